@@ -1,0 +1,286 @@
+//! The scheduling rules of SPEC §5.2 that need no database: time (rule 5),
+//! availability (rule 6), duplicates (rule 7) and capacity (rule 8). The caller
+//! runs them in that order inside one write transaction.
+
+use super::slots::{peak, Day, Span};
+use super::time;
+use super::Settings;
+use crate::error::{Code, Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+/// What is asked for, besides the start.
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    /// Minutes; None takes the window's slot length.
+    pub duration: Option<i64>,
+    pub service_id: Option<&'a str>,
+    pub session: Option<&'a str>,
+}
+
+/// Rule 5: past, minimum notice, horizon.
+pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Result<()> {
+    if start <= now {
+        return Err(Error::new(Code::PastAppointment, "Appointment time is in the past")
+            .details(json!({"now": time::fmt_utc(now)})));
+    }
+    let earliest = now + Duration::minutes(s.min_notice);
+    if start < earliest {
+        return Err(Error::new(
+            Code::InsufficientNotice,
+            format!("Appointments need at least {} notice", time::format_duration(s.min_notice)),
+        )
+        .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": time::fmt_utc(earliest)})));
+    }
+    let latest = now + Duration::minutes(s.horizon);
+    if start > latest {
+        return Err(Error::new(
+            Code::BeyondHorizon,
+            format!("Appointments can be booked at most {} ahead", time::format_duration(s.horizon)),
+        )
+        .details(json!({"horizon": time::format_duration(s.horizon), "latest": time::fmt_utc(latest)})));
+    }
+    Ok(())
+}
+
+fn closed_for(day: &Day, reason: &Option<String>) -> Error {
+    let msg = match reason {
+        Some(r) => format!("Closed on {}: {r}", day.date),
+        None => format!("Closed on {}", day.date),
+    };
+    Error::new(Code::OutsideAvailability, msg).details(json!({"closure_reason": reason, "date": day.date.to_string()}))
+}
+
+/// Rule 6, first half: the window whose time contains `start`.
+pub fn locate<'d>(day: &'d Day<'d>, start: DateTime<Utc>) -> Result<&'d Span<'d>> {
+    if let Some(reason) = &day.closure {
+        return Err(closed_for(day, reason));
+    }
+    let containing: Vec<&Span> = day.spans.iter().filter(|s| s.contains(start)).collect();
+    if let Some(open) = containing.iter().find(|s| s.window.open) {
+        return Ok(open);
+    }
+    if let Some(closed) = containing.first() {
+        return Err(Error::new(Code::SlotInactive, "The window for this time is closed")
+            .details(json!({"window_id": closed.window.id})));
+    }
+    let windows: Vec<String> = day.spans.iter().filter(|s| s.window.open).map(Span::label).collect();
+    let msg = if windows.is_empty() {
+        format!("No availability on {}", day.date)
+    } else {
+        format!("Outside availability on {} (open {})", day.date, windows.join(", "))
+    };
+    Err(Error::new(Code::OutsideAvailability, msg).details(json!({"windows": windows, "date": day.date.to_string()})))
+}
+
+/// Closure and open/closed, for a slot already known to sit in `span`.
+pub fn check_open(day: &Day, span: &Span) -> Result<()> {
+    if let Some(reason) = &day.closure {
+        return Err(closed_for(day, reason));
+    }
+    if !span.window.open {
+        return Err(Error::new(Code::SlotInactive, "The window for this time is closed")
+            .details(json!({"window_id": span.window.id})));
+    }
+    Ok(())
+}
+
+/// Rule 6, second half: on the grid, inside the window, service and session allowed.
+pub fn check_fit(span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<()> {
+    let w = span.window;
+    let refuse = |msg: String, extra: serde_json::Value| {
+        let mut details = json!({"window_id": w.id, "window": span.label()});
+        if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
+            d.extend(e.clone());
+        }
+        Err(Error::new(Code::InvalidTimeSlot, msg).details(details))
+    };
+    if !span.on_grid(start) {
+        return refuse(
+            format!("Start time is off the window's {}-minute grid (from {})", w.slot_minutes, time::format_hhmm(w.from)),
+            json!({"slot_minutes": w.slot_minutes}),
+        );
+    }
+    if end > span.end {
+        return refuse(
+            format!("Appointment would run past the window's end ({})", time::format_hhmm(w.to)),
+            json!({}),
+        );
+    }
+    if !w.services.is_empty() && !req.service_id.is_some_and(|s| w.services.iter().any(|x| x == s)) {
+        return refuse("This window does not offer that service".into(), json!({"services": w.services}));
+    }
+    if let (Some(want), Some(has)) = (req.session, &w.session) {
+        if !want.eq_ignore_ascii_case(has) {
+            return refuse(format!("This time belongs to the {has} session"), json!({"session": has}));
+        }
+    }
+    Ok(())
+}
+
+/// Rule 8: capacity over the whole length. Returns the places left after booking.
+pub fn check_capacity(day: &Day, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<i64> {
+    let taken = peak(day.busy_in(span), start, end);
+    let cap = span.window.capacity;
+    if taken < cap {
+        return Ok(cap - taken - 1);
+    }
+    if cap == 1 {
+        let other = day.busy_in(span).find(|b| b.start < end && start < b.end);
+        Err(Error::new(Code::AppointmentConflict, "Doctor is not available at the requested time")
+            .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
+    } else {
+        Err(Error::new(Code::SlotFull, format!("All {cap} places at this time are taken"))
+            .details(json!({"capacity": cap})))
+    }
+}
+
+/// Rule 8 as booking answers it: with `suggested_times` on a refusal.
+pub fn check_capacity_suggesting(day: &Day, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<i64> {
+    check_capacity(day, span, start, end).map_err(|mut e| {
+        let suggested = day.suggestions(start, req);
+        if let Some(d) = e.details.as_object_mut() {
+            d.insert("suggested_times".into(), json!(suggested));
+        }
+        e
+    })
+}
+
+/// Rule 7: the first active appointment of the same patient, service and local
+/// date (`others` are already narrowed to patient, date and active status).
+pub fn find_duplicate<'a>(others: &'a [(String, Option<String>)], service_id: Option<&str>) -> Option<&'a str> {
+    others
+        .iter()
+        .find(|(_, s)| s.as_deref() == service_id)
+        .map(|(id, _)| id.as_str())
+}
+
+pub fn duplicate_error(existing: &str) -> Error {
+    Error::new(
+        Code::DuplicateBooking,
+        "Patient already has an active appointment for this service on this date",
+    )
+    .details(json!({"existing_appointment_id": existing}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::slots::Busy;
+    use crate::core::{Recurrence, Window};
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::America::El_Salvador;
+
+    fn w(cap: i64) -> Window {
+        Window {
+            id: "w".into(),
+            clinic_id: "c".into(),
+            doctor_id: Some("d".into()),
+            recurrence: Recurrence::Weekly(0b1111111),
+            from: 9 * 60,
+            to: 12 * 60,
+            slot_minutes: 30,
+            capacity: cap,
+            session: Some("Morning".into()),
+            batch: None,
+            services: vec![],
+            valid_from: None,
+            valid_to: None,
+            open: true,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        El_Salvador.with_ymd_and_hms(2026, 6, 15, h, m, 0).unwrap().with_timezone(&Utc)
+    }
+
+    fn date() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
+    }
+
+    #[test]
+    fn time_rules_in_order() {
+        let s = Settings { min_notice: 60, horizon: 7 * 1440, ..Settings::default() };
+        let now = at(8, 0);
+        assert_eq!(check_time(now, at(8, 0), &s).unwrap_err().code, Code::PastAppointment);
+        assert_eq!(check_time(now, at(8, 30), &s).unwrap_err().code, Code::InsufficientNotice);
+        assert!(check_time(now, at(9, 0), &s).is_ok());
+        let far = now + Duration::days(7) + Duration::minutes(1);
+        assert_eq!(check_time(now, far, &s).unwrap_err().code, Code::BeyondHorizon);
+    }
+
+    #[test]
+    fn availability_rules() {
+        let s = Settings::default();
+        let open = w(1);
+        let mut closed = w(1);
+        closed.open = false;
+        closed.from = 14 * 60;
+        closed.to = 15 * 60;
+        let ws = [&open, &closed];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        assert!(locate(&day, at(9, 30)).is_ok());
+        assert_eq!(locate(&day, at(13, 0)).unwrap_err().code, Code::OutsideAvailability);
+        assert_eq!(locate(&day, at(14, 0)).unwrap_err().code, Code::SlotInactive);
+        let span = locate(&day, at(9, 30)).unwrap().clone();
+        let req = Request::default();
+        assert_eq!(check_fit(&span, at(9, 10), at(9, 40), &req).unwrap_err().code, Code::InvalidTimeSlot);
+        assert_eq!(check_fit(&span, at(11, 30), at(12, 30), &req).unwrap_err().code, Code::InvalidTimeSlot);
+        let evening = Request { session: Some("Evening"), ..Request::default() };
+        assert_eq!(check_fit(&span, at(9, 30), at(10, 0), &evening).unwrap_err().code, Code::InvalidTimeSlot);
+        day.closure = Some(Some("Holiday".into()));
+        let e = locate(&day, at(9, 30)).unwrap_err();
+        assert_eq!(e.code, Code::OutsideAvailability);
+        assert_eq!(e.details["closure_reason"], "Holiday");
+    }
+
+    #[test]
+    fn service_allow_list() {
+        let mut win = w(1);
+        win.services = vec!["vacc".into()];
+        let span = Span::new(&win, El_Salvador, date());
+        let other = Request { service_id: Some("other"), ..Request::default() };
+        let vacc = Request { service_id: Some("vacc"), ..Request::default() };
+        assert!(check_fit(&span, at(9, 0), at(9, 30), &other).is_err());
+        assert!(check_fit(&span, at(9, 0), at(9, 30), &Request::default()).is_err());
+        assert!(check_fit(&span, at(9, 0), at(9, 30), &vacc).is_ok());
+    }
+
+    #[test]
+    fn capacity_conflict_and_full() {
+        let s = Settings::default();
+        let one = w(1);
+        let ws = [&one];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        day.busy.push(Busy { id: "a1".into(), start: at(9, 0), end: at(10, 0), window_id: None });
+        let span = day.spans[0].clone();
+        let req = Request::default();
+        let e = check_capacity_suggesting(&day, &span, at(9, 30), at(10, 0), &req).unwrap_err();
+        assert_eq!(e.code, Code::AppointmentConflict);
+        assert_eq!(e.details["conflicting_appointment_id"], "a1");
+        assert_eq!(e.details["suggested_times"], json!(["10:00", "10:30", "11:00"]));
+        assert!(check_capacity(&day, &span, at(10, 0), at(10, 30)).is_ok());
+
+        let two = w(2);
+        let ws = [&two];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        day.busy.push(Busy { id: "a".into(), start: at(9, 0), end: at(9, 30), window_id: None });
+        let span = day.spans[0].clone();
+        assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 0);
+        day.busy.push(Busy { id: "b".into(), start: at(9, 0), end: at(9, 30), window_id: None });
+        let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
+        assert_eq!(e.code, Code::SlotFull);
+        assert_eq!(e.details["capacity"], 2);
+        // Over the whole length: 08:30-09:30 meets the two at 09:00.
+        assert!(check_capacity(&day, &span, at(8, 30), at(9, 30)).is_err());
+    }
+
+    #[test]
+    fn duplicates_match_service_including_none() {
+        let others = vec![("a".to_string(), None), ("b".to_string(), Some("s1".to_string()))];
+        assert_eq!(find_duplicate(&others, None), Some("a"));
+        assert_eq!(find_duplicate(&others, Some("s1")), Some("b"));
+        assert_eq!(find_duplicate(&others, Some("s2")), None);
+    }
+}

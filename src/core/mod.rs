@@ -1,0 +1,12 @@
+//! The domain: types, time arithmetic, windows and slots, the booking rules and
+//! the status machine. Pure functions over values: no SQL, no printing, no
+//! clock reads ("now" is always handed in).
+
+pub mod booking;
+pub mod model;
+pub mod phone;
+pub mod slots;
+pub mod status;
+pub mod time;
+
+pub use model::*;

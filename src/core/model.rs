@@ -1,0 +1,228 @@
+//! The domain's types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// The settings of SPEC §1.1. Durations are whole minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub slot_minutes: i64,
+    pub min_notice: i64,
+    pub horizon: i64,
+    pub cancel_window: i64,
+    /// Reminder offsets in minutes, largest first.
+    pub reminders: Vec<i64>,
+    pub duplicate_check: bool,
+    pub require_diagnosis: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            slot_minutes: 30,
+            min_notice: 0,
+            horizon: 365 * 24 * 60,
+            cancel_window: 0,
+            reminders: vec![24 * 60, 120],
+            duplicate_check: true,
+            require_diagnosis: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Clinic {
+    pub id: String,
+    pub name: String,
+    pub timezone: Tz,
+    pub settings: Settings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Doctor {
+    pub id: String,
+    pub full_name: String,
+    pub specialty: Option<String>,
+    pub slot_minutes: Option<i64>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub duration_minutes: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// When a window applies: on some weekdays, or on one date.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recurrence {
+    /// Bit 0 is Monday … bit 6 Sunday.
+    Weekly(u8),
+    Date(NaiveDate),
+}
+
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub id: String,
+    pub clinic_id: String,
+    pub doctor_id: Option<String>,
+    pub recurrence: Recurrence,
+    /// Local minutes after midnight; `to` may be 1440 (24:00).
+    pub from: i64,
+    pub to: i64,
+    pub slot_minutes: i64,
+    pub capacity: i64,
+    pub session: Option<String>,
+    pub batch: Option<String>,
+    /// Allowed service IDs; empty means any service.
+    pub services: Vec<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub open: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Closure {
+    pub id: String,
+    pub clinic_id: Option<String>,
+    pub doctor_id: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Patient {
+    pub id: String,
+    pub full_name: String,
+    pub phone: String,
+    pub national_id: Option<String>,
+    pub email: Option<String>,
+    pub no_show_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Scheduled,
+    Confirmed,
+    CheckedIn,
+    InProgress,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::CheckedIn,
+        Status::InProgress,
+        Status::Completed,
+        Status::Cancelled,
+        Status::NoShow,
+    ];
+    /// The statuses that hold capacity (SPEC §5.1).
+    pub const ACTIVE: [Status; 4] = [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::CheckedIn,
+        Status::InProgress,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Scheduled => "scheduled",
+            Status::Confirmed => "confirmed",
+            Status::CheckedIn => "checked_in",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    pub fn is_active(self) -> bool {
+        Status::ACTIVE.contains(&self)
+    }
+
+    pub fn is_final(self) -> bool {
+        !self.is_active()
+    }
+}
+
+pub const SOURCES: [&str; 7] = ["manual", "phone", "whatsapp", "web", "walk_in", "import", "api"];
+
+/// Who a booking's capacity and tokens belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Doctor(String),
+    /// The clinic-wide windows of one clinic.
+    ClinicWide(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PartyRef {
+    pub id: String,
+    pub full_name: String,
+}
+
+/// One appointment with what its JSON object shows of its patient, doctor and service.
+#[derive(Debug, Clone)]
+pub struct Appointment {
+    pub id: String,
+    pub clinic_id: String,
+    pub clinic_name: String,
+    pub doctor_id: Option<String>,
+    pub patient_id: String,
+    pub service_id: Option<String>,
+    pub window_id: Option<String>,
+    pub local_date: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub timezone: Tz,
+    pub status: Status,
+    pub token_number: i64,
+    pub source: String,
+    pub session: Option<String>,
+    pub batch: Option<String>,
+    pub reason: Option<String>,
+    pub notes: Option<String>,
+    pub diagnosis: Option<String>,
+    pub prescription: Option<String>,
+    pub follow_up_required: bool,
+    pub follow_up_date: Option<NaiveDate>,
+    pub cancellation_reason: Option<String>,
+    pub external_reference_id: Option<String>,
+    pub patient_name: String,
+    pub patient_phone: String,
+    pub doctor_name: Option<String>,
+    pub doctor_specialty: Option<String>,
+    pub service_name: Option<String>,
+    pub service_minutes: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub no_show_at: Option<DateTime<Utc>>,
+}

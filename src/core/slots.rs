@@ -1,0 +1,310 @@
+//! Windows on a date, their slot grid and capacity. Slots are laid out in
+//! elapsed time from the window's start instant, so a DST change inside a window
+//! neither loses nor doubles an hour.
+
+use super::booking::{self, Request};
+use super::model::{Recurrence, Window};
+use super::time;
+use crate::error::Error;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// An active appointment that holds capacity.
+#[derive(Debug, Clone)]
+pub struct Busy {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub window_id: Option<String>,
+}
+
+/// The windows of one owner (a doctor, or a clinic's clinic-wide windows) that
+/// apply on `date`: its date windows when it has any that day, else its weekly
+/// windows for that weekday within their validity. Sorted by start.
+pub fn windows_on(windows: &[Window], date: NaiveDate) -> Vec<&Window> {
+    let dated: Vec<&Window> = windows
+        .iter()
+        .filter(|w| w.recurrence == Recurrence::Date(date))
+        .collect();
+    let mut out = if !dated.is_empty() {
+        dated
+    } else {
+        windows
+            .iter()
+            .filter(|w| match w.recurrence {
+                Recurrence::Weekly(mask) => {
+                    mask & time::weekday_bit(date) != 0
+                        && w.valid_from.is_none_or(|f| f <= date)
+                        && w.valid_to.is_none_or(|t| date <= t)
+                }
+                Recurrence::Date(_) => false,
+            })
+            .collect()
+    };
+    out.sort_by_key(|w| w.from);
+    out
+}
+
+/// A window laid out on one date.
+#[derive(Debug, Clone)]
+pub struct Span<'a> {
+    pub window: &'a Window,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl<'a> Span<'a> {
+    pub fn new(window: &'a Window, tz: Tz, date: NaiveDate) -> Self {
+        Span {
+            window,
+            start: time::window_edge(tz, date, window.from),
+            end: time::window_edge(tz, date, window.to),
+        }
+    }
+
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+
+    pub fn on_grid(&self, t: DateTime<Utc>) -> bool {
+        (t - self.start).num_seconds() % (self.window.slot_minutes * 60) == 0
+    }
+
+    /// Every grid start from the window's start, in elapsed time.
+    pub fn grid(&self) -> impl Iterator<Item = DateTime<Utc>> + '_ {
+        let step = Duration::minutes(self.window.slot_minutes.max(1));
+        std::iter::successors(Some(self.start), move |t| Some(*t + step)).take_while(|t| *t < self.end)
+    }
+
+    pub fn label(&self) -> String {
+        format!("{}-{}", time::format_hhmm(self.window.from), time::format_hhmm(self.window.to))
+    }
+}
+
+/// The most intervals of `busy` overlapping at any instant of `[start, end)`.
+pub fn peak<'b>(busy: impl Iterator<Item = &'b Busy>, start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+    let mut edges: Vec<(DateTime<Utc>, i64)> = Vec::new();
+    for b in busy {
+        let (s, e) = (b.start.max(start), b.end.min(end));
+        if s < e {
+            edges.push((s, 1));
+            edges.push((e, -1));
+        }
+    }
+    // At one instant, an ending frees its place before a start takes one.
+    edges.sort();
+    let (mut now, mut most) = (0, 0);
+    for (_, d) in edges {
+        now += d;
+        most = most.max(now);
+    }
+    most
+}
+
+/// One day of one owner: everything the slot and booking rules look at.
+pub struct Day<'a> {
+    pub tz: Tz,
+    pub date: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub settings: &'a super::Settings,
+    pub spans: Vec<Span<'a>>,
+    /// Some(reason) when a closure covers the date.
+    pub closure: Option<Option<String>>,
+    /// Active appointments that compete for capacity (already narrowed to the
+    /// doctor, or to the service for clinic-wide windows).
+    pub busy: Vec<Busy>,
+    /// Clinic-wide windows count only their own appointments.
+    pub per_window: bool,
+}
+
+/// A grid slot and what the booking rules say of it.
+#[derive(Debug, Clone)]
+pub struct Slot<'a> {
+    pub span: &'a Span<'a>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub remaining: i64,
+    /// None when the slot can be booked, else the rule's error code.
+    pub refusal: Option<&'static str>,
+}
+
+impl<'a> Day<'a> {
+    pub fn new(
+        tz: Tz,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+        settings: &'a super::Settings,
+        windows: &[&'a Window],
+    ) -> Self {
+        Day {
+            tz,
+            date,
+            now,
+            settings,
+            spans: windows.iter().map(|w| Span::new(w, tz, date)).collect(),
+            closure: None,
+            busy: Vec::new(),
+            per_window: false,
+        }
+    }
+
+    pub fn busy_in<'s>(&'s self, span: &'s Span<'s>) -> impl Iterator<Item = &'s Busy> + 's {
+        self.busy
+            .iter()
+            .filter(move |b| !self.per_window || b.window_id.as_deref() == Some(span.window.id.as_str()))
+    }
+
+    /// Every grid slot of the day, in time order, each judged by the booking rules.
+    pub fn slots(&'a self, req: &Request) -> Vec<Slot<'a>> {
+        let mut out = Vec::new();
+        for span in &self.spans {
+            for start in span.grid() {
+                let minutes = req.duration.unwrap_or(span.window.slot_minutes);
+                let end = start + Duration::minutes(minutes);
+                let remaining = span.window.capacity - peak(self.busy_in(span), start, end);
+                let refusal = self.judge(span, start, end, req).err().map(|e| e.code.as_str());
+                out.push(Slot { span, start, end, remaining: remaining.max(0), refusal });
+            }
+        }
+        out.sort_by_key(|s| s.start);
+        out
+    }
+
+    /// The rules of SPEC §5.2 that a grid slot can fail, in their order.
+    fn judge(&self, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<(), Error> {
+        booking::check_time(self.now, start, self.settings)?;
+        booking::check_open(self, span)?;
+        booking::check_fit(span, start, end, req)?;
+        booking::check_capacity(self, span, start, end).map(|_| ())
+    }
+
+    /// The first three bookable slot starts after `after`, for the same request.
+    pub fn suggestions(&'a self, after: DateTime<Utc>, req: &Request) -> Vec<String> {
+        self.slots(req)
+            .into_iter()
+            .filter(|s| s.start > after && s.refusal.is_none())
+            .take(3)
+            .map(|s| time::to_local(self.tz, s.start).1)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Settings, Window};
+    use chrono::TimeZone;
+    use chrono_tz::America::{El_Salvador, New_York};
+
+    pub fn window(from: &str, to: &str, slot: i64, cap: i64, rec: Recurrence) -> Window {
+        Window {
+            id: format!("w-{from}"),
+            clinic_id: "c".into(),
+            doctor_id: Some("d".into()),
+            recurrence: rec,
+            from: time::parse_hhmm(from, false).unwrap(),
+            to: time::parse_hhmm(to, true).unwrap(),
+            slot_minutes: slot,
+            capacity: cap,
+            session: None,
+            batch: None,
+            services: vec![],
+            valid_from: None,
+            valid_to: None,
+            open: true,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn busy(id: &str, s: &str, e: &str) -> Busy {
+        Busy { id: id.into(), start: utc(s), end: utc(e), window_id: None }
+    }
+
+    #[test]
+    fn date_windows_replace_weekly_ones() {
+        let weekly = window("09:00", "17:00", 30, 1, Recurrence::Weekly(0b0011111));
+        let dated = window("10:00", "12:00", 30, 1, Recurrence::Date(d("2026-06-15")));
+        let all = vec![weekly, dated];
+        let on = windows_on(&all, d("2026-06-15")); // a Monday
+        assert_eq!(on.len(), 1);
+        assert_eq!(on[0].from, 600);
+        assert_eq!(windows_on(&all, d("2026-06-16")).len(), 1);
+        assert_eq!(windows_on(&all, d("2026-06-16"))[0].from, 540);
+        assert!(windows_on(&all, d("2026-06-20")).is_empty()); // Saturday
+    }
+
+    #[test]
+    fn validity_dates_are_inclusive() {
+        let mut w = window("09:00", "17:00", 30, 1, Recurrence::Weekly(0b1111111));
+        w.valid_from = Some(d("2026-06-10"));
+        w.valid_to = Some(d("2026-06-12"));
+        let all = vec![w];
+        assert!(windows_on(&all, d("2026-06-09")).is_empty());
+        assert_eq!(windows_on(&all, d("2026-06-10")).len(), 1);
+        assert_eq!(windows_on(&all, d("2026-06-12")).len(), 1);
+        assert!(windows_on(&all, d("2026-06-13")).is_empty());
+    }
+
+    #[test]
+    fn peak_counts_the_whole_length_and_back_to_back_is_free() {
+        let b = vec![
+            busy("a", "2026-06-15T15:00:00Z", "2026-06-15T15:30:00Z"),
+            busy("b", "2026-06-15T15:30:00Z", "2026-06-15T16:00:00Z"),
+            busy("c", "2026-06-15T15:45:00Z", "2026-06-15T16:15:00Z"),
+        ];
+        let p = |s, e| peak(b.iter(), utc(s), utc(e));
+        assert_eq!(p("2026-06-15T14:30:00Z", "2026-06-15T15:00:00Z"), 0);
+        assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T15:30:00Z"), 1);
+        assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T16:30:00Z"), 2);
+    }
+
+    #[test]
+    fn spring_forward_window_keeps_elapsed_time() {
+        // 00:00-06:00 on 2026-03-08 in New York lasts five hours: no 02:xx slots.
+        let w = window("00:00", "06:00", 60, 1, Recurrence::Weekly(0b1111111));
+        let span = Span::new(&w, New_York, d("2026-03-08"));
+        let starts: Vec<String> = span.grid().map(|t| time::to_local(New_York, t).1).collect();
+        assert_eq!(starts, ["00:00", "01:00", "03:00", "04:00", "05:00"]);
+    }
+
+    #[test]
+    fn fall_back_window_has_the_repeated_hour_twice() {
+        let w = window("00:00", "04:00", 60, 1, Recurrence::Weekly(0b1111111));
+        let span = Span::new(&w, New_York, d("2026-11-01"));
+        let starts: Vec<String> = span.grid().map(|t| time::to_local(New_York, t).1).collect();
+        assert_eq!(starts, ["00:00", "01:00", "01:00", "02:00", "03:00"]);
+        let es = Span::new(&w, El_Salvador, d("2026-11-01"));
+        assert_eq!(es.grid().count(), 4);
+    }
+
+    #[test]
+    fn slots_report_why_not() {
+        let settings = Settings::default();
+        let w = window("09:00", "11:00", 30, 1, Recurrence::Weekly(0b1111111));
+        let ws = [&w];
+        let now = El_Salvador.with_ymd_and_hms(2026, 6, 15, 9, 10, 0).unwrap().with_timezone(&Utc);
+        let mut day = Day::new(El_Salvador, d("2026-06-15"), now, &settings, &ws);
+        day.busy.push(busy("x", "2026-06-15T16:00:00Z", "2026-06-15T16:30:00Z")); // 10:00 local
+        let req = Request { duration: None, service_id: None, session: None };
+        let got: Vec<(String, Option<&str>)> =
+            day.slots(&req).iter().map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal)).collect();
+        assert_eq!(
+            got,
+            [
+                ("09:00".into(), Some("PAST_APPOINTMENT")),
+                ("09:30".into(), None),
+                ("10:00".into(), Some("APPOINTMENT_CONFLICT")),
+                ("10:30".into(), None),
+            ]
+        );
+        assert_eq!(day.suggestions(now, &req), ["09:30", "10:30"]);
+    }
+}

@@ -1,0 +1,130 @@
+//! The forward-only status machine of SPEC §5.5.
+
+use super::Status;
+use crate::error::{Code, Error, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+fn rank(s: Status) -> Option<u8> {
+    match s {
+        Status::Scheduled => Some(0),
+        Status::Confirmed => Some(1),
+        Status::CheckedIn => Some(2),
+        Status::InProgress => Some(3),
+        Status::Completed => Some(4),
+        _ => None,
+    }
+}
+
+fn refuse(from: Status, to: Status, msg: String) -> Error {
+    Error::new(Code::InvalidStateTransition, msg).details(json!({"from": from.as_str(), "to": to.as_str()}))
+}
+
+/// May an appointment in `from` move to `to` (through `appt status`) at `now`?
+pub fn check_transition(from: Status, to: Status, now: DateTime<Utc>, starts_at: DateTime<Utc>) -> Result<()> {
+    if from.is_final() {
+        return Err(refuse(from, to, format!("Cannot update a {} appointment", from.as_str())));
+    }
+    match to {
+        Status::Cancelled => Err(Error::field("status", "Cancel with `appt cancel ID --reason R`")),
+        Status::NoShow => {
+            if !matches!(from, Status::Scheduled | Status::Confirmed) {
+                return Err(refuse(from, to, format!("Cannot mark a {} appointment as no_show", from.as_str())));
+            }
+            if now < starts_at {
+                return Err(refuse(from, to, "An appointment can be marked no_show only after its start time".into()));
+            }
+            Ok(())
+        }
+        _ => match (rank(from), rank(to)) {
+            (Some(a), Some(b)) if b > a => Ok(()),
+            _ => Err(refuse(from, to, format!("Cannot move a {} appointment back to {}", from.as_str(), to.as_str()))),
+        },
+    }
+}
+
+/// Cancel is allowed from scheduled, confirmed and checked_in.
+pub fn check_cancel(from: Status) -> Result<()> {
+    match from {
+        Status::Scheduled | Status::Confirmed | Status::CheckedIn => Ok(()),
+        _ => Err(refuse(from, Status::Cancelled, format!("Cannot cancel a {} appointment", from.as_str()))),
+    }
+}
+
+/// Reschedule moves only scheduled and confirmed appointments.
+pub fn check_reschedule(from: Status) -> Result<()> {
+    match from {
+        Status::Scheduled | Status::Confirmed => Ok(()),
+        _ => Err(refuse(from, Status::Scheduled, format!("Cannot reschedule a {} appointment", from.as_str()))),
+    }
+}
+
+/// The cancellation window (SPEC §5.4): refused this close to the start unless forced.
+pub fn check_cancel_window(now: DateTime<Utc>, starts_at: DateTime<Utc>, window_minutes: i64, force: bool) -> Result<()> {
+    if window_minutes > 0 && !force && starts_at - now < chrono::Duration::minutes(window_minutes) {
+        return Err(Error::new(
+            Code::CancellationWindow,
+            format!(
+                "The appointment starts within the clinic's {} cancellation window",
+                super::time::format_duration(window_minutes)
+            ),
+        )
+        .details(json!({"cancel_window": super::time::format_duration(window_minutes)}))
+        .hint("add --force to do it anyway"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use Status::*;
+
+    #[test]
+    fn forward_only_with_skips() {
+        let now = Utc::now();
+        let start = now + Duration::hours(1);
+        for (a, b) in [(Scheduled, Confirmed), (Scheduled, Completed), (Confirmed, InProgress), (CheckedIn, Completed)] {
+            assert!(check_transition(a, b, now, start).is_ok(), "{a:?}->{b:?}");
+        }
+        for (a, b) in [(Confirmed, Scheduled), (InProgress, CheckedIn), (Scheduled, Scheduled)] {
+            assert_eq!(check_transition(a, b, now, start).unwrap_err().code, Code::InvalidStateTransition);
+        }
+        for a in [Completed, Cancelled, NoShow] {
+            let e = check_transition(a, Confirmed, now, start).unwrap_err();
+            assert_eq!(e.code, Code::InvalidStateTransition);
+        }
+        assert_eq!(
+            check_transition(Completed, Confirmed, now, start).unwrap_err().message,
+            "Cannot update a completed appointment"
+        );
+    }
+
+    #[test]
+    fn no_show_only_after_start_and_from_early_states() {
+        let now = Utc::now();
+        assert!(check_transition(Scheduled, NoShow, now, now + Duration::minutes(1)).is_err());
+        assert!(check_transition(Scheduled, NoShow, now, now - Duration::minutes(1)).is_ok());
+        assert!(check_transition(Confirmed, NoShow, now, now).is_ok());
+        assert!(check_transition(CheckedIn, NoShow, now, now - Duration::hours(1)).is_err());
+    }
+
+    #[test]
+    fn cancel_and_reschedule_sources() {
+        assert!(check_cancel(CheckedIn).is_ok());
+        assert!(check_cancel(InProgress).is_err());
+        assert!(check_reschedule(Confirmed).is_ok());
+        assert!(check_reschedule(CheckedIn).is_err());
+    }
+
+    #[test]
+    fn cancellation_window() {
+        let now = Utc::now();
+        let soon = now + Duration::minutes(90);
+        assert_eq!(check_cancel_window(now, soon, 120, false).unwrap_err().code, Code::CancellationWindow);
+        assert!(check_cancel_window(now, soon, 120, true).is_ok());
+        assert!(check_cancel_window(now, soon, 60, false).is_ok());
+        assert!(check_cancel_window(now, soon, 0, false).is_ok());
+    }
+}

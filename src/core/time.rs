@@ -1,0 +1,313 @@
+//! Dates, times, durations and weekdays as the user writes them, and the one
+//! place local wall-clock times become instants (through chrono-tz).
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// `90m`, `2h`, `1h30m`, `1d` → minutes.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let err = || format!("Duration must look like 90m, 2h, 1h30m or 1d (got '{s}')");
+    let s = s.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Err(err());
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    let mut last_unit = 4;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let (unit, rank) = match c {
+            'd' => (1440, 0),
+            'h' => (60, 1),
+            'm' => (1, 2),
+            _ => return Err(err()),
+        };
+        if num.is_empty() || num.len() > 7 || rank <= last_unit && last_unit != 4 {
+            return Err(err());
+        }
+        last_unit = rank;
+        total += num.parse::<i64>().map_err(|_| err())? * unit;
+        num.clear();
+    }
+    if !num.is_empty() {
+        return Err(err());
+    }
+    Ok(total)
+}
+
+/// Minutes → the shortest of `1d`, `2h`, `1h30m`, `0m`.
+pub fn format_duration(mut minutes: i64) -> String {
+    if minutes == 0 {
+        return "0m".into();
+    }
+    let mut out = String::new();
+    for (unit, name) in [(1440, 'd'), (60, 'h'), (1, 'm')] {
+        if minutes >= unit {
+            out.push_str(&format!("{}{}", minutes / unit, name));
+            minutes %= unit;
+        }
+    }
+    out
+}
+
+/// `HH:MM` (24 h) → minutes after midnight. `24:00` only when `allow_24` (a window's end).
+pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, String> {
+    let err = || "Time must be in HH:MM format".to_string();
+    let (h, m) = s.trim().split_once(':').ok_or_else(err)?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return Err(err());
+    }
+    let h: i64 = h.parse().map_err(|_| err())?;
+    let m: i64 = m.parse().map_err(|_| err())?;
+    if allow_24 && h == 24 && m == 0 {
+        return Ok(1440);
+    }
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(err());
+    }
+    Ok(h * 60 + m)
+}
+
+pub fn format_hhmm(minutes: i64) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `YYYY-MM-DD`, `today`, `tomorrow` or `+N`, relative to `today` (the clinic's local date).
+pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let t = s.trim().to_ascii_lowercase();
+    let err = || "Date must be YYYY-MM-DD, today, tomorrow or +N".to_string();
+    match t.as_str() {
+        "today" => return Ok(today),
+        "tomorrow" => return Ok(today + Duration::days(1)),
+        _ => {}
+    }
+    if let Some(n) = t.strip_prefix('+') {
+        let n: i64 = n.parse().map_err(|_| err())?;
+        if !(0..=36600).contains(&n) {
+            return Err(err());
+        }
+        return Ok(today + Duration::days(n));
+    }
+    if t.len() != 10 {
+        return Err(err());
+    }
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| err())
+}
+
+/// What a local wall-clock time is in a zone.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Local {
+    One(DateTime<Utc>),
+    /// A fall-back fold: the earlier and the later instant.
+    Fold(DateTime<Utc>, DateTime<Utc>),
+    /// A spring-forward gap: no such local time.
+    Gap,
+}
+
+pub fn resolve_local(tz: Tz, date: NaiveDate, minutes: i64) -> Local {
+    let (date, minutes) = if minutes >= 1440 {
+        (date + Duration::days(minutes / 1440), minutes % 1440)
+    } else {
+        (date, minutes)
+    };
+    let Some(time) = NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0) else {
+        return Local::Gap;
+    };
+    match tz.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(t) => Local::One(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => {
+            let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
+            Local::Fold(a.min(b), a.max(b))
+        }
+        LocalResult::None => Local::Gap,
+    }
+}
+
+/// A window edge as an instant: a fold takes the earlier instant; a time in a
+/// spring-forward gap moves to the gap's end (the first local minute that exists).
+pub fn window_edge(tz: Tz, date: NaiveDate, minutes: i64) -> DateTime<Utc> {
+    for shift in 0..=240 {
+        if let Local::One(t) | Local::Fold(t, _) = resolve_local(tz, date, minutes + shift) {
+            return t;
+        }
+    }
+    // No zone has a gap of four hours; keep going in UTC arithmetic.
+    Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)) + Duration::minutes(minutes)
+}
+
+/// The local date and `HH:MM` of an instant.
+pub fn to_local(tz: Tz, t: DateTime<Utc>) -> (NaiveDate, String) {
+    let l = t.with_timezone(&tz);
+    (l.date_naive(), l.format("%H:%M").to_string())
+}
+
+pub fn local_today(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&tz).date_naive()
+}
+
+/// RFC 3339 UTC with `Z`, whole seconds.
+pub fn fmt_utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| "Must be an RFC 3339 date-time with offset, e.g. 2026-06-15T14:00:00-06:00".into())
+}
+
+pub fn parse_timezone(s: &str) -> Result<Tz, String> {
+    s.trim()
+        .parse::<Tz>()
+        .map_err(|_| format!("'{s}' is not an IANA time zone name (e.g. America/El_Salvador)"))
+}
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn day_index(s: &str) -> Option<u32> {
+    let s = s.trim().to_ascii_lowercase();
+    if s.len() < 3 {
+        return None;
+    }
+    DAY_NAMES.iter().position(|d| s.starts_with(d)).map(|i| i as u32).filter(|&i| {
+        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        full[i as usize].starts_with(&s)
+    })
+}
+
+/// `mon-fri`, `mon,wed,fri`, `mon-fri,sun` → a weekday mask (bit 0 = Monday).
+pub fn parse_days(s: &str) -> Result<u8, String> {
+    let err = || format!("Days must be names or ranges like mon-fri or mon,wed,fri (got '{s}')");
+    let mut mask = 0u8;
+    for part in s.split(',') {
+        if part.trim().is_empty() {
+            return Err(err());
+        }
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (day_index(a).ok_or_else(err)?, day_index(b).ok_or_else(err)?);
+                let mut d = a;
+                loop {
+                    mask |= 1 << d;
+                    if d == b {
+                        break;
+                    }
+                    d = (d + 1) % 7;
+                }
+            }
+            None => mask |= 1 << day_index(part).ok_or_else(err)?,
+        }
+    }
+    Ok(mask)
+}
+
+/// A weekday mask → `mon-fri`, `mon,wed,fri`, `mon-fri,sun`.
+pub fn format_days(mask: u8) -> String {
+    let mut parts = Vec::new();
+    let mut d = 0;
+    while d < 7 {
+        if mask & (1 << d) == 0 {
+            d += 1;
+            continue;
+        }
+        let start = d;
+        while d + 1 < 7 && mask & (1 << (d + 1)) != 0 {
+            d += 1;
+        }
+        parts.push(match d - start {
+            0 => DAY_NAMES[start].to_string(),
+            1 => format!("{},{}", DAY_NAMES[start], DAY_NAMES[d]),
+            _ => format!("{}-{}", DAY_NAMES[start], DAY_NAMES[d]),
+        });
+        d += 1;
+    }
+    parts.join(",")
+}
+
+pub fn weekday_bit(date: NaiveDate) -> u8 {
+    1 << date.weekday().num_days_from_monday()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::America::{El_Salvador, New_York};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn durations_round_trip() {
+        for (s, m) in [("90m", 90), ("2h", 120), ("1h30m", 90), ("1d", 1440), ("0m", 0), ("365d", 525600)] {
+            assert_eq!(parse_duration(s).unwrap(), m, "{s}");
+        }
+        assert_eq!(format_duration(90), "1h30m");
+        assert_eq!(format_duration(1440), "1d");
+        for bad in ["", "90", "m", "1x", "30m1h", "1h1h", "-5m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_and_dates() {
+        assert_eq!(parse_hhmm("09:30", false).unwrap(), 570);
+        assert!(parse_hhmm("24:00", false).is_err());
+        assert_eq!(parse_hhmm("24:00", true).unwrap(), 1440);
+        for bad in ["9", "25:00", "12:60", "12:5", "ab:cd"] {
+            assert!(parse_hhmm(bad, false).is_err(), "{bad}");
+        }
+        let today = d("2026-06-15");
+        assert_eq!(parse_date("today", today).unwrap(), today);
+        assert_eq!(parse_date("tomorrow", today).unwrap(), d("2026-06-16"));
+        assert_eq!(parse_date("+7", today).unwrap(), d("2026-06-22"));
+        assert_eq!(parse_date("2026-02-28", today).unwrap(), d("2026-02-28"));
+        for bad in ["2026-02-30", "15/06/2026", "+x", "yesterday", "2026-6-1"] {
+            assert!(parse_date(bad, today).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn days() {
+        assert_eq!(parse_days("mon-fri").unwrap(), 0b0011111);
+        assert_eq!(parse_days("mon,wed,fri").unwrap(), 0b0010101);
+        assert_eq!(parse_days("mon-fri,sun").unwrap(), 0b1011111);
+        assert_eq!(parse_days("fri-mon").unwrap(), 0b1110001);
+        assert_eq!(format_days(0b1011111), "mon-fri,sun");
+        assert_eq!(format_days(0b0010101), "mon,wed,fri");
+        assert!(parse_days("funday").is_err());
+        assert!(parse_days("mon,,tue").is_err());
+    }
+
+    #[test]
+    fn spring_forward_gap_and_fall_back_fold() {
+        // 2026-03-08 02:30 does not exist in New York.
+        assert_eq!(resolve_local(New_York, d("2026-03-08"), 150), Local::Gap);
+        // 2026-11-01 01:30 happens twice: 05:30Z (EDT) and 06:30Z (EST).
+        match resolve_local(New_York, d("2026-11-01"), 90) {
+            Local::Fold(a, b) => {
+                assert_eq!(fmt_utc(a), "2026-11-01T05:30:00Z");
+                assert_eq!(fmt_utc(b), "2026-11-01T06:30:00Z");
+            }
+            other => panic!("{other:?}"),
+        }
+        // El Salvador has no DST: the same local times are plain.
+        assert!(matches!(resolve_local(El_Salvador, d("2026-03-08"), 150), Local::One(_)));
+        assert!(matches!(resolve_local(El_Salvador, d("2026-11-01"), 90), Local::One(_)));
+    }
+
+    #[test]
+    fn window_edges_in_a_gap_move_to_its_end() {
+        let t = window_edge(New_York, d("2026-03-08"), 150);
+        assert_eq!(fmt_utc(t), "2026-03-08T07:00:00Z"); // 03:00 EDT
+        let t = window_edge(New_York, d("2026-03-08"), 120);
+        assert_eq!(fmt_utc(t), "2026-03-08T07:00:00Z");
+        let t = window_edge(New_York, d("2026-03-08"), 60);
+        assert_eq!(fmt_utc(t), "2026-03-08T06:00:00Z");
+        let t = window_edge(El_Salvador, d("2026-06-15"), 1440);
+        assert_eq!(fmt_utc(t), "2026-06-16T06:00:00Z");
+    }
+}
