@@ -1,0 +1,223 @@
+//! The `appointments` table, read back with what its JSON object shows of the
+//! clinic, patient, doctor and service.
+
+use super::{date, epoch, instant, opt_instant, resolve, Lookup};
+use crate::core::slots::Busy;
+use crate::core::{time, Appointment, Status};
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
+
+/// The longest appointment (SPEC §5.2 rule 1): bounds the index range that can overlap a time.
+pub const MAX_MINUTES: i64 = 480;
+
+const LOOKUP: Lookup = Lookup { table: "appointments", what: "Appointment", by_name: false, filter: "", label: "local_date" };
+
+const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_id, a.service_id, a.window_id, \
+    a.local_date, a.starts_at, a.ends_at, a.duration_minutes, c.timezone, a.status, a.token_number, a.source, \
+    a.session, a.batch, a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required, a.follow_up_date, \
+    a.cancellation_reason, a.external_reference_id, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
+    s.duration_minutes, a.created_at, a.updated_at, a.confirmed_at, a.checked_in_at, a.started_at, \
+    a.completed_at, a.cancelled_at, a.no_show_at \
+    FROM appointments a JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
+    LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
+
+const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
+
+fn from_row(r: &Row) -> rusqlite::Result<Appointment> {
+    let local_date: String = r.get(7)?;
+    let tz: String = r.get(11)?;
+    let status: String = r.get(12)?;
+    let follow: Option<String> = r.get(22)?;
+    Ok(Appointment {
+        id: r.get(0)?,
+        clinic_id: r.get(1)?,
+        clinic_name: r.get(2)?,
+        doctor_id: r.get(3)?,
+        patient_id: r.get(4)?,
+        service_id: r.get(5)?,
+        window_id: r.get(6)?,
+        local_date: date(&local_date),
+        starts_at: instant(r.get(8)?),
+        ends_at: instant(r.get(9)?),
+        duration_minutes: r.get(10)?,
+        timezone: time::parse_timezone(&tz).unwrap_or(chrono_tz::UTC),
+        status: Status::parse(&status).unwrap_or(Status::Scheduled),
+        token_number: r.get(13)?,
+        source: r.get(14)?,
+        session: r.get(15)?,
+        batch: r.get(16)?,
+        reason: r.get(17)?,
+        notes: r.get(18)?,
+        diagnosis: r.get(19)?,
+        prescription: r.get(20)?,
+        follow_up_required: r.get(21)?,
+        follow_up_date: follow.as_deref().map(date),
+        cancellation_reason: r.get(23)?,
+        external_reference_id: r.get(24)?,
+        patient_name: r.get(25)?,
+        patient_phone: r.get(26)?,
+        doctor_name: r.get(27)?,
+        doctor_specialty: r.get(28)?,
+        service_name: r.get(29)?,
+        service_minutes: r.get(30)?,
+        created_at: instant(r.get(31)?),
+        updated_at: instant(r.get(32)?),
+        confirmed_at: opt_instant(r.get(33)?),
+        checked_in_at: opt_instant(r.get(34)?),
+        started_at: opt_instant(r.get(35)?),
+        completed_at: opt_instant(r.get(36)?),
+        cancelled_at: opt_instant(r.get(37)?),
+        no_show_at: opt_instant(r.get(38)?),
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Appointment> {
+    conn.query_row(&format!("{SELECT} WHERE a.id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Appointment"))
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Appointment> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+/// The active appointment holding an external reference (idempotency).
+pub fn by_external_ref(conn: &Connection, reference: &str) -> Result<Option<Appointment>> {
+    Ok(conn
+        .query_row(
+            &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+            [reference],
+            from_row,
+        )
+        .optional()?)
+}
+
+pub fn insert(conn: &Connection, a: &Appointment) -> Result<()> {
+    conn.execute(
+        "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
+         starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
+         external_reference_id, created_at, updated_at, confirmed_at, checked_in_at, started_at) \
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
+        params![
+            a.id, a.clinic_id, a.doctor_id, a.window_id, a.patient_id, a.service_id, a.local_date.to_string(),
+            epoch(a.starts_at), epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.source,
+            a.session, a.batch, a.reason, a.notes, a.external_reference_id, epoch(a.created_at),
+            epoch(a.updated_at), a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes back every field a change can touch, and bumps the sequence.
+pub fn save(conn: &Connection, a: &Appointment) -> Result<()> {
+    conn.execute(
+        "UPDATE appointments SET clinic_id=?2, doctor_id=?3, window_id=?4, local_date=?5, starts_at=?6, \
+         ends_at=?7, duration_minutes=?8, status=?9, token_number=?10, session=?11, batch=?12, reason=?13, \
+         notes=?14, diagnosis=?15, prescription=?16, follow_up_required=?17, follow_up_date=?18, \
+         cancellation_reason=?19, updated_at=?20, confirmed_at=?21, checked_in_at=?22, started_at=?23, \
+         completed_at=?24, cancelled_at=?25, no_show_at=?26, sequence = sequence + 1 WHERE id=?1",
+        params![
+            a.id, a.clinic_id, a.doctor_id, a.window_id, a.local_date.to_string(), epoch(a.starts_at),
+            epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.session, a.batch,
+            a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required,
+            a.follow_up_date.map(|d| d.to_string()), a.cancellation_reason, epoch(a.updated_at),
+            a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch),
+            a.completed_at.map(epoch), a.cancelled_at.map(epoch), a.no_show_at.map(epoch)
+        ],
+    )?;
+    Ok(())
+}
+
+fn busy(conn: &Connection, cond: &str, key: &dyn ToSql, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>, extra: &[&dyn ToSql]) -> Result<Vec<Busy>> {
+    // starts_at > from - MAX bounds the index range: nothing longer can reach `from`.
+    let sql = format!(
+        "SELECT id, starts_at, ends_at, window_id FROM appointments WHERE {cond} \
+         AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
+         AND (?5 IS NULL OR id <> ?5)"
+    );
+    let lower = epoch(from) - MAX_MINUTES * 60;
+    let (to, from) = (epoch(to), epoch(from));
+    let mut args: Vec<&dyn ToSql> = vec![key, &to, &lower, &from, &except];
+    args.extend_from_slice(extra);
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(args.as_slice(), |r| {
+        Ok(Busy { id: r.get(0)?, start: instant(r.get(1)?), end: instant(r.get(2)?), window_id: r.get(3)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
+pub fn busy_for_doctor(conn: &Connection, doctor_id: &str, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Result<Vec<Busy>> {
+    busy(conn, "doctor_id = ?1", &doctor_id, from, to, except, &[])
+}
+
+/// A clinic-wide window's active appointments of one service (None is a service of its own).
+pub fn busy_for_window(conn: &Connection, window_id: &str, service_id: Option<&str>, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Result<Vec<Busy>> {
+    busy(conn, "window_id = ?1 AND service_id IS ?6", &window_id, from, to, except, &[&service_id])
+}
+
+/// The patient's active appointments on a local date: (id, service_id).
+pub fn same_day(conn: &Connection, patient_id: &str, on: NaiveDate, except: Option<&str>) -> Result<Vec<(String, Option<String>)>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
+         AND status IN {ACTIVE} AND (?3 IS NULL OR id <> ?3) ORDER BY starts_at"
+    ))?;
+    let rows = st.query_map(params![patient_id, on.to_string(), except], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The next token of a doctor (or clinic-wide window) on a local date; never reused.
+pub fn next_token(conn: &Connection, scope: &str, on: NaiveDate) -> Result<i64> {
+    Ok(conn.query_row(
+        "INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, 1) \
+         ON CONFLICT (scope, local_date) DO UPDATE SET last = last + 1 RETURNING last",
+        params![scope, on.to_string()],
+        |r| r.get(0),
+    )?)
+}
+
+/// The filters of `appt list`.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub clinic_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub status: Option<Status>,
+    pub doctor_id: Option<String>,
+    pub patient_id: Option<String>,
+    pub source: Option<String>,
+}
+
+const FILTER: &str = "(?1 IS NULL OR a.clinic_id = ?1) AND (?2 IS NULL OR a.local_date >= ?2) \
+    AND (?3 IS NULL OR a.local_date <= ?3) AND (?4 IS NULL OR a.status = ?4) AND (?5 IS NULL OR a.doctor_id = ?5) \
+    AND (?6 IS NULL OR a.patient_id = ?6) AND (?7 IS NULL OR a.source = ?7)";
+
+/// One page of appointments in start order, and how many match in all.
+pub fn list(conn: &Connection, f: &Filter, page: i64, limit: i64) -> Result<(Vec<Appointment>, i64)> {
+    let args = params![
+        f.clinic_id, f.from.map(|d| d.to_string()), f.to.map(|d| d.to_string()), f.status.map(|s| s.as_str()),
+        f.doctor_id, f.patient_id, f.source
+    ];
+    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM appointments a WHERE {FILTER}"), args, |r| r.get(0))?;
+    let mut st = conn.prepare(&format!("{SELECT} WHERE {FILTER} ORDER BY a.starts_at, a.token_number, a.id LIMIT ?8 OFFSET ?9"))?;
+    let offset = (page - 1) * limit;
+    let rows = st.query_map(
+        params![
+            f.clinic_id, f.from.map(|d| d.to_string()), f.to.map(|d| d.to_string()), f.status.map(|s| s.as_str()),
+            f.doctor_id, f.patient_id, f.source, limit, offset
+        ],
+        from_row,
+    )?;
+    Ok((rows.collect::<Result<_, _>>()?, total))
+}
+
+/// Appointments created since an instant, optionally of one source or status.
+pub fn count_created(conn: &Connection, since: DateTime<Utc>, source: Option<&str>, status: Option<Status>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2) \
+         AND (?3 IS NULL OR status = ?3)",
+        params![epoch(since), source, status.map(|s| s.as_str())],
+        |r| r.get(0),
+    )?)
+}

@@ -1,0 +1,107 @@
+//! The `clinics` table.
+
+use super::{epoch, instant, name_key, resolve, Lookup};
+use crate::core::{time, Clinic, Settings};
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, Row};
+
+const COLS: &str = "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
+                    duplicate_check, require_diagnosis, created_at, updated_at";
+
+const LOOKUP: Lookup = Lookup { table: "clinics", what: "Clinic", by_name: true, filter: "", label: "name" };
+
+fn from_row(r: &Row) -> rusqlite::Result<Clinic> {
+    let tz: String = r.get(2)?;
+    let reminders: String = r.get(7)?;
+    Ok(Clinic {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        timezone: time::parse_timezone(&tz).unwrap_or(chrono_tz::UTC),
+        settings: Settings {
+            slot_minutes: r.get(3)?,
+            min_notice: r.get(4)?,
+            horizon: r.get(5)?,
+            cancel_window: r.get(6)?,
+            reminders: reminders.split(',').filter_map(|m| m.parse().ok()).collect(),
+            duplicate_check: r.get(8)?,
+            require_diagnosis: r.get(9)?,
+        },
+        created_at: instant(r.get(10)?),
+        updated_at: instant(r.get(11)?),
+    })
+}
+
+fn reminders_text(s: &Settings) -> String {
+    s.reminders.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")
+}
+
+fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM clinics WHERE name_key = ?1 AND id <> ?2",
+        params![name_key(name), except],
+        |r| r.get(0),
+    )?;
+    if n > 0 {
+        return Err(Error::field("name", format!("A clinic named '{name}' already exists")));
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &Connection, c: &Clinic) -> Result<()> {
+    name_taken(conn, &c.name, &c.id)?;
+    let s = &c.settings;
+    conn.execute(
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"),
+        params![
+            c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
+            reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
+            name_key(&c.name)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
+    name_taken(conn, &c.name, &c.id)?;
+    let s = &c.settings;
+    conn.execute(
+        "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
+         cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12 WHERE id=?1",
+        params![
+            c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
+            s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Clinic> {
+    conn.query_row(&format!("SELECT {COLS} FROM clinics WHERE id = ?1"), [id], from_row)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Clinic"),
+            e => e.into(),
+        })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Clinic>> {
+    let mut st = conn.prepare(&format!("SELECT {COLS} FROM clinics ORDER BY name_key"))?;
+    let rows = st.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Clinic> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+/// The clinic named on the command line (or `$APPT_CLINIC`), else the only one.
+pub fn default(conn: &Connection, given: Option<&str>) -> Result<Clinic> {
+    if let Some(g) = given {
+        return find(conn, g);
+    }
+    let mut all = list(conn)?;
+    match all.len() {
+        1 => Ok(all.remove(0)),
+        0 => Err(Error::not_found("Clinic").hint("create one with `appt clinic add NAME --timezone TZ`")),
+        _ => Err(Error::field("clinic", "Several clinics exist: give --clinic NAME (or set APPT_CLINIC)")),
+    }
+}

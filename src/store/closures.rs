@@ -1,0 +1,64 @@
+//! The `closures` table.
+
+use super::{date, epoch, instant, resolve, Lookup};
+use crate::core::Closure;
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
+const LOOKUP: Lookup = Lookup { table: "closures", what: "Closure", by_name: false, filter: "", label: "from_date" };
+
+fn from_row(r: &Row) -> rusqlite::Result<Closure> {
+    let from: String = r.get(3)?;
+    let to: String = r.get(4)?;
+    Ok(Closure {
+        id: r.get(0)?,
+        clinic_id: r.get(1)?,
+        doctor_id: r.get(2)?,
+        from: date(&from),
+        to: date(&to),
+        reason: r.get(5)?,
+        created_at: instant(r.get(6)?),
+    })
+}
+
+pub fn insert(conn: &Connection, c: &Closure) -> Result<()> {
+    conn.execute(
+        &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
+        params![c.id, c.clinic_id, c.doctor_id, c.from.to_string(), c.to.to_string(), c.reason, epoch(c.created_at)],
+    )?;
+    Ok(())
+}
+
+pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM closures WHERE (?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2) \
+         ORDER BY from_date, to_date"
+    ))?;
+    let rows = st.query_map(params![clinic, doctor], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Closure> {
+    let id = resolve(conn, &LOOKUP, input)?;
+    conn.query_row(&format!("SELECT {COLS} FROM closures WHERE id = ?1"), [&id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Closure"))
+}
+
+pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM closures WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The closure covering `on` for this clinic or this doctor, if any:
+/// Some(reason) when closed.
+pub fn covering(conn: &Connection, clinic_id: &str, doctor_id: Option<&str>, on: NaiveDate) -> Result<Option<Option<String>>> {
+    let d = on.to_string();
+    let mut st = conn.prepare_cached(
+        "SELECT reason FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?3 \
+         UNION ALL SELECT reason FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?3 LIMIT 1",
+    )?;
+    Ok(st.query_row(params![clinic_id, doctor_id, d], |r| r.get(0)).optional()?)
+}

@@ -1,0 +1,71 @@
+//! The `doctors` table.
+
+use super::{epoch, instant, name_key, resolve, Lookup};
+use crate::core::Doctor;
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, Row};
+
+const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
+const LOOKUP: Lookup = Lookup { table: "doctors", what: "Doctor", by_name: true, filter: "", label: "full_name" };
+
+fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
+    Ok(Doctor {
+        id: r.get(0)?,
+        full_name: r.get(1)?,
+        specialty: r.get(2)?,
+        slot_minutes: r.get(3)?,
+        active: r.get(4)?,
+        created_at: instant(r.get(5)?),
+        updated_at: instant(r.get(6)?),
+    })
+}
+
+pub fn insert(conn: &Connection, d: &Doctor) -> Result<()> {
+    conn.execute(
+        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
+        params![d.id, d.full_name, d.specialty, d.slot_minutes, d.active, epoch(d.created_at), epoch(d.updated_at), name_key(&d.full_name)],
+    )?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, d: &Doctor) -> Result<()> {
+    conn.execute(
+        "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7 WHERE id=?1",
+        params![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Doctor> {
+    conn.query_row(&format!("SELECT {COLS} FROM doctors WHERE id = ?1"), [id], from_row)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Doctor"),
+            e => e.into(),
+        })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Doctor>> {
+    let mut st = conn.prepare(&format!("SELECT {COLS} FROM doctors ORDER BY name_key"))?;
+    let rows = st.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Doctor> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+/// A doctor who can take bookings: an inactive one is `NOT_FOUND` (SPEC §5.2 rule 2).
+pub fn find_active(conn: &Connection, input: &str) -> Result<Doctor> {
+    let d = find(conn, input)?;
+    if !d.active {
+        return Err(Error::not_found("Doctor").hint(format!("{} is inactive", d.full_name)));
+    }
+    Ok(d)
+}
+
+/// The clinics where the doctor has windows.
+pub fn clinic_ids(conn: &Connection, doctor_id: &str) -> Result<Vec<String>> {
+    let mut st = conn.prepare("SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id")?;
+    let rows = st.query_map([doctor_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

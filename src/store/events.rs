@@ -1,0 +1,40 @@
+//! The `events` table: the audit trail (and, later, the webhook outbox).
+//! IDs are integers that only grow, so a reader can resume after the last one.
+
+use super::{epoch, instant};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    pub appointment_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub data: Value,
+}
+
+pub fn record(conn: &Connection, kind: &str, appointment_id: &str, data: &Value, now: DateTime<Utc>) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4)",
+        params![kind, appointment_id, epoch(now), data.to_string()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn of_appointment(conn: &Connection, appointment_id: &str) -> Result<Vec<Event>> {
+    let mut st = conn.prepare("SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id")?;
+    let rows = st.query_map([appointment_id], |r| {
+        let data: String = r.get(4)?;
+        Ok(Event {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            appointment_id: r.get(2)?,
+            created_at: instant(r.get(3)?),
+            data: serde_json::from_str(&data).unwrap_or(Value::Null),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

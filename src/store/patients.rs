@@ -1,0 +1,149 @@
+//! The `patients` table: one row per phone number.
+
+use super::crypto::Cipher;
+use super::{epoch, instant, name_key, new_id, resolve, Lookup};
+use crate::core::Patient;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLS: &str = "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
+const LOOKUP: Lookup = Lookup { table: "patients", what: "Patient", by_name: false, filter: "", label: "full_name" };
+
+/// A patient as stored: the national ID still sealed.
+pub struct Stored {
+    pub patient: Patient,
+    pub sealed_id: Option<Vec<u8>>,
+}
+
+impl Stored {
+    /// The patient with the national ID opened (asks for the key only when there is one).
+    pub fn reveal(self, cipher: impl FnOnce() -> Result<Cipher>) -> Result<Patient> {
+        let mut p = self.patient;
+        if let Some(s) = self.sealed_id {
+            p.national_id = Some(cipher()?.open(&s)?);
+        }
+        Ok(p)
+    }
+}
+
+fn from_row(r: &Row) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        patient: Patient {
+            id: r.get(0)?,
+            full_name: r.get(1)?,
+            phone: r.get(2)?,
+            national_id: None,
+            email: r.get(4)?,
+            no_show_count: r.get(5)?,
+            created_at: instant(r.get(6)?),
+            updated_at: instant(r.get(7)?),
+        },
+        sealed_id: r.get(3)?,
+    })
+}
+
+fn one(conn: &Connection, cond: &str, arg: &str) -> Result<Option<Stored>> {
+    Ok(conn.query_row(&format!("SELECT {COLS} FROM patients WHERE {cond}"), [arg], from_row).optional()?)
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Stored> {
+    one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found("Patient"))
+}
+
+pub fn by_phone(conn: &Connection, phone: &str) -> Result<Option<Stored>> {
+    one(conn, "phone = ?1", phone)
+}
+
+/// A patient by ID, unique ID prefix, or phone (in any common spelling).
+pub fn find(conn: &Connection, input: &str) -> Result<Stored> {
+    if let Ok(phone) = crate::core::phone::normalize(input) {
+        if let Some(p) = by_phone(conn, &phone)? {
+            return Ok(p);
+        }
+    }
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+pub fn insert(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
+    if by_phone(conn, &p.phone)?.is_some() {
+        return Err(Error::field("phone", format!("A patient with phone {} already exists", p.phone)));
+    }
+    conn.execute(
+        &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        params![p.id, p.full_name, p.phone, sealed_id, p.email, p.no_show_count, epoch(p.created_at), epoch(p.updated_at), name_key(&p.full_name)],
+    )?;
+    Ok(())
+}
+
+/// Writes every field but the national ID, which changes only when `sealed_id` is Some.
+pub fn update(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
+    if let Some(other) = by_phone(conn, &p.phone)? {
+        if other.patient.id != p.id {
+            return Err(Error::field("phone", format!("Another patient has phone {}", p.phone)));
+        }
+    }
+    conn.execute(
+        "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
+         national_id = coalesce(?7, national_id) WHERE id=?1",
+        params![p.id, p.full_name, name_key(&p.full_name), p.phone, p.email, epoch(p.updated_at), sealed_id],
+    )?;
+    Ok(())
+}
+
+/// Booking's patient step: find by phone; a new name replaces the old one
+/// (SPEC §5.2 rule 9); a new phone makes a new patient.
+pub fn upsert_by_phone(
+    conn: &Connection,
+    name: &str,
+    phone: &str,
+    sealed_id: Option<&[u8]>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    if let Some(s) = by_phone(conn, phone)? {
+        conn.execute(
+            "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
+             updated_at = ?5 WHERE id = ?1",
+            params![s.patient.id, name, name_key(name), sealed_id, epoch(now)],
+        )?;
+        return Ok(s.patient.id);
+    }
+    let p = Patient {
+        id: new_id(),
+        full_name: name.to_string(),
+        phone: phone.to_string(),
+        national_id: None,
+        email: None,
+        no_show_count: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    insert(conn, &p, sealed_id)?;
+    Ok(p.id)
+}
+
+pub fn count_no_show(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE patients SET no_show_count = no_show_count + 1, updated_at = ?2 WHERE id = ?1",
+        params![id, epoch(now)],
+    )?;
+    Ok(())
+}
+
+/// Patients whose name or phone contains `text` (all of them without it), by name.
+pub fn search(conn: &Connection, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> {
+    let pattern = text.map(|t| {
+        let escaped = name_key(t).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let digits = text.map(|t| {
+        let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+        if d.is_empty() { "\u{0}".to_string() } else { format!("%{d}%") }
+    });
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM patients WHERE ?1 IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
+         ORDER BY name_key, phone LIMIT ?3"
+    ))?;
+    let rows = st.query_map(params![pattern, digits, limit], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

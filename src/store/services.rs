@@ -1,0 +1,88 @@
+//! The `services` table. A removed service stays for the appointments that
+//! name it but is no longer listed, found by name, or bookable.
+
+use super::{epoch, instant, name_key, resolve, Lookup};
+use crate::core::Service;
+use crate::error::{Code, Error, Result};
+use rusqlite::{params, Connection, Row};
+
+const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
+const LOOKUP: Lookup = Lookup {
+    table: "services",
+    what: "Service",
+    by_name: true,
+    filter: "removed_at IS NULL",
+    label: "name",
+};
+
+fn from_row(r: &Row) -> rusqlite::Result<Service> {
+    Ok(Service {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        duration_minutes: r.get(2)?,
+        created_at: instant(r.get(3)?),
+        updated_at: instant(r.get(4)?),
+    })
+}
+
+fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM services WHERE name_key = ?1 AND id <> ?2 AND removed_at IS NULL",
+        params![name_key(name), except],
+        |r| r.get(0),
+    )?;
+    if n > 0 {
+        return Err(Error::field("name", format!("A service named '{name}' already exists")));
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
+    name_taken(conn, &s.name, &s.id)?;
+    conn.execute(
+        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
+        params![s.id, s.name, s.duration_minutes, epoch(s.created_at), epoch(s.updated_at), name_key(&s.name)],
+    )?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, s: &Service) -> Result<()> {
+    name_taken(conn, &s.name, &s.id)?;
+    conn.execute(
+        "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
+        params![s.id, s.name, name_key(&s.name), s.duration_minutes, epoch(s.updated_at)],
+    )?;
+    Ok(())
+}
+
+pub fn remove(conn: &Connection, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    conn.execute("UPDATE services SET removed_at = ?2 WHERE id = ?1", params![id, epoch(now)])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Service> {
+    conn.query_row(&format!("SELECT {COLS} FROM services WHERE id = ?1"), [id], from_row)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Service"),
+            e => e.into(),
+        })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Service>> {
+    let mut st = conn.prepare(&format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"))?;
+    let rows = st.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Service> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+/// A service as booking names it: an unknown one is `INVALID_APPOINTMENT_TYPE`.
+pub fn find_for_booking(conn: &Connection, input: &str) -> Result<Service> {
+    find(conn, input).map_err(|e| match e.code {
+        Code::NotFound => Error::new(Code::InvalidAppointmentType, format!("Unknown appointment type '{input}'"))
+            .details(serde_json::json!({"service": input})),
+        _ => e,
+    })
+}

@@ -1,0 +1,116 @@
+//! The `windows` table and its services allow-list.
+
+use super::{date, epoch, instant, resolve, Lookup};
+use crate::core::{Owner, Recurrence, Window};
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, Row};
+
+const COLS: &str = "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
+                    session, batch, valid_from, valid_to, open, created_at";
+const LOOKUP: Lookup = Lookup { table: "windows", what: "Window", by_name: false, filter: "", label: "clinic_id" };
+
+fn from_row(r: &Row) -> rusqlite::Result<Window> {
+    let weekdays: Option<i64> = r.get(3)?;
+    let on: Option<String> = r.get(4)?;
+    let vf: Option<String> = r.get(11)?;
+    let vt: Option<String> = r.get(12)?;
+    Ok(Window {
+        id: r.get(0)?,
+        clinic_id: r.get(1)?,
+        doctor_id: r.get(2)?,
+        recurrence: match (weekdays, on) {
+            (Some(m), _) => Recurrence::Weekly(m as u8),
+            (None, d) => Recurrence::Date(date(&d.unwrap_or_default())),
+        },
+        from: r.get(5)?,
+        to: r.get(6)?,
+        slot_minutes: r.get(7)?,
+        capacity: r.get(8)?,
+        session: r.get(9)?,
+        batch: r.get(10)?,
+        services: Vec::new(),
+        valid_from: vf.as_deref().map(date),
+        valid_to: vt.as_deref().map(date),
+        open: r.get(13)?,
+        created_at: instant(r.get(14)?),
+    })
+}
+
+fn with_services(conn: &Connection, mut ws: Vec<Window>) -> Result<Vec<Window>> {
+    let mut st = conn.prepare_cached("SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id")?;
+    for w in &mut ws {
+        w.services = st.query_map([&w.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    }
+    Ok(ws)
+}
+
+fn query(conn: &Connection, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Window>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
+    ))?;
+    let rows = st.query_map(args, from_row)?.collect::<Result<Vec<_>, _>>()?;
+    with_services(conn, rows)
+}
+
+pub fn insert(conn: &Connection, w: &Window) -> Result<()> {
+    let (weekdays, on) = match &w.recurrence {
+        Recurrence::Weekly(m) => (Some(*m as i64), None),
+        Recurrence::Date(d) => (None, Some(d.to_string())),
+    };
+    conn.execute(
+        &format!("INSERT INTO windows ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
+        params![
+            w.id, w.clinic_id, w.doctor_id, weekdays, on, w.from, w.to, w.slot_minutes, w.capacity, w.session,
+            w.batch, w.valid_from.map(|d| d.to_string()), w.valid_to.map(|d| d.to_string()), w.open,
+            epoch(w.created_at)
+        ],
+    )?;
+    for s in &w.services {
+        conn.execute("INSERT OR IGNORE INTO window_services (window_id, service_id) VALUES (?1, ?2)", params![w.id, s])?;
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Window> {
+    query(conn, "id = ?1", &[&id])?.pop().ok_or_else(|| Error::not_found("Window"))
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Window> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+/// Every window of a doctor (at any clinic), or a clinic's clinic-wide windows.
+pub fn of_owner(conn: &Connection, owner: &Owner) -> Result<Vec<Window>> {
+    match owner {
+        Owner::Doctor(d) => query(conn, "doctor_id = ?1", &[d]),
+        Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", &[c]),
+    }
+}
+
+pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
+    query(
+        conn,
+        "(?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2)",
+        &[&clinic, &doctor],
+    )
+}
+
+pub fn set_open(conn: &Connection, id: &str, open: bool) -> Result<()> {
+    conn.execute("UPDATE windows SET open = ?2 WHERE id = ?1", params![id, open])?;
+    Ok(())
+}
+
+/// Active appointments booked into the window from `now` on.
+pub fn upcoming_bookings(conn: &Connection, id: &str, now: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
+         AND status IN ('scheduled','confirmed','checked_in','in_progress')",
+        params![id, now],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM windows WHERE id = ?1", [id])?;
+    Ok(())
+}
