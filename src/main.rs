@@ -1,1 +1,78 @@
-fn main() {}
+//! The `appt` binary: parse, run, print the result or the error, exit with its code.
+
+use appt::cli::{self, Cli};
+use appt::error::{Code, Error};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+
+fn main() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let json = args.iter().any(|a| a == "--json");
+    let code = match Cli::try_parse_from(&args) {
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                0
+            }
+            _ => {
+                let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
+                if json {
+                    let err = Error::new(Code::Usage, message).details(serde_json::json!({"usage": e.to_string().trim()}));
+                    eprintln!("{}", err.to_json());
+                } else {
+                    let _ = e.print();
+                }
+                Code::Usage.exit_code()
+            }
+        },
+        Ok(cli) => {
+            let json = cli.json;
+            match cli::run(cli) {
+                Ok(report) => {
+                    let mut out = std::io::stdout().lock();
+                    // A closed pipe (`appt list | head`) is not an error worth a panic.
+                    let _ = if json {
+                        let text = if std::io::stdout().is_terminal() {
+                            serde_json::to_string_pretty(&report.json)
+                        } else {
+                            serde_json::to_string(&report.json)
+                        };
+                        writeln!(out, "{}", text.unwrap_or_default())
+                    } else if report.human.is_empty() {
+                        Ok(())
+                    } else {
+                        writeln!(out, "{}", report.human)
+                    };
+                    report.exit_code
+                }
+                Err(e) => {
+                    print_error(&e, json);
+                    e.code.exit_code()
+                }
+            }
+        }
+    };
+    std::process::exit(code)
+}
+
+fn print_error(e: &Error, json: bool) {
+    if json {
+        eprintln!("{}", e.to_json());
+        return;
+    }
+    eprintln!("error: {}", e.message);
+    if let Some(hint) = &e.hint {
+        eprintln!("hint: {hint}");
+    }
+    if let Some(times) = e.details.get("suggested_times").and_then(|t| t.as_array()) {
+        let times: Vec<&str> = times.iter().filter_map(|t| t.as_str()).collect();
+        if !times.is_empty() {
+            eprintln!("hint: free later that day at {}", times.join(", "));
+        }
+    }
+    if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
+        for cand in c {
+            eprintln!("  {}  {}", cand["id"].as_str().unwrap_or(""), cand["name"].as_str().unwrap_or(""));
+        }
+    }
+}

@@ -1,1 +1,194 @@
-//! cli
+//! The command line: clap definitions, prompts, and one file per command (or
+//! command group). The only layer that knows clap and dialoguer.
+
+mod agenda;
+mod book;
+mod change;
+mod clinic;
+mod closure;
+mod demo;
+mod doctor;
+mod list;
+mod patient;
+mod prompt;
+mod schedule;
+mod service;
+mod show;
+mod slots;
+mod window;
+
+use crate::core::time;
+use crate::error::{Error, Result};
+use crate::output::Report;
+use crate::store::{crypto::Cipher, Store};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// appt — clinic appointment scheduler: windows, slots, bookings, reminders.
+#[derive(Debug, Parser)]
+#[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Database file [env: APPT_DB] (default: the user data folder's appt/appt.db)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print one JSON document on stdout; errors go to stderr as JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Never prompt: fail with VALIDATION_ERROR naming what is missing
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)
+    #[arg(long, global = true, value_name = "CLINIC")]
+    pub clinic: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (safe to run again)
+    Init,
+    /// Clinics: locations with their time zone and rules
+    #[command(subcommand)]
+    Clinic(clinic::Cmd),
+    /// Doctors
+    #[command(subcommand)]
+    Doctor(doctor::Cmd),
+    /// Services (appointment types)
+    #[command(subcommand)]
+    Service(service::Cmd),
+    /// Windows: when bookings are possible
+    #[command(subcommand)]
+    Window(window::Cmd),
+    /// Closures: holidays and leave
+    #[command(subcommand)]
+    Closure(closure::Cmd),
+    /// Patients
+    #[command(subcommand)]
+    Patient(patient::Cmd),
+    /// Free slots of a doctor (or clinic-wide) on a date
+    Slots(slots::Args),
+    /// Book an appointment
+    Book(book::Args),
+    /// Move an appointment to another time (or doctor)
+    Reschedule(change::RescheduleArgs),
+    /// Cancel an appointment
+    Cancel(change::CancelArgs),
+    /// Move an appointment along scheduled → confirmed → checked_in → in_progress → completed, or no_show
+    Status(change::StatusArgs),
+    /// Edit an appointment's notes, reason, diagnosis, prescription or follow-up
+    Update(change::UpdateArgs),
+    /// Show one appointment
+    Show(show::ShowArgs),
+    /// An appointment's events, oldest first
+    History(show::ShowArgs),
+    /// List appointments
+    List(list::ListArgs),
+    /// Count appointments created since a time
+    Count(list::CountArgs),
+    /// The day sheet: per doctor, in time order, with free slots as gaps
+    Agenda(agenda::Args),
+    /// Seed a sample clinic into its own database and show today and tomorrow
+    Demo,
+}
+
+/// What every command gets: the clock, the database path, the chosen clinic and
+/// how to talk to the user.
+#[derive(Clone)]
+pub struct Ctx {
+    pub json: bool,
+    pub interactive: bool,
+    pub db: PathBuf,
+    /// `--db` given on the command line (demo never touches the user's database).
+    pub db_flag: Option<PathBuf>,
+    pub clinic: Option<String>,
+    /// The one clock: `$APPT_NOW` or the system's.
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.db)
+    }
+
+    pub fn cipher(&self, store: &Store) -> Result<Cipher> {
+        self.cipher_at(store.key_path().as_deref())
+    }
+
+    pub fn cipher_at(&self, key_file: Option<&std::path::Path>) -> Result<Cipher> {
+        Cipher::load(env_nonempty("APPT_KEY").as_deref(), key_file)
+    }
+}
+
+fn default_db() -> Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "appt")
+        .map(|d| d.data_dir().join("appt.db"))
+        .ok_or_else(|| Error::internal("cannot find a home folder for the database; give --db PATH"))
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub fn now_from_env() -> Result<DateTime<Utc>> {
+    match env_nonempty("APPT_NOW") {
+        Some(v) => time::parse_rfc3339(&v).map_err(|m| Error::field("APPT_NOW", format!("APPT_NOW: {m}"))),
+        None => Ok(Utc::now().with_nanosecond_zero()),
+    }
+}
+
+trait WholeSeconds {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl WholeSeconds for DateTime<Utc> {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Report> {
+    let db = match (&cli.db, env_nonempty("APPT_DB")) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => PathBuf::from(p),
+        (None, None) => default_db()?,
+    };
+    let ctx = Ctx {
+        json: cli.json,
+        interactive: !cli.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        db,
+        db_flag: cli.db.clone(),
+        clinic: cli.clinic.clone().or_else(|| env_nonempty("APPT_CLINIC")),
+        now: now_from_env()?,
+    };
+    match cli.command {
+        Command::Init => {
+            let store = ctx.open()?;
+            Ok(Report::new(
+                serde_json::json!({"ok": true, "path": store.path.display().to_string()}),
+                format!("Database ready at {}", store.path.display()),
+            ))
+        }
+        Command::Clinic(c) => clinic::run(&ctx, c),
+        Command::Doctor(c) => doctor::run(&ctx, c),
+        Command::Service(c) => service::run(&ctx, c),
+        Command::Window(c) => window::run(&ctx, c),
+        Command::Closure(c) => closure::run(&ctx, c),
+        Command::Patient(c) => patient::run(&ctx, c),
+        Command::Slots(a) => slots::run(&ctx, a),
+        Command::Book(a) => book::run(&ctx, a),
+        Command::Reschedule(a) => change::reschedule(&ctx, a),
+        Command::Cancel(a) => change::cancel(&ctx, a),
+        Command::Status(a) => change::status(&ctx, a),
+        Command::Update(a) => change::update(&ctx, a),
+        Command::Show(a) => show::show(&ctx, a),
+        Command::History(a) => show::history(&ctx, a),
+        Command::List(a) => list::list(&ctx, a),
+        Command::Count(a) => list::count(&ctx, a),
+        Command::Agenda(a) => agenda::run(&ctx, a),
+        Command::Demo => demo::run(&ctx),
+    }
+}

@@ -189,6 +189,41 @@ impl<'a> Day<'a> {
     }
 }
 
+/// Do two windows of one owner clash (SPEC §5.1)? Weekly windows clash when
+/// their times overlap on a common weekday within common validity dates; date
+/// windows when they share a date; a date window never clashes with a weekly one.
+pub fn clash(a: &Window, b: &Window) -> bool {
+    if a.from >= b.to || b.from >= a.to {
+        return false;
+    }
+    match (&a.recurrence, &b.recurrence) {
+        (Recurrence::Date(x), Recurrence::Date(y)) => x == y,
+        (Recurrence::Weekly(x), Recurrence::Weekly(y)) => {
+            let common = x & y;
+            if common == 0 {
+                return false;
+            }
+            let lo = match (a.valid_from, b.valid_from) {
+                (Some(p), Some(q)) => Some(p.max(q)),
+                (p, q) => p.or(q),
+            };
+            let hi = match (a.valid_to, b.valid_to) {
+                (Some(p), Some(q)) => Some(p.min(q)),
+                (p, q) => p.or(q),
+            };
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => lo
+                    .iter_days()
+                    .take_while(|d| *d <= hi)
+                    .take(7)
+                    .any(|d| common & time::weekday_bit(d) != 0),
+                _ => true,
+            }
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +261,32 @@ mod tests {
 
     fn busy(id: &str, s: &str, e: &str) -> Busy {
         Busy { id: id.into(), start: utc(s), end: utc(e), window_id: None }
+    }
+
+    #[test]
+    fn clashes() {
+        let a = window("09:00", "13:00", 30, 1, Recurrence::Weekly(0b0011111));
+        let b = window("12:00", "14:00", 30, 1, Recurrence::Weekly(0b0000001));
+        let c = window("13:00", "17:00", 30, 1, Recurrence::Weekly(0b0011111));
+        let sat = window("09:00", "13:00", 30, 1, Recurrence::Weekly(0b0100000));
+        let on = window("09:00", "13:00", 30, 1, Recurrence::Date(d("2026-06-15")));
+        let on2 = window("12:30", "13:30", 30, 1, Recurrence::Date(d("2026-06-15")));
+        assert!(clash(&a, &b));
+        assert!(!clash(&a, &c), "back to back is fine");
+        assert!(!clash(&a, &sat));
+        assert!(!clash(&a, &on), "a date window replaces weekly ones");
+        assert!(clash(&on, &on2));
+        let mut later = b.clone();
+        later.valid_from = Some(d("2026-07-01"));
+        let mut earlier = a.clone();
+        earlier.valid_to = Some(d("2026-06-30"));
+        assert!(!clash(&earlier, &later), "disjoint validity");
+        // Validity overlapping only on 2026-06-20 (a Saturday): no common weekday there.
+        let mut x = a.clone();
+        x.valid_from = Some(d("2026-06-20"));
+        let mut y = b.clone();
+        y.valid_to = Some(d("2026-06-20"));
+        assert!(!clash(&x, &y));
     }
 
     #[test]

@@ -105,3 +105,7 @@ pub fn default(conn: &Connection, given: Option<&str>) -> Result<Clinic> {
         _ => Err(Error::field("clinic", "Several clinics exist: give --clinic NAME (or set APPT_CLINIC)")),
     }
 }
+
+pub fn has_appointments(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)", [id], |r| r.get(0))?)
+}

@@ -1,0 +1,264 @@
+//! Human output: comfy-table tables, a card for `show`, one-line confirmations.
+//! Times are shown in the clinic's local time.
+
+use crate::core::time::{format_days, format_duration, format_hhmm, to_local};
+use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Status, Window};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use std::io::IsTerminal;
+
+pub fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+fn colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+pub fn table(headers: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(headers.iter().map(|h| Cell::new(h)));
+    t
+}
+
+pub fn status_cell(s: Status) -> Cell {
+    let cell = Cell::new(s.as_str());
+    if !colour() {
+        return cell;
+    }
+    cell.fg(match s {
+        Status::Scheduled => Color::Blue,
+        Status::Confirmed => Color::Cyan,
+        Status::CheckedIn | Status::InProgress => Color::Yellow,
+        Status::Completed => Color::Green,
+        Status::Cancelled | Status::NoShow => Color::Red,
+    })
+}
+
+fn or_dash(s: Option<&str>) -> String {
+    s.filter(|s| !s.is_empty()).unwrap_or("—").to_string()
+}
+
+/// `Mon 15 Jun 2026 14:00–14:30`
+pub fn when(a: &Appointment) -> String {
+    format!(
+        "{} {}–{}",
+        a.local_date.format("%a %d %b %Y"),
+        to_local(a.timezone, a.starts_at).1,
+        to_local(a.timezone, a.ends_at).1
+    )
+}
+
+fn who(a: &Appointment) -> String {
+    match (&a.doctor_name, &a.service_name) {
+        (Some(d), _) => d.clone(),
+        (None, Some(s)) => format!("{s} (clinic-wide)"),
+        (None, None) => "clinic-wide".into(),
+    }
+}
+
+/// `Booked 3f2a1b4c: Juan Pérez with Dr. García, Mon 15 Jun 2026 14:00–14:30, token 3`
+pub fn confirm(verb: &str, a: &Appointment) -> String {
+    format!(
+        "{verb} {}: {} with {}, {}, token {} [{}]",
+        short(&a.id),
+        a.patient_name,
+        who(a),
+        when(a),
+        a.token_number,
+        a.status.as_str()
+    )
+}
+
+pub fn appointments(list: &[Appointment]) -> String {
+    if list.is_empty() {
+        return "No appointments.".into();
+    }
+    let mut t = table(&["Date", "Time", "Tok", "Patient", "Phone", "Doctor", "Service", "Status", "ID"]);
+    for a in list {
+        t.add_row(vec![
+            Cell::new(a.local_date),
+            Cell::new(format!("{}–{}", to_local(a.timezone, a.starts_at).1, to_local(a.timezone, a.ends_at).1)),
+            Cell::new(a.token_number),
+            Cell::new(&a.patient_name),
+            Cell::new(&a.patient_phone),
+            Cell::new(who(a)),
+            Cell::new(or_dash(a.service_name.as_deref())),
+            status_cell(a.status),
+            Cell::new(short(&a.id)),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn appointment_card(a: &Appointment) -> String {
+    let mut lines = vec![
+        format!("Appointment {}  [{}]", a.id, a.status.as_str()),
+        format!("  When      {} ({})", when(a), a.timezone.name()),
+        format!("  Clinic    {}", a.clinic_name),
+        format!("  Doctor    {}", who(a)),
+        format!("  Patient   {} {}", a.patient_name, a.patient_phone),
+        format!("  Service   {}", or_dash(a.service_name.as_deref())),
+        format!("  Token     {}", a.token_number),
+        format!("  Source    {}", a.source),
+    ];
+    let optional = [
+        ("Session", a.session.as_deref()),
+        ("Batch", a.batch.as_deref()),
+        ("Reason", a.reason.as_deref()),
+        ("Notes", a.notes.as_deref()),
+        ("Diagnosis", a.diagnosis.as_deref()),
+        ("Rx", a.prescription.as_deref()),
+        ("Cancelled", a.cancellation_reason.as_deref()),
+        ("Ext. ref", a.external_reference_id.as_deref()),
+    ];
+    for (label, v) in optional {
+        if let Some(v) = v {
+            lines.push(format!("  {label:<9} {v}"));
+        }
+    }
+    if let Some(d) = a.follow_up_date {
+        lines.push(format!("  Follow-up {d}"));
+    }
+    lines.join("\n")
+}
+
+pub fn clinics(list: &[Clinic]) -> String {
+    let mut t = table(&["Name", "Time zone", "Slot", "Notice", "Horizon", "Cancel win.", "Reminders", "ID"]);
+    for c in list {
+        let s = &c.settings;
+        t.add_row(vec![
+            c.name.clone(),
+            c.timezone.name().to_string(),
+            format!("{}m", s.slot_minutes),
+            format_duration(s.min_notice),
+            format_duration(s.horizon),
+            format_duration(s.cancel_window),
+            reminders(&s.reminders),
+            short(&c.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn reminders(r: &[i64]) -> String {
+    if r.is_empty() {
+        "none".into()
+    } else {
+        r.iter().map(|m| format_duration(*m)).collect::<Vec<_>>().join(",")
+    }
+}
+
+pub fn clinic_card(c: &Clinic) -> String {
+    let s = &c.settings;
+    let onoff = |b: bool| if b { "on" } else { "off" };
+    [
+        format!("Clinic {}  ({})", c.name, c.id),
+        format!("  Time zone          {}", c.timezone.name()),
+        format!("  Slot length        {}m", s.slot_minutes),
+        format!("  Minimum notice     {}", format_duration(s.min_notice)),
+        format!("  Booking horizon    {}", format_duration(s.horizon)),
+        format!("  Cancel window      {}", format_duration(s.cancel_window)),
+        format!("  Reminders          {}", reminders(&s.reminders)),
+        format!("  Duplicate check    {}", onoff(s.duplicate_check)),
+        format!("  Require diagnosis  {}", onoff(s.require_diagnosis)),
+    ]
+    .join("\n")
+}
+
+pub fn doctors(list: &[Doctor]) -> String {
+    let mut t = table(&["Name", "Specialty", "Slot", "Active", "ID"]);
+    for d in list {
+        t.add_row(vec![
+            d.full_name.clone(),
+            or_dash(d.specialty.as_deref()),
+            d.slot_minutes.map(|m| format!("{m}m")).unwrap_or_else(|| "—".into()),
+            if d.active { "yes" } else { "no" }.into(),
+            short(&d.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn services(list: &[Service]) -> String {
+    let mut t = table(&["Name", "Minutes", "ID"]);
+    for s in list {
+        t.add_row(vec![s.name.clone(), s.duration_minutes.to_string(), short(&s.id).to_string()]);
+    }
+    t.to_string()
+}
+
+/// `names` turns a doctor ID into a name.
+pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
+    let mut t = table(&["Who", "When", "Hours", "Slot", "Cap", "Session", "Batch", "Valid", "Status", "ID"]);
+    for w in list {
+        let when = match &w.recurrence {
+            Recurrence::Weekly(m) => format_days(*m),
+            Recurrence::Date(d) => d.to_string(),
+        };
+        let valid = match (w.valid_from, w.valid_to) {
+            (None, None) => "always".to_string(),
+            (f, t) => format!(
+                "{}…{}",
+                f.map(|d| d.to_string()).unwrap_or_default(),
+                t.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        };
+        t.add_row(vec![
+            w.doctor_id.as_deref().map(&names).unwrap_or_else(|| "clinic-wide".into()),
+            when,
+            format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)),
+            format!("{}m", w.slot_minutes),
+            w.capacity.to_string(),
+            or_dash(w.session.as_deref()),
+            or_dash(w.batch.as_deref()),
+            valid,
+            if w.open { "open" } else { "closed" }.into(),
+            short(&w.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn closures(list: &[Closure], names: impl Fn(&Closure) -> String) -> String {
+    let mut t = table(&["Who", "From", "To", "Reason", "ID"]);
+    for c in list {
+        t.add_row(vec![
+            names(c),
+            c.from.to_string(),
+            c.to.to_string(),
+            or_dash(c.reason.as_deref()),
+            short(&c.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn patients(list: &[Patient]) -> String {
+    if list.is_empty() {
+        return "No patients.".into();
+    }
+    let mut t = table(&["Name", "Phone", "Email", "No-shows", "ID"]);
+    for p in list {
+        t.add_row(vec![
+            p.full_name.clone(),
+            p.phone.clone(),
+            or_dash(p.email.as_deref()),
+            p.no_show_count.to_string(),
+            short(&p.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub fn patient_card(p: &Patient) -> String {
+    [
+        format!("Patient {}  ({})", p.full_name, p.id),
+        format!("  Phone        {}", p.phone),
+        format!("  National ID  {}", or_dash(p.national_id.as_deref())),
+        format!("  Email        {}", or_dash(p.email.as_deref())),
+        format!("  No-shows     {}", p.no_show_count),
+    ]
+    .join("\n")
+}

@@ -1,0 +1,281 @@
+//! JSON views of the domain's types (SPEC §4, §6).
+
+use crate::core::time::{fmt_utc, format_days, format_duration, format_hhmm, to_local};
+use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Window};
+use crate::store::events::Event;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+fn ts(t: DateTime<Utc>) -> String {
+    fmt_utc(t)
+}
+
+fn opt_ts(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(fmt_utc)
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+#[derive(Serialize)]
+struct PartyView<'a> {
+    id: &'a str,
+    full_name: &'a str,
+    phone: &'a str,
+}
+
+#[derive(Serialize)]
+struct DoctorRefView<'a> {
+    id: &'a str,
+    full_name: &'a str,
+    specialty: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ServiceRefView<'a> {
+    id: &'a str,
+    name: &'a str,
+    duration_minutes: i64,
+}
+
+/// The appointment object of SPEC §6: every field always present.
+#[derive(Serialize)]
+struct AppointmentView<'a> {
+    id: &'a str,
+    clinic_id: &'a str,
+    doctor_id: Option<&'a str>,
+    patient_id: &'a str,
+    service_id: Option<&'a str>,
+    date: String,
+    start_time: String,
+    end_time: String,
+    duration_minutes: i64,
+    starts_at: String,
+    ends_at: String,
+    timezone: &'a str,
+    status: &'a str,
+    token_number: i64,
+    source: &'a str,
+    session: Option<&'a str>,
+    batch: Option<&'a str>,
+    reason: Option<&'a str>,
+    notes: Option<&'a str>,
+    diagnosis: Option<&'a str>,
+    prescription: Option<&'a str>,
+    follow_up_required: bool,
+    follow_up_date: Option<String>,
+    cancellation_reason: Option<&'a str>,
+    external_reference_id: Option<&'a str>,
+    patient: PartyView<'a>,
+    doctor: Option<DoctorRefView<'a>>,
+    service: Option<ServiceRefView<'a>>,
+    created_at: String,
+    updated_at: String,
+    confirmed_at: Option<String>,
+    checked_in_at: Option<String>,
+    started_at: Option<String>,
+    completed_at: Option<String>,
+    cancelled_at: Option<String>,
+    no_show_at: Option<String>,
+}
+
+pub fn appointment(a: &Appointment) -> Value {
+    let view = AppointmentView {
+        id: &a.id,
+        clinic_id: &a.clinic_id,
+        doctor_id: a.doctor_id.as_deref(),
+        patient_id: &a.patient_id,
+        service_id: a.service_id.as_deref(),
+        date: a.local_date.to_string(),
+        start_time: to_local(a.timezone, a.starts_at).1,
+        end_time: to_local(a.timezone, a.ends_at).1,
+        duration_minutes: a.duration_minutes,
+        starts_at: ts(a.starts_at),
+        ends_at: ts(a.ends_at),
+        timezone: a.timezone.name(),
+        status: a.status.as_str(),
+        token_number: a.token_number,
+        source: &a.source,
+        session: a.session.as_deref(),
+        batch: a.batch.as_deref(),
+        reason: a.reason.as_deref(),
+        notes: a.notes.as_deref(),
+        diagnosis: a.diagnosis.as_deref(),
+        prescription: a.prescription.as_deref(),
+        follow_up_required: a.follow_up_required,
+        follow_up_date: day(a.follow_up_date),
+        cancellation_reason: a.cancellation_reason.as_deref(),
+        external_reference_id: a.external_reference_id.as_deref(),
+        patient: PartyView { id: &a.patient_id, full_name: &a.patient_name, phone: &a.patient_phone },
+        doctor: a.doctor_id.as_deref().map(|id| DoctorRefView {
+            id,
+            full_name: a.doctor_name.as_deref().unwrap_or(""),
+            specialty: a.doctor_specialty.as_deref(),
+        }),
+        service: a.service_id.as_deref().map(|id| ServiceRefView {
+            id,
+            name: a.service_name.as_deref().unwrap_or(""),
+            duration_minutes: a.service_minutes.unwrap_or(a.duration_minutes),
+        }),
+        created_at: ts(a.created_at),
+        updated_at: ts(a.updated_at),
+        confirmed_at: opt_ts(a.confirmed_at),
+        checked_in_at: opt_ts(a.checked_in_at),
+        started_at: opt_ts(a.started_at),
+        completed_at: opt_ts(a.completed_at),
+        cancelled_at: opt_ts(a.cancelled_at),
+        no_show_at: opt_ts(a.no_show_at),
+    };
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct ClinicView<'a> {
+    id: &'a str,
+    name: &'a str,
+    timezone: &'a str,
+    slot_minutes: i64,
+    min_notice: String,
+    horizon: String,
+    cancel_window: String,
+    reminders: Vec<String>,
+    duplicate_check: bool,
+    require_diagnosis: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+pub fn clinic(c: &Clinic) -> Value {
+    let s = &c.settings;
+    serde_json::to_value(ClinicView {
+        id: &c.id,
+        name: &c.name,
+        timezone: c.timezone.name(),
+        slot_minutes: s.slot_minutes,
+        min_notice: format_duration(s.min_notice),
+        horizon: format_duration(s.horizon),
+        cancel_window: format_duration(s.cancel_window),
+        reminders: s.reminders.iter().map(|m| format_duration(*m)).collect(),
+        duplicate_check: s.duplicate_check,
+        require_diagnosis: s.require_diagnosis,
+        created_at: ts(c.created_at),
+        updated_at: ts(c.updated_at),
+    })
+    .unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct DoctorView<'a> {
+    id: &'a str,
+    full_name: &'a str,
+    specialty: Option<&'a str>,
+    slot_minutes: Option<i64>,
+    active: bool,
+    created_at: String,
+    updated_at: String,
+}
+
+pub fn doctor(d: &Doctor) -> Value {
+    serde_json::to_value(DoctorView {
+        id: &d.id,
+        full_name: &d.full_name,
+        specialty: d.specialty.as_deref(),
+        slot_minutes: d.slot_minutes,
+        active: d.active,
+        created_at: ts(d.created_at),
+        updated_at: ts(d.updated_at),
+    })
+    .unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct ServiceView<'a> {
+    id: &'a str,
+    name: &'a str,
+    duration_minutes: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+pub fn service(s: &Service) -> Value {
+    serde_json::to_value(ServiceView {
+        id: &s.id,
+        name: &s.name,
+        duration_minutes: s.duration_minutes,
+        created_at: ts(s.created_at),
+        updated_at: ts(s.updated_at),
+    })
+    .unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct WindowView<'a> {
+    id: &'a str,
+    clinic_id: &'a str,
+    doctor_id: Option<&'a str>,
+    clinic_wide: bool,
+    days: Option<String>,
+    date: Option<String>,
+    from: String,
+    to: String,
+    slot_minutes: i64,
+    capacity: i64,
+    session: Option<&'a str>,
+    batch: Option<&'a str>,
+    services: &'a [String],
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    status: &'a str,
+    created_at: String,
+}
+
+pub fn window(w: &Window) -> Value {
+    let (days, date) = match &w.recurrence {
+        Recurrence::Weekly(m) => (Some(format_days(*m)), None),
+        Recurrence::Date(d) => (None, Some(d.to_string())),
+    };
+    serde_json::to_value(WindowView {
+        id: &w.id,
+        clinic_id: &w.clinic_id,
+        doctor_id: w.doctor_id.as_deref(),
+        clinic_wide: w.doctor_id.is_none(),
+        days,
+        date,
+        from: format_hhmm(w.from),
+        to: format_hhmm(w.to),
+        slot_minutes: w.slot_minutes,
+        capacity: w.capacity,
+        session: w.session.as_deref(),
+        batch: w.batch.as_deref(),
+        services: &w.services,
+        valid_from: day(w.valid_from),
+        valid_to: day(w.valid_to),
+        status: if w.open { "open" } else { "closed" },
+        created_at: ts(w.created_at),
+    })
+    .unwrap_or(Value::Null)
+}
+
+pub fn closure(c: &Closure) -> Value {
+    json!({
+        "id": c.id, "clinic_id": c.clinic_id, "doctor_id": c.doctor_id, "from": c.from.to_string(),
+        "to": c.to.to_string(), "reason": c.reason, "created_at": ts(c.created_at)
+    })
+}
+
+pub fn patient(p: &Patient) -> Value {
+    json!({
+        "id": p.id, "full_name": p.full_name, "phone": p.phone, "national_id": p.national_id, "email": p.email,
+        "no_show_count": p.no_show_count, "created_at": ts(p.created_at), "updated_at": ts(p.updated_at)
+    })
+}
+
+pub fn event(e: &Event) -> Value {
+    json!({"id": e.id, "type": e.kind, "appointment_id": e.appointment_id, "created_at": ts(e.created_at), "data": e.data})
+}
+
+pub fn list(name: &str, items: Vec<Value>) -> Value {
+    json!({ name: items })
+}
