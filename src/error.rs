@@ -65,9 +65,15 @@ impl Code {
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
             AppointmentConflict | SlotFull | SlotInactive | DuplicateBooking | WindowOverlap => 4,
-            PastAppointment | InsufficientNotice | BeyondHorizon | OutsideAvailability
-            | InvalidTimeSlot | NonexistentLocalTime | InvalidAppointmentType
-            | InvalidStateTransition | CancellationWindow => 5,
+            PastAppointment
+            | InsufficientNotice
+            | BeyondHorizon
+            | OutsideAvailability
+            | InvalidTimeSlot
+            | NonexistentLocalTime
+            | InvalidAppointmentType
+            | InvalidStateTransition
+            | CancellationWindow => 5,
             Database => 6,
             DeliveryFailed => 7,
         }
@@ -155,7 +161,9 @@ impl From<rusqlite::Error> for Error {
         use rusqlite::ErrorCode as E;
         match &e {
             rusqlite::Error::SqliteFailure(f, _) => match f.code {
-                E::ConstraintViolation => Error::internal(format!("database constraint failed: {e}")),
+                E::ConstraintViolation => {
+                    Error::internal(format!("database constraint failed: {e}"))
+                }
                 E::DatabaseBusy | E::DatabaseLocked => {
                     Error::database(format!("database is locked by another appt process: {e}"))
                         .hint("another appt is writing; try again in a moment")

@@ -17,7 +17,8 @@ fn main() {
             _ => {
                 let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
                 if json {
-                    let err = Error::new(Code::Usage, message).details(serde_json::json!({"usage": e.to_string().trim()}));
+                    let err = Error::new(Code::Usage, message)
+                        .details(serde_json::json!({"usage": e.to_string().trim()}));
                     eprintln!("{}", err.to_json());
                 } else {
                     let _ = e.print();
@@ -72,7 +73,11 @@ fn print_error(e: &Error, json: bool) {
     }
     if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
         for cand in c {
-            eprintln!("  {}  {}", cand["id"].as_str().unwrap_or(""), cand["name"].as_str().unwrap_or(""));
+            eprintln!(
+                "  {}  {}",
+                cand["id"].as_str().unwrap_or(""),
+                cand["name"].as_str().unwrap_or("")
+            );
         }
     }
 }

@@ -31,17 +31,35 @@ struct Section {
     free: Vec<(String, String)>,
 }
 
-pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor: Option<&str>) -> Result<(Value, String)> {
+pub fn build(
+    ctx: &Ctx,
+    conn: &rusqlite::Connection,
+    date: Option<&str>,
+    doctor: Option<&str>,
+) -> Result<(Value, String)> {
     let clinic = clinics::default(conn, ctx.clinic.as_deref())?;
     let tz = clinic.timezone;
-    let date = time::parse_date(date.unwrap_or("today"), time::local_today(tz, ctx.now)).map_err(|e| Error::field("date", e))?;
+    let date = time::parse_date(date.unwrap_or("today"), time::local_today(tz, ctx.now))
+        .map_err(|e| Error::field("date", e))?;
     let only = doctor.map(|d| doctors::find(conn, d)).transpose()?;
-    let f = Filter { clinic_id: Some(clinic.id.clone()), from: Some(date), to: Some(date), ..Filter::default() };
+    let f = Filter {
+        clinic_id: Some(clinic.id.clone()),
+        from: Some(date),
+        to: Some(date),
+        ..Filter::default()
+    };
     let (all, _) = appointments::list(conn, &f, 1, 100_000)?;
-    let all: Vec<Appointment> = all.into_iter().filter(|a| a.status != Status::Cancelled).collect();
+    let all: Vec<Appointment> = all
+        .into_iter()
+        .filter(|a| a.status != Status::Cancelled)
+        .collect();
     let ws = windows::list(conn, Some(&clinic.id), None)?;
 
-    let mut owners: Vec<Option<String>> = ws.iter().map(|w| w.doctor_id.clone()).chain(all.iter().map(|a| a.doctor_id.clone())).collect();
+    let mut owners: Vec<Option<String>> = ws
+        .iter()
+        .map(|w| w.doctor_id.clone())
+        .chain(all.iter().map(|a| a.doctor_id.clone()))
+        .collect();
     owners.sort();
     owners.dedup();
     let mut sections = Vec::new();
@@ -51,7 +69,10 @@ pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor:
                 continue;
             }
         }
-        let doc = owner.as_deref().map(|d| doctors::get(conn, d)).transpose()?;
+        let doc = owner
+            .as_deref()
+            .map(|d| doctors::get(conn, d))
+            .transpose()?;
         let t = Target {
             clinic: clinic.clone(),
             owner: match &doc {
@@ -65,22 +86,38 @@ pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor:
         } else {
             vec![]
         };
-        let appts: Vec<Appointment> = all.iter().filter(|a| a.doctor_id == owner).cloned().collect();
+        let appts: Vec<Appointment> = all
+            .iter()
+            .filter(|a| a.doctor_id == owner)
+            .cloned()
+            .collect();
         if appts.is_empty() && free.is_empty() {
             continue;
         }
         sections.push(Section {
             title: match &doc {
-                Some(d) => format!("{}{}", d.full_name, d.specialty.as_deref().map(|s| format!(" — {s}")).unwrap_or_default()),
+                Some(d) => format!(
+                    "{}{}",
+                    d.full_name,
+                    d.specialty
+                        .as_deref()
+                        .map(|s| format!(" — {s}"))
+                        .unwrap_or_default()
+                ),
                 None => "Clinic-wide".into(),
             },
-            json_doctor: doc.as_ref().map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty})).unwrap_or(Value::Null),
+            json_doctor: doc
+                .as_ref()
+                .map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty}))
+                .unwrap_or(Value::Null),
             appointments: appts,
             free,
         });
     }
 
-    sections.sort_by(|a, b| (a.json_doctor.is_null(), &a.title).cmp(&(b.json_doctor.is_null(), &b.title)));
+    sections.sort_by(|a, b| {
+        (a.json_doctor.is_null(), &a.title).cmp(&(b.json_doctor.is_null(), &b.title))
+    });
     let json = json!({
         "date": date.to_string(), "clinic_id": clinic.id, "timezone": tz.name(),
         "doctors": sections.iter().map(|s| json!({
@@ -89,7 +126,12 @@ pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor:
             "free_slots": s.free.iter().map(|(l, _)| l).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
-    let mut text = format!("{} — {} ({})", clinic.name, date.format("%A %d %B %Y"), tz.name());
+    let mut text = format!(
+        "{} — {} ({})",
+        clinic.name,
+        date.format("%A %d %B %Y"),
+        tz.name()
+    );
     if sections.is_empty() {
         text.push_str("\nNothing scheduled and no windows open.");
     }
@@ -103,7 +145,11 @@ pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor:
                     time::fmt_utc(a.starts_at),
                     vec![
                         Cell::new(a.token_number),
-                        Cell::new(format!("{}–{}", time::to_local(tz, a.starts_at).1, time::to_local(tz, a.ends_at).1)),
+                        Cell::new(format!(
+                            "{}–{}",
+                            time::to_local(tz, a.starts_at).1,
+                            time::to_local(tz, a.ends_at).1
+                        )),
                         Cell::new(&a.patient_name),
                         Cell::new(&a.patient_phone),
                         human::status_cell(a.status),
@@ -113,7 +159,17 @@ pub fn build(ctx: &Ctx, conn: &rusqlite::Connection, date: Option<&str>, doctor:
             })
             .collect();
         rows.extend(s.free.iter().map(|(label, at)| {
-            (at.clone(), vec![Cell::new(""), Cell::new(label), Cell::new("· free ·"), Cell::new(""), Cell::new(""), Cell::new("")])
+            (
+                at.clone(),
+                vec![
+                    Cell::new(""),
+                    Cell::new(label),
+                    Cell::new("· free ·"),
+                    Cell::new(""),
+                    Cell::new(""),
+                    Cell::new(""),
+                ],
+            )
         }));
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         let mut t = human::table(&["Tok", "Time", "Patient", "Phone", "Status", "ID"]);

@@ -70,10 +70,17 @@ pub struct Args {
 
 pub const MAX_TEXT: usize = 2000;
 
-pub fn check_text(field: &str, v: &Option<String>, bad: &mut Vec<(String, String)>) -> Option<String> {
+pub fn check_text(
+    field: &str,
+    v: &Option<String>,
+    bad: &mut Vec<(String, String)>,
+) -> Option<String> {
     let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > MAX_TEXT {
-        bad.push((field.into(), format!("{field} must be at most {MAX_TEXT} characters")));
+        bad.push((
+            field.into(),
+            format!("{field} must be at most {MAX_TEXT} characters"),
+        ));
         return None;
     }
     Some(v.to_string())
@@ -84,11 +91,17 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
     let mut ask = Ask::new(ctx);
     if a.doctor.is_none() && !a.clinic_wide {
         if ask.interactive() {
-            let ds: Vec<_> = doctors::list(&st.conn)?.into_iter().filter(|d| d.active).collect();
+            let ds: Vec<_> = doctors::list(&st.conn)?
+                .into_iter()
+                .filter(|d| d.active)
+                .collect();
             if ds.is_empty() {
                 return Err(Error::not_found("Doctor").hint("add one with `appt doctor add NAME`"));
             }
-            let names: Vec<String> = ds.iter().map(|d| format!("{} — {}", d.full_name, d.specialty.as_deref().unwrap_or(""))).collect();
+            let names: Vec<String> = ds
+                .iter()
+                .map(|d| format!("{} — {}", d.full_name, d.specialty.as_deref().unwrap_or("")))
+                .collect();
             a.doctor = Some(ds[ask.pick("Doctor", &names)?].id.clone());
         } else {
             ask.missing("doctor", "--doctor or --clinic-wide");
@@ -107,7 +120,11 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
     if a.patient.is_none() && a.phone.is_none() {
         a.phone = ask.text(None, "phone", "--phone or --patient", "Patient phone")?;
         if let Some(p) = &a.phone {
-            let known = check_phone(p).ok().map(|p| patients::by_phone(&st.conn, &p)).transpose()?.flatten();
+            let known = check_phone(p)
+                .ok()
+                .map(|p| patients::by_phone(&st.conn, &p))
+                .transpose()?
+                .flatten();
             if known.is_none() && a.name.is_none() {
                 a.name = ask.text(None, "name", "--name", "Patient's full name")?;
             }
@@ -118,9 +135,16 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
 
 fn pick_slot(ctx: &Ctx, st: &Store, a: &Args) -> Result<String> {
     let t = target(&st.conn, ctx, a.doctor.as_deref(), None)?;
-    let date = time::parse_date(a.date.as_deref().unwrap_or("today"), time::local_today(t.clinic.timezone, ctx.now))
-        .map_err(|e| Error::field("date", e))?;
-    let service = a.service.as_deref().map(|s| services::find_for_booking(&st.conn, s)).transpose()?;
+    let date = time::parse_date(
+        a.date.as_deref().unwrap_or("today"),
+        time::local_today(t.clinic.timezone, ctx.now),
+    )
+    .map_err(|e| Error::field("date", e))?;
+    let service = a
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(&st.conn, s))
+        .transpose()?;
     let req = Request {
         duration: a.duration.or(service.as_ref().map(|s| s.duration_minutes)),
         service_id: service.as_ref().map(|s| s.id.as_str()),
@@ -128,7 +152,10 @@ fn pick_slot(ctx: &Ctx, st: &Store, a: &Args) -> Result<String> {
     };
     let free = compute(&st.conn, ctx, &t, date, &req, false)?.free;
     if free.is_empty() {
-        return Err(Error::new(crate::error::Code::OutsideAvailability, format!("No free slots on {date}")));
+        return Err(Error::new(
+            crate::error::Code::OutsideAvailability,
+            format!("No free slots on {date}"),
+        ));
     }
     let labels: Vec<String> = free.iter().map(|(l, _)| l.clone()).collect();
     Ok(labels[Ask::new(ctx).pick("Free slot", &labels)?].clone())
@@ -140,28 +167,63 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
 
     // Rule 1: values.
     let mut bad: Vec<(String, String)> = Vec::new();
-    let phone = a.phone.as_deref().and_then(|p| check_phone(p).map_err(|e| bad.push(("phone".into(), e.message))).ok());
-    let name = a.name.as_deref().and_then(|n| check_name("name", n).map_err(|e| bad.push(("name".into(), e.message))).ok());
-    let national_id = a.national_id.as_deref().and_then(|n| check_national_id(n).map_err(|e| bad.push(("national_id".into(), e.message))).ok());
-    let _ = parse_when(a.date.as_deref(), a.time.as_deref(), a.at.as_deref(), Utc::now().date_naive(), &mut bad);
+    let phone = a.phone.as_deref().and_then(|p| {
+        check_phone(p)
+            .map_err(|e| bad.push(("phone".into(), e.message)))
+            .ok()
+    });
+    let name = a.name.as_deref().and_then(|n| {
+        check_name("name", n)
+            .map_err(|e| bad.push(("name".into(), e.message)))
+            .ok()
+    });
+    let national_id = a.national_id.as_deref().and_then(|n| {
+        check_national_id(n)
+            .map_err(|e| bad.push(("national_id".into(), e.message)))
+            .ok()
+    });
+    let _ = parse_when(
+        a.date.as_deref(),
+        a.time.as_deref(),
+        a.at.as_deref(),
+        Utc::now().date_naive(),
+        &mut bad,
+    );
     if let Some(d) = a.duration {
         if let Err(e) = parse_minutes_in("duration", d, 5, 480) {
             bad.push(e);
         }
     }
     if !SOURCES.contains(&a.source.as_str()) {
-        bad.push(("source".into(), format!("source must be one of {}", SOURCES.join(", "))));
+        bad.push((
+            "source".into(),
+            format!("source must be one of {}", SOURCES.join(", ")),
+        ));
     }
     let reason = check_text("reason", &a.reason, &mut bad);
     let notes = check_text("notes", &a.notes, &mut bad);
-    let external_ref = a.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
-    if external_ref.as_ref().is_some_and(|r| r.chars().count() > 200) {
-        bad.push(("external_ref".into(), "external_ref must be at most 200 characters".into()));
+    let external_ref = a
+        .external_ref
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    if external_ref
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > 200)
+    {
+        bad.push((
+            "external_ref".into(),
+            "external_ref must be at most 200 characters".into(),
+        ));
     }
     if !bad.is_empty() {
         return Err(Error::fields(bad));
     }
-    let sealed = national_id.as_deref().map(|n| ctx.cipher(&st)?.seal(n)).transpose()?;
+    let sealed = national_id
+        .as_deref()
+        .map(|n| ctx.cipher(&st)?.seal(n))
+        .transpose()?;
 
     let tx = st.write()?;
     // Rule 2: references.
@@ -174,7 +236,11 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     if existing.is_none() && name.is_none() {
         return Err(Error::field("name", "--name is required for a new patient"));
     }
-    let service = a.service.as_deref().map(|s| services::find_for_booking(&tx, s)).transpose()?;
+    let service = a
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(&tx, s))
+        .transpose()?;
 
     // Rule 3: idempotency, whatever else the request says.
     if let Some(r) = &external_ref {
@@ -189,8 +255,14 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     // Rule 4: the local time.
     let today = time::local_today(t.clinic.timezone, ctx.now);
     let mut none = Vec::new();
-    let when = parse_when(a.date.as_deref(), a.time.as_deref(), a.at.as_deref(), today, &mut none)
-        .ok_or_else(|| Error::fields(none))?;
+    let when = parse_when(
+        a.date.as_deref(),
+        a.time.as_deref(),
+        a.at.as_deref(),
+        today,
+        &mut none,
+    )
+    .ok_or_else(|| Error::fields(none))?;
     let (start, date) = resolve_when(&t.clinic, when)?;
 
     // Rules 5–8.
@@ -199,12 +271,24 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         service_id: service.as_ref().map(|s| s.id.as_str()),
         session: a.session.as_deref(),
     };
-    let spot = place(&tx, ctx.now, &t, start, date, &req, existing.as_ref().map(|p| p.id.as_str()), None)?;
+    let spot = place(
+        &tx,
+        ctx.now,
+        &t,
+        start,
+        date,
+        &req,
+        existing.as_ref().map(|p| p.id.as_str()),
+        None,
+    )?;
 
     // Rule 9: the write.
     let patient_id = match (&phone, &existing) {
         (Some(ph), _) => {
-            let n = name.as_deref().or(existing.as_ref().map(|p| p.full_name.as_str())).unwrap_or_default();
+            let n = name
+                .as_deref()
+                .or(existing.as_ref().map(|p| p.full_name.as_str()))
+                .unwrap_or_default();
             patients::upsert_by_phone(&tx, n, ph, sealed.as_deref(), ctx.now)?
         }
         (None, Some(p)) => p.id.clone(),
@@ -253,9 +337,21 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         no_show_at: None,
     };
     appointments::insert(&tx, &appt)?;
-    reminders::schedule(&tx, &appt.id, appt.starts_at, &t.clinic.settings.reminders, ctx.now)?;
+    reminders::schedule(
+        &tx,
+        &appt.id,
+        appt.starts_at,
+        &t.clinic.settings.reminders,
+        ctx.now,
+    )?;
     let saved = appointments::get(&tx, &appt.id)?;
-    events::record(&tx, "appointment.booked", &saved.id, &json!({"appointment": json::appointment(&saved)}), ctx.now)?;
+    events::record(
+        &tx,
+        "appointment.booked",
+        &saved.id,
+        &json!({"appointment": json::appointment(&saved)}),
+        ctx.now,
+    )?;
     tx.commit()?;
     Ok(Report::new(
         json!({"idempotent": false, "appointment": json::appointment(&saved)}),

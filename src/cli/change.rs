@@ -98,7 +98,14 @@ pub struct UpdateArgs {
 }
 
 /// Saves the appointment, records its event with `extra` data, and reports it.
-fn commit(tx: rusqlite::Transaction, a: &Appointment, kind: &str, extra: Value, verb: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Report> {
+fn commit(
+    tx: rusqlite::Transaction,
+    a: &Appointment,
+    kind: &str,
+    extra: Value,
+    verb: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Report> {
     appointments::save(&tx, a)?;
     let saved = appointments::get(&tx, &a.id)?;
     let mut data = json!({"appointment": json::appointment(&saved)});
@@ -107,19 +114,35 @@ fn commit(tx: rusqlite::Transaction, a: &Appointment, kind: &str, extra: Value, 
     }
     events::record(&tx, kind, &saved.id, &data, now)?;
     tx.commit()?;
-    Ok(Report::new(json::appointment(&saved), human::confirm(verb, &saved)))
+    Ok(Report::new(
+        json::appointment(&saved),
+        human::confirm(verb, &saved),
+    ))
 }
 
-fn follow_up(a: &Appointment, v: &str, now: chrono::DateTime<chrono::Utc>) -> Result<chrono::NaiveDate> {
-    time::parse_date(v, time::local_today(a.timezone, now)).map_err(|e| Error::field("follow_up", e))
+fn follow_up(
+    a: &Appointment,
+    v: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::NaiveDate> {
+    time::parse_date(v, time::local_today(a.timezone, now))
+        .map_err(|e| Error::field("follow_up", e))
 }
 
 /// The owner of an existing appointment, at its clinic.
 fn current_target(conn: &Connection, a: &Appointment) -> Result<Target> {
     let clinic = clinics::get(conn, &a.clinic_id)?;
     Ok(match &a.doctor_id {
-        Some(d) => Target { owner: Owner::Doctor(d.clone()), doctor: Some(doctors::get(conn, d)?), clinic },
-        None => Target { owner: Owner::ClinicWide(clinic.id.clone()), doctor: None, clinic },
+        Some(d) => Target {
+            owner: Owner::Doctor(d.clone()),
+            doctor: Some(doctors::get(conn, d)?),
+            clinic,
+        },
+        None => Target {
+            owner: Owner::ClinicWide(clinic.id.clone()),
+            doctor: None,
+            clinic,
+        },
     })
 }
 
@@ -135,7 +158,13 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     };
     ask.finish()?;
     let mut bad = Vec::new();
-    let _ = parse_when(date.as_deref(), at_time.as_deref(), r.at.as_deref(), chrono::Utc::now().date_naive(), &mut bad);
+    let _ = parse_when(
+        date.as_deref(),
+        at_time.as_deref(),
+        r.at.as_deref(),
+        chrono::Utc::now().date_naive(),
+        &mut bad,
+    );
     if let Some(d) = r.duration {
         if let Err(e) = parse_minutes_in("duration", d, 5, 480) {
             bad.push(e);
@@ -156,11 +185,30 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     let settings = clinics::get(&tx, &a.clinic_id)?.settings;
     machine::check_cancel_window(ctx.now, a.starts_at, settings.cancel_window, r.force)?;
 
-    let when = parse_when(date.as_deref(), at_time.as_deref(), r.at.as_deref(), time::local_today(t.clinic.timezone, ctx.now), &mut bad)
-        .ok_or_else(|| Error::fields(bad.clone()))?;
+    let when = parse_when(
+        date.as_deref(),
+        at_time.as_deref(),
+        r.at.as_deref(),
+        time::local_today(t.clinic.timezone, ctx.now),
+        &mut bad,
+    )
+    .ok_or_else(|| Error::fields(bad.clone()))?;
     let (start, on) = resolve_when(&t.clinic, when)?;
-    let req = Request { duration: Some(r.duration.unwrap_or(a.duration_minutes)), service_id: a.service_id.as_deref(), session: None };
-    let spot = place(&tx, ctx.now, &t, start, on, &req, Some(&a.patient_id), Some(&a.id))?;
+    let req = Request {
+        duration: Some(r.duration.unwrap_or(a.duration_minutes)),
+        service_id: a.service_id.as_deref(),
+        session: None,
+    };
+    let spot = place(
+        &tx,
+        ctx.now,
+        &t,
+        start,
+        on,
+        &req,
+        Some(&a.patient_id),
+        Some(&a.id),
+    )?;
 
     let previous = json!({
         "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
@@ -187,13 +235,31 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     a.confirmed_at = None;
     a.updated_at = ctx.now;
     reminders::cancel_pending(&tx, &a.id, ctx.now)?;
-    reminders::schedule(&tx, &a.id, a.starts_at, &t.clinic.settings.reminders, ctx.now)?;
-    commit(tx, &a, "appointment.rescheduled", json!({"previous": previous, "reason": why, "forced": r.force}), "Rescheduled", ctx.now)
+    reminders::schedule(
+        &tx,
+        &a.id,
+        a.starts_at,
+        &t.clinic.settings.reminders,
+        ctx.now,
+    )?;
+    commit(
+        tx,
+        &a,
+        "appointment.rescheduled",
+        json!({"previous": previous, "reason": why, "forced": r.force}),
+        "Rescheduled",
+        ctx.now,
+    )
 }
 
 pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    let reason = ask.text(c.reason.filter(|r| !r.trim().is_empty()), "reason", "--reason", "Cancellation reason")?;
+    let reason = ask.text(
+        c.reason.filter(|r| !r.trim().is_empty()),
+        "reason",
+        "--reason",
+        "Cancellation reason",
+    )?;
     ask.finish()?;
     let mut bad = Vec::new();
     let reason = check_text("reason", &reason, &mut bad).ok_or_else(|| {
@@ -214,12 +280,22 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     a.cancellation_reason = Some(reason);
     a.updated_at = ctx.now;
     reminders::cancel_pending(&tx, &a.id, ctx.now)?;
-    commit(tx, &a, "appointment.cancelled", json!({"forced": c.force}), "Cancelled", ctx.now)
+    commit(
+        tx,
+        &a,
+        "appointment.cancelled",
+        json!({"forced": c.force}),
+        "Cancelled",
+        ctx.now,
+    )
 }
 
 pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
     let to = Status::parse(&s.status).ok_or_else(|| {
-        Error::field("status", "status must be confirmed, checked_in, in_progress, completed or no_show")
+        Error::field(
+            "status",
+            "status must be confirmed, checked_in, in_progress, completed or no_show",
+        )
     })?;
     let mut bad = Vec::new();
     let diagnosis = check_text("diagnosis", &s.diagnosis, &mut bad);
@@ -233,8 +309,15 @@ pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
     let mut a = appointments::find(&tx, &s.id)?;
     machine::check_transition(a.status, to, ctx.now, a.starts_at)?;
     let clinic = clinics::get(&tx, &a.clinic_id)?;
-    if to == Status::Completed && clinic.settings.require_diagnosis && diagnosis.is_none() && a.diagnosis.is_none() {
-        return Err(Error::field("diagnosis", "--diagnosis is required to complete an appointment at this clinic"));
+    if to == Status::Completed
+        && clinic.settings.require_diagnosis
+        && diagnosis.is_none()
+        && a.diagnosis.is_none()
+    {
+        return Err(Error::field(
+            "diagnosis",
+            "--diagnosis is required to complete an appointment at this clinic",
+        ));
     }
     if let Some(f) = &s.follow_up {
         a.follow_up_date = Some(follow_up(&a, f, ctx.now)?);
@@ -259,7 +342,14 @@ pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
     a.status = to;
     a.updated_at = ctx.now;
     let verb = format!("Marked {}", to.as_str());
-    commit(tx, &a, &format!("appointment.{}", to.as_str()), json!({}), &verb, ctx.now)
+    commit(
+        tx,
+        &a,
+        &format!("appointment.{}", to.as_str()),
+        json!({}),
+        &verb,
+        ctx.now,
+    )
 }
 
 pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
@@ -268,20 +358,29 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         ("reason", check_text("reason", &u.reason, &mut bad)),
         ("notes", check_text("notes", &u.notes, &mut bad)),
         ("diagnosis", check_text("diagnosis", &u.diagnosis, &mut bad)),
-        ("prescription", check_text("prescription", &u.prescription, &mut bad)),
+        (
+            "prescription",
+            check_text("prescription", &u.prescription, &mut bad),
+        ),
     ];
     if !bad.is_empty() {
         return Err(Error::fields(bad));
     }
     if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
-        return Err(Error::field("fields", "Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up"));
+        return Err(Error::field(
+            "fields",
+            "Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up",
+        ));
     }
     let mut st = ctx.open()?;
     let tx = st.write()?;
     let mut a = appointments::find(&tx, &u.id)?;
     if a.status.is_final() {
-        return Err(Error::new(crate::error::Code::InvalidStateTransition, format!("Cannot update a {} appointment", a.status.as_str()))
-            .details(json!({"status": a.status.as_str()})));
+        return Err(Error::new(
+            crate::error::Code::InvalidStateTransition,
+            format!("Cannot update a {} appointment", a.status.as_str()),
+        )
+        .details(json!({"status": a.status.as_str()})));
     }
     let mut changed: Vec<&str> = Vec::new();
     for (name, v) in fields {
@@ -307,5 +406,12 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         changed.push("follow_up");
     }
     a.updated_at = ctx.now;
-    commit(tx, &a, "appointment.updated", json!({"changed": changed}), "Updated", ctx.now)
+    commit(
+        tx,
+        &a,
+        "appointment.updated",
+        json!({"changed": changed}),
+        "Updated",
+        ctx.now,
+    )
 }

@@ -77,7 +77,10 @@ pub fn parse_minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, (S
     if (lo..=hi).contains(&m) {
         Ok(m)
     } else {
-        Err((field.into(), format!("{field} must be between {lo} and {hi} minutes")))
+        Err((
+            field.into(),
+            format!("{field} must be between {lo} and {hi} minutes"),
+        ))
     }
 }
 
@@ -111,29 +114,47 @@ impl SettingsArgs {
             field("timezone", time::parse_timezone(t).map(|t| *tz = t));
         }
         if let Some(m) = self.slot_minutes {
-            field("slot_minutes", parse_minutes_in("slot_minutes", m, 5, 480).map(|m| s.slot_minutes = m).map_err(|e| e.1));
+            field(
+                "slot_minutes",
+                parse_minutes_in("slot_minutes", m, 5, 480)
+                    .map(|m| s.slot_minutes = m)
+                    .map_err(|e| e.1),
+            );
         }
-        let duration = |v: &Option<String>, target: &mut i64, positive: bool| -> Result<(), String> {
-            if let Some(v) = v {
-                let m = time::parse_duration(v)?;
-                if positive && m == 0 {
-                    return Err("Must be longer than 0m".into());
+        let duration =
+            |v: &Option<String>, target: &mut i64, positive: bool| -> Result<(), String> {
+                if let Some(v) = v {
+                    let m = time::parse_duration(v)?;
+                    if positive && m == 0 {
+                        return Err("Must be longer than 0m".into());
+                    }
+                    *target = m;
                 }
-                *target = m;
-            }
-            Ok(())
-        };
-        field("min_notice", duration(&self.min_notice, &mut s.min_notice, false));
+                Ok(())
+            };
+        field(
+            "min_notice",
+            duration(&self.min_notice, &mut s.min_notice, false),
+        );
         field("horizon", duration(&self.horizon, &mut s.horizon, true));
-        field("cancel_window", duration(&self.cancel_window, &mut s.cancel_window, false));
+        field(
+            "cancel_window",
+            duration(&self.cancel_window, &mut s.cancel_window, false),
+        );
         if let Some(r) = &self.reminders {
             field("reminders", parse_reminders(r).map(|r| s.reminders = r));
         }
         if let Some(v) = &self.duplicate_check {
-            field("duplicate_check", parse_on_off(v).map(|b| s.duplicate_check = b));
+            field(
+                "duplicate_check",
+                parse_on_off(v).map(|b| s.duplicate_check = b),
+            );
         }
         if let Some(v) = &self.require_diagnosis {
-            field("require_diagnosis", parse_on_off(v).map(|b| s.require_diagnosis = b));
+            field(
+                "require_diagnosis",
+                parse_on_off(v).map(|b| s.require_diagnosis = b),
+            );
         }
         if bad.is_empty() {
             Ok(())
@@ -149,7 +170,10 @@ pub fn check_name(field: &str, name: &str) -> Result<String> {
         return Err(Error::field(field, format!("{field} must not be empty")));
     }
     if name.chars().count() > 200 {
-        return Err(Error::field(field, format!("{field} must be at most 200 characters")));
+        return Err(Error::field(
+            field,
+            format!("{field} must be at most 200 characters"),
+        ));
     }
     Ok(name.to_string())
 }
@@ -159,11 +183,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add { name, settings } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Clinic name")?;
-            let tz_given = ask.text(settings.timezone.clone(), "timezone", "--timezone", "Time zone (IANA)")?;
+            let tz_given = ask.text(
+                settings.timezone.clone(),
+                "timezone",
+                "--timezone",
+                "Time zone (IANA)",
+            )?;
             ask.finish()?;
             let name = check_name("name", &name.unwrap_or_default())?;
             let mut tz = chrono_tz::UTC;
-            let settings = SettingsArgs { timezone: tz_given, ..settings };
+            let settings = SettingsArgs {
+                timezone: tz_given,
+                ..settings
+            };
             let mut s = Settings::default();
             settings.apply(&mut s, &mut tz)?;
             let clinic = Clinic {
@@ -180,20 +212,32 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             tx.commit()?;
             Ok(Report::new(
                 json::clinic(&clinic),
-                format!("Added clinic {} ({}) {}", clinic.name, clinic.timezone.name(), human::short(&clinic.id)),
+                format!(
+                    "Added clinic {} ({}) {}",
+                    clinic.name,
+                    clinic.timezone.name(),
+                    human::short(&clinic.id)
+                ),
             ))
         }
         Cmd::List => {
             let st = ctx.open()?;
             let all = clinics::list(&st.conn)?;
-            Ok(Report::new(json::list("clinics", all.iter().map(json::clinic).collect()), human::clinics(&all)))
+            Ok(Report::new(
+                json::list("clinics", all.iter().map(json::clinic).collect()),
+                human::clinics(&all),
+            ))
         }
         Cmd::Show { clinic } => {
             let st = ctx.open()?;
             let c = clinics::find(&st.conn, &clinic)?;
             Ok(Report::new(json::clinic(&c), human::clinic_card(&c)))
         }
-        Cmd::Update { clinic, name, settings } => {
+        Cmd::Update {
+            clinic,
+            name,
+            settings,
+        } => {
             let mut st = ctx.open()?;
             let tx = st.write()?;
             let mut c = clinics::find(&tx, &clinic)?;
@@ -204,12 +248,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             settings.apply(&mut c.settings, &mut c.timezone)?;
             if c.timezone != old_tz && clinics::has_appointments(&tx, &c.id)? {
                 // Stored local dates and tokens were computed in the old zone.
-                return Err(Error::field("timezone", "The time zone cannot change once the clinic has appointments"));
+                return Err(Error::field(
+                    "timezone",
+                    "The time zone cannot change once the clinic has appointments",
+                ));
             }
             c.updated_at = ctx.now;
             clinics::update(&tx, &c)?;
             tx.commit()?;
-            Ok(Report::new(json::clinic(&c), format!("Updated clinic {}", c.name)))
+            Ok(Report::new(
+                json::clinic(&c),
+                format!("Updated clinic {}", c.name),
+            ))
         }
     }
 }

@@ -18,7 +18,9 @@ fn demo_path(ctx: &Ctx) -> Result<PathBuf> {
     }
     directories::ProjectDirs::from("", "", "appt")
         .map(|d| d.data_dir().join("demo.db"))
-        .ok_or_else(|| Error::internal("cannot find a data folder for the demo database; give --db PATH"))
+        .ok_or_else(|| {
+            Error::internal("cannot find a data folder for the demo database; give --db PATH")
+        })
 }
 
 pub fn run(ctx: &Ctx) -> Result<Report> {
@@ -47,7 +49,10 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
         clinic: Some("Clínica San Benito".into()),
         now: midnight,
     };
-    let quiet = Ctx { clinic: None, ..seed.clone() };
+    let quiet = Ctx {
+        clinic: None,
+        ..seed.clone()
+    };
     clinic::run(
         &quiet,
         clinic::Cmd::Add {
@@ -64,11 +69,31 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
             },
         },
     )?;
-    for (name, specialty) in [("Dra. Ana García", "Medicina General"), ("Dr. Luis Martínez", "Pediatría")] {
-        doctor::run(&seed, doctor::Cmd::Add { name: Some(name.into()), specialty: Some(specialty.into()), slot_minutes: None })?;
+    for (name, specialty) in [
+        ("Dra. Ana García", "Medicina General"),
+        ("Dr. Luis Martínez", "Pediatría"),
+    ] {
+        doctor::run(
+            &seed,
+            doctor::Cmd::Add {
+                name: Some(name.into()),
+                specialty: Some(specialty.into()),
+                slot_minutes: None,
+            },
+        )?;
     }
-    for (name, minutes) in [("Consulta general", 30), ("Control pediátrico", 30), ("Vacunación", 15)] {
-        service::run(&seed, service::Cmd::Add { name: Some(name.into()), minutes: Some(minutes) })?;
+    for (name, minutes) in [
+        ("Consulta general", 30),
+        ("Control pediátrico", 30),
+        ("Vacunación", 15),
+    ] {
+        service::run(
+            &seed,
+            service::Cmd::Add {
+                name: Some(name.into()),
+                minutes: Some(minutes),
+            },
+        )?;
     }
     let win = |doctor: &str, days: &str, from: &str, to: &str, session: &str| window::AddArgs {
         doctor: Some(doctor.into()),
@@ -88,7 +113,13 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
     for w in [
         win("Dra. Ana García", "mon-fri", "08:00", "12:00", "Morning"),
         win("Dra. Ana García", "mon-fri", "13:00", "17:00", "Afternoon"),
-        win("Dr. Luis Martínez", "mon-fri", "14:00", "18:00", "Afternoon"),
+        win(
+            "Dr. Luis Martínez",
+            "mon-fri",
+            "14:00",
+            "18:00",
+            "Afternoon",
+        ),
         win("Dr. Luis Martínez", "sat,sun", "08:00", "12:00", "Morning"),
     ] {
         window::run(&seed, window::Cmd::Add(w))?;
@@ -109,11 +140,22 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
             let free = slots::run(&seed, slots_args(doc, &date.to_string()))?;
             let times: Vec<String> = free.json["slots"]
                 .as_array()
-                .map(|s| s.iter().filter_map(|x| x["start_time"].as_str().map(String::from)).collect())
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|x| x["start_time"].as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
-            for t in times.iter().step_by(3).take(if offset == 0 { 3 } else { 1 }) {
+            for t in times
+                .iter()
+                .step_by(3)
+                .take(if offset == 0 { 3 } else { 1 })
+            {
                 let (name, phone) = patients[booked % patients.len()];
-                book::run(&seed, book_args(doc, &date.to_string(), t, name, phone, booked))?;
+                book::run(
+                    &seed,
+                    book_args(doc, &date.to_string(), t, name, phone, booked),
+                )?;
                 booked += 1;
                 if booked == 12 {
                     break 'days;
@@ -122,7 +164,12 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
         }
     }
 
-    let show = Ctx { db: path.clone(), db_flag: Some(path.clone()), clinic: None, ..ctx_clone(ctx) };
+    let show = Ctx {
+        db: path.clone(),
+        db_flag: Some(path.clone()),
+        clinic: None,
+        ..ctx_clone(ctx)
+    };
     let st = show.open()?;
     let (agenda_json, agenda_text) = agenda::build(&show, &st.conn, Some("today"), None)?;
     let mut free_json = Vec::new();
@@ -143,7 +190,14 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
 }
 
 fn ctx_clone(ctx: &Ctx) -> Ctx {
-    Ctx { json: ctx.json, interactive: false, db: ctx.db.clone(), db_flag: ctx.db_flag.clone(), clinic: None, now: ctx.now }
+    Ctx {
+        json: ctx.json,
+        interactive: false,
+        db: ctx.db.clone(),
+        db_flag: ctx.db_flag.clone(),
+        clinic: None,
+        now: ctx.now,
+    }
 }
 
 fn slots_args(doctor: &str, date: &str) -> slots::Args {
@@ -159,7 +213,11 @@ fn slots_args(doctor: &str, date: &str) -> slots::Args {
 }
 
 fn book_args(doctor: &str, date: &str, at: &str, name: &str, phone: &str, n: usize) -> book::Args {
-    let service = if doctor.starts_with("Dr. Luis") { "Control pediátrico" } else { "Consulta general" };
+    let service = if doctor.starts_with("Dr. Luis") {
+        "Control pediátrico"
+    } else {
+        "Consulta general"
+    };
     book::Args {
         doctor: Some(doctor.into()),
         clinic_wide: false,

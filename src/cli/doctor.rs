@@ -55,14 +55,20 @@ fn slot(m: Option<i64>) -> Result<Option<i64>> {
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
-        Cmd::Add { name, specialty, slot_minutes } => {
+        Cmd::Add {
+            name,
+            specialty,
+            slot_minutes,
+        } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Doctor's full name")?;
             ask.finish()?;
             let d = Doctor {
                 id: store::new_id(),
                 full_name: check_name("name", &name.unwrap_or_default())?,
-                specialty: specialty.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                specialty: specialty
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 slot_minutes: slot(slot_minutes)?,
                 active: true,
                 created_at: ctx.now,
@@ -72,19 +78,34 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let tx = st.write()?;
             doctors::insert(&tx, &d)?;
             tx.commit()?;
-            Ok(Report::new(json::doctor(&d), format!("Added doctor {} {}", d.full_name, human::short(&d.id))))
+            Ok(Report::new(
+                json::doctor(&d),
+                format!("Added doctor {} {}", d.full_name, human::short(&d.id)),
+            ))
         }
         Cmd::List => {
             let st = ctx.open()?;
             let all = doctors::list(&st.conn)?;
-            Ok(Report::new(json::list("doctors", all.iter().map(json::doctor).collect()), human::doctors(&all)))
+            Ok(Report::new(
+                json::list("doctors", all.iter().map(json::doctor).collect()),
+                human::doctors(&all),
+            ))
         }
         Cmd::Show { doctor } => {
             let st = ctx.open()?;
             let d = doctors::find(&st.conn, &doctor)?;
-            Ok(Report::new(json::doctor(&d), human::doctors(std::slice::from_ref(&d))))
+            Ok(Report::new(
+                json::doctor(&d),
+                human::doctors(std::slice::from_ref(&d)),
+            ))
         }
-        Cmd::Update { doctor, name, specialty, slot_minutes, active } => {
+        Cmd::Update {
+            doctor,
+            name,
+            specialty,
+            slot_minutes,
+            active,
+        } => {
             let mut st = ctx.open()?;
             let tx = st.write()?;
             let mut d = doctors::find(&tx, &doctor)?;
@@ -107,7 +128,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             d.updated_at = ctx.now;
             doctors::update(&tx, &d)?;
             tx.commit()?;
-            Ok(Report::new(json::doctor(&d), format!("Updated doctor {}", d.full_name)))
+            Ok(Report::new(
+                json::doctor(&d),
+                format!("Updated doctor {}", d.full_name),
+            ))
         }
     }
 }

@@ -66,7 +66,10 @@ pub fn check_source(s: &Option<String>, bad: &mut Vec<(String, String)>) -> Opti
     if SOURCES.contains(&s) {
         Some(s.to_string())
     } else {
-        bad.push(("source".into(), format!("source must be one of {}", SOURCES.join(", "))));
+        bad.push((
+            "source".into(),
+            format!("source must be one of {}", SOURCES.join(", ")),
+        ));
         None
     }
 }
@@ -79,12 +82,18 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
     };
     let tz = match &clinic {
         Some(c) => c.timezone,
-        None => clinics::default(&st.conn, None).map(|c| c.timezone).unwrap_or(chrono_tz::UTC),
+        None => clinics::default(&st.conn, None)
+            .map(|c| c.timezone)
+            .unwrap_or(chrono_tz::UTC),
     };
     let today = time::local_today(tz, ctx.now);
     let mut bad = Vec::new();
     let mut day = |field: &str, v: &Option<String>| {
-        v.as_deref().and_then(|v| time::parse_date(v, today).map_err(|e| bad.push((field.to_string(), e))).ok())
+        v.as_deref().and_then(|v| {
+            time::parse_date(v, today)
+                .map_err(|e| bad.push((field.to_string(), e)))
+                .ok()
+        })
     };
     let (from, to) = match &a.date {
         Some(_) => {
@@ -114,15 +123,28 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         from,
         to,
         status,
-        doctor_id: a.doctor.as_deref().map(|d| doctors::find(&st.conn, d)).transpose()?.map(|d| d.id),
-        patient_id: a.patient.as_deref().map(|p| patients::find(&st.conn, p)).transpose()?.map(|p| p.patient.id),
+        doctor_id: a
+            .doctor
+            .as_deref()
+            .map(|d| doctors::find(&st.conn, d))
+            .transpose()?
+            .map(|d| d.id),
+        patient_id: a
+            .patient
+            .as_deref()
+            .map(|p| patients::find(&st.conn, p))
+            .transpose()?
+            .map(|p| p.patient.id),
         source,
     };
     let (rows, total) = appointments::list(&st.conn, &f, a.page, a.limit)?;
     let mut text = human::appointments(&rows);
     let pages = (total + a.limit - 1) / a.limit;
     if pages > 1 {
-        text.push_str(&format!("\nPage {} of {pages} ({total} appointments)", a.page));
+        text.push_str(&format!(
+            "\nPage {} of {pages} ({total} appointments)",
+            a.page
+        ));
     }
     Ok(Report::new(
         json!({"appointments": rows.iter().map(json::appointment).collect::<Vec<_>>(), "total": total, "page": a.page, "limit": a.limit}),
@@ -133,7 +155,9 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
 pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
     let mut bad = Vec::new();
     let since = match &a.since {
-        Some(s) => time::parse_rfc3339(s).map_err(|e| bad.push(("since".into(), e))).ok(),
+        Some(s) => time::parse_rfc3339(s)
+            .map_err(|e| bad.push(("since".into(), e)))
+            .ok(),
         None => Some(ctx.now - Duration::hours(24)),
     };
     let status = check_status(&a.status, &mut bad);
@@ -144,5 +168,8 @@ pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
     let since = since.unwrap_or(ctx.now);
     let st = ctx.open()?;
     let n = appointments::count_created(&st.conn, since, source.as_deref(), status)?;
-    Ok(Report::new(json!({"count": n, "since": time::fmt_utc(since)}), n.to_string()))
+    Ok(Report::new(
+        json!({"count": n, "since": time::fmt_utc(since)}),
+        n.to_string(),
+    ))
 }

@@ -125,7 +125,9 @@ impl Ctx {
 fn default_db() -> Result<PathBuf> {
     directories::ProjectDirs::from("", "", "appt")
         .map(|d| d.data_dir().join("appt.db"))
-        .ok_or_else(|| Error::internal("cannot find a home folder for the database; give --db PATH"))
+        .ok_or_else(|| {
+            Error::internal("cannot find a home folder for the database; give --db PATH")
+        })
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -134,7 +136,9 @@ fn env_nonempty(name: &str) -> Option<String> {
 
 pub fn now_from_env() -> Result<DateTime<Utc>> {
     match env_nonempty("APPT_NOW") {
-        Some(v) => time::parse_rfc3339(&v).map_err(|m| Error::field("APPT_NOW", format!("APPT_NOW: {m}"))),
+        Some(v) => {
+            time::parse_rfc3339(&v).map_err(|m| Error::field("APPT_NOW", format!("APPT_NOW: {m}")))
+        }
         None => Ok(Utc::now().with_nanosecond_zero()),
     }
 }
@@ -158,7 +162,9 @@ pub fn run(cli: Cli) -> Result<Report> {
     };
     let ctx = Ctx {
         json: cli.json,
-        interactive: !cli.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        interactive: !cli.no_input
+            && std::io::stdin().is_terminal()
+            && std::io::stdout().is_terminal(),
         db,
         db_flag: cli.db.clone(),
         clinic: cli.clinic.clone().or_else(|| env_nonempty("APPT_CLINIC")),

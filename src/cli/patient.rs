@@ -65,18 +65,28 @@ pub fn check_phone(raw: &str) -> Result<String> {
 
 fn check_email(e: &str) -> Result<String> {
     let e = e.trim();
-    let ok = e.len() <= 254 && e.split_once('@').is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')) && !e.contains(char::is_whitespace);
+    let ok = e.len() <= 254
+        && e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
+        && !e.contains(char::is_whitespace);
     if ok {
         Ok(e.to_string())
     } else {
-        Err(Error::field("email", "Email must look like name@example.com"))
+        Err(Error::field(
+            "email",
+            "Email must look like name@example.com",
+        ))
     }
 }
 
 pub fn check_national_id(s: &str) -> Result<String> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > 64 {
-        return Err(Error::field("national_id", "National ID must be 1 to 64 characters"));
+        return Err(Error::field(
+            "national_id",
+            "National ID must be 1 to 64 characters",
+        ));
     }
     Ok(s.to_string())
 }
@@ -87,7 +97,12 @@ fn seal(ctx: &Ctx, st: &Store, id: Option<&str>) -> Result<Option<Vec<u8>>> {
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
-        Cmd::Add { name, phone, national_id, email } => {
+        Cmd::Add {
+            name,
+            phone,
+            national_id,
+            email,
+        } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "--name", "Full name")?;
             let phone = ask.text(phone, "phone", "--phone", "Phone (+503…)")?;
@@ -107,26 +122,47 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let tx = st.write()?;
             patients::insert(&tx, &p, sealed.as_deref())?;
             tx.commit()?;
-            Ok(Report::new(json::patient(&p), format!("Added patient {} {} {}", p.full_name, p.phone, human::short(&p.id))))
+            Ok(Report::new(
+                json::patient(&p),
+                format!(
+                    "Added patient {} {} {}",
+                    p.full_name,
+                    p.phone,
+                    human::short(&p.id)
+                ),
+            ))
         }
         Cmd::List { search, limit } => {
             let st = ctx.open()?;
             let found = patients::search(&st.conn, search.as_deref(), limit.clamp(1, 10_000))?;
-            let all = found.into_iter().map(|s| s.reveal(|| ctx.cipher(&st))).collect::<Result<Vec<_>>>()?;
-            Ok(Report::new(json::list("patients", all.iter().map(json::patient).collect()), human::patients(&all)))
+            let all = found
+                .into_iter()
+                .map(|s| s.reveal(|| ctx.cipher(&st)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Report::new(
+                json::list("patients", all.iter().map(json::patient).collect()),
+                human::patients(&all),
+            ))
         }
         Cmd::Show { patient } => {
             let st = ctx.open()?;
             let p = patients::find(&st.conn, &patient)?.reveal(|| ctx.cipher(&st))?;
             Ok(Report::new(json::patient(&p), human::patient_card(&p)))
         }
-        Cmd::Update { patient, name, phone, national_id, email } => {
+        Cmd::Update {
+            patient,
+            name,
+            phone,
+            national_id,
+            email,
+        } => {
             let mut st = ctx.open()?;
             let national_id = national_id.as_deref().map(check_national_id).transpose()?;
             let sealed = seal(ctx, &st, national_id.as_deref())?;
             let key_file = st.key_path();
             let tx = st.write()?;
-            let mut p = patients::find(&tx, &patient)?.reveal(|| ctx.cipher_at(key_file.as_deref()))?;
+            let mut p =
+                patients::find(&tx, &patient)?.reveal(|| ctx.cipher_at(key_file.as_deref()))?;
             if let Some(n) = name {
                 p.full_name = check_name("name", &n)?;
             }
@@ -134,7 +170,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 p.phone = check_phone(&ph)?;
             }
             if let Some(e) = email {
-                p.email = if e.trim().is_empty() { None } else { Some(check_email(&e)?) };
+                p.email = if e.trim().is_empty() {
+                    None
+                } else {
+                    Some(check_email(&e)?)
+                };
             }
             if national_id.is_some() {
                 p.national_id = national_id;
@@ -142,7 +182,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             p.updated_at = ctx.now;
             patients::update(&tx, &p, sealed.as_deref())?;
             tx.commit()?;
-            Ok(Report::new(json::patient(&p), format!("Updated patient {} {}", p.full_name, p.phone)))
+            Ok(Report::new(
+                json::patient(&p),
+                format!("Updated patient {} {}", p.full_name, p.phone),
+            ))
         }
     }
 }

@@ -17,7 +17,10 @@ fn prompt_failed(e: dialoguer::Error) -> Error {
 
 impl<'a> Ask<'a> {
     pub fn new(ctx: &'a Ctx) -> Self {
-        Ask { ctx, missing: Vec::new() }
+        Ask {
+            ctx,
+            missing: Vec::new(),
+        }
     }
 
     pub fn interactive(&self) -> bool {
@@ -26,11 +29,18 @@ impl<'a> Ask<'a> {
 
     /// Records a missing value without prompting.
     pub fn missing(&mut self, field: &str, flag: &str) {
-        self.missing.push((field.to_string(), format!("{flag} is required")));
+        self.missing
+            .push((field.to_string(), format!("{flag} is required")));
     }
 
     /// A required text value: as given, else typed at a prompt, else missing (None).
-    pub fn text(&mut self, given: Option<String>, field: &str, flag: &str, label: &str) -> Result<Option<String>> {
+    pub fn text(
+        &mut self,
+        given: Option<String>,
+        field: &str,
+        flag: &str,
+        label: &str,
+    ) -> Result<Option<String>> {
         self.text_or(given, field, flag, label, None)
     }
 
@@ -58,7 +68,12 @@ impl<'a> Ask<'a> {
 
     /// Picks one of `items` at a prompt (interactive only).
     pub fn pick(&self, label: &str, items: &[String]) -> Result<usize> {
-        Select::new().with_prompt(label).items(items).default(0).interact().map_err(prompt_failed)
+        Select::new()
+            .with_prompt(label)
+            .items(items)
+            .default(0)
+            .interact()
+            .map_err(prompt_failed)
     }
 
     /// Fails with every missing value named, if any.

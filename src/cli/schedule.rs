@@ -9,7 +9,7 @@ use crate::core::slots::{windows_on, Busy, Day};
 use crate::core::time::{self, Local};
 use crate::core::{Clinic, Doctor, Owner, Window};
 use crate::error::{Code, Error, Result};
-use crate::store::{appointments, closures, clinics, doctors, windows};
+use crate::store::{appointments, clinics, closures, doctors, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 use serde_json::json;
@@ -33,12 +33,21 @@ impl Target {
 
 /// Resolves `--doctor D` or `--clinic-wide` and the clinic: `--clinic`/`$APPT_CLINIC`,
 /// else the one clinic where the doctor has windows, else the only clinic.
-pub fn target(conn: &Connection, ctx: &Ctx, doctor: Option<&str>, clinic_override: Option<&str>) -> Result<Target> {
+pub fn target(
+    conn: &Connection,
+    ctx: &Ctx,
+    doctor: Option<&str>,
+    clinic_override: Option<&str>,
+) -> Result<Target> {
     let given = clinic_override.or(ctx.clinic.as_deref());
     let Some(d) = doctor else {
         let clinic = clinics::default(conn, given)?;
         let owner = Owner::ClinicWide(clinic.id.clone());
-        return Ok(Target { clinic, owner, doctor: None });
+        return Ok(Target {
+            clinic,
+            owner,
+            doctor: None,
+        });
     };
     let doctor = doctors::find_active(conn, d)?;
     let clinic = match given {
@@ -51,13 +60,20 @@ pub fn target(conn: &Connection, ctx: &Ctx, doctor: Option<&str>, clinic_overrid
                 _ => {
                     return Err(Error::field(
                         "clinic",
-                        format!("{} works at several clinics: give --clinic", doctor.full_name),
+                        format!(
+                            "{} works at several clinics: give --clinic",
+                            doctor.full_name
+                        ),
                     ))
                 }
             }
         }
     };
-    Ok(Target { owner: Owner::Doctor(doctor.id.clone()), clinic, doctor: Some(doctor) })
+    Ok(Target {
+        owner: Owner::Doctor(doctor.id.clone()),
+        clinic,
+        doctor: Some(doctor),
+    })
 }
 
 /// A requested start: a local date and time, or an instant with its offset.
@@ -76,10 +92,21 @@ pub fn parse_when(
     bad: &mut Vec<(String, String)>,
 ) -> Option<When> {
     if let Some(at) = at {
-        return time::parse_rfc3339(at).map(When::At).map_err(|e| bad.push(("at".into(), e))).ok();
+        return time::parse_rfc3339(at)
+            .map(When::At)
+            .map_err(|e| bad.push(("at".into(), e)))
+            .ok();
     }
-    let d = date.map(|d| time::parse_date(d, today).map_err(|e| bad.push(("date".into(), e))).ok());
-    let t = at_time.map(|t| time::parse_hhmm(t, false).map_err(|e| bad.push(("time".into(), e))).ok());
+    let d = date.map(|d| {
+        time::parse_date(d, today)
+            .map_err(|e| bad.push(("date".into(), e)))
+            .ok()
+    });
+    let t = at_time.map(|t| {
+        time::parse_hhmm(t, false)
+            .map_err(|e| bad.push(("time".into(), e)))
+            .ok()
+    });
     match (d.flatten(), t.flatten()) {
         (Some(d), Some(t)) => Some(When::Local(d, t)),
         _ => None,
@@ -112,28 +139,49 @@ pub struct DayData {
 
 /// Loads the day's windows (date windows replacing weekly ones), any closure, and
 /// the active appointments competing for capacity (`except` one being moved).
-pub fn load_day(conn: &Connection, t: &Target, date: NaiveDate, service_id: Option<&str>, except: Option<&str>) -> Result<DayData> {
+pub fn load_day(
+    conn: &Connection,
+    t: &Target,
+    date: NaiveDate,
+    service_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<DayData> {
     let all: Vec<Window> = windows::of_owner(conn, &t.owner)?
         .into_iter()
         .filter(|w| w.clinic_id == t.clinic.id)
         .collect();
     let on: Vec<Window> = windows_on(&all, date).into_iter().cloned().collect();
-    let closure = closures::covering(conn, &t.clinic.id, t.doctor.as_ref().map(|d| d.id.as_str()), date)?;
+    let closure = closures::covering(
+        conn,
+        &t.clinic.id,
+        t.doctor.as_ref().map(|d| d.id.as_str()),
+        date,
+    )?;
     let tz = t.clinic.timezone;
     let mut busy = Vec::new();
-    if let (Some(first), Some(last)) = (on.iter().map(|w| w.from).min(), on.iter().map(|w| w.to).max()) {
+    if let (Some(first), Some(last)) = (
+        on.iter().map(|w| w.from).min(),
+        on.iter().map(|w| w.to).max(),
+    ) {
         let from = time::window_edge(tz, date, first);
         let to = time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES);
         match &t.doctor {
             Some(d) => busy = appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
             None => {
                 for w in &on {
-                    busy.extend(appointments::busy_for_window(conn, &w.id, service_id, from, to, except)?);
+                    busy.extend(appointments::busy_for_window(
+                        conn, &w.id, service_id, from, to, except,
+                    )?);
                 }
             }
         }
     }
-    Ok(DayData { date, windows: on, closure, busy })
+    Ok(DayData {
+        date,
+        windows: on,
+        closure,
+        busy,
+    })
 }
 
 impl DayData {
@@ -182,7 +230,16 @@ pub fn place(
             }
         }
     }
-    let fixed = Request { duration: Some(duration), ..req.clone() };
+    let fixed = Request {
+        duration: Some(duration),
+        ..req.clone()
+    };
     booking::check_capacity_suggesting(&day, span, start, end, &fixed)?;
-    Ok(Placement { start, end, date, duration, window: span.window.clone() })
+    Ok(Placement {
+        start,
+        end,
+        date,
+        duration,
+        window: span.window.clone(),
+    })
 }

@@ -48,9 +48,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add { name, minutes: m } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Service name")?;
-            let m = ask.text(m.map(|m| m.to_string()), "minutes", "--minutes", "Duration in minutes")?;
+            let m = ask.text(
+                m.map(|m| m.to_string()),
+                "minutes",
+                "--minutes",
+                "Duration in minutes",
+            )?;
             ask.finish()?;
-            let m: i64 = m.unwrap_or_default().trim().parse().map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
+            let m: i64 = m
+                .unwrap_or_default()
+                .trim()
+                .parse()
+                .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
             let s = Service {
                 id: store::new_id(),
                 name: check_name("name", &name.unwrap_or_default())?,
@@ -62,14 +71,29 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let tx = st.write()?;
             services::insert(&tx, &s)?;
             tx.commit()?;
-            Ok(Report::new(json::service(&s), format!("Added service {} ({} min) {}", s.name, s.duration_minutes, human::short(&s.id))))
+            Ok(Report::new(
+                json::service(&s),
+                format!(
+                    "Added service {} ({} min) {}",
+                    s.name,
+                    s.duration_minutes,
+                    human::short(&s.id)
+                ),
+            ))
         }
         Cmd::List => {
             let st = ctx.open()?;
             let all = services::list(&st.conn)?;
-            Ok(Report::new(json::list("services", all.iter().map(json::service).collect()), human::services(&all)))
+            Ok(Report::new(
+                json::list("services", all.iter().map(json::service).collect()),
+                human::services(&all),
+            ))
         }
-        Cmd::Update { service, name, minutes: m } => {
+        Cmd::Update {
+            service,
+            name,
+            minutes: m,
+        } => {
             let mut st = ctx.open()?;
             let tx = st.write()?;
             let mut s = services::find(&tx, &service)?;
@@ -82,7 +106,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             s.updated_at = ctx.now;
             services::update(&tx, &s)?;
             tx.commit()?;
-            Ok(Report::new(json::service(&s), format!("Updated service {}", s.name)))
+            Ok(Report::new(
+                json::service(&s),
+                format!("Updated service {}", s.name),
+            ))
         }
         Cmd::Remove { service } => {
             let mut st = ctx.open()?;
@@ -90,7 +117,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let s = services::find(&tx, &service)?;
             services::remove(&tx, &s.id, ctx.now)?;
             tx.commit()?;
-            Ok(Report::new(json::service(&s), format!("Removed service {}", s.name)))
+            Ok(Report::new(
+                json::service(&s),
+                format!("Removed service {}", s.name),
+            ))
         }
     }
 }

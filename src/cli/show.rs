@@ -16,7 +16,10 @@ pub struct ShowArgs {
 pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
     let st = ctx.open()?;
     let appt = appointments::find(&st.conn, &a.id)?;
-    Ok(Report::new(json::appointment(&appt), human::appointment_card(&appt)))
+    Ok(Report::new(
+        json::appointment(&appt),
+        human::appointment_card(&appt),
+    ))
 }
 
 pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
@@ -32,11 +35,19 @@ pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
             format!("{d} {hm}"),
             e.kind.clone(),
             obj["status"].as_str().unwrap_or("").to_string(),
-            format!("{} {}", obj["date"].as_str().unwrap_or(""), obj["start_time"].as_str().unwrap_or("")),
+            format!(
+                "{} {}",
+                obj["date"].as_str().unwrap_or(""),
+                obj["start_time"].as_str().unwrap_or("")
+            ),
         ]);
     }
     Ok(Report::new(
         json!({"appointment_id": appt.id, "events": evs.iter().map(json::event).collect::<Vec<_>>()}),
-        format!("History of {} ({})\n{t}", human::short(&appt.id), appt.patient_name),
+        format!(
+            "History of {} ({})\n{t}",
+            human::short(&appt.id),
+            appt.patient_name
+        ),
     ))
 }

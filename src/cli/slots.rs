@@ -75,9 +75,14 @@ pub fn compute(
         }
         v
     };
-    let shown: Vec<&Slot> = slots.iter().filter(|s| all || s.refusal.is_none()).collect();
+    let shown: Vec<&Slot> = slots
+        .iter()
+        .filter(|s| all || s.refusal.is_none())
+        .collect();
     Ok(DaySlots {
-        duration: req.duration.or(data.windows.first().map(|w| w.slot_minutes)),
+        duration: req
+            .duration
+            .or(data.windows.first().map(|w| w.slot_minutes)),
         rows: shown.iter().map(|s| row(s)).collect(),
         free: slots
             .iter()
@@ -100,8 +105,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let st = ctx.open()?;
     let t = target(&st.conn, ctx, a.doctor.as_deref(), None)?;
     let tz = t.clinic.timezone;
-    let date = time::parse_date(&date.unwrap_or_default(), time::local_today(tz, ctx.now)).map_err(|e| Error::field("date", e))?;
-    let service = a.service.as_deref().map(|s| services::find_for_booking(&st.conn, s)).transpose()?;
+    let date = time::parse_date(&date.unwrap_or_default(), time::local_today(tz, ctx.now))
+        .map_err(|e| Error::field("date", e))?;
+    let service = a
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(&st.conn, s))
+        .transpose()?;
     let req = Request {
         duration: a.duration.or(service.as_ref().map(|s| s.duration_minutes)),
         service_id: service.as_ref().map(|s| s.id.as_str()),
@@ -116,8 +126,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         "duration_minutes": ds.duration,
         "slots": ds.rows,
     });
-    let who = t.doctor.as_ref().map(|d| d.full_name.clone()).unwrap_or_else(|| "clinic-wide".into());
-    let title = format!("{who} at {}, {} ({})", t.clinic.name, date.format("%a %d %b %Y"), tz.name());
+    let who = t
+        .doctor
+        .as_ref()
+        .map(|d| d.full_name.clone())
+        .unwrap_or_else(|| "clinic-wide".into());
+    let title = format!(
+        "{who} at {}, {} ({})",
+        t.clinic.name,
+        date.format("%a %d %b %Y"),
+        tz.name()
+    );
     let human = if ds.rows.is_empty() {
         format!("{title}: no free slots")
     } else {
@@ -128,7 +147,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         });
         for r in &ds.rows {
             let mut cells = vec![
-                Cell::new(format!("{}–{}", r["start_time"].as_str().unwrap_or(""), r["end_time"].as_str().unwrap_or(""))),
+                Cell::new(format!(
+                    "{}–{}",
+                    r["start_time"].as_str().unwrap_or(""),
+                    r["end_time"].as_str().unwrap_or("")
+                )),
                 Cell::new(r["remaining"].to_string()),
                 Cell::new(r["session"].as_str().unwrap_or("—")),
                 Cell::new(r["batch"].as_str().unwrap_or("—")),

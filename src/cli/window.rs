@@ -89,7 +89,11 @@ fn describe(w: &Window) -> String {
         Recurrence::Weekly(m) => time::format_days(*m),
         Recurrence::Date(d) => d.to_string(),
     };
-    format!("{when} {}-{}", time::format_hhmm(w.from), time::format_hhmm(w.to))
+    format!(
+        "{when} {}-{}",
+        time::format_hhmm(w.from),
+        time::format_hhmm(w.to)
+    )
 }
 
 fn label(s: Option<String>) -> Option<String> {
@@ -111,30 +115,56 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
     let mut st = ctx.open()?;
     let tx = st.write()?;
     let clinic = clinics::default(&tx, ctx.clinic.as_deref())?;
-    let doctor = a.doctor.as_deref().map(|d| doctors::find(&tx, d)).transpose()?;
+    let doctor = a
+        .doctor
+        .as_deref()
+        .map(|d| doctors::find(&tx, d))
+        .transpose()?;
     let today = time::local_today(clinic.timezone, ctx.now);
 
     let mut bad: Vec<(String, String)> = Vec::new();
-    let mut check = |field: &str, r: Result<i64, String>| r.map_err(|e| bad.push((field.into(), e))).ok();
+    let mut check =
+        |field: &str, r: Result<i64, String>| r.map_err(|e| bad.push((field.into(), e))).ok();
     let from = check("from", time::parse_hhmm(&from.unwrap_or_default(), false));
     let to = check("to", time::parse_hhmm(&to.unwrap_or_default(), true));
     let recurrence = match (&a.days, &a.date) {
-        (Some(d), _) => time::parse_days(d).map(Recurrence::Weekly).map_err(|e| bad.push(("days".into(), e))).ok(),
-        (None, Some(d)) => time::parse_date(d, today).map(Recurrence::Date).map_err(|e| bad.push(("date".into(), e))).ok(),
+        (Some(d), _) => time::parse_days(d)
+            .map(Recurrence::Weekly)
+            .map_err(|e| bad.push(("days".into(), e)))
+            .ok(),
+        (None, Some(d)) => time::parse_date(d, today)
+            .map(Recurrence::Date)
+            .map_err(|e| bad.push(("date".into(), e)))
+            .ok(),
         (None, None) => None,
     };
     let mut date_field = |field: &str, v: &Option<String>| {
-        v.as_deref().and_then(|v| time::parse_date(v, today).map_err(|e| bad.push((field.into(), e))).ok())
+        v.as_deref().and_then(|v| {
+            time::parse_date(v, today)
+                .map_err(|e| bad.push((field.into(), e)))
+                .ok()
+        })
     };
     let valid_from = date_field("valid_from", &a.valid_from);
     let valid_to = date_field("valid_to", &a.valid_to);
-    let default_slot = doctor.as_ref().and_then(|d| d.slot_minutes).unwrap_or(clinic.settings.slot_minutes);
-    let slot_minutes = parse_minutes_in("slot_minutes", a.slot_minutes.unwrap_or(default_slot), 5, 480)
-        .map_err(|e| bad.push(e))
-        .ok();
+    let default_slot = doctor
+        .as_ref()
+        .and_then(|d| d.slot_minutes)
+        .unwrap_or(clinic.settings.slot_minutes);
+    let slot_minutes = parse_minutes_in(
+        "slot_minutes",
+        a.slot_minutes.unwrap_or(default_slot),
+        5,
+        480,
+    )
+    .map_err(|e| bad.push(e))
+    .ok();
     let capacity = a.capacity.unwrap_or(1);
     if !(1..=1000).contains(&capacity) {
-        bad.push(("capacity".into(), "capacity must be between 1 and 1000".into()));
+        bad.push((
+            "capacity".into(),
+            "capacity must be between 1 and 1000".into(),
+        ));
     }
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
@@ -143,7 +173,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
     }
     if let (Some(f), Some(t)) = (valid_from, valid_to) {
         if f > t {
-            bad.push(("valid_to".into(), "valid_to must not be before valid_from".into()));
+            bad.push((
+                "valid_to".into(),
+                "valid_to must not be before valid_from".into(),
+            ));
         }
     }
     if !bad.is_empty() {
@@ -178,14 +211,34 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         Some(d) => Owner::Doctor(d.id.clone()),
         None => Owner::ClinicWide(clinic.id.clone()),
     };
-    if let Some(other) = windows::of_owner(&tx, &owner)?.iter().find(|o| clash(&w, o)) {
-        return Err(Error::new(Code::WindowOverlap, format!("Overlaps the window {} ({})", describe(other), human::short(&other.id)))
-            .details(json!({"window_id": other.id, "window": describe(other)})));
+    if let Some(other) = windows::of_owner(&tx, &owner)?
+        .iter()
+        .find(|o| clash(&w, o))
+    {
+        return Err(Error::new(
+            Code::WindowOverlap,
+            format!(
+                "Overlaps the window {} ({})",
+                describe(other),
+                human::short(&other.id)
+            ),
+        )
+        .details(json!({"window_id": other.id, "window": describe(other)})));
     }
     windows::insert(&tx, &w)?;
     tx.commit()?;
-    let who = doctor.map(|d| d.full_name).unwrap_or_else(|| "clinic-wide".into());
-    Ok(Report::new(json::window(&w), format!("Added window {} for {who} at {}: {}", human::short(&w.id), clinic.name, describe(&w))))
+    let who = doctor
+        .map(|d| d.full_name)
+        .unwrap_or_else(|| "clinic-wide".into());
+    Ok(Report::new(
+        json::window(&w),
+        format!(
+            "Added window {} for {who} at {}: {}",
+            human::short(&w.id),
+            clinic.name,
+            describe(&w)
+        ),
+    ))
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
@@ -193,28 +246,56 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add(a) => add(ctx, a),
         Cmd::List { doctor, date } => {
             let st = ctx.open()?;
-            let clinic = ctx.clinic.as_deref().map(|c| clinics::find(&st.conn, c)).transpose()?;
-            let doctor = doctor.as_deref().map(|d| doctors::find(&st.conn, d)).transpose()?;
-            let mut all = windows::list(&st.conn, clinic.as_ref().map(|c| c.id.as_str()), doctor.as_ref().map(|d| d.id.as_str()))?;
+            let clinic = ctx
+                .clinic
+                .as_deref()
+                .map(|c| clinics::find(&st.conn, c))
+                .transpose()?;
+            let doctor = doctor
+                .as_deref()
+                .map(|d| doctors::find(&st.conn, d))
+                .transpose()?;
+            let mut all = windows::list(
+                &st.conn,
+                clinic.as_ref().map(|c| c.id.as_str()),
+                doctor.as_ref().map(|d| d.id.as_str()),
+            )?;
             if let Some(date) = date {
                 let tz = match &clinic {
                     Some(c) => c.timezone,
                     None => clinics::default(&st.conn, None)?.timezone,
                 };
-                let on = time::parse_date(&date, time::local_today(tz, ctx.now)).map_err(|e| Error::field("date", e))?;
+                let on = time::parse_date(&date, time::local_today(tz, ctx.now))
+                    .map_err(|e| Error::field("date", e))?;
                 // Date windows replace weekly ones per owner (doctor, or clinic-wide per clinic).
-                let mut owners: Vec<(String, Option<String>)> = all.iter().map(|w| (w.clinic_id.clone(), w.doctor_id.clone())).collect();
+                let mut owners: Vec<(String, Option<String>)> = all
+                    .iter()
+                    .map(|w| (w.clinic_id.clone(), w.doctor_id.clone()))
+                    .collect();
                 owners.dedup();
                 let mut kept = Vec::new();
                 for (c, d) in owners {
-                    let mine: Vec<Window> = all.iter().filter(|w| w.clinic_id == c && w.doctor_id == d).cloned().collect();
+                    let mine: Vec<Window> = all
+                        .iter()
+                        .filter(|w| w.clinic_id == c && w.doctor_id == d)
+                        .cloned()
+                        .collect();
                     kept.extend(windows_on(&mine, on).into_iter().cloned());
                 }
                 all = kept;
             }
             let names = doctors::list(&st.conn)?;
-            let name_of = |id: &str| names.iter().find(|d| d.id == id).map(|d| d.full_name.clone()).unwrap_or_else(|| id.to_string());
-            Ok(Report::new(json::list("windows", all.iter().map(json::window).collect()), human::windows(&all, name_of)))
+            let name_of = |id: &str| {
+                names
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map(|d| d.full_name.clone())
+                    .unwrap_or_else(|| id.to_string())
+            };
+            Ok(Report::new(
+                json::list("windows", all.iter().map(json::window).collect()),
+                human::windows(&all, name_of),
+            ))
         }
         Cmd::Close { window } => set_open(ctx, &window, false),
         Cmd::Open { window } => set_open(ctx, &window, true),
@@ -224,12 +305,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let w = windows::find(&tx, &window)?;
             let n = windows::upcoming_bookings(&tx, &w.id, store::epoch(ctx.now))?;
             if n > 0 {
-                return Err(Error::field("window", format!("The window has {n} upcoming appointments; close it instead"))
-                    .hint(format!("appt window close {}", human::short(&w.id))));
+                return Err(Error::field(
+                    "window",
+                    format!("The window has {n} upcoming appointments; close it instead"),
+                )
+                .hint(format!("appt window close {}", human::short(&w.id))));
             }
             windows::remove(&tx, &w.id)?;
             tx.commit()?;
-            Ok(Report::new(json::window(&w), format!("Removed window {} ({})", human::short(&w.id), describe(&w))))
+            Ok(Report::new(
+                json::window(&w),
+                format!("Removed window {} ({})", human::short(&w.id), describe(&w)),
+            ))
         }
     }
 }
@@ -242,5 +329,8 @@ fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
     tx.commit()?;
     w.open = open;
     let verb = if open { "Opened" } else { "Closed" };
-    Ok(Report::new(json::window(&w), format!("{verb} window {} ({})", human::short(&w.id), describe(&w))))
+    Ok(Report::new(
+        json::window(&w),
+        format!("{verb} window {} ({})", human::short(&w.id), describe(&w)),
+    ))
 }

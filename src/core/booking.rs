@@ -21,8 +21,10 @@ pub struct Request<'a> {
 /// Rule 5: past, minimum notice, horizon.
 pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Result<()> {
     if start <= now {
-        return Err(Error::new(Code::PastAppointment, "Appointment time is in the past")
-            .details(json!({"now": time::fmt_utc(now)})));
+        return Err(
+            Error::new(Code::PastAppointment, "Appointment time is in the past")
+                .details(json!({"now": time::fmt_utc(now)})),
+        );
     }
     let earliest = now + Duration::minutes(s.min_notice);
     if start < earliest {
@@ -36,9 +38,14 @@ pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Res
     if start > latest {
         return Err(Error::new(
             Code::BeyondHorizon,
-            format!("Appointments can be booked at most {} ahead", time::format_duration(s.horizon)),
+            format!(
+                "Appointments can be booked at most {} ahead",
+                time::format_duration(s.horizon)
+            ),
         )
-        .details(json!({"horizon": time::format_duration(s.horizon), "latest": time::fmt_utc(latest)})));
+        .details(
+            json!({"horizon": time::format_duration(s.horizon), "latest": time::fmt_utc(latest)}),
+        ));
     }
     Ok(())
 }
@@ -48,7 +55,8 @@ fn closed_for(day: &Day, reason: &Option<String>) -> Error {
         Some(r) => format!("Closed on {}: {r}", day.date),
         None => format!("Closed on {}", day.date),
     };
-    Error::new(Code::OutsideAvailability, msg).details(json!({"closure_reason": reason, "date": day.date.to_string()}))
+    Error::new(Code::OutsideAvailability, msg)
+        .details(json!({"closure_reason": reason, "date": day.date.to_string()}))
 }
 
 /// Rule 6, first half: the window whose time contains `start`.
@@ -61,16 +69,28 @@ pub fn locate<'d>(day: &'d Day<'d>, start: DateTime<Utc>) -> Result<&'d Span<'d>
         return Ok(open);
     }
     if let Some(closed) = containing.first() {
-        return Err(Error::new(Code::SlotInactive, "The window for this time is closed")
-            .details(json!({"window_id": closed.window.id})));
+        return Err(
+            Error::new(Code::SlotInactive, "The window for this time is closed")
+                .details(json!({"window_id": closed.window.id})),
+        );
     }
-    let windows: Vec<String> = day.spans.iter().filter(|s| s.window.open).map(Span::label).collect();
+    let windows: Vec<String> = day
+        .spans
+        .iter()
+        .filter(|s| s.window.open)
+        .map(Span::label)
+        .collect();
     let msg = if windows.is_empty() {
         format!("No availability on {}", day.date)
     } else {
-        format!("Outside availability on {} (open {})", day.date, windows.join(", "))
+        format!(
+            "Outside availability on {} (open {})",
+            day.date,
+            windows.join(", ")
+        )
     };
-    Err(Error::new(Code::OutsideAvailability, msg).details(json!({"windows": windows, "date": day.date.to_string()})))
+    Err(Error::new(Code::OutsideAvailability, msg)
+        .details(json!({"windows": windows, "date": day.date.to_string()})))
 }
 
 /// Closure and open/closed, for a slot already known to sit in `span`.
@@ -79,14 +99,21 @@ pub fn check_open(day: &Day, span: &Span) -> Result<()> {
         return Err(closed_for(day, reason));
     }
     if !span.window.open {
-        return Err(Error::new(Code::SlotInactive, "The window for this time is closed")
-            .details(json!({"window_id": span.window.id})));
+        return Err(
+            Error::new(Code::SlotInactive, "The window for this time is closed")
+                .details(json!({"window_id": span.window.id})),
+        );
     }
     Ok(())
 }
 
 /// Rule 6, second half: on the grid, inside the window, service and session allowed.
-pub fn check_fit(span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<()> {
+pub fn check_fit(
+    span: &Span,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Result<()> {
     let w = span.window;
     let refuse = |msg: String, extra: serde_json::Value| {
         let mut details = json!({"window_id": w.id, "window": span.label()});
@@ -97,29 +124,51 @@ pub fn check_fit(span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Re
     };
     if !span.on_grid(start) {
         return refuse(
-            format!("Start time is off the window's {}-minute grid (from {})", w.slot_minutes, time::format_hhmm(w.from)),
+            format!(
+                "Start time is off the window's {}-minute grid (from {})",
+                w.slot_minutes,
+                time::format_hhmm(w.from)
+            ),
             json!({"slot_minutes": w.slot_minutes}),
         );
     }
     if end > span.end {
         return refuse(
-            format!("Appointment would run past the window's end ({})", time::format_hhmm(w.to)),
+            format!(
+                "Appointment would run past the window's end ({})",
+                time::format_hhmm(w.to)
+            ),
             json!({}),
         );
     }
-    if !w.services.is_empty() && !req.service_id.is_some_and(|s| w.services.iter().any(|x| x == s)) {
-        return refuse("This window does not offer that service".into(), json!({"services": w.services}));
+    if !w.services.is_empty()
+        && !req
+            .service_id
+            .is_some_and(|s| w.services.iter().any(|x| x == s))
+    {
+        return refuse(
+            "This window does not offer that service".into(),
+            json!({"services": w.services}),
+        );
     }
     if let (Some(want), Some(has)) = (req.session, &w.session) {
         if !want.eq_ignore_ascii_case(has) {
-            return refuse(format!("This time belongs to the {has} session"), json!({"session": has}));
+            return refuse(
+                format!("This time belongs to the {has} session"),
+                json!({"session": has}),
+            );
         }
     }
     Ok(())
 }
 
 /// Rule 8: capacity over the whole length. Returns the places left after booking.
-pub fn check_capacity(day: &Day, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<i64> {
+pub fn check_capacity(
+    day: &Day,
+    span: &Span,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<i64> {
     let taken = peak(day.busy_in(span), start, end);
     let cap = span.window.capacity;
     if taken < cap {
@@ -127,16 +176,28 @@ pub fn check_capacity(day: &Day, span: &Span, start: DateTime<Utc>, end: DateTim
     }
     if cap == 1 {
         let other = day.busy_in(span).find(|b| b.start < end && start < b.end);
-        Err(Error::new(Code::AppointmentConflict, "Doctor is not available at the requested time")
-            .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
+        Err(Error::new(
+            Code::AppointmentConflict,
+            "Doctor is not available at the requested time",
+        )
+        .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
     } else {
-        Err(Error::new(Code::SlotFull, format!("All {cap} places at this time are taken"))
-            .details(json!({"capacity": cap})))
+        Err(Error::new(
+            Code::SlotFull,
+            format!("All {cap} places at this time are taken"),
+        )
+        .details(json!({"capacity": cap})))
     }
 }
 
 /// Rule 8 as booking answers it: with `suggested_times` on a refusal.
-pub fn check_capacity_suggesting(day: &Day, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<i64> {
+pub fn check_capacity_suggesting(
+    day: &Day,
+    span: &Span,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Result<i64> {
     check_capacity(day, span, start, end).map_err(|mut e| {
         let suggested = day.suggestions(start, req);
         if let Some(d) = e.details.as_object_mut() {
@@ -148,7 +209,10 @@ pub fn check_capacity_suggesting(day: &Day, span: &Span, start: DateTime<Utc>, e
 
 /// Rule 7: the first active appointment of the same patient, service and local
 /// date (`others` are already narrowed to patient, date and active status).
-pub fn find_duplicate<'a>(others: &'a [(String, Option<String>)], service_id: Option<&str>) -> Option<&'a str> {
+pub fn find_duplicate<'a>(
+    others: &'a [(String, Option<String>)],
+    service_id: Option<&str>,
+) -> Option<&'a str> {
     others
         .iter()
         .find(|(_, s)| s.as_deref() == service_id)
@@ -192,7 +256,10 @@ mod tests {
     }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
-        El_Salvador.with_ymd_and_hms(2026, 6, 15, h, m, 0).unwrap().with_timezone(&Utc)
+        El_Salvador
+            .with_ymd_and_hms(2026, 6, 15, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn date() -> NaiveDate {
@@ -201,13 +268,26 @@ mod tests {
 
     #[test]
     fn time_rules_in_order() {
-        let s = Settings { min_notice: 60, horizon: 7 * 1440, ..Settings::default() };
+        let s = Settings {
+            min_notice: 60,
+            horizon: 7 * 1440,
+            ..Settings::default()
+        };
         let now = at(8, 0);
-        assert_eq!(check_time(now, at(8, 0), &s).unwrap_err().code, Code::PastAppointment);
-        assert_eq!(check_time(now, at(8, 30), &s).unwrap_err().code, Code::InsufficientNotice);
+        assert_eq!(
+            check_time(now, at(8, 0), &s).unwrap_err().code,
+            Code::PastAppointment
+        );
+        assert_eq!(
+            check_time(now, at(8, 30), &s).unwrap_err().code,
+            Code::InsufficientNotice
+        );
         assert!(check_time(now, at(9, 0), &s).is_ok());
         let far = now + Duration::days(7) + Duration::minutes(1);
-        assert_eq!(check_time(now, far, &s).unwrap_err().code, Code::BeyondHorizon);
+        assert_eq!(
+            check_time(now, far, &s).unwrap_err().code,
+            Code::BeyondHorizon
+        );
     }
 
     #[test]
@@ -221,14 +301,38 @@ mod tests {
         let ws = [&open, &closed];
         let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
         assert!(locate(&day, at(9, 30)).is_ok());
-        assert_eq!(locate(&day, at(13, 0)).unwrap_err().code, Code::OutsideAvailability);
-        assert_eq!(locate(&day, at(14, 0)).unwrap_err().code, Code::SlotInactive);
+        assert_eq!(
+            locate(&day, at(13, 0)).unwrap_err().code,
+            Code::OutsideAvailability
+        );
+        assert_eq!(
+            locate(&day, at(14, 0)).unwrap_err().code,
+            Code::SlotInactive
+        );
         let span = locate(&day, at(9, 30)).unwrap().clone();
         let req = Request::default();
-        assert_eq!(check_fit(&span, at(9, 10), at(9, 40), &req).unwrap_err().code, Code::InvalidTimeSlot);
-        assert_eq!(check_fit(&span, at(11, 30), at(12, 30), &req).unwrap_err().code, Code::InvalidTimeSlot);
-        let evening = Request { session: Some("Evening"), ..Request::default() };
-        assert_eq!(check_fit(&span, at(9, 30), at(10, 0), &evening).unwrap_err().code, Code::InvalidTimeSlot);
+        assert_eq!(
+            check_fit(&span, at(9, 10), at(9, 40), &req)
+                .unwrap_err()
+                .code,
+            Code::InvalidTimeSlot
+        );
+        assert_eq!(
+            check_fit(&span, at(11, 30), at(12, 30), &req)
+                .unwrap_err()
+                .code,
+            Code::InvalidTimeSlot
+        );
+        let evening = Request {
+            session: Some("Evening"),
+            ..Request::default()
+        };
+        assert_eq!(
+            check_fit(&span, at(9, 30), at(10, 0), &evening)
+                .unwrap_err()
+                .code,
+            Code::InvalidTimeSlot
+        );
         day.closure = Some(Some("Holiday".into()));
         let e = locate(&day, at(9, 30)).unwrap_err();
         assert_eq!(e.code, Code::OutsideAvailability);
@@ -240,8 +344,14 @@ mod tests {
         let mut win = w(1);
         win.services = vec!["vacc".into()];
         let span = Span::new(&win, El_Salvador, date());
-        let other = Request { service_id: Some("other"), ..Request::default() };
-        let vacc = Request { service_id: Some("vacc"), ..Request::default() };
+        let other = Request {
+            service_id: Some("other"),
+            ..Request::default()
+        };
+        let vacc = Request {
+            service_id: Some("vacc"),
+            ..Request::default()
+        };
         assert!(check_fit(&span, at(9, 0), at(9, 30), &other).is_err());
         assert!(check_fit(&span, at(9, 0), at(9, 30), &Request::default()).is_err());
         assert!(check_fit(&span, at(9, 0), at(9, 30), &vacc).is_ok());
@@ -253,22 +363,40 @@ mod tests {
         let one = w(1);
         let ws = [&one];
         let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
-        day.busy.push(Busy { id: "a1".into(), start: at(9, 0), end: at(10, 0), window_id: None });
+        day.busy.push(Busy {
+            id: "a1".into(),
+            start: at(9, 0),
+            end: at(10, 0),
+            window_id: None,
+        });
         let span = day.spans[0].clone();
         let req = Request::default();
         let e = check_capacity_suggesting(&day, &span, at(9, 30), at(10, 0), &req).unwrap_err();
         assert_eq!(e.code, Code::AppointmentConflict);
         assert_eq!(e.details["conflicting_appointment_id"], "a1");
-        assert_eq!(e.details["suggested_times"], json!(["10:00", "10:30", "11:00"]));
+        assert_eq!(
+            e.details["suggested_times"],
+            json!(["10:00", "10:30", "11:00"])
+        );
         assert!(check_capacity(&day, &span, at(10, 0), at(10, 30)).is_ok());
 
         let two = w(2);
         let ws = [&two];
         let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
-        day.busy.push(Busy { id: "a".into(), start: at(9, 0), end: at(9, 30), window_id: None });
+        day.busy.push(Busy {
+            id: "a".into(),
+            start: at(9, 0),
+            end: at(9, 30),
+            window_id: None,
+        });
         let span = day.spans[0].clone();
         assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 0);
-        day.busy.push(Busy { id: "b".into(), start: at(9, 0), end: at(9, 30), window_id: None });
+        day.busy.push(Busy {
+            id: "b".into(),
+            start: at(9, 0),
+            end: at(9, 30),
+            window_id: None,
+        });
         let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
         assert_eq!(e.code, Code::SlotFull);
         assert_eq!(e.details["capacity"], 2);
@@ -278,7 +406,10 @@ mod tests {
 
     #[test]
     fn duplicates_match_service_including_none() {
-        let others = vec![("a".to_string(), None), ("b".to_string(), Some("s1".to_string()))];
+        let others = vec![
+            ("a".to_string(), None),
+            ("b".to_string(), Some("s1".to_string())),
+        ];
         assert_eq!(find_duplicate(&others, None), Some("a"));
         assert_eq!(find_duplicate(&others, Some("s1")), Some("b"));
         assert_eq!(find_duplicate(&others, Some("s2")), None);

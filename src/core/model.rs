@@ -167,7 +167,9 @@ impl Status {
     }
 }
 
-pub const SOURCES: [&str; 7] = ["manual", "phone", "whatsapp", "web", "walk_in", "import", "api"];
+pub const SOURCES: [&str; 7] = [
+    "manual", "phone", "whatsapp", "web", "walk_in", "import", "api",
+];
 
 /// Who a booking's capacity and tokens belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -73,16 +73,25 @@ impl<'a> Span<'a> {
     /// Every grid start from the window's start, in elapsed time.
     pub fn grid(&self) -> impl Iterator<Item = DateTime<Utc>> + '_ {
         let step = Duration::minutes(self.window.slot_minutes.max(1));
-        std::iter::successors(Some(self.start), move |t| Some(*t + step)).take_while(|t| *t < self.end)
+        std::iter::successors(Some(self.start), move |t| Some(*t + step))
+            .take_while(|t| *t < self.end)
     }
 
     pub fn label(&self) -> String {
-        format!("{}-{}", time::format_hhmm(self.window.from), time::format_hhmm(self.window.to))
+        format!(
+            "{}-{}",
+            time::format_hhmm(self.window.from),
+            time::format_hhmm(self.window.to)
+        )
     }
 }
 
 /// The most intervals of `busy` overlapping at any instant of `[start, end)`.
-pub fn peak<'b>(busy: impl Iterator<Item = &'b Busy>, start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+pub fn peak<'b>(
+    busy: impl Iterator<Item = &'b Busy>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> i64 {
     let mut edges: Vec<(DateTime<Utc>, i64)> = Vec::new();
     for b in busy {
         let (s, e) = (b.start.max(start), b.end.min(end));
@@ -149,9 +158,9 @@ impl<'a> Day<'a> {
     }
 
     pub fn busy_in<'s>(&'s self, span: &'s Span<'s>) -> impl Iterator<Item = &'s Busy> + 's {
-        self.busy
-            .iter()
-            .filter(move |b| !self.per_window || b.window_id.as_deref() == Some(span.window.id.as_str()))
+        self.busy.iter().filter(move |b| {
+            !self.per_window || b.window_id.as_deref() == Some(span.window.id.as_str())
+        })
     }
 
     /// Every grid slot of the day, in time order, each judged by the booking rules.
@@ -162,8 +171,17 @@ impl<'a> Day<'a> {
                 let minutes = req.duration.unwrap_or(span.window.slot_minutes);
                 let end = start + Duration::minutes(minutes);
                 let remaining = span.window.capacity - peak(self.busy_in(span), start, end);
-                let refusal = self.judge(span, start, end, req).err().map(|e| e.code.as_str());
-                out.push(Slot { span, start, end, remaining: remaining.max(0), refusal });
+                let refusal = self
+                    .judge(span, start, end, req)
+                    .err()
+                    .map(|e| e.code.as_str());
+                out.push(Slot {
+                    span,
+                    start,
+                    end,
+                    remaining: remaining.max(0),
+                    refusal,
+                });
             }
         }
         out.sort_by_key(|s| s.start);
@@ -171,7 +189,13 @@ impl<'a> Day<'a> {
     }
 
     /// The rules of SPEC §5.2 that a grid slot can fail, in their order.
-    fn judge(&self, span: &Span, start: DateTime<Utc>, end: DateTime<Utc>, req: &Request) -> Result<(), Error> {
+    fn judge(
+        &self,
+        span: &Span,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        req: &Request,
+    ) -> Result<(), Error> {
         booking::check_time(self.now, start, self.settings)?;
         booking::check_open(self, span)?;
         booking::check_fit(span, start, end, req)?;
@@ -260,7 +284,12 @@ mod tests {
     }
 
     fn busy(id: &str, s: &str, e: &str) -> Busy {
-        Busy { id: id.into(), start: utc(s), end: utc(e), window_id: None }
+        Busy {
+            id: id.into(),
+            start: utc(s),
+            end: utc(e),
+            window_id: None,
+        }
     }
 
     #[test]
@@ -351,12 +380,23 @@ mod tests {
         let settings = Settings::default();
         let w = window("09:00", "11:00", 30, 1, Recurrence::Weekly(0b1111111));
         let ws = [&w];
-        let now = El_Salvador.with_ymd_and_hms(2026, 6, 15, 9, 10, 0).unwrap().with_timezone(&Utc);
+        let now = El_Salvador
+            .with_ymd_and_hms(2026, 6, 15, 9, 10, 0)
+            .unwrap()
+            .with_timezone(&Utc);
         let mut day = Day::new(El_Salvador, d("2026-06-15"), now, &settings, &ws);
-        day.busy.push(busy("x", "2026-06-15T16:00:00Z", "2026-06-15T16:30:00Z")); // 10:00 local
-        let req = Request { duration: None, service_id: None, session: None };
-        let got: Vec<(String, Option<&str>)> =
-            day.slots(&req).iter().map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal)).collect();
+        day.busy
+            .push(busy("x", "2026-06-15T16:00:00Z", "2026-06-15T16:30:00Z")); // 10:00 local
+        let req = Request {
+            duration: None,
+            service_id: None,
+            session: None,
+        };
+        let got: Vec<(String, Option<&str>)> = day
+            .slots(&req)
+            .iter()
+            .map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal))
+            .collect();
         assert_eq!(
             got,
             [

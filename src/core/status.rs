@@ -17,28 +17,57 @@ fn rank(s: Status) -> Option<u8> {
 }
 
 fn refuse(from: Status, to: Status, msg: String) -> Error {
-    Error::new(Code::InvalidStateTransition, msg).details(json!({"from": from.as_str(), "to": to.as_str()}))
+    Error::new(Code::InvalidStateTransition, msg)
+        .details(json!({"from": from.as_str(), "to": to.as_str()}))
 }
 
 /// May an appointment in `from` move to `to` (through `appt status`) at `now`?
-pub fn check_transition(from: Status, to: Status, now: DateTime<Utc>, starts_at: DateTime<Utc>) -> Result<()> {
+pub fn check_transition(
+    from: Status,
+    to: Status,
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+) -> Result<()> {
     if from.is_final() {
-        return Err(refuse(from, to, format!("Cannot update a {} appointment", from.as_str())));
+        return Err(refuse(
+            from,
+            to,
+            format!("Cannot update a {} appointment", from.as_str()),
+        ));
     }
     match to {
-        Status::Cancelled => Err(Error::field("status", "Cancel with `appt cancel ID --reason R`")),
+        Status::Cancelled => Err(Error::field(
+            "status",
+            "Cancel with `appt cancel ID --reason R`",
+        )),
         Status::NoShow => {
             if !matches!(from, Status::Scheduled | Status::Confirmed) {
-                return Err(refuse(from, to, format!("Cannot mark a {} appointment as no_show", from.as_str())));
+                return Err(refuse(
+                    from,
+                    to,
+                    format!("Cannot mark a {} appointment as no_show", from.as_str()),
+                ));
             }
             if now < starts_at {
-                return Err(refuse(from, to, "An appointment can be marked no_show only after its start time".into()));
+                return Err(refuse(
+                    from,
+                    to,
+                    "An appointment can be marked no_show only after its start time".into(),
+                ));
             }
             Ok(())
         }
         _ => match (rank(from), rank(to)) {
             (Some(a), Some(b)) if b > a => Ok(()),
-            _ => Err(refuse(from, to, format!("Cannot move a {} appointment back to {}", from.as_str(), to.as_str()))),
+            _ => Err(refuse(
+                from,
+                to,
+                format!(
+                    "Cannot move a {} appointment back to {}",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            )),
         },
     }
 }
@@ -47,7 +76,11 @@ pub fn check_transition(from: Status, to: Status, now: DateTime<Utc>, starts_at:
 pub fn check_cancel(from: Status) -> Result<()> {
     match from {
         Status::Scheduled | Status::Confirmed | Status::CheckedIn => Ok(()),
-        _ => Err(refuse(from, Status::Cancelled, format!("Cannot cancel a {} appointment", from.as_str()))),
+        _ => Err(refuse(
+            from,
+            Status::Cancelled,
+            format!("Cannot cancel a {} appointment", from.as_str()),
+        )),
     }
 }
 
@@ -55,12 +88,21 @@ pub fn check_cancel(from: Status) -> Result<()> {
 pub fn check_reschedule(from: Status) -> Result<()> {
     match from {
         Status::Scheduled | Status::Confirmed => Ok(()),
-        _ => Err(refuse(from, Status::Scheduled, format!("Cannot reschedule a {} appointment", from.as_str()))),
+        _ => Err(refuse(
+            from,
+            Status::Scheduled,
+            format!("Cannot reschedule a {} appointment", from.as_str()),
+        )),
     }
 }
 
 /// The cancellation window (SPEC §5.4): refused this close to the start unless forced.
-pub fn check_cancel_window(now: DateTime<Utc>, starts_at: DateTime<Utc>, window_minutes: i64, force: bool) -> Result<()> {
+pub fn check_cancel_window(
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    window_minutes: i64,
+    force: bool,
+) -> Result<()> {
     if window_minutes > 0 && !force && starts_at - now < chrono::Duration::minutes(window_minutes) {
         return Err(Error::new(
             Code::CancellationWindow,
@@ -85,18 +127,32 @@ mod tests {
     fn forward_only_with_skips() {
         let now = Utc::now();
         let start = now + Duration::hours(1);
-        for (a, b) in [(Scheduled, Confirmed), (Scheduled, Completed), (Confirmed, InProgress), (CheckedIn, Completed)] {
+        for (a, b) in [
+            (Scheduled, Confirmed),
+            (Scheduled, Completed),
+            (Confirmed, InProgress),
+            (CheckedIn, Completed),
+        ] {
             assert!(check_transition(a, b, now, start).is_ok(), "{a:?}->{b:?}");
         }
-        for (a, b) in [(Confirmed, Scheduled), (InProgress, CheckedIn), (Scheduled, Scheduled)] {
-            assert_eq!(check_transition(a, b, now, start).unwrap_err().code, Code::InvalidStateTransition);
+        for (a, b) in [
+            (Confirmed, Scheduled),
+            (InProgress, CheckedIn),
+            (Scheduled, Scheduled),
+        ] {
+            assert_eq!(
+                check_transition(a, b, now, start).unwrap_err().code,
+                Code::InvalidStateTransition
+            );
         }
         for a in [Completed, Cancelled, NoShow] {
             let e = check_transition(a, Confirmed, now, start).unwrap_err();
             assert_eq!(e.code, Code::InvalidStateTransition);
         }
         assert_eq!(
-            check_transition(Completed, Confirmed, now, start).unwrap_err().message,
+            check_transition(Completed, Confirmed, now, start)
+                .unwrap_err()
+                .message,
             "Cannot update a completed appointment"
         );
     }
@@ -122,7 +178,10 @@ mod tests {
     fn cancellation_window() {
         let now = Utc::now();
         let soon = now + Duration::minutes(90);
-        assert_eq!(check_cancel_window(now, soon, 120, false).unwrap_err().code, Code::CancellationWindow);
+        assert_eq!(
+            check_cancel_window(now, soon, 120, false).unwrap_err().code,
+            Code::CancellationWindow
+        );
         assert!(check_cancel_window(now, soon, 120, true).is_ok());
         assert!(check_cancel_window(now, soon, 60, false).is_ok());
         assert!(check_cancel_window(now, soon, 0, false).is_ok());

@@ -113,7 +113,8 @@ pub fn resolve_local(tz: Tz, date: NaiveDate, minutes: i64) -> Local {
     } else {
         (date, minutes)
     };
-    let Some(time) = NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0) else {
+    let Some(time) = NaiveTime::from_hms_opt((minutes / 60) as u32, (minutes % 60) as u32, 0)
+    else {
         return Local::Gap;
     };
     match tz.from_local_datetime(&date.and_time(time)) {
@@ -156,7 +157,9 @@ pub fn fmt_utc(t: DateTime<Utc>) -> String {
 pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| "Must be an RFC 3339 date-time with offset, e.g. 2026-06-15T14:00:00-06:00".into())
+        .map_err(|_| {
+            "Must be an RFC 3339 date-time with offset, e.g. 2026-06-15T14:00:00-06:00".into()
+        })
 }
 
 pub fn parse_timezone(s: &str) -> Result<Tz, String> {
@@ -172,10 +175,22 @@ fn day_index(s: &str) -> Option<u32> {
     if s.len() < 3 {
         return None;
     }
-    DAY_NAMES.iter().position(|d| s.starts_with(d)).map(|i| i as u32).filter(|&i| {
-        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-        full[i as usize].starts_with(&s)
-    })
+    DAY_NAMES
+        .iter()
+        .position(|d| s.starts_with(d))
+        .map(|i| i as u32)
+        .filter(|&i| {
+            let full = [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ];
+            full[i as usize].starts_with(&s)
+        })
 }
 
 /// `mon-fri`, `mon,wed,fri`, `mon-fri,sun` → a weekday mask (bit 0 = Monday).
@@ -242,7 +257,14 @@ mod tests {
 
     #[test]
     fn durations_round_trip() {
-        for (s, m) in [("90m", 90), ("2h", 120), ("1h30m", 90), ("1d", 1440), ("0m", 0), ("365d", 525600)] {
+        for (s, m) in [
+            ("90m", 90),
+            ("2h", 120),
+            ("1h30m", 90),
+            ("1d", 1440),
+            ("0m", 0),
+            ("365d", 525600),
+        ] {
             assert_eq!(parse_duration(s).unwrap(), m, "{s}");
         }
         assert_eq!(format_duration(90), "1h30m");
@@ -295,8 +317,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // El Salvador has no DST: the same local times are plain.
-        assert!(matches!(resolve_local(El_Salvador, d("2026-03-08"), 150), Local::One(_)));
-        assert!(matches!(resolve_local(El_Salvador, d("2026-11-01"), 90), Local::One(_)));
+        assert!(matches!(
+            resolve_local(El_Salvador, d("2026-03-08"), 150),
+            Local::One(_)
+        ));
+        assert!(matches!(
+            resolve_local(El_Salvador, d("2026-11-01"), 90),
+            Local::One(_)
+        ));
     }
 
     #[test]

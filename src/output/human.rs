@@ -2,7 +2,9 @@
 //! Times are shown in the clinic's local time.
 
 use crate::core::time::{format_days, format_duration, format_hhmm, to_local};
-use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Status, Window};
+use crate::core::{
+    Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Status, Window,
+};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use std::io::IsTerminal;
 
@@ -75,11 +77,17 @@ pub fn appointments(list: &[Appointment]) -> String {
     if list.is_empty() {
         return "No appointments.".into();
     }
-    let mut t = table(&["Date", "Time", "Tok", "Patient", "Phone", "Doctor", "Service", "Status", "ID"]);
+    let mut t = table(&[
+        "Date", "Time", "Tok", "Patient", "Phone", "Doctor", "Service", "Status", "ID",
+    ]);
     for a in list {
         t.add_row(vec![
             Cell::new(a.local_date),
-            Cell::new(format!("{}–{}", to_local(a.timezone, a.starts_at).1, to_local(a.timezone, a.ends_at).1)),
+            Cell::new(format!(
+                "{}–{}",
+                to_local(a.timezone, a.starts_at).1,
+                to_local(a.timezone, a.ends_at).1
+            )),
             Cell::new(a.token_number),
             Cell::new(&a.patient_name),
             Cell::new(&a.patient_phone),
@@ -125,7 +133,16 @@ pub fn appointment_card(a: &Appointment) -> String {
 }
 
 pub fn clinics(list: &[Clinic]) -> String {
-    let mut t = table(&["Name", "Time zone", "Slot", "Notice", "Horizon", "Cancel win.", "Reminders", "ID"]);
+    let mut t = table(&[
+        "Name",
+        "Time zone",
+        "Slot",
+        "Notice",
+        "Horizon",
+        "Cancel win.",
+        "Reminders",
+        "ID",
+    ]);
     for c in list {
         let s = &c.settings;
         t.add_row(vec![
@@ -146,7 +163,10 @@ pub fn reminders(r: &[i64]) -> String {
     if r.is_empty() {
         "none".into()
     } else {
-        r.iter().map(|m| format_duration(*m)).collect::<Vec<_>>().join(",")
+        r.iter()
+            .map(|m| format_duration(*m))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -173,7 +193,9 @@ pub fn doctors(list: &[Doctor]) -> String {
         t.add_row(vec![
             d.full_name.clone(),
             or_dash(d.specialty.as_deref()),
-            d.slot_minutes.map(|m| format!("{m}m")).unwrap_or_else(|| "—".into()),
+            d.slot_minutes
+                .map(|m| format!("{m}m"))
+                .unwrap_or_else(|| "—".into()),
             if d.active { "yes" } else { "no" }.into(),
             short(&d.id).to_string(),
         ]);
@@ -184,14 +206,20 @@ pub fn doctors(list: &[Doctor]) -> String {
 pub fn services(list: &[Service]) -> String {
     let mut t = table(&["Name", "Minutes", "ID"]);
     for s in list {
-        t.add_row(vec![s.name.clone(), s.duration_minutes.to_string(), short(&s.id).to_string()]);
+        t.add_row(vec![
+            s.name.clone(),
+            s.duration_minutes.to_string(),
+            short(&s.id).to_string(),
+        ]);
     }
     t.to_string()
 }
 
 /// `names` turns a doctor ID into a name.
 pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
-    let mut t = table(&["Who", "When", "Hours", "Slot", "Cap", "Session", "Batch", "Valid", "Status", "ID"]);
+    let mut t = table(&[
+        "Who", "When", "Hours", "Slot", "Cap", "Session", "Batch", "Valid", "Status", "ID",
+    ]);
     for w in list {
         let when = match &w.recurrence {
             Recurrence::Weekly(m) => format_days(*m),
@@ -206,7 +234,10 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             ),
         };
         t.add_row(vec![
-            w.doctor_id.as_deref().map(&names).unwrap_or_else(|| "clinic-wide".into()),
+            w.doctor_id
+                .as_deref()
+                .map(&names)
+                .unwrap_or_else(|| "clinic-wide".into()),
             when,
             format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)),
             format!("{}m", w.slot_minutes),

@@ -108,7 +108,11 @@ pub fn appointment(a: &Appointment) -> Value {
         follow_up_date: day(a.follow_up_date),
         cancellation_reason: a.cancellation_reason.as_deref(),
         external_reference_id: a.external_reference_id.as_deref(),
-        patient: PartyView { id: &a.patient_id, full_name: &a.patient_name, phone: &a.patient_phone },
+        patient: PartyView {
+            id: &a.patient_id,
+            full_name: &a.patient_name,
+            phone: &a.patient_phone,
+        },
         doctor: a.doctor_id.as_deref().map(|id| DoctorRefView {
             id,
             full_name: a.doctor_name.as_deref().unwrap_or(""),

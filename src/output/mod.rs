@@ -17,6 +17,10 @@ pub struct Report {
 
 impl Report {
     pub fn new(json: Value, human: impl Into<String>) -> Self {
-        Report { json, human: human.into(), exit_code: 0 }
+        Report {
+            json,
+            human: human.into(),
+            exit_code: 0,
+        }
     }
 }

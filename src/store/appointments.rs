@@ -11,7 +11,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 /// The longest appointment (SPEC §5.2 rule 1): bounds the index range that can overlap a time.
 pub const MAX_MINUTES: i64 = 480;
 
-const LOOKUP: Lookup = Lookup { table: "appointments", what: "Appointment", by_name: false, filter: "", label: "local_date" };
+const LOOKUP: Lookup = Lookup {
+    table: "appointments",
+    what: "Appointment",
+    by_name: false,
+    filter: "",
+    label: "local_date",
+};
 
 const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_id, a.service_id, a.window_id, \
     a.local_date, a.starts_at, a.ends_at, a.duration_minutes, c.timezone, a.status, a.token_number, a.source, \
@@ -129,7 +135,15 @@ pub fn save(conn: &Connection, a: &Appointment) -> Result<()> {
     Ok(())
 }
 
-fn busy(conn: &Connection, cond: &str, key: &dyn ToSql, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>, extra: &[&dyn ToSql]) -> Result<Vec<Busy>> {
+fn busy(
+    conn: &Connection,
+    cond: &str,
+    key: &dyn ToSql,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+    extra: &[&dyn ToSql],
+) -> Result<Vec<Busy>> {
     // starts_at > from - MAX bounds the index range: nothing longer can reach `from`.
     let sql = format!(
         "SELECT id, starts_at, ends_at, window_id FROM appointments WHERE {cond} \
@@ -142,28 +156,61 @@ fn busy(conn: &Connection, cond: &str, key: &dyn ToSql, from: DateTime<Utc>, to:
     args.extend_from_slice(extra);
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(args.as_slice(), |r| {
-        Ok(Busy { id: r.get(0)?, start: instant(r.get(1)?), end: instant(r.get(2)?), window_id: r.get(3)? })
+        Ok(Busy {
+            id: r.get(0)?,
+            start: instant(r.get(1)?),
+            end: instant(r.get(2)?),
+            window_id: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
-pub fn busy_for_doctor(conn: &Connection, doctor_id: &str, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Result<Vec<Busy>> {
+pub fn busy_for_doctor(
+    conn: &Connection,
+    doctor_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Result<Vec<Busy>> {
     busy(conn, "doctor_id = ?1", &doctor_id, from, to, except, &[])
 }
 
 /// A clinic-wide window's active appointments of one service (None is a service of its own).
-pub fn busy_for_window(conn: &Connection, window_id: &str, service_id: Option<&str>, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Result<Vec<Busy>> {
-    busy(conn, "window_id = ?1 AND service_id IS ?6", &window_id, from, to, except, &[&service_id])
+pub fn busy_for_window(
+    conn: &Connection,
+    window_id: &str,
+    service_id: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Result<Vec<Busy>> {
+    busy(
+        conn,
+        "window_id = ?1 AND service_id IS ?6",
+        &window_id,
+        from,
+        to,
+        except,
+        &[&service_id],
+    )
 }
 
 /// The patient's active appointments on a local date: (id, service_id).
-pub fn same_day(conn: &Connection, patient_id: &str, on: NaiveDate, except: Option<&str>) -> Result<Vec<(String, Option<String>)>> {
+pub fn same_day(
+    conn: &Connection,
+    patient_id: &str,
+    on: NaiveDate,
+    except: Option<&str>,
+) -> Result<Vec<(String, Option<String>)>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
          AND status IN {ACTIVE} AND (?3 IS NULL OR id <> ?3) ORDER BY starts_at"
     ))?;
-    let rows = st.query_map(params![patient_id, on.to_string(), except], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map(params![patient_id, on.to_string(), except], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -194,18 +241,41 @@ const FILTER: &str = "(?1 IS NULL OR a.clinic_id = ?1) AND (?2 IS NULL OR a.loca
     AND (?6 IS NULL OR a.patient_id = ?6) AND (?7 IS NULL OR a.source = ?7)";
 
 /// One page of appointments in start order, and how many match in all.
-pub fn list(conn: &Connection, f: &Filter, page: i64, limit: i64) -> Result<(Vec<Appointment>, i64)> {
+pub fn list(
+    conn: &Connection,
+    f: &Filter,
+    page: i64,
+    limit: i64,
+) -> Result<(Vec<Appointment>, i64)> {
     let args = params![
-        f.clinic_id, f.from.map(|d| d.to_string()), f.to.map(|d| d.to_string()), f.status.map(|s| s.as_str()),
-        f.doctor_id, f.patient_id, f.source
+        f.clinic_id,
+        f.from.map(|d| d.to_string()),
+        f.to.map(|d| d.to_string()),
+        f.status.map(|s| s.as_str()),
+        f.doctor_id,
+        f.patient_id,
+        f.source
     ];
-    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM appointments a WHERE {FILTER}"), args, |r| r.get(0))?;
-    let mut st = conn.prepare(&format!("{SELECT} WHERE {FILTER} ORDER BY a.starts_at, a.token_number, a.id LIMIT ?8 OFFSET ?9"))?;
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM appointments a WHERE {FILTER}"),
+        args,
+        |r| r.get(0),
+    )?;
+    let mut st = conn.prepare(&format!(
+        "{SELECT} WHERE {FILTER} ORDER BY a.starts_at, a.token_number, a.id LIMIT ?8 OFFSET ?9"
+    ))?;
     let offset = (page - 1) * limit;
     let rows = st.query_map(
         params![
-            f.clinic_id, f.from.map(|d| d.to_string()), f.to.map(|d| d.to_string()), f.status.map(|s| s.as_str()),
-            f.doctor_id, f.patient_id, f.source, limit, offset
+            f.clinic_id,
+            f.from.map(|d| d.to_string()),
+            f.to.map(|d| d.to_string()),
+            f.status.map(|s| s.as_str()),
+            f.doctor_id,
+            f.patient_id,
+            f.source,
+            limit,
+            offset
         ],
         from_row,
     )?;
@@ -213,7 +283,12 @@ pub fn list(conn: &Connection, f: &Filter, page: i64, limit: i64) -> Result<(Vec
 }
 
 /// Appointments created since an instant, optionally of one source or status.
-pub fn count_created(conn: &Connection, since: DateTime<Utc>, source: Option<&str>, status: Option<Status>) -> Result<i64> {
+pub fn count_created(
+    conn: &Connection,
+    since: DateTime<Utc>,
+    source: Option<&str>,
+    status: Option<Status>,
+) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2) \
          AND (?3 IS NULL OR status = ?3)",

@@ -5,10 +5,17 @@ use crate::core::{time, Clinic, Settings};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
 
-const COLS: &str = "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
+const COLS: &str =
+    "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at";
 
-const LOOKUP: Lookup = Lookup { table: "clinics", what: "Clinic", by_name: true, filter: "", label: "name" };
+const LOOKUP: Lookup = Lookup {
+    table: "clinics",
+    what: "Clinic",
+    by_name: true,
+    filter: "",
+    label: "name",
+};
 
 fn from_row(r: &Row) -> rusqlite::Result<Clinic> {
     let tz: String = r.get(2)?;
@@ -22,7 +29,10 @@ fn from_row(r: &Row) -> rusqlite::Result<Clinic> {
             min_notice: r.get(4)?,
             horizon: r.get(5)?,
             cancel_window: r.get(6)?,
-            reminders: reminders.split(',').filter_map(|m| m.parse().ok()).collect(),
+            reminders: reminders
+                .split(',')
+                .filter_map(|m| m.parse().ok())
+                .collect(),
             duplicate_check: r.get(8)?,
             require_diagnosis: r.get(9)?,
         },
@@ -32,7 +42,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Clinic> {
 }
 
 fn reminders_text(s: &Settings) -> String {
-    s.reminders.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")
+    s.reminders
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
@@ -42,7 +56,10 @@ fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
         |r| r.get(0),
     )?;
     if n > 0 {
-        return Err(Error::field("name", format!("A clinic named '{name}' already exists")));
+        return Err(Error::field(
+            "name",
+            format!("A clinic named '{name}' already exists"),
+        ));
     }
     Ok(())
 }
@@ -76,11 +93,15 @@ pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Clinic> {
-    conn.query_row(&format!("SELECT {COLS} FROM clinics WHERE id = ?1"), [id], from_row)
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Clinic"),
-            e => e.into(),
-        })
+    conn.query_row(
+        &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Clinic"),
+        e => e.into(),
+    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Clinic>> {
@@ -101,11 +122,21 @@ pub fn default(conn: &Connection, given: Option<&str>) -> Result<Clinic> {
     let mut all = list(conn)?;
     match all.len() {
         1 => Ok(all.remove(0)),
-        0 => Err(Error::not_found("Clinic").hint("create one with `appt clinic add NAME --timezone TZ`")),
-        _ => Err(Error::field("clinic", "Several clinics exist: give --clinic NAME (or set APPT_CLINIC)")),
+        0 => {
+            Err(Error::not_found("Clinic")
+                .hint("create one with `appt clinic add NAME --timezone TZ`"))
+        }
+        _ => Err(Error::field(
+            "clinic",
+            "Several clinics exist: give --clinic NAME (or set APPT_CLINIC)",
+        )),
     }
 }
 
 pub fn has_appointments(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)", [id], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
 }

@@ -7,7 +7,13 @@ use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
-const LOOKUP: Lookup = Lookup { table: "closures", what: "Closure", by_name: false, filter: "", label: "from_date" };
+const LOOKUP: Lookup = Lookup {
+    table: "closures",
+    what: "Closure",
+    by_name: false,
+    filter: "",
+    label: "from_date",
+};
 
 fn from_row(r: &Row) -> rusqlite::Result<Closure> {
     let from: String = r.get(3)?;
@@ -26,7 +32,15 @@ fn from_row(r: &Row) -> rusqlite::Result<Closure> {
 pub fn insert(conn: &Connection, c: &Closure) -> Result<()> {
     conn.execute(
         &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
-        params![c.id, c.clinic_id, c.doctor_id, c.from.to_string(), c.to.to_string(), c.reason, epoch(c.created_at)],
+        params![
+            c.id,
+            c.clinic_id,
+            c.doctor_id,
+            c.from.to_string(),
+            c.to.to_string(),
+            c.reason,
+            epoch(c.created_at)
+        ],
     )?;
     Ok(())
 }
@@ -42,9 +56,13 @@ pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Re
 
 pub fn find(conn: &Connection, input: &str) -> Result<Closure> {
     let id = resolve(conn, &LOOKUP, input)?;
-    conn.query_row(&format!("SELECT {COLS} FROM closures WHERE id = ?1"), [&id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found("Closure"))
+    conn.query_row(
+        &format!("SELECT {COLS} FROM closures WHERE id = ?1"),
+        [&id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found("Closure"))
 }
 
 pub fn remove(conn: &Connection, id: &str) -> Result<()> {
@@ -54,11 +72,18 @@ pub fn remove(conn: &Connection, id: &str) -> Result<()> {
 
 /// The closure covering `on` for this clinic or this doctor, if any:
 /// Some(reason) when closed.
-pub fn covering(conn: &Connection, clinic_id: &str, doctor_id: Option<&str>, on: NaiveDate) -> Result<Option<Option<String>>> {
+pub fn covering(
+    conn: &Connection,
+    clinic_id: &str,
+    doctor_id: Option<&str>,
+    on: NaiveDate,
+) -> Result<Option<Option<String>>> {
     let d = on.to_string();
     let mut st = conn.prepare_cached(
         "SELECT reason FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?3 \
          UNION ALL SELECT reason FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?3 LIMIT 1",
     )?;
-    Ok(st.query_row(params![clinic_id, doctor_id, d], |r| r.get(0)).optional()?)
+    Ok(st
+        .query_row(params![clinic_id, doctor_id, d], |r| r.get(0))
+        .optional()?)
 }

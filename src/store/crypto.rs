@@ -30,15 +30,20 @@ impl Cipher {
     /// `env_key` (64 hex characters) wins; else the key file, made on first use.
     pub fn load(env_key: Option<&str>, key_file: Option<&Path>) -> Result<Cipher> {
         if let Some(k) = env_key {
-            let key = parse_hex_key(k).ok_or_else(|| Error::field("APPT_KEY", "APPT_KEY must be 64 hex characters (32 bytes)"))?;
+            let key = parse_hex_key(k).ok_or_else(|| {
+                Error::field("APPT_KEY", "APPT_KEY must be 64 hex characters (32 bytes)")
+            })?;
             return Ok(Cipher(XChaCha20Poly1305::new(&key.into())));
         }
         let Some(path) = key_file else {
-            return Ok(Cipher(XChaCha20Poly1305::new(&XChaCha20Poly1305::generate_key(&mut OsRng))));
+            return Ok(Cipher(XChaCha20Poly1305::new(
+                &XChaCha20Poly1305::generate_key(&mut OsRng),
+            )));
         };
         if let Ok(text) = std::fs::read_to_string(path) {
-            let key = parse_hex_key(&text)
-                .ok_or_else(|| Error::database(format!("key file {} is damaged", path.display())))?;
+            let key = parse_hex_key(&text).ok_or_else(|| {
+                Error::database(format!("key file {} is damaged", path.display()))
+            })?;
             return Ok(Cipher(XChaCha20Poly1305::new(&key.into())));
         }
         let key = XChaCha20Poly1305::generate_key(&mut OsRng);
@@ -58,14 +63,21 @@ impl Cipher {
             }
             // Another process made it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(None, Some(path)),
-            Err(e) => Err(Error::internal(format!("cannot create key file {}: {e}", path.display()))),
+            Err(e) => Err(Error::internal(format!(
+                "cannot create key file {}: {e}",
+                path.display()
+            ))),
         }
     }
 
     pub fn seal(&self, plain: &str) -> Result<Vec<u8>> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let mut out = nonce.to_vec();
-        out.extend(self.0.encrypt(&nonce, plain.as_bytes()).map_err(|_| Error::internal("encryption failed"))?);
+        out.extend(
+            self.0
+                .encrypt(&nonce, plain.as_bytes())
+                .map_err(|_| Error::internal("encryption failed"))?,
+        );
         Ok(out)
     }
 
@@ -77,7 +89,9 @@ impl Cipher {
         let plain = self
             .0
             .decrypt(XNonce::from_slice(nonce), body)
-            .map_err(|_| Error::database("cannot decrypt a national ID: wrong APPT_KEY or key file"))?;
+            .map_err(|_| {
+                Error::database("cannot decrypt a national ID: wrong APPT_KEY or key file")
+            })?;
         String::from_utf8(plain).map_err(|_| Error::database("a decrypted national ID is not text"))
     }
 }
@@ -94,14 +108,23 @@ mod tests {
         let mut sealed = c.seal("0123456-7").unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("0123456-7"));
         // The key file persists: a second load opens the same data.
-        assert_eq!(Cipher::load(None, Some(&kf)).unwrap().open(&sealed).unwrap(), "0123456-7");
+        assert_eq!(
+            Cipher::load(None, Some(&kf))
+                .unwrap()
+                .open(&sealed)
+                .unwrap(),
+            "0123456-7"
+        );
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
         assert!(c.open(&sealed).is_err());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&kf).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&kf).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         assert!(Cipher::load(Some("short"), None).is_err());
     }

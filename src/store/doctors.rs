@@ -6,7 +6,13 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
 
 const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
-const LOOKUP: Lookup = Lookup { table: "doctors", what: "Doctor", by_name: true, filter: "", label: "full_name" };
+const LOOKUP: Lookup = Lookup {
+    table: "doctors",
+    what: "Doctor",
+    by_name: true,
+    filter: "",
+    label: "full_name",
+};
 
 fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
     Ok(Doctor {
@@ -23,7 +29,16 @@ fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
 pub fn insert(conn: &Connection, d: &Doctor) -> Result<()> {
     conn.execute(
         &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
-        params![d.id, d.full_name, d.specialty, d.slot_minutes, d.active, epoch(d.created_at), epoch(d.updated_at), name_key(&d.full_name)],
+        params![
+            d.id,
+            d.full_name,
+            d.specialty,
+            d.slot_minutes,
+            d.active,
+            epoch(d.created_at),
+            epoch(d.updated_at),
+            name_key(&d.full_name)
+        ],
     )?;
     Ok(())
 }
@@ -37,11 +52,15 @@ pub fn update(conn: &Connection, d: &Doctor) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Doctor> {
-    conn.query_row(&format!("SELECT {COLS} FROM doctors WHERE id = ?1"), [id], from_row)
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Doctor"),
-            e => e.into(),
-        })
+    conn.query_row(
+        &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Doctor"),
+        e => e.into(),
+    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Doctor>> {
@@ -65,7 +84,9 @@ pub fn find_active(conn: &Connection, input: &str) -> Result<Doctor> {
 
 /// The clinics where the doctor has windows.
 pub fn clinic_ids(conn: &Connection, doctor_id: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id")?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id",
+    )?;
     let rows = st.query_map([doctor_id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -16,7 +16,13 @@ pub struct Event {
     pub data: Value,
 }
 
-pub fn record(conn: &Connection, kind: &str, appointment_id: &str, data: &Value, now: DateTime<Utc>) -> Result<i64> {
+pub fn record(
+    conn: &Connection,
+    kind: &str,
+    appointment_id: &str,
+    data: &Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     conn.execute(
         "INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4)",
         params![kind, appointment_id, epoch(now), data.to_string()],

@@ -3,8 +3,8 @@
 //! transaction so a command's whole change commits together or not at all.
 
 pub mod appointments;
-pub mod closures;
 pub mod clinics;
+pub mod closures;
 pub mod crypto;
 pub mod doctors;
 pub mod events;
@@ -47,13 +47,17 @@ impl Store {
 
     fn setup(conn: Connection, path: PathBuf) -> Result<Store> {
         let bad = |e: rusqlite::Error| {
-            Error::database(format!("{} is not a usable appt database: {e}", path.display()))
+            Error::database(format!(
+                "{} is not a usable appt database: {e}",
+                path.display()
+            ))
         };
         conn.busy_timeout(Duration::from_secs(10)).map_err(bad)?;
         let _: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(bad)?;
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(bad)?;
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(bad)?;
         let mut store = Store { conn, path };
         store.migrate()?;
         Ok(store)
@@ -74,7 +78,9 @@ impl Store {
             return Err(refuse_newer(v));
         }
         while Self::user_version(&self.conn)? < SCHEMA_VERSION {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Another process may have migrated while we waited for the lock.
             let v = Self::user_version(&tx)?;
             if v > SCHEMA_VERSION {
@@ -92,7 +98,9 @@ impl Store {
     /// A `BEGIN IMMEDIATE` transaction: the write lock is taken before the first
     /// read, so the rules checked inside it still hold at commit.
     pub fn write(&mut self) -> Result<Transaction<'_>> {
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     /// The key file beside the database (for the national ID).
@@ -124,7 +132,10 @@ fn create_private_file(path: &Path) -> Result<()> {
     match opts.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::database(format!("cannot create database {}: {e}", path.display()))),
+        Err(e) => Err(Error::database(format!(
+            "cannot create database {}: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -169,9 +180,17 @@ pub struct Lookup<'a> {
 /// Resolves an ID, a unique ID prefix of at least 4 characters, or a name.
 pub fn resolve(conn: &Connection, l: &Lookup, input: &str) -> Result<String> {
     let input = input.trim();
-    let filter = if l.filter.is_empty() { String::new() } else { format!(" AND {}", l.filter) };
+    let filter = if l.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" AND {}", l.filter)
+    };
     let exact: Option<String> = conn
-        .query_row(&format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table), [input], |r| r.get(0))
+        .query_row(
+            &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
+            [input],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(id) = exact {
         return Ok(id);
@@ -184,7 +203,10 @@ pub fn resolve(conn: &Connection, l: &Lookup, input: &str) -> Result<String> {
     let mut found = Vec::new();
     if l.by_name {
         found = candidates(
-            format!("SELECT id, {} FROM {} WHERE name_key = ?1{filter} LIMIT 10", l.label, l.table),
+            format!(
+                "SELECT id, {} FROM {} WHERE name_key = ?1{filter} LIMIT 10",
+                l.label, l.table
+            ),
             name_key(input),
         )?;
     }
@@ -200,7 +222,10 @@ pub fn resolve(conn: &Connection, l: &Lookup, input: &str) -> Result<String> {
                 prefix,
             )?;
         } else if !l.by_name && prefix.len() < 4 {
-            return Err(Error::field("id", "An ID prefix needs at least 4 characters"));
+            return Err(Error::field(
+                "id",
+                "An ID prefix needs at least 4 characters",
+            ));
         }
     }
     match found.len() {
@@ -225,7 +250,9 @@ mod tests {
         let path = dir.path().join("sub/appt.db");
         let s = Store::open(&path).unwrap();
         assert_eq!(Store::user_version(&s.conn).unwrap(), SCHEMA_VERSION);
-        s.conn.execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1)).unwrap();
+        s.conn
+            .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+            .unwrap();
         drop(s);
         let e = Store::open(&path).err().unwrap();
         assert_eq!(e.code, Code::Database);
@@ -238,9 +265,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("appt.db");
         let s = Store::open(&path).unwrap();
-        s.conn.execute_batch("CREATE TABLE t(x) STRICT; INSERT INTO t VALUES (1);").ok();
+        s.conn
+            .execute_batch("CREATE TABLE t(x) STRICT; INSERT INTO t VALUES (1);")
+            .ok();
         for f in ["appt.db", "appt.db-wal", "appt.db-shm"] {
-            let mode = std::fs::metadata(dir.path().join(f)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
     }

@@ -7,8 +7,15 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-const COLS: &str = "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
-const LOOKUP: Lookup = Lookup { table: "patients", what: "Patient", by_name: false, filter: "", label: "full_name" };
+const COLS: &str =
+    "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
+const LOOKUP: Lookup = Lookup {
+    table: "patients",
+    what: "Patient",
+    by_name: false,
+    filter: "",
+    label: "full_name",
+};
 
 /// A patient as stored: the national ID still sealed.
 pub struct Stored {
@@ -44,7 +51,13 @@ fn from_row(r: &Row) -> rusqlite::Result<Stored> {
 }
 
 fn one(conn: &Connection, cond: &str, arg: &str) -> Result<Option<Stored>> {
-    Ok(conn.query_row(&format!("SELECT {COLS} FROM patients WHERE {cond}"), [arg], from_row).optional()?)
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM patients WHERE {cond}"),
+            [arg],
+            from_row,
+        )
+        .optional()?)
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Stored> {
@@ -67,11 +80,24 @@ pub fn find(conn: &Connection, input: &str) -> Result<Stored> {
 
 pub fn insert(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if by_phone(conn, &p.phone)?.is_some() {
-        return Err(Error::field("phone", format!("A patient with phone {} already exists", p.phone)));
+        return Err(Error::field(
+            "phone",
+            format!("A patient with phone {} already exists", p.phone),
+        ));
     }
     conn.execute(
         &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
-        params![p.id, p.full_name, p.phone, sealed_id, p.email, p.no_show_count, epoch(p.created_at), epoch(p.updated_at), name_key(&p.full_name)],
+        params![
+            p.id,
+            p.full_name,
+            p.phone,
+            sealed_id,
+            p.email,
+            p.no_show_count,
+            epoch(p.created_at),
+            epoch(p.updated_at),
+            name_key(&p.full_name)
+        ],
     )?;
     Ok(())
 }
@@ -80,13 +106,24 @@ pub fn insert(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Resul
 pub fn update(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if let Some(other) = by_phone(conn, &p.phone)? {
         if other.patient.id != p.id {
-            return Err(Error::field("phone", format!("Another patient has phone {}", p.phone)));
+            return Err(Error::field(
+                "phone",
+                format!("Another patient has phone {}", p.phone),
+            ));
         }
     }
     conn.execute(
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
          national_id = coalesce(?7, national_id) WHERE id=?1",
-        params![p.id, p.full_name, name_key(&p.full_name), p.phone, p.email, epoch(p.updated_at), sealed_id],
+        params![
+            p.id,
+            p.full_name,
+            name_key(&p.full_name),
+            p.phone,
+            p.email,
+            epoch(p.updated_at),
+            sealed_id
+        ],
     )?;
     Ok(())
 }
@@ -133,12 +170,19 @@ pub fn count_no_show(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
 /// Patients whose name or phone contains `text` (all of them without it), by name.
 pub fn search(conn: &Connection, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> {
     let pattern = text.map(|t| {
-        let escaped = name_key(t).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = name_key(t)
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         format!("%{escaped}%")
     });
     let digits = text.map(|t| {
         let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
-        if d.is_empty() { "\u{0}".to_string() } else { format!("%{d}%") }
+        if d.is_empty() {
+            "\u{0}".to_string()
+        } else {
+            format!("%{d}%")
+        }
     });
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM patients WHERE ?1 IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \

@@ -6,7 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 
 /// One pending reminder per offset whose due time is still ahead (SPEC §7).
-pub fn schedule(conn: &Connection, appointment_id: &str, starts_at: DateTime<Utc>, offsets: &[i64], now: DateTime<Utc>) -> Result<()> {
+pub fn schedule(
+    conn: &Connection,
+    appointment_id: &str,
+    starts_at: DateTime<Utc>,
+    offsets: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
     for &offset in offsets {
         let due = starts_at - Duration::minutes(offset);
         if due > now {

@@ -32,7 +32,10 @@ fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
         |r| r.get(0),
     )?;
     if n > 0 {
-        return Err(Error::field("name", format!("A service named '{name}' already exists")));
+        return Err(Error::field(
+            "name",
+            format!("A service named '{name}' already exists"),
+        ));
     }
     Ok(())
 }
@@ -41,7 +44,14 @@ pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
     name_taken(conn, &s.name, &s.id)?;
     conn.execute(
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
-        params![s.id, s.name, s.duration_minutes, epoch(s.created_at), epoch(s.updated_at), name_key(&s.name)],
+        params![
+            s.id,
+            s.name,
+            s.duration_minutes,
+            epoch(s.created_at),
+            epoch(s.updated_at),
+            name_key(&s.name)
+        ],
     )?;
     Ok(())
 }
@@ -50,26 +60,41 @@ pub fn update(conn: &Connection, s: &Service) -> Result<()> {
     name_taken(conn, &s.name, &s.id)?;
     conn.execute(
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
-        params![s.id, s.name, name_key(&s.name), s.duration_minutes, epoch(s.updated_at)],
+        params![
+            s.id,
+            s.name,
+            name_key(&s.name),
+            s.duration_minutes,
+            epoch(s.updated_at)
+        ],
     )?;
     Ok(())
 }
 
 pub fn remove(conn: &Connection, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    conn.execute("UPDATE services SET removed_at = ?2 WHERE id = ?1", params![id, epoch(now)])?;
+    conn.execute(
+        "UPDATE services SET removed_at = ?2 WHERE id = ?1",
+        params![id, epoch(now)],
+    )?;
     Ok(())
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Service> {
-    conn.query_row(&format!("SELECT {COLS} FROM services WHERE id = ?1"), [id], from_row)
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Error::not_found("Service"),
-            e => e.into(),
-        })
+    conn.query_row(
+        &format!("SELECT {COLS} FROM services WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Service"),
+        e => e.into(),
+    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Service>> {
-    let mut st = conn.prepare(&format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"))?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"
+    ))?;
     let rows = st.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -81,8 +106,11 @@ pub fn find(conn: &Connection, input: &str) -> Result<Service> {
 /// A service as booking names it: an unknown one is `INVALID_APPOINTMENT_TYPE`.
 pub fn find_for_booking(conn: &Connection, input: &str) -> Result<Service> {
     find(conn, input).map_err(|e| match e.code {
-        Code::NotFound => Error::new(Code::InvalidAppointmentType, format!("Unknown appointment type '{input}'"))
-            .details(serde_json::json!({"service": input})),
+        Code::NotFound => Error::new(
+            Code::InvalidAppointmentType,
+            format!("Unknown appointment type '{input}'"),
+        )
+        .details(serde_json::json!({"service": input})),
         _ => e,
     })
 }

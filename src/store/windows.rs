@@ -5,9 +5,16 @@ use crate::core::{Owner, Recurrence, Window};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
 
-const COLS: &str = "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
+const COLS: &str =
+    "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
                     session, batch, valid_from, valid_to, open, created_at";
-const LOOKUP: Lookup = Lookup { table: "windows", what: "Window", by_name: false, filter: "", label: "clinic_id" };
+const LOOKUP: Lookup = Lookup {
+    table: "windows",
+    what: "Window",
+    by_name: false,
+    filter: "",
+    label: "clinic_id",
+};
 
 fn from_row(r: &Row) -> rusqlite::Result<Window> {
     let weekdays: Option<i64> = r.get(3)?;
@@ -37,9 +44,13 @@ fn from_row(r: &Row) -> rusqlite::Result<Window> {
 }
 
 fn with_services(conn: &Connection, mut ws: Vec<Window>) -> Result<Vec<Window>> {
-    let mut st = conn.prepare_cached("SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id")?;
+    let mut st = conn.prepare_cached(
+        "SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id",
+    )?;
     for w in &mut ws {
-        w.services = st.query_map([&w.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        w.services = st
+            .query_map([&w.id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
     }
     Ok(ws)
 }
@@ -48,7 +59,9 @@ fn query(conn: &Connection, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
     ))?;
-    let rows = st.query_map(args, from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map(args, from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     with_services(conn, rows)
 }
 
@@ -66,13 +79,18 @@ pub fn insert(conn: &Connection, w: &Window) -> Result<()> {
         ],
     )?;
     for s in &w.services {
-        conn.execute("INSERT OR IGNORE INTO window_services (window_id, service_id) VALUES (?1, ?2)", params![w.id, s])?;
+        conn.execute(
+            "INSERT OR IGNORE INTO window_services (window_id, service_id) VALUES (?1, ?2)",
+            params![w.id, s],
+        )?;
     }
     Ok(())
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Window> {
-    query(conn, "id = ?1", &[&id])?.pop().ok_or_else(|| Error::not_found("Window"))
+    query(conn, "id = ?1", &[&id])?
+        .pop()
+        .ok_or_else(|| Error::not_found("Window"))
 }
 
 pub fn find(conn: &Connection, input: &str) -> Result<Window> {
@@ -96,7 +114,10 @@ pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Re
 }
 
 pub fn set_open(conn: &Connection, id: &str, open: bool) -> Result<()> {
-    conn.execute("UPDATE windows SET open = ?2 WHERE id = ?1", params![id, open])?;
+    conn.execute(
+        "UPDATE windows SET open = ?2 WHERE id = ?1",
+        params![id, open],
+    )?;
     Ok(())
 }
 

@@ -1,0 +1,14 @@
+//! Integration tests: drive the `appt` binary against a temporary database with
+//! a fixed `APPT_NOW`, parsing `--json` output. One test binary, one module per area.
+
+mod common;
+
+mod booking;
+mod concurrency;
+mod contract;
+mod dst;
+mod lifecycle;
+mod queries;
+mod setup;
+mod slots;
+mod storage;
