@@ -263,7 +263,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         &mut none,
     )
     .ok_or_else(|| Error::fields(none))?;
-    let (start, date) = resolve_when(&t.clinic, when)?;
+    let start = resolve_when(&t.clinic, when)?;
 
     // Rules 5–8.
     let req = Request {
@@ -276,7 +276,6 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         ctx.now,
         &t,
         start,
-        date,
         &req,
         existing.as_ref().map(|p| p.id.as_str()),
         None,

@@ -193,7 +193,7 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
         &mut bad,
     )
     .ok_or_else(|| Error::fields(bad.clone()))?;
-    let (start, on) = resolve_when(&t.clinic, when)?;
+    let start = resolve_when(&t.clinic, when)?;
     let req = Request {
         duration: Some(r.duration.unwrap_or(a.duration_minutes)),
         service_id: a.service_id.as_deref(),
@@ -204,7 +204,6 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
         ctx.now,
         &t,
         start,
-        on,
         &req,
         Some(&a.patient_id),
         Some(&a.id),

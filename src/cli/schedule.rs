@@ -204,13 +204,12 @@ pub struct Placement {
     pub window: Window,
 }
 
-/// Rules 5–8 for a start already resolved (rule 4), in order.
+/// Rules 5–8, in order, for a start already resolved by rule 4 (`resolve_when`).
 pub fn place(
     conn: &Connection,
     now: DateTime<Utc>,
     t: &Target,
-    start: DateTime<Utc>,
-    date: NaiveDate,
+    (start, date): (DateTime<Utc>, NaiveDate),
     req: &Request,
     patient_id: Option<&str>,
     except: Option<&str>,

@@ -11,6 +11,8 @@ use crate::store::{self, clinics, doctors, services, windows};
 use clap::Subcommand;
 use serde_json::json;
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a weekly or one-date window for a doctor or the whole clinic
