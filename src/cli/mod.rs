@@ -31,16 +31,16 @@ use std::path::PathBuf;
 #[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Database file [env: APPT_DB] (default: the user data folder's appt/appt.db)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Global options")]
     pub db: Option<PathBuf>,
     /// Print one JSON document on stdout; errors go to stderr as JSON
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
     /// Never prompt: fail with VALIDATION_ERROR naming what is missing
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_input: bool,
     /// Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)
-    #[arg(long, global = true, value_name = "CLINIC")]
+    #[arg(long, global = true, value_name = "CLINIC", help_heading = "Global options")]
     pub clinic: Option<String>,
     #[command(subcommand)]
     pub command: Command,

@@ -8,6 +8,7 @@ mod concurrency;
 mod contract;
 mod dst;
 mod lifecycle;
+mod prompts;
 mod queries;
 mod setup;
 mod slots;
