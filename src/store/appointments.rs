@@ -135,6 +135,14 @@ pub fn save(conn: &Connection, a: &Appointment) -> Result<()> {
     Ok(())
 }
 
+fn busy_sql(cond: &str) -> String {
+    format!(
+        "SELECT id, starts_at, ends_at, window_id FROM appointments WHERE {cond} \
+         AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
+         AND (?5 IS NULL OR id <> ?5)"
+    )
+}
+
 fn busy(
     conn: &Connection,
     cond: &str,
@@ -145,11 +153,7 @@ fn busy(
     extra: &[&dyn ToSql],
 ) -> Result<Vec<Busy>> {
     // starts_at > from - MAX bounds the index range: nothing longer can reach `from`.
-    let sql = format!(
-        "SELECT id, starts_at, ends_at, window_id FROM appointments WHERE {cond} \
-         AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
-         AND (?5 IS NULL OR id <> ?5)"
-    );
+    let sql = busy_sql(cond);
     let lower = epoch(from) - MAX_MINUTES * 60;
     let (to, from) = (epoch(to), epoch(from));
     let mut args: Vec<&dyn ToSql> = vec![key, &to, &lower, &from, &except];
@@ -236,9 +240,54 @@ pub struct Filter {
     pub source: Option<String>,
 }
 
-const FILTER: &str = "(?1 IS NULL OR a.clinic_id = ?1) AND (?2 IS NULL OR a.local_date >= ?2) \
-    AND (?3 IS NULL OR a.local_date <= ?3) AND (?4 IS NULL OR a.status = ?4) AND (?5 IS NULL OR a.doctor_id = ?5) \
-    AND (?6 IS NULL OR a.patient_id = ?6) AND (?7 IS NULL OR a.source = ?7)";
+impl Filter {
+    /// The WHERE clause of the filters given, and their values. Only present
+    /// filters appear, so SQLite can pick an index for them.
+    fn clause(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut conds: Vec<&str> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut add = |cond: &'static str, v: Option<Box<dyn ToSql>>| {
+            if let Some(v) = v {
+                conds.push(cond);
+                args.push(v);
+            }
+        };
+        add(
+            "a.clinic_id = ?",
+            self.clinic_id.clone().map(|v| Box::new(v) as _),
+        );
+        add(
+            "a.local_date >= ?",
+            self.from.map(|d| Box::new(d.to_string()) as _),
+        );
+        add(
+            "a.local_date <= ?",
+            self.to.map(|d| Box::new(d.to_string()) as _),
+        );
+        add(
+            "a.status = ?",
+            self.status.map(|s| Box::new(s.as_str()) as _),
+        );
+        add(
+            "a.doctor_id = ?",
+            self.doctor_id.clone().map(|v| Box::new(v) as _),
+        );
+        add(
+            "a.patient_id = ?",
+            self.patient_id.clone().map(|v| Box::new(v) as _),
+        );
+        add(
+            "a.source = ?",
+            self.source.clone().map(|v| Box::new(v) as _),
+        );
+        let clause = if conds.is_empty() {
+            "1".to_string()
+        } else {
+            conds.join(" AND ")
+        };
+        (clause, args)
+    }
+}
 
 /// One page of appointments in start order, and how many match in all.
 pub fn list(
@@ -247,38 +296,20 @@ pub fn list(
     page: i64,
     limit: i64,
 ) -> Result<(Vec<Appointment>, i64)> {
-    let args = params![
-        f.clinic_id,
-        f.from.map(|d| d.to_string()),
-        f.to.map(|d| d.to_string()),
-        f.status.map(|s| s.as_str()),
-        f.doctor_id,
-        f.patient_id,
-        f.source
-    ];
+    let (clause, mut args) = f.clause();
+    let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM appointments a WHERE {FILTER}"),
-        args,
+        &format!("SELECT count(*) FROM appointments a WHERE {clause}"),
+        refs.as_slice(),
         |r| r.get(0),
     )?;
+    args.push(Box::new(limit));
+    args.push(Box::new((page - 1) * limit));
+    let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let mut st = conn.prepare(&format!(
-        "{SELECT} WHERE {FILTER} ORDER BY a.starts_at, a.token_number, a.id LIMIT ?8 OFFSET ?9"
+        "{SELECT} WHERE {clause} ORDER BY a.starts_at, a.token_number, a.id LIMIT ? OFFSET ?"
     ))?;
-    let offset = (page - 1) * limit;
-    let rows = st.query_map(
-        params![
-            f.clinic_id,
-            f.from.map(|d| d.to_string()),
-            f.to.map(|d| d.to_string()),
-            f.status.map(|s| s.as_str()),
-            f.doctor_id,
-            f.patient_id,
-            f.source,
-            limit,
-            offset
-        ],
-        from_row,
-    )?;
+    let rows = st.query_map(refs.as_slice(), from_row)?;
     Ok((rows.collect::<Result<_, _>>()?, total))
 }
 
@@ -295,4 +326,71 @@ pub fn count_created(
         params![epoch(since), source, status.map(|s| s.as_str())],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// The query plan of `sql`, one line per step.
+    fn plan(conn: &Connection, sql: &str, n: usize) -> String {
+        let args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Null; n];
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    fn assert_indexed(conn: &Connection, sql: &str, n: usize) {
+        let p = plan(conn, sql, n);
+        assert!(
+            !p.contains("SCAN a") && !p.contains("SCAN appointments"),
+            "full scan in\n{sql}\n{p}"
+        );
+    }
+
+    #[test]
+    fn front_desk_queries_read_only_indexed_rows() {
+        let s = Store::in_memory().unwrap();
+        let c = &s.conn;
+        assert_indexed(c, &busy_sql("doctor_id = ?1"), 5);
+        assert_indexed(c, &busy_sql("window_id = ?1 AND service_id IS ?6"), 6);
+        let day = Filter {
+            clinic_id: Some("c".into()),
+            from: NaiveDate::from_ymd_opt(2026, 6, 15),
+            to: NaiveDate::from_ymd_opt(2026, 6, 15),
+            ..Filter::default()
+        };
+        for f in [
+            day,
+            Filter {
+                doctor_id: Some("d".into()),
+                ..Filter::default()
+            },
+            Filter {
+                patient_id: Some("p".into()),
+                ..Filter::default()
+            },
+        ] {
+            let (clause, args) = f.clause();
+            assert_indexed(
+                c,
+                &format!("{SELECT} WHERE {clause} ORDER BY a.starts_at LIMIT 50"),
+                args.len(),
+            );
+        }
+        assert_indexed(
+            c,
+            &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+            1,
+        );
+        assert_indexed(c, "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2)", 2);
+        assert_indexed(
+            c,
+            &format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
+            2,
+        );
+    }
 }
