@@ -13,7 +13,6 @@ use crate::core::{time, Appointment, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
 use crate::store::{self, appointments, doctors, events, patients, reminders, services, Store};
-use chrono::Utc;
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
@@ -186,7 +185,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         a.date.as_deref(),
         a.time.as_deref(),
         a.at.as_deref(),
-        Utc::now().date_naive(),
+        ctx.now.date_naive(),
         &mut bad,
     );
     if let Some(d) = a.duration {

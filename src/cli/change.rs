@@ -162,7 +162,7 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
         date.as_deref(),
         at_time.as_deref(),
         r.at.as_deref(),
-        chrono::Utc::now().date_naive(),
+        ctx.now.date_naive(),
         &mut bad,
     );
     if let Some(d) = r.duration {
