@@ -176,11 +176,13 @@ pub fn check_capacity(
     }
     if cap == 1 {
         let other = day.busy_in(span).find(|b| b.start < end && start < b.end);
-        Err(Error::new(
-            Code::AppointmentConflict,
-            "Doctor is not available at the requested time",
-        )
-        .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
+        let msg = if span.window.doctor_id.is_some() {
+            "Doctor is not available at the requested time"
+        } else {
+            "This time is already booked"
+        };
+        Err(Error::new(Code::AppointmentConflict, msg)
+            .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
     } else {
         Err(Error::new(
             Code::SlotFull,
