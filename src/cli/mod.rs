@@ -31,7 +31,12 @@ use std::path::PathBuf;
 #[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Database file [env: APPT_DB] (default: the user data folder's appt/appt.db)
-    #[arg(long, global = true, value_name = "PATH", help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        help_heading = "Global options"
+    )]
     pub db: Option<PathBuf>,
     /// Print one JSON document on stdout; errors go to stderr as JSON
     #[arg(long, global = true, help_heading = "Global options")]
@@ -40,7 +45,12 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_input: bool,
     /// Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)
-    #[arg(long, global = true, value_name = "CLINIC", help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "CLINIC",
+        help_heading = "Global options"
+    )]
     pub clinic: Option<String>,
     #[command(subcommand)]
     pub command: Command,
@@ -118,7 +128,7 @@ impl Ctx {
     }
 
     pub fn cipher_at(&self, key_file: Option<&std::path::Path>) -> Result<Cipher> {
-        Cipher::load(env_nonempty("APPT_KEY").as_deref(), key_file)
+        Cipher::load(env_nonempty("APPT_KEY")?.as_deref(), key_file)
     }
 }
 
@@ -130,12 +140,19 @@ fn default_db() -> Result<PathBuf> {
         })
 }
 
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+/// An environment variable that is set and not blank; one that is not text is refused.
+fn env_nonempty(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(v) => Ok(Some(v).filter(|v| !v.trim().is_empty())),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::field(name, format!("{name} is not valid text")))
+        }
+    }
 }
 
 pub fn now_from_env() -> Result<DateTime<Utc>> {
-    match env_nonempty("APPT_NOW") {
+    match env_nonempty("APPT_NOW")? {
         Some(v) => {
             time::parse_rfc3339(&v).map_err(|m| Error::field("APPT_NOW", format!("APPT_NOW: {m}")))
         }
@@ -155,7 +172,11 @@ impl WholeSeconds for DateTime<Utc> {
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
-    let db = match (&cli.db, env_nonempty("APPT_DB")) {
+    // A path need not be text: APPT_DB is taken as the OS gives it.
+    let db = match (
+        &cli.db,
+        std::env::var_os("APPT_DB").filter(|p| !p.is_empty()),
+    ) {
         (Some(p), _) => p.clone(),
         (None, Some(p)) => PathBuf::from(p),
         (None, None) => default_db()?,
@@ -167,7 +188,10 @@ pub fn run(cli: Cli) -> Result<Report> {
             && std::io::stdout().is_terminal(),
         db,
         db_flag: cli.db.clone(),
-        clinic: cli.clinic.clone().or_else(|| env_nonempty("APPT_CLINIC")),
+        clinic: match cli.clinic.clone() {
+            Some(c) => Some(c),
+            None => env_nonempty("APPT_CLINIC")?,
+        },
         now: now_from_env()?,
     };
     match cli.command {

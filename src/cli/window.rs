@@ -3,7 +3,7 @@
 use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
 use super::Ctx;
-use crate::core::slots::{clash, windows_on};
+use crate::core::slots::{clash, clash_in_time, windows_on};
 use crate::core::{time, Owner, Recurrence, Window};
 use crate::error::{Code, Error, Result};
 use crate::output::{human, json, Report};
@@ -213,10 +213,27 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         Some(d) => Owner::Doctor(d.id.clone()),
         None => Owner::ClinicWide(clinic.id.clone()),
     };
-    if let Some(other) = windows::of_owner(&tx, &owner)?
-        .iter()
-        .find(|o| clash(&w, o))
-    {
+    let mut zones = std::collections::HashMap::new();
+    let mut clashing = None;
+    for o in windows::of_owner(&tx, &owner)? {
+        let tz = match zones.get(&o.clinic_id) {
+            Some(tz) => *tz,
+            None => *zones
+                .entry(o.clinic_id.clone())
+                .or_insert(clinics::get(&tx, &o.clinic_id)?.timezone),
+        };
+        // Same zone: the local times of SPEC 5.1. Another zone: real time.
+        let hit = if tz == clinic.timezone {
+            clash(&w, &o)
+        } else {
+            clash_in_time(&w, clinic.timezone, &o, tz, today)
+        };
+        if hit {
+            clashing = Some(o);
+            break;
+        }
+    }
+    if let Some(other) = &clashing {
         return Err(Error::new(
             Code::WindowOverlap,
             format!(

@@ -31,18 +31,23 @@ pub fn windows_on(windows: &[Window], date: NaiveDate) -> Vec<&Window> {
     } else {
         windows
             .iter()
-            .filter(|w| match w.recurrence {
-                Recurrence::Weekly(mask) => {
-                    mask & time::weekday_bit(date) != 0
-                        && w.valid_from.is_none_or(|f| f <= date)
-                        && w.valid_to.is_none_or(|t| date <= t)
-                }
-                Recurrence::Date(_) => false,
-            })
+            .filter(|w| matches!(w.recurrence, Recurrence::Weekly(_)) && applies(w, date))
             .collect()
     };
     out.sort_by_key(|w| w.from);
     out
+}
+
+/// Does the window, on its own, apply on `date` (its date, or its weekday within validity)?
+pub fn applies(w: &Window, date: NaiveDate) -> bool {
+    match w.recurrence {
+        Recurrence::Date(d) => d == date,
+        Recurrence::Weekly(mask) => {
+            mask & time::weekday_bit(date) != 0
+                && w.valid_from.is_none_or(|f| f <= date)
+                && w.valid_to.is_none_or(|t| date <= t)
+        }
+    }
 }
 
 /// A window laid out on one date.
@@ -248,6 +253,36 @@ pub fn clash(a: &Window, b: &Window) -> bool {
     }
 }
 
+/// Do a doctor's windows at clinics in two different zones ever meet in real
+/// time? Checked on each date `a` applies from `from` on, for a year and a week
+/// (every DST change of both zones), against `b` on the day before, of and after.
+pub fn clash_in_time(a: &Window, tz_a: Tz, b: &Window, tz_b: Tz, from: NaiveDate) -> bool {
+    let first = match a.recurrence {
+        Recurrence::Date(d) => d,
+        Recurrence::Weekly(_) => a.valid_from.map_or(from, |f| f.max(from)),
+    };
+    let days = if matches!(a.recurrence, Recurrence::Date(_)) {
+        1
+    } else {
+        371
+    };
+    first
+        .iter_days()
+        .take(days)
+        .filter(|d| applies(a, *d))
+        .any(|d| {
+            let sa = Span::new(a, tz_a, d);
+            [d.pred_opt(), Some(d), d.succ_opt()]
+                .into_iter()
+                .flatten()
+                .filter(|e| applies(b, *e))
+                .any(|e| {
+                    let sb = Span::new(b, tz_b, e);
+                    sa.start < sb.end && sb.start < sa.end
+                })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +354,54 @@ mod tests {
     }
 
     #[test]
+    fn windows_in_two_zones_clash_in_real_time() {
+        // 09:00-13:00 in El Salvador is 15:00-19:00Z; 14:00-16:00 in New York is 18:00-20:00Z (EDT 19-21Z in summer... both overlap).
+        let es = window("09:00", "13:00", 30, 1, Recurrence::Weekly(0b0000001));
+        let ny = window("14:00", "16:00", 30, 1, Recurrence::Weekly(0b0000001));
+        assert!(clash_in_time(
+            &ny,
+            New_York,
+            &es,
+            El_Salvador,
+            d("2026-06-15")
+        ));
+        assert!(clash_in_time(
+            &es,
+            El_Salvador,
+            &ny,
+            New_York,
+            d("2026-06-15")
+        ));
+        // The same local hours in the two zones never meet: 09-13 ES is 15-19Z, 09-10 NY is 13-14Z or 14-15Z.
+        let ny_morning = window("09:00", "10:00", 30, 1, Recurrence::Weekly(0b0000001));
+        assert!(!clash_in_time(
+            &ny_morning,
+            New_York,
+            &es,
+            El_Salvador,
+            d("2026-06-15")
+        ));
+        // 10:00-11:00 NY is 14:00-15:00Z in summer (no clash) but 15:00-16:00Z in winter: a clash.
+        let ny_ten = window("10:00", "11:00", 30, 1, Recurrence::Weekly(0b0000001));
+        assert!(clash_in_time(
+            &ny_ten,
+            New_York,
+            &es,
+            El_Salvador,
+            d("2026-06-15")
+        ));
+        let mut summer_only = ny_ten.clone();
+        summer_only.valid_to = Some(d("2026-09-30"));
+        assert!(!clash_in_time(
+            &summer_only,
+            New_York,
+            &es,
+            El_Salvador,
+            d("2026-06-15")
+        ));
+    }
+
+    #[test]
     fn date_windows_replace_weekly_ones() {
         let weekly = window("09:00", "17:00", 30, 1, Recurrence::Weekly(0b0011111));
         let dated = window("10:00", "12:00", 30, 1, Recurrence::Date(d("2026-06-15")));
@@ -345,7 +428,7 @@ mod tests {
 
     #[test]
     fn peak_counts_the_whole_length_and_back_to_back_is_free() {
-        let b = vec![
+        let b = [
             busy("a", "2026-06-15T15:00:00Z", "2026-06-15T15:30:00Z"),
             busy("b", "2026-06-15T15:30:00Z", "2026-06-15T16:00:00Z"),
             busy("c", "2026-06-15T15:45:00Z", "2026-06-15T16:15:00Z"),

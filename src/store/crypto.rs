@@ -40,11 +40,24 @@ impl Cipher {
                 &XChaCha20Poly1305::generate_key(&mut OsRng),
             )));
         };
-        if let Ok(text) = std::fs::read_to_string(path) {
+        let read = |path: &Path| -> Result<Cipher> {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::database(format!("cannot read key file {}: {e}", path.display()))
+            })?;
             let key = parse_hex_key(&text).ok_or_else(|| {
                 Error::database(format!("key file {} is damaged", path.display()))
             })?;
-            return Ok(Cipher(XChaCha20Poly1305::new(&key.into())));
+            Ok(Cipher(XChaCha20Poly1305::new(&key.into())))
+        };
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => return read(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::database(format!(
+                    "cannot read key file {}: {e}",
+                    path.display()
+                )))
+            }
         }
         let key = XChaCha20Poly1305::generate_key(&mut OsRng);
         let mut opts = std::fs::OpenOptions::new();
@@ -62,7 +75,7 @@ impl Cipher {
                 Ok(Cipher(XChaCha20Poly1305::new(&key)))
             }
             // Another process made it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(None, Some(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
             Err(e) => Err(Error::internal(format!(
                 "cannot create key file {}: {e}",
                 path.display()
@@ -127,5 +140,9 @@ mod tests {
             );
         }
         assert!(Cipher::load(Some("short"), None).is_err());
+        // A key "file" that cannot be read is an error, not a loop.
+        let dir_key = dir.path().join("d.key");
+        std::fs::create_dir(&dir_key).unwrap();
+        assert!(Cipher::load(None, Some(&dir_key)).is_err());
     }
 }
