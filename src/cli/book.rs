@@ -5,7 +5,7 @@
 use super::clinic::{check_name, parse_minutes_in};
 use super::patient::{check_national_id, check_phone};
 use super::prompt::Ask;
-use super::schedule::{parse_when, place, resolve_when, target};
+use super::schedule::{parse_when, place, resolve_when, target, WhenArgs};
 use super::slots::compute;
 use super::Ctx;
 use crate::core::booking::Request;
@@ -23,15 +23,8 @@ pub struct Args {
     /// Book into a clinic-wide window (no doctor)
     #[arg(long)]
     pub clinic_wide: bool,
-    /// Local date: YYYY-MM-DD, today, tomorrow or +N
-    #[arg(long, conflicts_with = "at")]
-    pub date: Option<String>,
-    /// Local time, HH:MM (24 h)
-    #[arg(long, conflicts_with = "at")]
-    pub time: Option<String>,
-    /// The start as RFC 3339 with offset (picks either side of a DST fold)
-    #[arg(long, value_name = "RFC3339")]
-    pub at: Option<String>,
+    #[command(flatten)]
+    pub when: WhenArgs,
     /// An existing patient: ID, prefix or phone
     #[arg(long, conflicts_with_all = ["phone", "name", "national_id"])]
     pub patient: Option<String>,
@@ -106,11 +99,11 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
             ask.missing("doctor", "--doctor or --clinic-wide");
         }
     }
-    if a.at.is_none() {
-        a.date = ask.text_or(a.date.take(), "date", "--date", "Date", Some("today"))?;
-        if a.time.is_none() {
+    if a.when.at.is_none() {
+        a.when.date = ask.text_or(a.when.date.take(), "date", "--date", "Date", Some("today"))?;
+        if a.when.time.is_none() {
             if ask.interactive() {
-                a.time = Some(pick_slot(ctx, st, a)?);
+                a.when.time = Some(pick_slot(ctx, st, a)?);
             } else {
                 ask.missing("time", "--time (or --at)");
             }
@@ -135,7 +128,7 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
 fn pick_slot(ctx: &Ctx, st: &Store, a: &Args) -> Result<String> {
     let t = target(&st.conn, ctx, a.doctor.as_deref(), None)?;
     let date = time::parse_date(
-        a.date.as_deref().unwrap_or("today"),
+        a.when.date.as_deref().unwrap_or("today"),
         time::local_today(t.clinic.timezone, ctx.now),
     )
     .map_err(|e| Error::field("date", e))?;
@@ -181,13 +174,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
             .map_err(|e| bad.push(("national_id".into(), e.message)))
             .ok()
     });
-    let _ = parse_when(
-        a.date.as_deref(),
-        a.time.as_deref(),
-        a.at.as_deref(),
-        ctx.now.date_naive(),
-        &mut bad,
-    );
+    let _ = parse_when(&a.when, ctx.now.date_naive(), &mut bad);
     if let Some(d) = a.duration {
         if let Err(e) = parse_minutes_in("duration", d, 5, 480) {
             bad.push(e);
@@ -254,14 +241,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     // Rule 4: the local time.
     let today = time::local_today(t.clinic.timezone, ctx.now);
     let mut none = Vec::new();
-    let when = parse_when(
-        a.date.as_deref(),
-        a.time.as_deref(),
-        a.at.as_deref(),
-        today,
-        &mut none,
-    )
-    .ok_or_else(|| Error::fields(none))?;
+    let when = parse_when(&a.when, today, &mut none).ok_or_else(|| Error::fields(none))?;
     let start = resolve_when(&t.clinic, when)?;
 
     // Rules 5–8.

@@ -4,7 +4,7 @@
 use super::book::check_text;
 use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
-use super::schedule::{parse_when, place, resolve_when, target, Target};
+use super::schedule::{parse_when, place, resolve_when, target, Target, WhenArgs};
 use super::Ctx;
 use crate::core::booking::Request;
 use crate::core::{status as machine, time, Appointment, Owner, Status};
@@ -18,15 +18,8 @@ use serde_json::{json, Value};
 pub struct RescheduleArgs {
     /// Appointment ID (or unique prefix)
     pub id: String,
-    /// New local date
-    #[arg(long, conflicts_with = "at")]
-    pub date: Option<String>,
-    /// New local time, HH:MM
-    #[arg(long, conflicts_with = "at")]
-    pub time: Option<String>,
-    /// New start as RFC 3339 with offset
-    #[arg(long, value_name = "RFC3339")]
-    pub at: Option<String>,
+    #[command(flatten)]
+    pub when: WhenArgs,
     /// Move to another doctor
     #[arg(long)]
     pub doctor: Option<String>,
@@ -148,23 +141,18 @@ fn current_target(conn: &Connection, a: &Appointment) -> Result<Target> {
 
 pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    let (date, at_time) = if r.at.is_some() {
-        (None, None)
+    let when = if r.when.at.is_some() {
+        r.when
     } else {
-        (
-            ask.text_or(r.date, "date", "--date", "New date", Some("today"))?,
-            ask.text(r.time, "time", "--time (or --at)", "New time (HH:MM)")?,
-        )
+        WhenArgs {
+            date: ask.text_or(r.when.date, "date", "--date", "New date", Some("today"))?,
+            time: ask.text(r.when.time, "time", "--time (or --at)", "New time (HH:MM)")?,
+            at: None,
+        }
     };
     ask.finish()?;
     let mut bad = Vec::new();
-    let _ = parse_when(
-        date.as_deref(),
-        at_time.as_deref(),
-        r.at.as_deref(),
-        ctx.now.date_naive(),
-        &mut bad,
-    );
+    let _ = parse_when(&when, ctx.now.date_naive(), &mut bad);
     if let Some(d) = r.duration {
         if let Err(e) = parse_minutes_in("duration", d, 5, 480) {
             bad.push(e);
@@ -186,9 +174,7 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     machine::check_cancel_window(ctx.now, a.starts_at, settings.cancel_window, r.force)?;
 
     let when = parse_when(
-        date.as_deref(),
-        at_time.as_deref(),
-        r.at.as_deref(),
+        &when,
         time::local_today(t.clinic.timezone, ctx.now),
         &mut bad,
     )

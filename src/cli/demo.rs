@@ -221,9 +221,11 @@ fn book_args(doctor: &str, date: &str, at: &str, name: &str, phone: &str, n: usi
     book::Args {
         doctor: Some(doctor.into()),
         clinic_wide: false,
-        date: Some(date.into()),
-        time: Some(at.into()),
-        at: None,
+        when: super::schedule::WhenArgs {
+            date: Some(date.into()),
+            time: Some(at.into()),
+            at: None,
+        },
         patient: None,
         phone: Some(phone.into()),
         name: Some(name.into()),

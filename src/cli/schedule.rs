@@ -76,6 +76,20 @@ pub fn target(
     })
 }
 
+/// The flags that say when: `--date` with `--time`, or `--at`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WhenArgs {
+    /// Local date: YYYY-MM-DD, today, tomorrow or +N
+    #[arg(long, conflicts_with = "at")]
+    pub date: Option<String>,
+    /// Local time, HH:MM (24 h)
+    #[arg(long, conflicts_with = "at")]
+    pub time: Option<String>,
+    /// The start as RFC 3339 with offset (picks either side of a DST fold)
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+}
+
 /// A requested start: a local date and time, or an instant with its offset.
 #[derive(Debug, Clone, Copy)]
 pub enum When {
@@ -84,14 +98,9 @@ pub enum When {
 }
 
 /// Rule 1 for the time flags: `--date` with `--time`, or `--at`. Field errors go to `bad`.
-pub fn parse_when(
-    date: Option<&str>,
-    at_time: Option<&str>,
-    at: Option<&str>,
-    today: NaiveDate,
-    bad: &mut Vec<(String, String)>,
-) -> Option<When> {
-    if let Some(at) = at {
+pub fn parse_when(w: &WhenArgs, today: NaiveDate, bad: &mut Vec<(String, String)>) -> Option<When> {
+    let (date, at_time) = (w.date.as_deref(), w.time.as_deref());
+    if let Some(at) = w.at.as_deref() {
         return time::parse_rfc3339(at)
             .map(When::At)
             .map_err(|e| bad.push(("at".into(), e)))

@@ -1,6 +1,6 @@
 //! The `clinics` table.
 
-use super::{epoch, instant, name_key, resolve, Lookup};
+use super::{ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::{time, Clinic, Settings};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
@@ -49,23 +49,8 @@ fn reminders_text(s: &Settings) -> String {
         .join(",")
 }
 
-fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM clinics WHERE name_key = ?1 AND id <> ?2",
-        params![name_key(name), except],
-        |r| r.get(0),
-    )?;
-    if n > 0 {
-        return Err(Error::field(
-            "name",
-            format!("A clinic named '{name}' already exists"),
-        ));
-    }
-    Ok(())
-}
-
 pub fn insert(conn: &Connection, c: &Clinic) -> Result<()> {
-    name_taken(conn, &c.name, &c.id)?;
+    ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.execute(
         &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"),
@@ -79,7 +64,7 @@ pub fn insert(conn: &Connection, c: &Clinic) -> Result<()> {
 }
 
 pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
-    name_taken(conn, &c.name, &c.id)?;
+    ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.execute(
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \

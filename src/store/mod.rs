@@ -164,6 +164,29 @@ pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// Refuses `name` when another row of the lookup's table already has it,
+/// case-insensitively.
+pub fn ensure_unique_name(conn: &Connection, l: &Lookup, name: &str, except: &str) -> Result<()> {
+    let (table, what) = (l.table, l.what.to_lowercase());
+    let filter = if l.filter.is_empty() {
+        String::new()
+    } else {
+        format!(" AND {}", l.filter)
+    };
+    let taken: bool = conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name_key = ?1 AND id <> ?2{filter})"),
+        rusqlite::params![name_key(name), except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::field(
+            "name",
+            format!("A {what} named '{name}' already exists"),
+        ));
+    }
+    Ok(())
+}
+
 /// What a reference may match in one table.
 pub struct Lookup<'a> {
     pub table: &'a str,

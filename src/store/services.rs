@@ -1,7 +1,7 @@
 //! The `services` table. A removed service stays for the appointments that
 //! name it but is no longer listed, found by name, or bookable.
 
-use super::{epoch, instant, name_key, resolve, Lookup};
+use super::{ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 use rusqlite::{params, Connection, Row};
@@ -25,23 +25,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Service> {
     })
 }
 
-fn name_taken(conn: &Connection, name: &str, except: &str) -> Result<()> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM services WHERE name_key = ?1 AND id <> ?2 AND removed_at IS NULL",
-        params![name_key(name), except],
-        |r| r.get(0),
-    )?;
-    if n > 0 {
-        return Err(Error::field(
-            "name",
-            format!("A service named '{name}' already exists"),
-        ));
-    }
-    Ok(())
-}
-
 pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
-    name_taken(conn, &s.name, &s.id)?;
+    ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.execute(
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
         params![
@@ -57,7 +42,7 @@ pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
 }
 
 pub fn update(conn: &Connection, s: &Service) -> Result<()> {
-    name_taken(conn, &s.name, &s.id)?;
+    ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.execute(
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
         params![
