@@ -32,19 +32,26 @@ fn main() {
                 Ok(report) => {
                     let mut out = std::io::stdout().lock();
                     // A closed pipe (`appt list | head`) is not an error worth a panic.
-                    let _ = if json {
+                    let _ = if json && !report.json.is_null() {
                         let text = if std::io::stdout().is_terminal() {
                             serde_json::to_string_pretty(&report.json)
                         } else {
                             serde_json::to_string(&report.json)
                         };
                         writeln!(out, "{}", text.unwrap_or_default())
-                    } else if report.human.is_empty() {
+                    } else if json || report.human.is_empty() {
                         Ok(())
                     } else {
                         writeln!(out, "{}", report.human)
                     };
-                    report.exit_code
+                    drop(out);
+                    match report.partial {
+                        Some(e) => {
+                            print_error(&e, json);
+                            e.code.exit_code()
+                        }
+                        None => 0,
+                    }
                 }
                 Err(e) => {
                     print_error(&e, json);

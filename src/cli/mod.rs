@@ -8,13 +8,16 @@ mod clinic;
 mod closure;
 mod demo;
 mod doctor;
+mod events;
 mod list;
 mod patient;
 mod prompt;
+mod remind;
 mod schedule;
 mod service;
 mod show;
 mod slots;
+mod webhook;
 mod window;
 
 use crate::core::time;
@@ -100,6 +103,14 @@ pub enum Command {
     Count(list::CountArgs),
     /// The day sheet: per doctor, in time order, with free slots as gaps
     Agenda(agenda::Args),
+    /// Reminders: deliver the due ones (cron), list them
+    #[command(subcommand)]
+    Remind(remind::Cmd),
+    /// The event log as JSON Lines, oldest first
+    Events(events::Args),
+    /// Webhooks: POST events to other systems (deliver from cron)
+    #[command(subcommand)]
+    Webhook(webhook::Cmd),
     /// Seed a sample clinic into its own database and show today and tomorrow
     Demo,
 }
@@ -219,6 +230,9 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::List(a) => list::list(&ctx, a),
         Command::Count(a) => list::count(&ctx, a),
         Command::Agenda(a) => agenda::run(&ctx, a),
+        Command::Remind(c) => remind::run(&ctx, c),
+        Command::Events(a) => events::run(&ctx, a),
+        Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Demo => demo::run(&ctx),
     }
 }

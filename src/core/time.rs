@@ -53,6 +53,15 @@ pub fn format_duration(mut minutes: i64) -> String {
     out
 }
 
+/// Minutes in hours and minutes only (`24h`, `1h30m`): how reminder offsets are written.
+pub fn format_offset(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
 /// `HH:MM` (24 h) → minutes after midnight. `24:00` only when `allow_24` (a window's end).
 pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, String> {
     let err = || "Time must be in HH:MM format".to_string();
@@ -269,6 +278,9 @@ mod tests {
         }
         assert_eq!(format_duration(90), "1h30m");
         assert_eq!(format_duration(1440), "1d");
+        assert_eq!(format_offset(1440), "24h");
+        assert_eq!(format_offset(90), "1h30m");
+        assert_eq!(format_offset(45), "45m");
         for bad in ["", "90", "m", "1x", "30m1h", "1h1h", "-5m"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }

@@ -1,7 +1,7 @@
 //! Human output: comfy-table tables, a card for `show`, one-line confirmations.
 //! Times are shown in the clinic's local time.
 
-use crate::core::time::{format_days, format_duration, format_hhmm, to_local};
+use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
 use crate::core::{
     Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Status, Window,
 };
@@ -164,7 +164,7 @@ pub fn reminders(r: &[i64]) -> String {
         "none".into()
     } else {
         r.iter()
-            .map(|m| format_duration(*m))
+            .map(|m| format_offset(*m))
             .collect::<Vec<_>>()
             .join(",")
     }

@@ -1,8 +1,12 @@
 //! JSON views of the domain's types (SPEC §4, §6).
 
-use crate::core::time::{fmt_utc, format_days, format_duration, format_hhmm, to_local};
+use crate::core::time::{
+    fmt_utc, format_days, format_duration, format_hhmm, format_offset, to_local,
+};
 use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Window};
 use crate::store::events::Event;
+use crate::store::reminders::Reminder;
+use crate::store::webhooks::Webhook;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -161,7 +165,7 @@ pub fn clinic(c: &Clinic) -> Value {
         min_notice: format_duration(s.min_notice),
         horizon: format_duration(s.horizon),
         cancel_window: format_duration(s.cancel_window),
-        reminders: s.reminders.iter().map(|m| format_duration(*m)).collect(),
+        reminders: s.reminders.iter().map(|m| format_offset(*m)).collect(),
         duplicate_check: s.duplicate_check,
         require_diagnosis: s.require_diagnosis,
         created_at: ts(c.created_at),
@@ -282,4 +286,22 @@ pub fn event(e: &Event) -> Value {
 
 pub fn list(name: &str, items: Vec<Value>) -> Value {
     json!({ name: items })
+}
+
+/// A reminder as SPEC §7 shows it, with its appointment.
+pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
+    json!({
+        "id": r.id, "appointment_id": r.appointment_id, "offset": format_offset(r.offset_minutes),
+        "due_at": ts(r.due_at), "status": r.status, "attempts": r.attempts, "sent_at": opt_ts(r.sent_at),
+        "next_attempt_at": opt_ts(r.next_attempt_at), "last_error": r.last_error, "appointment": appointment(a)
+    })
+}
+
+/// A webhook; the secret itself is never shown.
+pub fn webhook(w: &Webhook) -> Value {
+    json!({
+        "id": w.id, "url": w.url, "events": w.events, "has_secret": w.secret.is_some(),
+        "last_event_id": w.cursor, "delivered": w.delivered, "attempts": w.attempts,
+        "next_attempt_at": opt_ts(w.next_attempt_at), "last_error": w.last_error, "created_at": ts(w.created_at)
+    })
 }

@@ -1,6 +1,7 @@
 //! What appt prints: JSON views (dedicated `Serialize` structs, so the wire
 //! shape never changes by accident) and human tables, cards and confirmations.
 //! Commands return a `Report`; `main` prints it once, in the chosen format.
+//! Streams (events, due reminders) write JSON Lines as they go with `emit_line`.
 
 pub mod human;
 pub mod json;
@@ -11,8 +12,9 @@ use serde_json::Value;
 pub struct Report {
     pub json: Value,
     pub human: String,
-    /// A non-zero exit that is not an error (e.g. a sweep with failed deliveries).
-    pub exit_code: i32,
+    /// A sweep that finished but had failures (`DELIVERY_FAILED`): its result is
+    /// printed and this error follows on stderr, with its exit code.
+    pub partial: Option<crate::error::Error>,
 }
 
 impl Report {
@@ -20,7 +22,25 @@ impl Report {
         Report {
             json,
             human: human.into(),
-            exit_code: 0,
+            partial: None,
         }
     }
+
+    /// Nothing (more) to print: a quiet sweep, or a stream already written.
+    pub fn quiet() -> Self {
+        Report {
+            json: Value::Null,
+            human: String::new(),
+            partial: None,
+        }
+    }
+}
+
+/// Writes one JSON Lines record to stdout at once. A closed pipe is not worth a
+/// panic, so write errors are ignored.
+pub fn emit_line(v: &Value) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{v}");
+    let _ = out.flush();
 }

@@ -22,7 +22,7 @@ fn parse_hex_key(s: &str) -> Option<[u8; 32]> {
     Some(key)
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

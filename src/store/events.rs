@@ -30,17 +30,47 @@ pub fn record(
     Ok(conn.last_insert_rowid())
 }
 
+/// Every event type appt records.
+pub const TYPES: [&str; 9] = [
+    "appointment.booked",
+    "appointment.rescheduled",
+    "appointment.cancelled",
+    "appointment.confirmed",
+    "appointment.checked_in",
+    "appointment.in_progress",
+    "appointment.completed",
+    "appointment.no_show",
+    "appointment.updated",
+];
+
+pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
+    let data: String = r.get(4)?;
+    Ok(Event {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        appointment_id: r.get(2)?,
+        created_at: instant(r.get(3)?),
+        data: serde_json::from_str(&data).unwrap_or(Value::Null),
+    })
+}
+
 pub fn of_appointment(conn: &Connection, appointment_id: &str) -> Result<Vec<Event>> {
-    let mut st = conn.prepare("SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id")?;
-    let rows = st.query_map([appointment_id], |r| {
-        let data: String = r.get(4)?;
-        Ok(Event {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            appointment_id: r.get(2)?,
-            created_at: instant(r.get(3)?),
-            data: serde_json::from_str(&data).unwrap_or(Value::Null),
-        })
-    })?;
+    let mut st = conn.prepare(
+        "SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id",
+    )?;
+    let rows = st.query_map([appointment_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Events after `after`, oldest first, optionally of one type; at most `limit`.
+pub fn after(conn: &Connection, after: i64, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+    let (cond, kind) = match kind {
+        Some(k) => ("AND type = ?2", k),
+        None => ("AND ?2 = ''", ""),
+    };
+    let mut st = conn.prepare(&format!(
+        "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"
+    ))?;
+    let rows = st.query_map(params![after, kind, limit], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

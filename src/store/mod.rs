@@ -11,6 +11,7 @@ pub mod events;
 pub mod patients;
 pub mod reminders;
 pub mod services;
+pub mod webhooks;
 pub mod windows;
 
 use crate::error::{Code, Error, Result};
@@ -21,7 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/001_init.sql"),
+    include_str!("schema/002_webhooks.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -1,0 +1,154 @@
+//! The `webhooks` table, and reading the event log after a webhook's cursor.
+
+use super::events::Event;
+use super::{epoch, instant, opt_instant, resolve, Lookup};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    /// None: every event type.
+    pub events: Option<Vec<String>>,
+    pub secret: Option<String>,
+    pub cursor: i64,
+    pub attempts: i64,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub delivered: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLS: &str =
+    "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at";
+const LOOKUP: Lookup = Lookup {
+    table: "webhooks",
+    what: "Webhook",
+    by_name: false,
+    filter: "",
+    label: "url",
+};
+
+fn from_row(r: &Row) -> rusqlite::Result<Webhook> {
+    let events: Option<String> = r.get(2)?;
+    Ok(Webhook {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        events: events.map(|e| e.split(',').map(str::to_string).collect()),
+        secret: r.get(3)?,
+        cursor: r.get(4)?,
+        attempts: r.get(5)?,
+        next_attempt_at: opt_instant(r.get(6)?),
+        claimed_until: opt_instant(r.get(7)?),
+        last_error: r.get(8)?,
+        delivered: r.get(9)?,
+        created_at: instant(r.get(10)?),
+    })
+}
+
+/// Adds a webhook that will see only events recorded from now on.
+pub fn insert(conn: &Connection, w: &mut Webhook) -> Result<()> {
+    w.cursor = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+    conn.execute(
+        &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6)"),
+        params![
+            w.id,
+            w.url,
+            w.events.as_ref().map(|e| e.join(",")),
+            w.secret,
+            w.cursor,
+            epoch(w.created_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Webhook> {
+    conn.query_row(
+        &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found("Webhook"))
+}
+
+pub fn find(conn: &Connection, input: &str) -> Result<Webhook> {
+    get(conn, &resolve(conn, &LOOKUP, input)?)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Webhook>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT {COLS} FROM webhooks ORDER BY created_at, id"
+    ))?;
+    let rows = st.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Claims the webhook for one run until `until`, unless another run holds it or
+/// its retry time has not come. Returns the claimed webhook.
+pub fn claim(
+    conn: &Connection,
+    id: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Option<Webhook>> {
+    let w = get(conn, id)?;
+    let busy =
+        w.claimed_until.is_some_and(|t| t > now) || w.next_attempt_at.is_some_and(|t| t > now);
+    if busy {
+        return Ok(None);
+    }
+    conn.execute(
+        "UPDATE webhooks SET claimed_until = ?2 WHERE id = ?1",
+        params![id, epoch(until)],
+    )?;
+    Ok(Some(w))
+}
+
+/// The first event after the cursor of a type the webhook subscribes to.
+pub fn next_event(conn: &Connection, w: &Webhook) -> Result<Option<Event>> {
+    let types = w.events.as_ref().map(|e| e.join(","));
+    Ok(conn
+        .query_row(
+            "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 \
+             AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || type || ',') > 0) ORDER BY id LIMIT 1",
+            params![w.cursor, types],
+            super::events::from_row,
+        )
+        .optional()?)
+}
+
+pub fn delivered(conn: &Connection, id: &str, event_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE webhooks SET cursor = ?2, attempts = 0, next_attempt_at = NULL, last_error = NULL, \
+         delivered = delivered + 1 WHERE id = ?1",
+        params![id, event_id],
+    )?;
+    Ok(())
+}
+
+pub fn failed(conn: &Connection, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE webhooks SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, claimed_until = NULL \
+         WHERE id = ?1",
+        params![id, error, epoch(retry_at)],
+    )?;
+    Ok(())
+}
+
+pub fn release(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE webhooks SET claimed_until = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
