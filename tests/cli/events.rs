@@ -1,0 +1,100 @@
+//! Tests: `appt events`, the event log as JSON Lines.
+
+use crate::common::{s, Env};
+use serde_json::Value;
+
+fn stream(env: &Env, args: &[&str]) -> Vec<Value> {
+    let out = env.cmd().arg("events").args(args).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn events_stream_oldest_first_and_resume_after_an_id() {
+    let env = Env::clinic();
+    assert!(stream(&env, &[]).is_empty());
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let id = s(&a["id"]).to_string();
+    env.ok(&["status", &id, "confirmed"]);
+    env.ok(&["reschedule", &id, "--date", "2026-06-16", "--time", "11:00"]);
+    let b = env.book("2026-06-16", "12:00", "+50370000002");
+    env.ok(&["cancel", s(&b["id"]), "--reason", "x"]);
+    let all = stream(&env, &[]);
+    let types: Vec<&str> = all.iter().map(|e| s(&e["type"])).collect();
+    assert_eq!(
+        types,
+        [
+            "appointment.booked",
+            "appointment.confirmed",
+            "appointment.rescheduled",
+            "appointment.booked",
+            "appointment.cancelled"
+        ]
+    );
+    let ids: Vec<i64> = all.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
+    for e in &all {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 5, "{keys:?}");
+        assert!(e["data"]["appointment"]["id"].is_string());
+    }
+    assert_eq!(all[2]["data"]["previous"]["start_time"], "10:00");
+    // History shows the same events of one appointment.
+    let history = env.ok(&["history", &id])["events"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(history, all[..3].to_vec());
+    // Resume after the second: the rest, in order.
+    let after = ids[1].to_string();
+    let rest = stream(&env, &["--after", &after]);
+    assert_eq!(rest, all[2..].to_vec());
+    assert_eq!(
+        stream(&env, &["--after", &after, "--limit", "2"]),
+        all[2..4].to_vec()
+    );
+    let booked = stream(&env, &["--type", "appointment.booked"]);
+    assert_eq!(booked.len(), 2);
+    assert!(stream(&env, &["--after", &ids[4].to_string()]).is_empty());
+}
+
+#[test]
+fn events_refuse_bad_filters() {
+    let env = Env::clinic();
+    env.fails(
+        &["events", "--type", "appointment.exploded"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    env.fails(&["events", "--after=-1"], "VALIDATION_ERROR", 2);
+    env.fails(&["events", "--limit", "0"], "VALIDATION_ERROR", 2);
+    let (code, e) = env.err(&["events", "--after", "abc"]);
+    assert_eq!((code, e["code"].as_str()), (2, Some("USAGE_ERROR")));
+}
+
+#[test]
+fn a_long_log_streams_across_pages() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let id = s(&a["id"]).to_string();
+    // 1,200 updates: more than one page of the stream.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch("BEGIN").unwrap();
+    for i in 0..1200 {
+        conn.execute(
+            "INSERT INTO events (type, appointment_id, created_at, data) VALUES ('appointment.updated', ?1, ?2, '{}')",
+            rusqlite::params![id, 1_781_532_000 + i],
+        )
+        .unwrap();
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    let all = stream(&env, &[]);
+    assert_eq!(all.len(), 1201);
+    assert!(all
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
+    assert_eq!(stream(&env, &["--limit", "1100"]).len(), 1100);
+}

@@ -1,0 +1,487 @@
+//! Tests: reminders scheduled with appointments and `appt remind due`, the cron sweep.
+
+use crate::common::{s, Env};
+use serde_json::Value;
+use std::process::{Command, Output, Stdio};
+
+/// Tuesday 2026-06-16 10:00 in El Salvador is 16:00Z: the 24h reminder is due
+/// Monday 16:00Z, the 2h one Tuesday 14:00Z.
+const TUE: &str = "2026-06-16";
+const DAY_BEFORE: &str = "2026-06-15T16:00:00Z";
+
+fn reminders(env: &Env) -> Vec<Value> {
+    env.ok(&["remind", "list"])["reminders"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn by_offset<'a>(rs: &'a [Value], offset: &str) -> &'a Value {
+    rs.iter()
+        .find(|r| r["offset"] == offset)
+        .unwrap_or_else(|| panic!("no {offset} reminder in {rs:?}"))
+}
+
+/// Runs `remind due` with extra args (no --json added) at the env's clock.
+fn sweep(env: &Env, args: &[&str]) -> Output {
+    env.cmd()
+        .args(["remind", "due"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+#[test]
+fn booking_schedules_one_reminder_per_offset_still_ahead() {
+    let env = Env::clinic();
+    assert_eq!(
+        env.ok(&["clinic", "show", "Central"])["reminders"],
+        serde_json::json!(["24h", "2h"])
+    );
+    let tue = env.book(TUE, "10:00", "+50370000001");
+    // Today 11:00: the 24h reminder would be due yesterday, so only the 2h one
+    // (09:00, still ahead of 08:00) exists. At 10:00 the 2h one would be due
+    // right now, which is not ahead either.
+    let today = env.book("2026-06-15", "11:00", "+50370000002");
+    env.book("2026-06-15", "10:00", "+50370000003");
+    let rs = reminders(&env);
+    assert_eq!(rs.len(), 3);
+    let tue_rs: Vec<&Value> = rs
+        .iter()
+        .filter(|r| r["appointment_id"] == tue["id"])
+        .collect();
+    assert_eq!(tue_rs.len(), 2);
+    let r24 = by_offset(&rs, "24h");
+    assert_eq!(r24["due_at"], DAY_BEFORE);
+    assert_eq!(r24["status"], "pending");
+    assert_eq!(r24["attempts"], 0);
+    assert_eq!(r24["sent_at"], Value::Null);
+    assert_eq!(r24["appointment"]["id"], tue["id"]);
+    let today_rs: Vec<&Value> = rs
+        .iter()
+        .filter(|r| r["appointment_id"] == today["id"])
+        .collect();
+    assert_eq!(today_rs.len(), 1);
+    assert_eq!(today_rs[0]["offset"], "2h");
+    for f in [
+        "id",
+        "appointment_id",
+        "offset",
+        "due_at",
+        "status",
+        "attempts",
+        "sent_at",
+        "appointment",
+    ] {
+        assert!(r24.get(f).is_some(), "missing {f}");
+    }
+}
+
+#[test]
+fn reminders_none_schedules_nothing_and_list_filters_by_status() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--reminders", "none"]);
+    env.book(TUE, "10:00", "+50370000001");
+    assert!(reminders(&env).is_empty());
+    env.ok(&["clinic", "update", "Central", "--reminders", "24h,2h"]);
+    let a = env.book(TUE, "11:00", "+50370000002");
+    env.ok(&["cancel", s(&a["id"]), "--reason", "x"]);
+    assert_eq!(
+        env.ok(&["remind", "list", "--status", "cancelled"])["reminders"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        env.ok(&["remind", "list", "--status", "pending"])["reminders"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    env.fails(
+        &["remind", "list", "--status", "lost"],
+        "VALIDATION_ERROR",
+        2,
+    );
+}
+
+#[test]
+fn reschedule_replaces_pending_and_no_show_cancels() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370000001");
+    let id = s(&a["id"]).to_string();
+    env.ok(&["reschedule", &id, "--date", "2026-06-17", "--time", "11:00"]);
+    let rs = reminders(&env);
+    let pending: Vec<&Value> = rs.iter().filter(|r| r["status"] == "pending").collect();
+    assert_eq!(pending.len(), 2);
+    assert!(pending
+        .iter()
+        .any(|r| r["due_at"] == "2026-06-16T17:00:00Z"));
+    assert_eq!(rs.iter().filter(|r| r["status"] == "cancelled").count(), 2);
+    env.at("2026-06-17T17:05:00Z");
+    env.ok(&["status", &id, "no_show"]);
+    assert!(reminders(&env).iter().all(|r| r["status"] != "pending"));
+}
+
+#[test]
+fn due_without_exec_prints_one_json_line_each_and_marks_them_sent_once() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370000001");
+    env.book(TUE, "11:00", "+50370000002");
+    env.at(DAY_BEFORE);
+    let out = sweep(&env, &[]);
+    assert!(out.status.success());
+    let got = lines(&out);
+    assert_eq!(
+        got.len(),
+        1,
+        "only the 10:00 appointment's 24h reminder is due"
+    );
+    assert_eq!(got[0]["appointment_id"], a["id"]);
+    assert_eq!(got[0]["offset"], "24h");
+    assert_eq!(got[0]["status"], "sent");
+    assert_eq!(got[0]["appointment"]["patient"]["phone"], "+50370000001");
+    // A second run at the same time, and one later the same day, deliver nothing and say nothing.
+    for now in [DAY_BEFORE, "2026-06-15T16:04:00Z"] {
+        env.at(now);
+        let again = sweep(&env, &[]);
+        assert!(again.status.success());
+        assert!(
+            again.stdout.is_empty() && again.stderr.is_empty(),
+            "quiet: {:?}",
+            again
+        );
+    }
+    let r = by_offset(&reminders(&env), "24h").clone();
+    assert_eq!(r["status"], "sent");
+    assert_eq!(r["sent_at"], DAY_BEFORE);
+}
+
+#[test]
+fn quiet_when_nothing_is_due_even_with_exec_and_json() {
+    let env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    for args in [&[][..], &["--exec", "true"], &["--exec", "true", "--json"]] {
+        let out = sweep(&env, args);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            out.stdout.is_empty() && out.stderr.is_empty(),
+            "{args:?}: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn after_downtime_only_the_nearest_is_delivered() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370000001");
+    env.at("2026-06-16T15:00:00Z"); // both due, one hour before the visit
+    let out = sweep(&env, &["--exec", "cat > /dev/null", "--json"]);
+    assert!(out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({"sent": 1, "failed": 0, "expired": 1, "cancelled": 0})
+    );
+    let rs = reminders(&env);
+    assert_eq!(by_offset(&rs, "2h")["status"], "sent");
+    assert_eq!(by_offset(&rs, "24h")["status"], "expired");
+    assert!(rs.iter().all(|r| r["appointment_id"] == a["id"]));
+}
+
+#[test]
+fn inactive_appointments_cancel_and_started_ones_expire() {
+    let mut env = Env::clinic();
+    let done = env.book(TUE, "10:00", "+50370000001");
+    let late = env.book(TUE, "09:00", "+50370000002");
+    // Completed early: no longer active, but completing does not cancel reminders itself.
+    env.ok(&["status", s(&done["id"]), "completed", "--diagnosis", "ok"]);
+    env.at("2026-06-16T15:30:00Z"); // 09:30 local: 09:00 has started, 10:00 has not
+    let out = sweep(&env, &["--exec", "true", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["sent"], 0);
+    assert_eq!(summary["cancelled"], 2);
+    assert_eq!(summary["expired"], 2);
+    for r in reminders(&env) {
+        let want = if r["appointment_id"] == done["id"] {
+            "cancelled"
+        } else {
+            "expired"
+        };
+        assert_eq!(r["status"], want, "{r}");
+    }
+    assert!(reminders(&env)
+        .iter()
+        .any(|r| r["appointment_id"] == late["id"]));
+}
+
+#[test]
+fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370000001");
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!(
+        "cat > {d}/stdin.json; env | grep '^APPT_' | grep -v -e APPT_NOW -e APPT_DB | sort > {d}/env.txt",
+        d = dir.display()
+    );
+    env.at(DAY_BEFORE);
+    let out = sweep(&env, &["--exec", &hook]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Reminders: 1 sent, 0 failed, 0 expired, 0 cancelled"
+    );
+    let stdin: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("stdin.json")).unwrap()).unwrap();
+    assert_eq!(stdin["appointment_id"], a["id"]);
+    assert_eq!(stdin["offset"], "24h");
+    assert_eq!(stdin["appointment"], env.ok(&["show", s(&a["id"])]));
+    assert_eq!(stdin["status"], "pending");
+    let vars = std::fs::read_to_string(dir.join("env.txt")).unwrap();
+    let reminder = by_offset(&reminders(&env), "24h").clone();
+    for want in [
+        format!("APPT_REMINDER_ID={}", s(&reminder["id"])),
+        format!("APPT_APPOINTMENT_ID={}", s(&a["id"])),
+        "APPT_PATIENT_NAME=Test Patient".into(),
+        "APPT_PATIENT_PHONE=+50370000001".into(),
+        "APPT_DOCTOR_NAME=Dr. García".into(),
+        "APPT_CLINIC_NAME=Central".into(),
+        "APPT_STARTS_AT=2026-06-16T16:00:00Z".into(),
+        "APPT_LOCAL_DATE=2026-06-16".into(),
+        "APPT_LOCAL_TIME=10:00".into(),
+        "APPT_OFFSET=24h".into(),
+    ] {
+        assert!(vars.lines().any(|l| l == want), "{want} not in\n{vars}");
+    }
+    assert_eq!(reminder["status"], "sent");
+}
+
+#[test]
+fn a_failing_hook_is_retried_with_backoff_then_failed_for_good() {
+    let mut env = Env::clinic();
+    env.book("2026-06-19", "10:00", "+50370000001");
+    // The 24h reminder is due Thursday 16:00Z; the appointment is Friday 16:00Z.
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-06-18T16:00:00Z").unwrap();
+    let at = |mins: i64| {
+        (t0 + chrono::Duration::minutes(mins)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let mut elapsed = 0;
+    // Failures 1..5 happen at +0, +5, +15, +35, +75 minutes (5 × 2^(n−1) after each).
+    for (n, wait) in [(1, 0), (2, 5), (3, 10), (4, 20), (5, 40)] {
+        elapsed += wait;
+        if wait > 0 {
+            // One minute before the retry time nothing happens.
+            env.at(&at(elapsed - 1));
+            let early = sweep(&env, &["--exec", "exit 3"]);
+            assert_eq!(
+                early.status.code(),
+                Some(0),
+                "attempt {n} too early: {early:?}"
+            );
+            assert!(early.stdout.is_empty());
+        }
+        env.at(&at(elapsed));
+        let out = env
+            .cmd()
+            .args(["remind", "due", "--exec", "exit 3", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(7), "attempt {n}");
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(summary["failed"], 1);
+        let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "DELIVERY_FAILED");
+        let r = by_offset(&reminders(&env), "24h").clone();
+        assert_eq!(r["attempts"], n);
+        assert_eq!(r["status"], if n < 5 { "pending" } else { "failed" });
+    }
+    env.at(&at(elapsed + 600));
+    let after = sweep(&env, &["--exec", "true"]);
+    assert!(
+        after.status.success() && after.stdout.is_empty(),
+        "a failed reminder is not retried: {after:?}"
+    );
+}
+
+#[test]
+fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
+    let mut env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    env.book(TUE, "11:00", "+50370000002");
+    env.book(TUE, "12:00", "+50370000003");
+    env.at("2026-06-15T18:30:00Z"); // all three 24h reminders due
+    let before = env.snapshot();
+    let dry = sweep(&env, &["--dry-run", "--exec", "exit 1"]);
+    assert!(dry.status.success());
+    assert_eq!(lines(&dry).len(), 3);
+    assert!(lines(&dry).iter().all(|r| r["status"] == "pending"));
+    assert_eq!(env.snapshot(), before);
+    let first = sweep(&env, &["--limit", "2"]);
+    assert_eq!(lines(&first).len(), 2);
+    let second = sweep(&env, &["--limit", "2"]);
+    assert_eq!(lines(&second).len(), 1);
+    let ids: std::collections::HashSet<String> = lines(&first)
+        .iter()
+        .chain(lines(&second).iter())
+        .map(|r| s(&r["id"]).to_string())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    env.fails(&["remind", "due", "--limit", "0"], "VALIDATION_ERROR", 2);
+}
+
+/// Starts `remind due` processes that all run at once.
+fn race(env: &Env, n: usize, hook: &str) -> Vec<Output> {
+    let bin = assert_cmd::cargo::cargo_bin("appt");
+    let kids: Vec<_> = (0..n)
+        .map(|_| {
+            Command::new(&bin)
+                .arg("--db")
+                .arg(&env.db)
+                .args(["remind", "due", "--exec", hook])
+                .env("APPT_NOW", &env.now)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    kids.into_iter()
+        .map(|k| k.wait_with_output().unwrap())
+        .collect()
+}
+
+#[test]
+fn overlapping_runs_deliver_each_reminder_exactly_once() {
+    let mut env = Env::clinic();
+    let times = [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ];
+    for (i, t) in times.iter().enumerate() {
+        env.book(TUE, t, &format!("+5037000{i:04}"));
+    }
+    env.at("2026-06-15T18:45:00Z");
+    let log = env.dir.path().join("delivered.log");
+    let hook = format!("sleep 0.2; echo $APPT_REMINDER_ID >> {}", log.display());
+    let outs = race(&env, 6, &hook);
+    for o in &outs {
+        assert!(o.status.success(), "{o:?}");
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut ids: Vec<&str> = text.lines().collect();
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(n, ids.len(), "a reminder was delivered twice:\n{text}");
+    assert_eq!(n, 8, "every due reminder delivered");
+    assert!(reminders(&env)
+        .iter()
+        .filter(|r| r["offset"] == "24h")
+        .all(|r| r["status"] == "sent"));
+}
+
+#[test]
+fn a_run_killed_mid_delivery_is_retried_after_ten_minutes() {
+    let mut env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    env.at(DAY_BEFORE);
+    let bin = assert_cmd::cargo::cargo_bin("appt");
+    let started = env.dir.path().join("started");
+    let hook = format!("touch {}; sleep 30", started.display());
+    let mut run = Command::new(&bin)
+        .arg("--db")
+        .arg(&env.db)
+        .args(["remind", "due", "--exec", &hook])
+        .env("APPT_NOW", &env.now)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = std::time::Instant::now();
+    while !started.exists() {
+        assert!(t.elapsed().as_secs() < 20, "hook never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    run.kill().unwrap(); // the sweep dies mid-delivery
+    run.wait().unwrap();
+    let log = env.dir.path().join("delivered.log");
+    let hook = format!("echo $APPT_REMINDER_ID >> {}", log.display());
+    // Still claimed: a run soon after leaves it alone.
+    env.at("2026-06-15T16:09:00Z");
+    assert!(sweep(&env, &["--exec", &hook]).status.success());
+    assert!(!log.exists(), "delivered while another run still held it");
+    assert_eq!(by_offset(&reminders(&env), "24h")["status"], "pending");
+    // Ten minutes on the claim has lapsed: delivered, once.
+    env.at("2026-06-15T16:11:00Z");
+    assert!(sweep(&env, &["--exec", &hook]).status.success());
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
+    assert_eq!(by_offset(&reminders(&env), "24h")["status"], "sent");
+}
+
+#[test]
+fn a_hook_past_thirty_seconds_is_killed_and_counts_as_failed() {
+    let mut env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    env.at(DAY_BEFORE);
+    let t = std::time::Instant::now();
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", "sleep 45", "--json"])
+        .output()
+        .unwrap();
+    let took = t.elapsed().as_secs();
+    assert!((29..44).contains(&took), "took {took}s");
+    assert_eq!(out.status.code(), Some(7));
+    let r = by_offset(&reminders(&env), "24h").clone();
+    assert_eq!(r["attempts"], 1);
+    assert_eq!(r["status"], "pending");
+    assert!(s(&r["last_error"]).contains("killed"), "{r}");
+}
+
+#[test]
+fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
+    let mut env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    let dir = env.dir.path();
+    let sender = dir.join("fake-sender");
+    let outbox = dir.join("outbox.txt");
+    std::fs::write(&sender, format!("#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n", outbox.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
+    env.at(DAY_BEFORE);
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", &hook.display().to_string()])
+        .env("WHATSAPP_SEND", &sender)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let sent = std::fs::read_to_string(&outbox).unwrap();
+    assert_eq!(
+        sent.trim(),
+        "+50370000001|Hola Test Patient, le recordamos su cita con Dr. García en Central el 2026-06-16 a las 10:00. \
+         Responda NO si no puede asistir."
+    );
+    // A sender that fails leaves the reminder to be retried.
+    let mut env2 = Env::clinic();
+    env2.book(TUE, "10:00", "+50370000001");
+    env2.at(DAY_BEFORE);
+    let out = env2
+        .cmd()
+        .args(["remind", "due", "--exec", &hook.display().to_string()])
+        .env("WHATSAPP_SEND", "false")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(by_offset(&reminders(&env2), "24h")["status"], "pending");
+}
