@@ -223,6 +223,7 @@ fn deliver(ctx: &Ctx) -> Result<Report> {
                     webhooks::delivered(&tx, &w.id, e.id)?;
                     tx.commit()?;
                     w.cursor = e.id;
+                    w.attempts = 0;
                     delivered += 1;
                 }
                 Err(why) => {

@@ -15,3 +15,4 @@ mod reminders;
 mod setup;
 mod slots;
 mod storage;
+mod webhooks;

@@ -454,7 +454,14 @@ fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
     let dir = env.dir.path();
     let sender = dir.join("fake-sender");
     let outbox = dir.join("outbox.txt");
-    std::fs::write(&sender, format!("#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n", outbox.display())).unwrap();
+    std::fs::write(
+        &sender,
+        format!(
+            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n",
+            outbox.display()
+        ),
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
     let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
