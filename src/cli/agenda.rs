@@ -5,7 +5,7 @@ use super::schedule::Target;
 use super::slots::compute;
 use super::Ctx;
 use crate::core::booking::Request;
-use crate::core::{time, Appointment, Owner, Status};
+use crate::core::{time, Appointment, Status};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
 use crate::store::appointments::{self, Filter};
@@ -75,10 +75,6 @@ pub fn build(
             .transpose()?;
         let t = Target {
             clinic: clinic.clone(),
-            owner: match &doc {
-                Some(d) => Owner::Doctor(d.id.clone()),
-                None => Owner::ClinicWide(clinic.id.clone()),
-            },
             doctor: doc.clone(),
         };
         let free = if doc.as_ref().is_none_or(|d| d.active) {

@@ -5,10 +5,9 @@
 use super::clinic::{check_name, parse_minutes_in};
 use super::patient::{check_national_id, check_phone};
 use super::prompt::Ask;
-use super::schedule::{parse_when, place, resolve_when, target, WhenArgs};
+use super::schedule::{parse_when, place, request, resolve_when, target, WhenArgs};
 use super::slots::compute;
 use super::Ctx;
-use crate::core::booking::Request;
 use crate::core::{time, Appointment, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
@@ -126,7 +125,7 @@ fn prompt_missing(ctx: &Ctx, st: &Store, a: &mut Args) -> Result<()> {
 }
 
 fn pick_slot(ctx: &Ctx, st: &Store, a: &Args) -> Result<String> {
-    let t = target(&st.conn, ctx, a.doctor.as_deref(), None)?;
+    let t = target(&st.conn, ctx, a.doctor.as_deref())?;
     let date = time::parse_date(
         a.when.date.as_deref().unwrap_or("today"),
         time::local_today(t.clinic.timezone, ctx.now),
@@ -137,11 +136,7 @@ fn pick_slot(ctx: &Ctx, st: &Store, a: &Args) -> Result<String> {
         .as_deref()
         .map(|s| services::find_for_booking(&st.conn, s))
         .transpose()?;
-    let req = Request {
-        duration: a.duration.or(service.as_ref().map(|s| s.duration_minutes)),
-        service_id: service.as_ref().map(|s| s.id.as_str()),
-        session: a.session.as_deref(),
-    };
+    let req = request(a.duration, service.as_ref(), a.session.as_deref());
     let free = compute(&st.conn, ctx, &t, date, &req, false)?.free;
     if free.is_empty() {
         return Err(Error::new(
@@ -213,7 +208,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
 
     let tx = st.write()?;
     // Rule 2: references.
-    let t = target(&tx, ctx, a.doctor.as_deref(), None)?;
+    let t = target(&tx, ctx, a.doctor.as_deref())?;
     let existing = match (&a.patient, &phone) {
         (Some(p), _) => Some(patients::find(&tx, p)?.patient),
         (None, Some(ph)) => patients::by_phone(&tx, ph)?.map(|s| s.patient),
@@ -245,11 +240,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     let start = resolve_when(&t.clinic, when)?;
 
     // Rules 5–8.
-    let req = Request {
-        duration: a.duration.or(service.as_ref().map(|s| s.duration_minutes)),
-        service_id: service.as_ref().map(|s| s.id.as_str()),
-        session: a.session.as_deref(),
-    };
+    let req = request(a.duration, service.as_ref(), a.session.as_deref());
     let spot = place(
         &tx,
         ctx.now,

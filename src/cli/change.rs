@@ -4,14 +4,13 @@
 use super::book::check_text;
 use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
-use super::schedule::{parse_when, place, resolve_when, target, Target, WhenArgs};
+use super::schedule::{parse_when, place, resolve_when, target, token_scope, Target, WhenArgs};
 use super::Ctx;
 use crate::core::booking::Request;
-use crate::core::{status as machine, time, Appointment, Owner, Status};
+use crate::core::{status as machine, time, Appointment, Status};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
 use crate::store::{appointments, clinics, doctors, events, patients, reminders};
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 #[derive(Debug, clap::Args)]
@@ -122,23 +121,6 @@ fn follow_up(
         .map_err(|e| Error::field("follow_up", e))
 }
 
-/// The owner of an existing appointment, at its clinic.
-fn current_target(conn: &Connection, a: &Appointment) -> Result<Target> {
-    let clinic = clinics::get(conn, &a.clinic_id)?;
-    Ok(match &a.doctor_id {
-        Some(d) => Target {
-            owner: Owner::Doctor(d.clone()),
-            doctor: Some(doctors::get(conn, d)?),
-            clinic,
-        },
-        None => Target {
-            owner: Owner::ClinicWide(clinic.id.clone()),
-            doctor: None,
-            clinic,
-        },
-    })
-}
-
 pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
     let when = if r.when.at.is_some() {
@@ -165,13 +147,21 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     let mut st = ctx.open()?;
     let tx = st.write()?;
     let mut a = appointments::find(&tx, &r.id)?;
-    let t = match &r.doctor {
-        Some(d) => target(&tx, ctx, Some(d), None)?,
-        None => current_target(&tx, &a)?,
+    let home = clinics::get(&tx, &a.clinic_id)?;
+    let cancel_window = home.settings.cancel_window;
+    let t = match (&r.doctor, &a.doctor_id) {
+        (Some(d), _) => target(&tx, ctx, Some(d))?,
+        (None, Some(d)) => Target {
+            clinic: home,
+            doctor: Some(doctors::get(&tx, d)?),
+        },
+        (None, None) => Target {
+            clinic: home,
+            doctor: None,
+        },
     };
     machine::check_reschedule(a.status)?;
-    let settings = clinics::get(&tx, &a.clinic_id)?.settings;
-    machine::check_cancel_window(ctx.now, a.starts_at, settings.cancel_window, r.force)?;
+    machine::check_cancel_window(ctx.now, a.starts_at, cancel_window, r.force)?;
 
     let when = parse_when(
         &when,
@@ -199,10 +189,7 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
         "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
         "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
     });
-    let old_scope = match &a.doctor_id {
-        Some(d) => d.clone(),
-        None => format!("window:{}", a.window_id.as_deref().unwrap_or("")),
-    };
+    let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
     let scope = t.token_scope(&spot.window.id);
     if scope != old_scope || spot.date != a.local_date {
         a.token_number = appointments::next_token(&tx, &scope, spot.date)?;

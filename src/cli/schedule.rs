@@ -7,7 +7,7 @@ use super::Ctx;
 use crate::core::booking::{self, Request};
 use crate::core::slots::{windows_on, Busy, Day};
 use crate::core::time::{self, Local};
-use crate::core::{Clinic, Doctor, Owner, Window};
+use crate::core::{Clinic, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
 use crate::store::{appointments, clinics, closures, doctors, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -17,35 +17,53 @@ use serde_json::json;
 /// Who a booking is with, and where.
 pub struct Target {
     pub clinic: Clinic,
-    pub owner: Owner,
+    /// None for the clinic's clinic-wide windows.
     pub doctor: Option<Doctor>,
 }
 
+/// The scope of token numbers: the doctor, or the clinic-wide window.
+pub fn token_scope(doctor_id: Option<&str>, window_id: &str) -> String {
+    match doctor_id {
+        Some(d) => d.to_string(),
+        None => format!("window:{window_id}"),
+    }
+}
+
 impl Target {
-    /// The scope of token numbers: the doctor, or the clinic-wide window.
-    pub fn token_scope(&self, window_id: &str) -> String {
+    pub fn owner(&self) -> Owner {
         match &self.doctor {
-            Some(d) => d.id.clone(),
-            None => format!("window:{window_id}"),
+            Some(d) => Owner::Doctor(d.id.clone()),
+            None => Owner::ClinicWide(self.clinic.id.clone()),
         }
+    }
+
+    pub fn token_scope(&self, window_id: &str) -> String {
+        token_scope(self.doctor.as_ref().map(|d| d.id.as_str()), window_id)
+    }
+}
+
+/// What is asked for when a service may be named: the duration from the flag,
+/// else the service's (else, later, the window's).
+pub fn request<'a>(
+    duration: Option<i64>,
+    service: Option<&'a Service>,
+    session: Option<&'a str>,
+) -> Request<'a> {
+    Request {
+        duration: duration.or(service.map(|s| s.duration_minutes)),
+        service_id: service.map(|s| s.id.as_str()),
+        session,
     }
 }
 
 /// Resolves `--doctor D` or `--clinic-wide` and the clinic: `--clinic`/`$APPT_CLINIC`,
 /// else the one clinic where the doctor has windows, else the only clinic.
-pub fn target(
-    conn: &Connection,
-    ctx: &Ctx,
-    doctor: Option<&str>,
-    clinic_override: Option<&str>,
-) -> Result<Target> {
-    let given = clinic_override.or(ctx.clinic.as_deref());
+pub fn target(conn: &Connection, ctx: &Ctx, doctor: Option<&str>) -> Result<Target> {
+    let given = ctx.clinic.as_deref();
     let Some(d) = doctor else {
         let clinic = clinics::default(conn, given)?;
-        let owner = Owner::ClinicWide(clinic.id.clone());
         return Ok(Target {
             clinic,
-            owner,
             doctor: None,
         });
     };
@@ -70,7 +88,6 @@ pub fn target(
         }
     };
     Ok(Target {
-        owner: Owner::Doctor(doctor.id.clone()),
         clinic,
         doctor: Some(doctor),
     })
@@ -155,7 +172,7 @@ pub fn load_day(
     service_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<DayData> {
-    let all: Vec<Window> = windows::of_owner(conn, &t.owner)?
+    let all: Vec<Window> = windows::of_owner(conn, &t.owner())?
         .into_iter()
         .filter(|w| w.clinic_id == t.clinic.id)
         .collect();

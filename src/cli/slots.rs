@@ -2,7 +2,7 @@
 
 use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
-use super::schedule::{load_day, target, Target};
+use super::schedule::{load_day, request, target, Target};
 use super::Ctx;
 use crate::core::booking::Request;
 use crate::core::slots::Slot;
@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         parse_minutes_in("duration", d, 5, 480).map_err(|(f, e)| Error::field(&f, e))?;
     }
     let st = ctx.open()?;
-    let t = target(&st.conn, ctx, a.doctor.as_deref(), None)?;
+    let t = target(&st.conn, ctx, a.doctor.as_deref())?;
     let tz = t.clinic.timezone;
     let date = time::parse_date(&date.unwrap_or_default(), time::local_today(tz, ctx.now))
         .map_err(|e| Error::field("date", e))?;
@@ -112,11 +112,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         .as_deref()
         .map(|s| services::find_for_booking(&st.conn, s))
         .transpose()?;
-    let req = Request {
-        duration: a.duration.or(service.as_ref().map(|s| s.duration_minutes)),
-        service_id: service.as_ref().map(|s| s.id.as_str()),
-        session: a.session.as_deref(),
-    };
+    let req = request(a.duration, service.as_ref(), a.session.as_deref());
     let ds = compute(&st.conn, ctx, &t, date, &req, a.all)?;
     let json = json!({
         "doctor_id": t.doctor.as_ref().map(|d| &d.id),
