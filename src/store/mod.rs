@@ -285,6 +285,32 @@ mod tests {
         assert_eq!(e.code, Code::Database);
     }
 
+    #[test]
+    fn every_connection_is_durable_and_checks_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("appt.db")).unwrap();
+        let sync: i64 = s
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = s
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let e = s
+            .conn
+            .execute("INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) VALUES ('r', 'nope', 1, 1, 'pending', 1, 1)", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("FOREIGN KEY"), "{e}");
+    }
+
     #[cfg(unix)]
     #[test]
     fn files_are_private() {

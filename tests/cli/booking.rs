@@ -1719,3 +1719,81 @@ fn human_output_confirms_on_stdout_and_errors_on_stderr() {
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(stderr.contains("HH:MM"), "{stderr}");
 }
+
+#[test]
+fn the_clinic_comes_from_the_doctors_windows() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "add", "Norte", "--timezone", "America/New_York"]);
+    env.ok(&["doctor", "add", "Dr. Solo"]);
+    env.ok(&[
+        "--clinic", "Norte", "window", "add", "--doctor", "Dr. Solo", "--days", "mon-fri",
+        "--from", "09:00", "--to", "12:00",
+    ]);
+    let norte = env.ok(&["clinic", "show", "Norte"]);
+    // Two clinics, no --clinic: Dr. Solo works only at Norte, so that is where (and in whose zone) it lands.
+    let a = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. Solo",
+        "--date",
+        "2026-06-16",
+        "--time",
+        "09:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "A",
+    ])["appointment"]
+        .clone();
+    assert_eq!(a["clinic_id"], norte["id"]);
+    assert_eq!(a["starts_at"], "2026-06-16T13:00:00Z");
+    // A doctor at two clinics needs --clinic.
+    env.ok(&[
+        "--clinic",
+        "Norte",
+        "window",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--days",
+        "sat",
+        "--from",
+        "09:00",
+        "--to",
+        "12:00",
+    ]);
+    let d = env.fails(
+        &[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "10:00",
+            "--phone",
+            "+50370000002",
+            "--name",
+            "B",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(d["clinic"].is_string(), "{d}");
+    let b = env.ok(&[
+        "--clinic",
+        "Central",
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000002",
+        "--name",
+        "B",
+    ]);
+    assert_eq!(b["appointment"]["timezone"], "America/El_Salvador");
+}

@@ -11,6 +11,11 @@ struct Tmux {
 
 impl Tmux {
     fn start(env: &Env, args: &str) -> Tmux {
+        Self::start_with(env, "", args)
+    }
+
+    /// Starts `appt ARGS` in a new tmux session with extra `VAR=value` settings.
+    fn start_with(env: &Env, vars: &str, args: &str) -> Tmux {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "appt-test-{}-{}",
@@ -19,7 +24,7 @@ impl Tmux {
         );
         let bin = assert_cmd::cargo::cargo_bin("appt");
         let cmd = format!(
-            "env APPT_NOW={} {} --db {} {args}; echo EXIT=$?; sleep 60",
+            "env {vars} APPT_NOW={} {} --db {} {args}; echo EXIT=$?; sleep 60",
             env.now,
             bin.display(),
             env.db.display()
@@ -43,10 +48,16 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("capture");
+        self.capture(false)
+    }
+
+    /// The screen; with `escapes`, keeping colour escape sequences.
+    fn capture(&self, escapes: bool) -> String {
+        let mut args = vec!["capture-pane", "-p", "-t", &self.name];
+        if escapes {
+            args.push("-e");
+        }
+        let out = Command::new("tmux").args(&args).output().expect("capture");
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
@@ -126,4 +137,31 @@ fn cancel_asks_for_the_reason() {
     let shown = env.ok(&["show", &id]);
     assert_eq!(shown["status"], "cancelled");
     assert_eq!(shown["cancellation_reason"], "Patient called");
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let env = Env::clinic();
+    env.book("2026-06-15", "10:00", "+50370000001");
+    let esc = "\u{1b}[";
+    let coloured = Tmux::start(&env, "list --date 2026-06-15");
+    coloured.wait_for("EXIT=0");
+    let s = coloured.capture(true);
+    assert!(s.contains(esc), "a status is coloured on a terminal:\n{s}");
+    let plain = Tmux::start_with(&env, "NO_COLOR=1", "list --date 2026-06-15");
+    plain.wait_for("EXIT=0");
+    let s = plain.capture(true);
+    assert!(
+        s.contains("scheduled") && !s.contains(esc),
+        "NO_COLOR turns colour off:\n{s}"
+    );
+    let piped = env
+        .cmd()
+        .args(["list", "--date", "2026-06-15"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&piped.stdout).contains(esc),
+        "no colour into a pipe"
+    );
 }
