@@ -1,10 +1,10 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
-use super::{date, epoch, instant, opt_instant, resolve, Lookup};
+use super::{by_id, date, epoch, instant, opt_instant, resolve, Lookup};
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, Status};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
@@ -79,9 +79,13 @@ fn from_row(r: &Row) -> rusqlite::Result<Appointment> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Appointment> {
-    conn.query_row(&format!("{SELECT} WHERE a.id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found("Appointment"))
+    by_id(
+        conn,
+        &format!("{SELECT} WHERE a.id = ?1"),
+        id,
+        "Appointment",
+        from_row,
+    )
 }
 
 pub fn find(conn: &Connection, input: &str) -> Result<Appointment> {

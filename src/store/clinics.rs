@@ -1,6 +1,6 @@
 //! The `clinics` table.
 
-use super::{ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::{time, Clinic, Settings};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
@@ -78,15 +78,13 @@ pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Clinic> {
-    conn.query_row(
+    by_id(
+        conn,
         &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
-        [id],
+        id,
+        "Clinic",
         from_row,
     )
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Clinic"),
-        e => e.into(),
-    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Clinic>> {

@@ -1,8 +1,8 @@
 //! The `closures` table.
 
-use super::{date, epoch, instant, resolve, Lookup};
+use super::{by_id, date, epoch, instant, resolve, Lookup};
 use crate::core::Closure;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -56,13 +56,13 @@ pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Re
 
 pub fn find(conn: &Connection, input: &str) -> Result<Closure> {
     let id = resolve(conn, &LOOKUP, input)?;
-    conn.query_row(
+    by_id(
+        conn,
         &format!("SELECT {COLS} FROM closures WHERE id = ?1"),
-        [&id],
+        &id,
+        "Closure",
         from_row,
     )
-    .optional()?
-    .ok_or_else(|| Error::not_found("Closure"))
 }
 
 pub fn remove(conn: &Connection, id: &str) -> Result<()> {

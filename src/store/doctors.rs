@@ -1,6 +1,6 @@
 //! The `doctors` table.
 
-use super::{epoch, instant, name_key, resolve, Lookup};
+use super::{by_id, epoch, instant, name_key, resolve, Lookup};
 use crate::core::Doctor;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, Row};
@@ -52,15 +52,13 @@ pub fn update(conn: &Connection, d: &Doctor) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Doctor> {
-    conn.query_row(
+    by_id(
+        conn,
         &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
-        [id],
+        id,
+        "Doctor",
         from_row,
     )
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Doctor"),
-        e => e.into(),
-    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Doctor>> {

@@ -191,6 +191,19 @@ pub fn ensure_unique_name(conn: &Connection, l: &Lookup, name: &str, except: &st
     Ok(())
 }
 
+/// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
+pub fn by_id<T>(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+    what: &str,
+    from_row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> Result<T> {
+    conn.query_row(sql, [id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(what))
+}
+
 /// What a reference may match in one table.
 pub struct Lookup<'a> {
     pub table: &'a str,

@@ -1,7 +1,7 @@
 //! The `services` table. A removed service stays for the appointments that
 //! name it but is no longer listed, found by name, or bookable.
 
-use super::{ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 use rusqlite::{params, Connection, Row};
@@ -65,15 +65,13 @@ pub fn remove(conn: &Connection, id: &str, now: chrono::DateTime<chrono::Utc>) -
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Service> {
-    conn.query_row(
+    by_id(
+        conn,
         &format!("SELECT {COLS} FROM services WHERE id = ?1"),
-        [id],
+        id,
+        "Service",
         from_row,
     )
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => Error::not_found("Service"),
-        e => e.into(),
-    })
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Service>> {

@@ -1,8 +1,8 @@
 //! The `webhooks` table, and reading the event log after a webhook's cursor.
 
 use super::events::Event;
-use super::{epoch, instant, opt_instant, resolve, Lookup};
-use crate::error::{Error, Result};
+use super::{by_id, epoch, instant, opt_instant, resolve, Lookup};
+use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -67,13 +67,13 @@ pub fn insert(conn: &Connection, w: &mut Webhook) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Webhook> {
-    conn.query_row(
+    by_id(
+        conn,
         &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
-        [id],
+        id,
+        "Webhook",
         from_row,
     )
-    .optional()?
-    .ok_or_else(|| Error::not_found("Webhook"))
 }
 
 pub fn find(conn: &Connection, input: &str) -> Result<Webhook> {
