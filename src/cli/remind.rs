@@ -121,12 +121,15 @@ fn due(ctx: &Ctx, exec: Option<&str>, dry_run: bool, limit: Option<i64>) -> Resu
     // Claim: decide every due reminder and claim the ones to deliver, at once.
     let tx = st.write()?;
     let due = reminders::due(&tx, ctx.now)?;
+    // Grouped by appointment, in order of each appointment's first due reminder.
     let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
+    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for r in due {
-        match groups.iter_mut().find(|(a, _)| *a == r.appointment_id) {
-            Some((_, rs)) => rs.push(r),
-            None => groups.push((r.appointment_id.clone(), vec![r])),
-        }
+        let i = *slot.entry(r.appointment_id.clone()).or_insert_with(|| {
+            groups.push((r.appointment_id.clone(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(r);
     }
     for (appointment_id, rs) in groups {
         let a = appointments::get(&tx, &appointment_id)?;

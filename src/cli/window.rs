@@ -213,16 +213,14 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         Some(d) => Owner::Doctor(d.id.clone()),
         None => Owner::ClinicWide(clinic.id.clone()),
     };
-    let mut zones = std::collections::HashMap::new();
     let mut clashing = None;
     for o in windows::of_owner(&tx, &owner)? {
-        let tz = match zones.get(&o.clinic_id) {
-            Some(tz) => *tz,
-            None => *zones
-                .entry(o.clinic_id.clone())
-                .or_insert(clinics::get(&tx, &o.clinic_id)?.timezone),
-        };
         // Same zone: the local times of SPEC 5.1. Another zone: real time.
+        let tz = if o.clinic_id == clinic.id {
+            clinic.timezone
+        } else {
+            clinics::get(&tx, &o.clinic_id)?.timezone
+        };
         let hit = if tz == clinic.timezone {
             clash(&w, &o)
         } else {
