@@ -19,6 +19,12 @@ fn opt_ts(t: Option<DateTime<Utc>>) -> Option<String> {
     t.map(fmt_utc)
 }
 
+/// A view as a JSON value. Views hold only strings, numbers and JSON values, so
+/// serialising them cannot fail.
+fn to_json(view: impl Serialize) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
 fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
@@ -136,7 +142,7 @@ pub fn appointment(a: &Appointment) -> Value {
         cancelled_at: opt_ts(a.cancelled_at),
         no_show_at: opt_ts(a.no_show_at),
     };
-    serde_json::to_value(view).unwrap_or(Value::Null)
+    to_json(view)
 }
 
 #[derive(Serialize)]
@@ -157,7 +163,7 @@ struct ClinicView<'a> {
 
 pub fn clinic(c: &Clinic) -> Value {
     let s = &c.settings;
-    serde_json::to_value(ClinicView {
+    to_json(ClinicView {
         id: &c.id,
         name: &c.name,
         timezone: c.timezone.name(),
@@ -171,7 +177,6 @@ pub fn clinic(c: &Clinic) -> Value {
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })
-    .unwrap_or(Value::Null)
 }
 
 #[derive(Serialize)]
@@ -186,7 +191,7 @@ struct DoctorView<'a> {
 }
 
 pub fn doctor(d: &Doctor) -> Value {
-    serde_json::to_value(DoctorView {
+    to_json(DoctorView {
         id: &d.id,
         full_name: &d.full_name,
         specialty: d.specialty.as_deref(),
@@ -195,7 +200,6 @@ pub fn doctor(d: &Doctor) -> Value {
         created_at: ts(d.created_at),
         updated_at: ts(d.updated_at),
     })
-    .unwrap_or(Value::Null)
 }
 
 #[derive(Serialize)]
@@ -208,14 +212,13 @@ struct ServiceView<'a> {
 }
 
 pub fn service(s: &Service) -> Value {
-    serde_json::to_value(ServiceView {
+    to_json(ServiceView {
         id: &s.id,
         name: &s.name,
         duration_minutes: s.duration_minutes,
         created_at: ts(s.created_at),
         updated_at: ts(s.updated_at),
     })
-    .unwrap_or(Value::Null)
 }
 
 #[derive(Serialize)]
@@ -244,7 +247,7 @@ pub fn window(w: &Window) -> Value {
         Recurrence::Weekly(m) => (Some(format_days(*m)), None),
         Recurrence::Date(d) => (None, Some(d.to_string())),
     };
-    serde_json::to_value(WindowView {
+    to_json(WindowView {
         id: &w.id,
         clinic_id: &w.clinic_id,
         doctor_id: w.doctor_id.as_deref(),
@@ -263,45 +266,136 @@ pub fn window(w: &Window) -> Value {
         status: if w.open { "open" } else { "closed" },
         created_at: ts(w.created_at),
     })
-    .unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct ClosureView<'a> {
+    id: &'a str,
+    clinic_id: Option<&'a str>,
+    doctor_id: Option<&'a str>,
+    from: String,
+    to: String,
+    reason: Option<&'a str>,
+    created_at: String,
 }
 
 pub fn closure(c: &Closure) -> Value {
-    json!({
-        "id": c.id, "clinic_id": c.clinic_id, "doctor_id": c.doctor_id, "from": c.from.to_string(),
-        "to": c.to.to_string(), "reason": c.reason, "created_at": ts(c.created_at)
+    to_json(ClosureView {
+        id: &c.id,
+        clinic_id: c.clinic_id.as_deref(),
+        doctor_id: c.doctor_id.as_deref(),
+        from: c.from.to_string(),
+        to: c.to.to_string(),
+        reason: c.reason.as_deref(),
+        created_at: ts(c.created_at),
     })
+}
+
+#[derive(Serialize)]
+struct PatientView<'a> {
+    id: &'a str,
+    full_name: &'a str,
+    phone: &'a str,
+    national_id: Option<&'a str>,
+    email: Option<&'a str>,
+    no_show_count: i64,
+    created_at: String,
+    updated_at: String,
 }
 
 pub fn patient(p: &Patient) -> Value {
-    json!({
-        "id": p.id, "full_name": p.full_name, "phone": p.phone, "national_id": p.national_id, "email": p.email,
-        "no_show_count": p.no_show_count, "created_at": ts(p.created_at), "updated_at": ts(p.updated_at)
+    to_json(PatientView {
+        id: &p.id,
+        full_name: &p.full_name,
+        phone: &p.phone,
+        national_id: p.national_id.as_deref(),
+        email: p.email.as_deref(),
+        no_show_count: p.no_show_count,
+        created_at: ts(p.created_at),
+        updated_at: ts(p.updated_at),
     })
 }
 
+#[derive(Serialize)]
+struct EventView<'a> {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    appointment_id: Option<&'a str>,
+    created_at: String,
+    data: &'a Value,
+}
+
 pub fn event(e: &Event) -> Value {
-    json!({"id": e.id, "type": e.kind, "appointment_id": e.appointment_id, "created_at": ts(e.created_at), "data": e.data})
+    to_json(EventView {
+        id: e.id,
+        kind: &e.kind,
+        appointment_id: e.appointment_id.as_deref(),
+        created_at: ts(e.created_at),
+        data: &e.data,
+    })
 }
 
 pub fn list(name: &str, items: Vec<Value>) -> Value {
     json!({ name: items })
 }
 
+#[derive(Serialize)]
+struct ReminderView<'a> {
+    id: &'a str,
+    appointment_id: &'a str,
+    offset: String,
+    due_at: String,
+    status: &'a str,
+    attempts: i64,
+    sent_at: Option<String>,
+    next_attempt_at: Option<String>,
+    last_error: Option<&'a str>,
+    appointment: Value,
+}
+
 /// A reminder as SPEC §7 shows it, with its appointment.
 pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
-    json!({
-        "id": r.id, "appointment_id": r.appointment_id, "offset": format_offset(r.offset_minutes),
-        "due_at": ts(r.due_at), "status": r.status, "attempts": r.attempts, "sent_at": opt_ts(r.sent_at),
-        "next_attempt_at": opt_ts(r.next_attempt_at), "last_error": r.last_error, "appointment": appointment(a)
+    to_json(ReminderView {
+        id: &r.id,
+        appointment_id: &r.appointment_id,
+        offset: format_offset(r.offset_minutes),
+        due_at: ts(r.due_at),
+        status: &r.status,
+        attempts: r.attempts,
+        sent_at: opt_ts(r.sent_at),
+        next_attempt_at: opt_ts(r.next_attempt_at),
+        last_error: r.last_error.as_deref(),
+        appointment: appointment(a),
     })
+}
+
+#[derive(Serialize)]
+struct WebhookView<'a> {
+    id: &'a str,
+    url: &'a str,
+    events: Option<&'a [String]>,
+    has_secret: bool,
+    last_event_id: i64,
+    delivered: i64,
+    attempts: i64,
+    next_attempt_at: Option<String>,
+    last_error: Option<&'a str>,
+    created_at: String,
 }
 
 /// A webhook; the secret itself is never shown.
 pub fn webhook(w: &Webhook) -> Value {
-    json!({
-        "id": w.id, "url": w.url, "events": w.events, "has_secret": w.secret.is_some(),
-        "last_event_id": w.cursor, "delivered": w.delivered, "attempts": w.attempts,
-        "next_attempt_at": opt_ts(w.next_attempt_at), "last_error": w.last_error, "created_at": ts(w.created_at)
+    to_json(WebhookView {
+        id: &w.id,
+        url: &w.url,
+        events: w.events.as_deref(),
+        has_secret: w.secret.is_some(),
+        last_event_id: w.cursor,
+        delivered: w.delivered,
+        attempts: w.attempts,
+        next_attempt_at: opt_ts(w.next_attempt_at),
+        last_error: w.last_error.as_deref(),
+        created_at: ts(w.created_at),
     })
 }
