@@ -136,18 +136,6 @@ fn garcia<'a>(date: &'a str, time: &'a str, phone: &'a str, extra: &[&'a str]) -
     v
 }
 
-/// Expects `code` and `exit`, and that the database is exactly as before; returns the details.
-fn refused(env: &Env, args: &[&str], code: &str, exit: i32) -> serde_json::Value {
-    let before = env.snapshot();
-    let d = env.fails(args, code, exit);
-    assert_eq!(
-        env.snapshot(),
-        before,
-        "appt {args:?} was refused with {code} but changed the database"
-    );
-    d
-}
-
 /// The full error object (code, message, details) of a refusal that changed nothing.
 fn refused_error(env: &Env, args: &[&str], code: &str, exit: i32) -> serde_json::Value {
     let before = env.snapshot();
@@ -198,8 +186,7 @@ fn lopez<'a>(date: &'a str, time: &'a str, phone: &'a str, extra: &[&'a str]) ->
 #[test]
 fn rule1_missing_fields_are_named_without_prompting() {
     let env = Env::clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["book", "--doctor", "Dr. García", "--no-input"],
         "VALIDATION_ERROR",
         2,
@@ -211,8 +198,7 @@ fn rule1_missing_fields_are_named_without_prompting() {
     assert!(keys.len() >= 3, "{d}");
 
     // Only the time left out.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -231,8 +217,7 @@ fn rule1_missing_fields_are_named_without_prompting() {
     assert_eq!(d.as_object().unwrap().len(), 1, "{d}");
 
     // A new patient needs a name.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -254,8 +239,7 @@ fn rule1_missing_fields_are_named_without_prompting() {
 fn rule1_bad_date_is_a_date_error() {
     let env = Env::clinic();
     for bad in ["2026-13-01", "2026-02-30", "15/06/2026", "someday"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &garcia(bad, "10:00", "+50370000001", &[]),
             "VALIDATION_ERROR",
             2,
@@ -269,8 +253,7 @@ fn rule1_bad_date_is_a_date_error() {
 fn rule1_bad_time_is_a_time_error() {
     let env = Env::clinic();
     for bad in ["9am", "25:00", "10:60", "10h00", ""] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &garcia("2026-06-15", bad, "+50370000001", &[]),
             "VALIDATION_ERROR",
             2,
@@ -278,8 +261,7 @@ fn rule1_bad_time_is_a_time_error() {
         assert!(d["time"].is_string(), "{bad:?}: {d}");
         assert_eq!(d.as_object().unwrap().len(), 1, "{bad:?}: {d}");
     }
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "9am", "+50370000001", &[]),
         "VALIDATION_ERROR",
         2,
@@ -297,8 +279,7 @@ fn rule1_bad_phone_is_a_phone_error() {
         "+0123456789",
         "+1234567890123456",
     ] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &garcia("2026-06-15", "10:00", bad, &[]),
             "VALIDATION_ERROR",
             2,
@@ -324,24 +305,21 @@ fn rule1_phone_is_normalised_to_e164() {
 fn rule1_duration_is_5_to_480_minutes() {
     let env = Env::clinic();
     for bad in ["4", "481", "0"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &garcia("2026-06-15", "10:00", "+50370000001", &["--duration", bad]),
             "VALIDATION_ERROR",
             2,
         );
         assert!(d["duration"].is_string(), "{bad}: {d}");
     }
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &["--duration=-30"]),
         "VALIDATION_ERROR",
         2,
     );
     assert!(d["duration"].is_string(), "{d}");
     // 480 is a valid value: it only fails later, because it runs past 13:00.
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -365,8 +343,7 @@ fn rule1_duration_is_5_to_480_minutes() {
 #[test]
 fn rule1_unknown_source_is_refused() {
     let env = Env::clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &["--source", "fax"]),
         "VALIDATION_ERROR",
         2,
@@ -377,8 +354,7 @@ fn rule1_unknown_source_is_refused() {
 #[test]
 fn rule1_several_bad_fields_give_one_entry_each() {
     let env = Env::clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -416,8 +392,7 @@ fn rule1_several_bad_fields_give_one_entry_each() {
 fn rule1_comes_before_references() {
     let env = Env::clinic();
     // An unknown doctor and a bad time: the value answers first.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -436,8 +411,7 @@ fn rule1_comes_before_references() {
     );
     assert!(d["time"].is_string(), "{d}");
     // Likewise an unknown service and a bad phone.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "12345", &["--service", "Nope"]),
         "VALIDATION_ERROR",
         2,
@@ -477,8 +451,7 @@ fn rule2_inactive_doctor_is_not_found() {
 #[test]
 fn rule2_unknown_clinic_is_not_found() {
     let env = Env::clinic();
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -493,8 +466,7 @@ fn rule2_unknown_clinic_is_not_found() {
 #[test]
 fn rule2_unknown_service_is_an_invalid_appointment_type() {
     let env = Env::clinic();
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -505,8 +477,7 @@ fn rule2_unknown_service_is_an_invalid_appointment_type() {
         5,
     );
     // A service ID prefix that matches nothing is just as unknown.
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -561,7 +532,7 @@ fn rule2_unknown_patient_is_not_found() {
     ];
     let mut args = base.to_vec();
     args.push("+50370009999");
-    refused(&env, &args, "NOT_FOUND", 3);
+    env.refused(&args, "NOT_FOUND", 3);
     // Known by phone (in any spelling) or by ID prefix, the patient books.
     env.ok(&[
         "patient",
@@ -653,8 +624,7 @@ fn rule3_references_are_checked_before_the_replay() {
         "+50370000001",
         &["--external-ref", "R-1"],
     ));
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -671,7 +641,7 @@ fn rule3_references_are_checked_before_the_replay() {
         &["--external-ref", "R-1"],
     );
     args[2] = "Dr. Nobody";
-    refused(&env, &args, "NOT_FOUND", 3);
+    env.refused(&args, "NOT_FOUND", 3);
 }
 
 #[test]
@@ -751,20 +721,17 @@ fn rule3_only_active_appointments_hold_the_ref() {
 fn rule5_start_at_or_before_now_is_past() {
     let mut env = Env::clinic();
     env.at("2026-06-15T16:00:00Z"); // 10:00 local
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
     );
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "09:30", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
     );
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-12", "10:00", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
@@ -778,15 +745,13 @@ fn rule5_past_answers_before_availability() {
     let mut env = Env::clinic();
     env.at("2026-06-15T16:00:00Z"); // 10:00 local
                                     // Past and off the grid.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "09:10", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
     );
     // Past and outside every window.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "07:00", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
@@ -794,8 +759,7 @@ fn rule5_past_answers_before_availability() {
     // Past and in a closed window.
     let w = garcia_window(&env);
     env.ok(&["window", "close", &w]);
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "09:00", "+50370000001", &[]),
         "PAST_APPOINTMENT",
         5,
@@ -807,15 +771,13 @@ fn rule5_minimum_notice() {
     let env = Env::clinic();
     env.ok(&["clinic", "update", "Central", "--min-notice", "2h"]);
     // Now is 08:00: the earliest start is 10:00.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "09:30", "+50370000001", &[]),
         "INSUFFICIENT_NOTICE",
         5,
     );
     // Off the grid too: notice answers first.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "09:10", "+50370000001", &[]),
         "INSUFFICIENT_NOTICE",
         5,
@@ -829,21 +791,18 @@ fn rule5_booking_horizon() {
     let mut env = Env::clinic();
     env.ok(&["clinic", "update", "Central", "--horizon", "7d"]);
     env.at("2026-06-15T15:00:00Z"); // Monday 09:00 local
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-22", "09:30", "+50370000001", &[]),
         "BEYOND_HORIZON",
         5,
     );
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-07-15", "10:00", "+50370000001", &[]),
         "BEYOND_HORIZON",
         5,
     );
     // Beyond the horizon and off the grid: the horizon answers first.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-22", "09:10", "+50370000001", &[]),
         "BEYOND_HORIZON",
         5,
@@ -874,24 +833,21 @@ fn rule6_outside_every_window_lists_the_days_windows() {
         "--session",
         "Afternoon",
     ]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "14:00", "+50370000001", &[]),
         "OUTSIDE_AVAILABILITY",
         5,
     );
     assert_eq!(d["windows"], json!(["09:00-13:00", "15:00-17:00"]), "{d}");
     // Tuesday has only the morning.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-16", "13:00", "+50370000001", &[]),
         "OUTSIDE_AVAILABILITY",
         5,
     );
     assert_eq!(d["windows"], json!(["09:00-13:00"]), "{d}");
     // Saturday has none.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-20", "10:00", "+50370000001", &[]),
         "OUTSIDE_AVAILABILITY",
         5,
@@ -902,8 +858,7 @@ fn rule6_outside_every_window_lists_the_days_windows() {
 #[test]
 fn rule6_clinic_wide_without_a_window_is_outside_availability() {
     let env = Env::clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--clinic-wide",
@@ -938,8 +893,7 @@ fn rule6_closure_gives_its_reason() {
         "Vacaciones",
     ]);
     for date in ["2026-06-16", "2026-06-17"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &garcia(date, "10:00", "+50370000001", &[]),
             "OUTSIDE_AVAILABILITY",
             5,
@@ -959,8 +913,7 @@ fn rule6_closure_gives_its_reason() {
         "--reason",
         "Feriado",
     ]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-19", "10:00", "+50370000001", &[]),
         "OUTSIDE_AVAILABILITY",
         5,
@@ -973,15 +926,13 @@ fn rule6_closed_window_is_slot_inactive() {
     let env = Env::clinic();
     let w = garcia_window(&env);
     env.ok(&["window", "close", &w]);
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &[]),
         "SLOT_INACTIVE",
         4,
     );
     // Outside the closed window's hours it is still outside availability.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "14:00", "+50370000001", &[]),
         "OUTSIDE_AVAILABILITY",
         5,
@@ -994,8 +945,7 @@ fn rule6_closed_window_is_slot_inactive() {
 fn rule6_off_grid_start_is_an_invalid_time_slot() {
     let env = Env::clinic();
     for t in ["09:10", "10:15", "12:59"] {
-        refused(
-            &env,
+        env.refused(
             &garcia("2026-06-15", t, "+50370000001", &[]),
             "INVALID_TIME_SLOT",
             5,
@@ -1006,15 +956,13 @@ fn rule6_off_grid_start_is_an_invalid_time_slot() {
 #[test]
 fn rule6_running_past_the_window_end_is_an_invalid_time_slot() {
     let env = Env::clinic();
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "12:30", "+50370000001", &["--duration", "60"]),
         "INVALID_TIME_SLOT",
         5,
     );
     env.ok(&["service", "add", "Ultrasonido", "--minutes", "45"]);
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "12:30",
@@ -1044,8 +992,7 @@ fn rule6_window_service_allow_list() {
         "16:00",
         &["--slot-minutes", "15", "--services", "Vacunación"],
     );
-    refused(
-        &env,
+    env.refused(
         &lopez(
             "2026-06-15",
             "14:00",
@@ -1068,8 +1015,7 @@ fn rule6_window_service_allow_list() {
 #[test]
 fn rule6_session_must_match_the_window() {
     let env = Env::clinic();
-    refused(
-        &env,
+    env.refused(
         &garcia(
             "2026-06-15",
             "10:00",
@@ -1093,8 +1039,7 @@ fn rule6_answers_before_duplicates() {
     let env = Env::clinic();
     env.book("2026-06-15", "10:00", "+50370000001");
     // Same patient, same (no) service, same date, but off the grid.
-    refused(
-        &env,
+    env.refused(
         &garcia("2026-06-15", "11:10", "+50370000001", &[]),
         "INVALID_TIME_SLOT",
         5,
@@ -1115,8 +1060,7 @@ fn rule7_same_phone_service_and_date_is_a_duplicate() {
         &["--service", "General Checkup"],
     ))["appointment"];
     // The same phone in another spelling, another time the same day.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia(
             "2026-06-15",
             "11:00",
@@ -1128,8 +1072,7 @@ fn rule7_same_phone_service_and_date_is_a_duplicate() {
     );
     assert_eq!(d["existing_appointment_id"], first["id"]);
     // By --patient, too.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -1155,8 +1098,7 @@ fn rule7_duplicates_span_doctors() {
     add_lopez(&env, "14:00", "17:00", &[]);
     let first = env.book("2026-06-15", "10:00", "+50370000001");
     // Same phone, same (no) service, same local date, but with another doctor.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &lopez("2026-06-15", "14:00", "+50370000001", &[]),
         "DUPLICATE_BOOKING",
         4,
@@ -1201,8 +1143,7 @@ fn rule7_another_service_or_date_is_not_a_duplicate() {
 fn rule7_no_service_counts_as_one_service() {
     let env = Env::clinic();
     let first = env.book("2026-06-15", "10:00", "+50370000001");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "12:00", "+50370000001", &[]),
         "DUPLICATE_BOOKING",
         4,
@@ -1232,8 +1173,7 @@ fn rule7_answers_before_capacity() {
     let env = Env::clinic();
     let first = env.book("2026-06-15", "10:00", "+50370000001");
     // The same patient asks for the very same (taken) time again.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &[]),
         "DUPLICATE_BOOKING",
         4,
@@ -1256,8 +1196,7 @@ fn rule8_partial_overlap_with_a_long_booking_conflicts() {
     ))["appointment"];
     assert_eq!(long["end_time"], "11:00");
     // 10:30 falls inside 10:00–11:00.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:30", "+50370000002", &[]),
         "APPOINTMENT_CONFLICT",
         4,
@@ -1265,8 +1204,7 @@ fn rule8_partial_overlap_with_a_long_booking_conflicts() {
     assert_eq!(d["conflicting_appointment_id"], long["id"]);
     assert_eq!(d["suggested_times"], json!(["11:00", "11:30", "12:00"]));
     // 09:30–10:30 runs into it.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "09:30", "+50370000002", &["--duration", "60"]),
         "APPOINTMENT_CONFLICT",
         4,
@@ -1283,16 +1221,14 @@ fn rule8_suggestions_skip_taken_times_and_keep_the_duration() {
     let env = Env::clinic();
     env.book("2026-06-15", "10:00", "+50370000001");
     env.book("2026-06-15", "11:00", "+50370000002");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "+50370000003", &[]),
         "APPOINTMENT_CONFLICT",
         4,
     );
     assert_eq!(d["suggested_times"], json!(["10:30", "11:30", "12:00"]));
     // A 60-minute request: 10:30 would run into 11:00, 12:30 past 13:00.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "09:30", "+50370000003", &["--duration", "60"]),
         "APPOINTMENT_CONFLICT",
         4,
@@ -1304,8 +1240,7 @@ fn rule8_suggestions_skip_taken_times_and_keep_the_duration() {
 fn rule8_fewer_suggestions_near_the_end_of_the_day() {
     let env = Env::clinic();
     let noon = env.book("2026-06-15", "12:00", "+50370000001");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "12:00", "+50370000002", &[]),
         "APPOINTMENT_CONFLICT",
         4,
@@ -1313,8 +1248,7 @@ fn rule8_fewer_suggestions_near_the_end_of_the_day() {
     assert_eq!(d["conflicting_appointment_id"], noon["id"]);
     assert_eq!(d["suggested_times"], json!(["12:30"]));
     let last = env.book("2026-06-15", "12:30", "+50370000003");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "12:30", "+50370000002", &[]),
         "APPOINTMENT_CONFLICT",
         4,
@@ -1338,8 +1272,7 @@ fn rule8_slot_full_when_capacity_is_used_up() {
     add_lopez(&env, "14:00", "17:00", &["--capacity", "2"]);
     env.ok(&lopez("2026-06-15", "14:00", "+50370000001", &[]));
     env.ok(&lopez("2026-06-15", "14:00", "+50370000002", &[]));
-    let d = refused(
-        &env,
+    let d = env.refused(
         &lopez("2026-06-15", "14:00", "+50370000003", &[]),
         "SLOT_FULL",
         4,
@@ -1351,8 +1284,7 @@ fn rule8_slot_full_when_capacity_is_used_up() {
     env.ok(&lopez("2026-06-15", "14:30", "+50370000004", &[]));
     // Capacity holds over the whole length: 15:00–16:00 is free, but a
     // 60-minute visit at 14:00 or 14:30 meets two others.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &lopez("2026-06-15", "14:00", "+50370000005", &["--duration", "60"]),
         "SLOT_FULL",
         4,
@@ -1396,12 +1328,7 @@ fn rule8_clinic_wide_capacity_counts_per_service() {
     };
     env.ok(&cw("14:00", "+50370000001", "Vacunación"));
     env.ok(&cw("14:00", "+50370000002", "Vacunación"));
-    let d = refused(
-        &env,
-        &cw("14:00", "+50370000003", "Vacunación"),
-        "SLOT_FULL",
-        4,
-    );
+    let d = env.refused(&cw("14:00", "+50370000003", "Vacunación"), "SLOT_FULL", 4);
     assert_eq!(d["capacity"], 2);
     assert_eq!(d["suggested_times"], json!(["14:30", "15:00", "15:30"]));
     // Another service has its own two places at the same time.
@@ -1490,8 +1417,7 @@ fn rule9_tokens_and_duplicates_follow_the_local_date_not_utc() {
     assert_eq!(c["starts_at"], "2026-06-16T23:00:00Z");
     assert_eq!(c["token_number"], 1);
     // The patient of 18:30 already has a (no-service) booking on the local 15th.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &garcia("2026-06-15", "10:00", "+50370000001", &[]),
         "DUPLICATE_BOOKING",
         4,
@@ -1545,8 +1471,7 @@ fn rule9_at_takes_an_rfc3339_offset() {
     ])["appointment"];
     assert_eq!(b["start_time"], "11:00");
     // A bad --at is a value error on the `at` field.
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",

@@ -83,6 +83,19 @@ impl Env {
         e["details"].clone()
     }
 
+    /// Expects failure with `code` and exit `exit` and the database left exactly
+    /// as it was; returns the error's details.
+    pub fn refused(&self, args: &[&str], code: &str, exit: i32) -> Value {
+        let before = self.snapshot();
+        let d = self.fails(args, code, exit);
+        assert_eq!(
+            self.snapshot(),
+            before,
+            "appt {args:?} was refused with {code} but changed the database"
+        );
+        d
+    }
+
     /// A dump of every table, to show a failed command changed nothing.
     pub fn snapshot(&self) -> String {
         let conn = rusqlite::Connection::open(&self.db).expect("open");

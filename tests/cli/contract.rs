@@ -56,14 +56,6 @@ fn keys(details: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// Runs a refused command and proves it wrote nothing; returns the error details.
-fn refused(env: &Env, args: &[&str], code: &str, exit: i32) -> Value {
-    let before = env.snapshot();
-    let d = env.fails(args, code, exit);
-    assert_eq!(env.snapshot(), before, "appt {args:?} changed the database");
-    d
-}
-
 fn book_args<'a>(doctor: &'a str, date: &'a str, time: &'a str, phone: &'a str) -> Vec<&'a str> {
     vec![
         "book",
@@ -138,7 +130,7 @@ fn each_class_of_failure_has_its_exit_code() {
         ),
     ];
     for (args, code, exit) in cases {
-        let d = refused(&env, &args, code, exit);
+        let d = env.refused(&args, code, exit);
         assert!(d.is_object(), "{args:?}: details must be an object: {d}");
     }
 }
@@ -456,8 +448,7 @@ fn off_a_terminal_a_missing_flag_is_named_never_prompted_for() {
 
     // cancel needs a reason: named, not asked for.
     let a = env.book("2026-06-16", "10:00", "+50370000001");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["cancel", s(&a["id"]), "--no-input"],
         "VALIDATION_ERROR",
         2,
@@ -608,11 +599,10 @@ fn clinics_doctors_and_services_are_found_by_name_case_insensitively() {
     assert_eq!(v["appointment"]["service"]["name"], "General Checkup");
     assert_eq!(v["appointment"]["doctor"]["full_name"], "Dr. García");
     // A name is matched exactly, not as a prefix or a part.
-    refused(&env, &["doctor", "show", "García"], "NOT_FOUND", 3);
-    refused(&env, &["doctor", "show", "Dr. Garc"], "NOT_FOUND", 3);
-    refused(&env, &["clinic", "show", "Sucursal"], "NOT_FOUND", 3);
-    refused(
-        &env,
+    env.refused(&["doctor", "show", "García"], "NOT_FOUND", 3);
+    env.refused(&["doctor", "show", "Dr. Garc"], "NOT_FOUND", 3);
+    env.refused(&["clinic", "show", "Sucursal"], "NOT_FOUND", 3);
+    env.refused(
         &book_args("Dr. García", "2026-06-16", "11:00", "+50370000002")
             .into_iter()
             .chain(["--service", "General"])
@@ -655,8 +645,7 @@ fn patients_are_found_by_phone_in_any_spelling() {
     ]);
     assert_eq!(v["appointment"]["patient_id"], p["id"]);
     assert_eq!(v["appointment"]["patient"]["full_name"], "Juan Pérez");
-    refused(
-        &env,
+    env.refused(
         &[
             "book",
             "--doctor",
@@ -759,19 +748,13 @@ fn a_name_shared_by_two_doctors_is_ambiguous() {
     let env = Env::clinic();
     let x = env.ok(&["doctor", "add", "Dr. Hernández"]);
     let y = env.ok(&["doctor", "add", "dr. hernández"]);
-    let d = refused(
-        &env,
-        &["doctor", "show", "Dr. Hernández"],
-        "AMBIGUOUS_ID",
-        2,
-    );
+    let d = env.refused(&["doctor", "show", "Dr. Hernández"], "AMBIGUOUS_ID", 2);
     let text = d.to_string();
     assert!(
         text.contains(s(&x["id"])) && text.contains(s(&y["id"])),
         "{d}"
     );
-    refused(
-        &env,
+    env.refused(
         &[
             "window",
             "add",
@@ -846,7 +829,7 @@ fn unknown_references_are_not_found_exit_3() {
             "2026-06-20",
         ],
     ] {
-        let d = refused(&env, &args, "NOT_FOUND", 3);
+        let d = env.refused(&args, "NOT_FOUND", 3);
         assert!(d.is_object(), "{args:?}: {d}");
     }
 }
@@ -885,8 +868,7 @@ fn today_tomorrow_and_plus_n_are_dates_in_the_clinics_zone() {
     assert_eq!(date_window("Central", "today", "08:00"), "2026-06-15");
     assert_eq!(date_window("Tokyo", "today", "08:00"), "2026-06-16");
     // +0 is today again: a second window that day overlaps the first.
-    refused(
-        &env,
+    env.refused(
         &[
             "window",
             "add",
@@ -913,8 +895,7 @@ fn today_tomorrow_and_plus_n_are_dates_in_the_clinics_zone() {
         if word == "TOMORROW" {
             // Same date as "tomorrow": 06:00–23:00 overlaps its 08:00–23:00.
             for clinic in ["Central", "Tokyo"] {
-                refused(
-                    &env,
+                env.refused(
                     &[
                         "window",
                         "add",
@@ -982,8 +963,7 @@ fn relative_dates_book_in_the_clinics_zone() {
     let b = env.ok(&book_args("Dr. García", "+2", "09:00", "+50370000002"))["appointment"].clone();
     assert_eq!(b["date"], "2026-06-17");
     // "today" is Monday the 15th there, and 09:00 that day is past.
-    refused(
-        &env,
+    env.refused(
         &book_args("Dr. García", "today", "09:00", "+50370000003"),
         "PAST_APPOINTMENT",
         5,
@@ -1002,15 +982,13 @@ fn bad_dates_are_validation_errors() {
         "2026-6-1",
         "next week",
     ] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &book_args("Dr. García", bad, "10:00", "+50370000001"),
             "VALIDATION_ERROR",
             2,
         );
         assert!(d.get("date").is_some(), "{bad}: {d}");
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["closure", "add", "--clinic", "Central", "--from", bad],
             "VALIDATION_ERROR",
             2,
@@ -1018,8 +996,7 @@ fn bad_dates_are_validation_errors() {
         assert!(d.get("from").is_some(), "{bad}: {d}");
     }
     for bad in ["10", "10:0", "25:00", "10:60", "ten"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &book_args("Dr. García", "2026-06-16", bad, "+50370000001"),
             "VALIDATION_ERROR",
             2,
@@ -1357,13 +1334,13 @@ fn ten_thousand_character_text_is_refused_cleanly_or_kept_whole() {
                 "min_notice",
             ),
         ] {
-            let d = refused(&env, &args, "VALIDATION_ERROR", 2);
+            let d = env.refused(&args, "VALIDATION_ERROR", 2);
             assert!(d.get(field).is_some(), "{field}: {d}");
         }
     }
     // A 10k-character reference is simply not found.
-    refused(&env, &["doctor", "show", &ascii], "NOT_FOUND", 3);
-    refused(&env, &["show", &"a".repeat(10_000)], "NOT_FOUND", 3);
+    env.refused(&["doctor", "show", &ascii], "NOT_FOUND", 3);
+    env.refused(&["show", &"a".repeat(10_000)], "NOT_FOUND", 3);
 }
 
 #[test]

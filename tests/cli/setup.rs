@@ -61,14 +61,6 @@ fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Runs a refused command and proves it wrote nothing; returns the error details.
-fn refused(env: &Env, args: &[&str], code: &str, exit: i32) -> Value {
-    let before = env.snapshot();
-    let d = env.fails(args, code, exit);
-    assert_eq!(env.snapshot(), before, "appt {args:?} changed the database");
-    d
-}
-
 /// An empty database with one clinic in El Salvador (UTC-6, no DST).
 fn one_clinic() -> Env {
     let env = Env::new();
@@ -239,8 +231,7 @@ fn clinic_timezone_must_be_an_iana_name() {
     let env = Env::new();
     env.ok(&["init"]);
     for tz in ["Mars/Olympus", "+06:00", "Central Time", "America/Nowhere"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["clinic", "add", "Central", "--timezone", tz],
             "VALIDATION_ERROR",
             2,
@@ -260,8 +251,7 @@ fn clinic_timezone_must_be_an_iana_name() {
         "--timezone",
         "America/El_Salvador",
     ]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["clinic", "update", "Central", "--timezone", "Mars/Olympus"],
         "VALIDATION_ERROR",
         2,
@@ -277,17 +267,15 @@ fn clinic_timezone_must_be_an_iana_name() {
 fn clinic_add_needs_a_name_and_a_timezone() {
     let env = Env::new();
     env.ok(&["init"]);
-    let d = refused(&env, &["clinic", "add", "Central"], "VALIDATION_ERROR", 2);
+    let d = env.refused(&["clinic", "add", "Central"], "VALIDATION_ERROR", 2);
     assert!(d.get("timezone").is_some(), "{d}");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["clinic", "add", "--timezone", "America/El_Salvador"],
         "VALIDATION_ERROR",
         2,
     );
     assert!(d.get("name").is_some(), "{d}");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["clinic", "add", "   ", "--timezone", "America/El_Salvador"],
         "VALIDATION_ERROR",
         2,
@@ -299,8 +287,7 @@ fn clinic_add_needs_a_name_and_a_timezone() {
 fn clinic_several_bad_settings_give_one_detail_each() {
     let env = Env::new();
     env.ok(&["init"]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "clinic",
             "add",
@@ -350,8 +337,7 @@ fn clinic_durations_refuse_what_is_not_a_duration() {
     // `--flag=value` so that a leading '-' is read as a value, not a flag.
     for bad in ["90", "m", "-5m", "1h1h", "30m1h", "1.5h", "2 hours", ""] {
         let arg = format!("--min-notice={bad}");
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["clinic", "update", "Central", &arg],
             "VALIDATION_ERROR",
             2,
@@ -360,8 +346,7 @@ fn clinic_durations_refuse_what_is_not_a_duration() {
     }
     for bad in ["0", "481", "-30"] {
         let arg = format!("--slot-minutes={bad}");
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["clinic", "update", "Central", &arg],
             "VALIDATION_ERROR",
             2,
@@ -374,8 +359,7 @@ fn clinic_durations_refuse_what_is_not_a_duration() {
 fn clinic_names_are_unique_case_insensitively() {
     let env = one_clinic();
     for name in ["Central", "CENTRAL", "central", "  cEnTrAl  "] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["clinic", "add", name, "--timezone", "America/New_York"],
             "VALIDATION_ERROR",
             2,
@@ -389,8 +373,7 @@ fn clinic_names_are_unique_case_insensitively() {
         "--timezone",
         "America/El_Salvador",
     ]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["clinic", "update", "Norte", "--name", "CENTRAL"],
         "VALIDATION_ERROR",
         2,
@@ -491,8 +474,7 @@ fn clinic_list_show_and_update() {
 #[test]
 fn clinic_update_refuses_bad_values_and_unknown_clinics() {
     let env = one_clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "clinic",
             "update",
@@ -506,13 +488,12 @@ fn clinic_update_refuses_bad_values_and_unknown_clinics() {
         2,
     );
     assert_eq!(keys(&d), set(&["horizon", "duplicate_check"]), "{d}");
-    refused(
-        &env,
+    env.refused(
         &["clinic", "update", "Nowhere", "--slot-minutes", "15"],
         "NOT_FOUND",
         3,
     );
-    refused(&env, &["clinic", "show", "Nowhere"], "NOT_FOUND", 3);
+    env.refused(&["clinic", "show", "Nowhere"], "NOT_FOUND", 3);
 }
 
 // ---------------------------------------------------------------- doctor
@@ -545,17 +526,16 @@ fn doctor_add_list_and_show() {
     assert_eq!(got, want);
     assert_eq!(env.ok(&["doctor", "show", "dr. garcía"]), g);
     assert_eq!(env.ok(&["doctor", "show", &s(&l["id"])[..5]]), l);
-    refused(&env, &["doctor", "show", "Dr. House"], "NOT_FOUND", 3);
+    env.refused(&["doctor", "show", "Dr. House"], "NOT_FOUND", 3);
 }
 
 #[test]
 fn doctor_add_refuses_bad_values() {
     let env = one_clinic();
-    let d = refused(&env, &["doctor", "add"], "VALIDATION_ERROR", 2);
+    let d = env.refused(&["doctor", "add"], "VALIDATION_ERROR", 2);
     assert!(d.get("name").is_some(), "{d}");
     for m in ["0", "4", "481"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["doctor", "add", "Dr. García", "--slot-minutes", m],
             "VALIDATION_ERROR",
             2,
@@ -612,16 +592,14 @@ fn doctor_update_refuses_bad_values() {
         ("--slot-minutes", "481", "slot_minutes"),
         ("--name", "  ", "name"),
     ] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["doctor", "update", "Dr. García", flag, value],
             "VALIDATION_ERROR",
             2,
         );
         assert!(d.get(key).is_some(), "{flag} {value:?}: {d}");
     }
-    refused(
-        &env,
+    env.refused(
         &["doctor", "update", "Dr. House", "--active", "false"],
         "NOT_FOUND",
         3,
@@ -645,7 +623,7 @@ fn an_inactive_doctor_takes_no_bookings() {
         "--name",
         "Ana",
     ];
-    refused(&env, &args, "NOT_FOUND", 3);
+    env.refused(&args, "NOT_FOUND", 3);
     env.ok(&["doctor", "update", "Dr. García", "--active", "true"]);
     let v = env.ok(&args);
     assert_eq!(v["appointment"]["start_time"], "10:00");
@@ -699,16 +677,14 @@ fn service_names_are_unique_and_minutes_bounded() {
     env.ok(&["service", "add", "General Checkup", "--minutes", "30"]);
     env.ok(&["service", "add", "Vaccine", "--minutes", "15"]);
     for name in ["GENERAL CHECKUP", "general checkup"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["service", "add", name, "--minutes", "20"],
             "VALIDATION_ERROR",
             2,
         );
         assert!(d.get("name").is_some(), "{d}");
     }
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["service", "update", "Vaccine", "--name", "general CHECKUP"],
         "VALIDATION_ERROR",
         2,
@@ -716,21 +692,15 @@ fn service_names_are_unique_and_minutes_bounded() {
     assert!(d.get("name").is_some(), "{d}");
     for m in ["0", "4", "481", "-15"] {
         let arg = format!("--minutes={m}");
-        let d = refused(
-            &env,
-            &["service", "add", "X-Ray", &arg],
-            "VALIDATION_ERROR",
-            2,
-        );
+        let d = env.refused(&["service", "add", "X-Ray", &arg], "VALIDATION_ERROR", 2);
         assert_eq!(keys(&d), set(&["minutes"]), "{m}: {d}");
-        refused(
-            &env,
+        env.refused(
             &["service", "update", "Vaccine", &arg],
             "VALIDATION_ERROR",
             2,
         );
     }
-    let d = refused(&env, &["service", "add", "X-Ray"], "VALIDATION_ERROR", 2);
+    let d = env.refused(&["service", "add", "X-Ray"], "VALIDATION_ERROR", 2);
     assert!(
         d.get("minutes").is_some(),
         "missing --minutes is named: {d}"
@@ -754,8 +724,7 @@ fn a_removed_service_is_no_longer_listed_or_bookable() {
         .map(|x| s(&x["name"]))
         .collect();
     assert_eq!(names, vec!["Vaccine"]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "book",
             "--doctor",
@@ -775,18 +744,12 @@ fn a_removed_service_is_no_longer_listed_or_bookable() {
         5,
     );
     assert!(d.is_object(), "{d}");
-    refused(
-        &env,
+    env.refused(
         &["service", "update", "General Checkup", "--minutes", "20"],
         "NOT_FOUND",
         3,
     );
-    refused(
-        &env,
-        &["service", "remove", "General Checkup"],
-        "NOT_FOUND",
-        3,
-    );
+    env.refused(&["service", "remove", "General Checkup"], "NOT_FOUND", 3);
     // The other service still books.
     let v = env.ok(&[
         "book",
@@ -843,8 +806,7 @@ fn window_days_refuse_what_is_not_a_day() {
     let env = one_clinic();
     env.ok(&["doctor", "add", "Dr. García"]);
     for bad in ["funday", "mon,,tue", "mon-", "1-5", "mo"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &[
                 "window",
                 "add",
@@ -947,8 +909,7 @@ fn window_validity_dates_bound_a_weekly_window() {
     assert_eq!(w["valid_from"], "2026-06-16");
     assert_eq!(w["valid_to"], "2026-06-18");
     assert_eq!(weekdays_of(&env, s(&w["id"])), vec!["tue", "wed", "thu"]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "window",
             "add",
@@ -972,8 +933,7 @@ fn window_validity_dates_bound_a_weekly_window() {
         d.get("valid_to").is_some() || d.get("valid_from").is_some(),
         "{d}"
     );
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "window",
             "add",
@@ -1130,8 +1090,7 @@ fn window_records_capacity_session_batch_services_and_owner() {
     let mine = env.ok(&["window", "list", "--doctor", "Dr. García"]);
     assert_eq!(ids(&mine["windows"]), vec![s(&plain["id"]).to_string()]);
 
-    refused(
-        &env,
+    env.refused(
         &[
             "window",
             "add",
@@ -1154,8 +1113,7 @@ fn window_records_capacity_session_batch_services_and_owner() {
 fn window_add_refuses_bad_values_one_detail_each() {
     let env = one_clinic();
     env.ok(&["doctor", "add", "Dr. García"]);
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "window",
             "add",
@@ -1180,8 +1138,7 @@ fn window_add_refuses_bad_values_one_detail_each() {
         set(&["days", "from", "to", "capacity", "slot_minutes"]),
         "{d}"
     );
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "window",
             "add",
@@ -1198,8 +1155,7 @@ fn window_add_refuses_bad_values_one_detail_each() {
         2,
     );
     assert!(d.get("to").is_some() || d.get("from").is_some(), "{d}");
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "window",
             "add",
@@ -1220,12 +1176,11 @@ fn window_add_refuses_bad_values_one_detail_each() {
         "empty window: {d}"
     );
     // Nothing given: every missing flag is named.
-    let d = refused(&env, &["window", "add"], "VALIDATION_ERROR", 2);
+    let d = env.refused(&["window", "add"], "VALIDATION_ERROR", 2);
     for k in ["doctor", "days", "from", "to"] {
         assert!(d.get(k).is_some(), "missing {k} not named: {d}");
     }
-    refused(
-        &env,
+    env.refused(
         &[
             "window",
             "add",
@@ -1270,7 +1225,7 @@ fn window_needs_a_clinic_when_there_are_several() {
         "--to",
         "12:00",
     ];
-    let d = refused(&env, &args, "VALIDATION_ERROR", 2);
+    let d = env.refused(&args, "VALIDATION_ERROR", 2);
     assert!(d.get("clinic").is_some(), "{d}");
     let mut with = args.to_vec();
     with.extend_from_slice(&["--clinic", "norte"]);
@@ -1293,7 +1248,7 @@ fn window(owner: &[&str], when: &[&str], from: &str, to: &str, extra: &[&str]) -
 
 fn refuse_overlap(env: &Env, args: &[String]) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    refused(env, &args, "WINDOW_OVERLAP", 4);
+    env.refused(&args, "WINDOW_OVERLAP", 4);
 }
 
 fn accept(env: &Env, args: &[String]) -> Value {
@@ -1600,7 +1555,7 @@ fn window_close_open_and_remove() {
         "--name",
         "Ana",
     ];
-    refused(&env, &book, "SLOT_INACTIVE", 4);
+    env.refused(&book, "SLOT_INACTIVE", 4);
     let opened = env.ok(&["window", "open", &id[..6]]);
     assert_eq!(opened["status"], "open");
     assert_eq!(env.ok(&["window", "list"])["windows"][0]["status"], "open");
@@ -1628,9 +1583,9 @@ fn window_close_open_and_remove() {
         ids(&env.ok(&["window", "list"])["windows"]),
         vec![id.clone()]
     );
-    refused(&env, &["window", "remove", s(&extra["id"])], "NOT_FOUND", 3);
-    refused(&env, &["window", "close", "0000ffff"], "NOT_FOUND", 3);
-    refused(&env, &["window", "open", "0000ffff"], "NOT_FOUND", 3);
+    env.refused(&["window", "remove", s(&extra["id"])], "NOT_FOUND", 3);
+    env.refused(&["window", "close", "0000ffff"], "NOT_FOUND", 3);
+    env.refused(&["window", "open", "0000ffff"], "NOT_FOUND", 3);
 }
 
 // ---------------------------------------------------------------- closure
@@ -1702,12 +1657,7 @@ fn closure_add_list_and_remove() {
     let left = ids(&env.ok(&["closure", "list"])["closures"]);
     assert_eq!(left.len(), 2);
     assert!(!left.contains(&s(&holiday["id"]).to_string()));
-    refused(
-        &env,
-        &["closure", "remove", s(&holiday["id"])],
-        "NOT_FOUND",
-        3,
-    );
+    env.refused(&["closure", "remove", s(&holiday["id"])], "NOT_FOUND", 3);
 }
 
 #[test]
@@ -1743,7 +1693,7 @@ fn a_closure_blocks_bookings_until_removed() {
     for date in ["2026-06-16", "2026-06-17"] {
         let args = book(date);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let d = refused(&env, &args, "OUTSIDE_AVAILABILITY", 5);
+        let d = env.refused(&args, "OUTSIDE_AVAILABILITY", 5);
         assert!(
             d.to_string().contains("Congreso médico"),
             "the reason is given: {d}"
@@ -1772,15 +1722,14 @@ fn a_closure_blocks_bookings_until_removed() {
     let args = book("2026-06-19");
     let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
     args[8] = "+50370000002";
-    let d = refused(&env, &args, "OUTSIDE_AVAILABILITY", 5);
+    let d = env.refused(&args, "OUTSIDE_AVAILABILITY", 5);
     assert!(d.to_string().contains("Feriado"), "{d}");
 }
 
 #[test]
 fn closure_add_refuses_bad_values() {
     let env = Env::clinic();
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "closure",
             "add",
@@ -1796,16 +1745,14 @@ fn closure_add_refuses_bad_values() {
     );
     assert!(d.get("to").is_some(), "{d}");
     for bad in ["2026-13-01", "20/06/2026", "yesterday"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["closure", "add", "--doctor", "Dr. García", "--from", bad],
             "VALIDATION_ERROR",
             2,
         );
         assert!(d.get("from").is_some(), "{bad}: {d}");
     }
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["closure", "add", "--from", "2026-06-20"],
         "VALIDATION_ERROR",
         2,
@@ -1814,15 +1761,13 @@ fn closure_add_refuses_bad_values() {
         d.get("doctor").is_some() || d.get("clinic").is_some(),
         "{d}"
     );
-    let d = refused(
-        &env,
+    let d = env.refused(
         &["closure", "add", "--doctor", "Dr. García"],
         "VALIDATION_ERROR",
         2,
     );
     assert!(d.get("from").is_some(), "missing --from is named: {d}");
-    refused(
-        &env,
+    env.refused(
         &[
             "closure",
             "add",
@@ -1834,8 +1779,7 @@ fn closure_add_refuses_bad_values() {
         "NOT_FOUND",
         3,
     );
-    refused(
-        &env,
+    env.refused(
         &[
             "closure",
             "add",
@@ -1893,7 +1837,7 @@ fn patient_add_normalises_the_phone_and_shows() {
     assert_eq!(q["email"], Value::Null);
     let list = env.ok(&["patient", "list"]);
     assert_eq!(list["patients"].as_array().unwrap().len(), 2);
-    refused(&env, &["patient", "show", "+50399999999"], "NOT_FOUND", 3);
+    env.refused(&["patient", "show", "+50399999999"], "NOT_FOUND", 3);
 }
 
 #[test]
@@ -1907,8 +1851,7 @@ fn patient_add_refuses_bad_values() {
         "+1234567890123456",
         "",
     ] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["patient", "add", "--name", "Ana", "--phone", bad],
             "VALIDATION_ERROR",
             2,
@@ -1916,8 +1859,7 @@ fn patient_add_refuses_bad_values() {
         assert!(d.get("phone").is_some(), "{bad:?}: {d}");
     }
     for bad in ["nobody", "a@b", "x y@example.com", "@example.com"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &[
                 "patient",
                 "add",
@@ -1933,7 +1875,7 @@ fn patient_add_refuses_bad_values() {
         );
         assert!(d.get("email").is_some(), "{bad:?}: {d}");
     }
-    let d = refused(&env, &["patient", "add"], "VALIDATION_ERROR", 2);
+    let d = env.refused(&["patient", "add"], "VALIDATION_ERROR", 2);
     assert!(d.get("name").is_some() && d.get("phone").is_some(), "{d}");
     assert_eq!(
         env.ok(&["patient", "list"])["patients"],
@@ -1954,16 +1896,14 @@ fn a_phone_belongs_to_one_patient() {
     ]);
     let ana = env.ok(&["patient", "add", "--name", "Ana", "--phone", "+50370000002"]);
     for spelling in ["+50377654321", "+503-7765-4321", "+503 (7765) 4321"] {
-        let d = refused(
-            &env,
+        let d = env.refused(
             &["patient", "add", "--name", "Otro", "--phone", spelling],
             "VALIDATION_ERROR",
             2,
         );
         assert!(d.get("phone").is_some(), "{spelling}: {d}");
     }
-    let d = refused(
-        &env,
+    let d = env.refused(
         &[
             "patient",
             "update",
@@ -2089,8 +2029,7 @@ fn patient_update_changes_each_field() {
         env.ok(&["patient", "show", s(&p["id"])])["national_id"],
         "99999999-9"
     );
-    refused(
-        &env,
+    env.refused(
         &[
             "patient",
             "update",
@@ -2101,8 +2040,7 @@ fn patient_update_changes_each_field() {
         "VALIDATION_ERROR",
         2,
     );
-    refused(
-        &env,
+    env.refused(
         &["patient", "update", "+50399999999", "--name", "X"],
         "NOT_FOUND",
         3,
