@@ -25,6 +25,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/001_init.sql"),
     include_str!("schema/002_webhooks.sql"),
+    include_str!("schema/003_reliability.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
