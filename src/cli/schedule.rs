@@ -194,11 +194,14 @@ pub fn load_day(
         match &t.doctor {
             Some(d) => busy = appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
             None => {
-                for w in &on {
-                    busy.extend(appointments::busy_for_window(
-                        conn, &w.id, service_id, from, to, except,
-                    )?);
-                }
+                busy = appointments::busy_clinic_wide(
+                    conn,
+                    &t.clinic.id,
+                    service_id,
+                    from,
+                    to,
+                    except,
+                )?
             }
         }
     }
@@ -211,12 +214,11 @@ pub fn load_day(
 }
 
 impl DayData {
-    pub fn day<'a>(&'a self, clinic: &'a Clinic, now: DateTime<Utc>, clinic_wide: bool) -> Day<'a> {
+    pub fn day<'a>(&'a self, clinic: &'a Clinic, now: DateTime<Utc>) -> Day<'a> {
         let refs: Vec<&Window> = self.windows.iter().collect();
         let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs);
         day.closure = self.closure.clone();
         day.busy = self.busy.clone();
-        day.per_window = clinic_wide;
         day
     }
 }
@@ -242,7 +244,7 @@ pub fn place(
 ) -> Result<Placement> {
     booking::check_time(now, start, &t.clinic.settings)?;
     let data = load_day(conn, t, date, req.service_id, except)?;
-    let day = data.day(&t.clinic, now, t.doctor.is_none());
+    let day = data.day(&t.clinic, now);
     let span = booking::locate(&day, start)?;
     let duration = req.duration.unwrap_or(span.window.slot_minutes);
     let end = start + Duration::minutes(duration);

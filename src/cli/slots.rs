@@ -55,7 +55,7 @@ pub fn compute(
     all: bool,
 ) -> Result<DaySlots> {
     let data = load_day(conn, t, date, req.service_id, None)?;
-    let day = data.day(&t.clinic, ctx.now, t.doctor.is_none());
+    let day = data.day(&t.clinic, ctx.now);
     let slots = day.slots(req);
     let tz = t.clinic.timezone;
     let row = |s: &Slot| {

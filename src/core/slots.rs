@@ -15,7 +15,6 @@ pub struct Busy {
     pub id: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    pub window_id: Option<String>,
 }
 
 /// The windows of one owner (a doctor, or a clinic's clinic-wide windows) that
@@ -124,11 +123,10 @@ pub struct Day<'a> {
     pub spans: Vec<Span<'a>>,
     /// Some(reason) when a closure covers the date.
     pub closure: Option<Option<String>>,
-    /// Active appointments that compete for capacity (already narrowed to the
-    /// doctor, or to the service for clinic-wide windows).
+    /// Active appointments that compete for capacity: the doctor's (at any
+    /// clinic), or the clinic's clinic-wide ones of the service, whichever
+    /// window row they were booked in (SPEC §5.1).
     pub busy: Vec<Busy>,
-    /// Clinic-wide windows count only their own appointments.
-    pub per_window: bool,
 }
 
 /// A grid slot and what the booking rules say of it.
@@ -158,14 +156,7 @@ impl<'a> Day<'a> {
             spans: windows.iter().map(|w| Span::new(w, tz, date)).collect(),
             closure: None,
             busy: Vec::new(),
-            per_window: false,
         }
-    }
-
-    pub fn busy_in<'s>(&'s self, span: &'s Span<'s>) -> impl Iterator<Item = &'s Busy> + 's {
-        self.busy.iter().filter(move |b| {
-            !self.per_window || b.window_id.as_deref() == Some(span.window.id.as_str())
-        })
     }
 
     /// Every grid slot of the day, in time order, each judged by the booking rules.
@@ -175,7 +166,7 @@ impl<'a> Day<'a> {
             for start in span.grid() {
                 let minutes = req.duration.unwrap_or(span.window.slot_minutes);
                 let end = start + Duration::minutes(minutes);
-                let remaining = span.window.capacity - peak(self.busy_in(span), start, end);
+                let remaining = span.window.capacity - peak(self.busy.iter(), start, end);
                 let refusal = self
                     .judge(span, start, end, req)
                     .err()
@@ -323,7 +314,6 @@ mod tests {
             id: id.into(),
             start: utc(s),
             end: utc(e),
-            window_id: None,
         }
     }
 

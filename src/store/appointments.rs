@@ -28,6 +28,9 @@ const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_i
     FROM appointments a JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
     LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
 
+/// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
+const CLINIC_WIDE: &str = "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS ?6";
+
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 
 fn from_row(r: &Row) -> rusqlite::Result<Appointment> {
@@ -141,7 +144,7 @@ pub fn save(conn: &Connection, a: &Appointment) -> Result<()> {
 
 fn busy_sql(cond: &str) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, window_id FROM appointments WHERE {cond} \
+        "SELECT id, starts_at, ends_at FROM appointments WHERE {cond} \
          AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
          AND (?5 IS NULL OR id <> ?5)"
     )
@@ -168,7 +171,6 @@ fn busy(
             id: r.get(0)?,
             start: instant(r.get(1)?),
             end: instant(r.get(2)?),
-            window_id: r.get(3)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -185,10 +187,11 @@ pub fn busy_for_doctor(
     busy(conn, "doctor_id = ?1", &doctor_id, from, to, except, &[])
 }
 
-/// A clinic-wide window's active appointments of one service (None is a service of its own).
-pub fn busy_for_window(
+/// A clinic's clinic-wide active appointments of one service (None is a
+/// service of its own), whichever window row they were booked in.
+pub fn busy_clinic_wide(
     conn: &Connection,
-    window_id: &str,
+    clinic_id: &str,
     service_id: Option<&str>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -196,8 +199,8 @@ pub fn busy_for_window(
 ) -> Result<Vec<Busy>> {
     busy(
         conn,
-        "window_id = ?1 AND service_id IS ?6",
-        &window_id,
+        CLINIC_WIDE,
+        &clinic_id,
         from,
         to,
         except,
@@ -360,7 +363,8 @@ mod tests {
         let s = Store::in_memory().unwrap();
         let c = &s.conn;
         assert_indexed(c, &busy_sql("doctor_id = ?1"), 5);
-        assert_indexed(c, &busy_sql("window_id = ?1 AND service_id IS ?6"), 6);
+        assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
+
         let day = Filter {
             clinic_id: Some("c".into()),
             from: NaiveDate::from_ymd_opt(2026, 6, 15),

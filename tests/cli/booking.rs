@@ -1338,6 +1338,56 @@ fn rule8_clinic_wide_capacity_counts_per_service() {
     env.book("2026-06-15", "10:00", "+50370000005");
 }
 
+#[test]
+fn rule8_clinic_wide_capacity_counts_bookings_of_a_replaced_window() {
+    // A date window that replaces the weekly one inherits the bookings already
+    // made in the weekly one (SPEC §5.1): capacity counts by time, not by row.
+    let env = Env::clinic();
+    env.ok(&["service", "add", "Vacunación", "--minutes", "30"]);
+    let cw_window = |when: &[&'static str]| {
+        let mut args = vec!["window", "add", "--clinic-wide"];
+        args.extend_from_slice(when);
+        args.extend_from_slice(&["--from", "09:00", "--to", "12:00"]);
+        env.ok(&args)
+    };
+    cw_window(&["--days", "mon-fri"]);
+    let cw = |phone: &'static str| {
+        vec![
+            "book",
+            "--clinic-wide",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "09:00",
+            "--phone",
+            phone,
+            "--name",
+            "Test Patient",
+            "--service",
+            "Vacunación",
+        ]
+    };
+    let first = env.ok(&cw("+50370000001"))["appointment"].clone();
+    cw_window(&["--date", "2026-06-16"]);
+    let d = env.refused(&cw("+50370000002"), "APPOINTMENT_CONFLICT", 4);
+    assert_eq!(d["conflicting_appointment_id"], first["id"]);
+    let all = env.ok(&[
+        "slots",
+        "--clinic-wide",
+        "--date",
+        "2026-06-16",
+        "--service",
+        "Vacunación",
+        "--all",
+    ]);
+    let nine = &all["slots"][0];
+    assert_eq!(nine["start_time"], "09:00");
+    assert_eq!(nine["available"], false);
+    assert_eq!(nine["reason"], "APPOINTMENT_CONFLICT");
+    // 09:30 in the date window is free.
+    assert_eq!(all["slots"][1]["available"], true);
+}
+
 // ---------------------------------------------------------------------------
 // Rule 9: the write
 // ---------------------------------------------------------------------------

@@ -10,7 +10,3 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- Clinic-wide capacity counts the clinic's clinic-wide appointments of one
--- service by time, whichever window row they were booked in (SPEC §5.1).
-CREATE INDEX appt_clinic_wide_start ON appointments(clinic_id, service_id, starts_at)
-    WHERE doctor_id IS NULL;
