@@ -30,27 +30,17 @@ fn main() {
             let json = cli.json;
             match cli::run(cli) {
                 Ok(report) => {
-                    let mut out = std::io::stdout().lock();
-                    // A closed pipe (`appt list | head`) is not an error worth a panic.
-                    let _ = if json && !report.json.is_null() {
-                        let text = if std::io::stdout().is_terminal() {
-                            serde_json::to_string_pretty(&report.json)
-                        } else {
-                            serde_json::to_string(&report.json)
-                        };
-                        writeln!(out, "{}", text.unwrap_or_default())
-                    } else if json || report.human.is_empty() {
-                        Ok(())
+                    if let Err(e) = print_report(&report, json) {
+                        print_error(&e, json);
+                        e.code.exit_code()
                     } else {
-                        writeln!(out, "{}", report.human)
-                    };
-                    drop(out);
-                    match report.partial {
-                        Some(e) => {
-                            print_error(&e, json);
-                            e.code.exit_code()
+                        match report.partial {
+                            Some(e) => {
+                                print_error(&e, json);
+                                e.code.exit_code()
+                            }
+                            None => 0,
                         }
-                        None => 0,
                     }
                 }
                 Err(e) => {
@@ -61,6 +51,27 @@ fn main() {
         }
     };
     std::process::exit(code)
+}
+
+/// Prints a command's result in the chosen format. A failed write (a full
+/// disk, a closed pipe) is an error, never a silent success.
+fn print_report(report: &appt::output::Report, json: bool) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    let written = if json && !report.json.is_null() {
+        let text = if std::io::stdout().is_terminal() {
+            serde_json::to_string_pretty(&report.json)
+        } else {
+            serde_json::to_string(&report.json)
+        };
+        writeln!(out, "{}", text.unwrap_or_default())
+    } else if json || report.human.is_empty() {
+        Ok(())
+    } else {
+        writeln!(out, "{}", report.human)
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(appt::output::stdout_failed)
 }
 
 fn print_error(e: &Error, json: bool) {

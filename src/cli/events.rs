@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     while left > 0 {
         let page = events::after(&st.conn, after, a.kind.as_deref(), left.min(PAGE))?;
         for e in &page {
-            emit_line(&json::event(e));
+            emit_line(&json::event(e))?;
         }
         match page.last() {
             Some(last) if page.len() as i64 == left.min(PAGE) => {

@@ -1,16 +1,19 @@
-//! `appt remind due|list`. `due` is what cron runs every few minutes: it claims
-//! the due reminders in one write transaction, then delivers each (a JSON line
-//! on stdout, or `--exec CMD`) and records the outcome in another, so
-//! overlapping runs never deliver a reminder twice and a run that dies leaves
-//! its claims to be retried once they lapse.
+//! `appt remind due|list`. `due` is what cron runs every few minutes: it
+//! decides the due reminders in one write transaction, then for each claims it
+//! in a transaction just before delivering it (a JSON line on stdout, or
+//! `--exec CMD`) and records the outcome in another, only while its claim still
+//! stands. So overlapping runs never deliver a reminder twice, a long run never
+//! sits on reminders it has not reached, and a run that dies leaves its one
+//! claim to be retried once it lapses.
 
 use super::Ctx;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::{time, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::output::{emit_line, human, json, Report};
-use crate::store::appointments;
 use crate::store::reminders::{self, Reminder, STATUSES};
+use crate::store::{appointments, Store};
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -110,17 +113,35 @@ struct Tally {
     cancelled: i64,
 }
 
-fn due(ctx: &Ctx, exec: Option<&str>, dry_run: bool, limit: Option<i64>) -> Result<Report> {
-    if limit.is_some_and(|l| l < 1) {
-        return Err(Error::field("limit", "limit must be 1 or more"));
-    }
-    let mut st = ctx.open()?;
-    let mut tally = Tally::default();
-    let mut deliver: Vec<(Reminder, Appointment)> = Vec::new();
+/// The sweep's clock: "now" (`$APPT_NOW` or the system's) moving on with the
+/// time the sweep has run, so the claims of a long sweep lapse 10 minutes after
+/// they are taken, not after the sweep started.
+struct Clock {
+    start: DateTime<Utc>,
+    began: Instant,
+}
 
-    // Claim: decide every due reminder and claim the ones to deliver, at once.
+impl Clock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.began.elapsed()).unwrap_or_default();
+        self.start + chrono::Duration::seconds(elapsed.num_seconds())
+    }
+}
+
+/// Decides every due reminder at `now` in one transaction: the ones of
+/// appointments no longer active are cancelled, of started ones expired, and
+/// of several due for one appointment only the nearest is kept. Returns the
+/// ones to deliver (at most `limit`), with their appointments as they are now.
+/// A dry run decides the same and writes nothing.
+fn triage_due(
+    st: &mut Store,
+    now: DateTime<Utc>,
+    limit: Option<i64>,
+    dry_run: bool,
+    tally: &mut Tally,
+) -> Result<Vec<(Reminder, Appointment)>> {
     let tx = st.write()?;
-    let due = reminders::due(&tx, ctx.now)?;
+    let due = reminders::due(&tx, now)?;
     // Grouped by appointment, in order of each appointment's first due reminder.
     let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
     let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -131,65 +152,130 @@ fn due(ctx: &Ctx, exec: Option<&str>, dry_run: bool, limit: Option<i64>) -> Resu
         });
         groups[i].1.push(r);
     }
+    let mut deliver = Vec::new();
     for (appointment_id, rs) in groups {
         let a = appointments::get(&tx, &appointment_id)?;
         let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
         for (r, verdict) in rs
             .into_iter()
-            .zip(triage(a.status, a.starts_at, ctx.now, &due_ats))
+            .zip(triage(a.status, a.starts_at, now, &due_ats))
         {
             match verdict {
                 Verdict::Cancel => {
                     tally.cancelled += 1;
-                    reminders::set_status(&tx, &r.id, "cancelled", ctx.now)?;
+                    reminders::set_status(&tx, &r.id, "cancelled", now)?;
                 }
                 Verdict::Expire => {
                     tally.expired += 1;
-                    reminders::set_status(&tx, &r.id, "expired", ctx.now)?;
+                    reminders::set_status(&tx, &r.id, "expired", now)?;
                 }
                 // Past the limit it stays pending for the next run.
                 Verdict::Deliver if limit.is_some_and(|l| deliver.len() as i64 >= l) => {}
-                Verdict::Deliver => {
-                    reminders::claim(&tx, &r.id, ctx.now + CLAIM, ctx.now)?;
-                    deliver.push((r, a.clone()));
-                }
+                Verdict::Deliver => deliver.push((r, a.clone())),
             }
         }
     }
     if dry_run {
         tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(deliver)
+}
+
+/// Takes one reminder for this run just before delivering it: still takeable
+/// (no other run delivered or claimed it meanwhile) and its appointment, as it
+/// is at this moment, still worth reminding of. Returns what to deliver.
+fn take(
+    st: &mut Store,
+    id: &str,
+    run: &str,
+    now: DateTime<Utc>,
+    tally: &mut Tally,
+) -> Result<Option<(Reminder, Appointment)>> {
+    let tx = st.write()?;
+    let Some(r) = reminders::takeable(&tx, id, now)? else {
+        return Ok(None);
+    };
+    let a = appointments::get(&tx, &r.appointment_id)?;
+    let taken = match triage(a.status, a.starts_at, now, &[r.due_at])[0] {
+        Verdict::Cancel => {
+            tally.cancelled += 1;
+            reminders::set_status(&tx, &r.id, "cancelled", now)?;
+            None
+        }
+        Verdict::Expire => {
+            tally.expired += 1;
+            reminders::set_status(&tx, &r.id, "expired", now)?;
+            None
+        }
+        Verdict::Deliver => {
+            reminders::claim(&tx, &r.id, run, now + CLAIM, now)?;
+            Some((r, a))
+        }
+    };
+    tx.commit()?;
+    Ok(taken)
+}
+
+fn due(ctx: &Ctx, exec: Option<&str>, dry_run: bool, limit: Option<i64>) -> Result<Report> {
+    if limit.is_some_and(|l| l < 1) {
+        return Err(Error::field("limit", "limit must be 1 or more"));
+    }
+    let clock = Clock {
+        start: ctx.now,
+        began: Instant::now(),
+    };
+    let mut st = ctx.open()?;
+    let mut tally = Tally::default();
+
+    let deliver = triage_due(&mut st, ctx.now, limit, dry_run, &mut tally)?;
+    if dry_run {
         for (r, a) in &deliver {
-            emit_line(&json::reminder(r, a));
+            emit_line(&json::reminder(r, a))?;
         }
         return Ok(Report::quiet());
     }
-    tx.commit()?;
 
-    // Deliver, recording each outcome as it happens.
+    // Each reminder is claimed just before its delivery and its outcome recorded
+    // only while the claim stands: a sweep that outlives its claims leaves the
+    // rest to the next cron run rather than delivering them a second time.
+    let run = crate::store::new_id();
     let mut failures = Vec::new();
-    for (r, a) in &deliver {
+    for (r, _) in &deliver {
+        let Some((r, a)) = take(&mut st, &r.id, &run, clock.now(), &mut tally)? else {
+            continue;
+        };
         let outcome = match exec {
             None => {
                 let mut sent = r.clone();
                 sent.status = "sent".into();
                 sent.attempts += 1;
-                sent.sent_at = Some(ctx.now);
-                emit_line(&json::reminder(&sent, a));
+                sent.sent_at = Some(clock.now());
+                if let Err(e) = emit_line(&json::reminder(&sent, &a)) {
+                    // Not written, not sent: it stays pending for the next run.
+                    let tx = st.write()?;
+                    reminders::release(&tx, &r.id, &run)?;
+                    tx.commit()?;
+                    return Err(e);
+                }
                 Ok(())
             }
-            Some(cmd) => run_hook(cmd, &json::reminder(r, a), &hook_env(r, a)),
+            Some(cmd) => run_hook(cmd, &json::reminder(&r, &a), &hook_env(&r, &a)),
         };
+        let now = clock.now();
         let tx = st.write()?;
         match outcome {
             Ok(()) => {
-                reminders::mark_sent(&tx, &r.id, ctx.now)?;
+                reminders::mark_sent(&tx, &r.id, &run, now)?;
                 tally.sent += 1;
             }
             Err(why) => {
-                let retry = delivery::reminder_retry(ctx.now, r.attempts + 1);
-                reminders::mark_attempt_failed(&tx, &r.id, &why, retry, ctx.now)?;
-                tally.failed += 1;
-                failures.push(json!({"reminder_id": r.id, "error": why, "retry_at": retry.map(time::fmt_utc)}));
+                let retry = delivery::reminder_retry(now, r.attempts + 1);
+                if reminders::mark_attempt_failed(&tx, &r.id, &run, &why, retry, now)? {
+                    tally.failed += 1;
+                    failures.push(json!({"reminder_id": r.id, "error": why, "retry_at": retry.map(time::fmt_utc)}));
+                }
             }
         }
         tx.commit()?;

@@ -1,7 +1,8 @@
 //! What appt prints: JSON views (dedicated `Serialize` structs, so the wire
 //! shape never changes by accident) and human tables, cards and confirmations.
 //! Commands return a `Report`; `main` prints it once, in the chosen format.
-//! Streams (events, due reminders) write JSON Lines as they go with `emit_line`.
+//! Streams (events, due reminders) write JSON Lines as they go with `emit_line`;
+//! a failed write to stdout is an error (exit 1), never a silent success.
 
 pub mod human;
 pub mod json;
@@ -36,11 +37,18 @@ impl Report {
     }
 }
 
-/// Writes one JSON Lines record to stdout at once. A closed pipe is not worth a
-/// panic, so write errors are ignored.
-pub fn emit_line(v: &Value) {
+/// Writes one JSON Lines record to stdout and flushes it, so a stream's reader
+/// sees each record as it happens. A failed write (full disk, closed pipe) is
+/// an error: the caller must not treat the record as delivered.
+pub fn emit_line(v: &Value) -> crate::error::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{v}");
-    let _ = out.flush();
+    writeln!(out, "{v}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_failed)
+}
+
+/// The error for a write to stdout that failed (exit 1).
+pub fn stdout_failed(e: std::io::Error) -> crate::error::Error {
+    crate::error::Error::internal(format!("cannot write to standard output: {e}"))
 }

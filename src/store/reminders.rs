@@ -1,12 +1,13 @@
 //! The `reminders` table: scheduled with an appointment, swept by `remind due`.
-//! A run claims a reminder (`claimed_until`) in a write transaction before it
-//! delivers, so overlapping runs never deliver one twice; a run that dies leaves
-//! its claim to lapse, and a later run retries.
+//! A run claims one reminder (`claim` = the run's ID, until `claimed_until`) in
+//! a write transaction just before delivering it, and records the outcome only
+//! while that claim still stands, so overlapping runs never deliver one twice;
+//! a run that dies leaves its claim to lapse, and a later run retries.
 
 use super::{epoch, instant, new_id, opt_instant};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct Reminder {
@@ -63,7 +64,8 @@ pub fn schedule(
 /// Cancels the appointment's pending reminders.
 pub fn cancel_pending(conn: &Connection, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "UPDATE reminders SET status = 'cancelled', updated_at = ?2 WHERE appointment_id = ?1 AND status = 'pending'",
+        "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
+         WHERE appointment_id = ?1 AND status = 'pending'",
         params![appointment_id, epoch(now)],
     )?;
     Ok(())
@@ -82,54 +84,90 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: i64) -> Result<Vec<R
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The condition for a reminder a run may take at `?1`: pending, due, its retry
+/// time come, and no live claim on it.
+const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
+    AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1)";
+
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
 pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM reminders WHERE status = 'pending' AND due_at <= ?1 \
-         AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
-         ORDER BY due_at, id"
+        "SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"
     ))?;
     let rows = st.query_map([epoch(now)], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The reminder, if a run may still take it at `now` (another run may have
+/// delivered, claimed or cancelled it since the sweep looked).
+pub fn takeable(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLS} FROM reminders WHERE id = ?2 AND {TAKEABLE}"),
+            params![epoch(now), id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// Ends a pending reminder undelivered (`cancelled` or `expired`).
 pub fn set_status(conn: &Connection, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "UPDATE reminders SET status = ?2, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
+        "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
         params![id, status, epoch(now)],
     )?;
     Ok(())
 }
 
-pub fn claim(conn: &Connection, id: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "UPDATE reminders SET claimed_until = ?2, updated_at = ?3 WHERE id = ?1",
-        params![id, epoch(until), epoch(now)],
-    )?;
-    Ok(())
-}
-
-pub fn mark_sent(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "UPDATE reminders SET status = 'sent', sent_at = ?2, attempts = attempts + 1, claimed_until = NULL, \
-         last_error = NULL, updated_at = ?2 WHERE id = ?1",
-        params![id, epoch(now)],
-    )?;
-    Ok(())
-}
-
-/// Records a failed attempt: retried at `retry_at`, or `failed` for good when None.
-pub fn mark_attempt_failed(
+/// Claims the reminder for run `run` until `until`.
+pub fn claim(
     conn: &Connection,
     id: &str,
-    error: &str,
-    retry_at: Option<DateTime<Utc>>,
+    run: &str,
+    until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE reminders SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, claimed_until = NULL, \
-         status = CASE WHEN ?3 IS NULL THEN 'failed' ELSE status END, updated_at = ?4 WHERE id = ?1",
-        params![id, error, retry_at.map(epoch), epoch(now)],
+        "UPDATE reminders SET claim = ?2, claimed_until = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, run, epoch(until), epoch(now)],
     )?;
     Ok(())
+}
+
+/// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
+pub fn release(conn: &Connection, id: &str, run: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE reminders SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
+        params![id, run],
+    )?;
+    Ok(())
+}
+
+/// Records the delivery, if run `run`'s claim still stands; false when another
+/// run took the reminder over or it was cancelled meanwhile.
+pub fn mark_sent(conn: &Connection, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
+         claimed_until = NULL, last_error = NULL, updated_at = ?3 \
+         WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
+        params![id, run, epoch(now)],
+    )? == 1)
+}
+
+/// Records a failed attempt (retried at `retry_at`, or `failed` for good when
+/// None), if run `run`'s claim still stands.
+pub fn mark_attempt_failed(
+    conn: &Connection,
+    id: &str,
+    run: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
+         claimed_until = NULL, status = CASE WHEN ?4 IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
+         WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
+        params![id, run, error, retry_at.map(epoch), epoch(now)],
+    )? == 1)
 }

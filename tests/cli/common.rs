@@ -42,6 +42,19 @@ impl Env {
         c
     }
 
+    /// `appt --db <temp> ARGS` as a std Command (its stdout can be redirected).
+    pub fn raw(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"));
+        c.arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env("APPT_NOW", &self.now);
+        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR"] {
+            c.env_remove(v);
+        }
+        c
+    }
+
     /// Runs with `--json`, expects exit 0 and nothing on stderr but warnings; returns stdout's JSON.
     pub fn ok(&self, args: &[&str]) -> Value {
         let out = self.cmd().args(args).arg("--json").output().expect("run");

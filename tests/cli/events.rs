@@ -98,3 +98,32 @@ fn a_long_log_streams_across_pages() {
         .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
     assert_eq!(stream(&env, &["--limit", "1100"]).len(), 1100);
 }
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error_not_a_silent_success() {
+    // SPEC §2: a full disk or a closed pipe is exit 1, for streams and for
+    // one-shot output alike.
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [
+        &["events"][..],
+        &["events", "--json"],
+        &["list", "--date", "2026-06-16"],
+        &["list", "--date", "2026-06-16", "--json"],
+        &["doctor", "list"],
+    ] {
+        let out = env.raw(args).stdout(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "appt {args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("INTERNAL_ERROR") || err.contains("cannot write to standard output"),
+            "appt {args:?}: {err}"
+        );
+    }
+}

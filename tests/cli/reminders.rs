@@ -492,3 +492,171 @@ fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
     assert_eq!(out.status.code(), Some(7));
     assert_eq!(by_offset(&reminders(&env2), "24h")["status"], "pending");
 }
+
+/// Starts `remind due --exec hook` in the background at the env's clock.
+fn spawn_sweep(env: &Env, hook: &str) -> std::process::Child {
+    env.raw(&["remind", "due", "--exec", hook])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the file has at least `n` lines; returns them.
+fn wait_lines(path: &std::path::Path, n: usize) -> Vec<String> {
+    let t = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<String> = text.lines().map(String::from).collect();
+        if lines.len() >= n {
+            return lines;
+        }
+        assert!(t.elapsed().as_secs() < 30, "only {lines:?} after 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_sweep_that_outlives_its_claims_leaves_the_rest_to_the_next_run() {
+    // SPEC §7: a run claims each reminder just before delivering it. A slow run
+    // (a hook at its time limit, say) never sits on reminders it has not reached,
+    // so the next cron run takes those, and the slow run skips them.
+    let mut env = Env::clinic();
+    let times = [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ];
+    for (i, t) in times.iter().enumerate() {
+        env.book(TUE, t, &format!("+5037000{i:04}"));
+    }
+    env.at("2026-06-15T18:45:00Z");
+    let log = env.dir.path().join("delivered.log");
+    let slow = format!("echo $APPT_REMINDER_ID >> {}; sleep 0.6", log.display());
+    let mut first = spawn_sweep(&env, &slow);
+    let in_flight = wait_lines(&log, 1).remove(0);
+    // Eleven minutes later by the clock, cron starts the next run.
+    env.at("2026-06-15T18:56:00Z");
+    let fast = format!("echo $APPT_REMINDER_ID >> {}", log.display());
+    let next = sweep(&env, &["--exec", &fast, "--json"]);
+    assert!(next.status.success(), "{next:?}");
+    assert!(first.wait().unwrap().success());
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for id in text.lines() {
+        *counts.entry(id).or_insert(0) += 1;
+    }
+    assert_eq!(counts.len(), 8, "every due reminder delivered:\n{text}");
+    let twice: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.iter().all(|(id, n)| **id == in_flight && **n == 2),
+        "only the reminder in flight may go out twice: {twice:?}\n{text}"
+    );
+    assert!(reminders(&env)
+        .iter()
+        .filter(|r| r["offset"] == "24h")
+        .all(|r| r["status"] == "sent"));
+}
+
+#[test]
+fn each_delivery_uses_the_appointment_as_it_is_at_that_moment() {
+    let mut env = Env::clinic();
+    let appts: Vec<Value> = ["09:00", "09:30", "10:00", "10:30"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| env.book(TUE, t, &format!("+5037100{i:04}")))
+        .collect();
+    env.at("2026-06-15T18:45:00Z");
+    let log = env.dir.path().join("delivered.log");
+    let hook = format!(
+        "echo \"$APPT_APPOINTMENT_ID $APPT_LOCAL_TIME $APPT_PATIENT_NAME\" >> {}; sleep 0.5",
+        log.display()
+    );
+    let mut run = spawn_sweep(&env, &hook);
+    let first = wait_lines(&log, 1).remove(0);
+    assert!(first.starts_with(s(&appts[0]["id"])), "{first}");
+    // While the sweep runs: the visit in flight is cancelled, the next patient
+    // is renamed, the third visit moves and the fourth is cancelled.
+    env.ok(&["cancel", s(&appts[0]["id"]), "--reason", "Ya no viene"]);
+    env.ok(&[
+        "patient",
+        "update",
+        "+50371000001",
+        "--name",
+        "Nombre Nuevo",
+    ]);
+    env.ok(&[
+        "reschedule",
+        s(&appts[2]["id"]),
+        "--date",
+        TUE,
+        "--time",
+        "11:30",
+    ]);
+    env.ok(&["cancel", s(&appts[3]["id"]), "--reason", "Viaje"]);
+    assert!(run.wait().unwrap().success());
+
+    let lines = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[1],
+        format!("{} 09:30 Nombre Nuevo", s(&appts[1]["id"])),
+        "the current name, not the one at the sweep's start"
+    );
+    let rs = reminders(&env);
+    let day_before = |a: &Value| {
+        rs.iter()
+            .find(|r| r["appointment_id"] == a["id"] && r["offset"] == "24h")
+            .unwrap()["status"]
+            .clone()
+    };
+    // Cancelled while its hook ran: cancelled, never recorded as sent.
+    assert_eq!(day_before(&appts[0]), "cancelled");
+    assert_eq!(day_before(&appts[1]), "sent");
+    assert_eq!(day_before(&appts[2]), "cancelled");
+    assert_eq!(day_before(&appts[3]), "cancelled");
+}
+
+#[test]
+fn a_failed_write_to_stdout_leaves_reminders_pending_and_exits_1() {
+    let mut env = Env::clinic();
+    for (i, t) in ["09:00", "09:30", "10:00"].iter().enumerate() {
+        env.book(TUE, t, &format!("+5037200{i:04}"));
+    }
+    env.at("2026-06-15T18:45:00Z");
+    let pending = |env: &Env| {
+        reminders(env)
+            .iter()
+            .filter(|r| r["offset"] == "24h" && r["status"] == "pending")
+            .count()
+    };
+    // A full disk.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = env
+        .raw(&["remind", "due", "--json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).expect("JSON error");
+    assert_eq!(e["error"]["code"], "INTERNAL_ERROR");
+    assert_eq!(pending(&env), 3);
+    // A closed pipe.
+    let mut child = env
+        .raw(&["remind", "due"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert_eq!(pending(&env), 3);
+    // Nothing was lost: the next run delivers all three, once.
+    let out = sweep(&env, &[]);
+    assert!(out.status.success());
+    assert_eq!(lines(&out).len(), 3);
+    assert_eq!(pending(&env), 0);
+}
