@@ -107,8 +107,12 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
     if !(1..=500).contains(&a.limit) {
         bad.push(("limit".into(), "limit must be between 1 and 500".into()));
     }
+    // A page past the end is empty; one whose offset cannot be counted is refused.
+    let offset = (a.page - 1).checked_mul(a.limit);
     if a.page < 1 {
         bad.push(("page".into(), "page must be 1 or more".into()));
+    } else if offset.is_none() {
+        bad.push(("page".into(), "page is too large".into()));
     }
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
@@ -137,7 +141,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
             .map(|p| p.patient.id),
         source,
     };
-    let (rows, total) = appointments::list(&st.conn, &f, a.page, a.limit)?;
+    let (rows, total) = appointments::list(&st.conn, &f, offset.unwrap_or(0), a.limit)?;
     let mut text = human::appointments(&rows);
     let pages = (total + a.limit - 1) / a.limit;
     if pages > 1 {

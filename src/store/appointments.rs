@@ -296,11 +296,12 @@ impl Filter {
     }
 }
 
-/// One page of appointments in start order, and how many match in all.
+/// At most `limit` appointments in start order after skipping `offset`, and
+/// how many match in all.
 pub fn list(
     conn: &Connection,
     f: &Filter,
-    page: i64,
+    offset: i64,
     limit: i64,
 ) -> Result<(Vec<Appointment>, i64)> {
     let (clause, mut args) = f.clause();
@@ -311,7 +312,7 @@ pub fn list(
         |r| r.get(0),
     )?;
     args.push(Box::new(limit));
-    args.push(Box::new((page - 1) * limit));
+    args.push(Box::new(offset));
     let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let mut st = conn.prepare(&format!(
         "{SELECT} WHERE {clause} ORDER BY a.starts_at, a.token_number, a.id LIMIT ? OFFSET ?"

@@ -269,6 +269,17 @@ fn list_pages() {
     let p4 = e.ok(&["list", "--limit", "3", "--page", "4"]);
     assert_eq!(p4["appointments"], json!([]));
     assert_eq!(p4["total"], 7);
+    // Far past the end is empty too, never page 1 again.
+    let far = e.ok(&["list", "--limit", "2", "--page", "4611686018427387904"]);
+    assert_eq!(far["appointments"], json!([]));
+    assert_eq!(far["page"], json!(4611686018427387904i64));
+    // A page whose offset overflows is refused, not wrapped round.
+    let d = e.fails(
+        &["list", "--limit", "2", "--page", "9223372036854775807"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(d.get("page").is_some(), "{d}");
 
     // Paging applies after filtering.
     let v = e.ok(&[
