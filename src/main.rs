@@ -67,7 +67,12 @@ fn print_report(report: &appt::output::Report, json: bool) -> Result<(), Error> 
     } else if json || report.human.is_empty() {
         Ok(())
     } else {
-        writeln!(out, "{}", report.human)
+        let colour = appt::output::human::colour();
+        writeln!(
+            out,
+            "{}",
+            appt::output::human::neutralise(&report.human, colour)
+        )
     };
     written
         .and_then(|()| out.flush())
@@ -79,9 +84,11 @@ fn print_error(e: &Error, json: bool) {
         eprintln!("{}", e.to_json());
         return;
     }
-    eprintln!("error: {}", e.message);
+    // Messages quote what was typed and what is stored: never raw to the terminal.
+    let clean = appt::output::human::clean;
+    eprintln!("error: {}", clean(&e.message));
     if let Some(hint) = &e.hint {
-        eprintln!("hint: {hint}");
+        eprintln!("hint: {}", clean(hint));
     }
     if let Some(times) = e.details.get("suggested_times").and_then(|t| t.as_array()) {
         let times: Vec<&str> = times.iter().filter_map(|t| t.as_str()).collect();
@@ -93,8 +100,8 @@ fn print_error(e: &Error, json: bool) {
         for cand in c {
             eprintln!(
                 "  {}  {}",
-                cand["id"].as_str().unwrap_or(""),
-                cand["name"].as_str().unwrap_or("")
+                clean(cand["id"].as_str().unwrap_or("")),
+                clean(cand["name"].as_str().unwrap_or(""))
             );
         }
     }

@@ -48,7 +48,7 @@ pub fn build(
         to: Some(date),
         ..Filter::default()
     };
-    let (all, _) = appointments::list(conn, &f, 1, 100_000)?;
+    let (all, _) = appointments::list(conn, &f, 0, 100_000)?;
     let all: Vec<Appointment> = all
         .into_iter()
         .filter(|a| a.status != Status::Cancelled)
@@ -94,10 +94,10 @@ pub fn build(
             title: match &doc {
                 Some(d) => format!(
                     "{}{}",
-                    d.full_name,
+                    human::clean(&d.full_name),
                     d.specialty
                         .as_deref()
-                        .map(|s| format!(" — {s}"))
+                        .map(|s| format!(" — {}", human::clean(s)))
                         .unwrap_or_default()
                 ),
                 None => "Clinic-wide".into(),
@@ -124,7 +124,7 @@ pub fn build(
     });
     let mut text = format!(
         "{} — {} ({})",
-        clinic.name,
+        human::clean(&clinic.name),
         date.format("%A %d %B %Y"),
         tz.name()
     );
@@ -146,8 +146,8 @@ pub fn build(
                             time::to_local(tz, a.starts_at).1,
                             time::to_local(tz, a.ends_at).1
                         )),
-                        Cell::new(&a.patient_name),
-                        Cell::new(&a.patient_phone),
+                        Cell::new(human::clean(&a.patient_name)),
+                        Cell::new(human::clean(&a.patient_phone)),
                         human::status_cell(a.status),
                         Cell::new(human::short(&a.id)),
                     ],

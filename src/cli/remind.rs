@@ -91,7 +91,7 @@ fn list(ctx: &Ctx, status: Option<String>, limit: i64) -> Result<Report> {
             time::format_offset(r.offset_minutes),
             r.status.clone(),
             r.attempts.to_string(),
-            a.patient_name.clone(),
+            human::clean(&a.patient_name),
             human::when(&a),
             human::short(&r.id).to_string(),
         ]);

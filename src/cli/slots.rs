@@ -125,11 +125,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let who = t
         .doctor
         .as_ref()
-        .map(|d| d.full_name.clone())
+        .map(|d| human::clean(&d.full_name))
         .unwrap_or_else(|| "clinic-wide".into());
     let title = format!(
         "{who} at {}, {} ({})",
-        t.clinic.name,
+        human::clean(&t.clinic.name),
         date.format("%a %d %b %Y"),
         tz.name()
     );
@@ -149,8 +149,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                     r["end_time"].as_str().unwrap_or("")
                 )),
                 Cell::new(r["remaining"].to_string()),
-                Cell::new(r["session"].as_str().unwrap_or("—")),
-                Cell::new(r["batch"].as_str().unwrap_or("—")),
+                Cell::new(human::clean(r["session"].as_str().unwrap_or("—"))),
+                Cell::new(human::clean(r["batch"].as_str().unwrap_or("—"))),
             ];
             if a.all {
                 cells.push(Cell::new(r["reason"].as_str().unwrap_or("yes")));

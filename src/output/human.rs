@@ -8,11 +8,61 @@ use crate::core::{
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use std::io::IsTerminal;
 
+/// Stored text as a terminal may show it: control characters (escape
+/// sequences, bells, carriage returns, C1 codes) become visible pictures
+/// (`␛`, `␇`, `␍`), so a name can never drive the terminal. Line breaks stay.
+pub fn clean(s: &str) -> String {
+    s.chars().map(picture).collect()
+}
+
+fn picture(c: char) -> char {
+    match c {
+        '\n' => c,
+        '\t' => ' ',
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+        '\u{7f}' => '\u{2421}',
+        '\u{80}'..='\u{9f}' => '\u{fffd}',
+        _ => c,
+    }
+}
+
+/// The last line of defence for everything printed for humans: every control
+/// character neutralised as [`clean`] does, except, when `colour` is on, the
+/// SGR colour sequences (`ESC [ … m`) that appt itself puts around statuses.
+/// Stored text is cleaned before it gets here, so those are appt's own.
+pub fn neutralise(text: &str, colour: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && colour {
+            if let Some(len) = sgr_len(rest) {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        out.push(picture(c));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The length of the `ESC [ digits;… m` sequence `s` starts with, if it does.
+fn sgr_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("\u{1b}[")?;
+    let n = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (body.as_bytes().get(n) == Some(&b'm')).then_some(2 + n + 1)
+}
+
 pub fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
-fn colour() -> bool {
+/// Whether human output may be coloured: a terminal, and `NO_COLOR` unset.
+pub fn colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
@@ -39,7 +89,7 @@ pub fn status_cell(s: Status) -> Cell {
 }
 
 fn or_dash(s: Option<&str>) -> String {
-    s.filter(|s| !s.is_empty()).unwrap_or("—").to_string()
+    clean(s.filter(|s| !s.is_empty()).unwrap_or("—"))
 }
 
 /// `Mon 15 Jun 2026 14:00–14:30`
@@ -54,8 +104,8 @@ pub fn when(a: &Appointment) -> String {
 
 fn who(a: &Appointment) -> String {
     match (&a.doctor_name, &a.service_name) {
-        (Some(d), _) => d.clone(),
-        (None, Some(s)) => format!("{s} (clinic-wide)"),
+        (Some(d), _) => clean(d),
+        (None, Some(s)) => format!("{} (clinic-wide)", clean(s)),
         (None, None) => "clinic-wide".into(),
     }
 }
@@ -65,7 +115,7 @@ pub fn confirm(verb: &str, a: &Appointment) -> String {
     format!(
         "{verb} {}: {} with {}, {}, token {} [{}]",
         short(&a.id),
-        a.patient_name,
+        clean(&a.patient_name),
         who(a),
         when(a),
         a.token_number,
@@ -89,8 +139,8 @@ pub fn appointments(list: &[Appointment]) -> String {
                 to_local(a.timezone, a.ends_at).1
             )),
             Cell::new(a.token_number),
-            Cell::new(&a.patient_name),
-            Cell::new(&a.patient_phone),
+            Cell::new(clean(&a.patient_name)),
+            Cell::new(clean(&a.patient_phone)),
             Cell::new(who(a)),
             Cell::new(or_dash(a.service_name.as_deref())),
             status_cell(a.status),
@@ -104,12 +154,16 @@ pub fn appointment_card(a: &Appointment) -> String {
     let mut lines = vec![
         format!("Appointment {}  [{}]", a.id, a.status.as_str()),
         format!("  When      {} ({})", when(a), a.timezone.name()),
-        format!("  Clinic    {}", a.clinic_name),
+        format!("  Clinic    {}", clean(&a.clinic_name)),
         format!("  Doctor    {}", who(a)),
-        format!("  Patient   {} {}", a.patient_name, a.patient_phone),
+        format!(
+            "  Patient   {} {}",
+            clean(&a.patient_name),
+            clean(&a.patient_phone)
+        ),
         format!("  Service   {}", or_dash(a.service_name.as_deref())),
         format!("  Token     {}", a.token_number),
-        format!("  Source    {}", a.source),
+        format!("  Source    {}", clean(&a.source)),
     ];
     let optional = [
         ("Session", a.session.as_deref()),
@@ -123,7 +177,7 @@ pub fn appointment_card(a: &Appointment) -> String {
     ];
     for (label, v) in optional {
         if let Some(v) = v {
-            lines.push(format!("  {label:<9} {v}"));
+            lines.push(format!("  {label:<9} {}", clean(v)));
         }
     }
     if let Some(d) = a.follow_up_date {
@@ -146,7 +200,7 @@ pub fn clinics(list: &[Clinic]) -> String {
     for c in list {
         let s = &c.settings;
         t.add_row(vec![
-            c.name.clone(),
+            clean(&c.name),
             c.timezone.name().to_string(),
             format!("{}m", s.slot_minutes),
             format_duration(s.min_notice),
@@ -174,7 +228,7 @@ pub fn clinic_card(c: &Clinic) -> String {
     let s = &c.settings;
     let onoff = |b: bool| if b { "on" } else { "off" };
     [
-        format!("Clinic {}  ({})", c.name, c.id),
+        format!("Clinic {}  ({})", clean(&c.name), c.id),
         format!("  Time zone          {}", c.timezone.name()),
         format!("  Slot length        {}m", s.slot_minutes),
         format!("  Minimum notice     {}", format_duration(s.min_notice)),
@@ -191,7 +245,7 @@ pub fn doctors(list: &[Doctor]) -> String {
     let mut t = table(&["Name", "Specialty", "Slot", "Active", "ID"]);
     for d in list {
         t.add_row(vec![
-            d.full_name.clone(),
+            clean(&d.full_name),
             or_dash(d.specialty.as_deref()),
             d.slot_minutes
                 .map(|m| format!("{m}m"))
@@ -207,7 +261,7 @@ pub fn services(list: &[Service]) -> String {
     let mut t = table(&["Name", "Minutes", "ID"]);
     for s in list {
         t.add_row(vec![
-            s.name.clone(),
+            clean(&s.name),
             s.duration_minutes.to_string(),
             short(&s.id).to_string(),
         ]);
@@ -236,7 +290,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
         t.add_row(vec![
             w.doctor_id
                 .as_deref()
-                .map(&names)
+                .map(|id| clean(&names(id)))
                 .unwrap_or_else(|| "clinic-wide".into()),
             when,
             format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)),
@@ -256,7 +310,7 @@ pub fn closures(list: &[Closure], names: impl Fn(&Closure) -> String) -> String 
     let mut t = table(&["Who", "From", "To", "Reason", "ID"]);
     for c in list {
         t.add_row(vec![
-            names(c),
+            clean(&names(c)),
             c.from.to_string(),
             c.to.to_string(),
             or_dash(c.reason.as_deref()),
@@ -273,8 +327,8 @@ pub fn patients(list: &[Patient]) -> String {
     let mut t = table(&["Name", "Phone", "Email", "No-shows", "ID"]);
     for p in list {
         t.add_row(vec![
-            p.full_name.clone(),
-            p.phone.clone(),
+            clean(&p.full_name),
+            clean(&p.phone),
             or_dash(p.email.as_deref()),
             p.no_show_count.to_string(),
             short(&p.id).to_string(),
@@ -285,11 +339,38 @@ pub fn patients(list: &[Patient]) -> String {
 
 pub fn patient_card(p: &Patient) -> String {
     [
-        format!("Patient {}  ({})", p.full_name, p.id),
-        format!("  Phone        {}", p.phone),
+        format!("Patient {}  ({})", clean(&p.full_name), p.id),
+        format!("  Phone        {}", clean(&p.phone)),
         format!("  National ID  {}", or_dash(p.national_id.as_deref())),
         format!("  Email        {}", or_dash(p.email.as_deref())),
         format!("  No-shows     {}", p.no_show_count),
     ]
     .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_become_visible_pictures() {
+        assert_eq!(
+            clean("Eve\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{9b}1m\u{7f}\tx\ny"),
+            "Eve␛]0;pwned␇␛[2J␍\u{fffd}1m␡ x\ny"
+        );
+        assert_eq!(clean("José Pérez"), "José Pérez");
+    }
+
+    #[test]
+    fn only_colour_sequences_survive_and_only_with_colour() {
+        let text = "\u{1b}[34mscheduled\u{1b}[39m \u{1b}]0;t\u{7} \u{1b}[2J";
+        assert_eq!(
+            neutralise(text, true),
+            "\u{1b}[34mscheduled\u{1b}[39m ␛]0;t␇ ␛[2J"
+        );
+        assert_eq!(neutralise(text, false), "␛[34mscheduled␛[39m ␛]0;t␇ ␛[2J");
+        // A lone ESC at the end, or an unfinished sequence, is neutralised.
+        assert_eq!(neutralise("a\u{1b}", true), "a␛");
+        assert_eq!(neutralise("\u{1b}[12", true), "␛[12");
+    }
 }

@@ -1415,3 +1415,56 @@ fn invalid_utf8_arguments_are_usage_errors_never_a_panic() {
     }
     assert_eq!(env.snapshot(), before);
 }
+
+#[test]
+fn escape_sequences_in_stored_text_never_reach_the_terminal_raw() {
+    // SPEC §2: human output neutralises control characters; JSON keeps the text.
+    let env = Env::clinic();
+    let name = "Eve\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    let reason = "\u{1b}[31mrojo\u{7}";
+    let a = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        name,
+        "--reason",
+        reason,
+    ])["appointment"]
+        .clone();
+    assert_eq!(
+        a["patient"]["full_name"], name,
+        "JSON keeps the text as stored"
+    );
+    assert_eq!(a["reason"], reason);
+    let id = s(&a["id"]).to_string();
+    for args in [
+        vec!["list", "--date", "2026-06-16"],
+        vec!["agenda", "--date", "2026-06-16"],
+        vec!["show", &id],
+        vec!["patient", "list"],
+        vec!["patient", "show", "+50370000001"],
+        vec!["remind", "list"],
+        vec!["cancel", &id, "--reason", "\u{1b}[2Jbye"],
+    ] {
+        let r = run(&env, &args);
+        assert_eq!(r.code, 0, "appt {args:?}: {}", r.stderr);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{7}'),
+                "appt {args:?} printed a raw control character: {out:?}"
+            );
+        }
+        assert!(r.stdout.contains('␛'), "appt {args:?}: {:?}", r.stdout);
+    }
+    // Errors quote what was typed: neutralised too.
+    let r = run(&env, &["doctor", "show", "Dr.\u{1b}[2J"]);
+    assert_eq!(r.code, 3);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+}
