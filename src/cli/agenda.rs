@@ -4,7 +4,7 @@
 use super::schedule::Target;
 use super::slots::compute;
 use super::Ctx;
-use crate::core::booking::Request;
+use crate::core::slots::Request;
 use crate::core::{time, Appointment, Status};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};

@@ -6,7 +6,7 @@ use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
 use super::schedule::{parse_when, place, resolve_when, target, token_scope, Target, WhenArgs};
 use super::Ctx;
-use crate::core::booking::Request;
+use crate::core::slots::Request;
 use crate::core::{status as machine, time, Appointment, Status};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};

@@ -4,7 +4,8 @@
 //! and `reschedule`, so all three judge a time the same way.
 
 use super::Ctx;
-use crate::core::booking::{self, Request};
+use crate::core::booking;
+use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, Day};
 use crate::core::time::{self, Local};
 use crate::core::{Clinic, Doctor, Owner, Service, Window};

@@ -4,7 +4,7 @@ use super::clinic::parse_minutes_in;
 use super::prompt::Ask;
 use super::schedule::{load_day, request, target, Target};
 use super::Ctx;
-use crate::core::booking::Request;
+use crate::core::slots::Request;
 use crate::core::slots::Slot;
 use crate::core::time;
 use crate::error::{Error, Result};
@@ -56,7 +56,7 @@ pub fn compute(
 ) -> Result<DaySlots> {
     let data = load_day(conn, t, date, req.service_id, None)?;
     let day = data.day(&t.clinic, ctx.now);
-    let slots = day.slots(req);
+    let slots = crate::core::booking::slots(&day, req);
     let tz = t.clinic.timezone;
     let row = |s: &Slot| {
         let mut v = json!({

@@ -1,21 +1,61 @@
 //! The scheduling rules of SPEC §5.2 that need no database: time (rule 5),
 //! availability (rule 6), duplicates (rule 7) and capacity (rule 8). The caller
-//! runs them in that order inside one write transaction.
+//! runs them in that order inside one write transaction. A day's grid slots are
+//! judged by the same rules, so a slot's refusal is what booking it would answer.
 
-use super::slots::{peak, Day, Span};
+use super::slots::{peak, Day, Request, Slot, Span};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-/// What is asked for, besides the start.
-#[derive(Debug, Clone, Default)]
-pub struct Request<'a> {
-    /// Minutes; None takes the window's slot length.
-    pub duration: Option<i64>,
-    pub service_id: Option<&'a str>,
-    pub session: Option<&'a str>,
+/// Every grid slot of the day, in time order, each judged by the booking rules.
+pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
+    let mut out = Vec::new();
+    for span in &day.spans {
+        for start in span.grid() {
+            let minutes = req.duration.unwrap_or(span.window.slot_minutes);
+            let end = start + Duration::minutes(minutes);
+            let remaining = span.window.capacity - peak(day.busy.iter(), start, end);
+            let refusal = judge(day, span, start, end, req)
+                .err()
+                .map(|e| e.code.as_str());
+            out.push(Slot {
+                span,
+                start,
+                end,
+                remaining: remaining.max(0),
+                refusal,
+            });
+        }
+    }
+    out.sort_by_key(|s| s.start);
+    out
+}
+
+/// The rules of SPEC §5.2 that a grid slot can fail, in their order.
+fn judge(
+    day: &Day,
+    span: &Span,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Result<()> {
+    check_time(day.now, start, day.settings)?;
+    check_open(day, span)?;
+    check_fit(span, start, end, req)?;
+    check_capacity(day, span, start, end).map(|_| ())
+}
+
+/// The first three bookable slot starts after `after`, for the same request.
+pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<String> {
+    slots(day, req)
+        .into_iter()
+        .filter(|s| s.start > after && s.refusal.is_none())
+        .take(3)
+        .map(|s| time::to_local(day.tz, s.start).1)
+        .collect()
 }
 
 /// Rule 5: past, minimum notice, horizon.
@@ -201,7 +241,7 @@ pub fn check_capacity_suggesting(
     req: &Request,
 ) -> Result<i64> {
     check_capacity(day, span, start, end).map_err(|mut e| {
-        let suggested = day.suggestions(start, req);
+        let suggested = suggestions(day, start, req);
         if let Some(d) = e.details.as_object_mut() {
             d.insert("suggested_times".into(), json!(suggested));
         }
@@ -412,5 +452,43 @@ mod tests {
         assert_eq!(find_duplicate(&others, None), Some("a"));
         assert_eq!(find_duplicate(&others, Some("s1")), Some("b"));
         assert_eq!(find_duplicate(&others, Some("s2")), None);
+    }
+
+    #[test]
+    fn slots_report_why_not() {
+        let settings = Settings::default();
+        let mut w = w(1);
+        w.to = 11 * 60;
+        w.session = None;
+        let ws = [&w];
+        let now = El_Salvador
+            .with_ymd_and_hms(2026, 6, 15, 9, 10, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut day = Day::new(El_Salvador, date(), now, &settings, &ws);
+        day.busy.push(Busy {
+            id: "x".into(),
+            start: at(10, 0),
+            end: at(10, 30),
+        });
+        let req = Request {
+            duration: None,
+            service_id: None,
+            session: None,
+        };
+        let got: Vec<(String, Option<&str>)> = slots(&day, &req)
+            .iter()
+            .map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("09:00".into(), Some("PAST_APPOINTMENT")),
+                ("09:30".into(), None),
+                ("10:00".into(), Some("APPOINTMENT_CONFLICT")),
+                ("10:30".into(), None),
+            ]
+        );
+        assert_eq!(suggestions(&day, now, &req), ["09:30", "10:30"]);
     }
 }

@@ -2,12 +2,19 @@
 //! elapsed time from the window's start instant, so a DST change inside a window
 //! neither loses nor doubles an hour.
 
-use super::booking::{self, Request};
 use super::model::{Recurrence, Window};
 use super::time;
-use crate::error::Error;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+
+/// What is asked for, besides the start.
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    /// Minutes; None takes the window's slot length.
+    pub duration: Option<i64>,
+    pub service_id: Option<&'a str>,
+    pub session: Option<&'a str>,
+}
 
 /// An active appointment that holds capacity.
 #[derive(Debug, Clone)]
@@ -158,55 +165,6 @@ impl<'a> Day<'a> {
             busy: Vec::new(),
         }
     }
-
-    /// Every grid slot of the day, in time order, each judged by the booking rules.
-    pub fn slots(&'a self, req: &Request) -> Vec<Slot<'a>> {
-        let mut out = Vec::new();
-        for span in &self.spans {
-            for start in span.grid() {
-                let minutes = req.duration.unwrap_or(span.window.slot_minutes);
-                let end = start + Duration::minutes(minutes);
-                let remaining = span.window.capacity - peak(self.busy.iter(), start, end);
-                let refusal = self
-                    .judge(span, start, end, req)
-                    .err()
-                    .map(|e| e.code.as_str());
-                out.push(Slot {
-                    span,
-                    start,
-                    end,
-                    remaining: remaining.max(0),
-                    refusal,
-                });
-            }
-        }
-        out.sort_by_key(|s| s.start);
-        out
-    }
-
-    /// The rules of SPEC §5.2 that a grid slot can fail, in their order.
-    fn judge(
-        &self,
-        span: &Span,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        req: &Request,
-    ) -> Result<(), Error> {
-        booking::check_time(self.now, start, self.settings)?;
-        booking::check_open(self, span)?;
-        booking::check_fit(span, start, end, req)?;
-        booking::check_capacity(self, span, start, end).map(|_| ())
-    }
-
-    /// The first three bookable slot starts after `after`, for the same request.
-    pub fn suggestions(&'a self, after: DateTime<Utc>, req: &Request) -> Vec<String> {
-        self.slots(req)
-            .into_iter()
-            .filter(|s| s.start > after && s.refusal.is_none())
-            .take(3)
-            .map(|s| time::to_local(self.tz, s.start).1)
-            .collect()
-    }
 }
 
 /// Do two windows of one owner clash (SPEC §5.1)? Weekly windows clash when
@@ -277,8 +235,7 @@ pub fn clash_in_time(a: &Window, tz_a: Tz, b: &Window, tz_b: Tz, from: NaiveDate
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{Settings, Window};
-    use chrono::TimeZone;
+    use crate::core::Window;
     use chrono_tz::America::{El_Salvador, New_York};
 
     pub fn window(from: &str, to: &str, slot: i64, cap: i64, rec: Recurrence) -> Window {
@@ -446,39 +403,5 @@ mod tests {
         assert_eq!(starts, ["00:00", "01:00", "01:00", "02:00", "03:00"]);
         let es = Span::new(&w, El_Salvador, d("2026-11-01"));
         assert_eq!(es.grid().count(), 4);
-    }
-
-    #[test]
-    fn slots_report_why_not() {
-        let settings = Settings::default();
-        let w = window("09:00", "11:00", 30, 1, Recurrence::Weekly(0b1111111));
-        let ws = [&w];
-        let now = El_Salvador
-            .with_ymd_and_hms(2026, 6, 15, 9, 10, 0)
-            .unwrap()
-            .with_timezone(&Utc);
-        let mut day = Day::new(El_Salvador, d("2026-06-15"), now, &settings, &ws);
-        day.busy
-            .push(busy("x", "2026-06-15T16:00:00Z", "2026-06-15T16:30:00Z")); // 10:00 local
-        let req = Request {
-            duration: None,
-            service_id: None,
-            session: None,
-        };
-        let got: Vec<(String, Option<&str>)> = day
-            .slots(&req)
-            .iter()
-            .map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("09:00".into(), Some("PAST_APPOINTMENT")),
-                ("09:30".into(), None),
-                ("10:00".into(), Some("APPOINTMENT_CONFLICT")),
-                ("10:30".into(), None),
-            ]
-        );
-        assert_eq!(day.suggestions(now, &req), ["09:30", "10:30"]);
     }
 }
