@@ -111,7 +111,7 @@ pub enum Command {
     /// Webhooks: POST events to other systems (deliver from cron)
     #[command(subcommand)]
     Webhook(webhook::Cmd),
-    /// Seed a sample clinic into its own database and show today and tomorrow
+    /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
     Demo,
 }
 

@@ -8,6 +8,7 @@ pub mod closures;
 pub mod crypto;
 pub mod doctors;
 pub mod events;
+pub mod meta;
 pub mod patients;
 pub mod reminders;
 pub mod services;

@@ -9,6 +9,7 @@ mod contract;
 mod dst;
 mod events;
 mod lifecycle;
+mod maintenance;
 mod prompts;
 mod queries;
 mod reminders;
