@@ -1,5 +1,5 @@
 //! Tests: looking after the database file — `demo` never replaces a real
-//! database, `check` finds broken invariants, `backup` copies while others write.
+//! database, `check` finds broken invariants.
 
 use crate::common::{s, Env};
 use serde_json::Value;
@@ -104,4 +104,362 @@ fn demo_refuses_any_other_file_even_an_empty_one() {
     let before = folder(env.dir.path());
     env.fails(&["demo"], "VALIDATION_ERROR", 2);
     assert_eq!(folder(env.dir.path()), before);
+}
+
+// ---------------------------------------------------------------------------
+// appt check
+// ---------------------------------------------------------------------------
+
+/// `appt check --json`: (exit code, report on stdout, error on stderr).
+fn check(env: &Env) -> (i32, Value, String) {
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Expects `check` to fail with exactly the violations of `kind` (and no
+/// others); returns them.
+fn violations(env: &Env, kind: &str) -> Vec<Value> {
+    let (code, report, stderr) = check(env);
+    assert_eq!(code, 6, "{report}");
+    assert_eq!(report["ok"], false);
+    let err: Value = serde_json::from_str(stderr.trim()).expect("JSON error on stderr");
+    assert_eq!(err["error"]["code"], "DATABASE_ERROR");
+    let all = report["violations"].as_array().unwrap().clone();
+    assert!(
+        all.iter().all(|v| v["check"] == kind),
+        "only {kind} violations expected: {report}"
+    );
+    assert!(!all.is_empty());
+    all
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| s(&r["appointment_id"]).to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn plant(env: &Env, sql: &str) {
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+fn cw_book(env: &Env, time: &str, phone: &str) -> Value {
+    env.ok(&[
+        "book",
+        "--clinic-wide",
+        "--date",
+        "2026-06-16",
+        "--time",
+        time,
+        "--phone",
+        phone,
+        "--name",
+        "Test Patient",
+        "--service",
+        "General Checkup",
+    ])["appointment"]
+        .clone()
+}
+
+fn clinic_wide(env: &Env) {
+    env.ok(&[
+        "window",
+        "add",
+        "--clinic-wide",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "16:00",
+        "--capacity",
+        "2",
+    ]);
+}
+
+#[test]
+fn check_is_clean_after_normal_use() {
+    let mut env = Env::clinic();
+    clinic_wide(&env);
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let b = env.book("2026-06-15", "11:00", "+50370000002");
+    let c = env.book("2026-06-16", "09:00", "+50370000003");
+    let d = env.book("2026-06-16", "10:00", "+50370000004");
+    cw_book(&env, "14:00", "+50370000005");
+    cw_book(&env, "14:00", "+50370000006");
+    env.ok(&[
+        "reschedule",
+        s(&c["id"]),
+        "--date",
+        "2026-06-17",
+        "--time",
+        "09:00",
+    ]);
+    env.ok(&["cancel", s(&d["id"]), "--reason", "travel"]);
+    env.book("2026-06-16", "10:00", "+50370000007");
+    env.at("2026-06-15T16:30:00Z"); // 10:30 local
+    env.ok(&["status", s(&a["id"]), "checked_in"]);
+    env.ok(&["status", s(&a["id"]), "completed", "--diagnosis", "ok"]);
+    env.at("2026-06-15T17:30:00Z");
+    env.ok(&["status", s(&b["id"]), "no_show"]);
+    let out = env.cmd().args(["remind", "due"]).output().unwrap();
+    assert!(out.status.success());
+    let (code, report, stderr) = check(&env);
+    assert_eq!(
+        (code, &report),
+        (0, &serde_json::json!({"ok": true, "violations": []})),
+        "{stderr}"
+    );
+    let out = env.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "OK: no problems found"
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn check_finds_a_doctor_double_booked() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let b = env.book("2026-06-16", "11:00", "+50370000002");
+    let other = env.book("2026-06-16", "12:00", "+50370000003");
+    // A cancelled visit at the same time is no clash.
+    env.ok(&["cancel", s(&other["id"]), "--reason", "x"]);
+    plant(
+        &env,
+        &format!(
+            "UPDATE appointments SET starts_at = starts_at - 3600 + 900, ends_at = ends_at - 3600 + 900 WHERE id = '{}';
+             UPDATE appointments SET starts_at = starts_at - 7200, ends_at = ends_at - 7200 WHERE id = '{}';",
+            s(&b["id"]),
+            s(&other["id"])
+        ),
+    );
+    let v = violations(&env, "capacity");
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(
+        ids(&v[0]),
+        sorted(vec![s(&a["id"]).into(), s(&b["id"]).into()])
+    );
+    let m = s(&v[0]["message"]);
+    assert!(
+        m.contains("Dr. García") && m.contains("2026-06-16 10:15"),
+        "{m}"
+    );
+    assert_eq!(v[0]["rows"][0]["window_capacity"], 1);
+    assert_eq!(v[0]["rows"][0]["start_time"], "10:00");
+    // The human report names the check and every appointment involved.
+    let out = env.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[capacity]"), "{text}");
+    for id in [&a["id"], &b["id"]] {
+        assert!(text.contains(&s(id)[..8]), "{text}");
+    }
+    assert!(text
+        .lines()
+        .all(|l| l.chars().count() <= 80 || !l.starts_with("  ")));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: 1 problem found"));
+}
+
+#[test]
+fn check_counts_clinic_wide_capacity_per_service() {
+    let env = Env::clinic();
+    clinic_wide(&env);
+    env.ok(&["service", "add", "Vacunación", "--minutes", "30"]);
+    let a = cw_book(&env, "14:00", "+50370000001");
+    let b = cw_book(&env, "14:00", "+50370000002");
+    let c = cw_book(&env, "14:30", "+50370000003");
+    // Two at once is the window's capacity; the same time in another service is
+    // no clash either.
+    plant(
+        &env,
+        &format!(
+            "UPDATE appointments SET service_id = (SELECT id FROM services WHERE name = 'Vacunación'),
+                 starts_at = starts_at - 1800, ends_at = ends_at - 1800 WHERE id = '{}'",
+            s(&c["id"])
+        ),
+    );
+    assert_eq!(check(&env).0, 0);
+    plant(
+        &env,
+        &format!(
+            "UPDATE appointments SET service_id = (SELECT service_id FROM appointments WHERE id = '{}') WHERE id = '{}'",
+            s(&a["id"]),
+            s(&c["id"])
+        ),
+    );
+    let v = violations(&env, "capacity");
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        ids(&v[0]),
+        sorted(vec![
+            s(&a["id"]).into(),
+            s(&b["id"]).into(),
+            s(&c["id"]).into()
+        ])
+    );
+    assert!(s(&v[0]["message"]).contains("capacity of 2"), "{}", v[0]);
+}
+
+#[test]
+fn check_finds_a_token_handed_out_twice() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let b = env.book("2026-06-16", "11:00", "+50370000002");
+    // Same token on another day is fine.
+    env.book("2026-06-17", "11:00", "+50370000003");
+    assert_eq!(check(&env).0, 0);
+    plant(
+        &env,
+        &format!(
+            "UPDATE appointments SET token_number = 1 WHERE id = '{}'",
+            s(&b["id"])
+        ),
+    );
+    let v = violations(&env, "tokens");
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        ids(&v[0]),
+        sorted(vec![s(&a["id"]).into(), s(&b["id"]).into()])
+    );
+    assert!(
+        s(&v[0]["message"]).contains("token 1 on 2026-06-16"),
+        "{}",
+        v[0]
+    );
+}
+
+#[test]
+fn check_finds_an_appointment_without_its_booked_event() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    env.book("2026-06-16", "11:00", "+50370000002");
+    env.ok(&["update", s(&a["id"]), "--notes", "allergic to penicillin"]);
+    plant(
+        &env,
+        &format!(
+            "DELETE FROM events WHERE appointment_id = '{}' AND type = 'appointment.booked'",
+            s(&a["id"])
+        ),
+    );
+    let v = violations(&env, "booked_event");
+    assert_eq!(v.len(), 1);
+    assert_eq!(ids(&v[0]), [s(&a["id"])]);
+    assert!(s(&v[0]["message"]).contains("2026-06-16 10:00"), "{}", v[0]);
+}
+
+#[test]
+fn check_finds_a_pending_reminder_of_a_finished_appointment() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    env.book("2026-06-16", "11:00", "+50370000002");
+    plant(
+        &env,
+        &format!(
+            "UPDATE appointments SET status = 'cancelled' WHERE id = '{}'",
+            s(&a["id"])
+        ),
+    );
+    let v = violations(&env, "pending_reminder");
+    assert_eq!(v.len(), 2, "the 24h and the 2h reminder");
+    for x in &v {
+        let r = &x["rows"][0];
+        assert_eq!(r["appointment_id"], a["id"]);
+        assert_eq!(r["status"], "pending");
+        assert_eq!(r["appointment_status"], "cancelled");
+        assert!(r["reminder_id"].is_string());
+    }
+}
+
+#[test]
+fn check_finds_a_broken_foreign_key() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    plant(
+        &env,
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at)
+         VALUES ('r-orphan', 'no-such-appointment', 60, 1, 'sent', 1, 1);",
+    );
+    let v = violations(&env, "foreign_key");
+    assert_eq!(v.len(), 1);
+    let r = &v[0]["rows"][0];
+    assert_eq!(r["table"], "reminders");
+    assert_eq!(r["parent"], "appointments");
+    assert_eq!(r["column"], "appointment_id");
+    assert_eq!(r["value"], "no-such-appointment");
+}
+
+#[test]
+fn check_finds_a_damaged_file() {
+    let env = Env::clinic();
+    for (i, t) in ["09:00", "09:30", "10:00", "10:30"].iter().enumerate() {
+        env.book("2026-06-16", t, &format!("+5037000000{i}"));
+    }
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let root: i64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'appt_created'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let page: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    // Scribble over the index's page (not its header) in the file itself.
+    let mut bytes = std::fs::read(&env.db).unwrap();
+    let at = ((root - 1) * page + 8) as usize;
+    for b in &mut bytes[at..at + 64] {
+        *b = 0x5a;
+    }
+    std::fs::write(&env.db, bytes).unwrap();
+    let (code, report, _) = check(&env);
+    assert_eq!(code, 6, "{report}");
+    let v = report["violations"].as_array().unwrap();
+    let integrity = v
+        .iter()
+        .find(|v| v["check"] == "integrity")
+        .expect("integrity violation");
+    assert!(!integrity["rows"].as_array().unwrap().is_empty());
+    for r in integrity["rows"].as_array().unwrap() {
+        let p = s(&r["problem"]);
+        assert!(
+            !p.is_empty() && !p.contains('\n'),
+            "one problem a row: {p:?}"
+        );
+    }
+}
+
+#[test]
+fn check_of_a_missing_database_creates_nothing() {
+    let env = Env::new();
+    env.fails(&["check"], "NOT_FOUND", 3);
+    assert!(folder(env.dir.path()).is_empty());
 }
