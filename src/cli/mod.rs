@@ -2,6 +2,7 @@
 //! command group). The only layer that knows clap and dialoguer.
 
 mod agenda;
+mod backup;
 mod book;
 mod change;
 mod check;
@@ -117,6 +118,8 @@ pub enum Command {
         after_help = "Examples:\n  appt check\n  appt check --json | jq '.violations[].message'"
     )]
     Check,
+    /// Copy the database to FILE while others keep working (mode 0600)
+    Backup(backup::Args),
     /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
     Demo,
 }
@@ -140,7 +143,7 @@ impl Ctx {
         Store::open(&self.db)
     }
 
-    /// Opens a database that must already exist: `check` never
+    /// Opens a database that must already exist: `check` and `backup` never
     /// create an empty one for a mistyped path.
     pub fn open_existing(&self) -> Result<Store> {
         if std::fs::metadata(&self.db).is_err() {
@@ -254,6 +257,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Events(a) => events::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Check => check::run(&ctx),
+        Command::Backup(a) => backup::run(&ctx, a),
         Command::Demo => demo::run(&ctx),
     }
 }

@@ -3,6 +3,7 @@
 //! transaction so a command's whole change commits together or not at all.
 
 pub mod appointments;
+pub mod backup;
 pub mod check;
 pub mod clinics;
 pub mod closures;

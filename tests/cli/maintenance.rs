@@ -1,5 +1,5 @@
 //! Tests: looking after the database file — `demo` never replaces a real
-//! database, `check` finds broken invariants.
+//! database, `check` finds broken invariants, `backup` copies while others write.
 
 use crate::common::{s, Env};
 use serde_json::Value;
@@ -461,5 +461,228 @@ fn check_finds_a_damaged_file() {
 fn check_of_a_missing_database_creates_nothing() {
     let env = Env::new();
     env.fails(&["check"], "NOT_FOUND", 3);
+    env.fails(&["backup", "copy.db"], "NOT_FOUND", 3);
     assert!(folder(env.dir.path()).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// appt backup
+// ---------------------------------------------------------------------------
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// `appt backup ARGS` run through `sh` with a given umask.
+fn backup_with_umask(env: &Env, umask: &str, args: &[&str]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("appt");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask}; exec \"$@\""))
+        .arg("sh")
+        .arg(bin)
+        .arg("--db")
+        .arg(&env.db)
+        .arg("backup")
+        .args(args)
+        .arg("--json")
+        .env("APPT_NOW", &env.now)
+        .env_remove("APPT_DB")
+        .env_remove("APPT_KEY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn backup_while_others_keep_booking_is_a_clean_private_copy() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let env = Env::clinic();
+    env.ok(&[
+        "window",
+        "add",
+        "--clinic-wide",
+        "--days",
+        "mon-fri",
+        "--from",
+        "08:00",
+        "--to",
+        "18:00",
+        "--capacity",
+        "100",
+    ]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let booked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (stop, booked) = (stop.clone(), booked.clone());
+            let (db, now) = (env.db.clone(), env.now.clone());
+            std::thread::spawn(move || {
+                let bin = assert_cmd::cargo::cargo_bin("appt");
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let out = std::process::Command::new(&bin)
+                        .arg("--db")
+                        .arg(&db)
+                        .args([
+                            "book",
+                            "--clinic-wide",
+                            "--date",
+                            &format!("2026-06-{}", 16 + i % 4),
+                        ])
+                        .args(["--time", &format!("{:02}:00", 8 + i % 10)])
+                        .args(["--phone", &format!("+5037{w}{i:06}"), "--name", "Loop"])
+                        .env("APPT_NOW", &now)
+                        .env_remove("APPT_CLINIC")
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    booked.fetch_add(1, Ordering::Relaxed);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    while booked.load(Ordering::Relaxed) < 6 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut copies = Vec::new();
+    for n in 0..4 {
+        let copy = env.dir.path().join(format!("copy{n}.db"));
+        let out = backup_with_umask(&env, "000", &[copy.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["path"], copy.display().to_string());
+        assert_eq!(v["bytes"], std::fs::metadata(&copy).unwrap().len());
+        copies.push(copy);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let total = env.ok(&["list", "--from", "today", "--to", "+30", "--limit", "500"])["total"]
+        .as_u64()
+        .unwrap();
+    let mut last = 0;
+    for copy in &copies {
+        assert_eq!(mode(copy), 0o600, "{}", copy.display());
+        // A single file: nothing beside it.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            assert!(!Path::new(&format!("{}{suffix}", copy.display())).exists());
+        }
+        let mut c = Env::new();
+        c.db = copy.clone();
+        c.at(&env.now.clone());
+        assert_eq!(check(&c).0, 0, "{}", copy.display());
+        let n = c.ok(&["list", "--from", "today", "--to", "+30", "--limit", "500"])["total"]
+            .as_u64()
+            .unwrap();
+        assert!(
+            n >= last && n <= total,
+            "{n} in the copy, {total} in the source"
+        );
+        last = n;
+    }
+    assert!(last > 0);
+    // No temporary files left behind.
+    let names: Vec<String> = folder(env.dir.path()).into_iter().map(|(n, _)| n).collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+#[test]
+fn backup_refuses_an_existing_file_without_force() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    let copy = env.dir.path().join("copy.db");
+    std::fs::write(&copy, b"last week's backup").unwrap();
+    let before = folder(env.dir.path());
+    let d = env.fails(&["backup", copy.to_str().unwrap()], "VALIDATION_ERROR", 2);
+    assert!(s(&d["file"]).contains("--force"), "{d}");
+    assert_eq!(folder(env.dir.path()), before);
+    // The database itself is never a target, --force or not.
+    env.fails(
+        &["backup", env.db.to_str().unwrap(), "--force"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert_eq!(folder(env.dir.path()), before);
+    // --force replaces it whole, private even under a restrictive umask.
+    let out = backup_with_umask(&env, "277", &[copy.to_str().unwrap(), "--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(mode(&copy), 0o600);
+    let mut c = Env::new();
+    c.db = copy.clone();
+    assert_eq!(check(&c).0, 0);
+    assert_eq!(c.ok(&["list", "--date", "2026-06-16"])["total"], 1);
+    // A copy still open elsewhere (its -wal exists) is not replaced under it.
+    let held = rusqlite::Connection::open(&copy).unwrap();
+    held.execute_batch("PRAGMA wal_autocheckpoint=0; DELETE FROM events;")
+        .unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    env.fails(
+        &["backup", copy.to_str().unwrap(), "--force"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    drop(held);
+    // A folder that does not exist: an I/O failure, nothing left behind.
+    let (code, e) = env.err(&[
+        "backup",
+        env.dir.path().join("no/such/dir/x.db").to_str().unwrap(),
+    ]);
+    assert_eq!((code, s(&e["code"])), (1, "INTERNAL_ERROR"));
+}
+
+#[test]
+fn backup_reports_sealed_national_ids_and_their_key() {
+    let env = Env::clinic();
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Ana",
+        "--phone",
+        "+50370000009",
+        "--national-id",
+        "04567890-1",
+    ]);
+    let copy = env.dir.path().join("copy.db");
+    let v = env.ok(&["backup", copy.to_str().unwrap()]);
+    assert_eq!(v["sealed_national_ids"], 1);
+    let out = env
+        .cmd()
+        .args(["backup", copy.to_str().unwrap(), "--force"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{}.key", env.db.display())),
+        "{text}"
+    );
+    // Restored beside its key, the copy reads the sealed ID.
+    std::fs::copy(
+        format!("{}.key", env.db.display()),
+        format!("{}.key", copy.display()),
+    )
+    .unwrap();
+    let mut c = Env::new();
+    c.db = copy;
+    assert_eq!(
+        c.ok(&["patient", "show", "+50370000009"])["national_id"],
+        "04567890-1"
+    );
 }
