@@ -8,6 +8,7 @@ mod concurrency;
 mod contract;
 mod dst;
 mod events;
+mod faults;
 mod lifecycle;
 mod maintenance;
 mod prompts;
