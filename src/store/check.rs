@@ -2,6 +2,8 @@
 //! then appt's invariants (SPEC §10) — no over-capacity active appointments,
 //! tokens unique per scope and date, a booked event for every appointment, no
 //! pending reminder of a finished appointment. Each finding names its rows.
+//! (`tokens` also flags a token above its date's counter, which the next
+//! booking would hand out again.)
 
 use super::{instant, Store};
 use crate::core::check::{over_capacity, Span};
@@ -298,7 +300,7 @@ fn capacity(conn: &Connection) -> Result<Vec<Violation>> {
 
 fn tokens(conn: &Connection) -> Result<Vec<Violation>> {
     // Every appointment, whatever its status: a token is never handed out
-    // twice on a date. A clinic-wide appointment whose window is gone has lost
+    // twice on a date, nor left above the counter that hands them out. A clinic-wide appointment whose window is gone has lost
     // its scope and is left out.
     let scope =
         "CASE WHEN a.doctor_id IS NOT NULL THEN a.doctor_id ELSE 'window:' || a.window_id END";
@@ -344,6 +346,25 @@ fn tokens(conn: &Connection) -> Result<Vec<Violation>> {
             );
         }
     }
+    // A token above its date's counter would be handed out again by the next booking.
+    let ahead = appointments(
+        conn,
+        &format!(
+            "LEFT JOIN tokens t ON t.scope = {scope} AND t.local_date = a.local_date \
+             WHERE (a.doctor_id IS NOT NULL OR a.window_id IS NOT NULL) \
+             AND a.token_number > coalesce(t.last, 0) ORDER BY a.starts_at, a.id"
+        ),
+    )?;
+    found.extend(ahead.into_iter().map(|a| Violation {
+        check: "tokens",
+        message: format!(
+            "{}: token {} on {} is above the date's token counter, so the next booking would get it again",
+            a.owner(),
+            a.token_number,
+            a.local_date
+        ),
+        rows: vec![Row::Appointment(a)],
+    }));
     Ok(found)
 }
 

@@ -355,6 +355,25 @@ fn check_finds_a_token_handed_out_twice() {
 }
 
 #[test]
+fn check_finds_a_token_the_counter_would_hand_out_again() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    let b = env.book("2026-06-16", "11:00", "+50370000002");
+    env.ok(&["cancel", s(&b["id"]), "--reason", "x"]);
+    assert_eq!(check(&env).0, 0);
+    // Even a cancelled appointment's token is never handed out again.
+    plant(&env, "UPDATE tokens SET last = 1");
+    let v = violations(&env, "tokens");
+    assert_eq!(v.len(), 1);
+    assert_eq!(ids(&v[0]), [s(&b["id"])]);
+    assert!(
+        s(&v[0]["message"]).contains("token 2 on 2026-06-16"),
+        "{}",
+        v[0]
+    );
+}
+
+#[test]
 fn check_finds_an_appointment_without_its_booked_event() {
     let env = Env::clinic();
     let a = env.book("2026-06-16", "10:00", "+50370000001");
