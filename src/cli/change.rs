@@ -303,7 +303,11 @@ pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
         Status::Confirmed => a.confirmed_at = now,
         Status::CheckedIn => a.checked_in_at = now,
         Status::InProgress => a.started_at = now,
-        Status::Completed => a.completed_at = now,
+        // A finished visit needs no reminder of it (SPEC §10: `check` flags one).
+        Status::Completed => {
+            a.completed_at = now;
+            reminders::cancel_pending(&tx, &a.id, ctx.now)?;
+        }
         Status::NoShow => {
             a.no_show_at = now;
             patients::count_no_show(&tx, &a.patient_id, ctx.now)?;

@@ -6,6 +6,7 @@ use super::{agenda, book, clinic, doctor, service, slots, window, Ctx};
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::output::Report;
+use crate::store::{meta, Store};
 use chrono::{Duration, TimeZone};
 use serde_json::json;
 use std::path::PathBuf;
@@ -25,7 +26,17 @@ fn demo_path(ctx: &Ctx) -> Result<PathBuf> {
 
 pub fn run(ctx: &Ctx) -> Result<Report> {
     let path = demo_path(ctx)?;
-    if path.exists() {
+    if std::fs::symlink_metadata(&path).is_ok() {
+        // Only a database this command made is replaced: anything else at the
+        // path (a clinic's real database above all) is left exactly as it is.
+        if !meta::is_demo_file(&path) {
+            let problem = format!(
+                "{} exists and is not an appt demo database; appt demo replaces only its own",
+                path.display()
+            );
+            return Err(Error::field("db", problem)
+                .hint("give the demo another --db PATH, or move that file away first"));
+        }
         // A fresh demo each run: only the demo's own files are removed.
         for ext in ["", "-wal", "-shm", ".key"] {
             let mut p = path.clone().into_os_string();
@@ -33,6 +44,8 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
     }
+    // Marked before anything is seeded, so even a demo cut short is replaceable.
+    meta::mark_demo(&Store::open(&path)?.conn)?;
     let tz: chrono_tz::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
     let today = time::local_today(tz, ctx.now);
     // Book as of this morning's midnight, so today's earlier slots can hold visits too.

@@ -2,8 +2,10 @@
 //! command group). The only layer that knows clap and dialoguer.
 
 mod agenda;
+mod backup;
 mod book;
 mod change;
+mod check;
 mod clinic;
 mod closure;
 mod demo;
@@ -111,7 +113,14 @@ pub enum Command {
     /// Webhooks: POST events to other systems (deliver from cron)
     #[command(subcommand)]
     Webhook(webhook::Cmd),
-    /// Seed a sample clinic into its own database and show today and tomorrow
+    /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
+    #[command(
+        after_help = "Examples:\n  appt check\n  appt check --json | jq '.violations[].message'"
+    )]
+    Check,
+    /// Copy the database to FILE while others keep working (mode 0600)
+    Backup(backup::Args),
+    /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
     Demo,
 }
 
@@ -132,6 +141,20 @@ pub struct Ctx {
 impl Ctx {
     pub fn open(&self) -> Result<Store> {
         Store::open(&self.db)
+    }
+
+    /// Opens a database that must already exist: `check` and `backup` never
+    /// create an empty one for a mistyped path.
+    pub fn open_existing(&self) -> Result<Store> {
+        if std::fs::metadata(&self.db).is_err() {
+            return Err(Error::new(
+                crate::error::Code::NotFound,
+                format!("Database not found: {}", self.db.display()),
+            )
+            .details(serde_json::json!({"db": self.db.display().to_string()}))
+            .hint("give --db PATH (or APPT_DB) of an existing database"));
+        }
+        self.open()
     }
 
     pub fn cipher(&self, store: &Store) -> Result<Cipher> {
@@ -233,6 +256,8 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Remind(c) => remind::run(&ctx, c),
         Command::Events(a) => events::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
+        Command::Check => check::run(&ctx),
+        Command::Backup(a) => backup::run(&ctx, a),
         Command::Demo => demo::run(&ctx),
     }
 }

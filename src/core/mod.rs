@@ -3,6 +3,7 @@
 //! clock reads ("now" is always handed in).
 
 pub mod booking;
+pub mod check;
 pub mod delivery;
 pub mod model;
 pub mod phone;

@@ -348,6 +348,60 @@ pub fn patient_card(p: &Patient) -> String {
     .join("\n")
 }
 
+/// `appt check`: one block per violation, each row on its own line (short
+/// IDs, so a row fits 80 columns; the JSON has them whole).
+pub fn check(found: &[crate::store::check::Violation]) -> String {
+    use crate::store::check::Row;
+    if found.is_empty() {
+        return "OK: no problems found".into();
+    }
+    let mut out = format!(
+        "{} problem{} found:",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" }
+    );
+    for v in found {
+        out.push_str(&format!("\n\n[{}] {}", v.check, v.message));
+        for r in &v.rows {
+            let line = match r {
+                Row::Appointment(a) => format!(
+                    "{}  {}–{}  {}  token {}  {}",
+                    short(&a.id),
+                    a.local(a.starts_at),
+                    to_local(a.timezone, a.ends_at).1,
+                    a.status,
+                    a.token_number,
+                    match a.window_capacity {
+                        Some(c) => format!("capacity {c}"),
+                        None => "window gone".into(),
+                    }
+                ),
+                Row::Reminder(r) => {
+                    let (d, hm) = to_local(r.timezone, r.due_at);
+                    format!(
+                        "reminder {}  {}  due {d} {hm}  {}  appointment {}",
+                        short(&r.id),
+                        format_offset(r.offset_minutes),
+                        r.status,
+                        short(&r.appointment_id)
+                    )
+                }
+                Row::Key(k) => format!(
+                    "{} rowid {}: {} = {} (no such row in {})",
+                    k.table,
+                    k.rowid.map(|i| i.to_string()).unwrap_or_else(|| "—".into()),
+                    k.column.as_deref().unwrap_or("?"),
+                    k.value.as_deref().unwrap_or("NULL"),
+                    k.parent
+                ),
+                Row::Problem(p) => p.clone(),
+            };
+            out.push_str(&format!("\n  {line}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

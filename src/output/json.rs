@@ -4,6 +4,7 @@ use crate::core::time::{
     fmt_utc, format_days, format_duration, format_hhmm, format_offset, to_local,
 };
 use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Window};
+use crate::store::check::{Row as CheckRow, Violation};
 use crate::store::events::Event;
 use crate::store::reminders::Reminder;
 use crate::store::webhooks::Webhook;
@@ -397,5 +398,107 @@ pub fn webhook(w: &Webhook) -> Value {
         next_attempt_at: opt_ts(w.next_attempt_at),
         last_error: w.last_error.as_deref(),
         created_at: ts(w.created_at),
+    })
+}
+
+#[derive(Serialize)]
+struct CheckView<'a> {
+    ok: bool,
+    violations: Vec<ViolationView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ViolationView<'a> {
+    check: &'a str,
+    message: &'a str,
+    rows: Vec<CheckRowView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CheckRowView<'a> {
+    Appointment {
+        appointment_id: &'a str,
+        clinic_id: &'a str,
+        doctor_id: Option<&'a str>,
+        service_id: Option<&'a str>,
+        window_id: Option<&'a str>,
+        window_capacity: Option<i64>,
+        status: &'a str,
+        date: &'a str,
+        start_time: String,
+        end_time: String,
+        starts_at: String,
+        ends_at: String,
+        token_number: i64,
+    },
+    Reminder {
+        reminder_id: &'a str,
+        appointment_id: &'a str,
+        status: &'a str,
+        offset: String,
+        due_at: String,
+        appointment_status: &'a str,
+    },
+    Key {
+        table: &'a str,
+        rowid: Option<i64>,
+        column: Option<&'a str>,
+        value: Option<&'a str>,
+        parent: &'a str,
+    },
+    Problem {
+        problem: &'a str,
+    },
+}
+
+fn check_row(r: &CheckRow) -> CheckRowView<'_> {
+    match r {
+        CheckRow::Appointment(a) => CheckRowView::Appointment {
+            appointment_id: &a.id,
+            clinic_id: &a.clinic_id,
+            doctor_id: a.doctor_id.as_deref(),
+            service_id: a.service_id.as_deref(),
+            window_id: a.window_id.as_deref(),
+            window_capacity: a.window_capacity,
+            status: &a.status,
+            date: &a.local_date,
+            start_time: to_local(a.timezone, a.starts_at).1,
+            end_time: to_local(a.timezone, a.ends_at).1,
+            starts_at: ts(a.starts_at),
+            ends_at: ts(a.ends_at),
+            token_number: a.token_number,
+        },
+        CheckRow::Reminder(r) => CheckRowView::Reminder {
+            reminder_id: &r.id,
+            appointment_id: &r.appointment_id,
+            status: &r.status,
+            offset: format_offset(r.offset_minutes),
+            due_at: ts(r.due_at),
+            appointment_status: &r.appointment_status,
+        },
+        CheckRow::Key(k) => CheckRowView::Key {
+            table: &k.table,
+            rowid: k.rowid,
+            column: k.column.as_deref(),
+            value: k.value.as_deref(),
+            parent: &k.parent,
+        },
+        CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
+    }
+}
+
+/// `appt check`: `{"ok":bool,"violations":[{"check","message","rows":[…]}]}`.
+pub fn check(found: &[Violation]) -> Value {
+    to_json(CheckView {
+        ok: found.is_empty(),
+        violations: found
+            .iter()
+            .map(|v| ViolationView {
+                check: v.check,
+                message: &v.message,
+                rows: v.rows.iter().map(check_row).collect(),
+            })
+            .collect(),
     })
 }

@@ -3,11 +3,14 @@
 //! transaction so a command's whole change commits together or not at all.
 
 pub mod appointments;
+pub mod backup;
+pub mod check;
 pub mod clinics;
 pub mod closures;
 pub mod crypto;
 pub mod doctors;
 pub mod events;
+pub mod meta;
 pub mod patients;
 pub mod reminders;
 pub mod services;

@@ -198,12 +198,38 @@ fn after_downtime_only_the_nearest_is_delivered() {
 }
 
 #[test]
+fn completing_cancels_pending_reminders() {
+    let env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370000001");
+    let other = env.book(TUE, "11:00", "+50370000002");
+    env.ok(&["status", s(&a["id"]), "completed", "--diagnosis", "ok"]);
+    for r in reminders(&env) {
+        let want = if r["appointment_id"] == a["id"] {
+            "cancelled"
+        } else {
+            "pending"
+        };
+        assert_eq!(r["status"], want, "{r}");
+    }
+    assert!(reminders(&env)
+        .iter()
+        .any(|r| r["appointment_id"] == other["id"]));
+}
+
+#[test]
 fn inactive_appointments_cancel_and_started_ones_expire() {
     let mut env = Env::clinic();
     let done = env.book(TUE, "10:00", "+50370000001");
     let late = env.book(TUE, "09:00", "+50370000002");
-    // Completed early: no longer active, but completing does not cancel reminders itself.
-    env.ok(&["status", s(&done["id"]), "completed", "--diagnosis", "ok"]);
+    // An older appt left reminders pending on finished appointments: the sweep
+    // cancels them instead of delivering.
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "UPDATE appointments SET status = 'completed' WHERE id = ?1",
+            [s(&done["id"])],
+        )
+        .unwrap();
     env.at("2026-06-16T15:30:00Z"); // 09:30 local: 09:00 has started, 10:00 has not
     let out = sweep(&env, &["--exec", "true", "--json"]);
     assert!(out.status.success(), "{out:?}");

@@ -1,0 +1,57 @@
+//! `appt backup FILE [--force]`: a consistent copy of the database while other
+//! processes keep working, mode 0600, never half-written, never over an
+//! existing file without `--force`.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::output::Report;
+use crate::store::backup;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt backup ~/backups/appt-$(date +%F).db\n  appt backup /mnt/usb/appt.db --force"
+)]
+pub struct Args {
+    /// Where to write the copy (a single SQLite file, mode 0600)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+    if a.file.as_os_str().is_empty() {
+        return Err(Error::field("file", "FILE must not be empty"));
+    }
+    let st = ctx.open_existing()?;
+    let done = backup::backup(&st, &a.file, a.force)?;
+    let mut text = format!(
+        "Backed up {} to {} ({} bytes)",
+        st.path.display(),
+        done.path.display(),
+        done.bytes
+    );
+    if done.sealed_ids > 0 {
+        let key = match st.key_path() {
+            Some(k) if super::env_nonempty("APPT_KEY")?.is_none() => k.display().to_string(),
+            _ => "$APPT_KEY".into(),
+        };
+        text.push_str(&format!(
+            "\nIts {} national IDs are sealed with the key in {key}: keep a copy of that key, apart from the backup",
+            done.sealed_ids
+        ));
+    }
+    Ok(Report::new(
+        json!({
+            "ok": true,
+            "path": done.path.display().to_string(),
+            "source": st.path.display().to_string(),
+            "bytes": done.bytes,
+            "sealed_national_ids": done.sealed_ids,
+        }),
+        text,
+    ))
+}

@@ -1,0 +1,27 @@
+//! `appt check`: SQLite's integrity and foreign-key checks plus appt's own
+//! invariants (SPEC §10). Prints every violation with its rows; exit 0 when
+//! clean, else `DATABASE_ERROR` (6) after the report.
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::output::{human, json, Report};
+use crate::store::check;
+use serde_json::json as j;
+
+pub fn run(ctx: &Ctx) -> Result<Report> {
+    let mut st = ctx.open_existing()?;
+    let found = check::run(&mut st)?;
+    let mut report = Report::new(json::check(&found), human::check(&found));
+    if !found.is_empty() {
+        let n = found.len();
+        report.partial = Some(
+            Error::database(format!(
+                "{n} problem{} found in {}",
+                if n == 1 { "" } else { "s" },
+                st.path.display()
+            ))
+            .details(j!({"violations": n})),
+        );
+    }
+    Ok(report)
+}
