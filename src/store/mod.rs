@@ -8,6 +8,7 @@ pub mod closures;
 pub mod crypto;
 pub mod doctors;
 pub mod events;
+pub mod files;
 pub mod patients;
 pub mod reminders;
 pub mod services;
@@ -68,7 +69,12 @@ impl Store {
     /// database. A file that is not appt's is refused before anything touches it.
     pub fn open(path: &Path) -> Result<Store> {
         let deadline = Instant::now() + BUSY_TIMEOUT;
-        create_private_file(path)?;
+        if let Some(parent) = path.parent() {
+            files::create_private_dirs(parent)?;
+        }
+        files::create_private_file(path).map_err(|e| {
+            Error::database(format!("cannot create database {}: {e}", path.display()))
+        })?;
         let conn = Connection::open(path).map_err(|e| {
             Error::database(format!(
                 "cannot open database {}: {}",
@@ -104,6 +110,16 @@ impl Store {
         })
         .map_err(unusable)?;
         let verdict = judge(&identity, &store.path)?;
+        if let Some(key) = store.key_path() {
+            for f in [
+                store.path.clone(),
+                files::with_suffix(&store.path, "-wal"),
+                files::with_suffix(&store.path, "-shm"),
+                key,
+            ] {
+                files::tighten(&f)?;
+            }
+        }
         // Switching to WAL writes the header under a write lock; a connection that
         // read first is told BUSY at once, without the busy handler, when another
         // one got the write lock in between. Wait as for any other write.
@@ -175,9 +191,7 @@ impl Store {
         if self.path.as_os_str() == ":memory:" {
             return None;
         }
-        let mut p = self.path.clone().into_os_string();
-        p.push(".key");
-        Some(PathBuf::from(p))
+        Some(files::with_suffix(&self.path, ".key"))
     }
 }
 
@@ -315,31 +329,6 @@ fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
             "{path} is not a usable appt database: {}",
             brief(e)
         )),
-    }
-}
-
-/// Creates the file (and its folder) with mode 0600 before SQLite opens it;
-/// SQLite gives the `-wal` and `-shm` files the same mode as the database.
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Error::database(format!("cannot create folder {}: {e}", parent.display()))
-        })?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    match opts.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::database(format!(
-            "cannot create database {}: {e}",
-            path.display()
-        ))),
     }
 }
 

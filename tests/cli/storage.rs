@@ -421,3 +421,136 @@ fn concurrent_first_use_of_new_databases_always_succeeds() {
         assert_eq!(clinics, 1, "round {round}: one clinic add wins");
     }
 }
+
+// ---------------------------------------------------------------- modes
+
+/// `appt --db DB ARGS --json` run by `sh` under `umask`.
+fn under_umask(
+    umask: &str,
+    db: &std::path::Path,
+    now: &str,
+    args: &[&str],
+) -> std::process::Output {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("appt"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .arg("--json")
+        .env("APPT_NOW", now)
+        .env_remove("APPT_CLINIC")
+        .env_remove("APPT_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "umask {umask}: appt {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
+    for umask in ["000", "022", "277"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a/b/appt.db");
+        let seen = dir.path().join("seen");
+        for args in [
+            &[
+                "clinic",
+                "add",
+                "Central",
+                "--timezone",
+                "America/El_Salvador",
+            ][..],
+            &["doctor", "add", "Dr. García"],
+            &[
+                "window",
+                "add",
+                "--doctor",
+                "Dr. García",
+                "--days",
+                "mon-fri",
+                "--from",
+                "09:00",
+                "--to",
+                "13:00",
+            ],
+            &[
+                "book",
+                "--doctor",
+                "Dr. García",
+                "--date",
+                "2026-06-16",
+                "--time",
+                "10:00",
+                "--phone",
+                "+50370000001",
+                "--name",
+                "Ana",
+            ],
+        ] {
+            under_umask(umask, &db, crate::common::MONDAY_8AM, args);
+        }
+        // The 24 h reminder is due at 16:00Z; its hook runs while appt has the
+        // database open, so it sees the -wal and -shm files.
+        let hook = format!(
+            "stat -c %a '{db}-wal' '{db}-shm' > '{seen}'",
+            db = db.display(),
+            seen = seen.display()
+        );
+        under_umask(
+            umask,
+            &db,
+            "2026-06-15T16:30:00Z",
+            &["remind", "due", "--exec", &hook],
+        );
+        assert_eq!(
+            std::fs::read_to_string(&seen).unwrap(),
+            "600\n600\n",
+            "umask {umask}: -wal and -shm"
+        );
+        assert_eq!(mode(&dir.path().join("a")), 0o700, "umask {umask}: a/");
+        assert_eq!(mode(&dir.path().join("a/b")), 0o700, "umask {umask}: a/b/");
+        assert_eq!(mode(&db), 0o600, "umask {umask}: the database");
+    }
+}
+
+#[test]
+fn an_existing_database_with_wider_modes_is_tightened_on_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::clinic();
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Ana",
+        "--phone",
+        "+50370000001",
+        "--national-id",
+        "1234",
+    ]);
+    // Keep the WAL open, as another running appt would.
+    let conn = Connection::open(&env.db).unwrap();
+    let _: i64 = conn
+        .query_row("SELECT count(*) FROM clinics", [], |r| r.get(0))
+        .unwrap();
+    let files: Vec<_> = ["", "-wal", "-shm", ".key"]
+        .iter()
+        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", env.db.display())))
+        .collect();
+    for (f, m) in files.iter().zip([0o644, 0o666, 0o640, 0o604]) {
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    env.ok(&["clinic", "list"]);
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    // An existing folder is the user's: its mode is left alone.
+    std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    env.ok(&["clinic", "list"]);
+    assert_eq!(mode(env.dir.path()), 0o755);
+}
