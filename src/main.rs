@@ -45,6 +45,9 @@ fn main() {
                         writeln!(out, "{}", report.human)
                     };
                     drop(out);
+                    for w in &report.warnings {
+                        print_warning(w, json);
+                    }
                     match report.partial {
                         Some(e) => {
                             print_error(&e, json);
@@ -61,6 +64,15 @@ fn main() {
         }
     };
     std::process::exit(code)
+}
+
+/// A warning on stderr: `warning: …` for people, `{"warning":{code,message,details}}` with `--json`.
+fn print_warning(w: &Error, json: bool) {
+    if json {
+        eprintln!("{}", serde_json::json!({"warning": w.to_json()["error"]}));
+    } else {
+        eprintln!("warning: {}", w.message);
+    }
 }
 
 fn print_error(e: &Error, json: bool) {

@@ -270,11 +270,12 @@ pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
         return "No patients.".into();
     }
-    let mut t = table(&["Name", "Phone", "Email", "No-shows", "ID"]);
+    let mut t = table(&["Name", "Phone", "National ID", "Email", "No-shows", "ID"]);
     for p in list {
         t.add_row(vec![
             p.full_name.clone(),
             p.phone.clone(),
+            national_id(p),
             or_dash(p.email.as_deref()),
             p.no_show_count.to_string(),
             short(&p.id).to_string(),
@@ -283,11 +284,19 @@ pub fn patients(list: &[Patient]) -> String {
     t.to_string()
 }
 
+fn national_id(p: &Patient) -> String {
+    if p.national_id_unreadable {
+        "(unreadable)".into()
+    } else {
+        or_dash(p.national_id.as_deref())
+    }
+}
+
 pub fn patient_card(p: &Patient) -> String {
     [
         format!("Patient {}  ({})", p.full_name, p.id),
         format!("  Phone        {}", p.phone),
-        format!("  National ID  {}", or_dash(p.national_id.as_deref())),
+        format!("  National ID  {}", national_id(p)),
         format!("  Email        {}", or_dash(p.email.as_deref())),
         format!("  No-shows     {}", p.no_show_count),
     ]

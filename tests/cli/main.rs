@@ -8,6 +8,7 @@ mod concurrency;
 mod contract;
 mod dst;
 mod events;
+mod keys;
 mod lifecycle;
 mod prompts;
 mod queries;
