@@ -17,6 +17,7 @@ pub mod windows;
 
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -100,8 +101,16 @@ impl Store {
         let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
         store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
         // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a
-        // file that is not appt's must be left exactly as it was.
-        // One read transaction, so that header and schema come from one moment.
+        // file that is not appt's must be left exactly as it was. That includes
+        // another program's WAL file, which the last connection to close would
+        // otherwise checkpoint into it. One read transaction, so that header and
+        // schema come from one moment.
+        let no_checkpoint_on_close = |on: bool| {
+            store
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on)
+        };
+        no_checkpoint_on_close(true).map_err(unusable)?;
         let identity = busy_retry(deadline, || {
             let tx = store.conn.unchecked_transaction()?;
             let identity = identify(&tx)?;
@@ -110,6 +119,7 @@ impl Store {
         })
         .map_err(unusable)?;
         let verdict = judge(&identity, &store.path)?;
+        no_checkpoint_on_close(false).map_err(unusable)?;
         if let Some(key) = store.key_path() {
             for f in [
                 store.path.clone(),

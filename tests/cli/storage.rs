@@ -554,3 +554,40 @@ fn an_existing_database_with_wider_modes_is_tightened_on_open() {
     env.ok(&["clinic", "list"]);
     assert_eq!(mode(env.dir.path()), 0o755);
 }
+
+#[test]
+fn another_programs_wal_database_is_not_checkpointed_either() {
+    // Another program's WAL-mode file with committed changes still in its -wal:
+    // appt's connection closing must not fold them into the file.
+    let env = Env::new();
+    let conn = Connection::open(&env.db).unwrap();
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )
+    .unwrap();
+    let _: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(
+        "PRAGMA wal_autocheckpoint = 0; CREATE TABLE clinics (id, name); \
+         INSERT INTO clinics VALUES (1, 'Vet');",
+    )
+    .unwrap();
+    drop(conn);
+    let wal = std::path::PathBuf::from(format!("{}-wal", env.db.display()));
+    let before = (
+        std::fs::read(&env.db).unwrap(),
+        std::fs::read(&wal).unwrap(),
+    );
+    assert!(!before.1.is_empty(), "frames left in the WAL");
+    let names = folder(&env);
+    let (code, e) = env.err(&["clinic", "list"]);
+    assert_eq!((code, s(&e["code"])), (6, "DATABASE_ERROR"), "{e}");
+    let after = (
+        std::fs::read(&env.db).unwrap(),
+        std::fs::read(&wal).unwrap(),
+    );
+    assert!(after == before, "the file or its WAL changed");
+    assert_eq!(folder(&env), names);
+}
