@@ -34,6 +34,9 @@ fn main() {
                         print_error(&e, json);
                         e.code.exit_code()
                     } else {
+                        for w in &report.warnings {
+                            print_warning(w, json);
+                        }
                         match report.partial {
                             Some(e) => {
                                 print_error(&e, json);
@@ -77,6 +80,15 @@ fn print_report(report: &appt::output::Report, json: bool) -> Result<(), Error> 
     written
         .and_then(|()| out.flush())
         .map_err(appt::output::stdout_failed)
+}
+
+/// A warning on stderr: `warning: …` for people, `{"warning":{code,message,details}}` with `--json`.
+fn print_warning(w: &Error, json: bool) {
+    if json {
+        eprintln!("{}", serde_json::json!({"warning": w.to_json()["error"]}));
+    } else {
+        eprintln!("warning: {}", appt::output::human::clean(&w.message));
+    }
 }
 
 fn print_error(e: &Error, json: bool) {

@@ -201,10 +201,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     if !bad.is_empty() {
         return Err(Error::fields(bad));
     }
-    let sealed = national_id
-        .as_deref()
-        .map(|n| ctx.cipher(&st)?.seal(n))
-        .transpose()?;
+    let keys = ctx.keys(&st)?;
 
     let tx = st.write()?;
     // Rule 2: references.
@@ -258,6 +255,11 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
                 .as_deref()
                 .or(existing.as_ref().map(|p| p.full_name.as_str()))
                 .unwrap_or_default();
+            // Sealed inside the write: the key is checked (or made) against the IDs as they are now.
+            let sealed = national_id
+                .as_deref()
+                .map(|id| keys.for_sealing(&tx)?.seal(id))
+                .transpose()?;
             patients::upsert_by_phone(&tx, n, ph, sealed.as_deref(), ctx.now)?
         }
         (None, Some(p)) => p.id.clone(),

@@ -25,7 +25,7 @@ mod window;
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::output::Report;
-use crate::store::{crypto::Cipher, Store};
+use crate::store::{crypto::Keys, Store};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
@@ -157,12 +157,9 @@ impl Ctx {
         self.open()
     }
 
-    pub fn cipher(&self, store: &Store) -> Result<Cipher> {
-        self.cipher_at(store.key_path().as_deref())
-    }
-
-    pub fn cipher_at(&self, key_file: Option<&std::path::Path>) -> Result<Cipher> {
-        Cipher::load(env_nonempty("APPT_KEY")?.as_deref(), key_file)
+    /// Where the national-ID key of `store` comes from: `$APPT_KEY`, else its key file.
+    pub fn keys(&self, store: &Store) -> Result<Keys> {
+        Ok(Keys::new(env_nonempty("APPT_KEY")?, store.key_path()))
     }
 }
 

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::core::{phone, Patient};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
-use crate::store::{self, patients, Store};
+use crate::store::{self, patients};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -91,10 +91,6 @@ pub fn check_national_id(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
-fn seal(ctx: &Ctx, st: &Store, id: Option<&str>) -> Result<Option<Vec<u8>>> {
-    id.map(|i| ctx.cipher(st)?.seal(i)).transpose()
-}
-
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add {
@@ -112,14 +108,20 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 full_name: check_name("name", &name.unwrap_or_default())?,
                 phone: check_phone(&phone.unwrap_or_default())?,
                 national_id: national_id.as_deref().map(check_national_id).transpose()?,
+                national_id_unreadable: false,
                 email: email.as_deref().map(check_email).transpose()?,
                 no_show_count: 0,
                 created_at: ctx.now,
                 updated_at: ctx.now,
             };
             let mut st = ctx.open()?;
-            let sealed = seal(ctx, &st, p.national_id.as_deref())?;
+            let keys = ctx.keys(&st)?;
             let tx = st.write()?;
+            let sealed = p
+                .national_id
+                .as_deref()
+                .map(|id| keys.for_sealing(&tx)?.seal(id))
+                .transpose()?;
             patients::insert(&tx, &p, sealed.as_deref())?;
             tx.commit()?;
             Ok(Report::new(
@@ -135,18 +137,31 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::List { search, limit } => {
             let st = ctx.open()?;
             let found = patients::search(&st.conn, search.as_deref(), limit.clamp(1, 10_000))?;
-            let all = found
+            let (cipher, warning) = if found.iter().any(|s| s.has_sealed_id()) {
+                ctx.keys(&st)?.for_listing(&st.conn)?
+            } else {
+                (None, None)
+            };
+            let all: Vec<Patient> = found
                 .into_iter()
-                .map(|s| s.reveal(|| ctx.cipher(&st)))
-                .collect::<Result<Vec<_>>>()?;
+                .map(|s| s.reveal(cipher.as_ref()))
+                .collect();
             Ok(Report::new(
                 json::list("patients", all.iter().map(json::patient).collect()),
                 human::patients(&all),
-            ))
+            )
+            .warn(warning))
         }
         Cmd::Show { patient } => {
             let st = ctx.open()?;
-            let p = patients::find(&st.conn, &patient)?.reveal(|| ctx.cipher(&st))?;
+            let found = patients::find(&st.conn, &patient)?;
+            // Showing one patient needs the key: a missing or wrong one is an error.
+            let cipher = if found.has_sealed_id() {
+                Some(ctx.keys(&st)?.for_opening(&st.conn)?)
+            } else {
+                None
+            };
+            let p = found.reveal(cipher.as_ref());
             Ok(Report::new(json::patient(&p), human::patient_card(&p)))
         }
         Cmd::Update {
@@ -158,11 +173,21 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let mut st = ctx.open()?;
             let national_id = national_id.as_deref().map(check_national_id).transpose()?;
-            let sealed = seal(ctx, &st, national_id.as_deref())?;
-            let key_file = st.key_path();
+            let keys = ctx.keys(&st)?;
             let tx = st.write()?;
-            let mut p =
-                patients::find(&tx, &patient)?.reveal(|| ctx.cipher_at(key_file.as_deref()))?;
+            let found = patients::find(&tx, &patient)?;
+            let sealed = national_id
+                .as_deref()
+                .map(|id| keys.for_sealing(&tx)?.seal(id))
+                .transpose()?;
+            // Changing other fields does not need the key: without it the stored
+            // ID shows as unreadable, with a warning.
+            let (cipher, warning) = if national_id.is_none() && found.has_sealed_id() {
+                keys.for_listing(&tx)?
+            } else {
+                (None, None)
+            };
+            let mut p = found.reveal(cipher.as_ref());
             if let Some(n) = name {
                 p.full_name = check_name("name", &n)?;
             }
@@ -178,6 +203,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             }
             if national_id.is_some() {
                 p.national_id = national_id;
+                p.national_id_unreadable = false;
             }
             p.updated_at = ctx.now;
             patients::update(&tx, &p, sealed.as_deref())?;
@@ -185,7 +211,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(Report::new(
                 json::patient(&p),
                 format!("Updated patient {} {}", p.full_name, p.phone),
-            ))
+            )
+            .warn(warning))
         }
     }
 }

@@ -106,6 +106,8 @@ pub struct Patient {
     pub full_name: String,
     pub phone: String,
     pub national_id: Option<String>,
+    /// A national ID is stored but cannot be opened (no key, or a damaged row).
+    pub national_id_unreadable: bool,
     pub email: Option<String>,
     pub no_show_count: i64,
     pub created_at: DateTime<Utc>,

@@ -324,11 +324,12 @@ pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
         return "No patients.".into();
     }
-    let mut t = table(&["Name", "Phone", "Email", "No-shows", "ID"]);
+    let mut t = table(&["Name", "Phone", "National ID", "Email", "No-shows", "ID"]);
     for p in list {
         t.add_row(vec![
             clean(&p.full_name),
             clean(&p.phone),
+            national_id(p),
             or_dash(p.email.as_deref()),
             p.no_show_count.to_string(),
             short(&p.id).to_string(),
@@ -337,11 +338,19 @@ pub fn patients(list: &[Patient]) -> String {
     t.to_string()
 }
 
+fn national_id(p: &Patient) -> String {
+    if p.national_id_unreadable {
+        "(unreadable)".into()
+    } else {
+        or_dash(p.national_id.as_deref())
+    }
+}
+
 pub fn patient_card(p: &Patient) -> String {
     [
         format!("Patient {}  ({})", clean(&p.full_name), p.id),
         format!("  Phone        {}", clean(&p.phone)),
-        format!("  National ID  {}", or_dash(p.national_id.as_deref())),
+        format!("  National ID  {}", national_id(p)),
         format!("  Email        {}", or_dash(p.email.as_deref())),
         format!("  No-shows     {}", p.no_show_count),
     ]

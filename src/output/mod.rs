@@ -16,6 +16,9 @@ pub struct Report {
     /// A sweep that finished but had failures (`DELIVERY_FAILED`): its result is
     /// printed and this error follows on stderr, with its exit code.
     pub partial: Option<crate::error::Error>,
+    /// Printed on stderr after the result: something the user should fix that
+    /// did not stop the command (a missing national-ID key while listing).
+    pub warnings: Vec<crate::error::Error>,
 }
 
 impl Report {
@@ -24,7 +27,13 @@ impl Report {
             json,
             human: human.into(),
             partial: None,
+            warnings: Vec::new(),
         }
+    }
+
+    pub fn warn(mut self, warnings: impl IntoIterator<Item = crate::error::Error>) -> Self {
+        self.warnings.extend(warnings);
+        self
     }
 
     /// Nothing (more) to print: a quiet sweep, or a stream already written.
@@ -33,6 +42,7 @@ impl Report {
             json: Value::Null,
             human: String::new(),
             partial: None,
+            warnings: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod closures;
 pub mod crypto;
 pub mod doctors;
 pub mod events;
+pub mod files;
 pub mod meta;
 pub mod patients;
 pub mod reminders;
@@ -19,10 +20,11 @@ pub mod windows;
 
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -33,74 +35,160 @@ const MIGRATIONS: &[&str] = &[
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Stamped into the header of every database appt creates or upgrades
+/// (`PRAGMA application_id`; "appt" in ASCII), so that appt's files can be told
+/// from other programs' SQLite files.
+pub const APPLICATION_ID: i64 = 0x6170_7074;
+
+/// How long a command waits for other processes holding the database.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct Store {
     pub conn: Connection,
     pub path: PathBuf,
 }
 
+/// What a file's header and schema say, read before anything is written to it.
+struct Identity {
+    application_id: i64,
+    user_version: i64,
+    /// Names of its tables, SQLite's own left out.
+    tables: Vec<String>,
+    /// How many schema objects it has (tables, indexes, views, triggers).
+    objects: usize,
+}
+
+/// A file appt may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// No schema at all (a new, empty file): appt creates its own.
+    New,
+    /// appt's schema at `version`; `stamped` once it carries appt's application ID
+    /// (files made before the stamp existed have 0 there).
+    Appt { version: i64, stamped: bool },
+}
+
 impl Store {
-    /// Opens (creating with mode 0600 if need be) and upgrades the database.
+    /// Opens (creating it, and its folders, privately if need be) and upgrades the
+    /// database. A file that is not appt's is refused before anything touches it.
     pub fn open(path: &Path) -> Result<Store> {
-        create_private_file(path)?;
-        let conn = Connection::open(path).map_err(|e| {
-            Error::database(format!("cannot open database {}: {e}", path.display()))
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        if let Some(parent) = path.parent() {
+            files::create_private_dirs(parent)?;
+        }
+        files::create_private_file(path).map_err(|e| {
+            Error::database(format!("cannot create database {}: {e}", path.display()))
         })?;
-        Self::setup(conn, path.to_path_buf())
+        let conn = Connection::open(path).map_err(|e| {
+            Error::database(format!(
+                "cannot open database {}: {}",
+                path.display(),
+                brief(&e)
+            ))
+        })?;
+        Self::setup(conn, path.to_path_buf(), deadline)
     }
 
     /// A private in-memory database, for tests.
     pub fn in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        Self::setup(
+            Connection::open_in_memory()?,
+            PathBuf::from(":memory:"),
+            deadline,
+        )
     }
 
-    fn setup(conn: Connection, path: PathBuf) -> Result<Store> {
-        let bad = |e: rusqlite::Error| {
-            Error::database(format!(
-                "{} is not a usable appt database: {e}",
-                path.display()
-            ))
-        };
-        conn.busy_timeout(Duration::from_secs(10)).map_err(bad)?;
-        let _: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(bad)?;
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-            .map_err(bad)?;
+    fn setup(conn: Connection, path: PathBuf, deadline: Instant) -> Result<Store> {
         let mut store = Store { conn, path };
-        store.migrate()?;
+        let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
+        // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a
+        // file that is not appt's must be left exactly as it was. That includes
+        // another program's WAL file, which the last connection to close would
+        // otherwise checkpoint into it. One read transaction, so that header and
+        // schema come from one moment.
+        let no_checkpoint_on_close = |on: bool| {
+            store
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on)
+        };
+        no_checkpoint_on_close(true).map_err(unusable)?;
+        let identity = busy_retry(deadline, || {
+            let tx = store.conn.unchecked_transaction()?;
+            let identity = identify(&tx)?;
+            tx.commit()?;
+            Ok(identity)
+        })
+        .map_err(unusable)?;
+        let verdict = judge(&identity, &store.path)?;
+        no_checkpoint_on_close(false).map_err(unusable)?;
+        if let Some(key) = store.key_path() {
+            for f in [
+                store.path.clone(),
+                files::with_suffix(&store.path, "-wal"),
+                files::with_suffix(&store.path, "-shm"),
+                key,
+            ] {
+                files::tighten(&f)?;
+            }
+        }
+        // Switching to WAL writes the header under a write lock; a connection that
+        // read first is told BUSY at once, without the busy handler, when another
+        // one got the write lock in between. Wait as for any other write.
+        let _: String = busy_retry(deadline, || {
+            store
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        })
+        .map_err(unusable)?;
+        store
+            .conn
+            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(unusable)?;
+        store.migrate(verdict)?;
         Ok(store)
     }
 
-    fn user_version(conn: &Connection) -> Result<i64> {
-        Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let refuse_newer = |v: i64| {
-            Error::database(format!(
-                "the database has schema version {v}, newer than this appt knows ({SCHEMA_VERSION}); upgrade appt"
-            ))
+    /// Creates or upgrades the schema, one migration per `BEGIN IMMEDIATE`
+    /// transaction, and stamps appt's application ID. The usual case (a current,
+    /// stamped database) takes no write lock at all.
+    fn migrate(&mut self, first: Verdict) -> Result<()> {
+        let current = Verdict::Appt {
+            version: SCHEMA_VERSION,
+            stamped: true,
         };
-        let v = Self::user_version(&self.conn)?;
-        if v > SCHEMA_VERSION {
-            return Err(refuse_newer(v));
+        if first == current {
+            return Ok(());
         }
-        while Self::user_version(&self.conn)? < SCHEMA_VERSION {
+        let path = self.path.clone();
+        loop {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Another process may have migrated while we waited for the lock.
-            let v = Self::user_version(&tx)?;
-            if v > SCHEMA_VERSION {
-                return Err(refuse_newer(v));
+            // Another process may have created or upgraded it while we waited.
+            let version = match judge(&identify(&tx)?, &path)? {
+                v if v == current => return Ok(()),
+                Verdict::New => 0,
+                Verdict::Appt { version, .. } => version,
+            };
+            if let Some(sql) = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+            {
+                tx.execute_batch(sql).map_err(|e| {
+                    Error::database(format!(
+                        "cannot upgrade {} to schema version {}: {}",
+                        path.display(),
+                        version + 1,
+                        brief(&e)
+                    ))
+                })?;
+                tx.pragma_update(None, "user_version", version + 1)?;
             }
-            if v < SCHEMA_VERSION {
-                tx.execute_batch(MIGRATIONS[v as usize])?;
-                tx.execute_batch(&format!("PRAGMA user_version = {}", v + 1))?;
-            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             tx.commit()?;
         }
-        Ok(())
     }
 
     /// A `BEGIN IMMEDIATE` transaction: the write lock is taken before the first
@@ -116,34 +204,144 @@ impl Store {
         if self.path.as_os_str() == ":memory:" {
             return None;
         }
-        let mut p = self.path.clone().into_os_string();
-        p.push(".key");
-        Some(PathBuf::from(p))
+        Some(files::with_suffix(&self.path, ".key"))
     }
 }
 
-/// Creates the file (and its folder) with mode 0600 before SQLite opens it;
-/// SQLite gives the `-wal` and `-shm` files the same mode as the database.
-fn create_private_file(path: &Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Error::database(format!("cannot create folder {}: {e}", parent.display()))
-        })?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    match opts.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::database(format!(
-            "cannot create database {}: {e}",
+/// What the file says about itself; the caller holds a transaction, so that
+/// all of it comes from one moment.
+fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0));
+    let mut st = conn.prepare("SELECT type, name FROM sqlite_master")?;
+    let objects: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Identity {
+        application_id: pragma("application_id")?,
+        user_version: pragma("user_version")?,
+        tables: objects
+            .iter()
+            .filter(|(t, n)| t == "table" && !n.starts_with("sqlite_"))
+            .map(|(_, n)| n.clone())
+            .collect(),
+        objects: objects.len(),
+    })
+}
+
+/// appt's file, or `DATABASE_ERROR` saying why not (never the schema's SQL).
+fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
+    let not_appt = |why: String| {
+        Error::database(format!(
+            "{} is not an appt database ({why}); appt leaves it as it is",
             path.display()
-        ))),
+        ))
+        .hint("give --db the path of an appt database, or a new file name")
+    };
+    let v = id.user_version;
+    let stamped = match id.application_id {
+        APPLICATION_ID => true,
+        0 => false,
+        other => {
+            return Err(not_appt(format!(
+                "it belongs to another program: application_id {other}"
+            )))
+        }
+    };
+    if v < 0 {
+        return Err(not_appt(format!("its user_version is {v}")));
+    }
+    if v == 0 {
+        return if id.objects == 0 {
+            Ok(Verdict::New)
+        } else {
+            Err(not_appt("it holds another program's tables".into()))
+        };
+    }
+    if v > SCHEMA_VERSION {
+        return Err(if stamped {
+            Error::database(format!(
+                "{} has schema version {v}, newer than this appt knows ({SCHEMA_VERSION}); upgrade appt",
+                path.display()
+            ))
+        } else {
+            not_appt(format!("its user_version is {v}"))
+        });
+    }
+    // A file from before the stamp must hold exactly appt's tables of its version.
+    if !stamped {
+        let mut have = id.tables.clone();
+        have.sort();
+        if have != tables_at(v)? {
+            return Err(not_appt("it holds another program's tables".into()));
+        }
+    }
+    Ok(Verdict::Appt {
+        version: v,
+        stamped,
+    })
+}
+
+/// The tables appt's schema has at `version`, sorted.
+fn tables_at(version: i64) -> Result<Vec<String>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+    {
+        conn.execute_batch(sql)?;
+    }
+    let mut tables = identify(&conn)?.tables;
+    tables.sort();
+    Ok(tables)
+}
+
+/// Runs `f` again while another process holds the database, until `deadline`.
+fn busy_retry<T>(
+    deadline: Instant,
+    mut f: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            r => return r,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// SQLite's own words for `e`, without the SQL text it may carry.
+fn brief(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `DATABASE_ERROR` for a file that cannot be opened or read as a database.
+fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
+    let path = path.display();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::database(format!(
+            "{path} is locked by another process past the {} s timeout",
+            BUSY_TIMEOUT.as_secs()
+        ))
+        .hint("another appt is writing; try again in a moment"),
+        Some(ErrorCode::NotADatabase) => Error::database(format!(
+            "{path} is not an appt database (not an SQLite file)"
+        )),
+        _ => Error::database(format!(
+            "{path} is not a usable appt database: {}",
+            brief(e)
+        )),
     }
 }
 
@@ -293,7 +491,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/appt.db");
         let s = Store::open(&path).unwrap();
-        assert_eq!(Store::user_version(&s.conn).unwrap(), SCHEMA_VERSION);
+        let id = identify(&s.conn).unwrap();
+        assert_eq!(id.user_version, SCHEMA_VERSION);
+        assert_eq!(id.application_id, APPLICATION_ID);
         s.conn
             .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
             .unwrap();

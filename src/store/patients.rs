@@ -24,14 +24,40 @@ pub struct Stored {
 }
 
 impl Stored {
-    /// The patient with the national ID opened (asks for the key only when there is one).
-    pub fn reveal(self, cipher: impl FnOnce() -> Result<Cipher>) -> Result<Patient> {
+    pub fn has_sealed_id(&self) -> bool {
+        self.sealed_id.is_some()
+    }
+
+    /// The patient with the national ID opened by `cipher`; an ID that cannot be
+    /// opened (no key, or a damaged row) is marked unreadable, so that one bad
+    /// row never hides the patient.
+    pub fn reveal(self, cipher: Option<&Cipher>) -> Patient {
         let mut p = self.patient;
         if let Some(s) = self.sealed_id {
-            p.national_id = Some(cipher()?.open(&s)?);
+            match cipher.and_then(|c| c.open(&s).ok()) {
+                Some(id) => p.national_id = Some(id),
+                None => p.national_id_unreadable = true,
+            }
         }
-        Ok(p)
+        p
     }
+}
+
+/// Whether any patient has a sealed national ID (then no new key may be made).
+pub fn any_sealed(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM patients WHERE national_id IS NOT NULL)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Up to `n` sealed national IDs, to check a key against.
+pub fn sealed_sample(conn: &Connection, n: i64) -> Result<Vec<Vec<u8>>> {
+    let mut st =
+        conn.prepare("SELECT national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1")?;
+    let rows = st.query_map([n], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<Stored> {
@@ -41,6 +67,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Stored> {
             full_name: r.get(1)?,
             phone: r.get(2)?,
             national_id: None,
+            national_id_unreadable: false,
             email: r.get(4)?,
             no_show_count: r.get(5)?,
             created_at: instant(r.get(6)?),
@@ -150,6 +177,7 @@ pub fn upsert_by_phone(
         full_name: name.to_string(),
         phone: phone.to_string(),
         national_id: None,
+        national_id_unreadable: false,
         email: None,
         no_show_count: 0,
         created_at: now,

@@ -9,6 +9,7 @@ mod contract;
 mod dst;
 mod events;
 mod faults;
+mod keys;
 mod lifecycle;
 mod maintenance;
 mod prompts;
