@@ -156,28 +156,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode as E;
-        match &e {
-            rusqlite::Error::SqliteFailure(f, _) => match f.code {
-                E::ConstraintViolation => {
-                    Error::internal(format!("database constraint failed: {e}"))
-                }
-                E::DatabaseBusy | E::DatabaseLocked => {
-                    Error::database(format!("database is locked by another appt process: {e}"))
-                        .hint("another appt is writing; try again in a moment")
-                }
-                E::NotADatabase | E::DatabaseCorrupt => {
-                    Error::database(format!("the file is not a usable appt database: {e}"))
-                }
-                _ => Error::database(format!("database error: {e}")),
-            },
-            _ => Error::internal(format!("database error: {e}")),
-        }
-    }
-}
-
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::internal(format!("I/O error: {e}"))

@@ -3,9 +3,9 @@
 //! existing file without `--force`.
 
 use super::Ctx;
+use crate::app::maintenance;
 use crate::error::{Error, Result};
 use crate::output::Report;
-use crate::store::backup;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         return Err(Error::field("file", "FILE must not be empty"));
     }
     let st = ctx.open_existing()?;
-    let done = backup::backup(&st, &a.file, a.force)?;
+    let done = maintenance::backup(&st, &a.file, a.force)?;
     let mut text = format!(
         "Backed up {} to {} ({} bytes)",
         st.path.display(),
@@ -44,14 +44,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             done.sealed_ids
         ));
     }
-    Ok(Report::new(
-        json!({
-            "ok": true,
-            "path": done.path.display().to_string(),
-            "source": st.path.display().to_string(),
-            "bytes": done.bytes,
-            "sealed_national_ids": done.sealed_ids,
-        }),
-        text,
+    Ok(ctx.report(
+        || {
+            json!({
+                "ok": true,
+                "path": done.path.display().to_string(),
+                "source": st.path.display().to_string(),
+                "bytes": done.bytes,
+                "sealed_national_ids": done.sealed_ids,
+            })
+        },
+        || text,
     ))
 }

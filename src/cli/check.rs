@@ -3,15 +3,15 @@
 //! clean, else `DATABASE_ERROR` (6) after the report.
 
 use super::Ctx;
+use crate::app::maintenance;
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
-use crate::store::check;
 use serde_json::json as j;
 
 pub fn run(ctx: &Ctx) -> Result<Report> {
     let mut st = ctx.open_existing()?;
-    let found = check::run(&mut st)?;
-    let mut report = Report::new(json::check(&found), human::check(&found));
+    let found = maintenance::check(&mut st)?;
+    let mut report = ctx.report(|| json::check(&found), || human::check(&found));
     if !found.is_empty() {
         let n = found.len();
         report.partial = Some(

@@ -1,12 +1,10 @@
 //! `appt doctor add|list|show|update`.
 
-use super::clinic::{check_name, parse_minutes_in};
 use super::prompt::Ask;
 use super::Ctx;
-use crate::core::Doctor;
-use crate::error::{Error, Result};
+use crate::app::doctor::{self, DoctorInput};
+use crate::error::Result;
 use crate::output::{human, json, Report};
-use crate::store::{self, doctors};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -48,11 +46,6 @@ pub enum Cmd {
     },
 }
 
-fn slot(m: Option<i64>) -> Result<Option<i64>> {
-    m.map(|m| parse_minutes_in("slot_minutes", m, 5, 480).map_err(|(f, e)| Error::field(&f, e)))
-        .transpose()
-}
-
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add {
@@ -63,40 +56,36 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Doctor's full name")?;
             ask.finish()?;
-            let d = Doctor {
-                id: store::new_id(),
-                full_name: check_name("name", &name.unwrap_or_default())?,
-                specialty: specialty
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty()),
-                slot_minutes: slot(slot_minutes)?,
-                active: true,
-                created_at: ctx.now,
-                updated_at: ctx.now,
+            let input = DoctorInput {
+                name,
+                specialty,
+                slot_minutes,
+                active: None,
             };
-            let mut st = ctx.open()?;
-            let tx = st.write()?;
-            doctors::insert(&tx, &d)?;
-            tx.commit()?;
-            Ok(Report::new(
-                json::doctor(&d),
-                format!("Added doctor {} {}", d.full_name, human::short(&d.id)),
+            let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
+            Ok(ctx.report(
+                || json::doctor(&d),
+                || {
+                    format!(
+                        "Added doctor {} {}",
+                        human::clean(&d.full_name),
+                        human::short(&d.id)
+                    )
+                },
             ))
         }
         Cmd::List => {
-            let st = ctx.open()?;
-            let all = doctors::list(&st.conn)?;
-            Ok(Report::new(
-                json::list("doctors", all.iter().map(json::doctor).collect()),
-                human::doctors(&all),
+            let all = doctor::list(&mut ctx.open()?)?;
+            Ok(ctx.report(
+                || json::list("doctors", all.iter().map(json::doctor).collect()),
+                || human::doctors(&all),
             ))
         }
         Cmd::Show { doctor } => {
-            let st = ctx.open()?;
-            let d = doctors::find(&st.conn, &doctor)?;
-            Ok(Report::new(
-                json::doctor(&d),
-                human::doctors(std::slice::from_ref(&d)),
+            let d = doctor::show(&mut ctx.open()?, &doctor)?;
+            Ok(ctx.report(
+                || json::doctor(&d),
+                || human::doctors(std::slice::from_ref(&d)),
             ))
         }
         Cmd::Update {
@@ -106,31 +95,16 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             slot_minutes,
             active,
         } => {
-            let mut st = ctx.open()?;
-            let tx = st.write()?;
-            let mut d = doctors::find(&tx, &doctor)?;
-            if let Some(n) = name {
-                d.full_name = check_name("name", &n)?;
-            }
-            if let Some(s) = specialty {
-                d.specialty = Some(s.trim().to_string()).filter(|s| !s.is_empty());
-            }
-            if slot_minutes.is_some() {
-                d.slot_minutes = slot(slot_minutes)?;
-            }
-            if let Some(a) = active {
-                d.active = match a.trim().to_ascii_lowercase().as_str() {
-                    "true" | "yes" | "on" => true,
-                    "false" | "no" | "off" => false,
-                    _ => return Err(Error::field("active", "active must be true or false")),
-                };
-            }
-            d.updated_at = ctx.now;
-            doctors::update(&tx, &d)?;
-            tx.commit()?;
-            Ok(Report::new(
-                json::doctor(&d),
-                format!("Updated doctor {}", d.full_name),
+            let input = DoctorInput {
+                name,
+                specialty,
+                slot_minutes,
+                active,
+            };
+            let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
+            Ok(ctx.report(
+                || json::doctor(&d),
+                || format!("Updated doctor {}", human::clean(&d.full_name)),
             ))
         }
     }

@@ -22,12 +22,13 @@ mod slots;
 mod webhook;
 mod window;
 
+use crate::app::Store;
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::output::Report;
-use crate::store::{crypto::Keys, Store};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use serde_json::Value;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -157,9 +158,18 @@ impl Ctx {
         self.open()
     }
 
-    /// Where the national-ID key of `store` comes from: `$APPT_KEY`, else its key file.
-    pub fn keys(&self, store: &Store) -> Result<Keys> {
-        Ok(Keys::new(env_nonempty("APPT_KEY")?, store.key_path()))
+    /// `$APPT_KEY`, the national-ID key, when set.
+    pub fn key(&self) -> Result<Option<String>> {
+        env_nonempty("APPT_KEY")
+    }
+
+    /// The result in the format asked for: only that one is built.
+    pub fn report(&self, json: impl FnOnce() -> Value, human: impl FnOnce() -> String) -> Report {
+        if self.json {
+            Report::new(json(), String::new())
+        } else {
+            Report::new(Value::Null, human())
+        }
     }
 }
 
@@ -228,9 +238,10 @@ pub fn run(cli: Cli) -> Result<Report> {
     match cli.command {
         Command::Init => {
             let store = ctx.open()?;
-            Ok(Report::new(
-                serde_json::json!({"ok": true, "path": store.path.display().to_string()}),
-                format!("Database ready at {}", store.path.display()),
+            let path = store.path.display().to_string();
+            Ok(ctx.report(
+                || serde_json::json!({"ok": true, "path": path}),
+                || format!("Database ready at {path}"),
             ))
         }
         Command::Clinic(c) => clinic::run(&ctx, c),

@@ -1,12 +1,10 @@
 //! `appt service add|list|update|remove`.
 
-use super::clinic::{check_name, parse_minutes_in};
 use super::prompt::Ask;
 use super::Ctx;
-use crate::core::Service;
+use crate::app::service;
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
-use crate::store::{self, services};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -39,10 +37,6 @@ pub enum Cmd {
     },
 }
 
-fn minutes(m: i64) -> Result<i64> {
-    parse_minutes_in("minutes", m, 5, 480).map_err(|(f, e)| Error::field(&f, e))
-}
-
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add { name, minutes: m } => {
@@ -60,33 +54,24 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .trim()
                 .parse()
                 .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
-            let s = Service {
-                id: store::new_id(),
-                name: check_name("name", &name.unwrap_or_default())?,
-                duration_minutes: minutes(m)?,
-                created_at: ctx.now,
-                updated_at: ctx.now,
-            };
-            let mut st = ctx.open()?;
-            let tx = st.write()?;
-            services::insert(&tx, &s)?;
-            tx.commit()?;
-            Ok(Report::new(
-                json::service(&s),
-                format!(
-                    "Added service {} ({} min) {}",
-                    s.name,
-                    s.duration_minutes,
-                    human::short(&s.id)
-                ),
+            let s = service::add(&mut ctx.open()?, &name.unwrap_or_default(), m, ctx.now)?;
+            Ok(ctx.report(
+                || json::service(&s),
+                || {
+                    format!(
+                        "Added service {} ({} min) {}",
+                        human::clean(&s.name),
+                        s.duration_minutes,
+                        human::short(&s.id)
+                    )
+                },
             ))
         }
         Cmd::List => {
-            let st = ctx.open()?;
-            let all = services::list(&st.conn)?;
-            Ok(Report::new(
-                json::list("services", all.iter().map(json::service).collect()),
-                human::services(&all),
+            let all = service::list(&mut ctx.open()?)?;
+            Ok(ctx.report(
+                || json::list("services", all.iter().map(json::service).collect()),
+                || human::services(&all),
             ))
         }
         Cmd::Update {
@@ -94,32 +79,17 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             name,
             minutes: m,
         } => {
-            let mut st = ctx.open()?;
-            let tx = st.write()?;
-            let mut s = services::find(&tx, &service)?;
-            if let Some(n) = name {
-                s.name = check_name("name", &n)?;
-            }
-            if let Some(m) = m {
-                s.duration_minutes = minutes(m)?;
-            }
-            s.updated_at = ctx.now;
-            services::update(&tx, &s)?;
-            tx.commit()?;
-            Ok(Report::new(
-                json::service(&s),
-                format!("Updated service {}", s.name),
+            let s = service::update(&mut ctx.open()?, &service, name.as_deref(), m, ctx.now)?;
+            Ok(ctx.report(
+                || json::service(&s),
+                || format!("Updated service {}", human::clean(&s.name)),
             ))
         }
         Cmd::Remove { service } => {
-            let mut st = ctx.open()?;
-            let tx = st.write()?;
-            let s = services::find(&tx, &service)?;
-            services::remove(&tx, &s.id, ctx.now)?;
-            tx.commit()?;
-            Ok(Report::new(
-                json::service(&s),
-                format!("Removed service {}", s.name),
+            let s = service::remove(&mut ctx.open()?, &service, ctx.now)?;
+            Ok(ctx.report(
+                || json::service(&s),
+                || format!("Removed service {}", human::clean(&s.name)),
             ))
         }
     }

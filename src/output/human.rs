@@ -1,10 +1,10 @@
 //! Human output: comfy-table tables, a card for `show`, one-line confirmations.
 //! Times are shown in the clinic's local time.
 
+use crate::app::agenda::Agenda;
+use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
-use crate::core::{
-    Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Status, Window,
-};
+use crate::core::{Appointment, Clinic, Doctor, Patient, Recurrence, Service, Status, Window};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use std::io::IsTerminal;
 
@@ -213,6 +213,16 @@ pub fn clinics(list: &[Clinic]) -> String {
     t.to_string()
 }
 
+/// `Added clinic Central (America/El_Salvador) 3f2a1b4c`
+pub fn clinic_added(c: &Clinic) -> String {
+    format!(
+        "Added clinic {} ({}) {}",
+        clean(&c.name),
+        c.timezone.name(),
+        short(&c.id)
+    )
+}
+
 pub fn reminders(r: &[i64]) -> String {
     if r.is_empty() {
         "none".into()
@@ -306,15 +316,15 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
     t.to_string()
 }
 
-pub fn closures(list: &[Closure], names: impl Fn(&Closure) -> String) -> String {
+pub fn closures(list: &[crate::app::closure::Closed]) -> String {
     let mut t = table(&["Who", "From", "To", "Reason", "ID"]);
     for c in list {
         t.add_row(vec![
-            clean(&names(c)),
-            c.from.to_string(),
-            c.to.to_string(),
-            or_dash(c.reason.as_deref()),
-            short(&c.id).to_string(),
+            clean(&c.who),
+            c.closure.from.to_string(),
+            c.closure.to.to_string(),
+            or_dash(c.closure.reason.as_deref()),
+            short(&c.closure.id).to_string(),
         ]);
     }
     t.to_string()
@@ -409,6 +419,211 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
         }
     }
     out
+}
+
+/// `slots`: a title and the free (or, with `all`, every) grid slot.
+pub fn day_slots(d: &DaySlots, all: bool) -> String {
+    let tz = d.target.clinic.timezone;
+    let who = d
+        .target
+        .doctor
+        .as_ref()
+        .map(|x| clean(&x.full_name))
+        .unwrap_or_else(|| "clinic-wide".into());
+    let title = format!(
+        "{who} at {}, {} ({})",
+        clean(&d.target.clinic.name),
+        d.date.format("%a %d %b %Y"),
+        tz.name()
+    );
+    let shown: Vec<&Slot> = d
+        .slots
+        .iter()
+        .filter(|s| all || s.refusal.is_none())
+        .collect();
+    if shown.is_empty() {
+        return format!("{title}: no free slots");
+    }
+    let mut t = table(if all {
+        &["Time", "Left", "Session", "Batch", "Available"][..]
+    } else {
+        &["Time", "Left", "Session", "Batch"][..]
+    });
+    for s in shown {
+        let mut cells = vec![
+            Cell::new(format!(
+                "{}–{}",
+                to_local(tz, s.start).1,
+                to_local(tz, s.end).1
+            )),
+            Cell::new(s.remaining),
+            Cell::new(or_dash(s.session.as_deref())),
+            Cell::new(or_dash(s.batch.as_deref())),
+        ];
+        if all {
+            cells.push(Cell::new(s.refusal.unwrap_or("yes")));
+        }
+        t.add_row(cells);
+    }
+    format!("{title}\n{t}")
+}
+
+/// `agenda`: per doctor, appointments and free slots interleaved by time.
+pub fn agenda(a: &Agenda) -> String {
+    let tz = a.clinic.timezone;
+    let mut text = format!(
+        "{} — {} ({})",
+        clean(&a.clinic.name),
+        a.date.format("%A %d %B %Y"),
+        tz.name()
+    );
+    if a.sections.is_empty() {
+        text.push_str("\nNothing scheduled and no windows open.");
+    }
+    for s in &a.sections {
+        let title = match &s.doctor {
+            Some(d) => format!(
+                "{}{}",
+                clean(&d.full_name),
+                d.specialty
+                    .as_deref()
+                    .map(|s| format!(" — {}", clean(s)))
+                    .unwrap_or_default()
+            ),
+            None => "Clinic-wide".into(),
+        };
+        let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = s
+            .appointments
+            .iter()
+            .map(|x| {
+                (
+                    x.starts_at,
+                    vec![
+                        Cell::new(x.token_number),
+                        Cell::new(format!(
+                            "{}–{}",
+                            to_local(tz, x.starts_at).1,
+                            to_local(tz, x.ends_at).1
+                        )),
+                        Cell::new(clean(&x.patient_name)),
+                        Cell::new(clean(&x.patient_phone)),
+                        status_cell(x.status),
+                        Cell::new(short(&x.id)),
+                    ],
+                )
+            })
+            .collect();
+        rows.extend(s.free.iter().map(|f| {
+            (
+                f.start,
+                vec![
+                    Cell::new(""),
+                    Cell::new(to_local(tz, f.start).1),
+                    Cell::new("· free ·"),
+                    Cell::new(""),
+                    Cell::new(""),
+                    Cell::new(""),
+                ],
+            )
+        }));
+        // Appointments and free slots interleaved by start instant.
+        rows.sort_by_key(|r| r.0);
+        let mut t = table(&["Tok", "Time", "Patient", "Phone", "Status", "ID"]);
+        for (_, r) in rows {
+            t.add_row(r);
+        }
+        text.push_str(&format!("\n\n{title}\n{t}"));
+    }
+    text
+}
+
+/// `history`: an appointment's events, oldest first.
+pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
+    let mut t = table(&["#", "When", "Event", "Status", "Start"]);
+    for e in evs {
+        let (d, hm) = to_local(appt.timezone, e.created_at);
+        let obj = &e.data["appointment"];
+        t.add_row(vec![
+            e.id.to_string(),
+            format!("{d} {hm}"),
+            e.kind.clone(),
+            obj["status"].as_str().unwrap_or("").to_string(),
+            format!(
+                "{} {}",
+                obj["date"].as_str().unwrap_or(""),
+                obj["start_time"].as_str().unwrap_or("")
+            ),
+        ]);
+    }
+    format!(
+        "History of {} ({})\n{t}",
+        short(&appt.id),
+        clean(&appt.patient_name)
+    )
+}
+
+/// `remind list`.
+pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> String {
+    if rows.is_empty() {
+        return "No reminders.".into();
+    }
+    let mut t = table(&[
+        "Due",
+        "Offset",
+        "Status",
+        "Tries",
+        "Patient",
+        "Appointment",
+        "ID",
+    ]);
+    for (r, a) in rows {
+        let (d, hm) = to_local(a.timezone, r.due_at);
+        t.add_row(vec![
+            format!("{d} {hm}"),
+            format_offset(r.offset_minutes),
+            r.status.clone(),
+            r.attempts.to_string(),
+            clean(&a.patient_name),
+            when(a),
+            short(&r.id).to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+/// `webhook list`; the secret itself is never shown.
+pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
+    if all.is_empty() {
+        return "No webhooks.".into();
+    }
+    let mut t = table(&[
+        "URL",
+        "Events",
+        "Signed",
+        "Delivered",
+        "Last event",
+        "Retry at",
+        "Last error",
+        "ID",
+    ]);
+    for w in all {
+        t.add_row(vec![
+            clean(&w.url),
+            w.events
+                .as_ref()
+                .map(|e| e.join(","))
+                .unwrap_or_else(|| "all".into()),
+            if w.secret.is_some() { "yes" } else { "no" }.into(),
+            w.delivered.to_string(),
+            w.cursor.to_string(),
+            w.next_attempt_at
+                .map(crate::core::time::fmt_utc)
+                .unwrap_or_default(),
+            clean(w.last_error.as_deref().unwrap_or_default()),
+            short(&w.id).to_string(),
+        ]);
+    }
+    t.to_string()
 }
 
 #[cfg(test)]

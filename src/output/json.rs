@@ -1,5 +1,7 @@
 //! JSON views of the domain's types (SPEC §4, §6).
 
+use crate::app::agenda::Agenda;
+use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::{
     fmt_utc, format_days, format_duration, format_hhmm, format_offset, to_local,
 };
@@ -502,5 +504,66 @@ pub fn check(found: &[Violation]) -> Value {
                 rows: v.rows.iter().map(check_row).collect(),
             })
             .collect(),
+    })
+}
+
+#[derive(Serialize)]
+struct SlotView<'a> {
+    start_time: String,
+    end_time: String,
+    starts_at: String,
+    ends_at: String,
+    remaining: i64,
+    window_id: &'a str,
+    session: Option<&'a str>,
+    batch: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    available: Option<bool>,
+    /// Present (null when available) with `--all`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<Option<&'a str>>,
+}
+
+fn slot(s: &Slot, tz: chrono_tz::Tz, all: bool) -> SlotView<'_> {
+    SlotView {
+        start_time: to_local(tz, s.start).1,
+        end_time: to_local(tz, s.end).1,
+        starts_at: ts(s.start),
+        ends_at: ts(s.end),
+        remaining: s.remaining,
+        window_id: &s.window_id,
+        session: s.session.as_deref(),
+        batch: s.batch.as_deref(),
+        available: all.then_some(s.refusal.is_none()),
+        reason: all.then_some(s.refusal),
+    }
+}
+
+/// `slots --json` (SPEC §5.1): the free slots, or with `all` every grid slot.
+pub fn day_slots(d: &DaySlots, all: bool) -> Value {
+    let tz = d.target.clinic.timezone;
+    json!({
+        "doctor_id": d.target.doctor.as_ref().map(|x| &x.id),
+        "clinic_id": d.target.clinic.id,
+        "date": d.date.to_string(),
+        "timezone": tz.name(),
+        "duration_minutes": d.duration,
+        "slots": d.slots.iter()
+            .filter(|s| all || s.refusal.is_none())
+            .map(|s| to_json(slot(s, tz, all)))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// `agenda --json`.
+pub fn agenda(a: &Agenda) -> Value {
+    let tz = a.clinic.timezone;
+    json!({
+        "date": a.date.to_string(), "clinic_id": a.clinic.id, "timezone": tz.name(),
+        "doctors": a.sections.iter().map(|s| json!({
+            "doctor": s.doctor.as_ref().map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty})),
+            "appointments": s.appointments.iter().map(appointment).collect::<Vec<_>>(),
+            "free_slots": s.free.iter().map(|f| to_local(tz, f.start).1).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }

@@ -1,12 +1,13 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
+use super::db::Tx;
 use super::{by_id, date, epoch, instant, opt_instant, resolve, Lookup};
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, Status};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
+use rusqlite::{params, OptionalExtension, Row, ToSql};
 
 /// The longest appointment (SPEC §5.2 rule 1): bounds the index range that can overlap a time.
 pub const MAX_MINUTES: i64 = 480;
@@ -81,7 +82,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Appointment> {
     })
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Appointment> {
+pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
     by_id(
         conn,
         &format!("{SELECT} WHERE a.id = ?1"),
@@ -91,12 +92,12 @@ pub fn get(conn: &Connection, id: &str) -> Result<Appointment> {
     )
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Appointment> {
+pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
 /// The active appointment holding an external reference (idempotency).
-pub fn by_external_ref(conn: &Connection, reference: &str) -> Result<Option<Appointment>> {
+pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
     Ok(conn
         .query_row(
             &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
@@ -106,7 +107,7 @@ pub fn by_external_ref(conn: &Connection, reference: &str) -> Result<Option<Appo
         .optional()?)
 }
 
-pub fn insert(conn: &Connection, a: &Appointment) -> Result<()> {
+pub fn insert(conn: &Tx, a: &Appointment) -> Result<()> {
     conn.execute(
         "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
          starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
@@ -123,7 +124,7 @@ pub fn insert(conn: &Connection, a: &Appointment) -> Result<()> {
 }
 
 /// Writes back every field a change can touch, and bumps the sequence.
-pub fn save(conn: &Connection, a: &Appointment) -> Result<()> {
+pub fn save(conn: &Tx, a: &Appointment) -> Result<()> {
     conn.execute(
         "UPDATE appointments SET clinic_id=?2, doctor_id=?3, window_id=?4, local_date=?5, starts_at=?6, \
          ends_at=?7, duration_minutes=?8, status=?9, token_number=?10, session=?11, batch=?12, reason=?13, \
@@ -151,7 +152,7 @@ fn busy_sql(cond: &str) -> String {
 }
 
 fn busy(
-    conn: &Connection,
+    conn: &Tx,
     cond: &str,
     key: &dyn ToSql,
     from: DateTime<Utc>,
@@ -178,7 +179,7 @@ fn busy(
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
 pub fn busy_for_doctor(
-    conn: &Connection,
+    conn: &Tx,
     doctor_id: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -190,7 +191,7 @@ pub fn busy_for_doctor(
 /// A clinic's clinic-wide active appointments of one service (None is a
 /// service of its own), whichever window row they were booked in.
 pub fn busy_clinic_wide(
-    conn: &Connection,
+    conn: &Tx,
     clinic_id: &str,
     service_id: Option<&str>,
     from: DateTime<Utc>,
@@ -210,7 +211,7 @@ pub fn busy_clinic_wide(
 
 /// The patient's active appointments on a local date: (id, service_id).
 pub fn same_day(
-    conn: &Connection,
+    conn: &Tx,
     patient_id: &str,
     on: NaiveDate,
     except: Option<&str>,
@@ -226,7 +227,7 @@ pub fn same_day(
 }
 
 /// The next token of a doctor (or clinic-wide window) on a local date; never reused.
-pub fn next_token(conn: &Connection, scope: &str, on: NaiveDate) -> Result<i64> {
+pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     Ok(conn.query_row(
         "INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, 1) \
          ON CONFLICT (scope, local_date) DO UPDATE SET last = last + 1 RETURNING last",
@@ -298,12 +299,7 @@ impl Filter {
 
 /// At most `limit` appointments in start order after skipping `offset`, and
 /// how many match in all.
-pub fn list(
-    conn: &Connection,
-    f: &Filter,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<Appointment>, i64)> {
+pub fn list(conn: &Tx, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Appointment>, i64)> {
     let (clause, mut args) = f.clause();
     let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let total: i64 = conn.query_row(
@@ -323,7 +319,7 @@ pub fn list(
 
 /// Appointments created since an instant, optionally of one source or status.
 pub fn count_created(
-    conn: &Connection,
+    conn: &Tx,
     since: DateTime<Utc>,
     source: Option<&str>,
     status: Option<Status>,
@@ -342,7 +338,7 @@ mod tests {
     use crate::store::Store;
 
     /// The query plan of `sql`, one line per step.
-    fn plan(conn: &Connection, sql: &str, n: usize) -> String {
+    fn plan(conn: &rusqlite::Connection, sql: &str, n: usize) -> String {
         let args: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Null; n];
         let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = st
@@ -351,7 +347,7 @@ mod tests {
         rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
     }
 
-    fn assert_indexed(conn: &Connection, sql: &str, n: usize) {
+    fn assert_indexed(conn: &rusqlite::Connection, sql: &str, n: usize) {
         let p = plan(conn, sql, n);
         assert!(
             !p.contains("SCAN a") && !p.contains("SCAN appointments"),

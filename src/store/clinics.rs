@@ -1,9 +1,10 @@
 //! The `clinics` table.
 
+use super::db::Tx;
 use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::{time, Clinic, Settings};
 use crate::error::{Error, Result};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Row};
 
 const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
@@ -49,7 +50,7 @@ fn reminders_text(s: &Settings) -> String {
         .join(",")
 }
 
-pub fn insert(conn: &Connection, c: &Clinic) -> Result<()> {
+pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.execute(
@@ -63,7 +64,7 @@ pub fn insert(conn: &Connection, c: &Clinic) -> Result<()> {
     Ok(())
 }
 
-pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
+pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.execute(
@@ -77,7 +78,7 @@ pub fn update(conn: &Connection, c: &Clinic) -> Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Clinic> {
+pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
     by_id(
         conn,
         &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
@@ -87,18 +88,18 @@ pub fn get(conn: &Connection, id: &str) -> Result<Clinic> {
     )
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Clinic>> {
+pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {
     let mut st = conn.prepare(&format!("SELECT {COLS} FROM clinics ORDER BY name_key"))?;
     let rows = st.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Clinic> {
+pub fn find(conn: &Tx, input: &str) -> Result<Clinic> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
 /// The clinic named on the command line (or `$APPT_CLINIC`), else the only one.
-pub fn default(conn: &Connection, given: Option<&str>) -> Result<Clinic> {
+pub fn default(conn: &Tx, given: Option<&str>) -> Result<Clinic> {
     if let Some(g) = given {
         return find(conn, g);
     }
@@ -116,7 +117,7 @@ pub fn default(conn: &Connection, given: Option<&str>) -> Result<Clinic> {
     }
 }
 
-pub fn has_appointments(conn: &Connection, id: &str) -> Result<bool> {
+pub fn has_appointments(conn: &Tx, id: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)",
         [id],

@@ -1,10 +1,11 @@
 //! The `closures` table.
 
+use super::db::Tx;
 use super::{by_id, date, epoch, instant, resolve, Lookup};
 use crate::core::Closure;
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
 const LOOKUP: Lookup = Lookup {
@@ -29,7 +30,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Closure> {
     })
 }
 
-pub fn insert(conn: &Connection, c: &Closure) -> Result<()> {
+pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
     conn.execute(
         &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
         params![
@@ -45,7 +46,7 @@ pub fn insert(conn: &Connection, c: &Closure) -> Result<()> {
     Ok(())
 }
 
-pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
+pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM closures WHERE (?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2) \
          ORDER BY from_date, to_date"
@@ -54,7 +55,7 @@ pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Re
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Closure> {
+pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
     let id = resolve(conn, &LOOKUP, input)?;
     by_id(
         conn,
@@ -65,7 +66,7 @@ pub fn find(conn: &Connection, input: &str) -> Result<Closure> {
     )
 }
 
-pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     conn.execute("DELETE FROM closures WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -73,7 +74,7 @@ pub fn remove(conn: &Connection, id: &str) -> Result<()> {
 /// The closure covering `on` for this clinic or this doctor, if any:
 /// Some(reason) when closed.
 pub fn covering(
-    conn: &Connection,
+    conn: &Tx,
     clinic_id: &str,
     doctor_id: Option<&str>,
     on: NaiveDate,

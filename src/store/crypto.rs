@@ -7,11 +7,11 @@
 //! old key came back. It is made atomically (a private temporary file, linked into
 //! place), so processes racing to make it all end up with the one that won.
 
+use super::db::Tx;
 use super::{files, new_id, patients};
 use crate::error::{Code, Error, Result};
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use rusqlite::Connection;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,7 +54,7 @@ impl Keys {
     /// The key that seals a new ID. When there is none yet and no ID is sealed,
     /// it is made now. Call it inside the write transaction that stores the ID,
     /// so that no other process seals one in between.
-    pub fn for_sealing(&self, conn: &Connection) -> Result<Cipher> {
+    pub fn for_sealing(&self, conn: &Tx) -> Result<Cipher> {
         if let Some(c) = self.existing()? {
             self.check(conn, &c)?;
             return Ok(c);
@@ -73,7 +73,7 @@ impl Keys {
 
     /// The key that opens sealed IDs. It is never made: without it, or with a
     /// key that opens none of the sealed IDs, this is `DATABASE_ERROR`.
-    pub fn for_opening(&self, conn: &Connection) -> Result<Cipher> {
+    pub fn for_opening(&self, conn: &Tx) -> Result<Cipher> {
         let c = self.existing()?.ok_or_else(|| self.missing())?;
         self.check(conn, &c)?;
         Ok(c)
@@ -82,7 +82,7 @@ impl Keys {
     /// The key to show a list of stored IDs with. A list never fails for want
     /// of the key: without it (or with a wrong one) every ID shows as unreadable,
     /// and the reason comes back as a warning.
-    pub fn for_listing(&self, conn: &Connection) -> Result<(Option<Cipher>, Option<Error>)> {
+    pub fn for_listing(&self, conn: &Tx) -> Result<(Option<Cipher>, Option<Error>)> {
         match self.for_opening(conn) {
             Ok(c) => Ok((Some(c), None)),
             Err(e) if e.code == Code::Database => Ok((None, Some(e))),
@@ -106,7 +106,7 @@ impl Keys {
 
     /// A key that opens none of a few sealed IDs is the wrong key; one that opens
     /// any of them is right, and a row it cannot open is damaged.
-    fn check(&self, conn: &Connection, c: &Cipher) -> Result<()> {
+    fn check(&self, conn: &Tx, c: &Cipher) -> Result<()> {
         let sample = patients::sealed_sample(conn, KEY_CHECK_SAMPLE)?;
         if sample.is_empty() || sample.iter().any(|s| c.open(s).is_ok()) {
             return Ok(());
@@ -255,6 +255,15 @@ impl Cipher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Keys {
+        fn for_sealing_in(&self, s: &mut Store) -> Result<Cipher> {
+            s.read(|tx| self.for_sealing(tx))
+        }
+        fn for_opening_in(&self, s: &mut Store) -> Result<Cipher> {
+            s.read(|tx| self.for_opening(tx))
+        }
+    }
     use crate::store::Store;
 
     fn keys(kf: &Path) -> Keys {
@@ -265,14 +274,14 @@ mod tests {
     fn seals_and_opens_and_detects_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let kf = dir.path().join("k.key");
-        let s = Store::in_memory().unwrap();
-        let c = keys(&kf).for_sealing(&s.conn).unwrap();
+        let mut s = Store::in_memory().unwrap();
+        let c = keys(&kf).for_sealing_in(&mut s).unwrap();
         let mut sealed = c.seal("0123456-7").unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("0123456-7"));
         // The key file persists: a second load opens the same data.
         assert_eq!(
             keys(&kf)
-                .for_opening(&s.conn)
+                .for_opening_in(&mut s)
                 .unwrap()
                 .open(&sealed)
                 .unwrap(),
@@ -289,12 +298,12 @@ mod tests {
                 0o600
             );
         }
-        let short = Keys::new(Some("short".into()), None).for_sealing(&s.conn);
+        let short = Keys::new(Some("short".into()), None).for_sealing_in(&mut s);
         assert_eq!(short.err().unwrap().code, Code::Validation);
         // A key "file" that cannot be read is an error, not a loop.
         let dir_key = dir.path().join("d.key");
         std::fs::create_dir(&dir_key).unwrap();
-        let e = keys(&dir_key).for_sealing(&s.conn).err().unwrap();
+        let e = keys(&dir_key).for_sealing_in(&mut s).err().unwrap();
         assert_eq!(e.code, Code::Database);
         // Only the key file is left: no temporary files.
         let mut names: Vec<_> = std::fs::read_dir(dir.path())
@@ -309,9 +318,9 @@ mod tests {
     fn opening_never_makes_a_key() {
         let dir = tempfile::tempdir().unwrap();
         let kf = dir.path().join("k.key");
-        let s = Store::in_memory().unwrap();
+        let mut s = Store::in_memory().unwrap();
         assert_eq!(
-            keys(&kf).for_opening(&s.conn).err().unwrap().code,
+            keys(&kf).for_opening_in(&mut s).err().unwrap().code,
             Code::Database
         );
         assert!(!kf.exists());

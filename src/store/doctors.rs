@@ -1,9 +1,10 @@
 //! The `doctors` table.
 
+use super::db::Tx;
 use super::{by_id, epoch, instant, name_key, resolve, Lookup};
 use crate::core::Doctor;
 use crate::error::{Error, Result};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Row};
 
 const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
@@ -26,7 +27,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
     })
 }
 
-pub fn insert(conn: &Connection, d: &Doctor) -> Result<()> {
+pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.execute(
         &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
         params![
@@ -43,7 +44,7 @@ pub fn insert(conn: &Connection, d: &Doctor) -> Result<()> {
     Ok(())
 }
 
-pub fn update(conn: &Connection, d: &Doctor) -> Result<()> {
+pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.execute(
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7 WHERE id=?1",
         params![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
@@ -51,7 +52,7 @@ pub fn update(conn: &Connection, d: &Doctor) -> Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Doctor> {
+pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
     by_id(
         conn,
         &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
@@ -61,18 +62,18 @@ pub fn get(conn: &Connection, id: &str) -> Result<Doctor> {
     )
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Doctor>> {
+pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
     let mut st = conn.prepare(&format!("SELECT {COLS} FROM doctors ORDER BY name_key"))?;
     let rows = st.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Doctor> {
+pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
 /// A doctor who can take bookings: an inactive one is `NOT_FOUND` (SPEC §5.2 rule 2).
-pub fn find_active(conn: &Connection, input: &str) -> Result<Doctor> {
+pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
     let d = find(conn, input)?;
     if !d.active {
         return Err(Error::not_found("Doctor").hint(format!("{} is inactive", d.full_name)));
@@ -81,7 +82,7 @@ pub fn find_active(conn: &Connection, input: &str) -> Result<Doctor> {
 }
 
 /// The clinics where the doctor has windows.
-pub fn clinic_ids(conn: &Connection, doctor_id: &str) -> Result<Vec<String>> {
+pub fn clinic_ids(conn: &Tx, doctor_id: &str) -> Result<Vec<String>> {
     let mut st = conn.prepare(
         "SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id",
     )?;

@@ -1,10 +1,11 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
+use super::db::Tx;
 use super::{epoch, instant};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -17,7 +18,7 @@ pub struct Event {
 }
 
 pub fn record(
-    conn: &Connection,
+    conn: &Tx,
     kind: &str,
     appointment_id: &str,
     data: &Value,
@@ -54,7 +55,7 @@ pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
     })
 }
 
-pub fn of_appointment(conn: &Connection, appointment_id: &str) -> Result<Vec<Event>> {
+pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     let mut st = conn.prepare(
         "SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id",
     )?;
@@ -63,7 +64,7 @@ pub fn of_appointment(conn: &Connection, appointment_id: &str) -> Result<Vec<Eve
 }
 
 /// Events after `after`, oldest first, optionally of one type; at most `limit`.
-pub fn after(conn: &Connection, after: i64, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+pub fn after(conn: &Tx, after: i64, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
     let (cond, kind) = match kind {
         Some(k) => ("AND type = ?2", k),
         None => ("AND ?2 = ''", ""),

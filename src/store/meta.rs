@@ -1,12 +1,13 @@
 //! The `meta` table: facts about the database file itself. `demo` = '1' marks a
 //! database made by `appt demo`, the only kind `appt demo` may replace.
 
+use super::db::Tx;
 use crate::error::Result;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::OpenFlags;
 use std::path::Path;
 
 /// Marks the database as a demo database that `appt demo` may replace.
-pub fn mark_demo(conn: &Connection) -> Result<()> {
+pub fn mark_demo(conn: &Tx) -> Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('demo', '1') \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -42,7 +43,7 @@ pub fn is_demo_file(path: &Path) -> bool {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let Ok(conn) = Connection::open_with_flags(uri, flags) else {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(uri, flags) else {
         return false;
     };
     conn.query_row("SELECT value FROM meta WHERE key = 'demo'", [], |r| {
@@ -90,19 +91,19 @@ mod tests {
         let s = Store::open(&odd).unwrap();
         drop(s);
         assert!(!is_demo_file(&odd));
-        let s = Store::open(&odd).unwrap();
-        mark_demo(&s.conn).unwrap();
+        let mut s = Store::open(&odd).unwrap();
+        s.write(mark_demo).unwrap();
         drop(s);
         assert_eq!(files(dir.path()), ["we?ird #1%.db"]);
         assert!(is_demo_file(&odd));
         assert_eq!(files(dir.path()), ["we?ird #1%.db"]);
         // Still open elsewhere, with the mark only in the WAL.
-        let s = Store::open(&odd).unwrap();
+        let mut s = Store::open(&odd).unwrap();
         s.conn
             .execute_batch("PRAGMA wal_autocheckpoint=0; DELETE FROM meta;")
             .unwrap();
         assert!(!is_demo_file(&odd));
-        mark_demo(&s.conn).unwrap();
+        s.write(mark_demo).unwrap();
         assert!(is_demo_file(&odd));
         drop(s);
         let empty = dir.path().join("empty");

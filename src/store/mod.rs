@@ -8,6 +8,7 @@ pub mod check;
 pub mod clinics;
 pub mod closures;
 pub mod crypto;
+pub mod db;
 pub mod doctors;
 pub mod events;
 pub mod files;
@@ -20,8 +21,9 @@ pub mod windows;
 
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use db::Tx;
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -191,12 +193,22 @@ impl Store {
         }
     }
 
-    /// A `BEGIN IMMEDIATE` transaction: the write lock is taken before the first
-    /// read, so the rules checked inside it still hold at commit.
-    pub fn write(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits what it wrote
+    /// when it succeeds (nothing when it fails): the write lock is taken before
+    /// the first read, so the rules checked inside still hold at commit.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        db::write(&mut self.conn, f)
+    }
+
+    /// Runs `f` in one read transaction: one consistent state of the database.
+    pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        db::read(&mut self.conn, f)
+    }
+
+    /// Where the national-ID key comes from: `env` (`$APPT_KEY`), else the key
+    /// file beside the database.
+    pub fn keys(&self, env: Option<String>) -> crypto::Keys {
+        crypto::Keys::new(env, self.key_path())
     }
 
     /// The key file beside the database (for the national ID).
@@ -372,7 +384,7 @@ pub fn name_key(name: &str) -> String {
 
 /// Refuses `name` when another row of the lookup's table already has it,
 /// case-insensitively.
-pub fn ensure_unique_name(conn: &Connection, l: &Lookup, name: &str, except: &str) -> Result<()> {
+pub fn ensure_unique_name(conn: &Tx, l: &Lookup, name: &str, except: &str) -> Result<()> {
     let (table, what) = (l.table, l.what.to_lowercase());
     let filter = if l.filter.is_empty() {
         String::new()
@@ -395,7 +407,7 @@ pub fn ensure_unique_name(conn: &Connection, l: &Lookup, name: &str, except: &st
 
 /// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
 pub fn by_id<T>(
-    conn: &Connection,
+    conn: &Tx,
     sql: &str,
     id: &str,
     what: &str,
@@ -420,7 +432,7 @@ pub struct Lookup<'a> {
 }
 
 /// Resolves an ID, a unique ID prefix of at least 4 characters, or a name.
-pub fn resolve(conn: &Connection, l: &Lookup, input: &str) -> Result<String> {
+pub fn resolve(conn: &Tx, l: &Lookup, input: &str) -> Result<String> {
     let input = input.trim();
     let filter = if l.filter.is_empty() {
         String::new()

@@ -1,11 +1,12 @@
 //! The `patients` table: one row per phone number.
 
 use super::crypto::Cipher;
+use super::db::Tx;
 use super::{epoch, instant, name_key, new_id, resolve, Lookup};
 use crate::core::Patient;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str =
     "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
@@ -44,7 +45,7 @@ impl Stored {
 }
 
 /// Whether any patient has a sealed national ID (then no new key may be made).
-pub fn any_sealed(conn: &Connection) -> Result<bool> {
+pub fn any_sealed(conn: &Tx) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM patients WHERE national_id IS NOT NULL)",
         [],
@@ -53,7 +54,7 @@ pub fn any_sealed(conn: &Connection) -> Result<bool> {
 }
 
 /// Up to `n` sealed national IDs, to check a key against.
-pub fn sealed_sample(conn: &Connection, n: i64) -> Result<Vec<Vec<u8>>> {
+pub fn sealed_sample(conn: &Tx, n: i64) -> Result<Vec<Vec<u8>>> {
     let mut st =
         conn.prepare("SELECT national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1")?;
     let rows = st.query_map([n], |r| r.get(0))?;
@@ -77,7 +78,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Stored> {
     })
 }
 
-fn one(conn: &Connection, cond: &str, arg: &str) -> Result<Option<Stored>> {
+fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLS} FROM patients WHERE {cond}"),
@@ -87,16 +88,16 @@ fn one(conn: &Connection, cond: &str, arg: &str) -> Result<Option<Stored>> {
         .optional()?)
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Stored> {
+pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
     one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found("Patient"))
 }
 
-pub fn by_phone(conn: &Connection, phone: &str) -> Result<Option<Stored>> {
+pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     one(conn, "phone = ?1", phone)
 }
 
 /// A patient by ID, unique ID prefix, or phone (in any common spelling).
-pub fn find(conn: &Connection, input: &str) -> Result<Stored> {
+pub fn find(conn: &Tx, input: &str) -> Result<Stored> {
     if let Ok(phone) = crate::core::phone::normalize(input) {
         if let Some(p) = by_phone(conn, &phone)? {
             return Ok(p);
@@ -105,7 +106,7 @@ pub fn find(conn: &Connection, input: &str) -> Result<Stored> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
-pub fn insert(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
+pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if by_phone(conn, &p.phone)?.is_some() {
         return Err(Error::field(
             "phone",
@@ -130,7 +131,7 @@ pub fn insert(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Resul
 }
 
 /// Writes every field but the national ID, which changes only when `sealed_id` is Some.
-pub fn update(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
+pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if let Some(other) = by_phone(conn, &p.phone)? {
         if other.patient.id != p.id {
             return Err(Error::field(
@@ -158,7 +159,7 @@ pub fn update(conn: &Connection, p: &Patient, sealed_id: Option<&[u8]>) -> Resul
 /// Booking's patient step: find by phone; a new name replaces the old one
 /// (SPEC §5.2 rule 9); a new phone makes a new patient.
 pub fn upsert_by_phone(
-    conn: &Connection,
+    conn: &Tx,
     name: &str,
     phone: &str,
     sealed_id: Option<&[u8]>,
@@ -187,7 +188,7 @@ pub fn upsert_by_phone(
     Ok(p.id)
 }
 
-pub fn count_no_show(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE patients SET no_show_count = no_show_count + 1, updated_at = ?2 WHERE id = ?1",
         params![id, epoch(now)],
@@ -196,7 +197,7 @@ pub fn count_no_show(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
 }
 
 /// Patients whose name or phone contains `text` (all of them without it), by name.
-pub fn search(conn: &Connection, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> {
+pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> {
     let pattern = text.map(|t| {
         let escaped = name_key(t)
             .replace('\\', "\\\\")

@@ -4,10 +4,11 @@
 //! while that claim still stands, so overlapping runs never deliver one twice;
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
+use super::db::Tx;
 use super::{epoch, instant, new_id, opt_instant};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct Reminder {
@@ -42,7 +43,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Reminder> {
 
 /// One pending reminder per offset whose due time is still ahead (SPEC §7).
 pub fn schedule(
-    conn: &Connection,
+    conn: &Tx,
     appointment_id: &str,
     starts_at: DateTime<Utc>,
     offsets: &[i64],
@@ -62,7 +63,7 @@ pub fn schedule(
 }
 
 /// Cancels the appointment's pending reminders.
-pub fn cancel_pending(conn: &Connection, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
          WHERE appointment_id = ?1 AND status = 'pending'",
@@ -72,7 +73,7 @@ pub fn cancel_pending(conn: &Connection, appointment_id: &str, now: DateTime<Utc
 }
 
 /// Reminders, by due time, optionally of one status.
-pub fn list(conn: &Connection, status: Option<&str>, limit: i64) -> Result<Vec<Reminder>> {
+pub fn list(conn: &Tx, status: Option<&str>, limit: i64) -> Result<Vec<Reminder>> {
     let (cond, args): (&str, Vec<&dyn rusqlite::ToSql>) = match &status {
         Some(s) => ("WHERE status = ?1", vec![s]),
         None => ("", vec![]),
@@ -90,7 +91,7 @@ const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
     AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1)";
 
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
-pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"
     ))?;
@@ -100,7 +101,7 @@ pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
 
 /// The reminder, if a run may still take it at `now` (another run may have
 /// delivered, claimed or cancelled it since the sweep looked).
-pub fn takeable(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
+pub fn takeable(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLS} FROM reminders WHERE id = ?2 AND {TAKEABLE}"),
@@ -111,7 +112,7 @@ pub fn takeable(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<Optio
 }
 
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
-pub fn set_status(conn: &Connection, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
         params![id, status, epoch(now)],
@@ -121,7 +122,7 @@ pub fn set_status(conn: &Connection, id: &str, status: &str, now: DateTime<Utc>)
 
 /// Claims the reminder for run `run` until `until`.
 pub fn claim(
-    conn: &Connection,
+    conn: &Tx,
     id: &str,
     run: &str,
     until: DateTime<Utc>,
@@ -135,7 +136,7 @@ pub fn claim(
 }
 
 /// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
-pub fn release(conn: &Connection, id: &str, run: &str) -> Result<()> {
+pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
     conn.execute(
         "UPDATE reminders SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
         params![id, run],
@@ -145,7 +146,7 @@ pub fn release(conn: &Connection, id: &str, run: &str) -> Result<()> {
 
 /// Records the delivery, if run `run`'s claim still stands; false when another
 /// run took the reminder over or it was cancelled meanwhile.
-pub fn mark_sent(conn: &Connection, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
+pub fn mark_sent(conn: &Tx, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
     Ok(conn.execute(
         "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
          claimed_until = NULL, last_error = NULL, updated_at = ?3 \
@@ -157,7 +158,7 @@ pub fn mark_sent(conn: &Connection, id: &str, run: &str, now: DateTime<Utc>) -> 
 /// Records a failed attempt (retried at `retry_at`, or `failed` for good when
 /// None), if run `run`'s claim still stands.
 pub fn mark_attempt_failed(
-    conn: &Connection,
+    conn: &Tx,
     id: &str,
     run: &str,
     error: &str,

@@ -1,10 +1,11 @@
 //! The `services` table. A removed service stays for the appointments that
 //! name it but is no longer listed, found by name, or bookable.
 
+use super::db::Tx;
 use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Row};
 
 const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
@@ -25,7 +26,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Service> {
     })
 }
 
-pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
+pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.execute(
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
@@ -41,7 +42,7 @@ pub fn insert(conn: &Connection, s: &Service) -> Result<()> {
     Ok(())
 }
 
-pub fn update(conn: &Connection, s: &Service) -> Result<()> {
+pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.execute(
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
@@ -56,7 +57,7 @@ pub fn update(conn: &Connection, s: &Service) -> Result<()> {
     Ok(())
 }
 
-pub fn remove(conn: &Connection, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     conn.execute(
         "UPDATE services SET removed_at = ?2 WHERE id = ?1",
         params![id, epoch(now)],
@@ -64,7 +65,7 @@ pub fn remove(conn: &Connection, id: &str, now: chrono::DateTime<chrono::Utc>) -
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Service> {
+pub fn get(conn: &Tx, id: &str) -> Result<Service> {
     by_id(
         conn,
         &format!("SELECT {COLS} FROM services WHERE id = ?1"),
@@ -74,7 +75,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Service> {
     )
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Service>> {
+pub fn list(conn: &Tx) -> Result<Vec<Service>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"
     ))?;
@@ -82,12 +83,12 @@ pub fn list(conn: &Connection) -> Result<Vec<Service>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Service> {
+pub fn find(conn: &Tx, input: &str) -> Result<Service> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
 /// A service as booking names it: an unknown one is `INVALID_APPOINTMENT_TYPE`.
-pub fn find_for_booking(conn: &Connection, input: &str) -> Result<Service> {
+pub fn find_for_booking(conn: &Tx, input: &str) -> Result<Service> {
     find(conn, input).map_err(|e| match e.code {
         Code::NotFound => Error::new(
             Code::InvalidAppointmentType,

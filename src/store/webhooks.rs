@@ -1,10 +1,11 @@
 //! The `webhooks` table, and reading the event log after a webhook's cursor.
 
+use super::db::Tx;
 use super::events::Event;
 use super::{by_id, epoch, instant, opt_instant, resolve, Lookup};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct Webhook {
@@ -50,7 +51,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Webhook> {
 }
 
 /// Adds a webhook that will see only events recorded from now on.
-pub fn insert(conn: &Connection, w: &mut Webhook) -> Result<()> {
+pub fn insert(conn: &Tx, w: &mut Webhook) -> Result<()> {
     w.cursor = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
     conn.execute(
         &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6)"),
@@ -66,7 +67,7 @@ pub fn insert(conn: &Connection, w: &mut Webhook) -> Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Webhook> {
+pub fn get(conn: &Tx, id: &str) -> Result<Webhook> {
     by_id(
         conn,
         &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
@@ -76,11 +77,11 @@ pub fn get(conn: &Connection, id: &str) -> Result<Webhook> {
     )
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Webhook> {
+pub fn find(conn: &Tx, input: &str) -> Result<Webhook> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Webhook>> {
+pub fn list(conn: &Tx) -> Result<Vec<Webhook>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM webhooks ORDER BY created_at, id"
     ))?;
@@ -88,7 +89,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Webhook>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     conn.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -96,7 +97,7 @@ pub fn remove(conn: &Connection, id: &str) -> Result<()> {
 /// Claims the webhook for one run until `until`, unless another run holds it or
 /// its retry time has not come. Returns the claimed webhook.
 pub fn claim(
-    conn: &Connection,
+    conn: &Tx,
     id: &str,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
@@ -115,7 +116,7 @@ pub fn claim(
 }
 
 /// The first event after the cursor of a type the webhook subscribes to.
-pub fn next_event(conn: &Connection, w: &Webhook) -> Result<Option<Event>> {
+pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
     let types = w.events.as_ref().map(|e| e.join(","));
     Ok(conn
         .query_row(
@@ -127,7 +128,7 @@ pub fn next_event(conn: &Connection, w: &Webhook) -> Result<Option<Event>> {
         .optional()?)
 }
 
-pub fn delivered(conn: &Connection, id: &str, event_id: i64) -> Result<()> {
+pub fn delivered(conn: &Tx, id: &str, event_id: i64) -> Result<()> {
     conn.execute(
         "UPDATE webhooks SET cursor = ?2, attempts = 0, next_attempt_at = NULL, last_error = NULL, \
          delivered = delivered + 1 WHERE id = ?1",
@@ -136,7 +137,7 @@ pub fn delivered(conn: &Connection, id: &str, event_id: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn failed(conn: &Connection, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
+pub fn failed(conn: &Tx, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE webhooks SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, claimed_until = NULL \
          WHERE id = ?1",
@@ -145,7 +146,7 @@ pub fn failed(conn: &Connection, id: &str, error: &str, retry_at: DateTime<Utc>)
     Ok(())
 }
 
-pub fn release(conn: &Connection, id: &str) -> Result<()> {
+pub fn release(conn: &Tx, id: &str) -> Result<()> {
     conn.execute(
         "UPDATE webhooks SET claimed_until = NULL WHERE id = ?1",
         [id],

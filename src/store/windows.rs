@@ -1,9 +1,10 @@
 //! The `windows` table and its services allow-list.
 
+use super::db::Tx;
 use super::{date, epoch, instant, resolve, Lookup};
 use crate::core::{Owner, Recurrence, Window};
 use crate::error::{Error, Result};
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Row};
 
 const COLS: &str =
     "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
@@ -43,7 +44,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Window> {
     })
 }
 
-fn with_services(conn: &Connection, mut ws: Vec<Window>) -> Result<Vec<Window>> {
+fn with_services(conn: &Tx, mut ws: Vec<Window>) -> Result<Vec<Window>> {
     let mut st = conn.prepare_cached(
         "SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id",
     )?;
@@ -55,7 +56,7 @@ fn with_services(conn: &Connection, mut ws: Vec<Window>) -> Result<Vec<Window>> 
     Ok(ws)
 }
 
-fn query(conn: &Connection, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Window>> {
+fn query(conn: &Tx, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Window>> {
     let mut st = conn.prepare(&format!(
         "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
     ))?;
@@ -65,7 +66,7 @@ fn query(conn: &Connection, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result
     with_services(conn, rows)
 }
 
-pub fn insert(conn: &Connection, w: &Window) -> Result<()> {
+pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     let (weekdays, on) = match &w.recurrence {
         Recurrence::Weekly(m) => (Some(*m as i64), None),
         Recurrence::Date(d) => (None, Some(d.to_string())),
@@ -87,25 +88,25 @@ pub fn insert(conn: &Connection, w: &Window) -> Result<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Window> {
+pub fn get(conn: &Tx, id: &str) -> Result<Window> {
     query(conn, "id = ?1", &[&id])?
         .pop()
         .ok_or_else(|| Error::not_found("Window"))
 }
 
-pub fn find(conn: &Connection, input: &str) -> Result<Window> {
+pub fn find(conn: &Tx, input: &str) -> Result<Window> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
 /// Every window of a doctor (at any clinic), or a clinic's clinic-wide windows.
-pub fn of_owner(conn: &Connection, owner: &Owner) -> Result<Vec<Window>> {
+pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
     match owner {
         Owner::Doctor(d) => query(conn, "doctor_id = ?1", &[d]),
         Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", &[c]),
     }
 }
 
-pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
+pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
     query(
         conn,
         "(?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2)",
@@ -113,7 +114,7 @@ pub fn list(conn: &Connection, clinic: Option<&str>, doctor: Option<&str>) -> Re
     )
 }
 
-pub fn set_open(conn: &Connection, id: &str, open: bool) -> Result<()> {
+pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
     conn.execute(
         "UPDATE windows SET open = ?2 WHERE id = ?1",
         params![id, open],
@@ -122,7 +123,7 @@ pub fn set_open(conn: &Connection, id: &str, open: bool) -> Result<()> {
 }
 
 /// Active appointments booked into the window from `now` on.
-pub fn upcoming_bookings(conn: &Connection, id: &str, now: i64) -> Result<i64> {
+pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
          AND status IN ('scheduled','confirmed','checked_in','in_progress')",
@@ -131,7 +132,7 @@ pub fn upcoming_bookings(conn: &Connection, id: &str, now: i64) -> Result<i64> {
     )?)
 }
 
-pub fn remove(conn: &Connection, id: &str) -> Result<()> {
+pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     conn.execute("DELETE FROM windows WHERE id = ?1", [id])?;
     Ok(())
 }

@@ -1,0 +1,110 @@
+//! `agenda`: the front desk's day sheet — per doctor (and the clinic-wide
+//! windows), the day's appointments and free slots.
+
+use super::schedule::Target;
+use super::slots::{judge, Slot};
+use crate::core::slots::Request;
+use crate::core::{time, Appointment, Clinic, Doctor, Status};
+use crate::error::{Error, Result};
+use crate::store::appointments::{self, Filter};
+use crate::store::{clinics, doctors, windows, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One section of the sheet: a doctor, or (None) the clinic-wide windows.
+pub struct Section {
+    pub doctor: Option<Doctor>,
+    /// The day's appointments but the cancelled ones, in start order.
+    pub appointments: Vec<Appointment>,
+    /// Bookable slots, in start order.
+    pub free: Vec<Slot>,
+}
+
+pub struct Agenda {
+    pub clinic: Clinic,
+    pub date: NaiveDate,
+    /// Doctors by name, then the clinic-wide section.
+    pub sections: Vec<Section>,
+}
+
+pub fn agenda(
+    st: &mut Store,
+    clinic: Option<&str>,
+    date: Option<&str>,
+    doctor: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Agenda> {
+    st.read(|tx| {
+        let clinic = clinics::default(tx, clinic)?;
+        let date = time::parse_date(
+            date.unwrap_or("today"),
+            time::local_today(clinic.timezone, now),
+        )
+        .map_err(|e| Error::field("date", e))?;
+        let only = doctor.map(|d| doctors::find(tx, d)).transpose()?;
+        let f = Filter {
+            clinic_id: Some(clinic.id.clone()),
+            from: Some(date),
+            to: Some(date),
+            ..Filter::default()
+        };
+        let (all, _) = appointments::list(tx, &f, 0, 100_000)?;
+        let all: Vec<Appointment> = all
+            .into_iter()
+            .filter(|a| a.status != Status::Cancelled)
+            .collect();
+        let ws = windows::list(tx, Some(&clinic.id), None)?;
+
+        let mut owners: Vec<Option<String>> = ws
+            .iter()
+            .map(|w| w.doctor_id.clone())
+            .chain(all.iter().map(|a| a.doctor_id.clone()))
+            .collect();
+        owners.sort();
+        owners.dedup();
+        let mut sections = Vec::new();
+        for owner in owners {
+            if let Some(o) = &only {
+                if owner.as_deref() != Some(o.id.as_str()) {
+                    continue;
+                }
+            }
+            let doc = owner.as_deref().map(|d| doctors::get(tx, d)).transpose()?;
+            let t = Target {
+                clinic: clinic.clone(),
+                doctor: doc.clone(),
+            };
+            let free = if doc.as_ref().is_none_or(|d| d.active) {
+                let (_, slots) = judge(tx, now, &t, date, &Request::default())?;
+                slots.into_iter().filter(|s| s.refusal.is_none()).collect()
+            } else {
+                vec![]
+            };
+            let appointments: Vec<Appointment> = all
+                .iter()
+                .filter(|a| a.doctor_id == owner)
+                .cloned()
+                .collect();
+            if appointments.is_empty() && free.is_empty() {
+                continue;
+            }
+            sections.push(Section {
+                doctor: doc,
+                appointments,
+                free,
+            });
+        }
+        sections.sort_by(|a, b| {
+            let key = |s: &Section| {
+                s.doctor
+                    .as_ref()
+                    .map(|d| (d.full_name.clone(), d.specialty.clone().unwrap_or_default()))
+            };
+            (a.doctor.is_none(), key(a)).cmp(&(b.doctor.is_none(), key(b)))
+        });
+        Ok(Agenda {
+            clinic,
+            date,
+            sections,
+        })
+    })
+}

@@ -1,0 +1,314 @@
+//! Changes to an existing appointment: `reschedule`, `cancel`, `set_status`,
+//! `update`. Each writes the appointment and records its event in one
+//! transaction, and returns the appointment as saved.
+
+use super::schedule::{parse_when, place, resolve_when, target, token_scope, Target, WhenInput};
+use super::values::{self, check_text, Problems};
+use crate::core::slots::Request;
+use crate::core::{status as machine, time, Appointment, Status};
+use crate::error::{Code, Error, Result};
+use crate::output::json;
+use crate::store::db::Tx;
+use crate::store::{appointments, clinics, doctors, events, patients, reminders, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{json, Value};
+
+/// Saves the appointment and records its event with `extra` data; returns it as saved.
+fn commit(
+    tx: &Tx,
+    a: &Appointment,
+    kind: &str,
+    extra: Value,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    appointments::save(tx, a)?;
+    let saved = appointments::get(tx, &a.id)?;
+    let mut data = json!({"appointment": json::appointment(&saved)});
+    if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+        d.extend(e.clone());
+    }
+    events::record(tx, kind, &saved.id, &data, now)?;
+    Ok(saved)
+}
+
+fn follow_up(a: &Appointment, v: &str, now: DateTime<Utc>) -> Result<NaiveDate> {
+    time::parse_date(v, time::local_today(a.timezone, now))
+        .map_err(|e| Error::field("follow_up", e))
+}
+
+/// A move to another time (or doctor).
+#[derive(Debug, Clone, Default)]
+pub struct RescheduleRequest {
+    pub id: String,
+    /// `--clinic` (or `$APPT_CLINIC`), for a move to another doctor.
+    pub clinic: Option<String>,
+    pub when: WhenInput,
+    pub doctor: Option<String>,
+    pub duration: Option<i64>,
+    pub reason: Option<String>,
+    pub force: bool,
+}
+
+pub fn reschedule(
+    st: &mut Store,
+    r: &RescheduleRequest,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let mut bad = Problems::default();
+    let _ = parse_when(&r.when, now.date_naive(), &mut bad);
+    if let Some(d) = r.duration {
+        bad.take("duration", values::minutes_in("duration", d, 5, 480));
+    }
+    let why = check_text("reason", r.reason.as_deref(), &mut bad);
+    bad.finish()?;
+    st.write(|tx| {
+        let mut a = appointments::find(tx, &r.id)?;
+        let home = clinics::get(tx, &a.clinic_id)?;
+        let cancel_window = home.settings.cancel_window;
+        let t = match (&r.doctor, &a.doctor_id) {
+            (Some(d), _) => target(tx, r.clinic.as_deref(), Some(d))?,
+            (None, Some(d)) => Target {
+                clinic: home,
+                doctor: Some(doctors::get(tx, d)?),
+            },
+            (None, None) => Target {
+                clinic: home,
+                doctor: None,
+            },
+        };
+        machine::check_reschedule(a.status)?;
+        machine::check_cancel_window(now, a.starts_at, cancel_window, r.force)?;
+
+        let mut bad = Problems::default();
+        let when = parse_when(
+            &r.when,
+            time::local_today(t.clinic.timezone, now),
+            &mut bad,
+        );
+        bad.finish()?;
+        let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+        let start = resolve_when(&t.clinic, when)?;
+        let req = Request {
+            duration: Some(r.duration.unwrap_or(a.duration_minutes)),
+            service_id: a.service_id.as_deref(),
+            session: None,
+        };
+        let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
+
+        let previous = json!({
+            "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
+            "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
+        });
+        let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
+        let scope = t.token_scope(&spot.window.id);
+        if scope != old_scope || spot.date != a.local_date {
+            a.token_number = appointments::next_token(tx, &scope, spot.date)?;
+        }
+        a.clinic_id = t.clinic.id.clone();
+        a.doctor_id = t.doctor.as_ref().map(|d| d.id.clone());
+        a.window_id = Some(spot.window.id.clone());
+        a.local_date = spot.date;
+        a.starts_at = spot.start;
+        a.ends_at = spot.end;
+        a.duration_minutes = spot.duration;
+        a.session = spot.window.session.clone();
+        a.batch = spot.window.batch.clone();
+        a.status = Status::Scheduled;
+        a.confirmed_at = None;
+        a.updated_at = now;
+        reminders::cancel_pending(tx, &a.id, now)?;
+        reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
+        commit(
+            tx,
+            &a,
+            "appointment.rescheduled",
+            json!({"previous": previous, "reason": why, "forced": r.force}),
+            now,
+        )
+    })
+}
+
+/// A cancellation; the reason is required.
+#[derive(Debug, Clone, Default)]
+pub struct CancelRequest {
+    pub id: String,
+    pub reason: Option<String>,
+    pub force: bool,
+}
+
+pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<Appointment> {
+    let mut bad = Problems::default();
+    let reason = check_text("reason", c.reason.as_deref(), &mut bad);
+    bad.finish()?;
+    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    st.write(|tx| {
+        let mut a = appointments::find(tx, &c.id)?;
+        machine::check_cancel(a.status)?;
+        let settings = clinics::get(tx, &a.clinic_id)?.settings;
+        machine::check_cancel_window(now, a.starts_at, settings.cancel_window, c.force)?;
+        a.status = Status::Cancelled;
+        a.cancelled_at = Some(now);
+        a.cancellation_reason = Some(reason);
+        a.updated_at = now;
+        reminders::cancel_pending(tx, &a.id, now)?;
+        commit(
+            tx,
+            &a,
+            "appointment.cancelled",
+            json!({"forced": c.force}),
+            now,
+        )
+    })
+}
+
+/// A move along the status line (SPEC §5.5).
+#[derive(Debug, Clone, Default)]
+pub struct StatusRequest {
+    pub id: String,
+    pub status: String,
+    pub diagnosis: Option<String>,
+    pub prescription: Option<String>,
+    pub follow_up: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Result<Appointment> {
+    let to = Status::parse(&s.status).ok_or_else(|| {
+        Error::field(
+            "status",
+            "status must be confirmed, checked_in, in_progress, completed or no_show",
+        )
+    })?;
+    let mut bad = Problems::default();
+    let diagnosis = check_text("diagnosis", s.diagnosis.as_deref(), &mut bad);
+    let prescription = check_text("prescription", s.prescription.as_deref(), &mut bad);
+    let notes = check_text("notes", s.notes.as_deref(), &mut bad);
+    bad.finish()?;
+    st.write(|tx| {
+        let mut a = appointments::find(tx, &s.id)?;
+        machine::check_transition(a.status, to, now, a.starts_at)?;
+        let clinic = clinics::get(tx, &a.clinic_id)?;
+        if to == Status::Completed
+            && clinic.settings.require_diagnosis
+            && diagnosis.is_none()
+            && a.diagnosis.is_none()
+        {
+            return Err(Error::field(
+                "diagnosis",
+                "--diagnosis is required to complete an appointment at this clinic",
+            ));
+        }
+        if let Some(f) = &s.follow_up {
+            a.follow_up_date = Some(follow_up(&a, f, now)?);
+            a.follow_up_required = true;
+        }
+        a.diagnosis = diagnosis.or(a.diagnosis);
+        a.prescription = prescription.or(a.prescription);
+        a.notes = notes.or(a.notes);
+        let at = Some(now);
+        match to {
+            Status::Confirmed => a.confirmed_at = at,
+            Status::CheckedIn => a.checked_in_at = at,
+            Status::InProgress => a.started_at = at,
+            // A finished visit needs no reminder of it (SPEC §10: `check` flags one).
+            Status::Completed => {
+                a.completed_at = at;
+                reminders::cancel_pending(tx, &a.id, now)?;
+            }
+            Status::NoShow => {
+                a.no_show_at = at;
+                patients::count_no_show(tx, &a.patient_id, now)?;
+                reminders::cancel_pending(tx, &a.id, now)?;
+            }
+            Status::Scheduled | Status::Cancelled => {}
+        }
+        a.status = to;
+        a.updated_at = now;
+        commit(
+            tx,
+            &a,
+            &format!("appointment.{}", to.as_str()),
+            json!({}),
+            now,
+        )
+    })
+}
+
+/// Edits of an active appointment's text fields and follow-up.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateRequest {
+    pub id: String,
+    pub reason: Option<String>,
+    pub notes: Option<String>,
+    pub diagnosis: Option<String>,
+    pub prescription: Option<String>,
+    pub follow_up: Option<String>,
+    pub no_follow_up: bool,
+}
+
+pub fn update(st: &mut Store, u: &UpdateRequest, now: DateTime<Utc>) -> Result<Appointment> {
+    let mut bad = Problems::default();
+    let fields = [
+        (
+            "reason",
+            check_text("reason", u.reason.as_deref(), &mut bad),
+        ),
+        ("notes", check_text("notes", u.notes.as_deref(), &mut bad)),
+        (
+            "diagnosis",
+            check_text("diagnosis", u.diagnosis.as_deref(), &mut bad),
+        ),
+        (
+            "prescription",
+            check_text("prescription", u.prescription.as_deref(), &mut bad),
+        ),
+    ];
+    bad.finish()?;
+    if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
+        return Err(Error::field(
+            "fields",
+            "Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up",
+        ));
+    }
+    st.write(|tx| {
+        let mut a = appointments::find(tx, &u.id)?;
+        if a.status.is_final() {
+            return Err(Error::new(
+                Code::InvalidStateTransition,
+                format!("Cannot update a {} appointment", a.status.as_str()),
+            )
+            .details(json!({"status": a.status.as_str()})));
+        }
+        let mut changed: Vec<&str> = Vec::new();
+        for (name, v) in fields {
+            if let Some(v) = v {
+                changed.push(name);
+                let slot = match name {
+                    "reason" => &mut a.reason,
+                    "notes" => &mut a.notes,
+                    "diagnosis" => &mut a.diagnosis,
+                    _ => &mut a.prescription,
+                };
+                *slot = Some(v);
+            }
+        }
+        if let Some(f) = &u.follow_up {
+            a.follow_up_date = Some(follow_up(&a, f, now)?);
+            a.follow_up_required = true;
+            changed.push("follow_up");
+        }
+        if u.no_follow_up {
+            a.follow_up_date = None;
+            a.follow_up_required = false;
+            changed.push("follow_up");
+        }
+        a.updated_at = now;
+        commit(
+            tx,
+            &a,
+            "appointment.updated",
+            json!({"changed": changed}),
+            now,
+        )
+    })
+}

@@ -1,0 +1,162 @@
+//! Clinics and their settings (SPEC §1.1).
+
+use super::values::{check_name, minutes_in, parse_on_off, Problems};
+use crate::core::{time, Clinic, Settings};
+use crate::error::{Error, Result};
+use crate::store::{self, clinics, Store};
+use chrono::{DateTime, Utc};
+
+/// The settings as typed; None leaves one as it is (or at its default).
+#[derive(Debug, Clone, Default)]
+pub struct SettingsInput {
+    pub timezone: Option<String>,
+    pub slot_minutes: Option<i64>,
+    pub min_notice: Option<String>,
+    pub horizon: Option<String>,
+    pub cancel_window: Option<String>,
+    pub reminders: Option<String>,
+    pub duplicate_check: Option<String>,
+    pub require_diagnosis: Option<String>,
+}
+
+fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        let m = time::parse_duration(part)?;
+        if m <= 0 {
+            return Err("Reminder offsets must be longer than 0m".into());
+        }
+        out.push(m);
+    }
+    out.sort_unstable_by(|a, b| b.cmp(a));
+    out.dedup();
+    Ok(out)
+}
+
+/// A duration setting, `positive` when 0m is not allowed.
+fn duration(v: &str, positive: bool) -> Result<i64, String> {
+    let m = time::parse_duration(v)?;
+    if positive && m == 0 {
+        return Err("Must be longer than 0m".into());
+    }
+    Ok(m)
+}
+
+impl SettingsInput {
+    /// Applies the given settings over `s` and `tz`, checking each; every bad field is reported.
+    fn apply(&self, s: &mut Settings, tz: &mut chrono_tz::Tz) -> Result<()> {
+        let mut bad = Problems::default();
+        if let Some(t) = &self.timezone {
+            if let Some(t) = bad.take("timezone", time::parse_timezone(t)) {
+                *tz = t;
+            }
+        }
+        if let Some(m) = self.slot_minutes {
+            if let Some(m) = bad.take("slot_minutes", minutes_in("slot_minutes", m, 5, 480)) {
+                s.slot_minutes = m;
+            }
+        }
+        for (field, v, target, positive) in [
+            ("min_notice", &self.min_notice, &mut s.min_notice, false),
+            ("horizon", &self.horizon, &mut s.horizon, true),
+            (
+                "cancel_window",
+                &self.cancel_window,
+                &mut s.cancel_window,
+                false,
+            ),
+        ] {
+            if let Some(m) = v
+                .as_deref()
+                .and_then(|v| bad.take(field, duration(v, positive)))
+            {
+                *target = m;
+            }
+        }
+        if let Some(r) = &self.reminders {
+            if let Some(r) = bad.take("reminders", parse_reminders(r)) {
+                s.reminders = r;
+            }
+        }
+        for (field, v, target) in [
+            (
+                "duplicate_check",
+                &self.duplicate_check,
+                &mut s.duplicate_check,
+            ),
+            (
+                "require_diagnosis",
+                &self.require_diagnosis,
+                &mut s.require_diagnosis,
+            ),
+        ] {
+            if let Some(b) = v.as_deref().and_then(|v| bad.take(field, parse_on_off(v))) {
+                *target = b;
+            }
+        }
+        bad.finish()
+    }
+}
+
+pub fn add(
+    st: &mut Store,
+    name: &str,
+    settings: &SettingsInput,
+    now: DateTime<Utc>,
+) -> Result<Clinic> {
+    let name = check_name("name", name)?;
+    if settings.timezone.is_none() {
+        return Err(Error::field("timezone", "--timezone is required"));
+    }
+    let mut tz = chrono_tz::UTC;
+    let mut s = Settings::default();
+    settings.apply(&mut s, &mut tz)?;
+    let clinic = Clinic {
+        id: store::new_id(),
+        name,
+        timezone: tz,
+        settings: s,
+        created_at: now,
+        updated_at: now,
+    };
+    st.write(|tx| clinics::insert(tx, &clinic))?;
+    Ok(clinic)
+}
+
+pub fn list(st: &mut Store) -> Result<Vec<Clinic>> {
+    st.read(clinics::list)
+}
+
+pub fn show(st: &mut Store, clinic: &str) -> Result<Clinic> {
+    st.read(|tx| clinics::find(tx, clinic))
+}
+
+pub fn update(
+    st: &mut Store,
+    clinic: &str,
+    name: Option<&str>,
+    settings: &SettingsInput,
+    now: DateTime<Utc>,
+) -> Result<Clinic> {
+    st.write(|tx| {
+        let mut c = clinics::find(tx, clinic)?;
+        if let Some(n) = name {
+            c.name = check_name("name", n)?;
+        }
+        let old_tz = c.timezone;
+        settings.apply(&mut c.settings, &mut c.timezone)?;
+        if c.timezone != old_tz && clinics::has_appointments(tx, &c.id)? {
+            // Stored local dates and tokens were computed in the old zone.
+            return Err(Error::field(
+                "timezone",
+                "The time zone cannot change once the clinic has appointments",
+            ));
+        }
+        c.updated_at = now;
+        clinics::update(tx, &c)?;
+        Ok(c)
+    })
+}

@@ -1,0 +1,166 @@
+//! `demo`: a sample clinic seeded into its own database through the same use
+//! cases a front desk runs. Only a database `demo` made itself is ever replaced.
+
+use super::{book, clinic, doctor, service, slots, window};
+use crate::core::time;
+use crate::error::{Error, Result};
+use crate::store::{files, meta, Store};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::path::Path;
+
+pub const CLINIC: &str = "Clínica San Benito";
+pub const DOCTORS: [&str; 2] = ["Dra. Ana García", "Dr. Luis Martínez"];
+const TZ: &str = "America/El_Salvador";
+
+/// Makes a fresh demo database at `path`: an earlier demo there is replaced;
+/// anything else (a clinic's real database above all) is refused, untouched.
+pub fn create(path: &Path) -> Result<Store> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        if !meta::is_demo_file(path) {
+            let problem = format!(
+                "{} exists and is not an appt demo database; appt demo replaces only its own",
+                path.display()
+            );
+            return Err(Error::field("db", problem)
+                .hint("give the demo another --db PATH, or move that file away first"));
+        }
+        // A fresh demo each run: only the demo's own files are removed.
+        for ext in ["", "-wal", "-shm", ".key"] {
+            let _ = std::fs::remove_file(files::with_suffix(path, ext));
+        }
+    }
+    let mut st = Store::open(path)?;
+    // Marked before anything is seeded, so even a demo cut short is replaceable.
+    st.write(meta::mark_demo)?;
+    Ok(st)
+}
+
+/// Seeds the clinic, its doctors, services and windows, and a dozen bookings
+/// over the week from `now`'s date; returns how many were booked.
+pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
+    let tz: chrono_tz::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
+    let today = time::local_today(tz, now);
+    // Book as of this morning's midnight, so today's earlier slots can hold visits too.
+    let midnight = tz
+        .from_local_datetime(&today.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now);
+    clinic::add(
+        st,
+        CLINIC,
+        &clinic::SettingsInput {
+            timezone: Some(TZ.into()),
+            slot_minutes: Some(30),
+            cancel_window: Some("2h".into()),
+            ..Default::default()
+        },
+        midnight,
+    )?;
+    for (name, specialty) in DOCTORS.iter().zip(["Medicina General", "Pediatría"]) {
+        doctor::add(
+            st,
+            &doctor::DoctorInput {
+                name: Some(name.to_string()),
+                specialty: Some(specialty.into()),
+                ..Default::default()
+            },
+            midnight,
+        )?;
+    }
+    for (name, minutes) in [
+        ("Consulta general", 30),
+        ("Control pediátrico", 30),
+        ("Vacunación", 15),
+    ] {
+        service::add(st, name, minutes, midnight)?;
+    }
+    for (doctor, days, from, to, session) in [
+        (DOCTORS[0], "mon-fri", "08:00", "12:00", "Morning"),
+        (DOCTORS[0], "mon-fri", "13:00", "17:00", "Afternoon"),
+        (DOCTORS[1], "mon-fri", "14:00", "18:00", "Afternoon"),
+        (DOCTORS[1], "sat,sun", "08:00", "12:00", "Morning"),
+    ] {
+        window::add(
+            st,
+            &window::WindowInput {
+                clinic: Some(CLINIC.into()),
+                doctor: Some(doctor.into()),
+                days: Some(days.into()),
+                from: from.into(),
+                to: to.into(),
+                session: Some(session.into()),
+                ..Default::default()
+            },
+            midnight,
+        )?;
+    }
+    let patients = [
+        ("María López", "+503 7012-3456"),
+        ("José Hernández", "+503 7123-4567"),
+        ("Carmen Rivera", "+503 7234-5678"),
+        ("Carlos Ramírez", "+503 7345-6789"),
+        ("Rosa Martínez", "+503 7456-7890"),
+        ("Pedro Flores", "+503 7567-8901"),
+    ];
+    // A dozen bookings over this week: the first free slots of each day for each doctor.
+    let mut booked = 0;
+    for offset in 0..7 {
+        let date = (today + Duration::days(offset)).to_string();
+        for doc in DOCTORS {
+            let day = slots::day(
+                st,
+                &slots::SlotsRequest {
+                    clinic: Some(CLINIC.into()),
+                    doctor: Some(doc.into()),
+                    date: date.clone(),
+                    ..Default::default()
+                },
+                midnight,
+            )?;
+            let times: Vec<String> = day.free().map(|s| time::to_local(tz, s.start).1).collect();
+            for t in times
+                .iter()
+                .step_by(3)
+                .take(if offset == 0 { 3 } else { 1 })
+            {
+                if booked == 12 {
+                    return Ok(booked);
+                }
+                let (name, phone) = patients[booked % patients.len()];
+                book::book(
+                    st,
+                    &book::BookRequest {
+                        clinic: Some(CLINIC.into()),
+                        doctor: Some(doc.into()),
+                        when: super::schedule::WhenInput {
+                            date: Some(date.clone()),
+                            time: Some(t.clone()),
+                            at: None,
+                        },
+                        phone: Some(phone.into()),
+                        name: Some(name.into()),
+                        service: Some(
+                            if doc == DOCTORS[1] {
+                                "Control pediátrico"
+                            } else {
+                                "Consulta general"
+                            }
+                            .into(),
+                        ),
+                        reason: Some(
+                            ["Control anual", "Dolor de cabeza", "Vacuna", "Seguimiento"]
+                                [booked % 4]
+                                .into(),
+                        ),
+                        source: ["manual", "whatsapp", "phone", "web"][booked % 4].into(),
+                        ..Default::default()
+                    },
+                    midnight,
+                )?;
+                booked += 1;
+            }
+        }
+    }
+    Ok(booked)
+}

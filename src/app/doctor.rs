@@ -1,0 +1,68 @@
+//! Doctors.
+
+use super::values::{self, check_name};
+use crate::core::Doctor;
+use crate::error::{Error, Result};
+use crate::store::{self, doctors, Store};
+use chrono::{DateTime, Utc};
+
+/// A doctor's fields as typed; on update, None leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorInput {
+    pub name: Option<String>,
+    pub specialty: Option<String>,
+    pub slot_minutes: Option<i64>,
+    /// `true` or `false` (update only).
+    pub active: Option<String>,
+}
+
+fn slot(m: Option<i64>) -> Result<Option<i64>> {
+    m.map(|m| values::duration("slot_minutes", m)).transpose()
+}
+
+pub fn add(st: &mut Store, d: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor> {
+    let doctor = Doctor {
+        id: store::new_id(),
+        full_name: check_name("name", d.name.as_deref().unwrap_or_default())?,
+        specialty: values::label(d.specialty.as_deref()),
+        slot_minutes: slot(d.slot_minutes)?,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    st.write(|tx| doctors::insert(tx, &doctor))?;
+    Ok(doctor)
+}
+
+pub fn list(st: &mut Store) -> Result<Vec<Doctor>> {
+    st.read(doctors::list)
+}
+
+pub fn show(st: &mut Store, doctor: &str) -> Result<Doctor> {
+    st.read(|tx| doctors::find(tx, doctor))
+}
+
+pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor> {
+    st.write(|tx| {
+        let mut d = doctors::find(tx, doctor)?;
+        if let Some(n) = &u.name {
+            d.full_name = check_name("name", n)?;
+        }
+        if let Some(s) = &u.specialty {
+            d.specialty = values::label(Some(s));
+        }
+        if u.slot_minutes.is_some() {
+            d.slot_minutes = slot(u.slot_minutes)?;
+        }
+        if let Some(a) = &u.active {
+            d.active = match a.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => true,
+                "false" | "no" | "off" => false,
+                _ => return Err(Error::field("active", "active must be true or false")),
+            };
+        }
+        d.updated_at = now;
+        doctors::update(tx, &d)?;
+        Ok(d)
+    })
+}

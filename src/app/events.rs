@@ -1,0 +1,55 @@
+//! `events`: the event log, oldest first, for scripts that follow along.
+
+use crate::error::{Error, Result};
+use crate::store::events::{self, Event, TYPES};
+use crate::store::Store;
+
+/// Events are read a page at a time, so memory stays flat however long the log.
+const PAGE: i64 = 1000;
+
+/// Hands each event after `after` (of type `kind`, at most `limit`) to `each`,
+/// oldest first; stops at the first error `each` returns.
+pub fn stream(
+    st: &mut Store,
+    after: Option<i64>,
+    kind: Option<&str>,
+    limit: Option<i64>,
+    each: &mut dyn FnMut(&Event) -> Result<()>,
+) -> Result<()> {
+    let mut bad = Vec::new();
+    if let Some(k) = kind {
+        if !TYPES.contains(&k) {
+            bad.push((
+                "type".to_string(),
+                format!("type must be one of {}", TYPES.join(", ")),
+            ));
+        }
+    }
+    if after.is_some_and(|x| x < 0) {
+        bad.push((
+            "after".into(),
+            "after must be an event ID (0 or more)".into(),
+        ));
+    }
+    if limit.is_some_and(|l| l < 1) {
+        bad.push(("limit".into(), "limit must be 1 or more".into()));
+    }
+    if !bad.is_empty() {
+        return Err(Error::fields(bad));
+    }
+    let (mut after, mut left) = (after.unwrap_or(0), limit.unwrap_or(i64::MAX));
+    while left > 0 {
+        let page = st.read(|tx| events::after(tx, after, kind, left.min(PAGE)))?;
+        for e in &page {
+            each(e)?;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == left.min(PAGE) => {
+                after = last.id;
+                left -= page.len() as i64;
+            }
+            _ => break,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The read side: `list`, `count`, `show` and `history`.
+
+use super::values::{check_source, check_status, Problems};
+use crate::core::{time, Appointment};
+use crate::error::Result;
+use crate::store::appointments::{self, Filter};
+use crate::store::events::{self, Event};
+use crate::store::{clinics, doctors, patients, Store};
+use chrono::{DateTime, Duration, Utc};
+
+/// `list`'s filters and page, as typed.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub clinic: Option<String>,
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub status: Option<String>,
+    pub doctor: Option<String>,
+    pub patient: Option<String>,
+    pub source: Option<String>,
+    pub page: i64,
+    pub limit: i64,
+}
+
+/// One page of appointments.
+pub struct Page {
+    pub appointments: Vec<Appointment>,
+    /// How many match in all.
+    pub total: i64,
+    pub page: i64,
+    pub limit: i64,
+}
+
+pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page> {
+    st.read(|tx| {
+        let clinic = a
+            .clinic
+            .as_deref()
+            .map(|c| clinics::find(tx, c))
+            .transpose()?;
+        let tz = match &clinic {
+            Some(c) => c.timezone,
+            None => clinics::default(tx, None)
+                .map(|c| c.timezone)
+                .unwrap_or(chrono_tz::UTC),
+        };
+        let today = time::local_today(tz, now);
+        let mut bad = Problems::default();
+        let mut day = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .and_then(|v| bad.take(field, time::parse_date(v, today)))
+        };
+        let (from, to) = match &a.date {
+            Some(_) => {
+                let d = day("date", &a.date);
+                (d, d)
+            }
+            None => (day("from", &a.from), day("to", &a.to)),
+        };
+        let status = check_status(a.status.as_deref(), &mut bad);
+        let source = check_source(a.source.as_deref(), &mut bad);
+        if !(1..=500).contains(&a.limit) {
+            bad.add("limit", "limit must be between 1 and 500");
+        }
+        // A page past the end is empty; one whose offset cannot be counted is refused.
+        let offset = (a.page - 1).checked_mul(a.limit);
+        if a.page < 1 {
+            bad.add("page", "page must be 1 or more");
+        } else if offset.is_none() {
+            bad.add("page", "page is too large");
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                bad.add("to", "to must not be before from");
+            }
+        }
+        bad.finish()?;
+        let f = Filter {
+            clinic_id: clinic.map(|c| c.id),
+            from,
+            to,
+            status,
+            doctor_id: a
+                .doctor
+                .as_deref()
+                .map(|d| doctors::find(tx, d))
+                .transpose()?
+                .map(|d| d.id),
+            patient_id: a
+                .patient
+                .as_deref()
+                .map(|p| patients::find(tx, p))
+                .transpose()?
+                .map(|p| p.patient.id),
+            source,
+        };
+        let (rows, total) = appointments::list(tx, &f, offset.unwrap_or(0), a.limit)?;
+        Ok(Page {
+            appointments: rows,
+            total,
+            page: a.page,
+            limit: a.limit,
+        })
+    })
+}
+
+/// `count`: appointments created since an instant (default a day ago).
+#[derive(Debug, Clone, Default)]
+pub struct CountRequest {
+    pub since: Option<String>,
+    pub source: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i64, DateTime<Utc>)> {
+    let mut bad = Problems::default();
+    let since = match &c.since {
+        Some(s) => bad.take("since", time::parse_rfc3339(s)),
+        None => Some(now - Duration::hours(24)),
+    };
+    let status = check_status(c.status.as_deref(), &mut bad);
+    let source = check_source(c.source.as_deref(), &mut bad);
+    bad.finish()?;
+    let since = since.unwrap_or(now);
+    let n = st.read(|tx| appointments::count_created(tx, since, source.as_deref(), status))?;
+    Ok((n, since))
+}
+
+pub fn show(st: &mut Store, id: &str) -> Result<Appointment> {
+    st.read(|tx| appointments::find(tx, id))
+}
+
+/// An appointment and its events, oldest first.
+pub fn history(st: &mut Store, id: &str) -> Result<(Appointment, Vec<Event>)> {
+    st.read(|tx| {
+        let a = appointments::find(tx, id)?;
+        let evs = events::of_appointment(tx, &a.id)?;
+        Ok((a, evs))
+    })
+}

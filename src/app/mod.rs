@@ -1,0 +1,25 @@
+//! The use cases: what a front end (the command line today, `import` next)
+//! calls. Each takes a plain request (no clap, no prompts), the store and
+//! "now", asks `core` to decide inside one transaction, tells `store` what to
+//! write, and returns typed results — never JSON or display text.
+
+pub mod agenda;
+pub mod book;
+pub mod change;
+pub mod clinic;
+pub mod closure;
+pub mod demo;
+pub mod doctor;
+pub mod events;
+pub mod list;
+pub mod maintenance;
+pub mod patient;
+pub mod remind;
+pub mod schedule;
+pub mod service;
+pub mod slots;
+pub mod values;
+pub mod webhook;
+pub mod window;
+
+pub use crate::store::Store;

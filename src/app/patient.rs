@@ -1,0 +1,148 @@
+//! Patients: one per phone number, the national ID sealed at rest (SPEC §9).
+
+use super::values::{check_email, check_name, check_national_id, check_phone};
+use crate::core::Patient;
+use crate::error::{Error, Result};
+use crate::store::{self, patients, Store};
+use chrono::{DateTime, Utc};
+
+/// A patient's fields as typed; on update, None leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PatientInput {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub national_id: Option<String>,
+    /// Blank clears it (update).
+    pub email: Option<String>,
+    /// `$APPT_KEY`.
+    pub key: Option<String>,
+}
+
+/// A patient, and why their national ID could not be shown, if it could not.
+pub struct Shown<T> {
+    pub value: T,
+    pub warning: Option<Error>,
+}
+
+pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patient> {
+    let patient = Patient {
+        id: store::new_id(),
+        full_name: check_name("name", p.name.as_deref().unwrap_or_default())?,
+        phone: check_phone(p.phone.as_deref().unwrap_or_default())?,
+        national_id: p
+            .national_id
+            .as_deref()
+            .map(check_national_id)
+            .transpose()?,
+        national_id_unreadable: false,
+        email: p.email.as_deref().map(check_email).transpose()?,
+        no_show_count: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    let keys = st.keys(p.key.clone());
+    st.write(|tx| {
+        let sealed = patient
+            .national_id
+            .as_deref()
+            .map(|id| keys.for_sealing(tx)?.seal(id))
+            .transpose()?;
+        patients::insert(tx, &patient, sealed.as_deref())
+    })?;
+    Ok(patient)
+}
+
+/// Patients whose name or phone contains `search` (all without it). A list
+/// never fails for want of the key: IDs show as unreadable, with a warning.
+pub fn list(
+    st: &mut Store,
+    search: Option<&str>,
+    limit: i64,
+    key: Option<String>,
+) -> Result<Shown<Vec<Patient>>> {
+    let keys = st.keys(key);
+    st.read(|tx| {
+        let found = patients::search(tx, search, limit.clamp(1, 10_000))?;
+        let (cipher, warning) = if found.iter().any(|s| s.has_sealed_id()) {
+            keys.for_listing(tx)?
+        } else {
+            (None, None)
+        };
+        let value = found
+            .into_iter()
+            .map(|s| s.reveal(cipher.as_ref()))
+            .collect();
+        Ok(Shown { value, warning })
+    })
+}
+
+/// Whether a phone (in any common spelling) belongs to a known patient.
+pub fn is_known_phone(st: &mut Store, phone: &str) -> Result<bool> {
+    let Ok(phone) = check_phone(phone) else {
+        return Ok(false);
+    };
+    st.read(|tx| Ok(patients::by_phone(tx, &phone)?.is_some()))
+}
+
+/// One patient; showing a stored ID needs the key (a missing or wrong one is an error).
+pub fn show(st: &mut Store, patient: &str, key: Option<String>) -> Result<Patient> {
+    let keys = st.keys(key);
+    st.read(|tx| {
+        let found = patients::find(tx, patient)?;
+        let cipher = if found.has_sealed_id() {
+            Some(keys.for_opening(tx)?)
+        } else {
+            None
+        };
+        Ok(found.reveal(cipher.as_ref()))
+    })
+}
+
+pub fn update(
+    st: &mut Store,
+    patient: &str,
+    u: &PatientInput,
+    now: DateTime<Utc>,
+) -> Result<Shown<Patient>> {
+    let national_id = u
+        .national_id
+        .as_deref()
+        .map(check_national_id)
+        .transpose()?;
+    let keys = st.keys(u.key.clone());
+    st.write(|tx| {
+        let found = patients::find(tx, patient)?;
+        let sealed = national_id
+            .as_deref()
+            .map(|id| keys.for_sealing(tx)?.seal(id))
+            .transpose()?;
+        // Changing other fields does not need the key: without it the stored
+        // ID shows as unreadable, with a warning.
+        let (cipher, warning) = if national_id.is_none() && found.has_sealed_id() {
+            keys.for_listing(tx)?
+        } else {
+            (None, None)
+        };
+        let mut p = found.reveal(cipher.as_ref());
+        if let Some(n) = &u.name {
+            p.full_name = check_name("name", n)?;
+        }
+        if let Some(ph) = &u.phone {
+            p.phone = check_phone(ph)?;
+        }
+        if let Some(e) = &u.email {
+            p.email = if e.trim().is_empty() {
+                None
+            } else {
+                Some(check_email(e)?)
+            };
+        }
+        if national_id.is_some() {
+            p.national_id = national_id.clone();
+            p.national_id_unreadable = false;
+        }
+        p.updated_at = now;
+        patients::update(tx, &p, sealed.as_deref())?;
+        Ok(Shown { value: p, warning })
+    })
+}

@@ -1,0 +1,343 @@
+//! `remind due`, what cron runs every few minutes, and `remind list`. `due`
+//! decides the due reminders in one write transaction, then for each claims it
+//! in a transaction just before delivering it (handed to the caller, or to a
+//! hook run with `sh -c`) and records the outcome in another, only while its
+//! claim still stands. So overlapping runs never deliver a reminder twice, a
+//! long run never sits on reminders it has not reached, and a run that dies
+//! leaves its one claim to be retried once it lapses (SPEC §7).
+
+use crate::core::delivery::{self, triage, Verdict, CLAIM};
+use crate::core::{time, Appointment};
+use crate::error::{Error, Result};
+use crate::output::json;
+use crate::store::db::Tx;
+use crate::store::reminders::{self, Reminder, STATUSES};
+use crate::store::{appointments, Store};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A hook running longer than this is killed and counts as a failure.
+const EXEC_LIMIT: Duration = Duration::from_secs(30);
+
+/// Reminders with their appointments, by due time, optionally of one status.
+pub fn list(
+    st: &mut Store,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(Reminder, Appointment)>> {
+    if let Some(s) = status {
+        if !STATUSES.contains(&s) {
+            return Err(Error::field(
+                "status",
+                format!("status must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+    }
+    if !(1..=100_000).contains(&limit) {
+        return Err(Error::field("limit", "limit must be between 1 and 100000"));
+    }
+    st.read(|tx| {
+        reminders::list(tx, status, limit)?
+            .into_iter()
+            .map(|r| {
+                let a = appointments::get(tx, &r.appointment_id)?;
+                Ok((r, a))
+            })
+            .collect()
+    })
+}
+
+/// How one sweep is to deliver.
+pub struct DueRequest {
+    /// `sh -c CMD` once per reminder; None hands each to the caller.
+    pub exec: Option<String>,
+    /// Decide and report, change nothing.
+    pub dry_run: bool,
+    /// Deliver at most this many.
+    pub limit: Option<i64>,
+}
+
+/// A delivery that failed, to be retried at `retry_at` (None: failed for good).
+pub struct Failure {
+    pub reminder_id: String,
+    pub error: String,
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+/// What a sweep did (or, dry, would do).
+#[derive(Default)]
+pub struct Sweep {
+    pub sent: i64,
+    pub failed: i64,
+    pub expired: i64,
+    pub cancelled: i64,
+    pub failures: Vec<Failure>,
+    /// A dry run: what would be delivered.
+    pub would_deliver: Vec<(Reminder, Appointment)>,
+}
+
+impl Sweep {
+    pub fn busy(&self) -> bool {
+        self.sent + self.failed + self.expired + self.cancelled > 0
+    }
+}
+
+/// The sweep's clock: "now" (`$APPT_NOW` or the system's) moving on with the
+/// time the sweep has run, so the claims of a long sweep lapse 10 minutes after
+/// they are taken, not after the sweep started.
+struct Clock {
+    start: DateTime<Utc>,
+    began: Instant,
+}
+
+impl Clock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.began.elapsed()).unwrap_or_default();
+        self.start + chrono::Duration::seconds(elapsed.num_seconds())
+    }
+}
+
+/// Decides every due reminder at `now` in one transaction: the ones of
+/// appointments no longer active are cancelled, of started ones expired, and
+/// of several due for one appointment only the nearest is kept. Returns the
+/// ones to deliver (at most `limit`), with their appointments as they are now.
+/// A dry run decides the same and writes nothing.
+fn triage_due(
+    st: &mut Store,
+    now: DateTime<Utc>,
+    limit: Option<i64>,
+    dry_run: bool,
+    tally: &mut Sweep,
+) -> Result<Vec<(Reminder, Appointment)>> {
+    let decide = |tx: &Tx| {
+        let due = reminders::due(tx, now)?;
+        // Grouped by appointment, in order of each appointment's first due reminder.
+        let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
+        let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for r in due {
+            let i = *slot.entry(r.appointment_id.clone()).or_insert_with(|| {
+                groups.push((r.appointment_id.clone(), Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push(r);
+        }
+        let mut deliver = Vec::new();
+        for (appointment_id, rs) in groups {
+            let a = appointments::get(tx, &appointment_id)?;
+            let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
+            for (r, verdict) in rs
+                .into_iter()
+                .zip(triage(a.status, a.starts_at, now, &due_ats))
+            {
+                let ended = match verdict {
+                    Verdict::Cancel => {
+                        tally.cancelled += 1;
+                        "cancelled"
+                    }
+                    Verdict::Expire => {
+                        tally.expired += 1;
+                        "expired"
+                    }
+                    // Past the limit it stays pending for the next run.
+                    Verdict::Deliver if limit.is_some_and(|l| deliver.len() as i64 >= l) => {
+                        continue
+                    }
+                    Verdict::Deliver => {
+                        deliver.push((r, a.clone()));
+                        continue;
+                    }
+                };
+                if !dry_run {
+                    reminders::set_status(tx, &r.id, ended, now)?;
+                }
+            }
+        }
+        Ok(deliver)
+    };
+    if dry_run {
+        st.read(decide)
+    } else {
+        st.write(decide)
+    }
+}
+
+/// Takes one reminder for this run just before delivering it: still takeable
+/// (no other run delivered or claimed it meanwhile) and its appointment, as it
+/// is at this moment, still worth reminding of. Returns what to deliver.
+fn take(
+    st: &mut Store,
+    id: &str,
+    run: &str,
+    now: DateTime<Utc>,
+    tally: &mut Sweep,
+) -> Result<Option<(Reminder, Appointment)>> {
+    st.write(|tx| {
+        let Some(r) = reminders::takeable(tx, id, now)? else {
+            return Ok(None);
+        };
+        let a = appointments::get(tx, &r.appointment_id)?;
+        Ok(match triage(a.status, a.starts_at, now, &[r.due_at])[0] {
+            Verdict::Cancel => {
+                tally.cancelled += 1;
+                reminders::set_status(tx, &r.id, "cancelled", now)?;
+                None
+            }
+            Verdict::Expire => {
+                tally.expired += 1;
+                reminders::set_status(tx, &r.id, "expired", now)?;
+                None
+            }
+            Verdict::Deliver => {
+                reminders::claim(tx, &r.id, run, now + CLAIM, now)?;
+                Some((r, a))
+            }
+        })
+    })
+}
+
+/// Runs one sweep at `now`. Without `exec`, each reminder is handed to
+/// `deliver` (which prints it) as it will be recorded: it becomes `sent` only
+/// once `deliver` succeeded; if it fails the reminder stays pending and the
+/// sweep stops with that error.
+pub fn due(
+    st: &mut Store,
+    r: &DueRequest,
+    now: DateTime<Utc>,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment) -> Result<()>,
+) -> Result<Sweep> {
+    if r.limit.is_some_and(|l| l < 1) {
+        return Err(Error::field("limit", "limit must be 1 or more"));
+    }
+    let clock = Clock {
+        start: now,
+        began: Instant::now(),
+    };
+    let mut tally = Sweep::default();
+    let due = triage_due(st, now, r.limit, r.dry_run, &mut tally)?;
+    if r.dry_run {
+        tally.would_deliver = due;
+        return Ok(tally);
+    }
+
+    // Each reminder is claimed just before its delivery and its outcome recorded
+    // only while the claim stands: a sweep that outlives its claims leaves the
+    // rest to the next cron run rather than delivering them a second time.
+    let run = crate::store::new_id();
+    for (first, _) in &due {
+        let Some((rem, a)) = take(st, &first.id, &run, clock.now(), &mut tally)? else {
+            continue;
+        };
+        let outcome = match &r.exec {
+            None => {
+                let mut sent = rem.clone();
+                sent.status = "sent".into();
+                sent.attempts += 1;
+                sent.sent_at = Some(clock.now());
+                if let Err(e) = deliver(&sent, &a) {
+                    // Not written, not sent: it stays pending for the next run.
+                    st.write(|tx| reminders::release(tx, &rem.id, &run))?;
+                    return Err(e);
+                }
+                Ok(())
+            }
+            Some(cmd) => run_hook(cmd, &json::reminder(&rem, &a), &hook_env(&rem, &a)),
+        };
+        let at = clock.now();
+        st.write(|tx| {
+            match outcome {
+                Ok(()) => {
+                    reminders::mark_sent(tx, &rem.id, &run, at)?;
+                    tally.sent += 1;
+                }
+                Err(why) => {
+                    let retry = delivery::reminder_retry(at, rem.attempts + 1);
+                    if reminders::mark_attempt_failed(tx, &rem.id, &run, &why, retry, at)? {
+                        tally.failed += 1;
+                        tally.failures.push(Failure {
+                            reminder_id: rem.id.clone(),
+                            error: why,
+                            retry_at: retry,
+                        });
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(tally)
+}
+
+/// The variables a hook sees (SPEC §7).
+fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
+    let (date, hm) = time::to_local(a.timezone, a.starts_at);
+    vec![
+        ("APPT_REMINDER_ID", r.id.clone()),
+        ("APPT_APPOINTMENT_ID", a.id.clone()),
+        ("APPT_PATIENT_NAME", a.patient_name.clone()),
+        ("APPT_PATIENT_PHONE", a.patient_phone.clone()),
+        (
+            "APPT_DOCTOR_NAME",
+            a.doctor_name.clone().unwrap_or_default(),
+        ),
+        ("APPT_CLINIC_NAME", a.clinic_name.clone()),
+        ("APPT_STARTS_AT", time::fmt_utc(a.starts_at)),
+        ("APPT_LOCAL_DATE", date.to_string()),
+        ("APPT_LOCAL_TIME", hm),
+        ("APPT_OFFSET", time::format_offset(r.offset_minutes)),
+    ]
+}
+
+/// Runs `sh -c cmd` with `input` on stdin; its output goes to our stderr so
+/// stdout stays the sweep's own. Past the time limit its whole process group is killed.
+fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), String> {
+    use std::os::fd::AsFd;
+    use std::os::unix::process::CommandExt;
+    let to_stderr = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| e.to_string())?;
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .envs(vars.iter().map(|(k, v)| (*k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(to_stderr))
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start sh: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let body = input.to_string();
+        // A hook that never reads its stdin must not block us past the limit.
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(body.as_bytes());
+        });
+    }
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(match status.code() {
+                    Some(c) => format!("command exited with {c}"),
+                    None => "command was killed by a signal".into(),
+                })
+            }
+            Ok(None) if start.elapsed() >= EXEC_LIMIT => {
+                // SAFETY: kill(2) on the process group we created for the child.
+                unsafe {
+                    libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+                }
+                let _ = child.wait();
+                return Err(format!(
+                    "command ran past {}s and was killed",
+                    EXEC_LIMIT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}

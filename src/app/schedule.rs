@@ -1,0 +1,261 @@
+//! Where the booking rules meet the database: who is booked (doctor or
+//! clinic-wide, at which clinic), the day's windows, closures and competing
+//! appointments, and SPEC §5.2 rules 4–8 in order. Shared by `slots`, `book`
+//! and `reschedule`, so all three judge a time the same way.
+
+use super::values::Problems;
+use crate::core::booking;
+use crate::core::slots::Request;
+use crate::core::slots::{windows_on, Busy, Day};
+use crate::core::time::{self, Local};
+use crate::core::{Clinic, Doctor, Owner, Service, Window};
+use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
+use crate::store::{appointments, clinics, closures, doctors, windows};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::json;
+
+/// Who a booking is with, and where.
+pub struct Target {
+    pub clinic: Clinic,
+    /// None for the clinic's clinic-wide windows.
+    pub doctor: Option<Doctor>,
+}
+
+/// The scope of token numbers: the doctor, or the clinic-wide window.
+pub fn token_scope(doctor_id: Option<&str>, window_id: &str) -> String {
+    match doctor_id {
+        Some(d) => d.to_string(),
+        None => format!("window:{window_id}"),
+    }
+}
+
+impl Target {
+    pub fn owner(&self) -> Owner {
+        match &self.doctor {
+            Some(d) => Owner::Doctor(d.id.clone()),
+            None => Owner::ClinicWide(self.clinic.id.clone()),
+        }
+    }
+
+    pub fn token_scope(&self, window_id: &str) -> String {
+        token_scope(self.doctor.as_ref().map(|d| d.id.as_str()), window_id)
+    }
+}
+
+/// What is asked for when a service may be named: the duration from the flag,
+/// else the service's (else, later, the window's).
+pub fn request<'a>(
+    duration: Option<i64>,
+    service: Option<&'a Service>,
+    session: Option<&'a str>,
+) -> Request<'a> {
+    Request {
+        duration: duration.or(service.map(|s| s.duration_minutes)),
+        service_id: service.map(|s| s.id.as_str()),
+        session,
+    }
+}
+
+/// Resolves a doctor (or clinic-wide, None) and the clinic: the one `given`
+/// (`--clinic`/`$APPT_CLINIC`), else the one clinic where the doctor has
+/// windows, else the only clinic.
+pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Target> {
+    let Some(d) = doctor else {
+        let clinic = clinics::default(conn, given)?;
+        return Ok(Target {
+            clinic,
+            doctor: None,
+        });
+    };
+    let doctor = doctors::find_active(conn, d)?;
+    let clinic = match given {
+        Some(c) => clinics::find(conn, c)?,
+        None => {
+            let mut at = doctors::clinic_ids(conn, &doctor.id)?;
+            match at.len() {
+                1 => clinics::get(conn, &at.remove(0))?,
+                0 => clinics::default(conn, None)?,
+                _ => {
+                    return Err(Error::field(
+                        "clinic",
+                        format!(
+                            "{} works at several clinics: give --clinic",
+                            doctor.full_name
+                        ),
+                    ))
+                }
+            }
+        }
+    };
+    Ok(Target {
+        clinic,
+        doctor: Some(doctor),
+    })
+}
+
+/// When, as given: `date` with `time`, or `at` (RFC 3339 with offset).
+#[derive(Debug, Clone, Default)]
+pub struct WhenInput {
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub at: Option<String>,
+}
+
+/// A requested start: a local date and time, or an instant with its offset.
+#[derive(Debug, Clone, Copy)]
+pub enum When {
+    Local(NaiveDate, i64),
+    At(DateTime<Utc>),
+}
+
+/// Rule 1 for the time: `date` with `time`, or `at`. Problems go to `bad`.
+pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option<When> {
+    if let Some(at) = w.at.as_deref() {
+        return bad.take("at", time::parse_rfc3339(at)).map(When::At);
+    }
+    let d = w
+        .date
+        .as_deref()
+        .and_then(|d| bad.take("date", time::parse_date(d, today)));
+    let t = w
+        .time
+        .as_deref()
+        .and_then(|t| bad.take("time", time::parse_hhmm(t, false)));
+    match (d, t) {
+        (Some(d), Some(t)) => Some(When::Local(d, t)),
+        _ => None,
+    }
+}
+
+/// Rule 4: a local time that does not exist is refused; a folded one is its earlier instant.
+pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, NaiveDate)> {
+    let tz = clinic.timezone;
+    match when {
+        When::At(t) => Ok((t, time::to_local(tz, t).0)),
+        When::Local(date, minutes) => match time::resolve_local(tz, date, minutes) {
+            Local::One(t) | Local::Fold(t, _) => Ok((t, date)),
+            Local::Gap => Err(Error::new(
+                Code::NonexistentLocalTime,
+                format!("{date} {} does not exist in {} (the clocks skip it)", time::format_hhmm(minutes), tz.name()),
+            )
+            .details(json!({"date": date.to_string(), "time": time::format_hhmm(minutes), "timezone": tz.name()}))),
+        },
+    }
+}
+
+/// Everything one owner's day needs from the database.
+pub struct DayData {
+    pub date: NaiveDate,
+    pub windows: Vec<Window>,
+    pub closure: Option<Option<String>>,
+    pub busy: Vec<Busy>,
+}
+
+/// Loads the day's windows (date windows replacing weekly ones), any closure, and
+/// the active appointments competing for capacity (`except` one being moved).
+pub fn load_day(
+    conn: &Tx,
+    t: &Target,
+    date: NaiveDate,
+    service_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<DayData> {
+    let all: Vec<Window> = windows::of_owner(conn, &t.owner())?
+        .into_iter()
+        .filter(|w| w.clinic_id == t.clinic.id)
+        .collect();
+    let on: Vec<Window> = windows_on(&all, date).into_iter().cloned().collect();
+    let closure = closures::covering(
+        conn,
+        &t.clinic.id,
+        t.doctor.as_ref().map(|d| d.id.as_str()),
+        date,
+    )?;
+    let tz = t.clinic.timezone;
+    let mut busy = Vec::new();
+    if let (Some(first), Some(last)) = (
+        on.iter().map(|w| w.from).min(),
+        on.iter().map(|w| w.to).max(),
+    ) {
+        let from = time::window_edge(tz, date, first);
+        let to = time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES);
+        match &t.doctor {
+            Some(d) => busy = appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
+            None => {
+                busy = appointments::busy_clinic_wide(
+                    conn,
+                    &t.clinic.id,
+                    service_id,
+                    from,
+                    to,
+                    except,
+                )?
+            }
+        }
+    }
+    Ok(DayData {
+        date,
+        windows: on,
+        closure,
+        busy,
+    })
+}
+
+impl DayData {
+    pub fn day<'a>(&'a self, clinic: &'a Clinic, now: DateTime<Utc>) -> Day<'a> {
+        let refs: Vec<&Window> = self.windows.iter().collect();
+        let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs);
+        day.closure = self.closure.clone();
+        day.busy = self.busy.clone();
+        day
+    }
+}
+
+/// Where an appointment lands once rules 5–8 pass.
+pub struct Placement {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub date: NaiveDate,
+    pub duration: i64,
+    pub window: Window,
+}
+
+/// Rules 5–8, in order, for a start already resolved by rule 4 (`resolve_when`).
+pub fn place(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    t: &Target,
+    (start, date): (DateTime<Utc>, NaiveDate),
+    req: &Request,
+    patient_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<Placement> {
+    booking::check_time(now, start, &t.clinic.settings)?;
+    let data = load_day(conn, t, date, req.service_id, except)?;
+    let day = data.day(&t.clinic, now);
+    let span = booking::locate(&day, start)?;
+    let duration = req.duration.unwrap_or(span.window.slot_minutes);
+    let end = start + Duration::minutes(duration);
+    booking::check_fit(span, start, end, req)?;
+    if t.clinic.settings.duplicate_check {
+        if let Some(p) = patient_id {
+            let others = appointments::same_day(conn, p, date, except)?;
+            if let Some(existing) = booking::find_duplicate(&others, req.service_id) {
+                return Err(booking::duplicate_error(existing));
+            }
+        }
+    }
+    let fixed = Request {
+        duration: Some(duration),
+        ..req.clone()
+    };
+    booking::check_capacity_suggesting(&day, span, start, end, &fixed)?;
+    Ok(Placement {
+        start,
+        end,
+        date,
+        duration,
+        window: span.window.clone(),
+    })
+}

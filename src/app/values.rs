@@ -1,0 +1,147 @@
+//! Rule 1 of SPEC §5.2 and its kin for the setup commands: raw values as a
+//! user or a file gives them, checked and normalised. Every bad field is
+//! reported by name, so one `VALIDATION_ERROR` lists them all.
+
+use crate::core::{phone, Status, SOURCES};
+use crate::error::{Error, Result};
+
+/// The longest free text (reason, notes, diagnosis, prescription).
+pub const MAX_TEXT: usize = 2000;
+
+/// Field problems gathered while checking a request.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, problem: impl Into<String>) {
+        self.0.push((field.to_string(), problem.into()));
+    }
+
+    /// The value when `r` holds one; otherwise the problem is noted under `field`.
+    pub fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+        r.map_err(|e| self.add(field, e)).ok()
+    }
+
+    /// Like [`Problems::take`] for a check that already built its error.
+    pub fn check<T>(&mut self, field: &str, r: Result<T>) -> Option<T> {
+        r.map_err(|e| self.add(field, e.message)).ok()
+    }
+
+    /// Fails with every problem noted, if any.
+    pub fn finish(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::fields(self.0))
+        }
+    }
+}
+
+pub fn check_name(field: &str, name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::field(field, format!("{field} must not be empty")));
+    }
+    if name.chars().count() > 200 {
+        return Err(Error::field(
+            field,
+            format!("{field} must be at most 200 characters"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Optional free text: blank is none; longer than [`MAX_TEXT`] is a problem.
+pub fn check_text(field: &str, v: Option<&str>, bad: &mut Problems) -> Option<String> {
+    let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > MAX_TEXT {
+        bad.add(
+            field,
+            format!("{field} must be at most {MAX_TEXT} characters"),
+        );
+        return None;
+    }
+    Some(v.to_string())
+}
+
+pub fn parse_on_off(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        _ => Err(format!("Must be on or off (got '{s}')")),
+    }
+}
+
+/// Whole minutes within `lo..=hi`.
+pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, String> {
+    if (lo..=hi).contains(&m) {
+        Ok(m)
+    } else {
+        Err(format!("{field} must be between {lo} and {hi} minutes"))
+    }
+}
+
+/// An appointment's or a grid's length: 5–480 minutes.
+pub fn duration(field: &str, m: i64) -> Result<i64> {
+    minutes_in(field, m, 5, 480).map_err(|e| Error::field(field, e))
+}
+
+pub fn check_phone(raw: &str) -> Result<String> {
+    phone::normalize(raw).map_err(|e| Error::field("phone", e))
+}
+
+pub fn check_email(e: &str) -> Result<String> {
+    let e = e.trim();
+    let ok = e.len() <= 254
+        && e.split_once('@').is_some_and(|(u, d)| {
+            !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+        })
+        && !e.contains(char::is_whitespace);
+    if ok {
+        Ok(e.to_string())
+    } else {
+        Err(Error::field(
+            "email",
+            "Email must look like name@example.com",
+        ))
+    }
+}
+
+pub fn check_national_id(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 64 {
+        return Err(Error::field(
+            "national_id",
+            "National ID must be 1 to 64 characters",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+pub fn check_status(s: Option<&str>, bad: &mut Problems) -> Option<Status> {
+    let s = s?;
+    Status::parse(s).or_else(|| {
+        bad.add("status", format!("Unknown status '{s}'"));
+        None
+    })
+}
+
+pub fn check_source(s: Option<&str>, bad: &mut Problems) -> Option<String> {
+    let s = s?;
+    if SOURCES.contains(&s) {
+        Some(s.to_string())
+    } else {
+        bad.add(
+            "source",
+            format!("source must be one of {}", SOURCES.join(", ")),
+        );
+        None
+    }
+}
+
+/// An optional label (session, batch, specialty): trimmed, blank is none.
+pub fn label(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}

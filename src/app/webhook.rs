@@ -1,0 +1,167 @@
+//! Webhooks: `add`, `list`, `remove`, and `deliver` (cron), which POSTs each
+//! event recorded since a webhook was added, in order, signed with
+//! HMAC-SHA256 when the webhook has a secret; a failure holds back that
+//! webhook's later events until a retry, with backoff, succeeds (SPEC §8).
+
+use crate::core::delivery::{backoff, CLAIM};
+use crate::core::time;
+use crate::error::{Error, Result};
+use crate::store::crypto::to_hex;
+use crate::store::events::{Event, TYPES};
+use crate::store::webhooks::{self, Webhook};
+use crate::store::{self, Store};
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+/// No answer within this long counts as a failed delivery.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+pub fn add(
+    st: &mut Store,
+    url: &str,
+    events: Option<&str>,
+    secret: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Webhook> {
+    let url = url.trim().to_string();
+    let mut bad = Vec::new();
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or("");
+    if host.is_empty()
+        || host.starts_with('/')
+        || url.chars().any(char::is_whitespace)
+        || url.len() > 2000
+    {
+        bad.push((
+            "url".to_string(),
+            "URL must be an http:// or https:// address".to_string(),
+        ));
+    }
+    let events = events.map(|list| {
+        let types: Vec<String> = list
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if types.is_empty() || types.iter().any(|t| !TYPES.contains(&t.as_str())) {
+            bad.push((
+                "events".into(),
+                format!("events must be some of {}", TYPES.join(", ")),
+            ));
+        }
+        types
+    });
+    if !bad.is_empty() {
+        return Err(Error::fields(bad));
+    }
+    let mut w = Webhook {
+        id: store::new_id(),
+        url,
+        events,
+        secret: secret.filter(|s| !s.is_empty()).map(str::to_string),
+        cursor: 0,
+        attempts: 0,
+        next_attempt_at: None,
+        claimed_until: None,
+        last_error: None,
+        delivered: 0,
+        created_at: now,
+    };
+    st.write(|tx| webhooks::insert(tx, &mut w))?;
+    Ok(w)
+}
+
+pub fn list(st: &mut Store) -> Result<Vec<Webhook>> {
+    st.read(webhooks::list)
+}
+
+pub fn remove(st: &mut Store, webhook: &str) -> Result<Webhook> {
+    st.write(|tx| {
+        let w = webhooks::find(tx, webhook)?;
+        webhooks::remove(tx, &w.id)?;
+        Ok(w)
+    })
+}
+
+/// `sha256=<hex HMAC-SHA256 of the exact body>`.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts any key length");
+    mac.update(body);
+    format!("sha256={}", to_hex(&mac.finalize().into_bytes()))
+}
+
+fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), String> {
+    let mut req = agent
+        .post(&w.url)
+        .set("Content-Type", "application/json")
+        .set("X-Appt-Event", &e.kind)
+        .set("X-Appt-Delivery", &e.id.to_string());
+    if let Some(secret) = &w.secret {
+        req = req.set("X-Appt-Signature", &signature(secret, body.as_bytes()));
+    }
+    match req.send_string(body) {
+        Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),
+        Ok(resp) => Err(format!("HTTP {}", resp.status())),
+        Err(ureq::Error::Status(code, _)) => Err(format!("HTTP {code}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A delivery that failed, retried at `retry_at`.
+pub struct Failure {
+    pub webhook_id: String,
+    pub event_id: i64,
+    pub error: String,
+    pub retry_at: DateTime<Utc>,
+}
+
+/// What one `deliver` run did.
+#[derive(Default)]
+pub struct Delivered {
+    pub delivered: i64,
+    pub failures: Vec<Failure>,
+}
+
+pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(TIMEOUT)
+        .redirects(0)
+        .build();
+    let mut done = Delivered::default();
+    for hook in st.read(webhooks::list)? {
+        // Claim the webhook so an overlapping run leaves it alone.
+        let claimed = st.write(|tx| webhooks::claim(tx, &hook.id, now, now + CLAIM))?;
+        let Some(mut w) = claimed else { continue };
+        while let Some(e) = st.read(|tx| webhooks::next_event(tx, &w))? {
+            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "data": e.data})
+                .to_string();
+            match post(&agent, &w, &e, &body) {
+                Ok(()) => {
+                    st.write(|tx| webhooks::delivered(tx, &w.id, e.id))?;
+                    w.cursor = e.id;
+                    w.attempts = 0;
+                    done.delivered += 1;
+                }
+                Err(why) => {
+                    let retry = now + backoff(w.attempts + 1);
+                    st.write(|tx| webhooks::failed(tx, &w.id, &why, retry))?;
+                    done.failures.push(Failure {
+                        webhook_id: w.id.clone(),
+                        event_id: e.id,
+                        error: why,
+                        retry_at: retry,
+                    });
+                    break;
+                }
+            }
+        }
+        st.write(|tx| webhooks::release(tx, &w.id))?;
+    }
+    Ok(done)
+}

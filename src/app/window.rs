@@ -1,0 +1,271 @@
+//! Windows: when bookings are possible (SPEC §5.1).
+
+use super::values::{self, minutes_in, Problems};
+use crate::core::slots::{clash, clash_in_time, windows_on};
+use crate::core::{time, Owner, Recurrence, Window};
+use crate::error::{Code, Error, Result};
+use crate::store::{self, clinics, doctors, services, windows, Store};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// A window as typed.
+#[derive(Debug, Clone, Default)]
+pub struct WindowInput {
+    /// `--clinic` (or `$APPT_CLINIC`).
+    pub clinic: Option<String>,
+    /// The doctor; None for a clinic-wide window.
+    pub doctor: Option<String>,
+    pub days: Option<String>,
+    pub date: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub slot_minutes: Option<i64>,
+    pub capacity: Option<i64>,
+    pub session: Option<String>,
+    pub batch: Option<String>,
+    /// Service names or IDs, comma-separated.
+    pub services: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+}
+
+/// `mon-fri 09:00-13:00` or `2026-06-15 09:00-13:00`.
+pub fn describe(w: &Window) -> String {
+    let when = match &w.recurrence {
+        Recurrence::Weekly(m) => time::format_days(*m),
+        Recurrence::Date(d) => d.to_string(),
+    };
+    format!(
+        "{when} {}-{}",
+        time::format_hhmm(w.from),
+        time::format_hhmm(w.to)
+    )
+}
+
+/// A window added, with whose it is and where.
+pub struct Added {
+    pub window: Window,
+    pub who: String,
+    pub clinic: String,
+}
+
+pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added> {
+    st.write(|tx| {
+        let clinic = clinics::default(tx, a.clinic.as_deref())?;
+        let doctor = a
+            .doctor
+            .as_deref()
+            .map(|d| doctors::find(tx, d))
+            .transpose()?;
+        let today = time::local_today(clinic.timezone, now);
+
+        let mut bad = Problems::default();
+        let from = bad.take("from", time::parse_hhmm(&a.from, false));
+        let to = bad.take("to", time::parse_hhmm(&a.to, true));
+        let recurrence = match (&a.days, &a.date) {
+            (Some(d), _) => bad
+                .take("days", time::parse_days(d))
+                .map(Recurrence::Weekly),
+            (None, Some(d)) => bad
+                .take("date", time::parse_date(d, today))
+                .map(Recurrence::Date),
+            (None, None) => {
+                bad.add("days", "--days or --date is required");
+                None
+            }
+        };
+        let mut date_field = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .and_then(|v| bad.take(field, time::parse_date(v, today)))
+        };
+        let valid_from = date_field("valid_from", &a.valid_from);
+        let valid_to = date_field("valid_to", &a.valid_to);
+        let default_slot = doctor
+            .as_ref()
+            .and_then(|d| d.slot_minutes)
+            .unwrap_or(clinic.settings.slot_minutes);
+        let slot_minutes = bad.take(
+            "slot_minutes",
+            minutes_in(
+                "slot_minutes",
+                a.slot_minutes.unwrap_or(default_slot),
+                5,
+                480,
+            ),
+        );
+        let capacity = a.capacity.unwrap_or(1);
+        if !(1..=1000).contains(&capacity) {
+            bad.add("capacity", "capacity must be between 1 and 1000");
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            if f >= t {
+                bad.add("to", "to must be after from");
+            }
+        }
+        if let (Some(f), Some(t)) = (valid_from, valid_to) {
+            if f > t {
+                bad.add("valid_to", "valid_to must not be before valid_from");
+            }
+        }
+        bad.finish()?;
+        let service_ids = match &a.services {
+            Some(list) => list
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| services::find(tx, s).map(|s| s.id))
+                .collect::<Result<Vec<_>>>()?,
+            None => vec![],
+        };
+        let w = Window {
+            id: store::new_id(),
+            clinic_id: clinic.id.clone(),
+            doctor_id: doctor.as_ref().map(|d| d.id.clone()),
+            recurrence: recurrence.unwrap_or(Recurrence::Weekly(0)),
+            from: from.unwrap_or_default(),
+            to: to.unwrap_or_default(),
+            slot_minutes: slot_minutes.unwrap_or(default_slot),
+            capacity,
+            session: values::label(a.session.as_deref()),
+            batch: values::label(a.batch.as_deref()),
+            services: service_ids,
+            valid_from,
+            valid_to,
+            open: true,
+            created_at: now,
+        };
+        let owner = match &doctor {
+            Some(d) => Owner::Doctor(d.id.clone()),
+            None => Owner::ClinicWide(clinic.id.clone()),
+        };
+        for o in windows::of_owner(tx, &owner)? {
+            // Same zone: the local times of SPEC 5.1. Another zone: real time.
+            let tz = if o.clinic_id == clinic.id {
+                clinic.timezone
+            } else {
+                clinics::get(tx, &o.clinic_id)?.timezone
+            };
+            let hit = if tz == clinic.timezone {
+                clash(&w, &o)
+            } else {
+                clash_in_time(&w, clinic.timezone, &o, tz, today)
+            };
+            if hit {
+                return Err(Error::new(
+                    Code::WindowOverlap,
+                    format!(
+                        "Overlaps the window {} ({})",
+                        describe(&o),
+                        o.id.get(..8).unwrap_or(&o.id)
+                    ),
+                )
+                .details(json!({"window_id": o.id, "window": describe(&o)})));
+            }
+        }
+        windows::insert(tx, &w)?;
+        Ok(Added {
+            window: w,
+            who: doctor
+                .map(|d| d.full_name)
+                .unwrap_or_else(|| "clinic-wide".into()),
+            clinic: clinic.name,
+        })
+    })
+}
+
+/// Windows, and each doctor's name by ID.
+pub struct Listed {
+    pub windows: Vec<Window>,
+    pub names: Vec<(String, String)>,
+}
+
+impl Listed {
+    /// The doctor's name for an ID (the ID itself for a doctor gone).
+    pub fn name_of(&self, id: &str) -> String {
+        self.names
+            .iter()
+            .find(|(d, _)| d == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// Windows, optionally of one clinic, one doctor, or only those that apply on a date.
+pub fn list(
+    st: &mut Store,
+    clinic: Option<&str>,
+    doctor: Option<&str>,
+    date: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Listed> {
+    st.read(|tx| {
+        let clinic = clinic.map(|c| clinics::find(tx, c)).transpose()?;
+        let doctor = doctor.map(|d| doctors::find(tx, d)).transpose()?;
+        let mut all = windows::list(
+            tx,
+            clinic.as_ref().map(|c| c.id.as_str()),
+            doctor.as_ref().map(|d| d.id.as_str()),
+        )?;
+        if let Some(date) = date {
+            let tz = match &clinic {
+                Some(c) => c.timezone,
+                None => clinics::default(tx, None)?.timezone,
+            };
+            let on = time::parse_date(date, time::local_today(tz, now))
+                .map_err(|e| Error::field("date", e))?;
+            // Date windows replace weekly ones per owner (doctor, or clinic-wide per clinic).
+            let mut owners: Vec<(String, Option<String>)> = all
+                .iter()
+                .map(|w| (w.clinic_id.clone(), w.doctor_id.clone()))
+                .collect();
+            owners.dedup();
+            let mut kept = Vec::new();
+            for (c, d) in owners {
+                let mine: Vec<Window> = all
+                    .iter()
+                    .filter(|w| w.clinic_id == c && w.doctor_id == d)
+                    .cloned()
+                    .collect();
+                kept.extend(windows_on(&mine, on).into_iter().cloned());
+            }
+            all = kept;
+        }
+        let names = doctors::list(tx)?
+            .into_iter()
+            .map(|d| (d.id, d.full_name))
+            .collect();
+        Ok(Listed {
+            windows: all,
+            names,
+        })
+    })
+}
+
+/// Opens or closes a window for bookings.
+pub fn set_open(st: &mut Store, window: &str, open: bool) -> Result<Window> {
+    st.write(|tx| {
+        let mut w = windows::find(tx, window)?;
+        windows::set_open(tx, &w.id, open)?;
+        w.open = open;
+        Ok(w)
+    })
+}
+
+/// Removes a window that has no upcoming appointments.
+pub fn remove(st: &mut Store, window: &str, now: DateTime<Utc>) -> Result<Window> {
+    st.write(|tx| {
+        let w = windows::find(tx, window)?;
+        let n = windows::upcoming_bookings(tx, &w.id, store::epoch(now))?;
+        if n > 0 {
+            return Err(Error::field(
+                "window",
+                format!("The window has {n} upcoming appointments; close it instead"),
+            )
+            .hint(format!(
+                "appt window close {}",
+                w.id.get(..8).unwrap_or(&w.id)
+            )));
+        }
+        windows::remove(tx, &w.id)?;
+        Ok(w)
+    })
+}
