@@ -1,13 +1,13 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
-use super::db::Tx;
+use super::db::{Row, ToVal, Tx, Val};
 use super::{by_id, date, epoch, instant, opt_instant, resolve, Lookup};
+use crate::args;
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, Status};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Row, ToSql};
 
 /// The longest appointment (SPEC §5.2 rule 1): bounds the index range that can overlap a time.
 pub const MAX_MINUTES: i64 = 480;
@@ -34,7 +34,7 @@ const CLINIC_WIDE: &str = "clinic_id = ?1 AND doctor_id IS NULL AND service_id I
 
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 
-fn from_row(r: &Row) -> rusqlite::Result<Appointment> {
+fn from_row(r: &Row) -> Result<Appointment> {
     let local_date: String = r.get(7)?;
     let tz: String = r.get(11)?;
     let status: String = r.get(12)?;
@@ -98,22 +98,20 @@ pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {
 
 /// The active appointment holding an external reference (idempotency).
 pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
-    Ok(conn
-        .query_row(
-            &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
-            [reference],
-            from_row,
-        )
-        .optional()?)
+    conn.row(
+        &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+        args![reference],
+        from_row,
+    )
 }
 
 pub fn insert(conn: &Tx, a: &Appointment) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
          starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
          external_reference_id, created_at, updated_at, confirmed_at, checked_in_at, started_at) \
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
-        params![
+        args![
             a.id, a.clinic_id, a.doctor_id, a.window_id, a.patient_id, a.service_id, a.local_date.to_string(),
             epoch(a.starts_at), epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.source,
             a.session, a.batch, a.reason, a.notes, a.external_reference_id, epoch(a.created_at),
@@ -125,13 +123,13 @@ pub fn insert(conn: &Tx, a: &Appointment) -> Result<()> {
 
 /// Writes back every field a change can touch, and bumps the sequence.
 pub fn save(conn: &Tx, a: &Appointment) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE appointments SET clinic_id=?2, doctor_id=?3, window_id=?4, local_date=?5, starts_at=?6, \
          ends_at=?7, duration_minutes=?8, status=?9, token_number=?10, session=?11, batch=?12, reason=?13, \
          notes=?14, diagnosis=?15, prescription=?16, follow_up_required=?17, follow_up_date=?18, \
          cancellation_reason=?19, updated_at=?20, confirmed_at=?21, checked_in_at=?22, started_at=?23, \
          completed_at=?24, cancelled_at=?25, no_show_at=?26, sequence = sequence + 1 WHERE id=?1",
-        params![
+        args![
             a.id, a.clinic_id, a.doctor_id, a.window_id, a.local_date.to_string(), epoch(a.starts_at),
             epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.session, a.batch,
             a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required,
@@ -154,27 +152,24 @@ fn busy_sql(cond: &str) -> String {
 fn busy(
     conn: &Tx,
     cond: &str,
-    key: &dyn ToSql,
+    key: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     except: Option<&str>,
-    extra: &[&dyn ToSql],
+    extra: &[Val],
 ) -> Result<Vec<Busy>> {
     // starts_at > from - MAX bounds the index range: nothing longer can reach `from`.
     let sql = busy_sql(cond);
     let lower = epoch(from) - MAX_MINUTES * 60;
-    let (to, from) = (epoch(to), epoch(from));
-    let mut args: Vec<&dyn ToSql> = vec![key, &to, &lower, &from, &except];
+    let mut args = args![key, epoch(to), lower, epoch(from), except].to_vec();
     args.extend_from_slice(extra);
-    let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(args.as_slice(), |r| {
+    conn.rows(&sql, &args, |r| {
         Ok(Busy {
             id: r.get(0)?,
             start: instant(r.get(1)?),
             end: instant(r.get(2)?),
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
@@ -185,7 +180,7 @@ pub fn busy_for_doctor(
     to: DateTime<Utc>,
     except: Option<&str>,
 ) -> Result<Vec<Busy>> {
-    busy(conn, "doctor_id = ?1", &doctor_id, from, to, except, &[])
+    busy(conn, "doctor_id = ?1", doctor_id, from, to, except, &[])
 }
 
 /// A clinic's clinic-wide active appointments of one service (None is a
@@ -201,11 +196,11 @@ pub fn busy_clinic_wide(
     busy(
         conn,
         CLINIC_WIDE,
-        &clinic_id,
+        clinic_id,
         from,
         to,
         except,
-        &[&service_id],
+        args![service_id],
     )
 }
 
@@ -216,24 +211,23 @@ pub fn same_day(
     on: NaiveDate,
     except: Option<&str>,
 ) -> Result<Vec<(String, Option<String>)>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
+    conn.rows(
+        &format!(
+            "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
          AND status IN {ACTIVE} AND (?3 IS NULL OR id <> ?3) ORDER BY starts_at"
-    ))?;
-    let rows = st.query_map(params![patient_id, on.to_string(), except], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        ),
+        args![patient_id, on.to_string(), except],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// The next token of a doctor (or clinic-wide window) on a local date; never reused.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
-    Ok(conn.query_row(
+    conn.one(
         "INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, 1) \
-         ON CONFLICT (scope, local_date) DO UPDATE SET last = last + 1 RETURNING last",
-        params![scope, on.to_string()],
-        |r| r.get(0),
-    )?)
+         ON CONFLICT (scope, local_date) DO UPDATE SET last = tokens.last + 1 RETURNING last",
+        args![scope, on.to_string()],
+    )
 }
 
 /// The filters of `appt list`.
@@ -251,45 +245,27 @@ pub struct Filter {
 impl Filter {
     /// The WHERE clause of the filters given, and their values. Only present
     /// filters appear, so SQLite can pick an index for them.
-    fn clause(&self) -> (String, Vec<Box<dyn ToSql>>) {
-        let mut conds: Vec<&str> = Vec::new();
-        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        let mut add = |cond: &'static str, v: Option<Box<dyn ToSql>>| {
+    fn clause(&self) -> (String, Vec<Val>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<Val> = Vec::new();
+        let mut add = |cond: &str, v: Option<Val>| {
             if let Some(v) = v {
-                conds.push(cond);
                 args.push(v);
+                conds.push(format!("{cond} ?{}", args.len()));
             }
         };
+        add("a.clinic_id =", self.clinic_id.as_ref().map(|v| v.to_val()));
+        add("a.local_date >=", self.from.map(|d| d.to_val()));
+        add("a.local_date <=", self.to.map(|d| d.to_val()));
+        add("a.status =", self.status.map(|s| s.as_str().to_val()));
+        add("a.doctor_id =", self.doctor_id.as_ref().map(|v| v.to_val()));
         add(
-            "a.clinic_id = ?",
-            self.clinic_id.clone().map(|v| Box::new(v) as _),
+            "a.patient_id =",
+            self.patient_id.as_ref().map(|v| v.to_val()),
         );
-        add(
-            "a.local_date >= ?",
-            self.from.map(|d| Box::new(d.to_string()) as _),
-        );
-        add(
-            "a.local_date <= ?",
-            self.to.map(|d| Box::new(d.to_string()) as _),
-        );
-        add(
-            "a.status = ?",
-            self.status.map(|s| Box::new(s.as_str()) as _),
-        );
-        add(
-            "a.doctor_id = ?",
-            self.doctor_id.clone().map(|v| Box::new(v) as _),
-        );
-        add(
-            "a.patient_id = ?",
-            self.patient_id.clone().map(|v| Box::new(v) as _),
-        );
-        add(
-            "a.source = ?",
-            self.source.clone().map(|v| Box::new(v) as _),
-        );
+        add("a.source =", self.source.as_ref().map(|v| v.to_val()));
         let clause = if conds.is_empty() {
-            "1".to_string()
+            "1 = 1".to_string()
         } else {
             conds.join(" AND ")
         };
@@ -301,20 +277,22 @@ impl Filter {
 /// how many match in all.
 pub fn list(conn: &Tx, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Appointment>, i64)> {
     let (clause, mut args) = f.clause();
-    let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
-    let total: i64 = conn.query_row(
+    let total: i64 = conn.one(
         &format!("SELECT count(*) FROM appointments a WHERE {clause}"),
-        refs.as_slice(),
-        |r| r.get(0),
+        &args,
     )?;
-    args.push(Box::new(limit));
-    args.push(Box::new(offset));
-    let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
-    let mut st = conn.prepare(&format!(
-        "{SELECT} WHERE {clause} ORDER BY a.starts_at, a.token_number, a.id LIMIT ? OFFSET ?"
-    ))?;
-    let rows = st.query_map(refs.as_slice(), from_row)?;
-    Ok((rows.collect::<Result<_, _>>()?, total))
+    let n = args.len();
+    args.extend_from_slice(args![limit, offset]);
+    let rows = conn.rows(
+        &format!(
+            "{SELECT} WHERE {clause} ORDER BY a.starts_at, a.token_number, a.id LIMIT ?{} OFFSET ?{}",
+            n + 1,
+            n + 2
+        ),
+        &args,
+        from_row,
+    )?;
+    Ok((rows, total))
 }
 
 /// Appointments created since an instant, optionally of one source or status.
@@ -324,12 +302,11 @@ pub fn count_created(
     source: Option<&str>,
     status: Option<Status>,
 ) -> Result<i64> {
-    Ok(conn.query_row(
+    conn.one(
         "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2) \
          AND (?3 IS NULL OR status = ?3)",
-        params![epoch(since), source, status.map(|s| s.as_str())],
-        |r| r.get(0),
-    )?)
+        args![epoch(since), source, status.map(|s| s.as_str())],
+    )
 }
 
 #[cfg(test)]

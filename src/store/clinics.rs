@@ -1,10 +1,10 @@
 //! The `clinics` table.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use crate::args;
 use crate::core::{time, Clinic, Settings};
 use crate::error::{Error, Result};
-use rusqlite::{params, Row};
 
 const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
@@ -18,7 +18,7 @@ const LOOKUP: Lookup = Lookup {
     label: "name",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Clinic> {
+fn from_row(r: &Row) -> Result<Clinic> {
     let tz: String = r.get(2)?;
     let reminders: String = r.get(7)?;
     Ok(Clinic {
@@ -53,9 +53,9 @@ fn reminders_text(s: &Settings) -> String {
 pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"),
-        params![
+        args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             name_key(&c.name)
@@ -67,10 +67,10 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
 pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
-    conn.execute(
+    conn.exec(
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12 WHERE id=?1",
-        params![
+        args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at)
         ],
@@ -89,9 +89,11 @@ pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {
-    let mut st = conn.prepare(&format!("SELECT {COLS} FROM clinics ORDER BY name_key"))?;
-    let rows = st.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM clinics ORDER BY name_key"),
+        args![],
+        from_row,
+    )
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Clinic> {
@@ -118,9 +120,8 @@ pub fn default(conn: &Tx, given: Option<&str>) -> Result<Clinic> {
 }
 
 pub fn has_appointments(conn: &Tx, id: &str) -> Result<bool> {
-    Ok(conn.query_row(
+    conn.one(
         "SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+        args![id],
+    )
 }

@@ -1,11 +1,11 @@
 //! The `closures` table.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{by_id, date, epoch, instant, resolve, Lookup};
+use crate::args;
 use crate::core::Closure;
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
 const LOOKUP: Lookup = Lookup {
@@ -16,7 +16,7 @@ const LOOKUP: Lookup = Lookup {
     label: "from_date",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Closure> {
+fn from_row(r: &Row) -> Result<Closure> {
     let from: String = r.get(3)?;
     let to: String = r.get(4)?;
     Ok(Closure {
@@ -31,9 +31,9 @@ fn from_row(r: &Row) -> rusqlite::Result<Closure> {
 }
 
 pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
-        params![
+        args![
             c.id,
             c.clinic_id,
             c.doctor_id,
@@ -47,12 +47,10 @@ pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
 }
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
-    let mut st = conn.prepare(&format!(
+    conn.rows(&format!(
         "SELECT {COLS} FROM closures WHERE (?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2) \
          ORDER BY from_date, to_date"
-    ))?;
-    let rows = st.query_map(params![clinic, doctor], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    ), args![clinic, doctor], from_row)
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
@@ -67,7 +65,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM closures WHERE id = ?1", [id])?;
+    conn.exec("DELETE FROM closures WHERE id = ?1", args![id])?;
     Ok(())
 }
 
@@ -80,11 +78,10 @@ pub fn covering(
     on: NaiveDate,
 ) -> Result<Option<Option<String>>> {
     let d = on.to_string();
-    let mut st = conn.prepare_cached(
+    conn.row(
         "SELECT reason FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?3 \
          UNION ALL SELECT reason FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?3 LIMIT 1",
-    )?;
-    Ok(st
-        .query_row(params![clinic_id, doctor_id, d], |r| r.get(0))
-        .optional()?)
+        args![clinic_id, doctor_id, d],
+        |r| r.get(0),
+    )
 }

@@ -23,63 +23,75 @@ pub enum Val {
     Blob(Vec<u8>),
 }
 
-impl From<i64> for Val {
-    fn from(v: i64) -> Self {
-        Val::Int(v)
+/// Anything a statement parameter can be made of, taken by reference so a
+/// struct's fields can be bound without moving them.
+pub trait ToVal {
+    fn to_val(&self) -> Val;
+}
+
+impl ToVal for i64 {
+    fn to_val(&self) -> Val {
+        Val::Int(*self)
     }
 }
 
-impl From<bool> for Val {
-    fn from(v: bool) -> Self {
-        Val::Int(i64::from(v))
+impl ToVal for bool {
+    fn to_val(&self) -> Val {
+        Val::Int(i64::from(*self))
     }
 }
 
-impl From<&str> for Val {
-    fn from(v: &str) -> Self {
-        Val::Text(v.to_string())
+impl ToVal for str {
+    fn to_val(&self) -> Val {
+        Val::Text(self.to_string())
     }
 }
 
-impl From<String> for Val {
-    fn from(v: String) -> Self {
-        Val::Text(v)
+impl ToVal for String {
+    fn to_val(&self) -> Val {
+        Val::Text(self.clone())
     }
 }
 
-impl From<&String> for Val {
-    fn from(v: &String) -> Self {
-        Val::Text(v.clone())
+impl ToVal for [u8] {
+    fn to_val(&self) -> Val {
+        Val::Blob(self.to_vec())
     }
 }
 
-impl From<&[u8]> for Val {
-    fn from(v: &[u8]) -> Self {
-        Val::Blob(v.to_vec())
+impl ToVal for Vec<u8> {
+    fn to_val(&self) -> Val {
+        Val::Blob(self.clone())
     }
 }
 
-impl From<Vec<u8>> for Val {
-    fn from(v: Vec<u8>) -> Self {
-        Val::Blob(v)
+impl ToVal for DateTime<Utc> {
+    fn to_val(&self) -> Val {
+        Val::Int(self.timestamp())
     }
 }
 
-impl From<DateTime<Utc>> for Val {
-    fn from(v: DateTime<Utc>) -> Self {
-        Val::Int(v.timestamp())
+impl ToVal for NaiveDate {
+    fn to_val(&self) -> Val {
+        Val::Text(self.to_string())
     }
 }
 
-impl From<NaiveDate> for Val {
-    fn from(v: NaiveDate) -> Self {
-        Val::Text(v.to_string())
+impl<T: ToVal> ToVal for Option<T> {
+    fn to_val(&self) -> Val {
+        self.as_ref().map_or(Val::Null, ToVal::to_val)
     }
 }
 
-impl<T: Into<Val>> From<Option<T>> for Val {
-    fn from(v: Option<T>) -> Self {
-        v.map_or(Val::Null, Into::into)
+impl<T: ToVal + ?Sized> ToVal for &T {
+    fn to_val(&self) -> Val {
+        (**self).to_val()
+    }
+}
+
+impl ToVal for Val {
+    fn to_val(&self) -> Val {
+        self.clone()
     }
 }
 
@@ -87,7 +99,7 @@ impl<T: Into<Val>> From<Option<T>> for Val {
 #[macro_export]
 macro_rules! args {
     ($($v:expr),* $(,)?) => {
-        &[$($crate::store::db::Val::from($v)),*][..]
+        &[$($crate::store::db::ToVal::to_val(&$v)),*][..]
     };
 }
 
@@ -185,16 +197,6 @@ fn date(s: &str) -> Result<NaiveDate> {
 /// command sees one state of the database and commits all of its change or none.
 pub struct Tx<'c> {
     inner: rusqlite::Transaction<'c>,
-}
-
-/// Table modules not yet written against [`Tx`]'s own methods reach the
-/// driver's connection through it; nothing outside `store` can (the driver's
-/// types are not nameable there).
-impl std::ops::Deref for Tx<'_> {
-    type Target = rusqlite::Connection;
-    fn deref(&self) -> &rusqlite::Connection {
-        &self.inner
-    }
 }
 
 impl<'c> Tx<'c> {

@@ -1,10 +1,10 @@
 //! The `doctors` table.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{by_id, epoch, instant, name_key, resolve, Lookup};
+use crate::args;
 use crate::core::Doctor;
 use crate::error::{Error, Result};
-use rusqlite::{params, Row};
 
 const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
@@ -15,7 +15,7 @@ const LOOKUP: Lookup = Lookup {
     label: "full_name",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
+fn from_row(r: &Row) -> Result<Doctor> {
     Ok(Doctor {
         id: r.get(0)?,
         full_name: r.get(1)?,
@@ -28,9 +28,9 @@ fn from_row(r: &Row) -> rusqlite::Result<Doctor> {
 }
 
 pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
-        params![
+        args![
             d.id,
             d.full_name,
             d.specialty,
@@ -45,9 +45,9 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
 }
 
 pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7 WHERE id=?1",
-        params![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
+        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
     )?;
     Ok(())
 }
@@ -63,9 +63,11 @@ pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
-    let mut st = conn.prepare(&format!("SELECT {COLS} FROM doctors ORDER BY name_key"))?;
-    let rows = st.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM doctors ORDER BY name_key"),
+        args![],
+        from_row,
+    )
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
@@ -83,9 +85,9 @@ pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
 
 /// The clinics where the doctor has windows.
 pub fn clinic_ids(conn: &Tx, doctor_id: &str) -> Result<Vec<String>> {
-    let mut st = conn.prepare(
+    conn.rows(
         "SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id",
-    )?;
-    let rows = st.query_map([doctor_id], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![doctor_id],
+        |r| r.get(0),
+    )
 }

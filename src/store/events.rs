@@ -1,11 +1,11 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{epoch, instant};
+use crate::args;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -24,11 +24,10 @@ pub fn record(
     data: &Value,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4)",
-        params![kind, appointment_id, epoch(now), data.to_string()],
-    )?;
-    Ok(conn.last_insert_rowid())
+    conn.one(
+        "INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        args![kind, appointment_id, epoch(now), data.to_string()],
+    )
 }
 
 /// Every event type appt records.
@@ -44,7 +43,7 @@ pub const TYPES: [&str; 9] = [
     "appointment.updated",
 ];
 
-pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
+pub(crate) fn from_row(r: &Row) -> Result<Event> {
     let data: String = r.get(4)?;
     Ok(Event {
         id: r.get(0)?,
@@ -56,11 +55,11 @@ pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Event> {
 }
 
 pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
-    let mut st = conn.prepare(
+    conn.rows(
         "SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id",
-    )?;
-    let rows = st.query_map([appointment_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        args![appointment_id],
+        from_row,
+    )
 }
 
 /// Events after `after`, oldest first, optionally of one type; at most `limit`.
@@ -69,9 +68,7 @@ pub fn after(conn: &Tx, after: i64, kind: Option<&str>, limit: i64) -> Result<Ve
         Some(k) => ("AND type = ?2", k),
         None => ("AND ?2 = ''", ""),
     };
-    let mut st = conn.prepare(&format!(
+    conn.rows(&format!(
         "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"
-    ))?;
-    let rows = st.query_map(params![after, kind, limit], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    ), args![after, kind, limit], from_row)
 }

@@ -8,10 +8,10 @@ use std::path::Path;
 
 /// Marks the database as a demo database that `appt demo` may replace.
 pub fn mark_demo(conn: &Tx) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "INSERT INTO meta (key, value) VALUES ('demo', '1') \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [],
+        crate::args![],
     )?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod db;
 pub mod doctors;
 pub mod events;
 pub mod files;
+mod lookup;
 pub mod meta;
 pub mod patients;
 pub mod reminders;
@@ -19,12 +20,12 @@ pub mod services;
 pub mod webhooks;
 pub mod windows;
 
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use db::Tx;
+pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
-use serde_json::json;
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -377,126 +378,10 @@ pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
 }
 
-/// The name-matching key: case folded for all scripts, not only ASCII.
-pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
-}
-
-/// Refuses `name` when another row of the lookup's table already has it,
-/// case-insensitively.
-pub fn ensure_unique_name(conn: &Tx, l: &Lookup, name: &str, except: &str) -> Result<()> {
-    let (table, what) = (l.table, l.what.to_lowercase());
-    let filter = if l.filter.is_empty() {
-        String::new()
-    } else {
-        format!(" AND {}", l.filter)
-    };
-    let taken: bool = conn.query_row(
-        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name_key = ?1 AND id <> ?2{filter})"),
-        rusqlite::params![name_key(name), except],
-        |r| r.get(0),
-    )?;
-    if taken {
-        return Err(Error::field(
-            "name",
-            format!("A {what} named '{name}' already exists"),
-        ));
-    }
-    Ok(())
-}
-
-/// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
-pub fn by_id<T>(
-    conn: &Tx,
-    sql: &str,
-    id: &str,
-    what: &str,
-    from_row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
-) -> Result<T> {
-    conn.query_row(sql, [id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found(what))
-}
-
-/// What a reference may match in one table.
-pub struct Lookup<'a> {
-    pub table: &'a str,
-    /// The entity's name in messages ("Doctor").
-    pub what: &'a str,
-    /// The column holding `name_key`, when the entity is also found by name.
-    pub by_name: bool,
-    /// Extra SQL condition, e.g. `removed_at IS NULL`.
-    pub filter: &'a str,
-    /// The column shown beside candidate IDs.
-    pub label: &'a str,
-}
-
-/// Resolves an ID, a unique ID prefix of at least 4 characters, or a name.
-pub fn resolve(conn: &Tx, l: &Lookup, input: &str) -> Result<String> {
-    let input = input.trim();
-    let filter = if l.filter.is_empty() {
-        String::new()
-    } else {
-        format!(" AND {}", l.filter)
-    };
-    let exact: Option<String> = conn
-        .query_row(
-            &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
-            [input],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = exact {
-        return Ok(id);
-    }
-    let candidates = |sql: String, arg: String| -> Result<Vec<(String, String)>> {
-        let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map([arg], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    };
-    let mut found = Vec::new();
-    if l.by_name {
-        found = candidates(
-            format!(
-                "SELECT id, {} FROM {} WHERE name_key = ?1{filter} LIMIT 10",
-                l.label, l.table
-            ),
-            name_key(input),
-        )?;
-    }
-    if found.is_empty() {
-        let prefix = input.to_ascii_lowercase();
-        if prefix.len() >= 4 && prefix.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
-            // IDs are lowercase hex and dashes, all below 'g': a range scan on the key.
-            found = candidates(
-                format!(
-                    "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
-                    l.label, l.table
-                ),
-                prefix,
-            )?;
-        } else if !l.by_name && prefix.len() < 4 {
-            return Err(Error::field(
-                "id",
-                "An ID prefix needs at least 4 characters",
-            ));
-        }
-    }
-    match found.len() {
-        0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
-        1 => Ok(found.remove(0).0),
-        _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))
-            .details(json!({
-                "ref": input,
-                "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
-            }))
-            .hint("give more characters of the ID")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     #[test]
     fn migrates_and_refuses_newer_schema() {

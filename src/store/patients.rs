@@ -1,12 +1,12 @@
 //! The `patients` table: one row per phone number.
 
 use super::crypto::Cipher;
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{epoch, instant, name_key, new_id, resolve, Lookup};
+use crate::args;
 use crate::core::Patient;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str =
     "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
@@ -46,22 +46,24 @@ impl Stored {
 
 /// Whether any patient has a sealed national ID (then no new key may be made).
 pub fn any_sealed(conn: &Tx) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM patients WHERE national_id IS NOT NULL)",
-        [],
+    let one: Option<i64> = conn.row(
+        "SELECT 1 FROM patients WHERE national_id IS NOT NULL LIMIT 1",
+        args![],
         |r| r.get(0),
-    )?)
+    )?;
+    Ok(one.is_some())
 }
 
 /// Up to `n` sealed national IDs, to check a key against.
 pub fn sealed_sample(conn: &Tx, n: i64) -> Result<Vec<Vec<u8>>> {
-    let mut st =
-        conn.prepare("SELECT national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1")?;
-    let rows = st.query_map([n], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        "SELECT national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1",
+        args![n],
+        |r| r.get(0),
+    )
 }
 
-fn from_row(r: &Row) -> rusqlite::Result<Stored> {
+fn from_row(r: &Row) -> Result<Stored> {
     Ok(Stored {
         patient: Patient {
             id: r.get(0)?,
@@ -79,13 +81,11 @@ fn from_row(r: &Row) -> rusqlite::Result<Stored> {
 }
 
 fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM patients WHERE {cond}"),
-            [arg],
-            from_row,
-        )
-        .optional()?)
+    conn.row(
+        &format!("SELECT {COLS} FROM patients WHERE {cond}"),
+        args![arg],
+        from_row,
+    )
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
@@ -113,9 +113,9 @@ pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             format!("A patient with phone {} already exists", p.phone),
         ));
     }
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
-        params![
+        args![
             p.id,
             p.full_name,
             p.phone,
@@ -140,10 +140,10 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             ));
         }
     }
-    conn.execute(
+    conn.exec(
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
          national_id = coalesce(?7, national_id) WHERE id=?1",
-        params![
+        args![
             p.id,
             p.full_name,
             name_key(&p.full_name),
@@ -166,10 +166,10 @@ pub fn upsert_by_phone(
     now: DateTime<Utc>,
 ) -> Result<String> {
     if let Some(s) = by_phone(conn, phone)? {
-        conn.execute(
+        conn.exec(
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
-            params![s.patient.id, name, name_key(name), sealed_id, epoch(now)],
+            args![s.patient.id, name, name_key(name), sealed_id, epoch(now)],
         )?;
         return Ok(s.patient.id);
     }
@@ -189,9 +189,9 @@ pub fn upsert_by_phone(
 }
 
 pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE patients SET no_show_count = no_show_count + 1, updated_at = ?2 WHERE id = ?1",
-        params![id, epoch(now)],
+        args![id, epoch(now)],
     )?;
     Ok(())
 }
@@ -213,10 +213,8 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
             format!("%{d}%")
         }
     });
-    let mut st = conn.prepare(&format!(
+    conn.rows(&format!(
         "SELECT {COLS} FROM patients WHERE ?1 IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
          ORDER BY name_key, phone LIMIT ?3"
-    ))?;
-    let rows = st.query_map(params![pattern, digits, limit], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    ), args![pattern, digits, limit], from_row)
 }

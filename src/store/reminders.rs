@@ -4,11 +4,11 @@
 //! while that claim still stands, so overlapping runs never deliver one twice;
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{epoch, instant, new_id, opt_instant};
+use crate::args;
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct Reminder {
@@ -27,7 +27,7 @@ pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expi
 
 const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error";
 
-fn from_row(r: &Row) -> rusqlite::Result<Reminder> {
+fn from_row(r: &Row) -> Result<Reminder> {
     Ok(Reminder {
         id: r.get(0)?,
         appointment_id: r.get(1)?,
@@ -52,10 +52,10 @@ pub fn schedule(
     for &offset in offsets {
         let due = starts_at - Duration::minutes(offset);
         if due > now {
-            conn.execute(
+            conn.exec(
                 "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-                params![new_id(), appointment_id, offset, epoch(due), epoch(now)],
+                args![new_id(), appointment_id, offset, epoch(due), epoch(now)],
             )?;
         }
     }
@@ -64,25 +64,25 @@ pub fn schedule(
 
 /// Cancels the appointment's pending reminders.
 pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
          WHERE appointment_id = ?1 AND status = 'pending'",
-        params![appointment_id, epoch(now)],
+        args![appointment_id, epoch(now)],
     )?;
     Ok(())
 }
 
 /// Reminders, by due time, optionally of one status.
 pub fn list(conn: &Tx, status: Option<&str>, limit: i64) -> Result<Vec<Reminder>> {
-    let (cond, args): (&str, Vec<&dyn rusqlite::ToSql>) = match &status {
-        Some(s) => ("WHERE status = ?1", vec![s]),
+    let (cond, args) = match status {
+        Some(s) => ("WHERE status = ?1", args![s].to_vec()),
         None => ("", vec![]),
     };
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"
-    ))?;
-    let rows = st.query_map(args.as_slice(), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"),
+        &args,
+        from_row,
+    )
 }
 
 /// The condition for a reminder a run may take at `?1`: pending, due, its retry
@@ -92,30 +92,28 @@ const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
 
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
 pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"
-    ))?;
-    let rows = st.query_map([epoch(now)], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"),
+        args![epoch(now)],
+        from_row,
+    )
 }
 
 /// The reminder, if a run may still take it at `now` (another run may have
 /// delivered, claimed or cancelled it since the sweep looked).
 pub fn takeable(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLS} FROM reminders WHERE id = ?2 AND {TAKEABLE}"),
-            params![epoch(now), id],
-            from_row,
-        )
-        .optional()?)
+    conn.row(
+        &format!("SELECT {COLS} FROM reminders WHERE id = ?2 AND {TAKEABLE}"),
+        args![epoch(now), id],
+        from_row,
+    )
 }
 
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
 pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
-        params![id, status, epoch(now)],
+        args![id, status, epoch(now)],
     )?;
     Ok(())
 }
@@ -128,18 +126,18 @@ pub fn claim(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE reminders SET claim = ?2, claimed_until = ?3, updated_at = ?4 WHERE id = ?1",
-        params![id, run, epoch(until), epoch(now)],
+        args![id, run, epoch(until), epoch(now)],
     )?;
     Ok(())
 }
 
 /// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
 pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE reminders SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
-        params![id, run],
+        args![id, run],
     )?;
     Ok(())
 }
@@ -147,11 +145,11 @@ pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
 /// Records the delivery, if run `run`'s claim still stands; false when another
 /// run took the reminder over or it was cancelled meanwhile.
 pub fn mark_sent(conn: &Tx, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
-    Ok(conn.execute(
+    Ok(conn.exec(
         "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
          claimed_until = NULL, last_error = NULL, updated_at = ?3 \
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
-        params![id, run, epoch(now)],
+        args![id, run, epoch(now)],
     )? == 1)
 }
 
@@ -165,10 +163,10 @@ pub fn mark_attempt_failed(
     retry_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    Ok(conn.execute(
+    Ok(conn.exec(
         "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
          claimed_until = NULL, status = CASE WHEN ?4 IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
-        params![id, run, error, retry_at.map(epoch), epoch(now)],
+        args![id, run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)
 }

@@ -1,11 +1,11 @@
 //! The `services` table. A removed service stays for the appointments that
 //! name it but is no longer listed, found by name, or bookable.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
-use rusqlite::{params, Row};
 
 const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
@@ -16,7 +16,7 @@ const LOOKUP: Lookup = Lookup {
     label: "name",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Service> {
+fn from_row(r: &Row) -> Result<Service> {
     Ok(Service {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -28,9 +28,9 @@ fn from_row(r: &Row) -> rusqlite::Result<Service> {
 
 pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
-        params![
+        args![
             s.id,
             s.name,
             s.duration_minutes,
@@ -44,9 +44,9 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
 
 pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
-    conn.execute(
+    conn.exec(
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
-        params![
+        args![
             s.id,
             s.name,
             name_key(&s.name),
@@ -58,9 +58,9 @@ pub fn update(conn: &Tx, s: &Service) -> Result<()> {
 }
 
 pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE services SET removed_at = ?2 WHERE id = ?1",
-        params![id, epoch(now)],
+        args![id, epoch(now)],
     )?;
     Ok(())
 }
@@ -76,11 +76,11 @@ pub fn get(conn: &Tx, id: &str) -> Result<Service> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Service>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"
-    ))?;
-    let rows = st.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"),
+        args![],
+        from_row,
+    )
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Service> {

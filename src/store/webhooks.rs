@@ -1,11 +1,11 @@
 //! The `webhooks` table, and reading the event log after a webhook's cursor.
 
-use super::db::Tx;
+use super::db::{Row, Tx};
 use super::events::Event;
 use super::{by_id, epoch, instant, opt_instant, resolve, Lookup};
+use crate::args;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
 
 #[derive(Debug, Clone)]
 pub struct Webhook {
@@ -33,7 +33,7 @@ const LOOKUP: Lookup = Lookup {
     label: "url",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Webhook> {
+fn from_row(r: &Row) -> Result<Webhook> {
     let events: Option<String> = r.get(2)?;
     Ok(Webhook {
         id: r.get(0)?,
@@ -52,10 +52,10 @@ fn from_row(r: &Row) -> rusqlite::Result<Webhook> {
 
 /// Adds a webhook that will see only events recorded from now on.
 pub fn insert(conn: &Tx, w: &mut Webhook) -> Result<()> {
-    w.cursor = conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
-    conn.execute(
+    w.cursor = conn.one("SELECT coalesce(max(id), 0) FROM events", args![])?;
+    conn.exec(
         &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6)"),
-        params![
+        args![
             w.id,
             w.url,
             w.events.as_ref().map(|e| e.join(",")),
@@ -82,15 +82,15 @@ pub fn find(conn: &Tx, input: &str) -> Result<Webhook> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Webhook>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM webhooks ORDER BY created_at, id"
-    ))?;
-    let rows = st.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    conn.rows(
+        &format!("SELECT {COLS} FROM webhooks ORDER BY created_at, id"),
+        args![],
+        from_row,
+    )
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
+    conn.exec("DELETE FROM webhooks WHERE id = ?1", args![id])?;
     Ok(())
 }
 
@@ -108,9 +108,9 @@ pub fn claim(
     if busy {
         return Ok(None);
     }
-    conn.execute(
+    conn.exec(
         "UPDATE webhooks SET claimed_until = ?2 WHERE id = ?1",
-        params![id, epoch(until)],
+        args![id, epoch(until)],
     )?;
     Ok(Some(w))
 }
@@ -118,38 +118,36 @@ pub fn claim(
 /// The first event after the cursor of a type the webhook subscribes to.
 pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
     let types = w.events.as_ref().map(|e| e.join(","));
-    Ok(conn
-        .query_row(
-            "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 \
-             AND (?2 IS NULL OR instr(',' || ?2 || ',', ',' || type || ',') > 0) ORDER BY id LIMIT 1",
-            params![w.cursor, types],
-            super::events::from_row,
-        )
-        .optional()?)
+    conn.row(
+        "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 \
+             AND (?2 IS NULL OR ',' || ?2 || ',' LIKE '%,' || type || ',%') ORDER BY id LIMIT 1",
+        args![w.cursor, types],
+        super::events::from_row,
+    )
 }
 
 pub fn delivered(conn: &Tx, id: &str, event_id: i64) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE webhooks SET cursor = ?2, attempts = 0, next_attempt_at = NULL, last_error = NULL, \
          delivered = delivered + 1 WHERE id = ?1",
-        params![id, event_id],
+        args![id, event_id],
     )?;
     Ok(())
 }
 
 pub fn failed(conn: &Tx, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE webhooks SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, claimed_until = NULL \
          WHERE id = ?1",
-        params![id, error, epoch(retry_at)],
+        args![id, error, epoch(retry_at)],
     )?;
     Ok(())
 }
 
 pub fn release(conn: &Tx, id: &str) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE webhooks SET claimed_until = NULL WHERE id = ?1",
-        [id],
+        args![id],
     )?;
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! The `windows` table and its services allow-list.
 
-use super::db::Tx;
+use super::db::{Row, Tx, Val};
 use super::{date, epoch, instant, resolve, Lookup};
+use crate::args;
 use crate::core::{Owner, Recurrence, Window};
 use crate::error::{Error, Result};
-use rusqlite::{params, Row};
 
 const COLS: &str =
     "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
@@ -17,7 +17,7 @@ const LOOKUP: Lookup = Lookup {
     label: "clinic_id",
 };
 
-fn from_row(r: &Row) -> rusqlite::Result<Window> {
+fn from_row(r: &Row) -> Result<Window> {
     let weekdays: Option<i64> = r.get(3)?;
     let on: Option<String> = r.get(4)?;
     let vf: Option<String> = r.get(11)?;
@@ -45,24 +45,24 @@ fn from_row(r: &Row) -> rusqlite::Result<Window> {
 }
 
 fn with_services(conn: &Tx, mut ws: Vec<Window>) -> Result<Vec<Window>> {
-    let mut st = conn.prepare_cached(
-        "SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id",
-    )?;
     for w in &mut ws {
-        w.services = st
-            .query_map([&w.id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        w.services = conn.rows(
+            "SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id",
+            args![w.id],
+            |r| r.get(0),
+        )?;
     }
     Ok(ws)
 }
 
-fn query(conn: &Tx, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Window>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
-    ))?;
-    let rows = st
-        .query_map(args, from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+fn query(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
+    let rows = conn.rows(
+        &format!(
+            "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
+        ),
+        args,
+        from_row,
+    )?;
     with_services(conn, rows)
 }
 
@@ -71,25 +71,25 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
         Recurrence::Weekly(m) => (Some(*m as i64), None),
         Recurrence::Date(d) => (None, Some(d.to_string())),
     };
-    conn.execute(
+    conn.exec(
         &format!("INSERT INTO windows ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
-        params![
+        args![
             w.id, w.clinic_id, w.doctor_id, weekdays, on, w.from, w.to, w.slot_minutes, w.capacity, w.session,
             w.batch, w.valid_from.map(|d| d.to_string()), w.valid_to.map(|d| d.to_string()), w.open,
             epoch(w.created_at)
         ],
     )?;
     for s in &w.services {
-        conn.execute(
+        conn.exec(
             "INSERT OR IGNORE INTO window_services (window_id, service_id) VALUES (?1, ?2)",
-            params![w.id, s],
+            args![w.id, s],
         )?;
     }
     Ok(())
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Window> {
-    query(conn, "id = ?1", &[&id])?
+    query(conn, "id = ?1", args![id])?
         .pop()
         .ok_or_else(|| Error::not_found("Window"))
 }
@@ -101,8 +101,8 @@ pub fn find(conn: &Tx, input: &str) -> Result<Window> {
 /// Every window of a doctor (at any clinic), or a clinic's clinic-wide windows.
 pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
     match owner {
-        Owner::Doctor(d) => query(conn, "doctor_id = ?1", &[d]),
-        Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", &[c]),
+        Owner::Doctor(d) => query(conn, "doctor_id = ?1", args![d]),
+        Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", args![c]),
     }
 }
 
@@ -110,29 +110,28 @@ pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec
     query(
         conn,
         "(?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2)",
-        &[&clinic, &doctor],
+        args![clinic, doctor],
     )
 }
 
 pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
-    conn.execute(
+    conn.exec(
         "UPDATE windows SET open = ?2 WHERE id = ?1",
-        params![id, open],
+        args![id, open],
     )?;
     Ok(())
 }
 
 /// Active appointments booked into the window from `now` on.
 pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
-    Ok(conn.query_row(
+    conn.one(
         "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
          AND status IN ('scheduled','confirmed','checked_in','in_progress')",
-        params![id, now],
-        |r| r.get(0),
-    )?)
+        args![id, now],
+    )
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM windows WHERE id = ?1", [id])?;
+    conn.exec("DELETE FROM windows WHERE id = ?1", args![id])?;
     Ok(())
 }

@@ -1,0 +1,123 @@
+//! Finding a row by what a user types: an ID, a unique ID prefix of at least
+//! 4 characters, or (for clinics, doctors and services) a name.
+
+use super::db::{Row, Tx};
+use crate::args;
+use crate::error::{Code, Error, Result};
+use serde_json::json;
+
+/// The name-matching key: case folded for all scripts, not only ASCII.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// What a reference may match in one table.
+pub struct Lookup<'a> {
+    pub table: &'a str,
+    /// The entity's name in messages ("Doctor").
+    pub what: &'a str,
+    /// Whether the entity is also found by name (its `name_key` column).
+    pub by_name: bool,
+    /// Extra SQL condition, e.g. `removed_at IS NULL`.
+    pub filter: &'a str,
+    /// The column shown beside candidate IDs.
+    pub label: &'a str,
+}
+
+impl Lookup<'_> {
+    fn filter(&self) -> String {
+        if self.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {}", self.filter)
+        }
+    }
+}
+
+/// Refuses `name` when another row of the lookup's table already has it,
+/// case-insensitively.
+pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Result<()> {
+    let taken: Option<i64> = tx.row(
+        &format!(
+            "SELECT 1 FROM {} WHERE name_key = ?1 AND id <> ?2{} LIMIT 1",
+            l.table,
+            l.filter()
+        ),
+        args![name_key(name), except],
+        |r| r.get(0),
+    )?;
+    if taken.is_some() {
+        return Err(Error::field(
+            "name",
+            format!("A {} named '{name}' already exists", l.what.to_lowercase()),
+        ));
+    }
+    Ok(())
+}
+
+/// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
+pub fn by_id<T>(
+    tx: &Tx,
+    sql: &str,
+    id: &str,
+    what: &str,
+    from_row: impl FnOnce(&Row) -> Result<T>,
+) -> Result<T> {
+    tx.row(sql, args![id], from_row)?
+        .ok_or_else(|| Error::not_found(what))
+}
+
+/// Resolves an ID, a unique ID prefix of at least 4 characters, or a name.
+pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
+    let input = input.trim();
+    let filter = l.filter();
+    let exact: Option<String> = tx.row(
+        &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
+        args![input],
+        |r| r.get(0),
+    )?;
+    if let Some(id) = exact {
+        return Ok(id);
+    }
+    let candidates = |sql: String, arg: String| -> Result<Vec<(String, String)>> {
+        tx.rows(&sql, args![arg], |r| Ok((r.get(0)?, r.get(1)?)))
+    };
+    let mut found = Vec::new();
+    if l.by_name {
+        found = candidates(
+            format!(
+                "SELECT id, {} FROM {} WHERE name_key = ?1{filter} LIMIT 10",
+                l.label, l.table
+            ),
+            name_key(input),
+        )?;
+    }
+    if found.is_empty() {
+        let prefix = input.to_ascii_lowercase();
+        if prefix.len() >= 4 && prefix.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            // IDs are lowercase hex and dashes, all below 'g': a range scan on the key.
+            found = candidates(
+                format!(
+                    "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
+                    l.label, l.table
+                ),
+                prefix,
+            )?;
+        } else if !l.by_name && prefix.len() < 4 {
+            return Err(Error::field(
+                "id",
+                "An ID prefix needs at least 4 characters",
+            ));
+        }
+    }
+    match found.len() {
+        0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
+        1 => Ok(found.remove(0).0),
+        _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))
+            .details(json!({
+                "ref": input,
+                "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
+            }))
+            .hint("give more characters of the ID")),
+    }
+}
