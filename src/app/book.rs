@@ -201,7 +201,7 @@ pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booke
             cancelled_at: None,
             no_show_at: None,
         };
-        appointments::insert(tx, &appt)?;
+        appointments::insert(tx, &appt, spot.window.capacity == 1)?;
         reminders::schedule(
             tx,
             &appt.id,

@@ -118,13 +118,16 @@ pub fn reschedule(
         a.updated_at = now;
         reminders::cancel_pending(tx, &a.id, now)?;
         reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
-        commit(
+        let saved = commit(
             tx,
             &a,
             "appointment.rescheduled",
             json!({"previous": previous, "reason": why, "forced": r.force}),
             now,
-        )
+        )?;
+        // After the move: the old times never meet the one-at-a-time constraint.
+        appointments::set_solo(tx, &a.id, spot.window.capacity == 1)?;
+        Ok(saved)
     })
 }
 

@@ -11,6 +11,6 @@ pub fn check(st: &mut Store) -> Result<Vec<Violation>> {
     check::run(st)
 }
 
-pub fn backup(st: &Store, target: &Path, force: bool) -> Result<Copied> {
+pub fn backup(st: &mut Store, target: &Path, force: bool) -> Result<Copied> {
     backup::backup(st, target, force)
 }

@@ -26,11 +26,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if a.file.as_os_str().is_empty() {
         return Err(Error::field("file", "FILE must not be empty"));
     }
-    let st = ctx.open_existing()?;
-    let done = maintenance::backup(&st, &a.file, a.force)?;
+    let mut st = ctx.open_existing()?;
+    let done = maintenance::backup(&mut st, &a.file, a.force)?;
     let mut text = format!(
         "Backed up {} to {} ({} bytes)",
-        st.path.display(),
+        st.location,
         done.path.display(),
         done.bytes
     );
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             json!({
                 "ok": true,
                 "path": done.path.display().to_string(),
-                "source": st.path.display().to_string(),
+                "source": st.location.to_string(),
                 "bytes": done.bytes,
                 "sealed_national_ids": done.sealed_ids,
             })

@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
             Error::database(format!(
                 "{n} problem{} found in {}",
                 if n == 1 { "" } else { "s" },
-                st.path.display()
+                st.location
             ))
             .details(j!({"violations": n})),
         );

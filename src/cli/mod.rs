@@ -147,7 +147,7 @@ impl Ctx {
     /// Opens a database that must already exist: `check` and `backup` never
     /// create an empty one for a mistyped path.
     pub fn open_existing(&self) -> Result<Store> {
-        if std::fs::metadata(&self.db).is_err() {
+        if !crate::store::is_url(&self.db) && std::fs::metadata(&self.db).is_err() {
             return Err(Error::new(
                 crate::error::Code::NotFound,
                 format!("Database not found: {}", self.db.display()),
@@ -238,7 +238,7 @@ pub fn run(cli: Cli) -> Result<Report> {
     match cli.command {
         Command::Init => {
             let store = ctx.open()?;
-            let path = store.path.display().to_string();
+            let path = store.location.clone();
             Ok(ctx.report(
                 || serde_json::json!({"ok": true, "path": path}),
                 || format!("Database ready at {path}"),

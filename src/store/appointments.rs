@@ -30,7 +30,8 @@ const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_i
     LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
 
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
-const CLINIC_WIDE: &str = "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS ?6";
+const CLINIC_WIDE: &str =
+    "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS NOT DISTINCT FROM ?6";
 
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 
@@ -105,18 +106,30 @@ pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>
     )
 }
 
-pub fn insert(conn: &Tx, a: &Appointment) -> Result<()> {
+/// Inserts a new appointment; `solo` when its window takes one at a time (on
+/// PostgreSQL an exclusion constraint then backs the capacity rule).
+pub fn insert(conn: &Tx, a: &Appointment, solo: bool) -> Result<()> {
     conn.exec(
         "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
          starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
-         external_reference_id, created_at, updated_at, confirmed_at, checked_in_at, started_at) \
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
+         external_reference_id, created_at, updated_at, confirmed_at, checked_in_at, started_at, solo) \
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
         args![
             a.id, a.clinic_id, a.doctor_id, a.window_id, a.patient_id, a.service_id, a.local_date.to_string(),
             epoch(a.starts_at), epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.source,
             a.session, a.batch, a.reason, a.notes, a.external_reference_id, epoch(a.created_at),
-            epoch(a.updated_at), a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch)
+            epoch(a.updated_at), a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch),
+            solo
         ],
+    )?;
+    Ok(())
+}
+
+/// Records whether the appointment now sits in a one-at-a-time window.
+pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
+    conn.exec(
+        "UPDATE appointments SET solo = ?2 WHERE id = ?1",
+        args![id, solo],
     )?;
     Ok(())
 }
@@ -145,7 +158,7 @@ fn busy_sql(cond: &str) -> String {
     format!(
         "SELECT id, starts_at, ends_at FROM appointments WHERE {cond} \
          AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
-         AND (?5 IS NULL OR id <> ?5)"
+         AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
     )
 }
 
@@ -214,7 +227,7 @@ pub fn same_day(
     conn.rows(
         &format!(
             "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
-         AND status IN {ACTIVE} AND (?3 IS NULL OR id <> ?3) ORDER BY starts_at"
+         AND status IN {ACTIVE} AND (CAST(?3 AS TEXT) IS NULL OR id <> ?3) ORDER BY starts_at"
         ),
         args![patient_id, on.to_string(), except],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -303,8 +316,8 @@ pub fn count_created(
     status: Option<Status>,
 ) -> Result<i64> {
     conn.one(
-        "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2) \
-         AND (?3 IS NULL OR status = ?3)",
+        "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR source = ?2) \
+         AND (CAST(?3 AS TEXT) IS NULL OR status = ?3)",
         args![epoch(since), source, status.map(|s| s.as_str())],
     )
 }
@@ -334,8 +347,8 @@ mod tests {
 
     #[test]
     fn front_desk_queries_read_only_indexed_rows() {
-        let s = Store::in_memory().unwrap();
-        let c = &s.conn;
+        let mut s = Store::in_memory().unwrap();
+        let c = &s.sqlite().unwrap().conn;
         assert_indexed(c, &busy_sql("doctor_id = ?1"), 5);
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
 
@@ -368,7 +381,7 @@ mod tests {
             &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
             1,
         );
-        assert_indexed(c, "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (?2 IS NULL OR source = ?2)", 2);
+        assert_indexed(c, "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR source = ?2)", 2);
         assert_indexed(
             c,
             &format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),

@@ -30,11 +30,18 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Copies the database to `target`; an existing `target` is replaced only when `force`.
-pub fn backup(store: &Store, target: &Path, force: bool) -> Result<Copied> {
+pub fn backup(store: &mut Store, target: &Path, force: bool) -> Result<Copied> {
     let refuse = |problem: String| Error::field("file", problem);
+    let Some(db) = store.sqlite() else {
+        return Err(Error::field(
+            "db",
+            "appt backup copies a database file; a PostgreSQL database is backed up with pg_dump",
+        )
+        .hint("pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'"));
+    };
     let shown = target.display();
     if let Ok(existing) = std::fs::metadata(target) {
-        let source = std::fs::metadata(&store.path)?;
+        let source = std::fs::metadata(&db.path)?;
         if (existing.dev(), existing.ino()) == (source.dev(), source.ino()) {
             return Err(refuse(format!("{shown} is the database itself")));
         }
@@ -65,7 +72,7 @@ pub fn backup(store: &Store, target: &Path, force: bool) -> Result<Copied> {
     tmp_name.push(format!(".{}-{}.tmp", std::process::id(), super::new_id()));
     let tmp = folder.join(tmp_name);
 
-    let result = copy_into(store, &tmp).and_then(|sealed_ids| {
+    let result = copy_into(db, &tmp).and_then(|sealed_ids| {
         std::fs::rename(&tmp, target).map_err(|e| {
             Error::internal(format!("cannot move the copy into place at {shown}: {e}"))
         })?;
@@ -87,7 +94,7 @@ pub fn backup(store: &Store, target: &Path, force: bool) -> Result<Copied> {
 
 /// Writes the whole database into `tmp` (created here, mode 0600), synced to
 /// disk; returns how many sealed national IDs it holds.
-fn copy_into(store: &Store, tmp: &Path) -> Result<i64> {
+fn copy_into(db: &super::sqlite::Sqlite, tmp: &Path) -> Result<i64> {
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -99,7 +106,7 @@ fn copy_into(store: &Store, tmp: &Path) -> Result<i64> {
     drop(file);
     let mut dest = Connection::open(tmp)?;
     {
-        let copy = Backup::new(&store.conn, &mut dest)?;
+        let copy = Backup::new(&db.conn, &mut dest)?;
         let deadline = Instant::now() + Duration::from_secs(10);
         // -1: every page in one step, so the copy is one snapshot.
         loop {

@@ -5,13 +5,14 @@
 //! (`tokens` also flags a token above its date's counter, which the next
 //! booking would hand out again.)
 
+use super::db::{Row as DbRow, Tx};
 use super::{instant, Store};
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, Row as SqlRow};
+use rusqlite::Connection;
 use std::collections::BTreeMap;
 
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
@@ -111,7 +112,7 @@ fn zone(name: Option<String>) -> Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-fn appointment_row(r: &SqlRow) -> rusqlite::Result<AppointmentRow> {
+fn appointment_row(r: &DbRow<'_>) -> Result<AppointmentRow> {
     let tz = r.get(3)?;
     Ok(AppointmentRow {
         id: r.get(0)?,
@@ -132,42 +133,42 @@ fn appointment_row(r: &SqlRow) -> rusqlite::Result<AppointmentRow> {
     })
 }
 
-fn appointments(conn: &Connection, rest: &str) -> Result<Vec<AppointmentRow>> {
-    let mut st = conn.prepare(&format!("{APPOINTMENT} {rest}"))?;
-    let rows = st.query_map([], appointment_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+fn appointments(conn: &Tx, rest: &str) -> Result<Vec<AppointmentRow>> {
+    conn.rows(&format!("{APPOINTMENT} {rest}"), &[], appointment_row)
 }
 
-/// One check: every violation it finds.
-type Check = fn(&Connection) -> Result<Vec<Violation>>;
+/// An appt invariant: every violation it finds.
+type Check = fn(&Tx) -> Result<Vec<Violation>>;
 
 /// Who shares capacity: a doctor, or a clinic's clinic-wide service.
 type Scope<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
-/// Runs every check on one snapshot of the database. A check that cannot
-/// even run (a damaged file) is itself reported, and the others still run.
+/// Runs every check: SQLite's own (on a file), then appt's invariants on one
+/// snapshot of the database. A check that cannot even run (a damaged file) is
+/// itself reported, and the others still run.
 pub fn run(store: &mut Store) -> Result<Vec<Violation>> {
-    let tx = store.conn.transaction()?;
-    let checks: [(&'static str, Check); 6] = [
-        ("integrity", integrity),
-        ("foreign_key", foreign_keys),
+    let mut found = Vec::new();
+    let mut note = |check: &'static str, r: Result<Vec<Violation>>| match r {
+        Ok(v) => found.extend(v),
+        Err(e) => found.push(Violation {
+            check,
+            message: format!("the {check} check could not run: {}", e.message),
+            rows: Vec::new(),
+        }),
+    };
+    if let Some(db) = store.sqlite() {
+        note("integrity", integrity(&db.conn));
+        note("foreign_key", foreign_keys(&db.conn));
+    }
+    let checks: [(&'static str, Check); 4] = [
         ("capacity", capacity),
         ("tokens", tokens),
         ("booked_event", booked_events),
         ("pending_reminder", pending_reminders),
     ];
-    let mut found = Vec::new();
     for (check, f) in checks {
-        match f(&tx) {
-            Ok(v) => found.extend(v),
-            Err(e) => found.push(Violation {
-                check,
-                message: format!("the {check} check could not run: {}", e.message),
-                rows: Vec::new(),
-            }),
-        }
+        note(check, store.read(f));
     }
-    tx.rollback()?;
     Ok(found)
 }
 
@@ -250,7 +251,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
         .collect())
 }
 
-fn capacity(conn: &Connection) -> Result<Vec<Violation>> {
+fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
     let rows = appointments(
         conn,
         &format!("WHERE a.status IN {ACTIVE} ORDER BY a.starts_at, a.id"),
@@ -298,7 +299,7 @@ fn capacity(conn: &Connection) -> Result<Vec<Violation>> {
     Ok(found)
 }
 
-fn tokens(conn: &Connection) -> Result<Vec<Violation>> {
+fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
     // Every appointment, whatever its status: a token is never handed out
     // twice on a date, nor left above the counter that hands them out. A clinic-wide appointment whose window is gone has lost
     // its scope and is left out.
@@ -368,7 +369,7 @@ fn tokens(conn: &Connection) -> Result<Vec<Violation>> {
     Ok(found)
 }
 
-fn booked_events(conn: &Connection) -> Result<Vec<Violation>> {
+fn booked_events(conn: &Tx) -> Result<Vec<Violation>> {
     let rows = appointments(
         conn,
         "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND e.type = 'appointment.booked') \
@@ -388,14 +389,15 @@ fn booked_events(conn: &Connection) -> Result<Vec<Violation>> {
         .collect())
 }
 
-fn pending_reminders(conn: &Connection) -> Result<Vec<Violation>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT r.id, r.appointment_id, r.status, r.due_at, r.offset_minutes, a.status, c.timezone \
-         FROM reminders r JOIN appointments a ON a.id = r.appointment_id LEFT JOIN clinics c ON c.id = a.clinic_id \
-         WHERE r.status = 'pending' AND a.status IN {FINISHED} ORDER BY r.due_at, r.id"
-    ))?;
-    let rows: Vec<ReminderRow> = st
-        .query_map([], |r| {
+fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
+    let rows: Vec<ReminderRow> = conn.rows(
+        &format!(
+            "SELECT r.id, r.appointment_id, r.status, r.due_at, r.offset_minutes, a.status, c.timezone \
+             FROM reminders r JOIN appointments a ON a.id = r.appointment_id LEFT JOIN clinics c ON c.id = a.clinic_id \
+             WHERE r.status = 'pending' AND a.status IN {FINISHED} ORDER BY r.due_at, r.id"
+        ),
+        &[],
+        |r| {
             Ok(ReminderRow {
                 id: r.get(0)?,
                 appointment_id: r.get(1)?,
@@ -405,8 +407,8 @@ fn pending_reminders(conn: &Connection) -> Result<Vec<Violation>> {
                 appointment_status: r.get(5)?,
                 timezone: zone(r.get(6)?),
             })
-        })?
-        .collect::<Result<_, _>>()?;
+        },
+    )?;
     Ok(rows
         .into_iter()
         .map(|r| Violation {

@@ -48,7 +48,7 @@ pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
     conn.rows(&format!(
-        "SELECT {COLS} FROM closures WHERE (?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2) \
+        "SELECT {COLS} FROM closures WHERE (CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2) \
          ORDER BY from_date, to_date"
     ), args![clinic, doctor], from_row)
 }

@@ -42,13 +42,37 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Where the key comes from: `$APPT_KEY`, else the key file beside the database.
 pub struct Keys {
     env: Option<String>,
-    /// None for a database without a file (in memory).
+    /// None for a database without a file (in memory, or a server).
     file: Option<PathBuf>,
+    /// An in-memory database lives as long as this process: so may its key.
+    ephemeral: bool,
 }
 
 impl Keys {
     pub fn new(env: Option<String>, file: Option<PathBuf>) -> Keys {
-        Keys { env, file }
+        Keys {
+            env,
+            file,
+            ephemeral: false,
+        }
+    }
+
+    /// For an in-memory database: without `$APPT_KEY`, a key for this process.
+    pub fn ephemeral(env: Option<String>) -> Keys {
+        Keys {
+            env,
+            file: None,
+            ephemeral: true,
+        }
+    }
+
+    /// For a server database, which has no file beside it: `$APPT_KEY` only.
+    pub fn env_only(env: Option<String>) -> Keys {
+        Keys {
+            env,
+            file: None,
+            ephemeral: false,
+        }
     }
 
     /// The key that seals a new ID. When there is none yet and no ID is sealed,
@@ -60,10 +84,12 @@ impl Keys {
             return Ok(c);
         }
         let Some(path) = &self.file else {
-            // An in-memory database lives as long as this process: so does its key.
-            return Ok(Cipher(XChaCha20Poly1305::new(
-                &XChaCha20Poly1305::generate_key(&mut OsRng),
-            )));
+            if self.ephemeral {
+                return Ok(Cipher(XChaCha20Poly1305::new(
+                    &XChaCha20Poly1305::generate_key(&mut OsRng),
+                )));
+            }
+            return Err(self.missing());
         };
         if patients::any_sealed(conn)? {
             return Err(self.missing());
@@ -129,6 +155,14 @@ impl Keys {
     }
 
     fn missing(&self) -> Error {
+        if self.file.is_none() {
+            return key_error(
+                None,
+                "national IDs in a server database are sealed under APPT_KEY, which is not set; \
+                 set APPT_KEY to the clinic group's key (64 hex characters): a server database has no key file"
+                    .into(),
+            );
+        }
         let file = self.file_name();
         key_error(
             self.file.as_deref(),

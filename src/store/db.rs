@@ -1,16 +1,19 @@
-//! The seam between appt's SQL and the database driver: statement values
-//! ([`Val`]), result rows ([`Row`]) and transactions ([`Tx`]). Table modules
-//! write each statement once, with `?1`-style parameters, and run it through a
-//! `Tx`; nothing outside `store` sees a driver type.
+//! The seam between appt's SQL and the two database drivers (rusqlite for
+//! SQLite, postgres for PostgreSQL): statement values ([`Val`]), result rows
+//! ([`Row`]) and transactions ([`Tx`]). Table modules write each statement
+//! once, with `?1`-style parameters (turned into `$1` for PostgreSQL), and run
+//! it through a `Tx`; nothing outside `store` sees a driver type.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use std::cell::RefCell;
 
 /// Which engine a transaction runs on, for the few statements the dialects
 /// write differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Postgres,
 }
 
 /// A value bound to a statement parameter. Instants are epoch seconds, dates
@@ -115,9 +118,43 @@ impl rusqlite::ToSql for Val {
     }
 }
 
+impl postgres::types::ToSql for Val {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+    {
+        use postgres::types::Type;
+        match self {
+            Val::Null => Ok(postgres::types::IsNull::Yes),
+            Val::Int(i) => match *ty {
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            Val::Text(t) => t.as_str().to_sql(ty, out),
+            Val::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
 /// One result row.
 pub struct Row<'r> {
-    inner: &'r rusqlite::Row<'r>,
+    inner: RowRef<'r>,
+}
+
+enum RowRef<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Postgres(&'r postgres::Row),
 }
 
 impl Row<'_> {
@@ -136,23 +173,45 @@ macro_rules! native_column {
     ($($t:ty),*) => {$(
         impl Column for $t {
             fn read(row: &Row, i: usize) -> Result<Self> {
-                Ok(row.inner.get::<_, $t>(i)?)
+                match row.inner {
+                    RowRef::Sqlite(r) => Ok(r.get::<_, $t>(i)?),
+                    RowRef::Postgres(r) => Ok(r.try_get::<_, $t>(i)?),
+                }
             }
         }
     )*};
 }
 
-native_column!(
-    i64,
-    Option<i64>,
-    String,
-    Option<String>,
-    Vec<u8>,
-    Option<Vec<u8>>
-);
+native_column!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
+
+impl Column for Option<i64> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        match row.inner {
+            RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(i)?),
+            // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT.
+            RowRef::Postgres(r) => match r.try_get::<_, Option<i64>>(i) {
+                Ok(v) => Ok(v),
+                Err(_) => Ok(r.try_get::<_, Option<i32>>(i)?.map(i64::from)),
+            },
+        }
+    }
+}
+
+impl Column for i64 {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        row.get::<Option<i64>>(i)?
+            .ok_or_else(|| Error::internal(format!("column {i} is NULL")))
+    }
+}
 
 impl Column for bool {
     fn read(row: &Row, i: usize) -> Result<Self> {
+        // PostgreSQL's EXISTS is a boolean; stored flags are integers on both.
+        if let RowRef::Postgres(r) = row.inner {
+            if let Ok(b) = r.try_get::<_, bool>(i) {
+                return Ok(b);
+            }
+        }
         Ok(row.get::<i64>(i)? != 0)
     }
 }
@@ -196,26 +255,77 @@ fn date(s: &str) -> Result<NaiveDate> {
 /// A transaction. Every read and write of a command happens inside one, so a
 /// command sees one state of the database and commits all of its change or none.
 pub struct Tx<'c> {
-    inner: rusqlite::Transaction<'c>,
+    inner: TxInner<'c>,
+}
+
+enum TxInner<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    // The driver's methods take `&mut`; a `Tx` is shared by reference.
+    Postgres(RefCell<postgres::Transaction<'c>>),
+}
+
+/// `?1`-style parameters as PostgreSQL's `$1` (outside string literals).
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn pg_args(args: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 impl<'c> Tx<'c> {
     pub(super) fn sqlite(inner: rusqlite::Transaction<'c>) -> Self {
-        Tx { inner }
+        Tx {
+            inner: TxInner::Sqlite(inner),
+        }
+    }
+
+    pub(super) fn postgres(inner: postgres::Transaction<'c>) -> Self {
+        Tx {
+            inner: TxInner::Postgres(RefCell::new(inner)),
+        }
     }
 
     pub(super) fn commit(self) -> Result<()> {
-        Ok(self.inner.commit()?)
+        match self.inner {
+            TxInner::Sqlite(t) => Ok(t.commit()?),
+            TxInner::Postgres(t) => Ok(t.into_inner().commit()?),
+        }
     }
 
     pub fn backend(&self) -> Backend {
-        Backend::Sqlite
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Runs a statement; returns how many rows it changed.
     pub fn exec(&self, sql: &str, args: &[Val]) -> Result<usize> {
-        let mut st = self.inner.prepare_cached(sql)?;
-        Ok(st.execute(rusqlite::params_from_iter(args))?)
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                Ok(st.execute(rusqlite::params_from_iter(args))?)
+            }
+            TxInner::Postgres(t) => {
+                let n = t.borrow_mut().execute(&dollars(sql), &pg_args(args))?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+        }
     }
 
     /// Calls `f` on each row, in order, without collecting them.
@@ -225,10 +335,26 @@ impl<'c> Tx<'c> {
         args: &[Val],
         mut f: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
-        let mut st = self.inner.prepare_cached(sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(args))?;
-        while let Some(r) = rows.next()? {
-            f(&Row { inner: r })?;
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                let mut rows = st.query(rusqlite::params_from_iter(args))?;
+                while let Some(r) = rows.next()? {
+                    f(&Row {
+                        inner: RowRef::Sqlite(r),
+                    })?;
+                }
+            }
+            TxInner::Postgres(t) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut t = t.borrow_mut();
+                let mut rows = t.query_raw(&dollars(sql), args.iter())?;
+                while let Some(r) = rows.next()? {
+                    f(&Row {
+                        inner: RowRef::Postgres(&r),
+                    })?;
+                }
+            }
         }
         Ok(())
     }
@@ -255,11 +381,26 @@ impl<'c> Tx<'c> {
         args: &[Val],
         f: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
-        let mut st = self.inner.prepare_cached(sql)?;
-        let mut rows = st.query(rusqlite::params_from_iter(args))?;
-        match rows.next()? {
-            Some(r) => Ok(Some(f(&Row { inner: r })?)),
-            None => Ok(None),
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                let mut rows = st.query(rusqlite::params_from_iter(args))?;
+                match rows.next()? {
+                    Some(r) => Ok(Some(f(&Row {
+                        inner: RowRef::Sqlite(r),
+                    })?)),
+                    None => Ok(None),
+                }
+            }
+            TxInner::Postgres(t) => {
+                let rows = t.borrow_mut().query(&dollars(sql), &pg_args(args))?;
+                match rows.first() {
+                    Some(r) => Ok(Some(f(&Row {
+                        inner: RowRef::Postgres(r),
+                    })?)),
+                    None => Ok(None),
+                }
+            }
         }
     }
 
@@ -271,7 +412,10 @@ impl<'c> Tx<'c> {
 
     /// Several statements with no parameters (a migration).
     pub fn script(&self, sql: &str) -> Result<()> {
-        Ok(self.inner.execute_batch(sql)?)
+        match &self.inner {
+            TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
+            TxInner::Postgres(t) => Ok(t.borrow_mut().batch_execute(sql)?),
+        }
     }
 }
 
@@ -296,6 +440,75 @@ pub(super) fn read<T>(
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
+}
+
+/// The one advisory lock every PostgreSQL write transaction takes first:
+/// writers are serialised as `BEGIN IMMEDIATE` serialises them on SQLite.
+const WRITE_LOCK: i64 = 0x6170_7074_0001;
+
+/// Runs `f` in a READ COMMITTED transaction that first takes the write lock
+/// (waiting at most 10 s), so the rules checked inside it still hold at commit.
+pub(super) fn pg_write<T>(
+    client: &mut postgres::Client,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let mut t = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::ReadCommitted)
+        .start()?;
+    t.batch_execute("SET LOCAL lock_timeout = '10s'")?;
+    t.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    let tx = Tx::postgres(t);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot.
+pub(super) fn pg_read<T>(
+    client: &mut postgres::Client,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let t = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()?;
+    let tx = Tx::postgres(t);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        let Some(db) = e.as_db_error() else {
+            // The connection itself: down, refused, timed out. Never the URL.
+            return Error::database(format!("PostgreSQL connection failed: {e}"))
+                .hint("check that the server is running and --db (or APPT_DB) is right");
+        };
+        let code = db.code();
+        if *code == SqlState::EXCLUSION_VIOLATION {
+            // The database's own backstop against double booking (SPEC §12).
+            return Error::new(
+                Code::AppointmentConflict,
+                "Doctor is not available at the requested time",
+            );
+        }
+        if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
+            return Error::database(
+                "the database is locked by another appt process past the 10 s timeout",
+            )
+            .hint("another appt is writing; try again in a moment");
+        }
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            return Error::database(format!("database error: {}", db.message()))
+                .hint("try again in a moment");
+        }
+        Error::database(format!("database error: {}", db.message()))
+    }
 }
 
 impl From<rusqlite::Error> for Error {

@@ -99,7 +99,9 @@ mod tests {
         assert_eq!(files(dir.path()), ["we?ird #1%.db"]);
         // Still open elsewhere, with the mark only in the WAL.
         let mut s = Store::open(&odd).unwrap();
-        s.conn
+        s.sqlite()
+            .unwrap()
+            .conn
             .execute_batch("PRAGMA wal_autocheckpoint=0; DELETE FROM meta;")
             .unwrap();
         assert!(!is_demo_file(&odd));

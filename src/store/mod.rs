@@ -1,6 +1,9 @@
-//! Everything SQL: opening the database with its pragmas, the ordered schema
-//! upgrades, and one module per table. Every write runs in a `BEGIN IMMEDIATE`
-//! transaction so a command's whole change commits together or not at all.
+//! Everything SQL, and the only place that names a database driver: opening
+//! the database (a SQLite file by default, or a PostgreSQL server for clinic
+//! groups), its migrations per engine (`schema/sqlite/`, `schema/postgres/`),
+//! and one module per table. Every command's change is one serialised write
+//! transaction (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL),
+//! committed together or not at all.
 
 pub mod appointments;
 pub mod backup;
@@ -15,346 +18,118 @@ pub mod files;
 mod lookup;
 pub mod meta;
 pub mod patients;
+mod pg;
 pub mod reminders;
 pub mod services;
+mod sqlite;
+
 pub mod webhooks;
 pub mod windows;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use db::Tx;
+use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-/// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[
-    include_str!("schema/001_init.sql"),
-    include_str!("schema/002_webhooks.sql"),
-    include_str!("schema/003_reliability.sql"),
-];
-
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// Stamped into the header of every database appt creates or upgrades
-/// (`PRAGMA application_id`; "appt" in ASCII), so that appt's files can be told
-/// from other programs' SQLite files.
-pub const APPLICATION_ID: i64 = 0x6170_7074;
-
-/// How long a command waits for other processes holding the database.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
+/// An open database, of either engine.
 pub struct Store {
-    pub conn: Connection,
-    pub path: PathBuf,
+    db: Db,
+    /// What to call it in messages: the file's path, or the server's URL
+    /// without its password.
+    pub location: String,
 }
 
-/// What a file's header and schema say, read before anything is written to it.
-struct Identity {
-    application_id: i64,
-    user_version: i64,
-    /// Names of its tables, SQLite's own left out.
-    tables: Vec<String>,
-    /// How many schema objects it has (tables, indexes, views, triggers).
-    objects: usize,
+enum Db {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Client),
 }
 
-/// A file appt may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
-    /// No schema at all (a new, empty file): appt creates its own.
-    New,
-    /// appt's schema at `version`; `stamped` once it carries appt's application ID
-    /// (files made before the stamp existed have 0 there).
-    Appt { version: i64, stamped: bool },
+/// Whether `--db` names a PostgreSQL server rather than a file.
+pub fn is_url(target: &Path) -> bool {
+    target
+        .to_str()
+        .is_some_and(|t| t.starts_with("postgres://") || t.starts_with("postgresql://"))
 }
 
 impl Store {
-    /// Opens (creating it, and its folders, privately if need be) and upgrades the
-    /// database. A file that is not appt's is refused before anything touches it.
-    pub fn open(path: &Path) -> Result<Store> {
-        let deadline = Instant::now() + BUSY_TIMEOUT;
-        if let Some(parent) = path.parent() {
-            files::create_private_dirs(parent)?;
+    /// Opens the database `target` names: a `postgres://` URL, else a SQLite
+    /// file (created, with its folders, privately if need be). Either is
+    /// migrated to this appt's schema; one that is not appt's, or is newer, is
+    /// refused before anything touches it.
+    pub fn open(target: &Path) -> Result<Store> {
+        if let Some(url) = target.to_str().filter(|_| is_url(target)) {
+            let (client, location) = pg::open(url)?;
+            return Ok(Store {
+                db: Db::Postgres(client),
+                location,
+            });
         }
-        files::create_private_file(path).map_err(|e| {
-            Error::database(format!("cannot create database {}: {e}", path.display()))
-        })?;
-        let conn = Connection::open(path).map_err(|e| {
-            Error::database(format!(
-                "cannot open database {}: {}",
-                path.display(),
-                brief(&e)
-            ))
-        })?;
-        Self::setup(conn, path.to_path_buf(), deadline)
+        Ok(Store {
+            location: target.display().to_string(),
+            db: Db::Sqlite(sqlite::Sqlite::open(target)?),
+        })
     }
 
-    /// A private in-memory database, for tests.
+    /// A private in-memory SQLite database, for tests.
     pub fn in_memory() -> Result<Store> {
-        let deadline = Instant::now() + BUSY_TIMEOUT;
-        Self::setup(
-            Connection::open_in_memory()?,
-            PathBuf::from(":memory:"),
-            deadline,
-        )
-    }
-
-    fn setup(conn: Connection, path: PathBuf, deadline: Instant) -> Result<Store> {
-        let mut store = Store { conn, path };
-        let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
-        // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a
-        // file that is not appt's must be left exactly as it was. That includes
-        // another program's WAL file, which the last connection to close would
-        // otherwise checkpoint into it. One read transaction, so that header and
-        // schema come from one moment.
-        let no_checkpoint_on_close = |on: bool| {
-            store
-                .conn
-                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on)
-        };
-        no_checkpoint_on_close(true).map_err(unusable)?;
-        let identity = busy_retry(deadline, || {
-            let tx = store.conn.unchecked_transaction()?;
-            let identity = identify(&tx)?;
-            tx.commit()?;
-            Ok(identity)
+        Ok(Store {
+            location: ":memory:".into(),
+            db: Db::Sqlite(sqlite::Sqlite::in_memory()?),
         })
-        .map_err(unusable)?;
-        let verdict = judge(&identity, &store.path)?;
-        no_checkpoint_on_close(false).map_err(unusable)?;
-        if let Some(key) = store.key_path() {
-            for f in [
-                store.path.clone(),
-                files::with_suffix(&store.path, "-wal"),
-                files::with_suffix(&store.path, "-shm"),
-                key,
-            ] {
-                files::tighten(&f)?;
-            }
-        }
-        // Switching to WAL writes the header under a write lock; a connection that
-        // read first is told BUSY at once, without the busy handler, when another
-        // one got the write lock in between. Wait as for any other write.
-        let _: String = busy_retry(deadline, || {
-            store
-                .conn
-                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        })
-        .map_err(unusable)?;
-        store
-            .conn
-            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-            .map_err(unusable)?;
-        store.migrate(verdict)?;
-        Ok(store)
     }
 
-    /// Creates or upgrades the schema, one migration per `BEGIN IMMEDIATE`
-    /// transaction, and stamps appt's application ID. The usual case (a current,
-    /// stamped database) takes no write lock at all.
-    fn migrate(&mut self, first: Verdict) -> Result<()> {
-        let current = Verdict::Appt {
-            version: SCHEMA_VERSION,
-            stamped: true,
-        };
-        if first == current {
-            return Ok(());
-        }
-        let path = self.path.clone();
-        loop {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // Another process may have created or upgraded it while we waited.
-            let version = match judge(&identify(&tx)?, &path)? {
-                v if v == current => return Ok(()),
-                Verdict::New => 0,
-                Verdict::Appt { version, .. } => version,
-            };
-            if let Some(sql) = usize::try_from(version)
-                .ok()
-                .and_then(|v| MIGRATIONS.get(v))
-            {
-                tx.execute_batch(sql).map_err(|e| {
-                    Error::database(format!(
-                        "cannot upgrade {} to schema version {}: {}",
-                        path.display(),
-                        version + 1,
-                        brief(&e)
-                    ))
-                })?;
-                tx.pragma_update(None, "user_version", version + 1)?;
-            }
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-            tx.commit()?;
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
         }
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction and commits what it wrote
+    /// Runs `f` in one serialised write transaction and commits what it wrote
     /// when it succeeds (nothing when it fails): the write lock is taken before
     /// the first read, so the rules checked inside still hold at commit.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        db::write(&mut self.conn, f)
+        match &mut self.db {
+            Db::Sqlite(s) => db::write(&mut s.conn, f),
+            Db::Postgres(c) => db::pg_write(c, f),
+        }
     }
 
     /// Runs `f` in one read transaction: one consistent state of the database.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        db::read(&mut self.conn, f)
+        match &mut self.db {
+            Db::Sqlite(s) => db::read(&mut s.conn, f),
+            Db::Postgres(c) => db::pg_read(c, f),
+        }
     }
 
     /// Where the national-ID key comes from: `env` (`$APPT_KEY`), else the key
-    /// file beside the database.
+    /// file beside a database file. A server has no file beside it: there the
+    /// key comes from `$APPT_KEY` only.
     pub fn keys(&self, env: Option<String>) -> crypto::Keys {
-        crypto::Keys::new(env, self.key_path())
+        match &self.db {
+            Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => crypto::Keys::ephemeral(env),
+            Db::Sqlite(_) => crypto::Keys::new(env, self.key_path()),
+            Db::Postgres(_) => crypto::Keys::env_only(env),
+        }
     }
 
-    /// The key file beside the database (for the national ID).
+    /// The key file beside a database file (for the national ID).
     pub fn key_path(&self) -> Option<PathBuf> {
-        if self.path.as_os_str() == ":memory:" {
-            return None;
-        }
-        Some(files::with_suffix(&self.path, ".key"))
-    }
-}
-
-/// What the file says about itself; the caller holds a transaction, so that
-/// all of it comes from one moment.
-fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
-    let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0));
-    let mut st = conn.prepare("SELECT type, name FROM sqlite_master")?;
-    let objects: Vec<(String, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Identity {
-        application_id: pragma("application_id")?,
-        user_version: pragma("user_version")?,
-        tables: objects
-            .iter()
-            .filter(|(t, n)| t == "table" && !n.starts_with("sqlite_"))
-            .map(|(_, n)| n.clone())
-            .collect(),
-        objects: objects.len(),
-    })
-}
-
-/// appt's file, or `DATABASE_ERROR` saying why not (never the schema's SQL).
-fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
-    let not_appt = |why: String| {
-        Error::database(format!(
-            "{} is not an appt database ({why}); appt leaves it as it is",
-            path.display()
-        ))
-        .hint("give --db the path of an appt database, or a new file name")
-    };
-    let v = id.user_version;
-    let stamped = match id.application_id {
-        APPLICATION_ID => true,
-        0 => false,
-        other => {
-            return Err(not_appt(format!(
-                "it belongs to another program: application_id {other}"
-            )))
-        }
-    };
-    if v < 0 {
-        return Err(not_appt(format!("its user_version is {v}")));
-    }
-    if v == 0 {
-        return if id.objects == 0 {
-            Ok(Verdict::New)
-        } else {
-            Err(not_appt("it holds another program's tables".into()))
-        };
-    }
-    if v > SCHEMA_VERSION {
-        return Err(if stamped {
-            Error::database(format!(
-                "{} has schema version {v}, newer than this appt knows ({SCHEMA_VERSION}); upgrade appt",
-                path.display()
-            ))
-        } else {
-            not_appt(format!("its user_version is {v}"))
-        });
-    }
-    // A file from before the stamp must hold exactly appt's tables of its version.
-    if !stamped {
-        let mut have = id.tables.clone();
-        have.sort();
-        if have != tables_at(v)? {
-            return Err(not_appt("it holds another program's tables".into()));
+        match &self.db {
+            Db::Sqlite(s) => s.key_path(),
+            Db::Postgres(_) => None,
         }
     }
-    Ok(Verdict::Appt {
-        version: v,
-        stamped,
-    })
-}
 
-/// The tables appt's schema has at `version`, sorted.
-fn tables_at(version: i64) -> Result<Vec<String>> {
-    let conn = Connection::open_in_memory()?;
-    for sql in MIGRATIONS
-        .iter()
-        .take(usize::try_from(version).unwrap_or(0))
-    {
-        conn.execute_batch(sql)?;
-    }
-    let mut tables = identify(&conn)?.tables;
-    tables.sort();
-    Ok(tables)
-}
-
-/// Runs `f` again while another process holds the database, until `deadline`.
-fn busy_retry<T>(
-    deadline: Instant,
-    mut f: impl FnMut() -> rusqlite::Result<T>,
-) -> rusqlite::Result<T> {
-    loop {
-        match f() {
-            Err(e) if is_busy(&e) && Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            r => return r,
+    /// The SQLite file, for what only SQLite has (online backup, its own checks).
+    pub(crate) fn sqlite(&mut self) -> Option<&mut sqlite::Sqlite> {
+        match &mut self.db {
+            Db::Sqlite(s) => Some(s),
+            Db::Postgres(_) => None,
         }
-    }
-}
-
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-    )
-}
-
-/// SQLite's own words for `e`, without the SQL text it may carry.
-fn brief(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
-        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// `DATABASE_ERROR` for a file that cannot be opened or read as a database.
-fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
-    let path = path.display();
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::database(format!(
-            "{path} is locked by another process past the {} s timeout",
-            BUSY_TIMEOUT.as_secs()
-        ))
-        .hint("another appt is writing; try again in a moment"),
-        Some(ErrorCode::NotADatabase) => Error::database(format!(
-            "{path} is not an appt database (not an SQLite file)"
-        )),
-        _ => Error::database(format!(
-            "{path} is not a usable appt database: {}",
-            brief(e)
-        )),
     }
 }
 
@@ -376,79 +151,4 @@ pub fn opt_instant(secs: Option<i64>) -> Option<DateTime<Utc>> {
 
 pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::Code;
-
-    #[test]
-    fn migrates_and_refuses_newer_schema() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/appt.db");
-        let s = Store::open(&path).unwrap();
-        let id = identify(&s.conn).unwrap();
-        assert_eq!(id.user_version, SCHEMA_VERSION);
-        assert_eq!(id.application_id, APPLICATION_ID);
-        s.conn
-            .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
-            .unwrap();
-        drop(s);
-        let e = Store::open(&path).err().unwrap();
-        assert_eq!(e.code, Code::Database);
-    }
-
-    #[test]
-    fn every_connection_is_durable_and_checks_foreign_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Store::open(&dir.path().join("appt.db")).unwrap();
-        let sync: i64 = s
-            .conn
-            .query_row("PRAGMA synchronous", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(sync, 2, "synchronous=FULL");
-        let fk: i64 = s
-            .conn
-            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(fk, 1);
-        let mode: String = s
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        let e = s
-            .conn
-            .execute("INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) VALUES ('r', 'nope', 1, 1, 'pending', 1, 1)", [])
-            .unwrap_err();
-        assert!(e.to_string().contains("FOREIGN KEY"), "{e}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn files_are_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("appt.db");
-        let s = Store::open(&path).unwrap();
-        s.conn
-            .execute_batch("CREATE TABLE t(x) STRICT; INSERT INTO t VALUES (1);")
-            .ok();
-        for f in ["appt.db", "appt.db-wal", "appt.db-shm"] {
-            let mode = std::fs::metadata(dir.path().join(f))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600, "{f}");
-        }
-    }
-
-    #[test]
-    fn garbage_is_a_database_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("junk.db");
-        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-        assert_eq!(Store::open(&path).err().unwrap().code, Code::Database);
-    }
 }

@@ -205,16 +205,14 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
             .replace('_', "\\_");
         format!("%{escaped}%")
     });
-    let digits = text.map(|t| {
+    // A phone matches on its digits; text without digits matches no phone
+    // (`LIKE NULL` is never true).
+    let digits = text.and_then(|t| {
         let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
-        if d.is_empty() {
-            "\u{0}".to_string()
-        } else {
-            format!("%{d}%")
-        }
+        (!d.is_empty()).then(|| format!("%{d}%"))
     });
     conn.rows(&format!(
-        "SELECT {COLS} FROM patients WHERE ?1 IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
+        "SELECT {COLS} FROM patients WHERE CAST(?1 AS TEXT) IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
          ORDER BY name_key, phone LIMIT ?3"
     ), args![pattern, digits, limit], from_row)
 }

@@ -165,7 +165,7 @@ pub fn mark_attempt_failed(
 ) -> Result<bool> {
     Ok(conn.exec(
         "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
-         claimed_until = NULL, status = CASE WHEN ?4 IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
+         claimed_until = NULL, status = CASE WHEN CAST(?4 AS BIGINT) IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
         args![id, run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)

@@ -120,7 +120,7 @@ pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
     let types = w.events.as_ref().map(|e| e.join(","));
     conn.row(
         "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 \
-             AND (?2 IS NULL OR ',' || ?2 || ',' LIKE '%,' || type || ',%') ORDER BY id LIMIT 1",
+             AND (CAST(?2 AS TEXT) IS NULL OR ',' || ?2 || ',' LIKE '%,' || type || ',%') ORDER BY id LIMIT 1",
         args![w.cursor, types],
         super::events::from_row,
     )

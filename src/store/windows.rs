@@ -81,7 +81,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     )?;
     for s in &w.services {
         conn.exec(
-            "INSERT OR IGNORE INTO window_services (window_id, service_id) VALUES (?1, ?2)",
+            "INSERT INTO window_services (window_id, service_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             args![w.id, s],
         )?;
     }
@@ -109,7 +109,7 @@ pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
     query(
         conn,
-        "(?1 IS NULL OR clinic_id = ?1) AND (?2 IS NULL OR doctor_id = ?2)",
+        "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
         args![clinic, doctor],
     )
 }

@@ -14,14 +14,109 @@ pub struct Env {
     pub now: String,
 }
 
+/// The PostgreSQL server the suite runs against, when `APPT_TEST_PG` names one
+/// (`postgres://USER:PASSWORD@HOST:PORT/postgres`); otherwise SQLite files.
+pub fn pg_server() -> Option<String> {
+    std::env::var("APPT_TEST_PG").ok().filter(|s| !s.is_empty())
+}
+
+/// The national-ID key of the test databases on PostgreSQL.
+pub const PG_KEY: &str = "7e57000000000000000000000000000000000000000000000000000000007e57";
+
+/// Whether this run is on PostgreSQL. SQLite-only checks (pragmas, file
+/// modes, query plans, the file's own format) return early there.
+pub fn on_postgres() -> bool {
+    pg_server().is_some()
+}
+
+fn pg_connect(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"))
+}
+
+/// `server` with its database name replaced by `name`.
+fn pg_url(server: &str, name: &str) -> String {
+    let cut = server.rfind('/').expect("a database in the URL");
+    format!("{}/{name}", &server[..cut])
+}
+
+/// A fresh, empty database on the test server; returns its URL.
+fn new_pg_database(server: &str) -> String {
+    let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
+    pg_connect(server)
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    pg_url(server, &name)
+}
+
 impl Env {
+    /// A new, empty database: a file in a temporary folder, or (with
+    /// `APPT_TEST_PG`) a database of its own on the test server.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = dir.path().join("appt.db");
+        let db = match pg_server() {
+            Some(server) => PathBuf::from(new_pg_database(&server)),
+            None => dir.path().join("appt.db"),
+        };
         Env {
             dir,
             db,
             now: MONDAY_8AM.to_string(),
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        pg_server().map(|_| self.db.to_string_lossy().into_owned())
+    }
+
+    /// Runs SQL statements (no parameters) straight on the database, either engine.
+    pub fn exec(&self, sql: &str) {
+        match self.url() {
+            Some(url) => pg_connect(&url).batch_execute(sql).expect("exec"),
+            None => rusqlite::Connection::open(&self.db)
+                .expect("open")
+                .execute_batch(sql)
+                .expect("exec"),
+        }
+    }
+
+    /// The rows of a query, each value as text (NULL as "NULL"), either engine.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match self.url() {
+            Some(url) => pg_connect(&url)
+                .simple_query(sql)
+                .expect("query")
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => Some(
+                        (0..r.len())
+                            .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                            .collect(),
+                    ),
+                    _ => None,
+                })
+                .collect(),
+            None => {
+                let conn = rusqlite::Connection::open(&self.db).expect("open");
+                let mut st = conn.prepare(sql).expect("prepare");
+                let n = st.column_count();
+                st.query_map([], |r| {
+                    Ok((0..n)
+                        .map(|i| match r.get_ref(i).unwrap() {
+                            rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                            rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Text(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                            rusqlite::types::ValueRef::Blob(b) => format!("{b:?}"),
+                        })
+                        .collect())
+                })
+                .expect("query")
+                .map(Result::unwrap)
+                .collect()
+            }
         }
     }
 
@@ -31,13 +126,17 @@ impl Env {
         self
     }
 
-    /// `appt --db <temp> …` with `APPT_NOW` set and no inherited appt settings.
+    /// `appt --db <temp> …` with `APPT_NOW` set and no inherited appt settings
+    /// (on PostgreSQL, the national-ID key from `APPT_KEY`, as a server needs).
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("appt").expect("binary");
         c.arg("--db").arg(&self.db);
         c.env("APPT_NOW", &self.now);
         for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR"] {
             c.env_remove(v);
+        }
+        if on_postgres() {
+            c.env("APPT_KEY", PG_KEY);
         }
         c
     }
@@ -111,29 +210,19 @@ impl Env {
 
     /// A dump of every table, to show a failed command changed nothing.
     pub fn snapshot(&self) -> String {
-        let conn = rusqlite::Connection::open(&self.db).expect("open");
+        let tables = match self.url() {
+            Some(_) => self.rows(
+                "SELECT table_name FROM information_schema.tables \
+                 WHERE table_schema = current_schema() ORDER BY table_name",
+            ),
+            None => self.rows("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"),
+        };
         let mut out = String::new();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        for t in tables {
-            let mut st = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
-                .unwrap();
-            let n = st.column_count();
-            let rows: Vec<String> = st
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .map(Result::unwrap)
+        for t in tables.iter().map(|r| &r[0]) {
+            let rows: Vec<String> = self
+                .rows(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
+                .into_iter()
+                .map(|r| r.join("|"))
                 .collect();
             out.push_str(&format!("## {t}\n{}\n", rows.join("\n")));
         }
@@ -192,6 +281,16 @@ impl Env {
             "Test Patient",
         ])["appointment"]
             .clone()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let (Some(server), Some(url)) = (pg_server(), self.url()) {
+            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            let _ = pg_connect(&server)
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
     }
 }
 

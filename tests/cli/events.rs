@@ -81,16 +81,18 @@ fn a_long_log_streams_across_pages() {
     let a = env.book("2026-06-16", "10:00", "+50370000001");
     let id = s(&a["id"]).to_string();
     // 1,200 updates: more than one page of the stream.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute_batch("BEGIN").unwrap();
-    for i in 0..1200 {
-        conn.execute(
-            "INSERT INTO events (type, appointment_id, created_at, data) VALUES ('appointment.updated', ?1, ?2, '{}')",
-            rusqlite::params![id, 1_781_532_000 + i],
-        )
-        .unwrap();
-    }
-    conn.execute_batch("COMMIT").unwrap();
+    let values: Vec<String> = (0..1200)
+        .map(|i| {
+            format!(
+                "('appointment.updated', '{id}', {}, '{{}}')",
+                1_781_532_000 + i
+            )
+        })
+        .collect();
+    env.exec(&format!(
+        "INSERT INTO events (type, appointment_id, created_at, data) VALUES {}",
+        values.join(",")
+    ));
     let all = stream(&env, &[]);
     assert_eq!(all.len(), 1201);
     assert!(all

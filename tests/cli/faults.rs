@@ -68,17 +68,14 @@ const SWEEP_NOW: [&str; 4] = [
 ];
 
 /// Active appointments that can move or be cancelled: (id, clinic-wide).
-fn movable(db: &Path) -> Vec<(String, bool)> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let mut st = conn
-        .prepare("SELECT id, doctor_id IS NULL FROM appointments WHERE status IN ('scheduled','confirmed') ORDER BY id")
-        .unwrap();
-    let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows
+fn movable(env: &Env) -> Vec<(String, bool)> {
+    env.rows(
+        "SELECT id, CASE WHEN doctor_id IS NULL THEN 1 ELSE 0 END FROM appointments \
+         WHERE status IN ('scheduled','confirmed') ORDER BY id",
+    )
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1] == "1"))
+    .collect()
 }
 
 fn when(rng: &mut Rng, wide: bool) -> Vec<String> {
@@ -92,7 +89,7 @@ fn when(rng: &mut Rng, wide: bool) -> Vec<String> {
 }
 
 /// The arguments and clock of a random command of `kind`.
-fn command(rng: &mut Rng, kind: Kind, db: &Path) -> (Vec<String>, &'static str) {
+fn command(rng: &mut Rng, kind: Kind, env: &Env) -> (Vec<String>, &'static str) {
     let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     match kind {
         Kind::Book => {
@@ -113,7 +110,7 @@ fn command(rng: &mut Rng, kind: Kind, db: &Path) -> (Vec<String>, &'static str) 
             ]));
             (args, crate::common::MONDAY_8AM)
         }
-        Kind::Reschedule | Kind::Cancel => match rng.pick_of(movable(db)) {
+        Kind::Reschedule | Kind::Cancel => match rng.pick_of(movable(env)) {
             Some((id, wide)) if kind == Kind::Reschedule => {
                 let mut args = strings(&["reschedule", &id]);
                 args.extend(when(rng, wide));
@@ -199,7 +196,7 @@ fn killed_commands_never_leave_the_database_inconsistent() {
         let mut running = Vec::new();
         for j in 0..n {
             let kind = *rng.pick(&KINDS);
-            let (args, now) = command(&mut rng, kind, &env.db);
+            let (args, now) = command(&mut rng, kind, &env);
             let k = KINDS.iter().position(|&x| x == kind).unwrap();
             // One in four is spared, so the work also gets done (a sweep
             // killed mid-delivery keeps its claim for ten minutes of the clock).
@@ -314,15 +311,12 @@ fn killed_commands_never_leave_the_database_inconsistent() {
         );
     }
     // The sweeps did deliver, and some died holding claims (the case SPEC §7 retries).
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    let (sent, claimed): (i64, i64) = conn
-        .query_row(
-            "SELECT count(*) FILTER (WHERE status = 'sent'), \
-             count(*) FILTER (WHERE status = 'pending' AND claimed_until IS NOT NULL) FROM reminders",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let counts = env.rows(
+        "SELECT count(*) FILTER (WHERE status = 'sent'), \
+         count(*) FILTER (WHERE status = 'pending' AND claimed_until IS NOT NULL) FROM reminders",
+    );
+    let (sent, claimed): (i64, i64) =
+        (counts[0][0].parse().unwrap(), counts[0][1].parse().unwrap());
     eprintln!("reminders: {sent} sent, {claimed} pending under a dead run's claim");
     assert!(
         sent + claimed > 0,

@@ -54,6 +54,9 @@ fn key_refused(env: &Env, args: &[&str]) -> String {
 
 #[test]
 fn twelve_processes_sealing_on_a_fresh_database_agree_on_one_key() {
+    if crate::common::on_postgres() {
+        return; // the key file beside a SQLite database
+    }
     let bin = assert_cmd::cargo::cargo_bin("appt");
     for round in 0..3 {
         let env = Env::new();
@@ -103,6 +106,9 @@ fn twelve_processes_sealing_on_a_fresh_database_agree_on_one_key() {
 
 #[test]
 fn a_missing_key_file_is_refused_and_never_replaced() {
+    if crate::common::on_postgres() {
+        return; // the key file beside a SQLite database
+    }
     let env = Env::clinic();
     let ana = add(&env, "Ana", "+50370000001", "04567890-1");
     let key = key_file(&env);
@@ -190,6 +196,9 @@ fn a_missing_key_file_is_refused_and_never_replaced() {
 
 #[test]
 fn a_wrong_or_damaged_key_is_refused_before_sealing() {
+    if crate::common::on_postgres() {
+        return; // the key file beside a SQLite database
+    }
     let env = Env::clinic();
     add(&env, "Ana", "+50370000001", "04567890-1");
     let key = key_file(&env);
@@ -239,6 +248,9 @@ fn a_wrong_or_damaged_key_is_refused_before_sealing() {
 
 #[test]
 fn one_unreadable_id_never_hides_the_others() {
+    if crate::common::on_postgres() {
+        return; // the key file beside a SQLite database
+    }
     let env = Env::clinic();
     add(&env, "Ana", "+50370000001", "A-1");
     let bea = add(&env, "Bea", "+50370000002", "B-2");
@@ -302,6 +314,9 @@ fn one_unreadable_id_never_hides_the_others() {
 
 #[test]
 fn the_key_file_is_private_whatever_the_umask() {
+    if crate::common::on_postgres() {
+        return; // the key file beside a SQLite database
+    }
     use std::os::unix::fs::PermissionsExt;
     for umask in ["000", "277"] {
         let env = Env::new();

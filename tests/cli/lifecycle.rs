@@ -16,23 +16,15 @@ fn epoch(rfc: &str) -> i64 {
         .timestamp()
 }
 
-fn db(env: &Env) -> rusqlite::Connection {
-    rusqlite::Connection::open(&env.db).expect("open db")
-}
-
 /// The appointment's reminders as (offset minutes, due epoch, status), in a stable order.
 fn reminders(env: &Env, id: &str) -> Vec<(i64, i64, String)> {
-    let conn = db(env);
-    let mut st = conn
-        .prepare(
-            "SELECT offset_minutes, due_at, status FROM reminders WHERE appointment_id = ?1 \
-             ORDER BY status, due_at",
-        )
-        .unwrap();
-    st.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    env.rows(&format!(
+        "SELECT offset_minutes, due_at, status FROM reminders WHERE appointment_id = '{id}' \
+         ORDER BY status, due_at"
+    ))
+    .into_iter()
+    .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap(), r[2].clone()))
+    .collect()
 }
 
 fn with_status(rows: &[(i64, i64, String)], status: &str) -> Vec<(i64, i64)> {

@@ -223,13 +223,10 @@ fn inactive_appointments_cancel_and_started_ones_expire() {
     let late = env.book(TUE, "09:00", "+50370000002");
     // An older appt left reminders pending on finished appointments: the sweep
     // cancels them instead of delivering.
-    rusqlite::Connection::open(&env.db)
-        .unwrap()
-        .execute(
-            "UPDATE appointments SET status = 'completed' WHERE id = ?1",
-            [s(&done["id"])],
-        )
-        .unwrap();
+    env.exec(&format!(
+        "UPDATE appointments SET status = 'completed' WHERE id = '{}'",
+        s(&done["id"])
+    ));
     env.at("2026-06-16T15:30:00Z"); // 09:30 local: 09:00 has started, 10:00 has not
     let out = sweep(&env, &["--exec", "true", "--json"]);
     assert!(out.status.success(), "{out:?}");

@@ -889,14 +889,12 @@ fn a_doctors_appointments_at_another_clinic_count() {
     );
     assert_eq!(refused["window"], "mon-fri 09:00-13:00");
     let doctor = env.ok(&["doctor", "show", "Dr. García"]);
-    rusqlite::Connection::open(&env.db)
-        .unwrap()
-        .execute(
-            "INSERT INTO windows (id, clinic_id, doctor_id, weekdays, start_minute, end_minute, slot_minutes, \
-             capacity, open, created_at) VALUES ('00000000-0000-4000-8000-000000000001', ?1, ?2, 31, 780, 1020, 30, 1, 1, 0)",
-            [s(&manhattan["id"]), s(&doctor["id"])],
-        )
-        .unwrap();
+    env.exec(&format!(
+        "INSERT INTO windows (id, clinic_id, doctor_id, weekdays, start_minute, end_minute, slot_minutes, \
+         capacity, open, created_at) VALUES ('00000000-0000-4000-8000-000000000001', '{}', '{}', 31, 780, 1020, 30, 1, 1, 0)",
+        s(&manhattan["id"]),
+        s(&doctor["id"])
+    ));
     let ny = |env: &Env| {
         env.ok(&[
             "--clinic",

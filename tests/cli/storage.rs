@@ -6,6 +6,9 @@ use std::process::Command;
 
 #[test]
 fn newer_schema_is_refused_and_left_alone() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let env = Env::clinic();
     let conn = Connection::open(&env.db).unwrap();
     conn.execute_batch("PRAGMA user_version = 999").unwrap();
@@ -21,6 +24,9 @@ fn newer_schema_is_refused_and_left_alone() {
 
 #[test]
 fn a_non_database_file_is_a_database_error_not_a_panic() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let env = Env::new();
     std::fs::write(
         &env.db,
@@ -37,6 +43,9 @@ fn a_non_database_file_is_a_database_error_not_a_panic() {
 
 #[test]
 fn wal_strict_and_private_files() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     use std::os::unix::fs::PermissionsExt;
     let env = Env::clinic();
     env.book("2026-06-15", "10:00", "+50370000001");
@@ -66,6 +75,9 @@ fn wal_strict_and_private_files() {
 
 #[test]
 fn default_path_comes_from_the_data_dir_and_appt_db_overrides_it() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let home = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("appt");
     let run = |extra: &[(&str, String)]| {
@@ -95,6 +107,9 @@ fn default_path_comes_from_the_data_dir_and_appt_db_overrides_it() {
 
 #[test]
 fn a_write_lock_held_past_the_timeout_is_a_database_error() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let env = Env::clinic();
     let before = env.snapshot();
     let conn = Connection::open(&env.db).unwrap();
@@ -124,6 +139,9 @@ fn a_write_lock_held_past_the_timeout_is_a_database_error() {
 
 #[test]
 fn national_id_is_sealed_at_rest() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let env = Env::clinic();
     env.ok(&[
         "patient",
@@ -182,6 +200,9 @@ fn sqlite_file(env: &Env, sql: &str) {
 
 #[test]
 fn files_that_are_not_appts_are_refused_and_left_byte_for_byte() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     for (what, sql) in [
         ("user_version -1, empty", "PRAGMA user_version = -1;"),
         (
@@ -250,6 +271,9 @@ fn files_that_are_not_appts_are_refused_and_left_byte_for_byte() {
 
 #[test]
 fn an_older_appt_database_is_upgraded_and_stamped() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     let fresh = Env::new();
     fresh.ok(&["init"]);
     let conn = Connection::open(&fresh.db).unwrap();
@@ -260,9 +284,9 @@ fn an_older_appt_database_is_upgraded_and_stamped() {
     let current = pragma(&conn, "user_version");
     assert_eq!(pragma(&conn, "application_id"), 0x6170_7074, "appt's stamp");
     drop(conn);
-    let v1 = include_str!("../../src/store/schema/001_init.sql");
-    let v2 = include_str!("../../src/store/schema/002_webhooks.sql");
-    let v3 = include_str!("../../src/store/schema/003_reliability.sql");
+    let v1 = include_str!("../../src/store/schema/sqlite/001_init.sql");
+    let v2 = include_str!("../../src/store/schema/sqlite/002_webhooks.sql");
+    let v3 = include_str!("../../src/store/schema/sqlite/003_reliability.sql");
     // Files written by an appt from before the stamp: version 1, and the newest schema.
     for (what, sql) in [
         ("version 1", format!("{v1}; PRAGMA user_version = 1;")),
@@ -289,9 +313,12 @@ fn an_older_appt_database_is_upgraded_and_stamped() {
 
 #[test]
 fn a_failing_migration_is_a_database_error_without_sql() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     // An appt database at version 1 that somehow already has version 2's table.
     let env = Env::new();
-    let v1 = include_str!("../../src/store/schema/001_init.sql");
+    let v1 = include_str!("../../src/store/schema/sqlite/001_init.sql");
     sqlite_file(
         &env,
         &format!(
@@ -344,6 +371,9 @@ fn spawn_all(runs: &[(std::path::PathBuf, Vec<&str>)]) -> Vec<std::process::Outp
 
 #[test]
 fn first_use_waits_while_another_process_writes_the_new_file() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     // Another appt has just created the file and holds the write lock (as while
     // it creates the schema). Turning on WAL must wait for it, like any write.
     let env = Env::new();
@@ -381,6 +411,9 @@ fn first_use_waits_while_another_process_writes_the_new_file() {
 
 #[test]
 fn concurrent_first_use_of_new_databases_always_succeeds() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     // Rounds of processes racing to create one new database (and its folder):
     // every command of every round must succeed, none "database is locked".
     let dir = tempfile::tempdir().unwrap();
@@ -454,6 +487,9 @@ fn under_umask(
 
 #[test]
 fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     for umask in ["000", "022", "277"] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("a/b/appt.db");
@@ -521,6 +557,9 @@ fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
 
 #[test]
 fn an_existing_database_with_wider_modes_is_tightened_on_open() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     use std::os::unix::fs::PermissionsExt;
     let env = Env::clinic();
     env.ok(&[
@@ -557,6 +596,9 @@ fn an_existing_database_with_wider_modes_is_tightened_on_open() {
 
 #[test]
 fn another_programs_wal_database_is_not_checkpointed_either() {
+    if crate::common::on_postgres() {
+        return; // the SQLite file itself
+    }
     // Another program's WAL-mode file with committed changes still in its -wal:
     // appt's connection closing must not fold them into the file.
     let env = Env::new();

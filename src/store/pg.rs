@@ -1,0 +1,165 @@
+//! PostgreSQL: connecting to a server, and the ordered schema upgrades
+//! (`schema/postgres/`, the same version numbers as SQLite's), counted in the
+//! `appt_schema` table and run under an advisory lock so that processes
+//! starting at once migrate exactly once.
+
+use crate::error::{Error, Result};
+use postgres::{Client, Config, NoTls};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Schema upgrades, in order; `appt_schema.version` counts how many have run.
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/postgres/001_init.sql"),
+    include_str!("schema/postgres/002_webhooks.sql"),
+    include_str!("schema/postgres/003_reliability.sql"),
+    include_str!("schema/postgres/004_exclusive.sql"),
+];
+
+const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);
+
+/// The session lock held while migrating.
+const MIGRATE_LOCK: i64 = 0x6170_7074_0002;
+
+/// How long connecting, and waiting for another process's migration, may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `postgres://user:***@host/db`: the URL as it may be shown.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "(a PostgreSQL URL)".into();
+    };
+    match rest.rsplit_once('@') {
+        Some((auth, host)) => {
+            let user = auth.split_once(':').map_or(auth, |(u, _)| u);
+            let hidden = if auth.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Connects to the server and migrates its database to this appt's schema.
+/// Returns the client and the URL as it may be shown (never the password).
+pub fn open(url: &str) -> Result<(Client, String)> {
+    let shown = redact(url);
+    let mut config = Config::from_str(url).map_err(|_| {
+        Error::database(format!("{shown} is not a valid PostgreSQL URL"))
+            .hint("write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME")
+    })?;
+    config.connect_timeout(TIMEOUT);
+    let mut client = config.connect(NoTls).map_err(|e| {
+        Error::database(format!("cannot connect to {shown}: {}", reason(&e)))
+            .hint("check that the server is running, and the user, password and database name")
+    })?;
+    migrate(&mut client, &shown)?;
+    Ok((client, shown))
+}
+
+/// The driver's reason, without anything from the URL.
+fn reason(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => {
+            let text = e.to_string();
+            match std::error::Error::source(e) {
+                Some(cause) => format!("{text}: {cause}"),
+                None => text,
+            }
+        }
+    }
+}
+
+/// The schema version of the database, or None when it has none of appt's
+/// tables; refuses a database that holds another program's tables.
+fn version(client: &mut Client, shown: &str) -> Result<i64> {
+    let has_schema: bool = client
+        .query_one("SELECT to_regclass('appt_schema') IS NOT NULL", &[])?
+        .get(0);
+    if has_schema {
+        return Ok(client
+            .query_one("SELECT max(version) FROM appt_schema", &[])?
+            .get::<_, Option<i64>>(0)
+            .unwrap_or(0));
+    }
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )?
+        .get(0);
+    if tables > 0 {
+        return Err(Error::database(format!(
+            "{shown} is not an appt database (it holds other tables); appt leaves it as it is"
+        ))
+        .hint("give --db an empty database, or one appt made"));
+    }
+    Ok(0)
+}
+
+fn migrate(client: &mut Client, shown: &str) -> Result<()> {
+    let target = super::SCHEMA_VERSION;
+    let refuse_newer = |v: i64| {
+        Error::database(format!(
+            "{shown} has schema version {v}, newer than this appt knows ({target}); upgrade appt"
+        ))
+    };
+    match version(client, shown)? {
+        v if v == target => return Ok(()),
+        v if v > target => return Err(refuse_newer(v)),
+        _ => {}
+    }
+    client.batch_execute(&format!("SET lock_timeout = '{}s'", TIMEOUT.as_secs()))?;
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
+    let done = (|| {
+        // Another process may have migrated while we waited for the lock.
+        let mut v = version(client, shown)?;
+        if v > target {
+            return Err(refuse_newer(v));
+        }
+        while v < target {
+            let mut tx = client.transaction()?;
+            let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
+            tx.batch_execute(sql).map_err(|e| {
+                Error::database(format!(
+                    "cannot upgrade {shown} to schema version {}: {}",
+                    v + 1,
+                    reason(&e)
+                ))
+                .hint("the server needs the btree_gist extension (in postgresql-contrib)")
+            })?;
+            if v == 0 {
+                tx.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
+            }
+            tx.execute("DELETE FROM appt_schema", &[])?;
+            tx.execute("INSERT INTO appt_schema (version) VALUES ($1)", &[&(v + 1)])?;
+            tx.commit()?;
+            v += 1;
+        }
+        Ok(())
+    })();
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
+    client.batch_execute("RESET lock_timeout")?;
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_is_never_shown() {
+        assert_eq!(
+            redact("postgres://appt:s3cret@db.example:5432/clinic"),
+            "postgres://appt:***@db.example:5432/clinic"
+        );
+        assert_eq!(
+            redact("postgresql://appt@localhost/clinic"),
+            "postgresql://appt@localhost/clinic"
+        );
+        assert_eq!(
+            redact("postgres://u:p@ss@host/db"),
+            "postgres://u:***@host/db"
+        );
+    }
+}

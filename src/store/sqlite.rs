@@ -1,0 +1,398 @@
+//! SQLite: opening a file (refusing one that is not appt's before touching
+//! it), its pragmas, and the ordered schema upgrades counted in
+//! `PRAGMA user_version`.
+
+use super::files;
+use crate::error::{Error, Result};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/sqlite/001_init.sql"),
+    include_str!("schema/sqlite/002_webhooks.sql"),
+    include_str!("schema/sqlite/003_reliability.sql"),
+    include_str!("schema/sqlite/004_exclusive.sql"),
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Stamped into the header of every database appt creates or upgrades
+/// (`PRAGMA application_id`; "appt" in ASCII), so that appt's files can be told
+/// from other programs' SQLite files.
+pub const APPLICATION_ID: i64 = 0x6170_7074;
+
+/// How long a command waits for other processes holding the database.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open SQLite database file.
+pub struct Sqlite {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// What a file's header and schema say, read before anything is written to it.
+struct Identity {
+    application_id: i64,
+    user_version: i64,
+    /// Names of its tables, SQLite's own left out.
+    tables: Vec<String>,
+    /// How many schema objects it has (tables, indexes, views, triggers).
+    objects: usize,
+}
+
+/// A file appt may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// No schema at all (a new, empty file): appt creates its own.
+    New,
+    /// appt's schema at `version`; `stamped` once it carries appt's application ID
+    /// (files made before the stamp existed have 0 there).
+    Appt { version: i64, stamped: bool },
+}
+
+impl Sqlite {
+    /// Opens (creating it, and its folders, privately if need be) and upgrades the
+    /// database. A file that is not appt's is refused before anything touches it.
+    pub fn open(path: &Path) -> Result<Sqlite> {
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        if let Some(parent) = path.parent() {
+            files::create_private_dirs(parent)?;
+        }
+        files::create_private_file(path).map_err(|e| {
+            Error::database(format!("cannot create database {}: {e}", path.display()))
+        })?;
+        let conn = Connection::open(path).map_err(|e| {
+            Error::database(format!(
+                "cannot open database {}: {}",
+                path.display(),
+                brief(&e)
+            ))
+        })?;
+        Self::setup(conn, path.to_path_buf(), deadline)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory() -> Result<Sqlite> {
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        Self::setup(
+            Connection::open_in_memory()?,
+            PathBuf::from(":memory:"),
+            deadline,
+        )
+    }
+
+    fn setup(conn: Connection, path: PathBuf, deadline: Instant) -> Result<Sqlite> {
+        let mut store = Sqlite { conn, path };
+        let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
+        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
+        // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a
+        // file that is not appt's must be left exactly as it was. That includes
+        // another program's WAL file, which the last connection to close would
+        // otherwise checkpoint into it. One read transaction, so that header and
+        // schema come from one moment.
+        let no_checkpoint_on_close = |on: bool| {
+            store
+                .conn
+                .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on)
+        };
+        no_checkpoint_on_close(true).map_err(unusable)?;
+        let identity = busy_retry(deadline, || {
+            let tx = store.conn.unchecked_transaction()?;
+            let identity = identify(&tx)?;
+            tx.commit()?;
+            Ok(identity)
+        })
+        .map_err(unusable)?;
+        let verdict = judge(&identity, &store.path)?;
+        no_checkpoint_on_close(false).map_err(unusable)?;
+        if let Some(key) = store.key_path() {
+            for f in [
+                store.path.clone(),
+                files::with_suffix(&store.path, "-wal"),
+                files::with_suffix(&store.path, "-shm"),
+                key,
+            ] {
+                files::tighten(&f)?;
+            }
+        }
+        // Switching to WAL writes the header under a write lock; a connection that
+        // read first is told BUSY at once, without the busy handler, when another
+        // one got the write lock in between. Wait as for any other write.
+        let _: String = busy_retry(deadline, || {
+            store
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        })
+        .map_err(unusable)?;
+        store
+            .conn
+            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(unusable)?;
+        store.migrate(verdict)?;
+        Ok(store)
+    }
+
+    /// Creates or upgrades the schema, one migration per `BEGIN IMMEDIATE`
+    /// transaction, and stamps appt's application ID. The usual case (a current,
+    /// stamped database) takes no write lock at all.
+    fn migrate(&mut self, first: Verdict) -> Result<()> {
+        let current = Verdict::Appt {
+            version: SCHEMA_VERSION,
+            stamped: true,
+        };
+        if first == current {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have created or upgraded it while we waited.
+            let version = match judge(&identify(&tx)?, &path)? {
+                v if v == current => return Ok(()),
+                Verdict::New => 0,
+                Verdict::Appt { version, .. } => version,
+            };
+            if let Some(sql) = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+            {
+                tx.execute_batch(sql).map_err(|e| {
+                    Error::database(format!(
+                        "cannot upgrade {} to schema version {}: {}",
+                        path.display(),
+                        version + 1,
+                        brief(&e)
+                    ))
+                })?;
+                tx.pragma_update(None, "user_version", version + 1)?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.commit()?;
+        }
+    }
+
+    /// The key file beside the database (for the national ID).
+    pub fn key_path(&self) -> Option<PathBuf> {
+        if self.path.as_os_str() == ":memory:" {
+            return None;
+        }
+        Some(files::with_suffix(&self.path, ".key"))
+    }
+}
+
+/// What the file says about itself; the caller holds a transaction, so that
+/// all of it comes from one moment.
+fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0));
+    let mut st = conn.prepare("SELECT type, name FROM sqlite_master")?;
+    let objects: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Identity {
+        application_id: pragma("application_id")?,
+        user_version: pragma("user_version")?,
+        tables: objects
+            .iter()
+            .filter(|(t, n)| t == "table" && !n.starts_with("sqlite_"))
+            .map(|(_, n)| n.clone())
+            .collect(),
+        objects: objects.len(),
+    })
+}
+
+/// appt's file, or `DATABASE_ERROR` saying why not (never the schema's SQL).
+fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
+    let not_appt = |why: String| {
+        Error::database(format!(
+            "{} is not an appt database ({why}); appt leaves it as it is",
+            path.display()
+        ))
+        .hint("give --db the path of an appt database, or a new file name")
+    };
+    let v = id.user_version;
+    let stamped = match id.application_id {
+        APPLICATION_ID => true,
+        0 => false,
+        other => {
+            return Err(not_appt(format!(
+                "it belongs to another program: application_id {other}"
+            )))
+        }
+    };
+    if v < 0 {
+        return Err(not_appt(format!("its user_version is {v}")));
+    }
+    if v == 0 {
+        return if id.objects == 0 {
+            Ok(Verdict::New)
+        } else {
+            Err(not_appt("it holds another program's tables".into()))
+        };
+    }
+    if v > SCHEMA_VERSION {
+        return Err(if stamped {
+            Error::database(format!(
+                "{} has schema version {v}, newer than this appt knows ({SCHEMA_VERSION}); upgrade appt",
+                path.display()
+            ))
+        } else {
+            not_appt(format!("its user_version is {v}"))
+        });
+    }
+    // A file from before the stamp must hold exactly appt's tables of its version.
+    if !stamped {
+        let mut have = id.tables.clone();
+        have.sort();
+        if have != tables_at(v)? {
+            return Err(not_appt("it holds another program's tables".into()));
+        }
+    }
+    Ok(Verdict::Appt {
+        version: v,
+        stamped,
+    })
+}
+
+/// The tables appt's schema has at `version`, sorted.
+fn tables_at(version: i64) -> Result<Vec<String>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+    {
+        conn.execute_batch(sql)?;
+    }
+    let mut tables = identify(&conn)?.tables;
+    tables.sort();
+    Ok(tables)
+}
+
+/// Runs `f` again while another process holds the database, until `deadline`.
+fn busy_retry<T>(
+    deadline: Instant,
+    mut f: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            r => return r,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// SQLite's own words for `e`, without the SQL text it may carry.
+fn brief(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `DATABASE_ERROR` for a file that cannot be opened or read as a database.
+fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
+    let path = path.display();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::database(format!(
+            "{path} is locked by another process past the {} s timeout",
+            BUSY_TIMEOUT.as_secs()
+        ))
+        .hint("another appt is writing; try again in a moment"),
+        Some(ErrorCode::NotADatabase) => Error::database(format!(
+            "{path} is not an appt database (not an SQLite file)"
+        )),
+        _ => Error::database(format!(
+            "{path} is not a usable appt database: {}",
+            brief(e)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+
+    #[test]
+    fn migrates_and_refuses_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/appt.db");
+        let s = Sqlite::open(&path).unwrap();
+        let id = identify(&s.conn).unwrap();
+        assert_eq!(id.user_version, SCHEMA_VERSION);
+        assert_eq!(id.application_id, APPLICATION_ID);
+        s.conn
+            .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+            .unwrap();
+        drop(s);
+        let e = Sqlite::open(&path).err().unwrap();
+        assert_eq!(e.code, Code::Database);
+    }
+
+    #[test]
+    fn every_connection_is_durable_and_checks_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Sqlite::open(&dir.path().join("appt.db")).unwrap();
+        let sync: i64 = s
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = s
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let e = s
+            .conn
+            .execute("INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) VALUES ('r', 'nope', 1, 1, 'pending', 1, 1)", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("FOREIGN KEY"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("appt.db");
+        let s = Sqlite::open(&path).unwrap();
+        s.conn
+            .execute_batch("CREATE TABLE t(x) STRICT; INSERT INTO t VALUES (1);")
+            .ok();
+        for f in ["appt.db", "appt.db-wal", "appt.db-shm"] {
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_a_database_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("junk.db");
+        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+        assert_eq!(Sqlite::open(&path).err().unwrap().code, Code::Database);
+    }
+}
