@@ -15,6 +15,12 @@ const TZ: &str = "America/El_Salvador";
 /// Makes a fresh demo database at `path`: an earlier demo there is replaced;
 /// anything else (a clinic's real database above all) is refused, untouched.
 pub fn create(path: &Path) -> Result<Store> {
+    if crate::store::is_url(path) {
+        return Err(Error::field(
+            "db",
+            "appt demo seeds a database file of its own; give --db a file path, not a server",
+        ));
+    }
     if std::fs::symlink_metadata(path).is_ok() {
         if !meta::is_demo_file(path) {
             let problem = format!(

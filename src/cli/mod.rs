@@ -19,6 +19,7 @@ mod schedule;
 mod service;
 mod show;
 mod slots;
+mod transfer;
 mod webhook;
 mod window;
 
@@ -36,11 +37,11 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
-    /// Database file [env: APPT_DB] (default: the user data folder's appt/appt.db)
+    /// Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder's appt/appt.db)
     #[arg(
         long,
         global = true,
-        value_name = "PATH",
+        value_name = "PATH|URL",
         help_heading = "Global options"
     )]
     pub db: Option<PathBuf>,
@@ -121,6 +122,8 @@ pub enum Command {
     Check,
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
+    /// Copy every row into an empty database of either kind (a file or a postgres:// server)
+    Transfer(transfer::Args),
     /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
     Demo,
 }
@@ -266,6 +269,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Check => check::run(&ctx),
         Command::Backup(a) => backup::run(&ctx, a),
+        Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo => demo::run(&ctx),
     }
 }

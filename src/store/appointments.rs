@@ -388,4 +388,79 @@ mod tests {
             2,
         );
     }
+
+    /// On PostgreSQL (the suite's PostgreSQL run sets `APPT_TEST_PG`), the same
+    /// front-desk queries are served by indexes: with sequential scans
+    /// discouraged, a plan that still scans a table has no index to use.
+    #[test]
+    fn front_desk_queries_use_indexes_on_postgres() {
+        let Ok(server) = std::env::var("APPT_TEST_PG") else {
+            return;
+        };
+        let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+        let mut st = Store::open(std::path::Path::new(&url)).unwrap();
+        let day = Filter {
+            clinic_id: Some("c".into()),
+            from: NaiveDate::from_ymd_opt(2026, 6, 15),
+            to: NaiveDate::from_ymd_opt(2026, 6, 15),
+            ..Filter::default()
+        };
+        let mut queries: Vec<(String, Vec<Val>)> = vec![
+            (
+                busy_sql("doctor_id = ?1"),
+                args!["d", 2_i64, 0_i64, 1_i64, "x"].to_vec(),
+            ),
+            (
+                busy_sql(CLINIC_WIDE),
+                args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
+            ),
+            (
+                format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+                args!["r"].to_vec(),
+            ),
+            (
+                format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
+                args!["p", "2026-06-15"].to_vec(),
+            ),
+        ];
+        for f in [
+            day,
+            Filter {
+                doctor_id: Some("d".into()),
+                ..Filter::default()
+            },
+            Filter {
+                patient_id: Some("p".into()),
+                ..Filter::default()
+            },
+        ] {
+            let (clause, args) = f.clause();
+            queries.push((
+                format!("{SELECT} WHERE {clause} ORDER BY a.starts_at LIMIT 50"),
+                args,
+            ));
+        }
+        st.read(|tx| {
+            tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+            for (sql, args) in &queries {
+                let plan: Vec<String> = tx.rows(&format!("EXPLAIN {sql}"), args, |r| r.get(0))?;
+                let plan = plan.join("\n");
+                assert!(
+                    !plan.contains("Seq Scan on appointments"),
+                    "full scan in\n{sql}\n{plan}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+        drop(st);
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
+    }
 }

@@ -204,6 +204,38 @@ impl Column for i64 {
     }
 }
 
+/// Any column as it is stored, for copying rows between engines.
+impl Column for Val {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        match row.inner {
+            RowRef::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(i)? {
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Integer(v) => Val::Int(v),
+                    // appt stores no floating-point values.
+                    ValueRef::Real(v) => Val::Int(v as i64),
+                    ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Val::Blob(b.to_vec()),
+                })
+            }
+            RowRef::Postgres(r) => {
+                use postgres::types::Type;
+                let ty = r.columns()[i].type_().clone();
+                Ok(if ty == Type::BYTEA {
+                    r.try_get::<_, Option<Vec<u8>>>(i)?
+                        .map_or(Val::Null, Val::Blob)
+                } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
+                    row.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int)
+                } else {
+                    r.try_get::<_, Option<String>>(i)?
+                        .map_or(Val::Null, Val::Text)
+                })
+            }
+        }
+    }
+}
+
 impl Column for bool {
     fn read(row: &Row, i: usize) -> Result<Self> {
         // PostgreSQL's EXISTS is a boolean; stored flags are integers on both.

@@ -22,6 +22,7 @@ mod pg;
 pub mod reminders;
 pub mod services;
 mod sqlite;
+pub mod transfer;
 
 pub mod webhooks;
 pub mod windows;

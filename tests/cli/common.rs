@@ -41,7 +41,7 @@ fn pg_url(server: &str, name: &str) -> String {
 }
 
 /// A fresh, empty database on the test server; returns its URL.
-fn new_pg_database(server: &str) -> String {
+pub fn new_pg_database(server: &str) -> String {
     let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
     pg_connect(server)
         .batch_execute(&format!("CREATE DATABASE {name}"))
@@ -65,8 +65,10 @@ impl Env {
         }
     }
 
+    /// The database's URL when it is on a server.
     fn url(&self) -> Option<String> {
-        pg_server().map(|_| self.db.to_string_lossy().into_owned())
+        let db = self.db.to_string_lossy();
+        db.starts_with("postgres").then(|| db.into_owned())
     }
 
     /// Runs SQL statements (no parameters) straight on the database, either engine.
@@ -77,6 +79,19 @@ impl Env {
                 .expect("open")
                 .execute_batch(sql)
                 .expect("exec"),
+        }
+    }
+
+    /// Runs SQL straight on the database; the engine's error when it refuses.
+    pub fn try_exec(&self, sql: &str) -> Result<(), String> {
+        match self.url() {
+            Some(url) => pg_connect(&url)
+                .batch_execute(sql)
+                .map_err(|e| format!("{e:?}")),
+            None => rusqlite::Connection::open(&self.db)
+                .expect("open")
+                .execute_batch(sql)
+                .map_err(|e| e.to_string()),
         }
     }
 
@@ -135,7 +150,7 @@ impl Env {
         for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR"] {
             c.env_remove(v);
         }
-        if on_postgres() {
+        if self.url().is_some() {
             c.env("APPT_KEY", PG_KEY);
         }
         c
@@ -287,6 +302,9 @@ impl Env {
 impl Drop for Env {
     fn drop(&mut self) {
         if let (Some(server), Some(url)) = (pg_server(), self.url()) {
+            if !url.contains("/appt_t_") {
+                return;
+            }
             let name = url.rsplit('/').next().unwrap_or_default().to_string();
             let _ = pg_connect(&server)
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));

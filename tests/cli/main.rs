@@ -7,6 +7,7 @@ mod booking;
 mod concurrency;
 mod contract;
 mod dst;
+mod engines;
 mod events;
 mod faults;
 mod keys;
