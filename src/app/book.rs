@@ -7,6 +7,8 @@ use super::values::{self, check_text, Problems};
 use crate::core::{time, Appointment, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::output::json;
+use crate::store::crypto::Keys;
+use crate::store::db::Tx;
 use crate::store::{self, appointments, events, patients, reminders, services, Store};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -45,7 +47,23 @@ pub struct Booked {
 }
 
 pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booked> {
-    // Rule 1: values.
+    let checked = check(r, now)?;
+    let keys = st.keys(r.key.clone());
+    st.write(|tx| book_in(tx, r, &checked, &keys, now))
+}
+
+/// A request's values after rule 1.
+pub struct Checked {
+    phone: Option<String>,
+    name: Option<String>,
+    national_id: Option<String>,
+    reason: Option<String>,
+    notes: Option<String>,
+    external_ref: Option<String>,
+}
+
+/// Rule 1: values, every bad field named at once.
+pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     let mut bad = Problems::default();
     if r.doctor.is_none() && !r.clinic_wide {
         bad.add("doctor", "doctor (or clinic_wide) is required");
@@ -91,136 +109,156 @@ pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booke
         );
     }
     bad.finish()?;
-    let keys = st.keys(r.key.clone());
+    Ok(Checked {
+        phone,
+        name,
+        national_id,
+        reason,
+        notes,
+        external_ref,
+    })
+}
 
-    st.write(|tx| {
-        // Rule 2: references.
-        let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
-        let existing = match (&r.patient, &phone) {
-            (Some(p), _) => Some(patients::find(tx, p)?.patient),
-            (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
-            _ => None,
-        };
-        if existing.is_none() && name.is_none() {
-            return Err(Error::field("name", "--name is required for a new patient"));
+/// Rules 2–9 inside the caller's write transaction.
+pub fn book_in(
+    tx: &Tx,
+    r: &BookRequest,
+    c: &Checked,
+    keys: &Keys,
+    now: DateTime<Utc>,
+) -> Result<Booked> {
+    let Checked {
+        phone,
+        name,
+        national_id,
+        reason,
+        notes,
+        external_ref,
+    } = c;
+    // Rule 2: references.
+    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
+    let existing = match (&r.patient, &phone) {
+        (Some(p), _) => Some(patients::find(tx, p)?.patient),
+        (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
+        _ => None,
+    };
+    if existing.is_none() && name.is_none() {
+        return Err(Error::field("name", "--name is required for a new patient"));
+    }
+    let service = r
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(tx, s))
+        .transpose()?;
+
+    // Rule 3: idempotency, whatever else the request says.
+    if let Some(reference) = &external_ref {
+        if let Some(found) = appointments::by_external_ref(tx, reference)? {
+            return Ok(Booked {
+                appointment: found,
+                idempotent: true,
+            });
         }
-        let service = r
-            .service
-            .as_deref()
-            .map(|s| services::find_for_booking(tx, s))
-            .transpose()?;
+    }
 
-        // Rule 3: idempotency, whatever else the request says.
-        if let Some(reference) = &external_ref {
-            if let Some(found) = appointments::by_external_ref(tx, reference)? {
-                return Ok(Booked {
-                    appointment: found,
-                    idempotent: true,
-                });
-            }
+    // Rule 4: the local time.
+    let today = time::local_today(t.clinic.timezone, now);
+    let mut none = Problems::default();
+    let when = parse_when(&r.when, today, &mut none);
+    none.finish()?;
+    let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+    let start = resolve_when(&t.clinic, when)?;
+
+    // Rules 5–8.
+    let req = request(r.duration, service.as_ref(), r.session.as_deref());
+    let spot = place(
+        tx,
+        now,
+        &t,
+        start,
+        &req,
+        existing.as_ref().map(|p| p.id.as_str()),
+        None,
+    )?;
+
+    // Rule 9: the write.
+    let patient_id = match (&phone, &existing) {
+        (Some(ph), _) => {
+            let n = name
+                .as_deref()
+                .or(existing.as_ref().map(|p| p.full_name.as_str()))
+                .unwrap_or_default();
+            // Sealed inside the write: the key is checked (or made) against the IDs as they are now.
+            let sealed = national_id
+                .as_deref()
+                .map(|id| keys.for_sealing(tx)?.seal(id))
+                .transpose()?;
+            patients::upsert_by_phone(tx, n, ph, sealed.as_deref(), now)?
         }
-
-        // Rule 4: the local time.
-        let today = time::local_today(t.clinic.timezone, now);
-        let mut none = Problems::default();
-        let when = parse_when(&r.when, today, &mut none);
-        none.finish()?;
-        let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
-        let start = resolve_when(&t.clinic, when)?;
-
-        // Rules 5–8.
-        let req = request(r.duration, service.as_ref(), r.session.as_deref());
-        let spot = place(
-            tx,
-            now,
-            &t,
-            start,
-            &req,
-            existing.as_ref().map(|p| p.id.as_str()),
-            None,
-        )?;
-
-        // Rule 9: the write.
-        let patient_id = match (&phone, &existing) {
-            (Some(ph), _) => {
-                let n = name
-                    .as_deref()
-                    .or(existing.as_ref().map(|p| p.full_name.as_str()))
-                    .unwrap_or_default();
-                // Sealed inside the write: the key is checked (or made) against the IDs as they are now.
-                let sealed = national_id
-                    .as_deref()
-                    .map(|id| keys.for_sealing(tx)?.seal(id))
-                    .transpose()?;
-                patients::upsert_by_phone(tx, n, ph, sealed.as_deref(), now)?
-            }
-            (None, Some(p)) => p.id.clone(),
-            (None, None) => {
-                return Err(Error::field("patient", "--patient or --phone is required"))
-            }
-        };
-        let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
-        let appt = Appointment {
-            id: store::new_id(),
-            clinic_id: t.clinic.id.clone(),
-            clinic_name: t.clinic.name.clone(),
-            doctor_id: t.doctor.as_ref().map(|d| d.id.clone()),
-            patient_id,
-            service_id: service.as_ref().map(|s| s.id.clone()),
-            window_id: Some(spot.window.id.clone()),
-            local_date: spot.date,
-            starts_at: spot.start,
-            ends_at: spot.end,
-            duration_minutes: spot.duration,
-            timezone: t.clinic.timezone,
-            status: Status::Scheduled,
-            token_number: token,
-            source: r.source.clone(),
-            session: spot.window.session.clone().or(r.session.clone()),
-            batch: spot.window.batch.clone(),
-            reason,
-            notes,
-            diagnosis: None,
-            prescription: None,
-            follow_up_required: false,
-            follow_up_date: None,
-            cancellation_reason: None,
-            external_reference_id: external_ref,
-            patient_name: String::new(),
-            patient_phone: String::new(),
-            doctor_name: None,
-            doctor_specialty: None,
-            service_name: None,
-            service_minutes: None,
-            created_at: now,
-            updated_at: now,
-            confirmed_at: None,
-            checked_in_at: None,
-            started_at: None,
-            completed_at: None,
-            cancelled_at: None,
-            no_show_at: None,
-        };
-        appointments::insert(tx, &appt, spot.window.capacity == 1)?;
-        reminders::schedule(
-            tx,
-            &appt.id,
-            appt.starts_at,
-            &t.clinic.settings.reminders,
-            now,
-        )?;
-        let saved = appointments::get(tx, &appt.id)?;
-        // The event carries the appointment as its JSON object (SPEC §8).
-        events::record(
-            tx,
-            "appointment.booked",
-            &saved.id,
-            &json!({"appointment": json::appointment(&saved)}),
-            now,
-        )?;
-        Ok(Booked {
-            appointment: saved,
-            idempotent: false,
-        })
+        (None, Some(p)) => p.id.clone(),
+        (None, None) => return Err(Error::field("patient", "--patient or --phone is required")),
+    };
+    let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
+    let appt = Appointment {
+        id: store::new_id(),
+        clinic_id: t.clinic.id.clone(),
+        clinic_name: t.clinic.name.clone(),
+        doctor_id: t.doctor.as_ref().map(|d| d.id.clone()),
+        patient_id,
+        service_id: service.as_ref().map(|s| s.id.clone()),
+        window_id: Some(spot.window.id.clone()),
+        local_date: spot.date,
+        starts_at: spot.start,
+        ends_at: spot.end,
+        duration_minutes: spot.duration,
+        timezone: t.clinic.timezone,
+        status: Status::Scheduled,
+        token_number: token,
+        source: r.source.clone(),
+        session: spot.window.session.clone().or(r.session.clone()),
+        batch: spot.window.batch.clone(),
+        reason: reason.clone(),
+        notes: notes.clone(),
+        diagnosis: None,
+        prescription: None,
+        follow_up_required: false,
+        follow_up_date: None,
+        cancellation_reason: None,
+        external_reference_id: external_ref.clone(),
+        patient_name: String::new(),
+        patient_phone: String::new(),
+        doctor_name: None,
+        doctor_specialty: None,
+        service_name: None,
+        service_minutes: None,
+        created_at: now,
+        updated_at: now,
+        confirmed_at: None,
+        checked_in_at: None,
+        started_at: None,
+        completed_at: None,
+        cancelled_at: None,
+        no_show_at: None,
+    };
+    appointments::insert(tx, &appt, spot.window.capacity == 1)?;
+    reminders::schedule(
+        tx,
+        &appt.id,
+        appt.starts_at,
+        &t.clinic.settings.reminders,
+        now,
+    )?;
+    let saved = appointments::get(tx, &appt.id)?;
+    // The event carries the appointment as its JSON object (SPEC §8).
+    events::record(
+        tx,
+        "appointment.booked",
+        &saved.id,
+        &json!({"appointment": json::appointment(&saved)}),
+        now,
+    )?;
+    Ok(Booked {
+        appointment: saved,
+        idempotent: false,
     })
 }

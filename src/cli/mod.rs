@@ -11,6 +11,7 @@ mod closure;
 mod demo;
 mod doctor;
 mod events;
+mod import;
 mod list;
 mod patient;
 mod prompt;
@@ -122,6 +123,8 @@ pub enum Command {
     Check,
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
+    /// Book every line of a JSON Lines file (or -) through the booking rules
+    Import(import::Args),
     /// Copy every row into an empty database of either kind (a file or a postgres:// server)
     Transfer(transfer::Args),
     /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
@@ -269,6 +272,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Check => check::run(&ctx),
         Command::Backup(a) => backup::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo => demo::run(&ctx),
     }

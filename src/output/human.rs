@@ -626,6 +626,26 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     t.to_string()
 }
 
+/// `import`: what was booked, and each rejected line with its code.
+pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
+    let verb = if dry_run { "Would book" } else { "Booked" };
+    let mut out = format!(
+        "{verb} {}, already booked {}, rejected {}",
+        done.booked,
+        done.idempotent,
+        done.rejected.len()
+    );
+    for r in &done.rejected {
+        out.push_str(&format!(
+            "\n  line {}: {} {}",
+            r.line,
+            r.error.code.as_str(),
+            clean(&r.error.message)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

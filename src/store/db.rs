@@ -442,6 +442,22 @@ impl<'c> Tx<'c> {
             .ok_or_else(|| Error::internal(format!("no row from: {sql}")))
     }
 
+    /// Runs `f` under a savepoint: what it wrote stays when it succeeds and is
+    /// undone, alone, when it fails (one line of an import).
+    pub fn attempt<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.script("SAVEPOINT attempt")?;
+        match f(self) {
+            Ok(v) => {
+                self.script("RELEASE SAVEPOINT attempt")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.script("ROLLBACK TO SAVEPOINT attempt; RELEASE SAVEPOINT attempt")?;
+                Err(e)
+            }
+        }
+    }
+
     /// Several statements with no parameters (a migration).
     pub fn script(&self, sql: &str) -> Result<()> {
         match &self.inner {
@@ -453,13 +469,17 @@ impl<'c> Tx<'c> {
 
 /// Runs `f` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before
 /// the first read, so the rules checked inside it still hold at commit.
+/// With `keep` false it is rolled back whatever `f` did (a dry run).
 pub(super) fn write<T>(
     conn: &mut rusqlite::Connection,
+    keep: bool,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
     let tx = Tx::sqlite(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?);
     let out = f(&tx)?;
-    tx.commit()?;
+    if keep {
+        tx.commit()?;
+    }
     Ok(out)
 }
 
@@ -482,6 +502,7 @@ const WRITE_LOCK: i64 = 0x6170_7074_0001;
 /// (waiting at most 10 s), so the rules checked inside it still hold at commit.
 pub(super) fn pg_write<T>(
     client: &mut postgres::Client,
+    keep: bool,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
     let mut t = client
@@ -492,7 +513,9 @@ pub(super) fn pg_write<T>(
     t.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
     let tx = Tx::postgres(t);
     let out = f(&tx)?;
-    tx.commit()?;
+    if keep {
+        tx.commit()?;
+    }
     Ok(out)
 }
 

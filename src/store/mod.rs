@@ -93,8 +93,17 @@ impl Store {
     /// the first read, so the rules checked inside still hold at commit.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
-            Db::Sqlite(s) => db::write(&mut s.conn, f),
-            Db::Postgres(c) => db::pg_write(c, f),
+            Db::Sqlite(s) => db::write(&mut s.conn, true, f),
+            Db::Postgres(c) => db::pg_write(c, true, f),
+        }
+    }
+
+    /// Runs `f` exactly as [`Store::write`] does, every rule checked against
+    /// what it writes as it goes, then rolls all of it back (a dry run).
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        match &mut self.db {
+            Db::Sqlite(s) => db::write(&mut s.conn, false, f),
+            Db::Postgres(c) => db::pg_write(c, false, f),
         }
     }
 

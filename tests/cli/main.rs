@@ -10,6 +10,7 @@ mod dst;
 mod engines;
 mod events;
 mod faults;
+mod import;
 mod keys;
 mod lifecycle;
 mod maintenance;

@@ -1,0 +1,195 @@
+//! Tests: `appt import`, JSON Lines of booking requests through the same
+//! booking rules as `book`.
+
+use crate::common::{s, Env};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Output, Stdio};
+
+fn line(time: &str, phone: &str, extra: Value) -> String {
+    let mut v = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": time, "phone": phone, "name": "Paciente"});
+    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    v.to_string()
+}
+
+fn write(env: &Env, lines: &[String]) -> String {
+    let path = env.dir.path().join("in.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path.display().to_string()
+}
+
+fn import(env: &Env, args: &[&str]) -> (Output, Value) {
+    let out = env
+        .cmd()
+        .arg("import")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out, v)
+}
+
+#[test]
+fn each_line_is_booked_by_the_booking_rules_and_rejections_are_named_by_line() {
+    let env = Env::clinic();
+    let file = write(
+        &env,
+        &[
+            line("10:00", "+50370000001", json!({"external_ref": "web-1"})),
+            "this is not JSON".into(),
+            // The slot the first line took.
+            line("10:00", "+50370000002", json!({})),
+            line("10:30", "+50370000003", json!({"bogus": true})),
+            String::new(),
+            line("07:00", "+50370000004", json!({})),
+            line(
+                "11:00",
+                "+503 7000-0005",
+                json!({"source": "web", "reason": "Control"}),
+            ),
+        ],
+    );
+    let (out, v) = import(&env, &[&file]);
+    assert_eq!(v["booked"], 2, "{v}");
+    assert_eq!(v["rejected"], 4);
+    assert_eq!(v["idempotent"], 0);
+    let errors: Vec<(i64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), s(&e["code"])))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "VALIDATION_ERROR"),
+            (3, "APPOINTMENT_CONFLICT"),
+            (4, "VALIDATION_ERROR"),
+            (6, "OUTSIDE_AVAILABILITY"),
+        ]
+    );
+    // The exit class of the first rejection, its error on stderr.
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["code"], "VALIDATION_ERROR");
+    // What `book` would answer for the same request, line for line.
+    let same = env.fails(
+        &[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "10:00",
+            "--phone",
+            "+50370000002",
+            "--name",
+            "Paciente",
+        ],
+        "APPOINTMENT_CONFLICT",
+        4,
+    );
+    assert!(same["conflicting_appointment_id"].is_string());
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    let booked: Vec<(&str, &str)> = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (s(&a["start_time"]), s(&a["source"])))
+        .collect();
+    assert_eq!(booked, [("10:00", "import"), ("11:00", "web")]);
+    // Each booked line is a whole booking: its event and reminders.
+    for a in list["appointments"].as_array().unwrap() {
+        let h = env.ok(&["history", s(&a["id"])]);
+        assert_eq!(h["events"][0]["type"], "appointment.booked");
+    }
+}
+
+#[test]
+fn a_dry_run_checks_every_line_and_writes_nothing() {
+    let env = Env::clinic();
+    let file = write(
+        &env,
+        &[
+            line("10:00", "+50370000001", json!({})),
+            // Taken by the line above, as a real run would find.
+            line("10:00", "+50370000002", json!({})),
+            line("10:30", "+50370000003", json!({})),
+        ],
+    );
+    let before = env.snapshot();
+    let (out, v) = import(&env, &[&file, "--dry-run"]);
+    assert_eq!(
+        (v["booked"].as_i64(), v["rejected"].as_i64()),
+        (Some(2), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["line"], 2);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(env.snapshot(), before, "a dry run wrote to the database");
+}
+
+#[test]
+fn a_rerun_of_lines_with_external_refs_books_nothing_twice() {
+    let env = Env::clinic();
+    let lines: Vec<String> = ["10:00", "10:30", "11:00"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            line(
+                t,
+                &format!("+5037000000{i}"),
+                json!({"external_ref": format!("web-{i}")}),
+            )
+        })
+        .collect();
+    let file = write(&env, &lines);
+    let (out, v) = import(&env, &[&file]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(v["booked"], 3);
+    let before = env.snapshot();
+    let (out, v) = import(&env, &[&file]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        (v["booked"].as_i64(), v["idempotent"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn standard_input_and_quiet_on_a_pipe() {
+    let env = Env::clinic();
+    let mut child = env
+        .raw(&["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for (i, t) in ["09:00", "09:30"].iter().enumerate() {
+            writeln!(stdin, "{}", line(t, &format!("+5037100000{i}"), json!({}))).unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar on a pipe: {:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Booked 2, already booked 0, rejected 0"
+    );
+    assert_eq!(env.ok(&["list"])["total"], 2);
+    // A file that cannot be read is refused before anything happens.
+    env.refused(&["import", "/no/such/file.jsonl"], "VALIDATION_ERROR", 2);
+}
