@@ -13,6 +13,7 @@ mod faults;
 mod keys;
 mod lifecycle;
 mod maintenance;
+mod packaging;
 mod prompts;
 mod queries;
 mod reminders;
