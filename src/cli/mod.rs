@@ -8,11 +8,13 @@ mod change;
 mod check;
 mod clinic;
 mod closure;
+mod completions;
 mod demo;
 mod doctor;
 mod events;
 mod import;
 mod list;
+pub mod packaging;
 mod patient;
 mod prompt;
 mod remind;
@@ -34,7 +36,7 @@ use serde_json::Value;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// appt — clinic appointment scheduler: windows, slots, bookings, reminders.
+/// Clinic appointment scheduler: windows, slots, bookings, reminders
 #[derive(Debug, Parser)]
 #[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -129,6 +131,8 @@ pub enum Command {
     Transfer(transfer::Args),
     /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
     Demo,
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    Completions(completions::Args),
 }
 
 /// What every command gets: the clock, the database path, the chosen clinic and
@@ -219,6 +223,10 @@ impl WholeSeconds for DateTime<Utc> {
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
+    // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
+    if let Command::Completions(a) = &cli.command {
+        return completions::run(cli.json, a);
+    }
     // A path need not be text: APPT_DB is taken as the OS gives it.
     let db = match (
         &cli.db,
@@ -275,5 +283,6 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo => demo::run(&ctx),
+        Command::Completions(a) => completions::run(ctx.json, &a),
     }
 }

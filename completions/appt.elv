@@ -1,0 +1,1082 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[appt] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'appt'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'appt'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Create the database (safe to run again)'
+            cand clinic 'Clinics: locations with their time zone and rules'
+            cand doctor 'Doctors'
+            cand service 'Services (appointment types)'
+            cand window 'Windows: when bookings are possible'
+            cand closure 'Closures: holidays and leave'
+            cand patient 'Patients'
+            cand slots 'Free slots of a doctor (or clinic-wide) on a date'
+            cand book 'Book an appointment'
+            cand reschedule 'Move an appointment to another time (or doctor)'
+            cand cancel 'Cancel an appointment'
+            cand status 'Move an appointment along scheduled → confirmed → checked_in → in_progress → completed, or no_show'
+            cand update 'Edit an appointment''s notes, reason, diagnosis, prescription or follow-up'
+            cand show 'Show one appointment'
+            cand history 'An appointment''s events, oldest first'
+            cand list 'List appointments'
+            cand count 'Count appointments created since a time'
+            cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
+            cand remind 'Reminders: deliver the due ones (cron), list them'
+            cand events 'The event log as JSON Lines, oldest first'
+            cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
+            cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
+            cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
+            cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;init'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;clinic'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a clinic'
+            cand list 'List clinics'
+            cand show 'Show a clinic and its settings'
+            cand update 'Change a clinic''s name or settings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;clinic;add'= {
+            cand --timezone 'IANA time zone, e.g. America/El_Salvador (required for add)'
+            cand --slot-minutes 'Default slot length in minutes for windows that name none [default: 30]'
+            cand --min-notice 'A booking must start at least this long after now, e.g. 2h [default: 0m]'
+            cand --horizon 'A booking must start within this long from now [default: 365d]'
+            cand --cancel-window 'Refuse cancel/reschedule this close to the start unless --force [default: 0m, off]'
+            cand --reminders 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]'
+            cand --duplicate-check 'One active booking per patient, service and date: on|off [default: on]'
+            cand --require-diagnosis 'Completing an appointment needs --diagnosis: on|off [default: on]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;clinic;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;clinic;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;clinic;update'= {
+            cand --name 'New name'
+            cand --timezone 'IANA time zone, e.g. America/El_Salvador (required for add)'
+            cand --slot-minutes 'Default slot length in minutes for windows that name none [default: 30]'
+            cand --min-notice 'A booking must start at least this long after now, e.g. 2h [default: 0m]'
+            cand --horizon 'A booking must start within this long from now [default: 365d]'
+            cand --cancel-window 'Refuse cancel/reschedule this close to the start unless --force [default: 0m, off]'
+            cand --reminders 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]'
+            cand --duplicate-check 'One active booking per patient, service and date: on|off [default: on]'
+            cand --require-diagnosis 'Completing an appointment needs --diagnosis: on|off [default: on]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;clinic;help'= {
+            cand add 'Add a clinic'
+            cand list 'List clinics'
+            cand show 'Show a clinic and its settings'
+            cand update 'Change a clinic''s name or settings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;clinic;help;add'= {
+        }
+        &'appt;clinic;help;list'= {
+        }
+        &'appt;clinic;help;show'= {
+        }
+        &'appt;clinic;help;update'= {
+        }
+        &'appt;clinic;help;help'= {
+        }
+        &'appt;doctor'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a doctor'
+            cand list 'List doctors'
+            cand show 'Show a doctor'
+            cand update 'Change a doctor'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;doctor;add'= {
+            cand --specialty 'Specialty, e.g. "Medicina General"'
+            cand --slot-minutes 'Default slot length of this doctor''s windows, in minutes'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;doctor;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;doctor;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;doctor;update'= {
+            cand --name 'New full name'
+            cand --specialty 'New specialty'
+            cand --slot-minutes 'New default slot length in minutes'
+            cand --active 'Whether the doctor takes bookings: true|false'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;doctor;help'= {
+            cand add 'Add a doctor'
+            cand list 'List doctors'
+            cand show 'Show a doctor'
+            cand update 'Change a doctor'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;doctor;help;add'= {
+        }
+        &'appt;doctor;help;list'= {
+        }
+        &'appt;doctor;help;show'= {
+        }
+        &'appt;doctor;help;update'= {
+        }
+        &'appt;doctor;help;help'= {
+        }
+        &'appt;service'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a service'
+            cand list 'List services'
+            cand update 'Rename a service or change its duration'
+            cand remove 'Remove a service (its past appointments keep it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;service;add'= {
+            cand --minutes 'Duration in minutes (5–480)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;service;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;service;update'= {
+            cand --name 'New name'
+            cand --minutes 'New duration in minutes'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;service;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;service;help'= {
+            cand add 'Add a service'
+            cand list 'List services'
+            cand update 'Rename a service or change its duration'
+            cand remove 'Remove a service (its past appointments keep it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;service;help;add'= {
+        }
+        &'appt;service;help;list'= {
+        }
+        &'appt;service;help;update'= {
+        }
+        &'appt;service;help;remove'= {
+        }
+        &'appt;service;help;help'= {
+        }
+        &'appt;window'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a weekly or one-date window for a doctor or the whole clinic'
+            cand list 'List windows'
+            cand close 'Stop taking bookings in a window (its slots show as SLOT_INACTIVE)'
+            cand open 'Take bookings in a closed window again'
+            cand remove 'Delete a window that has no upcoming appointments'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;window;add'= {
+            cand --doctor 'The doctor this window belongs to'
+            cand --days 'Weekdays: mon-fri, mon,wed,fri, mon-fri,sun'
+            cand --date 'One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day'
+            cand --from 'Start, local HH:MM'
+            cand --to 'End, local HH:MM (24:00 for midnight)'
+            cand --slot-minutes 'Slot grid in minutes [default: the doctor''s, else the clinic''s]'
+            cand --capacity 'How many appointments may overlap at any instant [default: 1]'
+            cand --session 'Session label: Morning, Afternoon, Evening or free text'
+            cand --batch 'Batch label'
+            cand --services 'Only these services (names or IDs, comma-separated)'
+            cand --valid-from 'First date the weekly window applies'
+            cand --valid-to 'Last date the weekly window applies'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic-wide 'A window for the whole clinic (no doctor)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;window;list'= {
+            cand --doctor 'Only this doctor''s windows'
+            cand --date 'Only the windows that apply on this date (date windows replace weekly ones)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;window;close'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;window;open'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;window;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;window;help'= {
+            cand add 'Add a weekly or one-date window for a doctor or the whole clinic'
+            cand list 'List windows'
+            cand close 'Stop taking bookings in a window (its slots show as SLOT_INACTIVE)'
+            cand open 'Take bookings in a closed window again'
+            cand remove 'Delete a window that has no upcoming appointments'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;window;help;add'= {
+        }
+        &'appt;window;help;list'= {
+        }
+        &'appt;window;help;close'= {
+        }
+        &'appt;window;help;open'= {
+        }
+        &'appt;window;help;remove'= {
+        }
+        &'appt;window;help;help'= {
+        }
+        &'appt;closure'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates'
+            cand list 'List closures'
+            cand remove 'Delete a closure'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;closure;add'= {
+            cand --doctor 'The doctor who takes no bookings (else the clinic given with --clinic)'
+            cand --from 'First closed date'
+            cand --to 'Last closed date [default: the from date]'
+            cand --reason 'Why, e.g. "Holiday" (shown to the front desk when a booking is refused)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;closure;list'= {
+            cand --doctor 'Only this doctor''s closures'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;closure;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;closure;help'= {
+            cand add 'Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates'
+            cand list 'List closures'
+            cand remove 'Delete a closure'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;closure;help;add'= {
+        }
+        &'appt;closure;help;list'= {
+        }
+        &'appt;closure;help;remove'= {
+        }
+        &'appt;closure;help;help'= {
+        }
+        &'appt;patient'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a patient (unique by phone)'
+            cand list 'List patients, optionally searching name and phone'
+            cand show 'Show a patient'
+            cand update 'Change a patient'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;patient;add'= {
+            cand --name 'Full name'
+            cand --phone 'Phone in E.164; spaces, dashes, dots and parentheses are removed'
+            cand --national-id 'National ID (stored encrypted)'
+            cand --email 'Email address'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;patient;list'= {
+            cand --search 'Text found in the name or the phone'
+            cand --limit 'At most this many [default: 200]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;patient;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;patient;update'= {
+            cand --name 'New full name'
+            cand --phone 'New phone'
+            cand --national-id 'New national ID'
+            cand --email 'New email'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;patient;help'= {
+            cand add 'Add a patient (unique by phone)'
+            cand list 'List patients, optionally searching name and phone'
+            cand show 'Show a patient'
+            cand update 'Change a patient'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;patient;help;add'= {
+        }
+        &'appt;patient;help;list'= {
+        }
+        &'appt;patient;help;show'= {
+        }
+        &'appt;patient;help;update'= {
+        }
+        &'appt;patient;help;help'= {
+        }
+        &'appt;slots'= {
+            cand --doctor 'The doctor'
+            cand --date 'The date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --service 'Slots long enough for this service'
+            cand --duration 'Slots long enough for this many minutes'
+            cand --session 'Only this session (Morning, Afternoon, …)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic-wide 'The clinic-wide windows instead of a doctor''s'
+            cand --all 'Every grid slot, with why the unavailable ones are not offered'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;book'= {
+            cand --doctor 'The doctor (name or ID)'
+            cand --date 'Local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --time 'Local time, HH:MM (24 h)'
+            cand --at 'The start as RFC 3339 with offset (picks either side of a DST fold)'
+            cand --patient 'An existing patient: ID, prefix or phone'
+            cand --phone 'The patient''s phone (E.164); creates the patient if new'
+            cand --name 'The patient''s full name (replaces the stored one)'
+            cand --national-id 'The patient''s national ID (stored encrypted)'
+            cand --service 'Service (appointment type) by name or ID'
+            cand --duration 'Length in minutes, 5–480 [default: the service''s, else the window''s slot]'
+            cand --session 'Only in a window of this session (Morning, Afternoon, …)'
+            cand --reason 'Reason for the visit'
+            cand --notes 'Notes'
+            cand --source 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api'
+            cand --external-ref 'The caller''s own ID for this booking: booking it again returns the same appointment'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic-wide 'Book into a clinic-wide window (no doctor)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;reschedule'= {
+            cand --date 'Local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --time 'Local time, HH:MM (24 h)'
+            cand --at 'The start as RFC 3339 with offset (picks either side of a DST fold)'
+            cand --doctor 'Move to another doctor'
+            cand --duration 'New length in minutes [default: unchanged]'
+            cand --reason 'Why it moved (kept in the event)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --force 'Move even inside the clinic''s cancellation window'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;cancel'= {
+            cand --reason 'Why it is cancelled (required)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --force 'Cancel even inside the clinic''s cancellation window'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;status'= {
+            cand --diagnosis 'Diagnosis (required for completed when the clinic says so)'
+            cand --prescription 'Prescription'
+            cand --follow-up 'Follow-up date (sets follow_up_required)'
+            cand --notes 'Notes'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;update'= {
+            cand --reason 'Reason for the visit'
+            cand --notes 'Notes'
+            cand --diagnosis 'Diagnosis'
+            cand --prescription 'Prescription'
+            cand --follow-up 'Follow-up date (sets follow_up_required)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --no-follow-up 'Clear the follow-up'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;history'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;list'= {
+            cand --date 'One local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --from 'From this local date (inclusive)'
+            cand --to 'To this local date (inclusive)'
+            cand --status 'Only this status'
+            cand --doctor 'Only this doctor''s'
+            cand --patient 'Only this patient''s (ID, prefix or phone)'
+            cand --source 'Only from this source'
+            cand --page 'Page number, from 1'
+            cand --limit 'Appointments per page, at most 500'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;count'= {
+            cand --source 'Only from this source (e.g. whatsapp)'
+            cand --since 'Created at or after this RFC 3339 time [default: 24 hours ago]'
+            cand --status 'Only with this status now'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;agenda'= {
+            cand --date 'The day [default: today]'
+            cand --doctor 'Only this doctor'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;remind'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
+            cand list 'List reminders'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;remind;due'= {
+            cand --exec 'Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent'
+            cand --limit 'Deliver at most this many in this run'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --dry-run 'Print what would be delivered and change nothing'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;remind;list'= {
+            cand --status 'Only this status: pending, sent, failed, cancelled, expired'
+            cand --limit 'At most this many'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;remind;help'= {
+            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
+            cand list 'List reminders'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;remind;help;due'= {
+        }
+        &'appt;remind;help;list'= {
+        }
+        &'appt;remind;help;help'= {
+        }
+        &'appt;events'= {
+            cand --after 'Only events after this ID (the last one you saw)'
+            cand --type 'Only events of this type, e.g. appointment.booked'
+            cand --limit 'At most this many'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;webhook'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Add a webhook: events recorded from now on are POSTed to URL'
+            cand list 'List webhooks and how their deliveries stand'
+            cand remove 'Remove a webhook'
+            cand deliver 'POST every undelivered event (cron runs this every few minutes)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;webhook;add'= {
+            cand --events 'Only these event types (comma-separated) [default: all]'
+            cand --secret 'Sign each body: X-Appt-Signature: sha256=<hex HMAC-SHA256>'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;webhook;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;webhook;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;webhook;deliver'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;webhook;help'= {
+            cand add 'Add a webhook: events recorded from now on are POSTed to URL'
+            cand list 'List webhooks and how their deliveries stand'
+            cand remove 'Remove a webhook'
+            cand deliver 'POST every undelivered event (cron runs this every few minutes)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;webhook;help;add'= {
+        }
+        &'appt;webhook;help;list'= {
+        }
+        &'appt;webhook;help;remove'= {
+        }
+        &'appt;webhook;help;deliver'= {
+        }
+        &'appt;webhook;help;help'= {
+        }
+        &'appt;check'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;backup'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --force 'Replace FILE if it exists'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;transfer'= {
+            cand --to 'The empty database to copy into: a file path or a postgres:// URL'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;demo'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;completions'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;help'= {
+            cand init 'Create the database (safe to run again)'
+            cand clinic 'Clinics: locations with their time zone and rules'
+            cand doctor 'Doctors'
+            cand service 'Services (appointment types)'
+            cand window 'Windows: when bookings are possible'
+            cand closure 'Closures: holidays and leave'
+            cand patient 'Patients'
+            cand slots 'Free slots of a doctor (or clinic-wide) on a date'
+            cand book 'Book an appointment'
+            cand reschedule 'Move an appointment to another time (or doctor)'
+            cand cancel 'Cancel an appointment'
+            cand status 'Move an appointment along scheduled → confirmed → checked_in → in_progress → completed, or no_show'
+            cand update 'Edit an appointment''s notes, reason, diagnosis, prescription or follow-up'
+            cand show 'Show one appointment'
+            cand history 'An appointment''s events, oldest first'
+            cand list 'List appointments'
+            cand count 'Count appointments created since a time'
+            cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
+            cand remind 'Reminders: deliver the due ones (cron), list them'
+            cand events 'The event log as JSON Lines, oldest first'
+            cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
+            cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
+            cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
+            cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;help;init'= {
+        }
+        &'appt;help;clinic'= {
+            cand add 'Add a clinic'
+            cand list 'List clinics'
+            cand show 'Show a clinic and its settings'
+            cand update 'Change a clinic''s name or settings'
+        }
+        &'appt;help;clinic;add'= {
+        }
+        &'appt;help;clinic;list'= {
+        }
+        &'appt;help;clinic;show'= {
+        }
+        &'appt;help;clinic;update'= {
+        }
+        &'appt;help;doctor'= {
+            cand add 'Add a doctor'
+            cand list 'List doctors'
+            cand show 'Show a doctor'
+            cand update 'Change a doctor'
+        }
+        &'appt;help;doctor;add'= {
+        }
+        &'appt;help;doctor;list'= {
+        }
+        &'appt;help;doctor;show'= {
+        }
+        &'appt;help;doctor;update'= {
+        }
+        &'appt;help;service'= {
+            cand add 'Add a service'
+            cand list 'List services'
+            cand update 'Rename a service or change its duration'
+            cand remove 'Remove a service (its past appointments keep it)'
+        }
+        &'appt;help;service;add'= {
+        }
+        &'appt;help;service;list'= {
+        }
+        &'appt;help;service;update'= {
+        }
+        &'appt;help;service;remove'= {
+        }
+        &'appt;help;window'= {
+            cand add 'Add a weekly or one-date window for a doctor or the whole clinic'
+            cand list 'List windows'
+            cand close 'Stop taking bookings in a window (its slots show as SLOT_INACTIVE)'
+            cand open 'Take bookings in a closed window again'
+            cand remove 'Delete a window that has no upcoming appointments'
+        }
+        &'appt;help;window;add'= {
+        }
+        &'appt;help;window;list'= {
+        }
+        &'appt;help;window;close'= {
+        }
+        &'appt;help;window;open'= {
+        }
+        &'appt;help;window;remove'= {
+        }
+        &'appt;help;closure'= {
+            cand add 'Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates'
+            cand list 'List closures'
+            cand remove 'Delete a closure'
+        }
+        &'appt;help;closure;add'= {
+        }
+        &'appt;help;closure;list'= {
+        }
+        &'appt;help;closure;remove'= {
+        }
+        &'appt;help;patient'= {
+            cand add 'Add a patient (unique by phone)'
+            cand list 'List patients, optionally searching name and phone'
+            cand show 'Show a patient'
+            cand update 'Change a patient'
+        }
+        &'appt;help;patient;add'= {
+        }
+        &'appt;help;patient;list'= {
+        }
+        &'appt;help;patient;show'= {
+        }
+        &'appt;help;patient;update'= {
+        }
+        &'appt;help;slots'= {
+        }
+        &'appt;help;book'= {
+        }
+        &'appt;help;reschedule'= {
+        }
+        &'appt;help;cancel'= {
+        }
+        &'appt;help;status'= {
+        }
+        &'appt;help;update'= {
+        }
+        &'appt;help;show'= {
+        }
+        &'appt;help;history'= {
+        }
+        &'appt;help;list'= {
+        }
+        &'appt;help;count'= {
+        }
+        &'appt;help;agenda'= {
+        }
+        &'appt;help;remind'= {
+            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
+            cand list 'List reminders'
+        }
+        &'appt;help;remind;due'= {
+        }
+        &'appt;help;remind;list'= {
+        }
+        &'appt;help;events'= {
+        }
+        &'appt;help;webhook'= {
+            cand add 'Add a webhook: events recorded from now on are POSTed to URL'
+            cand list 'List webhooks and how their deliveries stand'
+            cand remove 'Remove a webhook'
+            cand deliver 'POST every undelivered event (cron runs this every few minutes)'
+        }
+        &'appt;help;webhook;add'= {
+        }
+        &'appt;help;webhook;list'= {
+        }
+        &'appt;help;webhook;remove'= {
+        }
+        &'appt;help;webhook;deliver'= {
+        }
+        &'appt;help;check'= {
+        }
+        &'appt;help;backup'= {
+        }
+        &'appt;help;transfer'= {
+        }
+        &'appt;help;demo'= {
+        }
+        &'appt;help;completions'= {
+        }
+        &'appt;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
