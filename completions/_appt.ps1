@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Book every line of a JSON Lines file (or -) through the booking rules')
             [CompletionResult]::new('transfer', 'transfer', [CompletionResultType]::ParameterValue, 'Copy every row into an empty database of either kind (a file or a postgres:// server)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
@@ -976,6 +977,18 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'appt;import' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check every line against every rule, book nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'appt;transfer' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty database to copy into: a file path or a postgres:// URL')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
@@ -1034,6 +1047,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Book every line of a JSON Lines file (or -) through the booking rules')
             [CompletionResult]::new('transfer', 'transfer', [CompletionResultType]::ParameterValue, 'Copy every row into an empty database of either kind (a file or a postgres:// server)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for bash, zsh, fish, elvish or powershell')
@@ -1227,6 +1241,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;backup' {
+            break
+        }
+        'appt;help;import' {
             break
         }
         'appt;help;transfer' {

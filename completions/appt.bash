@@ -58,6 +58,9 @@ _appt() {
             appt,history)
                 cmd="appt__subcmd__history"
                 ;;
+            appt,import)
+                cmd="appt__subcmd__import"
+                ;;
             appt,init)
                 cmd="appt__subcmd__init"
                 ;;
@@ -222,6 +225,9 @@ _appt() {
                 ;;
             appt__subcmd__help,history)
                 cmd="appt__subcmd__help__subcmd__history"
+                ;;
+            appt__subcmd__help,import)
+                cmd="appt__subcmd__help__subcmd__import"
                 ;;
             appt__subcmd__help,init)
                 cmd="appt__subcmd__help__subcmd__init"
@@ -503,7 +509,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup transfer demo completions help"
+            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1469,7 +1475,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup transfer demo completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1819,6 +1825,20 @@ _appt() {
             return 0
             ;;
         appt__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2282,6 +2302,28 @@ _appt() {
             ;;
         appt__subcmd__history)
             opts="-h -V --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__import)
+            opts="-h -V --dry-run --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,6 +49,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
@@ -873,6 +874,17 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'appt;import'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --dry-run 'Check every line against every rule, book nothing'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'appt;transfer'= {
             cand --to 'The empty database to copy into: a file path or a postgres:// URL'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -928,6 +940,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
@@ -1068,6 +1081,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;check'= {
         }
         &'appt;help;backup'= {
+        }
+        &'appt;help;import'= {
         }
         &'appt;help;transfer'= {
         }
