@@ -624,7 +624,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;slots' {
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor')
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The date: YYYY-MM-DD, today, tomorrow or +N')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Slots long enough for this service')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Slots long enough for this many minutes')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only this session (Morning, Afternoon, …)')
@@ -642,7 +642,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;book' {
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor (name or ID)')
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'Local date: YYYY-MM-DD, today, tomorrow or +N')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N')
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Local time, HH:MM (24 h)')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The start as RFC 3339 with offset (picks either side of a DST fold)')
             [CompletionResult]::new('--patient', '--patient', [CompletionResultType]::ParameterName, 'An existing patient: ID, prefix or phone')
@@ -668,7 +668,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;reschedule' {
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'Local date: YYYY-MM-DD, today, tomorrow or +N')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N')
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Local time, HH:MM (24 h)')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The start as RFC 3339 with offset (picks either side of a DST fold)')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Move to another doctor')
@@ -753,7 +753,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;list' {
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'One local date: YYYY-MM-DD, today, tomorrow or +N')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'From this local date (inclusive)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'To this local date (inclusive)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only this status')
@@ -774,7 +774,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;count' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only from this source (e.g. whatsapp)')
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Created at or after this RFC 3339 time [default: 24 hours ago]')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only with this status now')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')

@@ -553,7 +553,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;slots'= {
             cand --doctor 'The doctor'
-            cand --date 'The date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --date 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N'
             cand --service 'Slots long enough for this service'
             cand --duration 'Slots long enough for this many minutes'
             cand --session 'Only this session (Morning, Afternoon, …)'
@@ -570,7 +570,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;book'= {
             cand --doctor 'The doctor (name or ID)'
-            cand --date 'Local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --date 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N'
             cand --time 'Local time, HH:MM (24 h)'
             cand --at 'The start as RFC 3339 with offset (picks either side of a DST fold)'
             cand --patient 'An existing patient: ID, prefix or phone'
@@ -595,7 +595,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --version 'Print version'
         }
         &'appt;reschedule'= {
-            cand --date 'Local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --date 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N'
             cand --time 'Local time, HH:MM (24 h)'
             cand --at 'The start as RFC 3339 with offset (picks either side of a DST fold)'
             cand --doctor 'Move to another doctor'
@@ -674,7 +674,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --version 'Print version'
         }
         &'appt;list'= {
-            cand --date 'One local date: YYYY-MM-DD, today, tomorrow or +N'
+            cand --date 'One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N'
             cand --from 'From this local date (inclusive)'
             cand --to 'To this local date (inclusive)'
             cand --status 'Only this status'
@@ -694,7 +694,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;count'= {
             cand --source 'Only from this source (e.g. whatsapp)'
-            cand --since 'Created at or after this RFC 3339 time [default: 24 hours ago]'
+            cand --since 'Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]'
             cand --status 'Only with this status now'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -359,7 +359,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand slots" -l doctor -d 'The doctor' -r
-complete -c appt -n "__fish_appt_using_subcommand slots" -l date -d 'The date: YYYY-MM-DD, today, tomorrow or +N' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -l date -d 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l service -d 'Slots long enough for this service' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l duration -d 'Slots long enough for this many minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l session -d 'Only this session (Morning, Afternoon, …)' -r
@@ -372,7 +372,7 @@ complete -c appt -n "__fish_appt_using_subcommand slots" -l no-input -d 'Never p
 complete -c appt -n "__fish_appt_using_subcommand slots" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s V -l version -d 'Print version'
 complete -c appt -n "__fish_appt_using_subcommand book" -l doctor -d 'The doctor (name or ID)' -r
-complete -c appt -n "__fish_appt_using_subcommand book" -l date -d 'Local date: YYYY-MM-DD, today, tomorrow or +N' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l patient -d 'An existing patient: ID, prefix or phone' -r
@@ -393,7 +393,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l json -d 'Print one JS
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand book" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand book" -s V -l version -d 'Print version'
-complete -c appt -n "__fish_appt_using_subcommand reschedule" -l date -d 'Local date: YYYY-MM-DD, today, tomorrow or +N' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l doctor -d 'Move to another doctor' -r
@@ -448,7 +448,7 @@ complete -c appt -n "__fish_appt_using_subcommand history" -l json -d 'Print one
 complete -c appt -n "__fish_appt_using_subcommand history" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand history" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand history" -s V -l version -d 'Print version'
-complete -c appt -n "__fish_appt_using_subcommand list" -l date -d 'One local date: YYYY-MM-DD, today, tomorrow or +N' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l date -d 'One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l from -d 'From this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l to -d 'To this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l status -d 'Only this status' -r
@@ -464,7 +464,7 @@ complete -c appt -n "__fish_appt_using_subcommand list" -l no-input -d 'Never pr
 complete -c appt -n "__fish_appt_using_subcommand list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand list" -s V -l version -d 'Print version'
 complete -c appt -n "__fish_appt_using_subcommand count" -l source -d 'Only from this source (e.g. whatsapp)' -r
-complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created at or after this RFC 3339 time [default: 24 hours ago]' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l status -d 'Only with this status now' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand count" -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r

@@ -190,6 +190,12 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
     st.write(|tx| {
         let mut a = appointments::find(tx, &s.id)?;
         machine::check_transition(a.status, to, now, a.starts_at)?;
+        machine::check_visit_day(
+            a.status,
+            to,
+            a.local_date,
+            time::local_today(a.timezone, now),
+        )?;
         let clinic = clinics::get(tx, &a.clinic_id)?;
         if to == Status::Completed
             && clinic.settings.require_diagnosis

@@ -4,14 +4,18 @@ use super::values::{check_source, check_status, Problems};
 use crate::core::{time, Appointment};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
+use crate::store::db::Tx;
 use crate::store::events::{self, Event};
 use crate::store::{clinics, doctors, patients, Store};
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 /// `list`'s filters and page, as typed.
 #[derive(Debug, Clone)]
 pub struct ListRequest {
     pub clinic: Option<String>,
+    /// What relative dates mean without a clinic when there are several.
+    pub zone: Tz,
     pub date: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -41,9 +45,7 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             .transpose()?;
         let tz = match &clinic {
             Some(c) => c.timezone,
-            None => clinics::default(tx, None)
-                .map(|c| c.timezone)
-                .unwrap_or(chrono_tz::UTC),
+            None => desk_zone(tx, a.zone)?,
         };
         let today = time::local_today(tz, now);
         let mut bad = Problems::default();
@@ -105,26 +107,46 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
     })
 }
 
-/// `count`: appointments created since an instant (default a day ago).
-#[derive(Debug, Clone, Default)]
+/// The zone relative dates are in when no clinic is named: the only clinic's,
+/// else (several clinics, or none) the machine's.
+fn desk_zone(tx: &Tx, machine: Tz) -> Result<Tz> {
+    let all = clinics::list(tx)?;
+    Ok(match all.as_slice() {
+        [only] => only.timezone,
+        _ => machine,
+    })
+}
+
+/// `count`: appointments created since an instant or a date (default a day ago).
+#[derive(Debug, Clone)]
 pub struct CountRequest {
+    /// An RFC 3339 instant, or a date (its local midnight).
     pub since: Option<String>,
+    pub zone: Tz,
     pub source: Option<String>,
     pub status: Option<String>,
 }
 
 pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i64, DateTime<Utc>)> {
-    let mut bad = Problems::default();
-    let since = match &c.since {
-        Some(s) => bad.take("since", time::parse_rfc3339(s)),
-        None => Some(now - Duration::hours(24)),
-    };
-    let status = check_status(c.status.as_deref(), &mut bad);
-    let source = check_source(c.source.as_deref(), &mut bad);
-    bad.finish()?;
-    let since = since.unwrap_or(now);
-    let n = st.read(|tx| appointments::count_created(tx, since, source.as_deref(), status))?;
-    Ok((n, since))
+    st.read(|tx| {
+        let mut bad = Problems::default();
+        let since = match &c.since {
+            Some(s) => {
+                let tz = desk_zone(tx, c.zone)?;
+                bad.take(
+                    "since",
+                    time::parse_since(s, tz, time::local_today(tz, now)),
+                )
+            }
+            None => Some(now - Duration::hours(24)),
+        };
+        let status = check_status(c.status.as_deref(), &mut bad);
+        let source = check_source(c.source.as_deref(), &mut bad);
+        bad.finish()?;
+        let since = since.unwrap_or(now);
+        let n = appointments::count_created(tx, since, source.as_deref(), status)?;
+        Ok((n, since))
+    })
 }
 
 pub fn show(st: &mut Store, id: &str) -> Result<Appointment> {

@@ -54,7 +54,7 @@ pub struct StatusArgs {
     #[arg(long)]
     pub prescription: Option<String>,
     /// Follow-up date (sets follow_up_required)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub follow_up: Option<String>,
     /// Notes
     #[arg(long)]
@@ -78,7 +78,12 @@ pub struct UpdateArgs {
     #[arg(long)]
     pub prescription: Option<String>,
     /// Follow-up date (sets follow_up_required)
-    #[arg(long, value_name = "DATE", conflicts_with = "no_follow_up")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "DATE",
+        conflicts_with = "no_follow_up"
+    )]
     pub follow_up: Option<String>,
     /// Clear the follow-up
     #[arg(long)]

@@ -15,10 +15,10 @@ pub enum Cmd {
         #[arg(long)]
         doctor: Option<String>,
         /// First closed date
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
         from: Option<String>,
         /// Last closed date [default: the from date]
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
         to: Option<String>,
         /// Why, e.g. "Holiday" (shown to the front desk when a booking is refused)
         #[arg(long)]

@@ -9,14 +9,14 @@ use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// One local date: YYYY-MM-DD, today, tomorrow or +N
-    #[arg(long, conflicts_with_all = ["from", "to"])]
+    /// One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["from", "to"])]
     pub date: Option<String>,
     /// From this local date (inclusive)
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub from: Option<String>,
     /// To this local date (inclusive)
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub to: Option<String>,
     /// Only this status
     #[arg(long)]
@@ -43,8 +43,8 @@ pub struct CountArgs {
     /// Only from this source (e.g. whatsapp)
     #[arg(long)]
     pub source: Option<String>,
-    /// Created at or after this RFC 3339 time [default: 24 hours ago]
-    #[arg(long, value_name = "RFC3339")]
+    /// Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]
+    #[arg(long, allow_negative_numbers = true, value_name = "DATE|RFC3339")]
     pub since: Option<String>,
     /// Only with this status now
     #[arg(long)]
@@ -54,6 +54,7 @@ pub struct CountArgs {
 pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
     let req = ListRequest {
         clinic: ctx.clinic.clone(),
+        zone: ctx.zone,
         date: a.date,
         from: a.from,
         to: a.to,
@@ -84,6 +85,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
 pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
     let req = CountRequest {
         since: a.since,
+        zone: ctx.zone,
         source: a.source,
         status: a.status,
     };

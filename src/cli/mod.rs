@@ -147,6 +147,20 @@ pub struct Ctx {
     pub clinic: Option<String>,
     /// The one clock: `$APPT_NOW` or the system's.
     pub now: DateTime<Utc>,
+    /// The machine's time zone (`$TZ`, else the system's): what relative dates
+    /// mean when a command spans several clinics.
+    pub zone: chrono_tz::Tz,
+}
+
+/// The machine's IANA time zone: `$TZ` when it names one, else the system's,
+/// else UTC.
+fn machine_zone() -> chrono_tz::Tz {
+    std::env::var("TZ")
+        .ok()
+        .map(|z| z.trim_start_matches(':').to_string())
+        .or_else(|| iana_time_zone::get_timezone().ok())
+        .and_then(|z| time::parse_timezone(&z).ok())
+        .unwrap_or(chrono_tz::UTC)
 }
 
 impl Ctx {
@@ -248,6 +262,7 @@ pub fn run(cli: Cli) -> Result<Report> {
             None => env_nonempty("APPT_CLINIC")?,
         },
         now: now_from_env()?,
+        zone: machine_zone(),
     };
     match cli.command {
         Command::Init => {

@@ -5,8 +5,8 @@ use crate::app::schedule::WhenInput;
 /// `--date` with `--time`, or `--at`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WhenArgs {
-    /// Local date: YYYY-MM-DD, today, tomorrow or +N
-    #[arg(long, conflicts_with = "at")]
+    /// Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "at")]
     pub date: Option<String>,
     /// Local time, HH:MM (24 h)
     #[arg(long, conflicts_with = "at")]

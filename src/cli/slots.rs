@@ -14,8 +14,8 @@ pub struct Args {
     /// The clinic-wide windows instead of a doctor's
     #[arg(long)]
     pub clinic_wide: bool,
-    /// The date: YYYY-MM-DD, today, tomorrow or +N
-    #[arg(long)]
+    /// The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    #[arg(long, allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Slots long enough for this service
     #[arg(long)]

@@ -19,7 +19,7 @@ pub enum Cmd {
         #[arg(long)]
         doctor: Option<String>,
         /// Only the windows that apply on this date (date windows replace weekly ones)
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         date: Option<String>,
     },
     /// Stop taking bookings in a window (its slots show as SLOT_INACTIVE)
@@ -51,7 +51,7 @@ pub struct AddArgs {
     #[arg(long, conflicts_with = "date")]
     pub days: Option<String>,
     /// One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Start, local HH:MM
     #[arg(long, value_name = "HH:MM")]
@@ -75,10 +75,10 @@ pub struct AddArgs {
     #[arg(long, value_name = "S1,S2")]
     pub services: Option<String>,
     /// First date the weekly window applies
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub valid_from: Option<String>,
     /// Last date the weekly window applies
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub valid_to: Option<String>,
 }
 

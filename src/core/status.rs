@@ -2,7 +2,7 @@
 
 use super::Status;
 use crate::error::{Code, Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 fn rank(s: Status) -> Option<u8> {
@@ -70,6 +70,26 @@ pub fn check_transition(
             )),
         },
     }
+}
+
+/// `checked_in`, `in_progress` and `completed` happen on or after the visit's
+/// local date: a patient cannot arrive for next week's visit.
+pub fn check_visit_day(from: Status, to: Status, visit: NaiveDate, today: NaiveDate) -> Result<()> {
+    if matches!(
+        to,
+        Status::CheckedIn | Status::InProgress | Status::Completed
+    ) && today < visit
+    {
+        return Err(refuse(
+            from,
+            to,
+            format!(
+                "The visit is on {visit}: it can be marked {} on that day or later",
+                to.as_str()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Cancel is allowed from scheduled, confirmed and checked_in.
@@ -161,6 +181,19 @@ mod tests {
     fn no_show_only_after_start_and_from_early_states() {
         let now = Utc::now();
         assert!(check_transition(Scheduled, NoShow, now, now + Duration::minutes(1)).is_err());
+        let (mon, tue) = (
+            NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 6, 16).unwrap(),
+        );
+        for to in [CheckedIn, InProgress, Completed] {
+            assert_eq!(
+                check_visit_day(Scheduled, to, tue, mon).unwrap_err().code,
+                Code::InvalidStateTransition
+            );
+            assert!(check_visit_day(Scheduled, to, tue, tue).is_ok());
+            assert!(check_visit_day(Confirmed, to, mon, tue).is_ok());
+        }
+        assert!(check_visit_day(Scheduled, Confirmed, tue, mon).is_ok());
         assert!(check_transition(Scheduled, NoShow, now, now - Duration::minutes(1)).is_ok());
         assert!(check_transition(Confirmed, NoShow, now, now).is_ok());
         assert!(check_transition(CheckedIn, NoShow, now, now - Duration::hours(1)).is_err());

@@ -87,23 +87,50 @@ pub fn format_hhmm(minutes: i64) -> String {
 /// `YYYY-MM-DD`, `today`, `tomorrow` or `+N`, relative to `today` (the clinic's local date).
 pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let t = s.trim().to_ascii_lowercase();
-    let err = || "Date must be YYYY-MM-DD, today, tomorrow or +N".to_string();
+    let err = || "Date must be YYYY-MM-DD, today, tomorrow, yesterday, +N or -N".to_string();
     match t.as_str() {
         "today" => return Ok(today),
         "tomorrow" => return Ok(today + Duration::days(1)),
+        "yesterday" => return Ok(today - Duration::days(1)),
         _ => {}
     }
-    if let Some(n) = t.strip_prefix('+') {
-        let n: i64 = n.parse().map_err(|_| err())?;
-        if !(0..=36600).contains(&n) {
-            return Err(err());
+    for (sign, rest) in [(1, t.strip_prefix('+')), (-1, t.strip_prefix('-'))] {
+        if let Some(n) = rest {
+            let n: i64 = n.parse().map_err(|_| err())?;
+            if !(0..=36600).contains(&n) {
+                return Err(err());
+            }
+            return Ok(today + Duration::days(sign * n));
         }
-        return Ok(today + Duration::days(n));
     }
-    if t.len() != 10 {
+    let parts: Vec<&str> = t.split('-').collect();
+    if t.len() != 10 || parts.len() != 3 || !t.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return Err(err());
     }
-    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| err())
+    NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| {
+        // The shape is right: the calendar has no such day (2026-02-30).
+        match (parts[1].parse::<u32>(), parts[2].parse::<u32>()) {
+            (Ok(m), Ok(_)) if (1..=12).contains(&m) => {
+                format!("{t} does not exist: that month has no day {}", parts[2])
+            }
+            _ => format!("{t} does not exist: there is no month {}", parts[1]),
+        }
+    })
+}
+
+/// A date or an instant, as `--since` takes it: an RFC 3339 instant, or a
+/// date (every form [`parse_date`] takes) meaning its local midnight in `tz`.
+pub fn parse_since(s: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, String> {
+    // An instant has its `T` after the ten characters of its date.
+    if s.trim()
+        .get(10..11)
+        .is_some_and(|c| c.eq_ignore_ascii_case("t"))
+    {
+        return parse_rfc3339(s);
+    }
+    let d = parse_date(s, today)
+        .map_err(|e| format!("{e}; or an RFC 3339 time such as 2026-06-15T08:00:00-06:00"))?;
+    Ok(window_edge(tz, d, 0))
 }
 
 /// What a local wall-clock time is in a zone.
@@ -299,9 +326,31 @@ mod tests {
         assert_eq!(parse_date("tomorrow", today).unwrap(), d("2026-06-16"));
         assert_eq!(parse_date("+7", today).unwrap(), d("2026-06-22"));
         assert_eq!(parse_date("2026-02-28", today).unwrap(), d("2026-02-28"));
-        for bad in ["2026-02-30", "15/06/2026", "+x", "yesterday", "2026-6-1"] {
+        assert_eq!(parse_date("yesterday", today).unwrap(), d("2026-06-14"));
+        assert_eq!(parse_date("-30", today).unwrap(), d("2026-05-16"));
+        for bad in ["15/06/2026", "+x", "-x", "2026-6-1", "someday"] {
             assert!(parse_date(bad, today).is_err(), "{bad}");
         }
+        // A day the calendar does not have says so.
+        let e = parse_date("2026-02-30", today).unwrap_err();
+        assert!(e.contains("does not exist") && e.contains("30"), "{e}");
+        assert!(parse_date("2026-13-01", today)
+            .unwrap_err()
+            .contains("no month 13"));
+        // --since: a date is its local midnight; an instant is itself.
+        use chrono_tz::America::El_Salvador;
+        assert_eq!(
+            parse_since("2026-06-15", El_Salvador, today).unwrap(),
+            parse_rfc3339("2026-06-15T06:00:00Z").unwrap()
+        );
+        assert_eq!(
+            parse_since("yesterday", El_Salvador, today).unwrap(),
+            parse_rfc3339("2026-06-14T06:00:00Z").unwrap()
+        );
+        assert_eq!(
+            parse_since("2026-06-15T08:00:00-06:00", El_Salvador, today).unwrap(),
+            parse_rfc3339("2026-06-15T14:00:00Z").unwrap()
+        );
     }
 
     #[test]

@@ -980,8 +980,23 @@ fn relative_dates_book_in_the_clinics_zone() {
 #[test]
 fn bad_dates_are_validation_errors() {
     let env = Env::clinic();
+    // `yesterday` and `-N` are dates (SPEC §2): a booking there is in the past.
+    for past in ["yesterday", "-1"] {
+        env.refused(
+            &book_args("Dr. García", past, "10:00", "+50370000001"),
+            "PAST_APPOINTMENT",
+            5,
+        );
+    }
+    // A day the calendar lacks says so.
+    let d = env.refused(
+        &book_args("Dr. García", "2026-02-30", "10:00", "+50370000001"),
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(s(&d["date"]).contains("does not exist"), "{d}");
     for bad in [
-        "yesterday",
+        "someday",
         "+x",
         "+-1",
         "2026-02-30",

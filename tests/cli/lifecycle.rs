@@ -718,18 +718,18 @@ fn status_moves_forward_setting_each_timestamp_and_recording_each_event() {
 #[test]
 fn status_may_skip_steps() {
     let env = Env::clinic();
-    let a = env.book("2026-06-16", "09:00", P1);
+    let a = env.book("2026-06-15", "09:00", P1);
     let v = status(&env, &id(&a), "in_progress");
     assert_eq!(v["status"], "in_progress");
     assert_eq!(v["started_at"], MONDAY_8AM);
     assert_eq!(v["confirmed_at"], Value::Null);
 
-    let b = env.book("2026-06-16", "10:00", P2);
+    let b = env.book("2026-06-15", "10:00", P2);
     let v = env.ok(&["status", &id(&b), "completed", "--diagnosis", "Sano"]);
     assert_eq!(v["status"], "completed");
     assert_eq!(v["completed_at"], MONDAY_8AM);
 
-    let c = env.book("2026-06-16", "11:00", P3);
+    let c = env.book("2026-06-15", "11:00", P3);
     let v = status(&env, &id(&c), "checked_in");
     assert_eq!(v["status"], "checked_in");
     assert_eq!(
@@ -741,7 +741,7 @@ fn status_may_skip_steps() {
 #[test]
 fn status_never_moves_backwards_or_stays() {
     let env = Env::clinic();
-    let a = env.book("2026-06-16", "10:00", P1);
+    let a = env.book("2026-06-15", "10:00", P1);
     let a_id = id(&a);
     let before = env.snapshot();
     env.fails(
@@ -811,7 +811,7 @@ fn final_statuses_are_final() {
 #[test]
 fn completing_needs_a_diagnosis_when_the_clinic_requires_it() {
     let env = Env::clinic();
-    let a = env.book("2026-06-16", "10:00", P1);
+    let a = env.book("2026-06-15", "10:00", P1);
     status(&env, &id(&a), "in_progress");
     let before = env.snapshot();
     let d = env.fails(&["status", &id(&a), "completed"], "VALIDATION_ERROR", 2);
@@ -896,7 +896,7 @@ fn no_show_is_refused_once_the_patient_arrived() {
 #[test]
 fn update_edits_text_fields_and_records_an_event() {
     let mut env = Env::clinic();
-    let a = env.book("2026-06-16", "10:00", P1);
+    let a = env.book("2026-06-15", "10:00", P1);
     env.at("2026-06-15T14:30:00Z");
     let v = env.ok(&[
         "update",
@@ -1102,4 +1102,25 @@ fn reschedule_onto_a_day_the_patient_is_already_booked_is_a_duplicate() {
         "10:00",
     ]);
     assert_eq!(r["date"], "2026-06-16");
+}
+
+#[test]
+fn arriving_happens_on_the_visits_day_not_before() {
+    // SPEC §5.5: checked_in, in_progress and completed only on or after the
+    // appointment's local date.
+    let mut env = Env::clinic();
+    let next_week = env.book("2026-06-22", "10:00", P1);
+    for to in ["checked_in", "in_progress", "completed"] {
+        let d = env.refused(
+            &["status", &id(&next_week), to, "--diagnosis", "x"],
+            "INVALID_STATE_TRANSITION",
+            5,
+        );
+        assert_eq!(d["to"], to, "{d}");
+    }
+    // Confirming ahead is fine; on the day (early, before the start) arriving is too.
+    env.ok(&["status", &id(&next_week), "confirmed"]);
+    env.at("2026-06-22T13:00:00Z");
+    let v = status(&env, &id(&next_week), "checked_in");
+    assert_eq!(v["status"], "checked_in");
 }

@@ -410,8 +410,15 @@ fn count_counts_creations_since_a_day_ago_by_default() {
 #[test]
 fn count_refuses_bad_values() {
     let env = Env::clinic();
-    let d = env.fails(&["count", "--since", "yesterday"], "VALIDATION_ERROR", 2);
+    let d = env.fails(&["count", "--since", "2026-02-30"], "VALIDATION_ERROR", 2);
+    assert!(s(&d["since"]).contains("does not exist"), "{d}");
+    let d = env.fails(&["count", "--since", "last week"], "VALIDATION_ERROR", 2);
     assert!(d.get("since").is_some(), "{d}");
+    // A date means its local midnight; relative dates work too (SPEC §2).
+    let v = env.ok(&["count", "--since", "yesterday"]);
+    assert_eq!(v["since"], "2026-06-14T06:00:00Z");
+    let v = env.ok(&["count", "--since", "2026-06-15"]);
+    assert_eq!(v["since"], "2026-06-15T06:00:00Z");
     let d = env.fails(&["count", "--source", "fax"], "VALIDATION_ERROR", 2);
     assert!(d.get("source").is_some(), "{d}");
     let d = env.fails(&["count", "--status", "lost"], "VALIDATION_ERROR", 2);

@@ -199,9 +199,11 @@ fn after_downtime_only_the_nearest_is_delivered() {
 
 #[test]
 fn completing_cancels_pending_reminders() {
-    let env = Env::clinic();
+    let mut env = Env::clinic();
     let a = env.book(TUE, "10:00", "+50370000001");
     let other = env.book(TUE, "11:00", "+50370000002");
+    // Tuesday 07:00: the visit's day, before its 2-hour reminders are due.
+    env.at("2026-06-16T13:00:00Z");
     env.ok(&["status", s(&a["id"]), "completed", "--diagnosis", "ok"]);
     for r in reminders(&env) {
         let want = if r["appointment_id"] == a["id"] {

@@ -1747,7 +1747,7 @@ fn closure_add_refuses_bad_values() {
         2,
     );
     assert!(d.get("to").is_some(), "{d}");
-    for bad in ["2026-13-01", "20/06/2026", "yesterday"] {
+    for bad in ["2026-13-01", "20/06/2026", "someday"] {
         let d = env.refused(
             &["closure", "add", "--doctor", "Dr. García", "--from", bad],
             "VALIDATION_ERROR",

@@ -679,12 +679,12 @@ fn several_events_arrive_in_event_order_once() {
     deliver_quiet(&env);
     assert_eq!(server.requests().len(), 6);
 
-    // A new change goes out alone.
-    env.ok(&["status", s(&a["id"]), "checked_in"]);
+    // A new change goes out alone (the moved visit, confirmed again).
+    env.ok(&["status", s(&a["id"]), "confirmed"]);
     assert_eq!(deliver_ok(&env), json!({"delivered": 1, "failed": 0}));
     let reqs = server.requests();
     assert_eq!(reqs.len(), 7);
-    assert_eq!(reqs[6].kind(), "appointment.checked_in");
+    assert_eq!(reqs[6].kind(), "appointment.confirmed");
     assert!(reqs[6].event_id() > reqs[5].event_id());
     assert_eq!(reqs[6].json()["created_at"], "2026-06-15T15:00:00Z");
     deliver_quiet(&env);
