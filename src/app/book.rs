@@ -44,6 +44,8 @@ pub struct Booked {
     pub appointment: Appointment,
     /// The external reference was already booked: this is that appointment.
     pub idempotent: bool,
+    /// The name the patient had, when this booking's name replaced it.
+    pub renamed_from: Option<String>,
 }
 
 pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booked> {
@@ -157,6 +159,7 @@ pub fn book_in(
             return Ok(Booked {
                 appointment: found,
                 idempotent: true,
+                renamed_from: None,
             });
         }
     }
@@ -182,7 +185,7 @@ pub fn book_in(
     )?;
 
     // Rule 9: the write.
-    let patient_id = match (&phone, &existing) {
+    let (patient_id, renamed_from) = match (&phone, &existing) {
         (Some(ph), _) => {
             let n = name
                 .as_deref()
@@ -195,7 +198,7 @@ pub fn book_in(
                 .transpose()?;
             patients::upsert_by_phone(tx, n, ph, sealed.as_deref(), now)?
         }
-        (None, Some(p)) => p.id.clone(),
+        (None, Some(p)) => (p.id.clone(), None),
         (None, None) => return Err(Error::field("patient", "--patient or --phone is required")),
     };
     let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
@@ -249,16 +252,16 @@ pub fn book_in(
         now,
     )?;
     let saved = appointments::get(tx, &appt.id)?;
-    // The event carries the appointment as its JSON object (SPEC §8).
-    events::record(
-        tx,
-        "appointment.booked",
-        &saved.id,
-        &json!({"appointment": json::appointment(&saved)}),
-        now,
-    )?;
+    // The event carries the appointment as its JSON object (SPEC §8), and the
+    // name the booking replaced.
+    let mut data = json!({"appointment": json::appointment(&saved)});
+    if let Some(old) = &renamed_from {
+        data["patient_previous_name"] = json!(old);
+    }
+    events::record(tx, "appointment.booked", &saved.id, &data, now)?;
     Ok(Booked {
         appointment: saved,
         idempotent: false,
+        renamed_from,
     })
 }

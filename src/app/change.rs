@@ -79,17 +79,30 @@ pub fn reschedule(
         machine::check_reschedule(a.status)?;
         machine::check_cancel_window(now, a.starts_at, cancel_window, r.force)?;
 
+        // `--time` alone keeps the date, `--date` alone keeps the time.
+        let (date, hm) = time::to_local(a.timezone, a.starts_at);
+        let given = if r.when.at.is_some() {
+            r.when.clone()
+        } else {
+            WhenInput {
+                date: r.when.date.clone().or(Some(date.to_string())),
+                time: r.when.time.clone().or(Some(hm)),
+                at: None,
+            }
+        };
         let mut bad = Problems::default();
-        let when = parse_when(
-            &r.when,
-            time::local_today(t.clinic.timezone, now),
-            &mut bad,
-        );
+        let when = parse_when(&given, time::local_today(t.clinic.timezone, now), &mut bad);
         bad.finish()?;
-        let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+        let when = when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
         let start = resolve_when(&t.clinic, when)?;
+        let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
+        let duration = r.duration.unwrap_or(a.duration_minutes);
+        if start.0 == a.starts_at && doctor == a.doctor_id.as_deref() && duration == a.duration_minutes {
+            // Moving to the time it already has changes nothing and records nothing.
+            return Ok(a);
+        }
         let req = Request {
-            duration: Some(r.duration.unwrap_or(a.duration_minutes)),
+            duration: Some(duration),
             service_id: a.service_id.as_deref(),
             session: None,
         };

@@ -96,12 +96,14 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
 
 pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    let when = if r.when.at.is_some() {
+    // `--time` alone keeps the date and `--date` alone the time; with neither,
+    // a terminal asks for both.
+    let when = if r.when.at.is_some() || r.when.date.is_some() || r.when.time.is_some() {
         r.when
     } else {
         WhenArgs {
-            date: ask.text_or(r.when.date, "date", "--date", "New date", Some("today"))?,
-            time: ask.text(r.when.time, "time", "--time (or --at)", "New time (HH:MM)")?,
+            date: ask.text_or(None, "date", "--date or --time", "New date", Some("today"))?,
+            time: ask.text(None, "time", "--time (or --at)", "New time (HH:MM)")?,
             at: None,
         }
     };

@@ -157,21 +157,23 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
 }
 
 /// Booking's patient step: find by phone; a new name replaces the old one
-/// (SPEC §5.2 rule 9); a new phone makes a new patient.
+/// (SPEC §5.2 rule 9); a new phone makes a new patient. Returns the patient
+/// and the name it had, when this renamed it (family members share phones).
 pub fn upsert_by_phone(
     conn: &Tx,
     name: &str,
     phone: &str,
     sealed_id: Option<&[u8]>,
     now: DateTime<Utc>,
-) -> Result<String> {
+) -> Result<(String, Option<String>)> {
     if let Some(s) = by_phone(conn, phone)? {
         conn.exec(
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
             args![s.patient.id, name, name_key(name), sealed_id, epoch(now)],
         )?;
-        return Ok(s.patient.id);
+        let renamed = (s.patient.full_name != name).then_some(s.patient.full_name);
+        return Ok((s.patient.id, renamed));
     }
     let p = Patient {
         id: new_id(),
@@ -185,7 +187,7 @@ pub fn upsert_by_phone(
         updated_at: now,
     };
     insert(conn, &p, sealed_id)?;
-    Ok(p.id)
+    Ok((p.id, None))
 }
 
 pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {

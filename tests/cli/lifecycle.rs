@@ -1124,3 +1124,94 @@ fn arriving_happens_on_the_visits_day_not_before() {
     let v = status(&env, &id(&next_week), "checked_in");
     assert_eq!(v["status"], "checked_in");
 }
+
+#[test]
+fn reschedule_with_only_a_time_or_only_a_date_keeps_the_other() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", P1);
+    let v = env.ok(&["reschedule", &id(&a), "--time", "11:30"]);
+    assert_eq!(
+        (s(&v["date"]), s(&v["start_time"])),
+        ("2026-06-16", "11:30")
+    );
+    let v = env.ok(&["reschedule", &id(&a), "--date", "2026-06-18"]);
+    assert_eq!(
+        (s(&v["date"]), s(&v["start_time"])),
+        ("2026-06-18", "11:30")
+    );
+    // A move to the time it already has changes nothing and records nothing.
+    let before = env.snapshot();
+    let v = env.ok(&["reschedule", &id(&a), "--time", "11:30"]);
+    assert_eq!(v["start_time"], "11:30");
+    assert_eq!(env.snapshot(), before, "a no-op move wrote something");
+    let h = env.ok(&["history", &id(&a)]);
+    assert_eq!(h["events"].as_array().unwrap().len(), 3, "{h}");
+    // Neither flag: named as missing.
+    let d = env.fails(&["reschedule", &id(&a)], "VALIDATION_ERROR", 2);
+    assert!(d.get("date").is_some() || d.get("time").is_some(), "{d}");
+}
+
+#[test]
+fn a_booking_that_renames_a_patient_says_so() {
+    // Family members share phones: a new name replaces the old one (SPEC
+    // §5.2 rule 9), and the confirmation and the event say so.
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", P1);
+    let b = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-17",
+        "--time",
+        "10:00",
+        "--phone",
+        P1,
+        "--name",
+        "Hija Paciente",
+    ]);
+    assert_eq!(b["patient_previous_name"], "Test Patient");
+    assert_eq!(b["appointment"]["patient"]["full_name"], "Hija Paciente");
+    let h = env.ok(&["history", s(&b["appointment"]["id"])]);
+    assert_eq!(
+        h["events"][0]["data"]["patient_previous_name"],
+        "Test Patient"
+    );
+    let out = env
+        .cmd()
+        .args([
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-18",
+            "--time",
+            "10:00",
+            "--phone",
+            P1,
+            "--name",
+            "Test Patient",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("was named Hija Paciente: now Test Patient"),
+        "{text}"
+    );
+    // The same name again is no rename.
+    let c = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-19",
+        "--time",
+        "10:00",
+        "--phone",
+        P1,
+        "--name",
+        "Test Patient",
+    ]);
+    assert_eq!(c["patient_previous_name"], Value::Null);
+}
