@@ -1245,7 +1245,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-h -V --specialty --slot-minutes --db --json --no-input --clinic --help --version"
+            opts="-h -V --specialty --slot-minutes --same-name --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,7 +1403,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-h -V --name --specialty --slot-minutes --active --db --json --no-input --clinic --help --version"
+            opts="-h -V --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -134,6 +134,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Default slot length of this doctor\'s windows, in minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l same-name -d 'Add a doctor whose name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
@@ -156,6 +157,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l same-name -d 'Rename to a name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'

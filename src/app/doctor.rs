@@ -14,6 +14,8 @@ pub struct DoctorInput {
     pub slot_minutes: Option<i64>,
     /// `true` or `false` (update only).
     pub active: Option<String>,
+    /// Add (or rename to) a name another doctor already has.
+    pub same_name: bool,
 }
 
 fn slot(m: Option<i64>) -> Result<Option<i64>> {
@@ -30,7 +32,12 @@ pub fn add(st: &mut Store, d: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor
         created_at: now,
         updated_at: now,
     };
-    st.write(|tx| doctors::insert(tx, &doctor))?;
+    st.write(|tx| {
+        if !d.same_name {
+            doctors::ensure_unique(tx, &doctor.full_name, &doctor.id)?;
+        }
+        doctors::insert(tx, &doctor)
+    })?;
     Ok(doctor)
 }
 
@@ -47,6 +54,9 @@ pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>)
         let mut d = doctors::find(tx, doctor)?;
         if let Some(n) = &u.name {
             d.full_name = check_name("name", n)?;
+            if !u.same_name {
+                doctors::ensure_unique(tx, &d.full_name, &d.id)?;
+            }
         }
         if let Some(s) = &u.specialty {
             d.specialty = values::label(Some(s));

@@ -19,6 +19,9 @@ pub enum Cmd {
         /// Default slot length of this doctor's windows, in minutes
         #[arg(long, value_name = "M")]
         slot_minutes: Option<i64>,
+        /// Add a doctor whose name another doctor already has
+        #[arg(long)]
+        same_name: bool,
     },
     /// List doctors
     List,
@@ -43,6 +46,9 @@ pub enum Cmd {
         /// Whether the doctor takes bookings: true|false
         #[arg(long, value_name = "true|false")]
         active: Option<String>,
+        /// Rename to a name another doctor already has
+        #[arg(long)]
+        same_name: bool,
     },
 }
 
@@ -52,6 +58,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             name,
             specialty,
             slot_minutes,
+            same_name,
         } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Doctor's full name")?;
@@ -61,6 +68,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 specialty,
                 slot_minutes,
                 active: None,
+                same_name,
             };
             let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
             Ok(ctx.report(
@@ -94,12 +102,14 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             specialty,
             slot_minutes,
             active,
+            same_name,
         } => {
             let input = DoctorInput {
                 name,
                 specialty,
                 slot_minutes,
                 active,
+                same_name,
             };
             let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
             Ok(ctx.report(

@@ -9,6 +9,7 @@ pub mod model;
 pub mod phone;
 pub mod slots;
 pub mod status;
+pub mod text;
 pub mod time;
 
 pub use model::*;

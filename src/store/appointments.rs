@@ -18,6 +18,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: false,
     filter: "",
     label: "local_date",
+    suggest: false,
 };
 
 const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_id, a.service_id, a.window_id, \
@@ -93,8 +94,43 @@ pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
     )
 }
 
+/// An appointment by ID or unique prefix. Candidates of an ambiguous prefix
+/// carry what tells them apart: patient, doctor and local date and time.
 pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {
-    get(conn, &resolve(conn, &LOOKUP, input)?)
+    match resolve(conn, &LOOKUP, input) {
+        Ok(id) => get(conn, &id),
+        Err(mut e) if e.code == crate::error::Code::AmbiguousId => {
+            let ids: Vec<String> = e.details["candidates"]
+                .as_array()
+                .map(|c| {
+                    c.iter()
+                        .filter_map(|x| x["id"].as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut candidates = Vec::new();
+            for id in ids {
+                let a = get(conn, &id)?;
+                let (date, hm) = time::to_local(a.timezone, a.starts_at);
+                let who = a
+                    .doctor_name
+                    .clone()
+                    .unwrap_or_else(|| "clinic-wide".into());
+                candidates.push(serde_json::json!({
+                    "id": a.id,
+                    "name": format!("{} with {who}, {date} {hm}", a.patient_name),
+                    "patient": a.patient_name,
+                    "doctor": a.doctor_name,
+                    "date": date.to_string(),
+                    "start_time": hm,
+                    "status": a.status.as_str(),
+                }));
+            }
+            e.details["candidates"] = serde_json::Value::Array(candidates);
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The active appointment holding an external reference (idempotency).

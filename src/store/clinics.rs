@@ -16,6 +16,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: true,
     filter: "",
     label: "name",
+    suggest: true,
 };
 
 fn from_row(r: &Row) -> Result<Clinic> {

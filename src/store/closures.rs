@@ -14,6 +14,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: false,
     filter: "",
     label: "from_date",
+    suggest: false,
 };
 
 fn from_row(r: &Row) -> Result<Closure> {

@@ -12,7 +12,8 @@ const LOOKUP: Lookup = Lookup {
     what: "Doctor",
     by_name: true,
     filter: "",
-    label: "full_name",
+    label: "full_name || coalesce(' — ' || specialty, '')",
+    suggest: true,
 };
 
 fn from_row(r: &Row) -> Result<Doctor> {
@@ -50,6 +51,15 @@ pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
         args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
     )?;
     Ok(())
+}
+
+/// Refuses a name another doctor already has (ignoring case and accents).
+pub fn ensure_unique(conn: &Tx, name: &str, except: &str) -> Result<()> {
+    super::ensure_unique_name(conn, &LOOKUP, name, except).map_err(|e| {
+        e.hint(
+            "a second doctor of that name needs --same-name (and a --specialty to tell them apart)",
+        )
+    })
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {

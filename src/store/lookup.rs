@@ -6,9 +6,67 @@ use crate::args;
 use crate::error::{Code, Error, Result};
 use serde_json::json;
 
-/// The name-matching key: case folded for all scripts, not only ASCII.
+/// The name-matching key: case and accents ignored (`core::text::fold`).
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    crate::core::text::fold(name)
+}
+
+/// Tables with a `name_key`, and the column it is made from.
+const NAMED: [(&str, &str); 4] = [
+    ("clinics", "name"),
+    ("doctors", "full_name"),
+    ("services", "name"),
+    ("patients", "full_name"),
+];
+
+/// Brings every stored `name_key` up to [`name_key`] as this appt computes it
+/// (appt before schema v4 folded case only, not accents). Done once per
+/// database: the `meta` row `name_fold` says it was.
+pub fn refold(tx: &Tx) -> Result<()> {
+    let done: Option<String> = tx.row(
+        "SELECT value FROM meta WHERE key = 'name_fold'",
+        args![],
+        |r| r.get(0),
+    )?;
+    if done.as_deref() == Some("1") {
+        return Ok(());
+    }
+    for (table, column) in NAMED {
+        let rows: Vec<(String, String, String)> = tx.rows(
+            &format!("SELECT id, {column}, name_key FROM {table}"),
+            args![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        for (id, name, key) in rows {
+            let folded = name_key(&name);
+            if folded != key {
+                // Two names that differ only in accents keep their old keys
+                // rather than break a uniqueness rule.
+                let _ = tx.attempt(|tx| {
+                    tx.exec(
+                        &format!("UPDATE {table} SET name_key = ?2 WHERE id = ?1"),
+                        args![id, folded],
+                    )
+                });
+            }
+        }
+    }
+    tx.exec(
+        "INSERT INTO meta (key, value) VALUES ('name_fold', '1') \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![],
+    )?;
+    Ok(())
+}
+
+/// Whether [`refold`] has been done (a read, so the common case takes no write lock).
+pub fn folded(tx: &Tx) -> Result<bool> {
+    let done: Option<String> = tx.row(
+        "SELECT value FROM meta WHERE key = 'name_fold'",
+        args![],
+        |r| r.get(0),
+    )?;
+    Ok(done.as_deref() == Some("1"))
 }
 
 /// What a reference may match in one table.
@@ -20,8 +78,10 @@ pub struct Lookup<'a> {
     pub by_name: bool,
     /// Extra SQL condition, e.g. `removed_at IS NULL`.
     pub filter: &'a str,
-    /// The column shown beside candidate IDs.
+    /// The column (or expression) shown beside candidate IDs.
     pub label: &'a str,
+    /// Whether a name that matches nothing names the closest ones (small tables).
+    pub suggest: bool,
 }
 
 impl Lookup<'_> {
@@ -111,6 +171,23 @@ pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         }
     }
     match found.len() {
+        0 if l.suggest => {
+            let column = NAMED
+                .iter()
+                .find(|(t, _)| *t == l.table)
+                .map_or(l.label, |(_, c)| *c);
+            let names: Vec<String> = tx.rows(
+                &format!("SELECT {column} FROM {} WHERE 1 = 1{filter}", l.table),
+                args![],
+                |r| r.get(0),
+            )?;
+            let near = crate::core::text::closest(input, &names);
+            let mut e = Error::not_found(l.what).details(json!({"ref": input, "closest": near}));
+            if !near.is_empty() {
+                e = e.hint(format!("did you mean {}?", near.join(", or ")));
+            }
+            Err(e)
+        }
         0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
         1 => Ok(found.remove(0).0),
         _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))

@@ -60,17 +60,22 @@ impl Store {
     /// migrated to this appt's schema; one that is not appt's, or is newer, is
     /// refused before anything touches it.
     pub fn open(target: &Path) -> Result<Store> {
-        if let Some(url) = target.to_str().filter(|_| is_url(target)) {
+        let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let (client, location) = pg::open(url)?;
-            return Ok(Store {
+            Store {
                 db: Db::Postgres(client),
                 location,
-            });
+            }
+        } else {
+            Store {
+                location: target.display().to_string(),
+                db: Db::Sqlite(sqlite::Sqlite::open(target)?),
+            }
+        };
+        if !store.read(lookup::folded)? {
+            store.write(lookup::refold)?;
         }
-        Ok(Store {
-            location: target.display().to_string(),
-            db: Db::Sqlite(sqlite::Sqlite::open(target)?),
-        })
+        Ok(store)
     }
 
     /// A private in-memory SQLite database, for tests.

@@ -13,9 +13,10 @@ const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: "patients",
     what: "Patient",
-    by_name: false,
+    by_name: true,
     filter: "",
-    label: "full_name",
+    label: "full_name || ' ' || phone",
+    suggest: false,
 };
 
 /// A patient as stored: the national ID still sealed.
@@ -200,8 +201,10 @@ pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
 
 /// Patients whose name or phone contains `text` (all of them without it), by name.
 pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> {
-    let pattern = text.map(|t| {
-        let escaped = name_key(t)
+    // A name matches on its folded key (case, accents and punctuation
+    // ignored); text that folds to nothing (only punctuation) matches no name.
+    let pattern = text.map(name_key).filter(|k| !k.is_empty()).map(|k| {
+        let escaped = k
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
@@ -213,8 +216,12 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
         let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
         (!d.is_empty()).then(|| format!("%{d}%"))
     });
-    conn.rows(&format!(
-        "SELECT {COLS} FROM patients WHERE CAST(?1 AS TEXT) IS NULL OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
-         ORDER BY name_key, phone LIMIT ?3"
-    ), args![pattern, digits, limit], from_row)
+    conn.rows(
+        &format!(
+            "SELECT {COLS} FROM patients WHERE ?4 = 0 OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
+             ORDER BY name_key, phone LIMIT ?3"
+        ),
+        args![pattern, digits, limit, i64::from(text.is_some())],
+        from_row,
+    )
 }

@@ -14,6 +14,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: true,
     filter: "removed_at IS NULL",
     label: "name",
+    suggest: true,
 };
 
 fn from_row(r: &Row) -> Result<Service> {

@@ -31,6 +31,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: false,
     filter: "",
     label: "url",
+    suggest: false,
 };
 
 fn from_row(r: &Row) -> Result<Webhook> {

@@ -15,6 +15,7 @@ const LOOKUP: Lookup = Lookup {
     by_name: false,
     filter: "",
     label: "clinic_id",
+    suggest: false,
 };
 
 fn from_row(r: &Row) -> Result<Window> {

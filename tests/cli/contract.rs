@@ -79,7 +79,7 @@ fn each_class_of_failure_has_its_exit_code() {
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", "+50370000001");
     env.ok(&["doctor", "add", "Dr. Twin"]);
-    env.ok(&["doctor", "add", "Dr. Twin"]);
+    env.ok(&["doctor", "add", "Dr. Twin", "--same-name"]);
 
     assert_eq!(run(&env, &["clinic", "list", "--json"]).code, 0);
 
@@ -753,12 +753,29 @@ fn an_ambiguous_id_prefix_is_ambiguous_id_with_the_candidates() {
 #[test]
 fn a_name_shared_by_two_doctors_is_ambiguous() {
     let env = Env::clinic();
-    let x = env.ok(&["doctor", "add", "Dr. Hernández"]);
-    let y = env.ok(&["doctor", "add", "dr. hernández"]);
+    let x = env.ok(&["doctor", "add", "Dr. Hernández", "--specialty", "Pediatría"]);
+    // A second doctor of the same name (ignoring case and accents) needs --same-name.
+    let before = env.snapshot();
+    let d = env.fails(&["doctor", "add", "dr. hernandez"], "VALIDATION_ERROR", 2);
+    assert!(d.get("name").is_some(), "{d}");
+    assert_eq!(env.snapshot(), before);
+    let y = env.ok(&[
+        "doctor",
+        "add",
+        "dr. hernández",
+        "--same-name",
+        "--specialty",
+        "Cardiología",
+    ]);
     let d = env.refused(&["doctor", "show", "Dr. Hernández"], "AMBIGUOUS_ID", 2);
     let text = d.to_string();
     assert!(
         text.contains(s(&x["id"])) && text.contains(s(&y["id"])),
+        "{d}"
+    );
+    // The candidates say which is which.
+    assert!(
+        text.contains("Pediatría") && text.contains("Cardiología"),
         "{d}"
     );
     env.refused(

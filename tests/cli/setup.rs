@@ -2167,3 +2167,117 @@ fn the_national_id_is_encrypted_at_rest() {
         }
     }
 }
+
+#[test]
+fn names_are_found_ignoring_case_and_accents_and_a_miss_names_the_closest() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dra. López", "--specialty", "Pediatría"]);
+    env.ok(&["service", "add", "Vacunación", "--minutes", "15"]);
+    // Most desks type without accents.
+    assert_eq!(
+        env.ok(&["doctor", "show", "dr. garcia"])["full_name"],
+        "Dr. García"
+    );
+    assert_eq!(
+        env.ok(&["doctor", "show", "DRA. LOPEZ"])["full_name"],
+        "Dra. López"
+    );
+    assert_eq!(
+        env.ok(&["service", "list"])["services"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "dra lopez",
+        "--days",
+        "sat",
+        "--from",
+        "09:00",
+        "--to",
+        "10:00",
+    ])
+    .get("id")
+    .expect("window by an accent-free name");
+    env.ok(&["clinic", "show", "CENTRAL"]);
+    // A miss names the closest existing ones.
+    let d = env.refused(&["doctor", "show", "Dr. Garsia"], "NOT_FOUND", 3);
+    assert_eq!(d["closest"], serde_json::json!(["Dr. García"]));
+    let out = env
+        .cmd()
+        .args(["doctor", "show", "Dr. Garsia"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean Dr. García?"), "{err}");
+    // Patients: found by a name that matches one person; searched without accents.
+    env.book("2026-06-16", "10:00", "+50370000001");
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Juan Pérez",
+        "--phone",
+        "+50370000002",
+    ]);
+    assert_eq!(
+        env.ok(&["patient", "show", "juan perez"])["phone"],
+        "+50370000002"
+    );
+    let found = env.ok(&["patient", "list", "--search", "perez"]);
+    assert_eq!(found["patients"][0]["full_name"], "Juan Pérez");
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Juan Perez",
+        "--phone",
+        "+50370000003",
+    ]);
+    let d = env.refused(&["patient", "show", "JUAN PÉREZ"], "AMBIGUOUS_ID", 2);
+    assert_eq!(d["candidates"].as_array().unwrap().len(), 2, "{d}");
+}
+
+#[test]
+fn an_ambiguous_appointment_prefix_shows_patient_doctor_and_time() {
+    let env = Env::clinic();
+    // Enough appointments that two share a first hex digit.
+    let mut ids = Vec::new();
+    for (i, t) in [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ids.push(s(&env.book("2026-06-16", t, &format!("+5037000000{i}"))["id"]).to_string());
+        ids.push(s(&env.book("2026-06-17", t, &format!("+5037100000{i}"))["id"]).to_string());
+    }
+    let prefix = ids
+        .iter()
+        .find_map(|a| {
+            let p = &a[..1];
+            (ids.iter().filter(|b| b.starts_with(p)).count() > 1).then(|| p.to_string())
+        })
+        .expect("two IDs sharing a first character");
+    // A 4-character reference is needed: pad with the shared prefix's run.
+    let sharing: Vec<&String> = ids.iter().filter(|b| b.starts_with(&prefix)).collect();
+    let common: String = sharing[0]
+        .chars()
+        .zip(sharing[1].chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    if common.len() < 4 {
+        return; // no two IDs share four characters this run: nothing to show
+    }
+    let d = env.refused(&["show", &common[..4]], "AMBIGUOUS_ID", 2);
+    for c in d["candidates"].as_array().unwrap() {
+        assert_eq!(c["doctor"], "Dr. García", "{c}");
+        assert_eq!(c["patient"], "Test Patient");
+        assert!(c["start_time"].is_string() && c["date"].is_string(), "{c}");
+    }
+}
