@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'An appointment''s events, oldest first')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List appointments')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders: deliver the due ones (cron), list them')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
@@ -788,6 +789,23 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'appt;next' {
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor')
+            [CompletionResult]::new('--specialty', '--specialty', [CompletionResultType]::ParameterName, 'Only doctors of this specialty')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Slots long enough for this service')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many slots [default: 5]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'How many slots [default: 5]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'appt;agenda' {
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The day [default: today]')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor')
@@ -1043,6 +1061,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'An appointment''s events, oldest first')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List appointments')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders: deliver the due ones (cron), list them')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
@@ -1201,6 +1220,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;count' {
+            break
+        }
+        'appt;help;next' {
             break
         }
         'appt;help;agenda' {

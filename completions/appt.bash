@@ -67,6 +67,9 @@ _appt() {
             appt,list)
                 cmd="appt__subcmd__list"
                 ;;
+            appt,next)
+                cmd="appt__subcmd__next"
+                ;;
             appt,patient)
                 cmd="appt__subcmd__patient"
                 ;;
@@ -234,6 +237,9 @@ _appt() {
                 ;;
             appt__subcmd__help,list)
                 cmd="appt__subcmd__help__subcmd__list"
+                ;;
+            appt__subcmd__help,next)
+                cmd="appt__subcmd__help__subcmd__next"
                 ;;
             appt__subcmd__help,patient)
                 cmd="appt__subcmd__help__subcmd__patient"
@@ -509,7 +515,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup import transfer demo completions help"
+            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1475,7 +1481,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count agenda remind events webhook check backup import transfer demo completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1867,6 +1873,20 @@ _appt() {
             return 0
             ;;
         appt__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__next)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2406,6 +2426,52 @@ _appt() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__next)
+            opts="-n -h -V --doctor --specialty --service --after --limit --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --specialty)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand history 'An appointment''s events, oldest first'
             cand list 'List appointments'
             cand count 'Count appointments created since a time'
+            cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
@@ -707,6 +708,22 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'appt;next'= {
+            cand --doctor 'Only this doctor'
+            cand --specialty 'Only doctors of this specialty'
+            cand --service 'Slots long enough for this service'
+            cand --after 'From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N'
+            cand -n 'How many slots [default: 5]'
+            cand --limit 'How many slots [default: 5]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'appt;agenda'= {
             cand --date 'The day [default: today]'
             cand --doctor 'Only this doctor'
@@ -936,6 +953,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand history 'An appointment''s events, oldest first'
             cand list 'List appointments'
             cand count 'Count appointments created since a time'
+            cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
@@ -1053,6 +1071,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;list'= {
         }
         &'appt;help;count'= {
+        }
+        &'appt;help;next'= {
         }
         &'appt;help;agenda'= {
         }

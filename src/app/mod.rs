@@ -14,6 +14,7 @@ pub mod events;
 pub mod import;
 pub mod list;
 pub mod maintenance;
+pub mod next;
 pub mod patient;
 pub mod remind;
 pub mod schedule;

@@ -14,6 +14,7 @@ mod doctor;
 mod events;
 mod import;
 mod list;
+mod next;
 pub mod packaging;
 mod patient;
 mod prompt;
@@ -108,6 +109,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Count appointments created since a time
     Count(list::CountArgs),
+    /// The first free slots from now on, across days and doctors
+    Next(next::Args),
     /// The day sheet: per doctor, in time order, with free slots as gaps
     Agenda(agenda::Args),
     /// Reminders: deliver the due ones (cron), list them
@@ -289,6 +292,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::History(a) => show::history(&ctx, a),
         Command::List(a) => list::list(&ctx, a),
         Command::Count(a) => list::count(&ctx, a),
+        Command::Next(a) => next::run(&ctx, a),
         Command::Agenda(a) => agenda::run(&ctx, a),
         Command::Remind(c) => remind::run(&ctx, c),
         Command::Events(a) => events::run(&ctx, a),

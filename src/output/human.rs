@@ -646,6 +646,36 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
     out
 }
 
+/// `next`: the first free slots, earliest first.
+pub fn next_slots(found: &crate::app::next::Found) -> String {
+    let tz = found.clinic.timezone;
+    if found.slots.is_empty() {
+        return format!(
+            "No free slots at {} within its booking horizon.",
+            clean(&found.clinic.name)
+        );
+    }
+    let mut t = table(&["Date", "Time", "Doctor", "Left", "Session"]);
+    for f in &found.slots {
+        t.add_row(vec![
+            Cell::new(f.date.format("%a %d %b")),
+            Cell::new(format!(
+                "{}–{}",
+                to_local(tz, f.slot.start).1,
+                to_local(tz, f.slot.end).1
+            )),
+            Cell::new(clean(&f.doctor.full_name)),
+            Cell::new(f.slot.remaining),
+            Cell::new(or_dash(f.slot.session.as_deref())),
+        ]);
+    }
+    format!(
+        "First free at {} ({}):\n{t}",
+        clean(&found.clinic.name),
+        tz.name()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

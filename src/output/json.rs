@@ -567,3 +567,19 @@ pub fn agenda(a: &Agenda) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+/// `next --json`: `{"slots":[{…slot…, "doctor_id", "doctor", "date"}]}`.
+pub fn next_slots(found: &crate::app::next::Found) -> Value {
+    let tz = found.clinic.timezone;
+    json!({
+        "clinic_id": found.clinic.id,
+        "timezone": tz.name(),
+        "slots": found.slots.iter().map(|f| {
+            let mut v = to_json(slot(&f.slot, tz, false));
+            v["doctor_id"] = json!(f.doctor.id);
+            v["doctor"] = json!({"id": f.doctor.id, "full_name": f.doctor.full_name, "specialty": f.doctor.specialty});
+            v["date"] = json!(f.date.to_string());
+            v
+        }).collect::<Vec<_>>(),
+    })
+}

@@ -93,6 +93,18 @@ pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
     Ok(d)
 }
 
+/// The doctors with windows at a clinic, by name.
+pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
+    conn.rows(
+        &format!(
+            "SELECT {COLS} FROM doctors WHERE id IN (SELECT doctor_id FROM windows WHERE clinic_id = ?1) \
+             ORDER BY name_key, id"
+        ),
+        args![clinic_id],
+        from_row,
+    )
+}
+
 /// The clinics where the doctor has windows.
 pub fn clinic_ids(conn: &Tx, doctor_id: &str) -> Result<Vec<String>> {
     conn.rows(

@@ -14,6 +14,7 @@ mod import;
 mod keys;
 mod lifecycle;
 mod maintenance;
+mod next;
 mod packaging;
 mod prompts;
 mod queries;

@@ -1,0 +1,125 @@
+//! `next`: the first free slots from now (or a date) on, across days and,
+//! without a doctor, across every doctor of the clinic — "when is the first
+//! time anyone can see this patient?" (SPEC §5.6).
+
+use super::schedule::{request, Target};
+use super::slots::{judge, Slot};
+use crate::core::{text, time, Doctor};
+use crate::error::{Error, Result};
+use crate::store::{clinics, doctors, services, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+#[derive(Debug, Clone, Default)]
+pub struct NextRequest {
+    pub clinic: Option<String>,
+    pub doctor: Option<String>,
+    /// Only doctors of this specialty (ignoring case and accents).
+    pub specialty: Option<String>,
+    pub service: Option<String>,
+    /// From this local date on, instead of now.
+    pub after: Option<String>,
+    /// How many slots; default 5.
+    pub limit: Option<i64>,
+}
+
+/// A free slot and whose it is.
+pub struct Free {
+    pub doctor: Doctor,
+    pub date: NaiveDate,
+    pub slot: Slot,
+}
+
+/// The clinic searched and the first free slots, earliest first.
+pub struct Found {
+    pub clinic: crate::core::Clinic,
+    pub slots: Vec<Free>,
+}
+
+/// How far ahead `next` looks at most (the clinic's horizon stops it sooner).
+const MAX_DAYS: i64 = 400;
+
+pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found> {
+    let limit = r.limit.unwrap_or(5);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::field("limit", "limit must be between 1 and 100"));
+    }
+    st.read(|tx| {
+        let clinic = match (&r.clinic, &r.doctor) {
+            (Some(c), _) => clinics::find(tx, c)?,
+            (None, Some(d)) => {
+                let doctor = doctors::find_active(tx, d)?;
+                super::schedule::target(tx, None, Some(&doctor.id))?.clinic
+            }
+            (None, None) => clinics::default(tx, None)?,
+        };
+        let today = time::local_today(clinic.timezone, now);
+        let first = match &r.after {
+            Some(d) => time::parse_date(d, today).map_err(|e| Error::field("after", e))?,
+            None => today,
+        };
+        let candidates: Vec<Doctor> = match &r.doctor {
+            Some(d) => vec![doctors::find_active(tx, d)?],
+            None => {
+                let here = doctors::at_clinic(tx, &clinic.id)?;
+                let wanted = r.specialty.as_deref().map(text::fold);
+                here.into_iter()
+                    .filter(|d| d.active)
+                    .filter(|d| {
+                        wanted.as_ref().is_none_or(|w| {
+                            d.specialty.as_deref().map(text::fold).as_ref() == Some(w)
+                        })
+                    })
+                    .collect()
+            }
+        };
+        if candidates.is_empty() {
+            let what = r
+                .specialty
+                .as_deref()
+                .map_or(String::new(), |s| format!(" of {s}"));
+            return Err(Error::not_found("Doctor").hint(format!(
+                "no active doctor{what} has windows at {}",
+                clinic.name
+            )));
+        }
+        let service = r
+            .service
+            .as_deref()
+            .map(|s| services::find_for_booking(tx, s))
+            .transpose()?;
+        let req = request(None, service.as_ref(), None);
+        let last = today + Duration::minutes(clinic.settings.horizon) + Duration::days(1);
+        let mut found = Vec::new();
+        let mut day = first;
+        while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)
+        {
+            let mut free: Vec<Free> = Vec::new();
+            for d in &candidates {
+                let t = Target {
+                    clinic: clinic.clone(),
+                    doctor: Some(d.clone()),
+                };
+                let (_, slots) = judge(tx, now, &t, day, &req)?;
+                free.extend(
+                    slots
+                        .into_iter()
+                        .filter(|s| s.refusal.is_none())
+                        .map(|slot| Free {
+                            doctor: d.clone(),
+                            date: day,
+                            slot,
+                        }),
+                );
+            }
+            free.sort_by(|a, b| {
+                (a.slot.start, &a.doctor.full_name).cmp(&(b.slot.start, &b.doctor.full_name))
+            });
+            found.extend(free.into_iter().take(limit as usize - found.len()));
+            day += Duration::days(1);
+        }
+        Ok(Found {
+            clinic,
+            slots: found,
+        })
+    })
+}
