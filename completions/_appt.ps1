@@ -807,8 +807,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;agenda' {
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The day [default: today]')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor')
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'How many consecutive days, from the first')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')

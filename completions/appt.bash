@@ -537,7 +537,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-h -V --date --doctor --db --json --no-input --clinic --help --version"
+            opts="-h -V --date --doctor --days --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -548,6 +548,10 @@ _appt() {
                     return 0
                     ;;
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

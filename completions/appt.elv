@@ -725,8 +725,9 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --version 'Print version'
         }
         &'appt;agenda'= {
-            cand --date 'The day [default: today]'
+            cand --date 'The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]'
             cand --doctor 'Only this doctor'
+            cand --days 'How many consecutive days, from the first'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'

@@ -486,8 +486,9 @@ complete -c appt -n "__fish_appt_using_subcommand next" -l json -d 'Print one JS
 complete -c appt -n "__fish_appt_using_subcommand next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand next" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand next" -s V -l version -d 'Print version'
-complete -c appt -n "__fish_appt_using_subcommand agenda" -l date -d 'The day [default: today]' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l date -d 'The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l doctor -d 'Only this doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'

@@ -7,12 +7,15 @@ use crate::core::slots::Request;
 use crate::core::{time, Appointment, Clinic, Doctor, Status};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
-use crate::store::{clinics, doctors, windows, Store};
+use crate::store::{clinics, closures, doctors, windows, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One section of the sheet: a doctor, or (None) the clinic-wide windows.
 pub struct Section {
     pub doctor: Option<Doctor>,
+    /// Why the day is closed for them (a clinic closure or the doctor's
+    /// leave), or None when open. A closure without a reason reads "Closed".
+    pub closed: Option<String>,
     /// The day's appointments but the cancelled ones, in start order.
     pub appointments: Vec<Appointment>,
     /// Bookable slots, in start order.
@@ -26,21 +29,48 @@ pub struct Agenda {
     pub sections: Vec<Section>,
 }
 
+/// The sheets of `days` consecutive days from `date` (default today).
 pub fn agenda(
     st: &mut Store,
     clinic: Option<&str>,
     date: Option<&str>,
     doctor: Option<&str>,
+    days: i64,
     now: DateTime<Utc>,
-) -> Result<Agenda> {
+) -> Result<Vec<Agenda>> {
+    if !(1..=31).contains(&days) {
+        return Err(Error::field("days", "days must be between 1 and 31"));
+    }
     st.read(|tx| {
         let clinic = clinics::default(tx, clinic)?;
-        let date = time::parse_date(
+        let first = time::parse_date(
             date.unwrap_or("today"),
             time::local_today(clinic.timezone, now),
         )
         .map_err(|e| Error::field("date", e))?;
         let only = doctor.map(|d| doctors::find(tx, d)).transpose()?;
+        (0..days)
+            .map(|n| {
+                day_sheet(
+                    tx,
+                    &clinic,
+                    first + chrono::Duration::days(n),
+                    only.as_ref(),
+                    now,
+                )
+            })
+            .collect()
+    })
+}
+
+fn day_sheet(
+    tx: &crate::store::db::Tx,
+    clinic: &Clinic,
+    date: NaiveDate,
+    only: Option<&Doctor>,
+    now: DateTime<Utc>,
+) -> Result<Agenda> {
+    {
         let f = Filter {
             clinic_id: Some(clinic.id.clone()),
             from: Some(date),
@@ -69,6 +99,8 @@ pub fn agenda(
                 }
             }
             let doc = owner.as_deref().map(|d| doctors::get(tx, d)).transpose()?;
+            let closed = closures::covering(tx, &clinic.id, owner.as_deref(), date)?
+                .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
             let t = Target {
                 clinic: clinic.clone(),
                 doctor: doc.clone(),
@@ -84,11 +116,13 @@ pub fn agenda(
                 .filter(|a| a.doctor_id == owner)
                 .cloned()
                 .collect();
-            if appointments.is_empty() && free.is_empty() {
+            // A doctor on leave is shown with the reason, not left out.
+            if appointments.is_empty() && free.is_empty() && closed.is_none() {
                 continue;
             }
             sections.push(Section {
                 doctor: doc,
+                closed,
                 appointments,
                 free,
             });
@@ -102,9 +136,9 @@ pub fn agenda(
             (a.doctor.is_none(), key(a)).cmp(&(b.doctor.is_none(), key(b)))
         });
         Ok(Agenda {
-            clinic,
+            clinic: clinic.clone(),
             date,
             sections,
         })
-    })
+    }
 }

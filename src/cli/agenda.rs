@@ -7,22 +7,37 @@ use crate::error::Result;
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt agenda\n  appt agenda --date tomorrow --doctor \"Dr. García\"\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
+)]
 pub struct Args {
-    /// The day [default: today]
-    #[arg(long)]
+    /// The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]
+    #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Only this doctor
     #[arg(long)]
     pub doctor: Option<String>,
+    /// How many consecutive days, from the first
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub days: i64,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let sheet = agenda::agenda(
+    let days = agenda::agenda(
         &mut ctx.open()?,
         ctx.clinic.as_deref(),
         a.date.as_deref(),
         a.doctor.as_deref(),
+        a.days,
         ctx.now,
     )?;
-    Ok(ctx.report(|| json::agenda(&sheet), || human::agenda(&sheet)))
+    Ok(ctx.report(
+        || json::agenda_days(&days),
+        || {
+            days.iter()
+                .map(human::agenda)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        },
+    ))
 }

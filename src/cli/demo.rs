@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx) -> Result<Report> {
     let path = demo_path(ctx)?;
     let mut st = demo::create(&path)?;
     let booked = demo::seed(&mut st, ctx.now)?;
-    let sheet = agenda::agenda(&mut st, None, Some("today"), None, ctx.now)?;
+    let sheet = agenda::agenda(&mut st, None, Some("today"), None, 1, ctx.now)?.remove(0);
     let mut tomorrow = Vec::new();
     for doc in demo::DOCTORS {
         let req = slots::SlotsRequest {

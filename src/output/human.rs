@@ -468,7 +468,8 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
     format!("{title}\n{t}")
 }
 
-/// `agenda`: per doctor, appointments and free slots interleaved by time.
+/// `agenda`: per doctor, appointments and free slots interleaved by time; a
+/// closure or a doctor's leave with its reason.
 pub fn agenda(a: &Agenda) -> String {
     let tz = a.clinic.timezone;
     let mut text = format!(
@@ -492,6 +493,13 @@ pub fn agenda(a: &Agenda) -> String {
             ),
             None => "Clinic-wide".into(),
         };
+        text.push_str(&format!("\n\n{title}"));
+        if let Some(reason) = &s.closed {
+            text.push_str(&format!("\nClosed: {}", clean(reason)));
+            if s.appointments.is_empty() {
+                continue;
+            }
+        }
         let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = s
             .appointments
             .iter()
@@ -507,6 +515,7 @@ pub fn agenda(a: &Agenda) -> String {
                         )),
                         Cell::new(clean(&x.patient_name)),
                         Cell::new(clean(&x.patient_phone)),
+                        Cell::new(or_dash(x.service_name.as_deref())),
                         status_cell(x.status),
                         Cell::new(short(&x.id)),
                     ],
@@ -514,12 +523,18 @@ pub fn agenda(a: &Agenda) -> String {
             })
             .collect();
         rows.extend(s.free.iter().map(|f| {
+            let free = if f.remaining > 1 {
+                format!("· free ({} left) ·", f.remaining)
+            } else {
+                "· free ·".to_string()
+            };
             (
                 f.start,
                 vec![
                     Cell::new(""),
                     Cell::new(to_local(tz, f.start).1),
-                    Cell::new("· free ·"),
+                    Cell::new(free),
+                    Cell::new(""),
                     Cell::new(""),
                     Cell::new(""),
                     Cell::new(""),
@@ -528,11 +543,11 @@ pub fn agenda(a: &Agenda) -> String {
         }));
         // Appointments and free slots interleaved by start instant.
         rows.sort_by_key(|r| r.0);
-        let mut t = table(&["Tok", "Time", "Patient", "Phone", "Status", "ID"]);
+        let mut t = table(&["Tok", "Time", "Patient", "Phone", "Service", "Status", "ID"]);
         for (_, r) in rows {
             t.add_row(r);
         }
-        text.push_str(&format!("\n\n{title}\n{t}"));
+        text.push_str(&format!("\n{t}"));
     }
     text
 }

@@ -555,17 +555,47 @@ pub fn day_slots(d: &DaySlots, all: bool) -> Value {
     })
 }
 
-/// `agenda --json`.
+/// `agenda --json` (SPEC §5.6): per doctor, `closed` (null or the reason)
+/// and `rows` — appointments and free slots in time order — plus the same
+/// appointments and free start times on their own, as earlier versions gave.
 pub fn agenda(a: &Agenda) -> Value {
     let tz = a.clinic.timezone;
     json!({
         "date": a.date.to_string(), "clinic_id": a.clinic.id, "timezone": tz.name(),
-        "doctors": a.sections.iter().map(|s| json!({
-            "doctor": s.doctor.as_ref().map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty})),
-            "appointments": s.appointments.iter().map(appointment).collect::<Vec<_>>(),
-            "free_slots": s.free.iter().map(|f| to_local(tz, f.start).1).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
+        "doctors": a.sections.iter().map(|s| {
+            let mut rows: Vec<(DateTime<Utc>, Value)> = s.appointments.iter().map(|x| (x.starts_at, json!({
+                "kind": "appointment",
+                "start_time": to_local(tz, x.starts_at).1,
+                "end_time": to_local(tz, x.ends_at).1,
+                "starts_at": ts(x.starts_at),
+                "appointment": appointment(x),
+            }))).collect();
+            rows.extend(s.free.iter().map(|f| (f.start, json!({
+                "kind": "free",
+                "start_time": to_local(tz, f.start).1,
+                "end_time": to_local(tz, f.end).1,
+                "starts_at": ts(f.start),
+                "ends_at": ts(f.end),
+                "remaining": f.remaining,
+            }))));
+            rows.sort_by_key(|r| r.0);
+            json!({
+                "doctor": s.doctor.as_ref().map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty})),
+                "closed": s.closed,
+                "rows": rows.into_iter().map(|r| r.1).collect::<Vec<_>>(),
+                "appointments": s.appointments.iter().map(appointment).collect::<Vec<_>>(),
+                "free_slots": s.free.iter().map(|f| to_local(tz, f.start).1).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
     })
+}
+
+/// Several days of `agenda --days N`: `{"days":[…]}`; one day is the sheet itself.
+pub fn agenda_days(days: &[Agenda]) -> Value {
+    match days {
+        [one] => agenda(one),
+        _ => json!({"days": days.iter().map(agenda).collect::<Vec<_>>()}),
+    }
 }
 
 /// `next --json`: `{"slots":[{…slot…, "doctor_id", "doctor", "date"}]}`.

@@ -607,3 +607,137 @@ fn list_today_means_the_clinics_today() {
     assert_eq!(ids(&v), [id(&tue)]);
     assert_eq!(env.ok(&["agenda"])["date"], "2026-06-15");
 }
+
+#[test]
+fn the_agenda_is_a_day_sheet_with_leave_places_left_and_several_days() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. López", "--specialty", "Pediatría"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. López",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "15:00",
+        "--capacity",
+        "3",
+    ]);
+    let a = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--time",
+        "10:00",
+        "--phone",
+        P1,
+        "--name",
+        "Juan Pérez",
+        "--service",
+        "General Checkup",
+    ])["appointment"]
+        .clone();
+    book(&env, "Dr. López", "2026-06-16", "14:00", P2, "manual");
+    // Dr. López is on leave on Wednesday; the clinic is closed on Thursday.
+    env.ok(&[
+        "closure",
+        "add",
+        "--doctor",
+        "Dr. López",
+        "--from",
+        "2026-06-17",
+        "--reason",
+        "Vacaciones",
+    ]);
+    env.ok(&[
+        "closure",
+        "add",
+        "--clinic",
+        "Central",
+        "--from",
+        "2026-06-18",
+        "--reason",
+        "Feriado",
+    ]);
+
+    let v = env.ok(&["agenda", "--date", "2026-06-16", "--days", "3"]);
+    let days = v["days"].as_array().expect("days");
+    assert_eq!(days.len(), 3);
+    let section = |day: &Value, name: &str| {
+        day["doctors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["doctor"]["full_name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {day}"))
+            .clone()
+    };
+    // Tuesday: rows interleave appointments and free slots, in time order.
+    let tue = section(&days[0], "Dr. García");
+    assert_eq!(tue["closed"], Value::Null);
+    let rows = tue["rows"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (s(&r["kind"]), s(&r["start_time"])))
+        .collect();
+    assert_eq!(
+        &kinds[..3],
+        [
+            ("free", "09:00"),
+            ("free", "09:30"),
+            ("appointment", "10:00")
+        ]
+    );
+    assert_eq!(rows[2]["appointment"]["id"], a["id"]);
+    // Places left when a window takes several at once.
+    let lopez = section(&days[0], "Dr. López");
+    let first_free = lopez["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "free")
+        .unwrap();
+    assert_eq!(
+        (
+            s(&first_free["start_time"]),
+            first_free["remaining"].as_i64()
+        ),
+        ("14:00", Some(2))
+    );
+    // Wednesday: the doctor on leave is there, with the reason, not left out.
+    let wed = section(&days[1], "Dr. López");
+    assert_eq!(wed["closed"], "Vacaciones");
+    assert_eq!(wed["rows"], json!([]));
+    assert_eq!(section(&days[1], "Dr. García")["closed"], Value::Null);
+    // Thursday: the whole clinic closed.
+    for name in ["Dr. García", "Dr. López"] {
+        assert_eq!(section(&days[2], name)["closed"], "Feriado");
+    }
+    // One day is the sheet itself (SPEC §5.6).
+    let one = env.ok(&["agenda", "--date", "2026-06-17"]);
+    assert_eq!(one["date"], "2026-06-17");
+
+    // The human sheet: service column, places left, the reason.
+    let text = String::from_utf8(
+        env.cmd()
+            .args(["agenda", "--date", "2026-06-16", "--days", "2"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for want in [
+        "General Checkup",
+        "free (2 left)",
+        "Closed: Vacaciones",
+        "Wednesday 17 June",
+    ] {
+        assert!(text.contains(want), "missing {want} in:\n{text}");
+    }
+    env.fails(&["agenda", "--days", "0"], "VALIDATION_ERROR", 2);
+}
