@@ -1,9 +1,9 @@
 //! Patients: one per phone number, the national ID sealed at rest (SPEC §9).
 
 use super::values::{check_email, check_name, check_national_id, check_phone};
-use crate::core::Patient;
+use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
-use crate::store::{self, patients, Store};
+use crate::store::{self, appointments, patients, Store};
 use chrono::{DateTime, Utc};
 
 /// A patient's fields as typed; on update, None leaves a field as it is.
@@ -84,8 +84,26 @@ pub fn is_known_phone(st: &mut Store, phone: &str) -> Result<bool> {
     st.read(|tx| Ok(patients::by_phone(tx, &phone)?.is_some()))
 }
 
-/// One patient; showing a stored ID needs the key (a missing or wrong one is an error).
-pub fn show(st: &mut Store, patient: &str, key: Option<String>) -> Result<Patient> {
+/// A patient's card: the patient and their upcoming and last visits.
+pub struct Card {
+    pub patient: Patient,
+    /// From now on, earliest first.
+    pub upcoming: Vec<Appointment>,
+    /// Before now, latest first.
+    pub recent: Vec<Appointment>,
+}
+
+/// How many visits each side of now a card shows.
+const VISITS: i64 = 5;
+
+/// One patient with their visits; showing a stored ID needs the key (a
+/// missing or wrong one is an error).
+pub fn show(
+    st: &mut Store,
+    patient: &str,
+    key: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Card> {
     let keys = st.keys(key);
     st.read(|tx| {
         let found = patients::find(tx, patient)?;
@@ -94,7 +112,12 @@ pub fn show(st: &mut Store, patient: &str, key: Option<String>) -> Result<Patien
         } else {
             None
         };
-        Ok(found.reveal(cipher.as_ref()))
+        let patient = found.reveal(cipher.as_ref());
+        Ok(Card {
+            upcoming: appointments::of_patient(tx, &patient.id, now, true, VISITS)?,
+            recent: appointments::of_patient(tx, &patient.id, now, false, VISITS)?,
+            patient,
+        })
     })
 }
 

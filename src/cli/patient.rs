@@ -100,8 +100,16 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .warn(found.warning))
         }
         Cmd::Show { patient } => {
-            let p = patient::show(&mut ctx.open()?, &patient, ctx.key()?)?;
-            Ok(ctx.report(|| json::patient(&p), || human::patient_card(&p)))
+            let card = patient::show(&mut ctx.open()?, &patient, ctx.key()?, ctx.now)?;
+            Ok(ctx.report(
+                || {
+                    let mut v = json::patient(&card.patient);
+                    v["upcoming"] = card.upcoming.iter().map(json::appointment).collect();
+                    v["recent"] = card.recent.iter().map(json::appointment).collect();
+                    v
+                },
+                || human::patient_visits(&card),
+            ))
         }
         Cmd::Update {
             patient,

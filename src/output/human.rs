@@ -691,6 +691,28 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
     )
 }
 
+/// `patient show`: the card, then upcoming and recent visits.
+pub fn patient_visits(card: &crate::app::patient::Card) -> String {
+    let mut out = patient_card(&card.patient);
+    for (title, list) in [("Upcoming", &card.upcoming), ("Recent", &card.recent)] {
+        if list.is_empty() {
+            out.push_str(&format!("\n{title}: none"));
+        } else {
+            out.push_str(&format!("\n{title}:"));
+            for a in list {
+                out.push_str(&format!(
+                    "\n  {}  {}  {}  {}",
+                    when(a),
+                    who(a),
+                    a.status.as_str(),
+                    short(&a.id)
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -133,6 +133,29 @@ pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {
     }
 }
 
+/// A patient's appointments from `now` on (earliest first), or before it
+/// (latest first): at most `limit`.
+pub fn of_patient(
+    conn: &Tx,
+    patient_id: &str,
+    now: DateTime<Utc>,
+    upcoming: bool,
+    limit: i64,
+) -> Result<Vec<Appointment>> {
+    let (cond, order) = if upcoming {
+        (">=", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    conn.rows(
+        &format!(
+            "{SELECT} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2 ORDER BY a.starts_at {order} LIMIT ?3"
+        ),
+        args![patient_id, epoch(now), limit],
+        from_row,
+    )
+}
+
 /// The active appointment holding an external reference (idempotency).
 pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
     conn.row(

@@ -1824,9 +1824,9 @@ fn patient_add_normalises_the_phone_and_shows() {
         "+503.7765.4321",
         "+503 (7765) 4321",
     ] {
-        assert_eq!(env.ok(&["patient", "show", r]), p, "by phone {r}");
+        assert_eq!(card(&env, r), p, "by phone {r}");
     }
-    assert_eq!(env.ok(&["patient", "show", &s(&p["id"])[..8]]), p);
+    assert_eq!(card(&env, &s(&p["id"])[..8]), p);
     let q = env.ok(&[
         "patient",
         "add",
@@ -2018,7 +2018,7 @@ fn patient_update_changes_each_field() {
     assert_eq!(u["email"], "juan@example.org");
     assert_eq!(u["national_id"], "04567891-2", "kept when not given");
     assert_eq!(u["updated_at"], "2026-06-16T09:00:00Z");
-    assert_eq!(env.ok(&["patient", "show", "+50370000009"]), u);
+    assert_eq!(card(&env, "+50370000009"), u);
     env.fails(&["patient", "show", "+50377654321"], "NOT_FOUND", 3);
     let u = env.ok(&[
         "patient",
@@ -2280,4 +2280,48 @@ fn an_ambiguous_appointment_prefix_shows_patient_doctor_and_time() {
         assert_eq!(c["patient"], "Test Patient");
         assert!(c["start_time"].is_string() && c["date"].is_string(), "{c}");
     }
+}
+
+#[test]
+fn patient_show_lists_upcoming_and_recent_visits() {
+    let mut env = Env::clinic();
+    let past = env.book("2026-06-15", "10:00", "+50370000001");
+    let soon = env.book("2026-06-16", "10:00", "+50370000001");
+    let later = env.book("2026-06-18", "11:00", "+50370000001");
+    env.book("2026-06-16", "11:00", "+50370000002");
+    // Monday noon: the 10:00 visit is behind us.
+    env.at("2026-06-15T18:00:00Z");
+    let v = env.ok(&["patient", "show", "+50370000001"]);
+    let ids = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|a| s(&a["id"]).to_string())
+            .collect()
+    };
+    assert_eq!(ids("upcoming"), [s(&soon["id"]), s(&later["id"])]);
+    assert_eq!(ids("recent"), [s(&past["id"])]);
+    assert_eq!(v["phone"], "+50370000001");
+    let out = env
+        .cmd()
+        .args(["patient", "show", "+50370000001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Upcoming:") && text.contains("Thu 18 Jun 2026 11:00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Recent:") && text.contains("Mon 15 Jun 2026 10:00"),
+        "{text}"
+    );
+}
+
+/// `patient show` without its visit lists: the patient object itself.
+fn card(env: &Env, patient: &str) -> Value {
+    let mut v = env.ok(&["patient", "show", patient]);
+    let o = v.as_object_mut().unwrap();
+    assert!(o.remove("upcoming").is_some() && o.remove("recent").is_some());
+    v
 }
