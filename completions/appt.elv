@@ -47,6 +47,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
+            cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -799,6 +800,23 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'appt;export'= {
+            cand --format 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv'
+            cand --from 'From this local date (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +N or -N'
+            cand --to 'To this local date (inclusive)'
+            cand --doctor 'Only this doctor''s (name or ID)'
+            cand --status 'Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show)'
+            cand --output 'Write to FILE (mode 0600, whole or not at all) instead of standard output'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --include-patient 'Put the patient''s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'appt;webhook'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -958,6 +976,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
+            cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -1086,6 +1105,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;remind;list'= {
         }
         &'appt;help;events'= {
+        }
+        &'appt;help;export'= {
         }
         &'appt;help;webhook'= {
             cand add 'Add a webhook: events recorded from now on are POSTed to URL'

@@ -11,6 +11,7 @@ pub mod closure;
 pub mod demo;
 pub mod doctor;
 pub mod events;
+pub mod export;
 pub mod import;
 pub mod list;
 pub mod maintenance;

@@ -12,6 +12,7 @@ mod completions;
 mod demo;
 mod doctor;
 mod events;
+mod export;
 mod import;
 mod list;
 mod next;
@@ -118,6 +119,8 @@ pub enum Command {
     Remind(remind::Cmd),
     /// The event log as JSON Lines, oldest first
     Events(events::Args),
+    /// Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV
+    Export(export::Args),
     /// Webhooks: POST events to other systems (deliver from cron)
     #[command(subcommand)]
     Webhook(webhook::Cmd),
@@ -296,6 +299,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Agenda(a) => agenda::run(&ctx, a),
         Command::Remind(c) => remind::run(&ctx, c),
         Command::Events(a) => events::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Check => check::run(&ctx),
         Command::Backup(a) => backup::run(&ctx, a),

@@ -4,8 +4,13 @@
 //! Streams (events, due reminders) write JSON Lines as they go with `emit_line`;
 //! a failed write to stdout is an error (exit 1), never a silent success.
 
+pub mod export;
+mod fhir;
+pub mod file;
 pub mod human;
+mod ics;
 pub mod json;
+mod rows;
 
 use serde_json::Value;
 

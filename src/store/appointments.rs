@@ -26,9 +26,12 @@ const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_i
     a.session, a.batch, a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required, a.follow_up_date, \
     a.cancellation_reason, a.external_reference_id, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
     s.duration_minutes, a.created_at, a.updated_at, a.confirmed_at, a.checked_in_at, a.started_at, \
-    a.completed_at, a.cancelled_at, a.no_show_at \
+    a.completed_at, a.cancelled_at, a.no_show_at, a.sequence \
     FROM appointments a JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
     LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
+
+/// The column of [`SELECT`] holding how many times the appointment changed.
+const SEQUENCE: usize = 39;
 
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
 const CLINIC_WIDE: &str =
@@ -365,6 +368,82 @@ pub fn list(conn: &Tx, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Appoi
         from_row,
     )?;
     Ok((rows, total))
+}
+
+/// Hands every matching appointment to `each` in start order, with how many
+/// times it changed (its `sequence`), one row at a time: nothing is collected,
+/// so memory stays flat however many rows match.
+pub fn each(
+    conn: &Tx,
+    f: &Filter,
+    mut each: impl FnMut(&Appointment, i64) -> Result<()>,
+) -> Result<()> {
+    let (clause, args) = f.clause();
+    conn.each(
+        &format!("{SELECT} WHERE {clause} ORDER BY a.starts_at, a.token_number, a.id"),
+        &args,
+        |r| each(&from_row(r)?, r.get(SEQUENCE)?),
+    )
+}
+
+/// A patient of the matching appointments, as an export shows them.
+pub struct PatientParty {
+    pub id: String,
+    pub full_name: String,
+    pub phone: String,
+}
+
+/// A doctor of the matching appointments, as an export shows them.
+pub struct DoctorParty {
+    pub id: String,
+    pub full_name: String,
+    pub specialty: Option<String>,
+}
+
+/// Hands each patient of the matching appointments to `each` once, streamed.
+pub fn each_patient(
+    conn: &Tx,
+    f: &Filter,
+    mut each: impl FnMut(&PatientParty) -> Result<()>,
+) -> Result<()> {
+    let (clause, args) = f.clause();
+    conn.each(
+        &format!(
+            "SELECT p.id, p.full_name, p.phone FROM patients p WHERE p.id IN \
+             (SELECT a.patient_id FROM appointments a WHERE {clause}) ORDER BY p.id"
+        ),
+        &args,
+        |r| {
+            each(&PatientParty {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+                phone: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// Hands each doctor of the matching appointments to `each` once, streamed.
+pub fn each_doctor(
+    conn: &Tx,
+    f: &Filter,
+    mut each: impl FnMut(&DoctorParty) -> Result<()>,
+) -> Result<()> {
+    let (clause, args) = f.clause();
+    conn.each(
+        &format!(
+            "SELECT d.id, d.full_name, d.specialty FROM doctors d WHERE d.id IN \
+             (SELECT a.doctor_id FROM appointments a WHERE {clause}) ORDER BY d.id"
+        ),
+        &args,
+        |r| {
+            each(&DoctorParty {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+                specialty: r.get(2)?,
+            })
+        },
+    )
 }
 
 /// Appointments created since an instant, optionally of one source or status.

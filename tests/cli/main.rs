@@ -9,6 +9,7 @@ mod contract;
 mod dst;
 mod engines;
 mod events;
+mod export;
 mod faults;
 mod import;
 mod keys;
