@@ -62,10 +62,17 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         emit_line(&json::reminder(r, a))
     })?;
     if dry_run {
-        for (r, a) in &sweep.would_deliver {
-            emit_line(&json::reminder(r, a))?;
+        // Scripts get the reminders as JSON Lines; a person a table and a summary.
+        if ctx.json {
+            for (r, a) in &sweep.would_deliver {
+                emit_line(&json::reminder(r, a))?;
+            }
+            return Ok(Report::quiet());
         }
-        return Ok(Report::quiet());
+        return Ok(Report::new(
+            serde_json::Value::Null,
+            human::dry_sweep(&sweep),
+        ));
     }
     let mut report = if req.exec.is_none() || !sweep.busy() {
         Report::quiet()

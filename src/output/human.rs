@@ -713,6 +713,33 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
     out
 }
 
+/// `remind due --dry-run`: what would be delivered, and a one-line summary.
+pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
+    let mut out = String::new();
+    if !sweep.would_deliver.is_empty() {
+        let mut t = table(&["Due", "Offset", "Patient", "Phone", "Appointment", "ID"]);
+        for (r, a) in &sweep.would_deliver {
+            let (d, hm) = to_local(a.timezone, r.due_at);
+            t.add_row(vec![
+                format!("{d} {hm}"),
+                format_offset(r.offset_minutes),
+                clean(&a.patient_name),
+                clean(&a.patient_phone),
+                when(a),
+                short(&r.id).to_string(),
+            ]);
+        }
+        out = format!("{t}\n");
+    }
+    out.push_str(&format!(
+        "Would send {}, expire {}, cancel {} (dry run: nothing changed)",
+        sweep.would_deliver.len(),
+        sweep.expired,
+        sweep.cancelled
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

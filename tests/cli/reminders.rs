@@ -345,10 +345,19 @@ fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
     env.book(TUE, "12:00", "+50370000003");
     env.at("2026-06-15T18:30:00Z"); // all three 24h reminders due
     let before = env.snapshot();
-    let dry = sweep(&env, &["--dry-run", "--exec", "exit 1"]);
+    let dry = sweep(&env, &["--dry-run", "--exec", "exit 1", "--json"]);
     assert!(dry.status.success());
     assert_eq!(lines(&dry).len(), 3);
     assert!(lines(&dry).iter().all(|r| r["status"] == "pending"));
+    assert_eq!(env.snapshot(), before);
+    // For a person: a table and a one-line summary (SPEC §7).
+    let text = String::from_utf8(sweep(&env, &["--dry-run"]).stdout).unwrap();
+    assert!(text.contains("+50370000002"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with("Would send 3, expire 0, cancel 0 (dry run: nothing changed)"),
+        "{text}"
+    );
     assert_eq!(env.snapshot(), before);
     let first = sweep(&env, &["--limit", "2"]);
     assert_eq!(lines(&first).len(), 2);
