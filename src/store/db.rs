@@ -5,7 +5,7 @@
 //! it through a `Tx`; nothing outside `store` sees a driver type.
 
 use crate::error::{Code, Error, Result};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::cell::RefCell;
 
 /// Which engine a transaction runs on, for the few statements the dialects
@@ -250,13 +250,13 @@ impl Column for bool {
 
 impl Column for DateTime<Utc> {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        Ok(instant(row.get(i)?))
+        Ok(super::instant(row.get(i)?))
     }
 }
 
 impl Column for Option<DateTime<Utc>> {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        Ok(row.get::<Option<i64>>(i)?.map(instant))
+        Ok(row.get::<Option<i64>>(i)?.map(super::instant))
     }
 }
 
@@ -273,10 +273,6 @@ impl Column for Option<NaiveDate> {
             .map(date)
             .transpose()
     }
-}
-
-fn instant(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
 fn date(s: &str) -> Result<NaiveDate> {

@@ -23,12 +23,8 @@ const NAMED: [(&str, &str); 4] = [
 /// (appt before schema v4 folded case only, not accents). Done once per
 /// database: the `meta` row `name_fold` says it was.
 pub fn refold(tx: &Tx) -> Result<()> {
-    let done: Option<String> = tx.row(
-        "SELECT value FROM meta WHERE key = 'name_fold'",
-        args![],
-        |r| r.get(0),
-    )?;
-    if done.as_deref() == Some("1") {
+    // Another process may have done it since this one looked.
+    if folded(tx)? {
         return Ok(());
     }
     for (table, column) in NAMED {

@@ -741,3 +741,33 @@ fn the_agenda_is_a_day_sheet_with_leave_places_left_and_several_days() {
     }
     env.fails(&["agenda", "--days", "0"], "VALIDATION_ERROR", 2);
 }
+
+#[test]
+fn with_several_clinics_today_is_the_machines_today() {
+    // SPEC §2: a command spanning several clinics reads relative dates in the
+    // machine's zone (before, UTC: at 20:00 in El Salvador "today" was tomorrow).
+    let mut env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    let mon = env.book("2026-06-15", "12:30", P1);
+    // Monday 20:00 in El Salvador is already Tuesday in UTC.
+    env.at("2026-06-16T02:00:00Z");
+    let today = |tz: &str| {
+        let out = env
+            .cmd()
+            .env("TZ", tz)
+            .args(["list", "--date", "today", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        ids(&v)
+    };
+    assert_eq!(today("America/El_Salvador"), [id(&mon)]);
+    assert!(today("UTC").is_empty(), "in UTC it is already Tuesday");
+}
