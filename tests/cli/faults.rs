@@ -16,10 +16,12 @@ use std::time::{Duration, Instant};
 
 /// At least this many processes must die mid-run…
 const KILLS: usize = 100;
-/// …within this long, even on a slow debug build.
-const BUDGET: Duration = Duration::from_secs(50);
+/// …before this long has passed. The loop stops at `KILLS`, so this is only a
+/// ceiling for a machine busy with the rest of the suite (a few seconds on
+/// SQLite and half a minute on PostgreSQL when it runs alone).
+const BUDGET: Duration = Duration::from_secs(300);
 /// A server round trip is slower than a file's: PostgreSQL gets longer.
-const PG_BUDGET: Duration = Duration::from_secs(150);
+const PG_BUDGET: Duration = Duration::from_secs(600);
 
 /// xorshift64*: small, deterministic for a seed, no crate needed.
 struct Rng(u64);
@@ -209,7 +211,7 @@ fn killed_commands_never_leave_the_database_inconsistent() {
             // killed mid-delivery keeps its claim for ten minutes of the clock).
             let spared = rng.below(4) == 0;
             let delay = if spared {
-                Duration::from_secs(30)
+                Duration::from_secs(90)
             } else {
                 reach[k].mul_f64(rng.below(1001) as f64 / 1000.0)
             };
@@ -288,7 +290,7 @@ fn killed_commands_never_leave_the_database_inconsistent() {
                 "30",
                 "--json",
             ])
-            .timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
             .output()
             .unwrap();
         assert!(
