@@ -48,6 +48,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
+            [CompletionResult]::new('waitlist', 'waitlist', [CompletionResultType]::ParameterValue, 'Patients waiting for a doctor on a date; a freed time is offered to them')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders: deliver the due ones (cron), list them')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
@@ -97,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--reminders', '--reminders', [CompletionResultType]::ParameterName, 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]')
             [CompletionResult]::new('--duplicate-check', '--duplicate-check', [CompletionResultType]::ParameterName, 'One active booking per patient, service and date: on|off [default: on]')
             [CompletionResult]::new('--require-diagnosis', '--require-diagnosis', [CompletionResultType]::ParameterName, 'Completing an appointment needs --diagnosis: on|off [default: on]')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off [default: on]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -138,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--reminders', '--reminders', [CompletionResultType]::ParameterName, 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]')
             [CompletionResult]::new('--duplicate-check', '--duplicate-check', [CompletionResultType]::ParameterName, 'One active booking per patient, service and date: on|off [default: on]')
             [CompletionResult]::new('--require-diagnosis', '--require-diagnosis', [CompletionResultType]::ParameterName, 'Completing an appointment needs --diagnosis: on|off [default: on]')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off [default: on]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
@@ -663,6 +667,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic-wide', '--clinic-wide', [CompletionResultType]::ParameterName, 'Book into a clinic-wide window (no doctor)')
+            [CompletionResult]::new('--walk-in', '--walk-in', [CompletionResultType]::ParameterName, 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token')
+            [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no confirmation message')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -681,6 +687,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Move even inside the clinic''s cancellation window')
+            [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no "rescheduled" message')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -694,6 +701,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Cancel even inside the clinic''s cancellation window')
+            [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no "cancelled" message')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -821,6 +829,116 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'appt;queue' {
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor''s queue')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;queue;next' {
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor calling')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'appt;queue;help' {
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;queue;help;next' {
+            break
+        }
+        'appt;queue;help;help' {
+            break
+        }
+        'appt;waitlist' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Who is waiting, from today on')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take an entry off the waitlist')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;waitlist;add' {
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor the patient wants')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The date the patient wants')
+            [CompletionResult]::new('--patient', '--patient', [CompletionResultType]::ParameterName, 'An existing patient: ID, prefix, phone or name')
+            [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The patient''s phone (E.164); creates the patient if new')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The patient''s full name (for a new patient)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The service wanted')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'appt;waitlist;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'appt;waitlist;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'appt;waitlist;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Who is waiting, from today on')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take an entry off the waitlist')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;waitlist;help;add' {
+            break
+        }
+        'appt;waitlist;help;list' {
+            break
+        }
+        'appt;waitlist;help;remove' {
+            break
+        }
+        'appt;waitlist;help;help' {
+            break
+        }
         'appt;remind' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -830,8 +948,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders that are due (cron runs this every few minutes)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders')
+            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders and the other messages `remind due` delivers')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -851,6 +969,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;remind;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only this status: pending, sent, failed, cancelled, expired')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -863,8 +982,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;remind;help' {
-            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders that are due (cron runs this every few minutes)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders')
+            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders and the other messages `remind due` delivers')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1083,6 +1202,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
+            [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
+            [CompletionResult]::new('waitlist', 'waitlist', [CompletionResultType]::ParameterValue, 'Patients waiting for a doctor on a date; a freed time is offered to them')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders: deliver the due ones (cron), list them')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
@@ -1249,9 +1370,31 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;help;agenda' {
             break
         }
+        'appt;help;queue' {
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            break
+        }
+        'appt;help;queue;next' {
+            break
+        }
+        'appt;help;waitlist' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Who is waiting, from today on')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Take an entry off the waitlist')
+            break
+        }
+        'appt;help;waitlist;add' {
+            break
+        }
+        'appt;help;waitlist;list' {
+            break
+        }
+        'appt;help;waitlist;remove' {
+            break
+        }
         'appt;help;remind' {
-            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders that are due (cron runs this every few minutes)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders')
+            [CompletionResult]::new('due', 'due', [CompletionResultType]::ParameterValue, 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List reminders and the other messages `remind due` delivers')
             break
         }
         'appt;help;remind;due' {

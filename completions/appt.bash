@@ -76,6 +76,9 @@ _appt() {
             appt,patient)
                 cmd="appt__subcmd__patient"
                 ;;
+            appt,queue)
+                cmd="appt__subcmd__queue"
+                ;;
             appt,remind)
                 cmd="appt__subcmd__remind"
                 ;;
@@ -99,6 +102,9 @@ _appt() {
                 ;;
             appt,update)
                 cmd="appt__subcmd__update"
+                ;;
+            appt,waitlist)
+                cmd="appt__subcmd__waitlist"
                 ;;
             appt,webhook)
                 cmd="appt__subcmd__webhook"
@@ -250,6 +256,9 @@ _appt() {
             appt__subcmd__help,patient)
                 cmd="appt__subcmd__help__subcmd__patient"
                 ;;
+            appt__subcmd__help,queue)
+                cmd="appt__subcmd__help__subcmd__queue"
+                ;;
             appt__subcmd__help,remind)
                 cmd="appt__subcmd__help__subcmd__remind"
                 ;;
@@ -273,6 +282,9 @@ _appt() {
                 ;;
             appt__subcmd__help,update)
                 cmd="appt__subcmd__help__subcmd__update"
+                ;;
+            appt__subcmd__help,waitlist)
+                cmd="appt__subcmd__help__subcmd__waitlist"
                 ;;
             appt__subcmd__help,webhook)
                 cmd="appt__subcmd__help__subcmd__webhook"
@@ -325,6 +337,9 @@ _appt() {
             appt__subcmd__help__subcmd__patient,update)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__update"
                 ;;
+            appt__subcmd__help__subcmd__queue,next)
+                cmd="appt__subcmd__help__subcmd__queue__subcmd__next"
+                ;;
             appt__subcmd__help__subcmd__remind,due)
                 cmd="appt__subcmd__help__subcmd__remind__subcmd__due"
                 ;;
@@ -342,6 +357,15 @@ _appt() {
                 ;;
             appt__subcmd__help__subcmd__service,update)
                 cmd="appt__subcmd__help__subcmd__service__subcmd__update"
+                ;;
+            appt__subcmd__help__subcmd__waitlist,add)
+                cmd="appt__subcmd__help__subcmd__waitlist__subcmd__add"
+                ;;
+            appt__subcmd__help__subcmd__waitlist,list)
+                cmd="appt__subcmd__help__subcmd__waitlist__subcmd__list"
+                ;;
+            appt__subcmd__help__subcmd__waitlist,remove)
+                cmd="appt__subcmd__help__subcmd__waitlist__subcmd__remove"
                 ;;
             appt__subcmd__help__subcmd__webhook,add)
                 cmd="appt__subcmd__help__subcmd__webhook__subcmd__add"
@@ -400,6 +424,18 @@ _appt() {
             appt__subcmd__patient__subcmd__help,update)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__update"
                 ;;
+            appt__subcmd__queue,help)
+                cmd="appt__subcmd__queue__subcmd__help"
+                ;;
+            appt__subcmd__queue,next)
+                cmd="appt__subcmd__queue__subcmd__next"
+                ;;
+            appt__subcmd__queue__subcmd__help,help)
+                cmd="appt__subcmd__queue__subcmd__help__subcmd__help"
+                ;;
+            appt__subcmd__queue__subcmd__help,next)
+                cmd="appt__subcmd__queue__subcmd__help__subcmd__next"
+                ;;
             appt__subcmd__remind,due)
                 cmd="appt__subcmd__remind__subcmd__due"
                 ;;
@@ -447,6 +483,30 @@ _appt() {
                 ;;
             appt__subcmd__service__subcmd__help,update)
                 cmd="appt__subcmd__service__subcmd__help__subcmd__update"
+                ;;
+            appt__subcmd__waitlist,add)
+                cmd="appt__subcmd__waitlist__subcmd__add"
+                ;;
+            appt__subcmd__waitlist,help)
+                cmd="appt__subcmd__waitlist__subcmd__help"
+                ;;
+            appt__subcmd__waitlist,list)
+                cmd="appt__subcmd__waitlist__subcmd__list"
+                ;;
+            appt__subcmd__waitlist,remove)
+                cmd="appt__subcmd__waitlist__subcmd__remove"
+                ;;
+            appt__subcmd__waitlist__subcmd__help,add)
+                cmd="appt__subcmd__waitlist__subcmd__help__subcmd__add"
+                ;;
+            appt__subcmd__waitlist__subcmd__help,help)
+                cmd="appt__subcmd__waitlist__subcmd__help__subcmd__help"
+                ;;
+            appt__subcmd__waitlist__subcmd__help,list)
+                cmd="appt__subcmd__waitlist__subcmd__help__subcmd__list"
+                ;;
+            appt__subcmd__waitlist__subcmd__help,remove)
+                cmd="appt__subcmd__waitlist__subcmd__help__subcmd__remove"
                 ;;
             appt__subcmd__webhook,add)
                 cmd="appt__subcmd__webhook__subcmd__add"
@@ -521,7 +581,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events export webhook check backup import transfer demo completions help"
+            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,7 +659,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-h -V --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --db --json --no-input --clinic --help --version"
+            opts="-h -V --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,7 +741,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-h -V --reason --force --db --json --no-input --clinic --help --version"
+            opts="-h -V --reason --force --no-notify --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,7 +811,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-h -V --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --clinic --help --version"
+            opts="-h -V --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +846,10 @@ _appt() {
                     return 0
                     ;;
                 --require-diagnosis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -929,7 +993,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h -V --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --help --version"
+            opts="-h -V --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +1032,10 @@ _appt() {
                     return 0
                     ;;
                 --require-diagnosis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1537,7 +1605,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events export webhook check backup import transfer demo completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2040,6 +2108,34 @@ _appt() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__help__subcmd__queue)
+            opts="next"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__queue__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__help__subcmd__remind)
             opts="due list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2225,6 +2321,62 @@ _appt() {
         appt__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__waitlist)
+            opts="add list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__waitlist__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__waitlist__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__waitlist__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2794,6 +2946,100 @@ _appt() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__queue)
+            opts="-h -V --doctor --db --json --no-input --clinic --help --version next help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__queue__subcmd__help)
+            opts="next help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__queue__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__queue__subcmd__help__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__queue__subcmd__next)
+            opts="-h -V --doctor --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__remind)
             opts="-h -V --db --json --no-input --clinic --help --version due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2903,13 +3149,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-h -V --status --limit --db --json --no-input --clinic --help --version"
+            opts="-h -V --status --kind --limit --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2933,7 +3183,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-h -V --date --time --at --doctor --duration --reason --force --db --json --no-input --clinic --help --version"
+            opts="-h -V --date --time --at --doctor --duration --reason --force --no-notify --db --json --no-input --clinic --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3339,6 +3589,188 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist)
+            opts="-h -V --db --json --no-input --clinic --help --version add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__add)
+            opts="-h -V --doctor --date --patient --phone --name --service --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --patient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__help)
+            opts="add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__list)
+            opts="-h -V --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__waitlist__subcmd__remove)
+            opts="-h -V --db --json --no-input --clinic --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -45,6 +45,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand count 'Count appointments created since a time'
             cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
+            cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
+            cand waitlist 'Patients waiting for a doctor on a date; a freed time is offered to them'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
@@ -91,6 +93,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --reminders 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]'
             cand --duplicate-check 'One active booking per patient, service and date: on|off [default: on]'
             cand --require-diagnosis 'Completing an appointment needs --diagnosis: on|off [default: on]'
+            cand --notify 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off [default: on]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -129,6 +132,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --reminders 'Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]'
             cand --duplicate-check 'One active booking per patient, service and date: on|off [default: on]'
             cand --require-diagnosis 'Completing an appointment needs --diagnosis: on|off [default: on]'
+            cand --notify 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off [default: on]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -591,6 +595,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic-wide 'Book into a clinic-wide window (no doctor)'
+            cand --walk-in 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token'
+            cand --no-notify 'Send the patient no confirmation message'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'
@@ -608,6 +614,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --force 'Move even inside the clinic''s cancellation window'
+            cand --no-notify 'Send the patient no "rescheduled" message'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'
@@ -620,6 +627,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --force 'Cancel even inside the clinic''s cancellation window'
+            cand --no-notify 'Send the patient no "cancelled" message'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'
@@ -738,6 +746,102 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'appt;queue'= {
+            cand --doctor 'Only this doctor''s queue'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;queue;next'= {
+            cand --doctor 'The doctor calling'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;queue;help'= {
+            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;queue;help;next'= {
+        }
+        &'appt;queue;help;help'= {
+        }
+        &'appt;waitlist'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first'
+            cand list 'Who is waiting, from today on'
+            cand remove 'Take an entry off the waitlist'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;waitlist;add'= {
+            cand --doctor 'The doctor the patient wants'
+            cand --date 'The date the patient wants'
+            cand --patient 'An existing patient: ID, prefix, phone or name'
+            cand --phone 'The patient''s phone (E.164); creates the patient if new'
+            cand --name 'The patient''s full name (for a new patient)'
+            cand --service 'The service wanted'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;waitlist;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;waitlist;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'appt;waitlist;help'= {
+            cand add 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first'
+            cand list 'Who is waiting, from today on'
+            cand remove 'Take an entry off the waitlist'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;waitlist;help;add'= {
+        }
+        &'appt;waitlist;help;list'= {
+        }
+        &'appt;waitlist;help;remove'= {
+        }
+        &'appt;waitlist;help;help'= {
+        }
         &'appt;remind'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -747,8 +851,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
-            cand list 'List reminders'
+            cand due 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)'
+            cand list 'List reminders and the other messages `remind due` delivers'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;remind;due'= {
@@ -766,6 +870,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;remind;list'= {
             cand --status 'Only this status: pending, sent, failed, cancelled, expired'
+            cand --kind 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled'
             cand --limit 'At most this many'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -777,8 +882,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --version 'Print version'
         }
         &'appt;remind;help'= {
-            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
-            cand list 'List reminders'
+            cand due 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)'
+            cand list 'List reminders and the other messages `remind due` delivers'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;remind;help;due'= {
@@ -974,6 +1079,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand count 'Count appointments created since a time'
             cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
+            cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
+            cand waitlist 'Patients waiting for a doctor on a date; a freed time is offered to them'
             cand remind 'Reminders: deliver the due ones (cron), list them'
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
@@ -1096,9 +1203,25 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;help;agenda'= {
         }
+        &'appt;help;queue'= {
+            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+        }
+        &'appt;help;queue;next'= {
+        }
+        &'appt;help;waitlist'= {
+            cand add 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first'
+            cand list 'Who is waiting, from today on'
+            cand remove 'Take an entry off the waitlist'
+        }
+        &'appt;help;waitlist;add'= {
+        }
+        &'appt;help;waitlist;list'= {
+        }
+        &'appt;help;waitlist;remove'= {
+        }
         &'appt;help;remind'= {
-            cand due 'Deliver the reminders that are due (cron runs this every few minutes)'
-            cand list 'List reminders'
+            cand due 'Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)'
+            cand list 'List reminders and the other messages `remind due` delivers'
         }
         &'appt;help;remind;due'= {
         }

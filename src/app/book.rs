@@ -2,8 +2,10 @@
 //! time rules, availability, duplicates, capacity — then one write. Every
 //! front end (the command line, `import`) books through [`book`].
 
-use super::schedule::{parse_when, place, request, resolve_when, target, WhenInput};
+use super::notify::{self, News};
+use super::schedule::{parse_when, place, place_walk_in, request, resolve_when, target, WhenInput};
 use super::values::{self, check_text, Problems};
+use super::waitlist;
 use crate::core::{time, Appointment, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::output::json;
@@ -36,6 +38,10 @@ pub struct BookRequest {
     pub external_ref: Option<String>,
     /// `$APPT_KEY`, for sealing the national ID.
     pub key: Option<String>,
+    /// A walk-in (SPEC §5.7): now, checked in, no `when`.
+    pub walk_in: bool,
+    /// `--no-notify`: no confirmation message for the patient.
+    pub no_notify: bool,
 }
 
 /// What booking did.
@@ -70,7 +76,15 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     if r.doctor.is_none() && !r.clinic_wide {
         bad.add("doctor", "doctor (or clinic_wide) is required");
     }
-    if r.when.at.is_none() && (r.when.date.is_none() || r.when.time.is_none()) {
+    let when_given = r.when.at.is_some() || r.when.date.is_some() || r.when.time.is_some();
+    if r.walk_in {
+        if when_given {
+            bad.add(
+                "walk_in",
+                "a walk-in is booked now: give no date, time or at",
+            );
+        }
+    } else if r.when.at.is_none() && (r.when.date.is_none() || r.when.time.is_none()) {
         bad.add("time", "date and time (or at) are required");
     }
     if r.patient.is_none() && r.phone.is_none() {
@@ -164,25 +178,21 @@ pub fn book_in(
         }
     }
 
-    // Rule 4: the local time.
-    let today = time::local_today(t.clinic.timezone, now);
-    let mut none = Problems::default();
-    let when = parse_when(&r.when, today, &mut none);
-    none.finish()?;
-    let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
-    let start = resolve_when(&t.clinic, when)?;
-
-    // Rules 5–8.
     let req = request(r.duration, service.as_ref(), r.session.as_deref());
-    let spot = place(
-        tx,
-        now,
-        &t,
-        start,
-        &req,
-        existing.as_ref().map(|p| p.id.as_str()),
-        None,
-    )?;
+    let patient_id = existing.as_ref().map(|p| p.id.as_str());
+    let spot = if r.walk_in {
+        place_walk_in(tx, now, &t, &req, patient_id)?
+    } else {
+        // Rule 4: the local time.
+        let today = time::local_today(t.clinic.timezone, now);
+        let mut none = Problems::default();
+        let when = parse_when(&r.when, today, &mut none);
+        none.finish()?;
+        let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+        let start = resolve_when(&t.clinic, when)?;
+        // Rules 5–8.
+        place(tx, now, &t, start, &req, patient_id, None)?
+    };
 
     // Rule 9: the write.
     let (patient_id, renamed_from) = match (&phone, &existing) {
@@ -215,9 +225,17 @@ pub fn book_in(
         ends_at: spot.end,
         duration_minutes: spot.duration,
         timezone: t.clinic.timezone,
-        status: Status::Scheduled,
+        status: if r.walk_in {
+            Status::CheckedIn
+        } else {
+            Status::Scheduled
+        },
         token_number: token,
-        source: r.source.clone(),
+        source: if r.walk_in {
+            "walk_in".into()
+        } else {
+            r.source.clone()
+        },
         session: spot.window.session.clone().or(r.session.clone()),
         batch: spot.window.batch.clone(),
         reason: reason.clone(),
@@ -237,7 +255,7 @@ pub fn book_in(
         created_at: now,
         updated_at: now,
         confirmed_at: None,
-        checked_in_at: None,
+        checked_in_at: r.walk_in.then_some(now),
         started_at: None,
         completed_at: None,
         cancelled_at: None,
@@ -259,6 +277,26 @@ pub fn book_in(
         data["patient_previous_name"] = json!(old);
     }
     events::record(tx, "appointment.booked", &saved.id, &data, now)?;
+    if r.walk_in {
+        // Booked and arrived at once: what follows the arrivals sees this one too.
+        events::record(
+            tx,
+            "appointment.checked_in",
+            &saved.id,
+            &json!({"appointment": json::appointment(&saved)}),
+            now,
+        )?;
+    } else {
+        let send = t.clinic.settings.notify && !r.no_notify;
+        notify::tell(tx, send, &saved, News::Booked, now)?;
+    }
+    waitlist::booked(
+        tx,
+        &saved.patient_id,
+        saved.doctor_id.as_deref(),
+        saved.local_date,
+        now,
+    )?;
     Ok(Booked {
         appointment: saved,
         idempotent: false,

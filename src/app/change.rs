@@ -2,8 +2,10 @@
 //! `update`. Each writes the appointment and records its event in one
 //! transaction, and returns the appointment as saved.
 
+use super::notify::{self, News};
 use super::schedule::{parse_when, place, resolve_when, target, token_scope, Target, WhenInput};
 use super::values::{self, check_text, Problems};
+use super::waitlist;
 use crate::core::slots::Request;
 use crate::core::{status as machine, time, Appointment, Status};
 use crate::error::{Code, Error, Result};
@@ -47,6 +49,8 @@ pub struct RescheduleRequest {
     pub duration: Option<i64>,
     pub reason: Option<String>,
     pub force: bool,
+    /// `--no-notify`: no message for the patient.
+    pub no_notify: bool,
 }
 
 pub fn reschedule(
@@ -112,6 +116,7 @@ pub fn reschedule(
             "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
             "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
         });
+        let before = a.clone();
         let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
         let scope = t.token_scope(&spot.window.id);
         if scope != old_scope || spot.date != a.local_date {
@@ -140,6 +145,10 @@ pub fn reschedule(
         )?;
         // After the move: the old times never meet the one-at-a-time constraint.
         appointments::set_solo(tx, &a.id, spot.window.capacity == 1)?;
+        waitlist::offer_freed(tx, &before, now)?;
+        waitlist::booked(tx, &saved.patient_id, saved.doctor_id.as_deref(), saved.local_date, now)?;
+        let send = t.clinic.settings.notify && !r.no_notify;
+        notify::tell(tx, send, &saved, News::Moved { previous: &previous }, now)?;
         Ok(saved)
     })
 }
@@ -150,6 +159,8 @@ pub struct CancelRequest {
     pub id: String,
     pub reason: Option<String>,
     pub force: bool,
+    /// `--no-notify`: no message for the patient.
+    pub no_notify: bool,
 }
 
 pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<Appointment> {
@@ -164,16 +175,20 @@ pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<A
         machine::check_cancel_window(now, a.starts_at, settings.cancel_window, c.force)?;
         a.status = Status::Cancelled;
         a.cancelled_at = Some(now);
-        a.cancellation_reason = Some(reason);
+        a.cancellation_reason = Some(reason.clone());
         a.updated_at = now;
         reminders::cancel_pending(tx, &a.id, now)?;
-        commit(
+        let saved = commit(
             tx,
             &a,
             "appointment.cancelled",
             json!({"forced": c.force}),
             now,
-        )
+        )?;
+        waitlist::offer_freed(tx, &saved, now)?;
+        let send = settings.notify && !c.no_notify;
+        notify::tell(tx, send, &saved, News::Cancelled { reason: &reason }, now)?;
+        Ok(saved)
     })
 }
 
@@ -200,8 +215,40 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
     let prescription = check_text("prescription", s.prescription.as_deref(), &mut bad);
     let notes = check_text("notes", s.notes.as_deref(), &mut bad);
     bad.finish()?;
-    st.write(|tx| {
-        let mut a = appointments::find(tx, &s.id)?;
+    let filled = Filled {
+        diagnosis,
+        prescription,
+        notes,
+        follow_up: s.follow_up.clone(),
+    };
+    st.write(|tx| advance(tx, appointments::find(tx, &s.id)?, to, filled, now))
+}
+
+/// What a status change may fill in.
+#[derive(Default)]
+pub struct Filled {
+    pub diagnosis: Option<String>,
+    pub prescription: Option<String>,
+    pub notes: Option<String>,
+    pub follow_up: Option<String>,
+}
+
+/// Moves `a` to `to` inside the caller's write transaction, by the rules of
+/// SPEC §5.5, and records the event.
+pub fn advance(
+    tx: &Tx,
+    mut a: Appointment,
+    to: Status,
+    f: Filled,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let Filled {
+        diagnosis,
+        prescription,
+        notes,
+        follow_up: follow,
+    } = f;
+    {
         machine::check_transition(a.status, to, now, a.starts_at)?;
         machine::check_visit_day(
             a.status,
@@ -220,7 +267,7 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
                 "--diagnosis is required to complete an appointment at this clinic",
             ));
         }
-        if let Some(f) = &s.follow_up {
+        if let Some(f) = &follow {
             a.follow_up_date = Some(follow_up(&a, f, now)?);
             a.follow_up_required = true;
         }
@@ -253,7 +300,7 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
             json!({}),
             now,
         )
-    })
+    }
 }
 
 /// Edits of an active appointment's text fields and follow-up.

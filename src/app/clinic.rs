@@ -17,6 +17,7 @@ pub struct SettingsInput {
     pub reminders: Option<String>,
     pub duplicate_check: Option<String>,
     pub require_diagnosis: Option<String>,
+    pub notify: Option<String>,
 }
 
 fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
@@ -92,6 +93,7 @@ impl SettingsInput {
                 &self.require_diagnosis,
                 &mut s.require_diagnosis,
             ),
+            ("notify", &self.notify, &mut s.notify),
         ] {
             if let Some(b) = v.as_deref().and_then(|v| bad.take(field, parse_on_off(v))) {
                 *target = b;

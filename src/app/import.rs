@@ -38,6 +38,8 @@ struct Line {
     notes: Option<String>,
     source: Option<String>,
     external_ref: Option<String>,
+    /// `false`: no confirmation message (the seeds' `send_notification`).
+    notify: Option<bool>,
 }
 
 impl Line {
@@ -63,6 +65,8 @@ impl Line {
             source: self.source.unwrap_or_else(|| "import".into()),
             external_ref: self.external_ref,
             key: key.map(str::to_string),
+            walk_in: false,
+            no_notify: self.notify == Some(false),
         }
     }
 }

@@ -16,12 +16,15 @@ pub mod import;
 pub mod list;
 pub mod maintenance;
 pub mod next;
+pub mod notify;
 pub mod patient;
+pub mod queue;
 pub mod remind;
 pub mod schedule;
 pub mod service;
 pub mod slots;
 pub mod values;
+pub mod waitlist;
 pub mod webhook;
 pub mod window;
 

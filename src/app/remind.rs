@@ -11,8 +11,8 @@ use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
 use crate::output::json;
 use crate::store::db::Tx;
-use crate::store::reminders::{self, Reminder, STATUSES};
-use crate::store::{appointments, Store};
+use crate::store::reminders::{self, Reminder, KINDS, STATUSES};
+use crate::store::{appointments, waitlist, Store};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::io::Write;
@@ -22,17 +22,22 @@ use std::time::{Duration, Instant};
 /// A hook running longer than this is killed and counts as a failure.
 const EXEC_LIMIT: Duration = Duration::from_secs(30);
 
-/// Reminders with their appointments, by due time, optionally of one status.
+/// Messages (reminders, offers, notifications) with their appointments, by
+/// due time, optionally of one status and one kind.
 pub fn list(
     st: &mut Store,
     status: Option<&str>,
+    kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    if let Some(s) = status {
-        if !STATUSES.contains(&s) {
+    for (field, value, allowed) in [
+        ("status", status, &STATUSES[..]),
+        ("kind", kind, &KINDS[..]),
+    ] {
+        if value.is_some_and(|v| !allowed.contains(&v)) {
             return Err(Error::field(
-                "status",
-                format!("status must be one of {}", STATUSES.join(", ")),
+                field,
+                format!("{field} must be one of {}", allowed.join(", ")),
             ));
         }
     }
@@ -40,7 +45,7 @@ pub fn list(
         return Err(Error::field("limit", "limit must be between 1 and 100000"));
     }
     st.read(|tx| {
-        reminders::list(tx, status, limit)?
+        reminders::list(tx, status, kind, limit)?
             .into_iter()
             .map(|r| {
                 let a = appointments::get(tx, &r.appointment_id)?;
@@ -113,8 +118,45 @@ fn triage_due(
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment)>> {
     let decide = |tx: &Tx| {
-        let due = reminders::due(tx, now)?;
-        // Grouped by appointment, in order of each appointment's first due reminder.
+        let (due, messages): (Vec<Reminder>, Vec<Reminder>) = reminders::due(tx, now)?
+            .into_iter()
+            .partition(Reminder::is_reminder);
+        let mut deliver = Vec::new();
+        let mut end = |r: &Reminder,
+                       verdict: Verdict,
+                       deliver: &mut Vec<(Reminder, Appointment)>,
+                       a: &Appointment|
+         -> Result<()> {
+            let ended = match verdict {
+                Verdict::Cancel => {
+                    tally.cancelled += 1;
+                    "cancelled"
+                }
+                Verdict::Expire => {
+                    tally.expired += 1;
+                    "expired"
+                }
+                // Past the limit it stays pending for the next run.
+                Verdict::Deliver if limit.is_some_and(|l| deliver.len() as i64 >= l) => {
+                    return Ok(())
+                }
+                Verdict::Deliver => {
+                    deliver.push((r.clone(), a.clone()));
+                    return Ok(());
+                }
+            };
+            if !dry_run {
+                reminders::set_status(tx, &r.id, ended, now)?;
+            }
+            Ok(())
+        };
+        // Offers and notifications first: each is news of its own, due at once.
+        for m in messages {
+            let a = appointments::get(tx, &m.appointment_id)?;
+            let verdict = judge_message(tx, &m, &a, now)?;
+            end(&m, verdict, &mut deliver, &a)?;
+        }
+        // Reminders grouped by appointment, in order of each appointment's first due reminder.
         let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
         let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for r in due {
@@ -124,35 +166,11 @@ fn triage_due(
             });
             groups[i].1.push(r);
         }
-        let mut deliver = Vec::new();
         for (appointment_id, rs) in groups {
             let a = appointments::get(tx, &appointment_id)?;
             let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
-            for (r, verdict) in rs
-                .into_iter()
-                .zip(triage(a.status, a.starts_at, now, &due_ats))
-            {
-                let ended = match verdict {
-                    Verdict::Cancel => {
-                        tally.cancelled += 1;
-                        "cancelled"
-                    }
-                    Verdict::Expire => {
-                        tally.expired += 1;
-                        "expired"
-                    }
-                    // Past the limit it stays pending for the next run.
-                    Verdict::Deliver if limit.is_some_and(|l| deliver.len() as i64 >= l) => {
-                        continue
-                    }
-                    Verdict::Deliver => {
-                        deliver.push((r, a.clone()));
-                        continue;
-                    }
-                };
-                if !dry_run {
-                    reminders::set_status(tx, &r.id, ended, now)?;
-                }
+            for (r, verdict) in rs.iter().zip(triage(a.status, a.starts_at, now, &due_ats)) {
+                end(r, verdict, &mut deliver, &a)?;
             }
         }
         Ok(deliver)
@@ -162,6 +180,31 @@ fn triage_due(
     } else {
         st.write(decide)
     }
+}
+
+/// The verdict on an offer or a notification, as things are at `now`: an
+/// offer whose entry is gone is cancelled, one whose time has come expires;
+/// a notification follows its appointment (SPEC §5.7, §7).
+fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Verdict> {
+    if m.kind == "waitlist_offer" {
+        let waiting = match &m.waitlist_id {
+            Some(w) => waitlist::exists(tx, w)?,
+            None => false,
+        };
+        let starts = m
+            .data
+            .as_ref()
+            .and_then(|d| d["offer"]["starts_at"].as_str())
+            .and_then(|s| time::parse_rfc3339(s).ok())
+            .unwrap_or(now);
+        return Ok(delivery::offer_verdict(waiting, starts, now));
+    }
+    Ok(delivery::notice_verdict(
+        &m.kind,
+        a.status,
+        a.starts_at,
+        now,
+    ))
 }
 
 /// Takes one reminder for this run just before delivering it: still takeable
@@ -179,7 +222,12 @@ fn take(
             return Ok(None);
         };
         let a = appointments::get(tx, &r.appointment_id)?;
-        Ok(match triage(a.status, a.starts_at, now, &[r.due_at])[0] {
+        let verdict = if r.is_reminder() {
+            triage(a.status, a.starts_at, now, &[r.due_at])[0]
+        } else {
+            judge_message(tx, &r, &a, now)?
+        };
+        Ok(match verdict {
             Verdict::Cancel => {
                 tally.cancelled += 1;
                 reminders::set_status(tx, &r.id, "cancelled", now)?;
@@ -249,8 +297,9 @@ pub fn due(
         st.write(|tx| {
             match outcome {
                 Ok(()) => {
-                    reminders::mark_sent(tx, &rem.id, &run, at)?;
-                    tally.sent += 1;
+                    if reminders::mark_sent(tx, &rem.id, &run, at)? {
+                        tally.sent += 1;
+                    }
                 }
                 Err(why) => {
                     let retry = delivery::reminder_retry(at, rem.attempts + 1);
@@ -261,6 +310,9 @@ pub fn due(
                             error: why,
                             retry_at: retry,
                         });
+                    } else {
+                        // Withdrawn while it was tried: the claim goes, nothing is retried.
+                        reminders::release(tx, &rem.id, &run)?;
                     }
                 }
             }
@@ -270,10 +322,31 @@ pub fn due(
     Ok(tally)
 }
 
-/// The variables a hook sees (SPEC §7).
+/// The variables a hook sees (SPEC §7): `APPT_KIND` tells the messages
+/// apart; a move adds the previous local time, a cancellation its reason,
+/// and an offer is about the waiting patient and the freed time.
 fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let data = r.data.clone().unwrap_or(Value::Null);
+    if r.kind == "waitlist_offer" {
+        let o = &data["offer"];
+        let w = &o["waitlist"];
+        return vec![
+            ("APPT_KIND", r.kind.clone()),
+            ("APPT_REMINDER_ID", r.id.clone()),
+            ("APPT_WAITLIST_ID", text(&w["id"])),
+            ("APPT_PATIENT_NAME", text(&w["patient"]["full_name"])),
+            ("APPT_PATIENT_PHONE", text(&w["patient"]["phone"])),
+            ("APPT_DOCTOR_NAME", text(&w["doctor"]["full_name"])),
+            ("APPT_CLINIC_NAME", text(&o["clinic_name"])),
+            ("APPT_STARTS_AT", text(&o["starts_at"])),
+            ("APPT_LOCAL_DATE", text(&o["date"])),
+            ("APPT_LOCAL_TIME", text(&o["time"])),
+        ];
+    }
     let (date, hm) = time::to_local(a.timezone, a.starts_at);
-    vec![
+    let mut vars = vec![
+        ("APPT_KIND", r.kind.clone()),
         ("APPT_REMINDER_ID", r.id.clone()),
         ("APPT_APPOINTMENT_ID", a.id.clone()),
         ("APPT_PATIENT_NAME", a.patient_name.clone()),
@@ -286,8 +359,17 @@ fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
         ("APPT_STARTS_AT", time::fmt_utc(a.starts_at)),
         ("APPT_LOCAL_DATE", date.to_string()),
         ("APPT_LOCAL_TIME", hm),
-        ("APPT_OFFSET", time::format_offset(r.offset_minutes)),
-    ]
+    ];
+    match r.kind.as_str() {
+        "reminder" => vars.push(("APPT_OFFSET", time::format_offset(r.offset_minutes))),
+        "rescheduled" => {
+            vars.push(("APPT_PREVIOUS_DATE", text(&data["previous"]["date"])));
+            vars.push(("APPT_PREVIOUS_TIME", text(&data["previous"]["start_time"])));
+        }
+        "cancelled" => vars.push(("APPT_CANCELLATION_REASON", text(&data["reason"]))),
+        _ => {}
+    }
+    vars
 }
 
 /// Runs `sh -c cmd` with `input` on stdin; its output goes to our stderr so

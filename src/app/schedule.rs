@@ -221,6 +221,49 @@ pub struct Placement {
     pub window: Window,
 }
 
+/// Rule 7, when the clinic checks duplicates.
+fn check_duplicate(
+    conn: &Tx,
+    t: &Target,
+    date: NaiveDate,
+    req: &Request,
+    patient_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<()> {
+    if let (true, Some(p)) = (t.clinic.settings.duplicate_check, patient_id) {
+        let others = appointments::same_day(conn, p, date, except)?;
+        if let Some(existing) = booking::find_duplicate(&others, req.service_id) {
+            return Err(booking::duplicate_error(existing));
+        }
+    }
+    Ok(())
+}
+
+/// A walk-in's place (SPEC §5.7): the window open now, now itself or the
+/// first free slot from now on; the duplicate rule still holds.
+pub fn place_walk_in(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    t: &Target,
+    req: &Request,
+    patient_id: Option<&str>,
+) -> Result<Placement> {
+    let date = time::local_today(t.clinic.timezone, now);
+    let data = load_day(conn, t, date, req.service_id, None)?;
+    let day = data.day(&t.clinic, now);
+    // To the minute: appointments start on whole minutes.
+    let here = DateTime::from_timestamp(now.timestamp().div_euclid(60) * 60, 0).unwrap_or(now);
+    let (span, start, end) = booking::walk_in(&day, here, req)?;
+    check_duplicate(conn, t, date, req, patient_id, None)?;
+    Ok(Placement {
+        start,
+        end,
+        date,
+        duration: (end - start).num_minutes(),
+        window: span.window.clone(),
+    })
+}
+
 /// Rules 5–8, in order, for a start already resolved by rule 4 (`resolve_when`).
 pub fn place(
     conn: &Tx,
@@ -238,14 +281,7 @@ pub fn place(
     let duration = req.duration.unwrap_or(span.window.slot_minutes);
     let end = start + Duration::minutes(duration);
     booking::check_fit(span, start, end, req)?;
-    if t.clinic.settings.duplicate_check {
-        if let Some(p) = patient_id {
-            let others = appointments::same_day(conn, p, date, except)?;
-            if let Some(existing) = booking::find_duplicate(&others, req.service_id) {
-                return Err(booking::duplicate_error(existing));
-            }
-        }
-    }
+    check_duplicate(conn, t, date, req, patient_id, except)?;
     let fixed = Request {
         duration: Some(duration),
         ..req.clone()

@@ -55,6 +55,13 @@ pub struct Args {
     /// The caller's own ID for this booking: booking it again returns the same appointment
     #[arg(long, value_name = "REF")]
     pub external_ref: Option<String>,
+    /// A patient who walked in: the first free slot from now in the window
+    /// open now, checked in, with the day's next token
+    #[arg(long, conflicts_with_all = ["date", "time", "at"])]
+    pub walk_in: bool,
+    /// Send the patient no confirmation message
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 /// On a terminal: pick what was left out (doctor, date, a free slot, the patient).
@@ -75,7 +82,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             ask.missing("doctor", "--doctor or --clinic-wide");
         }
     }
-    if a.when.at.is_none() {
+    if a.when.at.is_none() && !a.walk_in {
         a.when.date = ask.text_or(a.when.date.take(), "date", "--date", "Date", Some("today"))?;
         if a.when.time.is_none() {
             if ask.interactive() {
@@ -137,6 +144,8 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         source: a.source,
         external_ref: a.external_ref,
         key: ctx.key()?,
+        walk_in: a.walk_in,
+        no_notify: a.no_notify,
     };
     let booked = book::book(&mut st, &req, ctx.now)?;
     let appt = &booked.appointment;
@@ -153,7 +162,12 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
                 let r = appt.external_reference_id.as_deref().unwrap_or_default();
                 human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt)
             } else {
-                let mut text = human::confirm("Booked", appt);
+                let verb = if req.walk_in {
+                    "Walk-in booked and checked in"
+                } else {
+                    "Booked"
+                };
+                let mut text = human::confirm(verb, appt);
                 if let Some(old) = &booked.renamed_from {
                     text.push_str(&format!(
                         "\nThe patient with phone {} was named {}: now {}",

@@ -27,6 +27,9 @@ pub struct RescheduleArgs {
     /// Move even inside the clinic's cancellation window
     #[arg(long)]
     pub force: bool,
+    /// Send the patient no "rescheduled" message
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,6 +42,9 @@ pub struct CancelArgs {
     /// Cancel even inside the clinic's cancellation window
     #[arg(long)]
     pub force: bool,
+    /// Send the patient no "cancelled" message
+    #[arg(long)]
+    pub no_notify: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +122,7 @@ pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
         duration: r.duration,
         reason: r.reason,
         force: r.force,
+        no_notify: r.no_notify,
     };
     let a = change::reschedule(&mut ctx.open()?, &req, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
@@ -134,6 +141,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         id: c.id,
         reason,
         force: c.force,
+        no_notify: c.no_notify,
     };
     let a = change::cancel(&mut ctx.open()?, &req, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))

@@ -62,6 +62,10 @@ pub struct SettingsArgs {
     /// Completing an appointment needs --diagnosis: on|off [default: on]
     #[arg(long, value_name = "on|off")]
     pub require_diagnosis: Option<String>,
+    /// Confirmation, rescheduled and cancelled messages to patients through
+    /// `remind due`: on|off [default: on]
+    #[arg(long, value_name = "on|off")]
+    pub notify: Option<String>,
 }
 
 impl SettingsArgs {
@@ -75,6 +79,7 @@ impl SettingsArgs {
             reminders: self.reminders,
             duplicate_check: self.duplicate_check,
             require_diagnosis: self.require_diagnosis,
+            notify: self.notify,
         }
     }
 }

@@ -19,12 +19,14 @@ mod next;
 pub mod packaging;
 mod patient;
 mod prompt;
+mod queue;
 mod remind;
 mod schedule;
 mod service;
 mod show;
 mod slots;
 mod transfer;
+mod waitlist;
 mod webhook;
 mod window;
 
@@ -114,6 +116,11 @@ pub enum Command {
     Next(next::Args),
     /// The day sheet: per doctor, in time order, with free slots as gaps
     Agenda(agenda::Args),
+    /// Today's patients per doctor in token order; `queue next` calls the next one in
+    Queue(queue::Args),
+    /// Patients waiting for a doctor on a date; a freed time is offered to them
+    #[command(subcommand)]
+    Waitlist(waitlist::Cmd),
     /// Reminders: deliver the due ones (cron), list them
     #[command(subcommand)]
     Remind(remind::Cmd),
@@ -297,6 +304,8 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Count(a) => list::count(&ctx, a),
         Command::Next(a) => next::run(&ctx, a),
         Command::Agenda(a) => agenda::run(&ctx, a),
+        Command::Queue(a) => queue::run(&ctx, a),
+        Command::Waitlist(c) => waitlist::run(&ctx, c),
         Command::Remind(c) => remind::run(&ctx, c),
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),

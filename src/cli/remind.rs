@@ -11,7 +11,7 @@ use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Deliver the reminders that are due (cron runs this every few minutes)
+    /// Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)
     Due {
         /// Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent
         #[arg(long, value_name = "CMD")]
@@ -23,11 +23,14 @@ pub enum Cmd {
         #[arg(long, value_name = "N")]
         limit: Option<i64>,
     },
-    /// List reminders
+    /// List reminders and the other messages `remind due` delivers
     List {
         /// Only this status: pending, sent, failed, cancelled, expired
         #[arg(long)]
         status: Option<String>,
+        /// Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled
+        #[arg(long)]
+        kind: Option<String>,
         /// At most this many
         #[arg(long, default_value_t = 500)]
         limit: i64,
@@ -41,8 +44,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             dry_run,
             limit,
         } => due(ctx, exec, dry_run, limit),
-        Cmd::List { status, limit } => {
-            let rows = remind::list(&mut ctx.open()?, status.as_deref(), limit)?;
+        Cmd::List {
+            status,
+            kind,
+            limit,
+        } => {
+            let rows = remind::list(&mut ctx.open()?, status.as_deref(), kind.as_deref(), limit)?;
             Ok(ctx.report(
                 || json!({"reminders": rows.iter().map(|(r, a)| json::reminder(r, a)).collect::<Vec<_>>()}),
                 || human::reminders_list(&rows),

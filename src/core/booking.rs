@@ -155,15 +155,9 @@ pub fn check_fit(
     req: &Request,
 ) -> Result<()> {
     let w = span.window;
-    let refuse = |msg: String, extra: serde_json::Value| {
-        let mut details = json!({"window_id": w.id, "window": span.label()});
-        if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
-            d.extend(e.clone());
-        }
-        Err(Error::new(Code::InvalidTimeSlot, msg).details(details))
-    };
     if !span.on_grid(start) {
         return refuse(
+            span,
             format!(
                 "Start time is off the window's {}-minute grid (from {})",
                 w.slot_minutes,
@@ -174,6 +168,7 @@ pub fn check_fit(
     }
     if end > span.end {
         return refuse(
+            span,
             format!(
                 "Appointment would run past the window's end ({})",
                 time::format_hhmm(w.to)
@@ -181,12 +176,28 @@ pub fn check_fit(
             json!({}),
         );
     }
+    check_offers(span, req)
+}
+
+/// `INVALID_TIME_SLOT` for `span`'s window, with `extra` details.
+fn refuse(span: &Span, msg: String, extra: serde_json::Value) -> Result<()> {
+    let mut details = json!({"window_id": span.window.id, "window": span.label()});
+    if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
+        d.extend(e.clone());
+    }
+    Err(Error::new(Code::InvalidTimeSlot, msg).details(details))
+}
+
+/// The window offers the service and session asked for.
+fn check_offers(span: &Span, req: &Request) -> Result<()> {
+    let w = span.window;
     if !w.services.is_empty()
         && !req
             .service_id
             .is_some_and(|s| w.services.iter().any(|x| x == s))
     {
         return refuse(
+            span,
             "This window does not offer that service".into(),
             json!({"services": w.services}),
         );
@@ -194,6 +205,7 @@ pub fn check_fit(
     if let (Some(want), Some(has)) = (req.session, &w.session) {
         if !want.eq_ignore_ascii_case(has) {
             return refuse(
+                span,
                 format!("This time belongs to the {has} session"),
                 json!({"session": has}),
             );
@@ -247,6 +259,48 @@ pub fn check_capacity_suggesting(
         }
         e
     })
+}
+
+/// Where a walk-in goes (SPEC §5.7): into the window open at `now`, at `now`
+/// itself when the window takes several patients at a time and has a place,
+/// else at the first free grid slot from `now` on. No window open is the
+/// availability error; a window with nothing left answers as booking its
+/// last slot would (taken, with suggestions later in the day).
+pub fn walk_in<'d>(
+    day: &'d Day<'d>,
+    now: DateTime<Utc>,
+    req: &Request,
+) -> Result<(&'d Span<'d>, DateTime<Utc>, DateTime<Utc>)> {
+    let span = locate(day, now)?;
+    let minutes = req.duration.unwrap_or(span.window.slot_minutes);
+    let length = Duration::minutes(minutes);
+    if span.window.capacity > 1
+        && now + length <= span.end
+        && check_capacity(day, span, now, now + length).is_ok()
+    {
+        // Off the grid on purpose: the patient is here now.
+        check_offers(span, req)?;
+        return Ok((span, now, now + length));
+    }
+    let mut refusal = None;
+    for start in span.grid().filter(|s| *s >= now) {
+        let end = start + length;
+        if let Err(e) = check_fit(span, start, end, req) {
+            refusal.get_or_insert(e);
+            continue;
+        }
+        match check_capacity_suggesting(day, span, start, end, req) {
+            Ok(_) => return Ok((span, start, end)),
+            Err(e) => refusal = Some(e),
+        }
+    }
+    Err(refusal.unwrap_or_else(|| {
+        Error::new(
+            Code::OutsideAvailability,
+            format!("No slot is left in the window open now ({})", span.label()),
+        )
+        .details(json!({"windows": [span.label()], "date": day.date.to_string()}))
+    }))
 }
 
 /// Rule 7: the first active appointment of the same patient, service and local

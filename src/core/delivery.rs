@@ -49,6 +49,36 @@ pub fn triage(
         .collect()
 }
 
+/// The verdict on one due patient notification (SPEC §7): news of a booking
+/// (`confirmation`, `rescheduled`) goes out while the appointment is active
+/// and ahead; a cancellation goes out while the time it cancelled is ahead.
+pub fn notice_verdict(
+    kind: &str,
+    status: Status,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Verdict {
+    if kind != "cancelled" && !status.is_active() {
+        Verdict::Cancel
+    } else if starts_at <= now {
+        Verdict::Expire
+    } else {
+        Verdict::Deliver
+    }
+}
+
+/// The verdict on one due waitlist offer: cancelled once the entry is gone
+/// (booked or removed), expired once the offered time has come.
+pub fn offer_verdict(waiting: bool, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Verdict {
+    if !waiting {
+        Verdict::Cancel
+    } else if starts_at <= now {
+        Verdict::Expire
+    } else {
+        Verdict::Deliver
+    }
+}
+
 /// How long after the `attempts`-th failure to try again: 5 min × 2^(attempts−1),
 /// at most a day.
 pub fn backoff(attempts: i64) -> Duration {

@@ -14,6 +14,8 @@ pub struct Settings {
     pub reminders: Vec<i64>,
     pub duplicate_check: bool,
     pub require_diagnosis: bool,
+    /// Patient notifications (confirmation, rescheduled, cancelled) through `remind due`.
+    pub notify: bool,
 }
 
 impl Default for Settings {
@@ -26,6 +28,7 @@ impl Default for Settings {
             reminders: vec![24 * 60, 120],
             duplicate_check: true,
             require_diagnosis: true,
+            notify: true,
         }
     }
 }

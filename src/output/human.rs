@@ -247,6 +247,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         format!("  Reminders          {}", reminders(&s.reminders)),
         format!("  Duplicate check    {}", onoff(s.duplicate_check)),
         format!("  Require diagnosis  {}", onoff(s.require_diagnosis)),
+        format!("  Notify patients    {}", onoff(s.notify)),
     ]
     .join("\n")
 }
@@ -595,10 +596,10 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
         let (d, hm) = to_local(a.timezone, r.due_at);
         t.add_row(vec![
             format!("{d} {hm}"),
-            format_offset(r.offset_minutes),
+            message_kind(r),
             r.status.clone(),
             r.attempts.to_string(),
-            clean(&a.patient_name),
+            clean(&recipient(r, a).0),
             when(a),
             short(&r.id).to_string(),
         ]);
@@ -714,6 +715,25 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
 }
 
 /// `remind due --dry-run`: what would be delivered, and a one-line summary.
+/// A reminder's offset, or the kind of any other message.
+fn message_kind(r: &crate::store::reminders::Reminder) -> String {
+    if r.is_reminder() {
+        format_offset(r.offset_minutes)
+    } else {
+        r.kind.replace('_', " ")
+    }
+}
+
+/// Who a message goes to: the appointment's patient, or for an offer the
+/// waiting patient.
+fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> (String, String) {
+    let waiting = r.data.as_ref().map(|d| &d["offer"]["waitlist"]["patient"]);
+    match waiting.and_then(|p| Some((p["full_name"].as_str()?, p["phone"].as_str()?))) {
+        Some((name, phone)) => (name.to_string(), phone.to_string()),
+        None => (a.patient_name.clone(), a.patient_phone.clone()),
+    }
+}
+
 pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     let mut out = String::new();
     if !sweep.would_deliver.is_empty() {
@@ -722,9 +742,9 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             let (d, hm) = to_local(a.timezone, r.due_at);
             t.add_row(vec![
                 format!("{d} {hm}"),
-                format_offset(r.offset_minutes),
-                clean(&a.patient_name),
-                clean(&a.patient_phone),
+                message_kind(r),
+                clean(&recipient(r, a).0),
+                clean(&recipient(r, a).1),
                 when(a),
                 short(&r.id).to_string(),
             ]);

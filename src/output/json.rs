@@ -160,6 +160,7 @@ struct ClinicView<'a> {
     reminders: Vec<String>,
     duplicate_check: bool,
     require_diagnosis: bool,
+    notify: bool,
     created_at: String,
     updated_at: String,
 }
@@ -177,6 +178,7 @@ pub fn clinic(c: &Clinic) -> Value {
         reminders: s.reminders.iter().map(|m| format_offset(*m)).collect(),
         duplicate_check: s.duplicate_check,
         require_diagnosis: s.require_diagnosis,
+        notify: s.notify,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })
@@ -348,8 +350,9 @@ pub fn list(name: &str, items: Vec<Value>) -> Value {
 #[derive(Serialize)]
 struct ReminderView<'a> {
     id: &'a str,
+    kind: &'a str,
     appointment_id: &'a str,
-    offset: String,
+    offset: Option<String>,
     due_at: String,
     status: &'a str,
     attempts: i64,
@@ -357,21 +360,84 @@ struct ReminderView<'a> {
     next_attempt_at: Option<String>,
     last_error: Option<&'a str>,
     appointment: Value,
+    /// The message's own fields: `previous` (rescheduled), `reason`
+    /// (cancelled), `offer` (waitlist_offer).
+    #[serde(flatten)]
+    data: serde_json::Map<String, Value>,
 }
 
-/// A reminder as SPEC §7 shows it, with its appointment.
+/// A reminder as SPEC §7 shows it, with its appointment; a notification with
+/// its own fields; an offer with its slot and waitlist entry instead of the
+/// appointment that freed it (another patient's).
 pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
+    let data = match &r.data {
+        Some(Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
     to_json(ReminderView {
         id: &r.id,
+        kind: &r.kind,
         appointment_id: &r.appointment_id,
-        offset: format_offset(r.offset_minutes),
+        offset: r.is_reminder().then(|| format_offset(r.offset_minutes)),
         due_at: ts(r.due_at),
         status: &r.status,
         attempts: r.attempts,
         sent_at: opt_ts(r.sent_at),
         next_attempt_at: opt_ts(r.next_attempt_at),
         last_error: r.last_error.as_deref(),
-        appointment: appointment(a),
+        appointment: if r.kind == "waitlist_offer" {
+            Value::Null
+        } else {
+            appointment(a)
+        },
+        data,
+    })
+}
+
+#[derive(Serialize)]
+struct WaitlistView<'a> {
+    id: &'a str,
+    clinic_id: &'a str,
+    doctor_id: &'a str,
+    patient_id: &'a str,
+    service_id: Option<&'a str>,
+    date: String,
+    offers: i64,
+    created_at: String,
+    patient: PartyView<'a>,
+    doctor: DoctorRefView<'a>,
+    service: Option<ServiceRefView<'a>>,
+}
+
+/// A waitlist entry (SPEC §5.7).
+pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
+    to_json(WaitlistView {
+        id: &e.id,
+        clinic_id: &e.clinic_id,
+        doctor_id: &e.doctor_id,
+        patient_id: &e.patient_id,
+        service_id: e.service_id.as_deref(),
+        date: e.date.to_string(),
+        offers: e.offers,
+        created_at: ts(e.created_at),
+        patient: PartyView {
+            id: &e.patient_id,
+            full_name: &e.patient_name,
+            phone: &e.patient_phone,
+        },
+        doctor: DoctorRefView {
+            id: &e.doctor_id,
+            full_name: &e.doctor_name,
+            specialty: e.doctor_specialty.as_deref(),
+        },
+        service: match (&e.service_id, &e.service_name) {
+            (Some(id), Some(name)) => Some(ServiceRefView {
+                id,
+                name,
+                duration_minutes: e.service_minutes.unwrap_or_default(),
+            }),
+            _ => None,
+        },
     })
 }
 

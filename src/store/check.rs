@@ -394,7 +394,7 @@ fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
         &format!(
             "SELECT r.id, r.appointment_id, r.status, r.due_at, r.offset_minutes, a.status, c.timezone \
              FROM reminders r JOIN appointments a ON a.id = r.appointment_id LEFT JOIN clinics c ON c.id = a.clinic_id \
-             WHERE r.status = 'pending' AND a.status IN {FINISHED} ORDER BY r.due_at, r.id"
+             WHERE r.status = 'pending' AND r.kind = 'reminder' AND a.status IN {FINISHED} ORDER BY r.due_at, r.id"
         ),
         &[],
         |r| {

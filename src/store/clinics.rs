@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
-                    duplicate_check, require_diagnosis, created_at, updated_at";
+                    duplicate_check, require_diagnosis, created_at, updated_at, notify";
 
 const LOOKUP: Lookup = Lookup {
     table: "clinics",
@@ -37,6 +37,7 @@ fn from_row(r: &Row) -> Result<Clinic> {
                 .collect(),
             duplicate_check: r.get(8)?,
             require_diagnosis: r.get(9)?,
+            notify: r.get(12)?,
         },
         created_at: instant(r.get(10)?),
         updated_at: instant(r.get(11)?),
@@ -55,11 +56,11 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.exec(
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
-            name_key(&c.name)
+            s.notify, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -70,10 +71,11 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
-         cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12 WHERE id=?1",
+         cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
-            s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at)
+            s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
+            s.notify
         ],
     )?;
     Ok(())

@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod services;
 mod sqlite;
 pub mod transfer;
+pub mod waitlist;
 
 pub mod webhooks;
 pub mod windows;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/002_webhooks.sql"),
     include_str!("schema/postgres/003_reliability.sql"),
     include_str!("schema/postgres/004_exclusive.sql"),
+    include_str!("schema/postgres/005_desk.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

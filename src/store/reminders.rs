@@ -1,4 +1,6 @@
-//! The `reminders` table: scheduled with an appointment, swept by `remind due`.
+//! The `reminders` table: every message `remind due` delivers — reminders
+//! scheduled with an appointment, waitlist offers and patient notifications
+//! (`kind`, SPEC §5.7, §7).
 //! A run claims one reminder (`claim` = the run's ID, until `claimed_until`) in
 //! a write transaction just before delivering it, and records the outcome only
 //! while that claim still stands, so overlapping runs never deliver one twice;
@@ -21,11 +23,38 @@ pub struct Reminder {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// `reminder`, `waitlist_offer`, or a notification kind ([`NOTICES`]).
+    pub kind: String,
+    /// The message's own fields (a move's previous time, an offer's slot).
+    pub data: Option<serde_json::Value>,
+    /// The waitlist entry an offer is for.
+    pub waitlist_id: Option<String>,
+}
+
+impl Reminder {
+    pub fn is_reminder(&self) -> bool {
+        self.kind == "reminder"
+    }
 }
 
 pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
 
-const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error";
+pub const KINDS: [&str; 5] = [
+    "reminder",
+    "waitlist_offer",
+    "confirmation",
+    "rescheduled",
+    "cancelled",
+];
+
+/// The patient notifications: the latest news about a booking (SPEC §7).
+pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
+
+/// SQL list of [`NOTICES`].
+const NOTICE_KINDS: &str = "('confirmation','rescheduled','cancelled')";
+
+const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
+                    kind, data, waitlist_id";
 
 fn from_row(r: &Row) -> Result<Reminder> {
     Ok(Reminder {
@@ -38,6 +67,11 @@ fn from_row(r: &Row) -> Result<Reminder> {
         next_attempt_at: opt_instant(r.get(6)?),
         sent_at: opt_instant(r.get(7)?),
         last_error: r.get(8)?,
+        kind: r.get(9)?,
+        data: r
+            .get::<Option<String>>(10)?
+            .and_then(|d| serde_json::from_str(&d).ok()),
+        waitlist_id: r.get(11)?,
     })
 }
 
@@ -62,22 +96,76 @@ pub fn schedule(
     Ok(())
 }
 
-/// Cancels the appointment's pending reminders.
+/// Cancels the appointment's pending reminders (offers and notifications
+/// have their own rules).
 pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
         "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
-         WHERE appointment_id = ?1 AND status = 'pending'",
+         WHERE appointment_id = ?1 AND status = 'pending' AND kind = 'reminder'",
         args![appointment_id, epoch(now)],
     )?;
     Ok(())
 }
 
-/// Reminders, by due time, optionally of one status.
-pub fn list(conn: &Tx, status: Option<&str>, limit: i64) -> Result<Vec<Reminder>> {
-    let (cond, args) = match status {
-        Some(s) => ("WHERE status = ?1", args![s].to_vec()),
-        None => ("", vec![]),
-    };
+/// Queues a message due at once: a notification or an offer.
+pub fn queue(
+    conn: &Tx,
+    appointment_id: &str,
+    kind: &str,
+    data: Option<&serde_json::Value>,
+    waitlist_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.exec(
+        "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at, kind, data, waitlist_id) \
+         VALUES (?1, ?2, 0, ?3, 'pending', ?3, ?3, ?4, ?5, ?6)",
+        args![new_id(), appointment_id, epoch(now), kind, data.map(|d| d.to_string()), waitlist_id],
+    )?;
+    Ok(())
+}
+
+/// The appointment's notifications not yet delivered.
+pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>> {
+    conn.rows(
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE appointment_id = ?1 AND status = 'pending' \
+             AND kind IN {NOTICE_KINDS} ORDER BY created_at, id"
+        ),
+        args![appointment_id],
+        from_row,
+    )
+}
+
+/// Withdraws a notification that newer news replaces. A run delivering it
+/// right now keeps its claim, so the newer message waits until that run is
+/// done: the patient never gets the news out of order.
+pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.exec(
+        "UPDATE reminders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
+        args![id, epoch(now)],
+    )?;
+    Ok(())
+}
+
+/// Cancels the pending offers made to a waitlist entry.
+pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result<()> {
+    conn.exec(
+        "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
+         WHERE waitlist_id = ?1 AND status = 'pending' AND kind = 'waitlist_offer'",
+        args![waitlist_id, epoch(now)],
+    )?;
+    Ok(())
+}
+
+/// Messages, by due time, optionally of one status and of one kind.
+pub fn list(
+    conn: &Tx,
+    status: Option<&str>,
+    kind: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Reminder>> {
+    let cond = "WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (CAST(?2 AS TEXT) IS NULL OR kind = ?2)";
+    let args = args![status, kind].to_vec();
     conn.rows(
         &format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"),
         &args,
@@ -86,9 +174,13 @@ pub fn list(conn: &Tx, status: Option<&str>, limit: i64) -> Result<Vec<Reminder>
 }
 
 /// The condition for a reminder a run may take at `?1`: pending, due, its retry
-/// time come, and no live claim on it.
+/// time come, and no live claim on it; a notification also waits while
+/// another notification of its appointment is being delivered (news in order).
 const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
-    AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1)";
+    AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
+    AND (kind NOT IN ('confirmation','rescheduled','cancelled') OR NOT EXISTS (\
+        SELECT 1 FROM reminders o WHERE o.appointment_id = reminders.appointment_id AND o.id <> reminders.id \
+        AND o.kind IN ('confirmation','rescheduled','cancelled') AND o.claimed_until > ?1))";
 
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
 pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
@@ -143,12 +235,13 @@ pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
 }
 
 /// Records the delivery, if run `run`'s claim still stands; false when another
-/// run took the reminder over or it was cancelled meanwhile.
+/// run took the reminder over or it was cancelled meanwhile. A notification
+/// superseded while this run delivered it keeps the claim: it did go out.
 pub fn mark_sent(conn: &Tx, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
     Ok(conn.exec(
         "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
          claimed_until = NULL, last_error = NULL, updated_at = ?3 \
-         WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
+         WHERE id = ?1 AND claim = ?2 AND status IN ('pending','cancelled')",
         args![id, run, epoch(now)],
     )? == 1)
 }

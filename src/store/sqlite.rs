@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/002_webhooks.sql"),
     include_str!("schema/sqlite/003_reliability.sql"),
     include_str!("schema/sqlite/004_exclusive.sql"),
+    include_str!("schema/sqlite/005_desk.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// Every table and its columns, parents before children (foreign keys hold at
 /// every insert). The same on both engines.
 const TABLES: &[(&str, &str)] = &[
-    ("clinics", "id, name, name_key, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, duplicate_check, require_diagnosis, created_at, updated_at"),
+    ("clinics", "id, name, name_key, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, duplicate_check, require_diagnosis, created_at, updated_at, notify"),
     ("doctors", "id, full_name, name_key, specialty, slot_minutes, active, created_at, updated_at"),
     ("services", "id, name, name_key, duration_minutes, removed_at, created_at, updated_at"),
     ("windows", "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, session, batch, valid_from, valid_to, open, created_at"),
@@ -19,7 +19,8 @@ const TABLES: &[(&str, &str)] = &[
     ("patients", "id, full_name, name_key, phone, national_id, email, no_show_count, created_at, updated_at"),
     ("appointments", "id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, sequence, created_at, updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, solo"),
     ("tokens", "scope, local_date, last"),
-    ("reminders", "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, claimed_until, sent_at, last_error, created_at, updated_at, claim"),
+    ("waitlist", "id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq"),
+    ("reminders", "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, claimed_until, sent_at, last_error, created_at, updated_at, claim, kind, data, waitlist_id"),
     ("events", "id, type, appointment_id, created_at, data"),
     ("webhooks", "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at"),
     ("meta", "key, value"),

@@ -245,7 +245,9 @@ impl Env {
     }
 
     /// A clinic in El Salvador, Dr. García with a Mon–Fri 09:00–13:00 window
-    /// (30-minute slots), and a 30-minute "General Checkup" service.
+    /// (30-minute slots), and a 30-minute "General Checkup" service. Patient
+    /// notifications are off, so the sweeps deliver reminders alone; the
+    /// notification tests turn them on (`notify.rs`).
     pub fn clinic() -> Self {
         let env = Env::new();
         env.ok(&[
@@ -254,6 +256,8 @@ impl Env {
             "Central",
             "--timezone",
             "America/El_Salvador",
+            "--notify",
+            "off",
         ]);
         env.ok(&[
             "doctor",

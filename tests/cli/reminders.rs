@@ -373,7 +373,7 @@ fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
 }
 
 /// Starts `remind due` processes that all run at once.
-fn race(env: &Env, n: usize, hook: &str) -> Vec<Output> {
+pub(crate) fn race(env: &Env, n: usize, hook: &str) -> Vec<Output> {
     let bin = assert_cmd::cargo::cargo_bin("appt");
     let kids: Vec<_> = (0..n)
         .map(|_| {
@@ -528,7 +528,7 @@ fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
 }
 
 /// Starts `remind due --exec hook` in the background at the env's clock.
-fn spawn_sweep(env: &Env, hook: &str) -> std::process::Child {
+pub(crate) fn spawn_sweep(env: &Env, hook: &str) -> std::process::Child {
     env.raw(&["remind", "due", "--exec", hook])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -537,7 +537,7 @@ fn spawn_sweep(env: &Env, hook: &str) -> std::process::Child {
 }
 
 /// Waits until the file has at least `n` lines; returns them.
-fn wait_lines(path: &std::path::Path, n: usize) -> Vec<String> {
+pub(crate) fn wait_lines(path: &std::path::Path, n: usize) -> Vec<String> {
     let t = std::time::Instant::now();
     loop {
         let text = std::fs::read_to_string(path).unwrap_or_default();

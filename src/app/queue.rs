@@ -1,0 +1,115 @@
+//! The day's queue (SPEC §5.7): today's patients per doctor in token order,
+//! and `queue next`, the doctor calling the next checked-in patient.
+
+use super::change::{advance, Filled};
+use super::schedule::target;
+use crate::core::{time, Appointment, Clinic, Doctor, Status};
+use crate::error::{Error, Result};
+use crate::store::appointments::{self, Filter};
+use crate::store::{doctors, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One doctor's line (None: the clinic-wide windows).
+pub struct Line {
+    pub doctor: Option<Doctor>,
+    pub appointments: Vec<Appointment>,
+}
+
+pub struct Queue {
+    pub clinic: Clinic,
+    pub date: NaiveDate,
+    pub lines: Vec<Line>,
+}
+
+/// Today's appointments (all but cancelled) of the clinic, or of one doctor,
+/// per doctor in token order.
+pub fn today(
+    st: &mut Store,
+    clinic: Option<&str>,
+    doctor: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Queue> {
+    st.read(|tx| {
+        let t = target(tx, clinic, doctor)?;
+        let date = time::local_today(t.clinic.timezone, now);
+        let f = Filter {
+            clinic_id: Some(t.clinic.id.clone()),
+            from: Some(date),
+            to: Some(date),
+            doctor_id: t.doctor.as_ref().map(|d| d.id.clone()),
+            ..Filter::default()
+        };
+        let (mut all, _) = appointments::list(tx, &f, 0, i64::MAX)?;
+        all.retain(|a| a.status != Status::Cancelled);
+        all.sort_by(|a, b| {
+            (&a.doctor_name, &a.doctor_id, a.token_number).cmp(&(
+                &b.doctor_name,
+                &b.doctor_id,
+                b.token_number,
+            ))
+        });
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(d) = &t.doctor {
+            lines.push(Line {
+                doctor: Some(d.clone()),
+                appointments: Vec::new(),
+            });
+        }
+        for a in all {
+            let same = lines
+                .last()
+                .is_some_and(|l| l.doctor.as_ref().map(|d| &d.id) == a.doctor_id.as_ref());
+            if !same {
+                let doctor = a
+                    .doctor_id
+                    .as_deref()
+                    .map(|d| doctors::get(tx, d))
+                    .transpose()?;
+                lines.push(Line {
+                    doctor,
+                    appointments: Vec::new(),
+                });
+            }
+            if let Some(l) = lines.last_mut() {
+                l.appointments.push(a);
+            }
+        }
+        Ok(Queue {
+            clinic: t.clinic,
+            date,
+            lines,
+        })
+    })
+}
+
+/// The doctor calls the next patient: the lowest-token `checked_in`
+/// appointment of today moves to `in_progress`.
+pub fn next(
+    st: &mut Store,
+    clinic: Option<&str>,
+    doctor: &str,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    st.write(|tx| {
+        let t = target(tx, clinic, Some(doctor))?;
+        let d = t.doctor.as_ref().expect("a doctor was given");
+        let date = time::local_today(t.clinic.timezone, now);
+        let f = Filter {
+            clinic_id: Some(t.clinic.id.clone()),
+            from: Some(date),
+            to: Some(date),
+            doctor_id: Some(d.id.clone()),
+            status: Some(Status::CheckedIn),
+            ..Filter::default()
+        };
+        let (waiting, _) = appointments::list(tx, &f, 0, i64::MAX)?;
+        let first = waiting
+            .into_iter()
+            .min_by_key(|a| a.token_number)
+            .ok_or_else(|| {
+                Error::not_found("Checked-in patient")
+                    .hint(format!("nobody is waiting for {} today", d.full_name))
+            })?;
+        advance(tx, first, Status::InProgress, Filled::default(), now)
+    })
+}

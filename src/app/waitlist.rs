@@ -1,0 +1,175 @@
+//! The waitlist (SPEC §5.7): patients who want a doctor on a date when nothing
+//! is free. When an appointment of that doctor on that date is cancelled or
+//! moved away, the next waiting entry is offered the freed time: an
+//! `appointment.slot_offered` event and a message for `remind due`.
+
+use super::schedule::target;
+use super::values::{self, Problems};
+use crate::core::{time, Appointment};
+use crate::error::{Error, Result};
+use crate::output::json;
+use crate::store::db::Tx;
+use crate::store::waitlist::{self, Entry};
+use crate::store::{self, clinics, events, patients, reminders, services, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+
+/// `waitlist add`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AddRequest {
+    pub clinic: Option<String>,
+    pub doctor: String,
+    pub date: String,
+    /// An existing patient: ID, prefix, phone or name.
+    pub patient: Option<String>,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub service: Option<String>,
+}
+
+/// Adds the entry; a patient already waiting for that doctor and date keeps
+/// their place (the entry is returned with `existing`).
+pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry, bool)> {
+    let mut bad = Problems::default();
+    if r.patient.is_none() && r.phone.is_none() {
+        bad.add("patient", "patient or phone is required");
+    }
+    let phone = r
+        .phone
+        .as_deref()
+        .and_then(|p| bad.check("phone", values::check_phone(p)));
+    let name = r
+        .name
+        .as_deref()
+        .and_then(|n| bad.check("name", values::check_name("name", n)));
+    bad.finish()?;
+    st.write(|tx| {
+        let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;
+        let doctor = t.doctor.expect("a doctor was given");
+        let today = time::local_today(t.clinic.timezone, now);
+        let on = time::parse_date(&r.date, today).map_err(|e| Error::field("date", e))?;
+        if on < today {
+            return Err(Error::field("date", format!("{on} has passed")));
+        }
+        let service = r
+            .service
+            .as_deref()
+            .map(|s| services::find_for_booking(tx, s))
+            .transpose()?;
+        let patient_id = match (&r.patient, &phone) {
+            (Some(p), _) => patients::find(tx, p)?.patient.id,
+            (None, Some(ph)) => match (patients::by_phone(tx, ph)?, &name) {
+                (Some(s), _) => s.patient.id,
+                (None, Some(n)) => patients::upsert_by_phone(tx, n, ph, None, now)?.0,
+                (None, None) => {
+                    return Err(Error::field("name", "--name is required for a new patient"))
+                }
+            },
+            (None, None) => unreachable!("checked above"),
+        };
+        if let Some(e) = waitlist::of_patient(tx, &patient_id, &doctor.id, on)? {
+            return Ok((e, true));
+        }
+        let id = store::new_id();
+        let entry = waitlist::New {
+            id: &id,
+            clinic_id: &t.clinic.id,
+            doctor_id: &doctor.id,
+            patient_id: &patient_id,
+            service_id: service.as_ref().map(|s| s.id.as_str()),
+            date: on,
+        };
+        waitlist::insert(tx, &entry, now)?;
+        Ok((waitlist::get(tx, &id)?, false))
+    })
+}
+
+/// Entries still ahead (today included, in each clinic's zone), by date then oldest first.
+pub fn list(st: &mut Store, clinic: Option<&str>, now: DateTime<Utc>) -> Result<Vec<Entry>> {
+    st.read(|tx| {
+        let chosen = match clinic {
+            Some(c) => vec![clinics::find(tx, c)?],
+            None => clinics::list(tx)?,
+        };
+        let mut out = Vec::new();
+        for c in chosen {
+            out.extend(waitlist::list(
+                tx,
+                &c.id,
+                time::local_today(c.timezone, now),
+            )?);
+        }
+        out.sort_by_key(|e| e.date);
+        Ok(out)
+    })
+}
+
+/// Removes an entry (and withdraws any offer not yet delivered); returns it.
+pub fn remove(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Entry> {
+    st.write(|tx| {
+        let e = waitlist::find(tx, id)?;
+        drop_entry(tx, &e.id, now)?;
+        Ok(e)
+    })
+}
+
+fn drop_entry(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
+    waitlist::remove(tx, id)?;
+    reminders::cancel_offers(tx, id, now)
+}
+
+/// A booking of a waiting patient with that doctor on that date ends their wait.
+pub fn booked(
+    tx: &Tx,
+    patient_id: &str,
+    doctor_id: Option<&str>,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(d) = doctor_id {
+        if let Some(e) = waitlist::of_patient(tx, patient_id, d, on)? {
+            drop_entry(tx, &e.id, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Offers the time `freed` had (before it was cancelled or moved away) to the
+/// next waiting entry for its doctor and date, if the time is still ahead.
+pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<()> {
+    let Some(doctor_id) = freed.doctor_id.as_deref() else {
+        return Ok(());
+    };
+    if freed.starts_at <= now {
+        return Ok(());
+    }
+    let Some(entry) = waitlist::next_in_line(tx, doctor_id, freed.local_date, &freed.patient_id)?
+    else {
+        return Ok(());
+    };
+    waitlist::count_offer(tx, &entry.id)?;
+    let entry = waitlist::get(tx, &entry.id)?;
+    let slot = json!({
+        "date": freed.local_date.to_string(),
+        "time": time::to_local(freed.timezone, freed.starts_at).1,
+        "starts_at": time::fmt_utc(freed.starts_at),
+        "duration_minutes": freed.duration_minutes,
+        "timezone": freed.timezone.name(),
+    });
+    let mut data = json!({ "waitlist": json::waitlist_entry(&entry) });
+    if let (Some(d), Some(s)) = (data.as_object_mut(), slot.as_object()) {
+        d.extend(s.clone());
+    }
+    events::record(tx, "appointment.slot_offered", &freed.id, &data, now)?;
+    let mut offer = slot;
+    offer["clinic_name"] = json!(freed.clinic_name);
+    offer["waitlist"] = json::waitlist_entry(&entry);
+    reminders::queue(
+        tx,
+        &freed.id,
+        "waitlist_offer",
+        Some(&json!({ "offer": offer })),
+        Some(&entry.id),
+        now,
+    )
+}

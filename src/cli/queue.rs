@@ -1,0 +1,57 @@
+//! `appt queue [--doctor D]` and `appt queue next --doctor D` (SPEC §5.7).
+
+use super::Ctx;
+use crate::app::queue;
+use crate::error::Result;
+use crate::output::{desk, human, json, Report};
+use clap::Subcommand;
+use serde_json::json;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// Only this doctor's queue
+    #[arg(long)]
+    pub doctor: Option<String>,
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Call the next patient: the lowest-token checked-in appointment of today moves to in_progress
+    Next {
+        /// The doctor calling
+        #[arg(long)]
+        doctor: String,
+    },
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+    let mut st = ctx.open_existing()?;
+    match a.cmd {
+        Some(Cmd::Next { doctor }) => {
+            let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, ctx.now)?;
+            Ok(ctx.report(
+                || json::appointment(&appt),
+                || human::confirm(&format!("Next: token {}", appt.token_number), &appt),
+            ))
+        }
+        None => {
+            let q = queue::today(&mut st, ctx.clinic.as_deref(), a.doctor.as_deref(), ctx.now)?;
+            Ok(ctx.report(
+                || {
+                    json!({
+                        "date": q.date.to_string(),
+                        "clinic_id": q.clinic.id,
+                        "doctors": q.lines.iter().map(|l| json!({
+                            "doctor": l.doctor.as_ref().map(json::doctor),
+                            "appointments": l.appointments.iter().map(json::appointment).collect::<Vec<_>>(),
+                        })).collect::<Vec<_>>(),
+                    })
+                },
+                || desk::queue(&q),
+            ))
+        }
+    }
+}

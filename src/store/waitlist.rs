@@ -1,0 +1,172 @@
+//! The `waitlist` table: patients who want a doctor on a date when nothing is
+//! free, offered a freed time oldest first (SPEC §5.7).
+
+use super::db::{Row, Tx};
+use super::{by_id, date, epoch, instant, resolve, Lookup};
+use crate::args;
+use crate::error::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One waiting patient, with the names the desk reads.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub clinic_id: String,
+    pub doctor_id: String,
+    pub patient_id: String,
+    pub service_id: Option<String>,
+    pub date: NaiveDate,
+    /// How many freed times this entry has been offered.
+    pub offers: i64,
+    pub created_at: DateTime<Utc>,
+    pub patient_name: String,
+    pub patient_phone: String,
+    pub doctor_name: String,
+    pub doctor_specialty: Option<String>,
+    pub service_name: Option<String>,
+    pub service_minutes: Option<i64>,
+}
+
+const LOOKUP: Lookup = Lookup {
+    table: "waitlist",
+    what: "Waitlist entry",
+    by_name: false,
+    filter: "",
+    label: "local_date",
+    suggest: false,
+};
+
+const SELECT: &str =
+    "SELECT w.id, w.clinic_id, w.doctor_id, w.patient_id, w.service_id, w.local_date, w.offers, \
+    w.created_at, p.full_name, p.phone, d.full_name, d.specialty, s.name, s.duration_minutes \
+    FROM waitlist w JOIN patients p ON p.id = w.patient_id JOIN doctors d ON d.id = w.doctor_id \
+    LEFT JOIN services s ON s.id = w.service_id";
+
+fn from_row(r: &Row) -> Result<Entry> {
+    let d: String = r.get(5)?;
+    Ok(Entry {
+        id: r.get(0)?,
+        clinic_id: r.get(1)?,
+        doctor_id: r.get(2)?,
+        patient_id: r.get(3)?,
+        service_id: r.get(4)?,
+        date: date(&d),
+        offers: r.get(6)?,
+        created_at: instant(r.get(7)?),
+        patient_name: r.get(8)?,
+        patient_phone: r.get(9)?,
+        doctor_name: r.get(10)?,
+        doctor_specialty: r.get(11)?,
+        service_name: r.get(12)?,
+        service_minutes: r.get(13)?,
+    })
+}
+
+/// A new entry's fields.
+pub struct New<'a> {
+    pub id: &'a str,
+    pub clinic_id: &'a str,
+    pub doctor_id: &'a str,
+    pub patient_id: &'a str,
+    pub service_id: Option<&'a str>,
+    pub date: NaiveDate,
+}
+
+pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
+    let New {
+        id,
+        clinic_id,
+        doctor_id,
+        patient_id,
+        service_id,
+        date: on,
+    } = *e;
+    conn.exec(
+        // Writers are serialised, so the next number is never handed out twice.
+        "INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist))",
+        args![id, clinic_id, doctor_id, patient_id, service_id, on.to_string(), epoch(now)],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Tx, id: &str) -> Result<Entry> {
+    by_id(
+        conn,
+        &format!("{SELECT} WHERE w.id = ?1"),
+        id,
+        "Waitlist entry",
+        from_row,
+    )
+}
+
+/// An entry by ID or unique prefix.
+pub fn find(conn: &Tx, input: &str) -> Result<Entry> {
+    let id = resolve(conn, &LOOKUP, input)?;
+    get(conn, &id)
+}
+
+/// Whether the entry is still waiting (not booked, not removed).
+pub fn exists(conn: &Tx, id: &str) -> Result<bool> {
+    let one: Option<i64> = conn.row("SELECT 1 FROM waitlist WHERE id = ?1", args![id], |r| {
+        r.get(0)
+    })?;
+    Ok(one.is_some())
+}
+
+/// The patient's entry for this doctor and date, if there is one.
+pub fn of_patient(
+    conn: &Tx,
+    patient_id: &str,
+    doctor_id: &str,
+    on: NaiveDate,
+) -> Result<Option<Entry>> {
+    conn.row(
+        &format!("{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3"),
+        args![patient_id, doctor_id, on.to_string()],
+        from_row,
+    )
+}
+
+/// A clinic's entries from `from` on, by date then oldest first.
+pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
+    conn.rows(
+        &format!(
+            "{SELECT} WHERE w.clinic_id = ?1 AND w.local_date >= ?2 \
+             ORDER BY w.local_date, w.seq"
+        ),
+        args![clinic_id, from.to_string()],
+        from_row,
+    )
+}
+
+/// Who is offered a time freed on this doctor's date: the entry offered the
+/// fewest times so far, oldest first — never the patient who freed it.
+pub fn next_in_line(
+    conn: &Tx,
+    doctor_id: &str,
+    on: NaiveDate,
+    except_patient: &str,
+) -> Result<Option<Entry>> {
+    conn.row(
+        &format!(
+            "{SELECT} WHERE w.doctor_id = ?1 AND w.local_date = ?2 AND w.patient_id <> ?3 \
+             ORDER BY w.offers, w.seq LIMIT 1"
+        ),
+        args![doctor_id, on.to_string(), except_patient],
+        from_row,
+    )
+}
+
+pub fn count_offer(conn: &Tx, id: &str) -> Result<()> {
+    conn.exec(
+        "UPDATE waitlist SET offers = offers + 1 WHERE id = ?1",
+        args![id],
+    )?;
+    Ok(())
+}
+
+pub fn remove(conn: &Tx, id: &str) -> Result<()> {
+    conn.exec("DELETE FROM waitlist WHERE id = ?1", args![id])?;
+    Ok(())
+}

@@ -1,0 +1,392 @@
+//! Tests: the front desk's walk-ins, queue and waitlist (SPEC §5.7).
+
+use crate::common::{s, Env, MONDAY_8AM};
+use serde_json::Value;
+
+/// Monday 2026-06-15 in El Salvador (UTC−6): local time HH:MM as an instant.
+fn monday(hm: &str) -> String {
+    let (h, m) = hm.split_once(':').unwrap();
+    format!("2026-06-15T{:02}:{m}:00Z", h.parse::<u32>().unwrap() + 6)
+}
+
+const TUE: &str = "2026-06-16";
+
+fn walk_in(env: &Env, phone: &str) -> Value {
+    env.ok(&[
+        "book",
+        "--walk-in",
+        "--doctor",
+        "Dr. García",
+        "--phone",
+        phone,
+        "--name",
+        "Walk In",
+    ])["appointment"]
+        .clone()
+}
+
+#[test]
+fn a_walk_in_takes_the_first_free_slot_from_now_checked_in_with_the_next_token() {
+    let mut env = Env::clinic();
+    env.at(&monday("09:10"));
+    env.book("2026-06-15", "09:30", "+50370000001");
+    let w = walk_in(&env, "+50370000002");
+    assert_eq!(
+        w["start_time"], "10:00",
+        "09:30 is taken: the next free slot"
+    );
+    assert_eq!(w["status"], "checked_in");
+    assert_eq!(w["source"], "walk_in");
+    assert_eq!(w["token_number"], 2);
+    assert_eq!(w["checked_in_at"], monday("09:10"));
+    let types: Vec<Value> = env.ok(&["history", s(&w["id"])])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].clone())
+        .collect();
+    assert_eq!(types, ["appointment.booked", "appointment.checked_in"]);
+    // A walk-in needs no notice, and a slot starting right now is "from now on".
+    env.at(&monday("10:30"));
+    let now = walk_in(&env, "+50370000003");
+    assert_eq!(now["start_time"], "10:30");
+    assert_eq!(now["token_number"], 3);
+}
+
+#[test]
+fn a_walk_in_joins_a_window_with_places_now_itself() {
+    let mut env = Env::clinic();
+    env.ok(&[
+        "window",
+        "add",
+        "--clinic-wide",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "17:00",
+        "--capacity",
+        "3",
+    ]);
+    env.at(&monday("14:10"));
+    let args = [
+        "book",
+        "--walk-in",
+        "--clinic-wide",
+        "--service",
+        "General Checkup",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "Ana",
+    ];
+    let a = env.ok(&args)["appointment"].clone();
+    assert_eq!(a["start_time"], "14:10");
+    assert_eq!(a["end_time"], "14:40");
+    assert_eq!(a["status"], "checked_in");
+}
+
+#[test]
+fn a_walk_in_without_an_open_window_or_a_free_slot_is_refused() {
+    let mut env = Env::clinic();
+    let args = [
+        "book",
+        "--walk-in",
+        "--doctor",
+        "Dr. García",
+        "--phone",
+        "+50370000009",
+        "--name",
+        "Walk In",
+    ];
+    // 08:00: the window opens at 09:00.
+    env.at(MONDAY_8AM);
+    let d = env.refused(&args, "OUTSIDE_AVAILABILITY", 5);
+    assert_eq!(d["windows"][0], "09:00-13:00");
+    // 12:40: open, but no slot starts from now on before 13:00.
+    env.at(&monday("12:40"));
+    env.refused(&args, "OUTSIDE_AVAILABILITY", 5);
+    // 12:10: the one slot left is taken.
+    env.at(MONDAY_8AM);
+    env.book("2026-06-15", "12:30", "+50370000001");
+    env.at(&monday("12:10"));
+    let d = env.refused(&args, "APPOINTMENT_CONFLICT", 4);
+    assert!(d["conflicting_appointment_id"].is_string());
+    // A walk-in is now: no date or time with it.
+    let mut with_date = args.to_vec();
+    with_date.extend(["--date", "today"]);
+    env.refused(&with_date, "USAGE_ERROR", 2);
+}
+
+/// A second doctor with the same hours.
+fn add_perez(env: &Env) {
+    env.ok(&["doctor", "add", "Dra. Pérez"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dra. Pérez",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+    ]);
+}
+
+fn book_at(env: &Env, doctor: &str, date: &str, time: &str, phone: &str) -> Value {
+    env.ok(&[
+        "book", "--doctor", doctor, "--date", date, "--time", time, "--phone", phone, "--name",
+        phone,
+    ])["appointment"]
+        .clone()
+}
+
+#[test]
+fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checked_in() {
+    let mut env = Env::clinic();
+    add_perez(&env);
+    let first = book_at(&env, "Dr. García", "2026-06-15", "11:00", "+50370000001");
+    let second = book_at(&env, "Dr. García", "2026-06-15", "09:30", "+50370000002");
+    let other = book_at(&env, "Dra. Pérez", "2026-06-15", "10:00", "+50370000003");
+    book_at(&env, "Dr. García", TUE, "10:00", "+50370000004");
+    let gone = book_at(&env, "Dr. García", "2026-06-15", "12:00", "+50370000005");
+    env.ok(&["cancel", s(&gone["id"]), "--reason", "No puede"]);
+
+    let q = env.ok(&["queue"]);
+    assert_eq!(q["date"], "2026-06-15");
+    let lines = q["doctors"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["doctor"]["full_name"], "Dr. García");
+    let tokens: Vec<&Value> = lines[0]["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["token_number"])
+        .collect();
+    assert_eq!(
+        tokens,
+        [1, 2],
+        "token order; cancelled and tomorrow's left out"
+    );
+    assert_eq!(lines[1]["appointments"][0]["id"], other["id"]);
+    let only = env.ok(&["queue", "--doctor", "dra. perez"]);
+    assert_eq!(only["doctors"].as_array().unwrap().len(), 1);
+
+    env.at(&monday("09:00"));
+    let d = env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
+    assert!(d.is_null() || d.is_object());
+    // The second booked arrives first, but the lower token is called first.
+    env.ok(&["status", s(&second["id"]), "checked_in"]);
+    env.ok(&["status", s(&first["id"]), "checked_in"]);
+    let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
+    assert_eq!(called["id"], first["id"]);
+    assert_eq!(called["status"], "in_progress");
+    assert_eq!(called["started_at"], monday("09:00"));
+    let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
+    assert_eq!(called["id"], second["id"]);
+    env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
+    let statuses: Vec<Value> = env.ok(&["queue", "--doctor", "Dr. García"])["doctors"][0]
+        ["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["in_progress", "in_progress"]);
+}
+
+fn wait(env: &Env, phone: &str, name: &str) -> Value {
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--phone",
+        phone,
+        "--name",
+        name,
+    ])
+}
+
+fn waiting(env: &Env) -> Vec<Value> {
+    env.ok(&["waitlist", "list"])["waitlist"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn waitlist_add_list_and_remove() {
+    let mut env = Env::clinic();
+    let e = wait(&env, "+50370000001", "Beto");
+    assert_eq!(e["date"], TUE);
+    assert_eq!(e["doctor"]["full_name"], "Dr. García");
+    assert_eq!(e["patient"]["phone"], "+50370000001");
+    assert_eq!(e["offers"], 0);
+    // Asked again: the same place in the line.
+    assert_eq!(wait(&env, "+50370000001", "Beto")["id"], e["id"]);
+    assert_eq!(waiting(&env).len(), 1);
+    env.refused(
+        &[
+            "waitlist",
+            "add",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "yesterday",
+            "--phone",
+            "+50370000002",
+            "--name",
+            "Tarde",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    env.refused(
+        &[
+            "waitlist",
+            "add",
+            "--doctor",
+            "Dr. Nadie",
+            "--date",
+            TUE,
+            "--phone",
+            "+50370000002",
+            "--name",
+            "X",
+        ],
+        "NOT_FOUND",
+        3,
+    );
+    // Once its date has passed, an entry is no longer listed.
+    env.at("2026-06-17T15:00:00Z");
+    assert!(waiting(&env).is_empty());
+    env.at(MONDAY_8AM);
+    let removed = env.ok(&["waitlist", "remove", &s(&e["id"])[..8]]);
+    assert_eq!(removed["id"], e["id"]);
+    assert!(waiting(&env).is_empty());
+    env.refused(&["waitlist", "remove", s(&e["id"])], "NOT_FOUND", 3);
+}
+
+/// `remind due` without --exec: one JSON line per delivered message.
+fn sweep_lines(env: &Env) -> Vec<Value> {
+    let out = env.cmd().args(["remind", "due"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "09:00", "+50370000001");
+    let moved = env.book(TUE, "09:30", "+50370000002");
+    let beto = wait(&env, "+50370000011", "Beto");
+    let carla = wait(&env, "+50370000012", "Carla");
+
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    let events = env.ok(&["history", s(&a["id"])])["events"].clone();
+    let offered = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "appointment.slot_offered")
+        .expect("a slot_offered event");
+    assert_eq!(offered["data"]["waitlist"]["id"], beto["id"]);
+    assert_eq!(offered["data"]["date"], TUE);
+    assert_eq!(offered["data"]["time"], "09:00");
+    assert_eq!(offered["data"]["starts_at"], "2026-06-16T15:00:00Z");
+
+    let lines = sweep_lines(&env);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let offer = &lines[0];
+    assert_eq!(offer["kind"], "waitlist_offer");
+    assert_eq!(offer["offset"], Value::Null);
+    assert_eq!(
+        offer["appointment"],
+        Value::Null,
+        "not the other patient's visit"
+    );
+    assert_eq!(offer["offer"]["waitlist"]["patient"]["full_name"], "Beto");
+    assert_eq!(offer["offer"]["time"], "09:00");
+    assert!(sweep_lines(&env).is_empty(), "an offer goes out once");
+
+    // Moved away: the freed 09:30 goes to the entry offered the fewest times.
+    env.ok(&["reschedule", s(&moved["id"]), "--time", "11:00"]);
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!("env | grep '^APPT_' >> {}/offer.env", dir.display());
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", &hook])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let vars = std::fs::read_to_string(dir.join("offer.env")).unwrap();
+    for want in [
+        "APPT_KIND=waitlist_offer",
+        "APPT_PATIENT_NAME=Carla",
+        "APPT_PATIENT_PHONE=+50370000012",
+        "APPT_LOCAL_DATE=2026-06-16",
+        "APPT_LOCAL_TIME=09:30",
+        "APPT_DOCTOR_NAME=Dr. García",
+    ] {
+        assert!(vars.lines().any(|l| l == want), "{want} not in\n{vars}");
+    }
+    assert!(vars.contains(&format!("APPT_WAITLIST_ID={}", s(&carla["id"]))));
+    // Ordinary reminders say so.
+    env.at("2026-06-15T17:00:00Z");
+    let lines = sweep_lines(&env);
+    assert!(!lines.is_empty());
+    assert!(lines
+        .iter()
+        .all(|l| l["kind"] == "reminder" && l["offset"] == "24h"));
+    // Booking the offered time is a normal booking, which ends the wait.
+    env.at(MONDAY_8AM);
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--time",
+        "09:00",
+        "--patient",
+        "+50370000011",
+    ]);
+    let left: Vec<Value> = waiting(&env).iter().map(|e| e["id"].clone()).collect();
+    assert_eq!(left, [carla["id"].clone()]);
+}
+
+#[test]
+fn booking_ends_the_wait_and_withdraws_an_offer_not_yet_sent() {
+    let env = Env::clinic();
+    let a = env.book(TUE, "09:00", "+50370000001");
+    wait(&env, "+50370000011", "Beto");
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--time",
+        "09:00",
+        "--patient",
+        "+50370000011",
+    ]);
+    assert!(waiting(&env).is_empty());
+    assert!(sweep_lines(&env).is_empty(), "the offer was withdrawn");
+    let offers = env.ok(&["remind", "list", "--kind", "waitlist_offer"])["reminders"].clone();
+    assert_eq!(offers[0]["status"], "cancelled");
+    // A time that frees up with nobody waiting offers nothing.
+    let b = env.book(TUE, "10:00", "+50370000002");
+    env.ok(&["cancel", s(&b["id"]), "--reason", "Viaje"]);
+    assert!(sweep_lines(&env).is_empty());
+}

@@ -1,0 +1,353 @@
+//! Tests: patient notifications — confirmation, rescheduled and cancelled
+//! messages queued with the change and delivered by `remind due` (SPEC §7).
+
+use crate::common::{s, Env};
+use crate::reminders::{race, spawn_sweep, wait_lines};
+use serde_json::Value;
+
+const TUE: &str = "2026-06-16";
+
+/// The common clinic with notifications on, as a new clinic has them.
+fn clinic() -> Env {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    env
+}
+
+fn book(env: &Env, time: &str, phone: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--time",
+        time,
+        "--phone",
+        phone,
+        "--name",
+        "Ana López",
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args)["appointment"].clone()
+}
+
+/// `remind due` without --exec: one JSON line per delivered message.
+fn sweep(env: &Env) -> Vec<Value> {
+    let out = env.cmd().args(["remind", "due"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn kinds(lines: &[Value]) -> Vec<&str> {
+    lines.iter().map(|l| s(&l["kind"])).collect()
+}
+
+#[test]
+fn a_new_clinic_notifies_by_default_and_the_setting_turns_it_off() {
+    let env = Env::new();
+    let c = env.ok(&["clinic", "add", "Norte", "--timezone", "America/New_York"]);
+    assert_eq!(c["notify"], true);
+    let c = env.ok(&["clinic", "update", "Norte", "--notify", "off"]);
+    assert_eq!(c["notify"], false);
+    env.refused(
+        &["clinic", "update", "Norte", "--notify", "maybe"],
+        "VALIDATION_ERROR",
+        2,
+    );
+}
+
+#[test]
+fn each_kind_is_delivered_once_with_its_news() {
+    let env = clinic();
+    let a = book(&env, "10:00", "+50370000001", &[]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["confirmation"]);
+    assert_eq!(lines[0]["appointment"]["start_time"], "10:00");
+    assert_eq!(lines[0]["offset"], Value::Null);
+    assert_eq!(lines[0]["status"], "sent");
+    assert!(sweep(&env).is_empty(), "delivered once");
+
+    env.ok(&["reschedule", s(&a["id"]), "--time", "11:00"]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["rescheduled"]);
+    assert_eq!(lines[0]["previous"]["start_time"], "10:00");
+    assert_eq!(lines[0]["previous"]["date"], TUE);
+    assert_eq!(lines[0]["appointment"]["start_time"], "11:00");
+
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["cancelled"]);
+    assert_eq!(lines[0]["reason"], "Viaje");
+    assert!(sweep(&env).is_empty());
+
+    let listed = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["status"], "sent");
+    env.fails(&["remind", "list", "--kind", "sms"], "VALIDATION_ERROR", 2);
+}
+
+#[test]
+fn a_hook_gets_the_kind_and_each_kinds_own_variables() {
+    let env = clinic();
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!(
+        "{{ echo \"$APPT_KIND|$APPT_LOCAL_TIME|$APPT_PREVIOUS_DATE $APPT_PREVIOUS_TIME|$APPT_CANCELLATION_REASON|$APPT_PATIENT_PHONE\"; }} >> {}/kinds.log",
+        dir.display()
+    );
+    let run = || {
+        let out = env
+            .cmd()
+            .args(["remind", "due", "--exec", &hook, "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let a = book(&env, "10:00", "+50370000001", &[]);
+    assert_eq!(run()["sent"], 1);
+    env.ok(&["reschedule", s(&a["id"]), "--date", TUE, "--time", "11:30"]);
+    run();
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Se mudó"]);
+    run();
+    let log = std::fs::read_to_string(dir.join("kinds.log")).unwrap();
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        [
+            "confirmation|10:00| ||+50370000001",
+            "rescheduled|11:30|2026-06-16 10:00||+50370000001",
+            "cancelled|11:30| |Se mudó|+50370000001",
+        ]
+    );
+}
+
+#[test]
+fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
+    let env = clinic();
+    let a = book(&env, "10:00", "+50370000001", &["--no-notify"]);
+    env.ok(&["reschedule", s(&a["id"]), "--time", "11:00", "--no-notify"]);
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje", "--no-notify"]);
+    assert!(sweep(&env).is_empty());
+
+    let lines = [
+        r#"{"doctor":"Dr. García","date":"2026-06-16","time":"09:00","phone":"+50370000002","name":"Uno","notify":false}"#,
+        r#"{"doctor":"Dr. García","date":"2026-06-16","time":"09:30","phone":"+50370000003","name":"Dos"}"#,
+    ];
+    let file = env.dir.path().join("in.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    let sent = sweep(&env);
+    assert_eq!(kinds(&sent), ["confirmation"]);
+    assert_eq!(sent[0]["appointment"]["patient"]["full_name"], "Dos");
+
+    env.ok(&["clinic", "update", "Central", "--notify", "off"]);
+    book(&env, "12:00", "+50370000004", &[]);
+    assert!(sweep(&env).is_empty(), "the clinic turned them off");
+}
+
+#[test]
+fn only_the_latest_news_goes_out() {
+    let env = clinic();
+    // Booked then cancelled before the sweep: only the cancellation.
+    let a = book(&env, "09:00", "+50370000001", &[]);
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["cancelled"]);
+    let withdrawn = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
+    assert_eq!(withdrawn[0]["status"], "cancelled");
+
+    // Two moves: one message, from the original time to the final one.
+    let b = book(&env, "10:00", "+50370000002", &[]);
+    assert_eq!(kinds(&sweep(&env)), ["confirmation"]);
+    env.ok(&["reschedule", s(&b["id"]), "--time", "11:00"]);
+    env.ok(&["reschedule", s(&b["id"]), "--time", "12:00"]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["rescheduled"]);
+    assert_eq!(lines[0]["previous"]["start_time"], "10:00");
+    assert_eq!(lines[0]["appointment"]["start_time"], "12:00");
+
+    // Moved before the confirmation went out: a confirmation of the new time.
+    let c = book(&env, "09:30", "+50370000003", &[]);
+    env.ok(&["reschedule", s(&c["id"]), "--time", "12:30"]);
+    let lines = sweep(&env);
+    assert_eq!(kinds(&lines), ["confirmation"]);
+    assert_eq!(lines[0]["appointment"]["start_time"], "12:30");
+}
+
+#[test]
+fn a_sweep_racing_a_cancel_never_sends_the_confirmation_after_the_cancellation() {
+    let env = clinic();
+    let a = book(&env, "10:00", "+50370000001", &[]);
+    let log = env.dir.path().join("sent.log");
+    let slow = format!("echo \"$APPT_KIND\" >> {}; sleep 1.5", log.display());
+    let mut first = spawn_sweep(&env, &slow);
+    wait_lines(&log, 1);
+    // The confirmation is on its way when the desk cancels.
+    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    let fast = format!("echo \"$APPT_KIND\" >> {}", log.display());
+    let second = env
+        .cmd()
+        .args(["remind", "due", "--exec", &fast])
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        ["confirmation"],
+        "the cancellation waits for the confirmation in flight"
+    );
+    assert!(first.wait().unwrap().success());
+    let third = env
+        .cmd()
+        .args(["remind", "due", "--exec", &fast])
+        .output()
+        .unwrap();
+    assert!(third.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        ["confirmation", "cancelled"]
+    );
+    let all = env.ok(&["remind", "list"])["reminders"].clone();
+    let status = |kind: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kind"] == kind)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("confirmation"), "sent", "it did go out");
+    assert_eq!(status("cancelled"), "sent");
+}
+
+#[test]
+fn overlapping_sweeps_deliver_each_notification_exactly_once() {
+    let env = clinic();
+    let times = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"];
+    for (i, t) in times.iter().enumerate() {
+        book(&env, t, &format!("+5037000{i:04}"), &[]);
+    }
+    let log = env.dir.path().join("delivered.log");
+    let hook = format!(
+        "sleep 0.2; echo \"$APPT_KIND $APPT_REMINDER_ID\" >> {}",
+        log.display()
+    );
+    for o in race(&env, 5, &hook) {
+        assert!(o.status.success(), "{o:?}");
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut ids: Vec<&str> = text.lines().collect();
+    assert!(ids.iter().all(|l| l.starts_with("confirmation ")));
+    ids.sort_unstable();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(n, ids.len(), "a message was delivered twice:\n{text}");
+    assert_eq!(n, 6);
+}
+
+#[test]
+fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Antigua",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    // Take the database back to schema version 4, as an older appt left it.
+    let downgrade = [
+        "DROP TABLE waitlist",
+        "ALTER TABLE clinics DROP COLUMN notify",
+        "ALTER TABLE reminders DROP COLUMN waitlist_id",
+        "ALTER TABLE reminders DROP COLUMN data",
+        "ALTER TABLE reminders DROP COLUMN kind",
+    ];
+    for sql in downgrade {
+        env.exec(sql);
+    }
+    if crate::common::on_postgres() {
+        env.exec("UPDATE appt_schema SET version = 4");
+    } else {
+        env.exec("PRAGMA user_version = 4");
+    }
+    assert_eq!(env.ok(&["clinic", "show", "Antigua"])["notify"], false);
+    let c = env.ok(&[
+        "clinic",
+        "add",
+        "Nueva",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    assert_eq!(c["notify"], true);
+}
+
+#[test]
+fn the_example_hook_says_each_kind_in_its_own_words() {
+    let env = clinic();
+    let dir = env.dir.path();
+    let sender = dir.join("fake-sender");
+    let outbox = dir.join("outbox.txt");
+    std::fs::write(
+        &sender,
+        format!(
+            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n",
+            outbox.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
+    let run = || {
+        let out = env
+            .cmd()
+            .args(["remind", "due", "--exec", &hook.display().to_string()])
+            .env("WHATSAPP_SEND", &sender)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    let a = book(&env, "10:00", "+50370000001", &[]);
+    run();
+    env.ok(&["reschedule", s(&a["id"]), "--time", "11:30"]);
+    run();
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--phone",
+        "+50370000002",
+        "--name",
+        "Beto Ruiz",
+    ]);
+    env.ok(&["cancel", s(&a["id"]), "--reason", "viaje"]);
+    run();
+    let sent = std::fs::read_to_string(&outbox).unwrap();
+    let mut sent: Vec<&str> = sent.lines().collect();
+    sent[2..].sort_unstable();
+    assert_eq!(
+        sent,
+        [
+            "+50370000001|Hola Ana López, confirmamos su cita con Dr. García en Central el 2026-06-16 a las 10:00.",
+            "+50370000001|Hola Ana López, su cita con Dr. García en Central del 2026-06-16 a las 10:00 cambió: \
+             ahora es el 2026-06-16 a las 11:30.",
+            "+50370000001|Hola Ana López, su cita con Dr. García en Central del 2026-06-16 a las 11:30 fue \
+             cancelada (motivo: viaje). Llámenos para una nueva cita.",
+            "+50370000002|Hola Beto Ruiz, se liberó un espacio con Dr. García en Central el 2026-06-16 a las \
+             11:30. Llámenos para reservarlo.",
+        ]
+    );
+}
