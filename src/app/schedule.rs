@@ -11,7 +11,7 @@ use crate::core::time::{self, Local};
 use crate::core::{Clinic, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, clinics, closures, doctors, windows};
+use crate::store::{appointments, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 
@@ -221,6 +221,25 @@ pub struct Placement {
     pub window: Window,
 }
 
+/// A window's refusal of a service says which services it takes, by name.
+fn name_services(conn: &Tx, mut e: Error) -> Error {
+    let ids: Vec<String> = match e.details.get("services").and_then(|s| s.as_array()) {
+        Some(ids) if e.code == Code::InvalidTimeSlot => ids
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect(),
+        _ => return e,
+    };
+    let names: Vec<String> = ids
+        .iter()
+        .filter_map(|id| services::get(conn, id).ok().map(|s| s.name))
+        .collect();
+    let window = e.details["window"].as_str().unwrap_or("this").to_string();
+    e.message = format!("The {window} window takes only {}", names.join(", "));
+    e.details["service_names"] = json!(names);
+    e
+}
+
 /// Rule 7, when the clinic checks duplicates.
 fn check_duplicate(
     conn: &Tx,
@@ -253,7 +272,8 @@ pub fn place_walk_in(
     let day = data.day(&t.clinic, now);
     // To the minute: appointments start on whole minutes.
     let here = DateTime::from_timestamp(now.timestamp().div_euclid(60) * 60, 0).unwrap_or(now);
-    let (span, start, end) = booking::walk_in(&day, here, req)?;
+    let (span, start, end) =
+        booking::walk_in(&day, here, req).map_err(|e| name_services(conn, e))?;
     check_duplicate(conn, t, date, req, patient_id, None)?;
     Ok(Placement {
         start,
@@ -280,7 +300,7 @@ pub fn place(
     let span = booking::locate(&day, start)?;
     let duration = req.duration.unwrap_or(span.window.slot_minutes);
     let end = start + Duration::minutes(duration);
-    booking::check_fit(span, start, end, req)?;
+    booking::check_fit(span, start, end, req).map_err(|e| name_services(conn, e))?;
     check_duplicate(conn, t, date, req, patient_id, except)?;
     let fixed = Request {
         duration: Some(duration),

@@ -6,11 +6,11 @@ use super::schedule::{load_day, request, target, Target};
 use super::values;
 use crate::core::booking;
 use crate::core::slots::Request;
-use crate::core::time;
+use crate::core::{time, Recurrence};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::{services, Store};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::store::{services, windows, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Which day's slots, of whom, for what.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +47,29 @@ pub struct DaySlots {
     pub duration: Option<i64>,
     /// Every grid slot, in time order.
     pub slots: Vec<Slot>,
+    /// Why nothing is free, when nothing is (SPEC §2: say why).
+    pub why: Option<Why>,
+}
+
+/// Why a day offers no free slot, and where the next one is.
+#[derive(Debug, Clone)]
+pub struct Why {
+    pub reason: Reason,
+    /// The first later day with a free slot (within the horizon), and its first slot.
+    pub next_free: Option<(NaiveDate, DateTime<Utc>)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Reason {
+    /// A closure covers the day; its reason, if it gave one.
+    Closed(Option<String>),
+    /// No window on that day: the weekdays the doctor (or clinic-wide) works
+    /// at this clinic (`mon-fri`), empty when none.
+    DayOff(String),
+    /// The windows take only these services, and none of them was asked for.
+    NeedsService(Vec<String>),
+    /// Windows, but every slot is taken, past or otherwise refused.
+    Full,
 }
 
 impl DaySlots {
@@ -70,13 +93,70 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
             .transpose()?;
         let req = request(r.duration, service.as_ref(), r.session.as_deref());
         let (duration, slots) = judge(tx, now, &t, date, &req)?;
+        let why = if slots.iter().any(|s| s.refusal.is_none()) {
+            None
+        } else {
+            Some(why(tx, now, &t, date, &req)?)
+        };
         Ok(DaySlots {
             target: t,
             date,
             duration,
             slots,
+            why,
         })
     })
+}
+
+/// How far past the date `why` looks for the next free day.
+const LOOK_AHEAD_DAYS: i64 = 62;
+
+/// Why `t` has nothing free on `date`, and the next day that has.
+fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, date: NaiveDate, req: &Request) -> Result<Why> {
+    let data = load_day(tx, t, date, req.service_id, None)?;
+    let reason = if let Some(reason) = data.closure {
+        Reason::Closed(reason)
+    } else if data.windows.is_empty() {
+        let mask = windows::of_owner(tx, &t.owner())?
+            .iter()
+            .filter(|w| w.clinic_id == t.clinic.id && w.open)
+            .filter_map(|w| match w.recurrence {
+                Recurrence::Weekly(m) if w.valid_to.is_none_or(|to| to >= date) => Some(m),
+                _ => None,
+            })
+            .fold(0u8, |a, m| a | m);
+        Reason::DayOff(time::format_days(mask))
+    } else {
+        let allowed: Vec<&String> = data.windows.iter().flat_map(|w| &w.services).collect();
+        let any_open = data.windows.iter().any(|w| w.services.is_empty());
+        match (any_open, req.service_id) {
+            (false, None) if !allowed.is_empty() => {
+                let mut names = Vec::new();
+                for id in allowed {
+                    let name = services::get(tx, id)?.name;
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                Reason::NeedsService(names)
+            }
+            _ => Reason::Full,
+        }
+    };
+    let today = time::local_today(t.clinic.timezone, now);
+    let last = (today + Duration::minutes(t.clinic.settings.horizon))
+        .min(date + Duration::days(LOOK_AHEAD_DAYS));
+    let mut next_free = None;
+    let mut day = date.max(today - Duration::days(1)) + Duration::days(1);
+    while day <= last {
+        let (_, slots) = judge(tx, now, t, day, req)?;
+        if let Some(s) = slots.iter().find(|s| s.refusal.is_none()) {
+            next_free = Some((day, s.start));
+            break;
+        }
+        day += Duration::days(1);
+    }
+    Ok(Why { reason, next_free })
 }
 
 /// Every grid slot of `t`'s day, judged at `now`, and the slot length.

@@ -2,6 +2,7 @@
 
 use super::human::{clean, short, status_cell, table};
 use crate::app::queue::Queue;
+use crate::app::slots::{DaySlots, Reason};
 use crate::core::time::to_local;
 use crate::store::waitlist::Entry;
 use comfy_table::Cell;
@@ -69,4 +70,59 @@ pub fn waitlist(all: &[Entry]) -> String {
         ]);
     }
     t.to_string()
+}
+
+/// Why a day offers nothing, for a person: `closed: Holiday; next free day
+/// Mon 22 Jun 2026 at 09:00`.
+pub fn why(d: &DaySlots) -> String {
+    let Some(why) = &d.why else {
+        return "no free slots".into();
+    };
+    let mut text = match &why.reason {
+        Reason::Closed(Some(r)) => format!("closed: {}", clean(r)),
+        Reason::Closed(None) => "closed".into(),
+        Reason::DayOff(days) if days.is_empty() => "no hours at this clinic".into(),
+        Reason::DayOff(days) => format!("not working on {}s (works {days})", d.date.format("%A")),
+        Reason::NeedsService(names) => format!(
+            "these hours take only {}: give --service",
+            names
+                .iter()
+                .map(|n| clean(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Reason::Full => "no free slots".into(),
+    };
+    if let Some((day, start)) = why.next_free {
+        let tz = d.target.clinic.timezone;
+        text.push_str(&format!(
+            "; next free day {} at {}",
+            day.format("%a %d %b %Y"),
+            to_local(tz, start).1
+        ));
+    }
+    text
+}
+
+/// What `slots --all` says of a slot: `yes`, or why not in words.
+pub fn availability(d: &DaySlots, refusal: Option<&str>) -> String {
+    let closed = match d.why.as_ref().map(|w| &w.reason) {
+        Some(Reason::Closed(r)) => Some(
+            r.as_deref()
+                .map_or("closed".into(), |r| format!("closed: {}", clean(r))),
+        ),
+        _ => None,
+    };
+    match refusal {
+        None => "yes".into(),
+        Some("OUTSIDE_AVAILABILITY") => closed.unwrap_or_else(|| "outside hours".into()),
+        Some("APPOINTMENT_CONFLICT") => "taken".into(),
+        Some("SLOT_FULL") => "full".into(),
+        Some("SLOT_INACTIVE") => "window closed".into(),
+        Some("PAST_APPOINTMENT") => "past".into(),
+        Some("INSUFFICIENT_NOTICE") => "too soon".into(),
+        Some("BEYOND_HORIZON") => "too far ahead".into(),
+        Some("INVALID_TIME_SLOT") => "not for this service or length".into(),
+        Some(code) => code.to_lowercase(),
+    }
 }

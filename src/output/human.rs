@@ -443,7 +443,7 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         .filter(|s| all || s.refusal.is_none())
         .collect();
     if shown.is_empty() {
-        return format!("{title}: no free slots");
+        return format!("{title}: {}", super::desk::why(d));
     }
     let mut t = table(if all {
         &["Time", "Left", "Session", "Batch", "Available"][..]
@@ -462,7 +462,7 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
             Cell::new(or_dash(s.batch.as_deref())),
         ];
         if all {
-            cells.push(Cell::new(s.refusal.unwrap_or("yes")));
+            cells.push(Cell::new(super::desk::availability(d, s.refusal)));
         }
         t.add_row(cells);
     }

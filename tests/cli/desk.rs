@@ -390,3 +390,137 @@ fn booking_ends_the_wait_and_withdraws_an_offer_not_yet_sent() {
     env.ok(&["cancel", s(&b["id"]), "--reason", "Viaje"]);
     assert!(sweep_lines(&env).is_empty());
 }
+
+/// `appt ARGS` human output (no --json), which must succeed.
+fn human(env: &Env, args: &[&str]) -> String {
+    let out = env.cmd().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_day_without_free_slots_says_why_and_when_the_next_free_day_is() {
+    let env = Env::clinic();
+    env.ok(&[
+        "closure",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--from",
+        "2026-06-17",
+        "--reason",
+        "Congreso médico",
+    ]);
+    let closed = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-17"],
+    );
+    assert!(
+        closed.contains("closed: Congreso médico; next free day Thu 18 Jun 2026 at 09:00"),
+        "{closed}"
+    );
+    let all = human(
+        &env,
+        &[
+            "slots",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-17",
+            "--all",
+        ],
+    );
+    assert!(all.contains("closed: Congreso médico"), "{all}");
+    assert!(!all.contains("OUTSIDE_AVAILABILITY"), "{all}");
+
+    let saturday = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-20"],
+    );
+    assert!(
+        saturday.contains(
+            "not working on Saturdays (works mon-fri); next free day Mon 22 Jun 2026 at 09:00"
+        ),
+        "{saturday}"
+    );
+
+    // Every slot of Tuesday taken (and Wednesday closed).
+    for (i, t) in [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ]
+    .iter()
+    .enumerate()
+    {
+        env.book(TUE, t, &format!("+5037300{i:04}"));
+    }
+    let full = human(&env, &["slots", "--doctor", "Dr. García", "--date", TUE]);
+    assert!(
+        full.contains("no free slots; next free day Thu 18 Jun 2026 at 09:00"),
+        "{full}"
+    );
+    let all = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", TUE, "--all"],
+    );
+    assert!(all.contains("taken"), "{all}");
+}
+
+#[test]
+fn a_window_that_takes_only_some_services_names_them() {
+    let env = Env::clinic();
+    env.ok(&["service", "add", "Vacuna", "--minutes", "15"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-20",
+        "--from",
+        "09:00",
+        "--to",
+        "10:00",
+        "--services",
+        "Vacuna",
+    ]);
+    let text = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-20"],
+    );
+    assert!(
+        text.contains("these hours take only Vacuna: give --service"),
+        "{text}"
+    );
+    let d = env.refused(
+        &[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-20",
+            "--time",
+            "09:00",
+            "--phone",
+            "+50370000001",
+            "--name",
+            "Ana",
+        ],
+        "INVALID_TIME_SLOT",
+        5,
+    );
+    assert_eq!(d["service_names"], serde_json::json!(["Vacuna"]));
+    let (_, e) = env.err(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-20",
+        "--time",
+        "09:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "Ana",
+    ]);
+    assert_eq!(e["message"], "The 09:00-10:00 window takes only Vacuna");
+}

@@ -154,6 +154,8 @@ fn only_the_latest_news_goes_out() {
     // Booked then cancelled before the sweep: only the cancellation.
     let a = book(&env, "09:00", "+50370000001", &[]);
     env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    // A cancellation waiting for the sweep is news, not a leftover reminder.
+    assert_eq!(env.ok(&["check"])["ok"], true);
     let lines = sweep(&env);
     assert_eq!(kinds(&lines), ["cancelled"]);
     let withdrawn = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
