@@ -7,6 +7,7 @@
 pub mod export;
 mod fhir;
 pub mod file;
+pub mod fit;
 pub mod human;
 mod ics;
 pub mod json;

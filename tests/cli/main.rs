@@ -23,4 +23,5 @@ mod reminders;
 mod setup;
 mod slots;
 mod storage;
+mod terminal;
 mod webhooks;
