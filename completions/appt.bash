@@ -521,7 +521,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events export webhook check backup import transfer demo completions help"
+            opts="-c -h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda remind events export webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +535,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -543,7 +547,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-h -V --date --doctor --days --db --json --no-input --clinic --help --version"
+            opts="-D -d -c -h --date --doctor --days --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -553,7 +557,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -569,6 +581,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -577,7 +593,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__backup)
-            opts="-h -V --force --db --json --no-input --clinic --help --version"
+            opts="-c -h --force --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +607,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -599,7 +619,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-h -V --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --db --json --no-input --clinic --help --version"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,11 +629,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -625,7 +657,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -641,6 +681,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -650,6 +694,10 @@ _appt() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -673,6 +721,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -681,7 +733,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-h -V --reason --force --db --json --no-input --clinic --help --version"
+            opts="-r -c -h --reason --force --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,11 +743,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -707,7 +767,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,6 +778,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -729,7 +793,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +807,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -751,7 +819,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-h -V --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --clinic --help --version"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -794,6 +862,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -889,7 +961,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +975,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -911,7 +987,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__show)
-            opts="-h -V --db --json --no-input --help --version"
+            opts="-h --db --json --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -929,7 +1005,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h -V --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --help --version"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --db --json --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,7 +1059,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure)
-            opts="-h -V --db --json --no-input --clinic --help --version add list remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -997,6 +1073,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1005,13 +1085,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-h -V --doctor --from --to --reason --db --json --no-input --clinic --help --version"
+            opts="-d -r -c -h --doctor --from --to --reason --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1027,11 +1111,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1113,7 +1205,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-h -V --doctor --db --json --no-input --clinic --help --version"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,11 +1215,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1139,7 +1239,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,6 +1253,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1161,7 +1265,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__completions)
-            opts="-h -V --db --json --no-input --clinic --help --version bash elvish fish powershell zsh"
+            opts="-c -h --db --json --no-input --clinic --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1175,6 +1279,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1183,7 +1291,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-h -V --source --since --status --db --json --no-input --clinic --help --version"
+            opts="-S -c -h --source --since --status --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1201,11 +1309,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1217,7 +1333,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1228,6 +1344,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1239,7 +1359,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1253,6 +1373,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1261,7 +1385,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-h -V --specialty --slot-minutes --same-name --db --json --no-input --clinic --help --version"
+            opts="-c -h --specialty --slot-minutes --same-name --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1280,6 +1404,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1375,7 +1503,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1386,6 +1514,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1397,7 +1529,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1411,6 +1543,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1419,7 +1555,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-h -V --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help --version"
+            opts="-c -h --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1449,6 +1585,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1457,7 +1597,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__events)
-            opts="-h -V --after --type --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --after --type --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1475,11 +1615,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1491,7 +1639,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__export)
-            opts="-h -V --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --help --version"
+            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1513,11 +1661,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1526,6 +1686,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2391,7 +2555,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__history)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2402,6 +2566,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2413,7 +2581,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__import)
-            opts="-h -V --dry-run --db --json --no-input --clinic --help --version"
+            opts="-c -h --dry-run --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2424,6 +2592,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2435,7 +2607,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__init)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2449,6 +2621,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2457,13 +2633,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__list)
-            opts="-h -V --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --help --version"
+            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2479,11 +2659,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --doctor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --patient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2499,11 +2691,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2515,7 +2715,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__next)
-            opts="-n -h -V --doctor --specialty --service --after --limit --db --json --no-input --clinic --help --version"
+            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2525,11 +2725,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --specialty)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2553,6 +2761,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2561,7 +2773,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2575,6 +2787,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2583,7 +2799,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-h -V --name --phone --national-id --email --db --json --no-input --clinic --help --version"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2594,6 +2810,10 @@ _appt() {
                     return 0
                     ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2610,6 +2830,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2705,7 +2929,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__list)
-            opts="-h -V --search --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --search --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2719,11 +2943,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2735,7 +2967,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2749,6 +2981,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2757,7 +2993,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-h -V --name --phone --national-id --email --db --json --no-input --clinic --help --version"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2768,6 +3004,10 @@ _appt() {
                     return 0
                     ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2787,6 +3027,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2795,7 +3039,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind)
-            opts="-h -V --db --json --no-input --clinic --help --version due list help"
+            opts="-c -h --db --json --no-input --clinic --help due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2809,6 +3053,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2817,7 +3065,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-h -V --exec --dry-run --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --exec --dry-run --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2831,11 +3079,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2903,7 +3159,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-h -V --status --limit --db --json --no-input --clinic --help --version"
+            opts="-S -n -c -h --status --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2913,7 +3169,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2922,6 +3186,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2933,7 +3201,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-h -V --date --time --at --doctor --duration --reason --force --db --json --no-input --clinic --help --version"
+            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2943,7 +3211,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2955,11 +3231,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2971,6 +3255,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2979,7 +3267,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service)
-            opts="-h -V --db --json --no-input --clinic --help --version add list update remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2993,6 +3281,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3001,7 +3293,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-h -V --minutes --db --json --no-input --clinic --help --version"
+            opts="-c -h --minutes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3016,6 +3308,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3111,7 +3407,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3122,6 +3418,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3133,7 +3433,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3147,6 +3447,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3155,7 +3459,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-h -V --name --minutes --db --json --no-input --clinic --help --version"
+            opts="-c -h --name --minutes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3177,6 +3481,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3185,7 +3493,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3199,6 +3507,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3207,7 +3519,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__slots)
-            opts="-h -V --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --help --version"
+            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3217,11 +3529,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3241,6 +3565,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3249,7 +3577,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__status)
-            opts="-h -V --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --help --version"
+            opts="-c -h --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3279,6 +3607,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3287,7 +3619,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__transfer)
-            opts="-h -V --to --db --json --no-input --clinic --help --version"
+            opts="-c -h --to --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3305,6 +3637,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3313,13 +3649,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__update)
-            opts="-h -V --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --help --version"
+            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3347,6 +3687,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3355,7 +3699,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook)
-            opts="-h -V --db --json --no-input --clinic --help --version add list remove deliver help"
+            opts="-c -h --db --json --no-input --clinic --help add list remove deliver help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3369,6 +3713,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3377,7 +3725,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-h -V --events --secret --db --json --no-input --clinic --help --version"
+            opts="-c -h --events --secret --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3399,6 +3747,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3407,7 +3759,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__deliver)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3418,6 +3770,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3513,7 +3869,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3524,6 +3880,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3535,7 +3895,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3549,6 +3909,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3557,7 +3921,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window)
-            opts="-h -V --db --json --no-input --clinic --help --version add list close open remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list close open remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3571,6 +3935,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3579,7 +3947,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-h -V --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --help --version"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3589,11 +3957,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3641,6 +4017,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3649,7 +4029,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__close)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3660,6 +4040,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3769,7 +4153,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-h -V --doctor --date --db --json --no-input --clinic --help --version"
+            opts="-d -D -c -h --doctor --date --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3779,7 +4163,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3788,6 +4180,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3799,7 +4195,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__open)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3810,6 +4206,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3821,7 +4221,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3832,6 +4232,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

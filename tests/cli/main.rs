@@ -11,6 +11,7 @@ mod engines;
 mod events;
 mod export;
 mod faults;
+mod help;
 mod import;
 mod keys;
 mod lifecycle;
