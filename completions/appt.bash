@@ -581,7 +581,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup import transfer demo completions help"
+            opts="-c -h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,6 +595,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -603,7 +607,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-h -V --date --doctor --days --db --json --no-input --clinic --help --version"
+            opts="-D -d -c -h --date --doctor --days --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,7 +617,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -629,6 +641,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -637,7 +653,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__backup)
-            opts="-h -V --force --db --json --no-input --clinic --help --version"
+            opts="-c -h --force --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -651,6 +667,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -659,7 +679,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-h -V --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --db --json --no-input --clinic --help --version"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -669,11 +689,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -685,7 +717,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,6 +741,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -710,6 +754,10 @@ _appt() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -733,6 +781,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -741,7 +793,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-h -V --reason --force --no-notify --db --json --no-input --clinic --help --version"
+            opts="-r -c -h --reason --force --no-notify --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,11 +803,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -767,7 +827,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +838,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -789,7 +853,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +867,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -811,7 +879,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-h -V --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --clinic --help --version"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -858,6 +926,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -953,7 +1025,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,6 +1039,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -975,7 +1051,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__show)
-            opts="-h -V --db --json --no-input --help --version"
+            opts="-h --db --json --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -993,7 +1069,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h -V --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --help --version"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --db --json --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,7 +1127,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure)
-            opts="-h -V --db --json --no-input --clinic --help --version add list remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1065,6 +1141,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1073,13 +1153,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-h -V --doctor --from --to --reason --db --json --no-input --clinic --help --version"
+            opts="-d -r -c -h --doctor --from --to --reason --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1095,11 +1179,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1181,7 +1273,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-h -V --doctor --db --json --no-input --clinic --help --version"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,11 +1283,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1207,7 +1307,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,6 +1321,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1229,7 +1333,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__completions)
-            opts="-h -V --db --json --no-input --clinic --help --version bash elvish fish powershell zsh"
+            opts="-c -h --db --json --no-input --clinic --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1243,6 +1347,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1251,7 +1359,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-h -V --source --since --status --db --json --no-input --clinic --help --version"
+            opts="-S -c -h --source --since --status --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,11 +1377,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1285,7 +1401,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1296,6 +1412,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1307,7 +1427,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,6 +1441,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1329,7 +1453,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-h -V --specialty --slot-minutes --same-name --db --json --no-input --clinic --help --version"
+            opts="-c -h --specialty --slot-minutes --same-name --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1348,6 +1472,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1443,7 +1571,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,6 +1582,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1465,7 +1597,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1479,6 +1611,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1487,7 +1623,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-h -V --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help --version"
+            opts="-c -h --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1517,6 +1653,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1525,7 +1665,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__events)
-            opts="-h -V --after --type --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --after --type --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1543,11 +1683,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1559,7 +1707,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__export)
-            opts="-h -V --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --help --version"
+            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1581,11 +1729,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1594,6 +1754,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2543,7 +2707,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__history)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2554,6 +2718,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2565,7 +2733,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__import)
-            opts="-h -V --dry-run --db --json --no-input --clinic --help --version"
+            opts="-c -h --dry-run --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2576,6 +2744,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2587,7 +2759,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__init)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2601,6 +2773,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2609,13 +2785,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__list)
-            opts="-h -V --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --help --version"
+            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2631,11 +2811,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --doctor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --patient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2651,11 +2843,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2667,7 +2867,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__next)
-            opts="-n -h -V --doctor --specialty --service --after --limit --db --json --no-input --clinic --help --version"
+            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2677,11 +2877,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --specialty)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2705,6 +2913,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2713,7 +2925,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-h -V --db --json --no-input --clinic --help --version add list show update help"
+            opts="-c -h --db --json --no-input --clinic --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2727,6 +2939,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2735,7 +2951,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-h -V --name --phone --national-id --email --db --json --no-input --clinic --help --version"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2746,6 +2962,10 @@ _appt() {
                     return 0
                     ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2762,6 +2982,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2857,7 +3081,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__list)
-            opts="-h -V --search --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --search --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2871,11 +3095,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2887,7 +3119,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2901,6 +3133,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2909,7 +3145,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-h -V --name --phone --national-id --email --db --json --no-input --clinic --help --version"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2920,6 +3156,10 @@ _appt() {
                     return 0
                     ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2939,6 +3179,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2947,7 +3191,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__queue)
-            opts="-h -V --doctor --db --json --no-input --clinic --help --version next help"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --help next help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2957,11 +3201,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3015,13 +3267,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__queue__subcmd__next)
-            opts="-h -V --doctor --db --json --no-input --clinic --help --version"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3033,6 +3289,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3041,7 +3301,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind)
-            opts="-h -V --db --json --no-input --clinic --help --version due list help"
+            opts="-c -h --db --json --no-input --clinic --help due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3055,6 +3315,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3063,7 +3327,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-h -V --exec --dry-run --limit --db --json --no-input --clinic --help --version"
+            opts="-n -c -h --exec --dry-run --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3077,11 +3341,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3149,13 +3421,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-h -V --status --kind --limit --db --json --no-input --clinic --help --version"
+            opts="-S -n -c -h --status --kind --limit --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -S)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3167,11 +3443,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3183,7 +3467,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-h -V --date --time --at --doctor --duration --reason --force --no-notify --db --json --no-input --clinic --help --version"
+            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3193,7 +3477,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3205,11 +3497,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3221,6 +3521,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3229,7 +3533,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service)
-            opts="-h -V --db --json --no-input --clinic --help --version add list update remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3243,6 +3547,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3251,7 +3559,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-h -V --minutes --db --json --no-input --clinic --help --version"
+            opts="-c -h --minutes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3266,6 +3574,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3361,7 +3673,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3372,6 +3684,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3383,7 +3699,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3397,6 +3713,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3405,7 +3725,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-h -V --name --minutes --db --json --no-input --clinic --help --version"
+            opts="-c -h --name --minutes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3427,6 +3747,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3435,7 +3759,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__show)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3449,6 +3773,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3457,7 +3785,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__slots)
-            opts="-h -V --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --help --version"
+            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3467,11 +3795,23 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3491,6 +3831,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3499,7 +3843,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__status)
-            opts="-h -V --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --help --version"
+            opts="-c -h --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3529,6 +3873,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3537,7 +3885,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__transfer)
-            opts="-h -V --to --db --json --no-input --clinic --help --version"
+            opts="-c -h --to --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3555,6 +3903,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3563,13 +3915,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__update)
-            opts="-h -V --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --help --version"
+            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3597,6 +3953,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3605,7 +3965,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist)
-            opts="-h -V --db --json --no-input --clinic --help --version add list remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3619,6 +3979,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3627,7 +3991,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__add)
-            opts="-h -V --doctor --date --patient --phone --name --service --db --json --no-input --clinic --help --version"
+            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --service --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3637,7 +4001,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3645,7 +4017,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --phone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3657,11 +4037,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3743,7 +4131,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3754,6 +4142,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3765,7 +4157,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3779,6 +4171,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3787,7 +4183,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook)
-            opts="-h -V --db --json --no-input --clinic --help --version add list remove deliver help"
+            opts="-c -h --db --json --no-input --clinic --help add list remove deliver help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3801,6 +4197,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3809,7 +4209,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-h -V --events --secret --db --json --no-input --clinic --help --version"
+            opts="-c -h --events --secret --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3831,6 +4231,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3839,7 +4243,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__deliver)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3850,6 +4254,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3945,7 +4353,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__list)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3956,6 +4364,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3967,7 +4379,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3981,6 +4393,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3989,7 +4405,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window)
-            opts="-h -V --db --json --no-input --clinic --help --version add list close open remove help"
+            opts="-c -h --db --json --no-input --clinic --help add list close open remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4003,6 +4419,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4011,7 +4431,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-h -V --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --help --version"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4021,11 +4441,19 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --days)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4073,6 +4501,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4081,7 +4513,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__close)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4092,6 +4524,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4201,7 +4637,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-h -V --doctor --date --db --json --no-input --clinic --help --version"
+            opts="-d -D -c -h --doctor --date --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4211,7 +4647,15 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4220,6 +4664,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4231,7 +4679,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__open)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4242,6 +4690,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4253,7 +4705,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-h -V --db --json --no-input --clinic --help --version"
+            opts="-c -h --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4264,6 +4716,10 @@ _appt() {
                     return 0
                     ;;
                 --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -8,14 +8,14 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt agenda\n  appt agenda --date tomorrow --doctor \"Dr. García\"\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
+    after_help = "Examples:\n  appt agenda\n  appt agenda -D tomorrow -d \"Dr. García\"\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
 )]
 pub struct Args {
     /// The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]
-    #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
+    #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Only this doctor
-    #[arg(long)]
+    #[arg(short, long)]
     pub doctor: Option<String>,
     /// How many consecutive days, from the first
     #[arg(long, value_name = "N", default_value_t = 1)]

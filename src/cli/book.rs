@@ -13,9 +13,12 @@ use crate::output::{human, json, Report};
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book -d \"Dr. García\" -D tomorrow -t 09:30 -p +50370123456 -r Fever\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100"
+)]
 pub struct Args {
     /// The doctor (name or ID)
-    #[arg(long, conflicts_with = "clinic_wide")]
+    #[arg(short, long, conflicts_with = "clinic_wide")]
     pub doctor: Option<String>,
     /// Book into a clinic-wide window (no doctor)
     #[arg(long)]
@@ -23,10 +26,10 @@ pub struct Args {
     #[command(flatten)]
     pub when: WhenArgs,
     /// An existing patient: ID, prefix or phone
-    #[arg(long, conflicts_with_all = ["phone", "name", "national_id"])]
+    #[arg(short, long, conflicts_with_all = ["phone", "name", "national_id"])]
     pub patient: Option<String>,
     /// The patient's phone (E.164); creates the patient if new
-    #[arg(long)]
+    #[arg(short = 'P', long)]
     pub phone: Option<String>,
     /// The patient's full name (replaces the stored one)
     #[arg(long)]
@@ -35,22 +38,22 @@ pub struct Args {
     #[arg(long)]
     pub national_id: Option<String>,
     /// Service (appointment type) by name or ID
-    #[arg(long)]
+    #[arg(short, long)]
     pub service: Option<String>,
     /// Length in minutes, 5–480 [default: the service's, else the window's slot]
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "MINUTES")]
     pub duration: Option<i64>,
     /// Only in a window of this session (Morning, Afternoon, …)
     #[arg(long)]
     pub session: Option<String>,
     /// Reason for the visit
-    #[arg(long)]
+    #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Notes
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
     /// Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api
-    #[arg(long, default_value = "manual")]
+    #[arg(long, value_name = "SOURCE", default_value = "manual")]
     pub source: String,
     /// The caller's own ID for this booking: booking it again returns the same appointment
     #[arg(long, value_name = "REF")]

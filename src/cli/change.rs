@@ -10,19 +10,22 @@ use crate::error::Result;
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt reschedule 3f2a -t 11:00\n  appt reschedule 3f2a -D tomorrow -r \"Patient asked\"\n  appt reschedule 3f2a -D +7 -t 09:00 -d \"Dra. Rivera\""
+)]
 pub struct RescheduleArgs {
     /// Appointment ID (or unique prefix)
     pub id: String,
     #[command(flatten)]
     pub when: WhenArgs,
     /// Move to another doctor
-    #[arg(long)]
+    #[arg(short, long)]
     pub doctor: Option<String>,
-    /// New length in minutes [default: unchanged]
-    #[arg(long, value_name = "M")]
+    /// New length in minutes (else the length stays)
+    #[arg(long, value_name = "MINUTES")]
     pub duration: Option<i64>,
     /// Why it moved (kept in the event)
-    #[arg(long)]
+    #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Move even inside the clinic's cancellation window
     #[arg(long)]
@@ -33,11 +36,14 @@ pub struct RescheduleArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force"
+)]
 pub struct CancelArgs {
     /// Appointment ID (or unique prefix)
     pub id: String,
     /// Why it is cancelled (required)
-    #[arg(long)]
+    #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Cancel even inside the clinic's cancellation window
     #[arg(long)]
@@ -48,40 +54,46 @@ pub struct CancelArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt status 3f2a confirmed\n  appt status 3f2a checked_in\n  appt status 3f2a completed --diagnosis \"Common cold\" --follow-up +14"
+)]
 pub struct StatusArgs {
     /// Appointment ID (or unique prefix)
     pub id: String,
     /// confirmed, checked_in, in_progress, completed or no_show
     pub status: String,
     /// Diagnosis (required for completed when the clinic says so)
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub diagnosis: Option<String>,
     /// Prescription
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub prescription: Option<String>,
     /// Follow-up date (sets follow_up_required)
     #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub follow_up: Option<String>,
     /// Notes
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt update 3f2a --notes \"Bring previous X-rays\"\n  appt update 3f2a -r \"Follow-up of blood tests\"\n  appt update 3f2a --no-follow-up"
+)]
 pub struct UpdateArgs {
     /// Appointment ID (or unique prefix)
     pub id: String,
     /// Reason for the visit
-    #[arg(long)]
+    #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Notes
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
     /// Diagnosis
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub diagnosis: Option<String>,
     /// Prescription
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub prescription: Option<String>,
     /// Follow-up date (sets follow_up_required)
     #[arg(

@@ -10,6 +10,13 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a clinic
+    ///
+    /// Settings not given take their defaults: --slot-minutes 30, --min-notice 0m,
+    /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
+    /// --duplicate-check on, --require-diagnosis on, --notify on.
+    #[command(
+        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off"
+    )]
     Add {
         /// The clinic's name (unique, case-insensitive)
         name: Option<String>,
@@ -17,18 +24,27 @@ pub enum Cmd {
         settings: SettingsArgs,
     },
     /// List clinics
+    #[command(
+        after_help = "Examples:\n  appt clinic list\n  appt clinic list --json | jq -r '.clinics[].name'"
+    )]
     List,
     /// Show a clinic and its settings
+    #[command(
+        after_help = "Examples:\n  appt clinic show Central\n  appt clinic show central --json"
+    )]
     Show {
         /// Clinic name or ID
         clinic: String,
     },
     /// Change a clinic's name or settings
+    #[command(
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --cancel-window 2h --reminders 24h,2h\n  appt clinic update Central --require-diagnosis off"
+    )]
     Update {
         /// Clinic name or ID
         clinic: String,
         /// New name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         #[command(flatten)]
         settings: SettingsArgs,
@@ -39,31 +55,31 @@ pub enum Cmd {
 #[derive(Debug, clap::Args)]
 pub struct SettingsArgs {
     /// IANA time zone, e.g. America/El_Salvador (required for add)
-    #[arg(long)]
+    #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
-    /// Default slot length in minutes for windows that name none [default: 30]
-    #[arg(long, value_name = "M")]
+    /// Slot length in minutes of windows that name none (and whose doctor names none)
+    #[arg(long, value_name = "MINUTES")]
     pub slot_minutes: Option<i64>,
-    /// A booking must start at least this long after now, e.g. 2h [default: 0m]
+    /// A booking must start at least this long after now, e.g. 2h
     #[arg(long, value_name = "DURATION")]
     pub min_notice: Option<String>,
-    /// A booking must start within this long from now [default: 365d]
+    /// A booking must start within this long from now, e.g. 90d
     #[arg(long, value_name = "DURATION")]
     pub horizon: Option<String>,
-    /// Refuse cancel/reschedule this close to the start unless --force [default: 0m, off]
+    /// Refuse cancel/reschedule this close to the start unless --force; 0m is off
     #[arg(long, value_name = "DURATION")]
     pub cancel_window: Option<String>,
-    /// Reminder offsets before each appointment, e.g. 24h,2h, or none [default: 24h,2h]
-    #[arg(long, value_name = "LIST")]
+    /// Reminder offsets before each appointment, e.g. 24h,2h, or none
+    #[arg(long, value_name = "OFFSETS")]
     pub reminders: Option<String>,
-    /// One active booking per patient, service and date: on|off [default: on]
+    /// One active booking per patient, service and date: on|off
     #[arg(long, value_name = "on|off")]
     pub duplicate_check: Option<String>,
-    /// Completing an appointment needs --diagnosis: on|off [default: on]
+    /// Completing an appointment needs --diagnosis: on|off
     #[arg(long, value_name = "on|off")]
     pub require_diagnosis: Option<String>,
     /// Confirmation, rescheduled and cancelled messages to patients through
-    /// `remind due`: on|off [default: on]
+    /// `remind due`: on|off
     #[arg(long, value_name = "on|off")]
     pub notify: Option<String>,
 }

@@ -10,9 +10,12 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates
+    #[command(
+        after_help = "Examples:\n  appt closure add -d \"Dr. García\" --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure add -c Central --from 2026-09-15 -r \"Independence Day\"\n  appt closure add -d \"Dr. García\" --from tomorrow -r \"Sick leave\""
+    )]
     Add {
         /// The doctor who takes no bookings (else the clinic given with --clinic)
-        #[arg(long)]
+        #[arg(short, long)]
         doctor: Option<String>,
         /// First closed date
         #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
@@ -21,18 +24,25 @@ pub enum Cmd {
         #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
         to: Option<String>,
         /// Why, e.g. "Holiday" (shown to the front desk when a booking is refused)
-        #[arg(long)]
+        #[arg(short, long, value_name = "TEXT")]
         reason: Option<String>,
     },
     /// List closures
+    #[command(
+        after_help = "Examples:\n  appt closure list\n  appt closure list -d \"Dr. García\" --json"
+    )]
     List {
         /// Only this doctor's closures
-        #[arg(long)]
+        #[arg(short, long)]
         doctor: Option<String>,
     },
     /// Delete a closure
+    #[command(
+        after_help = "Examples:\n  appt closure remove 9c1d\n  appt closure remove 9c1d2e3f --json"
+    )]
     Remove {
         /// Closure ID (or unique prefix)
+        #[arg(value_name = "ID")]
         closure: String,
     },
 }

@@ -10,38 +10,50 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a doctor
+    #[command(
+        after_help = "Examples:\n  appt doctor add \"Dr. García\" --specialty \"Medicina General\"\n  appt doctor add \"Dra. Rivera\" --specialty Pediatría --slot-minutes 20\n  appt doctor add \"Dr. García\" --same-name"
+    )]
     Add {
         /// Full name, e.g. "Dr. García"
         name: Option<String>,
         /// Specialty, e.g. "Medicina General"
-        #[arg(long)]
+        #[arg(long, value_name = "SPECIALTY")]
         specialty: Option<String>,
-        /// Default slot length of this doctor's windows, in minutes
-        #[arg(long, value_name = "M")]
+        /// Slot length in minutes of this doctor's windows that name none [default: the clinic's]
+        #[arg(long, value_name = "MINUTES")]
         slot_minutes: Option<i64>,
         /// Add a doctor whose name another doctor already has
         #[arg(long)]
         same_name: bool,
     },
     /// List doctors
+    #[command(
+        after_help = "Examples:\n  appt doctor list\n  appt doctor list --json | jq -r '.doctors[] | select(.active) | .full_name'"
+    )]
     List,
     /// Show a doctor
+    #[command(
+        after_help = "Examples:\n  appt doctor show \"Dr. García\"\n  appt doctor show garcia --json"
+    )]
     Show {
         /// Doctor name or ID
         doctor: String,
     },
     /// Change a doctor
+    #[command(
+        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20"
+    )]
     Update {
         /// Doctor name or ID
         doctor: String,
         /// New full name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// New specialty
-        #[arg(long)]
+        #[arg(long, value_name = "SPECIALTY")]
         specialty: Option<String>,
-        /// New default slot length in minutes
-        #[arg(long, value_name = "M")]
+        /// New slot length in minutes of this doctor's windows that name none
+        #[arg(long, value_name = "MINUTES")]
         slot_minutes: Option<i64>,
         /// Whether the doctor takes bookings: true|false
         #[arg(long, value_name = "true|false")]

@@ -7,6 +7,9 @@ use crate::error::Result;
 use crate::output::{emit_line, json, Report};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt events\n  appt events --after 1520 --type appointment.cancelled\n  appt events -n 10 | jq -c '{id, type}'"
+)]
 pub struct Args {
     /// Only events after this ID (the last one you saw)
     #[arg(long, value_name = "EVENT_ID")]
@@ -15,7 +18,7 @@ pub struct Args {
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
     /// At most this many
-    #[arg(long, value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<i64>,
 }
 

@@ -54,12 +54,12 @@ impl FormatArg {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     appt export --format ics --from today --to +30 --output clinic.ics\n  \
-    appt export --format fhir --doctor 'Dr. García' --include-patient --output june.json\n  \
-    appt export --format jsonl --status cancelled | jq -r .cancellation_reason\n  \
+    appt export --format fhir -d 'Dr. García' --include-patient -o june.json\n  \
+    appt export --format jsonl -S cancelled | jq -r .cancellation_reason\n  \
     appt export --format csv --from 2026-06-01 --to 2026-06-30 > june.csv")]
 pub struct Args {
     /// What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv
-    #[arg(long, value_enum, hide_possible_values = true)]
+    #[arg(long, value_name = "FORMAT", value_enum, hide_possible_values = true)]
     pub format: Option<FormatArg>,
     /// From this local date (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
@@ -68,13 +68,13 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub to: Option<String>,
     /// Only this doctor's (name or ID)
-    #[arg(long)]
+    #[arg(short, long)]
     pub doctor: Option<String>,
     /// Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show)
-    #[arg(long)]
+    #[arg(short = 'S', long)]
     pub status: Option<String>,
     /// Write to FILE (mode 0600, whole or not at all) instead of standard output
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Put the patient's name, phone and ID into ics and fhir exports (jsonl and csv always carry them)
     #[arg(long)]

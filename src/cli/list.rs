@@ -8,37 +8,49 @@ use crate::output::{human, json, Report};
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt list -D today\n  appt list --from 2026-06-01 --to 2026-06-30 -d \"Dr. García\" -S completed\n  appt list -p +50370123456\n  appt list --source whatsapp --page 2 -n 100"
+)]
 pub struct ListArgs {
     /// One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
-    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["from", "to"])]
+    #[arg(
+        short = 'D',
+        long,
+        value_name = "DATE",
+        allow_negative_numbers = true,
+        conflicts_with_all = ["from", "to"]
+    )]
     pub date: Option<String>,
     /// From this local date (inclusive)
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub from: Option<String>,
     /// To this local date (inclusive)
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub to: Option<String>,
-    /// Only this status
-    #[arg(long)]
+    /// Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show
+    #[arg(short = 'S', long)]
     pub status: Option<String>,
     /// Only this doctor's
-    #[arg(long)]
+    #[arg(short, long)]
     pub doctor: Option<String>,
     /// Only this patient's (ID, prefix or phone)
-    #[arg(long)]
+    #[arg(short, long)]
     pub patient: Option<String>,
     /// Only from this source
     #[arg(long)]
     pub source: Option<String>,
     /// Page number, from 1
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub page: i64,
     /// Appointments per page, at most 500
-    #[arg(long, default_value_t = 50)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
     pub limit: i64,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt count --source whatsapp\n  appt count --since today -S cancelled\n  appt count --since 2026-06-15T08:00:00-06:00 --json"
+)]
 pub struct CountArgs {
     /// Only from this source (e.g. whatsapp)
     #[arg(long)]
@@ -47,7 +59,7 @@ pub struct CountArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "DATE|RFC3339")]
     pub since: Option<String>,
     /// Only with this status now
-    #[arg(long)]
+    #[arg(short = 'S', long)]
     pub status: Option<String>,
 }
 

@@ -42,7 +42,12 @@ use std::path::PathBuf;
 
 /// Clinic appointment scheduler: windows, slots, bookings, reminders
 #[derive(Debug, Parser)]
-#[command(name = "appt", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "appt",
+    version,
+    max_term_width = 100,
+    after_help = "Examples:\n  appt demo\n  appt agenda -d \"Dr. García\"\n  appt book -d \"Dr. García\" -D tomorrow -t 10:00 -P +50370123456 --name Ana\n  appt list -D today -S scheduled"
+)]
 pub struct Cli {
     /// Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder's appt/appt.db)
     #[arg(
@@ -60,6 +65,7 @@ pub struct Cli {
     pub no_input: bool,
     /// Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)
     #[arg(
+        short,
         long,
         global = true,
         value_name = "CLINIC",
@@ -73,23 +79,44 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create the database (safe to run again)
+    #[command(
+        after_help = "Examples:\n  appt init\n  appt --db /srv/appt/clinic.db init\n  appt --db postgres://appt:PASSWORD@db.example/clinics init"
+    )]
     Init,
     /// Clinics: locations with their time zone and rules
+    #[command(
+        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic list\n  appt clinic update Central --reminders 24h,2h"
+    )]
     #[command(subcommand)]
     Clinic(clinic::Cmd),
     /// Doctors
+    #[command(
+        after_help = "Examples:\n  appt doctor add \"Dr. García\" --specialty \"Medicina General\"\n  appt doctor list\n  appt doctor update \"Dr. García\" --active false"
+    )]
     #[command(subcommand)]
     Doctor(doctor::Cmd),
     /// Services (appointment types)
+    #[command(
+        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service list\n  appt service update \"General Checkup\" --minutes 45"
+    )]
     #[command(subcommand)]
     Service(service::Cmd),
     /// Windows: when bookings are possible
+    #[command(
+        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window list -d \"Dr. García\"\n  appt window close 3f2a"
+    )]
     #[command(subcommand)]
     Window(window::Cmd),
     /// Closures: holidays and leave
+    #[command(
+        after_help = "Examples:\n  appt closure add -d \"Dr. García\" --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure list\n  appt closure remove 9c1d"
+    )]
     #[command(subcommand)]
     Closure(closure::Cmd),
     /// Patients
+    #[command(
+        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient list --search lópez\n  appt patient show +50370123456"
+    )]
     #[command(subcommand)]
     Patient(patient::Cmd),
     /// Free slots of a doctor (or clinic-wide) on a date
@@ -105,8 +132,14 @@ pub enum Command {
     /// Edit an appointment's notes, reason, diagnosis, prescription or follow-up
     Update(change::UpdateArgs),
     /// Show one appointment
+    #[command(
+        after_help = "Examples:\n  appt show 3f2a\n  appt show 3f2a1b4c --json | jq .status"
+    )]
     Show(show::ShowArgs),
     /// An appointment's events, oldest first
+    #[command(
+        after_help = "Examples:\n  appt history 3f2a\n  appt history 3f2a --json | jq '.events[].type'"
+    )]
     History(show::ShowArgs),
     /// List appointments
     List(list::ListArgs),
@@ -119,9 +152,15 @@ pub enum Command {
     /// Today's patients per doctor in token order; `queue next` calls the next one in
     Queue(queue::Args),
     /// Patients waiting for a doctor on a date; a freed time is offered to them
+    #[command(
+        after_help = "Examples:\n  appt waitlist add -d \"Dr. García\" -D tomorrow -P +50370001111 --name Ana\n  appt waitlist list\n  appt waitlist remove 3f2a"
+    )]
     #[command(subcommand)]
     Waitlist(waitlist::Cmd),
-    /// Reminders: deliver the due ones (cron), list them
+    /// Reminders, waitlist offers and patient notifications: deliver the due ones (cron), list them
+    #[command(
+        after_help = "Examples:\n  appt remind due --exec examples/remind-whatsapp.sh\n  appt remind due --dry-run\n  appt remind list -S failed"
+    )]
     #[command(subcommand)]
     Remind(remind::Cmd),
     /// The event log as JSON Lines, oldest first
@@ -129,6 +168,9 @@ pub enum Command {
     /// Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV
     Export(export::Args),
     /// Webhooks: POST events to other systems (deliver from cron)
+    #[command(
+        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret s3cret\n  appt webhook list\n  appt webhook deliver"
+    )]
     #[command(subcommand)]
     Webhook(webhook::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
@@ -143,6 +185,13 @@ pub enum Command {
     /// Copy every row into an empty database of either kind (a file or a postgres:// server)
     Transfer(transfer::Args),
     /// Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow
+    ///
+    /// The demo database is appt/demo.db in the user data folder
+    /// (~/.local/share/appt/demo.db on Linux), or the file given with --db.
+    /// APPT_DB is not read: the demo never touches the real database.
+    #[command(
+        after_help = "Examples:\n  appt demo\n  appt --db /tmp/demo.db demo\n  appt --db /tmp/demo.db list -D today"
+    )]
     Demo,
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     Completions(completions::Args),

@@ -7,23 +7,23 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt next\n  appt next --specialty pediatria --limit 3\n  appt next --doctor \"Dr. García\" --service \"General Checkup\" --after +7"
+    after_help = "Examples:\n  appt next\n  appt next --specialty pediatria -n 3\n  appt next -d \"Dr. García\" -s \"General Checkup\" --after +7"
 )]
 pub struct Args {
     /// Only this doctor
-    #[arg(long, conflicts_with = "specialty")]
+    #[arg(short, long, conflicts_with = "specialty")]
     pub doctor: Option<String>,
     /// Only doctors of this specialty
     #[arg(long)]
     pub specialty: Option<String>,
     /// Slots long enough for this service
-    #[arg(long)]
+    #[arg(short, long)]
     pub service: Option<String>,
     /// From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub after: Option<String>,
     /// How many slots [default: 5]
-    #[arg(long, short = 'n', value_name = "N")]
+    #[arg(short = 'n', long, value_name = "N")]
     pub limit: Option<i64>,
 }
 

@@ -10,12 +10,15 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a patient (unique by phone)
+    #[command(
+        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient add --name \"Luis Pérez\" -P +50371234567 --national-id 01234567-8"
+    )]
     Add {
         /// Full name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// Phone in E.164; spaces, dashes, dots and parentheses are removed
-        #[arg(long)]
+        #[arg(short = 'P', long, value_name = "PHONE")]
         phone: Option<String>,
         /// National ID (stored encrypted)
         #[arg(long)]
@@ -25,28 +28,37 @@ pub enum Cmd {
         email: Option<String>,
     },
     /// List patients, optionally searching name and phone
+    #[command(
+        after_help = "Examples:\n  appt patient list\n  appt patient list --search lopez\n  appt patient list --search 7012 -n 20"
+    )]
     List {
         /// Text found in the name or the phone
-        #[arg(long)]
+        #[arg(long, value_name = "TEXT")]
         search: Option<String>,
-        /// At most this many [default: 200]
-        #[arg(long, default_value_t = 200)]
+        /// At most this many
+        #[arg(short = 'n', long, value_name = "N", default_value_t = 200)]
         limit: i64,
     },
     /// Show a patient
+    #[command(
+        after_help = "Examples:\n  appt patient show +50370123456\n  appt patient show 4f1c --json | jq .upcoming"
+    )]
     Show {
         /// Patient ID, prefix or phone
         patient: String,
     },
     /// Change a patient
+    #[command(
+        after_help = "Examples:\n  appt patient update +50370123456 --name \"Ana María López\"\n  appt patient update 4f1c -P \"+503 7999-0000\" --email ana@example.com"
+    )]
     Update {
         /// Patient ID, prefix or phone
         patient: String,
         /// New full name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// New phone
-        #[arg(long)]
+        #[arg(short = 'P', long, value_name = "PHONE")]
         phone: Option<String>,
         /// New national ID
         #[arg(long)]

@@ -8,10 +8,13 @@ use clap::Subcommand;
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  appt queue\n  appt queue -d \"Dr. García\"\n  appt queue next -d \"Dr. García\"\n  appt queue --json | jq '.doctors[].appointments[].token_number'"
+)]
 pub struct Args {
     /// Only this doctor's queue
-    #[arg(long)]
+    #[arg(short, long)]
     pub doctor: Option<String>,
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
@@ -20,9 +23,12 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Call the next patient: the lowest-token checked-in appointment of today moves to in_progress
+    #[command(
+        after_help = "Examples:\n  appt queue next -d \"Dr. García\"\n  appt queue next -d \"dr garcia\" --json | jq .token_number"
+    )]
     Next {
         /// The doctor calling
-        #[arg(long)]
+        #[arg(short, long)]
         doctor: String,
     },
 }

@@ -12,6 +12,9 @@ use serde_json::json;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Deliver the reminders, waitlist offers and patient notifications that are due (cron runs this every few minutes)
+    #[command(
+        after_help = "Examples:\n  appt remind due --exec examples/remind-whatsapp.sh\n  appt remind due --dry-run\n  appt remind due --json -n 50 | jq -c ."
+    )]
     Due {
         /// Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent
         #[arg(long, value_name = "CMD")]
@@ -20,19 +23,22 @@ pub enum Cmd {
         #[arg(long)]
         dry_run: bool,
         /// Deliver at most this many in this run
-        #[arg(long, value_name = "N")]
+        #[arg(short = 'n', long, value_name = "N")]
         limit: Option<i64>,
     },
     /// List reminders and the other messages `remind due` delivers
+    #[command(
+        after_help = "Examples:\n  appt remind list\n  appt remind list -S failed\n  appt remind list --kind confirmation -n 20 --json"
+    )]
     List {
         /// Only this status: pending, sent, failed, cancelled, expired
-        #[arg(long)]
+        #[arg(short = 'S', long)]
         status: Option<String>,
         /// Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled
-        #[arg(long)]
+        #[arg(long, value_name = "KIND")]
         kind: Option<String>,
         /// At most this many
-        #[arg(long, default_value_t = 500)]
+        #[arg(short = 'n', long, value_name = "N", default_value_t = 500)]
         limit: i64,
     },
 }

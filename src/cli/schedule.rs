@@ -6,10 +6,16 @@ use crate::app::schedule::WhenInput;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WhenArgs {
     /// Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
-    #[arg(long, allow_negative_numbers = true, conflicts_with = "at")]
+    #[arg(
+        short = 'D',
+        long,
+        value_name = "DATE",
+        allow_negative_numbers = true,
+        conflicts_with = "at"
+    )]
     pub date: Option<String>,
     /// Local time, HH:MM (24 h)
-    #[arg(long, conflicts_with = "at")]
+    #[arg(short, long, value_name = "TIME", conflicts_with = "at")]
     pub time: Option<String>,
     /// The start as RFC 3339 with offset (picks either side of a DST fold)
     #[arg(long, value_name = "RFC3339")]

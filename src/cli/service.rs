@@ -10,27 +10,39 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a service
+    #[command(
+        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15"
+    )]
     Add {
         /// Name, e.g. "General Checkup" (unique, case-insensitive)
         name: Option<String>,
         /// Duration in minutes (5–480)
-        #[arg(long, value_name = "M")]
+        #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
     },
     /// List services
+    #[command(
+        after_help = "Examples:\n  appt service list\n  appt service list --json | jq -r '.services[].name'"
+    )]
     List,
     /// Rename a service or change its duration
+    #[command(
+        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\""
+    )]
     Update {
         /// Service name or ID
         service: String,
         /// New name
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// New duration in minutes
-        #[arg(long, value_name = "M")]
+        #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
     },
     /// Remove a service (its past appointments keep it)
+    #[command(
+        after_help = "Examples:\n  appt service remove Vacunación\n  appt service remove 5d0e --json"
+    )]
     Remove {
         /// Service name or ID
         service: String,

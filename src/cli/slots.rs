@@ -7,27 +7,30 @@ use crate::error::Result;
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt slots -d \"Dr. García\" -D tomorrow\n  appt slots -d \"Dr. García\" -D 2026-06-16 -s \"General Checkup\"\n  appt slots --clinic-wide -D today --all\n  appt slots -d \"Dr. García\" -D +1 --duration 60 --json"
+)]
 pub struct Args {
     /// The doctor
-    #[arg(long, conflicts_with = "clinic_wide")]
+    #[arg(short, long, conflicts_with = "clinic_wide")]
     pub doctor: Option<String>,
     /// The clinic-wide windows instead of a doctor's
     #[arg(long)]
     pub clinic_wide: bool,
     /// The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Slots long enough for this service
-    #[arg(long)]
+    #[arg(short, long)]
     pub service: Option<String>,
     /// Slots long enough for this many minutes
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "MINUTES")]
     pub duration: Option<i64>,
     /// Only this session (Morning, Afternoon, …)
     #[arg(long)]
     pub session: Option<String>,
     /// Every grid slot, with why the unavailable ones are not offered
-    #[arg(long)]
+    #[arg(short, long)]
     pub all: bool,
 }
 

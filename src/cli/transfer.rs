@@ -10,11 +10,11 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt --db clinic.db transfer --to postgres://appt:PASSWORD@db.example:5432/clinics\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
+    after_help = "Examples:\n  appt --db clinic.db transfer --to postgres://appt:PASSWORD@db.example/clinics\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
 )]
 pub struct Args {
     /// The empty database to copy into: a file path or a postgres:// URL
-    #[arg(long, value_name = "DB")]
+    #[arg(long, value_name = "PATH|URL")]
     pub to: PathBuf,
 }
 

@@ -9,31 +9,41 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first
+    #[command(
+        after_help = "Examples:\n  appt waitlist add -d \"Dr. García\" -D tomorrow -P +50370001111 --name Ana\n  appt waitlist add -d \"dr garcia\" -D 2026-06-16 -p \"ana lopez\"\n  appt waitlist add -d \"Dr. García\" -D +3 -P +50370001111 -s \"General Checkup\""
+    )]
     Add {
         /// The doctor the patient wants
-        #[arg(long)]
+        #[arg(short, long)]
         doctor: String,
-        /// The date the patient wants
-        #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
+        /// The date the patient wants: YYYY-MM-DD, today, tomorrow, +N
+        #[arg(short = 'D', long, allow_negative_numbers = true, value_name = "DATE")]
         date: String,
         /// An existing patient: ID, prefix, phone or name
-        #[arg(long, conflicts_with_all = ["phone", "name"])]
+        #[arg(short, long, conflicts_with_all = ["phone", "name"])]
         patient: Option<String>,
         /// The patient's phone (E.164); creates the patient if new
-        #[arg(long)]
+        #[arg(short = 'P', long, value_name = "PHONE")]
         phone: Option<String>,
         /// The patient's full name (for a new patient)
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// The service wanted
-        #[arg(long)]
+        #[arg(short, long)]
         service: Option<String>,
     },
     /// Who is waiting, from today on
+    #[command(
+        after_help = "Examples:\n  appt waitlist list\n  appt waitlist list --json | jq -r '.waitlist[].patient.phone'"
+    )]
     List,
     /// Take an entry off the waitlist
+    #[command(
+        after_help = "Examples:\n  appt waitlist remove 3f2a\n  appt waitlist remove 3f2a1b4c --json"
+    )]
     Remove {
         /// Waitlist entry ID (or unique prefix)
+        #[arg(value_name = "ID")]
         entry: String,
     },
 }

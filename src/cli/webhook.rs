@@ -12,24 +12,38 @@ use serde_json::json;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a webhook: events recorded from now on are POSTed to URL
+    #[command(
+        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt\n  appt webhook add https://crm.example/hooks/appt --secret s3cret\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
+    )]
     Add {
         /// http:// or https:// address
+        #[arg(value_name = "URL")]
         url: Option<String>,
         /// Only these event types (comma-separated) [default: all]
-        #[arg(long, value_name = "T1,T2")]
+        #[arg(long, value_name = "TYPES")]
         events: Option<String>,
         /// Sign each body: X-Appt-Signature: sha256=<hex HMAC-SHA256>
         #[arg(long)]
         secret: Option<String>,
     },
     /// List webhooks and how their deliveries stand
+    #[command(
+        after_help = "Examples:\n  appt webhook list\n  appt webhook list --json | jq '.webhooks[] | {url, last_error}'"
+    )]
     List,
     /// Remove a webhook
+    #[command(
+        after_help = "Examples:\n  appt webhook remove 2b7c\n  appt webhook remove 2b7c9d0e --json"
+    )]
     Remove {
         /// Webhook ID (or unique prefix)
+        #[arg(value_name = "ID")]
         webhook: String,
     },
     /// POST every undelivered event (cron runs this every few minutes)
+    #[command(
+        after_help = "Examples:\n  appt webhook deliver\n  */5 * * * * appt --db /srv/appt/clinic.db webhook deliver --json\n  appt webhook deliver --json | jq .delivered"
+    )]
     Deliver,
 }
 

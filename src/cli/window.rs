@@ -12,29 +12,47 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a weekly or one-date window for a doctor or the whole clinic
+    #[command(
+        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window add -d 7b2e --days sat --from 08:00 --to 12:00 --session Morning\n  appt window add --clinic-wide --days mon --from 08:00 --to 11:00 --capacity 10\n  appt window add -d \"Dr. García\" -D 2026-06-20 --from 14:00 --to 16:00"
+    )]
     Add(AddArgs),
     /// List windows
+    #[command(
+        after_help = "Examples:\n  appt window list\n  appt window list -d \"Dr. García\" -D tomorrow"
+    )]
     List {
         /// Only this doctor's windows
-        #[arg(long)]
+        #[arg(short, long)]
         doctor: Option<String>,
         /// Only the windows that apply on this date (date windows replace weekly ones)
-        #[arg(long, allow_negative_numbers = true)]
+        #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
         date: Option<String>,
     },
     /// Stop taking bookings in a window (its slots show as SLOT_INACTIVE)
+    #[command(
+        after_help = "Examples:\n  appt window close 3f2a\n  appt window close 3f2a1b4c --json"
+    )]
     Close {
         /// Window ID (or unique prefix)
+        #[arg(value_name = "ID")]
         window: String,
     },
     /// Take bookings in a closed window again
+    #[command(
+        after_help = "Examples:\n  appt window open 3f2a\n  appt window open 3f2a1b4c --json"
+    )]
     Open {
         /// Window ID (or unique prefix)
+        #[arg(value_name = "ID")]
         window: String,
     },
     /// Delete a window that has no upcoming appointments
+    #[command(
+        after_help = "Examples:\n  appt window remove 3f2a\n  appt window remove 3f2a1b4c --json"
+    )]
     Remove {
         /// Window ID (or unique prefix)
+        #[arg(value_name = "ID")]
         window: String,
     },
 }
@@ -42,37 +60,37 @@ pub enum Cmd {
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
     /// The doctor this window belongs to
-    #[arg(long, conflicts_with = "clinic_wide")]
+    #[arg(short, long, conflicts_with = "clinic_wide")]
     pub doctor: Option<String>,
     /// A window for the whole clinic (no doctor)
     #[arg(long)]
     pub clinic_wide: bool,
     /// Weekdays: mon-fri, mon,wed,fri, mon-fri,sun
-    #[arg(long, conflicts_with = "date")]
+    #[arg(long, value_name = "DAYS", conflicts_with = "date")]
     pub days: Option<String>,
     /// One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Start, local HH:MM
-    #[arg(long, value_name = "HH:MM")]
+    #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// End, local HH:MM (24:00 for midnight)
-    #[arg(long, value_name = "HH:MM")]
+    #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// Slot grid in minutes [default: the doctor's, else the clinic's]
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "MINUTES")]
     pub slot_minutes: Option<i64>,
     /// How many appointments may overlap at any instant [default: 1]
     #[arg(long, value_name = "N")]
     pub capacity: Option<i64>,
     /// Session label: Morning, Afternoon, Evening or free text
-    #[arg(long)]
+    #[arg(long, value_name = "SESSION")]
     pub session: Option<String>,
     /// Batch label
     #[arg(long)]
     pub batch: Option<String>,
     /// Only these services (names or IDs, comma-separated)
-    #[arg(long, value_name = "S1,S2")]
+    #[arg(long, value_name = "SERVICES")]
     pub services: Option<String>,
     /// First date the weekly window applies
     #[arg(long, allow_negative_numbers = true, value_name = "DATE")]

@@ -1,11 +1,11 @@
 //! Human output of the front desk's queue and waitlist (SPEC §5.7).
 
-use super::human::{clean, short, status_cell, table};
+use super::fit::{col, text, Sheet, Step};
+use super::human::{clean, short, status_item};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
 use crate::core::time::to_local;
 use crate::store::waitlist::Entry;
-use comfy_table::Cell;
 
 /// Today's queue: per doctor, in token order, with each status.
 pub fn queue(q: &Queue) -> String {
@@ -27,17 +27,23 @@ pub fn queue(q: &Queue) -> String {
             out.push_str("Nobody is booked today.");
             continue;
         }
-        let mut t = table(&["Token", "Time", "Patient", "Status", "ID"]);
+        let mut t = Sheet::new(vec![
+            col("Token"),
+            col("Time"),
+            text("Patient", 12),
+            col("Status"),
+            col("ID"),
+        ]);
         for a in &line.appointments {
-            t.add_row(vec![
-                Cell::new(a.token_number),
-                Cell::new(to_local(a.timezone, a.starts_at).1),
-                Cell::new(clean(&a.patient_name)),
-                status_cell(a.status),
-                Cell::new(short(&a.id)),
+            t.row(vec![
+                a.token_number.to_string().into(),
+                to_local(a.timezone, a.starts_at).1.into(),
+                clean(&a.patient_name).into(),
+                status_item(a.status),
+                short(&a.id).into(),
             ]);
         }
-        out.push_str(&t.to_string());
+        out.push_str(&t.render());
     }
     out
 }
@@ -58,18 +64,26 @@ pub fn waitlist(all: &[Entry]) -> String {
     if all.is_empty() {
         return "Nobody is waiting.".into();
     }
-    let mut t = table(&["Date", "Doctor", "Patient", "Phone", "Offers", "ID"]);
+    let mut t = Sheet::new(vec![
+        col("Date"),
+        text("Doctor", 12),
+        text("Patient", 12),
+        col("Phone"),
+        col("Offers"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Offers"), Step::Drop("Phone")]);
     for e in all {
-        t.add_row(vec![
-            e.date.to_string(),
-            clean(&e.doctor_name),
-            clean(&e.patient_name),
-            clean(&e.patient_phone),
-            e.offers.to_string(),
-            short(&e.id).to_string(),
+        t.row(vec![
+            e.date.to_string().into(),
+            clean(&e.doctor_name).into(),
+            clean(&e.patient_name).into(),
+            clean(&e.patient_phone).into(),
+            e.offers.to_string().into(),
+            short(&e.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 /// Why a day offers nothing, for a person: `closed: Holiday; next free day

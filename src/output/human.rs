@@ -1,11 +1,12 @@
 //! Human output: comfy-table tables, a card for `show`, one-line confirmations.
 //! Times are shown in the clinic's local time.
 
+use super::fit::{col, ellipsis, join, text, width, wrap, Item, Sheet, Step};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
 use crate::core::{Appointment, Clinic, Doctor, Patient, Recurrence, Service, Status, Window};
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use comfy_table::Color;
 use std::io::IsTerminal;
 
 /// Stored text as a terminal may show it: control characters (escape
@@ -66,26 +67,35 @@ pub fn colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
 }
 
-pub fn table(headers: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(headers.iter().map(Cell::new));
-    t
-}
-
-pub fn status_cell(s: Status) -> Cell {
-    let cell = Cell::new(s.as_str());
-    if !colour() {
-        return cell;
-    }
-    cell.fg(match s {
+/// A status, coloured when colour is on.
+pub fn status_item(s: Status) -> Item {
+    let colour = colour().then_some(match s {
         Status::Scheduled => Color::Blue,
         Status::Confirmed => Color::Cyan,
         Status::CheckedIn | Status::InProgress => Color::Yellow,
         Status::Completed => Color::Green,
         Status::Cancelled | Status::NoShow => Color::Red,
-    })
+    });
+    Item::new(s.as_str()).colour(colour)
+}
+
+/// `14:00–14:30`, or `14:00` where the column is short.
+fn span(
+    tz: chrono_tz::Tz,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> Item {
+    let from = to_local(tz, start).1;
+    Item::new(format!("{from}–{}", to_local(tz, end).1)).or_short(from)
+}
+
+/// `Mon 15 Jun 2026 14:00–14:30`, or `2026-06-15 14:00` where the column is short.
+fn when_item(a: &Appointment) -> Item {
+    Item::new(when(a)).or_short(format!(
+        "{} {}",
+        a.local_date,
+        to_local(a.timezone, a.starts_at).1
+    ))
 }
 
 fn or_dash(s: Option<&str>) -> String {
@@ -111,15 +121,21 @@ fn who(a: &Appointment) -> String {
 }
 
 /// `Booked 3f2a1b4c: Juan Pérez with Dr. García, Mon 15 Jun 2026 14:00–14:30, token 3`
+/// (Broken between its parts, never inside a date or time, where it would
+/// pass the width.)
 pub fn confirm(verb: &str, a: &Appointment) -> String {
-    format!(
-        "{verb} {}: {} with {}, {}, token {} [{}]",
-        short(&a.id),
-        clean(&a.patient_name),
-        who(a),
-        when(a),
-        a.token_number,
-        a.status.as_str()
+    join(
+        &[
+            format!(
+                "{verb} {}: {} with {},",
+                short(&a.id),
+                clean(&a.patient_name),
+                who(a)
+            ),
+            format!("{},", when(a)),
+            format!("token {} [{}]", a.token_number, a.status.as_str()),
+        ],
+        width(),
     )
 }
 
@@ -127,43 +143,54 @@ pub fn appointments(list: &[Appointment]) -> String {
     if list.is_empty() {
         return "No appointments.".into();
     }
-    let mut t = table(&[
-        "Date", "Time", "Tok", "Patient", "Phone", "Doctor", "Service", "Status", "ID",
+    let mut t = Sheet::new(vec![
+        col("Date"),
+        col("Time").short("Start"),
+        col("Tok"),
+        text("Patient", 12),
+        col("Phone"),
+        text("Doctor", 12),
+        text("Service", 10),
+        col("Status"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Phone"),
+        Step::Drop("Service"),
+        Step::Drop("Tok"),
+        Step::Short("Time"),
     ]);
     for a in list {
-        t.add_row(vec![
-            Cell::new(a.local_date),
-            Cell::new(format!(
-                "{}–{}",
-                to_local(a.timezone, a.starts_at).1,
-                to_local(a.timezone, a.ends_at).1
-            )),
-            Cell::new(a.token_number),
-            Cell::new(clean(&a.patient_name)),
-            Cell::new(clean(&a.patient_phone)),
-            Cell::new(who(a)),
-            Cell::new(or_dash(a.service_name.as_deref())),
-            status_cell(a.status),
-            Cell::new(short(&a.id)),
+        t.row(vec![
+            a.local_date.to_string().into(),
+            span(a.timezone, a.starts_at, a.ends_at),
+            a.token_number.to_string().into(),
+            clean(&a.patient_name).into(),
+            clean(&a.patient_phone).into(),
+            who(a).into(),
+            or_dash(a.service_name.as_deref()).into(),
+            status_item(a.status),
+            short(&a.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 pub fn appointment_card(a: &Appointment) -> String {
+    let w = width();
     let mut lines = vec![
         format!("Appointment {}  [{}]", a.id, a.status.as_str()),
         format!("  When      {} ({})", when(a), a.timezone.name()),
-        format!("  Clinic    {}", clean(&a.clinic_name)),
-        format!("  Doctor    {}", who(a)),
-        format!(
-            "  Patient   {} {}",
-            clean(&a.patient_name),
-            clean(&a.patient_phone)
+        wrap("  Clinic    ", &clean(&a.clinic_name), w),
+        wrap("  Doctor    ", &who(a), w),
+        wrap(
+            "  Patient   ",
+            &format!("{} {}", clean(&a.patient_name), clean(&a.patient_phone)),
+            w,
         ),
-        format!("  Service   {}", or_dash(a.service_name.as_deref())),
+        wrap("  Service   ", &or_dash(a.service_name.as_deref()), w),
         format!("  Token     {}", a.token_number),
-        format!("  Source    {}", clean(&a.source)),
+        wrap("  Source    ", &clean(&a.source), w),
     ];
     let optional = [
         ("Session", a.session.as_deref()),
@@ -177,7 +204,7 @@ pub fn appointment_card(a: &Appointment) -> String {
     ];
     for (label, v) in optional {
         if let Some(v) = v {
-            lines.push(format!("  {label:<9} {}", clean(v)));
+            lines.push(wrap(&format!("  {label:<9} "), &clean(v), w));
         }
     }
     if let Some(d) = a.follow_up_date {
@@ -187,30 +214,36 @@ pub fn appointment_card(a: &Appointment) -> String {
 }
 
 pub fn clinics(list: &[Clinic]) -> String {
-    let mut t = table(&[
-        "Name",
-        "Time zone",
-        "Slot",
-        "Notice",
-        "Horizon",
-        "Cancel win.",
-        "Reminders",
-        "ID",
+    let mut t = Sheet::new(vec![
+        text("Name", 12),
+        col("Time zone"),
+        col("Slot"),
+        col("Notice"),
+        col("Horizon"),
+        col("Cancel"),
+        text("Reminders", 9),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Cancel"),
+        Step::Drop("Reminders"),
+        Step::Drop("Notice"),
+        Step::Drop("Horizon"),
     ]);
     for c in list {
         let s = &c.settings;
-        t.add_row(vec![
-            clean(&c.name),
-            c.timezone.name().to_string(),
-            format!("{}m", s.slot_minutes),
-            format_duration(s.min_notice),
-            format_duration(s.horizon),
-            format_duration(s.cancel_window),
-            reminders(&s.reminders),
-            short(&c.id).to_string(),
+        t.row(vec![
+            clean(&c.name).into(),
+            c.timezone.name().into(),
+            format!("{}m", s.slot_minutes).into(),
+            format_duration(s.min_notice).into(),
+            format_duration(s.horizon).into(),
+            format_duration(s.cancel_window).into(),
+            reminders(&s.reminders).into(),
+            short(&c.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 /// `Added clinic Central (America/El_Salvador) 3f2a1b4c`
@@ -238,7 +271,10 @@ pub fn clinic_card(c: &Clinic) -> String {
     let s = &c.settings;
     let onoff = |b: bool| if b { "on" } else { "off" };
     [
-        format!("Clinic {}  ({})", clean(&c.name), c.id),
+        join(
+            &[format!("Clinic {}", clean(&c.name)), format!(" ({})", c.id)],
+            width(),
+        ),
         format!("  Time zone          {}", c.timezone.name()),
         format!("  Slot length        {}m", s.slot_minutes),
         format!("  Minimum notice     {}", format_duration(s.min_notice)),
@@ -253,37 +289,61 @@ pub fn clinic_card(c: &Clinic) -> String {
 }
 
 pub fn doctors(list: &[Doctor]) -> String {
-    let mut t = table(&["Name", "Specialty", "Slot", "Active", "ID"]);
+    let mut t = Sheet::new(vec![
+        text("Name", 14),
+        text("Specialty", 12),
+        col("Slot"),
+        col("Active"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Slot")]);
     for d in list {
-        t.add_row(vec![
-            clean(&d.full_name),
-            or_dash(d.specialty.as_deref()),
+        t.row(vec![
+            clean(&d.full_name).into(),
+            or_dash(d.specialty.as_deref()).into(),
             d.slot_minutes
                 .map(|m| format!("{m}m"))
-                .unwrap_or_else(|| "—".into()),
+                .unwrap_or_else(|| "—".into())
+                .into(),
             if d.active { "yes" } else { "no" }.into(),
-            short(&d.id).to_string(),
+            short(&d.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 pub fn services(list: &[Service]) -> String {
-    let mut t = table(&["Name", "Minutes", "ID"]);
+    let mut t = Sheet::new(vec![text("Name", 12), col("Minutes"), col("ID")]);
     for s in list {
-        t.add_row(vec![
-            clean(&s.name),
-            s.duration_minutes.to_string(),
-            short(&s.id).to_string(),
+        t.row(vec![
+            clean(&s.name).into(),
+            s.duration_minutes.to_string().into(),
+            short(&s.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 /// `names` turns a doctor ID into a name.
 pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
-    let mut t = table(&[
-        "Who", "When", "Hours", "Slot", "Cap", "Session", "Batch", "Valid", "Status", "ID",
+    let mut t = Sheet::new(vec![
+        text("Who", 12),
+        col("When"),
+        col("Hours"),
+        col("Slot"),
+        col("Cap"),
+        text("Session", 8),
+        text("Batch", 5),
+        col("Valid"),
+        col("Status"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Batch"),
+        Step::Drop("Session"),
+        Step::Drop("Slot"),
+        Step::Drop("Cap"),
+        Step::Drop("Valid"),
     ]);
     for w in list {
         let when = match &w.recurrence {
@@ -298,55 +358,70 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
                 t.map(|d| d.to_string()).unwrap_or_default()
             ),
         };
-        t.add_row(vec![
+        t.row(vec![
             w.doctor_id
                 .as_deref()
                 .map(|id| clean(&names(id)))
-                .unwrap_or_else(|| "clinic-wide".into()),
-            when,
-            format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)),
-            format!("{}m", w.slot_minutes),
-            w.capacity.to_string(),
-            or_dash(w.session.as_deref()),
-            or_dash(w.batch.as_deref()),
-            valid,
+                .unwrap_or_else(|| "clinic-wide".into())
+                .into(),
+            when.into(),
+            format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)).into(),
+            format!("{}m", w.slot_minutes).into(),
+            w.capacity.to_string().into(),
+            or_dash(w.session.as_deref()).into(),
+            or_dash(w.batch.as_deref()).into(),
+            valid.into(),
             if w.open { "open" } else { "closed" }.into(),
-            short(&w.id).to_string(),
+            short(&w.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 pub fn closures(list: &[crate::app::closure::Closed]) -> String {
-    let mut t = table(&["Who", "From", "To", "Reason", "ID"]);
+    let mut t = Sheet::new(vec![
+        text("Who", 12),
+        col("From"),
+        col("To"),
+        text("Reason", 10),
+        col("ID"),
+    ]);
     for c in list {
-        t.add_row(vec![
-            clean(&c.who),
-            c.closure.from.to_string(),
-            c.closure.to.to_string(),
-            or_dash(c.closure.reason.as_deref()),
-            short(&c.closure.id).to_string(),
+        t.row(vec![
+            clean(&c.who).into(),
+            c.closure.from.to_string().into(),
+            c.closure.to.to_string().into(),
+            or_dash(c.closure.reason.as_deref()).into(),
+            short(&c.closure.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
         return "No patients.".into();
     }
-    let mut t = table(&["Name", "Phone", "National ID", "Email", "No-shows", "ID"]);
+    let mut t = Sheet::new(vec![
+        text("Name", 14),
+        col("Phone"),
+        text("National ID", 11),
+        text("Email", 12),
+        col("No-shows"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Email"), Step::Drop("National ID")]);
     for p in list {
-        t.add_row(vec![
-            clean(&p.full_name),
-            clean(&p.phone),
-            national_id(p),
-            or_dash(p.email.as_deref()),
-            p.no_show_count.to_string(),
-            short(&p.id).to_string(),
+        t.row(vec![
+            clean(&p.full_name).into(),
+            clean(&p.phone).into(),
+            national_id(p).into(),
+            or_dash(p.email.as_deref()).into(),
+            p.no_show_count.to_string().into(),
+            short(&p.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 fn national_id(p: &Patient) -> String {
@@ -359,7 +434,13 @@ fn national_id(p: &Patient) -> String {
 
 pub fn patient_card(p: &Patient) -> String {
     [
-        format!("Patient {}  ({})", clean(&p.full_name), p.id),
+        join(
+            &[
+                format!("Patient {}", clean(&p.full_name)),
+                format!(" ({})", p.id),
+            ],
+            width(),
+        ),
         format!("  Phone        {}", clean(&p.phone)),
         format!("  National ID  {}", national_id(p)),
         format!("  Email        {}", or_dash(p.email.as_deref())),
@@ -431,11 +512,13 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         .as_ref()
         .map(|x| clean(&x.full_name))
         .unwrap_or_else(|| "clinic-wide".into());
-    let title = format!(
-        "{who} at {}, {} ({})",
-        clean(&d.target.clinic.name),
-        d.date.format("%a %d %b %Y"),
-        tz.name()
+    let title = join(
+        &[
+            format!("{who} at {},", clean(&d.target.clinic.name)),
+            d.date.format("%a %d %b %Y").to_string(),
+            format!("({})", tz.name()),
+        ],
+        width(),
     );
     let shown: Vec<&Slot> = d
         .slots
@@ -445,80 +528,81 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
     if shown.is_empty() {
         return format!("{title}: {}", super::desk::why(d));
     }
-    let mut t = table(if all {
-        &["Time", "Left", "Session", "Batch", "Available"][..]
-    } else {
-        &["Time", "Left", "Session", "Batch"][..]
-    });
+    let mut cols = vec![
+        col("Time"),
+        col("Left"),
+        text("Session", 8),
+        text("Batch", 5),
+    ];
+    if all {
+        cols.push(col("Available"));
+    }
+    let mut t = Sheet::new(cols).steps(&[Step::Drop("Batch"), Step::Drop("Session")]);
     for s in shown {
         let mut cells = vec![
-            Cell::new(format!(
-                "{}–{}",
-                to_local(tz, s.start).1,
-                to_local(tz, s.end).1
-            )),
-            Cell::new(s.remaining),
-            Cell::new(or_dash(s.session.as_deref())),
-            Cell::new(or_dash(s.batch.as_deref())),
+            span(tz, s.start, s.end),
+            s.remaining.to_string().into(),
+            or_dash(s.session.as_deref()).into(),
+            or_dash(s.batch.as_deref()).into(),
         ];
         if all {
-            cells.push(Cell::new(super::desk::availability(d, s.refusal)));
+            cells.push(super::desk::availability(d, s.refusal).into());
         }
-        t.add_row(cells);
+        t.row(cells);
     }
-    format!("{title}\n{t}")
+    format!("{title}\n{}", t.render())
 }
 
 /// `agenda`: per doctor, appointments and free slots interleaved by time; a
 /// closure or a doctor's leave with its reason.
 pub fn agenda(a: &Agenda) -> String {
     let tz = a.clinic.timezone;
-    let mut text = format!(
-        "{} — {} ({})",
-        clean(&a.clinic.name),
-        a.date.format("%A %d %B %Y"),
-        tz.name()
+    let mut out = join(
+        &[
+            format!("{} —", clean(&a.clinic.name)),
+            a.date.format("%A %d %B %Y").to_string(),
+            format!("({})", tz.name()),
+        ],
+        width(),
     );
     if a.sections.is_empty() {
-        text.push_str("\nNothing scheduled and no windows open.");
+        out.push_str("\nNothing scheduled and no windows open.");
     }
     for s in &a.sections {
         let title = match &s.doctor {
-            Some(d) => format!(
-                "{}{}",
-                clean(&d.full_name),
-                d.specialty
-                    .as_deref()
-                    .map(|s| format!(" — {}", clean(s)))
-                    .unwrap_or_default()
+            Some(d) => join(
+                &[
+                    clean(&d.full_name),
+                    d.specialty
+                        .as_deref()
+                        .map(|s| format!("— {}", clean(s)))
+                        .unwrap_or_default(),
+                ],
+                width(),
             ),
             None => "Clinic-wide".into(),
         };
-        text.push_str(&format!("\n\n{title}"));
+        out.push_str(&format!("\n\n{title}"));
         if let Some(reason) = &s.closed {
-            text.push_str(&format!("\nClosed: {}", clean(reason)));
+            out.push_str(&format!("\nClosed: {}", clean(reason)));
             if s.appointments.is_empty() {
                 continue;
             }
         }
-        let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Cell>)> = s
+        let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Item>)> = s
             .appointments
             .iter()
             .map(|x| {
                 (
                     x.starts_at,
                     vec![
-                        Cell::new(x.token_number),
-                        Cell::new(format!(
-                            "{}–{}",
-                            to_local(tz, x.starts_at).1,
-                            to_local(tz, x.ends_at).1
-                        )),
-                        Cell::new(clean(&x.patient_name)),
-                        Cell::new(clean(&x.patient_phone)),
-                        Cell::new(or_dash(x.service_name.as_deref())),
-                        status_cell(x.status),
-                        Cell::new(short(&x.id)),
+                        x.token_number.to_string().into(),
+                        span(tz, x.starts_at, x.ends_at),
+                        clean(&x.patient_name).into(),
+                        clean(&x.patient_phone).into(),
+                        or_dash(x.service_name.as_deref()).into(),
+                        status_item(x.status),
+                        short(&x.id).into(),
                     ],
                 )
             })
@@ -532,49 +616,71 @@ pub fn agenda(a: &Agenda) -> String {
             (
                 f.start,
                 vec![
-                    Cell::new(""),
-                    Cell::new(to_local(tz, f.start).1),
-                    Cell::new(free),
-                    Cell::new(""),
-                    Cell::new(""),
-                    Cell::new(""),
-                    Cell::new(""),
+                    "".into(),
+                    to_local(tz, f.start).1.into(),
+                    free.into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
+                    "".into(),
                 ],
             )
         }));
         // Appointments and free slots interleaved by start instant.
         rows.sort_by_key(|r| r.0);
-        let mut t = table(&["Tok", "Time", "Patient", "Phone", "Service", "Status", "ID"]);
+        let mut t = Sheet::new(vec![
+            col("Tok"),
+            col("Time").short("Start"),
+            text("Patient", 14),
+            col("Phone"),
+            text("Service", 10),
+            col("Status"),
+            col("ID"),
+        ])
+        .steps(&[
+            Step::Drop("Service"),
+            Step::Short("Time"),
+            Step::Drop("Phone"),
+        ]);
         for (_, r) in rows {
-            t.add_row(r);
+            t.row(r);
         }
-        text.push_str(&format!("\n{t}"));
+        out.push_str(&format!("\n{}", t.render()));
     }
-    text
+    out
 }
 
 /// `history`: an appointment's events, oldest first.
 pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
-    let mut t = table(&["#", "When", "Event", "Status", "Start"]);
+    let mut t = Sheet::new(vec![
+        col("#"),
+        col("When"),
+        col("Event"),
+        col("Status"),
+        col("Start"),
+    ])
+    .steps(&[Step::Short("Event")]);
     for e in evs {
         let (d, hm) = to_local(appt.timezone, e.created_at);
         let obj = &e.data["appointment"];
-        t.add_row(vec![
-            e.id.to_string(),
-            format!("{d} {hm}"),
-            e.kind.clone(),
-            obj["status"].as_str().unwrap_or("").to_string(),
+        t.row(vec![
+            e.id.to_string().into(),
+            format!("{d} {hm}").into(),
+            Item::new(&e.kind).or_short(e.kind.trim_start_matches("appointment.")),
+            obj["status"].as_str().unwrap_or("").into(),
             format!(
                 "{} {}",
                 obj["date"].as_str().unwrap_or(""),
                 obj["start_time"].as_str().unwrap_or("")
-            ),
+            )
+            .into(),
         ]);
     }
     format!(
-        "History of {} ({})\n{t}",
+        "History of {} ({})\n{}",
         short(&appt.id),
-        clean(&appt.patient_name)
+        clean(&appt.patient_name),
+        t.render()
     )
 }
 
@@ -583,28 +689,33 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     if rows.is_empty() {
         return "No reminders.".into();
     }
-    let mut t = table(&[
-        "Due",
-        "Offset",
-        "Status",
-        "Tries",
-        "Patient",
-        "Appointment",
-        "ID",
+    let mut t = Sheet::new(vec![
+        col("Due"),
+        col("Offset"),
+        col("Status"),
+        col("Tries"),
+        text("Patient", 12),
+        col("Appointment"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Tries"),
+        Step::Short("Appointment"),
+        Step::Drop("Offset"),
     ]);
     for (r, a) in rows {
         let (d, hm) = to_local(a.timezone, r.due_at);
-        t.add_row(vec![
-            format!("{d} {hm}"),
-            message_kind(r),
-            r.status.clone(),
-            r.attempts.to_string(),
-            clean(&recipient(r, a).0),
-            when(a),
-            short(&r.id).to_string(),
+        t.row(vec![
+            format!("{d} {hm}").into(),
+            message_kind(r).into(),
+            r.status.as_str().into(),
+            r.attempts.to_string().into(),
+            clean(&recipient(r, a).0).into(),
+            when_item(a),
+            short(&r.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 /// `webhook list`; the secret itself is never shown.
@@ -612,34 +723,44 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     if all.is_empty() {
         return "No webhooks.".into();
     }
-    let mut t = table(&[
-        "URL",
-        "Events",
-        "Signed",
-        "Delivered",
-        "Last event",
-        "Retry at",
-        "Last error",
-        "ID",
+    let mut t = Sheet::new(vec![
+        text("URL", 20),
+        text("Events", 8),
+        col("Signed"),
+        col("Delivered"),
+        col("Last event"),
+        col("Retry at"),
+        text("Last error", 10),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Signed"),
+        Step::Drop("Last event"),
+        Step::Drop("Last error"),
+        Step::Drop("Delivered"),
     ]);
     for w in all {
-        t.add_row(vec![
-            clean(&w.url),
-            w.events
-                .as_ref()
-                .map(|e| e.join(","))
-                .unwrap_or_else(|| "all".into()),
+        t.row(vec![
+            clean(&w.url).into(),
+            clean(
+                &w.events
+                    .as_ref()
+                    .map(|e| e.join(","))
+                    .unwrap_or_else(|| "all".into()),
+            )
+            .into(),
             if w.secret.is_some() { "yes" } else { "no" }.into(),
-            w.delivered.to_string(),
-            w.cursor.to_string(),
+            w.delivered.to_string().into(),
+            w.cursor.to_string().into(),
             w.next_attempt_at
                 .map(crate::core::time::fmt_utc)
-                .unwrap_or_default(),
-            clean(w.last_error.as_deref().unwrap_or_default()),
-            short(&w.id).to_string(),
+                .unwrap_or_default()
+                .into(),
+            clean(w.last_error.as_deref().unwrap_or_default()).into(),
+            short(&w.id).into(),
         ]);
     }
-    t.to_string()
+    t.render()
 }
 
 /// `import`: what was booked, and each rejected line with its code.
@@ -671,25 +792,31 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
             clean(&found.clinic.name)
         );
     }
-    let mut t = table(&["Date", "Time", "Doctor", "Left", "Session"]);
+    let mut t = Sheet::new(vec![
+        col("Date"),
+        col("Time").short("Start"),
+        text("Doctor", 12),
+        col("Left"),
+        text("Session", 8),
+    ])
+    .steps(&[Step::Drop("Session"), Step::Short("Time")]);
     for f in &found.slots {
-        t.add_row(vec![
-            Cell::new(f.date.format("%a %d %b")),
-            Cell::new(format!(
-                "{}–{}",
-                to_local(tz, f.slot.start).1,
-                to_local(tz, f.slot.end).1
-            )),
-            Cell::new(clean(&f.doctor.full_name)),
-            Cell::new(f.slot.remaining),
-            Cell::new(or_dash(f.slot.session.as_deref())),
+        t.row(vec![
+            f.date.format("%a %d %b").to_string().into(),
+            span(tz, f.slot.start, f.slot.end),
+            clean(&f.doctor.full_name).into(),
+            f.slot.remaining.to_string().into(),
+            or_dash(f.slot.session.as_deref()).into(),
         ]);
     }
-    format!(
-        "First free at {} ({}):\n{t}",
-        clean(&found.clinic.name),
-        tz.name()
-    )
+    let title = join(
+        &[
+            format!("First free at {}", clean(&found.clinic.name)),
+            format!("({}):", tz.name()),
+        ],
+        width(),
+    );
+    format!("{title}\n{}", t.render())
 }
 
 /// `patient show`: the card, then upcoming and recent visits.
@@ -701,10 +828,17 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
         } else {
             out.push_str(&format!("\n{title}:"));
             for a in list {
+                // The doctor's name gives way: the rest is a date, a time, a
+                // status and an ID, none of which may wrap.
+                let rest = 2 + when(a).chars().count() + 2 + 2 + a.status.as_str().len() + 2 + 8;
+                let who = match width() {
+                    Some(w) => ellipsis(&who(a), w.saturating_sub(rest).max(8)),
+                    None => who(a),
+                };
                 out.push_str(&format!(
                     "\n  {}  {}  {}  {}",
                     when(a),
-                    who(a),
+                    who,
                     a.status.as_str(),
                     short(&a.id)
                 ));
@@ -737,19 +871,32 @@ fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> (String,
 pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     let mut out = String::new();
     if !sweep.would_deliver.is_empty() {
-        let mut t = table(&["Due", "Offset", "Patient", "Phone", "Appointment", "ID"]);
+        let mut t = Sheet::new(vec![
+            col("Due"),
+            col("Offset"),
+            text("Patient", 12),
+            col("Phone"),
+            col("Appointment"),
+            col("ID"),
+        ])
+        .steps(&[
+            Step::Short("Appointment"),
+            Step::Drop("Offset"),
+            Step::Drop("Phone"),
+        ]);
         for (r, a) in &sweep.would_deliver {
             let (d, hm) = to_local(a.timezone, r.due_at);
-            t.add_row(vec![
-                format!("{d} {hm}"),
-                message_kind(r),
-                clean(&recipient(r, a).0),
-                clean(&recipient(r, a).1),
-                when(a),
-                short(&r.id).to_string(),
+            let (name, phone) = recipient(r, a);
+            t.row(vec![
+                format!("{d} {hm}").into(),
+                message_kind(r).into(),
+                clean(&name).into(),
+                clean(&phone).into(),
+                when_item(a),
+                short(&r.id).into(),
             ]);
         }
-        out = format!("{t}\n");
+        out = format!("{}\n", t.render());
     }
     out.push_str(&format!(
         "Would send {}, expire {}, cancel {} (dry run: nothing changed)",

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod export;
 mod fhir;
 pub mod file;
+pub mod fit;
 pub mod human;
 mod ics;
 pub mod json;

@@ -142,12 +142,13 @@ impl Env {
     }
 
     /// `appt --db <temp> …` with `APPT_NOW` set and no inherited appt settings
+    /// (nor `COLUMNS`: human output is whole unless a test asks for a width)
     /// (on PostgreSQL, the national-ID key from `APPT_KEY`, as a server needs).
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("appt").expect("binary");
         c.arg("--db").arg(&self.db);
         c.env("APPT_NOW", &self.now);
-        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR"] {
+        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR", "COLUMNS"] {
             c.env_remove(v);
         }
         if self.url().is_some() {
@@ -163,7 +164,7 @@ impl Env {
             .arg(&self.db)
             .args(args)
             .env("APPT_NOW", &self.now);
-        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR"] {
+        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR", "COLUMNS"] {
             c.env_remove(v);
         }
         c

@@ -5,7 +5,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-struct Tmux {
+/// `appt` running in a tmux session: a real terminal of a known size.
+pub struct Tmux {
     name: String,
 }
 
@@ -16,6 +17,12 @@ impl Tmux {
 
     /// Starts `appt ARGS` in a new tmux session with extra `VAR=value` settings.
     fn start_with(env: &Env, vars: &str, args: &str) -> Tmux {
+        Self::start_sized(env, 120, vars, args)
+    }
+
+    /// Starts `appt ARGS` in a new `columns`-wide tmux session with extra
+    /// `VAR=value` settings.
+    pub fn start_sized(env: &Env, columns: u16, vars: &str, args: &str) -> Tmux {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "appt-test-{}-{}",
@@ -36,7 +43,7 @@ impl Tmux {
                 "-s",
                 &name,
                 "-x",
-                "120",
+                &columns.to_string(),
                 "-y",
                 "40",
                 &cmd,
@@ -47,7 +54,7 @@ impl Tmux {
         Tmux { name }
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         self.capture(false)
     }
 
@@ -62,7 +69,7 @@ impl Tmux {
     }
 
     /// Waits until the screen shows `text`.
-    fn wait_for(&self, text: &str) -> String {
+    pub fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();

@@ -1,0 +1,335 @@
+//! Tests: human output fits the terminal (SPEC §2 "Output"): at 80 columns
+//! every table, title and confirmation fits, and IDs, dates and times are
+//! whole — less important columns are dropped and long names cut with an
+//! ellipsis instead. `COLUMNS` sets the width; a real 80-column terminal
+//! (tmux) is measured too; a pipe without `COLUMNS` gets every column whole.
+
+use crate::common::{s, Env};
+use crate::prompts::Tmux;
+use unicode_width::UnicodeWidthStr;
+
+const LONG_PATIENT: &str = "José Antonio Hernández Martínez de la Cruz";
+const LONG_DOCTOR: &str = "Dra. María Fernanda Gutiérrez Villalobos";
+
+/// A clinic whose every name is long: each table is at its widest.
+fn long_names() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Clínica Médica Familiar San Benito de Palermo",
+        "--timezone",
+        "America/El_Salvador",
+        "--cancel-window",
+        "2h",
+        "--min-notice",
+        "30m",
+    ]);
+    env.ok(&[
+        "doctor",
+        "add",
+        LONG_DOCTOR,
+        "--specialty",
+        "Medicina Familiar y Comunitaria",
+        "--slot-minutes",
+        "30",
+    ]);
+    env.ok(&[
+        "service",
+        "add",
+        "Consulta de seguimiento pediátrico integral",
+        "--minutes",
+        "30",
+    ]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        LONG_DOCTOR,
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+        "--session",
+        "Mañana extendida de consulta",
+        "--batch",
+        "Lote A-1 primera fila",
+        "--capacity",
+        "2",
+        "--valid-from",
+        "2026-06-01",
+        "--valid-to",
+        "2026-12-31",
+    ]);
+    env.ok(&[
+        "closure",
+        "add",
+        "--doctor",
+        LONG_DOCTOR,
+        "--from",
+        "2026-07-01",
+        "--to",
+        "2026-07-15",
+        "--reason",
+        "Congreso internacional de medicina familiar en Ciudad de Guatemala",
+    ]);
+    env.ok(&[
+        "webhook",
+        "add",
+        "https://integraciones.clinica-san-benito.example.com/hooks/appt/eventos/entrantes",
+        "--events",
+        "appointment.booked,appointment.cancelled,appointment.rescheduled",
+        "--secret",
+        "s3cret",
+    ]);
+    env
+}
+
+/// Books the long-named patient with the long-named doctor; returns the appointment.
+fn book(env: &Env, date: &str, time: &str) -> serde_json::Value {
+    env.ok(&[
+        "book",
+        "--doctor",
+        LONG_DOCTOR,
+        "--date",
+        date,
+        "--time",
+        time,
+        "--phone",
+        "+503 7012-3456",
+        "--name",
+        LONG_PATIENT,
+        "--national-id",
+        "01234567-8",
+        "--service",
+        "Consulta de seguimiento pediátrico integral",
+        "--reason",
+        "Fiebre alta desde hace tres días, dolor de garganta y tos persistente",
+    ])["appointment"]
+        .clone()
+}
+
+/// `appt ARGS` for a human with `COLUMNS=80`: succeeds, and no line is wider.
+fn at_80(env: &Env, args: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .env("COLUMNS", "80")
+        .args(args)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "appt {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.trim().is_empty(), "appt {args:?} printed nothing");
+    for line in text.lines() {
+        assert!(
+            line.width() <= 80,
+            "appt {args:?}: a line of {} columns at COLUMNS=80:\n{line}\n\n{text}",
+            line.width()
+        );
+    }
+    text
+}
+
+/// Whether some line holds every one of `parts` (so none was wrapped away).
+fn one_line_has(text: &str, parts: &[&str]) -> bool {
+    text.lines().any(|l| parts.iter().all(|p| l.contains(p)))
+}
+
+#[test]
+fn every_table_fits_80_columns_with_ids_dates_and_times_whole() {
+    let env = long_names();
+    let a = book(&env, "2026-06-16", "09:00");
+    let id = &s(&a["id"])[..8];
+    let second = book(&env, "2026-06-17", "10:30");
+    let id2 = &s(&second["id"])[..8];
+
+    let list = at_80(&env, &["list"]);
+    assert!(one_line_has(&list, &["2026-06-16", "09:00", id]), "{list}");
+    assert!(one_line_has(&list, &["2026-06-17", "10:30", id2]), "{list}");
+    assert!(list.contains('…'), "long names are cut:\n{list}");
+    assert!(list.contains("scheduled"), "{list}");
+
+    let agenda = at_80(&env, &["agenda", "--date", "2026-06-16"]);
+    assert!(one_line_has(&agenda, &["09:00", id]), "{agenda}");
+    assert!(
+        agenda.contains("+50370123456"),
+        "the agenda keeps the phone:\n{agenda}"
+    );
+
+    for args in [
+        &["slots", "--doctor", LONG_DOCTOR, "--date", "2026-06-16"][..],
+        &[
+            "slots",
+            "--doctor",
+            LONG_DOCTOR,
+            "--date",
+            "2026-06-16",
+            "--all",
+        ],
+    ] {
+        let slots = at_80(&env, args);
+        assert!(slots.contains("09:30–10:00"), "{slots}");
+        assert!(slots.contains("Tue 16 Jun 2026"), "{slots}");
+    }
+    let next = at_80(&env, &["next"]);
+    assert!(one_line_has(&next, &["Mon 15 Jun", "09:00"]), "{next}");
+
+    let patients = at_80(&env, &["patient", "list"]);
+    assert!(one_line_has(&patients, &["+50370123456"]), "{patients}");
+    let card = at_80(&env, &["patient", "show", "+50370123456"]);
+    assert!(
+        one_line_has(&card, &["Tue 16 Jun 2026 09:00–09:30", "scheduled", id]),
+        "{card}"
+    );
+
+    let doctors = at_80(&env, &["doctor", "list"]);
+    let clinics = at_80(&env, &["clinic", "list"]);
+    assert!(clinics.contains("America/El_Salvador"), "{clinics}");
+    let services = at_80(&env, &["service", "list"]);
+    let windows = at_80(&env, &["window", "list"]);
+    assert!(
+        windows.contains("09:00–13:00") && windows.contains("mon-fri"),
+        "{windows}"
+    );
+    let closures = at_80(&env, &["closure", "list"]);
+    assert!(
+        one_line_has(&closures, &["2026-07-01", "2026-07-15"]),
+        "{closures}"
+    );
+    assert!(doctors.contains('…'), "a long name is cut:\n{doctors}");
+    assert!(
+        services.contains("pediátrico integral"),
+        "what fits is whole:\n{services}"
+    );
+
+    let reminders = at_80(&env, &["remind", "list"]);
+    assert!(
+        one_line_has(&reminders, &["2026-06-15 09:00", "pending"]),
+        "{reminders}"
+    );
+    let webhooks = at_80(&env, &["webhook", "list"]);
+    assert!(webhooks.contains("https://"), "{webhooks}");
+
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        LONG_DOCTOR,
+        "--date",
+        "2026-06-16",
+        "--phone",
+        "+50370999999",
+        "--name",
+        "María de los Ángeles Hernández Castellanos de la Cruz",
+    ]);
+    let waitlist = at_80(&env, &["waitlist", "list"]);
+    assert!(
+        one_line_has(&waitlist, &["2026-06-16", "+50370999999"]),
+        "{waitlist}"
+    );
+    let queue = at_80(&env, &["queue"]);
+    assert!(queue.contains("Queue for Mon 15 Jun 2026"), "{queue}");
+    let history = at_80(&env, &["history", id]);
+    assert!(history.contains("booked"), "{history}");
+    let show = at_80(&env, &["show", id]);
+    assert!(show.contains("Tue 16 Jun 2026 09:00–09:30"), "{show}");
+
+    let mut later = long_names();
+    let b = book(&later, "2026-06-16", "09:00");
+    later.at("2026-06-15T15:30:00Z");
+    let dry = at_80(&later, &["remind", "due", "--dry-run"]);
+    assert!(dry.contains("2026-06-15 09:00"), "{dry}");
+    let moved = at_80(
+        &later,
+        &["reschedule", &s(&b["id"])[..8], "--time", "11:00"],
+    );
+    assert!(moved.contains("Tue 16 Jun 2026 11:00–11:30"), "{moved}");
+}
+
+#[test]
+fn a_pipe_without_columns_gets_every_column_whole() {
+    let env = long_names();
+    let a = book(&env, "2026-06-16", "09:00");
+    let out = env
+        .cmd()
+        .args(["list"])
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for whole in [
+        LONG_PATIENT,
+        LONG_DOCTOR,
+        "+50370123456",
+        "09:00–09:30",
+        &s(&a["id"])[..8],
+    ] {
+        assert!(text.contains(whole), "{whole} missing:\n{text}");
+    }
+    // A COLUMNS that is not a width is ignored.
+    let out = env
+        .cmd()
+        .args(["list"])
+        .env("COLUMNS", "wide")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(LONG_PATIENT));
+}
+
+#[test]
+fn at_120_columns_nothing_is_dropped_or_cut_that_fits() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "09:00", "+50370000001");
+    let out = env
+        .cmd()
+        .env("COLUMNS", "120")
+        .args(["list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for header in [
+        "Date", "Time", "Tok", "Patient", "Phone", "Doctor", "Service", "Status", "ID",
+    ] {
+        assert!(
+            text.contains(header),
+            "{header} missing at 120 columns:\n{text}"
+        );
+    }
+    assert!(!text.contains('…'), "{text}");
+}
+
+/// A real terminal 80 columns wide, `COLUMNS` unset: the width comes from the
+/// terminal, and a table row wider than it would show up split across lines.
+#[test]
+fn in_an_80_column_terminal_list_and_agenda_rows_stay_on_one_line() {
+    let env = long_names();
+    let a = book(&env, "2026-06-16", "09:00");
+    let id = &s(&a["id"])[..8];
+    for args in ["list", "agenda --date 2026-06-16"] {
+        let t = Tmux::start_sized(&env, 80, "-u COLUMNS NO_COLOR=1", args);
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=0"), "{screen}");
+        let rows: Vec<&str> = screen.lines().filter(|l| l.contains(id)).collect();
+        assert_eq!(rows.len(), 1, "{args}: the ID on one row:\n{screen}");
+        assert!(
+            rows[0].contains("09:00"),
+            "{args}: time and ID on one line:\n{screen}"
+        );
+        assert!(
+            rows[0].trim_end().ends_with('│'),
+            "{args}: the row is whole:\n{screen}"
+        );
+        for l in screen.lines().filter(|l| l.starts_with('┌')) {
+            assert!(
+                l.trim_end().ends_with('┐'),
+                "{args}: a wrapped border:\n{screen}"
+            );
+        }
+    }
+}
