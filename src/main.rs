@@ -102,12 +102,6 @@ fn print_error(e: &Error, json: bool) {
     if let Some(hint) = &e.hint {
         eprintln!("hint: {}", clean(hint));
     }
-    if let Some(times) = e.details.get("suggested_times").and_then(|t| t.as_array()) {
-        let times: Vec<&str> = times.iter().filter_map(|t| t.as_str()).collect();
-        if !times.is_empty() {
-            eprintln!("hint: free later that day at {}", times.join(", "));
-        }
-    }
     if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
         for cand in c {
             eprintln!(

@@ -49,12 +49,12 @@ fn judge(
 }
 
 /// The first three bookable slot starts after `after`, for the same request.
-pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<String> {
+pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<DateTime<Utc>> {
     slots(day, req)
         .into_iter()
         .filter(|s| s.start > after && s.refusal.is_none())
         .take(3)
-        .map(|s| time::to_local(day.tz, s.start).1)
+        .map(|s| s.start)
         .collect()
 }
 
@@ -254,8 +254,22 @@ pub fn check_capacity_suggesting(
 ) -> Result<i64> {
     check_capacity(day, span, start, end).map_err(|mut e| {
         let suggested = suggestions(day, start, req);
+        let hm: Vec<String> = suggested
+            .iter()
+            .map(|t| time::to_local(day.tz, *t).1)
+            .collect();
+        let at: Vec<String> = suggested.iter().map(|t| time::fmt_utc(*t)).collect();
         if let Some(d) = e.details.as_object_mut() {
-            d.insert("suggested_times".into(), json!(suggested));
+            d.insert("suggested_times".into(), json!(hm));
+            // On a fall-back night an HH:MM names two instants: these do not.
+            d.insert("suggested_at".into(), json!(at));
+        }
+        if !suggested.is_empty() {
+            let shown: Vec<String> = suggested
+                .iter()
+                .map(|t| time::local_hm(day.tz, *t))
+                .collect();
+            e = e.hint(format!("free later that day at {}", shown.join(", ")));
         }
         e
     })
@@ -543,6 +557,10 @@ mod tests {
                 ("10:30".into(), None),
             ]
         );
-        assert_eq!(suggestions(&day, now, &req), ["09:30", "10:30"]);
+        let hm: Vec<String> = suggestions(&day, now, &req)
+            .iter()
+            .map(|t| time::to_local(day.tz, *t).1)
+            .collect();
+        assert_eq!(hm, ["09:30", "10:30"]);
     }
 }

@@ -1,7 +1,9 @@
 //! Dates, times, durations and weekdays as the user writes them, and the one
 //! place local wall-clock times become instants (through chrono-tz).
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 /// `90m`, `2h`, `1h30m`, `1d` → minutes.
@@ -181,6 +183,37 @@ pub fn to_local(tz: Tz, t: DateTime<Utc>) -> (NaiveDate, String) {
     (l.date_naive(), l.format("%H:%M").to_string())
 }
 
+/// Whether the zone's clocks change during this local date (a DST day).
+pub fn clock_changes_on(tz: Tz, date: NaiveDate) -> bool {
+    let offset = |t: DateTime<Utc>| t.with_timezone(&tz).offset().fix().local_minus_utc();
+    let start = window_edge(tz, date, 0);
+    let end = window_edge(tz, date + Duration::days(1), 0);
+    offset(start) != offset(end - Duration::seconds(1))
+}
+
+/// The UTC offset of an instant in the zone: `-04`, `+05:30`.
+pub fn format_utc_offset(tz: Tz, t: DateTime<Utc>) -> String {
+    let secs = t.with_timezone(&tz).offset().fix().local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let (h, m) = (secs.abs() / 3600, secs.abs() % 3600 / 60);
+    if m == 0 {
+        format!("{sign}{h:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}")
+    }
+}
+
+/// `HH:MM` of an instant in the zone, and on a day the clocks change, with
+/// its UTC offset (`01:30 -04`), so the two 01:30s of a fall-back night differ.
+pub fn local_hm(tz: Tz, t: DateTime<Utc>) -> String {
+    let (date, hm) = to_local(tz, t);
+    if clock_changes_on(tz, date) {
+        format!("{hm} {}", format_utc_offset(tz, t))
+    } else {
+        hm
+    }
+}
+
 pub fn local_today(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
@@ -284,6 +317,29 @@ pub fn weekday_bit(date: NaiveDate) -> u8 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_clock_change_day_shows_offsets_and_no_other_day_does() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let sv: Tz = "America/El_Salvador".parse().unwrap();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(clock_changes_on(ny, d("2026-11-01")));
+        assert!(clock_changes_on(ny, d("2026-03-08")));
+        assert!(!clock_changes_on(ny, d("2026-11-02")));
+        assert!(!clock_changes_on(ny, d("2026-10-31")));
+        assert!(!clock_changes_on(sv, d("2026-11-01")));
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // The two 01:30s of the fall-back night.
+        assert_eq!(local_hm(ny, t("2026-11-01T05:30:00Z")), "01:30 -04");
+        assert_eq!(local_hm(ny, t("2026-11-01T06:30:00Z")), "01:30 -05");
+        assert_eq!(local_hm(ny, t("2026-11-02T06:30:00Z")), "01:30");
+        assert_eq!(local_hm(sv, t("2026-11-01T07:30:00Z")), "01:30");
+        let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+        assert_eq!(
+            format_utc_offset(kolkata, t("2026-11-01T07:30:00Z")),
+            "+05:30"
+        );
+    }
     use super::*;
     use chrono_tz::America::{El_Salvador, New_York};
 

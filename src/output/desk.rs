@@ -4,7 +4,7 @@ use super::fit::{col, text, Sheet, Step};
 use super::human::{clean, short, status_item};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
-use crate::core::time::to_local;
+use crate::core::time::local_hm;
 use crate::store::waitlist::Entry;
 
 /// Today's queue: per doctor, in token order, with each status.
@@ -37,7 +37,7 @@ pub fn queue(q: &Queue) -> String {
         for a in &line.appointments {
             t.row(vec![
                 a.token_number.to_string().into(),
-                to_local(a.timezone, a.starts_at).1.into(),
+                local_hm(a.timezone, a.starts_at).into(),
                 clean(&a.patient_name).into(),
                 status_item(a.status),
                 short(&a.id).into(),
@@ -112,7 +112,7 @@ pub fn why(d: &DaySlots) -> String {
         text.push_str(&format!(
             "; next free day {} at {}",
             day.format("%a %d %b %Y"),
-            to_local(tz, start).1
+            local_hm(tz, start)
         ));
     }
     text

@@ -4,7 +4,9 @@
 use super::fit::{col, ellipsis, join, text, width, wrap, Item, Sheet, Step};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
-use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
+use crate::core::time::{
+    format_days, format_duration, format_hhmm, format_offset, local_hm, to_local,
+};
 use crate::core::{Appointment, Clinic, Doctor, Patient, Recurrence, Service, Status, Window};
 use comfy_table::Color;
 use std::io::IsTerminal;
@@ -85,8 +87,8 @@ fn span(
     start: chrono::DateTime<chrono::Utc>,
     end: chrono::DateTime<chrono::Utc>,
 ) -> Item {
-    let from = to_local(tz, start).1;
-    Item::new(format!("{from}–{}", to_local(tz, end).1)).or_short(from)
+    let from = local_hm(tz, start);
+    Item::new(format!("{from}–{}", local_hm(tz, end))).or_short(from)
 }
 
 /// `Mon 15 Jun 2026 14:00–14:30`, or `2026-06-15 14:00` where the column is short.
@@ -94,7 +96,7 @@ fn when_item(a: &Appointment) -> Item {
     Item::new(when(a)).or_short(format!(
         "{} {}",
         a.local_date,
-        to_local(a.timezone, a.starts_at).1
+        local_hm(a.timezone, a.starts_at)
     ))
 }
 
@@ -107,8 +109,8 @@ pub fn when(a: &Appointment) -> String {
     format!(
         "{} {}–{}",
         a.local_date.format("%a %d %b %Y"),
-        to_local(a.timezone, a.starts_at).1,
-        to_local(a.timezone, a.ends_at).1
+        local_hm(a.timezone, a.starts_at),
+        local_hm(a.timezone, a.ends_at)
     )
 }
 
@@ -617,7 +619,7 @@ pub fn agenda(a: &Agenda) -> String {
                 f.start,
                 vec![
                     "".into(),
-                    to_local(tz, f.start).1.into(),
+                    local_hm(tz, f.start).into(),
                     free.into(),
                     "".into(),
                     "".into(),
@@ -661,7 +663,10 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
     ])
     .steps(&[Step::Short("Event")]);
     for e in evs {
-        let (d, hm) = to_local(appt.timezone, e.created_at);
+        let (d, hm) = (
+            to_local(appt.timezone, e.created_at).0,
+            local_hm(appt.timezone, e.created_at),
+        );
         let obj = &e.data["appointment"];
         t.row(vec![
             e.id.to_string().into(),
@@ -704,7 +709,10 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
         Step::Drop("Offset"),
     ]);
     for (r, a) in rows {
-        let (d, hm) = to_local(a.timezone, r.due_at);
+        let (d, hm) = (
+            to_local(a.timezone, r.due_at).0,
+            local_hm(a.timezone, r.due_at),
+        );
         t.row(vec![
             format!("{d} {hm}").into(),
             message_kind(r).into(),
@@ -885,7 +893,10 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             Step::Drop("Phone"),
         ]);
         for (r, a) in &sweep.would_deliver {
-            let (d, hm) = to_local(a.timezone, r.due_at);
+            let (d, hm) = (
+                to_local(a.timezone, r.due_at).0,
+                local_hm(a.timezone, r.due_at),
+            );
             let (name, phone) = recipient(r, a);
             t.row(vec![
                 format!("{d} {hm}").into(),

@@ -399,3 +399,91 @@ fn slots_on_a_change_day_offer_what_booking_accepts() {
         );
     }
 }
+
+/// `appt ARGS` without --json: (stdout, stderr, exit code).
+fn human(env: &Env, args: &[&str]) -> (String, String, i32) {
+    let out = env.cmd().args(args).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn on_a_clock_change_day_human_output_shows_each_time_with_its_offset() {
+    let env = clinic_in(NEW_YORK);
+    date_window(&env, "2026-11-01", "00:00", "03:00", "30");
+    date_window(&env, "2026-11-02", "00:00", "03:00", "30");
+    let (text, _, code) = human(
+        &env,
+        &["slots", "--doctor", "Dr. Night", "--date", "2026-11-01"],
+    );
+    assert_eq!(code, 0);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("01:")).collect();
+    for want in [
+        "01:00 -04–01:30 -04",
+        "01:30 -04–01:00 -05",
+        "01:00 -05–01:30 -05",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.contains(want)),
+            "{want} not in\n{text}"
+        );
+    }
+    let mut seen = rows.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), rows.len(), "two rows read the same:\n{text}");
+    // The day after, and El Salvador that night, need no offsets.
+    let (plain, _, _) = human(
+        &env,
+        &["slots", "--doctor", "Dr. Night", "--date", "2026-11-02"],
+    );
+    assert!(
+        plain.contains("01:00–01:30") && !plain.contains(" -05"),
+        "{plain}"
+    );
+    let es = clinic_in(EL_SALVADOR);
+    date_window(&es, "2026-11-01", "00:00", "03:00", "30");
+    let (plain, _, _) = human(
+        &es,
+        &["slots", "--doctor", "Dr. Night", "--date", "2026-11-01"],
+    );
+    assert!(
+        plain.contains("01:30–02:00") && !plain.contains(" -06"),
+        "{plain}"
+    );
+
+    // The conflict hint tells the two 01:00s apart, and suggested_at books the one meant.
+    book(
+        &env,
+        &["--date", "2026-11-01", "--time", "01:00"],
+        "+15550100001",
+    );
+    let taken = book_args(&["--date", "2026-11-01", "--time", "01:00"], "+15550100002");
+    let (_, err, code) = human(&env, &taken);
+    assert_eq!(code, 4);
+    assert!(
+        err.contains("hint: free later that day at 01:30 -04, 01:00 -05, 01:30 -05"),
+        "{err}"
+    );
+    let d = env.fails(&taken, "APPOINTMENT_CONFLICT", 4);
+    assert_eq!(d["suggested_times"], json!(["01:30", "01:00", "01:30"]));
+    assert_eq!(
+        d["suggested_at"],
+        json!([
+            "2026-11-01T05:30:00Z",
+            "2026-11-01T06:00:00Z",
+            "2026-11-01T06:30:00Z"
+        ])
+    );
+    let later = book(&env, &["--at", "2026-11-01T06:00:00Z"], "+15550100002");
+    assert_eq!(later["start_time"], "01:00");
+    assert_eq!(later["starts_at"], "2026-11-01T06:00:00Z");
+    let (list, _, _) = human(&env, &["list", "--date", "2026-11-01"]);
+    assert!(
+        list.contains("01:00 -04") && list.contains("01:00 -05"),
+        "{list}"
+    );
+}
