@@ -75,6 +75,7 @@ fn day_sheet(
             clinic_id: Some(clinic.id.clone()),
             from: Some(date),
             to: Some(date),
+            doctor_id: only.map(|d| d.id.clone()),
             ..Filter::default()
         };
         let (all, _) = appointments::list(tx, &f, 0, 100_000)?;

@@ -1,11 +1,12 @@
 //! `events`: the event log, oldest first, for scripts that follow along.
 
 use crate::error::{Error, Result};
-use crate::store::events::{self, Event, TYPES};
+use crate::store::events::{self, Stored, TYPES};
 use crate::store::Store;
 
-/// Events are read a page at a time, so memory stays flat however long the log.
-const PAGE: i64 = 1000;
+/// Events are read a page (one short read transaction) at a time and each
+/// row is handed on as it is read, so memory stays flat however long the log.
+const PAGE: i64 = 10_000;
 
 /// Hands each event after `after` (of type `kind`, at most `limit`) to `each`,
 /// oldest first; stops at the first error `each` returns.
@@ -14,7 +15,7 @@ pub fn stream(
     after: Option<i64>,
     kind: Option<&str>,
     limit: Option<i64>,
-    each: &mut dyn FnMut(&Event) -> Result<()>,
+    each: &mut dyn FnMut(&Stored) -> Result<()>,
 ) -> Result<()> {
     let mut bad = Vec::new();
     if let Some(k) = kind {
@@ -39,17 +40,13 @@ pub fn stream(
     }
     let (mut after, mut left) = (after.unwrap_or(0), limit.unwrap_or(i64::MAX));
     while left > 0 {
-        let page = st.read(|tx| events::after(tx, after, kind, left.min(PAGE)))?;
-        for e in &page {
-            each(e)?;
+        let want = left.min(PAGE);
+        let (n, last) = st.read(|tx| events::each_after(tx, after, kind, want, each))?;
+        if n < want {
+            break;
         }
-        match page.last() {
-            Some(last) if page.len() as i64 == left.min(PAGE) => {
-                after = last.id;
-                left -= page.len() as i64;
-            }
-            _ => break,
-        }
+        after = last;
+        left -= n;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::app::events;
 use crate::error::Result;
-use crate::output::{emit_line, json, Report};
+use crate::output::{json, Lines, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -23,12 +23,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+    let mut out = Lines::new();
     events::stream(
         &mut ctx.open()?,
         a.after,
         a.kind.as_deref(),
         a.limit,
-        &mut |e| emit_line(&json::event(e)),
+        &mut |e| out.line(&json::event_line(e)),
     )?;
+    out.finish()?;
     Ok(Report::quiet())
 }

@@ -343,6 +343,20 @@ pub fn event(e: &Event) -> Value {
     })
 }
 
+/// One event as a JSON Lines record, its stored data passed through as stored
+/// (the same fields, in the same order, as [`event`]).
+pub fn event_line(e: &crate::store::events::Stored) -> String {
+    let text = |s: &str| Value::from(s).to_string();
+    format!(
+        "{{\"id\":{},\"type\":{},\"appointment_id\":{},\"created_at\":{},\"data\":{}}}",
+        e.id,
+        text(&e.kind),
+        e.appointment_id.as_deref().map_or("null".into(), text),
+        text(&ts(e.created_at)),
+        e.data
+    )
+}
+
 pub fn list(name: &str, items: Vec<Value>) -> Value {
     json!({ name: items })
 }

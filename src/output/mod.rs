@@ -65,6 +65,38 @@ pub fn emit_line(v: &Value) -> crate::error::Result<()> {
         .map_err(stdout_failed)
 }
 
+/// JSON Lines to stdout through one buffer: a stream of many lines costs a
+/// write per 64 KiB, not per line. [`Lines::finish`] flushes; a failed write
+/// is an error (exit 1).
+pub struct Lines {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Lines {
+    pub fn new() -> Lines {
+        Lines {
+            out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
+        }
+    }
+
+    pub fn line(&mut self, text: &str) -> crate::error::Result<()> {
+        use std::io::Write;
+        writeln!(self.out, "{text}").map_err(stdout_failed)
+    }
+
+    /// Hands on what is buffered, so a reader following along sees it now.
+    pub fn finish(&mut self) -> crate::error::Result<()> {
+        use std::io::Write;
+        self.out.flush().map_err(stdout_failed)
+    }
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines::new()
+    }
+}
+
 /// The error for a write to stdout that failed (exit 1).
 pub fn stdout_failed(e: std::io::Error) -> crate::error::Error {
     crate::error::Error::internal(format!("cannot write to standard output: {e}"))

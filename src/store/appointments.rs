@@ -483,6 +483,41 @@ mod tests {
         );
     }
 
+    /// Every combination of `list`'s filters (clinic, a day, status, doctor,
+    /// patient, source), at least one given.
+    fn every_filter() -> Vec<Filter> {
+        (1u32..64)
+            .map(|m| {
+                let on = |bit: u32| m & (1 << bit) != 0;
+                let day = NaiveDate::from_ymd_opt(2026, 6, 15);
+                Filter {
+                    clinic_id: on(0).then(|| "c".into()),
+                    from: if on(1) { day } else { None },
+                    to: if on(1) { day } else { None },
+                    status: on(2).then_some(crate::core::Status::Scheduled),
+                    doctor_id: on(3).then(|| "d".into()),
+                    patient_id: on(4).then(|| "p".into()),
+                    source: on(5).then(|| "whatsapp".into()),
+                }
+            })
+            .collect()
+    }
+
+    /// `list`'s page and its total, for a filter.
+    fn list_queries(f: &Filter) -> [(String, Vec<Val>); 2] {
+        let (clause, args) = f.clause();
+        [
+            (
+                format!("{SELECT} WHERE {clause} ORDER BY a.starts_at LIMIT 50"),
+                args.clone(),
+            ),
+            (
+                format!("SELECT count(*) FROM appointments a WHERE {clause}"),
+                args,
+            ),
+        ]
+    }
+
     #[test]
     fn front_desk_queries_read_only_indexed_rows() {
         let mut s = Store::in_memory().unwrap();
@@ -490,29 +525,10 @@ mod tests {
         assert_indexed(c, &busy_sql("doctor_id = ?1"), 5);
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
 
-        let day = Filter {
-            clinic_id: Some("c".into()),
-            from: NaiveDate::from_ymd_opt(2026, 6, 15),
-            to: NaiveDate::from_ymd_opt(2026, 6, 15),
-            ..Filter::default()
-        };
-        for f in [
-            day,
-            Filter {
-                doctor_id: Some("d".into()),
-                ..Filter::default()
-            },
-            Filter {
-                patient_id: Some("p".into()),
-                ..Filter::default()
-            },
-        ] {
-            let (clause, args) = f.clause();
-            assert_indexed(
-                c,
-                &format!("{SELECT} WHERE {clause} ORDER BY a.starts_at LIMIT 50"),
-                args.len(),
-            );
+        for f in every_filter() {
+            for (sql, args) in list_queries(&f) {
+                assert_indexed(c, &sql, args.len());
+            }
         }
         assert_indexed(
             c,
@@ -542,12 +558,6 @@ mod tests {
             .unwrap();
         let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
         let mut st = Store::open(std::path::Path::new(&url)).unwrap();
-        let day = Filter {
-            clinic_id: Some("c".into()),
-            from: NaiveDate::from_ymd_opt(2026, 6, 15),
-            to: NaiveDate::from_ymd_opt(2026, 6, 15),
-            ..Filter::default()
-        };
         let mut queries: Vec<(String, Vec<Val>)> = vec![
             (
                 busy_sql("doctor_id = ?1"),
@@ -566,22 +576,8 @@ mod tests {
                 args!["p", "2026-06-15"].to_vec(),
             ),
         ];
-        for f in [
-            day,
-            Filter {
-                doctor_id: Some("d".into()),
-                ..Filter::default()
-            },
-            Filter {
-                patient_id: Some("p".into()),
-                ..Filter::default()
-            },
-        ] {
-            let (clause, args) = f.clause();
-            queries.push((
-                format!("{SELECT} WHERE {clause} ORDER BY a.starts_at LIMIT 50"),
-                args,
-            ));
+        for f in every_filter() {
+            queries.extend(list_queries(&f));
         }
         st.read(|tx| {
             tx.exec("SET LOCAL enable_seqscan = off", &[])?;

@@ -31,7 +31,7 @@ pub fn record(
 }
 
 /// Every event type appt records.
-pub const TYPES: [&str; 9] = [
+pub const TYPES: [&str; 10] = [
     "appointment.booked",
     "appointment.rescheduled",
     "appointment.cancelled",
@@ -41,7 +41,17 @@ pub const TYPES: [&str; 9] = [
     "appointment.completed",
     "appointment.no_show",
     "appointment.updated",
+    "appointment.slot_offered",
 ];
+
+/// An event as stored: its data still the JSON text, passed through as is.
+pub struct Stored {
+    pub id: i64,
+    pub kind: String,
+    pub appointment_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub data: String,
+}
 
 pub(crate) fn from_row(r: &Row) -> Result<Event> {
     let data: String = r.get(4)?;
@@ -63,12 +73,37 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
 }
 
 /// Events after `after`, oldest first, optionally of one type; at most `limit`.
-pub fn after(conn: &Tx, after: i64, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+/// Hands each event after `after` (of type `kind`), at most `limit`, to
+/// `each` as stored, one row at a time; returns how many and the last ID.
+pub fn each_after(
+    conn: &Tx,
+    after: i64,
+    kind: Option<&str>,
+    limit: i64,
+    each: &mut dyn FnMut(&Stored) -> Result<()>,
+) -> Result<(i64, i64)> {
     let (cond, kind) = match kind {
         Some(k) => ("AND type = ?2", k),
         None => ("AND ?2 = ''", ""),
     };
-    conn.rows(&format!(
-        "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"
-    ), args![after, kind, limit], from_row)
+    let (mut n, mut last) = (0, after);
+    conn.each(
+        &format!(
+            "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"
+        ),
+        args![after, kind, limit],
+        |r| {
+            let e = Stored {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                appointment_id: r.get(2)?,
+                created_at: instant(r.get(3)?),
+                data: r.get(4)?,
+            };
+            n += 1;
+            last = e.id;
+            each(&e)
+        },
+    )?;
+    Ok((n, last))
 }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/003_reliability.sql"),
     include_str!("schema/postgres/004_exclusive.sql"),
     include_str!("schema/postgres/005_desk.sql"),
+    include_str!("schema/postgres/006_indexes.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

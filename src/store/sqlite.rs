@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/003_reliability.sql"),
     include_str!("schema/sqlite/004_exclusive.sql"),
     include_str!("schema/sqlite/005_desk.sql"),
+    include_str!("schema/sqlite/006_indexes.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -89,6 +90,8 @@ impl Sqlite {
         let mut store = Sqlite { conn, path };
         let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
         store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
+        // Every statement a command runs stays prepared for the command's life.
+        store.conn.set_prepared_statement_cache_capacity(128);
         // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a
         // file that is not appt's must be left exactly as it was. That includes
         // another program's WAL file, which the last connection to close would

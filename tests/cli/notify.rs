@@ -268,6 +268,12 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
     ]);
     // Take the database back to schema version 4, as an older appt left it.
     let downgrade = [
+        "DROP INDEX appt_date",
+        "DROP INDEX appt_status_start",
+        "DROP INDEX appt_source_start",
+        "DROP INDEX appt_doctor_date",
+        "DROP INDEX reminders_due_at",
+        "DROP INDEX reminders_kind",
         "DROP TABLE waitlist",
         "ALTER TABLE clinics DROP COLUMN notify",
         "ALTER TABLE reminders DROP COLUMN waitlist_id",
