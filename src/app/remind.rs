@@ -207,49 +207,60 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
     ))
 }
 
-/// Takes one reminder for this run just before delivering it: still takeable
-/// (no other run delivered or claimed it meanwhile) and its appointment, as it
-/// is at this moment, still worth reminding of. Returns what to deliver.
+/// Takes each of `ids` for this run just before delivering it, in one write
+/// transaction: still takeable (no other run delivered or claimed it
+/// meanwhile) and its appointment, as it is at this moment, still worth
+/// telling of. Returns what to deliver.
 fn take(
     st: &mut Store,
-    id: &str,
+    ids: &[&str],
     run: &str,
     now: DateTime<Utc>,
     tally: &mut Sweep,
-) -> Result<Option<(Reminder, Appointment)>> {
+) -> Result<Vec<(Reminder, Appointment)>> {
     st.write(|tx| {
-        let Some(r) = reminders::takeable(tx, id, now)? else {
-            return Ok(None);
-        };
-        let a = appointments::get(tx, &r.appointment_id)?;
-        let verdict = if r.is_reminder() {
-            triage(a.status, a.starts_at, now, &[r.due_at])[0]
-        } else {
-            judge_message(tx, &r, &a, now)?
-        };
-        Ok(match verdict {
-            Verdict::Cancel => {
-                tally.cancelled += 1;
-                reminders::set_status(tx, &r.id, "cancelled", now)?;
-                None
+        let mut taken = Vec::new();
+        for id in ids {
+            let Some(r) = reminders::takeable(tx, id, now)? else {
+                continue;
+            };
+            let a = appointments::get(tx, &r.appointment_id)?;
+            let verdict = if r.is_reminder() {
+                triage(a.status, a.starts_at, now, &[r.due_at])[0]
+            } else {
+                judge_message(tx, &r, &a, now)?
+            };
+            match verdict {
+                Verdict::Cancel => {
+                    tally.cancelled += 1;
+                    reminders::set_status(tx, &r.id, "cancelled", now)?;
+                }
+                Verdict::Expire => {
+                    tally.expired += 1;
+                    reminders::set_status(tx, &r.id, "expired", now)?;
+                }
+                Verdict::Deliver => {
+                    reminders::claim(tx, &r.id, run, now + CLAIM, now)?;
+                    taken.push((r, a));
+                }
             }
-            Verdict::Expire => {
-                tally.expired += 1;
-                reminders::set_status(tx, &r.id, "expired", now)?;
-                None
-            }
-            Verdict::Deliver => {
-                reminders::claim(tx, &r.id, run, now + CLAIM, now)?;
-                Some((r, a))
-            }
-        })
+        }
+        Ok(taken)
     })
 }
+
+/// Printing claims this many at once at most…
+const MAX_BATCH: usize = 256;
+/// …and only while a batch is printed within this long (a reader that keeps
+/// up); a slow reader gets them one by one, so no claim waits long.
+const QUICK: Duration = Duration::from_secs(1);
 
 /// Runs one sweep at `now`. Without `exec`, each reminder is handed to
 /// `deliver` (which prints it) as it will be recorded: it becomes `sent` only
 /// once `deliver` succeeded; if it fails the reminder stays pending and the
-/// sweep stops with that error.
+/// sweep stops with that error. Printed reminders are claimed and recorded a
+/// batch per transaction while stdout keeps up (one, two, four… at a time);
+/// a hook gets one reminder per claim.
 pub fn due(
     st: &mut Store,
     r: &DueRequest,
@@ -274,52 +285,100 @@ pub fn due(
     // only while the claim stands: a sweep that outlives its claims leaves the
     // rest to the next cron run rather than delivering them a second time.
     let run = crate::store::new_id();
-    for (first, _) in &due {
-        let Some((rem, a)) = take(st, &first.id, &run, clock.now(), &mut tally)? else {
-            continue;
-        };
-        let outcome = match &r.exec {
+    let ids: Vec<&str> = due.iter().map(|(d, _)| d.id.as_str()).collect();
+    let mut batch = 1;
+    let mut next = 0;
+    while next < ids.len() {
+        let chunk = &ids[next..(next + batch).min(ids.len())];
+        next += chunk.len();
+        let started = Instant::now();
+        let taken = take(st, chunk, &run, clock.now(), &mut tally)?;
+        match &r.exec {
             None => {
-                let mut sent = rem.clone();
-                sent.status = "sent".into();
-                sent.attempts += 1;
-                sent.sent_at = Some(clock.now());
-                if let Err(e) = deliver(&sent, &a) {
-                    // Not written, not sent: it stays pending for the next run.
-                    st.write(|tx| reminders::release(tx, &rem.id, &run))?;
+                let mut printed = Vec::new();
+                let mut failed = None;
+                for (rem, a) in &taken {
+                    let mut sent = rem.clone();
+                    sent.status = "sent".into();
+                    sent.attempts += 1;
+                    sent.sent_at = Some(clock.now());
+                    match deliver(&sent, a) {
+                        Ok(()) => printed.push(rem.id.as_str()),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                let at = clock.now();
+                st.write(|tx| {
+                    for (rem, _) in &taken {
+                        if printed.contains(&rem.id.as_str()) {
+                            if reminders::mark_sent(tx, &rem.id, &run, at)? {
+                                tally.sent += 1;
+                            }
+                        } else {
+                            // Not written, not sent: it stays pending for the next run.
+                            reminders::release(tx, &rem.id, &run)?;
+                        }
+                    }
+                    Ok(())
+                })?;
+                if let Some(e) = failed {
                     return Err(e);
                 }
-                Ok(())
+                batch = if started.elapsed() < QUICK {
+                    (batch * 2).min(MAX_BATCH)
+                } else {
+                    1
+                };
             }
-            Some(cmd) => run_hook(cmd, &json::reminder(&rem, &a), &hook_env(&rem, &a)),
-        };
-        let at = clock.now();
-        st.write(|tx| {
-            match outcome {
-                Ok(()) => {
-                    if reminders::mark_sent(tx, &rem.id, &run, at)? {
-                        tally.sent += 1;
-                    }
-                }
-                Err(why) => {
-                    let retry = delivery::reminder_retry(at, rem.attempts + 1);
-                    if reminders::mark_attempt_failed(tx, &rem.id, &run, &why, retry, at)? {
-                        tally.failed += 1;
-                        tally.failures.push(Failure {
-                            reminder_id: rem.id.clone(),
-                            error: why,
-                            retry_at: retry,
-                        });
-                    } else {
-                        // Withdrawn while it was tried: the claim goes, nothing is retried.
-                        reminders::release(tx, &rem.id, &run)?;
-                    }
+            Some(cmd) => {
+                for (rem, a) in &taken {
+                    let outcome = run_hook(cmd, &json::reminder(rem, a), &hook_env(rem, a));
+                    record(st, rem, &run, outcome, clock.now(), &mut tally)?;
                 }
             }
-            Ok(())
-        })?;
+        }
     }
     Ok(tally)
+}
+
+/// Records a hook's outcome, if this run's claim still stands.
+fn record(
+    st: &mut Store,
+    rem: &Reminder,
+    run: &str,
+    outcome: Result<(), String>,
+    at: DateTime<Utc>,
+    tally: &mut Sweep,
+) -> Result<()> {
+    st.write(|tx| {
+        match outcome {
+            Ok(()) => {
+                if reminders::mark_sent(tx, &rem.id, run, at)? {
+                    tally.sent += 1;
+                } else {
+                    reminders::release(tx, &rem.id, run)?;
+                }
+            }
+            Err(why) => {
+                let retry = delivery::reminder_retry(at, rem.attempts + 1);
+                if reminders::mark_attempt_failed(tx, &rem.id, run, &why, retry, at)? {
+                    tally.failed += 1;
+                    tally.failures.push(Failure {
+                        reminder_id: rem.id.clone(),
+                        error: why,
+                        retry_at: retry,
+                    });
+                } else {
+                    // Withdrawn while it was tried: the claim goes, nothing is retried.
+                    reminders::release(tx, &rem.id, run)?;
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 /// The variables a hook sees (SPEC §7): `APPT_KIND` tells the messages
