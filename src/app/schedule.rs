@@ -102,10 +102,12 @@ pub struct WhenInput {
     pub at: Option<String>,
 }
 
-/// A requested start: a local date and time, or an instant with its offset.
+/// A requested start: a local date and time (with the UTC offset that picks
+/// one of a fall-back night's two, when given), or an instant with its offset.
 #[derive(Debug, Clone, Copy)]
 pub enum When {
     Local(NaiveDate, i64),
+    LocalAt(NaiveDate, i64, i32),
     At(DateTime<Utc>),
 }
 
@@ -121,9 +123,10 @@ pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option
     let t = w
         .time
         .as_deref()
-        .and_then(|t| bad.take("time", time::parse_hhmm(t, false)));
+        .and_then(|t| bad.take("time", time::parse_hhmm_offset(t)));
     match (d, t) {
-        (Some(d), Some(t)) => Some(When::Local(d, t)),
+        (Some(d), Some((t, None))) => Some(When::Local(d, t)),
+        (Some(d), Some((t, Some(offset)))) => Some(When::LocalAt(d, t, offset)),
         _ => None,
     }
 }
@@ -131,15 +134,39 @@ pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option
 /// Rule 4: a local time that does not exist is refused; a folded one is its earlier instant.
 pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, NaiveDate)> {
     let tz = clinic.timezone;
+    let gap = |date: NaiveDate, minutes: i64| {
+        Error::new(
+            Code::NonexistentLocalTime,
+            format!("{date} {} does not exist in {} (the clocks skip it)", time::format_hhmm(minutes), tz.name()),
+        )
+        .details(json!({"date": date.to_string(), "time": time::format_hhmm(minutes), "timezone": tz.name()}))
+    };
     match when {
         When::At(t) => Ok((t, time::to_local(tz, t).0)),
+        When::LocalAt(date, minutes, offset) => {
+            let candidates = match time::resolve_local(tz, date, minutes) {
+                Local::One(t) => vec![t],
+                Local::Fold(a, b) => vec![a, b],
+                Local::Gap => return Err(gap(date, minutes)),
+            };
+            candidates
+                .into_iter()
+                .find(|t| time::offset_secs(tz, *t) == offset)
+                .map(|t| (t, date))
+                .ok_or_else(|| {
+                    Error::field(
+                        "time",
+                        format!(
+                            "{date} {} is not at that UTC offset in {}",
+                            time::format_hhmm(minutes),
+                            tz.name()
+                        ),
+                    )
+                })
+        }
         When::Local(date, minutes) => match time::resolve_local(tz, date, minutes) {
             Local::One(t) | Local::Fold(t, _) => Ok((t, date)),
-            Local::Gap => Err(Error::new(
-                Code::NonexistentLocalTime,
-                format!("{date} {} does not exist in {} (the clocks skip it)", time::format_hhmm(minutes), tz.name()),
-            )
-            .details(json!({"date": date.to_string(), "time": time::format_hhmm(minutes), "timezone": tz.name()}))),
+            Local::Gap => Err(gap(date, minutes)),
         },
     }
 }

@@ -82,6 +82,31 @@ pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, String> {
     Ok(h * 60 + m)
 }
 
+/// `HH:MM`, optionally with the UTC offset human output shows on a DST day
+/// (`01:30 -04`, `01:30-05:00`, `09:00 +05:30`): the minutes, and the offset
+/// in seconds when given.
+pub fn parse_hhmm_offset(s: &str) -> Result<(i64, Option<i32>), String> {
+    let s = s.trim();
+    let sign_at = s
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| matches!(c, '+' | '-'))
+        .map(|(i, _)| i);
+    let Some(at) = sign_at else {
+        return Ok((parse_hhmm(s, false)?, None));
+    };
+    let minutes = parse_hhmm(&s[..at], false)?;
+    let bad = || "The offset must be like -05, -05:00 or +05:30".to_string();
+    let (sign, rest) = s[at..].split_at(1);
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) || rest.len() < 2 {
+        return Err(bad());
+    }
+    let secs = (h * 3600 + m * 60) * if sign == "-" { -1 } else { 1 };
+    Ok((minutes, Some(secs)))
+}
+
 pub fn format_hhmm(minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
@@ -185,15 +210,20 @@ pub fn to_local(tz: Tz, t: DateTime<Utc>) -> (NaiveDate, String) {
 
 /// Whether the zone's clocks change during this local date (a DST day).
 pub fn clock_changes_on(tz: Tz, date: NaiveDate) -> bool {
-    let offset = |t: DateTime<Utc>| t.with_timezone(&tz).offset().fix().local_minus_utc();
+    let offset = |t: DateTime<Utc>| offset_secs(tz, t);
     let start = window_edge(tz, date, 0);
     let end = window_edge(tz, date + Duration::days(1), 0);
     offset(start) != offset(end - Duration::seconds(1))
 }
 
+/// The UTC offset of an instant in the zone, in seconds.
+pub fn offset_secs(tz: Tz, t: DateTime<Utc>) -> i32 {
+    t.with_timezone(&tz).offset().fix().local_minus_utc()
+}
+
 /// The UTC offset of an instant in the zone: `-04`, `+05:30`.
 pub fn format_utc_offset(tz: Tz, t: DateTime<Utc>) -> String {
-    let secs = t.with_timezone(&tz).offset().fix().local_minus_utc();
+    let secs = offset_secs(tz, t);
     let sign = if secs < 0 { '-' } else { '+' };
     let (h, m) = (secs.abs() / 3600, secs.abs() % 3600 / 60);
     if m == 0 {
@@ -317,6 +347,17 @@ pub fn weekday_bit(date: NaiveDate) -> u8 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_time_may_carry_the_offset_human_output_shows() {
+        assert_eq!(parse_hhmm_offset("01:30"), Ok((90, None)));
+        assert_eq!(parse_hhmm_offset("01:30 -04"), Ok((90, Some(-4 * 3600))));
+        assert_eq!(parse_hhmm_offset("01:30-05:00"), Ok((90, Some(-5 * 3600))));
+        assert_eq!(parse_hhmm_offset("09:00 +05:30"), Ok((540, Some(19_800))));
+        for bad in ["", "-", "é", "01:30 -x", "01:30 -99", "1:3 -05", "01:30 -"] {
+            assert!(parse_hhmm_offset(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_clock_change_day_shows_offsets_and_no_other_day_does() {

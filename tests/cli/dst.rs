@@ -481,6 +481,21 @@ fn on_a_clock_change_day_human_output_shows_each_time_with_its_offset() {
     let later = book(&env, &["--at", "2026-11-01T06:00:00Z"], "+15550100002");
     assert_eq!(later["start_time"], "01:00");
     assert_eq!(later["starts_at"], "2026-11-01T06:00:00Z");
+    // The time as the hint shows it books that very instant.
+    let shown = book(
+        &env,
+        &["--date", "2026-11-01", "--time", "01:30 -05"],
+        "+15550100003",
+    );
+    assert_eq!(shown["starts_at"], "2026-11-01T06:30:00Z");
+    env.fails(
+        &book_args(
+            &["--date", "2026-11-01", "--time", "01:30 -06"],
+            "+15550100004",
+        ),
+        "VALIDATION_ERROR",
+        2,
+    );
     let (list, _, _) = human(&env, &["list", "--date", "2026-11-01"]);
     assert!(
         list.contains("01:00 -04") && list.contains("01:00 -05"),
