@@ -5,7 +5,6 @@ use crate::app::queue;
 use crate::error::Result;
 use crate::output::{desk, human, json, Report};
 use clap::Subcommand;
-use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -45,19 +44,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         }
         None => {
             let q = queue::today(&mut st, ctx.clinic.as_deref(), a.doctor.as_deref(), ctx.now)?;
-            Ok(ctx.report(
-                || {
-                    json!({
-                        "date": q.date.to_string(),
-                        "clinic_id": q.clinic.id,
-                        "doctors": q.lines.iter().map(|l| json!({
-                            "doctor": l.doctor.as_ref().map(json::doctor),
-                            "appointments": l.appointments.iter().map(json::appointment).collect::<Vec<_>>(),
-                        })).collect::<Vec<_>>(),
-                    })
-                },
-                || desk::queue(&q),
-            ))
+            Ok(ctx.report(|| json::queue(&q), || desk::queue(&q)))
         }
     }
 }

@@ -635,6 +635,18 @@ pub fn day_slots(d: &DaySlots, all: bool) -> Value {
     })
 }
 
+/// `queue --json`: today's appointments per doctor (null: clinic-wide) in token order.
+pub fn queue(q: &crate::app::queue::Queue) -> Value {
+    json!({
+        "date": q.date.to_string(),
+        "clinic_id": q.clinic.id,
+        "doctors": q.lines.iter().map(|l| json!({
+            "doctor": l.doctor.as_ref().map(doctor),
+            "appointments": l.appointments.iter().map(appointment).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 /// `agenda --json` (SPEC §5.6): per doctor, `closed` (null or the reason)
 /// and `rows` — appointments and free slots in time order — plus the same
 /// appointments and free start times on their own, as earlier versions gave.
