@@ -70,7 +70,7 @@ pub struct Args {
 /// day's hours need, a free slot, the patient).
 fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
     let mut ask = Ask::new(ctx);
-    ask.doctor(st, &mut a.doctor, &mut a.clinic_wide, false)?;
+    ask.doctor(Some(&mut *st), &mut a.doctor, &mut a.clinic_wide, false)?;
     if a.when.at.is_none() && !a.walk_in {
         let prompted = a.when.date.is_none();
         a.when.date = ask.date(a.when.date.take(), "date", "--date", "Date", "today")?;

@@ -118,19 +118,24 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
 }
 
 pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
-    let mut st = ctx.open()?;
     let mut ask = Ask::new(ctx);
+    let mut opened = None;
     // `--time` alone keeps the date and `--date` alone the time; with neither,
     // a terminal asks for the date and offers that day's free slots.
     if r.when.at.is_none() && r.when.date.is_none() && r.when.time.is_none() {
         if ask.interactive() {
-            r.when.at = Some(pick_new_time(ctx, &mut st, &mut ask, &r)?);
+            let st = opened.insert(ctx.open()?);
+            r.when.at = Some(pick_new_time(ctx, st, &mut ask, &r)?);
         } else {
             ask.missing("date", "--date or --time");
             ask.missing("time", "--time (or --at)");
         }
     }
     ask.finish()?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
     let req = RescheduleRequest {
         id: r.id,
         clinic: ctx.clinic.clone(),
@@ -181,8 +186,9 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     let mut id = c.id;
     // On a terminal: what is about to be cancelled is read first, so a wrong
     // ID or a visit that cannot be cancelled fails before anything is asked.
+    let mut opened = None;
     let shown = if ask.interactive() && !c.yes {
-        let a = list::show(&mut ctx.open()?, &id)?;
+        let a = list::show(opened.insert(ctx.open()?), &id)?;
         status::check_cancel(a.status)?;
         id = a.id.clone();
         Some(a)
@@ -221,7 +227,11 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         force: c.force,
         no_notify: c.no_notify,
     };
-    let a = change::cancel(&mut ctx.open()?, &req, ctx.now)?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let a = change::cancel(&mut st, &req, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }
 

@@ -204,13 +204,14 @@ impl<'a> Ask<'a> {
             .map_err(prompt_failed)
     }
 
-    /// The doctor as given, else (on a terminal) picked from the active
-    /// doctors, else missing. With `clinic_wide` nothing is asked. The list
-    /// ends with "the whole clinic" when `offer_clinic_wide` (window add) or
-    /// when the clinic has clinic-wide windows to book or list.
+    /// The doctor as given, else (on a terminal, from the database `st`)
+    /// picked from the active doctors, else missing. With `clinic_wide`
+    /// nothing is asked. The list ends with "the whole clinic" when
+    /// `offer_clinic_wide` (window add) or when the clinic has clinic-wide
+    /// windows to book or list.
     pub fn doctor(
         &mut self,
-        st: &mut Store,
+        st: Option<&mut Store>,
         doctor: &mut Option<String>,
         clinic_wide: &mut bool,
         offer_clinic_wide: bool,
@@ -218,10 +219,10 @@ impl<'a> Ask<'a> {
         if doctor.is_some() || *clinic_wide {
             return Ok(());
         }
-        if !self.interactive() {
+        let Some(st) = st.filter(|_| self.interactive()) else {
             self.missing("doctor", "--doctor or --clinic-wide");
             return Ok(());
-        }
+        };
         let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
         let whole = offer_clinic_wide || self.has_clinic_wide_windows(st)?;
         if ds.is_empty() && !whole {

@@ -35,11 +35,16 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
-    let mut st = ctx.open()?;
     let mut ask = Ask::new(ctx);
-    ask.doctor(&mut st, &mut a.doctor, &mut a.clinic_wide, false)?;
+    // Off a terminal nothing is picked: missing flags fail before the database is opened.
+    let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
+    ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, false)?;
     let date = ask.date(a.date, "date", "--date", "Date", "today")?;
     ask.finish()?;
+    let mut st = match st {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
     let mut req = SlotsRequest {
         clinic: ctx.clinic.clone(),
         doctor: a.doctor,

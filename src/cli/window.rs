@@ -105,9 +105,10 @@ pub struct AddArgs {
 }
 
 fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
-    let mut st = ctx.open()?;
     let mut ask = Ask::new(ctx);
-    ask.doctor(&mut st, &mut a.doctor, &mut a.clinic_wide, true)?;
+    // Off a terminal nothing is picked: missing flags fail before the database is opened.
+    let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
+    ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, true)?;
     if a.days.is_none() && a.date.is_none() {
         if ask.interactive() {
             let kinds = ["Every week".to_string(), "One date".to_string()];
@@ -145,6 +146,10 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
         services: a.services,
         valid_from: a.valid_from,
         valid_to: a.valid_to,
+    };
+    let mut st = match st {
+        Some(st) => st,
+        None => ctx.open()?,
     };
     let added = window::add(&mut st, &input, ctx.now)?;
     let w = &added.window;

@@ -40,14 +40,15 @@ impl Tmux {
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
         let bin = assert_cmd::cargo::cargo_bin("appt");
-        // A server keeps national IDs only with a key, as `Env::cmd` gives it.
+        // A server keeps national IDs only with a key, as `Env::cmd` gives it
+        // (after `vars`, which may start with `env` options such as `-u`).
         let key = if on_postgres() {
             format!("APPT_KEY={PG_KEY}")
         } else {
             String::new()
         };
         let cmd = format!(
-            "env -u APPT_DB -u APPT_CLINIC {key} {vars} APPT_NOW={} {} {args}; echo EXIT=$?; sleep 60",
+            "env -u APPT_DB -u APPT_CLINIC {vars} {key} APPT_NOW={} {} {args}; echo EXIT=$?; sleep 60",
             env.now,
             bin.display(),
         );
