@@ -793,7 +793,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -c -h --reason --force --no-notify --db --json --no-input --clinic --help"
+            opts="-r -y -c -h --reason --force --no-notify --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1307,7 +1307,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,7 +1401,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3699,7 +3699,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4157,7 +4157,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__remove)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4379,7 +4379,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4705,7 +4705,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

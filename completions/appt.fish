@@ -192,6 +192,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -248,6 +249,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -283,6 +285,7 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -388,6 +391,7 @@ complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database fil
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l force -d 'Cancel even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-notify -d 'Send the patient no "cancelled" message'
+complete -c appt -n "__fish_appt_using_subcommand cancel" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s h -l help -d 'Print help'
@@ -504,6 +508,7 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -585,6 +590,7 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
@@ -623,6 +629,7 @@ complete -c appt -n "__fish_appt_using_subcommand transfer" -l no-input -d 'Neve
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand demo" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand demo" -s y -l yes -d 'Replace an earlier demo database without asking (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -99,6 +99,11 @@ pub fn list(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Resul
     })
 }
 
+/// One closure by ID or prefix (what `remove` would take).
+pub fn find(st: &mut Store, closure: &str) -> Result<Closure> {
+    st.read(|tx| closures::find(tx, closure))
+}
+
 pub fn remove(st: &mut Store, closure: &str) -> Result<Closure> {
     st.write(|tx| {
         let c = closures::find(tx, closure)?;

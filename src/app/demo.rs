@@ -12,6 +12,13 @@ pub const CLINIC: &str = "Clínica San Benito";
 pub const DOCTORS: [&str; 2] = ["Dra. Ana García", "Dr. Luis Martínez"];
 const TZ: &str = "America/El_Salvador";
 
+/// Whether `path` holds a demo database that [`create`] would replace.
+pub fn exists(path: &Path) -> bool {
+    !crate::store::is_url(path)
+        && std::fs::symlink_metadata(path).is_ok()
+        && meta::is_demo_file(path)
+}
+
 /// Makes a fresh demo database at `path`: an earlier demo there is replaced;
 /// anything else (a clinic's real database above all) is refused, untouched.
 pub fn create(path: &Path) -> Result<Store> {

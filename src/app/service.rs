@@ -44,6 +44,11 @@ pub fn update(
     })
 }
 
+/// One service by name or ID (what `remove` would take).
+pub fn find(st: &mut Store, service: &str) -> Result<Service> {
+    st.read(|tx| services::find(tx, service))
+}
+
 pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Service> {
     st.write(|tx| {
         let s = services::find(tx, service)?;

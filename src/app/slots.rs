@@ -23,6 +23,8 @@ pub struct SlotsRequest {
     pub service: Option<String>,
     pub duration: Option<i64>,
     pub session: Option<String>,
+    /// An appointment being moved: its own place counts as free.
+    pub except: Option<String>,
 }
 
 /// One grid slot.
@@ -92,7 +94,7 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
         let req = request(r.duration, service.as_ref(), r.session.as_deref());
-        let (duration, slots) = judge(tx, now, &t, date, &req)?;
+        let (duration, slots) = judge_except(tx, now, &t, date, &req, r.except.as_deref())?;
         let why = if slots.iter().any(|s| s.refusal.is_none()) {
             None
         } else {
@@ -167,7 +169,19 @@ pub fn judge(
     date: NaiveDate,
     req: &Request,
 ) -> Result<(Option<i64>, Vec<Slot>)> {
-    let data = load_day(tx, t, date, req.service_id, None)?;
+    judge_except(tx, now, t, date, req, None)
+}
+
+/// [`judge`], with the appointment `except` (one being moved) not taking its place.
+fn judge_except(
+    tx: &Tx,
+    now: DateTime<Utc>,
+    t: &Target,
+    date: NaiveDate,
+    req: &Request,
+    except: Option<&str>,
+) -> Result<(Option<i64>, Vec<Slot>)> {
+    let data = load_day(tx, t, date, req.service_id, except)?;
     let day = data.day(&t.clinic, now);
     let slots = booking::slots(&day, req)
         .iter()

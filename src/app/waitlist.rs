@@ -104,6 +104,11 @@ pub fn list(st: &mut Store, clinic: Option<&str>, now: DateTime<Utc>) -> Result<
     })
 }
 
+/// One entry by ID or prefix (what `remove` would take).
+pub fn find(st: &mut Store, id: &str) -> Result<Entry> {
+    st.read(|tx| waitlist::find(tx, id))
+}
+
 /// Removes an entry (and withdraws any offer not yet delivered); returns it.
 pub fn remove(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Entry> {
     st.write(|tx| {

@@ -79,6 +79,11 @@ pub fn list(st: &mut Store) -> Result<Vec<Webhook>> {
     st.read(webhooks::list)
 }
 
+/// One webhook by ID or prefix (what `remove` would take).
+pub fn find(st: &mut Store, webhook: &str) -> Result<Webhook> {
+    st.read(|tx| webhooks::find(tx, webhook))
+}
+
 pub fn remove(st: &mut Store, webhook: &str) -> Result<Webhook> {
     st.write(|tx| {
         let w = webhooks::find(tx, webhook)?;

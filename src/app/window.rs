@@ -250,6 +250,11 @@ pub fn set_open(st: &mut Store, window: &str, open: bool) -> Result<Window> {
     })
 }
 
+/// One window by ID or prefix (what `remove` would take).
+pub fn find(st: &mut Store, window: &str) -> Result<Window> {
+    st.read(|tx| windows::find(tx, window))
+}
+
 /// Removes a window that has no upcoming appointments.
 pub fn remove(st: &mut Store, window: &str, now: DateTime<Utc>) -> Result<Window> {
     st.write(|tx| {

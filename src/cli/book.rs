@@ -1,14 +1,13 @@
 //! `appt book`: prompts (on a terminal) for what was left out, then books
 //! through the one booking use case (SPEC §5.2).
 
-use super::prompt::Ask;
+use super::prompt::{check, Ask};
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest};
-use crate::app::slots::{self, SlotsRequest};
-use crate::app::{doctor, patient, Store};
-use crate::core::time;
-use crate::error::{Code, Error, Result};
+use crate::app::slots::SlotsRequest;
+use crate::app::{patient, Store};
+use crate::error::Result;
 use crate::output::{human, json, Report};
 use serde_json::json;
 
@@ -67,36 +66,41 @@ pub struct Args {
     pub no_notify: bool,
 }
 
-/// On a terminal: pick what was left out (doctor, date, a free slot, the patient).
+/// On a terminal: pick what was left out (doctor, date, the service the
+/// day's hours need, a free slot, the patient).
 fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
     let mut ask = Ask::new(ctx);
-    if a.doctor.is_none() && !a.clinic_wide {
-        if ask.interactive() {
-            let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
-            if ds.is_empty() {
-                return Err(Error::not_found("Doctor").hint("add one with `appt doctor add NAME`"));
-            }
-            let names: Vec<String> = ds
-                .iter()
-                .map(|d| format!("{} — {}", d.full_name, d.specialty.as_deref().unwrap_or("")))
-                .collect();
-            a.doctor = Some(ds[ask.pick("Doctor", &names)?].id.clone());
-        } else {
-            ask.missing("doctor", "--doctor or --clinic-wide");
-        }
-    }
+    ask.doctor(Some(&mut *st), &mut a.doctor, &mut a.clinic_wide, false)?;
     if a.when.at.is_none() && !a.walk_in {
-        a.when.date = ask.text_or(a.when.date.take(), "date", "--date", "Date", Some("today"))?;
+        let prompted = a.when.date.is_none();
+        a.when.date = ask.date(a.when.date.take(), "date", "--date", "Date", "today")?;
         if a.when.time.is_none() {
             if ask.interactive() {
-                a.when.time = Some(pick_slot(ctx, st, a)?);
+                let mut req = SlotsRequest {
+                    clinic: ctx.clinic.clone(),
+                    doctor: a.doctor.clone(),
+                    date: a.when.date.take().unwrap_or_else(|| "today".into()),
+                    service: a.service.take(),
+                    duration: a.duration,
+                    session: a.session.clone(),
+                    except: None,
+                };
+                a.when.at = Some(ask.slot(st, &mut req, prompted, None)?);
+                a.service = req.service;
             } else {
                 ask.missing("time", "--time (or --at)");
             }
         }
     }
     if a.patient.is_none() && a.phone.is_none() {
-        a.phone = ask.text(None, "phone", "--phone or --patient", "Patient phone")?;
+        a.phone = ask.value(
+            None,
+            "phone",
+            "--phone or --patient",
+            "Patient phone",
+            None,
+            &check::phone,
+        )?;
         if let Some(p) = &a.phone {
             if a.name.is_none() && !patient::is_known_phone(st, p)? {
                 a.name = ask.text(None, "name", "--name", "Patient's full name")?;
@@ -104,27 +108,6 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
         }
     }
     ask.finish()
-}
-
-fn pick_slot(ctx: &Ctx, st: &mut Store, a: &Args) -> Result<String> {
-    let req = SlotsRequest {
-        clinic: ctx.clinic.clone(),
-        doctor: a.doctor.clone(),
-        date: a.when.date.clone().unwrap_or_else(|| "today".into()),
-        service: a.service.clone(),
-        duration: a.duration,
-        session: a.session.clone(),
-    };
-    let day = slots::day(st, &req, ctx.now)?;
-    let tz = day.target.clinic.timezone;
-    let labels: Vec<String> = day.free().map(|s| time::to_local(tz, s.start).1).collect();
-    if labels.is_empty() {
-        return Err(Error::new(
-            Code::OutsideAvailability,
-            format!("No free slots on {}", day.date),
-        ));
-    }
-    Ok(labels[Ask::new(ctx).pick("Free slot", &labels)?].clone())
 }
 
 pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {

@@ -1,11 +1,13 @@
 //! Changes to an existing appointment: `reschedule`, `cancel`, `status`,
 //! `update`, each through its use case.
 
-use super::prompt::Ask;
+use super::prompt::{self, check, Ask};
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
-use crate::core::Appointment;
+use crate::app::slots::SlotsRequest;
+use crate::app::{list, Store};
+use crate::core::{status, time, Appointment};
 use crate::error::Result;
 use crate::output::{human, json, Report};
 
@@ -37,7 +39,7 @@ pub struct RescheduleArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force"
+    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Duplicate booking\" -y"
 )]
 pub struct CancelArgs {
     /// Appointment ID (or unique prefix)
@@ -51,6 +53,9 @@ pub struct CancelArgs {
     /// Send the patient no "cancelled" message
     #[arg(long)]
     pub no_notify: bool,
+    /// Do not ask for confirmation (only a terminal asks)
+    #[arg(short, long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -112,36 +117,84 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
     ctx.report(|| json::appointment(a), || human::confirm(verb, a))
 }
 
-pub fn reschedule(ctx: &Ctx, r: RescheduleArgs) -> Result<Report> {
+pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
+    let mut opened = None;
     // `--time` alone keeps the date and `--date` alone the time; with neither,
-    // a terminal asks for both.
-    let when = if r.when.at.is_some() || r.when.date.is_some() || r.when.time.is_some() {
-        r.when
-    } else {
-        WhenArgs {
-            date: ask.text_or(None, "date", "--date or --time", "New date", Some("today"))?,
-            time: ask.text(None, "time", "--time (or --at)", "New time (HH:MM)")?,
-            at: None,
+    // a terminal asks for the date and offers that day's free slots.
+    if r.when.at.is_none() && r.when.date.is_none() && r.when.time.is_none() {
+        if ask.interactive() {
+            let st = opened.insert(ctx.open()?);
+            r.when.at = Some(pick_new_time(ctx, st, &mut ask, &r)?);
+        } else {
+            ask.missing("date", "--date or --time");
+            ask.missing("time", "--time (or --at)");
         }
-    };
+    }
     ask.finish()?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
     let req = RescheduleRequest {
         id: r.id,
         clinic: ctx.clinic.clone(),
-        when: when.into(),
+        when: r.when.into(),
         doctor: r.doctor,
         duration: r.duration,
         reason: r.reason,
         force: r.force,
         no_notify: r.no_notify,
     };
-    let a = change::reschedule(&mut ctx.open()?, &req, ctx.now)?;
+    let a = change::reschedule(&mut st, &req, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
+}
+
+/// The new time of a move, picked on a terminal: the date (its own, unless
+/// past), then a free slot of the doctor it moves to, for its service and
+/// length, its own place counting as free.
+fn pick_new_time(ctx: &Ctx, st: &mut Store, ask: &mut Ask, r: &RescheduleArgs) -> Result<String> {
+    let a = list::show(st, &r.id)?;
+    // Refused moves fail before anything is asked.
+    status::check_reschedule(a.status)?;
+    prompt::say(&human::confirm("Moving", &a));
+    let today = time::local_today(a.timezone, ctx.now);
+    let default = if a.local_date >= today {
+        a.local_date.to_string()
+    } else {
+        "today".to_string()
+    };
+    let date = ask.typed("New date", Some(&default), &check::date)?;
+    let mut req = SlotsRequest {
+        // A move to another doctor finds their clinic as `reschedule` does.
+        clinic: match r.doctor {
+            Some(_) => ctx.clinic.clone(),
+            None => Some(a.clinic_id.clone()),
+        },
+        doctor: r.doctor.clone().or(a.doctor_id.clone()),
+        date,
+        service: a.service_id.clone(),
+        duration: Some(r.duration.unwrap_or(a.duration_minutes)),
+        session: None,
+        except: Some(a.id.clone()),
+    };
+    ask.slot(st, &mut req, true, Some(a.starts_at))
 }
 
 pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
+    let mut id = c.id;
+    // On a terminal: what is about to be cancelled is read first, so a wrong
+    // ID or a visit that cannot be cancelled fails before anything is asked.
+    let mut opened = None;
+    let shown = if ask.interactive() && !c.yes {
+        let a = list::show(opened.insert(ctx.open()?), &id)?;
+        status::check_cancel(a.status)?;
+        id = a.id.clone();
+        Some(a)
+    } else {
+        None
+    };
     let reason = ask.text(
         c.reason.filter(|r| !r.trim().is_empty()),
         "reason",
@@ -149,13 +202,36 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         "Cancellation reason",
     )?;
     ask.finish()?;
+    let go = prompt::confirm(ctx, c.yes, || {
+        Ok(shown.as_ref().map_or_else(
+            || format!("Cancel appointment {id}?"),
+            |a| {
+                format!(
+                    "Cancel {}: {} with {}, {}?",
+                    human::short(&a.id),
+                    human::clean(&a.patient_name),
+                    a.doctor_name
+                        .as_deref()
+                        .map_or_else(|| "the clinic".to_string(), human::clean),
+                    human::when(a)
+                )
+            },
+        ))
+    })?;
+    if !go {
+        return Ok(prompt::declined(ctx));
+    }
     let req = CancelRequest {
-        id: c.id,
+        id,
         reason,
         force: c.force,
         no_notify: c.no_notify,
     };
-    let a = change::cancel(&mut ctx.open()?, &req, ctx.now)?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let a = change::cancel(&mut st, &req, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }
 

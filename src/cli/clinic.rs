@@ -1,6 +1,6 @@
 //! `appt clinic add|list|show|update`.
 
-use super::prompt::Ask;
+use super::prompt::{check, Ask};
 use super::Ctx;
 use crate::app::clinic::{self, SettingsInput};
 use crate::error::Result;
@@ -105,11 +105,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add { name, settings } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Clinic name")?;
-            let timezone = ask.text(
+            let timezone = ask.value(
                 settings.timezone.clone(),
                 "timezone",
                 "--timezone",
-                "Time zone (IANA)",
+                "Time zone (IANA, e.g. America/El_Salvador)",
+                None,
+                &check::timezone,
             )?;
             ask.finish()?;
             let settings = SettingsArgs {

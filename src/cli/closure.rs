@@ -1,6 +1,6 @@
 //! `appt closure add|list|remove`.
 
-use super::prompt::Ask;
+use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::closure::{self, ClosureInput};
 use crate::error::Result;
@@ -38,12 +38,15 @@ pub enum Cmd {
     },
     /// Delete a closure
     #[command(
-        after_help = "Examples:\n  appt closure remove 9c1d\n  appt closure remove 9c1d2e3f --json"
+        after_help = "Examples:\n  appt closure remove 9c1d\n  appt closure remove 9c1d2e3f --json\n  appt closure remove 9c1d -y"
     )]
     Remove {
         /// Closure ID (or unique prefix)
         #[arg(value_name = "ID")]
         closure: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 
@@ -59,7 +62,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             if doctor.is_none() && ctx.clinic.is_none() {
                 ask.missing("doctor", "--doctor or --clinic");
             }
-            let from = ask.text_or(from, "from", "--from", "First closed date", Some("today"))?;
+            let from = ask.date(from, "from", "--from", "First closed date", "today")?;
             ask.finish()?;
             let input = ClosureInput {
                 clinic: ctx.clinic.clone(),
@@ -94,8 +97,28 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || human::closures(&all),
             ))
         }
-        Cmd::Remove { closure } => {
-            let c = closure::remove(&mut ctx.open()?, &closure)?;
+        Cmd::Remove { closure, yes } => {
+            let mut st = ctx.open()?;
+            let mut id = closure;
+            let go = prompt::confirm(ctx, yes, || {
+                let c = closure::find(&mut st, &id)?;
+                id = c.id.clone();
+                let reason = c
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(", {}", human::clean(r)))
+                    .unwrap_or_default();
+                Ok(format!(
+                    "Remove closure {} ({}…{}{reason})?",
+                    human::short(&c.id),
+                    c.from,
+                    c.to
+                ))
+            })?;
+            if !go {
+                return Ok(prompt::declined(ctx));
+            }
+            let c = closure::remove(&mut st, &id)?;
             Ok(ctx.report(
                 || json::closure(&c),
                 || format!("Removed closure {}", human::short(&c.id)),

@@ -2,6 +2,7 @@
 //! real one) through the same use cases a user runs, then shows today's agenda
 //! and tomorrow's free slots.
 
+use super::prompt;
 use super::Ctx;
 use crate::app::{agenda, demo, slots};
 use crate::error::{Error, Result};
@@ -20,8 +21,28 @@ fn demo_path(ctx: &Ctx) -> Result<PathBuf> {
         })
 }
 
-pub fn run(ctx: &Ctx) -> Result<Report> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Replace an earlier demo database without asking (only a terminal asks)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let path = demo_path(ctx)?;
+    // Only an earlier demo is ever replaced (anything else is refused): that
+    // replacement is what a terminal confirms.
+    if demo::exists(&path) {
+        let go = prompt::confirm(ctx, a.yes, || {
+            Ok(format!(
+                "Replace the demo database {} (whatever was done in it is lost)?",
+                human::clean(&path.display().to_string())
+            ))
+        })?;
+        if !go {
+            return Ok(prompt::declined(ctx));
+        }
+    }
     let mut st = demo::create(&path)?;
     let booked = demo::seed(&mut st, ctx.now)?;
     let sheet = agenda::agenda(&mut st, None, Some("today"), None, 1, ctx.now)?.remove(0);

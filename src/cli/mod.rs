@@ -190,9 +190,9 @@ pub enum Command {
     /// (~/.local/share/appt/demo.db on Linux), or the file given with --db.
     /// APPT_DB is not read: the demo never touches the real database.
     #[command(
-        after_help = "Examples:\n  appt demo\n  appt --db /tmp/demo.db demo\n  appt --db /tmp/demo.db list -D today"
+        after_help = "Examples:\n  appt demo\n  appt --db /tmp/demo.db demo -y\n  appt --db /tmp/demo.db list -D today"
     )]
-    Demo,
+    Demo(demo::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     Completions(completions::Args),
 }
@@ -363,7 +363,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
-        Command::Demo => demo::run(&ctx),
+        Command::Demo(a) => demo::run(&ctx, a),
         Command::Completions(a) => completions::run(ctx.json, &a),
     }
 }

@@ -1,6 +1,6 @@
 //! `appt patient add|list|show|update`.
 
-use super::prompt::Ask;
+use super::prompt::{check, Ask};
 use super::Ctx;
 use crate::app::patient::{self, PatientInput};
 use crate::error::Result;
@@ -79,7 +79,14 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "--name", "Full name")?;
-            let phone = ask.text(phone, "phone", "--phone", "Phone (+503…)")?;
+            let phone = ask.value(
+                phone,
+                "phone",
+                "--phone",
+                "Phone (+503…)",
+                None,
+                &check::phone,
+            )?;
             ask.finish()?;
             let input = PatientInput {
                 name,

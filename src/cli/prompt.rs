@@ -1,10 +1,75 @@
 //! Asking for what the user left out. On a terminal (and without `--no-input`)
 //! appt prompts with dialoguer; otherwise every missing value is collected and
 //! reported at once as one `VALIDATION_ERROR` naming the flags.
+//!
+//! The pickers every command that books, moves or lists slots shares live
+//! here (doctor, date, the service a window needs, a free slot), as does the
+//! confirmation of destructive commands. A value typed wrong is checked with
+//! the parser the use case will apply and asked again, never fatal.
 
 use super::Ctx;
-use crate::error::{Error, Result};
-use dialoguer::{Input, Select};
+use crate::app::slots::{self, Reason, SlotsRequest};
+use crate::app::{doctor, window, Store};
+use crate::core::{phone, time};
+use crate::error::{Code, Error, Result};
+use crate::output::{desk, human, Report};
+use chrono::{DateTime, NaiveDate, Utc};
+use dialoguer::console::Term;
+use dialoguer::{Confirm, Input, Select};
+use serde_json::json;
+
+/// Checks a typed value; the problem is shown and the value asked again.
+pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
+
+/// The checks of typed values: the parsers the use cases apply.
+pub mod check {
+    use super::*;
+
+    /// Any text that is not blank.
+    pub fn filled(s: &str) -> std::result::Result<(), String> {
+        if s.trim().is_empty() {
+            Err("Type a value (Ctrl-C to stop)".into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A date in any form `--date` takes. Only its shape is checked here:
+    /// which day `today` is, is the clinic's to say.
+    pub fn date(s: &str) -> std::result::Result<(), String> {
+        let any_day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        time::parse_date(s, any_day).map(|_| ())
+    }
+
+    /// `HH:MM`, 24 h.
+    pub fn time(s: &str) -> std::result::Result<(), String> {
+        time::parse_hhmm(s, false).map(|_| ())
+    }
+
+    /// A phone `phone::normalize` accepts (E.164 once normalised).
+    pub fn phone(s: &str) -> std::result::Result<(), String> {
+        phone::normalize(s).map(|_| ())
+    }
+
+    /// Weekdays: `mon-fri`, `mon,wed,fri`.
+    pub fn days(s: &str) -> std::result::Result<(), String> {
+        time::parse_days(s).map(|_| ())
+    }
+
+    /// A whole number of minutes, 5–480.
+    pub fn minutes(s: &str) -> std::result::Result<(), String> {
+        let m: i64 = s
+            .trim()
+            .parse()
+            .map_err(|_| "Type a whole number of minutes".to_string())?;
+        crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
+    }
+
+    /// An IANA time zone.
+    pub fn timezone(s: &str) -> std::result::Result<(), String> {
+        time::parse_timezone(s.trim()).map(|_| ())
+    }
+}
 
 pub struct Ask<'a> {
     ctx: &'a Ctx,
@@ -13,6 +78,40 @@ pub struct Ask<'a> {
 
 fn prompt_failed(e: dialoguer::Error) -> Error {
     Error::internal(format!("prompt failed: {e}"))
+}
+
+/// Ctrl-C at a prompt. console (under dialoguer) reads keys in raw mode and
+/// raises SIGINT itself on ^C, which by default ends appt with the cursor a
+/// picker hid still hidden. The handler shows it again and then dies of
+/// SIGINT as before, so the shell sees 130 and a script's loop stops.
+/// Installed only once something is asked: nothing is being written then.
+fn guard_interrupt() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: the handler calls only async-signal-safe functions.
+        unsafe {
+            libc::signal(
+                libc::SIGINT,
+                on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
+        }
+    });
+}
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    // Show the cursor; end the line the prompt was on.
+    const RESTORE: &[u8] = b"\x1b[?25h\n";
+    // SAFETY: write, signal and raise are async-signal-safe.
+    unsafe {
+        libc::write(2, RESTORE.as_ptr().cast(), RESTORE.len());
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
+    }
+}
+
+/// A line for the person at the prompt (stderr, like the prompts).
+pub fn say(line: &str) {
+    let _ = Term::stderr().write_line(line);
 }
 
 impl<'a> Ask<'a> {
@@ -41,16 +140,31 @@ impl<'a> Ask<'a> {
         flag: &str,
         label: &str,
     ) -> Result<Option<String>> {
-        self.text_or(given, field, flag, label, None)
+        self.value(given, field, flag, label, None, &check::filled)
     }
 
-    pub fn text_or(
+    /// A date (default `default`), asked again until it is one.
+    pub fn date(
+        &mut self,
+        given: Option<String>,
+        field: &str,
+        flag: &str,
+        label: &str,
+        default: &str,
+    ) -> Result<Option<String>> {
+        self.value(given, field, flag, label, Some(default), &check::date)
+    }
+
+    /// A required value: as given (the use case checks it), else typed at a
+    /// prompt until `check` accepts it, else missing (None).
+    pub fn value(
         &mut self,
         given: Option<String>,
         field: &str,
         flag: &str,
         label: &str,
         default: Option<&str>,
+        check: Check,
     ) -> Result<Option<String>> {
         if let Some(v) = given {
             return Ok(Some(v));
@@ -59,21 +173,164 @@ impl<'a> Ask<'a> {
             self.missing(field, flag);
             return Ok(None);
         }
-        let mut input = Input::<String>::new().with_prompt(label);
+        Ok(Some(self.typed(label, default, check)?))
+    }
+
+    /// Typed at a prompt (interactive only) until `check` accepts it.
+    pub fn typed(&self, label: &str, default: Option<&str>, check: Check) -> Result<String> {
+        guard_interrupt();
+        let mut input = Input::<String>::new()
+            .with_prompt(label)
+            .validate_with(|s: &String| check(s));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        Ok(Some(input.interact_text().map_err(prompt_failed)?))
+        let v = input.interact_text().map_err(prompt_failed)?;
+        Ok(v.trim().to_string())
     }
 
     /// Picks one of `items` at a prompt (interactive only).
     pub fn pick(&self, label: &str, items: &[String]) -> Result<usize> {
+        self.pick_from(label, items, 0)
+    }
+
+    fn pick_from(&self, label: &str, items: &[String], default: usize) -> Result<usize> {
+        guard_interrupt();
         Select::new()
             .with_prompt(label)
             .items(items)
-            .default(0)
+            .default(default)
             .interact()
             .map_err(prompt_failed)
+    }
+
+    /// The doctor as given, else (on a terminal, from the database `st`)
+    /// picked from the active doctors, else missing. With `clinic_wide`
+    /// nothing is asked. The list ends with "the whole clinic" when
+    /// `offer_clinic_wide` (window add) or when the clinic has clinic-wide
+    /// windows to book or list.
+    pub fn doctor(
+        &mut self,
+        st: Option<&mut Store>,
+        doctor: &mut Option<String>,
+        clinic_wide: &mut bool,
+        offer_clinic_wide: bool,
+    ) -> Result<()> {
+        if doctor.is_some() || *clinic_wide {
+            return Ok(());
+        }
+        let Some(st) = st.filter(|_| self.interactive()) else {
+            self.missing("doctor", "--doctor or --clinic-wide");
+            return Ok(());
+        };
+        let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
+        let whole = offer_clinic_wide || self.has_clinic_wide_windows(st)?;
+        if ds.is_empty() && !whole {
+            return Err(Error::not_found("Doctor").hint("add one with `appt doctor add NAME`"));
+        }
+        let mut names: Vec<String> = ds
+            .iter()
+            .map(|d| match d.specialty.as_deref() {
+                Some(s) => format!("{} — {}", human::clean(&d.full_name), human::clean(s)),
+                None => human::clean(&d.full_name),
+            })
+            .collect();
+        if whole {
+            names.push("The whole clinic (no doctor)".into());
+        }
+        let i = self.pick("Doctor", &names)?;
+        match ds.get(i) {
+            Some(d) => *doctor = Some(d.id.clone()),
+            None => *clinic_wide = true,
+        }
+        Ok(())
+    }
+
+    fn has_clinic_wide_windows(&self, st: &mut Store) -> Result<bool> {
+        let listed = window::list(st, self.ctx.clinic.as_deref(), None, None, self.ctx.now)?;
+        Ok(listed.windows.iter().any(|w| w.doctor_id.is_none()))
+    }
+
+    /// A free slot of `req`'s day, picked from a list; returns its start as
+    /// RFC 3339 with the clinic's offset (so either 01:30 of a fall-back night
+    /// is told apart). When the day's hours take only some services and none
+    /// was given, the service is picked first (and left in `req`). When
+    /// nothing is free: with `ask_date`, why is said and another date asked
+    /// (defaulting to the next free day); else it fails, saying why.
+    /// `current` (a move) marks the appointment's own time; a move picks no
+    /// service.
+    pub fn slot(
+        &mut self,
+        st: &mut Store,
+        req: &mut SlotsRequest,
+        ask_date: bool,
+        current: Option<DateTime<Utc>>,
+    ) -> Result<String> {
+        loop {
+            let mut day = slots::day(st, req, self.ctx.now)?;
+            // A move keeps its own service: only a booking picks one.
+            if current.is_none() && self.service_for(req, &day)? {
+                day = slots::day(st, req, self.ctx.now)?;
+            }
+            let tz = day.target.clinic.timezone;
+            let free: Vec<_> = day.free().collect();
+            if free.is_empty() {
+                let why = format!(
+                    "No free slots on {}: {}",
+                    day.date.format("%a %d %b %Y"),
+                    desk::why(&day)
+                );
+                if !ask_date {
+                    return Err(Error::new(Code::OutsideAvailability, why)
+                        .details(json!({"date": day.date.to_string()})));
+                }
+                say(&why);
+                let next = day
+                    .why
+                    .as_ref()
+                    .and_then(|w| w.next_free)
+                    .map_or_else(|| "today".to_string(), |(d, _)| d.to_string());
+                req.date = self.typed("Date", Some(&next), &check::date)?;
+                continue;
+            }
+            let hm: Vec<String> = free.iter().map(|s| time::to_local(tz, s.start).1).collect();
+            let labels: Vec<String> = free
+                .iter()
+                .zip(&hm)
+                .map(|(s, t)| {
+                    let mut label = t.clone();
+                    // The two 01:30s of a fall-back night: their offsets tell them apart.
+                    if hm.iter().filter(|x| *x == t).count() > 1 {
+                        label.push_str(&s.start.with_timezone(&tz).format(" %:z").to_string());
+                    }
+                    if s.remaining > 1 {
+                        label.push_str(&format!("  ({} places)", s.remaining));
+                    }
+                    if Some(s.start) == current {
+                        label.push_str("  (its time now)");
+                    }
+                    label
+                })
+                .collect();
+            let at_current = free.iter().position(|s| Some(s.start) == current);
+            let i = self.pick_from("Free slot", &labels, at_current.unwrap_or(0))?;
+            return Ok(free[i].start.with_timezone(&tz).to_rfc3339());
+        }
+    }
+
+    /// On a terminal, when the day's hours take only some services and none
+    /// was given: picks one into `req`. True when it did.
+    pub fn service_for(&self, req: &mut SlotsRequest, day: &slots::DaySlots) -> Result<bool> {
+        if req.service.is_some() || !self.interactive() {
+            return Ok(false);
+        }
+        let Some(Reason::NeedsService(names)) = day.why.as_ref().map(|w| &w.reason) else {
+            return Ok(false);
+        };
+        let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
+        let i = self.pick("Service (these hours take only these)", &shown)?;
+        req.service = Some(names[i].clone());
+        Ok(true)
     }
 
     /// Fails with every missing value named, if any.
@@ -84,4 +341,28 @@ impl<'a> Ask<'a> {
             Err(Error::fields(self.missing))
         }
     }
+}
+
+/// A destructive command's confirmation (SPEC §2): asked on a terminal
+/// unless `yes`; with `--no-input` or off a terminal there is nobody to ask
+/// and the command goes ahead, as scripts expect. `question` is built only
+/// when asked (it may read the database); the answer defaults to no.
+pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) -> Result<bool> {
+    if yes || !ctx.interactive {
+        return Ok(true);
+    }
+    let question = question()?;
+    guard_interrupt();
+    Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(prompt_failed)
+}
+
+/// What a declined confirmation reports: nothing changed, and exit 0 (the
+/// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
+pub fn declined(ctx: &Ctx) -> Report {
+    say("Nothing changed.");
+    ctx.report(|| json!({"ok": false, "declined": true}), String::new)
 }

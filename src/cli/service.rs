@@ -1,6 +1,6 @@
 //! `appt service add|list|update|remove`.
 
-use super::prompt::Ask;
+use super::prompt::{self, check, Ask};
 use super::Ctx;
 use crate::app::service;
 use crate::error::{Error, Result};
@@ -41,11 +41,14 @@ pub enum Cmd {
     },
     /// Remove a service (its past appointments keep it)
     #[command(
-        after_help = "Examples:\n  appt service remove Vacunación\n  appt service remove 5d0e --json"
+        after_help = "Examples:\n  appt service remove Vacunación\n  appt service remove 5d0e --json\n  appt service remove Vacunación -y"
     )]
     Remove {
         /// Service name or ID
         service: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 
@@ -54,11 +57,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add { name, minutes: m } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", "Service name")?;
-            let m = ask.text(
+            let m = ask.value(
                 m.map(|m| m.to_string()),
                 "minutes",
                 "--minutes",
                 "Duration in minutes",
+                None,
+                &check::minutes,
             )?;
             ask.finish()?;
             let m: i64 = m
@@ -97,8 +102,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || format!("Updated service {}", human::clean(&s.name)),
             ))
         }
-        Cmd::Remove { service } => {
-            let s = service::remove(&mut ctx.open()?, &service, ctx.now)?;
+        Cmd::Remove { service, yes } => {
+            let mut st = ctx.open()?;
+            let mut id = service;
+            let go = prompt::confirm(ctx, yes, || {
+                let s = service::find(&mut st, &id)?;
+                id = s.id.clone();
+                Ok(format!("Remove service {}?", human::clean(&s.name)))
+            })?;
+            if !go {
+                return Ok(prompt::declined(ctx));
+            }
+            let s = service::remove(&mut st, &id, ctx.now)?;
             Ok(ctx.report(
                 || json::service(&s),
                 || format!("Removed service {}", human::clean(&s.name)),

@@ -34,22 +34,31 @@ pub struct Args {
     pub all: bool,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    if a.doctor.is_none() && !a.clinic_wide {
-        ask.missing("doctor", "--doctor or --clinic-wide");
-    }
-    let date = ask.text_or(a.date, "date", "--date", "Date", Some("today"))?;
+    // Off a terminal nothing is picked: missing flags fail before the database is opened.
+    let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
+    ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, false)?;
+    let date = ask.date(a.date, "date", "--date", "Date", "today")?;
     ask.finish()?;
-    let req = SlotsRequest {
+    let mut st = match st {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let mut req = SlotsRequest {
         clinic: ctx.clinic.clone(),
         doctor: a.doctor,
         date: date.unwrap_or_default(),
         service: a.service,
         duration: a.duration,
         session: a.session,
+        except: None,
     };
-    let day = slots::day(&mut ctx.open()?, &req, ctx.now)?;
+    let mut day = slots::day(&mut st, &req, ctx.now)?;
+    // Hours that take only some services: on a terminal, pick one and list again.
+    if Ask::new(ctx).service_for(&mut req, &day)? {
+        day = slots::day(&mut st, &req, ctx.now)?;
+    }
     Ok(ctx.report(
         || json::day_slots(&day, a.all),
         || human::day_slots(&day, a.all),

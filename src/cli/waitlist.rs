@@ -1,9 +1,10 @@
 //! `appt waitlist add|list|remove` (SPEC §5.7).
 
+use super::prompt;
 use super::Ctx;
 use crate::app::waitlist::{self, AddRequest};
 use crate::error::Result;
-use crate::output::{desk, json, Report};
+use crate::output::{desk, human, json, Report};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -39,12 +40,15 @@ pub enum Cmd {
     List,
     /// Take an entry off the waitlist
     #[command(
-        after_help = "Examples:\n  appt waitlist remove 3f2a\n  appt waitlist remove 3f2a1b4c --json"
+        after_help = "Examples:\n  appt waitlist remove 3f2a\n  appt waitlist remove 3f2a1b4c --json\n  appt waitlist remove 3f2a -y"
     )]
     Remove {
         /// Waitlist entry ID (or unique prefix)
         #[arg(value_name = "ID")]
         entry: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 
@@ -87,8 +91,24 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || desk::waitlist(&all),
             ))
         }
-        Cmd::Remove { entry } => {
-            let e = waitlist::remove(&mut ctx.open()?, &entry, ctx.now)?;
+        Cmd::Remove { entry, yes } => {
+            let mut st = ctx.open()?;
+            let mut id = entry;
+            let go = prompt::confirm(ctx, yes, || {
+                let e = waitlist::find(&mut st, &id)?;
+                id = e.id.clone();
+                Ok(format!(
+                    "Take {} ({}) off the waitlist for {} on {}?",
+                    human::clean(&e.patient_name),
+                    human::clean(&e.patient_phone),
+                    human::clean(&e.doctor_name),
+                    e.date
+                ))
+            })?;
+            if !go {
+                return Ok(prompt::declined(ctx));
+            }
+            let e = waitlist::remove(&mut st, &id, ctx.now)?;
             Ok(ctx.report(
                 || json::waitlist_entry(&e),
                 || desk::waiting("Removed from the waitlist", &e),

@@ -1,6 +1,6 @@
 //! `appt webhook add|list|remove|deliver` (see `app::webhook`).
 
-use super::prompt::Ask;
+use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::webhook;
 use crate::core::time;
@@ -33,12 +33,15 @@ pub enum Cmd {
     List,
     /// Remove a webhook
     #[command(
-        after_help = "Examples:\n  appt webhook remove 2b7c\n  appt webhook remove 2b7c9d0e --json"
+        after_help = "Examples:\n  appt webhook remove 2b7c\n  appt webhook remove 2b7c9d0e --json\n  appt webhook remove 2b7c -y"
     )]
     Remove {
         /// Webhook ID (or unique prefix)
         #[arg(value_name = "ID")]
         webhook: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
     /// POST every undelivered event (cron runs this every few minutes)
     #[command(
@@ -82,8 +85,22 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || human::webhooks(&all),
             ))
         }
-        Cmd::Remove { webhook } => {
-            let w = webhook::remove(&mut ctx.open()?, &webhook)?;
+        Cmd::Remove { webhook, yes } => {
+            let mut st = ctx.open()?;
+            let mut id = webhook;
+            let go = prompt::confirm(ctx, yes, || {
+                let w = webhook::find(&mut st, &id)?;
+                id = w.id.clone();
+                Ok(format!(
+                    "Remove webhook {} ({})?",
+                    human::short(&w.id),
+                    human::clean(&w.url)
+                ))
+            })?;
+            if !go {
+                return Ok(prompt::declined(ctx));
+            }
+            let w = webhook::remove(&mut st, &id)?;
             Ok(ctx.report(
                 || json::webhook(&w),
                 || {

@@ -1,8 +1,9 @@
 //! `appt window add|list|close|open|remove`.
 
-use super::prompt::Ask;
+use super::prompt::{self, check, Ask};
 use super::Ctx;
 use crate::app::window::{self, describe, WindowInput};
+use crate::core::time;
 use crate::error::Result;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
@@ -48,12 +49,15 @@ pub enum Cmd {
     },
     /// Delete a window that has no upcoming appointments
     #[command(
-        after_help = "Examples:\n  appt window remove 3f2a\n  appt window remove 3f2a1b4c --json"
+        after_help = "Examples:\n  appt window remove 3f2a\n  appt window remove 3f2a1b4c --json\n  appt window remove 3f2a -y"
     )]
     Remove {
         /// Window ID (or unique prefix)
         #[arg(value_name = "ID")]
         window: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 
@@ -100,16 +104,33 @@ pub struct AddArgs {
     pub valid_to: Option<String>,
 }
 
-fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
+fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    if a.doctor.is_none() && !a.clinic_wide {
-        ask.missing("doctor", "--doctor or --clinic-wide");
-    }
+    // Off a terminal nothing is picked: missing flags fail before the database is opened.
+    let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
+    ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, true)?;
     if a.days.is_none() && a.date.is_none() {
-        ask.missing("days", "--days or --date");
+        if ask.interactive() {
+            let kinds = ["Every week".to_string(), "One date".to_string()];
+            if ask.pick("Repeats", &kinds)? == 0 {
+                let label = "Days (mon-fri, mon,wed,fri)";
+                a.days = Some(ask.typed(label, Some("mon-fri"), &check::days)?);
+            } else {
+                a.date = Some(ask.typed("Date", Some("today"), &check::date)?);
+            }
+        } else {
+            ask.missing("days", "--days or --date");
+        }
     }
-    let from = ask.text(a.from, "from", "--from", "From (HH:MM)")?;
-    let to = ask.text(a.to, "to", "--to", "To (HH:MM)")?;
+    let from = ask.value(a.from, "from", "--from", "From (HH:MM)", None, &check::time)?;
+    let after_from = |s: &str| {
+        let end = time::parse_hhmm(s, true)?;
+        match from.as_deref().map(|f| time::parse_hhmm(f, false)) {
+            Some(Ok(start)) if end <= start => Err("to must be after from".to_string()),
+            _ => Ok(()),
+        }
+    };
+    let to = ask.value(a.to, "to", "--to", "To (HH:MM)", None, &after_from)?;
     ask.finish()?;
     let input = WindowInput {
         clinic: ctx.clinic.clone(),
@@ -126,7 +147,11 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         valid_from: a.valid_from,
         valid_to: a.valid_to,
     };
-    let added = window::add(&mut ctx.open()?, &input, ctx.now)?;
+    let mut st = match st {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let added = window::add(&mut st, &input, ctx.now)?;
     let w = &added.window;
     Ok(ctx.report(
         || json::window(w),
@@ -160,8 +185,22 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         }
         Cmd::Close { window } => set_open(ctx, &window, false),
         Cmd::Open { window } => set_open(ctx, &window, true),
-        Cmd::Remove { window } => {
-            let w = window::remove(&mut ctx.open()?, &window, ctx.now)?;
+        Cmd::Remove { window, yes } => {
+            let mut st = ctx.open()?;
+            let mut id = window;
+            let go = prompt::confirm(ctx, yes, || {
+                let w = window::find(&mut st, &id)?;
+                id = w.id.clone();
+                Ok(format!(
+                    "Remove window {} ({})?",
+                    human::short(&w.id),
+                    describe(&w)
+                ))
+            })?;
+            if !go {
+                return Ok(prompt::declined(ctx));
+            }
+            let w = window::remove(&mut st, &id, ctx.now)?;
             Ok(ctx.report(
                 || json::window(&w),
                 || format!("Removed window {} ({})", human::short(&w.id), describe(&w)),

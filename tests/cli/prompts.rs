@@ -1,6 +1,6 @@
 //! Tests: prompts in a real terminal, driven through tmux (send-keys / capture-pane).
 
-use crate::common::Env;
+use crate::common::{on_postgres, s, Env, PG_KEY};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -23,6 +23,16 @@ impl Tmux {
     /// Starts `appt ARGS` in a new `columns`-wide tmux session with extra
     /// `VAR=value` settings.
     pub fn start_sized(env: &Env, columns: u16, vars: &str, args: &str) -> Tmux {
+        let db = format!("--db {}", env.db.display());
+        Self::spawn(env, columns, vars, &format!("{db} {args}"))
+    }
+
+    /// Starts `appt ARGS` (no `--db` of the test's own) in a new tmux session.
+    fn start_bare(env: &Env, args: &str) -> Tmux {
+        Self::spawn(env, 120, "", args)
+    }
+
+    fn spawn(env: &Env, columns: u16, vars: &str, args: &str) -> Tmux {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "appt-test-{}-{}",
@@ -30,11 +40,17 @@ impl Tmux {
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
         let bin = assert_cmd::cargo::cargo_bin("appt");
+        // A server keeps national IDs only with a key, as `Env::cmd` gives it
+        // (after `vars`, which may start with `env` options such as `-u`).
+        let key = if on_postgres() {
+            format!("APPT_KEY={PG_KEY}")
+        } else {
+            String::new()
+        };
         let cmd = format!(
-            "env {vars} APPT_NOW={} {} --db {} {args}; echo EXIT=$?; sleep 60",
+            "env -u APPT_DB -u APPT_CLINIC {vars} {key} APPT_NOW={} {} {args}; echo EXIT=$?; sleep 60",
             env.now,
             bin.display(),
-            env.db.display()
         );
         let ok = Command::new("tmux")
             .args([
@@ -52,6 +68,27 @@ impl Tmux {
             .expect("tmux must be installed for the prompt tests (.ci/run installs it)");
         assert!(ok.success());
         Tmux { name }
+    }
+
+    /// Whether the terminal shows its cursor (a picker hides it while it runs).
+    fn cursor_shown(&self) -> bool {
+        let out = Command::new("tmux")
+            .args(["display", "-p", "-t", &self.name, "#{cursor_flag}"])
+            .output()
+            .expect("tmux display");
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Waits for the command to end; returns the screen and its exit code.
+    fn exit(&self) -> (String, i32) {
+        let s = self.wait_for("EXIT=");
+        let code = s
+            .split("EXIT=")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no exit code on screen:\n{s}"));
+        (s, code)
     }
 
     pub fn screen(&self) -> String {
@@ -139,6 +176,8 @@ fn cancel_asks_for_the_reason() {
     let t = Tmux::start(&env, &format!("cancel {id}"));
     t.wait_for("Cancellation reason");
     t.keys(&["Patient called", "Enter"]);
+    t.wait_for("[y/N]");
+    t.keys(&["y"]);
     let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
     let shown = env.ok(&["show", &id]);
@@ -171,4 +210,341 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         !String::from_utf8_lossy(&piped.stdout).contains(esc),
         "no colour into a pipe"
     );
+}
+
+/// Adds Dr. Zeta, who works Saturdays 08:00–10:00 for vaccinations only.
+fn with_saturday_vaccinations(env: &Env) {
+    env.ok(&["doctor", "add", "Dr. Zeta"]);
+    env.ok(&["service", "add", "Vacuna", "--minutes", "15"]);
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dr. Zeta",
+        "--days",
+        "sat",
+        "--from",
+        "08:00",
+        "--to",
+        "10:00",
+        "--services",
+        "Vacuna",
+    ]);
+}
+
+#[test]
+fn slots_picks_the_doctor_the_date_and_the_service_the_hours_need() {
+    let env = Env::clinic();
+    with_saturday_vaccinations(&env);
+    let t = Tmux::start(&env, "slots");
+    t.wait_for("Doctor");
+    t.keys(&["Down", "Enter"]); // Dr. Zeta, after Dr. García
+    t.wait_for("Date [today]");
+    // A typo and a day the calendar lacks are asked again, not fatal.
+    t.keys(&["tomorow", "Enter"]);
+    t.wait_for("Date must be YYYY-MM-DD");
+    t.keys(&["2026-02-30", "Enter"]);
+    t.wait_for("does not exist");
+    t.keys(&["2026-06-20", "Enter"]);
+    let s = t.wait_for("Service (these hours take only these)");
+    assert!(s.contains("Vacuna"), "{s}");
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(
+        s.contains("Dr. Zeta") && s.contains("Sat 20 Jun 2026") && s.contains("08:00–08:15"),
+        "the Saturday's vaccination slots:\n{s}"
+    );
+}
+
+#[test]
+fn reschedule_offers_the_days_free_slots() {
+    let env = Env::clinic();
+    env.book("2026-06-15", "09:30", "+50370000002");
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let id = a["id"].as_str().unwrap()[..8].to_string();
+    let t = Tmux::start(&env, &format!("reschedule {id}"));
+    t.wait_for("New date [2026-06-15]"); // its own date
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Free slot");
+    assert!(
+        s.contains("09:00") && !s.contains("09:30"),
+        "a taken slot is not offered:\n{s}"
+    );
+    assert!(
+        s.contains("10:00  (its time now)"),
+        "its own place is free to keep:\n{s}"
+    );
+    t.keys(&["Down", "Enter"]); // the list starts at its own time: one down is 10:30
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let shown = env.ok(&["show", &id]);
+    assert_eq!(shown["start_time"], "10:30");
+    assert_eq!(shown["date"], "2026-06-15");
+}
+
+#[test]
+fn reschedule_to_a_day_without_free_slots_asks_for_another_date() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let id = a["id"].as_str().unwrap()[..8].to_string();
+    let t = Tmux::start(&env, &format!("reschedule {id}"));
+    t.wait_for("New date");
+    t.keys(&["2026-06-20", "Enter"]); // a Saturday: Dr. García works mon-fri
+    let s = t.wait_for("Date [2026-06-22]"); // the next free day
+    assert!(s.contains("No free slots on Sat 20 Jun 2026"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Free slot");
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let shown = env.ok(&["show", &id]);
+    assert_eq!(shown["date"], "2026-06-22");
+    assert_eq!(shown["start_time"], "09:00");
+}
+
+#[test]
+fn window_add_picks_the_doctor_and_asks_again_for_wrong_days_and_times() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. Zeta"]);
+    let t = Tmux::start(&env, "window add");
+    let s = t.wait_for("Doctor");
+    assert!(s.contains("The whole clinic"), "{s}");
+    t.keys(&["Down", "Enter"]); // Dr. Zeta
+    t.wait_for("Repeats");
+    t.keys(&["Enter"]); // every week
+    t.wait_for("Days (mon-fri");
+    t.keys(&["funday", "Enter"]);
+    t.wait_for("Days must be");
+    t.keys(&["sat", "Enter"]);
+    t.wait_for("From (HH:MM)");
+    t.keys(&["9am", "Enter"]);
+    t.wait_for("Time must be in HH:MM format");
+    t.keys(&["08:00", "Enter"]);
+    t.wait_for("To (HH:MM)");
+    t.keys(&["07:00", "Enter"]);
+    t.wait_for("to must be after from");
+    t.keys(&["12:00", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let ws = env.ok(&["window", "list", "--doctor", "Dr. Zeta"]);
+    let w = &ws["windows"][0];
+    assert_eq!(w["days"], "sat", "{ws}");
+    assert_eq!(w["from"], "08:00", "{ws}");
+    assert_eq!(w["to"], "12:00", "{ws}");
+}
+
+#[test]
+fn a_phone_that_is_not_e164_is_asked_again() {
+    let env = Env::clinic();
+    let t = Tmux::start(&env, "patient add");
+    t.wait_for("Full name");
+    t.keys(&["Ana López", "Enter"]);
+    t.wait_for("Phone");
+    t.keys(&["7012", "Enter"]);
+    t.wait_for("E.164");
+    t.keys(&["+503 7012-3456", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let p = env.ok(&["patient", "show", "+50370123456"]);
+    assert_eq!(p["full_name"], "Ana López", "{p}");
+}
+
+#[test]
+fn cancel_asks_for_confirmation_unless_yes() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let id = a["id"].as_str().unwrap()[..8].to_string();
+    // No: nothing changes, and that is no failure.
+    let before = env.snapshot();
+    let t = Tmux::start(&env, &format!("cancel {id} -r Duplicate"));
+    let s = t.wait_for("[y/N]");
+    assert!(
+        s.contains(&format!("Cancel {id}: Test Patient with Dr. García")),
+        "the question says what is cancelled:\n{s}"
+    );
+    t.keys(&["n"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Nothing changed"), "{s}");
+    assert_eq!(env.snapshot(), before, "declining changed the database");
+    // Enter takes the default, no.
+    let t = Tmux::start(&env, &format!("cancel {id} -r Duplicate"));
+    t.wait_for("[y/N]");
+    t.keys(&["Enter"]);
+    assert_eq!(t.exit().1, 0);
+    assert_eq!(env.snapshot(), before, "Enter is no");
+    // --yes (and -y) skips the question.
+    let t = Tmux::start(&env, &format!("cancel {id} -r Duplicate --yes"));
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(!s.contains("[y/N]"), "--yes asks nothing:\n{s}");
+    assert_eq!(env.ok(&["show", &id])["status"], "cancelled");
+}
+
+#[test]
+fn no_input_and_pipes_never_ask_for_confirmation() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let b = env.book("2026-06-15", "10:30", "+50370000002");
+    let t = Tmux::start(
+        &env,
+        &format!("--no-input cancel {} -r Duplicate", s(&a["id"])),
+    );
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert_eq!(env.ok(&["show", s(&a["id"])])["status"], "cancelled");
+    // Scripts: no terminal, no question.
+    env.ok(&["cancel", s(&b["id"]), "-r", "Duplicate"]);
+    assert_eq!(env.ok(&["show", s(&b["id"])])["status"], "cancelled");
+}
+
+#[test]
+fn every_remove_asks_for_confirmation_unless_yes() {
+    let env = Env::clinic();
+    env.ok(&["service", "add", "Vacuna", "--minutes", "15"]);
+    let w = env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dr. García",
+        "--days",
+        "sat",
+        "--from",
+        "08:00",
+        "--to",
+        "10:00",
+    ]);
+    let c = env.ok(&[
+        "closure",
+        "add",
+        "-d",
+        "Dr. García",
+        "--from",
+        "2026-07-01",
+        "-r",
+        "Leave",
+    ]);
+    let h = env.ok(&["webhook", "add", "https://crm.example/hook"]);
+    let e = env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Ana",
+    ]);
+    let cases = [
+        ("service", "Vacuna".to_string(), "Remove service Vacuna?"),
+        ("window", s(&w["id"])[..8].to_string(), "Remove window"),
+        (
+            "closure",
+            s(&c["id"])[..8].to_string(),
+            "(2026-07-01…2026-07-01, Leave)?",
+        ),
+        (
+            "webhook",
+            s(&h["id"])[..8].to_string(),
+            "(https://crm.example/hook)?",
+        ),
+        (
+            "waitlist",
+            s(&e["id"])[..8].to_string(),
+            "Take Ana (+50370001111) off the waitlist",
+        ),
+    ];
+    for (i, (group, id, question)) in cases.iter().enumerate() {
+        let before = env.snapshot();
+        let t = Tmux::start(&env, &format!("{group} remove {id}"));
+        let screen = t.wait_for("[y/N]");
+        assert!(
+            screen.contains(question),
+            "{group} remove asks {question:?}:\n{screen}"
+        );
+        t.keys(&["n"]);
+        let (screen, code) = t.exit();
+        assert_eq!(code, 0, "{screen}");
+        assert!(screen.contains("Nothing changed"), "{screen}");
+        assert_eq!(
+            env.snapshot(),
+            before,
+            "{group} remove declined changed the database"
+        );
+        // Yes at the prompt for some, -y for the others.
+        let t = if i % 2 == 0 {
+            let t = Tmux::start(&env, &format!("{group} remove {id}"));
+            t.wait_for("[y/N]");
+            t.keys(&["y"]);
+            t
+        } else {
+            Tmux::start(&env, &format!("{group} remove {id} -y"))
+        };
+        let (screen, code) = t.exit();
+        assert_eq!(code, 0, "{screen}");
+        assert!(screen.contains("Removed"), "{group} remove:\n{screen}");
+        assert_ne!(env.snapshot(), before, "{group} remove removed nothing");
+    }
+}
+
+#[test]
+fn demo_over_an_earlier_demo_asks_first() {
+    let env = Env::new();
+    let file = env.dir.path().join("demo.db");
+    let db = file.display();
+    // A new file: nothing to lose, nothing asked.
+    let t = Tmux::start_bare(&env, &format!("--db {db} demo"));
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    let demo = |args: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("appt"))
+            .arg("--db")
+            .arg(&file)
+            .args(args)
+            .arg("--json")
+            .env("APPT_NOW", &env.now)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "appt {args:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let doctors = |_: &Env| {
+        demo(&["doctor", "list"])["doctors"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    demo(&["doctor", "add", "Dr. Added"]);
+    assert_eq!(doctors(&env), 3);
+    let t = Tmux::start_bare(&env, &format!("--db {db} demo"));
+    let screen = t.wait_for("[y/N]");
+    assert!(screen.contains("Replace the demo database"), "{screen}");
+    t.keys(&["n"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Nothing changed"), "{screen}");
+    assert_eq!(doctors(&env), 3, "declining kept the demo as it was");
+    let t = Tmux::start_bare(&env, &format!("--db {db} demo --yes"));
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    assert_eq!(doctors(&env), 2, "a fresh demo");
+}
+
+#[test]
+fn ctrl_c_in_a_picker_shows_the_cursor_again() {
+    let env = Env::clinic();
+    let t = Tmux::start(&env, "book");
+    t.wait_for("Doctor");
+    assert!(!t.cursor_shown(), "the picker hides the cursor");
+    t.keys(&["C-c"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 130, "Ctrl-C ends with 130:\n{screen}");
+    assert!(t.cursor_shown(), "the cursor is shown again:\n{screen}");
+    assert_eq!(env.ok(&["list", "--date", "2026-06-15"])["total"], 0);
 }
