@@ -87,17 +87,12 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     } else if r.when.at.is_none() && (r.when.date.is_none() || r.when.time.is_none()) {
         bad.add("time", "date and time (or at) are required");
     }
-    if r.patient.is_none() && r.phone.is_none() {
-        bad.add("patient", "patient or phone is required");
-    }
-    let phone = r
-        .phone
-        .as_deref()
-        .and_then(|p| bad.check("phone", values::check_phone(p)));
-    let name = r
-        .name
-        .as_deref()
-        .and_then(|n| bad.check("name", values::check_name("name", n)));
+    let (phone, name) = values::check_patient(
+        r.patient.as_deref(),
+        r.phone.as_deref(),
+        r.name.as_deref(),
+        &mut bad,
+    );
     let national_id = r
         .national_id
         .as_deref()

@@ -37,6 +37,22 @@ impl Problems {
     }
 }
 
+/// Who a booking or a waitlist entry is for: an existing patient, or a phone
+/// (with a name for a new one). Returns the phone and name, checked.
+pub fn check_patient(
+    patient: Option<&str>,
+    phone: Option<&str>,
+    name: Option<&str>,
+    bad: &mut Problems,
+) -> (Option<String>, Option<String>) {
+    if patient.is_none() && phone.is_none() {
+        bad.add("patient", "patient or phone is required");
+    }
+    let phone = phone.and_then(|p| bad.check("phone", check_phone(p)));
+    let name = name.and_then(|n| bad.check("name", check_name("name", n)));
+    (phone, name)
+}
+
 pub fn check_name(field: &str, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {

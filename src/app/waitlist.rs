@@ -31,17 +31,12 @@ pub struct AddRequest {
 /// their place (the entry is returned with `existing`).
 pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry, bool)> {
     let mut bad = Problems::default();
-    if r.patient.is_none() && r.phone.is_none() {
-        bad.add("patient", "patient or phone is required");
-    }
-    let phone = r
-        .phone
-        .as_deref()
-        .and_then(|p| bad.check("phone", values::check_phone(p)));
-    let name = r
-        .name
-        .as_deref()
-        .and_then(|n| bad.check("name", values::check_name("name", n)));
+    let (phone, name) = values::check_patient(
+        r.patient.as_deref(),
+        r.phone.as_deref(),
+        r.name.as_deref(),
+        &mut bad,
+    );
     bad.finish()?;
     st.write(|tx| {
         let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;

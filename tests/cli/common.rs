@@ -224,6 +224,17 @@ impl Env {
         d
     }
 
+    /// `remind due` without --exec at the env's clock: one JSON line per
+    /// message it delivered.
+    pub fn sweep_lines(&self) -> Vec<Value> {
+        let out = self.cmd().args(["remind", "due"]).output().expect("run");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
     /// A dump of every table, to show a failed command changed nothing.
     pub fn snapshot(&self) -> String {
         let tables = match self.url() {
@@ -233,6 +244,24 @@ impl Env {
             ),
             None => self.rows("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"),
         };
+        if self.url().is_some() {
+            // One query for every table: a connection per table is slow.
+            let parts: Vec<String> = tables
+                .iter()
+                .map(|r| {
+                    let t = &r[0];
+                    format!(
+                        "SELECT '{t}' AS tbl, 0 AS k, '## {t}' AS line \
+                         UNION ALL SELECT '{t}', 1, x::text FROM \"{t}\" x"
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "SELECT coalesce(string_agg(line, E'\\n' ORDER BY tbl, k, line), '') FROM ({}) s",
+                parts.join(" UNION ALL ")
+            );
+            return self.rows(&sql).remove(0).remove(0);
+        }
         let mut out = String::new();
         for t in tables.iter().map(|r| &r[0]) {
             let rows: Vec<String> = self
@@ -315,6 +344,25 @@ impl Drop for Env {
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
+}
+
+/// A sender program for the example hook (`WHATSAPP_SEND`) that appends
+/// `PHONE|MESSAGE` lines to an outbox: (sender, outbox, the example hook).
+pub fn fake_sender(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let sender = dir.join("fake-sender");
+    let outbox = dir.join("outbox.txt");
+    std::fs::write(
+        &sender,
+        format!(
+            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n",
+            outbox.display()
+        ),
+    )
+    .expect("sender");
+    std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
+    (sender, outbox, hook)
 }
 
 pub fn s(v: &Value) -> &str {

@@ -273,15 +273,6 @@ fn waitlist_add_list_and_remove() {
     env.refused(&["waitlist", "remove", s(&e["id"])], "NOT_FOUND", 3);
 }
 
-/// `remind due` without --exec: one JSON line per delivered message.
-fn sweep_lines(env: &Env) -> Vec<Value> {
-    let out = env.cmd().args(["remind", "due"]).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 #[test]
 fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
@@ -304,7 +295,7 @@ fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
     assert_eq!(offered["data"]["time"], "09:00");
     assert_eq!(offered["data"]["starts_at"], "2026-06-16T15:00:00Z");
 
-    let lines = sweep_lines(&env);
+    let lines = env.sweep_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");
     let offer = &lines[0];
     assert_eq!(offer["kind"], "waitlist_offer");
@@ -316,7 +307,7 @@ fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
     );
     assert_eq!(offer["offer"]["waitlist"]["patient"]["full_name"], "Beto");
     assert_eq!(offer["offer"]["time"], "09:00");
-    assert!(sweep_lines(&env).is_empty(), "an offer goes out once");
+    assert!(env.sweep_lines().is_empty(), "an offer goes out once");
 
     // Moved away: the freed 09:30 goes to the entry offered the fewest times.
     env.ok(&["reschedule", s(&moved["id"]), "--time", "11:00"]);
@@ -342,7 +333,7 @@ fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
     assert!(vars.contains(&format!("APPT_WAITLIST_ID={}", s(&carla["id"]))));
     // Ordinary reminders say so.
     env.at("2026-06-15T17:00:00Z");
-    let lines = sweep_lines(&env);
+    let lines = env.sweep_lines();
     assert!(!lines.is_empty());
     assert!(lines
         .iter()
@@ -395,13 +386,13 @@ fn booking_ends_the_wait_and_withdraws_an_offer_not_yet_sent() {
         "+50370000011",
     ]);
     assert!(waiting(&env).is_empty());
-    assert!(sweep_lines(&env).is_empty(), "the offer was withdrawn");
+    assert!(env.sweep_lines().is_empty(), "the offer was withdrawn");
     let offers = env.ok(&["remind", "list", "--kind", "waitlist_offer"])["reminders"].clone();
     assert_eq!(offers[0]["status"], "cancelled");
     // A time that frees up with nobody waiting offers nothing.
     let b = env.book(TUE, "10:00", "+50370000002");
     env.ok(&["cancel", s(&b["id"]), "--reason", "Viaje"]);
-    assert!(sweep_lines(&env).is_empty());
+    assert!(env.sweep_lines().is_empty());
 }
 
 /// `appt ARGS` human output (no --json), which must succeed.

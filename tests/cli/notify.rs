@@ -32,15 +32,6 @@ fn book(env: &Env, time: &str, phone: &str, extra: &[&str]) -> Value {
     env.ok(&args)["appointment"].clone()
 }
 
-/// `remind due` without --exec: one JSON line per delivered message.
-fn sweep(env: &Env) -> Vec<Value> {
-    let out = env.cmd().args(["remind", "due"]).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn kinds(lines: &[Value]) -> Vec<&str> {
     lines.iter().map(|l| s(&l["kind"])).collect()
@@ -64,25 +55,25 @@ fn a_new_clinic_notifies_by_default_and_the_setting_turns_it_off() {
 fn each_kind_is_delivered_once_with_its_news() {
     let env = clinic();
     let a = book(&env, "10:00", "+50370000001", &[]);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["confirmation"]);
     assert_eq!(lines[0]["appointment"]["start_time"], "10:00");
     assert_eq!(lines[0]["offset"], Value::Null);
     assert_eq!(lines[0]["status"], "sent");
-    assert!(sweep(&env).is_empty(), "delivered once");
+    assert!(env.sweep_lines().is_empty(), "delivered once");
 
     env.ok(&["reschedule", s(&a["id"]), "--time", "11:00"]);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["rescheduled"]);
     assert_eq!(lines[0]["previous"]["start_time"], "10:00");
     assert_eq!(lines[0]["previous"]["date"], TUE);
     assert_eq!(lines[0]["appointment"]["start_time"], "11:00");
 
     env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["cancelled"]);
     assert_eq!(lines[0]["reason"], "Viaje");
-    assert!(sweep(&env).is_empty());
+    assert!(env.sweep_lines().is_empty());
 
     let listed = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
     assert_eq!(listed.as_array().unwrap().len(), 1);
@@ -130,7 +121,7 @@ fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
     let a = book(&env, "10:00", "+50370000001", &["--no-notify"]);
     env.ok(&["reschedule", s(&a["id"]), "--time", "11:00", "--no-notify"]);
     env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje", "--no-notify"]);
-    assert!(sweep(&env).is_empty());
+    assert!(env.sweep_lines().is_empty());
 
     let lines = [
         r#"{"doctor":"Dr. García","date":"2026-06-16","time":"09:00","phone":"+50370000002","name":"Uno","notify":false}"#,
@@ -139,13 +130,13 @@ fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
     let file = env.dir.path().join("in.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
     env.ok(&["import", file.to_str().unwrap()]);
-    let sent = sweep(&env);
+    let sent = env.sweep_lines();
     assert_eq!(kinds(&sent), ["confirmation"]);
     assert_eq!(sent[0]["appointment"]["patient"]["full_name"], "Dos");
 
     env.ok(&["clinic", "update", "Central", "--notify", "off"]);
     book(&env, "12:00", "+50370000004", &[]);
-    assert!(sweep(&env).is_empty(), "the clinic turned them off");
+    assert!(env.sweep_lines().is_empty(), "the clinic turned them off");
 }
 
 #[test]
@@ -156,17 +147,17 @@ fn only_the_latest_news_goes_out() {
     env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
     // A cancellation waiting for the sweep is news, not a leftover reminder.
     assert_eq!(env.ok(&["check"])["ok"], true);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["cancelled"]);
     let withdrawn = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
     assert_eq!(withdrawn[0]["status"], "cancelled");
 
     // Two moves: one message, from the original time to the final one.
     let b = book(&env, "10:00", "+50370000002", &[]);
-    assert_eq!(kinds(&sweep(&env)), ["confirmation"]);
+    assert_eq!(kinds(&env.sweep_lines()), ["confirmation"]);
     env.ok(&["reschedule", s(&b["id"]), "--time", "11:00"]);
     env.ok(&["reschedule", s(&b["id"]), "--time", "12:00"]);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["rescheduled"]);
     assert_eq!(lines[0]["previous"]["start_time"], "10:00");
     assert_eq!(lines[0]["appointment"]["start_time"], "12:00");
@@ -174,7 +165,7 @@ fn only_the_latest_news_goes_out() {
     // Moved before the confirmation went out: a confirmation of the new time.
     let c = book(&env, "09:30", "+50370000003", &[]);
     env.ok(&["reschedule", s(&c["id"]), "--time", "12:30"]);
-    let lines = sweep(&env);
+    let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["confirmation"]);
     assert_eq!(lines[0]["appointment"]["start_time"], "12:30");
 }
@@ -303,19 +294,7 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
 fn the_example_hook_says_each_kind_in_its_own_words() {
     let env = clinic();
     let dir = env.dir.path();
-    let sender = dir.join("fake-sender");
-    let outbox = dir.join("outbox.txt");
-    std::fs::write(
-        &sender,
-        format!(
-            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n",
-            outbox.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
+    let (sender, outbox, hook) = crate::common::fake_sender(dir);
     let run = || {
         let out = env
             .cmd()

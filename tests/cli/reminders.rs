@@ -486,19 +486,7 @@ fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
     let mut env = Env::clinic();
     env.book(TUE, "10:00", "+50370000001");
     let dir = env.dir.path();
-    let sender = dir.join("fake-sender");
-    let outbox = dir.join("outbox.txt");
-    std::fs::write(
-        &sender,
-        format!(
-            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> {}\n",
-            outbox.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&sender, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let hook = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/remind-whatsapp.sh");
+    let (sender, outbox, hook) = crate::common::fake_sender(dir);
     env.at(DAY_BEFORE);
     let out = env
         .cmd()
