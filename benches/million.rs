@@ -1052,7 +1052,7 @@ impl Plan {
 /// dialect of the reference queries.
 enum Engine {
     Sqlite(PathBuf),
-    Pg(String, std::cell::RefCell<postgres::Client>),
+    Pg(String, Box<std::cell::RefCell<postgres::Client>>),
 }
 
 impl Engine {
@@ -1224,7 +1224,10 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
         t.elapsed().as_secs_f64()
     );
     let client = postgres::Client::connect(&url, postgres::NoTls).map_err(err)?;
-    Ok((Engine::Pg(url, std::cell::RefCell::new(client)), name))
+    Ok((
+        Engine::Pg(url, Box::new(std::cell::RefCell::new(client))),
+        name,
+    ))
 }
 
 fn pg_drop(server: &str, name: &str) -> Res<()> {
