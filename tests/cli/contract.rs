@@ -686,7 +686,9 @@ fn an_ambiguous_id_prefix_is_ambiguous_id_with_the_candidates() {
         let d = env.ok(&["doctor", "add", name]);
         let id = s(&d["id"]).to_string();
         let shared = format!("beef{}", &id[4..]);
-        env.exec(&format!("UPDATE doctors SET id = '{shared}' WHERE id = '{id}'"));
+        env.exec(&format!(
+            "UPDATE doctors SET id = '{shared}' WHERE id = '{id}'"
+        ));
         all.push(shared);
     }
     let pair = Some((all[0].clone(), all[1].clone()));

@@ -273,7 +273,6 @@ fn waitlist_add_list_and_remove() {
     env.refused(&["waitlist", "remove", s(&e["id"])], "NOT_FOUND", 3);
 }
 
-
 #[test]
 fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
     let mut env = Env::clinic();

@@ -32,7 +32,6 @@ fn book(env: &Env, time: &str, phone: &str, extra: &[&str]) -> Value {
     env.ok(&args)["appointment"].clone()
 }
 
-
 fn kinds(lines: &[Value]) -> Vec<&str> {
     lines.iter().map(|l| s(&l["kind"])).collect()
 }
