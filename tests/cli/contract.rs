@@ -5,7 +5,7 @@
 
 use crate::common::{s, Env};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::time::Duration;
@@ -691,8 +691,7 @@ fn an_ambiguous_id_prefix_is_ambiguous_id_with_the_candidates() {
         ));
         all.push(shared);
     }
-    let pair = Some((all[0].clone(), all[1].clone()));
-    let (a, b) = pair.expect("no two doctor IDs share a 4-character prefix");
+    let (a, b) = (all[0].clone(), all[1].clone());
     let prefix = &a[..4];
     let before = env.snapshot();
     let d = env.fails(&["doctor", "show", prefix], "AMBIGUOUS_ID", 2);
