@@ -60,7 +60,19 @@ fn main() {
 /// disk, a closed pipe) is an error, never a silent success.
 fn print_report(report: &appt::output::Report, json: bool) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    let written = if json && !report.json.is_null() {
+    let written = if let (true, Some(text)) = (json, &report.json_text) {
+        if std::io::stdout().is_terminal() {
+            // A person reads it: indented, as every other document.
+            let tree: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&tree).unwrap_or_default()
+            )
+        } else {
+            writeln!(out, "{text}")
+        }
+    } else if json && !report.json.is_null() {
         let text = if std::io::stdout().is_terminal() {
             serde_json::to_string_pretty(&report.json)
         } else {

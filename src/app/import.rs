@@ -121,6 +121,7 @@ pub fn import(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Imported> {
     let keys = st.keys(r.key.clone());
+    st.for_bulk_writes()?;
     let mut done = Imported::default();
     let mut number = 0usize;
     let mut read = 0u64;

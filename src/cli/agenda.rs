@@ -31,7 +31,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         a.days,
         ctx.now,
     )?;
-    Ok(ctx.report(
+    Ok(ctx.report_text(
         || json::agenda_days(&days),
         || {
             days.iter()

@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             json!({
                 "db": shown.to_string(),
                 "booked": booked,
-                "agenda": json::agenda(&sheet),
+                "agenda": json::agenda_sheet(&sheet),
                 "tomorrow": tomorrow.iter().map(|d| json::day_slots(d, false)).collect::<Vec<_>>(),
             })
         },

@@ -78,8 +78,8 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         limit: a.limit,
     };
     let p = list::list(&mut ctx.open()?, &req, ctx.now)?;
-    Ok(ctx.report(
-        || json!({"appointments": p.appointments.iter().map(json::appointment).collect::<Vec<_>>(), "total": p.total, "page": p.page, "limit": p.limit}),
+    Ok(ctx.report_text(
+        || json::appointments_page(&p.appointments, p.total, p.page, p.limit),
         || {
             let mut text = human::appointments(&p.appointments);
             let pages = (p.total + p.limit - 1) / p.limit;

@@ -250,6 +250,21 @@ impl Ctx {
     }
 
     /// The result in the format asked for: only that one is built.
+    /// Like [`Ctx::report`] for a JSON document rendered straight to text.
+    pub fn report_text(
+        &self,
+        json: impl FnOnce() -> String,
+        human: impl FnOnce() -> String,
+    ) -> Report {
+        if self.json {
+            let mut r = Report::new(Value::Null, String::new());
+            r.json_text = Some(json());
+            r
+        } else {
+            Report::new(Value::Null, human())
+        }
+    }
+
     pub fn report(&self, json: impl FnOnce() -> Value, human: impl FnOnce() -> String) -> Report {
         if self.json {
             Report::new(json(), String::new())

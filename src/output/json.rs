@@ -32,70 +32,78 @@ fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
+// The views a document may serialise straight to text (`agenda`, `list`)
+// keep their fields in alphabetical order: the same text as through a
+// `Value`, whose maps sort their keys.
+
 #[derive(Serialize)]
 struct PartyView<'a> {
-    id: &'a str,
     full_name: &'a str,
+    id: &'a str,
     phone: &'a str,
 }
 
 #[derive(Serialize)]
 struct DoctorRefView<'a> {
-    id: &'a str,
     full_name: &'a str,
+    id: &'a str,
     specialty: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct ServiceRefView<'a> {
+    duration_minutes: i64,
     id: &'a str,
     name: &'a str,
-    duration_minutes: i64,
 }
 
 /// The appointment object of SPEC §6: every field always present.
 #[derive(Serialize)]
 struct AppointmentView<'a> {
-    id: &'a str,
-    clinic_id: &'a str,
-    doctor_id: Option<&'a str>,
-    patient_id: &'a str,
-    service_id: Option<&'a str>,
-    date: String,
-    start_time: String,
-    end_time: String,
-    duration_minutes: i64,
-    starts_at: String,
-    ends_at: String,
-    timezone: &'a str,
-    status: &'a str,
-    token_number: i64,
-    source: &'a str,
-    session: Option<&'a str>,
     batch: Option<&'a str>,
-    reason: Option<&'a str>,
-    notes: Option<&'a str>,
-    diagnosis: Option<&'a str>,
-    prescription: Option<&'a str>,
-    follow_up_required: bool,
-    follow_up_date: Option<String>,
     cancellation_reason: Option<&'a str>,
-    external_reference_id: Option<&'a str>,
-    patient: PartyView<'a>,
-    doctor: Option<DoctorRefView<'a>>,
-    service: Option<ServiceRefView<'a>>,
-    created_at: String,
-    updated_at: String,
-    confirmed_at: Option<String>,
-    checked_in_at: Option<String>,
-    started_at: Option<String>,
-    completed_at: Option<String>,
     cancelled_at: Option<String>,
+    checked_in_at: Option<String>,
+    clinic_id: &'a str,
+    completed_at: Option<String>,
+    confirmed_at: Option<String>,
+    created_at: String,
+    date: String,
+    diagnosis: Option<&'a str>,
+    doctor: Option<DoctorRefView<'a>>,
+    doctor_id: Option<&'a str>,
+    duration_minutes: i64,
+    end_time: String,
+    ends_at: String,
+    external_reference_id: Option<&'a str>,
+    follow_up_date: Option<String>,
+    follow_up_required: bool,
+    id: &'a str,
     no_show_at: Option<String>,
+    notes: Option<&'a str>,
+    patient: PartyView<'a>,
+    patient_id: &'a str,
+    prescription: Option<&'a str>,
+    reason: Option<&'a str>,
+    service: Option<ServiceRefView<'a>>,
+    service_id: Option<&'a str>,
+    session: Option<&'a str>,
+    source: &'a str,
+    start_time: String,
+    started_at: Option<String>,
+    starts_at: String,
+    status: &'a str,
+    timezone: &'a str,
+    token_number: i64,
+    updated_at: String,
 }
 
 pub fn appointment(a: &Appointment) -> Value {
-    let view = AppointmentView {
+    to_json(appointment_view(a))
+}
+
+fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
+    AppointmentView {
         id: &a.id,
         clinic_id: &a.clinic_id,
         doctor_id: a.doctor_id.as_deref(),
@@ -144,8 +152,7 @@ pub fn appointment(a: &Appointment) -> Value {
         completed_at: opt_ts(a.completed_at),
         cancelled_at: opt_ts(a.cancelled_at),
         no_show_at: opt_ts(a.no_show_at),
-    };
-    to_json(view)
+    }
 }
 
 #[derive(Serialize)]
@@ -647,47 +654,136 @@ pub fn queue(q: &crate::app::queue::Queue) -> Value {
     })
 }
 
+#[derive(Serialize)]
+struct AgendaView<'a> {
+    clinic_id: &'a str,
+    date: String,
+    doctors: Vec<SectionView<'a>>,
+    timezone: &'a str,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    appointments: Vec<AppointmentView<'a>>,
+    closed: Option<&'a str>,
+    doctor: Option<DoctorRefView<'a>>,
+    free_slots: Vec<String>,
+    rows: Vec<RowView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RowView<'a> {
+    Appointment {
+        appointment: Box<AppointmentView<'a>>,
+        end_time: String,
+        kind: &'static str,
+        start_time: String,
+        starts_at: String,
+    },
+    Free {
+        end_time: String,
+        ends_at: String,
+        kind: &'static str,
+        remaining: i64,
+        start_time: String,
+        starts_at: String,
+    },
+}
+
 /// `agenda --json` (SPEC §5.6): per doctor, `closed` (null or the reason)
 /// and `rows` — appointments and free slots in time order — plus the same
 /// appointments and free start times on their own, as earlier versions gave.
-pub fn agenda(a: &Agenda) -> Value {
+fn agenda(a: &Agenda) -> AgendaView<'_> {
     let tz = a.clinic.timezone;
-    json!({
-        "date": a.date.to_string(), "clinic_id": a.clinic.id, "timezone": tz.name(),
-        "doctors": a.sections.iter().map(|s| {
-            let mut rows: Vec<(DateTime<Utc>, Value)> = s.appointments.iter().map(|x| (x.starts_at, json!({
-                "kind": "appointment",
-                "start_time": to_local(tz, x.starts_at).1,
-                "end_time": to_local(tz, x.ends_at).1,
-                "starts_at": ts(x.starts_at),
-                "appointment": appointment(x),
-            }))).collect();
-            rows.extend(s.free.iter().map(|f| (f.start, json!({
-                "kind": "free",
-                "start_time": to_local(tz, f.start).1,
-                "end_time": to_local(tz, f.end).1,
-                "starts_at": ts(f.start),
-                "ends_at": ts(f.end),
-                "remaining": f.remaining,
-            }))));
-            rows.sort_by_key(|r| r.0);
-            json!({
-                "doctor": s.doctor.as_ref().map(|d| json!({"id": d.id, "full_name": d.full_name, "specialty": d.specialty})),
-                "closed": s.closed,
-                "rows": rows.into_iter().map(|r| r.1).collect::<Vec<_>>(),
-                "appointments": s.appointments.iter().map(appointment).collect::<Vec<_>>(),
-                "free_slots": s.free.iter().map(|f| to_local(tz, f.start).1).collect::<Vec<_>>(),
+    AgendaView {
+        clinic_id: &a.clinic.id,
+        date: a.date.to_string(),
+        timezone: tz.name(),
+        doctors: a
+            .sections
+            .iter()
+            .map(|s| {
+                let mut rows: Vec<(DateTime<Utc>, RowView)> = s
+                    .appointments
+                    .iter()
+                    .map(|x| {
+                        let row = RowView::Appointment {
+                            appointment: Box::new(appointment_view(x)),
+                            end_time: to_local(tz, x.ends_at).1,
+                            kind: "appointment",
+                            start_time: to_local(tz, x.starts_at).1,
+                            starts_at: ts(x.starts_at),
+                        };
+                        (x.starts_at, row)
+                    })
+                    .collect();
+                rows.extend(s.free.iter().map(|f| {
+                    let row = RowView::Free {
+                        end_time: to_local(tz, f.end).1,
+                        ends_at: ts(f.end),
+                        kind: "free",
+                        remaining: f.remaining,
+                        start_time: to_local(tz, f.start).1,
+                        starts_at: ts(f.start),
+                    };
+                    (f.start, row)
+                }));
+                rows.sort_by_key(|r| r.0);
+                SectionView {
+                    appointments: s.appointments.iter().map(appointment_view).collect(),
+                    closed: s.closed.as_deref(),
+                    doctor: s.doctor.as_ref().map(|d| DoctorRefView {
+                        full_name: &d.full_name,
+                        id: &d.id,
+                        specialty: d.specialty.as_deref(),
+                    }),
+                    free_slots: s.free.iter().map(|f| to_local(tz, f.start).1).collect(),
+                    rows: rows.into_iter().map(|r| r.1).collect(),
+                }
             })
-        }).collect::<Vec<_>>(),
-    })
+            .collect(),
+    }
 }
 
-/// Several days of `agenda --days N`: `{"days":[…]}`; one day is the sheet itself.
-pub fn agenda_days(days: &[Agenda]) -> Value {
-    match days {
-        [one] => agenda(one),
-        _ => json!({"days": days.iter().map(agenda).collect::<Vec<_>>()}),
+/// One day sheet as a value, for a document that holds one (`demo`).
+pub fn agenda_sheet(a: &Agenda) -> Value {
+    to_json(agenda(a))
+}
+
+/// `agenda --json` as text, serialised straight from the views (a big day
+/// sheet never becomes a tree of values): one day is the sheet itself,
+/// several are `{"days":[…]}`.
+pub fn agenda_days(days: &[Agenda]) -> String {
+    #[derive(Serialize)]
+    struct Days<'a> {
+        days: Vec<AgendaView<'a>>,
     }
+    let text = match days {
+        [one] => serde_json::to_string(&agenda(one)),
+        _ => serde_json::to_string(&Days {
+            days: days.iter().map(agenda).collect(),
+        }),
+    };
+    text.unwrap_or_default()
+}
+
+/// A page of `list --json` as text, serialised straight from the views.
+pub fn appointments_page(list: &[Appointment], total: i64, page: i64, limit: i64) -> String {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        appointments: Vec<AppointmentView<'a>>,
+        limit: i64,
+        page: i64,
+        total: i64,
+    }
+    serde_json::to_string(&Page {
+        appointments: list.iter().map(appointment_view).collect(),
+        limit,
+        page,
+        total,
+    })
+    .unwrap_or_default()
 }
 
 /// `next --json`: `{"slots":[{…slot…, "doctor_id", "doctor", "date"}]}`.

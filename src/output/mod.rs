@@ -19,6 +19,9 @@ use serde_json::Value;
 /// A command's result in both formats.
 pub struct Report {
     pub json: Value,
+    /// The JSON document already as text, for the documents too big to
+    /// build as a tree first (a day sheet); printed instead of `json`.
+    pub json_text: Option<String>,
     pub human: String,
     /// A sweep that finished but had failures (`DELIVERY_FAILED`): its result is
     /// printed and this error follows on stderr, with its exit code.
@@ -32,6 +35,7 @@ impl Report {
     pub fn new(json: Value, human: impl Into<String>) -> Self {
         Report {
             json,
+            json_text: None,
             human: human.into(),
             partial: None,
             warnings: Vec::new(),
@@ -47,6 +51,7 @@ impl Report {
     pub fn quiet() -> Self {
         Report {
             json: Value::Null,
+            json_text: None,
             human: String::new(),
             partial: None,
             warnings: Vec::new(),

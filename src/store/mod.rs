@@ -104,6 +104,17 @@ impl Store {
         }
     }
 
+    /// Prepares for a long run of writes (an import): on SQLite a page cache
+    /// of 128 MiB, so the many indexes of a big file are not read again and
+    /// again nor spilled before the commit. Other commands keep SQLite's small
+    /// default, so a read of every row (an export) stays small in memory.
+    pub fn for_bulk_writes(&mut self) -> Result<()> {
+        if let Db::Sqlite(s) = &mut self.db {
+            s.conn.execute_batch("PRAGMA cache_size = -131072")?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against
     /// what it writes as it goes, then rolls all of it back (a dry run).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {

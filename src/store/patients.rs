@@ -216,17 +216,12 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
         let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
         (!d.is_empty()).then(|| format!("%{d}%"))
     });
-    // A search reads every row once and sorts the few that match: cheaper
-    // than walking the name index row by row (SQLite's `+` keeps it off the
-    // index for the order); a plain list walks the index.
-    let order = match (text, conn.backend()) {
-        (Some(_), super::db::Backend::Sqlite) => "+name_key",
-        _ => "name_key",
-    };
+    // The index on (name_key, phone) answers the match and the order: only
+    // the rows shown are read from the table.
     conn.rows(
         &format!(
             "SELECT {COLS} FROM patients WHERE ?4 = 0 OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2 \
-             ORDER BY {order}, phone LIMIT ?3"
+             ORDER BY name_key, phone LIMIT ?3"
         ),
         args![pattern, digits, limit, i64::from(text.is_some())],
         from_row,

@@ -264,6 +264,8 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
         "DROP INDEX appt_doctor_date",
         "DROP INDEX reminders_due_at",
         "DROP INDEX reminders_kind",
+        "DROP INDEX patients_search",
+        "CREATE INDEX patients_name ON patients(name_key)",
         "DROP TABLE waitlist",
         "ALTER TABLE clinics DROP COLUMN notify",
         "ALTER TABLE reminders DROP COLUMN waitlist_id",

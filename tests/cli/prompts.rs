@@ -52,21 +52,31 @@ impl Tmux {
             env.now,
             bin.display(),
         );
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                &columns.to_string(),
-                "-y",
-                "40",
-                &cmd,
-            ])
-            .status()
-            .expect("tmux must be installed for the prompt tests (.ci/run installs it)");
-        assert!(ok.success());
+        // Tests start sessions side by side: the first ones race to start the
+        // tmux server, and a loser is told so; it tries again.
+        let mut tries = 0;
+        loop {
+            let ok = Command::new("tmux")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &name,
+                    "-x",
+                    &columns.to_string(),
+                    "-y",
+                    "40",
+                    &cmd,
+                ])
+                .status()
+                .expect("tmux must be installed for the prompt tests (.ci/run installs it)");
+            tries += 1;
+            if ok.success() {
+                break;
+            }
+            assert!(tries < 10, "tmux new-session failed {tries} times");
+            std::thread::sleep(Duration::from_millis(200));
+        }
         Tmux { name }
     }
 
