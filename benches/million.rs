@@ -27,8 +27,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Bump when the generated data changes, so a cached database is rebuilt.
-const DATA_VERSION: u32 = 2;
+/// Bump when the generated data changes, so a cached database is rebuilt
+/// (a new schema version rebuilds it too).
+const DATA_VERSION: u32 = 3;
 /// The clock of every command: a Monday, 10:00 at both clinics (UTC-6, no DST),
 /// in the middle of the three years.
 const NOW: &str = "2025-07-07T16:00:00Z";
@@ -61,7 +62,8 @@ fn main() {
     let runs: usize = env_or("APPT_BENCH_RUNS", 15);
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     fs::create_dir_all(&data).expect("cannot create target/bench-data");
-    let cached = data.join(format!("million-v{DATA_VERSION}-s{scale}.db"));
+    let schema = appt::store::SCHEMA_VERSION;
+    let cached = data.join(format!("million-v{DATA_VERSION}-schema{schema}-s{scale}.db"));
     if cached.exists() {
         eprintln!("using the cached database {}", cached.display());
     } else {
