@@ -63,7 +63,9 @@ fn main() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     fs::create_dir_all(&data).expect("cannot create target/bench-data");
     let schema = appt::store::SCHEMA_VERSION;
-    let cached = data.join(format!("million-v{DATA_VERSION}-schema{schema}-s{scale}.db"));
+    let cached = data.join(format!(
+        "million-v{DATA_VERSION}-schema{schema}-s{scale}.db"
+    ));
     if cached.exists() {
         eprintln!("using the cached database {}", cached.display());
     } else {

@@ -2,7 +2,8 @@
 //! place local wall-clock times become instants (through chrono-tz).
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Timelike,
+    Utc,
 };
 use chrono_tz::Tz;
 
@@ -205,7 +206,7 @@ pub fn window_edge(tz: Tz, date: NaiveDate, minutes: i64) -> DateTime<Utc> {
 /// The local date and `HH:MM` of an instant.
 pub fn to_local(tz: Tz, t: DateTime<Utc>) -> (NaiveDate, String) {
     let l = t.with_timezone(&tz);
-    (l.date_naive(), l.format("%H:%M").to_string())
+    (l.date_naive(), format!("{:02}:{:02}", l.hour(), l.minute()))
 }
 
 /// Whether the zone's clocks change during this local date (a DST day).
@@ -250,7 +251,17 @@ pub fn local_today(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
 
 /// RFC 3339 UTC with `Z`, whole seconds.
 pub fn fmt_utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    // Written out by hand: a format string is parsed on every call, and
+    // a day sheet formats thousands of instants.
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
