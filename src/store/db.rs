@@ -289,7 +289,29 @@ pub struct Tx<'c> {
 enum TxInner<'c> {
     Sqlite(rusqlite::Transaction<'c>),
     // The driver's methods take `&mut`; a `Tx` is shared by reference.
-    Postgres(RefCell<postgres::Transaction<'c>>),
+    Postgres(RefCell<postgres::Transaction<'c>>, &'c Statements),
+}
+
+/// The statements a PostgreSQL connection has prepared, by their text: a
+/// statement is parsed once per connection, not on every use (one round
+/// trip less per query, which a day's slots run dozens of). Prepared
+/// statements belong to the session, so they outlive each transaction.
+#[derive(Default)]
+pub struct Statements(RefCell<std::collections::HashMap<String, postgres::Statement>>);
+
+/// The prepared statement for `sql` (with `?N` turned into `$N`).
+fn prepared(
+    t: &mut postgres::Transaction,
+    cache: &Statements,
+    sql: &str,
+) -> Result<postgres::Statement> {
+    let text = dollars(sql);
+    if let Some(st) = cache.0.borrow().get(&text) {
+        return Ok(st.clone());
+    }
+    let st = t.prepare(&text)?;
+    cache.0.borrow_mut().insert(text, st.clone());
+    Ok(st)
 }
 
 /// `?1`-style parameters as PostgreSQL's `$1` (outside string literals).
@@ -322,23 +344,23 @@ impl<'c> Tx<'c> {
         }
     }
 
-    pub(super) fn postgres(inner: postgres::Transaction<'c>) -> Self {
+    pub(super) fn postgres(inner: postgres::Transaction<'c>, cache: &'c Statements) -> Self {
         Tx {
-            inner: TxInner::Postgres(RefCell::new(inner)),
+            inner: TxInner::Postgres(RefCell::new(inner), cache),
         }
     }
 
     pub(super) fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),
-            TxInner::Postgres(t) => Ok(t.into_inner().commit()?),
+            TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self.inner {
             TxInner::Sqlite(_) => Backend::Sqlite,
-            TxInner::Postgres(_) => Backend::Postgres,
+            TxInner::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -349,8 +371,10 @@ impl<'c> Tx<'c> {
                 let mut st = t.prepare_cached(sql)?;
                 Ok(st.execute(rusqlite::params_from_iter(args))?)
             }
-            TxInner::Postgres(t) => {
-                let n = t.borrow_mut().execute(&dollars(sql), &pg_args(args))?;
+            TxInner::Postgres(t, cache) => {
+                let mut t = t.borrow_mut();
+                let st = prepared(&mut t, cache, sql)?;
+                let n = t.execute(&st, &pg_args(args))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -373,10 +397,11 @@ impl<'c> Tx<'c> {
                     })?;
                 }
             }
-            TxInner::Postgres(t) => {
+            TxInner::Postgres(t, cache) => {
                 use postgres::fallible_iterator::FallibleIterator;
                 let mut t = t.borrow_mut();
-                let mut rows = t.query_raw(&dollars(sql), args.iter())?;
+                let st = prepared(&mut t, cache, sql)?;
+                let mut rows = t.query_raw(&st, args.iter())?;
                 while let Some(r) = rows.next()? {
                     f(&Row {
                         inner: RowRef::Postgres(&r),
@@ -420,8 +445,10 @@ impl<'c> Tx<'c> {
                     None => Ok(None),
                 }
             }
-            TxInner::Postgres(t) => {
-                let rows = t.borrow_mut().query(&dollars(sql), &pg_args(args))?;
+            TxInner::Postgres(t, cache) => {
+                let mut t = t.borrow_mut();
+                let st = prepared(&mut t, cache, sql)?;
+                let rows = t.query(&st, &pg_args(args))?;
                 match rows.first() {
                     Some(r) => Ok(Some(f(&Row {
                         inner: RowRef::Postgres(r),
@@ -458,7 +485,7 @@ impl<'c> Tx<'c> {
     pub fn script(&self, sql: &str) -> Result<()> {
         match &self.inner {
             TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
-            TxInner::Postgres(t) => Ok(t.borrow_mut().batch_execute(sql)?),
+            TxInner::Postgres(t, _) => Ok(t.borrow_mut().batch_execute(sql)?),
         }
     }
 }
@@ -498,6 +525,7 @@ const WRITE_LOCK: i64 = 0x6170_7074_0001;
 /// (waiting at most 10 s), so the rules checked inside it still hold at commit.
 pub(super) fn pg_write<T>(
     client: &mut postgres::Client,
+    cache: &Statements,
     keep: bool,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
@@ -507,7 +535,7 @@ pub(super) fn pg_write<T>(
         .start()?;
     t.batch_execute("SET LOCAL lock_timeout = '10s'")?;
     t.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-    let tx = Tx::postgres(t);
+    let tx = Tx::postgres(t, cache);
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
@@ -518,6 +546,7 @@ pub(super) fn pg_write<T>(
 /// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot.
 pub(super) fn pg_read<T>(
     client: &mut postgres::Client,
+    cache: &Statements,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
     let t = client
@@ -525,7 +554,7 @@ pub(super) fn pg_read<T>(
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let tx = Tx::postgres(t);
+    let tx = Tx::postgres(t, cache);
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)

@@ -45,7 +45,7 @@ pub struct Store {
 
 enum Db {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Client),
+    Postgres(Box<postgres::Client>, db::Statements),
 }
 
 /// Whether `--db` names a PostgreSQL server rather than a file.
@@ -64,7 +64,7 @@ impl Store {
         let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let (client, location) = pg::open(url)?;
             Store {
-                db: Db::Postgres(client),
+                db: Db::Postgres(Box::new(client), db::Statements::default()),
                 location,
             }
         } else {
@@ -90,7 +90,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.db {
             Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -100,7 +100,7 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
-            Db::Postgres(c) => db::pg_write(c, true, f),
+            Db::Postgres(c, st) => db::pg_write(c, st, true, f),
         }
     }
 
@@ -120,7 +120,7 @@ impl Store {
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
-            Db::Postgres(c) => db::pg_write(c, false, f),
+            Db::Postgres(c, st) => db::pg_write(c, st, false, f),
         }
     }
 
@@ -128,7 +128,7 @@ impl Store {
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
-            Db::Postgres(c) => db::pg_read(c, f),
+            Db::Postgres(c, st) => db::pg_read(c, st, f),
         }
     }
 
@@ -139,7 +139,7 @@ impl Store {
         match &self.db {
             Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => crypto::Keys::ephemeral(env),
             Db::Sqlite(_) => crypto::Keys::new(env, self.key_path()),
-            Db::Postgres(_) => crypto::Keys::env_only(env),
+            Db::Postgres(..) => crypto::Keys::env_only(env),
         }
     }
 
@@ -147,7 +147,7 @@ impl Store {
     pub fn key_path(&self) -> Option<PathBuf> {
         match &self.db {
             Db::Sqlite(s) => s.key_path(),
-            Db::Postgres(_) => None,
+            Db::Postgres(..) => None,
         }
     }
 
@@ -155,7 +155,7 @@ impl Store {
     pub(crate) fn sqlite(&mut self) -> Option<&mut sqlite::Sqlite> {
         match &mut self.db {
             Db::Sqlite(s) => Some(s),
-            Db::Postgres(_) => None,
+            Db::Postgres(..) => None,
         }
     }
 }
