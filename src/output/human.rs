@@ -696,7 +696,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     }
     let mut t = Sheet::new(vec![
         col("Due"),
-        col("Offset"),
+        col("Message").short("Kind"),
         col("Status"),
         col("Tries"),
         text("Patient", 12),
@@ -706,7 +706,8 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     .steps(&[
         Step::Drop("Tries"),
         Step::Short("Appointment"),
-        Step::Drop("Offset"),
+        Step::Short("Message"),
+        Step::Short("Due"),
     ]);
     for (r, a) in rows {
         let (d, hm) = (
@@ -714,8 +715,8 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             local_hm(a.timezone, r.due_at),
         );
         t.row(vec![
-            format!("{d} {hm}").into(),
-            message_kind(r).into(),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
+            message_kind(r),
             r.status.as_str().into(),
             r.attempts.to_string().into(),
             clean(&recipient(r, a).0).into(),
@@ -857,13 +858,23 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
 }
 
 /// `remind due --dry-run`: what would be delivered, and a one-line summary.
-/// A reminder's offset, or the kind of any other message.
-fn message_kind(r: &crate::store::reminders::Reminder) -> String {
-    if r.is_reminder() {
-        format_offset(r.offset_minutes)
+/// What a message is: `reminder 24h`, `confirmation`, `waitlist offer`, …;
+/// shortly `24h`, `confirm`, `offer` where the column is narrow.
+fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
+    let offset = format_offset(r.offset_minutes);
+    let short = match r.kind.as_str() {
+        "reminder" => offset.clone(),
+        "waitlist_offer" => "offer".into(),
+        "confirmation" => "confirm".into(),
+        "rescheduled" => "moved".into(),
+        other => other.into(),
+    };
+    let long = if r.is_reminder() {
+        format!("reminder {offset}")
     } else {
         r.kind.replace('_', " ")
-    }
+    };
+    Item::new(long).or_short(short)
 }
 
 /// Who a message goes to: the appointment's patient, or for an offer the
@@ -881,7 +892,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     if !sweep.would_deliver.is_empty() {
         let mut t = Sheet::new(vec![
             col("Due"),
-            col("Offset"),
+            col("Message").short("Kind"),
             text("Patient", 12),
             col("Phone"),
             col("Appointment"),
@@ -889,7 +900,8 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
         ])
         .steps(&[
             Step::Short("Appointment"),
-            Step::Drop("Offset"),
+            Step::Short("Message"),
+            Step::Short("Due"),
             Step::Drop("Phone"),
         ]);
         for (r, a) in &sweep.would_deliver {
@@ -899,8 +911,8 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             );
             let (name, phone) = recipient(r, a);
             t.row(vec![
-                format!("{d} {hm}").into(),
-                message_kind(r).into(),
+                Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
+                message_kind(r),
                 clean(&name).into(),
                 clean(&phone).into(),
                 when_item(a),
