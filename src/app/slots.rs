@@ -2,7 +2,7 @@
 //! windows), each judged by the booking rules, so a slot's refusal is what
 //! booking it would answer.
 
-use super::schedule::{load_day, request, target, Target};
+use super::schedule::{load_day, request, target, DayData, Target};
 use super::values;
 use crate::core::booking;
 use crate::core::slots::Request;
@@ -94,11 +94,11 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
         let req = request(r.duration, service.as_ref(), r.session.as_deref());
-        let (duration, slots) = judge_except(tx, now, &t, date, &req, r.except.as_deref())?;
+        let (data, duration, slots) = judge_except(tx, now, &t, date, &req, r.except.as_deref())?;
         let why = if slots.iter().any(|s| s.refusal.is_none()) {
             None
         } else {
-            Some(why(tx, now, &t, date, &req)?)
+            Some(why(tx, now, &t, &data, &req)?)
         };
         Ok(DaySlots {
             target: t,
@@ -113,11 +113,11 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
 /// How far past the date `why` looks for the next free day.
 const LOOK_AHEAD_DAYS: i64 = 62;
 
-/// Why `t` has nothing free on `date`, and the next day that has.
-fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, date: NaiveDate, req: &Request) -> Result<Why> {
-    let data = load_day(tx, t, date, req.service_id, None)?;
-    let reason = if let Some(reason) = data.closure {
-        Reason::Closed(reason)
+/// Why `t` has nothing free on the day `data` holds, and the next day that has.
+fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -> Result<Why> {
+    let date = data.date;
+    let reason = if let Some(reason) = &data.closure {
+        Reason::Closed(reason.clone())
     } else if data.windows.is_empty() {
         let mask = windows::of_owner(tx, &t.owner())?
             .iter()
@@ -169,10 +169,11 @@ pub fn judge(
     date: NaiveDate,
     req: &Request,
 ) -> Result<(Option<i64>, Vec<Slot>)> {
-    judge_except(tx, now, t, date, req, None)
+    judge_except(tx, now, t, date, req, None).map(|(_, duration, slots)| (duration, slots))
 }
 
-/// [`judge`], with the appointment `except` (one being moved) not taking its place.
+/// [`judge`], with the appointment `except` (one being moved) not taking its
+/// place; also returns the day as loaded.
 fn judge_except(
     tx: &Tx,
     now: DateTime<Utc>,
@@ -180,7 +181,7 @@ fn judge_except(
     date: NaiveDate,
     req: &Request,
     except: Option<&str>,
-) -> Result<(Option<i64>, Vec<Slot>)> {
+) -> Result<(DayData, Option<i64>, Vec<Slot>)> {
     let data = load_day(tx, t, date, req.service_id, except)?;
     let day = data.day(&t.clinic, now);
     let slots = booking::slots(&day, req)
@@ -198,5 +199,5 @@ fn judge_except(
     let duration = req
         .duration
         .or(data.windows.first().map(|w| w.slot_minutes));
-    Ok((duration, slots))
+    Ok((data, duration, slots))
 }
