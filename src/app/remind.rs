@@ -192,9 +192,8 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
             None => false,
         };
         let starts = m
-            .data
-            .as_ref()
-            .and_then(|d| d["offer"]["starts_at"].as_str())
+            .offer()
+            .and_then(|o| o["starts_at"].as_str())
             .and_then(|s| time::parse_rfc3339(s).ok())
             .unwrap_or(now);
         return Ok(delivery::offer_verdict(waiting, starts, now));
@@ -387,8 +386,7 @@ fn record(
 fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let data = r.data.clone().unwrap_or(Value::Null);
-    if r.kind == "waitlist_offer" {
-        let o = &data["offer"];
+    if let Some(o) = r.offer() {
         let w = &o["waitlist"];
         return vec![
             ("APPT_KIND", r.kind.clone()),

@@ -880,7 +880,7 @@ fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
 /// Who a message goes to: the appointment's patient, or for an offer the
 /// waiting patient.
 fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> (String, String) {
-    let waiting = r.data.as_ref().map(|d| &d["offer"]["waitlist"]["patient"]);
+    let waiting = r.offer().map(|o| &o["waitlist"]["patient"]);
     match waiting.and_then(|p| Some((p["full_name"].as_str()?, p["phone"].as_str()?))) {
         Some((name, phone)) => (name.to_string(), phone.to_string()),
         None => (a.patient_name.clone(), a.patient_phone.clone()),

@@ -318,6 +318,15 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether a filter narrower than a status or a source is given.
+    fn narrow(&self) -> bool {
+        self.clinic_id.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+            || self.doctor_id.is_some()
+            || self.patient_id.is_some()
+    }
+
     fn one_day(&self) -> bool {
         self.from.is_some() && self.from == self.to
     }
@@ -356,12 +365,7 @@ impl Filter {
         // Status and source name a fifth of the table or more: with a
         // narrower filter given they are checked on its rows (`|| ''` keeps
         // the planner, which has no statistics, off their indexes).
-        let narrow = self.clinic_id.is_some()
-            || self.from.is_some()
-            || self.to.is_some()
-            || self.doctor_id.is_some()
-            || self.patient_id.is_some();
-        let (status, source) = if narrow {
+        let (status, source) = if self.narrow() {
             ("a.status || '' =", "a.source || '' =")
         } else {
             ("a.status =", "a.source =")
@@ -567,10 +571,7 @@ mod tests {
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
 
         for f in every_filter() {
-            let narrow = f.clinic_id.is_some()
-                || f.from.is_some()
-                || f.doctor_id.is_some()
-                || f.patient_id.is_some();
+            let narrow = f.narrow();
             for (sql, args) in list_queries(&f) {
                 assert_indexed(c, &sql, args.len());
                 // A status or a source (a fifth of the table or more) never

@@ -35,6 +35,12 @@ impl Reminder {
     pub fn is_reminder(&self) -> bool {
         self.kind == "reminder"
     }
+
+    /// A waitlist offer's own fields (the freed slot's `date`, `time`,
+    /// `starts_at`, the `clinic_name`, the `waitlist` entry with its patient).
+    pub fn offer(&self) -> Option<&serde_json::Value> {
+        self.data.as_ref()?.get("offer")
+    }
 }
 
 pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
