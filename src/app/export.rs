@@ -3,19 +3,22 @@
 //! export is one consistent state of the database and memory stays flat
 //! however many rows match. The writers themselves live in `output`.
 
+use super::list::{date_range, read_scope};
 use super::values::{check_status, Problems};
-use crate::core::{time, Appointment};
+use crate::core::Appointment;
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
-use crate::store::{clinics, doctors, Store};
+use crate::store::{doctors, Store};
 use chrono::{DateTime, Utc};
 
 pub use crate::store::appointments::{DoctorParty, PatientParty};
 
 /// `export`'s filters, as typed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ExportRequest {
     pub clinic: Option<String>,
+    /// What relative dates mean without a clinic when there are several.
+    pub zone: chrono_tz::Tz,
     /// Local dates, inclusive: YYYY-MM-DD, today, tomorrow, +N…
     pub from: Option<String>,
     pub to: Option<String>,
@@ -57,33 +60,10 @@ pub fn export(
     sink: &mut dyn Sink,
 ) -> Result<u64> {
     st.read(|tx| {
-        let clinic = req
-            .clinic
-            .as_deref()
-            .map(|c| clinics::find(tx, c))
-            .transpose()?;
-        // Dates are read as `list` reads them: in the clinic's zone.
-        let tz = match &clinic {
-            Some(c) => c.timezone,
-            None => clinics::default(tx, None)
-                .map(|c| c.timezone)
-                .unwrap_or(chrono_tz::UTC),
-        };
-        let today = time::local_today(tz, now);
+        // Dates are read as `list` reads them.
+        let (clinic, today) = read_scope(tx, req.clinic.as_deref(), req.zone, now)?;
         let mut bad = Problems::default();
-        let from = req
-            .from
-            .as_deref()
-            .and_then(|v| bad.take("from", time::parse_date(v, today)));
-        let to = req
-            .to
-            .as_deref()
-            .and_then(|v| bad.take("to", time::parse_date(v, today)));
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                bad.add("to", "to must not be before from");
-            }
-        }
+        let (from, to) = date_range(req.from.as_deref(), req.to.as_deref(), today, &mut bad);
         let status = check_status(req.status.as_deref(), &mut bad);
         bad.finish()?;
         let filter = Filter {

@@ -1,13 +1,13 @@
 //! The read side: `list`, `count`, `show` and `history`.
 
 use super::values::{check_source, check_status, Problems};
-use crate::core::{time, Appointment};
+use crate::core::{time, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
 use crate::store::events::{self, Event};
 use crate::store::{clinics, doctors, patients, Store};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 /// `list`'s filters and page, as typed.
@@ -36,29 +36,50 @@ pub struct Page {
     pub limit: i64,
 }
 
+/// The clinic a read names, and the local date "today" is for it: in the
+/// clinic's zone, else the desk's (SPEC §2).
+pub(super) fn read_scope(
+    tx: &Tx,
+    clinic: Option<&str>,
+    machine: Tz,
+    now: DateTime<Utc>,
+) -> Result<(Option<Clinic>, NaiveDate)> {
+    let clinic = clinic.map(|c| clinics::find(tx, c)).transpose()?;
+    let tz = match &clinic {
+        Some(c) => c.timezone,
+        None => desk_zone(tx, machine)?,
+    };
+    Ok((clinic, time::local_today(tz, now)))
+}
+
+/// `--from`/`--to`, local dates relative to `today`, each checked; `to`
+/// before `from` is refused.
+pub(super) fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+    bad: &mut Problems,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let from = from.and_then(|v| bad.take("from", time::parse_date(v, today)));
+    let to = to.and_then(|v| bad.take("to", time::parse_date(v, today)));
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            bad.add("to", "to must not be before from");
+        }
+    }
+    (from, to)
+}
+
 pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page> {
     st.read(|tx| {
-        let clinic = a
-            .clinic
-            .as_deref()
-            .map(|c| clinics::find(tx, c))
-            .transpose()?;
-        let tz = match &clinic {
-            Some(c) => c.timezone,
-            None => desk_zone(tx, a.zone)?,
-        };
-        let today = time::local_today(tz, now);
+        let (clinic, today) = read_scope(tx, a.clinic.as_deref(), a.zone, now)?;
         let mut bad = Problems::default();
-        let mut day = |field: &str, v: &Option<String>| {
-            v.as_deref()
-                .and_then(|v| bad.take(field, time::parse_date(v, today)))
-        };
         let (from, to) = match &a.date {
-            Some(_) => {
-                let d = day("date", &a.date);
+            Some(d) => {
+                let d = bad.take("date", time::parse_date(d, today));
                 (d, d)
             }
-            None => (day("from", &a.from), day("to", &a.to)),
+            None => date_range(a.from.as_deref(), a.to.as_deref(), today, &mut bad),
         };
         let status = check_status(a.status.as_deref(), &mut bad);
         let source = check_source(a.source.as_deref(), &mut bad);
@@ -71,11 +92,6 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             bad.add("page", "page must be 1 or more");
         } else if offset.is_none() {
             bad.add("page", "page is too large");
-        }
-        if let (Some(f), Some(t)) = (from, to) {
-            if f > t {
-                bad.add("to", "to must not be before from");
-            }
         }
         bad.finish()?;
         let f = Filter {

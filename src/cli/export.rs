@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let req = ExportRequest {
         clinic: ctx.clinic.clone(),
+        zone: ctx.zone,
         from: a.from,
         to: a.to,
         doctor: a.doctor,

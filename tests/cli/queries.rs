@@ -770,4 +770,17 @@ fn with_several_clinics_today_is_the_machines_today() {
     };
     assert_eq!(today("America/El_Salvador"), [id(&mon)]);
     assert!(today("UTC").is_empty(), "in UTC it is already Tuesday");
+    // `export` reads its dates as `list` does.
+    let exported = |tz: &str| {
+        let out = env
+            .cmd()
+            .env("TZ", tz)
+            .args(["export", "--format", "jsonl", "--from", "today", "--to", "today"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    assert_eq!(exported("America/El_Salvador"), 1);
+    assert_eq!(exported("UTC"), 0);
 }
