@@ -775,7 +775,9 @@ fn with_several_clinics_today_is_the_machines_today() {
         let out = env
             .cmd()
             .env("TZ", tz)
-            .args(["export", "--format", "jsonl", "--from", "today", "--to", "today"])
+            .args([
+                "export", "--format", "jsonl", "--from", "today", "--to", "today",
+            ])
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
