@@ -1303,6 +1303,15 @@ impl Bench<'_> {
         c
     }
 
+    /// Whether a figure runs: all of them, or those whose name starts with
+    /// one of `APPT_BENCH_ONLY`'s comma-separated words (`import,list`).
+    fn wanted(&self, figure: &str) -> bool {
+        std::env::var("APPT_BENCH_ONLY").map_or(true, |only| {
+            only.split(',')
+                .any(|w| !w.trim().is_empty() && figure.starts_with(w.trim()))
+        })
+    }
+
     fn file(&self, name: &str) -> PathBuf {
         self.out.join(name)
     }
@@ -1426,7 +1435,7 @@ impl Bench<'_> {
                 format!("a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.source = 'whatsapp'"),
             ),
         ];
-        for (name, args, cond) in &lists {
+        for (name, args, cond) in lists.iter().filter(|l| self.wanted(&l.0)) {
             let sql = list_ref(cond);
             let r = self
                 .pair(
@@ -1443,24 +1452,28 @@ impl Bench<'_> {
             note(name, r);
         }
 
-        // agenda, one day: the day's appointments, windows, doctors and closures.
-        let agenda_ref = format!(
-            "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' \
-               AND a.status <> 'cancelled' ORDER BY a.starts_at, a.token_number, a.id; \
-             SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
-               FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
-             SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
-               (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';"
-        );
-        let r = self
-            .pair(
-                (2, self.runs),
-                &|_| self.appt_args(&["--clinic", &p.clinic, "agenda", "--date", &day, "--json"]),
-                &|_| e.reference(&agenda_ref),
-                none,
-            )
-            .map(|x| self.ratio_row("agenda --date", &x, 1.5, reference));
-        note("agenda", r);
+        if self.wanted("agenda") {
+            // agenda, one day: the day's appointments, windows, doctors and closures.
+            let agenda_ref = format!(
+                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' \
+                   AND a.status <> 'cancelled' ORDER BY a.starts_at, a.token_number, a.id; \
+                 SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
+                   FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
+                 SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
+                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';"
+            );
+            let r = self
+                .pair(
+                    (2, self.runs),
+                    &|_| {
+                        self.appt_args(&["--clinic", &p.clinic, "agenda", "--date", &day, "--json"])
+                    },
+                    &|_| e.reference(&agenda_ref),
+                    none,
+                )
+                .map(|x| self.ratio_row("agenda --date", &x, 1.5, reference));
+            note("agenda", r);
+        }
 
         // slots: the doctor's windows and busy times that day.
         let slots_ref = format!(
@@ -1475,259 +1488,282 @@ impl Bench<'_> {
         );
         let slots_cmd =
             |_: usize| self.appt_args(&["slots", "--doctor", &p.doctor, "--date", &day, "--json"]);
-        let slots = self.pair(
-            (2, self.runs),
-            &slots_cmd,
-            &|_| e.reference(&slots_ref),
-            none,
-        );
-        note(
-            "slots",
-            slots.map(|x| self.ratio_row("slots --doctor --date", &x, 1.5, reference)),
-        );
-
-        // show, count.
-        let show_ref = format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id);
-        let r = self
-            .pair(
+        if self.wanted("slots") {
+            let slots = self.pair(
                 (2, self.runs),
-                &|_| self.appt_args(&["show", &p.show_id, "--json"]),
-                &|_| e.reference(&show_ref),
-                none,
-            )
-            .map(|x| self.ratio_row("show ID", &x, 1.5, reference));
-        note("show", r);
-        let count_ref = format!(
-            "SELECT count(*) FROM appointments WHERE created_at >= {};",
-            now().timestamp() - 86400
-        );
-        let r = self
-            .pair(
-                (2, self.runs),
-                &|_| self.appt_args(&["count", "--json"]),
-                &|_| e.reference(&count_ref),
-                none,
-            )
-            .map(|x| self.ratio_row("count", &x, 1.5, reference));
-        note("count", r);
-
-        // patient list --search.
-        let search_ref = format!(
-            "SELECT {o}('id',id,'full_name',full_name,'phone',phone,'email',email,'no_show_count',no_show_count,\
-               'created_at',{ca},'updated_at',{ua}) FROM patients WHERE name_key LIKE '%garcia%' ESCAPE '\\' \
-               OR phone LIKE NULL ORDER BY name_key, phone LIMIT 200;",
-            o = e.obj(),
-            ca = e.ts("created_at"),
-            ua = e.ts("updated_at"),
-        );
-        let r = self
-            .pair(
-                (2, self.runs),
-                &|_| self.appt_args(&["patient", "list", "--search", "garcia", "--json"]),
-                &|_| e.reference(&search_ref),
-                none,
-            )
-            .map(|x| self.ratio_row("patient list --search", &x, 1.5, reference));
-        note("patient search", r);
-
-        // next, against appt's own slots.
-        let r = self
-            .pair(
-                (2, self.runs),
-                &|_| self.appt_args(&["--clinic", &p.clinic, "next", "--json"]),
                 &slots_cmd,
+                &|_| e.reference(&slots_ref),
                 none,
-            )
-            .map(|x| {
-                let mut row = self.ratio_row("next (vs appt slots)", &x, 2.0, "appt slots");
-                row.reference = format!("{} (appt slots)", ms(x.reference));
-                row
-            });
-        note("next", r);
+            );
+            note(
+                "slots",
+                slots.map(|x| self.ratio_row("slots --doctor --date", &x, 1.5, reference)),
+            );
+        }
 
-        // events --after: the last 100,000 events as JSON Lines.
-        let events_ref = format!(
-            "SELECT {o}('id',id,'type',type,'appointment_id',appointment_id,'created_at',{ca},'data',{data}) \
-               FROM events WHERE id > {after} ORDER BY id;",
-            o = e.obj(),
-            ca = e.ts("created_at"),
-            data = e.json_text("data"),
-            after = p.events_after,
-        );
-        let streamed = (p.events - p.events_after.min(p.events)).min(EVENTS_STREAMED);
-        let after = p.events_after.to_string();
-        let r = self
-            .pair(
-                (1, self.runs.min(5)),
-                &|_| self.appt_args(&["events", "--after", &after]),
-                &|_| e.reference(&events_ref),
-                none,
-            )
-            .map(|x| {
-                self.ratio_row(
-                    &format!("events --after ({streamed} events)"),
-                    &x,
-                    1.5,
-                    reference,
+        if self.wanted("show") {
+            // show, count.
+            let show_ref = format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id);
+            let r = self
+                .pair(
+                    (2, self.runs),
+                    &|_| self.appt_args(&["show", &p.show_id, "--json"]),
+                    &|_| e.reference(&show_ref),
+                    none,
                 )
-            });
-        note("events", r);
+                .map(|x| self.ratio_row("show ID", &x, 1.5, reference));
+            note("show", r);
+        }
+        if self.wanted("count") {
+            let count_ref = format!(
+                "SELECT count(*) FROM appointments WHERE created_at >= {};",
+                now().timestamp() - 86400
+            );
+            let r = self
+                .pair(
+                    (2, self.runs),
+                    &|_| self.appt_args(&["count", "--json"]),
+                    &|_| e.reference(&count_ref),
+                    none,
+                )
+                .map(|x| self.ratio_row("count", &x, 1.5, reference));
+            note("count", r);
+        }
 
-        // remind due: the same reminders made due again before every run.
-        let ids = p
-            .due_ids
-            .iter()
-            .map(|i| format!("'{i}'"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let reset = format!(
-            "UPDATE reminders SET status = 'pending', attempts = 0, sent_at = NULL, claim = NULL, \
-             claimed_until = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = created_at \
-             WHERE id IN ({ids});"
-        );
-        let n = now().timestamp();
+        if self.wanted("patient") {
+            // patient list --search.
+            let search_ref = format!(
+                "SELECT {o}('id',id,'full_name',full_name,'phone',phone,'email',email,'no_show_count',no_show_count,\
+                   'created_at',{ca},'updated_at',{ua}) FROM patients WHERE name_key LIKE '%garcia%' ESCAPE '\\' \
+                   OR phone LIKE NULL ORDER BY name_key, phone LIMIT 200;",
+                o = e.obj(),
+                ca = e.ts("created_at"),
+                ua = e.ts("updated_at"),
+            );
+            let r = self
+                .pair(
+                    (2, self.runs),
+                    &|_| self.appt_args(&["patient", "list", "--search", "garcia", "--json"]),
+                    &|_| e.reference(&search_ref),
+                    none,
+                )
+                .map(|x| self.ratio_row("patient list --search", &x, 1.5, reference));
+            note("patient search", r);
+        }
+
+        if self.wanted("next") {
+            // next, against appt's own slots.
+            let r = self
+                .pair(
+                    (2, self.runs),
+                    &|_| self.appt_args(&["--clinic", &p.clinic, "next", "--json"]),
+                    &slots_cmd,
+                    none,
+                )
+                .map(|x| {
+                    let mut row = self.ratio_row("next (vs appt slots)", &x, 2.0, "appt slots");
+                    row.reference = format!("{} (appt slots)", ms(x.reference));
+                    row
+                });
+            note("next", r);
+        }
+
+        if self.wanted("events") {
+            // events --after: the last 100,000 events as JSON Lines.
+            let events_ref = format!(
+                "SELECT {o}('id',id,'type',type,'appointment_id',appointment_id,'created_at',{ca},'data',{data}) \
+                   FROM events WHERE id > {after} ORDER BY id;",
+                o = e.obj(),
+                ca = e.ts("created_at"),
+                data = e.json_text("data"),
+                after = p.events_after,
+            );
+            let streamed = (p.events - p.events_after.min(p.events)).min(EVENTS_STREAMED);
+            let after = p.events_after.to_string();
+            let r = self
+                .pair(
+                    (1, self.runs.min(5)),
+                    &|_| self.appt_args(&["events", "--after", &after]),
+                    &|_| e.reference(&events_ref),
+                    none,
+                )
+                .map(|x| {
+                    self.ratio_row(
+                        &format!("events --after ({streamed} events)"),
+                        &x,
+                        1.5,
+                        reference,
+                    )
+                });
+            note("events", r);
+        }
+
         let begin = if e.pg() {
             "BEGIN"
         } else {
             "PRAGMA synchronous=FULL; BEGIN IMMEDIATE"
         };
-        let remind_ref = format!(
-            "{begin}; SELECT {o}('id',r.id,'appointment_id',r.appointment_id,'offset_minutes',r.offset_minutes,\
-               'due_at',{due},'status','sent','attempts',r.attempts + 1,'appointment',{aj}) \
-               FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
-               JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
-               LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
-               WHERE r.status = 'pending' AND r.due_at <= {n} ORDER BY r.due_at, r.id; \
-             UPDATE reminders SET status = 'sent', attempts = attempts + 1, sent_at = {n}, updated_at = {n} \
-               WHERE status = 'pending' AND due_at <= {n}; COMMIT;",
-            o = e.obj(),
-            due = e.ts("r.due_at"),
-        );
-        let due_n = p.due_ids.len();
-        let r = self
-            .pair(
-                (1, self.runs.min(5)),
-                &|_| self.appt_args(&["remind", "due"]),
-                &|_| e.reference(&remind_ref),
-                &|_| e.exec(&reset),
-            )
-            .and_then(|x| {
-                let lines = fs::read_to_string(self.file("appt.out")).unwrap_or_default();
-                let sent = lines.lines().count();
-                if sent != due_n {
-                    return Err(format!("remind due delivered {sent}, expected {due_n}"));
-                }
-                Ok(self.ratio_row(
-                    &format!("remind due ({due_n} due)"),
-                    &x,
-                    2.0,
-                    &format!("{reference} select+update"),
-                ))
-            });
-        note("remind due", r);
+        // remind due: the same reminders made due again before every run.
+        if self.wanted("remind") {
+            let ids = p
+                .due_ids
+                .iter()
+                .map(|i| format!("'{i}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let reset = format!(
+                "UPDATE reminders SET status = 'pending', attempts = 0, sent_at = NULL, claim = NULL, \
+                 claimed_until = NULL, next_attempt_at = NULL, last_error = NULL, updated_at = created_at \
+                 WHERE id IN ({ids});"
+            );
+            let n = now().timestamp();
+            let remind_ref = format!(
+                "{begin}; SELECT {o}('id',r.id,'appointment_id',r.appointment_id,'offset_minutes',r.offset_minutes,\
+                   'due_at',{due},'status','sent','attempts',r.attempts + 1,'appointment',{aj}) \
+                   FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
+                   JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
+                   LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
+                   WHERE r.status = 'pending' AND r.due_at <= {n} ORDER BY r.due_at, r.id; \
+                 UPDATE reminders SET status = 'sent', attempts = attempts + 1, sent_at = {n}, updated_at = {n} \
+                   WHERE status = 'pending' AND due_at <= {n}; COMMIT;",
+                o = e.obj(),
+                due = e.ts("r.due_at"),
+            );
+            let due_n = p.due_ids.len();
+            let r = self
+                .pair(
+                    (1, self.runs.min(5)),
+                    &|_| self.appt_args(&["remind", "due"]),
+                    &|_| e.reference(&remind_ref),
+                    &|_| e.exec(&reset),
+                )
+                .and_then(|x| {
+                    let lines = fs::read_to_string(self.file("appt.out")).unwrap_or_default();
+                    let sent = lines.lines().count();
+                    if sent != due_n {
+                        return Err(format!("remind due delivered {sent}, expected {due_n}"));
+                    }
+                    Ok(self.ratio_row(
+                        &format!("remind due ({due_n} due)"),
+                        &x,
+                        2.0,
+                        &format!("{reference} select+update"),
+                    ))
+                });
+            note("remind due", r);
+        }
 
         // book: distinct free slots; the reference commits one insert.
         let mut pool = p.pool.iter().cloned();
         let book_runs = self.runs + 2;
         let book_slots: Vec<Slot> = pool.by_ref().take(book_runs).collect();
-        let template = format!(
-            "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
-             duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = '{}'",
-            p.show_id
-        );
-        let book_ref = |i: usize| {
-            let sql = format!(
-                "{begin}; INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, \
-                 local_date, starts_at, ends_at, duration_minutes, status, token_number, source, created_at, updated_at) \
-                 {}; COMMIT;",
-                template.replacen("'x'", &format!("'bench-ref-{i}'"), 1)
+        if self.wanted("book") {
+            let template = format!(
+                "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
+                 duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = '{}'",
+                p.show_id
             );
-            e.reference(&sql)
-        };
-        let r = if book_slots.len() < book_runs {
-            Err("not enough free slots for book".to_string())
-        } else {
-            self.pair(
-                (2, self.runs),
-                &|i| {
-                    let s = &book_slots[i / 2];
-                    let date = s.date.to_string();
-                    let phone = format!("+50362{:06}", i / 2);
-                    self.appt_args(&[
-                        "book",
-                        "--doctor",
-                        &s.doctor,
-                        "--date",
-                        &date,
-                        "--time",
-                        &s.time,
-                        "--phone",
-                        &phone,
-                        "--name",
-                        "Paciente Nuevo",
-                        "--json",
-                    ])
-                },
-                &book_ref,
-                none,
-            )
-            .map(|x| {
-                self.ratio_row(
-                    "book",
-                    &x,
-                    2.0,
-                    &format!(
-                        "{reference} one insert, {}",
-                        if e.pg() {
-                            "commit"
-                        } else {
-                            "WAL, synchronous=FULL"
-                        }
-                    ),
+            let book_ref = |i: usize| {
+                let sql = format!(
+                    "{begin}; INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, \
+                     local_date, starts_at, ends_at, duration_minutes, status, token_number, source, created_at, updated_at) \
+                     {}; COMMIT;",
+                    template.replacen("'x'", &format!("'bench-ref-{i}'"), 1)
+                );
+                e.reference(&sql)
+            };
+            let r = if book_slots.len() < book_runs {
+                Err("not enough free slots for book".to_string())
+            } else {
+                self.pair(
+                    (2, self.runs),
+                    &|i| {
+                        let s = &book_slots[i / 2];
+                        let date = s.date.to_string();
+                        let phone = format!("+50362{:06}", i / 2);
+                        self.appt_args(&[
+                            "book",
+                            "--doctor",
+                            &s.doctor,
+                            "--date",
+                            &date,
+                            "--time",
+                            &s.time,
+                            "--phone",
+                            &phone,
+                            "--name",
+                            "Paciente Nuevo",
+                            "--json",
+                        ])
+                    },
+                    &book_ref,
+                    none,
                 )
-            })
-        };
-        let _ = e.exec("DELETE FROM appointments WHERE id LIKE 'bench-ref-%';");
-        note("book", r);
+                .map(|x| {
+                    self.ratio_row(
+                        "book",
+                        &x,
+                        2.0,
+                        &format!(
+                            "{reference} one insert, {}",
+                            if e.pg() {
+                                "commit"
+                            } else {
+                                "WAL, synchronous=FULL"
+                            }
+                        ),
+                    )
+                })
+            };
+            let _ = e.exec("DELETE FROM appointments WHERE id LIKE 'bench-ref-%';");
+            note("book", r);
+        }
 
         // import: N lines of bookings into free slots, every rule.
         let n_import = IMPORT_LINES.min(p.pool.len().saturating_sub(book_runs + 400));
-        let lines: Vec<Slot> = pool.by_ref().take(n_import).collect();
-        let r = self.import(&lines);
-        note("import", r);
+        if self.wanted("import") {
+            let lines: Vec<Slot> = pool.by_ref().take(n_import).collect();
+            let r = self.import(&lines);
+            note("import", r);
+        }
 
         // 8 processes booking at once.
-        let r = self.concurrency(&mut pool);
-        note("concurrent book", r);
+        if self.wanted("concurrent") {
+            let r = self.concurrency(&mut pool);
+            note("concurrent book", r);
+        }
 
-        // export: every row, streamed; time and peak memory.
-        let export_file = self.file("export.jsonl");
-        let export_ref = format!("SELECT {aj} {JOINS} ORDER BY a.starts_at, a.token_number, a.id;");
-        let r = self
-            .pair(
-                (0, self.runs.min(2)),
-                &|_| {
-                    let _ = fs::remove_file(&export_file);
-                    let f = export_file.to_string_lossy().into_owned();
-                    self.appt_args(&["export", "--format", "jsonl", "--output", &f])
-                },
-                &|_| e.reference(&export_ref),
-                none,
-            )
-            .map(|x| {
-                let mb = x.rss_kb as f64 / 1024.0;
-                Row {
-                    figure: format!("export jsonl ({} rows)", p.appointments),
-                    appt: ms(x.appt),
-                    reference: ms(x.reference),
-                    ratio: Some(x.appt / x.reference),
-                    rss_kb: x.rss_kb,
-                    goal: "peak RSS < 32 MB".into(),
-                    met: Some(mb < 32.0),
-                }
-            });
-        let _ = fs::remove_file(&export_file);
-        note("export", r);
+        if self.wanted("export") {
+            // export: every row, streamed; time and peak memory.
+            let export_file = self.file("export.jsonl");
+            let export_ref =
+                format!("SELECT {aj} {JOINS} ORDER BY a.starts_at, a.token_number, a.id;");
+            let r = self
+                .pair(
+                    (0, self.runs.min(2)),
+                    &|_| {
+                        let _ = fs::remove_file(&export_file);
+                        let f = export_file.to_string_lossy().into_owned();
+                        self.appt_args(&["export", "--format", "jsonl", "--output", &f])
+                    },
+                    &|_| e.reference(&export_ref),
+                    none,
+                )
+                .map(|x| {
+                    let mb = x.rss_kb as f64 / 1024.0;
+                    Row {
+                        figure: format!("export jsonl ({} rows)", p.appointments),
+                        appt: ms(x.appt),
+                        reference: ms(x.reference),
+                        ratio: Some(x.appt / x.reference),
+                        rss_kb: x.rss_kb,
+                        goal: "peak RSS < 32 MB".into(),
+                        met: Some(mb < 32.0),
+                    }
+                });
+            let _ = fs::remove_file(&export_file);
+            note("export", r);
+        }
 
         print_table(engine_name, reference, p, &rows);
         failed
@@ -1760,15 +1796,84 @@ impl Bench<'_> {
             return Err(format!("import did not book every line: {summary}"));
         }
         let rate = lines.len() as f64 / r.secs;
+        let floor = self.insert_floor(lines.len())?;
         Ok(Row {
             figure: format!("import ({} lines)", lines.len()),
             appt: format!("{} ({rate:.0} lines/s)", ms(r.secs)),
-            reference: "—".into(),
-            ratio: None,
+            reference: format!(
+                "{} ({:.0} lines/s, rows only)",
+                ms(floor),
+                lines.len() as f64 / floor
+            ),
+            ratio: Some(r.secs / floor),
             rss_kb: r.rss_kb,
             goal: "≥ 20000 lines/s".into(),
             met: Some(rate >= 20_000.0),
         })
+    }
+
+    /// The floor under `import`: the reference client inserting, for `n`
+    /// lines, exactly the rows appt's import wrote for one line (a patient,
+    /// the appointment, its reminders and notices, its events), with fresh
+    /// random v4 keys, in one transaction, durably (synchronous=FULL on
+    /// SQLite), no rule checked. Seconds; the rows are deleted afterwards.
+    fn insert_floor(&self, n: usize) -> Res<f64> {
+        let e = self.engine;
+        let (uuid, phone, begin) = if e.pg() {
+            (
+                "gen_random_uuid()::text".to_string(),
+                "'+50398' || lpad(f.n::text, 6, '0')",
+                "BEGIN",
+            )
+        } else {
+            let h = |b: u8| format!("hex(randomblob({b}))");
+            (
+                format!(
+                    "lower({} || '-' || {} || '-4' || substr({}, 2) || '-' || \
+                     substr('89ab', 1 + abs(random()) % 4, 1) || substr({}, 2) || '-' || {})",
+                    h(4),
+                    h(2),
+                    h(2),
+                    h(2),
+                    h(6)
+                ),
+                "'+50398' || printf('%06d', f.n)",
+                "PRAGMA synchronous=FULL; BEGIN IMMEDIATE",
+            )
+        };
+        let one = "(SELECT id FROM appointments WHERE external_reference_id = 'bench-import-0')";
+        let now = now().timestamp();
+        let sql = format!(
+            "{begin}; \
+             CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {uuid} AS aid, {uuid} AS pid, \
+               row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; \
+             INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
+               SELECT f.pid, 'Paciente Referencia ' || f.n, 'paciente referencia ' || f.n, {phone}, {now}, {now} \
+               FROM floor_ids f; \
+             INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
+               starts_at, ends_at, duration_minutes, status, token_number, source, external_reference_id, \
+               created_at, updated_at) \
+               SELECT f.aid, a.clinic_id, a.doctor_id, a.window_id, f.pid, a.service_id, a.local_date, \
+               a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
+               FROM floor_ids f JOIN appointments a ON a.id = f.src; \
+             INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
+               SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, 'pending', r.kind, r.data, {now}, {now} \
+               FROM floor_ids f, (SELECT offset_minutes, due_at, kind, data FROM reminders WHERE appointment_id = {one}) r; \
+             INSERT INTO events (type, appointment_id, created_at, data) \
+               SELECT v.type, f.aid, {now}, v.data \
+               FROM floor_ids f, (SELECT type, data FROM events WHERE appointment_id = {one}) v; \
+             COMMIT;"
+        );
+        let r = measure_ok(e.reference(&sql), &self.file("ref.out"))?;
+        e.exec(
+            "DELETE FROM events WHERE appointment_id IN \
+               (SELECT id FROM appointments WHERE external_reference_id LIKE 'bench-floor-%'); \
+             DELETE FROM reminders WHERE appointment_id IN \
+               (SELECT id FROM appointments WHERE external_reference_id LIKE 'bench-floor-%'); \
+             DELETE FROM appointments WHERE external_reference_id LIKE 'bench-floor-%'; \
+             DELETE FROM patients WHERE full_name LIKE 'Paciente Referencia %';",
+        )?;
+        Ok(r.secs)
     }
 
     /// One process booking K slots, then 8 at once (pairs racing for some

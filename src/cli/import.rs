@@ -32,20 +32,36 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         (Box::new(BufReader::new(f)), size)
     };
     // Progress only for a person watching: never on a pipe or a log.
-    let bar = std::io::stderr().is_terminal().then(|| match size {
-        Some(n) => indicatif::ProgressBar::new(n),
-        None => indicatif::ProgressBar::new_spinner(),
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let (bar, template) = match size {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                "{bar:30} {percent:>3}%  {msg}",
+            ),
+            None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}"),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar
     });
     let req = ImportRequest {
         clinic: ctx.clinic.clone(),
         key: ctx.key()?,
         dry_run: a.dry_run,
     };
-    let done = import::import(&mut ctx.open()?, &mut input, &req, ctx.now, &mut |read| {
-        if let Some(b) = &bar {
-            b.set_position(read);
-        }
-    })?;
+    let done = import::import(
+        &mut ctx.open()?,
+        &mut input,
+        &req,
+        ctx.now,
+        &mut |read, lines| {
+            if let Some(b) = &bar {
+                b.set_position(read);
+                b.set_message(format!("line {lines}"));
+            }
+        },
+    )?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -193,3 +193,98 @@ fn standard_input_and_quiet_on_a_pipe() {
     // A file that cannot be read is refused before anything happens.
     env.refused(&["import", "/no/such/file.jsonl"], "VALIDATION_ERROR", 2);
 }
+
+#[test]
+fn batches_commit_in_turn_and_a_rejected_line_rolls_back_alone_in_any_of_them() {
+    let env = Env::clinic();
+    let file = write(
+        &env,
+        &[
+            line("09:00", "+50372000001", json!({})),
+            // Rejected within the first batch: that batch's other line stays.
+            line("09:00", "+50372000002", json!({})),
+            line("09:30", "+50372000003", json!({})),
+            // Taken by a line of the batch committed before this one.
+            line("09:30", "+50372000004", json!({})),
+            line("10:00", "+50372000005", json!({})),
+        ],
+    );
+    let out = env
+        .cmd()
+        .env("APPT_IMPORT_BATCH", "2")
+        .args(["import", &file, "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["booked"], 3, "{v}");
+    let lines: Vec<i64> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 4]);
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    let phones: Vec<&str> = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| s(&a["patient"]["phone"]))
+        .collect();
+    assert_eq!(phones, ["+50372000001", "+50372000003", "+50372000005"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+#[test]
+fn an_import_killed_midway_keeps_its_committed_batches_and_a_rerun_completes_it() {
+    let env = Env::clinic();
+    let lines: Vec<String> = ["09:00", "09:30", "10:00", "10:30", "11:00"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            line(
+                t,
+                &format!("+5037300000{i}"),
+                json!({"external_ref": format!("crm-{i}")}),
+            )
+        })
+        .collect();
+    let mut child = env
+        .raw(&["import", "-"])
+        .env("APPT_IMPORT_BATCH", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Two lines make a batch; the third is read into the next one, which
+    // waits for more input when the process is killed.
+    for l in &lines[..3] {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while env.ok(&["list", "--date", "2026-06-16"])["total"] != 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first batch never committed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(env.ok(&["list", "--date", "2026-06-16"])["total"], 2);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    // The whole file again: the committed lines are recognised, the rest booked.
+    let file = write(&env, &lines);
+    let (out, v) = import(&env, &[&file]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        (v["booked"].as_i64(), v["idempotent"].as_i64()),
+        (Some(3), Some(2)),
+        "{v}"
+    );
+    assert_eq!(env.ok(&["list", "--date", "2026-06-16"])["total"], 5);
+}

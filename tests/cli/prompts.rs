@@ -558,3 +558,38 @@ fn ctrl_c_in_a_picker_shows_the_cursor_again() {
     assert!(t.cursor_shown(), "the cursor is shown again:\n{screen}");
     assert_eq!(env.ok(&["list", "--date", "2026-06-15"])["total"], 0);
 }
+
+#[test]
+fn import_shows_its_progress_on_a_terminal_and_clears_it_at_the_end() {
+    let env = Env::clinic();
+    let fifo = env.dir.path().join("bookings.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let t = Tmux::start(&env, &format!("import - < {}", fifo.display()));
+    // Opening the FIFO waits for the shell in tmux to open its end.
+    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let line = |time: &str, phone: &str| {
+        format!(
+            "{{\"doctor\":\"Dr. García\",\"date\":\"2026-06-16\",\"time\":\"{time}\",\"phone\":\"{phone}\",\"name\":\"Paciente\"}}\n"
+        )
+    };
+    use std::io::Write;
+    w.write_all(line("09:00", "+50374000001").as_bytes())
+        .unwrap();
+    w.flush().unwrap();
+    // The first line is booked while the second has not come yet.
+    t.wait_for("line 1");
+    w.write_all(line("09:30", "+50374000002").as_bytes())
+        .unwrap();
+    drop(w);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Booked 2, already booked 0, rejected 0"), "{s}");
+    assert!(
+        !s.contains("line 2"),
+        "the progress line is cleared at the end:\n{s}"
+    );
+}
