@@ -29,8 +29,8 @@ fn main() {
         Ok(cli) => {
             let json = cli.json;
             match cli::run(cli) {
-                Ok(report) => {
-                    if let Err(e) = print_report(&report, json) {
+                Ok(mut report) => {
+                    if let Err(e) = print_report(&mut report, json) {
                         print_error(&e, json);
                         e.code.exit_code()
                     } else {
@@ -58,20 +58,14 @@ fn main() {
 
 /// Prints a command's result in the chosen format. A failed write (a full
 /// disk, a closed pipe) is an error, never a silent success.
-fn print_report(report: &appt::output::Report, json: bool) -> Result<(), Error> {
+fn print_report(report: &mut appt::output::Report, json: bool) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
-    let written = if let (true, Some(text)) = (json, &report.json_text) {
-        if std::io::stdout().is_terminal() {
-            // A person reads it: indented, as every other document.
-            let tree: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&tree).unwrap_or_default()
-            )
-        } else {
-            writeln!(out, "{text}")
-        }
+    let written = if let (true, Some(stream)) = (json, report.json_stream.take()) {
+        // A person reads it indented, as every other document.
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+        stream(&mut buffered, std::io::stdout().is_terminal())
+            .and_then(|()| writeln!(buffered))
+            .and_then(|()| buffered.flush())
     } else if json && !report.json.is_null() {
         let text = if std::io::stdout().is_terminal() {
             serde_json::to_string_pretty(&report.json)

@@ -31,9 +31,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         a.days,
         ctx.now,
     )?;
-    Ok(ctx.report_text(
-        || json::agenda_days(&days),
-        || {
+    Ok(ctx.report_stream(
+        days,
+        |days, out, indented| json::agenda_days(days, out, indented),
+        |days| {
             days.iter()
                 .map(human::agenda)
                 .collect::<Vec<_>>()

@@ -78,9 +78,12 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         limit: a.limit,
     };
     let p = list::list(&mut ctx.open()?, &req, ctx.now)?;
-    Ok(ctx.report_text(
-        || json::appointments_page(&p.appointments, p.total, p.page, p.limit),
-        || {
+    Ok(ctx.report_stream(
+        p,
+        |p, out, indented| {
+            json::appointments_page(&p.appointments, (p.total, p.page, p.limit), out, indented)
+        },
+        |p| {
             let mut text = human::appointments(&p.appointments);
             let pages = (p.total + p.limit - 1) / p.limit;
             if pages > 1 {

@@ -251,17 +251,20 @@ impl Ctx {
 
     /// The result in the format asked for: only that one is built.
     /// Like [`Ctx::report`] for a JSON document rendered straight to text.
-    pub fn report_text(
+    /// A report whose JSON is written straight from `data`'s views as it is
+    /// printed (never held whole in memory); `human` renders it otherwise.
+    pub fn report_stream<T: 'static>(
         &self,
-        json: impl FnOnce() -> String,
-        human: impl FnOnce() -> String,
+        data: T,
+        json: impl FnOnce(&T, &mut dyn std::io::Write, bool) -> std::io::Result<()> + 'static,
+        human: impl FnOnce(&T) -> String,
     ) -> Report {
         if self.json {
             let mut r = Report::new(Value::Null, String::new());
-            r.json_text = Some(json());
+            r.json_stream = Some(Box::new(move |out, indented| json(&data, out, indented)));
             r
         } else {
-            Report::new(Value::Null, human())
+            Report::new(Value::Null, human(&data))
         }
     }
 

@@ -12,7 +12,9 @@ use crate::store::reminders::Reminder;
 use crate::store::webhooks::Webhook;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
+use std::io::{self, Write};
 
 fn ts(t: DateTime<Utc>) -> String {
     fmt_utc(t)
@@ -26,6 +28,13 @@ fn opt_ts(t: Option<DateTime<Utc>>) -> Option<String> {
 /// serialising them cannot fail.
 fn to_json(view: impl Serialize) -> Value {
     serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+/// A view written out as JSON text, to be embedded as it is.
+fn raw(view: &impl Serialize) -> Box<RawValue> {
+    // A view holds only strings, numbers and JSON values: writing it cannot
+    // fail, and its text is valid JSON.
+    serde_json::value::to_raw_value(view).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
@@ -664,18 +673,18 @@ struct AgendaView<'a> {
 
 #[derive(Serialize)]
 struct SectionView<'a> {
-    appointments: Vec<AppointmentView<'a>>,
+    appointments: Vec<Box<RawValue>>,
     closed: Option<&'a str>,
     doctor: Option<DoctorRefView<'a>>,
     free_slots: Vec<String>,
-    rows: Vec<RowView<'a>>,
+    rows: Vec<RowView>,
 }
 
 #[derive(Serialize)]
 #[serde(untagged)]
-enum RowView<'a> {
+enum RowView {
     Appointment {
-        appointment: Box<AppointmentView<'a>>,
+        appointment: Box<RawValue>,
         end_time: String,
         kind: &'static str,
         start_time: String,
@@ -704,12 +713,20 @@ fn agenda(a: &Agenda) -> AgendaView<'_> {
             .sections
             .iter()
             .map(|s| {
+                // Each appointment is written once and given twice (in `rows`
+                // and in `appointments`): a big day holds thousands.
+                let written: Vec<Box<RawValue>> = s
+                    .appointments
+                    .iter()
+                    .map(|x| raw(&appointment_view(x)))
+                    .collect();
                 let mut rows: Vec<(DateTime<Utc>, RowView)> = s
                     .appointments
                     .iter()
-                    .map(|x| {
+                    .zip(&written)
+                    .map(|(x, text)| {
                         let row = RowView::Appointment {
-                            appointment: Box::new(appointment_view(x)),
+                            appointment: text.clone(),
                             end_time: to_local(tz, x.ends_at).1,
                             kind: "appointment",
                             start_time: to_local(tz, x.starts_at).1,
@@ -731,7 +748,7 @@ fn agenda(a: &Agenda) -> AgendaView<'_> {
                 }));
                 rows.sort_by_key(|r| r.0);
                 SectionView {
-                    appointments: s.appointments.iter().map(appointment_view).collect(),
+                    appointments: written,
                     closed: s.closed.as_deref(),
                     doctor: s.doctor.as_ref().map(|d| DoctorRefView {
                         full_name: &d.full_name,
@@ -751,25 +768,33 @@ pub fn agenda_sheet(a: &Agenda) -> Value {
     to_json(agenda(a))
 }
 
-/// `agenda --json` as text, serialised straight from the views (a big day
-/// sheet never becomes a tree of values): one day is the sheet itself,
-/// several are `{"days":[…]}`.
-pub fn agenda_days(days: &[Agenda]) -> String {
+/// `agenda --json`, written straight from the views (a big day sheet never
+/// becomes a tree of values): one day is the sheet itself, several are
+/// `{"days":[…]}`.
+pub fn agenda_days(days: &[Agenda], out: &mut dyn Write, indented: bool) -> io::Result<()> {
     #[derive(Serialize)]
     struct Days<'a> {
         days: Vec<AgendaView<'a>>,
     }
-    let text = match days {
-        [one] => serde_json::to_string(&agenda(one)),
-        _ => serde_json::to_string(&Days {
-            days: days.iter().map(agenda).collect(),
-        }),
-    };
-    text.unwrap_or_default()
+    match days {
+        [one] => write_doc(out, indented, &agenda(one)),
+        _ => write_doc(
+            out,
+            indented,
+            &Days {
+                days: days.iter().map(agenda).collect(),
+            },
+        ),
+    }
 }
 
-/// A page of `list --json` as text, serialised straight from the views.
-pub fn appointments_page(list: &[Appointment], total: i64, page: i64, limit: i64) -> String {
+/// A page of `list --json`, written straight from the views.
+pub fn appointments_page(
+    list: &[Appointment],
+    (total, page, limit): (i64, i64, i64),
+    out: &mut dyn Write,
+    indented: bool,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Page<'a> {
         appointments: Vec<AppointmentView<'a>>,
@@ -777,13 +802,29 @@ pub fn appointments_page(list: &[Appointment], total: i64, page: i64, limit: i64
         page: i64,
         total: i64,
     }
-    serde_json::to_string(&Page {
-        appointments: list.iter().map(appointment_view).collect(),
-        limit,
-        page,
-        total,
-    })
-    .unwrap_or_default()
+    write_doc(
+        out,
+        indented,
+        &Page {
+            appointments: list.iter().map(appointment_view).collect(),
+            limit,
+            page,
+            total,
+        },
+    )
+}
+
+/// One document, compact or indented. Indented (for a person at a terminal)
+/// it goes through a tree, so that the parts written ahead as text (a day
+/// sheet's appointments) are indented too.
+fn write_doc(out: &mut dyn Write, indented: bool, doc: &impl Serialize) -> io::Result<()> {
+    if indented {
+        let tree: Value = serde_json::from_slice(&serde_json::to_vec(doc)?)?;
+        serde_json::to_writer_pretty(out, &tree)?;
+    } else {
+        serde_json::to_writer(out, doc)?;
+    }
+    Ok(())
 }
 
 /// `next --json`: `{"slots":[{…slot…, "doctor_id", "doctor", "date"}]}`.

@@ -16,12 +16,16 @@ mod rows;
 
 use serde_json::Value;
 
+/// A JSON document written out as it is serialised: `(out, indented)`.
+pub type JsonStream = Box<dyn FnOnce(&mut dyn std::io::Write, bool) -> std::io::Result<()>>;
+
 /// A command's result in both formats.
 pub struct Report {
     pub json: Value,
-    /// The JSON document already as text, for the documents too big to
-    /// build as a tree first (a day sheet); printed instead of `json`.
-    pub json_text: Option<String>,
+    /// Writes the JSON document straight from its views, for the documents
+    /// too big to build as a tree first (a day sheet, a page of a list);
+    /// printed instead of `json`. Its flag asks for indented text.
+    pub json_stream: Option<JsonStream>,
     pub human: String,
     /// A sweep that finished but had failures (`DELIVERY_FAILED`): its result is
     /// printed and this error follows on stderr, with its exit code.
@@ -35,7 +39,7 @@ impl Report {
     pub fn new(json: Value, human: impl Into<String>) -> Self {
         Report {
             json,
-            json_text: None,
+            json_stream: None,
             human: human.into(),
             partial: None,
             warnings: Vec::new(),
@@ -51,7 +55,7 @@ impl Report {
     pub fn quiet() -> Self {
         Report {
             json: Value::Null,
-            json_text: None,
+            json_stream: None,
             human: String::new(),
             partial: None,
             warnings: Vec::new(),
