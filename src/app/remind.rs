@@ -15,6 +15,7 @@ use crate::store::reminders::{self, Reminder, KINDS, STATUSES};
 use crate::store::{appointments, waitlist, Store};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -150,15 +151,23 @@ fn triage_due(
             }
             Ok(())
         };
+        let of: Vec<&str> = messages
+            .iter()
+            .chain(&due)
+            .map(|r| r.appointment_id.as_str())
+            .collect();
+        let appointments = appointments::get_many(tx, &of)?;
         // Offers and notifications first: each is news of its own, due at once.
-        for m in messages {
-            let a = appointments::get(tx, &m.appointment_id)?;
-            let verdict = judge_message(tx, &m, &a, now)?;
-            end(&m, verdict, &mut deliver, &a)?;
+        for m in &messages {
+            let Some(a) = appointments.get(&m.appointment_id) else {
+                continue;
+            };
+            let verdict = judge_message(tx, m, a, now)?;
+            end(m, verdict, &mut deliver, a)?;
         }
         // Reminders grouped by appointment, in order of each appointment's first due reminder.
         let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
-        let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut slot: HashMap<String, usize> = HashMap::new();
         for r in due {
             let i = *slot.entry(r.appointment_id.clone()).or_insert_with(|| {
                 groups.push((r.appointment_id.clone(), Vec::new()));
@@ -167,10 +176,12 @@ fn triage_due(
             groups[i].1.push(r);
         }
         for (appointment_id, rs) in groups {
-            let a = appointments::get(tx, &appointment_id)?;
+            let Some(a) = appointments.get(&appointment_id) else {
+                continue;
+            };
             let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
             for (r, verdict) in rs.iter().zip(triage(a.status, a.starts_at, now, &due_ats)) {
-                end(r, verdict, &mut deliver, &a)?;
+                end(r, verdict, &mut deliver, a)?;
             }
         }
         Ok(deliver)
@@ -218,16 +229,26 @@ fn take(
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment)>> {
     st.write(|tx| {
+        let found = reminders::takeable_many(tx, ids, now)?;
+        let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
+        let appointments = appointments::get_many(tx, &of)?;
         let mut taken = Vec::new();
-        for id in ids {
-            let Some(r) = reminders::takeable(tx, id, now)? else {
+        // One notification of an appointment at a time, as TAKEABLE keeps it
+        // across runs: the patient never gets the news out of order.
+        let mut telling = HashSet::new();
+        for r in found {
+            if reminders::NOTICES.contains(&r.kind.as_str())
+                && !telling.insert(r.appointment_id.clone())
+            {
+                continue;
+            }
+            let Some(a) = appointments.get(&r.appointment_id) else {
                 continue;
             };
-            let a = appointments::get(tx, &r.appointment_id)?;
             let verdict = if r.is_reminder() {
                 triage(a.status, a.starts_at, now, &[r.due_at])[0]
             } else {
-                judge_message(tx, &r, &a, now)?
+                judge_message(tx, &r, a, now)?
             };
             match verdict {
                 Verdict::Cancel => {
@@ -238,12 +259,11 @@ fn take(
                     tally.expired += 1;
                     reminders::set_status(tx, &r.id, "expired", now)?;
                 }
-                Verdict::Deliver => {
-                    reminders::claim(tx, &r.id, run, now + CLAIM, now)?;
-                    taken.push((r, a));
-                }
+                Verdict::Deliver => taken.push((r, a.clone())),
             }
         }
+        let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
+        reminders::claim_many(tx, &claims, run, now + CLAIM, now)?;
         Ok(taken)
     })
 }
@@ -311,15 +331,10 @@ pub fn due(
                 }
                 let at = clock.now();
                 st.write(|tx| {
-                    for (rem, _) in &taken {
-                        if printed.contains(&rem.id.as_str()) {
-                            if reminders::mark_sent(tx, &rem.id, &run, at)? {
-                                tally.sent += 1;
-                            }
-                        } else {
-                            // Not written, not sent: it stays pending for the next run.
-                            reminders::release(tx, &rem.id, &run)?;
-                        }
+                    tally.sent += reminders::mark_sent_many(tx, &printed, &run, at)? as i64;
+                    for (rem, _) in &taken[printed.len()..] {
+                        // Not written, not sent: it stays pending for the next run.
+                        reminders::release(tx, &rem.id, &run)?;
                     }
                     Ok(())
                 })?;
@@ -355,7 +370,7 @@ fn record(
     st.write(|tx| {
         match outcome {
             Ok(()) => {
-                if reminders::mark_sent(tx, &rem.id, run, at)? {
+                if reminders::mark_sent_many(tx, &[rem.id.as_str()], run, at)? == 1 {
                     tally.sent += 1;
                 } else {
                     reminders::release(tx, &rem.id, run)?;

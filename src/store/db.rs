@@ -275,6 +275,14 @@ impl Column for Option<NaiveDate> {
     }
 }
 
+/// The parameters `?first`, `?first+1`, … for `n` values: an `IN (…)` list.
+pub(super) fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| Error::database(format!("a stored date is damaged: '{s}'")))

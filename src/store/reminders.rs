@@ -6,7 +6,7 @@
 //! while that claim still stands, so overlapping runs never deliver one twice;
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
-use super::db::{Row, Tx};
+use super::db::{marks, Row, ToVal, Tx, Val};
 use super::{epoch, instant, new_id, opt_instant};
 use crate::args;
 use crate::error::Result;
@@ -197,13 +197,69 @@ pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     )
 }
 
-/// The reminder, if a run may still take it at `now` (another run may have
-/// delivered, claimed or cancelled it since the sweep looked).
-pub fn takeable(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
-    conn.row(
-        &format!("SELECT {COLS} FROM reminders WHERE id = ?2 AND {TAKEABLE}"),
-        args![epoch(now), id],
+/// Those of `ids` a run may still take at `now`, in the order of `ids`
+/// (another run may have delivered, claimed or cancelled some since the
+/// sweep looked).
+pub fn takeable_many(conn: &Tx, ids: &[&str], now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+    let mut args = vec![epoch(now).to_val()];
+    args.extend(ids.iter().map(|id| id.to_val()));
+    let mut found = conn.rows(
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE id IN ({}) AND {TAKEABLE}",
+            marks(2, ids.len())
+        ),
+        &args,
         from_row,
+    )?;
+    found.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(found)
+}
+
+/// Claims each of `ids` for run `run` until `until`.
+pub fn claim_many(
+    conn: &Tx,
+    ids: &[&str],
+    run: &str,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut args: Vec<Val> = args![run, epoch(until), epoch(now)].to_vec();
+    args.extend(ids.iter().map(|id| id.to_val()));
+    conn.exec(
+        &format!(
+            "UPDATE reminders SET claim = ?1, claimed_until = ?2, updated_at = ?3 WHERE id IN ({})",
+            marks(4, ids.len())
+        ),
+        &args,
+    )?;
+    Ok(())
+}
+
+/// Records the delivery of each of `ids` whose claim by run `run` still
+/// stands; returns how many (the others were taken over by another run or
+/// cancelled meanwhile). A notification superseded while this run delivered
+/// it keeps the claim: it did go out.
+pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut args: Vec<Val> = args![run, epoch(now)].to_vec();
+    args.extend(ids.iter().map(|id| id.to_val()));
+    conn.exec(&sent_sql(ids.len()), &args)
+}
+
+/// [`mark_sent_many`]'s statement for `n` IDs. The `|| ''` keeps the status
+/// out of the index choice: with a long ID list SQLite would otherwise walk
+/// every pending reminder by status instead of looking the IDs up.
+fn sent_sql(n: usize) -> String {
+    format!(
+        "UPDATE reminders SET status = 'sent', sent_at = ?2, attempts = attempts + 1, claim = NULL, \
+         claimed_until = NULL, last_error = NULL, updated_at = ?2 \
+         WHERE id IN ({}) AND claim = ?1 AND (status || '') IN ('pending','cancelled')",
+        marks(3, n)
     )
 }
 
@@ -216,21 +272,6 @@ pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
-/// Claims the reminder for run `run` until `until`.
-pub fn claim(
-    conn: &Tx,
-    id: &str,
-    run: &str,
-    until: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    conn.exec(
-        "UPDATE reminders SET claim = ?2, claimed_until = ?3, updated_at = ?4 WHERE id = ?1",
-        args![id, run, epoch(until), epoch(now)],
-    )?;
-    Ok(())
-}
-
 /// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
 pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
     conn.exec(
@@ -238,18 +279,6 @@ pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
         args![id, run],
     )?;
     Ok(())
-}
-
-/// Records the delivery, if run `run`'s claim still stands; false when another
-/// run took the reminder over or it was cancelled meanwhile. A notification
-/// superseded while this run delivered it keeps the claim: it did go out.
-pub fn mark_sent(conn: &Tx, id: &str, run: &str, now: DateTime<Utc>) -> Result<bool> {
-    Ok(conn.exec(
-        "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
-         claimed_until = NULL, last_error = NULL, updated_at = ?3 \
-         WHERE id = ?1 AND claim = ?2 AND status IN ('pending','cancelled')",
-        args![id, run, epoch(now)],
-    )? == 1)
 }
 
 /// Records a failed attempt (retried at `retry_at`, or `failed` for good when
@@ -268,4 +297,31 @@ pub fn mark_attempt_failed(
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
         args![id, run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn recording_a_batch_looks_its_reminders_up_by_id() {
+        let mut s = Store::in_memory().unwrap();
+        let c = &s.sqlite().unwrap().conn;
+        for n in [1, 2, 16, 256] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", sent_sql(n));
+            let mut st = c.prepare(&sql).unwrap();
+            let args = vec![rusqlite::types::Value::Null; n + 2];
+            let plan: Vec<String> = st
+                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(
+                plan,
+                ["SEARCH reminders USING INDEX sqlite_autoindex_reminders_1 (id=?)"],
+                "{n} IDs"
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! one, of either engine, in one transaction, and the counts verified — how a
 //! clinic moves from its file to a server, or takes a server's data back.
 
-use super::db::{Backend, Tx, Val};
+use super::db::{marks, Backend, Tx, Val};
 use super::Store;
 use crate::args;
 use crate::error::{Error, Result};
@@ -25,6 +25,10 @@ const TABLES: &[(&str, &str)] = &[
     ("webhooks", "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at"),
     ("meta", "key, value"),
 ];
+
+/// Rows per insert statement: within both engines' limits on parameters
+/// (the widest table has 33 columns).
+const ROWS_PER_INSERT: usize = 250;
 
 fn count(tx: &Tx, table: &str) -> Result<i64> {
     tx.one(&format!("SELECT count(*) FROM {table}"), args![])
@@ -51,13 +55,32 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
             let mut copied = Vec::new();
             for (table, cols) in TABLES {
                 let n = cols.split(',').count();
-                let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
-                let insert = format!("INSERT INTO {table} ({cols}) VALUES ({})", marks.join(", "));
+                // Rows go over in multi-row inserts: one round trip to a
+                // server per few hundred rows, not per row.
+                let insert = |values: &[Val]| -> Result<()> {
+                    let rows: Vec<String> = (0..values.len() / n)
+                        .map(|r| format!("({})", marks(r * n + 1, n)))
+                        .collect();
+                    dst.exec(
+                        &format!("INSERT INTO {table} ({cols}) VALUES {}", rows.join(", ")),
+                        values,
+                    )?;
+                    Ok(())
+                };
+                let mut pending: Vec<Val> = Vec::with_capacity(ROWS_PER_INSERT * n);
                 src.each(&format!("SELECT {cols} FROM {table}"), &[], |row| {
-                    let values = (0..n).map(|i| row.get::<Val>(i)).collect::<Result<Vec<_>>>()?;
-                    dst.exec(&insert, &values)?;
+                    for i in 0..n {
+                        pending.push(row.get::<Val>(i)?);
+                    }
+                    if pending.len() == ROWS_PER_INSERT * n {
+                        insert(&pending)?;
+                        pending.clear();
+                    }
                     Ok(())
                 })?;
+                if !pending.is_empty() {
+                    insert(&pending)?;
+                }
                 let (had, has) = (count(src, table)?, count(dst, table)?);
                 if had != has {
                     return Err(Error::database(format!(

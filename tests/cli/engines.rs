@@ -368,3 +368,67 @@ fn a_server_database_takes_its_key_from_appt_key_only() {
         .unwrap();
     assert!(ok.status.success(), "{ok:?}");
 }
+
+/// Every appointment of `env` as JSON Lines, in a fixed order.
+fn exported(env: &Env) -> Vec<Value> {
+    let out = env
+        .cmd()
+        .args(["export", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut all: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    all.sort_by(|a, b| s(&a["id"]).cmp(s(&b["id"])));
+    all
+}
+
+#[test]
+fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
+    // More rows than one insert takes (appointments, patients, reminders,
+    // events), so every table is copied in full inserts and a remainder.
+    let env = busy_clinic();
+    let mut lines = Vec::new();
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 6, 17).unwrap();
+    while lines.len() < 300 {
+        if chrono::Datelike::weekday(&day).number_from_monday() <= 5 {
+            for slot in 0..8 {
+                let n = lines.len();
+                lines.push(
+                    serde_json::json!({
+                        "doctor": "Dr. García", "date": day.to_string(),
+                        "time": format!("{:02}:{:02}", 9 + slot / 2, slot % 2 * 30),
+                        "phone": format!("+50375{n:06}"), "name": format!("Paciente {n}"),
+                    })
+                    .to_string(),
+                );
+            }
+        }
+        day += chrono::Duration::days(1);
+    }
+    let file = env.dir.path().join("bulk.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let done = env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(done["booked"], lines.len(), "{done}");
+
+    let mut targets = vec![env.dir.path().join("copy.db")];
+    if let Some(server) = pg_server() {
+        targets.push(PathBuf::from(crate::common::new_pg_database(&server)));
+    }
+    for to in targets {
+        let copied = env.ok(&["transfer", "--to", to.to_str().unwrap()]);
+        let rows = rows_of(&copied);
+        let count = |t: &str| rows.iter().find(|(n, _)| n == t).unwrap().1;
+        assert_eq!(count("appointments") as usize, lines.len() + 2, "{copied}");
+        assert!(
+            count("reminders") > 600 && count("events") > 300,
+            "{copied}"
+        );
+        let copy = at(&env, to);
+        assert_eq!(exported(&copy), exported(&env));
+        assert_eq!(copy.ok(&["remind", "list"]), env.ok(&["remind", "list"]));
+        assert_eq!(copy.ok(&["check"])["ok"], true);
+    }
+}
