@@ -2,7 +2,8 @@
 //!
 //! Layers: `core` (the domain, pure), `app` (the use cases), `store` (the
 //! database), `cli` (clap, prompts, one file per command group) and `output`
-//! (tables and JSON views).
+//! (tables and JSON views); `wire` holds the JSON shapes that `app` stores
+//! or hands to hooks and `output` shows.
 
 pub mod app;
 pub mod cli;
@@ -10,3 +11,6 @@ pub mod core;
 pub mod error;
 pub mod output;
 pub mod store;
+/// The JSON shapes of SPEC §6 that are stored (event payloads) or handed to
+/// other programs (hook stdin), shared by the use cases and the output.
+pub mod wire;

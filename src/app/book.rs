@@ -8,10 +8,10 @@ use super::values::{self, check_text, Problems};
 use super::waitlist;
 use crate::core::{time, Appointment, Status, SOURCES};
 use crate::error::{Error, Result};
-use crate::output::json;
 use crate::store::crypto::Keys;
 use crate::store::db::Tx;
 use crate::store::{self, appointments, events, patients, reminders, services, Store};
+use crate::wire;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -267,7 +267,7 @@ pub fn book_in(
     let saved = appointments::get(tx, &appt.id)?;
     // The event carries the appointment as its JSON object (SPEC §8), and the
     // name the booking replaced.
-    let mut data = json!({"appointment": json::appointment(&saved)});
+    let mut data = json!({"appointment": wire::appointment(&saved)});
     if let Some(old) = &renamed_from {
         data["patient_previous_name"] = json!(old);
     }
@@ -278,7 +278,7 @@ pub fn book_in(
             tx,
             "appointment.checked_in",
             &saved.id,
-            &json!({"appointment": json::appointment(&saved)}),
+            &json!({"appointment": wire::appointment(&saved)}),
             now,
         )?;
     } else {

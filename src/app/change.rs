@@ -9,9 +9,9 @@ use super::waitlist;
 use crate::core::slots::Request;
 use crate::core::{status as machine, time, Appointment, Status};
 use crate::error::{Code, Error, Result};
-use crate::output::json;
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, patients, reminders, Store};
+use crate::wire;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 
@@ -25,7 +25,7 @@ fn commit(
 ) -> Result<Appointment> {
     appointments::save(tx, a)?;
     let saved = appointments::get(tx, &a.id)?;
-    let mut data = json!({"appointment": json::appointment(&saved)});
+    let mut data = json!({"appointment": wire::appointment(&saved)});
     if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
     }

@@ -9,10 +9,10 @@
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
-use crate::output::json;
 use crate::store::db::Tx;
 use crate::store::reminders::{self, Reminder, KINDS, STATUSES};
 use crate::store::{appointments, waitlist, Store};
+use crate::wire;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -349,7 +349,7 @@ pub fn due(
             }
             Some(cmd) => {
                 for (rem, a) in &taken {
-                    let outcome = run_hook(cmd, &json::reminder(rem, a), &hook_env(rem, a));
+                    let outcome = run_hook(cmd, &wire::reminder(rem, a), &hook_env(rem, a));
                     record(st, rem, &run, outcome, clock.now(), &mut tally)?;
                 }
             }

@@ -7,10 +7,10 @@ use super::schedule::target;
 use super::values::{self, Problems};
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
-use crate::output::json;
 use crate::store::db::Tx;
 use crate::store::waitlist::{self, Entry};
 use crate::store::{self, clinics, events, patients, reminders, services, Store};
+use crate::wire;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -156,14 +156,14 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
         "duration_minutes": freed.duration_minutes,
         "timezone": freed.timezone.name(),
     });
-    let mut data = json!({ "waitlist": json::waitlist_entry(&entry) });
+    let mut data = json!({ "waitlist": wire::waitlist_entry(&entry) });
     if let (Some(d), Some(s)) = (data.as_object_mut(), slot.as_object()) {
         d.extend(s.clone());
     }
     events::record(tx, "appointment.slot_offered", &freed.id, &data, now)?;
     let mut offer = slot;
     offer["clinic_name"] = json!(freed.clinic_name);
-    offer["waitlist"] = json::waitlist_entry(&entry);
+    offer["waitlist"] = wire::waitlist_entry(&entry);
     reminders::queue(
         tx,
         &freed.id,

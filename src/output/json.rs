@@ -2,166 +2,27 @@
 
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
-use crate::core::time::{
-    fmt_utc, format_days, format_duration, format_hhmm, format_offset, to_local,
-};
+use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
 use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Window};
 use crate::store::check::{Row as CheckRow, Violation};
 use crate::store::events::Event;
-use crate::store::reminders::Reminder;
 use crate::store::webhooks::Webhook;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::wire::{appointment_view, day, opt_ts, to_json, ts, AppointmentView, DoctorRefView};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-fn ts(t: DateTime<Utc>) -> String {
-    fmt_utc(t)
-}
-
-fn opt_ts(t: Option<DateTime<Utc>>) -> Option<String> {
-    t.map(fmt_utc)
-}
-
-/// A view as a JSON value. Views hold only strings, numbers and JSON values, so
-/// serialising them cannot fail.
-fn to_json(view: impl Serialize) -> Value {
-    serde_json::to_value(view).unwrap_or(Value::Null)
-}
+// The shapes that are also stored or handed to hooks live in `wire`; they
+// are shown as they are.
+pub use crate::wire::{appointment, reminder, waitlist_entry};
 
 /// A view written out as JSON text, to be embedded as it is.
 fn raw(view: &impl Serialize) -> Box<RawValue> {
     // A view holds only strings, numbers and JSON values: writing it cannot
     // fail, and its text is valid JSON.
     serde_json::value::to_raw_value(view).unwrap_or_else(|_| RawValue::NULL.to_owned())
-}
-
-fn day(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
-// The views a document may serialise straight to text (`agenda`, `list`)
-// keep their fields in alphabetical order: the same text as through a
-// `Value`, whose maps sort their keys.
-
-#[derive(Serialize)]
-struct PartyView<'a> {
-    full_name: &'a str,
-    id: &'a str,
-    phone: &'a str,
-}
-
-#[derive(Serialize)]
-struct DoctorRefView<'a> {
-    full_name: &'a str,
-    id: &'a str,
-    specialty: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ServiceRefView<'a> {
-    duration_minutes: i64,
-    id: &'a str,
-    name: &'a str,
-}
-
-/// The appointment object of SPEC §6: every field always present.
-#[derive(Serialize)]
-struct AppointmentView<'a> {
-    batch: Option<&'a str>,
-    cancellation_reason: Option<&'a str>,
-    cancelled_at: Option<String>,
-    checked_in_at: Option<String>,
-    clinic_id: &'a str,
-    completed_at: Option<String>,
-    confirmed_at: Option<String>,
-    created_at: String,
-    date: String,
-    diagnosis: Option<&'a str>,
-    doctor: Option<DoctorRefView<'a>>,
-    doctor_id: Option<&'a str>,
-    duration_minutes: i64,
-    end_time: String,
-    ends_at: String,
-    external_reference_id: Option<&'a str>,
-    follow_up_date: Option<String>,
-    follow_up_required: bool,
-    id: &'a str,
-    no_show_at: Option<String>,
-    notes: Option<&'a str>,
-    patient: PartyView<'a>,
-    patient_id: &'a str,
-    prescription: Option<&'a str>,
-    reason: Option<&'a str>,
-    service: Option<ServiceRefView<'a>>,
-    service_id: Option<&'a str>,
-    session: Option<&'a str>,
-    source: &'a str,
-    start_time: String,
-    started_at: Option<String>,
-    starts_at: String,
-    status: &'a str,
-    timezone: &'a str,
-    token_number: i64,
-    updated_at: String,
-}
-
-pub fn appointment(a: &Appointment) -> Value {
-    to_json(appointment_view(a))
-}
-
-fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
-    AppointmentView {
-        id: &a.id,
-        clinic_id: &a.clinic_id,
-        doctor_id: a.doctor_id.as_deref(),
-        patient_id: &a.patient_id,
-        service_id: a.service_id.as_deref(),
-        date: a.local_date.to_string(),
-        start_time: to_local(a.timezone, a.starts_at).1,
-        end_time: to_local(a.timezone, a.ends_at).1,
-        duration_minutes: a.duration_minutes,
-        starts_at: ts(a.starts_at),
-        ends_at: ts(a.ends_at),
-        timezone: a.timezone.name(),
-        status: a.status.as_str(),
-        token_number: a.token_number,
-        source: &a.source,
-        session: a.session.as_deref(),
-        batch: a.batch.as_deref(),
-        reason: a.reason.as_deref(),
-        notes: a.notes.as_deref(),
-        diagnosis: a.diagnosis.as_deref(),
-        prescription: a.prescription.as_deref(),
-        follow_up_required: a.follow_up_required,
-        follow_up_date: day(a.follow_up_date),
-        cancellation_reason: a.cancellation_reason.as_deref(),
-        external_reference_id: a.external_reference_id.as_deref(),
-        patient: PartyView {
-            id: &a.patient_id,
-            full_name: &a.patient_name,
-            phone: &a.patient_phone,
-        },
-        doctor: a.doctor_id.as_deref().map(|id| DoctorRefView {
-            id,
-            full_name: a.doctor_name.as_deref().unwrap_or(""),
-            specialty: a.doctor_specialty.as_deref(),
-        }),
-        service: a.service_id.as_deref().map(|id| ServiceRefView {
-            id,
-            name: a.service_name.as_deref().unwrap_or(""),
-            duration_minutes: a.service_minutes.unwrap_or(a.duration_minutes),
-        }),
-        created_at: ts(a.created_at),
-        updated_at: ts(a.updated_at),
-        confirmed_at: opt_ts(a.confirmed_at),
-        checked_in_at: opt_ts(a.checked_in_at),
-        started_at: opt_ts(a.started_at),
-        completed_at: opt_ts(a.completed_at),
-        cancelled_at: opt_ts(a.cancelled_at),
-        no_show_at: opt_ts(a.no_show_at),
-    }
 }
 
 #[derive(Serialize)]
@@ -378,100 +239,6 @@ pub fn list(name: &str, items: Vec<Value>) -> Value {
 }
 
 #[derive(Serialize)]
-struct ReminderView<'a> {
-    id: &'a str,
-    kind: &'a str,
-    appointment_id: &'a str,
-    offset: Option<String>,
-    due_at: String,
-    status: &'a str,
-    attempts: i64,
-    sent_at: Option<String>,
-    next_attempt_at: Option<String>,
-    last_error: Option<&'a str>,
-    appointment: Value,
-    /// The message's own fields: `previous` (rescheduled), `reason`
-    /// (cancelled), `offer` (waitlist_offer).
-    #[serde(flatten)]
-    data: serde_json::Map<String, Value>,
-}
-
-/// A reminder as SPEC §7 shows it, with its appointment; a notification with
-/// its own fields; an offer with its slot and waitlist entry instead of the
-/// appointment that freed it (another patient's).
-pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
-    let data = match &r.data {
-        Some(Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
-    };
-    to_json(ReminderView {
-        id: &r.id,
-        kind: &r.kind,
-        appointment_id: &r.appointment_id,
-        offset: r.is_reminder().then(|| format_offset(r.offset_minutes)),
-        due_at: ts(r.due_at),
-        status: &r.status,
-        attempts: r.attempts,
-        sent_at: opt_ts(r.sent_at),
-        next_attempt_at: opt_ts(r.next_attempt_at),
-        last_error: r.last_error.as_deref(),
-        appointment: if r.kind == "waitlist_offer" {
-            Value::Null
-        } else {
-            appointment(a)
-        },
-        data,
-    })
-}
-
-#[derive(Serialize)]
-struct WaitlistView<'a> {
-    id: &'a str,
-    clinic_id: &'a str,
-    doctor_id: &'a str,
-    patient_id: &'a str,
-    service_id: Option<&'a str>,
-    date: String,
-    offers: i64,
-    created_at: String,
-    patient: PartyView<'a>,
-    doctor: DoctorRefView<'a>,
-    service: Option<ServiceRefView<'a>>,
-}
-
-/// A waitlist entry (SPEC §5.7).
-pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
-    to_json(WaitlistView {
-        id: &e.id,
-        clinic_id: &e.clinic_id,
-        doctor_id: &e.doctor_id,
-        patient_id: &e.patient_id,
-        service_id: e.service_id.as_deref(),
-        date: e.date.to_string(),
-        offers: e.offers,
-        created_at: ts(e.created_at),
-        patient: PartyView {
-            id: &e.patient_id,
-            full_name: &e.patient_name,
-            phone: &e.patient_phone,
-        },
-        doctor: DoctorRefView {
-            id: &e.doctor_id,
-            full_name: &e.doctor_name,
-            specialty: e.doctor_specialty.as_deref(),
-        },
-        service: match (&e.service_id, &e.service_name) {
-            (Some(id), Some(name)) => Some(ServiceRefView {
-                id,
-                name,
-                duration_minutes: e.service_minutes.unwrap_or_default(),
-            }),
-            _ => None,
-        },
-    })
-}
-
-#[derive(Serialize)]
 struct WebhookView<'a> {
     id: &'a str,
     url: &'a str,
@@ -663,6 +430,8 @@ pub fn queue(q: &crate::app::queue::Queue) -> Value {
     })
 }
 
+// A day sheet is written straight to text too: its views keep their fields
+// in alphabetical order, as `wire`'s do.
 #[derive(Serialize)]
 struct AgendaView<'a> {
     clinic_id: &'a str,

@@ -2,6 +2,7 @@
 
 use crate::common::{s, Env};
 use serde_json::Value;
+use std::process::Stdio;
 
 fn stream(env: &Env, args: &[&str]) -> Vec<Value> {
     let out = env.cmd().arg("events").args(args).output().unwrap();
@@ -75,13 +76,10 @@ fn events_refuse_bad_filters() {
     assert_eq!((code, e["code"].as_str()), (2, Some("USAGE_ERROR")));
 }
 
-#[test]
-fn a_long_log_streams_across_pages() {
-    let env = Env::clinic();
-    let a = env.book("2026-06-16", "10:00", "+50370000001");
-    let id = s(&a["id"]).to_string();
-    // 1,200 updates: more than one page of the stream.
-    let values: Vec<String> = (0..1200)
+/// Writes `n` `appointment.updated` events of appointment `id` straight into
+/// the log: a long log without thousands of commands.
+fn add_updates(env: &Env, id: &str, n: i64) {
+    let values: Vec<String> = (0..n)
         .map(|i| {
             format!(
                 "('appointment.updated', '{id}', {}, '{{}}')",
@@ -93,6 +91,14 @@ fn a_long_log_streams_across_pages() {
         "INSERT INTO events (type, appointment_id, created_at, data) VALUES {}",
         values.join(",")
     ));
+}
+
+#[test]
+fn a_long_log_streams_across_pages() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    // 1,200 updates: more than one page of the stream.
+    add_updates(&env, s(&a["id"]), 1200);
     let all = stream(&env, &[]);
     assert_eq!(all.len(), 1201);
     assert!(all
@@ -127,5 +133,37 @@ fn a_failed_write_to_stdout_is_an_error_not_a_silent_success() {
             err.contains("INTERNAL_ERROR") || err.contains("cannot write to standard output"),
             "appt {args:?}: {err}"
         );
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_an_error_not_a_silent_success() {
+    // A reader that closes the pipe at once must not pass for one that read
+    // the stream to the end: exit 1 and the error on stderr, as for a full
+    // disk.
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    // 3,000 lines, some 400 KB: more than a pipe holds (64 KiB), so appt is
+    // still writing when it finds the reader gone.
+    add_updates(&env, s(&a["id"]), 3000);
+    for args in [&["events"][..], &["events", "--json"]] {
+        let mut child = env
+            .raw(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "appt {args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("cannot write to standard output"),
+            "appt {args:?}: {err}"
+        );
+        if args.contains(&"--json") {
+            let e: Value = serde_json::from_str(err.trim()).expect("a JSON error");
+            assert_eq!(e["error"]["code"], "INTERNAL_ERROR", "{e}");
+        }
     }
 }
