@@ -942,6 +942,28 @@ struct Slot {
     time: String,
 }
 
+impl Slot {
+    /// `appt book` of this slot for a new patient.
+    fn book_args(&self, phone: &str, name: &str) -> Vec<String> {
+        [
+            "book",
+            "--doctor",
+            &self.doctor,
+            "--date",
+            &self.date.to_string(),
+            "--time",
+            &self.time,
+            "--phone",
+            phone,
+            "--name",
+            name,
+            "--json",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+}
+
 /// What the figures ask about, read once from the pristine database.
 struct Plan {
     appointments: i64,
@@ -1678,23 +1700,10 @@ impl Bench<'_> {
                 self.pair(
                     (2, self.runs),
                     &|i| {
-                        let s = &book_slots[i / 2];
-                        let date = s.date.to_string();
                         let phone = format!("+50362{:06}", i / 2);
-                        self.appt_args(&[
-                            "book",
-                            "--doctor",
-                            &s.doctor,
-                            "--date",
-                            &date,
-                            "--time",
-                            &s.time,
-                            "--phone",
-                            &phone,
-                            "--name",
-                            "Paciente Nuevo",
-                            "--json",
-                        ])
+                        let mut c = self.appt();
+                        c.args(book_slots[i / 2].book_args(&phone, "Paciente Nuevo"));
+                        c
                     },
                     &book_ref,
                     none,
@@ -1893,22 +1902,8 @@ impl Bench<'_> {
         }
         let db = self.engine.db();
         let book = |s: &Slot, phone: String, out: &Path| -> Res<i32> {
-            let date = s.date.to_string();
             let mut cmd = appt(&db);
-            cmd.args([
-                "book",
-                "--doctor",
-                &s.doctor,
-                "--date",
-                &date,
-                "--time",
-                &s.time,
-                "--phone",
-                &phone,
-                "--name",
-                "Paciente Concurrente",
-                "--json",
-            ]);
+            cmd.args(s.book_args(&phone, "Paciente Concurrente"));
             let r = measure(cmd, out)?;
             if r.code == 4 {
                 let e = fs::read_to_string(out.with_extension("err")).unwrap_or_default();

@@ -2,8 +2,8 @@
 //! without a doctor, across every doctor of the clinic — "when is the first
 //! time anyone can see this patient?" (SPEC §5.6).
 
-use super::schedule::{request, Target};
-use super::slots::{judge, Slot};
+use super::schedule::{owner_windows, request, Target};
+use super::slots::{judge_in, Slot};
 use crate::core::{text, time, Doctor};
 use crate::error::{Error, Result};
 use crate::store::{clinics, doctors, services, Store};
@@ -89,23 +89,31 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             .transpose()?;
         let req = request(None, service.as_ref(), None);
         let last = today + Duration::minutes(clinic.settings.horizon) + Duration::days(1);
+        // Each doctor's windows, read once for every day looked at.
+        let owners = candidates
+            .iter()
+            .map(|d| {
+                let t = Target {
+                    clinic: clinic.clone(),
+                    doctor: Some(d.clone()),
+                };
+                let windows = owner_windows(tx, &t)?;
+                Ok((d, t, windows))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut found = Vec::new();
         let mut day = first;
         while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)
         {
             let mut free: Vec<Free> = Vec::new();
-            for d in &candidates {
-                let t = Target {
-                    clinic: clinic.clone(),
-                    doctor: Some(d.clone()),
-                };
-                let (_, slots) = judge(tx, now, &t, day, &req)?;
+            for (d, t, windows) in &owners {
+                let slots = judge_in(tx, now, t, windows, day, &req)?;
                 free.extend(
                     slots
                         .into_iter()
                         .filter(|s| s.refusal.is_none())
                         .map(|slot| Free {
-                            doctor: d.clone(),
+                            doctor: (*d).clone(),
                             date: day,
                             slot,
                         }),

@@ -188,11 +188,28 @@ pub fn load_day(
     service_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<DayData> {
-    let all: Vec<Window> = windows::of_owner(conn, &t.owner())?
+    load_day_in(conn, t, &owner_windows(conn, t)?, date, service_id, except)
+}
+
+/// Every window of `t`'s owner at its clinic, whatever the day: read once
+/// for a run of days (`next`, a day's "next free day").
+pub fn owner_windows(conn: &Tx, t: &Target) -> Result<Vec<Window>> {
+    Ok(windows::of_owner(conn, &t.owner())?
         .into_iter()
         .filter(|w| w.clinic_id == t.clinic.id)
-        .collect();
-    let on: Vec<Window> = windows_on(&all, date).into_iter().cloned().collect();
+        .collect())
+}
+
+/// [`load_day`] with the owner's windows already read ([`owner_windows`]).
+pub fn load_day_in(
+    conn: &Tx,
+    t: &Target,
+    all: &[Window],
+    date: NaiveDate,
+    service_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<DayData> {
+    let on: Vec<Window> = windows_on(all, date).into_iter().cloned().collect();
     let closure = closures::covering(
         conn,
         &t.clinic.id,

@@ -2,11 +2,11 @@
 //! windows), each judged by the booking rules, so a slot's refusal is what
 //! booking it would answer.
 
-use super::schedule::{load_day, request, target, DayData, Target};
+use super::schedule::{load_day, load_day_in, owner_windows, request, target, DayData, Target};
 use super::values;
 use crate::core::booking;
 use crate::core::slots::Request;
-use crate::core::{time, Recurrence};
+use crate::core::{time, Recurrence, Window};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::{services, windows, Store};
@@ -150,8 +150,9 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
         .min(date + Duration::days(LOOK_AHEAD_DAYS));
     let mut next_free = None;
     let mut day = date.max(today - Duration::days(1)) + Duration::days(1);
+    let windows = owner_windows(tx, t)?;
     while day <= last {
-        let (_, slots) = judge(tx, now, t, day, req)?;
+        let slots = judge_in(tx, now, t, &windows, day, req)?;
         if let Some(s) = slots.iter().find(|s| s.refusal.is_none()) {
             next_free = Some((day, s.start));
             break;
@@ -172,6 +173,37 @@ pub fn judge(
     judge_except(tx, now, t, date, req, None).map(|(_, duration, slots)| (duration, slots))
 }
 
+/// [`judge`] with the owner's windows already read, for a run of days: the
+/// bookable and refused slots.
+pub fn judge_in(
+    tx: &Tx,
+    now: DateTime<Utc>,
+    t: &Target,
+    windows: &[Window],
+    date: NaiveDate,
+    req: &Request,
+) -> Result<Vec<Slot>> {
+    let data = load_day_in(tx, t, windows, date, req.service_id, None)?;
+    Ok(judged(&data, t, now, req))
+}
+
+/// The slots of a loaded day, judged at `now`.
+fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
+    let day = data.day(&t.clinic, now);
+    booking::slots(&day, req)
+        .iter()
+        .map(|s| Slot {
+            start: s.start,
+            end: s.end,
+            remaining: s.remaining,
+            window_id: s.span.window.id.clone(),
+            session: s.span.window.session.clone(),
+            batch: s.span.window.batch.clone(),
+            refusal: s.refusal,
+        })
+        .collect()
+}
+
 /// [`judge`], with the appointment `except` (one being moved) not taking its
 /// place; also returns the day as loaded.
 fn judge_except(
@@ -183,19 +215,7 @@ fn judge_except(
     except: Option<&str>,
 ) -> Result<(DayData, Option<i64>, Vec<Slot>)> {
     let data = load_day(tx, t, date, req.service_id, except)?;
-    let day = data.day(&t.clinic, now);
-    let slots = booking::slots(&day, req)
-        .iter()
-        .map(|s| Slot {
-            start: s.start,
-            end: s.end,
-            remaining: s.remaining,
-            window_id: s.span.window.id.clone(),
-            session: s.span.window.session.clone(),
-            batch: s.span.window.batch.clone(),
-            refusal: s.refusal,
-        })
-        .collect();
+    let slots = judged(&data, t, now, req);
     let duration = req
         .duration
         .or(data.windows.first().map(|w| w.slot_minutes));
