@@ -1,13 +1,13 @@
 //! `agenda`: the front desk's day sheet — per doctor (and the clinic-wide
 //! windows), the day's appointments and free slots.
 
-use super::schedule::Target;
-use super::slots::{judge, Slot};
+use super::schedule::{Calendar, Target};
+use super::slots::{judged, Slot};
 use crate::core::slots::Request;
 use crate::core::{time, Appointment, Clinic, Doctor, Status};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
-use crate::store::{clinics, closures, doctors, windows, Store};
+use crate::store::{clinics, doctors, windows, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One section of the sheet: a doctor, or (None) the clinic-wide windows.
@@ -100,15 +100,20 @@ fn day_sheet(
                 }
             }
             let doc = owner.as_deref().map(|d| doctors::get(tx, d)).transpose()?;
-            let closed = closures::covering(tx, &clinic.id, owner.as_deref(), date)?
-                .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
             let t = Target {
                 clinic: clinic.clone(),
                 doctor: doc.clone(),
             };
+            let day = Calendar::load(tx, &t, date, date)?.day(tx, date, None, None)?;
+            let closed = day
+                .closure
+                .clone()
+                .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
             let free = if doc.as_ref().is_none_or(|d| d.active) {
-                let (_, slots) = judge(tx, now, &t, date, &Request::default())?;
-                slots.into_iter().filter(|s| s.refusal.is_none()).collect()
+                judged(&day, &t, now, &Request::default())
+                    .into_iter()
+                    .filter(|s| s.refusal.is_none())
+                    .collect()
             } else {
                 vec![]
             };

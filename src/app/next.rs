@@ -2,7 +2,7 @@
 //! without a doctor, across every doctor of the clinic — "when is the first
 //! time anyone can see this patient?" (SPEC §5.6).
 
-use super::schedule::{owner_windows, request, Target};
+use super::schedule::{request, Calendar, Target};
 use super::slots::{judge_in, Slot};
 use crate::core::{text, time, Doctor};
 use crate::error::{Error, Result};
@@ -89,25 +89,27 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             .transpose()?;
         let req = request(None, service.as_ref(), None);
         let last = today + Duration::minutes(clinic.settings.horizon) + Duration::days(1);
-        // Each doctor's windows, read once for every day looked at.
-        let owners = candidates
+        // Each doctor's windows and closures, read once for every day looked at.
+        let until = last.min(first + Duration::days(MAX_DAYS - 1));
+        let targets: Vec<Target> = candidates
             .iter()
-            .map(|d| {
-                let t = Target {
-                    clinic: clinic.clone(),
-                    doctor: Some(d.clone()),
-                };
-                let windows = owner_windows(tx, &t)?;
-                Ok((d, t, windows))
+            .map(|d| Target {
+                clinic: clinic.clone(),
+                doctor: Some(d.clone()),
             })
+            .collect();
+        let calendars = candidates
+            .iter()
+            .zip(&targets)
+            .map(|(d, t)| Ok((d, Calendar::load(tx, t, first, until)?)))
             .collect::<Result<Vec<_>>>()?;
         let mut found = Vec::new();
         let mut day = first;
         while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)
         {
             let mut free: Vec<Free> = Vec::new();
-            for (d, t, windows) in &owners {
-                let slots = judge_in(tx, now, t, windows, day, &req)?;
+            for (d, calendar) in &calendars {
+                let slots = judge_in(tx, now, calendar, day, &req)?;
                 free.extend(
                     slots
                         .into_iter()

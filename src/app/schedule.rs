@@ -8,7 +8,7 @@ use crate::core::booking;
 use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, Day};
 use crate::core::time::{self, Local};
-use crate::core::{Clinic, Doctor, Owner, Service, Window};
+use crate::core::{Clinic, Closure, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, closures, doctors, services, windows};
@@ -188,62 +188,87 @@ pub fn load_day(
     service_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<DayData> {
-    load_day_in(conn, t, &owner_windows(conn, t)?, date, service_id, except)
+    Calendar::load(conn, t, date, date)?.day(conn, date, service_id, except)
 }
 
-/// Every window of `t`'s owner at its clinic, whatever the day: read once
-/// for a run of days (`next`, a day's "next free day").
-pub fn owner_windows(conn: &Tx, t: &Target) -> Result<Vec<Window>> {
-    Ok(windows::of_owner(conn, &t.owner())?
-        .into_iter()
-        .filter(|w| w.clinic_id == t.clinic.id)
-        .collect())
+/// A doctor's (or the clinic-wide) calendar over a run of days: its windows
+/// and the closures that touch those days, read once; each day then reads
+/// only its appointments (`next`, a day's "next free day").
+pub struct Calendar<'t> {
+    pub target: &'t Target,
+    windows: Vec<Window>,
+    /// Clinic closures first, then the owner's own (the first covering a day
+    /// gives its reason).
+    closures: Vec<Closure>,
 }
 
-/// [`load_day`] with the owner's windows already read ([`owner_windows`]).
-pub fn load_day_in(
-    conn: &Tx,
-    t: &Target,
-    all: &[Window],
-    date: NaiveDate,
-    service_id: Option<&str>,
-    except: Option<&str>,
-) -> Result<DayData> {
-    let on: Vec<Window> = windows_on(all, date).into_iter().cloned().collect();
-    let closure = closures::covering(
-        conn,
-        &t.clinic.id,
-        t.doctor.as_ref().map(|d| d.id.as_str()),
-        date,
-    )?;
-    let tz = t.clinic.timezone;
-    let mut busy = Vec::new();
-    if let (Some(first), Some(last)) = (
-        on.iter().map(|w| w.from).min(),
-        on.iter().map(|w| w.to).max(),
-    ) {
-        let from = time::window_edge(tz, date, first);
-        let to = time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES);
-        match &t.doctor {
-            Some(d) => busy = appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
-            None => {
-                busy = appointments::busy_clinic_wide(
+impl<'t> Calendar<'t> {
+    pub fn load(
+        conn: &Tx,
+        target: &'t Target,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Calendar<'t>> {
+        let windows = windows::of_owner(conn, &target.owner())?
+            .into_iter()
+            .filter(|w| w.clinic_id == target.clinic.id)
+            .collect();
+        let doctor = target.doctor.as_ref().map(|d| d.id.as_str());
+        let closures = closures::touching(conn, &target.clinic.id, doctor, from, to)?;
+        Ok(Calendar {
+            target,
+            windows,
+            closures,
+        })
+    }
+
+    /// One day of it, with the active appointments competing for capacity
+    /// (`except` one being moved).
+    pub fn day(
+        &self,
+        conn: &Tx,
+        date: NaiveDate,
+        service_id: Option<&str>,
+        except: Option<&str>,
+    ) -> Result<DayData> {
+        let t = self.target;
+        let on: Vec<Window> = windows_on(&self.windows, date)
+            .into_iter()
+            .cloned()
+            .collect();
+        let closure = self
+            .closures
+            .iter()
+            .find(|c| c.from <= date && date <= c.to)
+            .map(|c| c.reason.clone());
+        let tz = t.clinic.timezone;
+        let mut busy = Vec::new();
+        if let (Some(first), Some(last)) = (
+            on.iter().map(|w| w.from).min(),
+            on.iter().map(|w| w.to).max(),
+        ) {
+            let from = time::window_edge(tz, date, first);
+            let to =
+                time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES);
+            busy = match &t.doctor {
+                Some(d) => appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
+                None => appointments::busy_clinic_wide(
                     conn,
                     &t.clinic.id,
                     service_id,
                     from,
                     to,
                     except,
-                )?
-            }
+                )?,
+            };
         }
+        Ok(DayData {
+            date,
+            windows: on,
+            closure,
+            busy,
+        })
     }
-    Ok(DayData {
-        date,
-        windows: on,
-        closure,
-        busy,
-    })
 }
 
 impl DayData {

@@ -2,11 +2,11 @@
 //! windows), each judged by the booking rules, so a slot's refusal is what
 //! booking it would answer.
 
-use super::schedule::{load_day, load_day_in, owner_windows, request, target, DayData, Target};
+use super::schedule::{load_day, request, target, Calendar, DayData, Target};
 use super::values;
 use crate::core::booking;
 use crate::core::slots::Request;
-use crate::core::{time, Recurrence, Window};
+use crate::core::{time, Recurrence};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::{services, windows, Store};
@@ -150,9 +150,9 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
         .min(date + Duration::days(LOOK_AHEAD_DAYS));
     let mut next_free = None;
     let mut day = date.max(today - Duration::days(1)) + Duration::days(1);
-    let windows = owner_windows(tx, t)?;
+    let calendar = Calendar::load(tx, t, day, last)?;
     while day <= last {
-        let slots = judge_in(tx, now, t, &windows, day, req)?;
+        let slots = judge_in(tx, now, &calendar, day, req)?;
         if let Some(s) = slots.iter().find(|s| s.refusal.is_none()) {
             next_free = Some((day, s.start));
             break;
@@ -162,33 +162,21 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
     Ok(Why { reason, next_free })
 }
 
-/// Every grid slot of `t`'s day, judged at `now`, and the slot length.
-pub fn judge(
-    tx: &Tx,
-    now: DateTime<Utc>,
-    t: &Target,
-    date: NaiveDate,
-    req: &Request,
-) -> Result<(Option<i64>, Vec<Slot>)> {
-    judge_except(tx, now, t, date, req, None).map(|(_, duration, slots)| (duration, slots))
-}
-
-/// [`judge`] with the owner's windows already read, for a run of days: the
-/// bookable and refused slots.
+/// Every grid slot of one day of a run of days ([`Calendar`]), judged at
+/// `now`: the bookable and the refused ones.
 pub fn judge_in(
     tx: &Tx,
     now: DateTime<Utc>,
-    t: &Target,
-    windows: &[Window],
+    calendar: &Calendar,
     date: NaiveDate,
     req: &Request,
 ) -> Result<Vec<Slot>> {
-    let data = load_day_in(tx, t, windows, date, req.service_id, None)?;
-    Ok(judged(&data, t, now, req))
+    let data = calendar.day(tx, date, req.service_id, None)?;
+    Ok(judged(&data, calendar.target, now, req))
 }
 
 /// The slots of a loaded day, judged at `now`.
-fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
+pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
     let day = data.day(&t.clinic, now);
     booking::slots(&day, req)
         .iter()
@@ -204,8 +192,9 @@ fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<
         .collect()
 }
 
-/// [`judge`], with the appointment `except` (one being moved) not taking its
-/// place; also returns the day as loaded.
+/// Every grid slot of `t`'s day, judged at `now`, with the appointment
+/// `except` (one being moved) not taking its place; also the day as loaded
+/// and the slot length.
 fn judge_except(
     tx: &Tx,
     now: DateTime<Utc>,

@@ -70,19 +70,22 @@ pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The closure covering `on` for this clinic or this doctor, if any:
-/// Some(reason) when closed.
-pub fn covering(
+/// The closures of this clinic, then of this doctor, that touch the days
+/// `from` to `to`.
+pub fn touching(
     conn: &Tx,
     clinic_id: &str,
     doctor_id: Option<&str>,
-    on: NaiveDate,
-) -> Result<Option<Option<String>>> {
-    let d = on.to_string();
-    conn.row(
-        "SELECT reason FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?3 \
-         UNION ALL SELECT reason FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?3 LIMIT 1",
-        args![clinic_id, doctor_id, d],
-        |r| r.get(0),
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Closure>> {
+    conn.rows(
+        &format!(
+            "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?4 \
+             UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?4 \
+             ORDER BY k, from_date, id"
+        ),
+        args![clinic_id, doctor_id, from.to_string(), to.to_string()],
+        from_row,
     )
 }
