@@ -2,8 +2,8 @@
 //! without a doctor, across every doctor of the clinic — "when is the first
 //! time anyone can see this patient?" (SPEC §5.6).
 
-use super::schedule::{request, Calendar, Target};
-use super::slots::{judge_in, Slot};
+use super::schedule::{doctors_day, request, Calendar, Target};
+use super::slots::{judged, Slot};
 use crate::core::{text, time, Doctor};
 use crate::error::{Error, Result};
 use crate::store::{clinics, doctors, services, Store};
@@ -98,18 +98,18 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
                 doctor: Some(d.clone()),
             })
             .collect();
-        let calendars = candidates
+        let calendars = targets
             .iter()
-            .zip(&targets)
-            .map(|(d, t)| Ok((d, Calendar::load(tx, t, first, until)?)))
+            .map(|t| Calendar::load(tx, t, first, until))
             .collect::<Result<Vec<_>>>()?;
         let mut found = Vec::new();
         let mut day = first;
         while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)
         {
             let mut free: Vec<Free> = Vec::new();
-            for (d, calendar) in &calendars {
-                let slots = judge_in(tx, now, calendar, day, &req)?;
+            let days = doctors_day(tx, &calendars, day)?;
+            for ((d, t), data) in candidates.iter().zip(&targets).zip(&days) {
+                let slots = judged(data, t, now, &req);
                 free.extend(
                     slots
                         .into_iter()

@@ -14,6 +14,7 @@ use crate::store::db::Tx;
 use crate::store::{appointments, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// Who a booking is with, and where.
 pub struct Target {
@@ -232,43 +233,95 @@ impl<'t> Calendar<'t> {
         except: Option<&str>,
     ) -> Result<DayData> {
         let t = self.target;
+        let (windows, span) = self.open_on(date);
+        let busy = match (span, &t.doctor) {
+            (None, _) => Vec::new(),
+            (Some((from, to)), Some(d)) => {
+                appointments::busy_for_doctor(conn, &d.id, from, to, except)?
+            }
+            (Some((from, to)), None) => {
+                appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?
+            }
+        };
+        Ok(self.with(date, windows, busy))
+    }
+
+    /// The windows open on `date` and the span of time whose appointments
+    /// compete with them (None when none is open).
+    fn open_on(&self, date: NaiveDate) -> (Vec<Window>, Option<Span>) {
+        let tz = self.target.clinic.timezone;
         let on: Vec<Window> = windows_on(&self.windows, date)
             .into_iter()
             .cloned()
             .collect();
+        let span = on
+            .iter()
+            .map(|w| w.from)
+            .min()
+            .zip(on.iter().map(|w| w.to).max())
+            .map(|(first, last)| {
+                (
+                    time::window_edge(tz, date, first),
+                    time::window_edge(tz, date, last)
+                        + Duration::minutes(appointments::MAX_MINUTES),
+                )
+            });
+        (on, span)
+    }
+
+    fn with(&self, date: NaiveDate, windows: Vec<Window>, busy: Vec<Busy>) -> DayData {
         let closure = self
             .closures
             .iter()
             .find(|c| c.from <= date && date <= c.to)
             .map(|c| c.reason.clone());
-        let tz = t.clinic.timezone;
-        let mut busy = Vec::new();
-        if let (Some(first), Some(last)) = (
-            on.iter().map(|w| w.from).min(),
-            on.iter().map(|w| w.to).max(),
-        ) {
-            let from = time::window_edge(tz, date, first);
-            let to =
-                time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES);
-            busy = match &t.doctor {
-                Some(d) => appointments::busy_for_doctor(conn, &d.id, from, to, except)?,
-                None => appointments::busy_clinic_wide(
-                    conn,
-                    &t.clinic.id,
-                    service_id,
-                    from,
-                    to,
-                    except,
-                )?,
-            };
-        }
-        Ok(DayData {
+        DayData {
             date,
-            windows: on,
+            windows,
             closure,
             busy,
-        })
+        }
     }
+}
+
+/// A stretch of time: from, to.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The same day of several doctors' calendars, their appointments read in
+/// one query (`next` across a clinic's doctors).
+pub fn doctors_day(conn: &Tx, calendars: &[Calendar], date: NaiveDate) -> Result<Vec<DayData>> {
+    let open: Vec<_> = calendars.iter().map(|c| c.open_on(date)).collect();
+    let asked: Vec<&str> = calendars
+        .iter()
+        .zip(&open)
+        .filter(|(_, (_, span))| span.is_some())
+        .filter_map(|(c, _)| c.target.doctor.as_ref().map(|d| d.id.as_str()))
+        .collect();
+    let spans = open.iter().filter_map(|(_, span)| *span);
+    let mut busy: HashMap<String, Vec<Busy>> = HashMap::new();
+    if let (Some(from), Some(to)) = (
+        spans.clone().map(|(from, _)| from).min(),
+        spans.map(|(_, to)| to).max(),
+    ) {
+        // One span for all: an appointment outside a doctor's own windows
+        // overlaps none of their slots.
+        for (doctor, b) in appointments::busy_for_doctors(conn, &asked, from, to)? {
+            busy.entry(doctor).or_default().push(b);
+        }
+    }
+    Ok(calendars
+        .iter()
+        .zip(open)
+        .map(|(c, (windows, _))| {
+            let mine = c
+                .target
+                .doctor
+                .as_ref()
+                .and_then(|d| busy.remove(&d.id))
+                .unwrap_or_default();
+            c.with(date, windows, mine)
+        })
+        .collect())
 }
 
 impl DayData {
