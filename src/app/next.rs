@@ -98,10 +98,7 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
                 doctor: Some(d.clone()),
             })
             .collect();
-        let calendars = targets
-            .iter()
-            .map(|t| Calendar::load(tx, t, first, until))
-            .collect::<Result<Vec<_>>>()?;
+        let calendars = Calendar::of_doctors(tx, &clinic, &targets, first, until)?;
         let mut found = Vec::new();
         let mut day = first;
         while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)

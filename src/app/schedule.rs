@@ -214,13 +214,44 @@ impl<'t> Calendar<'t> {
             .into_iter()
             .filter(|w| w.clinic_id == target.clinic.id)
             .collect();
-        let doctor = target.doctor.as_ref().map(|d| d.id.as_str());
-        let closures = closures::touching(conn, &target.clinic.id, doctor, from, to)?;
+        let doctors: Vec<&str> = target.doctor.iter().map(|d| d.id.as_str()).collect();
+        let closures = closures::touching(conn, &target.clinic.id, &doctors, from, to)?;
         Ok(Calendar {
             target,
             windows,
             closures,
         })
+    }
+
+    /// The calendars of several doctors of one clinic, read in two queries
+    /// (`next` across a clinic's doctors).
+    pub fn of_doctors(
+        conn: &Tx,
+        clinic: &Clinic,
+        targets: &'t [Target],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Calendar<'t>>> {
+        let doctor = |t: &'t Target| t.doctor.as_ref().map(|d| d.id.as_str());
+        let ids: Vec<&str> = targets.iter().filter_map(doctor).collect();
+        let windows = windows::list(conn, Some(&clinic.id), None)?;
+        let closures = closures::touching(conn, &clinic.id, &ids, from, to)?;
+        Ok(targets
+            .iter()
+            .map(|t| Calendar {
+                target: t,
+                windows: windows
+                    .iter()
+                    .filter(|w| w.doctor_id.as_deref() == doctor(t))
+                    .cloned()
+                    .collect(),
+                closures: closures
+                    .iter()
+                    .filter(|c| c.doctor_id.is_none() || c.doctor_id.as_deref() == doctor(t))
+                    .cloned()
+                    .collect(),
+            })
+            .collect())
     }
 
     /// One day of it, with the active appointments competing for capacity

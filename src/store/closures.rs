@@ -1,6 +1,6 @@
 //! The `closures` table.
 
-use super::db::{Row, Tx};
+use super::db::{marks, Row, ToVal, Tx};
 use super::{by_id, date, epoch, instant, resolve, Lookup};
 use crate::args;
 use crate::core::Closure;
@@ -70,22 +70,27 @@ pub fn remove(conn: &Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The closures of this clinic, then of this doctor, that touch the days
+/// The closures of this clinic, then of these doctors, that touch the days
 /// `from` to `to`.
 pub fn touching(
     conn: &Tx,
     clinic_id: &str,
-    doctor_id: Option<&str>,
+    doctor_ids: &[&str],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Closure>> {
-    conn.rows(
-        &format!(
-            "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?1 AND to_date >= ?3 AND from_date <= ?4 \
-             UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id = ?2 AND to_date >= ?3 AND from_date <= ?4 \
-             ORDER BY k, from_date, id"
-        ),
-        args![clinic_id, doctor_id, from.to_string(), to.to_string()],
-        from_row,
-    )
+    let mut sql = format!(
+        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?1 AND to_date >= ?2 AND from_date <= ?3"
+    );
+    if !doctor_ids.is_empty() {
+        sql.push_str(&format!(
+            " UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) \
+             AND to_date >= ?2 AND from_date <= ?3",
+            marks(4, doctor_ids.len())
+        ));
+    }
+    sql.push_str(" ORDER BY k, from_date, id");
+    let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
+    args.extend(doctor_ids.iter().map(|d| d.to_val()));
+    conn.rows(&sql, &args, from_row)
 }

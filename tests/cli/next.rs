@@ -120,6 +120,24 @@ fn the_first_time_anyone_can_see_the_patient() {
     let v = env.ok(&["next", "--service", "Larga", "-n", "1"]);
     assert_eq!(v["slots"][0]["doctor"]["full_name"], "Dr. García");
     assert_eq!(v["slots"][0]["end_time"], "10:30");
+    // A clinic closure closes every doctor's day.
+    env.ok(&[
+        "closure",
+        "add",
+        "--clinic",
+        "Central",
+        "--from",
+        "2026-06-17",
+        "--to",
+        "2026-06-17",
+        "--reason",
+        "Feriado",
+    ]);
+    let v = env.ok(&["next", "-n", "1", "--after", "2026-06-17"]);
+    assert_eq!(
+        firsts(&v),
+        [("2026-06-18".into(), "08:00".into(), "Dra. López".into())]
+    );
     // Nobody of that specialty.
     env.fails(&["next", "--specialty", "Cardiología"], "NOT_FOUND", 3);
     env.fails(&["next", "--limit", "0"], "VALIDATION_ERROR", 2);
