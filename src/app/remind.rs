@@ -217,18 +217,18 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
     ))
 }
 
-/// Takes each of `ids` for this run just before delivering it, in one write
-/// transaction: still takeable (no other run delivered or claimed it
+/// Takes each of `ids` for this run just before delivering it, in the write
+/// transaction `tx`: still takeable (no other run delivered or claimed it
 /// meanwhile) and its appointment, as it is at this moment, still worth
 /// telling of. Returns what to deliver.
 fn take(
-    st: &mut Store,
+    tx: &Tx,
     ids: &[&str],
     run: &str,
     now: DateTime<Utc>,
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    st.write(|tx| {
+    {
         let found = reminders::takeable_many(tx, ids, now)?;
         let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
         let appointments = appointments::get_many(tx, &of)?;
@@ -265,7 +265,7 @@ fn take(
         let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
         reminders::claim_many(tx, &claims, run, now + CLAIM, now)?;
         Ok(taken)
-    })
+    }
 }
 
 /// Printing claims this many at once at most…
@@ -305,57 +305,70 @@ pub fn due(
     // rest to the next cron run rather than delivering them a second time.
     let run = crate::store::new_id();
     let ids: Vec<&str> = due.iter().map(|(d, _)| d.id.as_str()).collect();
-    let mut batch = 1;
-    let mut next = 0;
-    while next < ids.len() {
-        let chunk = &ids[next..(next + batch).min(ids.len())];
-        next += chunk.len();
-        let started = Instant::now();
-        let taken = take(st, chunk, &run, clock.now(), &mut tally)?;
-        match &r.exec {
-            None => {
-                let mut printed = Vec::new();
-                let mut failed = None;
-                for (rem, a) in &taken {
-                    let mut sent = rem.clone();
-                    sent.status = "sent".into();
-                    sent.attempts += 1;
-                    sent.sent_at = Some(clock.now());
-                    match deliver(&sent, a) {
-                        Ok(()) => printed.push(rem.id.as_str()),
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                let at = clock.now();
-                st.write(|tx| {
-                    tally.sent += reminders::mark_sent_many(tx, &printed, &run, at)? as i64;
-                    for (rem, _) in &taken[printed.len()..] {
-                        // Not written, not sent: it stays pending for the next run.
-                        reminders::release(tx, &rem.id, &run)?;
-                    }
-                    Ok(())
-                })?;
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                batch = if started.elapsed() < QUICK {
-                    (batch * 2).min(MAX_BATCH)
-                } else {
-                    1
-                };
+    if let Some(cmd) = &r.exec {
+        // A hook gets one reminder per claim.
+        for id in &ids {
+            let taken = st.write(|tx| take(tx, &[id], &run, clock.now(), &mut tally))?;
+            for (rem, a) in &taken {
+                let outcome = run_hook(cmd, &wire::reminder(rem, a), &hook_env(rem, a));
+                record(st, rem, &run, outcome, clock.now(), &mut tally)?;
             }
-            Some(cmd) => {
-                for (rem, a) in &taken {
-                    let outcome = run_hook(cmd, &wire::reminder(rem, a), &hook_env(rem, a));
-                    record(st, rem, &run, outcome, clock.now(), &mut tally)?;
+        }
+        return Ok(tally);
+    }
+    if ids.is_empty() {
+        return Ok(tally);
+    }
+    // Printed: each write transaction records the batch just printed and
+    // claims the next one.
+    let mut batch = 1;
+    let mut next = 1;
+    let mut taken = st.write(|tx| take(tx, &ids[..next], &run, clock.now(), &mut tally))?;
+    loop {
+        let started = Instant::now();
+        let mut printed = Vec::new();
+        let mut failed = None;
+        for (rem, a) in &taken {
+            let mut sent = rem.clone();
+            sent.status = "sent".into();
+            sent.attempts += 1;
+            sent.sent_at = Some(clock.now());
+            match deliver(&sent, a) {
+                Ok(()) => printed.push(rem.id.as_str()),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
                 }
             }
         }
+        let chunk: &[&str] = if failed.is_some() {
+            &[]
+        } else {
+            batch = if started.elapsed() < QUICK {
+                (batch * 2).min(MAX_BATCH)
+            } else {
+                1
+            };
+            &ids[next..(next + batch).min(ids.len())]
+        };
+        next += chunk.len();
+        let at = clock.now();
+        let following = st.write(|tx| {
+            tally.sent += reminders::mark_sent_many(tx, &printed, &run, at)? as i64;
+            for (rem, _) in &taken[printed.len()..] {
+                // Not written, not sent: it stays pending for the next run.
+                reminders::release(tx, &rem.id, &run)?;
+            }
+            take(tx, chunk, &run, at, &mut tally)
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if chunk.is_empty() {
+            return Ok(tally);
+        }
+        taken = following;
     }
-    Ok(tally)
 }
 
 /// Records a hook's outcome, if this run's claim still stands.

@@ -201,6 +201,9 @@ pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
 /// (another run may have delivered, claimed or cancelled some since the
 /// sweep looked).
 pub fn takeable_many(conn: &Tx, ids: &[&str], now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut args = vec![epoch(now).to_val()];
     args.extend(ids.iter().map(|id| id.to_val()));
     let mut found = conn.rows(
