@@ -228,44 +228,42 @@ fn take(
     now: DateTime<Utc>,
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment)>> {
-    {
-        let found = reminders::takeable_many(tx, ids, now)?;
-        let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
-        let appointments = appointments::get_many(tx, &of)?;
-        let mut taken = Vec::new();
-        // One notification of an appointment at a time, as TAKEABLE keeps it
-        // across runs: the patient never gets the news out of order.
-        let mut telling = HashSet::new();
-        for r in found {
-            if reminders::NOTICES.contains(&r.kind.as_str())
-                && !telling.insert(r.appointment_id.clone())
-            {
-                continue;
-            }
-            let Some(a) = appointments.get(&r.appointment_id) else {
-                continue;
-            };
-            let verdict = if r.is_reminder() {
-                triage(a.status, a.starts_at, now, &[r.due_at])[0]
-            } else {
-                judge_message(tx, &r, a, now)?
-            };
-            match verdict {
-                Verdict::Cancel => {
-                    tally.cancelled += 1;
-                    reminders::set_status(tx, &r.id, "cancelled", now)?;
-                }
-                Verdict::Expire => {
-                    tally.expired += 1;
-                    reminders::set_status(tx, &r.id, "expired", now)?;
-                }
-                Verdict::Deliver => taken.push((r, a.clone())),
-            }
+    let found = reminders::takeable_many(tx, ids, now)?;
+    let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
+    let appointments = appointments::get_many(tx, &of)?;
+    let mut taken = Vec::new();
+    // One notification of an appointment at a time, as TAKEABLE keeps it
+    // across runs: the patient never gets the news out of order.
+    let mut telling = HashSet::new();
+    for r in found {
+        if reminders::NOTICES.contains(&r.kind.as_str())
+            && !telling.insert(r.appointment_id.clone())
+        {
+            continue;
         }
-        let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
-        reminders::claim_many(tx, &claims, run, now + CLAIM, now)?;
-        Ok(taken)
+        let Some(a) = appointments.get(&r.appointment_id) else {
+            continue;
+        };
+        let verdict = if r.is_reminder() {
+            triage(a.status, a.starts_at, now, &[r.due_at])[0]
+        } else {
+            judge_message(tx, &r, a, now)?
+        };
+        match verdict {
+            Verdict::Cancel => {
+                tally.cancelled += 1;
+                reminders::set_status(tx, &r.id, "cancelled", now)?;
+            }
+            Verdict::Expire => {
+                tally.expired += 1;
+                reminders::set_status(tx, &r.id, "expired", now)?;
+            }
+            Verdict::Deliver => taken.push((r, a.clone())),
+        }
     }
+    let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
+    reminders::claim_many(tx, &claims, run, now + CLAIM, now)?;
+    Ok(taken)
 }
 
 /// Printing claims this many at once at most…
@@ -277,9 +275,10 @@ const QUICK: Duration = Duration::from_secs(1);
 /// Runs one sweep at `now`. Without `exec`, each reminder is handed to
 /// `deliver` (which prints it) as it will be recorded: it becomes `sent` only
 /// once `deliver` succeeded; if it fails the reminder stays pending and the
-/// sweep stops with that error. Printed reminders are claimed and recorded a
-/// batch per transaction while stdout keeps up (one, two, four… at a time);
-/// a hook gets one reminder per claim.
+/// sweep stops with that error. Printed reminders are claimed a batch at a
+/// time while stdout keeps up (one, two, four…), and the transaction that
+/// records a printed batch claims the next; a hook gets one reminder per
+/// claim.
 pub fn due(
     st: &mut Store,
     r: &DueRequest,
