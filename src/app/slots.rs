@@ -25,6 +25,10 @@ pub struct SlotsRequest {
     pub session: Option<String>,
     /// An appointment being moved: its own place counts as free.
     pub except: Option<String>,
+    /// Whether a day with nothing free says why and looks ahead for the next
+    /// free day ([`DaySlots::why`]): what a person reads and the pickers use;
+    /// `--json` shows neither, so it is spared the look-ahead.
+    pub explain: bool,
 }
 
 /// One grid slot.
@@ -95,7 +99,7 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
             .transpose()?;
         let req = request(r.duration, service.as_ref(), r.session.as_deref());
         let (data, duration, slots) = judge_except(tx, now, &t, date, &req, r.except.as_deref())?;
-        let why = if slots.iter().any(|s| s.refusal.is_none()) {
+        let why = if !r.explain || slots.iter().any(|s| s.refusal.is_none()) {
             None
         } else {
             Some(why(tx, now, &t, &data, &req)?)

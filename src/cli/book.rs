@@ -84,6 +84,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
                     duration: a.duration,
                     session: a.session.clone(),
                     except: None,
+                    explain: true,
                 };
                 a.when.at = Some(ask.slot(st, &mut req, prompted, None)?);
                 a.service = req.service;

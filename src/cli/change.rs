@@ -177,6 +177,7 @@ fn pick_new_time(ctx: &Ctx, st: &mut Store, ask: &mut Ask, r: &RescheduleArgs) -
         duration: Some(r.duration.unwrap_or(a.duration_minutes)),
         session: None,
         except: Some(a.id.clone()),
+        explain: true,
     };
     ask.slot(st, &mut req, true, Some(a.starts_at))
 }

@@ -51,6 +51,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         let req = slots::SlotsRequest {
             doctor: Some(doc.into()),
             date: "tomorrow".into(),
+            explain: !ctx.json,
             ..Default::default()
         };
         tomorrow.push(slots::day(&mut st, &req, ctx.now)?);

@@ -53,6 +53,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         duration: a.duration,
         session: a.session,
         except: None,
+        explain: !ctx.json || ctx.interactive,
     };
     let mut day = slots::day(&mut st, &req, ctx.now)?;
     // Hours that take only some services: on a terminal, pick one and list again.
