@@ -46,10 +46,13 @@ pub fn list(
         return Err(Error::field("limit", "limit must be between 1 and 100000"));
     }
     st.read(|tx| {
-        reminders::list(tx, status, kind, limit)?
+        let found = reminders::list(tx, status, kind, limit)?;
+        let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
+        let appointments = appointments::get_many(tx, &of)?;
+        found
             .into_iter()
             .map(|r| {
-                let a = appointments::get(tx, &r.appointment_id)?;
+                let a = appointment_of(&appointments, &r)?.clone();
                 Ok((r, a))
             })
             .collect()
@@ -128,26 +131,11 @@ fn triage_due(
                        deliver: &mut Vec<(Reminder, Appointment)>,
                        a: &Appointment|
          -> Result<()> {
-            let ended = match verdict {
-                Verdict::Cancel => {
-                    tally.cancelled += 1;
-                    "cancelled"
-                }
-                Verdict::Expire => {
-                    tally.expired += 1;
-                    "expired"
-                }
-                // Past the limit it stays pending for the next run.
-                Verdict::Deliver if limit.is_some_and(|l| deliver.len() as i64 >= l) => {
-                    return Ok(())
-                }
-                Verdict::Deliver => {
-                    deliver.push((r.clone(), a.clone()));
-                    return Ok(());
-                }
-            };
-            if !dry_run {
-                reminders::set_status(tx, &r.id, ended, now)?;
+            // Past the limit it stays pending for the next run.
+            if settle(tx, r, verdict, now, dry_run, tally)?
+                && limit.is_none_or(|l| (deliver.len() as i64) < l)
+            {
+                deliver.push((r.clone(), a.clone()));
             }
             Ok(())
         };
@@ -159,26 +147,22 @@ fn triage_due(
         let appointments = appointments::get_many(tx, &of)?;
         // Offers and notifications first: each is news of its own, due at once.
         for m in &messages {
-            let Some(a) = appointments.get(&m.appointment_id) else {
-                continue;
-            };
+            let a = appointment_of(&appointments, m)?;
             let verdict = judge_message(tx, m, a, now)?;
             end(m, verdict, &mut deliver, a)?;
         }
         // Reminders grouped by appointment, in order of each appointment's first due reminder.
-        let mut groups: Vec<(String, Vec<Reminder>)> = Vec::new();
+        let mut groups: Vec<Vec<Reminder>> = Vec::new();
         let mut slot: HashMap<String, usize> = HashMap::new();
         for r in due {
             let i = *slot.entry(r.appointment_id.clone()).or_insert_with(|| {
-                groups.push((r.appointment_id.clone(), Vec::new()));
+                groups.push(Vec::new());
                 groups.len() - 1
             });
-            groups[i].1.push(r);
+            groups[i].push(r);
         }
-        for (appointment_id, rs) in groups {
-            let Some(a) = appointments.get(&appointment_id) else {
-                continue;
-            };
+        for rs in groups {
+            let a = appointment_of(&appointments, &rs[0])?;
             let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
             for (r, verdict) in rs.iter().zip(triage(a.status, a.starts_at, now, &due_ats)) {
                 end(r, verdict, &mut deliver, a)?;
@@ -191,6 +175,43 @@ fn triage_due(
     } else {
         st.write(decide)
     }
+}
+
+/// Carries out a verdict that ends a message undelivered (`cancelled` or
+/// `expired`: tallied, and recorded unless `dry`); true when it is to be
+/// delivered.
+fn settle(
+    tx: &Tx,
+    r: &Reminder,
+    verdict: Verdict,
+    now: DateTime<Utc>,
+    dry: bool,
+    tally: &mut Sweep,
+) -> Result<bool> {
+    let ended = match verdict {
+        Verdict::Deliver => return Ok(true),
+        Verdict::Cancel => {
+            tally.cancelled += 1;
+            "cancelled"
+        }
+        Verdict::Expire => {
+            tally.expired += 1;
+            "expired"
+        }
+    };
+    if !dry {
+        reminders::set_status(tx, &r.id, ended, now)?;
+    }
+    Ok(false)
+}
+
+/// The appointment of message `r` among those read for it.
+fn appointment_of<'a>(
+    read: &'a HashMap<String, Appointment>,
+    r: &Reminder,
+) -> Result<&'a Appointment> {
+    read.get(&r.appointment_id)
+        .ok_or_else(|| Error::not_found("Appointment"))
 }
 
 /// The verdict on an offer or a notification, as things are at `now`: an
@@ -241,24 +262,14 @@ fn take(
         {
             continue;
         }
-        let Some(a) = appointments.get(&r.appointment_id) else {
-            continue;
-        };
+        let a = appointment_of(&appointments, &r)?;
         let verdict = if r.is_reminder() {
             triage(a.status, a.starts_at, now, &[r.due_at])[0]
         } else {
             judge_message(tx, &r, a, now)?
         };
-        match verdict {
-            Verdict::Cancel => {
-                tally.cancelled += 1;
-                reminders::set_status(tx, &r.id, "cancelled", now)?;
-            }
-            Verdict::Expire => {
-                tally.expired += 1;
-                reminders::set_status(tx, &r.id, "expired", now)?;
-            }
-            Verdict::Deliver => taken.push((r, a.clone())),
+        if settle(tx, &r, verdict, now, false, tally)? {
+            taken.push((r, a.clone()));
         }
     }
     let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
