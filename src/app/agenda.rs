@@ -1,7 +1,7 @@
 //! `agenda`: the front desk's day sheet — per doctor (and the clinic-wide
 //! windows), the day's appointments and free slots.
 
-use super::schedule::{Calendar, Target};
+use super::schedule::{load_day, Target};
 use super::slots::{judged, Slot};
 use crate::core::slots::Request;
 use crate::core::{time, Appointment, Clinic, Doctor, Status};
@@ -104,7 +104,7 @@ fn day_sheet(
                 clinic: clinic.clone(),
                 doctor: doc.clone(),
             };
-            let day = Calendar::load(tx, &t, date, date)?.day(tx, date, None, None)?;
+            let day = load_day(tx, &t, date, None, None)?;
             let closed = day
                 .closure
                 .clone()

@@ -248,59 +248,57 @@ pub fn advance(
         notes,
         follow_up: follow,
     } = f;
+    machine::check_transition(a.status, to, now, a.starts_at)?;
+    machine::check_visit_day(
+        a.status,
+        to,
+        a.local_date,
+        time::local_today(a.timezone, now),
+    )?;
+    let clinic = clinics::get(tx, &a.clinic_id)?;
+    if to == Status::Completed
+        && clinic.settings.require_diagnosis
+        && diagnosis.is_none()
+        && a.diagnosis.is_none()
     {
-        machine::check_transition(a.status, to, now, a.starts_at)?;
-        machine::check_visit_day(
-            a.status,
-            to,
-            a.local_date,
-            time::local_today(a.timezone, now),
-        )?;
-        let clinic = clinics::get(tx, &a.clinic_id)?;
-        if to == Status::Completed
-            && clinic.settings.require_diagnosis
-            && diagnosis.is_none()
-            && a.diagnosis.is_none()
-        {
-            return Err(Error::field(
-                "diagnosis",
-                "--diagnosis is required to complete an appointment at this clinic",
-            ));
-        }
-        if let Some(f) = &follow {
-            a.follow_up_date = Some(follow_up(&a, f, now)?);
-            a.follow_up_required = true;
-        }
-        a.diagnosis = diagnosis.or(a.diagnosis);
-        a.prescription = prescription.or(a.prescription);
-        a.notes = notes.or(a.notes);
-        let at = Some(now);
-        match to {
-            Status::Confirmed => a.confirmed_at = at,
-            Status::CheckedIn => a.checked_in_at = at,
-            Status::InProgress => a.started_at = at,
-            // A finished visit needs no reminder of it (SPEC §10: `check` flags one).
-            Status::Completed => {
-                a.completed_at = at;
-                reminders::cancel_pending(tx, &a.id, now)?;
-            }
-            Status::NoShow => {
-                a.no_show_at = at;
-                patients::count_no_show(tx, &a.patient_id, now)?;
-                reminders::cancel_pending(tx, &a.id, now)?;
-            }
-            Status::Scheduled | Status::Cancelled => {}
-        }
-        a.status = to;
-        a.updated_at = now;
-        commit(
-            tx,
-            &a,
-            &format!("appointment.{}", to.as_str()),
-            json!({}),
-            now,
-        )
+        return Err(Error::field(
+            "diagnosis",
+            "--diagnosis is required to complete an appointment at this clinic",
+        ));
     }
+    if let Some(f) = &follow {
+        a.follow_up_date = Some(follow_up(&a, f, now)?);
+        a.follow_up_required = true;
+    }
+    a.diagnosis = diagnosis.or(a.diagnosis);
+    a.prescription = prescription.or(a.prescription);
+    a.notes = notes.or(a.notes);
+    let at = Some(now);
+    match to {
+        Status::Confirmed => a.confirmed_at = at,
+        Status::CheckedIn => a.checked_in_at = at,
+        Status::InProgress => a.started_at = at,
+        // A finished visit needs no reminder of it (SPEC §10: `check` flags one).
+        Status::Completed => {
+            a.completed_at = at;
+            reminders::cancel_pending(tx, &a.id, now)?;
+        }
+        Status::NoShow => {
+            a.no_show_at = at;
+            patients::count_no_show(tx, &a.patient_id, now)?;
+            reminders::cancel_pending(tx, &a.id, now)?;
+        }
+        Status::Scheduled | Status::Cancelled => {}
+    }
+    a.status = to;
+    a.updated_at = now;
+    commit(
+        tx,
+        &a,
+        &format!("appointment.{}", to.as_str()),
+        json!({}),
+        now,
+    )
 }
 
 /// Edits of an active appointment's text fields and follow-up.

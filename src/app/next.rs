@@ -101,8 +101,7 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         let calendars = Calendar::of_doctors(tx, &clinic, &targets, first, until)?;
         let mut found = Vec::new();
         let mut day = first;
-        while found.len() < limit as usize && day <= last && day < first + Duration::days(MAX_DAYS)
-        {
+        while found.len() < limit as usize && day <= until {
             let mut free: Vec<Free> = Vec::new();
             let days = doctors_day(tx, &calendars, day)?;
             for ((d, t), data) in candidates.iter().zip(&targets).zip(&days) {

@@ -249,9 +249,8 @@ impl Ctx {
         env_nonempty("APPT_KEY")
     }
 
-    /// The result in the format asked for: only that one is built.
-    /// Like [`Ctx::report`] for a JSON document rendered straight to text.
-    /// A report whose JSON is written straight from `data`'s views as it is
+    /// Like [`Ctx::report`], for a JSON document too big to build as a tree:
+    /// a report whose JSON is written straight from `data`'s views as it is
     /// printed (never held whole in memory); `human` renders it otherwise.
     pub fn report_stream<T: 'static>(
         &self,
@@ -268,6 +267,7 @@ impl Ctx {
         }
     }
 
+    /// The result in the format asked for: only that one is built.
     pub fn report(&self, json: impl FnOnce() -> Value, human: impl FnOnce() -> String) -> Report {
         if self.json {
             Report::new(json(), String::new())

@@ -857,7 +857,6 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
     out
 }
 
-/// `remind due --dry-run`: what would be delivered, and a one-line summary.
 /// What a message is: `reminder 24h`, `confirmation`, `waitlist offer`, …;
 /// shortly `24h`, `confirm`, `offer` where the column is narrow.
 fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
@@ -887,6 +886,7 @@ fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> (String,
     }
 }
 
+/// `remind due --dry-run`: what would be delivered, and a one-line summary.
 pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     let mut out = String::new();
     if !sweep.would_deliver.is_empty() {
