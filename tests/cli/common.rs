@@ -227,12 +227,15 @@ impl Env {
     /// `remind due` without --exec at the env's clock: one JSON line per
     /// message it delivered.
     pub fn sweep_lines(&self) -> Vec<Value> {
-        let out = self.cmd().args(["remind", "due"]).output().expect("run");
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect()
+        self.lines(&["remind", "due"])
+    }
+
+    /// A command that streams JSON Lines (`events`, `export --format jsonl`,
+    /// `remind due`): expects exit 0, returns each line parsed.
+    pub fn lines(&self, args: &[&str]) -> Vec<Value> {
+        let out = self.cmd().args(args).output().expect("run");
+        assert!(out.status.success(), "appt {args:?}: {out:?}");
+        json_lines(&out.stdout)
     }
 
     /// A dump of every table, to show a failed command changed nothing.
@@ -367,4 +370,12 @@ pub fn fake_sender(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
 
 pub fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
+
+/// Each line of JSON Lines output, parsed.
+pub fn json_lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
 }

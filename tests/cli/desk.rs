@@ -353,16 +353,7 @@ fn a_freed_time_is_offered_once_to_the_next_waiting_patient() {
     let left: Vec<Value> = waiting(&env).iter().map(|e| e["id"].clone()).collect();
     assert_eq!(left, [carla["id"].clone()]);
     // Scripts following the log see each offer.
-    let out = env
-        .cmd()
-        .args(["events", "--type", "appointment.slot_offered"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let offers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let offers = env.lines(&["events", "--type", "appointment.slot_offered"]);
     assert_eq!(offers.len(), 2);
     assert_eq!(offers[1]["data"]["waitlist"]["id"], carla["id"]);
 }

@@ -81,14 +81,9 @@ fn copy_and_use(from: &Env, to: PathBuf) {
         );
     }
     let last = |env: &Env| {
-        let out = env.cmd().args(["events"]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<Value>(l).unwrap()["id"]
-                    .as_i64()
-                    .unwrap()
-            })
+        env.lines(&["events"])
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
             .max()
             .unwrap()
     };
@@ -371,16 +366,7 @@ fn a_server_database_takes_its_key_from_appt_key_only() {
 
 /// Every appointment of `env` as JSON Lines, in a fixed order.
 fn exported(env: &Env) -> Vec<Value> {
-    let out = env
-        .cmd()
-        .args(["export", "--format", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let mut all: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let mut all = env.lines(&["export", "--format", "jsonl"]);
     all.sort_by(|a, b| s(&a["id"]).cmp(s(&b["id"])));
     all
 }

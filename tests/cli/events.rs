@@ -5,12 +5,7 @@ use serde_json::Value;
 use std::process::Stdio;
 
 fn stream(env: &Env, args: &[&str]) -> Vec<Value> {
-    let out = env.cmd().arg("events").args(args).output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    env.lines(&[&["events"], args].concat())
 }
 
 #[test]

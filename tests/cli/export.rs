@@ -6,7 +6,7 @@
 //! `tests/validators/`; `.ci/run` installs what they need. Under CI a missing
 //! validator fails the test; elsewhere the check is skipped with a note.
 
-use crate::common::{s, Env, MONDAY_8AM};
+use crate::common::{json_lines, s, Env, MONDAY_8AM};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -123,17 +123,9 @@ fn export_file(env: &Env, name: &str, args: &[&str]) -> PathBuf {
 }
 
 fn ids_of(jsonl: &[u8]) -> Vec<String> {
-    lines(jsonl)
+    json_lines(jsonl)
         .iter()
         .map(|v| s(&v["id"]).to_string())
-        .collect()
-}
-
-fn lines(jsonl: &[u8]) -> Vec<Value> {
-    String::from_utf8(jsonl.to_vec())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
 }
 
@@ -735,7 +727,7 @@ fn jsonl_lines_are_the_appointment_objects_in_start_order() {
     let out = export(&env, &["--format", "jsonl"]);
     let text = String::from_utf8(out.clone()).unwrap();
     assert!(text.ends_with('\n') && !text.contains("\n\n"));
-    let got = lines(&out);
+    let got = json_lines(&out);
     let want: Vec<Value> = [&cancelled, &early, &late]
         .iter()
         .map(|a| env.ok(&["show", s(&a["id"])]))
@@ -754,7 +746,7 @@ fn jsonl_lines_are_the_appointment_objects_in_start_order() {
         .args(["export", "--format", "jsonl", "--json"])
         .output()
         .unwrap();
-    assert_eq!(lines(&out.stdout), want);
+    assert_eq!(json_lines(&out.stdout), want);
 }
 
 /// The CSV columns: the fields of the appointment object (SPEC §6) in order,
@@ -848,7 +840,7 @@ fn csv_has_a_header_and_rfc4180_quoting() {
         "quotes doubled inside quotes"
     );
 
-    let objects = lines(&export(&env, &["--format", "jsonl"]));
+    let objects = json_lines(&export(&env, &["--format", "jsonl"]));
     // The header names exactly the object's fields (nested ones flattened).
     let mut fields = std::collections::BTreeMap::new();
     flat(&objects[0], "", &mut fields);

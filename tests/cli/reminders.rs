@@ -1,6 +1,6 @@
 //! Tests: reminders scheduled with appointments and `appt remind due`, the cron sweep.
 
-use crate::common::{s, Env};
+use crate::common::{json_lines, s, Env};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
@@ -29,13 +29,6 @@ fn sweep(env: &Env, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn lines(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
 }
 
 #[test]
@@ -139,7 +132,7 @@ fn due_without_exec_prints_one_json_line_each_and_marks_them_sent_once() {
     env.at(DAY_BEFORE);
     let out = sweep(&env, &[]);
     assert!(out.status.success());
-    let got = lines(&out);
+    let got = json_lines(&out.stdout);
     assert_eq!(
         got.len(),
         1,
@@ -347,8 +340,10 @@ fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
     let before = env.snapshot();
     let dry = sweep(&env, &["--dry-run", "--exec", "exit 1", "--json"]);
     assert!(dry.status.success());
-    assert_eq!(lines(&dry).len(), 3);
-    assert!(lines(&dry).iter().all(|r| r["status"] == "pending"));
+    assert_eq!(json_lines(&dry.stdout).len(), 3);
+    assert!(json_lines(&dry.stdout)
+        .iter()
+        .all(|r| r["status"] == "pending"));
     assert_eq!(env.snapshot(), before);
     // For a person: a table and a one-line summary (SPEC §7).
     let text = String::from_utf8(sweep(&env, &["--dry-run"]).stdout).unwrap();
@@ -360,12 +355,12 @@ fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
     );
     assert_eq!(env.snapshot(), before);
     let first = sweep(&env, &["--limit", "2"]);
-    assert_eq!(lines(&first).len(), 2);
+    assert_eq!(json_lines(&first.stdout).len(), 2);
     let second = sweep(&env, &["--limit", "2"]);
-    assert_eq!(lines(&second).len(), 1);
-    let ids: std::collections::HashSet<String> = lines(&first)
+    assert_eq!(json_lines(&second.stdout).len(), 1);
+    let ids: std::collections::HashSet<String> = json_lines(&first.stdout)
         .iter()
-        .chain(lines(&second).iter())
+        .chain(json_lines(&second.stdout).iter())
         .map(|r| s(&r["id"]).to_string())
         .collect();
     assert_eq!(ids.len(), 3);
@@ -679,6 +674,6 @@ fn a_failed_write_to_stdout_leaves_reminders_pending_and_exits_1() {
     // Nothing was lost: the next run delivers all three, once.
     let out = sweep(&env, &[]);
     assert!(out.status.success());
-    assert_eq!(lines(&out).len(), 3);
+    assert_eq!(json_lines(&out.stdout).len(), 3);
     assert_eq!(pending(&env), 0);
 }
