@@ -221,17 +221,28 @@ pub fn event(e: &Event) -> Value {
 }
 
 /// One event as a JSON Lines record, its stored data passed through as stored
-/// (the same fields, in the same order, as [`event`]).
+/// (no tree is built): the same text as [`event`] gives, whose keys a
+/// `Value` sorts.
 pub fn event_line(e: &crate::store::events::Stored) -> String {
-    let text = |s: &str| Value::from(s).to_string();
-    format!(
-        "{{\"id\":{},\"type\":{},\"appointment_id\":{},\"created_at\":{},\"data\":{}}}",
-        e.id,
-        text(&e.kind),
-        e.appointment_id.as_deref().map_or("null".into(), text),
-        text(&ts(e.created_at)),
-        e.data
-    )
+    #[derive(Serialize)]
+    struct Line<'a> {
+        appointment_id: Option<&'a str>,
+        created_at: String,
+        data: &'a RawValue,
+        id: i64,
+        #[serde(rename = "type")]
+        kind: &'a str,
+    }
+    // Stored data is always JSON (appt wrote it); "null" if it is not.
+    let data = serde_json::from_str(&e.data).unwrap_or(RawValue::NULL);
+    serde_json::to_string(&Line {
+        appointment_id: e.appointment_id.as_deref(),
+        created_at: ts(e.created_at),
+        data,
+        id: e.id,
+        kind: &e.kind,
+    })
+    .unwrap_or_default()
 }
 
 pub fn list(name: &str, items: Vec<Value>) -> Value {

@@ -38,6 +38,13 @@ fn events_stream_oldest_first_and_resume_after_an_id() {
         assert!(e["data"]["appointment"]["id"].is_string());
     }
     assert_eq!(all[2]["data"]["previous"]["start_time"], "10:00");
+    // Each line is the event as every other document writes one: keys in
+    // order, as `history` has it.
+    let out = env.cmd().arg("events").output().unwrap();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(line, v.to_string());
+    }
     // History shows the same events of one appointment.
     let history = env.ok(&["history", &id])["events"]
         .as_array()
