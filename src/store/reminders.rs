@@ -170,12 +170,30 @@ pub fn list(
     kind: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Reminder>> {
-    let cond = "WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1) AND (CAST(?2 AS TEXT) IS NULL OR kind = ?2)";
-    let args = args![status, kind].to_vec();
-    conn.rows(
-        &format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"),
-        &args,
-        from_row,
+    let (sql, args) = list_query(status, kind, limit);
+    conn.rows(&sql, &args, from_row)
+}
+
+/// [`list`]'s statement: only the filters given, so that one of them picks
+/// its index (`reminders_due` for a status, `reminders_kind` for a kind),
+/// both ordered by due time.
+fn list_query(status: Option<&str>, kind: Option<&str>, limit: i64) -> (String, Vec<Val>) {
+    let mut conds = Vec::new();
+    let mut args = Vec::new();
+    for (column, value) in [("status", status), ("kind", kind)] {
+        if let Some(v) = value {
+            args.push(v.to_val());
+            conds.push(format!("{column} = ?{}", args.len()));
+        }
+    }
+    let cond = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    (
+        format!("SELECT {COLS} FROM reminders {cond} ORDER BY due_at, id LIMIT {limit}"),
+        args,
     )
 }
 
@@ -306,6 +324,28 @@ pub fn mark_attempt_failed(
 mod tests {
     use super::*;
     use crate::store::Store;
+
+    #[test]
+    fn remind_list_finds_a_status_or_a_kind_through_its_index() {
+        let mut s = Store::in_memory().unwrap();
+        let c = &s.sqlite().unwrap().conn;
+        for (status, kind, index) in [
+            (Some("failed"), None, "reminders_due"),
+            (None, Some("confirmation"), "reminders_kind"),
+        ] {
+            let (sql, args) = list_query(status, kind, 100);
+            let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = st
+                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                plan[0].starts_with(&format!("SEARCH reminders USING INDEX {index} ")),
+                "{plan:?}"
+            );
+        }
+    }
 
     #[test]
     fn recording_a_batch_looks_its_reminders_up_by_id() {
