@@ -117,8 +117,11 @@ fn a_hook_gets_the_kind_and_each_kinds_own_variables() {
 #[test]
 fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
     let env = clinic();
+    // Each step on its own: a later change withdraws earlier news anyway.
     let a = book(&env, "10:00", "+50370000001", &["--no-notify"]);
+    assert!(env.sweep_lines().is_empty(), "book --no-notify");
     env.ok(&["reschedule", s(&a["id"]), "--time", "11:00", "--no-notify"]);
+    assert!(env.sweep_lines().is_empty(), "reschedule --no-notify");
     env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje", "--no-notify"]);
     assert!(env.sweep_lines().is_empty());
 
