@@ -238,8 +238,14 @@ fn every_table_fits_80_columns_with_ids_dates_and_times_whole() {
         one_line_has(&waitlist, &["2026-06-16", "+50370999999"]),
         "{waitlist}"
     );
+    // Someone booked today, so that the queue has a row to fit.
+    let today = book(&env, "2026-06-15", "11:00");
     let queue = at_80(&env, &["queue"]);
     assert!(queue.contains("Queue for Mon 15 Jun 2026"), "{queue}");
+    assert!(
+        one_line_has(&queue, &["11:00", &s(&today["id"])[..8]]),
+        "{queue}"
+    );
     let history = at_80(&env, &["history", id]);
     assert!(history.contains("booked"), "{history}");
     let show = at_80(&env, &["show", id]);
