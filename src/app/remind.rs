@@ -423,15 +423,16 @@ fn record(
 /// and an offer is about the waiting patient and the freed time.
 fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    let data = r.data.clone().unwrap_or(Value::Null);
+    let data = r.data.as_ref().unwrap_or(&Value::Null);
     if let Some(o) = r.offer() {
         let w = &o["waitlist"];
+        let (name, phone) = r.recipient(a);
         return vec![
             ("APPT_KIND", r.kind.clone()),
             ("APPT_REMINDER_ID", r.id.clone()),
             ("APPT_WAITLIST_ID", text(&w["id"])),
-            ("APPT_PATIENT_NAME", text(&w["patient"]["full_name"])),
-            ("APPT_PATIENT_PHONE", text(&w["patient"]["phone"])),
+            ("APPT_PATIENT_NAME", name.to_string()),
+            ("APPT_PATIENT_PHONE", phone.to_string()),
             ("APPT_DOCTOR_NAME", text(&w["doctor"]["full_name"])),
             ("APPT_CLINIC_NAME", text(&o["clinic_name"])),
             ("APPT_STARTS_AT", text(&o["starts_at"])),

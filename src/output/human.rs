@@ -719,7 +719,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             message_kind(r),
             r.status.as_str().into(),
             r.attempts.to_string().into(),
-            clean(&recipient(r, a).0).into(),
+            clean(r.recipient(a).0).into(),
             when_item(a),
             short(&r.id).into(),
         ]);
@@ -876,16 +876,6 @@ fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
     Item::new(long).or_short(short)
 }
 
-/// Who a message goes to: the appointment's patient, or for an offer the
-/// waiting patient.
-fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> (String, String) {
-    let waiting = r.offer().map(|o| &o["waitlist"]["patient"]);
-    match waiting.and_then(|p| Some((p["full_name"].as_str()?, p["phone"].as_str()?))) {
-        Some((name, phone)) => (name.to_string(), phone.to_string()),
-        None => (a.patient_name.clone(), a.patient_phone.clone()),
-    }
-}
-
 /// `remind due --dry-run`: what would be delivered, and a one-line summary.
 pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     let mut out = String::new();
@@ -909,12 +899,12 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
                 to_local(a.timezone, r.due_at).0,
                 local_hm(a.timezone, r.due_at),
             );
-            let (name, phone) = recipient(r, a);
+            let (name, phone) = r.recipient(a);
             t.row(vec![
                 Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
                 message_kind(r),
-                clean(&name).into(),
-                clean(&phone).into(),
+                clean(name).into(),
+                clean(phone).into(),
                 when_item(a),
                 short(&r.id).into(),
             ]);

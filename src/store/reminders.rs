@@ -36,6 +36,15 @@ impl Reminder {
         self.kind == "reminder"
     }
 
+    /// Whom the message is for: an offer's waiting patient, else the
+    /// appointment's patient (name, phone).
+    pub fn recipient<'a>(&'a self, a: &'a crate::core::Appointment) -> (&'a str, &'a str) {
+        let waiting = self.offer().map(|o| &o["waitlist"]["patient"]);
+        waiting
+            .and_then(|p| Some((p["full_name"].as_str()?, p["phone"].as_str()?)))
+            .unwrap_or((&a.patient_name, &a.patient_phone))
+    }
+
     /// A waitlist offer's own fields (the freed slot's `date`, `time`,
     /// `starts_at`, the `clinic_name`, the `waitlist` entry with its patient).
     pub fn offer(&self) -> Option<&serde_json::Value> {
