@@ -296,19 +296,26 @@ pub fn walk_in<'d>(
         check_offers(span, req)?;
         return Ok((span, now, now + length));
     }
-    let mut refusal = None;
+    let mut unfit = None;
+    let mut full = None;
     for start in span.grid().filter(|s| *s >= now) {
         let end = start + length;
         if let Err(e) = check_fit(span, start, end, req) {
-            refusal.get_or_insert(e);
+            unfit.get_or_insert(e);
             continue;
         }
-        match check_capacity_suggesting(day, span, start, end, req) {
-            Ok(_) => return Ok((span, start, end)),
-            Err(e) => refusal = Some(e),
+        if check_capacity(day, span, start, end).is_ok() {
+            return Ok((span, start, end));
         }
+        full = Some((start, end));
     }
-    Err(refusal.unwrap_or_else(|| {
+    if let Some((start, end)) = full {
+        // The last slot taken answers, with the times still free that day
+        // (worked out once, not for every slot tried).
+        check_capacity_suggesting(day, span, start, end, req)?;
+        return Ok((span, start, end));
+    }
+    Err(unfit.unwrap_or_else(|| {
         Error::new(
             Code::OutsideAvailability,
             format!("No slot is left in the window open now ({})", span.label()),
