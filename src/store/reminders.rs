@@ -334,21 +334,25 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    #[test]
-    fn remind_list_finds_a_status_or_a_kind_through_its_index() {
+    /// SQLite's plan for `sql` with `args` bound, a line per step.
+    fn plan(sql: &str, args: Vec<Val>) -> Vec<String> {
         let mut s = Store::in_memory().unwrap();
         let c = &s.sqlite().unwrap().conn;
+        let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        st.query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn remind_list_finds_a_status_or_a_kind_through_its_index() {
         for (status, kind, index) in [
             (Some("failed"), None, "reminders_due"),
             (None, Some("confirmation"), "reminders_kind"),
         ] {
             let (sql, args) = list_query(status, kind, 100);
-            let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let plan: Vec<String> = st
-                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
+            let plan = plan(&sql, args);
             assert!(
                 plan[0].starts_with(&format!("SEARCH reminders USING INDEX {index} ")),
                 "{plan:?}"
@@ -358,19 +362,9 @@ mod tests {
 
     #[test]
     fn recording_a_batch_looks_its_reminders_up_by_id() {
-        let mut s = Store::in_memory().unwrap();
-        let c = &s.sqlite().unwrap().conn;
         for n in [1, 2, 16, 256] {
-            let sql = format!("EXPLAIN QUERY PLAN {}", sent_sql(n));
-            let mut st = c.prepare(&sql).unwrap();
-            let args = vec![rusqlite::types::Value::Null; n + 2];
-            let plan: Vec<String> = st
-                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
             assert_eq!(
-                plan,
+                plan(&sent_sql(n), vec![Val::Null; n + 2]),
                 ["SEARCH reminders USING INDEX sqlite_autoindex_reminders_1 (id=?)"],
                 "{n} IDs"
             );
