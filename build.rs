@@ -1,12 +1,14 @@
-//! Links the `appt` executable at a fixed address (not position-independent).
+//! Tells the integration tests which engine this build's test run covers.
 //!
-//! chrono-tz's zone tables hold some 29,000 pointers (every transition names
-//! its abbreviation). A position-independent executable has the dynamic
-//! loader relocate each of them at every start: about 300 page faults and
-//! 0.9 ms, a third of what a `show` or `slots` costs in all (measured by the
-//! benchmark, `benches/million.rs`). Linked at a fixed address they are
-//! resolved once, by the linker. What it costs: the executable's own code and
-//! data are not address-randomised; its libraries, stack and heap still are.
+//! A test that only applies to one engine (the SQLite file's pragmas and
+//! modes, PostgreSQL's advisory lock and exclusion constraint) is marked
+//! `#[cfg_attr(appt_test_pg, ignore = …)]` or its opposite, so a run on the
+//! other engine reports it as ignored (not run) rather than as passed.
+//! `APPT_TEST_PG` naming a server selects the PostgreSQL run.
 fn main() {
-    println!("cargo:rustc-link-arg-bins=-no-pie");
+    println!("cargo::rustc-check-cfg=cfg(appt_test_pg)");
+    println!("cargo::rerun-if-env-changed=APPT_TEST_PG");
+    if std::env::var_os("APPT_TEST_PG").is_some_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=appt_test_pg");
+    }
 }

@@ -23,8 +23,10 @@ pub fn pg_server() -> Option<String> {
 /// The national-ID key of the test databases on PostgreSQL.
 pub const PG_KEY: &str = "7e57000000000000000000000000000000000000000000000000000000007e57";
 
-/// Whether this run is on PostgreSQL. SQLite-only checks (pragmas, file
-/// modes, query plans, the file's own format) return early there.
+/// Whether this run is on PostgreSQL. A test that covers only one engine is
+/// not run on the other: it carries `#[cfg_attr(appt_test_pg, ignore = …)]`
+/// (or its opposite), which `build.rs` sets from `APPT_TEST_PG`, so the run
+/// reports it as ignored instead of passing it without a check.
 pub fn on_postgres() -> bool {
     pg_server().is_some()
 }

@@ -177,10 +177,8 @@ fn an_unusable_database_is_exit_6() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn an_unreadable_key_file_is_a_clean_error_not_a_crash() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     // An I/O failure (the key file beside the database cannot be read) must end
     // with an error code, never a panic, an abort or a stack overflow.
     let env = Env::new();

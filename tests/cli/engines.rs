@@ -2,7 +2,7 @@
 //! server has (connection failures, its own constraint, its lock timeout,
 //! the key from `$APPT_KEY`). The rest of the suite runs on both engines.
 
-use crate::common::{on_postgres, pg_server, s, Env, PG_KEY};
+use crate::common::{pg_server, s, Env, PG_KEY};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -113,10 +113,9 @@ fn transfer_copies_everything_into_an_empty_file() {
 }
 
 #[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn transfer_moves_a_file_to_a_server_and_back() {
-    let Some(server) = pg_server() else {
-        return; // needs a PostgreSQL server (the suite's PostgreSQL run)
-    };
+    let server = pg_server().expect("APPT_TEST_PG names the test server");
     // From a clinic's file to the server …
     let mut file_env = Env::new();
     file_env.db = file_env.dir.path().join("clinic.db");
@@ -200,10 +199,8 @@ fn transfer_moves_a_file_to_a_server_and_back() {
 }
 
 #[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_server_that_cannot_be_used_is_exit_6_and_never_shows_the_password() {
-    if pg_server().is_none() {
-        return; // needs a PostgreSQL server
-    }
     let env = Env::new();
     let good = env.db.to_str().unwrap().to_string();
     let (auth, rest) = good.split_once('@').unwrap();
@@ -243,10 +240,8 @@ fn a_server_that_cannot_be_used_is_exit_6_and_never_shows_the_password() {
 }
 
 #[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn the_server_itself_refuses_a_doctor_booked_twice_at_once() {
-    if !on_postgres() {
-        return; // PostgreSQL's exclusion constraint
-    }
     let env = Env::clinic();
     let a = env.book("2026-06-16", "10:00", "+50370000001");
     // An active appointment the booking rules cannot see (longer than any
@@ -291,10 +286,8 @@ fn the_server_itself_refuses_a_doctor_booked_twice_at_once() {
 }
 
 #[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_writer_waits_ten_seconds_for_the_lock_then_gives_up_cleanly() {
-    if !on_postgres() {
-        return; // the advisory lock of PostgreSQL's writers
-    }
     let env = Env::clinic();
     let before = env.snapshot();
     let url = env.db.to_str().unwrap().to_string();
@@ -330,10 +323,8 @@ fn a_writer_waits_ten_seconds_for_the_lock_then_gives_up_cleanly() {
 }
 
 #[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_server_database_takes_its_key_from_appt_key_only() {
-    if !on_postgres() {
-        return; // a server has no key file
-    }
     let env = Env::clinic();
     let out = env
         .cmd()

@@ -53,10 +53,8 @@ fn key_refused(env: &Env, args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn twelve_processes_sealing_on_a_fresh_database_agree_on_one_key() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     let bin = assert_cmd::cargo::cargo_bin("appt");
     for round in 0..3 {
         let env = Env::new();
@@ -105,10 +103,8 @@ fn twelve_processes_sealing_on_a_fresh_database_agree_on_one_key() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn a_missing_key_file_is_refused_and_never_replaced() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     let env = Env::clinic();
     let ana = add(&env, "Ana", "+50370000001", "04567890-1");
     let key = key_file(&env);
@@ -195,10 +191,8 @@ fn a_missing_key_file_is_refused_and_never_replaced() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn a_wrong_or_damaged_key_is_refused_before_sealing() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     let env = Env::clinic();
     add(&env, "Ana", "+50370000001", "04567890-1");
     let key = key_file(&env);
@@ -247,10 +241,8 @@ fn a_wrong_or_damaged_key_is_refused_before_sealing() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn one_unreadable_id_never_hides_the_others() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     let env = Env::clinic();
     add(&env, "Ana", "+50370000001", "A-1");
     let bea = add(&env, "Bea", "+50370000002", "B-2");
@@ -313,10 +305,8 @@ fn one_unreadable_id_never_hides_the_others() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn the_key_file_is_private_whatever_the_umask() {
-    if crate::common::on_postgres() {
-        return; // the key file beside a SQLite database
-    }
     use std::os::unix::fs::PermissionsExt;
     for umask in ["000", "277"] {
         let env = Env::new();

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod binary;
 mod booking;
 mod concurrency;
 mod contract;

@@ -26,10 +26,8 @@ fn demo(env: &Env) -> std::process::Output {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn demo_refuses_a_clinic_database_and_leaves_it_and_its_key_untouched() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", "+50370000001");
     env.ok(&[
@@ -59,10 +57,8 @@ fn demo_refuses_a_clinic_database_and_leaves_it_and_its_key_untouched() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn demo_replaces_its_own_database_run_after_run() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::new();
     for _ in 0..2 {
         let out = demo(&env);
@@ -90,10 +86,8 @@ fn demo_replaces_its_own_database_run_after_run() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn demo_refuses_any_other_file_even_an_empty_one() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::new();
     for content in [&b"my notes, not a database\n"[..], b""] {
         std::fs::write(&env.db, content).unwrap();
@@ -428,10 +422,8 @@ fn check_finds_a_pending_reminder_of_a_finished_appointment() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn check_finds_a_broken_foreign_key() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", "+50370000001");
     plant(
@@ -450,10 +442,8 @@ fn check_finds_a_broken_foreign_key() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn check_finds_a_damaged_file() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::clinic();
     for (i, t) in ["09:00", "09:30", "10:00", "10:30"].iter().enumerate() {
         env.book("2026-06-16", t, &format!("+5037000000{i}"));
@@ -495,10 +485,8 @@ fn check_finds_a_damaged_file() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn check_of_a_missing_database_creates_nothing() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::new();
     env.fails(&["check"], "NOT_FOUND", 3);
     env.fails(&["backup", "copy.db"], "NOT_FOUND", 3);
@@ -535,10 +523,8 @@ fn backup_with_umask(env: &Env, umask: &str, args: &[&str]) -> std::process::Out
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn backup_while_others_keep_booking_is_a_clean_private_copy() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     let env = Env::clinic();
@@ -642,10 +628,8 @@ fn backup_while_others_keep_booking_is_a_clean_private_copy() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn backup_refuses_an_existing_file_without_force() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", "+50370000001");
     let copy = env.dir.path().join("copy.db");
@@ -694,10 +678,8 @@ fn backup_refuses_an_existing_file_without_force() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn backup_reports_sealed_national_ids_and_their_key() {
-    if crate::common::on_postgres() {
-        return; // SQLite's file, pragmas and online backup
-    }
     let env = Env::clinic();
     env.ok(&[
         "patient",

@@ -90,10 +90,8 @@ fn weekdays_of(env: &Env, id: &str) -> Vec<&'static str> {
 // ---------------------------------------------------------------- init
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn init_creates_the_database_with_its_folder_and_is_idempotent() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file and its folder
-    }
     let mut env = Env::new();
     env.db = env.dir.path().join("nested/deeper/appt.db");
     assert!(!env.db.exists());
@@ -2245,41 +2243,33 @@ fn names_are_found_ignoring_case_and_accents_and_a_miss_names_the_closest() {
 #[test]
 fn an_ambiguous_appointment_prefix_shows_patient_doctor_and_time() {
     let env = Env::clinic();
-    // Enough appointments that two share a first hex digit.
-    let mut ids = Vec::new();
-    for (i, t) in [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
-    ]
-    .iter()
-    .enumerate()
-    {
-        ids.push(s(&env.book("2026-06-16", t, &format!("+5037000000{i}"))["id"]).to_string());
-        ids.push(s(&env.book("2026-06-17", t, &format!("+5037100000{i}"))["id"]).to_string());
+    let a = s(&env.book("2026-06-16", "09:00", "+50370000001")["id"]).to_string();
+    let b = s(&env.book("2026-06-17", "09:30", "+50370000002")["id"]).to_string();
+    // Random IDs rarely share four characters: give the second the first's
+    // four, with every row that names it (foreign keys off while it moves).
+    let moved = format!("{}{}", &a[..4], &b[4..]);
+    let rename = format!(
+        "UPDATE appointments SET id = '{moved}' WHERE id = '{b}'; \
+         UPDATE reminders SET appointment_id = '{moved}' WHERE appointment_id = '{b}'; \
+         UPDATE events SET appointment_id = '{moved}' WHERE appointment_id = '{b}';"
+    );
+    if crate::common::on_postgres() {
+        env.exec(&format!(
+            "BEGIN; SET LOCAL session_replication_role = replica; {rename} COMMIT;"
+        ));
+    } else {
+        env.exec(&format!("PRAGMA foreign_keys = OFF; {rename}"));
     }
-    let prefix = ids
-        .iter()
-        .find_map(|a| {
-            let p = &a[..1];
-            (ids.iter().filter(|b| b.starts_with(p)).count() > 1).then(|| p.to_string())
-        })
-        .expect("two IDs sharing a first character");
-    // A 4-character reference is needed: pad with the shared prefix's run.
-    let sharing: Vec<&String> = ids.iter().filter(|b| b.starts_with(&prefix)).collect();
-    let common: String = sharing[0]
-        .chars()
-        .zip(sharing[1].chars())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a)
-        .collect();
-    if common.len() < 4 {
-        return; // no two IDs share four characters this run: nothing to show
-    }
-    let d = env.refused(&["show", &common[..4]], "AMBIGUOUS_ID", 2);
-    for c in d["candidates"].as_array().unwrap() {
+    let d = env.refused(&["show", &a[..4]], "AMBIGUOUS_ID", 2);
+    let candidates = d["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 2, "{d}");
+    for c in candidates {
         assert_eq!(c["doctor"], "Dr. García", "{c}");
         assert_eq!(c["patient"], "Test Patient");
         assert!(c["start_time"].is_string() && c["date"].is_string(), "{c}");
     }
+    // Five characters tell them apart again.
+    assert_eq!(env.ok(&["show", &a[..5]])["id"], a.as_str());
 }
 
 #[test]

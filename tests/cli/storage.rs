@@ -5,10 +5,8 @@ use rusqlite::Connection;
 use std::process::Command;
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn newer_schema_is_refused_and_left_alone() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let env = Env::clinic();
     let conn = Connection::open(&env.db).unwrap();
     conn.execute_batch("PRAGMA user_version = 999").unwrap();
@@ -23,10 +21,8 @@ fn newer_schema_is_refused_and_left_alone() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn a_non_database_file_is_a_database_error_not_a_panic() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let env = Env::new();
     std::fs::write(
         &env.db,
@@ -42,10 +38,8 @@ fn a_non_database_file_is_a_database_error_not_a_panic() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn wal_strict_and_private_files() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     use std::os::unix::fs::PermissionsExt;
     let env = Env::clinic();
     env.book("2026-06-15", "10:00", "+50370000001");
@@ -74,10 +68,8 @@ fn wal_strict_and_private_files() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn default_path_comes_from_the_data_dir_and_appt_db_overrides_it() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let home = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("appt");
     let run = |extra: &[(&str, String)]| {
@@ -106,10 +98,8 @@ fn default_path_comes_from_the_data_dir_and_appt_db_overrides_it() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn a_write_lock_held_past_the_timeout_is_a_database_error() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let env = Env::clinic();
     let before = env.snapshot();
     let conn = Connection::open(&env.db).unwrap();
@@ -138,10 +128,8 @@ fn a_write_lock_held_past_the_timeout_is_a_database_error() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn national_id_is_sealed_at_rest() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let env = Env::clinic();
     env.ok(&[
         "patient",
@@ -199,10 +187,8 @@ fn sqlite_file(env: &Env, sql: &str) {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn files_that_are_not_appts_are_refused_and_left_byte_for_byte() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     for (what, sql) in [
         ("user_version -1, empty", "PRAGMA user_version = -1;"),
         (
@@ -270,10 +256,8 @@ fn files_that_are_not_appts_are_refused_and_left_byte_for_byte() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn an_older_appt_database_is_upgraded_and_stamped() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     let fresh = Env::new();
     fresh.ok(&["init"]);
     let conn = Connection::open(&fresh.db).unwrap();
@@ -312,10 +296,8 @@ fn an_older_appt_database_is_upgraded_and_stamped() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn a_failing_migration_is_a_database_error_without_sql() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     // An appt database at version 1 that somehow already has version 2's table.
     let env = Env::new();
     let v1 = include_str!("../../src/store/schema/sqlite/001_init.sql");
@@ -370,10 +352,8 @@ fn spawn_all(runs: &[(std::path::PathBuf, Vec<&str>)]) -> Vec<std::process::Outp
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn first_use_waits_while_another_process_writes_the_new_file() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     // Another appt has just created the file and holds the write lock (as while
     // it creates the schema). Turning on WAL must wait for it, like any write.
     let env = Env::new();
@@ -410,10 +390,8 @@ fn first_use_waits_while_another_process_writes_the_new_file() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn concurrent_first_use_of_new_databases_always_succeeds() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     // Rounds of processes racing to create one new database (and its folder):
     // every command of every round must succeed, none "database is locked".
     let dir = tempfile::tempdir().unwrap();
@@ -486,10 +464,8 @@ fn under_umask(
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     for umask in ["000", "022", "277"] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("a/b/appt.db");
@@ -556,10 +532,8 @@ fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn an_existing_database_with_wider_modes_is_tightened_on_open() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     use std::os::unix::fs::PermissionsExt;
     let env = Env::clinic();
     env.ok(&[
@@ -595,10 +569,8 @@ fn an_existing_database_with_wider_modes_is_tightened_on_open() {
 }
 
 #[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn another_programs_wal_database_is_not_checkpointed_either() {
-    if crate::common::on_postgres() {
-        return; // the SQLite file itself
-    }
     // Another program's WAL-mode file with committed changes still in its -wal:
     // appt's connection closing must not fold them into the file.
     let env = Env::new();
