@@ -19,7 +19,7 @@ fn main() {
                 if json {
                     let err = Error::new(Code::Usage, message)
                         .details(serde_json::json!({"usage": e.to_string().trim()}));
-                    eprintln!("{}", err.to_json());
+                    to_stderr(&err.to_json().to_string());
                 } else {
                     let _ = e.print();
                 }
@@ -31,6 +31,10 @@ fn main() {
             match cli::run(cli) {
                 Ok(mut report) => {
                     if let Err(e) = print_report(&mut report, json) {
+                        let e = match &report.made {
+                            Some(made) => appt::output::made_but_not_shown(e, made),
+                            None => e,
+                        };
                         print_error(&e, json);
                         e.code.exit_code()
                     } else {
@@ -88,33 +92,44 @@ fn print_report(report: &mut appt::output::Report, json: bool) -> Result<(), Err
         .map_err(appt::output::stdout_failed)
 }
 
+/// Writes `text` and a newline to stderr. A stderr that is closed or full
+/// loses the line, but never panics: the exit code still tells what happened.
+fn to_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|()| err.flush());
+}
+
 /// A warning on stderr: `warning: …` for people, `{"warning":{code,message,details}}` with `--json`.
 fn print_warning(w: &Error, json: bool) {
     if json {
-        eprintln!("{}", serde_json::json!({"warning": w.to_json()["error"]}));
+        to_stderr(&serde_json::json!({"warning": w.to_json()["error"]}).to_string());
     } else {
-        eprintln!("warning: {}", appt::output::human::clean(&w.message));
+        to_stderr(&format!(
+            "warning: {}",
+            appt::output::human::clean(&w.message)
+        ));
     }
 }
 
 fn print_error(e: &Error, json: bool) {
     if json {
-        eprintln!("{}", e.to_json());
+        to_stderr(&e.to_json().to_string());
         return;
     }
     // Messages quote what was typed and what is stored: never raw to the terminal.
     let clean = appt::output::human::clean;
-    eprintln!("error: {}", clean(&e.message));
+    let mut text = format!("error: {}", clean(&e.message));
     if let Some(hint) = &e.hint {
-        eprintln!("hint: {}", clean(hint));
+        text.push_str(&format!("\nhint: {}", clean(hint)));
     }
     if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
         for cand in c {
-            eprintln!(
-                "  {}  {}",
+            text.push_str(&format!(
+                "\n  {}  {}",
                 clean(cand["id"].as_str().unwrap_or("")),
                 clean(cand["name"].as_str().unwrap_or(""))
-            );
+            ));
         }
     }
+    to_stderr(&text);
 }

@@ -44,16 +44,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             done.sealed_ids
         ));
     }
-    Ok(ctx.report(
-        || {
-            json!({
-                "ok": true,
-                "path": done.path.display().to_string(),
-                "source": st.location.to_string(),
-                "bytes": done.bytes,
-                "sealed_national_ids": done.sealed_ids,
-            })
-        },
-        || text,
-    ))
+    Ok(ctx
+        .report(
+            || {
+                json!({
+                    "ok": true,
+                    "path": done.path.display().to_string(),
+                    "source": st.location.to_string(),
+                    "bytes": done.bytes,
+                    "sealed_national_ids": done.sealed_ids,
+                })
+            },
+            || text,
+        )
+        .saved(format!("backup written to {}", done.path.display())))
 }

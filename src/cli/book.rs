@@ -136,35 +136,37 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     };
     let booked = book::book(&mut st, &req, ctx.now)?;
     let appt = &booked.appointment;
-    Ok(ctx.report(
-        || {
-            json!({
-                "idempotent": booked.idempotent,
-                "appointment": json::appointment(appt),
-                "patient_previous_name": booked.renamed_from,
-            })
-        },
-        || {
-            if booked.idempotent {
-                let r = appt.external_reference_id.as_deref().unwrap_or_default();
-                human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt)
-            } else {
-                let verb = if req.walk_in {
-                    "Walk-in booked and checked in"
+    Ok(ctx
+        .report(
+            || {
+                json!({
+                    "idempotent": booked.idempotent,
+                    "appointment": json::appointment(appt),
+                    "patient_previous_name": booked.renamed_from,
+                })
+            },
+            || {
+                if booked.idempotent {
+                    let r = appt.external_reference_id.as_deref().unwrap_or_default();
+                    human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt)
                 } else {
-                    "Booked"
-                };
-                let mut text = human::confirm(verb, appt);
-                if let Some(old) = &booked.renamed_from {
-                    text.push_str(&format!(
-                        "\nThe patient with phone {} was named {}: now {}",
-                        human::clean(&appt.patient_phone),
-                        human::clean(old),
-                        human::clean(&appt.patient_name)
-                    ));
+                    let verb = if req.walk_in {
+                        "Walk-in booked and checked in"
+                    } else {
+                        "Booked"
+                    };
+                    let mut text = human::confirm(verb, appt);
+                    if let Some(old) = &booked.renamed_from {
+                        text.push_str(&format!(
+                            "\nThe patient with phone {} was named {}: now {}",
+                            human::clean(&appt.patient_phone),
+                            human::clean(old),
+                            human::clean(&appt.patient_name)
+                        ));
+                    }
+                    text
                 }
-                text
-            }
-        },
-    ))
+            },
+        )
+        .made("appointment booked", &appt.id))
 }

@@ -115,6 +115,7 @@ pub struct UpdateArgs {
 
 fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
     ctx.report(|| json::appointment(a), || human::confirm(verb, a))
+        .made(format!("appointment {}", verb.to_lowercase()), &a.id)
 }
 
 pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {

@@ -124,7 +124,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 &settings.input(),
                 ctx.now,
             )?;
-            Ok(ctx.report(|| json::clinic(&c), || human::clinic_added(&c)))
+            Ok(ctx
+                .report(|| json::clinic(&c), || human::clinic_added(&c))
+                .made("clinic added", &c.id))
         }
         Cmd::List => {
             let all = clinic::list(&mut ctx.open()?)?;
@@ -149,10 +151,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 &settings.input(),
                 ctx.now,
             )?;
-            Ok(ctx.report(
-                || json::clinic(&c),
-                || format!("Updated clinic {}", human::clean(&c.name)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::clinic(&c),
+                    || format!("Updated clinic {}", human::clean(&c.name)),
+                )
+                .made("clinic updated", &c.id))
         }
     }
 }

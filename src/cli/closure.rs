@@ -72,18 +72,20 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 reason,
             };
             let c = closure::add(&mut ctx.open()?, &input, ctx.now)?;
-            Ok(ctx.report(
-                || json::closure(&c.closure),
-                || {
-                    format!(
-                        "Closed {} {}…{} {}",
-                        human::clean(&c.who),
-                        c.closure.from,
-                        c.closure.to,
-                        human::short(&c.closure.id)
-                    )
-                },
-            ))
+            Ok(ctx
+                .report(
+                    || json::closure(&c.closure),
+                    || {
+                        format!(
+                            "Closed {} {}…{} {}",
+                            human::clean(&c.who),
+                            c.closure.from,
+                            c.closure.to,
+                            human::short(&c.closure.id)
+                        )
+                    },
+                )
+                .made("closure added", &c.closure.id))
         }
         Cmd::List { doctor } => {
             let all = closure::list(&mut ctx.open()?, ctx.clinic.as_deref(), doctor.as_deref())?;
@@ -119,10 +121,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 return Ok(prompt::declined(ctx));
             }
             let c = closure::remove(&mut st, &id)?;
-            Ok(ctx.report(
-                || json::closure(&c),
-                || format!("Removed closure {}", human::short(&c.id)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::closure(&c),
+                    || format!("Removed closure {}", human::short(&c.id)),
+                )
+                .made("closure removed", &c.id))
         }
     }
 }

@@ -76,5 +76,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 human::agenda(&sheet)
             )
         },
-    ))
+    )
+    .saved(format!("demo database seeded at {shown}")))
 }

@@ -83,16 +83,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 same_name,
             };
             let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
-            Ok(ctx.report(
-                || json::doctor(&d),
-                || {
-                    format!(
-                        "Added doctor {} {}",
-                        human::clean(&d.full_name),
-                        human::short(&d.id)
-                    )
-                },
-            ))
+            Ok(ctx
+                .report(
+                    || json::doctor(&d),
+                    || {
+                        format!(
+                            "Added doctor {} {}",
+                            human::clean(&d.full_name),
+                            human::short(&d.id)
+                        )
+                    },
+                )
+                .made("doctor added", &d.id))
         }
         Cmd::List => {
             let all = doctor::list(&mut ctx.open()?)?;
@@ -124,10 +126,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 same_name,
             };
             let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
-            Ok(ctx.report(
-                || json::doctor(&d),
-                || format!("Updated doctor {}", human::clean(&d.full_name)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::doctor(&d),
+                    || format!("Updated doctor {}", human::clean(&d.full_name)),
+                )
+                .made("doctor updated", &d.id))
         }
     }
 }

@@ -82,6 +82,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         },
         || human::imported(&done, a.dry_run),
     );
+    if !a.dry_run && done.booked > 0 {
+        report = report.saved(format!(
+            "{} line{} booked (every line with an external_ref is booked once however often it is imported)",
+            done.booked,
+            if done.booked == 1 { "" } else { "s" }
+        ));
+    }
     // Exit with the class of the first rejection, as a script would want.
     if let Some(first) = done.rejected.first() {
         let n = done.rejected.len();

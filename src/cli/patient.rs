@@ -96,17 +96,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 key: ctx.key()?,
             };
             let p = patient::add(&mut ctx.open()?, &input, ctx.now)?;
-            Ok(ctx.report(
-                || json::patient(&p),
-                || {
-                    format!(
-                        "Added patient {} {} {}",
-                        human::clean(&p.full_name),
-                        human::clean(&p.phone),
-                        human::short(&p.id)
-                    )
-                },
-            ))
+            Ok(ctx
+                .report(
+                    || json::patient(&p),
+                    || {
+                        format!(
+                            "Added patient {} {} {}",
+                            human::clean(&p.full_name),
+                            human::clean(&p.phone),
+                            human::short(&p.id)
+                        )
+                    },
+                )
+                .made("patient added", &p.id))
         }
         Cmd::List { search, limit } => {
             let found = patient::list(&mut ctx.open()?, search.as_deref(), limit, ctx.key()?)?;
@@ -157,6 +159,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                         )
                     },
                 )
+                .made("patient updated", &p.id)
                 .warn(done.warning))
         }
     }

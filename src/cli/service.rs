@@ -72,17 +72,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .parse()
                 .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
             let s = service::add(&mut ctx.open()?, &name.unwrap_or_default(), m, ctx.now)?;
-            Ok(ctx.report(
-                || json::service(&s),
-                || {
-                    format!(
-                        "Added service {} ({} min) {}",
-                        human::clean(&s.name),
-                        s.duration_minutes,
-                        human::short(&s.id)
-                    )
-                },
-            ))
+            Ok(ctx
+                .report(
+                    || json::service(&s),
+                    || {
+                        format!(
+                            "Added service {} ({} min) {}",
+                            human::clean(&s.name),
+                            s.duration_minutes,
+                            human::short(&s.id)
+                        )
+                    },
+                )
+                .made("service added", &s.id))
         }
         Cmd::List => {
             let all = service::list(&mut ctx.open()?)?;
@@ -97,10 +99,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             minutes: m,
         } => {
             let s = service::update(&mut ctx.open()?, &service, name.as_deref(), m, ctx.now)?;
-            Ok(ctx.report(
-                || json::service(&s),
-                || format!("Updated service {}", human::clean(&s.name)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::service(&s),
+                    || format!("Updated service {}", human::clean(&s.name)),
+                )
+                .made("service updated", &s.id))
         }
         Cmd::Remove { service, yes } => {
             let mut st = ctx.open()?;
@@ -114,10 +118,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 return Ok(prompt::declined(ctx));
             }
             let s = service::remove(&mut st, &id, ctx.now)?;
-            Ok(ctx.report(
-                || json::service(&s),
-                || format!("Removed service {}", human::clean(&s.name)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::service(&s),
+                    || format!("Removed service {}", human::clean(&s.name)),
+                )
+                .made("service removed", &s.id))
         }
     }
 }

@@ -72,17 +72,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 service,
             };
             let (e, existing) = waitlist::add(&mut ctx.open()?, &req, ctx.now)?;
-            Ok(ctx.report(
-                || json::waitlist_entry(&e),
-                || {
-                    let verb = if existing {
-                        "Already waiting"
-                    } else {
-                        "Waiting"
-                    };
-                    desk::waiting(verb, &e)
-                },
-            ))
+            Ok(ctx
+                .report(
+                    || json::waitlist_entry(&e),
+                    || {
+                        let verb = if existing {
+                            "Already waiting"
+                        } else {
+                            "Waiting"
+                        };
+                        desk::waiting(verb, &e)
+                    },
+                )
+                .made("waitlist entry added", &e.id))
         }
         Cmd::List => {
             let all = waitlist::list(&mut ctx.open_existing()?, ctx.clinic.as_deref(), ctx.now)?;
@@ -109,10 +111,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 return Ok(prompt::declined(ctx));
             }
             let e = waitlist::remove(&mut st, &id, ctx.now)?;
-            Ok(ctx.report(
-                || json::waitlist_entry(&e),
-                || desk::waiting("Removed from the waitlist", &e),
-            ))
+            Ok(ctx
+                .report(
+                    || json::waitlist_entry(&e),
+                    || desk::waiting("Removed from the waitlist", &e),
+                )
+                .made("waitlist entry removed", &e.id))
         }
     }
 }

@@ -153,18 +153,20 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
     };
     let added = window::add(&mut st, &input, ctx.now)?;
     let w = &added.window;
-    Ok(ctx.report(
-        || json::window(w),
-        || {
-            format!(
-                "Added window {} for {} at {}: {}",
-                human::short(&w.id),
-                human::clean(&added.who),
-                human::clean(&added.clinic),
-                describe(w)
-            )
-        },
-    ))
+    Ok(ctx
+        .report(
+            || json::window(w),
+            || {
+                format!(
+                    "Added window {} for {} at {}: {}",
+                    human::short(&w.id),
+                    human::clean(&added.who),
+                    human::clean(&added.clinic),
+                    describe(w)
+                )
+            },
+        )
+        .made("window added", &w.id))
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
@@ -201,10 +203,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 return Ok(prompt::declined(ctx));
             }
             let w = window::remove(&mut st, &id, ctx.now)?;
-            Ok(ctx.report(
-                || json::window(&w),
-                || format!("Removed window {} ({})", human::short(&w.id), describe(&w)),
-            ))
+            Ok(ctx
+                .report(
+                    || json::window(&w),
+                    || format!("Removed window {} ({})", human::short(&w.id), describe(&w)),
+                )
+                .made("window removed", &w.id))
         }
     }
 }
@@ -212,8 +216,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
 fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
     let w = window::set_open(&mut ctx.open()?, window, open)?;
     let verb = if open { "Opened" } else { "Closed" };
-    Ok(ctx.report(
-        || json::window(&w),
-        || format!("{verb} window {} ({})", human::short(&w.id), describe(&w)),
-    ))
+    Ok(ctx
+        .report(
+            || json::window(&w),
+            || format!("{verb} window {} ({})", human::short(&w.id), describe(&w)),
+        )
+        .made(format!("window {}", verb.to_lowercase()), &w.id))
 }

@@ -33,6 +33,19 @@ pub struct Report {
     /// Printed on stderr after the result: something the user should fix that
     /// did not stop the command (a missing national-ID key while listing).
     pub warnings: Vec<crate::error::Error>,
+    /// What the command committed before printing, named for the error when
+    /// the result then cannot be written: the change stays made, and whoever
+    /// retries must learn that it was (docs/errors.md, "Output that fails").
+    pub made: Option<Made>,
+}
+
+/// A committed change: what it was and the ID of what it made or changed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Made {
+    /// `appointment booked`, `clinic added`, …
+    pub what: String,
+    /// What it made or changed, when it is one thing.
+    pub id: Option<String>,
 }
 
 impl Report {
@@ -43,7 +56,26 @@ impl Report {
             human: human.into(),
             partial: None,
             warnings: Vec::new(),
+            made: None,
         }
+    }
+
+    /// Names the change this command committed (see [`Report::made`]).
+    pub fn made(mut self, what: impl Into<String>, id: impl Into<String>) -> Self {
+        self.made = Some(Made {
+            what: what.into(),
+            id: Some(id.into()),
+        });
+        self
+    }
+
+    /// Names a committed change that is not one thing (an import's lines).
+    pub fn saved(mut self, what: impl Into<String>) -> Self {
+        self.made = Some(Made {
+            what: what.into(),
+            id: None,
+        });
+        self
     }
 
     pub fn warn(mut self, warnings: impl IntoIterator<Item = crate::error::Error>) -> Self {
@@ -59,6 +91,7 @@ impl Report {
             human: String::new(),
             partial: None,
             warnings: Vec::new(),
+            made: None,
         }
     }
 }
@@ -109,4 +142,26 @@ impl Default for Lines {
 /// The error for a write to stdout that failed (exit 1).
 pub fn stdout_failed(e: std::io::Error) -> crate::error::Error {
     crate::error::Error::internal(format!("cannot write to standard output: {e}"))
+}
+
+/// The error for a result that could not be written after its change was
+/// committed: still exit 1 (the output failed), but it says what was made
+/// and where to find it, so nobody makes it again.
+pub fn made_but_not_shown(e: crate::error::Error, made: &Made) -> crate::error::Error {
+    let what = match &made.id {
+        Some(id) => format!("{} ({id})", made.what),
+        None => made.what.clone(),
+    };
+    let mut err = crate::error::Error::internal(format!(
+        "{}; the change was saved all the same: {what}",
+        e.message
+    ))
+    .details(serde_json::json!({ "committed": made }));
+    if let (true, Some(id)) = (made.what.starts_with("appointment"), &made.id) {
+        err = err.hint(format!(
+            "`appt show {}` shows it; booking again with the same --external-ref returns it instead of booking twice",
+            human::short(id)
+        ));
+    }
+    err
 }

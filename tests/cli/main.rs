@@ -20,6 +20,7 @@ mod lifecycle;
 mod maintenance;
 mod next;
 mod notify;
+mod output;
 mod packaging;
 mod prompts;
 mod queries;
