@@ -90,6 +90,15 @@ impl Line {
     }
 }
 
+/// The longest line read whole: a booking request is a few hundred bytes, so
+/// anything longer is rejected (its bytes skipped, never held) and the rest go on.
+const MAX_LINE: usize = 64 * 1024;
+
+/// How many rejected lines are kept with their error; past it they are only
+/// counted, so a file of a million bad lines takes no more memory than one
+/// of a thousand.
+pub const MAX_ERRORS: usize = 1_000;
+
 /// A line that was not booked.
 #[derive(Debug, Clone)]
 pub struct Rejected {
@@ -104,7 +113,94 @@ pub struct Imported {
     pub booked: usize,
     /// Lines whose `external_ref` was already booked.
     pub idempotent: usize,
+    /// The first [`MAX_ERRORS`] rejected lines, in file order.
     pub rejected: Vec<Rejected>,
+    /// Every rejected line, kept or not.
+    pub rejected_count: usize,
+}
+
+impl Imported {
+    fn reject(&mut self, line: usize, error: Error) {
+        self.rejected_count += 1;
+        if self.rejected.len() < MAX_ERRORS {
+            self.rejected.push(Rejected { line, error });
+        }
+    }
+}
+
+/// One line of the input, as read.
+enum Read {
+    End,
+    /// Its bytes, the line break left off.
+    Line(Vec<u8>),
+    /// Longer than [`MAX_LINE`]: skipped to its end.
+    TooLong,
+}
+
+/// Reads the next line into `buf` (bytes, not text: a line that is not
+/// UTF-8 is one bad line, not the end of the import); returns how many bytes
+/// were consumed and what was read.
+fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<(u64, Read)> {
+    buf.clear();
+    let mut consumed = 0u64;
+    let mut too_long = false;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            let read = if too_long {
+                Read::TooLong
+            } else if consumed == 0 {
+                Read::End
+            } else {
+                Read::Line(std::mem::take(buf))
+            };
+            return Ok((consumed, read));
+        }
+        let (part, ended) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], Some(i + 1)),
+            None => (chunk, None),
+        };
+        if !too_long && buf.len() + part.len() <= MAX_LINE {
+            buf.extend_from_slice(part);
+        } else {
+            too_long = true;
+            buf.clear();
+        }
+        let used = ended.unwrap_or(chunk.len());
+        input.consume(used);
+        consumed += used as u64;
+        if ended.is_some() {
+            if too_long {
+                return Ok((consumed, Read::TooLong));
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok((consumed, Read::Line(std::mem::take(buf))));
+        }
+    }
+}
+
+/// The text of a line: a leading byte-order mark on the first line is not
+/// part of it, and bytes that are not UTF-8 reject the line.
+fn line_text(bytes: &[u8], number: usize) -> Result<&str> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) if number == 1 => rest,
+        _ => bytes,
+    };
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::field(
+            "line",
+            format!(
+                "not a booking request: the line is not UTF-8 text (a bad byte at column {})",
+                e.valid_up_to() + 1
+            ),
+        )
+    })
 }
 
 /// What every line shares: `--clinic` and `$APPT_KEY`.
@@ -146,39 +242,50 @@ pub fn import(
     let mut done = Imported::default();
     let mut number = 0usize;
     let mut read = 0u64;
+    let mut bytes = Vec::new();
     // A dry run checks the whole file in one transaction it then rolls back,
     // so later lines see the earlier ones as booked.
     // Returns whether the input has ended.
     let mut batch = |tx: &Tx, done: &mut Imported| -> Result<bool> {
         let mut in_batch = 0;
-        let mut text = String::new();
         let started = std::time::Instant::now();
         while r.dry_run || (in_batch < limit && started.elapsed() < BATCH_TIME) {
-            text.clear();
-            let n = input
-                .read_line(&mut text)
+            let (n, line) = next_line(input, &mut bytes)
                 .map_err(|e| Error::internal(format!("cannot read the import: {e}")))?;
-            if n == 0 {
-                return Ok(true);
-            }
-            read += n as u64;
-            number += 1;
-            if text.trim().is_empty() {
+            read += n;
+            let text = match line {
+                Read::End => return Ok(true),
+                Read::Line(b) => {
+                    bytes = b;
+                    number += 1;
+                    line_text(&bytes, number)
+                }
+                Read::TooLong => {
+                    number += 1;
+                    Err(Error::field(
+                        "line",
+                        format!(
+                            "not a booking request: the line is longer than {} KiB",
+                            MAX_LINE / 1024
+                        ),
+                    ))
+                }
+            };
+            if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
                 continue;
             }
             in_batch += 1;
-            let outcome = parse(text.trim(), r, now).and_then(|(req, checked)| {
-                tx.attempt(|tx| book::book_in(tx, &req, &checked, &keys, now))
-            });
+            let outcome = text
+                .and_then(|t| parse(t.trim(), r, now))
+                .and_then(|(req, checked)| {
+                    tx.attempt(|tx| book::book_in(tx, &req, &checked, &keys, now))
+                });
             match outcome {
                 Ok(b) if b.idempotent => done.idempotent += 1,
                 Ok(_) => done.booked += 1,
                 // The database is unusable: no later line can do better.
                 Err(e) if e.code == Code::Database || e.code == Code::Internal => return Err(e),
-                Err(error) => done.rejected.push(Rejected {
-                    line: number,
-                    error,
-                }),
+                Err(error) => done.reject(number, error),
             }
             progress(read, number);
         }
@@ -193,5 +300,58 @@ pub fn import(
         if ended {
             return Ok(done);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<Option<Vec<u8>>> {
+        let mut r = std::io::BufReader::with_capacity(7, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        let mut total = 0;
+        loop {
+            let (n, read) = next_line(&mut r, &mut buf).unwrap();
+            total += n;
+            match read {
+                Read::End => break,
+                Read::Line(b) => out.push(Some(b)),
+                Read::TooLong => out.push(None),
+            }
+        }
+        assert_eq!(total, input.len() as u64, "every byte is counted once");
+        out
+    }
+
+    #[test]
+    fn lines_are_bytes_cut_at_line_feeds_and_bounded() {
+        let long = vec![b'x'; MAX_LINE + 1];
+        let mut input = b"a\r\nb\xff\n\n".to_vec();
+        input.extend(&long);
+        input.extend(b"\nlast");
+        assert_eq!(
+            lines(&input),
+            [
+                Some(b"a".to_vec()),
+                Some(b"b\xff".to_vec()),
+                Some(Vec::new()),
+                None,
+                Some(b"last".to_vec())
+            ]
+        );
+        let exact = vec![b'y'; MAX_LINE];
+        assert_eq!(lines(&exact), [Some(exact.clone())]);
+        assert_eq!(lines(&long), [None]);
+        assert!(lines(b"").is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_counts_only_before_the_first_line() {
+        assert_eq!(line_text(b"\xEF\xBB\xBF{}", 1).unwrap(), "{}");
+        assert_eq!(line_text(b"\xEF\xBB\xBF{}", 2).unwrap(), "\u{feff}{}");
+        let e = line_text(b"ab\xe9", 3).unwrap_err();
+        assert!(e.message.contains("column 3"), "{}", e.message);
     }
 }

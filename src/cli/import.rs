@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         || {
             json!({
                 "booked": done.booked,
-                "rejected": done.rejected.len(),
+                "rejected": done.rejected_count,
                 "idempotent": done.idempotent,
                 "errors": errors,
                 "dry_run": a.dry_run,
@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     }
     // Exit with the class of the first rejection, as a script would want.
     if let Some(first) = done.rejected.first() {
-        let n = done.rejected.len();
+        let n = done.rejected_count;
         report.partial = Some(
             Error::new(
                 first.error.code,

@@ -777,9 +777,7 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
     let verb = if dry_run { "Would book" } else { "Booked" };
     let mut out = format!(
         "{verb} {}, already booked {}, rejected {}",
-        done.booked,
-        done.idempotent,
-        done.rejected.len()
+        done.booked, done.idempotent, done.rejected_count
     );
     for r in &done.rejected {
         out.push_str(&format!(
@@ -787,6 +785,13 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
             r.line,
             r.error.code.as_str(),
             clean(&r.error.message)
+        ));
+    }
+    let untold = done.rejected_count - done.rejected.len();
+    if untold > 0 {
+        out.push_str(&format!(
+            "\n  … and {untold} more rejected lines (only the first {} are listed)",
+            done.rejected.len()
         ));
     }
     out

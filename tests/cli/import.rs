@@ -288,3 +288,97 @@ fn an_import_killed_midway_keeps_its_committed_batches_and_a_rerun_completes_it(
     );
     assert_eq!(env.ok(&["list", "--date", "2026-06-16"])["total"], 5);
 }
+
+#[test]
+fn a_hostile_file_loses_only_its_bad_lines() {
+    let env = Env::clinic();
+    let path = env.dir.path().join("hostile.jsonl");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec(); // a byte-order mark before line 1
+    bytes.extend(line("09:00", "+50370000001", json!({})).as_bytes());
+    bytes.extend(b"\r\n"); // a Windows line ending
+    bytes.extend(b"{\"doctor\": \"Dr. Garc\xEDa\"}\n"); // Latin-1, not UTF-8
+    bytes.extend(
+        line(
+            "09:30",
+            "+50370000002",
+            json!({"notes": "x".repeat(70_000)}),
+        )
+        .as_bytes(),
+    );
+    bytes.extend(b"\n");
+    bytes.extend(line("10:00", "+50370000003", json!({})).as_bytes());
+    bytes.extend(b"\n\xFF\xFE\x00garbage"); // a last line with no line break
+    std::fs::write(&path, &bytes).unwrap();
+    let (out, v) = import(&env, &[path.to_str().unwrap()]);
+    assert_eq!(v["booked"], 2, "{v}");
+    assert_eq!(v["rejected"], 3, "{v}");
+    let errors: Vec<(i64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), s(&e["code"])))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "VALIDATION_ERROR"),
+            (3, "VALIDATION_ERROR"),
+            (5, "VALIDATION_ERROR")
+        ]
+    );
+    assert!(
+        s(&v["errors"][0]["message"]).contains("UTF-8"),
+        "{}",
+        v["errors"][0]
+    );
+    assert!(
+        s(&v["errors"][1]["message"]).contains("longer than"),
+        "{}",
+        v["errors"][1]
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let times: Vec<String> = env
+        .rows("SELECT starts_at FROM appointments ORDER BY starts_at")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(times.len(), 2, "lines 1 and 4 are booked: {times:?}");
+}
+
+#[test]
+fn a_flood_of_rejected_lines_keeps_memory_and_the_summary_bounded() {
+    let env = Env::clinic();
+    let path = env.dir.path().join("flood.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let n = 300_000;
+    for i in 0..n {
+        writeln!(f, "not a booking {i} {}", "y".repeat(60)).unwrap();
+    }
+    writeln!(f, "{}", line("10:00", "+50370000001", json!({}))).unwrap();
+    f.flush().unwrap();
+    drop(f);
+    // At most 512 MiB of address space for this import: keeping an error
+    // per line would need far more, and it would abort instead of finishing.
+    let mut cmd = env.raw(&["import", path.to_str().unwrap(), "--json"]);
+    cmd.env("APPT_KEY", crate::common::PG_KEY);
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 512 << 20,
+                rlim_max: 512 << 20,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["booked"], 1, "the good line after the flood is booked");
+    assert_eq!(v["rejected"], n, "every rejection is counted");
+    let kept = v["errors"].as_array().unwrap().len();
+    assert_eq!(kept, 1_000, "the first thousand are listed, not all");
+}
