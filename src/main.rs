@@ -7,7 +7,6 @@ use std::io::{IsTerminal, Write};
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let json = args.iter().any(|a| a == "--json");
     let code = match Cli::try_parse_from(&args) {
         Err(e) => match e.kind() {
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -16,7 +15,7 @@ fn main() {
             }
             _ => {
                 let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
-                if json {
+                if wants_json(&args) {
                     let err = Error::new(Code::Usage, message)
                         .details(serde_json::json!({"usage": e.to_string().trim()}));
                     to_stderr(&err.to_json().to_string());
@@ -58,6 +57,47 @@ fn main() {
         }
     };
     std::process::exit(code)
+}
+
+/// Whether a command line that clap refused asked for `--json`, read as
+/// clap reads a command line: a `--json` after `--` is a value, not the
+/// switch, and so is one given to an option that takes values starting with
+/// `-`; any other `--json` is the switch, even after an option still waiting
+/// for its value (clap reports that value as missing).
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut tokens = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(t) = tokens.next() {
+        match t.as_ref() {
+            "--" => return false,
+            "--json" => return true,
+            _ => {}
+        }
+        let option = if let Some(long) = t.strip_prefix("--") {
+            cmd.get_arguments()
+                .find(|a| !long.contains('=') && a.get_long() == Some(long))
+        } else if t.starts_with('-') && t.chars().count() == 2 {
+            cmd.get_arguments()
+                .find(|a| a.get_short().is_some_and(|c| t.ends_with(c)))
+        } else {
+            None
+        };
+        match option {
+            Some(a) if a.get_action().takes_values() && a.is_allow_hyphen_values_set() => {
+                tokens.next();
+            }
+            Some(_) => {}
+            None => {
+                if let Some(sub) = cmd.find_subcommand(t.as_ref()).cloned() {
+                    cmd = sub;
+                    cmd.build();
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Prints a command's result in the chosen format. A failed write (a full

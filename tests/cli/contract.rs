@@ -288,6 +288,28 @@ fn argument_parsing_errors_are_usage_errors_exit_2() {
 }
 
 #[test]
+fn a_json_after_double_dash_is_a_value_not_the_switch() {
+    // clap reads `--json` after `--` as a value: a refused command line is
+    // answered in plain text then, as clap would have read it.
+    let env = Env::clinic();
+    for args in [
+        vec!["book", "--bogus", "--", "--json"],
+        vec!["doctor", "add", "--", "--json", "extra"],
+    ] {
+        let r = run(&env, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("error: "),
+            "{args:?} answered {}",
+            r.stderr
+        );
+    }
+    // Before `--`, anywhere, it is the switch.
+    let r = run(&env, &["book", "--json", "--bogus"]);
+    assert_eq!(error_doc(&r)["code"], "USAGE_ERROR");
+}
+
+#[test]
 fn without_json_errors_are_plain_text_on_stderr() {
     let env = Env::clinic();
     let before = env.snapshot();
