@@ -176,8 +176,9 @@ fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checke
     assert_eq!(only["doctors"].as_array().unwrap().len(), 1);
 
     env.at(&monday("09:00"));
-    let d = env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
-    assert!(d.is_null() || d.is_object());
+    env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
+    let (_, e) = env.err(&["queue", "next", "--doctor", "Dr. García"]);
+    assert_eq!(e["message"], "Checked-in patient not found", "{e}");
     // The second booked arrives first, but the lower token is called first.
     env.ok(&["status", s(&second["id"]), "checked_in"]);
     env.ok(&["status", s(&first["id"]), "checked_in"]);

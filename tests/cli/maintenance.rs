@@ -577,7 +577,15 @@ fn backup_while_others_keep_booking_is_a_clean_private_copy() {
             })
         })
         .collect();
+    // The writers get going; one that fails stops its thread, so the wait
+    // has a deadline rather than hanging the suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while booked.load(Ordering::Relaxed) < 6 {
+        assert!(
+            std::time::Instant::now() < deadline && writers.iter().all(|w| !w.is_finished()),
+            "the writers booked {} in 120 s, or one of them failed",
+            booked.load(Ordering::Relaxed)
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let mut copies = Vec::new();
