@@ -160,7 +160,8 @@ fn book_asks_for_doctor_date_slot_and_patient() {
     t.keys(&["Enter"]); // Dr. García is first by name
     t.wait_for("Date [today]");
     t.keys(&["Enter"]);
-    let s = t.wait_for("Free slot");
+    t.wait_for("Free slot");
+    let s = t.wait_for("12:30"); // the list's last row: all of it is drawn
     assert!(!s.contains("09:00"), "a booked slot is not offered:\n{s}");
     t.keys(&["Down", "Enter"]); // 09:30 is first, 10:00 second
     t.wait_for("Patient phone");
@@ -276,7 +277,8 @@ fn reschedule_offers_the_days_free_slots() {
     let t = Tmux::start(&env, &format!("reschedule {id}"));
     t.wait_for("New date [2026-06-15]"); // its own date
     t.keys(&["Enter"]);
-    let s = t.wait_for("Free slot");
+    // The list is drawn after its title: wait for its marked row, not the title.
+    let s = t.wait_for("(its time now)");
     assert!(
         s.contains("09:00") && !s.contains("09:30"),
         "a taken slot is not offered:\n{s}"
