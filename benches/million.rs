@@ -14,7 +14,7 @@
 //! `APPT_BENCH_RUNS` (default 15) the timed runs of each quick figure;
 //! `APPT_BENCH_PG` (a server URL such as postgres://postgres:pw@localhost:5432/postgres)
 //! runs the figures on PostgreSQL too, in a fresh database filled with
-//! `appt transfer`. See README.md, "Performance".
+//! `appt transfer`. See docs/performance.md.
 
 use appt::core::{Appointment, Status};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
