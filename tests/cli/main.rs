@@ -29,3 +29,4 @@ mod slots;
 mod storage;
 mod terminal;
 mod webhooks;
+mod wire;
