@@ -15,10 +15,9 @@ pub fn backup(st: &mut Store, target: &Path, force: bool) -> Result<Copied> {
     backup::backup(st, target, force)
 }
 
-/// Copies every row of `st` into the empty database `to` (a file or a
-/// `postgres://` URL, created or migrated first); returns rows per table.
-pub fn transfer(st: &mut Store, to: &Path) -> Result<(String, Vec<(&'static str, i64)>)> {
-    let mut target = Store::open(to)?;
-    let copied = crate::store::transfer::transfer(st, &mut target)?;
+/// Copies every row of `st` into the empty, open database `target` (a file
+/// or a server, created or migrated when it was opened); returns rows per table.
+pub fn transfer(st: &mut Store, target: &mut Store) -> Result<(String, Vec<(&'static str, i64)>)> {
+    let copied = crate::store::transfer::transfer(st, target)?;
     Ok((target.location.clone(), copied))
 }

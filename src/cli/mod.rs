@@ -227,7 +227,34 @@ fn machine_zone() -> chrono_tz::Tz {
 
 impl Ctx {
     pub fn open(&self) -> Result<Store> {
-        Store::open(&self.db)
+        self.open_at(&self.db)
+    }
+
+    /// Opens the database `target` names (`transfer --to` opens a second
+    /// one); what the user must hear of at once (patient data in clear over
+    /// a network) goes to stderr now, before the command's work.
+    pub fn open_at(&self, target: &std::path::Path) -> Result<Store> {
+        use std::io::Write as _;
+        let mut st = Store::open(target)?;
+        for notice in std::mem::take(&mut st.notices) {
+            let line = if self.json {
+                serde_json::json!({"warning": notice.to_json()["error"]}).to_string()
+            } else {
+                let clean = crate::output::human::clean;
+                let hint = notice
+                    .hint
+                    .as_deref()
+                    .map(|h| format!("\nhint: {}", clean(h)));
+                format!(
+                    "warning: {}{}",
+                    clean(&notice.message),
+                    hint.unwrap_or_default()
+                )
+            };
+            // A warning that cannot be written stops nothing.
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+        Ok(st)
     }
 
     /// Opens a database that must already exist: `check` and `backup` never

@@ -20,7 +20,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open_existing()?;
-    let (to, copied) = maintenance::transfer(&mut st, &a.to)?;
+    let mut target = ctx.open_at(&a.to)?;
+    let (to, copied) = maintenance::transfer(&mut st, &mut target)?;
     let total: i64 = copied.iter().map(|(_, n)| n).sum();
     Ok(ctx.report(
         || {

@@ -573,7 +573,8 @@ impl From<postgres::Error> for Error {
         use postgres::error::SqlState;
         let Some(db) = e.as_db_error() else {
             // The connection itself: down, refused, timed out. Never the URL.
-            return Error::database(format!("PostgreSQL connection failed: {e}"))
+            let why = super::pg_net::reason(&e);
+            return Error::database(format!("PostgreSQL connection failed: {why}"))
                 .hint("check that the server is running and --db (or APPT_DB) is right");
         };
         let code = db.code();
@@ -584,7 +585,15 @@ impl From<postgres::Error> for Error {
                 "Doctor is not available at the requested time",
             );
         }
-        if *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::QUERY_CANCELED {
+        if *code == SqlState::QUERY_CANCELED {
+            return Error::database(format!(
+                "the server gave up on a statement after {} s ({})",
+                super::pg_net::STATEMENT.as_secs(),
+                db.message()
+            ))
+            .hint("the server may be overloaded; try again in a moment");
+        }
+        if *code == SqlState::LOCK_NOT_AVAILABLE {
             return Error::database(
                 "the database is locked by another appt process past the 10 s timeout",
             )

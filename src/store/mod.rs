@@ -19,6 +19,8 @@ mod lookup;
 pub mod meta;
 pub mod patients;
 mod pg;
+mod pg_conninfo;
+mod pg_net;
 pub mod reminders;
 pub mod services;
 mod sqlite;
@@ -41,6 +43,9 @@ pub struct Store {
     /// What to call it in messages: the file's path, or the server's URL
     /// without its password.
     pub location: String,
+    /// What the user should hear of at once, though it stops nothing (a
+    /// connection to a server over the network in clear).
+    pub notices: Vec<crate::error::Error>,
 }
 
 enum Db {
@@ -48,11 +53,14 @@ enum Db {
     Postgres(Box<postgres::Client>, db::Statements),
 }
 
-/// Whether `--db` names a PostgreSQL server rather than a file.
+/// Whether `--db` names a PostgreSQL server rather than a file: a
+/// `postgres://` URL, or libpq's `key=value` form (`host=db dbname=clinic`).
 pub fn is_url(target: &Path) -> bool {
-    target
-        .to_str()
-        .is_some_and(|t| t.starts_with("postgres://") || t.starts_with("postgresql://"))
+    target.to_str().is_some_and(|t| {
+        t.starts_with("postgres://")
+            || t.starts_with("postgresql://")
+            || pg_conninfo::is_conninfo(t)
+    })
 }
 
 impl Store {
@@ -62,15 +70,17 @@ impl Store {
     /// refused before anything touches it.
     pub fn open(target: &Path) -> Result<Store> {
         let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
-            let (client, location) = pg::open(url)?;
+            let connected = pg::open(url)?;
             Store {
-                db: Db::Postgres(Box::new(client), db::Statements::default()),
-                location,
+                db: Db::Postgres(Box::new(connected.client), db::Statements::default()),
+                location: connected.shown,
+                notices: connected.notice.into_iter().collect(),
             }
         } else {
             Store {
                 location: target.display().to_string(),
                 db: Db::Sqlite(sqlite::Sqlite::open(target)?),
+                notices: Vec::new(),
             }
         };
         if !store.read(lookup::folded)? {
@@ -84,6 +94,7 @@ impl Store {
         Ok(Store {
             location: ":memory:".into(),
             db: Db::Sqlite(sqlite::Sqlite::in_memory()?),
+            notices: Vec::new(),
         })
     }
 

@@ -3,9 +3,9 @@
 //! `appt_schema` table and run under an advisory lock so that processes
 //! starting at once migrate exactly once.
 
+use super::pg_net::{self, reason, Connected, Patience};
 use crate::error::{Error, Result};
-use postgres::{Client, Config, NoTls};
-use std::str::FromStr;
+use postgres::Client;
 use std::time::Duration;
 
 /// Schema upgrades, in order; `appt_schema.version` counts how many have run.
@@ -23,53 +23,16 @@ const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);
 /// The session lock held while migrating.
 const MIGRATE_LOCK: i64 = 0x6170_7074_0002;
 
-/// How long connecting, and waiting for another process's migration, may take.
+/// How long waiting for another process's migration may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// `postgres://user:***@host/db`: the URL as it may be shown.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return "(a PostgreSQL URL)".into();
-    };
-    match rest.rsplit_once('@') {
-        Some((auth, host)) => {
-            let user = auth.split_once(':').map_or(auth, |(u, _)| u);
-            let hidden = if auth.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}")
-        }
-        None => url.to_string(),
-    }
-}
-
-/// Connects to the server and migrates its database to this appt's schema.
-/// Returns the client and the URL as it may be shown (never the password).
-pub fn open(url: &str) -> Result<(Client, String)> {
-    let shown = redact(url);
-    let mut config = Config::from_str(url).map_err(|_| {
-        Error::database(format!("{shown} is not a valid PostgreSQL URL"))
-            .hint("write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME")
-    })?;
-    config.connect_timeout(TIMEOUT);
-    let mut client = config.connect(NoTls).map_err(|e| {
-        Error::database(format!("cannot connect to {shown}: {}", reason(&e)))
-            .hint("check that the server is running, and the user, password and database name")
-    })?;
-    migrate(&mut client, &shown)?;
-    Ok((client, shown))
-}
-
-/// The driver's reason, without anything from the URL.
-fn reason(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => db.message().to_string(),
-        None => {
-            let text = e.to_string();
-            match std::error::Error::source(e) {
-                Some(cause) => format!("{text}: {cause}"),
-                None => text,
-            }
-        }
-    }
+/// Connects to the server (see `pg_net`: TLS as `sslmode` asks, deadlines on
+/// connecting and on every statement) and migrates its database to this
+/// appt's schema. What it returns names the server without its password.
+pub fn open(conn: &str) -> Result<Connected> {
+    let mut connected = pg_net::connect(conn)?;
+    migrate(&mut connected.client, &connected.shown, &connected.patience)?;
+    Ok(connected)
 }
 
 /// The schema version of the database, or None when it has none of appt's
@@ -99,7 +62,7 @@ fn version(client: &mut Client, shown: &str) -> Result<i64> {
     Ok(0)
 }
 
-fn migrate(client: &mut Client, shown: &str) -> Result<()> {
+fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> {
     let target = super::SCHEMA_VERSION;
     let refuse_newer = |v: i64| {
         Error::database(format!(
@@ -113,6 +76,8 @@ fn migrate(client: &mut Client, shown: &str) -> Result<()> {
     }
     client.batch_execute(&format!("SET lock_timeout = '{}s'", TIMEOUT.as_secs()))?;
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
+    // An upgrade may rebuild an index over every row: more time for it.
+    patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
     let done = (|| {
         // Another process may have migrated while we waited for the lock.
         let mut v = version(client, shown)?;
@@ -121,6 +86,10 @@ fn migrate(client: &mut Client, shown: &str) -> Result<()> {
         }
         while v < target {
             let mut tx = client.transaction()?;
+            tx.batch_execute(&format!(
+                "SET LOCAL statement_timeout = '{}s'",
+                pg_net::MIGRATION.as_secs()
+            ))?;
             let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
             tx.batch_execute(sql).map_err(|e| {
                 Error::database(format!(
@@ -140,28 +109,8 @@ fn migrate(client: &mut Client, shown: &str) -> Result<()> {
         }
         Ok(())
     })();
+    patience.set(pg_net::SILENCE);
     client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
     client.batch_execute("RESET lock_timeout")?;
     done
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_password_is_never_shown() {
-        assert_eq!(
-            redact("postgres://appt:s3cret@db.example:5432/clinic"),
-            "postgres://appt:***@db.example:5432/clinic"
-        );
-        assert_eq!(
-            redact("postgresql://appt@localhost/clinic"),
-            "postgresql://appt@localhost/clinic"
-        );
-        assert_eq!(
-            redact("postgres://u:p@ss@host/db"),
-            "postgres://u:***@host/db"
-        );
-    }
 }

@@ -209,12 +209,19 @@ fn a_server_that_cannot_be_used_is_exit_6_and_never_shows_the_password() {
     let wrong_password = format!("{user}:not-the-Pa55word@{rest}");
     let (host_part, _) = rest.rsplit_once('/').unwrap();
     let (host, _) = host_part.rsplit_once(':').unwrap_or((host_part, ""));
+    let (pg_user, _, _, port, db) = parts(&good);
     let cases = [
         wrong_password.clone(),
         // Nothing listens there.
         format!("{user}:not-the-Pa55word@{host}:1/postgres"),
         // No such database.
         format!("{}/appt_no_such_database", good.rsplit_once('/').unwrap().0),
+        // The wrong password as a parameter (`?` and `&`), and in the key=value form.
+        format!("postgres://{pg_user}@{host}:{port}/{db}?password=not-the-Pa55word"),
+        format!(
+            "postgres://{pg_user}@{host}:{port}/{db}?application_name=t&password=not-the-Pa55word"
+        ),
+        format!("host={host} port={port} user={pg_user} password=not-the-Pa55word dbname={db}"),
     ];
     for url in cases {
         for json in [true, false] {
@@ -407,5 +414,664 @@ fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
         assert_eq!(exported(&copy), exported(&env));
         assert_eq!(copy.ok(&["remind", "list"]), env.ok(&["remind", "list"]));
         assert_eq!(copy.ok(&["check"])["ok"], true);
+    }
+}
+
+// ------------------------------------------------- deadlines, passwords, TLS
+
+use crate::wire;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a password looks like in these tests: never to be seen in any output.
+const SECRET: &str = "Pa55-Secret-zq7";
+
+/// `appt --db CONN ARGS` with no appt settings from the environment.
+fn appt_at(conn: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("appt"));
+    c.arg("--db").arg(conn).args(args);
+    for v in ["APPT_DB", "APPT_CLINIC", "NO_COLOR", "COLUMNS"] {
+        c.env_remove(v);
+    }
+    c.env("APPT_KEY", PG_KEY)
+        .env("APPT_NOW", crate::common::MONDAY_8AM)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// How one run ended: exit code, stderr, and how long it took.
+struct Ended {
+    code: Option<i32>,
+    stderr: String,
+    secs: f64,
+    what: String,
+}
+
+/// Starts every run at once and waits for them all (a silent server makes
+/// each take its deadline: together they take one).
+fn all_at_once(runs: Vec<(String, Command)>) -> Vec<Ended> {
+    let started: Vec<(String, Instant, Child)> = runs
+        .into_iter()
+        .map(|(what, mut c)| (what, Instant::now(), c.spawn().expect("appt starts")))
+        .collect();
+    started
+        .into_iter()
+        .map(|(what, t, child)| {
+            let out = child.wait_with_output().expect("appt ends");
+            Ended {
+                code: out.status.code(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                secs: t.elapsed().as_secs_f64(),
+                what,
+            }
+        })
+        .collect()
+}
+
+/// The error a `--json` run printed on stderr.
+fn json_error(e: &Ended) -> Value {
+    let line = e
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("{\"error\""))
+        .unwrap_or_else(|| panic!("{}: no JSON error on stderr: {}", e.what, e.stderr));
+    serde_json::from_str::<Value>(line).unwrap()["error"].clone()
+}
+
+fn url_at(addr: SocketAddr, query: &str) -> String {
+    format!("postgres://appt:{SECRET}@{addr}/clinic{query}")
+}
+
+#[test]
+fn a_server_that_accepts_and_never_answers_fails_the_command_within_ten_seconds() {
+    let silent = wire::silent();
+    let mut runs = Vec::new();
+    for json in [false, true] {
+        let mut args = vec!["list"];
+        if json {
+            args.push("--json");
+        }
+        runs.push((format!("json={json}"), appt_at(&url_at(silent, ""), &args)));
+    }
+    for e in all_at_once(runs) {
+        assert_eq!(e.code, Some(6), "{}: {}", e.what, e.stderr);
+        assert!(
+            (8.0..15.0).contains(&e.secs),
+            "{}: took {} s",
+            e.what,
+            e.secs
+        );
+        assert!(
+            e.stderr.contains("no answer from the server within 10 s"),
+            "{}",
+            e.stderr
+        );
+        assert!(!e.stderr.contains(SECRET), "{}", e.stderr);
+    }
+}
+
+#[test]
+fn reminder_sweeps_against_a_dead_server_end_within_the_deadline_and_never_pile_up() {
+    // Two cron runs at once against a server that never answers: each
+    // ends, DATABASE_ERROR, within the deadline.
+    let silent = wire::silent();
+    let url = url_at(silent, "");
+    let runs = (0..2)
+        .map(|i| {
+            (
+                format!("sweep {i}"),
+                appt_at(&url, &["remind", "due", "--json"]),
+            )
+        })
+        .collect();
+    for e in all_at_once(runs) {
+        assert_eq!(e.code, Some(6), "{}: {}", e.what, e.stderr);
+        assert_eq!(json_error(&e)["code"], "DATABASE_ERROR");
+        assert!(e.secs < 15.0, "{}: took {} s", e.what, e.secs);
+    }
+}
+
+#[test]
+fn a_server_that_stalls_after_login_fails_the_statement_instead_of_hanging() {
+    // It lets appt log in, then never answers a statement: appt's own
+    // deadline (35 s of silence while an answer is owed) ends the command.
+    let stalls = wire::stalls_after_login();
+    let url = url_at(stalls, "");
+    let runs = vec![
+        ("list".to_string(), appt_at(&url, &["list", "--json"])),
+        (
+            "sweep".to_string(),
+            appt_at(&url, &["remind", "due", "--json"]),
+        ),
+        (
+            "transfer".to_string(),
+            appt_at(
+                &url,
+                &["transfer", "--to", "/nonexistent/copy.db", "--json"],
+            ),
+        ),
+    ];
+    for e in all_at_once(runs) {
+        assert_eq!(e.code, Some(6), "{}: {}", e.what, e.stderr);
+        let err = json_error(&e);
+        assert_eq!(err["code"], "DATABASE_ERROR");
+        assert!(
+            s(&err["message"]).contains("no answer from the server within 35 s"),
+            "{}: {err}",
+            e.what
+        );
+        assert!(
+            (30.0..50.0).contains(&e.secs),
+            "{}: took {} s",
+            e.what,
+            e.secs
+        );
+    }
+}
+
+#[test]
+fn transfer_to_a_dead_server_gets_the_same_deadline_and_never_shows_its_password() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let silent = wire::silent();
+    let runs = vec![
+        (
+            "silent".to_string(),
+            appt_at(
+                env.db.to_str().unwrap(),
+                &["transfer", "--to", &url_at(silent, ""), "--json"],
+            ),
+        ),
+        (
+            "refused".to_string(),
+            appt_at(
+                env.db.to_str().unwrap(),
+                &[
+                    "transfer",
+                    "--to",
+                    &format!("postgres://appt@127.0.0.1:1/clinic?password={SECRET}"),
+                ],
+            ),
+        ),
+    ];
+    for e in all_at_once(runs) {
+        assert_eq!(e.code, Some(6), "{}: {}", e.what, e.stderr);
+        assert!(e.secs < 15.0, "{}: took {} s", e.what, e.secs);
+        assert!(!e.stderr.contains(SECRET), "{}: {}", e.what, e.stderr);
+        assert!(
+            e.stderr.contains("127.0.0.1"),
+            "{}: names the server: {}",
+            e.what,
+            e.stderr
+        );
+    }
+}
+
+#[test]
+fn a_password_is_never_shown_whatever_form_the_connection_string_takes() {
+    let silent = wire::silent();
+    let no_tls = wire::without_tls();
+    // Each server, as host and port, with what the URL adds for it.
+    let servers = [
+        ("refused", "127.0.0.1".to_string(), "1".to_string(), ""),
+        (
+            "silent",
+            silent.ip().to_string(),
+            silent.port().to_string(),
+            "",
+        ),
+        (
+            "no TLS",
+            no_tls.ip().to_string(),
+            no_tls.port().to_string(),
+            "sslmode=require",
+        ),
+        (
+            "no such host",
+            "appt-no-such-host.invalid".into(),
+            "5432".into(),
+            "",
+        ),
+        (
+            "no CA file",
+            "127.0.0.1".into(),
+            "1".into(),
+            "sslmode=verify-full sslrootcert=/nonexistent/ca.pem",
+        ),
+    ];
+    let mut runs = Vec::new();
+    for (name, host, port, extra) in &servers {
+        let q = extra.replace(' ', "&");
+        let amp = if q.is_empty() {
+            String::new()
+        } else {
+            format!("&{q}")
+        };
+        let qm = if q.is_empty() {
+            String::new()
+        } else {
+            format!("?{q}")
+        };
+        let forms = [
+            format!("postgres://appt:{SECRET}@{host}:{port}/clinic{qm}"),
+            format!("postgresql://appt@{host}:{port}/clinic?password={SECRET}{amp}"),
+            format!(
+                "postgres://appt@{host}:{port}/clinic?application_name=x{amp}&password={SECRET}"
+            ),
+            format!("host={host} port={port} user=appt password={SECRET} dbname=clinic {extra}"),
+            format!(
+                "host={host} port={port} user=appt password = '{SECRET}' dbname=clinic {extra}"
+            ),
+        ];
+        for conn in forms {
+            for json in [false, true] {
+                let mut args = vec!["list"];
+                if json {
+                    args.push("--json");
+                }
+                runs.push((format!("{name}: {conn} json={json}"), appt_at(&conn, &args)));
+            }
+        }
+    }
+    // Strings the driver cannot read are refused as connection strings,
+    // never taken for file names, and show no password either.
+    for conn in [
+        format!("postgres://appt@db.example/clinic?password={SECRET}&junk"),
+        format!("postgres://appt:{SECRET}@db.example:notaport/clinic"),
+        format!("host=db.example password='{SECRET}"),
+        format!("host=db.example password={SECRET} sslmode=sometimes"),
+    ] {
+        runs.push((conn.clone(), appt_at(&conn, &["list", "--json"])));
+    }
+    for e in all_at_once(runs) {
+        assert_eq!(e.code, Some(6), "{}: {}", e.what, e.stderr);
+        assert!(
+            !e.stderr.contains(SECRET),
+            "{}: the password was shown: {}",
+            e.what,
+            e.stderr
+        );
+        assert!(e.stderr.contains("***"), "{}: {}", e.what, e.stderr);
+        if e.what.ends_with("json=true") {
+            assert_eq!(json_error(&e)["code"], "DATABASE_ERROR", "{}", e.what);
+        }
+        assert!(e.secs < 15.0, "{}: took {} s", e.what, e.secs);
+    }
+}
+
+#[test]
+fn require_or_stronger_against_a_server_without_tls_is_a_database_error() {
+    let certs = Certificates::new();
+    let no_tls = wire::without_tls();
+    let ca = certs.ca.display();
+    for (mode, extra) in [
+        ("require", String::new()),
+        ("verify-ca", format!("&sslrootcert={ca}")),
+        ("verify-full", format!("&sslrootcert={ca}")),
+    ] {
+        let url = url_at(no_tls, &format!("?sslmode={mode}{extra}"));
+        let out = appt_at(&url, &["list", "--json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(6), "{mode}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("DATABASE_ERROR"), "{mode}: {err}");
+        assert!(
+            err.contains(&format!(
+                "the server does not support TLS, which sslmode={mode} requires"
+            )),
+            "{mode}: {err}"
+        );
+    }
+}
+
+/// A CA, another CA, and a server certificate for `localhost` signed by the
+/// first, made with openssl in a folder of their own.
+struct Certificates {
+    dir: tempfile::TempDir,
+    ca: PathBuf,
+    other_ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl Certificates {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        std::fs::write(
+            p("openssl.cnf"),
+            "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = appt test\n\
+             [ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n\
+             subjectKeyIdentifier = hash\n\
+             [server]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\n",
+        )
+        .unwrap();
+        let cnf = p("openssl.cnf");
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("openssl (the TLS tests make their certificates with it)");
+            assert!(out.status.success(), "openssl {args:?}: {out:?}");
+        };
+        let cnf = cnf.to_str().unwrap();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        for (name, subject) in [
+            ("ca", "/CN=appt test CA"),
+            ("other-ca", "/CN=appt other CA"),
+        ] {
+            let (k, c) = (format!("{name}.key"), format!("{name}.pem"));
+            let mut args = vec![
+                "req",
+                "-x509",
+                "-config",
+                cnf,
+                "-extensions",
+                "ca",
+                "-days",
+                "2",
+            ];
+            args.extend(ec);
+            args.extend(["-subj", subject, "-keyout", &k, "-out", &c]);
+            openssl(&args);
+        }
+        let mut args = vec!["req", "-new", "-config", cnf, "-subj", "/CN=localhost"];
+        args.extend(ec);
+        args.extend(["-keyout", "server.key", "-out", "server.csr"]);
+        openssl(&args);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "2",
+            "-days",
+            "2",
+            "-extfile",
+            cnf,
+            "-extensions",
+            "server",
+            "-out",
+            "server.pem",
+        ]);
+        Certificates {
+            ca: p("ca.pem"),
+            other_ca: p("other-ca.pem"),
+            cert: p("server.pem"),
+            key: p("server.key"),
+            dir,
+        }
+    }
+}
+
+/// The test server with TLS on and `certs`' certificate, until dropped
+/// (then its own settings come back).
+struct ServerTls {
+    admin: postgres::Client,
+}
+
+impl ServerTls {
+    fn with(certs: &Certificates) -> Self {
+        use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+        let mut admin = postgres::Client::connect(&pg_server().unwrap(), postgres::NoTls).unwrap();
+        // The server reads the files as its own user (appt's tests may run
+        // as root): they become that user's, the key private to it.
+        let data: String = admin.query_one("SHOW data_directory", &[]).unwrap().get(0);
+        let owner = std::fs::metadata(&data).expect("the server's data folder");
+        for f in [certs.dir.path(), &certs.cert, &certs.key] {
+            chown(f, Some(owner.uid()), Some(owner.gid())).unwrap();
+        }
+        std::fs::set_permissions(&certs.key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        for sql in [
+            format!(
+                "ALTER SYSTEM SET ssl_cert_file = '{}'",
+                certs.cert.display()
+            ),
+            format!("ALTER SYSTEM SET ssl_key_file = '{}'", certs.key.display()),
+            "ALTER SYSTEM SET ssl = on".to_string(),
+            "SELECT pg_reload_conf()".to_string(),
+        ] {
+            admin.batch_execute(&sql).unwrap();
+        }
+        ServerTls { admin }
+    }
+}
+
+impl Drop for ServerTls {
+    fn drop(&mut self) {
+        for sql in [
+            "ALTER SYSTEM RESET ssl_cert_file",
+            "ALTER SYSTEM RESET ssl_key_file",
+            "ALTER SYSTEM RESET ssl",
+            "SELECT pg_reload_conf()",
+        ] {
+            let _ = self.admin.batch_execute(sql);
+        }
+    }
+}
+
+/// The parts of a test server's URL: user, password, host, port, database.
+fn parts(url: &str) -> (String, String, String, u16, String) {
+    let rest = url.split_once("://").unwrap().1;
+    let (auth, rest) = rest.rsplit_once('@').unwrap();
+    let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+    let (hostport, db) = rest.split_once('/').unwrap();
+    let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "5432"));
+    let db = db.split('?').next().unwrap();
+    (
+        user.into(),
+        password.into(),
+        host.into(),
+        port.parse().unwrap(),
+        db.into(),
+    )
+}
+
+/// `url` with its host (and port, when given) replaced.
+fn with_host(url: &str, host: &str, port: Option<u16>) -> String {
+    let (user, password, _, old, db) = parts(url);
+    let port = port.unwrap_or(old);
+    format!("postgres://{user}:{password}@{host}:{port}/{db}")
+}
+
+/// Whether the server saw appt's connection to `conn` encrypted: appt is
+/// made to wait for the write lock, and `pg_stat_ssl` is read meanwhile.
+fn server_saw_tls(env: &Env, conn: &str) -> bool {
+    let mut holder = postgres::Client::connect(env.db.to_str().unwrap(), postgres::NoTls).unwrap();
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&0x6170_7074_0001_i64])
+        .unwrap();
+    let name = format!("Clinic {}", uuid::Uuid::new_v4().simple());
+    let child = appt_at(
+        conn,
+        &["clinic", "add", &name, "--timezone", "UTC", "--json"],
+    )
+    .spawn()
+    .unwrap();
+    let t = Instant::now();
+    let seen = loop {
+        let rows = holder
+            .query(
+                "SELECT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) \
+                 WHERE a.application_name = 'appt' AND a.datname = current_database() \
+                 AND a.wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap();
+        if let Some(r) = rows.first() {
+            break r.get::<_, bool>(0);
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(8),
+            "appt never waited for the lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&0x6170_7074_0001_i64])
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{conn}: {out:?}");
+    seen
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn tls_to_the_server_is_used_and_checked_as_sslmode_asks() {
+    let certs = Certificates::new();
+    let _tls = ServerTls::with(&certs);
+    let env = Env::new();
+    env.ok(&["init"]);
+    let url = env.db.to_str().unwrap().to_string();
+    let by_name = with_host(&url, "localhost", None);
+    let by_address = with_host(&url, "127.0.0.1", None);
+    let (ca, other) = (certs.ca.display(), certs.other_ca.display());
+    let run = |conn: &str| {
+        appt_at(conn, &["clinic", "list", "--json"])
+            .output()
+            .unwrap()
+    };
+
+    // The server takes up the new certificate once it has reloaded.
+    let full = format!("{by_name}?sslmode=verify-full&sslrootcert={ca}");
+    let t = Instant::now();
+    while !run(&full).status.success() {
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", run(&full));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Encrypted when asked, in clear when told so: as the server saw it.
+    assert!(server_saw_tls(
+        &env,
+        &format!("{by_address}?sslmode=require")
+    ));
+    assert!(server_saw_tls(&env, &full));
+    assert!(!server_saw_tls(
+        &env,
+        &format!("{by_address}?sslmode=disable")
+    ));
+    let (user, password, _, port, db) = parts(&url);
+    let kv = format!(
+        "host=localhost port={port} user={user} password={password} dbname={db} \
+         sslmode=verify-full sslrootcert='{ca}'"
+    );
+    assert!(server_saw_tls(&env, &kv));
+
+    // verify-ca checks the CA but not the name.
+    let ok = run(&format!("{by_address}?sslmode=verify-ca&sslrootcert={ca}"));
+    assert!(ok.status.success(), "{ok:?}");
+
+    for (conn, why) in [
+        (
+            format!("{by_address}?sslmode=verify-full&sslrootcert={ca}"),
+            "not valid for name",
+        ),
+        (
+            format!("{by_name}?sslmode=verify-full&sslrootcert={other}"),
+            "UnknownIssuer",
+        ),
+        (
+            format!("{by_name}?sslmode=verify-ca&sslrootcert={other}"),
+            "UnknownIssuer",
+        ),
+        // As libpq: `require` with a CA file checks the chain.
+        (
+            format!("{by_name}?sslmode=require&sslrootcert={other}"),
+            "UnknownIssuer",
+        ),
+        (
+            format!("{by_name}?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"),
+            "/nonexistent/ca.pem",
+        ),
+    ] {
+        let out = run(&conn);
+        assert_eq!(out.status.code(), Some(6), "{conn}: {out:?}");
+        let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(err["error"]["code"], "DATABASE_ERROR", "{conn}");
+        let message = s(&err["error"]["message"]);
+        assert!(message.contains(why), "{conn}: {message}");
+        assert!(
+            message.contains("password=") || message.contains(":***@"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_server_over_the_network_in_clear_is_warned_of_once() {
+    use std::net::ToSocketAddrs;
+    let env = Env::new();
+    env.ok(&["init"]);
+    let url = env.db.to_str().unwrap().to_string();
+    let (_, _, host, port, _) = parts(&url);
+    let upstream = (host.as_str(), port)
+        .to_socket_addrs()
+        .unwrap()
+        .next()
+        .unwrap();
+    // The test server, reached over a network card through a relay that
+    // refuses TLS, as a server without TLS on another machine would.
+    let relay = wire::relay_in_clear(upstream);
+    let lan = wire::network_address().to_string();
+    let remote = with_host(&url, &lan, Some(relay));
+    let local = with_host(&url, "localhost", Some(relay));
+    let warning = "patient data travels in clear over the network";
+
+    let out = appt_at(&remote, &["clinic", "list"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches(warning).count(), 1, "{err}");
+    assert!(err.starts_with("warning: "), "{err}");
+    assert!(
+        err.contains("sslmode=verify-full"),
+        "the hint names the fix: {err}"
+    );
+
+    let out = appt_at(&remote, &["clinic", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let line = String::from_utf8_lossy(&out.stderr);
+    let w: Value = serde_json::from_str(line.trim()).unwrap();
+    assert!(s(&w["warning"]["message"]).contains(warning), "{w}");
+
+    // Said once even when a command opens two connections in clear.
+    let target = Env::new();
+    let to = with_host(target.db.to_str().unwrap(), &lan, Some(relay));
+    let out = appt_at(&remote, &["transfer", "--to", &to])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .matches(warning)
+            .count(),
+        1
+    );
+
+    // Not when the user chose it, nor on this machine.
+    for conn in [format!("{remote}?sslmode=disable"), local] {
+        let out = appt_at(&conn, &["clinic", "list"]).output().unwrap();
+        assert!(out.status.success(), "{conn}: {out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{conn}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

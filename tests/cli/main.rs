@@ -32,3 +32,4 @@ mod slots;
 mod storage;
 mod terminal;
 mod webhooks;
+mod wire;

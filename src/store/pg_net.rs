@@ -1,0 +1,907 @@
+//! How appt reaches a PostgreSQL server: TLS as the connection string's
+//! `sslmode` asks (read as libpq reads it, see `pg_conninfo`) through
+//! rustls, and the deadlines that keep a dead or stalled server from hanging
+//! appt (connecting, the TLS handshake, and every statement).
+//!
+//! The driver only knows `disable`, `prefer` and `require`, and has no read
+//! deadline of its own. So appt always gives it this module's connector and
+//! asks it to start TLS "directly": the driver then hands the bare socket to
+//! the connector, which does the negotiation itself (the `SSLRequest`, then
+//! rustls with the verification the mode asks for, or plain text) and returns
+//! a stream that watches the protocol's messages: while the server owes an
+//! answer and says nothing for too long, the stream fails and the driver
+//! reports the connection as lost. What this protects is described for users
+//! in `docs/security.md`.
+
+use super::pg_conninfo::{redact, split_tls, Mode};
+use crate::error::{Error, Result};
+use postgres::config::{Host, SslMode, SslNegotiation};
+use postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
+use postgres::{Client, Config, Socket};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use std::future::Future;
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// How long connecting may take in all: name lookup, TCP, the TLS handshake
+/// and logging in (the URL's `connect_timeout` may say otherwise).
+pub const CONNECT: Duration = Duration::from_secs(10);
+
+/// The server's own limit on one statement (`statement_timeout`).
+pub const STATEMENT: Duration = Duration::from_secs(30);
+
+/// How long appt waits on a silent server while it owes an answer: a little
+/// past [`STATEMENT`], so a live server reports its own timeout first.
+pub const SILENCE: Duration = Duration::from_secs(35);
+
+/// A schema upgrade may rebuild an index over every row: its statements get
+/// this much instead.
+pub const MIGRATION: Duration = Duration::from_secs(600);
+
+/// The patience appt has with a silent server, shared with the connection's
+/// stream so a long statement (a schema upgrade) can be given more.
+#[derive(Clone, Debug)]
+pub struct Patience(Arc<AtomicU64>);
+
+impl Patience {
+    fn new(d: Duration) -> Self {
+        Patience(Arc::new(AtomicU64::new(d.as_millis() as u64)))
+    }
+
+    pub fn set(&self, d: Duration) {
+        self.0.store(d.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Duration {
+        Duration::from_millis(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// An open connection, ready for statements.
+pub struct Connected {
+    pub client: Client,
+    /// The connection string as it may be shown.
+    pub shown: String,
+    pub patience: Patience,
+    /// Something the user should know (patient data in clear over a network).
+    pub notice: Option<Error>,
+}
+
+/// The warning about a connection in clear is given once per process, even
+/// when a command opens two (`transfer`).
+static WARNED_CLEAR: AtomicBool = AtomicBool::new(false);
+
+/// Connects to the server `conn` names, with the TLS its `sslmode` asks for,
+/// in at most [`CONNECT`] (or its `connect_timeout`); its statements then run
+/// under `statement_timeout` = [`STATEMENT`] and appt's own [`SILENCE`].
+pub fn connect(conn: &str) -> Result<Connected> {
+    let shown = redact(conn);
+    let invalid = |why: &str| {
+        Error::database(format!(
+            "{shown} is not a valid PostgreSQL connection string: {why}"
+        ))
+        .hint("write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME (or host=… dbname=… user=…)")
+    };
+    let (driver, words) = split_tls(conn).map_err(|why| invalid(&why))?;
+    let mut config = Config::from_str(&driver).map_err(|e| invalid(&parse_reason(&e)))?;
+
+    let system = words.rootcert.as_deref() == Some("system");
+    let given = words.mode;
+    let mode = given.unwrap_or(if system {
+        Mode::VerifyFull
+    } else {
+        Mode::Prefer
+    });
+    if system && mode != Mode::VerifyFull {
+        return Err(invalid(&format!(
+            "sslrootcert=system needs sslmode=verify-full, not {}",
+            mode.name()
+        )));
+    }
+    let direct = config.get_ssl_negotiation() == SslNegotiation::Direct;
+    if direct && mode < Mode::Require {
+        return Err(invalid(&format!(
+            "sslnegotiation=direct needs sslmode=require or stronger, not {}",
+            mode.name()
+        )));
+    }
+    // libpq: `require` with a CA file at hand checks the chain (verify-ca).
+    let roots_path = match words.rootcert.as_deref() {
+        Some("system") => None,
+        Some(path) => Some(PathBuf::from(path)),
+        None => directories::BaseDirs::new()
+            .map(|d| d.home_dir().join(".postgresql").join("root.crt"))
+            .filter(|p| mode >= Mode::VerifyCa || p.is_file()),
+    };
+    let verify = match mode {
+        Mode::Require if roots_path.is_some() => Verify::Chain,
+        Mode::VerifyCa => Verify::Chain,
+        Mode::VerifyFull => Verify::Full,
+        _ => Verify::Nothing,
+    };
+    let cant = |why: String| {
+        Error::database(format!("cannot connect to {shown}: {why}"))
+            .hint("give sslrootcert=FILE (the CA that signed the server's certificate), or sslrootcert=system")
+    };
+    let roots = match verify {
+        Verify::Nothing => None,
+        _ if system => Some(system_roots().map_err(cant)?),
+        _ => {
+            let path = roots_path.unwrap_or_default();
+            Some(file_roots(&path).map_err(cant)?)
+        }
+    };
+    let tls = Arc::new(client_tls(verify, roots, words.sni.unwrap_or(true)).map_err(cant)?);
+
+    let hosts = config.get_hosts().to_vec();
+    let local_socket = hosts.iter().any(|h| !matches!(h, Host::Tcp(_)));
+    if local_socket && mode >= Mode::Require {
+        return Err(invalid(&format!(
+            "sslmode={} needs a host name or address, not a local socket",
+            mode.name()
+        )));
+    }
+    if hosts.is_empty() {
+        // TLS (and the connector) needs a name: the address is it.
+        for addr in config.get_hostaddrs().to_vec() {
+            config.host(&addr.to_string());
+        }
+    }
+    let remote = config.get_hosts().iter().any(|h| match h {
+        Host::Tcp(name) => !is_loopback(name),
+        _ => false,
+    });
+    if local_socket {
+        config.ssl_mode(SslMode::Disable);
+    } else {
+        // The connector negotiates: see the module's comment.
+        config.ssl_mode(SslMode::Require);
+        config.ssl_negotiation(SslNegotiation::Direct);
+    }
+    let deadline = config.get_connect_timeout().copied().unwrap_or(CONNECT);
+    config.connect_timeout(deadline);
+    if config.get_application_name().is_none() {
+        config.application_name("appt");
+    }
+
+    let patience = Patience::new(SILENCE);
+    let seen = Arc::new(AtomicU8::new(SEEN_NOTHING));
+    let connector = Connector {
+        mode,
+        tls,
+        direct,
+        patience: patience.clone(),
+        seen: seen.clone(),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("appt-pg-connect".into())
+        .spawn(move || {
+            let _ = tx.send(attempt(config, connector));
+        })
+        .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
+    let mut client = match rx.recv_timeout(deadline) {
+        Ok(Ok(client)) => client,
+        Ok(Err(e)) => {
+            return Err(
+                Error::database(format!("cannot connect to {shown}: {}", reason(&e)))
+                    .hint(connect_hint(&e, mode)),
+            )
+        }
+        Err(_) => {
+            return Err(Error::database(format!(
+                "cannot connect to {shown}: no answer from the server within {} s",
+                deadline.as_secs()
+            ))
+            .hint("check that the server is running and reachable, and the host and port"))
+        }
+    };
+    client
+        .batch_execute(&format!(
+            "SET statement_timeout = '{}s'",
+            STATEMENT.as_secs()
+        ))
+        .map_err(|e| Error::database(format!("cannot use {shown}: {}", reason(&e))))?;
+    let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
+    let notice = (clear && remote && given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed))
+        .then(|| {
+            Error::database(format!(
+                "the connection to {shown} is not encrypted: patient data travels in clear over the network"
+            ))
+            .hint("add sslmode=verify-full and sslrootcert=FILE to the URL (or sslmode=require), or sslmode=disable to accept this")
+        });
+    Ok(Connected {
+        client,
+        shown,
+        patience,
+        notice,
+    })
+}
+
+/// Connects once, or as libpq does for `allow` (in clear first, then TLS)
+/// and `prefer` (TLS first, then in clear when the handshake fails).
+fn attempt(config: Config, connector: Connector) -> std::result::Result<Client, postgres::Error> {
+    let with = |mode: Mode| Connector {
+        mode,
+        ..connector.clone()
+    };
+    match connector.mode {
+        Mode::Allow => config
+            .connect(with(Mode::Disable))
+            .or_else(|_| config.connect(with(Mode::Require))),
+        Mode::Prefer => match config.connect(with(Mode::Prefer)) {
+            Err(e) if handshake_failed(&e) => config.connect(with(Mode::Disable)),
+            other => other,
+        },
+        _ => config.connect(connector.clone()),
+    }
+}
+
+/// Whether a host name stays on this machine.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The driver's reason for a connection string it refused, without the
+/// string's characters (a malformed one may have a password in it).
+fn parse_reason(e: &postgres::Error) -> String {
+    let cause = std::error::Error::source(e).map(|c| c.to_string());
+    match cause {
+        Some(c) if c.starts_with("unknown option") || c.starts_with("invalid value for option") => {
+            c
+        }
+        _ => "it cannot be read".into(),
+    }
+}
+
+/// The driver's reason, with its cause (never anything of the connection
+/// string: the driver does not repeat it).
+pub fn reason(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
+    }
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
+}
+
+fn connect_hint(e: &postgres::Error, mode: Mode) -> String {
+    let text = reason(e);
+    if text.contains("does not support TLS") {
+        format!(
+            "sslmode={} needs a server with TLS on (ssl = on); or lower sslmode",
+            mode.name()
+        )
+    } else if text.contains("certificate") {
+        "check sslrootcert (the CA that signed the server's certificate) and that the host name is the one in the certificate".into()
+    } else {
+        "check that the server is running and reachable (host and port), and the user, password and database name".into()
+    }
+}
+
+// ---------------------------------------------------------------- TLS
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verify {
+    /// `prefer`, `require`: encrypted, but any certificate is taken.
+    Nothing,
+    /// `verify-ca`: the certificate is signed by a trusted CA.
+    Chain,
+    /// `verify-full`: and it is the server's (its name is the host's).
+    Full,
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn file_roots(path: &std::path::Path) -> std::result::Result<RootCertStore, String> {
+    let shown = path.display();
+    let iter = CertificateDer::pem_file_iter(path).map_err(|e| match e {
+        rustls::pki_types::pem::Error::Io(io) => format!("cannot read sslrootcert {shown}: {io}"),
+        other => format!("sslrootcert {shown} is not a PEM file: {other:?}"),
+    })?;
+    let mut roots = RootCertStore::empty();
+    for cert in iter {
+        let cert = cert.map_err(|e| format!("sslrootcert {shown} is not a PEM file: {e:?}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("sslrootcert {shown} holds a certificate appt cannot use: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("sslrootcert {shown} holds no certificate"));
+    }
+    Ok(roots)
+}
+
+fn system_roots() -> std::result::Result<RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        return Err("sslrootcert=system: this machine has no trusted CA certificates".into());
+    }
+    Ok(roots)
+}
+
+fn client_tls(
+    verify: Verify,
+    roots: Option<RootCertStore>,
+    sni: bool,
+) -> std::result::Result<ClientConfig, String> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let checker: Arc<dyn ServerCertVerifier> = match (verify, roots) {
+        (Verify::Nothing, _) | (_, None) => Arc::new(AnyCertificate(provider)),
+        (v, Some(roots)) => {
+            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| e.to_string())?;
+            if v == Verify::Full {
+                webpki
+            } else {
+                Arc::new(ChainOnly(webpki))
+            }
+        }
+    };
+    let mut config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(checker)
+        .with_no_client_auth();
+    // What PostgreSQL 17 expects of a client that speaks TLS first.
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    config.enable_sni = sni;
+    Ok(config)
+}
+
+/// `require`: any certificate, but the handshake itself is still checked.
+#[derive(Debug)]
+struct AnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `verify-ca`: the chain to a trusted CA is checked, the name is not (the
+/// web PKI verifier checks the name last, after the chain).
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+// ---------------------------------------------------------------- connector
+
+const SEEN_NOTHING: u8 = 0;
+const SEEN_PLAIN: u8 = 1;
+const SEEN_TLS: u8 = 2;
+
+/// Negotiates each connection the way its mode asks (see the module's comment).
+#[derive(Clone)]
+struct Connector {
+    mode: Mode,
+    tls: Arc<ClientConfig>,
+    /// `sslnegotiation=direct`: TLS from the first byte, no `SSLRequest`.
+    direct: bool,
+    patience: Patience,
+    /// What the last connection turned out to be (plain or TLS).
+    seen: Arc<AtomicU8>,
+}
+
+/// The error of a TLS handshake that failed, which `prefer` answers by
+/// connecting again in clear.
+#[derive(Debug)]
+struct HandshakeFailed(io::Error);
+
+impl std::fmt::Display for HandshakeFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for HandshakeFailed {}
+
+fn handshake_failed(e: &postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.is::<HandshakeFailed>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+type Rustls = <MakeRustlsConnect as MakeTlsConnect<Socket>>::Stream;
+
+impl MakeTlsConnect<Socket> for Connector {
+    type Stream = Guarded;
+    type TlsConnect = Negotiate;
+    type Error = io::Error;
+
+    fn make_tls_connect(&mut self, host: &str) -> io::Result<Negotiate> {
+        Ok(Negotiate {
+            connector: self.clone(),
+            host: host.to_string(),
+        })
+    }
+}
+
+/// One connection's negotiation, for the host it is made to.
+struct Negotiate {
+    connector: Connector,
+    host: String,
+}
+
+impl TlsConnect<Socket> for Negotiate {
+    type Stream = Guarded;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Guarded, Self::Error>> + Send>>;
+
+    fn connect(self, mut socket: Socket) -> Self::Future {
+        Box::pin(async move {
+            let c = self.connector;
+            let plain = |socket: Socket| {
+                c.seen.store(SEEN_PLAIN, Ordering::Relaxed);
+                Ok(Guarded::new(Link::Plain(socket), c.patience.clone()))
+            };
+            if c.mode == Mode::Disable {
+                return plain(socket);
+            }
+            if !c.direct {
+                // The SSLRequest: 1234.5679 in the protocol-version field.
+                socket
+                    .write_all(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
+                    .await?;
+                let mut answer = [0u8];
+                socket.read_exact(&mut answer).await?;
+                if answer[0] != b'S' {
+                    if c.mode <= Mode::Prefer {
+                        return plain(socket);
+                    }
+                    return Err(format!(
+                        "the server does not support TLS, which sslmode={} requires",
+                        c.mode.name()
+                    )
+                    .into());
+                }
+            }
+            let mut make = MakeRustlsConnect::new((*c.tls).clone());
+            let handshake = MakeTlsConnect::<Socket>::make_tls_connect(&mut make, &self.host)
+                .map_err(|e| -> Self::Error { match e {} })?;
+            let stream = handshake
+                .connect(socket)
+                .await
+                .map_err(|e| Box::new(HandshakeFailed(e)) as Self::Error)?;
+            c.seen.store(SEEN_TLS, Ordering::Relaxed);
+            Ok(Guarded::new(
+                Link::Tls(Box::new(stream)),
+                c.patience.clone(),
+            ))
+        })
+    }
+}
+
+// ---------------------------------------------------------------- deadlines
+
+enum Link {
+    Plain(Socket),
+    Tls(Box<Rustls>),
+}
+
+/// The connection's stream, plain or TLS, that fails when the server owes an
+/// answer and has said nothing for the [`Patience`] it is given. It counts
+/// the requests that end in a `ReadyForQuery` (the startup, each `Sync` and
+/// simple `Query`) and the `ReadyForQuery` messages that answer them: while
+/// any is owed, silence is timed; an idle connection never times out.
+pub struct Guarded {
+    link: Link,
+    patience: Patience,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    /// Requests sent that the server has not yet answered in full.
+    owed: u64,
+    /// A write the socket has not taken yet (the server is not reading).
+    stuck: bool,
+    dead: bool,
+    sent: Frames,
+    received: Frames,
+}
+
+impl Guarded {
+    fn new(link: Link, patience: Patience) -> Self {
+        let timer = Box::pin(tokio::time::sleep(patience.get()));
+        Guarded {
+            link,
+            patience,
+            timer,
+            owed: 0,
+            stuck: false,
+            dead: false,
+            // The startup message has no type byte; all later ones do.
+            sent: Frames::new(false),
+            received: Frames::new(true),
+        }
+    }
+
+    fn waiting(&self) -> bool {
+        self.owed > 0 || self.stuck
+    }
+
+    /// Starts the silence over, and has the timer wake this task when it
+    /// runs out: the driver may not read again before it waits (it writes a
+    /// request after reading), so the timer must be watched from here.
+    fn restart(&mut self, cx: &mut Context<'_>) {
+        let at = tokio::time::Instant::now() + self.patience.get();
+        self.timer.as_mut().reset(at);
+        let _ = self.timer.as_mut().poll(cx);
+    }
+
+    /// Whether the server has been silent past its time (then the stream is
+    /// dead for good): checked only when the socket has nothing to give.
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.waiting() && self.timer.as_mut().poll(cx).is_ready() {
+            self.dead = true;
+        }
+        self.dead
+    }
+
+    fn silence(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!(
+                "no answer from the server within {} s",
+                self.patience.get().as_secs()
+            ),
+        )
+    }
+
+    fn stalled<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+        if self.expired(cx) {
+            Poll::Ready(Err(self.silence()))
+        } else {
+            Poll::Pending
+        }
+    }
+
+    fn wrote(&mut self, data: &[u8], cx: &mut Context<'_>) {
+        let was = self.waiting();
+        let owed = &mut self.owed;
+        self.sent.feed(data, |kind| {
+            // The startup (0), a Sync, a simple Query, a function call.
+            if matches!(kind, 0 | b'S' | b'Q' | b'F') {
+                *owed += 1;
+            }
+        });
+        self.stuck = false;
+        if !was && self.waiting() {
+            self.restart(cx);
+        }
+    }
+
+    fn read(&mut self, data: &[u8], cx: &mut Context<'_>) {
+        let owed = &mut self.owed;
+        self.received.feed(data, |kind| {
+            if kind == b'Z' {
+                *owed = owed.saturating_sub(1);
+            }
+        });
+        if self.waiting() {
+            self.restart(cx);
+        }
+    }
+
+    fn block(&mut self, cx: &mut Context<'_>) {
+        if !self.waiting() {
+            self.stuck = true;
+            self.restart(cx);
+        }
+    }
+}
+
+impl AsyncRead for Guarded {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = &mut *self;
+        if me.dead {
+            return Poll::Ready(Err(me.silence()));
+        }
+        let before = buf.filled().len();
+        let polled = match &mut me.link {
+            Link::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Link::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        };
+        match polled {
+            Poll::Ready(Ok(())) => {
+                me.read(&buf.filled()[before..], cx);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Pending => me.stalled(cx),
+            other => other,
+        }
+    }
+}
+
+impl AsyncWrite for Guarded {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = &mut *self;
+        if me.dead {
+            return Poll::Ready(Err(me.silence()));
+        }
+        let polled = match &mut me.link {
+            Link::Plain(s) => Pin::new(s).poll_write(cx, data),
+            Link::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, data),
+        };
+        match polled {
+            Poll::Ready(Ok(n)) => {
+                me.wrote(&data[..n], cx);
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending => {
+                me.block(cx);
+                me.stalled(cx)
+            }
+            other => other,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let me = &mut *self;
+        if me.dead {
+            return Poll::Ready(Err(me.silence()));
+        }
+        let polled = match &mut me.link {
+            Link::Plain(s) => Pin::new(s).poll_flush(cx),
+            Link::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        };
+        match polled {
+            Poll::Pending => {
+                me.block(cx);
+                me.stalled(cx)
+            }
+            other => {
+                me.stuck = false;
+                other
+            }
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let me = &mut *self;
+        if me.dead {
+            return Poll::Ready(Ok(()));
+        }
+        let polled = match &mut me.link {
+            Link::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Link::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        };
+        match polled {
+            Poll::Pending => {
+                me.block(cx);
+                me.stalled(cx)
+            }
+            other => other,
+        }
+    }
+}
+
+impl TlsStream for Guarded {
+    fn channel_binding(&self) -> ChannelBinding {
+        match &self.link {
+            Link::Plain(_) => ChannelBinding::none(),
+            Link::Tls(s) => s.channel_binding(),
+        }
+    }
+}
+
+/// Follows the messages of one direction of the protocol: each is a type
+/// byte and a length (which counts itself but not the type), except the
+/// startup message, which has no type byte.
+struct Frames {
+    typed: bool,
+    header: [u8; 5],
+    have: usize,
+    skip: usize,
+}
+
+impl Frames {
+    fn new(typed: bool) -> Self {
+        Frames {
+            typed,
+            header: [0; 5],
+            have: 0,
+            skip: 0,
+        }
+    }
+
+    /// Reads on through `data`, calling `on` with each message's type (0 for
+    /// the startup message) as its header completes.
+    fn feed(&mut self, mut data: &[u8], mut on: impl FnMut(u8)) {
+        while !data.is_empty() {
+            if self.skip > 0 {
+                let n = self.skip.min(data.len());
+                self.skip -= n;
+                data = &data[n..];
+                continue;
+            }
+            let need = if self.typed { 5 } else { 4 };
+            let n = (need - self.have).min(data.len());
+            self.header[self.have..self.have + n].copy_from_slice(&data[..n]);
+            self.have += n;
+            data = &data[n..];
+            if self.have == need {
+                let (kind, len) = if self.typed {
+                    let len = [
+                        self.header[1],
+                        self.header[2],
+                        self.header[3],
+                        self.header[4],
+                    ];
+                    (self.header[0], u32::from_be_bytes(len))
+                } else {
+                    let len = [
+                        self.header[0],
+                        self.header[1],
+                        self.header[2],
+                        self.header[3],
+                    ];
+                    (0, u32::from_be_bytes(len))
+                };
+                on(kind);
+                self.skip = (len as usize).saturating_sub(4);
+                self.have = 0;
+                self.typed = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_stay_on_the_machine() {
+        for h in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.0.1.1",
+            "::1",
+            "[::1]",
+            "a.localhost",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["db.example", "10.0.0.5", "192.0.2.2", "localhost.example"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn frames_are_followed_across_reads() {
+        // A startup message, then Parse-like junk and a Sync, in odd pieces.
+        let mut sent = Frames::new(false);
+        let mut kinds = Vec::new();
+        let mut bytes = vec![0, 0, 0, 9, 0, 3, 0, 0, b'x'];
+        bytes.extend([b'P', 0, 0, 0, 6, b'a', b'b']);
+        bytes.extend([b'S', 0, 0, 0, 4]);
+        for chunk in bytes.chunks(3) {
+            sent.feed(chunk, |k| kinds.push(k));
+        }
+        assert_eq!(kinds, vec![0, b'P', b'S']);
+    }
+}
