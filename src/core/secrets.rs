@@ -1,6 +1,7 @@
 //! Which values are secrets, decided in one place: the environment a hook
-//! gets is appt's own, less every secret appt knows of. What this protects
-//! is described in `docs/security.md`.
+//! gets (appt's own, less every secret appt knows of), and URLs shown with
+//! their password masked. What this protects is described in
+//! `docs/security.md`.
 
 use std::ffi::{OsStr, OsString};
 
@@ -74,6 +75,78 @@ pub fn hook_env(
     env
 }
 
+/// Where the user part of `url` lies (`user:password`), if it has one:
+/// between `://` and the last `@` of the authority, which ends at the first
+/// `/`, `?`, `#` or `\` (as URL parsers read it).
+fn userinfo(url: &str) -> Option<(usize, usize)> {
+    let start = url.find("://")? + 3;
+    let rest = &url[start..];
+    let authority = rest
+        .find(['/', '?', '#', '\\'])
+        .map_or(rest, |end| &rest[..end]);
+    let at = authority.rfind('@')?;
+    Some((start, start + at))
+}
+
+/// The password in `url`'s user part (`https://user:PASSWORD@host/…`), as written.
+pub fn url_password(url: &str) -> Option<&str> {
+    let (from, to) = userinfo(url)?;
+    let (_, password) = url[from..to].split_once(':')?;
+    Some(password)
+}
+
+/// `url` as it may be shown: a password in its user part becomes `***`
+/// (`https://user:***@host/…`); everything else is kept.
+pub fn mask_url(url: &str) -> String {
+    match (userinfo(url), url_password(url)) {
+        (Some((from, to)), Some(_)) => {
+            let user = url[from..to].split_once(':').map_or("", |(u, _)| u);
+            format!("{}{user}:***{}", &url[..from], &url[to..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// `text` with every appearance of `url`'s password (as written, and
+/// percent-decoded) replaced by `***`: for messages that may quote the URL.
+pub fn scrub(text: &str, url: &str) -> String {
+    let Some(password) = url_password(url).filter(|p| !p.is_empty()) else {
+        return text.to_string();
+    };
+    let mut out = text.replace(url, &mask_url(url));
+    for p in [password.to_string(), percent_decode(password)] {
+        if !p.is_empty() {
+            out = out.replace(&p, "***");
+        }
+    }
+    out
+}
+
+/// `%XX` escapes decoded (invalid ones, and bytes that are not UTF-8, kept as written).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +201,35 @@ mod tests {
             OsStr::new("X"),
             OsStr::new("postgresql://appt@db/clinics")
         ));
+    }
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            mask_url("https://user:s3cret@crm.example/hooks?x=1"),
+            "https://user:***@crm.example/hooks?x=1"
+        );
+        assert_eq!(mask_url("https://:s3cret@h/"), "https://:***@h/");
+        assert_eq!(mask_url("https://user@h/p"), "https://user@h/p");
+        assert_eq!(mask_url("https://h/users/@me:x"), "https://h/users/@me:x");
+        assert_eq!(mask_url("https://u:p@ss@h/a"), "https://u:***@h/a");
+        assert_eq!(mask_url("https://h:8080/a"), "https://h:8080/a");
+        assert_eq!(mask_url("not a url"), "not a url");
+        assert_eq!(url_password("https://u:p%40ss@h/"), Some("p%40ss"));
+        assert_eq!(url_password("https://u@h/"), None);
+    }
+
+    #[test]
+    fn messages_lose_the_password_in_any_spelling() {
+        let url = "https://u:p%40ss@h/x";
+        assert_eq!(
+            scrub(&format!("{url}: Connection Failed"), url),
+            "https://u:***@h/x: Connection Failed"
+        );
+        assert_eq!(
+            scrub("https://u:p@ss@h/x: refused", url),
+            "https://u:***@h/x: refused"
+        );
+        assert_eq!(scrub("HTTP 500", "https://h/x"), "HTTP 500");
     }
 }

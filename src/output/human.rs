@@ -727,7 +727,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     t.render()
 }
 
-/// `webhook list`; the secret itself is never shown.
+/// `webhook list`; the secret itself is never shown, nor a password in a URL.
 pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     if all.is_empty() {
         return "No webhooks.".into();
@@ -750,7 +750,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     ]);
     for w in all {
         t.row(vec![
-            clean(&w.url).into(),
+            clean(&w.shown_url()).into(),
             clean(
                 &w.events
                     .as_ref()
@@ -765,7 +765,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
                 .map(crate::core::time::fmt_utc)
                 .unwrap_or_default()
                 .into(),
-            clean(w.last_error.as_deref().unwrap_or_default()).into(),
+            clean(&w.shown_error().unwrap_or_default()).into(),
             short(&w.id).into(),
         ]);
     }
