@@ -791,6 +791,85 @@ fn a_backup_killed_midway_leaves_nothing_once_the_next_one_ran() {
     assert_eq!(copy.ok(&["list", "--date", "2026-06-16"])["total"], 1);
 }
 
+/// Runs `appt --db PATH ARGS --json`, failing the test rather than hanging
+/// when appt blocks on the path (a FIFO).
+fn with_db(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    use std::time::{Duration, Instant};
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"));
+    let mut child = cmd
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("APPT_NOW", &env.now)
+        .env_remove("APPT_DB")
+        .env_remove("APPT_KEY")
+        .arg("--json")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("appt --db {} {args:?} hung", db.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v = serde_json::from_str(err.trim()).unwrap_or(Value::String(err.into_owned()));
+    (out.status.code(), v)
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_database_path_that_is_no_regular_file_is_refused_and_nothing_made_beside_it() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let folder = dir.join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let to_null = dir.join("to-null");
+    std::os::unix::fs::symlink("/dev/null", &to_null).unwrap();
+    let beside_null: Vec<String> = ["-journal", "-wal", "-shm", ".key"]
+        .iter()
+        .map(|s| format!("/dev/null{s}"))
+        .collect();
+    let existed: Vec<bool> = beside_null.iter().map(|p| Path::new(p).exists()).collect();
+    let before = names_in(dir);
+    for db in [fifo.as_path(), &folder, &to_null, Path::new("/dev/null")] {
+        for args in [
+            &["init"][..],
+            &["list"],
+            &["clinic", "add", "X", "--timezone", "UTC"],
+            &["check"],
+        ] {
+            let (code, e) = with_db(&env, db, args);
+            assert_eq!(code, Some(6), "--db {} {args:?}: {e}", db.display());
+            assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+            let message = s(&e["error"]["message"]);
+            assert!(message.contains(&db.display().to_string()), "{message}");
+            assert_eq!(names_in(dir), before, "--db {} {args:?}", db.display());
+            assert!(names_in(&folder).is_empty());
+            let now: Vec<bool> = beside_null.iter().map(|p| Path::new(p).exists()).collect();
+            assert_eq!(
+                now,
+                existed,
+                "--db {} {args:?} made a file in /dev",
+                db.display()
+            );
+        }
+    }
+}
+
 #[test]
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn backup_never_replaces_a_fifo_or_a_device() {
