@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  APPT_TRANSFER_TO=postgres://appt:PASSWORD@db.example/clinics appt --db clinic.db transfer\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
+    after_help = "Examples:\n  appt --db clinic.db transfer --to postgres://appt@db.example/clinics\n  APPT_TRANSFER_TO=postgres://appt:PASSWORD@db/clinics appt transfer\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
 )]
 pub struct Args {
     /// The empty database to copy into: a file path or a postgres:// URL. A

@@ -63,7 +63,7 @@ fn read_limited(r: impl Read) -> std::io::Result<Vec<u8>> {
 pub enum Cmd {
     /// Add a webhook: events recorded from now on are POSTed to URL
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt\n  appt webhook add https://crm.example/hooks/appt --secret-file /etc/appt/crm.secret\n  printf %s \"$CRM_SECRET\" | appt webhook add https://crm.example/hooks/appt --secret -\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
+        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/hooks/appt --secret -\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
     )]
     Add {
         /// http:// or https:// address (a password in it is never shown: user:***@host)
@@ -75,7 +75,7 @@ pub enum Cmd {
         /// Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>.
         /// `-` reads it from standard input. A secret written on the command line
         /// is visible to other users of the machine (ps): prefer --secret-file or -
-        #[arg(long, value_name = "SECRET|-", conflicts_with = "secret_file")]
+        #[arg(long, value_name = "SECRET", conflicts_with = "secret_file")]
         secret: Option<String>,
         /// Read the signing secret from FILE (trailing line breaks trimmed)
         #[arg(long, value_name = "FILE")]
