@@ -4209,7 +4209,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --db --json --no-input --clinic --help"
+            opts="-c -h --events --secret --secret-file --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4220,6 +4220,10 @@ _appt() {
                     return 0
                     ;;
                 --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -944,7 +944,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;webhook;add'= {
             cand --events 'Only these event types (comma-separated) [default: all]'
-            cand --secret 'Sign each body: X-Appt-Signature: sha256=<hex HMAC-SHA256>'
+            cand --secret 'Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>. `-` reads it from standard input. A secret written on the command line is visible to other users of the machine (ps): prefer --secret-file or -'
+            cand --secret-file 'Read the signing secret from FILE (trailing line breaks trimmed)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1029,7 +1030,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;transfer'= {
-            cand --to 'The empty database to copy into: a file path or a postgres:// URL'
+            cand --to 'The empty database to copy into: a file path or a postgres:// URL. A password on the command line is visible to other users (ps): give a URL with a password in APPT_TRANSFER_TO instead'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -577,7 +577,8 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -f -a "deliver" -d 'POST every undelivered event (cron runs this every few minutes)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l events -d 'Only these event types (comma-separated) [default: all]' -r
-complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret -d 'Sign each body: X-Appt-Signature: sha256=<hex HMAC-SHA256>' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret -d 'Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>. `-` reads it from standard input. A secret written on the command line is visible to other users of the machine (ps): prefer --secret-file or -' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret-file -d 'Read the signing secret from FILE (trailing line breaks trimmed)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -621,7 +622,7 @@ complete -c appt -n "__fish_appt_using_subcommand import" -l dry-run -d 'Check e
 complete -c appt -n "__fish_appt_using_subcommand import" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand import" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand import" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand transfer" -l to -d 'The empty database to copy into: a file path or a postgres:// URL' -r -F
+complete -c appt -n "__fish_appt_using_subcommand transfer" -l to -d 'The empty database to copy into: a file path or a postgres:// URL. A password on the command line is visible to other users (ps): give a URL with a password in APPT_TRANSFER_TO instead' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'

@@ -7,6 +7,7 @@
 //! leaves its one claim to be retried once it lapses (SPEC §7).
 
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
+use crate::core::secrets;
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
@@ -468,8 +469,9 @@ fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
     vars
 }
 
-/// Runs `sh -c cmd` with `input` on stdin; its output goes to our stderr so
-/// stdout stays the sweep's own. Past the time limit its whole process group is killed.
+/// Runs `sh -c cmd` with `input` on stdin and `vars` added to appt's
+/// environment less its secrets; its output goes to our stderr so stdout
+/// stays the sweep's own. Past the time limit its whole process group is killed.
 fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), String> {
     use std::os::fd::AsFd;
     use std::os::unix::process::CommandExt;
@@ -477,10 +479,12 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), Str
         .as_fd()
         .try_clone_to_owned()
         .map_err(|e| e.to_string())?;
+    // The hook gets appt's environment less every secret (docs/security.md).
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)
-        .envs(vars.iter().map(|(k, v)| (*k, v)))
+        .env_clear()
+        .envs(secrets::hook_env(std::env::vars_os(), vars))
         .stdin(Stdio::piped())
         .stdout(Stdio::from(to_stderr))
         .process_group(0)

@@ -4,6 +4,7 @@
 //! webhook's later events until a retry, with backoff, succeeds (SPEC §8).
 
 use crate::core::delivery::{backoff, CLAIM};
+use crate::core::secrets;
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::store::crypto::to_hex;
@@ -31,10 +32,13 @@ pub fn add(
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or("");
+    // Parsed as delivery will parse it, so the part shown masked as the
+    // password is the one sent as the password.
     if host.is_empty()
         || host.starts_with('/')
         || url.chars().any(char::is_whitespace)
         || url.len() > 2000
+        || ureq::post(&url).request_url().is_err()
     {
         bad.push((
             "url".to_string(),
@@ -114,8 +118,21 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), S
         Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),
         Ok(resp) => Err(format!("HTTP {}", resp.status())),
         Err(ureq::Error::Status(code, _)) => Err(format!("HTTP {code}")),
-        Err(e) => Err(e.to_string()),
+        Err(ureq::Error::Transport(t)) => Err(secrets::scrub(&transport_error(&t), &w.url)),
     }
+}
+
+/// Why a request failed, without the URL (ureq's own text starts with it,
+/// password included).
+fn transport_error(t: &ureq::Transport) -> String {
+    let mut text = t.kind().to_string();
+    if let Some(m) = t.message() {
+        text.push_str(&format!(": {m}"));
+    }
+    if let Some(cause) = std::error::Error::source(t) {
+        text.push_str(&format!(": {cause}"));
+    }
+    text
 }
 
 /// A delivery that failed, retried at `retry_at`.

@@ -169,7 +169,7 @@ pub enum Command {
     Export(export::Args),
     /// Webhooks: POST events to other systems (deliver from cron)
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret s3cret\n  appt webhook list\n  appt webhook deliver"
+        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  appt webhook list\n  appt webhook deliver"
     )]
     #[command(subcommand)]
     Webhook(webhook::Cmd),

@@ -10,11 +10,18 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt --db clinic.db transfer --to postgres://appt:PASSWORD@db.example/clinics\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
+    after_help = "Examples:\n  appt --db clinic.db transfer --to postgres://appt@db.example/clinics\n  APPT_TRANSFER_TO=postgres://appt:PASSWORD@db/clinics appt transfer\n  appt --db postgres://appt@db.example/clinics transfer --to copy.db"
 )]
 pub struct Args {
-    /// The empty database to copy into: a file path or a postgres:// URL
-    #[arg(long, value_name = "PATH|URL")]
+    /// The empty database to copy into: a file path or a postgres:// URL. A
+    /// password on the command line is visible to other users (ps): give a
+    /// URL with a password in APPT_TRANSFER_TO instead
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        env = "APPT_TRANSFER_TO",
+        hide_env_values = true
+    )]
     pub to: PathBuf,
 }
 

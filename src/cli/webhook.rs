@@ -8,23 +8,78 @@ use crate::error::{Code, Error, Result};
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 use serde_json::json;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A signing secret longer than this is refused (and a file that never ends,
+/// such as a device, is not read past it).
+const SECRET_LIMIT: u64 = 4096;
+
+/// The signing secret: `--secret S`, `--secret -` (standard input) or
+/// `--secret-file FILE`, trailing line breaks trimmed. One read from a file
+/// or stdin must not be empty: that is a mistake, not "unsigned".
+fn read_secret(secret: Option<String>, file: Option<&Path>) -> Result<Option<String>> {
+    let (field, from, read) = match (secret.as_deref(), file) {
+        (Some("-"), _) => (
+            "secret",
+            "standard input".to_string(),
+            read_limited(std::io::stdin().lock()),
+        ),
+        (_, Some(path)) => (
+            "secret_file",
+            path.display().to_string(),
+            std::fs::File::open(path).and_then(read_limited),
+        ),
+        _ => return Ok(secret),
+    };
+    let bytes =
+        read.map_err(|e| Error::field(field, format!("cannot read the secret from {from}: {e}")))?;
+    if bytes.len() as u64 > SECRET_LIMIT {
+        return Err(Error::field(
+            field,
+            format!("the secret in {from} is longer than {SECRET_LIMIT} bytes"),
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::field(field, format!("the secret in {from} is not UTF-8 text")))?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.is_empty() {
+        return Err(Error::field(
+            field,
+            format!("the secret in {from} is empty"),
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// At most one byte past [`SECRET_LIMIT`] of `r`.
+fn read_limited(r: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    r.take(SECRET_LIMIT + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Add a webhook: events recorded from now on are POSTed to URL
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt\n  appt webhook add https://crm.example/hooks/appt --secret s3cret\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
+        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/hooks/appt --secret -\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
     )]
     Add {
-        /// http:// or https:// address
+        /// http:// or https:// address (a password in it is never shown: user:***@host)
         #[arg(value_name = "URL")]
         url: Option<String>,
         /// Only these event types (comma-separated) [default: all]
         #[arg(long, value_name = "TYPES")]
         events: Option<String>,
-        /// Sign each body: X-Appt-Signature: sha256=<hex HMAC-SHA256>
-        #[arg(long)]
+        /// Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>.
+        /// `-` reads it from standard input. A secret written on the command line
+        /// is visible to other users of the machine (ps): prefer --secret-file or -
+        #[arg(long, value_name = "SECRET", conflicts_with = "secret_file")]
         secret: Option<String>,
+        /// Read the signing secret from FILE (trailing line breaks trimmed)
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<PathBuf>,
     },
     /// List webhooks and how their deliveries stand
     #[command(
@@ -56,7 +111,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             url,
             events,
             secret,
+            secret_file,
         } => {
+            let secret = read_secret(secret, secret_file.as_deref())?;
             let mut ask = Ask::new(ctx);
             let url = ask.text(url, "url", "URL", "Webhook URL")?;
             ask.finish()?;
@@ -73,7 +130,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     format!(
                         "Added webhook {} → {}",
                         human::short(&w.id),
-                        human::clean(&w.url)
+                        human::clean(&w.shown_url())
                     )
                 },
             ))
@@ -94,7 +151,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 Ok(format!(
                     "Remove webhook {} ({})?",
                     human::short(&w.id),
-                    human::clean(&w.url)
+                    human::clean(&w.shown_url())
                 ))
             })?;
             if !go {
@@ -107,7 +164,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     format!(
                         "Removed webhook {} ({})",
                         human::short(&w.id),
-                        human::clean(&w.url)
+                        human::clean(&w.shown_url())
                     )
                 },
             ))

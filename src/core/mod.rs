@@ -7,6 +7,7 @@ pub mod check;
 pub mod delivery;
 pub mod model;
 pub mod phone;
+pub mod secrets;
 pub mod slots;
 pub mod status;
 pub mod text;

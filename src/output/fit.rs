@@ -326,7 +326,9 @@ pub fn join(parts: &[String], width: Option<usize>) -> String {
 pub fn wrap(label: &str, text: &str, width: Option<usize>) -> String {
     let indent = label.width();
     let Some(w) = width else {
-        return format!("{label}{text}");
+        // Unwrapped, but each further line of the text still under the label's column.
+        let indented = format!("\n{}", " ".repeat(indent));
+        return format!("{label}{}", text.replace('\n', &indented));
     };
     let mut out = label.to_string();
     let mut line = indent;

@@ -11,28 +11,43 @@ use crate::core::{Appointment, Clinic, Doctor, Patient, Recurrence, Service, Sta
 use comfy_table::Color;
 use std::io::IsTerminal;
 
-/// Stored text as a terminal may show it: control characters (escape
-/// sequences, bells, carriage returns, C1 codes) become visible pictures
-/// (`␛`, `␇`, `␍`), so a name can never drive the terminal. Line breaks stay.
+/// Stored text as a terminal may show it, on one line: control characters
+/// (escape sequences, bells, carriage returns, line feeds, C1 codes) become
+/// visible pictures (`␛`, `␇`, `␍`, `␤`), and characters that reorder or hide
+/// text (bidirectional overrides and isolates, zero-width spaces, line and
+/// paragraph separators) become `�` or `␤`, so a name can never drive the
+/// terminal, spoof what is shown beside it or break a table or card.
 pub fn clean(s: &str) -> String {
     s.chars().map(picture).collect()
 }
 
+/// Like [`clean`], for free text that may run over several lines (notes, a
+/// diagnosis): its line breaks (`\n`, or `\r\n`) stay, and everything else
+/// is neutralised as [`clean`] does.
+pub fn clean_lines(s: &str) -> String {
+    s.split('\n')
+        .map(|line| clean(line.strip_suffix('\r').unwrap_or(line)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn picture(c: char) -> char {
     match c {
-        '\n' => c,
         '\t' => ' ',
+        '\n' | '\u{2028}' | '\u{2029}' => '\u{2424}',
         '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
         '\u{7f}' => '\u{2421}',
         '\u{80}'..='\u{9f}' => '\u{fffd}',
+        '\u{200b}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
         _ => c,
     }
 }
 
 /// The last line of defence for everything printed for humans: every control
-/// character neutralised as [`clean`] does, except, when `colour` is on, the
-/// SGR colour sequences (`ESC [ … m`) that appt itself puts around statuses.
-/// Stored text is cleaned before it gets here, so those are appt's own.
+/// character neutralised as [`clean`] does, except the line feeds between
+/// lines and, when `colour` is on, the SGR colour sequences (`ESC [ … m`)
+/// that appt itself puts around statuses. Stored text is cleaned before it
+/// gets here, so those are appt's own.
 pub fn neutralise(text: &str, colour: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -44,7 +59,7 @@ pub fn neutralise(text: &str, colour: bool) -> String {
                 continue;
             }
         }
-        out.push(picture(c));
+        out.push(if c == '\n' { c } else { picture(c) });
         rest = &rest[c.len_utf8()..];
     }
     out
@@ -206,7 +221,7 @@ pub fn appointment_card(a: &Appointment) -> String {
     ];
     for (label, v) in optional {
         if let Some(v) = v {
-            lines.push(wrap(&format!("  {label:<9} "), &clean(v), w));
+            lines.push(wrap(&format!("  {label:<9} "), &clean_lines(v), w));
         }
     }
     if let Some(d) = a.follow_up_date {
@@ -727,7 +742,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     t.render()
 }
 
-/// `webhook list`; the secret itself is never shown.
+/// `webhook list`; the secret itself is never shown, nor a password in a URL.
 pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     if all.is_empty() {
         return "No webhooks.".into();
@@ -750,7 +765,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     ]);
     for w in all {
         t.row(vec![
-            clean(&w.url).into(),
+            clean(&w.shown_url()).into(),
             clean(
                 &w.events
                     .as_ref()
@@ -765,7 +780,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
                 .map(crate::core::time::fmt_utc)
                 .unwrap_or_default()
                 .into(),
-            clean(w.last_error.as_deref().unwrap_or_default()).into(),
+            clean(&w.shown_error().unwrap_or_default()).into(),
             short(&w.id).into(),
         ]);
     }
@@ -933,9 +948,29 @@ mod tests {
     fn control_characters_become_visible_pictures() {
         assert_eq!(
             clean("Eve\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{9b}1m\u{7f}\tx\ny"),
-            "Eve␛]0;pwned␇␛[2J␍\u{fffd}1m␡ x\ny"
+            "Eve␛]0;pwned␇␛[2J␍\u{fffd}1m␡ x␤y"
         );
         assert_eq!(clean("José Pérez"), "José Pérez");
+    }
+
+    #[test]
+    fn text_that_reorders_hides_or_breaks_lines_is_neutralised() {
+        for c in [
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200b}', '\u{feff}',
+        ] {
+            assert_eq!(clean(&format!("a{c}b")), "a\u{fffd}b", "U+{:04X}", c as u32);
+            assert_eq!(neutralise(&format!("a{c}b"), true), "a\u{fffd}b");
+        }
+        assert_eq!(clean("a\u{2028}b\u{2029}c\r\nd\ne"), "a␤b␤c␍␤d␤e");
+        assert_eq!(neutralise("a\u{2028}b\nc", false), "a␤b\nc");
+        // Free text keeps its lines (Windows' too), and nothing else.
+        assert_eq!(
+            clean_lines("one\r\ntwo\nthree\u{202e}"),
+            "one\ntwo\nthree\u{fffd}"
+        );
+        // What scripts need to be written stays: joiners, accents, RTL letters.
+        assert_eq!(clean("ناصر\u{200d}نور Ñúñez"), "ناصر\u{200d}نور Ñúñez");
     }
 
     #[test]

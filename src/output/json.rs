@@ -252,29 +252,29 @@ pub fn list(name: &str, items: Vec<Value>) -> Value {
 #[derive(Serialize)]
 struct WebhookView<'a> {
     id: &'a str,
-    url: &'a str,
+    url: String,
     events: Option<&'a [String]>,
     has_secret: bool,
     last_event_id: i64,
     delivered: i64,
     attempts: i64,
     next_attempt_at: Option<String>,
-    last_error: Option<&'a str>,
+    last_error: Option<String>,
     created_at: String,
 }
 
-/// A webhook; the secret itself is never shown.
+/// A webhook; the secret itself is never shown, nor a password in its URL.
 pub fn webhook(w: &Webhook) -> Value {
     to_json(WebhookView {
         id: &w.id,
-        url: &w.url,
+        url: w.shown_url(),
         events: w.events.as_deref(),
         has_secret: w.secret.is_some(),
         last_event_id: w.cursor,
         delivered: w.delivered,
         attempts: w.attempts,
         next_attempt_at: opt_ts(w.next_attempt_at),
-        last_error: w.last_error.as_deref(),
+        last_error: w.shown_error(),
         created_at: ts(w.created_at),
     })
 }

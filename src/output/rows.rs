@@ -1,6 +1,7 @@
 //! The row exports: JSON Lines (one appointment object of SPEC §6 per line)
 //! and CSV (RFC 4180: a header, CRLF line ends, fields quoted when they hold
-//! a comma, a quote or a line break). Both write each row as it comes.
+//! a comma, a quote or a line break; text that would run as a formula
+//! defused). Both write each row as it comes.
 
 use super::export::Out;
 use super::json;
@@ -84,13 +85,34 @@ pub const COLUMNS: [&str; 42] = [
 ];
 
 /// A field of the object as CSV text: null (or a missing nested object) is
-/// empty, numbers and booleans as JSON writes them.
+/// empty, numbers and booleans as JSON writes them, a validated phone as it
+/// is, and any other text that a spreadsheet would run as a formula with a
+/// leading `'` (see [`defuse`]).
 fn cell(v: &Value, path: &str) -> String {
     let field = path.split('.').try_fold(v, |v, k| v.get(k));
     match field {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) if path == "patient.phone" && is_e164(s) => s.clone(),
+        Some(Value::String(s)) => defuse(s),
         Some(other) => other.to_string(),
+    }
+}
+
+/// A stored phone in E.164 form (`+` and up to 15 digits), as appt validates them.
+fn is_e164(s: &str) -> bool {
+    s.strip_prefix('+')
+        .is_some_and(|d| (1..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// OWASP's rule against CSV injection: text starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return, which a spreadsheet would run as a
+/// formula, gets a leading `'` so it is shown as the text it is. IDs, dates,
+/// times and statuses never start so; numbers and phones are not text.
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
     }
 }
 
@@ -155,5 +177,32 @@ mod tests {
         assert_eq!(cell(&v, "s"), "x,y");
         assert_eq!(cell(&v, "p.q"), "r");
         assert_eq!(cell(&v, "d.full_name"), "");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_gets_a_quote_and_phones_stay() {
+        let v = json!({
+            "reason": "=HYPERLINK(\"http://x\",\"y\")",
+            "notes": "@SUM(1)",
+            "source": "+cmd|' /C calc'!A0",
+            "session": "-2+3",
+            "batch": "\tx",
+            "diagnosis": "\rx",
+            "prescription": "a=b",
+            "token_number": -1,
+            "patient": {"phone": "+50370000001", "full_name": "+50370000001"},
+        });
+        assert_eq!(cell(&v, "reason"), "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(cell(&v, "notes"), "'@SUM(1)");
+        assert_eq!(cell(&v, "source"), "'+cmd|' /C calc'!A0");
+        assert_eq!(cell(&v, "session"), "'-2+3");
+        assert_eq!(cell(&v, "batch"), "'\tx");
+        assert_eq!(cell(&v, "diagnosis"), "'\rx");
+        assert_eq!(cell(&v, "prescription"), "a=b");
+        assert_eq!(cell(&v, "token_number"), "-1");
+        assert_eq!(cell(&v, "patient.phone"), "+50370000001");
+        assert_eq!(cell(&v, "patient.full_name"), "'+50370000001");
+        let bad_phone = json!({"patient": {"phone": "+=1+2"}});
+        assert_eq!(cell(&bad_phone, "patient.phone"), "'+=1+2");
     }
 }

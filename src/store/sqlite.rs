@@ -45,6 +45,23 @@ struct Identity {
     objects: usize,
 }
 
+/// What a path that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// A file appt may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
@@ -60,6 +77,18 @@ impl Sqlite {
     /// database. A file that is not appt's is refused before anything touches it.
     pub fn open(path: &Path) -> Result<Sqlite> {
         let deadline = Instant::now() + BUSY_TIMEOUT;
+        // A device, a FIFO or a folder is no database, and SQLite would
+        // create its journal beside it (`/dev/null-journal`).
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(Error::database(format!(
+                    "{} is not a database file (it is {})",
+                    path.display(),
+                    kind_of(&meta)
+                ))
+                .hint("give --db (or APPT_DB) the path of a database file"));
+            }
+        }
         if let Some(parent) = path.parent() {
             files::create_private_dirs(parent)?;
         }

@@ -4,6 +4,7 @@ use super::db::{Row, Tx};
 use super::events::Event;
 use super::{by_id, epoch, instant, opt_instant, resolve, Lookup};
 use crate::args;
+use crate::core::secrets;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
@@ -21,6 +22,21 @@ pub struct Webhook {
     pub last_error: Option<String>,
     pub delivered: i64,
     pub created_at: DateTime<Utc>,
+}
+
+impl Webhook {
+    /// The URL as it may be shown: a password in it masked (`user:***@host`).
+    pub fn shown_url(&self) -> String {
+        secrets::mask_url(&self.url)
+    }
+
+    /// The last delivery error as it may be shown: one recorded by an older
+    /// appt may quote the URL, password and all.
+    pub fn shown_error(&self) -> Option<String> {
+        self.last_error
+            .as_deref()
+            .map(|e| secrets::scrub(e, &self.url))
+    }
 }
 
 const COLS: &str =
@@ -79,7 +95,22 @@ pub fn get(conn: &Tx, id: &str) -> Result<Webhook> {
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Webhook> {
-    get(conn, &resolve(conn, &LOOKUP, input)?)
+    let id = resolve(conn, &LOOKUP, input).map_err(|mut e| {
+        // Several matched: their URLs are listed, each without its password.
+        if let Some(list) = e
+            .details
+            .get_mut("candidates")
+            .and_then(|c| c.as_array_mut())
+        {
+            for c in list {
+                if let Some(url) = c["name"].as_str() {
+                    c["name"] = secrets::mask_url(url).into();
+                }
+            }
+        }
+        e
+    })?;
+    get(conn, &id)
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Webhook>> {

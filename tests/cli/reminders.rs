@@ -283,6 +283,85 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
     assert_eq!(reminder["status"], "sent");
 }
 
+/// The password in a URL's user part (`postgres://user:PASSWORD@host/…`).
+fn password_of(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let auth = rest.split('/').next()?.rsplit_once('@')?.0;
+    Some(auth.split_once(':')?.1).filter(|p| !p.is_empty())
+}
+
+#[test]
+fn a_hook_gets_no_secret_in_its_environment() {
+    // SPEC §7: appt's environment less every secret it knows of, plus the
+    // message's variables. On PostgreSQL APPT_DB is the URL with its password.
+    let mut env = Env::clinic();
+    env.book(TUE, "10:00", "+50370000001");
+    let dir = env.dir.path().to_path_buf();
+    let db = env.db.to_string_lossy().into_owned();
+    let key = crate::common::PG_KEY;
+    let hook = format!("env > {}/env.txt", dir.display());
+    env.at(DAY_BEFORE);
+    let mut secrets = vec![
+        key.to_string(),
+        db.clone(),
+        "pgpass-s3cret".to_string(),
+        "/root/.pgpass-file".to_string(),
+        "postgres://appt:url-s3cret@db.example/clinics".to_string(),
+        "transfer-target-s3cret".to_string(),
+    ];
+    if let Some(p) = password_of(&db) {
+        secrets.push(p.to_string());
+    }
+    let out = env
+        .cmd()
+        .env("APPT_KEY", key)
+        .env("APPT_DB", &db)
+        .env("PGPASSWORD", "pgpass-s3cret")
+        .env("PGPASSFILE", "/root/.pgpass-file")
+        .env(
+            "REPORTS_DATABASE_URL",
+            "postgres://appt:url-s3cret@db.example/clinics",
+        )
+        .env("APPT_TRANSFER_TO", "transfer-target-s3cret")
+        .env("APPT_OFFSET", "stale")
+        .env("KEEP_ME", "kept")
+        .args(["remind", "due", "--exec", &hook])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let seen = std::fs::read_to_string(dir.join("env.txt")).unwrap();
+    for secret in &secrets {
+        assert!(
+            !seen.contains(secret.as_str()),
+            "the hook saw {secret:?} in\n{seen}"
+        );
+    }
+    let names: Vec<&str> = seen
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, _)| k)
+        .collect();
+    for gone in [
+        "APPT_KEY",
+        "APPT_DB",
+        "PGPASSWORD",
+        "PGPASSFILE",
+        "APPT_TRANSFER_TO",
+        "REPORTS_DATABASE_URL",
+    ] {
+        assert!(!names.contains(&gone), "{gone} reached the hook:\n{seen}");
+    }
+    for kept in [
+        "KEEP_ME=kept",
+        "APPT_KIND=reminder",
+        "APPT_OFFSET=24h",
+        "APPT_LOCAL_TIME=10:00",
+    ] {
+        assert!(seen.lines().any(|l| l == kept), "{kept} not in\n{seen}");
+    }
+    assert!(!seen.contains("APPT_OFFSET=stale"), "{seen}");
+}
+
 #[test]
 fn a_failing_hook_is_retried_with_backoff_then_failed_for_good() {
     let mut env = Env::clinic();

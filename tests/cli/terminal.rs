@@ -344,3 +344,115 @@ fn in_an_80_column_terminal_list_and_agenda_rows_stay_on_one_line() {
         }
     }
 }
+
+/// Characters that reorder, hide or break text: bidirectional overrides and
+/// isolates, a zero-width space, line and paragraph separators, `\r\n`.
+const SNEAKY: [&str; 14] = [
+    "\u{202a}", "\u{202b}", "\u{202c}", "\u{202d}", "\u{202e}", "\u{2066}", "\u{2067}", "\u{2068}",
+    "\u{2069}", "\u{200b}", "\u{2028}", "\u{2029}", "\r\n", "\n",
+];
+
+#[test]
+fn bidi_overrides_and_line_breaks_in_names_never_reach_the_terminal_raw() {
+    // SPEC §2: neutralised like control characters in human output, at 80
+    // columns; JSON carries the stored text exactly.
+    let env = Env::clinic();
+    for name in ["Dr. Ana\u{2028}Zed", "Dra. Ana\u{202e}Zed\r\nLópez"] {
+        env.ok(&["doctor", "add", name]);
+    }
+    let mut booked = Vec::new();
+    for (i, c) in SNEAKY.iter().enumerate() {
+        let name = format!("Ana{c}Zed {i}");
+        let (date, time) = if i < 8 {
+            (
+                "2026-06-16",
+                format!("{:02}:{:02}", 9 + i / 2, 30 * (i % 2)),
+            )
+        } else {
+            (
+                "2026-06-17",
+                format!("{:02}:{:02}", 9 + (i - 8) / 2, 30 * (i % 2)),
+            )
+        };
+        let a = env.ok(&[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            date,
+            "--time",
+            &time,
+            "--phone",
+            &format!("+5037000{i:04}"),
+            "--name",
+            &name,
+            "--reason",
+            &format!("fever{c}cough"),
+        ])["appointment"]
+            .clone();
+        assert_eq!(
+            a["patient"]["full_name"],
+            name.as_str(),
+            "JSON keeps the text"
+        );
+        assert_eq!(a["reason"], format!("fever{c}cough").as_str());
+        booked.push((a, name));
+    }
+    let (first, name) = &booked[4];
+    assert_eq!(
+        env.ok(&["show", s(&first["id"])])["patient"]["full_name"],
+        name.as_str()
+    );
+    let mut runs: Vec<(Vec<String>, String, String)> = Vec::new();
+    let mut human = |args: Vec<String>| {
+        let out = env.cmd().env("COLUMNS", "80").args(&args).output().unwrap();
+        runs.push((
+            args,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    };
+    for date in ["2026-06-16", "2026-06-17"] {
+        human(vec!["list".into(), "--date".into(), date.into()]);
+        human(vec!["agenda".into(), "--date".into(), date.into()]);
+    }
+    human(vec!["patient".into(), "list".into()]);
+    human(vec!["remind".into(), "list".into()]);
+    for (a, _) in &booked {
+        human(vec!["show".into(), s(&a["id"]).into()]);
+        human(vec![
+            "patient".into(),
+            "show".into(),
+            s(&a["patient"]["phone"]).into(),
+        ]);
+    }
+    // An ambiguous name lists its candidates on stderr.
+    human(vec!["doctor".into(), "list".into()]);
+    human(vec!["doctor".into(), "show".into(), "Ana".into()]);
+    for (args, stdout, stderr) in &runs {
+        for out in [stdout, stderr] {
+            for c in SNEAKY.iter().filter(|c| **c != "\n") {
+                assert!(
+                    !out.contains(c),
+                    "appt {args:?} printed U+{:04X} raw:\n{out}",
+                    c.chars().next().unwrap() as u32
+                );
+            }
+            assert!(!out.contains('\r'), "appt {args:?}: a raw CR:\n{out}");
+            for line in out.lines() {
+                assert!(
+                    line.width() <= 80,
+                    "appt {args:?}: {} columns:\n{line}\n\n{out}",
+                    line.width()
+                );
+                // A name stays on its line: a break in it never starts a new one.
+                assert!(
+                    !line.contains("Zed") || line.contains("Ana"),
+                    "appt {args:?}: a name broken across lines:\n{out}"
+                );
+            }
+        }
+    }
+    let stderr_of_ambiguous = &runs.last().unwrap().2;
+    assert!(stderr_of_ambiguous.contains("Zed"), "{stderr_of_ambiguous}");
+}

@@ -957,6 +957,229 @@ fn a_server_that_never_answers_fails_after_the_timeout() {
     assert_eq!(reqs[0].body, reqs[1].body);
 }
 
+// ---------------------------------------------------------------------------
+// Secrets: a password in the URL, the signing secret off the command line
+// ---------------------------------------------------------------------------
+
+/// Runs `appt ARGS` for a human and with `--json`; returns what each printed
+/// (stdout and stderr together) and the JSON run's exit code.
+fn both_outputs(env: &Env, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = String::new();
+    let mut code = None;
+    for json in [false, true] {
+        let mut c = env.cmd();
+        c.args(args);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().expect("run");
+        code = out.status.code();
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    (code, all)
+}
+
+#[test]
+fn a_password_in_a_webhook_url_is_shown_masked_and_still_sent() {
+    let mut env = Env::clinic();
+    let password = "Hook-Pa55word";
+    let server = Server::start();
+    let url = format!("http://crm:{password}@127.0.0.1:{}/hook", server.port);
+    let masked = format!("http://crm:***@127.0.0.1:{}/hook", server.port);
+    let w = add(&env, &url, &[]);
+    assert_eq!(w["url"], masked.as_str(), "{w}");
+    // Nothing listens on the discard port: its delivery fails and says why.
+    let refused = add(
+        &env,
+        &format!("http://crm:{password}@127.0.0.1:9/down"),
+        &[],
+    );
+    assert_eq!(refused["url"], "http://crm:***@127.0.0.1:9/down");
+    let (_, human_add) = both_outputs(
+        &env,
+        &[
+            "webhook",
+            "add",
+            &format!("http://u:{password}@127.0.0.1:9/x"),
+        ],
+    );
+    assert!(
+        human_add.contains("http://u:***@127.0.0.1:9/x"),
+        "{human_add}"
+    );
+    env.book("2026-06-16", "09:00", "+50370000001");
+    let (code, out, err) = deliver(&env, false);
+    assert_eq!(code, 7, "{out}{err}");
+    let mut delivered = format!("{out}{err}");
+    // The retries, due 5 minutes later, fail again: reported in JSON this time.
+    env.at(PLUS_6_MIN);
+    let (code, out, err) = deliver(&env, true);
+    assert_eq!(code, 7, "{out}{err}");
+    assert!(err.contains("Connection Failed"), "{err}");
+    delivered.push_str(&format!("{out}{err}"));
+    let (_, listed) = both_outputs(&env, &["webhook", "list"]);
+    assert!(listed.contains(&masked), "{listed}");
+    for (what, text) in [
+        ("add", &human_add),
+        ("deliver", &delivered),
+        ("list", &listed),
+    ] {
+        assert!(
+            !text.contains(password),
+            "{what} printed the password:\n{text}"
+        );
+    }
+    // Delivered with the password (HTTP basic auth): only display hides it.
+    let reqs = server.requests();
+    assert!(!reqs.is_empty());
+    let auth = reqs[0]
+        .header("authorization")
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        auth, "Basic Y3JtOkhvb2stUGE1NXdvcmQ=",
+        "crm:{password} in base64"
+    );
+
+    // An error recorded by an older appt, quoting the whole URL: shown masked.
+    env.exec(&format!(
+        "UPDATE webhooks SET last_error = 'http://crm:{password}@127.0.0.1:9/down: Connection Failed' \
+         WHERE id = '{}'",
+        s(&refused["id"])
+    ));
+    let (_, listed) = both_outputs(&env, &["webhook", "list"]);
+    assert!(!listed.contains(password), "{listed}");
+    assert!(
+        listed.contains("http://crm:***@127.0.0.1:9/down"),
+        "{listed}"
+    );
+
+    // Candidates of an ambiguous prefix, on stderr, masked too.
+    env.exec(&format!(
+        "UPDATE webhooks SET id = 'abcd0000-0000-4000-8000-00000000000' || \
+         CASE WHEN id = '{}' THEN '1' ELSE '2' END WHERE id IN ('{}', '{}')",
+        s(&w["id"]),
+        s(&w["id"]),
+        s(&refused["id"])
+    ));
+    let d = env.fails(&["webhook", "remove", "abcd", "-y"], "AMBIGUOUS_ID", 2);
+    assert_eq!(d["candidates"].as_array().map(Vec::len), Some(2), "{d}");
+    let (_, ambiguous) = both_outputs(&env, &["webhook", "remove", "abcd", "-y"]);
+    assert!(ambiguous.contains("crm:***@"), "{ambiguous}");
+    assert!(!ambiguous.contains(password), "{ambiguous}");
+    let (_, removed) = both_outputs(
+        &env,
+        &[
+            "webhook",
+            "remove",
+            "abcd0000-0000-4000-8000-000000000001",
+            "-y",
+        ],
+    );
+    assert!(!removed.contains(password), "{removed}");
+}
+
+#[test]
+fn a_url_that_cannot_be_delivered_to_is_refused_at_add() {
+    let env = Env::clinic();
+    for url in [
+        "http://u:pa/ss@example.com/x",
+        "http://exa mple.com/",
+        "https://[::1/x",
+    ] {
+        let d = env.refused(&["webhook", "add", url], "VALIDATION_ERROR", 2);
+        assert!(d["url"].is_string(), "{url}: {d}");
+    }
+}
+
+#[test]
+fn the_signing_secret_comes_from_a_file_or_stdin_off_the_command_line() {
+    let mut env = Env::clinic();
+    let server = Server::start();
+    let dir = env.dir.path().to_path_buf();
+    let file = dir.join("crm.secret");
+    std::fs::write(&file, "from-a-F1le\n").unwrap();
+    let by_file = add(
+        &env,
+        &server.url(),
+        &["--secret-file", file.to_str().unwrap()],
+    );
+    assert_eq!(by_file["has_secret"], true);
+    let piped = env
+        .cmd()
+        .args(["webhook", "add", &server.url(), "--secret", "-", "--json"])
+        .write_stdin("from-St4ndard-input\r\n")
+        .output()
+        .unwrap();
+    assert!(piped.status.success(), "{piped:?}");
+    env.book("2026-06-16", "09:00", "+50370000001");
+    assert_eq!(deliver_ok(&env), json!({"delivered": 2, "failed": 0}));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    let mut signatures: Vec<String> = reqs
+        .iter()
+        .map(|r| r.header("x-appt-signature").unwrap_or_default().to_string())
+        .collect();
+    signatures.sort();
+    let mut want = vec![
+        format!("sha256={}", hmac_hex("from-a-F1le", &reqs[0].body)),
+        format!("sha256={}", hmac_hex("from-St4ndard-input", &reqs[0].body)),
+    ];
+    want.sort();
+    assert_eq!(reqs[0].body, reqs[1].body);
+    assert_eq!(
+        signatures, want,
+        "each signed with its secret, line break trimmed"
+    );
+
+    // An empty or missing file, or empty stdin, is a mistake, not "unsigned".
+    env.at("2026-06-15T14:30:00Z");
+    let empty = dir.join("empty.secret");
+    std::fs::write(&empty, "\n").unwrap();
+    for bad in [&empty, &dir.join("missing.secret")] {
+        let d = env.refused(
+            &[
+                "webhook",
+                "add",
+                &server.url(),
+                "--secret-file",
+                bad.to_str().unwrap(),
+            ],
+            "VALIDATION_ERROR",
+            2,
+        );
+        assert!(d["secret_file"].is_string(), "{d}");
+    }
+    let out = env
+        .cmd()
+        .args(["webhook", "add", &server.url(), "--secret", "-", "--json"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // Only one way at a time.
+    let (code, _) = env.err(&[
+        "webhook",
+        "add",
+        &server.url(),
+        "--secret",
+        "x",
+        "--secret-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    // The help says why the command line is the worst place for it.
+    let help = env
+        .cmd()
+        .args(["webhook", "add", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--secret-file"), "{help}");
+    assert!(help.contains("visible to other users"), "{help}");
+}
+
 fn common_now() -> &'static str {
     crate::common::MONDAY_8AM
 }
