@@ -1074,6 +1074,8 @@ fn a_server_over_the_network_in_clear_is_warned_of_once() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
 #[test]
 fn transfer_takes_its_target_from_the_environment_and_never_shows_its_password() {
     let env = Env::clinic();
