@@ -2247,7 +2247,9 @@ fn an_ambiguous_appointment_prefix_shows_patient_doctor_and_time() {
     let b = s(&env.book("2026-06-17", "09:30", "+50370000002")["id"]).to_string();
     // Random IDs rarely share four characters: give the second the first's
     // four, with every row that names it (foreign keys off while it moves).
-    let moved = format!("{}{}", &a[..4], &b[4..]);
+    // (and a fifth character unlike the first's, so five tell them apart).
+    let fifth = if a.as_bytes()[4] == b'0' { '1' } else { '0' };
+    let moved = format!("{}{fifth}{}", &a[..4], &b[5..]);
     let rename = format!(
         "UPDATE appointments SET id = '{moved}' WHERE id = '{b}'; \
          UPDATE reminders SET appointment_id = '{moved}' WHERE appointment_id = '{b}'; \
