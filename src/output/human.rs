@@ -497,6 +497,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     k.value.as_deref().unwrap_or("NULL"),
                     k.parent
                 ),
+                Row::Patient(p) => format!("patient {}  national_id {}", short(&p.id), p.problem),
                 Row::Problem(p) => p.clone(),
             };
             out.push_str(&format!("\n  {line}"));

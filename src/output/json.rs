@@ -325,6 +325,11 @@ enum CheckRowView<'a> {
         value: Option<&'a str>,
         parent: &'a str,
     },
+    Patient {
+        patient_id: &'a str,
+        column: &'a str,
+        problem: &'a str,
+    },
     Problem {
         problem: &'a str,
     },
@@ -361,6 +366,11 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             column: k.column.as_deref(),
             value: k.value.as_deref(),
             parent: &k.parent,
+        },
+        CheckRow::Patient(p) => CheckRowView::Patient {
+            patient_id: &p.id,
+            column: "national_id",
+            problem: &p.problem,
         },
         CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
     }

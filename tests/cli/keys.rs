@@ -1,9 +1,12 @@
 //! Tests: the national-ID key (SPEC §9) — made once, never replaced while sealed
-//! IDs exist, refused when missing or wrong, and one bad ID never hides the others.
+//! IDs exist, refused when missing, wrong, readable by others or someone
+//! else's; one bad ID never hides the others; each sealed ID bound to its
+//! patient and naming its key's version; `appt key rotate`, killed anywhere.
 
-use crate::common::{s, Env};
+use crate::common::{on_postgres, s, Env, PG_KEY};
 use rusqlite::Connection;
 use serde_json::Value;
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -177,8 +180,9 @@ fn a_missing_key_file_is_refused_and_never_replaced() {
     assert_eq!(u["email"], "ana@example.com");
     assert_eq!(u["national_id_unreadable"], true);
     assert!(!key.exists());
-    // The old key restored: everything reads again, nothing was lost.
+    // The old key restored (privately): everything reads again, nothing was lost.
     std::fs::write(&key, &saved).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert_eq!(
         env.ok(&["patient", "show", "+50370000001"])["national_id"],
         "04567890-1"
@@ -307,7 +311,6 @@ fn one_unreadable_id_never_hides_the_others() {
 #[test]
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn the_key_file_is_private_whatever_the_umask() {
-    use std::os::unix::fs::PermissionsExt;
     for umask in ["000", "277"] {
         let env = Env::new();
         let out = Command::new("sh")
@@ -337,4 +340,434 @@ fn the_key_file_is_private_whatever_the_umask() {
             "1"
         );
     }
+}
+
+// ------------------------------------------------ sealed IDs bound to their patient
+
+/// A patient's sealed ID as stored, in hex, either engine.
+fn sealed_hex(env: &Env, phone: &str) -> String {
+    let sql = if on_postgres() {
+        format!("SELECT encode(national_id, 'hex') FROM patients WHERE phone = '{phone}'")
+    } else {
+        format!("SELECT lower(hex(national_id)) FROM patients WHERE phone = '{phone}'")
+    };
+    env.rows(&sql).remove(0).remove(0)
+}
+
+/// Stores `hex` as a patient's sealed ID, straight in the database.
+fn set_sealed(env: &Env, phone: &str, hex: &str) {
+    let value = if on_postgres() {
+        format!("decode('{hex}', 'hex')")
+    } else {
+        format!("X'{hex}'")
+    };
+    env.exec(&format!(
+        "UPDATE patients SET national_id = {value} WHERE phone = '{phone}'"
+    ));
+}
+
+/// `appt check --json`: exit code and report.
+fn check(env: &Env) -> (i32, Value) {
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!("check: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// The `national_id` findings of a check report.
+fn id_findings(report: &Value) -> Vec<Value> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["check"] == "national_id")
+        .cloned()
+        .collect()
+}
+
+/// (patient ID, problem) of every row of `findings`, sorted.
+fn id_rows(findings: &[Value]) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = findings
+        .iter()
+        .flat_map(|v| v["rows"].as_array().unwrap().clone())
+        .map(|r| {
+            assert_eq!(r["column"], "national_id", "{r}");
+            (
+                s(&r["patient_id"]).to_string(),
+                s(&r["problem"]).to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Every patient's (name, national ID, unreadable) from `patient list`.
+fn listed(env: &Env) -> Vec<(String, Value, Value)> {
+    let list = env.ok(&["patient", "list"]);
+    list["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                s(&p["full_name"]).to_string(),
+                p["national_id"].clone(),
+                p["national_id_unreadable"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn swapped_sealed_ids_open_for_neither_patient_and_check_names_both() {
+    let env = Env::clinic();
+    let ana = add(&env, "Ana", "+50370000001", "A-1");
+    let bea = add(&env, "Bea", "+50370000002", "B-2");
+    add(&env, "Cata", "+50370000003", "C-3");
+    assert_eq!(check(&env).0, 0);
+    let (a, b) = (
+        sealed_hex(&env, "+50370000001"),
+        sealed_hex(&env, "+50370000002"),
+    );
+    set_sealed(&env, "+50370000001", &b);
+    set_sealed(&env, "+50370000002", &a);
+    // Neither shows the other's ID: each is unreadable, the others unaffected.
+    assert_eq!(
+        listed(&env),
+        [
+            ("Ana".into(), Value::Null, true.into()),
+            ("Bea".into(), Value::Null, true.into()),
+            ("Cata".into(), "C-3".into(), false.into()),
+        ]
+    );
+    for phone in ["+50370000001", "+50370000002"] {
+        let shown = env.ok(&["patient", "show", phone]);
+        assert_eq!(shown["national_id"], Value::Null, "{shown}");
+        assert_eq!(shown["national_id_unreadable"], true, "{shown}");
+    }
+    // `check` names both rows, and where each value came from.
+    let (code, report) = check(&env);
+    assert_eq!(code, 6, "{report}");
+    assert_eq!(report["ok"], false);
+    let findings = id_findings(&report);
+    assert_eq!(findings.len(), 1, "{report}");
+    let (ana_id, bea_id) = (s(&ana["id"]), s(&bea["id"]));
+    let rows = id_rows(&findings);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let mut expected = vec![(ana_id, bea_id), (bea_id, ana_id)];
+    expected.sort();
+    for ((id, problem), (want, from)) in rows.iter().zip(expected) {
+        assert_eq!(id, want);
+        assert!(problem.contains(from), "{problem}");
+    }
+    let human = env.cmd().arg("check").output().unwrap();
+    assert_eq!(human.status.code(), Some(6));
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("[national_id]")
+            && text.contains(&ana_id[..8])
+            && text.contains(&bea_id[..8]),
+        "{text}"
+    );
+    // Giving Ana's ID again repairs her row; Bea's is still reported.
+    env.ok(&["patient", "update", "+50370000001", "--national-id", "A-1"]);
+    let (code, report) = check(&env);
+    assert_eq!(code, 6);
+    let rows = id_rows(&id_findings(&report));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, bea_id);
+}
+
+#[test]
+fn a_sealed_id_copied_onto_another_patient_does_not_open_there() {
+    let env = Env::clinic();
+    let ana = add(&env, "Ana", "+50370000001", "A-1");
+    let bea = add(&env, "Bea", "+50370000002", "B-2");
+    set_sealed(&env, "+50370000002", &sealed_hex(&env, "+50370000001"));
+    assert_eq!(
+        listed(&env),
+        [
+            ("Ana".into(), "A-1".into(), false.into()),
+            ("Bea".into(), Value::Null, true.into()),
+        ]
+    );
+    let (code, report) = check(&env);
+    assert_eq!(code, 6, "{report}");
+    let rows = id_rows(&id_findings(&report));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, s(&bea["id"]));
+    assert!(rows[0].1.contains(s(&ana["id"])), "{rows:?}");
+    // A damaged value is reported as such.
+    set_sealed(&env, "+50370000002", &"07".repeat(40));
+    let rows = id_rows(&id_findings(&check(&env).1));
+    assert!(rows[0].1.contains("damaged"), "{rows:?}");
+}
+
+/// What an appt before schema 7 stored: a nonce and the ciphertext, no
+/// header and no associated data.
+fn sealed_by_an_older_appt(key_hex: &str, plain: &str) -> String {
+    use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+    use chacha20poly1305::XChaCha20Poly1305;
+    let key: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&key_hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let c = XChaCha20Poly1305::new_from_slice(&key).unwrap();
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut out = nonce.to_vec();
+    out.extend(c.encrypt(&nonce, plain.as_bytes()).unwrap());
+    out.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn ids_sealed_by_an_older_appt_still_open_and_are_bound_at_the_next_seal() {
+    let env = Env::clinic();
+    let key = if on_postgres() {
+        PG_KEY.to_string()
+    } else {
+        let k = "3c".repeat(32);
+        std::fs::write(key_file(&env), &k).unwrap();
+        std::fs::set_permissions(key_file(&env), std::fs::Permissions::from_mode(0o600)).unwrap();
+        k
+    };
+    for (name, phone) in [
+        ("Ana", "+50370000001"),
+        ("Bea", "+50370000002"),
+        ("Cata", "+50370000003"),
+    ] {
+        env.ok(&["patient", "add", "--name", name, "--phone", phone]);
+    }
+    // The database as an appt of schema 6 left it.
+    set_sealed(&env, "+50370000001", &sealed_by_an_older_appt(&key, "A-1"));
+    set_sealed(&env, "+50370000002", &sealed_by_an_older_appt(&key, "B-2"));
+    let old_cata = sealed_by_an_older_appt(&key, "C-3");
+    env.exec(if on_postgres() {
+        "UPDATE appt_schema SET version = 6"
+    } else {
+        "PRAGMA user_version = 6"
+    });
+    // Upgraded on open: the old values open as they are, marked format 0.
+    assert_eq!(
+        listed(&env),
+        [
+            ("Ana".into(), "A-1".into(), false.into()),
+            ("Bea".into(), "B-2".into(), false.into()),
+            ("Cata".into(), Value::Null, false.into()),
+        ]
+    );
+    assert!(sealed_hex(&env, "+50370000001").starts_with("00"));
+    assert_eq!(check(&env).0, 0);
+    // The first seal binds them to their patients and records the key.
+    add(&env, "Dina", "+50370000004", "D-4");
+    for phone in ["+50370000001", "+50370000002", "+50370000004"] {
+        assert!(
+            sealed_hex(&env, phone).starts_with("0100000001"),
+            "{phone}: format 1, key version 1"
+        );
+    }
+    assert_eq!(
+        env.rows("SELECT count(*) FROM meta WHERE key = 'national_id_key'"),
+        [["1"]]
+    );
+    let ids: Vec<Value> = listed(&env).into_iter().map(|(_, id, _)| id).collect();
+    assert_eq!(ids, ["A-1".into(), "B-2".into(), Value::Null, "D-4".into()]);
+    assert_eq!(check(&env).0, 0);
+    // Now an old, unbound value copied in (from an old copy of the
+    // database) stands in for nobody: unreadable, and reported.
+    set_sealed(&env, "+50370000003", &format!("00{old_cata}"));
+    let (_, _, unreadable) = &listed(&env)[2];
+    assert_eq!(unreadable, true);
+    let (code, report) = check(&env);
+    assert_eq!(code, 6);
+    let rows = id_rows(&id_findings(&report));
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].1.contains("unbound"), "{rows:?}");
+    // And a bound swap is caught as on a new database.
+    let (a, b) = (
+        sealed_hex(&env, "+50370000001"),
+        sealed_hex(&env, "+50370000002"),
+    );
+    set_sealed(&env, "+50370000001", &b);
+    set_sealed(&env, "+50370000002", &a);
+    assert_eq!(id_rows(&id_findings(&check(&env).1)).len(), 3);
+}
+
+/// `appt ARGS --json` with `APPT_KEY` set to `key`.
+fn keyed(env: &Env, key: &str, args: &[&str]) -> Output {
+    env.cmd()
+        .env("APPT_KEY", key)
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap()
+}
+
+/// Like [`Env::ok`], with `APPT_KEY` set to `key`.
+fn keyed_ok(env: &Env, key: &str, args: &[&str]) -> Value {
+    let out = keyed(env, key, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+// ------------------------------------------- key files others can read, or plant
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_key_file_others_can_read_or_write_is_refused_never_changed() {
+    let env = Env::clinic();
+    add(&env, "Ana", "+50370000001", "A-1");
+    let key = key_file(&env);
+    let name = key.display().to_string();
+    for mode in [0o644, 0o640, 0o604, 0o620, 0o602, 0o660] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        for args in [
+            &["patient", "show", "+50370000001"][..],
+            &[
+                "patient",
+                "add",
+                "--name",
+                "Bea",
+                "--phone",
+                "+50370000002",
+                "--national-id",
+                "B",
+            ],
+        ] {
+            let message = key_refused(&env, args);
+            assert!(message.contains(&format!("chmod 600 {name}")), "{message}");
+            assert!(message.contains(&format!("{mode:04o}")), "{message}");
+            assert_eq!(mode_of(&key), mode, "{args:?} changed the key file's mode");
+        }
+        // What needs no key still works; a list shows the ID unreadable, warned.
+        env.ok(&["clinic", "list"]);
+        assert_eq!(listed(&env)[0].2, true);
+        // check cannot open the IDs: it says so and fails.
+        let (code, report) = check(&env);
+        assert_eq!(code, 6);
+        assert!(
+            id_findings(&report)[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("chmod 600"),
+            "{report}"
+        );
+        assert_eq!(mode_of(&key), mode);
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(listed(&env)[0].1, "A-1");
+}
+
+/// Whether this test runs as root (needed to give a file to another user).
+fn root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        eprintln!("skipped: only root can give a file to another user (CI runs as root)");
+    }
+    root
+}
+
+fn owner(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().uid()
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_key_file_another_user_owns_is_refused_even_for_root_and_never_changed() {
+    if !root() {
+        return;
+    }
+    let env = Env::clinic();
+    add(&env, "Ana", "+50370000001", "A-1");
+    let key = key_file(&env);
+    std::os::unix::fs::chown(&key, Some(65534), Some(65534)).unwrap();
+    for mode in [0o600, 0o644] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let message = key_refused(&env, &["patient", "show", "+50370000001"]);
+        assert!(message.contains("another user (uid 65534)"), "{message}");
+        assert!(message.contains("chown"), "{message}");
+        env.ok(&["clinic", "list"]);
+        assert_eq!(
+            (owner(&key), mode_of(&key)),
+            (65534, mode),
+            "left as it was"
+        );
+    }
+    std::os::unix::fs::chown(&key, Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(listed(&env)[0].1, "A-1");
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_key_file_planted_before_the_first_seal_passes_the_same_checks() {
+    let env = Env::clinic();
+    let key = key_file(&env);
+    let planted = "9d".repeat(32);
+    std::fs::write(&key, &planted).unwrap();
+    let bea = [
+        "patient",
+        "add",
+        "--name",
+        "Bea",
+        "--phone",
+        "+50370000002",
+        "--national-id",
+        "B-2",
+    ];
+    // Readable by others: refused, not adopted, not replaced.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let message = key_refused(&env, &bea);
+    assert!(message.contains("chmod 600"), "{message}");
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), planted);
+    assert_eq!(mode_of(&key), 0o644);
+    // Another user's: refused, even private.
+    if root() {
+        std::os::unix::fs::chown(&key, Some(65534), None).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let message = key_refused(&env, &bea);
+        assert!(message.contains("another user"), "{message}");
+        std::os::unix::fs::chown(&key, Some(0), None).unwrap();
+    }
+    // The user's own private file is theirs to provide: adopted.
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&bea);
+    let shown = keyed_ok(&env, &planted, &["patient", "show", "+50370000002"]);
+    assert_eq!(shown["national_id"], "B-2");
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn a_database_file_another_user_owns_with_loose_modes_is_refused_never_changed() {
+    if !root() {
+        return;
+    }
+    let env = Env::clinic();
+    std::os::unix::fs::chown(&env.db, Some(65534), Some(65534)).unwrap();
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = env.snapshot();
+    let (code, e) = env.err(&["clinic", "list"]);
+    assert_eq!((code, s(&e["code"])), (6, "DATABASE_ERROR"), "{e}");
+    let message = s(&e["message"]);
+    let name = env.db.display().to_string();
+    assert!(
+        message.contains(&name) && message.contains(&format!("chmod 600 {name}")),
+        "{message}"
+    );
+    assert_eq!((owner(&env.db), mode_of(&env.db)), (65534, 0o644));
+    assert_eq!(env.snapshot(), before);
+    // Private, it may be used (root reads it); its owner is left as it is.
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    env.ok(&["clinic", "list"]);
+    assert_eq!((owner(&env.db), mode_of(&env.db)), (65534, 0o600));
 }
