@@ -280,6 +280,31 @@ pub fn webhook(w: &Webhook) -> Value {
 }
 
 #[derive(Serialize)]
+struct KeyRotatedView<'a> {
+    version: u32,
+    resealed: u64,
+    unreadable: u64,
+    key_file: Option<String>,
+    kept: Vec<String>,
+    /// With `$APPT_KEY` only: the new key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+}
+
+/// `appt key rotate`: `{"version","resealed","unreadable","key_file","kept"}`,
+/// and `"key"` with `$APPT_KEY`.
+pub fn key_rotated(r: &crate::app::key::Rotated) -> Value {
+    to_json(KeyRotatedView {
+        version: r.version,
+        resealed: r.resealed,
+        unreadable: r.unreadable,
+        key_file: r.key_file.as_ref().map(|p| p.display().to_string()),
+        kept: r.kept.iter().map(|p| p.display().to_string()).collect(),
+        key: r.key.as_deref(),
+    })
+}
+
+#[derive(Serialize)]
 struct CheckView<'a> {
     ok: bool,
     violations: Vec<ViolationView<'a>>,

@@ -593,6 +593,8 @@ fn ids_sealed_by_an_older_appt_still_open_and_are_bound_at_the_next_seal() {
     assert_eq!(id_rows(&id_findings(&check(&env).1)).len(), 3);
 }
 
+// ------------------------------------------------------------- appt key rotate
+
 /// `appt ARGS --json` with `APPT_KEY` set to `key`.
 fn keyed(env: &Env, key: &str, args: &[&str]) -> Output {
     env.cmd()
@@ -614,8 +616,411 @@ fn keyed_ok(env: &Env, key: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The lines of a key file, each a key.
+fn key_lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
 fn mode_of(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn key_rotate_seals_every_id_again_and_keeps_the_old_key_beside() {
+    let env = Env::clinic();
+    for i in 0..5 {
+        add(
+            &env,
+            &format!("P{i}"),
+            &format!("+5037000000{i}"),
+            &format!("ID-{i}"),
+        );
+    }
+    let key = key_file(&env);
+    let old = std::fs::read_to_string(&key).unwrap();
+    let r = env.ok(&["key", "rotate"]);
+    let kept = PathBuf::from(format!("{}.1", key.display()));
+    assert_eq!(r["version"], 2, "{r}");
+    assert_eq!(r["resealed"], 5);
+    assert_eq!(r["unreadable"], 0);
+    assert_eq!(r["key_file"], key.display().to_string());
+    assert_eq!(r["kept"], serde_json::json!([kept.display().to_string()]));
+    assert!(
+        r.get("key").is_none(),
+        "a key file's key is never printed: {r}"
+    );
+    // The key file holds the new key alone; the old one is kept beside it.
+    let lines = key_lines(&key);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("2:") && lines[0].len() == 66,
+        "{lines:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&kept).unwrap().trim(), old.trim());
+    assert_eq!((mode_of(&key), mode_of(&kept)), (0o600, 0o600));
+    let keys: Vec<String> = folder(&env)
+        .into_iter()
+        .filter(|f| f.starts_with("appt.db.key"))
+        .collect();
+    assert_eq!(
+        keys,
+        ["appt.db.key", "appt.db.key.1"],
+        "no temporary file left"
+    );
+    // Every value names version 2, every ID opens, check is clean.
+    for i in 0..5 {
+        assert!(sealed_hex(&env, &format!("+5037000000{i}")).starts_with("0100000002"));
+    }
+    let ids: Vec<Value> = listed(&env).into_iter().map(|(_, id, _)| id).collect();
+    assert_eq!(
+        ids,
+        (0..5)
+            .map(|i| format!("ID-{i}").into())
+            .collect::<Vec<Value>>()
+    );
+    assert_eq!(check(&env).0, 0);
+    // The old key no longer opens them, and says which key they need.
+    let out = keyed(&env, old.trim(), &["patient", "show", "+50370000001"]);
+    assert_eq!(out.status.code(), Some(6));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let message = s(&e["error"]["message"]);
+    assert!(
+        message.contains("APPT_KEY holds key version 1")
+            && message.contains("sealed under key version 2"),
+        "{message}"
+    );
+    // Put back as the key file, it is refused the same way, naming the new key.
+    std::fs::rename(&key, env.dir.path().join("new.key")).unwrap();
+    std::fs::copy(&kept, &key).unwrap();
+    let message = key_refused(&env, &["patient", "show", "+50370000001"]);
+    assert!(message.contains("key version 2"), "{message}");
+    std::fs::rename(env.dir.path().join("new.key"), &key).unwrap();
+    // Again, in words: version 3, the version 2 key kept.
+    let out = env.cmd().args(["key", "rotate"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("version 3") && text.contains("appt.db.key.2"),
+        "{text}"
+    );
+    assert!(key_lines(&key)[0].starts_with("3:"));
+    assert_eq!(check(&env).0, 0);
+    assert_eq!(
+        env.ok(&["patient", "show", "+50370000004"])["national_id"],
+        "ID-4"
+    );
+}
+
+#[test]
+fn key_rotate_with_appt_key_prints_the_new_key_and_the_old_one_stops_opening() {
+    let env = Env::clinic();
+    let old = if on_postgres() {
+        PG_KEY.to_string()
+    } else {
+        "5a".repeat(32)
+    };
+    for i in 0..3 {
+        let phone = format!("+5037000000{i}");
+        let name = format!("P{i}");
+        let id = format!("ID-{i}");
+        keyed_ok(
+            &env,
+            &old,
+            &[
+                "patient",
+                "add",
+                "--name",
+                &name,
+                "--phone",
+                &phone,
+                "--national-id",
+                &id,
+            ],
+        );
+    }
+    let r = keyed_ok(&env, &old, &["key", "rotate"]);
+    assert_eq!(r["version"], 2, "{r}");
+    assert_eq!(r["resealed"], 3);
+    assert_eq!(r["key_file"], Value::Null);
+    let new = s(&r["key"]).to_string();
+    assert!(new.starts_with("2:") && new.len() == 66, "{new}");
+    if !on_postgres() {
+        assert!(
+            !key_file(&env).exists(),
+            "with APPT_KEY no key file is made"
+        );
+    }
+    // The old key is refused, naming the version it lacks.
+    let out = keyed(&env, &old, &["patient", "show", "+50370000001"]);
+    assert_eq!(out.status.code(), Some(6));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let message = s(&e["error"]["message"]).to_string();
+    assert!(message.contains("sealed under key version 2"), "{message}");
+    assert!(
+        !message.contains(&old) && !message.contains(&new[2..]),
+        "no key in messages"
+    );
+    // The new one opens every ID, and check passes with it.
+    let list = keyed_ok(&env, &new, &["patient", "list"]);
+    let ids: Vec<&Value> = list["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["national_id"])
+        .collect();
+    assert_eq!(ids, ["ID-0", "ID-1", "ID-2"]);
+    assert_eq!(keyed_ok(&env, &new, &["check"])["ok"], true);
+    // In words, the new key is shown with what to do with it.
+    let out = env
+        .cmd()
+        .env("APPT_KEY", &new)
+        .args(["key", "rotate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("APPT_KEY") && text.contains("\n3:"), "{text}");
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn key_rotate_on_a_database_without_ids_makes_its_first_key() {
+    let env = Env::clinic();
+    let r = env.ok(&["key", "rotate"]);
+    assert_eq!(
+        (r["version"].clone(), r["resealed"].clone()),
+        (1.into(), 0.into())
+    );
+    assert_eq!(key_lines(&key_file(&env)).len(), 1);
+    assert_eq!(r["kept"], serde_json::json!([]));
+    add(&env, "Ana", "+50370000001", "A-1");
+    assert_eq!(listed(&env)[0].1, "A-1");
+}
+
+// ------------------------------------------------ key rotate killed at any moment
+
+/// `appt key rotate --json`, stopped at `step` by the debug-only hook (when
+/// given), with `APPT_KEY` when given.
+fn spawn_rotate(env: &Env, key: Option<&str>, step: Option<&str>) -> std::process::Child {
+    let mut c = env.raw(&["key", "rotate", "--json"]);
+    if let Some(k) = key.or(on_postgres().then_some(PG_KEY)) {
+        c.env("APPT_KEY", k);
+    }
+    if let Some(step) = step {
+        c.env("APPT_TEST_PAUSE", format!("key-rotate:{step}"));
+    }
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the rotation says it stopped at `step`, then SIGKILLs it;
+/// returns what it had printed on stdout.
+fn kill_at(mut child: std::process::Child, step: &str) -> String {
+    use std::io::{BufRead, Read};
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        if line.contains(&format!("paused at key-rotate:{step}")) {
+            child.kill().unwrap();
+            let mut out = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child.wait().unwrap();
+            return out;
+        }
+    }
+    panic!("key rotate never reached {step}: {seen} {:?}", child.wait());
+}
+
+/// Patients P0… with IDs ID-0…, sealed under `key` (the key file without it).
+fn sealed_patients(env: &Env, n: usize, key: Option<&str>) {
+    for i in 0..n {
+        let args = [
+            "patient",
+            "add",
+            "--name",
+            &format!("P{i:02}"),
+            "--phone",
+            &format!("+503710000{i:02}"),
+            "--national-id",
+            &format!("ID-{i}"),
+        ];
+        match key {
+            Some(k) => {
+                keyed_ok(env, k, &args);
+            }
+            None => {
+                env.ok(&args);
+            }
+        }
+    }
+}
+
+/// `check` passes and every ID opens, with `key` (else the key file then on disk).
+fn every_id_opens(env: &Env, n: usize, key: Option<&str>, when: &str) {
+    let run = |args: &[&str]| match key {
+        Some(k) => keyed(env, k, args),
+        None => env.cmd().args(args).arg("--json").output().unwrap(),
+    };
+    let out = run(&["check"]);
+    assert!(
+        out.status.success(),
+        "{when}: check: {} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["patient", "list"]);
+    assert!(out.status.success(), "{when}: list: {out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{when}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<Value> = list["patients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["national_id"].clone())
+        .collect();
+    let want: Vec<Value> = (0..n).map(|i| format!("ID-{i}").into()).collect();
+    assert_eq!(ids, want, "{when}");
+}
+
+const FILE_STEPS: [&str; 6] = [
+    "start",
+    "kept",
+    "keyring",
+    "resealed",
+    "committed",
+    "replaced",
+];
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only: a server has no key file")]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "needs the debug-only APPT_TEST_PAUSE hook"
+)]
+fn key_rotate_killed_at_every_step_leaves_the_key_file_opening_every_id() {
+    for step in FILE_STEPS {
+        let env = Env::clinic();
+        sealed_patients(&env, 12, None);
+        kill_at(spawn_rotate(&env, None, Some(step)), step);
+        every_id_opens(&env, 12, None, &format!("killed at {step}"));
+        // Another rotation finishes the job: one key in the file, every ID
+        // under it, no temporary file left.
+        let r = env.ok(&["key", "rotate"]);
+        assert_eq!(r["resealed"], 12, "after {step}: {r}");
+        let lines = key_lines(&key_file(&env));
+        assert_eq!(lines.len(), 1, "after {step}: {lines:?}");
+        assert!(
+            lines[0].starts_with(&format!("{}:", r["version"])),
+            "{lines:?}"
+        );
+        every_id_opens(&env, 12, None, &format!("rotated again after {step}"));
+        assert!(
+            folder(&env).iter().all(|f| !f.ends_with(".tmp")),
+            "after {step}: {:?}",
+            folder(&env)
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "needs the debug-only APPT_TEST_PAUSE hook"
+)]
+fn key_rotate_with_appt_key_killed_at_every_step_leaves_one_key_opening_every_id() {
+    let old = if on_postgres() {
+        PG_KEY.to_string()
+    } else {
+        "6b".repeat(32)
+    };
+    for step in ["start", "resealed", "printed", "committed"] {
+        let env = Env::clinic();
+        sealed_patients(&env, 6, Some(&old));
+        let printed = kill_at(spawn_rotate(&env, Some(&old), Some(step)), step);
+        let new: Option<String> = serde_json::from_str::<Value>(printed.trim())
+            .ok()
+            .map(|v| s(&v["key"]).to_string());
+        // The new key is printed before the change commits.
+        assert_eq!(
+            new.is_some(),
+            matches!(step, "printed" | "committed"),
+            "{step}: {printed}"
+        );
+        let committed = step == "committed";
+        let works = if committed {
+            new.clone().unwrap()
+        } else {
+            old.clone()
+        };
+        every_id_opens(&env, 6, Some(&works), &format!("killed at {step}"));
+        // The other key is refused with DATABASE_ERROR, never shown IDs.
+        let other = if committed { Some(old.clone()) } else { new };
+        if let Some(other) = other {
+            let out = keyed(&env, &other, &["patient", "show", "+50371000001"]);
+            assert_eq!(out.status.code(), Some(6), "{step}: {out:?}");
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only: a server has no key file")]
+fn key_rotate_killed_at_random_moments_never_loses_an_id() {
+    let env = Env::clinic();
+    sealed_patients(&env, 40, None);
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    eprintln!("seed {seed}");
+    let mut reach = 30u64;
+    let (mut kills, mut finished) = (0, 0);
+    for round in 0..40 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = seed % reach.max(1);
+        let mut child = spawn_rotate(&env, None, None);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let status = match child.try_wait().unwrap() {
+            Some(status) => status,
+            None => {
+                child.kill().unwrap();
+                child.wait().unwrap()
+            }
+        };
+        use std::os::unix::process::ExitStatusExt;
+        if status.signal() == Some(libc::SIGKILL) {
+            kills += 1;
+            reach = (reach * 11 / 10).min(1000);
+        } else {
+            assert!(status.success(), "round {round}: {status:?}");
+            finished += 1;
+            reach = (reach * 9 / 10).max(2);
+        }
+        every_id_opens(&env, 40, None, &format!("seed {seed}, round {round}"));
+    }
+    eprintln!("{kills} kills, {finished} finished");
+    assert!(kills >= 10, "only {kills} of 40 rotations were killed");
 }
 
 // ------------------------------------------- key files others can read, or plant
@@ -641,6 +1046,7 @@ fn a_key_file_others_can_read_or_write_is_refused_never_changed() {
                 "--national-id",
                 "B",
             ],
+            &["key", "rotate"],
         ] {
             let message = key_refused(&env, args);
             assert!(message.contains(&format!("chmod 600 {name}")), "{message}");
