@@ -19,7 +19,7 @@ pub enum Cmd {
     /// before the change commits: store it, then set APPT_KEY to it
     /// everywhere appt runs; the old key no longer opens the IDs.
     #[command(
-        after_help = "Examples:\n  appt key rotate\n  APPT_KEY=\"$(cat old.key)\" appt --db postgres://appt@db/clinics key rotate --json > new-key.json"
+        after_help = "Examples:\n  appt key rotate\n  appt key rotate --json | jq .kept\n  APPT_KEY=\"$(cat old.key)\" appt key rotate --json > new-key.json"
     )]
     Rotate(RotateArgs),
 }
