@@ -54,6 +54,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
@@ -1019,6 +1020,34 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;key'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand rotate 'Make a new national-ID key and seal every national ID again under it, in one transaction'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;key;rotate'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;key;help'= {
+            cand rotate 'Make a new national-ID key and seal every national ID again under it, in one transaction'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;key;help;rotate'= {
+        }
+        &'appt;key;help;help'= {
+        }
         &'appt;import'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1087,6 +1116,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
@@ -1248,6 +1278,11 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;check'= {
         }
         &'appt;help;backup'= {
+        }
+        &'appt;help;key'= {
+            cand rotate 'Make a new national-ID key and seal every national ID again under it, in one transaction'
+        }
+        &'appt;help;key;rotate'= {
         }
         &'appt;help;import'= {
         }

@@ -197,11 +197,12 @@ pub fn book_in(
                 .or(existing.as_ref().map(|p| p.full_name.as_str()))
                 .unwrap_or_default();
             // Sealed inside the write: the key is checked (or made) against the IDs as they are now.
-            let sealed = national_id
-                .as_deref()
-                .map(|id| keys.for_sealing(tx)?.seal(id))
+            let ring = national_id
+                .as_ref()
+                .map(|_| patients::sealing_keys(tx, keys))
                 .transpose()?;
-            patients::upsert_by_phone(tx, n, ph, sealed.as_deref(), now)?
+            let id = national_id.as_deref().zip(ring.as_ref());
+            patients::upsert_by_phone(tx, n, ph, id, now)?
         }
         (None, Some(p)) => (p.id.clone(), None),
         (None, None) => return Err(Error::field("patient", "--patient or --phone is required")),

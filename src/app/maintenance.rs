@@ -7,8 +7,10 @@ use crate::store::check::{self, Violation};
 use crate::store::Store;
 use std::path::Path;
 
-pub fn check(st: &mut Store) -> Result<Vec<Violation>> {
-    check::run(st)
+/// Every check; `key` (`$APPT_KEY`, else the key file) opens the sealed IDs.
+pub fn check(st: &mut Store, key: Option<String>) -> Result<Vec<Violation>> {
+    let keys = st.keys(key);
+    check::run(st, &keys)
 }
 
 pub fn backup(st: &mut Store, target: &Path, force: bool) -> Result<Copied> {

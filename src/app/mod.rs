@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod key;
 pub mod list;
 pub mod maintenance;
 pub mod next;

@@ -45,7 +45,7 @@ pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patie
         let sealed = patient
             .national_id
             .as_deref()
-            .map(|id| keys.for_sealing(tx)?.seal(id))
+            .map(|id| patients::sealing_keys(tx, &keys)?.seal(&patient.id, id))
             .transpose()?;
         patients::insert(tx, &patient, sealed.as_deref())
     })?;
@@ -63,15 +63,12 @@ pub fn list(
     let keys = st.keys(key);
     st.read(|tx| {
         let found = patients::search(tx, search, limit.clamp(1, 10_000))?;
-        let (cipher, warning) = if found.iter().any(|s| s.has_sealed_id()) {
-            keys.for_listing(tx)?
+        let (ring, warning) = if found.iter().any(|s| s.has_sealed_id()) {
+            patients::listing_keys(tx, &keys)?
         } else {
             (None, None)
         };
-        let value = found
-            .into_iter()
-            .map(|s| s.reveal(cipher.as_ref()))
-            .collect();
+        let value = found.into_iter().map(|s| s.reveal(ring.as_ref())).collect();
         Ok(Shown { value, warning })
     })
 }
@@ -107,12 +104,12 @@ pub fn show(
     let keys = st.keys(key);
     st.read(|tx| {
         let found = patients::find(tx, patient)?;
-        let cipher = if found.has_sealed_id() {
-            Some(keys.for_opening(tx)?)
+        let ring = if found.has_sealed_id() {
+            Some(patients::opening_keys(tx, &keys)?)
         } else {
             None
         };
-        let patient = found.reveal(cipher.as_ref());
+        let patient = found.reveal(ring.as_ref());
         Ok(Card {
             upcoming: appointments::of_patient(tx, &patient.id, now, true, VISITS)?,
             recent: appointments::of_patient(tx, &patient.id, now, false, VISITS)?,
@@ -137,16 +134,16 @@ pub fn update(
         let found = patients::find(tx, patient)?;
         let sealed = national_id
             .as_deref()
-            .map(|id| keys.for_sealing(tx)?.seal(id))
+            .map(|id| patients::sealing_keys(tx, &keys)?.seal(&found.patient.id, id))
             .transpose()?;
         // Changing other fields does not need the key: without it the stored
         // ID shows as unreadable, with a warning.
-        let (cipher, warning) = if national_id.is_none() && found.has_sealed_id() {
-            keys.for_listing(tx)?
+        let (ring, warning) = if national_id.is_none() && found.has_sealed_id() {
+            patients::listing_keys(tx, &keys)?
         } else {
             (None, None)
         };
-        let mut p = found.reveal(cipher.as_ref());
+        let mut p = found.reveal(ring.as_ref());
         if let Some(n) = &u.name {
             p.full_name = check_name("name", n)?;
         }

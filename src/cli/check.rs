@@ -10,7 +10,7 @@ use serde_json::json as j;
 
 pub fn run(ctx: &Ctx) -> Result<Report> {
     let mut st = ctx.open_existing()?;
-    let found = maintenance::check(&mut st)?;
+    let found = maintenance::check(&mut st, ctx.key()?)?;
     let mut report = ctx.report(|| json::check(&found), || human::check(&found));
     if !found.is_empty() {
         let n = found.len();

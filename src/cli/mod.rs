@@ -14,6 +14,7 @@ mod doctor;
 mod events;
 mod export;
 mod import;
+mod key;
 mod list;
 mod next;
 pub mod packaging;
@@ -180,6 +181,10 @@ pub enum Command {
     Check,
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
+    /// The national-ID key: make a new one and seal every national ID again under it
+    #[command(after_help = "Examples:\n  appt key rotate\n  appt key rotate --json")]
+    #[command(subcommand)]
+    Key(key::Cmd),
     /// Book every line of a JSON Lines file (or -) through the booking rules
     Import(import::Args),
     /// Copy every row into an empty database of either kind (a file or a postgres:// server)
@@ -406,6 +411,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Check => check::run(&ctx),
         Command::Backup(a) => backup::run(&ctx, a),
+        Command::Key(c) => key::run(&ctx, c),
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),

@@ -466,6 +466,52 @@ pub fn patient_card(p: &Patient) -> String {
     .join("\n")
 }
 
+/// `appt key rotate`: the new key's version, what was sealed again, and where
+/// the key is (with `$APPT_KEY`: the key itself, to be stored now).
+pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
+    let ids = |n: u64| format!("{n} national ID{}", if n == 1 { "" } else { "s" });
+    let mut lines = Vec::new();
+    match (&r.key, &r.key_file) {
+        (Some(key), _) => {
+            lines.push(format!(
+                "New national-ID key (version {}): store it now, then set APPT_KEY to it wherever appt runs:",
+                r.version
+            ));
+            lines.push(key.clone());
+            lines.push(format!(
+                "Sealed {} again under it; the old key no longer opens them.",
+                ids(r.resealed)
+            ));
+        }
+        (None, Some(file)) => {
+            lines.push(format!(
+                "National-ID key rotated to version {}: sealed {} again under it.",
+                r.version,
+                ids(r.resealed)
+            ));
+            lines.push(format!("Key file: {}", file.display()));
+            for k in &r.kept {
+                lines.push(format!(
+                    "Old key kept in {} (it opens older backups; delete it when none needs it)",
+                    k.display()
+                ));
+            }
+        }
+        (None, None) => lines.push(format!(
+            "National-ID key rotated to version {}: sealed {} again under it.",
+            r.version,
+            ids(r.resealed)
+        )),
+    }
+    if r.unreadable > 0 {
+        lines.push(format!(
+            "{} could not be opened (damaged, or another patient's) and were left as they are: `appt check` lists them.",
+            ids(r.unreadable)
+        ));
+    }
+    lines.join("\n")
+}
+
 /// `appt check`: one block per violation, each row on its own line (short
 /// IDs, so a row fits 80 columns; the JSON has them whole).
 pub fn check(found: &[crate::store::check::Violation]) -> String {
@@ -512,6 +558,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     k.value.as_deref().unwrap_or("NULL"),
                     k.parent
                 ),
+                Row::Patient(p) => format!("patient {}  national_id {}", short(&p.id), p.problem),
                 Row::Problem(p) => p.clone(),
             };
             out.push_str(&format!("\n  {line}"));

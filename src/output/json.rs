@@ -280,6 +280,31 @@ pub fn webhook(w: &Webhook) -> Value {
 }
 
 #[derive(Serialize)]
+struct KeyRotatedView<'a> {
+    version: u32,
+    resealed: u64,
+    unreadable: u64,
+    key_file: Option<String>,
+    kept: Vec<String>,
+    /// With `$APPT_KEY` only: the new key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+}
+
+/// `appt key rotate`: `{"version","resealed","unreadable","key_file","kept"}`,
+/// and `"key"` with `$APPT_KEY`.
+pub fn key_rotated(r: &crate::app::key::Rotated) -> Value {
+    to_json(KeyRotatedView {
+        version: r.version,
+        resealed: r.resealed,
+        unreadable: r.unreadable,
+        key_file: r.key_file.as_ref().map(|p| p.display().to_string()),
+        kept: r.kept.iter().map(|p| p.display().to_string()).collect(),
+        key: r.key.as_deref(),
+    })
+}
+
+#[derive(Serialize)]
 struct CheckView<'a> {
     ok: bool,
     violations: Vec<ViolationView<'a>>,
@@ -325,6 +350,11 @@ enum CheckRowView<'a> {
         value: Option<&'a str>,
         parent: &'a str,
     },
+    Patient {
+        patient_id: &'a str,
+        column: &'a str,
+        problem: &'a str,
+    },
     Problem {
         problem: &'a str,
     },
@@ -361,6 +391,11 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             column: k.column.as_deref(),
             value: k.value.as_deref(),
             parent: &k.parent,
+        },
+        CheckRow::Patient(p) => CheckRowView::Patient {
+            patient_id: &p.id,
+            column: "national_id",
+            problem: &p.problem,
         },
         CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
     }

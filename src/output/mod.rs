@@ -139,6 +139,32 @@ impl Default for Lines {
     }
 }
 
+/// Writes a result to stdout now, in the format asked for, and flushes it: for
+/// a result that must be out before its change commits (a new key). A failed
+/// write is an error, so the change can be rolled back.
+pub fn print_now(
+    json: bool,
+    doc: impl FnOnce() -> Value,
+    text: impl FnOnce() -> String,
+) -> crate::error::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let body = if json {
+        let doc = doc();
+        let shown = if std::io::stdout().is_terminal() {
+            serde_json::to_string_pretty(&doc)
+        } else {
+            serde_json::to_string(&doc)
+        };
+        shown.unwrap_or_default()
+    } else {
+        human::neutralise(&text(), human::colour())
+    };
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{body}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_failed)
+}
+
 /// The error for a write to stdout that failed (exit 1).
 pub fn stdout_failed(e: std::io::Error) -> crate::error::Error {
     crate::error::Error::internal(format!("cannot write to standard output: {e}"))

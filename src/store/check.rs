@@ -3,10 +3,12 @@
 //! tokens unique per scope and date, a booked event for every appointment, no
 //! pending reminder of a finished appointment. Each finding names its rows.
 //! (`tokens` also flags a token above its date's counter, which the next
-//! booking would hand out again.)
+//! booking would hand out again; `national_id` flags every sealed ID that the
+//! database's key does not open for its own patient.)
 
+use super::crypto::{Keys, Unopened};
 use super::db::{Row as DbRow, Tx};
-use super::{instant, Store};
+use super::{instant, patients, Store};
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
 use crate::error::Result;
@@ -21,7 +23,8 @@ const FINISHED: &str = "('completed','cancelled','no_show')";
 /// One broken rule and the rows that break it.
 #[derive(Debug, Clone)]
 pub struct Violation {
-    /// `integrity`, `foreign_key`, `capacity`, `tokens`, `booked_event` or `pending_reminder`.
+    /// `integrity`, `foreign_key`, `capacity`, `tokens`, `booked_event`,
+    /// `pending_reminder` or `national_id`.
     pub check: &'static str,
     pub message: String,
     pub rows: Vec<Row>,
@@ -32,6 +35,7 @@ pub enum Row {
     Appointment(AppointmentRow),
     Reminder(ReminderRow),
     Key(KeyRow),
+    Patient(PatientRow),
     /// A line of SQLite's `integrity_check`.
     Problem(String),
 }
@@ -78,6 +82,13 @@ pub struct KeyRow {
     pub parent: String,
     pub column: Option<String>,
     pub value: Option<String>,
+}
+
+/// A patient whose sealed national ID does not open, and why.
+#[derive(Debug, Clone)]
+pub struct PatientRow {
+    pub id: String,
+    pub problem: String,
 }
 
 impl AppointmentRow {
@@ -144,9 +155,9 @@ type Check = fn(&Tx) -> Result<Vec<Violation>>;
 type Scope<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
 /// Runs every check: SQLite's own (on a file), then appt's invariants on one
-/// snapshot of the database. A check that cannot even run (a damaged file) is
-/// itself reported, and the others still run.
-pub fn run(store: &mut Store) -> Result<Vec<Violation>> {
+/// snapshot of the database. A check that cannot even run (a damaged file, no
+/// key for the sealed IDs) is itself reported, and the others still run.
+pub fn run(store: &mut Store, keys: &Keys) -> Result<Vec<Violation>> {
     let mut found = Vec::new();
     let mut note = |check: &'static str, r: Result<Vec<Violation>>| match r {
         Ok(v) => found.extend(v),
@@ -169,6 +180,7 @@ pub fn run(store: &mut Store) -> Result<Vec<Violation>> {
     for (check, f) in checks {
         note(check, store.read(f));
     }
+    note("national_id", store.read(|tx| national_ids(tx, keys)));
     Ok(found)
 }
 
@@ -418,6 +430,97 @@ fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
                 r.appointment_status
             ),
             rows: vec![Row::Reminder(r)],
+        })
+        .collect())
+}
+
+/// How many tries the search for where a stray sealed ID came from may take
+/// (each is one decryption, about a microsecond).
+const ORIGIN_SEARCH: usize = 1_000_000;
+
+/// Every sealed national ID opens, for its own patient, under the database's
+/// key. One that does not is reported with its patient: damaged, sealed under
+/// a key version the key does not hold, or copied from another patient's row
+/// (that patient named, when a short search finds them).
+fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
+    if !patients::any_sealed(conn)? {
+        return Ok(Vec::new());
+    }
+    let ring = patients::opening_keys(conn, keys)?;
+    let bad = patients::unopened(conn, &ring)?;
+    if bad.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A value that does not open for its patient may open for another: it
+    // was copied (or swapped) from that patient's row.
+    let mut origin: Vec<Option<String>> = vec![None; bad.len()];
+    let strays: Vec<usize> = (0..bad.len())
+        .filter(|&i| bad[i].2 == Unopened::NotForPatient)
+        .collect();
+    let patients_count: i64 = conn.one("SELECT count(*) FROM patients", &[])?;
+    if !strays.is_empty()
+        && strays
+            .len()
+            .saturating_mul(usize::try_from(patients_count).unwrap_or(usize::MAX))
+            <= ORIGIN_SEARCH
+    {
+        patients::each_id(conn, |id| {
+            for &i in &strays {
+                if origin[i].is_none() && id != bad[i].0 && ring.open(id, &bad[i].1).is_ok() {
+                    origin[i] = Some(id.to_string());
+                }
+            }
+        })?;
+    }
+    // One finding per kind of problem, with every patient it touches.
+    let mut groups: BTreeMap<u8, Vec<Row>> = BTreeMap::new();
+    for ((id, _, why), from) in bad.into_iter().zip(origin) {
+        let (kind, problem) = match (&why, from) {
+            (_, Some(other)) => (
+                0,
+                format!("sealed for patient {other}: copied from that patient's row"),
+            ),
+            (Unopened::NotForPatient, None) => (1, why.describe()),
+            (Unopened::Unbound, None) => (2, why.describe()),
+            (Unopened::UnknownVersion(_), None) => (3, why.describe()),
+            (Unopened::Damaged, None) => (4, why.describe()),
+        };
+        groups
+            .entry(kind)
+            .or_default()
+            .push(Row::Patient(PatientRow { id, problem }));
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(kind, rows)| {
+            let n = rows.len();
+            let whose = if n == 1 {
+                "1 patient's national ID".to_string()
+            } else {
+                format!("{n} patients' national IDs")
+            };
+            // (one patient, several)
+            let (one, many) = match kind {
+                0 => ("belongs", "belong"),
+                1 => ("does not open", "do not open"),
+                _ => ("is", "are"),
+            };
+            let what = match kind {
+                0 => "to another patient: sealed for that patient's row and copied (or swapped) onto this one",
+                1 => "for their patient: damaged, or copied from another patient's row",
+                2 => "in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy",
+                3 => "sealed under a key version the database's key does not hold",
+                _ => "damaged: not a sealed value appt can read",
+            };
+            Violation {
+                check: "national_id",
+                message: format!(
+                    "{whose} {} {what}; an ID shows as unreadable until it is given again \
+                     (`appt patient update PATIENT --national-id ID`)",
+                    if n == 1 { one } else { many }
+                ),
+                rows,
+            }
         })
         .collect())
 }

@@ -1,42 +1,387 @@
 //! The patient's national ID is sealed with XChaCha20-Poly1305 (an AEAD) under
-//! a key from `$APPT_KEY` or a key file created with mode 0600 beside the
-//! database (SPEC §9).
+//! a key from `$APPT_KEY` or a key file beside the database (docs/security.md).
+//!
+//! A sealed value starts with a header — its format and its key's version —
+//! and is bound to its patient: the header and the patient's ID are the AEAD's
+//! associated data, so a value copied onto another patient does not open.
+//! Values sealed by an appt from before the header existed were marked format 0
+//! by the schema upgrade: they open without a binding only until the database
+//! records its key (a sealed check value in `meta`), which first binds them all.
 //!
 //! A key is made only while no sealed ID exists: a new key could never open the
-//! IDs sealed under a lost one, and IDs sealed under it could not be read once the
-//! old key came back. It is made atomically (a private temporary file, linked into
-//! place), so processes racing to make it all end up with the one that won.
+//! IDs sealed under a lost one. It is made atomically (a private temporary
+//! file, linked into place), so processes racing to make it all end up with
+//! the one that won. A key file that others can read or write, or that another
+//! user owns, is refused, never used (nor "fixed": its key may have been read).
+//!
+//! This module is the key policy and the key files' I/O; what it needs to know
+//! of the database comes in as a [`SealedState`], so it knows no SQL.
 
-use super::db::Tx;
-use super::{files, new_id, patients};
+use super::{files, new_id};
 use crate::error::{Code, Error, Result};
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde_json::json;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-pub struct Cipher(XChaCha20Poly1305);
-
 const NONCE: usize = 24;
+/// Format byte and key version (big-endian), at the start of a bound value.
+const HEADER: usize = 5;
+/// Sealed by an appt before values named their key: no header, no binding.
+const FORMAT_UNBOUND: u8 = 0;
+/// A header, and bound to its patient.
+const FORMAT_BOUND: u8 = 1;
+/// The associated data of a national ID starts with this, then the header,
+/// then the patient's ID; a key check value's with the other, then the header.
+const ID_CONTEXT: &[u8] = b"appt patients.national_id\0";
+const CHECK_CONTEXT: &[u8] = b"appt key check\0";
+const CHECK_TEXT: &[u8] = b"appt";
 
-/// How many sealed IDs are tried to tell a wrong key from a damaged row.
-const KEY_CHECK_SAMPLE: i64 = 8;
+/// How many sealed IDs are tried to tell a wrong key from a damaged row, in a
+/// database that has not recorded its key yet.
+pub const KEY_CHECK_SAMPLE: i64 = 8;
 
 fn parse_hex_key(s: &str) -> Option<[u8; 32]> {
-    let s = s.trim();
-    if s.len() != 64 {
-        return None;
-    }
-    let mut key = [0u8; 32];
-    for (i, k) in key.iter_mut().enumerate() {
-        *k = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(key)
+    let bytes = from_hex(s)?;
+    bytes.try_into().ok()
 }
 
 pub fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Bytes from hex text (either case); None when it is not hex.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// One key and its version.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key {
+    version: u32,
+    bytes: [u8; 32],
+}
+
+/// Shows the version only: a key never reaches a log or a message.
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key(version {})", self.version)
+    }
+}
+
+impl Key {
+    fn generate(version: u32) -> Key {
+        Key {
+            version,
+            bytes: XChaCha20Poly1305::generate_key(&mut OsRng).into(),
+        }
+    }
+
+    fn aead(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&self.bytes.into())
+    }
+
+    /// As written in a key file or `$APPT_KEY`: 64 hex characters for version 1
+    /// (as appt has always written them), `N:` and 64 hex characters for later ones.
+    pub fn text(&self) -> String {
+        if self.version == 1 {
+            to_hex(&self.bytes)
+        } else {
+            format!("{}:{}", self.version, to_hex(&self.bytes))
+        }
+    }
+
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+}
+
+/// Keys as written: one or more, separated by white space or commas, each
+/// `HEX` (version 1) or `N:HEX`. Never echoes the text in its error.
+pub fn parse_keys(text: &str) -> std::result::Result<Vec<Key>, String> {
+    let mut keys: Vec<Key> = Vec::new();
+    for word in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        let (version, hex) = match word.split_once(':') {
+            Some((v, hex)) => (
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|v| *v > 0)
+                    .ok_or("a key's version (before ':') must be a whole number from 1")?,
+                hex,
+            ),
+            None => (1, word),
+        };
+        let bytes = parse_hex_key(hex).ok_or("a key must be 64 hex characters (32 bytes)")?;
+        match keys.iter().find(|k| k.version == version) {
+            Some(k) if k.bytes == bytes => {}
+            Some(_) => return Err(format!("two different keys claim version {version}")),
+            None => keys.push(Key { version, bytes }),
+        }
+    }
+    if keys.is_empty() {
+        return Err("no key in it".into());
+    }
+    keys.sort_by_key(|k| k.version);
+    Ok(keys)
+}
+
+/// Why a sealed value did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unopened {
+    /// Not a value appt writes (too short, an unknown format).
+    Damaged,
+    /// Sealed under a key version the keys at hand do not include.
+    UnknownVersion(u32),
+    /// An older appt's unbound value in a database whose IDs are all bound:
+    /// copied in from an old copy of the database.
+    Unbound,
+    /// The key and the patient do not fit it: damaged, or another patient's.
+    NotForPatient,
+}
+
+impl Unopened {
+    pub fn describe(&self) -> String {
+        match self {
+            Unopened::Damaged => "damaged: not a sealed value appt can read".into(),
+            Unopened::UnknownVersion(v) => {
+                format!("sealed under key version {v}, which the key in use does not hold")
+            }
+            Unopened::Unbound => "in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy".into(),
+            Unopened::NotForPatient => {
+                "does not open for this patient: damaged, or copied from another patient's row"
+                    .into()
+            }
+        }
+    }
+}
+
+/// The format and key version a sealed value names; None when it names none.
+pub fn sealed_version(sealed: &[u8]) -> Option<u32> {
+    match *sealed.first()? {
+        FORMAT_UNBOUND => Some(1),
+        FORMAT_BOUND if sealed.len() >= HEADER => {
+            Some(u32::from_be_bytes(sealed[1..HEADER].try_into().ok()?))
+        }
+        _ => None,
+    }
+}
+
+/// The keys to seal and open national IDs with: every key at hand, and the one
+/// that seals (the database's current version).
+pub struct Keyring {
+    keys: Vec<Key>,
+    current: u32,
+    /// The database's IDs are bound: an unbound (format 0) value is refused.
+    bound: bool,
+    /// This key is not (yet) recorded as the database's: who seals with it
+    /// first binds the unbound IDs and records it.
+    record: bool,
+}
+
+impl Keyring {
+    fn new(keys: Vec<Key>, current: u32, bound: bool, record: bool) -> Keyring {
+        Keyring {
+            keys,
+            current,
+            bound,
+            record,
+        }
+    }
+
+    /// The version new values are sealed under.
+    pub fn version(&self) -> u32 {
+        self.current
+    }
+
+    /// Every version it holds, oldest first.
+    pub fn versions(&self) -> Vec<u32> {
+        self.keys.iter().map(|k| k.version).collect()
+    }
+
+    fn key(&self, version: u32) -> Option<&Key> {
+        self.keys.iter().find(|k| k.version == version)
+    }
+
+    fn current_key(&self) -> Result<&Key> {
+        self.key(self.current)
+            .ok_or_else(|| Error::internal("the keyring lacks its current key"))
+    }
+
+    /// The key that seals, as written (`$APPT_KEY`'s value).
+    pub fn current_text(&self) -> Result<String> {
+        Ok(self.current_key()?.text())
+    }
+
+    /// Every key, one a line (a key file's contents).
+    pub fn text(&self) -> String {
+        self.keys.iter().map(|k| k.text() + "\n").collect()
+    }
+
+    /// Whether the sealer must bind the unbound IDs and record this key.
+    pub fn needs_record(&self) -> bool {
+        self.record
+    }
+
+    /// The database's IDs are bound from now on (after binding and recording).
+    pub fn mark_recorded(&mut self) {
+        self.record = false;
+        self.bound = true;
+    }
+
+    /// `plain` sealed for the patient `patient_id` under the current key.
+    pub fn seal(&self, patient_id: &str, plain: &str) -> Result<Vec<u8>> {
+        let key = self.current_key()?;
+        let mut out = vec![FORMAT_BOUND];
+        out.extend(key.version.to_be_bytes());
+        let aad = [ID_CONTEXT, &out[..HEADER], patient_id.as_bytes()].concat();
+        seal_into(key, out, plain.as_bytes(), &aad)
+    }
+
+    /// The national ID `sealed` holds, if it opens for `patient_id`.
+    pub fn open(&self, patient_id: &str, sealed: &[u8]) -> std::result::Result<String, Unopened> {
+        let plain = match sealed.first() {
+            Some(&FORMAT_UNBOUND) => {
+                if self.bound {
+                    return Err(Unopened::Unbound);
+                }
+                let key = self.key(1).ok_or(Unopened::UnknownVersion(1))?;
+                open_body(key, &sealed[1..], &[])?
+            }
+            Some(&FORMAT_BOUND) if sealed.len() >= HEADER => {
+                let version = sealed_version(sealed).ok_or(Unopened::Damaged)?;
+                let key = self.key(version).ok_or(Unopened::UnknownVersion(version))?;
+                let aad = [ID_CONTEXT, &sealed[..HEADER], patient_id.as_bytes()].concat();
+                open_body(key, &sealed[HEADER..], &aad)?
+            }
+            _ => return Err(Unopened::Damaged),
+        };
+        String::from_utf8(plain).map_err(|_| Unopened::Damaged)
+    }
+
+    /// A value only the current key opens, recorded in the database so that a
+    /// wrong key is told from damaged rows exactly, whatever the rows hold.
+    pub fn check_value(&self) -> Result<Vec<u8>> {
+        let key = self.current_key()?;
+        let mut out = vec![FORMAT_BOUND];
+        out.extend(key.version.to_be_bytes());
+        let aad = [CHECK_CONTEXT, &out[..HEADER]].concat();
+        seal_into(key, out, CHECK_TEXT, &aad)
+    }
+
+    /// Whether it holds the key that made `check`.
+    fn opens_check(&self, check: &[u8]) -> bool {
+        let Some(key) = sealed_version(check)
+            .filter(|_| check.first() == Some(&FORMAT_BOUND))
+            .and_then(|v| self.key(v))
+        else {
+            return false;
+        };
+        let aad = [CHECK_CONTEXT, &check[..HEADER]].concat();
+        open_body(key, &check[HEADER..], &aad).is_ok_and(|p| p == CHECK_TEXT)
+    }
+
+    /// These keys and a new one of the next version, which seals.
+    pub fn next(&self, at_least: u32) -> Keyring {
+        let version = self
+            .keys
+            .iter()
+            .map(|k| k.version)
+            .max()
+            .unwrap_or(0)
+            .max(at_least)
+            + 1;
+        let mut keys = self.keys.clone();
+        keys.push(Key::generate(version));
+        Keyring::new(keys, version, true, false)
+    }
+
+    /// The current key alone.
+    pub fn current_only(&self) -> Result<Keyring> {
+        Ok(Keyring::new(
+            vec![self.current_key()?.clone()],
+            self.current,
+            self.bound,
+            self.record,
+        ))
+    }
+
+    fn same_keys(&self, keys: &[Key]) -> bool {
+        self.keys == keys
+    }
+}
+
+fn seal_into(key: &Key, mut out: Vec<u8>, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    out.extend_from_slice(&nonce);
+    out.extend(
+        key.aead()
+            .encrypt(&nonce, Payload { msg: plain, aad })
+            .map_err(|_| Error::internal("encryption failed"))?,
+    );
+    Ok(out)
+}
+
+fn open_body(key: &Key, body: &[u8], aad: &[u8]) -> std::result::Result<Vec<u8>, Unopened> {
+    if body.len() < NONCE {
+        return Err(Unopened::Damaged);
+    }
+    let (nonce, ct) = body.split_at(NONCE);
+    key.aead()
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
+        .map_err(|_| Unopened::NotForPatient)
+}
+
+/// What the key policy needs to know of the database's sealed IDs, read in
+/// the transaction that uses the key.
+#[derive(Debug, Default, Clone)]
+pub struct SealedState {
+    /// The key check value the database recorded, if any (hex-decoded; empty
+    /// when the recorded text is not hex).
+    pub check: Option<Vec<u8>>,
+    /// Whether any patient has a sealed national ID.
+    pub any_sealed: bool,
+    /// Up to [`KEY_CHECK_SAMPLE`] sealed IDs with their patients' IDs, read
+    /// when no usable check value is recorded (databases of an older appt).
+    pub sample: Vec<(String, Vec<u8>)>,
+}
+
+impl SealedState {
+    /// Whether a check value appt could have written is recorded (without
+    /// one, a key is tried on the [sample](SealedState::sample)).
+    pub fn has_usable_check(&self) -> bool {
+        self.usable_check().is_some()
+    }
+
+    /// The recorded check value, when it is one appt could have written.
+    fn usable_check(&self) -> Option<(u32, &[u8])> {
+        let c = self.check.as_deref()?;
+        (c.first() == Some(&FORMAT_BOUND))
+            .then(|| sealed_version(c))
+            .flatten()
+            .map(|v| (v, c))
+    }
+
+    /// The key version the database's IDs are sealed under, as far as it says.
+    pub fn version(&self) -> Option<u32> {
+        if let Some((v, _)) = self.usable_check() {
+            return Some(v);
+        }
+        self.sample
+            .iter()
+            .filter_map(|(_, s)| sealed_version(s))
+            .max()
+    }
 }
 
 /// Where the key comes from: `$APPT_KEY`, else the key file beside the database.
@@ -75,54 +420,165 @@ impl Keys {
         }
     }
 
-    /// The key that seals a new ID. When there is none yet and no ID is sealed,
-    /// it is made now. Call it inside the write transaction that stores the ID,
-    /// so that no other process seals one in between.
-    pub fn for_sealing(&self, conn: &Tx) -> Result<Cipher> {
-        if let Some(c) = self.existing()? {
-            self.check(conn, &c)?;
-            return Ok(c);
+    /// The key file in use: None when the key comes from `$APPT_KEY` (or the
+    /// database has no file).
+    pub fn key_file(&self) -> Option<&Path> {
+        match self.env {
+            Some(_) => None,
+            None => self.file.as_deref(),
+        }
+    }
+
+    /// The keyring that seals new IDs. When there is no key yet and no ID is
+    /// sealed, a key is made now. Call it inside the write transaction that
+    /// stores the ID, so that no other process seals one in between; when the
+    /// keyring [needs recording](Keyring::needs_record), the caller binds the
+    /// unbound IDs and records it in that transaction.
+    pub fn for_sealing(&self, db: &SealedState) -> Result<Keyring> {
+        if let Some(keys) = self.existing_or_ephemeral()? {
+            return self.verify(keys, db);
         }
         let Some(path) = &self.file else {
-            if self.ephemeral {
-                return Ok(Cipher(XChaCha20Poly1305::new(
-                    &XChaCha20Poly1305::generate_key(&mut OsRng),
-                )));
-            }
             return Err(self.missing());
         };
-        if patients::any_sealed(conn)? {
+        if db.any_sealed {
             return Err(self.missing());
         }
-        create_key_file(path)
+        let keys = create_key_file(path)?;
+        self.verify(keys, db)
     }
 
-    /// The key that opens sealed IDs. It is never made: without it, or with a
-    /// key that opens none of the sealed IDs, this is `DATABASE_ERROR`.
-    pub fn for_opening(&self, conn: &Tx) -> Result<Cipher> {
-        let c = self.existing()?.ok_or_else(|| self.missing())?;
-        self.check(conn, &c)?;
-        Ok(c)
+    /// The keyring that opens sealed IDs. It is never made: without a key,
+    /// or with one that is not the database's, this is `DATABASE_ERROR`.
+    pub fn for_opening(&self, db: &SealedState) -> Result<Keyring> {
+        let keys = self
+            .existing_or_ephemeral()?
+            .ok_or_else(|| self.missing())?;
+        self.verify(keys, db)
     }
 
-    /// The key to show a list of stored IDs with. A list never fails for want
-    /// of the key: without it (or with a wrong one) every ID shows as unreadable,
-    /// and the reason comes back as a warning.
-    pub fn for_listing(&self, conn: &Tx) -> Result<(Option<Cipher>, Option<Error>)> {
-        match self.for_opening(conn) {
+    /// The keyring to show a list of stored IDs with. A list never fails for
+    /// want of the key: without it (or with a wrong or refused one) every ID
+    /// shows as unreadable, and the reason comes back as a warning.
+    pub fn for_listing(&self, db: &SealedState) -> Result<(Option<Keyring>, Option<Error>)> {
+        match self.for_opening(db) {
             Ok(c) => Ok((Some(c), None)),
             Err(e) if e.code == Code::Database => Ok((None, Some(e))),
             Err(e) => Err(e),
         }
     }
 
+    /// The keyring a rotation starts from: the database's keys, checked; an
+    /// empty one when there is no key and nothing is sealed (the rotation
+    /// makes the first).
+    pub fn for_rotation(&self, db: &SealedState) -> Result<Keyring> {
+        match self.existing_or_ephemeral()? {
+            Some(keys) => self.verify(keys, db),
+            None if db.any_sealed => Err(self.missing()),
+            None => Ok(Keyring::new(Vec::new(), 0, true, false)),
+        }
+    }
+
+    /// Keeps each key of `ring` in a file of its own beside the key file,
+    /// `<key file>.<version>` (never over another key: a different one there
+    /// leaves this one in `<key file>.<version>.<random>`). Returns the files.
+    pub fn keep_old(&self, ring: &Keyring) -> Result<Vec<PathBuf>> {
+        let Some(path) = self.key_file() else {
+            return Ok(Vec::new());
+        };
+        let mut kept = Vec::new();
+        for key in &ring.keys {
+            let mut target = files::with_suffix(path, &format!(".{}", key.version));
+            loop {
+                let text = key.text() + "\n";
+                if write_private(&target, text.as_bytes(), false).map_err(|e| {
+                    key_io_error(path, "cannot keep the old national-ID key in", &target, e)
+                })? {
+                    break;
+                }
+                // One is there already: the same key is fine, another is kept.
+                match read_key_file(&target) {
+                    Ok(Some(there)) if there.len() == 1 && there[0] == *key => break,
+                    _ => {
+                        target = files::with_suffix(
+                            path,
+                            &format!(".{}.{}", key.version, &new_id()[..8]),
+                        )
+                    }
+                }
+            }
+            kept.push(target);
+        }
+        Ok(kept)
+    }
+
+    /// Replaces the key file with `ring`'s keys, atomically (a private
+    /// temporary file renamed over it): at every instant the file holds the
+    /// old keys or the new ones, whole.
+    pub fn write_keyring(&self, ring: &Keyring) -> Result<()> {
+        let Some(path) = self.key_file() else {
+            return Ok(());
+        };
+        write_private(path, ring.text().as_bytes(), true)
+            .map(|_| ())
+            .map_err(|e| key_io_error(path, "cannot write the national-ID key file", path, e))
+    }
+
+    /// The end of a rotation: the key file, which holds `to`'s keys (old and
+    /// new), is replaced by the new key alone. When the file holds anything
+    /// else by now (another rotation, a hand), it is left as it is: false.
+    pub fn finish_rotation(&self, to: &Keyring) -> Result<bool> {
+        let Some(path) = self.key_file() else {
+            return Ok(true);
+        };
+        match read_key_file(path)? {
+            Some(keys) if to.same_keys(&keys) => {}
+            _ => return Ok(false),
+        }
+        write_private(path, to.current_only()?.text().as_bytes(), true)
+            .map_err(|e| key_io_error(path, "cannot write the national-ID key file", path, e))?;
+        Ok(true)
+    }
+
+    /// Temporary files a killed key write left beside the key file (each
+    /// holds a key): removed.
+    pub fn remove_leftovers(&self) {
+        let Some(path) = self.key_file() else {
+            return;
+        };
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let prefix = format!("{}.", name.to_string_lossy());
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let Some(middle) = n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp")) else {
+                continue;
+            };
+            if uuid::Uuid::parse_str(middle).is_ok() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
     /// `$APPT_KEY`, else the key file if it exists.
-    fn existing(&self) -> Result<Option<Cipher>> {
+    fn existing(&self) -> Result<Option<Vec<Key>>> {
         if let Some(k) = &self.env {
-            let key = parse_hex_key(k).ok_or_else(|| {
-                Error::field("APPT_KEY", "APPT_KEY must be 64 hex characters (32 bytes)")
+            let keys = parse_keys(k).map_err(|why| {
+                Error::field(
+                    "APPT_KEY",
+                    format!("APPT_KEY must be 64 hex characters (32 bytes), or N:HEX for key version N: {why}"),
+                )
             })?;
-            return Ok(Some(Cipher(XChaCha20Poly1305::new(&key.into()))));
+            return Ok(Some(keys));
         }
         match &self.file {
             Some(path) => read_key_file(path),
@@ -130,28 +586,96 @@ impl Keys {
         }
     }
 
-    /// A key that opens none of a few sealed IDs is the wrong key; one that opens
-    /// any of them is right, and a row it cannot open is damaged.
-    fn check(&self, conn: &Tx, c: &Cipher) -> Result<()> {
-        let sample = patients::sealed_sample(conn, KEY_CHECK_SAMPLE)?;
-        if sample.is_empty() || sample.iter().any(|s| c.open(s).is_ok()) {
-            return Ok(());
+    fn existing_or_ephemeral(&self) -> Result<Option<Vec<Key>>> {
+        match self.existing()? {
+            Some(k) => Ok(Some(k)),
+            None if self.ephemeral => Ok(Some(vec![ephemeral_key()])),
+            None => Ok(None),
         }
+    }
+
+    /// The keyring for the database: the recorded check value says exactly
+    /// whether the keys hold the database's key; without one (an older
+    /// appt's database), a key that opens none of a few sealed IDs is wrong,
+    /// one that opens any of them is right and a row it cannot open is damaged.
+    fn verify(&self, keys: Vec<Key>, db: &SealedState) -> Result<Keyring> {
+        let highest = keys.last().map_or(1, |k| k.version);
+        let probe = Keyring::new(keys, highest, false, true);
+        if let Some((version, check)) = db.usable_check() {
+            if probe.opens_check(check) {
+                return Ok(Keyring::new(probe.keys, version, true, false));
+            }
+            if !db.any_sealed {
+                // Nothing is sealed: another key may take over (and is recorded).
+                return Ok(Keyring::new(probe.keys, highest, true, true));
+            }
+            return Err(self.not_the_key(&probe, Some(version)));
+        }
+        if db.sample.is_empty() || db.sample.iter().any(|(id, s)| probe.open(id, s).is_ok()) {
+            return Ok(probe);
+        }
+        Err(self.not_the_key(&probe, db.version()))
+    }
+
+    /// `DATABASE_ERROR`: the keys at hand are not the database's.
+    fn not_the_key(&self, have: &Keyring, wanted: Option<u32>) -> Error {
+        let versions = have.versions();
+        let holds = match versions.as_slice() {
+            [v] => format!("key version {v}"),
+            vs => format!(
+                "key versions {}",
+                vs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let file = self.file_name();
-        Err(key_error(
-            self.file.as_deref(),
-            if self.env.is_some() {
-                format!(
-                    "APPT_KEY does not open this database's national IDs; \
-                     set APPT_KEY to the key they were sealed with, or unset it to use the key file {file}"
-                )
-            } else {
-                format!(
-                    "the key file {file} does not open this database's national IDs: \
-                     it holds another key; restore the right key file, or set APPT_KEY to the right key"
-                )
-            },
-        ))
+        let source = if self.env.is_some() {
+            format!("APPT_KEY holds {holds}")
+        } else {
+            format!("the key file {file} holds {holds}")
+        };
+        let message = match wanted {
+            Some(v) if !versions.contains(&v) => {
+                let newest = versions.iter().copied().max().unwrap_or(0);
+                let what = if v > newest {
+                    format!(
+                        "{source}, but this database's national IDs are sealed under key version {v}, \
+                         a newer key (made by appt key rotate)"
+                    )
+                } else {
+                    format!(
+                        "{source}, but this database's national IDs are sealed under key version {v}, \
+                         an older key (a key rotate that made the newer one did not finish, or the \
+                         database is an older copy)"
+                    )
+                };
+                let kept = self
+                    .file
+                    .as_deref()
+                    .map(|p| files::with_suffix(p, &format!(".{v}")))
+                    .filter(|p| p.exists());
+                match (&self.env, kept) {
+                    (Some(_), _) => format!(
+                        "{what}; set APPT_KEY to the version {v} key, or unset it to use the key file {file}"
+                    ),
+                    (None, Some(k)) => format!(
+                        "{what}; the version {v} key is kept in {}: put it back as {file}, or set APPT_KEY to it",
+                        k.display()
+                    ),
+                    (None, None) => format!(
+                        "{what}; restore the key file that holds it, or set APPT_KEY to it"
+                    ),
+                }
+            }
+            _ if self.env.is_some() => format!(
+                "APPT_KEY does not open this database's national IDs; \
+                 set APPT_KEY to the key they were sealed with, or unset it to use the key file {file}"
+            ),
+            _ => format!(
+                "the key file {file} does not open this database's national IDs: \
+                 it holds another key; restore the right key file, or set APPT_KEY to the right key"
+            ),
+        };
+        key_error(self.file.as_deref(), message)
     }
 
     fn missing(&self) -> Error {
@@ -183,30 +707,92 @@ impl Keys {
     }
 }
 
+/// An in-memory database's key: one for the life of the process.
+fn ephemeral_key() -> Key {
+    static KEY: std::sync::OnceLock<Key> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| Key::generate(1)).clone()
+}
+
 fn key_error(file: Option<&Path>, message: String) -> Error {
     Error::database(message).details(json!({
         "key_file": file.map(|p| p.display().to_string())
     }))
 }
 
-/// The key in `path`, or None when there is no such file.
-fn read_key_file(path: &Path) -> Result<Option<Cipher>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(key_error(
-                Some(path),
-                format!(
-                    "cannot read the national-ID key file {}: {e}; or set APPT_KEY",
-                    path.display()
-                ),
-            ))
-        }
+fn key_io_error(key_file: &Path, what: &str, path: &Path, e: std::io::Error) -> Error {
+    key_error(
+        Some(key_file),
+        format!("{what} {}: {e}; or set APPT_KEY", path.display()),
+    )
+}
+
+/// Why a key file with this owner and mode may not be used, if it may not:
+/// another user's file, or one that group or others can read or write. `me`
+/// is the effective user.
+pub fn refusal(path: &Path, owner: u32, mode: u32, me: u32) -> Option<String> {
+    let file = path.display();
+    if owner != me {
+        return Some(format!(
+            "the national-ID key file {file} belongs to another user (uid {owner}), not to the \
+             user running appt (uid {me}): appt uses only a key file of its own user; if it is \
+             yours, run `chown {me} {file}` as root, or set APPT_KEY"
+        ));
+    }
+    if mode & 0o077 != 0 {
+        return Some(format!(
+            "the national-ID key file {file} can be read or written by others (mode {:04o}); \
+             appt uses only a private key file: run `chmod 600 {file}` (and, if someone may \
+             have read it, `appt key rotate`), or set APPT_KEY",
+            mode & 0o7777
+        ));
+    }
+    None
+}
+
+/// The keys in `path`, or None when there is no such file. A file that is
+/// not the running user's own, private, regular file is refused.
+fn read_key_file(path: &Path) -> Result<Option<Vec<Key>>> {
+    let cannot = |e: std::io::Error| {
+        key_error(
+            Some(path),
+            format!(
+                "cannot read the national-ID key file {}: {e}; or set APPT_KEY",
+                path.display()
+            ),
+        )
     };
-    let key = std::str::from_utf8(&bytes)
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A FIFO planted there must not hang appt before it is looked at.
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = match opts.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    // The file opened is the file judged: nothing can be swapped in between.
+    let meta = f.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(cannot(std::io::Error::other("it is not a regular file")));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if let Some(why) = refusal(path, meta.uid(), meta.mode(), me) {
+            return Err(key_error(Some(path), why));
+        }
+    }
+    let mut bytes = Vec::new();
+    f.take(64 * 1024).read_to_end(&mut bytes).map_err(cannot)?;
+    let keys = std::str::from_utf8(&bytes)
         .ok()
-        .and_then(parse_hex_key)
+        .and_then(|t| parse_keys(t).ok())
         .ok_or_else(|| {
             key_error(
                 Some(path),
@@ -217,16 +803,43 @@ fn read_key_file(path: &Path) -> Result<Option<Cipher>> {
                 ),
             )
         })?;
-    Ok(Some(Cipher(XChaCha20Poly1305::new(&key.into()))))
+    Ok(Some(keys))
 }
 
-/// Makes the key file: the key is written whole to a private temporary file
-/// beside it, flushed to disk, then hard-linked into place. Linking fails when
-/// the file exists, so a process that loses the race reads the winner's key and
-/// nobody ever reads a half-written one.
-fn create_key_file(path: &Path) -> Result<Cipher> {
-    let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+/// Writes `contents` whole to a private temporary file beside `path`, flushed
+/// to disk, then puts it in place: renamed over `path` (`replace`), or
+/// hard-linked, which fails when `path` exists (then false, and `path` is left
+/// alone). Nobody ever reads a half-written file.
+fn write_private(path: &Path, contents: &[u8], replace: bool) -> std::io::Result<bool> {
     let tmp = files::with_suffix(path, &format!(".{}.tmp", new_id()));
+    let written = (|| {
+        let mut f = files::create_private_file(&tmp)?.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "temporary file exists")
+        })?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        if replace {
+            std::fs::rename(&tmp, path)
+        } else {
+            std::fs::hard_link(&tmp, path)
+        }
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    let made = match written {
+        Ok(()) => true,
+        Err(e) if !replace && e.kind() == std::io::ErrorKind::AlreadyExists => false,
+        Err(e) => return Err(e),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        files::sync_dir(dir);
+    }
+    Ok(made)
+}
+
+/// Makes the key file (version 1). When another process made it first, its
+/// key is the one: read back.
+fn create_key_file(path: &Path) -> Result<Vec<Key>> {
+    let key = Key::generate(1);
     let cannot = |e: std::io::Error| {
         key_error(
             Some(path),
@@ -236,94 +849,51 @@ fn create_key_file(path: &Path) -> Result<Cipher> {
             ),
         )
     };
-    let written = (|| {
-        let mut f = files::create_private_file(&tmp)?.ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "temporary file exists")
-        })?;
-        f.write_all(to_hex(&key).as_bytes())?;
-        f.sync_all()?;
-        std::fs::hard_link(&tmp, path)
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    match written {
-        Ok(()) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                files::sync_dir(dir);
-            }
-            Ok(Cipher(XChaCha20Poly1305::new(&key)))
-        }
-        // Another process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key_file(path)?
-            .ok_or_else(|| cannot(std::io::Error::other("it vanished while being made"))),
-        Err(e) => Err(cannot(e)),
+    if write_private(path, (key.text() + "\n").as_bytes(), false).map_err(cannot)? {
+        return Ok(vec![key]);
     }
-}
-
-impl Cipher {
-    pub fn seal(&self, plain: &str) -> Result<Vec<u8>> {
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let mut out = nonce.to_vec();
-        out.extend(
-            self.0
-                .encrypt(&nonce, plain.as_bytes())
-                .map_err(|_| Error::internal("encryption failed"))?,
-        );
-        Ok(out)
-    }
-
-    pub fn open(&self, sealed: &[u8]) -> Result<String> {
-        if sealed.len() < NONCE {
-            return Err(Error::database("a sealed national ID is damaged"));
-        }
-        let (nonce, body) = sealed.split_at(NONCE);
-        let plain = self
-            .0
-            .decrypt(XNonce::from_slice(nonce), body)
-            .map_err(|_| {
-                Error::database("cannot decrypt a national ID: wrong APPT_KEY or key file")
-            })?;
-        String::from_utf8(plain).map_err(|_| Error::database("a decrypted national ID is not text"))
-    }
+    read_key_file(path)?
+        .ok_or_else(|| cannot(std::io::Error::other("it vanished while being made")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    impl Keys {
-        fn for_sealing_in(&self, s: &mut Store) -> Result<Cipher> {
-            s.read(|tx| self.for_sealing(tx))
-        }
-        fn for_opening_in(&self, s: &mut Store) -> Result<Cipher> {
-            s.read(|tx| self.for_opening(tx))
-        }
-    }
-    use crate::store::Store;
-
     fn keys(kf: &Path) -> Keys {
         Keys::new(None, Some(kf.to_path_buf()))
+    }
+
+    fn nothing() -> SealedState {
+        SealedState::default()
+    }
+
+    /// The state of a database that recorded `ring` and sealed `rows`.
+    fn recorded(ring: &Keyring, rows: &[(&str, &[u8])]) -> SealedState {
+        SealedState {
+            check: Some(ring.check_value().unwrap()),
+            any_sealed: !rows.is_empty(),
+            sample: Vec::new(),
+        }
     }
 
     #[test]
     fn seals_and_opens_and_detects_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let kf = dir.path().join("k.key");
-        let mut s = Store::in_memory().unwrap();
-        let c = keys(&kf).for_sealing_in(&mut s).unwrap();
-        let mut sealed = c.seal("0123456-7").unwrap();
+        let ring = keys(&kf).for_sealing(&nothing()).unwrap();
+        assert!(ring.needs_record());
+        let mut sealed = ring.seal("p1", "0123456-7").unwrap();
         assert!(!String::from_utf8_lossy(&sealed).contains("0123456-7"));
+        assert_eq!(sealed_version(&sealed), Some(1));
         // The key file persists: a second load opens the same data.
-        assert_eq!(
-            keys(&kf)
-                .for_opening_in(&mut s)
-                .unwrap()
-                .open(&sealed)
-                .unwrap(),
-            "0123456-7"
-        );
+        let state = recorded(&ring, &[("p1", &sealed)]);
+        let again = keys(&kf).for_opening(&state).unwrap();
+        assert!(!again.needs_record());
+        assert_eq!(again.open("p1", &sealed).unwrap(), "0123456-7");
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
-        assert!(c.open(&sealed).is_err());
+        assert_eq!(ring.open("p1", &sealed), Err(Unopened::NotForPatient));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -332,12 +902,12 @@ mod tests {
                 0o600
             );
         }
-        let short = Keys::new(Some("short".into()), None).for_sealing_in(&mut s);
+        let short = Keys::new(Some("short".into()), None).for_sealing(&nothing());
         assert_eq!(short.err().unwrap().code, Code::Validation);
         // A key "file" that cannot be read is an error, not a loop.
         let dir_key = dir.path().join("d.key");
         std::fs::create_dir(&dir_key).unwrap();
-        let e = keys(&dir_key).for_sealing_in(&mut s).err().unwrap();
+        let e = keys(&dir_key).for_sealing(&nothing()).err().unwrap();
         assert_eq!(e.code, Code::Database);
         // Only the key file is left: no temporary files.
         let mut names: Vec<_> = std::fs::read_dir(dir.path())
@@ -349,14 +919,205 @@ mod tests {
     }
 
     #[test]
+    fn a_sealed_id_opens_only_for_its_patient() {
+        let ring = Keys::new(Some("ab".repeat(32)), None)
+            .for_sealing(&nothing())
+            .unwrap();
+        let ana = ring.seal("ana", "A-1").unwrap();
+        let bea = ring.seal("bea", "B-2").unwrap();
+        assert_eq!(ring.open("ana", &ana).unwrap(), "A-1");
+        assert_eq!(ring.open("bea", &ana), Err(Unopened::NotForPatient));
+        assert_eq!(ring.open("ana", &bea), Err(Unopened::NotForPatient));
+        // The version in the header is bound too: changing it breaks the value.
+        let mut other = ana.clone();
+        other[4] = 2;
+        assert_eq!(ring.open("ana", &other), Err(Unopened::UnknownVersion(2)));
+        assert_eq!(ring.open("ana", &[7u8; 40]), Err(Unopened::Damaged));
+        assert_eq!(ring.open("ana", &[]), Err(Unopened::Damaged));
+    }
+
+    #[test]
+    fn unbound_values_open_until_the_key_is_recorded() {
+        let env = Keys::new(Some("cd".repeat(32)), None);
+        let ring = env.for_sealing(&nothing()).unwrap();
+        // As an older appt sealed it (nonce and body, no associated data),
+        // marked format 0 by the schema upgrade.
+        let key = ring.key(1).unwrap();
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let mut old = vec![FORMAT_UNBOUND];
+        old.extend_from_slice(&nonce);
+        old.extend(key.aead().encrypt(&nonce, b"OLD-1".as_ref()).unwrap());
+        let legacy = SealedState {
+            check: None,
+            any_sealed: true,
+            sample: vec![("ana".into(), old.clone())],
+        };
+        let ring = env.for_opening(&legacy).unwrap();
+        assert_eq!(ring.open("ana", &old).unwrap(), "OLD-1");
+        assert!(ring.needs_record());
+        // Once recorded, an unbound value is refused: one copied in from an
+        // old copy of the database cannot stand in for a bound one.
+        let state = recorded(&ring, &[("ana", &old)]);
+        let ring = env.for_opening(&state).unwrap();
+        assert_eq!(ring.open("ana", &old), Err(Unopened::Unbound));
+        // A wrong key is told from sampled rows in an older database.
+        let wrong = Keys::new(Some("ef".repeat(32)), None).for_opening(&legacy);
+        assert_eq!(wrong.err().unwrap().code, Code::Database);
+    }
+
+    #[test]
+    fn a_wrong_key_is_told_by_the_check_value_even_when_every_row_is_swapped() {
+        let right = Keys::new(Some("12".repeat(32)), None);
+        let ring = right.for_sealing(&nothing()).unwrap();
+        let (a, b) = (ring.seal("a", "A").unwrap(), ring.seal("b", "B").unwrap());
+        // Every row swapped: none opens for its patient, yet the key is right.
+        let state = SealedState {
+            sample: vec![("a".into(), b.clone()), ("b".into(), a.clone())],
+            ..recorded(&ring, &[("a", &b), ("b", &a)])
+        };
+        let opened = right.for_opening(&state).unwrap();
+        assert_eq!(opened.open("a", &b), Err(Unopened::NotForPatient));
+        let e = Keys::new(Some("34".repeat(32)), None)
+            .for_opening(&state)
+            .err()
+            .unwrap();
+        assert_eq!(e.code, Code::Database);
+        assert!(
+            e.message.contains("APPT_KEY does not open"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn versions_are_named_and_a_rotation_keeps_every_id_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let kf = dir.path().join("k.key");
+        let k = keys(&kf);
+        let v1 = k.for_sealing(&nothing()).unwrap();
+        let old = v1.seal("ana", "A-1").unwrap();
+        let state = recorded(&v1, &[("ana", &old)]);
+        let from = k.for_rotation(&state).unwrap();
+        let to = from.next(0);
+        assert_eq!(to.version(), 2);
+        let kept = k.keep_old(&from).unwrap();
+        assert_eq!(kept, [dir.path().join("k.key.1")]);
+        k.write_keyring(&to).unwrap();
+        // Mid-rotation, the key file opens the old values and the new.
+        let mid = k.for_opening(&state).unwrap();
+        assert_eq!(mid.version(), 1, "the database's version still seals");
+        let new = to.seal("ana", "A-1").unwrap();
+        assert_eq!(sealed_version(&new), Some(2));
+        assert_eq!(mid.open("ana", &old).unwrap(), "A-1");
+        assert_eq!(mid.open("ana", &new).unwrap(), "A-1");
+        let after = recorded(&to, &[("ana", &new)]);
+        assert!(k.finish_rotation(&to).unwrap());
+        let done = k.for_opening(&after).unwrap();
+        assert_eq!(done.versions(), [2]);
+        assert_eq!(done.open("ana", &new).unwrap(), "A-1");
+        // The old key alone no longer opens the database, and says why.
+        let e = k.for_opening(&state).err().unwrap();
+        assert!(e.message.contains("key version 1"), "{}", e.message);
+        let text = std::fs::read_to_string(&kf).unwrap();
+        assert!(text.starts_with("2:"), "{text}");
+        let old_key = Keys::new(Some(std::fs::read_to_string(&kept[0]).unwrap()), None);
+        let e = old_key.for_opening(&after).err().unwrap();
+        assert!(
+            e.message.contains("sealed under key version 2"),
+            "{}",
+            e.message
+        );
+        // A file changed meanwhile is not overwritten by a late finish.
+        k.write_keyring(&to).unwrap();
+        std::fs::write(&kf, "3:".to_string() + &"ab".repeat(32)).unwrap();
+        assert!(!k.finish_rotation(&to).unwrap());
+    }
+
+    #[test]
+    fn keys_are_written_and_read_with_their_versions() {
+        let hex = "0f".repeat(32);
+        let keys = parse_keys(&format!(
+            "{hex}\n 3:{}, 2:{}\n",
+            "1a".repeat(32),
+            "2B".repeat(32)
+        ))
+        .unwrap();
+        assert_eq!(keys.iter().map(Key::version).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(keys[0].text(), hex);
+        assert_eq!(keys[1].text(), format!("2:{}", "2b".repeat(32)));
+        for bad in [
+            "",
+            "abc",
+            &format!("0:{hex}"),
+            &format!("x:{hex}"),
+            &format!("1:{hex} 1:{}", "1a".repeat(32)),
+        ] {
+            let e = parse_keys(bad).unwrap_err();
+            assert!(!e.contains(&hex), "the key is never echoed: {e}");
+        }
+    }
+
+    #[test]
+    fn key_files_others_can_read_or_another_user_owns_are_refused() {
+        let p = Path::new("/srv/appt.db.key");
+        assert_eq!(refusal(p, 1000, 0o100600, 1000), None);
+        assert_eq!(refusal(p, 1000, 0o100400, 1000), None);
+        for mode in [0o644, 0o640, 0o604, 0o620, 0o602, 0o660, 0o666] {
+            let why = refusal(p, 1000, 0o100000 | mode, 1000).unwrap();
+            assert!(why.contains("chmod 600 /srv/appt.db.key"), "{why}");
+            assert!(why.contains(&format!("{mode:04o}")), "{why}");
+        }
+        // Another user's file, even a private one, even for root.
+        for me in [0, 1001] {
+            let why = refusal(p, 1000, 0o100600, me).unwrap();
+            assert!(why.contains("another user (uid 1000)"), "{why}");
+            assert!(why.contains("chown"), "{why}");
+            assert!(
+                !why.contains("chmod"),
+                "not the fix for someone else's file: {why}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_key_file_is_refused_and_left_as_it_is() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let kf = dir.path().join("k.key");
+        std::fs::write(&kf, "ab".repeat(32)).unwrap();
+        std::fs::set_permissions(&kf, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // Planted before the first seal: not adopted.
+        let e = keys(&kf).for_sealing(&nothing()).err().unwrap();
+        assert_eq!(e.code, Code::Database);
+        assert!(e.message.contains("chmod 600"), "{}", e.message);
+        let mode = std::fs::metadata(&kf).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "never changed");
+        // A FIFO does not hang appt.
+        let fifo = dir.path().join("f.key");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string; mkfifo has no other preconditions.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = keys(&fifo).for_sealing(&nothing()).err().unwrap();
+        assert!(e.message.contains("not a regular file"), "{}", e.message);
+    }
+
+    #[test]
     fn opening_never_makes_a_key() {
         let dir = tempfile::tempdir().unwrap();
         let kf = dir.path().join("k.key");
-        let mut s = Store::in_memory().unwrap();
         assert_eq!(
-            keys(&kf).for_opening_in(&mut s).err().unwrap().code,
+            keys(&kf).for_opening(&nothing()).err().unwrap().code,
             Code::Database
         );
+        assert!(!kf.exists());
+        // Nor while sealing, when IDs are sealed already.
+        let sealed = SealedState {
+            any_sealed: true,
+            ..nothing()
+        };
+        let e = keys(&kf).for_sealing(&sealed).err().unwrap();
+        assert!(e.message.contains("missing"), "{}", e.message);
         assert!(!kf.exists());
     }
 
@@ -366,13 +1127,31 @@ mod tests {
         let kf = dir.path().join("k.key");
         let sealed: Vec<Vec<u8>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
-                .map(|_| scope.spawn(|| create_key_file(&kf).unwrap().seal("x").unwrap()))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let keys = create_key_file(&kf).unwrap();
+                        Keyring::new(keys, 1, false, true).seal("p", "x").unwrap()
+                    })
+                })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        let c = read_key_file(&kf).unwrap().unwrap();
+        let ring = Keyring::new(read_key_file(&kf).unwrap().unwrap(), 1, false, true);
         for s in &sealed {
-            assert_eq!(c.open(s).unwrap(), "x");
+            assert_eq!(ring.open("p", s).unwrap(), "x");
         }
+    }
+
+    #[test]
+    fn leftover_temporary_key_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let kf = dir.path().join("k.key");
+        let tmp = dir.path().join(format!("k.key.{}.tmp", new_id()));
+        let other = dir.path().join("k.key.notes.tmp");
+        std::fs::write(&tmp, "x").unwrap();
+        std::fs::write(&other, "x").unwrap();
+        keys(&kf).remove_leftovers();
+        assert!(!tmp.exists());
+        assert!(other.exists(), "only appt's own temporary names");
     }
 }

@@ -1,7 +1,9 @@
 //! The files appt keeps beside each other — the database, its `-wal`/`-shm`,
 //! the national-ID key — are private to their owner (SPEC §2, §9): folders appt
 //! creates are 0700 and files 0600 whatever the umask, and an existing file
-//! with wider permissions is tightened. Modes are set explicitly after creating,
+//! with wider permissions is tightened (or refused: another user's file, or
+//! one that cannot be changed). The key file is never tightened: one that
+//! others could read is refused (see `crypto`). Modes are set explicitly after creating,
 //! because the umask may strip bits from the mode asked for at creation
 //! (`umask 277` would leave a folder appt cannot write into).
 
@@ -57,31 +59,45 @@ pub fn create_private_file(path: &Path) -> std::io::Result<Option<std::fs::File>
     }
 }
 
-/// Takes group and other permissions (and the owner's execute bit) away from an
-/// existing file. A missing file is fine; so is one owned by someone else, whose
-/// mode only its owner may change.
+/// Makes an existing file private: takes group and other permissions (and the
+/// owner's execute bit) away. A file that group or others can use and that
+/// belongs to another user is refused, never changed (its mode is its owner's
+/// to set, even for root); so is one whose mode cannot be changed. A missing
+/// file, or one that is not a regular file (a device), is left alone.
 pub fn tighten(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = match std::fs::symlink_metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = match std::fs::metadata(path) {
             Ok(m) if m.is_file() => m,
             _ => return Ok(()),
         };
-        let mode = meta.permissions().mode() & 0o7777;
+        let mode = meta.mode() & 0o7777;
         if mode & !FILE_MODE == 0 {
             return Ok(());
         }
-        match set_mode(path, mode & FILE_MODE) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
-            Err(e) => {
-                return Err(Error::database(format!(
-                    "cannot make {} private (mode 0600): {e}",
-                    path.display()
-                )))
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            if mode & 0o077 == 0 {
+                return Ok(());
             }
+            return Err(Error::database(format!(
+                "{} can be read or written by others (mode {mode:04o}) and belongs to another \
+                 user (uid {}): appt changes no one else's file; have its owner run `chmod 600 {}`",
+                path.display(),
+                meta.uid(),
+                path.display()
+            )));
         }
+        set_mode(path, mode & FILE_MODE).map_err(|e| {
+            Error::database(format!(
+                "{} can be read or written by others (mode {mode:04o}) and cannot be made \
+                 private: {e}; run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ))
+        })?;
     }
     #[cfg(not(unix))]
     let _ = path;
@@ -154,5 +170,33 @@ mod tests {
         tighten(&f).unwrap();
         assert_eq!(mode(&f), 0o400);
         tighten(&dir.path().join("missing")).unwrap();
+    }
+
+    #[test]
+    fn another_users_file_is_refused_never_changed() {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: only root can give a file to another user (CI runs as root)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, "x").unwrap();
+        std::os::unix::fs::chown(&f, Some(65534), Some(65534)).unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = tighten(&f).unwrap_err();
+        assert!(
+            e.message.contains("another user (uid 65534)"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("chmod 600"), "{}", e.message);
+        assert_eq!(mode(&f), 0o644, "left as it was");
+        // A private one (or one with only its owner's execute bit) is fine.
+        for m in [0o600, 0o700] {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(m)).unwrap();
+            tighten(&f).unwrap();
+            assert_eq!(mode(&f), m);
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The `meta` table: facts about the database file itself. `demo` = '1' marks a
-//! database made by `appt demo`, the only kind `appt demo` may replace.
+//! database made by `appt demo`, the only kind `appt demo` may replace;
+//! `national_id_key` holds the check value of the key the national IDs are
+//! sealed under (hex), which tells a wrong key from damaged rows.
 
 use super::db::Tx;
 use crate::error::Result;
@@ -12,6 +14,25 @@ pub fn mark_demo(conn: &Tx) -> Result<()> {
         "INSERT INTO meta (key, value) VALUES ('demo', '1') \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         crate::args![],
+    )?;
+    Ok(())
+}
+
+/// The recorded national-ID key check value, as stored (hex).
+pub fn key_check(conn: &Tx) -> Result<Option<String>> {
+    conn.row(
+        "SELECT value FROM meta WHERE key = 'national_id_key'",
+        crate::args![],
+        |r| r.get(0),
+    )
+}
+
+/// Records the check value of the key the national IDs are sealed under.
+pub fn set_key_check(conn: &Tx, hex: &str) -> Result<()> {
+    conn.exec(
+        "INSERT INTO meta (key, value) VALUES ('national_id_key', ?1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        crate::args![hex],
     )?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! The `patients` table: one row per phone number.
 
-use super::crypto::Cipher;
+use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::db::{Row, Tx};
-use super::{epoch, instant, name_key, new_id, resolve, Lookup};
+use super::{epoch, instant, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
 use crate::core::Patient;
 use crate::error::{Error, Result};
@@ -30,13 +30,13 @@ impl Stored {
         self.sealed_id.is_some()
     }
 
-    /// The patient with the national ID opened by `cipher`; an ID that cannot be
-    /// opened (no key, or a damaged row) is marked unreadable, so that one bad
-    /// row never hides the patient.
-    pub fn reveal(self, cipher: Option<&Cipher>) -> Patient {
+    /// The patient with the national ID opened by `keys`; an ID that cannot be
+    /// opened (no key, a damaged row, or a value sealed for another patient)
+    /// is marked unreadable, so that one bad row never hides the patient.
+    pub fn reveal(self, keys: Option<&Keyring>) -> Patient {
         let mut p = self.patient;
         if let Some(s) = self.sealed_id {
-            match cipher.and_then(|c| c.open(&s).ok()) {
+            match keys.and_then(|k| k.open(&p.id, &s).ok()) {
                 Some(id) => p.national_id = Some(id),
                 None => p.national_id_unreadable = true,
             }
@@ -55,13 +55,138 @@ pub fn any_sealed(conn: &Tx) -> Result<bool> {
     Ok(one.is_some())
 }
 
-/// Up to `n` sealed national IDs, to check a key against.
-pub fn sealed_sample(conn: &Tx, n: i64) -> Result<Vec<Vec<u8>>> {
-    conn.rows(
-        "SELECT national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1",
-        args![n],
-        |r| r.get(0),
-    )
+/// What the key policy needs to know of the sealed IDs: the recorded key
+/// check value, whether any ID is sealed, and, without a check value, a few
+/// sealed IDs to try a key on.
+pub fn sealed_state(conn: &Tx) -> Result<SealedState> {
+    let mut state = SealedState {
+        check: meta::key_check(conn)?.map(|hex| crypto::from_hex(&hex).unwrap_or_default()),
+        any_sealed: any_sealed(conn)?,
+        sample: Vec::new(),
+    };
+    if state.any_sealed && !state.has_usable_check() {
+        state.sample = conn.rows(
+            "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1",
+            args![KEY_CHECK_SAMPLE],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+    }
+    Ok(state)
+}
+
+/// The keys that seal a new ID (made when there are none and nothing is
+/// sealed). Call it inside the write transaction that stores the ID. The
+/// first sealing with a key the database has not recorded binds every ID an
+/// older appt sealed to its patient and records the key.
+pub fn sealing_keys(conn: &Tx, keys: &Keys) -> Result<Keyring> {
+    let mut ring = keys.for_sealing(&sealed_state(conn)?)?;
+    if ring.needs_record() {
+        bind_unbound(conn, &ring)?;
+        record_key(conn, &ring)?;
+        ring.mark_recorded();
+    }
+    Ok(ring)
+}
+
+/// The keys that open the sealed IDs; `DATABASE_ERROR` without them.
+pub fn opening_keys(conn: &Tx, keys: &Keys) -> Result<Keyring> {
+    keys.for_opening(&sealed_state(conn)?)
+}
+
+/// The keys to list stored IDs with, or why there are none (a warning).
+pub fn listing_keys(conn: &Tx, keys: &Keys) -> Result<(Option<Keyring>, Option<Error>)> {
+    keys.for_listing(&sealed_state(conn)?)
+}
+
+/// Records `ring`'s current key as the one the database's IDs are sealed under.
+pub fn record_key(conn: &Tx, ring: &Keyring) -> Result<()> {
+    meta::set_key_check(conn, &crypto::to_hex(&ring.check_value()?))
+}
+
+/// Seals again, bound to their patient, the IDs an older appt sealed unbound
+/// (format 0: the first byte is 0, so they sort below `[1]`). One that does
+/// not open is left as it is (`check` reports it).
+fn bind_unbound(conn: &Tx, ring: &Keyring) -> Result<()> {
+    let unbound: Vec<(String, Vec<u8>)> = conn.rows(
+        "SELECT id, national_id FROM patients WHERE national_id < ?1",
+        args![vec![1u8]],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    for (id, sealed) in unbound {
+        if let Ok(plain) = ring.open(&id, &sealed) {
+            set_sealed(conn, &id, &ring.seal(&id, &plain)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn set_sealed(conn: &Tx, id: &str, sealed: &[u8]) -> Result<()> {
+    conn.exec(
+        "UPDATE patients SET national_id = ?2 WHERE id = ?1",
+        args![id, sealed],
+    )?;
+    Ok(())
+}
+
+/// What re-sealing every ID did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Resealed {
+    pub resealed: u64,
+    /// IDs `from` could not open (damaged, or another patient's): left as they are.
+    pub unreadable: u64,
+}
+
+/// Every sealed ID opened with `from` and sealed again with `to`, a page at a
+/// time (by patient ID), in the caller's transaction.
+pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<Resealed> {
+    let mut done = Resealed::default();
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, Vec<u8>)> = conn.rows(
+            "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL AND id > ?1 \
+             ORDER BY id LIMIT 1000",
+            args![after],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let Some((last, _)) = page.last() else {
+            return Ok(done);
+        };
+        after = last.clone();
+        for (id, sealed) in page {
+            match from.open(&id, &sealed) {
+                Ok(plain) => {
+                    set_sealed(conn, &id, &to.seal(&id, &plain)?)?;
+                    done.resealed += 1;
+                }
+                Err(_) => done.unreadable += 1,
+            }
+        }
+    }
+}
+
+/// Each sealed ID that `keys` does not open for its own patient, and why.
+pub fn unopened(conn: &Tx, keys: &Keyring) -> Result<Vec<(String, Vec<u8>, Unopened)>> {
+    let mut bad = Vec::new();
+    conn.each(
+        "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL ORDER BY id",
+        args![],
+        |r| {
+            let (id, sealed): (String, Vec<u8>) = (r.get(0)?, r.get(1)?);
+            if let Err(why) = keys.open(&id, &sealed) {
+                bad.push((id, sealed, why));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(bad)
+}
+
+/// Calls `f` with every patient's ID.
+pub fn each_id(conn: &Tx, mut f: impl FnMut(&str)) -> Result<()> {
+    conn.each("SELECT id FROM patients", args![], |r| {
+        f(&r.get::<String>(0)?);
+        Ok(())
+    })
 }
 
 fn from_row(r: &Row) -> Result<Stored> {
@@ -158,16 +283,23 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
 }
 
 /// Booking's patient step: find by phone; a new name replaces the old one
-/// (SPEC §5.2 rule 9); a new phone makes a new patient. Returns the patient
+/// (SPEC §5.2 rule 9); a new phone makes a new patient. A national ID given
+/// is sealed with `keys` for the patient it ends up on. Returns the patient
 /// and the name it had, when this renamed it (family members share phones).
 pub fn upsert_by_phone(
     conn: &Tx,
     name: &str,
     phone: &str,
-    sealed_id: Option<&[u8]>,
+    national_id: Option<(&str, &Keyring)>,
     now: DateTime<Utc>,
 ) -> Result<(String, Option<String>)> {
+    let seal = |id: &str| {
+        national_id
+            .map(|(plain, keys)| keys.seal(id, plain))
+            .transpose()
+    };
     if let Some(s) = by_phone(conn, phone)? {
+        let sealed_id = seal(&s.patient.id)?;
         conn.exec(
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
@@ -187,7 +319,7 @@ pub fn upsert_by_phone(
         created_at: now,
         updated_at: now,
     };
-    insert(conn, &p, sealed_id)?;
+    insert(conn, &p, seal(&p.id)?.as_deref())?;
     Ok((p.id, None))
 }
 

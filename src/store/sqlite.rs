@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/004_exclusive.sql"),
     include_str!("schema/sqlite/005_desk.sql"),
     include_str!("schema/sqlite/006_indexes.sql"),
+    include_str!("schema/sqlite/007_bound_ids.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -141,12 +142,13 @@ impl Sqlite {
         .map_err(unusable)?;
         let verdict = judge(&identity, &store.path)?;
         no_checkpoint_on_close(false).map_err(unusable)?;
-        if let Some(key) = store.key_path() {
+        // The key file is not among them: one that others could read is
+        // refused when the key is needed, never quietly tightened.
+        if store.key_path().is_some() {
             for f in [
                 store.path.clone(),
                 files::with_suffix(&store.path, "-wal"),
                 files::with_suffix(&store.path, "-shm"),
-                key,
             ] {
                 files::tighten(&f)?;
             }
