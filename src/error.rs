@@ -106,6 +106,17 @@ impl Error {
         self
     }
 
+    /// Adds one key to the details.
+    pub fn detail(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if !self.details.is_object() {
+            self.details = Value::Object(Map::new());
+        }
+        if let Value::Object(map) = &mut self.details {
+            map.insert(key.to_string(), value.into());
+        }
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -16,8 +16,8 @@ fn main() {
             _ => {
                 let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
                 if wants_json(&args) {
-                    let err = Error::new(Code::Usage, message)
-                        .details(serde_json::json!({"usage": e.to_string().trim()}));
+                    let err =
+                        Error::new(Code::Usage, message).detail("usage", e.to_string().trim());
                     to_stderr(&err.to_json().to_string());
                 } else {
                     let _ = e.print();
@@ -139,37 +139,10 @@ fn to_stderr(text: &str) {
     let _ = writeln!(err, "{text}").and_then(|()| err.flush());
 }
 
-/// A warning on stderr: `warning: …` for people, `{"warning":{code,message,details}}` with `--json`.
 fn print_warning(w: &Error, json: bool) {
-    if json {
-        to_stderr(&serde_json::json!({"warning": w.to_json()["error"]}).to_string());
-    } else {
-        to_stderr(&format!(
-            "warning: {}",
-            appt::output::human::clean(&w.message)
-        ));
-    }
+    to_stderr(&appt::output::warning_text(w, json));
 }
 
 fn print_error(e: &Error, json: bool) {
-    if json {
-        to_stderr(&e.to_json().to_string());
-        return;
-    }
-    // Messages quote what was typed and what is stored: never raw to the terminal.
-    let clean = appt::output::human::clean;
-    let mut text = format!("error: {}", clean(&e.message));
-    if let Some(hint) = &e.hint {
-        text.push_str(&format!("\nhint: {}", clean(hint)));
-    }
-    if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
-        for cand in c {
-            text.push_str(&format!(
-                "\n  {}  {}",
-                clean(cand["id"].as_str().unwrap_or("")),
-                clean(cand["name"].as_str().unwrap_or(""))
-            ));
-        }
-    }
-    to_stderr(&text);
+    to_stderr(&appt::output::error_text(e, json));
 }

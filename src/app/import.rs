@@ -120,6 +120,16 @@ pub struct Imported {
 }
 
 impl Imported {
+    /// The rejected lines, as the error the summary ends with.
+    pub fn shortfall(&self) -> Option<super::shortfall::Shortfall<'_>> {
+        self.rejected
+            .first()
+            .map(|first| super::shortfall::Shortfall::Rejected {
+                count: self.rejected_count,
+                first,
+            })
+    }
+
     fn reject(&mut self, line: usize, error: Error) {
         self.rejected_count += 1;
         if self.rejected.len() < MAX_ERRORS {

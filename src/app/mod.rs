@@ -23,6 +23,7 @@ pub mod queue;
 pub mod remind;
 pub mod schedule;
 pub mod service;
+pub mod shortfall;
 pub mod slots;
 pub mod values;
 pub mod waitlist;

@@ -90,6 +90,12 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// The messages not delivered, as the error the sweep ends with.
+    pub fn shortfall(&self) -> Option<super::shortfall::Shortfall<'_>> {
+        (!self.failures.is_empty())
+            .then_some(super::shortfall::Shortfall::Reminders(&self.failures))
+    }
+
     pub fn busy(&self) -> bool {
         self.sent + self.failed + self.expired + self.cancelled > 0
     }

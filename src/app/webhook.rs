@@ -150,6 +150,13 @@ pub struct Delivered {
     pub failures: Vec<Failure>,
 }
 
+impl Delivered {
+    /// The events not delivered, as the error the run ends with.
+    pub fn shortfall(&self) -> Option<super::shortfall::Shortfall<'_>> {
+        (!self.failures.is_empty()).then_some(super::shortfall::Shortfall::Webhooks(&self.failures))
+    }
+}
+
 pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
     let agent = ureq::AgentBuilder::new()
         .timeout(TIMEOUT)

@@ -5,8 +5,7 @@
 use super::Ctx;
 use crate::app::maintenance;
 use crate::error::{Error, Result};
-use crate::output::Report;
-use serde_json::json;
+use crate::output::{json, Report};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -45,17 +44,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         ));
     }
     Ok(ctx
-        .report(
-            || {
-                json!({
-                    "ok": true,
-                    "path": done.path.display().to_string(),
-                    "source": st.location.to_string(),
-                    "bytes": done.bytes,
-                    "sealed_national_ids": done.sealed_ids,
-                })
-            },
-            || text,
-        )
+        .report(|| json::backup(&done, &st.location), || text)
         .saved(format!("backup written to {}", done.path.display())))
 }

@@ -9,7 +9,6 @@ use crate::app::slots::SlotsRequest;
 use crate::app::{patient, Store};
 use crate::error::Result;
 use crate::output::{human, json, Report};
-use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -138,13 +137,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     let appt = &booked.appointment;
     Ok(ctx
         .report(
-            || {
-                json!({
-                    "idempotent": booked.idempotent,
-                    "appointment": json::appointment(appt),
-                    "patient_previous_name": booked.renamed_from,
-                })
-            },
+            || json::booked(&booked),
             || {
                 if booked.idempotent {
                     let r = appt.external_reference_id.as_deref().unwrap_or_default();

@@ -24,11 +24,11 @@ pub fn run(json: bool, a: &Args) -> Result<Report> {
     let script = packaging::completion(a.shell);
     if json {
         return Ok(Report::new(
-            serde_json::json!({
-                "shell": a.shell.to_string(),
-                "file": packaging::completion_file_name(a.shell),
-                "script": String::from_utf8_lossy(&script),
-            }),
+            crate::output::json::completion(
+                &a.shell.to_string(),
+                &packaging::completion_file_name(a.shell),
+                &String::from_utf8_lossy(&script),
+            ),
             String::new(),
         ));
     }

@@ -7,7 +7,6 @@ use super::Ctx;
 use crate::app::{agenda, demo, slots};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
-use serde_json::json;
 use std::path::PathBuf;
 
 fn demo_path(ctx: &Ctx) -> Result<PathBuf> {
@@ -58,14 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     }
     let shown = path.display();
     Ok(ctx.report(
-        || {
-            json!({
-                "db": shown.to_string(),
-                "booked": booked,
-                "agenda": json::agenda_sheet(&sheet),
-                "tomorrow": tomorrow.iter().map(|d| json::day_slots(d, false)).collect::<Vec<_>>(),
-            })
-        },
+        || json::demo(&shown.to_string(), booked, &sheet, &tomorrow),
         || {
             let mut free = String::from("Free slots tomorrow:");
             for d in &tomorrow {

@@ -8,8 +8,7 @@ use crate::app::export::{self, ExportRequest};
 use crate::error::{Error, Result};
 use crate::output::export::{sink, Format, Options};
 use crate::output::file::AtomicFile;
-use crate::output::Report;
-use serde_json::json;
+use crate::output::{json, Report};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -130,7 +129,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     file.commit()?;
     let shown = path.display().to_string();
     Ok(ctx.report(
-        || json!({"format": format.name(), "output": shown, "appointments": n}),
+        || json::exported(format.name(), &shown, n as u64),
         || {
             let s = if n == 1 { "" } else { "s" };
             format!("Exported {n} appointment{s} to {shown} ({})", format.name())

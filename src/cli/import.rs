@@ -4,8 +4,7 @@
 use super::Ctx;
 use crate::app::import::{self, ImportRequest};
 use crate::error::{Error, Result};
-use crate::output::{human, Report};
-use serde_json::json;
+use crate::output::{human, json, Report};
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::PathBuf;
 
@@ -65,21 +64,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let errors: Vec<_> = done
-        .rejected
-        .iter()
-        .map(|r| json!({"line": r.line, "code": r.error.code.as_str(), "message": r.error.message}))
-        .collect();
     let mut report = ctx.report(
-        || {
-            json!({
-                "booked": done.booked,
-                "rejected": done.rejected_count,
-                "idempotent": done.idempotent,
-                "errors": errors,
-                "dry_run": a.dry_run,
-            })
-        },
+        || json::imported(&done, a.dry_run),
         || human::imported(&done, a.dry_run),
     );
     if !a.dry_run && done.booked > 0 {
@@ -89,21 +75,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             if done.booked == 1 { "" } else { "s" }
         ));
     }
-    // Exit with the class of the first rejection, as a script would want.
-    if let Some(first) = done.rejected.first() {
-        let n = done.rejected_count;
-        report.partial = Some(
-            Error::new(
-                first.error.code,
-                format!(
-                    "{n} line{} rejected; the first, line {}: {}",
-                    if n == 1 { "" } else { "s" },
-                    first.line,
-                    first.error.message
-                ),
-            )
-            .details(json!({"rejected": n, "first_line": first.line})),
-        );
-    }
+    report.partial = done.shortfall().map(|s| s.error());
     Ok(report)
 }

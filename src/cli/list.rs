@@ -2,10 +2,9 @@
 
 use super::Ctx;
 use crate::app::list::{self, CountRequest, ListRequest};
-use crate::core::time;
+
 use crate::error::Result;
 use crate::output::{human, json, Report};
-use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -105,8 +104,5 @@ pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
         status: a.status,
     };
     let (n, since) = list::count(&mut ctx.open()?, &req, ctx.now)?;
-    Ok(ctx.report(
-        || json!({"count": n, "since": time::fmt_utc(since)}),
-        || n.to_string(),
-    ))
+    Ok(ctx.report(|| json::count(n, since), || n.to_string()))
 }

@@ -242,20 +242,7 @@ impl Ctx {
         use std::io::Write as _;
         let mut st = Store::open(target)?;
         for notice in std::mem::take(&mut st.notices) {
-            let line = if self.json {
-                serde_json::json!({"warning": notice.to_json()["error"]}).to_string()
-            } else {
-                let clean = crate::output::human::clean;
-                let hint = notice
-                    .hint
-                    .as_deref()
-                    .map(|h| format!("\nhint: {}", clean(h)));
-                format!(
-                    "warning: {}{}",
-                    clean(&notice.message),
-                    hint.unwrap_or_default()
-                )
-            };
+            let line = crate::output::warning_text(&notice, self.json);
             // A warning that cannot be written stops nothing.
             let _ = writeln!(std::io::stderr(), "{line}");
         }
@@ -270,7 +257,7 @@ impl Ctx {
                 crate::error::Code::NotFound,
                 format!("Database not found: {}", self.db.display()),
             )
-            .details(serde_json::json!({"db": self.db.display().to_string()}))
+            .detail("db", self.db.display().to_string())
             .hint("give --db PATH (or APPT_DB) of an existing database"));
         }
         self.open()
@@ -381,7 +368,7 @@ pub fn run(cli: Cli) -> Result<Report> {
             let store = ctx.open()?;
             let path = store.location.clone();
             Ok(ctx.report(
-                || serde_json::json!({"ok": true, "path": path}),
+                || crate::output::json::initialized(&path),
                 || format!("Database ready at {path}"),
             ))
         }

@@ -123,12 +123,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Show { patient } => {
             let card = patient::show(&mut ctx.open()?, &patient, ctx.key()?, ctx.now)?;
             Ok(ctx.report(
-                || {
-                    let mut v = json::patient(&card.patient);
-                    v["upcoming"] = card.upcoming.iter().map(json::appointment).collect();
-                    v["recent"] = card.recent.iter().map(json::appointment).collect();
-                    v
-                },
+                || json::patient_card(&card),
                 || human::patient_visits(&card),
             ))
         }

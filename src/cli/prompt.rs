@@ -16,7 +16,6 @@ use crate::output::{desk, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
 use dialoguer::{Confirm, Input, Select};
-use serde_json::json;
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
@@ -282,7 +281,7 @@ impl<'a> Ask<'a> {
                 );
                 if !ask_date {
                     return Err(Error::new(Code::OutsideAvailability, why)
-                        .details(json!({"date": day.date.to_string()})));
+                        .detail("date", day.date.to_string()));
                 }
                 say(&why);
                 let next = day
@@ -364,5 +363,5 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {
     say("Nothing changed.");
-    ctx.report(|| json!({"ok": false, "declined": true}), String::new)
+    ctx.report(crate::output::json::declined, String::new)
 }

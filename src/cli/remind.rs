@@ -3,11 +3,10 @@
 
 use super::Ctx;
 use crate::app::remind::{self, DueRequest};
-use crate::core::time;
-use crate::error::{Code, Error, Result};
+
+use crate::error::Result;
 use crate::output::{emit_line, human, json, Report};
 use clap::Subcommand;
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -56,10 +55,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             limit,
         } => {
             let rows = remind::list(&mut ctx.open()?, status.as_deref(), kind.as_deref(), limit)?;
-            Ok(ctx.report(
-                || json!({"reminders": rows.iter().map(|(r, a)| json::reminder(r, a)).collect::<Vec<_>>()}),
-                || human::reminders_list(&rows),
-            ))
+            Ok(ctx.report(|| json::reminders(&rows), || human::reminders_list(&rows)))
         }
     }
 }
@@ -91,7 +87,7 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         Report::quiet()
     } else {
         ctx.report(
-            || json!({"sent": sweep.sent, "failed": sweep.failed, "expired": sweep.expired, "cancelled": sweep.cancelled}),
+            || json::sweep(&sweep),
             || {
                 format!(
                     "Reminders: {} sent, {} failed, {} expired, {} cancelled",
@@ -100,22 +96,6 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
             },
         )
     };
-    if sweep.failed > 0 {
-        let failed: Vec<_> = sweep
-            .failures
-            .iter()
-            .map(|f| json!({"reminder_id": f.reminder_id, "error": f.error, "retry_at": f.retry_at.map(time::fmt_utc)}))
-            .collect();
-        report.partial = Some(
-            Error::new(
-                Code::DeliveryFailed,
-                format!(
-                    "{} reminder deliveries failed; they are retried on a later run",
-                    sweep.failed
-                ),
-            )
-            .details(json!({"failed": failed})),
-        );
-    }
+    report.partial = sweep.shortfall().map(|s| s.error());
     Ok(report)
 }

@@ -4,7 +4,6 @@ use super::Ctx;
 use crate::app::list;
 use crate::error::Result;
 use crate::output::{human, json, Report};
-use serde_json::json;
 
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
@@ -23,7 +22,7 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
 pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
     let (appt, evs) = list::history(&mut ctx.open()?, &a.id)?;
     Ok(ctx.report(
-        || json!({"appointment_id": appt.id, "events": evs.iter().map(json::event).collect::<Vec<_>>()}),
+        || json::history(&appt, &evs),
         || human::history(&appt, &evs),
     ))
 }

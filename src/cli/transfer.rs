@@ -4,8 +4,7 @@
 use super::Ctx;
 use crate::app::maintenance;
 use crate::error::Result;
-use crate::output::Report;
-use serde_json::json;
+use crate::output::{json, Report};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -31,14 +30,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let (to, copied) = maintenance::transfer(&mut st, &mut target)?;
     let total: i64 = copied.iter().map(|(_, n)| n).sum();
     Ok(ctx.report(
-        || {
-            json!({
-                "ok": true,
-                "from": st.location,
-                "to": to,
-                "rows": copied.iter().map(|(t, n)| (t.to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            })
-        },
+        || json::transferred(&st.location, &to, &copied),
         || {
             let per: Vec<String> = copied
                 .iter()

@@ -3,11 +3,10 @@
 use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::webhook;
-use crate::core::time;
-use crate::error::{Code, Error, Result};
+
+use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
 use clap::Subcommand;
-use serde_json::json;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -176,26 +175,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 Report::quiet()
             } else {
                 ctx.report(
-                    || json!({"delivered": done.delivered, "failed": failed}),
+                    || json::delivered(&done),
                     || format!("Webhooks: {} delivered, {failed} failed", done.delivered),
                 )
             };
-            if failed > 0 {
-                let failures: Vec<_> = done
-                    .failures
-                    .iter()
-                    .map(|f| json!({"webhook_id": f.webhook_id, "event_id": f.event_id, "error": f.error, "retry_at": time::fmt_utc(f.retry_at)}))
-                    .collect();
-                report.partial = Some(
-                    Error::new(
-                        Code::DeliveryFailed,
-                        format!(
-                            "{failed} webhook deliveries failed; they are retried on a later run"
-                        ),
-                    )
-                    .details(json!({"failed": failures})),
-                );
-            }
+            report.partial = done.shortfall().map(|s| s.error());
             Ok(report)
         }
     }

@@ -187,7 +187,11 @@ struct PatientView<'a> {
 }
 
 pub fn patient(p: &Patient) -> Value {
-    to_json(PatientView {
+    to_json(patient_view(p))
+}
+
+fn patient_view(p: &Patient) -> PatientView<'_> {
+    PatientView {
         id: &p.id,
         full_name: &p.full_name,
         phone: &p.phone,
@@ -197,7 +201,7 @@ pub fn patient(p: &Patient) -> Value {
         no_show_count: p.no_show_count,
         created_at: ts(p.created_at),
         updated_at: ts(p.updated_at),
-    })
+    }
 }
 
 #[derive(Serialize)]
@@ -655,5 +659,242 @@ pub fn next_slots(found: &crate::app::next::Found) -> Value {
             v["date"] = json!(f.date.to_string());
             v
         }).collect::<Vec<_>>(),
+    })
+}
+
+// ------------------------------------------------ one command's documents
+
+/// `book --json`: the appointment, and whether this was a replay.
+pub fn booked(b: &crate::app::book::Booked) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        idempotent: bool,
+        appointment: crate::wire::AppointmentView<'a>,
+        patient_previous_name: Option<&'a str>,
+    }
+    to_json(View {
+        idempotent: b.idempotent,
+        appointment: appointment_view(&b.appointment),
+        patient_previous_name: b.renamed_from.as_deref(),
+    })
+}
+
+/// `import --json`: what was booked, and the rejected lines kept.
+pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> Value {
+    #[derive(Serialize)]
+    struct Rejection<'a> {
+        line: usize,
+        code: &'a str,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        booked: usize,
+        rejected: usize,
+        idempotent: usize,
+        errors: Vec<Rejection<'a>>,
+        dry_run: bool,
+    }
+    to_json(View {
+        booked: done.booked,
+        rejected: done.rejected_count,
+        idempotent: done.idempotent,
+        errors: done
+            .rejected
+            .iter()
+            .map(|r| Rejection {
+                line: r.line,
+                code: r.error.code.as_str(),
+                message: &r.error.message,
+            })
+            .collect(),
+        dry_run,
+    })
+}
+
+/// `remind list --json`.
+pub fn reminders(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> Value {
+    list(
+        "reminders",
+        rows.iter().map(|(r, a)| reminder(r, a)).collect(),
+    )
+}
+
+/// `remind due --exec --json`: the sweep's counts.
+pub fn sweep(s: &crate::app::remind::Sweep) -> Value {
+    #[derive(Serialize)]
+    struct View {
+        sent: i64,
+        failed: i64,
+        expired: i64,
+        cancelled: i64,
+    }
+    to_json(View {
+        sent: s.sent,
+        failed: s.failed,
+        expired: s.expired,
+        cancelled: s.cancelled,
+    })
+}
+
+/// `webhook deliver --json`.
+pub fn delivered(d: &crate::app::webhook::Delivered) -> Value {
+    #[derive(Serialize)]
+    struct View {
+        delivered: i64,
+        failed: usize,
+    }
+    to_json(View {
+        delivered: d.delivered,
+        failed: d.failures.len(),
+    })
+}
+
+/// `count --json`.
+pub fn count(n: i64, since: DateTime<Utc>) -> Value {
+    #[derive(Serialize)]
+    struct View {
+        count: i64,
+        since: String,
+    }
+    to_json(View {
+        count: n,
+        since: ts(since),
+    })
+}
+
+/// `history --json`: an appointment's events, oldest first.
+pub fn history(a: &Appointment, events: &[Event]) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        appointment_id: &'a str,
+        events: Vec<Value>,
+    }
+    to_json(View {
+        appointment_id: &a.id,
+        events: events.iter().map(event).collect(),
+    })
+}
+
+/// `patient show --json`: the patient, with upcoming and recent visits.
+pub fn patient_card(card: &crate::app::patient::Card) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        #[serde(flatten)]
+        patient: PatientView<'a>,
+        upcoming: Vec<crate::wire::AppointmentView<'a>>,
+        recent: Vec<crate::wire::AppointmentView<'a>>,
+    }
+    to_json(View {
+        patient: patient_view(&card.patient),
+        upcoming: card.upcoming.iter().map(appointment_view).collect(),
+        recent: card.recent.iter().map(appointment_view).collect(),
+    })
+}
+
+/// `init --json`.
+pub fn initialized(path: &str) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        ok: bool,
+        path: &'a str,
+    }
+    to_json(View { ok: true, path })
+}
+
+/// A question answered no: nothing changed.
+pub fn declined() -> Value {
+    #[derive(Serialize)]
+    struct View {
+        ok: bool,
+        declined: bool,
+    }
+    to_json(View {
+        ok: false,
+        declined: true,
+    })
+}
+
+/// `backup --json`.
+pub fn backup(done: &crate::store::backup::Copied, source: &str) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        ok: bool,
+        path: String,
+        source: &'a str,
+        bytes: u64,
+        sealed_national_ids: i64,
+    }
+    to_json(View {
+        ok: true,
+        path: done.path.display().to_string(),
+        source,
+        bytes: done.bytes,
+        sealed_national_ids: done.sealed_ids,
+    })
+}
+
+/// `transfer --json`: rows copied per table.
+pub fn transferred(from: &str, to: &str, copied: &[(&str, i64)]) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        ok: bool,
+        from: &'a str,
+        to: &'a str,
+        rows: std::collections::BTreeMap<&'a str, i64>,
+    }
+    to_json(View {
+        ok: true,
+        from,
+        to,
+        rows: copied.iter().copied().collect(),
+    })
+}
+
+/// `export --output FILE --json`: what was written where.
+pub fn exported(format: &str, output: &str, appointments: u64) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        format: &'a str,
+        output: &'a str,
+        appointments: u64,
+    }
+    to_json(View {
+        format,
+        output,
+        appointments,
+    })
+}
+
+/// `completions SHELL --json`.
+pub fn completion(shell: &str, file: &str, script: &str) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        shell: &'a str,
+        file: &'a str,
+        script: &'a str,
+    }
+    to_json(View {
+        shell,
+        file,
+        script,
+    })
+}
+
+/// `demo --json`: where it is, what was booked, today's sheet and
+/// tomorrow's free slots.
+pub fn demo(db: &str, booked: usize, sheet: &Agenda, tomorrow: &[DaySlots]) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        db: &'a str,
+        booked: usize,
+        agenda: Value,
+        tomorrow: Vec<Value>,
+    }
+    to_json(View {
+        db,
+        booked,
+        agenda: agenda_sheet(sheet),
+        tomorrow: tomorrow.iter().map(|d| day_slots(d, false)).collect(),
     })
 }

@@ -191,3 +191,41 @@ pub fn made_but_not_shown(e: crate::error::Error, made: &Made) -> crate::error::
     }
     err
 }
+
+/// A warning as stderr shows it: `warning: …` (and its hint) for people,
+/// `{"warning":{code,message,details}}` with `--json`.
+pub fn warning_text(w: &crate::error::Error, json: bool) -> String {
+    if json {
+        return serde_json::json!({"warning": w.to_json()["error"]}).to_string();
+    }
+    let clean = human::clean;
+    let mut text = format!("warning: {}", clean(&w.message));
+    if let Some(hint) = &w.hint {
+        text.push_str(&format!("\nhint: {}", clean(hint)));
+    }
+    text
+}
+
+/// An error as stderr shows it: `error: …`, its hint and any candidates for
+/// people, the error document with `--json`. Messages quote what was typed
+/// and what is stored: never raw to the terminal.
+pub fn error_text(e: &crate::error::Error, json: bool) -> String {
+    if json {
+        return e.to_json().to_string();
+    }
+    let clean = human::clean;
+    let mut text = format!("error: {}", clean(&e.message));
+    if let Some(hint) = &e.hint {
+        text.push_str(&format!("\nhint: {}", clean(hint)));
+    }
+    if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
+        for cand in c {
+            text.push_str(&format!(
+                "\n  {}  {}",
+                clean(cand["id"].as_str().unwrap_or("")),
+                clean(cand["name"].as_str().unwrap_or(""))
+            ));
+        }
+    }
+    text
+}

@@ -630,3 +630,31 @@ fn a_table_that_forbids_an_import_finds_it() {
         BTreeSet::from(["error".to_string()])
     );
 }
+
+/// Every `--json` document is a view of `output/` (or a typed result of
+/// `app/`): the command line builds none by hand, so a second front end
+/// gets the same documents.
+#[test]
+fn the_command_line_builds_no_json_document_by_hand() {
+    let mut found = Vec::new();
+    for (path, layer, _) in sources() {
+        if layer != "cli" && layer != "main" {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).expect("read a source file");
+        let toks = tokens(&src);
+        for w in toks.windows(2) {
+            if let ((line, Tok::Ident(name)), (_, Tok::Other)) = (&w[0], &w[1]) {
+                if name == "json"
+                    && src
+                        .lines()
+                        .nth(line - 1)
+                        .is_some_and(|l| l.contains("json!"))
+                {
+                    found.push(format!("{}:{line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "json! in the front end: {found:?}");
+}
