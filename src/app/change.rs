@@ -3,7 +3,9 @@
 //! transaction, and returns the appointment as saved.
 
 use super::notify::{self, News};
-use super::schedule::{parse_when, place, resolve_when, target, token_scope, Target, WhenInput};
+use super::schedule::{
+    parse_when, place, resolve_when, target, token_scope, Placement, Target, WhenInput,
+};
 use super::values::{self, check_text, Problems};
 use super::waitlist;
 use crate::core::slots::Request;
@@ -66,42 +68,17 @@ pub fn reschedule(
     let why = check_text("reason", r.reason.as_deref(), &mut bad);
     bad.finish()?;
     st.write(|tx| {
-        let mut a = appointments::find(tx, &r.id)?;
-        let home = clinics::get(tx, &a.clinic_id)?;
-        let cancel_window = home.settings.cancel_window;
-        let t = match (&r.doctor, &a.doctor_id) {
-            (Some(d), _) => target(tx, r.clinic.as_deref(), Some(d))?,
-            (None, Some(d)) => Target {
-                clinic: home,
-                doctor: Some(doctors::get(tx, d)?),
-            },
-            (None, None) => Target {
-                clinic: home,
-                doctor: None,
-            },
-        };
+        let a = appointments::find(tx, &r.id)?;
+        let (t, cancel_window) = destination(tx, r, &a)?;
         machine::check_reschedule(a.status)?;
         machine::check_cancel_window(now, a.starts_at, cancel_window, r.force)?;
-
-        // `--time` alone keeps the date, `--date` alone keeps the time.
-        let (date, hm) = time::to_local(a.timezone, a.starts_at);
-        let given = if r.when.at.is_some() {
-            r.when.clone()
-        } else {
-            WhenInput {
-                date: r.when.date.clone().or(Some(date.to_string())),
-                time: r.when.time.clone().or(Some(hm)),
-                at: None,
-            }
-        };
-        let mut bad = Problems::default();
-        let when = parse_when(&given, time::local_today(t.clinic.timezone, now), &mut bad);
-        bad.finish()?;
-        let when = when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
-        let start = resolve_when(&t.clinic, when)?;
+        let start = new_start(r, &a, &t, now)?;
         let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
         let duration = r.duration.unwrap_or(a.duration_minutes);
-        if start.0 == a.starts_at && doctor == a.doctor_id.as_deref() && duration == a.duration_minutes {
+        if start.0 == a.starts_at
+            && doctor == a.doctor_id.as_deref()
+            && duration == a.duration_minutes
+        {
             // Moving to the time it already has changes nothing and records nothing.
             return Ok(a);
         }
@@ -111,46 +88,119 @@ pub fn reschedule(
             session: None,
         };
         let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
-
-        let previous = json!({
-            "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
-            "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
-        });
-        let before = a.clone();
-        let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
-        let scope = t.token_scope(&spot.window.id);
-        if scope != old_scope || spot.date != a.local_date {
-            a.token_number = appointments::next_token(tx, &scope, spot.date)?;
-        }
-        a.clinic_id = t.clinic.id.clone();
-        a.doctor_id = t.doctor.as_ref().map(|d| d.id.clone());
-        a.window_id = Some(spot.window.id.clone());
-        a.local_date = spot.date;
-        a.starts_at = spot.start;
-        a.ends_at = spot.end;
-        a.duration_minutes = spot.duration;
-        a.session = spot.window.session.clone();
-        a.batch = spot.window.batch.clone();
-        a.status = Status::Scheduled;
-        a.confirmed_at = None;
-        a.updated_at = now;
-        reminders::cancel_pending(tx, &a.id, now)?;
-        reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
-        let saved = commit(
-            tx,
-            &a,
-            "appointment.rescheduled",
-            json!({"previous": previous, "reason": why, "forced": r.force}),
-            now,
-        )?;
-        // After the move: the old times never meet the one-at-a-time constraint.
-        appointments::set_solo(tx, &a.id, spot.window.capacity == 1)?;
-        waitlist::offer_freed(tx, &before, now)?;
-        waitlist::booked(tx, &saved.patient_id, saved.doctor_id.as_deref(), saved.local_date, now)?;
-        let send = t.clinic.settings.notify && !r.no_notify;
-        notify::tell(tx, send, &saved, News::Moved { previous: &previous }, now)?;
-        Ok(saved)
+        move_to(tx, a, &t, &spot, r, why.as_deref(), now)
     })
+}
+
+/// Where a move goes: the doctor asked for (at the clinic asked for), else
+/// the appointment's own; and the cancellation window of the clinic it is
+/// moved from.
+fn destination(tx: &Tx, r: &RescheduleRequest, a: &Appointment) -> Result<(Target, i64)> {
+    let home = clinics::get(tx, &a.clinic_id)?;
+    let cancel_window = home.settings.cancel_window;
+    let t = match (&r.doctor, &a.doctor_id) {
+        (Some(d), _) => target(tx, r.clinic.as_deref(), Some(d))?,
+        (None, Some(d)) => Target {
+            clinic: home,
+            doctor: Some(doctors::get(tx, d)?),
+        },
+        (None, None) => Target {
+            clinic: home,
+            doctor: None,
+        },
+    };
+    Ok((t, cancel_window))
+}
+
+/// The new start: `--time` alone keeps the date, `--date` alone keeps the time.
+fn new_start(
+    r: &RescheduleRequest,
+    a: &Appointment,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, NaiveDate)> {
+    let (date, hm) = time::to_local(a.timezone, a.starts_at);
+    let given = if r.when.at.is_some() {
+        r.when.clone()
+    } else {
+        WhenInput {
+            date: r.when.date.clone().or(Some(date.to_string())),
+            time: r.when.time.clone().or(Some(hm)),
+            at: None,
+        }
+    };
+    let mut bad = Problems::default();
+    let when = parse_when(&given, time::local_today(t.clinic.timezone, now), &mut bad);
+    bad.finish()?;
+    let when =
+        when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
+    resolve_when(&t.clinic, when)
+}
+
+/// Writes the move to `spot`: a new token when the doctor or the date
+/// changes, back to `scheduled`, reminders again, the event, the freed time
+/// offered to the waitlist, and the patient told.
+fn move_to(
+    tx: &Tx,
+    mut a: Appointment,
+    t: &Target,
+    spot: &Placement,
+    r: &RescheduleRequest,
+    why: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let previous = json!({
+        "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
+        "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
+    });
+    let before = a.clone();
+    let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
+    let scope = t.token_scope(&spot.window.id);
+    if scope != old_scope || spot.date != a.local_date {
+        a.token_number = appointments::next_token(tx, &scope, spot.date)?;
+    }
+    a.clinic_id = t.clinic.id.clone();
+    a.doctor_id = t.doctor.as_ref().map(|d| d.id.clone());
+    a.window_id = Some(spot.window.id.clone());
+    a.local_date = spot.date;
+    a.starts_at = spot.start;
+    a.ends_at = spot.end;
+    a.duration_minutes = spot.duration;
+    a.session = spot.window.session.clone();
+    a.batch = spot.window.batch.clone();
+    a.status = Status::Scheduled;
+    a.confirmed_at = None;
+    a.updated_at = now;
+    reminders::cancel_pending(tx, &a.id, now)?;
+    reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
+    let saved = commit(
+        tx,
+        &a,
+        "appointment.rescheduled",
+        json!({"previous": previous, "reason": why, "forced": r.force}),
+        now,
+    )?;
+    // After the move: the old times never meet the one-at-a-time constraint.
+    appointments::set_solo(tx, &a.id, spot.window.capacity == 1)?;
+    waitlist::offer_freed(tx, &before, now)?;
+    waitlist::booked(
+        tx,
+        &saved.patient_id,
+        saved.doctor_id.as_deref(),
+        saved.local_date,
+        now,
+    )?;
+    let send = t.clinic.settings.notify && !r.no_notify;
+    notify::tell(
+        tx,
+        send,
+        &saved,
+        News::Moved {
+            previous: &previous,
+        },
+        now,
+    )?;
+    Ok(saved)
 }
 
 /// A cancellation; the reason is required.

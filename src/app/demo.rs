@@ -59,6 +59,12 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
         .earliest()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
+    set_up(st, midnight)?;
+    book_week(st, tz, today, midnight)
+}
+
+/// The clinic, its doctors, services and weekly hours.
+fn set_up(st: &mut Store, at: DateTime<Utc>) -> Result<()> {
     clinic::add(
         st,
         CLINIC,
@@ -68,7 +74,7 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
             cancel_window: Some("2h".into()),
             ..Default::default()
         },
-        midnight,
+        at,
     )?;
     for (name, specialty) in DOCTORS.iter().zip(["Medicina General", "Pediatría"]) {
         doctor::add(
@@ -78,7 +84,7 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
                 specialty: Some(specialty.into()),
                 ..Default::default()
             },
-            midnight,
+            at,
         )?;
     }
     for (name, minutes) in [
@@ -86,7 +92,7 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
         ("Control pediátrico", 30),
         ("Vacunación", 15),
     ] {
-        service::add(st, name, minutes, midnight)?;
+        service::add(st, name, minutes, at)?;
     }
     for (doctor, days, from, to, session) in [
         (DOCTORS[0], "mon-fri", "08:00", "12:00", "Morning"),
@@ -105,18 +111,29 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
                 session: Some(session.into()),
                 ..Default::default()
             },
-            midnight,
+            at,
         )?;
     }
-    let patients = [
-        ("María López", "+503 7012-3456"),
-        ("José Hernández", "+503 7123-4567"),
-        ("Carmen Rivera", "+503 7234-5678"),
-        ("Carlos Ramírez", "+503 7345-6789"),
-        ("Rosa Martínez", "+503 7456-7890"),
-        ("Pedro Flores", "+503 7567-8901"),
-    ];
-    // A dozen bookings over this week: the first free slots of each day for each doctor.
+    Ok(())
+}
+
+const PATIENTS: [(&str, &str); 6] = [
+    ("María López", "+503 7012-3456"),
+    ("José Hernández", "+503 7123-4567"),
+    ("Carmen Rivera", "+503 7234-5678"),
+    ("Carlos Ramírez", "+503 7345-6789"),
+    ("Rosa Martínez", "+503 7456-7890"),
+    ("Pedro Flores", "+503 7567-8901"),
+];
+
+/// A dozen bookings over this week: the first free slots of each day for
+/// each doctor (three today, one a day after); returns how many.
+fn book_week(
+    st: &mut Store,
+    tz: chrono_tz::Tz,
+    today: chrono::NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<usize> {
     let mut booked = 0;
     for offset in 0..7 {
         let date = (today + Duration::days(offset)).to_string();
@@ -129,7 +146,7 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
                     date: date.clone(),
                     ..Default::default()
                 },
-                midnight,
+                at,
             )?;
             let times: Vec<String> = day.free().map(|s| time::to_local(tz, s.start).1).collect();
             for t in times
@@ -140,40 +157,37 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
                 if booked == 12 {
                     return Ok(booked);
                 }
-                let (name, phone) = patients[booked % patients.len()];
-                book::book(
-                    st,
-                    &book::BookRequest {
-                        clinic: Some(CLINIC.into()),
-                        doctor: Some(doc.into()),
-                        when: super::schedule::WhenInput {
-                            date: Some(date.clone()),
-                            time: Some(t.clone()),
-                            at: None,
-                        },
-                        phone: Some(phone.into()),
-                        name: Some(name.into()),
-                        service: Some(
-                            if doc == DOCTORS[1] {
-                                "Control pediátrico"
-                            } else {
-                                "Consulta general"
-                            }
-                            .into(),
-                        ),
-                        reason: Some(
-                            ["Control anual", "Dolor de cabeza", "Vacuna", "Seguimiento"]
-                                [booked % 4]
-                                .into(),
-                        ),
-                        source: ["manual", "whatsapp", "phone", "web"][booked % 4].into(),
-                        ..Default::default()
-                    },
-                    midnight,
-                )?;
+                book::book(st, &visit(booked, doc, &date, t), at)?;
                 booked += 1;
             }
         }
     }
     Ok(booked)
+}
+
+/// The `n`th demo booking: patients, reasons and sources in turn.
+fn visit(n: usize, doctor: &str, date: &str, time: &str) -> book::BookRequest {
+    let (name, phone) = PATIENTS[n % PATIENTS.len()];
+    book::BookRequest {
+        clinic: Some(CLINIC.into()),
+        doctor: Some(doctor.into()),
+        when: super::schedule::WhenInput {
+            date: Some(date.into()),
+            time: Some(time.into()),
+            at: None,
+        },
+        phone: Some(phone.into()),
+        name: Some(name.into()),
+        service: Some(
+            if doctor == DOCTORS[1] {
+                "Control pediátrico"
+            } else {
+                "Consulta general"
+            }
+            .into(),
+        ),
+        reason: Some(["Control anual", "Dolor de cabeza", "Vacuna", "Seguimiento"][n % 4].into()),
+        source: ["manual", "whatsapp", "phone", "web"][n % 4].into(),
+        ..Default::default()
+    }
 }

@@ -2,10 +2,11 @@
 
 use super::values::{self, minutes_in, Problems};
 use crate::core::slots::{clash, clash_in_time, windows_on};
-use crate::core::{time, Owner, Recurrence, Window};
+use crate::core::{time, Clinic, Doctor, Owner, Recurrence, Window};
 use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
 use crate::store::{self, clinics, doctors, services, windows, Store};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
 /// A window as typed.
@@ -58,57 +59,8 @@ pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added>
             .map(|d| doctors::find(tx, d))
             .transpose()?;
         let today = time::local_today(clinic.timezone, now);
-
-        let mut bad = Problems::default();
-        let from = bad.take("from", time::parse_hhmm(&a.from, false));
-        let to = bad.take("to", time::parse_hhmm(&a.to, true));
-        let recurrence = match (&a.days, &a.date) {
-            (Some(d), _) => bad
-                .take("days", time::parse_days(d))
-                .map(Recurrence::Weekly),
-            (None, Some(d)) => bad
-                .take("date", time::parse_date(d, today))
-                .map(Recurrence::Date),
-            (None, None) => {
-                bad.add("days", "--days or --date is required");
-                None
-            }
-        };
-        let mut date_field = |field: &str, v: &Option<String>| {
-            v.as_deref()
-                .and_then(|v| bad.take(field, time::parse_date(v, today)))
-        };
-        let valid_from = date_field("valid_from", &a.valid_from);
-        let valid_to = date_field("valid_to", &a.valid_to);
-        let default_slot = doctor
-            .as_ref()
-            .and_then(|d| d.slot_minutes)
-            .unwrap_or(clinic.settings.slot_minutes);
-        let slot_minutes = bad.take(
-            "slot_minutes",
-            minutes_in(
-                "slot_minutes",
-                a.slot_minutes.unwrap_or(default_slot),
-                5,
-                480,
-            ),
-        );
-        let capacity = a.capacity.unwrap_or(1);
-        if !(1..=1000).contains(&capacity) {
-            bad.add("capacity", "capacity must be between 1 and 1000");
-        }
-        if let (Some(f), Some(t)) = (from, to) {
-            if f >= t {
-                bad.add("to", "to must be after from");
-            }
-        }
-        if let (Some(f), Some(t)) = (valid_from, valid_to) {
-            if f > t {
-                bad.add("valid_to", "valid_to must not be before valid_from");
-            }
-        }
-        bad.finish()?;
-        let service_ids = match &a.services {
+        let mut w = checked(a, &clinic, doctor.as_ref(), today, now)?;
+        w.services = match &a.services {
             Some(list) => list
                 .split(',')
                 .filter(|s| !s.trim().is_empty())
@@ -116,51 +68,7 @@ pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added>
                 .collect::<Result<Vec<_>>>()?,
             None => vec![],
         };
-        let w = Window {
-            id: store::new_id(),
-            clinic_id: clinic.id.clone(),
-            doctor_id: doctor.as_ref().map(|d| d.id.clone()),
-            recurrence: recurrence.unwrap_or(Recurrence::Weekly(0)),
-            from: from.unwrap_or_default(),
-            to: to.unwrap_or_default(),
-            slot_minutes: slot_minutes.unwrap_or(default_slot),
-            capacity,
-            session: values::label(a.session.as_deref()),
-            batch: values::label(a.batch.as_deref()),
-            services: service_ids,
-            valid_from,
-            valid_to,
-            open: true,
-            created_at: now,
-        };
-        let owner = match &doctor {
-            Some(d) => Owner::Doctor(d.id.clone()),
-            None => Owner::ClinicWide(clinic.id.clone()),
-        };
-        for o in windows::of_owner(tx, &owner)? {
-            // Same zone: the local times of SPEC 5.1. Another zone: real time.
-            let tz = if o.clinic_id == clinic.id {
-                clinic.timezone
-            } else {
-                clinics::get(tx, &o.clinic_id)?.timezone
-            };
-            let hit = if tz == clinic.timezone {
-                clash(&w, &o)
-            } else {
-                clash_in_time(&w, clinic.timezone, &o, tz, today)
-            };
-            if hit {
-                return Err(Error::new(
-                    Code::WindowOverlap,
-                    format!(
-                        "Overlaps the window {} ({})",
-                        describe(&o),
-                        o.id.get(..8).unwrap_or(&o.id)
-                    ),
-                )
-                .details(json!({"window_id": o.id, "window": describe(&o)})));
-            }
-        }
+        refuse_overlap(tx, &w, &clinic, today)?;
         windows::insert(tx, &w)?;
         Ok(Added {
             window: w,
@@ -170,6 +78,116 @@ pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added>
             clinic: clinic.name,
         })
     })
+}
+
+/// The new window from what was typed, every bad value named at once
+/// (its services are looked up after).
+fn checked(
+    a: &WindowInput,
+    clinic: &Clinic,
+    doctor: Option<&Doctor>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Window> {
+    let mut bad = Problems::default();
+    let from = bad.take("from", time::parse_hhmm(&a.from, false));
+    let to = bad.take("to", time::parse_hhmm(&a.to, true));
+    let recurrence = match (&a.days, &a.date) {
+        (Some(d), _) => bad
+            .take("days", time::parse_days(d))
+            .map(Recurrence::Weekly),
+        (None, Some(d)) => bad
+            .take("date", time::parse_date(d, today))
+            .map(Recurrence::Date),
+        (None, None) => {
+            bad.add("days", "--days or --date is required");
+            None
+        }
+    };
+    let mut date_field = |field: &str, v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| bad.take(field, time::parse_date(v, today)))
+    };
+    let valid_from = date_field("valid_from", &a.valid_from);
+    let valid_to = date_field("valid_to", &a.valid_to);
+    let default_slot = doctor
+        .and_then(|d| d.slot_minutes)
+        .unwrap_or(clinic.settings.slot_minutes);
+    let slot_minutes = bad.take(
+        "slot_minutes",
+        minutes_in(
+            "slot_minutes",
+            a.slot_minutes.unwrap_or(default_slot),
+            5,
+            480,
+        ),
+    );
+    let capacity = a.capacity.unwrap_or(1);
+    if !(1..=1000).contains(&capacity) {
+        bad.add("capacity", "capacity must be between 1 and 1000");
+    }
+    if let (Some(f), Some(t)) = (from, to) {
+        if f >= t {
+            bad.add("to", "to must be after from");
+        }
+    }
+    if let (Some(f), Some(t)) = (valid_from, valid_to) {
+        if f > t {
+            bad.add("valid_to", "valid_to must not be before valid_from");
+        }
+    }
+    bad.finish()?;
+    Ok(Window {
+        id: store::new_id(),
+        clinic_id: clinic.id.clone(),
+        doctor_id: doctor.map(|d| d.id.clone()),
+        recurrence: recurrence.unwrap_or(Recurrence::Weekly(0)),
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+        slot_minutes: slot_minutes.unwrap_or(default_slot),
+        capacity,
+        session: values::label(a.session.as_deref()),
+        batch: values::label(a.batch.as_deref()),
+        services: Vec::new(),
+        valid_from,
+        valid_to,
+        open: true,
+        created_at: now,
+    })
+}
+
+/// `WINDOW_OVERLAP` when `w` overlaps a window of the same doctor (at any
+/// clinic) or, clinic-wide, of the same clinic.
+fn refuse_overlap(tx: &Tx, w: &Window, clinic: &Clinic, today: NaiveDate) -> Result<()> {
+    let owner = match &w.doctor_id {
+        Some(d) => Owner::Doctor(d.clone()),
+        None => Owner::ClinicWide(clinic.id.clone()),
+    };
+    for o in windows::of_owner(tx, &owner)? {
+        // Same zone: local times. Another zone: real time.
+        let tz = if o.clinic_id == clinic.id {
+            clinic.timezone
+        } else {
+            clinics::get(tx, &o.clinic_id)?.timezone
+        };
+        let hit = if tz == clinic.timezone {
+            clash(w, &o)
+        } else {
+            clash_in_time(w, clinic.timezone, &o, tz, today)
+        };
+        if hit {
+            return Err(Error::new(
+                Code::WindowOverlap,
+                format!(
+                    "Overlaps the window {} ({})",
+                    describe(&o),
+                    o.id.get(..8).unwrap_or(&o.id)
+                ),
+            )
+            .details(json!({"window_id": o.id, "window": describe(&o)})));
+        }
+    }
+    Ok(())
 }
 
 /// Windows, and each doctor's name by ID.
