@@ -31,3 +31,6 @@ pub mod webhook;
 pub mod window;
 
 pub use crate::store::Store;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,213 @@
+//! The use cases on their own, through the store on an in-memory SQLite
+//! database: what a second front end gets when it calls `app/` directly,
+//! without the command line in between.
+
+use super::book::{self, BookRequest};
+use super::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use super::remind::{self, DueRequest};
+use super::schedule::WhenInput;
+use super::slots::{self, SlotsRequest};
+use super::{clinic, doctor, service, window, Store};
+use crate::core::Status;
+use crate::error::Code;
+use chrono::{DateTime, Utc};
+
+/// Monday 2026-06-15, 08:00 in El Salvador.
+fn monday_8am() -> DateTime<Utc> {
+    "2026-06-15T14:00:00Z".parse().unwrap()
+}
+
+/// A clinic with Dr. García, mornings Monday to Friday, 30-minute slots.
+fn clinic_with_a_doctor() -> Store {
+    let mut st = Store::in_memory().unwrap();
+    let now = monday_8am();
+    clinic::add(
+        &mut st,
+        "Central",
+        &clinic::SettingsInput {
+            timezone: Some("America/El_Salvador".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
+    doctor::add(
+        &mut st,
+        &doctor::DoctorInput {
+            name: Some("Dr. García".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
+    service::add(&mut st, "General Checkup", 30, now).unwrap();
+    window::add(
+        &mut st,
+        &window::WindowInput {
+            doctor: Some("Dr. García".into()),
+            days: Some("mon-fri".into()),
+            from: "09:00".into(),
+            to: "13:00".into(),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
+    st
+}
+
+fn request(time: &str, phone: &str) -> BookRequest {
+    BookRequest {
+        doctor: Some("Dr. García".into()),
+        when: WhenInput {
+            date: Some("2026-06-16".into()),
+            time: Some(time.into()),
+            at: None,
+        },
+        phone: Some(phone.into()),
+        name: Some("Ana López".into()),
+        source: "manual".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn one_booking_wins_a_slot_and_the_next_gets_the_conflict_with_suggestions() {
+    let mut st = clinic_with_a_doctor();
+    let first = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am()).unwrap();
+    assert_eq!(first.appointment.status, Status::Scheduled);
+    assert_eq!(first.appointment.token_number, 1);
+    let e = book::book(&mut st, &request("10:00", "+50370000002"), monday_8am()).unwrap_err();
+    assert_eq!(e.code, Code::AppointmentConflict);
+    assert_eq!(e.details["suggested_times"][0], "10:30", "{}", e.details);
+    // The slot is no longer offered.
+    let day = slots::day(
+        &mut st,
+        &SlotsRequest {
+            doctor: Some("Dr. García".into()),
+            date: "2026-06-16".into(),
+            ..Default::default()
+        },
+        monday_8am(),
+    )
+    .unwrap();
+    assert_eq!(day.free().count(), 7, "eight slots, one taken");
+}
+
+#[test]
+fn an_external_reference_books_once_whatever_the_replay_says() {
+    let mut st = clinic_with_a_doctor();
+    let mut r = request("10:00", "+50370000001");
+    r.external_ref = Some("wa-1".into());
+    let first = book::book(&mut st, &r, monday_8am()).unwrap();
+    r.when.time = Some("11:00".into());
+    let again = book::book(&mut st, &r, monday_8am()).unwrap();
+    assert!(again.idempotent);
+    assert_eq!(again.appointment.id, first.appointment.id);
+    assert_eq!(again.appointment.starts_at, first.appointment.starts_at);
+}
+
+#[test]
+fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
+    let mut st = clinic_with_a_doctor();
+    let a = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am())
+        .unwrap()
+        .appointment;
+    let moved = change::reschedule(
+        &mut st,
+        &RescheduleRequest {
+            id: a.id.clone(),
+            clinic: None,
+            when: WhenInput {
+                date: None,
+                time: Some("11:00".into()),
+                at: None,
+            },
+            doctor: None,
+            duration: None,
+            reason: None,
+            force: false,
+            no_notify: false,
+        },
+        monday_8am(),
+    )
+    .unwrap();
+    assert_eq!(moved.id, a.id);
+    assert_eq!(moved.token_number, a.token_number, "same doctor, same day");
+    assert_eq!((moved.starts_at - a.starts_at).num_minutes(), 60);
+    let cancelled = change::cancel(
+        &mut st,
+        &CancelRequest {
+            id: a.id.clone(),
+            reason: Some("No puede venir".into()),
+            force: false,
+            no_notify: false,
+        },
+        monday_8am(),
+    )
+    .unwrap();
+    assert_eq!(cancelled.status, Status::Cancelled);
+    // The freed 11:00 takes another patient.
+    book::book(&mut st, &request("11:00", "+50370000002"), monday_8am()).unwrap();
+}
+
+#[test]
+fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
+    let mut st = clinic_with_a_doctor();
+    let a = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am())
+        .unwrap()
+        .appointment;
+    let set = |st: &mut Store, to: &str, now| {
+        change::set_status(
+            st,
+            &StatusRequest {
+                id: a.id.clone(),
+                status: to.into(),
+                diagnosis: Some("Gripe".into()),
+                prescription: None,
+                follow_up: None,
+                notes: None,
+            },
+            now,
+        )
+    };
+    // Tuesday's visit: nobody arrives for it on Monday.
+    let e = set(&mut st, "checked_in", monday_8am()).unwrap_err();
+    assert_eq!(e.code, Code::InvalidStateTransition);
+    set(&mut st, "confirmed", monday_8am()).unwrap();
+    let tuesday: DateTime<Utc> = "2026-06-16T15:50:00Z".parse().unwrap();
+    set(&mut st, "checked_in", tuesday).unwrap();
+    let e = set(&mut st, "confirmed", tuesday).unwrap_err();
+    assert_eq!(e.code, Code::InvalidStateTransition, "never backwards");
+    let done = set(&mut st, "completed", tuesday).unwrap();
+    assert_eq!(done.status, Status::Completed);
+}
+
+#[test]
+fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
+    let mut st = clinic_with_a_doctor();
+    book::book(&mut st, &request("10:00", "+50370000001"), monday_8am()).unwrap();
+    // The 24 h reminder is due on Monday at 10:00 local.
+    let due_at: DateTime<Utc> = "2026-06-15T16:00:00Z".parse().unwrap();
+    let sweep = |st: &mut Store| {
+        let mut seen = Vec::new();
+        remind::due(
+            st,
+            &DueRequest {
+                exec: None,
+                dry_run: false,
+                limit: None,
+            },
+            due_at,
+            &mut |r, _| {
+                seen.push(r.id.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+        seen
+    };
+    let first = sweep(&mut st);
+    assert_eq!(first.len(), 2, "the confirmation and the 24 h reminder");
+    assert!(sweep(&mut st).is_empty(), "nothing twice");
+}
