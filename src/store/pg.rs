@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/004_exclusive.sql"),
     include_str!("schema/postgres/005_desk.sql"),
     include_str!("schema/postgres/006_indexes.sql"),
+    include_str!("schema/postgres/007_check.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);
