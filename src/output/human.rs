@@ -497,6 +497,15 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     k.value.as_deref().unwrap_or("NULL"),
                     k.parent
                 ),
+                Row::Damage(d) => format!(
+                    "{} {}: {} = {}",
+                    d.table,
+                    short(&d.id),
+                    d.column,
+                    d.value
+                        .as_deref()
+                        .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
+                ),
                 Row::Problem(p) => p.clone(),
             };
             out.push_str(&format!("\n  {line}"));
