@@ -7,8 +7,9 @@ use crate::store::check::{self, Violation};
 use crate::store::Store;
 use std::path::Path;
 
-pub fn check(st: &mut Store) -> Result<Vec<Violation>> {
-    check::run(st)
+/// Every check; `full` adds SQLite's index-by-index integrity_check.
+pub fn check(st: &mut Store, full: bool) -> Result<Vec<Violation>> {
+    check::run(st, full)
 }
 
 pub fn backup(st: &mut Store, target: &Path, force: bool) -> Result<Copied> {

@@ -174,10 +174,7 @@ pub enum Command {
     #[command(subcommand)]
     Webhook(webhook::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
-    #[command(
-        after_help = "Examples:\n  appt check\n  appt check --json | jq '.violations[].message'"
-    )]
-    Check,
+    Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
     /// Book every line of a JSON Lines file (or -) through the booking rules
@@ -377,7 +374,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
-        Command::Check => check::run(&ctx),
+        Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
