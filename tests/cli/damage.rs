@@ -7,13 +7,14 @@ use crate::common::{on_postgres, s, Env};
 use serde_json::{json, Value};
 
 /// Lets the next writes store what appt's schema would refuse: on
-/// PostgreSQL its CHECK constraints go (SQLite's are bypassed per statement).
+/// PostgreSQL its CHECK and exclusion constraints go (SQLite's CHECKs are
+/// bypassed per statement).
 fn allow_damage(env: &Env) {
     if on_postgres() {
         env.exec(
             "DO $$ DECLARE r record; BEGIN \
              FOR r IN SELECT conrelid::regclass AS t, conname FROM pg_constraint \
-               WHERE contype = 'c' AND connamespace = current_schema()::regnamespace LOOP \
+               WHERE contype IN ('c', 'x') AND connamespace = current_schema()::regnamespace LOOP \
                EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname); \
              END LOOP; END $$",
         );
@@ -110,32 +111,6 @@ fn clinic_with_rows() -> (Env, String) {
     env.ok(&["webhook", "add", "http://127.0.0.1:9/hook"]);
     allow_damage(&env);
     (env, s(&a["id"]).to_string())
-}
-
-/// The commands that read: every one must either work or answer
-/// `DATABASE_ERROR`, whatever is stored.
-fn reads(id: &str) -> Vec<Vec<String>> {
-    [
-        vec!["show", id],
-        vec!["history", id],
-        vec!["list", "--date", "2026-06-16"],
-        vec!["agenda", "--date", "2026-06-16"],
-        vec!["slots", "--doctor", "Dr. García", "--date", "2026-06-16"],
-        vec!["next"],
-        vec!["remind", "list"],
-        vec!["events"],
-        vec!["export", "--format", "jsonl"],
-        vec!["waitlist", "list"],
-        vec!["closure", "list"],
-        vec!["webhook", "list"],
-        vec!["clinic", "list"],
-        vec!["doctor", "list"],
-        vec!["window", "list"],
-        vec!["check"],
-    ]
-    .into_iter()
-    .map(|v| v.into_iter().map(String::from).collect())
-    .collect()
 }
 
 /// A damage: table, row, column, the value (SQL), and the commands that must refuse it.
@@ -296,14 +271,6 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
             message.starts_with(&format!("{table} row {id}: {column} ")),
             "{what}: {message}"
         );
-        for args in reads(&appt) {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            let (code, e) = run(&env, &args);
-            assert!(
-                code == 0 || (code == 6 && e["code"] == "DATABASE_ERROR"),
-                "{what}: appt {args:?} exited {code}: {e}"
-            );
-        }
         let (code, rows) = damaged_rows(&env);
         assert_eq!(code, 6, "{what}: check must fail");
         assert!(
@@ -680,7 +647,8 @@ fn no_damaged_value_makes_a_read_panic_or_lie() {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(32);
+        // Each command connects to the server anew: fewer cases there.
+        .unwrap_or(if on_postgres() { 8 } else { 32 });
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
