@@ -1,6 +1,7 @@
 //! `appt check`: SQLite's integrity and foreign-key checks plus appt's own
-//! invariants (SPEC §10); `--full` checks every index against its table too. Prints every violation with its rows; exit 0 when
-//! clean, else `DATABASE_ERROR` (6) after the report.
+//! invariants and every stored value it cannot read back; `--full` checks
+//! every index against its table too. Prints every violation with its rows;
+//! exit 0 when clean, else `DATABASE_ERROR` (6) after the report.
 
 use super::Ctx;
 use crate::app::maintenance;
