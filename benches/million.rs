@@ -1774,8 +1774,79 @@ impl Bench<'_> {
             note("export", r);
         }
 
+        // check: last, as it first completes the data (see `check`).
+        if self.wanted("check") {
+            let r = self.check(&aj, reference);
+            note("check", r);
+        }
+
         print_table(engine_name, reference, p, &rows);
         failed
+    }
+
+    /// `appt check` of the whole database, which must be clean. The
+    /// generator leaves out the events of appointments booked before the last
+    /// two weeks (to keep the file small), so their booked events, each with
+    /// its full appointment object, are written first (untimed): the check
+    /// then reads as many events as a real database of that size holds. The
+    /// reference is SQLite's own `PRAGMA quick_check`, the page check that
+    /// check runs beside its other checks (`check --full` runs
+    /// integrity_check instead); on PostgreSQL, where check has no such step,
+    /// `psql` asking check's own questions (every appointment's booked event,
+    /// tokens held twice, every event's data read as JSON).
+    fn check(&self, aj: &str, reference: &str) -> Res<Row> {
+        let e = self.engine;
+        let booked = "NOT EXISTS (SELECT 1 FROM events v WHERE v.appointment_id = a.id \
+                      AND v.type = 'appointment.booked')";
+        let t = Instant::now();
+        e.exec(&format!(
+            "INSERT INTO events (type, appointment_id, created_at, data) \
+             SELECT 'appointment.booked', a.id, a.created_at, {o}('appointment', {aj}){cast} {JOINS} \
+             WHERE {booked};",
+            o = e.obj(),
+            cast = if e.pg() { "::text" } else { "" },
+        ))?;
+        let events = e.count("SELECT count(*) FROM events")?;
+        eprintln!(
+            "  (check: booked events written, {events} events in all, in {:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
+        let reference_sql = if e.pg() {
+            format!(
+                "SELECT count(*) FROM appointments a WHERE {booked}; \
+                 SELECT count(*) FROM (SELECT doctor_id, local_date, token_number FROM appointments \
+                   GROUP BY 1, 2, 3 HAVING count(*) > 1) d; \
+                 SELECT count(*) FROM events WHERE data::json IS NULL;"
+            )
+        } else {
+            "PRAGMA quick_check;".to_string()
+        };
+        let x = self.pair(
+            (1, self.runs.min(3)),
+            &|_| self.appt_args(&["check", "--json"]),
+            &|_| e.reference(&reference_sql),
+            &|_| Ok(()),
+        )?;
+        Ok(Row {
+            figure: format!(
+                "check ({} appointments, {events} events)",
+                self.plan.appointments
+            ),
+            appt: ms(x.appt),
+            reference: format!(
+                "{} ({})",
+                ms(x.reference),
+                if e.pg() {
+                    "check's questions"
+                } else {
+                    "quick_check alone"
+                }
+            ),
+            ratio: Some(x.appt / x.reference),
+            rss_kb: x.rss_kb,
+            goal: format!("clean, ≤ 2× {reference}"),
+            met: Some(x.appt <= 2.0 * x.reference),
+        })
     }
 
     fn import(&self, lines: &[Slot]) -> Res<Row> {

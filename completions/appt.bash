@@ -848,7 +848,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --full --db --json --no-input --clinic --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1005,6 +1005,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --full 'Also check every index entry against its table (SQLite''s integrity_check; several times slower on a large file than the page and constraint check done by default)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'

@@ -608,6 +608,7 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand check" -l full -d 'Also check every index entry against its table (SQLite\'s integrity_check; several times slower on a large file than the page and constraint check done by default)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand check" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand check" -s h -l help -d 'Print help'

@@ -7,10 +7,11 @@ use crate::store::check::{self, Violation};
 use crate::store::Store;
 use std::path::Path;
 
-/// Every check; `key` (`$APPT_KEY`, else the key file) opens the sealed IDs.
-pub fn check(st: &mut Store, key: Option<String>) -> Result<Vec<Violation>> {
+/// Every check; `key` (`$APPT_KEY`, else the key file) opens the sealed IDs;
+/// `full` adds SQLite's index-by-index integrity_check.
+pub fn check(st: &mut Store, key: Option<String>, full: bool) -> Result<Vec<Violation>> {
     let keys = st.keys(key);
-    check::run(st, &keys)
+    check::run(st, &keys, full)
 }
 
 pub fn backup(st: &mut Store, target: &Path, force: bool) -> Result<Copied> {

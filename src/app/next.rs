@@ -88,7 +88,7 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
         let req = request(None, service.as_ref(), None);
-        let last = today + Duration::minutes(clinic.settings.horizon) + Duration::days(1);
+        let last = time::date_after_minutes(today, clinic.settings.horizon) + Duration::days(1);
         // Each doctor's windows and closures, read once for every day looked at.
         let until = last.min(first + Duration::days(MAX_DAYS - 1));
         let targets: Vec<Target> = candidates

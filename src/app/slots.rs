@@ -150,7 +150,7 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
         }
     };
     let today = time::local_today(t.clinic.timezone, now);
-    let last = (today + Duration::minutes(t.clinic.settings.horizon))
+    let last = time::date_after_minutes(today, t.clinic.settings.horizon)
         .min(date + Duration::days(LOOK_AHEAD_DAYS));
     let mut next_free = None;
     let mut day = date.max(today - Duration::days(1)) + Duration::days(1);

@@ -161,3 +161,18 @@ pub fn label(s: Option<&str>) -> Option<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::limits;
+
+    /// What setup accepts is what the store reads back (a stored value
+    /// outside `core::limits` is damage): the two ranges must agree.
+    #[test]
+    fn lengths_accepted_are_the_lengths_read_back() {
+        let (lo, hi) = (*limits::MINUTES.start(), *limits::MINUTES.end());
+        assert!(duration("minutes", lo).is_ok() && duration("minutes", hi).is_ok());
+        assert!(duration("minutes", lo - 1).is_err() && duration("minutes", hi + 1).is_err());
+    }
+}

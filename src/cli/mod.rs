@@ -175,10 +175,7 @@ pub enum Command {
     #[command(subcommand)]
     Webhook(webhook::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
-    #[command(
-        after_help = "Examples:\n  appt check\n  appt check --json | jq '.violations[].message'"
-    )]
-    Check,
+    Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
     /// The national-ID key: make a new one and seal every national ID again under it
@@ -396,7 +393,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
-        Command::Check => check::run(&ctx),
+        Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Key(c) => key::run(&ctx, c),
         Command::Import(a) => import::run(&ctx, a),

@@ -66,16 +66,18 @@ pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Res
                 .details(json!({"now": time::fmt_utc(now)})),
         );
     }
-    let earliest = now + Duration::minutes(s.min_notice);
-    if start < earliest {
+    // A notice or horizon past the calendar's end: nothing is far enough
+    // ahead, or nothing too far (checked arithmetic, whatever is stored).
+    let earliest = time::after_minutes(now, s.min_notice);
+    if earliest.is_none_or(|e| start < e) {
         return Err(Error::new(
             Code::InsufficientNotice,
             format!("Appointments need at least {} notice", time::format_duration(s.min_notice)),
         )
-        .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": time::fmt_utc(earliest)})));
+        .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": earliest.map(time::fmt_utc)})));
     }
-    let latest = now + Duration::minutes(s.horizon);
-    if start > latest {
+    let latest = time::after_minutes(now, s.horizon);
+    if let Some(latest) = latest.filter(|l| start > *l) {
         return Err(Error::new(
             Code::BeyondHorizon,
             format!(

@@ -5,6 +5,7 @@
 pub mod booking;
 pub mod check;
 pub mod delivery;
+pub mod limits;
 pub mod model;
 pub mod phone;
 pub mod secrets;

@@ -78,7 +78,7 @@ impl<'a> Span<'a> {
     }
 
     pub fn on_grid(&self, t: DateTime<Utc>) -> bool {
-        (t - self.start).num_seconds() % (self.window.slot_minutes * 60) == 0
+        (t - self.start).num_seconds() % (self.window.slot_minutes.max(1) * 60) == 0
     }
 
     /// Every grid start from the window's start, in elapsed time.

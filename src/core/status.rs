@@ -123,7 +123,9 @@ pub fn check_cancel_window(
     window_minutes: i64,
     force: bool,
 ) -> Result<()> {
-    if window_minutes > 0 && !force && starts_at - now < chrono::Duration::minutes(window_minutes) {
+    // A window too long for a duration holds every start.
+    let within = chrono::Duration::try_minutes(window_minutes).is_none_or(|w| starts_at - now < w);
+    if window_minutes > 0 && !force && within {
         return Err(Error::new(
             Code::CancellationWindow,
             format!(

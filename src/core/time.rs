@@ -245,6 +245,24 @@ pub fn local_hm(tz: Tz, t: DateTime<Utc>) -> String {
     }
 }
 
+/// The last date appt writes.
+pub const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+
+/// `t` plus `minutes` (a notice, a horizon), or None when that lies past
+/// the last instant appt writes: a setting so long it never runs out.
+pub fn after_minutes(t: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+    Duration::try_minutes(minutes)
+        .and_then(|d| t.checked_add_signed(d))
+        .filter(|t| t.date_naive() <= LAST_DATE)
+}
+
+/// `date` plus the whole days of `minutes`, at most [`LAST_DATE`].
+pub fn date_after_minutes(date: NaiveDate, minutes: i64) -> NaiveDate {
+    Duration::try_minutes(minutes)
+        .and_then(|d| date.checked_add_signed(d))
+        .map_or(LAST_DATE, |d| d.min(LAST_DATE))
+}
+
 pub fn local_today(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
@@ -402,6 +420,20 @@ mod tests {
             );
             t += Duration::seconds(86_400 * 37 + 3_671);
         }
+    }
+
+    #[test]
+    fn a_setting_too_long_for_the_calendar_never_runs_out() {
+        let now = parse_rfc3339("2026-06-15T14:00:00Z").unwrap();
+        assert_eq!(after_minutes(now, 90), Some(now + Duration::minutes(90)));
+        for huge in [i64::MAX, i64::MAX / 60, 9_999_999 * 1440 * 1000] {
+            assert_eq!(after_minutes(now, huge), None, "{huge}");
+            assert_eq!(date_after_minutes(now.date_naive(), huge), LAST_DATE);
+        }
+        assert_eq!(
+            date_after_minutes(now.date_naive(), 2 * 1440 + 5),
+            now.date_naive() + Duration::days(2)
+        );
     }
 
     #[test]

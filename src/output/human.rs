@@ -559,6 +559,15 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     k.parent
                 ),
                 Row::Patient(p) => format!("patient {}  national_id {}", short(&p.id), p.problem),
+                Row::Damage(d) => format!(
+                    "{} {}: {} = {}",
+                    d.table,
+                    short(&d.id),
+                    d.column,
+                    d.value
+                        .as_deref()
+                        .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
+                ),
                 Row::Problem(p) => p.clone(),
             };
             out.push_str(&format!("\n  {line}"));

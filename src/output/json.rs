@@ -237,12 +237,10 @@ pub fn event_line(e: &crate::store::events::Stored) -> String {
         #[serde(rename = "type")]
         kind: &'a str,
     }
-    // Stored data is always JSON (appt wrote it); "null" if it is not.
-    let data = serde_json::from_str(&e.data).unwrap_or(RawValue::NULL);
     serde_json::to_string(&Line {
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
-        data,
+        data: &e.data,
         id: e.id,
         kind: &e.kind,
     })
@@ -359,6 +357,13 @@ enum CheckRowView<'a> {
         column: &'a str,
         problem: &'a str,
     },
+    Damage {
+        table: &'a str,
+        id: &'a str,
+        column: &'a str,
+        value: Option<&'a str>,
+        problem: &'a str,
+    },
     Problem {
         problem: &'a str,
     },
@@ -400,6 +405,13 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             patient_id: &p.id,
             column: "national_id",
             problem: &p.problem,
+        },
+        CheckRow::Damage(d) => CheckRowView::Damage {
+            table: d.table,
+            id: &d.id,
+            column: d.column,
+            value: d.value.as_deref(),
+            problem: &d.problem,
         },
         CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
     }

@@ -2,7 +2,8 @@
 //! clinic, patient, doctor and service.
 
 use super::db::{marks, Row, ToVal, Tx, Val};
-use super::{by_id, date, epoch, instant, opt_instant, resolve, Lookup};
+use super::stored::{col, opt, Kind, Table, MINUTES};
+use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, Status};
@@ -40,51 +41,77 @@ const CLINIC_WIDE: &str =
 
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 
+/// The columns [`from_row`] parses, for `appt check` (the clinic's time zone
+/// is the clinics table's).
+pub const STORED: Table = Table {
+    name: "appointments",
+    id: "id",
+    cols: &[
+        col("local_date", Kind::Date),
+        col("starts_at", Kind::Instant),
+        col("ends_at", Kind::Instant),
+        col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("status", Kind::Status),
+        opt("follow_up_date", Kind::Date),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+        opt("confirmed_at", Kind::Instant),
+        opt("checked_in_at", Kind::Instant),
+        opt("started_at", Kind::Instant),
+        opt("completed_at", Kind::Instant),
+        opt("cancelled_at", Kind::Instant),
+        opt("no_show_at", Kind::Instant),
+    ],
+    rules: &[("ends_at", "ends_at <= starts_at", "is not after starts_at")],
+};
+
 fn from_row(r: &Row) -> Result<Appointment> {
-    let local_date: String = r.get(7)?;
-    let tz: String = r.get(11)?;
-    let status: String = r.get(12)?;
-    let follow: Option<String> = r.get(22)?;
+    let f = r.of("appointments", 0)?;
+    let starts_at = f.instant(8)?;
+    let ends_at = f.instant(9)?;
+    if ends_at <= starts_at {
+        return Err(f.damaged(9, "is not after starts_at"));
+    }
     Ok(Appointment {
-        id: r.get(0)?,
-        clinic_id: r.get(1)?,
-        clinic_name: r.get(2)?,
-        doctor_id: r.get(3)?,
-        patient_id: r.get(4)?,
-        service_id: r.get(5)?,
-        window_id: r.get(6)?,
-        local_date: date(&local_date),
-        starts_at: instant(r.get(8)?),
-        ends_at: instant(r.get(9)?),
-        duration_minutes: r.get(10)?,
-        timezone: time::parse_timezone(&tz).unwrap_or(chrono_tz::UTC),
-        status: Status::parse(&status).unwrap_or(Status::Scheduled),
-        token_number: r.get(13)?,
-        source: r.get(14)?,
-        session: r.get(15)?,
-        batch: r.get(16)?,
-        reason: r.get(17)?,
-        notes: r.get(18)?,
-        diagnosis: r.get(19)?,
-        prescription: r.get(20)?,
-        follow_up_required: r.get(21)?,
-        follow_up_date: follow.as_deref().map(date),
-        cancellation_reason: r.get(23)?,
-        external_reference_id: r.get(24)?,
-        patient_name: r.get(25)?,
-        patient_phone: r.get(26)?,
-        doctor_name: r.get(27)?,
-        doctor_specialty: r.get(28)?,
-        service_name: r.get(29)?,
-        service_minutes: r.get(30)?,
-        created_at: instant(r.get(31)?),
-        updated_at: instant(r.get(32)?),
-        confirmed_at: opt_instant(r.get(33)?),
-        checked_in_at: opt_instant(r.get(34)?),
-        started_at: opt_instant(r.get(35)?),
-        completed_at: opt_instant(r.get(36)?),
-        cancelled_at: opt_instant(r.get(37)?),
-        no_show_at: opt_instant(r.get(38)?),
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        clinic_name: f.get(2)?,
+        doctor_id: f.get(3)?,
+        patient_id: f.get(4)?,
+        service_id: f.get(5)?,
+        window_id: f.get(6)?,
+        local_date: f.date(7)?,
+        starts_at,
+        ends_at,
+        duration_minutes: f.range(10, MINUTES)?,
+        timezone: r.of("clinics", 1)?.zone(11)?,
+        status: f.status(12)?,
+        token_number: f.get(13)?,
+        source: f.get(14)?,
+        session: f.get(15)?,
+        batch: f.get(16)?,
+        reason: f.get(17)?,
+        notes: f.get(18)?,
+        diagnosis: f.get(19)?,
+        prescription: f.get(20)?,
+        follow_up_required: f.get(21)?,
+        follow_up_date: f.opt_date(22)?,
+        cancellation_reason: f.get(23)?,
+        external_reference_id: f.get(24)?,
+        patient_name: f.get(25)?,
+        patient_phone: f.get(26)?,
+        doctor_name: f.get(27)?,
+        doctor_specialty: f.get(28)?,
+        service_name: f.get(29)?,
+        service_minutes: f.get(30)?,
+        created_at: f.instant(31)?,
+        updated_at: f.instant(32)?,
+        confirmed_at: f.opt_instant(33)?,
+        checked_in_at: f.opt_instant(34)?,
+        started_at: f.opt_instant(35)?,
+        completed_at: f.opt_instant(36)?,
+        cancelled_at: f.opt_instant(37)?,
+        no_show_at: f.opt_instant(38)?,
     })
 }
 
@@ -259,6 +286,16 @@ fn busy_many_sql(n: usize) -> String {
     )
 }
 
+/// An appointment holding capacity: its ID, start and end.
+fn busy_row(r: &Row) -> Result<Busy> {
+    let f = r.of("appointments", 0)?;
+    Ok(Busy {
+        id: f.id().to_string(),
+        start: f.instant(1)?,
+        end: f.instant(2)?,
+    })
+}
+
 fn busy(
     conn: &Tx,
     cond: &str,
@@ -273,13 +310,7 @@ fn busy(
     let lower = epoch(from) - MAX_MINUTES * 60;
     let mut args = args![key, epoch(to), lower, epoch(from), except].to_vec();
     args.extend_from_slice(extra);
-    conn.rows(&sql, &args, |r| {
-        Ok(Busy {
-            id: r.get(0)?,
-            start: instant(r.get(1)?),
-            end: instant(r.get(2)?),
-        })
-    })
+    conn.rows(&sql, &args, busy_row)
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
@@ -308,16 +339,7 @@ pub fn busy_for_doctors(
     let lower = epoch(from) - MAX_MINUTES * 60;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.rows(&sql, &args, |r| {
-        Ok((
-            r.get(3)?,
-            Busy {
-                id: r.get(0)?,
-                start: instant(r.get(1)?),
-                end: instant(r.get(2)?),
-            },
-        ))
-    })
+    conn.rows(&sql, &args, |r| Ok((r.get(3)?, busy_row(r)?)))
 }
 
 /// A clinic's clinic-wide active appointments of one service (None is a

@@ -1,9 +1,10 @@
 //! The `clinics` table.
 
 use super::db::{Row, Tx};
-use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use super::stored::{col, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
+use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
-use crate::core::{time, Clinic, Settings};
+use crate::core::{Clinic, Settings};
 use crate::error::{Error, Result};
 
 const COLS: &str =
@@ -19,28 +20,41 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "clinics",
+    id: "id",
+    cols: &[
+        col("timezone", Kind::Zone),
+        col("slot_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("min_notice", Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1)),
+        col("horizon", Kind::Range(POSITIVE.0, POSITIVE.1)),
+        col("cancel_window", Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1)),
+        col("reminders", Kind::Offsets),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Clinic> {
-    let tz: String = r.get(2)?;
-    let reminders: String = r.get(7)?;
+    let f = r.of("clinics", 0)?;
     Ok(Clinic {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        timezone: time::parse_timezone(&tz).unwrap_or(chrono_tz::UTC),
+        id: f.id().to_string(),
+        name: f.get(1)?,
+        timezone: f.zone(2)?,
         settings: Settings {
-            slot_minutes: r.get(3)?,
-            min_notice: r.get(4)?,
-            horizon: r.get(5)?,
-            cancel_window: r.get(6)?,
-            reminders: reminders
-                .split(',')
-                .filter_map(|m| m.parse().ok())
-                .collect(),
-            duplicate_check: r.get(8)?,
-            require_diagnosis: r.get(9)?,
-            notify: r.get(12)?,
+            slot_minutes: f.range(3, MINUTES)?,
+            min_notice: f.range(4, NOT_NEGATIVE)?,
+            horizon: f.range(5, POSITIVE)?,
+            cancel_window: f.range(6, NOT_NEGATIVE)?,
+            reminders: f.offsets(7)?,
+            duplicate_check: f.get(8)?,
+            require_diagnosis: f.get(9)?,
+            notify: f.get(12)?,
         },
-        created_at: instant(r.get(10)?),
-        updated_at: instant(r.get(11)?),
+        created_at: f.instant(10)?,
+        updated_at: f.instant(11)?,
     })
 }
 

@@ -1,7 +1,8 @@
 //! The `closures` table.
 
 use super::db::{marks, Row, ToVal, Tx};
-use super::{by_id, date, epoch, instant, resolve, Lookup};
+use super::stored::{col, Kind, Table};
+use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::core::Closure;
 use crate::error::Result;
@@ -17,17 +18,28 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "closures",
+    id: "id",
+    cols: &[
+        col("from_date", Kind::Date),
+        col("to_date", Kind::Date),
+        col("created_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Closure> {
-    let from: String = r.get(3)?;
-    let to: String = r.get(4)?;
+    let f = r.of("closures", 0)?;
     Ok(Closure {
-        id: r.get(0)?,
-        clinic_id: r.get(1)?,
-        doctor_id: r.get(2)?,
-        from: date(&from),
-        to: date(&to),
-        reason: r.get(5)?,
-        created_at: instant(r.get(6)?),
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        doctor_id: f.get(2)?,
+        from: f.date(3)?,
+        to: f.date(4)?,
+        reason: f.get(5)?,
+        created_at: f.instant(6)?,
     })
 }
 

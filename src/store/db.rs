@@ -157,10 +157,80 @@ enum RowRef<'r> {
     Postgres(&'r postgres::Row),
 }
 
-impl Row<'_> {
+impl<'r> Row<'r> {
     /// Column `i` (from 0) as `T`.
     pub fn get<T: Column>(&self, i: usize) -> Result<T> {
         T::read(self, i)
+    }
+
+    /// The row as stored in `table`, its ID in column `id`: values read
+    /// through it that appt cannot read back name the table, the row and the
+    /// column (`store::stored`).
+    pub fn of(&self, table: &'static str, id: usize) -> Result<super::stored::Fields<'_, 'r>> {
+        super::stored::Fields::new(self, table, id)
+    }
+
+    /// Column `i`'s name, as the statement gives it (`a.status` is `status`).
+    pub fn name(&self, i: usize) -> String {
+        let name = match self.inner {
+            RowRef::Sqlite(r) => r.as_ref().column_name(i).ok().map(str::to_string),
+            RowRef::Postgres(r) => r.columns().get(i).map(|c| c.name().to_string()),
+        };
+        name.unwrap_or_else(|| format!("column {i}"))
+    }
+
+    /// Column `i` as stored, borrowed (no copy of a long text).
+    pub fn peek(&self, i: usize) -> Result<Peek<'_>> {
+        match self.inner {
+            RowRef::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(i)? {
+                    ValueRef::Null => Peek::Null,
+                    ValueRef::Integer(v) => Peek::Int(v),
+                    ValueRef::Real(_) => Peek::Real,
+                    ValueRef::Text(t) => std::str::from_utf8(t).map_or(Peek::Bytes, Peek::Text),
+                    ValueRef::Blob(_) => Peek::Bytes,
+                })
+            }
+            RowRef::Postgres(r) => {
+                use postgres::types::Type;
+                let ty = r.columns()[i].type_().clone();
+                Ok(if ty == Type::BYTEA {
+                    r.try_get::<_, Option<&[u8]>>(i)?
+                        .map_or(Peek::Null, |_| Peek::Bytes)
+                } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
+                    self.get::<Option<i64>>(i)?.map_or(Peek::Null, Peek::Int)
+                } else {
+                    r.try_get::<_, Option<&str>>(i)?
+                        .map_or(Peek::Null, Peek::Text)
+                })
+            }
+        }
+    }
+}
+
+/// A stored value, borrowed from its row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Peek<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    /// A BLOB, or text that is not UTF-8.
+    Bytes,
+    /// A floating-point value (appt stores none).
+    Real,
+}
+
+impl Peek<'_> {
+    /// What kind of value it is, for messages.
+    pub fn what(&self) -> &'static str {
+        match self {
+            Peek::Null => "NULL",
+            Peek::Int(_) => "an integer",
+            Peek::Text(_) => "text",
+            Peek::Bytes => "bytes",
+            Peek::Real => "a real number",
+        }
     }
 }
 
@@ -200,7 +270,7 @@ impl Column for Option<i64> {
 impl Column for i64 {
     fn read(row: &Row, i: usize) -> Result<Self> {
         row.get::<Option<i64>>(i)?
-            .ok_or_else(|| Error::internal(format!("column {i} is NULL")))
+            .ok_or_else(|| Error::database(format!("{} is NULL", row.name(i))))
     }
 }
 
@@ -250,29 +320,36 @@ impl Column for bool {
 
 impl Column for DateTime<Utc> {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        Ok(super::instant(row.get(i)?))
+        let secs: i64 = row.get(i)?;
+        super::stored::instant(secs).map_err(|p| damaged_column(row, i, &p))
     }
 }
 
 impl Column for Option<DateTime<Utc>> {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        Ok(row.get::<Option<i64>>(i)?.map(super::instant))
+        row.get::<Option<i64>>(i)?
+            .map(|secs| super::stored::instant(secs).map_err(|p| damaged_column(row, i, &p)))
+            .transpose()
     }
 }
 
 impl Column for NaiveDate {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        date(&row.get::<String>(i)?)
+        super::stored::date(&row.get::<String>(i)?).map_err(|p| damaged_column(row, i, &p))
     }
 }
 
 impl Column for Option<NaiveDate> {
     fn read(row: &Row, i: usize) -> Result<Self> {
         row.get::<Option<String>>(i)?
-            .as_deref()
-            .map(date)
+            .map(|s| super::stored::date(&s).map_err(|p| damaged_column(row, i, &p)))
             .transpose()
     }
+}
+
+/// A value read without its table and row ([`Row::of`] names them).
+fn damaged_column(row: &Row, i: usize, problem: &str) -> Error {
+    Error::database(format!("a stored {} {problem}", row.name(i)))
 }
 
 /// The parameters `?first`, `?first+1`, … for `n` values: an `IN (…)` list.
@@ -281,11 +358,6 @@ pub(super) fn marks(first: usize, n: usize) -> String {
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| Error::database(format!("a stored date is damaged: '{s}'")))
 }
 
 /// A transaction. Every read and write of a command happens inside one, so a

@@ -1,7 +1,8 @@
 //! The `doctors` table.
 
 use super::db::{Row, Tx};
-use super::{by_id, epoch, instant, name_key, resolve, Lookup};
+use super::stored::{col, opt, Kind, Table, MINUTES};
+use super::{by_id, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Doctor;
 use crate::error::{Error, Result};
@@ -16,15 +17,28 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "doctors",
+    id: "id",
+    cols: &[
+        opt("slot_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Doctor> {
+    let f = r.of("doctors", 0)?;
     Ok(Doctor {
-        id: r.get(0)?,
-        full_name: r.get(1)?,
-        specialty: r.get(2)?,
-        slot_minutes: r.get(3)?,
-        active: r.get(4)?,
-        created_at: instant(r.get(5)?),
-        updated_at: instant(r.get(6)?),
+        id: f.id().to_string(),
+        full_name: f.get(1)?,
+        specialty: f.get(2)?,
+        slot_minutes: f.opt_range(3, MINUTES)?,
+        active: f.get(4)?,
+        created_at: f.instant(5)?,
+        updated_at: f.instant(6)?,
     })
 }
 

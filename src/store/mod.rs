@@ -24,6 +24,7 @@ mod pg_net;
 pub mod reminders;
 pub mod services;
 mod sqlite;
+pub mod stored;
 pub mod transfer;
 pub mod waitlist;
 
@@ -31,7 +32,7 @@ pub mod webhooks;
 pub mod windows;
 
 use crate::error::Result;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
 pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION};
@@ -179,16 +180,4 @@ pub fn new_id() -> String {
 
 pub fn epoch(t: DateTime<Utc>) -> i64 {
     t.timestamp()
-}
-
-pub fn instant(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
-}
-
-pub fn opt_instant(secs: Option<i64>) -> Option<DateTime<Utc>> {
-    secs.map(instant)
-}
-
-pub fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
 }

@@ -2,7 +2,8 @@
 
 use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::db::{Row, Tx};
-use super::{epoch, instant, meta, name_key, new_id, resolve, Lookup};
+use super::stored::{col, Kind, Table};
+use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
 use crate::core::Patient;
 use crate::error::{Error, Result};
@@ -189,20 +190,32 @@ pub fn each_id(conn: &Tx, mut f: impl FnMut(&str)) -> Result<()> {
     })
 }
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "patients",
+    id: "id",
+    cols: &[
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Stored> {
+    let f = r.of("patients", 0)?;
     Ok(Stored {
         patient: Patient {
-            id: r.get(0)?,
-            full_name: r.get(1)?,
-            phone: r.get(2)?,
+            id: f.id().to_string(),
+            full_name: f.get(1)?,
+            phone: f.get(2)?,
             national_id: None,
             national_id_unreadable: false,
-            email: r.get(4)?,
-            no_show_count: r.get(5)?,
-            created_at: instant(r.get(6)?),
-            updated_at: instant(r.get(7)?),
+            email: f.get(4)?,
+            no_show_count: f.get(5)?,
+            created_at: f.instant(6)?,
+            updated_at: f.instant(7)?,
         },
-        sealed_id: r.get(3)?,
+        sealed_id: f.get(3)?,
     })
 }
 

@@ -7,7 +7,8 @@
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
 use super::db::{marks, Row, ToVal, Tx, Val};
-use super::{epoch, instant, new_id, opt_instant};
+use super::stored::{col, opt, Kind, Table, NOT_NEGATIVE};
+use super::{epoch, new_id};
 use crate::args;
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
@@ -71,22 +72,40 @@ const NOTICE_KINDS: &str = "('confirmation','rescheduled','cancelled')";
 const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
                     kind, data, waitlist_id";
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "reminders",
+    id: "id",
+    cols: &[
+        col(
+            "offset_minutes",
+            Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1),
+        ),
+        col("due_at", Kind::Instant),
+        col("status", Kind::OneOf(&STATUSES)),
+        opt("next_attempt_at", Kind::Instant),
+        opt("sent_at", Kind::Instant),
+        col("kind", Kind::OneOf(&KINDS)),
+        opt("data", Kind::Json),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Reminder> {
+    let f = r.of("reminders", 0)?;
     Ok(Reminder {
-        id: r.get(0)?,
-        appointment_id: r.get(1)?,
-        offset_minutes: r.get(2)?,
-        due_at: instant(r.get(3)?),
-        status: r.get(4)?,
-        attempts: r.get(5)?,
-        next_attempt_at: opt_instant(r.get(6)?),
-        sent_at: opt_instant(r.get(7)?),
-        last_error: r.get(8)?,
-        kind: r.get(9)?,
-        data: r
-            .get::<Option<String>>(10)?
-            .and_then(|d| serde_json::from_str(&d).ok()),
-        waitlist_id: r.get(11)?,
+        id: f.id().to_string(),
+        appointment_id: f.get(1)?,
+        offset_minutes: f.range(2, NOT_NEGATIVE)?,
+        due_at: f.instant(3)?,
+        status: f.one_of(4, &STATUSES)?,
+        attempts: f.get(5)?,
+        next_attempt_at: f.opt_instant(6)?,
+        sent_at: f.opt_instant(7)?,
+        last_error: f.get(8)?,
+        kind: f.one_of(9, &KINDS)?,
+        data: f.opt_json(10)?,
+        waitlist_id: f.get(11)?,
     })
 }
 
@@ -99,8 +118,9 @@ pub fn schedule(
     now: DateTime<Utc>,
 ) -> Result<()> {
     for &offset in offsets {
-        let due = starts_at - Duration::minutes(offset);
-        if due > now {
+        // An offset reaching back past any instant is never ahead.
+        let due = Duration::try_minutes(offset).and_then(|o| starts_at.checked_sub_signed(o));
+        if let Some(due) = due.filter(|due| *due > now) {
             conn.exec(
                 "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",

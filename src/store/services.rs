@@ -2,7 +2,8 @@
 //! name it but is no longer listed, found by name, or bookable.
 
 use super::db::{Row, Tx};
-use super::{by_id, ensure_unique_name, epoch, instant, name_key, resolve, Lookup};
+use super::stored::{col, Kind, Table, MINUTES};
+use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
@@ -17,13 +18,26 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "services",
+    id: "id",
+    cols: &[
+        col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Service> {
+    let f = r.of("services", 0)?;
     Ok(Service {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        duration_minutes: r.get(2)?,
-        created_at: instant(r.get(3)?),
-        updated_at: instant(r.get(4)?),
+        id: f.id().to_string(),
+        name: f.get(1)?,
+        duration_minutes: f.range(2, MINUTES)?,
+        created_at: f.instant(3)?,
+        updated_at: f.instant(4)?,
     })
 }
 

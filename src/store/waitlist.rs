@@ -2,7 +2,8 @@
 //! free, offered a freed time oldest first (SPEC §5.7).
 
 use super::db::{Row, Tx};
-use super::{by_id, date, epoch, instant, resolve, Lookup};
+use super::stored::{col, Kind, Table};
+use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,23 +43,34 @@ const SELECT: &str =
     FROM waitlist w JOIN patients p ON p.id = w.patient_id JOIN doctors d ON d.id = w.doctor_id \
     LEFT JOIN services s ON s.id = w.service_id";
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "waitlist",
+    id: "id",
+    cols: &[
+        col("local_date", Kind::Date),
+        col("created_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Entry> {
-    let d: String = r.get(5)?;
+    let f = r.of("waitlist", 0)?;
     Ok(Entry {
-        id: r.get(0)?,
-        clinic_id: r.get(1)?,
-        doctor_id: r.get(2)?,
-        patient_id: r.get(3)?,
-        service_id: r.get(4)?,
-        date: date(&d),
-        offers: r.get(6)?,
-        created_at: instant(r.get(7)?),
-        patient_name: r.get(8)?,
-        patient_phone: r.get(9)?,
-        doctor_name: r.get(10)?,
-        doctor_specialty: r.get(11)?,
-        service_name: r.get(12)?,
-        service_minutes: r.get(13)?,
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        doctor_id: f.get(2)?,
+        patient_id: f.get(3)?,
+        service_id: f.get(4)?,
+        date: f.date(5)?,
+        offers: f.get(6)?,
+        created_at: f.instant(7)?,
+        patient_name: f.get(8)?,
+        patient_phone: f.get(9)?,
+        doctor_name: f.get(10)?,
+        doctor_specialty: f.get(11)?,
+        service_name: f.get(12)?,
+        service_minutes: f.get(13)?,
     })
 }
 

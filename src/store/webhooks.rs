@@ -2,7 +2,8 @@
 
 use super::db::{Row, Tx};
 use super::events::Event;
-use super::{by_id, epoch, instant, opt_instant, resolve, Lookup};
+use super::stored::{col, opt, Kind, Table};
+use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::core::secrets;
 use crate::error::Result;
@@ -50,20 +51,33 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "webhooks",
+    id: "id",
+    cols: &[
+        opt("next_attempt_at", Kind::Instant),
+        opt("claimed_until", Kind::Instant),
+        col("created_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
 fn from_row(r: &Row) -> Result<Webhook> {
-    let events: Option<String> = r.get(2)?;
+    let f = r.of("webhooks", 0)?;
+    let events: Option<String> = f.get(2)?;
     Ok(Webhook {
-        id: r.get(0)?,
-        url: r.get(1)?,
+        id: f.id().to_string(),
+        url: f.get(1)?,
         events: events.map(|e| e.split(',').map(str::to_string).collect()),
-        secret: r.get(3)?,
-        cursor: r.get(4)?,
-        attempts: r.get(5)?,
-        next_attempt_at: opt_instant(r.get(6)?),
-        claimed_until: opt_instant(r.get(7)?),
-        last_error: r.get(8)?,
-        delivered: r.get(9)?,
-        created_at: instant(r.get(10)?),
+        secret: f.get(3)?,
+        cursor: f.get(4)?,
+        attempts: f.get(5)?,
+        next_attempt_at: f.opt_instant(6)?,
+        claimed_until: f.opt_instant(7)?,
+        last_error: f.get(8)?,
+        delivered: f.get(9)?,
+        created_at: f.instant(10)?,
     })
 }
 

@@ -1,9 +1,10 @@
 //! The `windows` table and its services allow-list.
 
 use super::db::{Row, Tx, Val};
-use super::{date, epoch, instant, resolve, Lookup};
+use super::stored::{col, opt, Kind, Table, CAPACITY, MINUTES};
+use super::{epoch, resolve, Lookup};
 use crate::args;
-use crate::core::{Owner, Recurrence, Window};
+use crate::core::{limits, Owner, Recurrence, Window};
 use crate::error::{Error, Result};
 
 const COLS: &str =
@@ -18,30 +19,72 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "windows",
+    id: "id",
+    cols: &[
+        opt("weekdays", Kind::Range(WEEKDAYS.0, WEEKDAYS.1)),
+        opt("date", Kind::Date),
+        col(
+            "start_minute",
+            Kind::Range(DAY_MINUTES.0, DAY_MINUTES.1 - 1),
+        ),
+        col("end_minute", Kind::Range(DAY_MINUTES.0 + 1, DAY_MINUTES.1)),
+        col("slot_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("capacity", Kind::Range(CAPACITY.0, CAPACITY.1)),
+        opt("valid_from", Kind::Date),
+        opt("valid_to", Kind::Date),
+        col("created_at", Kind::Instant),
+    ],
+    rules: &[
+        (
+            "date",
+            "(weekdays IS NULL) = (date IS NULL)",
+            "and weekdays are both given or both missing",
+        ),
+        (
+            "end_minute",
+            "end_minute <= start_minute",
+            "is not after start_minute",
+        ),
+    ],
+};
+
+const WEEKDAYS: (i64, i64) = (*limits::WEEKDAYS.start(), *limits::WEEKDAYS.end());
+const DAY_MINUTES: (i64, i64) = (*limits::DAY_MINUTES.start(), *limits::DAY_MINUTES.end());
+
 fn from_row(r: &Row) -> Result<Window> {
-    let weekdays: Option<i64> = r.get(3)?;
-    let on: Option<String> = r.get(4)?;
-    let vf: Option<String> = r.get(11)?;
-    let vt: Option<String> = r.get(12)?;
+    let f = r.of("windows", 0)?;
+    let weekdays = f.opt_range(3, WEEKDAYS)?;
+    let on = f.opt_date(4)?;
+    let recurrence = match (weekdays, on) {
+        // Within 1..=127, so a mask of seven bits.
+        (Some(m), None) => Recurrence::Weekly(m as u8),
+        (None, Some(d)) => Recurrence::Date(d),
+        _ => return Err(f.damaged(4, "and weekdays are both given or both missing")),
+    };
+    let from = f.range(5, (DAY_MINUTES.0, DAY_MINUTES.1 - 1))?;
+    let to = f.range(6, (DAY_MINUTES.0 + 1, DAY_MINUTES.1))?;
+    if to <= from {
+        return Err(f.damaged(6, "is not after start_minute"));
+    }
     Ok(Window {
-        id: r.get(0)?,
-        clinic_id: r.get(1)?,
-        doctor_id: r.get(2)?,
-        recurrence: match (weekdays, on) {
-            (Some(m), _) => Recurrence::Weekly(m as u8),
-            (None, d) => Recurrence::Date(date(&d.unwrap_or_default())),
-        },
-        from: r.get(5)?,
-        to: r.get(6)?,
-        slot_minutes: r.get(7)?,
-        capacity: r.get(8)?,
-        session: r.get(9)?,
-        batch: r.get(10)?,
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        doctor_id: f.get(2)?,
+        recurrence,
+        from,
+        to,
+        slot_minutes: f.range(7, MINUTES)?,
+        capacity: f.range(8, CAPACITY)?,
+        session: f.get(9)?,
+        batch: f.get(10)?,
         services: Vec::new(),
-        valid_from: vf.as_deref().map(date),
-        valid_to: vt.as_deref().map(date),
-        open: r.get(13)?,
-        created_at: instant(r.get(14)?),
+        valid_from: f.opt_date(11)?,
+        valid_to: f.opt_date(12)?,
+        open: f.get(13)?,
+        created_at: f.instant(14)?,
     })
 }
 

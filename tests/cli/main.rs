@@ -7,6 +7,7 @@ mod binary;
 mod booking;
 mod concurrency;
 mod contract;
+mod damage;
 mod desk;
 mod docs;
 mod dst;

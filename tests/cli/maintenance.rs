@@ -467,20 +467,32 @@ fn check_finds_a_damaged_file() {
         *b = 0x5a;
     }
     std::fs::write(&env.db, bytes).unwrap();
-    let (code, report, _) = check(&env);
-    assert_eq!(code, 6, "{report}");
-    let v = report["violations"].as_array().unwrap();
-    let integrity = v
-        .iter()
-        .find(|v| v["check"] == "integrity")
-        .expect("integrity violation");
-    assert!(!integrity["rows"].as_array().unwrap().is_empty());
-    for r in integrity["rows"].as_array().unwrap() {
-        let p = s(&r["problem"]);
+    // By default SQLite's quick_check reads every page; --full runs its
+    // integrity_check, which also checks each index against its table.
+    for (args, pragma) in [
+        (&["check", "--json"][..], "quick_check"),
+        (&["check", "--full", "--json"][..], "integrity_check"),
+    ] {
+        let out = env.cmd().args(args).output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(6), "{report}");
+        let v = report["violations"].as_array().unwrap();
+        let integrity = v
+            .iter()
+            .find(|v| v["check"] == "integrity")
+            .expect("integrity violation");
         assert!(
-            !p.is_empty() && !p.contains('\n'),
-            "one problem a row: {p:?}"
+            s(&integrity["message"]).starts_with(&format!("SQLite's {pragma} found")),
+            "{integrity}"
         );
+        assert!(!integrity["rows"].as_array().unwrap().is_empty());
+        for r in integrity["rows"].as_array().unwrap() {
+            let p = s(&r["problem"]);
+            assert!(
+                !p.is_empty() && !p.contains('\n'),
+                "one problem a row: {p:?}"
+            );
+        }
     }
 }
 

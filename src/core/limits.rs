@@ -1,0 +1,16 @@
+//! The ranges appt keeps its numbers in. Setup commands refuse a value
+//! outside them; a stored value outside them is damage (`store::stored`).
+
+use std::ops::RangeInclusive;
+
+/// An appointment's length, and a slot's, as booking and setup accept them.
+pub const MINUTES: RangeInclusive<i64> = 5..=480;
+
+/// How many appointments a window takes at once.
+pub const CAPACITY: RangeInclusive<i64> = 1..=1000;
+
+/// A window's weekdays: a mask of bit 0 (Monday) to bit 6 (Sunday), at least one.
+pub const WEEKDAYS: RangeInclusive<i64> = 1..=127;
+
+/// A window's edges, in local minutes after midnight (its end may be 24:00).
+pub const DAY_MINUTES: RangeInclusive<i64> = 0..=1440;

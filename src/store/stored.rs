@@ -1,0 +1,383 @@
+//! Reading stored values back. Every value appt parses when it reads a row
+//! (an instant, a date, a time zone, a status or kind, minutes within their
+//! range, a list of reminder offsets, a JSON object) goes through one of the
+//! parsers here. A value appt did not write is `DATABASE_ERROR` naming the
+//! table, the row's ID and the column — never a silent default (no 1970, no
+//! UTC, no `scheduled`). Each table module lists the columns it parses
+//! ([`Table`]) and `appt check` runs the same parsers over every row, so what
+//! a command would refuse, `check` lists.
+
+use super::db::{Peek, Row};
+use crate::core::{limits, Status};
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+/// The stored value `v` of `column` in `table`'s row `id` cannot be read back.
+pub fn damaged(table: &str, id: &str, column: &str, problem: &str) -> Error {
+    Error::database(format!("{table} row {id}: {column} {problem}"))
+        .details(json!({"table": table, "id": id, "column": column}))
+        .hint("the database holds a value appt did not write; `appt check` lists every such row")
+}
+
+/// A stored value as a message shows it: short, quoted, control characters escaped.
+pub fn shown(v: &str) -> String {
+    const MAX: usize = 40;
+    let mut s: String = v.chars().take(MAX).flat_map(char::escape_debug).collect();
+    if v.chars().count() > MAX {
+        s.push('…');
+    }
+    format!("'{s}'")
+}
+
+/// What a stored column must hold to be read back.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// Epoch seconds of an instant appt can write (years 0001 to 9999).
+    Instant,
+    /// A `YYYY-MM-DD` calendar date.
+    Date,
+    /// An IANA time zone name.
+    Zone,
+    /// An appointment status.
+    Status,
+    /// One of a fixed set of words (a reminder's status or kind).
+    OneOf(&'static [&'static str]),
+    /// Whole minutes (or a count) within `lo..=hi`.
+    Range(i64, i64),
+    /// A clinic's reminder offsets: positive minutes, comma-separated (empty for none).
+    Offsets,
+    /// A JSON object.
+    Json,
+}
+
+/// A column a table module parses, and whether it may be NULL.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub null: bool,
+}
+
+/// A NOT NULL column of `kind`.
+pub const fn col(name: &'static str, kind: Kind) -> Col {
+    Col {
+        name,
+        kind,
+        null: false,
+    }
+}
+
+/// A column of `kind` that may be NULL.
+pub const fn opt(name: &'static str, kind: Kind) -> Col {
+    Col {
+        name,
+        kind,
+        null: true,
+    }
+}
+
+/// What `appt check` reads of a table: its ID column, the columns its
+/// readers parse, and the rules that tie two columns together (a column, an
+/// SQL condition true of a damaged row, and the problem).
+pub struct Table {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub cols: &'static [Col],
+    pub rules: &'static [(&'static str, &'static str, &'static str)],
+}
+
+impl Kind {
+    /// Whether `v` reads back as this kind; the problem when it does not.
+    pub fn check(self, v: Peek, null: bool) -> Result<(), String> {
+        let wrong = || format!("holds {} where appt keeps {}", v.what(), self.what());
+        match (self, v) {
+            (_, Peek::Null) if null => Ok(()),
+            (_, Peek::Null) => Err("is NULL".into()),
+            (Kind::Instant, Peek::Int(i)) => instant(i).map(drop),
+            (Kind::Range(lo, hi), Peek::Int(i)) => range(i, lo, hi).map(drop),
+            (Kind::Date, Peek::Text(t)) => date(t).map(drop),
+            (Kind::Zone, Peek::Text(t)) => zone(t).map(drop),
+            (Kind::Status, Peek::Text(t)) => status(t).map(drop),
+            (Kind::OneOf(words), Peek::Text(t)) => one_of(t, words).map(drop),
+            (Kind::Offsets, Peek::Text(t)) => offsets(t).map(drop),
+            (Kind::Json, Peek::Text(t)) => json_valid(t),
+            _ => Err(wrong()),
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Kind::Instant | Kind::Range(..) => "an integer",
+            _ => "text",
+        }
+    }
+}
+
+/// The latest instant appt writes: 9999-12-31T23:59:59Z.
+pub const LAST_SECOND: i64 = 253_402_300_799;
+/// The earliest: 0001-01-01T00:00:00Z.
+pub const FIRST_SECOND: i64 = -62_135_596_800;
+
+pub fn instant(secs: i64) -> Result<DateTime<Utc>, String> {
+    (FIRST_SECOND..=LAST_SECOND)
+        .contains(&secs)
+        .then(|| DateTime::from_timestamp(secs, 0))
+        .flatten()
+        .ok_or_else(|| format!("{secs} is not an instant between the years 1 and 9999"))
+}
+
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        // Exactly as appt writes it: no sign, no missing zero, years 1 to 9999.
+        .filter(|d| s.len() == 10 && d.to_string() == s)
+        .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", shown(s)))
+}
+
+pub fn zone(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>()
+        .map_err(|_| format!("{} is not a time zone", shown(s)))
+}
+
+pub fn status(s: &str) -> Result<Status, String> {
+    Status::ALL
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| format!("{} is not a status", shown(s)))
+}
+
+pub fn one_of<'a>(s: &'a str, words: &[&str]) -> Result<&'a str, String> {
+    if words.contains(&s) {
+        Ok(s)
+    } else {
+        Err(format!("{} is not one of {}", shown(s), words.join(", ")))
+    }
+}
+
+pub fn range(v: i64, lo: i64, hi: i64) -> Result<i64, String> {
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else if hi == i64::MAX {
+        Err(format!("{v} is below {lo}"))
+    } else {
+        Err(format!("{v} is outside {lo} to {hi}"))
+    }
+}
+
+/// `1440,120` (largest first, as appt writes them); empty for none.
+pub fn offsets(s: &str) -> Result<Vec<i64>, String> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|m| m.parse::<i64>().ok().filter(|m| *m > 0))
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| format!("{} is not a list of reminder offsets in minutes", shown(s)))
+}
+
+/// A JSON object (appt stores no other JSON).
+pub fn json(s: &str) -> Result<Value, String> {
+    json_valid(s)?;
+    serde_json::from_str(s).map_err(|e| format!("is not a JSON object ({e})"))
+}
+
+/// Like [`json`], without building the document (`check` reads every event).
+fn json_valid(s: &str) -> Result<(), String> {
+    if !s.trim_start().starts_with('{') {
+        return Err(format!("{} is not a JSON object", shown(s)));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(s)
+        .map(drop)
+        .map_err(|e| format!("is not a JSON object ({e})"))
+}
+
+/// One row as stored in a table, named by its ID: each value read through it
+/// that appt cannot read back is `DATABASE_ERROR` naming the table, this row
+/// and the column.
+pub struct Fields<'a, 'r> {
+    row: &'a Row<'r>,
+    table: &'static str,
+    id: String,
+}
+
+impl<'a, 'r> Fields<'a, 'r> {
+    /// Row `row` of `table`, its ID in column `id` (text, or an integer).
+    pub fn new(row: &'a Row<'r>, table: &'static str, id: usize) -> Result<Self> {
+        let id = match row.peek(id)? {
+            Peek::Text(t) => t.to_string(),
+            Peek::Int(i) => i.to_string(),
+            other => {
+                return Err(Error::database(format!(
+                    "a {table} row has {} for its ID",
+                    other.what()
+                )))
+            }
+        };
+        Ok(Fields { row, table, id })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The damage in column `i`.
+    pub fn damaged(&self, i: usize, problem: &str) -> Error {
+        damaged(self.table, &self.id, &self.row.name(i), problem)
+    }
+
+    /// Column `i` as a plain value; NULL or the wrong type is damage.
+    pub fn get<T: super::db::Column>(&self, i: usize) -> Result<T> {
+        self.row.get(i).map_err(|_| {
+            let problem = match self.row.peek(i) {
+                Ok(Peek::Null) => "is NULL".to_string(),
+                Ok(v) => format!("holds {} appt cannot read there", v.what()),
+                Err(e) => e.message,
+            };
+            self.damaged(i, &problem)
+        })
+    }
+
+    fn parse<S: super::db::Column, T>(
+        &self,
+        i: usize,
+        f: impl FnOnce(S) -> Result<T, String>,
+    ) -> Result<T> {
+        f(self.get(i)?).map_err(|p| self.damaged(i, &p))
+    }
+
+    fn parse_opt<S, T>(&self, i: usize, f: impl FnOnce(S) -> Result<T, String>) -> Result<Option<T>>
+    where
+        Option<S>: super::db::Column,
+    {
+        match self.get::<Option<S>>(i)? {
+            Some(v) => f(v).map(Some).map_err(|p| self.damaged(i, &p)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn instant(&self, i: usize) -> Result<DateTime<Utc>> {
+        self.parse(i, instant)
+    }
+
+    pub fn opt_instant(&self, i: usize) -> Result<Option<DateTime<Utc>>> {
+        self.parse_opt(i, instant)
+    }
+
+    pub fn date(&self, i: usize) -> Result<NaiveDate> {
+        self.parse(i, |s: String| date(&s))
+    }
+
+    pub fn opt_date(&self, i: usize) -> Result<Option<NaiveDate>> {
+        self.parse_opt(i, |s: String| date(&s))
+    }
+
+    pub fn zone(&self, i: usize) -> Result<Tz> {
+        self.parse(i, |s: String| zone(&s))
+    }
+
+    pub fn status(&self, i: usize) -> Result<Status> {
+        self.parse(i, |s: String| status(&s))
+    }
+
+    pub fn one_of(&self, i: usize, words: &[&str]) -> Result<String> {
+        self.parse(i, |s: String| one_of(&s, words).map(str::to_string))
+    }
+
+    /// Minutes (or a count) within `lo..=hi`.
+    pub fn range(&self, i: usize, (lo, hi): (i64, i64)) -> Result<i64> {
+        self.parse(i, |v| range(v, lo, hi))
+    }
+
+    pub fn opt_range(&self, i: usize, (lo, hi): (i64, i64)) -> Result<Option<i64>> {
+        self.parse_opt(i, |v| range(v, lo, hi))
+    }
+
+    pub fn offsets(&self, i: usize) -> Result<Vec<i64>> {
+        self.parse(i, |s: String| offsets(&s))
+    }
+
+    pub fn json(&self, i: usize) -> Result<Value> {
+        self.parse(i, |s: String| json(&s))
+    }
+
+    /// A JSON object kept as its text.
+    pub fn json_raw(&self, i: usize) -> Result<Box<serde_json::value::RawValue>> {
+        self.parse(i, |s: String| {
+            if !s.trim_start().starts_with('{') {
+                return Err(format!("{} is not a JSON object", shown(&s)));
+            }
+            serde_json::value::RawValue::from_string(s)
+                .map_err(|e| format!("is not a JSON object ({e})"))
+        })
+    }
+
+    pub fn opt_json(&self, i: usize) -> Result<Option<Value>> {
+        self.parse_opt(i, |s: String| json(&s))
+    }
+}
+
+/// The ranges appt keeps, as (lo, hi), for [`Kind::Range`] and [`Fields::range`].
+pub const MINUTES: (i64, i64) = (*limits::MINUTES.start(), *limits::MINUTES.end());
+pub const CAPACITY: (i64, i64) = (*limits::CAPACITY.start(), *limits::CAPACITY.end());
+/// A duration setting (notice, horizon, cancellation window): no upper bound,
+/// the rules' arithmetic is checked.
+pub const NOT_NEGATIVE: (i64, i64) = (0, i64::MAX);
+pub const POSITIVE: (i64, i64) = (1, i64::MAX);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_appt_writes_reads_back() {
+        assert!(instant(0).is_ok());
+        assert!(instant(LAST_SECOND).is_ok() && instant(FIRST_SECOND).is_ok());
+        assert!(instant(LAST_SECOND + 1).is_err() && instant(FIRST_SECOND - 1).is_err());
+        assert!(instant(i64::MIN).is_err() && instant(i64::MAX).is_err());
+        assert_eq!(
+            date("2026-06-15"),
+            Ok(NaiveDate::from_ymd_opt(2026, 6, 15).unwrap())
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-6-15",
+            "+2026-06-15",
+            "-1199-01-01",
+            "20260615",
+            "",
+            "2026-06-15 ",
+        ] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
+        assert!(zone("America/El_Salvador").is_ok());
+        assert!(zone("Mars/Base").is_err() && zone("").is_err());
+        assert_eq!(status("no_show"), Ok(Status::NoShow));
+        assert!(status("zzz").is_err() && status("Scheduled").is_err());
+        assert_eq!(offsets(""), Ok(vec![]));
+        assert_eq!(offsets("1440,120"), Ok(vec![1440, 120]));
+        for bad in ["x", "1440,", "0", "-5", "1440;120", "none"] {
+            assert!(offsets(bad).is_err(), "{bad}");
+        }
+        assert!(json("{\"a\":1}").is_ok() && json("{").is_err() && json("").is_err());
+        assert!(json("null").is_err() && json("[1]").is_err() && json(" {}").is_ok());
+        assert!(range(0, 5, 480).is_err() && range(480, 5, 480).is_ok());
+    }
+
+    #[test]
+    fn a_damaged_value_names_table_row_and_column() {
+        let e = damaged("appointments", "3f2a", "status", "'zzz' is not a status");
+        assert_eq!(e.code, crate::error::Code::Database);
+        assert_eq!(
+            e.message,
+            "appointments row 3f2a: status 'zzz' is not a status"
+        );
+        assert_eq!(
+            e.details,
+            json!({"table": "appointments", "id": "3f2a", "column": "status"})
+        );
+        assert_eq!(shown("a\u{1b}[31mb"), "'a\\u{1b}[31mb'");
+        assert!(shown(&"x".repeat(100)).ends_with("…'"));
+    }
+}
