@@ -1157,7 +1157,7 @@ impl Engine {
         }
     }
 
-    /// The appointment object of SPEC §6, built by the reference client.
+    /// The appointment object of docs/commands.md#the-appointment-object, built by the reference client.
     fn appointment_json(&self) -> String {
         let o = self.obj();
         let ts = |c: &str| self.ts(c);

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use std::fmt;
 
-/// Every stable error code of SPEC §3.
+/// Every stable error code of docs/errors.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     Internal,
@@ -57,7 +57,7 @@ impl Code {
         }
     }
 
-    /// The exit code of the code's class (SPEC §3).
+    /// The exit code of the code's class (docs/errors.md).
     pub fn exit_code(self) -> i32 {
         use Code::*;
         match self {

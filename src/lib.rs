@@ -11,6 +11,6 @@ pub mod core;
 pub mod error;
 pub mod output;
 pub mod store;
-/// The JSON shapes of SPEC §6 that are stored (event payloads) or handed to
+/// The JSON shapes of docs/commands.md#the-appointment-object that are stored (event payloads) or handed to
 /// other programs (hook stdin), shared by the use cases and the output.
 pub mod wire;

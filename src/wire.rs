@@ -52,7 +52,7 @@ struct ServiceRefView<'a> {
     name: &'a str,
 }
 
-/// The appointment object of SPEC §6: every field always present.
+/// The appointment object of docs/commands.md#the-appointment-object: every field always present.
 #[derive(Serialize)]
 pub(crate) struct AppointmentView<'a> {
     batch: Option<&'a str>,
@@ -169,7 +169,7 @@ struct ReminderView<'a> {
     data: serde_json::Map<String, Value>,
 }
 
-/// A reminder as SPEC §7 shows it, with its appointment; a notification with
+/// A reminder as docs/rules.md#reminders-and-notifications shows it, with its appointment; a notification with
 /// its own fields; an offer with its slot and waitlist entry instead of the
 /// appointment that freed it (another patient's).
 pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
@@ -212,7 +212,7 @@ struct WaitlistView<'a> {
     service: Option<ServiceRefView<'a>>,
 }
 
-/// A waitlist entry (SPEC §5.7).
+/// A waitlist entry (docs/rules.md#walk-ins).
 pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
     to_json(WaitlistView {
         id: &e.id,

@@ -1,4 +1,4 @@
-//! `book`: SPEC §5.2 in order — values, references, idempotency, local time,
+//! `book`: docs/rules.md#booking in order — values, references, idempotency, local time,
 //! time rules, availability, duplicates, capacity — then one write. Every
 //! front end (the command line, `import`) books through [`book`].
 
@@ -38,7 +38,7 @@ pub struct BookRequest {
     pub external_ref: Option<String>,
     /// `$APPT_KEY`, for sealing the national ID.
     pub key: Option<String>,
-    /// A walk-in (SPEC §5.7): now, checked in, no `when`.
+    /// A walk-in (docs/rules.md#walk-ins): now, checked in, no `when`.
     pub walk_in: bool,
     /// `--no-notify`: no confirmation message for the patient.
     pub no_notify: bool,
@@ -266,7 +266,7 @@ pub fn book_in(
         now,
     )?;
     let saved = appointments::get(tx, &appt.id)?;
-    // The event carries the appointment as its JSON object (SPEC §8), and the
+    // The event carries the appointment as its JSON object (docs/rules.md#events), and the
     // name the booking replaced.
     let mut data = json!({"appointment": wire::appointment(&saved)});
     if let Some(old) = &renamed_from {

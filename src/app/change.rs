@@ -242,7 +242,7 @@ pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<A
     })
 }
 
-/// A move along the status line (SPEC §5.5).
+/// A move along the status line (docs/rules.md#statuses).
 #[derive(Debug, Clone, Default)]
 pub struct StatusRequest {
     pub id: String,
@@ -284,7 +284,7 @@ pub struct Filled {
 }
 
 /// Moves `a` to `to` inside the caller's write transaction, by the rules of
-/// SPEC §5.5, and records the event.
+/// docs/rules.md#statuses, and records the event.
 pub fn advance(
     tx: &Tx,
     mut a: Appointment,
@@ -328,7 +328,7 @@ pub fn advance(
         Status::Confirmed => a.confirmed_at = at,
         Status::CheckedIn => a.checked_in_at = at,
         Status::InProgress => a.started_at = at,
-        // A finished visit needs no reminder of it (SPEC §10: `check` flags one).
+        // A finished visit needs no reminder of it (docs/commands.md#appt-export: `check` flags one).
         Status::Completed => {
             a.completed_at = at;
             reminders::cancel_pending(tx, &a.id, now)?;

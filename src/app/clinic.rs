@@ -1,4 +1,4 @@
-//! Clinics and their settings (SPEC §1.1).
+//! Clinics and their settings (docs/commands.md#appt-clinic-addlistshowupdate).
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
 use crate::core::{time, Clinic, Settings};

@@ -17,7 +17,7 @@ use std::io::BufRead;
 /// comes first. Big batches write each touched index page once for many
 /// lines (appointment, patient and reminder IDs are random, so every line
 /// touches pages all over the file); the time limit keeps the write lock
-/// short enough for a front desk booking meanwhile (it waits, SPEC §9's busy
+/// short enough for a front desk booking meanwhile (it waits, docs/security.md's busy
 /// timeout is 10 s).
 const BATCH: usize = 10_000;
 const BATCH_TIME: std::time::Duration = std::time::Duration::from_secs(2);

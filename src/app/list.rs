@@ -37,7 +37,7 @@ pub struct Page {
 }
 
 /// The clinic a read names, and the local date "today" is for it: in the
-/// clinic's zone, else the desk's (SPEC §2).
+/// clinic's zone, else the desk's (docs/commands.md#conventions).
 pub(super) fn read_scope(
     tx: &Tx,
     clinic: Option<&str>,

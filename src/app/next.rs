@@ -1,6 +1,6 @@
 //! `next`: the first free slots from now (or a date) on, across days and,
 //! without a doctor, across every doctor of the clinic — "when is the first
-//! time anyone can see this patient?" (SPEC §5.6).
+//! time anyone can see this patient?" (docs/commands.md#appt-list).
 
 use super::schedule::{doctors_day, request, Calendar, Target};
 use super::slots::{judged, Slot};

@@ -1,4 +1,4 @@
-//! Patient notifications (SPEC §7): `book`, `reschedule` and `cancel` queue
+//! Patient notifications (docs/rules.md#reminders-and-notifications): `book`, `reschedule` and `cancel` queue
 //! one message for the patient in their own transaction, delivered by
 //! `remind due` like a reminder. Only the latest news goes out: a change
 //! withdraws the appointment's notifications not yet delivered.

@@ -1,4 +1,4 @@
-//! Patients: one per phone number, the national ID sealed at rest (SPEC §9).
+//! Patients: one per phone number, the national ID sealed at rest (docs/security.md).
 
 use super::values::{check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};

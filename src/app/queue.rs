@@ -1,4 +1,4 @@
-//! The day's queue (SPEC §5.7): today's patients per doctor in token order,
+//! The day's queue (docs/rules.md#walk-ins): today's patients per doctor in token order,
 //! and `queue next`, the doctor calling the next checked-in patient.
 
 use super::change::{advance, Filled};

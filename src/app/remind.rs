@@ -4,7 +4,7 @@
 //! hook run with `sh -c`) and records the outcome in another, only while its
 //! claim still stands. So overlapping runs never deliver a reminder twice, a
 //! long run never sits on reminders it has not reached, and a run that dies
-//! leaves its one claim to be retried once it lapses (SPEC §7).
+//! leaves its one claim to be retried once it lapses (docs/rules.md#reminders-and-notifications).
 
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::secrets;
@@ -223,7 +223,7 @@ fn appointment_of<'a>(
 
 /// The verdict on an offer or a notification, as things are at `now`: an
 /// offer whose entry is gone is cancelled, one whose time has come expires;
-/// a notification follows its appointment (SPEC §5.7, §7).
+/// a notification follows its appointment (docs/rules.md#walk-ins, docs/rules.md#reminders-and-notifications).
 fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Verdict> {
     if m.kind == "waitlist_offer" {
         let waiting = match &m.waitlist_id {
@@ -425,7 +425,7 @@ fn record(
     })
 }
 
-/// The variables a hook sees (SPEC §7): `APPT_KIND` tells the messages
+/// The variables a hook sees (docs/rules.md#reminders-and-notifications): `APPT_KIND` tells the messages
 /// apart; a move adds the previous local time, a cancellation its reason,
 /// and an offer is about the waiting patient and the freed time.
 fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {

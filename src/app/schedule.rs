@@ -1,6 +1,6 @@
 //! Where the booking rules meet the database: who is booked (doctor or
 //! clinic-wide, at which clinic), the day's windows, closures and competing
-//! appointments, and SPEC §5.2 rules 4–8 in order. Shared by `slots`, `book`
+//! appointments, and docs/rules.md#booking rules 4–8 in order. Shared by `slots`, `book`
 //! and `reschedule`, so all three judge a time the same way.
 
 use super::values::Problems;
@@ -411,7 +411,7 @@ fn check_duplicate(
     Ok(())
 }
 
-/// A walk-in's place (SPEC §5.7): the window open now, now itself or the
+/// A walk-in's place (docs/rules.md#walk-ins): the window open now, now itself or the
 /// first free slot from now on; the duplicate rule still holds.
 pub fn place_walk_in(
     conn: &Tx,

@@ -2,7 +2,7 @@
 //! `import` rejected lines, `remind due` or `webhook deliver` could not
 //! deliver everything. Its result is printed whole, then this becomes the
 //! error that follows it on stderr and gives the exit code — decided here,
-//! once, for all four (docs/errors.md, "Commands that finish with an error").
+//! once, for all four (docs/errors.md, "Partly failed runs").
 
 use super::import::Rejected;
 use super::{remind, webhook};

@@ -53,7 +53,7 @@ pub struct DaySlots {
     pub duration: Option<i64>,
     /// Every grid slot, in time order.
     pub slots: Vec<Slot>,
-    /// Why nothing is free, when nothing is (SPEC §2: say why).
+    /// Why nothing is free, when nothing is (docs/commands.md#conventions: say why).
     pub why: Option<Why>,
 }
 

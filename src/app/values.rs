@@ -1,4 +1,4 @@
-//! Rule 1 of SPEC §5.2 and its kin for the setup commands: raw values as a
+//! Rule 1 of docs/rules.md#booking and its kin for the setup commands: raw values as a
 //! user or a file gives them, checked and normalised. Every bad field is
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 

@@ -1,4 +1,4 @@
-//! The waitlist (SPEC §5.7): patients who want a doctor on a date when nothing
+//! The waitlist (docs/rules.md#walk-ins): patients who want a doctor on a date when nothing
 //! is free. When an appointment of that doctor on that date is cancelled or
 //! moved away, the next waiting entry is offered the freed time: an
 //! `appointment.slot_offered` event and a message for `remind due`.

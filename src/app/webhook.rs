@@ -1,7 +1,7 @@
 //! Webhooks: `add`, `list`, `remove`, and `deliver` (cron), which POSTs each
 //! event recorded since a webhook was added, in order, signed with
 //! HMAC-SHA256 when the webhook has a secret; a failure holds back that
-//! webhook's later events until a retry, with backoff, succeeds (SPEC §8).
+//! webhook's later events until a retry, with backoff, succeeds (docs/rules.md#events).
 
 use crate::core::delivery::{backoff, CLAIM};
 use crate::core::secrets;

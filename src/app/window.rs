@@ -1,4 +1,4 @@
-//! Windows: when bookings are possible (SPEC §5.1).
+//! Windows: when bookings are possible (docs/rules.md#windows-and-slots).
 
 use super::values::{self, minutes_in, Problems};
 use crate::core::slots::{clash, clash_in_time, windows_on};

@@ -1,5 +1,5 @@
 //! `appt book`: prompts (on a terminal) for what was left out, then books
-//! through the one booking use case (SPEC §5.2).
+//! through the one booking use case (docs/rules.md#booking).
 
 use super::prompt::{check, Ask};
 use super::schedule::WhenArgs;

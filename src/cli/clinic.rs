@@ -51,7 +51,7 @@ pub enum Cmd {
     },
 }
 
-/// The clinic settings of SPEC §1.1.
+/// The clinic settings of docs/commands.md#appt-clinic-addlistshowupdate.
 #[derive(Debug, clap::Args)]
 pub struct SettingsArgs {
     /// IANA time zone, e.g. America/El_Salvador (required for add)

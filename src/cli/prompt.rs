@@ -342,7 +342,7 @@ impl<'a> Ask<'a> {
     }
 }
 
-/// A destructive command's confirmation (SPEC §2): asked on a terminal
+/// A destructive command's confirmation (docs/commands.md#conventions): asked on a terminal
 /// unless `yes`; with `--no-input` or off a terminal there is nobody to ask
 /// and the command goes ahead, as scripts expect. `question` is built only
 /// when asked (it may read the database); the answer defaults to no.

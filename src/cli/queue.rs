@@ -1,4 +1,4 @@
-//! `appt queue [--doctor D]` and `appt queue next --doctor D` (SPEC §5.7).
+//! `appt queue [--doctor D]` and `appt queue next --doctor D` (docs/rules.md#walk-ins).
 
 use super::Ctx;
 use crate::app::queue;

@@ -1,4 +1,4 @@
-//! `appt waitlist add|list|remove` (SPEC §5.7).
+//! `appt waitlist add|list|remove` (docs/rules.md#walk-ins).
 
 use super::prompt;
 use super::Ctx;

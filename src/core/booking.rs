@@ -1,4 +1,4 @@
-//! The scheduling rules of SPEC §5.2 that need no database: time (rule 5),
+//! The scheduling rules of docs/rules.md#booking that need no database: time (rule 5),
 //! availability (rule 6), duplicates (rule 7) and capacity (rule 8). The caller
 //! runs them in that order inside one write transaction. A day's grid slots are
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
@@ -34,7 +34,7 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
     out
 }
 
-/// The rules of SPEC §5.2 that a grid slot can fail, in their order.
+/// The rules of docs/rules.md#booking that a grid slot can fail, in their order.
 fn judge(
     day: &Day,
     span: &Span,
@@ -277,7 +277,7 @@ pub fn check_capacity_suggesting(
     })
 }
 
-/// Where a walk-in goes (SPEC §5.7): into the window open at `now`, at `now`
+/// Where a walk-in goes (docs/rules.md#walk-ins): into the window open at `now`, at `now`
 /// itself when the window takes several patients at a time and has a place,
 /// else at the first free grid slot from `now` on. No window open is the
 /// availability error; a window with nothing left answers as booking its

@@ -1,4 +1,4 @@
-//! The capacity invariant of `appt check` (SPEC §5.1): at no instant may more
+//! The capacity invariant of `appt check` (docs/rules.md#windows-and-slots): at no instant may more
 //! active appointments of one scope overlap than their window allows.
 
 /// One active appointment of a scope: its instants (epoch seconds) and the

@@ -1,5 +1,5 @@
 //! What the unattended sweeps decide, without I/O: which due reminders of one
-//! appointment are delivered, expired or cancelled (SPEC §7), and when a failed
+//! appointment are delivered, expired or cancelled (docs/rules.md#reminders-and-notifications), and when a failed
 //! delivery is tried again.
 
 use super::Status;
@@ -49,7 +49,7 @@ pub fn triage(
         .collect()
 }
 
-/// The verdict on one due patient notification (SPEC §7): news of a booking
+/// The verdict on one due patient notification (docs/rules.md#reminders-and-notifications): news of a booking
 /// (`confirmation`, `rescheduled`) goes out while the appointment is active
 /// and ahead; a cancellation goes out while the time it cancelled is ahead.
 pub fn notice_verdict(

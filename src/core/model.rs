@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-/// The settings of SPEC §1.1. Durations are whole minutes.
+/// The settings of docs/commands.md#appt-clinic-addlistshowupdate. Durations are whole minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub slot_minutes: i64,
@@ -138,7 +138,7 @@ impl Status {
         Status::Cancelled,
         Status::NoShow,
     ];
-    /// The statuses that hold capacity (SPEC §5.1).
+    /// The statuses that hold capacity (docs/rules.md#windows-and-slots).
     pub const ACTIVE: [Status; 4] = [
         Status::Scheduled,
         Status::Confirmed,

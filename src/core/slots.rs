@@ -132,7 +132,7 @@ pub struct Day<'a> {
     pub closure: Option<Option<String>>,
     /// Active appointments that compete for capacity: the doctor's (at any
     /// clinic), or the clinic's clinic-wide ones of the service, whichever
-    /// window row they were booked in (SPEC §5.1).
+    /// window row they were booked in (docs/rules.md#windows-and-slots).
     pub busy: Vec<Busy>,
 }
 
@@ -167,7 +167,7 @@ impl<'a> Day<'a> {
     }
 }
 
-/// Do two windows of one owner clash (SPEC §5.1)? Weekly windows clash when
+/// Do two windows of one owner clash (docs/rules.md#windows-and-slots)? Weekly windows clash when
 /// their times overlap on a common weekday within common validity dates; date
 /// windows when they share a date; a date window never clashes with a weekly one.
 pub fn clash(a: &Window, b: &Window) -> bool {

@@ -1,4 +1,4 @@
-//! The forward-only status machine of SPEC §5.5.
+//! The forward-only status machine of docs/rules.md#statuses.
 
 use super::Status;
 use crate::error::{Code, Error, Result};
@@ -116,7 +116,7 @@ pub fn check_reschedule(from: Status) -> Result<()> {
     }
 }
 
-/// The cancellation window (SPEC §5.4): refused this close to the start unless forced.
+/// The cancellation window (docs/rules.md#reschedule-and-cancel): refused this close to the start unless forced.
 pub fn check_cancel_window(
     now: DateTime<Utc>,
     starts_at: DateTime<Utc>,

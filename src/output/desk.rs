@@ -1,4 +1,4 @@
-//! Human output of the front desk's queue and waitlist (SPEC §5.7).
+//! Human output of the front desk's queue and waitlist (docs/rules.md#walk-ins).
 
 use super::fit::{col, text, Sheet, Step};
 use super::human::{clean, short, status_item};

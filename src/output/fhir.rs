@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 
-/// SPEC §10's mapping onto FHIR's AppointmentStatus.
+/// docs/commands.md#appt-export's mapping onto FHIR's AppointmentStatus.
 pub fn status(s: Status) -> &'static str {
     match s {
         Status::Scheduled | Status::Confirmed => "booked",

@@ -1,4 +1,4 @@
-//! Human tables that fit the width they are shown in (SPEC §2 "Output"): IDs,
+//! Human tables that fit the width they are shown in (docs/commands.md#conventions "Output"): IDs,
 //! dates and times never wrap. When a table is too wide, each table's own
 //! list of steps is applied in order — drop a less important column, or show
 //! a shorter form of one (a start time instead of a range) — and free text

@@ -16,7 +16,7 @@ use std::io::Write;
 /// The calendar's PRODID (RFC 5545 §3.7.3).
 pub const PRODID: &str = concat!("-//appt//appt ", env!("CARGO_PKG_VERSION"), "//EN");
 
-/// SPEC §10: cancelled → CANCELLED, scheduled → TENTATIVE, others → CONFIRMED.
+/// docs/commands.md#appt-export: cancelled → CANCELLED, scheduled → TENTATIVE, others → CONFIRMED.
 pub fn status(s: Status) -> EventStatus {
     match s {
         Status::Cancelled => EventStatus::Cancelled,

@@ -1,4 +1,4 @@
-//! JSON views of the domain's types (SPEC §4, §6).
+//! JSON views of the domain's types (docs/commands.md, docs/commands.md#the-appointment-object).
 
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
@@ -464,7 +464,7 @@ fn slot(s: &Slot, tz: chrono_tz::Tz, all: bool) -> SlotView<'_> {
     }
 }
 
-/// `slots --json` (SPEC §5.1): the free slots, or with `all` every grid slot.
+/// `slots --json` (docs/rules.md#windows-and-slots): the free slots, or with `all` every grid slot.
 pub fn day_slots(d: &DaySlots, all: bool) -> Value {
     let tz = d.target.clinic.timezone;
     json!({
@@ -531,7 +531,7 @@ enum RowView {
     },
 }
 
-/// `agenda --json` (SPEC §5.6): per doctor, `closed` (null or the reason)
+/// `agenda --json` (docs/commands.md#appt-list): per doctor, `closed` (null or the reason)
 /// and `rows` — appointments and free slots in time order — plus the same
 /// appointments and free start times on their own, as earlier versions gave.
 fn agenda(a: &Agenda) -> AgendaView<'_> {

@@ -1,4 +1,4 @@
-//! The row exports: JSON Lines (one appointment object of SPEC §6 per line)
+//! The row exports: JSON Lines (one appointment object of docs/commands.md#the-appointment-object per line)
 //! and CSV (RFC 4180: a header, CRLF line ends, fields quoted when they hold
 //! a comma, a quote or a line break; text that would run as a formula
 //! defused). Both write each row as it comes.
@@ -37,7 +37,7 @@ impl<W: Write> Sink for JsonLines<W> {
     }
 }
 
-/// The CSV columns: every field of the appointment object (SPEC §6) in its
+/// The CSV columns: every field of the appointment object (docs/commands.md#the-appointment-object) in its
 /// order, the nested patient, doctor and service flattened as `patient.phone`.
 pub const COLUMNS: [&str; 42] = [
     "id",

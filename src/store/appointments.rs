@@ -11,7 +11,7 @@ use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
-/// The longest appointment (SPEC §5.2 rule 1): bounds the index range that can overlap a time.
+/// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
 pub const MAX_MINUTES: i64 = 480;
 
 const LOOKUP: Lookup = Lookup {

@@ -651,7 +651,7 @@ impl From<postgres::Error> for Error {
         };
         let code = db.code();
         if *code == SqlState::EXCLUSION_VIOLATION {
-            // The database's own backstop against double booking (SPEC §12).
+            // The database's own backstop against double booking (docs/operations.md#postgresql).
             return Error::new(
                 Code::AppointmentConflict,
                 "Doctor is not available at the requested time",

@@ -98,7 +98,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
-/// A doctor who can take bookings: an inactive one is `NOT_FOUND` (SPEC §5.2 rule 2).
+/// A doctor who can take bookings: an inactive one is `NOT_FOUND` (docs/rules.md#booking rule 2).
 pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
     let d = find(conn, input)?;
     if !d.active {

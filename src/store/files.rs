@@ -1,5 +1,5 @@
 //! The files appt keeps beside each other — the database, its `-wal`/`-shm`,
-//! the national-ID key — are private to their owner (SPEC §2, §9): folders appt
+//! the national-ID key — are private to their owner (docs/commands.md#conventions, docs/security.md): folders appt
 //! creates are 0700 and files 0600 whatever the umask, and an existing file
 //! with wider permissions is tightened (or refused: another user's file, or
 //! one that cannot be changed). The key file is never tightened: one that

@@ -296,7 +296,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
 }
 
 /// Booking's patient step: find by phone; a new name replaces the old one
-/// (SPEC §5.2 rule 9); a new phone makes a new patient. A national ID given
+/// (docs/rules.md#booking rule 9); a new phone makes a new patient. A national ID given
 /// is sealed with `keys` for the patient it ends up on. Returns the patient
 /// and the name it had, when this renamed it (family members share phones).
 pub fn upsert_by_phone(

@@ -1,6 +1,6 @@
 //! The `reminders` table: every message `remind due` delivers — reminders
 //! scheduled with an appointment, waitlist offers and patient notifications
-//! (`kind`, SPEC §5.7, §7).
+//! (`kind`, docs/rules.md#walk-ins, docs/rules.md#reminders-and-notifications).
 //! A run claims one reminder (`claim` = the run's ID, until `claimed_until`) in
 //! a write transaction just before delivering it, and records the outcome only
 //! while that claim still stands, so overlapping runs never deliver one twice;
@@ -63,7 +63,7 @@ pub const KINDS: [&str; 5] = [
     "cancelled",
 ];
 
-/// The patient notifications: the latest news about a booking (SPEC §7).
+/// The patient notifications: the latest news about a booking (docs/rules.md#reminders-and-notifications).
 pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 
 /// SQL list of [`NOTICES`].
@@ -109,7 +109,7 @@ fn from_row(r: &Row) -> Result<Reminder> {
     })
 }
 
-/// One pending reminder per offset whose due time is still ahead (SPEC §7).
+/// One pending reminder per offset whose due time is still ahead (docs/rules.md#reminders-and-notifications).
 pub fn schedule(
     conn: &Tx,
     appointment_id: &str,

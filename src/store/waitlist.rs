@@ -1,5 +1,5 @@
 //! The `waitlist` table: patients who want a doctor on a date when nothing is
-//! free, offered a freed time oldest first (SPEC §5.7).
+//! free, offered a freed time oldest first (docs/rules.md#walk-ins).
 
 use super::db::{Row, Tx};
 use super::stored::{col, Kind, Table};

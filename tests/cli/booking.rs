@@ -1,4 +1,4 @@
-//! Tests: `appt book`, SPEC §5.2 rule by rule.
+//! Tests: `appt book`, docs/rules.md#booking rule by rule.
 
 use crate::common::{s, Env};
 use serde_json::json;
@@ -40,7 +40,7 @@ fn books_and_returns_the_full_object() {
     assert_eq!(a["doctor"]["full_name"], "Dr. García");
     assert_eq!(a["service"]["name"], "General Checkup");
     assert_eq!(a["reason"], "Revisión anual");
-    // Every field of SPEC §6 is present.
+    // Every field of docs/commands.md#the-appointment-object is present.
     for f in [
         "id",
         "clinic_id",
@@ -1341,7 +1341,7 @@ fn rule8_clinic_wide_capacity_counts_per_service() {
 #[test]
 fn rule8_clinic_wide_capacity_counts_bookings_of_a_replaced_window() {
     // A date window that replaces the weekly one inherits the bookings already
-    // made in the weekly one (SPEC §5.1): capacity counts by time, not by row.
+    // made in the weekly one (docs/rules.md#windows-and-slots): capacity counts by time, not by row.
     let env = Env::clinic();
     env.ok(&["service", "add", "Vacunación", "--minutes", "30"]);
     let cw_window = |when: &[&'static str]| {

@@ -1,4 +1,4 @@
-//! Tests: the command-line contract (SPEC §2, §3) — exit codes per class, the
+//! Tests: the command-line contract (docs/commands.md#conventions, docs/errors.md) — exit codes per class, the
 //! error document, plain-text errors, help, never prompting off a terminal,
 //! references (ID prefixes, names, phones, ambiguity), relative dates in the
 //! clinic's zone, `$APPT_NOW`, and hostile input.
@@ -1013,7 +1013,7 @@ fn relative_dates_book_in_the_clinics_zone() {
 #[test]
 fn bad_dates_are_validation_errors() {
     let env = Env::clinic();
-    // `yesterday` and `-N` are dates (SPEC §2): a booking there is in the past.
+    // `yesterday` and `-N` are dates (docs/commands.md#conventions): a booking there is in the past.
     for past in ["yesterday", "-1"] {
         env.refused(
             &book_args("Dr. García", past, "10:00", "+50370000001"),
@@ -1463,7 +1463,7 @@ fn invalid_utf8_arguments_are_usage_errors_never_a_panic() {
 
 #[test]
 fn escape_sequences_in_stored_text_never_reach_the_terminal_raw() {
-    // SPEC §2: human output neutralises control characters; JSON keeps the text.
+    // docs/commands.md#conventions: human output neutralises control characters; JSON keeps the text.
     let env = Env::clinic();
     let name = "Eve\u{1b}]0;pwned\u{7}\u{1b}[2J";
     let reason = "\u{1b}[31mrojo\u{7}";

@@ -1,4 +1,4 @@
-//! Tests: the front desk's walk-ins, queue and waitlist (SPEC §5.7).
+//! Tests: the front desk's walk-ins, queue and waitlist (docs/rules.md#walk-ins).
 
 use crate::common::{s, Env, MONDAY_8AM};
 use serde_json::Value;

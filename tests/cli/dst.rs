@@ -1,4 +1,4 @@
-//! Tests: daylight saving time, SPEC §5.1 — local times become instants with the
+//! Tests: daylight saving time, docs/rules.md#windows-and-slots — local times become instants with the
 //! clinic's zone; slots are laid out in elapsed time; a spring-forward gap is
 //! `NONEXISTENT_LOCAL_TIME`; a fall-back fold means its earlier instant unless
 //! `--at` gives the offset.

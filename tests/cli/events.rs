@@ -111,7 +111,7 @@ fn a_long_log_streams_across_pages() {
 
 #[test]
 fn a_failed_write_to_stdout_is_an_error_not_a_silent_success() {
-    // SPEC §2: a full disk or a closed pipe is exit 1, for streams and for
+    // docs/commands.md#conventions: a full disk or a closed pipe is exit 1, for streams and for
     // one-shot output alike.
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", "+50370000001");

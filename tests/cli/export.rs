@@ -1,4 +1,4 @@
-//! Tests: `appt export` (SPEC §10). Each format is checked by programs that
+//! Tests: `appt export` (docs/commands.md#appt-export). Each format is checked by programs that
 //! appt did not write: the iCalendar file by Python's `icalendar` and
 //! `vobject` (validating) and by calcurse's importer; the FHIR Bundle by
 //! `fhir.resources` (R4), HL7's R4 JSON schema and the R4 invariants in
@@ -749,7 +749,7 @@ fn jsonl_lines_are_the_appointment_objects_in_start_order() {
     assert_eq!(json_lines(&out.stdout), want);
 }
 
-/// The CSV columns: the fields of the appointment object (SPEC §6) in order,
+/// The CSV columns: the fields of the appointment object (docs/commands.md#the-appointment-object) in order,
 /// the nested objects flattened.
 const CSV_HEADER: [&str; 42] = [
     "id",
@@ -879,7 +879,7 @@ fn csv_has_a_header_and_rfc4180_quoting() {
 
 #[test]
 fn csv_text_a_spreadsheet_would_run_starts_with_a_quote_and_phones_stay() {
-    // SPEC §10 (OWASP's CSV injection rule); JSON Lines keep the text as stored.
+    // docs/commands.md#appt-export (OWASP's CSV injection rule); JSON Lines keep the text as stored.
     let env = Env::clinic();
     let hostile = [
         (

@@ -1,7 +1,7 @@
 //! The fault harness: real `appt` processes — book, reschedule, cancel and
 //! `remind due --exec` — SIGKILLed at pseudo-random instants, alone and side
 //! by side, on one database. After every round `appt check` must find it
-//! clean (SPEC §9: a command killed at any instant leaves the database
+//! clean (docs/security.md: a command killed at any instant leaves the database
 //! consistent) and a write must go through (no stale lock).
 //!
 //! The kill points come from a xorshift generator seeded from the clock; the
@@ -319,7 +319,7 @@ fn killed_commands_never_leave_the_database_inconsistent() {
             kills[k]
         );
     }
-    // The sweeps did deliver, and some died holding claims (the case SPEC §7 retries).
+    // The sweeps did deliver, and some died holding claims (the case docs/rules.md#reminders-and-notifications retries).
     let counts = env.rows(
         "SELECT count(*) FILTER (WHERE status = 'sent'), \
          count(*) FILTER (WHERE status = 'pending' AND claimed_until IS NOT NULL) FROM reminders",

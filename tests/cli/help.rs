@@ -1,4 +1,4 @@
-//! Tests: help that teaches (SPEC §2 "Prompts": `--help` of every command
+//! Tests: help that teaches (docs/commands.md#conventions "Prompts": `--help` of every command
 //! ends with examples). Walks every command and subcommand of the clap
 //! definition: each `--help` ends with 2–4 examples that parse; `--version`
 //! belongs to `appt` alone; value names come from one small set; a short

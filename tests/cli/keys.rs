@@ -1,4 +1,4 @@
-//! Tests: the national-ID key (SPEC §9) — made once, never replaced while sealed
+//! Tests: the national-ID key (docs/security.md) — made once, never replaced while sealed
 //! IDs exist, refused when missing, wrong, readable by others or someone
 //! else's; one bad ID never hides the others; each sealed ID bound to its
 //! patient and naming its key's version; `appt key rotate`, killed anywhere.

@@ -1,5 +1,5 @@
 //! Tests: changes to an existing appointment — `reschedule`, `cancel`, `status`,
-//! `update` and `history` (SPEC §5.4, §5.5, §7 first bullet, §8).
+//! `update` and `history` (docs/rules.md#reschedule-and-cancel, docs/rules.md#statuses, docs/rules.md#reminders-and-notifications first bullet, docs/rules.md#events).
 
 use crate::common::{s, Env, MONDAY_8AM};
 use serde_json::Value;
@@ -1106,7 +1106,7 @@ fn reschedule_onto_a_day_the_patient_is_already_booked_is_a_duplicate() {
 
 #[test]
 fn arriving_happens_on_the_visits_day_not_before() {
-    // SPEC §5.5: checked_in, in_progress and completed only on or after the
+    // docs/rules.md#statuses: checked_in, in_progress and completed only on or after the
     // appointment's local date.
     let mut env = Env::clinic();
     let next_week = env.book("2026-06-22", "10:00", P1);
@@ -1153,8 +1153,8 @@ fn reschedule_with_only_a_time_or_only_a_date_keeps_the_other() {
 
 #[test]
 fn a_booking_that_renames_a_patient_says_so() {
-    // Family members share phones: a new name replaces the old one (SPEC
-    // §5.2 rule 9), and the confirmation and the event say so.
+    // Family members share phones: a new name replaces the old one (
+    // docs/rules.md#booking rule 9), and the confirmation and the event say so.
     let env = Env::clinic();
     env.book("2026-06-16", "10:00", P1);
     let b = env.ok(&[

@@ -1,5 +1,5 @@
 //! Tests: patient notifications — confirmation, rescheduled and cancelled
-//! messages queued with the change and delivered by `remind due` (SPEC §7).
+//! messages queued with the change and delivered by `remind due` (docs/rules.md#reminders-and-notifications).
 
 use crate::common::{s, Env};
 use crate::reminders::{race, spawn_sweep, wait_lines};

@@ -1,4 +1,4 @@
-//! The generated, committed files (SPEC §11): `completions/` and `man/` are
+//! The generated, committed files (README.md): `completions/` and `man/` are
 //! exactly what the clap definition produces, the completions work in real
 //! bash, zsh and fish, every man page passes `mandoc -Tlint` without a word,
 //! and `appt completions SHELL` prints the committed script.
@@ -259,7 +259,7 @@ fn appt_completions_with_json_an_unknown_shell_or_a_failed_write() {
     let e: Value = serde_json::from_slice(&out.stderr).expect("JSON error");
     assert_eq!(e["error"]["code"], "USAGE_ERROR");
 
-    // SPEC §2: a failed write to stdout is exit 1, never a silent success.
+    // docs/commands.md#conventions: a failed write to stdout is exit 1, never a silent success.
     for args in [
         &["completions", "bash"][..],
         &["completions", "zsh", "--json"],

@@ -1,4 +1,4 @@
-//! Tests: the read side — `list`, `count`, `show`, `agenda` (SPEC §5.6, §4).
+//! Tests: the read side — `list`, `count`, `show`, `agenda` (docs/commands.md#appt-list, docs/commands.md).
 
 use crate::common::{s, Env, MONDAY_8AM};
 use serde_json::{json, Value};
@@ -414,7 +414,7 @@ fn count_refuses_bad_values() {
     assert!(s(&d["since"]).contains("does not exist"), "{d}");
     let d = env.fails(&["count", "--since", "last week"], "VALIDATION_ERROR", 2);
     assert!(d.get("since").is_some(), "{d}");
-    // A date means its local midnight; relative dates work too (SPEC §2).
+    // A date means its local midnight; relative dates work too (docs/commands.md#conventions).
     let v = env.ok(&["count", "--since", "yesterday"]);
     assert_eq!(v["since"], "2026-06-14T06:00:00Z");
     let v = env.ok(&["count", "--since", "2026-06-15"]);
@@ -718,7 +718,7 @@ fn the_agenda_is_a_day_sheet_with_leave_places_left_and_several_days() {
     for name in ["Dr. García", "Dr. López"] {
         assert_eq!(section(&days[2], name)["closed"], "Feriado");
     }
-    // One day is the sheet itself (SPEC §5.6).
+    // One day is the sheet itself (docs/commands.md#appt-list).
     let one = env.ok(&["agenda", "--date", "2026-06-17"]);
     assert_eq!(one["date"], "2026-06-17");
 
@@ -744,7 +744,7 @@ fn the_agenda_is_a_day_sheet_with_leave_places_left_and_several_days() {
 
 #[test]
 fn with_several_clinics_today_is_the_machines_today() {
-    // SPEC §2: a command spanning several clinics reads relative dates in the
+    // docs/commands.md#conventions: a command spanning several clinics reads relative dates in the
     // machine's zone (before, UTC: at 20:00 in El Salvador "today" was tomorrow).
     let mut env = Env::clinic();
     env.ok(&[

@@ -292,7 +292,7 @@ fn password_of(url: &str) -> Option<&str> {
 
 #[test]
 fn a_hook_gets_no_secret_in_its_environment() {
-    // SPEC §7: appt's environment less every secret it knows of, plus the
+    // docs/rules.md#reminders-and-notifications: appt's environment less every secret it knows of, plus the
     // message's variables. On PostgreSQL APPT_DB is the URL with its password.
     let mut env = Env::clinic();
     env.book(TUE, "10:00", "+50370000001");
@@ -424,7 +424,7 @@ fn dry_run_lists_and_changes_nothing_and_limit_caps_a_run() {
         .iter()
         .all(|r| r["status"] == "pending"));
     assert_eq!(env.snapshot(), before);
-    // For a person: a table and a one-line summary (SPEC §7).
+    // For a person: a table and a one-line summary (docs/rules.md#reminders-and-notifications).
     let text = String::from_utf8(sweep(&env, &["--dry-run"]).stdout).unwrap();
     assert!(text.contains("+50370000002"), "{text}");
     assert!(
@@ -614,7 +614,7 @@ pub(crate) fn wait_lines(path: &std::path::Path, n: usize) -> Vec<String> {
 
 #[test]
 fn a_sweep_that_outlives_its_claims_leaves_the_rest_to_the_next_run() {
-    // SPEC §7: a run claims each reminder just before delivering it. A slow run
+    // docs/rules.md#reminders-and-notifications: a run claims each reminder just before delivering it. A slow run
     // (a hook at its time limit, say) never sits on reminders it has not reached,
     // so the next cron run takes those, and the slow run skips them.
     let mut env = Env::clinic();

@@ -1,12 +1,12 @@
 //! Tests: setup — `init`, `clinic`, `doctor`, `service`, `window`, `closure` and
-//! `patient` (SPEC §1, §1.1, §4, §5.1, §9). Every refusal is checked for its code,
+//! `patient` (docs/commands.md, docs/commands.md#appt-clinic-addlistshowupdate, docs/commands.md, docs/rules.md#windows-and-slots, docs/security.md). Every refusal is checked for its code,
 //! its exit class, an empty stdout and an unchanged database.
 
 use crate::common::{s, Env};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// A duration as SPEC §1.1 writes it (`90m`, `2h`, `1h30m`, `1d`) → minutes, so the
+/// A duration as docs/commands.md#appt-clinic-addlistshowupdate writes it (`90m`, `2h`, `1h30m`, `1d`) → minutes, so the
 /// tests compare values rather than one spelling of them.
 fn mins(text: &str) -> i64 {
     let mut total = 0;

@@ -1,4 +1,4 @@
-//! Tests: `appt slots`, SPEC §5.1 — the JSON shape, the grid, what removes a
+//! Tests: `appt slots`, docs/rules.md#windows-and-slots — the JSON shape, the grid, what removes a
 //! slot (closures, closed windows, notice, past, horizon, capacity) and `--all`.
 //!
 //! The clock is the fixture's Monday 2026-06-15 08:00 in El Salvador (UTC-6).

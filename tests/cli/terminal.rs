@@ -1,4 +1,4 @@
-//! Tests: human output fits the terminal (SPEC §2 "Output"): at 80 columns
+//! Tests: human output fits the terminal (docs/commands.md#conventions "Output"): at 80 columns
 //! every table, title and confirmation fits, and IDs, dates and times are
 //! whole — less important columns are dropped and long names cut with an
 //! ellipsis instead. `COLUMNS` sets the width; a real 80-column terminal
@@ -354,7 +354,7 @@ const SNEAKY: [&str; 14] = [
 
 #[test]
 fn bidi_overrides_and_line_breaks_in_names_never_reach_the_terminal_raw() {
-    // SPEC §2: neutralised like control characters in human output, at 80
+    // docs/commands.md#conventions: neutralised like control characters in human output, at 80
     // columns; JSON carries the stored text exactly.
     let env = Env::clinic();
     for name in ["Dr. Ana\u{2028}Zed", "Dra. Ana\u{202e}Zed\r\nLópez"] {

@@ -1,4 +1,4 @@
-//! Tests: `appt webhook add|list|remove|deliver`, SPEC §3 and §8, against a
+//! Tests: `appt webhook add|list|remove|deliver`, docs/errors.md and docs/rules.md#events, against a
 //! small HTTP server on 127.0.0.1 written here with std only.
 
 use crate::common::{s, Env};

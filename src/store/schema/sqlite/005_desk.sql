@@ -1,6 +1,6 @@
 -- appt schema v5: the front desk's waitlist, and messages beside reminders.
 -- `reminders` holds every message `remind due` delivers; `kind` tells them
--- apart (SPEC §5.7, §7): `reminder`, `waitlist_offer`, and the patient
+-- apart (docs/rules.md#walk-ins, docs/rules.md#reminders-and-notifications): `reminder`, `waitlist_offer`, and the patient
 -- notifications `confirmation`, `rescheduled`, `cancelled`. `data` is the
 -- message's own JSON (the previous time of a move, an offer's slot);
 -- `waitlist_id` is the entry an offer is for.
