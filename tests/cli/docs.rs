@@ -335,6 +335,42 @@ fn no_document_points_outside_the_repository() {
 }
 
 #[test]
+fn no_source_comment_cites_a_document_outside_the_repository() {
+    // Comments and test names cite docs/, which whoever clones the
+    // repository can read; never the product's notes outside it.
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|x| x == "rs" || x == "sql" || x == "sh")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = vec![repo().join("build.rs")];
+    for dir in ["src", "tests", "benches", "examples"] {
+        walk(&repo().join(dir), &mut files);
+    }
+    let mut problems = Vec::new();
+    for file in files {
+        let text = read(&file);
+        for (n, line) in text.lines().enumerate() {
+            for word in ["SPEC §", "SPEC.md", "../shared"] {
+                // This test names them, in its list.
+                if line.contains(word) && !line.contains("for word in [") {
+                    problems.push(format!("{}:{}: {line}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn the_link_checker_finds_what_is_broken() {
     // The checker itself: a link it must accept, and each kind it must refuse.
     let text = "# Title\n\nSee [rules](docs/rules.md) and [x](#title), \
