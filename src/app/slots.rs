@@ -42,7 +42,7 @@ pub struct Slot {
     pub session: Option<String>,
     pub batch: Option<String>,
     /// None when bookable, else the code booking it would fail with.
-    pub refusal: Option<&'static str>,
+    pub refusal: Option<crate::error::Code>,
 }
 
 /// A day's slots and whose they are.

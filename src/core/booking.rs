@@ -18,9 +18,7 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
             let minutes = req.duration.unwrap_or(span.window.slot_minutes);
             let end = start + Duration::minutes(minutes);
             let remaining = span.window.capacity - peak(day.busy.iter(), start, end);
-            let refusal = judge(day, span, start, end, req)
-                .err()
-                .map(|e| e.code.as_str());
+            let refusal = judge(day, span, start, end, req).err().map(|e| e.code);
             out.push(Slot {
                 span,
                 start,
@@ -555,7 +553,12 @@ mod tests {
         };
         let got: Vec<(String, Option<&str>)> = slots(&day, &req)
             .iter()
-            .map(|s| (time::to_local(El_Salvador, s.start).1, s.refusal))
+            .map(|s| {
+                (
+                    time::to_local(El_Salvador, s.start).1,
+                    s.refusal.map(crate::error::Code::as_str),
+                )
+            })
             .collect();
         assert_eq!(
             got,

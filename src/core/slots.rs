@@ -144,7 +144,7 @@ pub struct Slot<'a> {
     pub end: DateTime<Utc>,
     pub remaining: i64,
     /// None when the slot can be booked, else the rule's error code.
-    pub refusal: Option<&'static str>,
+    pub refusal: Option<crate::error::Code>,
 }
 
 impl<'a> Day<'a> {

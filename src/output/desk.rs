@@ -5,6 +5,7 @@ use super::human::{clean, short, status_item};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
 use crate::core::time::local_hm;
+use crate::error::Code;
 use crate::store::waitlist::Entry;
 
 /// Today's queue: per doctor, in token order, with each status.
@@ -119,7 +120,7 @@ pub fn why(d: &DaySlots) -> String {
 }
 
 /// What `slots --all` says of a slot: `yes`, or why not in words.
-pub fn availability(d: &DaySlots, refusal: Option<&str>) -> String {
+pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
     let closed = match d.why.as_ref().map(|w| &w.reason) {
         Some(Reason::Closed(r)) => Some(
             r.as_deref()
@@ -129,14 +130,14 @@ pub fn availability(d: &DaySlots, refusal: Option<&str>) -> String {
     };
     match refusal {
         None => "yes".into(),
-        Some("OUTSIDE_AVAILABILITY") => closed.unwrap_or_else(|| "outside hours".into()),
-        Some("APPOINTMENT_CONFLICT") => "taken".into(),
-        Some("SLOT_FULL") => "full".into(),
-        Some("SLOT_INACTIVE") => "window closed".into(),
-        Some("PAST_APPOINTMENT") => "past".into(),
-        Some("INSUFFICIENT_NOTICE") => "too soon".into(),
-        Some("BEYOND_HORIZON") => "too far ahead".into(),
-        Some("INVALID_TIME_SLOT") => "not for this service or length".into(),
-        Some(code) => code.to_lowercase(),
+        Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| "outside hours".into()),
+        Some(Code::AppointmentConflict) => "taken".into(),
+        Some(Code::SlotFull) => "full".into(),
+        Some(Code::SlotInactive) => "window closed".into(),
+        Some(Code::PastAppointment) => "past".into(),
+        Some(Code::InsufficientNotice) => "too soon".into(),
+        Some(Code::BeyondHorizon) => "too far ahead".into(),
+        Some(Code::InvalidTimeSlot) => "not for this service or length".into(),
+        Some(code) => code.as_str().to_lowercase(),
     }
 }

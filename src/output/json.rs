@@ -4,6 +4,7 @@ use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::{format_days, format_duration, format_hhmm, format_offset, to_local};
 use crate::core::{Appointment, Clinic, Closure, Doctor, Patient, Recurrence, Service, Window};
+use crate::error::Code;
 use crate::store::check::{Row as CheckRow, Violation};
 use crate::store::events::Event;
 use crate::store::webhooks::Webhook;
@@ -460,7 +461,7 @@ fn slot(s: &Slot, tz: chrono_tz::Tz, all: bool) -> SlotView<'_> {
         session: s.session.as_deref(),
         batch: s.batch.as_deref(),
         available: all.then_some(s.refusal.is_none()),
-        reason: all.then_some(s.refusal),
+        reason: all.then_some(s.refusal.map(Code::as_str)),
     }
 }
 
