@@ -3,7 +3,7 @@
 
 use super::db::{marks, Row, ToVal, Tx, Val};
 use super::stored::{col, opt, Kind, Table, MINUTES};
-use super::{by_id, epoch, resolve, Lookup};
+use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, Status};
@@ -38,8 +38,6 @@ const SEQUENCE: usize = 39;
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
 const CLINIC_WIDE: &str =
     "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS NOT DISTINCT FROM ?6";
-
-const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 
 /// The columns [`from_row`] parses, for `appt check` (the clinic's time zone
 /// is the clinics table's).

@@ -17,7 +17,7 @@ use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::stored::{self, Table};
 use super::{
     appointments as appts, clinics, closures, doctors, events, patients, reminders, services,
-    waitlist, webhooks, windows, Store,
+    waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
@@ -27,7 +27,6 @@ use chrono_tz::Tz;
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
-const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
 const FINISHED: &str = "('completed','cancelled','no_show')";
 
 /// One broken rule and the rows that break it.

@@ -174,10 +174,35 @@ impl Store {
     }
 }
 
+/// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,
+/// index and constraint that counts active appointments: the migrations
+/// write `{ACTIVE}` where it goes ([`schema`]).
+pub(crate) const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
+
+/// A migration's SQL with [`ACTIVE`] put in, so the database's own rules
+/// (the unique external reference, PostgreSQL's exclusion constraint) count
+/// the statuses the code counts.
+pub(crate) fn schema(sql: &str) -> String {
+    sql.replace("{ACTIVE}", ACTIVE)
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
 pub fn epoch(t: DateTime<Utc>) -> i64 {
     t.timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sql_list_of_active_statuses_is_the_cores() {
+        let listed: Vec<String> = crate::core::Status::ACTIVE
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(super::ACTIVE, format!("({})", listed.join(",")));
+        assert!(super::schema("IN {ACTIVE}").ends_with(super::ACTIVE));
+    }
 }

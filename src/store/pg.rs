@@ -93,7 +93,7 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
                 pg_net::MIGRATION.as_secs()
             ))?;
             let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
-            tx.batch_execute(sql).map_err(|e| {
+            tx.batch_execute(&super::schema(sql)).map_err(|e| {
                 Error::database(format!(
                     "cannot upgrade {shown} to schema version {}: {}",
                     v + 1,

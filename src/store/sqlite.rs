@@ -197,7 +197,7 @@ impl Sqlite {
                 .ok()
                 .and_then(|v| MIGRATIONS.get(v))
             {
-                tx.execute_batch(sql).map_err(|e| {
+                tx.execute_batch(&super::schema(sql)).map_err(|e| {
                     Error::database(format!(
                         "cannot upgrade {} to schema version {}: {}",
                         path.display(),
@@ -301,7 +301,7 @@ fn tables_at(version: i64) -> Result<Vec<String>> {
         .iter()
         .take(usize::try_from(version).unwrap_or(0))
     {
-        conn.execute_batch(sql)?;
+        conn.execute_batch(&super::schema(sql))?;
     }
     let mut tables = identify(&conn)?.tables;
     tables.sort();

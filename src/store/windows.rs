@@ -2,7 +2,7 @@
 
 use super::db::{Row, Tx, Val};
 use super::stored::{col, opt, Kind, Table, CAPACITY, MINUTES};
-use super::{epoch, resolve, Lookup};
+use super::{epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::{limits, Owner, Recurrence, Window};
 use crate::error::{Error, Result};
@@ -169,8 +169,10 @@ pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
 /// Active appointments booked into the window from `now` on.
 pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
     conn.one(
-        "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
-         AND status IN ('scheduled','confirmed','checked_in','in_progress')",
+        &format!(
+            "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
+             AND status IN {ACTIVE}"
+        ),
         args![id, now],
     )
 }

@@ -6,4 +6,4 @@ ALTER TABLE appointments ADD COLUMN solo BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE appointments ADD CONSTRAINT appt_doctor_no_overlap
     EXCLUDE USING gist (doctor_id WITH =, int8range(starts_at, ends_at) WITH &&)
     WHERE (solo = 1 AND doctor_id IS NOT NULL
-           AND status IN ('scheduled','confirmed','checked_in','in_progress'));
+           AND status IN {ACTIVE});

@@ -144,7 +144,7 @@ CREATE INDEX appt_created ON appointments(created_at);
 -- Idempotency: one active appointment per external reference.
 CREATE UNIQUE INDEX appt_external_ref ON appointments(external_reference_id)
     WHERE external_reference_id IS NOT NULL
-      AND status IN ('scheduled','confirmed','checked_in','in_progress');
+      AND status IN {ACTIVE};
 
 -- Token counters, so a token is never handed out twice on a date even after
 -- its appointment moved away.
