@@ -16,7 +16,7 @@
 //! runs the figures on PostgreSQL too, in a fresh database filled with
 //! `appt transfer`. See docs/performance.md.
 
-use appt::core::{Appointment, Status};
+use appt::core::{Appointment, AppointmentRow, Status};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use rusqlite::{params, Connection};
@@ -708,50 +708,52 @@ fn build(target: &Path, scale: f64) -> Res<()> {
                     }
                 };
                 let mut a = Appointment {
-                    id: rng.uuid(),
-                    clinic_id: clinic.id.clone(),
+                    row: AppointmentRow {
+                        id: rng.uuid(),
+                        clinic_id: clinic.id.clone(),
+                        doctor_id: Some(d.id.clone()),
+                        patient_id: p.0.clone(),
+                        service_id: None,
+                        window_id: Some(d.windows[w].0.clone()),
+                        local_date: day,
+                        starts_at: starts,
+                        ends_at: ends,
+                        duration_minutes: SLOT_MINUTES,
+                        status: Status::Scheduled,
+                        token_number: token,
+                        source: rng
+                            .pick(&[
+                                "manual", "manual", "manual", "phone", "phone", "whatsapp",
+                                "whatsapp", "whatsapp", "web", "web", "import", "api",
+                            ])
+                            .to_string(),
+                        session: Some(d.windows[w].2.clone()),
+                        batch: None,
+                        reason: (rng.below(2) == 0).then(|| rng.pick(&REASONS).to_string()),
+                        notes: None,
+                        diagnosis: None,
+                        prescription: None,
+                        follow_up_required: false,
+                        follow_up_date: None,
+                        cancellation_reason: None,
+                        external_reference_id: None,
+                        created_at: created,
+                        updated_at: created,
+                        confirmed_at: None,
+                        checked_in_at: None,
+                        started_at: None,
+                        completed_at: None,
+                        cancelled_at: None,
+                        no_show_at: None,
+                    },
                     clinic_name: clinic.name.clone(),
-                    doctor_id: Some(d.id.clone()),
-                    patient_id: p.0.clone(),
-                    service_id: None,
-                    window_id: Some(d.windows[w].0.clone()),
-                    local_date: day,
-                    starts_at: starts,
-                    ends_at: ends,
-                    duration_minutes: SLOT_MINUTES,
                     timezone: clinic.tz,
-                    status: Status::Scheduled,
-                    token_number: token,
-                    source: rng
-                        .pick(&[
-                            "manual", "manual", "manual", "phone", "phone", "whatsapp", "whatsapp",
-                            "whatsapp", "web", "web", "import", "api",
-                        ])
-                        .to_string(),
-                    session: Some(d.windows[w].2.clone()),
-                    batch: None,
-                    reason: (rng.below(2) == 0).then(|| rng.pick(&REASONS).to_string()),
-                    notes: None,
-                    diagnosis: None,
-                    prescription: None,
-                    follow_up_required: false,
-                    follow_up_date: None,
-                    cancellation_reason: None,
-                    external_reference_id: None,
                     patient_name: p.1.clone(),
                     patient_phone: p.2.clone(),
                     doctor_name: Some(d.name.clone()),
                     doctor_specialty: Some(d.specialty.clone()),
                     service_name: None,
                     service_minutes: None,
-                    created_at: created,
-                    updated_at: created,
-                    confirmed_at: None,
-                    checked_in_at: None,
-                    started_at: None,
-                    completed_at: None,
-                    cancelled_at: None,
-                    no_show_at: None,
                 };
                 if rng.below(10) < 6 {
                     a.service_id = Some(service_id.clone());

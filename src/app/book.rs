@@ -3,10 +3,13 @@
 //! front end (the command line, `import`) books through [`book`].
 
 use super::notify::{self, News};
-use super::schedule::{parse_when, place, place_walk_in, request, resolve_when, target, WhenInput};
+use super::schedule::{
+    parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target, WhenInput,
+};
 use super::values::{self, check_text, Problems};
 use super::waitlist;
-use crate::core::{time, Appointment, Status, SOURCES};
+use crate::core::slots::Request;
+use crate::core::{time, Appointment, AppointmentRow, Patient, Service, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::store::crypto::Keys;
 use crate::store::db::Tx;
@@ -138,32 +141,10 @@ pub fn book_in(
     keys: &Keys,
     now: DateTime<Utc>,
 ) -> Result<Booked> {
-    let Checked {
-        phone,
-        name,
-        national_id,
-        reason,
-        notes,
-        external_ref,
-    } = c;
     // Rule 2: references.
-    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
-    let existing = match (&r.patient, &phone) {
-        (Some(p), _) => Some(patients::find(tx, p)?.patient),
-        (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
-        _ => None,
-    };
-    if existing.is_none() && name.is_none() {
-        return Err(Error::field("name", "--name is required for a new patient"));
-    }
-    let service = r
-        .service
-        .as_deref()
-        .map(|s| services::find_for_booking(tx, s))
-        .transpose()?;
-
+    let (t, existing, service) = references(tx, r, c)?;
     // Rule 3: idempotency, whatever else the request says.
-    if let Some(reference) = &external_ref {
+    if let Some(reference) = &c.external_ref {
         if let Some(found) = appointments::by_external_ref(tx, reference)? {
             return Ok(Booked {
                 appointment: found,
@@ -172,55 +153,129 @@ pub fn book_in(
             });
         }
     }
-
+    // Rules 4–8.
     let req = request(r.duration, service.as_ref(), r.session.as_deref());
-    let patient_id = existing.as_ref().map(|p| p.id.as_str());
-    let spot = if r.walk_in {
-        place_walk_in(tx, now, &t, &req, patient_id)?
-    } else {
-        // Rule 4: the local time.
-        let today = time::local_today(t.clinic.timezone, now);
-        let mut none = Problems::default();
-        let when = parse_when(&r.when, today, &mut none);
-        none.finish()?;
-        let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
-        let start = resolve_when(&t.clinic, when)?;
-        // Rules 5–8.
-        place(tx, now, &t, start, &req, patient_id, None)?
-    };
-
+    let spot = find_place(tx, r, &t, &req, existing.as_ref(), now)?;
     // Rule 9: the write.
-    let (patient_id, renamed_from) = match (&phone, &existing) {
+    let (patient_id, renamed_from) = write_patient(tx, c, existing.as_ref(), keys, now)?;
+    let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
+    let row = new_row(r, c, &t, service.as_ref(), &spot, patient_id, token, now);
+    appointments::insert(tx, &row, spot.window.capacity == 1)?;
+    reminders::schedule(
+        tx,
+        &row.id,
+        row.starts_at,
+        &t.clinic.settings.reminders,
+        now,
+    )?;
+    let saved = appointments::get(tx, &row.id)?;
+    tell(tx, r, &t, &saved, renamed_from.as_deref(), now)?;
+    Ok(Booked {
+        appointment: saved,
+        idempotent: false,
+        renamed_from,
+    })
+}
+
+/// Rule 2: the clinic and doctor, the patient if they exist, the service.
+fn references(
+    tx: &Tx,
+    r: &BookRequest,
+    c: &Checked,
+) -> Result<(Target, Option<Patient>, Option<Service>)> {
+    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
+    let existing = match (&r.patient, &c.phone) {
+        (Some(p), _) => Some(patients::find(tx, p)?.patient),
+        (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
+        _ => None,
+    };
+    if existing.is_none() && c.name.is_none() {
+        return Err(Error::field("name", "--name is required for a new patient"));
+    }
+    let service = r
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(tx, s))
+        .transpose()?;
+    Ok((t, existing, service))
+}
+
+/// Rules 4–8: a walk-in's place now, or the asked-for local time's.
+fn find_place(
+    tx: &Tx,
+    r: &BookRequest,
+    t: &Target,
+    req: &Request,
+    existing: Option<&Patient>,
+    now: DateTime<Utc>,
+) -> Result<Placement> {
+    let patient_id = existing.map(|p| p.id.as_str());
+    if r.walk_in {
+        return place_walk_in(tx, now, t, req, patient_id);
+    }
+    // Rule 4: the local time.
+    let today = time::local_today(t.clinic.timezone, now);
+    let mut none = Problems::default();
+    let when = parse_when(&r.when, today, &mut none);
+    none.finish()?;
+    let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+    let start = resolve_when(&t.clinic, when)?;
+    place(tx, now, t, start, req, patient_id, None)
+}
+
+/// The patient the booking is for: found, made or renamed by phone (the
+/// national ID sealed inside the write, against the IDs as they are now).
+/// Their ID, and the name a new one replaced.
+fn write_patient(
+    tx: &Tx,
+    c: &Checked,
+    existing: Option<&Patient>,
+    keys: &Keys,
+    now: DateTime<Utc>,
+) -> Result<(String, Option<String>)> {
+    match (&c.phone, existing) {
         (Some(ph), _) => {
-            let n = name
+            let n = c
+                .name
                 .as_deref()
-                .or(existing.as_ref().map(|p| p.full_name.as_str()))
+                .or(existing.map(|p| p.full_name.as_str()))
                 .unwrap_or_default();
-            // Sealed inside the write: the key is checked (or made) against the IDs as they are now.
-            let ring = national_id
+            let ring = c
+                .national_id
                 .as_ref()
                 .map(|_| patients::sealing_keys(tx, keys))
                 .transpose()?;
-            let id = national_id.as_deref().zip(ring.as_ref());
-            patients::upsert_by_phone(tx, n, ph, id, now)?
+            let id = c.national_id.as_deref().zip(ring.as_ref());
+            patients::upsert_by_phone(tx, n, ph, id, now)
         }
-        (None, Some(p)) => (p.id.clone(), None),
-        (None, None) => return Err(Error::field("patient", "--patient or --phone is required")),
-    };
-    let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
-    let appt = Appointment {
+        (None, Some(p)) => Ok((p.id.clone(), None)),
+        (None, None) => Err(Error::field("patient", "--patient or --phone is required")),
+    }
+}
+
+/// The new appointment as it will be stored.
+#[allow(clippy::too_many_arguments)]
+fn new_row(
+    r: &BookRequest,
+    c: &Checked,
+    t: &Target,
+    service: Option<&Service>,
+    spot: &Placement,
+    patient_id: String,
+    token: i64,
+    now: DateTime<Utc>,
+) -> AppointmentRow {
+    AppointmentRow {
         id: store::new_id(),
         clinic_id: t.clinic.id.clone(),
-        clinic_name: t.clinic.name.clone(),
         doctor_id: t.doctor.as_ref().map(|d| d.id.clone()),
         patient_id,
-        service_id: service.as_ref().map(|s| s.id.clone()),
+        service_id: service.map(|s| s.id.clone()),
         window_id: Some(spot.window.id.clone()),
         local_date: spot.date,
         starts_at: spot.start,
         ends_at: spot.end,
         duration_minutes: spot.duration,
-        timezone: t.clinic.timezone,
         status: if r.walk_in {
             Status::CheckedIn
         } else {
@@ -234,20 +289,14 @@ pub fn book_in(
         },
         session: spot.window.session.clone().or(r.session.clone()),
         batch: spot.window.batch.clone(),
-        reason: reason.clone(),
-        notes: notes.clone(),
+        reason: c.reason.clone(),
+        notes: c.notes.clone(),
         diagnosis: None,
         prescription: None,
         follow_up_required: false,
         follow_up_date: None,
         cancellation_reason: None,
-        external_reference_id: external_ref.clone(),
-        patient_name: String::new(),
-        patient_phone: String::new(),
-        doctor_name: None,
-        doctor_specialty: None,
-        service_name: None,
-        service_minutes: None,
+        external_reference_id: c.external_ref.clone(),
         created_at: now,
         updated_at: now,
         confirmed_at: None,
@@ -256,20 +305,22 @@ pub fn book_in(
         completed_at: None,
         cancelled_at: None,
         no_show_at: None,
-    };
-    appointments::insert(tx, &appt, spot.window.capacity == 1)?;
-    reminders::schedule(
-        tx,
-        &appt.id,
-        appt.starts_at,
-        &t.clinic.settings.reminders,
-        now,
-    )?;
-    let saved = appointments::get(tx, &appt.id)?;
-    // The event carries the appointment as its JSON object (docs/rules.md#events), and the
-    // name the booking replaced.
-    let mut data = json!({"appointment": wire::appointment(&saved)});
-    if let Some(old) = &renamed_from {
+    }
+}
+
+/// What follows a booking: its events (docs/rules.md#events: the appointment
+/// as its JSON object, and the name the booking replaced), the patient's
+/// confirmation, and the waitlist.
+fn tell(
+    tx: &Tx,
+    r: &BookRequest,
+    t: &Target,
+    saved: &Appointment,
+    renamed_from: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut data = json!({"appointment": wire::appointment(saved)});
+    if let Some(old) = renamed_from {
         data["patient_previous_name"] = json!(old);
     }
     events::record(tx, "appointment.booked", &saved.id, &data, now)?;
@@ -279,12 +330,12 @@ pub fn book_in(
             tx,
             "appointment.checked_in",
             &saved.id,
-            &json!({"appointment": wire::appointment(&saved)}),
+            &json!({"appointment": wire::appointment(saved)}),
             now,
         )?;
     } else {
         let send = t.clinic.settings.notify && !r.no_notify;
-        notify::tell(tx, send, &saved, News::Booked, now)?;
+        notify::tell(tx, send, saved, News::Booked, now)?;
     }
     waitlist::booked(
         tx,
@@ -292,10 +343,5 @@ pub fn book_in(
         saved.doctor_id.as_deref(),
         saved.local_date,
         now,
-    )?;
-    Ok(Booked {
-        appointment: saved,
-        idempotent: false,
-        renamed_from,
-    })
+    )
 }

@@ -320,9 +320,9 @@ pub fn advance(
         a.follow_up_date = Some(follow_up(&a, f, now)?);
         a.follow_up_required = true;
     }
-    a.diagnosis = diagnosis.or(a.diagnosis);
-    a.prescription = prescription.or(a.prescription);
-    a.notes = notes.or(a.notes);
+    a.diagnosis = diagnosis.or(a.diagnosis.take());
+    a.prescription = prescription.or(a.prescription.take());
+    a.notes = notes.or(a.notes.take());
     let at = Some(now);
     match to {
         Status::Confirmed => a.confirmed_at = at,

@@ -4,7 +4,7 @@
 use super::{book, clinic, doctor, service, slots, window};
 use crate::core::time;
 use crate::error::{Error, Result};
-use crate::store::{files, meta, Store};
+use crate::store::{files, meta, Create, Store};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::path::Path;
 
@@ -21,7 +21,7 @@ pub fn exists(path: &Path) -> bool {
 
 /// Makes a fresh demo database at `path`: an earlier demo there is replaced;
 /// anything else (a clinic's real database above all) is refused, untouched.
-pub fn create(path: &Path) -> Result<Store> {
+pub fn create(path: &Path, folders: Create) -> Result<Store> {
     if crate::store::is_url(path) {
         return Err(Error::field(
             "db",
@@ -42,7 +42,7 @@ pub fn create(path: &Path) -> Result<Store> {
             let _ = std::fs::remove_file(files::with_suffix(path, ext));
         }
     }
-    let mut st = Store::open(path)?;
+    let mut st = Store::open(path, folders)?;
     // Marked before anything is seeded, so even a demo cut short is replaceable.
     st.write(meta::mark_demo)?;
     Ok(st)

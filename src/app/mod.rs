@@ -30,7 +30,7 @@ pub mod waitlist;
 pub mod webhook;
 pub mod window;
 
-pub use crate::store::Store;
+pub use crate::store::{Create, Store};
 
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if a.file.as_os_str().is_empty() {
         return Err(Error::field("file", "FILE must not be empty"));
     }
-    let mut st = ctx.open_existing()?;
+    let mut st = ctx.open()?;
     let done = maintenance::backup(&mut st, &a.file, a.force)?;
     let mut text = format!(
         "Backed up {} to {} ({} bytes)",

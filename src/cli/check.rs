@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let mut st = ctx.open_existing()?;
+    let mut st = ctx.open()?;
     let found = maintenance::check(&mut st, ctx.key()?, a.full)?;
     let mut report = ctx.report(|| json::check(&found), || human::check(&found));
     report.partial = (!found.is_empty())

@@ -119,7 +119,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 ..settings
             };
             let c = clinic::add(
-                &mut ctx.open()?,
+                &mut ctx.create()?,
                 &name.unwrap_or_default(),
                 &settings.input(),
                 ctx.now,

@@ -4,7 +4,7 @@
 
 use super::prompt;
 use super::Ctx;
-use crate::app::{agenda, demo, slots};
+use crate::app::{agenda, demo, slots, Create};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
 use std::path::PathBuf;
@@ -42,7 +42,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             return Ok(prompt::declined(ctx));
         }
     }
-    let mut st = demo::create(&path)?;
+    // The default demo file's folder is made; a given path's must exist.
+    let folders = if ctx.db_flag.is_some() {
+        Create::File
+    } else {
+        Create::FileAndFolder
+    };
+    let mut st = demo::create(&path, folders)?;
     let booked = demo::seed(&mut st, ctx.now)?;
     let sheet = agenda::agenda(&mut st, None, Some("today"), None, 1, ctx.now)?.remove(0);
     let mut tomorrow = Vec::new();

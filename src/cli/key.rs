@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, c: Cmd) -> Result<Report> {
 }
 
 fn rotate(ctx: &Ctx) -> Result<Report> {
-    let mut st = ctx.open_existing()?;
+    let mut st = ctx.open()?;
     let as_json = ctx.json;
     let done = key::rotate(&mut st, &RotateRequest { key: ctx.key()? }, &mut |r| {
         output::print_now(as_json, || json::key_rotated(r), || human::key_rotated(r))

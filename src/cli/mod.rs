@@ -31,7 +31,7 @@ mod waitlist;
 mod webhook;
 mod window;
 
-use crate::app::Store;
+use crate::app::{Create, Store};
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::output::Report;
@@ -208,6 +208,8 @@ pub struct Ctx {
     pub db: PathBuf,
     /// `--db` given on the command line (demo never touches the user's database).
     pub db_flag: Option<PathBuf>,
+    /// Neither `--db` nor `$APPT_DB`: the data folder's `appt.db`.
+    pub default_location: bool,
     pub clinic: Option<String>,
     /// The one clock: `$APPT_NOW` or the system's.
     pub now: DateTime<Utc>,
@@ -228,36 +230,40 @@ fn machine_zone() -> chrono_tz::Tz {
 }
 
 impl Ctx {
+    /// Opens the database, which must exist (docs/operations.md#the-database):
+    /// a mistyped `--db` is an error naming the path, never an empty clinic.
     pub fn open(&self) -> Result<Store> {
-        self.open_at(&self.db)
+        self.open_at(&self.db, Create::Never)
+    }
+
+    /// Opens the database, making it if it is not there: `init` and
+    /// `clinic add` only. Only the default location's folder is made.
+    pub fn create(&self) -> Result<Store> {
+        self.open_at(&self.db, self.creates())
+    }
+
+    /// What a command that makes a database may make: the default
+    /// location's folder too, a given path's file only.
+    pub fn creates(&self) -> Create {
+        if self.default_location {
+            Create::FileAndFolder
+        } else {
+            Create::File
+        }
     }
 
     /// Opens the database `target` names (`transfer --to` opens a second
     /// one); what the user must hear of at once (patient data in clear over
     /// a network) goes to stderr now, before the command's work.
-    pub fn open_at(&self, target: &std::path::Path) -> Result<Store> {
+    pub fn open_at(&self, target: &std::path::Path, create: Create) -> Result<Store> {
         use std::io::Write as _;
-        let mut st = Store::open(target)?;
+        let mut st = Store::open(target, create)?;
         for notice in std::mem::take(&mut st.notices) {
             let line = crate::output::warning_text(&notice, self.json);
             // A warning that cannot be written stops nothing.
             let _ = writeln!(std::io::stderr(), "{line}");
         }
         Ok(st)
-    }
-
-    /// Opens a database that must already exist: `check` and `backup` never
-    /// create an empty one for a mistyped path.
-    pub fn open_existing(&self) -> Result<Store> {
-        if !crate::store::is_url(&self.db) && std::fs::metadata(&self.db).is_err() {
-            return Err(Error::new(
-                crate::error::Code::NotFound,
-                format!("Database not found: {}", self.db.display()),
-            )
-            .detail("db", self.db.display().to_string())
-            .hint("give --db PATH (or APPT_DB) of an existing database"));
-        }
-        self.open()
     }
 
     /// `$APPT_KEY`, the national-ID key, when set.
@@ -353,6 +359,8 @@ pub fn run(cli: Cli) -> Result<Report> {
             && std::io::stdout().is_terminal(),
         db,
         db_flag: cli.db.clone(),
+        default_location: cli.db.is_none()
+            && std::env::var_os("APPT_DB").is_none_or(|p| p.is_empty()),
         clinic: match cli.clinic.clone() {
             Some(c) => Some(c),
             None => env_nonempty("APPT_CLINIC")?,
@@ -362,7 +370,7 @@ pub fn run(cli: Cli) -> Result<Report> {
     };
     match cli.command {
         Command::Init => {
-            let store = ctx.open()?;
+            let store = ctx.create()?;
             let path = store.location.clone();
             Ok(ctx.report(
                 || crate::output::json::initialized(&path),

@@ -33,7 +33,7 @@ pub enum Cmd {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let mut st = ctx.open_existing()?;
+    let mut st = ctx.open()?;
     match a.cmd {
         Some(Cmd::Next { doctor }) => {
             let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, ctx.now)?;

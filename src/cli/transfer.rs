@@ -2,7 +2,7 @@
 //! kind (a file to a server, or back).
 
 use super::Ctx;
-use crate::app::maintenance;
+use crate::app::{maintenance, Create};
 use crate::error::Result;
 use crate::output::{json, Report};
 use std::path::PathBuf;
@@ -25,8 +25,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let mut st = ctx.open_existing()?;
-    let mut target = ctx.open_at(&a.to)?;
+    let mut st = ctx.open()?;
+    let mut target = ctx.open_at(&a.to, Create::File)?;
     let (to, copied) = maintenance::transfer(&mut st, &mut target)?;
     let total: i64 = copied.iter().map(|(_, n)| n).sum();
     Ok(ctx.report(

@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .made("waitlist entry added", &e.id))
         }
         Cmd::List => {
-            let all = waitlist::list(&mut ctx.open_existing()?, ctx.clinic.as_deref(), ctx.now)?;
+            let all = waitlist::list(&mut ctx.open()?, ctx.clinic.as_deref(), ctx.now)?;
             Ok(ctx.report(
                 || json::list("waitlist", all.iter().map(json::waitlist_entry).collect()),
                 || desk::waitlist(&all),

@@ -190,12 +190,12 @@ pub struct PartyRef {
     pub full_name: String,
 }
 
-/// One appointment with what its JSON object shows of its patient, doctor and service.
-#[derive(Debug, Clone)]
-pub struct Appointment {
+/// An appointment as stored: its own columns, nothing read from another
+/// table. What `book` makes and a change writes back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppointmentRow {
     pub id: String,
     pub clinic_id: String,
-    pub clinic_name: String,
     pub doctor_id: Option<String>,
     pub patient_id: String,
     pub service_id: Option<String>,
@@ -204,7 +204,6 @@ pub struct Appointment {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub duration_minutes: i64,
-    pub timezone: Tz,
     pub status: Status,
     pub token_number: i64,
     pub source: String,
@@ -218,12 +217,6 @@ pub struct Appointment {
     pub follow_up_date: Option<NaiveDate>,
     pub cancellation_reason: Option<String>,
     pub external_reference_id: Option<String>,
-    pub patient_name: String,
-    pub patient_phone: String,
-    pub doctor_name: Option<String>,
-    pub doctor_specialty: Option<String>,
-    pub service_name: Option<String>,
-    pub service_minutes: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -232,4 +225,34 @@ pub struct Appointment {
     pub completed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub no_show_at: Option<DateTime<Utc>>,
+}
+
+/// An appointment as read back: its row, and what its JSON object shows of
+/// its clinic, patient, doctor and service (read with it). Its row's fields
+/// read through it (`a.starts_at`).
+#[derive(Debug, Clone)]
+pub struct Appointment {
+    pub row: AppointmentRow,
+    /// The clinic's zone: what the local date and times are in.
+    pub timezone: Tz,
+    pub clinic_name: String,
+    pub patient_name: String,
+    pub patient_phone: String,
+    pub doctor_name: Option<String>,
+    pub doctor_specialty: Option<String>,
+    pub service_name: Option<String>,
+    pub service_minutes: Option<i64>,
+}
+
+impl std::ops::Deref for Appointment {
+    type Target = AppointmentRow;
+    fn deref(&self) -> &AppointmentRow {
+        &self.row
+    }
+}
+
+impl std::ops::DerefMut for Appointment {
+    fn deref_mut(&mut self) -> &mut AppointmentRow {
+        &mut self.row
+    }
 }

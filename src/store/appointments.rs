@@ -1,15 +1,17 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
+use super::columns::{count, place, under};
 use super::db::{marks, Row, ToVal, Tx, Val};
 use super::stored::{col, opt, Kind, Table, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, Status};
+use crate::core::{time, Appointment, AppointmentRow, Status};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
 pub const MAX_MINUTES: i64 = 480;
@@ -23,17 +25,44 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
-const SELECT: &str = "SELECT a.id, a.clinic_id, c.name, a.doctor_id, a.patient_id, a.service_id, a.window_id, \
-    a.local_date, a.starts_at, a.ends_at, a.duration_minutes, c.timezone, a.status, a.token_number, a.source, \
-    a.session, a.batch, a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required, a.follow_up_date, \
-    a.cancellation_reason, a.external_reference_id, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
-    s.duration_minutes, a.created_at, a.updated_at, a.confirmed_at, a.checked_in_at, a.started_at, \
-    a.completed_at, a.cancelled_at, a.no_show_at, a.sequence \
-    FROM appointments a JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
-    LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
+/// The stored columns of an appointment, as [`AppointmentRow`] holds them.
+/// The table has two more that appt keeps for itself: `sequence` (how many
+/// times it changed, for exports) and `solo` (it sits in a one-at-a-time window).
+pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
+    ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
+    prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
+    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at";
 
-/// The column of [`SELECT`] holding how many times the appointment changed.
-const SEQUENCE: usize = 39;
+/// The `tokens` table: the last token number handed out per scope and day.
+pub const TOKEN_COLS: &str = "scope, local_date, last";
+
+/// The table's own columns beyond the row's.
+pub const MORE: &str = "sequence, solo";
+
+/// What an appointment's JSON object shows of its clinic, patient, doctor and
+/// service, read with it, and its sequence: after [`COLS`] in [`select`].
+const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
+    s.duration_minutes, a.sequence";
+
+/// The place of a [`JOINED`] column in [`select`]'s rows.
+macro_rules! joined {
+    ($name:literal) => {
+        count(COLS) + place!(JOINED, $name)
+    };
+}
+
+/// Appointments with their clinic, patient, doctor and service.
+fn select() -> &'static str {
+    static SELECT: OnceLock<String> = OnceLock::new();
+    SELECT.get_or_init(|| {
+        format!(
+            "SELECT {}, {JOINED} FROM appointments a JOIN clinics c ON c.id = a.clinic_id \
+             JOIN patients p ON p.id = a.patient_id LEFT JOIN doctors d ON d.id = a.doctor_id \
+             LEFT JOIN services s ON s.id = a.service_id",
+            under("a", COLS)
+        )
+    })
+}
 
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
 const CLINIC_WIDE: &str =
@@ -64,59 +93,64 @@ pub const STORED: Table = Table {
 };
 
 fn from_row(r: &Row) -> Result<Appointment> {
-    let f = r.of("appointments", 0)?;
-    let starts_at = f.instant(8)?;
-    let ends_at = f.instant(9)?;
+    let f = r.of("appointments", place!(COLS, "id"))?;
+    let starts_at = f.instant(place!(COLS, "starts_at"))?;
+    let ends_at = f.instant(place!(COLS, "ends_at"))?;
     if ends_at <= starts_at {
-        return Err(f.damaged(9, "is not after starts_at"));
+        return Err(f.damaged(place!(COLS, "ends_at"), "is not after starts_at"));
     }
-    Ok(Appointment {
+    let row = AppointmentRow {
         id: f.id().to_string(),
-        clinic_id: f.get(1)?,
-        clinic_name: f.get(2)?,
-        doctor_id: f.get(3)?,
-        patient_id: f.get(4)?,
-        service_id: f.get(5)?,
-        window_id: f.get(6)?,
-        local_date: f.date(7)?,
+        clinic_id: f.get(place!(COLS, "clinic_id"))?,
+        doctor_id: f.get(place!(COLS, "doctor_id"))?,
+        patient_id: f.get(place!(COLS, "patient_id"))?,
+        service_id: f.get(place!(COLS, "service_id"))?,
+        window_id: f.get(place!(COLS, "window_id"))?,
+        local_date: f.date(place!(COLS, "local_date"))?,
         starts_at,
         ends_at,
-        duration_minutes: f.range(10, MINUTES)?,
-        timezone: r.of("clinics", 1)?.zone(11)?,
-        status: f.status(12)?,
-        token_number: f.get(13)?,
-        source: f.get(14)?,
-        session: f.get(15)?,
-        batch: f.get(16)?,
-        reason: f.get(17)?,
-        notes: f.get(18)?,
-        diagnosis: f.get(19)?,
-        prescription: f.get(20)?,
-        follow_up_required: f.get(21)?,
-        follow_up_date: f.opt_date(22)?,
-        cancellation_reason: f.get(23)?,
-        external_reference_id: f.get(24)?,
-        patient_name: f.get(25)?,
-        patient_phone: f.get(26)?,
-        doctor_name: f.get(27)?,
-        doctor_specialty: f.get(28)?,
-        service_name: f.get(29)?,
-        service_minutes: f.get(30)?,
-        created_at: f.instant(31)?,
-        updated_at: f.instant(32)?,
-        confirmed_at: f.opt_instant(33)?,
-        checked_in_at: f.opt_instant(34)?,
-        started_at: f.opt_instant(35)?,
-        completed_at: f.opt_instant(36)?,
-        cancelled_at: f.opt_instant(37)?,
-        no_show_at: f.opt_instant(38)?,
+        duration_minutes: f.range(place!(COLS, "duration_minutes"), MINUTES)?,
+        status: f.status(place!(COLS, "status"))?,
+        token_number: f.get(place!(COLS, "token_number"))?,
+        source: f.get(place!(COLS, "source"))?,
+        session: f.get(place!(COLS, "session"))?,
+        batch: f.get(place!(COLS, "batch"))?,
+        reason: f.get(place!(COLS, "reason"))?,
+        notes: f.get(place!(COLS, "notes"))?,
+        diagnosis: f.get(place!(COLS, "diagnosis"))?,
+        prescription: f.get(place!(COLS, "prescription"))?,
+        follow_up_required: f.get(place!(COLS, "follow_up_required"))?,
+        follow_up_date: f.opt_date(place!(COLS, "follow_up_date"))?,
+        cancellation_reason: f.get(place!(COLS, "cancellation_reason"))?,
+        external_reference_id: f.get(place!(COLS, "external_reference_id"))?,
+        created_at: f.instant(place!(COLS, "created_at"))?,
+        updated_at: f.instant(place!(COLS, "updated_at"))?,
+        confirmed_at: f.opt_instant(place!(COLS, "confirmed_at"))?,
+        checked_in_at: f.opt_instant(place!(COLS, "checked_in_at"))?,
+        started_at: f.opt_instant(place!(COLS, "started_at"))?,
+        completed_at: f.opt_instant(place!(COLS, "completed_at"))?,
+        cancelled_at: f.opt_instant(place!(COLS, "cancelled_at"))?,
+        no_show_at: f.opt_instant(place!(COLS, "no_show_at"))?,
+    };
+    Ok(Appointment {
+        row,
+        timezone: r
+            .of("clinics", place!(COLS, "clinic_id"))?
+            .zone(joined!("c.timezone"))?,
+        clinic_name: f.get(joined!("c.name"))?,
+        patient_name: f.get(joined!("p.full_name"))?,
+        patient_phone: f.get(joined!("p.phone"))?,
+        doctor_name: f.get(joined!("d.full_name"))?,
+        doctor_specialty: f.get(joined!("d.specialty"))?,
+        service_name: f.get(joined!("s.name"))?,
+        service_minutes: f.get(joined!("s.duration_minutes"))?,
     })
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
     by_id(
         conn,
-        &format!("{SELECT} WHERE a.id = ?1"),
+        &format!("{} WHERE a.id = ?1", select()),
         id,
         "Appointment",
         from_row,
@@ -132,7 +166,7 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     ids.dedup();
     for chunk in ids.chunks(500) {
         let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        let sql = format!("{SELECT} WHERE a.id IN ({})", marks(1, chunk.len()));
+        let sql = format!("{} WHERE a.id IN ({})", select(), marks(1, chunk.len()));
         for a in conn.rows(&sql, &args, from_row)? {
             found.insert(a.id.clone(), a);
         }
@@ -201,7 +235,8 @@ pub fn of_patient(
     };
     conn.rows(
         &format!(
-            "{SELECT} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2 ORDER BY a.starts_at {order} LIMIT ?3"
+            "{} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2 ORDER BY a.starts_at {order} LIMIT ?3",
+            select()
         ),
         args![patient_id, epoch(now), limit],
         from_row,
@@ -211,7 +246,10 @@ pub fn of_patient(
 /// The active appointment holding an external reference (idempotency).
 pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
     conn.row(
-        &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+        &format!(
+            "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
+            select()
+        ),
         args![reference],
         from_row,
     )
@@ -219,17 +257,44 @@ pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>
 
 /// Inserts a new appointment; `solo` when its window takes one at a time (on
 /// PostgreSQL an exclusion constraint then backs the capacity rule).
-pub fn insert(conn: &Tx, a: &Appointment, solo: bool) -> Result<()> {
+pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
     conn.exec(
-        "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
-         starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
-         external_reference_id, created_at, updated_at, confirmed_at, checked_in_at, started_at, solo) \
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
+        &format!(
+            "INSERT INTO appointments ({COLS}, solo) VALUES ({})",
+            marks(1, count(COLS) + 1)
+        ),
         args![
-            a.id, a.clinic_id, a.doctor_id, a.window_id, a.patient_id, a.service_id, a.local_date.to_string(),
-            epoch(a.starts_at), epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.source,
-            a.session, a.batch, a.reason, a.notes, a.external_reference_id, epoch(a.created_at),
-            epoch(a.updated_at), a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch),
+            a.id,
+            a.clinic_id,
+            a.doctor_id,
+            a.patient_id,
+            a.service_id,
+            a.window_id,
+            a.local_date.to_string(),
+            epoch(a.starts_at),
+            epoch(a.ends_at),
+            a.duration_minutes,
+            a.status.as_str(),
+            a.token_number,
+            a.source,
+            a.session,
+            a.batch,
+            a.reason,
+            a.notes,
+            a.diagnosis,
+            a.prescription,
+            a.follow_up_required,
+            a.follow_up_date.map(|d| d.to_string()),
+            a.cancellation_reason,
+            a.external_reference_id,
+            epoch(a.created_at),
+            epoch(a.updated_at),
+            a.confirmed_at.map(epoch),
+            a.checked_in_at.map(epoch),
+            a.started_at.map(epoch),
+            a.completed_at.map(epoch),
+            a.cancelled_at.map(epoch),
+            a.no_show_at.map(epoch),
             solo
         ],
     )?;
@@ -246,7 +311,7 @@ pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
 }
 
 /// Writes back every field a change can touch, and bumps the sequence.
-pub fn save(conn: &Tx, a: &Appointment) -> Result<()> {
+pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
     conn.exec(
         "UPDATE appointments SET clinic_id=?2, doctor_id=?3, window_id=?4, local_date=?5, starts_at=?6, \
          ends_at=?7, duration_minutes=?8, status=?9, token_number=?10, session=?11, batch=?12, reason=?13, \
@@ -381,8 +446,10 @@ pub fn same_day(
 /// The next token of a doctor (or clinic-wide window) on a local date; never reused.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     conn.one(
-        "INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, 1) \
-         ON CONFLICT (scope, local_date) DO UPDATE SET last = tokens.last + 1 RETURNING last",
+        &format!(
+            "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, 1) \
+             ON CONFLICT (scope, local_date) DO UPDATE SET last = tokens.last + 1 RETURNING last"
+        ),
         args![scope, on.to_string()],
     )
 }
@@ -480,7 +547,8 @@ pub fn list(conn: &Tx, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Appoi
     args.extend_from_slice(args![limit, offset]);
     let rows = conn.rows(
         &format!(
-            "{SELECT} WHERE {clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            "{} WHERE {clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            select(),
             f.order(),
             n + 1,
             n + 2
@@ -501,9 +569,9 @@ pub fn each(
 ) -> Result<()> {
     let (clause, args) = f.clause();
     conn.each(
-        &format!("{SELECT} WHERE {clause} ORDER BY {}", f.order()),
+        &format!("{} WHERE {clause} ORDER BY {}", select(), f.order()),
         &args,
-        |r| each(&from_row(r)?, r.get(SEQUENCE)?),
+        |r| each(&from_row(r)?, r.get(joined!("a.sequence"))?),
     )
 }
 
@@ -635,7 +703,11 @@ mod tests {
         let (clause, args) = f.clause();
         [
             (
-                format!("{SELECT} WHERE {clause} ORDER BY {} LIMIT 50", f.order()),
+                format!(
+                    "{} WHERE {clause} ORDER BY {} LIMIT 50",
+                    select(),
+                    f.order()
+                ),
                 args.clone(),
             ),
             (
@@ -672,7 +744,10 @@ mod tests {
         }
         assert_indexed(
             c,
-            &format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+            &format!(
+                "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
+                select()
+            ),
             1,
         );
         assert_indexed(c, "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR source = ?2)", 2);
@@ -697,7 +772,7 @@ mod tests {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut st = Store::open(std::path::Path::new(&url)).unwrap();
+        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
         let mut queries: Vec<(String, Vec<Val>)> = vec![
             (
                 busy_sql("doctor_id = ?1"),
@@ -708,7 +783,7 @@ mod tests {
                 args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
             ),
             (
-                format!("{SELECT} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}"),
+                format!("{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}", select()),
                 args!["r"].to_vec(),
             ),
             (

@@ -303,7 +303,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
             // A second connection; should it not open, this one does it all.
             let work = &work;
             threads.spawn(move || {
-                if let Ok(mut other) = Store::open(&path) {
+                if let Ok(mut other) = Store::open(&path, crate::store::Create::Never) {
                     work(&mut other);
                 }
             });
@@ -995,7 +995,7 @@ mod tests {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap();
         let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut st = Store::open(std::path::Path::new(&url)).unwrap();
+        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
         st.read(|tx| {
             tx.exec("SET LOCAL enable_seqscan = off", &[])?;
             let plan: Vec<String> =

@@ -7,7 +7,7 @@ use crate::args;
 use crate::core::{Clinic, Settings};
 use crate::error::{Error, Result};
 
-const COLS: &str =
+pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify";
 

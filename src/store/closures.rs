@@ -8,7 +8,7 @@ use crate::core::Closure;
 use crate::error::Result;
 use chrono::NaiveDate;
 
-const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
+pub const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
 const LOOKUP: Lookup = Lookup {
     table: "closures",
     what: "Closure",

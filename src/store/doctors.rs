@@ -7,7 +7,7 @@ use crate::args;
 use crate::core::Doctor;
 use crate::error::{Error, Result};
 
-const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
+pub const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
     table: "doctors",
     what: "Doctor",

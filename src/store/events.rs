@@ -18,6 +18,9 @@ pub struct Event {
     pub data: Value,
 }
 
+/// Every column of the table.
+pub const COLS: &str = "id, type, appointment_id, created_at, data";
+
 pub fn record(
     conn: &Tx,
     kind: &str,
@@ -75,7 +78,7 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
 
 pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     conn.rows(
-        "SELECT id, type, appointment_id, created_at, data FROM events WHERE appointment_id = ?1 ORDER BY id",
+        &format!("SELECT {COLS} FROM events WHERE appointment_id = ?1 ORDER BY id"),
         args![appointment_id],
         from_row,
     )
@@ -97,9 +100,7 @@ pub fn each_after(
     };
     let (mut n, mut last) = (0, after);
     conn.each(
-        &format!(
-            "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"
-        ),
+        &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"),
         args![after, kind, limit],
         |r| {
             let f = r.of("events", 0)?;

@@ -8,6 +8,9 @@ use crate::error::Result;
 use rusqlite::OpenFlags;
 use std::path::Path;
 
+/// Every column of the table.
+pub const COLS: &str = "key, value";
+
 /// Marks the database as a demo database that `appt demo` may replace.
 pub fn mark_demo(conn: &Tx) -> Result<()> {
     conn.exec(
@@ -109,17 +112,17 @@ mod tests {
     fn only_a_marked_database_is_a_demo_and_reading_makes_no_files() {
         let dir = tempfile::tempdir().unwrap();
         let odd = dir.path().join("we?ird #1%.db");
-        let s = Store::open(&odd).unwrap();
+        let s = Store::open(&odd, crate::store::Create::File).unwrap();
         drop(s);
         assert!(!is_demo_file(&odd));
-        let mut s = Store::open(&odd).unwrap();
+        let mut s = Store::open(&odd, crate::store::Create::Never).unwrap();
         s.write(mark_demo).unwrap();
         drop(s);
         assert_eq!(files(dir.path()), ["we?ird #1%.db"]);
         assert!(is_demo_file(&odd));
         assert_eq!(files(dir.path()), ["we?ird #1%.db"]);
         // Still open elsewhere, with the mark only in the WAL.
-        let mut s = Store::open(&odd).unwrap();
+        let mut s = Store::open(&odd, crate::store::Create::Never).unwrap();
         s.sqlite()
             .unwrap()
             .conn

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod check;
 pub mod clinics;
 pub mod closures;
+mod columns;
 pub mod crypto;
 pub mod db;
 pub mod doctors;
@@ -31,7 +32,7 @@ pub mod waitlist;
 pub mod webhooks;
 pub mod windows;
 
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Utc};
 use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
@@ -64,12 +65,33 @@ pub fn is_url(target: &Path) -> bool {
     })
 }
 
+/// What opening a SQLite database may make when its file is not there
+/// (docs/operations.md#the-database): only the commands that make a
+/// database make one, so a mistyped path never shows an empty clinic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// The file must exist: `DATABASE_ERROR` naming the path otherwise.
+    Never,
+    /// A new file (mode 0600) in a folder that exists.
+    File,
+    /// A new file, and its folders (mode 0700): the default location's.
+    FileAndFolder,
+}
+
 impl Store {
     /// Opens the database `target` names: a `postgres://` URL, else a SQLite
-    /// file (created, with its folders, privately if need be). Either is
-    /// migrated to this appt's schema; one that is not appt's, or is newer, is
-    /// refused before anything touches it.
-    pub fn open(target: &Path) -> Result<Store> {
+    /// file (made privately when `create` allows it). Either is migrated to
+    /// this appt's schema; one that is not appt's, or is newer, is refused
+    /// before anything touches it.
+    pub fn open(target: &Path, create: Create) -> Result<Store> {
+        let shown = match target.to_str().filter(|_| is_url(target)) {
+            Some(url) => pg_conninfo::redact(url),
+            None => target.display().to_string(),
+        };
+        Self::connect(target, create).map_err(|e| named(e, &shown))
+    }
+
+    fn connect(target: &Path, create: Create) -> Result<Store> {
         let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let connected = pg::open(url)?;
             Store {
@@ -80,7 +102,7 @@ impl Store {
         } else {
             Store {
                 location: target.display().to_string(),
-                db: Db::Sqlite(sqlite::Sqlite::open(target)?),
+                db: Db::Sqlite(sqlite::Sqlite::open(target, create)?),
                 notices: Vec::new(),
             }
         };
@@ -114,6 +136,11 @@ impl Store {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
             Db::Postgres(c, st) => db::pg_write(c, st, true, f),
         }
+        .map_err(|e| self.names_itself(e))
+    }
+
+    fn names_itself(&self, e: Error) -> Error {
+        named(e, &self.location)
     }
 
     /// Prepares for a long run of writes (an import): on SQLite a page cache
@@ -136,6 +163,7 @@ impl Store {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
             Db::Postgres(c, st) => db::pg_write(c, st, false, f),
         }
+        .map_err(|e| self.names_itself(e))
     }
 
     /// Runs `f` in one read transaction: one consistent state of the database.
@@ -144,6 +172,7 @@ impl Store {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
             Db::Postgres(c, st) => db::pg_read(c, st, f),
         }
+        .map_err(|e| self.names_itself(e))
     }
 
     /// Where the national-ID key comes from: `env` (`$APPT_KEY`), else the key
@@ -172,6 +201,19 @@ impl Store {
             Db::Postgres(..) => None,
         }
     }
+}
+
+/// A `DATABASE_ERROR` names the database it came from (a server's URL
+/// without its password): the front desk may have several.
+fn named(e: Error, location: &str) -> Error {
+    if e.code != Code::Database || e.details.get("database").is_some() {
+        return e;
+    }
+    let mut e = e.detail("database", location);
+    if !e.message.contains(location) {
+        e.message = format!("{} (database {location})", e.message);
+    }
+    e
 }
 
 /// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,

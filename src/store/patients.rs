@@ -9,7 +9,7 @@ use crate::core::Patient;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
-const COLS: &str =
+pub const COLS: &str =
     "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
     table: "patients",

@@ -69,7 +69,7 @@ pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 /// SQL list of [`NOTICES`].
 const NOTICE_KINDS: &str = "('confirmation','rescheduled','cancelled')";
 
-const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
+pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
                     kind, data, waitlist_id";
 
 /// The columns [`from_row`] parses, for `appt check`.

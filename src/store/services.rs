@@ -8,7 +8,7 @@ use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 
-const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
+pub const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
     table: "services",
     what: "Service",

@@ -2,7 +2,7 @@
 //! it), its pragmas, and the ordered schema upgrades counted in
 //! `PRAGMA user_version`.
 
-use super::files;
+use super::{files, Create};
 use crate::error::{Error, Result};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
@@ -77,7 +77,7 @@ enum Verdict {
 impl Sqlite {
     /// Opens (creating it, and its folders, privately if need be) and upgrades the
     /// database. A file that is not appt's is refused before anything touches it.
-    pub fn open(path: &Path) -> Result<Sqlite> {
+    pub fn open(path: &Path, create: Create) -> Result<Sqlite> {
         let deadline = Instant::now() + BUSY_TIMEOUT;
         // A device, a FIFO or a folder is no database, and SQLite would
         // create its journal beside it (`/dev/null-journal`).
@@ -91,8 +91,32 @@ impl Sqlite {
                 .hint("give --db (or APPT_DB) the path of a database file"));
             }
         }
-        if let Some(parent) = path.parent() {
-            files::create_private_dirs(parent)?;
+        if std::fs::symlink_metadata(path).is_err() {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            match create {
+                Create::Never => {
+                    return Err(Error::database(format!(
+                        "there is no database at {}",
+                        path.display()
+                    ))
+                    .hint("run `appt init` to make one there, or give --db (or APPT_DB) the path of yours"))
+                }
+                Create::File => {
+                    if let Some(f) = folder.filter(|f| !f.is_dir()) {
+                        return Err(Error::database(format!(
+                            "cannot make database {}: there is no folder {}",
+                            path.display(),
+                            f.display()
+                        ))
+                        .hint("make the folder first, or give --db (or APPT_DB) another path"));
+                    }
+                }
+                Create::FileAndFolder => {
+                    if let Some(f) = folder {
+                        files::create_private_dirs(f)?;
+                    }
+                }
+            }
         }
         files::create_private_file(path).map_err(|e| {
             Error::database(format!("cannot create database {}: {e}", path.display()))
@@ -367,7 +391,7 @@ mod tests {
     fn migrates_and_refuses_newer_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/appt.db");
-        let s = Sqlite::open(&path).unwrap();
+        let s = Sqlite::open(&path, Create::FileAndFolder).unwrap();
         let id = identify(&s.conn).unwrap();
         assert_eq!(id.user_version, SCHEMA_VERSION);
         assert_eq!(id.application_id, APPLICATION_ID);
@@ -375,14 +399,36 @@ mod tests {
             .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
             .unwrap();
         drop(s);
-        let e = Sqlite::open(&path).err().unwrap();
+        let e = Sqlite::open(&path, Create::Never).err().unwrap();
         assert_eq!(e.code, Code::Database);
+    }
+
+    #[test]
+    fn only_a_command_that_makes_a_database_makes_its_file_or_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo/appt.db");
+        let e = Sqlite::open(&path, Create::Never).err().unwrap();
+        assert_eq!(e.code, Code::Database);
+        assert!(
+            e.message.contains(&path.display().to_string()),
+            "{}",
+            e.message
+        );
+        assert!(e.hint.as_deref().unwrap_or("").contains("appt init"));
+        let e = Sqlite::open(&path, Create::File).err().unwrap();
+        assert_eq!(e.code, Code::Database);
+        assert!(e.message.contains("no folder"), "{}", e.message);
+        assert!(!dir.path().join("typo").exists(), "nothing was made");
+        Sqlite::open(&path, Create::FileAndFolder).unwrap();
+        assert!(path.is_file());
+        // Once it is there, every command opens it.
+        Sqlite::open(&path, Create::Never).unwrap();
     }
 
     #[test]
     fn every_connection_is_durable_and_checks_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Sqlite::open(&dir.path().join("appt.db")).unwrap();
+        let s = Sqlite::open(&dir.path().join("appt.db"), Create::File).unwrap();
         let sync: i64 = s
             .conn
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
@@ -411,7 +457,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("appt.db");
-        let s = Sqlite::open(&path).unwrap();
+        let s = Sqlite::open(&path, Create::FileAndFolder).unwrap();
         s.conn
             .execute_batch("CREATE TABLE t(x) STRICT; INSERT INTO t VALUES (1);")
             .ok();
@@ -429,6 +475,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junk.db");
         std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-        assert_eq!(Sqlite::open(&path).err().unwrap().code, Code::Database);
+        assert_eq!(
+            Sqlite::open(&path, Create::Never).err().unwrap().code,
+            Code::Database
+        );
     }
 }

@@ -3,27 +3,36 @@
 //! clinic moves from its file to a server, or takes a server's data back.
 
 use super::db::{marks, Backend, Tx, Val};
-use super::Store;
+use super::{
+    appointments, clinics, closures, columns, doctors, events, meta, patients, reminders, services,
+    waitlist, webhooks, windows, Store,
+};
 use crate::args;
 use crate::error::{Error, Result};
 
-/// Every table and its columns, parents before children (foreign keys hold at
-/// every insert). The same on both engines.
-const TABLES: &[(&str, &str)] = &[
-    ("clinics", "id, name, name_key, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, duplicate_check, require_diagnosis, created_at, updated_at, notify"),
-    ("doctors", "id, full_name, name_key, specialty, slot_minutes, active, created_at, updated_at"),
-    ("services", "id, name, name_key, duration_minutes, removed_at, created_at, updated_at"),
-    ("windows", "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, session, batch, valid_from, valid_to, open, created_at"),
-    ("window_services", "window_id, service_id"),
-    ("closures", "id, clinic_id, doctor_id, from_date, to_date, reason, created_at"),
-    ("patients", "id, full_name, name_key, phone, national_id, email, no_show_count, created_at, updated_at"),
-    ("appointments", "id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, sequence, created_at, updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, solo"),
-    ("tokens", "scope, local_date, last"),
-    ("waitlist", "id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq"),
-    ("reminders", "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, claimed_until, sent_at, last_error, created_at, updated_at, claim, kind, data, waitlist_id"),
-    ("events", "id, type, appointment_id, created_at, data"),
-    ("webhooks", "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at"),
-    ("meta", "key, value"),
+/// Every table, parents before children (foreign keys hold at every
+/// insert), with its columns: the list its module reads and writes, and the
+/// columns that module fills by itself (a name's search key, a sequence).
+/// The same on both engines.
+const TABLES: &[(&str, &str, &str)] = &[
+    ("clinics", clinics::COLS, "name_key"),
+    ("doctors", doctors::COLS, "name_key"),
+    ("services", services::COLS, "name_key, removed_at"),
+    ("windows", windows::COLS, ""),
+    ("window_services", windows::SERVICE_COLS, ""),
+    ("closures", closures::COLS, ""),
+    ("patients", patients::COLS, "name_key"),
+    ("appointments", appointments::COLS, appointments::MORE),
+    ("tokens", appointments::TOKEN_COLS, ""),
+    ("waitlist", waitlist::COLS, ""),
+    (
+        "reminders",
+        reminders::COLS,
+        "claimed_until, created_at, updated_at, claim",
+    ),
+    ("events", events::COLS, ""),
+    ("webhooks", webhooks::COLS, ""),
+    ("meta", meta::COLS, ""),
 ];
 
 /// Rows per insert statement: within both engines' limits on parameters
@@ -43,7 +52,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
         to.write(|dst| {
             // `meta` holds facts about the file itself (made on opening it): it
             // takes the source's facts instead.
-            for (table, _) in TABLES.iter().filter(|(t, _)| *t != "meta") {
+            for (table, ..) in TABLES.iter().filter(|(t, ..)| *t != "meta") {
                 if count(dst, table)? > 0 {
                     return Err(Error::field(
                         "to",
@@ -53,8 +62,9 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
             }
             dst.exec("DELETE FROM meta", &[])?;
             let mut copied = Vec::new();
-            for (table, cols) in TABLES {
-                let n = cols.split(',').count();
+            for (table, cols, more) in TABLES {
+                let cols = columns::and(cols, more);
+                let n = columns::count(&cols);
                 // Rows go over in multi-row inserts: one round trip to a
                 // server per few hundred rows, not per row.
                 let insert = |values: &[Val]| -> Result<()> {
@@ -102,4 +112,46 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
             Ok(copied)
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A column added by a migration and missing here would be left behind
+    /// by every transfer.
+    #[test]
+    fn the_lists_name_every_column_of_every_table() {
+        let mut st = Store::in_memory().unwrap();
+        let tables: Vec<String> = st
+            .read(|tx| {
+                tx.rows(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                    &[],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        let mut listed: Vec<String> = TABLES.iter().map(|(t, ..)| t.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, tables);
+        for (table, cols, more) in TABLES {
+            let mut have: Vec<String> = st
+                .read(|tx| {
+                    tx.rows(
+                        &format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"),
+                        &[],
+                        |r| r.get(0),
+                    )
+                })
+                .unwrap();
+            let mut named: Vec<String> = columns::and(cols, more)
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .collect();
+            named.sort();
+            have.sort();
+            assert_eq!(named, have, "{table}");
+        }
+    }
 }

@@ -37,6 +37,10 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
+/// Every column of the table.
+pub const COLS: &str =
+    "id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq";
+
 const SELECT: &str =
     "SELECT w.id, w.clinic_id, w.doctor_id, w.patient_id, w.service_id, w.local_date, w.offers, \
     w.created_at, p.full_name, p.phone, d.full_name, d.specialty, s.name, s.duration_minutes \
@@ -95,9 +99,19 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
     } = *e;
     conn.exec(
         // Writers are serialised, so the next number is never handed out twice.
-        "INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist))",
-        args![id, clinic_id, doctor_id, patient_id, service_id, on.to_string(), epoch(now)],
+        &format!(
+            "INSERT INTO waitlist ({COLS}) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist))"
+        ),
+        args![
+            id,
+            clinic_id,
+            doctor_id,
+            patient_id,
+            service_id,
+            on.to_string(),
+            epoch(now)
+        ],
     )?;
     Ok(())
 }

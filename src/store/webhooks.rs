@@ -40,7 +40,7 @@ impl Webhook {
     }
 }
 
-const COLS: &str =
+pub const COLS: &str =
     "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at";
 const LOOKUP: Lookup = Lookup {
     table: "webhooks",
@@ -165,8 +165,11 @@ pub fn claim(
 pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
     let types = w.events.as_ref().map(|e| e.join(","));
     conn.row(
-        "SELECT id, type, appointment_id, created_at, data FROM events WHERE id > ?1 \
+        &format!(
+            "SELECT {} FROM events WHERE id > ?1 \
              AND (CAST(?2 AS TEXT) IS NULL OR ',' || ?2 || ',' LIKE '%,' || type || ',%') ORDER BY id LIMIT 1",
+            super::events::COLS
+        ),
         args![w.cursor, types],
         super::events::from_row,
     )

@@ -7,9 +7,12 @@ use crate::args;
 use crate::core::{limits, Owner, Recurrence, Window};
 use crate::error::{Error, Result};
 
-const COLS: &str =
+pub const COLS: &str =
     "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
                     session, batch, valid_from, valid_to, open, created_at";
+/// The `window_services` table: the services a window takes.
+pub const SERVICE_COLS: &str = "window_id, service_id";
+
 const LOOKUP: Lookup = Lookup {
     table: "windows",
     what: "Window",
@@ -125,7 +128,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     )?;
     for s in &w.services {
         conn.exec(
-            "INSERT INTO window_services (window_id, service_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            &format!("INSERT INTO window_services ({SERVICE_COLS}) VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
             args![w.id, s],
         )?;
     }

@@ -68,7 +68,7 @@ impl Env {
     }
 
     /// The database's URL when it is on a server.
-    fn url(&self) -> Option<String> {
+    pub fn url(&self) -> Option<String> {
         let db = self.db.to_string_lossy();
         db.starts_with("postgres").then(|| db.into_owned())
     }

@@ -131,15 +131,21 @@ fn distinct_slots_all_succeed_with_gapless_tokens() {
 #[test]
 fn first_use_by_many_processes_at_once_creates_one_schema() {
     let env = Env::new();
+    // `clinic add` makes the database when it is not there yet.
     let runs = (0..8)
-        .map(|i| vec!["doctor".to_string(), "add".into(), format!("Dr. {i}")])
+        .map(|i| {
+            let name = format!("Clinic {i}");
+            ["clinic", "add", &name, "--timezone", "America/El_Salvador"]
+                .map(String::from)
+                .to_vec()
+        })
         .collect();
     let outs = race(&env, runs);
     for o in &outs {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     assert_eq!(
-        env.ok(&["doctor", "list"])["doctors"]
+        env.ok(&["clinic", "list"])["clinics"]
             .as_array()
             .unwrap()
             .len(),

@@ -258,7 +258,27 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
         damage(&env, table, column, id, value);
         let what = format!("{table}.{column} = {value}");
         for args in &refusing {
-            let details = env.fails(args, "DATABASE_ERROR", 6);
+            let mut details = env.fails(args, "DATABASE_ERROR", 6);
+            // Every DATABASE_ERROR names its database (a URL without its password).
+            let database = details["database"].take();
+            let shown = database.as_str().unwrap_or_default();
+            match env.url() {
+                None => assert_eq!(shown, env.db.display().to_string(), "{what}"),
+                Some(url) => {
+                    let password = url
+                        .split_once("://")
+                        .and_then(|(_, rest)| rest.split_once('@'))
+                        .and_then(|(user, _)| user.split_once(':'))
+                        .map(|(_, p)| p.to_string())
+                        .unwrap_or_default();
+                    assert!(shown.starts_with("postgres"), "{what}: {shown}");
+                    assert!(
+                        password.is_empty() || !shown.contains(&password),
+                        "{what}: {shown}"
+                    );
+                }
+            }
+            details.as_object_mut().unwrap().remove("database");
             assert_eq!(
                 details,
                 json!({"table": table, "id": id, "column": column}),

@@ -61,6 +61,7 @@ fn twelve_processes_sealing_on_a_fresh_database_agree_on_one_key() {
     let bin = assert_cmd::cargo::cargo_bin("appt");
     for round in 0..3 {
         let env = Env::new();
+        env.ok(&["init"]);
         let children: Vec<_> = (0..12)
             .map(|i| {
                 Command::new(&bin)
@@ -313,6 +314,7 @@ fn one_unreadable_id_never_hides_the_others() {
 fn the_key_file_is_private_whatever_the_umask() {
     for umask in ["000", "277"] {
         let env = Env::new();
+        env.ok(&["init"]);
         let out = Command::new("sh")
             .arg("-c")
             .arg(format!("umask {umask}; exec \"$0\" \"$@\""))

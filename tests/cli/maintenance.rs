@@ -500,8 +500,22 @@ fn check_finds_a_damaged_file() {
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn check_of_a_missing_database_creates_nothing() {
     let env = Env::new();
-    env.fails(&["check"], "NOT_FOUND", 3);
-    env.fails(&["backup", "copy.db"], "NOT_FOUND", 3);
+    for args in [
+        &["check"][..],
+        &["backup", "copy.db"],
+        &["list"],
+        &["agenda"],
+    ] {
+        let details = env.fails(args, "DATABASE_ERROR", 6);
+        assert_eq!(
+            details["database"],
+            env.db.display().to_string(),
+            "{args:?}"
+        );
+        let out = env.cmd().args(args).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("hint: run `appt init`"), "{args:?}: {said}");
+    }
     assert!(folder(env.dir.path()).is_empty());
 }
 

@@ -94,7 +94,10 @@ fn weekdays_of(env: &Env, id: &str) -> Vec<&'static str> {
 fn init_creates_the_database_with_its_folder_and_is_idempotent() {
     let mut env = Env::new();
     env.db = env.dir.path().join("nested/deeper/appt.db");
-    assert!(!env.db.exists());
+    // A path given is made only in a folder that exists.
+    env.fails(&["init"], "DATABASE_ERROR", 6);
+    assert!(!env.dir.path().join("nested").exists());
+    std::fs::create_dir_all(env.dir.path().join("nested/deeper")).unwrap();
     let v = env.ok(&["init"]);
     assert_eq!(v["ok"], true, "{v}");
     assert!(env.db.is_file(), "init did not create {}", env.db.display());

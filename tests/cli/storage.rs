@@ -91,7 +91,17 @@ fn default_path_comes_from_the_data_dir_and_appt_db_overrides_it() {
     );
     let default = home.path().join(".local/share/appt/appt.db");
     assert!(default.exists(), "created {}", default.display());
+    // A path given is made only in a folder that exists.
     let other = home.path().join("elsewhere/x.db");
+    let out = run(&[("APPT_DB", other.display().to_string())]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!home.path().join("elsewhere").exists());
+    std::fs::create_dir(home.path().join("elsewhere")).unwrap();
     let out = run(&[("APPT_DB", other.display().to_string())]);
     assert!(out.status.success());
     assert!(other.exists());
@@ -396,8 +406,9 @@ fn first_use_waits_while_another_process_writes_the_new_file() {
 #[test]
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn concurrent_first_use_of_new_databases_always_succeeds() {
-    // Rounds of processes racing to create one new database (and its folder):
-    // every command of every round must succeed, none "database is locked".
+    // Rounds of processes racing to create one new database: every command
+    // that makes one must succeed, none "database is locked"; a list that
+    // runs before any of them finds no database, and says so.
     let dir = tempfile::tempdir().unwrap();
     let commands: [&[&str]; 4] = [
         &["init"],
@@ -412,6 +423,7 @@ fn concurrent_first_use_of_new_databases_always_succeeds() {
         ],
     ];
     for round in 0..12 {
+        std::fs::create_dir(dir.path().join(format!("r{round}"))).unwrap();
         let db = dir.path().join(format!("r{round}/appt.db"));
         let runs: Vec<_> = (0..10)
             .map(|i| (db.clone(), commands[i % commands.len()].to_vec()))
@@ -423,7 +435,10 @@ fn concurrent_first_use_of_new_databases_always_succeeds() {
             .filter(|(o, (_, args))| {
                 // Only one `clinic add` of the round can win the name.
                 let lost_the_name = args.get(1) == Some(&"add") && o.status.code() == Some(2);
-                !o.status.success() && !lost_the_name
+                let too_early = args.get(1) == Some(&"list")
+                    && o.status.code() == Some(6)
+                    && String::from_utf8_lossy(&o.stderr).contains("no database at");
+                !o.status.success() && !lost_the_name && !too_early
             })
             .map(|(o, (_, args))| format!("{args:?}: {}", String::from_utf8_lossy(&o.stderr)))
             .collect();
@@ -439,10 +454,11 @@ fn concurrent_first_use_of_new_databases_always_succeeds() {
 
 // ---------------------------------------------------------------- modes
 
-/// `appt --db DB ARGS --json` run by `sh` under `umask`.
+/// `appt ARGS --json` on the default database of a user whose home is
+/// `home`, run by `sh` under `umask`.
 fn under_umask(
     umask: &str,
-    db: &std::path::Path,
+    home: &std::path::Path,
     now: &str,
     args: &[&str],
 ) -> std::process::Output {
@@ -450,10 +466,11 @@ fn under_umask(
         .arg("-c")
         .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
         .arg(assert_cmd::cargo::cargo_bin("appt"))
-        .arg("--db")
-        .arg(db)
         .args(args)
         .arg("--json")
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("APPT_DB")
         .env("APPT_NOW", now)
         .env_remove("APPT_CLINIC")
         .env_remove("APPT_KEY")
@@ -471,8 +488,10 @@ fn under_umask(
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
     for umask in ["000", "022", "277"] {
+        // Only the default location's folders are made (a given path's
+        // folder must exist): a home with none of them.
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("a/b/appt.db");
+        let db = dir.path().join(".local/share/appt/appt.db");
         let seen = dir.path().join("seen");
         for args in [
             &[
@@ -509,7 +528,7 @@ fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
                 "Ana",
             ],
         ] {
-            under_umask(umask, &db, crate::common::MONDAY_8AM, args);
+            under_umask(umask, dir.path(), crate::common::MONDAY_8AM, args);
         }
         // The 24 h reminder is due at 16:00Z; its hook runs while appt has the
         // database open, so it sees the -wal and -shm files.
@@ -520,7 +539,7 @@ fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
         );
         under_umask(
             umask,
-            &db,
+            dir.path(),
             "2026-06-15T16:30:00Z",
             &["remind", "due", "--exec", &hook],
         );
@@ -529,8 +548,13 @@ fn folders_and_files_appt_creates_are_private_whatever_the_umask() {
             "600\n600\n",
             "umask {umask}: -wal and -shm"
         );
-        assert_eq!(mode(&dir.path().join("a")), 0o700, "umask {umask}: a/");
-        assert_eq!(mode(&dir.path().join("a/b")), 0o700, "umask {umask}: a/b/");
+        for folder in [".local", ".local/share", ".local/share/appt"] {
+            assert_eq!(
+                mode(&dir.path().join(folder)),
+                0o700,
+                "umask {umask}: {folder}/"
+            );
+        }
         assert_eq!(mode(&db), 0o600, "umask {umask}: the database");
     }
 }

@@ -1,0 +1,113 @@
+//! Column lists. Each table's columns are named once, in the module that
+//! reads and writes it, as the comma-separated string SQL takes; its queries
+//! and `transfer` use that one list. [`place!`] finds a column's place in a list
+//! while compiling, so a row is read by the column's name, never by a number
+//! kept by hand, and a name missing from the list fails the build.
+
+/// The place of `name` in `cols` (`"id, name, …"`), counting from 0.
+pub const fn at(cols: &str, name: &str) -> usize {
+    let (c, n) = (cols.as_bytes(), name.as_bytes());
+    let (mut i, mut place) = (0, 0);
+    loop {
+        while i < c.len() && c[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < c.len() && c[i] != b',' {
+            i += 1;
+        }
+        let mut end = i;
+        while end > start && c[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        if same(c, start, end, n) {
+            return place;
+        }
+        if i >= c.len() {
+            panic!("a column that is not in the list");
+        }
+        i += 1;
+        place += 1;
+    }
+}
+
+const fn same(c: &[u8], start: usize, end: usize, n: &[u8]) -> bool {
+    if end - start != n.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < n.len() {
+        if c[start + k] != n[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// How many columns `cols` names.
+pub const fn count(cols: &str) -> usize {
+    let c = cols.as_bytes();
+    let (mut i, mut n) = (0, 1);
+    while i < c.len() {
+        if c[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// `cols` with each column under a table's alias: `a.id, a.clinic_id, …`.
+pub fn under(alias: &str, cols: &str) -> String {
+    cols.split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `cols` and `more` as one list.
+pub fn and(cols: &str, more: &str) -> String {
+    if more.is_empty() {
+        cols.to_string()
+    } else {
+        format!("{cols}, {more}")
+    }
+}
+
+/// The place of a column in a list, as a constant: `place!(COLS, "status")`.
+macro_rules! place {
+    ($cols:expr, $name:literal) => {
+        const { $crate::store::columns::at($cols, $name) }
+    };
+}
+pub(crate) use place;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_is_found_by_its_name_across_spaces_and_lines() {
+        const COLS: &str = "id, name,\n    timezone ,slot_minutes";
+        assert_eq!(at(COLS, "id"), 0);
+        assert_eq!(at(COLS, "name"), 1);
+        assert_eq!(at(COLS, "timezone"), 2);
+        assert_eq!(at(COLS, "slot_minutes"), 3);
+        assert_eq!(count(COLS), 4);
+        assert_eq!(place!(COLS, "timezone"), 2);
+    }
+
+    #[test]
+    #[should_panic]
+    fn a_name_that_is_not_in_the_list_is_refused() {
+        at("id, name", "nam");
+    }
+
+    #[test]
+    fn a_list_goes_under_an_alias() {
+        assert_eq!(under("a", "id,  name"), "a.id, a.name");
+        assert_eq!(and("id", "solo"), "id, solo");
+        assert_eq!(and("id", ""), "id");
+    }
+}
