@@ -34,3 +34,4 @@ mod storage;
 mod terminal;
 mod webhooks;
 mod wire;
+mod words;

@@ -1,0 +1,42 @@
+//! The appointment a reference means, wherever one is expected: its ID or
+//! a unique prefix, else a patient's phone or name, meaning that patient's
+//! active appointment today, else their next one (docs/commands.md#references).
+
+use crate::core::{visits, Appointment};
+use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
+use crate::store::{appointments, patients};
+use chrono::{DateTime, Duration, Utc};
+
+pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
+    let by_id = match appointments::find(tx, input) {
+        // An ID, or several appointments a prefix matched.
+        Ok(a) => return Ok(a),
+        Err(e) if e.code == Code::AmbiguousId => return Err(e),
+        Err(e) => e,
+    };
+    let people = patients::matching(tx, input)?;
+    if people.is_empty() {
+        return Err(by_id);
+    }
+    // From a day back: today's visits that have begun count too.
+    let active = appointments::active_of(tx, &people, now - Duration::hours(26))?;
+    let mut meant = visits::meant(&active, now);
+    match meant.len() {
+        1 => Ok(meant.remove(0).clone()),
+        0 => Err(Error::not_found("Appointment")
+            .details(serde_json::json!({"ref": input}))
+            .hint(format!(
+                "'{input}' has no active appointment today or later; `appt list --patient` shows their visits"
+            ))),
+        _ => Err(Error::new(
+            Code::AmbiguousId,
+            format!("'{input}' has several appointments"),
+        )
+        .details(serde_json::json!({
+            "ref": input,
+            "candidates": meant.iter().map(|a| appointments::candidate(a)).collect::<Vec<_>>(),
+        }))
+        .hint("give the appointment's ID")),
+    }
+}
