@@ -1,12 +1,12 @@
 //! `appt book`: prompts (on a terminal) for what was left out, then books
 //! through the one booking use case (docs/rules.md#booking).
 
-use super::prompt::{check, Ask};
+use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest};
 use crate::app::slots::SlotsRequest;
-use crate::app::{patient, Store};
+use crate::app::Store;
 use crate::error::Result;
 use crate::output::{human, json, Report};
 
@@ -92,21 +92,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             }
         }
     }
-    if a.patient.is_none() && a.phone.is_none() {
-        a.phone = ask.value(
-            None,
-            "phone",
-            "--phone or --patient",
-            "Patient phone",
-            None,
-            &check::phone,
-        )?;
-        if let Some(p) = &a.phone {
-            if a.name.is_none() && !patient::is_known_phone(st, p)? {
-                a.name = ask.text(None, "name", "--name", "Patient's full name")?;
-            }
-        }
-    }
+    ask.patient(st, &a.patient, &mut a.phone, &mut a.name)?;
     ask.finish()
 }
 
