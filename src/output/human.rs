@@ -115,6 +115,27 @@ fn when_item(a: &Appointment) -> Item {
     ))
 }
 
+/// The visit a message is about, as [`when_item`] shows it: a waitlist
+/// offer's offered slot (docs/rules.md#the-waitlist), never the time of the
+/// appointment that freed it, which may have moved since (a receptionist
+/// calling from the table would offer a taken time); else its appointment's.
+fn message_when(r: &crate::store::reminders::Reminder, a: &Appointment) -> Item {
+    if r.offer().is_none() {
+        return when_item(a);
+    }
+    let Some(slot) = r.offered_slot(a) else {
+        return "—".into();
+    };
+    let tz = slot.timezone;
+    let (date, from) = (to_local(tz, slot.start).0, local_hm(tz, slot.start));
+    Item::new(format!(
+        "{} {from}–{}",
+        date.format("%a %d %b %Y"),
+        local_hm(tz, slot.end)
+    ))
+    .or_short(format!("{date} {from}"))
+}
+
 fn or_dash(s: Option<&str>) -> String {
     clean(s.filter(|s| !s.is_empty()).unwrap_or("—"))
 }
@@ -791,7 +812,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             r.status.as_str().into(),
             r.attempts.to_string().into(),
             clean(r.recipient(a).0).into(),
-            when_item(a),
+            message_when(r, a),
             short(&r.id).into(),
         ]);
     }
@@ -981,7 +1002,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
                 message_kind(r),
                 clean(name).into(),
                 clean(phone).into(),
-                when_item(a),
+                message_when(r, a),
                 short(&r.id).into(),
             ]);
         }
