@@ -147,7 +147,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         force: r.force,
         no_notify: r.no_notify,
     };
-    let a = change::reschedule(&mut st, &req, ctx.now)?;
+    let a = change::reschedule(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
 }
 
@@ -233,7 +233,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         Some(st) => st,
         None => ctx.open()?,
     };
-    let a = change::cancel(&mut st, &req, ctx.now)?;
+    let a = change::cancel(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }
 
@@ -246,7 +246,7 @@ pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
         follow_up: s.follow_up,
         notes: s.notes,
     };
-    let a = change::set_status(&mut ctx.open()?, &req, ctx.now)?;
+    let a = change::set_status(&mut ctx.open()?, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, &format!("Marked {}", a.status.as_str()), &a))
 }
 
@@ -260,6 +260,6 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         follow_up: u.follow_up,
         no_follow_up: u.no_follow_up,
     };
-    let a = change::update(&mut ctx.open()?, &req, ctx.now)?;
+    let a = change::update(&mut ctx.open()?, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Updated", &a))
 }

@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open()?;
     match a.cmd {
         Some(Cmd::Next { doctor }) => {
-            let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, ctx.now)?;
+            let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, &ctx.actor, ctx.now)?;
             Ok(ctx.report(
                 || json::appointment(&appt),
                 || human::confirm(&format!("Next: token {}", appt.token_number), &appt),

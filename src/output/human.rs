@@ -744,7 +744,8 @@ pub fn agenda(a: &Agenda) -> String {
     out
 }
 
-/// `history`: an appointment's events, oldest first.
+/// `history`: an appointment's events, oldest first, and who made each
+/// (docs/rules.md#events; `—` for events recorded before appt named them).
 pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
     let mut t = Sheet::new(vec![
         col("#"),
@@ -752,25 +753,37 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         col("Event"),
         col("Status"),
         col("Start"),
+        // Who: `cli:` and a login name of up to ten letters stay whole.
+        text("By", 14),
     ])
-    .steps(&[Step::Short("Event")]);
+    .steps(&[
+        Step::Short("Event"),
+        Step::Short("When"),
+        Step::Short("Start"),
+        // The event's type mostly says it already.
+        Step::Drop("Status"),
+    ]);
     for e in evs {
         let (d, hm) = (
             to_local(appt.timezone, e.created_at).0,
             local_hm(appt.timezone, e.created_at),
         );
         let obj = &e.data["appointment"];
+        // An offer's start is the slot it offered (docs/rules.md#the-waitlist).
+        let (date, start) = match e.data.get("waitlist") {
+            Some(_) => (&e.data["date"], &e.data["time"]),
+            None => (&obj["date"], &obj["start_time"]),
+        };
+        let (date, start) = (date.as_str().unwrap_or(""), start.as_str().unwrap_or(""));
+        let short_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_or_else(|_| date.to_string(), |d| d.format("%d %b").to_string());
         t.row(vec![
             e.id.to_string().into(),
-            format!("{d} {hm}").into(),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
             Item::new(&e.kind).or_short(e.kind.trim_start_matches("appointment.")),
             obj["status"].as_str().unwrap_or("").into(),
-            format!(
-                "{} {}",
-                obj["date"].as_str().unwrap_or(""),
-                obj["start_time"].as_str().unwrap_or("")
-            )
-            .into(),
+            Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
+            or_dash(e.actor.as_deref()).into(),
         ]);
     }
     format!(
