@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_appt_global_optspecs
-    string join \n db= json no-input c/clinic= h/help V/version
+    string join \n db= json no-input c/clinic= width= h/help V/version
 end
 
 function __fish_appt_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c appt -n "__fish_appt_needs_command" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_needs_command" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_needs_command" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_needs_command" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_needs_command" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_needs_command" -s h -l help -d 'Print help'
@@ -65,11 +66,13 @@ complete -c appt -n "__fish_appt_needs_command" -f -a "completions" -d 'Print th
 complete -c appt -n "__fish_appt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand init" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand init" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand init" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand init" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand init" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand init" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -89,15 +92,18 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -112,6 +118,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l require-diagnosis -d 'Completing an appointment needs --diagnosis: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
@@ -122,6 +129,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -134,17 +142,20 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of this doctor\'s windows that name none [default: the clinic\'s]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l same-name -d 'Add a doctor whose name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -154,6 +165,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l same-name -d 'Rename to a name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -165,6 +177,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s h -l help -d 'Print help'
@@ -176,11 +189,13 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -188,11 +203,13 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l minutes -d 'New duration in minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -204,6 +221,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s h -l help -d 'Print help'
@@ -227,6 +245,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-to -d 'Last date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l clinic-wide -d 'A window for the whole clinic (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -235,21 +254,25 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s D -l date -d 'Only the windows that apply on this date (date windows replace weekly ones)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -262,6 +285,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help'
@@ -275,17 +299,20 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s r -l reason -d 'Why, e.g. "Holiday" (shown to the front desk when a booking is refused)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s closures' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -296,6 +323,7 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -310,6 +338,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l email -d 'Email address' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
@@ -317,11 +346,13 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -331,6 +362,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l email -d 'New email' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
@@ -346,6 +378,7 @@ complete -c appt -n "__fish_appt_using_subcommand slots" -l duration -d 'Slots l
 complete -c appt -n "__fish_appt_using_subcommand slots" -l session -d 'Only this session (Morning, Afternoon, …)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand slots" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l clinic-wide -d 'The clinic-wide windows instead of a doctor\'s'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s a -l all -d 'Every grid slot, with why the unavailable ones are not offered'
 complete -c appt -n "__fish_appt_using_subcommand slots" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -368,6 +401,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the 
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking: booking it again returns the same appointment' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand book" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l clinic-wide -d 'Book into a clinic-wide window (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand book" -l walk-in -d 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day\'s next token'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-notify -d 'Send the patient no confirmation message'
@@ -382,6 +416,7 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l duration -d 'Ne
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s r -l reason -d 'Why it moved (kept in the event)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l force -d 'Move even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-notify -d 'Send the patient no "rescheduled" message'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -390,6 +425,7 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'P
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l force -d 'Cancel even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-notify -d 'Send the patient no "cancelled" message'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -402,6 +438,7 @@ complete -c appt -n "__fish_appt_using_subcommand status" -l follow-up -d 'Follo
 complete -c appt -n "__fish_appt_using_subcommand status" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand status" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand status" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand status" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand status" -s h -l help -d 'Print help'
@@ -412,17 +449,20 @@ complete -c appt -n "__fish_appt_using_subcommand update" -l prescription -d 'Pr
 complete -c appt -n "__fish_appt_using_subcommand update" -l follow-up -d 'Follow-up date (sets follow_up_required)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-follow-up -d 'Clear the follow-up'
 complete -c appt -n "__fish_appt_using_subcommand update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand show" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand history" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand history" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand history" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand history" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand history" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand history" -s h -l help -d 'Print help'
@@ -437,6 +477,7 @@ complete -c appt -n "__fish_appt_using_subcommand list" -l page -d 'Page number,
 complete -c appt -n "__fish_appt_using_subcommand list" -s n -l limit -d 'Appointments per page, at most 500' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand list" -s h -l help -d 'Print help'
@@ -445,6 +486,7 @@ complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created si
 complete -c appt -n "__fish_appt_using_subcommand count" -s S -l status -d 'Only with this status now' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand count" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand count" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand count" -s h -l help -d 'Print help'
@@ -455,6 +497,7 @@ complete -c appt -n "__fish_appt_using_subcommand next" -l after -d 'From this d
 complete -c appt -n "__fish_appt_using_subcommand next" -s n -l limit -d 'How many slots [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand next" -s h -l help -d 'Print help'
@@ -463,12 +506,14 @@ complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Onl
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s d -l doctor -d 'Only this doctor\'s queue' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s h -l help -d 'Print help'
@@ -477,6 +522,7 @@ complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling (a terminal asks)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s h -l help -d 'Print help'
@@ -484,6 +530,7 @@ complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcomm
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help'
@@ -499,16 +546,19 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -519,6 +569,7 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s h -l help -d 'Print help'
@@ -529,6 +580,7 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s n -l limit -d 'Deliver at most this many in this run' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l dry-run -d 'Print what would be delivered and change nothing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -538,6 +590,7 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -549,6 +602,7 @@ complete -c appt -n "__fish_appt_using_subcommand events" -l type -d 'Only event
 complete -c appt -n "__fish_appt_using_subcommand events" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand events" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand events" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand events" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand events" -s h -l help -d 'Print help'
@@ -563,12 +617,14 @@ complete -c appt -n "__fish_appt_using_subcommand export" -s S -l status -d 'Onl
 complete -c appt -n "__fish_appt_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l include-patient -d 'Put the patient\'s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)'
 complete -c appt -n "__fish_appt_using_subcommand export" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand export" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand export" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s h -l help -d 'Print help'
@@ -582,22 +638,26 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret-file -d 'Read the signing secret from FILE (trailing line breaks trimmed)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s h -l help -d 'Print help'
@@ -608,18 +668,21 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand check" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l full -d 'Also check every index entry against its table (SQLite\'s integrity_check; several times slower on a large file than the page and constraint check done by default)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand check" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand check" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand backup" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand backup" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand backup" -l force -d 'Replace FILE if it exists'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s h -l help -d 'Print help'
@@ -627,6 +690,7 @@ complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -634,6 +698,7 @@ complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcomman
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand import" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand import" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand import" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand import" -l dry-run -d 'Check every line against every rule, book nothing'
 complete -c appt -n "__fish_appt_using_subcommand import" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand import" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -641,17 +706,20 @@ complete -c appt -n "__fish_appt_using_subcommand import" -s h -l help -d 'Print
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l to -d 'The empty database to copy into: a file path or a postgres:// URL. A password on the command line is visible to other users (ps): give a URL with a password in APPT_TRANSFER_TO instead' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand transfer" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand demo" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand demo" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand demo" -s y -l yes -d 'Replace an earlier demo database without asking (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand completions" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand completions" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand completions" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand completions" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand completions" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand completions" -s h -l help -d 'Print help'

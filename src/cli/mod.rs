@@ -73,6 +73,15 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub clinic: Option<String>,
+    /// Fit tables and messages to N columns (default: COLUMNS, else the terminal's)
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(20..),
+        help_heading = "Global options"
+    )]
+    pub width: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -438,6 +447,9 @@ fn replace_arg(args: &mut [std::ffi::OsString], typed: &str, choice: &str) -> bo
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
+    if let Some(n) = cli.width {
+        crate::output::fit::set_width(usize::from(n));
+    }
     // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
     if let Command::Completions(a) = &cli.command {
         return completions::run(cli.json, a);
