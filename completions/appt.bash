@@ -1,4 +1,4 @@
-_appt() {
+_appt_clap() {
     local i cur prev opts cmd
     COMPREPLY=()
     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -5157,3 +5157,19 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _appt -o bashdefault -o default appt
 fi
+
+# Doctor, service, clinic and patient names come from the database the line
+# points at, through `appt __complete` (docs/commands.md#appt-completions).
+_appt() {
+    local names line
+    names=$(command appt __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD}" "$2" 2>/dev/null) || {
+        _appt_clap "$@"
+        return
+    }
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ -n $line ]] && COMPREPLY+=("$line")
+    done <<< "$names"
+    compopt -o filenames +o default +o bashdefault 2>/dev/null
+    return 0
+}

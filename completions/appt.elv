@@ -1154,8 +1154,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'appt;help'= {
             cand init 'Create the database (safe to run again)'

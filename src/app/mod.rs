@@ -16,6 +16,7 @@ pub mod import;
 pub mod key;
 pub mod list;
 pub mod maintenance;
+pub mod names;
 pub mod next;
 pub mod notify;
 pub mod patient;

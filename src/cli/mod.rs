@@ -8,6 +8,7 @@ mod change;
 mod check;
 mod clinic;
 mod closure;
+pub mod complete;
 mod completions;
 mod demo;
 mod doctor;
@@ -205,6 +206,12 @@ pub enum Command {
     )]
     Demo(demo::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    ///
+    /// Every script completes commands and flags. In bash, zsh and fish, TAB
+    /// after --doctor, --service, --clinic or --patient (and after doctor show,
+    /// service update, …) completes names from the database the line points
+    /// at (--db on it, else APPT_DB, else the default), read without changing
+    /// anything: a database that is not there completes nothing.
     Completions(completions::Args),
 }
 
