@@ -34,6 +34,7 @@ mod window;
 use crate::app::{Create, Store};
 use crate::core::time;
 use crate::error::{Error, Result};
+use crate::output::lang::tr;
 use crate::output::Report;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
@@ -339,6 +340,10 @@ impl WholeSeconds for DateTime<Utc> {
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
+    // Human output's language, once for the process (docs/commands.md#language).
+    crate::output::lang::choose(crate::output::lang::from_env(|name| {
+        std::env::var(name).ok()
+    }));
     // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
     if let Command::Completions(a) = &cli.command {
         return completions::run(cli.json, a);
@@ -374,7 +379,7 @@ pub fn run(cli: Cli) -> Result<Report> {
             let path = store.location.clone();
             Ok(ctx.report(
                 || crate::output::json::initialized(&path),
-                || format!("Database ready at {path}"),
+                || tr!("c.db_ready", path = path),
             ))
         }
         Command::Clinic(c) => clinic::run(&ctx, c),

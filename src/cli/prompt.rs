@@ -12,6 +12,7 @@ use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::{phone, time};
 use crate::error::{Code, Error, Result};
+use crate::output::lang::{self, tr};
 use crate::output::{desk, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
@@ -110,7 +111,7 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 
 /// A line for the person at the prompt (stderr, like the prompts).
 pub fn say(line: &str) {
-    let _ = Term::stderr().write_line(line);
+    let _ = Term::stderr().write_line(&lang::message(line));
 }
 
 impl<'a> Ask<'a> {
@@ -180,7 +181,7 @@ impl<'a> Ask<'a> {
         guard_interrupt();
         let mut input = Input::<String>::new()
             .with_prompt(label)
-            .validate_with(|s: &String| check(s));
+            .validate_with(|s: &String| check(s).map_err(|e| lang::message(&e)));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
@@ -235,9 +236,9 @@ impl<'a> Ask<'a> {
             })
             .collect();
         if whole {
-            names.push("The whole clinic (no doctor)".into());
+            names.push(tr!("p.whole_clinic"));
         }
-        let i = self.pick("Doctor", &names)?;
+        let i = self.pick(&tr!("p.doctor"), &names)?;
         match ds.get(i) {
             Some(d) => *doctor = Some(d.id.clone()),
             None => *clinic_wide = true,
@@ -289,7 +290,7 @@ impl<'a> Ask<'a> {
                     .as_ref()
                     .and_then(|w| w.next_free)
                     .map_or_else(|| "today".to_string(), |(d, _)| d.to_string());
-                req.date = self.typed("Date", Some(&next), &check::date)?;
+                req.date = self.typed(&tr!("p.date"), Some(&next), &check::date)?;
                 continue;
             }
             let hm: Vec<String> = free.iter().map(|s| time::to_local(tz, s.start).1).collect();
@@ -303,16 +304,16 @@ impl<'a> Ask<'a> {
                         label.push_str(&s.start.with_timezone(&tz).format(" %:z").to_string());
                     }
                     if s.remaining > 1 {
-                        label.push_str(&format!("  ({} places)", s.remaining));
+                        label.push_str(&tr!("p.places", n = s.remaining));
                     }
                     if Some(s.start) == current {
-                        label.push_str("  (its time now)");
+                        label.push_str(&tr!("p.its_time"));
                     }
                     label
                 })
                 .collect();
             let at_current = free.iter().position(|s| Some(s.start) == current);
-            let i = self.pick_from("Free slot", &labels, at_current.unwrap_or(0))?;
+            let i = self.pick_from(&tr!("p.free_slot"), &labels, at_current.unwrap_or(0))?;
             return Ok(free[i].start.with_timezone(&tz).to_rfc3339());
         }
     }
@@ -327,7 +328,7 @@ impl<'a> Ask<'a> {
             return Ok(false);
         };
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
-        let i = self.pick("Service (these hours take only these)", &shown)?;
+        let i = self.pick(&tr!("p.service_only"), &shown)?;
         req.service = Some(names[i].clone());
         Ok(true)
     }
@@ -362,6 +363,6 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
 /// What a declined confirmation reports: nothing changed, and exit 0 (the
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {
-    say("Nothing changed.");
+    say(&tr!("p.nothing_changed"));
     ctx.report(crate::output::json::declined, String::new)
 }
