@@ -304,7 +304,24 @@ pub fn reminders(r: &[i64]) -> String {
 pub fn clinic_card(c: &Clinic) -> String {
     let s = &c.settings;
     let onoff = lang::on_off;
-    let l = |id: &str, v: String| format!("  {:<19}{v}", lang::t(id));
+    let labels = [
+        "clinic.timezone",
+        "clinic.slot",
+        "clinic.notice",
+        "clinic.horizon",
+        "clinic.cancel",
+        "clinic.reminders",
+        "clinic.duplicates",
+        "clinic.diagnosis",
+        "clinic.notify",
+    ];
+    let pad = labels
+        .iter()
+        .map(|id| lang::t(id).chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let l = |id: &str, v: String| format!("  {:<pad$}{v}", lang::t(id));
     [
         join(
             &[
@@ -773,7 +790,8 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         t.row(vec![
             e.id.to_string().into(),
             format!("{d} {hm}").into(),
-            Item::new(&e.kind).or_short(e.kind.trim_start_matches("appointment.")),
+            Item::new(lang::t(&format!("event.{}", e.kind)))
+                .or_short(lang::t(&format!("event.short.{}", e.kind))),
             obj["status"]
                 .as_str()
                 .and_then(Status::parse)

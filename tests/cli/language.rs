@@ -42,6 +42,8 @@ const ENGLISH: &[&str] = &[
     "Database",
     "window",
     "Nothing",
+    "appointment",
+    "or",
 ];
 
 /// What a Spanish run printed, stdout and stderr, and its exit code.
@@ -206,6 +208,32 @@ fn a_front_desk_day_reads_in_spanish() {
         &["cancel", "Rosa Díaz", "--reason", "No puede venir", "--yes"],
     );
     assert!(out.starts_with("Cita cancelada"), "{out}");
+    let out = es(&env, &["history", &first]);
+    assert!(
+        out.contains("cita reservada") && out.contains("Historial de"),
+        "{out}"
+    );
+    let out = es(&env, &["clinic", "show", "Central"]);
+    assert!(out.contains("  Plazo de cancelación  "), "{out}");
+    let (_, err, _) = run(
+        &env,
+        &[("APPT_LANG", "es")],
+        &[
+            "book",
+            "--doctor",
+            "Nadie",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "10:00",
+            "--phone",
+            "+50370000003",
+        ],
+    );
+    no_english(
+        &["book", "--doctor", "Nadie"],
+        &err.replacen("error:", "", 1),
+    );
     es(&env, &["remind", "list"]);
     es(&env, &["queue"]);
     es(&env, &["patient", "list"]);
