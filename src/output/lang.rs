@@ -471,6 +471,9 @@ fn argument_in(lang: Lang, v: &str) -> String {
     if shown != v {
         return shown;
     }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%a %d %b %Y") {
+        return format!("{} {}", day_short_in(lang, d), d.year());
+    }
     ["status.", "arg."]
         .iter()
         .find_map(|p| catalogue(lang).get(format!("{p}{v}").as_str()))
@@ -552,6 +555,10 @@ mod tests {
             "Médico no encontrado"
         );
         assert_eq!(message_in(Lang::En, "Doctor not found"), "Doctor not found");
+        assert_eq!(
+            message_in(Lang::Es, "No free slots on Sat 20 Jun 2026: closed"),
+            "No hay turnos libres el sáb 20 jun 2026: closed"
+        );
         assert_eq!(
             message_in(Lang::Es, "no such thing at all"),
             "no such thing at all"
