@@ -5,6 +5,7 @@
 use super::Ctx;
 use crate::app::maintenance;
 use crate::error::{Error, Result};
+use crate::output::lang::tr;
 use crate::output::{json, Report};
 use std::path::PathBuf;
 
@@ -27,21 +28,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     }
     let mut st = ctx.open()?;
     let done = maintenance::backup(&mut st, &a.file, a.force)?;
-    let mut text = format!(
-        "Backed up {} to {} ({} bytes)",
-        st.location,
-        done.path.display(),
-        done.bytes
+    let mut text = tr!(
+        "c.backed_up",
+        a = st.location,
+        b = done.path.display(),
+        c = done.bytes
     );
     if done.sealed_ids > 0 {
         let key = match st.key_path() {
             Some(k) if super::env_nonempty("APPT_KEY")?.is_none() => k.display().to_string(),
             _ => "$APPT_KEY".into(),
         };
-        text.push_str(&format!(
-            "\nIts {} national IDs are sealed with the key in {key}: keep a copy of that key, apart from the backup",
-            done.sealed_ids
-        ));
+        text.push_str(&tr!("c.backup_sealed", a = done.sealed_ids, key = key));
     }
     Ok(ctx
         .report(|| json::backup(&done, &st.location), || text)

@@ -8,6 +8,7 @@ use crate::app::book::{self, BookRequest};
 use crate::app::slots::SlotsRequest;
 use crate::app::Store;
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
@@ -72,7 +73,13 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
     ask.doctor(Some(&mut *st), &mut a.doctor, &mut a.clinic_wide, false)?;
     if a.when.at.is_none() && !a.walk_in {
         let prompted = a.when.date.is_none();
-        a.when.date = ask.date(a.when.date.take(), "date", "--date", "Date", "today")?;
+        a.when.date = ask.date(
+            a.when.date.take(),
+            "date",
+            "--date",
+            &tr!("p.date"),
+            "today",
+        )?;
         if a.when.time.is_none() {
             if ask.interactive() {
                 let mut req = SlotsRequest {
@@ -136,11 +143,11 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
                     };
                     let mut text = human::confirm(verb, appt);
                     if let Some(old) = &booked.renamed_from {
-                        text.push_str(&format!(
-                            "\nThe patient with phone {} was named {}: now {}",
-                            human::clean(&appt.patient_phone),
-                            human::clean(old),
-                            human::clean(&appt.patient_name)
+                        text.push_str(&tr!(
+                            "c.renamed",
+                            a = human::clean(&appt.patient_phone),
+                            b = human::clean(old),
+                            c = human::clean(&appt.patient_name)
                         ));
                     }
                     text

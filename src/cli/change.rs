@@ -9,6 +9,7 @@ use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
 use crate::core::{status, time, Appointment};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
@@ -190,7 +191,7 @@ fn pick_new_time(
     } else {
         "today".to_string()
     };
-    let date = ask.typed("New date", Some(&default), &check::date)?;
+    let date = ask.typed(&tr!("p.new_date"), Some(&default), &check::date)?;
     let mut req = SlotsRequest {
         // A move to another doctor finds their clinic as `reschedule` does.
         clinic: match r.doctor {
@@ -230,21 +231,22 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         c.reason.filter(|r| !r.trim().is_empty()),
         "reason",
         "--reason",
-        "Cancellation reason",
+        &tr!("p.cancel_reason"),
     )?;
     ask.finish()?;
     let go = prompt::confirm(ctx, c.yes, || {
         Ok(shown.as_ref().map_or_else(
-            || format!("Cancel appointment {id}?"),
+            || tr!("c.cancel_q_id", id = id),
             |a| {
-                format!(
-                    "Cancel {}: {} with {}, {}?",
-                    human::short(&a.id),
-                    human::clean(&a.patient_name),
-                    a.doctor_name
+                tr!(
+                    "c.cancel_q",
+                    a = human::short(&a.id),
+                    b = human::clean(&a.patient_name),
+                    c = a
+                        .doctor_name
                         .as_deref()
-                        .map_or_else(|| "the clinic".to_string(), human::clean),
-                    human::when(a)
+                        .map_or_else(|| tr!("c.the_clinic"), human::clean),
+                    d = human::when(a)
                 )
             },
         ))

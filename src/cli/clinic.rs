@@ -4,6 +4,7 @@ use super::prompt::{check, Ask};
 use super::Ctx;
 use crate::app::clinic::{self, SettingsInput};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -104,12 +105,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add { name, settings } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", "Clinic name")?;
+            let name = ask.text(name, "name", "NAME", &tr!("p.clinic_name"))?;
             let timezone = ask.value(
                 settings.timezone.clone(),
                 "timezone",
                 "--timezone",
-                "Time zone (IANA, e.g. America/El_Salvador)",
+                &tr!("p.timezone"),
                 None,
                 &check::timezone,
             )?;
@@ -154,7 +155,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::clinic(&c),
-                    || format!("Updated clinic {}", human::clean(&c.name)),
+                    || tr!("c.clinic_updated", a = human::clean(&c.name)),
                 )
                 .made("clinic updated", &c.id))
         }

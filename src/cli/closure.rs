@@ -4,6 +4,7 @@ use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::closure::{self, ClosureInput};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -65,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let mut st = ctx.open()?;
                 ask.doctor(Some(&mut st), &mut doctor, &mut false, true)?;
             }
-            let from = ask.date(from, "from", "--from", "First closed date", "today")?;
+            let from = ask.date(from, "from", "--from", &tr!("p.first_closed"), "today")?;
             ask.finish()?;
             let input = ClosureInput {
                 clinic: ctx.clinic.clone(),
@@ -79,12 +80,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::closure(&c.closure),
                     || {
-                        format!(
-                            "Closed {} {}…{} {}",
-                            human::clean(&c.who),
-                            c.closure.from,
-                            c.closure.to,
-                            human::short(&c.closure.id)
+                        tr!(
+                            "c.closure_added",
+                            a = human::clean(&c.who),
+                            b = c.closure.from,
+                            c = c.closure.to,
+                            d = human::short(&c.closure.id)
                         )
                     },
                 )
@@ -113,11 +114,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     .as_deref()
                     .map(|r| format!(", {}", human::clean(r)))
                     .unwrap_or_default();
-                Ok(format!(
-                    "Remove closure {} ({}…{}{reason})?",
-                    human::short(&c.id),
-                    c.from,
-                    c.to
+                Ok(tr!(
+                    "c.closure_remove_q",
+                    a = human::short(&c.id),
+                    b = c.from,
+                    c = c.to,
+                    reason = reason
                 ))
             })?;
             if !go {
@@ -127,7 +129,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::closure(&c),
-                    || format!("Removed closure {}", human::short(&c.id)),
+                    || tr!("c.closure_removed", a = human::short(&c.id)),
                 )
                 .made("closure removed", &c.id))
         }

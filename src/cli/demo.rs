@@ -6,6 +6,7 @@ use super::prompt;
 use super::Ctx;
 use crate::app::{agenda, demo, slots, Create};
 use crate::error::{Error, Result};
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use std::path::PathBuf;
 
@@ -33,9 +34,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     // replacement is what a terminal confirms.
     if demo::exists(&path) {
         let go = prompt::confirm(ctx, a.yes, || {
-            Ok(format!(
-                "Replace the demo database {} (whatever was done in it is lost)?",
-                human::clean(&path.display().to_string())
+            Ok(tr!(
+                "c.demo_replace_q",
+                a = human::clean(&path.display().to_string())
             ))
         })?;
         if !go {
@@ -62,18 +63,21 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         tomorrow.push(slots::day(&mut st, &req, ctx.now)?);
     }
     let shown = path.display();
-    Ok(ctx.report(
-        || json::demo(&shown.to_string(), booked, &sheet, &tomorrow),
-        || {
-            let mut free = String::from("Free slots tomorrow:");
-            for d in &tomorrow {
-                free.push_str(&format!("\n\n{}", human::day_slots(d, false)));
-            }
-            format!(
-                "Demo database: {shown}\n(explore it with: appt --db '{shown}' list)\n\n{}\n\n{free}",
-                human::agenda(&sheet)
-            )
-        },
-    )
-    .saved(format!("demo database seeded at {shown}")))
+    Ok(ctx
+        .report(
+            || json::demo(&shown.to_string(), booked, &sheet, &tomorrow),
+            || {
+                let mut free = tr!("c.demo_free");
+                for d in &tomorrow {
+                    free.push_str(&format!("\n\n{}", human::day_slots(d, false)));
+                }
+                tr!(
+                    "c.demo_ready",
+                    shown = shown,
+                    a = human::agenda(&sheet),
+                    free = free
+                )
+            },
+        )
+        .saved(format!("demo database seeded at {shown}")))
 }

@@ -4,6 +4,7 @@ use super::prompt::Ask;
 use super::Ctx;
 use crate::app::doctor::{self, DoctorInput};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -73,7 +74,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             same_name,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", "Doctor's full name")?;
+            let name = ask.text(name, "name", "NAME", &tr!("p.doctor_name"))?;
             ask.finish()?;
             let input = DoctorInput {
                 name,
@@ -87,10 +88,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::doctor(&d),
                     || {
-                        format!(
-                            "Added doctor {} {}",
-                            human::clean(&d.full_name),
-                            human::short(&d.id)
+                        tr!(
+                            "c.doctor_added",
+                            a = human::clean(&d.full_name),
+                            b = human::short(&d.id)
                         )
                     },
                 )
@@ -129,7 +130,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::doctor(&d),
-                    || format!("Updated doctor {}", human::clean(&d.full_name)),
+                    || tr!("c.doctor_updated", a = human::clean(&d.full_name)),
                 )
                 .made("doctor updated", &d.id))
         }

@@ -8,6 +8,7 @@ use crate::app::export::{self, ExportRequest};
 use crate::error::{Error, Result};
 use crate::output::export::{sink, Format, Options};
 use crate::output::file::AtomicFile;
+use crate::output::lang::tr;
 use crate::output::{json, Report};
 use std::path::PathBuf;
 
@@ -89,7 +90,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .iter()
                 .map(|f| f.name().to_string())
                 .collect();
-            FormatArg::ALL[ask.pick("Format", &names)?]
+            FormatArg::ALL[ask.pick(&tr!("p.format"), &names)?]
         }
         None => return Err(Error::field("format", "--format is required")),
     };
@@ -131,8 +132,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     Ok(ctx.report(
         || json::exported(format.name(), &shown, n as u64),
         || {
-            let s = if n == 1 { "" } else { "s" };
-            format!("Exported {n} appointment{s} to {shown} ({})", format.name())
+            let id = if n == 1 {
+                "c.exported_one"
+            } else {
+                "c.exported"
+            };
+            tr!(id, n = n, shown = shown, format = format.name())
         },
     ))
 }

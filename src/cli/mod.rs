@@ -35,6 +35,7 @@ mod window;
 use crate::app::{Create, Store};
 use crate::core::{time, Actor};
 use crate::error::{Error, Result};
+use crate::output::lang::tr;
 use crate::output::Report;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
@@ -454,6 +455,10 @@ fn replace_arg(args: &mut [std::ffi::OsString], typed: &str, choice: &str) -> bo
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
+    // Human output's language, once for the process (docs/commands.md#language).
+    crate::output::lang::choose(crate::output::lang::from_env(|name| {
+        std::env::var(name).ok()
+    }));
     if let Some(n) = cli.width {
         crate::output::fit::set_width(usize::from(n));
     }
@@ -468,7 +473,7 @@ pub fn run(cli: Cli) -> Result<Report> {
             let path = store.location.clone();
             Ok(ctx.report(
                 || crate::output::json::initialized(&path),
-                || format!("Database ready at {path}"),
+                || tr!("c.db_ready", path = path),
             ))
         }
         Command::Clinic(c) => clinic::run(&ctx, c),

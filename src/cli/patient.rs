@@ -4,6 +4,7 @@ use super::prompt::{check, Ask};
 use super::Ctx;
 use crate::app::patient::{self, PatientInput};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -78,12 +79,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             email,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "--name", "Full name")?;
+            let name = ask.text(name, "name", "--name", &tr!("p.full_name"))?;
             let phone = ask.value(
                 phone,
                 "phone",
                 "--phone",
-                "Phone (+503…)",
+                &tr!("p.phone"),
                 None,
                 &check::phone,
             )?;
@@ -100,11 +101,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::patient(&p),
                     || {
-                        format!(
-                            "Added patient {} {} {}",
-                            human::clean(&p.full_name),
-                            human::clean(&p.phone),
-                            human::short(&p.id)
+                        tr!(
+                            "c.patient_added",
+                            a = human::clean(&p.full_name),
+                            b = human::clean(&p.phone),
+                            c = human::short(&p.id)
                         )
                     },
                 )
@@ -147,10 +148,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::patient(p),
                     || {
-                        format!(
-                            "Updated patient {} {}",
-                            human::clean(&p.full_name),
-                            human::clean(&p.phone)
+                        tr!(
+                            "c.patient_updated",
+                            a = human::clean(&p.full_name),
+                            b = human::clean(&p.phone)
                         )
                     },
                 )

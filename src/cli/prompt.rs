@@ -13,6 +13,7 @@ use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::{phone, time};
 use crate::error::{Code, Error, Result};
+use crate::output::lang::{self, tr};
 use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
@@ -111,7 +112,7 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 
 /// A line for the person at the prompt (stderr, like the prompts).
 pub fn say(line: &str) {
-    let _ = Term::stderr().write_line(&fit::wrap_lines(line, fit::message_width()));
+    let _ = Term::stderr().write_line(&fit::wrap_lines(&lang::message(line), fit::message_width()));
 }
 
 /// A question that fits the terminal: its first lines said, the last
@@ -195,7 +196,7 @@ impl<'a> Ask<'a> {
         guard_interrupt();
         let mut input = Input::<String>::new()
             .with_prompt(label)
-            .validate_with(|s: &String| check(s));
+            .validate_with(|s: &String| check(s).map_err(|e| lang::message(&e)));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
@@ -294,7 +295,7 @@ impl<'a> Ask<'a> {
                 .hint("nobody is booked for today: give the appointment's ID, or the patient's phone or name"));
         }
         let items: Vec<String> = day.iter().map(desk::appointment_choice).collect();
-        let i = self.pick("Appointment", &items)?;
+        let i = self.pick(&tr!("p.appointment"), &items)?;
         Ok(Some(day[i].id.clone()))
     }
 
@@ -330,9 +331,9 @@ impl<'a> Ask<'a> {
             })
             .collect();
         if whole {
-            names.push("The whole clinic (no doctor)".into());
+            names.push(tr!("p.whole_clinic"));
         }
-        let i = self.pick("Doctor", &names)?;
+        let i = self.pick(&tr!("p.doctor"), &names)?;
         match ds.get(i) {
             Some(d) => *doctor = Some(d.id.clone()),
             None => *clinic_wide = true,
@@ -356,13 +357,13 @@ impl<'a> Ask<'a> {
             None,
             "phone",
             "--phone or --patient",
-            "Patient phone",
+            &tr!("p.patient_phone"),
             None,
             &check::phone,
         )?;
         if let Some(p) = phone {
             if name.is_none() && !crate::app::patient::is_known_phone(st, p)? {
-                *name = self.text(None, "name", "--name", "Patient's full name")?;
+                *name = self.text(None, "name", "--name", &tr!("p.patient_name"))?;
             }
         }
         Ok(())
@@ -412,7 +413,7 @@ impl<'a> Ask<'a> {
                     .as_ref()
                     .and_then(|w| w.next_free)
                     .map_or_else(|| "today".to_string(), |(d, _)| d.to_string());
-                req.date = self.typed("Date", Some(&next), &check::date)?;
+                req.date = self.typed(&tr!("p.date"), Some(&next), &check::date)?;
                 continue;
             }
             let hm: Vec<String> = free.iter().map(|s| time::to_local(tz, s.start).1).collect();
@@ -426,16 +427,16 @@ impl<'a> Ask<'a> {
                         label.push_str(&s.start.with_timezone(&tz).format(" %:z").to_string());
                     }
                     if s.remaining > 1 {
-                        label.push_str(&format!("  ({} places)", s.remaining));
+                        label.push_str(&tr!("p.places", n = s.remaining));
                     }
                     if Some(s.start) == current {
-                        label.push_str("  (its time now)");
+                        label.push_str(&tr!("p.its_time"));
                     }
                     label
                 })
                 .collect();
             let at_current = free.iter().position(|s| Some(s.start) == current);
-            let i = self.pick_from("Free slot", &labels, at_current.unwrap_or(0))?;
+            let i = self.pick_from(&tr!("p.free_slot"), &labels, at_current.unwrap_or(0))?;
             return Ok(free[i].start.with_timezone(&tz).to_rfc3339());
         }
     }
@@ -450,7 +451,7 @@ impl<'a> Ask<'a> {
             return Ok(false);
         };
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
-        let i = self.pick("Service (these hours take only these)", &shown)?;
+        let i = self.pick(&tr!("p.service_only"), &shown)?;
         req.service = Some(names[i].clone());
         Ok(true)
     }
@@ -481,7 +482,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
                 .iter()
                 .map(|c| human::clean(c["name"].as_str().unwrap_or_default()))
                 .collect();
-            let i = ask.pick("Which one", &names)?;
+            let i = ask.pick(&tr!("p.which_one"), &names)?;
             Ok(candidates[i]["id"].as_str().map(String::from))
         }
         Code::NotFound if !typed.is_empty() => {
@@ -504,10 +505,14 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
             if rows.is_empty() {
                 return Ok(None);
             }
-            say(&format!(
-                "No {} is called '{}'.",
-                e.details["what"].as_str().unwrap_or_default(),
-                human::clean(typed)
+            let what = lang::t(&format!(
+                "what.{}",
+                e.details["what"].as_str().unwrap_or_default()
+            ));
+            say(&tr!(
+                "p.nobody_called",
+                what = what,
+                typed = human::clean(typed)
             ));
             let names: Vec<String> = rows.iter().map(|(_, n)| human::clean(n)).collect();
             // The filter starts from what was typed when that finds any name.
@@ -516,7 +521,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
             } else {
                 ""
             };
-            let i = ask.pick_typed("Did you mean", &names, start)?;
+            let i = ask.pick_typed(&tr!("p.did_you_mean"), &names, start)?;
             Ok(Some(rows[i].0.clone()))
         }
         _ => Ok(None),
@@ -554,6 +559,6 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
 /// What a declined confirmation reports: nothing changed, and exit 0 (the
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {
-    say("Nothing changed.");
+    say(&tr!("p.nothing_changed"));
     ctx.report(crate::output::json::declined, String::new)
 }

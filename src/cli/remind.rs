@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::app::remind::{self, DueRequest};
+use crate::output::lang::tr;
 
 use crate::error::Result;
 use crate::output::{emit_line, human, json, Report};
@@ -89,9 +90,12 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         ctx.report(
             || json::sweep(&sweep),
             || {
-                format!(
-                    "Reminders: {} sent, {} failed, {} expired, {} cancelled",
-                    sweep.sent, sweep.failed, sweep.expired, sweep.cancelled
+                tr!(
+                    "c.reminders_sent",
+                    a = sweep.sent,
+                    b = sweep.failed,
+                    c = sweep.expired,
+                    d = sweep.cancelled
                 )
             },
         )

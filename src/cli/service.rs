@@ -4,6 +4,7 @@ use super::prompt::{self, check, Ask};
 use super::Ctx;
 use crate::app::service;
 use crate::error::{Error, Result};
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -56,12 +57,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add { name, minutes: m } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", "Service name")?;
+            let name = ask.text(name, "name", "NAME", &tr!("p.service_name"))?;
             let m = ask.value(
                 m.map(|m| m.to_string()),
                 "minutes",
                 "--minutes",
-                "Duration in minutes",
+                &tr!("p.minutes"),
                 None,
                 &check::minutes,
             )?;
@@ -76,11 +77,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::service(&s),
                     || {
-                        format!(
-                            "Added service {} ({} min) {}",
-                            human::clean(&s.name),
-                            s.duration_minutes,
-                            human::short(&s.id)
+                        tr!(
+                            "c.service_added",
+                            a = human::clean(&s.name),
+                            b = s.duration_minutes,
+                            c = human::short(&s.id)
                         )
                     },
                 )
@@ -102,7 +103,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::service(&s),
-                    || format!("Updated service {}", human::clean(&s.name)),
+                    || tr!("c.service_updated", a = human::clean(&s.name)),
                 )
                 .made("service updated", &s.id))
         }
@@ -112,7 +113,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let s = service::find(&mut st, &id)?;
                 id = s.id.clone();
-                Ok(format!("Remove service {}?", human::clean(&s.name)))
+                Ok(tr!("c.service_remove_q", a = human::clean(&s.name)))
             })?;
             if !go {
                 return Ok(prompt::declined(ctx));
@@ -121,7 +122,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::service(&s),
-                    || format!("Removed service {}", human::clean(&s.name)),
+                    || tr!("c.service_removed", a = human::clean(&s.name)),
                 )
                 .made("service removed", &s.id))
         }

@@ -4,6 +4,7 @@
 use super::Ctx;
 use crate::app::{maintenance, Create};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{json, Report};
 use std::path::PathBuf;
 
@@ -37,10 +38,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .filter(|(_, n)| *n > 0)
                 .map(|(t, n)| format!("{t} {n}"))
                 .collect();
-            format!(
-                "Copied {total} rows from {} to {to} ({}), counts verified",
-                st.location,
-                per.join(", ")
+            tr!(
+                "c.transferred",
+                total = total,
+                a = st.location,
+                to = to,
+                b = per.join(", ")
             )
         },
     ))

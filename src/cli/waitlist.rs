@@ -5,6 +5,7 @@ use super::prompt::Ask;
 use super::Ctx;
 use crate::app::waitlist::{self, AddRequest};
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{desk, human, json, Report};
 use clap::Subcommand;
 
@@ -106,12 +107,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let e = waitlist::find(&mut st, &id)?;
                 id = e.id.clone();
-                Ok(format!(
-                    "Take {} ({}) off the waitlist for {} on {}?",
-                    human::clean(&e.patient_name),
-                    human::clean(&e.patient_phone),
-                    human::clean(&e.doctor_name),
-                    e.date
+                Ok(tr!(
+                    "c.waitlist_remove_q",
+                    a = human::clean(&e.patient_name),
+                    b = human::clean(&e.patient_phone),
+                    c = human::clean(&e.doctor_name),
+                    d = e.date
                 ))
             })?;
             if !go {

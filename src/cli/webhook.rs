@@ -3,6 +3,7 @@
 use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::webhook;
+use crate::output::lang::tr;
 
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
@@ -114,7 +115,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let secret = read_secret(secret, secret_file.as_deref())?;
             let mut ask = Ask::new(ctx);
-            let url = ask.text(url, "url", "URL", "Webhook URL")?;
+            let url = ask.text(url, "url", "URL", &tr!("p.webhook_url"))?;
             ask.finish()?;
             let w = webhook::add(
                 &mut ctx.open()?,
@@ -126,10 +127,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx.report(
                 || json::webhook(&w),
                 || {
-                    format!(
-                        "Added webhook {} → {}",
-                        human::short(&w.id),
-                        human::clean(&w.shown_url())
+                    tr!(
+                        "c.webhook_added",
+                        a = human::short(&w.id),
+                        b = human::clean(&w.shown_url())
                     )
                 },
             ))
@@ -147,10 +148,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let w = webhook::find(&mut st, &id)?;
                 id = w.id.clone();
-                Ok(format!(
-                    "Remove webhook {} ({})?",
-                    human::short(&w.id),
-                    human::clean(&w.shown_url())
+                Ok(tr!(
+                    "c.webhook_remove_q",
+                    a = human::short(&w.id),
+                    b = human::clean(&w.shown_url())
                 ))
             })?;
             if !go {
@@ -160,10 +161,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx.report(
                 || json::webhook(&w),
                 || {
-                    format!(
-                        "Removed webhook {} ({})",
-                        human::short(&w.id),
-                        human::clean(&w.shown_url())
+                    tr!(
+                        "c.webhook_removed",
+                        a = human::short(&w.id),
+                        b = human::clean(&w.shown_url())
                     )
                 },
             ))
@@ -176,7 +177,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             } else {
                 ctx.report(
                     || json::delivered(&done),
-                    || format!("Webhooks: {} delivered, {failed} failed", done.delivered),
+                    || tr!("c.webhooks_sent", a = done.delivered, failed = failed),
                 )
             };
             report.partial = done.shortfall().map(|s| s.error());

@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::app::window::{self, describe, WindowInput};
 use crate::core::time;
 use crate::error::Result;
+use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -111,9 +112,9 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
     ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, true)?;
     if a.days.is_none() && a.date.is_none() {
         if ask.interactive() {
-            let kinds = ["Every week".to_string(), "One date".to_string()];
-            if ask.pick("Repeats", &kinds)? == 0 {
-                let label = "Days (mon-fri, mon,wed,fri)";
+            let kinds = [tr!("p.every_week"), tr!("p.one_date")];
+            if ask.pick(&tr!("p.repeats"), &kinds)? == 0 {
+                let label = &tr!("p.days");
                 a.days = Some(ask.typed(label, Some("mon-fri"), &check::days)?);
             } else {
                 a.date = Some(ask.typed("Date", Some("today"), &check::date)?);
@@ -122,7 +123,7 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
             ask.missing("days", "--days or --date");
         }
     }
-    let from = ask.value(a.from, "from", "--from", "From (HH:MM)", None, &check::time)?;
+    let from = ask.value(a.from, "from", "--from", &tr!("p.from"), None, &check::time)?;
     let after_from = |s: &str| {
         let end = time::parse_hhmm(s, true)?;
         match from.as_deref().map(|f| time::parse_hhmm(f, false)) {
@@ -130,9 +131,9 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
             _ => Ok(()),
         }
     };
-    let to = ask.value(a.to, "to", "--to", "To (HH:MM)", None, &after_from)?;
+    let to = ask.value(a.to, "to", "--to", &tr!("p.to"), None, &after_from)?;
     if a.session.is_none() && ask.interactive() {
-        a.session = ask.optional("Session name (Morning, Afternoon…; empty for none)")?;
+        a.session = ask.optional(&tr!("p.session"))?;
     }
     ask.finish()?;
     let input = WindowInput {
@@ -160,12 +161,12 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
         .report(
             || json::window(w),
             || {
-                format!(
-                    "Added window {} for {} at {}: {}",
-                    human::short(&w.id),
-                    human::clean(&added.who),
-                    human::clean(&added.clinic),
-                    describe(w)
+                tr!(
+                    "c.window_added",
+                    a = human::short(&w.id),
+                    b = human::clean(&added.who),
+                    c = human::clean(&added.clinic),
+                    d = describe(w)
                 )
             },
         )
@@ -196,10 +197,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let w = window::find(&mut st, &id)?;
                 id = w.id.clone();
-                Ok(format!(
-                    "Remove window {} ({})?",
-                    human::short(&w.id),
-                    describe(&w)
+                Ok(tr!(
+                    "c.window_remove_q",
+                    a = human::short(&w.id),
+                    b = describe(&w)
                 ))
             })?;
             if !go {
@@ -209,7 +210,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::window(&w),
-                    || format!("Removed window {} ({})", human::short(&w.id), describe(&w)),
+                    || {
+                        tr!(
+                            "c.window_removed",
+                            a = human::short(&w.id),
+                            b = describe(&w)
+                        )
+                    },
                 )
                 .made("window removed", &w.id))
         }
@@ -222,7 +229,17 @@ fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
     Ok(ctx
         .report(
             || json::window(&w),
-            || format!("{verb} window {} ({})", human::short(&w.id), describe(&w)),
+            || {
+                tr!(
+                    if open {
+                        "c.window_opened"
+                    } else {
+                        "c.window_closed"
+                    },
+                    a = human::short(&w.id),
+                    b = describe(&w)
+                )
+            },
         )
         .made(format!("window {}", verb.to_lowercase()), &w.id))
 }

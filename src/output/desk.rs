@@ -2,6 +2,7 @@
 
 use super::fit::{col, text, Sheet, Step};
 use super::human::{clean, short, status_item};
+use super::lang::{self, tr};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
 use crate::core::time::local_hm;
@@ -10,22 +11,22 @@ use crate::store::waitlist::Entry;
 
 /// Today's queue: per doctor, in token order, with each status.
 pub fn queue(q: &Queue) -> String {
-    let mut out = format!(
-        "Queue for {} at {}",
-        q.date.format("%a %d %b %Y"),
-        clean(&q.clinic.name)
+    let mut out = tr!(
+        "d.queue_title",
+        date = lang::date_short(q.date),
+        clinic = clean(&q.clinic.name)
     );
     if q.lines.is_empty() {
-        out.push_str("\nNobody is booked today.");
+        out.push_str(&format!("\n{}", tr!("d.nobody_booked")));
     }
     for line in &q.lines {
         let who = line
             .doctor
             .as_ref()
-            .map_or("Clinic-wide".to_string(), |d| clean(&d.full_name));
+            .map_or(tr!("h.clinic_wide_title"), |d| clean(&d.full_name));
         out.push_str(&format!("\n\n{who}\n"));
         if line.appointments.is_empty() {
-            out.push_str("Nobody is booked today.");
+            out.push_str(&tr!("d.nobody_booked"));
             continue;
         }
         let mut t = Sheet::new(vec![
@@ -51,19 +52,20 @@ pub fn queue(q: &Queue) -> String {
 
 /// One entry in a line: `Waiting 1a2b3c4d: Ana López for Dr. García on 2026-06-16`.
 pub fn waiting(verb: &str, e: &Entry) -> String {
-    format!(
-        "{verb} {}: {} ({}) for {} on {}",
-        short(&e.id),
-        clean(&e.patient_name),
-        clean(&e.patient_phone),
-        clean(&e.doctor_name),
-        e.date
+    tr!(
+        "d.waiting",
+        verb = lang::message(verb),
+        id = short(&e.id),
+        patient = clean(&e.patient_name),
+        phone = clean(&e.patient_phone),
+        doctor = clean(&e.doctor_name),
+        date = e.date
     )
 }
 
 pub fn waitlist(all: &[Entry]) -> String {
     if all.is_empty() {
-        return "Nobody is waiting.".into();
+        return tr!("d.nobody_waiting");
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -91,29 +93,33 @@ pub fn waitlist(all: &[Entry]) -> String {
 /// Mon 22 Jun 2026 at 09:00`.
 pub fn why(d: &DaySlots) -> String {
     let Some(why) = &d.why else {
-        return "no free slots".into();
+        return tr!("d.no_free_slots");
     };
     let mut text = match &why.reason {
-        Reason::Closed(Some(r)) => format!("closed: {}", clean(r)),
-        Reason::Closed(None) => "closed".into(),
-        Reason::DayOff(days) if days.is_empty() => "no hours at this clinic".into(),
-        Reason::DayOff(days) => format!("not working on {}s (works {days})", d.date.format("%A")),
-        Reason::NeedsService(names) => format!(
-            "these hours take only {}: give --service",
-            names
+        Reason::Closed(Some(r)) => tr!("d.closed_reason", reason = clean(r)),
+        Reason::Closed(None) => tr!("d.closed"),
+        Reason::DayOff(days) if days.is_empty() => tr!("d.no_hours"),
+        Reason::DayOff(days) => tr!(
+            "d.day_off",
+            weekday = lang::weekday_of(d.date),
+            days = lang::days_named(days)
+        ),
+        Reason::NeedsService(names) => tr!(
+            "d.needs_service",
+            services = names
                 .iter()
                 .map(|n| clean(n))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Reason::Full => "no free slots".into(),
+        Reason::Full => tr!("d.no_free_slots"),
     };
     if let Some((day, start)) = why.next_free {
         let tz = d.target.clinic.timezone;
-        text.push_str(&format!(
-            "; next free day {} at {}",
-            day.format("%a %d %b %Y"),
-            local_hm(tz, start)
+        text.push_str(&tr!(
+            "d.next_free",
+            date = lang::date_short(day),
+            time = local_hm(tz, start)
         ));
     }
     text
@@ -122,22 +128,21 @@ pub fn why(d: &DaySlots) -> String {
 /// What `slots --all` says of a slot: `yes`, or why not in words.
 pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
     let closed = match d.why.as_ref().map(|w| &w.reason) {
-        Some(Reason::Closed(r)) => Some(
-            r.as_deref()
-                .map_or("closed".into(), |r| format!("closed: {}", clean(r))),
-        ),
+        Some(Reason::Closed(r)) => Some(r.as_deref().map_or(tr!("d.closed"), |r| {
+            tr!("d.closed_reason", reason = clean(r))
+        })),
         _ => None,
     };
     match refusal {
-        None => "yes".into(),
-        Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| "outside hours".into()),
-        Some(Code::AppointmentConflict) => "taken".into(),
-        Some(Code::SlotFull) => "full".into(),
-        Some(Code::SlotInactive) => "window closed".into(),
-        Some(Code::PastAppointment) => "past".into(),
-        Some(Code::InsufficientNotice) => "too soon".into(),
-        Some(Code::BeyondHorizon) => "too far ahead".into(),
-        Some(Code::InvalidTimeSlot) => "not for this service or length".into(),
+        None => tr!("word.yes"),
+        Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| tr!("d.outside_hours")),
+        Some(Code::AppointmentConflict) => tr!("d.taken"),
+        Some(Code::SlotFull) => tr!("d.full"),
+        Some(Code::SlotInactive) => tr!("d.window_closed"),
+        Some(Code::PastAppointment) => tr!("d.past"),
+        Some(Code::InsufficientNotice) => tr!("d.too_soon"),
+        Some(Code::BeyondHorizon) => tr!("d.too_far"),
+        Some(Code::InvalidTimeSlot) => tr!("d.not_for_service"),
         Some(code) => code.as_str().to_lowercase(),
     }
 }

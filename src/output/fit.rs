@@ -278,10 +278,10 @@ impl Sheet {
     }
 
     fn header(&self, i: usize, short: bool) -> &'static str {
-        match (self.cols[i].short_header, short) {
+        super::lang::heading(match (self.cols[i].short_header, short) {
             (Some(h), true) => h,
             _ => self.cols[i].header,
-        }
+        })
     }
 
     /// Each column's widest content as the terminal shows it (0 when hidden).

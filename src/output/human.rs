@@ -2,11 +2,10 @@
 //! Times are shown in the clinic's local time.
 
 use super::fit::{col, ellipsis, join, text, width, wrap, Item, Sheet, Step};
+use super::lang::{self, tr};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
-use crate::core::time::{
-    format_days, format_duration, format_hhmm, format_offset, local_hm, to_local,
-};
+use crate::core::time::{format_duration, format_hhmm, format_offset, local_hm, to_local};
 use crate::core::{Appointment, Clinic, Doctor, Patient, Recurrence, Service, Status, Window};
 use comfy_table::Color;
 use std::io::IsTerminal;
@@ -93,7 +92,7 @@ pub fn status_item(s: Status) -> Item {
         Status::Completed => Color::Green,
         Status::Cancelled | Status::NoShow => Color::Red,
     });
-    Item::new(s.as_str()).colour(colour)
+    Item::new(lang::status(s)).colour(colour)
 }
 
 /// `14:00–14:30`, or `14:00` where the column is short.
@@ -130,10 +129,15 @@ fn message_when(r: &crate::store::reminders::Reminder, a: &Appointment) -> Item 
     let (date, from) = (to_local(tz, slot.start).0, local_hm(tz, slot.start));
     Item::new(format!(
         "{} {from}–{}",
-        date.format("%a %d %b %Y"),
+        lang::date_short(date),
         local_hm(tz, slot.end)
     ))
     .or_short(format!("{date} {from}"))
+}
+
+/// A card's label, padded: `  Doctor    `.
+fn label(id: &str) -> String {
+    format!("  {:<10}", lang::t(id))
 }
 
 fn or_dash(s: Option<&str>) -> String {
@@ -144,7 +148,7 @@ fn or_dash(s: Option<&str>) -> String {
 pub fn when(a: &Appointment) -> String {
     format!(
         "{} {}–{}",
-        a.local_date.format("%a %d %b %Y"),
+        lang::date_short(a.local_date),
         local_hm(a.timezone, a.starts_at),
         local_hm(a.timezone, a.ends_at)
     )
@@ -153,8 +157,8 @@ pub fn when(a: &Appointment) -> String {
 fn who(a: &Appointment) -> String {
     match (&a.doctor_name, &a.service_name) {
         (Some(d), _) => clean(d),
-        (None, Some(s)) => format!("{} (clinic-wide)", clean(s)),
-        (None, None) => "clinic-wide".into(),
+        (None, Some(s)) => tr!("h.clinic_wide_service", service = clean(s)),
+        (None, None) => tr!("h.clinic_wide"),
     }
 }
 
@@ -164,14 +168,19 @@ fn who(a: &Appointment) -> String {
 pub fn confirm(verb: &str, a: &Appointment) -> String {
     join(
         &[
-            format!(
-                "{verb} {}: {} with {},",
-                short(&a.id),
-                clean(&a.patient_name),
-                who(a)
+            tr!(
+                "h.confirm_who",
+                verb = lang::message(verb),
+                id = short(&a.id),
+                patient = clean(&a.patient_name),
+                doctor = who(a)
             ),
             format!("{},", when(a)),
-            format!("token {} [{}]", a.token_number, a.status.as_str()),
+            tr!(
+                "h.confirm_token",
+                token = a.token_number,
+                status = lang::status(a.status)
+            ),
         ],
         width(),
     )
@@ -179,7 +188,7 @@ pub fn confirm(verb: &str, a: &Appointment) -> String {
 
 pub fn appointments(list: &[Appointment]) -> String {
     if list.is_empty() {
-        return "No appointments.".into();
+        return tr!("h.no_appointments");
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -217,36 +226,44 @@ pub fn appointments(list: &[Appointment]) -> String {
 pub fn appointment_card(a: &Appointment) -> String {
     let w = width();
     let mut lines = vec![
-        format!("Appointment {}  [{}]", a.id, a.status.as_str()),
-        format!("  When      {} ({})", when(a), a.timezone.name()),
-        wrap("  Clinic    ", &clean(&a.clinic_name), w),
-        wrap("  Doctor    ", &who(a), w),
+        tr!(
+            "h.card_appointment",
+            id = a.id,
+            status = lang::status(a.status)
+        ),
+        format!("{}{} ({})", label("card.When"), when(a), a.timezone.name()),
+        wrap(&label("card.Clinic"), &clean(&a.clinic_name), w),
+        wrap(&label("card.Doctor"), &who(a), w),
         wrap(
-            "  Patient   ",
+            &label("card.Patient"),
             &format!("{} {}", clean(&a.patient_name), clean(&a.patient_phone)),
             w,
         ),
-        wrap("  Service   ", &or_dash(a.service_name.as_deref()), w),
-        format!("  Token     {}", a.token_number),
-        wrap("  Source    ", &clean(&a.source), w),
+        wrap(
+            &label("card.Service"),
+            &or_dash(a.service_name.as_deref()),
+            w,
+        ),
+        format!("{}{}", label("card.Token"), a.token_number),
+        wrap(&label("card.Source"), &clean(&a.source), w),
     ];
     let optional = [
-        ("Session", a.session.as_deref()),
-        ("Batch", a.batch.as_deref()),
-        ("Reason", a.reason.as_deref()),
-        ("Notes", a.notes.as_deref()),
-        ("Diagnosis", a.diagnosis.as_deref()),
-        ("Rx", a.prescription.as_deref()),
-        ("Cancelled", a.cancellation_reason.as_deref()),
-        ("Ext. ref", a.external_reference_id.as_deref()),
+        ("card.Session", a.session.as_deref()),
+        ("card.Batch", a.batch.as_deref()),
+        ("card.Reason", a.reason.as_deref()),
+        ("card.Notes", a.notes.as_deref()),
+        ("card.Diagnosis", a.diagnosis.as_deref()),
+        ("card.Rx", a.prescription.as_deref()),
+        ("card.Cancelled", a.cancellation_reason.as_deref()),
+        ("card.Ext_ref", a.external_reference_id.as_deref()),
     ];
-    for (label, v) in optional {
+    for (id, v) in optional {
         if let Some(v) = v {
-            lines.push(wrap(&format!("  {label:<9} "), &clean_lines(v), w));
+            lines.push(wrap(&label(id), &clean_lines(v), w));
         }
     }
     if let Some(d) = a.follow_up_date {
-        lines.push(format!("  Follow-up {d}"));
+        lines.push(format!("{}{d}", label("card.Follow-up")));
     }
     lines.join("\n")
 }
@@ -286,17 +303,17 @@ pub fn clinics(list: &[Clinic]) -> String {
 
 /// `Added clinic Central (America/El_Salvador) 3f2a1b4c`
 pub fn clinic_added(c: &Clinic) -> String {
-    format!(
-        "Added clinic {} ({}) {}",
-        clean(&c.name),
-        c.timezone.name(),
-        short(&c.id)
+    tr!(
+        "h.clinic_added",
+        name = clean(&c.name),
+        zone = c.timezone.name(),
+        id = short(&c.id)
     )
 }
 
 pub fn reminders(r: &[i64]) -> String {
     if r.is_empty() {
-        "none".into()
+        tr!("word.none")
     } else {
         r.iter()
             .map(|m| format_offset(*m))
@@ -307,21 +324,42 @@ pub fn reminders(r: &[i64]) -> String {
 
 pub fn clinic_card(c: &Clinic) -> String {
     let s = &c.settings;
-    let onoff = |b: bool| if b { "on" } else { "off" };
+    let onoff = lang::on_off;
+    let labels = [
+        "clinic.timezone",
+        "clinic.slot",
+        "clinic.notice",
+        "clinic.horizon",
+        "clinic.cancel",
+        "clinic.reminders",
+        "clinic.duplicates",
+        "clinic.diagnosis",
+        "clinic.notify",
+    ];
+    let pad = labels
+        .iter()
+        .map(|id| lang::t(id).chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let l = |id: &str, v: String| format!("  {:<pad$}{v}", lang::t(id));
     [
         join(
-            &[format!("Clinic {}", clean(&c.name)), format!(" ({})", c.id)],
+            &[
+                tr!("h.card_clinic", name = clean(&c.name)),
+                format!(" ({})", c.id),
+            ],
             width(),
         ),
-        format!("  Time zone          {}", c.timezone.name()),
-        format!("  Slot length        {}m", s.slot_minutes),
-        format!("  Minimum notice     {}", format_duration(s.min_notice)),
-        format!("  Booking horizon    {}", format_duration(s.horizon)),
-        format!("  Cancel window      {}", format_duration(s.cancel_window)),
-        format!("  Reminders          {}", reminders(&s.reminders)),
-        format!("  Duplicate check    {}", onoff(s.duplicate_check)),
-        format!("  Require diagnosis  {}", onoff(s.require_diagnosis)),
-        format!("  Notify patients    {}", onoff(s.notify)),
+        l("clinic.timezone", c.timezone.name().to_string()),
+        l("clinic.slot", format!("{}m", s.slot_minutes)),
+        l("clinic.notice", format_duration(s.min_notice)),
+        l("clinic.horizon", format_duration(s.horizon)),
+        l("clinic.cancel", format_duration(s.cancel_window)),
+        l("clinic.reminders", reminders(&s.reminders)),
+        l("clinic.duplicates", onoff(s.duplicate_check).to_string()),
+        l("clinic.diagnosis", onoff(s.require_diagnosis).to_string()),
+        l("clinic.notify", onoff(s.notify).to_string()),
     ]
     .join("\n")
 }
@@ -343,7 +381,7 @@ pub fn doctors(list: &[Doctor]) -> String {
                 .map(|m| format!("{m}m"))
                 .unwrap_or_else(|| "—".into())
                 .into(),
-            if d.active { "yes" } else { "no" }.into(),
+            lang::yes_no(d.active).into(),
             short(&d.id).into(),
         ]);
     }
@@ -385,11 +423,11 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
     ]);
     for w in list {
         let when = match &w.recurrence {
-            Recurrence::Weekly(m) => format_days(*m),
+            Recurrence::Weekly(m) => lang::days(*m),
             Recurrence::Date(d) => d.to_string(),
         };
         let valid = match (w.valid_from, w.valid_to) {
-            (None, None) => "always".to_string(),
+            (None, None) => tr!("word.always"),
             (f, t) => format!(
                 "{}…{}",
                 f.map(|d| d.to_string()).unwrap_or_default(),
@@ -400,7 +438,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             w.doctor_id
                 .as_deref()
                 .map(|id| clean(&names(id)))
-                .unwrap_or_else(|| "clinic-wide".into())
+                .unwrap_or_else(|| tr!("h.clinic_wide"))
                 .into(),
             when.into(),
             format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)).into(),
@@ -409,7 +447,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             or_dash(w.session.as_deref()).into(),
             or_dash(w.batch.as_deref()).into(),
             valid.into(),
-            if w.open { "open" } else { "closed" }.into(),
+            lang::t(if w.open { "word.open" } else { "word.closed" }).into(),
             short(&w.id).into(),
         ]);
     }
@@ -438,7 +476,7 @@ pub fn closures(list: &[crate::app::closure::Closed]) -> String {
 
 pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
-        return "No patients.".into();
+        return tr!("h.no_patients");
     }
     let mut t = Sheet::new(vec![
         text("Name", 14),
@@ -464,7 +502,7 @@ pub fn patients(list: &[Patient]) -> String {
 
 fn national_id(p: &Patient) -> String {
     if p.national_id_unreadable {
-        "(unreadable)".into()
+        tr!("h.unreadable")
     } else {
         or_dash(p.national_id.as_deref())
     }
@@ -474,15 +512,19 @@ pub fn patient_card(p: &Patient) -> String {
     [
         join(
             &[
-                format!("Patient {}", clean(&p.full_name)),
+                tr!("h.card_patient", name = clean(&p.full_name)),
                 format!(" ({})", p.id),
             ],
             width(),
         ),
-        format!("  Phone        {}", clean(&p.phone)),
-        format!("  National ID  {}", national_id(p)),
-        format!("  Email        {}", or_dash(p.email.as_deref())),
-        format!("  No-shows     {}", p.no_show_count),
+        format!("  {:<13}{}", lang::t("patient.phone"), clean(&p.phone)),
+        format!("  {:<13}{}", lang::t("patient.national_id"), national_id(p)),
+        format!(
+            "  {:<13}{}",
+            lang::t("patient.email"),
+            or_dash(p.email.as_deref())
+        ),
+        format!("  {:<13}{}", lang::t("patient.no_shows"), p.no_show_count),
     ]
     .join("\n")
 }
@@ -490,45 +532,39 @@ pub fn patient_card(p: &Patient) -> String {
 /// `appt key rotate`: the new key's version, what was sealed again, and where
 /// the key is (with `$APPT_KEY`: the key itself, to be stored now).
 pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
-    let ids = |n: u64| format!("{n} national ID{}", if n == 1 { "" } else { "s" });
+    let ids = |n: u64| {
+        if n == 1 {
+            tr!("h.national_ids_one", n = n)
+        } else {
+            tr!("h.national_ids", n = n)
+        }
+    };
     let mut lines = Vec::new();
     match (&r.key, &r.key_file) {
         (Some(key), _) => {
-            lines.push(format!(
-                "New national-ID key (version {}): store it now, then set APPT_KEY to it wherever appt runs:",
-                r.version
-            ));
+            lines.push(tr!("h.key_new", version = r.version));
             lines.push(key.clone());
-            lines.push(format!(
-                "Sealed {} again under it; the old key no longer opens them.",
-                ids(r.resealed)
-            ));
+            lines.push(tr!("h.key_resealed", ids = ids(r.resealed)));
         }
         (None, Some(file)) => {
-            lines.push(format!(
-                "National-ID key rotated to version {}: sealed {} again under it.",
-                r.version,
-                ids(r.resealed)
+            lines.push(tr!(
+                "h.key_rotated",
+                version = r.version,
+                ids = ids(r.resealed)
             ));
-            lines.push(format!("Key file: {}", file.display()));
+            lines.push(tr!("h.key_file", file = file.display()));
             for k in &r.kept {
-                lines.push(format!(
-                    "Old key kept in {} (it opens older backups; delete it when none needs it)",
-                    k.display()
-                ));
+                lines.push(tr!("h.key_kept", file = k.display()));
             }
         }
-        (None, None) => lines.push(format!(
-            "National-ID key rotated to version {}: sealed {} again under it.",
-            r.version,
-            ids(r.resealed)
+        (None, None) => lines.push(tr!(
+            "h.key_rotated",
+            version = r.version,
+            ids = ids(r.resealed)
         )),
     }
     if r.unreadable > 0 {
-        lines.push(format!(
-            "{} could not be opened (damaged, or another patient's) and were left as they are: `appt check` lists them.",
-            ids(r.unreadable)
-        ));
+        lines.push(tr!("h.key_unreadable", ids = ids(r.unreadable)));
     }
     lines.join("\n")
 }
@@ -538,48 +574,53 @@ pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
 pub fn check(found: &[crate::store::check::Violation]) -> String {
     use crate::store::check::Row;
     if found.is_empty() {
-        return "OK: no problems found".into();
+        return tr!("h.check_ok");
     }
-    let mut out = format!(
-        "{} problem{} found:",
-        found.len(),
-        if found.len() == 1 { "" } else { "s" }
-    );
+    let mut out = if found.len() == 1 {
+        tr!("h.check_one")
+    } else {
+        tr!("h.check_many", n = found.len())
+    };
     for v in found {
-        out.push_str(&format!("\n\n[{}] {}", v.check, v.message));
+        out.push_str(&format!("\n\n[{}] {}", v.check, lang::message(&v.message)));
         for r in &v.rows {
             let line = match r {
                 Row::Appointment(a) => format!(
-                    "{}  {}–{}  {}  token {}  {}",
+                    "{}  {}–{}  {}  {}  {}",
                     short(&a.id),
                     a.local(a.starts_at),
                     to_local(a.timezone, a.ends_at).1,
                     a.status,
-                    a.token_number,
+                    tr!("h.token", token = a.token_number),
                     match a.window_capacity {
-                        Some(c) => format!("capacity {c}"),
-                        None => "window gone".into(),
+                        Some(c) => tr!("h.capacity", n = c),
+                        None => tr!("h.window_gone"),
                     }
                 ),
                 Row::Reminder(r) => {
                     let (d, hm) = to_local(r.timezone, r.due_at);
-                    format!(
-                        "reminder {}  {}  due {d} {hm}  {}  appointment {}",
-                        short(&r.id),
-                        format_offset(r.offset_minutes),
-                        r.status,
-                        short(&r.appointment_id)
+                    tr!(
+                        "h.check_reminder",
+                        id = short(&r.id),
+                        offset = format_offset(r.offset_minutes),
+                        due = format!("{d} {hm}"),
+                        status = r.status,
+                        appointment = short(&r.appointment_id)
                     )
                 }
-                Row::Key(k) => format!(
-                    "{} rowid {}: {} = {} (no such row in {})",
-                    k.table,
-                    k.rowid.map(|i| i.to_string()).unwrap_or_else(|| "—".into()),
-                    k.column.as_deref().unwrap_or("?"),
-                    k.value.as_deref().unwrap_or("NULL"),
-                    k.parent
+                Row::Key(k) => tr!(
+                    "h.check_key",
+                    table = k.table,
+                    rowid = k.rowid.map(|i| i.to_string()).unwrap_or_else(|| "—".into()),
+                    column = k.column.as_deref().unwrap_or("?"),
+                    value = k.value.as_deref().unwrap_or("NULL"),
+                    parent = k.parent
                 ),
-                Row::Patient(p) => format!("patient {}  national_id {}", short(&p.id), p.problem),
+                Row::Patient(p) => tr!(
+                    "h.check_patient",
+                    id = short(&p.id),
+                    problem = lang::message(&p.problem)
+                ),
                 Row::Damage(d) => format!(
                     "{} {}: {} = {}",
                     d.table,
@@ -589,7 +630,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                         .as_deref()
                         .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
                 ),
-                Row::Problem(p) => p.clone(),
+                Row::Problem(p) => lang::message(p),
             };
             out.push_str(&format!("\n  {line}"));
         }
@@ -605,11 +646,15 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         .doctor
         .as_ref()
         .map(|x| clean(&x.full_name))
-        .unwrap_or_else(|| "clinic-wide".into());
+        .unwrap_or_else(|| tr!("h.clinic_wide"));
     let title = join(
         &[
-            format!("{who} at {},", clean(&d.target.clinic.name)),
-            d.date.format("%a %d %b %Y").to_string(),
+            tr!(
+                "h.slots_title",
+                who = who,
+                clinic = clean(&d.target.clinic.name)
+            ),
+            lang::date_short(d.date),
             format!("({})", tz.name()),
         ],
         width(),
@@ -654,13 +699,13 @@ pub fn agenda(a: &Agenda) -> String {
     let mut out = join(
         &[
             format!("{} —", clean(&a.clinic.name)),
-            a.date.format("%A %d %B %Y").to_string(),
+            lang::date_long(a.date),
             format!("({})", tz.name()),
         ],
         width(),
     );
     if a.sections.is_empty() {
-        out.push_str("\nNothing scheduled and no windows open.");
+        out.push_str(&format!("\n{}", tr!("h.agenda_empty")));
     }
     for s in &a.sections {
         let title = match &s.doctor {
@@ -674,11 +719,14 @@ pub fn agenda(a: &Agenda) -> String {
                 ],
                 width(),
             ),
-            None => "Clinic-wide".into(),
+            None => tr!("h.clinic_wide_title"),
         };
         out.push_str(&format!("\n\n{title}"));
         if let Some(reason) = &s.closed {
-            out.push_str(&format!("\nClosed: {}", clean(reason)));
+            out.push_str(&format!(
+                "\n{}",
+                tr!("h.closed_reason", reason = clean(reason))
+            ));
             if s.appointments.is_empty() {
                 continue;
             }
@@ -722,10 +770,10 @@ pub fn agenda(a: &Agenda) -> String {
                     let places: i64 = run.iter().map(|f| f.remaining).sum();
                     let n = run.len();
                     let free = match (n, places) {
-                        (1, 1) => "· free ·".to_string(),
-                        (1, p) => format!("· free ({p} left) ·"),
-                        (n, p) if p == n as i64 => format!("· {n} free ·"),
-                        (n, p) => format!("· {n} free ({p} places) ·"),
+                        (1, 1) => tr!("h.free"),
+                        (1, p) => tr!("h.free_left", n = p),
+                        (n, p) if p == n as i64 => tr!("h.free_run", n = n),
+                        (n, p) => tr!("h.free_run_places", n = n, places = p),
                     };
                     let time: Item = if run.len() == 1 {
                         local_hm(tz, first.start).into()
@@ -748,7 +796,13 @@ pub fn agenda(a: &Agenda) -> String {
             .count();
         let places: i64 = s.free.iter().map(|f| f.remaining).sum();
         out.push_str(&format!(
-            "\n{booked} booked · {arrived} arrived · {places} free"
+            "\n{}",
+            tr!(
+                "h.day_summary",
+                booked = booked,
+                arrived = arrived,
+                free = places
+            )
         ));
     }
     out
@@ -826,20 +880,28 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         };
         let (date, start) = (date.as_str().unwrap_or(""), start.as_str().unwrap_or(""));
         let short_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_or_else(|_| date.to_string(), |d| d.format("%d %b").to_string());
+            .map_or_else(|_| date.to_string(), lang::day_month);
         t.row(vec![
             e.id.to_string().into(),
-            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
-            Item::new(&e.kind).or_short(e.kind.trim_start_matches("appointment.")),
-            obj["status"].as_str().unwrap_or("").into(),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            Item::new(lang::t(&format!("event.{}", e.kind)))
+                .or_short(lang::t(&format!("event.short.{}", e.kind))),
+            obj["status"]
+                .as_str()
+                .and_then(Status::parse)
+                .map_or("", lang::status)
+                .into(),
             Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
             or_dash(e.actor.as_deref()).into(),
         ]);
     }
     format!(
-        "History of {} ({})\n{}",
-        short(&appt.id),
-        clean(&appt.patient_name),
+        "{}\n{}",
+        tr!(
+            "h.history",
+            id = short(&appt.id),
+            patient = clean(&appt.patient_name)
+        ),
         t.render()
     )
 }
@@ -847,7 +909,7 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
 /// `remind list`.
 pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> String {
     if rows.is_empty() {
-        return "No reminders.".into();
+        return tr!("h.no_reminders");
     }
     let mut t = Sheet::new(vec![
         col("Due"),
@@ -870,9 +932,9 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             local_hm(a.timezone, r.due_at),
         );
         t.row(vec![
-            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
             message_kind(r),
-            r.status.as_str().into(),
+            lang::t(&format!("reminder.{}", r.status.as_str())).into(),
             r.attempts.to_string().into(),
             clean(r.recipient(a).0).into(),
             message_when(r, a),
@@ -885,7 +947,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
 /// `webhook list`; the secret itself is never shown, nor a password in a URL.
 pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     if all.is_empty() {
-        return "No webhooks.".into();
+        return tr!("h.no_webhooks");
     }
     let mut t = Sheet::new(vec![
         text("URL", 20),
@@ -910,17 +972,17 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
                 &w.events
                     .as_ref()
                     .map(|e| e.join(","))
-                    .unwrap_or_else(|| "all".into()),
+                    .unwrap_or_else(|| tr!("word.all")),
             )
             .into(),
-            if w.secret.is_some() { "yes" } else { "no" }.into(),
+            lang::yes_no(w.secret.is_some()).into(),
             w.delivered.to_string().into(),
             w.cursor.to_string().into(),
             w.next_attempt_at
                 .map(crate::core::time::fmt_utc)
                 .unwrap_or_default()
                 .into(),
-            clean(&w.shown_error().unwrap_or_default()).into(),
+            clean(&lang::message(&w.shown_error().unwrap_or_default())).into(),
             short(&w.id).into(),
         ]);
     }
@@ -929,24 +991,32 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
 
 /// `import`: what was booked, and each rejected line with its code.
 pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
-    let verb = if dry_run { "Would book" } else { "Booked" };
-    let mut out = format!(
-        "{verb} {}, already booked {}, rejected {}",
-        done.booked, done.idempotent, done.rejected_count
+    let mut out = tr!(
+        if dry_run {
+            "h.import_dry"
+        } else {
+            "h.imported"
+        },
+        booked = done.booked,
+        again = done.idempotent,
+        rejected = done.rejected_count
     );
     for r in &done.rejected {
         out.push_str(&format!(
-            "\n  line {}: {} {}",
-            r.line,
-            r.error.code.as_str(),
-            clean(&r.error.message)
+            "\n  {}",
+            tr!(
+                "h.import_line",
+                line = r.line,
+                code = r.error.code.as_str(),
+                message = clean(&lang::message(&r.error.message))
+            )
         ));
     }
     let untold = done.rejected_count - done.rejected.len();
     if untold > 0 {
         out.push_str(&format!(
-            "\n  … and {untold} more rejected lines (only the first {} are listed)",
-            done.rejected.len()
+            "\n  {}",
+            tr!("h.import_untold", n = untold, shown = done.rejected.len())
         ));
     }
     out
@@ -956,10 +1026,7 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
 pub fn next_slots(found: &crate::app::next::Found) -> String {
     let tz = found.clinic.timezone;
     if found.slots.is_empty() {
-        return format!(
-            "No free slots at {} within its booking horizon.",
-            clean(&found.clinic.name)
-        );
+        return tr!("h.next_none", clinic = clean(&found.clinic.name));
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -971,7 +1038,7 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
     .steps(&[Step::Drop("Session"), Step::Short("Time")]);
     for f in &found.slots {
         t.row(vec![
-            f.date.format("%a %d %b").to_string().into(),
+            lang::day_short(f.date).into(),
             span(tz, f.slot.start, f.slot.end),
             clean(&f.doctor.full_name).into(),
             f.slot.remaining.to_string().into(),
@@ -980,7 +1047,7 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
     }
     let title = join(
         &[
-            format!("First free at {}", clean(&found.clinic.name)),
+            tr!("h.next_title", clinic = clean(&found.clinic.name)),
             format!("({}):", tz.name()),
         ],
         width(),
@@ -991,15 +1058,19 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
 /// `patient show`: the card, then upcoming and recent visits.
 pub fn patient_visits(card: &crate::app::patient::Card) -> String {
     let mut out = patient_card(&card.patient);
-    for (title, list) in [("Upcoming", &card.upcoming), ("Recent", &card.recent)] {
+    for (title, list) in [
+        (lang::t("h.upcoming"), &card.upcoming),
+        (lang::t("h.recent"), &card.recent),
+    ] {
         if list.is_empty() {
-            out.push_str(&format!("\n{title}: none"));
+            out.push_str(&format!("\n{title}: {}", lang::t("word.none")));
         } else {
             out.push_str(&format!("\n{title}:"));
             for a in list {
                 // The doctor's name gives way: the rest is a date, a time, a
                 // status and an ID, none of which may wrap.
-                let rest = 2 + when(a).chars().count() + 2 + 2 + a.status.as_str().len() + 2 + 8;
+                let status = lang::status(a.status);
+                let rest = 2 + when(a).chars().count() + 2 + 2 + status.chars().count() + 2 + 8;
                 let who = match width() {
                     Some(w) => ellipsis(&who(a), w.saturating_sub(rest).max(8)),
                     None => who(a),
@@ -1008,7 +1079,7 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
                     "\n  {}  {}  {}  {}",
                     when(a),
                     who,
-                    a.status.as_str(),
+                    status,
                     short(&a.id)
                 ));
             }
@@ -1023,15 +1094,22 @@ fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
     let offset = format_offset(r.offset_minutes);
     let short = match r.kind.as_str() {
         "reminder" => offset.clone(),
-        "waitlist_offer" => "offer".into(),
-        "confirmation" => "confirm".into(),
-        "rescheduled" => "moved".into(),
+        "waitlist_offer" => tr!("kind.offer"),
+        "confirmation" => tr!("kind.confirm"),
+        "rescheduled" => tr!("kind.moved"),
+        "cancelled" => tr!("kind.cancel"),
         other => other.into(),
     };
     let long = if r.is_reminder() {
-        format!("reminder {offset}")
+        tr!("kind.reminder", offset = offset)
     } else {
-        r.kind.replace('_', " ")
+        match r.kind.as_str() {
+            "waitlist_offer" => tr!("kind.waitlist_offer"),
+            "confirmation" => tr!("kind.confirmation"),
+            "rescheduled" => tr!("kind.rescheduled"),
+            "cancelled" => tr!("kind.cancelled"),
+            other => other.replace('_', " "),
+        }
     };
     Item::new(long).or_short(short)
 }
@@ -1061,7 +1139,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             );
             let (name, phone) = r.recipient(a);
             t.row(vec![
-                Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
+                Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
                 message_kind(r),
                 clean(name).into(),
                 clean(phone).into(),
@@ -1071,11 +1149,11 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
         }
         out = format!("{}\n", t.render());
     }
-    out.push_str(&format!(
-        "Would send {}, expire {}, cancel {} (dry run: nothing changed)",
-        sweep.would_deliver.len(),
-        sweep.expired,
-        sweep.cancelled
+    out.push_str(&tr!(
+        "h.dry_sweep",
+        send = sweep.would_deliver.len(),
+        expire = sweep.expired,
+        cancel = sweep.cancelled
     ));
     out
 }

@@ -12,6 +12,7 @@ pub mod fit;
 pub mod human;
 mod ics;
 pub mod json;
+pub mod lang;
 mod rows;
 
 use serde_json::Value;
@@ -198,10 +199,10 @@ pub fn warning_text(w: &crate::error::Error, json: bool) -> String {
     if json {
         return serde_json::json!({"warning": w.to_json()["error"]}).to_string();
     }
-    let clean = human::clean;
-    let mut text = format!("warning: {}", clean(&w.message));
+    let clean = |s: &str| human::clean(&lang::message(s));
+    let mut text = lang::tr!("o.warning", message = clean(&w.message));
     if let Some(hint) = &w.hint {
-        text.push_str(&format!("\nhint: {}", clean(hint)));
+        text.push_str(&format!("\n{}", lang::tr!("o.hint", hint = clean(hint))));
     }
     fit::wrap_lines(&text, fit::message_width())
 }
@@ -214,9 +215,22 @@ pub fn error_text(e: &crate::error::Error, json: bool) -> String {
         return e.to_json().to_string();
     }
     let clean = human::clean;
-    let mut text = format!("error: {}", clean(&e.message));
+    let translated = |s: &str| human::clean(&lang::message(s));
+    let mut text = lang::tr!("o.error", message = translated(&e.message));
+    // Which database, when the message does not say (the desk may have several).
+    if let Some(db) = e.details.get("database").and_then(|d| d.as_str()) {
+        if !e.message.contains(db) {
+            text.push_str(&format!(
+                "\n{}",
+                lang::tr!("o.database", database = clean(db))
+            ));
+        }
+    }
     if let Some(hint) = &e.hint {
-        text.push_str(&format!("\nhint: {}", clean(hint)));
+        text.push_str(&format!(
+            "\n{}",
+            lang::tr!("o.hint", hint = translated(hint))
+        ));
     }
     if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {
         for cand in c {

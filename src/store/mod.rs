@@ -233,11 +233,7 @@ fn named(e: Error, location: &str) -> Error {
     if e.code != Code::Database || e.details.get("database").is_some() {
         return e;
     }
-    let mut e = e.detail("database", location);
-    if !e.message.contains(location) {
-        e.message = format!("{} (database {location})", e.message);
-    }
-    e
+    e.detail("database", location)
 }
 
 /// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,

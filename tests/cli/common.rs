@@ -5,6 +5,20 @@ use serde_json::Value;
 use std::path::PathBuf;
 use tempfile::TempDir;
 
+/// What no test inherits from the machine: its database, clinic, key,
+/// colours, width, and language (docs/commands.md#language).
+pub const UNSET: [&str; 9] = [
+    "APPT_DB",
+    "APPT_CLINIC",
+    "APPT_KEY",
+    "NO_COLOR",
+    "COLUMNS",
+    "APPT_LANG",
+    "LANG",
+    "LC_ALL",
+    "LC_MESSAGES",
+];
+
 /// Monday 2026-06-15 08:00 in El Salvador (UTC-6, no DST).
 pub const MONDAY_8AM: &str = "2026-06-15T14:00:00Z";
 
@@ -150,7 +164,7 @@ impl Env {
         let mut c = Command::cargo_bin("appt").expect("binary");
         c.arg("--db").arg(&self.db);
         c.env("APPT_NOW", &self.now);
-        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR", "COLUMNS"] {
+        for v in UNSET {
             c.env_remove(v);
         }
         if self.url().is_some() {
@@ -166,7 +180,7 @@ impl Env {
             .arg(&self.db)
             .args(args)
             .env("APPT_NOW", &self.now);
-        for v in ["APPT_DB", "APPT_CLINIC", "APPT_KEY", "NO_COLOR", "COLUMNS"] {
+        for v in UNSET {
             c.env_remove(v);
         }
         c

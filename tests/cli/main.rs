@@ -18,6 +18,7 @@ mod faults;
 mod help;
 mod import;
 mod keys;
+mod language;
 mod layering;
 mod lifecycle;
 mod maintenance;

@@ -1,0 +1,510 @@
+//! Tests: human output in Spanish or English (docs/commands.md#language).
+//! A front-desk day in Spanish with no English word in it; the locale picks
+//! Spanish and `APPT_LANG` overrides it; JSON, error codes and `--help` are
+//! the same in both languages.
+
+use crate::common::*;
+use serde_json::Value;
+
+/// Words only the English catalogue uses: none may show in Spanish output.
+const ENGLISH: &[&str] = &[
+    "Booked",
+    "not found",
+    "Doctor",
+    "Patient",
+    "Appointment",
+    "Monday",
+    "Mon",
+    "Jun",
+    "hint:",
+    "error:",
+    "warning:",
+    "Added",
+    "Marked",
+    "Cancelled",
+    "Cancel",
+    "Status",
+    "Time",
+    "Date",
+    "Phone",
+    "Service",
+    "with",
+    "token",
+    "free",
+    "clinic-wide",
+    "Clinic",
+    "Reminders",
+    "reminder",
+    "scheduled",
+    "checked_in",
+    "cancelled",
+    "pending",
+    "Database",
+    "window",
+    "Nothing",
+    "appointment",
+    "or",
+];
+
+/// What a Spanish run printed, stdout and stderr, and its exit code.
+fn run(env: &Env, lang: &[(&str, &str)], args: &[&str]) -> (String, String, i32) {
+    let mut c = env.cmd();
+    for (k, v) in lang {
+        c.env(k, v);
+    }
+    let out = c.args(args).output().expect("run");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn es(env: &Env, args: &[&str]) -> String {
+    let (out, err, code) = run(env, &[("APPT_LANG", "es")], args);
+    assert_eq!(code, 0, "appt {args:?}: {err}");
+    no_english(args, &out);
+    no_english(args, &err);
+    out
+}
+
+/// Fails when a word of the English catalogue shows in `text`, as a word.
+fn no_english(args: &[&str], text: &str) {
+    for w in ENGLISH {
+        let found = text.match_indices(w).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + w.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric())
+                && !after.is_some_and(|c| c.is_alphanumeric())
+        });
+        assert!(
+            !found,
+            "appt {args:?}: English {w:?} in Spanish output:\n{text}"
+        );
+    }
+}
+
+fn json_of(env: &Env, lang: &[(&str, &str)], args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (out, err, code) = run(env, lang, &all);
+    assert_eq!(code, 0, "appt {args:?}: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("appt {args:?}: {e}: {out}"))
+}
+
+#[test]
+fn a_front_desk_day_reads_in_spanish() {
+    let env = Env::new();
+    let out = es(
+        &env,
+        &[
+            "clinic",
+            "add",
+            "Central",
+            "--timezone",
+            "America/El_Salvador",
+        ],
+    );
+    assert!(out.contains("Clínica agregada: Central"), "{out}");
+    let out = es(
+        &env,
+        &[
+            "doctor",
+            "add",
+            "Dra. Ana García",
+            "--specialty",
+            "Medicina General",
+        ],
+    );
+    assert!(out.contains("Médico agregado: Dra. Ana García"), "{out}");
+    let out = es(
+        &env,
+        &[
+            "window",
+            "add",
+            "--doctor",
+            "Dra. Ana García",
+            "--days",
+            "mon-fri",
+            "--from",
+            "09:00",
+            "--to",
+            "12:00",
+        ],
+    );
+    assert!(out.contains("Horario agregado"), "{out}");
+    let out = es(
+        &env,
+        &[
+            "slots",
+            "--doctor",
+            "Dra. Ana García",
+            "--date",
+            "2026-06-15",
+        ],
+    );
+    assert!(
+        out.contains("lun 15 jun 2026") && out.contains("Hora"),
+        "{out}"
+    );
+    let out = es(
+        &env,
+        &[
+            "book",
+            "--doctor",
+            "Dra. Ana García",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "10:00",
+            "--phone",
+            "+50377654321",
+            "--name",
+            "Juan Pérez",
+        ],
+    );
+    assert!(out.starts_with("Cita reservada"), "{out}");
+    assert!(
+        out.contains("con Dra. Ana García") && out.contains("ficha 1 [programada]"),
+        "{out}"
+    );
+    let first = json_of(&env, &[], &["list"])["appointments"][0]["id"]
+        .as_str()
+        .expect("an ID")
+        .to_string();
+    es(
+        &env,
+        &[
+            "book",
+            "--doctor",
+            "Dra. Ana García",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "11:00",
+            "--phone",
+            "+50370000001",
+            "--name",
+            "Rosa Díaz",
+        ],
+    );
+    let out = es(&env, &["agenda", "--date", "2026-06-15"]);
+    assert!(out.contains("lunes 15 de junio de 2026"), "{out}");
+    assert!(out.contains("Paciente") && out.contains("libre"), "{out}");
+    let out = es(&env, &["list"]);
+    assert!(
+        out.contains("Fecha") && out.contains("Estado") && out.contains("programada"),
+        "{out}"
+    );
+    let out = es(&env, &["show", &first]);
+    assert!(
+        out.contains("Cita ") && out.contains("Médico") && out.contains("lun 15 jun 2026"),
+        "{out}"
+    );
+    let out = es(&env, &["status", &first, "checked_in"]);
+    assert!(out.starts_with("Marcada en espera"), "{out}");
+    let out = es(
+        &env,
+        &["cancel", "Rosa Díaz", "--reason", "No puede venir", "--yes"],
+    );
+    assert!(out.starts_with("Cita cancelada"), "{out}");
+    let out = es(&env, &["history", &first]);
+    assert!(
+        out.contains("cita reservada") && out.contains("Historial de"),
+        "{out}"
+    );
+    let out = es(&env, &["clinic", "show", "Central"]);
+    assert!(out.contains("  Plazo de cancelación  "), "{out}");
+    let (_, err, _) = run(
+        &env,
+        &[("APPT_LANG", "es")],
+        &[
+            "book",
+            "--doctor",
+            "Nadie",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "10:00",
+            "--phone",
+            "+50370000003",
+        ],
+    );
+    no_english(
+        &["book", "--doctor", "Nadie"],
+        &err.replacen("error:", "", 1),
+    );
+    es(&env, &["remind", "list"]);
+    es(&env, &["queue"]);
+    es(&env, &["patient", "list"]);
+
+    // An error and its hint, in Spanish; its code stays.
+    let (out, err, code) = run(&env, &[("APPT_LANG", "es")], &["show", "ffffffff"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.is_empty());
+    assert!(err.starts_with("error: Cita no encontrada"), "{err}");
+    no_english(&["show"], &err.replacen("error:", "", 1));
+    let taken = [
+        "book",
+        "--doctor",
+        "Dra. Ana García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000002",
+        "--name",
+        "Mario Ruiz",
+    ];
+    let (_, err, code) = run(&env, &[("APPT_LANG", "es")], &taken);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.starts_with("error: El médico no está disponible a esa hora\nsugerencia: libre más tarde ese día a las 10:30"),
+        "{err}"
+    );
+    no_english(&taken, &err.replacen("error:", "", 1));
+    let (_, err, _) = run(&env, &[("APPT_LANG", "es")], &["cancel", &first, "--yes"]);
+    assert!(err.contains("falta --reason"), "{err}");
+}
+
+#[test]
+fn the_locale_picks_spanish_and_appt_lang_overrides_it() {
+    let env = Env::clinic();
+    let spanish = run(&env, &[("LANG", "es_SV.UTF-8")], &["doctor", "list"]).0;
+    assert!(
+        spanish.contains("Nombre") && spanish.contains("Especialidad"),
+        "{spanish}"
+    );
+    let spanish = run(&env, &[("LC_ALL", "es_ES.UTF-8")], &["doctor", "list"]).0;
+    assert!(spanish.contains("Especialidad"), "{spanish}");
+    let english = run(
+        &env,
+        &[("LANG", "es_SV.UTF-8"), ("APPT_LANG", "en")],
+        &["doctor", "list"],
+    )
+    .0;
+    assert!(english.contains("Specialty"), "{english}");
+    let english = run(&env, &[], &["doctor", "list"]).0;
+    assert!(english.contains("Specialty"), "{english}");
+}
+
+#[test]
+fn json_codes_and_help_are_the_same_in_both_languages() {
+    let env = Env::clinic();
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50377654321",
+        "--name",
+        "Juan Pérez",
+    ]);
+    let spanish = [("APPT_LANG", "es")];
+    for args in [
+        &["list"][..],
+        &["agenda", "--date", "2026-06-15"],
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-15"],
+        &["clinic", "list"],
+        &["remind", "list"],
+    ] {
+        assert_eq!(
+            json_of(&env, &[], args),
+            json_of(&env, &spanish, args),
+            "appt {args:?}"
+        );
+    }
+    // An error document keeps its English message and code.
+    let english = run(&env, &[], &["show", "ffffffff", "--json"]);
+    let in_spanish = run(&env, &spanish, &["show", "ffffffff", "--json"]);
+    assert_eq!(english.1, in_spanish.1);
+    assert_eq!(english.2, in_spanish.2);
+    assert!(english.1.contains("NOT_FOUND"));
+    // --help stays English.
+    for args in [&["--help"][..], &["book", "--help"]] {
+        assert_eq!(
+            run(&env, &[], args).0,
+            run(&env, &spanish, args).0,
+            "appt {args:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Every English sentence an error is built from has its catalogue entry.
+
+/// Fragments that are parts of sentences the catalogue holds whole, or text
+/// no person reads as a sentence (a date format, a command to copy).
+const NOT_SENTENCES: &[&str] = &[
+    "%a %d %b %Y",
+    " at line ",
+    ", or ",
+    "demo zone",
+    "pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'",
+    "appt window close {}",
+    "reminder deliveries",
+    "reminder delivery",
+    "webhook deliveries",
+    "webhook delivery",
+    "cannot keep the old national-ID key in",
+    "cannot write the national-ID key file",
+    "encryption failed",
+];
+
+/// The string literals of `text` (escapes and line continuations resolved).
+fn literals(text: &str) -> Vec<String> {
+    let b: Vec<char> = text.chars().collect();
+    let (mut out, mut i) = (Vec::new(), 0);
+    while i < b.len() {
+        match b[i] {
+            '/' if b.get(i + 1) == Some(&'/') => {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '\'' if b.get(i + 2) == Some(&'\'') => i += 3,
+            '\'' if b.get(i + 1) == Some(&'\\') => i += 4,
+            '"' => {
+                let mut s = String::new();
+                i += 1;
+                while i < b.len() && b[i] != '"' {
+                    if b[i] == '\\' {
+                        match b.get(i + 1) {
+                            Some('\n') => {
+                                i += 2;
+                                while i < b.len() && b[i].is_whitespace() {
+                                    i += 1;
+                                }
+                                continue;
+                            }
+                            Some('n') => s.push('\n'),
+                            Some(c) => s.push(*c),
+                            None => {}
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    s.push(b[i]);
+                    i += 1;
+                }
+                out.push(s);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The text of a call from `start` (just past its opening bracket) to its close.
+fn call(text: &str, start: usize) -> &str {
+    let (mut depth, mut in_str, mut esc) = (1, false, false);
+    for (i, c) in text[start..].char_indices() {
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[start..start + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[start..]
+}
+
+/// `{}`, `{name}` and `{name:?}` all as `{}`.
+fn shape(s: &str) -> String {
+    let mut out = String::new();
+    let mut skip = false;
+    for c in s.chars() {
+        match c {
+            '{' => {
+                skip = true;
+                out.push_str("{}");
+            }
+            '}' if skip => skip = false,
+            _ if skip => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("src") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_error_sentence_in_the_source_has_a_catalogue_entry() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let en = std::fs::read_to_string(root.join("src/output/lang/en.txt")).expect("en.txt");
+    let known: std::collections::BTreeSet<String> = en
+        .lines()
+        .filter(|l| l.starts_with("e.") || l.starts_with("v."))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(_, t)| shape(&t.replace("\\n", "\n")))
+        .collect();
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let triggers = [
+        "Error::new(",
+        "Error::field(",
+        "Error::not_found(",
+        "Error::internal(",
+        "Error::database(",
+        ".hint(",
+        "Err(",
+        "map_err(",
+        "ok_or_else(",
+    ];
+    let mut missing = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("source");
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for t in triggers {
+            for (at, _) in text.match_indices(t) {
+                for lit in literals(call(text, at + t.len())) {
+                    let sentence = lit.trim().contains(' ')
+                        && !lit.trim_start().starts_with(|c: char| {
+                            c.is_ascii_uppercase() && lit.contains(" FROM ")
+                        })
+                        && !NOT_SENTENCES.contains(&lit.as_str());
+                    if sentence && !known.contains(&shape(&lit)) {
+                        missing.push(format!("{}: {lit:?}", f.display()));
+                    }
+                }
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "error sentences with no entry in src/output/lang/en.txt (and es.txt):\n{}",
+        missing.join("\n")
+    );
+}
