@@ -1,10 +1,11 @@
 //! `appt book`: prompts (on a terminal) for what was left out, then books
 //! through the one booking use case (docs/rules.md#booking).
 
-use super::prompt::{check, Ask};
+use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest};
+use crate::app::local::Dialing;
 use crate::app::slots::SlotsRequest;
 use crate::app::{patient, Store};
 use crate::error::Result;
@@ -26,7 +27,8 @@ pub struct Args {
     /// An existing patient: ID, prefix or phone
     #[arg(short, long, conflicts_with_all = ["phone", "name", "national_id"])]
     pub patient: Option<String>,
-    /// The patient's phone (E.164); creates the patient if new
+    /// The patient's phone (E.164, or local to a clinic with a country
+    /// code); creates the patient if new
     #[arg(short = 'P', long)]
     pub phone: Option<String>,
     /// The patient's full name (replaces the stored one)
@@ -93,16 +95,23 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
         }
     }
     if a.patient.is_none() && a.phone.is_none() {
+        // A local number is the clinic's (docs/rules.md#phones); a clinic
+        // that cannot be found is the use case's to report.
+        let dialing = if ask.interactive() {
+            book::dialing(st, ctx.clinic.as_deref(), a.doctor.as_deref()).unwrap_or_default()
+        } else {
+            Dialing::default()
+        };
         a.phone = ask.value(
             None,
             "phone",
             "--phone or --patient",
             "Patient phone",
             None,
-            &check::phone,
+            &|s| dialing.check(s),
         )?;
         if let Some(p) = &a.phone {
-            if a.name.is_none() && !patient::is_known_phone(st, p)? {
+            if a.name.is_none() && !patient::is_known_phone(st, &dialing, p)? {
                 a.name = ask.text(None, "name", "--name", "Patient's full name")?;
             }
         }

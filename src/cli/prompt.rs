@@ -10,7 +10,7 @@
 use super::Ctx;
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
-use crate::core::{phone, time};
+use crate::core::time;
 use crate::error::{Code, Error, Result};
 use crate::output::{desk, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,11 +45,6 @@ pub mod check {
         time::parse_hhmm(s, false).map(|_| ())
     }
 
-    /// A phone `phone::normalize` accepts (E.164 once normalised).
-    pub fn phone(s: &str) -> std::result::Result<(), String> {
-        phone::normalize(s).map(|_| ())
-    }
-
     /// Weekdays: `mon-fri`, `mon,wed,fri`.
     pub fn days(s: &str) -> std::result::Result<(), String> {
         time::parse_days(s).map(|_| ())
@@ -64,9 +59,15 @@ pub mod check {
         crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
     }
 
-    /// An IANA time zone.
+    /// An IANA time zone, in any case, spaces for underscores; a miss
+    /// names the closest zones.
     pub fn timezone(s: &str) -> std::result::Result<(), String> {
-        time::parse_timezone(s.trim()).map(|_| ())
+        time::parse_timezone(s)
+            .map(|_| ())
+            .map_err(|e| match e.hint {
+                Some(h) => format!("{} ({h})", e.message),
+                None => e.message,
+            })
     }
 }
 

@@ -23,7 +23,8 @@ pub enum Cmd {
         /// An existing patient: ID, prefix, phone or name
         #[arg(short, long, conflicts_with_all = ["phone", "name"])]
         patient: Option<String>,
-        /// The patient's phone (E.164); creates the patient if new
+        /// The patient's phone (E.164, or local to a clinic with a country
+        /// code); creates the patient if new
         #[arg(short = 'P', long, value_name = "PHONE")]
         phone: Option<String>,
         /// The patient's full name (for a new patient)

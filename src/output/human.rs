@@ -301,6 +301,10 @@ pub fn clinic_card(c: &Clinic) -> String {
         format!("  Duplicate check    {}", onoff(s.duplicate_check)),
         format!("  Require diagnosis  {}", onoff(s.require_diagnosis)),
         format!("  Notify patients    {}", onoff(s.notify)),
+        format!(
+            "  Country code       {}",
+            s.country_code.as_deref().unwrap_or("none")
+        ),
     ]
     .join("\n")
 }

@@ -20,6 +20,7 @@ mod import;
 mod keys;
 mod layering;
 mod lifecycle;
+mod local;
 mod maintenance;
 mod next;
 mod notify;
