@@ -7,7 +7,7 @@ use super::schedule::{
     parse_when, place, resolve_when, target, token_scope, Placement, Target, WhenInput,
 };
 use super::values::{self, check_text, Problems};
-use super::waitlist;
+use super::{visit, waitlist};
 use crate::core::slots::Request;
 use crate::core::{status as machine, time, Appointment, Status};
 use crate::error::{Code, Error, Result};
@@ -68,7 +68,7 @@ pub fn reschedule(
     let why = check_text("reason", r.reason.as_deref(), &mut bad);
     bad.finish()?;
     st.write(|tx| {
-        let a = appointments::find(tx, &r.id)?;
+        let a = visit::find(tx, &r.id, now)?;
         let (t, cancel_window) = destination(tx, r, &a)?;
         machine::check_reschedule(a.status)?;
         machine::check_cancel_window(now, a.starts_at, cancel_window, r.force)?;
@@ -219,7 +219,7 @@ pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<A
     bad.finish()?;
     let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
     st.write(|tx| {
-        let mut a = appointments::find(tx, &c.id)?;
+        let mut a = visit::find(tx, &c.id, now)?;
         machine::check_cancel(a.status)?;
         let settings = clinics::get(tx, &a.clinic_id)?.settings;
         machine::check_cancel_window(now, a.starts_at, settings.cancel_window, c.force)?;
@@ -271,7 +271,7 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
         notes,
         follow_up: s.follow_up.clone(),
     };
-    st.write(|tx| advance(tx, appointments::find(tx, &s.id)?, to, filled, now))
+    st.write(|tx| advance(tx, visit::find(tx, &s.id, now)?, to, filled, now))
 }
 
 /// What a status change may fill in.
@@ -388,7 +388,7 @@ pub fn update(st: &mut Store, u: &UpdateRequest, now: DateTime<Utc>) -> Result<A
         ));
     }
     st.write(|tx| {
-        let mut a = appointments::find(tx, &u.id)?;
+        let mut a = visit::find(tx, &u.id, now)?;
         if a.status.is_final() {
             return Err(Error::new(
                 Code::InvalidStateTransition,

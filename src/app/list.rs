@@ -173,14 +173,14 @@ pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i6
     })
 }
 
-pub fn show(st: &mut Store, id: &str) -> Result<Appointment> {
-    st.read(|tx| appointments::find(tx, id))
+pub fn show(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Appointment> {
+    st.read(|tx| super::visit::find(tx, id, now))
 }
 
 /// An appointment and its events, oldest first.
-pub fn history(st: &mut Store, id: &str) -> Result<(Appointment, Vec<Event>)> {
+pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(Appointment, Vec<Event>)> {
     st.read(|tx| {
-        let a = appointments::find(tx, id)?;
+        let a = super::visit::find(tx, id, now)?;
         let evs = events::of_appointment(tx, &a.id)?;
         Ok((a, evs))
     })

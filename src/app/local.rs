@@ -147,10 +147,19 @@ pub fn find_patient(tx: &Tx, at: At, input: &str) -> Result<patients::Stored> {
         return patients::find(tx, input, None);
     }
     let dialing = Dialing::at(tx, at)?;
-    patients::find(tx, input, dialing.code()).map_err(|e| match (&dialing.code, dialing.hint) {
-        (None, Some(h)) if e.code == Code::NotFound && e.hint.is_none() => {
-            e.hint(format!("{} reads as a local number; {h}", input.trim()))
+    patients::find(tx, input, dialing.code()).map_err(|e| dialing.missed(e, input))
+}
+
+impl Dialing {
+    /// `e`, the miss of a local number `input` looked up here: where no
+    /// country code applies, its hint says how to set one (a number is no
+    /// name to search for).
+    pub fn missed(&self, e: Error, input: &str) -> Error {
+        match (&self.code, &self.hint) {
+            (None, Some(h)) if e.code == Code::NotFound => {
+                e.hint(format!("{} reads as a local number; {h}", input.trim()))
+            }
+            _ => e,
         }
-        _ => e,
-    })
+    }
 }

@@ -27,6 +27,7 @@ pub mod service;
 pub mod shortfall;
 pub mod slots;
 pub mod values;
+pub mod visit;
 pub mod waitlist;
 pub mod webhook;
 pub mod window;

@@ -155,7 +155,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
 /// past), then a free slot of the doctor it moves to, for its service and
 /// length, its own place counting as free.
 fn pick_new_time(ctx: &Ctx, st: &mut Store, ask: &mut Ask, r: &RescheduleArgs) -> Result<String> {
-    let a = list::show(st, &r.id)?;
+    let a = list::show(st, &r.id, ctx.now)?;
     // Refused moves fail before anything is asked.
     status::check_reschedule(a.status)?;
     prompt::say(&human::confirm("Moving", &a));
@@ -190,7 +190,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     // ID or a visit that cannot be cancelled fails before anything is asked.
     let mut opened = None;
     let shown = if ask.interactive() && !c.yes {
-        let a = list::show(opened.insert(ctx.open()?), &id)?;
+        let a = list::show(opened.insert(ctx.open()?), &id, ctx.now)?;
         status::check_cancel(a.status)?;
         id = a.id.clone();
         Some(a)

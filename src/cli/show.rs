@@ -12,7 +12,7 @@ pub struct ShowArgs {
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
-    let appt = list::show(&mut ctx.open()?, &a.id)?;
+    let appt = list::show(&mut ctx.open()?, &a.id, ctx.now)?;
     Ok(ctx.report(
         || json::appointment(&appt),
         || human::appointment_card(&appt),
@@ -20,7 +20,7 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
 }
 
 pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
-    let (appt, evs) = list::history(&mut ctx.open()?, &a.id)?;
+    let (appt, evs) = list::history(&mut ctx.open()?, &a.id, ctx.now)?;
     Ok(ctx.report(
         || json::history(&appt, &evs),
         || human::history(&appt, &evs),

@@ -13,5 +13,6 @@ pub mod slots;
 pub mod status;
 pub mod text;
 pub mod time;
+pub mod visits;
 
 pub use model::*;

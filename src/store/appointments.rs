@@ -196,27 +196,52 @@ pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {
                 .unwrap_or_default();
             let mut candidates = Vec::new();
             for id in ids {
-                let a = get(conn, &id)?;
-                let (date, hm) = time::to_local(a.timezone, a.starts_at);
-                let who = a
-                    .doctor_name
-                    .clone()
-                    .unwrap_or_else(|| "clinic-wide".into());
-                candidates.push(serde_json::json!({
-                    "id": a.id,
-                    "name": format!("{} with {who}, {date} {hm}", a.patient_name),
-                    "patient": a.patient_name,
-                    "doctor": a.doctor_name,
-                    "date": date.to_string(),
-                    "start_time": hm,
-                    "status": a.status.as_str(),
-                }));
+                candidates.push(candidate(&get(conn, &id)?));
             }
             e.details["candidates"] = serde_json::Value::Array(candidates);
             Err(e)
         }
         Err(e) => Err(e),
     }
+}
+
+/// An appointment among several a reference matched: what tells it apart
+/// (patient, doctor, local date and time).
+pub fn candidate(a: &Appointment) -> serde_json::Value {
+    let (date, hm) = time::to_local(a.timezone, a.starts_at);
+    let who = a
+        .doctor_name
+        .clone()
+        .unwrap_or_else(|| "clinic-wide".into());
+    serde_json::json!({
+        "id": a.id,
+        "name": format!("{} with {who}, {date} {hm}", a.patient_name),
+        "patient": a.patient_name,
+        "doctor": a.doctor_name,
+        "date": date.to_string(),
+        "start_time": hm,
+        "status": a.status.as_str(),
+    })
+}
+
+/// The active appointments of `patients` that start from `since` on, in
+/// start order (at most 50).
+pub fn active_of(conn: &Tx, patients: &[String], since: DateTime<Utc>) -> Result<Vec<Appointment>> {
+    if patients.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<Val> = vec![epoch(since).to_val()];
+    args.extend(patients.iter().map(|p| p.to_val()));
+    conn.rows(
+        &format!(
+            "{} WHERE a.patient_id IN ({}) AND a.starts_at >= ?1 AND a.status IN {ACTIVE} \
+             ORDER BY a.starts_at, a.id LIMIT 50",
+            select(),
+            marks(2, patients.len())
+        ),
+        &args,
+        from_row,
+    )
 }
 
 /// A patient's appointments from `now` on (earliest first), or before it

@@ -123,7 +123,56 @@ pub fn by_id<T>(
         .ok_or_else(|| Error::not_found(what))
 }
 
-/// Resolves an ID, a unique ID prefix of at least 4 characters, or a name.
+/// The rows whose name `input` finds the way people say names
+/// (`core::text::matches`): the exact ones if any, else the partial ones.
+/// Each typed word must start a word of the stored key, which the query
+/// asks first; the words' order and the titles are checked here.
+pub(super) fn by_words(tx: &Tx, l: &Lookup, input: &str) -> Result<Vec<(String, String)>> {
+    use crate::core::text::{matches, words, Match};
+    let typed = words(input);
+    if typed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column = NAMED
+        .iter()
+        .find(|(t, _)| *t == l.table)
+        .map_or(l.label, |(_, c)| *c);
+    let conds: Vec<String> = (1..=typed.len())
+        .map(|i| format!("(' ' || name_key) LIKE ?{i}"))
+        .collect();
+    let args: Vec<super::db::Val> = typed
+        .iter()
+        .map(|w| super::db::ToVal::to_val(&format!("% {w}%")))
+        .collect();
+    let rows: Vec<(String, String, String)> = tx.rows(
+        &format!(
+            "SELECT id, {}, {column} FROM {} WHERE {}{} ORDER BY name_key LIMIT 500",
+            l.label,
+            l.table,
+            conds.join(" AND "),
+            l.filter()
+        ),
+        &args,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut best = Match::Partial;
+    let mut found = Vec::new();
+    for (id, label, name) in rows {
+        let m = matches(input, &name);
+        if m > best {
+            best = m;
+            found.clear();
+        }
+        if m == best {
+            found.push((id, label));
+        }
+    }
+    found.truncate(10);
+    Ok(found)
+}
+
+/// Resolves an ID, a unique ID prefix of at least 4 characters, or a name
+/// as people say it (docs/commands.md#references).
 pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     let input = input.trim();
     let filter = l.filter();
@@ -147,6 +196,9 @@ pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
             ),
             name_key(input),
         )?;
+        if found.is_empty() {
+            found = by_words(tx, l, input)?;
+        }
     }
     if found.is_empty() {
         let prefix = input.to_ascii_lowercase();
@@ -184,6 +236,14 @@ pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
             }
             Err(e)
         }
+        // Too many rows to rank them all: the search is named instead.
+        0 if l.by_name => Err(Error::not_found(l.what)
+            .details(json!({"ref": input}))
+            .hint(format!(
+                "find the {} with `appt {} list --search TEXT`",
+                l.what.to_lowercase(),
+                l.what.to_lowercase()
+            ))),
         0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
         1 => Ok(found.remove(0).0),
         _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))

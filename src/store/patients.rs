@@ -246,6 +246,22 @@ pub fn find(conn: &Tx, input: &str, country: Option<&str>) -> Result<Stored> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
+/// The patients a phone or name means (docs/commands.md#references): the
+/// one with that phone (a local number in `country`, the clinic's country
+/// code), else those the name finds as people say names (the exact ones if
+/// any). At most 10; none is no error.
+pub fn matching(conn: &Tx, input: &str, country: Option<&str>) -> Result<Vec<String>> {
+    if let Ok(phone) = crate::core::phone::normalize(input, country) {
+        if let Some(p) = by_phone(conn, &phone)? {
+            return Ok(vec![p.patient.id]);
+        }
+    }
+    Ok(super::lookup::by_words(conn, &LOOKUP, input)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
+}
+
 pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if by_phone(conn, &p.phone)?.is_some() {
         return Err(Error::field(

@@ -150,6 +150,11 @@ fn a_local_number_books_the_same_patient_as_its_e164_form() {
         "7765-4321",
     ]);
     assert_eq!(listed["appointments"].as_array().unwrap().len(), 5);
+    // Where an appointment is expected: the patient's visit today.
+    assert_eq!(env.ok(&["show", "7765 4321"])["id"], first["id"]);
+    let done = env.ok(&["status", "7765-4321", "checked_in"]);
+    assert_eq!(done["id"], first["id"]);
+    assert_eq!(done["status"], "checked_in");
     let p = env.ok(&["patient", "update", "7765-4321", "--phone", "7765-0000"]);
     assert_eq!(p["phone"], "+50377650000");
     assert_eq!(env.ok(&["patient", "show", "77650000"])["id"], json!(ana));
@@ -199,8 +204,15 @@ fn without_a_country_code_a_local_number_is_refused_with_a_hint() {
     env.refused(&by_patient, "NOT_FOUND", 3);
     let (_, err) = human(&env, &by_patient);
     assert!(err.contains("--country-code"), "{err}");
-    let (_, err) = human(&env, &["patient", "show", "7765-4321"]);
-    assert!(err.contains("--country-code"), "{err}");
+    for args in [
+        &["patient", "show", "7765-4321"][..],
+        &["show", "7765-4321"],
+        &["status", "7765-4321", "checked_in"],
+    ] {
+        let (code, err) = human(&env, args);
+        assert_eq!(code, 3, "{args:?}: {err}");
+        assert!(err.contains("--country-code"), "{args:?}: {err}");
+    }
     // patient add and waitlist add too.
     let add = ["patient", "add", "--name", "Luis", "-P", "7012-3456"];
     let d = env.refused(&add, "VALIDATION_ERROR", 2);

@@ -35,3 +35,4 @@ mod storage;
 mod terminal;
 mod webhooks;
 mod wire;
+mod words;

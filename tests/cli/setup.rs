@@ -472,7 +472,9 @@ fn clinic_list_show_and_update() {
     assert_eq!(u["reminders"], serde_json::json!([]));
     assert_eq!(u["slot_minutes"], 15, "kept from the previous update");
     assert_eq!(env.ok(&["clinic", "show", "norte ii"]), u);
-    env.fails(&["clinic", "show", "Norte"], "NOT_FOUND", 3);
+    // What is typed of the new name finds it (the old name was its start).
+    assert_eq!(env.ok(&["clinic", "show", "Norte"]), u);
+    env.fails(&["clinic", "show", "Sur"], "NOT_FOUND", 3);
 }
 
 #[test]
@@ -575,7 +577,9 @@ fn doctor_update_changes_each_field() {
     assert_eq!(u["active"], true);
     assert_eq!(u["updated_at"], "2026-06-15T15:00:00Z");
     assert_eq!(env.ok(&["doctor", "show", s(&g["id"])]), u);
-    env.fails(&["doctor", "show", "Dr. García"], "NOT_FOUND", 3);
+    // Words of the new name find it; the old name's, changed, do not.
+    assert_eq!(env.ok(&["doctor", "show", "Dr. García"]), u);
+    env.fails(&["doctor", "show", "Dr. Gómez"], "NOT_FOUND", 3);
 
     let off = env.ok(&["doctor", "update", "Dr. Ana García", "--active", "false"]);
     assert_eq!(off["active"], false);
