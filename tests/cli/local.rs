@@ -56,6 +56,13 @@ fn a_clinic_keeps_its_country_code_until_cleared() {
         env.rows("SELECT country_code FROM clinics"),
         [["+503".to_string()]]
     );
+    // The schema keeps what appt writes, whatever writes to it.
+    assert!(env
+        .try_exec("UPDATE clinics SET country_code = '503'")
+        .is_err());
+    assert!(env
+        .try_exec("UPDATE clinics SET country_code = '+5030'")
+        .is_err());
     let other = env.ok(&["clinic", "add", "Norte", "--timezone", "UTC"]);
     assert_eq!(other["country_code"], Value::Null, "none by default");
 

@@ -633,3 +633,23 @@ fn a_missed_zone_at_the_prompt_names_the_closest_and_is_asked_again() {
         "America/El_Salvador"
     );
 }
+
+/// `book`'s phone prompt reads a local number in the booking clinic's
+/// country code: a known patient's is not asked their name again.
+#[test]
+fn book_takes_a_known_patients_local_number_at_the_prompt() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    let first = env.book("2026-06-15", "09:00", "+50370000001");
+    let t = Tmux::start(&env, "book -d \"Dr. García\" -D 2026-06-16 -t 10:00");
+    t.wait_for("Patient phone");
+    t.keys(&["7000-0001", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(!s.contains("full name"), "{s}");
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(
+        list["appointments"][0]["patient_id"], first["patient_id"],
+        "{list}"
+    );
+}
