@@ -848,8 +848,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;queue;next' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor calling')
-            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor calling')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor calling (a terminal asks)')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor calling (a terminal asks)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -885,10 +885,10 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;waitlist;add' {
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor the patient wants')
-            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor the patient wants')
-            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N')
-            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor the patient wants (a terminal asks)')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor the patient wants (a terminal asks)')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)')
+            [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'An existing patient: ID, prefix, phone or name')
             [CompletionResult]::new('--patient', '--patient', [CompletionResultType]::ParameterName, 'An existing patient: ID, prefix, phone or name')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'The patient''s phone (E.164, or local to a clinic with a country code); creates the patient if new')

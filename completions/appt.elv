@@ -764,8 +764,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;queue;next'= {
-            cand -d 'The doctor calling'
-            cand --doctor 'The doctor calling'
+            cand -d 'The doctor calling (a terminal asks)'
+            cand --doctor 'The doctor calling (a terminal asks)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -796,10 +796,10 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;waitlist;add'= {
-            cand -d 'The doctor the patient wants'
-            cand --doctor 'The doctor the patient wants'
-            cand -D 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N'
-            cand --date 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N'
+            cand -d 'The doctor the patient wants (a terminal asks)'
+            cand --doctor 'The doctor the patient wants (a terminal asks)'
+            cand -D 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)'
+            cand --date 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)'
             cand -p 'An existing patient: ID, prefix, phone or name'
             cand --patient 'An existing patient: ID, prefix, phone or name'
             cand -P 'The patient''s phone (E.164, or local to a clinic with a country code); creates the patient if new'

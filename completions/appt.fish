@@ -476,7 +476,7 @@ complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -f -a "next" -d 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling (a terminal asks)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -493,8 +493,8 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'Who is waiting, from today on'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Take an entry off the waitlist'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants' -r
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants (a terminal asks)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l name -d 'The patient\'s full name (for a new patient)' -r

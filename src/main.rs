@@ -27,7 +27,7 @@ fn main() {
         },
         Ok(cli) => {
             let json = cli.json;
-            match cli::run(cli) {
+            match cli::run_args(&args, cli) {
                 Ok(mut report) => {
                     if let Err(e) = print_report(&mut report, json) {
                         let e = match &report.made {

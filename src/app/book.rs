@@ -65,16 +65,6 @@ pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booke
     st.write(|tx| book_in(tx, r, &checked, &keys, now))
 }
 
-/// The country code a phone typed for a booking is read in
-/// (docs/rules.md#phones): the clinic of `doctor` (or the one `clinic`
-/// names), else the desk's.
-pub fn dialing(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Result<Dialing> {
-    st.read(|tx| match target(tx, clinic, doctor) {
-        Ok(t) => Ok(Dialing::of(&t.clinic)),
-        Err(_) => Dialing::at(tx, At::Desk(clinic)),
-    })
-}
-
 /// A request's values after rule 1.
 pub struct Checked {
     /// E.164, or a local number until the clinic is known (rule 2).

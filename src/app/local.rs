@@ -3,11 +3,12 @@
 //! code (`core::phone::normalize` decides); without one it is refused, with a
 //! hint that says how to set it.
 
+use super::schedule::target;
 use crate::core::phone::{self, Problem};
 use crate::core::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{clinics, patients};
+use crate::store::{clinics, patients, Store};
 
 /// Where a phone is typed: for one clinic, or at a command with no single
 /// clinic of its own (a patient's card, `patient add`).
@@ -127,6 +128,16 @@ impl Dialing {
             None => e.message,
         })
     }
+}
+
+/// The country code a phone typed for a booking or a waitlist entry is
+/// read in: the clinic of `doctor` (or the one `clinic` names), else the
+/// desk's.
+pub fn dialing(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Result<Dialing> {
+    st.read(|tx| match target(tx, clinic, doctor) {
+        Ok(t) => Ok(Dialing::of(&t.clinic)),
+        Err(_) => Dialing::at(tx, At::Desk(clinic)),
+    })
 }
 
 /// A phone typed `at` a clinic, in E.164. The clinics are read only for a

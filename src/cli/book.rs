@@ -5,9 +5,8 @@ use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest};
-use crate::app::local::Dialing;
 use crate::app::slots::SlotsRequest;
-use crate::app::{patient, Store};
+use crate::app::Store;
 use crate::error::Result;
 use crate::output::{human, json, Report};
 
@@ -94,28 +93,13 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             }
         }
     }
-    if a.patient.is_none() && a.phone.is_none() {
-        // A local number is the clinic's (docs/rules.md#phones); a clinic
-        // that cannot be found is the use case's to report.
-        let dialing = if ask.interactive() {
-            book::dialing(st, ctx.clinic.as_deref(), a.doctor.as_deref()).unwrap_or_default()
-        } else {
-            Dialing::default()
-        };
-        a.phone = ask.value(
-            None,
-            "phone",
-            "--phone or --patient",
-            "Patient phone",
-            None,
-            &|s| dialing.check(s),
-        )?;
-        if let Some(p) = &a.phone {
-            if a.name.is_none() && !patient::is_known_phone(st, &dialing, p)? {
-                a.name = ask.text(None, "name", "--name", "Patient's full name")?;
-            }
-        }
-    }
+    ask.patient(
+        st,
+        a.doctor.as_deref(),
+        &a.patient,
+        &mut a.phone,
+        &mut a.name,
+    )?;
     ask.finish()
 }
 

@@ -16,8 +16,8 @@ use crate::output::{human, json, Report};
     after_help = "Examples:\n  appt reschedule 3f2a -t 11:00\n  appt reschedule 3f2a -D tomorrow -r \"Patient asked\"\n  appt reschedule 3f2a -D +7 -t 09:00 -d \"Dra. Rivera\""
 )]
 pub struct RescheduleArgs {
-    /// Appointment ID (or unique prefix)
-    pub id: String,
+    /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
+    pub id: Option<String>,
     #[command(flatten)]
     pub when: WhenArgs,
     /// Move to another doctor
@@ -42,8 +42,8 @@ pub struct RescheduleArgs {
     after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Duplicate booking\" -y"
 )]
 pub struct CancelArgs {
-    /// Appointment ID (or unique prefix)
-    pub id: String,
+    /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
+    pub id: Option<String>,
     /// Why it is cancelled (required)
     #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -63,10 +63,10 @@ pub struct CancelArgs {
     after_help = "Examples:\n  appt status 3f2a confirmed\n  appt status 3f2a checked_in\n  appt status 3f2a completed --diagnosis \"Common cold\" --follow-up +14"
 )]
 pub struct StatusArgs {
-    /// Appointment ID (or unique prefix)
-    pub id: String,
-    /// confirmed, checked_in, in_progress, completed or no_show
-    pub status: String,
+    /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
+    pub id: Option<String>,
+    /// confirmed, checked_in, in_progress, completed or no_show (a terminal asks)
+    pub status: Option<String>,
     /// Diagnosis (required for completed when the clinic says so)
     #[arg(long, value_name = "TEXT")]
     pub diagnosis: Option<String>,
@@ -86,8 +86,8 @@ pub struct StatusArgs {
     after_help = "Examples:\n  appt update 3f2a --notes \"Bring previous X-rays\"\n  appt update 3f2a -r \"Follow-up of blood tests\"\n  appt update 3f2a --no-follow-up"
 )]
 pub struct UpdateArgs {
-    /// Appointment ID (or unique prefix)
-    pub id: String,
+    /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
+    pub id: Option<String>,
     /// Reason for the visit
     #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -118,15 +118,34 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
         .made(format!("appointment {}", verb.to_lowercase()), &a.id)
 }
 
+/// The appointment a command is about: as given, else picked on a terminal
+/// from today's, else missing (reported with the rest by `ask.finish`).
+fn which(
+    ask: &mut Ask,
+    opened: &mut Option<Store>,
+    ctx: &Ctx,
+    id: Option<String>,
+) -> Result<String> {
+    if id.is_some() || !ask.interactive() {
+        return Ok(ask.appointment_given(id));
+    }
+    let st = match opened {
+        Some(st) => st,
+        None => opened.insert(ctx.open()?),
+    };
+    Ok(ask.appointment(st, None)?.unwrap_or_default())
+}
+
 pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
     let mut opened = None;
+    let id = which(&mut ask, &mut opened, ctx, r.id.take())?;
     // `--time` alone keeps the date and `--date` alone the time; with neither,
     // a terminal asks for the date and offers that day's free slots.
     if r.when.at.is_none() && r.when.date.is_none() && r.when.time.is_none() {
         if ask.interactive() {
             let st = opened.insert(ctx.open()?);
-            r.when.at = Some(pick_new_time(ctx, st, &mut ask, &r)?);
+            r.when.at = Some(pick_new_time(ctx, st, &mut ask, &id, &r)?);
         } else {
             ask.missing("date", "--date or --time");
             ask.missing("time", "--time (or --at)");
@@ -138,7 +157,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         None => ctx.open()?,
     };
     let req = RescheduleRequest {
-        id: r.id,
+        id,
         clinic: ctx.clinic.clone(),
         when: r.when.into(),
         doctor: r.doctor,
@@ -154,8 +173,14 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
 /// The new time of a move, picked on a terminal: the date (its own, unless
 /// past), then a free slot of the doctor it moves to, for its service and
 /// length, its own place counting as free.
-fn pick_new_time(ctx: &Ctx, st: &mut Store, ask: &mut Ask, r: &RescheduleArgs) -> Result<String> {
-    let a = list::show(st, &r.id, ctx.now)?;
+fn pick_new_time(
+    ctx: &Ctx,
+    st: &mut Store,
+    ask: &mut Ask,
+    id: &str,
+    r: &RescheduleArgs,
+) -> Result<String> {
+    let a = list::show(st, id, ctx.now)?;
     // Refused moves fail before anything is asked.
     status::check_reschedule(a.status)?;
     prompt::say(&human::confirm("Moving", &a));
@@ -185,12 +210,16 @@ fn pick_new_time(ctx: &Ctx, st: &mut Store, ask: &mut Ask, r: &RescheduleArgs) -
 
 pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
-    let mut id = c.id;
+    let mut opened = None;
+    let mut id = which(&mut ask, &mut opened, ctx, c.id)?;
     // On a terminal: what is about to be cancelled is read first, so a wrong
     // ID or a visit that cannot be cancelled fails before anything is asked.
-    let mut opened = None;
     let shown = if ask.interactive() && !c.yes {
-        let a = list::show(opened.insert(ctx.open()?), &id, ctx.now)?;
+        let st = match &mut opened {
+            Some(st) => st,
+            None => opened.insert(ctx.open()?),
+        };
+        let a = list::show(st, &id, ctx.now)?;
         status::check_cancel(a.status)?;
         id = a.id.clone();
         Some(a)
@@ -237,22 +266,74 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     Ok(changed(ctx, "Cancelled", &a))
 }
 
-pub fn status(ctx: &Ctx, s: StatusArgs) -> Result<Report> {
+/// What `appt status` can mark.
+const MARKS: [&str; 5] = [
+    "confirmed",
+    "checked_in",
+    "in_progress",
+    "completed",
+    "no_show",
+];
+
+pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
+    // `appt status checked_in`: the one word given is the status, and the
+    // appointment is picked.
+    if s.status.is_none() && s.id.as_deref().is_some_and(|w| MARKS.contains(&w)) {
+        s.status = s.id.take();
+    }
+    let mut ask = Ask::new(ctx);
+    let mut opened = None;
+    let id = which(&mut ask, &mut opened, ctx, s.id)?;
+    let status = match s.status {
+        Some(v) => Some(v),
+        None if ask.interactive() => {
+            let items: Vec<String> = MARKS.iter().map(|m| m.to_string()).collect();
+            Some(MARKS[ask.pick("New status", &items)?].to_string())
+        }
+        None => {
+            ask.missing("status", "STATUS");
+            None
+        }
+    };
+    // Completing at a clinic that requires a diagnosis asks for it.
+    let mut diagnosis = s.diagnosis;
+    if status.as_deref() == Some("completed") && diagnosis.is_none() && ask.interactive() {
+        let st = match &mut opened {
+            Some(st) => st,
+            None => opened.insert(ctx.open()?),
+        };
+        let a = list::show(st, &id, ctx.now)?;
+        if crate::app::clinic::show(st, &a.clinic_id)?
+            .settings
+            .require_diagnosis
+        {
+            diagnosis = ask.text(None, "diagnosis", "--diagnosis", "Diagnosis")?;
+        }
+    }
+    ask.finish()?;
     let req = StatusRequest {
-        id: s.id,
-        status: s.status,
-        diagnosis: s.diagnosis,
+        id,
+        status: status.unwrap_or_default(),
+        diagnosis,
         prescription: s.prescription,
         follow_up: s.follow_up,
         notes: s.notes,
     };
-    let a = change::set_status(&mut ctx.open()?, &req, ctx.now)?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let a = change::set_status(&mut st, &req, ctx.now)?;
     Ok(changed(ctx, &format!("Marked {}", a.status.as_str()), &a))
 }
 
 pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
+    let mut ask = Ask::new(ctx);
+    let mut opened = None;
+    let id = which(&mut ask, &mut opened, ctx, u.id)?;
+    ask.finish()?;
     let req = UpdateRequest {
-        id: u.id,
+        id,
         reason: u.reason,
         notes: u.notes,
         diagnosis: u.diagnosis,
@@ -260,6 +341,10 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         follow_up: u.follow_up,
         no_follow_up: u.no_follow_up,
     };
-    let a = change::update(&mut ctx.open()?, &req, ctx.now)?;
+    let mut st = match opened {
+        Some(st) => st,
+        None => ctx.open()?,
+    };
+    let a = change::update(&mut st, &req, ctx.now)?;
     Ok(changed(ctx, "Updated", &a))
 }

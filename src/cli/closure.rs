@@ -53,14 +53,17 @@ pub enum Cmd {
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add {
-            doctor,
+            mut doctor,
             from,
             to,
             reason,
         } => {
             let mut ask = Ask::new(ctx);
-            if doctor.is_none() && ctx.clinic.is_none() {
-                ask.missing("doctor", "--doctor or --clinic");
+            // A terminal picks a doctor or the whole clinic; elsewhere no
+            // doctor closes the clinic (the only one, when there is one).
+            if doctor.is_none() && ctx.clinic.is_none() && ask.interactive() {
+                let mut st = ctx.open()?;
+                ask.doctor(Some(&mut st), &mut doctor, &mut false, true)?;
             }
             let from = ask.date(from, "from", "--from", "First closed date", "today")?;
             ask.finish()?;

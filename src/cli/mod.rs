@@ -338,11 +338,8 @@ impl WholeSeconds for DateTime<Utc> {
     }
 }
 
-pub fn run(cli: Cli) -> Result<Report> {
-    // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
-    if let Command::Completions(a) = &cli.command {
-        return completions::run(cli.json, a);
-    }
+/// The context a command runs in, from the command line and the environment.
+fn context(cli: &Cli) -> Result<Ctx> {
     // A path need not be text: APPT_DB is taken as the OS gives it.
     let db = match (
         &cli.db,
@@ -352,7 +349,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         (None, Some(p)) => PathBuf::from(p),
         (None, None) => default_db()?,
     };
-    let ctx = Ctx {
+    Ok(Ctx {
         json: cli.json,
         interactive: !cli.no_input
             && std::io::stdin().is_terminal()
@@ -367,7 +364,66 @@ pub fn run(cli: Cli) -> Result<Report> {
         },
         now: now_from_env()?,
         zone: machine_zone(),
-    };
+    })
+}
+
+/// Runs the command line `args`, parsed as `cli`. On a terminal, a
+/// reference that found several rows, or a name that found none, is picked
+/// from a list (the names filtered by what was typed) and the command runs
+/// again with the choice in its place (docs/commands.md#references). A
+/// failed command changed nothing, so running it again is safe.
+pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
+    let mut args = args.to_vec();
+    let mut cli = cli;
+    for _ in 0..3 {
+        let ctx = match &cli.command {
+            Command::Completions(_) => None,
+            _ => context(&cli).ok().filter(|c| c.interactive && !c.json),
+        };
+        let e = match run(cli) {
+            Err(e) => e,
+            done => return done,
+        };
+        let Some(ctx) = ctx else { return Err(e) };
+        let Some(choice) = prompt::recover(&ctx, &e)? else {
+            return Err(e);
+        };
+        let typed = e.details["ref"].as_str().unwrap_or_default();
+        if !replace_arg(&mut args, typed, &choice) {
+            return Err(e);
+        }
+        cli = Cli::try_parse_from(&args)
+            .map_err(|p| Error::new(crate::error::Code::Usage, p.to_string()))?;
+    }
+    run(cli)
+}
+
+/// Puts `choice` where `typed` was on the command line (as a value of its
+/// own or after `--flag=`); false when it was not there (it came from the
+/// environment or a prompt).
+fn replace_arg(args: &mut [std::ffi::OsString], typed: &str, choice: &str) -> bool {
+    for a in args.iter_mut().skip(1) {
+        let Some(text) = a.to_str() else { continue };
+        if text == typed {
+            *a = choice.into();
+            return true;
+        }
+        if let Some((flag, value)) = text.split_once('=') {
+            if flag.starts_with("--") && value == typed {
+                *a = format!("{flag}={choice}").into();
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub fn run(cli: Cli) -> Result<Report> {
+    // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
+    if let Command::Completions(a) = &cli.command {
+        return completions::run(cli.json, a);
+    }
+    let ctx = context(&cli)?;
     match cli.command {
         Command::Init => {
             let store = ctx.create()?;

@@ -8,6 +8,8 @@
 //! the parser the use case will apply and asked again, never fatal.
 
 use super::Ctx;
+use crate::app::list::{self as listing, ListRequest};
+use crate::app::local::{self, Dialing};
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::time;
@@ -15,7 +17,7 @@ use crate::error::{Code, Error, Result};
 use crate::output::{desk, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, FuzzySelect, Input, Select};
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
@@ -189,19 +191,99 @@ impl<'a> Ask<'a> {
         Ok(v.trim().to_string())
     }
 
+    /// Typed at a prompt (interactive only); empty is none.
+    pub fn optional(&self, label: &str) -> Result<Option<String>> {
+        guard_interrupt();
+        let v = Input::<String>::new()
+            .with_prompt(label)
+            .allow_empty(true)
+            .interact_text()
+            .map_err(prompt_failed)?;
+        Ok(Some(v.trim().to_string()).filter(|v| !v.is_empty()))
+    }
+
     /// Picks one of `items` at a prompt (interactive only).
     pub fn pick(&self, label: &str, items: &[String]) -> Result<usize> {
         self.pick_from(label, items, 0)
     }
 
+    /// A picker of more than 7 items filters as the user types.
     fn pick_from(&self, label: &str, items: &[String], default: usize) -> Result<usize> {
         guard_interrupt();
+        if items.len() > 7 {
+            return FuzzySelect::new()
+                .with_prompt(label)
+                .items(items)
+                .default(default)
+                .max_length(10)
+                .interact()
+                .map_err(prompt_failed);
+        }
         Select::new()
             .with_prompt(label)
             .items(items)
             .default(default)
             .interact()
             .map_err(prompt_failed)
+    }
+
+    /// Picks one of `items` with the filter already holding `typed` (what
+    /// the user typed that found nothing, or several): they go on from it.
+    pub fn pick_typed(&self, label: &str, items: &[String], typed: &str) -> Result<usize> {
+        guard_interrupt();
+        FuzzySelect::new()
+            .with_prompt(label)
+            .items(items)
+            .with_initial_text(typed)
+            .max_length(10)
+            .interact()
+            .map_err(prompt_failed)
+    }
+
+    /// The appointment as given; without one, missing (off a terminal).
+    pub fn appointment_given(&mut self, given: Option<String>) -> String {
+        if given.is_none() {
+            self.missing("id", "ID (or the patient's phone or name)");
+        }
+        given.unwrap_or_default()
+    }
+
+    /// The appointment as given (an ID, or a patient's phone or name), else
+    /// (on a terminal) picked from the day's active appointments, else
+    /// missing.
+    pub fn appointment(&mut self, st: &mut Store, given: Option<String>) -> Result<Option<String>> {
+        if given.is_some() {
+            return Ok(given);
+        }
+        if !self.interactive() {
+            self.missing("id", "ID (or the patient's phone or name)");
+            return Ok(None);
+        }
+        let req = ListRequest {
+            clinic: self.ctx.clinic.clone(),
+            zone: self.ctx.zone,
+            date: Some("today".into()),
+            from: None,
+            to: None,
+            status: None,
+            doctor: None,
+            patient: None,
+            source: None,
+            page: 1,
+            limit: 500,
+        };
+        let day: Vec<_> = listing::list(st, &req, self.ctx.now)?
+            .appointments
+            .into_iter()
+            .filter(|a| a.status.is_active())
+            .collect();
+        if day.is_empty() {
+            return Err(Error::not_found("Appointment")
+                .hint("nobody is booked for today: give the appointment's ID, or the patient's phone or name"));
+        }
+        let items: Vec<String> = day.iter().map(desk::appointment_choice).collect();
+        let i = self.pick("Appointment", &items)?;
+        Ok(Some(day[i].id.clone()))
     }
 
     /// The doctor as given, else (on a terminal, from the database `st`)
@@ -242,6 +324,42 @@ impl<'a> Ask<'a> {
         match ds.get(i) {
             Some(d) => *doctor = Some(d.id.clone()),
             None => *clinic_wide = true,
+        }
+        Ok(())
+    }
+
+    /// The patient, when neither `patient` nor `phone` was given: their
+    /// phone (a local number in the country code of `doctor`'s clinic,
+    /// docs/rules.md#phones), and the name of a patient new to the clinic.
+    pub fn patient(
+        &mut self,
+        st: &mut Store,
+        doctor: Option<&str>,
+        patient: &Option<String>,
+        phone: &mut Option<String>,
+        name: &mut Option<String>,
+    ) -> Result<()> {
+        if patient.is_some() || phone.is_some() {
+            return Ok(());
+        }
+        // A clinic that cannot be found is the use case's to report.
+        let dialing = if self.interactive() {
+            local::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
+        } else {
+            Dialing::default()
+        };
+        *phone = self.value(
+            None,
+            "phone",
+            "--phone or --patient",
+            "Patient phone",
+            None,
+            &|s| dialing.check(s),
+        )?;
+        if let Some(p) = phone {
+            if name.is_none() && !crate::app::patient::is_known_phone(st, &dialing, p)? {
+                *name = self.text(None, "name", "--name", "Patient's full name")?;
+            }
         }
         Ok(())
     }
@@ -341,6 +459,75 @@ impl<'a> Ask<'a> {
             Err(Error::fields(self.missing))
         }
     }
+}
+
+/// What a terminal offers for a reference that found several rows or a
+/// name that found none: the chosen row's ID, or None when there is
+/// nothing to pick from (the error stands).
+pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
+    let typed = e.details["ref"].as_str().unwrap_or_default();
+    let ask = Ask::new(ctx);
+    match e.code {
+        Code::AmbiguousId => {
+            let Some(candidates) = e.details["candidates"].as_array() else {
+                return Ok(None);
+            };
+            say(&human::clean(&e.message));
+            let names: Vec<String> = candidates
+                .iter()
+                .map(|c| human::clean(c["name"].as_str().unwrap_or_default()))
+                .collect();
+            let i = ask.pick("Which one", &names)?;
+            Ok(candidates[i]["id"].as_str().map(String::from))
+        }
+        Code::NotFound if !typed.is_empty() => {
+            let mut st = ctx.open()?;
+            let rows: Vec<(String, String)> = match e.details["what"].as_str() {
+                Some("doctor") => doctor::list(&mut st)?
+                    .into_iter()
+                    .map(|d| (d.id, d.full_name))
+                    .collect(),
+                Some("clinic") => crate::app::clinic::list(&mut st)?
+                    .into_iter()
+                    .map(|c| (c.id, c.name))
+                    .collect(),
+                Some("service") => crate::app::service::list(&mut st)?
+                    .into_iter()
+                    .map(|s| (s.id, s.name))
+                    .collect(),
+                _ => return Ok(None),
+            };
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            say(&format!(
+                "No {} is called '{}'.",
+                e.details["what"].as_str().unwrap_or_default(),
+                human::clean(typed)
+            ));
+            let names: Vec<String> = rows.iter().map(|(_, n)| human::clean(n)).collect();
+            // The filter starts from what was typed when that finds any name.
+            let start = if names.iter().any(|n| fuzzy_has(n, typed)) {
+                typed
+            } else {
+                ""
+            };
+            let i = ask.pick_typed("Did you mean", &names, start)?;
+            Ok(Some(rows[i].0.clone()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Whether `typed`'s letters appear in `name` in order, case and accents
+/// aside (what the picker's filter shows).
+fn fuzzy_has(name: &str, typed: &str) -> bool {
+    let name = crate::core::text::fold(name);
+    let mut letters = name.chars();
+    crate::core::text::fold(typed)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| letters.any(|n| n == c))
 }
 
 /// A destructive command's confirmation (docs/commands.md#conventions): asked on a terminal

@@ -1,5 +1,6 @@
 //! `appt queue [--doctor D]` and `appt queue next --doctor D` (docs/rules.md#walk-ins).
 
+use super::prompt::Ask;
 use super::Ctx;
 use crate::app::queue;
 use crate::error::Result;
@@ -26,16 +27,20 @@ pub enum Cmd {
         after_help = "Examples:\n  appt queue next -d \"Dr. García\"\n  appt queue next -d \"dr garcia\" --json | jq .token_number"
     )]
     Next {
-        /// The doctor calling
+        /// The doctor calling (a terminal asks)
         #[arg(short, long)]
-        doctor: String,
+        doctor: Option<String>,
     },
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open()?;
     match a.cmd {
-        Some(Cmd::Next { doctor }) => {
+        Some(Cmd::Next { mut doctor }) => {
+            let mut ask = Ask::new(ctx);
+            ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
+            ask.finish()?;
+            let doctor = doctor.unwrap_or_default();
             let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, ctx.now)?;
             Ok(ctx.report(
                 || json::appointment(&appt),

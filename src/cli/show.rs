@@ -1,5 +1,6 @@
 //! `appt show` and `appt history`.
 
+use super::prompt::Ask;
 use super::Ctx;
 use crate::app::list;
 use crate::error::Result;
@@ -7,12 +8,22 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// Appointment ID (or unique prefix, at least 4 characters)
-    pub id: String,
+    /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
+    pub id: Option<String>,
+}
+
+/// The appointment asked about: as given, else picked from today's on a terminal.
+fn which(ctx: &Ctx, st: &mut crate::app::Store, id: Option<String>) -> Result<String> {
+    let mut ask = Ask::new(ctx);
+    let id = ask.appointment(st, id)?;
+    ask.finish()?;
+    Ok(id.unwrap_or_default())
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
-    let appt = list::show(&mut ctx.open()?, &a.id, ctx.now)?;
+    let mut st = ctx.open()?;
+    let id = which(ctx, &mut st, a.id)?;
+    let appt = list::show(&mut st, &id, ctx.now)?;
     Ok(ctx.report(
         || json::appointment(&appt),
         || human::appointment_card(&appt),
@@ -20,7 +31,9 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
 }
 
 pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
-    let (appt, evs) = list::history(&mut ctx.open()?, &a.id, ctx.now)?;
+    let mut st = ctx.open()?;
+    let id = which(ctx, &mut st, a.id)?;
+    let (appt, evs) = list::history(&mut st, &id, ctx.now)?;
     Ok(ctx.report(
         || json::history(&appt, &evs),
         || human::history(&appt, &evs),

@@ -1,6 +1,7 @@
 //! `appt waitlist add|list|remove` (docs/rules.md#walk-ins).
 
 use super::prompt;
+use super::prompt::Ask;
 use super::Ctx;
 use crate::app::waitlist::{self, AddRequest};
 use crate::error::Result;
@@ -14,12 +15,12 @@ pub enum Cmd {
         after_help = "Examples:\n  appt waitlist add -d \"Dr. García\" -D tomorrow -P +50370001111 --name Ana\n  appt waitlist add -d \"dr garcia\" -D 2026-06-16 -p \"ana lopez\"\n  appt waitlist add -d \"Dr. García\" -D +3 -P +50370001111 -s \"General Checkup\""
     )]
     Add {
-        /// The doctor the patient wants
+        /// The doctor the patient wants (a terminal asks)
         #[arg(short, long)]
-        doctor: String,
-        /// The date the patient wants: YYYY-MM-DD, today, tomorrow, +N
+        doctor: Option<String>,
+        /// The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)
         #[arg(short = 'D', long, allow_negative_numbers = true, value_name = "DATE")]
-        date: String,
+        date: Option<String>,
         /// An existing patient: ID, prefix, phone or name
         #[arg(short, long, conflicts_with_all = ["phone", "name"])]
         patient: Option<String>,
@@ -56,23 +57,29 @@ pub enum Cmd {
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add {
-            doctor,
+            mut doctor,
             date,
             patient,
-            phone,
-            name,
+            mut phone,
+            mut name,
             service,
         } => {
+            let mut st = ctx.open()?;
+            let mut ask = Ask::new(ctx);
+            ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
+            let date = ask.date(date, "date", "--date", "Date wanted", "tomorrow")?;
+            ask.patient(&mut st, doctor.as_deref(), &patient, &mut phone, &mut name)?;
+            ask.finish()?;
             let req = AddRequest {
                 clinic: ctx.clinic.clone(),
-                doctor,
-                date,
+                doctor: doctor.unwrap_or_default(),
+                date: date.unwrap_or_default(),
                 patient,
                 phone,
                 name,
                 service,
             };
-            let (e, existing) = waitlist::add(&mut ctx.open()?, &req, ctx.now)?;
+            let (e, existing) = waitlist::add(&mut st, &req, ctx.now)?;
             Ok(ctx
                 .report(
                     || json::waitlist_entry(&e),

@@ -131,6 +131,9 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
         }
     };
     let to = ask.value(a.to, "to", "--to", "To (HH:MM)", None, &after_from)?;
+    if a.session.is_none() && ask.interactive() {
+        a.session = ask.optional("Session name (Morning, Afternoon…; empty for none)")?;
+    }
     ask.finish()?;
     let input = WindowInput {
         clinic: ctx.clinic.clone(),

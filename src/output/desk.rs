@@ -141,3 +141,17 @@ pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
         Some(code) => code.as_str().to_lowercase(),
     }
 }
+
+/// One appointment as a picker shows it: time, patient, doctor, status.
+pub fn appointment_choice(a: &crate::core::Appointment) -> String {
+    let who = a
+        .doctor_name
+        .as_deref()
+        .map_or("clinic-wide".to_string(), clean);
+    format!(
+        "{}  {} — {who}  [{}]",
+        local_hm(a.timezone, a.starts_at),
+        clean(&a.patient_name),
+        a.status.as_str()
+    )
+}

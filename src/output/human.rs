@@ -666,45 +666,7 @@ pub fn agenda(a: &Agenda) -> String {
                 continue;
             }
         }
-        let mut rows: Vec<(chrono::DateTime<chrono::Utc>, Vec<Item>)> = s
-            .appointments
-            .iter()
-            .map(|x| {
-                (
-                    x.starts_at,
-                    vec![
-                        x.token_number.to_string().into(),
-                        span(tz, x.starts_at, x.ends_at),
-                        clean(&x.patient_name).into(),
-                        clean(&x.patient_phone).into(),
-                        or_dash(x.service_name.as_deref()).into(),
-                        status_item(x.status),
-                        short(&x.id).into(),
-                    ],
-                )
-            })
-            .collect();
-        rows.extend(s.free.iter().map(|f| {
-            let free = if f.remaining > 1 {
-                format!("· free ({} left) ·", f.remaining)
-            } else {
-                "· free ·".to_string()
-            };
-            (
-                f.start,
-                vec![
-                    "".into(),
-                    local_hm(tz, f.start).into(),
-                    free.into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                    "".into(),
-                ],
-            )
-        }));
-        // Appointments and free slots interleaved by start instant.
-        rows.sort_by_key(|r| r.0);
+        let blank = || -> Vec<Item> { (0..4).map(|_| "".into()).collect() };
         let mut t = Sheet::new(vec![
             col("Tok"),
             col("Time").short("Start"),
@@ -719,12 +681,100 @@ pub fn agenda(a: &Agenda) -> String {
             Step::Short("Time"),
             Step::Drop("Phone"),
         ]);
-        for (_, r) in rows {
-            t.row(r);
+        let mut session: Option<String> = None;
+        for line in agenda_lines(s) {
+            // A label where the session changes (Morning, Afternoon…).
+            if let Some(name) = line.session().filter(|n| session.as_deref() != Some(*n)) {
+                session = Some(name.to_string());
+                let mut label = vec!["".into(), "".into(), format!("— {} —", clean(name)).into()];
+                label.extend(blank());
+                t.row(label);
+            }
+            match line {
+                Line::Visit(x) => t.row(vec![
+                    x.token_number.to_string().into(),
+                    span(tz, x.starts_at, x.ends_at),
+                    clean(&x.patient_name).into(),
+                    clean(&x.patient_phone).into(),
+                    or_dash(x.service_name.as_deref()).into(),
+                    status_item(x.status),
+                    short(&x.id).into(),
+                ]),
+                Line::Free(run) => {
+                    let (first, last) = (run[0], run[run.len() - 1]);
+                    let places: i64 = run.iter().map(|f| f.remaining).sum();
+                    let n = run.len();
+                    let free = match (n, places) {
+                        (1, 1) => "· free ·".to_string(),
+                        (1, p) => format!("· free ({p} left) ·"),
+                        (n, p) if p == n as i64 => format!("· {n} free ·"),
+                        (n, p) => format!("· {n} free ({p} places) ·"),
+                    };
+                    let time: Item = if run.len() == 1 {
+                        local_hm(tz, first.start).into()
+                    } else {
+                        span(tz, first.start, last.end)
+                    };
+                    let mut row = vec!["".into(), time, free.into()];
+                    row.extend(blank());
+                    t.row(row);
+                }
+            }
         }
         out.push_str(&format!("\n{}", t.render()));
+        // The day in one line: who is booked, who has come, what is left.
+        let booked = s.appointments.len();
+        let arrived = s
+            .appointments
+            .iter()
+            .filter(|a| a.checked_in_at.is_some())
+            .count();
+        let places: i64 = s.free.iter().map(|f| f.remaining).sum();
+        out.push_str(&format!(
+            "\n{booked} booked · {arrived} arrived · {places} free"
+        ));
     }
     out
+}
+
+/// A line of a doctor's day: a visit, or a run of free slots with no visit
+/// between them (one row: `09:40–12:00 · 7 free ·`).
+enum Line<'a> {
+    Visit(&'a Appointment),
+    Free(Vec<&'a crate::app::slots::Slot>),
+}
+
+impl Line<'_> {
+    fn session(&self) -> Option<&str> {
+        match self {
+            Line::Visit(a) => a.session.as_deref(),
+            Line::Free(run) => run[0].session.as_deref(),
+        }
+    }
+}
+
+/// A section's visits and free slots by start, runs of free slots of one
+/// session merged.
+fn agenda_lines(s: &crate::app::agenda::Section) -> Vec<Line<'_>> {
+    let mut all: Vec<(chrono::DateTime<chrono::Utc>, Line)> = s
+        .appointments
+        .iter()
+        .map(|a| (a.starts_at, Line::Visit(a)))
+        .chain(s.free.iter().map(|f| (f.start, Line::Free(vec![f]))))
+        .collect();
+    all.sort_by_key(|(at, line)| (*at, matches!(line, Line::Free(_))));
+    let mut lines: Vec<Line> = Vec::new();
+    for (_, line) in all {
+        match (lines.last_mut(), line) {
+            (Some(Line::Free(run)), Line::Free(next))
+                if run[run.len() - 1].end == next[0].start && run[0].session == next[0].session =>
+            {
+                run.extend(next)
+            }
+            (_, line) => lines.push(line),
+        }
+    }
+    lines
 }
 
 /// `history`: an appointment's events, oldest first.

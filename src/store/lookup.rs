@@ -230,7 +230,8 @@ pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
                 |r| r.get(0),
             )?;
             let near = crate::core::text::closest(input, &names);
-            let mut e = Error::not_found(l.what).details(json!({"ref": input, "closest": near}));
+            let mut e = Error::not_found(l.what)
+                .details(json!({"ref": input, "closest": near, "what": l.what.to_lowercase()}));
             if !near.is_empty() {
                 e = e.hint(format!("did you mean {}?", near.join(", or ")));
             }
@@ -249,6 +250,7 @@ pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))
             .details(json!({
                 "ref": input,
+                "what": l.what.to_lowercase(),
                 "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
             }))
             .hint("give more characters of the ID")),

@@ -337,10 +337,13 @@ fn window_add_picks_the_doctor_and_asks_again_for_wrong_days_and_times() {
     t.keys(&["07:00", "Enter"]);
     t.wait_for("to must be after from");
     t.keys(&["12:00", "Enter"]);
+    t.wait_for("Session name");
+    t.keys(&["Sábado", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     let ws = env.ok(&["window", "list", "--doctor", "Dr. Zeta"]);
     let w = &ws["windows"][0];
+    assert_eq!(w["session"], "Sábado", "{ws}");
     assert_eq!(w["days"], "sat", "{ws}");
     assert_eq!(w["from"], "08:00", "{ws}");
     assert_eq!(w["to"], "12:00", "{ws}");
@@ -652,4 +655,120 @@ fn book_takes_a_known_patients_local_number_at_the_prompt() {
         list["appointments"][0]["patient_id"], first["patient_id"],
         "{list}"
     );
+}
+
+#[test]
+fn a_name_that_finds_nobody_opens_the_picker_and_the_command_runs_with_the_choice() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. Zeta"]);
+    let t = Tmux::start(&env, "doctor show Garsia");
+    let s = t.wait_for("Did you mean");
+    assert!(s.contains("No doctor is called 'Garsia'"), "{s}");
+    t.keys(&["Zet"]);
+    t.wait_for("Zet");
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Dr. Zeta"), "{s}");
+}
+
+#[test]
+fn a_name_that_finds_several_is_picked_from_them() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. Ana Ruiz"]);
+    env.ok(&["doctor", "add", "Dr. Ana Soto"]);
+    let t = Tmux::start(&env, "doctor show ana");
+    t.wait_for("Which one");
+    t.wait_for("Ana Soto");
+    t.keys(&["Down", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let after = s.split("Which one").last().unwrap_or_default();
+    assert!(after.contains("Dr. Ana Soto"), "{s}");
+}
+
+#[test]
+fn status_picks_the_appointment_and_the_status_and_asks_the_diagnosis() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-15", "09:00", "+50370000001");
+    let id = s(&a["id"]).to_string();
+    env.ok(&["status", &id, "checked_in"]);
+    env.ok(&["status", &id, "in_progress"]);
+    let t = Tmux::start(&env, "status");
+    t.wait_for("Appointment");
+    t.wait_for("Test Patient");
+    t.keys(&["Enter"]);
+    t.wait_for("New status");
+    t.wait_for("no_show");
+    t.keys(&["Down", "Down", "Down", "Enter"]); // completed
+    t.wait_for("Diagnosis");
+    t.keys(&["Gripe común", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let shown = env.ok(&["show", &id]);
+    assert_eq!(shown["status"], "completed");
+    assert_eq!(shown["diagnosis"], "Gripe común");
+}
+
+#[test]
+fn queue_next_asks_the_doctor() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. Zeta"]);
+    let a = env.book("2026-06-15", "09:00", "+50370000001");
+    env.ok(&["status", s(&a["id"]), "checked_in"]);
+    let t = Tmux::start(&env, "queue next");
+    t.wait_for("Doctor");
+    t.wait_for("Dr. Zeta");
+    t.keys(&["Enter"]); // Dr. García, first by name
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.ok(&["show", s(&a["id"])])["status"], "in_progress");
+}
+
+#[test]
+fn waitlist_add_asks_like_book_and_a_long_picker_filters_as_you_type() {
+    let env = Env::clinic();
+    for n in [
+        "Uno", "Dos", "Tres", "Cuatro", "Cinco", "Seis", "Siete", "Ocho",
+    ] {
+        env.ok(&["doctor", "add", &format!("Dr. {n}")]);
+    }
+    let t = Tmux::start(&env, "waitlist add");
+    t.wait_for("Doctor");
+    t.keys(&["Ocho"]);
+    t.wait_for("Ocho");
+    t.keys(&["Enter"]);
+    t.wait_for("Date wanted [tomorrow]");
+    t.keys(&["Enter"]);
+    t.wait_for("Patient phone");
+    t.keys(&["+50370000009", "Enter"]);
+    t.wait_for("full name");
+    t.keys(&["Rosa Pérez", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let w = env.ok(&["waitlist", "list"]);
+    assert_eq!(w["waitlist"][0]["doctor"]["full_name"], "Dr. Ocho", "{w}");
+    assert_eq!(w["waitlist"][0]["date"], "2026-06-16", "{w}");
+}
+
+#[test]
+fn closure_add_offers_the_whole_clinic_which_is_the_only_one() {
+    let env = Env::clinic();
+    let t = Tmux::start(&env, "closure add");
+    t.wait_for("Doctor");
+    t.wait_for("The whole clinic");
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("First closed date");
+    t.keys(&["2026-06-18", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let c = env.ok(&["closure", "list"]);
+    assert_eq!(
+        c["closures"][0]["doctor_id"],
+        serde_json::Value::Null,
+        "{c}"
+    );
+    assert_eq!(c["closures"][0]["from"], "2026-06-18", "{c}");
+    // Off a terminal, no doctor closes the only clinic too.
+    env.ok(&["closure", "add", "--from", "2026-06-19"]);
 }

@@ -573,14 +573,17 @@ fn agenda_human_output_is_readable() {
     ] {
         assert!(text.contains(want), "missing {want} in:\n{text}");
     }
-    // Time order: the free 09:00 slot comes before the 10:00 appointment,
-    // which comes before the free 11:00 slot.
+    // Time order: the free slots from 09:00 come before the 10:00
+    // appointment, which comes before the run of free slots from 10:30
+    // (one row: docs/commands.md#appt-agenda).
     let at = |needle: &str| {
         text.find(needle)
             .unwrap_or_else(|| panic!("{needle} in {text}"))
     };
     assert!(at("09:00") < at("Juan Pérez"));
-    assert!(at("Juan Pérez") < at("11:00"));
+    assert!(at("Juan Pérez") < at("10:30–13:00"));
+    assert!(text.contains("· 5 free ·"), "{text}");
+    assert!(text.contains("1 booked · 0 arrived · 7 free"), "{text}");
     // No colour codes when not on a terminal.
     assert!(!text.contains('\u{1b}'), "{text:?}");
 
@@ -733,7 +736,7 @@ fn the_agenda_is_a_day_sheet_with_leave_places_left_and_several_days() {
     .unwrap();
     for want in [
         "General Checkup",
-        "free (2 left)",
+        "· 2 free (5 places) ·",
         "Closed: Vacaciones",
         "Wednesday 17 June",
     ] {

@@ -1760,6 +1760,15 @@ fn closure_add_refuses_bad_values() {
         );
         assert!(d.get("from").is_some(), "{bad}: {d}");
     }
+    // With one clinic, no doctor closes it (the only clinic is the default);
+    // with two, which one must be said.
+    env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
     let d = env.refused(
         &["closure", "add", "--from", "2026-06-20"],
         "VALIDATION_ERROR",
