@@ -10,7 +10,7 @@ use super::schedule::{
 use super::values::{self, check_text, Problems};
 use super::waitlist;
 use crate::core::slots::Request;
-use crate::core::{time, Appointment, AppointmentRow, Patient, Service, Status, SOURCES};
+use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, Status, SOURCES};
 use crate::error::{Error, Result};
 use crate::store::crypto::Keys;
 use crate::store::db::Tx;
@@ -59,10 +59,11 @@ pub struct Booked {
     pub renamed_from: Option<String>,
 }
 
-pub fn book(st: &mut Store, r: &BookRequest, now: DateTime<Utc>) -> Result<Booked> {
+/// Books `r` for `actor` (who the events name, docs/rules.md#events).
+pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) -> Result<Booked> {
     let checked = check(r, now)?;
     let keys = st.keys(r.key.clone());
-    st.write(|tx| book_in(tx, r, &checked, &keys, now))
+    st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
 }
 
 /// A request's values after rule 1.
@@ -142,6 +143,7 @@ pub fn book_in(
     r: &BookRequest,
     c: &Checked,
     keys: &Keys,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Booked> {
     // Rule 2: references.
@@ -174,7 +176,7 @@ pub fn book_in(
         now,
     )?;
     let saved = appointments::get(tx, &row.id)?;
-    tell(tx, r, &t, &saved, renamed_from.as_deref(), now)?;
+    tell(tx, r, &t, &saved, renamed_from.as_deref(), actor, now)?;
     Ok(Booked {
         appointment: saved,
         idempotent: false,
@@ -331,13 +333,14 @@ fn tell(
     t: &Target,
     saved: &Appointment,
     renamed_from: Option<&str>,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut data = json!({"appointment": wire::appointment(saved)});
     if let Some(old) = renamed_from {
         data["patient_previous_name"] = json!(old);
     }
-    events::record(tx, "appointment.booked", &saved.id, &data, now)?;
+    events::record(tx, "appointment.booked", &saved.id, &data, actor, now)?;
     if r.walk_in {
         // Booked and arrived at once: what follows the arrivals sees this one too.
         events::record(
@@ -345,6 +348,7 @@ fn tell(
             "appointment.checked_in",
             &saved.id,
             &json!({"appointment": wire::appointment(saved)}),
+            actor,
             now,
         )?;
     } else {

@@ -1,6 +1,7 @@
 //! Changes to an existing appointment: `reschedule`, `cancel`, `set_status`,
 //! `update`. Each writes the appointment and records its event in one
-//! transaction, and returns the appointment as saved.
+//! transaction, naming the actor the front end hands over (docs/rules.md#events),
+//! and returns the appointment as saved.
 
 use super::notify::{self, News};
 use super::schedule::{
@@ -9,7 +10,7 @@ use super::schedule::{
 use super::values::{self, check_text, Problems};
 use super::{visit, waitlist};
 use crate::core::slots::Request;
-use crate::core::{status as machine, time, Appointment, Status};
+use crate::core::{status as machine, time, Actor, Appointment, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, patients, reminders, Store};
@@ -17,12 +18,14 @@ use crate::wire;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 
-/// Saves the appointment and records its event with `extra` data; returns it as saved.
+/// Saves the appointment and records its event with `extra` data, made by
+/// `actor`; returns it as saved.
 fn commit(
     tx: &Tx,
     a: &Appointment,
     kind: &str,
     extra: Value,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     appointments::save(tx, a)?;
@@ -31,7 +34,7 @@ fn commit(
     if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
     }
-    events::record(tx, kind, &saved.id, &data, now)?;
+    events::record(tx, kind, &saved.id, &data, actor, now)?;
     Ok(saved)
 }
 
@@ -58,6 +61,7 @@ pub struct RescheduleRequest {
 pub fn reschedule(
     st: &mut Store,
     r: &RescheduleRequest,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let mut bad = Problems::default();
@@ -88,7 +92,7 @@ pub fn reschedule(
             session: None,
         };
         let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
-        move_to(tx, a, &t, &spot, r, why.as_deref(), now)
+        move_to(tx, a, &t, &spot, r, why.as_deref(), actor, now)
     })
 }
 
@@ -140,6 +144,7 @@ fn new_start(
 /// Writes the move to `spot`: a new token when the doctor or the date
 /// changes, back to `scheduled`, reminders again, the event, the freed time
 /// offered to the waitlist, and the patient told.
+#[allow(clippy::too_many_arguments)]
 fn move_to(
     tx: &Tx,
     mut a: Appointment,
@@ -147,6 +152,7 @@ fn move_to(
     spot: &Placement,
     r: &RescheduleRequest,
     why: Option<&str>,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let previous = json!({
@@ -178,6 +184,7 @@ fn move_to(
         &a,
         "appointment.rescheduled",
         json!({"previous": previous, "reason": why, "forced": r.force}),
+        actor,
         now,
     )?;
     // After the move: the old times never meet the one-at-a-time constraint.
@@ -213,7 +220,12 @@ pub struct CancelRequest {
     pub no_notify: bool,
 }
 
-pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<Appointment> {
+pub fn cancel(
+    st: &mut Store,
+    c: &CancelRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
     let mut bad = Problems::default();
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
     bad.finish()?;
@@ -233,6 +245,7 @@ pub fn cancel(st: &mut Store, c: &CancelRequest, now: DateTime<Utc>) -> Result<A
             &a,
             "appointment.cancelled",
             json!({"forced": c.force}),
+            actor,
             now,
         )?;
         waitlist::offer_freed(tx, &saved, now)?;
@@ -253,7 +266,12 @@ pub struct StatusRequest {
     pub notes: Option<String>,
 }
 
-pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Result<Appointment> {
+pub fn set_status(
+    st: &mut Store,
+    s: &StatusRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
     let to = Status::parse(&s.status).ok_or_else(|| {
         Error::field(
             "status",
@@ -271,7 +289,7 @@ pub fn set_status(st: &mut Store, s: &StatusRequest, now: DateTime<Utc>) -> Resu
         notes,
         follow_up: s.follow_up.clone(),
     };
-    st.write(|tx| advance(tx, visit::find(tx, &s.id, now)?, to, filled, now))
+    st.write(|tx| advance(tx, visit::find(tx, &s.id, now)?, to, filled, actor, now))
 }
 
 /// What a status change may fill in.
@@ -284,12 +302,13 @@ pub struct Filled {
 }
 
 /// Moves `a` to `to` inside the caller's write transaction, by the rules of
-/// docs/rules.md#statuses, and records the event.
+/// docs/rules.md#statuses, and records the event, made by `actor`.
 pub fn advance(
     tx: &Tx,
     mut a: Appointment,
     to: Status,
     f: Filled,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let Filled {
@@ -347,6 +366,7 @@ pub fn advance(
         &a,
         &format!("appointment.{}", to.as_str()),
         json!({}),
+        actor,
         now,
     )
 }
@@ -363,7 +383,12 @@ pub struct UpdateRequest {
     pub no_follow_up: bool,
 }
 
-pub fn update(st: &mut Store, u: &UpdateRequest, now: DateTime<Utc>) -> Result<Appointment> {
+pub fn update(
+    st: &mut Store,
+    u: &UpdateRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
     let mut bad = Problems::default();
     let fields = [
         (
@@ -425,6 +450,7 @@ pub fn update(st: &mut Store, u: &UpdateRequest, now: DateTime<Utc>) -> Result<A
             &a,
             "appointment.updated",
             json!({"changed": changed}),
+            actor,
             now,
         )
     })

@@ -2,7 +2,7 @@
 //! cases a front desk runs. Only a database `demo` made itself is ever replaced.
 
 use super::{book, clinic, doctor, service, slots, window};
-use crate::core::time;
+use crate::core::{time, Actor};
 use crate::error::{Error, Result};
 use crate::store::{files, meta, Create, Store};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -49,8 +49,8 @@ pub fn create(path: &Path, folders: Create) -> Result<Store> {
 }
 
 /// Seeds the clinic, its doctors, services and windows, and a dozen bookings
-/// over the week from `now`'s date; returns how many were booked.
-pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
+/// over the week from `now`'s date, booked by `actor`; returns how many were booked.
+pub fn seed(st: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<usize> {
     let tz: chrono_tz::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
     let today = time::local_today(tz, now);
     // Book as of this morning's midnight, so today's earlier slots can hold visits too.
@@ -60,7 +60,7 @@ pub fn seed(st: &mut Store, now: DateTime<Utc>) -> Result<usize> {
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
     set_up(st, midnight)?;
-    book_week(st, tz, today, midnight)
+    book_week(st, tz, today, actor, midnight)
 }
 
 /// The clinic, its doctors, services and weekly hours.
@@ -133,6 +133,7 @@ fn book_week(
     st: &mut Store,
     tz: chrono_tz::Tz,
     today: chrono::NaiveDate,
+    actor: &Actor,
     at: DateTime<Utc>,
 ) -> Result<usize> {
     let mut booked = 0;
@@ -158,7 +159,7 @@ fn book_week(
                 if booked == 12 {
                     return Ok(booked);
                 }
-                book::book(st, &visit(booked, doc, &date, t), at)?;
+                book::book(st, &visit(booked, doc, &date, t), actor, at)?;
                 booked += 1;
             }
         }

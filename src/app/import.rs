@@ -2,10 +2,12 @@
 //! as `book` ([`book::check`] and [`book::book_in`]: the same code, not a
 //! copy). Lines are committed in batches with a savepoint each, so a rejected
 //! line rolls back alone and the rest go on; a rerun of lines that carry
-//! `external_ref` books nothing twice.
+//! `external_ref` books nothing twice. The events of what it books name
+//! `import` as who made the change (docs/rules.md#events).
 
 use super::book::{self, BookRequest};
 use super::schedule::WhenInput;
+use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::Store;
@@ -288,7 +290,7 @@ pub fn import(
             let outcome = text
                 .and_then(|t| parse(t.trim(), r, now))
                 .and_then(|(req, checked)| {
-                    tx.attempt(|tx| book::book_in(tx, &req, &checked, &keys, now))
+                    tx.attempt(|tx| book::book_in(tx, &req, &checked, &keys, &Actor::Import, now))
                 });
             match outcome {
                 Ok(b) if b.idempotent => done.idempotent += 1,

@@ -3,7 +3,7 @@
 
 use super::change::{advance, Filled};
 use super::schedule::target;
-use crate::core::{time, Appointment, Clinic, Doctor, Status};
+use crate::core::{time, Actor, Appointment, Clinic, Doctor, Status};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::{doctors, Store};
@@ -88,6 +88,7 @@ pub fn next(
     st: &mut Store,
     clinic: Option<&str>,
     doctor: &str,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     st.write(|tx| {
@@ -110,6 +111,6 @@ pub fn next(
                 Error::not_found("Checked-in patient")
                     .hint(format!("nobody is waiting for {} today", d.full_name))
             })?;
-        advance(tx, first, Status::InProgress, Filled::default(), now)
+        advance(tx, first, Status::InProgress, Filled::default(), actor, now)
     })
 }

@@ -230,11 +230,7 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
             Some(w) => waitlist::exists(tx, w)?,
             None => false,
         };
-        let starts = m
-            .offer()
-            .and_then(|o| o["starts_at"].as_str())
-            .and_then(|s| time::parse_rfc3339(s).ok())
-            .unwrap_or(now);
+        let starts = m.offered_slot(a).map_or(now, |s| s.start);
         return Ok(delivery::offer_verdict(waiting, starts, now));
     }
     Ok(delivery::notice_verdict(

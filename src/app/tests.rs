@@ -8,9 +8,14 @@ use super::remind::{self, DueRequest};
 use super::schedule::WhenInput;
 use super::slots::{self, SlotsRequest};
 use super::{clinic, doctor, service, window, Store};
-use crate::core::Status;
+use crate::core::{Actor, Status};
 use crate::error::Code;
 use chrono::{DateTime, Utc};
+
+/// Who the events name: the front end says (here, a desk of its own).
+fn desk() -> Actor {
+    Actor::Cli("ana".into())
+}
 
 /// Monday 2026-06-15, 08:00 in El Salvador.
 fn monday_8am() -> DateTime<Utc> {
@@ -74,10 +79,22 @@ fn request(time: &str, phone: &str) -> BookRequest {
 #[test]
 fn one_booking_wins_a_slot_and_the_next_gets_the_conflict_with_suggestions() {
     let mut st = clinic_with_a_doctor();
-    let first = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am()).unwrap();
+    let first = book::book(
+        &mut st,
+        &request("10:00", "+50370000001"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap();
     assert_eq!(first.appointment.status, Status::Scheduled);
     assert_eq!(first.appointment.token_number, 1);
-    let e = book::book(&mut st, &request("10:00", "+50370000002"), monday_8am()).unwrap_err();
+    let e = book::book(
+        &mut st,
+        &request("10:00", "+50370000002"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap_err();
     assert_eq!(e.code, Code::AppointmentConflict);
     assert_eq!(e.details["suggested_times"][0], "10:30", "{}", e.details);
     // The slot is no longer offered.
@@ -99,9 +116,9 @@ fn an_external_reference_books_once_whatever_the_replay_says() {
     let mut st = clinic_with_a_doctor();
     let mut r = request("10:00", "+50370000001");
     r.external_ref = Some("wa-1".into());
-    let first = book::book(&mut st, &r, monday_8am()).unwrap();
+    let first = book::book(&mut st, &r, &desk(), monday_8am()).unwrap();
     r.when.time = Some("11:00".into());
-    let again = book::book(&mut st, &r, monday_8am()).unwrap();
+    let again = book::book(&mut st, &r, &desk(), monday_8am()).unwrap();
     assert!(again.idempotent);
     assert_eq!(again.appointment.id, first.appointment.id);
     assert_eq!(again.appointment.starts_at, first.appointment.starts_at);
@@ -110,9 +127,14 @@ fn an_external_reference_books_once_whatever_the_replay_says() {
 #[test]
 fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
     let mut st = clinic_with_a_doctor();
-    let a = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am())
-        .unwrap()
-        .appointment;
+    let a = book::book(
+        &mut st,
+        &request("10:00", "+50370000001"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap()
+    .appointment;
     let moved = change::reschedule(
         &mut st,
         &RescheduleRequest {
@@ -129,6 +151,7 @@ fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
             force: false,
             no_notify: false,
         },
+        &desk(),
         monday_8am(),
     )
     .unwrap();
@@ -143,20 +166,80 @@ fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
             force: false,
             no_notify: false,
         },
+        &desk(),
         monday_8am(),
     )
     .unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
     // The freed 11:00 takes another patient.
-    book::book(&mut st, &request("11:00", "+50370000002"), monday_8am()).unwrap();
+    book::book(
+        &mut st,
+        &request("11:00", "+50370000002"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_events_name_the_actor_the_front_end_hands_over_and_system_for_an_offer() {
+    // docs/rules.md#events: `app` reads no environment for it; another
+    // front end names its own actor.
+    let mut st = clinic_with_a_doctor();
+    let board = Actor::Cli("board-pc".into());
+    let a = book::book(
+        &mut st,
+        &request("10:00", "+50370000001"),
+        &board,
+        monday_8am(),
+    )
+    .unwrap()
+    .appointment;
+    super::waitlist::add(
+        &mut st,
+        &super::waitlist::AddRequest {
+            doctor: "Dr. García".into(),
+            date: "2026-06-16".into(),
+            phone: Some("+50370000011".into()),
+            name: Some("Beto".into()),
+            ..Default::default()
+        },
+        monday_8am(),
+    )
+    .unwrap();
+    let cancel = CancelRequest {
+        id: a.id.clone(),
+        reason: Some("Viaje".into()),
+        force: false,
+        no_notify: true,
+    };
+    change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
+    let (_, events) = super::list::history(&mut st, &a.id, monday_8am()).unwrap();
+    let by: Vec<(&str, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.actor.as_deref()))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            ("appointment.booked", Some("cli:board-pc")),
+            ("appointment.cancelled", Some("cli:ana")),
+            ("appointment.slot_offered", Some("system")),
+        ]
+    );
 }
 
 #[test]
 fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
     let mut st = clinic_with_a_doctor();
-    let a = book::book(&mut st, &request("10:00", "+50370000001"), monday_8am())
-        .unwrap()
-        .appointment;
+    let a = book::book(
+        &mut st,
+        &request("10:00", "+50370000001"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap()
+    .appointment;
     let set = |st: &mut Store, to: &str, now| {
         change::set_status(
             st,
@@ -168,6 +251,7 @@ fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
                 follow_up: None,
                 notes: None,
             },
+            &desk(),
             now,
         )
     };
@@ -186,7 +270,13 @@ fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
 #[test]
 fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
     let mut st = clinic_with_a_doctor();
-    book::book(&mut st, &request("10:00", "+50370000001"), monday_8am()).unwrap();
+    book::book(
+        &mut st,
+        &request("10:00", "+50370000001"),
+        &desk(),
+        monday_8am(),
+    )
+    .unwrap();
     // The 24 h reminder is due on Monday at 10:00 local.
     let due_at: DateTime<Utc> = "2026-06-15T16:00:00Z".parse().unwrap();
     let sweep = |st: &mut Store| {

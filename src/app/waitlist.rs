@@ -6,7 +6,7 @@
 use super::local::{self, At, Dialing};
 use super::schedule::target;
 use super::values::{self, Problems};
-use crate::core::{time, Appointment};
+use crate::core::{time, Actor, Appointment};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::waitlist::{self, Entry};
@@ -170,7 +170,15 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     if let (Some(d), Some(s)) = (data.as_object_mut(), slot.as_object()) {
         d.extend(s.clone());
     }
-    events::record(tx, "appointment.slot_offered", &freed.id, &data, now)?;
+    // appt offers the time by itself, whoever freed it (docs/rules.md#events).
+    events::record(
+        tx,
+        "appointment.slot_offered",
+        &freed.id,
+        &data,
+        &Actor::System,
+        now,
+    )?;
     let mut offer = slot;
     offer["clinic_name"] = json!(freed.clinic_name);
     offer["waitlist"] = wire::waitlist_entry(&entry);

@@ -168,7 +168,7 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
         let claimed = st.write(|tx| webhooks::claim(tx, &hook.id, now, now + CLAIM))?;
         let Some(mut w) = claimed else { continue };
         while let Some(e) = st.read(|tx| webhooks::next_event(tx, &w))? {
-            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "data": e.data})
+            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": e.data})
                 .to_string();
             match post(&agent, &w, &e, &body) {
                 Ok(()) => {

@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         walk_in: a.walk_in,
         no_notify: a.no_notify,
     };
-    let booked = book::book(&mut st, &req, ctx.now)?;
+    let booked = book::book(&mut st, &req, &ctx.actor, ctx.now)?;
     let appt = &booked.appointment;
     Ok(ctx
         .report(

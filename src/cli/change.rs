@@ -166,7 +166,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         force: r.force,
         no_notify: r.no_notify,
     };
-    let a = change::reschedule(&mut st, &req, ctx.now)?;
+    let a = change::reschedule(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
 }
 
@@ -262,7 +262,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         Some(st) => st,
         None => ctx.open()?,
     };
-    let a = change::cancel(&mut st, &req, ctx.now)?;
+    let a = change::cancel(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }
 
@@ -323,7 +323,7 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
         Some(st) => st,
         None => ctx.open()?,
     };
-    let a = change::set_status(&mut st, &req, ctx.now)?;
+    let a = change::set_status(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, &format!("Marked {}", a.status.as_str()), &a))
 }
 
@@ -345,6 +345,6 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         Some(st) => st,
         None => ctx.open()?,
     };
-    let a = change::update(&mut st, &req, ctx.now)?;
+    let a = change::update(&mut st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Updated", &a))
 }

@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         Create::FileAndFolder
     };
     let mut st = demo::create(&path, folders)?;
-    let booked = demo::seed(&mut st, ctx.now)?;
+    let booked = demo::seed(&mut st, &ctx.actor, ctx.now)?;
     let sheet = agenda::agenda(&mut st, None, Some("today"), None, 1, ctx.now)?.remove(0);
     let mut tomorrow = Vec::new();
     for doc in demo::DOCTORS {

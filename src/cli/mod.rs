@@ -32,7 +32,7 @@ mod webhook;
 mod window;
 
 use crate::app::{Create, Store};
-use crate::core::time;
+use crate::core::{time, Actor};
 use crate::error::{Error, Result};
 use crate::output::Report;
 use chrono::{DateTime, Utc};
@@ -216,6 +216,24 @@ pub struct Ctx {
     /// The machine's time zone (`$TZ`, else the system's): what relative dates
     /// mean when a command spans several clinics.
     pub zone: chrono_tz::Tz,
+    /// Who the events of this command name: `cli:<OS user>` ([`os_user`]).
+    pub actor: Actor,
+}
+
+/// The OS user running appt, as its events name them (docs/rules.md#events):
+/// `$USER`, else `$LOGNAME`, else the numeric user ID. Read from the
+/// environment, not the password database (as the `whoami` crate does):
+/// the login's own name is who sits at the desk, a test or a wrapper can
+/// set it, and it takes no new dependency (`libc`, already used, gives the
+/// ID). A name that is blank or holds control characters is passed over.
+fn os_user() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty() && !name.chars().any(char::is_control))
+        // SAFETY: getuid(2) takes nothing and always succeeds.
+        .unwrap_or_else(|| unsafe { libc::getuid() }.to_string())
 }
 
 /// The machine's IANA time zone: `$TZ` when it names one, else the system's,
@@ -364,6 +382,7 @@ fn context(cli: &Cli) -> Result<Ctx> {
         },
         now: now_from_env()?,
         zone: machine_zone(),
+        actor: Actor::Cli(os_user()),
     })
 }
 

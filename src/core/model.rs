@@ -259,3 +259,28 @@ impl std::ops::DerefMut for Appointment {
         &mut self.row
     }
 }
+
+/// Who made a change, as its event names it (docs/rules.md#events). The
+/// front end that hands a change to a use case says who: the command line
+/// its OS user; the import and appt's own doings (a waitlist offer) are
+/// named by the use case itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A command run on this machine by this OS user: `cli:<user>`.
+    Cli(String),
+    /// A row `appt import` booked: `import`.
+    Import,
+    /// What appt does by itself, not asked by anyone (a waitlist offer of a
+    /// freed time, a sweep): `system`.
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Cli(user) => write!(f, "cli:{user}"),
+            Actor::Import => f.write_str("import"),
+            Actor::System => f.write_str("system"),
+        }
+    }
+}

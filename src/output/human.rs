@@ -115,6 +115,27 @@ fn when_item(a: &Appointment) -> Item {
     ))
 }
 
+/// The visit a message is about, as [`when_item`] shows it: a waitlist
+/// offer's offered slot (docs/rules.md#the-waitlist), never the time of the
+/// appointment that freed it, which may have moved since (a receptionist
+/// calling from the table would offer a taken time); else its appointment's.
+fn message_when(r: &crate::store::reminders::Reminder, a: &Appointment) -> Item {
+    if r.offer().is_none() {
+        return when_item(a);
+    }
+    let Some(slot) = r.offered_slot(a) else {
+        return "—".into();
+    };
+    let tz = slot.timezone;
+    let (date, from) = (to_local(tz, slot.start).0, local_hm(tz, slot.start));
+    Item::new(format!(
+        "{} {from}–{}",
+        date.format("%a %d %b %Y"),
+        local_hm(tz, slot.end)
+    ))
+    .or_short(format!("{date} {from}"))
+}
+
 fn or_dash(s: Option<&str>) -> String {
     clean(s.filter(|s| !s.is_empty()).unwrap_or("—"))
 }
@@ -777,7 +798,8 @@ fn agenda_lines(s: &crate::app::agenda::Section) -> Vec<Line<'_>> {
     lines
 }
 
-/// `history`: an appointment's events, oldest first.
+/// `history`: an appointment's events, oldest first, and who made each
+/// (docs/rules.md#events; `—` for events recorded before appt named them).
 pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
     let mut t = Sheet::new(vec![
         col("#"),
@@ -785,25 +807,37 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         col("Event"),
         col("Status"),
         col("Start"),
+        // Who: `cli:` and a login name of up to ten letters stay whole.
+        text("By", 14),
     ])
-    .steps(&[Step::Short("Event")]);
+    .steps(&[
+        Step::Short("Event"),
+        Step::Short("When"),
+        Step::Short("Start"),
+        // The event's type mostly says it already.
+        Step::Drop("Status"),
+    ]);
     for e in evs {
         let (d, hm) = (
             to_local(appt.timezone, e.created_at).0,
             local_hm(appt.timezone, e.created_at),
         );
         let obj = &e.data["appointment"];
+        // An offer's start is the slot it offered (docs/rules.md#the-waitlist).
+        let (date, start) = match e.data.get("waitlist") {
+            Some(_) => (&e.data["date"], &e.data["time"]),
+            None => (&obj["date"], &obj["start_time"]),
+        };
+        let (date, start) = (date.as_str().unwrap_or(""), start.as_str().unwrap_or(""));
+        let short_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_or_else(|_| date.to_string(), |d| d.format("%d %b").to_string());
         t.row(vec![
             e.id.to_string().into(),
-            format!("{d} {hm}").into(),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", d.format("%d %b"))),
             Item::new(&e.kind).or_short(e.kind.trim_start_matches("appointment.")),
             obj["status"].as_str().unwrap_or("").into(),
-            format!(
-                "{} {}",
-                obj["date"].as_str().unwrap_or(""),
-                obj["start_time"].as_str().unwrap_or("")
-            )
-            .into(),
+            Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
+            or_dash(e.actor.as_deref()).into(),
         ]);
     }
     format!(
@@ -845,7 +879,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             r.status.as_str().into(),
             r.attempts.to_string().into(),
             clean(r.recipient(a).0).into(),
-            when_item(a),
+            message_when(r, a),
             short(&r.id).into(),
         ]);
     }
@@ -1035,7 +1069,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
                 message_kind(r),
                 clean(name).into(),
                 clean(phone).into(),
-                when_item(a),
+                message_when(r, a),
                 short(&r.id).into(),
             ]);
         }

@@ -214,6 +214,8 @@ struct EventView<'a> {
     kind: &'a str,
     appointment_id: Option<&'a str>,
     created_at: String,
+    /// Who made the change (docs/rules.md#events); null before appt named them.
+    actor: Option<&'a str>,
     data: &'a Value,
 }
 
@@ -223,6 +225,7 @@ pub fn event(e: &Event) -> Value {
         kind: &e.kind,
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
+        actor: e.actor.as_deref(),
         data: &e.data,
     })
 }
@@ -233,6 +236,7 @@ pub fn event(e: &Event) -> Value {
 pub fn event_line(e: &crate::store::events::Stored) -> String {
     #[derive(Serialize)]
     struct Line<'a> {
+        actor: Option<&'a str>,
         appointment_id: Option<&'a str>,
         created_at: String,
         data: &'a RawValue,
@@ -241,6 +245,7 @@ pub fn event_line(e: &crate::store::events::Stored) -> String {
         kind: &'a str,
     }
     serde_json::to_string(&Line {
+        actor: e.actor.as_deref(),
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
         data: &e.data,

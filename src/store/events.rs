@@ -5,6 +5,7 @@ use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Table};
 use crate::args;
+use crate::core::Actor;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -16,21 +17,26 @@ pub struct Event {
     pub appointment_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub data: Value,
+    /// Who made the change (`cli:ana`, `import`, `system`, …); None for
+    /// events recorded before appt named them.
+    pub actor: Option<String>,
 }
 
 /// Every column of the table.
-pub const COLS: &str = "id, type, appointment_id, created_at, data";
+pub const COLS: &str = "id, type, appointment_id, created_at, data, actor";
 
+/// Records that `actor` made the change `kind` to the appointment; returns the event's ID.
 pub fn record(
     conn: &Tx,
     kind: &str,
     appointment_id: &str,
     data: &Value,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     conn.one(
-        "INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-        args![kind, appointment_id, epoch(now), data.to_string()],
+        "INSERT INTO events (type, appointment_id, created_at, data, actor) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![kind, appointment_id, epoch(now), data.to_string(), actor.to_string()],
     )
 }
 
@@ -55,6 +61,7 @@ pub struct Stored {
     pub appointment_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub data: Box<serde_json::value::RawValue>,
+    pub actor: Option<String>,
 }
 
 /// The columns [`from_row`] parses, for `appt check`.
@@ -73,6 +80,7 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
         appointment_id: f.get(2)?,
         created_at: f.instant(3)?,
         data: f.json(4)?,
+        actor: f.get(5)?,
     })
 }
 
@@ -112,6 +120,7 @@ pub fn each_after(
                 // Passed through as text, checked once here: a line of
                 // the stream is always JSON.
                 data: f.json_raw(4)?,
+                actor: f.get(5)?,
             };
             n += 1;
             last = e.id;

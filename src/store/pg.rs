@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/006_indexes.sql"),
     include_str!("schema/postgres/007_bound_ids.sql"),
     include_str!("schema/postgres/008_check.sql"),
+    include_str!("schema/postgres/009_actor.sql"),
     include_str!("schema/postgres/010_country_code.sql"),
 ];
 

@@ -51,6 +51,33 @@ impl Reminder {
     pub fn offer(&self) -> Option<&serde_json::Value> {
         self.data.as_ref()?.get("offer")
     }
+
+    /// A waitlist offer's slot: the freed time offered, never the time of
+    /// the appointment that freed it (which may have moved since); in the
+    /// offer's zone, else `a`'s. None when this is no offer or its
+    /// `starts_at` is unreadable.
+    pub fn offered_slot(&self, a: &crate::core::Appointment) -> Option<OfferedSlot> {
+        let o = self.offer()?;
+        let start = crate::core::time::parse_rfc3339(o["starts_at"].as_str()?).ok()?;
+        let minutes = o["duration_minutes"].as_i64().unwrap_or(a.duration_minutes);
+        let timezone = o["timezone"]
+            .as_str()
+            .and_then(|z| crate::core::time::parse_timezone(z).ok())
+            .unwrap_or(a.timezone);
+        Some(OfferedSlot {
+            start,
+            end: start + Duration::minutes(minutes),
+            timezone,
+        })
+    }
+}
+
+/// The slot a waitlist offer offers (docs/rules.md#the-waitlist).
+#[derive(Debug, Clone, Copy)]
+pub struct OfferedSlot {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub timezone: chrono_tz::Tz,
 }
 
 pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];

@@ -393,6 +393,43 @@ fn human(env: &Env, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `appt ARGS` human output at `columns` wide.
+fn human_at(env: &Env, args: &[&str], columns: &str) -> String {
+    let out = env
+        .cmd()
+        .args(args)
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_table_that_shows_a_waitlist_offer_shows_the_offered_time() {
+    // docs/commands.md#appt-remind: a receptionist calling from the table
+    // offers the freed 09:30, never the time the other patient moved to.
+    let env = Env::clinic();
+    let moved = env.book(TUE, "09:30", "+50370000002");
+    wait(&env, "+50370000011", "Beto");
+    env.ok(&["reschedule", s(&moved["id"]), "--time", "11:00"]);
+    for args in [&["remind", "list"][..], &["remind", "due", "--dry-run"][..]] {
+        for columns in ["200", "80"] {
+            let out = human_at(&env, args, columns);
+            let row = out
+                .lines()
+                .find(|l| l.contains("Beto"))
+                .unwrap_or_else(|| panic!("{args:?} at {columns}: no offer row in\n{out}"));
+            // The date whole (`Tue 16 Jun 2026`) or short (`2026-06-16`).
+            assert!(
+                row.contains("09:30") && (row.contains(TUE) || row.contains("16 Jun")),
+                "{args:?} at {columns}: not the offered date and time in {row:?}\n{out}"
+            );
+            assert!(!row.contains("11:00"), "{args:?} at {columns}: {row:?}");
+        }
+    }
+}
+
 #[test]
 fn a_day_without_free_slots_says_why_and_when_the_next_free_day_is() {
     let env = Env::clinic();

@@ -34,7 +34,7 @@ fn events_stream_oldest_first_and_resume_after_an_id() {
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids grow: {ids:?}");
     for e in &all {
         let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 5, "{keys:?}");
+        assert_eq!(keys.len(), 6, "{keys:?}");
         assert!(e["data"]["appointment"]["id"].is_string());
     }
     assert_eq!(all[2]["data"]["previous"]["start_time"], "10:00");
@@ -168,4 +168,323 @@ fn a_closed_pipe_is_an_error_not_a_silent_success() {
             assert_eq!(e["error"]["code"], "INTERNAL_ERROR", "{e}");
         }
     }
+}
+
+// ---------------------------------------------------------------- actor
+
+/// `appt ARGS --json` run by the OS user `user` (`$USER`); its JSON.
+fn as_user(env: &Env, user: &str, args: &[&str]) -> Value {
+    let out = env
+        .cmd()
+        .env("USER", user)
+        .env("LOGNAME", "someone-else")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "appt {args:?}: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Each event of the appointment: (type, actor).
+fn actors(env: &Env, id: &str) -> Vec<(String, Value)> {
+    env.ok(&["history", id])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (s(&e["type"]).to_string(), e["actor"].clone()))
+        .collect()
+}
+
+fn by(kind: &str, actor: &str) -> (String, Value) {
+    (format!("appointment.{kind}"), Value::from(actor))
+}
+
+#[test]
+fn every_event_names_who_made_the_change() {
+    // docs/rules.md#events: `cli:<OS user>` for a command run here,
+    // `system` for what appt does by itself (a waitlist offer).
+    let mut env = Env::clinic();
+    let book = |user: &str, time: &str, phone: &str| {
+        as_user(
+            &env,
+            user,
+            &[
+                "book",
+                "-d",
+                "Dr. García",
+                "-D",
+                "2026-06-15",
+                "-t",
+                time,
+                "-P",
+                phone,
+                "--name",
+                "Ana",
+            ],
+        )["appointment"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a = book("maria", "10:00", "+50370000001");
+    let b = book("jose", "10:30", "+50370000002");
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--phone",
+        "+50370000011",
+        "--name",
+        "Beto",
+    ]);
+    as_user(&env, "jose", &["reschedule", &a, "-t", "11:00"]);
+    as_user(&env, "rosa", &["update", &a, "--notes", "Trae exámenes"]);
+    as_user(&env, "rosa", &["cancel", &b, "--reason", "Viaje"]);
+    env.at("2026-06-15T16:55:00Z");
+    as_user(&env, "rosa", &["status", &a, "checked_in"]);
+    as_user(&env, "dr-garcia", &["queue", "next", "-d", "Dr. García"]);
+    assert_eq!(
+        actors(&env, &a),
+        [
+            by("booked", "cli:maria"),
+            by("rescheduled", "cli:jose"),
+            // The 10:00 it freed, offered to Beto by appt itself.
+            by("slot_offered", "system"),
+            by("updated", "cli:rosa"),
+            by("checked_in", "cli:rosa"),
+            by("in_progress", "cli:dr-garcia"),
+        ]
+    );
+    assert_eq!(
+        actors(&env, &b),
+        [
+            by("booked", "cli:jose"),
+            by("cancelled", "cli:rosa"),
+            // Beto is offered the 10:30 it freed as well.
+            by("slot_offered", "system")
+        ]
+    );
+    // `events` carries it too, the key in its place among the others.
+    let all = stream(&env, &[]);
+    assert!(all.iter().all(|e| e["actor"].is_string()), "{all:?}");
+    let keys: Vec<&str> = all[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "actor",
+            "appointment_id",
+            "created_at",
+            "data",
+            "id",
+            "type"
+        ]
+    );
+
+    // A walk-in's two events are the desk's.
+    env.at("2026-06-15T17:05:00Z");
+    let w = as_user(
+        &env,
+        "maria",
+        &[
+            "book",
+            "--walk-in",
+            "-d",
+            "Dr. García",
+            "-P",
+            "+50370000003",
+            "--name",
+            "Luz",
+        ],
+    );
+    assert_eq!(
+        actors(&env, s(&w["appointment"]["id"])),
+        [by("booked", "cli:maria"), by("checked_in", "cli:maria")]
+    );
+}
+
+#[test]
+fn the_os_user_is_user_else_logname_else_the_user_id() {
+    use std::os::unix::fs::MetadataExt;
+    let env = Env::clinic();
+    let book = |time: &str, vars: &[(&str, &str)]| {
+        // A patient of their own for each: no duplicate booking.
+        let phone = format!("+5037000{}", time.replace(':', ""));
+        let mut c = env.cmd();
+        c.env_remove("USER").env_remove("LOGNAME");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c
+            .args([
+                "book",
+                "-d",
+                "Dr. García",
+                "-D",
+                "2026-06-16",
+                "-t",
+                time,
+                "-P",
+                &phone,
+                "--name",
+                "Ana",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        actors(&env, s(&v["appointment"]["id"])).remove(0).1
+    };
+    assert_eq!(
+        book("09:00", &[("USER", "ana"), ("LOGNAME", "root")]),
+        "cli:ana"
+    );
+    assert_eq!(book("09:30", &[("LOGNAME", "luis")]), "cli:luis");
+    // A blank name, or one that could drive a terminal, is passed over.
+    assert_eq!(
+        book("10:00", &[("USER", " "), ("LOGNAME", "luis")]),
+        "cli:luis"
+    );
+    assert_eq!(book("10:30", &[("USER", "a\u{1b}[2J")]), {
+        let uid = std::fs::metadata(env.dir.path()).unwrap().uid();
+        Value::from(format!("cli:{uid}"))
+    });
+    let uid = std::fs::metadata(env.dir.path()).unwrap().uid();
+    assert_eq!(book("11:00", &[]), Value::from(format!("cli:{uid}")));
+}
+
+#[test]
+fn an_import_names_import_and_a_sweep_records_nothing_in_anyone_s_name() {
+    let env = Env::clinic();
+    let line = r#"{"doctor":"Dr. García","date":"2026-06-16","time":"10:00","phone":"+50370000001","name":"Ana"}"#;
+    let file = env.dir.path().join("in.jsonl");
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let done = as_user(&env, "maria", &["import", file.to_str().unwrap()]);
+    assert_eq!(done["booked"], 1, "{done}");
+    let imported = stream(&env, &[]);
+    assert_eq!(imported.len(), 1);
+    assert_eq!(imported[0]["actor"], "import");
+    // `remind due` (cron) delivers messages; it changes no appointment, so
+    // it records no event (docs/rules.md#events).
+    let mut env = env;
+    env.at("2026-06-15T16:00:00Z");
+    let out = env
+        .cmd()
+        .env("USER", "cron")
+        .args(["remind", "due"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        crate::common::json_lines(&out.stdout).len(),
+        1,
+        "the 24h reminder went out"
+    );
+    assert_eq!(stream(&env, &[]), imported);
+}
+
+#[test]
+fn events_from_before_appt_named_the_actor_show_none() {
+    // The upgrade to schema 9 leaves earlier events without an actor: `null`
+    // in JSON, `—` in `history`, and a new event beside them names its own.
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let id = s(&a["id"]);
+    // The database as an appt of schema 8 left it.
+    env.exec("ALTER TABLE clinics DROP COLUMN country_code"); // schema 10's
+    env.exec("ALTER TABLE events DROP COLUMN actor");
+    env.exec(if crate::common::on_postgres() {
+        "UPDATE appt_schema SET version = 8"
+    } else {
+        "PRAGMA user_version = 8"
+    });
+    as_user(&env, "rosa", &["status", id, "confirmed"]);
+    assert_eq!(
+        actors(&env, id),
+        [
+            ("appointment.booked".to_string(), Value::Null),
+            by("confirmed", "cli:rosa")
+        ]
+    );
+    let all = stream(&env, &[]);
+    assert_eq!(all[0]["actor"], Value::Null);
+    assert!(all[0].as_object().unwrap().contains_key("actor"));
+    let out = env.cmd().args(["history", id]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let booked = text.lines().find(|l| l.contains("booked")).unwrap();
+    assert!(booked.contains('—'), "{text}");
+}
+
+#[test]
+fn history_shows_who_made_each_change_at_80_columns() {
+    let env = Env::clinic();
+    let a = as_user(
+        &env,
+        "recepcion",
+        &[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            "10:00",
+            "-P",
+            "+50370000001",
+            "--name",
+            "Ana",
+        ],
+    );
+    let id = s(&a["appointment"]["id"]);
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--phone",
+        "+50370000011",
+        "--name",
+        "Beto",
+    ]);
+    as_user(&env, "recepcion", &["reschedule", id, "-t", "11:30"]);
+    let out = env
+        .cmd()
+        .env("COLUMNS", "80")
+        .args(["history", id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for l in text.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(l) <= 80,
+            "wider than 80:\n{text}"
+        );
+    }
+    let row = |what: &str| {
+        text.lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no {what} row:\n{text}"))
+    };
+    assert!(row("booked").contains("cli:recepcion"), "{text}");
+    assert!(row("rescheduled").contains("cli:recepcion"), "{text}");
+    // The offer's row: appt made it, and its start is the time offered.
+    let offered = row("offered");
+    assert!(
+        offered.contains("system") && offered.contains("10:00"),
+        "{text}"
+    );
+    let header = text.lines().find(|l| l.contains('#')).unwrap();
+    assert!(header.contains("By"), "{text}");
 }

@@ -1015,7 +1015,14 @@ fn history_lists_every_event_oldest_first_with_the_full_object() {
         keys.sort();
         assert_eq!(
             keys,
-            ["appointment_id", "created_at", "data", "id", "type"],
+            [
+                "actor",
+                "appointment_id",
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
             "{e}"
         );
         assert_eq!(e["type"], kind);

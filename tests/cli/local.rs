@@ -470,3 +470,25 @@ fn a_missed_zone_names_the_closest_ones() {
     );
     assert!(!err.contains("did you mean"), "{err}");
 }
+
+// ---------------------------------------------------------------- upgrade
+
+#[test]
+fn clinics_from_before_the_upgrade_have_no_country_code_until_given_one() {
+    let env = Env::clinic();
+    // The database as an appt of schema 9 left it.
+    env.exec("ALTER TABLE clinics DROP COLUMN country_code");
+    env.exec(if crate::common::on_postgres() {
+        "UPDATE appt_schema SET version = 9"
+    } else {
+        "PRAGMA user_version = 9"
+    });
+    assert_eq!(
+        env.ok(&["clinic", "show", "Central"])["country_code"],
+        Value::Null
+    );
+    let c = env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    assert_eq!(c["country_code"], "+503");
+    let p = env.ok(&["patient", "add", "--name", "Ana", "-P", "7765-4321"]);
+    assert_eq!(p["phone"], "+50377654321");
+}

@@ -537,7 +537,7 @@ fn delivers_only_events_after_the_webhook_was_added_signed_with_the_exact_body()
         "signature must depend on the secret"
     );
 
-    // Body: exactly id, type, created_at, data.
+    // Body: exactly id, type, created_at, actor, data.
     let body = r.json();
     let mut keys: Vec<&str> = body
         .as_object()
@@ -546,11 +546,18 @@ fn delivers_only_events_after_the_webhook_was_added_signed_with_the_exact_body()
         .map(String::as_str)
         .collect();
     keys.sort();
-    assert_eq!(keys, ["created_at", "data", "id", "type"], "{body}");
+    assert_eq!(
+        keys,
+        ["actor", "created_at", "data", "id", "type"],
+        "{body}"
+    );
     assert_eq!(body["id"], ev["id"]);
     assert!(body["id"].is_i64(), "{body}");
     assert_eq!(body["type"], "appointment.booked");
     assert_eq!(body["created_at"], "2026-06-15T14:05:00Z");
+    // Who booked it (docs/rules.md#events): the OS user who ran `book`.
+    assert_eq!(body["actor"], ev["actor"]);
+    assert!(s(&body["actor"]).starts_with("cli:"), "{body}");
     assert_eq!(body["data"], ev["data"]);
     assert_eq!(body["data"]["appointment"], a, "data.appointment is §6");
     assert_eq!(body["data"]["appointment"]["status"], "scheduled");
