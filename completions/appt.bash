@@ -1,4 +1,4 @@
-_appt() {
+_appt_clap() {
     local i cur prev opts cmd
     COMPREPLY=()
     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -602,7 +602,7 @@ _appt() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup key import transfer demo completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup key import transfer demo completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +620,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -628,7 +632,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-D -d -c -h --date --doctor --days --db --json --no-input --clinic --help"
+            opts="-D -d -c -h --date --doctor --days --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,6 +670,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -674,7 +682,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__backup)
-            opts="-c -h --force --db --json --no-input --clinic --help"
+            opts="-c -h --force --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +700,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -700,7 +712,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --db --json --no-input --clinic --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -806,6 +818,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -814,7 +830,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -y -c -h --reason --force --no-notify --yes --db --json --no-input --clinic --help"
+            opts="-r -y -c -h --reason --force --no-notify --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,6 +856,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -848,7 +868,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-c -h --full --db --json --no-input --clinic --help"
+            opts="-c -h --full --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +883,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -874,7 +898,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic)
-            opts="-c -h --db --json --no-input --clinic --help add list show update help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -892,6 +916,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -900,7 +928,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --db --json --no-input --clinic --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,6 +983,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1050,7 +1082,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1068,6 +1100,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1076,13 +1112,17 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__show)
-            opts="-h --db --json --no-input --help"
+            opts="-h --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1094,7 +1134,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --db --json --no-input --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1148,6 +1188,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1156,7 +1200,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure)
-            opts="-c -h --db --json --no-input --clinic --help add list remove help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1218,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1182,7 +1230,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-d -r -c -h --doctor --from --to --reason --db --json --no-input --clinic --help"
+            opts="-d -r -c -h --doctor --from --to --reason --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1221,6 +1269,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1302,7 +1354,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --help"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1328,6 +1380,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1336,7 +1392,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1354,6 +1410,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1362,7 +1422,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__completions)
-            opts="-c -h --db --json --no-input --clinic --help bash elvish fish powershell zsh"
+            opts="-c -h --db --json --no-input --clinic --width --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1380,6 +1440,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1388,7 +1452,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-S -c -h --source --since --status --db --json --no-input --clinic --help"
+            opts="-S -c -h --source --since --status --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,6 +1486,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1430,7 +1498,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1445,6 +1513,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1456,7 +1528,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor)
-            opts="-c -h --db --json --no-input --clinic --help add list show update help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1474,6 +1546,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1482,7 +1558,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-c -h --specialty --slot-minutes --same-name --db --json --no-input --clinic --help"
+            opts="-c -h --specialty --slot-minutes --same-name --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1505,6 +1581,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1600,7 +1680,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1615,6 +1695,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1626,7 +1710,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1644,6 +1728,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1652,7 +1740,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-c -h --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --help"
+            opts="-c -h --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1686,6 +1774,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1694,7 +1786,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__events)
-            opts="-n -c -h --after --type --limit --db --json --no-input --clinic --help"
+            opts="-n -c -h --after --type --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1820,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1736,7 +1832,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__export)
-            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --help"
+            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1787,6 +1883,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2764,7 +2864,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__history)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2779,6 +2879,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2790,7 +2894,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__import)
-            opts="-c -h --dry-run --db --json --no-input --clinic --help"
+            opts="-c -h --dry-run --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2805,6 +2909,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2816,7 +2924,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__init)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2831,6 +2939,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2842,7 +2954,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__key)
-            opts="-c -h --db --json --no-input --clinic --help rotate help"
+            opts="-c -h --db --json --no-input --clinic --width --help rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2857,6 +2969,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2910,7 +3026,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__key__subcmd__rotate)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2928,6 +3044,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2936,7 +3056,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__list)
-            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --help"
+            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --page --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3010,6 +3130,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3018,7 +3142,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__next)
-            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --json --no-input --clinic --help"
+            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3068,6 +3192,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3076,7 +3204,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --help add list show update help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3094,6 +3222,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3102,7 +3234,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3137,6 +3269,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3232,7 +3368,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__list)
-            opts="-n -c -h --search --limit --db --json --no-input --clinic --help"
+            opts="-n -c -h --search --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3262,6 +3398,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3270,7 +3410,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3288,6 +3428,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3296,7 +3440,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --help"
+            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3334,6 +3478,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3342,7 +3490,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__queue)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --help next help"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help next help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3365,6 +3513,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3418,7 +3570,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__queue__subcmd__next)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --help"
+            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3444,6 +3596,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3452,7 +3608,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind)
-            opts="-c -h --db --json --no-input --clinic --help due list help"
+            opts="-c -h --db --json --no-input --clinic --width --help due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3470,6 +3626,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3478,7 +3638,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-n -c -h --exec --dry-run --limit --db --json --no-input --clinic --help"
+            opts="-n -c -h --exec --dry-run --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3505,6 +3665,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3572,7 +3736,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-S -n -c -h --status --kind --limit --db --json --no-input --clinic --help"
+            opts="-S -n -c -h --status --kind --limit --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3610,6 +3774,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3618,7 +3786,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --db --json --no-input --clinic --help"
+            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3676,6 +3844,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3684,7 +3856,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service)
-            opts="-c -h --db --json --no-input --clinic --help add list update remove help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3702,6 +3874,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3710,7 +3886,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --db --json --no-input --clinic --help"
+            opts="-c -h --minutes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3729,6 +3905,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3824,7 +4004,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3839,6 +4019,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3850,7 +4034,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3868,6 +4052,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3876,7 +4064,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-c -h --name --minutes --db --json --no-input --clinic --help"
+            opts="-c -h --name --minutes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3902,6 +4090,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3910,7 +4102,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3928,6 +4120,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3936,7 +4132,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__slots)
-            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --help"
+            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3986,6 +4182,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3994,7 +4194,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__status)
-            opts="-c -h --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --help"
+            opts="-c -h --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4028,6 +4228,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4036,7 +4240,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__transfer)
-            opts="-c -h --to --db --json --no-input --clinic --help"
+            opts="-c -h --to --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4058,6 +4262,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4066,7 +4274,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__update)
-            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --help"
+            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4108,6 +4316,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4116,7 +4328,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist)
-            opts="-c -h --db --json --no-input --clinic --help add list remove help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4134,6 +4346,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4142,7 +4358,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__add)
-            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --service --db --json --no-input --clinic --help"
+            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --service --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4201,6 +4417,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4282,7 +4502,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4297,6 +4517,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4308,7 +4532,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4326,6 +4550,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4334,7 +4562,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook)
-            opts="-c -h --db --json --no-input --clinic --help add list remove deliver help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list remove deliver help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4352,6 +4580,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4360,7 +4592,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --secret-file --db --json --no-input --clinic --help"
+            opts="-c -h --events --secret --secret-file --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4390,6 +4622,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4398,7 +4634,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__deliver)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4413,6 +4649,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4508,7 +4748,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4523,6 +4763,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4534,7 +4778,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4552,6 +4796,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4560,7 +4808,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window)
-            opts="-c -h --db --json --no-input --clinic --help add list close open remove help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list close open remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4578,6 +4826,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4586,7 +4838,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --help"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4660,6 +4912,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4668,7 +4924,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__close)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4683,6 +4939,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4792,7 +5052,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-d -D -c -h --doctor --date --db --json --no-input --clinic --help"
+            opts="-d -D -c -h --doctor --date --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4826,6 +5086,10 @@ _appt() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4834,7 +5098,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__open)
-            opts="-c -h --db --json --no-input --clinic --help"
+            opts="-c -h --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4849,6 +5113,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4860,7 +5128,7 @@ _appt() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --help"
+            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4875,6 +5143,10 @@ _appt() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4893,3 +5165,19 @@ if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERS
 else
     complete -F _appt -o bashdefault -o default appt
 fi
+
+# Doctor, service, clinic and patient names come from the database the line
+# points at, through `appt __complete` (docs/commands.md#appt-completions).
+_appt() {
+    local names line
+    names=$(command appt __complete bash -- "${COMP_WORDS[@]:0:COMP_CWORD}" "$2" 2>/dev/null) || {
+        _appt_clap "$@"
+        return
+    }
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ -n $line ]] && COMPREPLY+=("$line")
+    done <<< "$names"
+    compopt -o filenames +o default +o bashdefault 2>/dev/null
+    return 0
+}

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_appt_global_optspecs
-    string join \n db= json no-input c/clinic= h/help V/version
+    string join \n db= json no-input c/clinic= width= h/help V/version
 end
 
 function __fish_appt_needs_command
@@ -25,7 +25,8 @@ function __fish_appt_using_subcommand
 end
 
 complete -c appt -n "__fish_appt_needs_command" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_needs_command" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_needs_command" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_needs_command" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_needs_command" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_needs_command" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_needs_command" -s h -l help -d 'Print help'
@@ -64,12 +65,14 @@ complete -c appt -n "__fish_appt_needs_command" -f -a "demo" -d 'Seed a sample c
 complete -c appt -n "__fish_appt_needs_command" -f -a "completions" -d 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
 complete -c appt -n "__fish_appt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand init" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand init" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand init" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand init" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand init" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand init" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand init" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -89,16 +92,19 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -114,6 +120,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
@@ -123,7 +130,8 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a clinic\'s name or settings'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -135,18 +143,21 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l specialty -d 'Specialty, e.g. "Medicina General"' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of this doctor\'s windows that name none [default: the clinic\'s]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l same-name -d 'Add a doctor whose name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -155,7 +166,8 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l slot-minutes -d 'New slot length in minutes of this doctor\'s windows that name none' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l same-name -d 'Rename to a name another doctor already has'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -166,7 +178,8 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a doctor'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s h -l help -d 'Print help'
@@ -177,24 +190,28 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l minutes -d 'New duration in minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -205,7 +222,8 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s h -l help -d 'Print help'
@@ -215,7 +233,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -f -a "open" -d 'Take bookings in a closed window again'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -f -a "remove" -d 'Delete a window that has no upcoming appointments'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor this window belongs to' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor this window belongs to' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l days -d 'Weekdays: mon-fri, mon,wed,fri, mon-fri,sun' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s D -l date -d 'One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l from -d 'Start, local HH:MM' -r
@@ -228,30 +246,35 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-from -d 'First date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-to -d 'Last date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l clinic-wide -d 'A window for the whole clinic (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s windows' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s windows' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s D -l date -d 'Only the windows that apply on this date (date windows replace weekly ones)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -263,7 +286,8 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a window that has no upcoming appointments'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help'
@@ -271,23 +295,26 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'List closures'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Delete a closure'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor who takes no bookings (else the clinic given with --clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor who takes no bookings (else the clinic given with --clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l from -d 'First closed date' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l to -d 'Last closed date [default: the from date]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s r -l reason -d 'Why, e.g. "Holiday" (shown to the front desk when a booking is refused)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s closures' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s closures' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -297,7 +324,8 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a closure'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -s h -l help -d 'Print help'
@@ -311,19 +339,22 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l national-id -d 'National ID (stored encrypted)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l email -d 'Email address' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l search -d 'Text found in the name or the phone' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -332,7 +363,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l national-id -d 'New national ID' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l email -d 'New email' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
@@ -341,27 +373,28 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand slots" -s d -l doctor -d 'The doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -s d -l doctor -d 'The doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand slots" -s D -l date -d 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
-complete -c appt -n "__fish_appt_using_subcommand slots" -s s -l service -d 'Slots long enough for this service' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -s s -l service -d 'Slots long enough for this service' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand slots" -l duration -d 'Slots long enough for this many minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l session -d 'Only this session (Morning, Afternoon, …)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand slots" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand slots" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l clinic-wide -d 'The clinic-wide windows instead of a doctor\'s'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s a -l all -d 'Every grid slot, with why the unavailable ones are not offered'
 complete -c appt -n "__fish_appt_using_subcommand slots" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand slots" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand book" -s d -l doctor -d 'The doctor (name or ID)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s d -l doctor -d 'The doctor (name or ID)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -s D -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s t -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
-complete -c appt -n "__fish_appt_using_subcommand book" -s p -l patient -d 'An existing patient: ID, prefix or phone' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s p -l patient -d 'An existing patient: ID, prefix or phone' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l name -d 'The patient\'s full name (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l national-id -d 'The patient\'s national ID (stored encrypted)' -r
-complete -c appt -n "__fish_appt_using_subcommand book" -s s -l service -d 'Service (appointment type) by name or ID' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s s -l service -d 'Service (appointment type) by name or ID' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -l duration -d 'Length in minutes, 5–480 [default: the service\'s, else the window\'s slot]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l session -d 'Only in a window of this session (Morning, Afternoon, …)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s r -l reason -d 'Reason for the visit' -r
@@ -369,7 +402,8 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking: booking it again returns the same appointment' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand book" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand book" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l clinic-wide -d 'Book into a clinic-wide window (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand book" -l walk-in -d 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day\'s next token'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-notify -d 'Send the patient no confirmation message'
@@ -379,11 +413,12 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s h -l help -d 'Print h
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s D -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s t -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
-complete -c appt -n "__fish_appt_using_subcommand reschedule" -s d -l doctor -d 'Move to another doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -s d -l doctor -d 'Move to another doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l duration -d 'New length in minutes (else the length stays)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s r -l reason -d 'Why it moved (kept in the event)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l force -d 'Move even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-notify -d 'Send the patient no "rescheduled" message'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -391,7 +426,8 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-input -d 'Ne
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l force -d 'Cancel even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-notify -d 'Send the patient no "cancelled" message'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -403,7 +439,8 @@ complete -c appt -n "__fish_appt_using_subcommand status" -l prescription -d 'Pr
 complete -c appt -n "__fish_appt_using_subcommand status" -l follow-up -d 'Follow-up date (sets follow_up_required)' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand status" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand status" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand status" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand status" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand status" -s h -l help -d 'Print help'
@@ -413,18 +450,21 @@ complete -c appt -n "__fish_appt_using_subcommand update" -l diagnosis -d 'Diagn
 complete -c appt -n "__fish_appt_using_subcommand update" -l prescription -d 'Prescription' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l follow-up -d 'Follow-up date (sets follow_up_required)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-follow-up -d 'Clear the follow-up'
 complete -c appt -n "__fish_appt_using_subcommand update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand show" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand history" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand history" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand history" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand history" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand history" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand history" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand history" -s h -l help -d 'Print help'
@@ -432,13 +472,14 @@ complete -c appt -n "__fish_appt_using_subcommand list" -s D -l date -d 'One loc
 complete -c appt -n "__fish_appt_using_subcommand list" -l from -d 'From this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l to -d 'To this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s S -l status -d 'Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show' -r
-complete -c appt -n "__fish_appt_using_subcommand list" -s d -l doctor -d 'Only this doctor\'s' -r
-complete -c appt -n "__fish_appt_using_subcommand list" -s p -l patient -d 'Only this patient\'s (ID, prefix or phone)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -s d -l doctor -d 'Only this doctor\'s' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand list" -s p -l patient -d 'Only this patient\'s (ID, prefix or phone)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -l source -d 'Only from this source' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l page -d 'Page number, from 1' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s n -l limit -d 'Appointments per page, at most 500' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand list" -s h -l help -d 'Print help'
@@ -446,46 +487,52 @@ complete -c appt -n "__fish_appt_using_subcommand count" -l source -d 'Only from
 complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -s S -l status -d 'Only with this status now' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand count" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand count" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand count" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand count" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand next" -s d -l doctor -d 'Only this doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand next" -l specialty -d 'Only doctors of this specialty' -r
-complete -c appt -n "__fish_appt_using_subcommand next" -s s -l service -d 'Slots long enough for this service' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -s s -l service -d 'Slots long enough for this service' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand next" -l after -d 'From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -s n -l limit -d 'How many slots [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand next" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s D -l date -d 'The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]' -r
-complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Only this doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand agenda" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s d -l doctor -d 'Only this doctor\'s queue' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s d -l doctor -d 'Only this doctor\'s queue' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -f -a "next" -d 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling (a terminal asks)' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling (a terminal asks)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "next" -d 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s h -l help -d 'Print help'
@@ -493,24 +540,27 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "list" -d 'Who is waiting, from today on'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Take an entry off the waitlist'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants (a terminal asks)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants (a terminal asks)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)' -r
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l name -d 'The patient\'s full name (for a new patient)' -r
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -520,7 +570,8 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take an entry off the waitlist'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s h -l help -d 'Print help'
@@ -530,7 +581,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l exec -d 'Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s n -l limit -d 'Deliver at most this many in this run' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l dry-run -d 'Print what would be delivered and change nothing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -539,7 +591,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -550,7 +603,8 @@ complete -c appt -n "__fish_appt_using_subcommand events" -l after -d 'Only even
 complete -c appt -n "__fish_appt_using_subcommand events" -l type -d 'Only events of this type, e.g. appointment.booked' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand events" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand events" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand events" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand events" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand events" -s h -l help -d 'Print help'
@@ -560,17 +614,19 @@ jsonl\t'JSON Lines: one appointment object per line'
 csv\t'CSV (RFC 4180) with a header row'"
 complete -c appt -n "__fish_appt_using_subcommand export" -l from -d 'From this local date (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l to -d 'To this local date (inclusive)' -r
-complete -c appt -n "__fish_appt_using_subcommand export" -s d -l doctor -d 'Only this doctor\'s (name or ID)' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -s d -l doctor -d 'Only this doctor\'s (name or ID)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand export" -s S -l status -d 'Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand export" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l include-patient -d 'Put the patient\'s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)'
 complete -c appt -n "__fish_appt_using_subcommand export" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand export" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand export" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s h -l help -d 'Print help'
@@ -583,23 +639,27 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret -d 'Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>. `-` reads it from standard input. A secret written on the command line is visible to other users of the machine (ps): prefer --secret-file or -' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret-file -d 'Read the signing secret from FILE (trailing line breaks trimmed)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s h -l help -d 'Print help'
@@ -609,54 +669,62 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "deliver" -d 'POST every undelivered event (cron runs this every few minutes)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand check" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l full -d 'Also check every index entry against its table (SQLite\'s integrity_check; several times slower on a large file than the page and constraint check done by default)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand check" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand check" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand backup" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand backup" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand backup" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand backup" -l force -d 'Replace FILE if it exists'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -f -a "rotate" -d 'Make a new national-ID key and seal every national ID again under it, in one transaction'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new national-ID key and seal every national ID again under it, in one transaction'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand import" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand import" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand import" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand import" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand import" -l dry-run -d 'Check every line against every rule, book nothing'
 complete -c appt -n "__fish_appt_using_subcommand import" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand import" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand import" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l to -d 'The empty database to copy into: a file path or a postgres:// URL. A password on the command line is visible to other users (ps): give a URL with a password in APPT_TRANSFER_TO instead' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand transfer" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand transfer" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand transfer" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand demo" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand demo" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand demo" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand demo" -s y -l yes -d 'Replace an earlier demo database without asking (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand completions" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand completions" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand completions" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand completions" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand completions" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand completions" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
-complete -c appt -n "__fish_appt_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand help; and not __fish_seen_subcommand_from init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup key import transfer demo completions help" -f -a "init" -d 'Create the database (safe to run again)'
 complete -c appt -n "__fish_appt_using_subcommand help; and not __fish_seen_subcommand_from init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup key import transfer demo completions help" -f -a "clinic" -d 'Clinics: locations with their time zone and rules'
 complete -c appt -n "__fish_appt_using_subcommand help; and not __fish_seen_subcommand_from init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook check backup key import transfer demo completions help" -f -a "doctor" -d 'Doctors'
@@ -725,3 +793,14 @@ complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "remove" -d 'Remove a webhook'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "deliver" -d 'POST every undelivered event (cron runs this every few minutes)'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "rotate" -d 'Make a new national-ID key and seal every national ID again under it, in one transaction'
+
+# Doctor, service, clinic and patient names come from the database the line
+# points at, through `appt __complete` (docs/commands.md#appt-completions).
+function __appt_names
+    command -q appt; or return 1
+    command appt __complete fish -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token --cut-at-cursor) 2>/dev/null
+end
+function __appt_names_due
+    set -g __appt_names_found (__appt_names)
+end
+complete -c appt -n __appt_names_due -f -a "(string join \n -- \$__appt_names_found)"

@@ -7,6 +7,10 @@ use std::io::{IsTerminal, Write};
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // What the completion scripts ask on TAB: answered before parsing.
+    if let Some(code) = cli::complete::answer(&args) {
+        std::process::exit(code);
+    }
     let code = match Cli::try_parse_from(&args) {
         Err(e) => match e.kind() {
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {

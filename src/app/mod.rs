@@ -17,6 +17,7 @@ pub mod key;
 pub mod list;
 pub mod local;
 pub mod maintenance;
+pub mod names;
 pub mod next;
 pub mod notify;
 pub mod patient;

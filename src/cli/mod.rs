@@ -8,6 +8,7 @@ mod change;
 mod check;
 mod clinic;
 mod closure;
+pub mod complete;
 mod completions;
 mod demo;
 mod doctor;
@@ -73,6 +74,15 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub clinic: Option<String>,
+    /// Fit tables and messages to N columns (default: COLUMNS, else the terminal's)
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(20..),
+        help_heading = "Global options"
+    )]
+    pub width: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -196,6 +206,12 @@ pub enum Command {
     )]
     Demo(demo::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
+    ///
+    /// Every script completes commands and flags. In bash, zsh and fish, TAB
+    /// after --doctor, --service, --clinic or --patient (and after doctor show,
+    /// service update, …) completes names from the database the line points
+    /// at (--db on it, else APPT_DB, else the default), read without changing
+    /// anything: a database that is not there completes nothing.
     Completions(completions::Args),
 }
 
@@ -438,6 +454,9 @@ fn replace_arg(args: &mut [std::ffi::OsString], typed: &str, choice: &str) -> bo
 }
 
 pub fn run(cli: Cli) -> Result<Report> {
+    if let Some(n) = cli.width {
+        crate::output::fit::set_width(usize::from(n));
+    }
     // Needs no database, clinic or clock: a bad APPT_NOW must not stop it.
     if let Command::Completions(a) = &cli.command {
         return completions::run(cli.json, a);

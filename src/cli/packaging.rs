@@ -27,12 +27,15 @@ pub const SHELLS: [Shell; 5] = [
 /// command line changes enough to matter to a reader.
 pub const MAN_DATE: &str = "2026-11-22";
 
-/// The completion script for `shell`.
+/// The completion script for `shell`: clap's, which completes commands and
+/// flags, with the lines that complete names from the database added for
+/// bash, zsh and fish ([`super::complete::with_names`]).
 pub fn completion(shell: Shell) -> Vec<u8> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, BIN, &mut out);
-    out
+    let script = String::from_utf8(out).expect("clap writes its scripts in UTF-8");
+    super::complete::with_names(shell, script).into_bytes()
 }
 
 /// The file name a shell looks for: `appt.bash`, `_appt` (zsh), `appt.fish`,

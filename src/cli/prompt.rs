@@ -14,7 +14,7 @@ use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::time;
 use crate::error::{Code, Error, Result};
-use crate::output::{desk, human, Report};
+use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
 use dialoguer::{Confirm, FuzzySelect, Input, Select};
@@ -113,7 +113,21 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 
 /// A line for the person at the prompt (stderr, like the prompts).
 pub fn say(line: &str) {
-    let _ = Term::stderr().write_line(line);
+    let _ = Term::stderr().write_line(&fit::wrap_lines(line, fit::message_width()));
+}
+
+/// A question that fits the terminal: its first lines said, the last
+/// asked (a prompt wider than the terminal is drawn again by each redraw,
+/// so the desk would read it twice).
+fn fitted(question: &str, room: usize) -> String {
+    let width = fit::message_width().map(|w| w.saturating_sub(room));
+    let wrapped = fit::wrap_lines(question, width);
+    let mut lines: Vec<&str> = wrapped.lines().collect();
+    let last = lines.pop().unwrap_or_default().trim_start().to_string();
+    for l in lines {
+        let _ = Term::stderr().write_line(l);
+    }
+    last
 }
 
 impl<'a> Ask<'a> {
@@ -538,7 +552,7 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
     if yes || !ctx.interactive {
         return Ok(true);
     }
-    let question = question()?;
+    let question = fitted(&question()?, "? [y/N] ".len());
     guard_interrupt();
     Confirm::new()
         .with_prompt(question)

@@ -140,6 +140,41 @@ pub fn closest<'a>(typed: &str, names: &'a [String]) -> Vec<&'a str> {
     scored.into_iter().take(keep).map(|(_, _, n)| n).collect()
 }
 
+/// Whether `name` is one someone typing `typed` may be after, as the command
+/// line completes names (docs/commands.md#appt-completions): each typed word, folded,
+/// starts a different word of the folded name, in any order (`ana`, `gar`,
+/// `garcia ana` and `Dra. A` all find `Dra. Ana García`). Nothing typed
+/// matches every name.
+pub fn completes(typed: &str, name: &str) -> bool {
+    let typed = fold(typed);
+    let name = fold(name);
+    let wanted: Vec<&str> = typed.split(' ').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = name.split(' ').collect();
+    // Each typed word takes a word of its own: a small matching, tried in turn.
+    fn place(wanted: &[&str], words: &[&str], taken: &mut Vec<bool>) -> bool {
+        let Some((first, rest)) = wanted.split_first() else {
+            return true;
+        };
+        for (i, w) in words.iter().enumerate() {
+            if !taken[i] && w.starts_with(first) {
+                taken[i] = true;
+                if place(rest, words, taken) {
+                    return true;
+                }
+                taken[i] = false;
+            }
+        }
+        false
+    }
+    wanted.len() <= words.len() && place(&wanted, &words, &mut vec![false; words.len()])
+}
+
+/// Whether `name`, folded, begins with what was typed, folded: such names
+/// are offered before those that only [`completes`] finds.
+pub fn begins_with(typed: &str, name: &str) -> bool {
+    fold(name).starts_with(&fold(typed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +229,30 @@ mod tests {
         assert_eq!(closest("Pediatría", &names).len(), 3);
         assert!(closest("x", &[]).is_empty());
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_name_completes_from_the_start_of_any_of_its_words() {
+        let ana = "Dra. Ana García";
+        for typed in [
+            "",
+            "Dra",
+            "dra. a",
+            "Ana",
+            "gar",
+            "garcia ana",
+            "GARCÍA",
+            "  ana  ",
+        ] {
+            assert!(completes(typed, ana), "{typed:?}");
+        }
+        for typed in ["arc", "ana ana", "dr jose", "Dra. Ana García López"] {
+            assert!(!completes(typed, ana), "{typed:?}");
+        }
+        // Two typed words never share one word of the name.
+        assert!(!completes("a a", "Ana Pérez"));
+        assert!(completes("a a", "Ana Alvarado"));
+        assert!(begins_with("dr", ana) && begins_with("Dr", "Dr. José Núñez"));
+        assert!(!begins_with("ana", ana));
     }
 }

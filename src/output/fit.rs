@@ -12,20 +12,83 @@ use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 use std::io::IsTerminal;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The width human output must fit, if any: `$COLUMNS`, else the terminal's.
+static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// `--width N`: what tables and messages fit, whatever the terminal says.
+pub fn set_width(columns: usize) {
+    let _ = WIDTH.set(columns);
+}
+
+/// `--width`, else a positive `$COLUMNS`.
+fn given_width() -> Option<usize> {
+    WIDTH.get().copied().or_else(|| {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0)
+    })
+}
+
+/// The width human output must fit, if any: `--width`, `$COLUMNS`, else
+/// the terminal's — stdout's, or stderr's when stdout is piped into a pager
+/// from a terminal (`appt agenda | less`).
 pub fn width() -> Option<usize> {
-    let columns = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| *n > 0);
-    if columns.is_some() {
-        return columns;
+    if let Some(n) = given_width() {
+        return Some(n);
     }
     if std::io::stdout().is_terminal() {
         // comfy-table asks the terminal for its size when stdout is one.
         return Table::new().width().map(usize::from);
     }
-    None
+    stderr_width()
+}
+
+/// The width messages, hints and questions on stderr wrap at: `--width`,
+/// `$COLUMNS`, else stderr's terminal; None (no wrapping) off a terminal.
+pub fn message_width() -> Option<usize> {
+    given_width().or_else(stderr_width)
+}
+
+/// The columns of the terminal on stderr, if it is one.
+fn stderr_width() -> Option<usize> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ only fills in the winsize it is handed.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// `text` wrapped at word boundaries to `width` columns: a word, a time or
+/// an ID is never split (one longer than the line stands alone on its own);
+/// a wrapped line goes on indented by two spaces. Lines that fit, and all
+/// text when `width` is None, are left as they are.
+pub fn wrap_lines(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w >= 20) else {
+        return text.to_string();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        if UnicodeWidthStr::width(line) <= width {
+            out.push(line.to_string());
+            continue;
+        }
+        let mut current = String::new();
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let needed =
+                UnicodeWidthStr::width(current.as_str()) + 1 + UnicodeWidthStr::width(word);
+            if !current.trim().is_empty() && needed > width {
+                out.push(std::mem::take(&mut current));
+                current.push_str("  ");
+            } else if !current.is_empty() && !current.ends_with("  ") {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out.join("\n")
 }
 
 /// The narrowest a cut column gets when even every step leaves the table too wide.
@@ -379,6 +442,33 @@ pub fn ellipsis(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_wrap_between_words_never_inside_one() {
+        let text =
+            "No free slot on Tuesday 16 June 2026 08:00-12:00; the next free day is Wednesday";
+        let wrapped = wrap_lines(text, Some(30));
+        for line in wrapped.lines() {
+            assert!(UnicodeWidthStr::width(line) <= 30, "{line:?}");
+        }
+        assert!(wrapped.contains("08:00-12:00"), "{wrapped}");
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("  ")),
+            "{wrapped}"
+        );
+        // A word longer than the line is kept whole.
+        let id = "3f2a1b4c-0000-4000-8000-000000000000";
+        assert!(wrap_lines(&format!("see {id} now"), Some(20))
+            .lines()
+            .any(|l| l.trim() == id));
+        // Nothing to fit: as it is.
+        assert_eq!(wrap_lines(text, None), text);
+        assert_eq!(wrap_lines("short\nlines", Some(40)), "short\nlines");
+    }
 
     fn sheet() -> Sheet {
         let mut s = Sheet::new(vec![

@@ -203,7 +203,7 @@ pub fn warning_text(w: &crate::error::Error, json: bool) -> String {
     if let Some(hint) = &w.hint {
         text.push_str(&format!("\nhint: {}", clean(hint)));
     }
-    text
+    fit::wrap_lines(&text, fit::message_width())
 }
 
 /// An error as stderr shows it: `error: …`, its hint and any candidates for
@@ -227,5 +227,5 @@ pub fn error_text(e: &crate::error::Error, json: bool) -> String {
             ));
         }
     }
-    text
+    fit::wrap_lines(&text, fit::message_width())
 }

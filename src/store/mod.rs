@@ -91,6 +91,30 @@ impl Store {
         Self::connect(target, create).map_err(|e| named(e, &shown))
     }
 
+    /// Opens an existing database only to glance at it (completing names on
+    /// the command line, docs/commands.md#appt-completions): it never makes a file,
+    /// never migrates or writes, and waits little for a busy file or a slow
+    /// server. A database not at this appt's schema version is refused; what
+    /// a connection would tell the user (in clear over a network) is kept to
+    /// itself.
+    pub fn peek(target: &Path) -> Result<Store> {
+        let store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
+            let connected = pg::peek(url)?;
+            Store {
+                db: Db::Postgres(Box::new(connected.client), db::Statements::default()),
+                location: connected.shown,
+                notices: Vec::new(),
+            }
+        } else {
+            Store {
+                location: target.display().to_string(),
+                db: Db::Sqlite(sqlite::Sqlite::peek(target)?),
+                notices: Vec::new(),
+            }
+        };
+        Ok(store)
+    }
+
     fn connect(target: &Path, create: Create) -> Result<Store> {
         let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let connected = pg::open(url)?;

@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
-use super::db::{Row, Tx};
+use super::db::{Row, Tx, Val};
 use super::stored::{col, Kind, Table};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
@@ -359,6 +359,57 @@ pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
         args![id, epoch(now)],
     )?;
     Ok(())
+}
+
+/// What completing a patient on the command line looks for
+/// (docs/commands.md#appt-completions).
+pub enum Typed<'a> {
+    /// Words each of which starts a word of the name (folded, as `name_key`
+    /// is); none: every patient.
+    Words(&'a [&'a str]),
+    /// Digits the phone holds.
+    Digits(&'a str),
+}
+
+/// Up to `limit` patients for what was typed, by name: (full name, phone).
+/// The index on (name_key, phone) gives the order, so the scan stops at
+/// `limit` matches; a 100 000-patient clinic answers in milliseconds.
+pub fn completing(conn: &Tx, typed: Typed, limit: i64) -> Result<Vec<(String, String)>> {
+    let escape = |t: &str| {
+        t.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    };
+    let (conditions, mut values): (Vec<String>, Vec<Val>) = match typed {
+        Typed::Words(words) => words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    format!("' ' || name_key LIKE ?{} ESCAPE '\\'", i + 1),
+                    Val::Text(format!("% {}%", escape(&name_key(w)))),
+                )
+            })
+            .unzip(),
+        Typed::Digits(digits) => (
+            vec!["phone LIKE ?1 ESCAPE '\\'".to_string()],
+            vec![Val::Text(format!("%{}%", escape(digits)))],
+        ),
+    };
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    values.push(Val::Int(limit));
+    conn.rows(
+        &format!(
+            "SELECT full_name, phone FROM patients {filter} ORDER BY name_key, phone LIMIT ?{}",
+            values.len()
+        ),
+        &values,
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// Patients whose name or phone contains `text` (all of them without it), by name.

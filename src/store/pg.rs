@@ -39,6 +39,31 @@ pub fn open(conn: &str) -> Result<Connected> {
     Ok(connected)
 }
 
+/// How long a glance ([`peek`]) may take to connect, and each of its
+/// statements: a shell is waiting.
+const PEEK: Duration = Duration::from_secs(2);
+
+/// Connects only to read, quickly (completing names,
+/// docs/commands.md#appt-completions): at most [`PEEK`] to connect and per
+/// statement, and no migration; a database not at this appt's schema version
+/// is refused.
+pub fn peek(conn: &str) -> Result<Connected> {
+    let mut connected = pg_net::connect_within(conn, Some(PEEK))?;
+    connected.patience.set(PEEK);
+    connected
+        .client
+        .batch_execute(&format!("SET statement_timeout = '{}ms'", PEEK.as_millis()))?;
+    let v = version(&mut connected.client, &connected.shown)?;
+    if v != super::SCHEMA_VERSION {
+        return Err(Error::database(format!(
+            "{} is not at this appt's schema version ({})",
+            connected.shown,
+            super::SCHEMA_VERSION
+        )));
+    }
+    Ok(connected)
+}
+
 /// The schema version of the database, or None when it has none of appt's
 /// tables; refuses a database that holds another program's tables.
 fn version(client: &mut Client, shown: &str) -> Result<i64> {

@@ -90,6 +90,12 @@ static WARNED_CLEAR: AtomicBool = AtomicBool::new(false);
 /// in at most [`CONNECT`] (or its `connect_timeout`); its statements then run
 /// under `statement_timeout` = [`STATEMENT`] and appt's own [`SILENCE`].
 pub fn connect(conn: &str) -> Result<Connected> {
+    connect_within(conn, None)
+}
+
+/// [`connect`], in at most `most` when it is given (and shorter than the
+/// connection string's own `connect_timeout`).
+pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     let shown = redact(conn);
     let invalid = |why: &str| {
         Error::database(format!(
@@ -174,6 +180,7 @@ pub fn connect(conn: &str) -> Result<Connected> {
         config.ssl_negotiation(SslNegotiation::Direct);
     }
     let deadline = config.get_connect_timeout().copied().unwrap_or(CONNECT);
+    let deadline = most.map_or(deadline, |m| m.min(deadline));
     config.connect_timeout(deadline);
     if config.get_application_name().is_none() {
         config.application_name("appt");

@@ -5,7 +5,7 @@
 use super::{files, Create};
 use crate::error::{Error, Result};
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,9 @@ pub const APPLICATION_ID: i64 = 0x6170_7074;
 
 /// How long a command waits for other processes holding the database.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a glance ([`Sqlite::peek`]) waits for it: a shell is waiting.
+const PEEK_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// An open SQLite database file.
 pub struct Sqlite {
@@ -131,6 +134,57 @@ impl Sqlite {
             ))
         })?;
         Self::setup(conn, path.to_path_buf(), deadline)
+    }
+
+    /// Opens an existing file only to read it (completing names,
+    /// docs/commands.md#appt-completions): never makes a file, a folder or a
+    /// schema, nor upgrades one, and waits little for a busy file. A file
+    /// that is not appt's, or not at this appt's schema version, is refused,
+    /// left as it was. (It is opened for writing all the same, writing
+    /// nothing: a read-only connection would leave the `-wal` and `-shm`
+    /// files behind, which the last connection to close removes.)
+    pub fn peek(path: &Path) -> Result<Sqlite> {
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Error::database(format!("cannot read database {}: {e}", path.display()))
+        })?;
+        if !meta.is_file() {
+            return Err(Error::database(format!(
+                "{} is not a database file (it is {})",
+                path.display(),
+                kind_of(&meta)
+            )));
+        }
+        let path = path.to_path_buf();
+        let unusable = |e: rusqlite::Error| unusable(&path, &e);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(unusable)?;
+        conn.busy_timeout(PEEK_TIMEOUT).map_err(unusable)?;
+        // As `setup` does: another program's WAL stays unmerged.
+        let no_checkpoint_on_close =
+            |on: bool| conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on);
+        no_checkpoint_on_close(true).map_err(unusable)?;
+        let identity = {
+            let tx = conn.unchecked_transaction().map_err(unusable)?;
+            let identity = identify(&tx).map_err(unusable)?;
+            tx.commit().map_err(unusable)?;
+            identity
+        };
+        match judge(&identity, &path)? {
+            Verdict::Appt {
+                version: SCHEMA_VERSION,
+                ..
+            } => {
+                no_checkpoint_on_close(false).map_err(unusable)?;
+                Ok(Sqlite { conn, path })
+            }
+            _ => Err(Error::database(format!(
+                "{} is not at this appt's schema version ({SCHEMA_VERSION})",
+                path.display()
+            ))),
+        }
     }
 
     /// A private in-memory database, for tests.

@@ -3,13 +3,20 @@
 //! bash, zsh and fish, every man page passes `mandoc -Tlint` without a word,
 //! and `appt completions SHELL` prints the committed script.
 //!
-//! The shells and mandoc must be installed (`.ci/run` installs them). Outside
-//! CI a missing one skips its test with a note; under CI (`CI` set) it fails.
-//! None of this touches a database: the same on SQLite and PostgreSQL.
+//! In bash, zsh and fish the scripts complete doctor, service, clinic and
+//! patient names from the database (docs/commands.md#appt-completions): typed
+//! in real shells on a terminal (tmux), and asked of `appt __complete`
+//! directly. Those tests read the test's database, a file or (with
+//! `APPT_TEST_PG`) a PostgreSQL database; the rest touch none.
+//!
+//! The shells, tmux and mandoc must be installed (`.ci/run` installs them).
+//! Outside CI a missing one skips its test with a note; under CI (`CI` set)
+//! it fails.
 //!
 //! When the command line changes, regenerate the files and commit them:
 //! `APPT_REGENERATE=1 cargo test --test cli packaging`.
 
+use crate::common::Env;
 use appt::cli::packaging;
 use clap::CommandFactory;
 use serde_json::Value;
@@ -470,4 +477,649 @@ fn every_man_page_is_clean_under_mandoc_lint() {
     }
     assert!(page.contains("APPT-CLINIC-ADD(1)"), "{page}");
     assert!(page.contains("--timezone"), "{page}");
+}
+
+// ---------------------------------------------------------------------------
+// Names from the database (docs/commands.md#appt-completions)
+
+/// A clinic whose names need quoting: titles, spaces and accents.
+fn named_clinic() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Clínica Central",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    env.ok(&[
+        "doctor",
+        "add",
+        "Dra. Ana García",
+        "--specialty",
+        "Medicina General",
+    ]);
+    env.ok(&[
+        "doctor",
+        "add",
+        "Dr. José Núñez",
+        "--specialty",
+        "Pediatría",
+    ]);
+    env.ok(&["service", "add", "Consulta General", "--minutes", "30"]);
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Pedro Ruiz",
+        "-P",
+        "+50370000001",
+    ]);
+    for phone in ["+50377881122", "+50377881133"] {
+        env.ok(&["patient", "add", "--name", "Lucía Castro", "-P", phone]);
+    }
+    env
+}
+
+/// `appt __complete SHELL -- appt WORDS…` with `APPT_DB` set to `db` (when
+/// given) and `HOME` to `home`: its exit code and stdout; it must print
+/// nothing on stderr.
+fn ask(shell: &str, db: Option<&Path>, home: &Path, words: &[&str]) -> (i32, String) {
+    let mut cmd = appt(&["__complete", shell, "--", "appt"]);
+    cmd.args(words)
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME");
+    if let Some(db) = db {
+        cmd.env("APPT_DB", db);
+    }
+    let out = output_within(cmd, Duration::from_secs(30));
+    assert!(
+        out.stderr.is_empty(),
+        "appt __complete {shell} {words:?} wrote to stderr: {}",
+        text(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text(&out.stdout))
+}
+
+#[test]
+fn appt_complete_prints_the_names_due_where_the_cursor_is() {
+    let env = named_clinic();
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = Some(env.db.as_path());
+    let names = |shell: &str, words: &[&str]| {
+        let (code, out) = ask(shell, db, home.path(), words);
+        assert_eq!(code, 0, "{shell} {words:?}: {out}");
+        out
+    };
+    // Each typed word starts a word of the name, in any order, accents
+    // ignored; bash gets the names alone, zsh and fish a description too.
+    for typed in ["Ana", "garcia", "dra a", "GARCÍA ana", "\"Dra"] {
+        assert_eq!(
+            names("bash", &["book", "--doctor", typed]),
+            "Dra. Ana García\n",
+            "{typed}"
+        );
+    }
+    assert_eq!(
+        names("zsh", &["book", "-d", ""]),
+        "Dr. José Núñez\tPediatría\nDra. Ana García\tMedicina General\n"
+    );
+    assert_eq!(
+        names("fish", &["reschedule", "3f2a", "-d", "nu"]),
+        "Dr. José Núñez\tPediatría\n"
+    );
+    // A backslash-escaped space, as bash and zsh hand the word over.
+    assert_eq!(
+        names("bash", &["agenda", "--doctor", r"Dra.\ A"]),
+        "Dra. Ana García\n"
+    );
+    // `--doctor=` and `-d` in the word: zsh replaces the whole word, bash
+    // and fish complete after the `=` themselves.
+    assert_eq!(
+        names("zsh", &["slots", "--doctor=ana"]),
+        "--doctor=Dra. Ana García\tMedicina General\n"
+    );
+    assert_eq!(
+        names("fish", &["slots", "--doctor=ana"]),
+        "Dra. Ana García\tMedicina General\n"
+    );
+    assert_eq!(
+        names("bash", &["slots", "--doctor", "=", "ana"]),
+        "Dra. Ana García\n"
+    );
+    assert_eq!(names("bash", &["book", "-dana"]), "-dDra. Ana García\n");
+    // Services, clinics (the global flag, anywhere), patients, and the
+    // arguments that name one.
+    assert_eq!(
+        names("zsh", &["book", "--service", "con"]),
+        "Consulta General\t30 min\n"
+    );
+    assert_eq!(
+        names("zsh", &["--clinic", "cen"]),
+        "Clínica Central\tAmerica/El_Salvador\n"
+    );
+    assert_eq!(names("bash", &["list", "-c", "cl"]), "Clínica Central\n");
+    assert_eq!(
+        names("bash", &["doctor", "show", "jos"]),
+        "Dr. José Núñez\n"
+    );
+    assert_eq!(
+        names("bash", &["doctor", "update", "Ana"]),
+        "Dra. Ana García\n"
+    );
+    assert_eq!(
+        names("bash", &["service", "remove", "g"]),
+        "Consulta General\n"
+    );
+    assert_eq!(
+        names("bash", &["clinic", "update", "c"]),
+        "Clínica Central\n"
+    );
+    assert_eq!(
+        names("zsh", &["book", "--patient", "ped"]),
+        "Pedro Ruiz\t+50370000001\n"
+    );
+    assert_eq!(names("bash", &["patient", "show", "ruiz"]), "Pedro Ruiz\n");
+    // By the phone's digits; a name two patients share, as their phones.
+    assert_eq!(
+        names("zsh", &["waitlist", "add", "-p", "7788"]),
+        "+50377881122\tLucía Castro\n+50377881133\tLucía Castro\n"
+    );
+    assert_eq!(
+        names("bash", &["list", "--patient", "lucia"]),
+        "+50377881122\n+50377881133\n"
+    );
+    // Nothing that matches: nothing, and still exit 0 (no file names instead).
+    assert_eq!(names("bash", &["book", "--doctor", "zz"]), "");
+
+    // Anywhere else: exit 1 and nothing, so that the script completes
+    // commands and flags as clap generated it.
+    for words in [
+        &["bo"][..],
+        &["book", ""],
+        &["book", "--doc"],
+        &["book", "--date", ""],
+        &["book", "--doctor", "Ana", ""],
+        &["doctor", "show", "Ana", ""],
+        &["doctor", "add", ""],
+        &["show", ""],
+    ] {
+        assert_eq!(
+            ask("bash", db, home.path(), words),
+            (1, String::new()),
+            "{words:?}"
+        );
+    }
+    for shell in ["tcsh", "elvish", ""] {
+        assert_eq!(ask(shell, db, home.path(), &["book", "-d", ""]).0, 1);
+    }
+}
+
+#[test]
+fn appt_complete_reads_the_database_the_line_points_at() {
+    let env = named_clinic();
+    let other = Env::new();
+    other.ok(&["clinic", "add", "Otra", "--timezone", "America/El_Salvador"]);
+    other.ok(&["doctor", "add", "Dr. Otro Médico"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let db = env.db.to_string_lossy().into_owned();
+    let other_db = other.db.to_string_lossy().into_owned();
+    // `--db` on the line, wherever it is, before APPT_DB.
+    for words in [
+        &["--db", db.as_str(), "book", "-d", "Ana"][..],
+        &["book", "--db", db.as_str(), "-d", "Ana"],
+        &["book", &format!("--db={db}"), "-d", "Ana"],
+    ] {
+        assert_eq!(
+            ask("bash", Some(&other.db), home.path(), words),
+            (0, "Dra. Ana García\n".to_string()),
+            "{words:?}"
+        );
+    }
+    assert_eq!(
+        ask("bash", Some(&other.db), home.path(), &["book", "-d", ""]),
+        (0, "Dr. Otro Médico\n".to_string())
+    );
+    assert_eq!(
+        ask(
+            "bash",
+            None,
+            home.path(),
+            &["--db", &other_db, "book", "-d", ""]
+        ),
+        (0, "Dr. Otro Médico\n".to_string())
+    );
+    // Neither: the default location under HOME, which is not there.
+    assert_eq!(
+        ask("bash", None, home.path(), &["book", "-d", ""]),
+        (0, String::new())
+    );
+    assert_eq!(
+        std::fs::read_dir(home.path()).expect("home").count(),
+        0,
+        "completing made something in HOME"
+    );
+}
+
+#[test]
+fn completing_never_makes_a_database_and_prints_nothing_when_it_cannot_read_one() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("typo").join("appt.db");
+    let bare = dir.path().join("appt.db");
+    let not_appt = dir.path().join("notes.txt");
+    std::fs::write(&not_appt, "not a database\n").expect("write");
+    let started = Instant::now();
+    for db in [
+        missing.as_path(),
+        bare.as_path(),
+        not_appt.as_path(),
+        dir.path(),
+        // A server that is not there: nothing, and at once.
+        Path::new("postgres://appt:secret@127.0.0.1:1/appt"),
+    ] {
+        for shell in ["bash", "zsh", "fish"] {
+            assert_eq!(
+                ask(shell, Some(db), home.path(), &["book", "--doctor", "Ana"]),
+                (0, String::new()),
+                "{shell} {}",
+                db.display()
+            );
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(!missing.parent().expect("folder").exists());
+    assert!(!bare.exists());
+    assert_eq!(
+        std::fs::read_to_string(&not_appt).expect("read"),
+        "not a database\n"
+    );
+    assert_eq!(files(dir.path()).len(), 1, "{:?}", files(dir.path()));
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn completing_leaves_a_database_file_as_it_was() {
+    let env = named_clinic();
+    let home = tempfile::tempdir().expect("tempdir");
+    let folder = env.db.parent().expect("folder").to_path_buf();
+    let before = files(&folder);
+    let bytes = std::fs::read(&env.db).expect("read");
+    let (code, out) = ask("bash", Some(&env.db), home.path(), &["book", "-d", "Ana"]);
+    assert_eq!((code, out.as_str()), (0, "Dra. Ana García\n"));
+    // No `-wal` or `-shm` left behind, not a byte changed.
+    assert_eq!(files(&folder), before);
+    assert!(std::fs::read(&env.db).expect("read") == bytes);
+}
+
+#[test]
+fn a_tab_never_upgrades_a_database() {
+    let env = named_clinic();
+    let home = tempfile::tempdir().expect("tempdir");
+    let (version, older) = if env.url().is_some() {
+        (
+            "SELECT max(version) FROM appt_schema",
+            "DELETE FROM appt_schema WHERE version = (SELECT max(version) FROM appt_schema)",
+        )
+    } else {
+        (
+            "SELECT user_version FROM pragma_user_version",
+            "PRAGMA user_version = 7",
+        )
+    };
+    let current = env.rows(version);
+    env.exec(older);
+    let before = env.rows(version);
+    assert_ne!(before, current);
+    // An older schema gives no names, and stays as it is.
+    assert_eq!(
+        ask("bash", Some(&env.db), home.path(), &["book", "-d", "Ana"]),
+        (0, String::new())
+    );
+    assert_eq!(env.rows(version), before);
+}
+
+#[test]
+fn patients_complete_from_what_was_typed_at_most_50_and_fast() {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Central",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    let rows =
+        "'p' || i, 'Ana Paciente ' || i, 'ana paciente ' || i, '+503' || (70000000 + i), 0, 0";
+    let insert = "INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at)";
+    env.exec(&if env.url().is_some() {
+        format!("{insert} SELECT {rows} FROM generate_series(1, 100000) AS i")
+    } else {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+             {insert} SELECT {rows} FROM n"
+        )
+    });
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Zoë Úrsula Peña",
+        "-P",
+        "+50379999999",
+    ]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let lines = |typed: &str| {
+        let started = Instant::now();
+        let (code, out) = ask("bash", Some(&env.db), home.path(), &["book", "-p", typed]);
+        // A debug build on a shared machine; a release build takes milliseconds.
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{typed:?} took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(code, 0);
+        out.lines().map(String::from).collect::<Vec<_>>()
+    };
+    let many = lines("ana");
+    assert_eq!(many.len(), 50);
+    assert!(
+        many.iter().all(|l| l.starts_with("Ana Paciente ")),
+        "{many:?}"
+    );
+    assert_eq!(lines("").len(), 50);
+    assert_eq!(lines("700001").len(), 50);
+    assert_eq!(lines("pac 99999"), ["Ana Paciente 99999"]);
+    assert_eq!(lines("ursula"), ["Zoë Úrsula Peña"]);
+    assert_eq!(lines("pena zoe"), ["Zoë Úrsula Peña"]);
+    assert_eq!(lines("+503 7999"), ["+50379999999"]);
+    assert!(lines("qq").is_empty());
+}
+
+/// An interactive shell on a terminal of its own (tmux), with appt on its
+/// `PATH` and `APPT_DB` set, started in `cwd`.
+struct Terminal {
+    name: String,
+}
+
+impl Terminal {
+    fn start(shell: &[&str], db: &Path, home: &Path, cwd: &Path) -> Terminal {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "appt-complete-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let bin = assert_cmd::cargo::cargo_bin("appt");
+        let path = format!(
+            "{}:{}",
+            bin.parent().expect("a folder").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut tries = 0;
+        loop {
+            let ok = Command::new("tmux")
+                .arg("-u")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &name,
+                    "-x",
+                    "150",
+                    "-y",
+                    "30",
+                    "-c",
+                ])
+                .arg(cwd)
+                .arg("env")
+                .args(["-u", "APPT_CLINIC", "-u", "APPT_KEY", "-u", "XDG_DATA_HOME"])
+                .arg(format!("PATH={path}"))
+                .arg(format!("HOME={}", home.display()))
+                .arg(format!("XDG_CONFIG_HOME={}", home.join("config").display()))
+                .arg("LANG=C.UTF-8")
+                .arg(format!("APPT_DB={}", db.display()))
+                .args(shell)
+                .status()
+                .expect("tmux must be installed for the completion tests (.ci/run installs it)");
+            tries += 1;
+            if ok.success() {
+                break;
+            }
+            assert!(tries < 10, "tmux new-session failed {tries} times");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Terminal { name }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(ok.success());
+    }
+
+    /// Types `text` as it is.
+    fn type_text(&self, text: &str) {
+        self.keys(&["-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture");
+        text(&out.stdout)
+    }
+
+    /// Waits until the screen shows `wanted`; the screen, or None after `limit`.
+    fn wait(&self, wanted: &str, limit: Duration) -> Option<String> {
+        let started = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(wanted) {
+                return Some(s);
+            }
+            if started.elapsed() > limit {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn must_show(&self, wanted: &str) -> String {
+        self.wait(wanted, Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("never saw {wanted:?}; screen:\n{}", self.screen()))
+    }
+
+    /// Runs `line` (its setup), then clears the screen.
+    fn setup(&self, line: &str) {
+        self.type_text(line);
+        self.keys(&["Enter"]);
+        self.type_text("echo READY-'4''2'");
+        self.keys(&["Enter"]);
+        self.must_show("READY-42");
+        self.clear();
+    }
+
+    fn clear(&self) {
+        self.keys(&["C-l"]);
+        let started = Instant::now();
+        while self.screen().contains("ARGS=") || self.screen().contains("READY-42") {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the screen does not clear:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `line`, presses TAB (waiting to see `shows`, when the completion
+    /// puts it on the line), then Enter; returns the arguments `appt` got (a
+    /// shell function in place of appt prints them as `ARGS=[a][b]`).
+    fn tab_and_run(&self, line: &str, shows: Option<&str>) -> String {
+        self.type_text(line);
+        self.keys(&["Tab"]);
+        match shows {
+            Some(text) => {
+                self.must_show(text);
+            }
+            // Nothing to see: give the completion time to put anything there.
+            None => std::thread::sleep(Duration::from_millis(1500)),
+        }
+        self.keys(&["Enter"]);
+        let screen = self.must_show("ARGS=");
+        self.clear();
+        let line = screen
+            .lines()
+            .find(|l| l.starts_with("ARGS="))
+            .expect("the ARGS line");
+        line.trim_end().trim_start_matches("ARGS=").to_string()
+    }
+
+    /// Types `line` and presses TAB `tabs` times (bash lists the choices on
+    /// the second): the screen, listing them. The line is then given up.
+    fn list(&self, line: &str, tabs: usize, shows: &str) -> String {
+        self.type_text(line);
+        for _ in 0..tabs {
+            self.keys(&["Tab"]);
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let screen = self.must_show(shows);
+        self.keys(&["C-c"]);
+        self.clear();
+        screen
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+/// What each shell is shown and must do: TAB completes a name as one word,
+/// quoted; a missing database completes nothing (no file names either, and
+/// `Ana.txt` is there to be offered), and is not made.
+fn names_complete_on_tab(term: &Terminal, missing: &Path, lists_both: impl Fn(&Terminal)) {
+    let run = |line: &str, shows: Option<&str>| term.tab_and_run(line, shows);
+    assert_eq!(
+        run("appt book --doctor Ana", Some("García")),
+        "[book][--doctor][Dra. Ana García]"
+    );
+    assert_eq!(
+        run("appt book --doctor \"Dra", Some("García")),
+        "[book][--doctor][Dra. Ana García]"
+    );
+    assert_eq!(
+        run("appt book -D today --service Con", Some("General")),
+        "[book][-D][today][--service][Consulta General]"
+    );
+    assert_eq!(
+        run("appt list --clinic Cl", Some("Central")),
+        "[list][--clinic][Clínica Central]"
+    );
+    assert_eq!(
+        run("appt book --patient Ped", Some("Ruiz")),
+        "[book][--patient][Pedro Ruiz]"
+    );
+    assert_eq!(
+        run("appt doctor show Dr.\\ Jos", Some("Núñez")),
+        "[doctor][show][Dr. José Núñez]"
+    );
+    lists_both(term);
+    // Commands and flags as before.
+    assert_eq!(run("appt bo", Some("book")), "[book]");
+    assert_eq!(
+        run("appt book --pat", Some("--patient")),
+        "[book][--patient]"
+    );
+    let missing = missing.display().to_string();
+    assert_eq!(
+        run(&format!("appt --db {missing} book --doctor Ana"), None),
+        format!("[--db][{missing}][book][--doctor][Ana]")
+    );
+    assert!(!Path::new(&missing).parent().expect("folder").exists());
+}
+
+/// A shell in a folder holding `Ana.txt`, for `clinic`'s database, and a
+/// missing database's path.
+fn shell_for(shell: &[&str], env: &Env) -> (Terminal, tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cwd = dir.path().join("work");
+    std::fs::create_dir_all(&cwd).expect("mkdir");
+    std::fs::write(cwd.join("Ana.txt"), "").expect("write");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let term = Terminal::start(shell, &env.db, &home, &cwd);
+    let missing = dir.path().join("typo").join("appt.db");
+    (term, dir, missing)
+}
+
+#[test]
+fn bash_completes_names_from_the_database_on_tab() {
+    let (Some(_), Some(_)) = (tool("bash"), tool("tmux")) else {
+        return;
+    };
+    let env = named_clinic();
+    let (term, _dir, missing) = shell_for(&["bash", "--norc", "--noprofile", "-i"], &env);
+    term.setup(&format!(
+        "source {:?}; appt() {{ printf 'AR''GS='; printf '[%s]' \"$@\"; echo; }}",
+        committed_script("bash")
+    ));
+    names_complete_on_tab(&term, &missing, |t| {
+        let screen = t.list("appt book --doctor \"Dr", 2, "Dra. Ana García");
+        assert!(screen.contains("Dr. José Núñez"), "{screen}");
+    });
+}
+
+#[test]
+fn zsh_completes_names_from_the_database_on_tab() {
+    let (Some(_), Some(_)) = (tool("zsh"), tool("tmux")) else {
+        return;
+    };
+    let env = named_clinic();
+    let (term, dir, missing) = shell_for(&["zsh", "-f", "-i"], &env);
+    let fpath = dir.path().join("fpath");
+    std::fs::create_dir_all(&fpath).expect("mkdir");
+    std::fs::copy(committed_script("zsh"), fpath.join("_appt")).expect("copy _appt");
+    term.setup(&format!(
+        "fpath=({:?} $fpath); autoload -Uz compinit; compinit -u -D; appt() {{ print -rn -- AR''GS=; printf '[%s]' \"$@\"; echo }}",
+        fpath
+    ));
+    names_complete_on_tab(&term, &missing, |t| {
+        // zsh lists the choices with their descriptions.
+        let screen = t.list(
+            "appt book --doctor \"Dr",
+            1,
+            "Dra. Ana García  -- Medicina General",
+        );
+        assert!(screen.contains("Dr. José Núñez  -- Pediatría"), "{screen}");
+    });
+}
+
+#[test]
+fn fish_completes_names_from_the_database_on_tab() {
+    let (Some(_), Some(_)) = (tool("fish"), tool("tmux")) else {
+        return;
+    };
+    let env = named_clinic();
+    let (term, _dir, missing) = shell_for(&["fish", "--no-config", "--private"], &env);
+    term.setup(&format!(
+        "set -g fish_autosuggestion_enabled 0; source {:?}; function appt; printf 'AR''GS='; printf '[%s]' $argv; echo; end",
+        committed_script("fish")
+    ));
+    names_complete_on_tab(&term, &missing, |t| {
+        let screen = t.list("appt book --doctor \"Dr", 1, "Medicina General");
+        assert!(screen.contains("Pediatría"), "{screen}");
+    });
 }

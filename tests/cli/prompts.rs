@@ -772,3 +772,110 @@ fn closure_add_offers_the_whole_clinic_which_is_the_only_one() {
     // Off a terminal, no doctor closes the only clinic too.
     env.ok(&["closure", "add", "--from", "2026-06-19"]);
 }
+
+/// The screen's text lines, right-trimmed (tmux pads nothing, but be sure).
+fn lines_of(screen: &str) -> Vec<&str> {
+    screen.lines().map(str::trim_end).collect()
+}
+
+#[test]
+fn messages_and_hints_wrap_between_words_at_the_terminals_width() {
+    let env = Env::clinic();
+    // The whole message, unwrapped, as a script sees it.
+    let (_, e) = env.err(&["--no-input", "book", "--name", "Ana"]);
+    let message = s(&e["message"]).to_string();
+    assert!(message.chars().count() > 50, "{message}");
+    let t = Tmux::start_sized(&env, 50, "", "--no-input book --name Ana");
+    let (screen, code) = t.exit();
+    assert_eq!(code, 2, "{screen}");
+    let shown: Vec<&str> = lines_of(&screen)
+        .into_iter()
+        .take_while(|l| !l.starts_with("EXIT="))
+        .collect();
+    for l in &shown {
+        assert!(l.chars().count() <= 50, "{l:?} in\n{screen}");
+    }
+    // Every word whole, in order: the wrap fell between words.
+    let words: Vec<&str> = shown
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .skip(1) // "error:"
+        .take(message.split_whitespace().count())
+        .collect();
+    assert_eq!(
+        words,
+        message.split_whitespace().collect::<Vec<_>>(),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_long_cancel_question_is_asked_once_and_fits() {
+    let env = Env::clinic();
+    let a = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "María de los Ángeles Hernández Villalobos",
+    ])["appointment"]
+        .clone();
+    let id = s(&a["id"])[..8].to_string();
+    let t = Tmux::start_sized(&env, 60, "", &format!("cancel {id} -r Viaje"));
+    let screen = t.wait_for("[y/N]");
+    assert_eq!(
+        screen.matches("Cancel ").count(),
+        1,
+        "asked once:\n{screen}"
+    );
+    for l in lines_of(&screen) {
+        assert!(l.chars().count() <= 60, "{l:?} in\n{screen}");
+    }
+    t.keys(&["y"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+}
+
+#[test]
+fn piped_into_a_pager_a_table_fits_the_terminal_and_width_overrides() {
+    let env = Env::clinic();
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "María de los Ángeles Hernández Villalobos",
+        "--reason",
+        "Control de presión arterial y revisión de exámenes de laboratorio",
+    ]);
+    let longest = |screen: &str| {
+        lines_of(screen)
+            .into_iter()
+            .take_while(|l| !l.starts_with("EXIT="))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    // stdout is a pipe, stderr the 70-column terminal: the table fits it.
+    let t = Tmux::start_sized(&env, 70, "", "agenda -D 2026-06-15 | cat");
+    let (screen, _) = t.exit();
+    assert!(screen.contains("María"), "{screen}");
+    assert!(longest(&screen) <= 70, "{screen}");
+    // --width wins over the terminal.
+    let t = Tmux::start_sized(&env, 120, "", "--width 60 list -D 2026-06-15 | cat");
+    let (screen, _) = t.exit();
+    assert!(screen.contains("scheduled"), "{screen}");
+    assert!(longest(&screen) <= 60, "{screen}");
+}
