@@ -90,6 +90,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l duplicate-check -d 'One active booking per patient, service and date: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l require-diagnosis -d 'Completing an appointment needs --diagnosis: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -117,6 +118,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l duplicate-check -d 'One active booking per patient, service and date: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l require-diagnosis -d 'Completing an appointment needs --diagnosis: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -333,7 +335,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -f -a "update" -d 'Change a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s P -l phone -d 'Phone in E.164; spaces, dashes, dots and parentheses are removed' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s P -l phone -d 'Phone in E.164, or a local number at a clinic with a country code; spaces, dashes, dots and parentheses are removed' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l national-id -d 'National ID (stored encrypted)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l email -d 'Email address' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
@@ -389,7 +391,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s D -l date -d 'Local d
 complete -c appt -n "__fish_appt_using_subcommand book" -s t -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s p -l patient -d 'An existing patient: ID, prefix or phone' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand book" -s P -l phone -d 'The patient\'s phone (E.164); creates the patient if new' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l name -d 'The patient\'s full name (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l national-id -d 'The patient\'s national ID (stored encrypted)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s s -l service -d 'Service (appointment type) by name or ID' -r -f -a "(__appt_names)"
@@ -541,7 +543,7 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants (a terminal asks)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164); creates the patient if new' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l name -d 'The patient\'s full name (for a new patient)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F

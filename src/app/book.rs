@@ -2,6 +2,7 @@
 //! time rules, availability, duplicates, capacity — then one write. Every
 //! front end (the command line, `import`) books through [`book`].
 
+use super::local::{self, At, Dialing};
 use super::notify::{self, News};
 use super::schedule::{
     parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target, WhenInput,
@@ -29,6 +30,7 @@ pub struct BookRequest {
     pub when: WhenInput,
     /// An existing patient: ID, prefix or phone.
     pub patient: Option<String>,
+    /// E.164, or a local number of the clinic (docs/rules.md#phones).
     pub phone: Option<String>,
     pub name: Option<String>,
     pub national_id: Option<String>,
@@ -66,6 +68,7 @@ pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) 
 
 /// A request's values after rule 1.
 pub struct Checked {
+    /// E.164, or a local number until the clinic is known (rule 2).
     phone: Option<String>,
     name: Option<String>,
     national_id: Option<String>,
@@ -144,7 +147,8 @@ pub fn book_in(
     now: DateTime<Utc>,
 ) -> Result<Booked> {
     // Rule 2: references.
-    let (t, existing, service) = references(tx, r, c)?;
+    let (t, who, service) = references(tx, r, c)?;
+    let existing = who.existing;
     // Rule 3: idempotency, whatever else the request says.
     if let Some(reference) = &c.external_ref {
         if let Some(found) = appointments::by_external_ref(tx, reference)? {
@@ -159,7 +163,8 @@ pub fn book_in(
     let req = request(r.duration, service.as_ref(), r.session.as_deref());
     let spot = find_place(tx, r, &t, &req, existing.as_ref(), now)?;
     // Rule 9: the write.
-    let (patient_id, renamed_from) = write_patient(tx, c, existing.as_ref(), keys, now)?;
+    let (patient_id, renamed_from) =
+        write_patient(tx, c, who.phone.as_deref(), existing.as_ref(), keys, now)?;
     let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
     let row = new_row(r, c, &t, service.as_ref(), &spot, patient_id, token, now);
     appointments::insert(tx, &row, spot.window.capacity == 1)?;
@@ -179,15 +184,23 @@ pub fn book_in(
     })
 }
 
-/// Rule 2: the clinic and doctor, the patient if they exist, the service.
-fn references(
-    tx: &Tx,
-    r: &BookRequest,
-    c: &Checked,
-) -> Result<(Target, Option<Patient>, Option<Service>)> {
+/// Who a booking is for: the patient if they exist, and the phone given, in E.164.
+struct Who {
+    existing: Option<Patient>,
+    phone: Option<String>,
+}
+
+/// Rule 2: the clinic and doctor, the patient if they exist (a local phone
+/// read in the clinic's country code, docs/rules.md#phones), the service.
+fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Option<Service>)> {
     let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
-    let existing = match (&r.patient, &c.phone) {
-        (Some(p), _) => Some(patients::find(tx, p)?.patient),
+    let phone = c
+        .phone
+        .as_deref()
+        .map(|ph| Dialing::of(&t.clinic).read(ph))
+        .transpose()?;
+    let existing = match (&r.patient, &phone) {
+        (Some(p), _) => Some(local::find_patient(tx, At::Clinic(&t.clinic), p)?.patient),
         (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
         _ => None,
     };
@@ -199,7 +212,7 @@ fn references(
         .as_deref()
         .map(|s| services::find_for_booking(tx, s))
         .transpose()?;
-    Ok((t, existing, service))
+    Ok((t, Who { existing, phone }, service))
 }
 
 /// Rules 4–8: a walk-in's place now, or the asked-for local time's.
@@ -231,11 +244,12 @@ fn find_place(
 fn write_patient(
     tx: &Tx,
     c: &Checked,
+    phone: Option<&str>,
     existing: Option<&Patient>,
     keys: &Keys,
     now: DateTime<Utc>,
 ) -> Result<(String, Option<String>)> {
-    match (&c.phone, existing) {
+    match (phone, existing) {
         (Some(ph), _) => {
             let n = c
                 .name

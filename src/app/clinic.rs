@@ -1,7 +1,7 @@
 //! Clinics and their settings (docs/commands.md#appt-clinic-addlistshowupdate).
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
-use crate::core::{time, Clinic, Settings};
+use crate::core::{phone, time, Clinic, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
@@ -18,6 +18,8 @@ pub struct SettingsInput {
     pub duplicate_check: Option<String>,
     pub require_diagnosis: Option<String>,
     pub notify: Option<String>,
+    /// `+503`; `none` (or blank) clears it.
+    pub country_code: Option<String>,
 }
 
 fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
@@ -51,7 +53,7 @@ impl SettingsInput {
     fn apply(&self, s: &mut Settings, tz: &mut chrono_tz::Tz) -> Result<()> {
         let mut bad = Problems::default();
         if let Some(t) = &self.timezone {
-            if let Some(t) = bad.take("timezone", time::parse_timezone(t)) {
+            if let Some(t) = bad.check("timezone", time::parse_timezone(t)) {
                 *tz = t;
             }
         }
@@ -97,6 +99,11 @@ impl SettingsInput {
         ] {
             if let Some(b) = v.as_deref().and_then(|v| bad.take(field, parse_on_off(v))) {
                 *target = b;
+            }
+        }
+        if let Some(c) = &self.country_code {
+            if let Some(c) = bad.take("country_code", phone::country_code(c)) {
+                s.country_code = c;
             }
         }
         bad.finish()

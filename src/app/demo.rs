@@ -72,6 +72,7 @@ fn set_up(st: &mut Store, at: DateTime<Utc>) -> Result<()> {
             timezone: Some(TZ.into()),
             slot_minutes: Some(30),
             cancel_window: Some("2h".into()),
+            country_code: Some("+503".into()),
             ..Default::default()
         },
         at,

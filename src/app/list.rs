@@ -1,12 +1,13 @@
 //! The read side: `list`, `count`, `show` and `history`.
 
+use super::local::{self, At};
 use super::values::{check_source, check_status, Problems};
 use crate::core::{time, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
 use crate::store::events::{self, Event};
-use crate::store::{clinics, doctors, patients, Store};
+use crate::store::{clinics, doctors, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -94,23 +95,30 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             bad.add("page", "page is too large");
         }
         bad.finish()?;
+        let doctor_id = a
+            .doctor
+            .as_deref()
+            .map(|d| doctors::find(tx, d))
+            .transpose()?
+            .map(|d| d.id);
+        // A local phone is the named clinic's, else the desk's (docs/rules.md#phones).
+        let at = match &clinic {
+            Some(c) => At::Clinic(c),
+            None => At::Desk(None),
+        };
+        let patient_id = a
+            .patient
+            .as_deref()
+            .map(|p| local::find_patient(tx, at, p))
+            .transpose()?
+            .map(|p| p.patient.id);
         let f = Filter {
             clinic_id: clinic.map(|c| c.id),
             from,
             to,
             status,
-            doctor_id: a
-                .doctor
-                .as_deref()
-                .map(|d| doctors::find(tx, d))
-                .transpose()?
-                .map(|d| d.id),
-            patient_id: a
-                .patient
-                .as_deref()
-                .map(|p| patients::find(tx, p))
-                .transpose()?
-                .map(|p| p.patient.id),
+            doctor_id,
+            patient_id,
             source,
         };
         let (rows, total) = appointments::list(tx, &f, offset.unwrap_or(0), a.limit)?;

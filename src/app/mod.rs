@@ -15,6 +15,7 @@ pub mod export;
 pub mod import;
 pub mod key;
 pub mod list;
+pub mod local;
 pub mod maintenance;
 pub mod names;
 pub mod next;

@@ -1,5 +1,6 @@
 //! Patients: one per phone number, the national ID sealed at rest (docs/security.md).
 
+use super::local::{self, At, Dialing};
 use super::values::{check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
@@ -16,6 +17,9 @@ pub struct PatientInput {
     pub email: Option<String>,
     /// `$APPT_KEY`.
     pub key: Option<String>,
+    /// `--clinic` (or `$APPT_CLINIC`): whose country code a local phone is in
+    /// (docs/rules.md#phones).
+    pub clinic: Option<String>,
 }
 
 /// A patient, and why their national ID could not be shown, if it could not.
@@ -25,7 +29,7 @@ pub struct Shown<T> {
 }
 
 pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patient> {
-    let patient = Patient {
+    let mut patient = Patient {
         id: store::new_id(),
         full_name: check_name("name", p.name.as_deref().unwrap_or_default())?,
         phone: check_phone(p.phone.as_deref().unwrap_or_default())?,
@@ -42,6 +46,7 @@ pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patie
     };
     let keys = st.keys(p.key.clone());
     st.write(|tx| {
+        patient.phone = local::phone(tx, At::Desk(p.clinic.as_deref()), &patient.phone)?;
         let sealed = patient
             .national_id
             .as_deref()
@@ -73,9 +78,10 @@ pub fn list(
     })
 }
 
-/// Whether a phone (in any common spelling) belongs to a known patient.
-pub fn is_known_phone(st: &mut Store, phone: &str) -> Result<bool> {
-    let Ok(phone) = check_phone(phone) else {
+/// Whether a phone (in any common spelling, a local number in `dialing`)
+/// belongs to a known patient.
+pub fn is_known_phone(st: &mut Store, dialing: &Dialing, phone: &str) -> Result<bool> {
+    let Ok(phone) = dialing.read(phone) else {
         return Ok(false);
     };
     st.read(|tx| Ok(patients::by_phone(tx, &phone)?.is_some()))
@@ -93,17 +99,25 @@ pub struct Card {
 /// How many visits each side of now a card shows.
 const VISITS: i64 = 5;
 
+/// The country code phones typed at the desk are read in: `clinic`'s, else
+/// the only clinic's, else the one every clinic shares (docs/rules.md#phones).
+pub fn dialing(st: &mut Store, clinic: Option<&str>) -> Result<Dialing> {
+    st.read(|tx| Dialing::at(tx, At::Desk(clinic)))
+}
+
 /// One patient with their visits; showing a stored ID needs the key (a
-/// missing or wrong one is an error).
+/// missing or wrong one is an error). `clinic` is whose country code a local
+/// phone is in.
 pub fn show(
     st: &mut Store,
     patient: &str,
+    clinic: Option<&str>,
     key: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Card> {
     let keys = st.keys(key);
     st.read(|tx| {
-        let found = patients::find(tx, patient)?;
+        let found = local::find_patient(tx, At::Desk(clinic), patient)?;
         let ring = if found.has_sealed_id() {
             Some(patients::opening_keys(tx, &keys)?)
         } else {
@@ -131,7 +145,8 @@ pub fn update(
         .transpose()?;
     let keys = st.keys(u.key.clone());
     st.write(|tx| {
-        let found = patients::find(tx, patient)?;
+        let at = At::Desk(u.clinic.as_deref());
+        let found = local::find_patient(tx, at, patient)?;
         let sealed = national_id
             .as_deref()
             .map(|id| patients::sealing_keys(tx, &keys)?.seal(&found.patient.id, id))
@@ -148,7 +163,7 @@ pub fn update(
             p.full_name = check_name("name", n)?;
         }
         if let Some(ph) = &u.phone {
-            p.phone = check_phone(ph)?;
+            p.phone = local::phone(tx, at, ph)?;
         }
         if let Some(e) = &u.email {
             p.email = if e.trim().is_empty() {

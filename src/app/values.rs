@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 /// The longest free text (reason, notes, diagnosis, prescription).
 pub const MAX_TEXT: usize = 2000;
 
-/// Field problems gathered while checking a request.
+/// Field problems gathered while checking a request, and the hints of those
+/// that have one.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<(String, String)>);
+pub struct Problems(Vec<(String, String)>, Vec<String>);
 
 impl Problems {
     pub fn add(&mut self, field: &str, problem: impl Into<String>) {
@@ -22,17 +23,24 @@ impl Problems {
         r.map_err(|e| self.add(field, e)).ok()
     }
 
-    /// Like [`Problems::take`] for a check that already built its error.
+    /// Like [`Problems::take`] for a check that already built its error
+    /// (its hint kept).
     pub fn check<T>(&mut self, field: &str, r: Result<T>) -> Option<T> {
-        r.map_err(|e| self.add(field, e.message)).ok()
+        r.map_err(|e| {
+            self.add(field, e.message);
+            self.1.extend(e.hint);
+        })
+        .ok()
     }
 
     /// Fails with every problem noted, if any.
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())
-        } else {
+        } else if self.1.is_empty() {
             Err(Error::fields(self.0))
+        } else {
+            Err(Error::fields(self.0).hint(self.1.join("; ")))
         }
     }
 }
@@ -102,8 +110,15 @@ pub fn duration(field: &str, m: i64) -> Result<i64> {
     minutes_in(field, m, 5, 480).map_err(|e| Error::field(field, e))
 }
 
+/// Rule 1's phone: E.164 once cleaned, or a local number, kept as typed
+/// until the clinic whose country code it is in is known
+/// ([`super::local`], docs/rules.md#phones).
 pub fn check_phone(raw: &str) -> Result<String> {
-    phone::normalize(raw).map_err(|e| Error::field("phone", e))
+    match phone::normalize(raw, None) {
+        Ok(p) => Ok(p),
+        Err(phone::Problem::NoCountryCode) => Ok(raw.trim().to_string()),
+        Err(p) => Err(Error::field("phone", p.message(raw))),
+    }
 }
 
 pub fn check_email(e: &str) -> Result<String> {

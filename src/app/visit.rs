@@ -2,7 +2,8 @@
 //! a unique prefix, else a patient's phone or name, meaning that patient's
 //! active appointment today, else their next one (docs/commands.md#references).
 
-use crate::core::{visits, Appointment};
+use super::local::{At, Dialing};
+use crate::core::{phone, visits, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, patients};
@@ -15,9 +16,19 @@ pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
         Err(e) if e.code == Code::AmbiguousId => return Err(e),
         Err(e) => e,
     };
-    let people = patients::matching(tx, input)?;
+    // A local number: the only clinic's country code, or the one every
+    // clinic shares (docs/rules.md#phones).
+    let dialing = if phone::is_local(input) {
+        Some(Dialing::at(tx, At::Desk(None))?)
+    } else {
+        None
+    };
+    let people = patients::matching(tx, input, dialing.as_ref().and_then(Dialing::code))?;
     if people.is_empty() {
-        return Err(by_id);
+        return Err(match dialing {
+            Some(d) => d.missed(by_id, input),
+            None => by_id,
+        });
     }
     // From a day back: today's visits that have begun count too.
     let active = appointments::active_of(tx, &people, now - Duration::hours(26))?;

@@ -3,6 +3,7 @@
 //! moved away, the next waiting entry is offered the freed time: an
 //! `appointment.slot_offered` event and a message for `remind due`.
 
+use super::local::{self, At, Dialing};
 use super::schedule::target;
 use super::values::{self, Problems};
 use crate::core::{time, Actor, Appointment};
@@ -41,6 +42,11 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
     st.write(|tx| {
         let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;
         let doctor = t.doctor.expect("a doctor was given");
+        // A local phone is the clinic's (docs/rules.md#phones).
+        let phone = phone
+            .as_deref()
+            .map(|ph| Dialing::of(&t.clinic).read(ph))
+            .transpose()?;
         let today = time::local_today(t.clinic.timezone, now);
         let on = time::parse_date(&r.date, today).map_err(|e| Error::field("date", e))?;
         if on < today {
@@ -52,7 +58,11 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
         let patient_id = match (&r.patient, &phone) {
-            (Some(p), _) => patients::find(tx, p)?.patient.id,
+            (Some(p), _) => {
+                local::find_patient(tx, At::Clinic(&t.clinic), p)?
+                    .patient
+                    .id
+            }
             (None, Some(ph)) => match (patients::by_phone(tx, ph)?, &name) {
                 (Some(s), _) => s.patient.id,
                 (None, Some(n)) => patients::upsert_by_phone(tx, n, ph, None, now)?.0,

@@ -27,7 +27,8 @@ pub struct Args {
     /// An existing patient: ID, prefix or phone
     #[arg(short, long, conflicts_with_all = ["phone", "name", "national_id"])]
     pub patient: Option<String>,
-    /// The patient's phone (E.164); creates the patient if new
+    /// The patient's phone (E.164, or local to a clinic with a country
+    /// code); creates the patient if new
     #[arg(short = 'P', long)]
     pub phone: Option<String>,
     /// The patient's full name (replaces the stored one)
@@ -99,7 +100,13 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             }
         }
     }
-    ask.patient(st, &a.patient, &mut a.phone, &mut a.name)?;
+    ask.patient(
+        st,
+        a.doctor.as_deref(),
+        &a.patient,
+        &mut a.phone,
+        &mut a.name,
+    )?;
     ask.finish()
 }
 

@@ -14,9 +14,9 @@ pub enum Cmd {
     ///
     /// Settings not given take their defaults: --slot-minutes 30, --min-notice 0m,
     /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
-    /// --duplicate-check on, --require-diagnosis on, --notify on.
+    /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code.
     #[command(
-        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off"
+        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone \"america/el salvador\" --country-code +503"
     )]
     Add {
         /// The clinic's name (unique, case-insensitive)
@@ -39,7 +39,7 @@ pub enum Cmd {
     },
     /// Change a clinic's name or settings
     #[command(
-        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --cancel-window 2h --reminders 24h,2h\n  appt clinic update Central --require-diagnosis off"
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --cancel-window 2h --reminders 24h,2h\n  appt clinic update Central --require-diagnosis off\n  appt clinic update Central --country-code +503"
     )]
     Update {
         /// Clinic name or ID
@@ -83,6 +83,10 @@ pub struct SettingsArgs {
     /// `remind due`: on|off
     #[arg(long, value_name = "on|off")]
     pub notify: Option<String>,
+    /// Country code of the clinic's local phone numbers, e.g. +503: a phone
+    /// typed without its + is read in it; none clears it
+    #[arg(long, value_name = "+CODE")]
+    pub country_code: Option<String>,
 }
 
 impl SettingsArgs {
@@ -97,6 +101,7 @@ impl SettingsArgs {
             duplicate_check: self.duplicate_check,
             require_diagnosis: self.require_diagnosis,
             notify: self.notify,
+            country_code: self.country_code,
         }
     }
 }

@@ -9,9 +9,10 @@
 
 use super::Ctx;
 use crate::app::list::{self as listing, ListRequest};
+use crate::app::local::{self, Dialing};
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
-use crate::core::{phone, time};
+use crate::core::time;
 use crate::error::{Code, Error, Result};
 use crate::output::lang::{self, tr};
 use crate::output::{desk, fit, human, Report};
@@ -47,11 +48,6 @@ pub mod check {
         time::parse_hhmm(s, false).map(|_| ())
     }
 
-    /// A phone `phone::normalize` accepts (E.164 once normalised).
-    pub fn phone(s: &str) -> std::result::Result<(), String> {
-        phone::normalize(s).map(|_| ())
-    }
-
     /// Weekdays: `mon-fri`, `mon,wed,fri`.
     pub fn days(s: &str) -> std::result::Result<(), String> {
         time::parse_days(s).map(|_| ())
@@ -66,9 +62,15 @@ pub mod check {
         crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
     }
 
-    /// An IANA time zone.
+    /// An IANA time zone, in any case, spaces for underscores; a miss
+    /// names the closest zones.
     pub fn timezone(s: &str) -> std::result::Result<(), String> {
-        time::parse_timezone(s.trim()).map(|_| ())
+        time::parse_timezone(s)
+            .map(|_| ())
+            .map_err(|e| match e.hint {
+                Some(h) => format!("{} ({h})", e.message),
+                None => e.message,
+            })
     }
 }
 
@@ -342,10 +344,12 @@ impl<'a> Ask<'a> {
     }
 
     /// The patient, when neither `patient` nor `phone` was given: their
-    /// phone, and the name of a patient new to the clinic.
+    /// phone (a local number in the country code of `doctor`'s clinic,
+    /// docs/rules.md#phones), and the name of a patient new to the clinic.
     pub fn patient(
         &mut self,
         st: &mut Store,
+        doctor: Option<&str>,
         patient: &Option<String>,
         phone: &mut Option<String>,
         name: &mut Option<String>,
@@ -353,16 +357,22 @@ impl<'a> Ask<'a> {
         if patient.is_some() || phone.is_some() {
             return Ok(());
         }
+        // A clinic that cannot be found is the use case's to report.
+        let dialing = if self.interactive() {
+            local::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
+        } else {
+            Dialing::default()
+        };
         *phone = self.value(
             None,
             "phone",
             "--phone or --patient",
             &tr!("p.patient_phone"),
             None,
-            &check::phone,
+            &|s| dialing.check(s),
         )?;
         if let Some(p) = phone {
-            if name.is_none() && !crate::app::patient::is_known_phone(st, p)? {
+            if name.is_none() && !crate::app::patient::is_known_phone(st, &dialing, p)? {
                 *name = self.text(None, "name", "--name", &tr!("p.patient_name"))?;
             }
         }

@@ -25,7 +25,8 @@ pub enum Cmd {
         /// An existing patient: ID, prefix, phone or name
         #[arg(short, long, conflicts_with_all = ["phone", "name"])]
         patient: Option<String>,
-        /// The patient's phone (E.164); creates the patient if new
+        /// The patient's phone (E.164, or local to a clinic with a country
+        /// code); creates the patient if new
         #[arg(short = 'P', long, value_name = "PHONE")]
         phone: Option<String>,
         /// The patient's full name (for a new patient)
@@ -68,7 +69,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let mut ask = Ask::new(ctx);
             ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
             let date = ask.date(date, "date", "--date", "Date wanted", "tomorrow")?;
-            ask.patient(&mut st, &patient, &mut phone, &mut name)?;
+            ask.patient(&mut st, doctor.as_deref(), &patient, &mut phone, &mut name)?;
             ask.finish()?;
             let req = AddRequest {
                 clinic: ctx.clinic.clone(),

@@ -16,6 +16,8 @@ pub struct Settings {
     pub require_diagnosis: bool,
     /// Patient notifications (confirmation, rescheduled, cancelled) through `remind due`.
     pub notify: bool,
+    /// The country code local phones are read in (`+503`; docs/rules.md#phones).
+    pub country_code: Option<String>,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             duplicate_check: true,
             require_diagnosis: true,
             notify: true,
+            country_code: None,
         }
     }
 }

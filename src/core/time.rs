@@ -7,6 +7,9 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use super::text::distance;
+use crate::error::Error;
+
 /// `90m`, `2h`, `1h30m`, `1d` → minutes.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
     let err = || format!("Duration must look like 90m, 2h, 1h30m or 1d (got '{s}')");
@@ -314,10 +317,87 @@ pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
-pub fn parse_timezone(s: &str) -> Result<Tz, String> {
-    s.trim()
-        .parse::<Tz>()
-        .map_err(|_| format!("'{s}' is not an IANA time zone name (e.g. America/El_Salvador)"))
+/// An IANA time zone as the desk types it (docs/commands.md#dates-times-durations):
+/// any case, spaces for underscores (`america/el salvador`,
+/// `AMERICA/NEW_YORK` → `America/New_York`). A miss is `VALIDATION_ERROR`
+/// whose hint names the closest zones.
+pub fn parse_timezone(s: &str) -> Result<Tz, Error> {
+    if let Ok(tz) = s.trim().parse::<Tz>() {
+        return Ok(tz);
+    }
+    let key = zone_key(s);
+    if let Some(tz) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|z| zone_key(z.name()) == key)
+    {
+        return Ok(*tz);
+    }
+    let e = Error::field(
+        "timezone",
+        format!(
+            "'{}' is not an IANA time zone name (e.g. America/El_Salvador)",
+            s.trim()
+        ),
+    );
+    let near = closest_zones(s);
+    Err(if near.is_empty() {
+        e
+    } else {
+        e.hint(format!("did you mean {}?", near.join(", or ")))
+    })
+}
+
+/// How a zone name is compared: lowercase, each part between slashes
+/// trimmed, runs of spaces, underscores and dashes between words as one `_`
+/// (`port au prince` is `Port-au-Prince`; the sign of `Etc/GMT-5` stays).
+fn zone_key(s: &str) -> String {
+    s.split('/')
+        .map(|part| {
+            let chars: Vec<char> = part.trim().chars().collect();
+            let mut out = String::new();
+            for (i, &c) in chars.iter().enumerate() {
+                let sign = c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+                if (c.is_whitespace() || c == '_' || c == '-') && !sign {
+                    if !out.ends_with('_') {
+                        out.push('_');
+                    }
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Up to three zones closest to `typed`, closest first: by edits between the
+/// folded names (or, when no `/` was typed, the city alone), or containing
+/// what was typed (four characters or more).
+pub fn closest_zones(typed: &str) -> Vec<&'static str> {
+    let key = zone_key(typed);
+    let len = key.chars().count();
+    if len == 0 {
+        return Vec::new();
+    }
+    let most = len.max(3) / 3;
+    let mut scored: Vec<(usize, &'static str)> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .filter_map(|z| {
+            let k = zone_key(z.name());
+            let mut d = distance(&key, &k);
+            if !key.contains('/') {
+                let city = k.rsplit('/').next().unwrap_or(&k);
+                d = d.min(distance(&key, city));
+            }
+            if len >= 4 && k.contains(&key) {
+                d = 0;
+            }
+            (d <= most).then_some((d, z.name()))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -400,6 +480,60 @@ pub fn weekday_bit(date: NaiveDate) -> u8 {
 
 #[cfg(test)]
 mod tests {
+
+    /// docs/commands.md#dates-times-durations: any case, spaces for underscores.
+    #[test]
+    fn zones_are_matched_ignoring_case_with_spaces_for_underscores() {
+        for (typed, zone) in [
+            ("America/El_Salvador", "America/El_Salvador"),
+            ("america/el salvador", "America/El_Salvador"),
+            ("AMERICA/NEW_YORK", "America/New_York"),
+            ("  america / new   york ", "America/New_York"),
+            ("america/port au prince", "America/Port-au-Prince"),
+            ("etc/gmt-5", "Etc/GMT-5"),
+            ("utc", "UTC"),
+        ] {
+            assert_eq!(parse_timezone(typed).unwrap().name(), zone, "{typed}");
+        }
+        for bad in ["Mars/Olympus", "+06:00", "Central Time", "", "etc/gmt 5"] {
+            let e = parse_timezone(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::Code::Validation, "{bad}");
+            assert!(e.details.get("timezone").is_some(), "{bad}");
+        }
+    }
+
+    /// No two zones fold to the same name, so the match is never a guess.
+    #[test]
+    fn every_zone_folds_to_a_name_of_its_own() {
+        let mut keys: Vec<String> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|z| zone_key(z.name()))
+            .collect();
+        let all = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), all);
+    }
+
+    #[test]
+    fn a_missed_zone_names_the_closest_ones() {
+        let e = parse_timezone("america/el_salvadr").unwrap_err();
+        let hint = e.hint.unwrap();
+        assert!(
+            hint.starts_with("did you mean America/El_Salvador"),
+            "{hint}"
+        );
+        assert_eq!(
+            closest_zones("america/el_salvadr")[0],
+            "America/El_Salvador"
+        );
+        assert_eq!(closest_zones("el salvador")[0], "America/El_Salvador");
+        assert_eq!(closest_zones("Amrica/New_Yrok")[0], "America/New_York");
+        assert!(closest_zones("new york").contains(&"America/New_York"));
+        assert!(closest_zones("Mars/Olympus").is_empty());
+        assert!(parse_timezone("Mars/Olympus").unwrap_err().hint.is_none());
+        assert!(closest_zones("").is_empty());
+    }
 
     #[test]
     fn instants_and_local_times_are_written_as_chrono_writes_them() {

@@ -360,6 +360,12 @@ pub fn clinic_card(c: &Clinic) -> String {
         l("clinic.duplicates", onoff(s.duplicate_check).to_string()),
         l("clinic.diagnosis", onoff(s.require_diagnosis).to_string()),
         l("clinic.notify", onoff(s.notify).to_string()),
+        l(
+            "clinic.country_code",
+            s.country_code
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), str::to_string),
+        ),
     ]
     .join("\n")
 }

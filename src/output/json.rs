@@ -39,6 +39,7 @@ struct ClinicView<'a> {
     duplicate_check: bool,
     require_diagnosis: bool,
     notify: bool,
+    country_code: Option<&'a str>,
     created_at: String,
     updated_at: String,
 }
@@ -57,6 +58,7 @@ pub fn clinic(c: &Clinic) -> Value {
         duplicate_check: s.duplicate_check,
         require_diagnosis: s.require_diagnosis,
         notify: s.notify,
+        country_code: s.country_code.as_deref(),
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

@@ -1,7 +1,7 @@
 //! The `clinics` table.
 
 use super::db::{Row, Tx};
-use super::stored::{col, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
+use super::stored::{col, opt, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::{Clinic, Settings};
@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
-                    duplicate_check, require_diagnosis, created_at, updated_at, notify";
+                    duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code";
 
 const LOOKUP: Lookup = Lookup {
     table: "clinics",
@@ -33,6 +33,7 @@ pub const STORED: Table = Table {
         col("reminders", Kind::Offsets),
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
+        opt("country_code", Kind::CountryCode),
     ],
     rules: &[],
 };
@@ -52,6 +53,7 @@ fn from_row(r: &Row) -> Result<Clinic> {
             duplicate_check: f.get(8)?,
             require_diagnosis: f.get(9)?,
             notify: f.get(12)?,
+            country_code: f.country_code(13)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -70,11 +72,11 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.exec(
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
-            s.notify, name_key(&c.name)
+            s.notify, s.country_code, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -85,11 +87,12 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
-         cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13 WHERE id=?1",
+         cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
+         country_code=?14 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
-            s.notify
+            s.notify, s.country_code
         ],
     )?;
     Ok(())

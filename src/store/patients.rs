@@ -235,9 +235,10 @@ pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     one(conn, "phone = ?1", phone)
 }
 
-/// A patient by ID, unique ID prefix, or phone (in any common spelling).
-pub fn find(conn: &Tx, input: &str) -> Result<Stored> {
-    if let Ok(phone) = crate::core::phone::normalize(input) {
+/// A patient by ID, unique ID prefix, or phone (in any common spelling; a
+/// local number in `country`, the clinic's country code).
+pub fn find(conn: &Tx, input: &str, country: Option<&str>) -> Result<Stored> {
+    if let Ok(phone) = crate::core::phone::normalize(input, country) {
         if let Some(p) = by_phone(conn, &phone)? {
             return Ok(p);
         }
@@ -246,10 +247,11 @@ pub fn find(conn: &Tx, input: &str) -> Result<Stored> {
 }
 
 /// The patients a phone or name means (docs/commands.md#references): the
-/// one with that phone, else those the name finds as people say names
-/// (the exact ones if any). At most 10; none is no error.
-pub fn matching(conn: &Tx, input: &str) -> Result<Vec<String>> {
-    if let Ok(phone) = crate::core::phone::normalize(input) {
+/// one with that phone (a local number in `country`, the clinic's country
+/// code), else those the name finds as people say names (the exact ones if
+/// any). At most 10; none is no error.
+pub fn matching(conn: &Tx, input: &str, country: Option<&str>) -> Result<Vec<String>> {
+    if let Ok(phone) = crate::core::phone::normalize(input, country) {
         if let Some(p) = by_phone(conn, &phone)? {
             return Ok(vec![p.patient.id]);
         }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/007_bound_ids.sql"),
     include_str!("schema/postgres/008_check.sql"),
     include_str!("schema/postgres/009_actor.sql"),
+    include_str!("schema/postgres/010_country_code.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

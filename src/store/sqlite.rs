@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/007_bound_ids.sql"),
     include_str!("schema/sqlite/008_check.sql"),
     include_str!("schema/sqlite/009_actor.sql"),
+    include_str!("schema/sqlite/010_country_code.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -8,7 +8,7 @@
 //! a command would refuse, `check` lists.
 
 use super::db::{Peek, Row};
-use crate::core::{limits, Status};
+use crate::core::{limits, phone, Status};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -50,6 +50,8 @@ pub enum Kind {
     Offsets,
     /// A JSON object.
     Json,
+    /// A clinic's country code: `+` and 1–3 digits (`+503`).
+    CountryCode,
 }
 
 /// A column a table module parses, and whether it may be NULL.
@@ -103,6 +105,7 @@ impl Kind {
             (Kind::OneOf(words), Peek::Text(t)) => one_of(t, words).map(drop),
             (Kind::Offsets, Peek::Text(t)) => offsets(t).map(drop),
             (Kind::Json, Peek::Text(t)) => json_valid(t),
+            (Kind::CountryCode, Peek::Text(t)) => country_code(t).map(drop),
             _ => Err(wrong()),
         }
     }
@@ -175,6 +178,17 @@ pub fn offsets(s: &str) -> Result<Vec<i64>, String> {
         .map(|m| m.parse::<i64>().ok().filter(|m| *m > 0))
         .collect::<Option<Vec<i64>>>()
         .ok_or_else(|| format!("{} is not a list of reminder offsets in minutes", shown(s)))
+}
+
+/// A country code exactly as appt writes it (`+503`; never blank or `none`).
+pub fn country_code(s: &str) -> Result<String, String> {
+    match phone::country_code(s) {
+        Ok(Some(c)) if c == s => Ok(c),
+        _ => Err(format!(
+            "{} is not a country code (+ and 1 to 3 digits)",
+            shown(s)
+        )),
+    }
 }
 
 /// A JSON object (appt stores no other JSON).
@@ -298,6 +312,10 @@ impl<'a, 'r> Fields<'a, 'r> {
         self.parse(i, |s: String| offsets(&s))
     }
 
+    pub fn country_code(&self, i: usize) -> Result<Option<String>> {
+        self.parse_opt(i, |s: String| country_code(&s))
+    }
+
     pub fn json(&self, i: usize) -> Result<Value> {
         self.parse(i, |s: String| json(&s))
     }
@@ -363,6 +381,10 @@ mod tests {
         assert!(json("{\"a\":1}").is_ok() && json("{").is_err() && json("").is_err());
         assert!(json("null").is_err() && json("[1]").is_err() && json(" {}").is_ok());
         assert!(range(0, 5, 480).is_err() && range(480, 5, 480).is_ok());
+        assert_eq!(country_code("+503"), Ok("+503".into()));
+        for bad in ["503", "", "none", " +503", "+5030"] {
+            assert!(country_code(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -194,6 +194,13 @@ fn a_damaged_value_is_a_database_error_naming_its_table_row_and_column() {
         (
             "clinics",
             &clinic,
+            "country_code",
+            "'503'",
+            vec![vec!["clinic", "list"]],
+        ),
+        (
+            "clinics",
+            &clinic,
             "slot_minutes",
             "0",
             vec![vec!["agenda", "--date", "2026-06-16"], vec!["next"]],

@@ -28,6 +28,7 @@ const VALUE_NAMES: &[&str] = &[
     "NAME",
     "TEXT",
     "PHONE",
+    "+CODE", // a country code
     "EMAIL",
     "NATIONAL_ID",
     "SPECIALTY",

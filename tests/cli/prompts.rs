@@ -599,6 +599,64 @@ fn import_shows_its_progress_on_a_terminal_and_clears_it_at_the_end() {
     );
 }
 
+/// docs/rules.md#phones: at a clinic with a country code the prompt takes
+/// the local number, and stores it in E.164.
+#[test]
+fn a_local_number_is_taken_at_the_prompt_of_a_clinic_with_a_country_code() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    let t = Tmux::start(&env, "patient add");
+    t.wait_for("Full name");
+    t.keys(&["Ana López", "Enter"]);
+    t.wait_for("local to +503");
+    t.keys(&["70x2", "Enter"]);
+    t.wait_for("is not a phone number");
+    t.keys(&["7012-3456", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("+50370123456"), "{s}");
+    let p = env.ok(&["patient", "show", "7012 3456"]);
+    assert_eq!(p["phone"], "+50370123456", "{p}");
+}
+
+/// A zone typed at the prompt in any case, with spaces; a miss is asked
+/// again with the closest zones.
+#[test]
+fn a_missed_zone_at_the_prompt_names_the_closest_and_is_asked_again() {
+    let env = Env::new();
+    let t = Tmux::start(&env, "clinic add Norte");
+    t.wait_for("Time zone");
+    t.keys(&["america/el_salvadr", "Enter"]);
+    t.wait_for("did you mean America/El_Salvador");
+    t.keys(&["C-u", "america/el salvador", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(
+        env.ok(&["clinic", "show", "Norte"])["timezone"],
+        "America/El_Salvador"
+    );
+}
+
+/// `book`'s phone prompt reads a local number in the booking clinic's
+/// country code: a known patient's is not asked their name again.
+#[test]
+fn book_takes_a_known_patients_local_number_at_the_prompt() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    let first = env.book("2026-06-15", "09:00", "+50370000001");
+    let t = Tmux::start(&env, "book -d \"Dr. García\" -D 2026-06-16 -t 10:00");
+    t.wait_for("Patient phone");
+    t.keys(&["7000-0001", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(!s.contains("full name"), "{s}");
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(
+        list["appointments"][0]["patient_id"], first["patient_id"],
+        "{list}"
+    );
+}
+
 #[test]
 fn a_name_that_finds_nobody_opens_the_picker_and_the_command_runs_with_the_choice() {
     let env = Env::clinic();

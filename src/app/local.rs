@@ -1,0 +1,176 @@
+//! Local input (docs/rules.md#phones): a phone typed without its `+` is a
+//! local number of the clinic it is typed for, read in the clinic's country
+//! code (`core::phone::normalize` decides); without one it is refused, with a
+//! hint that says how to set it.
+
+use super::schedule::target;
+use crate::core::phone::{self, Problem};
+use crate::core::Clinic;
+use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
+use crate::store::{clinics, patients, Store};
+
+/// Where a phone is typed: for one clinic, or at a command with no single
+/// clinic of its own (a patient's card, `patient add`).
+#[derive(Debug, Clone, Copy)]
+pub enum At<'a> {
+    Clinic(&'a Clinic),
+    /// `--clinic` (or `$APPT_CLINIC`) when given; else the only clinic; else,
+    /// with several, the country code they all share.
+    Desk(Option<&'a str>),
+}
+
+/// The country code local numbers are read in, and what to tell the desk
+/// when there is none.
+#[derive(Debug, Clone, Default)]
+pub struct Dialing {
+    code: Option<String>,
+    /// What to do about a local number when there is none.
+    hint: Option<String>,
+}
+
+/// A clinic's name as the shell needs it in a command line.
+fn quoted(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace(['"', '\\', '$', '`'], ""))
+    }
+}
+
+impl Dialing {
+    /// The clinic's country code.
+    pub fn of(c: &Clinic) -> Self {
+        Dialing {
+            code: c.settings.country_code.clone(),
+            hint: Some(format!(
+                "to type local numbers, set the clinic's country code: appt clinic update {} --country-code +503",
+                quoted(&c.name)
+            )),
+        }
+    }
+
+    /// Where `at` says (docs/rules.md#phones): the clinic, else the only one,
+    /// else the code every clinic shares.
+    pub fn at(tx: &Tx, at: At) -> Result<Self> {
+        let given = match at {
+            At::Clinic(c) => return Ok(Dialing::of(c)),
+            At::Desk(given) => given,
+        };
+        if let Some(g) = given {
+            return Ok(Dialing::of(&clinics::find(tx, g)?));
+        }
+        let all = clinics::list(tx)?;
+        if let [only] = all.as_slice() {
+            return Ok(Dialing::of(only));
+        }
+        let mut codes: Vec<Option<&str>> = all
+            .iter()
+            .map(|c| c.settings.country_code.as_deref())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        Ok(match codes.as_slice() {
+            [Some(code)] => Dialing {
+                code: Some(code.to_string()),
+                hint: None,
+            },
+            [] => Dialing {
+                code: None,
+                hint: Some(
+                    "to type local numbers, add a clinic with its country code: appt clinic add NAME --timezone TZ --country-code +503"
+                        .into(),
+                ),
+            },
+            [None] => Dialing {
+                code: None,
+                hint: Some(
+                    "to type local numbers, set the clinics' country codes: appt clinic update CLINIC --country-code +503"
+                        .into(),
+                ),
+            },
+            _ => Dialing {
+                code: None,
+                hint: Some(format!(
+                    "the clinics differ in country code ({}): give --clinic to read a local number in that clinic's",
+                    codes
+                        .iter()
+                        .map(|c| c.unwrap_or("none"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            },
+        })
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The phone in E.164: with its `+` as typed, else local to this code.
+    pub fn read(&self, raw: &str) -> Result<String> {
+        phone::normalize(raw, self.code()).map_err(|p| {
+            let e = Error::field("phone", p.message(raw));
+            match (p, &self.hint) {
+                (Problem::NoCountryCode, Some(h)) => e.hint(h.clone()),
+                _ => e,
+            }
+        })
+    }
+
+    /// The same, for a prompt: the problem and its hint in one line.
+    pub fn check(&self, raw: &str) -> std::result::Result<(), String> {
+        self.read(raw).map(drop).map_err(|e| match e.hint {
+            Some(h) => format!("{} ({h})", e.message),
+            None => e.message,
+        })
+    }
+}
+
+/// The country code a phone typed for a booking or a waitlist entry is
+/// read in: the clinic of `doctor` (or the one `clinic` names), else the
+/// desk's.
+pub fn dialing(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Result<Dialing> {
+    st.read(|tx| match target(tx, clinic, doctor) {
+        Ok(t) => Ok(Dialing::of(&t.clinic)),
+        Err(_) => Dialing::at(tx, At::Desk(clinic)),
+    })
+}
+
+/// A phone typed `at` a clinic, in E.164. The clinics are read only for a
+/// local number.
+pub fn phone(tx: &Tx, at: At, raw: &str) -> Result<String> {
+    if phone::is_local(raw) {
+        Dialing::at(tx, at)?.read(raw)
+    } else {
+        Dialing::default().read(raw)
+    }
+}
+
+/// A patient by ID, unique prefix, or phone typed `at` a clinic (a local
+/// number in its country code). A local number that finds no one where no
+/// country code applies says how to set one.
+pub fn find_patient(tx: &Tx, at: At, input: &str) -> Result<patients::Stored> {
+    if !phone::is_local(input) {
+        return patients::find(tx, input, None);
+    }
+    let dialing = Dialing::at(tx, at)?;
+    patients::find(tx, input, dialing.code()).map_err(|e| dialing.missed(e, input))
+}
+
+impl Dialing {
+    /// `e`, the miss of a local number `input` looked up here: where no
+    /// country code applies, its hint says how to set one (a number is no
+    /// name to search for).
+    pub fn missed(&self, e: Error, input: &str) -> Error {
+        match (&self.code, &self.hint) {
+            (None, Some(h)) if e.code == Code::NotFound => {
+                e.hint(format!("{} reads as a local number; {h}", input.trim()))
+            }
+            _ => e,
+        }
+    }
+}
