@@ -559,6 +559,18 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
     }
     let question = fitted(&question()?, "? [y/N] ".len());
     guard_interrupt();
+    // dialoguer's yes/no answers only y or n, and says `[y/N]`: in Spanish
+    // the answer is picked from "No" and "Sí" instead (No first, the default).
+    if lang::current() == lang::Lang::Es {
+        let answers = [lang::t("word.no"), lang::t("word.yes")];
+        return Select::new()
+            .with_prompt(question)
+            .items(&answers)
+            .default(0)
+            .interact()
+            .map(|i| i == 1)
+            .map_err(prompt_failed);
+    }
     Confirm::new()
         .with_prompt(question)
         .default(false)

@@ -75,7 +75,8 @@ const SWEEP_NOW: [&str; 4] = [
 fn movable(env: &Env) -> Vec<(String, bool)> {
     env.rows(
         "SELECT id, CASE WHEN doctor_id IS NULL THEN 1 ELSE 0 END FROM appointments \
-         WHERE status IN ('scheduled','confirmed') ORDER BY id",
+         WHERE status IN ('scheduled','confirmed') AND patient_id NOT IN \
+         (SELECT id FROM patients WHERE full_name = 'Sentinel') ORDER BY id",
     )
     .into_iter()
     .map(|r| (r[0].clone(), r[1] == "1"))
@@ -185,6 +186,40 @@ fn killed_commands_never_leave_the_database_inconsistent() {
     ]);
     for (i, t) in ["09:00", "10:00", "11:00", "12:00"].iter().enumerate() {
         env.book(DATES[i], t, &format!("+5037200000{i}"));
+    }
+    // Work every sweep can do, whatever the random commands did before it:
+    // visits no command moves or cancels (the Sentinel's), booked days ahead
+    // with a 7-day reminder that is due at every sweep's clock and whose
+    // visit has not begun by then.
+    let early = |args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("APPT_NOW", "2026-06-10T14:00:00Z")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "appt {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    early(&["clinic", "update", "Central", "--reminders", "7d,24h,2h"]);
+    for (i, t) in ["12:30", "11:30"].iter().enumerate() {
+        let phone = format!("+503799999{i:02}");
+        early(&[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            DATES[3],
+            "--time",
+            t,
+            "--phone",
+            &phone,
+            "--name",
+            "Sentinel",
+        ]);
     }
     let logs = tempfile::tempdir().unwrap();
     // Per kind, the longest delay before the kill: it adapts so that about

@@ -879,3 +879,22 @@ fn piped_into_a_pager_a_table_fits_the_terminal_and_width_overrides() {
     assert!(screen.contains("scheduled"), "{screen}");
     assert!(longest(&screen) <= 60, "{screen}");
 }
+
+#[test]
+fn in_spanish_a_confirmation_is_answered_si_or_no_never_y_n() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-15", "10:00", "+50370000001");
+    let id = s(&a["id"])[..8].to_string();
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("cancel {id} -r Viaje"));
+    let screen = t.wait_for("¿Cancelar");
+    let screen = if screen.contains("sí") {
+        screen
+    } else {
+        t.wait_for("sí")
+    };
+    assert!(!screen.contains("[y/N]"), "{screen}");
+    t.keys(&["Down", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.ok(&["show", &id])["status"], "cancelled");
+}
