@@ -508,3 +508,33 @@ fn every_error_sentence_in_the_source_has_a_catalogue_entry() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn a_local_number_refused_for_want_of_a_country_code_is_said_in_spanish() {
+    let env = crate::common::Env::clinic();
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args([
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "10:00",
+            "--phone",
+            "7765-4321",
+            "--name",
+            "Ana",
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("no tiene código de país"), "{said}");
+    assert!(said.contains("para escribir números locales"), "{said}");
+    for english in ["has no country code", "to type local numbers", "hint:"] {
+        assert!(!said.contains(english), "{english} in {said}");
+    }
+}

@@ -994,6 +994,22 @@ impl Terminal {
         }
         let screen = self.must_show(shows);
         self.keys(&["C-c"]);
+        // A busy machine may take a while over the C-c: until the given-up
+        // line is gone from a cleared screen, the next line would be typed
+        // onto its end.
+        let started = Instant::now();
+        loop {
+            self.keys(&["C-l"]);
+            std::thread::sleep(Duration::from_millis(150));
+            if !self.screen().contains(line) {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the line is not given up:\n{}",
+                self.screen()
+            );
+        }
         self.clear();
         screen
     }
