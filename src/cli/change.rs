@@ -130,11 +130,9 @@ fn which(
     if id.is_some() || !ask.interactive() {
         return Ok(ask.appointment_given(id));
     }
-    let st = match opened {
-        Some(st) => st,
-        None => opened.insert(ctx.open()?),
-    };
-    Ok(ask.appointment(st, None)?.unwrap_or_default())
+    Ok(ask
+        .appointment(ctx.open_once(opened)?, None)?
+        .unwrap_or_default())
 }
 
 pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
@@ -145,7 +143,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
     // a terminal asks for the date and offers that day's free slots.
     if r.when.at.is_none() && r.when.date.is_none() && r.when.time.is_none() {
         if ask.interactive() {
-            let st = opened.insert(ctx.open()?);
+            let st = ctx.open_once(&mut opened)?;
             r.when.at = Some(pick_new_time(ctx, st, &mut ask, &id, &r)?);
         } else {
             ask.missing("date", "--date or --time");
@@ -153,10 +151,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         }
     }
     ask.finish()?;
-    let mut st = match opened {
-        Some(st) => st,
-        None => ctx.open()?,
-    };
+    let st = ctx.open_once(&mut opened)?;
     let req = RescheduleRequest {
         id,
         clinic: ctx.clinic.clone(),
@@ -167,7 +162,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         force: r.force,
         no_notify: r.no_notify,
     };
-    let a = change::reschedule(&mut st, &req, &ctx.actor, ctx.now)?;
+    let a = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
 }
 
@@ -216,10 +211,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     // On a terminal: what is about to be cancelled is read first, so a wrong
     // ID or a visit that cannot be cancelled fails before anything is asked.
     let shown = if ask.interactive() && !c.yes {
-        let st = match &mut opened {
-            Some(st) => st,
-            None => opened.insert(ctx.open()?),
-        };
+        let st = ctx.open_once(&mut opened)?;
         let a = list::show(st, &id, ctx.now)?;
         status::check_cancel(a.status)?;
         id = a.id.clone();
@@ -260,11 +252,8 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         force: c.force,
         no_notify: c.no_notify,
     };
-    let mut st = match opened {
-        Some(st) => st,
-        None => ctx.open()?,
-    };
-    let a = change::cancel(&mut st, &req, &ctx.actor, ctx.now)?;
+    let st = ctx.open_once(&mut opened)?;
+    let a = change::cancel(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }
 
@@ -300,10 +289,7 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
     // Completing at a clinic that requires a diagnosis asks for it.
     let mut diagnosis = s.diagnosis;
     if status.as_deref() == Some("completed") && diagnosis.is_none() && ask.interactive() {
-        let st = match &mut opened {
-            Some(st) => st,
-            None => opened.insert(ctx.open()?),
-        };
+        let st = ctx.open_once(&mut opened)?;
         let a = list::show(st, &id, ctx.now)?;
         if crate::app::clinic::show(st, &a.clinic_id)?
             .settings
@@ -321,11 +307,8 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
         follow_up: s.follow_up,
         notes: s.notes,
     };
-    let mut st = match opened {
-        Some(st) => st,
-        None => ctx.open()?,
-    };
-    let a = change::set_status(&mut st, &req, &ctx.actor, ctx.now)?;
+    let st = ctx.open_once(&mut opened)?;
+    let a = change::set_status(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, &format!("Marked {}", a.status.as_str()), &a))
 }
 
@@ -343,10 +326,7 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         follow_up: u.follow_up,
         no_follow_up: u.no_follow_up,
     };
-    let mut st = match opened {
-        Some(st) => st,
-        None => ctx.open()?,
-    };
-    let a = change::update(&mut st, &req, &ctx.actor, ctx.now)?;
+    let st = ctx.open_once(&mut opened)?;
+    let a = change::update(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Updated", &a))
 }

@@ -271,6 +271,16 @@ impl Ctx {
         self.open_at(&self.db, Create::Never)
     }
 
+    /// The database a command opened already (to read what it then asks
+    /// about), else opened now and kept in `slot`: one connection a command.
+    pub fn open_once<'s>(&self, slot: &'s mut Option<Store>) -> Result<&'s mut Store> {
+        let st = match slot.take() {
+            Some(st) => st,
+            None => self.open()?,
+        };
+        Ok(slot.insert(st))
+    }
+
     /// Opens the database, making it if it is not there: `init` and
     /// `clinic add` only. Only the default location's folder is made.
     pub fn create(&self) -> Result<Store> {
