@@ -28,6 +28,18 @@ pub enum Code {
     CancellationWindow,
     Database,
     DeliveryFailed,
+    /// HTTP only (docs/api.md#errors): no valid bearer token.
+    Unauthorized,
+    /// HTTP only: the token lacks the endpoint's scope.
+    InsufficientScope,
+    /// HTTP only: a known path asked with another method.
+    MethodNotAllowed,
+    /// HTTP only: a body over 64 KiB.
+    PayloadTooLarge,
+    /// HTTP only: a body that is not `application/json`.
+    UnsupportedMediaType,
+    /// HTTP only: too many failed authentications from one address.
+    RateLimited,
 }
 
 impl Code {
@@ -54,6 +66,12 @@ impl Code {
             Code::CancellationWindow => "CANCELLATION_WINDOW",
             Code::Database => "DATABASE_ERROR",
             Code::DeliveryFailed => "DELIVERY_FAILED",
+            Code::Unauthorized => "UNAUTHORIZED",
+            Code::InsufficientScope => "INSUFFICIENT_SCOPE",
+            Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Code::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Code::RateLimited => "RATE_LIMITED",
         }
     }
 
@@ -76,6 +94,34 @@ impl Code {
             | CancellationWindow => 5,
             Database => 6,
             DeliveryFailed => 7,
+            // The HTTP-only codes never end a command; a command that met
+            // one would have been refused its use.
+            Unauthorized | InsufficientScope | MethodNotAllowed | PayloadTooLarge
+            | UnsupportedMediaType | RateLimited => 2,
+        }
+    }
+
+    /// The HTTP status the code travels with (docs/api.md#errors): its exit
+    /// class's status, `PAST_APPOINTMENT` 400 as the seed APIs answer it.
+    pub fn http_status(self) -> u16 {
+        use Code::*;
+        match self {
+            PastAppointment => 400,
+            Unauthorized => 401,
+            InsufficientScope => 403,
+            MethodNotAllowed => 405,
+            PayloadTooLarge => 413,
+            UnsupportedMediaType => 415,
+            RateLimited => 429,
+            DeliveryFailed => 500,
+            _ => match self.exit_code() {
+                2 => 400,
+                3 => 404,
+                4 => 409,
+                5 => 422,
+                6 => 503,
+                _ => 500,
+            },
         }
     }
 }

@@ -273,6 +273,8 @@ pub enum Actor {
     /// What appt does by itself, not asked by anyone (a waitlist offer of a
     /// freed time, a sweep): `system`.
     System,
+    /// A program calling `appt serve` with the token of this name: `api:<name>`.
+    Api(String),
 }
 
 impl std::fmt::Display for Actor {
@@ -281,6 +283,7 @@ impl std::fmt::Display for Actor {
             Actor::Cli(user) => write!(f, "cli:{user}"),
             Actor::Import => f.write_str("import"),
             Actor::System => f.write_str("system"),
+            Actor::Api(token) => write!(f, "api:{token}"),
         }
     }
 }
