@@ -10,6 +10,7 @@ pub mod cli;
 pub mod core;
 pub mod error;
 pub mod output;
+pub mod serve;
 pub mod store;
 /// The JSON shapes of docs/commands.md#the-appointment-object that are stored (event payloads) or handed to
 /// other programs (hook stdin), shared by the use cases and the output.

@@ -8,13 +8,15 @@ use crate::store::Store;
 /// row is handed on as it is read, so memory stays flat however long the log.
 const PAGE: i64 = 10_000;
 
-/// Hands each event after `after` (of type `kind`, at most `limit`) to `each`,
-/// oldest first; stops at the first error `each` returns.
+/// Hands each event after `after` (of type `kind`, of the appointments of
+/// clinic `clinic_id`, at most `limit`) to `each`, oldest first; stops at the
+/// first error `each` returns.
 pub fn stream(
     st: &mut Store,
     after: Option<i64>,
     kind: Option<&str>,
     limit: Option<i64>,
+    clinic_id: Option<&str>,
     each: &mut dyn FnMut(&Stored) -> Result<()>,
 ) -> Result<()> {
     let mut bad = Vec::new();
@@ -41,7 +43,7 @@ pub fn stream(
     let (mut after, mut left) = (after.unwrap_or(0), limit.unwrap_or(i64::MAX));
     while left > 0 {
         let want = left.min(PAGE);
-        let (n, last) = st.read(|tx| events::each_after(tx, after, kind, want, each))?;
+        let (n, last) = st.read(|tx| events::each_after(tx, after, kind, clinic_id, want, each))?;
         if n < want {
             break;
         }

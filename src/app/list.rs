@@ -144,6 +144,8 @@ fn desk_zone(tx: &Tx, machine: Tz) -> Result<Tz> {
 /// `count`: appointments created since an instant or a date (default a day ago).
 #[derive(Debug, Clone)]
 pub struct CountRequest {
+    /// Only this clinic's appointments (name or ID).
+    pub clinic: Option<String>,
     /// An RFC 3339 instant, or a date (its local midnight).
     pub since: Option<String>,
     pub zone: Tz,
@@ -167,8 +169,18 @@ pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i6
         let status = check_status(c.status.as_deref(), &mut bad);
         let source = check_source(c.source.as_deref(), &mut bad);
         bad.finish()?;
+        let clinic_id = match &c.clinic {
+            Some(name) => Some(clinics::find(tx, name)?.id),
+            None => None,
+        };
         let since = since.unwrap_or(now);
-        let n = appointments::count_created(tx, since, source.as_deref(), status)?;
+        let n = appointments::count_created(
+            tx,
+            since,
+            source.as_deref(),
+            status,
+            clinic_id.as_deref(),
+        )?;
         Ok((n, since))
     })
 }

@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         a.after,
         a.kind.as_deref(),
         a.limit,
+        None,
         &mut |e| out.line(&json::event_line(e)),
     )?;
     out.finish()?;

@@ -98,6 +98,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
 
 pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
     let req = CountRequest {
+        clinic: ctx.clinic.clone(),
         since: a.since,
         zone: ctx.zone,
         source: a.source,

@@ -24,6 +24,7 @@ mod prompt;
 mod queue;
 mod remind;
 mod schedule;
+mod serve;
 mod service;
 mod show;
 mod slots;
@@ -206,6 +207,8 @@ pub enum Command {
         after_help = "Examples:\n  appt demo\n  appt --db /tmp/demo.db demo -y\n  appt --db /tmp/demo.db list -D today"
     )]
     Demo(demo::Args),
+    /// Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)
+    Serve(serve::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     ///
     /// Every script completes commands and flags. In bash, zsh and fish, TAB
@@ -516,6 +519,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Completions(a) => completions::run(ctx.json, &a),
     }
 }

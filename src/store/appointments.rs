@@ -666,11 +666,12 @@ pub fn count_created(
     since: DateTime<Utc>,
     source: Option<&str>,
     status: Option<Status>,
+    clinic_id: Option<&str>,
 ) -> Result<i64> {
     conn.one(
         "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR source = ?2) \
-         AND (CAST(?3 AS TEXT) IS NULL OR status = ?3)",
-        args![epoch(since), source, status.map(|s| s.as_str())],
+         AND (CAST(?3 AS TEXT) IS NULL OR status = ?3) AND (CAST(?4 AS TEXT) IS NULL OR clinic_id = ?4)",
+        args![epoch(since), source, status.map(|s| s.as_str()), clinic_id],
     )
 }
 

@@ -99,6 +99,7 @@ pub fn each_after(
     conn: &Tx,
     after: i64,
     kind: Option<&str>,
+    clinic_id: Option<&str>,
     limit: i64,
     each: &mut dyn FnMut(&Stored) -> Result<()>,
 ) -> Result<(i64, i64)> {
@@ -106,10 +107,17 @@ pub fn each_after(
         Some(k) => ("AND type = ?2", k),
         None => ("AND ?2 = ''", ""),
     };
+    let (of_clinic, clinic_id) = match clinic_id {
+        Some(c) => (
+            "AND appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ?4)",
+            c,
+        ),
+        None => ("AND ?4 = ''", ""),
+    };
     let (mut n, mut last) = (0, after);
     conn.each(
-        &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} ORDER BY id LIMIT ?3"),
-        args![after, kind, limit],
+        &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} {of_clinic} ORDER BY id LIMIT ?3"),
+        args![after, kind, limit, clinic_id],
         |r| {
             let f = r.of("events", 0)?;
             let e = Stored {

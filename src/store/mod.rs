@@ -163,6 +163,14 @@ impl Store {
         .map_err(|e| self.names_itself(e))
     }
 
+    /// Whether the database answers (a server's health check): one read.
+    pub fn ping(&mut self) -> Result<()> {
+        self.read(|tx| {
+            tx.one::<i64>("SELECT count(*) FROM clinics", crate::args![])
+                .map(|_| ())
+        })
+    }
+
     fn names_itself(&self, e: Error) -> Error {
         named(e, &self.location)
     }

@@ -1,0 +1,54 @@
+//! `appt serve`: the HTTP API (docs/api.md), served by `crate::serve`.
+
+use super::Ctx;
+use crate::error::Result;
+use crate::output::{print_now, Report};
+use crate::serve::{self, Clock, Options};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  appt serve\n  appt serve --listen 127.0.0.1:0 --json\n  appt serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  appt token add web-form --scopes appointments:read,appointments:write"
+)]
+pub struct Args {
+    /// Address and port to listen on (port 0: a free one, printed once listening)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Worker threads answering requests
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub threads: usize,
+    /// PEM certificate chain for HTTPS (with --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS (with --tls-cert)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address other than loopback (behind a TLS proxy)
+    #[arg(long)]
+    pub allow_plain_http: bool,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+    let o = Options {
+        db: ctx.db.clone(),
+        listen: a.listen,
+        threads: a.threads,
+        tls: a.tls_cert.zip(a.tls_key),
+        allow_plain_http: a.allow_plain_http,
+        clock: match std::env::var_os("APPT_NOW").filter(|v| !v.is_empty()) {
+            Some(_) => Clock::Fixed(ctx.now),
+            None => Clock::System,
+        },
+        zone: ctx.zone,
+        key: ctx.key()?,
+    };
+    let json = ctx.json;
+    serve::run(o, &mut |url| {
+        print_now(
+            json,
+            || serde_json::json!({ "url": url }),
+            || format!("appt serving {url}"),
+        )
+    })?;
+    Ok(Report::quiet())
+}

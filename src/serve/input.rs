@@ -1,0 +1,219 @@
+//! What a request says, read field by field: a query string or a JSON body
+//! whose every bad field is named (`VALIDATION_ERROR`, one entry per field,
+//! docs/api.md#errors), and whose unknown fields are refused rather than
+//! ignored (a typo must not book without the flag the caller meant).
+
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+
+/// Problems found so far, one per field.
+#[derive(Default)]
+struct Problems(Vec<(String, String)>);
+
+impl Problems {
+    fn add(&mut self, field: &str, problem: String) {
+        if !self.0.iter().any(|(f, _)| f == field) {
+            self.0.push((field.to_string(), problem));
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::fields(self.0))
+        }
+    }
+}
+
+/// A query string's parameters, taken one by one; [`Query::finish`] refuses
+/// the ones nobody took and any value that could not be read.
+pub struct Query {
+    pairs: Vec<(String, String)>,
+    taken: Vec<String>,
+    bad: Problems,
+}
+
+impl Query {
+    pub fn parse(query: Option<&str>) -> Query {
+        let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Query {
+            pairs,
+            taken: Vec::new(),
+            bad: Problems::default(),
+        }
+    }
+
+    /// A parameter's text; given twice, it is refused.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        self.taken.push(name.to_string());
+        let mut given = self.pairs.iter().filter(|(k, _)| k == name);
+        let first = given.next().map(|(_, v)| v.clone());
+        if given.next().is_some() {
+            self.bad
+                .add(name, format!("{name} is given more than once"));
+            return None;
+        }
+        first.filter(|v| !v.is_empty())
+    }
+
+    pub fn int(&mut self, name: &str) -> Option<i64> {
+        let v = self.text(name)?;
+        match v.trim().parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.bad.add(name, format!("{name} must be a whole number"));
+                None
+            }
+        }
+    }
+
+    pub fn flag(&mut self, name: &str) -> bool {
+        match self.text(name).as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                self.bad.add(name, format!("{name} must be true or false"));
+                false
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        for (k, _) in &self.pairs {
+            if !self.taken.iter().any(|t| t == k) {
+                self.bad
+                    .add(k, format!("{k} is not a parameter of this endpoint"));
+            }
+        }
+        self.bad.finish()
+    }
+}
+
+/// A JSON object body, taken field by field; [`Body::finish`] refuses the
+/// fields nobody took and any of the wrong type.
+pub struct Body {
+    map: Map<String, Value>,
+    bad: Problems,
+}
+
+impl Body {
+    /// An empty body is `{}`; anything else must be one JSON object.
+    pub fn parse(bytes: &[u8]) -> Result<Body> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body {
+                map: Map::new(),
+                bad: Problems::default(),
+            });
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(map)) => Ok(Body {
+                map,
+                bad: Problems::default(),
+            }),
+            Ok(_) => Err(Error::field("body", "The body must be a JSON object")),
+            Err(e) => Err(Error::field(
+                "body",
+                format!(
+                    "The body is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )),
+        }
+    }
+
+    /// Whether the body gives `name` (even as null).
+    pub fn has(&self, name: &str) -> bool {
+        self.map.get(name).is_some_and(|v| !v.is_null())
+    }
+
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.map.remove(name)? {
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            _ => {
+                self.bad.add(name, format!("{name} must be a string"));
+                None
+            }
+        }
+    }
+
+    pub fn int(&mut self, name: &str) -> Option<i64> {
+        match self.map.remove(name)? {
+            Value::Null => None,
+            Value::Number(n) if n.is_i64() => n.as_i64(),
+            _ => {
+                self.bad.add(name, format!("{name} must be a whole number"));
+                None
+            }
+        }
+    }
+
+    pub fn flag(&mut self, name: &str) -> Option<bool> {
+        match self.map.remove(name)? {
+            Value::Null => None,
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.bad.add(name, format!("{name} must be true or false"));
+                None
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        let unknown: Vec<String> = self.map.keys().cloned().collect();
+        for k in unknown {
+            self.bad
+                .add(&k, format!("{k} is not a field of this endpoint"));
+        }
+        self.bad.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_names_every_bad_or_unknown_parameter() {
+        let mut q = Query::parse(Some("date=2026-06-15&limit=ten&colour=red&all=maybe"));
+        assert_eq!(q.text("date").as_deref(), Some("2026-06-15"));
+        assert_eq!(q.int("limit"), None);
+        assert!(!q.flag("all"));
+        let e = q.finish().unwrap_err();
+        assert_eq!(e.details["limit"], "limit must be a whole number");
+        assert_eq!(e.details["all"], "all must be true or false");
+        assert_eq!(
+            e.details["colour"],
+            "colour is not a parameter of this endpoint"
+        );
+    }
+
+    #[test]
+    fn a_body_names_wrong_types_and_unknown_fields() {
+        let mut b =
+            Body::parse(br#"{"doctor":"Ana","duration":"30","walk_in":1,"colour":"red"}"#).unwrap();
+        assert_eq!(b.text("doctor").as_deref(), Some("Ana"));
+        assert_eq!(b.int("duration"), None);
+        assert_eq!(b.flag("walk_in"), None);
+        let e = b.finish().unwrap_err();
+        assert_eq!(e.details["duration"], "duration must be a whole number");
+        assert_eq!(e.details["walk_in"], "walk_in must be true or false");
+        assert_eq!(
+            e.details["colour"],
+            "colour is not a field of this endpoint"
+        );
+        assert!(Body::parse(b"  ").unwrap().finish().is_ok());
+        assert_eq!(
+            Body::parse(b"[1]").err().unwrap().details["body"],
+            "The body must be a JSON object"
+        );
+        assert!(Body::parse(b"{\"a\":").err().unwrap().details["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("The body is not valid JSON"));
+    }
+}

@@ -1,0 +1,675 @@
+//! `appt serve`: the HTTP API (docs/api.md), a front end like the command
+//! line. It parses a request, checks the token (`app::token`), hands the
+//! request to the same use case as its command (`routes`) and answers with
+//! the command's own JSON view.
+//!
+//! hyper reads and writes HTTP on a small tokio runtime: it drops a client
+//! whose request head does not arrive within [`WHOLE`], and here a body gets
+//! the same deadline. The use cases run on a pool of plain threads, each
+//! with its own connection to the database: the stores are synchronous (the
+//! `postgres` crate must never be called from inside a tokio runtime), and
+//! a slow query holds one worker, never the reading of other requests.
+
+mod input;
+pub mod routes;
+
+use crate::app::{token, Create, Store};
+use crate::core::access::Grant;
+use crate::error::{Code, Error, Result};
+use chrono::{DateTime, Utc};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{header, Request, Response};
+use routes::{Answer, Call, Caller, Found};
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a whole request (head and body) may take to arrive.
+pub const WHOLE: Duration = Duration::from_secs(10);
+/// How long requests in flight may take to finish once asked to stop.
+pub const DRAIN: Duration = Duration::from_secs(10);
+/// The largest body read.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Failed authentications from one address within [`FAILURE_WINDOW`] after
+/// which it is refused (`RATE_LIMITED`).
+pub const MAX_FAILURES: usize = 20;
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
+
+/// The OpenAPI document of every endpoint (docs/api.md).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Where "now" comes from: `$APPT_NOW` (fixed) or the system clock.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    Fixed(DateTime<Utc>),
+    System,
+}
+
+impl Clock {
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::Fixed(t) => t,
+            Clock::System => {
+                use chrono::Timelike;
+                let t = Utc::now();
+                t.with_nanosecond(0).unwrap_or(t)
+            }
+        }
+    }
+}
+
+/// How to serve.
+pub struct Options {
+    pub db: PathBuf,
+    pub listen: String,
+    pub threads: usize,
+    /// PEM certificate chain and private key.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub allow_plain_http: bool,
+    pub clock: Clock,
+    pub zone: chrono_tz::Tz,
+    /// `$APPT_KEY`, for bookings that carry a national ID.
+    pub key: Option<String>,
+}
+
+/// What every worker and connection shares.
+struct Shared {
+    clock: Clock,
+    zone: chrono_tz::Tz,
+    key: Option<String>,
+    /// Recent failed authentications per address.
+    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Set once the server stops: a request still queued is not started.
+    closing: AtomicBool,
+}
+
+impl Shared {
+    /// How many seconds `peer` must wait, when it failed too often.
+    fn limited(&self, peer: IpAddr) -> Option<u64> {
+        let mut all = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let recent = all.get_mut(&peer)?;
+        while recent
+            .front()
+            .is_some_and(|t| t.elapsed() >= FAILURE_WINDOW)
+        {
+            recent.pop_front();
+        }
+        if recent.len() < MAX_FAILURES {
+            return None;
+        }
+        let oldest = recent.front()?.elapsed();
+        Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
+    }
+
+    fn failed(&self, peer: IpAddr) {
+        let mut all = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if all.len() > 10_000 {
+            all.retain(|_, r| r.back().is_some_and(|t| t.elapsed() < FAILURE_WINDOW));
+        }
+        let recent = all.entry(peer).or_default();
+        recent.push_back(Instant::now());
+        if recent.len() > MAX_FAILURES {
+            recent.pop_front();
+        }
+    }
+}
+
+/// A request handed to a worker, and where its answer goes.
+struct Job {
+    call: Call,
+    bearer: Option<String>,
+    peer: IpAddr,
+    reply: tokio::sync::oneshot::Sender<Reply>,
+}
+
+/// A worker's answer: the endpoint's, or its error; the token's name for
+/// the log; how long to wait before asking again.
+struct Reply {
+    answer: Result<Answer>,
+    token: Option<String>,
+    retry_after: Option<u64>,
+}
+
+/// Serves until SIGTERM or SIGINT, then lets requests in flight finish (up
+/// to [`DRAIN`]) and returns. `announce` is told the URL once listening.
+pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
+    let addr = listen_addr(&o.listen)?;
+    if !addr.ip().is_loopback() && o.tls.is_none() && !o.allow_plain_http {
+        return Err(Error::field(
+            "listen",
+            format!("{addr} is not a loopback address: it needs --tls-cert and --tls-key, or --allow-plain-http behind a TLS proxy"),
+        ));
+    }
+    let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
+    if o.threads == 0 || o.threads > 256 {
+        return Err(Error::field("threads", "threads must be between 1 and 256"));
+    }
+    // The database must be there and answer before anyone is told to call.
+    Store::open(&o.db, Create::Never)?.ping()?;
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| Error::field("listen", format!("cannot listen on {addr}: {e}")))?;
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        clock: o.clock,
+        zone: o.zone,
+        key: o.key.clone(),
+        failures: Mutex::new(HashMap::new()),
+        closing: AtomicBool::new(false),
+    });
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let workers: Vec<_> = (0..o.threads)
+        .map(|i| {
+            let queue = Arc::clone(&queue);
+            let shared = Arc::clone(&shared);
+            let db = o.db.clone();
+            std::thread::Builder::new()
+                .name(format!("appt-worker-{i}"))
+                .spawn(move || work(&db, &queue, &shared))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("appt-http")
+        .enable_all()
+        .build()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = match bound.ip() {
+        IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", bound.port()),
+        IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", bound.port()),
+    };
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        // Signals are caught before anyone is told where to call.
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        announce(&url)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, peer)) = accepted else {
+                        // Out of descriptors, a reset before accept: go on.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let jobs = jobs.clone();
+                    let stopped = stopped.clone();
+                    let tls = tls.clone();
+                    connections.spawn(async move {
+                        let service = Service { peer: peer.ip(), jobs };
+                        match tls {
+                            None => connection(stream, service, stopped).await,
+                            Some(acceptor) => {
+                                if let Ok(Ok(stream)) = tokio::time::timeout(WHOLE, acceptor.accept(stream)).await {
+                                    connection(stream, service, stopped).await;
+                                }
+                            }
+                        }
+                    });
+                    while connections.try_join_next().is_some() {}
+                }
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+            }
+        }
+        drop(listener);
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(DRAIN, async {
+            while connections.join_next().await.is_some() {}
+        })
+        .await;
+        connections.abort_all();
+        Ok::<(), Error>(())
+    });
+    shared.closing.store(true, Ordering::SeqCst);
+    drop(jobs);
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    for w in workers {
+        let _ = w.join();
+    }
+    served
+}
+
+/// `ADDR:PORT` as given (a name is looked up: `localhost:8080`).
+fn listen_addr(listen: &str) -> Result<SocketAddr> {
+    let bad = || {
+        Error::field(
+            "listen",
+            format!("listen must be ADDRESS:PORT (127.0.0.1:8080), not '{listen}'"),
+        )
+    };
+    listen
+        .to_socket_addrs()
+        .map_err(|_| bad())?
+        .next()
+        .ok_or_else(bad)
+}
+
+/// The TLS configuration of a PEM certificate chain and key. A file that
+/// cannot be read is named; nothing of its content is ever shown.
+fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect())
+        .map_err(|e| {
+            Error::field(
+                "tls_cert",
+                format!("cannot read a PEM certificate from {}: {e}", cert.display()),
+            )
+        })?;
+    if certs.is_empty() {
+        return Err(Error::field(
+            "tls_cert",
+            format!("{} holds no PEM certificate", cert.display()),
+        ));
+    }
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|_| {
+        Error::field(
+            "tls_key",
+            format!("cannot read a PEM private key from {}", key.display()),
+        )
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::internal(format!("TLS: {e}")))?
+        .with_no_client_auth()
+        .with_single_cert(certs, private)
+        .map_err(|e| {
+            Error::field(
+                "tls_key",
+                format!("the key does not fit the certificate: {e}"),
+            )
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves one connection's requests until it closes, or the server stops
+/// (then the request in flight finishes and the connection closes).
+async fn connection<S>(io: S, service: Service, mut stopped: tokio::sync::watch::Receiver<bool>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(WHOLE)
+        .keep_alive(true)
+        .serve_connection(hyper_util::rt::TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Service {
+    peer: IpAddr,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl hyper::service::Service<Request<Incoming>> for Service {
+    type Response = Response<Full<Bytes>>;
+    type Error = std::io::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Response<Full<Bytes>>>> + Send>,
+    >;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        let s = self.clone();
+        Box::pin(async move { s.respond(req).await })
+    }
+}
+
+impl Service {
+    /// Reads one request, has a worker answer it, logs one line.
+    async fn respond(self, req: Request<Incoming>) -> std::io::Result<Response<Full<Bytes>>> {
+        let started = Instant::now();
+        let method = req.method().as_str().to_string();
+        let path = req.uri().path().to_string();
+        let (found, shown) = match routes::find(&method, &path) {
+            Found::Route(r, id) => {
+                // Only an ID-shaped segment is logged; anything else might be
+                // a phone or a name someone put in the path.
+                let shown = match &id {
+                    Some(id) if uuid::Uuid::try_parse(id).is_err() => r.path.to_string(),
+                    _ => path.clone(),
+                };
+                (Found::Route(r, id), shown)
+            }
+            Found::Method(m) => (Found::Method(m), path.clone()),
+            Found::Missing => (Found::Missing, "(unknown path)".to_string()),
+        };
+        let (reply, dropped) = match found {
+            Found::Missing => (
+                failure(Error::new(Code::NotFound, "No such endpoint")),
+                false,
+            ),
+            Found::Method(allowed) => {
+                let e = Error::new(
+                    Code::MethodNotAllowed,
+                    format!(
+                        "{method} is not allowed here; allowed: {}",
+                        allowed.join(", ")
+                    ),
+                )
+                .details(serde_json::json!({"allow": allowed}));
+                let mut r = failure(e);
+                r.allow = Some(allowed.join(", "));
+                (r, false)
+            }
+            Found::Route(route, id) => match self.handle(route, id, req).await {
+                Ok(r) => (r, false),
+                Err(()) => (failure(Error::internal("request dropped")), true),
+            },
+        };
+        let ms = started.elapsed().as_millis();
+        let token = reply.token.as_deref().unwrap_or("-");
+        if dropped {
+            log(&format!("{method} {shown} dropped {ms}ms {token}"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request did not arrive in time",
+            ));
+        }
+        log(&format!("{method} {shown} {} {ms}ms {token}", reply.status));
+        Ok(reply.into_response())
+    }
+
+    /// Reads the body (under the deadline and the size limit) and hands the
+    /// request to a worker. `Err` drops the connection: the request never
+    /// arrived whole.
+    async fn handle(
+        &self,
+        route: &'static routes::Route,
+        id: Option<String>,
+        req: Request<Incoming>,
+    ) -> std::result::Result<Response_, ()> {
+        if route.op == routes::Op::OpenApi {
+            return Ok(Response_ {
+                status: 200,
+                body: OPENAPI.as_bytes().to_vec(),
+                ..Response_::default()
+            });
+        }
+        let headers = req.headers();
+        let text = |name: header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let bearer = text(header::AUTHORIZATION).map(|v| {
+            let v = v.trim();
+            match v.split_once(' ') {
+                Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => {
+                    rest.trim().to_string()
+                }
+                _ => String::new(),
+            }
+        });
+        let content_type = text(header::CONTENT_TYPE);
+        let idempotency_key = text(header::HeaderName::from_static("idempotency-key"));
+        let declared = text(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
+        let query = req.uri().query().map(str::to_string);
+        let mut body = Vec::new();
+        if route.body {
+            if declared.is_some_and(|n| n > MAX_BODY as u64) {
+                return Ok(failure(too_large()));
+            }
+            let limited = Limited::new(req.into_body(), MAX_BODY);
+            match tokio::time::timeout(WHOLE, limited.collect()).await {
+                Err(_) => return Err(()),
+                Ok(Err(e)) => {
+                    if e.downcast_ref::<http_body_util::LengthLimitError>()
+                        .is_some()
+                    {
+                        return Ok(failure(too_large()));
+                    }
+                    return Err(());
+                }
+                Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
+            }
+            let json = content_type.as_deref().is_some_and(|t| {
+                t.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+            if !body.is_empty() && !json {
+                return Ok(failure(Error::new(
+                    Code::UnsupportedMediaType,
+                    "The body must be application/json",
+                )));
+            }
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Job {
+            call: Call {
+                route,
+                id,
+                query,
+                body,
+                idempotency_key,
+            },
+            bearer,
+            peer: self.peer,
+            reply,
+        };
+        if self.jobs.send(job).is_err() {
+            return Ok(failure(stopping()));
+        }
+        let reply = answer.await.unwrap_or_else(|_| Reply {
+            answer: Err(Error::internal("the request's worker stopped")),
+            token: None,
+            retry_after: None,
+        });
+        let mut r = match reply.answer {
+            Ok(a) => Response_ {
+                status: a.status,
+                body: a.body,
+                location: a.location,
+                ..Response_::default()
+            },
+            Err(e) => failure(e),
+        };
+        r.token = reply.token;
+        if reply.retry_after.is_some() {
+            r.retry_after = reply.retry_after;
+        }
+        Ok(r)
+    }
+}
+
+fn too_large() -> Error {
+    Error::new(
+        Code::PayloadTooLarge,
+        format!("The body is over {} KiB", MAX_BODY / 1024),
+    )
+}
+
+fn stopping() -> Error {
+    Error::database("The server is stopping")
+}
+
+/// What goes back: a status, a JSON body and the headers that go with it.
+#[derive(Default)]
+struct Response_ {
+    status: u16,
+    body: Vec<u8>,
+    location: Option<String>,
+    allow: Option<String>,
+    retry_after: Option<u64>,
+    token: Option<String>,
+}
+
+/// An error as the command line's `{"error":{…}}`, with its status and the
+/// headers its status asks for.
+fn failure(e: Error) -> Response_ {
+    let status = e.code.http_status();
+    Response_ {
+        status,
+        body: e.to_json().to_string().into_bytes(),
+        retry_after: (status == 503).then_some(1),
+        ..Response_::default()
+    }
+}
+
+impl Response_ {
+    fn into_response(self) -> Response<Full<Bytes>> {
+        let mut r = Response::builder()
+            .status(self.status)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CACHE_CONTROL, "no-store");
+        if let Some(l) = &self.location {
+            r = r.header(header::LOCATION, l);
+        }
+        if let Some(a) = &self.allow {
+            r = r.header(header::ALLOW, a);
+        }
+        if let Some(s) = self.retry_after {
+            r = r.header(header::RETRY_AFTER, s.to_string());
+        }
+        if self.status == 401 {
+            r = r.header(header::WWW_AUTHENTICATE, "Bearer");
+        }
+        r.body(Full::new(Bytes::from(self.body)))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    }
+}
+
+/// One line on stderr: the time, then what the caller gives. A stderr that
+/// cannot be written loses the line and stops nothing.
+fn log(line: &str) {
+    use std::io::Write;
+    let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{now} {line}");
+}
+
+/// A worker: takes requests off the queue one at a time with its own
+/// connection to the database, opened when first needed and again after
+/// the database failed.
+fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
+    let mut store: Option<Store> = None;
+    loop {
+        let job = {
+            let q = queue.lock().unwrap_or_else(|p| p.into_inner());
+            q.recv()
+        };
+        let Ok(job) = job else { return };
+        let reply = if shared.closing.load(Ordering::SeqCst) {
+            Reply {
+                answer: Err(stopping()),
+                token: None,
+                retry_after: None,
+            }
+        } else {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                serve_one(db, &mut store, &job, shared)
+            }));
+            run.unwrap_or_else(|_| {
+                store = None;
+                Reply {
+                    answer: Err(Error::internal("the request failed inside appt (a bug)")),
+                    token: None,
+                    retry_after: None,
+                }
+            })
+        };
+        if matches!(&reply.answer, Err(e) if e.code == Code::Database) {
+            store = None;
+        }
+        // A caller that went away has its answer dropped; what it asked
+        // for is done (or not) all the same.
+        let _ = job.reply.send(reply);
+    }
+}
+
+/// Checks the token and runs the endpoint.
+fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared: &Shared) -> Reply {
+    let mut reply = Reply {
+        answer: Err(Error::internal("not run")),
+        token: None,
+        retry_after: None,
+    };
+    let st = match store {
+        Some(st) => st,
+        None => match Store::open(db, Create::Never) {
+            Ok(st) => store.insert(st),
+            Err(e) => {
+                reply.answer = Err(e);
+                return reply;
+            }
+        },
+    };
+    let route = job.call.route;
+    let now = shared.clock.now();
+    let Some(scope) = route.scope else {
+        // `/healthz`: no token, one read.
+        reply.answer = st
+            .ping()
+            .map(|()| Answer::json(200, serde_json::json!({"status": "ok"})));
+        return reply;
+    };
+    if let Some(wait) = shared.limited(job.peer) {
+        reply.retry_after = Some(wait);
+        reply.answer = Err(Error::new(
+            Code::RateLimited,
+            "Too many failed authentications from this address; try again later",
+        )
+        .details(serde_json::json!({"retry_after": wait})));
+        return reply;
+    }
+    let grant: Grant = match job.bearer.as_deref().filter(|t| !t.is_empty()) {
+        None => {
+            shared.failed(job.peer);
+            reply.answer = Err(Error::new(
+                Code::Unauthorized,
+                "A bearer token is required (Authorization: Bearer TOKEN)",
+            ));
+            return reply;
+        }
+        Some(t) => match token::authenticate(st, t, now) {
+            Ok(g) => g,
+            Err(e) => {
+                if e.code == Code::Unauthorized {
+                    shared.failed(job.peer);
+                }
+                reply.answer = Err(e);
+                return reply;
+            }
+        },
+    };
+    reply.token = Some(grant.name.clone());
+    if !grant.has(scope) {
+        reply.answer = Err(routes::insufficient(scope));
+        return reply;
+    }
+    let who = Caller {
+        grant: &grant,
+        now,
+        zone: shared.zone,
+        key: shared.key.clone(),
+    };
+    reply.answer = routes::answer(st, &job.call, &who).map(|mut a| {
+        if !grant.has(crate::core::access::Scope::Clinical) {
+            a.without_clinical();
+        }
+        a
+    });
+    reply
+}

@@ -1,0 +1,633 @@
+//! The API's endpoints (docs/api.md#endpoints): the table of routes, and for
+//! each one what it reads from the request, which use case of `app` it calls
+//! (the same as its command's), and which of the command's JSON views it
+//! answers with. No rule lives here: what a token may see and do is checked
+//! before, and everything else is the use case's.
+
+use super::input::{Body, Query};
+use crate::app::book::{self, BookRequest};
+use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
+use crate::app::list::{self, CountRequest, ListRequest};
+use crate::app::next::{self, NextRequest};
+use crate::app::schedule::WhenInput;
+use crate::app::slots::{self, SlotsRequest};
+use crate::app::{agenda, clinic, doctor, events, service, waitlist, Store};
+use crate::core::access::{Grant, Scope};
+use crate::core::Actor;
+use crate::error::{Code, Error, Result};
+use crate::output::json;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// What an endpoint does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Health,
+    OpenApi,
+    Clinics,
+    Doctors,
+    Services,
+    Slots,
+    Next,
+    List,
+    Count,
+    Show,
+    History,
+    Agenda,
+    Book,
+    Reschedule,
+    Cancel,
+    Delete,
+    Status,
+    Update,
+    Waitlist,
+    Events,
+}
+
+/// One endpoint: its method, its path (`{id}` for an appointment's ID), the
+/// scope a token needs (none: open to anyone) and whether it takes a body.
+#[derive(Debug)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub scope: Option<Scope>,
+    pub body: bool,
+    pub op: Op,
+}
+
+const READ: Option<Scope> = Some(Scope::AppointmentsRead);
+const WRITE: Option<Scope> = Some(Scope::AppointmentsWrite);
+
+macro_rules! route {
+    ($method:literal $path:literal, $scope:expr, $body:literal, $op:ident) => {
+        Route {
+            method: $method,
+            path: $path,
+            scope: $scope,
+            body: $body,
+            op: Op::$op,
+        }
+    };
+}
+
+/// Every endpoint; `/openapi.json` documents each one, and a test holds the
+/// two together.
+pub const ROUTES: &[Route] = &[
+    route!("GET" "/healthz", None, false, Health),
+    route!("GET" "/openapi.json", None, false, OpenApi),
+    route!("GET" "/v1/clinics", READ, false, Clinics),
+    route!("GET" "/v1/doctors", READ, false, Doctors),
+    route!("GET" "/v1/services", READ, false, Services),
+    route!("GET" "/v1/slots", READ, false, Slots),
+    route!("GET" "/v1/next", READ, false, Next),
+    route!("GET" "/v1/appointments", READ, false, List),
+    route!("POST" "/v1/appointments", WRITE, true, Book),
+    route!("GET" "/v1/appointments/count", READ, false, Count),
+    route!("GET" "/v1/appointments/{id}", READ, false, Show),
+    route!("PATCH" "/v1/appointments/{id}", WRITE, true, Update),
+    route!("DELETE" "/v1/appointments/{id}", WRITE, false, Delete),
+    route!("GET" "/v1/appointments/{id}/history", READ, false, History),
+    route!("POST" "/v1/appointments/{id}/reschedule", WRITE, true, Reschedule),
+    route!("POST" "/v1/appointments/{id}/cancel", WRITE, true, Cancel),
+    route!("POST" "/v1/appointments/{id}/status", WRITE, true, Status),
+    route!("GET" "/v1/agenda", READ, false, Agenda),
+    route!("POST" "/v1/waitlist", WRITE, true, Waitlist),
+    route!("GET" "/v1/events", READ, false, Events),
+];
+
+/// What a path and method found.
+pub enum Found {
+    Route(&'static Route, Option<String>),
+    /// A known path asked with another method: the methods it has.
+    Method(Vec<&'static str>),
+    Missing,
+}
+
+/// The route of `method` on `path`; `{id}` matches one segment.
+pub fn find(method: &str, path: &str) -> Found {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut methods = Vec::new();
+    for r in ROUTES {
+        let pattern: Vec<&str> = r.path.split('/').collect();
+        if pattern.len() != segments.len() {
+            continue;
+        }
+        let mut id = None;
+        let same = pattern.iter().zip(&segments).all(|(p, s)| {
+            if *p == "{id}" {
+                id = Some(s.to_string());
+                !s.is_empty()
+            } else {
+                p == s
+            }
+        });
+        if !same {
+            continue;
+        }
+        if r.method == method {
+            return Found::Route(r, id);
+        }
+        methods.push(r.method);
+    }
+    if methods.is_empty() {
+        Found::Missing
+    } else {
+        Found::Method(methods)
+    }
+}
+
+/// A request as an endpoint reads it.
+pub struct Call {
+    pub route: &'static Route,
+    pub id: Option<String>,
+    pub query: Option<String>,
+    pub body: Vec<u8>,
+    /// The `Idempotency-Key` header.
+    pub idempotency_key: Option<String>,
+}
+
+/// Who asks, and the world they ask in.
+pub struct Caller<'a> {
+    pub grant: &'a Grant,
+    pub now: DateTime<Utc>,
+    /// The server's zone: what relative dates mean across clinics.
+    pub zone: chrono_tz::Tz,
+    /// `$APPT_KEY`, the national-ID key, when the server was given one.
+    pub key: Option<String>,
+}
+
+impl Caller<'_> {
+    fn actor(&self) -> Actor {
+        Actor::Api(self.grant.name.clone())
+    }
+
+    /// The clinic a request is about: the token's own when it is limited to
+    /// one (a different one named is as missing), else the one named.
+    fn clinic(&self, st: &mut Store, named: Option<String>) -> Result<Option<String>> {
+        let Some(own) = &self.grant.clinic_id else {
+            return Ok(named);
+        };
+        if let Some(n) = named {
+            let same = clinic::show(st, &n).is_ok_and(|c| &c.id == own);
+            if !same {
+                return Err(Error::not_found("Clinic").details(serde_json::json!({"ref": n})));
+            }
+        }
+        Ok(Some(own.clone()))
+    }
+
+    /// The appointment of the path: by its full ID only (a prefix, a phone or
+    /// a name would put patient data in URLs and logs), and only in the
+    /// token's clinic; anything else is as missing.
+    fn appointment(&self, st: &mut Store, id: &str) -> Result<crate::core::Appointment> {
+        let missing = || Error::not_found("Appointment").details(serde_json::json!({"ref": id}));
+        if uuid::Uuid::try_parse(id).is_err() {
+            return Err(missing());
+        }
+        let a = list::show(st, id, self.now)?;
+        if self
+            .grant
+            .clinic_id
+            .as_ref()
+            .is_some_and(|c| c != &a.clinic_id)
+            || a.id != id
+        {
+            return Err(missing());
+        }
+        Ok(a)
+    }
+
+    /// Refuses a request that sets clinical fields without the scope.
+    fn clinical(&self, body: &Body, fields: &[&str]) -> Result<()> {
+        if !self.grant.has(Scope::Clinical) && fields.iter().any(|f| body.has(f)) {
+            return Err(insufficient(Scope::Clinical));
+        }
+        Ok(())
+    }
+}
+
+/// `INSUFFICIENT_SCOPE` naming the scope that was needed.
+pub fn insufficient(scope: Scope) -> Error {
+    Error::new(
+        Code::InsufficientScope,
+        format!("This token lacks the {} scope", scope.as_str()),
+    )
+    .details(serde_json::json!({"required": scope.as_str()}))
+}
+
+/// An endpoint's answer: its status, its document, and where a new
+/// appointment lives.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub location: Option<String>,
+}
+
+impl Answer {
+    pub fn json(status: u16, v: Value) -> Answer {
+        Answer {
+            status,
+            body: v.to_string().into_bytes(),
+            location: None,
+        }
+    }
+
+    fn ok(v: Value) -> Answer {
+        Answer::json(200, v)
+    }
+
+    /// Leaves the clinical keys out of every appointment object, for a
+    /// token without the `clinical` scope.
+    pub fn without_clinical(&mut self) {
+        if !self.body.windows(11).any(|w| w == b"\"diagnosis\"") {
+            return;
+        }
+        if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
+            strip_clinical(&mut v);
+            self.body = v.to_string().into_bytes();
+        }
+    }
+
+    fn streamed(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Answer> {
+        let mut body = Vec::with_capacity(4096);
+        f(&mut body).map_err(|e| Error::internal(format!("cannot render the answer: {e}")))?;
+        Ok(Answer {
+            status: 200,
+            body,
+            location: None,
+        })
+    }
+}
+
+/// The keys a token without the `clinical` scope never receives.
+pub const CLINICAL_KEYS: [&str; 4] = [
+    "diagnosis",
+    "prescription",
+    "follow_up_required",
+    "follow_up_date",
+];
+
+/// Removes the clinical keys from every appointment object in `v` (one
+/// with a `starts_at` and a `diagnosis`), however deep.
+pub fn strip_clinical(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("starts_at") && map.contains_key("diagnosis") {
+                for k in CLINICAL_KEYS {
+                    map.remove(k);
+                }
+            }
+            for (_, child) in map.iter_mut() {
+                strip_clinical(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_clinical),
+        _ => {}
+    }
+}
+
+/// Runs an endpoint that needs the database.
+pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut q = Query::parse(call.query.as_deref());
+    let id = call.id.as_deref().unwrap_or_default();
+    match call.route.op {
+        // Answered before: `/healthz` needs no token, the document no database.
+        Op::Health | Op::OpenApi => Err(Error::internal("not an endpoint of a worker")),
+        Op::Clinics => {
+            q.finish()?;
+            let all = clinic::list(st)?;
+            let own = &who.grant.clinic_id;
+            let items = all
+                .iter()
+                .filter(|c| own.as_ref().is_none_or(|o| o == &c.id))
+                .map(json::clinic)
+                .collect();
+            Ok(Answer::ok(json::list("clinics", items)))
+        }
+        Op::Doctors => {
+            q.finish()?;
+            let all = doctor::list(st)?;
+            Ok(Answer::ok(json::list(
+                "doctors",
+                all.iter().map(json::doctor).collect(),
+            )))
+        }
+        Op::Services => {
+            q.finish()?;
+            let all = service::list(st)?;
+            Ok(Answer::ok(json::list(
+                "services",
+                all.iter().map(json::service).collect(),
+            )))
+        }
+        Op::Slots => {
+            let named = q.text("clinic");
+            let mut req = SlotsRequest {
+                clinic: None,
+                doctor: q.text("doctor"),
+                date: q.text("date").unwrap_or_default(),
+                service: q.text("service"),
+                duration: q.int("duration"),
+                session: q.text("session"),
+                except: None,
+                explain: false,
+            };
+            let clinic_wide = q.flag("clinic_wide");
+            let all = q.flag("all");
+            q.finish()?;
+            if req.doctor.is_none() && !clinic_wide {
+                return Err(Error::field(
+                    "doctor",
+                    "doctor is required (or clinic_wide=true)",
+                ));
+            }
+            if req.date.is_empty() {
+                return Err(Error::field("date", "date is required"));
+            }
+            req.clinic = who.clinic(st, named)?;
+            let day = slots::day(st, &req, who.now)?;
+            Ok(Answer::ok(json::day_slots(&day, all)))
+        }
+        Op::Next => {
+            let named = q.text("clinic");
+            let mut req = NextRequest {
+                clinic: None,
+                doctor: q.text("doctor"),
+                specialty: q.text("specialty"),
+                service: q.text("service"),
+                after: q.text("after"),
+                limit: q.int("limit"),
+            };
+            q.finish()?;
+            req.clinic = who.clinic(st, named)?;
+            let found = next::next(st, &req, who.now)?;
+            Ok(Answer::ok(json::next_slots(&found)))
+        }
+        Op::List => {
+            let named = q.text("clinic");
+            let mut req = ListRequest {
+                clinic: None,
+                zone: who.zone,
+                date: q.text("date"),
+                from: q.text("start"),
+                to: q.text("end"),
+                status: q.text("status"),
+                doctor: q.text("doctor_id"),
+                patient: q.text("patient"),
+                source: q.text("source"),
+                page: q.int("page").unwrap_or(1),
+                limit: q.int("limit").unwrap_or(50),
+            };
+            q.finish()?;
+            if req.date.is_some() && (req.from.is_some() || req.to.is_some()) {
+                return Err(Error::field(
+                    "date",
+                    "date cannot be given with start or end",
+                ));
+            }
+            req.clinic = who.clinic(st, named)?;
+            let p = list::list(st, &req, who.now)?;
+            Answer::streamed(|out| {
+                json::appointments_page(&p.appointments, (p.total, p.page, p.limit), out, false)
+            })
+        }
+        Op::Count => {
+            let named = q.text("clinic");
+            let mut req = CountRequest {
+                clinic: None,
+                since: q.text("since"),
+                zone: who.zone,
+                source: q.text("source"),
+                status: q.text("status"),
+            };
+            q.finish()?;
+            req.clinic = who.clinic(st, named)?;
+            let (n, since) = list::count(st, &req, who.now)?;
+            Ok(Answer::ok(json::count(n, since)))
+        }
+        Op::Show => {
+            q.finish()?;
+            let a = who.appointment(st, id)?;
+            Ok(Answer::ok(json::appointment(&a)))
+        }
+        Op::History => {
+            q.finish()?;
+            let a = who.appointment(st, id)?;
+            let (a, evs) = list::history(st, &a.id, who.now)?;
+            Ok(Answer::ok(json::history(&a, &evs)))
+        }
+        Op::Agenda => {
+            let named = q.text("clinic");
+            let date = q.text("date");
+            let doctor = q.text("doctor");
+            q.finish()?;
+            let Some(date) = date else {
+                return Err(Error::field("date", "date is required"));
+            };
+            let clinic = who.clinic(st, named)?;
+            let days = agenda::agenda(
+                st,
+                clinic.as_deref(),
+                Some(&date),
+                doctor.as_deref(),
+                1,
+                who.now,
+            )?;
+            Answer::streamed(|out| json::agenda_days(&days, out, false))
+        }
+        Op::Book => book_one(st, call, who, q),
+        Op::Reschedule => {
+            q.finish()?;
+            let mut b = Body::parse(&call.body)?;
+            let named = b.text("clinic");
+            let mut req = RescheduleRequest {
+                id: String::new(),
+                clinic: None,
+                when: WhenInput {
+                    date: b.text("date"),
+                    time: b.text("time"),
+                    at: b.text("at"),
+                },
+                doctor: b.text("doctor"),
+                duration: b.int("duration"),
+                reason: b.text("reason"),
+                force: b.flag("force").unwrap_or(false),
+                no_notify: !b.flag("send_notification").unwrap_or(true),
+            };
+            b.finish()?;
+            let a = who.appointment(st, id)?;
+            req.id = a.id.clone();
+            req.clinic = who.clinic(st, named)?;
+            let a = change::reschedule(st, &req, &who.actor(), who.now)?;
+            Ok(Answer::ok(json::appointment(&a)))
+        }
+        Op::Cancel | Op::Delete => {
+            let mut req = CancelRequest {
+                id: String::new(),
+                reason: None,
+                force: false,
+                no_notify: false,
+            };
+            if call.route.op == Op::Delete {
+                req.reason = q.text("reason");
+                req.force = q.flag("force");
+                req.no_notify = q.text("send_notification").as_deref() == Some("false");
+                q.finish()?;
+            } else {
+                q.finish()?;
+                let mut b = Body::parse(&call.body)?;
+                req.reason = b.text("reason");
+                req.force = b.flag("force").unwrap_or(false);
+                req.no_notify = !b.flag("send_notification").unwrap_or(true);
+                b.finish()?;
+            }
+            req.id = who.appointment(st, id)?.id.clone();
+            let a = change::cancel(st, &req, &who.actor(), who.now)?;
+            Ok(Answer::ok(json::appointment(&a)))
+        }
+        Op::Status => {
+            q.finish()?;
+            let mut b = Body::parse(&call.body)?;
+            who.clinical(&b, &["diagnosis", "prescription", "follow_up"])?;
+            let mut req = StatusRequest {
+                id: String::new(),
+                status: b.text("status").unwrap_or_default(),
+                diagnosis: b.text("diagnosis"),
+                prescription: b.text("prescription"),
+                follow_up: b.text("follow_up"),
+                notes: b.text("notes"),
+            };
+            b.finish()?;
+            if req.status.is_empty() {
+                return Err(Error::field("status", "status is required"));
+            }
+            req.id = who.appointment(st, id)?.id.clone();
+            let a = change::set_status(st, &req, &who.actor(), who.now)?;
+            Ok(Answer::ok(json::appointment(&a)))
+        }
+        Op::Update => {
+            q.finish()?;
+            let mut b = Body::parse(&call.body)?;
+            who.clinical(
+                &b,
+                &["diagnosis", "prescription", "follow_up", "no_follow_up"],
+            )?;
+            let mut req = UpdateRequest {
+                id: String::new(),
+                reason: b.text("reason"),
+                notes: b.text("notes"),
+                diagnosis: b.text("diagnosis"),
+                prescription: b.text("prescription"),
+                follow_up: b.text("follow_up"),
+                no_follow_up: b.flag("no_follow_up").unwrap_or(false),
+            };
+            b.finish()?;
+            req.id = who.appointment(st, id)?.id.clone();
+            let a = change::update(st, &req, &who.actor(), who.now)?;
+            Ok(Answer::ok(json::appointment(&a)))
+        }
+        Op::Waitlist => {
+            q.finish()?;
+            let mut b = Body::parse(&call.body)?;
+            let named = b.text("clinic");
+            let mut req = waitlist::AddRequest {
+                clinic: None,
+                doctor: b.text("doctor").unwrap_or_default(),
+                date: b.text("date").unwrap_or_default(),
+                patient: b.text("patient"),
+                phone: b.text("phone"),
+                name: b.text("name"),
+                service: b.text("service"),
+            };
+            b.finish()?;
+            req.clinic = who.clinic(st, named)?;
+            let (e, existing) = waitlist::add(st, &req, who.now)?;
+            let mut a = Answer::ok(json::waitlist_entry(&e));
+            if !existing {
+                a.status = 201;
+            }
+            Ok(a)
+        }
+        Op::Events => {
+            let after = q.int("after");
+            let limit = q.int("limit").unwrap_or(100);
+            let kind = q.text("type");
+            q.finish()?;
+            if !(1..=1000).contains(&limit) {
+                return Err(Error::field("limit", "limit must be between 1 and 1000"));
+            }
+            let mut lines = Vec::new();
+            let mut last = after.unwrap_or(0);
+            events::stream(
+                st,
+                after,
+                kind.as_deref(),
+                Some(limit),
+                who.grant.clinic_id.as_deref(),
+                &mut |e| {
+                    last = e.id;
+                    lines.push(json::event_line(e));
+                    Ok(())
+                },
+            )?;
+            let body = format!("{{\"events\":[{}],\"last_id\":{last}}}", lines.join(","));
+            Ok(Answer {
+                status: 200,
+                body: body.into_bytes(),
+                location: None,
+            })
+        }
+    }
+}
+
+/// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
+/// `Idempotency-Key` header as the external reference, and
+/// `send_notification: false` as `--no-notify`.
+fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answer> {
+    q.finish()?;
+    let mut b = Body::parse(&call.body)?;
+    let named = b.text("clinic");
+    let external_ref = b.text("external_ref");
+    let mut req = BookRequest {
+        clinic: None,
+        doctor: b.text("doctor"),
+        clinic_wide: b.flag("clinic_wide").unwrap_or(false),
+        when: WhenInput {
+            date: b.text("date"),
+            time: b.text("time"),
+            at: b.text("at"),
+        },
+        patient: b.text("patient"),
+        phone: b.text("phone"),
+        name: b.text("name"),
+        national_id: b.text("national_id"),
+        service: b.text("service"),
+        duration: b.int("duration"),
+        session: b.text("session"),
+        reason: b.text("reason"),
+        notes: b.text("notes"),
+        source: b.text("source").unwrap_or_else(|| "api".into()),
+        external_ref: None,
+        key: who.key.clone(),
+        walk_in: b.flag("walk_in").unwrap_or(false),
+        no_notify: !b.flag("send_notification").unwrap_or(true),
+    };
+    b.finish()?;
+    req.external_ref = match (external_ref, call.idempotency_key.clone()) {
+        (Some(body), Some(header)) if body != header => {
+            return Err(Error::field(
+                "external_ref",
+                "external_ref differs from the Idempotency-Key header",
+            ))
+        }
+        (body, header) => header.or(body),
+    };
+    req.clinic = who.clinic(st, named)?;
+    let booked = book::book(st, &req, &who.actor(), who.now)?;
+    let mut a = Answer::ok(json::booked(&booked));
+    if !booked.idempotent {
+        a.status = 201;
+        a.location = Some(format!("/v1/appointments/{}", booked.appointment.id));
+    }
+    Ok(a)
+}
