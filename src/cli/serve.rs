@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     serve::run(o, &mut |url| {
         print_now(
             json,
-            || serde_json::json!({ "url": url }),
+            || crate::output::json::serving(url),
             || format!("appt serving {url}"),
         )
     })?;

@@ -918,3 +918,19 @@ pub fn demo(db: &str, booked: usize, sheet: &Agenda, tomorrow: &[DaySlots]) -> V
         tomorrow: tomorrow.iter().map(|d| day_slots(d, false)).collect(),
     })
 }
+
+/// `serve --json`, once listening: where to call.
+pub fn serving(url: &str) -> Value {
+    json!({ "url": url })
+}
+
+/// `GET /healthz`: the database answers.
+pub fn health() -> Value {
+    json!({ "status": "ok" })
+}
+
+/// `GET /v1/events`: a page of the event log (each line already the JSON of
+/// `events`) and the last ID it covered, to ask for the next page after.
+pub fn events_page(lines: &[String], last_id: i64) -> String {
+    format!("{{\"events\":[{}],\"last_id\":{last_id}}}", lines.join(","))
+}

@@ -374,17 +374,14 @@ impl Service {
             }
             Found::Route(route, id) => match self.handle(route, id, req).await {
                 Ok(r) => (r, false),
-                Err(()) => (failure(Error::internal("request dropped")), true),
+                Err(()) => (Response_::default(), true),
             },
         };
         let ms = started.elapsed().as_millis();
         let token = reply.token.as_deref().unwrap_or("-");
         if dropped {
             log(&format!("{method} {shown} dropped {ms}ms {token}"));
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the request did not arrive in time",
-            ));
+            return Err(std::io::ErrorKind::TimedOut.into());
         }
         log(&format!("{method} {shown} {} {ms}ms {token}", reply.status));
         Ok(reply.into_response())
@@ -473,7 +470,7 @@ impl Service {
             return Ok(failure(stopping()));
         }
         let reply = answer.await.unwrap_or_else(|_| Reply {
-            answer: Err(Error::internal("the request's worker stopped")),
+            answer: Err(Error::internal("The request failed inside appt (a bug)")),
             token: None,
             retry_after: None,
         });
@@ -584,7 +581,7 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
             run.unwrap_or_else(|_| {
                 store = None;
                 Reply {
-                    answer: Err(Error::internal("the request failed inside appt (a bug)")),
+                    answer: Err(Error::internal("The request failed inside appt (a bug)")),
                     token: None,
                     retry_after: None,
                 }
@@ -601,63 +598,59 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
 
 /// Checks the token and runs the endpoint.
 fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared: &Shared) -> Reply {
-    let mut reply = Reply {
-        answer: Err(Error::internal("not run")),
-        token: None,
-        retry_after: None,
-    };
+    let mut token = None;
+    let mut retry_after = None;
+    let answer = authorised(db, store, job, shared, &mut token, &mut retry_after);
+    Reply {
+        answer,
+        token,
+        retry_after,
+    }
+}
+
+/// The endpoint's answer once the token allows it; `token` is set to the
+/// token's name once known, `retry_after` when the address must wait.
+fn authorised(
+    db: &std::path::Path,
+    store: &mut Option<Store>,
+    job: &Job,
+    shared: &Shared,
+    token: &mut Option<String>,
+    retry_after: &mut Option<u64>,
+) -> Result<Answer> {
     let st = match store {
         Some(st) => st,
-        None => match Store::open(db, Create::Never) {
-            Ok(st) => store.insert(st),
-            Err(e) => {
-                reply.answer = Err(e);
-                return reply;
-            }
-        },
+        None => store.insert(Store::open(db, Create::Never)?),
     };
     let route = job.call.route;
     let now = shared.clock.now();
     let Some(scope) = route.scope else {
         // `/healthz`: no token, one read.
-        reply.answer = st
-            .ping()
-            .map(|()| Answer::json(200, serde_json::json!({"status": "ok"})));
-        return reply;
+        return routes::health(st);
     };
     if let Some(wait) = shared.limited(job.peer) {
-        reply.retry_after = Some(wait);
-        reply.answer = Err(Error::new(
+        *retry_after = Some(wait);
+        return Err(Error::new(
             Code::RateLimited,
             "Too many failed authentications from this address; try again later",
         )
         .details(serde_json::json!({"retry_after": wait})));
-        return reply;
     }
-    let grant: Grant = match job.bearer.as_deref().filter(|t| !t.is_empty()) {
-        None => {
-            shared.failed(job.peer);
-            reply.answer = Err(Error::new(
-                Code::Unauthorized,
-                "A bearer token is required (Authorization: Bearer TOKEN)",
-            ));
-            return reply;
-        }
-        Some(t) => match token::authenticate(st, t, now) {
-            Ok(g) => g,
-            Err(e) => {
-                if e.code == Code::Unauthorized {
-                    shared.failed(job.peer);
-                }
-                reply.answer = Err(e);
-                return reply;
-            }
-        },
+    let Some(presented) = job.bearer.as_deref().filter(|t| !t.is_empty()) else {
+        shared.failed(job.peer);
+        return Err(Error::new(
+            Code::Unauthorized,
+            "A bearer token is required (Authorization: Bearer TOKEN)",
+        ));
     };
-    reply.token = Some(grant.name.clone());
+    let grant: Grant = token::authenticate(st, presented, now).inspect_err(|e| {
+        if e.code == Code::Unauthorized {
+            shared.failed(job.peer);
+        }
+    })?;
+    *token = Some(grant.name.clone());
     if !grant.has(scope) {
-        reply.answer = Err(routes::insufficient(scope));
-        return reply;
+        return Err(routes::insufficient(scope));
     }
     let who = Caller {
         grant: &grant,
@@ -665,11 +658,9 @@ fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared:
         zone: shared.zone,
         key: shared.key.clone(),
     };
-    reply.answer = routes::answer(st, &job.call, &who).map(|mut a| {
-        if !grant.has(crate::core::access::Scope::Clinical) {
-            a.without_clinical();
-        }
-        a
-    });
-    reply
+    let mut answer = routes::answer(st, &job.call, &who)?;
+    if !grant.has(crate::core::access::Scope::Clinical) {
+        answer.without_clinical();
+    }
+    Ok(answer)
 }

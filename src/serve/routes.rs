@@ -250,7 +250,7 @@ impl Answer {
 
     fn streamed(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Answer> {
         let mut body = Vec::with_capacity(4096);
-        f(&mut body).map_err(|e| Error::internal(format!("cannot render the answer: {e}")))?;
+        f(&mut body).map_err(crate::output::stdout_failed)?;
         Ok(Answer {
             status: 200,
             body,
@@ -286,13 +286,20 @@ pub fn strip_clinical(v: &mut Value) {
     }
 }
 
+/// `/healthz`: whether the database answers.
+pub fn health(st: &mut Store) -> Result<Answer> {
+    st.ping()?;
+    Ok(Answer::ok(json::health()))
+}
+
 /// Runs an endpoint that needs the database.
 pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
     let mut q = Query::parse(call.query.as_deref());
     let id = call.id.as_deref().unwrap_or_default();
     match call.route.op {
-        // Answered before: `/healthz` needs no token, the document no database.
-        Op::Health | Op::OpenApi => Err(Error::internal("not an endpoint of a worker")),
+        // Answered before the token is read (and the document without a
+        // worker): here only for completeness.
+        Op::Health | Op::OpenApi => health(st),
         Op::Clinics => {
             q.finish()?;
             let all = clinic::list(st)?;
@@ -570,10 +577,9 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                     Ok(())
                 },
             )?;
-            let body = format!("{{\"events\":[{}],\"last_id\":{last}}}", lines.join(","));
             Ok(Answer {
                 status: 200,
-                body: body.into_bytes(),
+                body: json::events_page(&lines, last).into_bytes(),
                 location: None,
             })
         }

@@ -17,7 +17,9 @@ fn repo() -> &'static Path {
 }
 
 /// The project's modules that are layers (or shared by all, as `error`).
-const MODULES: &[&str] = &["app", "cli", "core", "error", "output", "store", "wire"];
+const MODULES: &[&str] = &[
+    "app", "cli", "core", "error", "output", "serve", "store", "wire",
+];
 
 // ---------------------------------------------------------------------------
 // The rules, as ARCHITECTURE.md states them.

@@ -30,6 +30,7 @@ mod packaging;
 mod prompts;
 mod queries;
 mod reminders;
+mod serve;
 mod setup;
 mod slots;
 mod storage;

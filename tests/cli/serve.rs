@@ -1,0 +1,1114 @@
+//! `appt serve` as a client sees it (docs/api.md): the real binary on port 0,
+//! spoken to over TCP — statuses, headers, bodies, every error, tokens and
+//! scopes, a stalled client, a client that leaves, a locked or lost
+//! database, signals, and a dozen clients racing for one slot.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A running `appt serve`.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+/// An answer: status, headers (lowercase names) and the body.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Server {
+    /// `appt serve --listen 127.0.0.1:0 --json ARGS` on the env's database;
+    /// returns once it has said where it listens.
+    pub fn start(env: &Env, args: &[&str]) -> Server {
+        let mut c = env.raw(&["serve", "--listen", "127.0.0.1:0", "--json"]);
+        c.args(args);
+        if env.url().is_some() {
+            c.env("APPT_KEY", PG_KEY);
+        }
+        let mut child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start appt serve");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the announcement");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let announced: Value = serde_json::from_str(&first).unwrap_or_else(|_| {
+            let _ = child.kill();
+            std::thread::sleep(Duration::from_millis(200));
+            panic!(
+                "no announcement: {first:?}; stderr: {}",
+                log.lock().unwrap()
+            )
+        });
+        let url = announced["url"].as_str().expect("url").to_string();
+        let addr = url.trim_start_matches("http://").to_string();
+        Server { child, addr, log }
+    }
+
+    /// One request on its own connection; `token` as a bearer token, `body`
+    /// as JSON.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        call_at(&self.addr, method, path, token, body)
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Some(token), None)
+    }
+
+    pub fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call("POST", path, Some(token), Some(&body))
+    }
+
+    /// Sends `bytes` as they are and reads the answer until the server closes.
+    pub fn raw(&self, bytes: &[u8]) -> Resp {
+        send(&self.addr, bytes)
+    }
+
+    /// What it logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    }
+
+    /// Waits for the server to exit; its exit code.
+    pub fn wait(&mut self, within: Duration) -> Option<i32> {
+        let until = Instant::now() + within;
+        while Instant::now() < until {
+            if let Some(st) = self.child.try_wait().expect("wait") {
+                return st.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request to `addr` on its own connection.
+pub fn call_at(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Resp {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    send(addr, format!("{head}{body}").as_bytes())
+}
+
+/// Sends `bytes` as they are and reads the answer until the server closes.
+pub fn send(addr: &str, bytes: &[u8]) -> Resp {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(bytes).expect("send");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).expect("read the answer");
+    parse(&out)
+}
+
+fn parse(out: &[u8]) -> Resp {
+    let text = String::from_utf8_lossy(out);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {text:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {head}"));
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// A token with these scopes (and options): its secret.
+pub fn token(env: &Env, name: &str, scopes: &str, extra: &[&str]) -> String {
+    let mut args = vec!["token", "add", name, "--scopes", scopes];
+    args.extend_from_slice(extra);
+    env.ok(&args)["token"].as_str().expect("token").to_string()
+}
+
+const ALL: &str = "appointments:read,appointments:write,clinical";
+const RW: &str = "appointments:read,appointments:write";
+
+/// Monday 8:00 in El Salvador is the env's clock: Tuesday is tomorrow.
+fn booking(time: &str, phone: &str) -> Value {
+    json!({"doctor": "Dr. García", "date": "2026-06-16", "time": time, "phone": phone, "name": "Ana López"})
+}
+
+#[test]
+fn it_says_where_it_listens_and_answers_health_and_its_document() {
+    let env = Env::clinic();
+    let srv = Server::start(&env, &[]);
+    let r = srv.call("GET", "/healthz", None, None);
+    assert_eq!((r.status, r.json()), (200, json!({"status": "ok"})));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let doc = srv.call("GET", "/openapi.json", None, None);
+    assert_eq!(doc.status, 200);
+    assert!(doc.json()["openapi"].as_str().unwrap().starts_with("3.1"));
+    // Without --json, the line people read.
+    let mut c = env.raw(&["serve", "--listen", "127.0.0.1:0"]);
+    if env.url().is_some() {
+        c.env("APPT_KEY", PG_KEY);
+    }
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.starts_with("appt serving http://127.0.0.1:"), "{line}");
+}
+
+#[test]
+fn every_endpoint_but_health_needs_a_valid_token_with_its_scope() {
+    let mut env = Env::clinic();
+    let read = token(&env, "reader", "appointments:read", &[]);
+    let rw = token(&env, "desk-bot", RW, &[]);
+    let soon = token(&env, "short", "appointments:read", &["--expires", "1d"]);
+    let srv = Server::start(&env, &[]);
+    for t in [None, Some("appt_nottherealone"), Some("")] {
+        let r = srv.call("GET", "/v1/clinics", t, None);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (401, "UNAUTHORIZED"),
+            "{t:?}"
+        );
+        assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    }
+    assert_eq!(srv.get("/v1/clinics", &read).status, 200);
+    let r = srv.post("/v1/appointments", &read, booking("10:00", "+50370000001"));
+    assert_eq!((r.status, r.code().as_str()), (403, "INSUFFICIENT_SCOPE"));
+    assert_eq!(
+        r.json()["error"]["details"]["required"],
+        "appointments:write"
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "0");
+    // Revoked: refused from the next request on.
+    assert_eq!(srv.get("/v1/doctors", &rw).status, 200);
+    env.ok(&["token", "revoke", "desk-bot"]);
+    assert_eq!(srv.get("/v1/doctors", &rw).status, 401);
+    drop(srv);
+    // Expired: a server whose clock is past the token's end.
+    env.at("2026-06-17T14:00:00Z");
+    let srv = Server::start(&env, &[]);
+    assert_eq!(srv.get("/v1/clinics", &soon).status, 401);
+    assert_eq!(srv.get("/v1/clinics", &read).status, 200);
+    // The log names the token, never its secret.
+    let log = srv.log();
+    assert!(
+        log.contains("GET /v1/clinics 200") && log.contains("reader"),
+        "{log}"
+    );
+    assert!(!log.contains(&read) && !log.contains(&soon), "{log}");
+}
+
+#[test]
+fn a_booking_is_201_with_its_location_and_a_replay_200() {
+    let env = Env::clinic();
+    let t = token(&env, "whatsapp-bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let send = || {
+        let body = booking("10:00", "+50370001111").to_string();
+        srv.raw(
+            format!(
+                "POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json; charset=utf-8\r\nIdempotency-Key: wa-77\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+    };
+    let first = send();
+    assert_eq!(first.status, 201, "{}", first.body);
+    let a = first.json()["appointment"].clone();
+    assert_eq!(
+        first.header("location"),
+        Some(format!("/v1/appointments/{}", s(&a["id"])).as_str())
+    );
+    assert_eq!(first.json()["idempotent"], false);
+    assert_eq!(a["source"], "api");
+    assert_eq!(a["external_reference_id"], "wa-77");
+    let again = send();
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["idempotent"], true);
+    assert_eq!(again.json()["appointment"]["id"], a["id"]);
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "1");
+    // The actor is the token's name, in history and in the event log.
+    let h = srv
+        .get(&format!("/v1/appointments/{}/history", s(&a["id"])), &t)
+        .json();
+    assert_eq!(h["events"][0]["actor"], "api:whatsapp-bot");
+    let hist = env.ok(&["history", s(&a["id"])]);
+    assert_eq!(hist["events"][0]["actor"], "api:whatsapp-bot");
+    // The log: one line a request, without the patient's phone or name.
+    let log = srv.log();
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("POST /v1/appointments"))
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        !log.contains("70001111") && !log.contains("López") && !log.contains(&t),
+        "{log}"
+    );
+    // send_notification: false is --no-notify; the source can be named.
+    let mut b = booking("10:30", "+50370002222");
+    b["send_notification"] = json!(false);
+    b["source"] = json!("whatsapp");
+    let r = srv.post("/v1/appointments", &t, b);
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["appointment"]["source"], "whatsapp");
+    // A rule refuses as the command does, with the status of its class.
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370003333"));
+    assert_eq!((r.status, r.code().as_str()), (409, "APPOINTMENT_CONFLICT"));
+    assert!(r.json()["error"]["details"]["suggested_times"].is_array());
+    let r = srv.post("/v1/appointments", &t, booking("15:00", "+50370003333"));
+    assert_eq!((r.status, r.code().as_str()), (422, "OUTSIDE_AVAILABILITY"));
+    let mut past = booking("10:00", "+50370003333");
+    past["date"] = json!("2026-06-01");
+    let r = srv.post("/v1/appointments", &t, past);
+    assert_eq!((r.status, r.code().as_str()), (400, "PAST_APPOINTMENT"));
+    // The header and the body must not disagree about the reference.
+    let body = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370004444", "external_ref": "a"}).to_string();
+    let r = srv.raw(format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nIdempotency-Key: b\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    assert_eq!((r.status, r.code().as_str()), (400, "VALIDATION_ERROR"));
+    assert!(r.json()["error"]["details"]["external_ref"].is_string());
+}
+
+#[test]
+fn the_reads_answer_with_the_commands_documents() {
+    let env = Env::clinic();
+    let t = token(&env, "reader", "appointments:read", &[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    env.book("2026-06-17", "10:00", "+50370002222");
+    let srv = Server::start(&env, &[]);
+    let get = |p: &str| {
+        let r = srv.get(p, &t);
+        assert_eq!(r.status, 200, "{p}: {}", r.body);
+        r.json()
+    };
+    assert_eq!(get("/v1/clinics")["clinics"][0]["name"], "Central");
+    assert_eq!(get("/v1/doctors")["doctors"][0]["full_name"], "Dr. García");
+    assert_eq!(
+        get("/v1/services")["services"][0]["name"],
+        "General Checkup"
+    );
+    // The command's own documents, key for key.
+    let slots = get("/v1/slots?doctor=Dr.%20Garc%C3%ADa&date=2026-06-16");
+    assert_eq!(
+        slots,
+        env.ok(&["slots", "-d", "Dr. García", "-D", "2026-06-16"])
+    );
+    let all = get(
+        "/v1/slots?doctor=Dr.%20Garc%C3%ADa&date=2026-06-16&all=true&service=General%20Checkup",
+    );
+    assert_eq!(
+        all,
+        env.ok(&[
+            "slots",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-s",
+            "General Checkup",
+            "--all"
+        ])
+    );
+    assert_eq!(get("/v1/next?limit=2"), env.ok(&["next", "-n", "2"]));
+    assert_eq!(get("/v1/appointments/count"), env.ok(&["count"]));
+    assert_eq!(
+        get(&format!("/v1/appointments/{}", s(&a["id"]))),
+        env.ok(&["show", s(&a["id"])])
+    );
+    assert_eq!(
+        get("/v1/agenda?date=2026-06-16"),
+        env.ok(&["agenda", "-D", "2026-06-16"])
+    );
+    // The list takes the seed's names: date, start, end, status, doctor_id, page, limit.
+    let day = get("/v1/appointments?date=2026-06-16");
+    assert_eq!(day, env.ok(&["list", "-D", "2026-06-16"]));
+    assert_eq!(day["appointments"].as_array().unwrap().len(), 1);
+    let range =
+        get("/v1/appointments?start=2026-06-16&end=2026-06-17&status=scheduled&limit=1&page=2");
+    assert_eq!(range["appointments"][0]["date"], "2026-06-17");
+    let doctor = s(&a["doctor_id"]).to_string();
+    let mine = get(&format!(
+        "/v1/appointments?start=2026-06-16&end=2026-06-30&doctor_id={doctor}"
+    ));
+    assert_eq!(mine["appointments"].as_array().unwrap().len(), 2);
+    // The event log for followers, a page at a time.
+    let evs = get("/v1/events?limit=1");
+    assert_eq!(evs["events"].as_array().unwrap().len(), 1);
+    let first = evs["last_id"].as_i64().unwrap();
+    let rest = get(&format!("/v1/events?after={first}"));
+    assert_eq!(rest["events"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["events"][0]["type"], "appointment.booked");
+    let none = get(&format!("/v1/events?after={}", rest["last_id"]));
+    assert_eq!(none["events"], json!([]));
+    assert_eq!(none["last_id"], rest["last_id"]);
+    // A parameter of another endpoint, or a bad value, is named.
+    let r = srv.get("/v1/appointments?doctor=x", &t);
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"]["details"]["doctor"].is_string());
+    let r = srv.get("/v1/appointments?limit=ten", &t);
+    assert_eq!(
+        r.json()["error"]["details"]["limit"],
+        "limit must be a whole number"
+    );
+    let r = srv.get("/v1/slots?date=2026-06-16", &t);
+    assert_eq!((r.status, r.code().as_str()), (400, "VALIDATION_ERROR"));
+    let r = srv.get("/v1/slots?doctor=Nadie&date=2026-06-16", &t);
+    assert_eq!((r.status, r.code().as_str()), (404, "NOT_FOUND"));
+    // An ID that is not one, and one that is not there, are both missing.
+    for id in [
+        "3f2a",
+        "+50370001111",
+        "00000000-0000-4000-8000-000000000000",
+    ] {
+        let r = srv.get(&format!("/v1/appointments/{id}"), &t);
+        assert_eq!((r.status, r.code().as_str()), (404, "NOT_FOUND"), "{id}");
+    }
+    // A path that is only a phone is not logged.
+    assert!(!srv.log().contains("70001111"), "{}", srv.log());
+}
+
+#[test]
+fn moves_cancellations_and_status_changes_go_through_their_rules() {
+    let env = Env::clinic();
+    let t = token(&env, "desk-bot", ALL, &[]);
+    let srv = Server::start(&env, &[]);
+    let a = srv
+        .post("/v1/appointments", &t, booking("10:00", "+50370001111"))
+        .json()["appointment"]
+        .clone();
+    let b = srv
+        .post("/v1/appointments", &t, booking("11:00", "+50370002222"))
+        .json()["appointment"]
+        .clone();
+    let path = |a: &Value, rest: &str| format!("/v1/appointments/{}{rest}", s(&a["id"]));
+    let r = srv.post(&path(&a, "/reschedule"), &t, json!({"time": "10:30"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["start_time"], "10:30");
+    let r = srv.post(&path(&a, "/reschedule"), &t, json!({"time": "11:00"}));
+    assert_eq!((r.status, r.code().as_str()), (409, "APPOINTMENT_CONFLICT"));
+    let r = srv.post(&path(&a, "/status"), &t, json!({"status": "confirmed"}));
+    assert_eq!(
+        (r.status, r.json()["status"].clone()),
+        (200, json!("confirmed"))
+    );
+    let r = srv.post(&path(&a, "/status"), &t, json!({"status": "completed"}));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (422, "INVALID_STATE_TRANSITION")
+    );
+    let r = srv.call(
+        "PATCH",
+        &path(&a, ""),
+        Some(&t),
+        Some(&json!({"notes": "Trae exámenes"})),
+    );
+    assert_eq!(
+        (r.status, r.json()["notes"].clone()),
+        (200, json!("Trae exámenes"))
+    );
+    let r = srv.post(&path(&a, "/cancel"), &t, json!({"reason": "Viaje"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (
+            r.json()["status"].clone(),
+            r.json()["cancellation_reason"].clone()
+        ),
+        (json!("cancelled"), json!("Viaje"))
+    );
+    let r = srv.call(
+        "DELETE",
+        &format!("{}?reason=No%20puede", path(&b, "")),
+        Some(&t),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["cancellation_reason"], "No puede");
+    let r = srv.call("DELETE", &path(&b, ""), Some(&t), None);
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (422, "INVALID_STATE_TRANSITION")
+    );
+    // The waitlist: 201 for a new entry, 200 for one already there.
+    let w = json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370005555", "name": "Eva"});
+    assert_eq!(srv.post("/v1/waitlist", &t, w.clone()).status, 201);
+    assert_eq!(srv.post("/v1/waitlist", &t, w).status, 200);
+    let types: Vec<String> = env
+        .rows("SELECT type || ' ' || actor FROM events ORDER BY id")
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(
+        types.iter().all(|t| t.ends_with(" api:desk-bot")),
+        "{types:?}"
+    );
+    assert!(types.contains(&"appointment.rescheduled api:desk-bot".to_string()));
+}
+
+#[test]
+fn clinical_keys_need_the_clinical_scope() {
+    let env = Env::clinic();
+    let rw = token(&env, "front", RW, &[]);
+    let doc = token(&env, "doctor-app", ALL, &[]);
+    let srv = Server::start(&env, &[]);
+    let a = srv
+        .post("/v1/appointments", &rw, booking("10:00", "+50370001111"))
+        .json()["appointment"]
+        .clone();
+    for k in [
+        "diagnosis",
+        "prescription",
+        "follow_up_required",
+        "follow_up_date",
+    ] {
+        assert!(
+            a.get(k).is_none(),
+            "{k} in a booking without the clinical scope"
+        );
+    }
+    let p = format!("/v1/appointments/{}", s(&a["id"]));
+    // Setting one without the scope is refused, and changes nothing.
+    let before = env.snapshot();
+    let r = srv.call("PATCH", &p, Some(&rw), Some(&json!({"diagnosis": "Gripe"})));
+    assert_eq!((r.status, r.code().as_str()), (403, "INSUFFICIENT_SCOPE"));
+    assert_eq!(r.json()["error"]["details"]["required"], "clinical");
+    let r = srv.post(
+        &format!("{p}/status"),
+        &rw,
+        json!({"status": "confirmed", "prescription": "x"}),
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(env.snapshot(), before);
+    // With it: set and seen.
+    let r = srv.call(
+        "PATCH",
+        &p,
+        Some(&doc),
+        Some(&json!({"diagnosis": "Gripe"})),
+    );
+    assert_eq!(
+        (r.status, r.json()["diagnosis"].clone()),
+        (200, json!("Gripe"))
+    );
+    assert_eq!(srv.get(&p, &doc).json()["diagnosis"], "Gripe");
+    // Without it, absent everywhere an appointment travels.
+    for path in [
+        p.clone(),
+        format!("{p}/history"),
+        "/v1/appointments?date=2026-06-16".to_string(),
+        "/v1/events".to_string(),
+        "/v1/agenda?date=2026-06-16".to_string(),
+    ] {
+        let r = srv.get(&path, &rw);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            !r.body.contains("diagnosis") && !r.body.contains("Gripe"),
+            "{path}: {}",
+            r.body
+        );
+        assert!(!r.body.contains("follow_up_required"), "{path}");
+    }
+    assert!(srv.get("/v1/events", &doc).body.contains("Gripe"));
+}
+
+#[test]
+fn a_token_limited_to_a_clinic_sees_nothing_of_another() {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+        "--notify",
+        "off",
+    ]);
+    env.ok(&[
+        "window",
+        "add",
+        "-c",
+        "Norte",
+        "-d",
+        "Dr. García",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "17:00",
+    ]);
+    let central = env.book("2026-06-16", "10:00", "+50370001111");
+    let norte = env.ok(&[
+        "-c",
+        "Norte",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "14:00",
+        "-P",
+        "+50370002222",
+    ])["appointment"]
+        .clone();
+    let t = token(&env, "norte-bot", ALL, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let mine = srv.get(&format!("/v1/appointments/{}", s(&norte["id"])), &t);
+    assert_eq!(mine.status, 200);
+    // Another clinic's appointment is exactly as a missing one.
+    let other = srv.get(&format!("/v1/appointments/{}", s(&central["id"])), &t);
+    let missing_id = "00000000-0000-4000-8000-000000000000";
+    let missing = srv.get(&format!("/v1/appointments/{missing_id}"), &t);
+    assert_eq!(other.status, 404);
+    assert_eq!(
+        other.body.replace(s(&central["id"]), "ID"),
+        missing.body.replace(missing_id, "ID")
+    );
+    let r = srv.post(
+        &format!("/v1/appointments/{}/cancel", s(&central["id"])),
+        &t,
+        json!({}),
+    );
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT status FROM appointments WHERE id = '{}'",
+            s(&central["id"])
+        ))[0][0],
+        "scheduled"
+    );
+    // Lists, counts, the day sheet and the event log hold only its clinic.
+    let clinics = srv.get("/v1/clinics", &t).json();
+    assert_eq!(clinics["clinics"].as_array().unwrap().len(), 1);
+    assert_eq!(clinics["clinics"][0]["name"], "Norte");
+    let day = srv.get("/v1/appointments?date=2026-06-16", &t).json();
+    assert_eq!(day["appointments"].as_array().unwrap().len(), 1);
+    assert_eq!(day["appointments"][0]["id"], norte["id"]);
+    assert_eq!(srv.get("/v1/appointments/count", &t).json()["count"], 1);
+    let evs = srv.get("/v1/events", &t).json();
+    assert_eq!(evs["events"].as_array().unwrap().len(), 1);
+    assert!(!srv
+        .get("/v1/agenda?date=2026-06-16", &t)
+        .body
+        .contains(s(&central["id"])));
+    // Naming the other clinic finds nothing.
+    let r = srv.get("/v1/appointments?date=2026-06-16&clinic=Central", &t);
+    assert_eq!((r.status, r.code().as_str()), (404, "NOT_FOUND"));
+    // A booking lands in its clinic.
+    let r = srv.post("/v1/appointments", &t, json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "15:00", "phone": "+50370003333"}));
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["appointment"]["clinic_id"], norte["clinic_id"]);
+    let r = srv.post("/v1/appointments", &t, booking("11:00", "+50370003333"));
+    assert_eq!(r.status, 422, "Central's hours are not Norte's: {}", r.body);
+}
+
+#[test]
+fn bad_requests_get_their_status_and_change_nothing() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    assert_eq!(srv.get("/v1/clinics", &t).status, 200);
+    let before = env.snapshot();
+    let send = |ct: &str, body: &[u8]| {
+        let mut req = format!(
+            "POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(body);
+        srv.raw(&req)
+    };
+    let r = send("application/json", b"{\"doctor\": ");
+    assert_eq!((r.status, r.code().as_str()), (400, "VALIDATION_ERROR"));
+    assert!(r.json()["error"]["details"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("not valid JSON"));
+    let r = send("application/json", b"[1,2]");
+    assert_eq!(
+        r.json()["error"]["details"]["body"],
+        "The body must be a JSON object"
+    );
+    let r = send("application/json", br#"{"doctor":"Dr. Garc\u00eda","date":"2026-06-16","time":"10:00","phone":"+50370001111","colour":"red"}"#);
+    assert_eq!(
+        r.json()["error"]["details"]["colour"],
+        "colour is not a field of this endpoint"
+    );
+    let r = send("application/json", br#"{"doctor":"Dr. Garc\u00eda","date":"2026-06-16","time":"10:00","phone":"+50370001111","duration":"30"}"#);
+    assert_eq!(
+        r.json()["error"]["details"]["duration"],
+        "duration must be a whole number"
+    );
+    let r = send("text/plain", b"doctor=x");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (415, "UNSUPPORTED_MEDIA_TYPE")
+    );
+    let big = format!("{{\"notes\":\"{}\"}}", "x".repeat(70 * 1024));
+    let r = send("application/json", big.as_bytes());
+    assert_eq!((r.status, r.code().as_str()), (413, "PAYLOAD_TOO_LARGE"));
+    // Too large even when sent in chunks, without a length.
+    let mut chunked = format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").into_bytes();
+    for _ in 0..20 {
+        chunked.extend_from_slice(format!("1000\r\n{}\r\n", "x".repeat(4096)).as_bytes());
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    assert_eq!(srv.raw(&chunked).status, 413);
+    let r = srv.get("/v1/nothing", &t);
+    assert_eq!((r.status, r.code().as_str()), (404, "NOT_FOUND"));
+    let r = srv.call("PUT", "/v1/appointments", Some(&t), None);
+    assert_eq!((r.status, r.code().as_str()), (405, "METHOD_NOT_ALLOWED"));
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn an_address_that_fails_too_often_must_wait() {
+    let env = Env::clinic();
+    let good = token(&env, "bot", "appointments:read", &[]);
+    let srv = Server::start(&env, &[]);
+    for i in 0..20 {
+        let r = srv.get("/v1/clinics", &format!("appt_guess{i}"));
+        assert_eq!(r.status, 401, "attempt {i}");
+    }
+    let r = srv.get("/v1/clinics", "appt_guess21");
+    assert_eq!((r.status, r.code().as_str()), (429, "RATE_LIMITED"));
+    let wait: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Even the right token waits: guessing must not go on beside it.
+    assert_eq!(srv.get("/v1/clinics", &good).status, 429);
+    // Health needs no token and is never limited.
+    assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+}
+
+#[test]
+fn a_stalled_client_is_dropped_and_holds_up_nobody() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    // One worker: the stalled clients must not be holding it.
+    let srv = Server::start(&env, &["--threads", "1"]);
+    let mut head_only = TcpStream::connect(&srv.addr).unwrap();
+    head_only
+        .write_all(b"GET /v1/clinics HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut half_body = TcpStream::connect(&srv.addr).unwrap();
+    half_body
+        .write_all(format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"doctor\":").as_bytes())
+        .unwrap();
+    let started = Instant::now();
+    for _ in 0..5 {
+        let r = srv.get("/v1/clinics", &t);
+        assert_eq!(r.status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "others were held up"
+    );
+    for (name, mut s) in [("head", head_only), ("body", half_body)] {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_secs(9) && waited < Duration::from_secs(19),
+            "{name}: dropped after {waited:?}"
+        );
+    }
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "0");
+    assert_eq!(srv.get("/v1/clinics", &t).status, 200);
+}
+
+#[test]
+fn a_client_that_leaves_mid_answer_finds_its_booking_made() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let body = booking("10:00", "+50370001111").to_string();
+    let mut s = TcpStream::connect(&srv.addr).unwrap();
+    s.write_all(
+        format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes(),
+    )
+    .unwrap();
+    drop(s);
+    let until = Instant::now() + Duration::from_secs(10);
+    while env.rows("SELECT count(*) FROM appointments")[0][0] != "1" {
+        assert!(Instant::now() < until, "the booking was not made");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The server goes on, and the booking is there to be found.
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370001111"));
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(
+        srv.get("/v1/appointments?date=2026-06-16", &t).json()["appointments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+#[cfg_attr(
+    appt_test_pg,
+    ignore = "SQLite only: PostgreSQL's lost server is the next test"
+)]
+fn a_locked_database_is_503_with_retry_after_and_nothing_half_done() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let lock = rusqlite::Connection::open(&env.db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370001111"));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (503, "DATABASE_ERROR"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.header("retry-after"), Some("1"));
+    lock.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "0");
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370001111"));
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[test]
+#[cfg_attr(
+    not(appt_test_pg),
+    ignore = "PostgreSQL only: SQLite's locked file is the test before"
+)]
+fn a_lost_database_server_is_503_and_the_server_reconnects() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    assert_eq!(srv.get("/v1/clinics", &t).status, 200);
+    let name = env.url().unwrap().rsplit('/').next().unwrap().to_string();
+    let admin = pg_server().unwrap();
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .unwrap();
+    c.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        &[&name],
+    )
+    .unwrap();
+    let r = srv.get("/v1/clinics", &t);
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (503, "DATABASE_ERROR"),
+        "{}",
+        r.body
+    );
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(srv.call("GET", "/healthz", None, None).status, 503);
+    // The password never reaches the answer.
+    assert!(
+        !r.body.contains("password") && !r.body.contains(":postgres@"),
+        "{}",
+        r.body
+    );
+    c.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = srv.get("/v1/clinics", &t);
+        if r.status == 200 {
+            break;
+        }
+        assert!(Instant::now() < until, "never reconnected: {}", r.body);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sigterm_and_sigint_stop_it_cleanly() {
+    let env = Env::clinic();
+    for sig in ["TERM", "INT"] {
+        let mut srv = Server::start(&env, &[]);
+        assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+        srv.signal(sig);
+        assert_eq!(srv.wait(Duration::from_secs(5)), Some(0), "SIG{sig}");
+        assert!(
+            TcpStream::connect(&srv.addr).is_err(),
+            "still listening after SIG{sig}"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    appt_test_pg,
+    ignore = "SQLite only: a request held in flight by a file lock"
+)]
+fn a_request_in_flight_when_told_to_stop_is_finished_and_answered() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let mut srv = Server::start(&env, &[]);
+    let lock = rusqlite::Connection::open(&env.db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let addr = srv.addr.clone();
+    let body = booking("10:00", "+50370001111").to_string();
+    let pending = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(&addr).unwrap();
+        s.write_all(format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        parse(&out)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    srv.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    // Stopping: no new connection is taken.
+    assert!(TcpStream::connect(&srv.addr).is_err());
+    lock.execute_batch("ROLLBACK").unwrap();
+    let r = pending.join().unwrap();
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(srv.wait(Duration::from_secs(10)), Some(0));
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "1");
+}
+
+#[test]
+fn another_address_needs_tls_or_a_proxy() {
+    let env = Env::clinic();
+    let e = env.fails(&["serve", "--listen", "0.0.0.0:0"], "VALIDATION_ERROR", 2);
+    assert!(s(&e["error"]["details"]["listen"]).contains("--allow-plain-http"));
+    let e = env.fails(&["serve", "--listen", "nowhere"], "VALIDATION_ERROR", 2);
+    assert!(e["error"]["details"]["listen"].is_string());
+    // Behind a proxy, on every address.
+    let srv = Server::start(&env, &["--listen", "0.0.0.0:0", "--allow-plain-http"]);
+    let port = srv.addr.rsplit(':').next().unwrap().to_string();
+    let local = format!("127.0.0.1:{port}");
+    assert_eq!(call_at(&local, "GET", "/healthz", None, None).status, 200);
+    // HTTPS with a certificate and its key.
+    let dir = env.dir.path();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(made.success());
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    let e = env.fails(
+        &[
+            "serve",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            cert.to_str().unwrap(),
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(e["error"]["details"]["tls_key"].is_string(), "{e}");
+    assert!(!e.to_string().contains("BEGIN"), "{e}");
+    let mut c = env.raw(&[
+        "serve",
+        "--listen",
+        "0.0.0.0:0",
+        "--json",
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    if env.url().is_some() {
+        c.env("APPT_KEY", PG_KEY);
+    }
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url: Value = serde_json::from_str(&line).unwrap();
+    let port = s(&url["url"]).rsplit(':').next().unwrap().to_string();
+    assert!(s(&url["url"]).starts_with("https://"));
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--cacert"])
+        .arg(&cert)
+        .arg(format!("https://localhost:{port}/healthz"))
+        .output()
+        .expect("curl");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        r#"{"status":"ok"}"#,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_dozen_clients_and_the_command_line_race_for_one_slot_and_one_wins() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &["--threads", "12"]);
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let srv = Arc::new(srv);
+    let mut racers = Vec::new();
+    for i in 0..12 {
+        let (srv, t, barrier) = (Arc::clone(&srv), t.clone(), Arc::clone(&barrier));
+        racers.push(std::thread::spawn(move || {
+            barrier.wait();
+            let r = srv.post(
+                "/v1/appointments",
+                &t,
+                booking("10:00", &format!("+5037000{:04}", i)),
+            );
+            (r.status, r.body)
+        }));
+    }
+    let mut desks = Vec::new();
+    for i in 0..4 {
+        let mut c = env.raw(&[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            "10:00",
+            "-P",
+            &format!("+5037100{i:04}"),
+            "--json",
+        ]);
+        if env.url().is_some() {
+            c.env("APPT_KEY", PG_KEY);
+        }
+        let barrier = Arc::clone(&barrier);
+        desks.push(std::thread::spawn(move || {
+            barrier.wait();
+            c.output().expect("book").status.code()
+        }));
+    }
+    let answers: Vec<(u16, String)> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+    let desk: Vec<Option<i32>> = desks.into_iter().map(|d| d.join().unwrap()).collect();
+    let won = answers.iter().filter(|(s, _)| *s == 201).count()
+        + desk.iter().filter(|c| **c == Some(0)).count();
+    assert_eq!(won, 1, "{answers:?} {desk:?}");
+    for (status, body) in &answers {
+        assert!(*status == 201 || *status == 409, "{status}: {body}");
+    }
+    assert!(
+        desk.iter().all(|c| *c == Some(0) || *c == Some(4)),
+        "{desk:?}"
+    );
+    assert_eq!(
+        env.rows("SELECT count(*) FROM appointments WHERE status <> 'cancelled'")[0][0],
+        "1"
+    );
+}
