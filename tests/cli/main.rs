@@ -34,6 +34,7 @@ mod setup;
 mod slots;
 mod storage;
 mod terminal;
+mod tokens;
 mod webhooks;
 mod wire;
 mod words;
