@@ -53,12 +53,14 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
+            cand serve 'Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1063,6 +1065,66 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;webhook;help;help'= {
         }
+        &'appt;token'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'
+            cand list 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
+            cand revoke 'Revoke an API token: requests with it are refused from the next one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;token;add'= {
+            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical'
+            cand --expires 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;token;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;token;revoke'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;token;help'= {
+            cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'
+            cand list 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
+            cand revoke 'Revoke an API token: requests with it are refused from the next one'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;token;help;add'= {
+        }
+        &'appt;token;help;list'= {
+        }
+        &'appt;token;help;revoke'= {
+        }
+        &'appt;token;help;help'= {
+        }
         &'appt;check'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1149,6 +1211,21 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'appt;serve'= {
+            cand --listen 'Address and port to listen on (port 0: a free one, printed once listening)'
+            cand --threads 'Worker threads answering requests'
+            cand --tls-cert 'PEM certificate chain for HTTPS (with --tls-key)'
+            cand --tls-key 'PEM private key for HTTPS (with --tls-cert)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --allow-plain-http 'Serve plain HTTP on an address other than loopback (behind a TLS proxy)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;completions'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1185,12 +1262,14 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
+            cand serve 'Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1346,6 +1425,17 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;help;webhook;deliver'= {
         }
+        &'appt;help;token'= {
+            cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'
+            cand list 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
+            cand revoke 'Revoke an API token: requests with it are refused from the next one'
+        }
+        &'appt;help;token;add'= {
+        }
+        &'appt;help;token;list'= {
+        }
+        &'appt;help;token;revoke'= {
+        }
         &'appt;help;check'= {
         }
         &'appt;help;backup'= {
@@ -1360,6 +1450,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;transfer'= {
         }
         &'appt;help;demo'= {
+        }
+        &'appt;help;serve'= {
         }
         &'appt;help;completions'= {
         }

@@ -27,6 +27,7 @@ pub mod schedule;
 pub mod service;
 pub mod shortfall;
 pub mod slots;
+pub mod token;
 pub mod values;
 pub mod visit;
 pub mod waitlist;

@@ -28,6 +28,7 @@ mod serve;
 mod service;
 mod show;
 mod slots;
+mod token;
 mod transfer;
 mod waitlist;
 mod webhook;
@@ -186,6 +187,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Webhook(webhook::Cmd),
+    /// API tokens for `appt serve`: add (shown once), list, revoke
+    #[command(
+        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token list\n  appt token revoke whatsapp-bot"
+    )]
+    #[command(subcommand)]
+    Token(token::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
     Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
@@ -513,6 +520,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
+        Command::Token(c) => token::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Key(c) => key::run(&ctx, c),

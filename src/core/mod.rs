@@ -2,6 +2,7 @@
 //! the status machine. Pure functions over values: no SQL, no printing, no
 //! clock reads ("now" is always handed in).
 
+pub mod access;
 pub mod booking;
 pub mod check;
 pub mod delivery;

@@ -1164,6 +1164,90 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
     out
 }
 
+/// `token add`: what the token may do, then the token alone on its last
+/// line (shown this once).
+pub fn token_added(a: &crate::app::token::Added) -> String {
+    let t = &a.info;
+    let mut lines = vec![tr!(
+        "h.token_added",
+        name = clean(&t.name),
+        scopes = scopes(&t.scopes)
+    )];
+    if let Some(c) = &t.clinic {
+        lines.push(tr!("h.token_clinic", clinic = clean(c)));
+    }
+    lines.push(match t.expires_at {
+        Some(at) => tr!("h.token_expires", at = crate::core::time::fmt_utc(at)),
+        None => tr!("h.token_never_expires"),
+    });
+    lines.push(tr!("h.token_shown_once"));
+    lines.push(a.token.clone());
+    lines.join("\n")
+}
+
+fn scopes(s: &[crate::core::access::Scope]) -> String {
+    s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// `token list`: every token, revoked ones too, never the token itself.
+pub fn tokens(all: &[crate::store::tokens::Token], now: chrono::DateTime<chrono::Utc>) -> String {
+    if all.is_empty() {
+        return tr!("h.no_tokens");
+    }
+    let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(crate::core::time::fmt_utc).unwrap_or_default()
+    };
+    let mut t = Sheet::new(vec![
+        text("Name", 8),
+        col("Prefix"),
+        text("Scopes", 10),
+        text("Clinic", 8),
+        col("Created"),
+        col("Expires"),
+        col("Last used"),
+        col("Status"),
+    ])
+    .steps(&[
+        Step::Drop("Created"),
+        Step::Drop("Last used"),
+        Step::Drop("Clinic"),
+    ]);
+    for k in all {
+        t.row(vec![
+            clean(&k.name).into(),
+            clean(&k.prefix).into(),
+            scopes(&k.scopes).into(),
+            k.clinic
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| tr!("word.all"))
+                .into(),
+            stamp(Some(k.created_at)).into(),
+            k.expires_at
+                .map(crate::core::time::fmt_utc)
+                .unwrap_or_else(|| tr!("word.never"))
+                .into(),
+            stamp(k.last_used_at).into(),
+            match crate::app::token::status(k, now) {
+                "revoked" => tr!("h.token_revoked"),
+                "expired" => tr!("h.token_expired"),
+                _ => tr!("h.token_active"),
+            }
+            .into(),
+        ]);
+    }
+    t.render()
+}
+
+/// `token revoke`: which token, from when.
+pub fn token_revoked(t: &crate::store::tokens::Token) -> String {
+    tr!(
+        "c.token_revoked",
+        name = clean(&t.name),
+        prefix = clean(&t.prefix)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

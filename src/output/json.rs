@@ -934,3 +934,57 @@ pub fn health() -> Value {
 pub fn events_page(lines: &[String], last_id: i64) -> String {
     format!("{{\"events\":[{}],\"last_id\":{last_id}}}", lines.join(","))
 }
+
+#[derive(Serialize)]
+struct TokenView<'a> {
+    name: &'a str,
+    prefix: &'a str,
+    scopes: Vec<&'static str>,
+    clinic_id: Option<&'a str>,
+    clinic: Option<&'a str>,
+    status: &'static str,
+    created_at: String,
+    expires_at: Option<String>,
+    last_used_at: Option<String>,
+    revoked_at: Option<String>,
+}
+
+/// An API token as `token list` and `token revoke` show it (never the token
+/// nor its hash): `status` is `active`, `expired` or `revoked` at `now`.
+pub fn token(t: &crate::store::tokens::Token, now: DateTime<Utc>) -> Value {
+    to_json(TokenView {
+        name: &t.name,
+        prefix: &t.prefix,
+        scopes: t.scopes.iter().map(|s| s.as_str()).collect(),
+        clinic_id: t.clinic_id.as_deref(),
+        clinic: t.clinic.as_deref(),
+        status: crate::app::token::status(t, now),
+        created_at: ts(t.created_at),
+        expires_at: opt_ts(t.expires_at),
+        last_used_at: opt_ts(t.last_used_at),
+        revoked_at: opt_ts(t.revoked_at),
+    })
+}
+
+#[derive(Serialize)]
+struct TokenAddedView<'a> {
+    name: &'a str,
+    prefix: &'a str,
+    scopes: Vec<&'static str>,
+    clinic_id: Option<&'a str>,
+    expires_at: Option<String>,
+    token: &'a str,
+}
+
+/// `token add`: `{"name","prefix","scopes","clinic_id","expires_at","token"}`,
+/// the only document that holds a token.
+pub fn token_added(a: &crate::app::token::Added) -> Value {
+    to_json(TokenAddedView {
+        name: &a.info.name,
+        prefix: &a.info.prefix,
+        scopes: a.info.scopes.iter().map(|s| s.as_str()).collect(),
+        clinic_id: a.info.clinic_id.as_deref(),
+        expires_at: opt_ts(a.info.expires_at),
+        token: &a.token,
+    })
+}

@@ -330,8 +330,15 @@ impl hyper::service::Service<Request<Incoming>> for Service {
     >;
 
     fn call(&self, req: Request<Incoming>) -> Self::Future {
-        let s = self.clone();
-        Box::pin(async move { s.respond(req).await })
+        // On a task of its own: a client that goes away once its request has
+        // arrived makes hyper drop this future, and the request must still be
+        // done (or not) whole, never cut off between the worker and its answer.
+        let answered = tokio::spawn(self.clone().respond(req));
+        Box::pin(async move {
+            answered
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::Interrupted.into()))
+        })
     }
 }
 
@@ -638,10 +645,7 @@ fn authorised(
     }
     let Some(presented) = job.bearer.as_deref().filter(|t| !t.is_empty()) else {
         shared.failed(job.peer);
-        return Err(Error::new(
-            Code::Unauthorized,
-            "A bearer token is required (Authorization: Bearer TOKEN)",
-        ));
+        return Err(token::unauthorized());
     };
     let grant: Grant = token::authenticate(st, presented, now).inspect_err(|e| {
         if e.code == Code::Unauthorized {

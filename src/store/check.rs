@@ -17,7 +17,7 @@ use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::stored::{self, Table};
 use super::{
     appointments as appts, clinics, closures, doctors, events, patients, reminders, services,
-    waitlist, webhooks, windows, Store, ACTIVE,
+    tokens, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
@@ -493,7 +493,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Table; 11] = [
+const STORED: [&Table; 12] = [
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,
@@ -505,6 +505,7 @@ const STORED: [&Table; 11] = [
     &events::STORED,
     &waitlist::STORED,
     &webhooks::STORED,
+    &tokens::STORED,
 ];
 
 /// Every stored value of `t` a command would refuse to read: one violation

@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod services;
 mod sqlite;
 pub mod stored;
+pub mod tokens;
 pub mod transfer;
 pub mod waitlist;
 

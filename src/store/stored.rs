@@ -8,6 +8,7 @@
 //! a command would refuse, `check` lists.
 
 use super::db::{Peek, Row};
+use crate::core::access::Scope;
 use crate::core::{limits, phone, Status};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -52,6 +53,8 @@ pub enum Kind {
     Json,
     /// A clinic's country code: `+` and 1–3 digits (`+503`).
     CountryCode,
+    /// An API token's scopes: known scopes, comma-separated, at least one.
+    Scopes,
 }
 
 /// A column a table module parses, and whether it may be NULL.
@@ -106,6 +109,7 @@ impl Kind {
             (Kind::Offsets, Peek::Text(t)) => offsets(t).map(drop),
             (Kind::Json, Peek::Text(t)) => json_valid(t),
             (Kind::CountryCode, Peek::Text(t)) => country_code(t).map(drop),
+            (Kind::Scopes, Peek::Text(t)) => scopes(t).map(drop),
             _ => Err(wrong()),
         }
     }
@@ -189,6 +193,16 @@ pub fn country_code(s: &str) -> Result<String, String> {
             shown(s)
         )),
     }
+}
+
+/// An API token's scopes exactly as appt writes them (`appointments:read,clinical`).
+pub fn scopes(s: &str) -> Result<Vec<Scope>, String> {
+    let list = s
+        .split(',')
+        .map(|one| Scope::ALL.into_iter().find(|sc| sc.as_str() == one))
+        .collect::<Option<Vec<Scope>>>()
+        .filter(|l| !l.is_empty());
+    list.ok_or_else(|| format!("{} is not a list of scopes", shown(s)))
 }
 
 /// A JSON object (appt stores no other JSON).
@@ -314,6 +328,10 @@ impl<'a, 'r> Fields<'a, 'r> {
 
     pub fn country_code(&self, i: usize) -> Result<Option<String>> {
         self.parse_opt(i, |s: String| country_code(&s))
+    }
+
+    pub fn scopes(&self, i: usize) -> Result<Vec<Scope>> {
+        self.parse(i, |s: String| scopes(&s))
     }
 
     pub fn json(&self, i: usize) -> Result<Value> {

@@ -5,7 +5,7 @@
 use super::db::{marks, Backend, Tx, Val};
 use super::{
     appointments, clinics, closures, columns, doctors, events, meta, patients, reminders, services,
-    waitlist, webhooks, windows, Store,
+    tokens, waitlist, webhooks, windows, Store,
 };
 use crate::args;
 use crate::error::{Error, Result};
@@ -32,6 +32,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
+    ("api_tokens", tokens::COLS, ""),
     ("meta", meta::COLS, ""),
 ];
 

@@ -22,6 +22,7 @@ const VALUE_NAMES: &[&str] = &[
     "TIME",
     "RFC3339",
     "DATE|RFC3339",
+    "DURATION|DATE",
     "DURATION", // numbers
     "N",
     "MINUTES", // text
@@ -46,6 +47,7 @@ const VALUE_NAMES: &[&str] = &[
     "DAYS",
     "SERVICES",
     "TYPES",
+    "SCOPES",
     "OFFSETS", // places and programs
     "FILE",
     "FILE|-",

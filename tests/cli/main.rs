@@ -35,6 +35,7 @@ mod setup;
 mod slots;
 mod storage;
 mod terminal;
+mod tokens;
 mod webhooks;
 mod wire;
 mod words;

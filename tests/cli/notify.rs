@@ -261,6 +261,7 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
     ]);
     // Take the database back to schema version 4, as an older appt left it.
     let downgrade = [
+        "DROP TABLE api_tokens",
         "ALTER TABLE clinics DROP COLUMN country_code",
         "ALTER TABLE events DROP COLUMN actor",
         "DROP INDEX events_booked",

@@ -1,0 +1,378 @@
+//! API tokens for `appt serve` (docs/security.md#api-tokens): `add` makes
+//! one (shown once, kept as its SHA-256), `list`, `revoke`, and
+//! `authenticate`, which the server calls on every request.
+
+use crate::core::access::{self, Grant, Scope};
+use crate::error::{Code, Error, Result};
+use crate::store::crypto::to_hex;
+use crate::store::tokens::{self, Token};
+use crate::store::{self, clinics, Store};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chacha20poly1305::aead::rand_core::RngCore;
+use chacha20poly1305::aead::OsRng;
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use std::cell::Cell;
+
+/// What every token starts with, so a leaked one is recognised (by people
+/// and by secret scanners).
+pub const TOKEN_PREFIX: &str = "appt_";
+
+/// Random bytes in a token: 256 bits from the operating system's generator.
+const RANDOM_BYTES: usize = 32;
+
+/// How many characters of a token are kept to tell tokens apart.
+pub const SHOWN_PREFIX: usize = 8;
+
+/// `last_used_at` is recorded at most this often (seconds) per token, so a
+/// read does not become a write each time.
+pub const TOUCH_EVERY: i64 = 60;
+
+/// `appt token add NAME --scopes … [--clinic C] [--expires 90d]`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AddRequest {
+    pub name: String,
+    /// Each item one scope or several, comma-separated.
+    pub scopes: Vec<String>,
+    /// A clinic by name or ID: the token sees only that one.
+    pub clinic: Option<String>,
+    /// `90d`, `12h`, `2026-12-31` or an RFC 3339 time ([`access::expiry`]).
+    pub expires: Option<String>,
+}
+
+/// A new token: the only time the token itself exists outside its holder.
+pub struct Added {
+    pub token: String,
+    pub info: Token,
+}
+
+impl std::fmt::Debug for Added {
+    /// Never the token: a debug print may end up in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Added")
+            .field("token", &format_args!("{}…", self.info.prefix))
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+/// The hex SHA-256 of a token, as the database keeps it.
+fn digest(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new token: `appt_` and 32 random bytes, base64url without padding.
+fn new_token() -> String {
+    let mut bytes = [0u8; RANDOM_BYTES];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Makes a token and commits it. The front end that shows the token should
+/// use [`add_then`], so a token nobody saw is never left working.
+pub fn add(st: &mut Store, req: &AddRequest, now: DateTime<Utc>) -> Result<Added> {
+    add_then(st, req, now, &mut |_| Ok(()))
+}
+
+/// Makes a token and hands it to `deliver` (which shows it) before the
+/// change commits: when `deliver` fails, nothing is saved, so no token works
+/// that nobody saw. When the commit fails after `deliver`, the error says
+/// the token shown does not work.
+pub fn add_then(
+    st: &mut Store,
+    req: &AddRequest,
+    now: DateTime<Utc>,
+    deliver: &mut dyn FnMut(&Added) -> Result<()>,
+) -> Result<Added> {
+    let name = access::check_name(req.name.trim());
+    let scopes = Scope::parse_list(&req.scopes);
+    let expires = req
+        .expires
+        .as_deref()
+        .map(|e| access::expiry(e, now))
+        .transpose();
+    let bad: Vec<(String, String)> = [name.as_ref().err(), scopes.as_ref().err()]
+        .into_iter()
+        .chain([expires.as_ref().err()])
+        .flatten()
+        .flat_map(|e| {
+            e.details
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let (Ok(name), Ok(scopes), Ok(expires_at)) = (name, scopes, expires) else {
+        return Err(Error::fields(bad));
+    };
+    let shown = Cell::new(false);
+    let outcome = st.write(|tx| {
+        let clinic = req
+            .clinic
+            .as_deref()
+            .map(|c| clinics::find(tx, c))
+            .transpose()?;
+        if tokens::active_by_name(tx, &name)?.is_some() {
+            return Err(Error::field(
+                "name",
+                format!(
+                    "a token named '{name}' exists already: revoke it first (appt token revoke {name}) or choose another name"
+                ),
+            ));
+        }
+        let token = new_token();
+        let info = Token {
+            id: store::new_id(),
+            name: name.clone(),
+            prefix: token.chars().take(SHOWN_PREFIX).collect(),
+            scopes: scopes.clone(),
+            clinic_id: clinic.as_ref().map(|c| c.id.clone()),
+            clinic: clinic.map(|c| c.name),
+            created_at: now,
+            expires_at,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        tokens::insert(tx, &info, &digest(&token))?;
+        let added = Added { token, info };
+        deliver(&added)?;
+        shown.set(true);
+        Ok(added)
+    });
+    match outcome {
+        // Shown, then not committed.
+        Err(e) if shown.get() => Err(Error {
+            message: format!(
+                "{}; the token was not saved: the one shown does not work",
+                e.message
+            ),
+            ..e
+        }),
+        other => other,
+    }
+}
+
+/// Where a token stands at `now`: `revoked`, `expired` or `active`.
+pub fn status(t: &Token, now: DateTime<Utc>) -> &'static str {
+    if t.revoked_at.is_some() {
+        "revoked"
+    } else if access::expired(t.expires_at, now) {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+/// Every token, revoked ones too (docs/security.md#api-tokens).
+pub fn list(st: &mut Store) -> Result<Vec<Token>> {
+    st.read(tokens::list)
+}
+
+/// Revokes the active token of this name: the next request with it is
+/// refused. `NOT_FOUND` when no active token has the name.
+pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
+    let name = name.trim();
+    st.write(|tx| {
+        let Some(mut t) = tokens::active_by_name(tx, name)? else {
+            return Err(
+                Error::new(Code::NotFound, format!("no active token named '{name}'"))
+                    .hint("`appt token list` shows the tokens"),
+            );
+        };
+        tokens::revoke(tx, &t.id, now)?;
+        t.revoked_at = Some(now);
+        Ok(t)
+    })
+}
+
+/// The refusal of a request without a valid token: one message whatever
+/// the reason (missing, unknown, revoked or expired), naming no token.
+pub fn unauthorized() -> Error {
+    Error::new(
+        Code::Unauthorized,
+        "a valid API token is required: Authorization: Bearer TOKEN",
+    )
+}
+
+/// The grant of a presented bearer token, read from the database each time
+/// (a revoked token is refused from the next request). `UNAUTHORIZED` when
+/// it is unknown, revoked or expired. Records `last_used_at` at most once a
+/// minute per token; a failure to record it refuses nothing.
+pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
+    let hash = digest(presented);
+    let found = st.read(|tx| tokens::by_hash(tx, &hash))?;
+    let t = match found {
+        Some(t) if t.revoked_at.is_none() && !access::expired(t.expires_at, now) => t,
+        _ => return Err(unauthorized()),
+    };
+    if t.last_used_at
+        .is_none_or(|at| now - at >= Duration::seconds(TOUCH_EVERY))
+    {
+        let _ = st.write(|tx| tokens::touch(tx, &t.id, now, TOUCH_EVERY));
+    }
+    Ok(Grant {
+        name: t.name,
+        scopes: t.scopes,
+        clinic_id: t.clinic_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::clinic;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn now() -> DateTime<Utc> {
+        at("2026-06-15T12:00:00Z")
+    }
+
+    fn request(name: &str, scopes: &str) -> AddRequest {
+        AddRequest {
+            name: name.into(),
+            scopes: vec![scopes.into()],
+            ..AddRequest::default()
+        }
+    }
+
+    fn last_used(st: &mut Store, name: &str) -> Option<DateTime<Utc>> {
+        list(st)
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name == name && t.revoked_at.is_none())
+            .and_then(|t| t.last_used_at)
+    }
+
+    #[test]
+    fn a_token_is_appt_and_43_base64url_characters_and_kept_as_its_hash() {
+        let mut st = Store::in_memory().unwrap();
+        let a = add(&mut st, &request("bot", "appointments:read"), now()).unwrap();
+        let rest = a.token.strip_prefix("appt_").expect("appt_ prefix");
+        assert!(rest.len() >= 43, "{rest}");
+        assert!(rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(URL_SAFE_NO_PAD.decode(rest).unwrap().len(), 32);
+        assert_eq!(a.info.prefix, a.token[..8]);
+        assert!(!format!("{a:?}").contains(&a.token));
+        let stored: Vec<(String, String)> = st
+            .read(|tx| {
+                tx.rows("SELECT hash, prefix FROM api_tokens", &[], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .unwrap();
+        assert_eq!(stored, [(digest(&a.token), a.token[..8].to_string())]);
+        let b = add(&mut st, &request("other", "clinical"), now()).unwrap();
+        assert_ne!(a.token, b.token);
+    }
+
+    #[test]
+    fn a_valid_token_grants_its_scopes_and_clinic() {
+        let mut st = Store::in_memory().unwrap();
+        let c = clinic::add(
+            &mut st,
+            "Central",
+            &clinic::SettingsInput {
+                timezone: Some("America/El_Salvador".into()),
+                ..Default::default()
+            },
+            now(),
+        )
+        .unwrap();
+        let mut req = request("bot", "appointments:write,appointments:read");
+        req.clinic = Some("central".into());
+        let a = add(&mut st, &req, now()).unwrap();
+        let g = authenticate(&mut st, &a.token, now()).unwrap();
+        assert_eq!(g.name, "bot");
+        assert_eq!(
+            g.scopes,
+            [Scope::AppointmentsRead, Scope::AppointmentsWrite]
+        );
+        assert!(!g.has(Scope::Clinical));
+        assert_eq!(g.clinic_id.as_deref(), Some(c.id.as_str()));
+    }
+
+    #[test]
+    fn unknown_revoked_and_expired_tokens_are_refused_alike() {
+        let mut st = Store::in_memory().unwrap();
+        let a = add(&mut st, &request("bot", "appointments:read"), now()).unwrap();
+        let mut req = request("brief", "appointments:read");
+        req.expires = Some("1h".into());
+        let brief = add(&mut st, &req, now()).unwrap();
+        assert!(authenticate(&mut st, &brief.token, now()).is_ok());
+        let refusals = [
+            authenticate(&mut st, "appt_nothing", now()).unwrap_err(),
+            authenticate(&mut st, "", now()).unwrap_err(),
+            authenticate(&mut st, &a.token[..20], now()).unwrap_err(),
+            authenticate(&mut st, &brief.token, now() + Duration::hours(1)).unwrap_err(),
+            {
+                revoke(&mut st, "bot", now()).unwrap();
+                authenticate(&mut st, &a.token, now()).unwrap_err()
+            },
+        ];
+        for e in refusals {
+            assert_eq!(e.code, Code::Unauthorized);
+            assert_eq!(e.message, unauthorized().message);
+            assert!(!e.message.contains(&a.token[..8]) && !e.details.to_string().contains("appt_"));
+        }
+    }
+
+    #[test]
+    fn last_use_is_recorded_at_most_once_a_minute() {
+        let mut st = Store::in_memory().unwrap();
+        let a = add(&mut st, &request("bot", "appointments:read"), now()).unwrap();
+        assert_eq!(last_used(&mut st, "bot"), None);
+        authenticate(&mut st, &a.token, now()).unwrap();
+        assert_eq!(last_used(&mut st, "bot"), Some(now()));
+        authenticate(&mut st, &a.token, now() + Duration::seconds(59)).unwrap();
+        assert_eq!(last_used(&mut st, "bot"), Some(now()));
+        let later = now() + Duration::seconds(60);
+        authenticate(&mut st, &a.token, later).unwrap();
+        assert_eq!(last_used(&mut st, "bot"), Some(later));
+        // Another process that recorded it meanwhile is not overwritten.
+        let wrote = st
+            .write(|tx| tokens::touch(tx, &a.info.id, later + Duration::seconds(30), TOUCH_EVERY))
+            .unwrap();
+        assert!(!wrote);
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_handed_over_is_not_saved() {
+        let mut st = Store::in_memory().unwrap();
+        let e = add_then(
+            &mut st,
+            &request("bot", "appointments:read"),
+            now(),
+            &mut |_| Err(Error::internal("cannot write to standard output: closed")),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, Code::Internal);
+        assert!(list(&mut st).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_revoked_name_may_be_given_again_and_stays_listed() {
+        let mut st = Store::in_memory().unwrap();
+        add(&mut st, &request("bot", "appointments:read"), now()).unwrap();
+        let e = add(&mut st, &request("bot", "clinical"), now()).unwrap_err();
+        assert_eq!(e.code, Code::Validation);
+        assert!(e.details.get("name").is_some());
+        revoke(&mut st, "bot", now()).unwrap();
+        assert_eq!(
+            revoke(&mut st, "bot", now()).unwrap_err().code,
+            Code::NotFound
+        );
+        let again = add(&mut st, &request("bot", "clinical"), now()).unwrap();
+        let all = list(&mut st).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all.iter().filter(|t| t.revoked_at.is_some()).count(), 1);
+        assert!(authenticate(&mut st, &again.token, now()).is_ok());
+    }
+}

@@ -1,0 +1,258 @@
+//! Who may do what over `appt serve` (docs/security.md#api-tokens): the
+//! scopes a token carries, what a valid token grants, and the rules for a
+//! token's name and expiry. Pure: the token's randomness and hash are the
+//! use case's and the store's.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// What a token may do (docs/security.md#api-tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every GET.
+    AppointmentsRead,
+    /// Book, move, cancel, status, update, waitlist.
+    AppointmentsWrite,
+    /// Diagnosis, prescription and follow-up, read and written.
+    Clinical,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 3] = [
+        Scope::AppointmentsRead,
+        Scope::AppointmentsWrite,
+        Scope::Clinical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::AppointmentsRead => "appointments:read",
+            Scope::AppointmentsWrite => "appointments:write",
+            Scope::Clinical => "clinical",
+        }
+    }
+
+    /// One scope as written (`appointments:read`); anything else is
+    /// `VALIDATION_ERROR` naming `scopes`.
+    pub fn parse(s: &str) -> Result<Scope> {
+        let s = s.trim();
+        Scope::ALL
+            .into_iter()
+            .find(|sc| sc.as_str() == s)
+            .ok_or_else(|| {
+                Error::field(
+                    "scopes",
+                    format!(
+                        "'{s}' is not a scope: use appointments:read, appointments:write or clinical"
+                    ),
+                )
+            })
+    }
+
+    /// A list of scopes as typed (`--scopes a,b`, or several values): at
+    /// least one, each known, each once, in the order of [`Scope::ALL`].
+    pub fn parse_list<S: AsRef<str>>(typed: &[S]) -> Result<Vec<Scope>> {
+        let mut found = Vec::new();
+        for item in typed {
+            for part in item.as_ref().split(',').filter(|p| !p.trim().is_empty()) {
+                found.push(Scope::parse(part)?);
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::field(
+                "scopes",
+                "at least one scope is required: appointments:read, appointments:write or clinical",
+            ));
+        }
+        Ok(Scope::ALL
+            .into_iter()
+            .filter(|s| found.contains(s))
+            .collect())
+    }
+}
+
+/// What a valid token may do.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The token's name: events record `api:<name>`.
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// The one clinic the token sees; `None`: every clinic.
+    pub clinic_id: Option<String>,
+}
+
+impl Grant {
+    pub fn has(&self, s: Scope) -> bool {
+        self.scopes.contains(&s)
+    }
+}
+
+/// The longest token name.
+pub const NAME_MAX: usize = 64;
+
+/// A token's name: 1 to 64 letters, digits, `.`, `_` or `-` (it appears in
+/// every event the token makes, `api:<name>`, and in the server's log).
+pub fn check_name(name: &str) -> Result<String> {
+    let ok = !name.is_empty()
+        && name.len() <= NAME_MAX
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(Error::field(
+            "name",
+            format!("a token name must be 1 to {NAME_MAX} letters, digits, '.', '_' or '-'"),
+        ))
+    }
+}
+
+/// The longest lifetime `--expires` takes: about 100 years.
+const MAX_DAYS: i64 = 36_500;
+
+/// When a token given `--expires` stops working: `90d` (days from now),
+/// `12h` (hours from now), a date `YYYY-MM-DD` (its start, 00:00 UTC) or an
+/// RFC 3339 instant. It must be later than `now`.
+pub fn expiry(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let t = typed.trim();
+    let bad = || {
+        Error::field(
+            "expires",
+            format!(
+                "'{t}' is not an expiry: give days (90d), hours (12h), a date (2026-12-31) or an RFC 3339 time"
+            ),
+        )
+    };
+    let count = |digits: &str, per_day: i64| -> Result<DateTime<Utc>> {
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        if n < 1 || n > MAX_DAYS * per_day {
+            return Err(Error::field(
+                "expires",
+                format!("--expires must be between 1 hour and {MAX_DAYS} days from now"),
+            ));
+        }
+        Ok(now + Duration::hours(n * 24 / per_day))
+    };
+    let at = if let Some(d) = t.strip_suffix('d').filter(|d| is_digits(d)) {
+        count(d, 1)?
+    } else if let Some(h) = t.strip_suffix('h').filter(|h| is_digits(h)) {
+        count(h, 24)?
+    } else if let Ok(day) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        day.and_hms_opt(0, 0, 0).ok_or_else(bad)?.and_utc()
+    } else {
+        super::time::parse_rfc3339(t).map_err(|_| bad())?
+    };
+    if at <= now {
+        return Err(Error::field(
+            "expires",
+            format!("--expires {t} is not in the future"),
+        ));
+    }
+    if at > now + Duration::days(MAX_DAYS) {
+        return Err(Error::field(
+            "expires",
+            format!("--expires must be between 1 hour and {MAX_DAYS} days from now"),
+        ));
+    }
+    Ok(at)
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a token expiring at `expires_at` still works at `now`.
+pub fn expired(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    expires_at.is_some_and(|e| e <= now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-06-15T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn scopes_read_as_written_and_nothing_else() {
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.as_str()).unwrap(), s);
+        }
+        for bad in ["", "read", "Clinical", "appointments:*", "appointments"] {
+            let e = Scope::parse(bad).unwrap_err();
+            assert_eq!(e.code, crate::error::Code::Validation);
+            assert!(e.details.get("scopes").is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_list_needs_one_scope_and_keeps_each_once() {
+        assert_eq!(
+            Scope::parse_list(&["clinical,appointments:read", "clinical"]).unwrap(),
+            [Scope::AppointmentsRead, Scope::Clinical]
+        );
+        assert!(Scope::parse_list(&[" , "]).is_err());
+        assert!(Scope::parse_list::<&str>(&[]).is_err());
+        assert!(Scope::parse_list(&["appointments:read,nope"]).is_err());
+    }
+
+    #[test]
+    fn a_grant_has_only_its_scopes() {
+        let g = Grant {
+            name: "bot".into(),
+            scopes: vec![Scope::AppointmentsRead],
+            clinic_id: None,
+        };
+        assert!(g.has(Scope::AppointmentsRead));
+        assert!(!g.has(Scope::AppointmentsWrite));
+        assert!(!g.has(Scope::Clinical));
+    }
+
+    #[test]
+    fn names_are_short_plain_words() {
+        assert_eq!(check_name("whatsapp-bot_2.0").unwrap(), "whatsapp-bot_2.0");
+        for bad in ["", "a b", "bot\n", "señal", &"x".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn expiry_in_days_hours_a_date_or_an_instant() {
+        assert_eq!(expiry("90d", now()).unwrap(), now() + Duration::days(90));
+        assert_eq!(expiry("12h", now()).unwrap(), now() + Duration::hours(12));
+        assert_eq!(
+            expiry("2026-12-31", now()).unwrap(),
+            DateTime::parse_from_rfc3339("2026-12-31T00:00:00Z").unwrap()
+        );
+        assert_eq!(
+            expiry("2026-06-15T13:00:00-06:00", now()).unwrap(),
+            DateTime::parse_from_rfc3339("2026-06-15T19:00:00Z").unwrap()
+        );
+        for bad in [
+            "0d",
+            "-1d",
+            "90",
+            "d",
+            "1w",
+            "2026-06-15",
+            "2026-01-01",
+            "36501d",
+            "9999999999d",
+            "",
+        ] {
+            let e = expiry(bad, now()).unwrap_err();
+            assert!(e.details.get("expires").is_some(), "{bad}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_token_expires_at_its_instant() {
+        assert!(!expired(None, now()));
+        assert!(!expired(Some(now() + Duration::seconds(1)), now()));
+        assert!(expired(Some(now()), now()));
+    }
+}

@@ -1,0 +1,143 @@
+//! The `api_tokens` table: the API tokens `appt serve` accepts
+//! (docs/security.md#api-tokens). A token itself is never stored, only its
+//! SHA-256 (hex), by which a request's token is found, and its first 8
+//! characters. A revoked token stays, marked with when it was revoked.
+//! (The `tokens` table is another thing: the queue's numbers of a day.)
+
+use super::columns::{self, place};
+use super::db::{Row, Tx};
+use super::epoch;
+use super::stored::{col, opt, Kind, Table};
+use crate::args;
+use crate::core::access::Scope;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+/// One API token as it may be shown: never the token, never its hash.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub id: String,
+    pub name: String,
+    /// The token's first 8 characters (`appt_` and 3 more).
+    pub prefix: String,
+    pub scopes: Vec<Scope>,
+    /// The one clinic it sees; `None`: every clinic.
+    pub clinic_id: Option<String>,
+    /// That clinic's name, to show.
+    pub clinic: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub const COLS: &str =
+    "id, name, prefix, hash, scopes, clinic_id, created_at, expires_at, last_used_at, revoked_at";
+
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "api_tokens",
+    id: "id",
+    cols: &[
+        col("scopes", Kind::Scopes),
+        col("created_at", Kind::Instant),
+        opt("expires_at", Kind::Instant),
+        opt("last_used_at", Kind::Instant),
+        opt("revoked_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
+/// A token's row and its clinic's name, read by [`from_row`].
+fn select(filter: &str) -> String {
+    format!(
+        "SELECT {}, c.name FROM api_tokens t LEFT JOIN clinics c ON c.id = t.clinic_id {filter}",
+        columns::under("t", COLS)
+    )
+}
+
+fn from_row(r: &Row) -> Result<Token> {
+    let f = r.of("api_tokens", place!(COLS, "id"))?;
+    Ok(Token {
+        id: f.id().to_string(),
+        name: f.get(place!(COLS, "name"))?,
+        prefix: f.get(place!(COLS, "prefix"))?,
+        scopes: f.scopes(place!(COLS, "scopes"))?,
+        clinic_id: f.get(place!(COLS, "clinic_id"))?,
+        clinic: f.get(columns::count(COLS))?,
+        created_at: f.instant(place!(COLS, "created_at"))?,
+        expires_at: f.opt_instant(place!(COLS, "expires_at"))?,
+        last_used_at: f.opt_instant(place!(COLS, "last_used_at"))?,
+        revoked_at: f.opt_instant(place!(COLS, "revoked_at"))?,
+    })
+}
+
+/// `appointments:read,clinical`, as stored.
+fn scopes_text(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Adds a token, kept as its hash (hex SHA-256 of the whole token).
+pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
+    tx.exec(
+        &format!("INSERT INTO api_tokens ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,NULL,NULL)"),
+        args![
+            t.id,
+            t.name,
+            t.prefix,
+            hash,
+            scopes_text(&t.scopes),
+            t.clinic_id,
+            epoch(t.created_at),
+            t.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The token of this name that is not revoked, if any.
+pub fn active_by_name(tx: &Tx, name: &str) -> Result<Option<Token>> {
+    tx.row(
+        &select("WHERE t.name = ?1 AND t.revoked_at IS NULL"),
+        args![name],
+        from_row,
+    )
+}
+
+/// The token whose hash this is (revoked and expired ones too): one
+/// look-up in the unique index on the hash.
+pub fn by_hash(tx: &Tx, hash: &str) -> Result<Option<Token>> {
+    tx.row(&select("WHERE t.hash = ?1"), args![hash], from_row)
+}
+
+/// Every token, revoked ones too, oldest first.
+pub fn list(tx: &Tx) -> Result<Vec<Token>> {
+    tx.rows(
+        &select("ORDER BY t.created_at, t.name, t.id"),
+        args![],
+        from_row,
+    )
+}
+
+pub fn revoke(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.exec(
+        "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        args![id, epoch(now)],
+    )?;
+    Ok(())
+}
+
+/// Records that the token was used at `now`, unless that was recorded less
+/// than `every` seconds ago (by this process or another): whether it wrote.
+pub fn touch(tx: &Tx, id: &str, now: DateTime<Utc>, every: i64) -> Result<bool> {
+    let n = tx.exec(
+        "UPDATE api_tokens SET last_used_at = ?2 \
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+        args![id, epoch(now), epoch(now) - every],
+    )?;
+    Ok(n > 0)
+}
