@@ -56,6 +56,7 @@ const VALUE_NAMES: &[&str] = &[
     "TZ",
     "CMD",
     "KIND",
+    "ADDR:PORT",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.
