@@ -275,6 +275,8 @@ pub enum Actor {
     System,
     /// A program calling `appt serve` with the token of this name: `api:<name>`.
     Api(String),
+    /// A patient answering from their message's link: `patient`.
+    Patient,
 }
 
 impl std::fmt::Display for Actor {
@@ -284,6 +286,7 @@ impl std::fmt::Display for Actor {
             Actor::Import => f.write_str("import"),
             Actor::System => f.write_str("system"),
             Actor::Api(token) => write!(f, "api:{token}"),
+            Actor::Patient => f.write_str("patient"),
         }
     }
 }

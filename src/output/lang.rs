@@ -264,6 +264,20 @@ fn date_long_in(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
+/// A visit's local day and time as a message or a page writes it in
+/// `lang`: `Monday 15 June at 14:00`, `lunes 15 de junio a las 14:00`.
+pub fn when_in(lang: Lang, d: NaiveDate, time: &str) -> String {
+    let (day, month) = (weekday_in(lang, wd(d)), month_in(lang, d.month()));
+    let date = match lang {
+        Lang::En => format!("{day} {} {month}", d.day()),
+        Lang::Es => format!("{day} {} de {month}", d.day()),
+    };
+    fill(
+        text_in(lang, "pg.when_at"),
+        &[("date", date), ("time", time.to_string())],
+    )
+}
+
 /// `Mon 23 Nov 2026`, `lun 23 nov 2026`.
 pub fn date_short(d: NaiveDate) -> String {
     format!("{} {}", day_short(d), d.year())

@@ -13,6 +13,7 @@ pub mod human;
 mod ics;
 pub mod json;
 pub mod lang;
+pub mod page;
 mod rows;
 
 use serde_json::Value;

@@ -448,16 +448,21 @@ impl Service {
                 }
                 Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
             }
-            let json = content_type.as_deref().is_some_and(|t| {
+            // A patient's page posts a form; everything else is JSON.
+            let (wanted, refusal) = match route.op {
+                routes::Op::PatientAnswer => (
+                    "application/x-www-form-urlencoded",
+                    "The body must be application/x-www-form-urlencoded",
+                ),
+                _ => ("application/json", "The body must be application/json"),
+            };
+            let right = content_type.as_deref().is_some_and(|t| {
                 t.split(';')
                     .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case(wanted))
             });
-            if !body.is_empty() && !json {
-                return Ok(failure(Error::new(
-                    Code::UnsupportedMediaType,
-                    "The body must be application/json",
-                )));
+            if !body.is_empty() && !right {
+                return Ok(failure(Error::new(Code::UnsupportedMediaType, refusal)));
             }
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -481,11 +486,24 @@ impl Service {
             token: None,
             retry_after: None,
         });
+        let page = matches!(
+            route.op,
+            routes::Op::PatientPage | routes::Op::PatientAnswer
+        );
         let mut r = match reply.answer {
             Ok(a) => Response_ {
                 status: a.status,
                 body: a.body,
                 location: a.location,
+                html: a.html,
+                ..Response_::default()
+            },
+            // A patient sees a page, never a JSON error.
+            Err(e) if page => Response_ {
+                status: e.code.http_status(),
+                body: crate::output::page::trouble().into_bytes(),
+                html: true,
+                retry_after: (e.code.http_status() == 503).then_some(1),
                 ..Response_::default()
             },
             Err(e) => failure(e),
@@ -518,6 +536,8 @@ struct Response_ {
     allow: Option<String>,
     retry_after: Option<u64>,
     token: Option<String>,
+    /// A page (HTML) rather than a JSON document.
+    html: bool,
 }
 
 /// An error as the command line's `{"error":{…}}`, with its status and the
@@ -536,8 +556,20 @@ impl Response_ {
     fn into_response(self) -> Response<Full<Bytes>> {
         let mut r = Response::builder()
             .status(self.status)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::CACHE_CONTROL, "no-store");
+            .header(header::CACHE_CONTROL, "no-store")
+            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+        r = if self.html {
+            // A patient's page: its own styles and forms only, never framed,
+            // and its link (a secret of the patient's) never sent on as a referrer.
+            r.header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+                .header(
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                )
+                .header(header::REFERRER_POLICY, "no-referrer")
+        } else {
+            r.header(header::CONTENT_TYPE, "application/json")
+        };
         if let Some(l) = &self.location {
             r = r.header(header::LOCATION, l);
         }
@@ -632,8 +664,11 @@ fn authorised(
     let route = job.call.route;
     let now = shared.clock.now();
     let Some(scope) = route.scope else {
-        // `/healthz`: no token, one read.
-        return routes::health(st);
+        // `/healthz` and the patients' pages: no token.
+        return match route.op {
+            routes::Op::Health => routes::health(st),
+            _ => routes::page(st, &job.call, now),
+        };
     };
     if let Some(wait) = shared.limited(job.peer) {
         *retry_after = Some(wait);

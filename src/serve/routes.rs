@@ -42,6 +42,10 @@ pub enum Op {
     Update,
     Waitlist,
     Events,
+    /// A patient's link: its page.
+    PatientPage,
+    /// A patient's link: an answer posted from its page.
+    PatientAnswer,
 }
 
 /// One endpoint: its method, its path (`{id}` for an appointment's ID), the
@@ -95,6 +99,13 @@ pub const ROUTES: &[Route] = &[
     route!("GET" "/v1/events", READ, false, Events),
 ];
 
+/// The patient's pages (docs/api.md#patient-links): HTML, no token, not
+/// part of the API's document.
+pub const PAGES: &[Route] = &[
+    route!("GET" "/p/{token}", None, false, PatientPage),
+    route!("POST" "/p/{token}", None, true, PatientAnswer),
+];
+
 /// What a path and method found.
 pub enum Found {
     Route(&'static Route, Option<String>),
@@ -103,18 +114,18 @@ pub enum Found {
     Missing,
 }
 
-/// The route of `method` on `path`; `{id}` matches one segment.
+/// The route of `method` on `path`; `{id}` (or `{token}`) matches one segment.
 pub fn find(method: &str, path: &str) -> Found {
     let segments: Vec<&str> = path.split('/').collect();
     let mut methods = Vec::new();
-    for r in ROUTES {
+    for r in ROUTES.iter().chain(PAGES) {
         let pattern: Vec<&str> = r.path.split('/').collect();
         if pattern.len() != segments.len() {
             continue;
         }
         let mut id = None;
         let same = pattern.iter().zip(&segments).all(|(p, s)| {
-            if *p == "{id}" {
+            if p.starts_with('{') {
                 id = Some(s.to_string());
                 !s.is_empty()
             } else {
@@ -221,6 +232,8 @@ pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
     pub location: Option<String>,
+    /// A page (HTML), not a JSON document.
+    pub html: bool,
 }
 
 impl Answer {
@@ -229,6 +242,16 @@ impl Answer {
             status,
             body: v.to_string().into_bytes(),
             location: None,
+            html: false,
+        }
+    }
+
+    pub fn html(status: u16, page: String) -> Answer {
+        Answer {
+            status,
+            body: page.into_bytes(),
+            location: None,
+            html: true,
         }
     }
 
@@ -255,6 +278,7 @@ impl Answer {
             status: 200,
             body,
             location: None,
+            html: false,
         })
     }
 }
@@ -300,6 +324,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
         // Answered before the token is read (and the document without a
         // worker): here only for completeness.
         Op::Health | Op::OpenApi => health(st),
+        Op::PatientPage | Op::PatientAnswer => page(st, call, who.now),
         Op::Clinics => {
             q.finish()?;
             let all = clinic::list(st)?;
@@ -581,6 +606,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 status: 200,
                 body: json::events_page(&lines, last).into_bytes(),
                 location: None,
+                html: false,
             })
         }
     }
@@ -636,4 +662,96 @@ fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answe
         a.location = Some(format!("/v1/appointments/{}", booked.appointment.id));
     }
     Ok(a)
+}
+
+/// A patient's link: its page, or an answer posted from it and the page
+/// saying what happened (docs/api.md#patient-links). Every refusal is a page
+/// in the clinic's language, with the status of its code; a link that opens
+/// nothing is the same 404 page whatever was wrong with it.
+pub fn page(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<Answer> {
+    use crate::app::reply;
+    use crate::output::page::Note;
+    let token = call.id.as_deref().unwrap_or_default();
+    let action = format!("/p/{token}");
+    if call.route.op == Op::PatientPage {
+        return show(st, token, &action, None, 200, now);
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(&call.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let field = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let done = |key| Note { key, bad: false };
+    let result = match field("action").as_str() {
+        "confirm" => reply::confirm(st, token, now).map(|_| done("pg.confirmed")),
+        "cancel" => {
+            let mut reason = field("reason");
+            if reason.is_empty() {
+                reason = field("reason_other");
+            }
+            reply::cancel(st, token, &reason, now).map(|_| done("pg.cancelled"))
+        }
+        "move" => reply::move_to(st, token, &field("at"), now).map(|_| done("pg.moved")),
+        "take" => reply::take(st, token, now).map(|_| done("pg.taken")),
+        _ => Err(Error::field(
+            "action",
+            "action must be confirm, cancel, move or take",
+        )),
+    };
+    match result {
+        Ok(note) => show(st, token, &action, Some(note), 200, now),
+        Err(e) => {
+            let key = match e.code {
+                Code::NotFound => return Ok(Answer::html(404, crate::output::page::gone())),
+                Code::Database | Code::Internal => return Err(e),
+                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
+                    "pg.time_taken"
+                }
+                Code::CancellationWindow => "pg.too_late",
+                Code::InvalidStateTransition | Code::PastAppointment => "pg.over",
+                Code::SlotInactive => "pg.offer_closed",
+                Code::Validation if e.details.get("reason").is_some() => "pg.no_reason",
+                _ => "pg.refused",
+            };
+            let status = e.code.http_status();
+            show(
+                st,
+                token,
+                &action,
+                Some(Note { key, bad: true }),
+                status,
+                now,
+            )
+        }
+    }
+}
+
+/// The page of what `token` opens now, with `note` above it.
+fn show(
+    st: &mut Store,
+    token: &str,
+    action: &str,
+    note: Option<crate::output::page::Note>,
+    status: u16,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    use crate::app::reply::{self, Opened, State};
+    use crate::output::page;
+    match reply::open(st, token, now) {
+        Err(e) if e.code == Code::NotFound => Ok(Answer::html(404, page::gone())),
+        Err(e) => Err(e),
+        Ok(Opened::Visit(v)) => {
+            let times = if v.state == State::Open {
+                reply::other_times(st, &v, now)?
+            } else {
+                Vec::new()
+            };
+            Ok(Answer::html(status, page::visit(&v, &times, action, note)))
+        }
+        Ok(Opened::Offer(o)) => Ok(Answer::html(status, page::offer(&o, action, note))),
+    }
 }

@@ -187,6 +187,16 @@ pub fn queue(
 }
 
 /// The appointment's notifications not yet delivered.
+/// One message by its ID.
+pub fn get(conn: &Tx, id: &str) -> Result<Reminder> {
+    conn.row(
+        &format!("SELECT {COLS} FROM reminders WHERE id = ?1"),
+        args![id],
+        from_row,
+    )?
+    .ok_or_else(|| crate::error::Error::not_found("Message"))
+}
+
 pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>> {
     conn.rows(
         &format!(

@@ -1,0 +1,276 @@
+//! A patient answering a message from its link (docs/rules.md#patient-links):
+//! what the link's page shows, and the answers it offers — confirm, cancel,
+//! another time, or take a freed time offered from the waitlist. Each answer
+//! is the desk's own use case (`change`, `book`) with actor `patient`, so
+//! every booking rule holds as at the desk.
+
+use super::book::{self, BookRequest};
+use super::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use super::links::{self, Target};
+use super::next::{self, NextRequest};
+use super::schedule::WhenInput;
+use crate::core::status as machine;
+use crate::core::{time, Actor, Appointment, Clinic, Status};
+use crate::error::{Code, Error, Result};
+use crate::store::{clinics, reminders, waitlist, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// How far ahead "another time" looks.
+pub const OTHER_TIMES_DAYS: i64 = 14;
+/// How many other times a page offers.
+pub const OTHER_TIMES: i64 = 6;
+
+/// What a link opens.
+pub enum Opened {
+    Visit(Visit),
+    Offer(Offer),
+}
+
+/// An appointment as its patient's page shows it.
+pub struct Visit {
+    pub appointment: Appointment,
+    pub clinic: Clinic,
+    pub state: State,
+}
+
+/// A freed time offered to a waiting patient.
+pub struct Offer {
+    pub clinic: Clinic,
+    pub doctor_name: String,
+    pub service_name: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub date: NaiveDate,
+    pub time: String,
+    /// Still to be had: ahead, and the patient still waiting.
+    pub open: bool,
+}
+
+/// What the patient may still do with a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Confirm, cancel, another time (`confirmed`: cancel and another time).
+    Open,
+    /// Inside the clinic's cancellation window: call the clinic instead.
+    TooLate,
+    /// Begun, past or final: nothing to do.
+    Over,
+}
+
+/// A time another move could take.
+pub struct Time {
+    pub starts_at: DateTime<Utc>,
+    pub date: NaiveDate,
+    pub time: String,
+}
+
+fn gone() -> Error {
+    Error::not_found("Link")
+}
+
+/// What the link `token` opens, now.
+pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
+    st.read(|tx| match links::open(tx, token)? {
+        Target::Appointment(id) => {
+            let appointment = crate::store::appointments::get(tx, &id)?;
+            let clinic = clinics::get(tx, &appointment.clinic_id)?;
+            let state = state(&appointment, &clinic, now);
+            Ok(Opened::Visit(Visit {
+                appointment,
+                clinic,
+                state,
+            }))
+        }
+        Target::Offer(reminder_id) => {
+            let r = reminders::get(tx, &reminder_id)?;
+            let offer = &r.data.as_ref().ok_or_else(gone)?["offer"];
+            let starts_at = offer["starts_at"]
+                .as_str()
+                .and_then(|s| time::parse_rfc3339(s).ok())
+                .ok_or_else(gone)?;
+            let freed = crate::store::appointments::get(tx, &r.appointment_id)?;
+            let clinic = clinics::get(tx, &freed.clinic_id)?;
+            let entry = r.waitlist_id.as_deref().map(|w| waitlist::get(tx, w));
+            let waiting = matches!(entry, Some(Ok(_)));
+            let (date, hm) = time::to_local(clinic.timezone, starts_at);
+            Ok(Opened::Offer(Offer {
+                doctor_name: freed.doctor_name.clone().unwrap_or_default(),
+                service_name: freed.service_name.clone(),
+                starts_at,
+                date,
+                time: hm,
+                open: waiting && starts_at > now,
+                clinic,
+            }))
+        }
+    })
+}
+
+/// What the patient may do with `a` at `now`.
+pub fn state(a: &Appointment, clinic: &Clinic, now: DateTime<Utc>) -> State {
+    if a.starts_at <= now
+        || machine::check_cancel(a.status).is_err()
+        || a.status == Status::CheckedIn
+    {
+        return State::Over;
+    }
+    if machine::check_cancel_window(now, a.starts_at, clinic.settings.cancel_window, false).is_err()
+    {
+        return State::TooLate;
+    }
+    State::Open
+}
+
+/// The visit of a link, refused (`INVALID_STATE_TRANSITION`) when it is over.
+fn visit(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Visit> {
+    match open(st, token, now)? {
+        Opened::Visit(v) if v.state != State::Over => Ok(v),
+        Opened::Visit(v) => Err(Error::new(
+            Code::InvalidStateTransition,
+            "This appointment can no longer be changed",
+        )
+        .details(serde_json::json!({"status": v.appointment.status.as_str()}))),
+        Opened::Offer(_) => Err(gone()),
+    }
+}
+
+/// Confirm: `scheduled` → `confirmed` (a confirmed visit stays as it is).
+pub fn confirm(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointment> {
+    let v = visit(st, token, now)?;
+    if v.appointment.status == Status::Confirmed {
+        return Ok(v.appointment);
+    }
+    let req = StatusRequest {
+        id: v.appointment.id.clone(),
+        status: Status::Confirmed.as_str().into(),
+        diagnosis: None,
+        prescription: None,
+        follow_up: None,
+        notes: None,
+    };
+    change::set_status(st, &req, &Actor::Patient, now)
+}
+
+/// Cancel, with the reason the patient picked or typed.
+pub fn cancel(
+    st: &mut Store,
+    token: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let v = visit(st, token, now)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::field("reason", "Say why you cancel"));
+    }
+    let req = CancelRequest {
+        id: v.appointment.id.clone(),
+        reason: Some(reason.chars().take(200).collect()),
+        force: false,
+        no_notify: false,
+    };
+    change::cancel(st, &req, &Actor::Patient, now)
+}
+
+/// The next free times of the same doctor and service over the next
+/// [`OTHER_TIMES_DAYS`] days, the visit's own time left out.
+pub fn other_times(st: &mut Store, v: &Visit, now: DateTime<Utc>) -> Result<Vec<Time>> {
+    let a = &v.appointment;
+    let Some(doctor) = a.doctor_id.clone() else {
+        return Ok(Vec::new());
+    };
+    let req = NextRequest {
+        clinic: Some(a.clinic_id.clone()),
+        doctor: Some(doctor),
+        specialty: None,
+        service: a.service_id.clone(),
+        after: None,
+        limit: Some(OTHER_TIMES + 1),
+    };
+    let until = now + Duration::days(OTHER_TIMES_DAYS);
+    let found = match next::next(st, &req, now) {
+        Ok(f) => f,
+        // No hours ahead at all: nothing to offer, not an error for the page.
+        Err(e) if e.code != Code::Database && e.code != Code::Internal => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(found
+        .slots
+        .into_iter()
+        .filter(|f| f.slot.start <= until && f.slot.start != a.starts_at)
+        .take(OTHER_TIMES as usize)
+        .map(|f| {
+            let (date, time) = time::to_local(v.clinic.timezone, f.slot.start);
+            Time {
+                starts_at: f.slot.start,
+                date,
+                time,
+            }
+        })
+        .collect())
+}
+
+/// Another time: moves the visit to `at` (an instant from its page), through
+/// every rule of `reschedule`.
+pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Result<Appointment> {
+    let v = visit(st, token, now)?;
+    let starts_at = time::parse_rfc3339(at).map_err(|m| Error::field("at", m))?;
+    let req = RescheduleRequest {
+        id: v.appointment.id.clone(),
+        clinic: Some(v.appointment.clinic_id.clone()),
+        when: WhenInput {
+            date: None,
+            time: None,
+            at: Some(time::fmt_utc(starts_at)),
+        },
+        ..RescheduleRequest::default()
+    };
+    change::reschedule(st, &req, &Actor::Patient, now)
+}
+
+/// Takes a freed time offered from the waitlist: books it for the waiting
+/// patient if it is still free (every booking rule applies).
+pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointment> {
+    let (r, entry) = st.read(|tx| {
+        let Target::Offer(id) = links::open(tx, token)? else {
+            return Err(gone());
+        };
+        let r = reminders::get(tx, &id)?;
+        let entry = waitlist::get(tx, r.waitlist_id.as_deref().ok_or_else(gone)?)
+            .map_err(|_| offer_gone())?;
+        Ok((r, entry))
+    })?;
+    let offer = &r.data.as_ref().ok_or_else(gone)?["offer"];
+    let at = offer["starts_at"].as_str().ok_or_else(gone)?.to_string();
+    let req = BookRequest {
+        clinic: Some(entry.clinic_id.clone()),
+        doctor: Some(entry.doctor_id.clone()),
+        clinic_wide: false,
+        when: WhenInput {
+            date: None,
+            time: None,
+            at: Some(at),
+        },
+        patient: Some(entry.patient_id.clone()),
+        phone: None,
+        name: None,
+        national_id: None,
+        service: entry.service_id.clone(),
+        duration: offer["duration_minutes"].as_i64(),
+        session: None,
+        reason: None,
+        notes: None,
+        source: "web".into(),
+        external_ref: None,
+        key: None,
+        walk_in: false,
+        no_notify: false,
+    };
+    Ok(book::book(st, &req, &Actor::Patient, now)?.appointment)
+}
+
+fn offer_gone() -> Error {
+    Error::new(
+        Code::SlotInactive,
+        "This offer is no longer open: the time was taken or you are no longer waiting",
+    )
+}

@@ -1,0 +1,201 @@
+//! The patient's page (docs/api.md#patient-links): one small HTML page in
+//! the clinic's language, readable on a phone and usable without JavaScript,
+//! rendered from `pages/patient.html` with minijinja, which escapes every
+//! value (the template's name ends in `.html`). It shows the clinic, doctor,
+//! service, date and time — never a diagnosis, notes, a phone of the patient
+//! or a national ID: those are never handed to it.
+
+use super::lang::{fill, text_in, when_in, Lang};
+use crate::app::reply::{Offer, State, Time, Visit};
+use crate::core::Clinic;
+use minijinja::{context, Environment};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.add_template("patient.html", include_str!("pages/patient.html"))
+        .expect("the patient page's template parses");
+    env
+});
+
+/// The words of the page in `lang`.
+#[derive(Serialize)]
+struct Words {
+    doctor: &'static str,
+    service: &'static str,
+    when: &'static str,
+    status: &'static str,
+    confirm: &'static str,
+    take: &'static str,
+    another_time: &'static str,
+    r#move: &'static str,
+    cancel_why: &'static str,
+    other_reason: &'static str,
+    other_reason_text: &'static str,
+    cancel: &'static str,
+}
+
+fn words(lang: Lang) -> Words {
+    let t = |id| text_in(lang, id);
+    Words {
+        doctor: t("pg.doctor"),
+        service: t("pg.service"),
+        when: t("pg.when"),
+        status: t("pg.status"),
+        confirm: t("pg.confirm"),
+        take: t("pg.take"),
+        another_time: t("pg.another_time"),
+        r#move: t("pg.move"),
+        cancel_why: t("pg.cancel_why"),
+        other_reason: t("pg.other_reason"),
+        other_reason_text: t("pg.other_reason_text"),
+        cancel: t("pg.cancel"),
+    }
+}
+
+/// The reasons a patient may pick when cancelling, in `lang`.
+pub fn reasons(lang: Lang) -> [&'static str; 3] {
+    ["pg.reason_1", "pg.reason_2", "pg.reason_3"].map(|id| text_in(lang, id))
+}
+
+/// What the page says above the visit: a note, and whether it is bad news.
+pub struct Note {
+    pub key: &'static str,
+    pub bad: bool,
+}
+
+/// The language a clinic's pages are in.
+pub fn language(c: &Clinic) -> Lang {
+    // STUB until the clinic's --language lands.
+    let _ = c;
+    Lang::En
+}
+
+/// The clinic's phone for its patients.
+fn phone(c: &Clinic) -> Option<String> {
+    // STUB until the clinic's --phone lands.
+    let _ = c;
+    None
+}
+
+#[derive(Serialize)]
+struct Choice {
+    at: String,
+    label: String,
+}
+
+/// A visit's page: the actions its state allows, the other times offered.
+pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> String {
+    let lang = language(&v.clinic);
+    let a = &v.appointment;
+    let open = v.state == State::Open;
+    let call = match v.state {
+        State::TooLate => Some(match phone(&v.clinic) {
+            Some(p) => fill(text_in(lang, "pg.call"), &[("phone", p)]),
+            None => text_in(lang, "pg.call_no_phone").to_string(),
+        }),
+        _ => None,
+    };
+    let note = note.or(match v.state {
+        State::TooLate => Some(Note {
+            key: "pg.too_late",
+            bad: false,
+        }),
+        State::Over => Some(Note {
+            key: "pg.over",
+            bad: false,
+        }),
+        State::Open => None,
+    });
+    let (date, time) = crate::core::time::to_local(v.clinic.timezone, a.starts_at);
+    let choices: Vec<Choice> = if open {
+        times
+            .iter()
+            .map(|t| Choice {
+                at: crate::core::time::fmt_utc(t.starts_at),
+                label: when_in(lang, t.date, &t.time),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(context! {
+        lang => code(lang),
+        t => words(lang),
+        title => text_in(lang, "pg.title_visit"),
+        clinic => &v.clinic.name,
+        doctor => a.doctor_name.as_deref().unwrap_or(&v.clinic.name),
+        service => a.service_name.as_deref(),
+        when => when_in(lang, date, &time),
+        status => text_in(lang, &format!("status.{}", a.status.as_str())),
+        note => note.as_ref().map(|n| text_in(lang, n.key)),
+        bad => note.as_ref().is_some_and(|n| n.bad),
+        can_confirm => open && a.status == crate::core::Status::Scheduled,
+        can_cancel => open,
+        times => choices,
+        reasons => reasons(lang),
+        call => call,
+        action => action,
+    })
+}
+
+/// A waitlist offer's page: book the freed time while it is open.
+pub fn offer(o: &Offer, action: &str, note: Option<Note>) -> String {
+    let lang = language(&o.clinic);
+    let note = note.or((!o.open).then_some(Note {
+        key: "pg.offer_closed",
+        bad: true,
+    }));
+    render(context! {
+        lang => code(lang),
+        t => words(lang),
+        title => text_in(lang, "pg.title_offer"),
+        clinic => &o.clinic.name,
+        doctor => &o.doctor_name,
+        service => o.service_name.as_deref(),
+        when => when_in(lang, o.date, &o.time),
+        note => note.as_ref().map(|n| text_in(lang, n.key)),
+        bad => note.as_ref().is_some_and(|n| n.bad),
+        can_take => o.open,
+        action => action,
+    })
+}
+
+/// The page of a link that opens nothing (forged, altered, unknown): in both
+/// languages, since it names no clinic.
+pub fn gone() -> String {
+    let both = |id| format!("{} / {}", text_in(Lang::Es, id), text_in(Lang::En, id));
+    render(context! {
+        lang => "es",
+        title => both("pg.title_gone"),
+        note => both("pg.gone"),
+        bad => true,
+    })
+}
+
+/// The page of a server that could not answer (its database did not):
+/// try again, or call.
+pub fn trouble() -> String {
+    let both = |id| format!("{} / {}", text_in(Lang::Es, id), text_in(Lang::En, id));
+    render(context! {
+        lang => "es",
+        title => both("pg.title_trouble"),
+        note => both("pg.trouble"),
+        bad => true,
+    })
+}
+
+fn code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Es => "es",
+    }
+}
+
+fn render(ctx: minijinja::Value) -> String {
+    PAGES
+        .get_template("patient.html")
+        .and_then(|t| t.render(ctx))
+        .unwrap_or_else(|e| format!("<!doctype html><title>appt</title><p>{}</p>", e.kind()))
+}
