@@ -27,6 +27,7 @@ mod next;
 mod notify;
 mod output;
 mod packaging;
+mod patient_links;
 mod prompts;
 mod queries;
 mod reminders;

@@ -1,0 +1,379 @@
+//! A patient answering from their message's link (docs/api.md#patient-links):
+//! the page `appt serve` gives for it, and its forms posted as a phone would.
+
+use crate::common::*;
+use crate::serve::{send, Resp, Server};
+use serde_json::Value;
+use std::time::Duration;
+
+/// A clinic whose messages carry links, with notifications on.
+fn linked(extra: &[&str]) -> Env {
+    let env = Env::clinic();
+    let mut args = vec![
+        "clinic",
+        "update",
+        "Central",
+        "--notify",
+        "on",
+        "--public-url",
+        "https://citas.example",
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args);
+    env
+}
+
+/// The token of the link in the last message the sweep delivered for `id`
+/// (of `kind`).
+fn link_token(env: &Env, kind: &str) -> String {
+    let lines = env.sweep_lines();
+    let line = lines
+        .iter()
+        .rev()
+        .find(|l| l["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} message in {lines:?}"));
+    let link = s(&line["link"]);
+    let token = link
+        .strip_prefix("https://citas.example/p/")
+        .unwrap_or_else(|| panic!("not a link of the clinic: {link}"));
+    token.to_string()
+}
+
+/// Posts a form from the page of `token`.
+fn post(srv: &Server, token: &str, fields: &[(&str, &str)]) -> Resp {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    send(
+        &srv.addr,
+        format!(
+            "POST /p/{token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    )
+}
+
+fn page(srv: &Server, token: &str) -> Resp {
+    srv.call("GET", &format!("/p/{token}"), None, None)
+}
+
+fn status_of(env: &Env, id: &str) -> String {
+    env.rows(&format!(
+        "SELECT status FROM appointments WHERE id = '{id}'"
+    ))[0][0]
+        .clone()
+}
+
+#[test]
+fn a_patient_confirms_moves_and_cancels_from_the_link() {
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    env.ok(&["update", s(&a["id"]), "--notes", "Trae exámenes previos"]);
+    let token = link_token(&env, "confirmation");
+    assert!(token.len() >= 22, "{token}");
+    assert!(!token.contains(s(&a["id"])) && !token.contains("70001111"));
+    let srv = Server::start(&env, &[]);
+    // The page: what, when and with whom; nothing private.
+    let before = env.snapshot();
+    let r = page(&srv, &token);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert!(r.body.contains("<html lang=\"en\">"), "{}", r.body);
+    assert!(r.body.contains("Dr. García") && r.body.contains("Tuesday 16 June at 10:00"));
+    for private in ["70001111", "Trae exámenes", "Test Patient", s(&a["id"])] {
+        assert!(!r.body.contains(private), "{private} on the page");
+    }
+    assert!(!r.body.contains("<script"), "the page needs no JavaScript");
+    // Every control is labelled.
+    assert!(r.body.contains("<label for=\"reason_other\">"));
+    assert_eq!(env.snapshot(), before, "a GET changed something");
+    // Confirm.
+    let r = post(&srv, &token, &[("action", "confirm")]);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("your appointment is confirmed"),
+        "{}",
+        r.body
+    );
+    assert_eq!(status_of(&env, s(&a["id"])), "confirmed");
+    // Another time: one of the times the page offers.
+    let page_now = page(&srv, &token).body;
+    let at = page_now
+        .split("name=\"at\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a time offered")
+        .to_string();
+    let r = post(&srv, &token, &[("action", "move"), ("at", &at)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("has moved"), "{}", r.body);
+    let moved = env.ok(&["show", s(&a["id"])]);
+    assert_eq!(moved["starts_at"], at.as_str());
+    // Cancel, with a reason typed.
+    let r = post(
+        &srv,
+        &token,
+        &[
+            ("action", "cancel"),
+            ("reason", ""),
+            ("reason_other", "Viaje de trabajo"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("is cancelled"));
+    let done = env.ok(&["show", s(&a["id"])]);
+    assert_eq!(
+        (
+            done["status"].as_str(),
+            done["cancellation_reason"].as_str()
+        ),
+        (Some("cancelled"), Some("Viaje de trabajo"))
+    );
+    // Each change names the patient as who made it.
+    let actors: Vec<Value> = env.ok(&["history", s(&a["id"])])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].clone())
+        .collect();
+    assert_eq!(&actors[1..], &["patient", "patient", "patient"]);
+    // Final: the page says so and offers nothing.
+    let r = page(&srv, &token);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("can no longer be changed"));
+    assert!(!r.body.contains("<form"), "{}", r.body);
+    let before = env.snapshot();
+    let r = post(&srv, &token, &[("action", "confirm")]);
+    assert_eq!(r.status, 422);
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn inside_the_cancellation_window_the_page_gives_the_clinics_phone() {
+    let env = linked(&["--cancel-window", "48h", "--phone", "+503 2222-3333"]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let r = page(&srv, &token);
+    assert!(
+        r.body.contains("call the clinic") && r.body.contains("2222"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("value=\"cancel\""),
+        "a cancel button inside the window"
+    );
+    let before = env.snapshot();
+    let r = post(
+        &srv,
+        &token,
+        &[("action", "cancel"), ("reason", "No puedo")],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("too close"), "{}", r.body);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(status_of(&env, s(&a["id"])), "scheduled");
+}
+
+#[test]
+fn a_time_taken_meanwhile_says_so_and_offers_the_next_ones() {
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let body = page(&srv, &token).body;
+    let at = body
+        .split("name=\"at\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    // The desk takes that time first.
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "--at",
+        &at,
+        "-P",
+        "+50370009999",
+        "--name",
+        "Otro",
+    ]);
+    let r = post(&srv, &token, &[("action", "move"), ("at", &at)]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("just taken"), "{}", r.body);
+    assert!(r.body.contains("name=\"at\""), "no next times offered");
+    assert!(
+        !r.body.contains(&format!("value=\"{at}\"")),
+        "the taken time offered again"
+    );
+    assert_eq!(env.ok(&["show", s(&a["id"])])["start_time"], "10:00");
+}
+
+#[test]
+fn forged_altered_or_truncated_links_get_the_same_404_page() {
+    let env = linked(&[]);
+    env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    assert_eq!(page(&srv, &token).status, 200);
+    let mut altered: Vec<char> = token.chars().collect();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == 'A' { 'B' } else { 'A' };
+    let altered: String = altered.into_iter().collect();
+    let gone = page(&srv, "nothing-here").body;
+    for bad in [
+        altered.as_str(),
+        &token[..token.len() - 4],
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "%00%ff",
+    ] {
+        let r = page(&srv, bad);
+        assert_eq!(r.status, 404, "{bad}");
+        assert_eq!(r.body, gone, "{bad}");
+        let r = post(&srv, bad, &[("action", "confirm")]);
+        assert_eq!(r.status, 404, "{bad}");
+    }
+    assert_eq!(
+        env.rows("SELECT count(*) FROM events WHERE actor = 'patient'")[0][0],
+        "0"
+    );
+    // The token never reaches the log.
+    assert!(!srv.log().contains(&token), "{}", srv.log());
+    assert!(srv.log().contains("GET /p/{token} 200"), "{}", srv.log());
+}
+
+#[test]
+fn a_waitlist_offer_books_the_freed_time_once() {
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370002222",
+        "--name",
+        "Eva Espera",
+    ]);
+    env.sweep_lines();
+    env.ok(&["cancel", s(&a["id"]), "-r", "Viaje"]);
+    let token = link_token(&env, "waitlist_offer");
+    let srv = Server::start(&env, &[]);
+    let r = page(&srv, &token);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Tuesday 16 June at 10:00"), "{}", r.body);
+    assert!(!r.body.contains("Eva") && !r.body.contains("70002222"));
+    let r = post(&srv, &token, &[("action", "take")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("The time is yours"), "{}", r.body);
+    let day = env.ok(&["list", "-D", "2026-06-16", "-S", "scheduled"]);
+    assert_eq!(day["appointments"][0]["patient"]["phone"], "+50370002222");
+    // Taken: the offer is closed.
+    let before = env.snapshot();
+    let r = post(&srv, &token, &[("action", "take")]);
+    assert!(r.status == 409 || r.status == 422, "{}", r.status);
+    assert!(r.body.contains("no longer available"), "{}", r.body);
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_spanish_clinics_page_reads_in_spanish() {
+    let env = linked(&["--language", "es"]);
+    env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let r = page(&srv, &token);
+    assert!(r.body.contains("<html lang=\"es\">"));
+    assert!(
+        r.body.contains("martes 16 de junio a las 10:00"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Confirmar") && r.body.contains("Cancelar la cita"));
+    let r = post(&srv, &token, &[("action", "confirm")]);
+    assert!(r.body.contains("su cita está confirmada"), "{}", r.body);
+}
+
+#[test]
+fn a_link_once_the_visit_has_begun_offers_nothing() {
+    let mut env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    env.at("2026-06-16T16:05:00Z");
+    let srv = Server::start(&env, &[]);
+    let r = page(&srv, &token);
+    assert_eq!(r.status, 200);
+    assert!(!r.body.contains("<form"), "{}", r.body);
+    let r = post(&srv, &token, &[("action", "cancel"), ("reason", "x")]);
+    assert_eq!(r.status, 422);
+    assert_eq!(status_of(&env, s(&a["id"])), "scheduled");
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+/// A real browser opens the link and presses Confirm (Chromium through
+/// Selenium, from `$APPT_PYTHON`'s venv); the database shows the
+/// confirmation. Skipped where the browser is missing, but never under CI.
+#[test]
+fn a_real_browser_confirms_from_the_link() {
+    let Some(python) = std::env::var_os("APPT_PYTHON") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "APPT_PYTHON is required under CI"
+        );
+        eprintln!("skipped: APPT_PYTHON is not set");
+        return;
+    };
+    let has = std::process::Command::new(&python)
+        .args(["-c", "import selenium"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let driver = ["chromedriver", "/usr/bin/chromedriver"].iter().any(|d| {
+        std::process::Command::new(d)
+            .arg("--version")
+            .output()
+            .is_ok()
+    });
+    if !has || !driver {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "selenium and chromedriver are required under CI"
+        );
+        eprintln!("skipped: selenium or chromedriver missing");
+        return;
+    }
+    let env = linked(&["--language", "es"]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/confirm.py");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(format!("http://{}/p/{token}", srv.addr))
+        .output()
+        .expect("run the browser");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(status_of(&env, s(&a["id"])), "confirmed");
+    let last = env.ok(&["history", s(&a["id"])])["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["actor"].as_str()),
+        (Some("appointment.confirmed"), Some("patient"))
+    );
+}
