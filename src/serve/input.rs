@@ -70,15 +70,22 @@ impl Query {
         }
     }
 
-    pub fn flag(&mut self, name: &str) -> bool {
+    /// A parameter that is `true` or `false`; absent (or empty) is `None`.
+    pub fn bool(&mut self, name: &str) -> Option<bool> {
         match self.text(name).as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
+            None => None,
+            Some("false") => Some(false),
+            Some("true") => Some(true),
             Some(_) => {
                 self.bad.add(name, format!("{name} must be true or false"));
-                false
+                None
             }
         }
+    }
+
+    /// A switch: `true` sets it, absent or `false` leaves it off.
+    pub fn flag(&mut self, name: &str) -> bool {
+        self.bool(name).unwrap_or(false)
     }
 
     pub fn finish(mut self) -> Result<()> {
@@ -189,6 +196,19 @@ mod tests {
         assert_eq!(
             e.details["colour"],
             "colour is not a parameter of this endpoint"
+        );
+    }
+
+    #[test]
+    fn a_true_or_false_parameter_tells_absent_from_false_and_refuses_anything_else() {
+        let mut q = Query::parse(Some("force=false&send_notification=no"));
+        assert_eq!(q.bool("force"), Some(false));
+        assert_eq!(q.bool("send_notification"), None);
+        assert_eq!(q.bool("absent"), None);
+        let e = q.finish().unwrap_err();
+        assert_eq!(
+            e.details["send_notification"],
+            "send_notification must be true or false"
         );
     }
 
