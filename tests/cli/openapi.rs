@@ -11,14 +11,14 @@
 //!   `$APPT_SCHEMATHESIS`; under CI a missing one fails the test, elsewhere
 //!   it is skipped with a note.
 
-use crate::common::{s, Env, PG_KEY};
+use crate::common::{s, Env};
+use crate::serve::{token, Server};
 use appt::serve::routes::{Route, CLINICAL_KEYS, ROUTES};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 // ---------------------------------------------------------------------------
 // The document
@@ -254,118 +254,30 @@ fn the_appointment_object_has_every_key_but_the_clinical_ones_required() {
 }
 
 // ---------------------------------------------------------------------------
-// A served database
-
-/// A token of `appt token add` with these scopes (docs/api.md#tokens).
-fn token(env: &Env, name: &str, scopes: &str) -> String {
-    let made = env.ok(&["token", "add", name, "--scopes", scopes]);
-    s(&made["token"]).to_string()
-}
+// A served database (tests/cli/serve.rs starts it)
 
 const ALL_SCOPES: &str = "appointments:read,appointments:write,clinical";
 
-/// `appt serve --listen 127.0.0.1:0 --json` on the env's database; its log
-/// goes to a file; it is killed when dropped.
-struct Server {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    url: String,
-    log: PathBuf,
+/// One token's calls to one server: the status and the JSON answer.
+struct Client<'a> {
+    server: &'a Server,
+    token: String,
 }
 
-impl Server {
-    fn start(env: &Env) -> Server {
-        let log = env
-            .dir
-            .path()
-            .join(format!("serve-{}.log", uuid::Uuid::new_v4().simple()));
-        let mut c = env.raw(&["serve", "--listen", "127.0.0.1:0", "--json"]);
-        if env.url().is_some() {
-            c.env("APPT_KEY", PG_KEY);
-        }
-        c.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log file"));
-        let mut child = c.spawn().expect("start appt serve");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        let _ = stdout.read_line(&mut line);
-        let url = serde_json::from_str::<Value>(&line)
-            .ok()
-            .and_then(|v| v["url"].as_str().map(str::to_string));
-        let Some(url) = url else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "appt serve did not say where it listens ({line:?}): {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        };
-        Server {
-            child,
-            _stdout: stdout,
-            url,
-            log,
-        }
-    }
-
-    /// The end of the request log, to show with a failure.
-    fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An HTTP client of one server with one token, on one keep-alive connection.
-struct Client {
-    agent: ureq::Agent,
-    url: String,
-    bearer: String,
-}
-
-impl Client {
-    fn new(server: &Server, token: &str) -> Client {
-        Client {
-            agent: ureq::AgentBuilder::new()
-                .timeout(Duration::from_secs(30))
-                .build(),
-            url: server.url.clone(),
-            bearer: format!("Bearer {token}"),
-        }
-    }
-
-    /// Sends `method target` (a path and query, written out already) with
-    /// an optional JSON body; returns the status and the JSON answer.
+impl Client<'_> {
+    /// `method target` (a path and query, written out already), with an
+    /// optional JSON body.
     fn call(&self, method: &str, target: &str, body: Option<&Value>) -> (u16, Value) {
-        let req = self
-            .agent
-            .request(method, &format!("{}{target}", self.url))
-            .set("Authorization", &self.bearer);
-        let sent = match body {
-            Some(b) => req
-                .set("Content-Type", "application/json")
-                .send_string(&b.to_string()),
-            None => req.call(),
-        };
-        let resp = match sent {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {target}: {e}"),
-        };
-        let status = resp.status();
-        let text = resp.into_string().expect("an answer");
-        let v = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{method} {target}: not JSON ({e}): {text}"));
-        (status, v)
+        let r = self.server.call(method, target, Some(&self.token), body);
+        (r.status, r.json())
     }
+}
+
+/// The end of the server's request log, to show with a failure.
+fn log_tail(server: &Server) -> String {
+    let log = server.log();
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
 /// Every name `src/serve/routes.rs` reads from a query or a body
@@ -405,8 +317,11 @@ fn wrong_type(name: &str, kind: &str) -> Option<String> {
 fn every_endpoint_reads_the_parameters_and_fields_the_document_gives_it_and_refuses_others() {
     let doc = document();
     let env = Env::clinic();
-    let server = Server::start(&env);
-    let client = Client::new(&server, &token(&env, "openapi", ALL_SCOPES));
+    let server = Server::start(&env, &[]);
+    let client = Client {
+        token: token(&env, "openapi", ALL_SCOPES, &[]),
+        server: &server,
+    };
     let mut names = names_read_by_the_server();
     for r in ROUTES {
         names.extend(parameters(&doc, r, "query").into_keys());
@@ -506,7 +421,7 @@ fn every_endpoint_reads_the_parameters_and_fields_the_document_gives_it_and_refu
         wrong.is_empty(),
         "the document and the server disagree:\n{}\n-- server log --\n{}",
         wrong.join("\n"),
-        server.log_tail()
+        log_tail(&server)
     );
 }
 
@@ -680,15 +595,15 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 /// fails with its report on any finding.
 fn schemathesis_run(st: &std::path::Path, scopes: &str, examples: u32) {
     let env = clinic_with_a_week();
-    let token = token(&env, "schemathesis", scopes);
-    let server = Server::start(&env);
+    let token = token(&env, "schemathesis", scopes, &[]);
+    let server = Server::start(&env, &[]);
     let started = Instant::now();
     let out = Command::new(st)
         .current_dir(env.dir.path())
         .env("NO_COLOR", "1")
         .args([
             "run",
-            &format!("{}/openapi.json", server.url),
+            &format!("http://{}/openapi.json", server.addr),
             "--header",
             &format!("Authorization: Bearer {token}"),
             "--checks",
@@ -714,7 +629,7 @@ fn schemathesis_run(st: &std::path::Path, scopes: &str, examples: u32) {
     assert!(
         out.status.success(),
         "Schemathesis ({scopes}) found answers that break src/serve/openapi.json ({took:?}):\n{text}\n-- server log --\n{}",
-        server.log_tail()
+        log_tail(&server)
     );
     let cases = text
         .lines()
