@@ -26,6 +26,17 @@ impl Problems {
     }
 }
 
+/// Text with a NUL character is refused as it arrives: no name, phone or
+/// note holds one, and PostgreSQL cannot store one (it failed the request as
+/// `DATABASE_ERROR` there, while SQLite kept it).
+fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+fn nul(name: &str) -> String {
+    format!("{name} must not contain a NUL character")
+}
+
 /// A query string's parameters, taken one by one; [`Query::finish`] refuses
 /// the ones nobody took and any value that could not be read.
 pub struct Query {
@@ -46,7 +57,7 @@ impl Query {
         }
     }
 
-    /// A parameter's text; given twice, it is refused.
+    /// A parameter's text; given twice, or with a NUL, it is refused.
     pub fn text(&mut self, name: &str) -> Option<String> {
         self.taken.push(name.to_string());
         let mut given = self.pairs.iter().filter(|(k, _)| k == name);
@@ -54,6 +65,10 @@ impl Query {
         if given.next().is_some() {
             self.bad
                 .add(name, format!("{name} is given more than once"));
+            return None;
+        }
+        if first.as_deref().is_some_and(has_nul) {
+            self.bad.add(name, nul(name));
             return None;
         }
         first.filter(|v| !v.is_empty())
@@ -140,6 +155,10 @@ impl Body {
     pub fn text(&mut self, name: &str) -> Option<String> {
         match self.map.remove(name)? {
             Value::Null => None,
+            Value::String(s) if has_nul(&s) => {
+                self.bad.add(name, nul(name));
+                None
+            }
             Value::String(s) => Some(s),
             _ => {
                 self.bad.add(name, format!("{name} must be a string"));
@@ -210,6 +229,23 @@ mod tests {
             e.details["send_notification"],
             "send_notification must be true or false"
         );
+    }
+
+    #[test]
+    fn text_with_a_nul_character_is_refused_naming_its_field() {
+        let mut q = Query::parse(Some("doctor=Ana%00&date=2026-06-15"));
+        assert_eq!(q.text("doctor"), None);
+        assert_eq!(q.text("date").as_deref(), Some("2026-06-15"));
+        let e = q.finish().unwrap_err();
+        assert_eq!(
+            e.details["doctor"],
+            "doctor must not contain a NUL character"
+        );
+        let mut b = Body::parse(br#"{"name":"A\u0000B","notes":"fine"}"#).unwrap();
+        assert_eq!(b.text("name"), None);
+        assert_eq!(b.text("notes").as_deref(), Some("fine"));
+        let e = b.finish().unwrap_err();
+        assert_eq!(e.details["name"], "name must not contain a NUL character");
     }
 
     #[test]

@@ -425,6 +425,36 @@ fn every_endpoint_reads_the_parameters_and_fields_the_document_gives_it_and_refu
     );
 }
 
+/// Found by Schemathesis on PostgreSQL, which cannot store a NUL character:
+/// a NUL in any text was a 503 `DATABASE_ERROR` there (and kept on SQLite).
+/// Both engines refuse it now as it arrives, naming the field.
+#[test]
+fn a_nul_character_in_a_parameter_or_a_field_is_refused_naming_it() {
+    let env = Env::clinic();
+    let server = Server::start(&env, &[]);
+    let token = token(&env, "nul", ALL_SCOPES, &[]);
+    let r = server.call(
+        "GET",
+        "/v1/slots?doctor=Dr.%20Garc%C3%ADa%00&date=2026-06-16",
+        Some(&token),
+        None,
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["details"]["doctor"],
+        "doctor must not contain a NUL character"
+    );
+    let booking = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "10:00",
+                         "phone": "+50377654321", "name": "Juan\u{0}Pérez"});
+    let r = server.call("POST", "/v1/appointments", Some(&token), Some(&booking));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["details"]["name"],
+        "name must not contain a NUL character"
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM appointments"), [["0"]]);
+}
+
 // ---------------------------------------------------------------------------
 // Schemathesis
 
