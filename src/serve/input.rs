@@ -26,6 +26,17 @@ impl Problems {
     }
 }
 
+/// Text with a NUL character is refused as it arrives: no name, phone or
+/// note holds one, and PostgreSQL cannot store one (it failed the request as
+/// `DATABASE_ERROR` there, while SQLite kept it).
+fn has_nul(text: &str) -> bool {
+    text.contains('\0')
+}
+
+fn nul(name: &str) -> String {
+    format!("{name} must not contain a NUL character")
+}
+
 /// A query string's parameters, taken one by one; [`Query::finish`] refuses
 /// the ones nobody took and any value that could not be read.
 pub struct Query {
@@ -46,7 +57,7 @@ impl Query {
         }
     }
 
-    /// A parameter's text; given twice, it is refused.
+    /// A parameter's text; given twice, or with a NUL, it is refused.
     pub fn text(&mut self, name: &str) -> Option<String> {
         self.taken.push(name.to_string());
         let mut given = self.pairs.iter().filter(|(k, _)| k == name);
@@ -54,6 +65,10 @@ impl Query {
         if given.next().is_some() {
             self.bad
                 .add(name, format!("{name} is given more than once"));
+            return None;
+        }
+        if first.as_deref().is_some_and(has_nul) {
+            self.bad.add(name, nul(name));
             return None;
         }
         first.filter(|v| !v.is_empty())
@@ -70,15 +85,22 @@ impl Query {
         }
     }
 
-    pub fn flag(&mut self, name: &str) -> bool {
+    /// A parameter that is `true` or `false`; absent (or empty) is `None`.
+    pub fn bool(&mut self, name: &str) -> Option<bool> {
         match self.text(name).as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
+            None => None,
+            Some("false") => Some(false),
+            Some("true") => Some(true),
             Some(_) => {
                 self.bad.add(name, format!("{name} must be true or false"));
-                false
+                None
             }
         }
+    }
+
+    /// A switch: `true` sets it, absent or `false` leaves it off.
+    pub fn flag(&mut self, name: &str) -> bool {
+        self.bool(name).unwrap_or(false)
     }
 
     pub fn finish(mut self) -> Result<()> {
@@ -133,6 +155,10 @@ impl Body {
     pub fn text(&mut self, name: &str) -> Option<String> {
         match self.map.remove(name)? {
             Value::Null => None,
+            Value::String(s) if has_nul(&s) => {
+                self.bad.add(name, nul(name));
+                None
+            }
             Value::String(s) => Some(s),
             _ => {
                 self.bad.add(name, format!("{name} must be a string"));
@@ -190,6 +216,36 @@ mod tests {
             e.details["colour"],
             "colour is not a parameter of this endpoint"
         );
+    }
+
+    #[test]
+    fn a_true_or_false_parameter_tells_absent_from_false_and_refuses_anything_else() {
+        let mut q = Query::parse(Some("force=false&send_notification=no"));
+        assert_eq!(q.bool("force"), Some(false));
+        assert_eq!(q.bool("send_notification"), None);
+        assert_eq!(q.bool("absent"), None);
+        let e = q.finish().unwrap_err();
+        assert_eq!(
+            e.details["send_notification"],
+            "send_notification must be true or false"
+        );
+    }
+
+    #[test]
+    fn text_with_a_nul_character_is_refused_naming_its_field() {
+        let mut q = Query::parse(Some("doctor=Ana%00&date=2026-06-15"));
+        assert_eq!(q.text("doctor"), None);
+        assert_eq!(q.text("date").as_deref(), Some("2026-06-15"));
+        let e = q.finish().unwrap_err();
+        assert_eq!(
+            e.details["doctor"],
+            "doctor must not contain a NUL character"
+        );
+        let mut b = Body::parse(br#"{"name":"A\u0000B","notes":"fine"}"#).unwrap();
+        assert_eq!(b.text("name"), None);
+        assert_eq!(b.text("notes").as_deref(), Some("fine"));
+        let e = b.finish().unwrap_err();
+        assert_eq!(e.details["name"], "name must not contain a NUL character");
     }
 
     #[test]

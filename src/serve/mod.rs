@@ -542,7 +542,12 @@ struct Response_ {
 
 /// An error as the command line's `{"error":{…}}`, with its status and the
 /// headers its status asks for.
-fn failure(e: Error) -> Response_ {
+fn failure(mut e: Error) -> Response_ {
+    // Where the database is (host, user, file) is for the operator's log,
+    // not for every client of the API.
+    if let Some(d) = e.details.as_object_mut() {
+        d.remove("database");
+    }
     let status = e.code.http_status();
     Response_ {
         status,

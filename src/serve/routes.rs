@@ -503,7 +503,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
             if call.route.op == Op::Delete {
                 req.reason = q.text("reason");
                 req.force = q.flag("force");
-                req.no_notify = q.text("send_notification").as_deref() == Some("false");
+                req.no_notify = !q.bool("send_notification").unwrap_or(true);
                 q.finish()?;
             } else {
                 q.finish()?;

@@ -25,6 +25,7 @@ mod local;
 mod maintenance;
 mod next;
 mod notify;
+mod openapi;
 mod output;
 mod packaging;
 mod patient_links;
