@@ -14,6 +14,7 @@ pub mod events;
 pub mod export;
 pub mod import;
 pub mod key;
+pub mod links;
 pub mod list;
 pub mod local;
 pub mod maintenance;
