@@ -17,6 +17,7 @@ pub mod key;
 pub mod links;
 pub mod list;
 pub mod local;
+pub mod message;
 pub mod maintenance;
 pub mod names;
 pub mod next;

@@ -177,6 +177,14 @@ pub fn check(text: &str) -> Result<(), Refusal> {
     parse(text).map(drop)
 }
 
+/// A message as it goes out: its text, and its link when the clinic has a
+/// public URL and the kind carries one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ready {
+    pub message: String,
+    pub link: Option<String>,
+}
+
 /// The values of one message's placeholders; None (or empty) is "no value".
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
