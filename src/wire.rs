@@ -184,7 +184,11 @@ pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
 
 /// A message as it is delivered: [`reminder`] with its ready text and link
 /// (docs/rules.md#messages).
-pub fn reminder_delivered(r: &Reminder, a: &Appointment, ready: &crate::core::message::Ready) -> Value {
+pub fn reminder_delivered(
+    r: &Reminder,
+    a: &Appointment,
+    ready: &crate::core::message::Ready,
+) -> Value {
     reminder_view(r, a, Some(ready))
 }
 

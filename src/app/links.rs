@@ -84,7 +84,9 @@ pub fn issue(tx: &Tx, target: &Target, now: DateTime<Utc>) -> Result<String> {
 /// nonce looked up.
 pub fn open(tx: &Tx, token: &str) -> Result<Target> {
     let gone = || Error::not_found("Link");
-    let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| gone())?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.as_bytes())
+        .map_err(|_| gone())?;
     if raw.len() != NONCE + TAG {
         return Err(gone());
     }

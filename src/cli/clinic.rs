@@ -17,7 +17,7 @@ pub enum Cmd {
     /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code,
     /// --language en, no --phone, no --public-url.
     #[command(
-        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone \"america/el salvador\" --country-code +503\n  appt clinic add Oeste --timezone America/El_Salvador --language es --phone 2222-3333 --public-url https://citas.example.com"
+        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone America/El_Salvador --language es"
     )]
     Add {
         /// The clinic's name (unique, case-insensitive)
@@ -40,7 +40,7 @@ pub enum Cmd {
     },
     /// Change a clinic's name or settings
     #[command(
-        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --cancel-window 2h --reminders 24h,2h\n  appt clinic update Central --require-diagnosis off\n  appt clinic update Central --country-code +503\n  appt clinic update Central --language es --phone \"+503 2222-3333\" --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date} a las {time}. {link}\"\n  appt clinic update Central --template reminder="
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --language es --phone 2222-3333\n  appt clinic update Central --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\""
     )]
     Update {
         /// Clinic name or ID

@@ -317,9 +317,9 @@ pub fn clinic_phone(raw: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let digits = t.chars().filter(char::is_ascii_digit).count();
-    let shape = t.char_indices().all(|(i, c)| {
-        c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0)
-    });
+    let shape = t
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
     if !shape || !(3..=20).contains(&digits) {
         return Err(format!(
             "The clinic's phone must be 3 to 20 digits, with spaces, -, ., ( ) and a leading + if you like (got '{raw}'), or none"
@@ -359,7 +359,10 @@ pub fn public_url(raw: &str) -> Result<Option<String>, String> {
 
 /// How a message greets the patient: the first word of the full name.
 pub fn first_name(full: &str) -> String {
-    full.split_whitespace().next().unwrap_or_default().to_string()
+    full.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -421,7 +424,12 @@ mod tests {
     fn a_clinics_template_is_checked_and_rendered() {
         let f = fields();
         assert_eq!(
-            render("reminder", Language::En, Some("{{Hi}} {patient} [[{date}]] [x{reason}]"), &f),
+            render(
+                "reminder",
+                Language::En,
+                Some("{{Hi}} {patient} [[{date}]] [x{reason}]"),
+                &f
+            ),
             "{Hi} Ana [lunes 15 de junio] "
         );
         assert_eq!(check("Hi {name}"), Err(Refusal::Unknown("name".into())));
@@ -430,20 +438,31 @@ mod tests {
         assert_eq!(check("Hi [patient"), Err(Refusal::Unmatched('[')));
         assert_eq!(check("Hi patient]"), Err(Refusal::Unmatched(']')));
         assert_eq!(check("[a [b] c]"), Err(Refusal::Nested));
-        assert_eq!(check(&"x".repeat(TEMPLATE_LIMIT + 1)), Err(Refusal::TooLong));
+        assert_eq!(
+            check(&"x".repeat(TEMPLATE_LIMIT + 1)),
+            Err(Refusal::TooLong)
+        );
         assert_eq!(check(&"x".repeat(TEMPLATE_LIMIT)), Ok(()));
     }
 
     #[test]
     fn a_clinics_phone_and_public_url_are_checked() {
-        assert_eq!(clinic_phone(" +503 2222-3333 ").unwrap().as_deref(), Some("+503 2222-3333"));
-        assert_eq!(clinic_phone("(555) 010.2000").unwrap().as_deref(), Some("(555) 010.2000"));
+        assert_eq!(
+            clinic_phone(" +503 2222-3333 ").unwrap().as_deref(),
+            Some("+503 2222-3333")
+        );
+        assert_eq!(
+            clinic_phone("(555) 010.2000").unwrap().as_deref(),
+            Some("(555) 010.2000")
+        );
         assert_eq!(clinic_phone("none").unwrap(), None);
         for bad in ["12", "call us", "503+2222", &"1".repeat(21)] {
             assert!(clinic_phone(bad).is_err(), "{bad}");
         }
         assert_eq!(
-            public_url("https://citas.example/clinica/").unwrap().as_deref(),
+            public_url("https://citas.example/clinica/")
+                .unwrap()
+                .as_deref(),
             Some("https://citas.example/clinica")
         );
         assert_eq!(

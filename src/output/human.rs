@@ -388,9 +388,11 @@ pub fn clinic_card(c: &Clinic) -> String {
         ),
     ]
     .into_iter()
-    .chain(s.templates.iter().map(|(kind, text)| {
-        format!("  {}", tr!("clinic.template", a = kind, b = clean(text)))
-    }))
+    .chain(
+        s.templates
+            .iter()
+            .map(|(kind, text)| format!("  {}", tr!("clinic.template", a = kind, b = clean(text)))),
+    )
     .collect::<Vec<_>>()
     .join("\n")
 }

@@ -16,8 +16,8 @@ use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::stored::{self, Table};
 use super::{
-    appointments as appts, clinics, closures, doctors, events, links, patients, reminders, services,
-    tokens, waitlist, webhooks, windows, Store, ACTIVE,
+    appointments as appts, clinics, closures, doctors, events, links, patients, reminders,
+    services, tokens, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;

@@ -5,8 +5,8 @@ use super::stored::{col, opt, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::{Clinic, Language, Settings};
-use std::collections::BTreeMap;
 use crate::error::{Error, Result};
+use std::collections::BTreeMap;
 
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
@@ -50,7 +50,9 @@ fn templates_text(s: &Settings) -> Option<String> {
     (!s.templates.is_empty()).then(|| serde_json::json!(s.templates).to_string())
 }
 
-fn templates_of(v: Option<serde_json::Value>) -> std::result::Result<BTreeMap<String, String>, String> {
+fn templates_of(
+    v: Option<serde_json::Value>,
+) -> std::result::Result<BTreeMap<String, String>, String> {
     let Some(v) = v else {
         return Ok(BTreeMap::new());
     };

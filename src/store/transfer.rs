@@ -4,8 +4,8 @@
 
 use super::db::{marks, Backend, Tx, Val};
 use super::{
-    appointments, clinics, closures, columns, doctors, events, links, meta, patients, reminders, services,
-    tokens, waitlist, webhooks, windows, Store,
+    appointments, clinics, closures, columns, doctors, events, links, meta, patients, reminders,
+    services, tokens, waitlist, webhooks, windows, Store,
 };
 use crate::args;
 use crate::error::{Error, Result};
