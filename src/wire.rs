@@ -163,6 +163,12 @@ struct ReminderView<'a> {
     next_attempt_at: Option<String>,
     last_error: Option<&'a str>,
     appointment: Value,
+    /// The ready text, as delivered (docs/rules.md#messages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    /// The patient's link, when the clinic has a public URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a str>,
     /// The message's own fields: `previous` (rescheduled), `reason`
     /// (cancelled), `offer` (waitlist_offer).
     #[serde(flatten)]
@@ -173,6 +179,24 @@ struct ReminderView<'a> {
 /// its own fields; an offer with its slot and waitlist entry instead of the
 /// appointment that freed it (another patient's).
 pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
+    reminder_view(r, a, None)
+}
+
+/// A message as it is delivered: [`reminder`] with its ready text and link
+/// (docs/rules.md#messages).
+pub fn reminder_delivered(
+    r: &Reminder,
+    a: &Appointment,
+    ready: &crate::core::message::Ready,
+) -> Value {
+    reminder_view(r, a, Some(ready))
+}
+
+fn reminder_view(
+    r: &Reminder,
+    a: &Appointment,
+    ready: Option<&crate::core::message::Ready>,
+) -> Value {
     let data = match &r.data {
         Some(Value::Object(m)) => m.clone(),
         _ => serde_json::Map::new(),
@@ -193,6 +217,8 @@ pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
         } else {
             appointment(a)
         },
+        message: ready.map(|m| m.message.as_str()),
+        link: ready.and_then(|m| m.link.as_deref()),
         data,
     })
 }

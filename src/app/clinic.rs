@@ -1,7 +1,8 @@
 //! Clinics and their settings (docs/commands.md#appt-clinic-addlistshowupdate).
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
-use crate::core::{phone, time, Clinic, Settings};
+use crate::core::message::{self, Refusal};
+use crate::core::{phone, time, Clinic, Language, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
@@ -20,6 +21,52 @@ pub struct SettingsInput {
     pub notify: Option<String>,
     /// `+503`; `none` (or blank) clears it.
     pub country_code: Option<String>,
+    /// `en` or `es`: the language of the clinic's messages.
+    pub language: Option<String>,
+    /// The clinic's phone for messages; `none` clears it.
+    pub phone: Option<String>,
+    /// Where patients' phones reach `appt serve`; `none` clears it.
+    pub public_url: Option<String>,
+    /// `KIND=TEXT` each; `KIND=` restores the built-in text.
+    pub templates: Vec<String>,
+}
+
+/// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
+/// one), checked (docs/rules.md#messages).
+fn template(arg: &str) -> Result<(String, Option<String>), String> {
+    let Some((kind, text)) = arg.split_once('=') else {
+        return Err(format!(
+            "A template is KIND=TEXT, KIND one of {} (got '{arg}')",
+            message::KINDS.join(", ")
+        ));
+    };
+    let kind = kind.trim().to_ascii_lowercase();
+    if !message::KINDS.contains(&kind.as_str()) {
+        return Err(format!(
+            "Unknown message kind '{kind}': the kinds are {}",
+            message::KINDS.join(", ")
+        ));
+    }
+    if text.trim().is_empty() {
+        return Ok((kind, None));
+    }
+    match message::check(text) {
+        Ok(()) => Ok((kind, Some(text.to_string()))),
+        Err(Refusal::Unknown(p)) => Err(format!(
+            "Unknown placeholder '{p}' in the {kind} template (the placeholders are {})",
+            message::PLACEHOLDERS.join(", ")
+        )),
+        Err(Refusal::Unmatched(c)) => Err(format!(
+            "The {kind} template has an unmatched '{c}' (write it twice for the character itself)"
+        )),
+        Err(Refusal::Nested) => Err(format!(
+            "The {kind} template has a '[' inside another: optional parts do not nest"
+        )),
+        Err(Refusal::TooLong) => Err(format!(
+            "The {kind} template is longer than {} characters",
+            message::TEMPLATE_LIMIT
+        )),
+    }
 }
 
 fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
@@ -104,6 +151,32 @@ impl SettingsInput {
         if let Some(c) = &self.country_code {
             if let Some(c) = bad.take("country_code", phone::country_code(c)) {
                 s.country_code = c;
+            }
+        }
+        if let Some(l) = &self.language {
+            if let Some(l) = bad.check("language", Language::parse(l)) {
+                s.language = l;
+            }
+        }
+        if let Some(p) = &self.phone {
+            if let Some(p) = bad.take("phone", message::clinic_phone(p)) {
+                s.phone = p;
+            }
+        }
+        if let Some(u) = &self.public_url {
+            if let Some(u) = bad.take("public_url", message::public_url(u)) {
+                s.public_url = u;
+            }
+        }
+        for t in &self.templates {
+            match bad.take("template", template(t)) {
+                Some((kind, Some(text))) => {
+                    s.templates.insert(kind, text);
+                }
+                Some((kind, None)) => {
+                    s.templates.remove(&kind);
+                }
+                None => {}
             }
         }
         bad.finish()

@@ -11,6 +11,8 @@ use std::path::Path;
 pub const CLINIC: &str = "Clínica San Benito";
 pub const DOCTORS: [&str; 2] = ["Dra. Ana García", "Dr. Luis Martínez"];
 const TZ: &str = "America/El_Salvador";
+/// The demo clinic's phone, as its messages give it.
+pub const PHONE: &str = "2250-1000";
 
 /// Whether `path` holds a demo database that [`create`] would replace.
 pub fn exists(path: &Path) -> bool {
@@ -38,7 +40,7 @@ pub fn create(path: &Path, folders: Create) -> Result<Store> {
                 .hint("give the demo another --db PATH, or move that file away first"));
         }
         // A fresh demo each run: only the demo's own files are removed.
-        for ext in ["", "-wal", "-shm", ".key"] {
+        for ext in ["", "-wal", "-shm", ".key", ".link-key"] {
             let _ = std::fs::remove_file(files::with_suffix(path, ext));
         }
     }
@@ -73,6 +75,8 @@ fn set_up(st: &mut Store, at: DateTime<Utc>) -> Result<()> {
             slot_minutes: Some(30),
             cancel_window: Some("2h".into()),
             country_code: Some("+503".into()),
+            language: Some("es".into()),
+            phone: Some(PHONE.into()),
             ..Default::default()
         },
         at,

@@ -18,6 +18,7 @@ pub mod links;
 pub mod list;
 pub mod local;
 pub mod maintenance;
+pub mod message;
 pub mod names;
 pub mod next;
 pub mod notify;

@@ -7,6 +7,7 @@
 //! leaves its one claim to be retried once it lapses (docs/rules.md#reminders-and-notifications).
 
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
+use crate::core::message::Ready;
 use crate::core::secrets;
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
@@ -251,7 +252,7 @@ fn take(
     run: &str,
     now: DateTime<Utc>,
     tally: &mut Sweep,
-) -> Result<Vec<(Reminder, Appointment)>> {
+) -> Result<Vec<(Reminder, Appointment, Ready)>> {
     let found = reminders::takeable_many(tx, ids, now)?;
     let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
     let appointments = appointments::get_many(tx, &of)?;
@@ -272,10 +273,12 @@ fn take(
             judge_message(tx, &r, a, now)?
         };
         if settle(tx, &r, verdict, now, false, tally)? {
-            taken.push((r, a.clone()));
+            // The text as things are now, and the link issued with the claim.
+            let ready = super::message::ready(tx, &r, a, now)?;
+            taken.push((r, a.clone(), ready));
         }
     }
-    let claims: Vec<&str> = taken.iter().map(|(r, _)| r.id.as_str()).collect();
+    let claims: Vec<&str> = taken.iter().map(|(r, ..)| r.id.as_str()).collect();
     reminders::claim_many(tx, &claims, run, now + CLAIM, now)?;
     Ok(taken)
 }
@@ -297,7 +300,7 @@ pub fn due(
     st: &mut Store,
     r: &DueRequest,
     now: DateTime<Utc>,
-    deliver: &mut dyn FnMut(&Reminder, &Appointment) -> Result<()>,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<Sweep> {
     if r.limit.is_some_and(|l| l < 1) {
         return Err(Error::field("limit", "limit must be 1 or more"));
@@ -322,8 +325,12 @@ pub fn due(
         // A hook gets one reminder per claim.
         for id in &ids {
             let taken = st.write(|tx| take(tx, &[id], &run, clock.now(), &mut tally))?;
-            for (rem, a) in &taken {
-                let outcome = run_hook(cmd, &wire::reminder(rem, a), &hook_env(rem, a));
+            for (rem, a, ready) in &taken {
+                let outcome = run_hook(
+                    cmd,
+                    &wire::reminder_delivered(rem, a, ready),
+                    &hook_env(rem, a, ready),
+                );
                 record(st, rem, &run, outcome, clock.now(), &mut tally)?;
             }
         }
@@ -341,12 +348,12 @@ pub fn due(
         let started = Instant::now();
         let mut printed = Vec::new();
         let mut failed = None;
-        for (rem, a) in &taken {
+        for (rem, a, ready) in &taken {
             let mut sent = rem.clone();
             sent.status = "sent".into();
             sent.attempts += 1;
             sent.sent_at = Some(clock.now());
-            match deliver(&sent, a) {
+            match deliver(&sent, a, ready) {
                 Ok(()) => printed.push(rem.id.as_str()),
                 Err(e) => {
                     failed = Some(e);
@@ -368,7 +375,7 @@ pub fn due(
         let at = clock.now();
         let following = st.write(|tx| {
             tally.sent += reminders::mark_sent_many(tx, &printed, &run, at)? as i64;
-            for (rem, _) in &taken[printed.len()..] {
+            for (rem, ..) in &taken[printed.len()..] {
                 // Not written, not sent: it stays pending for the next run.
                 reminders::release(tx, &rem.id, &run)?;
             }
@@ -424,7 +431,17 @@ fn record(
 /// The variables a hook sees (docs/rules.md#reminders-and-notifications): `APPT_KIND` tells the messages
 /// apart; a move adds the previous local time, a cancellation its reason,
 /// and an offer is about the waiting patient and the freed time.
-fn hook_env(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
+fn hook_env(r: &Reminder, a: &Appointment, ready: &Ready) -> Vec<(&'static str, String)> {
+    let mut vars = message_vars(r, a);
+    vars.push(("APPT_MESSAGE", ready.message.clone()));
+    if let Some(link) = &ready.link {
+        vars.push(("APPT_LINK", link.clone()));
+    }
+    vars
+}
+
+/// The variables that describe the message and its visit.
+fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let data = r.data.as_ref().unwrap_or(&Value::Null);
     if let Some(o) = r.offer() {

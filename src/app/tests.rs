@@ -289,7 +289,7 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
                 limit: None,
             },
             due_at,
-            &mut |r, _| {
+            &mut |r, _, _| {
                 seen.push(r.id.clone());
                 Ok(())
             },

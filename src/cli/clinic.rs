@@ -14,9 +14,10 @@ pub enum Cmd {
     ///
     /// Settings not given take their defaults: --slot-minutes 30, --min-notice 0m,
     /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
-    /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code.
+    /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code,
+    /// --language en, no --phone, no --public-url.
     #[command(
-        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone \"america/el salvador\" --country-code +503"
+        after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone America/El_Salvador --language es"
     )]
     Add {
         /// The clinic's name (unique, case-insensitive)
@@ -39,7 +40,7 @@ pub enum Cmd {
     },
     /// Change a clinic's name or settings
     #[command(
-        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --cancel-window 2h --reminders 24h,2h\n  appt clinic update Central --require-diagnosis off\n  appt clinic update Central --country-code +503"
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --language es --phone 2222-3333\n  appt clinic update Central --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\""
     )]
     Update {
         /// Clinic name or ID
@@ -87,6 +88,23 @@ pub struct SettingsArgs {
     /// typed without its + is read in it; none clears it
     #[arg(long, value_name = "+CODE")]
     pub country_code: Option<String>,
+    /// The language of the clinic's messages to patients: en|es
+    #[arg(long, value_name = "en|es")]
+    pub language: Option<String>,
+    /// The clinic's phone, as patients are to read it in messages, e.g.
+    /// "2222-3333"; none clears it
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// Where patients' phones reach `appt serve` (usually a TLS proxy), e.g.
+    /// https://citas.example.com: messages carry links under it; none clears it
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// The clinic's own text for one kind of message (reminder, confirmation,
+    /// rescheduled, cancelled, waitlist_offer) with placeholders such as
+    /// {patient}, {date}, {time}, {link}; KIND= restores the built-in text.
+    /// Repeatable
+    #[arg(long, value_name = "KIND=TEXT")]
+    pub template: Vec<String>,
 }
 
 impl SettingsArgs {
@@ -102,6 +120,10 @@ impl SettingsArgs {
             require_diagnosis: self.require_diagnosis,
             notify: self.notify,
             country_code: self.country_code,
+            language: self.language,
+            phone: self.phone,
+            public_url: self.public_url,
+            templates: self.template,
         }
     }
 }

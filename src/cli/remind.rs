@@ -68,8 +68,8 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         limit,
     };
     // Without --exec, stdout is the reminders themselves, one JSON line each.
-    let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a| {
-        emit_line(&json::reminder(r, a))
+    let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a, ready| {
+        emit_line(&json::reminder_delivered(r, a, ready))
     })?;
     if dry_run {
         // Scripts get the reminders as JSON Lines; a person a table and a summary.

@@ -7,6 +7,7 @@ pub mod booking;
 pub mod check;
 pub mod delivery;
 pub mod limits;
+pub mod message;
 pub mod model;
 pub mod phone;
 pub mod secrets;

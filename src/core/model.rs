@@ -1,7 +1,40 @@
 //! The domain's types.
 
+use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+/// The language a clinic's messages to patients are written in
+/// (docs/rules.md#messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Es];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+        }
+    }
+
+    /// `en` or `es` (any case); anything else is a `VALIDATION_ERROR` naming `language`.
+    pub fn parse(s: &str) -> Result<Language> {
+        let t = s.trim().to_ascii_lowercase();
+        Language::ALL
+            .into_iter()
+            .find(|l| l.as_str() == t)
+            .ok_or_else(|| {
+                Error::field("language", format!("Language must be en or es (got '{s}')"))
+            })
+    }
+}
 
 /// The settings of docs/commands.md#appt-clinic-addlistshowupdate. Durations are whole minutes.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +51,17 @@ pub struct Settings {
     pub notify: bool,
     /// The country code local phones are read in (`+503`; docs/rules.md#phones).
     pub country_code: Option<String>,
+    /// The language of the clinic's messages to patients.
+    pub language: Language,
+    /// The clinic's phone as it is to be read in messages (as typed, checked
+    /// to look like a phone number; docs/commands.md#appt-clinic-addlistshowupdate).
+    pub phone: Option<String>,
+    /// Where patients' phones reach `appt serve` (`https://…`, no trailing
+    /// slash): the base of the links in messages.
+    pub public_url: Option<String>,
+    /// A clinic's own text for a kind of message (`reminder` → text with
+    /// placeholders); a kind not here has the built-in text.
+    pub templates: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -32,6 +76,10 @@ impl Default for Settings {
             require_diagnosis: true,
             notify: true,
             country_code: None,
+            language: Language::En,
+            phone: None,
+            public_url: None,
+            templates: BTreeMap::new(),
         }
     }
 }

@@ -6,10 +6,11 @@
 use std::ffi::{OsStr, OsString};
 
 /// Variables that carry a secret by their name: the national-ID key, the
-/// database (on a server, its URL with the password), where `transfer`
-/// copies to, and libpq's password and password file.
-pub const SECRET_VARS: [&str; 5] = [
+/// link key, the database (on a server, its URL with the password), where
+/// `transfer` copies to, and libpq's password and password file.
+pub const SECRET_VARS: [&str; 6] = [
     "APPT_KEY",
+    "APPT_LINK_KEY",
     "APPT_DB",
     "APPT_TRANSFER_TO",
     "PGPASSWORD",
@@ -162,6 +163,7 @@ mod tests {
     fn a_hook_gets_no_secret_and_keeps_the_rest() {
         let parent = env(&[
             ("APPT_KEY", "7e57"),
+            ("APPT_LINK_KEY", "11nk"),
             ("APPT_DB", "/srv/appt/clinic.db"),
             ("APPT_TRANSFER_TO", "copy.db"),
             ("PGPASSWORD", "pw"),

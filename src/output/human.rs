@@ -277,9 +277,11 @@ pub fn clinics(list: &[Clinic]) -> String {
         col("Horizon"),
         col("Cancel"),
         text("Reminders", 9),
+        col("Language"),
         col("ID"),
     ])
     .steps(&[
+        Step::Drop("Language"),
         Step::Drop("Cancel"),
         Step::Drop("Reminders"),
         Step::Drop("Notice"),
@@ -295,6 +297,7 @@ pub fn clinics(list: &[Clinic]) -> String {
             format_duration(s.horizon).into(),
             format_duration(s.cancel_window).into(),
             reminders(&s.reminders).into(),
+            s.language.as_str().into(),
             short(&c.id).into(),
         ]);
     }
@@ -335,6 +338,10 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic.duplicates",
         "clinic.diagnosis",
         "clinic.notify",
+        "clinic.country_code",
+        "clinic.language",
+        "clinic.phone",
+        "clinic.public_url",
     ];
     let pad = labels
         .iter()
@@ -366,7 +373,27 @@ pub fn clinic_card(c: &Clinic) -> String {
                 .as_deref()
                 .map_or_else(|| lang::t("word.none").to_string(), str::to_string),
         ),
+        l("clinic.language", s.language.as_str().to_string()),
+        l(
+            "clinic.phone",
+            s.phone
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), clean),
+        ),
+        l(
+            "clinic.public_url",
+            s.public_url
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), clean),
+        ),
     ]
+    .into_iter()
+    .chain(
+        s.templates
+            .iter()
+            .map(|(kind, text)| format!("  {}", tr!("clinic.template", a = kind, b = clean(text)))),
+    )
+    .collect::<Vec<_>>()
     .join("\n")
 }
 

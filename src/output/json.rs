@@ -17,7 +17,7 @@ use std::io::{self, Write};
 
 // The shapes that are also stored or handed to hooks live in `wire`; they
 // are shown as they are.
-pub use crate::wire::{appointment, reminder, waitlist_entry};
+pub use crate::wire::{appointment, reminder, reminder_delivered, waitlist_entry};
 
 /// A view written out as JSON text, to be embedded as it is.
 fn raw(view: &impl Serialize) -> Box<RawValue> {
@@ -40,6 +40,11 @@ struct ClinicView<'a> {
     require_diagnosis: bool,
     notify: bool,
     country_code: Option<&'a str>,
+    language: &'a str,
+    phone: Option<&'a str>,
+    public_url: Option<&'a str>,
+    /// The clinic's own message texts, by kind (docs/rules.md#messages).
+    templates: &'a std::collections::BTreeMap<String, String>,
     created_at: String,
     updated_at: String,
 }
@@ -59,6 +64,10 @@ pub fn clinic(c: &Clinic) -> Value {
         require_diagnosis: s.require_diagnosis,
         notify: s.notify,
         country_code: s.country_code.as_deref(),
+        language: s.language.as_str(),
+        phone: s.phone.as_deref(),
+        public_url: s.public_url.as_deref(),
+        templates: &s.templates,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

@@ -16,8 +16,8 @@ use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::stored::{self, Table};
 use super::{
-    appointments as appts, clinics, closures, doctors, events, patients, reminders, services,
-    tokens, waitlist, webhooks, windows, Store, ACTIVE,
+    appointments as appts, clinics, closures, doctors, events, links, patients, reminders,
+    services, tokens, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
@@ -493,7 +493,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Table; 12] = [
+const STORED: [&Table; 13] = [
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,
@@ -506,6 +506,7 @@ const STORED: [&Table; 12] = [
     &waitlist::STORED,
     &webhooks::STORED,
     &tokens::STORED,
+    &links::STORED,
 ];
 
 /// Every stored value of `t` a command would refuse to read: one violation

@@ -4,12 +4,14 @@ use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
-use crate::core::{Clinic, Settings};
+use crate::core::{Clinic, Language, Settings};
 use crate::error::{Error, Result};
+use std::collections::BTreeMap;
 
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
-                    duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code";
+                    duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
+                    language, phone, public_url, templates";
 
 const LOOKUP: Lookup = Lookup {
     table: "clinics",
@@ -34,9 +36,28 @@ pub const STORED: Table = Table {
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
         opt("country_code", Kind::CountryCode),
+        col("language", Kind::OneOf(&LANGUAGES)),
+        opt("templates", Kind::Json),
     ],
     rules: &[],
 };
+
+/// The languages a clinic's messages may be in, as stored.
+const LANGUAGES: [&str; 2] = ["en", "es"];
+
+/// A clinic's templates as stored: a JSON object of text, or NULL for none.
+fn templates_text(s: &Settings) -> Option<String> {
+    (!s.templates.is_empty()).then(|| serde_json::json!(s.templates).to_string())
+}
+
+fn templates_of(
+    v: Option<serde_json::Value>,
+) -> std::result::Result<BTreeMap<String, String>, String> {
+    let Some(v) = v else {
+        return Ok(BTreeMap::new());
+    };
+    serde_json::from_value(v).map_err(|_| "is not an object of texts".to_string())
+}
 
 fn from_row(r: &Row) -> Result<Clinic> {
     let f = r.of("clinics", 0)?;
@@ -54,6 +75,10 @@ fn from_row(r: &Row) -> Result<Clinic> {
             require_diagnosis: f.get(9)?,
             notify: f.get(12)?,
             country_code: f.country_code(13)?,
+            language: Language::parse(&f.one_of(14, &LANGUAGES)?)?,
+            phone: f.get(15)?,
+            public_url: f.get(16)?,
+            templates: templates_of(f.opt_json(17)?).map_err(|p| f.damaged(17, &p))?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -72,11 +97,12 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.exec(
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
-            s.notify, s.country_code, name_key(&c.name)
+            s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
+            name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -88,11 +114,11 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     conn.exec(
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
-         country_code=?14 WHERE id=?1",
+         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
-            s.notify, s.country_code
+            s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s)
         ],
     )?;
     Ok(())

@@ -856,6 +856,116 @@ fn create_key_file(path: &Path) -> Result<Vec<Key>> {
         .ok_or_else(|| cannot(std::io::Error::other("it vanished while being made")))
 }
 
+/// `N` random bytes from the operating system.
+pub fn random<const N: usize>() -> [u8; N] {
+    use chacha20poly1305::aead::rand_core::RngCore;
+    let mut out = [0u8; N];
+    OsRng.fill_bytes(&mut out);
+    out
+}
+
+/// The link key (docs/security.md#patient-links): 32 bytes, written as 64
+/// hex characters.
+pub fn parse_link_key(text: &str) -> Option<[u8; 32]> {
+    parse_hex_key(text)
+}
+
+/// The link key kept in `path`, beside a database file: read, or made when
+/// there is none (atomically: processes racing to make it agree on one). A
+/// file that is not the running user's own private file is refused, like
+/// the national-ID key file.
+pub fn link_key_file(path: &Path) -> Result<[u8; 32]> {
+    if let Some(k) = read_link_key(path)? {
+        return Ok(k);
+    }
+    let key: [u8; 32] = random();
+    let made = write_private(path, (to_hex(&key) + "\n").as_bytes(), false).map_err(|e| {
+        link_key_error(
+            path,
+            format!(
+                "cannot create the link key file {}: {e}; or set APPT_LINK_KEY",
+                path.display()
+            ),
+        )
+    })?;
+    if made {
+        return Ok(key);
+    }
+    read_link_key(path)?.ok_or_else(|| {
+        link_key_error(
+            path,
+            format!(
+                "cannot create the link key file {}: it vanished while being made; or set APPT_LINK_KEY",
+                path.display()
+            ),
+        )
+    })
+}
+
+fn link_key_error(path: &Path, message: String) -> Error {
+    Error::database(message).details(json!({ "link_key_file": path.display().to_string() }))
+}
+
+fn read_link_key(path: &Path) -> Result<Option<[u8; 32]>> {
+    let cannot = |e: std::io::Error| {
+        link_key_error(
+            path,
+            format!(
+                "cannot read the link key file {}: {e}; or set APPT_LINK_KEY",
+                path.display()
+            ),
+        )
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = match opts.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot(e)),
+    };
+    let meta = f.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(cannot(std::io::Error::other("it is not a regular file")));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me || meta.mode() & 0o077 != 0 {
+            return Err(link_key_error(
+                path,
+                format!(
+                    "the link key file {} is not the private file of the user running appt (owner uid {}, mode {:04o}): make it yours with mode 600, or set APPT_LINK_KEY",
+                    path.display(),
+                    meta.uid(),
+                    meta.mode() & 0o7777
+                ),
+            ));
+        }
+    }
+    let mut bytes = Vec::new();
+    f.take(4096).read_to_end(&mut bytes).map_err(cannot)?;
+    let key = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(parse_hex_key)
+        .ok_or_else(|| {
+            link_key_error(
+                path,
+                format!(
+                    "the link key file {} is damaged (it must hold 64 hex characters): restore it, or remove it to make a new one (the links already sent stop working)",
+                    path.display()
+                ),
+            )
+        })?;
+    Ok(Some(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -437,6 +437,15 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// The file a SQLite transaction's database lives in (`""` in memory);
+    /// None on a server.
+    pub fn sqlite_file(&self) -> Option<String> {
+        match &self.inner {
+            TxInner::Sqlite(t) => Some(t.path().unwrap_or_default().to_string()),
+            TxInner::Postgres(..) => None,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.inner {
             TxInner::Sqlite(_) => Backend::Sqlite,

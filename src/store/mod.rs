@@ -16,6 +16,7 @@ pub mod db;
 pub mod doctors;
 pub mod events;
 pub mod files;
+pub mod links;
 mod lookup;
 pub mod meta;
 pub mod patients;

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/009_actor.sql"),
     include_str!("schema/postgres/010_country_code.sql"),
     include_str!("schema/postgres/011_api_tokens.sql"),
+    include_str!("schema/postgres/012_messages.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

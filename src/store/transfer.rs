@@ -4,8 +4,8 @@
 
 use super::db::{marks, Backend, Tx, Val};
 use super::{
-    appointments, clinics, closures, columns, doctors, events, meta, patients, reminders, services,
-    tokens, waitlist, webhooks, windows, Store,
+    appointments, clinics, closures, columns, doctors, events, links, meta, patients, reminders,
+    services, tokens, waitlist, webhooks, windows, Store,
 };
 use crate::args;
 use crate::error::{Error, Result};
@@ -30,6 +30,7 @@ const TABLES: &[(&str, &str, &str)] = &[
         reminders::COLS,
         "claimed_until, created_at, updated_at, claim",
     ),
+    ("patient_links", links::COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", tokens::COLS, ""),

@@ -7,10 +7,11 @@ use tempfile::TempDir;
 
 /// What no test inherits from the machine: its database, clinic, key,
 /// colours, width, and language (docs/commands.md#language).
-pub const UNSET: [&str; 9] = [
+pub const UNSET: [&str; 10] = [
     "APPT_DB",
     "APPT_CLINIC",
     "APPT_KEY",
+    "APPT_LINK_KEY",
     "NO_COLOR",
     "COLUMNS",
     "APPT_LANG",
@@ -36,6 +37,9 @@ pub fn pg_server() -> Option<String> {
 
 /// The national-ID key of the test databases on PostgreSQL.
 pub const PG_KEY: &str = "7e57000000000000000000000000000000000000000000000000000000007e57";
+
+/// The link key of the test databases on PostgreSQL (docs/security.md#patient-links).
+pub const PG_LINK_KEY: &str = "11e4000000000000000000000000000000000000000000000000000000000011";
 
 /// Whether this run is on PostgreSQL. A test that covers only one engine is
 /// not run on the other: it carries `#[cfg_attr(appt_test_pg, ignore = …)]`
@@ -169,6 +173,7 @@ impl Env {
         }
         if self.url().is_some() {
             c.env("APPT_KEY", PG_KEY);
+            c.env("APPT_LINK_KEY", PG_LINK_KEY);
         }
         c
     }
@@ -182,6 +187,9 @@ impl Env {
             .env("APPT_NOW", &self.now);
         for v in UNSET {
             c.env_remove(v);
+        }
+        if self.url().is_some() {
+            c.env("APPT_LINK_KEY", PG_LINK_KEY);
         }
         c
     }
@@ -394,4 +402,18 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect()
+}
+
+/// Takes schema 12's additions (the clinics' message settings, the
+/// patients' links) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_12(env: &Env) {
+    for sql in [
+        "DROP TABLE patient_links",
+        "ALTER TABLE clinics DROP COLUMN templates",
+        "ALTER TABLE clinics DROP COLUMN public_url",
+        "ALTER TABLE clinics DROP COLUMN phone",
+        "ALTER TABLE clinics DROP COLUMN language",
+    ] {
+        env.exec(sql);
+    }
 }

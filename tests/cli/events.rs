@@ -400,6 +400,7 @@ fn events_from_before_appt_named_the_actor_show_none() {
     let a = env.book("2026-06-16", "10:00", "+50370000001");
     let id = s(&a["id"]);
     // The database as an appt of schema 8 left it.
+    crate::common::undo_schema_12(&env);
     env.exec("DROP TABLE api_tokens"); // schema 11's
     env.exec("ALTER TABLE clinics DROP COLUMN country_code"); // schema 10's
     env.exec("ALTER TABLE events DROP COLUMN actor");

@@ -57,6 +57,8 @@ const VALUE_NAMES: &[&str] = &[
     "CMD",
     "KIND",
     "ADDR:PORT",
+    "en|es",
+    "KIND=TEXT",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

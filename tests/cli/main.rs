@@ -23,6 +23,7 @@ mod layering;
 mod lifecycle;
 mod local;
 mod maintenance;
+mod messages;
 mod next;
 mod notify;
 mod openapi;

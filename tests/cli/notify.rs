@@ -260,6 +260,7 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
         "America/El_Salvador",
     ]);
     // Take the database back to schema version 4, as an older appt left it.
+    crate::common::undo_schema_12(&env);
     let downgrade = [
         "DROP TABLE api_tokens",
         "ALTER TABLE clinics DROP COLUMN country_code",
@@ -299,8 +300,10 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
 }
 
 #[test]
-fn the_example_hook_says_each_kind_in_its_own_words() {
+fn the_example_hook_forwards_each_kinds_ready_text() {
+    // docs/rules.md#messages: the hook only forwards APPT_MESSAGE.
     let env = clinic();
+    env.ok(&["clinic", "update", "Central", "--language", "es"]);
     let dir = env.dir.path();
     let (sender, outbox, hook) = crate::common::fake_sender(dir);
     let run = || {
@@ -336,13 +339,14 @@ fn the_example_hook_says_each_kind_in_its_own_words() {
     assert_eq!(
         sent,
         [
-            "+50370000001|Hola Ana López, confirmamos su cita con Dr. García en Central el 2026-06-16 a las 10:00.",
-            "+50370000001|Hola Ana López, su cita con Dr. García en Central del 2026-06-16 a las 10:00 cambió: \
-             ahora es el 2026-06-16 a las 11:30.",
-            "+50370000001|Hola Ana López, su cita con Dr. García en Central del 2026-06-16 a las 11:30 fue \
-             cancelada (motivo: viaje). Llámenos para una nueva cita.",
-            "+50370000002|Hola Beto Ruiz, se liberó un espacio con Dr. García en Central el 2026-06-16 a las \
-             11:30. Llámenos para reservarlo.",
+            "+50370000001|Hola Ana, su cita con Dr. García en Central quedó reservada para el martes 16 \
+             de junio a las 10:00.",
+            "+50370000001|Hola Ana, su cita con Dr. García en Central cambió del martes 16 de junio a \
+             las 10:00 al martes 16 de junio a las 11:30.",
+            "+50370000001|Hola Ana, su cita con Dr. García en Central del martes 16 de junio a las \
+             11:30 fue cancelada (motivo: viaje).",
+            "+50370000002|Hola Beto, se liberó una hora con Dr. García en Central: el martes 16 de \
+             junio a las 11:30.",
         ]
     );
 }

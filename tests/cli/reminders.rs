@@ -558,6 +558,7 @@ fn a_hook_past_thirty_seconds_is_killed_and_counts_as_failed() {
 #[test]
 fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
     let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--language", "es"]);
     env.book(TUE, "10:00", "+50370000001");
     let dir = env.dir.path();
     let (sender, outbox, hook) = crate::common::fake_sender(dir);
@@ -572,8 +573,8 @@ fn the_readme_whatsapp_hook_hands_the_message_to_the_sender() {
     let sent = std::fs::read_to_string(&outbox).unwrap();
     assert_eq!(
         sent.trim(),
-        "+50370000001|Hola Test Patient, le recordamos su cita con Dr. García en Central el 2026-06-16 a las 10:00. \
-         Responda NO si no puede asistir."
+        "+50370000001|Hola Test, le recordamos su cita con Dr. García en Central el martes 16 de junio a las \
+         10:00."
     );
     // A sender that fails leaves the reminder to be retried.
     let mut env2 = Env::clinic();

@@ -1,0 +1,67 @@
+//! The ready text of each message `remind due` delivers
+//! (docs/rules.md#messages), built in the transaction that claims it, so it
+//! says what is true at that moment: the clinic's language, phone and
+//! template as they are now, the appointment's time as it is now, and the
+//! link (issued then, and the same for every message about one target).
+
+use super::links::{self, Target};
+use crate::core::message::{self, Fields, Ready};
+use crate::core::{time, Appointment};
+use crate::error::Result;
+use crate::store::clinics;
+use crate::store::db::Tx;
+use crate::store::reminders::Reminder;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+/// The text (and link) of message `r` about `a`; for a waitlist offer, the
+/// waiting patient and the freed slot.
+pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Ready> {
+    let clinic = clinics::get(tx, &a.clinic_id)?;
+    let lang = clinic.settings.language;
+    let text = |v: &Value| v.as_str().map(str::to_string).filter(|s| !s.is_empty());
+    let day = |d: NaiveDate| message::date_words(lang, d);
+    let data = r.data.clone().unwrap_or(Value::Null);
+    let (name, _) = r.recipient(a);
+    let mut f = Fields {
+        patient: message::first_name(name),
+        doctor: a.doctor_name.clone(),
+        clinic: clinic.name.clone(),
+        clinic_phone: clinic.settings.phone.clone(),
+        ..Default::default()
+    };
+    let target = match r.kind.as_str() {
+        "waitlist_offer" => {
+            let o = r.offer().cloned().unwrap_or(Value::Null);
+            f.doctor = text(&o["waitlist"]["doctor"]["full_name"]).or(f.doctor);
+            let (start, tz) = r
+                .offered_slot(a)
+                .map_or((a.starts_at, a.timezone), |s| (s.start, s.timezone));
+            let (date, hm) = time::to_local(tz, start);
+            (f.date, f.time) = (day(date), hm);
+            Some(Target::Offer(r.id.clone()))
+        }
+        kind => {
+            let (date, hm) = time::to_local(a.timezone, a.starts_at);
+            (f.date, f.time) = (day(date), hm);
+            let previous = &data["previous"];
+            f.previous_date = text(&previous["date"])
+                .and_then(|d| d.parse::<NaiveDate>().ok())
+                .map(day);
+            f.previous_time = text(&previous["start_time"]);
+            f.reason = text(&data["reason"]);
+            // A cancellation offers nothing to act on.
+            (kind != "cancelled").then(|| Target::Appointment(a.id.clone()))
+        }
+    };
+    let link = match (&clinic.settings.public_url, target) {
+        (Some(base), Some(t)) => Some(links::url(base, &links::issue(tx, &t, now)?)),
+        _ => None,
+    };
+    f.link = link.clone();
+    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
+    Ok(Ready {
+        message: message::render(&r.kind, lang, own, &f),
+        link,
+    })
+}

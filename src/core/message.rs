@@ -1,0 +1,492 @@
+//! The ready text of a message to a patient (docs/rules.md#messages): the
+//! built-in wording of each kind in each language, a clinic's own templates
+//! (checked when set), and the date written the way the language writes it.
+//!
+//! A template is text with placeholders (`{patient}`, …, [`PLACEHOLDERS`]);
+//! a part between `[` and `]` is left out when a placeholder inside it has
+//! no value (a clinic without a phone, a message without a link); `{{`, `}}`,
+//! `[[` and `]]` stand for the characters themselves.
+
+use super::model::Language;
+use chrono::{Datelike, NaiveDate};
+
+/// The kinds of message, as `remind due` names them.
+pub const KINDS: [&str; 5] = [
+    "reminder",
+    "confirmation",
+    "rescheduled",
+    "cancelled",
+    "waitlist_offer",
+];
+
+/// What a template may name.
+pub const PLACEHOLDERS: [&str; 10] = [
+    "patient",
+    "doctor",
+    "clinic",
+    "date",
+    "time",
+    "link",
+    "clinic_phone",
+    "previous_date",
+    "previous_time",
+    "reason",
+];
+
+/// A template longer than this is refused.
+pub const TEMPLATE_LIMIT: usize = 1000;
+
+/// The built-in text of `kind` in `lang` (None for a kind that is not one).
+pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
+    Some(match (kind, lang) {
+        ("reminder", Language::En) => {
+            "Hello {patient}, this is a reminder of your appointment[ with {doctor}] at {clinic} \
+             on {date} at {time}.[ Confirm, cancel or change it here: {link}][ To talk to us, \
+             call {clinic_phone}.]"
+        }
+        ("confirmation", Language::En) => {
+            "Hello {patient}, your appointment[ with {doctor}] at {clinic} is booked for {date} \
+             at {time}.[ Confirm, cancel or change it here: {link}][ To talk to us, call \
+             {clinic_phone}.]"
+        }
+        ("rescheduled", Language::En) => {
+            "Hello {patient}, your appointment[ with {doctor}] at {clinic} has moved from \
+             {previous_date} at {previous_time} to {date} at {time}.[ Confirm, cancel or change \
+             it here: {link}][ To talk to us, call {clinic_phone}.]"
+        }
+        ("cancelled", Language::En) => {
+            "Hello {patient}, your appointment[ with {doctor}] at {clinic} on {date} at {time} \
+             has been cancelled[ ({reason})].[ To book another, call {clinic_phone}.]"
+        }
+        ("waitlist_offer", Language::En) => {
+            "Hello {patient}, a time has come free[ with {doctor}] at {clinic}: {date} at \
+             {time}.[ Book it here: {link}][ To book it by phone, call {clinic_phone}.]"
+        }
+        ("reminder", Language::Es) => {
+            "Hola {patient}, le recordamos su cita[ con {doctor}] en {clinic} el {date} a las \
+             {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame \
+             al {clinic_phone}.]"
+        }
+        ("confirmation", Language::Es) => {
+            "Hola {patient}, su cita[ con {doctor}] en {clinic} quedó reservada para el {date} a \
+             las {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, \
+             llame al {clinic_phone}.]"
+        }
+        ("rescheduled", Language::Es) => {
+            "Hola {patient}, su cita[ con {doctor}] en {clinic} cambió del {previous_date} a las \
+             {previous_time} al {date} a las {time}.[ Para confirmar, cancelar o cambiar la hora: \
+             {link}][ Si tiene dudas, llame al {clinic_phone}.]"
+        }
+        ("cancelled", Language::Es) => {
+            "Hola {patient}, su cita[ con {doctor}] en {clinic} del {date} a las {time} fue \
+             cancelada[ (motivo: {reason})].[ Para una nueva cita, llame al {clinic_phone}.]"
+        }
+        ("waitlist_offer", Language::Es) => {
+            "Hola {patient}, se liberó una hora[ con {doctor}] en {clinic}: el {date} a las \
+             {time}.[ Resérvela aquí: {link}][ Para reservarla por teléfono, llame al \
+             {clinic_phone}.]"
+        }
+        _ => return None,
+    })
+}
+
+/// One piece of a template.
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    Var(&'static str),
+    /// Left out when a placeholder inside has no value.
+    Optional(Vec<Piece>),
+}
+
+/// Why a template is refused, with what to say in the error.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A placeholder that is not one of [`PLACEHOLDERS`].
+    Unknown(String),
+    /// A `{`, `}`, `[` or `]` without its other half.
+    Unmatched(char),
+    /// A `[` inside another.
+    Nested,
+    TooLong,
+}
+
+fn parse(text: &str) -> Result<Vec<Piece>, Refusal> {
+    if text.chars().count() > TEMPLATE_LIMIT {
+        return Err(Refusal::TooLong);
+    }
+    let mut top: Vec<Piece> = Vec::new();
+    let mut inner: Option<Vec<Piece>> = None;
+    let mut lit = String::new();
+    let mut chars = text.chars().peekable();
+    let flush = |lit: &mut String, into: &mut Vec<Piece>| {
+        if !lit.is_empty() {
+            into.push(Piece::Text(std::mem::take(lit)));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '}' | '[' | ']' if chars.peek() == Some(&c) => {
+                chars.next();
+                lit.push(c);
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some(n) if n != '{' => name.push(n),
+                        _ => return Err(Refusal::Unmatched('{')),
+                    }
+                }
+                let var = PLACEHOLDERS
+                    .iter()
+                    .find(|p| **p == name.trim())
+                    .ok_or(Refusal::Unknown(name))?;
+                let into = inner.as_mut().unwrap_or(&mut top);
+                flush(&mut lit, into);
+                into.push(Piece::Var(var));
+            }
+            '[' => {
+                if inner.is_some() {
+                    return Err(Refusal::Nested);
+                }
+                flush(&mut lit, &mut top);
+                inner = Some(Vec::new());
+            }
+            ']' => {
+                let Some(mut part) = inner.take() else {
+                    return Err(Refusal::Unmatched(']'));
+                };
+                flush(&mut lit, &mut part);
+                top.push(Piece::Optional(part));
+            }
+            '}' => return Err(Refusal::Unmatched('}')),
+            _ => lit.push(c),
+        }
+    }
+    if inner.is_some() {
+        return Err(Refusal::Unmatched('['));
+    }
+    flush(&mut lit, &mut top);
+    Ok(top)
+}
+
+/// Checks a clinic's template: every placeholder known, every bracket matched.
+pub fn check(text: &str) -> Result<(), Refusal> {
+    parse(text).map(drop)
+}
+
+/// A message as it goes out: its text, and its link when the clinic has a
+/// public URL and the kind carries one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ready {
+    pub message: String,
+    pub link: Option<String>,
+}
+
+/// The values of one message's placeholders; None (or empty) is "no value".
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    pub patient: String,
+    pub doctor: Option<String>,
+    pub clinic: String,
+    pub date: String,
+    pub time: String,
+    pub link: Option<String>,
+    pub clinic_phone: Option<String>,
+    pub previous_date: Option<String>,
+    pub previous_time: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<&str> {
+        let v = match name {
+            "patient" => Some(&self.patient),
+            "doctor" => self.doctor.as_ref(),
+            "clinic" => Some(&self.clinic),
+            "date" => Some(&self.date),
+            "time" => Some(&self.time),
+            "link" => self.link.as_ref(),
+            "clinic_phone" => self.clinic_phone.as_ref(),
+            "previous_date" => self.previous_date.as_ref(),
+            "previous_time" => self.previous_time.as_ref(),
+            "reason" => self.reason.as_ref(),
+            _ => None,
+        };
+        v.map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+fn write(pieces: &[Piece], f: &Fields, out: &mut String) {
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var(v) => out.push_str(f.get(v).unwrap_or_default()),
+            Piece::Optional(part) => {
+                let all = part.iter().all(|p| match p {
+                    Piece::Var(v) => f.get(v).is_some(),
+                    _ => true,
+                });
+                if all {
+                    write(part, f, out);
+                }
+            }
+        }
+    }
+}
+
+/// The text of a message of `kind`: the clinic's own template when it has
+/// one (checked when it was set; one that no longer parses falls back to
+/// the built-in text), else the built-in text in `lang`.
+pub fn render(kind: &str, lang: Language, own: Option<&str>, f: &Fields) -> String {
+    let pieces = own
+        .and_then(|t| parse(t).ok())
+        .or_else(|| builtin(kind, lang).and_then(|t| parse(t).ok()))
+        .unwrap_or_default();
+    let mut out = String::new();
+    write(&pieces, f, &mut out);
+    out
+}
+
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_ES: [&str; 7] = [
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// A local date as `lang` writes it in a message: `Monday 15 June`,
+/// `lunes 15 de junio`.
+pub fn date_words(lang: Language, d: NaiveDate) -> String {
+    let wd = d.weekday().num_days_from_monday() as usize;
+    let m = d.month0() as usize;
+    match lang {
+        Language::En => format!("{} {} {}", WEEKDAYS_EN[wd], d.day(), MONTHS_EN[m]),
+        Language::Es => format!("{} {} de {}", WEEKDAYS_ES[wd], d.day(), MONTHS_ES[m]),
+    }
+}
+
+/// A clinic's phone as it is to be read in messages, trimmed: digits with
+/// spaces, `-`, `.`, `(`, `)` and a leading `+`, 3 to 20 digits; `none` (or
+/// blank) is no phone.
+pub fn clinic_phone(raw: &str) -> Result<Option<String>, String> {
+    let t = raw.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let shape = t
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
+    if !shape || !(3..=20).contains(&digits) {
+        return Err(format!(
+            "The clinic's phone must be 3 to 20 digits, with spaces, -, ., ( ) and a leading + if you like (got '{raw}'), or none"
+        ));
+    }
+    Ok(Some(t.to_string()))
+}
+
+/// A clinic's public URL: `http://` or `https://`, a host, an optional
+/// path; no user part, query or fragment; the trailing `/` trimmed. `none`
+/// (or blank) is no URL.
+pub fn public_url(raw: &str) -> Result<Option<String>, String> {
+    let t = raw.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let bad = || {
+        format!(
+            "The public URL must be http:// or https://, a host and a path if you like, without user:password, ?query or #fragment (got '{raw}'), or none"
+        )
+    };
+    let lower = t.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find_map(|s| lower.starts_with(s).then(|| &t[s.len()..]))
+        .ok_or_else(bad)?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let clean = !host.is_empty()
+        && !host.contains('@')
+        && !rest.contains(['?', '#', '\\'])
+        && t.chars().all(|c| c.is_ascii_graphic());
+    if !clean {
+        return Err(bad());
+    }
+    Ok(Some(t.trim_end_matches('/').to_string()))
+}
+
+/// How a message greets the patient: the first word of the full name.
+pub fn first_name(full: &str) -> String {
+    full.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> Fields {
+        Fields {
+            patient: "Ana".into(),
+            doctor: Some("Dra. García".into()),
+            clinic: "Central".into(),
+            date: date_words(Language::Es, NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()),
+            time: "14:00".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        let d = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(date_words(Language::Es, d), "lunes 15 de junio");
+        assert_eq!(date_words(Language::En, d), "Monday 15 June");
+        let d = NaiveDate::from_ymd_opt(2026, 11, 4).unwrap();
+        assert_eq!(date_words(Language::Es, d), "miércoles 4 de noviembre");
+        assert_eq!(date_words(Language::En, d), "Wednesday 4 November");
+    }
+
+    #[test]
+    fn every_kind_has_a_builtin_text_in_each_language_that_parses() {
+        for kind in KINDS {
+            for lang in Language::ALL {
+                let t = builtin(kind, lang).unwrap();
+                assert_eq!(check(t), Ok(()), "{kind} {lang:?}");
+            }
+        }
+        assert_eq!(builtin("nonsense", Language::En), None);
+    }
+
+    #[test]
+    fn optional_parts_go_when_a_placeholder_inside_has_no_value() {
+        let mut f = fields();
+        let text = render("reminder", Language::Es, None, &f);
+        assert_eq!(
+            text,
+            "Hola Ana, le recordamos su cita con Dra. García en Central el lunes 15 de junio a las 14:00."
+        );
+        f.doctor = None;
+        f.link = Some("https://citas.example/p/abc".into());
+        f.clinic_phone = Some("2222-3333".into());
+        assert_eq!(
+            render("reminder", Language::Es, None, &f),
+            "Hola Ana, le recordamos su cita en Central el lunes 15 de junio a las 14:00. Para \
+             confirmar, cancelar o cambiar la hora: https://citas.example/p/abc Si tiene dudas, \
+             llame al 2222-3333."
+        );
+    }
+
+    #[test]
+    fn a_clinics_template_is_checked_and_rendered() {
+        let f = fields();
+        assert_eq!(
+            render(
+                "reminder",
+                Language::En,
+                Some("{{Hi}} {patient} [[{date}]] [x{reason}]"),
+                &f
+            ),
+            "{Hi} Ana [lunes 15 de junio] "
+        );
+        assert_eq!(check("Hi {name}"), Err(Refusal::Unknown("name".into())));
+        assert_eq!(check("Hi {patient"), Err(Refusal::Unmatched('{')));
+        assert_eq!(check("Hi patient}"), Err(Refusal::Unmatched('}')));
+        assert_eq!(check("Hi [patient"), Err(Refusal::Unmatched('[')));
+        assert_eq!(check("Hi patient]"), Err(Refusal::Unmatched(']')));
+        assert_eq!(check("[a [b] c]"), Err(Refusal::Nested));
+        assert_eq!(
+            check(&"x".repeat(TEMPLATE_LIMIT + 1)),
+            Err(Refusal::TooLong)
+        );
+        assert_eq!(check(&"x".repeat(TEMPLATE_LIMIT)), Ok(()));
+    }
+
+    #[test]
+    fn a_clinics_phone_and_public_url_are_checked() {
+        assert_eq!(
+            clinic_phone(" +503 2222-3333 ").unwrap().as_deref(),
+            Some("+503 2222-3333")
+        );
+        assert_eq!(
+            clinic_phone("(555) 010.2000").unwrap().as_deref(),
+            Some("(555) 010.2000")
+        );
+        assert_eq!(clinic_phone("none").unwrap(), None);
+        for bad in ["12", "call us", "503+2222", &"1".repeat(21)] {
+            assert!(clinic_phone(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            public_url("https://citas.example/clinica/")
+                .unwrap()
+                .as_deref(),
+            Some("https://citas.example/clinica")
+        );
+        assert_eq!(
+            public_url("HTTP://10.0.0.5:8080").unwrap().as_deref(),
+            Some("HTTP://10.0.0.5:8080")
+        );
+        assert_eq!(public_url(" none ").unwrap(), None);
+        for bad in [
+            "citas.example",
+            "ftp://citas.example",
+            "https://",
+            "https:///p",
+            "https://u:pw@citas.example",
+            "https://citas.example/?a=1",
+            "https://citas.example/#x",
+            "https://citas example",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_first_name_greets() {
+        assert_eq!(first_name("  María José Pérez "), "María");
+        assert_eq!(first_name(""), "");
+    }
+}

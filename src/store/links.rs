@@ -1,0 +1,85 @@
+//! The `patient_links` table and the link key (docs/security.md#patient-links).
+//! A link names its target by a random nonce; the token a patient holds is
+//! the nonce and its HMAC under the link key, which is kept apart from the
+//! database: `$APPT_LINK_KEY`, else the file `<database>.link-key` beside a
+//! database file, made the first time a link is.
+
+use super::db::Tx;
+use super::stored::{col, Kind, Table};
+use super::{crypto, epoch, files};
+use crate::args;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+
+pub const COLS: &str = "nonce, kind, target_id, created_at";
+
+/// What a link may name: an appointment, or a waitlist offer's message.
+pub const KINDS: [&str; 2] = ["appointment", "offer"];
+
+/// The variable that holds the link key (required on a server database).
+pub const ENV: &str = "APPT_LINK_KEY";
+
+/// The columns appt parses, for `appt check`.
+pub const STORED: Table = Table {
+    name: "patient_links",
+    id: "nonce",
+    cols: &[
+        col("kind", Kind::OneOf(&KINDS)),
+        col("created_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
+/// The nonce (hex) of the link to `kind`/`target`, if one was made.
+pub fn nonce_of(tx: &Tx, kind: &str, target: &str) -> Result<Option<String>> {
+    tx.row(
+        "SELECT nonce FROM patient_links WHERE kind = ?1 AND target_id = ?2",
+        args![kind, target],
+        |r| r.get(0),
+    )
+}
+
+pub fn insert(tx: &Tx, nonce: &str, kind: &str, target: &str, now: DateTime<Utc>) -> Result<()> {
+    tx.exec(
+        &format!("INSERT INTO patient_links ({COLS}) VALUES (?1, ?2, ?3, ?4)"),
+        args![nonce, kind, target, epoch(now)],
+    )?;
+    Ok(())
+}
+
+/// The target (kind, ID) the link of `nonce` names, if there is one.
+pub fn target_of(tx: &Tx, nonce: &str) -> Result<Option<(String, String)>> {
+    tx.row(
+        "SELECT kind, target_id FROM patient_links WHERE nonce = ?1",
+        args![nonce],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// The link key of the database `tx` is on: `$APPT_LINK_KEY`, else the
+/// key file beside a database file (made when missing); a database in
+/// memory has one for the life of the process. Never shown anywhere.
+pub fn key(tx: &Tx) -> Result<[u8; 32]> {
+    if let Some(text) = std::env::var_os(ENV) {
+        return text
+            .to_str()
+            .and_then(crypto::parse_link_key)
+            .ok_or_else(|| {
+                Error::field(ENV, "APPT_LINK_KEY must be 64 hex characters (32 bytes)")
+                    .hint("make one with `openssl rand -hex 32`")
+            });
+    }
+    match tx.sqlite_file() {
+        Some(path) if !path.is_empty() => {
+            crypto::link_key_file(&files::with_suffix(std::path::Path::new(&path), ".link-key"))
+        }
+        Some(_) => {
+            static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+            Ok(*KEY.get_or_init(crypto::random))
+        }
+        None => Err(Error::database(
+            "a server database takes its link key from APPT_LINK_KEY: set it to 64 hex characters, the same wherever appt sends or serves its links",
+        )
+        .hint("make one with `openssl rand -hex 32`")),
+    }
+}
