@@ -1,4 +1,4 @@
-//! A patient answering a message from its link (docs/rules.md#patient-links):
+//! A patient answering a message from its link (docs/api.md#patient-links):
 //! what the link's page shows, and the answers it offers — confirm, cancel,
 //! another time, or take a freed time offered from the waitlist. Each answer
 //! is the desk's own use case (`change`, `book`) with actor `patient`, so

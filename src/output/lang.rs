@@ -264,17 +264,20 @@ fn date_long_in(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
-/// A visit's local day and time as a message or a page writes it in
-/// `lang`: `Monday 15 June at 14:00`, `lunes 15 de junio a las 14:00`.
+/// A visit's local day and time as a page writes it in `lang`: `Monday 15
+/// June at 14:00`, `lunes 15 de junio a las 14:00` (the day as the clinic's
+/// messages write it, `core::message::date_words`).
 pub fn when_in(lang: Lang, d: NaiveDate, time: &str) -> String {
-    let (day, month) = (weekday_in(lang, wd(d)), month_in(lang, d.month()));
-    let date = match lang {
-        Lang::En => format!("{day} {} {month}", d.day()),
-        Lang::Es => format!("{day} {} de {month}", d.day()),
+    let language = match lang {
+        Lang::En => crate::core::Language::En,
+        Lang::Es => crate::core::Language::Es,
     };
     fill(
         text_in(lang, "pg.when_at"),
-        &[("date", date), ("time", time.to_string())],
+        &[
+            ("date", crate::core::message::date_words(language, d)),
+            ("time", time.to_string()),
+        ],
     )
 }
 

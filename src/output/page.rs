@@ -7,7 +7,7 @@
 
 use super::lang::{fill, text_in, when_in, Lang};
 use crate::app::reply::{Offer, State, Time, Visit};
-use crate::core::Clinic;
+use crate::core::{Clinic, Language};
 use minijinja::{context, Environment};
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -65,18 +65,17 @@ pub struct Note {
     pub bad: bool,
 }
 
-/// The language a clinic's pages are in.
+/// The language a clinic's pages are in: its messages' (`--language`).
 pub fn language(c: &Clinic) -> Lang {
-    // STUB until the clinic's --language lands.
-    let _ = c;
-    Lang::En
+    match c.settings.language {
+        Language::En => Lang::En,
+        Language::Es => Lang::Es,
+    }
 }
 
-/// The clinic's phone for its patients.
+/// The clinic's phone for its patients (`--phone`).
 fn phone(c: &Clinic) -> Option<String> {
-    // STUB until the clinic's --phone lands.
-    let _ = c;
-    None
+    c.settings.phone.clone()
 }
 
 #[derive(Serialize)]

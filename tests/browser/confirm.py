@@ -14,9 +14,11 @@ import shutil
 
 url = sys.argv[1]
 options = webdriver.ChromeOptions()
-for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--window-size=390,844"):
+for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
     options.add_argument(arg)
+# A phone's screen: 390 CSS pixels wide (a desktop window cannot be that narrow).
+options.add_experimental_option(
+    "mobileEmulation", {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3}})
 for binary in ("chromium", "chromium-browser", "google-chrome"):
     path = shutil.which(binary)
     if path:
@@ -31,8 +33,10 @@ try:
     assert "Dr. García" in body, body
     assert "martes 16 de junio a las 10:00" in body, body
     # Readable on a phone: nothing wider than the screen.
-    width = driver.execute_script("return document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width}px wide on a 390px screen"
+    width, screen = driver.execute_script(
+        "return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert screen <= 400, f"not a phone's screen: {screen}px"
+    assert width <= screen, f"the page is {width}px wide on a {screen}px screen"
     button = driver.find_element(By.XPATH, "//button[normalize-space()='Confirmar']")
     button.click()
     WebDriverWait(driver, 10).until(

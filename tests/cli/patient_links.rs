@@ -138,7 +138,7 @@ fn a_patient_confirms_moves_and_cancels_from_the_link() {
         .iter()
         .map(|e| e["actor"].clone())
         .collect();
-    assert_eq!(&actors[1..], &["patient", "patient", "patient"]);
+    assert_eq!(&actors[2..], &["patient", "patient", "patient"]);
     // Final: the page says so and offers nothing.
     let r = page(&srv, &token);
     assert_eq!(r.status, 200);
