@@ -22,8 +22,8 @@ pub const OTHER_TIMES: i64 = 6;
 
 /// What a link opens.
 pub enum Opened {
-    Visit(Visit),
-    Offer(Offer),
+    Visit(Box<Visit>),
+    Offer(Box<Offer>),
 }
 
 /// An appointment as its patient's page shows it.
@@ -74,11 +74,11 @@ pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
             let appointment = crate::store::appointments::get(tx, &id)?;
             let clinic = clinics::get(tx, &appointment.clinic_id)?;
             let state = state(&appointment, &clinic, now);
-            Ok(Opened::Visit(Visit {
+            Ok(Opened::Visit(Box::new(Visit {
                 appointment,
                 clinic,
                 state,
-            }))
+            })))
         }
         Target::Offer(reminder_id) => {
             let r = reminders::get(tx, &reminder_id)?;
@@ -92,7 +92,7 @@ pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
             let entry = r.waitlist_id.as_deref().map(|w| waitlist::get(tx, w));
             let waiting = matches!(entry, Some(Ok(_)));
             let (date, hm) = time::to_local(clinic.timezone, starts_at);
-            Ok(Opened::Offer(Offer {
+            Ok(Opened::Offer(Box::new(Offer {
                 doctor_name: freed.doctor_name.clone().unwrap_or_default(),
                 service_name: freed.service_name.clone(),
                 starts_at,
@@ -100,7 +100,7 @@ pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
                 time: hm,
                 open: waiting && starts_at > now,
                 clinic,
-            }))
+            })))
         }
     })
 }
@@ -123,7 +123,7 @@ pub fn state(a: &Appointment, clinic: &Clinic, now: DateTime<Utc>) -> State {
 /// The visit of a link, refused (`INVALID_STATE_TRANSITION`) when it is over.
 fn visit(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Visit> {
     match open(st, token, now)? {
-        Opened::Visit(v) if v.state != State::Over => Ok(v),
+        Opened::Visit(v) if v.state != State::Over => Ok(*v),
         Opened::Visit(v) => Err(Error::new(
             Code::InvalidStateTransition,
             "This appointment can no longer be changed",
