@@ -390,7 +390,13 @@ impl Service {
             log(&format!("{method} {shown} dropped {ms}ms {token}"));
             return Err(std::io::ErrorKind::TimedOut.into());
         }
-        log(&format!("{method} {shown} {} {ms}ms {token}", reply.status));
+        match &reply.cause {
+            Some(cause) => log(&format!(
+                "{method} {shown} {} {ms}ms {token} ({cause})",
+                reply.status
+            )),
+            None => log(&format!("{method} {shown} {} {ms}ms {token}", reply.status)),
+        }
         Ok(reply.into_response())
     }
 
@@ -504,6 +510,7 @@ impl Service {
                 body: crate::output::page::trouble().into_bytes(),
                 html: true,
                 retry_after: (e.code.http_status() == 503).then_some(1),
+                cause: Some(e.message),
                 ..Response_::default()
             },
             Err(e) => failure(e),
@@ -538,21 +545,29 @@ struct Response_ {
     token: Option<String>,
     /// A page (HTML) rather than a JSON document.
     html: bool,
+    /// Why the database failed, for the log only.
+    cause: Option<String>,
 }
 
 /// An error as the command line's `{"error":{…}}`, with its status and the
 /// headers its status asks for.
 fn failure(mut e: Error) -> Response_ {
-    // Where the database is (host, user, file) is for the operator's log,
-    // not for every client of the API.
-    if let Some(d) = e.details.as_object_mut() {
-        d.remove("database");
+    // Where the database is (host, user, name, file) and why it failed are
+    // for the operator's log, not for every client of the API.
+    let mut cause = None;
+    if e.code == Code::Database {
+        cause = Some(std::mem::replace(
+            &mut e.message,
+            "The database is not available; try again shortly".to_string(),
+        ));
+        e.details = serde_json::json!({});
     }
     let status = e.code.http_status();
     Response_ {
         status,
         body: e.to_json().to_string().into_bytes(),
         retry_after: (status == 503).then_some(1),
+        cause,
         ..Response_::default()
     }
 }
