@@ -86,6 +86,11 @@ fn main() {
         let _ = fs::remove_file(format!("{}{ext}", work.display()));
     }
     fs::copy(&cached, &work).expect("cannot copy the cached database");
+    // On disk before any figure: otherwise the first figure to fsync the
+    // file (a booking's checkpoint) waits for the copy's 1.7 GB to be written.
+    File::open(&work)
+        .and_then(|f| f.sync_all())
+        .expect("cannot write the copy of the database to disk");
     let sqlite = Engine::Sqlite(work.clone());
     let plan = match Plan::read(&cached, scale) {
         Ok(p) => p,
