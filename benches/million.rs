@@ -51,6 +51,14 @@ const IMPORT_LINES: usize = 20_000;
 const PER_PROCESS: usize = 24;
 const PROCESSES: usize = 8;
 const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
+/// wrk's threads and keep-alive connections in the HTTP figures.
+const WRK_THREADS: usize = 2;
+const WRK_CONNECTIONS: usize = 8;
+/// Free slots handed to the HTTP booking figure, at most.
+const HTTP_BOOKINGS: usize = 40_000;
+/// Phones of the patients the HTTP booking figure books for: this prefix
+/// and six digits.
+const HTTP_PHONES: &str = "+50367";
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -86,6 +94,11 @@ fn main() {
         let _ = fs::remove_file(format!("{}{ext}", work.display()));
     }
     fs::copy(&cached, &work).expect("cannot copy the cached database");
+    // On disk before any figure: otherwise the first figure to fsync the
+    // file (a booking's checkpoint) waits for the copy's 1.7 GB to be written.
+    File::open(&work)
+        .and_then(|f| f.sync_all())
+        .expect("cannot write the copy of the database to disk");
     let sqlite = Engine::Sqlite(work.clone());
     let plan = match Plan::read(&cached, scale) {
         Ok(p) => p,
@@ -1744,6 +1757,12 @@ impl Bench<'_> {
             note("concurrent book", r);
         }
 
+        // The HTTP API under wrk, on the free slots left.
+        let http = self.wanted("http").then(|| {
+            let slots: Vec<Slot> = pool.by_ref().take(HTTP_BOOKINGS).collect();
+            self.http(&slots)
+        });
+
         if self.wanted("export") {
             // export: every row, streamed; time and peak memory.
             let export_file = self.file("export.jsonl");
@@ -1783,6 +1802,14 @@ impl Bench<'_> {
         }
 
         print_table(engine_name, reference, p, &rows);
+        match http {
+            Some(Ok(figures)) => print_http_table(engine_name, &figures),
+            Some(Err(why)) => {
+                eprintln!("error: http: {why}");
+                failed = true;
+            }
+            None => {}
+        }
         failed
     }
 
@@ -2068,6 +2095,458 @@ impl Bench<'_> {
             goal: "≥ 0.7× one process".into(),
             met: Some(many / one >= 0.7),
         })
+    }
+}
+
+// ----------------------------------------------------------------- HTTP API
+
+/// `appt serve` on the bench's database: the release binary, its `--threads`
+/// default, a free port; its request log goes to a file.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn start(engine: &Engine, log: &Path) -> Res<Server> {
+        use std::io::BufRead;
+        let mut cmd = appt(&engine.db());
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(log).map_err(err)?);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start appt serve: {e}"))?;
+        let mut first = String::new();
+        let read = child.stdout.take().map(|out| {
+            let mut out = std::io::BufReader::new(out);
+            out.read_line(&mut first)
+        });
+        let url = serde_json::from_str::<serde_json::Value>(&first)
+            .ok()
+            .and_then(|v| v["url"].as_str().map(str::to_string));
+        let mut server = Server {
+            child,
+            url: String::new(),
+        };
+        match (read, url) {
+            (Some(Ok(_)), Some(url)) => {
+                server.url = url;
+                Ok(server)
+            }
+            _ => {
+                drop(server);
+                let log = fs::read_to_string(log).unwrap_or_default();
+                Err(format!(
+                    "appt serve did not say where it listens ({:?}): {}",
+                    first.trim(),
+                    log.trim()
+                ))
+            }
+        }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// A line of /proc/PID/status in kB: `VmRSS` (resident now) or `VmHWM`
+    /// (the peak).
+    fn memory_kb(&self, field: &str) -> Res<i64> {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.pid())).map_err(err)?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| format!("no {field} in /proc/{}/status", self.pid()))
+    }
+
+    /// SIGTERM, as a service manager stops it: it must exit 0 within its
+    /// drain time.
+    fn stop(mut self) -> Res<()> {
+        // SAFETY: signals our own child, which has not been reaped yet.
+        unsafe { libc::kill(self.pid(), libc::SIGTERM) };
+        let t = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().map_err(err)? {
+                return if status.success() {
+                    Ok(())
+                } else {
+                    Err(format!("appt serve exited {status} on SIGTERM"))
+                };
+            }
+            if t.elapsed().as_secs() > 15 {
+                return Err("appt serve did not stop within 15 s of SIGTERM".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// What benches/wrk/report.lua says of a run.
+struct WrkResult {
+    requests: u64,
+    seconds: f64,
+    p50_us: u64,
+    p99_us: u64,
+    max_us: u64,
+    /// Socket errors and timeouts.
+    errors: u64,
+    non2xx: u64,
+    /// `201:N,409:N`, or `-` when only non-2xx were counted.
+    statuses: String,
+}
+
+impl WrkResult {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds.max(1e-9)
+    }
+
+    fn status(&self, code: u16) -> u64 {
+        self.statuses
+            .split(',')
+            .filter_map(|p| p.split_once(':'))
+            .find(|(c, _)| c.parse() == Ok(code))
+            .and_then(|(_, n)| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn parse(out: &str) -> Res<WrkResult> {
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix("wrk-result "))
+            .ok_or_else(|| format!("wrk printed no result: {}", short(out.trim())))?;
+        let field = |name: &str| -> Res<&str> {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                .ok_or_else(|| format!("no {name} in wrk's result: {line}"))
+        };
+        let num = |name: &str| -> Res<u64> { field(name)?.parse().map_err(err) };
+        Ok(WrkResult {
+            requests: num("requests")?,
+            seconds: field("seconds")?.parse().map_err(err)?,
+            p50_us: num("p50_us")?,
+            p99_us: num("p99_us")?,
+            max_us: num("max_us")?,
+            errors: num("errors")?,
+            non2xx: num("non2xx")?,
+            statuses: field("statuses")?.to_string(),
+        })
+    }
+}
+
+/// `wrk -t2 -c8 -dSECSs --latency` with the token, one of benches/wrk/'s
+/// scripts, the URL and the script's arguments; and the same command line
+/// as the docs show it (the token left out).
+fn wrk(secs: u64, token: &str, script: &str, url: &str, args: &[&str]) -> (Command, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/wrk");
+    let mut c = Command::new("wrk");
+    let common = [
+        format!("-t{WRK_THREADS}"),
+        format!("-c{WRK_CONNECTIONS}"),
+        format!("-d{secs}s"),
+        "--latency".into(),
+    ];
+    c.args(&common)
+        .arg("-H")
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg("-s")
+        .arg(dir.join(script))
+        .arg(url);
+    let mut shown = format!(
+        "wrk {} -H 'Authorization: Bearer TOKEN' -s benches/wrk/{script} '{url}'",
+        common.join(" ")
+    );
+    if !args.is_empty() {
+        c.arg("--").args(args);
+        shown.push_str(" -- ");
+        shown.push_str(&args.join(" "));
+    }
+    c.stdin(Stdio::null());
+    (c, shown)
+}
+
+/// Runs wrk to the end; its result.
+fn run_wrk(mut c: Command) -> Res<WrkResult> {
+    let o = c
+        .output()
+        .map_err(|e| format!("cannot run wrk (the Debian package wrk): {e}"))?;
+    let out = String::from_utf8_lossy(&o.stdout);
+    if !o.status.success() {
+        return Err(format!(
+            "wrk exited {}: {} {}",
+            o.status,
+            out.trim(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ));
+    }
+    WrkResult::parse(&out)
+}
+
+/// One line of the HTTP table.
+struct HttpRow {
+    figure: String,
+    rate: String,
+    /// p50, p99, max.
+    latency: [String; 3],
+    answers: String,
+    memory: String,
+    goal: String,
+    met: bool,
+}
+
+/// The HTTP figures, and the machine's load average around them (the load
+/// generator shares the cores with the server and whatever else runs).
+struct HttpFigures {
+    rows: Vec<HttpRow>,
+    load: String,
+}
+
+fn us(v: u64) -> String {
+    if v >= 10_000 {
+        format!("{:.0} ms", v as f64 / 1000.0)
+    } else {
+        format!("{:.1} ms", v as f64 / 1000.0)
+    }
+}
+
+fn mb(kb: i64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
+}
+
+impl Bench<'_> {
+    /// The HTTP figures (docs/performance.md#http-api): `appt serve` on the
+    /// database, a token made with `appt token add`, then wrk over 8
+    /// keep-alive connections: `GET /v1/slots` for
+    /// `APPT_BENCH_HTTP_SECONDS` (default 60), the server's VmRSS sampled 1 s
+    /// in, half-way and 1 s before the end; then `POST /v1/appointments`
+    /// for a third of that, every request a new patient booking a free
+    /// time. Each booking must be one appointment, and none may overlap.
+    fn http(&self, free: &[Slot]) -> Res<HttpFigures> {
+        let secs: u64 = env_or("APPT_BENCH_HTTP_SECONDS", 60).max(3);
+        let book_secs = (secs / 3).max(2);
+        let e = self.engine;
+        let p = self.plan;
+        let load_before = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let load_before = load_before.split_whitespace().next().unwrap_or("?");
+        let made = run_ok({
+            let mut c = self.appt();
+            c.args([
+                "token",
+                "add",
+                "bench-http",
+                "--scopes",
+                "appointments:read,appointments:write",
+                "--json",
+            ]);
+            c
+        })?;
+        let token = serde_json::from_str::<serde_json::Value>(&made)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(str::to_string))
+            .ok_or_else(|| format!("appt token add printed no token: {}", short(&made)))?;
+        let server = Server::start(e, &self.file("serve.err"))?;
+        let slots_url = format!("{}/v1/slots?doctor={}&date={}", server.url, p.doctor, p.day);
+        // Warm-up: every worker's connection opened, the pages read.
+        run_wrk(wrk(3, &token, "report.lua", &slots_url, &[]).0)?;
+
+        let (cmd, shown) = wrk(secs, &token, "report.lua", &slots_url, &[]);
+        eprintln!("  {shown}");
+        let run = self.file("wrk-slots.out");
+        let mut child = {
+            let mut cmd = cmd;
+            cmd.stdout(File::create(&run).map_err(err)?)
+                .spawn()
+                .map_err(|e| format!("cannot run wrk (the Debian package wrk): {e}"))?
+        };
+        let t = Instant::now();
+        let mut rss = Vec::new();
+        for at in [1.0, secs as f64 / 2.0, secs as f64 - 1.0] {
+            let wait = at - t.elapsed().as_secs_f64();
+            if wait > 0.0 {
+                std::thread::sleep(std::time::Duration::from_secs_f64(wait));
+            }
+            rss.push(server.memory_kb("VmRSS")?);
+        }
+        let status = child.wait().map_err(err)?;
+        let out = fs::read_to_string(&run).map_err(err)?;
+        if !status.success() {
+            return Err(format!("wrk exited {status}: {}", short(out.trim())));
+        }
+        let slots = WrkResult::parse(&out)?;
+        let peak_slots = server.memory_kb("VmHWM")?;
+        eprintln!(
+            "  GET /v1/slots: {:.0}/s, p50 {}, p99 {}, max {}; VmRSS {:?} kB",
+            slots.rate(),
+            us(slots.p50_us),
+            us(slots.p99_us),
+            us(slots.max_us),
+            rss
+        );
+
+        // Bookings: a free time and a new patient each.
+        let list = self.file("http-slots.txt");
+        let mut text = String::new();
+        for (i, s) in free.iter().enumerate() {
+            let _ = writeln!(
+                text,
+                "{} {} {} {HTTP_PHONES}{i:06}",
+                s.doctor, s.date, s.time
+            );
+        }
+        fs::write(&list, text).map_err(err)?;
+        let api_before = e.count("SELECT count(*) FROM appointments WHERE source = 'api'")?;
+        let threads = WRK_THREADS.to_string();
+        let list_arg = list.to_string_lossy().into_owned();
+        let book_url = format!("{}/v1/appointments", server.url);
+        let (cmd, shown) = wrk(
+            book_secs,
+            &token,
+            "book.lua",
+            &book_url,
+            &[&list_arg, &threads],
+        );
+        eprintln!("  {shown}");
+        let book = run_wrk(cmd)?;
+        let peak = server.memory_kb("VmHWM")?;
+        server.stop()?;
+        let booked =
+            e.count("SELECT count(*) FROM appointments WHERE source = 'api'")? - api_before;
+        let created = book.status(201);
+        eprintln!(
+            "  POST /v1/appointments: {:.0}/s, p50 {}, p99 {}, max {}; statuses {}; {booked} booked",
+            book.rate(),
+            us(book.p50_us),
+            us(book.p99_us),
+            us(book.max_us),
+            book.statuses
+        );
+        // wrk stops counting at the end of the run: the requests then in
+        // flight still book (one a connection at most).
+        if booked < created as i64 || booked > (created + WRK_CONNECTIONS as u64) as i64 {
+            return Err(format!(
+                "wrk saw {created} bookings answered 201, the database holds {booked} new ones"
+            ));
+        }
+        if created as usize + WRK_CONNECTIONS >= free.len() {
+            eprintln!(
+                "warning: the booking run used up its {} free slots: its rate is too low",
+                free.len()
+            );
+        }
+        let mut days: Vec<String> = free[..(booked as usize).min(free.len())]
+            .iter()
+            .map(|s| format!("'{}'", s.date))
+            .collect();
+        days.sort();
+        days.dedup();
+        let overlaps = if days.is_empty() {
+            0
+        } else {
+            e.count(&format!(
+                "SELECT count(*) FROM appointments a JOIN appointments b ON b.doctor_id = a.doctor_id \
+                 AND b.id > a.id AND b.starts_at < a.ends_at AND a.starts_at < b.ends_at \
+                 WHERE a.local_date IN ({d}) AND b.local_date IN ({d}) \
+                 AND a.status IN {ACTIVE} AND b.status IN {ACTIVE}",
+                d = days.join(",")
+            ))?
+        };
+        if overlaps > 0 {
+            return Err(format!(
+                "{overlaps} double bookings after the HTTP bookings"
+            ));
+        }
+
+        let answers = |r: &WrkResult| {
+            let shown = if r.statuses == "-" {
+                format!("{} × 2xx", r.requests - r.non2xx)
+            } else {
+                r.statuses.replace(',', ", ").replace(':', " × ")
+            };
+            format!("{shown}; {} non-2xx, {} socket errors", r.non2xx, r.errors)
+        };
+        let growth = rss[2] - rss[0];
+        let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let load = load.split_whitespace().next().unwrap_or("?");
+        Ok(HttpFigures {
+            rows: vec![
+                HttpRow {
+                    figure: format!("GET /v1/slots?doctor&date ({secs} s)"),
+                    rate: format!("{:.0}", slots.rate()),
+                    latency: [slots.p50_us, slots.p99_us, slots.max_us].map(us),
+                    answers: answers(&slots),
+                    memory: format!("{} peak", mb(peak_slots)),
+                    goal: "≥ 2000 req/s, p99 < 10 ms".into(),
+                    met: slots.rate() >= 2000.0
+                        && slots.p99_us < 10_000
+                        && slots.non2xx == 0
+                        && slots.errors == 0,
+                },
+                HttpRow {
+                    figure: format!("server memory over those {secs} s"),
+                    rate: "—".into(),
+                    latency: ["—".into(), "—".into(), "—".into()],
+                    answers: format!(
+                        "VmRSS at {} s",
+                        [1, secs / 2, secs - 1].map(|s| s.to_string()).join(", ")
+                    ),
+                    memory: format!(
+                        "{} → {} → {} ({}{})",
+                        mb(rss[0]),
+                        mb(rss[1]),
+                        mb(rss[2]),
+                        if growth >= 0 { "+" } else { "−" },
+                        mb(growth.abs())
+                    ),
+                    goal: "flat: grows < 1 MB".into(),
+                    met: growth < 1024,
+                },
+                HttpRow {
+                    figure: format!("POST /v1/appointments, new bookings ({book_secs} s)"),
+                    rate: format!("{:.0}", book.rate()),
+                    latency: [book.p50_us, book.p99_us, book.max_us].map(us),
+                    answers: format!("{}; {booked} booked, 0 double", answers(&book)),
+                    memory: format!("{} peak", mb(peak)),
+                    goal: "p99 < 50 ms, every answer 201".into(),
+                    met: book.p99_us < 50_000 && book.non2xx == 0 && book.errors == 0,
+                },
+            ],
+            load: format!("{load_before} before, {load} after"),
+        })
+    }
+}
+
+/// The HTTP figures, as the figures' table shows its own.
+fn print_http_table(engine: &str, f: &HttpFigures) {
+    println!(
+        "\n### {engine}: HTTP API (appt serve, wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, keep-alive; load average {})\n",
+        f.load
+    );
+    println!("| figure | requests/s | p50 | p99 | max | answers | server RSS | goal | met |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &f.rows {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.figure,
+            r.rate,
+            r.latency[0],
+            r.latency[1],
+            r.latency[2],
+            r.answers,
+            r.memory,
+            r.goal,
+            if r.met { "yes" } else { "**no**" }
+        );
     }
 }
 
