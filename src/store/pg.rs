@@ -69,21 +69,21 @@ pub fn peek(conn: &str) -> Result<Connected> {
 /// The schema version of the database, or None when it has none of appt's
 /// tables; refuses a database that holds another program's tables.
 fn version(client: &mut Client, shown: &str) -> Result<i64> {
-    let has_schema: bool = client
-        .query_one("SELECT to_regclass('appt_schema') IS NOT NULL", &[])?
-        .get(0);
-    if has_schema {
+    // One statement, so one snapshot: read apart, another process's first
+    // migration could commit between "no appt_schema" and "some tables",
+    // and appt would call its own fresh tables another program's.
+    let row = client.query_one(
+        "SELECT count(*) FILTER (WHERE table_name = 'appt_schema'), count(*) \
+         FROM information_schema.tables WHERE table_schema = current_schema()",
+        &[],
+    )?;
+    let (has_schema, tables): (i64, i64) = (row.get(0), row.get(1));
+    if has_schema > 0 {
         return Ok(client
             .query_one("SELECT max(version) FROM appt_schema", &[])?
             .get::<_, Option<i64>>(0)
             .unwrap_or(0));
     }
-    let tables: i64 = client
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
-            &[],
-        )?
-        .get(0);
     if tables > 0 {
         return Err(Error::database(format!(
             "{shown} is not an appt database (it holds other tables); appt leaves it as it is"
