@@ -994,11 +994,16 @@ impl Terminal {
         }
         let screen = self.must_show(shows);
         self.keys(&["C-c"]);
-        // A busy machine may take a while over the C-c: until the given-up
-        // line is gone from a cleared screen, the next line would be typed
-        // onto its end.
+        // A busy machine may take a while over the C-c, or lose it to a
+        // completion still running (fish on PostgreSQL under load): until the
+        // given-up line is gone from a cleared screen, C-c again, or the next
+        // line would be typed onto its end.
         let started = Instant::now();
         loop {
+            if self.screen().contains(line) {
+                self.keys(&["C-c"]);
+                std::thread::sleep(Duration::from_millis(150));
+            }
             self.keys(&["C-l"]);
             std::thread::sleep(Duration::from_millis(150));
             if !self.screen().contains(line) {
