@@ -300,11 +300,30 @@ const MONTHS_ES: [&str; 12] = [
 /// A local date as `lang` writes it in a message: `Monday 15 June`,
 /// `lunes 15 de junio`.
 pub fn date_words(lang: Language, d: NaiveDate) -> String {
-    let wd = d.weekday().num_days_from_monday() as usize;
-    let m = d.month0() as usize;
+    let day = weekday_name(lang, d.weekday().num_days_from_monday() as usize);
+    let month = month_name(lang, d.month());
     match lang {
-        Language::En => format!("{} {} {}", WEEKDAYS_EN[wd], d.day(), MONTHS_EN[m]),
-        Language::Es => format!("{} {} de {}", WEEKDAYS_ES[wd], d.day(), MONTHS_ES[m]),
+        Language::En => format!("{day} {} {month}", d.day()),
+        Language::Es => format!("{day} {} de {month}", d.day()),
+    }
+}
+
+/// A weekday's name in `lang`, Monday = 0: `Monday`, `lunes`. The one table
+/// of names: messages, pages and the desk's tables (`output::lang`) all
+/// read it.
+pub fn weekday_name(lang: Language, monday0: usize) -> &'static str {
+    match lang {
+        Language::En => WEEKDAYS_EN[monday0 % 7],
+        Language::Es => WEEKDAYS_ES[monday0 % 7],
+    }
+}
+
+/// A month's name in `lang`, January = 1: `June`, `junio`.
+pub fn month_name(lang: Language, month: u32) -> &'static str {
+    let i = (month as usize + 11) % 12;
+    match lang {
+        Language::En => MONTHS_EN[i],
+        Language::Es => MONTHS_ES[i],
     }
 }
 

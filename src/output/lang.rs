@@ -23,11 +23,8 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Es,
-}
+/// The language of human output: the same two as a clinic's messages.
+pub use crate::core::Language as Lang;
 
 static CHOSEN: OnceLock<Lang> = OnceLock::new();
 
@@ -170,63 +167,13 @@ pub fn on_off(b: bool) -> &'static str {
 
 use chrono::{Datelike, NaiveDate};
 
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const DAYS_ES: [&str; 7] = [
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_ES: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
-
 /// A weekday's name, Monday = 0: `Monday`, `lunes`.
 pub fn weekday(i: usize) -> &'static str {
     weekday_in(current(), i)
 }
 
 fn weekday_in(lang: Lang, i: usize) -> &'static str {
-    match lang {
-        Lang::En => DAYS_EN[i % 7],
-        Lang::Es => DAYS_ES[i % 7],
-    }
+    crate::core::message::weekday_name(lang, i)
 }
 
 /// The first three letters of a name: `Mon`, `mié`.
@@ -240,11 +187,7 @@ pub fn weekday_short(i: usize) -> &'static str {
 }
 
 fn month_in(lang: Lang, m: u32) -> &'static str {
-    let i = (m as usize + 11) % 12;
-    match lang {
-        Lang::En => MONTHS_EN[i],
-        Lang::Es => MONTHS_ES[i],
-    }
+    crate::core::message::month_name(lang, m)
 }
 
 fn wd(d: NaiveDate) -> usize {
@@ -268,14 +211,10 @@ fn date_long_in(lang: Lang, d: NaiveDate) -> String {
 /// June at 14:00`, `lunes 15 de junio a las 14:00` (the day as the clinic's
 /// messages write it, `core::message::date_words`).
 pub fn when_in(lang: Lang, d: NaiveDate, time: &str) -> String {
-    let language = match lang {
-        Lang::En => crate::core::Language::En,
-        Lang::Es => crate::core::Language::Es,
-    };
     fill(
         text_in(lang, "pg.when_at"),
         &[
-            ("date", crate::core::message::date_words(language, d)),
+            ("date", crate::core::message::date_words(lang, d)),
             ("time", time.to_string()),
         ],
     )

@@ -7,7 +7,7 @@
 
 use super::lang::{fill, text_in, when_in, Lang};
 use crate::app::reply::{Offer, State, Time, Visit};
-use crate::core::{Clinic, Language};
+use crate::core::Clinic;
 use minijinja::{context, Environment};
 use serde::Serialize;
 use std::sync::LazyLock;
@@ -67,10 +67,7 @@ pub struct Note {
 
 /// The language a clinic's pages are in: its messages' (`--language`).
 pub fn language(c: &Clinic) -> Lang {
-    match c.settings.language {
-        Language::En => Lang::En,
-        Language::Es => Lang::Es,
-    }
+    c.settings.language
 }
 
 /// The clinic's phone for its patients (`--phone`).
