@@ -35,7 +35,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         threads: a.threads,
         tls: a.tls_cert.zip(a.tls_key),
         allow_plain_http: a.allow_plain_http,
-        clock: match std::env::var_os("APPT_NOW").filter(|v| !v.is_empty()) {
+        // The command's own clock, fixed when `$APPT_NOW` set it.
+        clock: match super::env_nonempty("APPT_NOW")? {
             Some(_) => Clock::Fixed(ctx.now),
             None => Clock::System,
         },

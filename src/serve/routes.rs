@@ -191,21 +191,23 @@ impl Caller<'_> {
     /// a name would put patient data in URLs and logs), and only in the
     /// token's clinic; anything else is as missing.
     fn appointment(&self, st: &mut Store, id: &str) -> Result<crate::core::Appointment> {
-        let missing = || Error::not_found("Appointment").details(serde_json::json!({"ref": id}));
-        if uuid::Uuid::try_parse(id).is_err() {
-            return Err(missing());
-        }
-        let a = list::show(st, id, self.now)?;
-        if self
+        let a = list::show(st, full_id(id)?, self.now)?;
+        self.sees(&a, id)?;
+        Ok(a)
+    }
+
+    /// Refuses (as missing) an appointment read for the path's `id` that
+    /// is not that ID's, or is of another clinic than the token's.
+    fn sees(&self, a: &crate::core::Appointment, id: &str) -> Result<()> {
+        let other = self
             .grant
             .clinic_id
             .as_ref()
-            .is_some_and(|c| c != &a.clinic_id)
-            || a.id != id
-        {
-            return Err(missing());
+            .is_some_and(|c| c != &a.clinic_id);
+        if other || a.id != id {
+            return Err(missing(id));
         }
-        Ok(a)
+        Ok(())
     }
 
     /// Refuses a request that sets clinical fields without the scope.
@@ -214,6 +216,19 @@ impl Caller<'_> {
             return Err(insufficient(Scope::Clinical));
         }
         Ok(())
+    }
+}
+
+/// An appointment the path names that is not there (or not the token's to see).
+fn missing(id: &str) -> Error {
+    Error::not_found("Appointment").details(serde_json::json!({"ref": id}))
+}
+
+/// The path's `id` when it is a whole appointment ID, else as missing.
+fn full_id(id: &str) -> Result<&str> {
+    match uuid::Uuid::try_parse(id) {
+        Ok(_) => Ok(id),
+        Err(_) => Err(missing(id)),
     }
 }
 
@@ -237,22 +252,21 @@ pub struct Answer {
 }
 
 impl Answer {
-    pub fn json(status: u16, v: Value) -> Answer {
+    fn of(status: u16, body: Vec<u8>, html: bool) -> Answer {
         Answer {
             status,
-            body: v.to_string().into_bytes(),
+            body,
             location: None,
-            html: false,
+            html,
         }
     }
 
+    pub fn json(status: u16, v: Value) -> Answer {
+        Answer::of(status, v.to_string().into_bytes(), false)
+    }
+
     pub fn html(status: u16, page: String) -> Answer {
-        Answer {
-            status,
-            body: page.into_bytes(),
-            location: None,
-            html: true,
-        }
+        Answer::of(status, page.into_bytes(), true)
     }
 
     fn ok(v: Value) -> Answer {
@@ -273,13 +287,8 @@ impl Answer {
 
     fn streamed(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Answer> {
         let mut body = Vec::with_capacity(4096);
-        f(&mut body).map_err(crate::output::stdout_failed)?;
-        Ok(Answer {
-            status: 200,
-            body,
-            location: None,
-            html: false,
-        })
+        f(&mut body)?;
+        Ok(Answer::of(200, body, false))
     }
 }
 
@@ -444,8 +453,8 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
         }
         Op::History => {
             q.finish()?;
-            let a = who.appointment(st, id)?;
-            let (a, evs) = list::history(st, &a.id, who.now)?;
+            let (a, evs) = list::history(st, full_id(id)?, who.now)?;
+            who.sees(&a, id)?;
             Ok(Answer::ok(json::history(&a, &evs)))
         }
         Op::Agenda => {
@@ -602,12 +611,11 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                     Ok(())
                 },
             )?;
-            Ok(Answer {
-                status: 200,
-                body: json::events_page(&lines, last).into_bytes(),
-                location: None,
-                html: false,
-            })
+            Ok(Answer::of(
+                200,
+                json::events_page(&lines, last).into_bytes(),
+                false,
+            ))
         }
     }
 }
