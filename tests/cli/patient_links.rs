@@ -2,7 +2,7 @@
 //! the page `appt serve` gives for it, and its forms posted as a phone would.
 
 use crate::common::*;
-use crate::serve::{send, Resp, Server};
+use crate::serve::{request, send, Resp, Server};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -44,13 +44,13 @@ fn post(srv: &Server, token: &str, fields: &[(&str, &str)]) -> Resp {
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();
+    let headers = [
+        ("Connection", "close"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
     send(
         &srv.addr,
-        format!(
-            "POST /p/{token} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .as_bytes(),
+        &request("POST", &format!("/p/{token}"), &headers, body.as_bytes()),
     )
 }
 

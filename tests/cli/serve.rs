@@ -156,16 +156,28 @@ pub fn call_at(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> Resp {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        head.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
+    let bearer = token.map(|t| format!("Bearer {t}"));
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    if !body.is_empty() {
-        head.push_str("Content-Type: application/json\r\n");
+    let mut headers = vec![("Connection", "close")];
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    send(addr, format!("{head}{body}").as_bytes())
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    send(addr, &request(method, path, &headers, body.as_bytes()))
+}
+
+/// The bytes of a request: its line, `headers`, `Content-Length` and `body`.
+pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{method} {path} HTTP/1.1\r\nHost: x\r\n");
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(body);
+    out
 }
 
 /// Sends `bytes` as they are and reads the answer until the server closes.
@@ -294,13 +306,18 @@ fn a_booking_is_201_with_its_location_and_a_replay_200() {
     let srv = Server::start(&env, &[]);
     let send = || {
         let body = booking("10:00", "+50370001111").to_string();
-        srv.raw(
-            format!(
-                "POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json; charset=utf-8\r\nIdempotency-Key: wa-77\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .as_bytes(),
-        )
+        let bearer = format!("Bearer {t}");
+        srv.raw(&request(
+            "POST",
+            "/v1/appointments",
+            &[
+                ("Connection", "close"),
+                ("Authorization", &bearer),
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Idempotency-Key", "wa-77"),
+            ],
+            body.as_bytes(),
+        ))
     };
     let first = send();
     assert_eq!(first.status, 201, "{}", first.body);
@@ -356,7 +373,18 @@ fn a_booking_is_201_with_its_location_and_a_replay_200() {
     assert_eq!((r.status, r.code().as_str()), (400, "PAST_APPOINTMENT"));
     // The header and the body must not disagree about the reference.
     let body = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370004444", "external_ref": "a"}).to_string();
-    let r = srv.raw(format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nIdempotency-Key: b\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    let bearer = format!("Bearer {t}");
+    let r = srv.raw(&request(
+        "POST",
+        "/v1/appointments",
+        &[
+            ("Connection", "close"),
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", "b"),
+        ],
+        body.as_bytes(),
+    ));
     assert_eq!((r.status, r.code().as_str()), (400, "VALIDATION_ERROR"));
     assert!(r.json()["error"]["details"]["external_ref"].is_string());
 }
@@ -712,14 +740,18 @@ fn bad_requests_get_their_status_and_change_nothing() {
     let srv = Server::start(&env, &[]);
     assert_eq!(srv.get("/v1/clinics", &t).status, 200);
     let before = env.snapshot();
+    let bearer = format!("Bearer {t}");
     let send = |ct: &str, body: &[u8]| {
-        let mut req = format!(
-            "POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        req.extend_from_slice(body);
-        srv.raw(&req)
+        srv.raw(&request(
+            "POST",
+            "/v1/appointments",
+            &[
+                ("Connection", "close"),
+                ("Authorization", &bearer),
+                ("Content-Type", ct),
+            ],
+            body,
+        ))
     };
     let r = send("application/json", b"{\"doctor\": ");
     assert_eq!((r.status, r.code().as_str()), (400, "VALIDATION_ERROR"));
@@ -835,9 +867,17 @@ fn a_client_that_leaves_mid_answer_finds_its_booking_made() {
     let held = WriteLock::take(&env);
     let body = booking("10:00", "+50370001111").to_string();
     let mut s = TcpStream::connect(&srv.addr).unwrap();
-    s.write_all(
-        format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes(),
-    )
+    let bearer = format!("Bearer {t}");
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    s.write_all(&request(
+        "POST",
+        "/v1/appointments",
+        &headers,
+        body.as_bytes(),
+    ))
     .unwrap();
     std::thread::sleep(Duration::from_millis(500));
     drop(s);
@@ -998,7 +1038,19 @@ fn a_request_in_flight_when_told_to_stop_is_finished_and_answered() {
     let body = booking("10:00", "+50370001111").to_string();
     let pending = std::thread::spawn(move || {
         let mut s = TcpStream::connect(&addr).unwrap();
-        s.write_all(format!("POST /v1/appointments HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).unwrap();
+        let bearer = format!("Bearer {t}");
+        let headers = [
+            ("Connection", "close"),
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        s.write_all(&request(
+            "POST",
+            "/v1/appointments",
+            &headers,
+            body.as_bytes(),
+        ))
+        .unwrap();
         let mut out = Vec::new();
         s.read_to_end(&mut out).unwrap();
         parse(&out)
