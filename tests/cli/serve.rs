@@ -1074,6 +1074,10 @@ fn another_address_needs_tls_or_a_proxy() {
     assert!(s(&e["listen"]).contains("--allow-plain-http"));
     let e = env.fails(&["serve", "--listen", "nowhere"], "VALIDATION_ERROR", 2);
     assert!(e["listen"].is_string());
+    for n in ["0", "257"] {
+        let e = env.fails(&["serve", "--threads", n], "VALIDATION_ERROR", 2);
+        assert!(e["threads"].is_string(), "{n}: {e}");
+    }
     // Behind a proxy, on every address.
     let srv = Server::start(&env, &["--listen", "0.0.0.0:0", "--allow-plain-http"]);
     let port = srv.addr.rsplit(':').next().unwrap().to_string();
