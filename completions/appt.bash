@@ -22,6 +22,9 @@ _appt_clap() {
             appt,backup)
                 cmd="appt__subcmd__backup"
                 ;;
+            appt,board)
+                cmd="appt__subcmd__board"
+                ;;
             appt,book)
                 cmd="appt__subcmd__book"
                 ;;
@@ -210,6 +213,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__help,backup)
                 cmd="appt__subcmd__help__subcmd__backup"
+                ;;
+            appt__subcmd__help,board)
+                cmd="appt__subcmd__help__subcmd__board"
                 ;;
             appt__subcmd__help,book)
                 cmd="appt__subcmd__help__subcmd__book"
@@ -647,7 +653,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +739,44 @@ _appt_clap() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__board)
+            opts="-D -c -h --date --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1975,7 +2019,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2003,6 +2047,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__board)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

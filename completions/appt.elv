@@ -61,6 +61,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
             cand serve 'Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)'
+            cand board 'The front desk''s live screen of one clinic''s day: book, check in, move and cancel from the keyboard'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1234,6 +1235,18 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;board'= {
+            cand -D 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
+            cand --date 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'appt;completions'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1278,6 +1291,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
             cand demo 'Seed a sample clinic into its own database (replacing only an earlier demo) and show today and tomorrow'
             cand serve 'Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)'
+            cand board 'The front desk''s live screen of one clinic''s day: book, check in, move and cancel from the keyboard'
             cand completions 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1460,6 +1474,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;demo'= {
         }
         &'appt;help;serve'= {
+        }
+        &'appt;help;board'= {
         }
         &'appt;help;completions'= {
         }

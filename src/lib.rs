@@ -6,6 +6,7 @@
 //! or hands to hooks and `output` shows.
 
 pub mod app;
+pub mod board;
 pub mod cli;
 pub mod core;
 pub mod error;

@@ -5,7 +5,7 @@ use super::schedule::{load_day, Target};
 use super::slots::{judged, Slot};
 use crate::core::slots::Request;
 use crate::core::{time, Appointment, Clinic, Doctor, Status};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::{clinics, doctors, windows, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,6 +20,11 @@ pub struct Section {
     pub appointments: Vec<Appointment>,
     /// Bookable slots, in start order.
     pub free: Vec<Slot>,
+    /// Slots with room whose windows take only some services: bookable once
+    /// one of them is named (the board asks which), in start order.
+    pub needs_service: Vec<Slot>,
+    /// The start of every slot of the day's grid, past and taken ones too.
+    pub grid: Vec<DateTime<Utc>>,
 }
 
 pub struct Agenda {
@@ -63,7 +68,7 @@ pub fn agenda(
     })
 }
 
-fn day_sheet(
+pub(super) fn day_sheet(
     tx: &crate::store::db::Tx,
     clinic: &Clinic,
     date: NaiveDate,
@@ -109,13 +114,30 @@ fn day_sheet(
                 .closure
                 .clone()
                 .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
-            let free = if doc.as_ref().is_none_or(|d| d.active) {
-                judged(&day, &t, now, &Request::default())
+            let slots = judged(&day, &t, now, &Request::default());
+            let grid = slots.iter().map(|s| s.start).collect();
+            let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
+                let restricted = |s: &Slot| {
+                    day.windows
+                        .iter()
+                        .any(|w| w.id == s.window_id && !w.services.is_empty())
+                };
+                let (free, refused): (Vec<Slot>, Vec<Slot>) =
+                    slots.into_iter().partition(|s| s.refusal.is_none());
+                // Refused only for want of a service: room left, not past,
+                // and a window that names its services.
+                let needs = refused
                     .into_iter()
-                    .filter(|s| s.refusal.is_none())
-                    .collect()
+                    .filter(|s| {
+                        s.refusal == Some(Code::InvalidTimeSlot)
+                            && s.remaining > 0
+                            && s.start > now
+                            && restricted(s)
+                    })
+                    .collect();
+                (free, needs)
             } else {
-                vec![]
+                (vec![], vec![])
             };
             let appointments: Vec<Appointment> = all
                 .iter()
@@ -123,7 +145,11 @@ fn day_sheet(
                 .cloned()
                 .collect();
             // A doctor on leave is shown with the reason, not left out.
-            if appointments.is_empty() && free.is_empty() && closed.is_none() {
+            if appointments.is_empty()
+                && free.is_empty()
+                && needs_service.is_empty()
+                && closed.is_none()
+            {
                 continue;
             }
             sections.push(Section {
@@ -131,6 +157,8 @@ fn day_sheet(
                 closed,
                 appointments,
                 free,
+                needs_service,
+                grid,
             });
         }
         sections.sort_by(|a, b| {

@@ -4,6 +4,7 @@
 //! write, and returns typed results — never JSON or display text.
 
 pub mod agenda;
+pub mod board;
 pub mod book;
 pub mod change;
 pub mod clinic;
@@ -38,6 +39,29 @@ pub mod webhook;
 pub mod window;
 
 pub use crate::store::{Create, Store};
+
+use chrono::{DateTime, Utc};
+
+/// Where a long-running front end (`serve`, `board`) reads "now": fixed by
+/// `$APPT_NOW`, else the system clock, read afresh each time, to the second.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    Fixed(DateTime<Utc>),
+    System,
+}
+
+impl Clock {
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::Fixed(t) => t,
+            Clock::System => {
+                use chrono::Timelike;
+                let t = Utc::now();
+                t.with_nanosecond(0).unwrap_or(t)
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 mod agenda;
 mod backup;
+mod board;
 mod book;
 mod change;
 mod check;
@@ -216,6 +217,13 @@ pub enum Command {
     Demo(demo::Args),
     /// Serve the HTTP API for bots, web forms and voice agents (tokens: `appt token`)
     Serve(serve::Args),
+    /// The front desk's live screen of one clinic's day: book, check in, move and cancel from the keyboard
+    ///
+    /// A full-screen view of the day: a column per doctor, a row per slot,
+    /// the queue of arrived patients and the day's waitlist. Changes made
+    /// anywhere else (another desk, the API, a patient's link, cron) show
+    /// within a second. Needs a terminal; `q` or Ctrl-C quits.
+    Board(board::Args),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell
     ///
     /// Every script completes commands and flags. In bash, zsh and fish, TAB
@@ -253,7 +261,7 @@ pub struct Ctx {
 /// the login's own name is who sits at the desk, a test or a wrapper can
 /// set it, and it takes no new dependency (`libc`, already used, gives the
 /// ID). A name that is blank or holds control characters is passed over.
-fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
@@ -319,6 +327,15 @@ impl Ctx {
             let _ = writeln!(std::io::stderr(), "{line}");
         }
         Ok(st)
+    }
+
+    /// The clock of a command that runs on (`serve`, `board`): fixed at
+    /// the command's own "now" when `$APPT_NOW` set it, else the system's.
+    pub fn clock(&self) -> Result<crate::app::Clock> {
+        Ok(match env_nonempty("APPT_NOW")? {
+            Some(_) => crate::app::Clock::Fixed(self.now),
+            None => crate::app::Clock::System,
+        })
     }
 
     /// `$APPT_KEY`, the national-ID key, when set.
@@ -528,6 +545,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Transfer(a) => transfer::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Board(a) => board::run(&ctx, a),
         Command::Completions(a) => completions::run(ctx.json, &a),
     }
 }

@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::error::Result;
 use crate::output::{print_now, Report};
-use crate::serve::{self, Clock, Options};
+use crate::serve::{self, Options};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -35,11 +35,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         threads: a.threads,
         tls: a.tls_cert.zip(a.tls_key),
         allow_plain_http: a.allow_plain_http,
-        // The command's own clock, fixed when `$APPT_NOW` set it.
-        clock: match super::env_nonempty("APPT_NOW")? {
-            Some(_) => Clock::Fixed(ctx.now),
-            None => Clock::System,
-        },
+        clock: ctx.clock()?,
         zone: ctx.zone,
         key: ctx.key()?,
     };

@@ -325,6 +325,8 @@ pub enum Actor {
     Api(String),
     /// A patient answering from their message's link: `patient`.
     Patient,
+    /// `appt board` run by this OS user: `board:<user>`.
+    Board(String),
 }
 
 impl std::fmt::Display for Actor {
@@ -335,6 +337,7 @@ impl std::fmt::Display for Actor {
             Actor::System => f.write_str("system"),
             Actor::Api(token) => write!(f, "api:{token}"),
             Actor::Patient => f.write_str("patient"),
+            Actor::Board(user) => write!(f, "board:{user}"),
         }
     }
 }

@@ -150,7 +150,12 @@ pub fn heading(h: &'static str) -> &'static str {
 
 /// A status as people read it (`confirmed`, `confirmada`).
 pub fn status(s: crate::core::Status) -> &'static str {
-    t(&format!("status.{}", s.as_str()))
+    status_in(current(), s)
+}
+
+/// [`status`] in `lang`.
+pub fn status_in(lang: Lang, s: crate::core::Status) -> &'static str {
+    text_in(lang, &format!("status.{}", s.as_str()))
 }
 
 /// `yes` / `no`, `on` / `off`.
@@ -199,7 +204,8 @@ pub fn date_long(d: NaiveDate) -> String {
     date_long_in(current(), d)
 }
 
-fn date_long_in(lang: Lang, d: NaiveDate) -> String {
+/// [`date_long`] in `lang`.
+pub fn date_long_in(lang: Lang, d: NaiveDate) -> String {
     let (day, month) = (weekday_in(lang, wd(d)), month_in(lang, d.month()));
     match lang {
         Lang::En => format!("{day} {:02} {month} {}", d.day(), d.year()),

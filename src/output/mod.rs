@@ -4,6 +4,7 @@
 //! Streams (events, due reminders) write JSON Lines as they go with `emit_line`;
 //! a failed write to stdout is an error (exit 1), never a silent success.
 
+pub mod board;
 pub mod desk;
 pub mod export;
 mod fhir;

@@ -16,7 +16,7 @@ pub mod routes;
 use crate::app::{token, Create, Store};
 use crate::core::access::Grant;
 use crate::error::{Code, Error, Result};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
@@ -42,25 +42,7 @@ pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 /// The OpenAPI document of every endpoint (docs/api.md).
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-/// Where "now" comes from: `$APPT_NOW` (fixed) or the system clock.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    Fixed(DateTime<Utc>),
-    System,
-}
-
-impl Clock {
-    pub fn now(self) -> DateTime<Utc> {
-        match self {
-            Clock::Fixed(t) => t,
-            Clock::System => {
-                use chrono::Timelike;
-                let t = Utc::now();
-                t.with_nanosecond(0).unwrap_or(t)
-            }
-        }
-    }
-}
+pub use crate::app::Clock;
 
 /// How to serve.
 pub struct Options {

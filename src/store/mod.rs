@@ -165,6 +165,26 @@ impl Store {
         .map_err(|e| self.names_itself(e))
     }
 
+    /// A number that changes when another connection commits a write (the
+    /// board's live refresh polls it): SQLite's `PRAGMA data_version`; on
+    /// PostgreSQL the next transaction ID to be handed out (the snapshot's
+    /// xmax), which moves with every write anywhere on the server. One cheap
+    /// statement, no table read; a change that is not appt's only costs the
+    /// caller a needless reload.
+    pub fn stamp(&mut self) -> Result<i64> {
+        match &mut self.db {
+            Db::Sqlite(s) => Ok(s
+                .conn
+                .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))?),
+            Db::Postgres(..) => self.read(|tx| {
+                tx.one::<i64>(
+                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+                    crate::args![],
+                )
+            }),
+        }
+    }
+
     /// Whether the database answers (a server's health check): one read.
     pub fn ping(&mut self) -> Result<()> {
         self.read(|tx| {

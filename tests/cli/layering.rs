@@ -18,7 +18,7 @@ fn repo() -> &'static Path {
 
 /// The project's modules that are layers (or shared by all, as `error`).
 const MODULES: &[&str] = &[
-    "app", "cli", "core", "error", "output", "serve", "store", "wire",
+    "app", "board", "cli", "core", "error", "output", "serve", "store", "wire",
 ];
 
 // ---------------------------------------------------------------------------

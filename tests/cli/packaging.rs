@@ -336,7 +336,7 @@ fn bash_loads_the_completion_and_completes_commands_and_values() {
         spec.contains("-F _appt") && spec.trim_end().ends_with(" appt"),
         "complete -p appt: {spec}"
     );
-    assert_eq!(bash_completes(&bash_path, "appt bo"), ["book"]);
+    assert_eq!(bash_completes(&bash_path, "appt boo"), ["book"]);
     assert_eq!(bash_completes(&bash_path, "appt clinic a"), ["add"]);
     let shells = bash_completes(&bash_path, "appt completions ");
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
@@ -377,7 +377,7 @@ fn zsh_loads_the_completion_with_compinit_and_completes_on_tab() {
     assert_eq!(text(&out.stdout), "comp=_appt\n_appt: function\n");
 
     // A real completion: an interactive zsh on a pseudo-terminal (zpty), where
-    // `appt bo<TAB><Enter>` runs `appt book` (appt being a function that
+    // `appt boo<TAB><Enter>` runs `appt book` (appt being a function that
     // prints its arguments). `${(U):-args}` prints ARGS, which the echoed
     // keystrokes never contain.
     let script = format!(
@@ -386,7 +386,7 @@ zmodload zsh/zpty || exit 9
 zpty z zsh -f -i
 zpty -w z '{setup}'
 zpty -w z 'appt() {{ print -r -- "${{(U):-args}}=[$*]" }}'
-zpty -w -n z $'appt bo\t\n'
+zpty -w -n z $'appt boo\t\n'
 zpty -r z out '*ARGS=\[*\]*'
 zpty -d z
 print -r -- "${{${{out##*ARGS=\[}}%%\]*}}"
@@ -435,7 +435,7 @@ fn fish_completes_commands_from_the_committed_script() {
             .map(|l| l.split('\t').next().unwrap_or_default().to_string())
             .collect::<Vec<_>>()
     };
-    assert_eq!(complete("appt bo"), ["book"]);
+    assert_eq!(complete("appt boo"), ["book"]);
     assert_eq!(complete("appt clinic a"), ["add"]);
     assert_eq!(complete("appt book --pat"), ["--patient"]);
 }
@@ -635,7 +635,7 @@ fn appt_complete_prints_the_names_due_where_the_cursor_is() {
     // Anywhere else: exit 1 and nothing, so that the script completes
     // commands and flags as clap generated it.
     for words in [
-        &["bo"][..],
+        &["boo"][..],
         &["book", ""],
         &["book", "--doc"],
         &["book", "--date", ""],
@@ -1059,7 +1059,7 @@ fn names_complete_on_tab(term: &Terminal, missing: &Path, lists_both: impl Fn(&T
     );
     lists_both(term);
     // Commands and flags as before.
-    assert_eq!(run("appt bo", Some("book")), "[book]");
+    assert_eq!(run("appt boo", Some("book")), "[book]");
     assert_eq!(
         run("appt book --pat", Some("--patient")),
         "[book][--patient]"

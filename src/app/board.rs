@@ -1,0 +1,204 @@
+//! `appt board`'s day (docs/board.md): one clinic's day as a grid of doctors
+//! and slot times, the queue of arrived patients and the day's waitlist, and
+//! finding a patient's appointment. What the board *does* to an appointment
+//! is the command's own use case (`book`, `change`), never a rule of its own.
+
+use super::agenda::{day_sheet, Section};
+use super::slots::Slot;
+use crate::core::{time, Appointment, Clinic, Status};
+use crate::error::Result;
+use crate::store::appointments::{self, Filter};
+use crate::store::waitlist::{self, Entry};
+use crate::store::{clinics, patients, services, windows, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One clinic's day as the board shows it.
+pub struct Day {
+    pub clinic: Clinic,
+    pub date: NaiveDate,
+    /// Each doctor working that day (by name), then the clinic-wide windows.
+    pub columns: Vec<Section>,
+    /// The grid's rows: every slot start and appointment start of the day,
+    /// in time order, once each.
+    pub rows: Vec<DateTime<Utc>>,
+    /// Arrived patients (`checked_in`), in token order.
+    pub queue: Vec<Appointment>,
+    /// The day's waitlist, oldest first.
+    pub waitlist: Vec<Entry>,
+    pub counts: Counts,
+}
+
+/// The header's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Appointments not cancelled.
+    pub booked: usize,
+    /// Bookable slots, those that need a service named included.
+    pub free: usize,
+    pub arrived: usize,
+    pub in_progress: usize,
+    pub done: usize,
+    pub no_show: usize,
+}
+
+/// What one cell of the grid holds.
+pub enum Cell<'d> {
+    /// Appointments starting then (more than one in a window of capacity > 1).
+    Booked(Vec<&'d Appointment>),
+    /// A bookable slot; `true` when its window asks for a service.
+    Free(&'d Slot, bool),
+    /// The doctor's day is closed (the reason is the column's).
+    Closed,
+    /// A slot of the grid that cannot be booked (past, or full by a longer
+    /// appointment), or a time the doctor does not work.
+    Nothing,
+}
+
+impl Day {
+    /// The cell of `column` at `row`.
+    pub fn cell(&self, column: usize, row: DateTime<Utc>) -> Cell<'_> {
+        let Some(c) = self.columns.get(column) else {
+            return Cell::Nothing;
+        };
+        let booked: Vec<&Appointment> = c
+            .appointments
+            .iter()
+            .filter(|a| a.starts_at == row)
+            .collect();
+        if !booked.is_empty() {
+            return Cell::Booked(booked);
+        }
+        if let Some(s) = c.free.iter().find(|s| s.start == row) {
+            return Cell::Free(s, false);
+        }
+        if let Some(s) = c.needs_service.iter().find(|s| s.start == row) {
+            return Cell::Free(s, true);
+        }
+        if c.closed.is_some() {
+            return Cell::Closed;
+        }
+        Cell::Nothing
+    }
+
+    /// Where an appointment sits: its column and row.
+    pub fn place_of(&self, id: &str) -> Option<(usize, usize)> {
+        self.columns.iter().enumerate().find_map(|(ci, c)| {
+            let a = c.appointments.iter().find(|a| a.id == id)?;
+            let ri = self.rows.iter().position(|r| *r == a.starts_at)?;
+            Some((ci, ri))
+        })
+    }
+}
+
+/// The day `date` of the clinic `clinic` (its name or ID; None: the only one).
+pub fn day(
+    st: &mut Store,
+    clinic: Option<&str>,
+    date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Day> {
+    st.read(|tx| {
+        let clinic = clinics::default(tx, clinic)?;
+        let date = date.unwrap_or_else(|| time::local_today(clinic.timezone, now));
+        let sheet = day_sheet(tx, &clinic, date, None, now)?;
+        let columns = sheet.sections;
+        let mut rows: Vec<DateTime<Utc>> = columns
+            .iter()
+            .flat_map(|c| {
+                c.grid
+                    .iter()
+                    .copied()
+                    .chain(c.appointments.iter().map(|a| a.starts_at))
+            })
+            .collect();
+        rows.sort();
+        rows.dedup();
+        let all = || columns.iter().flat_map(|c| &c.appointments);
+        let of = |s: Status| all().filter(|a| a.status == s).count();
+        let counts = Counts {
+            booked: all().count(),
+            free: columns
+                .iter()
+                .map(|c| c.free.len() + c.needs_service.len())
+                .sum(),
+            arrived: of(Status::CheckedIn),
+            in_progress: of(Status::InProgress),
+            done: of(Status::Completed),
+            no_show: of(Status::NoShow),
+        };
+        let mut queue: Vec<Appointment> = all()
+            .filter(|a| a.status == Status::CheckedIn)
+            .cloned()
+            .collect();
+        queue.sort_by_key(|a| (a.token_number, a.starts_at));
+        let waitlist = waitlist::list(tx, &clinic.id, date)?
+            .into_iter()
+            .filter(|e| e.date == date)
+            .collect();
+        Ok(Day {
+            clinic,
+            date,
+            columns,
+            rows,
+            queue,
+            waitlist,
+            counts,
+        })
+    })
+}
+
+/// The appointment `/` jumps to for a patient found by `typed` (a name as
+/// people say it, or a phone, local numbers read in the clinic's country):
+/// their first on `date`, else their next one after it, else their latest
+/// before it; cancelled ones only when there is nothing else. None when
+/// nobody matches or they have no appointment at this clinic.
+pub fn find(
+    st: &mut Store,
+    clinic: &Clinic,
+    typed: &str,
+    date: NaiveDate,
+) -> Result<Option<Appointment>> {
+    st.read(|tx| {
+        let country = clinic.settings.country_code.as_deref();
+        let mut found: Vec<Appointment> = Vec::new();
+        for id in patients::matching(tx, typed, country)? {
+            let f = Filter {
+                clinic_id: Some(clinic.id.clone()),
+                patient_id: Some(id),
+                ..Filter::default()
+            };
+            found.extend(appointments::list(tx, &f, 0, 10_000)?.0);
+        }
+        let rank = |a: &Appointment| {
+            let day = a.local_date;
+            (
+                a.status == Status::Cancelled,
+                day < date,
+                // The day asked for first, then forwards; before it, backwards.
+                if day < date {
+                    (date - day).num_days()
+                } else {
+                    (day - date).num_days()
+                },
+                a.starts_at,
+            )
+        };
+        Ok(found.into_iter().min_by_key(rank))
+    })
+}
+
+/// The clinic `clinic` names (None: the only one).
+pub fn clinic(st: &mut Store, clinic: Option<&str>) -> Result<Clinic> {
+    st.read(|tx| clinics::default(tx, clinic))
+}
+
+/// The names of the services a window takes (empty: any).
+pub fn services_of(st: &mut Store, window_id: &str) -> Result<Vec<String>> {
+    st.read(|tx| {
+        windows::get(tx, window_id)?
+            .services
+            .iter()
+            .map(|id| Ok(services::get(tx, id)?.name))
+            .collect()
+    })
+}

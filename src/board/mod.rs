@@ -1,0 +1,762 @@
+//! `appt board` (docs/board.md): the front desk's live screen, a third front
+//! end beside `cli` and `serve`. It owns the terminal (raw mode, the
+//! alternate screen, always given back), reads keys, asks its questions in
+//! the status line, hands every action to the command's own use case in
+//! `app` (with actor `board:<OS user>`), and asks `output::board` to draw.
+//! It polls the database's change stamp (`Store::stamp`) a few times a
+//! second and reads the day again when someone else wrote.
+
+use crate::app::board::{self as day_of, Cell, Day};
+use crate::app::book::{self, BookRequest};
+use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use crate::app::schedule::WhenInput;
+use crate::app::{patient, Clock, Store};
+use crate::core::{time, Actor, Appointment, Status};
+use crate::error::{Code, Error, Result};
+use crate::output::board::{self as draw, Note, Screen, Scroll};
+use crate::output::lang::{self, fill, text_in, Lang};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::{cursor, execute, terminal};
+use ratatui::layout::Rect;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// How often the board asks whether someone else wrote: well within the
+/// second a change must take to show, and idle enough (a few cheap
+/// statements a second: docs/performance.md#board).
+const POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// What the board needs from the command that starts it.
+pub struct Options {
+    pub store: Store,
+    /// `--clinic` (or `$APPT_CLINIC`); None: the only clinic.
+    pub clinic: Option<String>,
+    /// The day to open on; None: today at the clinic.
+    pub date: Option<String>,
+    pub clock: Clock,
+    /// `board:<OS user>`.
+    pub actor: Actor,
+    pub lang: Lang,
+    /// Colour on: a terminal without `NO_COLOR`.
+    pub color: bool,
+    /// `$APPT_KEY`, for a new patient's sealed fields.
+    pub key: Option<String>,
+}
+
+/// Runs the board until `q`, Ctrl-C or a signal to stop; the terminal is
+/// given back however it ends (a panic included).
+pub fn run(o: Options) -> Result<()> {
+    // Everything that can fail before the screen is taken (no clinic, a bad
+    // date) fails as any command does.
+    let mut board = Board::open(o)?;
+    let mut term = Term::enter()?;
+    let result = board.run(&mut term);
+    drop(term);
+    result
+}
+
+/// Whether a key leaves the board.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Stay,
+    Quit,
+}
+
+/// A booking being asked for, one answer at a time.
+#[derive(Debug, Clone)]
+struct Booking {
+    /// The doctor's ID; None books the clinic-wide windows.
+    doctor: Option<String>,
+    /// The slot; None is a walk-in (now, checked in).
+    at: Option<DateTime<Utc>>,
+    /// The services the slot's window takes (names), when it names some.
+    services: Vec<String>,
+    phone: Option<String>,
+    name: Option<String>,
+    known: bool,
+    service: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Then {
+    Book(Booking),
+    Cancel(String),
+    Done(String),
+    Find,
+}
+
+#[derive(Debug, Clone)]
+struct Question {
+    label: String,
+    typed: String,
+    then: Then,
+}
+
+/// The board's state: the day shown and where the desk is in it.
+pub struct Board {
+    store: Store,
+    clinic: Option<String>,
+    clock: Clock,
+    actor: Actor,
+    lang: Lang,
+    color: bool,
+    key: Option<String>,
+    day: Day,
+    cursor: (usize, usize),
+    scroll: Scroll,
+    moving: Option<Appointment>,
+    question: Option<Question>,
+    note: Option<Note>,
+    help: bool,
+    stamp: i64,
+    /// The minute last drawn, so the clock and the marker move on.
+    minute: i64,
+    dirty: bool,
+}
+
+impl Board {
+    /// Reads the first day and places the cursor at the current time.
+    pub fn open(o: Options) -> Result<Board> {
+        let mut store = o.store;
+        let now = o.clock.now();
+        let date = match &o.date {
+            None => None,
+            Some(d) => {
+                let c = day_of::clinic(&mut store, o.clinic.as_deref())?;
+                Some(
+                    time::parse_date(d, time::local_today(c.timezone, now))
+                        .map_err(|e| Error::field("date", e))?,
+                )
+            }
+        };
+        let day = day_of::day(&mut store, o.clinic.as_deref(), date, now)?;
+        let stamp = store.stamp()?;
+        let mut b = Board {
+            store,
+            clinic: Some(day.clinic.id.clone()),
+            clock: o.clock,
+            actor: o.actor,
+            lang: o.lang,
+            color: o.color,
+            key: o.key,
+            day,
+            cursor: (0, 0),
+            scroll: Scroll::default(),
+            moving: None,
+            question: None,
+            note: None,
+            help: false,
+            stamp,
+            minute: now.timestamp() / 60,
+            dirty: true,
+        };
+        b.cursor.1 = b.now_row();
+        Ok(b)
+    }
+
+    /// The day shown.
+    pub fn day(&self) -> &Day {
+        &self.day
+    }
+
+    /// The selected cell: column, row.
+    pub fn cursor(&self) -> (usize, usize) {
+        self.cursor
+    }
+
+    /// What the status line says.
+    pub fn note(&self) -> Option<&Note> {
+        self.note.as_ref()
+    }
+
+    /// Draws the screen on `buf` (the terminal's frame, or a test's).
+    pub fn render(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) {
+        let q = self.question.as_ref();
+        let screen = Screen {
+            day: &self.day,
+            now: self.clock.now(),
+            lang: self.lang,
+            color: self.color,
+            cursor: self.cursor,
+            moving: self.moving.as_ref(),
+            note: self.note.as_ref(),
+            prompt: q.map(|q| (q.label.as_str(), q.typed.as_str())),
+            help: self.help,
+        };
+        draw::render(&screen, &mut self.scroll, area, buf);
+    }
+
+    fn run(&mut self, term: &mut Term) -> Result<()> {
+        let mut last_poll = Instant::now();
+        loop {
+            if STOP.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if self.dirty {
+                term.terminal
+                    .draw(|f| {
+                        let area = f.area();
+                        self.render(area, f.buffer_mut())
+                    })
+                    .map_err(terminal_error)?;
+                self.dirty = false;
+            }
+            let wait = POLL.saturating_sub(last_poll.elapsed());
+            if event::poll(wait).map_err(terminal_error)? {
+                match event::read().map_err(terminal_error)? {
+                    Event::Key(k)
+                        if k.kind != KeyEventKind::Release && self.key(k) == Flow::Quit =>
+                    {
+                        return Ok(());
+                    }
+                    Event::Resize(..) => {
+                        term.terminal.autoresize().map_err(terminal_error)?;
+                        self.dirty = true;
+                    }
+                    _ => {}
+                }
+            }
+            if last_poll.elapsed() >= POLL {
+                last_poll = Instant::now();
+                self.tick();
+            }
+        }
+    }
+
+    /// What the board does between keys: follow the clock and others' writes.
+    pub fn tick(&mut self) {
+        let minute = self.clock.now().timestamp() / 60;
+        if minute != self.minute {
+            self.minute = minute;
+            self.dirty = true;
+        }
+        match self.store.stamp() {
+            Ok(stamp) if stamp != self.stamp => {
+                self.stamp = stamp;
+                self.reload();
+            }
+            Ok(_) => {}
+            Err(e) => self.refused(e),
+        }
+    }
+
+    /// Reads the shown day again, keeping the selection: the same
+    /// appointment if it is still on the day, else the same doctor and time.
+    fn reload(&mut self) {
+        let keep_id = self.selected().map(|a| a.id.clone());
+        let keep_doctor = self.column_doctor();
+        let keep_at = self.day.rows.get(self.cursor.1).copied();
+        let now = self.clock.now();
+        match day_of::day(
+            &mut self.store,
+            self.clinic.as_deref(),
+            Some(self.day.date),
+            now,
+        ) {
+            Ok(day) => self.day = day,
+            Err(e) => return self.refused(e),
+        }
+        if let Some(place) = keep_id.and_then(|id| self.day.place_of(&id)) {
+            self.cursor = place;
+        } else {
+            self.cursor.0 = self.column_of(keep_doctor.as_deref());
+            self.cursor.1 = keep_at
+                .and_then(|at| self.day.rows.iter().position(|r| *r >= at))
+                .unwrap_or(self.day.rows.len().saturating_sub(1));
+        }
+        self.clamp();
+        self.dirty = true;
+    }
+
+    fn go_to(&mut self, date: NaiveDate) {
+        let doctor = self.column_doctor();
+        let now = self.clock.now();
+        match day_of::day(&mut self.store, self.clinic.as_deref(), Some(date), now) {
+            Ok(day) => self.day = day,
+            Err(e) => return self.refused(e),
+        }
+        self.cursor = (self.column_of(doctor.as_deref()), self.now_row());
+        self.scroll = Scroll::default();
+        self.clamp();
+        self.dirty = true;
+    }
+
+    fn now_row(&self) -> usize {
+        let now = self.clock.now();
+        if time::local_today(self.day.clinic.timezone, now) != self.day.date {
+            return 0;
+        }
+        self.day.rows.iter().rposition(|r| *r <= now).unwrap_or(0)
+    }
+
+    fn column_doctor(&self) -> Option<String> {
+        self.day
+            .columns
+            .get(self.cursor.0)
+            .and_then(|c| c.doctor.as_ref().map(|d| d.id.clone()))
+    }
+
+    fn column_of(&self, doctor: Option<&str>) -> usize {
+        self.day
+            .columns
+            .iter()
+            .position(|c| c.doctor.as_ref().map(|d| d.id.as_str()) == doctor)
+            .unwrap_or(0)
+    }
+
+    fn clamp(&mut self) {
+        self.cursor.0 = self.cursor.0.min(self.day.columns.len().saturating_sub(1));
+        self.cursor.1 = self.cursor.1.min(self.day.rows.len().saturating_sub(1));
+    }
+
+    fn at(&self) -> Option<DateTime<Utc>> {
+        self.day.rows.get(self.cursor.1).copied()
+    }
+
+    /// The appointment under the cursor (the first, where a slot holds more).
+    fn selected(&self) -> Option<&Appointment> {
+        match self.day.cell(self.cursor.0, self.at()?) {
+            Cell::Booked(list) => list.first().copied(),
+            _ => None,
+        }
+    }
+
+    fn refused(&mut self, e: Error) {
+        self.note = Some(Note::Refused {
+            code: e.code.as_str(),
+            message: lang::message_in(self.lang, &e.message),
+        });
+        self.dirty = true;
+    }
+
+    fn done(&mut self, id: &str, args: &[(&str, String)]) {
+        self.note = Some(Note::Done(fill(text_in(self.lang, id), args)));
+        self.dirty = true;
+    }
+
+    fn t(&self, id: &str) -> &'static str {
+        text_in(self.lang, id)
+    }
+
+    /// Answers one key.
+    pub fn key(&mut self, k: KeyEvent) -> Flow {
+        self.dirty = true;
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            return Flow::Quit;
+        }
+        if self.question.is_some() {
+            self.answer(k);
+            return Flow::Stay;
+        }
+        if self.help {
+            self.help = false;
+            return Flow::Stay;
+        }
+        self.note = None;
+        match k.code {
+            KeyCode::Char('q') => return Flow::Quit,
+            KeyCode::Esc => self.moving = None,
+            KeyCode::Left | KeyCode::Char('h') => {
+                self.cursor.0 = self.cursor.0.saturating_sub(1);
+            }
+            KeyCode::Right | KeyCode::Char('l') => self.cursor.0 += 1,
+            KeyCode::Up | KeyCode::Char('k') => self.cursor.1 = self.cursor.1.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => self.cursor.1 += 1,
+            KeyCode::PageUp => self.cursor.1 = self.cursor.1.saturating_sub(10),
+            KeyCode::PageDown => self.cursor.1 += 10,
+            KeyCode::Home => self.cursor.1 = 0,
+            KeyCode::End => self.cursor.1 = usize::MAX,
+            KeyCode::Char('[') => self.go_to(self.day.date - Duration::days(1)),
+            KeyCode::Char(']') => self.go_to(self.day.date + Duration::days(1)),
+            KeyCode::Char('t') => {
+                let today = time::local_today(self.day.clinic.timezone, self.clock.now());
+                self.go_to(today);
+            }
+            KeyCode::Char('?') => self.help = true,
+            KeyCode::Enter => self.enter(),
+            KeyCode::Char('c') => self.status(Status::Confirmed),
+            KeyCode::Char('a') => self.status(Status::CheckedIn),
+            KeyCode::Char('s') => self.status(Status::InProgress),
+            KeyCode::Char('n') => self.status(Status::NoShow),
+            KeyCode::Char('d') => self.complete(),
+            KeyCode::Char('x') => match self.selected() {
+                Some(a) => {
+                    let id = a.id.clone();
+                    self.ask("b.ask_reason", Then::Cancel(id));
+                }
+                None => self.nothing_selected(),
+            },
+            KeyCode::Char('m') => match self.selected() {
+                Some(a) => self.moving = Some(a.clone()),
+                None => self.nothing_selected(),
+            },
+            KeyCode::Char('w') => match self.column_doctor() {
+                Some(doctor) => self.start_booking(Booking {
+                    doctor: Some(doctor),
+                    at: None,
+                    services: vec![],
+                    phone: None,
+                    name: None,
+                    known: false,
+                    service: None,
+                }),
+                None => self.refused(Error::new(
+                    Code::Validation,
+                    self.t("b.no_doctor").to_string(),
+                )),
+            },
+            KeyCode::Char('/') => self.ask("b.ask_find", Then::Find),
+            #[cfg(debug_assertions)]
+            KeyCode::Char('!') if std::env::var_os("APPT_BOARD_TEST_PANIC").is_some() => {
+                // Only in a debug build, and only when a test asks: proves
+                // the terminal is given back after a panic (tests/cli/board.rs).
+                panic!("a panic the board's tests asked for");
+            }
+            _ => {}
+        }
+        self.clamp();
+        Flow::Stay
+    }
+
+    fn nothing_selected(&mut self) {
+        self.refused(Error::new(
+            Code::Validation,
+            self.t("b.no_appointment").to_string(),
+        ));
+    }
+
+    fn ask(&mut self, label: &str, then: Then) {
+        self.ask_labelled(self.t(label).to_string(), then);
+    }
+
+    fn ask_labelled(&mut self, label: String, then: Then) {
+        self.question = Some(Question {
+            label,
+            typed: String::new(),
+            then,
+        });
+    }
+
+    fn answer(&mut self, k: KeyEvent) {
+        let Some(q) = self.question.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => self.question = None,
+            KeyCode::Backspace => {
+                q.typed.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() => q.typed.push(c),
+            KeyCode::Enter => {
+                let Some(q) = self.question.take() else {
+                    return;
+                };
+                let typed = q.typed.trim().to_string();
+                match q.then {
+                    Then::Book(mut b) => {
+                        if b.phone.is_none() {
+                            b.phone = Some(typed);
+                            b.known = self.known(b.phone.as_deref().unwrap_or_default());
+                        } else if b.name.is_none() && !b.known {
+                            b.name = Some(typed);
+                        } else {
+                            b.service = Some(typed);
+                        }
+                        self.start_booking(b);
+                    }
+                    Then::Cancel(id) => self.cancel(id, typed),
+                    Then::Done(id) => self.finish(id, Some(typed)),
+                    Then::Find => self.find(typed),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a phone is a known patient's (a new one is asked their name).
+    /// A phone that does not read as one is left for booking to refuse.
+    fn known(&mut self, phone: &str) -> bool {
+        let clinic = self.clinic.clone();
+        patient::dialing(&mut self.store, clinic.as_deref())
+            .and_then(|d| patient::is_known_phone(&mut self.store, &d, phone))
+            .unwrap_or(true)
+    }
+
+    fn enter(&mut self) {
+        let Some(at) = self.at() else { return };
+        let cell = self.day.cell(self.cursor.0, at);
+        let free = match cell {
+            Cell::Free(slot, needs) => Some((slot.window_id.clone(), needs)),
+            _ => None,
+        };
+        let doctor = self.column_doctor();
+        if let Some(m) = self.moving.clone() {
+            if free.is_none() {
+                return self.refused(Error::new(
+                    Code::Validation,
+                    self.t("b.no_free").to_string(),
+                ));
+            }
+            return self.reschedule(m, doctor, at);
+        }
+        match free {
+            Some((window, needs)) => {
+                let services = if needs {
+                    day_of::services_of(&mut self.store, &window).unwrap_or_default()
+                } else {
+                    vec![]
+                };
+                self.start_booking(Booking {
+                    doctor,
+                    at: Some(at),
+                    services,
+                    phone: None,
+                    name: None,
+                    known: false,
+                    service: None,
+                });
+            }
+            None => self.refused(Error::new(
+                Code::Validation,
+                self.t("b.no_free").to_string(),
+            )),
+        }
+    }
+
+    /// Asks the booking's next missing answer, or books when none is.
+    fn start_booking(&mut self, b: Booking) {
+        if b.phone.is_none() {
+            return self.ask("b.ask_phone", Then::Book(b));
+        }
+        if b.name.is_none() && !b.known {
+            return self.ask("b.ask_name", Then::Book(b));
+        }
+        if b.service.is_none() && !b.services.is_empty() {
+            let label = fill(
+                self.t("b.ask_service"),
+                &[("services", b.services.join(", "))],
+            );
+            return self.ask_labelled(label, Then::Book(b));
+        }
+        let clinic_wide = b.doctor.is_none();
+        let req = BookRequest {
+            clinic: self.clinic.clone(),
+            doctor: b.doctor,
+            clinic_wide,
+            when: WhenInput {
+                at: b.at.map(time::fmt_utc),
+                ..WhenInput::default()
+            },
+            phone: b.phone,
+            name: b.name.filter(|n| !n.is_empty()),
+            service: b.service.filter(|s| !s.is_empty()),
+            source: "manual".into(),
+            key: self.key.clone(),
+            walk_in: b.at.is_none(),
+            ..BookRequest::default()
+        };
+        let now = self.clock.now();
+        match book::book(&mut self.store, &req, &self.actor, now) {
+            Ok(done) => {
+                let a = done.appointment;
+                let id = if req.walk_in {
+                    "b.walked_in"
+                } else {
+                    "b.booked"
+                };
+                self.done(id, &self.about(&a));
+                self.after_write(Some(&a.id));
+            }
+            Err(e) => self.refused(e),
+        }
+    }
+
+    /// The words of a confirmation about `a`.
+    fn about(&self, a: &Appointment) -> Vec<(&'static str, String)> {
+        vec![
+            ("token", a.token_number.to_string()),
+            ("patient", draw::short_name(&a.patient_name)),
+            ("time", time::local_hm(a.timezone, a.starts_at)),
+            ("date", lang::date_long_in(self.lang, a.local_date)),
+            ("status", lang::status_in(self.lang, a.status).to_string()),
+        ]
+    }
+
+    /// After the board's own write: read the day again (its stamp too, so
+    /// the write is not taken for someone else's) and select `id`.
+    fn after_write(&mut self, id: Option<&str>) {
+        if let Ok(stamp) = self.store.stamp() {
+            self.stamp = stamp;
+        }
+        self.reload();
+        if let Some(place) = id.and_then(|id| self.day.place_of(id)) {
+            self.cursor = place;
+        }
+    }
+
+    fn status(&mut self, to: Status) {
+        let Some(a) = self.selected() else {
+            return self.nothing_selected();
+        };
+        let req = StatusRequest {
+            id: a.id.clone(),
+            status: to.as_str().into(),
+            ..StatusRequest::default()
+        };
+        self.set_status(req);
+    }
+
+    fn set_status(&mut self, req: StatusRequest) {
+        let now = self.clock.now();
+        match change::set_status(&mut self.store, &req, &self.actor, now) {
+            Ok(a) => {
+                self.done("b.changed", &self.about(&a));
+                self.after_write(Some(&a.id));
+            }
+            Err(e) => self.refused(e),
+        }
+    }
+
+    /// `d`: done, asking the diagnosis first where the clinic requires one.
+    fn complete(&mut self) {
+        let Some(a) = self.selected() else {
+            return self.nothing_selected();
+        };
+        let id = a.id.clone();
+        if self.day.clinic.settings.require_diagnosis && a.status == Status::InProgress {
+            return self.ask("b.ask_diagnosis", Then::Done(id));
+        }
+        self.finish(id, None);
+    }
+
+    fn finish(&mut self, id: String, diagnosis: Option<String>) {
+        self.set_status(StatusRequest {
+            id,
+            status: Status::Completed.as_str().into(),
+            diagnosis: diagnosis.filter(|d| !d.is_empty()),
+            ..StatusRequest::default()
+        });
+    }
+
+    fn cancel(&mut self, id: String, reason: String) {
+        let req = CancelRequest {
+            id,
+            reason: Some(reason).filter(|r| !r.is_empty()),
+            ..CancelRequest::default()
+        };
+        let now = self.clock.now();
+        match change::cancel(&mut self.store, &req, &self.actor, now) {
+            Ok(a) => {
+                self.done("b.cancelled", &self.about(&a));
+                self.after_write(None);
+            }
+            Err(e) => self.refused(e),
+        }
+    }
+
+    fn reschedule(&mut self, m: Appointment, doctor: Option<String>, at: DateTime<Utc>) {
+        let req = RescheduleRequest {
+            id: m.id.clone(),
+            clinic: self.clinic.clone(),
+            when: WhenInput {
+                at: Some(time::fmt_utc(at)),
+                ..WhenInput::default()
+            },
+            doctor: doctor.filter(|d| Some(d) != m.doctor_id.as_ref()),
+            ..RescheduleRequest::default()
+        };
+        let now = self.clock.now();
+        match change::reschedule(&mut self.store, &req, &self.actor, now) {
+            Ok(a) => {
+                self.moving = None;
+                self.done("b.moved", &self.about(&a));
+                self.after_write(Some(&a.id));
+            }
+            Err(e) => self.refused(e),
+        }
+    }
+
+    fn find(&mut self, typed: String) {
+        let clinic = self.day.clinic.clone();
+        match day_of::find(&mut self.store, &clinic, &typed, self.day.date) {
+            Ok(Some(a)) => {
+                if a.local_date != self.day.date {
+                    self.go_to(a.local_date);
+                }
+                if let Some(place) = self.day.place_of(&a.id) {
+                    self.cursor = place;
+                }
+                self.done("b.found", &self.about(&a));
+            }
+            Ok(None) => self.refused(Error::new(
+                Code::NotFound,
+                fill(self.t("b.not_found"), &[("typed", typed)]),
+            )),
+            Err(e) => self.refused(e),
+        }
+    }
+}
+
+fn terminal_error(e: std::io::Error) -> Error {
+    Error::internal(format!("the terminal failed: {e}"))
+}
+
+/// Set by SIGTERM, SIGINT or SIGHUP: the loop ends and the terminal is given back.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+/// The terminal while the board holds it; dropping it gives it back.
+struct Term {
+    terminal: ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>,
+}
+
+impl Term {
+    fn enter() -> Result<Term> {
+        for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+            // SAFETY: the handler only stores to an atomic, which is
+            // async-signal-safe.
+            unsafe {
+                libc::signal(sig, on_signal as *const () as libc::sighandler_t);
+            }
+        }
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+        terminal::enable_raw_mode().map_err(terminal_error)?;
+        let mut out = std::io::stdout();
+        if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide) {
+            restore();
+            return Err(terminal_error(e));
+        }
+        let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+        match ratatui::Terminal::new(backend) {
+            Ok(terminal) => Ok(Term { terminal }),
+            Err(e) => {
+                restore();
+                Err(terminal_error(e))
+            }
+        }
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Gives the terminal back: the main screen, the cursor, cooked mode.
+fn restore() {
+    let _ = execute!(
+        std::io::stdout(),
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+}

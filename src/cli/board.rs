@@ -1,0 +1,46 @@
+//! `appt board`: the front desk's live screen (docs/board.md), run by
+//! `crate::board` on this terminal.
+
+use super::Ctx;
+use crate::board::{self, Options};
+use crate::core::Actor;
+use crate::error::{Error, Result};
+use crate::output::{lang, Report};
+use serde_json::Value;
+use std::io::IsTerminal;
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Keys:\n  arrows, h j k l   move between doctors and times\n  [  ]  t           the day before, the day after, today\n  Enter             book a free cell (asks the phone, the name of a new\n                    patient, the service where the window needs one)\n  c a s d n         confirm, arrived, start, done (asks the diagnosis where\n                    required), no-show\n  x                 cancel (asks the reason)\n  m                 move: then Enter on a free cell\n  w                 a walk-in for the selected doctor\n  /                 find a patient by name or phone\n  ?  q  Ctrl-C      help, quit, quit\n\nStatus symbols: ○ scheduled  ✓ confirmed  → arrived  ▶ in progress  ■ done  ✗ no-show\n\nExamples:\n  appt board\n  appt board --date tomorrow\n  APPT_LANG=es appt board -c \"Clínica Central\""
+)]
+pub struct Args {
+    /// The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)
+    #[arg(short = 'D', long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
+    if ctx.json {
+        return Err(Error::field(
+            "json",
+            "appt board is a screen: --json has nothing to print (try appt agenda --json)",
+        ));
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Error::field(
+            "terminal",
+            "appt board needs a terminal on stdin and stdout (for a printout: appt agenda)",
+        ));
+    }
+    board::run(Options {
+        store: ctx.open()?,
+        clinic: ctx.clinic.clone(),
+        date: a.date,
+        clock: ctx.clock()?,
+        actor: Actor::Board(super::os_user()),
+        lang: lang::current(),
+        color: std::env::var_os("NO_COLOR").is_none(),
+        key: ctx.key()?,
+    })?;
+    Ok(Report::new(Value::Null, String::new()))
+}

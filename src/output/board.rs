@@ -1,0 +1,565 @@
+//! Draws `appt board` (docs/board.md) on a ratatui frame: the header, the
+//! grid of doctors and slot times, the queue and waitlist panes, the status
+//! line and the keys. What is drawn is the day `app::board` read and the
+//! board's state as the front end (`src/board/`) hands it over; nothing here
+//! reads the database or a key.
+
+use super::lang::{self, text_in, Lang};
+use crate::app::board::{Cell, Day};
+use crate::core::{time, Appointment, Status};
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::Frame;
+
+/// What the front end hands over for one drawing.
+pub struct Screen<'a> {
+    pub day: &'a Day,
+    pub now: DateTime<Utc>,
+    pub lang: Lang,
+    /// Colour on (off with `NO_COLOR`): symbols and reverse video say it all
+    /// without it.
+    pub color: bool,
+    /// The selected cell: a column of `day.columns`, a row of `day.rows`.
+    pub cursor: (usize, usize),
+    /// An appointment being moved (`m`), shown until it lands.
+    pub moving: Option<&'a Appointment>,
+    /// The status line: what the last action did, or why it was refused.
+    pub note: Option<&'a Note>,
+    /// A question being answered: its label and what is typed so far.
+    pub prompt: Option<(&'a str, &'a str)>,
+    pub help: bool,
+}
+
+/// The status line's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Done(String),
+    /// A refusal: its message and its stable code.
+    Refused {
+        code: &'static str,
+        message: String,
+    },
+}
+
+/// What stays from one drawing to the next: the first column and row shown,
+/// moved only as far as keeps the cursor in view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub column: usize,
+    pub row: usize,
+}
+
+/// The narrowest a doctor's column gets before the others scroll sideways.
+const MIN_COLUMN: u16 = 20;
+/// The panes go to the right from this width on, below the grid under it.
+const SIDE_PANES_FROM: u16 = 110;
+const SIDE_PANE: u16 = 34;
+const BOTTOM_PANES: u16 = 6;
+
+/// The symbol of a status, readable without colour.
+pub fn symbol(s: Status) -> &'static str {
+    match s {
+        Status::Scheduled => "○",
+        Status::Confirmed => "✓",
+        Status::CheckedIn => "→",
+        Status::InProgress => "▶",
+        Status::Completed => "■",
+        Status::NoShow => "✗",
+        Status::Cancelled => "-",
+    }
+}
+
+fn status_colour(s: Status) -> Color {
+    match s {
+        Status::Scheduled => Color::Reset,
+        Status::Confirmed => Color::Green,
+        Status::CheckedIn => Color::Yellow,
+        Status::InProgress => Color::Cyan,
+        Status::Completed => Color::DarkGray,
+        Status::NoShow => Color::Red,
+        Status::Cancelled => Color::DarkGray,
+    }
+}
+
+/// `Lucía Castro` → `Lucía C.`: the first name and the last name's initial.
+pub fn short_name(full: &str) -> String {
+    let words: Vec<&str> = full.split_whitespace().collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [first, .., last] => {
+            let initial: String = last.chars().take(1).collect();
+            format!("{first} {initial}.")
+        }
+    }
+}
+
+struct Pen {
+    color: bool,
+}
+
+impl Pen {
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+    fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+}
+
+/// Draws the whole screen, keeping `scroll` so that the cursor shows.
+pub fn draw(frame: &mut Frame, s: &Screen, scroll: &mut Scroll) {
+    let area = frame.area();
+    render(s, scroll, area, frame.buffer_mut());
+}
+
+/// [`draw`] on a plain buffer (what the benchmark and the tests time and read).
+pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
+    let pen = Pen { color: s.color };
+    let [head, body, status, keys] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(4),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header(s, head, buf);
+    let (grid_area, panes) = if area.width >= SIDE_PANES_FROM {
+        let [g, p] =
+            Layout::horizontal([Constraint::Min(20), Constraint::Length(SIDE_PANE)]).areas(body);
+        (g, p)
+    } else {
+        let [g, p] =
+            Layout::vertical([Constraint::Min(4), Constraint::Length(BOTTOM_PANES)]).areas(body);
+        (g, p)
+    };
+    grid(s, &pen, scroll, grid_area, buf);
+    side(s, &pen, panes, area.width >= SIDE_PANES_FROM, buf);
+    status_line(s, &pen, status, buf);
+    footer(s, &pen, keys, buf);
+    if s.help {
+        help(s, &pen, area, buf);
+    }
+}
+
+fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    let d = s.day;
+    let (_, clock) = time::to_local(d.clinic.timezone, s.now);
+    let first = format!(
+        "{} · {} · {}",
+        d.clinic.name,
+        lang::date_long_in(l, d.date),
+        clock
+    );
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    buf.set_stringn(area.x, area.y, &first, area.width as usize, bold);
+    let c = &d.counts;
+    let counts = lang::fill(
+        text_in(l, "b.counts"),
+        &[
+            ("booked", c.booked.to_string()),
+            ("free", c.free.to_string()),
+            ("arrived", c.arrived.to_string()),
+            ("in_progress", c.in_progress.to_string()),
+            ("done", c.done.to_string()),
+            ("no_show", c.no_show.to_string()),
+        ],
+    );
+    buf.set_stringn(
+        area.x,
+        area.y + 1,
+        &counts,
+        area.width as usize,
+        Style::new(),
+    );
+}
+
+/// The time column's width: `▸10:15 `, or with the UTC offset on a day the
+/// clocks change (`▸01:30-04 `), where a local time may come twice.
+fn time_width(s: &Screen) -> u16 {
+    if time::clock_changes_on(s.day.clinic.timezone, s.day.date) {
+        10
+    } else {
+        7
+    }
+}
+
+/// The row the current-time marker is on: the last that starts at or before
+/// now, when the day shown is today and now is within its rows.
+fn now_row(s: &Screen) -> Option<usize> {
+    let d = s.day;
+    if time::local_today(d.clinic.timezone, s.now) != d.date {
+        return None;
+    }
+    d.rows.iter().rposition(|r| *r <= s.now)
+}
+
+fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
+    let d = s.day;
+    let l = s.lang;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let tw = time_width(s);
+    if d.columns.is_empty() {
+        let msg = text_in(l, "b.nobody");
+        buf.set_stringn(area.x, area.y + 2, msg, area.width as usize, pen.dim());
+        return;
+    }
+    // Columns: as many as fit at MIN_COLUMN, sharing the width.
+    let room = area.width.saturating_sub(tw);
+    let fit = usize::from((room / MIN_COLUMN).max(1)).min(d.columns.len());
+    let (col, row) = s.cursor;
+    if col < scroll.column {
+        scroll.column = col;
+    }
+    if col >= scroll.column + fit {
+        scroll.column = col + 1 - fit;
+    }
+    scroll.column = scroll.column.min(d.columns.len() - fit);
+    let width = room / fit as u16;
+    // Two header lines, then one line a row; a marker line when some
+    // columns are out of sight.
+    let hidden_left = scroll.column;
+    let hidden_right = d.columns.len() - scroll.column - fit;
+    let body_top = area.y + 2;
+    let body_height = area.height.saturating_sub(2) as usize;
+    let rows = d.rows.len();
+    if row < scroll.row {
+        scroll.row = row;
+    }
+    if body_height > 0 && row >= scroll.row + body_height {
+        scroll.row = row + 1 - body_height;
+    }
+    scroll.row = scroll.row.min(rows.saturating_sub(body_height));
+    if hidden_left > 0 {
+        buf.set_stringn(
+            area.x,
+            area.y,
+            format!("◂{hidden_left}"),
+            tw as usize,
+            pen.fg(Color::Yellow),
+        );
+    }
+    if hidden_right > 0 {
+        let mark = format!("{hidden_right}▸");
+        let x = area.x + area.width - mark.chars().count() as u16;
+        buf.set_stringn(x, area.y + 1, &mark, 4, pen.fg(Color::Yellow));
+    }
+    for (i, c) in d.columns.iter().enumerate().skip(scroll.column).take(fit) {
+        let x = area.x + tw + (i - scroll.column) as u16 * width;
+        let w = width.saturating_sub(1) as usize;
+        let (name, second) = match &c.doctor {
+            Some(doc) => (
+                doc.full_name.clone(),
+                doc.specialty.clone().unwrap_or_default(),
+            ),
+            None => (text_in(l, "b.clinic_wide").to_string(), String::new()),
+        };
+        let second = match &c.closed {
+            Some(reason) => closed_label(l, reason),
+            None => second,
+        };
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        buf.set_stringn(x, area.y, &name, w, bold);
+        let style = if c.closed.is_some() {
+            pen.fg(Color::Magenta)
+        } else {
+            pen.dim()
+        };
+        buf.set_stringn(x, area.y + 1, &second, w, style);
+    }
+    if rows == 0 {
+        let msg = match d.columns.iter().find_map(|c| c.closed.as_deref()) {
+            Some(reason) => closed_label(l, reason),
+            None => text_in(l, "b.no_slots").to_string(),
+        };
+        buf.set_stringn(area.x + tw, body_top, &msg, room as usize, pen.dim());
+        return;
+    }
+    let marker = now_row(s);
+    let tz = d.clinic.timezone;
+    let dst = time::clock_changes_on(tz, d.date);
+    for (ri, at) in d.rows.iter().enumerate().skip(scroll.row).take(body_height) {
+        let y = body_top + (ri - scroll.row) as u16;
+        let hm = time::local_hm(tz, *at);
+        let label = if dst {
+            let off = time::offset_secs(tz, *at) / 3600;
+            format!("{hm}{off:+03}")
+        } else {
+            hm
+        };
+        let (mark, style) = if marker == Some(ri) {
+            ("▸", pen.fg(Color::Yellow).add_modifier(Modifier::BOLD))
+        } else {
+            (" ", pen.dim())
+        };
+        buf.set_stringn(area.x, y, format!("{mark}{label}"), tw as usize, style);
+        for ci in scroll.column..scroll.column + fit {
+            let x = area.x + tw + (ci - scroll.column) as u16 * width;
+            let w = width.saturating_sub(1) as usize;
+            let (text, mut style) = cell_text(s, pen, ci, *at);
+            if s.moving
+                .is_some_and(|m| m.starts_at == *at && in_column(d, ci, &m.id))
+            {
+                style = style.add_modifier(Modifier::UNDERLINED);
+            }
+            if (ci, ri) == s.cursor {
+                style = style.add_modifier(Modifier::REVERSED);
+                // The whole cell shows the selection, not only its text.
+                buf.set_stringn(x, y, " ".repeat(w), w, style);
+            }
+            buf.set_stringn(x, y, &text, w, style);
+        }
+    }
+}
+
+fn in_column(d: &Day, ci: usize, id: &str) -> bool {
+    d.columns
+        .get(ci)
+        .is_some_and(|c| c.appointments.iter().any(|a| a.id == id))
+}
+
+/// A closed day as the board says it: `Closed: Holiday`, or `Closed` when
+/// the closure gave no reason (`app::agenda` stores it as `Closed`).
+fn closed_label(l: Lang, reason: &str) -> String {
+    let closed = text_in(l, "b.closed");
+    if reason == "Closed" {
+        closed.to_string()
+    } else {
+        format!("{closed}: {reason}")
+    }
+}
+
+fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String, Style) {
+    let l = s.lang;
+    match s.day.cell(column, at) {
+        Cell::Booked(list) => {
+            let a = list[0];
+            let mut text = format!(
+                "#{} {} {}",
+                a.token_number,
+                symbol(a.status),
+                short_name(&a.patient_name)
+            );
+            if list.len() > 1 {
+                text = format!("{text} +{}", list.len() - 1);
+            }
+            (text, pen.fg(status_colour(a.status)))
+        }
+        Cell::Free(_, needs_service) => {
+            let word = if needs_service {
+                text_in(l, "b.free_service")
+            } else {
+                text_in(l, "b.free")
+            };
+            (format!("· {word}"), pen.dim())
+        }
+        Cell::Closed => ("░".to_string(), pen.fg(Color::Magenta)),
+        Cell::Nothing => (String::new(), Style::new()),
+    }
+}
+
+fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
+    let l = s.lang;
+    let [q, w] = if beside {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    } else {
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    };
+    let queue: Vec<String> = s
+        .day
+        .queue
+        .iter()
+        .map(|a| {
+            let doctor = a.doctor_name.as_deref().map(short_name).unwrap_or_default();
+            format!(
+                "#{} {} {}  {}",
+                a.token_number,
+                symbol(a.status),
+                short_name(&a.patient_name),
+                doctor
+            )
+        })
+        .collect();
+    pane(
+        &format!("{} ({})", text_in(l, "b.queue"), queue.len()),
+        &queue,
+        text_in(l, "b.queue_empty"),
+        pen,
+        q,
+        buf,
+    );
+    let waiting: Vec<String> = s
+        .day
+        .waitlist
+        .iter()
+        .map(|e| {
+            format!(
+                "{}  {}",
+                short_name(&e.patient_name),
+                short_name(&e.doctor_name)
+            )
+        })
+        .collect();
+    pane(
+        &format!("{} ({})", text_in(l, "b.waitlist"), waiting.len()),
+        &waiting,
+        text_in(l, "b.waitlist_empty"),
+        pen,
+        w,
+        buf,
+    );
+}
+
+fn pane(title: &str, lines: &[String], empty: &str, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered().title(title.to_string());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if lines.is_empty() {
+        buf.set_stringn(inner.x, inner.y, empty, inner.width as usize, pen.dim());
+        return;
+    }
+    let shown = inner.height as usize;
+    for (i, line) in lines.iter().take(shown).enumerate() {
+        let last = i + 1 == shown && lines.len() > shown;
+        let text = if last {
+            format!("+{}", lines.len() - i)
+        } else {
+            line.clone()
+        };
+        buf.set_stringn(
+            inner.x,
+            inner.y + i as u16,
+            text,
+            inner.width as usize,
+            Style::new(),
+        );
+    }
+}
+
+fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    if let Some((label, typed)) = s.prompt {
+        let text = format!("{label}: {typed}▏");
+        let style = Style::new().add_modifier(Modifier::BOLD);
+        buf.set_stringn(area.x, area.y, text, area.width as usize, style);
+        return;
+    }
+    let (text, style) = match (s.note, s.moving) {
+        (Some(Note::Refused { code, message }), _) => (
+            format!("{code}: {message}"),
+            pen.fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        (Some(Note::Done(text)), _) => (text.clone(), pen.fg(Color::Green)),
+        (None, Some(m)) => (
+            lang::fill(
+                text_in(l, "b.moving"),
+                &[
+                    ("token", m.token_number.to_string()),
+                    ("patient", short_name(&m.patient_name)),
+                ],
+            ),
+            pen.fg(Color::Yellow),
+        ),
+        (None, None) => (selected_text(s), Style::new()),
+    };
+    buf.set_stringn(area.x, area.y, text, area.width as usize, style);
+}
+
+/// The selected cell in words: the appointment's patient, service and
+/// status, or the free time.
+fn selected_text(s: &Screen) -> String {
+    let l = s.lang;
+    let (ci, ri) = s.cursor;
+    let Some(at) = s.day.rows.get(ri) else {
+        return String::new();
+    };
+    let hm = time::local_hm(s.day.clinic.timezone, *at);
+    match s.day.cell(ci, *at) {
+        Cell::Booked(list) => list
+            .iter()
+            .map(|a| {
+                let service = a
+                    .service_name
+                    .as_deref()
+                    .map(|n| format!(" · {n}"))
+                    .unwrap_or_default();
+                format!(
+                    "{hm} #{} {} · {}{service} · {}",
+                    a.token_number,
+                    a.patient_name,
+                    a.patient_phone,
+                    lang::status_in(l, a.status)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("  |  "),
+        Cell::Free(slot, needs) => {
+            let id = if needs {
+                "b.free_at_service"
+            } else {
+                "b.free_at"
+            };
+            lang::fill(
+                text_in(l, id),
+                &[("time", hm), ("places", slot.remaining.to_string())],
+            )
+        }
+        Cell::Closed | Cell::Nothing => hm,
+    }
+}
+
+fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    let keys = if s.prompt.is_some() {
+        text_in(l, "b.keys_prompt")
+    } else if s.moving.is_some() {
+        text_in(l, "b.keys_moving")
+    } else {
+        text_in(l, "b.keys")
+    };
+    buf.set_stringn(area.x, area.y, keys, area.width as usize, pen.dim());
+}
+
+fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    let mut text = lang::fill(text_in(l, "b.help"), &[]);
+    text.push_str("\n\n");
+    for st in [
+        Status::Scheduled,
+        Status::Confirmed,
+        Status::CheckedIn,
+        Status::InProgress,
+        Status::Completed,
+        Status::NoShow,
+    ] {
+        text.push_str(&format!("{} {}   ", symbol(st), lang::status_in(l, st)));
+    }
+    let w = area.width.min(76);
+    let h = area.height.min(22);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(r, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .style(pen.fg(Color::Reset))
+        .block(Block::bordered().title(text_in(l, "b.help_title")))
+        .render(r, buf);
+}
