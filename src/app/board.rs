@@ -105,8 +105,13 @@ pub fn day(
         let mut rows: Vec<DateTime<Utc>> = columns
             .iter()
             .flat_map(|c| {
-                c.grid
-                    .iter()
+                // A closed day's grid is not offered: only what was booked.
+                let grid = if c.closed.is_some() {
+                    &[][..]
+                } else {
+                    &c.grid[..]
+                };
+                grid.iter()
                     .copied()
                     .chain(c.appointments.iter().map(|a| a.starts_at))
             })

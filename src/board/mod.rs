@@ -579,7 +579,10 @@ impl Board {
             ("patient", draw::short_name(&a.patient_name)),
             ("time", time::local_hm(a.timezone, a.starts_at)),
             ("date", lang::date_long_in(self.lang, a.local_date)),
-            ("status", lang::status_in(self.lang, a.status).to_string()),
+            (
+                "status",
+                self.t(&format!("b.is.{}", a.status.as_str())).to_string(),
+            ),
         ]
     }
 
@@ -760,3 +763,6 @@ fn restore() {
     );
     let _ = terminal::disable_raw_mode();
 }
+
+#[cfg(test)]
+mod tests;

@@ -187,10 +187,10 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
 }
 
 /// The time column's width: `▸10:15 `, or with the UTC offset on a day the
-/// clocks change (`▸01:30-04 `), where a local time may come twice.
+/// clocks change (`▸01:30 -04 `), where a local time may come twice.
 fn time_width(s: &Screen) -> u16 {
     if time::clock_changes_on(s.day.clinic.timezone, s.day.date) {
-        10
+        11
     } else {
         7
     }
@@ -291,16 +291,10 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
     }
     let marker = now_row(s);
     let tz = d.clinic.timezone;
-    let dst = time::clock_changes_on(tz, d.date);
     for (ri, at) in d.rows.iter().enumerate().skip(scroll.row).take(body_height) {
         let y = body_top + (ri - scroll.row) as u16;
-        let hm = time::local_hm(tz, *at);
-        let label = if dst {
-            let off = time::offset_secs(tz, *at) / 3600;
-            format!("{hm}{off:+03}")
-        } else {
-            hm
-        };
+        // On a day the clocks change, with its UTC offset (`01:30 -04`).
+        let label = time::local_hm(tz, *at);
         let (mark, style) = if marker == Some(ri) {
             ("▸", pen.fg(Color::Yellow).add_modifier(Modifier::BOLD))
         } else {
@@ -528,10 +522,16 @@ fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         text_in(l, "b.keys_prompt")
     } else if s.moving.is_some() {
         text_in(l, "b.keys_moving")
-    } else {
+    } else if fits(text_in(l, "b.keys"), area.width) {
         text_in(l, "b.keys")
+    } else {
+        text_in(l, "b.keys_short")
     };
     buf.set_stringn(area.x, area.y, keys, area.width as usize, pen.dim());
+}
+
+fn fits(text: &str, width: u16) -> bool {
+    unicode_width::UnicodeWidthStr::width(text) <= usize::from(width)
 }
 
 fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
@@ -546,10 +546,14 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         Status::Completed,
         Status::NoShow,
     ] {
-        text.push_str(&format!("{} {}   ", symbol(st), lang::status_in(l, st)));
+        text.push_str(&format!(
+            "{} {}  ",
+            symbol(st),
+            text_in(l, &format!("b.is.{}", st.as_str()))
+        ));
     }
-    let w = area.width.min(76);
-    let h = area.height.min(22);
+    let w = area.width.min(78);
+    let h = area.height.min(text.lines().count() as u16 + 3);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,

@@ -1,0 +1,755 @@
+//! The board on its own: drawn on ratatui's `TestBackend`-sized buffers
+//! (snapshots with insta, in `src/board/snapshots/`) and driven key by key
+//! against a real SQLite store, as a desk would (docs/board.md).
+
+use super::{Board, Flow, Options};
+use crate::app::book::{self, BookRequest};
+use crate::app::change::{self, StatusRequest};
+use crate::app::schedule::WhenInput;
+use crate::app::{clinic, closure, doctor, service, waitlist, window, Clock, Store};
+use crate::core::{Actor, Language, Status};
+use crate::output::board::Note;
+use chrono::{DateTime, Utc};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+/// Sunday 2026-06-14 08:00 in El Salvador: before the Monday the tests look at.
+const SUNDAY: &str = "2026-06-14T14:00:00Z";
+/// Monday 2026-06-15 10:05 in El Salvador (UTC-6, no DST).
+const MONDAY_1005: &str = "2026-06-15T16:05:00Z";
+
+/// A clinic in `zone` with three doctors: García 08:00–12:00, Martínez
+/// 09:00–13:00 (both Monday to Friday, 30-minute slots), Ruiz 10:00–12:00
+/// taking only "Dermatología" visits.
+fn clinic_in(zone: &str, now: DateTime<Utc>) -> Store {
+    let mut st = Store::in_memory().unwrap();
+    clinic::add(
+        &mut st,
+        "Central",
+        &clinic::SettingsInput {
+            timezone: Some(zone.into()),
+            country_code: Some("+503".into()),
+            notify: Some("off".into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
+    for (name, specialty) in [
+        ("Dra. Ana García", "Medicina General"),
+        ("Dr. Luis Martínez", "Pediatría"),
+        ("Dra. Sofía Ruiz", "Dermatología"),
+    ] {
+        doctor::add(
+            &mut st,
+            &doctor::DoctorInput {
+                name: Some(name.into()),
+                specialty: Some(specialty.into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    }
+    service::add(&mut st, "Dermatología", 30, now).unwrap();
+    for (doctor, from, to, services) in [
+        ("Ana García", "08:00", "12:00", None),
+        ("Luis Martínez", "09:00", "13:00", None),
+        ("Sofía Ruiz", "10:00", "12:00", Some("Dermatología")),
+    ] {
+        window::add(
+            &mut st,
+            &window::WindowInput {
+                doctor: Some(doctor.into()),
+                days: Some("mon-fri".into()),
+                from: from.into(),
+                to: to.into(),
+                services: services.map(String::from),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    }
+    st
+}
+
+fn desk() -> Actor {
+    Actor::Cli("ana".into())
+}
+
+/// Books `doctor` at a local `date` and `time` for a patient; returns its ID.
+fn book_at(
+    st: &mut Store,
+    doctor: &str,
+    date: &str,
+    time: &str,
+    phone: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> String {
+    // Ruiz's window takes only dermatology visits.
+    let service = doctor.contains("Ruiz").then(|| "Dermatología".to_string());
+    let r = BookRequest {
+        service,
+        doctor: Some(doctor.into()),
+        when: WhenInput {
+            date: Some(date.into()),
+            time: Some(time.into()),
+            at: None,
+        },
+        phone: Some(phone.into()),
+        name: Some(name.into()),
+        source: "manual".into(),
+        ..Default::default()
+    };
+    book::book(st, &r, &desk(), now)
+        .unwrap()
+        .appointment
+        .id
+        .clone()
+}
+
+fn move_to(st: &mut Store, id: &str, status: Status, now: DateTime<Utc>) {
+    let r = StatusRequest {
+        id: id.into(),
+        status: status.as_str().into(),
+        diagnosis: (status == Status::Completed).then(|| "Gripe".into()),
+        ..Default::default()
+    };
+    change::set_status(st, &r, &desk(), now).unwrap();
+}
+
+/// Monday's day at the clinic in El Salvador: a morning under way at 10:05.
+fn busy_monday() -> Store {
+    let before = at(SUNDAY);
+    let now = at(MONDAY_1005);
+    let mut st = clinic_in("America/El_Salvador", before);
+    let day = "2026-06-15";
+    let mut book = |doctor: &str, time: &str, phone: &str, name: &str| {
+        book_at(&mut st, doctor, day, time, phone, name, before)
+    };
+    let done = book("Ana García", "08:00", "70000001", "María López");
+    let gone = book("Ana García", "08:30", "70000002", "José Hernández");
+    let seen = book("Ana García", "09:00", "70000003", "Carmen Rivas");
+    let waiting = book("Ana García", "09:30", "70000004", "Pedro Paz");
+    let early = book("Ana García", "10:30", "70000005", "Lucía Castro");
+    let sure = book("Luis Martínez", "09:00", "70000006", "Rosa Méndez");
+    book("Luis Martínez", "10:30", "70000007", "Jorge Alvarado");
+    book("Sofía Ruiz", "11:00", "70000008", "Elena Funes");
+    for (id, path) in [
+        (
+            &done,
+            &[Status::CheckedIn, Status::InProgress, Status::Completed][..],
+        ),
+        (&gone, &[Status::NoShow]),
+        (&seen, &[Status::CheckedIn, Status::InProgress]),
+        (&waiting, &[Status::CheckedIn]),
+        (&early, &[Status::Confirmed, Status::CheckedIn]),
+        (&sure, &[Status::Confirmed]),
+    ] {
+        for s in path {
+            move_to(&mut st, id, *s, now);
+        }
+    }
+    waitlist::add(
+        &mut st,
+        &waitlist::AddRequest {
+            clinic: None,
+            doctor: "Ana García".into(),
+            date: day.into(),
+            patient: None,
+            phone: Some("70000009".into()),
+            name: Some("Tomás Guardado".into()),
+            service: None,
+        },
+        now,
+    )
+    .unwrap();
+    st
+}
+
+fn board(st: Store, now: &str, date: Option<&str>, lang: Language) -> Board {
+    Board::open(Options {
+        store: st,
+        clinic: None,
+        date: date.map(String::from),
+        clock: Clock::Fixed(at(now)),
+        actor: Actor::Board("ana".into()),
+        lang,
+        color: false,
+        key: None,
+    })
+    .unwrap()
+}
+
+/// The screen as text, drawn through a real ratatui `Terminal` on the
+/// `TestBackend` (what a terminal would show, without colour).
+fn screen(b: &mut Board, width: u16, height: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+    t.draw(|f| {
+        let area = f.area();
+        b.render(area, f.buffer_mut())
+    })
+    .unwrap();
+    lines(t.backend().buffer())
+}
+
+fn lines(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn press(b: &mut Board, keys: &str) {
+    for c in keys.chars() {
+        assert_eq!(
+            b.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            Flow::Stay
+        );
+    }
+}
+
+fn key(b: &mut Board, code: KeyCode) -> Flow {
+    b.key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Types an answer to the question asked and presses Enter.
+fn answer(b: &mut Board, text: &str) {
+    press(b, text);
+    key(b, KeyCode::Enter);
+}
+
+fn refused_code(b: &Board) -> &'static str {
+    match b.note() {
+        Some(Note::Refused { code, .. }) => code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// Every appointment's ID, status and last change: what a refused key must leave.
+fn appointments(b: &mut Board) -> Vec<(String, String, i64)> {
+    b.store
+        .read(|tx| {
+            tx.rows(
+                "SELECT id, status, updated_at FROM appointments ORDER BY id",
+                crate::args![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+        })
+        .unwrap()
+}
+
+/// Moves the cursor to the cell of `doctor` (a column) at local `hhmm`.
+fn select(b: &mut Board, doctor: &str, hhmm: &str) {
+    let col = b
+        .day
+        .columns
+        .iter()
+        .position(|c| {
+            c.doctor
+                .as_ref()
+                .is_some_and(|d| d.full_name.contains(doctor))
+        })
+        .unwrap_or_else(|| panic!("no column for {doctor}"));
+    let tz = b.day.clinic.timezone;
+    let row = b
+        .day
+        .rows
+        .iter()
+        .position(|r| crate::core::time::local_hm(tz, *r) == hhmm)
+        .unwrap_or_else(|| panic!("no row at {hhmm}"));
+    b.cursor = (col, row);
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots.
+
+#[test]
+fn a_morning_under_way_at_80_by_24() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    insta::assert_snapshot!(screen(&mut b, 80, 24));
+}
+
+#[test]
+fn a_morning_under_way_at_120_by_40_with_the_panes_beside() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    insta::assert_snapshot!(screen(&mut b, 120, 40));
+}
+
+#[test]
+fn the_same_morning_in_spanish() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::Es);
+    insta::assert_snapshot!(screen(&mut b, 80, 24));
+}
+
+#[test]
+fn the_help_lists_every_key_and_symbol() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    press(&mut b, "?");
+    insta::assert_snapshot!(screen(&mut b, 80, 24));
+    // Any key closes it, and does nothing else.
+    press(&mut b, "x");
+    assert!(b.question.is_none() && !b.help);
+}
+
+/// New York falls back on Sunday 2026-11-01: 01:00–02:00 comes twice, and
+/// the time column shows the offset that tells the two apart.
+#[test]
+fn a_day_the_clocks_fall_back_shows_both_one_oclocks() {
+    let before = at("2026-10-30T12:00:00Z");
+    let mut st = clinic_in("America/New_York", before);
+    window::add(
+        &mut st,
+        &window::WindowInput {
+            doctor: Some("Ana García".into()),
+            date: Some("2026-11-01".into()),
+            from: "00:00".into(),
+            to: "03:00".into(),
+            ..Default::default()
+        },
+        before,
+    )
+    .unwrap();
+    // The second 01:30 (EST, UTC-5) is 06:30Z.
+    let r = BookRequest {
+        doctor: Some("Ana García".into()),
+        when: WhenInput {
+            at: Some("2026-11-01T06:30:00Z".into()),
+            ..Default::default()
+        },
+        phone: Some("+12125550100".into()),
+        name: Some("John Smith".into()),
+        source: "manual".into(),
+        ..Default::default()
+    };
+    book::book(&mut st, &r, &desk(), before).unwrap();
+    let mut b = board(st, "2026-10-30T12:00:00Z", Some("2026-11-01"), Language::En);
+    let text = screen(&mut b, 80, 24);
+    assert!(
+        text.contains(" 01:30 -04") && text.contains(" 01:30 -05"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_closed_day_says_why() {
+    let now = at(SUNDAY);
+    let mut st = clinic_in("America/El_Salvador", now);
+    closure::add(
+        &mut st,
+        &closure::ClosureInput {
+            clinic: None,
+            doctor: None,
+            from: "2026-06-15".into(),
+            to: None,
+            reason: Some("Feriado nacional".into()),
+        },
+        now,
+    )
+    .unwrap();
+    let mut b = board(st, SUNDAY, Some("2026-06-15"), Language::En);
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("Closed: Feriado nacional"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_full_day_has_no_free_cell() {
+    let now = at(SUNDAY);
+    let mut st = clinic_in("America/El_Salvador", now);
+    let mut n = 0;
+    for (doctor, from, to) in [("Ana García", 8, 12), ("Luis Martínez", 9, 13)] {
+        for hour in from..to {
+            for minute in ["00", "30"] {
+                n += 1;
+                let time = format!("{hour:02}:{minute}");
+                let phone = format!("7100{n:04}");
+                let name = format!("Paciente {n}");
+                book_at(&mut st, doctor, "2026-06-15", &time, &phone, &name, now);
+            }
+        }
+    }
+    let mut b = board(st, SUNDAY, Some("2026-06-15"), Language::En);
+    let text = screen(&mut b, 120, 40);
+    assert!(text.contains("16 booked · 4 free"), "{text}");
+    assert!(
+        !text.contains("Luis") || !text.contains("· free  "),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn doctors_that_do_not_fit_scroll_sideways_with_a_marker() {
+    let now = at(SUNDAY);
+    let mut st = clinic_in("America/El_Salvador", now);
+    for i in 1..=5 {
+        let name = format!("Dr. Extra {i}");
+        doctor::add(
+            &mut st,
+            &doctor::DoctorInput {
+                name: Some(name.clone()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        window::add(
+            &mut st,
+            &window::WindowInput {
+                doctor: Some(name),
+                days: Some("mon-fri".into()),
+                from: "09:00".into(),
+                to: "10:00".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+    }
+    let mut b = board(st, SUNDAY, Some("2026-06-15"), Language::En);
+    let first = screen(&mut b, 80, 24);
+    assert!(first.contains("5▸") && !first.contains("◂"), "{first}");
+    for _ in 0..7 {
+        key(&mut b, KeyCode::Right);
+    }
+    let last = screen(&mut b, 80, 24);
+    assert!(last.contains("◂5") && !last.contains("▸\n"), "{last}");
+    insta::assert_snapshot!(last);
+}
+
+// ---------------------------------------------------------------------------
+// Keys: each the command's own use case.
+
+#[test]
+fn enter_on_a_free_cell_books_a_new_patient_as_the_board() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "García", "11:30");
+    key(&mut b, KeyCode::Enter);
+    assert_eq!(b.question.as_ref().unwrap().label, "Phone");
+    answer(&mut b, "7788-1122");
+    assert_eq!(b.question.as_ref().unwrap().label, "Name (new patient)");
+    answer(&mut b, "Ana Torres");
+    assert_eq!(
+        b.note(),
+        Some(&Note::Done("Booked #6 Ana T. at 11:30.".into()))
+    );
+    let a = b.selected().unwrap().clone();
+    assert_eq!(a.patient_phone, "+50377881122");
+    assert_eq!(a.source, "manual");
+    let actor: String = b
+        .store
+        .read(|tx| {
+            tx.one(
+                "SELECT actor FROM events WHERE appointment_id = ?1",
+                crate::args![a.id.clone()],
+            )
+        })
+        .unwrap();
+    assert_eq!(actor, "board:ana");
+}
+
+#[test]
+fn a_known_phone_books_without_asking_the_name() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    // Tomás waits on the waitlist: a known patient.
+    select(&mut b, "Martínez", "12:30");
+    key(&mut b, KeyCode::Enter);
+    answer(&mut b, "70000009");
+    assert!(b.question.is_none(), "{:?}", b.question);
+    assert_eq!(b.selected().unwrap().patient_name, "Tomás Guardado");
+}
+
+#[test]
+fn a_window_that_takes_only_some_services_asks_which() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "Ruiz", "11:30");
+    key(&mut b, KeyCode::Enter);
+    answer(&mut b, "70000001");
+    assert_eq!(b.question.as_ref().unwrap().label, "Service (Dermatología)");
+    answer(&mut b, "Dermatología");
+    let a = b.selected().unwrap();
+    assert_eq!(a.service_name.as_deref(), Some("Dermatología"));
+}
+
+#[test]
+fn the_status_keys_walk_an_appointment_through_its_day() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "Martínez", "10:30");
+    press(&mut b, "c");
+    assert_eq!(b.selected().unwrap().status, Status::Confirmed);
+    press(&mut b, "a");
+    assert_eq!(b.selected().unwrap().status, Status::CheckedIn);
+    assert!(b
+        .day()
+        .queue
+        .iter()
+        .any(|a| a.patient_name == "Jorge Alvarado"));
+    press(&mut b, "s");
+    assert_eq!(b.selected().unwrap().status, Status::InProgress);
+    // Done asks the diagnosis this clinic requires.
+    press(&mut b, "d");
+    assert_eq!(b.question.as_ref().unwrap().label, "Diagnosis");
+    answer(&mut b, "Control sano");
+    let a = b.selected().unwrap();
+    assert_eq!(a.status, Status::Completed);
+    assert_eq!(a.diagnosis.as_deref(), Some("Control sano"));
+    assert_eq!(b.day().counts.done, 2);
+}
+
+#[test]
+fn a_refused_key_says_its_code_and_changes_nothing() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    let before = appointments(&mut b);
+    // María's visit is over: it cannot be confirmed again.
+    select(&mut b, "García", "08:00");
+    press(&mut b, "c");
+    assert_eq!(refused_code(&b), "INVALID_STATE_TRANSITION");
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("INVALID_STATE_TRANSITION: "), "{text}");
+    select(&mut b, "Martínez", "10:30");
+    // A cancellation needs its reason.
+    press(&mut b, "x");
+    answer(&mut b, "   ");
+    assert_eq!(refused_code(&b), "VALIDATION_ERROR");
+    // A phone that is no phone.
+    select(&mut b, "García", "11:30");
+    key(&mut b, KeyCode::Enter);
+    answer(&mut b, "hola");
+    answer(&mut b, "Nadie");
+    assert_eq!(refused_code(&b), "VALIDATION_ERROR");
+    // Nothing to act on in a free cell.
+    press(&mut b, "c");
+    assert_eq!(refused_code(&b), "VALIDATION_ERROR");
+    assert_eq!(appointments(&mut b), before);
+}
+
+#[test]
+fn cancel_asks_the_reason_and_frees_the_cell() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::Es);
+    select(&mut b, "Martínez", "10:30");
+    press(&mut b, "x");
+    assert_eq!(
+        b.question.as_ref().unwrap().label,
+        "Motivo de la cancelación"
+    );
+    answer(&mut b, "Llamó para cancelar");
+    assert_eq!(b.note(), Some(&Note::Done("Cancelada #2 Jorge A.".into())));
+    assert!(b.selected().is_none());
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("Cancelada #2 Jorge A."), "{text}");
+}
+
+#[test]
+fn esc_gives_up_a_question_and_nothing_is_written() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    let before = appointments(&mut b);
+    select(&mut b, "García", "11:30");
+    key(&mut b, KeyCode::Enter);
+    press(&mut b, "7788");
+    key(&mut b, KeyCode::Backspace);
+    key(&mut b, KeyCode::Esc);
+    assert!(b.question.is_none());
+    assert_eq!(appointments(&mut b), before);
+}
+
+#[test]
+fn move_then_enter_on_a_free_cell_reschedules() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "Martínez", "10:30");
+    let id = b.selected().unwrap().id.clone();
+    press(&mut b, "m");
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("Moving #2 Jorge A."), "{text}");
+    // Another doctor's free cell.
+    select(&mut b, "García", "11:30");
+    key(&mut b, KeyCode::Enter);
+    let a = b.selected().unwrap();
+    assert_eq!(a.id, id);
+    assert_eq!(a.doctor_name.as_deref(), Some("Dra. Ana García"));
+    assert_eq!(
+        b.note(),
+        Some(&Note::Done("Moved #6 Jorge A. to 11:30.".into()))
+    );
+}
+
+#[test]
+fn a_walk_in_joins_the_queue_of_the_selected_doctor() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "Martínez", "09:00");
+    press(&mut b, "w");
+    answer(&mut b, "70001234");
+    answer(&mut b, "Beatriz Solano");
+    let last = b
+        .day()
+        .queue
+        .iter()
+        .find(|a| a.patient_name == "Beatriz Solano")
+        .unwrap();
+    assert_eq!(last.doctor_name.as_deref(), Some("Dr. Luis Martínez"));
+    assert_eq!(last.status, Status::CheckedIn);
+    assert_eq!(last.source, "walk_in");
+}
+
+#[test]
+fn find_jumps_to_a_patients_appointment_by_name_or_local_phone() {
+    let mut st = busy_monday();
+    // Lucía's next visit, on Wednesday.
+    book_at(
+        &mut st,
+        "Luis Martínez",
+        "2026-06-17",
+        "09:00",
+        "70000005",
+        "Lucía Castro",
+        at(SUNDAY),
+    );
+    let mut b = board(st, MONDAY_1005, None, Language::En);
+    press(&mut b, "/");
+    answer(&mut b, "lucia castro");
+    assert_eq!(b.selected().unwrap().patient_name, "Lucía Castro");
+    assert_eq!(b.day().date.to_string(), "2026-06-15");
+    // From Tuesday on, her next one is Wednesday's.
+    press(&mut b, "]/");
+    answer(&mut b, "7000-0005");
+    assert_eq!(b.day().date.to_string(), "2026-06-17");
+    assert_eq!(
+        b.selected().unwrap().doctor_name.as_deref(),
+        Some("Dr. Luis Martínez")
+    );
+    press(&mut b, "/");
+    answer(&mut b, "Nadie Conocido");
+    assert_eq!(refused_code(&b), "NOT_FOUND");
+    press(&mut b, "t");
+    assert_eq!(b.day().date.to_string(), "2026-06-15");
+}
+
+#[test]
+fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("appt.db");
+    let now = at(SUNDAY);
+    {
+        let mut st = Store::open(&path, crate::app::Create::File).unwrap();
+        clinic::add(
+            &mut st,
+            "Central",
+            &clinic::SettingsInput {
+                timezone: Some("America/El_Salvador".into()),
+                notify: Some("off".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        doctor::add(
+            &mut st,
+            &doctor::DoctorInput {
+                name: Some("Dra. Ana García".into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        window::add(
+            &mut st,
+            &window::WindowInput {
+                doctor: Some("Ana García".into()),
+                days: Some("mon-fri".into()),
+                from: "08:00".into(),
+                to: "12:00".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        book_at(
+            &mut st,
+            "Ana García",
+            "2026-06-15",
+            "10:00",
+            "+50370000001",
+            "Ana Uno",
+            now,
+        );
+    }
+    let mut b = board(
+        Store::open(&path, crate::app::Create::Never).unwrap(),
+        SUNDAY,
+        Some("2026-06-15"),
+        Language::En,
+    );
+    select(&mut b, "García", "10:00");
+    let mine = b.selected().unwrap().id.clone();
+    // Nothing changed: a tick reads nothing again.
+    b.tick();
+    assert_eq!(b.day().counts.booked, 1);
+    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
+    // Earlier in the day, so the selected appointment's row moves down.
+    book_at(
+        &mut other,
+        "Ana García",
+        "2026-06-15",
+        "08:00",
+        "+50370000002",
+        "Ana Dos",
+        now,
+    );
+    b.tick();
+    assert_eq!(b.day().counts.booked, 2);
+    assert_eq!(b.selected().unwrap().id, mine);
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("#2 ○ Ana D."), "{text}");
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    assert_eq!(key(&mut b, KeyCode::Char('q')), Flow::Quit);
+    // Ctrl-C quits even in the middle of a question.
+    press(&mut b, "/");
+    assert_eq!(
+        b.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        Flow::Quit
+    );
+}
+
+#[test]
+fn the_cursor_stays_in_view_on_a_small_screen() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    key(&mut b, KeyCode::End);
+    // Ten rows; at 80×18 the grid shows six.
+    let text = screen(&mut b, 80, 18);
+    // The last row (Martínez's 12:30) is drawn, so the grid scrolled.
+    assert!(
+        text.contains(" 12:30") && !text.contains(" 08:00"),
+        "{text}"
+    );
+    key(&mut b, KeyCode::Home);
+    let text = screen(&mut b, 80, 18);
+    assert!(
+        !text.contains(" 12:30") && text.contains(" 08:00"),
+        "{text}"
+    );
+    let area = Rect::new(0, 0, 80, 18);
+    let mut buf = Buffer::empty(area);
+    b.render(area, &mut buf);
+    assert_eq!(lines(&buf), text);
+}
