@@ -115,7 +115,7 @@ pub(super) fn day_sheet(
                 .clone()
                 .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
             let slots = judged(&day, &t, now, &Request::default());
-            let grid = slots.iter().map(|s| s.start).collect();
+            let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
             let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
                 let restricted = |s: &Slot| {
                     day.windows
@@ -144,12 +144,10 @@ pub(super) fn day_sheet(
                 .filter(|a| a.doctor_id == owner)
                 .cloned()
                 .collect();
-            // A doctor on leave is shown with the reason, not left out.
-            if appointments.is_empty()
-                && free.is_empty()
-                && needs_service.is_empty()
-                && closed.is_none()
-            {
+            // A doctor on leave is shown with the reason, and one working
+            // that day even once every slot has passed.
+            let works = doc.as_ref().is_none_or(|d| d.active) && !grid.is_empty();
+            if appointments.is_empty() && !works && closed.is_none() {
                 continue;
             }
             sections.push(Section {

@@ -109,7 +109,7 @@ pub struct Board {
     question: Option<Question>,
     note: Option<Note>,
     help: bool,
-    stamp: i64,
+    stamp: String,
     /// The minute last drawn, so the clock and the marker move on.
     minute: i64,
     dirty: bool,
@@ -224,16 +224,16 @@ impl Board {
         }
     }
 
-    /// What the board does between keys: follow the clock and others' writes.
+    /// What the board does between keys: follow others' writes, and the
+    /// clock: each new minute reads the day again, as slots pass and free
+    /// cells stop being bookable (and on PostgreSQL a change to windows or
+    /// closures, which the stamp does not see, shows within the minute).
     pub fn tick(&mut self) {
         let minute = self.clock.now().timestamp() / 60;
-        if minute != self.minute {
-            self.minute = minute;
-            self.dirty = true;
-        }
         match self.store.stamp() {
-            Ok(stamp) if stamp != self.stamp => {
+            Ok(stamp) if stamp != self.stamp || minute != self.minute => {
                 self.stamp = stamp;
+                self.minute = minute;
                 self.reload();
             }
             Ok(_) => {}

@@ -753,3 +753,22 @@ fn the_cursor_stays_in_view_on_a_small_screen() {
     b.render(area, &mut buf);
     assert_eq!(lines(&buf), text);
 }
+
+#[test]
+fn a_doctor_whose_hours_have_passed_keeps_a_column() {
+    // Monday 12:45: García's and Ruiz's mornings are over, nobody booked.
+    let now = "2026-06-15T18:45:00Z";
+    let st = clinic_in("America/El_Salvador", at(SUNDAY));
+    let b = board(st, now, None, Language::En);
+    let names: Vec<&str> = b
+        .day()
+        .columns
+        .iter()
+        .filter_map(|c| c.doctor.as_ref().map(|d| d.full_name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        ["Dr. Luis Martínez", "Dra. Ana García", "Dra. Sofía Ruiz"]
+    );
+    assert_eq!(b.day().counts.free, 0);
+}

@@ -165,20 +165,23 @@ impl Store {
         .map_err(|e| self.names_itself(e))
     }
 
-    /// A number that changes when another connection commits a write (the
-    /// board's live refresh polls it): SQLite's `PRAGMA data_version`; on
-    /// PostgreSQL the next transaction ID to be handed out (the snapshot's
-    /// xmax), which moves with every write anywhere on the server. One cheap
-    /// statement, no table read; a change that is not appt's only costs the
-    /// caller a needless reload.
-    pub fn stamp(&mut self) -> Result<i64> {
+    /// A mark that changes when another connection commits a change to
+    /// the appointments or the waitlist (the board's live refresh polls it,
+    /// docs/board.md#live): on SQLite `PRAGMA data_version`, which moves
+    /// with any commit by another connection, without reading a table; on
+    /// PostgreSQL the event log's last ID (every change to an appointment
+    /// records an event, and writes take turns on the advisory lock, so IDs
+    /// commit in order) and the waitlist's size, read through two indexes.
+    pub fn stamp(&mut self) -> Result<String> {
         match &mut self.db {
             Db::Sqlite(s) => Ok(s
                 .conn
-                .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))?),
+                .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))?
+                .to_string()),
             Db::Postgres(..) => self.read(|tx| {
-                tx.one::<i64>(
-                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+                tx.one::<String>(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM events)::text || ':' || \
+                     (SELECT count(*) FROM waitlist)::text",
                     crate::args![],
                 )
             }),

@@ -1153,3 +1153,40 @@ fn transfer_takes_its_target_from_the_environment_and_never_shows_its_password()
     let done: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(done["rows"]["appointments"], 1, "{done}");
 }
+
+/// The board's live refresh (docs/board.md#live) reads `Store::stamp`: it
+/// stays put while nobody writes, and moves when another process books,
+/// cancels or puts someone on the waitlist — on either engine.
+#[test]
+fn the_change_stamp_moves_with_another_process_s_writes_only() {
+    use appt::app::{Create, Store};
+    let env = Env::clinic();
+    let mut st = Store::open(&env.db, Create::Never).expect("open");
+    let first = st.stamp().expect("stamp");
+    env.ok(&["list", "-D", "today"]);
+    assert_eq!(st.stamp().expect("stamp"), first, "a read moved the stamp");
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    let booked = st.stamp().expect("stamp");
+    assert_ne!(booked, first, "a booking did not move the stamp");
+    assert_eq!(st.stamp().expect("stamp"), booked);
+    env.ok(&["cancel", s(&a["id"]), "--reason", "llamó"]);
+    let cancelled = st.stamp().expect("stamp");
+    assert_ne!(cancelled, booked, "a cancellation did not move the stamp");
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--phone",
+        "+50370000002",
+        "--name",
+        "Espera Uno",
+    ]);
+    assert_ne!(
+        st.stamp().expect("stamp"),
+        cancelled,
+        "a waitlist entry did not move the stamp"
+    );
+}
