@@ -203,18 +203,29 @@ impl Board {
                 self.dirty = false;
             }
             let wait = POLL.saturating_sub(last_poll.elapsed());
-            if event::poll(wait).map_err(terminal_error)? {
-                match event::read().map_err(terminal_error)? {
-                    Event::Key(k)
-                        if k.kind != KeyEventKind::Release && self.key(k) == Flow::Quit =>
-                    {
-                        return Ok(());
+            // The board waits on the terminal itself, and asks crossterm for
+            // events only when there is something to read: crossterm reads a
+            // hung-up terminal again and again without returning (its
+            // issue 793), so a closed window would leave the board spinning.
+            match wait_for_terminal(wait)? {
+                Tty::HungUp => return Ok(()),
+                Tty::Ready | Tty::Quiet => {
+                    // A resize arrives through crossterm's own signal pipe:
+                    // ask without waiting, whatever woke the board.
+                    while event::poll(std::time::Duration::ZERO).map_err(terminal_error)? {
+                        match event::read().map_err(terminal_error)? {
+                            Event::Key(k)
+                                if k.kind != KeyEventKind::Release && self.key(k) == Flow::Quit =>
+                            {
+                                return Ok(());
+                            }
+                            Event::Resize(..) => {
+                                term.terminal.autoresize().map_err(terminal_error)?;
+                                self.dirty = true;
+                            }
+                            _ => {}
+                        }
                     }
-                    Event::Resize(..) => {
-                        term.terminal.autoresize().map_err(terminal_error)?;
-                        self.dirty = true;
-                    }
-                    _ => {}
                 }
             }
             if last_poll.elapsed() >= POLL {
@@ -699,6 +710,43 @@ impl Board {
             Err(e) => self.refused(e),
         }
     }
+}
+
+/// What the terminal (standard input) has after a wait.
+enum Tty {
+    /// Something to read: keys, or the end of the input.
+    Ready,
+    /// Nothing within the wait, or a signal cut it short.
+    Quiet,
+    /// The terminal is gone (its window closed): nothing to restore.
+    HungUp,
+}
+
+/// Waits up to `wait` for standard input, the terminal the board reads.
+fn wait_for_terminal(wait: std::time::Duration) -> Result<Tty> {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd, for the length given.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    if n < 0 {
+        let e = std::io::Error::last_os_error();
+        return match e.kind() {
+            std::io::ErrorKind::Interrupted => Ok(Tty::Quiet),
+            _ => Err(terminal_error(e)),
+        };
+    }
+    if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        return Ok(Tty::HungUp);
+    }
+    Ok(if n > 0 {
+        Tty::Ready
+    } else {
+        Tty::Quiet
+    })
 }
 
 fn terminal_error(e: std::io::Error) -> Error {
