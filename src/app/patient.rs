@@ -79,11 +79,19 @@ pub fn list(
 }
 
 /// Whether a phone (in any common spelling, a local number in `dialing`)
-/// belongs to a known patient.
+/// belongs to a known patient; one that does not read as a phone belongs to
+/// nobody.
 pub fn is_known_phone(st: &mut Store, dialing: &Dialing, phone: &str) -> Result<bool> {
-    let Ok(phone) = dialing.read(phone) else {
-        return Ok(false);
-    };
+    match known_phone(st, dialing, phone) {
+        Err(e) if e.code == crate::error::Code::Validation => Ok(false),
+        other => other,
+    }
+}
+
+/// [`is_known_phone`], refusing a phone that does not read as one with the
+/// error booking would give it (the board asks no name for it).
+pub fn known_phone(st: &mut Store, dialing: &Dialing, phone: &str) -> Result<bool> {
+    let phone = dialing.read(phone)?;
     st.read(|tx| Ok(patients::by_phone(tx, &phone)?.is_some()))
 }
 

@@ -467,8 +467,11 @@ impl Board {
                 match q.then {
                     Then::Book(mut b) => {
                         if b.phone.is_none() {
+                            match self.known(&typed) {
+                                Ok(known) => b.known = known,
+                                Err(e) => return self.refused(e),
+                            }
                             b.phone = Some(typed);
-                            b.known = self.known(b.phone.as_deref().unwrap_or_default());
                         } else if b.name.is_none() && !b.known {
                             b.name = Some(typed);
                         } else {
@@ -485,13 +488,13 @@ impl Board {
         }
     }
 
-    /// Whether a phone is a known patient's (a new one is asked their name).
-    /// A phone that does not read as one is left for booking to refuse.
-    fn known(&mut self, phone: &str) -> bool {
+    /// Whether a phone is a known patient's (a new one is asked their
+    /// name); a phone that does not read as one is refused at once, as
+    /// booking would refuse it.
+    fn known(&mut self, phone: &str) -> Result<bool> {
         let clinic = self.clinic.clone();
-        patient::dialing(&mut self.store, clinic.as_deref())
-            .and_then(|d| patient::is_known_phone(&mut self.store, &d, phone))
-            .unwrap_or(true)
+        let dialing = patient::dialing(&mut self.store, clinic.as_deref())?;
+        patient::known_phone(&mut self.store, &dialing, phone)
     }
 
     fn enter(&mut self) {
@@ -638,7 +641,12 @@ impl Board {
             return self.nothing_selected();
         };
         let id = a.id.clone();
-        if self.day.clinic.settings.require_diagnosis && a.status == Status::InProgress {
+        // Asked where the clinic requires one and none was recorded yet
+        // (docs/rules.md#statuses); any active visit may be marked done.
+        if self.day.clinic.settings.require_diagnosis
+            && a.diagnosis.is_none()
+            && a.status.is_active()
+        {
             return self.ask("b.ask_diagnosis", Then::Done(id));
         }
         self.finish(id, None);
@@ -742,11 +750,7 @@ fn wait_for_terminal(wait: std::time::Duration) -> Result<Tty> {
     if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
         return Ok(Tty::HungUp);
     }
-    Ok(if n > 0 {
-        Tty::Ready
-    } else {
-        Tty::Quiet
-    })
+    Ok(if n > 0 { Tty::Ready } else { Tty::Quiet })
 }
 
 fn terminal_error(e: std::io::Error) -> Error {
@@ -779,6 +783,7 @@ impl Term {
             restore();
             previous(info);
         }));
+        HELD.store(true, Ordering::SeqCst);
         terminal::enable_raw_mode().map_err(terminal_error)?;
         let mut out = std::io::stdout();
         if let Err(e) = execute!(out, terminal::EnterAlternateScreen, cursor::Hide) {
@@ -802,8 +807,17 @@ impl Drop for Term {
     }
 }
 
-/// Gives the terminal back: the main screen, the cursor, cooked mode.
+/// Whether the board holds the terminal: set when it takes it, cleared by
+/// whichever gives it back first (the panic hook, then `Term`'s drop while
+/// unwinding), since leaving the alternate screen twice would move the
+/// cursor back above the panic's message.
+static HELD: AtomicBool = AtomicBool::new(false);
+
+/// Gives the terminal back, once: the main screen, the cursor, cooked mode.
 fn restore() {
+    if !HELD.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = execute!(
         std::io::stdout(),
         terminal::LeaveAlternateScreen,

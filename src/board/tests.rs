@@ -533,7 +533,6 @@ fn a_refused_key_says_its_code_and_changes_nothing() {
     select(&mut b, "García", "11:30");
     key(&mut b, KeyCode::Enter);
     answer(&mut b, "hola");
-    answer(&mut b, "Nadie");
     assert_eq!(refused_code(&b), "VALIDATION_ERROR");
     // Nothing to act on in a free cell.
     press(&mut b, "c");
@@ -771,4 +770,49 @@ fn a_doctor_whose_hours_have_passed_keeps_a_column() {
         ["Dr. Luis Martínez", "Dra. Ana García", "Dra. Sofía Ruiz"]
     );
     assert_eq!(b.day().counts.free, 0);
+}
+
+#[test]
+fn any_size_draws_without_a_panic_and_a_tiny_one_says_so() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    for (w, h) in [
+        (1, 1),
+        (12, 4),
+        (80, 7),
+        (39, 30),
+        (40, 12),
+        (80, 12),
+        (200, 60),
+    ] {
+        let text = screen(&mut b, w, h);
+        let small = w < 40 || h < 12;
+        assert_eq!(text.contains("Central ·"), !small, "{w}×{h}:\n{text}");
+        if w >= 20 {
+            assert_eq!(text.contains("The board"), small, "{w}×{h}:\n{text}");
+        }
+    }
+    insta::assert_snapshot!(screen(&mut b, 40, 12));
+}
+
+#[test]
+fn done_asks_the_diagnosis_of_a_patient_who_has_only_arrived() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "García", "09:30");
+    assert_eq!(b.selected().unwrap().status, Status::CheckedIn);
+    press(&mut b, "d");
+    assert_eq!(b.question.as_ref().unwrap().label, "Diagnosis");
+    answer(&mut b, "Migraña");
+    assert_eq!(b.selected().unwrap().status, Status::Completed);
+}
+
+#[test]
+fn a_phone_that_is_no_phone_is_refused_before_the_name_is_asked() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    let before = appointments(&mut b);
+    select(&mut b, "García", "11:30");
+    key(&mut b, KeyCode::Enter);
+    answer(&mut b, "12");
+    assert!(b.question.is_none());
+    assert_eq!(refused_code(&b), "VALIDATION_ERROR");
+    assert_eq!(appointments(&mut b), before);
 }

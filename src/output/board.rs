@@ -52,6 +52,9 @@ pub struct Scroll {
     pub row: usize,
 }
 
+/// The smallest terminal the board draws in (it asks for 80×24).
+const MIN_WIDTH: u16 = 40;
+const MIN_HEIGHT: u16 = 12;
 /// The narrowest a doctor's column gets before the others scroll sideways.
 const MIN_COLUMN: u16 = 20;
 /// The panes go to the right from this width on, below the grid under it.
@@ -127,6 +130,20 @@ pub fn draw(frame: &mut Frame, s: &Screen, scroll: &mut Scroll) {
 /// [`draw`] on a plain buffer (what the benchmark and the tests time and read).
 pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
     let pen = Pen { color: s.color };
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        // Too small to be of use: say so, and draw again once it grows.
+        let text = lang::fill(
+            text_in(s.lang, "b.too_small"),
+            &[
+                ("width", MIN_WIDTH.to_string()),
+                ("height", MIN_HEIGHT.to_string()),
+            ],
+        );
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
+        return;
+    }
     let [head, body, status, keys] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(4),
@@ -140,8 +157,8 @@ pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
             Layout::horizontal([Constraint::Min(20), Constraint::Length(SIDE_PANE)]).areas(body);
         (g, p)
     } else {
-        let [g, p] =
-            Layout::vertical([Constraint::Min(4), Constraint::Length(BOTTOM_PANES)]).areas(body);
+        let panes = BOTTOM_PANES.min(body.height / 2);
+        let [g, p] = Layout::vertical([Constraint::Min(4), Constraint::Length(panes)]).areas(body);
         (g, p)
     };
     grid(s, &pen, scroll, grid_area, buf);
@@ -422,6 +439,9 @@ fn pane(title: &str, lines: &[String], empty: &str, pen: &Pen, area: Rect, buf: 
     let block = Block::bordered().title(title.to_string());
     let inner = block.inner(area);
     block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
     if lines.is_empty() {
         buf.set_stringn(inner.x, inner.y, empty, inner.width as usize, pen.dim());
         return;
