@@ -4,6 +4,7 @@
 mod common;
 
 mod binary;
+mod board;
 mod booking;
 mod concurrency;
 mod contract;
