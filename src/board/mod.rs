@@ -220,7 +220,12 @@ impl Board {
                                 return Ok(());
                             }
                             Event::Resize(..) => {
+                                // Drawn again whole: a terminal that shrank and
+                                // grew back between two looks keeps its size but
+                                // not what it showed, which a drawing of only the
+                                // differences would leave as it is.
                                 term.terminal.autoresize().map_err(terminal_error)?;
+                                term.terminal.clear().map_err(terminal_error)?;
                                 self.dirty = true;
                             }
                             _ => {}
