@@ -14,7 +14,9 @@
 //! `APPT_BENCH_RUNS` (default 15) the timed runs of each quick figure;
 //! `APPT_BENCH_PG` (a server URL such as postgres://postgres:pw@localhost:5432/postgres)
 //! runs the figures on PostgreSQL too, in a fresh database filled with
-//! `appt transfer`. See docs/performance.md.
+//! `appt transfer`; `APPT_BENCH_IDLE_SECONDS` (default 60) how long the
+//! board sits idle in tmux while its CPU is read (docs/performance.md#board).
+//! See docs/performance.md.
 
 use appt::app::board::{self, Cell};
 use appt::app::change::{self, StatusRequest, UpdateRequest};
@@ -2638,9 +2640,9 @@ fn print_table(engine: &str, reference: &str, p: &Plan, rows: &[Row]) {
 /// opens on a Saturday, so that day is made the busiest a board of this data
 /// can show: each of the 50 doctors gets two date windows at the first
 /// clinic (08:00–12:00, 13:00–17:00, 15-minute slots), nine slots in ten
-/// are booked through `appt import`, and the morning's visits are moved
-/// along (done, no-show, in progress, arrived) through `appt status`'s use
-/// case. The day before is a weekday of the generated data (25 doctors).
+/// are booked through `appt import`, and the morning is moved along
+/// through `appt status`'s use case (see `board_day`). The day before is a
+/// weekday of the generated data (25 doctors).
 const BOARD_NOW: &str = "2025-07-12T16:00:00Z";
 const BOARD_FILL: f64 = 0.9;
 /// Timed redraws of each size, after 20 untimed ones.
@@ -2960,6 +2962,7 @@ impl Bench<'_> {
                     ));
                 }
                 out.push(("board key c".into(), self.board_confirm(&mut board, &day)));
+                out.push(("board key x".into(), self.board_cancel(&mut board, &day)));
                 out.push(("board key ]".into(), self.board_next_day(&mut board, &day)));
                 out.push(("board live".into(), self.board_live(&mut board, &day)));
             }
@@ -3049,13 +3052,23 @@ impl Bench<'_> {
                 "the board's day did not book every line: {summary}"
             ));
         }
-        // 10:00: the visits before 09:30 done (one in eight a no-show), the
-        // 09:30 ones in progress, the 09:45 ones arrived.
+        // 10:00: the 09:30 visits in progress, the 09:45 ones arrived; in
+        // the first four columns (the ones the screen shows) the visits
+        // before 09:30 done, one in eight a no-show. Only there: at a
+        // million appointments each of those takes a second or more on
+        // SQLite (see `board_cancel`).
         let mut store = self.store()?;
+        let shown: Vec<String> = board::day(&mut store, Some(&p.clinic), Some(date), now)
+            .map_err(err)?
+            .columns
+            .iter()
+            .take(4)
+            .filter_map(|c| c.doctor.as_ref().map(|d| d.id.clone()))
+            .collect();
         let actor = Actor::Board("bench".into());
         let midnight = instant_of(tz, date, 0).timestamp();
         let rows = e.table(&format!(
-            "SELECT id, CAST(starts_at AS TEXT) FROM appointments \
+            "SELECT id, CAST(starts_at AS TEXT), doctor_id FROM appointments \
              WHERE clinic_id = '{}' AND local_date = '{day}' ORDER BY doctor_id, starts_at",
             p.clinic_id
         ))?;
@@ -3063,7 +3076,7 @@ impl Bench<'_> {
         for r in &rows {
             let at: i64 = r[1].parse().map_err(err)?;
             let (status, diagnosis) = match (at - midnight) / 60 {
-                m if m < 9 * 60 + 30 => {
+                m if m < 9 * 60 + 30 && shown.contains(&r[2]) => {
                     done += 1;
                     if done % 8 == 0 {
                         ("no_show", None)
@@ -3210,30 +3223,90 @@ impl Bench<'_> {
         })
     }
 
-    /// `c` on a scheduled appointment: the status written, the day read
-    /// again, the frame sent; beside `appt status ID confirmed` of another
-    /// doctor's appointment.
-    fn board_confirm(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
-        let e = self.engine;
-        let mut tty = Tty::new(BOARD_SIZE);
-        tty.frame(board, true)?;
-        // The reference confirms the last two columns' appointments; the
-        // board walks from its first.
-        let others: Vec<String> = board
+    /// Scheduled appointments of the board's day from now on, of two of its
+    /// last columns (`skip` columns before the last): for the references,
+    /// which the board's own walk from its first column never reaches.
+    fn reference_ids(&self, board: &Board, day: &BoardDay, skip: usize) -> Res<Vec<String>> {
+        let doctors: Vec<String> = board
             .day()
             .columns
             .iter()
             .rev()
+            .skip(skip)
             .take(2)
             .filter_map(|c| c.doctor.as_ref().map(|d| format!("'{}'", d.id)))
             .collect();
-        let ids = e.strings(&format!(
+        self.engine.strings(&format!(
             "SELECT id FROM appointments WHERE doctor_id IN ({}) AND local_date = '{}' \
              AND status = 'scheduled' AND starts_at >= {} ORDER BY starts_at, id",
-            others.join(","),
+            doctors.join(","),
             day.date,
             day.now.timestamp()
-        ))?;
+        ))
+    }
+
+    /// `x`, a reason typed, Enter: the cancellation written (the visit's
+    /// pending reminders cancelled with it), the day read again, the frame
+    /// sent, timed from Enter; beside `appt cancel ID --reason R`. Fewer
+    /// runs: each takes seconds on SQLite (see docs/performance.md#board).
+    fn board_cancel(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        const REASON: &str = "Paciente llamó";
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        let ids = self.reference_ids(board, day, 2)?;
+        let (warm, runs) = (1, self.runs.min(5));
+        if ids.len() < warm + runs {
+            return Err(format!(
+                "{} scheduled appointments for the reference, {} needed",
+                ids.len(),
+                warm + runs
+            ));
+        }
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for (i, id) in ids.iter().take(warm + runs).enumerate() {
+            seek_scheduled(board)?;
+            board.key(key(KeyCode::Char('x')));
+            for c in REASON.chars() {
+                board.key(key(KeyCode::Char(c)));
+            }
+            tty.frame(board, false)?;
+            let t = Instant::now();
+            board.key(key(KeyCode::Enter));
+            tty.frame(board, false)?;
+            let s = t.elapsed().as_secs_f64();
+            if !matches!(board.note(), Some(Note::Done(_))) {
+                return Err(format!("x on the board: {:?}", board.note()));
+            }
+            let x = measure_ok(
+                self.board_cmd(&["cancel", id, "--reason", REASON]),
+                &self.file("ref.out"),
+            )?;
+            if i >= warm {
+                a.push(s);
+                r.push(x.secs);
+            }
+        }
+        let s = Spread::of(&mut a);
+        let reference = median(&mut r);
+        Ok(Row {
+            figure: "board: key x, a reason, Enter (cancel: write, read the day again, redraw)"
+                .into(),
+            appt: s.show(),
+            reference: format!("{} (appt cancel ID --reason)", ms(reference)),
+            ratio: Some(s.median / reference),
+            rss_kb: 0,
+            goal: "< 50 ms (p95)".into(),
+            met: Some(s.p95 < 0.05),
+        })
+    }
+
+    /// `c` on a scheduled appointment: the status written, the day read
+    /// again, the frame sent; beside `appt status ID confirmed` of another
+    /// doctor's appointment.
+    fn board_confirm(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        let ids = self.reference_ids(board, day, 0)?;
         let n = self.runs + 2;
         if ids.len() < n {
             return Err(format!(
