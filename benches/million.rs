@@ -14,11 +14,23 @@
 //! `APPT_BENCH_RUNS` (default 15) the timed runs of each quick figure;
 //! `APPT_BENCH_PG` (a server URL such as postgres://postgres:pw@localhost:5432/postgres)
 //! runs the figures on PostgreSQL too, in a fresh database filled with
-//! `appt transfer`. See docs/performance.md.
+//! `appt transfer`; `APPT_BENCH_IDLE_SECONDS` (default 60) how long the
+//! board sits idle in tmux while its CPU is read (docs/performance.md#board).
+//! See docs/performance.md.
 
-use appt::core::{Appointment, AppointmentRow, Status};
+use appt::app::board::{self, Cell};
+use appt::app::change::{self, StatusRequest, UpdateRequest};
+use appt::app::{Clock, Create, Store};
+use appt::board::{Board, Options};
+use appt::core::{Actor, Appointment, AppointmentRow, Status};
+use appt::output::board::Note;
+use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
 use rusqlite::{params, Connection};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -1218,6 +1230,37 @@ impl Engine {
         }
     }
 
+    /// The rows of `sql`, every column read as text.
+    fn table(&self, sql: &str) -> Res<Vec<Vec<String>>> {
+        match self {
+            Engine::Sqlite(p) => {
+                let c = Connection::open(p).map_err(err)?;
+                let mut st = c.prepare(sql).map_err(err)?;
+                let n = st.column_count();
+                let rows = st
+                    .query_map([], |r| (0..n).map(|i| r.get::<_, String>(i)).collect())
+                    .map_err(err)?;
+                rows.collect::<Result<Vec<Vec<String>>, _>>().map_err(err)
+            }
+            Engine::Pg(_, client) => {
+                let rows = client.borrow_mut().query(sql, &[]).map_err(err)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| (0..r.len()).map(|i| r.get::<_, String>(i)).collect())
+                    .collect())
+            }
+        }
+    }
+
+    /// The first column of `sql`'s rows, as text.
+    fn strings(&self, sql: &str) -> Res<Vec<String>> {
+        Ok(self
+            .table(sql)?
+            .into_iter()
+            .filter_map(|r| r.into_iter().next())
+            .collect())
+    }
+
     fn count(&self, sql: &str) -> Res<i64> {
         match self {
             Engine::Sqlite(p) => {
@@ -1793,6 +1836,14 @@ impl Bench<'_> {
                 });
             let _ = fs::remove_file(&export_file);
             note("export", r);
+        }
+
+        // The board (docs/performance.md#board): after the figures above,
+        // as it adds a day of its own to the data.
+        if self.wanted("board") {
+            for (name, r) in self.board() {
+                note(&name, r);
+            }
         }
 
         // check: last, as it first completes the data (see `check`).
@@ -2580,4 +2631,1013 @@ fn print_table(engine: &str, reference: &str, p: &Plan, rows: &[Row]) {
             }
         );
     }
+}
+
+// ----------------------------------------------------------------- the board
+
+/// The board figures' clock (docs/performance.md#board): Saturday 12 July
+/// 2025, 10:00 at the clinics, the Saturday after `NOW`. No weekly window
+/// opens on a Saturday, so that day is made the busiest a board of this data
+/// can show: each of the 50 doctors gets two date windows at the first
+/// clinic (08:00–12:00, 13:00–17:00, 15-minute slots), nine slots in ten
+/// are booked through `appt import`, and the morning is moved along
+/// through `appt status`'s use case (see `board_day`). The day before is a
+/// weekday of the generated data (25 doctors).
+const BOARD_NOW: &str = "2025-07-12T16:00:00Z";
+const BOARD_FILL: f64 = 0.9;
+/// Timed redraws of each size, after 20 untimed ones.
+const BOARD_DRAWS: usize = 200;
+/// The board's terminal in the figures that press keys.
+const BOARD_SIZE: (u16, u16) = (120, 40);
+/// What the idle board's connection calls itself on PostgreSQL, so that
+/// its server backend can be found (and its CPU read).
+const BOARD_APP_NAME: &str = "appt-bench-board";
+
+fn board_now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(BOARD_NOW)
+        .expect("BOARD_NOW is RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// A short duration, to the microsecond under a millisecond.
+fn fine(secs: f64) -> String {
+    if secs < 0.001 {
+        format!("{:.0} µs", secs * 1e6)
+    } else if secs < 0.01 {
+        format!("{:.2} ms", secs * 1000.0)
+    } else {
+        ms(secs)
+    }
+}
+
+/// The median and the 95th percentile of in-process timings.
+#[derive(Clone, Copy)]
+struct Spread {
+    median: f64,
+    p95: f64,
+}
+
+impl Spread {
+    fn of(v: &mut [f64]) -> Spread {
+        let median = median(v);
+        let n = v.len();
+        let p95 = if n == 0 {
+            0.0
+        } else {
+            // `median` sorted them.
+            v[((n as f64 * 0.95).ceil() as usize).clamp(1, n) - 1]
+        };
+        Spread { median, p95 }
+    }
+
+    fn show(&self) -> String {
+        format!("{} (p95 {})", fine(self.median), fine(self.p95))
+    }
+}
+
+/// A terminal that only counts the bytes it is sent: the board's frames go
+/// through ratatui's crossterm backend, escape sequences and all, as they
+/// would to a real one; only the write to a tty is left out.
+struct Tty {
+    area: Rect,
+    shown: Buffer,
+    backend: CrosstermBackend<Counted>,
+    sent: Counted,
+}
+
+/// The bytes written, shared with whoever holds a clone.
+#[derive(Default, Clone)]
+struct Counted(std::rc::Rc<std::cell::Cell<usize>>);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.set(self.0.get() + b.len());
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Tty {
+    fn new((w, h): (u16, u16)) -> Tty {
+        let area = Rect::new(0, 0, w, h);
+        let sent = Counted::default();
+        Tty {
+            area,
+            shown: Buffer::empty(area),
+            backend: CrosstermBackend::new(sent.clone()),
+            sent,
+        }
+    }
+
+    /// One frame as `ratatui::Terminal::draw` makes it in the board's loop:
+    /// the board drawn on a new buffer, then the cells that differ from the
+    /// screen's sent (`full`: every cell, as on a blank screen after a
+    /// resize). The bytes sent.
+    fn frame(&mut self, board: &mut Board, full: bool) -> Res<usize> {
+        let mut next = Buffer::empty(self.area);
+        board.render(self.area, &mut next);
+        if full {
+            self.shown = Buffer::empty(self.area);
+        }
+        let before = self.sent.0.get();
+        {
+            let updates = self.shown.diff(&next);
+            self.backend.draw(updates.into_iter()).map_err(err)?;
+        }
+        Backend::flush(&mut self.backend).map_err(err)?;
+        self.shown = next;
+        Ok(self.sent.0.get() - before)
+    }
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::from(c)
+}
+
+/// Moves the board's cursor down its column, then on to the next column
+/// from the top, until it rests on a scheduled appointment.
+fn seek_scheduled(board: &mut Board) -> Res<()> {
+    for _ in 0..100_000 {
+        let (c, r) = board.cursor();
+        let d = board.day();
+        let scheduled = d.rows.get(r).is_some_and(|at| {
+            matches!(d.cell(c, *at), Cell::Booked(list) if list[0].status == Status::Scheduled)
+        });
+        if scheduled {
+            return Ok(());
+        }
+        board.key(key(KeyCode::Down));
+        if board.cursor() == (c, r) {
+            board.key(key(KeyCode::Right));
+            board.key(key(KeyCode::Home));
+            if board.cursor().0 == c {
+                return Err("no scheduled appointment left on the board".into());
+            }
+        }
+    }
+    Err("no scheduled appointment found on the board".into())
+}
+
+/// `s` quoted for `sh`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// CPU seconds a process has used: its threads' (`schedstat`, in
+/// nanoseconds) and its waited-for children's (`cutime` + `cstime` of
+/// `stat`, in clock ticks; a child's own children are in them once reaped).
+fn cpu_secs(pid: i32) -> Res<f64> {
+    let mut ns: u64 = 0;
+    for task in fs::read_dir(format!("/proc/{pid}/task")).map_err(err)? {
+        let task = task.map_err(err)?;
+        let text = fs::read_to_string(task.path().join("schedstat")).map_err(err)?;
+        ns += text
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| format!("bad schedstat of {pid}: {text}"))?;
+    }
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(err)?;
+    let after = stat.rfind(')').ok_or("bad /proc stat")? + 1;
+    let f: Vec<&str> = stat[after..].split_whitespace().collect();
+    // f[0] is field 3 (state): cutime is field 16, cstime 17.
+    let tick = |i: usize| -> Res<u64> {
+        f.get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("bad /proc/{pid}/stat: {stat}"))
+    };
+    // SAFETY: sysconf only reads a constant of the system.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Ok(ns as f64 / 1e9 + (tick(13)? + tick(14)?) as f64 / hz)
+}
+
+/// The parent of a process.
+fn parent(pid: i32) -> Res<i32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(err)?;
+    let after = stat.rfind(')').ok_or("bad /proc stat")? + 1;
+    stat[after..]
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("bad /proc/{pid}/stat: {stat}"))
+}
+
+/// A line of /proc/PID/status in kB (`VmHWM`: the peak resident memory).
+fn status_kb(pid: i32, field: &str) -> Res<i64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).map_err(err)?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))
+}
+
+/// A tmux server of the bench's own (its own socket, no configuration),
+/// killed when dropped, with what it started.
+struct Tmux {
+    socket: String,
+    started: std::cell::RefCell<Vec<i32>>,
+}
+
+impl Tmux {
+    fn new() -> Tmux {
+        Tmux {
+            socket: format!("appt-bench-{}", std::process::id()),
+            started: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Res<String> {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]).args(args);
+        run_ok(c).map_err(|e| format!("{e} (tmux is the Debian package tmux)"))
+    }
+
+    /// A session `name` of `w`×`h` running `sh -c command`; its process ID.
+    fn start(&self, name: &str, (w, h): (u16, u16), command: &str) -> Res<i32> {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+            command,
+        ])?;
+        let pid = self
+            .run(&["display-message", "-p", "-t", name, "#{pane_pid}"])?
+            .trim()
+            .parse()
+            .map_err(err)?;
+        self.started.borrow_mut().push(pid);
+        Ok(pid)
+    }
+
+    /// Waits until the session's screen shows `text`.
+    fn wait_for(&self, name: &str, text: &str, secs: u64) -> Res<()> {
+        let t = Instant::now();
+        loop {
+            let screen = self.run(&["capture-pane", "-p", "-t", name])?;
+            if screen.contains(text) {
+                return Ok(());
+            }
+            if t.elapsed().as_secs() >= secs {
+                return Err(format!(
+                    "{name} did not show {text:?} within {secs} s: {}",
+                    short(screen.trim())
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // A process still running is killed first: a crossterm program
+        // whose terminal goes away can spin on it (crossterm-rs/crossterm#793)
+        // rather than exit.
+        for &pid in self.started.borrow().iter() {
+            if Path::new(&format!("/proc/{pid}")).exists() {
+                // SAFETY: signals a process this bench started.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The board's day, once set up.
+struct BoardDay {
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    doctors: usize,
+    booked: usize,
+}
+
+impl Bench<'_> {
+    /// appt at the board's clock.
+    fn board_cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.appt_args(args);
+        c.env("APPT_NOW", BOARD_NOW);
+        c
+    }
+
+    fn store(&self) -> Res<Store> {
+        Store::open(Path::new(&self.engine.db()), Create::Never).map_err(err)
+    }
+
+    /// The board's figures: its day set up (untimed), then each figure.
+    fn board(&self) -> Vec<(String, Res<Row>)> {
+        let t = Instant::now();
+        let day = match self.board_day() {
+            Ok(d) => d,
+            Err(e) => return vec![("board".into(), Err(format!("setting up its day: {e}")))],
+        };
+        eprintln!(
+            "  (board: {} appointments of {} doctors on {} set up in {:.1} s)",
+            day.booked,
+            day.doctors,
+            day.date,
+            t.elapsed().as_secs_f64()
+        );
+        let mut out: Vec<(String, Res<Row>)> = Vec::new();
+        let read = self.board_read(&day);
+        let read_median = read.as_ref().ok().map(|(s, _)| s.median);
+        out.push(("board read".into(), read.map(|(_, row)| row)));
+        match self.open_board(&day) {
+            Err(e) => out.push(("board".into(), Err(e))),
+            Ok(mut board) => {
+                for size in [BOARD_SIZE, (80, 24)] {
+                    out.push((
+                        format!("board redraw {}x{}", size.0, size.1),
+                        self.board_redraw(&mut board, &day, size, read_median),
+                    ));
+                }
+                out.push(("board key c".into(), self.board_confirm(&mut board, &day)));
+                out.push(("board key x".into(), self.board_cancel(&mut board, &day)));
+                out.push(("board key ]".into(), self.board_next_day(&mut board, &day)));
+                out.push(("board live".into(), self.board_live(&mut board, &day)));
+            }
+        }
+        out.push(("board idle".into(), self.board_idle(&day)));
+        out
+    }
+
+    /// The Saturday of `BOARD_NOW` at the first clinic, made a 50-doctor day.
+    fn board_day(&self) -> Res<BoardDay> {
+        let e = self.engine;
+        let p = self.plan;
+        let now = board_now();
+        let tz: Tz = e
+            .strings(&format!(
+                "SELECT timezone FROM clinics WHERE id = '{}'",
+                p.clinic_id
+            ))?
+            .first()
+            .ok_or("no clinic")?
+            .parse()
+            .map_err(err)?;
+        let date = now.with_timezone(&tz).date_naive();
+        let day = date.to_string();
+        let doctors = e.strings("SELECT id FROM doctors ORDER BY id")?;
+        for d in &doctors {
+            for (from, to, session) in [
+                ("08:00", "12:00", "Morning"),
+                ("13:00", "17:00", "Afternoon"),
+            ] {
+                run_ok(self.appt_args(&[
+                    "--clinic",
+                    &p.clinic,
+                    "window",
+                    "add",
+                    "--doctor",
+                    d,
+                    "--date",
+                    &day,
+                    "--from",
+                    from,
+                    "--to",
+                    to,
+                    "--slot-minutes",
+                    "15",
+                    "--session",
+                    session,
+                ]))?;
+            }
+        }
+        // Nine slots in ten, each for a patient of the data (no two the same).
+        let mut rng = Rng(0xB0A2D);
+        let mut lines = String::new();
+        let mut booked = 0usize;
+        for d in &doctors {
+            for (_, m) in day_slots() {
+                if rng.unit() >= BOARD_FILL {
+                    continue;
+                }
+                let i = (booked as i64 * 7919 + 11) % p.patients.max(1);
+                let _ = writeln!(
+                    lines,
+                    "{}",
+                    serde_json::json!({
+                        "doctor": d, "date": day, "time": format!("{:02}:{:02}", m / 60, m % 60),
+                        "phone": format!("+503{}", 70_000_000 + i),
+                        "source": rng.pick(&["manual", "phone", "whatsapp", "web"]),
+                        "notify": false,
+                    })
+                );
+                booked += 1;
+            }
+        }
+        let file = self.file("board-import.jsonl");
+        fs::write(&file, lines).map_err(err)?;
+        let f = file.to_string_lossy().into_owned();
+        // Booked that morning at 06:00, before the first slot.
+        let early = board_time(instant_of(tz, date, 6 * 60));
+        let summary = run_ok({
+            let mut c = self.appt_args(&["--clinic", &p.clinic, "import", &f, "--json"]);
+            c.env("APPT_NOW", &early);
+            c
+        })?;
+        let summary: serde_json::Value = serde_json::from_str(&summary).map_err(err)?;
+        if summary["booked"].as_u64() != Some(booked as u64) {
+            return Err(format!(
+                "the board's day did not book every line: {summary}"
+            ));
+        }
+        // 10:00: the 09:30 visits in progress, the 09:45 ones arrived; in
+        // the first four columns (the ones the screen shows) the visits
+        // before 09:30 done, one in eight a no-show. Only there: at a
+        // million appointments each of those takes a second or more on
+        // SQLite (see `board_cancel`).
+        let mut store = self.store()?;
+        let shown: Vec<String> = board::day(&mut store, Some(&p.clinic), Some(date), now)
+            .map_err(err)?
+            .columns
+            .iter()
+            .take(4)
+            .filter_map(|c| c.doctor.as_ref().map(|d| d.id.clone()))
+            .collect();
+        let actor = Actor::Board("bench".into());
+        let midnight = instant_of(tz, date, 0).timestamp();
+        let rows = e.table(&format!(
+            "SELECT id, CAST(starts_at AS TEXT), doctor_id FROM appointments \
+             WHERE clinic_id = '{}' AND local_date = '{day}' ORDER BY doctor_id, starts_at",
+            p.clinic_id
+        ))?;
+        let mut done = 0;
+        for r in &rows {
+            let at: i64 = r[1].parse().map_err(err)?;
+            let (status, diagnosis) = match (at - midnight) / 60 {
+                m if m < 9 * 60 + 30 && shown.contains(&r[2]) => {
+                    done += 1;
+                    if done % 8 == 0 {
+                        ("no_show", None)
+                    } else {
+                        ("completed", Some("Evolución favorable".to_string()))
+                    }
+                }
+                570 => ("in_progress", None),
+                585 => ("checked_in", None),
+                _ => continue,
+            };
+            let req = StatusRequest {
+                id: r[0].clone(),
+                status: status.into(),
+                diagnosis,
+                ..StatusRequest::default()
+            };
+            change::set_status(&mut store, &req, &actor, now)
+                .map_err(|e| format!("{status} for {}: {e}", r[0]))?;
+        }
+        Ok(BoardDay {
+            date,
+            now,
+            doctors: doctors.len(),
+            booked,
+        })
+    }
+
+    /// The board on its day, as `appt board` opens it.
+    fn open_board(&self, day: &BoardDay) -> Res<Board> {
+        let board = Board::open(Options {
+            store: self.store()?,
+            clinic: Some(self.plan.clinic.clone()),
+            date: None,
+            clock: Clock::Fixed(day.now),
+            actor: Actor::Board("bench".into()),
+            lang: Lang::En,
+            color: true,
+            key: None,
+        })
+        .map_err(err)?;
+        let columns = board.day().columns.len();
+        if columns != day.doctors || board.day().date != day.date {
+            return Err(format!(
+                "the board opened on {} with {columns} columns, not {} with {}",
+                board.day().date,
+                day.date,
+                day.doctors
+            ));
+        }
+        Ok(board)
+    }
+
+    /// Reading the day (`app::board::day`, what every key that changes
+    /// something does again), three times in process for each `appt
+    /// agenda` of the same day run beside it.
+    fn board_read(&self, day: &BoardDay) -> Res<(Spread, Row)> {
+        let p = self.plan;
+        let mut store = self.store()?;
+        let date = day.date.to_string();
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for i in 0..self.runs + 2 {
+            for _ in 0..3 {
+                let t = Instant::now();
+                let d = board::day(&mut store, Some(&p.clinic), Some(day.date), day.now)
+                    .map_err(err)?;
+                let s = t.elapsed().as_secs_f64();
+                if d.columns.len() != day.doctors {
+                    return Err(format!("the day has {} columns", d.columns.len()));
+                }
+                if i >= 2 {
+                    a.push(s);
+                }
+            }
+            let x = measure_ok(
+                self.board_cmd(&["--clinic", &p.clinic, "agenda", "--date", &date]),
+                &self.file("ref.out"),
+            )?;
+            if i >= 2 {
+                r.push(x.secs);
+            }
+        }
+        let s = Spread::of(&mut a);
+        let reference = median(&mut r);
+        Ok((
+            s,
+            Row {
+                figure: format!(
+                    "board: read the day ({} doctors, {} appointments)",
+                    day.doctors, day.booked
+                ),
+                appt: s.show(),
+                reference: format!("{} (appt agenda --date, a process)", ms(reference)),
+                ratio: Some(s.median / reference),
+                rss_kb: 0,
+                goal: "— (a part of a key that reads)".into(),
+                met: None,
+            },
+        ))
+    }
+
+    /// A redraw of the whole screen: drawn, and sent to a blank terminal.
+    fn board_redraw(
+        &self,
+        board: &mut Board,
+        day: &BoardDay,
+        size: (u16, u16),
+        read: Option<f64>,
+    ) -> Res<Row> {
+        let mut tty = Tty::new(size);
+        let area = tty.area;
+        let (mut drawn, mut sent, mut bytes) = (Vec::new(), Vec::new(), 0);
+        for i in 0..BOARD_DRAWS + 20 {
+            let mut buf = Buffer::empty(area);
+            let t = Instant::now();
+            board.render(area, &mut buf);
+            let d = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            bytes = tty.frame(board, true)?;
+            let s = t.elapsed().as_secs_f64();
+            if i >= 20 {
+                drawn.push(d);
+                sent.push(s);
+            }
+        }
+        let drawn = Spread::of(&mut drawn);
+        let sent = Spread::of(&mut sent);
+        Ok(Row {
+            figure: format!(
+                "board: redraw {}×{}, {} doctors",
+                size.0, size.1, day.doctors
+            ),
+            appt: format!(
+                "{}; sent: {} ({:.1} KB)",
+                drawn.show(),
+                sent.show(),
+                bytes as f64 / 1024.0
+            ),
+            reference: read.map_or("—".into(), |m| format!("{} (reading the day)", fine(m))),
+            ratio: read.map(|m| sent.median / m),
+            rss_kb: 0,
+            goal: "< 16 ms (p95, sent)".into(),
+            met: Some(sent.p95 < 0.016),
+        })
+    }
+
+    /// Scheduled appointments of the board's day from now on, of two of its
+    /// last columns (`skip` columns before the last): for the references,
+    /// which the board's own walk from its first column never reaches.
+    fn reference_ids(&self, board: &Board, day: &BoardDay, skip: usize) -> Res<Vec<String>> {
+        let doctors: Vec<String> = board
+            .day()
+            .columns
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(2)
+            .filter_map(|c| c.doctor.as_ref().map(|d| format!("'{}'", d.id)))
+            .collect();
+        self.engine.strings(&format!(
+            "SELECT id FROM appointments WHERE doctor_id IN ({}) AND local_date = '{}' \
+             AND status = 'scheduled' AND starts_at >= {} ORDER BY starts_at, id",
+            doctors.join(","),
+            day.date,
+            day.now.timestamp()
+        ))
+    }
+
+    /// `x`, a reason typed, Enter: the cancellation written (the visit's
+    /// pending reminders cancelled with it), the day read again, the frame
+    /// sent, timed from Enter; beside `appt cancel ID --reason R`. Fewer
+    /// runs: each takes seconds on SQLite (see docs/performance.md#board).
+    fn board_cancel(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        const REASON: &str = "Paciente llamó";
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        let ids = self.reference_ids(board, day, 2)?;
+        let (warm, runs) = (1, self.runs.min(5));
+        if ids.len() < warm + runs {
+            return Err(format!(
+                "{} scheduled appointments for the reference, {} needed",
+                ids.len(),
+                warm + runs
+            ));
+        }
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for (i, id) in ids.iter().take(warm + runs).enumerate() {
+            seek_scheduled(board)?;
+            board.key(key(KeyCode::Char('x')));
+            for c in REASON.chars() {
+                board.key(key(KeyCode::Char(c)));
+            }
+            tty.frame(board, false)?;
+            let t = Instant::now();
+            board.key(key(KeyCode::Enter));
+            tty.frame(board, false)?;
+            let s = t.elapsed().as_secs_f64();
+            if !matches!(board.note(), Some(Note::Done(_))) {
+                return Err(format!("x on the board: {:?}", board.note()));
+            }
+            let x = measure_ok(
+                self.board_cmd(&["cancel", id, "--reason", REASON]),
+                &self.file("ref.out"),
+            )?;
+            if i >= warm {
+                a.push(s);
+                r.push(x.secs);
+            }
+        }
+        let s = Spread::of(&mut a);
+        let reference = median(&mut r);
+        Ok(Row {
+            figure: "board: key x, a reason, Enter (cancel: write, read the day again, redraw)"
+                .into(),
+            appt: s.show(),
+            reference: format!("{} (appt cancel ID --reason)", ms(reference)),
+            ratio: Some(s.median / reference),
+            rss_kb: 0,
+            goal: "< 50 ms (p95)".into(),
+            met: Some(s.p95 < 0.05),
+        })
+    }
+
+    /// `c` on a scheduled appointment: the status written, the day read
+    /// again, the frame sent; beside `appt status ID confirmed` of another
+    /// doctor's appointment.
+    fn board_confirm(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        let ids = self.reference_ids(board, day, 0)?;
+        let n = self.runs + 2;
+        if ids.len() < n {
+            return Err(format!(
+                "{} scheduled appointments for the reference, {n} needed",
+                ids.len()
+            ));
+        }
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for (i, id) in ids.iter().take(n).enumerate() {
+            seek_scheduled(board)?;
+            tty.frame(board, false)?;
+            let t = Instant::now();
+            board.key(key(KeyCode::Char('c')));
+            tty.frame(board, false)?;
+            let s = t.elapsed().as_secs_f64();
+            if !matches!(board.note(), Some(Note::Done(_))) {
+                return Err(format!("c on the board: {:?}", board.note()));
+            }
+            let x = measure_ok(
+                self.board_cmd(&["status", id, "confirmed"]),
+                &self.file("ref.out"),
+            )?;
+            if i >= 2 {
+                a.push(s);
+                r.push(x.secs);
+            }
+        }
+        let s = Spread::of(&mut a);
+        let reference = median(&mut r);
+        Ok(Row {
+            figure: "board: key c (confirm: write, read the day again, redraw)".into(),
+            appt: s.show(),
+            reference: format!("{} (appt status ID confirmed)", ms(reference)),
+            ratio: Some(s.median / reference),
+            rss_kb: 0,
+            goal: "< 50 ms (p95)".into(),
+            met: Some(s.p95 < 0.05),
+        })
+    }
+
+    /// `]` from the day before: the 50-doctor day read and sent; beside
+    /// `appt agenda --date` of it.
+    fn board_next_day(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        let p = self.plan;
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        let date = day.date.to_string();
+        let before = day.date - Duration::days(1);
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for i in 0..self.runs + 2 {
+            board.key(key(KeyCode::Char('[')));
+            tty.frame(board, false)?;
+            if board.day().date != before {
+                return Err(format!(
+                    "[ went to {}: {:?}",
+                    board.day().date,
+                    board.note()
+                ));
+            }
+            let t = Instant::now();
+            board.key(key(KeyCode::Char(']')));
+            tty.frame(board, false)?;
+            let s = t.elapsed().as_secs_f64();
+            if board.day().date != day.date {
+                return Err(format!(
+                    "] went to {}: {:?}",
+                    board.day().date,
+                    board.note()
+                ));
+            }
+            let x = measure_ok(
+                self.board_cmd(&["--clinic", &p.clinic, "agenda", "--date", &date]),
+                &self.file("ref.out"),
+            )?;
+            if i >= 2 {
+                a.push(s);
+                r.push(x.secs);
+            }
+        }
+        let s = Spread::of(&mut a);
+        let reference = median(&mut r);
+        Ok(Row {
+            figure: format!(
+                "board: key ] (the next day, {} doctors: read, redraw)",
+                day.doctors
+            ),
+            appt: s.show(),
+            reference: format!("{} (appt agenda --date, a process)", ms(reference)),
+            ratio: Some(s.median / reference),
+            rss_kb: 0,
+            goal: "< 50 ms (p95)".into(),
+            met: Some(s.p95 < 0.05),
+        })
+    }
+
+    /// Another desk (a connection of its own, through `appt update`'s use
+    /// case, which records an event as every change does) writes a note on
+    /// an appointment of the day; the board's next poll reads the day again
+    /// and sends the frame. Beside it, a poll that finds nothing.
+    fn board_live(&self, board: &mut Board, day: &BoardDay) -> Res<Row> {
+        let mut tty = Tty::new(BOARD_SIZE);
+        tty.frame(board, true)?;
+        // A scheduled appointment of the middle column, which neither key
+        // figure reaches.
+        let columns = &board.day().columns;
+        let target = columns[columns.len() / 2]
+            .appointments
+            .iter()
+            .find(|a| a.status == Status::Scheduled)
+            .map(|a| a.id.clone())
+            .ok_or("no scheduled appointment in the middle column")?;
+        let mut desk = self.store()?;
+        let actor = Actor::Cli("bench-desk".into());
+        let mut a = Vec::new();
+        for i in 0..self.runs + 2 {
+            let notes = format!("bench {i}");
+            let req = UpdateRequest {
+                id: target.clone(),
+                notes: Some(notes.clone()),
+                ..UpdateRequest::default()
+            };
+            change::update(&mut desk, &req, &actor, day.now).map_err(err)?;
+            let t = Instant::now();
+            board.tick();
+            tty.frame(board, false)?;
+            let s = t.elapsed().as_secs_f64();
+            let seen = board
+                .day()
+                .columns
+                .iter()
+                .flat_map(|c| &c.appointments)
+                .find(|a| a.id == target)
+                .and_then(|a| a.notes.clone());
+            if seen.as_deref() != Some(notes.as_str()) {
+                return Err(format!(
+                    "the board's poll did not read the write again ({seen:?}, {:?})",
+                    board.note()
+                ));
+            }
+            if i >= 2 {
+                a.push(s);
+            }
+        }
+        let mut idle = Vec::new();
+        for _ in 0..BOARD_DRAWS {
+            let t = Instant::now();
+            board.tick();
+            idle.push(t.elapsed().as_secs_f64());
+        }
+        if let Some(Note::Refused { code, message }) = board.note() {
+            return Err(format!("the board's poll failed: {code}: {message}"));
+        }
+        let s = Spread::of(&mut a);
+        let idle = Spread::of(&mut idle);
+        Ok(Row {
+            figure: "board: another's write seen (poll, read the day again, redraw)".into(),
+            appt: s.show(),
+            reference: format!("{} (a poll that finds nothing)", idle.show()),
+            ratio: None,
+            rss_kb: 0,
+            goal: "on screen < 1 s (250 ms poll + p95)".into(),
+            met: Some(0.25 + s.p95 < 1.0),
+        })
+    }
+
+    /// The real `appt board` (release binary) idle in tmux at 120×40 on the
+    /// board's day, on the machine's clock (so that the clock's minute and
+    /// whatever the board does then is in it): the CPU it uses over
+    /// `APPT_BENCH_IDLE_SECONDS` (default 60, a whole minute) from /proc,
+    /// and on PostgreSQL its server backend's too; beside `watch -n 1 appt
+    /// agenda` of the same day over as long (and on PostgreSQL the backends
+    /// its runs had, which their postmaster reaped).
+    fn board_idle(&self, day: &BoardDay) -> Res<Row> {
+        let e = self.engine;
+        let p = self.plan;
+        let secs: u64 = env_or("APPT_BENCH_IDLE_SECONDS", 60).max(2);
+        let db = match e {
+            Engine::Pg(url, _) => format!(
+                "{url}{}application_name={BOARD_APP_NAME}",
+                if url.contains('?') { '&' } else { '?' }
+            ),
+            Engine::Sqlite(_) => e.db(),
+        };
+        // Scripts, so that neither tmux nor watch quotes anything.
+        let script = |name: &str, args: &[&str]| -> Res<PathBuf> {
+            use std::os::unix::fs::PermissionsExt;
+            let path = self.file(name);
+            let mut text = format!(
+                "#!/bin/sh\nexec env -u NO_COLOR -u APPT_DB -u APPT_CLINIC -u APPT_NOW {}",
+                sh_quote(env!("CARGO_BIN_EXE_appt"))
+            );
+            for a in args {
+                text.push(' ');
+                text.push_str(&sh_quote(a));
+            }
+            text.push('\n');
+            fs::write(&path, text).map_err(err)?;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o700)).map_err(err)?;
+            Ok(path)
+        };
+        let date = day.date.to_string();
+        let board_sh = script(
+            "board.sh",
+            &["--db", &db, "--clinic", &p.clinic, "board", "--date", &date],
+        )?;
+        let agenda_sh = script(
+            "agenda.sh",
+            &[
+                "--db",
+                &e.db(),
+                "--no-input",
+                "--clinic",
+                &p.clinic,
+                "agenda",
+                "--date",
+                &date,
+            ],
+        )?;
+        let result = self.idle_figures(day, secs, &board_sh, &agenda_sh);
+        let _ = fs::remove_file(&board_sh);
+        let _ = fs::remove_file(&agenda_sh);
+        let (board, backend, rss, reference) = result?;
+        let total = board + backend.unwrap_or(0.0);
+        Ok(Row {
+            figure: format!(
+                "board: idle in tmux {}×{} ({secs} s)",
+                BOARD_SIZE.0, BOARD_SIZE.1
+            ),
+            appt: match backend {
+                Some(b) => format!(
+                    "{total:.2}% of a core (the board {board:.2}%, its server backend {b:.2}%)"
+                ),
+                None => format!("{total:.2}% of a core"),
+            },
+            reference: format!(
+                "{reference:.2}% (watch -n 1 appt agenda{})",
+                if e.pg() { ", with its backends" } else { "" }
+            ),
+            ratio: Some(total / reference),
+            rss_kb: rss,
+            goal: "< 1% of a core".into(),
+            met: Some(total < 1.0),
+        })
+    }
+
+    /// The board's CPU % (and its backend's), its peak RSS, and the
+    /// reference's CPU %.
+    fn idle_figures(
+        &self,
+        day: &BoardDay,
+        secs: u64,
+        board_sh: &Path,
+        agenda_sh: &Path,
+    ) -> Res<(f64, Option<f64>, i64, f64)> {
+        let e = self.engine;
+        let p = self.plan;
+        let tmux = Tmux::new();
+        let pct = |a: f64, b: f64, wall: f64| (b - a) / wall * 100.0;
+        let pid = tmux.start(
+            "board",
+            BOARD_SIZE,
+            &format!("exec {}", sh_quote(&board_sh.to_string_lossy())),
+        )?;
+        tmux.wait_for("board", &p.clinic, 30)?;
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let backend = match e {
+            Engine::Pg(_, client) => {
+                let rows = client
+                    .borrow_mut()
+                    .query(
+                        "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+                        &[&BOARD_APP_NAME],
+                    )
+                    .map_err(err)?;
+                match rows.as_slice() {
+                    [one] => Some(one.get::<_, i32>(0)),
+                    _ => return Err(format!("{} backends of the board", rows.len())),
+                }
+            }
+            Engine::Sqlite(_) => None,
+        };
+        let (b0, k0) = (cpu_secs(pid)?, backend.map(cpu_secs).transpose()?);
+        let t = Instant::now();
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        let (b1, k1) = (cpu_secs(pid)?, backend.map(cpu_secs).transpose()?);
+        let wall = t.elapsed().as_secs_f64();
+        let rss = status_kb(pid, "VmHWM")?;
+        // q leaves it.
+        tmux.run(&["send-keys", "-t", "board", "q"])?;
+        let t = Instant::now();
+        while Path::new(&format!("/proc/{pid}")).exists() {
+            if t.elapsed().as_secs() > 10 {
+                return Err("the board did not quit on q".into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let board = pct(b0, b1, wall);
+        let backend = k0.zip(k1).map(|(a, b)| pct(a, b, wall));
+
+        // The reference: the day sheet again every second.
+        let watch = tmux.start(
+            "agenda",
+            BOARD_SIZE,
+            &format!("exec watch -n 1 {}", sh_quote(&agenda_sh.to_string_lossy())),
+        )?;
+        tmux.wait_for("agenda", &day.date.format("%d %B %Y").to_string(), 30)?;
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        // On PostgreSQL each run's backend exits with it: its CPU is in the
+        // cutime of the postmaster, the parent of every backend.
+        let postmaster = match e {
+            Engine::Pg(_, client) => {
+                let me: i32 = client
+                    .borrow_mut()
+                    .query_one("SELECT pg_backend_pid()", &[])
+                    .map_err(err)?
+                    .get(0);
+                Some(parent(me)?)
+            }
+            Engine::Sqlite(_) => None,
+        };
+        let (w0, m0) = (cpu_secs(watch)?, postmaster.map(cpu_secs).transpose()?);
+        let t = Instant::now();
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+        let (w1, m1) = (cpu_secs(watch)?, postmaster.map(cpu_secs).transpose()?);
+        let wall = t.elapsed().as_secs_f64();
+        let reference = pct(w0, w1, wall) + m0.zip(m1).map_or(0.0, |(a, b)| pct(a, b, wall));
+        Ok((board, backend, rss, reference))
+    }
+}
+
+/// An instant as `APPT_NOW` takes it.
+fn board_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
