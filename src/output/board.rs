@@ -516,7 +516,7 @@ fn selected_text(s: &Screen) -> String {
                     a.token_number,
                     a.patient_name,
                     a.patient_phone,
-                    lang::status_in(l, a.status)
+                    text_in(l, &format!("b.is.{}", a.status.as_str()))
                 )
             })
             .collect::<Vec<_>>()

@@ -150,12 +150,7 @@ pub fn heading(h: &'static str) -> &'static str {
 
 /// A status as people read it (`confirmed`, `confirmada`).
 pub fn status(s: crate::core::Status) -> &'static str {
-    status_in(current(), s)
-}
-
-/// [`status`] in `lang`.
-pub fn status_in(lang: Lang, s: crate::core::Status) -> &'static str {
-    text_in(lang, &format!("status.{}", s.as_str()))
+    t(&format!("status.{}", s.as_str()))
 }
 
 /// `yes` / `no`, `on` / `off`.
