@@ -1,7 +1,7 @@
 //! `agenda`: the front desk's day sheet — per doctor (and the clinic-wide
 //! windows), the day's appointments and free slots.
 
-use super::schedule::{load_day, Target};
+use super::schedule::{doctors_day, load_day, Calendar, DayData, Target};
 use super::slots::{judged, Slot};
 use crate::core::slots::Request;
 use crate::core::{time, Appointment, Clinic, Doctor, Status};
@@ -94,27 +94,51 @@ pub(super) fn day_sheet(
             .iter()
             .map(|w| w.doctor_id.clone())
             .chain(all.iter().map(|a| a.doctor_id.clone()))
+            .filter(|o| only.is_none_or(|d| o.as_deref() == Some(d.id.as_str())))
             .collect();
         owners.sort();
         owners.dedup();
+        // Every doctor's day in a few queries (`schedule::doctors_day`), not
+        // a handful per doctor: a 50-doctor board reads its day in one go.
+        let doctors = doctors::list(tx)?;
+        let targets: Vec<Target> = owners
+            .iter()
+            .map(|o| {
+                let doctor = o
+                    .as_deref()
+                    .map(|id| {
+                        doctors
+                            .iter()
+                            .find(|d| d.id == id)
+                            .cloned()
+                            .ok_or_else(|| Error::not_found("Doctor"))
+                    })
+                    .transpose()?;
+                Ok(Target {
+                    clinic: clinic.clone(),
+                    doctor,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let (clinic_wide, of_doctors): (Vec<Target>, Vec<Target>) =
+            targets.into_iter().partition(|t| t.doctor.is_none());
+        let calendars = Calendar::of_doctors(tx, clinic, &of_doctors, date, date)?;
+        let mut days: Vec<(&Target, DayData)> = of_doctors
+            .iter()
+            .zip(doctors_day(tx, &calendars, date)?)
+            .collect();
+        for t in &clinic_wide {
+            days.push((t, load_day(tx, t, date, None, None)?));
+        }
         let mut sections = Vec::new();
-        for owner in owners {
-            if let Some(o) = &only {
-                if owner.as_deref() != Some(o.id.as_str()) {
-                    continue;
-                }
-            }
-            let doc = owner.as_deref().map(|d| doctors::get(tx, d)).transpose()?;
-            let t = Target {
-                clinic: clinic.clone(),
-                doctor: doc.clone(),
-            };
-            let day = load_day(tx, &t, date, None, None)?;
+        for (t, day) in days {
+            let doc = t.doctor.clone();
+            let owner = doc.as_ref().map(|d| d.id.clone());
             let closed = day
                 .closure
                 .clone()
                 .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
-            let slots = judged(&day, &t, now, &Request::default());
+            let slots = judged(&day, t, now, &Request::default());
             let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
             let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
                 let restricted = |s: &Slot| {
