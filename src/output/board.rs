@@ -558,19 +558,25 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     let l = s.lang;
     let mut text = lang::fill(text_in(l, "b.help"), &[]);
     text.push_str("\n\n");
-    for st in [
+    // The legend, three statuses a line, so that no name is cut in two.
+    let legend = [
         Status::Scheduled,
         Status::Confirmed,
         Status::CheckedIn,
         Status::InProgress,
         Status::Completed,
         Status::NoShow,
-    ] {
-        text.push_str(&format!(
-            "{} {}  ",
-            symbol(st),
-            text_in(l, &format!("b.is.{}", st.as_str()))
-        ));
+    ];
+    for three in legend.chunks(3) {
+        let words: Vec<String> = three
+            .iter()
+            .map(|st| {
+                let name = text_in(l, &format!("b.is.{}", st.as_str()));
+                format!("{} {name}", symbol(*st))
+            })
+            .collect();
+        text.push_str(&words.join("   "));
+        text.push('\n');
     }
     let w = area.width.min(78);
     let h = area.height.min(text.lines().count() as u16 + 3);
