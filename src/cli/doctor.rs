@@ -60,7 +60,7 @@ pub enum Cmd {
         #[arg(long, value_name = "true|false")]
         active: Option<String>,
         /// The most active appointments a day (1–1000), at all clinics; none takes the cap away
-        #[arg(long, value_name = "N|none")]
+        #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
         /// Rename to a name another doctor already has
         #[arg(long)]

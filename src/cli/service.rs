@@ -40,7 +40,7 @@ pub enum Cmd {
         #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
         /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none takes the cap away
-        #[arg(long, value_name = "N|none")]
+        #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
     },
     /// Remove a service (its past appointments keep it)

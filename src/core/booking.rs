@@ -549,6 +549,48 @@ mod tests {
     }
 
     #[test]
+    fn a_reached_daily_limit_refuses_every_slot_before_the_times_places() {
+        let s = Settings::default();
+        let two = w(2);
+        let ws = [&two];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        day.limits = vec![
+            DailyLimit {
+                limit: 3,
+                scope: LimitScope::Doctor,
+                taken: 2,
+            },
+            DailyLimit {
+                limit: 1,
+                scope: LimitScope::Service,
+                taken: 1,
+            },
+        ];
+        let span = day.spans[0].clone();
+        let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
+        assert_eq!(e.code, Code::DailyLimit);
+        assert_eq!(e.details, json!({"limit": 1, "scope": "service"}));
+        // No suggestions: nothing that day is free.
+        let e = check_capacity_suggesting(&day, &span, at(9, 0), at(9, 30), &Request::default())
+            .unwrap_err();
+        assert_eq!(e.details, json!({"limit": 1, "scope": "service"}));
+        // The doctor's answers first when both are reached.
+        day.limits[0].taken = 3;
+        let e = check_daily(&day).unwrap_err();
+        assert_eq!(e.details["scope"], "doctor");
+        // Below every limit, the time's places decide.
+        day.limits[0].taken = 2;
+        day.limits[1].taken = 0;
+        assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 1);
+        let req = Request::default();
+        assert!(slots(&day, &req).iter().all(|s| s.refusal.is_none()));
+        day.limits[1].taken = 1;
+        assert!(slots(&day, &req)
+            .iter()
+            .all(|s| s.refusal == Some(Code::DailyLimit)));
+    }
+
+    #[test]
     fn duplicates_match_service_including_none() {
         let others = vec![
             ("a".to_string(), None),

@@ -491,11 +491,9 @@ pub fn day_counts(
           FROM appointments WHERE {owner} AND local_date = ?2 AND status IN {ACTIVE} \
           AND (CAST(?4 AS TEXT) IS NULL OR id <> ?4)) n"
     );
-    let rows = conn.rows(
-        &sql,
-        args![key, on.to_string(), service_id, except],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let rows = conn.rows(&sql, args![key, on.to_string(), service_id, except], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
 }
 

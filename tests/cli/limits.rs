@@ -52,11 +52,7 @@ fn a_doctors_full_day_refuses_the_next_booking_with_daily_limit_and_writes_nothi
     let env = capped("2");
     env.book(TUE, "09:00", "+50370000001");
     env.book(TUE, "11:00", "+50370000002");
-    let d = env.refused(
-        &book_args(TUE, "10:00", "+50370000003"),
-        "DAILY_LIMIT",
-        4,
-    );
+    let d = env.refused(&book_args(TUE, "10:00", "+50370000003"), "DAILY_LIMIT", 4);
     // Exactly the documented details: nothing to suggest on a full day.
     assert_eq!(d, json!({"limit": 2, "scope": "doctor"}));
     // Another day has its own two.
@@ -114,10 +110,16 @@ fn max_per_day_takes_1_to_1000_or_none_and_refuses_anything_else() {
         env.ok(&["doctor", "show", "Dr. García"])["max_per_day"],
         1000
     );
-    assert_eq!(env.ok(&["doctor", "list"])["doctors"][0]["max_per_day"], 1000);
+    assert_eq!(
+        env.ok(&["doctor", "list"])["doctors"][0]["max_per_day"],
+        1000
+    );
     let sv = env.ok(&["service", "update", "General Checkup", "--max-per-day", "4"]);
     assert_eq!(sv["max_per_day"], 4);
-    assert_eq!(env.ok(&["service", "list"])["services"][0]["max_per_day"], 4);
+    assert_eq!(
+        env.ok(&["service", "list"])["services"][0]["max_per_day"],
+        4
+    );
     // Other fields leave the limit as it is.
     let d = env.ok(&["doctor", "update", "Dr. García", "--specialty", "Cirugía"]);
     assert_eq!(d["max_per_day"], 1000);
@@ -126,7 +128,13 @@ fn max_per_day_takes_1_to_1000_or_none_and_refuses_anything_else() {
     // `none` (any case) takes it away.
     let d = env.ok(&["doctor", "update", "Dr. García", "--max-per-day", "None"]);
     assert_eq!(d["max_per_day"], Value::Null);
-    let sv = env.ok(&["service", "update", "General Checkup", "--max-per-day", "none"]);
+    let sv = env.ok(&[
+        "service",
+        "update",
+        "General Checkup",
+        "--max-per-day",
+        "none",
+    ]);
     assert_eq!(sv["max_per_day"], Value::Null);
     // The tables show it too.
     env.ok(&["doctor", "update", "Dr. García", "--max-per-day", "12"]);
@@ -154,13 +162,32 @@ fn a_services_limit_counts_that_service_per_doctor_per_day() {
     env.ok(&["service", "update", "Cirugía", "--max-per-day", "1"]);
     env.ok(&["doctor", "add", "Dra. Ruiz"]);
     env.ok(&[
-        "window", "add", "--doctor", "Dra. Ruiz", "--days", "mon-fri", "--from", "09:00", "--to",
+        "window",
+        "add",
+        "--doctor",
+        "Dra. Ruiz",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
         "13:00",
     ]);
     let surgery = |doctor: &'static str, time: &'static str, phone: &'static str| {
         vec![
-            "book", "--doctor", doctor, "--date", TUE, "--time", time, "--phone", phone, "--name",
-            "Paciente", "--service", "Cirugía",
+            "book",
+            "--doctor",
+            doctor,
+            "--date",
+            TUE,
+            "--time",
+            time,
+            "--phone",
+            phone,
+            "--name",
+            "Paciente",
+            "--service",
+            "Cirugía",
         ]
     };
     env.ok(&surgery("Dr. García", "09:00", "+50370000001"));
@@ -180,7 +207,14 @@ fn a_services_limit_counts_that_service_per_doctor_per_day() {
     env.book(TUE, "10:30", "+50370000004");
     // A slot asked for the service says so; asked without, it is free.
     let all = env.ok(&[
-        "slots", "--doctor", "Dr. García", "--date", TUE, "--service", "Cirugía", "--all",
+        "slots",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--service",
+        "Cirugía",
+        "--all",
     ]);
     let reasons: Vec<&str> = all["slots"]
         .as_array()
@@ -191,7 +225,13 @@ fn a_services_limit_counts_that_service_per_doctor_per_day() {
         .collect();
     assert!(reasons.iter().all(|r| *r == "DAILY_LIMIT"), "{reasons:?}");
     assert!(env.ok(&[
-        "slots", "--doctor", "Dr. García", "--date", TUE, "--service", "Cirugía"
+        "slots",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        TUE,
+        "--service",
+        "Cirugía"
     ])["slots"]
         .as_array()
         .unwrap()
@@ -351,7 +391,15 @@ fn a_full_day_offers_no_slot_says_why_and_next_skips_it() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("day's limit reached"));
     // `next` from Tuesday skips to Wednesday.
-    let n = env.ok(&["next", "--doctor", "Dr. García", "--after", TUE, "--limit", "1"]);
+    let n = env.ok(&[
+        "next",
+        "--doctor",
+        "Dr. García",
+        "--after",
+        TUE,
+        "--limit",
+        "1",
+    ]);
     assert_eq!(n["slots"][0]["date"], WED, "{n}");
     // The agenda has no free rows on the full day.
     let ag = env.ok(&["agenda", "--date", TUE]);
@@ -435,16 +483,9 @@ fn import_lines_over_the_limit_are_refused_by_line() {
 #[test]
 fn the_api_answers_409_daily_limit() {
     let env = capped("1");
-    let t = token(
-        &env,
-        "bot",
-        "appointments:read,appointments:write",
-        &[],
-    );
+    let t = token(&env, "bot", "appointments:read,appointments:write", &[]);
     let srv = Server::start(&env, &[]);
-    let body = |time: &str, phone: &str| {
-        json!({"doctor": "Dr. García", "date": TUE, "time": time, "phone": phone, "name": "Ana"})
-    };
+    let body = |time: &str, phone: &str| json!({"doctor": "Dr. García", "date": TUE, "time": time, "phone": phone, "name": "Ana"});
     let r = srv.post("/v1/appointments", &t, body("09:00", "+50370000001"));
     assert_eq!(r.status, 201, "{}", r.body);
     let before = env.snapshot();
@@ -480,7 +521,10 @@ fn the_refusal_and_the_reason_read_in_spanish() {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("el médico ya tiene su máximo de 1 citas al día"), "{said}");
+    assert!(
+        said.contains("el médico ya tiene su máximo de 1 citas al día"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -489,7 +533,9 @@ fn many_processes_booking_the_last_places_of_a_capped_day_book_exactly_the_cap()
     env.book(TUE, "09:00", "+50370000001");
     env.book(TUE, "09:30", "+50370000002");
     // Eight processes for six free times; three places are left.
-    let times = ["10:00", "10:30", "11:00", "11:30", "12:00", "12:30", "10:00", "11:00"];
+    let times = [
+        "10:00", "10:30", "11:00", "11:30", "12:00", "12:30", "10:00", "11:00",
+    ];
     let runs: Vec<Vec<String>> = times
         .iter()
         .enumerate()
@@ -526,5 +572,8 @@ fn check_finds_a_stored_limit_out_of_range() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("max_per_day"), "{text}");
-    assert!(text.contains("doctors") && text.contains("services"), "{text}");
+    assert!(
+        text.contains("doctors") && text.contains("services"),
+        "{text}"
+    );
 }
