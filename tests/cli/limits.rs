@@ -237,6 +237,19 @@ fn a_services_limit_counts_that_service_per_doctor_per_day() {
         .unwrap()
         .is_empty());
     assert!(!starts(&env.ok(&["slots", "--doctor", "Dr. García", "--date", TUE])).is_empty());
+    // `next` across the doctors: both have had their surgery on Tuesday.
+    let n = env.ok(&[
+        "next",
+        "--service",
+        "Cirugía",
+        "--after",
+        TUE,
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(n["slots"][0]["date"], WED, "{n}");
+    let n = env.ok(&["next", "--after", TUE, "--limit", "1"]);
+    assert_eq!(n["slots"][0]["date"], TUE, "{n}");
 }
 
 #[test]
