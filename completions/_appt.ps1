@@ -245,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--specialty', '--specialty', [CompletionResultType]::ParameterName, 'New specialty')
             [CompletionResult]::new('--slot-minutes', '--slot-minutes', [CompletionResultType]::ParameterName, 'New slot length in minutes of this doctor''s windows that name none')
             [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'Whether the doctor takes bookings: true|false')
+            [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most active appointments a day (1–1000), at all clinics; none takes the cap away')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -290,7 +291,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service or change its duration')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -321,6 +322,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;service;update' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'New name')
             [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'New duration in minutes')
+            [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -347,7 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;service;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service or change its duration')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1479,7 +1481,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;help;service' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service or change its duration')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             break
         }

@@ -1861,7 +1861,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-c -h --name --specialty --slot-minutes --active --same-name --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --same-name --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1880,6 +1880,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --active)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4315,7 +4319,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-c -h --name --minutes --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --minutes --max-per-day --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4326,6 +4330,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --minutes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

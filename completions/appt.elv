@@ -225,6 +225,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --specialty 'New specialty'
             cand --slot-minutes 'New slot length in minutes of this doctor''s windows that name none'
             cand --active 'Whether the doctor takes bookings: true|false'
+            cand --max-per-day 'The most active appointments a day (1–1000), at all clinics; none takes the cap away'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -263,7 +264,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service or change its duration'
+            cand update 'Rename a service, change its duration or its daily limit'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -291,6 +292,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;service;update'= {
             cand --name 'New name'
             cand --minutes 'New duration in minutes'
+            cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -315,7 +317,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;service;help'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service or change its duration'
+            cand update 'Rename a service, change its duration or its daily limit'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1328,7 +1330,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;service'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service or change its duration'
+            cand update 'Rename a service, change its duration or its daily limit'
             cand remove 'Remove a service (its past appointments keep it)'
         }
         &'appt;help;service;add'= {

@@ -176,6 +176,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l specialty -d 'New specialty' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l slot-minutes -d 'New slot length in minutes of this doctor\'s windows that name none' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most active appointments a day (1–1000), at all clinics; none takes the cap away' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -196,7 +197,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "update" -d 'Rename a service or change its duration'
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "update" -d 'Rename a service, change its duration or its daily limit'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
@@ -214,6 +215,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l minutes -d 'New duration in minutes' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most of this service a day (1–1000), per doctor or per clinic\'s clinic-wide hours; none takes the cap away' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -229,7 +231,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a service or change its duration'
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a service, change its duration or its daily limit'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
@@ -834,7 +836,7 @@ complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from doctor" -f -a "update" -d 'Change a doctor'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "update" -d 'Rename a service or change its duration'
+complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "update" -d 'Rename a service, change its duration or its daily limit'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from window" -f -a "add" -d 'Add a weekly or one-date window for a doctor or the whole clinic'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from window" -f -a "list" -d 'List windows'

@@ -17,6 +17,8 @@ pub enum Code {
     SlotInactive,
     DuplicateBooking,
     WindowOverlap,
+    /// A doctor's or a service's daily limit reached (docs/rules.md#daily-limits).
+    DailyLimit,
     PastAppointment,
     InsufficientNotice,
     BeyondHorizon,
@@ -55,6 +57,7 @@ impl Code {
             Code::SlotInactive => "SLOT_INACTIVE",
             Code::DuplicateBooking => "DUPLICATE_BOOKING",
             Code::WindowOverlap => "WINDOW_OVERLAP",
+            Code::DailyLimit => "DAILY_LIMIT",
             Code::PastAppointment => "PAST_APPOINTMENT",
             Code::InsufficientNotice => "INSUFFICIENT_NOTICE",
             Code::BeyondHorizon => "BEYOND_HORIZON",
@@ -82,7 +85,8 @@ impl Code {
             Internal => 1,
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
-            AppointmentConflict | SlotFull | SlotInactive | DuplicateBooking | WindowOverlap => 4,
+            AppointmentConflict | SlotFull | SlotInactive | DuplicateBooking | WindowOverlap
+            | DailyLimit => 4,
             PastAppointment
             | InsufficientNotice
             | BeyondHorizon

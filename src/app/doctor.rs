@@ -16,6 +16,8 @@ pub struct DoctorInput {
     pub active: Option<String>,
     /// Add (or rename to) a name another doctor already has.
     pub same_name: bool,
+    /// The daily limit as typed: a number, or `none` to take it away.
+    pub max_per_day: Option<String>,
 }
 
 fn slot(m: Option<i64>) -> Result<Option<i64>> {
@@ -29,6 +31,12 @@ pub fn add(st: &mut Store, d: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor
         specialty: values::label(d.specialty.as_deref()),
         slot_minutes: slot(d.slot_minutes)?,
         active: true,
+        max_per_day: d
+            .max_per_day
+            .as_deref()
+            .map(values::max_per_day)
+            .transpose()?
+            .flatten(),
         created_at: now,
         updated_at: now,
     };
@@ -70,6 +78,9 @@ pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>)
                 "false" | "no" | "off" => false,
                 _ => return Err(Error::field("active", "active must be true or false")),
             };
+        }
+        if let Some(m) = &u.max_per_day {
+            d.max_per_day = values::max_per_day(m)?;
         }
         d.updated_at = now;
         doctors::update(tx, &d)?;

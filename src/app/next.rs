@@ -103,7 +103,7 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         let mut day = first;
         while found.len() < limit as usize && day <= until {
             let mut free: Vec<Free> = Vec::new();
-            let days = doctors_day(tx, &calendars, day)?;
+            let days = doctors_day(tx, &calendars, day, req.service_id)?;
             for ((d, t), data) in candidates.iter().zip(&targets).zip(&days) {
                 let slots = judged(data, t, now, &req);
                 free.extend(

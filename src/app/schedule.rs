@@ -6,7 +6,7 @@
 use super::values::Problems;
 use crate::core::booking;
 use crate::core::slots::Request;
-use crate::core::slots::{windows_on, Busy, Day};
+use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
 use crate::core::time::{self, Local};
 use crate::core::{Clinic, Closure, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
@@ -178,6 +178,46 @@ pub struct DayData {
     pub windows: Vec<Window>,
     pub closure: Option<Option<String>>,
     pub busy: Vec<Busy>,
+    /// The daily limits that apply, with what counts against each
+    /// (docs/rules.md#daily-limits).
+    pub limits: Vec<DailyLimit>,
+}
+
+impl DayData {
+    /// The first daily limit the day has reached, if any.
+    pub fn limit_reached(&self) -> Option<&DailyLimit> {
+        self.limits.iter().find(|l| l.taken >= l.limit)
+    }
+}
+
+/// `t`'s daily limits on `date` (docs/rules.md#daily-limits): the doctor's,
+/// then the service's, each with the active appointments that count against
+/// it (`except` one being moved). No query when neither can apply.
+fn daily_limits(
+    conn: &Tx,
+    t: &Target,
+    date: NaiveDate,
+    service_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<Vec<DailyLimit>> {
+    let doctor_cap = t.doctor.as_ref().and_then(|d| d.max_per_day);
+    if doctor_cap.is_none() && service_id.is_none() {
+        return Ok(Vec::new());
+    }
+    let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
+    let (service_cap, every, of_service) =
+        appointments::day_counts(conn, doctor, &t.clinic.id, service_id, date, except)?;
+    let doctor = doctor_cap.map(|limit| DailyLimit {
+        limit,
+        scope: LimitScope::Doctor,
+        taken: every,
+    });
+    let service = service_cap.map(|limit| DailyLimit {
+        limit,
+        scope: LimitScope::Service,
+        taken: of_service,
+    });
+    Ok(doctor.into_iter().chain(service).collect())
 }
 
 /// Loads the day's windows (date windows replacing weekly ones), any closure, and
@@ -274,7 +314,12 @@ impl<'t> Calendar<'t> {
                 appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?
             }
         };
-        Ok(self.with(date, windows, busy))
+        // A day with no window open offers nothing to limit.
+        let limits = match span {
+            Some(_) => daily_limits(conn, t, date, service_id, except)?,
+            None => Vec::new(),
+        };
+        Ok(self.with(date, windows, busy, limits))
     }
 
     /// The windows open on `date` and the span of time whose appointments
@@ -300,7 +345,13 @@ impl<'t> Calendar<'t> {
         (on, span)
     }
 
-    fn with(&self, date: NaiveDate, windows: Vec<Window>, busy: Vec<Busy>) -> DayData {
+    fn with(
+        &self,
+        date: NaiveDate,
+        windows: Vec<Window>,
+        busy: Vec<Busy>,
+        limits: Vec<DailyLimit>,
+    ) -> DayData {
         let closure = self
             .closures
             .iter()
@@ -311,6 +362,7 @@ impl<'t> Calendar<'t> {
             windows,
             closure,
             busy,
+            limits,
         }
     }
 }
@@ -319,8 +371,14 @@ impl<'t> Calendar<'t> {
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 /// The same day of several doctors' calendars, their appointments read in
-/// one query (`next` across a clinic's doctors).
-pub fn doctors_day(conn: &Tx, calendars: &[Calendar], date: NaiveDate) -> Result<Vec<DayData>> {
+/// one query (`next` across a clinic's doctors), with each doctor's daily
+/// limits for `service_id` (a query for each doctor a limit can apply to).
+pub fn doctors_day(
+    conn: &Tx,
+    calendars: &[Calendar],
+    date: NaiveDate,
+    service_id: Option<&str>,
+) -> Result<Vec<DayData>> {
     let open: Vec<_> = calendars.iter().map(|c| c.open_on(date)).collect();
     let asked: Vec<&str> = calendars
         .iter()
@@ -340,19 +398,23 @@ pub fn doctors_day(conn: &Tx, calendars: &[Calendar], date: NaiveDate) -> Result
             busy.entry(doctor).or_default().push(b);
         }
     }
-    Ok(calendars
+    calendars
         .iter()
         .zip(open)
-        .map(|(c, (windows, _))| {
+        .map(|(c, (windows, span))| {
             let mine = c
                 .target
                 .doctor
                 .as_ref()
                 .and_then(|d| busy.remove(&d.id))
                 .unwrap_or_default();
-            c.with(date, windows, mine)
+            let limits = match span {
+                Some(_) => daily_limits(conn, c.target, date, service_id, None)?,
+                None => Vec::new(),
+            };
+            Ok(c.with(date, windows, mine, limits))
         })
-        .collect())
+        .collect()
 }
 
 impl DayData {
@@ -361,6 +423,7 @@ impl DayData {
         let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs);
         day.closure = self.closure.clone();
         day.busy = self.busy.clone();
+        day.limits = self.limits.clone();
         day
     }
 }

@@ -12,6 +12,7 @@ pub fn add(st: &mut Store, name: &str, minutes: i64, now: DateTime<Utc>) -> Resu
         id: store::new_id(),
         name: check_name("name", name)?,
         duration_minutes: values::duration("minutes", minutes)?,
+        max_per_day: None,
         created_at: now,
         updated_at: now,
     };
@@ -23,20 +24,31 @@ pub fn list(st: &mut Store) -> Result<Vec<Service>> {
     st.read(services::list)
 }
 
+/// A service's fields as typed; None leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceUpdate {
+    pub name: Option<String>,
+    pub minutes: Option<i64>,
+    /// The daily limit: a number, or `none` to take it away.
+    pub max_per_day: Option<String>,
+}
+
 pub fn update(
     st: &mut Store,
     service: &str,
-    name: Option<&str>,
-    minutes: Option<i64>,
+    u: &ServiceUpdate,
     now: DateTime<Utc>,
 ) -> Result<Service> {
     st.write(|tx| {
         let mut s = services::find(tx, service)?;
-        if let Some(n) = name {
+        if let Some(n) = &u.name {
             s.name = check_name("name", n)?;
         }
-        if let Some(m) = minutes {
+        if let Some(m) = u.minutes {
             s.duration_minutes = values::duration("minutes", m)?;
+        }
+        if let Some(m) = &u.max_per_day {
+            s.max_per_day = values::max_per_day(m)?;
         }
         s.updated_at = now;
         services::update(tx, &s)?;

@@ -5,7 +5,7 @@
 use super::schedule::{load_day, request, target, Calendar, DayData, Target};
 use super::values;
 use crate::core::booking;
-use crate::core::slots::Request;
+use crate::core::slots::{DailyLimit, Request};
 use crate::core::{time, Recurrence};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
@@ -74,6 +74,8 @@ pub enum Reason {
     DayOff(String),
     /// The windows take only these services, and none of them was asked for.
     NeedsService(Vec<String>),
+    /// A daily limit the day has reached (docs/rules.md#daily-limits).
+    DailyLimit(DailyLimit),
     /// Windows, but every slot is taken, past or otherwise refused.
     Full,
 }
@@ -146,7 +148,10 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
                 }
                 Reason::NeedsService(names)
             }
-            _ => Reason::Full,
+            _ => match data.limit_reached() {
+                Some(l) => Reason::DailyLimit(l.clone()),
+                None => Reason::Full,
+            },
         }
     };
     let today = time::local_today(t.clinic.timezone, now);

@@ -2,7 +2,7 @@
 //! user or a file gives them, checked and normalised. Every bad field is
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 
-use crate::core::{phone, Status, SOURCES};
+use crate::core::{limits, phone, Status, SOURCES};
 use crate::error::{Error, Result};
 
 /// The longest free text (reason, notes, diagnosis, prescription).
@@ -108,6 +108,28 @@ pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, String> 
 /// An appointment's or a grid's length: 5–480 minutes.
 pub fn duration(field: &str, m: i64) -> Result<i64> {
     minutes_in(field, m, 5, 480).map_err(|e| Error::field(field, e))
+}
+
+/// A daily limit as typed (docs/rules.md#daily-limits): a whole number of
+/// [`limits::PER_DAY`], or `none` to take the cap away (Some(None)). Not 0:
+/// "no appointments that day" is a closure, and 0 read as "no cap" would
+/// mean the opposite of what it says.
+pub fn max_per_day(raw: &str) -> Result<Option<i64>> {
+    let raw = raw.trim();
+    if raw.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if limits::PER_DAY.contains(&n) => Ok(Some(n)),
+        _ => Err(Error::field(
+            "max_per_day",
+            format!(
+                "max_per_day must be a whole number from {} to {}, or none (got '{raw}')",
+                limits::PER_DAY.start(),
+                limits::PER_DAY.end()
+            ),
+        )),
+    }
 }
 
 /// Rule 1's phone: E.164 once cleaned, or a local number, kept as typed

@@ -42,7 +42,7 @@ pub enum Cmd {
     },
     /// Change a doctor
     #[command(
-        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20"
+        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20\n  appt doctor update \"Dra. Rivera\" --max-per-day 12"
     )]
     Update {
         /// Doctor name or ID
@@ -59,6 +59,9 @@ pub enum Cmd {
         /// Whether the doctor takes bookings: true|false
         #[arg(long, value_name = "true|false")]
         active: Option<String>,
+        /// The most active appointments a day (1–1000), at all clinics; none takes the cap away
+        #[arg(long, value_name = "N")]
+        max_per_day: Option<String>,
         /// Rename to a name another doctor already has
         #[arg(long)]
         same_name: bool,
@@ -82,6 +85,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 slot_minutes,
                 active: None,
                 same_name,
+                max_per_day: None,
             };
             let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
             Ok(ctx
@@ -117,6 +121,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             specialty,
             slot_minutes,
             active,
+            max_per_day,
             same_name,
         } => {
             let input = DoctorInput {
@@ -125,6 +130,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 slot_minutes,
                 active,
                 same_name,
+                max_per_day,
             };
             let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
             Ok(ctx

@@ -26,9 +26,9 @@ pub enum Cmd {
         after_help = "Examples:\n  appt service list\n  appt service list --json | jq -r '.services[].name'"
     )]
     List,
-    /// Rename a service or change its duration
+    /// Rename a service, change its duration or its daily limit
     #[command(
-        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\""
+        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4"
     )]
     Update {
         /// Service name or ID
@@ -39,6 +39,9 @@ pub enum Cmd {
         /// New duration in minutes
         #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
+        /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none takes the cap away
+        #[arg(long, value_name = "N")]
+        max_per_day: Option<String>,
     },
     /// Remove a service (its past appointments keep it)
     #[command(
@@ -97,9 +100,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Update {
             service,
             name,
-            minutes: m,
+            minutes,
+            max_per_day,
         } => {
-            let s = service::update(&mut ctx.open()?, &service, name.as_deref(), m, ctx.now)?;
+            let u = service::ServiceUpdate {
+                name,
+                minutes,
+                max_per_day,
+            };
+            let s = service::update(&mut ctx.open()?, &service, &u, ctx.now)?;
             Ok(ctx
                 .report(
                     || json::service(&s),

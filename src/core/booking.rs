@@ -1,9 +1,10 @@
 //! The scheduling rules of docs/rules.md#booking that need no database: time (rule 5),
-//! availability (rule 6), duplicates (rule 7) and capacity (rule 8). The caller
+//! availability (rule 6), duplicates (rule 7) and capacity (rule 8: the day's
+//! limits, docs/rules.md#daily-limits, then the time's places). The caller
 //! runs them in that order inside one write transaction. A day's grid slots are
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
-use super::slots::{peak, Day, Request, Slot, Span};
+use super::slots::{peak, DailyLimit, Day, LimitScope, Request, Slot, Span};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -214,13 +215,40 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
     Ok(())
 }
 
-/// Rule 8: capacity over the whole length. Returns the places left after booking.
+/// Rule 8, first: a daily limit the day has reached (docs/rules.md#daily-limits), the
+/// doctor's before the service's.
+pub fn check_daily(day: &Day) -> Result<()> {
+    match day.limits.iter().find(|l| l.taken >= l.limit) {
+        None => Ok(()),
+        Some(l) => Err(daily_limit_error(l, day.date)),
+    }
+}
+
+fn daily_limit_error(l: &DailyLimit, date: chrono::NaiveDate) -> Error {
+    let msg = match l.scope {
+        LimitScope::Doctor => format!(
+            "The doctor takes at most {} appointments a day, and {date} has them",
+            l.limit
+        ),
+        LimitScope::Service => format!(
+            "This service is limited to {} appointments a day, and {date} has them",
+            l.limit
+        ),
+    };
+    Error::new(Code::DailyLimit, msg)
+        .details(json!({"limit": l.limit, "scope": l.scope.as_str()}))
+        .hint("the day is full: try another day (appt next)")
+}
+
+/// Rule 8: the day's limits, then capacity over the whole length. Returns the
+/// places left after booking.
 pub fn check_capacity(
     day: &Day,
     span: &Span,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<i64> {
+    check_daily(day)?;
     let taken = peak(day.busy.iter(), start, end);
     let cap = span.window.capacity;
     if taken < cap {
@@ -244,7 +272,8 @@ pub fn check_capacity(
     }
 }
 
-/// Rule 8 as booking answers it: with `suggested_times` on a refusal.
+/// Rule 8 as booking answers it: with `suggested_times` on a refusal of the
+/// time (a full day has none to suggest).
 pub fn check_capacity_suggesting(
     day: &Day,
     span: &Span,
@@ -252,6 +281,7 @@ pub fn check_capacity_suggesting(
     end: DateTime<Utc>,
     req: &Request,
 ) -> Result<i64> {
+    check_daily(day)?;
     check_capacity(day, span, start, end).map_err(|mut e| {
         let suggested = suggestions(day, start, req);
         let hm: Vec<String> = suggested
@@ -516,6 +546,48 @@ mod tests {
         assert_eq!(e.details["capacity"], 2);
         // Over the whole length: 08:30-09:30 meets the two at 09:00.
         assert!(check_capacity(&day, &span, at(8, 30), at(9, 30)).is_err());
+    }
+
+    #[test]
+    fn a_reached_daily_limit_refuses_every_slot_before_the_times_places() {
+        let s = Settings::default();
+        let two = w(2);
+        let ws = [&two];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        day.limits = vec![
+            DailyLimit {
+                limit: 3,
+                scope: LimitScope::Doctor,
+                taken: 2,
+            },
+            DailyLimit {
+                limit: 1,
+                scope: LimitScope::Service,
+                taken: 1,
+            },
+        ];
+        let span = day.spans[0].clone();
+        let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
+        assert_eq!(e.code, Code::DailyLimit);
+        assert_eq!(e.details, json!({"limit": 1, "scope": "service"}));
+        // No suggestions: nothing that day is free.
+        let e = check_capacity_suggesting(&day, &span, at(9, 0), at(9, 30), &Request::default())
+            .unwrap_err();
+        assert_eq!(e.details, json!({"limit": 1, "scope": "service"}));
+        // The doctor's answers first when both are reached.
+        day.limits[0].taken = 3;
+        let e = check_daily(&day).unwrap_err();
+        assert_eq!(e.details["scope"], "doctor");
+        // Below every limit, the time's places decide.
+        day.limits[0].taken = 2;
+        day.limits[1].taken = 0;
+        assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 1);
+        let req = Request::default();
+        assert!(slots(&day, &req).iter().all(|s| s.refusal.is_none()));
+        day.limits[1].taken = 1;
+        assert!(slots(&day, &req)
+            .iter()
+            .all(|s| s.refusal == Some(Code::DailyLimit)));
     }
 
     #[test]

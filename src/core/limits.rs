@@ -14,3 +14,7 @@ pub const WEEKDAYS: RangeInclusive<i64> = 1..=127;
 
 /// A window's edges, in local minutes after midnight (its end may be 24:00).
 pub const DAY_MINUTES: RangeInclusive<i64> = 0..=1440;
+
+/// A daily limit: the most active appointments a doctor, or a service, takes
+/// in a local day (docs/rules.md#daily-limits).
+pub const PER_DAY: RangeInclusive<i64> = 1..=1000;

@@ -101,6 +101,8 @@ pub struct Doctor {
     pub specialty: Option<String>,
     pub slot_minutes: Option<i64>,
     pub active: bool,
+    /// The most active appointments a local day may hold (docs/rules.md#daily-limits).
+    pub max_per_day: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -110,6 +112,9 @@ pub struct Service {
     pub id: String,
     pub name: String,
     pub duration_minutes: i64,
+    /// The most active appointments of the service a local day may hold, per
+    /// doctor or per clinic's clinic-wide windows (docs/rules.md#daily-limits).
+    pub max_per_day: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

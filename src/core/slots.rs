@@ -121,6 +121,34 @@ pub fn peak<'b>(
     most
 }
 
+/// Whose daily limit a day meets (docs/rules.md#daily-limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitScope {
+    /// The doctor's: every active appointment of the doctor that day.
+    Doctor,
+    /// The service's: the doctor's (or the clinic's clinic-wide) active
+    /// appointments of that service that day.
+    Service,
+}
+
+impl LimitScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitScope::Doctor => "doctor",
+            LimitScope::Service => "service",
+        }
+    }
+}
+
+/// A daily limit that applies to a day, and how many active appointments
+/// already count against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyLimit {
+    pub limit: i64,
+    pub scope: LimitScope,
+    pub taken: i64,
+}
+
 /// One day of one owner: everything the slot and booking rules look at.
 pub struct Day<'a> {
     pub tz: Tz,
@@ -134,6 +162,8 @@ pub struct Day<'a> {
     /// clinic), or the clinic's clinic-wide ones of the service, whichever
     /// window row they were booked in (docs/rules.md#windows-and-slots).
     pub busy: Vec<Busy>,
+    /// The daily limits that apply, the doctor's first (docs/rules.md#daily-limits).
+    pub limits: Vec<DailyLimit>,
 }
 
 /// A grid slot and what the booking rules say of it.
@@ -163,6 +193,7 @@ impl<'a> Day<'a> {
             spans: windows.iter().map(|w| Span::new(w, tz, date)).collect(),
             closure: None,
             busy: Vec::new(),
+            limits: Vec::new(),
         }
     }
 }

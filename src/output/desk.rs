@@ -5,6 +5,7 @@ use super::human::{clean, short, status_item};
 use super::lang::{self, tr};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
+use crate::core::slots::LimitScope;
 use crate::core::time::local_hm;
 use crate::error::Code;
 use crate::store::waitlist::Entry;
@@ -112,6 +113,10 @@ pub fn why(d: &DaySlots) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Reason::DailyLimit(l) => match l.scope {
+            LimitScope::Doctor => tr!("d.doctor_limit", limit = l.limit),
+            LimitScope::Service => tr!("d.service_limit", limit = l.limit),
+        },
         Reason::Full => tr!("d.no_free_slots"),
     };
     if let Some((day, start)) = why.next_free {
@@ -138,6 +143,7 @@ pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
         Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| tr!("d.outside_hours")),
         Some(Code::AppointmentConflict) => tr!("d.taken"),
         Some(Code::SlotFull) => tr!("d.full"),
+        Some(Code::DailyLimit) => tr!("d.day_full"),
         Some(Code::SlotInactive) => tr!("d.window_closed"),
         Some(Code::PastAppointment) => tr!("d.past"),
         Some(Code::InsufficientNotice) => tr!("d.too_soon"),

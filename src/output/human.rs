@@ -402,10 +402,11 @@ pub fn doctors(list: &[Doctor]) -> String {
         text("Name", 14),
         text("Specialty", 12),
         col("Slot"),
+        col("Per day"),
         col("Active"),
         col("ID"),
     ])
-    .steps(&[Step::Drop("Slot")]);
+    .steps(&[Step::Drop("Per day"), Step::Drop("Slot")]);
     for d in list {
         t.row(vec![
             clean(&d.full_name).into(),
@@ -414,6 +415,7 @@ pub fn doctors(list: &[Doctor]) -> String {
                 .map(|m| format!("{m}m"))
                 .unwrap_or_else(|| "—".into())
                 .into(),
+            per_day(d.max_per_day).into(),
             lang::yes_no(d.active).into(),
             short(&d.id).into(),
         ]);
@@ -422,15 +424,27 @@ pub fn doctors(list: &[Doctor]) -> String {
 }
 
 pub fn services(list: &[Service]) -> String {
-    let mut t = Sheet::new(vec![text("Name", 12), col("Minutes"), col("ID")]);
+    let mut t = Sheet::new(vec![
+        text("Name", 12),
+        col("Minutes"),
+        col("Per day"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Per day")]);
     for s in list {
         t.row(vec![
             clean(&s.name).into(),
             s.duration_minutes.to_string().into(),
+            per_day(s.max_per_day).into(),
             short(&s.id).into(),
         ]);
     }
     t.render()
+}
+
+/// A daily limit in a table: the number, or `—` for none.
+fn per_day(limit: Option<i64>) -> String {
+    limit.map_or_else(|| "—".into(), |n| n.to_string())
 }
 
 /// `names` turns a doctor ID into a name.

@@ -80,6 +80,7 @@ struct DoctorView<'a> {
     specialty: Option<&'a str>,
     slot_minutes: Option<i64>,
     active: bool,
+    max_per_day: Option<i64>,
     created_at: String,
     updated_at: String,
 }
@@ -91,6 +92,7 @@ pub fn doctor(d: &Doctor) -> Value {
         specialty: d.specialty.as_deref(),
         slot_minutes: d.slot_minutes,
         active: d.active,
+        max_per_day: d.max_per_day,
         created_at: ts(d.created_at),
         updated_at: ts(d.updated_at),
     })
@@ -101,6 +103,7 @@ struct ServiceView<'a> {
     id: &'a str,
     name: &'a str,
     duration_minutes: i64,
+    max_per_day: Option<i64>,
     created_at: String,
     updated_at: String,
 }
@@ -110,6 +113,7 @@ pub fn service(s: &Service) -> Value {
         id: &s.id,
         name: &s.name,
         duration_minutes: s.duration_minutes,
+        max_per_day: s.max_per_day,
         created_at: ts(s.created_at),
         updated_at: ts(s.updated_at),
     })

@@ -468,6 +468,35 @@ pub fn same_day(
     )
 }
 
+/// What a day's limits count (docs/rules.md#daily-limits): the cap of
+/// `service_id` (None without a service, or when it has none), and the active
+/// appointments on local date `on` of the doctor (at any clinic) — or, with
+/// no doctor, of the clinic's clinic-wide windows — in all, and of that
+/// service (`except` one being moved, which does not count against itself).
+pub fn day_counts(
+    conn: &Tx,
+    doctor_id: Option<&str>,
+    clinic_id: &str,
+    service_id: Option<&str>,
+    on: NaiveDate,
+    except: Option<&str>,
+) -> Result<(Option<i64>, i64, i64)> {
+    let (owner, key) = match doctor_id {
+        Some(d) => ("doctor_id = ?1", d),
+        None => ("clinic_id = ?1 AND doctor_id IS NULL", clinic_id),
+    };
+    let sql = format!(
+        "SELECT (SELECT max_per_day FROM services WHERE id = ?3), n.every, n.of_service FROM \
+         (SELECT count(*) AS every, count(CASE WHEN service_id = ?3 THEN 1 END) AS of_service \
+          FROM appointments WHERE {owner} AND local_date = ?2 AND status IN {ACTIVE} \
+          AND (CAST(?4 AS TEXT) IS NULL OR id <> ?4)) n"
+    );
+    let rows = conn.rows(&sql, args![key, on.to_string(), service_id, except], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
+}
+
 /// The next token of a doctor (or clinic-wide window) on a local date; never reused.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     conn.one(

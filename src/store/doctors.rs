@@ -1,13 +1,14 @@
 //! The `doctors` table.
 
 use super::db::{Row, Tx};
-use super::stored::{col, opt, Kind, Table, MINUTES};
+use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
 use super::{by_id, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Doctor;
 use crate::error::{Error, Result};
 
-pub const COLS: &str = "id, full_name, specialty, slot_minutes, active, created_at, updated_at";
+pub const COLS: &str =
+    "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day";
 const LOOKUP: Lookup = Lookup {
     table: "doctors",
     what: "Doctor",
@@ -23,6 +24,7 @@ pub const STORED: Table = Table {
     id: "id",
     cols: &[
         opt("slot_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        opt("max_per_day", Kind::Range(PER_DAY.0, PER_DAY.1)),
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
     ],
@@ -39,12 +41,13 @@ fn from_row(r: &Row) -> Result<Doctor> {
         active: f.get(4)?,
         created_at: f.instant(5)?,
         updated_at: f.instant(6)?,
+        max_per_day: f.opt_range(7, PER_DAY)?,
     })
 }
 
 pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
-        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"),
+        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             d.id,
             d.full_name,
@@ -53,6 +56,7 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
             d.active,
             epoch(d.created_at),
             epoch(d.updated_at),
+            d.max_per_day,
             name_key(&d.full_name)
         ],
     )?;
@@ -61,8 +65,9 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
 
 pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
-        "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7 WHERE id=?1",
-        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at)],
+        "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7, \
+         max_per_day=?8 WHERE id=?1",
+        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day],
     )?;
     Ok(())
 }

@@ -2,13 +2,13 @@
 //! name it but is no longer listed, found by name, or bookable.
 
 use super::db::{Row, Tx};
-use super::stored::{col, Kind, Table, MINUTES};
+use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 
-pub const COLS: &str = "id, name, duration_minutes, created_at, updated_at";
+pub const COLS: &str = "id, name, duration_minutes, created_at, updated_at, max_per_day";
 const LOOKUP: Lookup = Lookup {
     table: "services",
     what: "Service",
@@ -24,6 +24,7 @@ pub const STORED: Table = Table {
     id: "id",
     cols: &[
         col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        opt("max_per_day", Kind::Range(PER_DAY.0, PER_DAY.1)),
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
     ],
@@ -38,19 +39,21 @@ fn from_row(r: &Row) -> Result<Service> {
         duration_minutes: f.range(2, MINUTES)?,
         created_at: f.instant(3)?,
         updated_at: f.instant(4)?,
+        max_per_day: f.opt_range(5, PER_DAY)?,
     })
 }
 
 pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
-        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6)"),
+        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
         args![
             s.id,
             s.name,
             s.duration_minutes,
             epoch(s.created_at),
             epoch(s.updated_at),
+            s.max_per_day,
             name_key(&s.name)
         ],
     )?;
@@ -60,13 +63,15 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
 pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
-        "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5 WHERE id=?1",
+        "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6 \
+         WHERE id=?1",
         args![
             s.id,
             s.name,
             name_key(&s.name),
             s.duration_minutes,
-            epoch(s.updated_at)
+            epoch(s.updated_at),
+            s.max_per_day
         ],
     )?;
     Ok(())

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/010_country_code.sql"),
     include_str!("schema/sqlite/011_api_tokens.sql"),
     include_str!("schema/sqlite/012_messages.sql"),
+    include_str!("schema/sqlite/013_daily_limits.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -357,6 +357,7 @@ impl<'a, 'r> Fields<'a, 'r> {
 /// The ranges appt keeps, as (lo, hi), for [`Kind::Range`] and [`Fields::range`].
 pub const MINUTES: (i64, i64) = (*limits::MINUTES.start(), *limits::MINUTES.end());
 pub const CAPACITY: (i64, i64) = (*limits::CAPACITY.start(), *limits::CAPACITY.end());
+pub const PER_DAY: (i64, i64) = (*limits::PER_DAY.start(), *limits::PER_DAY.end());
 /// A duration setting (notice, horizon, cancellation window): no upper bound,
 /// the rules' arithmetic is checked.
 pub const NOT_NEGATIVE: (i64, i64) = (0, i64::MAX);

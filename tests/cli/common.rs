@@ -404,9 +404,22 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// Takes schema 13's additions (the daily limits) out of `env`'s database,
+/// for tests of older databases.
+pub fn undo_schema_13(env: &Env) {
+    for sql in [
+        "ALTER TABLE services DROP COLUMN max_per_day",
+        "ALTER TABLE doctors DROP COLUMN max_per_day",
+    ] {
+        env.exec(sql);
+    }
+}
+
 /// Takes schema 12's additions (the clinics' message settings, the
-/// patients' links) out of `env`'s database, for tests of older databases.
+/// patients' links) and every later one's out of `env`'s database, for tests
+/// of older databases.
 pub fn undo_schema_12(env: &Env) {
+    undo_schema_13(env);
     for sql in [
         "DROP TABLE patient_links",
         "ALTER TABLE clinics DROP COLUMN templates",

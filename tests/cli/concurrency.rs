@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
 /// Starts every command before waiting for any, so they race for the write lock.
-fn race(env: &Env, runs: Vec<Vec<String>>) -> Vec<Output> {
+pub fn race(env: &Env, runs: Vec<Vec<String>>) -> Vec<Output> {
     let bin = assert_cmd::cargo::cargo_bin("appt");
     let children: Vec<_> = runs
         .iter()

@@ -22,6 +22,7 @@ mod keys;
 mod language;
 mod layering;
 mod lifecycle;
+mod limits;
 mod local;
 mod maintenance;
 mod messages;
