@@ -125,7 +125,7 @@ pub(super) fn day_sheet(
         let calendars = Calendar::of_doctors(tx, clinic, &of_doctors, date, date)?;
         let mut days: Vec<(&Target, DayData)> = of_doctors
             .iter()
-            .zip(doctors_day(tx, &calendars, date)?)
+            .zip(doctors_day(tx, &calendars, date, None)?)
             .collect();
         for t in &clinic_wide {
             days.push((t, load_day(tx, t, date, None, None)?));
