@@ -971,8 +971,23 @@ impl Terminal {
             Some(text) => {
                 self.must_show(text);
             }
-            // Nothing to see: give the completion time to put anything there.
-            None => std::thread::sleep(Duration::from_millis(1500)),
+            // Nothing to see: give the completion time to put anything
+            // there — until no `appt __complete` runs (a busy machine may take
+            // longer than any fixed wait; Enter pressed while fish still
+            // completes was lost under load), then a moment for the shell.
+            None => {
+                std::thread::sleep(Duration::from_millis(300));
+                let started = Instant::now();
+                while started.elapsed() < Duration::from_secs(20)
+                    && Command::new("pgrep")
+                        .args(["-f", "appt __complete"])
+                        .output()
+                        .is_ok_and(|o| o.status.success())
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                std::thread::sleep(Duration::from_millis(700));
+            }
         }
         self.keys(&["Enter"]);
         let screen = self.must_show("ARGS=");
