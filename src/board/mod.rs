@@ -598,10 +598,7 @@ impl Board {
             ("patient", draw::short_name(&a.patient_name)),
             ("time", time::local_hm(a.timezone, a.starts_at)),
             ("date", lang::date_long_in(self.lang, a.local_date)),
-            (
-                "status",
-                self.t(&format!("b.is.{}", a.status.as_str())).to_string(),
-            ),
+            ("status", draw::status_word(self.lang, a.status).to_string()),
         ]
     }
 

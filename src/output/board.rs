@@ -75,6 +75,12 @@ pub fn symbol(s: Status) -> &'static str {
     }
 }
 
+/// A status as the board says it, the words of its counts: `arrived`,
+/// `done` (the commands' tables keep `checked_in`, `completed`).
+pub fn status_word(l: Lang, s: Status) -> &'static str {
+    text_in(l, &format!("b.is.{}", s.as_str()))
+}
+
 fn status_colour(s: Status) -> Color {
     match s {
         Status::Scheduled => Color::Reset,
@@ -516,7 +522,7 @@ fn selected_text(s: &Screen) -> String {
                     a.token_number,
                     a.patient_name,
                     a.patient_phone,
-                    text_in(l, &format!("b.is.{}", a.status.as_str()))
+                    status_word(l, a.status)
                 )
             })
             .collect::<Vec<_>>()
@@ -571,7 +577,7 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         let words: Vec<String> = three
             .iter()
             .map(|st| {
-                let name = text_in(l, &format!("b.is.{}", st.as_str()));
+                let name = status_word(l, *st);
                 format!("{} {name}", symbol(*st))
             })
             .collect();
