@@ -122,7 +122,7 @@ pub(super) fn day_sheet(
             .collect::<Result<_>>()?;
         let (clinic_wide, of_doctors): (Vec<Target>, Vec<Target>) =
             targets.into_iter().partition(|t| t.doctor.is_none());
-        let calendars = Calendar::of_doctors(tx, clinic, &of_doctors, date, date)?;
+        let calendars = Calendar::of_doctors_among(tx, clinic, &ws, &of_doctors, date, date)?;
         let mut days: Vec<(&Target, DayData)> = of_doctors
             .iter()
             .zip(doctors_day(tx, &calendars, date, None)?)

@@ -272,9 +272,22 @@ impl<'t> Calendar<'t> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<Calendar<'t>>> {
+        let windows = windows::list(conn, Some(&clinic.id), None)?;
+        Self::of_doctors_among(conn, clinic, &windows, targets, from, to)
+    }
+
+    /// [`Calendar::of_doctors`], from the clinic's windows a caller has read
+    /// already (the day sheet): the closures in one query.
+    pub fn of_doctors_among(
+        conn: &Tx,
+        clinic: &Clinic,
+        windows: &[Window],
+        targets: &'t [Target],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Calendar<'t>>> {
         let doctor = |t: &'t Target| t.doctor.as_ref().map(|d| d.id.as_str());
         let ids: Vec<&str> = targets.iter().filter_map(doctor).collect();
-        let windows = windows::list(conn, Some(&clinic.id), None)?;
         let closures = closures::touching(conn, &clinic.id, &ids, from, to)?;
         Ok(targets
             .iter()
