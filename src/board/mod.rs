@@ -263,15 +263,8 @@ impl Board {
         let keep_id = self.selected().map(|a| a.id.clone());
         let keep_doctor = self.column_doctor();
         let keep_at = self.day.rows.get(self.cursor.1).copied();
-        let now = self.clock.now();
-        match day_of::day(
-            &mut self.store,
-            self.clinic.as_deref(),
-            Some(self.day.date),
-            now,
-        ) {
-            Ok(day) => self.day = day,
-            Err(e) => return self.refused(e),
+        if !self.read_day(self.day.date) {
+            return;
         }
         if let Some(place) = keep_id.and_then(|id| self.day.place_of(&id)) {
             self.cursor = place;
@@ -285,12 +278,26 @@ impl Board {
         self.dirty = true;
     }
 
-    fn go_to(&mut self, date: NaiveDate) {
-        let doctor = self.column_doctor();
+    /// Reads `date` into the board; a failure goes to the status line and
+    /// leaves the day shown as it was (false).
+    fn read_day(&mut self, date: NaiveDate) -> bool {
         let now = self.clock.now();
         match day_of::day(&mut self.store, self.clinic.as_deref(), Some(date), now) {
-            Ok(day) => self.day = day,
-            Err(e) => return self.refused(e),
+            Ok(day) => {
+                self.day = day;
+                true
+            }
+            Err(e) => {
+                self.refused(e);
+                false
+            }
+        }
+    }
+
+    fn go_to(&mut self, date: NaiveDate) {
+        let doctor = self.column_doctor();
+        if !self.read_day(date) {
+            return;
         }
         self.cursor = (self.column_of(doctor.as_deref()), self.now_row());
         self.scroll = Scroll::default();
