@@ -30,8 +30,14 @@ const MONDAY_1005: &str = "2026-06-15T16:05:00Z";
 /// taking only "Dermatología" visits.
 fn clinic_in(zone: &str, now: DateTime<Utc>) -> Store {
     let mut st = Store::in_memory().unwrap();
+    seed(&mut st, zone, now);
+    st
+}
+
+/// [`clinic_in`]'s clinic, written into `st`.
+fn seed(st: &mut Store, zone: &str, now: DateTime<Utc>) {
     clinic::add(
-        &mut st,
+        st,
         "Central",
         &clinic::SettingsInput {
             timezone: Some(zone.into()),
@@ -42,43 +48,61 @@ fn clinic_in(zone: &str, now: DateTime<Utc>) -> Store {
         now,
     )
     .unwrap();
-    for (name, specialty) in [
-        ("Dra. Ana García", "Medicina General"),
-        ("Dr. Luis Martínez", "Pediatría"),
-        ("Dra. Sofía Ruiz", "Dermatología"),
+    service::add(st, "Dermatología", 30, now).unwrap();
+    for (name, specialty, from, to, services) in [
+        (
+            "Dra. Ana García",
+            "Medicina General",
+            "08:00",
+            "12:00",
+            None,
+        ),
+        ("Dr. Luis Martínez", "Pediatría", "09:00", "13:00", None),
+        (
+            "Dra. Sofía Ruiz",
+            "Dermatología",
+            "10:00",
+            "12:00",
+            Some("Dermatología"),
+        ),
     ] {
-        doctor::add(
-            &mut st,
-            &doctor::DoctorInput {
-                name: Some(name.into()),
-                specialty: Some(specialty.into()),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
+        add_doctor(st, name, Some(specialty), (from, to), services, now);
     }
-    service::add(&mut st, "Dermatología", 30, now).unwrap();
-    for (doctor, from, to, services) in [
-        ("Ana García", "08:00", "12:00", None),
-        ("Luis Martínez", "09:00", "13:00", None),
-        ("Sofía Ruiz", "10:00", "12:00", Some("Dermatología")),
-    ] {
-        window::add(
-            &mut st,
-            &window::WindowInput {
-                doctor: Some(doctor.into()),
-                days: Some("mon-fri".into()),
-                from: from.into(),
-                to: to.into(),
-                services: services.map(String::from),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
-    }
-    st
+}
+
+/// A doctor working Monday to Friday `hours`, in windows taking only
+/// `services` when given.
+fn add_doctor(
+    st: &mut Store,
+    name: &str,
+    specialty: Option<&str>,
+    (from, to): (&str, &str),
+    services: Option<&str>,
+    now: DateTime<Utc>,
+) {
+    doctor::add(
+        st,
+        &doctor::DoctorInput {
+            name: Some(name.into()),
+            specialty: specialty.map(String::from),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
+    window::add(
+        st,
+        &window::WindowInput {
+            doctor: Some(name.into()),
+            days: Some("mon-fri".into()),
+            from: from.into(),
+            to: to.into(),
+            services: services.map(String::from),
+            ..Default::default()
+        },
+        now,
+    )
+    .unwrap();
 }
 
 fn desk() -> Actor {
@@ -402,27 +426,7 @@ fn doctors_that_do_not_fit_scroll_sideways_with_a_marker() {
     let mut st = clinic_in("America/El_Salvador", now);
     for i in 1..=5 {
         let name = format!("Dr. Extra {i}");
-        doctor::add(
-            &mut st,
-            &doctor::DoctorInput {
-                name: Some(name.clone()),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
-        window::add(
-            &mut st,
-            &window::WindowInput {
-                doctor: Some(name),
-                days: Some("mon-fri".into()),
-                from: "09:00".into(),
-                to: "10:00".into(),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
+        add_doctor(&mut st, &name, None, ("09:00", "10:00"), None, now);
     }
     let mut b = board(st, SUNDAY, Some("2026-06-15"), Language::En);
     let first = screen(&mut b, 80, 24);
@@ -647,38 +651,7 @@ fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
     let now = at(SUNDAY);
     {
         let mut st = Store::open(&path, crate::app::Create::File).unwrap();
-        clinic::add(
-            &mut st,
-            "Central",
-            &clinic::SettingsInput {
-                timezone: Some("America/El_Salvador".into()),
-                notify: Some("off".into()),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
-        doctor::add(
-            &mut st,
-            &doctor::DoctorInput {
-                name: Some("Dra. Ana García".into()),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
-        window::add(
-            &mut st,
-            &window::WindowInput {
-                doctor: Some("Ana García".into()),
-                days: Some("mon-fri".into()),
-                from: "08:00".into(),
-                to: "12:00".into(),
-                ..Default::default()
-            },
-            now,
-        )
-        .unwrap();
+        seed(&mut st, "America/El_Salvador", now);
         book_at(
             &mut st,
             "Ana García",
