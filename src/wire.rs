@@ -80,6 +80,7 @@ pub(crate) struct AppointmentView<'a> {
     patient_id: &'a str,
     prescription: Option<&'a str>,
     reason: Option<&'a str>,
+    series_id: Option<&'a str>,
     service: Option<ServiceRefView<'a>>,
     service_id: Option<&'a str>,
     session: Option<&'a str>,
@@ -124,6 +125,7 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
         follow_up_date: day(a.follow_up_date),
         cancellation_reason: a.cancellation_reason.as_deref(),
         external_reference_id: a.external_reference_id.as_deref(),
+        series_id: a.series_id.as_deref(),
         patient: PartyView {
             id: &a.patient_id,
             full_name: &a.patient_name,

@@ -321,6 +321,9 @@ fn new_row(
         completed_at: None,
         cancelled_at: None,
         no_show_at: None,
+        series_id: None,
+        buffer_before: 0,
+        buffer_after: 0,
     }
 }
 

@@ -13,6 +13,8 @@ pub fn add(st: &mut Store, name: &str, minutes: i64, now: DateTime<Utc>) -> Resu
         name: check_name("name", name)?,
         duration_minutes: values::duration("minutes", minutes)?,
         max_per_day: None,
+        buffer_before: 0,
+        buffer_after: 0,
         created_at: now,
         updated_at: now,
     };

@@ -18,3 +18,7 @@ pub const DAY_MINUTES: RangeInclusive<i64> = 0..=1440;
 /// A daily limit: the most active appointments a doctor, or a service, takes
 /// in a local day (docs/rules.md#daily-limits).
 pub const PER_DAY: RangeInclusive<i64> = 1..=1000;
+
+/// A service's buffer before or after each appointment, in minutes
+/// (docs/rules.md#buffers).
+pub const BUFFER: RangeInclusive<i64> = 0..=240;

@@ -115,6 +115,10 @@ pub struct Service {
     /// The most active appointments of the service a local day may hold, per
     /// doctor or per clinic's clinic-wide windows (docs/rules.md#daily-limits).
     pub max_per_day: Option<i64>,
+    /// Minutes the doctor is kept free before and after each appointment of
+    /// the service (docs/rules.md#buffers).
+    pub buffer_before: i64,
+    pub buffer_after: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -281,6 +285,12 @@ pub struct AppointmentRow {
     pub completed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub no_show_at: Option<DateTime<Utc>>,
+    /// The series it was booked in (`book --repeat`, docs/rules.md#series).
+    pub series_id: Option<String>,
+    /// Minutes the doctor is kept free before and after it: its service's
+    /// buffers when it was booked (docs/rules.md#buffers).
+    pub buffer_before: i64,
+    pub buffer_after: i64,
 }
 
 /// An appointment as read back: its row, and what its JSON object shows of

@@ -39,7 +39,7 @@ impl<W: Write> Sink for JsonLines<W> {
 
 /// The CSV columns: every field of the appointment object (docs/commands.md#the-appointment-object) in its
 /// order, the nested patient, doctor and service flattened as `patient.phone`.
-pub const COLUMNS: [&str; 42] = [
+pub const COLUMNS: [&str; 43] = [
     "id",
     "clinic_id",
     "doctor_id",
@@ -82,6 +82,7 @@ pub const COLUMNS: [&str; 42] = [
     "completed_at",
     "cancelled_at",
     "no_show_at",
+    "series_id",
 ];
 
 /// A field of the object as CSV text: null (or a missing nested object) is

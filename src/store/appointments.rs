@@ -3,7 +3,7 @@
 
 use super::columns::{count, place, under};
 use super::db::{marks, Row, ToVal, Tx, Val};
-use super::stored::{col, opt, Kind, Table, MINUTES};
+use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
@@ -31,7 +31,7 @@ const LOOKUP: Lookup = Lookup {
 pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
-    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at";
+    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after";
 
 /// The `tokens` table: the last token number handed out per scope and day.
 pub const TOKEN_COLS: &str = "scope, local_date, last";
@@ -79,6 +79,8 @@ pub const STORED: Table = Table {
         col("ends_at", Kind::Instant),
         col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
         col("status", Kind::Status),
+        col("buffer_before", Kind::Range(BUFFER.0, BUFFER.1)),
+        col("buffer_after", Kind::Range(BUFFER.0, BUFFER.1)),
         opt("follow_up_date", Kind::Date),
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
@@ -131,6 +133,9 @@ fn from_row(r: &Row) -> Result<Appointment> {
         completed_at: f.opt_instant(place!(COLS, "completed_at"))?,
         cancelled_at: f.opt_instant(place!(COLS, "cancelled_at"))?,
         no_show_at: f.opt_instant(place!(COLS, "no_show_at"))?,
+        series_id: f.get(place!(COLS, "series_id"))?,
+        buffer_before: f.range(place!(COLS, "buffer_before"), BUFFER)?,
+        buffer_after: f.range(place!(COLS, "buffer_after"), BUFFER)?,
     };
     Ok(Appointment {
         row,
@@ -320,6 +325,9 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
             a.completed_at.map(epoch),
             a.cancelled_at.map(epoch),
             a.no_show_at.map(epoch),
+            a.series_id,
+            a.buffer_before,
+            a.buffer_after,
             solo
         ],
     )?;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/011_api_tokens.sql"),
     include_str!("schema/postgres/012_messages.sql"),
     include_str!("schema/postgres/013_daily_limits.sql"),
+    include_str!("schema/postgres/014_series_buffers.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

@@ -2,13 +2,14 @@
 //! name it but is no longer listed, found by name, or bookable.
 
 use super::db::{Row, Tx};
-use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
+use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES, PER_DAY};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 
-pub const COLS: &str = "id, name, duration_minutes, created_at, updated_at, max_per_day";
+pub const COLS: &str =
+    "id, name, duration_minutes, created_at, updated_at, max_per_day, buffer_before, buffer_after";
 const LOOKUP: Lookup = Lookup {
     table: "services",
     what: "Service",
@@ -25,6 +26,8 @@ pub const STORED: Table = Table {
     cols: &[
         col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
         opt("max_per_day", Kind::Range(PER_DAY.0, PER_DAY.1)),
+        col("buffer_before", Kind::Range(BUFFER.0, BUFFER.1)),
+        col("buffer_after", Kind::Range(BUFFER.0, BUFFER.1)),
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
     ],
@@ -40,13 +43,15 @@ fn from_row(r: &Row) -> Result<Service> {
         created_at: f.instant(3)?,
         updated_at: f.instant(4)?,
         max_per_day: f.opt_range(5, PER_DAY)?,
+        buffer_before: f.range(6, BUFFER)?,
+        buffer_after: f.range(7, BUFFER)?,
     })
 }
 
 pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
-        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
+        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             s.id,
             s.name,
@@ -54,6 +59,8 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
             epoch(s.created_at),
             epoch(s.updated_at),
             s.max_per_day,
+            s.buffer_before,
+            s.buffer_after,
             name_key(&s.name)
         ],
     )?;
@@ -63,15 +70,17 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
 pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
-        "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6 \
-         WHERE id=?1",
+        "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6, \
+         buffer_before=?7, buffer_after=?8 WHERE id=?1",
         args![
             s.id,
             s.name,
             name_key(&s.name),
             s.duration_minutes,
             epoch(s.updated_at),
-            s.max_per_day
+            s.max_per_day,
+            s.buffer_before,
+            s.buffer_after
         ],
     )?;
     Ok(())

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/011_api_tokens.sql"),
     include_str!("schema/sqlite/012_messages.sql"),
     include_str!("schema/sqlite/013_daily_limits.sql"),
+    include_str!("schema/sqlite/014_series_buffers.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -358,6 +358,8 @@ impl<'a, 'r> Fields<'a, 'r> {
 pub const MINUTES: (i64, i64) = (*limits::MINUTES.start(), *limits::MINUTES.end());
 pub const CAPACITY: (i64, i64) = (*limits::CAPACITY.start(), *limits::CAPACITY.end());
 pub const PER_DAY: (i64, i64) = (*limits::PER_DAY.start(), *limits::PER_DAY.end());
+/// [`limits::BUFFER`] as a pair.
+pub const BUFFER: (i64, i64) = (*limits::BUFFER.start(), *limits::BUFFER.end());
 /// A duration setting (notice, horizon, cancellation window): no upper bound,
 /// the rules' arithmetic is checked.
 pub const NOT_NEGATIVE: (i64, i64) = (0, i64::MAX);
