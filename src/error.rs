@@ -19,6 +19,8 @@ pub enum Code {
     WindowOverlap,
     /// A doctor's or a service's daily limit reached (docs/rules.md#daily-limits).
     DailyLimit,
+    /// A series with an occurrence that cannot be booked or moved (docs/rules.md#series).
+    SeriesRefused,
     PastAppointment,
     InsufficientNotice,
     BeyondHorizon,
@@ -58,6 +60,7 @@ impl Code {
             Code::DuplicateBooking => "DUPLICATE_BOOKING",
             Code::WindowOverlap => "WINDOW_OVERLAP",
             Code::DailyLimit => "DAILY_LIMIT",
+            Code::SeriesRefused => "SERIES_REFUSED",
             Code::PastAppointment => "PAST_APPOINTMENT",
             Code::InsufficientNotice => "INSUFFICIENT_NOTICE",
             Code::BeyondHorizon => "BEYOND_HORIZON",
@@ -86,7 +89,7 @@ impl Code {
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
             AppointmentConflict | SlotFull | SlotInactive | DuplicateBooking | WindowOverlap
-            | DailyLimit => 4,
+            | DailyLimit | SeriesRefused => 4,
             PastAppointment
             | InsufficientNotice
             | BeyondHorizon

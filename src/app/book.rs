@@ -7,6 +7,7 @@ use super::notify::{self, News};
 use super::schedule::{
     parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target, WhenInput,
 };
+use super::series::{self, Repeat, RepeatInput};
 use super::values::{self, check_text, Problems};
 use super::waitlist;
 use crate::core::slots::Request;
@@ -47,6 +48,8 @@ pub struct BookRequest {
     pub walk_in: bool,
     /// `--no-notify`: no confirmation message for the patient.
     pub no_notify: bool,
+    /// `--repeat …`: a series (docs/rules.md#series), booked by [`super::series::book`].
+    pub repeat: Option<RepeatInput>,
 }
 
 /// What booking did.
@@ -67,6 +70,7 @@ pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) 
 }
 
 /// A request's values after rule 1.
+#[derive(Clone)]
 pub struct Checked {
     /// E.164, or a local number until the clinic is known (rule 2).
     phone: Option<String>,
@@ -75,6 +79,23 @@ pub struct Checked {
     reason: Option<String>,
     notes: Option<String>,
     external_ref: Option<String>,
+    repeat: Option<Repeat>,
+}
+
+impl Checked {
+    /// The series asked for, if any.
+    pub fn repeat(&self) -> Option<&Repeat> {
+        self.repeat.as_ref()
+    }
+
+    /// The same values without the external reference (a series' later
+    /// occurrences: the first holds it).
+    pub fn without_ref(&self) -> Checked {
+        Checked {
+            external_ref: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// Rule 1: values, every bad field named at once.
@@ -105,6 +126,10 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         .as_deref()
         .and_then(|n| bad.check("national_id", values::check_national_id(n)));
     let _ = parse_when(&r.when, now.date_naive(), &mut bad);
+    let repeat = r
+        .repeat
+        .as_ref()
+        .and_then(|rep| series::check(rep, r.walk_in, now.date_naive(), &mut bad));
     if let Some(d) = r.duration {
         bad.take("duration", values::minutes_in("duration", d, 5, 480));
     }
@@ -134,6 +159,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         reason,
         notes,
         external_ref,
+        repeat,
     })
 }
 
@@ -147,26 +173,91 @@ pub fn book_in(
     now: DateTime<Utc>,
 ) -> Result<Booked> {
     // Rule 2: references.
-    let (t, who, service) = references(tx, r, c)?;
-    let existing = who.existing;
+    let p = prepare(tx, r, c)?;
     // Rule 3: idempotency, whatever else the request says.
-    if let Some(reference) = &c.external_ref {
-        if let Some(found) = appointments::by_external_ref(tx, reference)? {
-            return Ok(Booked {
-                appointment: found,
-                idempotent: true,
-                renamed_from: None,
-            });
-        }
+    if let Some(found) = already_booked(tx, c)? {
+        return Ok(Booked {
+            appointment: found,
+            idempotent: true,
+            renamed_from: None,
+        });
     }
     // Rules 4–8.
-    let req = request(r.duration, service.as_ref(), r.session.as_deref());
-    let spot = find_place(tx, r, &t, &req, existing.as_ref(), now)?;
+    let spot = find_place(tx, r, &p.target, &p.request(r), p.existing.as_ref(), now)?;
     // Rule 9: the write.
-    let (patient_id, renamed_from) =
-        write_patient(tx, c, who.phone.as_deref(), existing.as_ref(), keys, now)?;
+    let (patient_id, renamed_from) = write_patient(tx, c, &p, keys, now)?;
+    let saved = insert(tx, r, c, &p, &spot, &patient_id, None, now)?;
+    tell(tx, r, &saved, renamed_from.as_deref(), actor, now)?;
+    let send = p.target.clinic.settings.notify && !r.no_notify && !r.walk_in;
+    notify::tell(tx, send, &saved, News::Booked { series: None }, now)?;
+    Ok(Booked {
+        appointment: saved,
+        idempotent: false,
+        renamed_from,
+    })
+}
+
+/// A booking's references (rule 2): the clinic and doctor, the patient if
+/// they exist, the phone given (in E.164) and the service.
+pub(super) struct Prepared {
+    pub target: Target,
+    pub existing: Option<Patient>,
+    phone: Option<String>,
+    pub service: Option<Service>,
+}
+
+impl Prepared {
+    /// What is asked for besides the start.
+    pub fn request<'a>(&'a self, r: &'a BookRequest) -> Request<'a> {
+        request(r.duration, self.service.as_ref(), r.session.as_deref())
+    }
+}
+
+/// Rule 2.
+pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared> {
+    let (target, who, service) = references(tx, r, c)?;
+    Ok(Prepared {
+        target,
+        existing: who.existing,
+        phone: who.phone,
+        service,
+    })
+}
+
+/// Rule 3: the active appointment already holding the request's external reference.
+pub(super) fn already_booked(tx: &Tx, c: &Checked) -> Result<Option<Appointment>> {
+    match &c.external_ref {
+        Some(reference) => appointments::by_external_ref(tx, reference),
+        None => Ok(None),
+    }
+}
+
+/// Rule 9 for one appointment at `spot`: its token, its row (in `series`
+/// when one is given) and its reminders; returns it as saved.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn insert(
+    tx: &Tx,
+    r: &BookRequest,
+    c: &Checked,
+    p: &Prepared,
+    spot: &Placement,
+    patient_id: &str,
+    series: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    let t = &p.target;
     let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
-    let row = new_row(r, c, &t, service.as_ref(), &spot, patient_id, token, now);
+    let mut row = new_row(
+        r,
+        c,
+        t,
+        p.service.as_ref(),
+        spot,
+        patient_id.to_string(),
+        token,
+        now,
+    );
+    row.series_id = series.map(str::to_string);
     appointments::insert(tx, &row, spot.window.capacity == 1)?;
     reminders::schedule(
         tx,
@@ -175,13 +266,7 @@ pub fn book_in(
         &t.clinic.settings.reminders,
         now,
     )?;
-    let saved = appointments::get(tx, &row.id)?;
-    tell(tx, r, &t, &saved, renamed_from.as_deref(), actor, now)?;
-    Ok(Booked {
-        appointment: saved,
-        idempotent: false,
-        renamed_from,
-    })
+    appointments::get(tx, &row.id)
 }
 
 /// Who a booking is for: the patient if they exist, and the phone given, in E.164.
@@ -241,15 +326,15 @@ fn find_place(
 /// The patient the booking is for: found, made or renamed by phone (the
 /// national ID sealed inside the write, against the IDs as they are now).
 /// Their ID, and the name a new one replaced.
-fn write_patient(
+pub(super) fn write_patient(
     tx: &Tx,
     c: &Checked,
-    phone: Option<&str>,
-    existing: Option<&Patient>,
+    p: &Prepared,
     keys: &Keys,
     now: DateTime<Utc>,
 ) -> Result<(String, Option<String>)> {
-    match (phone, existing) {
+    let existing = p.existing.as_ref();
+    match (p.phone.as_deref(), existing) {
         (Some(ph), _) => {
             let n = c
                 .name
@@ -328,12 +413,12 @@ fn new_row(
 }
 
 /// What follows a booking: its events (docs/rules.md#events: the appointment
-/// as its JSON object, and the name the booking replaced), the patient's
-/// confirmation, and the waitlist.
-fn tell(
+/// as its JSON object, and the name the booking replaced) and the waitlist.
+/// The patient's confirmation is the caller's: one for a booking, one for a
+/// whole series.
+pub(super) fn tell(
     tx: &Tx,
     r: &BookRequest,
-    t: &Target,
     saved: &Appointment,
     renamed_from: Option<&str>,
     actor: &Actor,
@@ -354,9 +439,6 @@ fn tell(
             actor,
             now,
         )?;
-    } else {
-        let send = t.clinic.settings.notify && !r.no_notify;
-        notify::tell(tx, send, saved, News::Booked, now)?;
     }
     waitlist::booked(
         tx,

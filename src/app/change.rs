@@ -10,7 +10,7 @@ use super::schedule::{
 use super::values::{self, check_text, Problems};
 use super::{visit, waitlist};
 use crate::core::slots::Request;
-use crate::core::{status as machine, time, Actor, Appointment, Status};
+use crate::core::{status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, patients, reminders, Store};
@@ -92,8 +92,18 @@ pub fn reschedule(
             session: None,
         };
         let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
-        move_to(tx, a, &t, &spot, r, why.as_deref(), actor, now)
+        let send = t.clinic.settings.notify && !r.no_notify;
+        let news = Notice { send, series: None };
+        move_to(tx, a, &t, &spot, r, why.as_deref(), news, actor, now)
     })
+}
+
+/// Whether a change is told to the patient, and the series it covers
+/// (docs/rules.md#series: one message for a series' change).
+#[derive(Clone, Copy)]
+pub(super) struct Notice<'a> {
+    pub send: bool,
+    pub series: Option<&'a Value>,
 }
 
 /// Where a move goes: the doctor asked for (at the clinic asked for), else
@@ -102,18 +112,23 @@ pub fn reschedule(
 fn destination(tx: &Tx, r: &RescheduleRequest, a: &Appointment) -> Result<(Target, i64)> {
     let home = clinics::get(tx, &a.clinic_id)?;
     let cancel_window = home.settings.cancel_window;
-    let t = match (&r.doctor, &a.doctor_id) {
-        (Some(d), _) => target(tx, r.clinic.as_deref(), Some(d))?,
-        (None, Some(d)) => Target {
-            clinic: home,
-            doctor: Some(doctors::get(tx, d)?),
-        },
-        (None, None) => Target {
-            clinic: home,
-            doctor: None,
-        },
+    let t = match &r.doctor {
+        Some(d) => target(tx, r.clinic.as_deref(), Some(d))?,
+        None => home_target(tx, a, home)?,
     };
     Ok((t, cancel_window))
+}
+
+/// The appointment's own doctor (or clinic-wide) at `home`, its clinic.
+pub(super) fn home_target(tx: &Tx, a: &Appointment, home: Clinic) -> Result<Target> {
+    Ok(Target {
+        clinic: home,
+        doctor: a
+            .doctor_id
+            .as_deref()
+            .map(|d| doctors::get(tx, d))
+            .transpose()?,
+    })
 }
 
 /// The new start: `--time` alone keeps the date, `--date` alone keeps the time.
@@ -145,13 +160,14 @@ fn new_start(
 /// changes, back to `scheduled`, reminders again, the event, the freed time
 /// offered to the waitlist, and the patient told.
 #[allow(clippy::too_many_arguments)]
-fn move_to(
+pub(super) fn move_to(
     tx: &Tx,
     mut a: Appointment,
     t: &Target,
     spot: &Placement,
     r: &RescheduleRequest,
     why: Option<&str>,
+    news: Notice,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
@@ -197,13 +213,13 @@ fn move_to(
         saved.local_date,
         now,
     )?;
-    let send = t.clinic.settings.notify && !r.no_notify;
     notify::tell(
         tx,
-        send,
+        news.send,
         &saved,
         News::Moved {
             previous: &previous,
+            series: news.series,
         },
         now,
     )?;
@@ -226,33 +242,72 @@ pub fn cancel(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
+    let reason = cancel_reason(c)?;
+    st.write(|tx| {
+        let a = visit::find(tx, &c.id, now)?;
+        let settings = clinics::get(tx, &a.clinic_id)?.settings;
+        let news = Notice {
+            send: settings.notify && !c.no_notify,
+            series: None,
+        };
+        cancel_one(
+            tx,
+            a,
+            &reason,
+            c.force,
+            settings.cancel_window,
+            news,
+            actor,
+            now,
+        )
+    })
+}
+
+/// A cancellation's reason, checked: it is required.
+pub(super) fn cancel_reason(c: &CancelRequest) -> Result<String> {
     let mut bad = Problems::default();
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
     bad.finish()?;
-    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
-    st.write(|tx| {
-        let mut a = visit::find(tx, &c.id, now)?;
-        machine::check_cancel(a.status)?;
-        let settings = clinics::get(tx, &a.clinic_id)?.settings;
-        machine::check_cancel_window(now, a.starts_at, settings.cancel_window, c.force)?;
-        a.status = Status::Cancelled;
-        a.cancelled_at = Some(now);
-        a.cancellation_reason = Some(reason.clone());
-        a.updated_at = now;
-        reminders::cancel_pending(tx, &a.id, now)?;
-        let saved = commit(
-            tx,
-            &a,
-            "appointment.cancelled",
-            json!({"forced": c.force}),
-            actor,
-            now,
-        )?;
-        waitlist::offer_freed(tx, &saved, now)?;
-        let send = settings.notify && !c.no_notify;
-        notify::tell(tx, send, &saved, News::Cancelled { reason: &reason }, now)?;
-        Ok(saved)
-    })
+    reason.ok_or_else(|| Error::field("reason", "--reason is required"))
+}
+
+/// Cancels `a` inside the caller's write transaction: the status rules and
+/// the clinic's cancellation window (`force` past it), its pending
+/// reminders withdrawn, the event, the freed time offered to the waitlist,
+/// and the patient told as `news` says.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn cancel_one(
+    tx: &Tx,
+    mut a: Appointment,
+    reason: &str,
+    force: bool,
+    cancel_window: i64,
+    news: Notice,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Appointment> {
+    machine::check_cancel(a.status)?;
+    machine::check_cancel_window(now, a.starts_at, cancel_window, force)?;
+    a.status = Status::Cancelled;
+    a.cancelled_at = Some(now);
+    a.cancellation_reason = Some(reason.to_string());
+    a.updated_at = now;
+    reminders::cancel_pending(tx, &a.id, now)?;
+    let saved = commit(
+        tx,
+        &a,
+        "appointment.cancelled",
+        json!({"forced": force}),
+        actor,
+        now,
+    )?;
+    waitlist::offer_freed(tx, &saved, now)?;
+    let told = News::Cancelled {
+        reason,
+        series: news.series,
+    };
+    notify::tell(tx, news.send, &saved, told, now)?;
+    Ok(saved)
 }
 
 /// A move along the status line (docs/rules.md#statuses).

@@ -7,6 +7,7 @@
 
 use super::book::{self, BookRequest};
 use super::schedule::WhenInput;
+use super::series::{self, RepeatInput};
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
@@ -61,6 +62,14 @@ struct Line {
     external_ref: Option<String>,
     /// `false`: no confirmation message (the seeds' `send_notification`).
     notify: Option<bool>,
+    /// A series (docs/rules.md#series): `daily` or `weekly`, with `every`,
+    /// `count` or `until`, and `skip_conflicts`.
+    repeat: Option<String>,
+    every: Option<i64>,
+    count: Option<i64>,
+    until: Option<String>,
+    #[serde(default)]
+    skip_conflicts: bool,
 }
 
 impl Line {
@@ -88,6 +97,13 @@ impl Line {
             key: key.map(str::to_string),
             walk_in: false,
             no_notify: self.notify == Some(false),
+            repeat: RepeatInput::given(
+                self.repeat,
+                self.every,
+                self.count,
+                self.until,
+                self.skip_conflicts,
+            ),
         }
     }
 }
@@ -290,10 +306,19 @@ pub fn import(
             let outcome = text
                 .and_then(|t| parse(t.trim(), r, now))
                 .and_then(|(req, checked)| {
-                    tx.attempt(|tx| book::book_in(tx, &req, &checked, &keys, &Actor::Import, now))
+                    tx.attempt(|tx| {
+                        let actor = &Actor::Import;
+                        // A series line books all its occurrences or none.
+                        match req.repeat {
+                            Some(_) => series::book_in(tx, &req, &checked, &keys, actor, now)
+                                .map(|s| s.idempotent),
+                            None => book::book_in(tx, &req, &checked, &keys, actor, now)
+                                .map(|b| b.idempotent),
+                        }
+                    })
                 });
             match outcome {
-                Ok(b) if b.idempotent => done.idempotent += 1,
+                Ok(true) => done.idempotent += 1,
                 Ok(_) => done.booked += 1,
                 // The database is unusable: no later line can do better.
                 Err(e) if e.code == Code::Database || e.code == Code::Internal => return Err(e),

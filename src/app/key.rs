@@ -117,15 +117,8 @@ pub fn rotate(
     Ok(rotated)
 }
 
-/// A test hook, in debug builds only: `APPT_TEST_PAUSE=key-rotate:STEP`
-/// stops the rotation at STEP (saying so on stderr) for a test to kill it there.
+/// A test hook: `APPT_TEST_PAUSE=key-rotate:STEP` stops the rotation at
+/// STEP for a test to kill it there ([`super::test_pause`]).
 fn pause(step: &str) {
-    #[cfg(debug_assertions)]
-    if std::env::var("APPT_TEST_PAUSE").is_ok_and(|v| v.strip_prefix("key-rotate:") == Some(step)) {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "paused at key-rotate:{step}");
-        std::thread::sleep(std::time::Duration::from_secs(120));
-    }
-    #[cfg(not(debug_assertions))]
-    let _ = step;
+    super::test_pause(&format!("key-rotate:{step}"));
 }

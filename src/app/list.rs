@@ -24,6 +24,8 @@ pub struct ListRequest {
     pub doctor: Option<String>,
     pub patient: Option<String>,
     pub source: Option<String>,
+    /// One series (its ID, a prefix, or an occurrence's ID).
+    pub series: Option<String>,
     pub page: i64,
     pub limit: i64,
 }
@@ -120,6 +122,11 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             doctor_id,
             patient_id,
             source,
+            series_id: a
+                .series
+                .as_deref()
+                .map(|s| super::series::find(tx, s))
+                .transpose()?,
         };
         let (rows, total) = appointments::list(tx, &f, offset.unwrap_or(0), a.limit)?;
         Ok(Page {

@@ -50,6 +50,11 @@ pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Resu
                 .map(day);
             f.previous_time = text(&previous["start_time"]);
             f.reason = text(&data["reason"]);
+            let series = &data["series"];
+            f.series = series["count"]
+                .as_i64()
+                .zip(text(&series["last_date"]).and_then(|d| d.parse::<NaiveDate>().ok()))
+                .map(|(n, last)| message::series_words(lang, n, last));
             // A cancellation offers nothing to act on.
             (kind != "cancelled").then(|| Target::Appointment(a.id.clone()))
         }

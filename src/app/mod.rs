@@ -28,6 +28,7 @@ pub mod queue;
 pub mod remind;
 pub mod reply;
 pub mod schedule;
+pub mod series;
 pub mod service;
 pub mod shortfall;
 pub mod slots;
@@ -65,3 +66,17 @@ impl Clock {
 
 #[cfg(test)]
 mod tests;
+
+/// A test hook, in debug builds only: with `APPT_TEST_PAUSE=STEP` the process
+/// stops at STEP (saying `paused at STEP` on stderr) for a test to kill it
+/// there (a key rotation's steps, a series inside its transaction).
+pub(crate) fn test_pause(step: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("APPT_TEST_PAUSE").is_ok_and(|v| v == step) {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "paused at {step}");
+        std::thread::sleep(std::time::Duration::from_secs(120));
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = step;
+}

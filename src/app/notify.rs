@@ -10,15 +10,21 @@ use crate::store::reminders;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-/// What happened to the appointment.
+/// What happened to the appointment. `series` (docs/rules.md#series), when
+/// the news covers a series' occurrences from this one on: how many and the
+/// last date (`{"count","last_date"}`), for the message's `{series}`.
 pub enum News<'a> {
-    Booked,
+    Booked {
+        series: Option<&'a Value>,
+    },
     /// Moved; `previous` holds the times it had.
     Moved {
         previous: &'a Value,
+        series: Option<&'a Value>,
     },
     Cancelled {
         reason: &'a str,
+        series: Option<&'a Value>,
     },
 }
 
@@ -31,7 +37,7 @@ pub fn tell(tx: &Tx, send: bool, a: &Appointment, news: News, now: DateTime<Utc>
     // A booking is the appointment's first news: nothing to withdraw (and
     // one query fewer for every `book` and every line of an import).
     let pending = match news {
-        News::Booked => Vec::new(),
+        News::Booked { .. } => Vec::new(),
         _ => reminders::pending_notices(tx, &a.id)?,
     };
     for p in &pending {
@@ -41,14 +47,26 @@ pub fn tell(tx: &Tx, send: bool, a: &Appointment, news: News, now: DateTime<Utc>
         return Ok(());
     }
     let was = |kind: &str| pending.iter().find(|p| p.kind == kind);
-    let (kind, data) = match news {
-        News::Booked => ("confirmation", None),
-        News::Moved { .. } if was("confirmation").is_some() => ("confirmation", None),
-        News::Moved { previous } => match was("rescheduled") {
-            Some(earlier) => ("rescheduled", earlier.data.clone()),
-            None => ("rescheduled", Some(json!({ "previous": previous }))),
+    let (kind, data, series) = match news {
+        News::Booked { series } => ("confirmation", None, series),
+        News::Moved { series, .. } if was("confirmation").is_some() => {
+            ("confirmation", None, series)
+        }
+        News::Moved { previous, series } => match was("rescheduled") {
+            Some(earlier) => ("rescheduled", earlier.data.clone(), series),
+            None => ("rescheduled", Some(json!({ "previous": previous })), series),
         },
-        News::Cancelled { reason } => ("cancelled", Some(json!({ "reason": reason }))),
+        News::Cancelled { reason, series } => {
+            ("cancelled", Some(json!({ "reason": reason })), series)
+        }
+    };
+    let data = match series {
+        Some(s) => {
+            let mut d = data.unwrap_or_else(|| json!({}));
+            d["series"] = s.clone();
+            Some(d)
+        }
+        None => data,
     };
     reminders::queue(tx, &a.id, kind, data.as_ref(), None, now)
 }

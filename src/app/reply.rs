@@ -258,6 +258,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointme
         duration: offer["duration_minutes"].as_i64(),
         session: None,
         reason: None,
+        repeat: None,
         notes: None,
         source: "web".into(),
         external_ref: None,

@@ -5,6 +5,7 @@ use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest};
+use crate::app::series::{self, RepeatInput};
 use crate::app::slots::SlotsRequest;
 use crate::app::Store;
 use crate::error::Result;
@@ -13,7 +14,7 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book -d \"Dr. García\" -D tomorrow -t 09:30 -p +50370123456 -r Fever\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100"
+    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book -d \"Dr. García\" -D tomorrow -t 09:30 -p +50370123456 -r Fever\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 09:00 -p +50370123456 -s Fisioterapia --repeat weekly --count 10"
 )]
 pub struct Args {
     /// The doctor (name or ID)
@@ -65,6 +66,26 @@ pub struct Args {
     /// Send the patient no confirmation message
     #[arg(long)]
     pub no_notify: bool,
+    /// Book a series: the same local time every day or every week
+    #[arg(long, value_name = "daily|weekly", value_parser = ["daily", "weekly"], conflicts_with = "walk_in")]
+    pub repeat: Option<String>,
+    /// A series every N days or weeks [default: 1]
+    #[arg(long, value_name = "N", requires = "repeat")]
+    pub every: Option<i64>,
+    /// How many occurrences a series has (at most 104)
+    #[arg(long, value_name = "N", requires = "repeat", conflicts_with = "until")]
+    pub count: Option<i64>,
+    /// The last date a series may fall on
+    #[arg(
+        long,
+        value_name = "DATE",
+        requires = "repeat",
+        allow_negative_numbers = true
+    )]
+    pub until: Option<String>,
+    /// Book the occurrences that can be booked and list the others
+    #[arg(long, requires = "repeat")]
+    pub skip_conflicts: bool,
 }
 
 /// On a terminal: pick what was left out (doctor, date, the service the
@@ -132,7 +153,31 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         key: ctx.key()?,
         walk_in: a.walk_in,
         no_notify: a.no_notify,
+        repeat: RepeatInput::given(a.repeat, a.every, a.count, a.until, a.skip_conflicts),
     };
+    if req.repeat.is_some() {
+        let booked = series::book(&mut st, &req, &ctx.actor, ctx.now)?;
+        return Ok(ctx
+            .report(
+                || {
+                    json::series(
+                        &booked.series_id,
+                        &booked.appointments,
+                        &booked.skipped,
+                        Some(booked.idempotent),
+                    )
+                },
+                || {
+                    human::series(
+                        "Booked",
+                        &booked.series_id,
+                        &booked.appointments,
+                        &booked.skipped,
+                    )
+                },
+            )
+            .made("series booked", &booked.series_id));
+    }
     let booked = book::book(&mut st, &req, &ctx.actor, ctx.now)?;
     let appt = &booked.appointment;
     Ok(ctx

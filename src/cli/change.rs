@@ -5,6 +5,7 @@ use super::prompt::{self, check, Ask};
 use super::schedule::WhenArgs;
 use super::Ctx;
 use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
+use crate::app::series;
 use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
 use crate::core::{status, time, Appointment};
@@ -14,7 +15,7 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt reschedule 3f2a -t 11:00\n  appt reschedule 3f2a -D tomorrow -r \"Patient asked\"\n  appt reschedule 3f2a -D +7 -t 09:00 -d \"Dra. Rivera\""
+    after_help = "Examples:\n  appt reschedule 3f2a -t 11:00\n  appt reschedule 3f2a -D tomorrow -r \"Patient asked\"\n  appt reschedule 3f2a -D +7 -t 09:00 -d \"Dra. Rivera\"\n  appt reschedule 3f2a --series -t 10:00"
 )]
 pub struct RescheduleArgs {
     /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
@@ -36,11 +37,14 @@ pub struct RescheduleArgs {
     /// Send the patient no "rescheduled" message
     #[arg(long)]
     pub no_notify: bool,
+    /// Move this occurrence of a series and every later one to --time, each on its own date
+    #[arg(long, requires = "time", conflicts_with_all = ["date", "at", "doctor"])]
+    pub series: bool,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Duplicate booking\" -y"
+    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Duplicate booking\" -y\n  appt cancel 3f2a --series -r \"Treatment ended\""
 )]
 pub struct CancelArgs {
     /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
@@ -57,6 +61,9 @@ pub struct CancelArgs {
     /// Do not ask for confirmation (only a terminal asks)
     #[arg(short, long)]
     pub yes: bool,
+    /// Cancel this occurrence of a series and every later active one
+    #[arg(long)]
+    pub series: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -119,6 +126,19 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
         .made(format!("appointment {}", verb.to_lowercase()), &a.id)
 }
 
+/// A series' occurrences moved or cancelled together.
+fn series_changed(ctx: &Ctx, verb: &str, list: &[Appointment]) -> Report {
+    let id = list
+        .first()
+        .and_then(|a| a.series_id.clone())
+        .unwrap_or_default();
+    ctx.report(
+        || json::series(&id, list, &[], None),
+        || human::series(verb, &id, list, &[]),
+    )
+    .made(format!("series {}", verb.to_lowercase()), &id)
+}
+
 /// The appointment a command is about: as given, else picked on a terminal
 /// from today's, else missing (reported with the rest by `ask.finish`).
 fn which(
@@ -162,6 +182,10 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         force: r.force,
         no_notify: r.no_notify,
     };
+    if r.series {
+        let moved = series::reschedule(st, &req, &ctx.actor, ctx.now)?;
+        return Ok(series_changed(ctx, "Rescheduled", &moved));
+    }
     let a = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Rescheduled", &a))
 }
@@ -227,7 +251,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     )?;
     ask.finish()?;
     let go = prompt::confirm(ctx, c.yes, || {
-        Ok(shown.as_ref().map_or_else(
+        let question = shown.as_ref().map_or_else(
             || tr!("c.cancel_q_id", id = id),
             |a| {
                 tr!(
@@ -241,7 +265,11 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
                     d = human::when(a)
                 )
             },
-        ))
+        );
+        Ok(match c.series {
+            true => format!("{question} {}", tr!("c.cancel_series_q")),
+            false => question,
+        })
     })?;
     if !go {
         return Ok(prompt::declined(ctx));
@@ -253,6 +281,10 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         no_notify: c.no_notify,
     };
     let st = ctx.open_once(&mut opened)?;
+    if c.series {
+        let cancelled = series::cancel(st, &req, &ctx.actor, ctx.now)?;
+        return Ok(series_changed(ctx, "Cancelled", &cancelled));
+    }
     let a = change::cancel(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, "Cancelled", &a))
 }

@@ -38,6 +38,9 @@ pub struct ListArgs {
     /// Only from this source
     #[arg(long)]
     pub source: Option<String>,
+    /// Only this series' occurrences (its ID or prefix, or one occurrence's ID)
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
     /// Page number, from 1
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub page: i64,
@@ -73,6 +76,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         doctor: a.doctor,
         patient: a.patient,
         source: a.source,
+        series: a.series,
         page: a.page,
         limit: a.limit,
     };

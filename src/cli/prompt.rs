@@ -284,6 +284,7 @@ impl<'a> Ask<'a> {
             doctor: None,
             patient: None,
             source: None,
+            series: None,
             page: 1,
             limit: 500,
         };

@@ -20,7 +20,7 @@ pub const KINDS: [&str; 5] = [
 ];
 
 /// What a template may name.
-pub const PLACEHOLDERS: [&str; 10] = [
+pub const PLACEHOLDERS: [&str; 11] = [
     "patient",
     "doctor",
     "clinic",
@@ -31,6 +31,7 @@ pub const PLACEHOLDERS: [&str; 10] = [
     "previous_date",
     "previous_time",
     "reason",
+    "series",
 ];
 
 /// A template longer than this is refused.
@@ -46,17 +47,18 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
         }
         ("confirmation", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} is booked for {date} \
-             at {time}.[ Confirm, cancel or change it here: {link}][ To talk to us, call \
+             at {time}[ ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call \
              {clinic_phone}.]"
         }
         ("rescheduled", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} has moved from \
-             {previous_date} at {previous_time} to {date} at {time}.[ Confirm, cancel or change \
-             it here: {link}][ To talk to us, call {clinic_phone}.]"
+             {previous_date} at {previous_time} to {date} at {time}[, with the rest of the series \
+             ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call {clinic_phone}.]"
         }
         ("cancelled", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} on {date} at {time} \
-             has been cancelled[ ({reason})].[ To book another, call {clinic_phone}.]"
+             has been cancelled[ ({reason})].[ The rest of the series is cancelled with it \
+             ({series}).][ To book another, call {clinic_phone}.]"
         }
         ("waitlist_offer", Language::En) => {
             "Hello {patient}, a time has come free[ with {doctor}] at {clinic}: {date} at \
@@ -69,17 +71,18 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
         }
         ("confirmation", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} quedó reservada para el {date} a \
-             las {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, \
+             las {time}[ ({series})].[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, \
              llame al {clinic_phone}.]"
         }
         ("rescheduled", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} cambió del {previous_date} a las \
-             {previous_time} al {date} a las {time}.[ Para confirmar, cancelar o cambiar la hora: \
-             {link}][ Si tiene dudas, llame al {clinic_phone}.]"
+             {previous_time} al {date} a las {time}[, junto con el resto de la serie ({series})].[ \
+             Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame al {clinic_phone}.]"
         }
         ("cancelled", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} del {date} a las {time} fue \
-             cancelada[ (motivo: {reason})].[ Para una nueva cita, llame al {clinic_phone}.]"
+             cancelada[ (motivo: {reason})].[ Con ella se cancela el resto de la serie \
+             ({series}).][ Para una nueva cita, llame al {clinic_phone}.]"
         }
         ("waitlist_offer", Language::Es) => {
             "Hola {patient}, se liberó una hora[ con {doctor}] en {clinic}: el {date} a las \
@@ -198,6 +201,8 @@ pub struct Fields {
     pub previous_date: Option<String>,
     pub previous_time: Option<String>,
     pub reason: Option<String>,
+    /// A series the message covers (docs/rules.md#series): [`series_words`].
+    pub series: Option<String>,
 }
 
 impl Fields {
@@ -213,6 +218,7 @@ impl Fields {
             "previous_date" => self.previous_date.as_ref(),
             "previous_time" => self.previous_time.as_ref(),
             "reason" => self.reason.as_ref(),
+            "series" => self.series.as_ref(),
             _ => None,
         };
         v.map(|s| s.trim()).filter(|s| !s.is_empty())
@@ -305,6 +311,18 @@ pub fn date_words(lang: Language, d: NaiveDate) -> String {
     match lang {
         Language::En => format!("{day} {} {month}", d.day()),
         Language::Es => format!("{day} {} de {month}", d.day()),
+    }
+}
+
+/// What a message says of the series it covers: how many visits and the
+/// last one's date (`10 visits, the last on Tuesday 5 May`).
+pub fn series_words(lang: Language, count: i64, last: NaiveDate) -> String {
+    let last = date_words(lang, last);
+    match (lang, count) {
+        (Language::En, 1) => format!("1 visit, on {last}"),
+        (Language::En, n) => format!("{n} visits, the last on {last}"),
+        (Language::Es, 1) => format!("1 cita, el {last}"),
+        (Language::Es, n) => format!("{n} citas, la última el {last}"),
     }
 }
 

@@ -223,6 +223,36 @@ pub fn appointments(list: &[Appointment]) -> String {
     t.render()
 }
 
+/// A series booked, moved or cancelled (docs/rules.md#series): its
+/// occurrences, then the ones left out and why.
+pub fn series(
+    verb: &str,
+    series_id: &str,
+    list: &[Appointment],
+    skipped: &[crate::app::series::Skipped],
+) -> String {
+    let mut text = tr!(
+        "h.series",
+        verb = lang::message(verb),
+        n = list.len(),
+        id = short(series_id)
+    );
+    text.push('\n');
+    text.push_str(&appointments(list));
+    if !skipped.is_empty() {
+        text.push_str(&format!("\n{}", tr!("h.series_skipped")));
+        for s in skipped {
+            text.push_str(&format!(
+                "\n  {}  {}: {}",
+                s.date,
+                s.error.code.as_str(),
+                clean(&lang::message(&s.error.message))
+            ));
+        }
+    }
+    text
+}
+
 pub fn appointment_card(a: &Appointment) -> String {
     let w = width();
     let mut lines = vec![
@@ -256,6 +286,7 @@ pub fn appointment_card(a: &Appointment) -> String {
         ("card.Rx", a.prescription.as_deref()),
         ("card.Cancelled", a.cancellation_reason.as_deref()),
         ("card.Ext_ref", a.external_reference_id.as_deref()),
+        ("card.Series", a.series_id.as_deref()),
     ];
     for (id, v) in optional {
         if let Some(v) = v {

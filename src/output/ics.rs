@@ -3,6 +3,9 @@
 //! octets (never inside a UTF-8 character) with CRLF endings; appt writes the
 //! VCALENDAR around the events itself, so the calendar is never held whole.
 //!
+//! An occurrence of a series is one event with its own UID and a
+//! `RELATED-TO` naming the series.
+//!
 //! A calendar file travels (phones, shared calendars): it names the doctor,
 //! the service and the clinic, never the patient, unless `--include-patient`.
 
@@ -119,6 +122,11 @@ impl<W: Write> Sink for Calendar<W> {
         let d = description(a, self.opts.include_patient);
         if !d.is_empty() {
             e.description(&text(&d));
+        }
+        // Each occurrence of a series is an event of its own, related to its
+        // series (docs/commands.md#appt-export).
+        if let Some(series) = &a.series_id {
+            e.add_property("RELATED-TO", series);
         }
         self.buf.clear();
         e.fmt_write(&mut self.buf).map_err(formatting_failed)?;

@@ -712,6 +712,46 @@ pub fn booked(b: &crate::app::book::Booked) -> Value {
     })
 }
 
+/// A series booked, moved or cancelled (docs/rules.md#series): a booking
+/// says whether it was booked before (`idempotent`) and what it skipped.
+pub fn series(
+    series_id: &str,
+    list: &[Appointment],
+    skipped: &[crate::app::series::Skipped],
+    idempotent: Option<bool>,
+) -> Value {
+    #[derive(Serialize)]
+    struct Left<'a> {
+        date: String,
+        code: &'a str,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        series_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        idempotent: Option<bool>,
+        appointments: Vec<AppointmentView<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<Vec<Left<'a>>>,
+    }
+    to_json(View {
+        series_id,
+        idempotent,
+        appointments: list.iter().map(appointment_view).collect(),
+        skipped: idempotent.map(|_| {
+            skipped
+                .iter()
+                .map(|s| Left {
+                    date: s.date.to_string(),
+                    code: s.error.code.as_str(),
+                    message: &s.error.message,
+                })
+                .collect()
+        }),
+    })
+}
+
 /// `import --json`: what was booked, and the rejected lines kept.
 pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> Value {
     #[derive(Serialize)]

@@ -10,6 +10,7 @@ use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, 
 use crate::app::list::{self, CountRequest, ListRequest};
 use crate::app::next::{self, NextRequest};
 use crate::app::schedule::WhenInput;
+use crate::app::series::{self, RepeatInput};
 use crate::app::slots::{self, SlotsRequest};
 use crate::app::{agenda, clinic, doctor, events, service, waitlist, Store};
 use crate::core::access::{Grant, Scope};
@@ -416,6 +417,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 doctor: q.text("doctor_id"),
                 patient: q.text("patient"),
                 source: q.text("source"),
+                series: q.text("series"),
                 page: q.int("page").unwrap_or(1),
                 limit: q.int("limit").unwrap_or(50),
             };
@@ -495,10 +497,15 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 force: b.flag("force").unwrap_or(false),
                 no_notify: !b.flag("send_notification").unwrap_or(true),
             };
+            let whole = b.flag("series").unwrap_or(false);
             b.finish()?;
             let a = who.appointment(st, id)?;
             req.id = a.id.clone();
             req.clinic = who.clinic(st, named)?;
+            if whole {
+                let moved = series::reschedule(st, &req, &who.actor(), who.now)?;
+                return Ok(Answer::ok(series_answer(&moved)));
+            }
             let a = change::reschedule(st, &req, &who.actor(), who.now)?;
             Ok(Answer::ok(json::appointment(&a)))
         }
@@ -509,10 +516,12 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 force: false,
                 no_notify: false,
             };
+            let whole;
             if call.route.op == Op::Delete {
                 req.reason = q.text("reason");
                 req.force = q.flag("force");
                 req.no_notify = !q.bool("send_notification").unwrap_or(true);
+                whole = q.flag("series");
                 q.finish()?;
             } else {
                 q.finish()?;
@@ -520,9 +529,14 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 req.reason = b.text("reason");
                 req.force = b.flag("force").unwrap_or(false);
                 req.no_notify = !b.flag("send_notification").unwrap_or(true);
+                whole = b.flag("series").unwrap_or(false);
                 b.finish()?;
             }
             req.id = who.appointment(st, id)?.id.clone();
+            if whole {
+                let cancelled = series::cancel(st, &req, &who.actor(), who.now)?;
+                return Ok(Answer::ok(series_answer(&cancelled)));
+            }
             let a = change::cancel(st, &req, &who.actor(), who.now)?;
             Ok(Answer::ok(json::appointment(&a)))
         }
@@ -620,6 +634,15 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
     }
 }
 
+/// A series moved or cancelled: `{"series_id","appointments"}`.
+fn series_answer(list: &[crate::core::Appointment]) -> Value {
+    let id = list
+        .first()
+        .and_then(|a| a.series_id.as_deref())
+        .unwrap_or_default();
+    json::series(id, list, &[], None)
+}
+
 /// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
 /// `Idempotency-Key` header as the external reference, and
 /// `send_notification: false` as `--no-notify`.
@@ -651,7 +674,15 @@ fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answe
         key: who.key.clone(),
         walk_in: b.flag("walk_in").unwrap_or(false),
         no_notify: !b.flag("send_notification").unwrap_or(true),
+        repeat: None,
     };
+    req.repeat = RepeatInput::given(
+        b.text("repeat"),
+        b.int("every"),
+        b.int("count"),
+        b.text("until"),
+        b.flag("skip_conflicts").unwrap_or(false),
+    );
     b.finish()?;
     req.external_ref = match (external_ref, call.idempotency_key.clone()) {
         (Some(body), Some(header)) if body != header => {
@@ -663,6 +694,20 @@ fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answe
         (body, header) => header.or(body),
     };
     req.clinic = who.clinic(st, named)?;
+    if req.repeat.is_some() {
+        let booked = series::book(st, &req, &who.actor(), who.now)?;
+        let mut a = Answer::ok(json::series(
+            &booked.series_id,
+            &booked.appointments,
+            &booked.skipped,
+            Some(booked.idempotent),
+        ));
+        if !booked.idempotent {
+            a.status = 201;
+            a.location = Some(format!("/v1/appointments?series={}", booked.series_id));
+        }
+        return Ok(a);
+    }
     let booked = book::book(st, &req, &who.actor(), who.now)?;
     let mut a = Answer::ok(json::booked(&booked));
     if !booked.idempotent {

@@ -526,6 +526,8 @@ pub struct Filter {
     pub doctor_id: Option<String>,
     pub patient_id: Option<String>,
     pub source: Option<String>,
+    /// One series' occurrences (docs/rules.md#series).
+    pub series_id: Option<String>,
 }
 
 impl Filter {
@@ -536,6 +538,7 @@ impl Filter {
             || self.to.is_some()
             || self.doctor_id.is_some()
             || self.patient_id.is_some()
+            || self.series_id.is_some()
     }
 
     fn one_day(&self) -> bool {
@@ -588,6 +591,7 @@ impl Filter {
             self.patient_id.as_ref().map(|v| v.to_val()),
         );
         add(source, self.source.as_ref().map(|v| v.to_val()));
+        add("a.series_id =", self.series_id.as_ref().map(|v| v.to_val()));
         let clause = if conds.is_empty() {
             "1 = 1".to_string()
         } else {
@@ -712,6 +716,45 @@ pub fn count_created(
     )
 }
 
+/// A series' occurrences (docs/rules.md#series) in start order: all of them,
+/// or the active ones starting at `from` or later.
+pub fn of_series(
+    conn: &Tx,
+    series_id: &str,
+    from: Option<DateTime<Utc>>,
+) -> Result<Vec<Appointment>> {
+    match from {
+        None => conn.rows(
+            &format!(
+                "{} WHERE a.series_id = ?1 ORDER BY a.starts_at, a.id",
+                select()
+            ),
+            args![series_id],
+            from_row,
+        ),
+        Some(t) => conn.rows(
+            &format!(
+                "{} WHERE a.series_id = ?1 AND a.starts_at >= ?2 AND a.status IN {ACTIVE} \
+                 ORDER BY a.starts_at, a.id",
+                select()
+            ),
+            args![series_id, epoch(t)],
+            from_row,
+        ),
+    }
+}
+
+/// The series IDs that start with `prefix` (at most `limit`), for finding a
+/// series by its ID or a prefix of it.
+pub fn series_like(conn: &Tx, prefix: &str, limit: i64) -> Result<Vec<String>> {
+    conn.rows(
+        "SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL \
+         AND substr(series_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) ORDER BY series_id LIMIT ?2",
+        args![prefix, limit],
+        |r| r.get(0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -756,6 +799,7 @@ mod tests {
                     doctor_id: on(3).then(|| "d".into()),
                     patient_id: on(4).then(|| "p".into()),
                     source: on(5).then(|| "whatsapp".into()),
+                    series_id: None,
                 }
             })
             .collect()

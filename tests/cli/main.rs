@@ -35,6 +35,7 @@ mod patient_links;
 mod prompts;
 mod queries;
 mod reminders;
+mod series;
 mod serve;
 mod setup;
 mod slots;

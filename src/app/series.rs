@@ -1,0 +1,621 @@
+//! Series (docs/rules.md#series): `book --repeat` books one occurrence on
+//! each date of a repeat at the same local time, each through every booking
+//! rule; `cancel --series` and `reschedule --series` change an occurrence and
+//! every later active one. Each is one transaction: all or nothing, or with
+//! `--skip-conflicts` the occurrences that can be booked.
+
+use super::book::{self, BookRequest, Checked};
+use super::change::{self, CancelRequest, Notice, RescheduleRequest};
+use super::notify::{self, News};
+use super::schedule::{parse_when, place, resolve_when, Placement, When};
+use super::values::Problems;
+use crate::core::{time, Actor, Appointment};
+use crate::error::{Code, Error, Result};
+use crate::store::crypto::Keys;
+use crate::store::db::Tx;
+use crate::store::{self, appointments, clinics, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::{json, Value};
+
+/// The most occurrences one series may have.
+pub const MAX_OCCURRENCES: i64 = 104;
+
+/// The longest step between occurrences, in days or weeks.
+const MAX_EVERY: i64 = 52;
+
+/// `--repeat daily|weekly [--every N] (--count N | --until DATE)` as typed,
+/// with `--skip-conflicts`.
+#[derive(Debug, Clone, Default)]
+pub struct RepeatInput {
+    pub frequency: Option<String>,
+    pub every: Option<i64>,
+    pub count: Option<i64>,
+    pub until: Option<String>,
+    pub skip_conflicts: bool,
+}
+
+impl RepeatInput {
+    /// The repeat a request's fields ask for, None when they name none
+    /// (so that `count` without `repeat` is refused, not ignored).
+    pub fn given(
+        frequency: Option<String>,
+        every: Option<i64>,
+        count: Option<i64>,
+        until: Option<String>,
+        skip_conflicts: bool,
+    ) -> Option<RepeatInput> {
+        let any = frequency.is_some()
+            || every.is_some()
+            || count.is_some()
+            || until.is_some()
+            || skip_conflicts;
+        any.then_some(RepeatInput {
+            frequency,
+            every,
+            count,
+            until,
+            skip_conflicts,
+        })
+    }
+}
+
+/// A repeat after rule 1.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// Days between occurrences: 1 or 7, times `--every`.
+    step: i64,
+    end: End,
+    skip_conflicts: bool,
+}
+
+#[derive(Debug, Clone)]
+enum End {
+    Count(i64),
+    /// As typed: a relative date is the clinic's, known inside the write.
+    Until(String),
+}
+
+/// Rule 1 for a repeat: every bad field named with the request's others.
+pub fn check(
+    r: &RepeatInput,
+    walk_in: bool,
+    today: NaiveDate,
+    bad: &mut Problems,
+) -> Option<Repeat> {
+    let days = match r.frequency.as_deref() {
+        Some("daily") => Some(1),
+        Some("weekly") => Some(7),
+        Some(_) => {
+            bad.add("repeat", "repeat must be daily or weekly");
+            None
+        }
+        None => {
+            bad.add(
+                "repeat",
+                "every, count, until and skip_conflicts need repeat (daily or weekly)",
+            );
+            None
+        }
+    };
+    if walk_in {
+        bad.add("repeat", "a walk-in cannot repeat");
+    }
+    let every = r.every.unwrap_or(1);
+    if !(1..=MAX_EVERY).contains(&every) {
+        bad.add("every", format!("every must be between 1 and {MAX_EVERY}"));
+    }
+    let end = match (r.count, &r.until) {
+        (Some(_), Some(_)) => {
+            bad.add("count", "give count or until, not both");
+            None
+        }
+        (None, None) => {
+            bad.add("count", "a series needs count or until");
+            None
+        }
+        (Some(n), None) if !(1..=MAX_OCCURRENCES).contains(&n) => {
+            bad.add(
+                "count",
+                format!("count must be between 1 and {MAX_OCCURRENCES}"),
+            );
+            None
+        }
+        (Some(n), None) => Some(End::Count(n)),
+        (None, Some(u)) => bad
+            .take("until", time::parse_date(u, today))
+            .map(|_| End::Until(u.clone())),
+    };
+    Some(Repeat {
+        step: days? * every,
+        end: end?,
+        skip_conflicts: r.skip_conflicts,
+    })
+}
+
+impl Repeat {
+    /// The occurrences' local dates from `first`: `--count` of them, or up to
+    /// `--until` (read in the clinic's `today`); more than the most is refused.
+    fn dates(&self, first: NaiveDate, today: NaiveDate) -> Result<Vec<NaiveDate>> {
+        let at = |i: i64| first + Duration::days(i * self.step);
+        let n = match &self.end {
+            End::Count(n) => *n,
+            End::Until(u) => {
+                let until = time::parse_date(u, today).map_err(|e| Error::field("until", e))?;
+                if until < first {
+                    return Err(Error::field(
+                        "until",
+                        format!("until ({until}) is before the first date ({first})"),
+                    ));
+                }
+                (until - first).num_days() / self.step + 1
+            }
+        };
+        if n > MAX_OCCURRENCES {
+            return Err(Error::field(
+                "until",
+                format!(
+                    "a series has at most {MAX_OCCURRENCES} occurrences; this one would have {n}"
+                ),
+            ));
+        }
+        Ok((0..n).map(at).collect())
+    }
+}
+
+/// What a series booking did.
+#[derive(Debug, Clone)]
+pub struct SeriesBooked {
+    pub series_id: String,
+    pub appointments: Vec<Appointment>,
+    /// The occurrences `--skip-conflicts` left out, with why.
+    pub skipped: Vec<Skipped>,
+    /// The external reference was already booked: this is its series.
+    pub idempotent: bool,
+    /// The name the patient had, when this booking's name replaced it.
+    pub renamed_from: Option<String>,
+}
+
+/// An occurrence that could not be booked or moved.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub date: NaiveDate,
+    pub error: Error,
+}
+
+/// Books the series `r.repeat` asks for, made by `actor`.
+pub fn book(
+    st: &mut Store,
+    r: &BookRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<SeriesBooked> {
+    let checked = book::check(r, now)?;
+    let keys = st.keys(r.key.clone());
+    st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
+}
+
+/// [`book`] inside the caller's write transaction (an import line's).
+pub fn book_in(
+    tx: &Tx,
+    r: &BookRequest,
+    c: &Checked,
+    keys: &Keys,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<SeriesBooked> {
+    let repeat = c
+        .repeat()
+        .ok_or_else(|| Error::field("repeat", "repeat is required for a series"))?;
+    // Rules 2 and 3, once for the series.
+    let p = book::prepare(tx, r, c)?;
+    if let Some(found) = book::already_booked(tx, c)? {
+        return again(tx, found);
+    }
+    // Rules 4–8 for each date; nothing is written before all are judged.
+    let clinic = &p.target.clinic;
+    let today = time::local_today(clinic.timezone, now);
+    let mut none = Problems::default();
+    let first = parse_when(&r.when, today, &mut none);
+    none.finish()?;
+    let first = first.ok_or_else(|| Error::field("time", "date and time are required"))?;
+    let (date, minutes) = local_of(clinic.timezone, first);
+    let req = p.request(r);
+    let patient_id = p.existing.as_ref().map(|e| e.id.as_str());
+    let mut spots: Vec<Placement> = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    for (i, day) in repeat.dates(date, today)?.into_iter().enumerate() {
+        // The first keeps what was typed (an offset, an instant); the rest
+        // are the same local time on their own date.
+        let when = if i == 0 {
+            first
+        } else {
+            When::Local(day, minutes)
+        };
+        let placed = resolve_when(clinic, when)
+            .and_then(|start| place(tx, now, &p.target, start, &req, patient_id, None));
+        match placed {
+            Ok(spot) => spots.push(spot),
+            Err(e) if is_rule(&e) => skipped.push(Skipped {
+                date: day,
+                error: e,
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    if spots.is_empty() || (!skipped.is_empty() && !repeat.skip_conflicts) {
+        return Err(refused("booked", spots.len() + skipped.len(), &skipped));
+    }
+    // Rule 9: the patient once, then every occurrence.
+    let (patient_id, renamed_from) = book::write_patient(tx, c, &p, keys, now)?;
+    let series_id = store::new_id();
+    let mut booked = Vec::with_capacity(spots.len());
+    for (i, spot) in spots.iter().enumerate() {
+        // The external reference names the series through its first occurrence.
+        let c = if i == 0 { c } else { &c.without_ref() };
+        let saved = book::insert(tx, r, c, &p, spot, &patient_id, Some(&series_id), now)?;
+        let renamed = if i == 0 {
+            renamed_from.as_deref()
+        } else {
+            None
+        };
+        book::tell(tx, r, &saved, renamed, actor, now)?;
+        booked.push(saved);
+        super::test_pause(&format!("series:book:{}", booked.len()));
+    }
+    // One confirmation covers the series.
+    let send = clinic.settings.notify && !r.no_notify;
+    let summary = summary(&booked);
+    let news = News::Booked {
+        series: Some(&summary),
+    };
+    notify::tell(tx, send, &booked[0], news, now)?;
+    Ok(SeriesBooked {
+        series_id,
+        appointments: booked,
+        skipped,
+        idempotent: false,
+        renamed_from,
+    })
+}
+
+/// The answer to a series booked again with the same external reference:
+/// the series as it is now (or the single appointment holding it).
+fn again(tx: &Tx, found: Appointment) -> Result<SeriesBooked> {
+    let appointments = match &found.series_id {
+        Some(s) => appointments::of_series(tx, s, None)?,
+        None => vec![found.clone()],
+    };
+    Ok(SeriesBooked {
+        series_id: found.series_id.clone().unwrap_or_default(),
+        appointments,
+        skipped: Vec::new(),
+        idempotent: true,
+        renamed_from: None,
+    })
+}
+
+/// The local date and minutes of a requested start.
+fn local_of(tz: chrono_tz::Tz, when: When) -> (NaiveDate, i64) {
+    match when {
+        When::Local(d, m) | When::LocalAt(d, m, _) => (d, m),
+        When::At(t) => {
+            let local = t.with_timezone(&tz);
+            let m = local.time().signed_duration_since(chrono::NaiveTime::MIN);
+            (local.date_naive(), m.num_minutes())
+        }
+    }
+}
+
+/// A refusal by a booking rule (rules 4–8), which one occurrence may meet
+/// without the others: anything else ends the whole series.
+fn is_rule(e: &Error) -> bool {
+    !matches!(
+        e.code,
+        Code::Database | Code::Internal | Code::Validation | Code::NotFound | Code::AmbiguousId
+    )
+}
+
+/// `SERIES_REFUSED`: each failing date with its code, message and suggested times.
+fn refused(verb: &str, total: usize, failed: &[Skipped]) -> Error {
+    let occurrences: Vec<Value> = failed
+        .iter()
+        .map(|s| {
+            json!({
+                "date": s.date.to_string(),
+                "code": s.error.code.as_str(),
+                "message": s.error.message,
+                "suggested_times": s.error.details.get("suggested_times").cloned().unwrap_or_else(|| json!([])),
+            })
+        })
+        .collect();
+    let dates: Vec<String> = failed
+        .iter()
+        .take(3)
+        .map(|s| format!("{} {}", s.date, s.error.code.as_str()))
+        .collect();
+    let more = if failed.len() > 3 { ", …" } else { "" };
+    Error::new(
+        Code::SeriesRefused,
+        format!(
+            "{} of {total} occurrences cannot be {verb} ({}{more}): nothing was changed",
+            failed.len(),
+            dates.join(", ")
+        ),
+    )
+    .details(json!({"occurrences": occurrences, "total": total}))
+    .hint(if verb == "booked" {
+        "--skip-conflicts books the others"
+    } else {
+        "move or cancel the failing ones first"
+    })
+}
+
+/// What one message about a series says of it: how many occurrences it
+/// covers and the last one's date.
+fn summary(list: &[Appointment]) -> Value {
+    json!({
+        "count": list.len(),
+        "last_date": list.last().map(|a| a.local_date.to_string()),
+    })
+}
+
+/// The series of an appointment: its ID, or an error naming why not.
+fn series_of(a: &Appointment) -> Result<String> {
+    a.series_id.clone().ok_or_else(|| {
+        Error::field(
+            "series",
+            format!("appointment {} is not part of a series", &a.id[..8]),
+        )
+    })
+}
+
+/// `cancel ID --series`: the occurrence and every later active one, with one
+/// reason, in one transaction; one message tells the patient.
+pub fn cancel(
+    st: &mut Store,
+    c: &CancelRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Appointment>> {
+    let reason = change::cancel_reason(c)?;
+    st.write(|tx| {
+        let a = super::visit::find(tx, &c.id, now)?;
+        let series = series_of(&a)?;
+        let settings = clinics::get(tx, &a.clinic_id)?.settings;
+        let list = from_on(tx, &series, &a)?;
+        let summary = summary(&list);
+        let mut done = Vec::with_capacity(list.len());
+        for (i, o) in list.into_iter().enumerate() {
+            let news = Notice {
+                send: i == 0 && settings.notify && !c.no_notify,
+                series: Some(&summary),
+            };
+            done.push(change::cancel_one(
+                tx,
+                o,
+                &reason,
+                c.force,
+                settings.cancel_window,
+                news,
+                actor,
+                now,
+            )?);
+            super::test_pause(&format!("series:cancel:{}", done.len()));
+        }
+        Ok(done)
+    })
+}
+
+/// The occurrences of `series` from `a` on that a series change covers: `a`
+/// itself (whatever its status, so that its own rule answers) and every
+/// later active one.
+fn from_on(tx: &Tx, series: &str, a: &Appointment) -> Result<Vec<Appointment>> {
+    let mut list = vec![a.clone()];
+    list.extend(
+        appointments::of_series(tx, series, Some(a.starts_at))?
+            .into_iter()
+            .filter(|o| o.id != a.id),
+    );
+    Ok(list)
+}
+
+/// `reschedule ID --series --time HH:MM`: the occurrence and every later
+/// active one to a new local time, each on its own date; all or nothing.
+pub fn reschedule(
+    st: &mut Store,
+    r: &RescheduleRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<Appointment>> {
+    let mut bad = Problems::default();
+    if r.when.date.is_some() || r.when.at.is_some() || r.doctor.is_some() {
+        bad.add(
+            "series",
+            "a series moves to a new time only: give --time, not --date, --at or --doctor",
+        );
+    }
+    let minutes = match r.when.time.as_deref() {
+        None => {
+            bad.add("time", "--time is required to move a series");
+            None
+        }
+        Some(t) => bad.take("time", time::parse_hhmm(t, false)),
+    };
+    if let Some(d) = r.duration {
+        bad.take("duration", super::values::minutes_in("duration", d, 5, 480));
+    }
+    let why = super::values::check_text("reason", r.reason.as_deref(), &mut bad);
+    bad.finish()?;
+    let minutes = minutes.unwrap_or_default();
+    st.write(|tx| {
+        let a = super::visit::find(tx, &r.id, now)?;
+        let series = series_of(&a)?;
+        let home = clinics::get(tx, &a.clinic_id)?;
+        let list = from_on(tx, &series, &a)?;
+        let mut moves = Vec::with_capacity(list.len());
+        let mut failed = Vec::new();
+        for o in list {
+            let date = o.local_date;
+            match judge_move(tx, &o, &home, date, minutes, r, now) {
+                Ok(Some((t, spot))) => moves.push((o, t, spot)),
+                Ok(None) => {}
+                Err(e) if is_rule(&e) => failed.push(Skipped { date, error: e }),
+                Err(e) => return Err(e),
+            }
+        }
+        if !failed.is_empty() {
+            return Err(refused("moved", moves.len() + failed.len(), &failed));
+        }
+        let summary = summary(&moves.iter().map(|m| m.0.clone()).collect::<Vec<_>>());
+        let mut done = Vec::with_capacity(moves.len());
+        for (i, (o, t, spot)) in moves.into_iter().enumerate() {
+            let news = Notice {
+                send: i == 0 && home.settings.notify && !r.no_notify,
+                series: Some(&summary),
+            };
+            done.push(change::move_to(
+                tx,
+                o,
+                &t,
+                &spot,
+                r,
+                why.as_deref(),
+                news,
+                actor,
+                now,
+            )?);
+            super::test_pause(&format!("series:move:{}", done.len()));
+        }
+        Ok(done)
+    })
+}
+
+/// One occurrence's move to `minutes` on its own date, judged by the rules
+/// of a reschedule; None when it is there already.
+fn judge_move(
+    tx: &Tx,
+    o: &Appointment,
+    home: &crate::core::Clinic,
+    date: NaiveDate,
+    minutes: i64,
+    r: &RescheduleRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<(super::schedule::Target, Placement)>> {
+    crate::core::status::check_reschedule(o.status)?;
+    crate::core::status::check_cancel_window(
+        now,
+        o.starts_at,
+        home.settings.cancel_window,
+        r.force,
+    )?;
+    let t = change::home_target(tx, o, home.clone())?;
+    let start = resolve_when(&t.clinic, When::Local(date, minutes))?;
+    let duration = r.duration.unwrap_or(o.duration_minutes);
+    if start.0 == o.starts_at && duration == o.duration_minutes {
+        return Ok(None);
+    }
+    let req = crate::core::slots::Request {
+        duration: Some(duration),
+        service_id: o.service_id.as_deref(),
+        session: None,
+    };
+    let spot = place(tx, now, &t, start, &req, Some(&o.patient_id), Some(&o.id))?;
+    Ok(Some((t, spot)))
+}
+
+/// `list --series`: a series by its ID (or a unique prefix), or by the ID of
+/// one of its occurrences.
+pub fn find(tx: &Tx, input: &str) -> Result<String> {
+    let input = input.trim().to_ascii_lowercase();
+    let found = appointments::series_like(tx, &input, 2)?;
+    match found.as_slice() {
+        [one] => return Ok(one.clone()),
+        [_, _] => {
+            return Err(Error::new(
+                Code::AmbiguousId,
+                format!("{input} starts more than one series: give more of it"),
+            )
+            .details(json!({"candidates": found})))
+        }
+        _ => {}
+    }
+    match appointments::find(tx, &input) {
+        Ok(a) => series_of(&a),
+        Err(e) if e.code == Code::NotFound => Err(Error::not_found("Series")),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repeat(
+        frequency: &str,
+        every: Option<i64>,
+        count: Option<i64>,
+        until: Option<&str>,
+    ) -> Result<Repeat> {
+        let mut bad = Problems::default();
+        let input = RepeatInput {
+            frequency: Some(frequency.into()),
+            every,
+            count,
+            until: until.map(String::from),
+            skip_conflicts: false,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let r = check(&input, false, today, &mut bad);
+        bad.finish()?;
+        Ok(r.unwrap())
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn dates_step_by_days_or_weeks_and_stop_at_count_or_until() {
+        let today = d("2026-03-01");
+        let weekly = repeat("weekly", None, Some(3), None).unwrap();
+        assert_eq!(
+            weekly.dates(d("2026-03-03"), today).unwrap(),
+            [d("2026-03-03"), d("2026-03-10"), d("2026-03-17")]
+        );
+        let every2 = repeat("daily", Some(2), None, Some("2026-03-08")).unwrap();
+        assert_eq!(
+            every2.dates(d("2026-03-03"), today).unwrap(),
+            [d("2026-03-03"), d("2026-03-05"), d("2026-03-07")]
+        );
+        let long = repeat("daily", None, None, Some("2027-03-01")).unwrap();
+        let e = long.dates(d("2026-03-03"), today).unwrap_err();
+        assert_eq!(e.code, Code::Validation);
+        assert!(e.message.contains("at most 104"), "{}", e.message);
+        let before = repeat("daily", None, None, Some("2026-03-02")).unwrap();
+        assert_eq!(
+            before.dates(d("2026-03-03"), today).unwrap_err().code,
+            Code::Validation
+        );
+        // 104 weekly is two years: allowed; 105 is not.
+        assert_eq!(
+            repeat("weekly", None, Some(104), None)
+                .unwrap()
+                .dates(d("2026-03-03"), today)
+                .unwrap()
+                .len(),
+            104
+        );
+        assert!(repeat("weekly", None, Some(105), None).is_err());
+    }
+
+    #[test]
+    fn a_repeat_needs_one_end_a_known_frequency_and_a_sane_step() {
+        assert!(repeat("monthly", None, Some(3), None).is_err());
+        assert!(repeat("weekly", None, None, None).is_err());
+        assert!(repeat("weekly", None, Some(3), Some("2026-04-01")).is_err());
+        assert!(repeat("weekly", Some(0), Some(3), None).is_err());
+        assert!(repeat("weekly", Some(53), Some(3), None).is_err());
+        assert!(repeat("weekly", None, Some(0), None).is_err());
+        assert!(repeat("weekly", None, None, Some("someday")).is_err());
+    }
+}
