@@ -414,12 +414,18 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s r -l reason -d 'Reaso
 complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking: booking it again returns the same appointment' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l repeat -d 'Book a series: the same local time every day or every week' -r -f -a "daily\t''
+weekly\t''"
+complete -c appt -n "__fish_appt_using_subcommand book" -l every -d 'A series every N days or weeks [default: 1]' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l count -d 'How many occurrences a series has (at most 104)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l until -d 'The last date a series may fall on' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand book" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l clinic-wide -d 'Book into a clinic-wide window (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand book" -l walk-in -d 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day\'s next token'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-notify -d 'Send the patient no confirmation message'
+complete -c appt -n "__fish_appt_using_subcommand book" -l skip-conflicts -d 'Book the occurrences that can be booked and list the others'
 complete -c appt -n "__fish_appt_using_subcommand book" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand book" -s h -l help -d 'Print help'
@@ -434,6 +440,7 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l force -d 'Move even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-notify -d 'Send the patient no "rescheduled" message'
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l series -d 'Move this occurrence of a series and every later one to --time, each on its own date'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'Print help'
@@ -444,6 +451,7 @@ complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit table
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l force -d 'Cancel even inside the clinic\'s cancellation window'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-notify -d 'Send the patient no "cancelled" message'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l series -d 'Cancel this occurrence of a series and every later active one'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s h -l help -d 'Print help'
@@ -488,6 +496,7 @@ complete -c appt -n "__fish_appt_using_subcommand list" -s S -l status -d 'Only 
 complete -c appt -n "__fish_appt_using_subcommand list" -s d -l doctor -d 'Only this doctor\'s' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -s p -l patient -d 'Only this patient\'s (ID, prefix or phone)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -l source -d 'Only from this source' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l series -d 'Only this series\' occurrences (its ID or prefix, or one occurrence\'s ID)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l page -d 'Page number, from 1' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s n -l limit -d 'Appointments per page, at most 500' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F

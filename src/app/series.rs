@@ -243,7 +243,11 @@ pub fn book_in(
         }
     }
     if spots.is_empty() || (!skipped.is_empty() && !repeat.skip_conflicts) {
-        return Err(refused("booked", spots.len() + skipped.len(), &skipped));
+        return Err(refused(
+            Doing::Booking,
+            spots.len() + skipped.len(),
+            &skipped,
+        ));
     }
     // Rule 9: the patient once, then every occurrence.
     let (patient_id, renamed_from) = book::write_patient(tx, c, &p, keys, now)?;
@@ -315,8 +319,15 @@ fn is_rule(e: &Error) -> bool {
     )
 }
 
+/// What a series refusal is about.
+#[derive(Clone, Copy, PartialEq)]
+enum Doing {
+    Booking,
+    Moving,
+}
+
 /// `SERIES_REFUSED`: each failing date with its code, message and suggested times.
-fn refused(verb: &str, total: usize, failed: &[Skipped]) -> Error {
+fn refused(doing: Doing, total: usize, failed: &[Skipped]) -> Error {
     let occurrences: Vec<Value> = failed
         .iter()
         .map(|s| {
@@ -328,26 +339,28 @@ fn refused(verb: &str, total: usize, failed: &[Skipped]) -> Error {
             })
         })
         .collect();
-    let dates: Vec<String> = failed
+    let mut list: Vec<String> = failed
         .iter()
         .take(3)
         .map(|s| format!("{} {}", s.date, s.error.code.as_str()))
         .collect();
-    let more = if failed.len() > 3 { ", …" } else { "" };
-    Error::new(
-        Code::SeriesRefused,
-        format!(
-            "{} of {total} occurrences cannot be {verb} ({}{more}): nothing was changed",
-            failed.len(),
-            dates.join(", ")
+    if failed.len() > 3 {
+        list.push("…".into());
+    }
+    let (n, list) = (failed.len(), list.join(", "));
+    let (message, hint) = match doing {
+        Doing::Booking => (
+            format!("{n} of {total} occurrences cannot be booked ({list}): nothing was changed"),
+            "--skip-conflicts books the others",
         ),
-    )
-    .details(json!({"occurrences": occurrences, "total": total}))
-    .hint(if verb == "booked" {
-        "--skip-conflicts books the others"
-    } else {
-        "move or cancel the failing ones first"
-    })
+        Doing::Moving => (
+            format!("{n} of {total} occurrences cannot be moved ({list}): nothing was changed"),
+            "move or cancel the failing ones first",
+        ),
+    };
+    Error::new(Code::SeriesRefused, message)
+        .details(json!({"occurrences": occurrences, "total": total}))
+        .hint(hint)
 }
 
 /// What one message about a series says of it: how many occurrences it
@@ -464,7 +477,7 @@ pub fn reschedule(
             }
         }
         if !failed.is_empty() {
-            return Err(refused("moved", moves.len() + failed.len(), &failed));
+            return Err(refused(Doing::Moving, moves.len() + failed.len(), &failed));
         }
         let summary = summary(&moves.iter().map(|m| m.0.clone()).collect::<Vec<_>>());
         let mut done = Vec::with_capacity(moves.len());

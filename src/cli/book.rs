@@ -14,7 +14,7 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book -d \"Dr. García\" -D tomorrow -t 09:30 -p +50370123456 -r Fever\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 09:00 -p +50370123456 -s Fisioterapia --repeat weekly --count 10"
+    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100\n  appt book -d \"Dr. García\" -D +1 -t 09:00 -p 3f2a --repeat weekly --count 10"
 )]
 pub struct Args {
     /// The doctor (name or ID)
@@ -67,7 +67,7 @@ pub struct Args {
     #[arg(long)]
     pub no_notify: bool,
     /// Book a series: the same local time every day or every week
-    #[arg(long, value_name = "daily|weekly", value_parser = ["daily", "weekly"], conflicts_with = "walk_in")]
+    #[arg(long, value_name = "daily|weekly", value_parser = ["daily", "weekly"], hide_possible_values = true, conflicts_with = "walk_in")]
     pub repeat: Option<String>,
     /// A series every N days or weeks [default: 1]
     #[arg(long, value_name = "N", requires = "repeat")]

@@ -78,10 +78,11 @@ fn books_and_returns_the_full_object() {
         "completed_at",
         "cancelled_at",
         "no_show_at",
+        "series_id",
     ] {
         assert!(a.get(f).is_some(), "missing {f}");
     }
-    assert_eq!(a.as_object().unwrap().len(), 36);
+    assert_eq!(a.as_object().unwrap().len(), 37);
     let shown = env.ok(&["show", &s(&a["id"])[..8]]);
     assert_eq!(&shown, a);
 }

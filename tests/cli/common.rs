@@ -404,9 +404,25 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-/// Takes schema 13's additions (the daily limits) out of `env`'s database,
-/// for tests of older databases.
+/// Takes schema 14's additions (series and buffers) out of `env`'s
+/// (SQLite) database, for tests of older databases.
+pub fn undo_schema_14(env: &Env) {
+    for sql in [
+        "DROP INDEX appointments_series",
+        "ALTER TABLE appointments DROP COLUMN series_id",
+        "ALTER TABLE appointments DROP COLUMN buffer_before",
+        "ALTER TABLE appointments DROP COLUMN buffer_after",
+        "ALTER TABLE services DROP COLUMN buffer_before",
+        "ALTER TABLE services DROP COLUMN buffer_after",
+    ] {
+        env.exec(sql);
+    }
+}
+
+/// Takes schema 13's additions (the daily limits) and every later one's out
+/// of `env`'s database, for tests of older databases.
 pub fn undo_schema_13(env: &Env) {
+    undo_schema_14(env);
     for sql in [
         "ALTER TABLE services DROP COLUMN max_per_day",
         "ALTER TABLE doctors DROP COLUMN max_per_day",
