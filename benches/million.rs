@@ -1789,6 +1789,12 @@ impl Bench<'_> {
             note("book", r);
         }
 
+        // A 52-week series (docs/rules.md#series).
+        if self.wanted("series") {
+            let r = self.series(begin);
+            note("series", r);
+        }
+
         // import: N lines of bookings into free slots, every rule.
         let n_import = IMPORT_LINES.min(p.pool.len().saturating_sub(book_runs + 400));
         if self.wanted("import") {
@@ -2156,6 +2162,110 @@ impl Bench<'_> {
 
 /// `appt serve` on the bench's database: the release binary, its `--threads`
 /// default, a free port; its request log goes to a file.
+impl Bench<'_> {
+    /// `book --repeat weekly --count 52`: a doctor added to the first clinic
+    /// for it (so every week is free; the million appointments, their
+    /// indexes and the other doctors are all still there), each run at
+    /// another time, beside the reference client inserting 52 appointments
+    /// in one transaction.
+    fn series(&self, begin: &str) -> Res<Row> {
+        let p = self.plan;
+        let e = self.engine;
+        let doctor = format!("Dr. Serie {}", std::process::id());
+        run_ok(self.appt_args(&["doctor", "add", &doctor]))?;
+        run_ok(self.appt_args(&[
+            "--clinic",
+            &p.clinic,
+            "window",
+            "add",
+            "--doctor",
+            &doctor,
+            "--days",
+            "mon-fri",
+            "--from",
+            "08:00",
+            "--to",
+            "12:00",
+            "--slot-minutes",
+            "15",
+        ]))?;
+        let first = now().date_naive() + Duration::days(7);
+        let template = format!(
+            "SELECT 'x', clinic_id, doctor_id, window_id, patient_id, service_id, local_date, starts_at, ends_at, \
+             duration_minutes, 'cancelled', 0, source, created_at, updated_at FROM appointments WHERE id = '{}'",
+            p.show_id
+        );
+        let n = self.runs + 2;
+        let (mut a, mut r) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            // 16 times a morning, then the next weekday.
+            let mut date = first + Duration::days((i / 16) as i64);
+            while !is_weekday(date) {
+                date += Duration::days(1);
+            }
+            let m = 8 * 60 + 15 * (i % 16) as i64;
+            let time = format!("{:02}:{:02}", m / 60, m % 60);
+            let phone = format!("+50363{i:06}");
+            let x = measure_ok(
+                self.appt_args(&[
+                    "book",
+                    "--doctor",
+                    &doctor,
+                    "--date",
+                    &date.to_string(),
+                    "--time",
+                    &time,
+                    "--phone",
+                    &phone,
+                    "--name",
+                    "Paciente Serie",
+                    "--repeat",
+                    "weekly",
+                    "--count",
+                    "52",
+                    "--json",
+                ]),
+                &self.file("appt.out"),
+            )?;
+            let out = fs::read_to_string(self.file("appt.out")).map_err(err)?;
+            let booked: serde_json::Value = serde_json::from_str(&out).map_err(err)?;
+            let count = booked["appointments"].as_array().map_or(0, Vec::len);
+            if count != 52 {
+                return Err(format!("the series booked {count} of 52: {}", short(&out)));
+            }
+            let inserts: String = (0..52)
+                .map(|k| {
+                    format!(
+                        "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, \
+                         local_date, starts_at, ends_at, duration_minutes, status, token_number, source, created_at, \
+                         updated_at) {}; ",
+                        template.replacen("'x'", &format!("'bench-series-{i}-{k}'"), 1)
+                    )
+                })
+                .collect();
+            let y = measure_ok(
+                e.reference(&format!("{begin}; {inserts}COMMIT;")),
+                &self.file("ref.out"),
+            )?;
+            if i >= 2 {
+                a.push(x.secs);
+                r.push(y.secs);
+            }
+        }
+        let _ = e.exec("DELETE FROM appointments WHERE id LIKE 'bench-series-%';");
+        let (appt, reference) = (median(&mut a), median(&mut r));
+        Ok(Row {
+            figure: "book --repeat weekly --count 52 (a 52-week series)".into(),
+            appt: ms(appt),
+            reference: format!("{} (52 inserts, one transaction)", ms(reference)),
+            ratio: Some(appt / reference),
+            rss_kb: 0,
+            goal: "< 100 ms".into(),
+            met: Some(appt < 0.1),
+        })
+    }
+}
+
 struct Server {
     child: std::process::Child,
     url: String,

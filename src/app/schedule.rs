@@ -518,13 +518,29 @@ pub fn place(
     conn: &Tx,
     now: DateTime<Utc>,
     t: &Target,
+    start: (DateTime<Utc>, NaiveDate),
+    req: &Request,
+    patient_id: Option<&str>,
+    except: Option<&str>,
+) -> Result<Placement> {
+    let calendar = Calendar::load(conn, t, start.1, start.1)?;
+    place_on(conn, now, &calendar, start, req, patient_id, except)
+}
+
+/// [`place`] on a calendar read already for the date (a series reads its
+/// dates' calendar once).
+pub fn place_on(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
     (start, date): (DateTime<Utc>, NaiveDate),
     req: &Request,
     patient_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<Placement> {
+    let t = calendar.target;
     booking::check_time(now, start, &t.clinic.settings)?;
-    let data = load_day(conn, t, date, req.service_id, except)?;
+    let data = calendar.day(conn, date, req.service_id, except)?;
     let day = data.day(&t.clinic, now);
     let span = booking::locate(&day, start)?;
     let duration = req.duration.unwrap_or(span.window.slot_minutes);

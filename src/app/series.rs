@@ -7,7 +7,7 @@
 use super::book::{self, BookRequest, Checked};
 use super::change::{self, CancelRequest, Notice, RescheduleRequest};
 use super::notify::{self, News};
-use super::schedule::{parse_when, place, resolve_when, Placement, When};
+use super::schedule::{parse_when, place, place_on, resolve_when, Calendar, Placement, When};
 use super::values::Problems;
 use crate::core::{time, Actor, Appointment};
 use crate::error::{Code, Error, Result};
@@ -223,7 +223,11 @@ pub fn book_in(
     let patient_id = p.existing.as_ref().map(|e| e.id.as_str());
     let mut spots: Vec<Placement> = Vec::new();
     let mut skipped: Vec<Skipped> = Vec::new();
-    for (i, day) in repeat.dates(date, today)?.into_iter().enumerate() {
+    let dates = repeat.dates(date, today)?;
+    // The windows and closures of every date, read once.
+    let last = dates.last().copied().unwrap_or(date);
+    let calendar = Calendar::load(tx, &p.target, date, last)?;
+    for (i, day) in dates.into_iter().enumerate() {
         // The first keeps what was typed (an offset, an instant); the rest
         // are the same local time on their own date.
         let when = if i == 0 {
@@ -232,7 +236,7 @@ pub fn book_in(
             When::Local(day, minutes)
         };
         let placed = resolve_when(clinic, when)
-            .and_then(|start| place(tx, now, &p.target, start, &req, patient_id, None));
+            .and_then(|start| place_on(tx, now, &calendar, start, &req, patient_id, None));
         match placed {
             Ok(spot) => spots.push(spot),
             Err(e) if is_rule(&e) => skipped.push(Skipped {
