@@ -90,6 +90,9 @@ pub fn reschedule(
             duration: Some(duration),
             service_id: a.service_id.as_deref(),
             session: None,
+            // A move keeps the buffers it was booked with (docs/rules.md#buffers).
+            buffer_before: a.buffer_before,
+            buffer_after: a.buffer_after,
         };
         let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
         move_to(tx, a, &t, &spot, r, why.as_deref(), actor, now)

@@ -6,6 +6,7 @@ mod common;
 mod binary;
 mod board;
 mod booking;
+mod buffers;
 mod concurrency;
 mod contract;
 mod damage;
