@@ -704,3 +704,86 @@ fn the_server_itself_refuses_a_solo_appointment_inside_anothers_buffer() {
     // 11:00, after it: accepted.
     insert(3600, "x-after", 99).unwrap();
 }
+
+#[test]
+fn a_buffer_reaches_across_midnight_into_the_other_day() {
+    let env = clinic();
+    env.ok(&["doctor", "add", "Dr. Noche"]);
+    for (from, to) in [("00:00", "01:00"), ("23:00", "24:00")] {
+        env.ok(&[
+            "window",
+            "add",
+            "--doctor",
+            "Dr. Noche",
+            "--days",
+            "mon-fri",
+            "--from",
+            from,
+            "--to",
+            to,
+        ]);
+    }
+    let night =
+        |date: &'static str, time: &'static str, phone: &'static str, extra: &[&'static str]| {
+            let mut args = vec![
+                "book",
+                "--doctor",
+                "Dr. Noche",
+                "--date",
+                date,
+                "--time",
+                time,
+                "--phone",
+                phone,
+                "--name",
+                "Paciente",
+            ];
+            args.extend_from_slice(extra);
+            args
+        };
+    // Tuesday 23:30–24:00: Wednesday's 00:00 surgery would prepare during it.
+    let late = env.ok(&night(TUE, "23:30", "+50370000001", &[]))["appointment"].clone();
+    let d = env.refused(
+        &night(
+            "2026-06-17",
+            "00:00",
+            "+50370000002",
+            &["--service", "Cirugía"],
+        ),
+        "APPOINTMENT_CONFLICT",
+        4,
+    );
+    assert_eq!(
+        (&d["conflicting_appointment_id"], &d["buffer"]),
+        (&late["id"], &json!(true))
+    );
+    let all = env.ok(&[
+        "slots",
+        "--doctor",
+        "Dr. Noche",
+        "--date",
+        "2026-06-17",
+        "--service",
+        "Cirugía",
+        "--all",
+    ]);
+    assert_eq!(all["slots"][0]["reason"], "APPOINTMENT_CONFLICT");
+    assert_eq!(all["slots"][1]["reason"], Value::Null);
+    // And the other way: Monday 23:30 with its cleaning to 00:30 keeps
+    // Tuesday's first half hour free.
+    env.ok(&night(
+        "2026-06-15",
+        "23:30",
+        "+50370000003",
+        &["--service", "Limpieza"],
+    ));
+    assert_eq!(
+        env.ok(&["slots", "--doctor", "Dr. Noche", "--date", TUE])["slots"][0]["start_time"],
+        "00:30"
+    );
+    env.refused(
+        &night(TUE, "00:00", "+50370000004", &[]),
+        "APPOINTMENT_CONFLICT",
+        4,
+    );
+}
