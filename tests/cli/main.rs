@@ -34,6 +34,7 @@ mod output;
 mod packaging;
 mod patient_links;
 mod prompts;
+mod property;
 mod queries;
 mod reminders;
 mod serve;
