@@ -861,6 +861,11 @@ pub fn agenda(a: &Agenda) -> String {
                     row.extend(blank());
                     t.row(row);
                 }
+                Line::Buffer(at) => {
+                    let mut row = vec!["".into(), local_hm(tz, at).into(), tr!("h.buffer").into()];
+                    row.extend(blank());
+                    t.row(row);
+                }
             }
         }
         out.push_str(&format!("\n{}", t.render()));
@@ -885,11 +890,13 @@ pub fn agenda(a: &Agenda) -> String {
     out
 }
 
-/// A line of a doctor's day: a visit, or a run of free slots with no visit
-/// between them (one row: `09:40–12:00 · 7 free ·`).
+/// A line of a doctor's day: a visit, a run of free slots with no visit
+/// between them (one row: `09:40–12:00 · 7 free ·`), or a slot of the grid
+/// held only by the buffer around a visit (docs/rules.md#buffers).
 enum Line<'a> {
     Visit(&'a Appointment),
     Free(Vec<&'a crate::app::slots::Slot>),
+    Buffer(chrono::DateTime<chrono::Utc>),
 }
 
 impl Line<'_> {
@@ -897,6 +904,7 @@ impl Line<'_> {
         match self {
             Line::Visit(a) => a.session.as_deref(),
             Line::Free(run) => run[0].session.as_deref(),
+            Line::Buffer(_) => None,
         }
     }
 }
@@ -909,8 +917,9 @@ fn agenda_lines(s: &crate::app::agenda::Section) -> Vec<Line<'_>> {
         .iter()
         .map(|a| (a.starts_at, Line::Visit(a)))
         .chain(s.free.iter().map(|f| (f.start, Line::Free(vec![f]))))
+        .chain(s.buffered.iter().map(|b| (*b, Line::Buffer(*b))))
         .collect();
-    all.sort_by_key(|(at, line)| (*at, matches!(line, Line::Free(_))));
+    all.sort_by_key(|(at, line)| (*at, !matches!(line, Line::Visit(_))));
     let mut lines: Vec<Line> = Vec::new();
     for (_, line) in all {
         match (lines.last_mut(), line) {

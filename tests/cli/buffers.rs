@@ -787,3 +787,31 @@ fn a_buffer_reaches_across_midnight_into_the_other_day() {
         4,
     );
 }
+
+#[test]
+fn the_agenda_shows_a_slot_held_by_a_buffer_as_such() {
+    let env = clinic();
+    book(&env, "10:00", "+50370000001", Some("Limpieza"));
+    for (lang, buffer, free) in [
+        ("en", "buffer (kept free)", "4 free"),
+        ("es", "margen (reservado)", "4 libres"),
+    ] {
+        let out = env
+            .cmd()
+            .env("APPT_LANG", lang)
+            .args(["agenda", "--date", TUE])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = |needle: &str| {
+            text.lines()
+                .find(|l| l.contains(needle))
+                .map(str::to_string)
+        };
+        assert!(line(buffer).is_some_and(|l| l.contains("10:30")), "{text}");
+        // Not counted free: two before the visit, four after the cleaning.
+        assert!(line(free).is_some_and(|l| l.contains("11:00")), "{text}");
+        assert!(!text.contains("10:30–"), "{text}");
+    }
+}
