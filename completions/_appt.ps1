@@ -291,13 +291,15 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'appt;service;add' {
             [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Duration in minutes (5–480)')
+            [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)')
+            [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -323,6 +325,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'New name')
             [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'New duration in minutes')
             [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away')
+            [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'New minutes kept free before each appointment (0–240), for bookings from now on')
+            [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'New minutes kept free after each appointment (0–240), for bookings from now on')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -349,7 +353,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;service;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1489,7 +1493,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;help;service' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration or its daily limit')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             break
         }

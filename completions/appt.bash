@@ -4161,13 +4161,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --db --json --no-input --clinic --width --help"
+            opts="-c -h --minutes --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --minutes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4339,7 +4347,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-c -h --name --minutes --max-per-day --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --minutes --max-per-day --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4354,6 +4362,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --max-per-day)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --buffer-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -264,12 +264,14 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration or its daily limit'
+            cand update 'Rename a service, change its duration, its daily limit or its buffers'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;service;add'= {
             cand --minutes 'Duration in minutes (5–480)'
+            cand --buffer-before 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)'
+            cand --buffer-after 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -293,6 +295,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --name 'New name'
             cand --minutes 'New duration in minutes'
             cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away'
+            cand --buffer-before 'New minutes kept free before each appointment (0–240), for bookings from now on'
+            cand --buffer-after 'New minutes kept free after each appointment (0–240), for bookings from now on'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -317,7 +321,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;service;help'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration or its daily limit'
+            cand update 'Rename a service, change its duration, its daily limit or its buffers'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1338,7 +1342,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;service'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration or its daily limit'
+            cand update 'Rename a service, change its duration, its daily limit or its buffers'
             cand remove 'Remove a service (its past appointments keep it)'
         }
         &'appt;help;service;add'= {

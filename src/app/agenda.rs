@@ -25,6 +25,9 @@ pub struct Section {
     pub needs_service: Vec<Slot>,
     /// The start of every slot of the day's grid, past and taken ones too.
     pub grid: Vec<DateTime<Utc>>,
+    /// The grid's slots taken only by the buffers around appointments
+    /// (docs/rules.md#buffers), in start order.
+    pub buffered: Vec<DateTime<Utc>>,
 }
 
 pub struct Agenda {
@@ -140,6 +143,8 @@ pub(super) fn day_sheet(
                 .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
             let slots = judged(&day, t, now, &Request::default());
             let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
+            let buffered: Vec<DateTime<Utc>> =
+                slots.iter().filter(|s| s.buffer).map(|s| s.start).collect();
             let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
                 let restricted = |s: &Slot| {
                     day.windows
@@ -181,6 +186,7 @@ pub(super) fn day_sheet(
                 free,
                 needs_service,
                 grid,
+                buffered,
             });
         }
         sections.sort_by(|a, b| {

@@ -47,6 +47,9 @@ pub enum Cell<'d> {
     Booked(Vec<&'d Appointment>),
     /// A bookable slot; `true` when its window asks for a service.
     Free(&'d Slot, bool),
+    /// A slot of the grid taken only by the buffer kept free around an
+    /// appointment (docs/rules.md#buffers).
+    Buffer,
     /// The doctor's day is closed (the reason is the column's).
     Closed,
     /// A slot of the grid that cannot be booked (past, or full by a longer
@@ -73,6 +76,9 @@ impl Day {
         }
         if let Some(s) = c.needs_service.iter().find(|s| s.start == row) {
             return Cell::Free(s, true);
+        }
+        if c.buffered.contains(&row) {
+            return Cell::Buffer;
         }
         if c.closed.is_some() {
             return Cell::Closed;

@@ -407,8 +407,8 @@ fn new_row(
         cancelled_at: None,
         no_show_at: None,
         series_id: None,
-        buffer_before: 0,
-        buffer_after: 0,
+        buffer_before: service.map_or(0, |s| s.buffer_before),
+        buffer_after: service.map_or(0, |s| s.buffer_after),
     }
 }
 

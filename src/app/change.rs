@@ -86,16 +86,24 @@ pub fn reschedule(
             // Moving to the time it already has changes nothing and records nothing.
             return Ok(a);
         }
-        let req = Request {
-            duration: Some(duration),
-            service_id: a.service_id.as_deref(),
-            session: None,
-        };
+        let req = move_request(&a, duration);
         let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
         let send = t.clinic.settings.notify && !r.no_notify;
         let news = Notice { send, series: None };
         move_to(tx, a, &t, &spot, r, why.as_deref(), news, actor, now)
     })
+}
+
+/// What a move of `a` asks for: `duration` minutes, its service, and the
+/// buffers it was booked with (docs/rules.md#buffers).
+pub(super) fn move_request(a: &Appointment, duration: i64) -> Request<'_> {
+    Request {
+        duration: Some(duration),
+        service_id: a.service_id.as_deref(),
+        session: None,
+        buffer_before: a.buffer_before,
+        buffer_after: a.buffer_after,
+    }
 }
 
 /// Whether a change is told to the patient, and the series it covers

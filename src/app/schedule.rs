@@ -5,6 +5,7 @@
 
 use super::values::Problems;
 use crate::core::booking;
+use crate::core::limits;
 use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
 use crate::core::time::{self, Local};
@@ -45,7 +46,8 @@ impl Target {
 }
 
 /// What is asked for when a service may be named: the duration from the flag,
-/// else the service's (else, later, the window's).
+/// else the service's (else, later, the window's), and the service's buffers
+/// (docs/rules.md#buffers).
 pub fn request<'a>(
     duration: Option<i64>,
     service: Option<&'a Service>,
@@ -55,6 +57,8 @@ pub fn request<'a>(
         duration: duration.or(service.map(|s| s.duration_minutes)),
         service_id: service.map(|s| s.id.as_str()),
         session,
+        buffer_before: service.map_or(0, |s| s.buffer_before),
+        buffer_after: service.map_or(0, |s| s.buffer_after),
     }
 }
 
@@ -336,7 +340,9 @@ impl<'t> Calendar<'t> {
     }
 
     /// The windows open on `date` and the span of time whose appointments
-    /// compete with them (None when none is open).
+    /// compete with them (None when none is open): the windows' time, widened
+    /// by the longest buffer either side, which an appointment in them may
+    /// hold beyond their edges (docs/rules.md#buffers).
     fn open_on(&self, date: NaiveDate) -> (Vec<Window>, Option<Span>) {
         let tz = self.target.clinic.timezone;
         let on: Vec<Window> = windows_on(&self.windows, date)
@@ -349,10 +355,12 @@ impl<'t> Calendar<'t> {
             .min()
             .zip(on.iter().map(|w| w.to).max())
             .map(|(first, last)| {
+                let buffer = Duration::minutes(*limits::BUFFER.end());
                 (
-                    time::window_edge(tz, date, first),
+                    time::window_edge(tz, date, first) - buffer,
                     time::window_edge(tz, date, last)
-                        + Duration::minutes(appointments::MAX_MINUTES),
+                        + Duration::minutes(appointments::MAX_MINUTES)
+                        + buffer,
                 )
             });
         (on, span)

@@ -531,11 +531,7 @@ fn judge_move(
     if start.0 == o.starts_at && duration == o.duration_minutes {
         return Ok(None);
     }
-    let req = crate::core::slots::Request {
-        duration: Some(duration),
-        service_id: o.service_id.as_deref(),
-        session: None,
-    };
+    let req = change::move_request(o, duration);
     let spot = place(tx, now, &t, start, &req, Some(&o.patient_id), Some(&o.id))?;
     Ok(Some((t, spot)))
 }

@@ -8,13 +8,36 @@ use crate::store::{self, services, Store};
 use chrono::{DateTime, Utc};
 
 pub fn add(st: &mut Store, name: &str, minutes: i64, now: DateTime<Utc>) -> Result<Service> {
+    add_with(st, name, minutes, &Buffers::default(), now)
+}
+
+/// A service's buffers as typed, in minutes (docs/rules.md#buffers): None
+/// is none on `add`, and leaves the buffer as it is on `update`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Buffers {
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// [`add`] with buffers before and after each appointment.
+pub fn add_with(
+    st: &mut Store,
+    name: &str,
+    minutes: i64,
+    buffers: &Buffers,
+    now: DateTime<Utc>,
+) -> Result<Service> {
     let s = Service {
         id: store::new_id(),
         name: check_name("name", name)?,
         duration_minutes: values::duration("minutes", minutes)?,
         max_per_day: None,
-        buffer_before: 0,
-        buffer_after: 0,
+        buffer_before: buffers
+            .before
+            .map_or(Ok(0), |m| values::buffer("buffer_before", m))?,
+        buffer_after: buffers
+            .after
+            .map_or(Ok(0), |m| values::buffer("buffer_after", m))?,
         created_at: now,
         updated_at: now,
     };
@@ -33,6 +56,9 @@ pub struct ServiceUpdate {
     pub minutes: Option<i64>,
     /// The daily limit: a number, or `none` to take it away.
     pub max_per_day: Option<String>,
+    /// For appointments booked from now on: those booked keep theirs
+    /// (docs/rules.md#buffers).
+    pub buffers: Buffers,
 }
 
 pub fn update(
@@ -51,6 +77,12 @@ pub fn update(
         }
         if let Some(m) = &u.max_per_day {
             s.max_per_day = values::max_per_day(m)?;
+        }
+        if let Some(m) = u.buffers.before {
+            s.buffer_before = values::buffer("buffer_before", m)?;
+        }
+        if let Some(m) = u.buffers.after {
+            s.buffer_after = values::buffer("buffer_after", m)?;
         }
         s.updated_at = now;
         services::update(tx, &s)?;

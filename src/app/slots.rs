@@ -43,6 +43,8 @@ pub struct Slot {
     pub batch: Option<String>,
     /// None when bookable, else the code booking it would fail with.
     pub refusal: Option<crate::error::Code>,
+    /// Taken only by the buffers around appointments (docs/rules.md#buffers).
+    pub buffer: bool,
 }
 
 /// A day's slots and whose they are.
@@ -197,6 +199,7 @@ pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> 
             session: s.span.window.session.clone(),
             batch: s.span.window.batch.clone(),
             refusal: s.refusal,
+            buffer: s.buffer,
         })
         .collect()
 }

@@ -110,6 +110,13 @@ pub fn duration(field: &str, m: i64) -> Result<i64> {
     minutes_in(field, m, 5, 480).map_err(|e| Error::field(field, e))
 }
 
+/// A service's buffer before or after each appointment
+/// (docs/rules.md#buffers): [`limits::BUFFER`] minutes.
+pub fn buffer(field: &str, m: i64) -> Result<i64> {
+    minutes_in(field, m, *limits::BUFFER.start(), *limits::BUFFER.end())
+        .map_err(|e| Error::field(field, e))
+}
+
 /// A daily limit as typed (docs/rules.md#daily-limits): a whole number of
 /// [`limits::PER_DAY`], or `none` to take the cap away (Some(None)). Not 0:
 /// "no appointments that day" is a closure, and 0 read as "no cap" would

@@ -420,6 +420,70 @@ fn a_full_day_has_no_free_cell() {
     insta::assert_snapshot!(text);
 }
 
+/// A surgery with half an hour kept free before and after it
+/// (docs/rules.md#buffers): those slots show as the buffer, neither free nor
+/// an appointment, and are not counted free.
+#[test]
+fn the_time_kept_free_around_an_appointment_shows_as_its_buffer() {
+    let now = at(SUNDAY);
+    let mut st = clinic_in("America/El_Salvador", now);
+    let buffers = service::Buffers {
+        before: Some(30),
+        after: Some(30),
+    };
+    service::add_with(&mut st, "Cirugía menor", 60, &buffers, now).unwrap();
+    let r = BookRequest {
+        service: Some("Cirugía menor".into()),
+        doctor: Some("Luis Martínez".into()),
+        when: WhenInput {
+            date: Some("2026-06-15".into()),
+            time: Some("10:00".into()),
+            at: None,
+        },
+        phone: Some("70000001".into()),
+        name: Some("Rosa Méndez".into()),
+        source: "manual".into(),
+        ..Default::default()
+    };
+    book::book(&mut st, &r, &desk(), now).unwrap();
+    let mut b = board(st, SUNDAY, Some("2026-06-15"), Language::En);
+    let text = screen(&mut b, 80, 24);
+    let row = |text: &str, hhmm: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!(" {hhmm}")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Martínez's column comes first: 09:30 and 11:00 are the buffers,
+    // 10:30 the surgery's second half; 09:00 and 11:30 are free.
+    assert!(row(&text, "09:00").starts_with(" 09:00 · free"), "{text}");
+    assert!(row(&text, "09:30").starts_with(" 09:30 · buffer"), "{text}");
+    assert!(row(&text, "10:00").contains("#1 ○ Rosa M."), "{text}");
+    assert!(
+        row(&text, "10:30").starts_with(&format!(" 10:30{}", " ".repeat(20))),
+        "{text}"
+    );
+    assert!(row(&text, "11:00").starts_with(" 11:00 · buffer"), "{text}");
+    assert!(row(&text, "11:30").starts_with(" 11:30 · free"), "{text}");
+    // Eight of García's, four of Martínez's, four of Ruiz's (for a service).
+    assert!(text.contains("1 booked · 16 free"), "{text}");
+    select(&mut b, "Martínez", "11:00");
+    let text = screen(&mut b, 80, 24);
+    assert!(
+        text.contains("11:00 kept free: the buffer around an appointment"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    let mut b = board(b.store, SUNDAY, Some("2026-06-15"), Language::Es);
+    select(&mut b, "Martínez", "09:30");
+    let text = screen(&mut b, 80, 24);
+    assert!(row(&text, "09:30").starts_with(" 09:30 · margen"), "{text}");
+    assert!(
+        text.contains("09:30 reservado: el margen alrededor de una cita"),
+        "{text}"
+    );
+}
+
 #[test]
 fn doctors_that_do_not_fit_scroll_sideways_with_a_marker() {
     let now = at(SUNDAY);

@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a service
     #[command(
-        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15"
+        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15\n  appt service add Cirugía --minutes 60 --buffer-before 15 --buffer-after 30"
     )]
     Add {
         /// Name, e.g. "General Checkup" (unique, case-insensitive)
@@ -20,15 +20,21 @@ pub enum Cmd {
         /// Duration in minutes (5–480)
         #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
+        /// Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)
+        #[arg(long, value_name = "MINUTES")]
+        buffer_before: Option<i64>,
+        /// Minutes kept free after each appointment, e.g. to clean (0–240; default 0)
+        #[arg(long, value_name = "MINUTES")]
+        buffer_after: Option<i64>,
     },
     /// List services
     #[command(
         after_help = "Examples:\n  appt service list\n  appt service list --json | jq -r '.services[].name'"
     )]
     List,
-    /// Rename a service, change its duration or its daily limit
+    /// Rename a service, change its duration, its daily limit or its buffers
     #[command(
-        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4"
+        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4\n  appt service update Cirugía --buffer-after 20   # new bookings only"
     )]
     Update {
         /// Service name or ID
@@ -42,6 +48,12 @@ pub enum Cmd {
         /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none takes the cap away
         #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
+        /// New minutes kept free before each appointment (0–240), for bookings from now on
+        #[arg(long, value_name = "MINUTES")]
+        buffer_before: Option<i64>,
+        /// New minutes kept free after each appointment (0–240), for bookings from now on
+        #[arg(long, value_name = "MINUTES")]
+        buffer_after: Option<i64>,
     },
     /// Remove a service (its past appointments keep it)
     #[command(
@@ -58,7 +70,12 @@ pub enum Cmd {
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
-        Cmd::Add { name, minutes: m } => {
+        Cmd::Add {
+            name,
+            minutes: m,
+            buffer_before,
+            buffer_after,
+        } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", &tr!("p.service_name"))?;
             let m = ask.value(
@@ -75,7 +92,16 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .trim()
                 .parse()
                 .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
-            let s = service::add(&mut ctx.open()?, &name.unwrap_or_default(), m, ctx.now)?;
+            let s = service::add_with(
+                &mut ctx.open()?,
+                &name.unwrap_or_default(),
+                m,
+                &service::Buffers {
+                    before: buffer_before,
+                    after: buffer_after,
+                },
+                ctx.now,
+            )?;
             Ok(ctx
                 .report(
                     || json::service(&s),
@@ -102,11 +128,17 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             name,
             minutes,
             max_per_day,
+            buffer_before,
+            buffer_after,
         } => {
             let u = service::ServiceUpdate {
                 name,
                 minutes,
                 max_per_day,
+                buffers: service::Buffers {
+                    before: buffer_before,
+                    after: buffer_after,
+                },
             };
             let s = service::update(&mut ctx.open()?, &service, &u, ctx.now)?;
             Ok(ctx

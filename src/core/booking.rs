@@ -4,7 +4,7 @@
 //! runs them in that order inside one write transaction. A day's grid slots are
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
-use super::slots::{peak, DailyLimit, Day, LimitScope, Request, Slot, Span};
+use super::slots::{peak, peak_unbuffered, DailyLimit, Day, LimitScope, Request, Slot, Span};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -18,14 +18,18 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
         for start in span.grid() {
             let minutes = req.duration.unwrap_or(span.window.slot_minutes);
             let end = start + Duration::minutes(minutes);
-            let remaining = span.window.capacity - peak(day.busy.iter(), start, end);
+            let (from, to) = req.held(start, end);
+            let remaining = span.window.capacity - peak(day.busy.iter(), from, to);
             let refusal = judge(day, span, start, end, req).err().map(|e| e.code);
+            let buffer = matches!(refusal, Some(Code::AppointmentConflict | Code::SlotFull))
+                && peak_unbuffered(day.busy.iter(), start, end) < span.window.capacity;
             out.push(Slot {
                 span,
                 start,
                 end,
                 remaining: remaining.max(0),
                 refusal,
+                buffer,
             });
         }
     }
@@ -44,7 +48,7 @@ fn judge(
     check_time(day.now, start, day.settings)?;
     check_open(day, span)?;
     check_fit(span, start, end, req)?;
-    check_capacity(day, span, start, end).map(|_| ())
+    check_capacity(day, span, start, end, req).map(|_| ())
 }
 
 /// The first three bookable slot starts after `after`, for the same request.
@@ -240,29 +244,42 @@ fn daily_limit_error(l: &DailyLimit, date: chrono::NaiveDate) -> Error {
         .hint("the day is full: try another day (appt next)")
 }
 
-/// Rule 8: the day's limits, then capacity over the whole length. Returns the
-/// places left after booking.
+/// Rule 8: the day's limits, then capacity over the whole time the
+/// appointment would hold, its buffers included, against the time the
+/// others hold with theirs (docs/rules.md#buffers). Returns the places left
+/// after booking.
 pub fn check_capacity(
     day: &Day,
     span: &Span,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    req: &Request,
 ) -> Result<i64> {
     check_daily(day)?;
-    let taken = peak(day.busy.iter(), start, end);
+    let (from, to) = req.held(start, end);
+    let taken = peak(day.busy.iter(), from, to);
     let cap = span.window.capacity;
     if taken < cap {
         return Ok(cap - taken - 1);
     }
     if cap == 1 {
-        let other = day.busy.iter().find(|b| b.start < end && start < b.end);
-        let msg = if span.window.doctor_id.is_some() {
-            "Doctor is not available at the requested time"
-        } else {
-            "This time is already booked"
+        // The appointment in the way itself, else the one a buffer (its or
+        // the one asked for) meets.
+        let own = day.busy.iter().find(|b| b.start < end && start < b.end);
+        let other = own.or_else(|| day.busy.iter().find(|b| b.holds(from, to)));
+        let buffer = own.is_none() && other.is_some();
+        let msg = match (span.window.doctor_id.is_some(), buffer) {
+            (true, false) => "Doctor is not available at the requested time",
+            (false, false) => "This time is already booked",
+            (true, true) => {
+                "Doctor is not available at the requested time: too close to another appointment (buffer)"
+            }
+            (false, true) => "This time is too close to another booking (buffer)",
         };
-        Err(Error::new(Code::AppointmentConflict, msg)
-            .details(json!({"conflicting_appointment_id": other.map(|b| b.id.clone())})))
+        Err(Error::new(Code::AppointmentConflict, msg).details(json!({
+            "conflicting_appointment_id": other.map(|b| b.id.clone()),
+            "buffer": buffer
+        })))
     } else {
         Err(Error::new(
             Code::SlotFull,
@@ -282,7 +299,7 @@ pub fn check_capacity_suggesting(
     req: &Request,
 ) -> Result<i64> {
     check_daily(day)?;
-    check_capacity(day, span, start, end).map_err(|mut e| {
+    check_capacity(day, span, start, end, req).map_err(|mut e| {
         let suggested = suggestions(day, start, req);
         let hm: Vec<String> = suggested
             .iter()
@@ -320,7 +337,7 @@ pub fn walk_in<'d>(
     let length = Duration::minutes(minutes);
     if span.window.capacity > 1
         && now + length <= span.end
-        && check_capacity(day, span, now, now + length).is_ok()
+        && check_capacity(day, span, now, now + length, req).is_ok()
     {
         // Off the grid on purpose: the patient is here now.
         check_offers(span, req)?;
@@ -334,7 +351,7 @@ pub fn walk_in<'d>(
             unfit.get_or_insert(e);
             continue;
         }
-        if check_capacity(day, span, start, end).is_ok() {
+        if check_capacity(day, span, start, end, req).is_ok() {
             return Ok((span, start, end));
         }
         full = Some((start, end));
@@ -510,11 +527,8 @@ mod tests {
         let one = w(1);
         let ws = [&one];
         let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
-        day.busy.push(Busy {
-            id: "a1".into(),
-            start: at(9, 0),
-            end: at(10, 0),
-        });
+        day.busy
+            .push(Busy::new("a1".into(), at(9, 0), at(10, 0), 0, 0));
         let span = day.spans[0].clone();
         let req = Request::default();
         let e = check_capacity_suggesting(&day, &span, at(9, 30), at(10, 0), &req).unwrap_err();
@@ -524,28 +538,25 @@ mod tests {
             e.details["suggested_times"],
             json!(["10:00", "10:30", "11:00"])
         );
-        assert!(check_capacity(&day, &span, at(10, 0), at(10, 30)).is_ok());
+        assert!(check_capacity(&day, &span, at(10, 0), at(10, 30), &Request::default()).is_ok());
 
         let two = w(2);
         let ws = [&two];
         let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
-        day.busy.push(Busy {
-            id: "a".into(),
-            start: at(9, 0),
-            end: at(9, 30),
-        });
+        day.busy
+            .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 0));
         let span = day.spans[0].clone();
-        assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 0);
-        day.busy.push(Busy {
-            id: "b".into(),
-            start: at(9, 0),
-            end: at(9, 30),
-        });
-        let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
+        assert_eq!(
+            check_capacity(&day, &span, at(9, 0), at(9, 30), &Request::default()).unwrap(),
+            0
+        );
+        day.busy
+            .push(Busy::new("b".into(), at(9, 0), at(9, 30), 0, 0));
+        let e = check_capacity(&day, &span, at(9, 0), at(9, 30), &Request::default()).unwrap_err();
         assert_eq!(e.code, Code::SlotFull);
         assert_eq!(e.details["capacity"], 2);
         // Over the whole length: 08:30-09:30 meets the two at 09:00.
-        assert!(check_capacity(&day, &span, at(8, 30), at(9, 30)).is_err());
+        assert!(check_capacity(&day, &span, at(8, 30), at(9, 30), &Request::default()).is_err());
     }
 
     #[test]
@@ -567,7 +578,7 @@ mod tests {
             },
         ];
         let span = day.spans[0].clone();
-        let e = check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap_err();
+        let e = check_capacity(&day, &span, at(9, 0), at(9, 30), &Request::default()).unwrap_err();
         assert_eq!(e.code, Code::DailyLimit);
         assert_eq!(e.details, json!({"limit": 1, "scope": "service"}));
         // No suggestions: nothing that day is free.
@@ -581,13 +592,109 @@ mod tests {
         // Below every limit, the time's places decide.
         day.limits[0].taken = 2;
         day.limits[1].taken = 0;
-        assert_eq!(check_capacity(&day, &span, at(9, 0), at(9, 30)).unwrap(), 1);
+        assert_eq!(
+            check_capacity(&day, &span, at(9, 0), at(9, 30), &Request::default()).unwrap(),
+            1
+        );
         let req = Request::default();
         assert!(slots(&day, &req).iter().all(|s| s.refusal.is_none()));
         day.limits[1].taken = 1;
         assert!(slots(&day, &req)
             .iter()
             .all(|s| s.refusal == Some(Code::DailyLimit)));
+    }
+
+    #[test]
+    fn buffers_keep_the_time_around_an_appointment_free() {
+        let s = Settings::default();
+        let mut one = w(1);
+        one.session = None;
+        let ws = [&one];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        // 10:00-10:30 with 15 minutes after it holds until 10:45.
+        day.busy
+            .push(Busy::new("a".into(), at(10, 0), at(10, 30), 0, 15));
+        let span = day.spans[0].clone();
+        let plain = Request::default();
+        let e = check_capacity(&day, &span, at(10, 30), at(11, 0), &plain).unwrap_err();
+        assert_eq!(e.code, Code::AppointmentConflict);
+        assert_eq!(
+            e.details,
+            json!({"conflicting_appointment_id": "a", "buffer": true})
+        );
+        assert!(e.message.contains("buffer"), "{}", e.message);
+        // The appointment itself in the way is no buffer's doing.
+        let e = check_capacity(&day, &span, at(10, 0), at(10, 30), &plain).unwrap_err();
+        assert_eq!(e.details["buffer"], false);
+        assert!(check_capacity(&day, &span, at(11, 0), at(11, 30), &plain).is_ok());
+        // The one asked for brings its own: 20 minutes before 11:00 meets 10:45.
+        let prepared = Request {
+            buffer_before: 20,
+            ..Request::default()
+        };
+        let e = check_capacity(&day, &span, at(11, 0), at(11, 30), &prepared).unwrap_err();
+        assert_eq!(e.details["buffer"], true);
+        let before = Request {
+            buffer_before: 15,
+            ..Request::default()
+        };
+        assert!(check_capacity(&day, &span, at(11, 0), at(11, 30), &before).is_ok());
+        // Buffer against buffer: 09:30 with 10 after holds until 10:10, and
+        // meets 10:00's nothing-before only through the request's own.
+        let after = Request {
+            buffer_after: 10,
+            ..Request::default()
+        };
+        let e = check_capacity(&day, &span, at(9, 30), at(10, 0), &after).unwrap_err();
+        assert_eq!(e.details["buffer"], true);
+        // A buffer may reach outside the window: 09:00 with 30 before is fine.
+        let early = Request {
+            buffer_before: 30,
+            ..Request::default()
+        };
+        assert!(check_capacity(&day, &span, at(9, 0), at(9, 30), &early).is_ok());
+        // The grid counts them: 10:30 is not offered, 11:00 is; with 20
+        // minutes before, 11:00 is not either.
+        let refused = |req: &Request| -> Vec<String> {
+            slots(&day, req)
+                .iter()
+                .filter(|s| s.refusal.is_some())
+                .map(|s| time::to_local(El_Salvador, s.start).1)
+                .collect()
+        };
+        assert_eq!(refused(&plain), ["10:00", "10:30"]);
+        assert_eq!(refused(&prepared), ["10:00", "10:30", "11:00"]);
+        assert_eq!(refused(&after), ["09:30", "10:00", "10:30"]);
+        // Which of them only a buffer takes.
+        let buffered: Vec<String> = slots(&day, &plain)
+            .iter()
+            .filter(|s| s.buffer)
+            .map(|s| time::to_local(El_Salvador, s.start).1)
+            .collect();
+        assert_eq!(buffered, ["10:30"]);
+    }
+
+    #[test]
+    fn a_buffer_takes_a_place_in_a_window_of_several() {
+        let s = Settings::default();
+        let two = w(2);
+        let ws = [&two];
+        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        day.busy
+            .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 30));
+        day.busy
+            .push(Busy::new("b".into(), at(9, 30), at(10, 0), 0, 0));
+        let span = day.spans[0].clone();
+        let req = Request::default();
+        // At 09:30 a's cleaning and b fill both places.
+        let e = check_capacity(&day, &span, at(9, 30), at(10, 0), &req).unwrap_err();
+        assert_eq!(e.code, Code::SlotFull);
+        assert_eq!(
+            check_capacity(&day, &span, at(10, 0), at(10, 30), &req).unwrap(),
+            1
+        );
+        let remaining: Vec<i64> = slots(&day, &req).iter().map(|s| s.remaining).collect();
+        assert_eq!(remaining, [1, 0, 2, 2, 2, 2]);
     }
 
     #[test]
@@ -613,16 +720,9 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let mut day = Day::new(El_Salvador, date(), now, &settings, &ws);
-        day.busy.push(Busy {
-            id: "x".into(),
-            start: at(10, 0),
-            end: at(10, 30),
-        });
-        let req = Request {
-            duration: None,
-            service_id: None,
-            session: None,
-        };
+        day.busy
+            .push(Busy::new("x".into(), at(10, 0), at(10, 30), 0, 0));
+        let req = Request::default();
         let got: Vec<(String, Option<&str>)> = slots(&day, &req)
             .iter()
             .map(|s| {

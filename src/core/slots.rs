@@ -14,14 +14,71 @@ pub struct Request<'a> {
     pub duration: Option<i64>,
     pub service_id: Option<&'a str>,
     pub session: Option<&'a str>,
+    /// Minutes kept free before and after the appointment
+    /// (docs/rules.md#buffers): the service's for a new booking, the
+    /// appointment's own for a move.
+    pub buffer_before: i64,
+    pub buffer_after: i64,
+}
+
+impl Request<'_> {
+    /// The time an appointment of this request from `start` to `end` holds:
+    /// its own, with its buffers (docs/rules.md#buffers).
+    pub fn held(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        held(start, end, self.buffer_before, self.buffer_after)
+    }
+}
+
+/// `[start - before, end + after)`: the time an appointment holds with its
+/// buffers (minutes), docs/rules.md#buffers.
+pub fn held(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    before: i64,
+    after: i64,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        start - Duration::minutes(before.max(0)),
+        end + Duration::minutes(after.max(0)),
+    )
 }
 
 /// An active appointment that holds capacity.
 #[derive(Debug, Clone)]
 pub struct Busy {
     pub id: String,
+    /// The appointment's own start and end.
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The time it holds: its own with the buffers it was booked with
+    /// (docs/rules.md#buffers). What capacity counts.
+    pub held_from: DateTime<Utc>,
+    pub held_to: DateTime<Utc>,
+}
+
+impl Busy {
+    /// An appointment from `start` to `end` with its buffers (minutes).
+    pub fn new(
+        id: String,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        before: i64,
+        after: i64,
+    ) -> Busy {
+        let (held_from, held_to) = held(start, end, before, after);
+        Busy {
+            id,
+            start,
+            end,
+            held_from,
+            held_to,
+        }
+    }
+
+    /// Does the time it holds meet `[from, to)`?
+    pub fn holds(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.held_from < to && from < self.held_to
+    }
 }
 
 /// The windows of one owner (a doctor, or a clinic's clinic-wide windows) that
@@ -97,15 +154,34 @@ impl<'a> Span<'a> {
     }
 }
 
-/// The most intervals of `busy` overlapping at any instant of `[start, end)`.
+/// The most times held by `busy` (buffers included) overlapping at any
+/// instant of `[start, end)`.
 pub fn peak<'b>(
     busy: impl Iterator<Item = &'b Busy>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> i64 {
+    most_at_once(busy.map(|b| (b.held_from, b.held_to)), start, end)
+}
+
+/// The most of `busy`'s own times (buffers left out) overlapping at any
+/// instant of `[start, end)`.
+pub fn peak_unbuffered<'b>(
+    busy: impl Iterator<Item = &'b Busy>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> i64 {
+    most_at_once(busy.map(|b| (b.start, b.end)), start, end)
+}
+
+fn most_at_once(
+    times: impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> i64 {
     let mut edges: Vec<(DateTime<Utc>, i64)> = Vec::new();
-    for b in busy {
-        let (s, e) = (b.start.max(start), b.end.min(end));
+    for (from, to) in times {
+        let (s, e) = (from.max(start), to.min(end));
         if s < e {
             edges.push((s, 1));
             edges.push((e, -1));
@@ -175,6 +251,9 @@ pub struct Slot<'a> {
     pub remaining: i64,
     /// None when the slot can be booked, else the rule's error code.
     pub refusal: Option<crate::error::Code>,
+    /// Taken only by buffers (docs/rules.md#buffers): refused for capacity,
+    /// and it would have room if no buffer counted.
+    pub buffer: bool,
 }
 
 impl<'a> Day<'a> {
@@ -298,11 +377,7 @@ mod tests {
     }
 
     fn busy(id: &str, s: &str, e: &str) -> Busy {
-        Busy {
-            id: id.into(),
-            start: utc(s),
-            end: utc(e),
-        }
+        Busy::new(id.into(), utc(s), utc(e), 0, 0)
     }
 
     #[test]
@@ -415,6 +490,25 @@ mod tests {
         assert_eq!(p("2026-06-15T14:30:00Z", "2026-06-15T15:00:00Z"), 0);
         assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T15:30:00Z"), 1);
         assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T16:30:00Z"), 2);
+    }
+
+    #[test]
+    fn peak_counts_the_time_held_with_buffers() {
+        // 15:00-15:30 with 15 minutes before and 10 after holds 14:45-15:40.
+        let b = [Busy::new(
+            "a".into(),
+            utc("2026-06-15T15:00:00Z"),
+            utc("2026-06-15T15:30:00Z"),
+            15,
+            10,
+        )];
+        let p = |s, e| peak(b.iter(), utc(s), utc(e));
+        assert_eq!(p("2026-06-15T14:30:00Z", "2026-06-15T14:45:00Z"), 0);
+        assert_eq!(p("2026-06-15T14:30:00Z", "2026-06-15T14:46:00Z"), 1);
+        assert_eq!(p("2026-06-15T15:39:00Z", "2026-06-15T16:00:00Z"), 1);
+        assert_eq!(p("2026-06-15T15:40:00Z", "2026-06-15T16:00:00Z"), 0);
+        assert!(b[0].holds(utc("2026-06-15T15:35:00Z"), utc("2026-06-15T15:36:00Z")));
+        assert_eq!(b[0].start, utc("2026-06-15T15:00:00Z"));
     }
 
     #[test]

@@ -384,6 +384,7 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             };
             (format!("· {word}"), pen.dim())
         }
+        Cell::Buffer => (format!("· {}", text_in(l, "b.buffer")), pen.fg(Color::Cyan)),
         Cell::Closed => ("░".to_string(), pen.fg(Color::Magenta)),
         Cell::Nothing => (String::new(), Style::new()),
     }
@@ -538,6 +539,7 @@ fn selected_text(s: &Screen) -> String {
                 &[("time", hm), ("places", slot.remaining.to_string())],
             )
         }
+        Cell::Buffer => lang::fill(text_in(l, "b.buffer_at"), &[("time", hm)]),
         Cell::Closed | Cell::Nothing => hm,
     }
 }

@@ -455,22 +455,39 @@ pub fn doctors(list: &[Doctor]) -> String {
 }
 
 pub fn services(list: &[Service]) -> String {
-    let mut t = Sheet::new(vec![
-        text("Name", 12),
-        col("Minutes"),
-        col("Per day"),
-        col("ID"),
-    ])
-    .steps(&[Step::Drop("Per day")]);
+    // Buffers only when a service has one: a column of dashes would cut the names.
+    let buffered = list
+        .iter()
+        .any(|s| s.buffer_before > 0 || s.buffer_after > 0);
+    let mut cols = vec![text("Name", 12), col("Minutes"), col("Per day")];
+    if buffered {
+        cols.push(col("Buffers"));
+    }
+    cols.push(col("ID"));
+    let mut t = Sheet::new(cols).steps(&[Step::Drop("Buffers"), Step::Drop("Per day")]);
     for s in list {
-        t.row(vec![
+        let mut row: Vec<Item> = vec![
             clean(&s.name).into(),
             s.duration_minutes.to_string().into(),
             per_day(s.max_per_day).into(),
-            short(&s.id).into(),
-        ]);
+        ];
+        if buffered {
+            row.push(buffers(s.buffer_before, s.buffer_after).into());
+        }
+        row.push(short(&s.id).into());
+        t.row(row);
     }
     t.render()
+}
+
+/// A service's buffers in a table, before/after in minutes (`15/30`), or
+/// `—` for none (docs/rules.md#buffers).
+fn buffers(before: i64, after: i64) -> String {
+    if before == 0 && after == 0 {
+        "—".into()
+    } else {
+        format!("{before}/{after}")
+    }
 }
 
 /// A daily limit in a table: the number, or `—` for none.
@@ -663,18 +680,31 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
         out.push_str(&format!("\n\n[{}] {}", v.check, lang::message(&v.message)));
         for r in &v.rows {
             let line = match r {
-                Row::Appointment(a) => format!(
-                    "{}  {}–{}  {}  {}  {}",
-                    short(&a.id),
-                    a.local(a.starts_at),
-                    to_local(a.timezone, a.ends_at).1,
-                    a.status,
-                    tr!("h.token", token = a.token_number),
-                    match a.window_capacity {
-                        Some(c) => tr!("h.capacity", n = c),
-                        None => tr!("h.window_gone"),
+                Row::Appointment(a) => {
+                    let mut line = format!(
+                        "{}  {}–{}  {}  {}  {}",
+                        short(&a.id),
+                        a.local(a.starts_at),
+                        to_local(a.timezone, a.ends_at).1,
+                        a.status,
+                        tr!("h.token", token = a.token_number),
+                        match a.window_capacity {
+                            Some(c) => tr!("h.capacity", n = c),
+                            None => tr!("h.window_gone"),
+                        }
+                    );
+                    if a.buffer_before > 0 || a.buffer_after > 0 {
+                        line.push_str(&format!(
+                            "  {}",
+                            tr!(
+                                "h.check_buffers",
+                                before = a.buffer_before,
+                                after = a.buffer_after
+                            )
+                        ));
                     }
-                ),
+                    line
+                }
                 Row::Reminder(r) => {
                     let (d, hm) = to_local(r.timezone, r.due_at);
                     tr!(
@@ -862,6 +892,11 @@ pub fn agenda(a: &Agenda) -> String {
                     row.extend(blank());
                     t.row(row);
                 }
+                Line::Buffer(at) => {
+                    let mut row = vec!["".into(), local_hm(tz, at).into(), tr!("h.buffer").into()];
+                    row.extend(blank());
+                    t.row(row);
+                }
             }
         }
         out.push_str(&format!("\n{}", t.render()));
@@ -886,11 +921,13 @@ pub fn agenda(a: &Agenda) -> String {
     out
 }
 
-/// A line of a doctor's day: a visit, or a run of free slots with no visit
-/// between them (one row: `09:40–12:00 · 7 free ·`).
+/// A line of a doctor's day: a visit, a run of free slots with no visit
+/// between them (one row: `09:40–12:00 · 7 free ·`), or a slot of the grid
+/// held only by the buffer around a visit (docs/rules.md#buffers).
 enum Line<'a> {
     Visit(&'a Appointment),
     Free(Vec<&'a crate::app::slots::Slot>),
+    Buffer(chrono::DateTime<chrono::Utc>),
 }
 
 impl Line<'_> {
@@ -898,6 +935,7 @@ impl Line<'_> {
         match self {
             Line::Visit(a) => a.session.as_deref(),
             Line::Free(run) => run[0].session.as_deref(),
+            Line::Buffer(_) => None,
         }
     }
 }
@@ -910,8 +948,9 @@ fn agenda_lines(s: &crate::app::agenda::Section) -> Vec<Line<'_>> {
         .iter()
         .map(|a| (a.starts_at, Line::Visit(a)))
         .chain(s.free.iter().map(|f| (f.start, Line::Free(vec![f]))))
+        .chain(s.buffered.iter().map(|b| (*b, Line::Buffer(*b))))
         .collect();
-    all.sort_by_key(|(at, line)| (*at, matches!(line, Line::Free(_))));
+    all.sort_by_key(|(at, line)| (*at, !matches!(line, Line::Visit(_))));
     let mut lines: Vec<Line> = Vec::new();
     for (_, line) in all {
         match (lines.last_mut(), line) {

@@ -104,6 +104,8 @@ struct ServiceView<'a> {
     name: &'a str,
     duration_minutes: i64,
     max_per_day: Option<i64>,
+    buffer_before: i64,
+    buffer_after: i64,
     created_at: String,
     updated_at: String,
 }
@@ -114,6 +116,8 @@ pub fn service(s: &Service) -> Value {
         name: &s.name,
         duration_minutes: s.duration_minutes,
         max_per_day: s.max_per_day,
+        buffer_before: s.buffer_before,
+        buffer_after: s.buffer_after,
         created_at: ts(s.created_at),
         updated_at: ts(s.updated_at),
     })
@@ -357,6 +361,8 @@ enum CheckRowView<'a> {
         starts_at: String,
         ends_at: String,
         token_number: i64,
+        buffer_before: i64,
+        buffer_after: i64,
     },
     Reminder {
         reminder_id: &'a str,
@@ -406,6 +412,8 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             starts_at: ts(a.starts_at),
             ends_at: ts(a.ends_at),
             token_number: a.token_number,
+            buffer_before: a.buffer_before,
+            buffer_after: a.buffer_after,
         },
         CheckRow::Reminder(r) => CheckRowView::Reminder {
             reminder_id: &r.id,

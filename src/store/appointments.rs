@@ -363,11 +363,19 @@ pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
     Ok(())
 }
 
+/// The longest buffer, in seconds: how much further than an appointment's
+/// own time the time it holds may reach (docs/rules.md#buffers).
+const MAX_BUFFER_SECS: i64 = BUFFER.1 * 60;
+
+/// The time an appointment holds, buffers included, meets `[?4, ?2)`. The
+/// index range on `starts_at` is the widest that can: the longest
+/// appointment with the longest buffers.
 fn busy_sql(cond: &str) -> String {
     format!(
-        "SELECT id, starts_at, ends_at FROM appointments WHERE {cond} \
-         AND starts_at < ?2 AND starts_at > ?3 AND ends_at > ?4 AND status IN {ACTIVE} \
-         AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
+        "SELECT id, starts_at, ends_at, buffer_before, buffer_after FROM appointments WHERE {cond} \
+         AND starts_at < CAST(?2 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?3 \
+         AND starts_at - buffer_before * 60 < ?2 AND ends_at + buffer_after * 60 > ?4 \
+         AND status IN {ACTIVE} AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
     )
 }
 
@@ -376,20 +384,24 @@ fn busy_sql(cond: &str) -> String {
 /// appointments by status instead).
 fn busy_many_sql(n: usize) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, doctor_id FROM appointments WHERE doctor_id IN ({}) \
-         AND starts_at < ?1 AND starts_at > ?2 AND ends_at > ?3 AND (status || '') IN {ACTIVE}",
+        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, doctor_id FROM appointments \
+         WHERE doctor_id IN ({}) AND starts_at < CAST(?1 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?2 \
+         AND starts_at - buffer_before * 60 < ?1 AND ends_at + buffer_after * 60 > ?3 \
+         AND (status || '') IN {ACTIVE}",
         marks(4, n)
     )
 }
 
-/// An appointment holding capacity: its ID, start and end.
+/// An appointment holding capacity: its ID, start, end and buffers.
 fn busy_row(r: &Row) -> Result<Busy> {
     let f = r.of("appointments", 0)?;
-    Ok(Busy {
-        id: f.id().to_string(),
-        start: f.instant(1)?,
-        end: f.instant(2)?,
-    })
+    Ok(Busy::new(
+        f.id().to_string(),
+        f.instant(1)?,
+        f.instant(2)?,
+        f.range(3, BUFFER)?,
+        f.range(4, BUFFER)?,
+    ))
 }
 
 fn busy(
@@ -401,9 +413,10 @@ fn busy(
     except: Option<&str>,
     extra: &[Val],
 ) -> Result<Vec<Busy>> {
-    // starts_at > from - MAX bounds the index range: nothing longer can reach `from`.
+    // starts_at > from - MAX bounds the index range: nothing longer (with
+    // its buffer after) can reach `from`.
     let sql = busy_sql(cond);
-    let lower = epoch(from) - MAX_MINUTES * 60;
+    let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![key, epoch(to), lower, epoch(from), except].to_vec();
     args.extend_from_slice(extra);
     conn.rows(&sql, &args, busy_row)
@@ -432,10 +445,10 @@ pub fn busy_for_doctors(
         return Ok(Vec::new());
     }
     let sql = busy_many_sql(doctor_ids.len());
-    let lower = epoch(from) - MAX_MINUTES * 60;
+    let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.rows(&sql, &args, |r| Ok((r.get(3)?, busy_row(r)?)))
+    conn.rows(&sql, &args, |r| Ok((r.get(5)?, busy_row(r)?)))
 }
 
 /// A clinic's clinic-wide active appointments of one service (None is a

@@ -70,6 +70,10 @@ pub struct AppointmentRow {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub token_number: i64,
+    /// The buffers it was booked with, in minutes (docs/rules.md#buffers);
+    /// 0 when damaged.
+    pub buffer_before: i64,
+    pub buffer_after: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -134,8 +138,8 @@ impl AppointmentRow {
 }
 
 const APPOINTMENT: &str = "SELECT a.id, a.clinic_id, c.name, c.timezone, a.doctor_id, d.full_name, \
-    a.service_id, s.name, a.window_id, w.capacity, a.status, a.local_date, a.starts_at, a.ends_at, a.token_number \
-    FROM appointments a LEFT JOIN clinics c ON c.id = a.clinic_id LEFT JOIN doctors d ON d.id = a.doctor_id \
+    a.service_id, s.name, a.window_id, w.capacity, a.status, a.local_date, a.starts_at, a.ends_at, a.token_number, \
+    a.buffer_before, a.buffer_after FROM appointments a LEFT JOIN clinics c ON c.id = a.clinic_id LEFT JOIN doctors d ON d.id = a.doctor_id \
     LEFT JOIN services s ON s.id = a.service_id LEFT JOIN windows w ON w.id = a.window_id";
 
 /// The clinic's zone, for showing local times; UTC when the clinic is gone
@@ -168,6 +172,8 @@ fn appointment_row(r: &DbRow<'_>) -> Result<Option<AppointmentRow>> {
         starts_at,
         ends_at,
         token_number: r.get(14)?,
+        buffer_before: buffer(r, 15),
+        buffer_after: buffer(r, 16),
     }))
 }
 
@@ -576,12 +582,21 @@ fn damage_row(
 }
 
 /// What capacity needs of each active appointment (found by status): its
-/// scope, instants and window's capacity; whole rows only for findings.
+/// scope, instants, window's capacity and buffers; whole rows only for findings.
 fn active_spans() -> String {
     format!(
-        "SELECT a.id, a.doctor_id, a.clinic_id, a.service_id, a.starts_at, a.ends_at, w.capacity \
+        "SELECT a.id, a.doctor_id, a.clinic_id, a.service_id, a.starts_at, a.ends_at, w.capacity, \
+         a.buffer_before, a.buffer_after \
          FROM appointments a LEFT JOIN windows w ON w.id = a.window_id WHERE a.status IN {ACTIVE}"
     )
+}
+
+/// A buffer as stored; 0 when damaged (the `damaged_value` check lists it).
+fn buffer(r: &DbRow<'_>, i: usize) -> i64 {
+    r.get::<i64>(i)
+        .ok()
+        .filter(|b| (stored::BUFFER.0..=stored::BUFFER.1).contains(b))
+        .unwrap_or(0)
 }
 
 /// Who shares capacity: a doctor, or a clinic's clinic-wide service.
@@ -601,9 +616,10 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
             Some(d) => (Some(d), None, None),
             None => (None, Some(r.get(2)?), r.get(3)?),
         };
+        // The time each holds, buffers included (docs/rules.md#buffers).
         let span = Span {
-            start: start.timestamp(),
-            end: end.timestamp(),
+            start: start.timestamp() - buffer(r, 7) * 60,
+            end: end.timestamp() + buffer(r, 8) * 60,
             // A window that is gone allowed one at a time.
             capacity: r.get::<Option<i64>>(6)?.unwrap_or(1),
         };
@@ -620,15 +636,30 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
             let Some(first) = rows.first() else {
                 continue;
             };
-            found.push(Violation {
-                check: "capacity",
-                message: format!(
+            let at = first.local(stored::instant(e.at).unwrap_or(first.starts_at));
+            let message = if rows
+                .iter()
+                .any(|r| r.buffer_before > 0 || r.buffer_after > 0)
+            {
+                format!(
+                    "{}: {} active appointments at once, buffers included, at {}, over the window's capacity of {}",
+                    first.owner(),
+                    e.peak,
+                    at,
+                    e.capacity
+                )
+            } else {
+                format!(
                     "{}: {} active appointments at once at {}, over the window's capacity of {}",
                     first.owner(),
                     e.peak,
-                    first.local(stored::instant(e.at).unwrap_or(first.starts_at)),
+                    at,
                     e.capacity
-                ),
+                )
+            };
+            found.push(Violation {
+                check: "capacity",
+                message,
                 rows: rows.into_iter().map(Row::Appointment).collect(),
             });
         }
