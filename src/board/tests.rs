@@ -484,6 +484,59 @@ fn the_time_kept_free_around_an_appointment_shows_as_its_buffer() {
     );
 }
 
+/// An occurrence of a series (docs/rules.md#series) carries `↻` in its
+/// cell and says so on the status line, in both languages.
+#[test]
+fn an_occurrence_of_a_series_is_marked() {
+    let now = at(SUNDAY);
+    let mut st = clinic_in("America/El_Salvador", now);
+    let r = BookRequest {
+        doctor: Some("Luis Martínez".into()),
+        when: WhenInput {
+            date: Some("2026-06-15".into()),
+            time: Some("10:00".into()),
+            at: None,
+        },
+        phone: Some("70000001".into()),
+        name: Some("Rosa Méndez".into()),
+        source: "manual".into(),
+        repeat: crate::app::series::RepeatInput::given(
+            Some("weekly".into()),
+            None,
+            Some(3),
+            None,
+            false,
+        ),
+        ..Default::default()
+    };
+    crate::app::series::book(&mut st, &r, &desk(), now).unwrap();
+    book_at(
+        &mut st,
+        "Luis Martínez",
+        "2026-06-15",
+        "11:00",
+        "70000002",
+        "Ana Gómez",
+        now,
+    );
+    let mut b = board(st, SUNDAY, Some("2026-06-22"), Language::En);
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("#1 ○ Rosa M. ↻"), "{text}");
+    select(&mut b, "Martínez", "10:00");
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("scheduled · ↻ part of a series"), "{text}");
+    // A single booking has no mark.
+    let mut b = board(b.store, SUNDAY, Some("2026-06-15"), Language::Es);
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("#1 ○ Rosa M. ↻"), "{text}");
+    assert!(
+        text.contains("#2 ○ Ana G.") && !text.contains("Ana G. ↻"),
+        "{text}"
+    );
+    select(&mut b, "Martínez", "10:00");
+    assert!(screen(&mut b, 80, 24).contains("↻ parte de una serie"));
+}
+
 #[test]
 fn doctors_that_do_not_fit_scroll_sideways_with_a_marker() {
     let now = at(SUNDAY);

@@ -374,6 +374,10 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             if list.len() > 1 {
                 text = format!("{text} +{}", list.len() - 1);
             }
+            // An occurrence of a series (docs/rules.md#series).
+            if a.series_id.is_some() {
+                text.push_str(" ↻");
+            }
             (text, pen.fg(status_colour(a.status)))
         }
         Cell::Free(_, needs_service) => {
@@ -518,8 +522,12 @@ fn selected_text(s: &Screen) -> String {
                     .as_deref()
                     .map(|n| format!(" · {n}"))
                     .unwrap_or_default();
+                let series = match a.series_id {
+                    Some(_) => format!(" · {}", text_in(l, "b.in_series")),
+                    None => String::new(),
+                };
                 format!(
-                    "{hm} #{} {} · {}{service} · {}",
+                    "{hm} #{} {} · {}{service} · {}{series}",
                     a.token_number,
                     a.patient_name,
                     a.patient_phone,
