@@ -223,20 +223,22 @@ pub fn appointments(list: &[Appointment]) -> String {
     t.render()
 }
 
-/// A series booked, moved or cancelled (docs/rules.md#series): its
-/// occurrences, then the ones left out and why.
+/// A series booked, moved or cancelled (docs/rules.md#series): `verb` says
+/// which (`Booked`, `Rescheduled`, `Cancelled`); its occurrences, then the
+/// ones left out and why.
 pub fn series(
     verb: &str,
     series_id: &str,
     list: &[Appointment],
     skipped: &[crate::app::series::Skipped],
 ) -> String {
-    let mut text = tr!(
-        "h.series",
-        verb = lang::message(verb),
-        n = list.len(),
-        id = short(series_id)
-    );
+    let n = list.len();
+    let id = short(series_id);
+    let mut text = match verb {
+        "Cancelled" => tr!("h.series_cancelled", n = n, id = id),
+        "Rescheduled" => tr!("h.series_rescheduled", n = n, id = id),
+        _ => tr!("h.series_booked", n = n, id = id),
+    };
     text.push('\n');
     text.push_str(&appointments(list));
     if !skipped.is_empty() {

@@ -405,8 +405,13 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
 }
 
 /// Takes schema 14's additions (series and buffers) out of `env`'s
-/// (SQLite) database, for tests of older databases.
+/// database, for tests of older databases: on PostgreSQL the exclusion
+/// constraint goes back to v4's, without buffers.
 pub fn undo_schema_14(env: &Env) {
+    let pg = env.url().is_some();
+    if pg {
+        env.exec("ALTER TABLE appointments DROP CONSTRAINT appt_doctor_no_overlap");
+    }
     for sql in [
         "DROP INDEX appointments_series",
         "ALTER TABLE appointments DROP COLUMN series_id",
@@ -416,6 +421,14 @@ pub fn undo_schema_14(env: &Env) {
         "ALTER TABLE services DROP COLUMN buffer_after",
     ] {
         env.exec(sql);
+    }
+    if pg {
+        env.exec(
+            "ALTER TABLE appointments ADD CONSTRAINT appt_doctor_no_overlap \
+             EXCLUDE USING gist (doctor_id WITH =, int8range(starts_at, ends_at) WITH &&) \
+             WHERE (solo = 1 AND doctor_id IS NOT NULL \
+             AND status IN ('scheduled','confirmed','checked_in','in_progress'))",
+        );
     }
 }
 

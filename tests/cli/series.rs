@@ -108,6 +108,23 @@ fn a_weekly_series_books_each_date_at_the_same_local_time_under_one_series_id() 
         2,
     );
     env.fails(&["list", "--series", "ffffffff"], "NOT_FOUND", 3);
+    // The desk's words, in Spanish.
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args(series_args(
+            TUE,
+            "12:00",
+            "+50370000003",
+            &["--repeat", "weekly", "--count", "2"],
+        ))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("Reservadas 2 citas de la serie "),
+        "{said}"
+    );
     // El Salvador keeps one offset all year: the same UTC time each week.
     let utc: Vec<&str> = field(list, "starts_at").iter().map(|t| &t[11..]).collect();
     assert!(utc.iter().all(|t| *t == "15:00:00Z"), "{utc:?}");
