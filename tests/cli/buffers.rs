@@ -815,3 +815,91 @@ fn the_agenda_shows_a_slot_held_by_a_buffer_as_such() {
         assert!(!text.contains("10:30–"), "{text}");
     }
 }
+
+/// Found by the property test on PostgreSQL: an appointment moved out of a
+/// one-at-a-time window into a window that takes three, its buffer reaching
+/// past midnight into a one-at-a-time appointment of the next day. The rules
+/// allow it (the window it lands in has places); the database's exclusion
+/// constraint must not refuse it by the window it left.
+#[test]
+fn a_move_out_of_a_one_at_a_time_window_is_judged_by_the_window_it_lands_in() {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Central",
+        "--timezone",
+        "America/El_Salvador",
+        "--notify",
+        "off",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Noche"]);
+    for (days, from, to, capacity) in [
+        ("mon", "23:00", "24:00", "3"),
+        ("tue", "00:00", "00:30", "1"),
+        ("tue", "09:00", "10:00", "1"),
+    ] {
+        env.ok(&[
+            "window",
+            "add",
+            "--doctor",
+            "Dr. Noche",
+            "--days",
+            days,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--slot-minutes",
+            "10",
+            "--capacity",
+            capacity,
+        ]);
+    }
+    env.ok(&[
+        "service",
+        "add",
+        "Curación",
+        "--minutes",
+        "10",
+        "--buffer-after",
+        "27",
+    ]);
+    let book = |time: &str, phone: &str, service: Option<&str>| {
+        let mut args = vec![
+            "book",
+            "--doctor",
+            "Dr. Noche",
+            "--date",
+            "2026-06-23",
+            "--time",
+            time,
+            "--phone",
+            phone,
+            "--name",
+            "Paciente",
+        ];
+        if let Some(s) = service {
+            args.extend(["--service", s]);
+        }
+        env.ok(&args)["appointment"].clone()
+    };
+    book("00:00", "+50370000001", None);
+    let y = book("09:00", "+50370000002", Some("Curación"));
+    let moved = env.ok(&[
+        "reschedule",
+        s(&y["id"]),
+        "--date",
+        "2026-06-22",
+        "--time",
+        "23:50",
+    ]);
+    assert_eq!(moved["start_time"], "23:50");
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT solo FROM appointments WHERE id = '{}'",
+            s(&y["id"])
+        )),
+        [["0"]]
+    );
+}
