@@ -233,7 +233,9 @@ pub(super) fn already_booked(tx: &Tx, c: &Checked) -> Result<Option<Appointment>
 }
 
 /// Rule 9 for one appointment at `spot`: its token, its row (in `series`
-/// when one is given) and its reminders; returns it as saved.
+/// when one is given) and its reminders; returns it as saved: read back, or
+/// for a series' later occurrence `like` its first (read back already: the
+/// same clinic, patient, doctor and service) with this one's row.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert(
     tx: &Tx,
@@ -242,7 +244,7 @@ pub(super) fn insert(
     p: &Prepared,
     spot: &Placement,
     patient_id: &str,
-    series: Option<&str>,
+    series: Option<(&str, Option<&Appointment>)>,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let t = &p.target;
@@ -257,7 +259,7 @@ pub(super) fn insert(
         token,
         now,
     );
-    row.series_id = series.map(str::to_string);
+    row.series_id = series.map(|(id, _)| id.to_string());
     appointments::insert(tx, &row, spot.window.capacity == 1)?;
     reminders::schedule(
         tx,
@@ -266,7 +268,17 @@ pub(super) fn insert(
         &t.clinic.settings.reminders,
         now,
     )?;
-    appointments::get(tx, &row.id)
+    match series.and_then(|(_, like)| like) {
+        Some(first) => {
+            // Stored to the second, as the first was read back.
+            (row.created_at, row.updated_at) = (first.created_at, first.updated_at);
+            Ok(Appointment {
+                row,
+                ..first.clone()
+            })
+        }
+        None => appointments::get(tx, &row.id),
+    }
 }
 
 /// Who a booking is for: the patient if they exist, and the phone given, in E.164.

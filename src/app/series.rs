@@ -260,7 +260,17 @@ pub fn book_in(
     for (i, spot) in spots.iter().enumerate() {
         // The external reference names the series through its first occurrence.
         let c = if i == 0 { c } else { &c.without_ref() };
-        let saved = book::insert(tx, r, c, &p, spot, &patient_id, Some(&series_id), now)?;
+        let like = booked.first();
+        let saved = book::insert(
+            tx,
+            r,
+            c,
+            &p,
+            spot,
+            &patient_id,
+            Some((&series_id, like)),
+            now,
+        )?;
         let renamed = if i == 0 {
             renamed_from.as_deref()
         } else {

@@ -95,6 +95,8 @@ fn a_weekly_series_books_each_date_at_the_same_local_time_under_one_series_id() 
         let got = env.ok(&["list", "--series", key]);
         assert_eq!(when(&got["appointments"]), when(list), "{key}");
     }
+    // What the booking answered is what was stored, every field of every occurrence.
+    assert_eq!(env.ok(&["list", "--series", &id])["appointments"], *list);
     // `show` names the series; a single booking has none.
     assert_eq!(
         env.ok(&["show", s(&list[1]["id"])])["series_id"],
