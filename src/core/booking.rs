@@ -259,6 +259,19 @@ pub fn check_capacity(
     let (from, to) = req.held(start, end);
     let taken = peak(day.busy.iter(), from, to);
     let cap = span.window.capacity;
+    // A one-at-a-time appointment's time is never shared: a buffer reaching
+    // it from a window that takes several (next to its own) is refused as
+    // booking beside it would be, whichever is booked first.
+    let solo = day.busy.iter().find(|b| b.solo && b.holds(from, to));
+    if let (Some(b), true) = (solo, cap > 1) {
+        let msg = if span.window.doctor_id.is_some() {
+            "Doctor is not available at the requested time: too close to another appointment (buffer)"
+        } else {
+            "This time is too close to another booking (buffer)"
+        };
+        return Err(Error::new(Code::AppointmentConflict, msg)
+            .details(json!({"conflicting_appointment_id": b.id, "buffer": true})));
+    }
     if taken < cap {
         return Ok(cap - taken - 1);
     }

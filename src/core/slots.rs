@@ -54,6 +54,9 @@ pub struct Busy {
     /// (docs/rules.md#buffers). What capacity counts.
     pub held_from: DateTime<Utc>,
     pub held_to: DateTime<Utc>,
+    /// Booked in a one-at-a-time window: its time is never shared, not even
+    /// with the buffer of a booking in a window that takes several.
+    pub solo: bool,
 }
 
 impl Busy {
@@ -72,6 +75,7 @@ impl Busy {
             end,
             held_from,
             held_to,
+            solo: false,
         }
     }
 

@@ -372,7 +372,7 @@ const MAX_BUFFER_SECS: i64 = BUFFER.1 * 60;
 /// appointment with the longest buffers.
 fn busy_sql(cond: &str) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, buffer_before, buffer_after FROM appointments WHERE {cond} \
+        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo FROM appointments WHERE {cond} \
          AND starts_at < CAST(?2 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?3 \
          AND starts_at - buffer_before * 60 < ?2 AND ends_at + buffer_after * 60 > ?4 \
          AND status IN {ACTIVE} AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
@@ -384,7 +384,7 @@ fn busy_sql(cond: &str) -> String {
 /// appointments by status instead).
 fn busy_many_sql(n: usize) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, doctor_id FROM appointments \
+        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo, doctor_id FROM appointments \
          WHERE doctor_id IN ({}) AND starts_at < CAST(?1 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?2 \
          AND starts_at - buffer_before * 60 < ?1 AND ends_at + buffer_after * 60 > ?3 \
          AND (status || '') IN {ACTIVE}",
@@ -392,16 +392,19 @@ fn busy_many_sql(n: usize) -> String {
     )
 }
 
-/// An appointment holding capacity: its ID, start, end and buffers.
+/// An appointment holding capacity: its ID, start, end, buffers and
+/// whether it sits in a one-at-a-time window.
 fn busy_row(r: &Row) -> Result<Busy> {
     let f = r.of("appointments", 0)?;
-    Ok(Busy::new(
+    let mut b = Busy::new(
         f.id().to_string(),
         f.instant(1)?,
         f.instant(2)?,
         f.range(3, BUFFER)?,
         f.range(4, BUFFER)?,
-    ))
+    );
+    b.solo = f.get::<i64>(5)? == 1;
+    Ok(b)
 }
 
 fn busy(
@@ -448,7 +451,7 @@ pub fn busy_for_doctors(
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.rows(&sql, &args, |r| Ok((r.get(5)?, busy_row(r)?)))
+    conn.rows(&sql, &args, |r| Ok((r.get(6)?, busy_row(r)?)))
 }
 
 /// A clinic's clinic-wide active appointments of one service (None is a

@@ -816,13 +816,13 @@ fn the_agenda_shows_a_slot_held_by_a_buffer_as_such() {
     }
 }
 
-/// Found by the property test on PostgreSQL: an appointment moved out of a
-/// one-at-a-time window into a window that takes three, its buffer reaching
-/// past midnight into a one-at-a-time appointment of the next day. The rules
-/// allow it (the window it lands in has places); the database's exclusion
-/// constraint must not refuse it by the window it left.
+/// A one-at-a-time appointment's time is never shared, not even with the
+/// buffer of a booking in the window next to its own that takes several
+/// (docs/rules.md#buffers): whichever is booked first, the other is refused,
+/// on both engines. (First met by the property test on PostgreSQL, whose
+/// exclusion constraint refused such a move the rules had let through.)
 #[test]
-fn a_move_out_of_a_one_at_a_time_window_is_judged_by_the_window_it_lands_in() {
+fn a_one_at_a_time_appointment_is_never_reached_by_a_buffer_from_the_window_next_to_it() {
     let env = Env::new();
     env.ok(&[
         "clinic",
@@ -865,13 +865,13 @@ fn a_move_out_of_a_one_at_a_time_window_is_judged_by_the_window_it_lands_in() {
         "--buffer-after",
         "27",
     ]);
-    let book = |time: &str, phone: &str, service: Option<&str>| {
-        let mut args = vec![
+    let args = |date: &'static str, time: &'static str, phone: &'static str, service: bool| {
+        let mut a = vec![
             "book",
             "--doctor",
             "Dr. Noche",
             "--date",
-            "2026-06-23",
+            date,
             "--time",
             time,
             "--phone",
@@ -879,14 +879,45 @@ fn a_move_out_of_a_one_at_a_time_window_is_judged_by_the_window_it_lands_in() {
             "--name",
             "Paciente",
         ];
-        if let Some(s) = service {
-            args.extend(["--service", s]);
+        if service {
+            a.extend(["--service", "Curación"]);
         }
-        env.ok(&args)["appointment"].clone()
+        a
     };
-    book("00:00", "+50370000001", None);
-    let y = book("09:00", "+50370000002", Some("Curación"));
-    let moved = env.ok(&[
+    let x = env.ok(&args("2026-06-23", "00:00", "+50370000001", false))["appointment"].clone();
+    let y = env.ok(&args("2026-06-23", "09:00", "+50370000002", true))["appointment"].clone();
+    // Moved to 23:50 (a window of three places), its buffer would reach 00:17.
+    let d = env.refused(
+        &[
+            "reschedule",
+            s(&y["id"]),
+            "--date",
+            "2026-06-22",
+            "--time",
+            "23:50",
+        ],
+        "APPOINTMENT_CONFLICT",
+        4,
+    );
+    assert_eq!(d["conflicting_appointment_id"], x["id"]);
+    assert_eq!(d["buffer"], true);
+    // Booked there, the same; 23:20 (held until 23:57) is fine.
+    env.refused(
+        &args("2026-06-22", "23:50", "+50370000003", true),
+        "APPOINTMENT_CONFLICT",
+        4,
+    );
+    env.ok(&[
+        "reschedule",
+        s(&y["id"]),
+        "--date",
+        "2026-06-22",
+        "--time",
+        "23:20",
+    ]);
+    // The other way round: the buffer first, then the one-at-a-time time it reaches.
+    env.ok(&["cancel", s(&x["id"]), "--reason", "x"]);
+    env.ok(&[
         "reschedule",
         s(&y["id"]),
         "--date",
@@ -894,12 +925,10 @@ fn a_move_out_of_a_one_at_a_time_window_is_judged_by_the_window_it_lands_in() {
         "--time",
         "23:50",
     ]);
-    assert_eq!(moved["start_time"], "23:50");
-    assert_eq!(
-        env.rows(&format!(
-            "SELECT solo FROM appointments WHERE id = '{}'",
-            s(&y["id"])
-        )),
-        [["0"]]
+    env.refused(
+        &args("2026-06-23", "00:00", "+50370000004", false),
+        "APPOINTMENT_CONFLICT",
+        4,
     );
+    assert_eq!(env.ok(&["check"])["ok"], true);
 }
