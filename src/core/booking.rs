@@ -229,15 +229,19 @@ pub fn check_daily(day: &Day) -> Result<()> {
 }
 
 fn daily_limit_error(l: &DailyLimit, date: chrono::NaiveDate) -> Error {
-    let msg = match l.scope {
-        LimitScope::Doctor => format!(
-            "The doctor takes at most {} appointments a day, and {date} has them",
-            l.limit
-        ),
-        LimitScope::Service => format!(
-            "This service is limited to {} appointments a day, and {date} has them",
-            l.limit
-        ),
+    let msg = match (l.scope, l.limit) {
+        (LimitScope::Doctor, 1) => {
+            format!("The doctor takes at most 1 appointment a day, and {date} has it")
+        }
+        (LimitScope::Doctor, n) => {
+            format!("The doctor takes at most {n} appointments a day, and {date} has them")
+        }
+        (LimitScope::Service, 1) => {
+            format!("This service is limited to 1 appointment a day, and {date} has it")
+        }
+        (LimitScope::Service, n) => {
+            format!("This service is limited to {n} appointments a day, and {date} has them")
+        }
     };
     Error::new(Code::DailyLimit, msg)
         .details(json!({"limit": l.limit, "scope": l.scope.as_str()}))

@@ -113,9 +113,10 @@ pub fn why(d: &DaySlots) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Reason::DailyLimit(l) => match l.scope {
-            LimitScope::Doctor => tr!("d.doctor_limit", limit = l.limit),
-            LimitScope::Service => tr!("d.service_limit", limit = l.limit),
+        Reason::DailyLimit(l) => match (l.scope, l.limit) {
+            (LimitScope::Doctor, 1) => tr!("d.doctor_limit_one"),
+            (LimitScope::Doctor, n) => tr!("d.doctor_limit", limit = n),
+            (LimitScope::Service, _) => tr!("d.service_limit", limit = l.limit),
         },
         Reason::Full => tr!("d.no_free_slots"),
     };

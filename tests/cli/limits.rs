@@ -524,7 +524,18 @@ fn the_refusal_and_the_reason_read_in_spanish() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("El médico atiende como máximo 1 citas al día"),
+        said.contains("El médico atiende como máximo 1 cita al día, y el 2026-06-16 ya la tiene"),
+        "{said}"
+    );
+    // One is one, in English too.
+    let out = env
+        .cmd()
+        .args(book_args(TUE, "10:00", "+50370000002"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("The doctor takes at most 1 appointment a day, and 2026-06-16 has it"),
         "{said}"
     );
     let out = env
@@ -535,7 +546,7 @@ fn the_refusal_and_the_reason_read_in_spanish() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("el médico ya tiene su máximo de 1 citas al día"),
+        said.contains("el médico ya tiene su máximo de 1 cita al día"),
         "{said}"
     );
 }
