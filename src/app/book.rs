@@ -70,7 +70,6 @@ pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) 
 }
 
 /// A request's values after rule 1.
-#[derive(Clone)]
 pub struct Checked {
     /// E.164, or a local number until the clinic is known (rule 2).
     phone: Option<String>,
@@ -86,15 +85,6 @@ impl Checked {
     /// The series asked for, if any.
     pub fn repeat(&self) -> Option<&Repeat> {
         self.repeat.as_ref()
-    }
-
-    /// The same values without the external reference (a series' later
-    /// occurrences: the first holds it).
-    pub fn without_ref(&self) -> Checked {
-        Checked {
-            external_ref: None,
-            ..self.clone()
-        }
     }
 }
 
@@ -260,6 +250,11 @@ pub(super) fn insert(
         now,
     );
     row.series_id = series.map(|(id, _)| id.to_string());
+    let like = series.and_then(|(_, like)| like);
+    if like.is_some() {
+        // The external reference names a series through its first occurrence.
+        row.external_reference_id = None;
+    }
     appointments::insert(tx, &row, spot.window.capacity == 1)?;
     reminders::schedule(
         tx,
@@ -268,7 +263,7 @@ pub(super) fn insert(
         &t.clinic.settings.reminders,
         now,
     )?;
-    match series.and_then(|(_, like)| like) {
+    match like {
         Some(first) => {
             // Stored to the second, as the first was read back.
             (row.created_at, row.updated_at) = (first.created_at, first.updated_at);

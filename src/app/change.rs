@@ -66,44 +66,70 @@ pub fn reschedule(
 ) -> Result<Appointment> {
     let mut bad = Problems::default();
     let _ = parse_when(&r.when, now.date_naive(), &mut bad);
-    if let Some(d) = r.duration {
-        bad.take("duration", values::minutes_in("duration", d, 5, 480));
-    }
-    let why = check_text("reason", r.reason.as_deref(), &mut bad);
+    let why = check_move(r, &mut bad);
     bad.finish()?;
     st.write(|tx| {
         let a = visit::find(tx, &r.id, now)?;
         let (t, cancel_window) = destination(tx, r, &a)?;
-        machine::check_reschedule(a.status)?;
-        machine::check_cancel_window(now, a.starts_at, cancel_window, r.force)?;
+        check_movable(&a, cancel_window, r.force, now)?;
         let start = new_start(r, &a, &t, now)?;
-        let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
-        let duration = r.duration.unwrap_or(a.duration_minutes);
-        if start.0 == a.starts_at
-            && doctor == a.doctor_id.as_deref()
-            && duration == a.duration_minutes
-        {
+        let Some(spot) = place_move(tx, now, &a, &t, start, r.duration)? else {
             // Moving to the time it already has changes nothing and records nothing.
             return Ok(a);
-        }
-        let req = move_request(&a, duration);
-        let spot = place(tx, now, &t, start, &req, Some(&a.patient_id), Some(&a.id))?;
+        };
         let send = t.clinic.settings.notify && !r.no_notify;
         let news = Notice { send, series: None };
         move_to(tx, a, &t, &spot, r, why.as_deref(), news, actor, now)
     })
 }
 
-/// What a move of `a` asks for: `duration` minutes, its service, and the
-/// buffers it was booked with (docs/rules.md#buffers).
-pub(super) fn move_request(a: &Appointment, duration: i64) -> Request<'_> {
-    Request {
+/// Rule 1 for a move's own values (its length and reason; problems go to
+/// `bad`): the reason, checked.
+pub(super) fn check_move(r: &RescheduleRequest, bad: &mut Problems) -> Option<String> {
+    if let Some(d) = r.duration {
+        bad.take("duration", values::minutes_in("duration", d, 5, 480));
+    }
+    check_text("reason", r.reason.as_deref(), bad)
+}
+
+/// Whether `a` may move now: its status, and the cancellation window of the
+/// clinic it moves from (`force` past it).
+pub(super) fn check_movable(
+    a: &Appointment,
+    cancel_window: i64,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    machine::check_reschedule(a.status)?;
+    machine::check_cancel_window(now, a.starts_at, cancel_window, force)
+}
+
+/// Where a move of `a` to `start` with `t` lands, by rules 5–8, for its
+/// service and buffers and `duration` (else its own length); None when that
+/// is where it is already.
+pub(super) fn place_move(
+    tx: &Tx,
+    now: DateTime<Utc>,
+    a: &Appointment,
+    t: &Target,
+    start: (DateTime<Utc>, NaiveDate),
+    duration: Option<i64>,
+) -> Result<Option<Placement>> {
+    let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
+    let duration = duration.unwrap_or(a.duration_minutes);
+    if start.0 == a.starts_at && doctor == a.doctor_id.as_deref() && duration == a.duration_minutes
+    {
+        return Ok(None);
+    }
+    let req = Request {
         duration: Some(duration),
         service_id: a.service_id.as_deref(),
         session: None,
+        // A move keeps the buffers it was booked with (docs/rules.md#buffers).
         buffer_before: a.buffer_before,
         buffer_after: a.buffer_after,
-    }
+    };
+    place(tx, now, t, start, &req, Some(&a.patient_id), Some(&a.id)).map(Some)
 }
 
 /// Whether a change is told to the patient, and the series it covers

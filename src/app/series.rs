@@ -7,7 +7,7 @@
 use super::book::{self, BookRequest, Checked};
 use super::change::{self, CancelRequest, Notice, RescheduleRequest};
 use super::notify::{self, News};
-use super::schedule::{parse_when, place, place_on, resolve_when, Calendar, Placement, When};
+use super::schedule::{parse_when, place_on, resolve_when, Calendar, Placement, When};
 use super::values::Problems;
 use crate::core::{time, Actor, Appointment};
 use crate::error::{Code, Error, Result};
@@ -175,6 +175,13 @@ pub struct SeriesBooked {
     pub renamed_from: Option<String>,
 }
 
+/// A series' occurrences cancelled or moved together.
+#[derive(Debug, Clone)]
+pub struct SeriesChanged {
+    pub series_id: String,
+    pub appointments: Vec<Appointment>,
+}
+
 /// An occurrence that could not be booked or moved.
 #[derive(Debug, Clone)]
 pub struct Skipped {
@@ -258,8 +265,6 @@ pub fn book_in(
     let series_id = store::new_id();
     let mut booked = Vec::with_capacity(spots.len());
     for (i, spot) in spots.iter().enumerate() {
-        // The external reference names the series through its first occurrence.
-        let c = if i == 0 { c } else { &c.without_ref() };
         let like = booked.first();
         let saved = book::insert(
             tx,
@@ -403,7 +408,7 @@ pub fn cancel(
     c: &CancelRequest,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<Vec<Appointment>> {
+) -> Result<SeriesChanged> {
     let reason = change::cancel_reason(c)?;
     st.write(|tx| {
         let a = super::visit::find(tx, &c.id, now)?;
@@ -429,7 +434,10 @@ pub fn cancel(
             )?);
             super::test_pause(&format!("series:cancel:{}", done.len()));
         }
-        Ok(done)
+        Ok(SeriesChanged {
+            series_id: series,
+            appointments: done,
+        })
     })
 }
 
@@ -453,7 +461,7 @@ pub fn reschedule(
     r: &RescheduleRequest,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<Vec<Appointment>> {
+) -> Result<SeriesChanged> {
     let mut bad = Problems::default();
     if r.when.date.is_some() || r.when.at.is_some() || r.doctor.is_some() {
         bad.add(
@@ -468,10 +476,7 @@ pub fn reschedule(
         }
         Some(t) => bad.take("time", time::parse_hhmm(t, false)),
     };
-    if let Some(d) = r.duration {
-        bad.take("duration", super::values::minutes_in("duration", d, 5, 480));
-    }
-    let why = super::values::check_text("reason", r.reason.as_deref(), &mut bad);
+    let why = change::check_move(r, &mut bad);
     bad.finish()?;
     let minutes = minutes.unwrap_or_default();
     st.write(|tx| {
@@ -483,7 +488,7 @@ pub fn reschedule(
         let mut failed = Vec::new();
         for o in list {
             let date = o.local_date;
-            match judge_move(tx, &o, &home, date, minutes, r, now) {
+            match plan_move(tx, &o, &home, minutes, r, now) {
                 Ok(Some((t, spot))) => moves.push((o, t, spot)),
                 Ok(None) => {}
                 Err(e) if is_rule(&e) => failed.push(Skipped { date, error: e }),
@@ -513,37 +518,27 @@ pub fn reschedule(
             )?);
             super::test_pause(&format!("series:move:{}", done.len()));
         }
-        Ok(done)
+        Ok(SeriesChanged {
+            series_id: series,
+            appointments: done,
+        })
     })
 }
 
-/// One occurrence's move to `minutes` on its own date, judged by the rules
-/// of a reschedule; None when it is there already.
-fn judge_move(
+/// One occurrence's move to `minutes` on its own date, judged as a
+/// reschedule is; None when it is there already.
+fn plan_move(
     tx: &Tx,
     o: &Appointment,
     home: &crate::core::Clinic,
-    date: NaiveDate,
     minutes: i64,
     r: &RescheduleRequest,
     now: DateTime<Utc>,
 ) -> Result<Option<(super::schedule::Target, Placement)>> {
-    crate::core::status::check_reschedule(o.status)?;
-    crate::core::status::check_cancel_window(
-        now,
-        o.starts_at,
-        home.settings.cancel_window,
-        r.force,
-    )?;
+    change::check_movable(o, home.settings.cancel_window, r.force, now)?;
     let t = change::home_target(tx, o, home.clone())?;
-    let start = resolve_when(&t.clinic, When::Local(date, minutes))?;
-    let duration = r.duration.unwrap_or(o.duration_minutes);
-    if start.0 == o.starts_at && duration == o.duration_minutes {
-        return Ok(None);
-    }
-    let req = change::move_request(o, duration);
-    let spot = place(tx, now, &t, start, &req, Some(&o.patient_id), Some(&o.id))?;
-    Ok(Some((t, spot)))
+    let start = resolve_when(&t.clinic, When::Local(o.local_date, minutes))?;
+    Ok(change::place_move(tx, now, o, &t, start, r.duration)?.map(|spot| (t, spot)))
 }
 
 /// `list --series`: a series by its ID (or a unique prefix), or by the ID of

@@ -127,16 +127,13 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
 }
 
 /// A series' occurrences moved or cancelled together.
-fn series_changed(ctx: &Ctx, verb: &str, list: &[Appointment]) -> Report {
-    let id = list
-        .first()
-        .and_then(|a| a.series_id.clone())
-        .unwrap_or_default();
+fn series_changed(ctx: &Ctx, verb: &str, s: &series::SeriesChanged) -> Report {
+    let (id, list) = (&s.series_id, &s.appointments);
     ctx.report(
-        || json::series(&id, list, &[], None),
-        || human::series(verb, &id, list, &[]),
+        || json::series(id, list, &[], None),
+        || human::series(verb, id, list, &[]),
     )
-    .made(format!("series {}", verb.to_lowercase()), &id)
+    .made(format!("series {}", verb.to_lowercase()), id)
 }
 
 /// The appointment a command is about: as given, else picked on a terminal

@@ -635,12 +635,8 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
 }
 
 /// A series moved or cancelled: `{"series_id","appointments"}`.
-fn series_answer(list: &[crate::core::Appointment]) -> Value {
-    let id = list
-        .first()
-        .and_then(|a| a.series_id.as_deref())
-        .unwrap_or_default();
-    json::series(id, list, &[], None)
+fn series_answer(s: &series::SeriesChanged) -> Value {
+    json::series(&s.series_id, &s.appointments, &[], None)
 }
 
 /// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
