@@ -229,11 +229,6 @@ pub(super) fn move_to(
     a.updated_at = now;
     reminders::cancel_pending(tx, &a.id, now)?;
     reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
-    // Not one-at-a-time while it moves: on PostgreSQL the exclusion
-    // constraint would judge the new time by the window it leaves (a move
-    // out of a one-at-a-time window, its buffer reaching another's; found by
-    // the property test).
-    appointments::set_solo(tx, &a.id, false)?;
     let saved = commit(
         tx,
         &a,
