@@ -459,3 +459,29 @@ pub fn undo_schema_12(env: &Env) {
         env.exec(sql);
     }
 }
+
+/// Waits until `child` (run with `APPT_TEST_PAUSE=STEP`, stdout and stderr
+/// piped) says it stopped at `step`, then SIGKILLs it; returns what it had
+/// printed on stdout.
+pub fn kill_at(mut child: std::process::Child, step: &str) -> String {
+    use std::io::{BufRead, Read};
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        if line.contains(&format!("paused at {step}")) {
+            child.kill().unwrap();
+            let mut out = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            child.wait().unwrap();
+            return out;
+        }
+    }
+    panic!("never reached {step}: {seen} {:?}", child.wait());
+}

@@ -3,7 +3,7 @@
 //! else's; one bad ID never hides the others; each sealed ID bound to its
 //! patient and naming its key's version; `appt key rotate`, killed anywhere.
 
-use crate::common::{on_postgres, s, Env, PG_KEY};
+use crate::common::{kill_at, on_postgres, s, Env, PG_KEY};
 use rusqlite::Connection;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
@@ -828,31 +828,6 @@ fn spawn_rotate(env: &Env, key: Option<&str>, step: Option<&str>) -> std::proces
         .unwrap()
 }
 
-/// Waits until the rotation says it stopped at `step`, then SIGKILLs it;
-/// returns what it had printed on stdout.
-fn kill_at(mut child: std::process::Child, step: &str) -> String {
-    use std::io::{BufRead, Read};
-    let stderr = child.stderr.take().unwrap();
-    let mut seen = String::new();
-    for line in std::io::BufReader::new(stderr).lines() {
-        let line = line.unwrap();
-        seen.push_str(&line);
-        if line.contains(&format!("paused at key-rotate:{step}")) {
-            child.kill().unwrap();
-            let mut out = String::new();
-            child
-                .stdout
-                .take()
-                .unwrap()
-                .read_to_string(&mut out)
-                .unwrap();
-            child.wait().unwrap();
-            return out;
-        }
-    }
-    panic!("key rotate never reached {step}: {seen} {:?}", child.wait());
-}
-
 /// Patients P0… with IDs ID-0…, sealed under `key` (the key file without it).
 fn sealed_patients(env: &Env, n: usize, key: Option<&str>) {
     for i in 0..n {
@@ -927,7 +902,10 @@ fn key_rotate_killed_at_every_step_leaves_the_key_file_opening_every_id() {
     for step in FILE_STEPS {
         let env = Env::clinic();
         sealed_patients(&env, 12, None);
-        kill_at(spawn_rotate(&env, None, Some(step)), step);
+        kill_at(
+            spawn_rotate(&env, None, Some(step)),
+            &format!("key-rotate:{step}"),
+        );
         every_id_opens(&env, 12, None, &format!("killed at {step}"));
         // Another rotation finishes the job: one key in the file, every ID
         // under it, no temporary file left.
@@ -962,7 +940,10 @@ fn key_rotate_with_appt_key_killed_at_every_step_leaves_one_key_opening_every_id
     for step in ["start", "resealed", "printed", "committed"] {
         let env = Env::clinic();
         sealed_patients(&env, 6, Some(&old));
-        let printed = kill_at(spawn_rotate(&env, Some(&old), Some(step)), step);
+        let printed = kill_at(
+            spawn_rotate(&env, Some(&old), Some(step)),
+            &format!("key-rotate:{step}"),
+        );
         let new: Option<String> = serde_json::from_str::<Value>(printed.trim())
             .ok()
             .map(|v| s(&v["key"]).to_string());

@@ -3,7 +3,7 @@
 //! --series`, `reschedule --series`, `list --series`, DST in New York and
 //! London, a kill inside the transaction, the API, import and exports.
 
-use crate::common::{s, Env, PG_KEY};
+use crate::common::{kill_at, s, Env, PG_KEY};
 use crate::concurrency::race;
 use crate::serve::{token, Server};
 use serde_json::{json, Value};
@@ -663,63 +663,40 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
     assert_eq!(d["conflicting_appointment_id"], v["appointments"][1]["id"]);
 }
 
-#[test]
-fn a_series_killed_inside_its_transaction_books_nothing_and_a_rerun_books_it_all() {
-    use std::io::BufRead;
-    let env = Env::clinic();
-    let before = env.snapshot();
-    let mut child = env
-        .raw(&series_args(
-            TUE,
-            "09:00",
-            "+50370000001",
-            &["--repeat", "weekly", "--count", "6"],
-        ))
+/// `appt ARGS` on `env`, to stop at `step` inside its transaction.
+fn paused(env: &Env, args: &[&str], step: &str) -> std::process::Child {
+    env.raw(args)
         .env("APPT_KEY", PG_KEY)
-        .env("APPT_TEST_PAUSE", "series:book:3")
-        .stdout(std::process::Stdio::null())
+        .env("APPT_TEST_PAUSE", step)
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut paused = false;
-    for line in stderr.lines() {
-        if line.unwrap().contains("paused at series:book:3") {
-            paused = true;
-            break;
-        }
-    }
-    assert!(paused, "the series never reached its third occurrence");
-    child.kill().unwrap();
-    child.wait().unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_series_killed_inside_its_transaction_books_nothing_and_a_rerun_books_it_all() {
+    let env = Env::clinic();
+    let series = series_args(
+        TUE,
+        "09:00",
+        "+50370000001",
+        &["--repeat", "weekly", "--count", "6"],
+    );
+    let before = env.snapshot();
+    kill_at(paused(&env, &series, "series:book:3"), "series:book:3");
     assert_eq!(
         env.snapshot(),
         before,
         "a killed series left something behind"
     );
-    let v = env.ok(&series_args(
-        TUE,
-        "09:00",
-        "+50370000001",
-        &["--repeat", "weekly", "--count", "6"],
-    ));
+    let v = env.ok(&series);
     assert_eq!(v["appointments"].as_array().unwrap().len(), 6);
     // Killed halfway through cancelling, the series is as it was.
     let ids = field(&v["appointments"], "id");
     let before = env.snapshot();
-    let mut child = env
-        .raw(&["cancel", ids[0], "--series", "--reason", "x"])
-        .env("APPT_TEST_PAUSE", "series:cancel:2")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    assert!(stderr
-        .lines()
-        .any(|l| l.unwrap().contains("paused at series:cancel:2")));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let cancel = ["cancel", ids[0], "--series", "--reason", "x"];
+    kill_at(paused(&env, &cancel, "series:cancel:2"), "series:cancel:2");
     assert_eq!(
         env.snapshot(),
         before,
