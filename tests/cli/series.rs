@@ -642,6 +642,31 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
             "2026-11-02T06:30:00Z"
         ]
     );
+    // An instant typed (`--at`, the later 01:30) is the first occurrence as
+    // typed; the others are its local time.
+    let typed = env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--at",
+        "2026-11-01T01:30:00-05:00",
+        "--phone",
+        "+15550000004",
+        "--name",
+        "Cy",
+        "--repeat",
+        "weekly",
+        "--count",
+        "2",
+    ]);
+    assert_eq!(
+        field(&typed["appointments"], "starts_at"),
+        ["2026-11-01T06:30:00Z", "2026-11-08T06:30:00Z"]
+    );
+    assert_eq!(
+        field(&typed["appointments"], "start_time"),
+        ["01:30", "01:30"]
+    );
     // A single booking of 01:30 that day lands on the same (earlier) instant.
     let d = env.refused(
         &[
