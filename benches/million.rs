@@ -22,11 +22,11 @@ use appt::app::board::{self, Cell};
 use appt::app::change::{self, StatusRequest, UpdateRequest};
 use appt::app::{Clock, Create, Store};
 use appt::board::{Board, Options};
+use appt::core::zone::Tz;
 use appt::core::{Actor, Appointment, AppointmentRow, Status};
 use appt::output::board::Note;
 use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -51,7 +51,72 @@ const UTC_OFFSET_HOURS: i64 = -6;
 const DOCTORS: usize = 50;
 const SPAN_DAYS: f64 = 1096.0;
 const PATIENTS: f64 = 200_000.0;
-const SLOT_MINUTES: i64 = 15;
+
+/// The shape of a clinic's data: every figure is taken on each.
+struct Workload {
+    /// The cached file's name and `APPT_BENCH_WORKLOAD`'s word for it.
+    key: &'static str,
+    title: &'static str,
+    /// (name, zone): the doctors are shared out among them in order.
+    clinics: &'static [(&'static str, &'static str)],
+    /// Minutes of each slot, and of each appointment.
+    slot: i64,
+    /// Every doctor's weekday windows: (from, to, session).
+    windows: &'static [(&'static str, &'static str, &'static str)],
+    /// Whether a cancelled visit's slot is booked again (until a booking in
+    /// it holds), as a busy clinic's are.
+    rebook: bool,
+}
+
+const WORKLOADS: [Workload; 2] = [
+    Workload {
+        key: "million",
+        title: "two clinics of 25 doctors, 15-minute slots",
+        clinics: &[
+            ("Clínica Centro", "America/El_Salvador"),
+            ("Clínica Norte", "America/Guatemala"),
+        ],
+        slot: 15,
+        windows: &[
+            ("08:00", "12:00", "Morning"),
+            ("13:00", "17:00", "Afternoon"),
+        ],
+        rebook: false,
+    },
+    Workload {
+        key: "clinic",
+        title: "one clinic of 50 doctors, 30-minute slots",
+        clinics: &[("Clínica Centro", "America/El_Salvador")],
+        slot: 30,
+        windows: &[
+            ("07:00", "13:00", "Morning"),
+            ("14:00", "20:00", "Afternoon"),
+        ],
+        rebook: true,
+    },
+];
+
+impl Workload {
+    /// The local minutes of every slot of a doctor's day: (window, minute).
+    fn day_slots(&self) -> Vec<(usize, i64)> {
+        let minute = |hm: &str| -> i64 {
+            let (h, m) = hm.split_once(':').expect("HH:MM");
+            h.parse::<i64>().expect("an hour") * 60 + m.parse::<i64>().expect("a minute")
+        };
+        let mut v = Vec::new();
+        for (w, (from, to, _)) in self.windows.iter().enumerate() {
+            for m in (minute(from)..minute(to)).step_by(self.slot as usize) {
+                v.push((w, m));
+            }
+        }
+        v
+    }
+
+    /// The clinic (an index into `clinics`) of the doctor numbered `i`.
+    fn clinic_of(&self, i: usize) -> usize {
+        i * self.clinics.len() / DOCTORS
+    }
+}
 /// Reminders due at once for the `remind due` figure.
 const DUE: usize = 1000;
 /// Appointments created this many days before now (or later) carry events.
@@ -82,17 +147,36 @@ fn main() {
     let runs: usize = env_or("APPT_BENCH_RUNS", 15);
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     fs::create_dir_all(&data).expect("cannot create target/bench-data");
+    // `APPT_BENCH_WORKLOAD`: which workloads, by key (both unless named).
+    let chosen = std::env::var("APPT_BENCH_WORKLOAD").unwrap_or_default();
+    let mut failed = false;
+    for wl in WORKLOADS
+        .iter()
+        .filter(|w| chosen.trim().is_empty() || chosen.split(',').any(|c| c.trim() == w.key))
+    {
+        failed |= workload(wl, &data, scale, runs);
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
+
+/// Every figure on one workload, on SQLite and (with `APPT_BENCH_PG`) on
+/// PostgreSQL. True when a command failed.
+fn workload(wl: &Workload, data: &Path, scale: f64, runs: usize) -> bool {
+    eprintln!("\n== workload: {}", wl.title);
     let schema = appt::store::SCHEMA_VERSION;
     let cached = data.join(format!(
-        "million-v{DATA_VERSION}-schema{schema}-s{scale}.db"
+        "{}-v{DATA_VERSION}-schema{schema}-s{scale}.db",
+        wl.key
     ));
     if cached.exists() {
         eprintln!("using the cached database {}", cached.display());
     } else {
         let t = Instant::now();
-        if let Err(e) = build(&cached, scale) {
+        if let Err(e) = build(&cached, wl, scale) {
             eprintln!("error: building the database failed: {e}");
-            std::process::exit(1);
+            return true;
         }
         eprintln!(
             "built {} in {:.1} s",
@@ -112,11 +196,11 @@ fn main() {
         .and_then(|f| f.sync_all())
         .expect("cannot write the copy of the database to disk");
     let sqlite = Engine::Sqlite(work.clone());
-    let plan = match Plan::read(&cached, scale) {
+    let plan = match Plan::read(&cached, wl, scale) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: reading the database failed: {e}");
-            std::process::exit(1);
+            return true;
         }
     };
     eprintln!(
@@ -133,7 +217,7 @@ fn main() {
         runs,
         out: data.join("out"),
     };
-    failed |= bench.all("SQLite", "sqlite3");
+    failed |= bench.all(&format!("SQLite, {}", wl.title), "sqlite3");
 
     if let Ok(server) = std::env::var("APPT_BENCH_PG") {
         match pg_database(&server, &cached) {
@@ -144,7 +228,7 @@ fn main() {
                     runs,
                     out: data.join("out"),
                 };
-                failed |= bench.all("PostgreSQL", "psql");
+                failed |= bench.all(&format!("PostgreSQL, {}", wl.title), "psql");
                 drop(engine);
                 if let Err(e) = pg_drop(&server, &name) {
                     eprintln!("warning: could not drop {name}: {e}");
@@ -156,9 +240,7 @@ fn main() {
             }
         }
     }
-    if failed {
-        std::process::exit(1);
-    }
+    failed
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -434,11 +516,12 @@ struct Doctor {
     windows: Vec<(String, i64, String)>,
 }
 
-/// The local minutes of every slot of a doctor's day.
-fn day_slots() -> Vec<(usize, i64)> {
+/// The local minutes of every slot of a doctor's day at the board's
+/// figures (08:00–12:00 and 13:00–17:00, 15-minute slots).
+fn board_slots() -> Vec<(usize, i64)> {
     let mut v = Vec::new();
     for (w, from) in [(0usize, 8 * 60), (1, 13 * 60)] {
-        for m in (from..from + 4 * 60).step_by(SLOT_MINUTES as usize) {
+        for m in (from..from + 4 * 60).step_by(15) {
             v.push((w, m));
         }
     }
@@ -470,7 +553,7 @@ fn instant_of(tz: Tz, d: NaiveDate, minute: i64) -> DateTime<Utc> {
 
 /// Builds the database at `target` (through a temporary file, so a build
 /// that stops half-way leaves nothing behind).
-fn build(target: &Path, scale: f64) -> Res<()> {
+fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
     let tmp = target.with_extension("building");
     for ext in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(format!("{}{ext}", tmp.display()));
@@ -483,10 +566,7 @@ fn build(target: &Path, scale: f64) -> Res<()> {
         c.arg("init");
         c
     })?;
-    for (name, tz) in [
-        ("Clínica Centro", "America/El_Salvador"),
-        ("Clínica Norte", "America/Guatemala"),
-    ] {
+    for &(name, tz) in wl.clinics {
         run_ok({
             let mut c = appt(&db);
             c.args(["clinic", "add", name, "--timezone", tz, "--horizon", "730d"]);
@@ -495,7 +575,13 @@ fn build(target: &Path, scale: f64) -> Res<()> {
     }
     run_ok({
         let mut c = appt(&db);
-        c.args(["service", "add", "Consulta general", "--minutes", "15"]);
+        c.args([
+            "service",
+            "add",
+            "Consulta general",
+            "--minutes",
+            &wl.slot.to_string(),
+        ]);
         c
     })?;
     let mut names = Vec::new();
@@ -505,11 +591,8 @@ fn build(target: &Path, scale: f64) -> Res<()> {
             FIRST[i % FIRST.len()],
             LAST[(i * 7 + i / FIRST.len()) % LAST.len()]
         );
-        let clinic = if i < DOCTORS / 2 {
-            "Clínica Centro"
-        } else {
-            "Clínica Norte"
-        };
+        let clinic = wl.clinics[wl.clinic_of(i)].0;
+        let slot = wl.slot.to_string();
         run_ok({
             let mut c = appt(&db);
             c.args([
@@ -519,14 +602,11 @@ fn build(target: &Path, scale: f64) -> Res<()> {
                 "--specialty",
                 SPECIALTIES[i % SPECIALTIES.len()],
                 "--slot-minutes",
-                "15",
+                &slot,
             ]);
             c
         })?;
-        for (from, to, session) in [
-            ("08:00", "12:00", "Morning"),
-            ("13:00", "17:00", "Afternoon"),
-        ] {
+        for &(from, to, session) in wl.windows {
             run_ok({
                 let mut c = appt(&db);
                 c.args([
@@ -543,7 +623,7 @@ fn build(target: &Path, scale: f64) -> Res<()> {
                     "--to",
                     to,
                     "--slot-minutes",
-                    "15",
+                    &slot,
                     "--session",
                     session,
                 ]);
@@ -593,7 +673,7 @@ fn build(target: &Path, scale: f64) -> Res<()> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(err)?;
-        let clinic = if i < DOCTORS / 2 { 0 } else { 1 };
+        let clinic = wl.clinic_of(i);
         let mut st = conn
             .prepare("SELECT id, start_minute, session FROM windows WHERE doctor_id = ?1 ORDER BY start_minute")
             .map_err(err)?;
@@ -677,7 +757,8 @@ fn build(target: &Path, scale: f64) -> Res<()> {
     let mut ins_tok = tx
         .prepare("INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, ?3)")
         .map_err(err)?;
-    let slots = day_slots();
+    let slots = wl.day_slots();
+    let slot_minutes = wl.slot;
     let future_days = (last - now.date_naive()).num_days().max(1) as f64;
     let mut events: Vec<(i64, &'static str, String, String)> = Vec::new();
     let mut due_left = DUE;
@@ -705,219 +786,225 @@ fn build(target: &Path, scale: f64) -> Res<()> {
                 if rng.unit() >= fill {
                     continue;
                 }
-                token += 1;
-                let p = &patients[((day_no * 7919 + k * 104_729) % n_patients) as usize];
-                k += 1;
-                let starts = instant_of(clinic.tz, day, minute);
-                let ends = starts + Duration::minutes(SLOT_MINUTES);
-                let past = starts < now;
-                let mut created = starts - Duration::seconds(3600 + rng.below(45 * 86400));
-                if created > now - Duration::seconds(60) {
-                    created = now - Duration::seconds(60 + rng.below(45 * 86400));
-                }
-                let span_s = |a: DateTime<Utc>, b: DateTime<Utc>, rng: &mut Rng| {
-                    a + Duration::seconds(rng.below((b - a).num_seconds().max(1)))
-                };
-                let roll = rng.below(100);
-                let status = if past {
-                    match roll {
-                        0..=44 => Status::Cancelled,
-                        45..=89 => Status::Completed,
-                        _ => Status::NoShow,
+                // A cancelled visit's slot booked again, at most four times.
+                for _ in 0..4 {
+                    token += 1;
+                    let p = &patients[((day_no * 7919 + k * 104_729) % n_patients) as usize];
+                    k += 1;
+                    let starts = instant_of(clinic.tz, day, minute);
+                    let ends = starts + Duration::minutes(slot_minutes);
+                    let past = starts < now;
+                    let mut created = starts - Duration::seconds(3600 + rng.below(45 * 86400));
+                    if created > now - Duration::seconds(60) {
+                        created = now - Duration::seconds(60 + rng.below(45 * 86400));
                     }
-                } else {
-                    match roll {
-                        0..=19 => Status::Cancelled,
-                        20..=49 => Status::Confirmed,
-                        _ => Status::Scheduled,
-                    }
-                };
-                let mut a = Appointment {
-                    row: AppointmentRow {
-                        id: rng.uuid(),
-                        clinic_id: clinic.id.clone(),
-                        doctor_id: Some(d.id.clone()),
-                        patient_id: p.0.clone(),
-                        service_id: None,
-                        window_id: Some(d.windows[w].0.clone()),
-                        local_date: day,
-                        starts_at: starts,
-                        ends_at: ends,
-                        duration_minutes: SLOT_MINUTES,
-                        status: Status::Scheduled,
-                        token_number: token,
-                        source: rng
-                            .pick(&[
-                                "manual", "manual", "manual", "phone", "phone", "whatsapp",
-                                "whatsapp", "whatsapp", "web", "web", "import", "api",
-                            ])
-                            .to_string(),
-                        session: Some(d.windows[w].2.clone()),
-                        batch: None,
-                        reason: (rng.below(2) == 0).then(|| rng.pick(&REASONS).to_string()),
-                        notes: None,
-                        diagnosis: None,
-                        prescription: None,
-                        follow_up_required: false,
-                        follow_up_date: None,
-                        cancellation_reason: None,
-                        external_reference_id: None,
-                        created_at: created,
-                        updated_at: created,
-                        confirmed_at: None,
-                        checked_in_at: None,
-                        started_at: None,
-                        completed_at: None,
-                        cancelled_at: None,
-                        no_show_at: None,
-                        series_id: None,
-                        buffer_before: 0,
-                        buffer_after: 0,
-                    },
-                    clinic_name: clinic.name.clone(),
-                    timezone: clinic.tz,
-                    patient_name: p.1.clone(),
-                    patient_phone: p.2.clone(),
-                    doctor_name: Some(d.name.clone()),
-                    doctor_specialty: Some(d.specialty.clone()),
-                    service_name: None,
-                    service_minutes: None,
-                };
-                if rng.below(10) < 6 {
-                    a.service_id = Some(service_id.clone());
-                    a.service_name = Some(service_name.clone());
-                    a.service_minutes = Some(SLOT_MINUTES);
-                }
-                let with_events = created >= now - Duration::days(EVENT_DAYS);
-                if with_events {
-                    events.push((
-                        created.timestamp(),
-                        "appointment.booked",
-                        a.id.clone(),
-                        serde_json::json!({"appointment": appt::output::json::appointment(&a)})
-                            .to_string(),
-                    ));
-                }
-                let limit = if past { starts } else { now };
-                let mut sequence = 0;
-                let kind = match status {
-                    Status::Confirmed => {
-                        a.confirmed_at = Some(span_s(created, limit, &mut rng));
-                        sequence = 1;
-                        "appointment.confirmed"
-                    }
-                    Status::Cancelled => {
-                        let at = span_s(created, limit, &mut rng);
-                        a.cancelled_at = Some(at);
-                        a.cancellation_reason = Some(rng.pick(&CANCEL_REASONS).to_string());
-                        sequence = 1;
-                        "appointment.cancelled"
-                    }
-                    Status::Completed => {
-                        a.checked_in_at = Some(starts - Duration::minutes(10));
-                        a.started_at = Some(starts);
-                        a.completed_at = Some(ends.min(now));
-                        a.diagnosis = Some("Evolución favorable".into());
-                        if rng.below(3) == 0 {
-                            a.prescription = Some("Paracetamol 500 mg cada 8 h".into());
-                        }
-                        if rng.below(10) == 0 {
-                            a.follow_up_required = true;
-                            a.follow_up_date = Some(day + Duration::days(30));
-                        }
-                        sequence = 3;
-                        "appointment.completed"
-                    }
-                    Status::NoShow => {
-                        a.no_show_at = Some((ends + Duration::minutes(30)).min(now));
-                        sequence = 1;
-                        "appointment.no_show"
-                    }
-                    _ => "",
-                };
-                a.status = status;
-                a.updated_at = [a.confirmed_at, a.cancelled_at, a.completed_at, a.no_show_at]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .unwrap_or(created);
-                if with_events && !kind.is_empty() {
-                    events.push((
-                        a.updated_at.timestamp(),
-                        kind,
-                        a.id.clone(),
-                        serde_json::json!({"appointment": appt::output::json::appointment(&a)})
-                            .to_string(),
-                    ));
-                }
-                let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp());
-                ins_appt
-                    .execute(params![
-                        a.id,
-                        a.clinic_id,
-                        a.doctor_id,
-                        a.window_id,
-                        a.patient_id,
-                        a.service_id,
-                        day.to_string(),
-                        starts.timestamp(),
-                        ends.timestamp(),
-                        SLOT_MINUTES,
-                        status.as_str(),
-                        token,
-                        a.source,
-                        a.session,
-                        a.reason,
-                        a.diagnosis,
-                        a.prescription,
-                        a.follow_up_required,
-                        a.follow_up_date.map(|d| d.to_string()),
-                        a.cancellation_reason,
-                        sequence,
-                        created.timestamp(),
-                        a.updated_at.timestamp(),
-                        ts(a.confirmed_at),
-                        ts(a.checked_in_at),
-                        ts(a.started_at),
-                        ts(a.completed_at),
-                        ts(a.cancelled_at),
-                        ts(a.no_show_at),
-                    ])
-                    .map_err(err)?;
-                n_appts += 1;
-                // Reminders 24 h and 2 h before, made at booking when still ahead.
-                for offset in [1440i64, 120] {
-                    let due = starts - Duration::minutes(offset);
-                    if due <= created {
-                        continue;
-                    }
-                    let (state, sent, updated) = match a.cancelled_at {
-                        Some(c) if due > c => ("cancelled", None, c),
-                        _ if due > now => ("pending", None, created),
-                        _ if offset == 1440
-                            && starts > now
-                            && status.is_active()
-                            && due_left > 0 =>
-                        {
-                            // One of the reminders the `remind due` figure finds due.
-                            due_left -= 1;
-                            ("pending", None, created)
-                        }
-                        _ => ("sent", Some(due), due),
+                    let span_s = |a: DateTime<Utc>, b: DateTime<Utc>, rng: &mut Rng| {
+                        a + Duration::seconds(rng.below((b - a).num_seconds().max(1)))
                     };
-                    ins_rem
-                        .execute(params![
-                            rng.uuid(),
-                            a.id,
-                            offset,
-                            due.timestamp(),
-                            state,
-                            i64::from(sent.is_some()),
-                            sent.map(|s| s.timestamp()),
+                    let roll = rng.below(100);
+                    let status = if past {
+                        match roll {
+                            0..=44 => Status::Cancelled,
+                            45..=89 => Status::Completed,
+                            _ => Status::NoShow,
+                        }
+                    } else {
+                        match roll {
+                            0..=19 => Status::Cancelled,
+                            20..=49 => Status::Confirmed,
+                            _ => Status::Scheduled,
+                        }
+                    };
+                    let mut a = Appointment {
+                        row: AppointmentRow {
+                            id: rng.uuid(),
+                            clinic_id: clinic.id.clone(),
+                            doctor_id: Some(d.id.clone()),
+                            patient_id: p.0.clone(),
+                            service_id: None,
+                            window_id: Some(d.windows[w].0.clone()),
+                            local_date: day,
+                            starts_at: starts,
+                            ends_at: ends,
+                            duration_minutes: slot_minutes,
+                            status: Status::Scheduled,
+                            token_number: token,
+                            source: rng
+                                .pick(&[
+                                    "manual", "manual", "manual", "phone", "phone", "whatsapp",
+                                    "whatsapp", "whatsapp", "web", "web", "import", "api",
+                                ])
+                                .to_string(),
+                            session: Some(d.windows[w].2.clone()),
+                            batch: None,
+                            reason: (rng.below(2) == 0).then(|| rng.pick(&REASONS).to_string()),
+                            notes: None,
+                            diagnosis: None,
+                            prescription: None,
+                            follow_up_required: false,
+                            follow_up_date: None,
+                            cancellation_reason: None,
+                            external_reference_id: None,
+                            created_at: created,
+                            updated_at: created,
+                            confirmed_at: None,
+                            checked_in_at: None,
+                            started_at: None,
+                            completed_at: None,
+                            cancelled_at: None,
+                            no_show_at: None,
+                            series_id: None,
+                            buffer_before: 0,
+                            buffer_after: 0,
+                        },
+                        clinic_name: clinic.name.clone(),
+                        timezone: clinic.tz,
+                        patient_name: p.1.clone(),
+                        patient_phone: p.2.clone(),
+                        doctor_name: Some(d.name.clone()),
+                        doctor_specialty: Some(d.specialty.clone()),
+                        service_name: None,
+                        service_minutes: None,
+                    };
+                    if rng.below(10) < 6 {
+                        a.service_id = Some(service_id.clone());
+                        a.service_name = Some(service_name.clone());
+                        a.service_minutes = Some(slot_minutes);
+                    }
+                    let with_events = created >= now - Duration::days(EVENT_DAYS);
+                    if with_events {
+                        events.push((
                             created.timestamp(),
-                            updated.timestamp(),
+                            "appointment.booked",
+                            a.id.clone(),
+                            serde_json::json!({"appointment": appt::output::json::appointment(&a)})
+                                .to_string(),
+                        ));
+                    }
+                    let limit = if past { starts } else { now };
+                    let mut sequence = 0;
+                    let kind = match status {
+                        Status::Confirmed => {
+                            a.confirmed_at = Some(span_s(created, limit, &mut rng));
+                            sequence = 1;
+                            "appointment.confirmed"
+                        }
+                        Status::Cancelled => {
+                            let at = span_s(created, limit, &mut rng);
+                            a.cancelled_at = Some(at);
+                            a.cancellation_reason = Some(rng.pick(&CANCEL_REASONS).to_string());
+                            sequence = 1;
+                            "appointment.cancelled"
+                        }
+                        Status::Completed => {
+                            a.checked_in_at = Some(starts - Duration::minutes(10));
+                            a.started_at = Some(starts);
+                            a.completed_at = Some(ends.min(now));
+                            a.diagnosis = Some("Evolución favorable".into());
+                            if rng.below(3) == 0 {
+                                a.prescription = Some("Paracetamol 500 mg cada 8 h".into());
+                            }
+                            if rng.below(10) == 0 {
+                                a.follow_up_required = true;
+                                a.follow_up_date = Some(day + Duration::days(30));
+                            }
+                            sequence = 3;
+                            "appointment.completed"
+                        }
+                        Status::NoShow => {
+                            a.no_show_at = Some((ends + Duration::minutes(30)).min(now));
+                            sequence = 1;
+                            "appointment.no_show"
+                        }
+                        _ => "",
+                    };
+                    a.status = status;
+                    a.updated_at = [a.confirmed_at, a.cancelled_at, a.completed_at, a.no_show_at]
+                        .into_iter()
+                        .flatten()
+                        .max()
+                        .unwrap_or(created);
+                    if with_events && !kind.is_empty() {
+                        events.push((
+                            a.updated_at.timestamp(),
+                            kind,
+                            a.id.clone(),
+                            serde_json::json!({"appointment": appt::output::json::appointment(&a)})
+                                .to_string(),
+                        ));
+                    }
+                    let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp());
+                    ins_appt
+                        .execute(params![
+                            a.id,
+                            a.clinic_id,
+                            a.doctor_id,
+                            a.window_id,
+                            a.patient_id,
+                            a.service_id,
+                            day.to_string(),
+                            starts.timestamp(),
+                            ends.timestamp(),
+                            slot_minutes,
+                            status.as_str(),
+                            token,
+                            a.source,
+                            a.session,
+                            a.reason,
+                            a.diagnosis,
+                            a.prescription,
+                            a.follow_up_required,
+                            a.follow_up_date.map(|d| d.to_string()),
+                            a.cancellation_reason,
+                            sequence,
+                            created.timestamp(),
+                            a.updated_at.timestamp(),
+                            ts(a.confirmed_at),
+                            ts(a.checked_in_at),
+                            ts(a.started_at),
+                            ts(a.completed_at),
+                            ts(a.cancelled_at),
+                            ts(a.no_show_at),
                         ])
                         .map_err(err)?;
+                    n_appts += 1;
+                    // Reminders 24 h and 2 h before, made at booking when still ahead.
+                    for offset in [1440i64, 120] {
+                        let due = starts - Duration::minutes(offset);
+                        if due <= created {
+                            continue;
+                        }
+                        let (state, sent, updated) = match a.cancelled_at {
+                            Some(c) if due > c => ("cancelled", None, c),
+                            _ if due > now => ("pending", None, created),
+                            _ if offset == 1440
+                                && starts > now
+                                && status.is_active()
+                                && due_left > 0 =>
+                            {
+                                // One of the reminders the `remind due` figure finds due.
+                                due_left -= 1;
+                                ("pending", None, created)
+                            }
+                            _ => ("sent", Some(due), due),
+                        };
+                        ins_rem
+                            .execute(params![
+                                rng.uuid(),
+                                a.id,
+                                offset,
+                                due.timestamp(),
+                                state,
+                                i64::from(sent.is_some()),
+                                sent.map(|s| s.timestamp()),
+                                created.timestamp(),
+                                updated.timestamp(),
+                            ])
+                            .map_err(err)?;
+                    }
+                    if !(wl.rebook && matches!(status, Status::Cancelled)) {
+                        break;
+                    }
                 }
             }
             if token > 0 {
@@ -1014,7 +1101,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn read(file: &Path, scale: f64) -> Res<Plan> {
+    fn read(file: &Path, wl: &Workload, scale: f64) -> Res<Plan> {
         let c = Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(err)?;
         let one = |sql: &str| -> Res<i64> { c.query_row(sql, [], |r| r.get(0)).map_err(err) };
@@ -1069,7 +1156,7 @@ impl Plan {
             if is_weekday(d) {
                 for (doc, tz) in &docs {
                     let tz: Tz = tz.parse().map_err(err)?;
-                    for (_, m) in day_slots() {
+                    for (_, m) in wl.day_slots() {
                         let at = instant_of(tz, d, m).timestamp();
                         if !taken.contains(&(doc.clone(), at)) {
                             pool.push(Slot {
@@ -1448,7 +1535,7 @@ impl Bench<'_> {
         let aj = e.appointment_json();
         let day = p.day.to_string();
         let clinic_id = &p.clinic_id;
-        let day_start = instant_of(chrono_tz::America::El_Salvador, p.day, 0).timestamp();
+        let day_start = instant_of(appt::core::zone::el_salvador(), p.day, 0).timestamp();
         let day_end = day_start + 86400;
         let mut rows: Vec<Row> = Vec::new();
         let mut failed = false;
@@ -3131,7 +3218,7 @@ impl Bench<'_> {
         let mut lines = String::new();
         let mut booked = 0usize;
         for d in &doctors {
-            for (_, m) in day_slots() {
+            for (_, m) in board_slots() {
                 if rng.unit() >= BOARD_FILL {
                     continue;
                 }

@@ -97,7 +97,7 @@ fn duration(v: &str, positive: bool) -> Result<i64, String> {
 
 impl SettingsInput {
     /// Applies the given settings over `s` and `tz`, checking each; every bad field is reported.
-    fn apply(&self, s: &mut Settings, tz: &mut chrono_tz::Tz) -> Result<()> {
+    fn apply(&self, s: &mut Settings, tz: &mut crate::core::zone::Tz) -> Result<()> {
         let mut bad = Problems::default();
         if let Some(t) = &self.timezone {
             if let Some(t) = bad.check("timezone", time::parse_timezone(t)) {
@@ -193,7 +193,7 @@ pub fn add(
     if settings.timezone.is_none() {
         return Err(Error::field("timezone", "--timezone is required"));
     }
-    let mut tz = chrono_tz::UTC;
+    let mut tz = crate::core::zone::UTC;
     let mut s = Settings::default();
     settings.apply(&mut s, &mut tz)?;
     let clinic = Clinic {

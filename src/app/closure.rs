@@ -37,7 +37,7 @@ pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Close
             Some(c) => c.timezone,
             None => clinics::default(tx, c.clinic.as_deref())
                 .map(|c| c.timezone)
-                .unwrap_or(chrono_tz::UTC),
+                .unwrap_or(crate::core::zone::UTC),
         };
         let today = time::local_today(tz, now);
         let from = time::parse_date(&c.from, today).map_err(|e| Error::field("from", e))?;

@@ -53,7 +53,7 @@ pub fn create(path: &Path, folders: Create) -> Result<Store> {
 /// Seeds the clinic, its doctors, services and windows, and a dozen bookings
 /// over the week from `now`'s date, booked by `actor`; returns how many were booked.
 pub fn seed(st: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<usize> {
-    let tz: chrono_tz::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
+    let tz: crate::core::zone::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
     let today = time::local_today(tz, now);
     // Book as of this morning's midnight, so today's earlier slots can hold visits too.
     let midnight = tz
@@ -135,7 +135,7 @@ const PATIENTS: [(&str, &str); 6] = [
 /// each doctor (three today, one a day after); returns how many.
 fn book_week(
     st: &mut Store,
-    tz: chrono_tz::Tz,
+    tz: crate::core::zone::Tz,
     today: chrono::NaiveDate,
     actor: &Actor,
     at: DateTime<Utc>,

@@ -18,7 +18,7 @@ pub use crate::store::appointments::{DoctorParty, PatientParty};
 pub struct ExportRequest {
     pub clinic: Option<String>,
     /// What relative dates mean without a clinic when there are several.
-    pub zone: chrono_tz::Tz,
+    pub zone: crate::core::zone::Tz,
     /// Local dates, inclusive: YYYY-MM-DD, today, tomorrow, +N…
     pub from: Option<String>,
     pub to: Option<String>,

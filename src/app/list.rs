@@ -2,6 +2,7 @@
 
 use super::local::{self, At};
 use super::values::{check_source, check_status, Problems};
+use crate::core::zone::Tz;
 use crate::core::{time, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
@@ -9,7 +10,6 @@ use crate::store::db::Tx;
 use crate::store::events::{self, Event};
 use crate::store::{clinics, doctors, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 /// `list`'s filters and page, as typed.
 #[derive(Debug, Clone)]

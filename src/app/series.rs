@@ -318,7 +318,7 @@ fn again(tx: &Tx, found: Appointment) -> Result<SeriesBooked> {
 }
 
 /// The local date and minutes of a requested start.
-fn local_of(tz: chrono_tz::Tz, when: When) -> (NaiveDate, i64) {
+fn local_of(tz: crate::core::zone::Tz, when: When) -> (NaiveDate, i64) {
     match when {
         When::Local(d, m) | When::LocalAt(d, m, _) => (d, m),
         When::At(t) => {

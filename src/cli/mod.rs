@@ -250,7 +250,7 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
     /// The machine's time zone (`$TZ`, else the system's): what relative dates
     /// mean when a command spans several clinics.
-    pub zone: chrono_tz::Tz,
+    pub zone: crate::core::zone::Tz,
     /// Who the events of this command name: `cli:<OS user>` ([`os_user`]).
     pub actor: Actor,
 }
@@ -273,13 +273,13 @@ pub(crate) fn os_user() -> String {
 
 /// The machine's IANA time zone: `$TZ` when it names one, else the system's,
 /// else UTC.
-fn machine_zone() -> chrono_tz::Tz {
+fn machine_zone() -> crate::core::zone::Tz {
     std::env::var("TZ")
         .ok()
         .map(|z| z.trim_start_matches(':').to_string())
         .or_else(|| iana_time_zone::get_timezone().ok())
         .and_then(|z| time::parse_timezone(&z).ok())
-        .unwrap_or(chrono_tz::UTC)
+        .unwrap_or(crate::core::zone::UTC)
 }
 
 impl Ctx {

@@ -412,9 +412,9 @@ pub fn duplicate_error(existing: &str) -> Error {
 mod tests {
     use super::*;
     use crate::core::slots::Busy;
+    use crate::core::zone::el_salvador;
     use crate::core::{Recurrence, Window};
     use chrono::{NaiveDate, TimeZone};
-    use chrono_tz::America::El_Salvador;
 
     fn w(cap: i64) -> Window {
         Window {
@@ -437,7 +437,7 @@ mod tests {
     }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
-        El_Salvador
+        el_salvador()
             .with_ymd_and_hms(2026, 6, 15, h, m, 0)
             .unwrap()
             .with_timezone(&Utc)
@@ -480,7 +480,7 @@ mod tests {
         closed.from = 14 * 60;
         closed.to = 15 * 60;
         let ws = [&open, &closed];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         assert!(locate(&day, at(9, 30)).is_ok());
         assert_eq!(
             locate(&day, at(13, 0)).unwrap_err().code,
@@ -524,7 +524,7 @@ mod tests {
     fn service_allow_list() {
         let mut win = w(1);
         win.services = vec!["vacc".into()];
-        let span = Span::new(&win, El_Salvador, date());
+        let span = Span::new(&win, el_salvador(), date());
         let other = Request {
             service_id: Some("other"),
             ..Request::default()
@@ -543,7 +543,7 @@ mod tests {
         let s = Settings::default();
         let one = w(1);
         let ws = [&one];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
             .push(Busy::new("a1".into(), at(9, 0), at(10, 0), 0, 0));
         let span = day.spans[0].clone();
@@ -559,7 +559,7 @@ mod tests {
 
         let two = w(2);
         let ws = [&two];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
             .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 0));
         let span = day.spans[0].clone();
@@ -581,7 +581,7 @@ mod tests {
         let s = Settings::default();
         let two = w(2);
         let ws = [&two];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.limits = vec![
             DailyLimit {
                 limit: 3,
@@ -627,7 +627,7 @@ mod tests {
         let mut one = w(1);
         one.session = None;
         let ws = [&one];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         // 10:00-10:30 with 15 minutes after it holds until 10:45.
         day.busy
             .push(Busy::new("a".into(), at(10, 0), at(10, 30), 0, 15));
@@ -676,7 +676,7 @@ mod tests {
             slots(&day, req)
                 .iter()
                 .filter(|s| s.refusal.is_some())
-                .map(|s| time::to_local(El_Salvador, s.start).1)
+                .map(|s| time::to_local(el_salvador(), s.start).1)
                 .collect()
         };
         assert_eq!(refused(&plain), ["10:00", "10:30"]);
@@ -686,7 +686,7 @@ mod tests {
         let buffered: Vec<String> = slots(&day, &plain)
             .iter()
             .filter(|s| s.buffer)
-            .map(|s| time::to_local(El_Salvador, s.start).1)
+            .map(|s| time::to_local(el_salvador(), s.start).1)
             .collect();
         assert_eq!(buffered, ["10:30"]);
     }
@@ -696,7 +696,7 @@ mod tests {
         let s = Settings::default();
         let two = w(2);
         let ws = [&two];
-        let mut day = Day::new(El_Salvador, date(), at(7, 0), &s, &ws);
+        let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
             .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 30));
         day.busy
@@ -732,11 +732,11 @@ mod tests {
         w.to = 11 * 60;
         w.session = None;
         let ws = [&w];
-        let now = El_Salvador
+        let now = el_salvador()
             .with_ymd_and_hms(2026, 6, 15, 9, 10, 0)
             .unwrap()
             .with_timezone(&Utc);
-        let mut day = Day::new(El_Salvador, date(), now, &settings, &ws);
+        let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
         day.busy
             .push(Busy::new("x".into(), at(10, 0), at(10, 30), 0, 0));
         let req = Request::default();
@@ -744,7 +744,7 @@ mod tests {
             .iter()
             .map(|s| {
                 (
-                    time::to_local(El_Salvador, s.start).1,
+                    time::to_local(el_salvador(), s.start).1,
                     s.refusal.map(crate::error::Code::as_str),
                 )
             })

@@ -16,5 +16,6 @@ pub mod status;
 pub mod text;
 pub mod time;
 pub mod visits;
+pub mod zone;
 
 pub use model::*;

@@ -1,8 +1,8 @@
 //! The domain's types.
 
+use crate::core::zone::Tz;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use std::collections::BTreeMap;
 
 /// The language a clinic's messages to patients are written in

@@ -4,8 +4,8 @@
 
 use super::model::{Recurrence, Window};
 use super::time;
+use crate::core::zone::Tz;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 /// What is asked for, besides the start.
 #[derive(Debug, Clone, Default)]
@@ -349,8 +349,8 @@ pub fn clash_in_time(a: &Window, tz_a: Tz, b: &Window, tz_b: Tz, from: NaiveDate
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::zone::{el_salvador, new_york};
     use crate::core::Window;
-    use chrono_tz::America::{El_Salvador, New_York};
 
     pub fn window(from: &str, to: &str, slot: i64, cap: i64, rec: Recurrence) -> Window {
         Window {
@@ -417,43 +417,43 @@ mod tests {
         let ny = window("14:00", "16:00", 30, 1, Recurrence::Weekly(0b0000001));
         assert!(clash_in_time(
             &ny,
-            New_York,
+            new_york(),
             &es,
-            El_Salvador,
+            el_salvador(),
             d("2026-06-15")
         ));
         assert!(clash_in_time(
             &es,
-            El_Salvador,
+            el_salvador(),
             &ny,
-            New_York,
+            new_york(),
             d("2026-06-15")
         ));
         // The same local hours in the two zones never meet: 09-13 ES is 15-19Z, 09-10 NY is 13-14Z or 14-15Z.
         let ny_morning = window("09:00", "10:00", 30, 1, Recurrence::Weekly(0b0000001));
         assert!(!clash_in_time(
             &ny_morning,
-            New_York,
+            new_york(),
             &es,
-            El_Salvador,
+            el_salvador(),
             d("2026-06-15")
         ));
         // 10:00-11:00 NY is 14:00-15:00Z in summer (no clash) but 15:00-16:00Z in winter: a clash.
         let ny_ten = window("10:00", "11:00", 30, 1, Recurrence::Weekly(0b0000001));
         assert!(clash_in_time(
             &ny_ten,
-            New_York,
+            new_york(),
             &es,
-            El_Salvador,
+            el_salvador(),
             d("2026-06-15")
         ));
         let mut summer_only = ny_ten.clone();
         summer_only.valid_to = Some(d("2026-09-30"));
         assert!(!clash_in_time(
             &summer_only,
-            New_York,
+            new_york(),
             &es,
-            El_Salvador,
+            el_salvador(),
             d("2026-06-15")
         ));
     }
@@ -519,18 +519,24 @@ mod tests {
     fn spring_forward_window_keeps_elapsed_time() {
         // 00:00-06:00 on 2026-03-08 in New York lasts five hours: no 02:xx slots.
         let w = window("00:00", "06:00", 60, 1, Recurrence::Weekly(0b1111111));
-        let span = Span::new(&w, New_York, d("2026-03-08"));
-        let starts: Vec<String> = span.grid().map(|t| time::to_local(New_York, t).1).collect();
+        let span = Span::new(&w, new_york(), d("2026-03-08"));
+        let starts: Vec<String> = span
+            .grid()
+            .map(|t| time::to_local(new_york(), t).1)
+            .collect();
         assert_eq!(starts, ["00:00", "01:00", "03:00", "04:00", "05:00"]);
     }
 
     #[test]
     fn fall_back_window_has_the_repeated_hour_twice() {
         let w = window("00:00", "04:00", 60, 1, Recurrence::Weekly(0b1111111));
-        let span = Span::new(&w, New_York, d("2026-11-01"));
-        let starts: Vec<String> = span.grid().map(|t| time::to_local(New_York, t).1).collect();
+        let span = Span::new(&w, new_york(), d("2026-11-01"));
+        let starts: Vec<String> = span
+            .grid()
+            .map(|t| time::to_local(new_york(), t).1)
+            .collect();
         assert_eq!(starts, ["00:00", "01:00", "01:00", "02:00", "03:00"]);
-        let es = Span::new(&w, El_Salvador, d("2026-11-01"));
+        let es = Span::new(&w, el_salvador(), d("2026-11-01"));
         assert_eq!(es.grid().count(), 4);
     }
 }

@@ -1,11 +1,11 @@
 //! Dates, times, durations and weekdays as the user writes them, and the one
 //! place local wall-clock times become instants (through chrono-tz).
 
+use crate::core::zone::Tz;
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Timelike,
     Utc,
 };
-use chrono_tz::Tz;
 
 use super::text::distance;
 use crate::error::Error;
@@ -326,11 +326,12 @@ pub fn parse_timezone(s: &str) -> Result<Tz, Error> {
         return Ok(tz);
     }
     let key = zone_key(s);
-    if let Some(tz) = chrono_tz::TZ_VARIANTS
+    if let Some(tz) = crate::core::zone::names()
         .iter()
-        .find(|z| zone_key(z.name()) == key)
+        .find(|z| zone_key(z) == key)
+        .and_then(|z| Tz::named(z))
     {
-        return Ok(*tz);
+        return Ok(tz);
     }
     let e = Error::field(
         "timezone",
@@ -381,10 +382,10 @@ pub fn closest_zones(typed: &str) -> Vec<&'static str> {
         return Vec::new();
     }
     let most = len.max(3) / 3;
-    let mut scored: Vec<(usize, &'static str)> = chrono_tz::TZ_VARIANTS
+    let mut scored: Vec<(usize, &'static str)> = crate::core::zone::names()
         .iter()
         .filter_map(|z| {
-            let k = zone_key(z.name());
+            let k = zone_key(z);
             let mut d = distance(&key, &k);
             if !key.contains('/') {
                 let city = k.rsplit('/').next().unwrap_or(&k);
@@ -393,7 +394,7 @@ pub fn closest_zones(typed: &str) -> Vec<&'static str> {
             if len >= 4 && k.contains(&key) {
                 d = 0;
             }
-            (d <= most).then_some((d, z.name()))
+            (d <= most).then_some((d, *z))
         })
         .collect();
     scored.sort();
@@ -505,9 +506,9 @@ mod tests {
     /// No two zones fold to the same name, so the match is never a guess.
     #[test]
     fn every_zone_folds_to_a_name_of_its_own() {
-        let mut keys: Vec<String> = chrono_tz::TZ_VARIANTS
+        let mut keys: Vec<String> = crate::core::zone::names()
             .iter()
-            .map(|z| zone_key(z.name()))
+            .map(|z| zone_key(z))
             .collect();
         let all = keys.len();
         keys.sort();
@@ -604,7 +605,7 @@ mod tests {
         );
     }
     use super::*;
-    use chrono_tz::America::{El_Salvador, New_York};
+    use crate::core::zone::{el_salvador, new_york};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -657,17 +658,17 @@ mod tests {
             .unwrap_err()
             .contains("no month 13"));
         // --since: a date is its local midnight; an instant is itself.
-        use chrono_tz::America::El_Salvador;
+        use crate::core::zone::el_salvador;
         assert_eq!(
-            parse_since("2026-06-15", El_Salvador, today).unwrap(),
+            parse_since("2026-06-15", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-15T06:00:00Z").unwrap()
         );
         assert_eq!(
-            parse_since("yesterday", El_Salvador, today).unwrap(),
+            parse_since("yesterday", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-14T06:00:00Z").unwrap()
         );
         assert_eq!(
-            parse_since("2026-06-15T08:00:00-06:00", El_Salvador, today).unwrap(),
+            parse_since("2026-06-15T08:00:00-06:00", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-15T14:00:00Z").unwrap()
         );
     }
@@ -687,9 +688,9 @@ mod tests {
     #[test]
     fn spring_forward_gap_and_fall_back_fold() {
         // 2026-03-08 02:30 does not exist in New York.
-        assert_eq!(resolve_local(New_York, d("2026-03-08"), 150), Local::Gap);
+        assert_eq!(resolve_local(new_york(), d("2026-03-08"), 150), Local::Gap);
         // 2026-11-01 01:30 happens twice: 05:30Z (EDT) and 06:30Z (EST).
-        match resolve_local(New_York, d("2026-11-01"), 90) {
+        match resolve_local(new_york(), d("2026-11-01"), 90) {
             Local::Fold(a, b) => {
                 assert_eq!(fmt_utc(a), "2026-11-01T05:30:00Z");
                 assert_eq!(fmt_utc(b), "2026-11-01T06:30:00Z");
@@ -698,24 +699,24 @@ mod tests {
         }
         // El Salvador has no DST: the same local times are plain.
         assert!(matches!(
-            resolve_local(El_Salvador, d("2026-03-08"), 150),
+            resolve_local(el_salvador(), d("2026-03-08"), 150),
             Local::One(_)
         ));
         assert!(matches!(
-            resolve_local(El_Salvador, d("2026-11-01"), 90),
+            resolve_local(el_salvador(), d("2026-11-01"), 90),
             Local::One(_)
         ));
     }
 
     #[test]
     fn window_edges_in_a_gap_move_to_its_end() {
-        let t = window_edge(New_York, d("2026-03-08"), 150);
+        let t = window_edge(new_york(), d("2026-03-08"), 150);
         assert_eq!(fmt_utc(t), "2026-03-08T07:00:00Z"); // 03:00 EDT
-        let t = window_edge(New_York, d("2026-03-08"), 120);
+        let t = window_edge(new_york(), d("2026-03-08"), 120);
         assert_eq!(fmt_utc(t), "2026-03-08T07:00:00Z");
-        let t = window_edge(New_York, d("2026-03-08"), 60);
+        let t = window_edge(new_york(), d("2026-03-08"), 60);
         assert_eq!(fmt_utc(t), "2026-03-08T06:00:00Z");
-        let t = window_edge(El_Salvador, d("2026-06-15"), 1440);
+        let t = window_edge(el_salvador(), d("2026-06-15"), 1440);
         assert_eq!(fmt_utc(t), "2026-06-16T06:00:00Z");
     }
 }

@@ -72,7 +72,7 @@ mod tests {
                 buffer_before: 0,
                 buffer_after: 0,
             },
-            timezone: chrono_tz::America::El_Salvador,
+            timezone: crate::core::zone::el_salvador(),
             clinic_name: "Central".into(),
             patient_name: patient.into(),
             patient_phone: String::new(),

@@ -97,7 +97,7 @@ pub fn status_item(s: Status) -> Item {
 
 /// `14:00–14:30`, or `14:00` where the column is short.
 fn span(
-    tz: chrono_tz::Tz,
+    tz: crate::core::zone::Tz,
     start: chrono::DateTime<chrono::Utc>,
     end: chrono::DateTime<chrono::Utc>,
 ) -> Item {

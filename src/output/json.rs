@@ -478,7 +478,7 @@ struct SlotView<'a> {
     reason: Option<Option<&'a str>>,
 }
 
-fn slot(s: &Slot, tz: chrono_tz::Tz, all: bool) -> SlotView<'_> {
+fn slot(s: &Slot, tz: crate::core::zone::Tz, all: bool) -> SlotView<'_> {
     SlotView {
         start_time: to_local(tz, s.start).1,
         end_time: to_local(tz, s.end).1,

@@ -53,7 +53,7 @@ pub struct Options {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub allow_plain_http: bool,
     pub clock: Clock,
-    pub zone: chrono_tz::Tz,
+    pub zone: crate::core::zone::Tz,
     /// `$APPT_KEY`, for bookings that carry a national ID.
     pub key: Option<String>,
 }
@@ -61,7 +61,7 @@ pub struct Options {
 /// What every worker and connection shares.
 struct Shared {
     clock: Clock,
-    zone: chrono_tz::Tz,
+    zone: crate::core::zone::Tz,
     key: Option<String>,
     /// Recent failed authentications per address.
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,

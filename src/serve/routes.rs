@@ -163,7 +163,7 @@ pub struct Caller<'a> {
     pub grant: &'a Grant,
     pub now: DateTime<Utc>,
     /// The server's zone: what relative dates mean across clinics.
-    pub zone: chrono_tz::Tz,
+    pub zone: crate::core::zone::Tz,
     /// `$APPT_KEY`, the national-ID key, when the server was given one.
     pub key: Option<String>,
 }

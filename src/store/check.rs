@@ -21,9 +21,9 @@ use super::{
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
+use crate::core::zone::Tz;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
@@ -146,7 +146,7 @@ const APPOINTMENT: &str = "SELECT a.id, a.clinic_id, c.name, c.timezone, a.docto
 /// or its zone is damaged (listed as such by the `damaged_value` check).
 fn zone(name: Option<String>) -> Tz {
     name.and_then(|z| stored::zone(&z).ok())
-        .unwrap_or(chrono_tz::UTC)
+        .unwrap_or(crate::core::zone::UTC)
 }
 
 /// None when an instant of the row is damaged.

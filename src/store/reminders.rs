@@ -77,7 +77,7 @@ impl Reminder {
 pub struct OfferedSlot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    pub timezone: chrono_tz::Tz,
+    pub timezone: crate::core::zone::Tz,
 }
 
 pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];

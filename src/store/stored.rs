@@ -9,10 +9,10 @@
 
 use super::db::{Peek, Row};
 use crate::core::access::Scope;
+use crate::core::zone::Tz;
 use crate::core::{limits, phone, Status};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 /// The stored value `v` of `column` in `table`'s row `id` cannot be read back.
