@@ -4,9 +4,9 @@
 use super::schedule::{doctors_day, load_day, Calendar, DayData, Target};
 use super::slots::{judged, Slot};
 use crate::core::slots::Request;
-use crate::core::{time, Appointment, Clinic, Doctor, Status};
+use crate::core::{time, Appointment, Clinic, Doctor};
 use crate::error::{Code, Error, Result};
-use crate::store::appointments::{self, Filter};
+use crate::store::appointments;
 use crate::store::{clinics, doctors, windows, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -79,18 +79,7 @@ pub(super) fn day_sheet(
     now: DateTime<Utc>,
 ) -> Result<Agenda> {
     {
-        let f = Filter {
-            clinic_id: Some(clinic.id.clone()),
-            from: Some(date),
-            to: Some(date),
-            doctor_id: only.map(|d| d.id.clone()),
-            ..Filter::default()
-        };
-        let (all, _) = appointments::list(tx, &f, 0, 100_000)?;
-        let all: Vec<Appointment> = all
-            .into_iter()
-            .filter(|a| a.status != Status::Cancelled)
-            .collect();
+        let all = appointments::day_sheet(tx, &clinic.id, date, only.map(|d| d.id.as_str()))?;
         let ws = windows::list(tx, Some(&clinic.id), None)?;
 
         let mut owners: Vec<Option<String>> = ws
@@ -133,6 +122,11 @@ pub(super) fn day_sheet(
         for t in &clinic_wide {
             days.push((t, load_day(tx, t, date, None, None)?));
         }
+        let mut theirs: std::collections::HashMap<Option<String>, Vec<Appointment>> =
+            std::collections::HashMap::new();
+        for a in all {
+            theirs.entry(a.doctor_id.clone()).or_default().push(a);
+        }
         let mut sections = Vec::new();
         for (t, day) in days {
             let doc = t.doctor.clone();
@@ -168,11 +162,7 @@ pub(super) fn day_sheet(
             } else {
                 (vec![], vec![])
             };
-            let appointments: Vec<Appointment> = all
-                .iter()
-                .filter(|a| a.doctor_id == owner)
-                .cloned()
-                .collect();
+            let appointments = theirs.remove(&owner).unwrap_or_default();
             // A doctor on leave is shown with the reason, and one working
             // that day even once every slot has passed.
             let works = doc.as_ref().is_none_or(|d| d.active) && !grid.is_empty();
