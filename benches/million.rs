@@ -39,6 +39,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+// The peers figure (docs/performance.md#peers), in a file of its own.
+#[path = "million/peers.rs"]
+mod peers;
+
 /// Bump when the generated data changes, so a cached database is rebuilt
 /// (a new schema version rebuilds it too).
 const DATA_VERSION: u32 = 3;
@@ -1932,6 +1936,14 @@ impl Bench<'_> {
                 });
             let _ = fs::remove_file(&export_file);
             note("export", r);
+        }
+
+        // calcurse and khal showing the day (docs/performance.md#peers), on
+        // SQLite only: the peers' data does not depend on the engine.
+        if !e.pg() && self.wanted("peers") {
+            for (name, r) in self.peers() {
+                note(&name, r);
+            }
         }
 
         // The board (docs/performance.md#board): after the figures above,
