@@ -2,28 +2,32 @@
 //! beside two calendar programs showing the same day of the same
 //! appointments — calcurse (`calcurse -Q`) and khal (`khal list`).
 //!
-//! The first clinic's appointments from 91 days before the figure's day to 91
-//! days after (`PEER_DAYS`) are exported from the work database with
+//! The first clinic's appointments are exported from the work database with
 //! `appt export --format ics --include-patient`; the cancelled ones are left
 //! out (the agenda leaves them out too). That file goes into each peer,
 //! untimed, in folders of the bench's own under
-//! `target/bench-data/peers/<cached database's name>/<window>/`: calcurse imports it
-//! with `-i`; khal gets one `.ics` per event in a vdir (its own storage,
-//! which `khal import` fills one event at a time, far too slowly at this size)
-//! and builds its cache on a first, untimed `khal list`. A later run with the
-//! same cached database reuses both. Then appt and each peer alternate, and
-//! every peer run must print exactly the day's appointments.
+//! `target/bench-data/peers/<cached database's name>/<window>/`, in the
+//! peer's own storage: calcurse gets every appointment of the clinic as the
+//! lines of its `apts` file (its `-i` import slows down with every
+//! appointment it holds and does not finish at this size); khal gets the
+//! figure's day and 91 days either side (`PEER_DAYS`) as one `.ics` per event
+//! in a vdir (`khal import` adds one event at a time, far too slowly here)
+//! and builds its cache on a first, untimed `khal list` (99 s for the
+//! window). A later run with the same cached database reuses both. Then appt
+//! and each peer alternate, and every peer run must print exactly the day's
+//! appointments.
 
 use super::*;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
 /// How appt must compare with each peer: at least this many times faster.
 const PEER_GOAL: f64 = 20.0;
-/// The peers get the appointments of the figure's day and this many days
-/// either side (`APPT_BENCH_PEER_DAYS`, a number or `all`): calcurse's
-/// import slows down with every appointment it holds (10,000 took 1.5 s,
-/// 40,000 took 12.7 s, this window's 62,883 59 s), and the clinic's 321,921
-/// had only about a third in after 10 minutes.
+/// khal gets the appointments of the figure's day and this many days either
+/// side (`APPT_BENCH_PEER_DAYS`, a number or `all`): building its cache of a
+/// window's 62,883 took 99 s. calcurse gets them all: its `-i` import slows
+/// down with every appointment it holds (10,000 took 1.5 s, 40,000 12.7 s,
+/// 62,883 59 s; the clinic's 321,921 had a third in after 10 minutes), so
+/// they are written as its `apts` file.
 const PEER_DAYS: i64 = 91;
 
 /// One peer: how its name reads, how it is started, what to install.
@@ -48,14 +52,30 @@ impl Bench<'_> {
     /// The peers figure: the data exported (untimed), then one row per peer.
     pub(super) fn peers(&self) -> Vec<(String, Res<Row>)> {
         let t = Instant::now();
-        let data = match self.peer_data() {
-            Ok(d) => d,
-            Err(e) => return vec![("peers".into(), Err(format!("exporting the data: {e}")))],
+        // The window: the figure's day and `days` either side, or all dates.
+        let window = match std::env::var("APPT_BENCH_PEER_DAYS").as_deref() {
+            Ok("all") => None,
+            Ok(v) => match v.parse::<i64>() {
+                Ok(days) => Some(days),
+                Err(_) => {
+                    let why =
+                        format!("APPT_BENCH_PEER_DAYS must be a number of days or all, not {v:?}");
+                    return vec![("peers".into(), Err(why))];
+                }
+            },
+            Err(_) => Some(PEER_DAYS),
+        };
+        let (all, data) = match (self.peer_data(None), self.peer_data(window)) {
+            (Ok(all), Ok(d)) => (all, d),
+            (Err(e), _) | (_, Err(e)) => {
+                return vec![("peers".into(), Err(format!("exporting the data: {e}")))]
+            }
         };
         eprintln!(
-            "  (peers: {} appointments of {}, {} on {}, ready in {:.1} s)",
-            data.events,
+            "  (peers: {} appointments of {} ({} in khal's window), {} on {}, ready in {:.1} s)",
+            all.events,
             self.plan.clinic,
+            data.events,
             data.on_day,
             self.plan.day,
             t.elapsed().as_secs_f64()
@@ -71,28 +91,20 @@ impl Bench<'_> {
             install: "pip install khal (or apt-get install khal), or set APPT_BENCH_KHAL",
         };
         vec![
-            ("peer calcurse".into(), self.peer_calcurse(&calcurse, &data)),
+            ("peer calcurse".into(), self.peer_calcurse(&calcurse, &all)),
             ("peer khal".into(), self.peer_khal(&khal, &data)),
         ]
     }
 
     /// Exports the first clinic's appointments as ICS (once per cached
     /// database) and counts those on the figure's day.
-    fn peer_data(&self) -> Res<PeerData> {
+    fn peer_data(&self, window: Option<i64>) -> Res<PeerData> {
         let root = self
             .out
             .parent()
             .ok_or("the output folder has no parent")?
             .join("peers");
-        // The window: the figure's day and `days` either side, or all dates.
-        let window = match std::env::var("APPT_BENCH_PEER_DAYS").as_deref() {
-            Ok("all") => None,
-            Ok(v) => Some(v.parse::<i64>().map_err(|_| {
-                format!("APPT_BENCH_PEER_DAYS must be a number of days or all, not {v:?}")
-            })?),
-            Err(_) => Some(PEER_DAYS),
-        };
-        let dir = root.join(cached_stem()).join(match window {
+        let dir = root.join(&self.plan.stem).join(match window {
             Some(days) => format!("day-{days}-to-day+{days}"),
             None => "all".into(),
         });
@@ -129,7 +141,7 @@ impl Bench<'_> {
                 t.elapsed().as_secs_f64()
             );
         }
-        let start = instant_of(chrono_tz::America::El_Salvador, self.plan.day, 0).timestamp();
+        let start = instant_of(appt::core::zone::el_salvador(), self.plan.day, 0).timestamp();
         let (mut events, mut on_day) = (0, 0);
         each_event(&ics, &mut |lines: &[String]| {
             events += 1;
@@ -158,7 +170,8 @@ impl Bench<'_> {
         })
     }
 
-    /// calcurse: `-i` into a data folder of its own, then `-Q` for the day.
+    /// calcurse: every appointment written as a line of its `apts` file (its
+    /// own storage), then `-Q` for the day.
     fn peer_calcurse(&self, peer: &Peer, data: &PeerData) -> Res<Row> {
         installed(peer)?;
         let home = data.dir.join("calcurse");
@@ -168,15 +181,12 @@ impl Bench<'_> {
             c
         };
         cached_import(peer, data, &home, &|| {
-            let ics = data.ics.to_string_lossy().into_owned();
-            run_ok(calcurse(&["-q", "-i", &ics]))?;
-            let apts = fs::read_to_string(home.join("data/apts")).map_err(err)?;
-            let n = apts.lines().count();
+            fs::create_dir_all(home.join("data")).map_err(err)?;
+            // calcurse will not start without its to-do list.
+            fs::write(home.join("data/todo"), "").map_err(err)?;
+            let n = write_apts(&data.ics, &home.join("data/apts"))?;
             if n != data.events {
-                return Err(format!(
-                    "calcurse imported {n} appointments of {}",
-                    data.events
-                ));
+                return Err(format!("calcurse got {n} appointments of {}", data.events));
             }
             Ok(())
         })?;
@@ -192,12 +202,14 @@ impl Bench<'_> {
             "1",
         ];
         // Each appointment is a line " - 08:00 -> 08:15" and its title.
+        // calcurse takes most of a minute to load the clinic's appointments
+        // (it sorts them into a list one by one): three runs, no warm-up.
         self.peer_pair(
             peer,
             data,
             &|_| calcurse(&query),
             &|l: &str| l.starts_with(" - "),
-            (2, self.runs),
+            (0, 3),
         )
     }
 
@@ -318,14 +330,44 @@ impl Bench<'_> {
     }
 }
 
-/// The cached database's file name without `.db` (as `main` names it): the
-/// peers' data is kept per cached database.
-fn cached_stem() -> String {
-    let scale: f64 = env_or("APPT_BENCH_SCALE", 1.0);
-    format!(
-        "million-v{DATA_VERSION}-schema{}-s{scale}",
-        appt::store::SCHEMA_VERSION
-    )
+/// Writes each event of `ics` as a line of calcurse's `apts` file, in start
+/// order: `MM/DD/YYYY @ HH:MM -> MM/DD/YYYY @ HH:MM |summary`, local times
+/// of the clinic's zone (the peers run in it); returns how many.
+fn write_apts(ics: &Path, apts: &Path) -> Res<usize> {
+    let tz = appt::core::zone::el_salvador();
+    let at = |lines: &[String], key: &str| -> Res<chrono::DateTime<Tz>> {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%SZ").ok())
+            .map(|t| t.and_utc().with_timezone(&tz))
+            .ok_or_else(|| format!("an event without {key} in UTC"))
+    };
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    each_event(ics, &mut |ev: &[String]| {
+        let (start, end) = (at(ev, "DTSTART:")?, at(ev, "DTEND:")?);
+        let summary = ev
+            .iter()
+            .find_map(|l| l.strip_prefix("SUMMARY:"))
+            .unwrap_or("Appointment")
+            .replace("\\,", ",");
+        lines.push((
+            start.timestamp(),
+            format!(
+                "{} -> {} |{summary}\n",
+                start.format("%m/%d/%Y @ %H:%M"),
+                end.format("%m/%d/%Y @ %H:%M")
+            ),
+        ));
+        Ok(())
+    })?;
+    lines.sort();
+    let mut w = BufWriter::new(File::create(apts).map_err(err)?);
+    for (_, l) in &lines {
+        w.write_all(l.as_bytes()).map_err(err)?;
+    }
+    w.flush().map_err(err)?;
+    Ok(lines.len())
 }
 
 /// Fails, naming what to install, unless the peer starts.

@@ -135,11 +135,21 @@ pub fn instant(secs: i64) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("{secs} is not an instant between the years 1 and 9999"))
 }
 
+/// A stored date, exactly as appt writes it (`YYYY-MM-DD`: no sign, no
+/// missing zero, four digits of year). Read digit by digit: every row of a
+/// day sheet carries one, and formatting each back to compare cost more than
+/// the rest of its date handling.
 pub fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        // Exactly as appt writes it: no sign, no missing zero, years 1 to 9999.
-        .filter(|d| s.len() == 10 && d.to_string() == s)
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| Some((num(0..4)?, num(5..7)?, num(8..10)?)))
+        .flatten()
+        .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y as i32, m, d))
         .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", shown(s)))
 }
 
@@ -387,9 +397,21 @@ mod tests {
             "20260615",
             "",
             "2026-06-15 ",
+            "2026-06-1x",
+            "2026_06_15",
+            "2026-13-01",
+            "2026-00-10",
         ] {
             assert!(date(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            date("9999-12-31").map(|d| d.to_string()),
+            Ok("9999-12-31".into())
+        );
+        assert_eq!(
+            date("0001-01-01").map(|d| d.to_string()),
+            Ok("0001-01-01".into())
+        );
         assert!(zone("America/El_Salvador").is_ok());
         assert!(zone("Mars/Base").is_err() && zone("").is_err());
         assert_eq!(status("no_show"), Ok(Status::NoShow));
