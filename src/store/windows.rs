@@ -91,26 +91,36 @@ fn from_row(r: &Row) -> Result<Window> {
     })
 }
 
-fn with_services(conn: &Tx, mut ws: Vec<Window>) -> Result<Vec<Window>> {
-    for w in &mut ws {
-        w.services = conn.rows(
-            "SELECT service_id FROM window_services WHERE window_id = ?1 ORDER BY service_id",
-            args![w.id],
-            |r| r.get(0),
-        )?;
-    }
-    Ok(ws)
-}
-
+/// The windows matching `cond`, each with the services it takes: two
+/// statements however many windows match (a 50-doctor clinic has a hundred
+/// or more, and on PostgreSQL each statement is a round trip).
 fn query(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
-    let rows = conn.rows(
+    let mut ws = conn.rows(
         &format!(
             "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
         ),
         args,
         from_row,
     )?;
-    with_services(conn, rows)
+    if ws.is_empty() {
+        return Ok(ws);
+    }
+    let mut services: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (window, service) in conn.rows(
+        &format!(
+            "SELECT window_id, service_id FROM window_services \
+             WHERE window_id IN (SELECT id FROM windows WHERE {cond}) ORDER BY window_id, service_id"
+        ),
+        args,
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+    )? {
+        services.entry(window).or_default().push(service);
+    }
+    for w in &mut ws {
+        w.services = services.remove(&w.id).unwrap_or_default();
+    }
+    Ok(ws)
 }
 
 pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
