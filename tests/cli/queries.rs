@@ -534,6 +534,39 @@ fn agenda_json_is_the_day_sheet() {
     assert_eq!(v["doctors"][0]["appointments"].as_array().unwrap().len(), 2);
 }
 
+/// The day sheet leaves cancelled visits out (docs/commands.md#appt-agenda),
+/// also when the slot was booked again, and with `--doctor` too.
+#[test]
+fn the_agenda_leaves_cancelled_visits_out_even_under_a_new_booking() {
+    let env = Env::clinic();
+    let g = "Dr. García";
+    let gone = book(&env, g, "2026-06-15", "10:00", P1, "manual");
+    env.ok(&["cancel", &id(&gone), "--reason", "Viaje"]);
+    let again = book(&env, g, "2026-06-15", "10:00", P2, "phone");
+    let other = book(&env, g, "2026-06-15", "11:00", P3, "web");
+    env.ok(&["cancel", &id(&other), "--reason", "Enfermedad"]);
+    for args in [
+        vec!["agenda", "--date", "2026-06-15"],
+        vec!["agenda", "--date", "2026-06-15", "--doctor", g],
+    ] {
+        let v = env.ok(&args);
+        let section = &v["doctors"][0];
+        assert_eq!(ids(section), vec![id(&again)], "{v}");
+        let rows: Vec<&Value> = section["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] == "appointment")
+            .collect();
+        assert_eq!(rows.len(), 1, "{v}");
+        // The cancelled 11:00 is free again.
+        assert!(section["free_slots"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("11:00")));
+    }
+}
+
 #[test]
 fn agenda_human_output_is_readable() {
     let env = Env::clinic();
