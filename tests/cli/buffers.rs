@@ -45,23 +45,25 @@ fn clinic() -> Env {
     env
 }
 
-/// `book` of Dr. García at `time` on Tuesday, with `extra` flags.
-fn book_args<'a>(time: &'a str, phone: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+/// `book` of `doctor` at `date` `time` for a patient, with `extra` flags.
+fn book_on<'a>(
+    doctor: &'a str,
+    date: &'a str,
+    time: &'a str,
+    phone: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
-        "book",
-        "--doctor",
-        "Dr. García",
-        "--date",
-        TUE,
-        "--time",
-        time,
-        "--phone",
-        phone,
-        "--name",
+        "book", "--doctor", doctor, "--date", date, "--time", time, "--phone", phone, "--name",
         "Paciente",
     ];
     args.extend_from_slice(extra);
     args
+}
+
+/// `book` of Dr. García at `time` on Tuesday, with `extra` flags.
+fn book_args<'a>(time: &'a str, phone: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    book_on("Dr. García", TUE, time, phone, extra)
 }
 
 /// Books Dr. García on Tuesday, with a service when given; returns the appointment.
@@ -725,21 +727,7 @@ fn a_buffer_reaches_across_midnight_into_the_other_day() {
     }
     let night =
         |date: &'static str, time: &'static str, phone: &'static str, extra: &[&'static str]| {
-            let mut args = vec![
-                "book",
-                "--doctor",
-                "Dr. Noche",
-                "--date",
-                date,
-                "--time",
-                time,
-                "--phone",
-                phone,
-                "--name",
-                "Paciente",
-            ];
-            args.extend_from_slice(extra);
-            args
+            book_on("Dr. Noche", date, time, phone, extra)
         };
     // Tuesday 23:30–24:00: Wednesday's 00:00 surgery would prepare during it.
     let late = env.ok(&night(TUE, "23:30", "+50370000001", &[]))["appointment"].clone();
@@ -866,23 +854,12 @@ fn a_one_at_a_time_appointment_is_never_reached_by_a_buffer_from_the_window_next
         "27",
     ]);
     let args = |date: &'static str, time: &'static str, phone: &'static str, service: bool| {
-        let mut a = vec![
-            "book",
-            "--doctor",
-            "Dr. Noche",
-            "--date",
-            date,
-            "--time",
-            time,
-            "--phone",
-            phone,
-            "--name",
-            "Paciente",
-        ];
-        if service {
-            a.extend(["--service", "Curación"]);
-        }
-        a
+        let extra: &[&'static str] = if service {
+            &["--service", "Curación"]
+        } else {
+            &[]
+        };
+        book_on("Dr. Noche", date, time, phone, extra)
     };
     let x = env.ok(&args("2026-06-23", "00:00", "+50370000001", false))["appointment"].clone();
     let y = env.ok(&args("2026-06-23", "09:00", "+50370000002", true))["appointment"].clone();
