@@ -17,7 +17,7 @@ use crate::store::crypto::Keys;
 use crate::store::db::Tx;
 use crate::store::{self, appointments, events, patients, reminders, services, Store};
 use crate::wire;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 
 /// A booking as asked for: values as typed, checked by [`book`].
@@ -174,16 +174,18 @@ pub fn book_in(
     }
     // Rules 4–8.
     let spot = find_place(tx, r, &p.target, &p.request(r), p.existing.as_ref(), now)?;
-    // Rule 9: the write.
-    let (patient_id, renamed_from) = write_patient(tx, c, &p, keys, now)?;
-    let saved = insert(tx, r, c, &p, &spot, &patient_id, None, now)?;
-    tell(tx, r, &saved, renamed_from.as_deref(), actor, now)?;
+    // Rule 9: the write (the token first: on PostgreSQL the writes after
+    // it are sent together, docs/performance.md).
+    let token = token(tx, &p, &spot)?;
+    let who = write_patient(tx, c, &p, keys, now)?;
+    let saved = insert(tx, r, c, &p, &spot, token, &who, None, now)?;
+    tell(tx, r, &saved, &who, true, actor, now)?;
     let send = p.target.clinic.settings.notify && !r.no_notify && !r.walk_in;
     notify::tell(tx, send, &saved, News::Booked { series: None }, now)?;
     Ok(Booked {
         appointment: saved,
         idempotent: false,
-        renamed_from,
+        renamed_from: who.renamed_from,
     })
 }
 
@@ -193,6 +195,9 @@ pub(super) struct Prepared {
     pub target: Target,
     pub existing: Option<Patient>,
     phone: Option<String>,
+    /// Whether `existing` is who has `phone` (found by it, or found by
+    /// reference with that phone): writing the patient need not ask again.
+    phone_owner: bool,
     pub service: Option<Service>,
 }
 
@@ -206,10 +211,16 @@ impl Prepared {
 /// Rule 2.
 pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared> {
     let (target, who, service) = references(tx, r, c)?;
+    let phone_owner = match (&r.patient, &who.phone) {
+        (None, Some(_)) => true,
+        (Some(_), Some(ph)) => who.existing.as_ref().is_some_and(|e| &e.phone == ph),
+        _ => false,
+    };
     Ok(Prepared {
         target,
         existing: who.existing,
         phone: who.phone,
+        phone_owner,
         service,
     })
 }
@@ -222,10 +233,15 @@ pub(super) fn already_booked(tx: &Tx, c: &Checked) -> Result<Option<Appointment>
     }
 }
 
-/// Rule 9 for one appointment at `spot`: its token, its row (in `series`
-/// when one is given) and its reminders; returns it as saved: read back, or
-/// for a series' later occurrence `like` its first (read back already: the
-/// same clinic, patient, doctor and service) with this one's row.
+/// The token number of a new appointment at `spot`.
+pub(super) fn token(tx: &Tx, p: &Prepared, spot: &Placement) -> Result<i64> {
+    appointments::next_token(tx, &p.target.token_scope(&spot.window.id), spot.date)
+}
+
+/// Rule 9 for one appointment at `spot`: its row (in `series` when one is
+/// given, with `first` whether it is the series' first) and its reminders;
+/// returns it as saved, made from what was written rather than read back (a
+/// query less; test builds read it back and compare).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert(
     tx: &Tx,
@@ -233,25 +249,26 @@ pub(super) fn insert(
     c: &Checked,
     p: &Prepared,
     spot: &Placement,
-    patient_id: &str,
-    series: Option<(&str, Option<&Appointment>)>,
+    token: i64,
+    who: &Written,
+    series: Option<(&str, bool)>,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let t = &p.target;
-    let token = appointments::next_token(tx, &t.token_scope(&spot.window.id), spot.date)?;
+    // Instants are stored to the second.
+    let now_stored = now.trunc_subsecs(0);
     let mut row = new_row(
         r,
         c,
         t,
         p.service.as_ref(),
         spot,
-        patient_id.to_string(),
+        who.id.clone(),
         token,
-        now,
+        now_stored,
     );
     row.series_id = series.map(|(id, _)| id.to_string());
-    let like = series.and_then(|(_, like)| like);
-    if like.is_some() {
+    if series.is_some_and(|(_, first)| !first) {
         // The external reference names a series through its first occurrence.
         row.external_reference_id = None;
     }
@@ -263,17 +280,24 @@ pub(super) fn insert(
         &t.clinic.settings.reminders,
         now,
     )?;
-    match like {
-        Some(first) => {
-            // Stored to the second, as the first was read back.
-            (row.created_at, row.updated_at) = (first.created_at, first.updated_at);
-            Ok(Appointment {
-                row,
-                ..first.clone()
-            })
-        }
-        None => appointments::get(tx, &row.id),
-    }
+    let saved = Appointment {
+        row,
+        timezone: t.clinic.timezone,
+        clinic_name: t.clinic.name.clone(),
+        patient_name: who.name.clone(),
+        patient_phone: who.phone.clone(),
+        doctor_name: t.doctor.as_ref().map(|d| d.full_name.clone()),
+        doctor_specialty: t.doctor.as_ref().and_then(|d| d.specialty.clone()),
+        service_name: p.service.as_ref().map(|s| s.name.clone()),
+        service_minutes: p.service.as_ref().map(|s| s.duration_minutes),
+    };
+    #[cfg(debug_assertions)]
+    assert_eq!(
+        wire::appointment(&saved),
+        wire::appointment(&appointments::get(tx, &saved.id)?),
+        "a booking as made is the booking as stored"
+    );
+    Ok(saved)
 }
 
 /// Who a booking is for: the patient if they exist, and the phone given, in E.164.
@@ -330,16 +354,26 @@ fn find_place(
     place(tx, now, t, start, req, patient_id, None)
 }
 
+/// The patient a booking is for, as written.
+pub(super) struct Written {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    /// The name a new one replaced.
+    pub renamed_from: Option<String>,
+    /// Made by this booking: no waitlist entry can be theirs.
+    pub created: bool,
+}
+
 /// The patient the booking is for: found, made or renamed by phone (the
 /// national ID sealed inside the write, against the IDs as they are now).
-/// Their ID, and the name a new one replaced.
 pub(super) fn write_patient(
     tx: &Tx,
     c: &Checked,
     p: &Prepared,
     keys: &Keys,
     now: DateTime<Utc>,
-) -> Result<(String, Option<String>)> {
+) -> Result<Written> {
     let existing = p.existing.as_ref();
     match (p.phone.as_deref(), existing) {
         (Some(ph), _) => {
@@ -354,9 +388,26 @@ pub(super) fn write_patient(
                 .map(|_| patients::sealing_keys(tx, keys))
                 .transpose()?;
             let id = c.national_id.as_deref().zip(ring.as_ref());
-            patients::upsert_by_phone(tx, n, ph, id, now)
+            let owner = match p.phone_owner {
+                true => patients::PhoneOwner::Asked(existing),
+                false => patients::PhoneOwner::Unasked,
+            };
+            let done = patients::upsert_by_phone(tx, n, ph, owner, id, now)?;
+            Ok(Written {
+                id: done.id,
+                name: n.to_string(),
+                phone: ph.to_string(),
+                renamed_from: done.renamed_from,
+                created: done.created,
+            })
         }
-        (None, Some(p)) => Ok((p.id.clone(), None)),
+        (None, Some(p)) => Ok(Written {
+            id: p.id.clone(),
+            name: p.full_name.clone(),
+            phone: p.phone.clone(),
+            renamed_from: None,
+            created: false,
+        }),
         (None, None) => Err(Error::field("patient", "--patient or --phone is required")),
     }
 }
@@ -420,19 +471,20 @@ fn new_row(
 }
 
 /// What follows a booking: its events (docs/rules.md#events: the appointment
-/// as its JSON object, and the name the booking replaced) and the waitlist.
-/// The patient's confirmation is the caller's: one for a booking, one for a
-/// whole series.
+/// as its JSON object, and, on a series' `first` or a booking, the name the
+/// booking replaced) and the waitlist. The patient's confirmation is the
+/// caller's: one for a booking, one for a whole series.
 pub(super) fn tell(
     tx: &Tx,
     r: &BookRequest,
     saved: &Appointment,
-    renamed_from: Option<&str>,
+    who: &Written,
+    first: bool,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut data = json!({"appointment": wire::appointment(saved)});
-    if let Some(old) = renamed_from {
+    if let Some(old) = who.renamed_from.as_deref().filter(|_| first) {
         data["patient_previous_name"] = json!(old);
     }
     events::record(tx, "appointment.booked", &saved.id, &data, actor, now)?;
@@ -446,6 +498,9 @@ pub(super) fn tell(
             actor,
             now,
         )?;
+    }
+    if who.created {
+        return Ok(());
     }
     waitlist::booked(
         tx,

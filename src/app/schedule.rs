@@ -77,9 +77,9 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
     let clinic = match given {
         Some(c) => clinics::find(conn, c)?,
         None => {
-            let mut at = doctors::clinic_ids(conn, &doctor.id)?;
+            let mut at = clinics::of_doctor(conn, &doctor.id)?;
             match at.len() {
-                1 => clinics::get(conn, &at.remove(0))?,
+                1 => at.remove(0),
                 0 => clinics::default(conn, None)?,
                 _ => {
                     return Err(Error::field(

@@ -261,27 +261,14 @@ pub fn book_in(
         ));
     }
     // Rule 9: the patient once, then every occurrence.
-    let (patient_id, renamed_from) = book::write_patient(tx, c, &p, keys, now)?;
+    let who = book::write_patient(tx, c, &p, keys, now)?;
     let series_id = store::new_id();
     let mut booked = Vec::with_capacity(spots.len());
     for (i, spot) in spots.iter().enumerate() {
-        let like = booked.first();
-        let saved = book::insert(
-            tx,
-            r,
-            c,
-            &p,
-            spot,
-            &patient_id,
-            Some((&series_id, like)),
-            now,
-        )?;
-        let renamed = if i == 0 {
-            renamed_from.as_deref()
-        } else {
-            None
-        };
-        book::tell(tx, r, &saved, renamed, actor, now)?;
+        let series = Some((series_id.as_str(), i == 0));
+        let token = book::token(tx, &p, spot)?;
+        let saved = book::insert(tx, r, c, &p, spot, token, &who, series, now)?;
+        book::tell(tx, r, &saved, &who, i == 0, actor, now)?;
         booked.push(saved);
         super::test_pause(&format!("series:book:{}", booked.len()));
     }
@@ -297,7 +284,7 @@ pub fn book_in(
         appointments: booked,
         skipped,
         idempotent: false,
-        renamed_from,
+        renamed_from: who.renamed_from,
     })
 }
 

@@ -65,7 +65,17 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             }
             (None, Some(ph)) => match (patients::by_phone(tx, ph)?, &name) {
                 (Some(s), _) => s.patient.id,
-                (None, Some(n)) => patients::upsert_by_phone(tx, n, ph, None, now)?.0,
+                (None, Some(n)) => {
+                    patients::upsert_by_phone(
+                        tx,
+                        n,
+                        ph,
+                        patients::PhoneOwner::Asked(None),
+                        None,
+                        now,
+                    )?
+                    .id
+                }
                 (None, None) => {
                     return Err(Error::field("name", "--name is required for a new patient"))
                 }

@@ -288,7 +288,7 @@ pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>
 /// Inserts a new appointment; `solo` when its window takes one at a time (on
 /// PostgreSQL an exclusion constraint then backs the capacity rule).
 pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
-    conn.exec(
+    conn.later(
         &format!(
             "INSERT INTO appointments ({COLS}, solo) VALUES ({})",
             marks(1, count(COLS) + 1)
@@ -521,15 +521,32 @@ pub fn day_counts(
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
 }
 
-/// The next token of a doctor (or clinic-wide window) on a local date; never reused.
+/// The next token of a doctor (or clinic-wide window) on a local date; never
+/// reused. A write transaction holds the write lock, so the last one given
+/// is read once per transaction and counted on here ([`Tx::memo`], forgotten
+/// with what an undone [`Tx::attempt`] wrote), and the new last is written
+/// with the booking's other writes ([`Tx::later`]): an import's lines for one
+/// doctor's day ask once, and on PostgreSQL a booking's writes stay one round trip.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
-    conn.one(
+    let day = on.to_string();
+    let last = conn.memo("tokens::last", args![scope, day], || {
+        let last: Option<i64> = conn.row(
+            "SELECT last FROM tokens WHERE scope = ?1 AND local_date = ?2",
+            args![scope, day],
+            |r| r.get(0),
+        )?;
+        Ok(std::rc::Rc::new(std::cell::Cell::new(last.unwrap_or(0))))
+    })?;
+    let next = last.get() + 1;
+    last.set(next);
+    conn.later(
         &format!(
-            "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, 1) \
-             ON CONFLICT (scope, local_date) DO UPDATE SET last = tokens.last + 1 RETURNING last"
+            "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (scope, local_date) DO UPDATE SET last = excluded.last"
         ),
-        args![scope, on.to_string()],
-    )
+        args![scope, day, next],
+    )?;
+    Ok(next)
 }
 
 /// The filters of `appt list`.

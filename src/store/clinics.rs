@@ -125,13 +125,29 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
-    by_id(
-        conn,
-        &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
-        id,
-        "Clinic",
-        from_row,
-    )
+    conn.memo("clinics::get", args![id], || {
+        by_id(
+            conn,
+            &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
+            id,
+            "Clinic",
+            from_row,
+        )
+    })
+}
+
+/// The clinics where the doctor has windows.
+pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
+    conn.memo("clinics::of_doctor", args![doctor_id], || {
+        conn.rows(
+            &format!(
+                "SELECT {COLS} FROM clinics WHERE id IN \
+                 (SELECT clinic_id FROM windows WHERE doctor_id = ?1) ORDER BY id"
+            ),
+            args![doctor_id],
+            from_row,
+        )
+    })
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {

@@ -104,5 +104,7 @@ pub fn touching(
     sql.push_str(" ORDER BY k, from_date, id");
     let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.rows(&sql, &args, from_row)
+    conn.memo("closures::touching", &args, || {
+        conn.rows(&sql, &args, from_row)
+    })
 }

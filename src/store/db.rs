@@ -18,7 +18,7 @@ pub enum Backend {
 
 /// A value bound to a statement parameter. Instants are epoch seconds, dates
 /// `YYYY-MM-DD` text and booleans 0/1, the same on every engine.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Val {
     Null,
     Int(i64),
@@ -364,7 +364,22 @@ pub(super) fn marks(first: usize, n: usize) -> String {
 /// command sees one state of the database and commits all of its change or none.
 pub struct Tx<'c> {
     inner: TxInner<'c>,
+    memo: Memo,
+    /// A savepoint left open by the last [`Tx::attempt`] that succeeded: the
+    /// next one releases it as it opens its own, in one round trip.
+    savepoint: std::cell::Cell<bool>,
+    /// Writes [`Tx::later`] queued (PostgreSQL only).
+    pending: RefCell<Vec<(String, Vec<Val>)>>,
 }
+
+/// What [`Tx::memo`] has kept: a value by the question and arguments it answers.
+type Memo =
+    RefCell<std::collections::HashMap<(&'static str, Vec<Val>), std::rc::Rc<dyn std::any::Any>>>;
+
+/// The tables whose reads [`Tx::memo`] may keep: the ones a booking only
+/// reads. A statement naming one of them, run through [`Tx::exec`] or
+/// [`Tx::script`], forgets everything kept.
+pub(super) const MEMO_TABLES: [&str; 5] = ["clinics", "doctors", "services", "windows", "closures"];
 
 enum TxInner<'c> {
     Sqlite(rusqlite::Transaction<'c>),
@@ -394,6 +409,30 @@ fn prepared(
     Ok(st)
 }
 
+/// `sql` with its `?N` parameters (outside string literals) numbered from
+/// `after + 1`, to follow another statement's in one.
+fn renumber(sql: &str, after: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\'' => quoted = !quoted,
+            '?' if !quoted => {
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                    chars.next();
+                }
+                out.push_str(&(n + after).to_string());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `?1`-style parameters as PostgreSQL's `$1` (outside string literals).
 fn dollars(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -421,16 +460,23 @@ impl<'c> Tx<'c> {
     pub(super) fn sqlite(inner: rusqlite::Transaction<'c>) -> Self {
         Tx {
             inner: TxInner::Sqlite(inner),
+            memo: Memo::default(),
+            savepoint: Default::default(),
+            pending: Default::default(),
         }
     }
 
     pub(super) fn postgres(inner: postgres::Transaction<'c>, cache: &'c Statements) -> Self {
         Tx {
             inner: TxInner::Postgres(RefCell::new(inner), cache),
+            memo: Memo::default(),
+            savepoint: Default::default(),
+            pending: Default::default(),
         }
     }
 
     pub(super) fn commit(self) -> Result<()> {
+        self.flush()?;
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),
             TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
@@ -455,6 +501,75 @@ impl<'c> Tx<'c> {
 
     /// Runs a statement; returns how many rows it changed.
     pub fn exec(&self, sql: &str, args: &[Val]) -> Result<usize> {
+        self.flush()?;
+        self.forget(sql);
+        self.run(sql, args)
+    }
+
+    /// A write whose answer nobody needs (an `INSERT … VALUES` or an
+    /// `UPDATE` of one row), run now on SQLite and on PostgreSQL kept until
+    /// the next statement, the end of an [`Tx::attempt`] or the commit, and
+    /// run then with the others kept meanwhile as one statement: a booking's
+    /// patient, appointment, reminders, event and message are one round trip
+    /// rather than five. Kept writes see none of each other's changes (a
+    /// statement sees one snapshot), so none may depend on another's; the
+    /// constraints are checked as for separate statements, when it runs.
+    pub fn later(&self, sql: &str, args: &[Val]) -> Result<()> {
+        match &self.inner {
+            TxInner::Sqlite(_) => self.exec(sql, args).map(drop),
+            TxInner::Postgres(..) => {
+                self.forget(sql);
+                self.pending
+                    .borrow_mut()
+                    .push((sql.to_string(), args.to_vec()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs what [`Tx::later`] kept: one statement, the others as the
+    /// data-modifying parts of its `WITH`, their parameters numbered on. An
+    /// upsert may not meet its own row twice in one statement, so a second
+    /// upsert of the same text starts another.
+    fn flush(&self) -> Result<()> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        let mut start = 0;
+        for end in 1..=pending.len() {
+            let next_repeats = pending.get(end).is_some_and(|(sql, _)| {
+                sql.contains("ON CONFLICT") && pending[start..end].iter().any(|(s, _)| s == sql)
+            });
+            if end == pending.len() || next_repeats {
+                self.run_together(&pending[start..end])?;
+                start = end;
+            }
+        }
+        Ok(())
+    }
+
+    /// Kept writes as one statement.
+    fn run_together(&self, writes: &[(String, Vec<Val>)]) -> Result<()> {
+        let Some(((last, last_args), rest)) = writes.split_last() else {
+            return Ok(());
+        };
+        if rest.is_empty() {
+            return self.run(last, last_args).map(drop);
+        }
+        let mut sql = String::from("WITH ");
+        let mut args = Vec::new();
+        for (i, (s, a)) in rest.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("w{i} AS ({})", renumber(s, args.len())));
+            args.extend_from_slice(a);
+        }
+        sql.push(' ');
+        sql.push_str(&renumber(last, args.len()));
+        args.extend_from_slice(last_args);
+        self.run(&sql, &args).map(drop)
+    }
+
+    fn run(&self, sql: &str, args: &[Val]) -> Result<usize> {
         match &self.inner {
             TxInner::Sqlite(t) => {
                 let mut st = t.prepare_cached(sql)?;
@@ -476,6 +591,8 @@ impl<'c> Tx<'c> {
         args: &[Val],
         mut f: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
+        self.flush()?;
+        self.forget_unless_read(sql);
         match &self.inner {
             TxInner::Sqlite(t) => {
                 let mut st = t.prepare_cached(sql)?;
@@ -523,6 +640,8 @@ impl<'c> Tx<'c> {
         args: &[Val],
         f: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
+        self.flush()?;
+        self.forget_unless_read(sql);
         match &self.inner {
             TxInner::Sqlite(t) => {
                 let mut st = t.prepare_cached(sql)?;
@@ -555,23 +674,79 @@ impl<'c> Tx<'c> {
     }
 
     /// Runs `f` under a savepoint: what it wrote stays when it succeeds and is
-    /// undone, alone, when it fails (one line of an import).
+    /// undone, alone, when it fails (one line of an import). The savepoint
+    /// of one that succeeds is released by the next, or by the commit: what
+    /// runs between them is never rolled back to it.
     pub fn attempt<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.script("SAVEPOINT attempt")?;
-        match f(self) {
+        let open = if self.savepoint.replace(false) {
+            "RELEASE SAVEPOINT attempt; SAVEPOINT attempt"
+        } else {
+            "SAVEPOINT attempt"
+        };
+        self.script(open)?;
+        // What it kept for later is part of it: run before it is judged.
+        match f(self).and_then(|v| self.flush().map(|()| v)) {
             Ok(v) => {
-                self.script("RELEASE SAVEPOINT attempt")?;
+                self.savepoint.set(true);
                 Ok(v)
             }
             Err(e) => {
+                // What was read inside it may have been undone with it.
+                self.memo.borrow_mut().clear();
+                self.pending.borrow_mut().clear();
                 self.script("ROLLBACK TO SAVEPOINT attempt; RELEASE SAVEPOINT attempt")?;
                 Err(e)
             }
         }
     }
 
+    /// The value `read` makes, read once per transaction for the same
+    /// question (`what`, a name for it) and arguments: for the tables a
+    /// booking only reads ([`MEMO_TABLES`]) and the token counters, so that
+    /// an import's lines or a series' occurrences do not ask again for the
+    /// same clinic, doctor and windows (on PostgreSQL, a round trip each). A
+    /// write in the same transaction that names one of those tables forgets
+    /// what was kept, and so does an [`Tx::attempt`] undone; another process
+    /// cannot write meanwhile (a write transaction holds the write lock, a
+    /// read one sees one snapshot).
+    pub fn memo<T: Clone + 'static>(
+        &self,
+        what: &'static str,
+        args: &[Val],
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let key = (what, args.to_vec());
+        if let Some(kept) = self.memo.borrow().get(&key) {
+            if let Some(v) = kept.downcast_ref::<T>() {
+                return Ok(v.clone());
+            }
+        }
+        let v = read()?;
+        self.memo
+            .borrow_mut()
+            .insert(key, std::rc::Rc::new(v.clone()));
+        Ok(v)
+    }
+
+    /// Forgets what [`Tx::memo`] kept when `sql` names a table it keeps.
+    fn forget(&self, sql: &str) {
+        let mut memo = self.memo.borrow_mut();
+        if !memo.is_empty() && MEMO_TABLES.iter().any(|t| sql.contains(t)) {
+            memo.clear();
+        }
+    }
+
+    /// [`Tx::forget`] for a statement that may write (a `RETURNING`).
+    fn forget_unless_read(&self, sql: &str) {
+        if !sql.starts_with("SELECT") {
+            self.forget(sql);
+        }
+    }
+
     /// Several statements with no parameters (a migration).
     pub fn script(&self, sql: &str) -> Result<()> {
+        self.flush()?;
+        self.forget(sql);
         match &self.inner {
             TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
             TxInner::Postgres(t, _) => Ok(t.borrow_mut().batch_execute(sql)?),
@@ -628,6 +803,9 @@ pub(super) fn pg_write<T>(
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
+    } else {
+        // A rehearsal meets what the writes kept for later would meet.
+        tx.flush()?;
     }
     Ok(out)
 }
@@ -708,5 +886,144 @@ impl From<rusqlite::Error> for Error {
             },
             _ => Error::internal(format!("database error: {e}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Doctor;
+    use crate::store::{appointments, doctors, Store};
+
+    #[test]
+    fn renumbered_parameters_follow_the_ones_before() {
+        assert_eq!(
+            renumber("INSERT INTO t VALUES (?1, '?2', ?12, ?1)", 3),
+            "INSERT INTO t VALUES (?4, '?2', ?15, ?4)"
+        );
+        assert_eq!(renumber("SELECT 1", 7), "SELECT 1");
+    }
+
+    fn doctor(name: &str) -> Doctor {
+        let now = chrono::Utc::now();
+        Doctor {
+            id: crate::store::new_id(),
+            full_name: name.into(),
+            specialty: None,
+            slot_minutes: None,
+            active: true,
+            max_per_day: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn doctors_kept(tx: &Tx) -> Result<i64> {
+        tx.memo("test::doctors", args![], || {
+            tx.one("SELECT count(*) FROM doctors", args![])
+        })
+    }
+
+    fn meta(tx: &Tx, key: &str) -> Result<Option<String>> {
+        tx.row("SELECT value FROM meta WHERE key = ?1", args![key], |r| {
+            r.get(0)
+        })
+    }
+
+    /// What the transaction keeps and what it puts off, the same on either
+    /// engine (SQLite runs a kept write at once, PostgreSQL later).
+    fn kept_and_later(st: &mut Store) {
+        st.write(|tx| {
+            // A read kept is forgotten by a write to its table…
+            assert_eq!(doctors_kept(tx)?, 0);
+            doctors::insert(tx, &doctor("Dr. Uno"))?;
+            assert_eq!(doctors_kept(tx)?, 1);
+            // …and by an attempt undone, whatever it read meanwhile.
+            let undone = tx.attempt(|tx| {
+                doctors::insert(tx, &doctor("Dr. Dos"))?;
+                assert_eq!(doctors_kept(tx)?, 2);
+                Err::<(), _>(Error::field("x", "undone"))
+            });
+            assert!(undone.is_err());
+            assert_eq!(doctors_kept(tx)?, 1);
+
+            // Writes put off run before the next read, together.
+            tx.later(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                args!["a", "1"],
+            )?;
+            tx.later(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                args!["b", "2"],
+            )?;
+            assert_eq!(meta(tx, "b")?.as_deref(), Some("2"));
+            // One that fails fails its own attempt, which is undone alone.
+            tx.attempt(|tx| {
+                tx.later(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    args!["c", "3"],
+                )
+            })?;
+            let clash = tx.attempt(|tx| {
+                tx.later(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    args!["d", "4"],
+                )?;
+                tx.later(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    args!["a", "5"],
+                )
+            });
+            assert!(clash.is_err(), "a key taken twice");
+            assert_eq!(meta(tx, "a")?.as_deref(), Some("1"));
+            assert_eq!(meta(tx, "c")?.as_deref(), Some("3"));
+            assert_eq!(meta(tx, "d")?, None);
+
+            // Tokens: counted on, two of one day with no read between them,
+            // and one taken by an attempt undone is given again.
+            let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+            assert_eq!(appointments::next_token(tx, "doc", day)?, 1);
+            assert_eq!(appointments::next_token(tx, "doc", day)?, 2);
+            let undone = tx.attempt(|tx| {
+                assert_eq!(appointments::next_token(tx, "doc", day)?, 3);
+                Err::<(), _>(Error::field("x", "undone"))
+            });
+            assert!(undone.is_err());
+            assert_eq!(appointments::next_token(tx, "doc", day)?, 3);
+            Ok(())
+        })
+        .unwrap();
+        // Committed: another transaction goes on from the last one written.
+        st.write(|tx| {
+            let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+            assert_eq!(appointments::next_token(tx, "doc", day)?, 4);
+            assert_eq!(meta(tx, "a")?.as_deref(), Some("1"));
+            assert_eq!(doctors_kept(tx)?, 1);
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time() {
+        kept_and_later(&mut Store::in_memory().unwrap());
+    }
+
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time_on_postgres() {
+        let server = std::env::var("APPT_TEST_PG").expect("APPT_TEST_PG");
+        let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
+        kept_and_later(&mut st);
+        drop(st);
+        admin
+            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            .unwrap();
     }
 }

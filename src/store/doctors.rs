@@ -82,13 +82,15 @@ pub fn ensure_unique(conn: &Tx, name: &str, except: &str) -> Result<()> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
-    by_id(
-        conn,
-        &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
-        id,
-        "Doctor",
-        from_row,
-    )
+    conn.memo("doctors::get", args![id], || {
+        by_id(
+            conn,
+            &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
+            id,
+            "Doctor",
+            from_row,
+        )
+    })
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
@@ -121,14 +123,5 @@ pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
         ),
         args![clinic_id],
         from_row,
-    )
-}
-
-/// The clinics where the doctor has windows.
-pub fn clinic_ids(conn: &Tx, doctor_id: &str) -> Result<Vec<String>> {
-    conn.rows(
-        "SELECT DISTINCT clinic_id FROM windows WHERE doctor_id = ?1 ORDER BY clinic_id",
-        args![doctor_id],
-        |r| r.get(0),
     )
 }

@@ -25,7 +25,7 @@ pub struct Event {
 /// Every column of the table.
 pub const COLS: &str = "id, type, appointment_id, created_at, data, actor";
 
-/// Records that `actor` made the change `kind` to the appointment; returns the event's ID.
+/// Records that `actor` made the change `kind` to the appointment.
 pub fn record(
     conn: &Tx,
     kind: &str,
@@ -33,9 +33,9 @@ pub fn record(
     data: &Value,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<i64> {
-    conn.one(
-        "INSERT INTO events (type, appointment_id, created_at, data, actor) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+) -> Result<()> {
+    conn.later(
+        "INSERT INTO events (type, appointment_id, created_at, data, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
         args![kind, appointment_id, epoch(now), data.to_string(), actor.to_string()],
     )
 }

@@ -171,16 +171,41 @@ pub(super) fn by_words(tx: &Tx, l: &Lookup, input: &str) -> Result<Vec<(String, 
     Ok(found)
 }
 
+/// Whether `input` is spelt as an ID can be: lowercase hex digits and dashes.
+fn could_be_id(input: &str) -> bool {
+    !input.is_empty()
+        && input
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
+}
+
 /// Resolves an ID, a unique ID prefix of at least 4 characters, or a name
-/// as people say it (docs/commands.md#references).
+/// as people say it (docs/commands.md#references); a table a booking only
+/// reads answers once per transaction for the same input ([`Tx::memo`]).
 pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
+    if super::db::MEMO_TABLES.contains(&l.table) {
+        tx.memo("lookup::resolve", args![l.table, input], || {
+            resolve_now(tx, l, input)
+        })
+    } else {
+        resolve_now(tx, l, input)
+    }
+}
+
+fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     let input = input.trim();
     let filter = l.filter();
-    let exact: Option<String> = tx.row(
-        &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
-        args![input],
-        |r| r.get(0),
-    )?;
+    // IDs are lowercase hex and dashes (`new_id`): a name is not asked for
+    // as one (on PostgreSQL, a round trip less).
+    let exact: Option<String> = if could_be_id(input) {
+        tx.row(
+            &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
+            args![input],
+            |r| r.get(0),
+        )?
+    } else {
+        None
+    };
     if let Some(id) = exact {
         return Ok(id);
     }

@@ -269,7 +269,12 @@ pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             format!("A patient with phone {} already exists", p.phone),
         ));
     }
-    conn.exec(
+    insert_row(conn, p, sealed_id)
+}
+
+/// [`insert`] once the phone is known to be free.
+fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
+    conn.later(
         &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             p.id,
@@ -312,31 +317,61 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     Ok(())
 }
 
+/// Who has a phone, for [`upsert_by_phone`].
+pub enum PhoneOwner<'a> {
+    /// Not asked yet: it asks.
+    Unasked,
+    /// Asked already in this transaction (which holds the write lock, so
+    /// the answer still holds): one query less for a booking.
+    Asked(Option<&'a Patient>),
+}
+
+/// What [`upsert_by_phone`] did.
+pub struct Upserted {
+    pub id: String,
+    /// The name the patient had, when this renamed it.
+    pub renamed_from: Option<String>,
+    /// Whether the phone was new, and so is the patient.
+    pub created: bool,
+}
+
 /// Booking's patient step: find by phone; a new name replaces the old one
 /// (docs/rules.md#booking rule 9); a new phone makes a new patient. A national ID given
-/// is sealed with `keys` for the patient it ends up on. Returns the patient
-/// and the name it had, when this renamed it (family members share phones).
+/// is sealed with `keys` for the patient it ends up on (family members
+/// share phones, so a name may replace another).
 pub fn upsert_by_phone(
     conn: &Tx,
     name: &str,
     phone: &str,
+    owner: PhoneOwner,
     national_id: Option<(&str, &Keyring)>,
     now: DateTime<Utc>,
-) -> Result<(String, Option<String>)> {
+) -> Result<Upserted> {
     let seal = |id: &str| {
         national_id
             .map(|(plain, keys)| keys.seal(id, plain))
             .transpose()
     };
-    if let Some(s) = by_phone(conn, phone)? {
-        let sealed_id = seal(&s.patient.id)?;
-        conn.exec(
+    let asked;
+    let owner = match owner {
+        PhoneOwner::Asked(o) => o,
+        PhoneOwner::Unasked => {
+            asked = by_phone(conn, phone)?.map(|s| s.patient);
+            asked.as_ref()
+        }
+    };
+    if let Some(o) = owner {
+        let sealed_id = seal(&o.id)?;
+        conn.later(
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
-            args![s.patient.id, name, name_key(name), sealed_id, epoch(now)],
+            args![o.id, name, name_key(name), sealed_id, epoch(now)],
         )?;
-        let renamed = (s.patient.full_name != name).then_some(s.patient.full_name);
-        return Ok((s.patient.id, renamed));
+        return Ok(Upserted {
+            id: o.id.clone(),
+            renamed_from: (o.full_name != name).then(|| o.full_name.clone()),
+            created: false,
+        });
     }
     let p = Patient {
         id: new_id(),
@@ -349,8 +384,12 @@ pub fn upsert_by_phone(
         created_at: now,
         updated_at: now,
     };
-    insert(conn, &p, seal(&p.id)?.as_deref())?;
-    Ok((p.id, None))
+    insert_row(conn, &p, seal(&p.id)?.as_deref())?;
+    Ok(Upserted {
+        id: p.id,
+        renamed_from: None,
+        created: true,
+    })
 }
 
 pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {

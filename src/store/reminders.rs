@@ -144,17 +144,34 @@ pub fn schedule(
     offsets: &[i64],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    // One statement for all of them (on PostgreSQL, one round trip).
+    let mut values = Vec::new();
+    let mut args = args![appointment_id, epoch(now)].to_vec();
     for &offset in offsets {
         // An offset reaching back past any instant is never ahead.
         let due = Duration::try_minutes(offset).and_then(|o| starts_at.checked_sub_signed(o));
         if let Some(due) = due.filter(|due| *due > now) {
-            conn.exec(
-                "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5)",
-                args![new_id(), appointment_id, offset, epoch(due), epoch(now)],
-            )?;
+            let n = args.len();
+            values.push(format!(
+                "(?{}, ?1, ?{}, ?{}, 'pending', ?2, ?2)",
+                n + 1,
+                n + 2,
+                n + 3
+            ));
+            args.extend_from_slice(args![new_id(), offset, epoch(due)]);
         }
     }
+    if values.is_empty() {
+        return Ok(());
+    }
+    conn.later(
+        &format!(
+            "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) \
+             VALUES {}",
+            values.join(", ")
+        ),
+        &args,
+    )?;
     Ok(())
 }
 
@@ -187,7 +204,7 @@ pub fn queue(
     waitlist_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.exec(
+    conn.later(
         "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at, kind, data, waitlist_id) \
          VALUES (?1, ?2, 0, ?3, 'pending', ?3, ?3, ?4, ?5, ?6)",
         args![new_id(), appointment_id, epoch(now), kind, data.map(|d| d.to_string()), waitlist_id],

@@ -95,13 +95,15 @@ pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Service> {
-    by_id(
-        conn,
-        &format!("SELECT {COLS} FROM services WHERE id = ?1"),
-        id,
-        "Service",
-        from_row,
-    )
+    conn.memo("services::get", args![id], || {
+        by_id(
+            conn,
+            &format!("SELECT {COLS} FROM services WHERE id = ?1"),
+            id,
+            "Service",
+            from_row,
+        )
+    })
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Service>> {

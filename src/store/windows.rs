@@ -91,35 +91,37 @@ fn from_row(r: &Row) -> Result<Window> {
     })
 }
 
-/// The windows matching `cond`, each with the services it takes: two
-/// statements however many windows match (a 50-doctor clinic has a hundred
-/// or more, and on PostgreSQL each statement is a round trip).
-fn query(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
-    let mut ws = conn.rows(
+/// The windows matching `cond`, each with the services it takes: one
+/// statement however many windows match (a 50-doctor clinic has a hundred
+/// or more, and on PostgreSQL each statement is a round trip), and none
+/// when the transaction has asked already.
+fn query(conn: &Tx, cond: &'static str, args: &[Val]) -> Result<Vec<Window>> {
+    conn.memo(cond, args, || read(conn, cond, args))
+}
+
+fn read(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
+    let mut ws: Vec<Window> = Vec::new();
+    // A row per window and service it takes (one for a window that names
+    // none), a window's rows together.
+    conn.each(
         &format!(
-            "SELECT {COLS} FROM windows WHERE {cond} ORDER BY clinic_id, doctor_id, date, weekdays, start_minute"
+            "SELECT {COLS}, s.service_id FROM windows \
+             LEFT JOIN window_services s ON s.window_id = windows.id WHERE {cond} \
+             ORDER BY clinic_id, doctor_id, date, weekdays, start_minute, id, s.service_id"
         ),
         args,
-        from_row,
+        |r| {
+            let id: String = r.get(0)?;
+            let service: Option<String> = r.get(15)?;
+            if ws.last().is_none_or(|w| w.id != id) {
+                ws.push(from_row(r)?);
+            }
+            if let (Some(w), Some(s)) = (ws.last_mut(), service) {
+                w.services.push(s);
+            }
+            Ok(())
+        },
     )?;
-    if ws.is_empty() {
-        return Ok(ws);
-    }
-    let mut services: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    for (window, service) in conn.rows(
-        &format!(
-            "SELECT window_id, service_id FROM window_services \
-             WHERE window_id IN (SELECT id FROM windows WHERE {cond}) ORDER BY window_id, service_id"
-        ),
-        args,
-        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
-    )? {
-        services.entry(window).or_default().push(service);
-    }
-    for w in &mut ws {
-        w.services = services.remove(&w.id).unwrap_or_default();
-    }
     Ok(ws)
 }
 
