@@ -86,6 +86,11 @@ impl Checked {
     pub fn repeat(&self) -> Option<&Repeat> {
         self.repeat.as_ref()
     }
+
+    /// The external reference given, if any.
+    pub fn external_ref(&self) -> Option<&str> {
+        self.external_ref.as_deref()
+    }
 }
 
 /// Rule 1: values, every bad field named at once.
@@ -304,6 +309,14 @@ pub(super) fn insert(
 struct Who {
     existing: Option<Patient>,
     phone: Option<String>,
+}
+
+/// The phone (E.164) a booking's patient will be asked for by, when it can
+/// be read now (the clinic is found); for looking many up at once.
+pub(super) fn phone_to_ask(tx: &Tx, r: &BookRequest, c: &Checked) -> Option<String> {
+    let ph = c.phone.as_deref()?;
+    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref()).ok()?;
+    Dialing::of(&t.clinic).read(ph).ok()
 }
 
 /// Rule 2: the clinic and doctor, the patient if they exist (a local phone

@@ -11,7 +11,7 @@ use super::series::{self, RepeatInput};
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::Store;
+use crate::store::{appointments, patients, Store};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::io::BufRead;
@@ -231,6 +231,38 @@ fn line_text(bytes: &[u8], number: usize) -> Result<&str> {
     })
 }
 
+/// Lines read ahead and looked up together: who has their phones, and
+/// which of their external references are booked, asked for all of them at
+/// once (on PostgreSQL, two round trips for them all rather than two each).
+/// Only lines that have come already are read ahead ([`Input`]).
+const AHEAD: usize = 256;
+
+/// A line read ahead.
+struct Ahead {
+    /// From 1.
+    number: usize,
+    /// Bytes read up to its end.
+    read: u64,
+    parsed: Result<(BookRequest, book::Checked)>,
+}
+
+/// Asks at once what the lines' bookings will ask one by one: the patients
+/// with their phones, the appointments holding their external references.
+/// What it finds is kept in the transaction ([`Tx::keep`]); a line whose
+/// phone cannot be read yet is asked for when it is booked.
+fn look_up(tx: &Tx, ahead: &[Ahead]) -> Result<()> {
+    let parsed = || ahead.iter().filter_map(|a| a.parsed.as_ref().ok());
+    let phones: Vec<String> = parsed()
+        .filter_map(|(req, checked)| book::phone_to_ask(tx, req, checked))
+        .collect();
+    let refs: Vec<&str> = parsed()
+        .filter_map(|(_, checked)| checked.external_ref())
+        .collect();
+    let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+    patients::look_up_phones(tx, &phones)?;
+    appointments::look_up_external_refs(tx, &refs)
+}
+
 /// What every line shares: `--clinic` and `$APPT_KEY`.
 pub struct ImportRequest {
     pub clinic: Option<String>,
@@ -255,11 +287,25 @@ fn parse(
     Ok((req, checked))
 }
 
+/// What an import reads: lines, and which of them have come already (on a
+/// pipe, the next line may not have been written yet, and a line that has
+/// come is booked without waiting for it).
+pub trait Input: BufRead {
+    /// The bytes read in and not consumed yet.
+    fn waiting(&self) -> &[u8];
+}
+
+impl<R: std::io::Read> Input for std::io::BufReader<R> {
+    fn waiting(&self) -> &[u8] {
+        self.buffer()
+    }
+}
+
 /// Books each line of `input`; `progress` is told how many bytes and lines
 /// have been read.
 pub fn import(
     st: &mut Store,
-    input: &mut dyn BufRead,
+    input: &mut dyn Input,
     r: &ImportRequest,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(u64, usize),
@@ -278,34 +324,53 @@ pub fn import(
         let mut in_batch = 0;
         let started = std::time::Instant::now();
         while r.dry_run || (in_batch < limit && started.elapsed() < BATCH_TIME) {
-            let (n, line) = next_line(input, &mut bytes)
-                .map_err(|e| Error::internal(format!("cannot read the import: {e}")))?;
-            read += n;
-            let text = match line {
-                Read::End => return Ok(true),
-                Read::Line(b) => {
-                    bytes = b;
-                    number += 1;
-                    line_text(&bytes, number)
-                }
-                Read::TooLong => {
-                    number += 1;
-                    Err(Error::field(
-                        "line",
-                        format!(
-                            "not a booking request: the line is longer than {} KiB",
-                            MAX_LINE / 1024
-                        ),
-                    ))
-                }
+            // The next lines, read and parsed, then looked up together.
+            let room = if r.dry_run {
+                AHEAD
+            } else {
+                AHEAD.min(limit - in_batch)
             };
-            if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
-                continue;
+            let mut ahead: Vec<Ahead> = Vec::with_capacity(room);
+            let mut ended = false;
+            // A line not come whole yet is waited for only when none is ahead.
+            while ahead.len() < room && (ahead.is_empty() || input.waiting().contains(&b'\n')) {
+                let (n, line) = next_line(input, &mut bytes)
+                    .map_err(|e| Error::internal(format!("cannot read the import: {e}")))?;
+                read += n;
+                let text = match line {
+                    Read::End => {
+                        ended = true;
+                        break;
+                    }
+                    Read::Line(b) => {
+                        bytes = b;
+                        number += 1;
+                        line_text(&bytes, number)
+                    }
+                    Read::TooLong => {
+                        number += 1;
+                        Err(Error::field(
+                            "line",
+                            format!(
+                                "not a booking request: the line is longer than {} KiB",
+                                MAX_LINE / 1024
+                            ),
+                        ))
+                    }
+                };
+                if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
+                    continue;
+                }
+                ahead.push(Ahead {
+                    number,
+                    read,
+                    parsed: text.and_then(|t| parse(t.trim(), r, now)),
+                });
             }
-            in_batch += 1;
-            let outcome = text
-                .and_then(|t| parse(t.trim(), r, now))
-                .and_then(|(req, checked)| {
+            look_up(tx, &ahead)?;
+            for line in ahead {
+                in_batch += 1;
+                let outcome = line.parsed.and_then(|(req, checked)| {
                     tx.attempt(|tx| {
                         let actor = &Actor::Import;
                         // A series line books all its occurrences or none.
@@ -317,14 +382,20 @@ pub fn import(
                         }
                     })
                 });
-            match outcome {
-                Ok(true) => done.idempotent += 1,
-                Ok(_) => done.booked += 1,
-                // The database is unusable: no later line can do better.
-                Err(e) if e.code == Code::Database || e.code == Code::Internal => return Err(e),
-                Err(error) => done.reject(number, error),
+                match outcome {
+                    Ok(true) => done.idempotent += 1,
+                    Ok(_) => done.booked += 1,
+                    // The database is unusable: no later line can do better.
+                    Err(e) if e.code == Code::Database || e.code == Code::Internal => {
+                        return Err(e)
+                    }
+                    Err(error) => done.reject(line.number, error),
+                }
+                progress(line.read, line.number);
             }
-            progress(read, number);
+            if ended {
+                return Ok(true);
+            }
         }
         Ok(false)
     };

@@ -2,10 +2,10 @@
 //! booking use case; a progress bar on a terminal, a summary at the end.
 
 use super::Ctx;
-use crate::app::import::{self, ImportRequest};
+use crate::app::import::{self, ImportRequest, Input};
 use crate::error::{Error, Result};
 use crate::output::{human, json, Report};
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufReader, IsTerminal};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -22,13 +22,19 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let (mut input, size): (Box<dyn BufRead>, Option<u64>) = if a.file.as_os_str() == "-" {
-        (Box::new(BufReader::new(std::io::stdin())), None)
+    // A buffer of a few hundred lines: the lines already in it are looked
+    // up together (app::import's read-ahead).
+    const BUFFER: usize = 64 * 1024;
+    let (mut input, size): (Box<dyn Input>, Option<u64>) = if a.file.as_os_str() == "-" {
+        (
+            Box::new(BufReader::with_capacity(BUFFER, std::io::stdin())),
+            None,
+        )
     } else {
         let f = std::fs::File::open(&a.file)
             .map_err(|e| Error::field("file", format!("cannot read {}: {e}", a.file.display())))?;
         let size = f.metadata().ok().map(|m| m.len());
-        (Box::new(BufReader::new(f)), size)
+        (Box::new(BufReader::with_capacity(BUFFER, f)), size)
     };
     // Progress only for a person watching: never on a pipe or a log.
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -51,7 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let done = import::import(
         &mut ctx.open()?,
-        &mut input,
+        input.as_mut(),
         &req,
         ctx.now,
         &mut |read, lines| {

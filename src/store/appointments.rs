@@ -2,7 +2,7 @@
 //! clinic, patient, doctor and service.
 
 use super::columns::{count, place, under};
-use super::db::{marks, Row, ToVal, Tx, Val};
+use super::db::{marks, Backend, Row, ToVal, Tx, Val};
 use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
@@ -275,20 +275,69 @@ pub fn of_patient(
 
 /// The active appointment holding an external reference (idempotency).
 pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
-    conn.row(
-        &format!(
-            "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
-            select()
-        ),
-        args![reference],
-        from_row,
+    conn.memo_on(BY_REF, &["appointments"], args![reference], || {
+        conn.row(
+            &format!(
+                "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
+                select()
+            ),
+            args![reference],
+            from_row,
+        )
+    })
+}
+
+/// [`by_external_ref`]'s kept answers ([`Tx::memo_on`]: a write to
+/// `appointments` forgets them, a new appointment only its reference's).
+const BY_REF: &str = "appointments::by_external_ref";
+
+/// The active appointments holding any of `n` references.
+fn by_refs_sql(backend: Backend, n: usize) -> String {
+    // Given a list, SQLite (no statistics gathered) would walk every active
+    // appointment by status rather than look each reference up in the index
+    // made for it.
+    let from = match backend {
+        Backend::Sqlite => "FROM appointments a INDEXED BY appt_external_ref",
+        Backend::Postgres => "FROM appointments a",
+    };
+    format!(
+        "{} WHERE a.external_reference_id IN ({}) AND a.status IN {ACTIVE}",
+        select().replacen("FROM appointments a", from, 1),
+        marks(1, n)
     )
+}
+
+/// Asks at once for the active appointments holding each of `references`
+/// (an import's next lines), so that [`by_external_ref`] need not ask for
+/// them one by one.
+pub fn look_up_external_refs(conn: &Tx, references: &[&str]) -> Result<()> {
+    let mut references = references.to_vec();
+    references.sort_unstable();
+    references.dedup();
+    for chunk in references.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|r| r.to_val()).collect();
+        let mut found: HashMap<String, Appointment> = HashMap::new();
+        for a in conn.rows(&by_refs_sql(conn.backend(), chunk.len()), &args, from_row)? {
+            if let Some(r) = a.external_reference_id.clone() {
+                found.entry(r).or_insert(a);
+            }
+        }
+        for r in chunk {
+            conn.keep(BY_REF, &["appointments"], args![r], found.remove(*r));
+        }
+    }
+    Ok(())
 }
 
 /// Inserts a new appointment; `solo` when its window takes one at a time (on
 /// PostgreSQL an exclusion constraint then backs the capacity rule).
 pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
-    conn.later(
+    let changes: Vec<(&'static str, Vec<Val>)> = a
+        .external_reference_id
+        .iter()
+        .map(|r| (BY_REF, args![r].to_vec()))
+        .collect();
+    conn.later_changing(
         &format!(
             "INSERT INTO appointments ({COLS}, solo) VALUES ({})",
             marks(1, count(COLS) + 1)
@@ -330,6 +379,7 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
             a.buffer_after,
             solo
         ],
+        &changes,
     )?;
     Ok(())
 }
@@ -529,7 +579,7 @@ pub fn day_counts(
 /// doctor's day ask once, and on PostgreSQL a booking's writes stay one round trip.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     let day = on.to_string();
-    let last = conn.memo("tokens::last", args![scope, day], || {
+    let last = conn.memo_on("tokens::last", &[], args![scope, day], || {
         let last: Option<i64> = conn.row(
             "SELECT last FROM tokens WHERE scope = ?1 AND local_date = ?2",
             args![scope, day],
@@ -927,6 +977,9 @@ mod tests {
             1,
         );
         assert_indexed(c, "SELECT count(*) FROM appointments WHERE created_at >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR source = ?2)", 2);
+        // An import's lines read ahead: each reference looked up.
+        let p = plan(c, &by_refs_sql(Backend::Sqlite, 256), 256);
+        assert!(p.contains("USING INDEX appt_external_ref"), "{p}");
         assert_indexed(
             c,
             &format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
@@ -965,6 +1018,10 @@ mod tests {
             (
                 format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
                 args!["p", "2026-06-15"].to_vec(),
+            ),
+            (
+                by_refs_sql(Backend::Postgres, 3),
+                args!["r1", "r2", "r3"].to_vec(),
             ),
             (day_sheet_sql(false), args!["c", "2026-06-15"].to_vec()),
             (day_sheet_sql(true), args!["c", "2026-06-15", "d"].to_vec()),

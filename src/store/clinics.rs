@@ -2,7 +2,7 @@
 
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
-use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
+use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
 use crate::core::{Clinic, Language, Settings};
 use crate::error::{Error, Result};
@@ -159,7 +159,7 @@ pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Clinic> {
-    get(conn, &resolve(conn, &LOOKUP, input)?)
+    super::lookup::find(conn, &LOOKUP, input, get)
 }
 
 /// The clinic named on the command line (or `$APPT_CLINIC`), else the only one.

@@ -372,19 +372,90 @@ pub struct Tx<'c> {
     pending: RefCell<Vec<(String, Vec<Val>)>>,
 }
 
-/// What [`Tx::memo`] has kept: a value by the question and arguments it answers.
-type Memo =
-    RefCell<std::collections::HashMap<(&'static str, Vec<Val>), std::rc::Rc<dyn std::any::Any>>>;
+/// What [`Tx::memo`] has kept: by the question and arguments it answers,
+/// the answer and the tables it was read from.
+type Memo = RefCell<std::collections::HashMap<(&'static str, Vec<Val>), Kept>>;
 
-/// The tables whose reads [`Tx::memo`] may keep: the ones a booking only
-/// reads. A statement naming one of them, run through [`Tx::exec`] or
-/// [`Tx::script`], forgets everything kept.
-pub(super) const MEMO_TABLES: [&str; 5] = ["clinics", "doctors", "services", "windows", "closures"];
+struct Kept {
+    on: &'static [&'static str],
+    value: std::rc::Rc<dyn std::any::Any>,
+}
+
+/// The tables a booking only reads, whose answers [`Tx::memo`] keeps.
+pub(super) const MEMO_TABLES: &[&str] = &["clinics", "doctors", "services", "windows", "closures"];
+
+/// Every table a kept answer may be read from ([`Tx::memo_on`] names one of
+/// them): a statement naming none of them forgets nothing.
+const KEPT_FROM: &[&str] = &[
+    "clinics",
+    "doctors",
+    "services",
+    "windows",
+    "closures",
+    "patients",
+    "appointments",
+];
 
 enum TxInner<'c> {
     Sqlite(rusqlite::Transaction<'c>),
     // The driver's methods take `&mut`; a `Tx` is shared by reference.
-    Postgres(RefCell<postgres::Transaction<'c>>, &'c Statements),
+    Postgres(RefCell<Pg<'c>>, &'c Statements),
+}
+
+/// A PostgreSQL transaction, or the session itself for a glance
+/// ([`pg_glance`]): one statement, which is atomic alone.
+enum Pg<'c> {
+    Tx(postgres::Transaction<'c>),
+    Bare(&'c mut postgres::Client),
+}
+
+impl Pg<'_> {
+    fn prepare(&mut self, sql: &str) -> std::result::Result<postgres::Statement, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.prepare(sql),
+            Pg::Bare(c) => c.prepare(sql),
+        }
+    }
+
+    fn execute(
+        &mut self,
+        st: &postgres::Statement,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<u64, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.execute(st, args),
+            Pg::Bare(c) => c.execute(st, args),
+        }
+    }
+
+    fn query(
+        &mut self,
+        st: &postgres::Statement,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.query(st, args),
+            Pg::Bare(c) => c.query(st, args),
+        }
+    }
+
+    fn query_raw<'a>(
+        &'a mut self,
+        st: &postgres::Statement,
+        args: &[Val],
+    ) -> std::result::Result<postgres::RowIter<'a>, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.query_raw(st, args.iter()),
+            Pg::Bare(c) => c.query_raw(st, args.iter()),
+        }
+    }
+
+    fn batch_execute(&mut self, sql: &str) -> std::result::Result<(), postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.batch_execute(sql),
+            Pg::Bare(c) => c.batch_execute(sql),
+        }
+    }
 }
 
 /// The statements a PostgreSQL connection has prepared, by their text: a
@@ -395,11 +466,7 @@ enum TxInner<'c> {
 pub struct Statements(RefCell<std::collections::HashMap<String, postgres::Statement>>);
 
 /// The prepared statement for `sql` (with `?N` turned into `$N`).
-fn prepared(
-    t: &mut postgres::Transaction,
-    cache: &Statements,
-    sql: &str,
-) -> Result<postgres::Statement> {
+fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<postgres::Statement> {
     let text = dollars(sql);
     if let Some(st) = cache.0.borrow().get(&text) {
         return Ok(st.clone());
@@ -466,7 +533,7 @@ impl<'c> Tx<'c> {
         }
     }
 
-    pub(super) fn postgres(inner: postgres::Transaction<'c>, cache: &'c Statements) -> Self {
+    fn postgres(inner: Pg<'c>, cache: &'c Statements) -> Self {
         Tx {
             inner: TxInner::Postgres(RefCell::new(inner), cache),
             memo: Memo::default(),
@@ -479,7 +546,10 @@ impl<'c> Tx<'c> {
         self.flush()?;
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),
-            TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
+            TxInner::Postgres(t, _) => match t.into_inner() {
+                Pg::Tx(t) => Ok(t.commit()?),
+                Pg::Bare(_) => Ok(()),
+            },
         }
     }
 
@@ -515,10 +585,17 @@ impl<'c> Tx<'c> {
     /// statement sees one snapshot), so none may depend on another's; the
     /// constraints are checked as for separate statements, when it runs.
     pub fn later(&self, sql: &str, args: &[Val]) -> Result<()> {
+        self.forget(sql);
+        self.put_off(sql, args)
+    }
+
+    fn put_off(&self, sql: &str, args: &[Val]) -> Result<()> {
         match &self.inner {
-            TxInner::Sqlite(_) => self.exec(sql, args).map(drop),
+            TxInner::Sqlite(_) => {
+                self.flush()?;
+                self.run(sql, args).map(drop)
+            }
             TxInner::Postgres(..) => {
-                self.forget(sql);
                 self.pending
                     .borrow_mut()
                     .push((sql.to_string(), args.to_vec()));
@@ -528,16 +605,17 @@ impl<'c> Tx<'c> {
     }
 
     /// Runs what [`Tx::later`] kept: one statement, the others as the
-    /// data-modifying parts of its `WITH`, their parameters numbered on. An
-    /// upsert may not meet its own row twice in one statement, so a second
-    /// upsert of the same text starts another.
+    /// data-modifying parts of its `WITH`, their parameters numbered on.
+    /// The parts of one statement run in no set order, so a statement kept
+    /// twice starts another: two events keep the order of their IDs, and an
+    /// upsert does not meet its own row twice.
     fn flush(&self) -> Result<()> {
         let pending = std::mem::take(&mut *self.pending.borrow_mut());
         let mut start = 0;
         for end in 1..=pending.len() {
-            let next_repeats = pending.get(end).is_some_and(|(sql, _)| {
-                sql.contains("ON CONFLICT") && pending[start..end].iter().any(|(s, _)| s == sql)
-            });
+            let next_repeats = pending
+                .get(end)
+                .is_some_and(|(sql, _)| pending[start..end].iter().any(|(s, _)| s == sql));
             if end == pending.len() || next_repeats {
                 self.run_together(&pending[start..end])?;
                 start = end;
@@ -607,7 +685,7 @@ impl<'c> Tx<'c> {
                 use postgres::fallible_iterator::FallibleIterator;
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
-                let mut rows = t.query_raw(&st, args.iter())?;
+                let mut rows = t.query_raw(&st, args)?;
                 while let Some(r) = rows.next()? {
                     f(&Row {
                         inner: RowRef::Postgres(&r),
@@ -715,25 +793,82 @@ impl<'c> Tx<'c> {
         args: &[Val],
         read: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
+        self.memo_on(what, MEMO_TABLES, args, read)
+    }
+
+    /// [`Tx::memo`] for an answer read from the tables `on` (none: only an
+    /// attempt undone forgets it, as for the token counters, which only
+    /// their own writer changes). A write naming one of them forgets it,
+    /// unless the write says which answers it changes
+    /// ([`Tx::later_changing`]).
+    pub fn memo_on<T: Clone + 'static>(
+        &self,
+        what: &'static str,
+        on: &'static [&'static str],
+        args: &[Val],
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         let key = (what, args.to_vec());
         if let Some(kept) = self.memo.borrow().get(&key) {
-            if let Some(v) = kept.downcast_ref::<T>() {
+            if let Some(v) = kept.value.downcast_ref::<T>() {
                 return Ok(v.clone());
             }
         }
         let v = read()?;
-        self.memo
-            .borrow_mut()
-            .insert(key, std::rc::Rc::new(v.clone()));
+        self.keep(what, on, args, v.clone());
         Ok(v)
     }
 
-    /// Forgets what [`Tx::memo`] kept when `sql` names a table it keeps.
+    /// Keeps `value` as the answer to `what` with `args`, read from `on`
+    /// (a look-up made for many at once, e.g. an import's next lines).
+    pub fn keep<T: 'static>(
+        &self,
+        what: &'static str,
+        on: &'static [&'static str],
+        args: &[Val],
+        value: T,
+    ) {
+        self.memo.borrow_mut().insert(
+            (what, args.to_vec()),
+            Kept {
+                on,
+                value: std::rc::Rc::new(value),
+            },
+        );
+    }
+
+    /// Forgets the kept answers read from a table `sql` names.
     fn forget(&self, sql: &str) {
         let mut memo = self.memo.borrow_mut();
-        if !memo.is_empty() && MEMO_TABLES.iter().any(|t| sql.contains(t)) {
-            memo.clear();
+        if memo.is_empty() {
+            return;
         }
+        let named: Vec<&str> = KEPT_FROM
+            .iter()
+            .copied()
+            .filter(|t| sql.contains(t))
+            .collect();
+        if !named.is_empty() {
+            memo.retain(|_, k| !k.on.iter().any(|t| named.contains(t)));
+        }
+    }
+
+    /// [`Tx::later`] for a write known to change only the kept answers
+    /// `changes` names (a new patient changes who has their phone, and no
+    /// one else): those are forgotten, the others stay.
+    pub fn later_changing(
+        &self,
+        sql: &str,
+        args: &[Val],
+        changes: &[(&'static str, Vec<Val>)],
+    ) -> Result<()> {
+        {
+            let mut memo = self.memo.borrow_mut();
+            for key in changes {
+                memo.remove(key);
+            }
+        }
+        self.put_off(sql, args)
     }
 
     /// [`Tx::forget`] for a statement that may write (a `RETURNING`).
@@ -799,7 +934,7 @@ pub(super) fn pg_write<T>(
         .start()?;
     t.batch_execute("SET LOCAL lock_timeout = '10s'")?;
     t.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
-    let tx = Tx::postgres(t, cache);
+    let tx = Tx::postgres(Pg::Tx(t), cache);
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
@@ -821,7 +956,22 @@ pub(super) fn pg_read<T>(
         .isolation_level(postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let tx = Tx::postgres(t, cache);
+    let tx = Tx::postgres(Pg::Tx(t), cache);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `f`, which asks one question, on the session itself: no
+/// transaction around it (a statement is atomic alone), so one round trip
+/// rather than three (a server's token check on every request, the board's
+/// poll).
+pub(super) fn pg_glance<T>(
+    client: &mut postgres::Client,
+    cache: &Statements,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let tx = Tx::postgres(Pg::Bare(client), cache);
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
@@ -957,6 +1107,17 @@ mod tests {
                 args!["b", "2"],
             )?;
             assert_eq!(meta(tx, "b")?.as_deref(), Some("2"));
+            // Two of one statement keep their order (an event log's IDs).
+            for kind in ["appointment.booked", "appointment.checked_in"] {
+                tx.later(
+                    "INSERT INTO events (type, appointment_id, created_at, data, actor) \
+                     VALUES (?1, NULL, 0, '{}', 'test')",
+                    args![kind],
+                )?;
+            }
+            let kinds: Vec<String> =
+                tx.rows("SELECT type FROM events ORDER BY id", args![], |r| r.get(0))?;
+            assert_eq!(kinds, ["appointment.booked", "appointment.checked_in"]);
             // One that fails fails its own attempt, which is undone alone.
             tx.attempt(|tx| {
                 tx.later(

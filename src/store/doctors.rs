@@ -2,7 +2,7 @@
 
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
-use super::{by_id, epoch, name_key, resolve, Lookup};
+use super::{by_id, epoch, name_key, Lookup};
 use crate::args;
 use crate::core::Doctor;
 use crate::error::{Error, Result};
@@ -102,7 +102,7 @@ pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
-    get(conn, &resolve(conn, &LOOKUP, input)?)
+    super::lookup::find(conn, &LOOKUP, input, get)
 }
 
 /// A doctor who can take bookings: an inactive one is `NOT_FOUND` (docs/rules.md#booking rule 2).

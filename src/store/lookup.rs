@@ -179,6 +179,24 @@ fn could_be_id(input: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
 }
 
+/// The row `input` names ([`resolve`]), read by `get`: a whole ID is read
+/// at once, one question rather than two (programs name things by ID).
+pub fn find<T>(
+    tx: &Tx,
+    l: &Lookup,
+    input: &str,
+    get: impl Fn(&Tx, &str) -> Result<T>,
+) -> Result<T> {
+    let id = input.trim();
+    if could_be_id(id) {
+        match get(tx, id) {
+            Err(e) if e.code == crate::error::Code::NotFound => {}
+            found => return found,
+        }
+    }
+    get(tx, &resolve(tx, l, input)?)
+}
+
 /// Resolves an ID, a unique ID prefix of at least 4 characters, or a name
 /// as people say it (docs/commands.md#references); a table a booking only
 /// reads answers once per transaction for the same input ([`Tx::memo`]).

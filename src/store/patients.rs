@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
-use super::db::{Row, Tx, Val};
+use super::db::{marks, Row, ToVal, Tx, Val};
 use super::stored::{col, Kind, Table};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
@@ -21,6 +21,7 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// A patient as stored: the national ID still sealed.
+#[derive(Clone)]
 pub struct Stored {
     pub patient: Patient,
     pub sealed_id: Option<Vec<u8>>,
@@ -231,8 +232,47 @@ pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
     one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found("Patient"))
 }
 
+/// The patient with this phone (E.164): asked once per transaction
+/// ([`Tx::memo_on`]; a write to `patients` forgets it, a booking's own
+/// writes forget their phone's).
 pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
-    one(conn, "phone = ?1", phone)
+    conn.memo_on(BY_PHONE, &["patients"], args![phone], || {
+        one(conn, "phone = ?1", phone)
+    })
+}
+
+const BY_PHONE: &str = "patients::by_phone";
+
+/// What writing the patient with `phone` changes of what [`by_phone`] kept.
+fn changes(phone: &str) -> [(&'static str, Vec<Val>); 1] {
+    [(BY_PHONE, args![phone].to_vec())]
+}
+
+/// Asks at once who has each of `phones` (E.164; an import's next lines),
+/// so that [`by_phone`] need not ask for them one by one.
+pub fn look_up_phones(conn: &Tx, phones: &[&str]) -> Result<()> {
+    let mut phones = phones.to_vec();
+    phones.sort_unstable();
+    phones.dedup();
+    for chunk in phones.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|p| p.to_val()).collect();
+        let mut found: std::collections::HashMap<String, Stored> = conn
+            .rows(
+                &format!(
+                    "SELECT {COLS} FROM patients WHERE phone IN ({})",
+                    marks(1, chunk.len())
+                ),
+                &args,
+                from_row,
+            )?
+            .into_iter()
+            .map(|s| (s.patient.phone.clone(), s))
+            .collect();
+        for phone in chunk {
+            conn.keep(BY_PHONE, &["patients"], args![phone], found.remove(*phone));
+        }
+    }
+    Ok(())
 }
 
 /// A patient by ID, unique ID prefix, or phone (in any common spelling; a
@@ -274,7 +314,7 @@ pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
 
 /// [`insert`] once the phone is known to be free.
 fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
-    conn.later(
+    conn.later_changing(
         &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             p.id,
@@ -287,6 +327,7 @@ fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             epoch(p.updated_at),
             name_key(&p.full_name)
         ],
+        &changes(&p.phone),
     )?;
     Ok(())
 }
@@ -362,10 +403,11 @@ pub fn upsert_by_phone(
     };
     if let Some(o) = owner {
         let sealed_id = seal(&o.id)?;
-        conn.later(
+        conn.later_changing(
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
             args![o.id, name, name_key(name), sealed_id, epoch(now)],
+            &changes(phone),
         )?;
         return Ok(Upserted {
             id: o.id.clone(),

@@ -162,6 +162,88 @@ fn a_rerun_of_lines_with_external_refs_books_nothing_twice() {
     assert_eq!(env.snapshot(), before);
 }
 
+/// Lines read ahead are looked up together (their phones' patients, their
+/// external references); what a line books changes what the next ones find,
+/// as if each line asked for itself.
+#[test]
+fn lines_read_ahead_see_what_the_lines_before_them_booked() {
+    let env = Env::clinic();
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-17",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000009",
+        "--name",
+        "Ya Registrada",
+    ]);
+    let patients = |env: &Env| {
+        env.ok(&["patient", "list"])["patients"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = patients(&env);
+    let file = write(
+        &env,
+        &[
+            line(
+                "10:00",
+                "+50370000001",
+                json!({"external_ref": "r-1", "name": "Ana Uno"}),
+            ),
+            // The same phone: the patient the line above made, renamed.
+            line(
+                "10:30",
+                "+50370000001",
+                json!({"external_ref": "r-2", "name": "Ana Dos", "date": "2026-06-17"}),
+            ),
+            // The first line's reference: already booked.
+            line("11:00", "+50370000002", json!({"external_ref": "r-1"})),
+            // The first line's time: refused, and undone alone.
+            line("10:00", "+50370000003", json!({})),
+            // A patient from before the import, the phone spelt otherwise.
+            line(
+                "11:30",
+                "+503 7000-0009",
+                json!({"external_ref": "r-3", "name": "Ya Registrada"}),
+            ),
+            line("12:00", "+50370000009", json!({"external_ref": "r-3"})),
+        ],
+    );
+    let (out, v) = import(&env, &[&file]);
+    assert_eq!(
+        (
+            v["booked"].as_i64(),
+            v["idempotent"].as_i64(),
+            v["rejected"].as_i64()
+        ),
+        (Some(3), Some(2), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["line"], 4);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        patients(&env),
+        before + 1,
+        "one new patient, for +50370000001"
+    );
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    let booked: Vec<(&str, &str)> = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (s(&a["start_time"]), s(&a["patient"]["full_name"])))
+        .collect();
+    assert_eq!(booked, [("10:00", "Ana Dos"), ("11:30", "Ya Registrada")]);
+    let next_day = env.ok(&["list", "--date", "2026-06-17"]);
+    assert_eq!(next_day["appointments"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn standard_input_and_quiet_on_a_pipe() {
     let env = Env::clinic();
