@@ -580,8 +580,8 @@ impl<'c> Tx<'c> {
     /// `UPDATE` of one row), run now on SQLite and on PostgreSQL kept until
     /// the next statement, the end of an [`Tx::attempt`] or the commit, and
     /// run then with the others kept meanwhile as one statement: a booking's
-    /// patient, appointment, reminders, event and message are one round trip
-    /// rather than five. Kept writes see none of each other's changes (a
+    /// token, patient, appointment, reminders, event and message are one
+    /// round trip rather than six. Kept writes see none of each other's changes (a
     /// statement sees one snapshot), so none may depend on another's; the
     /// constraints are checked as for separate statements, when it runs.
     pub fn later(&self, sql: &str, args: &[Val]) -> Result<()> {
