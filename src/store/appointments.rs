@@ -1006,66 +1006,56 @@ mod tests {
     /// front-desk queries are served by indexes: with sequential scans
     /// discouraged, a plan that still scans a table has no index to use.
     #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
     fn front_desk_queries_use_indexes_on_postgres() {
-        let Ok(server) = std::env::var("APPT_TEST_PG") else {
-            return;
-        };
-        let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
-        let mut queries: Vec<(String, Vec<Val>)> = vec![
-            (
-                busy_sql("doctor_id = ?1"),
-                args!["d", 2_i64, 0_i64, 1_i64, "x"].to_vec(),
-            ),
-            (
-                busy_sql(CLINIC_WIDE),
-                args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
-            ),
-            (
-                format!("{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}", select()),
-                args!["r"].to_vec(),
-            ),
-            (
-                format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
-                args!["p", "2026-06-15"].to_vec(),
-            ),
-            (
-                by_refs_sql(Backend::Postgres, 3),
-                args!["r1", "r2", "r3"].to_vec(),
-            ),
-            (
-                day_sheet_sql(Backend::Postgres, false),
-                args!["c", "2026-06-15"].to_vec(),
-            ),
-            (
-                day_sheet_sql(Backend::Postgres, true),
-                args!["c", "2026-06-15", "d"].to_vec(),
-            ),
-        ];
-        for f in every_filter() {
-            queries.extend(list_queries(&f));
-        }
-        st.read(|tx| {
-            tx.exec("SET LOCAL enable_seqscan = off", &[])?;
-            for (sql, args) in &queries {
-                let plan: Vec<String> = tx.rows(&format!("EXPLAIN {sql}"), args, |r| r.get(0))?;
-                let plan = plan.join("\n");
-                assert!(
-                    !plan.contains("Seq Scan on appointments"),
-                    "full scan in\n{sql}\n{plan}"
-                );
+        crate::store::on_scratch_pg(|st| {
+            let mut queries: Vec<(String, Vec<Val>)> = vec![
+                (
+                    busy_sql("doctor_id = ?1"),
+                    args!["d", 2_i64, 0_i64, 1_i64, "x"].to_vec(),
+                ),
+                (
+                    busy_sql(CLINIC_WIDE),
+                    args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
+                ),
+                (
+                    format!("{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}", select()),
+                    args!["r"].to_vec(),
+                ),
+                (
+                    format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
+                    args!["p", "2026-06-15"].to_vec(),
+                ),
+                (
+                    by_refs_sql(Backend::Postgres, 3),
+                    args!["r1", "r2", "r3"].to_vec(),
+                ),
+                (
+                    day_sheet_sql(Backend::Postgres, false),
+                    args!["c", "2026-06-15"].to_vec(),
+                ),
+                (
+                    day_sheet_sql(Backend::Postgres, true),
+                    args!["c", "2026-06-15", "d"].to_vec(),
+                ),
+            ];
+            for f in every_filter() {
+                queries.extend(list_queries(&f));
             }
-            Ok(())
-        })
-        .unwrap();
-        drop(st);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+            st.read(|tx| {
+                tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+                for (sql, args) in &queries {
+                    let plan: Vec<String> =
+                        tx.rows(&format!("EXPLAIN {sql}"), args, |r| r.get(0))?;
+                    let plan = plan.join("\n");
+                    assert!(
+                        !plan.contains("Seq Scan on appointments"),
+                        "full scan in\n{sql}\n{plan}"
+                    );
+                }
+                Ok(())
+            })
             .unwrap();
+        });
     }
 }

@@ -1021,27 +1021,17 @@ mod tests {
     #[test]
     #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
     fn check_looks_booked_events_up_in_their_index_on_postgres() {
-        let server = std::env::var("APPT_TEST_PG").expect("APPT_TEST_PG");
-        let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+                let plan: Vec<String> =
+                    tx.rows(&format!("EXPLAIN {BOOKED_MISSING}"), &[], |r| r.get(0))?;
+                let plan = plan.join("\n");
+                assert!(plan.contains("events_booked"), "{plan}");
+                assert!(!plan.contains("Seq Scan on events"), "{plan}");
+                Ok(())
+            })
             .unwrap();
-        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
-        st.read(|tx| {
-            tx.exec("SET LOCAL enable_seqscan = off", &[])?;
-            let plan: Vec<String> =
-                tx.rows(&format!("EXPLAIN {BOOKED_MISSING}"), &[], |r| r.get(0))?;
-            let plan = plan.join("\n");
-            assert!(plan.contains("events_booked"), "{plan}");
-            assert!(!plan.contains("Seq Scan on events"), "{plan}");
-            Ok(())
-        })
-        .unwrap();
-        drop(st);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .unwrap();
+        });
     }
 }

@@ -1173,18 +1173,6 @@ mod tests {
     #[test]
     #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
     fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time_on_postgres() {
-        let server = std::env::var("APPT_TEST_PG").expect("APPT_TEST_PG");
-        let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
-        let mut st = Store::open(std::path::Path::new(&url), crate::store::Create::Never).unwrap();
-        kept_and_later(&mut st);
-        drop(st);
-        admin
-            .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .unwrap();
+        crate::store::on_scratch_pg(kept_and_later);
     }
 }

@@ -300,6 +300,25 @@ pub fn epoch(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
+/// Runs `f` on a database of its own on the suite's PostgreSQL server
+/// (`APPT_TEST_PG`, which a test calling it requires), dropped afterwards.
+#[cfg(test)]
+pub(crate) fn on_scratch_pg(f: impl FnOnce(&mut Store)) {
+    let server = std::env::var("APPT_TEST_PG").expect("APPT_TEST_PG");
+    let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+    let mut st = Store::open(std::path::Path::new(&url), Create::Never).unwrap();
+    f(&mut st);
+    drop(st);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
