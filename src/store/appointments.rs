@@ -311,22 +311,14 @@ fn by_refs_sql(backend: Backend, n: usize) -> String {
 /// (an import's next lines), so that [`by_external_ref`] need not ask for
 /// them one by one.
 pub fn look_up_external_refs(conn: &Tx, references: &[&str]) -> Result<()> {
-    let mut references = references.to_vec();
-    references.sort_unstable();
-    references.dedup();
-    for chunk in references.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|r| r.to_val()).collect();
-        let mut found: HashMap<String, Appointment> = HashMap::new();
-        for a in conn.rows(&by_refs_sql(conn.backend(), chunk.len()), &args, from_row)? {
-            if let Some(r) = a.external_reference_id.clone() {
-                found.entry(r).or_insert(a);
-            }
-        }
-        for r in chunk {
-            conn.keep(BY_REF, &["appointments"], args![r], found.remove(*r));
-        }
-    }
-    Ok(())
+    conn.keep_many(
+        BY_REF,
+        &["appointments"],
+        references,
+        |n| by_refs_sql(conn.backend(), n),
+        from_row,
+        |a: &Appointment| a.external_reference_id.as_deref(),
+    )
 }
 
 /// Inserts a new appointment; `solo` when its window takes one at a time (on

@@ -384,17 +384,9 @@ struct Kept {
 /// The tables a booking only reads, whose answers [`Tx::memo`] keeps.
 pub(super) const MEMO_TABLES: &[&str] = &["clinics", "doctors", "services", "windows", "closures"];
 
-/// Every table a kept answer may be read from ([`Tx::memo_on`] names one of
-/// them): a statement naming none of them forgets nothing.
-const KEPT_FROM: &[&str] = &[
-    "clinics",
-    "doctors",
-    "services",
-    "windows",
-    "closures",
-    "patients",
-    "appointments",
-];
+/// The other tables a kept answer may be read from ([`Tx::memo_on`]): a
+/// statement naming none of these nor of [`MEMO_TABLES`] forgets nothing.
+const ALSO_KEPT_FROM: &[&str] = &["patients", "appointments"];
 
 enum TxInner<'c> {
     Sqlite(rusqlite::Transaction<'c>),
@@ -837,14 +829,46 @@ impl<'c> Tx<'c> {
         );
     }
 
+    /// Asks for many keys at once and keeps each one's answer as
+    /// [`Tx::memo_on`] would have read it: the row whose `key_of` is the key,
+    /// or none. `sql(n)` asks for `n` keys (`?1` to `?n`), a few hundred a
+    /// statement (an import's next lines: one round trip for them all).
+    pub fn keep_many<T: Clone + 'static>(
+        &self,
+        what: &'static str,
+        on: &'static [&'static str],
+        keys: &[&str],
+        sql: impl Fn(usize) -> String,
+        from_row: impl Fn(&Row) -> Result<T>,
+        key_of: impl Fn(&T) -> Option<&str>,
+    ) -> Result<()> {
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        for chunk in keys.chunks(500) {
+            let args: Vec<Val> = chunk.iter().map(|k| k.to_val()).collect();
+            let mut found: std::collections::HashMap<String, T> = std::collections::HashMap::new();
+            for row in self.rows(&sql(chunk.len()), &args, &from_row)? {
+                if let Some(k) = key_of(&row).map(str::to_string) {
+                    found.entry(k).or_insert(row);
+                }
+            }
+            for k in chunk {
+                self.keep(what, on, crate::args![k], found.remove(*k));
+            }
+        }
+        Ok(())
+    }
+
     /// Forgets the kept answers read from a table `sql` names.
     fn forget(&self, sql: &str) {
         let mut memo = self.memo.borrow_mut();
         if memo.is_empty() {
             return;
         }
-        let named: Vec<&str> = KEPT_FROM
+        let named: Vec<&str> = MEMO_TABLES
             .iter()
+            .chain(ALSO_KEPT_FROM)
             .copied()
             .filter(|t| sql.contains(t))
             .collect();

@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
-use super::db::{marks, Row, ToVal, Tx, Val};
+use super::db::{marks, Row, Tx, Val};
 use super::stored::{col, Kind, Table};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
@@ -251,28 +251,19 @@ fn changes(phone: &str) -> [(&'static str, Vec<Val>); 1] {
 /// Asks at once who has each of `phones` (E.164; an import's next lines),
 /// so that [`by_phone`] need not ask for them one by one.
 pub fn look_up_phones(conn: &Tx, phones: &[&str]) -> Result<()> {
-    let mut phones = phones.to_vec();
-    phones.sort_unstable();
-    phones.dedup();
-    for chunk in phones.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|p| p.to_val()).collect();
-        let mut found: std::collections::HashMap<String, Stored> = conn
-            .rows(
-                &format!(
-                    "SELECT {COLS} FROM patients WHERE phone IN ({})",
-                    marks(1, chunk.len())
-                ),
-                &args,
-                from_row,
-            )?
-            .into_iter()
-            .map(|s| (s.patient.phone.clone(), s))
-            .collect();
-        for phone in chunk {
-            conn.keep(BY_PHONE, &["patients"], args![phone], found.remove(*phone));
-        }
-    }
-    Ok(())
+    conn.keep_many(
+        BY_PHONE,
+        &["patients"],
+        phones,
+        |n| {
+            format!(
+                "SELECT {COLS} FROM patients WHERE phone IN ({})",
+                marks(1, n)
+            )
+        },
+        from_row,
+        |s: &Stored| Some(s.patient.phone.as_str()),
+    )
 }
 
 /// A patient by ID, unique ID prefix, or phone (in any common spelling; a
