@@ -187,6 +187,7 @@ pub fn book_in(
     tell(tx, r, &saved, &who, true, actor, now)?;
     let send = p.target.clinic.settings.notify && !r.no_notify && !r.walk_in;
     notify::tell(tx, send, &saved, News::Booked { series: None }, now)?;
+    as_stored(tx, std::slice::from_ref(&saved))?;
     Ok(Booked {
         appointment: saved,
         idempotent: false,
@@ -200,9 +201,6 @@ pub(super) struct Prepared {
     pub target: Target,
     pub existing: Option<Patient>,
     phone: Option<String>,
-    /// Whether `existing` is who has `phone` (found by it, or found by
-    /// reference with that phone): writing the patient need not ask again.
-    phone_owner: bool,
     pub service: Option<Service>,
 }
 
@@ -216,16 +214,10 @@ impl Prepared {
 /// Rule 2.
 pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared> {
     let (target, who, service) = references(tx, r, c)?;
-    let phone_owner = match (&r.patient, &who.phone) {
-        (None, Some(_)) => true,
-        (Some(_), Some(ph)) => who.existing.as_ref().is_some_and(|e| &e.phone == ph),
-        _ => false,
-    };
     Ok(Prepared {
         target,
         existing: who.existing,
         phone: who.phone,
-        phone_owner,
         service,
     })
 }
@@ -246,7 +238,7 @@ pub(super) fn token(tx: &Tx, p: &Prepared, spot: &Placement) -> Result<i64> {
 /// Rule 9 for one appointment at `spot`: its row (in `series` when one is
 /// given, with `first` whether it is the series' first) and its reminders;
 /// returns it as saved, made from what was written rather than read back (a
-/// query less; test builds read it back and compare).
+/// query less; test builds read it back and compare, [`as_stored`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert(
     tx: &Tx,
@@ -296,13 +288,23 @@ pub(super) fn insert(
         service_name: p.service.as_ref().map(|s| s.name.clone()),
         service_minutes: p.service.as_ref().map(|s| s.duration_minutes),
     };
-    #[cfg(debug_assertions)]
-    assert_eq!(
-        wire::appointment(&saved),
-        wire::appointment(&appointments::get(tx, &saved.id)?),
-        "a booking as made is the booking as stored"
-    );
     Ok(saved)
+}
+
+/// Test builds: each appointment a booking made is the appointment as
+/// stored, read back once all of the booking's writes are done (so they are
+/// sent to PostgreSQL together, as release builds send them).
+pub(super) fn as_stored(tx: &Tx, made: &[Appointment]) -> Result<()> {
+    if cfg!(debug_assertions) {
+        for a in made {
+            assert_eq!(
+                wire::appointment(a),
+                wire::appointment(&appointments::get(tx, &a.id)?),
+                "a booking as made is the booking as stored"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Who a booking is for: the patient if they exist, and the phone given, in E.164.
@@ -401,9 +403,12 @@ pub(super) fn write_patient(
                 .map(|_| patients::sealing_keys(tx, keys))
                 .transpose()?;
             let id = c.national_id.as_deref().zip(ring.as_ref());
-            let owner = match p.phone_owner {
-                true => patients::PhoneOwner::Asked(existing),
-                false => patients::PhoneOwner::Unasked,
+            // Who has the phone is known when no one was found (the phone
+            // was asked, `references`) or the one found has it (phones are
+            // unique); a patient found by reference with another phone is not.
+            let owner = match existing {
+                Some(e) if e.phone != ph => patients::PhoneOwner::Unasked,
+                _ => patients::PhoneOwner::Asked(existing),
             };
             let done = patients::upsert_by_phone(tx, n, ph, owner, id, now)?;
             Ok(Written {

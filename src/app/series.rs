@@ -279,6 +279,7 @@ pub fn book_in(
         series: Some(&summary),
     };
     notify::tell(tx, send, &booked[0], news, now)?;
+    book::as_stored(tx, &booked)?;
     Ok(SeriesBooked {
         series_id,
         appointments: booked,
