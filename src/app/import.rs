@@ -1,8 +1,8 @@
 //! `import`: JSON Lines of booking requests, each booked by the same use case
 //! as `book` ([`book::check`] and [`book::book_in`]: the same code, not a
-//! copy). Lines are committed in batches with a savepoint each, so a rejected
-//! line rolls back alone and the rest go on; a rerun of lines that carry
-//! `external_ref` books nothing twice. The events of what it books name
+//! copy). Lines are committed in batches, each line in an attempt of its
+//! own ([`Tx::attempt`]), so a rejected line rolls back alone and the rest
+//! go on; a rerun of lines that carry `external_ref` books nothing twice. The events of what it books name
 //! `import` as who made the change (docs/rules.md#events).
 
 use super::book::{self, BookRequest};
@@ -11,7 +11,7 @@ use super::series::{self, RepeatInput};
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, patients, Store};
+use crate::store::{appointments, closures, patients, Store};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::io::BufRead;
@@ -231,10 +231,10 @@ fn line_text(bytes: &[u8], number: usize) -> Result<&str> {
     })
 }
 
-/// Lines read ahead and looked up together: who has their phones, and
-/// which of their external references are booked, asked for all of them at
-/// once (on PostgreSQL, two round trips for them all rather than two each).
-/// Only lines that have come already are read ahead ([`Input`]).
+/// Lines read ahead, looked up together ([`look_up`]: a query for each kind
+/// of question rather than one per line) and, on PostgreSQL, written
+/// together ([`Tx::together`]). Only lines that have come already are read
+/// ahead ([`Input`]).
 const AHEAD: usize = 256;
 
 /// A line read ahead.
@@ -247,10 +247,11 @@ struct Ahead {
 }
 
 /// Asks at once what the lines' bookings will ask one by one: the patients
-/// with their phones, the appointments holding their external references.
+/// with their phones, the appointments holding their external references,
+/// the closures, busy times and last tokens of their doctors' days.
 /// What it finds is kept in the transaction ([`Tx::keep`]); a line whose
 /// phone cannot be read yet is asked for when it is booked.
-fn look_up(tx: &Tx, ahead: &[Ahead]) -> Result<()> {
+fn look_up(tx: &Tx, ahead: &[Ahead], now: DateTime<Utc>) -> Result<()> {
     let parsed = || ahead.iter().filter_map(|a| a.parsed.as_ref().ok());
     let phones: Vec<String> = parsed()
         .filter_map(|(req, checked)| book::phone_to_ask(tx, req, checked))
@@ -259,8 +260,26 @@ fn look_up(tx: &Tx, ahead: &[Ahead]) -> Result<()> {
         .filter_map(|(_, checked)| checked.external_ref())
         .collect();
     let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+    let days: Vec<book::DoctorDay> = parsed()
+        .filter_map(|(req, _)| book::day_to_ask(tx, req, now))
+        .collect();
     patients::look_up_phones(tx, &phones)?;
-    appointments::look_up_external_refs(tx, &refs)
+    appointments::look_up_external_refs(tx, &refs)?;
+    let spans: Vec<_> = days
+        .iter()
+        .map(|d| (d.doctor.clone(), d.from, d.to))
+        .collect();
+    appointments::look_up_busy(tx, &spans)?;
+    let tokens: Vec<_> = days
+        .iter()
+        .map(|d| (d.token_scope.clone(), d.date))
+        .collect();
+    appointments::look_up_tokens(tx, &tokens)?;
+    let closed: Vec<_> = days
+        .iter()
+        .map(|d| (d.clinic.as_str(), d.doctor.as_str(), d.date))
+        .collect();
+    closures::look_up(tx, &closed)
 }
 
 /// What every line shares: `--clinic` and `$APPT_KEY`.
@@ -320,6 +339,35 @@ pub fn import(
     // A dry run checks the whole file in one transaction it then rolls back,
     // so later lines see the earlier ones as booked.
     // Returns whether the input has ended.
+    // Each line booked in an attempt of its own: whether it was booked
+    // before (its external reference), or why not.
+    let book_all = |tx: &Tx, ahead: &[Ahead]| -> Result<Vec<Result<bool>>> {
+        let mut outcomes = Vec::with_capacity(ahead.len());
+        for line in ahead {
+            let outcome = line
+                .parsed
+                .as_ref()
+                .map_err(Error::clone)
+                .and_then(|(req, checked)| {
+                    tx.attempt(|tx| {
+                        let actor = &Actor::Import;
+                        // A series line books all its occurrences or none.
+                        match req.repeat {
+                            Some(_) => series::book_in(tx, req, checked, &keys, actor, now)
+                                .map(|s| s.idempotent),
+                            None => book::book_in(tx, req, checked, &keys, actor, now)
+                                .map(|b| b.idempotent),
+                        }
+                    })
+                });
+            match outcome {
+                // The database is unusable: no later line can do better.
+                Err(e) if e.code == Code::Database || e.code == Code::Internal => return Err(e),
+                outcome => outcomes.push(outcome),
+            }
+        }
+        Ok(outcomes)
+    };
     let mut batch = |tx: &Tx, done: &mut Imported| -> Result<bool> {
         let mut in_batch = 0;
         let started = std::time::Instant::now();
@@ -367,28 +415,21 @@ pub fn import(
                     parsed: text.and_then(|t| parse(t.trim(), r, now)),
                 });
             }
-            look_up(tx, &ahead)?;
-            for line in ahead {
+            if ahead.is_empty() {
+                return Ok(true);
+            }
+            look_up(tx, &ahead, now)?;
+            // Their writes go together; if the database refuses them, line by
+            // line, so that only the line it refuses is rejected.
+            let outcomes = match tx.together(|tx| book_all(tx, &ahead))? {
+                Some(outcomes) => outcomes,
+                None => book_all(tx, &ahead)?,
+            };
+            for (line, outcome) in ahead.iter().zip(outcomes) {
                 in_batch += 1;
-                let outcome = line.parsed.and_then(|(req, checked)| {
-                    tx.attempt(|tx| {
-                        let actor = &Actor::Import;
-                        // A series line books all its occurrences or none.
-                        match req.repeat {
-                            Some(_) => series::book_in(tx, &req, &checked, &keys, actor, now)
-                                .map(|s| s.idempotent),
-                            None => book::book_in(tx, &req, &checked, &keys, actor, now)
-                                .map(|b| b.idempotent),
-                        }
-                    })
-                });
                 match outcome {
                     Ok(true) => done.idempotent += 1,
                     Ok(_) => done.booked += 1,
-                    // The database is unusable: no later line can do better.
-                    Err(e) if e.code == Code::Database || e.code == Code::Internal => {
-                        return Err(e)
-                    }
                     Err(error) => done.reject(line.number, error),
                 }
                 progress(line.read, line.number);

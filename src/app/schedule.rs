@@ -254,10 +254,7 @@ impl<'t> Calendar<'t> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Calendar<'t>> {
-        let windows = windows::of_owner(conn, &target.owner())?
-            .into_iter()
-            .filter(|w| w.clinic_id == target.clinic.id)
-            .collect();
+        let windows = own_windows(conn, target)?;
         let doctors: Vec<&str> = target.doctor.iter().map(|d| d.id.as_str()).collect();
         let closures = closures::touching(conn, &target.clinic.id, &doctors, from, to)?;
         Ok(Calendar {
@@ -344,25 +341,11 @@ impl<'t> Calendar<'t> {
     /// by the longest buffer either side, which an appointment in them may
     /// hold beyond their edges (docs/rules.md#buffers).
     fn open_on(&self, date: NaiveDate) -> (Vec<Window>, Option<Span>) {
-        let tz = self.target.clinic.timezone;
         let on: Vec<Window> = windows_on(&self.windows, date)
             .into_iter()
             .cloned()
             .collect();
-        let span = on
-            .iter()
-            .map(|w| w.from)
-            .min()
-            .zip(on.iter().map(|w| w.to).max())
-            .map(|(first, last)| {
-                let buffer = Duration::minutes(*limits::BUFFER.end());
-                (
-                    time::window_edge(tz, date, first) - buffer,
-                    time::window_edge(tz, date, last)
-                        + Duration::minutes(appointments::MAX_MINUTES)
-                        + buffer,
-                )
-            });
+        let span = competing(self.target.clinic.timezone, on.iter(), date);
         (on, span)
     }
 
@@ -390,6 +373,42 @@ impl<'t> Calendar<'t> {
 
 /// A stretch of time: from, to.
 type Span = (DateTime<Utc>, DateTime<Utc>);
+
+/// The span of time whose appointments compete with the windows `on`
+/// (those open on `date`), or None when none is: [`Calendar::open_on`].
+fn competing<'w>(
+    tz: crate::core::zone::Tz,
+    on: impl Iterator<Item = &'w Window> + Clone,
+    date: NaiveDate,
+) -> Option<Span> {
+    let first = on.clone().map(|w| w.from).min()?;
+    let last = on.map(|w| w.to).max()?;
+    let buffer = Duration::minutes(*limits::BUFFER.end());
+    Some((
+        time::window_edge(tz, date, first) - buffer,
+        time::window_edge(tz, date, last) + Duration::minutes(appointments::MAX_MINUTES) + buffer,
+    ))
+}
+
+/// The doctor's day a booking at `date` will read the busy times of (the
+/// doctor and the span [`Calendar::day`] asks for), read from the windows
+/// alone: an import looks many lines' up at once.
+pub fn doctor_day(conn: &Tx, t: &Target, date: NaiveDate) -> Result<Option<(String, Span)>> {
+    let Some(d) = &t.doctor else {
+        return Ok(None);
+    };
+    let windows = own_windows(conn, t)?;
+    let on = windows_on(&windows, date);
+    Ok(competing(t.clinic.timezone, on.into_iter(), date).map(|span| (d.id.clone(), span)))
+}
+
+/// The target's own windows at its clinic.
+fn own_windows(conn: &Tx, t: &Target) -> Result<Vec<Window>> {
+    Ok(windows::of_owner(conn, &t.owner())?
+        .into_iter()
+        .filter(|w| w.clinic_id == t.clinic.id)
+        .collect())
+}
 
 /// The same day of several doctors' calendars, their appointments read in
 /// one query (`next` across a clinic's doctors), with each doctor's daily

@@ -329,6 +329,25 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
         .iter()
         .map(|r| (BY_REF, args![r].to_vec()))
         .collect();
+    if a.status.is_active() {
+        // One more busy time on the doctor's days kept that it meets.
+        let mut b = Busy::new(
+            a.id.clone(),
+            a.starts_at,
+            a.ends_at,
+            a.buffer_before,
+            a.buffer_after,
+        );
+        b.solo = solo;
+        if let Some(doctor) = &a.doctor_id {
+            conn.amend_kept(
+                BUSY,
+                args![doctor],
+                |day: &DoctorDay| b.holds(day.from, day.to),
+                |day| day.busy.push(b.clone()),
+            );
+        }
+    }
     conn.later_changing(
         &format!(
             "INSERT INTO appointments ({COLS}, solo) VALUES ({})",
@@ -468,6 +487,9 @@ fn busy(
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
+/// Read once per transaction for the same doctor and span ([`Tx::memo_on`]):
+/// an appointment written in it adds itself ([`insert`]); any other write
+/// to `appointments` forgets them.
 pub fn busy_for_doctor(
     conn: &Tx,
     doctor_id: &str,
@@ -475,7 +497,90 @@ pub fn busy_for_doctor(
     to: DateTime<Utc>,
     except: Option<&str>,
 ) -> Result<Vec<Busy>> {
-    busy(conn, "doctor_id = ?1", doctor_id, from, to, except, &[])
+    let read = || busy(conn, "doctor_id = ?1", doctor_id, from, to, except, &[]);
+    if except.is_some() {
+        return read();
+    }
+    let key = args![doctor_id, epoch(from), epoch(to)];
+    let kept = conn.memo_on(BUSY, &["appointments"], key, || {
+        Ok(DoctorDay {
+            from,
+            to,
+            busy: read()?,
+        })
+    })?;
+    Ok(kept.busy)
+}
+
+/// [`busy_for_doctor`]'s kept answers.
+const BUSY: &str = "appointments::busy_for_doctor";
+
+/// A doctor's busy times over a span, as kept.
+#[derive(Clone)]
+struct DoctorDay {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    busy: Vec<Busy>,
+}
+
+/// The busy times of `n` doctors' spans (`?1`: `n` doctors, spans and
+/// bounds, four parameters each), each span through the doctor's start
+/// times (given many, SQLite would walk every active appointment by status
+/// instead, as in [`busy_many_sql`]).
+fn busy_spans_sql(n: usize) -> String {
+    let one = |i: usize| {
+        let (d, to, lower, from) = (4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
+        format!(
+            "(doctor_id = ?{d} AND starts_at < CAST(?{to} AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?{lower} \
+             AND starts_at - buffer_before * 60 < ?{to} AND ends_at + buffer_after * 60 > ?{from})"
+        )
+    };
+    format!(
+        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo, doctor_id FROM appointments \
+         WHERE ({}) AND (status || '') IN {ACTIVE}",
+        (0..n).map(one).collect::<Vec<_>>().join(" OR ")
+    )
+}
+
+/// Asks at once for the busy times of many doctors' days (an import's next
+/// lines: `(doctor, from, to)`), kept as [`busy_for_doctor`] would have read
+/// them.
+pub fn look_up_busy(conn: &Tx, days: &[(String, DateTime<Utc>, DateTime<Utc>)]) -> Result<()> {
+    let mut days: Vec<&(String, DateTime<Utc>, DateTime<Utc>)> = days
+        .iter()
+        .filter(|(d, from, to)| !conn.is_kept(BUSY, args![d, epoch(*from), epoch(*to)]))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    for chunk in days.chunks(100) {
+        let mut args = Vec::with_capacity(chunk.len() * 4);
+        for (d, from, to) in chunk {
+            let lower = epoch(*from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
+            args.extend_from_slice(args![d, epoch(*to), lower, epoch(*from)]);
+        }
+        let rows = conn.rows(&busy_spans_sql(chunk.len()), &args, |r| {
+            Ok((r.get::<String>(6)?, busy_row(r)?))
+        })?;
+        for (d, from, to) in chunk {
+            let busy = rows
+                .iter()
+                .filter(|(doctor, b)| doctor == d && b.holds(*from, *to))
+                .map(|(_, b)| b.clone())
+                .collect();
+            let day = DoctorDay {
+                from: *from,
+                to: *to,
+                busy,
+            };
+            conn.keep(
+                BUSY,
+                &["appointments"],
+                args![d, epoch(*from), epoch(*to)],
+                day,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The active appointments of several doctors (at any clinic) overlapping
@@ -567,11 +672,11 @@ pub fn day_counts(
 /// reused. A write transaction holds the write lock, so the last one given
 /// is read once per transaction and counted on here ([`Tx::memo`], forgotten
 /// with what an undone [`Tx::attempt`] wrote), and the new last is written
-/// with the booking's other writes ([`Tx::later`]): an import's lines for one
+/// with the booking's other writes ([`Tx::later_keyed`]): an import's lines for one
 /// doctor's day ask once, and on PostgreSQL a booking's writes stay one round trip.
 pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     let day = on.to_string();
-    let last = conn.memo_on("tokens::last", &[], args![scope, day], || {
+    let last = conn.memo_on(TOKENS, &[], args![scope, day], || {
         let last: Option<i64> = conn.row(
             "SELECT last FROM tokens WHERE scope = ?1 AND local_date = ?2",
             args![scope, day],
@@ -581,7 +686,9 @@ pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
     })?;
     let next = last.get() + 1;
     last.set(next);
-    conn.later(
+    // Only the last of a day's held writes need go (several lines of an import).
+    conn.later_keyed(
+        ("tokens", args![scope, day].to_vec()),
         &format!(
             "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3) \
              ON CONFLICT (scope, local_date) DO UPDATE SET last = excluded.last"
@@ -589,6 +696,47 @@ pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
         args![scope, day, next],
     )?;
     Ok(next)
+}
+
+/// [`next_token`]'s kept counters.
+const TOKENS: &str = "tokens::last";
+
+/// Asks at once for the last token given on many days (`(scope, date)`: an
+/// import's next lines), kept as [`next_token`] would have read them.
+pub fn look_up_tokens(conn: &Tx, days: &[(String, NaiveDate)]) -> Result<()> {
+    let mut days: Vec<(&str, String)> = days
+        .iter()
+        .map(|(scope, on)| (scope.as_str(), on.to_string()))
+        .filter(|(scope, day)| !conn.is_kept(TOKENS, args![scope, day]))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    for chunk in days.chunks(200) {
+        let sql = format!(
+            "SELECT scope, local_date, last FROM tokens WHERE {}",
+            (0..chunk.len())
+                .map(|i| format!("(scope = ?{} AND local_date = ?{})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        );
+        let args: Vec<Val> = chunk
+            .iter()
+            .flat_map(|(scope, day)| [scope.to_val(), day.to_val()])
+            .collect();
+        let found: HashMap<(String, String), i64> = conn
+            .rows(&sql, &args, |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+            .into_iter()
+            .collect();
+        for (scope, day) in chunk {
+            let last = found
+                .get(&(scope.to_string(), day.clone()))
+                .copied()
+                .unwrap_or(0);
+            let kept = std::rc::Rc::new(std::cell::Cell::new(last));
+            conn.keep(TOKENS, &[], args![scope, day], kept);
+        }
+    }
+    Ok(())
 }
 
 /// The filters of `appt list`.
@@ -952,6 +1100,13 @@ mod tests {
             let p = plan(c, &busy_many_sql(n), n + 3);
             assert!(p.contains("USING INDEX appt_doctor_start"), "{p}");
         }
+        for n in [1, 2, 100] {
+            let p = plan(c, &busy_spans_sql(n), 4 * n);
+            assert!(
+                p.contains("USING INDEX appt_doctor_start") && !p.contains("appt_status"),
+                "{p}"
+            );
+        }
 
         for f in every_filter() {
             let narrow = f.narrow();
@@ -1021,6 +1176,10 @@ mod tests {
                 (
                     by_refs_sql(Backend::Postgres, 3),
                     args!["r1", "r2", "r3"].to_vec(),
+                ),
+                (
+                    busy_spans_sql(2),
+                    args!["d", 2_i64, 0_i64, 1_i64, "e", 4_i64, 2_i64, 3_i64].to_vec(),
                 ),
                 (
                     day_sheet_sql(Backend::Postgres, false),

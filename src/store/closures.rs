@@ -1,6 +1,6 @@
 //! The `closures` table.
 
-use super::db::{marks, Row, ToVal, Tx};
+use super::db::{marks, Row, ToVal, Tx, Val, MEMO_TABLES};
 use super::stored::{col, Kind, Table};
 use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
@@ -102,9 +102,68 @@ pub fn touching(
         ));
     }
     sql.push_str(" ORDER BY k, from_date, id");
+    let args = touching_args(clinic_id, doctor_ids, from, to);
+    conn.memo(TOUCHING, &args, || conn.rows(&sql, &args, from_row))
+}
+
+/// [`touching`]'s kept answers, by its arguments.
+const TOUCHING: &str = "closures::touching";
+
+fn touching_args(clinic_id: &str, doctor_ids: &[&str], from: NaiveDate, to: NaiveDate) -> Vec<Val> {
     let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.memo("closures::touching", &args, || {
-        conn.rows(&sql, &args, from_row)
-    })
+    args
+}
+
+/// Asks at once for the closures touching many doctors' days (`(clinic,
+/// doctor, date)`: an import's next lines), kept as [`touching`] would have
+/// read each.
+pub fn look_up(conn: &Tx, days: &[(&str, &str, NaiveDate)]) -> Result<()> {
+    let mut days: Vec<&(&str, &str, NaiveDate)> = days
+        .iter()
+        .filter(|(c, d, on)| !conn.is_kept(TOUCHING, &touching_args(c, &[d], *on, *on)))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let (Some(first), Some(last)) = (
+        days.iter().map(|d| d.2).min(),
+        days.iter().map(|d| d.2).max(),
+    ) else {
+        return Ok(());
+    };
+    let mut clinics: Vec<&str> = days.iter().map(|d| d.0).collect();
+    clinics.sort_unstable();
+    clinics.dedup();
+    let mut doctors: Vec<&str> = days.iter().map(|d| d.1).collect();
+    doctors.sort_unstable();
+    doctors.dedup();
+    let sql = format!(
+        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id IN ({}) AND to_date >= ?1 AND from_date <= ?2 \
+         UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) AND to_date >= ?1 AND from_date <= ?2",
+        marks(3, clinics.len()),
+        marks(3 + clinics.len(), doctors.len())
+    );
+    let mut args = args![first.to_string(), last.to_string()].to_vec();
+    args.extend(clinics.iter().chain(&doctors).map(|x| x.to_val()));
+    let mut rows = conn.rows(&sql, &args, |r| Ok((r.get::<i64>(7)?, from_row(r)?)))?;
+    // As `touching` orders them.
+    rows.sort_by(|(k, a), (l, b)| (k, a.from, &a.id).cmp(&(l, b.from, &b.id)));
+    for (clinic, doctor, on) in days {
+        let touching: Vec<Closure> = rows
+            .iter()
+            .filter(|(k, c)| match k {
+                0 => c.clinic_id.as_deref() == Some(*clinic),
+                _ => c.doctor_id.as_deref() == Some(*doctor),
+            })
+            .filter(|(_, c)| c.to >= *on && c.from <= *on)
+            .map(|(_, c)| c.clone())
+            .collect();
+        conn.keep(
+            TOUCHING,
+            MEMO_TABLES,
+            &touching_args(clinic, &[doctor], *on, *on),
+            touching,
+        );
+    }
+    Ok(())
 }

@@ -18,7 +18,7 @@ pub enum Backend {
 
 /// A value bound to a statement parameter. Instants are epoch seconds, dates
 /// `YYYY-MM-DD` text and booleans 0/1, the same on every engine.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Val {
     Null,
     Int(i64),
@@ -369,12 +369,35 @@ pub struct Tx<'c> {
     /// next one releases it as it opens its own, in one round trip.
     savepoint: std::cell::Cell<bool>,
     /// Writes [`Tx::later`] queued (PostgreSQL only).
-    pending: RefCell<Vec<(String, Vec<Val>)>>,
+    pending: RefCell<Vec<Held>>,
+    /// Inside [`Tx::together`] (PostgreSQL): attempts hold their writes.
+    held: Cell<bool>,
+    /// An attempt inside [`Tx::together`] that has sent nothing yet: where
+    /// its held writes start.
+    unsent: Cell<Option<usize>>,
+    /// Writes held together were refused: [`Tx::together`] undoes them.
+    broken: Cell<bool>,
+    /// [`Tx::together`]'s savepoint is open.
+    together_open: Cell<bool>,
+    /// Statements sent to PostgreSQL: round trips, which the tests count.
+    sent: Cell<usize>,
 }
+
+/// A write [`Tx::later`] holds.
+struct Held {
+    sql: String,
+    args: Vec<Val>,
+    /// [`Tx::later_keyed`]'s key: only the last of a key is sent.
+    key: Option<(&'static str, Vec<Val>)>,
+}
+
+use std::cell::Cell;
 
 /// What [`Tx::memo`] has kept: by the question and arguments it answers,
 /// the answer and the tables it was read from.
-type Memo = RefCell<std::collections::HashMap<(&'static str, Vec<Val>), Kept>>;
+/// In order, so that the answers to one question with the same first
+/// arguments can be found together ([`Tx::amend_kept`]).
+type Memo = RefCell<std::collections::BTreeMap<(&'static str, Vec<Val>), Kept>>;
 
 struct Kept {
     on: &'static [&'static str],
@@ -417,6 +440,18 @@ impl Pg<'_> {
         match self {
             Pg::Tx(t) => t.execute(st, args),
             Pg::Bare(c) => c.execute(st, args),
+        }
+    }
+
+    /// A statement prepared for this one use.
+    fn execute_text(
+        &mut self,
+        sql: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<u64, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.execute(sql, args),
+            Pg::Bare(c) => c.execute(sql, args),
         }
     }
 
@@ -515,6 +550,74 @@ fn pg_args(args: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
         .collect()
 }
 
+/// The most parameters one statement of held writes takes (PostgreSQL's
+/// limit is 65,535).
+const MAX_PARAMS: usize = 30_000;
+
+/// One part of the statement [`Tx::flush`] sends: a held write, or the
+/// rows of several `INSERT`s into the same table and columns.
+struct Part {
+    sql: String,
+    args: Vec<Val>,
+    /// `(head, rows, tail)` of an `INSERT` that takes more rows: the text
+    /// before its rows, the rows (parameters numbered on), the text after.
+    rows: Option<(String, String, String)>,
+    writes: usize,
+}
+
+impl Part {
+    fn new(w: &Held, joinable: bool) -> Part {
+        Part {
+            sql: w.sql.clone(),
+            args: w.args.clone(),
+            rows: joinable
+                .then(|| Part::shape(&w.sql, w.key.is_some()))
+                .flatten()
+                .map(|(h, r, t)| (h.to_string(), r.to_string(), t.to_string())),
+            writes: 1,
+        }
+    }
+
+    /// An `INSERT … VALUES` whose rows other writes may join: its text
+    /// before the rows, the rows, and after them. An upsert only when its
+    /// writes are keyed, so no two of them meet one row.
+    fn shape(sql: &str, keyed: bool) -> Option<(&str, &str, &str)> {
+        if !sql.starts_with("INSERT INTO ") || sql.contains("RETURNING") {
+            return None;
+        }
+        let at = sql.find(" VALUES ")? + " VALUES ".len();
+        let (head, rest) = sql.split_at(at);
+        let end = rest.find(" ON CONFLICT ").unwrap_or(rest.len());
+        if end < rest.len() && !keyed {
+            return None;
+        }
+        let (rows, tail) = rest.split_at(end);
+        Some((head, rows, tail))
+    }
+
+    fn joins(&self, head: &str, tail: &str) -> bool {
+        self.rows
+            .as_ref()
+            .is_some_and(|(h, _, t)| h == head && t == tail)
+    }
+
+    fn add_rows(&mut self, rows: &str, args: &[Val]) {
+        if let Some((_, mine, _)) = &mut self.rows {
+            mine.push_str(", ");
+            mine.push_str(&renumber(rows, self.args.len()));
+        }
+        self.args.extend_from_slice(args);
+        self.writes += 1;
+    }
+
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.rows {
+            Some((h, r, t)) => format!("{h}{r}{t}").into(),
+            None => self.sql.as_str().into(),
+        }
+    }
+}
+
 impl<'c> Tx<'c> {
     pub(super) fn sqlite(inner: rusqlite::Transaction<'c>) -> Self {
         Tx {
@@ -522,6 +625,11 @@ impl<'c> Tx<'c> {
             memo: Memo::default(),
             savepoint: Default::default(),
             pending: Default::default(),
+            held: Default::default(),
+            unsent: Default::default(),
+            broken: Default::default(),
+            together_open: Default::default(),
+            sent: Default::default(),
         }
     }
 
@@ -531,6 +639,11 @@ impl<'c> Tx<'c> {
             memo: Memo::default(),
             savepoint: Default::default(),
             pending: Default::default(),
+            held: Default::default(),
+            unsent: Default::default(),
+            broken: Default::default(),
+            together_open: Default::default(),
+            sent: Default::default(),
         }
     }
 
@@ -563,7 +676,7 @@ impl<'c> Tx<'c> {
 
     /// Runs a statement; returns how many rows it changed.
     pub fn exec(&self, sql: &str, args: &[Val]) -> Result<usize> {
-        self.flush()?;
+        self.before_statement()?;
         self.forget(sql);
         self.run(sql, args)
     }
@@ -578,65 +691,143 @@ impl<'c> Tx<'c> {
     /// constraints are checked as for separate statements, when it runs.
     pub fn later(&self, sql: &str, args: &[Val]) -> Result<()> {
         self.forget(sql);
-        self.put_off(sql, args)
+        self.put_off(sql, args, None)
     }
 
-    fn put_off(&self, sql: &str, args: &[Val]) -> Result<()> {
+    /// [`Tx::later`] for a write that makes any held before it with the same
+    /// `key` needless (a counter's new value): only the last is sent.
+    pub fn later_keyed(
+        &self,
+        key: (&'static str, Vec<Val>),
+        sql: &str,
+        args: &[Val],
+    ) -> Result<()> {
+        self.forget(sql);
+        self.put_off(sql, args, Some(key))
+    }
+
+    fn put_off(
+        &self,
+        sql: &str,
+        args: &[Val],
+        key: Option<(&'static str, Vec<Val>)>,
+    ) -> Result<()> {
         match &self.inner {
             TxInner::Sqlite(_) => {
                 self.flush()?;
                 self.run(sql, args).map(drop)
             }
             TxInner::Postgres(..) => {
-                self.pending
-                    .borrow_mut()
-                    .push((sql.to_string(), args.to_vec()));
+                self.pending.borrow_mut().push(Held {
+                    sql: sql.to_string(),
+                    args: args.to_vec(),
+                    key,
+                });
                 Ok(())
             }
         }
     }
 
-    /// Runs what [`Tx::later`] kept: one statement, the others as the
-    /// data-modifying parts of its `WITH`, their parameters numbered on.
-    /// The parts of one statement run in no set order, so a statement kept
-    /// twice starts another: two events keep the order of their IDs, and an
-    /// upsert does not meet its own row twice.
+    /// What must happen before a statement is sent: an attempt holding its
+    /// writes ([`Tx::together`]) first sends those held before it and opens
+    /// its savepoint, then the held writes go.
+    fn before_statement(&self) -> Result<()> {
+        if let Some(mark) = self.unsent.take() {
+            let own = self.pending.borrow_mut().split_off(mark);
+            if let Err(e) = self.flush() {
+                self.broken.set(true);
+                return Err(e);
+            }
+            self.script(self.opening("attempt"))?;
+            *self.pending.borrow_mut() = own;
+        }
+        self.flush()
+    }
+
+    /// Runs what [`Tx::later`] kept, in as few statements as it can: writes
+    /// into the same table and columns are one `INSERT` of all their rows
+    /// (in the order they were kept, so events keep the order of their IDs),
+    /// the others the data-modifying parts of one `WITH`. Those parts run in
+    /// no set order and see none of each other's rows, so any other statement
+    /// kept twice starts another (an upsert never meets its own row twice).
     fn flush(&self) -> Result<()> {
-        let pending = std::mem::take(&mut *self.pending.borrow_mut());
-        let mut start = 0;
-        for end in 1..=pending.len() {
-            let next_repeats = pending
-                .get(end)
-                .is_some_and(|(sql, _)| pending[start..end].iter().any(|(s, _)| s == sql));
-            if end == pending.len() || next_repeats {
-                self.run_together(&pending[start..end])?;
-                start = end;
+        let mut pending = std::mem::take(&mut *self.pending.borrow_mut());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // A keyed write kept again later is needless.
+        let mut last_of = std::collections::HashMap::new();
+        for (i, w) in pending.iter().enumerate() {
+            if let Some(k) = &w.key {
+                last_of.insert(k.clone(), i);
             }
         }
-        Ok(())
+        let mut i = 0;
+        pending.retain(|w| {
+            i += 1;
+            w.key.as_ref().is_none_or(|k| last_of[k] == i - 1)
+        });
+        let mut parts: Vec<Part> = Vec::new();
+        let mut params = 0;
+        for w in &pending {
+            let fits = params + w.args.len() <= MAX_PARAMS;
+            let shape = Part::shape(&w.sql, w.key.is_some());
+            if fits {
+                if let Some((head, rows, tail)) = shape {
+                    if let Some(p) = parts.iter_mut().find(|p| p.joins(head, tail)) {
+                        p.add_rows(rows, &w.args);
+                        params += w.args.len();
+                        continue;
+                    }
+                }
+            }
+            if !fits || parts.iter().any(|p| p.sql == w.sql) {
+                self.run_together(&parts)?;
+                parts.clear();
+                params = 0;
+            }
+            parts.push(Part::new(w, shape.is_some()));
+            params += w.args.len();
+        }
+        self.run_together(&parts)
     }
 
     /// Kept writes as one statement.
-    fn run_together(&self, writes: &[(String, Vec<Val>)]) -> Result<()> {
-        let Some(((last, last_args), rest)) = writes.split_last() else {
+    fn run_together(&self, parts: &[Part]) -> Result<()> {
+        let Some((last, rest)) = parts.split_last() else {
             return Ok(());
         };
+        let merged = parts.iter().any(|p| p.writes > 1);
+        let text = Part::text;
         if rest.is_empty() {
-            return self.run(last, last_args).map(drop);
+            return self.run_sized(&text(last), &last.args, merged).map(drop);
         }
         let mut sql = String::from("WITH ");
         let mut args = Vec::new();
-        for (i, (s, a)) in rest.iter().enumerate() {
+        for (i, p) in rest.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("w{i} AS ({})", renumber(s, args.len())));
-            args.extend_from_slice(a);
+            sql.push_str(&format!("w{i} AS ({})", renumber(&text(p), args.len())));
+            args.extend_from_slice(&p.args);
         }
         sql.push(' ');
-        sql.push_str(&renumber(last, args.len()));
-        args.extend_from_slice(last_args);
-        self.run(&sql, &args).map(drop)
+        sql.push_str(&renumber(&text(last), args.len()));
+        args.extend_from_slice(&last.args);
+        self.run_sized(&sql, &args, merged).map(drop)
+    }
+
+    /// [`Tx::run`]; a statement made of many kept writes is not kept
+    /// prepared (its text is one of many, seen once).
+    fn run_sized(&self, sql: &str, args: &[Val], once: bool) -> Result<usize> {
+        match &self.inner {
+            TxInner::Postgres(t, _) if once => {
+                self.sent.set(self.sent.get() + 1);
+                let n = t.borrow_mut().execute_text(&dollars(sql), &pg_args(args))?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+            _ => self.run(sql, args),
+        }
     }
 
     fn run(&self, sql: &str, args: &[Val]) -> Result<usize> {
@@ -646,6 +837,7 @@ impl<'c> Tx<'c> {
                 Ok(st.execute(rusqlite::params_from_iter(args))?)
             }
             TxInner::Postgres(t, cache) => {
+                self.sent.set(self.sent.get() + 1);
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
                 let n = t.execute(&st, &pg_args(args))?;
@@ -661,7 +853,7 @@ impl<'c> Tx<'c> {
         args: &[Val],
         mut f: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
-        self.flush()?;
+        self.before_statement()?;
         self.forget_unless_read(sql);
         match &self.inner {
             TxInner::Sqlite(t) => {
@@ -674,6 +866,7 @@ impl<'c> Tx<'c> {
                 }
             }
             TxInner::Postgres(t, cache) => {
+                self.sent.set(self.sent.get() + 1);
                 use postgres::fallible_iterator::FallibleIterator;
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
@@ -710,7 +903,7 @@ impl<'c> Tx<'c> {
         args: &[Val],
         f: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
-        self.flush()?;
+        self.before_statement()?;
         self.forget_unless_read(sql);
         match &self.inner {
             TxInner::Sqlite(t) => {
@@ -724,6 +917,7 @@ impl<'c> Tx<'c> {
                 }
             }
             TxInner::Postgres(t, cache) => {
+                self.sent.set(self.sent.get() + 1);
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
                 let rows = t.query(&st, &pg_args(args))?;
@@ -747,15 +941,60 @@ impl<'c> Tx<'c> {
     /// undone, alone, when it fails (one line of an import). The savepoint
     /// of one that succeeds is released by the next, or by the commit: what
     /// runs between them is never rolled back to it.
+    ///
+    /// Inside [`Tx::together`] it opens its savepoint only when it first
+    /// sends a statement: one that sends none (all it reads was kept, all it
+    /// writes held) leaves its writes held with the others when it succeeds,
+    /// and drops them when it fails.
     pub fn attempt<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        let open = if self.savepoint.replace(false) {
-            "RELEASE SAVEPOINT attempt; SAVEPOINT attempt"
-        } else {
-            "SAVEPOINT attempt"
-        };
-        self.script(open)?;
-        // What it kept for later is part of it: run before it is judged.
-        match f(self).and_then(|v| self.flush().map(|()| v)) {
+        if self.held.get() {
+            self.unsent.set(Some(self.pending.borrow().len()));
+            let out = f(self);
+            match self.unsent.take() {
+                Some(mark) => {
+                    if out.is_err() {
+                        self.pending.borrow_mut().truncate(mark);
+                        // What it changed of the kept answers goes with it.
+                        self.memo.borrow_mut().clear();
+                    }
+                    return out;
+                }
+                // Writes held before it were refused: together undoes them.
+                None if self.broken.get() => return out,
+                None => return self.judge(out),
+            }
+        }
+        self.script(self.opening("attempt"))?;
+        self.judge(f(self))
+    }
+
+    /// How many statements it has sent to PostgreSQL.
+    #[cfg(test)]
+    fn statements_sent(&self) -> usize {
+        self.sent.get()
+    }
+
+    /// Whether attempts hold their writes ([`Tx::together`]).
+    pub fn holding(&self) -> bool {
+        self.held.get()
+    }
+
+    /// What opens the savepoint `name`, releasing those a success left open.
+    fn opening(&self, name: &str) -> &'static str {
+        let attempt = self.savepoint.replace(false);
+        match (self.together_open.get(), name, attempt) {
+            (true, "together", _) => "RELEASE SAVEPOINT together; SAVEPOINT together",
+            (_, "together", true) => "RELEASE SAVEPOINT attempt; SAVEPOINT together",
+            (_, "together", false) => "SAVEPOINT together",
+            (_, _, true) => "RELEASE SAVEPOINT attempt; SAVEPOINT attempt",
+            _ => "SAVEPOINT attempt",
+        }
+    }
+
+    /// An attempt's end, its savepoint open: what it kept for later is part
+    /// of it, run before it is judged.
+    fn judge<T>(&self, out: Result<T>) -> Result<T> {
+        match out.and_then(|v| self.flush().map(|()| v)) {
             Ok(v) => {
                 self.savepoint.set(true);
                 Ok(v)
@@ -768,6 +1007,40 @@ impl<'c> Tx<'c> {
                 Err(e)
             }
         }
+    }
+
+    /// Runs `f`, whose [`Tx::attempt`]s hold their writes, and sends them
+    /// together at its end (on PostgreSQL, the writes of an import's lines
+    /// read ahead: a few statements for them all rather than one a line,
+    /// each with its savepoint). Returns None when the database refused them:
+    /// all `f` did is undone, and the caller runs it again, attempt by
+    /// attempt, to find which one it refuses. SQLite runs `f` as it is.
+    pub fn together<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<Option<T>> {
+        if self.backend() == Backend::Sqlite {
+            return f(self).map(Some);
+        }
+        self.script(self.opening("together"))?;
+        self.together_open.set(true);
+        self.held.set(true);
+        let out = f(self);
+        self.held.set(false);
+        let refused = if self.broken.get() {
+            true
+        } else if out.is_err() {
+            return out.map(Some);
+        } else {
+            self.flush().is_err()
+        };
+        if refused {
+            self.broken.set(false);
+            self.memo.borrow_mut().clear();
+            self.pending.borrow_mut().clear();
+            self.savepoint.set(false);
+            self.together_open.set(false);
+            self.script("ROLLBACK TO SAVEPOINT together; RELEASE SAVEPOINT together")?;
+            return Ok(None);
+        }
+        Ok(out.ok())
     }
 
     /// The value `read` makes, read once per transaction for the same
@@ -827,6 +1100,36 @@ impl<'c> Tx<'c> {
                 value: std::rc::Rc::new(value),
             },
         );
+    }
+
+    /// Whether an answer to `what` with `args` is kept.
+    pub fn is_kept(&self, what: &'static str, args: &[Val]) -> bool {
+        self.memo.borrow().contains_key(&(what, args.to_vec()))
+    }
+
+    /// Changes, with `change`, the kept answers to `what` whose arguments
+    /// start with `first` that `applies` picks: a write known to change them
+    /// that way (a new appointment is one more busy time on its doctor's
+    /// days) keeps them right rather than forgets them.
+    pub fn amend_kept<T: Clone + 'static>(
+        &self,
+        what: &'static str,
+        first: &[Val],
+        applies: impl Fn(&T) -> bool,
+        mut change: impl FnMut(&mut T),
+    ) {
+        let mut memo = self.memo.borrow_mut();
+        let from = (what, first.to_vec());
+        for ((w, args), kept) in memo.range_mut(from..) {
+            if *w != what || !args.starts_with(first) {
+                break;
+            }
+            if let Some(v) = kept.value.downcast_ref::<T>().filter(|v| applies(v)) {
+                let mut v = v.clone();
+                change(&mut v);
+                kept.value = std::rc::Rc::new(v);
+            }
+        }
     }
 
     /// Asks for many keys at once and keeps each one's answer as
@@ -892,7 +1195,7 @@ impl<'c> Tx<'c> {
                 memo.remove(key);
             }
         }
-        self.put_off(sql, args)
+        self.put_off(sql, args, None)
     }
 
     /// [`Tx::forget`] for a statement that may write (a `RETURNING`).
@@ -904,11 +1207,14 @@ impl<'c> Tx<'c> {
 
     /// Several statements with no parameters (a migration).
     pub fn script(&self, sql: &str) -> Result<()> {
-        self.flush()?;
+        self.before_statement()?;
         self.forget(sql);
         match &self.inner {
             TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
-            TxInner::Postgres(t, _) => Ok(t.borrow_mut().batch_execute(sql)?),
+            TxInner::Postgres(t, _) => {
+                self.sent.set(self.sent.get() + 1);
+                Ok(t.borrow_mut().batch_execute(sql)?)
+            }
         }
     }
 }
@@ -1187,6 +1493,131 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    fn put(tx: &Tx, key: &str, value: &str) -> Result<()> {
+        tx.later(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            args![key, value],
+        )
+    }
+
+    fn undone(_: &Tx) -> Result<()> {
+        Err(Error::field("x", "refused by a rule"))
+    }
+
+    /// Attempts inside [`Tx::together`]: whatever the engine, each one's
+    /// writes stay or go with it, and what the database refuses is found
+    /// again attempt by attempt, as an import does.
+    fn held_together(st: &mut Store) {
+        let pg = st
+            .write(|tx| Ok(tx.backend() == Backend::Postgres))
+            .unwrap();
+        st.write(|tx| {
+            put(tx, "taken", "0")?;
+            // Twenty attempts, one refused by a rule: their writes are one
+            // statement on PostgreSQL, after the savepoint.
+            let before = tx.statements_sent();
+            let out = tx.together(|tx| {
+                Ok((0..20)
+                    .map(|i| {
+                        tx.attempt(|tx| {
+                            put(tx, &format!("k{i}"), "v")?;
+                            put(tx, &format!("l{i}"), "w")?;
+                            if i == 7 {
+                                undone(tx)?;
+                            }
+                            Ok(())
+                        })
+                        .is_ok()
+                    })
+                    .collect::<Vec<_>>())
+            })?;
+            let oks = out.expect("nothing refused");
+            assert_eq!(oks.iter().filter(|ok| !**ok).count(), 1);
+            assert!(!oks[7]);
+            if pg {
+                // The savepoint (with the held "taken" before it) and one INSERT.
+                assert_eq!(tx.statements_sent() - before, 3);
+            }
+            assert_eq!(meta(tx, "k6")?.as_deref(), Some("v"));
+            assert_eq!(meta(tx, "l8")?.as_deref(), Some("w"));
+            assert_eq!((meta(tx, "k7")?, meta(tx, "l7")?), (None, None));
+
+            // One that must read sends the writes held before it, then its
+            // own under a savepoint, which it rolls back to alone.
+            let out = tx.together(|tx| {
+                tx.attempt(|tx| put(tx, "e", "1"))?;
+                let f = tx.attempt(|tx| {
+                    put(tx, "f", "1")?;
+                    assert_eq!(meta(tx, "e")?.as_deref(), Some("1"));
+                    assert_eq!(meta(tx, "f")?.as_deref(), Some("1"));
+                    undone(tx)
+                });
+                assert!(f.is_err());
+                tx.attempt(|tx| put(tx, "g", "1"))
+            })?;
+            assert!(out.is_some());
+            assert_eq!(meta(tx, "e")?.as_deref(), Some("1"));
+            assert_eq!(meta(tx, "f")?, None);
+            assert_eq!(meta(tx, "g")?.as_deref(), Some("1"));
+
+            // The database refuses a held write: on PostgreSQL the whole of
+            // it is undone and run again attempt by attempt; SQLite runs
+            // each write at once. Either way, only that attempt fails.
+            let lines = |tx: &Tx| -> Result<Vec<bool>> {
+                Ok(["h", "taken", "i"]
+                    .iter()
+                    .map(|k| tx.attempt(|tx| put(tx, k, "2")).is_ok())
+                    .collect())
+            };
+            let oks = match tx.together(lines)? {
+                Some(oks) => {
+                    assert!(!pg, "PostgreSQL meets the clash only once it sends them");
+                    oks
+                }
+                None => {
+                    assert!(pg);
+                    assert_eq!(meta(tx, "h")?, None, "undone with the rest");
+                    lines(tx)?
+                }
+            };
+            assert_eq!(oks, [true, false, true]);
+            // A read in an attempt sends the writes held before it; when
+            // they are refused, the whole is undone too.
+            let read_after_clash = |tx: &Tx| -> Result<()> {
+                let _ = tx.attempt(|tx| put(tx, "taken", "3"));
+                tx.attempt(|tx| meta(tx, "j").map(drop))
+            };
+            let out = tx.together(read_after_clash)?;
+            assert_eq!(out.is_none(), pg);
+            assert_eq!(meta(tx, "taken")?.as_deref(), Some("0"));
+            Ok(())
+        })
+        .unwrap();
+        st.write(|tx| {
+            for (k, v) in [
+                ("h", Some("2")),
+                ("i", Some("2")),
+                ("taken", Some("0")),
+                ("k7", None),
+            ] {
+                assert_eq!(meta(tx, k)?.as_deref(), v, "{k}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn attempts_held_together_stay_or_go_each_with_its_own_writes() {
+        held_together(&mut Store::in_memory().unwrap());
+    }
+
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn attempts_held_together_stay_or_go_each_with_its_own_writes_on_postgres() {
+        crate::store::on_scratch_pg(held_together);
     }
 
     #[test]

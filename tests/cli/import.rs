@@ -244,6 +244,63 @@ fn lines_read_ahead_see_what_the_lines_before_them_booked() {
     assert_eq!(next_day["appointments"].as_array().unwrap().len(), 2);
 }
 
+/// On PostgreSQL the writes of the lines read ahead go together; when the
+/// database refuses them (here a trigger stands in for a rule appt did not
+/// see), they are undone and the lines booked again one by one, so that only
+/// the refused line is rejected and the tokens go on without a gap.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_line_the_server_refuses_among_lines_sent_together_is_rejected_alone() {
+    let env = Env::clinic();
+    env.exec(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+           IF NEW.full_name = 'Refused' THEN \
+             RAISE EXCEPTION 'refused' USING ERRCODE = 'exclusion_violation'; \
+           END IF; RETURN NEW; END $$; \
+         CREATE TRIGGER refuse BEFORE INSERT ON patients FOR EACH ROW EXECUTE FUNCTION refuse();",
+    );
+    let file = write(
+        &env,
+        &[
+            line("09:00", "+50373000001", json!({"name": "Ana"})),
+            line("09:30", "+50373000002", json!({"name": "Refused"})),
+            line("10:00", "+50373000003", json!({"name": "Carla"})),
+            line("10:30", "+50373000004", json!({"name": "Dora"})),
+        ],
+    );
+    let (out, v) = import(&env, &[&file]);
+    assert_eq!(
+        (v["booked"].as_i64(), v["rejected"].as_i64()),
+        (Some(3), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["line"], 2);
+    assert_eq!(v["errors"][0]["code"], "APPOINTMENT_CONFLICT");
+    assert_eq!(out.status.code(), Some(4));
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    let booked: Vec<(&str, &str, i64)> = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                s(&a["start_time"]),
+                s(&a["patient"]["full_name"]),
+                a["token_number"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        booked,
+        [
+            ("09:00", "Ana", 1),
+            ("10:00", "Carla", 2),
+            ("10:30", "Dora", 3)
+        ]
+    );
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
 #[test]
 fn standard_input_and_quiet_on_a_pipe() {
     let env = Env::clinic();
