@@ -316,12 +316,29 @@ struct Who {
     phone: Option<String>,
 }
 
-/// The phone (E.164) a booking's patient will be asked for by, when it can
-/// be read now (the clinic is found); for looking many up at once.
-pub(super) fn phone_to_ask(tx: &Tx, r: &BookRequest, c: &Checked) -> Option<String> {
-    let ph = c.phone.as_deref()?;
-    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref()).ok()?;
-    Dialing::of(&t.clinic).read(ph).ok()
+/// What a booking will ask the database, as far as it can be told now (its
+/// clinic and doctor found); for looking many up at once.
+pub(super) struct ToAsk {
+    /// Who has the phone (E.164).
+    pub phone: Option<String>,
+    /// The doctor's day: its closures, busy times and tokens.
+    pub day: Option<DoctorDay>,
+}
+
+pub(super) fn to_ask(tx: &Tx, r: &BookRequest, c: &Checked, now: DateTime<Utc>) -> ToAsk {
+    let Ok(t) = target(tx, r.clinic.as_deref(), r.doctor.as_deref()) else {
+        return ToAsk {
+            phone: None,
+            day: None,
+        };
+    };
+    ToAsk {
+        phone: c
+            .phone
+            .as_deref()
+            .and_then(|ph| Dialing::of(&t.clinic).read(ph).ok()),
+        day: day_to_ask(tx, r, t, now),
+    }
 }
 
 /// Rule 2: the clinic and doctor, the patient if they exist (a local phone
@@ -380,14 +397,12 @@ fn asked_start(
     resolve_when(&t.clinic, when)
 }
 
-/// The doctor's day a booking will read the closures, busy times and
-/// tokens of, when it can be told now (its doctor and time read); for
-/// looking many up at once.
-pub(super) fn day_to_ask(tx: &Tx, r: &BookRequest, now: DateTime<Utc>) -> Option<DoctorDay> {
+/// The doctor's day a booking at `t` will read the closures, busy times
+/// and tokens of, when it can be told now (its time read).
+fn day_to_ask(tx: &Tx, r: &BookRequest, t: Target, now: DateTime<Utc>) -> Option<DoctorDay> {
     if r.walk_in || r.repeat.is_some() {
         return None;
     }
-    let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref()).ok()?;
     let (_, date) = asked_start(r, &t, now).ok()?;
     let (doctor, (from, to)) = schedule::doctor_day(tx, &t, date).ok()??;
     Some(DoctorDay {

@@ -253,16 +253,14 @@ struct Ahead {
 /// phone cannot be read yet is asked for when it is booked.
 fn look_up(tx: &Tx, ahead: &[Ahead], now: DateTime<Utc>) -> Result<()> {
     let parsed = || ahead.iter().filter_map(|a| a.parsed.as_ref().ok());
-    let phones: Vec<String> = parsed()
-        .filter_map(|(req, checked)| book::phone_to_ask(tx, req, checked))
+    let asks: Vec<book::ToAsk> = parsed()
+        .map(|(req, checked)| book::to_ask(tx, req, checked, now))
         .collect();
     let refs: Vec<&str> = parsed()
         .filter_map(|(_, checked)| checked.external_ref())
         .collect();
-    let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
-    let days: Vec<book::DoctorDay> = parsed()
-        .filter_map(|(req, _)| book::day_to_ask(tx, req, now))
-        .collect();
+    let phones: Vec<&str> = asks.iter().filter_map(|a| a.phone.as_deref()).collect();
+    let days: Vec<&book::DoctorDay> = asks.iter().filter_map(|a| a.day.as_ref()).collect();
     patients::look_up_phones(tx, &phones)?;
     appointments::look_up_external_refs(tx, &refs)?;
     let spans: Vec<_> = days

@@ -682,7 +682,8 @@ impl<'c> Tx<'c> {
     }
 
     /// A write whose answer nobody needs (an `INSERT … VALUES` or an
-    /// `UPDATE` of one row), run now on SQLite and on PostgreSQL kept until
+    /// `UPDATE` of one row), run now on SQLite (but held inside
+    /// [`Tx::together`]) and on PostgreSQL kept until
     /// the next statement, the end of an [`Tx::attempt`] or the commit, and
     /// run then with the others kept meanwhile as one statement: a booking's
     /// token, patient, appointment, reminders, event and message are one
@@ -713,11 +714,8 @@ impl<'c> Tx<'c> {
         key: Option<(&'static str, Vec<Val>)>,
     ) -> Result<()> {
         match &self.inner {
-            TxInner::Sqlite(_) => {
-                self.flush()?;
-                self.run(sql, args).map(drop)
-            }
-            TxInner::Postgres(..) => {
+            TxInner::Sqlite(_) if !self.held.get() => self.run(sql, args).map(drop),
+            _ => {
                 self.pending.borrow_mut().push(Held {
                     sql: sql.to_string(),
                     args: args.to_vec(),
@@ -767,6 +765,14 @@ impl<'c> Tx<'c> {
             i += 1;
             w.key.as_ref().is_none_or(|k| last_of[k] == i - 1)
         });
+        if self.backend() == Backend::Sqlite {
+            // No round trips to save: each in its turn (a row's references
+            // are checked as each statement ends).
+            for w in &pending {
+                self.run(&w.sql, &w.args)?;
+            }
+            return Ok(());
+        }
         let mut parts: Vec<Part> = Vec::new();
         let mut params = 0;
         for w in &pending {
@@ -1010,15 +1016,13 @@ impl<'c> Tx<'c> {
     }
 
     /// Runs `f`, whose [`Tx::attempt`]s hold their writes, and sends them
-    /// together at its end (on PostgreSQL, the writes of an import's lines
-    /// read ahead: a few statements for them all rather than one a line,
-    /// each with its savepoint). Returns None when the database refused them:
-    /// all `f` did is undone, and the caller runs it again, attempt by
-    /// attempt, to find which one it refuses. SQLite runs `f` as it is.
+    /// together at its end, under one savepoint (the writes of an import's
+    /// lines read ahead: on PostgreSQL a few statements for them all rather
+    /// than one a line, and on either engine no savepoint a line, whose
+    /// journal copies every page a line touches on SQLite). Returns None
+    /// when the database refused them: all `f` did is undone, and the caller
+    /// runs it again, attempt by attempt, to find which one it refuses.
     pub fn together<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<Option<T>> {
-        if self.backend() == Backend::Sqlite {
-            return f(self).map(Some);
-        }
         self.script(self.opening("together"))?;
         self.together_open.set(true);
         self.held.set(true);
@@ -1506,9 +1510,9 @@ mod tests {
         Err(Error::field("x", "refused by a rule"))
     }
 
-    /// Attempts inside [`Tx::together`]: whatever the engine, each one's
-    /// writes stay or go with it, and what the database refuses is found
-    /// again attempt by attempt, as an import does.
+    /// Attempts inside [`Tx::together`], the same on either engine: each
+    /// one's writes stay or go with it, and what the database refuses is
+    /// found again attempt by attempt, as an import does.
     fn held_together(st: &mut Store) {
         let pg = st
             .write(|tx| Ok(tx.backend() == Backend::Postgres))
@@ -1562,26 +1566,17 @@ mod tests {
             assert_eq!(meta(tx, "f")?, None);
             assert_eq!(meta(tx, "g")?.as_deref(), Some("1"));
 
-            // The database refuses a held write: on PostgreSQL the whole of
-            // it is undone and run again attempt by attempt; SQLite runs
-            // each write at once. Either way, only that attempt fails.
+            // The database refuses a held write: the whole of it is undone
+            // and run again attempt by attempt, where only that one fails.
             let lines = |tx: &Tx| -> Result<Vec<bool>> {
                 Ok(["h", "taken", "i"]
                     .iter()
                     .map(|k| tx.attempt(|tx| put(tx, k, "2")).is_ok())
                     .collect())
             };
-            let oks = match tx.together(lines)? {
-                Some(oks) => {
-                    assert!(!pg, "PostgreSQL meets the clash only once it sends them");
-                    oks
-                }
-                None => {
-                    assert!(pg);
-                    assert_eq!(meta(tx, "h")?, None, "undone with the rest");
-                    lines(tx)?
-                }
-            };
+            assert!(tx.together(lines)?.is_none(), "met only once sent");
+            assert_eq!(meta(tx, "h")?, None, "undone with the rest");
+            let oks = lines(tx)?;
             assert_eq!(oks, [true, false, true]);
             // A read in an attempt sends the writes held before it; when
             // they are refused, the whole is undone too.
@@ -1589,8 +1584,7 @@ mod tests {
                 let _ = tx.attempt(|tx| put(tx, "taken", "3"));
                 tx.attempt(|tx| meta(tx, "j").map(drop))
             };
-            let out = tx.together(read_after_clash)?;
-            assert_eq!(out.is_none(), pg);
+            assert!(tx.together(read_after_clash)?.is_none());
             assert_eq!(meta(tx, "taken")?.as_deref(), Some("0"));
             Ok(())
         })
