@@ -117,7 +117,7 @@ pub(super) fn day_sheet(
         let calendars = Calendar::of_doctors_among(tx, clinic, &ws, &of_doctors, date, date)?;
         let mut days: Vec<(&Target, DayData)> = of_doctors
             .iter()
-            .zip(doctors_day(tx, &calendars, date, None)?)
+            .zip(doctors_day(tx, &calendars, date, None, None)?)
             .collect();
         for t in &clinic_wide {
             days.push((t, load_day(tx, t, date, None, None)?));

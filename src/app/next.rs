@@ -3,7 +3,7 @@
 //! time anyone can see this patient?" (docs/commands.md#appt-list).
 
 use super::schedule::{doctors_day, request, Calendar, Target};
-use super::slots::{judged, Slot};
+use super::slots::{self, Slot};
 use crate::core::{text, time, Doctor};
 use crate::error::{Error, Result};
 use crate::store::{clinics, doctors, services, Store};
@@ -103,13 +103,14 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         let mut day = first;
         while found.len() < limit as usize && day <= until {
             let mut free: Vec<Free> = Vec::new();
-            let days = doctors_day(tx, &calendars, day, req.service_id)?;
+            // A slot before now is refused whatever it meets; one from now
+            // on meets no appointment held only until before its buffer.
+            let held_from = now - Duration::minutes(req.buffer_before);
+            let days = doctors_day(tx, &calendars, day, req.service_id, Some(held_from))?;
             for ((d, t), data) in candidates.iter().zip(&targets).zip(&days) {
-                let slots = judged(data, t, now, &req);
                 free.extend(
-                    slots
+                    slots::free(data, t, now, &req)
                         .into_iter()
-                        .filter(|s| s.refusal.is_none())
                         .map(|slot| Free {
                             doctor: (*d).clone(),
                             date: day,

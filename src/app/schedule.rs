@@ -413,11 +413,14 @@ fn own_windows(conn: &Tx, t: &Target) -> Result<Vec<Window>> {
 /// The same day of several doctors' calendars, their appointments read in
 /// one query (`next` across a clinic's doctors), with each doctor's daily
 /// limits for `service_id` (a query for each doctor a limit can apply to).
+/// Appointments whose time ends before `not_before` are left out: `next`
+/// asks only for slots still to come, which they cannot meet.
 pub fn doctors_day(
     conn: &Tx,
     calendars: &[Calendar],
     date: NaiveDate,
     service_id: Option<&str>,
+    not_before: Option<DateTime<Utc>>,
 ) -> Result<Vec<DayData>> {
     let open: Vec<_> = calendars.iter().map(|c| c.open_on(date)).collect();
     let asked: Vec<&str> = calendars
@@ -434,6 +437,7 @@ pub fn doctors_day(
     ) {
         // One span for all: an appointment outside a doctor's own windows
         // overlaps none of their slots.
+        let from = not_before.map_or(from, |n| n.max(from));
         for (doctor, b) in appointments::busy_for_doctors(conn, &asked, from, to)? {
             busy.entry(doctor).or_default().push(b);
         }

@@ -188,9 +188,25 @@ pub fn judge_in(
 
 /// The slots of a loaded day, judged at `now`.
 pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
+    judged_if(data, t, now, req, |_| true)
+}
+
+/// The free slots of [`judged`] (`next`): the others are never made.
+pub fn free(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
+    judged_if(data, t, now, req, |s| s.refusal.is_none())
+}
+
+fn judged_if(
+    data: &DayData,
+    t: &Target,
+    now: DateTime<Utc>,
+    req: &Request,
+    keep: impl Fn(&crate::core::slots::Slot) -> bool,
+) -> Vec<Slot> {
     let day = data.day(&t.clinic, now);
     booking::slots(&day, req)
         .iter()
+        .filter(|s| keep(s))
         .map(|s| Slot {
             start: s.start,
             end: s.end,

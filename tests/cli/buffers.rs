@@ -506,6 +506,72 @@ fn next_offers_what_the_buffers_leave() {
     assert_eq!(first(Some("Sutura")), "10:30");
 }
 
+/// `next` reads only the appointments that can still meet a slot to come
+/// (held until after now, less the asked-for buffer before); just after an
+/// appointment whose buffer still holds the doctor, it offers what `slots`
+/// offers.
+#[test]
+fn next_just_after_an_appointment_offers_what_slots_offers() {
+    let mut env = clinic();
+    // 09:00–09:30, held until 09:45.
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "09:00",
+        "--phone",
+        "+50370000001",
+        "--name",
+        "Paciente",
+        "--service",
+        "Sutura",
+    ]);
+    // 09:40, 09:50 and 10:05 in El Salvador.
+    for now in [
+        "2026-06-15T15:40:00Z",
+        "2026-06-15T15:50:00Z",
+        "2026-06-15T16:05:00Z",
+    ] {
+        env.at(now);
+        for service in [None, Some("Cirugía"), Some("Sutura"), Some("Limpieza")] {
+            let with = |mut args: Vec<&'static str>| {
+                if let Some(s) = service {
+                    args.extend(["--service", s]);
+                }
+                args
+            };
+            let next = env.ok(&with(vec!["next", "--doctor", "Dr. García", "-n", "1"]));
+            let slots = env.ok(&with(vec![
+                "slots",
+                "--doctor",
+                "Dr. García",
+                "--date",
+                "2026-06-15",
+            ]));
+            assert_eq!(
+                s(&next["slots"][0]["start_time"]),
+                starts(&slots)[0],
+                "at {now}, {service:?}"
+            );
+        }
+    }
+    // At 09:50 surgery's 30 minutes before 10:00 still meet the buffer.
+    env.at("2026-06-15T15:50:00Z");
+    let v = env.ok(&[
+        "next",
+        "--doctor",
+        "Dr. García",
+        "-n",
+        "1",
+        "--service",
+        "Cirugía",
+    ]);
+    assert_eq!(v["slots"][0]["start_time"], "10:30");
+}
+
 #[test]
 fn in_a_window_of_several_places_a_buffer_takes_a_place() {
     let env = clinic();
