@@ -512,6 +512,21 @@ mod tests {
             "Médico no encontrado"
         );
         assert_eq!(message_in(Lang::En, "Doctor not found"), "Doctor not found");
+        // A count in a sentence is a sentence of the catalogue too.
+        assert_eq!(
+            message_in(
+                Lang::Es,
+                "2 lines rejected; the first, line 3: Doctor not found"
+            ),
+            "2 líneas sin reservar; la primera, línea 3: Médico no encontrado"
+        );
+        assert_eq!(
+            message_in(
+                Lang::Es,
+                "1 line rejected; the first, line 3: Doctor not found"
+            ),
+            "1 línea sin reservar; la primera, línea 3: Médico no encontrado"
+        );
         assert_eq!(
             message_in(Lang::Es, "No free slots on Sat 20 Jun 2026: closed"),
             "No hay turnos libres el sáb 20 jun 2026: closed"
