@@ -2,8 +2,9 @@
 //! as `book` ([`book::check`] and [`book::book_in`]: the same code, not a
 //! copy). Lines are committed in batches, each line in an attempt of its
 //! own ([`Tx::attempt`]), so a rejected line rolls back alone and the rest
-//! go on; a rerun of lines that carry `external_ref` books nothing twice. The events of what it books name
-//! `import` as who made the change (docs/rules.md#events).
+//! go on; a rerun of lines that carry `external_ref` books nothing twice.
+//! The events of what it books name `import` as who made the change
+//! (docs/rules.md#events).
 
 use super::book::{self, BookRequest};
 use super::schedule::WhenInput;
@@ -232,8 +233,8 @@ fn line_text(bytes: &[u8], number: usize) -> Result<&str> {
 }
 
 /// Lines read ahead, looked up together ([`look_up`]: a query for each kind
-/// of question rather than one per line) and, on PostgreSQL, written
-/// together ([`Tx::together`]). Only lines that have come already are read
+/// of question rather than one per line) and written together
+/// ([`Tx::together`]). Only lines that have come already are read
 /// ahead ([`Input`]).
 const AHEAD: usize = 256;
 

@@ -6,6 +6,7 @@
 
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::cell::Cell;
 use std::cell::RefCell;
 
 /// Which engine a transaction runs on, for the few statements the dialects
@@ -367,10 +368,10 @@ pub struct Tx<'c> {
     memo: Memo,
     /// A savepoint left open by the last [`Tx::attempt`] that succeeded: the
     /// next one releases it as it opens its own, in one round trip.
-    savepoint: std::cell::Cell<bool>,
-    /// Writes [`Tx::later`] queued (PostgreSQL only).
+    savepoint: Cell<bool>,
+    /// Writes [`Tx::later`] queued (on SQLite only inside [`Tx::together`]).
     pending: RefCell<Vec<Held>>,
-    /// Inside [`Tx::together`] (PostgreSQL): attempts hold their writes.
+    /// Inside [`Tx::together`]: attempts hold their writes.
     held: Cell<bool>,
     /// An attempt inside [`Tx::together`] that has sent nothing yet: where
     /// its held writes start.
@@ -390,8 +391,6 @@ struct Held {
     /// [`Tx::later_keyed`]'s key: only the last of a key is sent.
     key: Option<(&'static str, Vec<Val>)>,
 }
-
-use std::cell::Cell;
 
 /// What [`Tx::memo`] has kept: by the question and arguments it answers,
 /// the answer and the tables it was read from.
@@ -566,14 +565,11 @@ struct Part {
 }
 
 impl Part {
-    fn new(w: &Held, joinable: bool) -> Part {
+    fn new(w: &Held, shape: Option<(&str, &str, &str)>) -> Part {
         Part {
             sql: w.sql.clone(),
             args: w.args.clone(),
-            rows: joinable
-                .then(|| Part::shape(&w.sql, w.key.is_some()))
-                .flatten()
-                .map(|(h, r, t)| (h.to_string(), r.to_string(), t.to_string())),
+            rows: shape.map(|(h, r, t)| (h.to_string(), r.to_string(), t.to_string())),
             writes: 1,
         }
     }
@@ -792,7 +788,7 @@ impl<'c> Tx<'c> {
                 parts.clear();
                 params = 0;
             }
-            parts.push(Part::new(w, shape.is_some()));
+            parts.push(Part::new(w, shape));
             params += w.args.len();
         }
         self.run_together(&parts)
