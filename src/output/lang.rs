@@ -512,6 +512,18 @@ mod tests {
             "Médico no encontrado"
         );
         assert_eq!(message_in(Lang::En, "Doctor not found"), "Doctor not found");
+        // serde's words for a line that is not a booking request.
+        assert_eq!(
+            message_in(Lang::Es, "not a booking request: expected ident"),
+            "no es una solicitud de reserva: no es JSON (se esperaba true, false o null)"
+        );
+        assert_eq!(
+            message_in(
+                Lang::Es,
+                "not a booking request: unknown field `bogus`, expected one of `clinic`, `doctor`"
+            ),
+            "no es una solicitud de reserva: campo desconocido `bogus`; se esperaba uno de `clinic`, `doctor`"
+        );
         // A count in a sentence is a sentence of the catalogue too.
         assert_eq!(
             message_in(
