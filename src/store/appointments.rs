@@ -343,7 +343,7 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
             conn.amend_kept(
                 BUSY,
                 args![doctor],
-                |day: &DoctorDay| b.holds(day.from, day.to),
+                |day: &KeptBusy| b.holds(day.from, day.to),
                 |day| day.busy.push(b.clone()),
             );
         }
@@ -501,23 +501,33 @@ pub fn busy_for_doctor(
     if except.is_some() {
         return read();
     }
-    let key = args![doctor_id, epoch(from), epoch(to)];
-    let kept = conn.memo_on(BUSY, &["appointments"], key, || {
-        Ok(DoctorDay {
-            from,
-            to,
-            busy: read()?,
-        })
-    })?;
+    let kept = conn.memo_on(
+        BUSY,
+        &["appointments"],
+        &busy_key(doctor_id, from, to),
+        || {
+            Ok(KeptBusy {
+                from,
+                to,
+                busy: read()?,
+            })
+        },
+    )?;
     Ok(kept.busy)
 }
 
 /// [`busy_for_doctor`]'s kept answers.
 const BUSY: &str = "appointments::busy_for_doctor";
 
+/// The key [`BUSY`] answers are kept by: the doctor first, so that one
+/// doctor's are found together ([`Tx::amend_kept`]).
+fn busy_key(doctor_id: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Val> {
+    args![doctor_id, epoch(from), epoch(to)].to_vec()
+}
+
 /// A doctor's busy times over a span, as kept.
 #[derive(Clone)]
-struct DoctorDay {
+struct KeptBusy {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     busy: Vec<Busy>,
@@ -548,7 +558,7 @@ fn busy_spans_sql(n: usize) -> String {
 pub fn look_up_busy(conn: &Tx, days: &[(String, DateTime<Utc>, DateTime<Utc>)]) -> Result<()> {
     let mut days: Vec<&(String, DateTime<Utc>, DateTime<Utc>)> = days
         .iter()
-        .filter(|(d, from, to)| !conn.is_kept(BUSY, args![d, epoch(*from), epoch(*to)]))
+        .filter(|(d, from, to)| !conn.is_kept(BUSY, &busy_key(d, *from, *to)))
         .collect();
     days.sort_unstable();
     days.dedup();
@@ -567,17 +577,12 @@ pub fn look_up_busy(conn: &Tx, days: &[(String, DateTime<Utc>, DateTime<Utc>)]) 
                 .filter(|(doctor, b)| doctor == d && b.holds(*from, *to))
                 .map(|(_, b)| b.clone())
                 .collect();
-            let day = DoctorDay {
+            let day = KeptBusy {
                 from: *from,
                 to: *to,
                 busy,
             };
-            conn.keep(
-                BUSY,
-                &["appointments"],
-                args![d, epoch(*from), epoch(*to)],
-                day,
-            );
+            conn.keep(BUSY, &["appointments"], &busy_key(d, *from, *to), day);
         }
     }
     Ok(())
