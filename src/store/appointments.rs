@@ -64,7 +64,7 @@ fn select() -> &'static str {
     })
 }
 
-/// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_start`.
+/// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_busy`.
 const CLINIC_WIDE: &str =
     "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS NOT DISTINCT FROM ?6";
 
@@ -1100,15 +1100,18 @@ mod tests {
         let mut s = Store::in_memory().unwrap();
         let c = &s.sqlite().unwrap().conn;
         assert_indexed(c, &busy_sql("doctor_id = ?1"), 5);
+        // A doctor's busy times come from the index alone (schema v15).
+        let p = plan(c, &busy_sql("doctor_id = ?1"), 5);
+        assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
         for n in [1, 25] {
             let p = plan(c, &busy_many_sql(n), n + 3);
-            assert!(p.contains("USING INDEX appt_doctor_start"), "{p}");
+            assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
         }
         for n in [1, 2, 100] {
             let p = plan(c, &busy_spans_sql(n), 4 * n);
             assert!(
-                p.contains("USING INDEX appt_doctor_start") && !p.contains("appt_status"),
+                p.contains("USING COVERING INDEX appt_doctor_busy") && !p.contains("appt_status"),
                 "{p}"
             );
         }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/012_messages.sql"),
     include_str!("schema/postgres/013_daily_limits.sql"),
     include_str!("schema/postgres/014_series_buffers.sql"),
+    include_str!("schema/postgres/015_busy_index.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

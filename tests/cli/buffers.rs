@@ -975,3 +975,32 @@ fn a_one_at_a_time_appointment_is_never_reached_by_a_buffer_from_the_window_next
     );
     assert_eq!(env.ok(&["check"])["ok"], true);
 }
+
+#[test]
+fn a_file_of_schema_14_gets_the_busy_index_and_still_judges_its_buffers() {
+    // Schema 15 reads busy times from an index holding their buffers: a
+    // database of schema 14 gains it at its first use, in place of the one
+    // it had, and the buffers it kept still keep the doctor free.
+    let env = clinic();
+    book(&env, "10:00", "+50370000001", Some("Limpieza"));
+    let before = free(&env, None);
+    assert!(!before.contains(&"10:30".to_string()), "{before:?}");
+    crate::common::undo_schema_15(&env);
+    env.exec(if crate::common::on_postgres() {
+        "UPDATE appt_schema SET version = 14"
+    } else {
+        "PRAGMA user_version = 14"
+    });
+    let indexes = |env: &Env| {
+        let sql = if crate::common::on_postgres() {
+            "SELECT indexname FROM pg_indexes WHERE indexname IN ('appt_doctor_busy', 'appt_doctor_start')"
+        } else {
+            "SELECT name FROM sqlite_master WHERE name IN ('appt_doctor_busy', 'appt_doctor_start')"
+        };
+        env.rows(sql).concat()
+    };
+    assert_eq!(indexes(&env), ["appt_doctor_start"]);
+    assert_eq!(free(&env, None), before);
+    assert_eq!(indexes(&env), ["appt_doctor_busy"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}

@@ -404,10 +404,19 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-/// Takes schema 14's additions (series and buffers) out of `env`'s
-/// database, for tests of older databases: on PostgreSQL the exclusion
-/// constraint goes back to v4's, without buffers.
+/// Takes schema 15's change (the busy times' covering index) out of
+/// `env`'s database, for tests of older databases: the index it replaced
+/// comes back.
+pub fn undo_schema_15(env: &Env) {
+    env.exec("DROP INDEX appt_doctor_busy");
+    env.exec("CREATE INDEX appt_doctor_start ON appointments(doctor_id, starts_at)");
+}
+
+/// Takes schema 14's additions (series and buffers) and schema 15's out of
+/// `env`'s database, for tests of older databases: on PostgreSQL the
+/// exclusion constraint goes back to v4's, without buffers.
 pub fn undo_schema_14(env: &Env) {
+    undo_schema_15(env);
     let pg = env.url().is_some();
     if pg {
         env.exec("ALTER TABLE appointments DROP CONSTRAINT appt_doctor_no_overlap");
