@@ -19,7 +19,6 @@ use crate::store::db::Tx;
 use crate::store::{self, appointments, events, patients, reminders, services, Store};
 use crate::wire;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use serde_json::json;
 
 /// A booking as asked for: values as typed, checked by [`book`].
 #[derive(Debug, Clone, Default)]
@@ -559,21 +558,26 @@ pub(super) fn tell(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut data = json!({"appointment": wire::appointment(saved)});
-    if let Some(old) = who.renamed_from.as_deref().filter(|_| first) {
-        data["patient_previous_name"] = json!(old);
+    // Written straight to text, not through a `Value` (an import books
+    // thousands): the fields in the order a `Value` would sort them.
+    #[derive(serde::Serialize)]
+    struct Booked<'a> {
+        appointment: wire::AppointmentView<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        patient_previous_name: Option<&'a str>,
     }
+    let data = Booked {
+        appointment: wire::appointment_view(saved),
+        patient_previous_name: who.renamed_from.as_deref().filter(|_| first),
+    };
     events::record(tx, "appointment.booked", &saved.id, &data, actor, now)?;
     if r.walk_in {
         // Booked and arrived at once: what follows the arrivals sees this one too.
-        events::record(
-            tx,
-            "appointment.checked_in",
-            &saved.id,
-            &json!({"appointment": wire::appointment(saved)}),
-            actor,
-            now,
-        )?;
+        let data = Booked {
+            patient_previous_name: None,
+            ..data
+        };
+        events::record(tx, "appointment.checked_in", &saved.id, &data, actor, now)?;
     }
     if who.created {
         return Ok(());

@@ -8,6 +8,7 @@ use crate::args;
 use crate::core::Actor;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -30,13 +31,15 @@ pub fn record(
     conn: &Tx,
     kind: &str,
     appointment_id: &str,
-    data: &Value,
+    data: &impl Serialize,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    // Views hold only strings, numbers and JSON values: serialising cannot fail.
+    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
     conn.later(
         "INSERT INTO events (type, appointment_id, created_at, data, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
-        args![kind, appointment_id, epoch(now), data.to_string(), actor.to_string()],
+        args![kind, appointment_id, epoch(now), data, actor.to_string()],
     )
 }
 

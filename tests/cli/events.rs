@@ -490,3 +490,20 @@ fn history_shows_who_made_each_change_at_80_columns() {
     let header = text.lines().find(|l| l.contains('#')).unwrap();
     assert!(header.contains("By"), "{text}");
 }
+
+#[test]
+fn an_events_stored_text_is_its_json_with_sorted_keys() {
+    // A booking's event is written straight from its view, not through a
+    // `Value`: its text must still be what a `Value` prints (keys sorted),
+    // for webhooks and `events` pass it on as stored.
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370000001");
+    env.ok(&["status", s(&a["id"]), "confirmed"]);
+    let rows = env.rows("SELECT data FROM events ORDER BY id");
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let v: Value = serde_json::from_str(&row[0]).unwrap();
+        assert_eq!(row[0], v.to_string());
+        assert!(v["appointment"]["patient"]["phone"].is_string(), "{v}");
+    }
+}
