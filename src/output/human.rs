@@ -1120,16 +1120,17 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
         again = done.idempotent,
         rejected = done.rejected_count
     );
+    // Each rejected line fits the width, its words carried on under it.
+    let width = width();
     for r in &done.rejected {
-        out.push_str(&format!(
-            "\n  {}",
-            tr!(
-                "h.import_line",
-                line = r.line,
-                code = r.error.code.as_str(),
-                message = clean(&lang::message(&r.error.message))
-            )
-        ));
+        let line = tr!(
+            "h.import_line",
+            line = r.line,
+            code = r.error.code.as_str(),
+            message = clean(&lang::message(&r.error.message))
+        );
+        out.push('\n');
+        out.push_str(&wrap("  ", &line, width));
     }
     let untold = done.rejected_count - done.rejected.len();
     if untold > 0 {

@@ -521,3 +521,29 @@ fn a_flood_of_rejected_lines_keeps_memory_and_the_summary_bounded() {
     let kept = v["errors"].as_array().unwrap().len();
     assert_eq!(kept, 1_000, "the first thousand are listed, not all");
 }
+
+#[test]
+fn the_rejected_lines_fit_the_width_their_words_carried_on_under_them() {
+    let env = Env::clinic();
+    let file = write(
+        &env,
+        &[line(
+            "10:30",
+            "+50370000003",
+            json!({"bogus": true, "other": 1}),
+        )],
+    );
+    let out = env
+        .cmd()
+        .args(["--width", "50", "import", &file])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 2, "the rejection is one line:\n{text}");
+    assert!(lines[1].starts_with("  line 1: VALIDATION_ERROR"), "{text}");
+    for l in &lines[1..] {
+        assert!(l.chars().count() <= 50, "{l:?} is wider than 50:\n{text}");
+        assert!(l.starts_with("  ") && !l.starts_with("   "), "{text}");
+    }
+}
