@@ -73,6 +73,9 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
             doctor: None,
         });
     };
+    if given.is_none() {
+        doctors::read_with_clinics(conn, d.trim())?;
+    }
     let doctor = doctors::find_active(conn, d)?;
     let clinic = match given {
         Some(c) => clinics::find(conn, c)?,

@@ -22,6 +22,9 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
+/// What a transaction keeps [`of_doctor`]'s answers as.
+pub(super) const OF_DOCTOR: &str = "clinics::of_doctor";
+
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Table = Table {
     name: "clinics",
@@ -59,7 +62,7 @@ fn templates_of(
     serde_json::from_value(v).map_err(|_| "is not an object of texts".to_string())
 }
 
-fn from_row(r: &Row) -> Result<Clinic> {
+pub(super) fn from_row(r: &Row) -> Result<Clinic> {
     let f = r.of("clinics", 0)?;
     Ok(Clinic {
         id: f.id().to_string(),
@@ -138,7 +141,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
 
 /// The clinics where the doctor has windows.
 pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
-    conn.memo("clinics::of_doctor", args![doctor_id], || {
+    conn.memo(OF_DOCTOR, args![doctor_id], || {
         conn.rows(
             &format!(
                 "SELECT {COLS} FROM clinics WHERE id IN \

@@ -148,17 +148,33 @@ impl postgres::types::ToSql for Val {
     postgres::types::to_sql_checked!();
 }
 
-/// One result row.
+/// One result row, or the columns of it from one on ([`Row::from`]).
 pub struct Row<'r> {
     inner: RowRef<'r>,
+    /// The statement's column that is this row's column 0.
+    first: usize,
 }
 
+#[derive(Clone, Copy)]
 enum RowRef<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
     Postgres(&'r postgres::Row),
 }
 
 impl<'r> Row<'r> {
+    fn new(inner: RowRef<'r>) -> Self {
+        Row { inner, first: 0 }
+    }
+
+    /// The columns from `first` on, as a row of their own: a statement that
+    /// joins two tables' columns reads each with its table's reader.
+    pub fn from(&self, first: usize) -> Row<'r> {
+        Row {
+            inner: self.inner,
+            first: self.first + first,
+        }
+    }
+
     /// Column `i` (from 0) as `T`.
     pub fn get<T: Column>(&self, i: usize) -> Result<T> {
         T::read(self, i)
@@ -173,19 +189,21 @@ impl<'r> Row<'r> {
 
     /// Column `i`'s name, as the statement gives it (`a.status` is `status`).
     pub fn name(&self, i: usize) -> String {
+        let j = self.first + i;
         let name = match self.inner {
-            RowRef::Sqlite(r) => r.as_ref().column_name(i).ok().map(str::to_string),
-            RowRef::Postgres(r) => r.columns().get(i).map(|c| c.name().to_string()),
+            RowRef::Sqlite(r) => r.as_ref().column_name(j).ok().map(str::to_string),
+            RowRef::Postgres(r) => r.columns().get(j).map(|c| c.name().to_string()),
         };
         name.unwrap_or_else(|| format!("column {i}"))
     }
 
     /// Column `i` as stored, borrowed (no copy of a long text).
     pub fn peek(&self, i: usize) -> Result<Peek<'_>> {
+        let j = self.first + i;
         match self.inner {
             RowRef::Sqlite(r) => {
                 use rusqlite::types::ValueRef;
-                Ok(match r.get_ref(i)? {
+                Ok(match r.get_ref(j)? {
                     ValueRef::Null => Peek::Null,
                     ValueRef::Integer(v) => Peek::Int(v),
                     ValueRef::Real(_) => Peek::Real,
@@ -195,14 +213,14 @@ impl<'r> Row<'r> {
             }
             RowRef::Postgres(r) => {
                 use postgres::types::Type;
-                let ty = r.columns()[i].type_().clone();
+                let ty = r.columns()[j].type_().clone();
                 Ok(if ty == Type::BYTEA {
-                    r.try_get::<_, Option<&[u8]>>(i)?
+                    r.try_get::<_, Option<&[u8]>>(j)?
                         .map_or(Peek::Null, |_| Peek::Bytes)
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     self.get::<Option<i64>>(i)?.map_or(Peek::Null, Peek::Int)
                 } else {
-                    r.try_get::<_, Option<&str>>(i)?
+                    r.try_get::<_, Option<&str>>(j)?
                         .map_or(Peek::Null, Peek::Text)
                 })
             }
@@ -244,9 +262,10 @@ macro_rules! native_column {
     ($($t:ty),*) => {$(
         impl Column for $t {
             fn read(row: &Row, i: usize) -> Result<Self> {
+                let j = row.first + i;
                 match row.inner {
-                    RowRef::Sqlite(r) => Ok(r.get::<_, $t>(i)?),
-                    RowRef::Postgres(r) => Ok(r.try_get::<_, $t>(i)?),
+                    RowRef::Sqlite(r) => Ok(r.get::<_, $t>(j)?),
+                    RowRef::Postgres(r) => Ok(r.try_get::<_, $t>(j)?),
                 }
             }
         }
@@ -257,12 +276,13 @@ native_column!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
 
 impl Column for Option<i64> {
     fn read(row: &Row, i: usize) -> Result<Self> {
+        let j = row.first + i;
         match row.inner {
-            RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(i)?),
+            RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(j)?),
             // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT.
-            RowRef::Postgres(r) => match r.try_get::<_, Option<i64>>(i) {
+            RowRef::Postgres(r) => match r.try_get::<_, Option<i64>>(j) {
                 Ok(v) => Ok(v),
-                Err(_) => Ok(r.try_get::<_, Option<i32>>(i)?.map(i64::from)),
+                Err(_) => Ok(r.try_get::<_, Option<i32>>(j)?.map(i64::from)),
             },
         }
     }
@@ -278,10 +298,11 @@ impl Column for i64 {
 /// Any column as it is stored, for copying rows between engines.
 impl Column for Val {
     fn read(row: &Row, i: usize) -> Result<Self> {
+        let j = row.first + i;
         match row.inner {
             RowRef::Sqlite(r) => {
                 use rusqlite::types::ValueRef;
-                Ok(match r.get_ref(i)? {
+                Ok(match r.get_ref(j)? {
                     ValueRef::Null => Val::Null,
                     ValueRef::Integer(v) => Val::Int(v),
                     // appt stores no floating-point values.
@@ -292,14 +313,14 @@ impl Column for Val {
             }
             RowRef::Postgres(r) => {
                 use postgres::types::Type;
-                let ty = r.columns()[i].type_().clone();
+                let ty = r.columns()[j].type_().clone();
                 Ok(if ty == Type::BYTEA {
-                    r.try_get::<_, Option<Vec<u8>>>(i)?
+                    r.try_get::<_, Option<Vec<u8>>>(j)?
                         .map_or(Val::Null, Val::Blob)
                 } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
                     row.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int)
                 } else {
-                    r.try_get::<_, Option<String>>(i)?
+                    r.try_get::<_, Option<String>>(j)?
                         .map_or(Val::Null, Val::Text)
                 })
             }
@@ -311,7 +332,7 @@ impl Column for bool {
     fn read(row: &Row, i: usize) -> Result<Self> {
         // PostgreSQL's EXISTS is a boolean; stored flags are integers on both.
         if let RowRef::Postgres(r) = row.inner {
-            if let Ok(b) = r.try_get::<_, bool>(i) {
+            if let Ok(b) = r.try_get::<_, bool>(row.first + i) {
                 return Ok(b);
             }
         }
@@ -862,9 +883,7 @@ impl<'c> Tx<'c> {
                 let mut st = t.prepare_cached(sql)?;
                 let mut rows = st.query(rusqlite::params_from_iter(args))?;
                 while let Some(r) = rows.next()? {
-                    f(&Row {
-                        inner: RowRef::Sqlite(r),
-                    })?;
+                    f(&Row::new(RowRef::Sqlite(r)))?;
                 }
             }
             TxInner::Postgres(t, cache) => {
@@ -874,9 +893,7 @@ impl<'c> Tx<'c> {
                 let st = prepared(&mut t, cache, sql)?;
                 let mut rows = t.query_raw(&st, args)?;
                 while let Some(r) = rows.next()? {
-                    f(&Row {
-                        inner: RowRef::Postgres(&r),
-                    })?;
+                    f(&Row::new(RowRef::Postgres(&r)))?;
                 }
             }
         }
@@ -912,9 +929,7 @@ impl<'c> Tx<'c> {
                 let mut st = t.prepare_cached(sql)?;
                 let mut rows = st.query(rusqlite::params_from_iter(args))?;
                 match rows.next()? {
-                    Some(r) => Ok(Some(f(&Row {
-                        inner: RowRef::Sqlite(r),
-                    })?)),
+                    Some(r) => Ok(Some(f(&Row::new(RowRef::Sqlite(r)))?)),
                     None => Ok(None),
                 }
             }
@@ -924,9 +939,7 @@ impl<'c> Tx<'c> {
                 let st = prepared(&mut t, cache, sql)?;
                 let rows = t.query(&st, &pg_args(args))?;
                 match rows.first() {
-                    Some(r) => Ok(Some(f(&Row {
-                        inner: RowRef::Postgres(r),
-                    })?)),
+                    Some(r) => Ok(Some(f(&Row::new(RowRef::Postgres(r)))?)),
                     None => Ok(None),
                 }
             }
@@ -972,7 +985,7 @@ impl<'c> Tx<'c> {
 
     /// How many statements it has sent to PostgreSQL.
     #[cfg(test)]
-    fn statements_sent(&self) -> usize {
+    pub(crate) fn statements_sent(&self) -> usize {
         self.sent.get()
     }
 

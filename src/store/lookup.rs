@@ -172,7 +172,7 @@ pub(super) fn by_words(tx: &Tx, l: &Lookup, input: &str) -> Result<Vec<(String, 
 }
 
 /// Whether `input` is spelt as an ID can be: lowercase hex digits and dashes.
-fn could_be_id(input: &str) -> bool {
+pub(super) fn could_be_id(input: &str) -> bool {
     !input.is_empty()
         && input
             .bytes()
