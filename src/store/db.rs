@@ -175,6 +175,11 @@ impl<'r> Row<'r> {
         }
     }
 
+    /// The statement's column that is this row's column `i`.
+    fn at(&self, i: usize) -> usize {
+        self.first + i
+    }
+
     /// Column `i` (from 0) as `T`.
     pub fn get<T: Column>(&self, i: usize) -> Result<T> {
         T::read(self, i)
@@ -189,17 +194,17 @@ impl<'r> Row<'r> {
 
     /// Column `i`'s name, as the statement gives it (`a.status` is `status`).
     pub fn name(&self, i: usize) -> String {
-        let j = self.first + i;
+        let j = self.at(i);
         let name = match self.inner {
             RowRef::Sqlite(r) => r.as_ref().column_name(j).ok().map(str::to_string),
             RowRef::Postgres(r) => r.columns().get(j).map(|c| c.name().to_string()),
         };
-        name.unwrap_or_else(|| format!("column {i}"))
+        name.unwrap_or_else(|| format!("column {j}"))
     }
 
     /// Column `i` as stored, borrowed (no copy of a long text).
     pub fn peek(&self, i: usize) -> Result<Peek<'_>> {
-        let j = self.first + i;
+        let j = self.at(i);
         match self.inner {
             RowRef::Sqlite(r) => {
                 use rusqlite::types::ValueRef;
@@ -262,7 +267,7 @@ macro_rules! native_column {
     ($($t:ty),*) => {$(
         impl Column for $t {
             fn read(row: &Row, i: usize) -> Result<Self> {
-                let j = row.first + i;
+                let j = row.at(i);
                 match row.inner {
                     RowRef::Sqlite(r) => Ok(r.get::<_, $t>(j)?),
                     RowRef::Postgres(r) => Ok(r.try_get::<_, $t>(j)?),
@@ -276,7 +281,7 @@ native_column!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
 
 impl Column for Option<i64> {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        let j = row.first + i;
+        let j = row.at(i);
         match row.inner {
             RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(j)?),
             // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT.
@@ -298,7 +303,7 @@ impl Column for i64 {
 /// Any column as it is stored, for copying rows between engines.
 impl Column for Val {
     fn read(row: &Row, i: usize) -> Result<Self> {
-        let j = row.first + i;
+        let j = row.at(i);
         match row.inner {
             RowRef::Sqlite(r) => {
                 use rusqlite::types::ValueRef;
@@ -332,7 +337,7 @@ impl Column for bool {
     fn read(row: &Row, i: usize) -> Result<Self> {
         // PostgreSQL's EXISTS is a boolean; stored flags are integers on both.
         if let RowRef::Postgres(r) = row.inner {
-            if let Ok(b) = r.try_get::<_, bool>(row.first + i) {
+            if let Ok(b) = r.try_get::<_, bool>(row.at(i)) {
                 return Ok(b);
             }
         }
