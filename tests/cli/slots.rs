@@ -934,3 +934,49 @@ fn a_doctors_appointments_at_another_clinic_count() {
     ]);
     assert_eq!(slot_at(&all, "13:00")["reason"], "APPOINTMENT_CONFLICT");
 }
+
+/// A doctor named by its whole ID, as scripts and the API name one, is read
+/// with its clinics at once (docs/performance.md) and judged as one named by
+/// name: one with windows at two clinics needs `--clinic`, and an inactive
+/// one is not found (docs/rules.md#booking, rule 2).
+#[test]
+fn a_doctor_named_by_id_at_two_clinics_needs_one_and_inactive_is_not_found() {
+    let env = Env::clinic();
+    let id = s(&env.ok(&["doctor", "show", "Dr. García"])["id"]).to_string();
+    let args = ["slots", "--doctor", &id, "--date", "2026-06-16"];
+    assert_eq!(times(&env.ok(&args))[0], "09:00");
+
+    env.ok(&["clinic", "add", "Sur", "--timezone", "America/El_Salvador"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--clinic",
+        "Sur",
+        "--days",
+        "sat",
+        "--from",
+        "08:00",
+        "--to",
+        "10:00",
+    ]);
+    let e = env.refused(&args, "VALIDATION_ERROR", 2);
+    assert_eq!(
+        e["clinic"], "Dr. García works at several clinics: give --clinic",
+        "{e}"
+    );
+    let at_sur = [
+        "slots",
+        "--doctor",
+        &id,
+        "--clinic",
+        "Sur",
+        "--date",
+        "2026-06-20",
+    ];
+    assert_eq!(times(&env.ok(&at_sur))[0], "08:00");
+
+    env.ok(&["doctor", "update", "Dr. García", "--active", "false"]);
+    env.refused(&args, "NOT_FOUND", 3);
+}
