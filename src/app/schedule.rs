@@ -74,7 +74,7 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
         });
     };
     if given.is_none() {
-        doctors::read_with_clinics(conn, d.trim())?;
+        doctors::read_with_windows(conn, d.trim())?;
     }
     let doctor = doctors::find_active(conn, d)?;
     let clinic = match given {

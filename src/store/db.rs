@@ -1280,8 +1280,10 @@ pub(super) fn pg_write<T>(
         .build_transaction()
         .isolation_level(postgres::IsolationLevel::ReadCommitted)
         .start()?;
-    t.batch_execute("SET LOCAL lock_timeout = '10s'")?;
-    t.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+    // One round trip for both.
+    t.batch_execute(&format!(
+        "SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+    ))?;
     let tx = Tx::postgres(Pg::Tx(t), cache);
     let out = f(&tx)?;
     if keep {

@@ -4,7 +4,7 @@ use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
 use super::{by_id, epoch, name_key, Lookup};
 use crate::args;
-use crate::core::Doctor;
+use crate::core::{Clinic, Doctor};
 use crate::error::{Error, Result};
 
 pub const COLS: &str =
@@ -108,44 +108,60 @@ pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
     super::lookup::find(conn, &LOOKUP, input, get)
 }
 
-/// Reads the doctor whose whole ID is `id` together with the clinics it has
-/// windows at, in one statement, and keeps both for the transaction as
-/// [`get`] and [`super::clinics::of_doctor`] would: the API names a doctor by
-/// ID and most of its requests ask both, a round trip less on PostgreSQL.
-/// Nothing is kept when no doctor has that ID.
-pub fn read_with_clinics(conn: &Tx, id: &str) -> Result<()> {
-    if !super::lookup::could_be_id(id) || conn.is_kept(super::clinics::OF_DOCTOR, args![id]) {
+/// Reads the doctor whose whole ID is `id` together with its windows (with
+/// the services they take) and the clinics they are at, in one statement,
+/// and keeps the three for the transaction as [`get`],
+/// [`super::windows::of_owner`] and [`super::clinics::of_doctor`] would:
+/// the API names a doctor by ID and its requests ask all three, two round
+/// trips less on PostgreSQL. Nothing is kept when no doctor has that ID.
+pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
+    use super::{clinics, windows};
+    if !super::lookup::could_be_id(id) || conn.is_kept(clinics::OF_DOCTOR, args![id]) {
         return Ok(());
     }
-    let width = COLS.split(',').count();
+    // A row per window and service, each with the doctor's columns first
+    // and its clinic's last; one row of the doctor alone when it has none.
+    let window_at = COLS.split(',').count();
+    let clinic_at = window_at + windows::COLS.split(',').count() + 1;
+    let order: Vec<String> = windows::ORDER
+        .split(", ")
+        .map(|c| format!("w.{c}"))
+        .collect();
     let mut doctor = None;
-    let mut clinics = Vec::new();
+    let mut ws = Vec::new();
+    let mut cs: Vec<Clinic> = Vec::new();
     conn.each(
         &format!(
             "SELECT * FROM (SELECT {COLS} FROM doctors WHERE id = ?1) d \
-             LEFT JOIN (SELECT {} FROM clinics WHERE id IN \
-             (SELECT clinic_id FROM windows WHERE doctor_id = ?1)) c ON 1 = 1 ORDER BY c.id",
-            super::clinics::COLS
+             LEFT JOIN ({} WHERE doctor_id = ?1) w ON 1 = 1 \
+             LEFT JOIN (SELECT {} FROM clinics) c ON c.id = w.clinic_id ORDER BY {}",
+            windows::with_services(),
+            clinics::COLS,
+            order.join(", ")
         ),
         args![id],
         |r| {
             if doctor.is_none() {
                 doctor = Some(from_row(r)?);
             }
-            if r.get::<Option<String>>(width)?.is_some() {
-                clinics.push(super::clinics::from_row(&r.from(width))?);
+            if r.get::<Option<String>>(window_at)?.is_none() {
+                return Ok(());
+            }
+            windows::gather(&mut ws, &r.from(window_at))?;
+            // Ordered by clinic first: each clinic's rows come together.
+            let clinic = r.from(clinic_at);
+            let clinic_id: String = clinic.get(0)?;
+            if cs.last().is_none_or(|c| c.id != clinic_id) {
+                cs.push(clinics::from_row(&clinic)?);
             }
             Ok(())
         },
     )?;
     if let Some(d) = doctor {
-        conn.keep(GET, super::db::MEMO_TABLES, args![id], d);
-        conn.keep(
-            super::clinics::OF_DOCTOR,
-            super::db::MEMO_TABLES,
-            args![id],
-            clinics,
-        );
+        let on = super::db::MEMO_TABLES;
+        conn.keep(GET, on, args![id], d);
+        conn.keep(windows::OF_DOCTOR, on, args![id], ws);
+        conn.keep(clinics::OF_DOCTOR, on, args![id], cs);
     }
     Ok(())
 }
@@ -175,12 +191,13 @@ pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
 mod tests {
     use super::*;
     use crate::core::zone::Tz;
-    use crate::core::{Clinic, Recurrence, Settings, Window};
+    use crate::core::{Clinic, Owner, Recurrence, Service, Settings, Window};
     use crate::store::db::Backend;
     use crate::store::{clinics, windows, Store};
     use chrono::DateTime;
 
-    /// Three clinics; Dr. Uno has windows at two of them, Dr. Dos at none.
+    /// Three clinics, two services; Dr. Uno has windows at two of the
+    /// clinics, Dr. Dos at none.
     fn seed(tx: &Tx) -> Result<()> {
         let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
         for (id, name) in [("c2", "Sur"), ("c1", "Norte"), ("c3", "Este")] {
@@ -211,7 +228,27 @@ mod tests {
                 },
             )?;
         }
-        for (id, clinic) in [("a1", "c2"), ("a2", "c1"), ("a3", "c2")] {
+        for id in ["s1", "s2"] {
+            crate::store::services::insert(
+                tx,
+                &Service {
+                    id: id.into(),
+                    name: id.into(),
+                    duration_minutes: 30,
+                    max_per_day: None,
+                    buffer_before: 0,
+                    buffer_after: 0,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+        }
+        // a3 takes two services: two rows of the joined read, one window.
+        for (id, clinic, services) in [
+            ("a1", "c2", vec![]),
+            ("a2", "c1", vec![]),
+            ("a3", "c2", vec!["s2".into(), "s1".into()]),
+        ] {
             windows::insert(
                 tx,
                 &Window {
@@ -225,7 +262,7 @@ mod tests {
                     capacity: 1,
                     session: None,
                     batch: None,
-                    services: Vec::new(),
+                    services,
                     valid_from: None,
                     valid_to: None,
                     open: true,
@@ -240,16 +277,29 @@ mod tests {
         clinics.iter().map(|c| c.id.as_str()).collect()
     }
 
-    /// One statement reads a doctor and its clinics, and the transaction
-    /// answers `get` and `clinics::of_doctor` from it as they would answer.
-    fn doctor_and_clinics_at_once(st: &mut Store) {
+    fn window_ids(ws: &[Window]) -> Vec<&str> {
+        ws.iter().map(|w| w.id.as_str()).collect()
+    }
+
+    /// One statement reads a doctor, its windows and their clinics, and the
+    /// transaction answers `get`, `windows::of_owner` and
+    /// `clinics::of_doctor` from it as they would answer.
+    fn doctor_windows_and_clinics_at_once(st: &mut Store) {
         st.write(seed).unwrap();
+        // What the separate reads answer, to compare with.
+        let (apart, apart_clinics) = st
+            .read(|tx| {
+                let ws = windows::of_owner(tx, &Owner::Doctor("d1".into()))?;
+                Ok((ws, clinics::of_doctor(tx, "d1")?))
+            })
+            .unwrap();
+        assert_eq!(window_ids(&apart), ["a2", "a1", "a3"]);
         st.read(|tx| {
             let pg = tx.backend() == Backend::Postgres;
             let before = tx.statements_sent();
-            read_with_clinics(tx, "d1")?;
-            read_with_clinics(tx, "d2")?;
-            read_with_clinics(tx, "dd")?;
+            read_with_windows(tx, "d1")?;
+            read_with_windows(tx, "d2")?;
+            read_with_windows(tx, "dd")?;
             if pg {
                 assert_eq!(tx.statements_sent() - before, 3);
             }
@@ -258,11 +308,22 @@ mod tests {
             let before = tx.statements_sent();
             assert_eq!(get(tx, "d1")?.full_name, "Dr. Uno");
             assert_eq!(ids(&clinics::of_doctor(tx, "d1")?), ["c1", "c2"]);
+            let ws = windows::of_owner(tx, &Owner::Doctor("d1".into()))?;
             assert_eq!(get(tx, "d2")?.full_name, "Dr. Dos");
             assert!(clinics::of_doctor(tx, "d2")?.is_empty());
+            assert!(windows::of_owner(tx, &Owner::Doctor("d2".into()))?.is_empty());
             if pg {
-                assert_eq!(tx.statements_sent(), before, "all four were kept");
+                assert_eq!(tx.statements_sent(), before, "all six were kept");
             }
+            // The windows as the separate read gives them, in its order,
+            // each with its services, their columns read where they start.
+            assert_eq!(window_ids(&ws), window_ids(&apart));
+            assert_eq!(format!("{ws:?}"), format!("{apart:?}"));
+            assert_eq!(ws[2].services, ["s1", "s2"]);
+            assert_eq!(
+                (ws[0].from, ws[0].to, ws[0].clinic_id.as_str()),
+                (540, 720, "c1")
+            );
             // No doctor of that ID: nothing kept, and `get` still says so.
             assert!(!tx.is_kept(GET, args!["dd"]));
             assert_eq!(
@@ -271,21 +332,18 @@ mod tests {
             );
             // Each clinic's columns read from where they start in the row.
             let kept = clinics::of_doctor(tx, "d1")?;
+            assert_eq!(format!("{kept:?}"), format!("{apart_clinics:?}"));
             assert_eq!(
                 (kept[0].name.as_str(), kept[1].name.as_str()),
                 ("Norte", "Sur")
             );
             assert_eq!(kept[0].timezone.name(), "America/El_Salvador");
-            assert_eq!(
-                kept[0].settings.slot_minutes,
-                Settings::default().slot_minutes
-            );
             Ok(())
         })
         .unwrap();
         // A name is not read this way: `find` looks it up as before.
         st.read(|tx| {
-            read_with_clinics(tx, "Dr. Uno")?;
+            read_with_windows(tx, "Dr. Uno")?;
             assert!(!tx.is_kept(clinics::OF_DOCTOR, args!["Dr. Uno"]));
             assert_eq!(find(tx, "Dr. Uno")?.id, "d1");
             Ok(())
@@ -294,13 +352,13 @@ mod tests {
     }
 
     #[test]
-    fn a_doctor_and_its_clinics_are_read_in_one_statement() {
-        doctor_and_clinics_at_once(&mut Store::in_memory().unwrap());
+    fn a_doctor_its_windows_and_clinics_are_read_in_one_statement() {
+        doctor_windows_and_clinics_at_once(&mut Store::in_memory().unwrap());
     }
 
     #[test]
     #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
-    fn a_doctor_and_its_clinics_are_read_in_one_statement_on_postgres() {
-        crate::store::on_scratch_pg(doctor_and_clinics_at_once);
+    fn a_doctor_its_windows_and_clinics_are_read_in_one_statement_on_postgres() {
+        crate::store::on_scratch_pg(doctor_windows_and_clinics_at_once);
     }
 }

@@ -101,29 +101,43 @@ fn query(conn: &Tx, cond: &'static str, args: &[Val]) -> Result<Vec<Window>> {
 
 fn read(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
     let mut ws: Vec<Window> = Vec::new();
-    // A row per window and service it takes (one for a window that names
-    // none), a window's rows together.
     conn.each(
-        &format!(
-            "SELECT {COLS}, s.service_id FROM windows \
-             LEFT JOIN window_services s ON s.window_id = windows.id WHERE {cond} \
-             ORDER BY clinic_id, doctor_id, date, weekdays, start_minute, id, s.service_id"
-        ),
+        &format!("{} WHERE {cond} ORDER BY {ORDER}", with_services()),
         args,
-        |r| {
-            let id: String = r.get(0)?;
-            let service: Option<String> = r.get(15)?;
-            if ws.last().is_none_or(|w| w.id != id) {
-                ws.push(from_row(r)?);
-            }
-            if let (Some(w), Some(s)) = (ws.last_mut(), service) {
-                w.services.push(s);
-            }
-            Ok(())
-        },
+        |r| gather(&mut ws, r),
     )?;
     Ok(ws)
 }
+
+/// A row per window and service it takes (one for a window that names
+/// none): [`COLS`], then the service. Ordered by [`ORDER`], a window's rows
+/// come together.
+pub(super) fn with_services() -> String {
+    format!(
+        "SELECT {COLS}, s.service_id FROM windows \
+         LEFT JOIN window_services s ON s.window_id = windows.id"
+    )
+}
+
+/// The order [`with_services`]'s rows are read in (and windows listed in).
+pub(super) const ORDER: &str = "clinic_id, doctor_id, date, weekdays, start_minute, id, service_id";
+
+/// Reads one of [`with_services`]'s rows into `ws`: a new window, or one
+/// more service of the last.
+pub(super) fn gather(ws: &mut Vec<Window>, r: &Row) -> Result<()> {
+    let id: String = r.get(0)?;
+    let service: Option<String> = r.get(COLS.split(',').count())?;
+    if ws.last().is_none_or(|w| w.id != id) {
+        ws.push(from_row(r)?);
+    }
+    if let (Some(w), Some(s)) = (ws.last_mut(), service) {
+        w.services.push(s);
+    }
+    Ok(())
+}
+
+/// What [`of_owner`] keeps a doctor's windows as, with the doctor's ID.
+pub(super) const OF_DOCTOR: &str = "doctor_id = ?1";
 
 pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     let (weekdays, on) = match &w.recurrence {
@@ -160,7 +174,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Window> {
 /// Every window of a doctor (at any clinic), or a clinic's clinic-wide windows.
 pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
     match owner {
-        Owner::Doctor(d) => query(conn, "doctor_id = ?1", args![d]),
+        Owner::Doctor(d) => query(conn, OF_DOCTOR, args![d]),
         Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", args![c]),
     }
 }
