@@ -229,6 +229,7 @@ fn daily_limits(
 
 /// Loads the day's windows (date windows replacing weekly ones), any closure, and
 /// the active appointments competing for capacity (`except` one being moved).
+/// A doctor's closures and busy times are asked for together.
 pub fn load_day(
     conn: &Tx,
     t: &Target,
@@ -236,6 +237,11 @@ pub fn load_day(
     service_id: Option<&str>,
     except: Option<&str>,
 ) -> Result<DayData> {
+    if except.is_none() {
+        if let Some((doctor, span)) = doctor_day(conn, t, date)? {
+            appointments::look_up_day(conn, &t.clinic.id, &doctor, date, span)?;
+        }
+    }
     Calendar::load(conn, t, date, date)?.day(conn, date, service_id, except)
 }
 

@@ -7,7 +7,7 @@ use super::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
 use super::remind::{self, DueRequest};
 use super::schedule::WhenInput;
 use super::slots::{self, SlotsRequest};
-use super::{clinic, doctor, service, window, Store};
+use super::{clinic, doctor, schedule, service, window, Store};
 use crate::core::{Actor, Status};
 use crate::error::Code;
 use chrono::{DateTime, Utc};
@@ -25,9 +25,16 @@ fn monday_8am() -> DateTime<Utc> {
 /// A clinic with Dr. García, mornings Monday to Friday, 30-minute slots.
 fn clinic_with_a_doctor() -> Store {
     let mut st = Store::in_memory().unwrap();
+    set_up(&mut st);
+    st
+}
+
+/// [`clinic_with_a_doctor`] on a given store.
+fn set_up(st: &mut Store) {
+    let st = &mut *st;
     let now = monday_8am();
     clinic::add(
-        &mut st,
+        st,
         "Central",
         &clinic::SettingsInput {
             timezone: Some("America/El_Salvador".into()),
@@ -37,7 +44,7 @@ fn clinic_with_a_doctor() -> Store {
     )
     .unwrap();
     doctor::add(
-        &mut st,
+        st,
         &doctor::DoctorInput {
             name: Some("Dr. García".into()),
             ..Default::default()
@@ -45,9 +52,9 @@ fn clinic_with_a_doctor() -> Store {
         now,
     )
     .unwrap();
-    service::add(&mut st, "General Checkup", 30, now).unwrap();
+    service::add(st, "General Checkup", 30, now).unwrap();
     window::add(
-        &mut st,
+        st,
         &window::WindowInput {
             doctor: Some("Dr. García".into()),
             days: Some("mon-fri".into()),
@@ -58,7 +65,6 @@ fn clinic_with_a_doctor() -> Store {
         now,
     )
     .unwrap();
-    st
 }
 
 fn request(time: &str, phone: &str) -> BookRequest {
@@ -300,4 +306,93 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
     let first = sweep(&mut st);
     assert_eq!(first.len(), 2, "the confirmation and the 24 h reminder");
     assert!(sweep(&mut st).is_empty(), "nothing twice");
+}
+
+/// A doctor's day (`slots`, a booking) asks for its closures and busy times
+/// in one statement, and answers as the two reads apart would: the same
+/// day, in the same order, each closure and appointment once however many
+/// rows the statement gives them.
+fn a_doctors_day_at_once(st: &mut Store) {
+    set_up(st);
+    let now = monday_8am();
+    let mut booked = Vec::new();
+    for (time, phone) in [
+        ("09:00", "+50370000001"),
+        ("09:30", "+50370000002"),
+        ("10:00", "+50370000003"),
+    ] {
+        booked.push(book::book(st, &request(time, phone), &desk(), now).unwrap());
+    }
+    let cancel = CancelRequest {
+        id: booked[1].appointment.id.clone(),
+        reason: Some("No puede venir".into()),
+        force: false,
+        no_notify: true,
+    };
+    change::cancel(st, &cancel, &desk(), now).unwrap();
+    // Three closures touch the day, given clinic's first, then by their
+    // first day, not as added; one does not touch it.
+    for (doctor, from, to, reason) in [
+        (Some("Dr. García"), "2026-06-15", "2026-06-17", "congreso"),
+        (Some("Dr. García"), "2026-06-10", "2026-06-20", "vacaciones"),
+        (None, "2026-06-16", "2026-06-16", "feriado"),
+        (Some("Dr. García"), "2026-06-18", "2026-06-18", "otro"),
+    ] {
+        let c = super::closure::ClosureInput {
+            clinic: None,
+            doctor: doctor.map(String::from),
+            from: from.into(),
+            to: Some(to.into()),
+            reason: Some(reason.into()),
+        };
+        super::closure::add(st, &c, now).unwrap();
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 6, 16).unwrap();
+    let day = |st: &mut Store, at_once: bool| {
+        st.read(|tx| {
+            let t = schedule::target(tx, None, Some("Dr. García"))?;
+            let before = tx.statements_sent();
+            let d = if at_once {
+                schedule::load_day(tx, &t, date, None, None)?
+            } else {
+                schedule::Calendar::load(tx, &t, date, date)?.day(tx, date, None, None)?
+            };
+            let busy: Vec<&str> = d.busy.iter().map(|b| b.id.as_str()).collect();
+            let doctor = [t.doctor.as_ref().unwrap().id.as_str()];
+            let closed = crate::store::closures::touching(tx, &t.clinic.id, &doctor, date, date)?;
+            let closed: Vec<&str> = closed.iter().filter_map(|c| c.reason.as_deref()).collect();
+            let shown = format!(
+                "{:?} {:?} {busy:?} {:?} {closed:?}",
+                d.windows, d.closure, d.limits
+            );
+            Ok((shown, tx.statements_sent() - before))
+        })
+        .unwrap()
+    };
+    let (apart, apart_sent) = day(st, false);
+    let (at_once, at_once_sent) = day(st, true);
+    assert_eq!(at_once, apart);
+    assert!(apart.contains("Some(Some(\"feriado\"))"), "{apart}");
+    assert!(
+        apart.ends_with(r#"["feriado", "vacaciones", "congreso"]"#),
+        "{apart}"
+    );
+    let active = [&booked[0], &booked[2]].map(|b| b.appointment.id.as_str());
+    assert!(apart.contains(&format!("{active:?}")), "{apart}");
+    if st.backend() == crate::store::db::Backend::Postgres {
+        // The windows, then closures and busy times together, where apart
+        // the windows, the closures and the busy times are three.
+        assert_eq!((apart_sent, at_once_sent), (3, 2));
+    }
+}
+
+#[test]
+fn a_doctors_closures_and_busy_times_are_read_together() {
+    a_doctors_day_at_once(&mut Store::in_memory().unwrap());
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_doctors_closures_and_busy_times_are_read_together_on_postgres() {
+    crate::store::on_scratch_pg(a_doctors_day_at_once);
 }

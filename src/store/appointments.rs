@@ -7,7 +7,7 @@ use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, AppointmentRow, Status};
+use crate::core::{time, Appointment, AppointmentRow, Closure, Status};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -479,11 +479,15 @@ fn busy(
 ) -> Result<Vec<Busy>> {
     // starts_at > from - MAX bounds the index range: nothing longer (with
     // its buffer after) can reach `from`.
-    let sql = busy_sql(cond);
-    let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
-    let mut args = args![key, epoch(to), lower, epoch(from), except].to_vec();
+    let mut args = busy_args(key, from, to, except);
     args.extend_from_slice(extra);
-    conn.rows(&sql, &args, busy_row)
+    conn.rows(&busy_sql(cond), &args, busy_row)
+}
+
+/// [`busy_sql`]'s first five parameters.
+fn busy_args(key: &str, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Vec<Val> {
+    let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
+    args![key, epoch(to), lower, epoch(from), except].to_vec()
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
@@ -518,6 +522,74 @@ pub fn busy_for_doctor(
 
 /// [`busy_for_doctor`]'s kept answers.
 const BUSY: &str = "appointments::busy_for_doctor";
+
+/// Reads a doctor's busy times over `span` and the closures touching
+/// `date` (the clinic's and the doctor's) in one statement, and keeps both
+/// as [`busy_for_doctor`] and [`super::closures::touching`] would: one
+/// doctor's day (`slots`, a booking) asks both, a round trip less on
+/// PostgreSQL. Nothing is read when either is kept already.
+pub fn look_up_day(
+    conn: &Tx,
+    clinic_id: &str,
+    doctor_id: &str,
+    date: NaiveDate,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<()> {
+    use super::closures;
+    let closed_key = closures::touching_args(clinic_id, &[doctor_id], date, date);
+    let busy_key = busy_key(doctor_id, from, to);
+    if conn.is_kept(closures::TOUCHING, &closed_key) || conn.is_kept(BUSY, &busy_key) {
+        return Ok(());
+    }
+    let mut args = busy_args(doctor_id, from, to, None);
+    args.extend(closed_key.iter().cloned());
+    let mut busy: Vec<Busy> = Vec::new();
+    let mut closed: Vec<(i64, Closure)> = Vec::new();
+    conn.each(&day_sql(), &args, |r| {
+        let (b, c) = (r.from(DAY_BUSY), r.from(DAY_CLOSURE));
+        if let Some(id) = b.get::<Option<String>>(0)? {
+            if !busy.iter().any(|x| x.id == id) {
+                busy.push(busy_row(&b)?);
+            }
+        }
+        if let Some(id) = c.get::<Option<String>>(0)? {
+            if !closed.iter().any(|(_, x)| x.id == id) {
+                closed.push((c.get(7)?, closures::from_row(&c)?));
+            }
+        }
+        Ok(())
+    })?;
+    closures::sort(&mut closed);
+    let closed: Vec<Closure> = closed.into_iter().map(|(_, c)| c).collect();
+    conn.keep(
+        closures::TOUCHING,
+        super::db::MEMO_TABLES,
+        &closed_key,
+        closed,
+    );
+    conn.keep(
+        BUSY,
+        &["appointments"],
+        &busy_key,
+        KeptBusy { from, to, busy },
+    );
+    Ok(())
+}
+
+/// [`look_up_day`]'s statement: every busy time beside every closure (a row
+/// of NULLs when there is neither; a day has few closures, mostly none).
+fn day_sql() -> String {
+    format!(
+        "SELECT * FROM (SELECT 1 AS one) o LEFT JOIN ({}) b ON 1 = 1 LEFT JOIN ({}) c ON 1 = 1",
+        busy_sql("doctor_id = ?1"),
+        super::closures::touching_sql(6, 1)
+    )
+}
+
+/// Where [`day_sql`]'s busy time and closure start in its rows (after
+/// `one`, and after [`busy_sql`]'s six columns).
+const DAY_BUSY: usize = 1;
+const DAY_CLOSURE: usize = DAY_BUSY + 6;
 
 /// The key [`BUSY`] answers are kept by: the doctor first, so that one
 /// doctor's are found together ([`Tx::amend_kept`]).
@@ -1104,6 +1176,10 @@ mod tests {
         let p = plan(c, &busy_sql("doctor_id = ?1"), 5);
         assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
+        // A doctor's day: its busy times as alone, beside its closures.
+        let p = plan(c, &day_sql(), 9);
+        assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
+        assert!(!p.contains("SCAN closures"), "{p}");
         for n in [1, 25] {
             let p = plan(c, &busy_many_sql(n), n + 3);
             assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
@@ -1174,6 +1250,10 @@ mod tests {
                     args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
                 ),
                 (
+                    day_sql(),
+                    args!["d", 2_i64, 0_i64, 1_i64, "x", "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
+                ),
+                (
                     format!("{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}", select()),
                     args!["r"].to_vec(),
                 ),
@@ -1211,6 +1291,12 @@ mod tests {
                         !plan.contains("Seq Scan on appointments"),
                         "full scan in\n{sql}\n{plan}"
                     );
+                    // One doctor's busy times from the index made for them
+                    // (several doctors' spans are left to the statistics,
+                    // which an empty table has none of).
+                    if sql.contains("WHERE doctor_id = ?1 AND starts_at") {
+                        assert!(plan.contains("appt_doctor_busy"), "{sql}\n{plan}");
+                    }
                 }
                 Ok(())
             })

@@ -30,7 +30,7 @@ pub const STORED: Table = Table {
     rules: &[],
 };
 
-fn from_row(r: &Row) -> Result<Closure> {
+pub(super) fn from_row(r: &Row) -> Result<Closure> {
     let f = r.of("closures", 0)?;
     Ok(Closure {
         id: f.id().to_string(),
@@ -91,25 +91,47 @@ pub fn touching(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Closure>> {
-    let mut sql = format!(
-        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?1 AND to_date >= ?2 AND from_date <= ?3"
+    let sql = format!(
+        "{} ORDER BY k, from_date, id",
+        touching_sql(1, doctor_ids.len())
     );
-    if !doctor_ids.is_empty() {
-        sql.push_str(&format!(
-            " UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) \
-             AND to_date >= ?2 AND from_date <= ?3",
-            marks(4, doctor_ids.len())
-        ));
-    }
-    sql.push_str(" ORDER BY k, from_date, id");
     let args = touching_args(clinic_id, doctor_ids, from, to);
     conn.memo(TOUCHING, &args, || conn.rows(&sql, &args, from_row))
 }
 
-/// [`touching`]'s kept answers, by its arguments.
-const TOUCHING: &str = "closures::touching";
+/// [`touching`]'s statement, unordered, its parameters ([`touching_args`])
+/// numbered from `first`: [`COLS`], then `k`, 0 for the clinic's closures
+/// and 1 for the doctors'.
+pub(super) fn touching_sql(first: usize, doctors: usize) -> String {
+    let (clinic, from, to) = (first, first + 1, first + 2);
+    let mut sql = format!(
+        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?{clinic} \
+         AND to_date >= ?{from} AND from_date <= ?{to}"
+    );
+    if doctors > 0 {
+        sql.push_str(&format!(
+            " UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) \
+             AND to_date >= ?{from} AND from_date <= ?{to}",
+            marks(first + 3, doctors)
+        ));
+    }
+    sql
+}
 
-fn touching_args(clinic_id: &str, doctor_ids: &[&str], from: NaiveDate, to: NaiveDate) -> Vec<Val> {
+/// Orders closures read with their `k` as [`touching`] gives them.
+pub(super) fn sort(read: &mut [(i64, Closure)]) {
+    read.sort_by(|(k, a), (l, b)| (k, a.from, &a.id).cmp(&(l, b.from, &b.id)));
+}
+
+/// [`touching`]'s kept answers, by its arguments.
+pub(super) const TOUCHING: &str = "closures::touching";
+
+pub(super) fn touching_args(
+    clinic_id: &str,
+    doctor_ids: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Val> {
     let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
     args
@@ -146,8 +168,7 @@ pub fn look_up(conn: &Tx, days: &[(&str, &str, NaiveDate)]) -> Result<()> {
     let mut args = args![first.to_string(), last.to_string()].to_vec();
     args.extend(clinics.iter().chain(&doctors).map(|x| x.to_val()));
     let mut rows = conn.rows(&sql, &args, |r| Ok((r.get::<i64>(7)?, from_row(r)?)))?;
-    // As `touching` orders them.
-    rows.sort_by(|(k, a), (l, b)| (k, a.from, &a.id).cmp(&(l, b.from, &b.id)));
+    sort(&mut rows);
     for (clinic, doctor, on) in days {
         let touching: Vec<Closure> = rows
             .iter()
