@@ -2,7 +2,7 @@
 
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
-use super::{by_id, epoch, name_key, Lookup};
+use super::{epoch, name_key, Lookup};
 use crate::args;
 use crate::core::{Clinic, Doctor};
 use crate::error::{Error, Result};
@@ -85,15 +85,16 @@ pub fn ensure_unique(conn: &Tx, name: &str, except: &str) -> Result<()> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
+    // An ID no doctor has is kept too: `find` asks it first of whatever is
+    // spelt like an ID (a prefix, a name of hex letters), then looks on.
     conn.memo(GET, args![id], || {
-        by_id(
-            conn,
+        conn.row(
             &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
-            id,
-            "Doctor",
+            args![id],
             from_row,
         )
-    })
+    })?
+    .ok_or_else(|| Error::not_found("Doctor"))
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
@@ -113,10 +114,10 @@ pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
 /// and keeps the three for the transaction as [`get`],
 /// [`super::windows::of_owner`] and [`super::clinics::of_doctor`] would:
 /// the API names a doctor by ID and its requests ask all three, two round
-/// trips less on PostgreSQL. Nothing is kept when no doctor has that ID.
+/// trips less on PostgreSQL. When no doctor has that ID, only that is kept.
 pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
     use super::{clinics, windows};
-    if !super::lookup::could_be_id(id) || conn.is_kept(clinics::OF_DOCTOR, args![id]) {
+    if !super::lookup::could_be_id(id) || conn.is_kept(GET, args![id]) {
         return Ok(());
     }
     // A row per window and service, each with the doctor's columns first
@@ -157,12 +158,12 @@ pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
             Ok(())
         },
     )?;
-    if let Some(d) = doctor {
-        let on = super::db::MEMO_TABLES;
-        conn.keep(GET, on, args![id], d);
+    let on = super::db::MEMO_TABLES;
+    if doctor.is_some() {
         conn.keep(windows::OF_DOCTOR, on, args![id], ws);
         conn.keep(clinics::OF_DOCTOR, on, args![id], cs);
     }
+    conn.keep(GET, on, args![id], doctor);
     Ok(())
 }
 
@@ -324,12 +325,18 @@ mod tests {
                 (ws[0].from, ws[0].to, ws[0].clinic_id.as_str()),
                 (540, 720, "c1")
             );
-            // No doctor of that ID: nothing kept, and `get` still says so.
-            assert!(!tx.is_kept(GET, args!["dd"]));
+            // No doctor of that ID: only that is kept, and `get` says so
+            // without asking again.
+            assert!(tx.is_kept(GET, args!["dd"]));
+            assert!(!tx.is_kept(clinics::OF_DOCTOR, args!["dd"]));
+            let before = tx.statements_sent();
             assert_eq!(
                 get(tx, "dd").unwrap_err().code,
                 crate::error::Code::NotFound
             );
+            if pg {
+                assert_eq!(tx.statements_sent(), before);
+            }
             // Each clinic's columns read from where they start in the row.
             let kept = clinics::of_doctor(tx, "d1")?;
             assert_eq!(format!("{kept:?}"), format!("{apart_clinics:?}"));
