@@ -31,7 +31,6 @@ fn clinic_with_a_doctor() -> Store {
 
 /// [`clinic_with_a_doctor`] on a given store.
 fn set_up(st: &mut Store) {
-    let st = &mut *st;
     let now = monday_8am();
     clinic::add(
         st,

@@ -433,7 +433,7 @@ const MAX_BUFFER_SECS: i64 = BUFFER.1 * 60;
 /// appointment with the longest buffers.
 fn busy_sql(cond: &str) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo FROM appointments WHERE {cond} \
+        "SELECT {BUSY_COLS} FROM appointments WHERE {cond} \
          AND starts_at < CAST(?2 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?3 \
          AND starts_at - buffer_before * 60 < ?2 AND ends_at + buffer_after * 60 > ?4 \
          AND status IN {ACTIVE} AND (CAST(?5 AS TEXT) IS NULL OR id <> ?5)"
@@ -445,13 +445,16 @@ fn busy_sql(cond: &str) -> String {
 /// appointments by status instead).
 fn busy_many_sql(n: usize) -> String {
     format!(
-        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo, doctor_id FROM appointments \
+        "SELECT {BUSY_COLS}, doctor_id FROM appointments \
          WHERE doctor_id IN ({}) AND starts_at < CAST(?1 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?2 \
          AND starts_at - buffer_before * 60 < ?1 AND ends_at + buffer_after * 60 > ?3 \
          AND (status || '') IN {ACTIVE}",
         marks(4, n)
     )
 }
+
+/// What [`busy_row`] reads of an appointment holding capacity.
+const BUSY_COLS: &str = "id, starts_at, ends_at, buffer_before, buffer_after, solo";
 
 /// An appointment holding capacity: its ID, start, end, buffers and
 /// whether it sits in a one-at-a-time window.
@@ -554,7 +557,7 @@ pub fn look_up_day(
         }
         if let Some(id) = c.get::<Option<String>>(0)? {
             if !closed.iter().any(|(_, x)| x.id == id) {
-                closed.push((c.get(7)?, closures::from_row(&c)?));
+                closed.push((c.get(count(closures::COLS))?, closures::from_row(&c)?));
             }
         }
         Ok(())
@@ -587,9 +590,9 @@ fn day_sql() -> String {
 }
 
 /// Where [`day_sql`]'s busy time and closure start in its rows (after
-/// `one`, and after [`busy_sql`]'s six columns).
+/// `one`, and after the busy time's columns).
 const DAY_BUSY: usize = 1;
-const DAY_CLOSURE: usize = DAY_BUSY + 6;
+const DAY_CLOSURE: usize = DAY_BUSY + count(BUSY_COLS);
 
 /// The key [`BUSY`] answers are kept by: the doctor first, so that one
 /// doctor's are found together ([`Tx::amend_kept`]).
@@ -618,7 +621,7 @@ fn busy_spans_sql(n: usize) -> String {
         )
     };
     format!(
-        "SELECT id, starts_at, ends_at, buffer_before, buffer_after, solo, doctor_id FROM appointments \
+        "SELECT {BUSY_COLS}, doctor_id FROM appointments \
          WHERE ({}) AND (status || '') IN {ACTIVE}",
         (0..n).map(one).collect::<Vec<_>>().join(" OR ")
     )

@@ -1,5 +1,6 @@
 //! The `doctors` table.
 
+use super::columns::{count, under};
 use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
 use super::{epoch, name_key, Lookup};
@@ -122,12 +123,8 @@ pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
     }
     // A row per window and service, each with the doctor's columns first
     // and its clinic's last; one row of the doctor alone when it has none.
-    let window_at = COLS.split(',').count();
-    let clinic_at = window_at + windows::COLS.split(',').count() + 1;
-    let order: Vec<String> = windows::ORDER
-        .split(", ")
-        .map(|c| format!("w.{c}"))
-        .collect();
+    let window_at = count(COLS);
+    let clinic_at = window_at + count(windows::COLS) + 1;
     let mut doctor = None;
     let mut ws = Vec::new();
     let mut cs: Vec<Clinic> = Vec::new();
@@ -138,7 +135,7 @@ pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
              LEFT JOIN (SELECT {} FROM clinics) c ON c.id = w.clinic_id ORDER BY {}",
             windows::with_services(),
             clinics::COLS,
-            order.join(", ")
+            under("w", windows::ORDER)
         ),
         args![id],
         |r| {

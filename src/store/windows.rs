@@ -1,5 +1,6 @@
 //! The `windows` table and its services allow-list.
 
+use super::columns::count;
 use super::db::{Row, Tx, Val};
 use super::stored::{col, opt, Kind, Table, CAPACITY, MINUTES};
 use super::{epoch, resolve, Lookup, ACTIVE};
@@ -126,7 +127,7 @@ pub(super) const ORDER: &str = "clinic_id, doctor_id, date, weekdays, start_minu
 /// more service of the last.
 pub(super) fn gather(ws: &mut Vec<Window>, r: &Row) -> Result<()> {
     let id: String = r.get(0)?;
-    let service: Option<String> = r.get(COLS.split(',').count())?;
+    let service: Option<String> = r.get(count(COLS))?;
     if ws.last().is_none_or(|w| w.id != id) {
         ws.push(from_row(r)?);
     }
