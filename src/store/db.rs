@@ -517,14 +517,14 @@ impl Pg<'_> {
 #[derive(Default)]
 pub struct Statements(RefCell<std::collections::HashMap<String, postgres::Statement>>);
 
-/// The prepared statement for `sql` (with `?N` turned into `$N`).
+/// The prepared statement for `sql` (with `?N` turned into `$N` when it is
+/// first prepared: kept under appt's own text, which is looked up as is).
 fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<postgres::Statement> {
-    let text = dollars(sql);
-    if let Some(st) = cache.0.borrow().get(&text) {
+    if let Some(st) = cache.0.borrow().get(sql) {
         return Ok(st.clone());
     }
-    let st = t.prepare(&text)?;
-    cache.0.borrow_mut().insert(text, st.clone());
+    let st = t.prepare(&dollars(sql))?;
+    cache.0.borrow_mut().insert(sql.to_owned(), st.clone());
     Ok(st)
 }
 
