@@ -54,6 +54,29 @@ fn a_walk_in_takes_the_first_free_slot_from_now_checked_in_with_the_next_token()
 }
 
 #[test]
+fn a_walk_in_that_renames_a_patient_says_so_once_on_the_booked_event() {
+    // docs/commands.md#appt-events: the rename is the booking's news; the arrival a walk-in
+    // records at once carries the appointment, not the rename again.
+    let mut env = Env::clinic();
+    env.at(&monday("09:10"));
+    env.book(TUE, "10:00", "+50370000002");
+    let w = walk_in(&env, "+50370000002");
+    let events = env.ok(&["history", s(&w["id"])])["events"].clone();
+    let (booked, arrived) = (&events[0], &events[1]);
+    assert_eq!(booked["type"], "appointment.booked", "{events}");
+    assert_eq!(booked["data"]["patient_previous_name"], "Test Patient");
+    assert_eq!(arrived["type"], "appointment.checked_in", "{events}");
+    assert!(
+        arrived["data"].get("patient_previous_name").is_none(),
+        "{events}"
+    );
+    assert_eq!(
+        arrived["data"]["appointment"]["patient"]["full_name"],
+        "Walk In"
+    );
+}
+
+#[test]
 fn a_walk_in_joins_a_window_with_places_now_itself() {
     let mut env = Env::clinic();
     env.ok(&[
