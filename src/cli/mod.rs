@@ -319,14 +319,19 @@ impl Ctx {
     /// one); what the user must hear of at once (patient data in clear over
     /// a network) goes to stderr now, before the command's work.
     pub fn open_at(&self, target: &std::path::Path, create: Create) -> Result<Store> {
-        use std::io::Write as _;
         let mut st = Store::open(target, create)?;
+        self.tell(&mut st);
+        Ok(st)
+    }
+
+    /// Writes what `st` has to tell the user (its notices) to stderr, now.
+    pub fn tell(&self, st: &mut Store) {
+        use std::io::Write as _;
         for notice in std::mem::take(&mut st.notices) {
             let line = crate::output::warning_text(&notice, self.json);
             // A warning that cannot be written stops nothing.
             let _ = writeln!(std::io::stderr(), "{line}");
         }
-        Ok(st)
     }
 
     /// The clock of a command that runs on (`serve`, `board`): fixed at

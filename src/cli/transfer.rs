@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open()?;
     let mut target = ctx.open_at(&a.to, Create::File)?;
     let (to, copied) = maintenance::transfer(&mut st, &mut target)?;
+    ctx.tell(&mut target);
     let total: i64 = copied.iter().map(|(_, n)| n).sum();
     Ok(ctx.report(
         || json::transferred(&st.location, &to, &copied),

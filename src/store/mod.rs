@@ -54,7 +54,9 @@ pub struct Store {
 
 enum Db {
     Sqlite(sqlite::Sqlite),
-    Postgres(Box<postgres::Client>, db::Statements),
+    /// The connection, its prepared statements, and its patience with a
+    /// silent server (raised for the rare statement allowed to run long).
+    Postgres(Box<postgres::Client>, db::Statements, pg_net::Patience),
 }
 
 /// Whether `--db` names a PostgreSQL server rather than a file: a
@@ -103,7 +105,11 @@ impl Store {
         let store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let connected = pg::peek(url)?;
             Store {
-                db: Db::Postgres(Box::new(connected.client), db::Statements::default()),
+                db: Db::Postgres(
+                    Box::new(connected.client),
+                    db::Statements::default(),
+                    connected.patience,
+                ),
                 location: connected.shown,
                 notices: Vec::new(),
             }
@@ -121,7 +127,11 @@ impl Store {
         let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let connected = pg::open(url)?;
             Store {
-                db: Db::Postgres(Box::new(connected.client), db::Statements::default()),
+                db: Db::Postgres(
+                    Box::new(connected.client),
+                    db::Statements::default(),
+                    connected.patience,
+                ),
                 location: connected.shown,
                 notices: connected.notice.into_iter().collect(),
             }
@@ -160,7 +170,7 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
-            Db::Postgres(c, st) => db::pg_write(c, st, true, f),
+            Db::Postgres(c, st, _) => db::pg_write(c, st, true, f),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -218,7 +228,7 @@ impl Store {
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
-            Db::Postgres(c, st) => db::pg_write(c, st, false, f),
+            Db::Postgres(c, st, _) => db::pg_write(c, st, false, f),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -229,7 +239,20 @@ impl Store {
     pub fn glance<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
-            Db::Postgres(c, st) => db::pg_glance(c, st, f),
+            Db::Postgres(c, st, _) => db::pg_glance(c, st, f),
+        }
+        .map_err(|e| self.names_itself(e))
+    }
+
+    /// After a bulk load into `tables` (a transfer into a server): on
+    /// PostgreSQL `VACUUM (FREEZE, ANALYZE)` of them, outside any transaction
+    /// and allowed minutes, so the visibility map is set and index-only
+    /// scans read no table from the first query, and autovacuum finds
+    /// nothing to do in the first hours of use. A SQLite file needs nothing.
+    pub fn settle(&mut self, tables: &[&str]) -> Result<()> {
+        match &mut self.db {
+            Db::Sqlite(_) => Ok(()),
+            Db::Postgres(c, _, patience) => pg::settle(c, patience, tables),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -238,7 +261,7 @@ impl Store {
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
-            Db::Postgres(c, st) => db::pg_read(c, st, f),
+            Db::Postgres(c, st, _) => db::pg_read(c, st, f),
         }
         .map_err(|e| self.names_itself(e))
     }

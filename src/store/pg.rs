@@ -44,6 +44,28 @@ pub fn open(conn: &str) -> Result<Connected> {
     Ok(connected)
 }
 
+/// Vacuums `tables` after a bulk load ([`super::Store::settle`]), allowed as
+/// long as a schema upgrade ([`pg_net::MIGRATION`]); it waits at most
+/// [`TIMEOUT`] for a lock another session holds.
+pub fn settle(client: &mut Client, patience: &Patience, tables: &[&str]) -> Result<()> {
+    patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
+    let done = client
+        .batch_execute(&format!(
+            "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
+            pg_net::MIGRATION.as_secs(),
+            TIMEOUT.as_secs()
+        ))
+        .and_then(|()| {
+            client.batch_execute(&format!("VACUUM (FREEZE, ANALYZE) {}", tables.join(", ")))
+        });
+    patience.set(pg_net::SILENCE);
+    client.batch_execute(&format!(
+        "SET statement_timeout = '{}s'; RESET lock_timeout",
+        pg_net::STATEMENT.as_secs()
+    ))?;
+    Ok(done?)
+}
+
 /// How long a glance ([`peek`]) may take to connect, and each of its
 /// statements: a shell is waiting.
 const PEEK: Duration = Duration::from_secs(2);

@@ -50,7 +50,7 @@ fn count(tx: &Tx, table: &str) -> Result<i64> {
 /// matches.
 pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i64)>> {
     let target = to.location.clone();
-    from.read(|src| {
+    let copied = from.read(|src| {
         to.write(|dst| {
             // `meta` holds facts about the file itself (made on opening it): it
             // takes the source's facts instead.
@@ -107,13 +107,25 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                     "SELECT setval(pg_get_serial_sequence('events', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM events",
                     &[],
                 )?;
-                // The planner's statistics, so the first queries on the copy
-                // use the indexes rather than guess.
-                dst.script("ANALYZE")?;
             }
             Ok(copied)
         })
-    })
+    })?;
+    // The planner's statistics and the visibility map, so the first
+    // queries on a server's copy use the indexes alone rather than guess
+    // (docs/operations.md#moving-between-engines). The rows are committed by
+    // now: a failure here loses nothing, and is told, not returned.
+    let tables: Vec<&str> = TABLES.iter().map(|(t, ..)| *t).collect();
+    if let Err(e) = to.settle(&tables) {
+        to.notices.push(
+            Error::database(format!(
+                "every row was copied, but vacuuming the copy failed: {}",
+                e.message
+            ))
+            .hint("run VACUUM (FREEZE, ANALYZE) on its tables; until then the first days' queries are slower"),
+        );
+    }
+    Ok(copied)
 }
 
 #[cfg(test)]

@@ -49,7 +49,9 @@ pub fn on_postgres() -> bool {
     pg_server().is_some()
 }
 
-fn pg_connect(url: &str) -> postgres::Client {
+/// A plain client of the test server (or one of its databases), to look
+/// at or hold what appt cannot show.
+pub fn pg_connect(url: &str) -> postgres::Client {
     postgres::Client::connect(url, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"))
 }

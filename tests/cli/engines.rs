@@ -426,6 +426,63 @@ fn transfer_copies_hundreds_of_rows_a_few_hundred_per_insert() {
     }
 }
 
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn transfer_to_a_server_vacuums_the_copy_and_says_so_when_it_cannot() {
+    // A bulk load leaves a server's visibility map empty: until a VACUUM,
+    // every index-only scan of the busy times reads the table too
+    // (docs/operations.md#moving-between-engines).
+    let server = pg_server().expect("APPT_TEST_PG names the test server");
+    let env = busy_clinic();
+    let visible = |url: &str| -> (i32, i32) {
+        let row = crate::common::pg_connect(url)
+            .query_one(
+                "SELECT (pg_relation_size('appointments') / current_setting('block_size')::int)::int, \
+                 relallvisible FROM pg_class WHERE relname = 'appointments'",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    let to = crate::common::new_pg_database(&server);
+    env.ok(&["transfer", "--to", &to]);
+    let (pages, all_visible) = visible(&to);
+    assert!(
+        pages > 0 && all_visible == pages,
+        "{pages} pages, {all_visible} all-visible"
+    );
+
+    // A session holding a lock VACUUM needs: the rows are committed all the
+    // same, the command succeeds, and the user is told what is left to do.
+    let held = crate::common::new_pg_database(&server);
+    let copy = at(&env, PathBuf::from(&held));
+    copy.ok(&["clinic", "list"]);
+    let mut holder = crate::common::pg_connect(&held);
+    let mut lock = holder.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE appointments IN SHARE UPDATE EXCLUSIVE MODE")
+        .unwrap();
+    let out = env
+        .cmd()
+        .args(["transfer", "--to", &held])
+        .output()
+        .unwrap();
+    lock.rollback().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        err.contains("vacuuming the copy failed") && err.contains("VACUUM"),
+        "{err}"
+    );
+    let password = server.split(['@', ':']).nth(2).unwrap();
+    assert!(!err.contains(password), "{err}");
+    assert_eq!(exported(&copy), exported(&env));
+    let (pages, all_visible) = visible(&held);
+    assert!(
+        pages > 0 && all_visible < pages,
+        "{pages} pages, {all_visible} all-visible"
+    );
+}
+
 // ------------------------------------------------- deadlines, passwords, TLS
 
 use crate::wire;
