@@ -15,7 +15,8 @@
 //! `APPT_BENCH_PG` (a server URL such as postgres://postgres:pw@localhost:5432/postgres)
 //! runs the figures on PostgreSQL too, in a fresh database filled with
 //! `appt transfer`; `APPT_BENCH_IDLE_SECONDS` (default 60) how long the
-//! board sits idle in tmux while its CPU is read (docs/performance.md#board).
+//! board sits idle in tmux while its CPU is read (docs/performance.md#board);
+//! `APPT_BENCH_SERVE_THREADS` appt serve's `--threads` (default: its own, 8).
 //! See docs/performance.md.
 
 use appt::app::board::{self, Cell};
@@ -2384,8 +2385,11 @@ impl Server {
     fn start(engine: &Engine, log: &Path) -> Res<Server> {
         use std::io::BufRead;
         let mut cmd = appt(&engine.db());
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--json"])
-            .stdin(Stdio::null())
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--json"]);
+        if let Some(n) = serve_threads() {
+            cmd.args(["--threads", &n.to_string()]);
+        }
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(File::create(log).map_err(err)?);
         let mut child = cmd
@@ -2799,10 +2803,16 @@ impl Bench<'_> {
     }
 }
 
+/// `APPT_BENCH_SERVE_THREADS`: appt serve's `--threads`, when not its default.
+fn serve_threads() -> Option<usize> {
+    std::env::var("APPT_BENCH_SERVE_THREADS").ok()?.parse().ok()
+}
+
 /// The HTTP figures, as the figures' table shows its own.
 fn print_http_table(engine: &str, f: &HttpFigures) {
+    let threads = serve_threads().map_or(String::new(), |n| format!(" --threads {n}"));
     println!(
-        "\n### {engine}: HTTP API (appt serve, wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, keep-alive; load average {})\n",
+        "\n### {engine}: HTTP API (appt serve{threads}, wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS}, keep-alive; load average {})\n",
         f.load
     );
     println!("| figure | requests/s | p50 | p99 | max | answers | server RSS | goal | met |");
