@@ -44,21 +44,28 @@ pub fn open(conn: &str) -> Result<Connected> {
     Ok(connected)
 }
 
+/// Runs `f` with the patience of a schema upgrade ([`pg_net::MIGRATION`]
+/// and the margin [`pg_net::SILENCE`] keeps over the server's own limit),
+/// then gives the connection its everyday patience back, whatever `f` did.
+fn patiently<T>(patience: &Patience, f: impl FnOnce() -> T) -> T {
+    patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
+    let out = f();
+    patience.set(pg_net::SILENCE);
+    out
+}
+
 /// Vacuums `tables` after a bulk load ([`super::Store::settle`]), allowed as
 /// long as a schema upgrade ([`pg_net::MIGRATION`]); it waits at most
 /// [`TIMEOUT`] for a lock another session holds.
 pub fn settle(client: &mut Client, patience: &Patience, tables: &[&str]) -> Result<()> {
-    patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
-    let done = client
-        .batch_execute(&format!(
+    let done = patiently(patience, || {
+        client.batch_execute(&format!(
             "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
             pg_net::MIGRATION.as_secs(),
             TIMEOUT.as_secs()
-        ))
-        .and_then(|()| {
-            client.batch_execute(&format!("VACUUM (FREEZE, ANALYZE) {}", tables.join(", ")))
-        });
-    patience.set(pg_net::SILENCE);
+        ))?;
+        client.batch_execute(&format!("VACUUM (FREEZE, ANALYZE) {}", tables.join(", ")))
+    });
     client.batch_execute(&format!(
         "SET statement_timeout = '{}s'; RESET lock_timeout",
         pg_net::STATEMENT.as_secs()
@@ -133,8 +140,7 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
     client.batch_execute(&format!("SET lock_timeout = '{}s'", TIMEOUT.as_secs()))?;
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
     // An upgrade may rebuild an index over every row: more time for it.
-    patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
-    let done = (|| {
+    let done = patiently(patience, || {
         // Another process may have migrated while we waited for the lock.
         let mut v = version(client, shown)?;
         if v > target {
@@ -164,8 +170,7 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
             v += 1;
         }
         Ok(())
-    })();
-    patience.set(pg_net::SILENCE);
+    });
     client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
     client.batch_execute("RESET lock_timeout")?;
     done
