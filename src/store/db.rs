@@ -1354,9 +1354,9 @@ impl From<postgres::Error> for Error {
         }
         if *code == SqlState::LOCK_NOT_AVAILABLE {
             return Error::database(
-                "the database is locked by another appt process past the 10 s timeout",
+                "the database is locked by another session past the 10 s timeout",
             )
-            .hint("another appt is writing; try again in a moment");
+            .hint("another appt or another program is writing; try again in a moment");
         }
         if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
         {
@@ -1376,8 +1376,8 @@ impl From<rusqlite::Error> for Error {
                     Error::internal(format!("database constraint failed: {e}"))
                 }
                 E::DatabaseBusy | E::DatabaseLocked => {
-                    Error::database(format!("database is locked by another appt process: {e}"))
-                        .hint("another appt is writing; try again in a moment")
+                    Error::database(format!("database is locked by another process: {e}"))
+                        .hint("another appt or another program is writing; try again in a moment")
                 }
                 E::NotADatabase | E::DatabaseCorrupt => {
                     Error::database(format!("the file is not a usable appt database: {e}"))

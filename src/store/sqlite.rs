@@ -432,7 +432,7 @@ fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
             "{path} is locked by another process past the {} s timeout",
             BUSY_TIMEOUT.as_secs()
         ))
-        .hint("another appt is writing; try again in a moment"),
+        .hint("another appt or another program is writing; try again in a moment"),
         Some(ErrorCode::NotADatabase) => Error::database(format!(
             "{path} is not an appt database (not an SQLite file)"
         )),

@@ -58,7 +58,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                 if count(dst, table)? > 0 {
                     return Err(Error::field(
                         "to",
-                        format!("{target} is not empty (its {table} has rows); transfer copies into an empty database only"),
+                        format!("{target} is not empty (its table {table} has rows); transfer copies into an empty database only"),
                     ));
                 }
             }
