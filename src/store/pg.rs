@@ -46,11 +46,12 @@ pub fn open(conn: &str) -> Result<Connected> {
 
 /// Runs `f` with the patience of a schema upgrade ([`pg_net::MIGRATION`]
 /// and the margin [`pg_net::SILENCE`] keeps over the server's own limit),
-/// then gives the connection its everyday patience back, whatever `f` did.
+/// then gives the connection the patience it had back, whatever `f` did.
 fn patiently<T>(patience: &Patience, f: impl FnOnce() -> T) -> T {
+    let before = patience.get();
     patience.set(pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT));
     let out = f();
-    patience.set(pg_net::SILENCE);
+    patience.set(before);
     out
 }
 
@@ -58,6 +59,7 @@ fn patiently<T>(patience: &Patience, f: impl FnOnce() -> T) -> T {
 /// long as a schema upgrade ([`pg_net::MIGRATION`]); it waits at most
 /// [`TIMEOUT`] for a lock another session holds.
 pub fn settle(client: &mut Client, patience: &Patience, tables: &[&str]) -> Result<()> {
+    let limit: String = client.query_one("SHOW statement_timeout", &[])?.get(0);
     let done = patiently(patience, || {
         client.batch_execute(&format!(
             "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
@@ -66,9 +68,9 @@ pub fn settle(client: &mut Client, patience: &Patience, tables: &[&str]) -> Resu
         ))?;
         client.batch_execute(&format!("VACUUM (FREEZE, ANALYZE) {}", tables.join(", ")))
     });
+    // The connection's own limit back (the server's words for it: `30s`).
     client.batch_execute(&format!(
-        "SET statement_timeout = '{}s'; RESET lock_timeout",
-        pg_net::STATEMENT.as_secs()
+        "SET statement_timeout = '{limit}'; RESET lock_timeout"
     ))?;
     Ok(done?)
 }
@@ -174,4 +176,21 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
     client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
     client.batch_execute("RESET lock_timeout")?;
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patiently_gives_back_the_patience_it_found() {
+        // A glance's store (`peek`) is less patient than the everyday one.
+        let patience = Patience::new(PEEK);
+        let during = patiently(&patience, || patience.get());
+        assert_eq!(
+            during,
+            pg_net::MIGRATION + (pg_net::SILENCE - pg_net::STATEMENT)
+        );
+        assert_eq!(patience.get(), PEEK);
+    }
 }

@@ -59,7 +59,7 @@ pub const MIGRATION: Duration = Duration::from_secs(600);
 pub struct Patience(Arc<AtomicU64>);
 
 impl Patience {
-    fn new(d: Duration) -> Self {
+    pub(super) fn new(d: Duration) -> Self {
         Patience(Arc::new(AtomicU64::new(d.as_millis() as u64)))
     }
 
@@ -67,7 +67,7 @@ impl Patience {
         self.0.store(d.as_millis() as u64, Ordering::Relaxed);
     }
 
-    fn get(&self) -> Duration {
+    pub fn get(&self) -> Duration {
         Duration::from_millis(self.0.load(Ordering::Relaxed))
     }
 }
