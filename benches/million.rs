@@ -1388,10 +1388,15 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .map_err(err)?;
-    let base = &server[..server
+    // The URL's options (`?sslmode=disable`: plain TCP) go with it.
+    let (path, options) = server.split_once('?').unwrap_or((server, ""));
+    let base = &path[..path
         .rfind('/')
         .ok_or("APPT_BENCH_PG needs a /database part")?];
-    let url = format!("{base}/{name}");
+    let url = match options {
+        "" => format!("{base}/{name}"),
+        o => format!("{base}/{name}?{o}"),
+    };
     let copy = pristine.with_extension("transfer.db");
     fs::copy(pristine, &copy).map_err(err)?;
     let t = Instant::now();
