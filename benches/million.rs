@@ -1414,6 +1414,20 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
         "appt transfer to {name}: {:.1} s",
         t.elapsed().as_secs_f64()
     );
+    // The load written out before anything is timed: a server still
+    // flushing it (its checkpoint, the kernel's dirty pages) stalls reads
+    // for tens of milliseconds through the first minute
+    // (docs/performance.md#the-servers-first-minute-after-a-load).
+    let t = Instant::now();
+    admin.batch_execute("CHECKPOINT").map_err(err)?;
+    let synced = Command::new("sync").status().map_err(err)?;
+    if !synced.success() {
+        return Err(format!("sync exited {synced}"));
+    }
+    eprintln!(
+        "the server settled (CHECKPOINT, sync): {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let client = postgres::Client::connect(&url, postgres::NoTls).map_err(err)?;
     Ok((
         Engine::Pg(url, Box::new(std::cell::RefCell::new(client))),
