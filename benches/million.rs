@@ -1417,7 +1417,8 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
     // The load written out before anything is timed: a server still
     // flushing it (its checkpoint, the kernel's dirty pages) stalls reads
     // for tens of milliseconds through the first minute
-    // (docs/performance.md#the-servers-first-minute-after-a-load).
+    // (docs/performance.md#the-servers-first-minute-after-a-load). The
+    // `sync` is this machine's: the server's when it runs beside the bench.
     let t = Instant::now();
     admin.batch_execute("CHECKPOINT").map_err(err)?;
     let synced = Command::new("sync").status().map_err(err)?;
