@@ -4,6 +4,7 @@
 //! once, with `?1`-style parameters (turned into `$1` for PostgreSQL), and run
 //! it through a `Tx`; nothing outside `store` sees a driver type.
 
+use super::pg_client::PgClient;
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cell::Cell;
@@ -119,16 +120,16 @@ impl rusqlite::ToSql for Val {
     }
 }
 
-impl postgres::types::ToSql for Val {
+impl tokio_postgres::types::ToSql for Val {
     fn to_sql(
         &self,
-        ty: &postgres::types::Type,
-        out: &mut postgres::types::private::BytesMut,
-    ) -> std::result::Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+        ty: &tokio_postgres::types::Type,
+        out: &mut tokio_postgres::types::private::BytesMut,
+    ) -> std::result::Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
     {
-        use postgres::types::Type;
+        use tokio_postgres::types::Type;
         match self {
-            Val::Null => Ok(postgres::types::IsNull::Yes),
+            Val::Null => Ok(tokio_postgres::types::IsNull::Yes),
             Val::Int(i) => match *ty {
                 Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
                 Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
@@ -141,11 +142,11 @@ impl postgres::types::ToSql for Val {
         }
     }
 
-    fn accepts(_: &postgres::types::Type) -> bool {
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
         true
     }
 
-    postgres::types::to_sql_checked!();
+    tokio_postgres::types::to_sql_checked!();
 }
 
 /// One result row, or the columns of it from one on ([`Row::from`]).
@@ -158,7 +159,7 @@ pub struct Row<'r> {
 #[derive(Clone, Copy)]
 enum RowRef<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
-    Postgres(&'r postgres::Row),
+    Postgres(&'r tokio_postgres::Row),
 }
 
 impl<'r> Row<'r> {
@@ -217,7 +218,7 @@ impl<'r> Row<'r> {
                 })
             }
             RowRef::Postgres(r) => {
-                use postgres::types::Type;
+                use tokio_postgres::types::Type;
                 let ty = r.columns()[j].type_().clone();
                 Ok(if ty == Type::BYTEA {
                     r.try_get::<_, Option<&[u8]>>(j)?
@@ -317,7 +318,7 @@ impl Column for Val {
                 })
             }
             RowRef::Postgres(r) => {
-                use postgres::types::Type;
+                use tokio_postgres::types::Type;
                 let ty = r.columns()[j].type_().clone();
                 Ok(if ty == Type::BYTEA {
                     r.try_get::<_, Option<Vec<u8>>>(j)?
@@ -443,69 +444,65 @@ enum TxInner<'c> {
 }
 
 /// A PostgreSQL transaction, or the session itself for a glance
-/// ([`pg_glance`]): one statement, which is atomic alone.
-enum Pg<'c> {
-    Tx(postgres::Transaction<'c>),
-    Bare(&'c mut postgres::Client),
+/// ([`pg_glance`]): one statement, which is atomic alone. A transaction's
+/// opening is sent with its first statement, and its end as it ends
+/// (see `pg_client`).
+struct Pg<'c> {
+    client: &'c mut PgClient,
+    kind: PgKind,
+    /// Committed, or nothing to end.
+    done: bool,
 }
 
-impl Pg<'_> {
-    fn prepare(&mut self, sql: &str) -> std::result::Result<postgres::Statement, postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.prepare(sql),
-            Pg::Bare(c) => c.prepare(sql),
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PgKind {
+    /// No transaction: each statement on its own.
+    Bare,
+    /// A read-only snapshot: its `COMMIT` is not waited for.
+    Read,
+    /// A write: its `COMMIT` is waited for (it is when it is durable).
+    Write,
+}
+
+impl<'c> Pg<'c> {
+    /// `kind`'s transaction on `client`, opened with the first statement.
+    fn begin(client: &'c mut PgClient, kind: PgKind, opening: &str) -> Self {
+        client.defer(opening);
+        Pg {
+            client,
+            kind,
+            done: false,
         }
     }
 
-    fn execute(
-        &mut self,
-        st: &postgres::Statement,
-        args: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> std::result::Result<u64, postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.execute(st, args),
-            Pg::Bare(c) => c.execute(st, args),
+    fn bare(client: &'c mut PgClient) -> Self {
+        Pg {
+            client,
+            kind: PgKind::Bare,
+            done: true,
         }
     }
 
-    /// A statement prepared for this one use.
-    fn execute_text(
-        &mut self,
-        sql: &str,
-        args: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> std::result::Result<u64, postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.execute(sql, args),
-            Pg::Bare(c) => c.execute(sql, args),
+    fn commit(mut self) -> std::result::Result<(), tokio_postgres::Error> {
+        self.done = true;
+        // A transaction that sent no statement never began.
+        if self.kind == PgKind::Bare || self.client.forget_deferred() {
+            return Ok(());
+        }
+        match self.kind {
+            // It only read: nothing of it can fail to last.
+            PgKind::Read => self.client.send("COMMIT"),
+            _ => self.client.batch_execute("COMMIT"),
         }
     }
+}
 
-    fn query(
-        &mut self,
-        st: &postgres::Statement,
-        args: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.query(st, args),
-            Pg::Bare(c) => c.query(st, args),
-        }
-    }
-
-    fn query_raw<'a>(
-        &'a mut self,
-        st: &postgres::Statement,
-        args: &[Val],
-    ) -> std::result::Result<postgres::RowIter<'a>, postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.query_raw(st, args.iter()),
-            Pg::Bare(c) => c.query_raw(st, args.iter()),
-        }
-    }
-
-    fn batch_execute(&mut self, sql: &str) -> std::result::Result<(), postgres::Error> {
-        match self {
-            Pg::Tx(t) => t.batch_execute(sql),
-            Pg::Bare(c) => c.batch_execute(sql),
+impl Drop for Pg<'_> {
+    /// Ends a transaction not committed (an error, a rehearsal): its
+    /// `ROLLBACK` goes ahead of the connection's next request.
+    fn drop(&mut self) {
+        if !self.done && !self.client.forget_deferred() {
+            let _ = self.client.send("ROLLBACK");
         }
     }
 }
@@ -515,15 +512,15 @@ impl Pg<'_> {
 /// trip less per query, which a day's slots run dozens of). Prepared
 /// statements belong to the session, so they outlive each transaction.
 #[derive(Default)]
-pub struct Statements(RefCell<std::collections::HashMap<String, postgres::Statement>>);
+pub struct Statements(RefCell<std::collections::HashMap<String, tokio_postgres::Statement>>);
 
 /// The prepared statement for `sql` (with `?N` turned into `$N` when it is
 /// first prepared: kept under appt's own text, which is looked up as is).
-fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<postgres::Statement> {
+fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<tokio_postgres::Statement> {
     if let Some(st) = cache.0.borrow().get(sql) {
         return Ok(st.clone());
     }
-    let st = t.prepare(&dollars(sql))?;
+    let st = t.client.prepare(&dollars(sql))?;
     cache.0.borrow_mut().insert(sql.to_owned(), st.clone());
     Ok(st)
 }
@@ -569,9 +566,9 @@ fn dollars(sql: &str) -> String {
     out
 }
 
-fn pg_args(args: &[Val]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+fn pg_args(args: &[Val]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
     args.iter()
-        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .map(|a| a as &(dyn tokio_postgres::types::ToSql + Sync))
         .collect()
 }
 
@@ -673,10 +670,7 @@ impl<'c> Tx<'c> {
         self.flush()?;
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),
-            TxInner::Postgres(t, _) => match t.into_inner() {
-                Pg::Tx(t) => Ok(t.commit()?),
-                Pg::Bare(_) => Ok(()),
-            },
+            TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
         }
     }
 
@@ -851,7 +845,10 @@ impl<'c> Tx<'c> {
         match &self.inner {
             TxInner::Postgres(t, _) if once => {
                 self.sent.set(self.sent.get() + 1);
-                let n = t.borrow_mut().execute_text(&dollars(sql), &pg_args(args))?;
+                let n = t
+                    .borrow_mut()
+                    .client
+                    .execute_text(&dollars(sql), &pg_args(args))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
             _ => self.run(sql, args),
@@ -868,7 +865,7 @@ impl<'c> Tx<'c> {
                 self.sent.set(self.sent.get() + 1);
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
-                let n = t.execute(&st, &pg_args(args))?;
+                let n = t.client.execute(&st, &pg_args(args))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -893,10 +890,9 @@ impl<'c> Tx<'c> {
             }
             TxInner::Postgres(t, cache) => {
                 self.sent.set(self.sent.get() + 1);
-                use postgres::fallible_iterator::FallibleIterator;
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
-                let mut rows = t.query_raw(&st, args)?;
+                let mut rows = t.client.query_raw(&st, args.iter())?;
                 while let Some(r) = rows.next()? {
                     f(&Row::new(RowRef::Postgres(&r)))?;
                 }
@@ -942,7 +938,7 @@ impl<'c> Tx<'c> {
                 self.sent.set(self.sent.get() + 1);
                 let mut t = t.borrow_mut();
                 let st = prepared(&mut t, cache, sql)?;
-                let rows = t.query(&st, &pg_args(args))?;
+                let rows = t.client.query(&st, &pg_args(args))?;
                 match rows.first() {
                     Some(r) => Ok(Some(f(&Row::new(RowRef::Postgres(r)))?)),
                     None => Ok(None),
@@ -1231,7 +1227,7 @@ impl<'c> Tx<'c> {
             TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
             TxInner::Postgres(t, _) => {
                 self.sent.set(self.sent.get() + 1);
-                Ok(t.borrow_mut().batch_execute(sql)?)
+                Ok(t.borrow_mut().client.batch_execute(sql)?)
             }
         }
     }
@@ -1269,22 +1265,20 @@ pub(super) fn read<T>(
 const WRITE_LOCK: i64 = 0x6170_7074_0001;
 
 /// Runs `f` in a READ COMMITTED transaction that first takes the write lock
-/// (waiting at most 10 s), so the rules checked inside it still hold at commit.
+/// (waiting at most 10 s), so the rules checked inside it still hold at
+/// commit. The opening, its lock timeout and the lock go with the first
+/// statement, in its round trip, and run before it.
 pub(super) fn pg_write<T>(
-    client: &mut postgres::Client,
+    client: &mut PgClient,
     cache: &Statements,
     keep: bool,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let mut t = client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::ReadCommitted)
-        .start()?;
-    // One round trip for both.
-    t.batch_execute(&format!(
-        "SET LOCAL lock_timeout = '10s'; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-    ))?;
-    let tx = Tx::postgres(Pg::Tx(t), cache);
+    let opening = format!(
+        "START TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
+         SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+    );
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening), cache);
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
@@ -1295,18 +1289,15 @@ pub(super) fn pg_write<T>(
     Ok(out)
 }
 
-/// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot.
+/// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot (taken
+/// by its first statement, which its opening goes with).
 pub(super) fn pg_read<T>(
-    client: &mut postgres::Client,
+    client: &mut PgClient,
     cache: &Statements,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let t = client
-        .build_transaction()
-        .isolation_level(postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()?;
-    let tx = Tx::postgres(Pg::Tx(t), cache);
+    let opening = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening), cache);
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
@@ -1317,19 +1308,19 @@ pub(super) fn pg_read<T>(
 /// rather than three (a server's token check on every request, the board's
 /// poll).
 pub(super) fn pg_glance<T>(
-    client: &mut postgres::Client,
+    client: &mut PgClient,
     cache: &Statements,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let tx = Tx::postgres(Pg::Bare(client), cache);
+    let tx = Tx::postgres(Pg::bare(client), cache);
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
 }
 
-impl From<postgres::Error> for Error {
-    fn from(e: postgres::Error) -> Self {
-        use postgres::error::SqlState;
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        use tokio_postgres::error::SqlState;
         let Some(db) = e.as_db_error() else {
             // The connection itself: down, refused, timed out. Never the URL.
             let why = super::pg_net::reason(&e);
@@ -1639,5 +1630,100 @@ mod tests {
     #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
     fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time_on_postgres() {
         crate::store::on_scratch_pg(kept_and_later);
+    }
+
+    /// A transaction's opening goes with its first statement, and a read's
+    /// `COMMIT` is not waited for: a read of two statements waits on the
+    /// server twice, a write of one statement twice (it, and its `COMMIT`),
+    /// and what ran inside them ran in the transaction they opened (a read's
+    /// snapshot, a write's lock taken before its first statement). A
+    /// transaction that sends nothing costs nothing.
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn a_transactions_opening_goes_with_its_first_statement_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            // Each statement is prepared at its first use (a round trip of
+            // its own): what is counted is a second use.
+            let read = |st: &mut Store| {
+                st.read(|tx| {
+                    Ok((
+                        tx.one::<String>("SELECT current_setting('transaction_isolation')", &[])?,
+                        tx.one::<String>("SELECT current_setting('transaction_read_only')", &[])?,
+                        // One transaction: its start, the same for both.
+                        tx.one::<String>("SELECT now()::text", &[])?,
+                        {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            tx.one::<String>("SELECT now()::text", &[])?
+                        },
+                    ))
+                })
+                .unwrap()
+            };
+            read(st);
+            let before = st.pg_waits();
+            let (isolation, read_only, started, still) = read(st);
+            assert_eq!(
+                (isolation.as_str(), read_only.as_str()),
+                ("repeatable read", "on")
+            );
+            assert_eq!(started, still, "both statements in one transaction");
+            assert_eq!(
+                st.pg_waits() - before,
+                4,
+                "four statements, four round trips"
+            );
+
+            let write = |st: &mut Store| {
+                st.write(|tx| {
+                    tx.one::<i64>(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+                         AND pid = pg_backend_pid() AND granted",
+                        &[],
+                    )
+                })
+                .unwrap()
+            };
+            write(st);
+            let before = st.pg_waits();
+            assert_eq!(
+                write(st),
+                1,
+                "the write lock is held before the first statement"
+            );
+            assert_eq!(st.pg_waits() - before, 2, "the statement and the COMMIT");
+
+            // A read that asks nothing, and a write that writes nothing.
+            let before = st.pg_waits();
+            st.read(|_| Ok(())).unwrap();
+            st.write(|_| Ok(())).unwrap();
+            assert_eq!(st.pg_waits(), before);
+
+            // After a read left uncommitted by an error, and a rehearsal, the
+            // connection is out of any transaction: their ROLLBACKs went first.
+            let _ = st.read(|tx| {
+                tx.one::<i64>("SELECT 1", &[])?;
+                Err::<(), _>(Error::internal("stop"))
+            });
+            st.rehearse(|tx| tx.one::<i64>("SELECT 1", &[])).unwrap();
+            let outside = st
+                .glance(|tx| {
+                    tx.one::<String>("SELECT current_setting('transaction_isolation')", &[])
+                })
+                .unwrap();
+            let default = st
+                .glance(|tx| tx.one::<String>("SHOW default_transaction_isolation", &[]))
+                .unwrap();
+            assert_eq!(outside, default);
+            let open = st
+                .glance(|tx| {
+                    tx.one::<i64>(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() \
+                         AND backend_xid IS NOT NULL",
+                        &[],
+                    )
+                })
+                .unwrap();
+            assert_eq!(open, 0);
+        });
     }
 }

@@ -21,6 +21,7 @@ mod lookup;
 pub mod meta;
 pub mod patients;
 mod pg;
+mod pg_client;
 mod pg_conninfo;
 mod pg_net;
 pub mod reminders;
@@ -56,7 +57,7 @@ enum Db {
     Sqlite(sqlite::Sqlite),
     /// The connection, its prepared statements, and its patience with a
     /// silent server (raised for the rare statement allowed to run long).
-    Postgres(Box<postgres::Client>, db::Statements, pg_net::Patience),
+    Postgres(Box<pg_client::PgClient>, db::Statements, pg_net::Patience),
 }
 
 /// Whether `--db` names a PostgreSQL server rather than a file: a
@@ -204,6 +205,16 @@ impl Store {
             tx.one::<i64>("SELECT count(*) FROM clinics", crate::args![])
                 .map(|_| ())
         })
+    }
+
+    /// How many times this connection has waited for the server: its round
+    /// trips (0 on SQLite).
+    #[cfg(test)]
+    pub(crate) fn pg_waits(&self) -> usize {
+        match &self.db {
+            Db::Postgres(c, ..) => c.waits(),
+            Db::Sqlite(_) => 0,
+        }
     }
 
     fn names_itself(&self, e: Error) -> Error {

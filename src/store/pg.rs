@@ -3,9 +3,9 @@
 //! `appt_schema` table and run under an advisory lock so that processes
 //! starting at once migrate exactly once.
 
+use super::pg_client::PgClient as Client;
 use super::pg_net::{self, reason, Connected, Patience};
 use crate::error::{Error, Result};
-use postgres::Client;
 use std::time::Duration;
 
 /// Schema upgrades, in order; `appt_schema.version` counts how many have run.
@@ -140,7 +140,7 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
         _ => {}
     }
     client.batch_execute(&format!("SET lock_timeout = '{}s'", TIMEOUT.as_secs()))?;
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
+    client.execute_text("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
     // An upgrade may rebuild an index over every row: more time for it.
     let done = patiently(patience, || {
         // Another process may have migrated while we waited for the lock.
@@ -149,33 +149,43 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
             return Err(refuse_newer(v));
         }
         while v < target {
-            let mut tx = client.transaction()?;
-            tx.batch_execute(&format!(
-                "SET LOCAL statement_timeout = '{}s'",
-                pg_net::MIGRATION.as_secs()
-            ))?;
-            let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
-            tx.batch_execute(&super::schema(sql)).map_err(|e| {
-                Error::database(format!(
-                    "cannot upgrade {shown} to schema version {}: {}",
-                    v + 1,
-                    reason(&e)
-                ))
-                .hint("the server needs the btree_gist extension (in postgresql-contrib)")
-            })?;
-            if v == 0 {
-                tx.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
+            let upgraded = upgrade(client, v, shown);
+            if upgraded.is_err() {
+                // Its changes undone; a broken connection has nothing to undo.
+                let _ = client.send("ROLLBACK");
             }
-            tx.execute("DELETE FROM appt_schema", &[])?;
-            tx.execute("INSERT INTO appt_schema (version) VALUES ($1)", &[&(v + 1)])?;
-            tx.commit()?;
+            upgraded?;
             v += 1;
         }
         Ok(())
     });
-    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
+    client.execute_text("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
     client.batch_execute("RESET lock_timeout")?;
     done
+}
+
+/// The upgrade from schema version `v` to the next, in one transaction.
+fn upgrade(client: &mut Client, v: i64, shown: &str) -> Result<()> {
+    client.batch_execute(&format!(
+        "BEGIN; SET LOCAL statement_timeout = '{}s'",
+        pg_net::MIGRATION.as_secs()
+    ))?;
+    let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
+    client.batch_execute(&super::schema(sql)).map_err(|e| {
+        Error::database(format!(
+            "cannot upgrade {shown} to schema version {}: {}",
+            v + 1,
+            reason(&e)
+        ))
+        .hint("the server needs the btree_gist extension (in postgresql-contrib)")
+    })?;
+    if v == 0 {
+        client.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
+    }
+    client.execute_text("DELETE FROM appt_schema", &[])?;
+    client.execute_text("INSERT INTO appt_schema (version) VALUES ($1)", &[&(v + 1)])?;
+    client.batch_execute("COMMIT")?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,11 +13,9 @@
 //! reports the connection as lost. What this protects is described for users
 //! in `docs/security.md`.
 
+use super::pg_client::PgClient;
 use super::pg_conninfo::{redact, split_tls, Mode};
 use crate::error::{Error, Result};
-use postgres::config::{Host, SslMode, SslNegotiation};
-use postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
-use postgres::{Client, Config, Socket};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -36,6 +34,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio_postgres::config::{Host, SslMode, SslNegotiation};
+use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
+use tokio_postgres::{Config, Socket};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How long connecting may take in all: name lookup, TCP, the TLS handshake
@@ -74,7 +75,7 @@ impl Patience {
 
 /// An open connection, ready for statements.
 pub struct Connected {
-    pub client: Client,
+    pub client: PgClient,
     /// The connection string as it may be shown.
     pub shown: String,
     pub patience: Patience,
@@ -165,7 +166,7 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     if hosts.is_empty() {
         // TLS (and the connector) needs a name: the address is it.
         for addr in config.get_hostaddrs().to_vec() {
-            config.host(&addr.to_string());
+            config.host(addr.to_string());
         }
     }
     let remote = config.get_hosts().iter().any(|h| match h {
@@ -195,11 +196,15 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
         patience: patience.clone(),
         seen: seen.clone(),
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("appt-pg-connect".into())
         .spawn(move || {
-            let _ = tx.send(attempt(config, connector));
+            let _ = tx.send(attempt(config, connector, runtime));
         })
         .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
     let mut client = match rx.recv_timeout(deadline) {
@@ -241,22 +246,27 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
 }
 
 /// Connects once, or as libpq does for `allow` (in clear first, then TLS)
-/// and `prefer` (TLS first, then in clear when the handshake fails).
-fn attempt(config: Config, connector: Connector) -> std::result::Result<Client, postgres::Error> {
+/// and `prefer` (TLS first, then in clear when the handshake fails), on a
+/// runtime of the connection's own (see `pg_client`).
+fn attempt(
+    config: Config,
+    connector: Connector,
+    runtime: tokio::runtime::Runtime,
+) -> std::result::Result<PgClient, tokio_postgres::Error> {
     let with = |mode: Mode| Connector {
         mode,
         ..connector.clone()
     };
-    match connector.mode {
-        Mode::Allow => config
-            .connect(with(Mode::Disable))
-            .or_else(|_| config.connect(with(Mode::Require))),
-        Mode::Prefer => match config.connect(with(Mode::Prefer)) {
-            Err(e) if handshake_failed(&e) => config.connect(with(Mode::Disable)),
+    let connect = |c: Connector| runtime.block_on(config.connect(c));
+    let (client, connection) = match connector.mode {
+        Mode::Allow => connect(with(Mode::Disable)).or_else(|_| connect(with(Mode::Require))),
+        Mode::Prefer => match connect(with(Mode::Prefer)) {
+            Err(e) if handshake_failed(&e) => connect(with(Mode::Disable)),
             other => other,
         },
-        _ => config.connect(connector.clone()),
-    }
+        _ => connect(connector.clone()),
+    }?;
+    Ok(PgClient::new(runtime, client, connection))
 }
 
 /// Whether a host name stays on this machine.
@@ -271,7 +281,7 @@ fn is_loopback(host: &str) -> bool {
 
 /// The driver's reason for a connection string it refused, without the
 /// string's characters (a malformed one may have a password in it).
-fn parse_reason(e: &postgres::Error) -> String {
+fn parse_reason(e: &tokio_postgres::Error) -> String {
     let cause = std::error::Error::source(e).map(|c| c.to_string());
     match cause {
         Some(c) if c.starts_with("unknown option") || c.starts_with("invalid value for option") => {
@@ -283,7 +293,7 @@ fn parse_reason(e: &postgres::Error) -> String {
 
 /// The driver's reason, with its cause (never anything of the connection
 /// string: the driver does not repeat it).
-pub fn reason(e: &postgres::Error) -> String {
+pub fn reason(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return db.message().to_string();
     }
@@ -296,7 +306,7 @@ pub fn reason(e: &postgres::Error) -> String {
     text
 }
 
-fn connect_hint(e: &postgres::Error, mode: Mode) -> String {
+fn connect_hint(e: &tokio_postgres::Error, mode: Mode) -> String {
     let text = reason(e);
     if text.contains("does not support TLS") {
         format!(
@@ -515,7 +525,7 @@ impl std::fmt::Display for HandshakeFailed {
 
 impl std::error::Error for HandshakeFailed {}
 
-fn handshake_failed(e: &postgres::Error) -> bool {
+fn handshake_failed(e: &tokio_postgres::Error) -> bool {
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
         if c.is::<HandshakeFailed>() {

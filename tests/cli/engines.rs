@@ -312,25 +312,30 @@ fn a_writer_waits_ten_seconds_for_the_lock_then_gives_up_cleanly() {
         .execute("SELECT pg_advisory_lock($1)", &[&0x6170_7074_0001_i64])
         .unwrap();
     let t = std::time::Instant::now();
-    let d = env.fails(
-        &[
-            "book",
-            "--doctor",
-            "Dr. García",
-            "--date",
-            "2026-06-16",
-            "--time",
-            "10:00",
-            "--phone",
-            "+50370000002",
-            "--name",
-            "Test Patient",
-        ],
-        "DATABASE_ERROR",
-        6,
-    );
+    let (exit, e) = env.err(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--time",
+        "10:00",
+        "--phone",
+        "+50370000002",
+        "--name",
+        "Test Patient",
+    ]);
     let waited = t.elapsed().as_secs_f64();
-    assert!((9.0..30.0).contains(&waited), "waited {waited} s: {d}");
+    assert_eq!(
+        (e["code"].as_str(), exit),
+        (Some("DATABASE_ERROR"), 6),
+        "{e}"
+    );
+    assert!((9.0..30.0).contains(&waited), "waited {waited} s: {e}");
+    // The lock's own refusal, not the statement sent behind it (which the
+    // server refuses unrun, its transaction aborted).
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(message.contains("locked by another session"), "{e}");
     drop(holder);
     assert_eq!(env.snapshot(), before);
     // Reads never wait for writers.

@@ -521,7 +521,7 @@ fn the_table_keeps_the_rules_that_matter() {
     let rules = rules();
     let r = |layer: &str| rules[layer].clone();
     // The database drivers live in store alone.
-    for driver in ["rusqlite", "postgres"] {
+    for driver in ["rusqlite", "tokio_postgres"] {
         let who: Vec<&String> = rules
             .iter()
             .filter(|(_, rule)| rule.crates.contains(driver))

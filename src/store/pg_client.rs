@@ -1,0 +1,304 @@
+//! A PostgreSQL connection driven from appt's synchronous code: the
+//! asynchronous driver (tokio-postgres) on a runtime of the connection's
+//! own, run on the caller's thread only while it waits (as the `postgres`
+//! crate runs it), with what that crate does not offer: requests sent
+//! together, in one round trip.
+//!
+//! - [`PgClient::defer`] keeps a transaction's opening (`START
+//!   TRANSACTION`, a write's lock timeout and advisory lock) and sends it
+//!   with the transaction's first statement. The server runs them in
+//!   order, so the statement runs inside the transaction, after the lock,
+//!   as if they had been sent apart; an opening that fails is the error
+//!   reported, and the statement behind it fails unrun.
+//! - [`PgClient::send`] sends statements and does not wait for their
+//!   answer: a read-only transaction's `COMMIT`, a `ROLLBACK`. They are
+//!   written to the server before it returns (no transaction stays open
+//!   while the connection rests); their answer is read, and dropped, before
+//!   the next request's, which cannot overtake them.
+//!
+//! A `GET /v1/slots` on a server waits on three round trips rather than
+//! five (docs/performance.md#a-transactions-opening-sent-with-its-first-statement).
+
+use futures_core::Stream;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
+use tokio::runtime::Runtime;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Error, Row, RowStream, Socket, Statement};
+
+/// The connection's stream: TLS or plain, under appt's deadlines.
+pub(super) type Connection = tokio_postgres::Connection<Socket, super::pg_net::Guarded>;
+
+const OPEN: &str = "the client is there until the connection closes";
+
+/// A statement's parameters.
+pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// An open connection to a server.
+pub struct PgClient {
+    runtime: Runtime,
+    /// Taken when the connection closes ([`Drop`]).
+    client: Option<Client>,
+    connection: Connection,
+    /// What [`PgClient::defer`] keeps for the next request.
+    deferred: String,
+    /// How many times appt has waited for the server's answer: its round
+    /// trips, which the tests count.
+    waits: usize,
+}
+
+impl PgClient {
+    pub(super) fn new(runtime: Runtime, client: Client, connection: Connection) -> Self {
+        PgClient {
+            runtime,
+            client: Some(client),
+            connection,
+            deferred: String::new(),
+            waits: 0,
+        }
+    }
+
+    /// Keeps `sql` (statements without parameters, whose answers nobody
+    /// reads) to be sent ahead of the next request, in its round trip.
+    pub fn defer(&mut self, sql: &str) {
+        if !self.deferred.is_empty() {
+            self.deferred.push_str("; ");
+        }
+        self.deferred.push_str(sql);
+    }
+
+    /// How many times appt has waited for the server ([`PgClient::waits`]'s
+    /// field): a test's count of round trips.
+    #[cfg(test)]
+    pub fn waits(&self) -> usize {
+        self.waits
+    }
+
+    /// Forgets what [`PgClient::defer`] kept (a transaction that sent
+    /// nothing needs no opening); whether there was any.
+    pub fn forget_deferred(&mut self) -> bool {
+        let had = !self.deferred.is_empty();
+        self.deferred.clear();
+        had
+    }
+
+    pub fn prepare(&mut self, sql: &str) -> Result<Statement, Error> {
+        let f = self.client.as_ref().expect(OPEN).prepare(sql);
+        drive(&self.runtime, &mut self.connection, &mut self.waits, f)
+    }
+
+    pub fn execute(&mut self, st: &Statement, params: Params) -> Result<u64, Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).execute(st, params);
+        drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )
+    }
+
+    /// A statement prepared for this one use (its text is seen once).
+    pub fn execute_text(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).execute(sql, params);
+        drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )
+    }
+
+    pub fn query(&mut self, st: &Statement, params: Params) -> Result<Vec<Row>, Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).query(st, params);
+        drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )
+    }
+
+    pub fn query_one(&mut self, sql: &str, params: Params) -> Result<Row, Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).query_one(sql, params);
+        drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )
+    }
+
+    /// The rows of `st`, read as they are asked for (a large answer is
+    /// never held whole).
+    pub fn query_raw<'a, P>(&'a mut self, st: &Statement, params: P) -> Result<Rows<'a>, Error>
+    where
+        P: IntoIterator,
+        P::Item: tokio_postgres::types::BorrowToSql,
+        P::IntoIter: ExactSizeIterator,
+    {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).query_raw(st, params);
+        let stream = drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )?;
+        Ok(Rows {
+            client: self,
+            stream: Box::pin(stream),
+        })
+    }
+
+    /// Statements without parameters, each run in turn, after what was
+    /// deferred.
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).batch_execute(sql);
+        drive(
+            &self.runtime,
+            &mut self.connection,
+            &mut self.waits,
+            after(self.client.as_ref().expect(OPEN), &deferred, f),
+        )
+    }
+
+    /// Sends `sql` (after what was deferred) without waiting for its
+    /// answer: it is written to the server before this returns, and its
+    /// answer, read before the next request's, is dropped (an error in it
+    /// too: use this only where none can matter, as in a `COMMIT` of what
+    /// only read, or a `ROLLBACK`). A connection already broken is
+    /// reported.
+    pub fn send(&mut self, sql: &str) -> Result<(), Error> {
+        self.defer(sql);
+        let all = std::mem::take(&mut self.deferred);
+        let f = self.client.as_ref().expect(OPEN).batch_execute(&all);
+        let mut f = pin!(f);
+        let connection = &mut self.connection;
+        let mut polled = false;
+        self.runtime.block_on(poll_fn(|cx| {
+            // Once: the request is queued for the connection, which the
+            // loop below then writes out (its answer is left to come).
+            if !polled {
+                polled = true;
+                if let Poll::Ready(Err(e)) = f.as_mut().poll(cx) {
+                    return Poll::Ready(Err(e));
+                }
+            }
+            loop {
+                match connection.poll_message(cx) {
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                    Poll::Ready(Some(Ok(_))) => {}
+                    Poll::Ready(None) | Poll::Pending => return Poll::Ready(Ok(())),
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for PgClient {
+    /// Says goodbye (the protocol's `Terminate`), after reading the answers
+    /// still owed, as the `postgres` crate does.
+    fn drop(&mut self) {
+        self.client = None;
+        let connection = &mut self.connection;
+        let _ = self.runtime.block_on(poll_fn(|cx| loop {
+            match connection.poll_message(cx) {
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                Poll::Ready(None) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }));
+    }
+}
+
+/// A query's rows, read from the server as they are asked for.
+pub struct Rows<'a> {
+    client: &'a mut PgClient,
+    stream: std::pin::Pin<Box<RowStream>>,
+}
+
+impl Rows<'_> {
+    pub fn next(&mut self) -> Result<Option<Row>, Error> {
+        let stream = &mut self.stream;
+        let f = poll_fn(|cx| match stream.as_mut().poll_next(cx) {
+            Poll::Ready(Some(r)) => Poll::Ready(r.map(Some)),
+            Poll::Ready(None) => Poll::Ready(Ok(None)),
+            Poll::Pending => Poll::Pending,
+        });
+        let c = &mut *self.client;
+        // The rows of an answer already asked for: no new round trip.
+        drive(&c.runtime, &mut c.connection, &mut 0, f)
+    }
+}
+
+/// Runs `f` to its end on the connection's runtime, driving the connection
+/// meanwhile (it writes the requests `f` makes and reads their answers); a
+/// connection that fails fails `f` too. The server's notices are not shown
+/// (appt listens for no notifications).
+fn drive<T>(
+    runtime: &Runtime,
+    connection: &mut Connection,
+    waits: &mut usize,
+    f: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    *waits += 1;
+    let mut f = pin!(f);
+    runtime.block_on(poll_fn(|cx| {
+        while let Poll::Ready(Some(m)) = connection.poll_message(cx) {
+            if let Err(e) = m {
+                return Poll::Ready(Err(e));
+            }
+        }
+        f.as_mut().poll(cx)
+    }))
+}
+
+/// `f`, with `deferred` (when there is any) sent ahead of it in the same
+/// round trip: the deferred statements' error, if they fail, else `f`'s
+/// answer.
+async fn after<T>(
+    client: &Client,
+    deferred: &str,
+    f: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    if deferred.is_empty() {
+        return f.await;
+    }
+    let (opened, answer) = in_order(client.batch_execute(deferred), f).await;
+    opened?;
+    answer
+}
+
+/// Polls `a`, then `b`, at every wake-up until both are done, so that what
+/// `a` sends goes first.
+async fn in_order<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    poll_fn(|cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                (ra, rb) = (x, y);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
