@@ -35,6 +35,21 @@ const OPEN: &str = "the client is there until the connection closes";
 /// A statement's parameters.
 pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
+/// Runs `$request` (an expression of the driver's client `$c`) with what
+/// was deferred sent ahead of it, and waits for its answer.
+macro_rules! asked {
+    ($self:ident, $c:ident => $request:expr) => {{
+        let deferred = std::mem::take(&mut $self.deferred);
+        let $c = $self.client.as_ref().expect(OPEN);
+        drive(
+            &$self.runtime,
+            &mut $self.connection,
+            &mut $self.waits,
+            after($c, &deferred, $request),
+        )
+    }};
+}
+
 /// An open connection to a server.
 pub struct PgClient {
     runtime: Runtime,
@@ -84,53 +99,24 @@ impl PgClient {
     }
 
     pub fn prepare(&mut self, sql: &str) -> Result<Statement, Error> {
-        let f = self.client.as_ref().expect(OPEN).prepare(sql);
-        drive(&self.runtime, &mut self.connection, &mut self.waits, f)
+        asked!(self, c => c.prepare(sql))
     }
 
     pub fn execute(&mut self, st: &Statement, params: Params) -> Result<u64, Error> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).execute(st, params);
-        drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )
+        asked!(self, c => c.execute(st, params))
     }
 
     /// A statement prepared for this one use (its text is seen once).
     pub fn execute_text(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).execute(sql, params);
-        drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )
+        asked!(self, c => c.execute(sql, params))
     }
 
     pub fn query(&mut self, st: &Statement, params: Params) -> Result<Vec<Row>, Error> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).query(st, params);
-        drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )
+        asked!(self, c => c.query(st, params))
     }
 
     pub fn query_one(&mut self, sql: &str, params: Params) -> Result<Row, Error> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).query_one(sql, params);
-        drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )
+        asked!(self, c => c.query_one(sql, params))
     }
 
     /// The rows of `st`, read as they are asked for (a large answer is
@@ -141,31 +127,16 @@ impl PgClient {
         P::Item: tokio_postgres::types::BorrowToSql,
         P::IntoIter: ExactSizeIterator,
     {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).query_raw(st, params);
-        let stream = drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )?;
+        let stream = asked!(self, c => c.query_raw(st, params))?;
         Ok(Rows {
             client: self,
             stream: Box::pin(stream),
         })
     }
 
-    /// Statements without parameters, each run in turn, after what was
-    /// deferred.
+    /// Statements without parameters, each run in turn.
     pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let f = self.client.as_ref().expect(OPEN).batch_execute(sql);
-        drive(
-            &self.runtime,
-            &mut self.connection,
-            &mut self.waits,
-            after(self.client.as_ref().expect(OPEN), &deferred, f),
-        )
+        asked!(self, c => c.batch_execute(sql))
     }
 
     /// Sends `sql` (after what was deferred) without waiting for its
