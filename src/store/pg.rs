@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/013_daily_limits.sql"),
     include_str!("schema/postgres/014_series_buffers.sql"),
     include_str!("schema/postgres/015_busy_index.sql"),
+    include_str!("schema/postgres/016_created_index.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

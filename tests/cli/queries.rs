@@ -408,6 +408,68 @@ fn count_counts_creations_since_a_day_ago_by_default() {
 }
 
 #[test]
+fn a_clinics_count_is_its_own_and_a_file_of_schema_15_gains_its_index() {
+    let env = Env::clinic();
+    let g = "Dr. García";
+    book(&env, g, "2026-06-16", "09:00", P1, "whatsapp");
+    book(&env, g, "2026-06-16", "09:30", P2, "web");
+    env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Solo"]);
+    env.ok(&[
+        "--clinic", "Norte", "window", "add", "--doctor", "Dr. Solo", "--days", "mon-fri",
+        "--from", "09:00", "--to", "12:00",
+    ]);
+    book(&env, "Dr. Solo", "2026-06-16", "09:00", P3, "whatsapp");
+    let count = |args: &[&str]| env.ok(args)["count"].as_i64().expect("a count");
+    let counts = || {
+        [
+            count(&["count"]),
+            count(&["--clinic", "Central", "count"]),
+            count(&["--clinic", "Norte", "count"]),
+            count(&["--clinic", "Central", "count", "--source", "whatsapp"]),
+            count(&[
+                "--clinic",
+                "Central",
+                "count",
+                "--status",
+                "scheduled",
+                "--source",
+                "web",
+            ]),
+            count(&["--clinic", "Norte", "count", "--status", "cancelled"]),
+        ]
+    };
+    assert_eq!(counts(), [3, 2, 1, 1, 1, 0]);
+
+    // Schema 16 counts from indexes of their own: a database of schema 15
+    // gains them at its first use, and counts alike.
+    crate::common::undo_schema_16(&env);
+    env.exec(if crate::common::on_postgres() {
+        "UPDATE appt_schema SET version = 15"
+    } else {
+        "PRAGMA user_version = 15"
+    });
+    let indexes = |env: &Env| {
+        let sql = if crate::common::on_postgres() {
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'appt%created' ORDER BY 1"
+        } else {
+            "SELECT name FROM sqlite_master WHERE name LIKE 'appt%created' ORDER BY 1"
+        };
+        env.rows(sql).concat()
+    };
+    assert_eq!(indexes(&env), ["appt_created"]);
+    assert_eq!(counts(), [3, 2, 1, 1, 1, 0]);
+    assert_eq!(indexes(&env), ["appt_clinic_created", "appt_created"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+#[test]
 fn count_refuses_bad_values() {
     let env = Env::clinic();
     let d = env.fails(&["count", "--since", "2026-02-30"], "VALIDATION_ERROR", 2);
