@@ -99,7 +99,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             a.when.date.take(),
             "date",
             "--date",
-            &tr!("p.date"),
+            || tr!("p.date"),
             "today",
         )?;
         if a.when.time.is_none() {

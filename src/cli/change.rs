@@ -244,7 +244,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         c.reason.filter(|r| !r.trim().is_empty()),
         "reason",
         "--reason",
-        &tr!("p.cancel_reason"),
+        || tr!("p.cancel_reason"),
     )?;
     ask.finish()?;
     let go = prompt::confirm(ctx, c.yes, || {
@@ -324,7 +324,7 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
             .settings
             .require_diagnosis
         {
-            diagnosis = ask.text(None, "diagnosis", "--diagnosis", "Diagnosis")?;
+            diagnosis = ask.text(None, "diagnosis", "--diagnosis", || tr!("p.diagnosis"))?;
         }
     }
     ask.finish()?;

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let mut st = ctx.open()?;
                 ask.doctor(Some(&mut st), &mut doctor, &mut false, true)?;
             }
-            let from = ask.date(from, "from", "--from", &tr!("p.first_closed"), "today")?;
+            let from = ask.date(from, "from", "--from", || tr!("p.first_closed"), "today")?;
             ask.finish()?;
             let input = ClosureInput {
                 clinic: ctx.clinic.clone(),

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             same_name,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", &tr!("p.doctor_name"))?;
+            let name = ask.text(name, "name", "NAME", || tr!("p.doctor_name"))?;
             ask.finish()?;
             let input = DoctorInput {
                 name,

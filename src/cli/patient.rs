@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "--name", &tr!("p.full_name"))?;
+            let name = ask.text(name, "name", "--name", || tr!("p.full_name"))?;
             // What a typed local number is read in (docs/rules.md#phones);
             // a clinic that cannot be read is the use case's to report.
             let dialing = if phone.is_none() && ask.interactive() {
@@ -90,11 +90,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             } else {
                 Dialing::default()
             };
-            let label = match dialing.code() {
+            let label = || match dialing.code() {
                 Some(code) => tr!("p.phone_local", code = code),
                 None => tr!("p.phone"),
             };
-            let phone = ask.value(phone, "phone", "--phone", &label, None, &|s| {
+            let phone = ask.value(phone, "phone", "--phone", label, None, &|s| {
                 dialing.check(s)
             })?;
             ask.finish()?;

@@ -155,7 +155,7 @@ impl<'a> Ask<'a> {
         given: Option<String>,
         field: &str,
         flag: &str,
-        label: &str,
+        label: impl FnOnce() -> String,
     ) -> Result<Option<String>> {
         self.value(given, field, flag, label, None, &check::filled)
     }
@@ -166,20 +166,22 @@ impl<'a> Ask<'a> {
         given: Option<String>,
         field: &str,
         flag: &str,
-        label: &str,
+        label: impl FnOnce() -> String,
         default: &str,
     ) -> Result<Option<String>> {
         self.value(given, field, flag, label, Some(default), &check::date)
     }
 
     /// A required value: as given (the use case checks it), else typed at a
-    /// prompt until `check` accepts it, else missing (None).
+    /// prompt until `check` accepts it, else missing (None). The label is
+    /// made only for the prompt: a value given asks nothing of the
+    /// catalogue (read and parsed when first used, a seventh of `slots`).
     pub fn value(
         &mut self,
         given: Option<String>,
         field: &str,
         flag: &str,
-        label: &str,
+        label: impl FnOnce() -> String,
         default: Option<&str>,
         check: Check,
     ) -> Result<Option<String>> {
@@ -190,7 +192,7 @@ impl<'a> Ask<'a> {
             self.missing(field, flag);
             return Ok(None);
         }
-        Ok(Some(self.typed(label, default, check)?))
+        Ok(Some(self.typed(&label(), default, check)?))
     }
 
     /// Typed at a prompt (interactive only) until `check` accepts it.
@@ -368,13 +370,13 @@ impl<'a> Ask<'a> {
             None,
             "phone",
             "--phone or --patient",
-            &tr!("p.patient_phone"),
+            || tr!("p.patient_phone"),
             None,
             &|s| dialing.check(s),
         )?;
         if let Some(p) = phone {
             if name.is_none() && !crate::app::patient::is_known_phone(st, &dialing, p)? {
-                *name = self.text(None, "name", "--name", &tr!("p.patient_name"))?;
+                *name = self.text(None, "name", "--name", || tr!("p.patient_name"))?;
             }
         }
         Ok(())

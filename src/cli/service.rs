@@ -77,12 +77,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             buffer_after,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", &tr!("p.service_name"))?;
+            let name = ask.text(name, "name", "NAME", || tr!("p.service_name"))?;
             let m = ask.value(
                 m.map(|m| m.to_string()),
                 "minutes",
                 "--minutes",
-                &tr!("p.minutes"),
+                || tr!("p.minutes"),
                 None,
                 &check::minutes,
             )?;

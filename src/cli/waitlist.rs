@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
             ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
-            let date = ask.date(date, "date", "--date", "Date wanted", "tomorrow")?;
+            let date = ask.date(date, "date", "--date", || tr!("p.date_wanted"), "tomorrow")?;
             ask.patient(&mut st, doctor.as_deref(), &patient, &mut phone, &mut name)?;
             ask.finish()?;
             let req = AddRequest {

@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let secret = read_secret(secret, secret_file.as_deref())?;
             let mut ask = Ask::new(ctx);
-            let url = ask.text(url, "url", "URL", &tr!("p.webhook_url"))?;
+            let url = ask.text(url, "url", "URL", || tr!("p.webhook_url"))?;
             ask.finish()?;
             let w = webhook::add(
                 &mut ctx.open()?,

@@ -117,13 +117,20 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
                 let label = &tr!("p.days");
                 a.days = Some(ask.typed(label, Some("mon-fri"), &check::days)?);
             } else {
-                a.date = Some(ask.typed("Date", Some("today"), &check::date)?);
+                a.date = Some(ask.typed(&tr!("p.date"), Some("today"), &check::date)?);
             }
         } else {
             ask.missing("days", "--days or --date");
         }
     }
-    let from = ask.value(a.from, "from", "--from", &tr!("p.from"), None, &check::time)?;
+    let from = ask.value(
+        a.from,
+        "from",
+        "--from",
+        || tr!("p.from"),
+        None,
+        &check::time,
+    )?;
     let after_from = |s: &str| {
         let end = time::parse_hhmm(s, true)?;
         match from.as_deref().map(|f| time::parse_hhmm(f, false)) {
@@ -131,7 +138,7 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
             _ => Ok(()),
         }
     };
-    let to = ask.value(a.to, "to", "--to", &tr!("p.to"), None, &after_from)?;
+    let to = ask.value(a.to, "to", "--to", || tr!("p.to"), None, &after_from)?;
     if a.session.is_none() && ask.interactive() {
         a.session = ask.optional(&tr!("p.session"))?;
     }

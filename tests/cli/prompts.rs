@@ -898,3 +898,52 @@ fn in_spanish_a_confirmation_is_answered_si_or_no_never_y_n() {
     assert_eq!(code, 0, "{screen}");
     assert_eq!(env.ok(&["show", &id])["status"], "cancelled");
 }
+
+#[test]
+fn in_spanish_the_diagnosis_the_date_wanted_and_a_windows_date_are_asked_in_spanish() {
+    let env = Env::clinic();
+    // A diagnosis, which a clinic requires unless told otherwise.
+    let a = env.book("2026-06-15", "09:00", "+50370000001");
+    let id = s(&a["id"])[..8].to_string();
+    env.ok(&["status", &id, "checked_in"]);
+    env.ok(&["status", &id, "in_progress"]);
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("status {id} completed"));
+    let screen = t.wait_for("Diagnóstico");
+    assert!(!screen.contains("Diagnosis"), "{screen}");
+    t.keys(&["Gripe común", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(env.ok(&["show", &id])["diagnosis"], "Gripe común");
+
+    // The date a waitlisted patient (known by phone) wants.
+    let t = Tmux::start_with(
+        &env,
+        "APPT_LANG=es",
+        "waitlist add -d García -P +50370000001",
+    );
+    let screen = t.wait_for("Fecha deseada");
+    assert!(!screen.contains("Date wanted"), "{screen}");
+    t.keys(&["Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        env.ok(&["waitlist", "list"])["waitlist"][0]["date"],
+        "2026-06-16"
+    );
+
+    // A window on one date.
+    let t = Tmux::start_with(
+        &env,
+        "APPT_LANG=es",
+        "window add -d García --from 14:00 --to 15:00",
+    );
+    t.wait_for("Cada semana");
+    t.keys(&["Down", "Enter"]);
+    let screen = t.wait_for("Fecha [today]");
+    assert!(!screen.contains("Date [today]"), "{screen}");
+    t.keys(&["2026-06-20", "Enter"]);
+    t.wait_for("Nombre de la jornada");
+    t.keys(&["Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+}
