@@ -15,7 +15,6 @@ use crate::store::db::Tx;
 use crate::store::{appointments, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
-use std::collections::HashMap;
 
 /// Who a booking is with, and where.
 pub struct Target {
@@ -439,7 +438,7 @@ pub fn doctors_day(
         .filter_map(|(c, _)| c.target.doctor.as_ref().map(|d| d.id.as_str()))
         .collect();
     let spans = open.iter().filter_map(|(_, span)| *span);
-    let mut busy: HashMap<String, Vec<Busy>> = HashMap::new();
+    let mut busy = Vec::new();
     if let (Some(from), Some(to)) = (
         spans.clone().map(|(from, _)| from).min(),
         spans.map(|(_, to)| to).max(),
@@ -447,20 +446,18 @@ pub fn doctors_day(
         // One span for all: an appointment outside a doctor's own windows
         // overlaps none of their slots.
         let from = not_before.map_or(from, |n| n.max(from));
-        for (doctor, b) in appointments::busy_for_doctors(conn, &asked, from, to)? {
-            busy.entry(doctor).or_default().push(b);
-        }
+        busy = appointments::busy_for_doctors(conn, &asked, from, to)?;
     }
+    // `asked` holds the open calendars' doctors in their order.
+    let mut busy = busy.into_iter();
     calendars
         .iter()
         .zip(open)
         .map(|(c, (windows, span))| {
-            let mine = c
-                .target
-                .doctor
-                .as_ref()
-                .and_then(|d| busy.remove(&d.id))
-                .unwrap_or_default();
+            let mine = match (&c.target.doctor, span) {
+                (Some(_), Some(_)) => busy.next().unwrap_or_default(),
+                _ => Vec::new(),
+            };
             let limits = match span {
                 Some(_) => daily_limits(conn, c.target, date, service_id, None)?,
                 None => Vec::new(),
@@ -475,7 +472,7 @@ impl DayData {
         let refs: Vec<&Window> = self.windows.iter().collect();
         let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs);
         day.closure = self.closure.clone();
-        day.busy = self.busy.clone();
+        day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
         day
     }

@@ -4,7 +4,7 @@
 //! runs them in that order inside one write transaction. A day's grid slots are
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
-use super::slots::{peak, peak_unbuffered, DailyLimit, Day, LimitScope, Request, Slot, Span};
+use super::slots::{peak, peak_unbuffered, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -19,8 +19,9 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
             let minutes = req.duration.unwrap_or(span.window.slot_minutes);
             let end = start + Duration::minutes(minutes);
             let (from, to) = req.held(start, end);
-            let remaining = span.window.capacity - peak(day.busy.iter(), from, to);
-            let refusal = judge(day, span, start, end, req).err().map(|e| e.code);
+            let taken = peak(day.busy.iter(), from, to);
+            let remaining = span.window.capacity - taken;
+            let refusal = refusal(day, span, start, end, req, taken);
             let buffer = matches!(refusal, Some(Code::AppointmentConflict | Code::SlotFull))
                 && peak_unbuffered(day.busy.iter(), start, end) < span.window.capacity;
             out.push(Slot {
@@ -37,18 +38,24 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
     out
 }
 
-/// The rules of docs/rules.md#booking that a grid slot can fail, in their order.
-fn judge(
+/// The first rule of docs/rules.md#booking that a grid slot fails, in their
+/// order, by its code: what booking it would answer. The two a day's grid
+/// fails most (a time gone by, a time taken) are judged without making the
+/// error booking would show.
+/// `taken` is [`peak`] of the time the slot would hold.
+fn refusal(
     day: &Day,
     span: &Span,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     req: &Request,
-) -> Result<()> {
-    check_time(day.now, start, day.settings)?;
-    check_open(day, span)?;
-    check_fit(span, start, end, req)?;
-    check_capacity(day, span, start, end, req).map(|_| ())
+    taken: i64,
+) -> Option<Code> {
+    time_refusal(day.now, start, day.settings)
+        .or_else(|| check_open(day, span).err().map(|e| e.code))
+        .or_else(|| check_fit(span, start, end, req).err().map(|e| e.code))
+        .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
+        .or_else(|| places(day, span, req.held(start, end), taken).refusal(span))
 }
 
 /// The first three bookable slot starts after `after`, for the same request.
@@ -63,36 +70,45 @@ pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<DateTi
 
 /// Rule 5: past, minimum notice, horizon.
 pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Result<()> {
-    if start <= now {
-        return Err(
-            Error::new(Code::PastAppointment, "Appointment time is in the past")
-                .details(json!({"now": time::fmt_utc(now)})),
-        );
-    }
-    // A notice or horizon past the calendar's end: nothing is far enough
-    // ahead, or nothing too far (checked arithmetic, whatever is stored).
+    let Some(code) = time_refusal(now, start, s) else {
+        return Ok(());
+    };
     let earliest = time::after_minutes(now, s.min_notice);
-    if earliest.is_none_or(|e| start < e) {
-        return Err(Error::new(
-            Code::InsufficientNotice,
+    let latest = time::after_minutes(now, s.horizon);
+    Err(match code {
+        Code::PastAppointment => Error::new(code, "Appointment time is in the past")
+            .details(json!({"now": time::fmt_utc(now)})),
+        Code::InsufficientNotice => Error::new(
+            code,
             format!("Appointments need at least {} notice", time::format_duration(s.min_notice)),
         )
-        .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": earliest.map(time::fmt_utc)})));
-    }
-    let latest = time::after_minutes(now, s.horizon);
-    if let Some(latest) = latest.filter(|l| start > *l) {
-        return Err(Error::new(
-            Code::BeyondHorizon,
+        .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": earliest.map(time::fmt_utc)})),
+        _ => Error::new(
+            code,
             format!(
                 "Appointments can be booked at most {} ahead",
                 time::format_duration(s.horizon)
             ),
         )
-        .details(
-            json!({"horizon": time::format_duration(s.horizon), "latest": time::fmt_utc(latest)}),
-        ));
+        .details(json!({"horizon": time::format_duration(s.horizon), "latest": latest.map(time::fmt_utc)})),
+    })
+}
+
+/// Rule 5's verdict alone: the code of the first of past, minimum notice
+/// and horizon that `start` fails.
+fn time_refusal(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Option<Code> {
+    if start <= now {
+        return Some(Code::PastAppointment);
     }
-    Ok(())
+    // A notice or horizon past the calendar's end: nothing is far enough
+    // ahead, or nothing too far (checked arithmetic, whatever is stored).
+    if time::after_minutes(now, s.min_notice).is_none_or(|e| start < e) {
+        return Some(Code::InsufficientNotice);
+    }
+    if time::after_minutes(now, s.horizon).is_some_and(|l| start > l) {
+        return Some(Code::BeyondHorizon);
+    }
+    None
 }
 
 fn closed_for(day: &Day, reason: &Option<String>) -> Error {
@@ -222,10 +238,15 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
 /// Rule 8, first: a daily limit the day has reached (docs/rules.md#daily-limits), the
 /// doctor's before the service's.
 pub fn check_daily(day: &Day) -> Result<()> {
-    match day.limits.iter().find(|l| l.taken >= l.limit) {
+    match daily_reached(day) {
         None => Ok(()),
         Some(l) => Err(daily_limit_error(l, day.date)),
     }
+}
+
+/// The first daily limit the day has reached.
+fn daily_reached<'d>(day: &'d Day) -> Option<&'d DailyLimit> {
+    day.limits.iter().find(|l| l.taken >= l.limit)
 }
 
 fn daily_limit_error(l: &DailyLimit, date: chrono::NaiveDate) -> Error {
@@ -261,23 +282,19 @@ pub fn check_capacity(
 ) -> Result<i64> {
     check_daily(day)?;
     let (from, to) = req.held(start, end);
-    let taken = peak(day.busy.iter(), from, to);
     let cap = span.window.capacity;
-    // A one-at-a-time appointment's time is never shared: a buffer reaching
-    // it from a window that takes several (next to its own) is refused as
-    // booking beside it would be, whichever is booked first.
-    let solo = day.busy.iter().find(|b| b.solo && b.holds(from, to));
-    if let (Some(b), true) = (solo, cap > 1) {
-        let msg = if span.window.doctor_id.is_some() {
-            "Doctor is not available at the requested time: too close to another appointment (buffer)"
-        } else {
-            "This time is too close to another booking (buffer)"
-        };
-        return Err(Error::new(Code::AppointmentConflict, msg)
-            .details(json!({"conflicting_appointment_id": b.id, "buffer": true})));
-    }
-    if taken < cap {
-        return Ok(cap - taken - 1);
+    match places(day, span, (from, to), peak(day.busy.iter(), from, to)) {
+        Places::Left(n) => return Ok(n),
+        Places::Solo(b) => {
+            let msg = if span.window.doctor_id.is_some() {
+                "Doctor is not available at the requested time: too close to another appointment (buffer)"
+            } else {
+                "This time is too close to another booking (buffer)"
+            };
+            return Err(Error::new(Code::AppointmentConflict, msg)
+                .details(json!({"conflicting_appointment_id": b.id, "buffer": true})));
+        }
+        Places::Taken => {}
     }
     if cap == 1 {
         // The appointment in the way itself, else the one a buffer (its or
@@ -303,6 +320,54 @@ pub fn check_capacity(
             format!("All {cap} places at this time are taken"),
         )
         .details(json!({"capacity": cap})))
+    }
+}
+
+/// Rule 8's places at a time, the day's limits aside.
+enum Places<'d> {
+    /// Free: the places left after booking it.
+    Left(i64),
+    /// A one-at-a-time appointment's time meets it in a window that takes
+    /// several: never shared, not even with a buffer.
+    Solo(&'d Busy),
+    /// Every place is taken.
+    Taken,
+}
+
+impl Places<'_> {
+    /// The code booking would answer, if it refuses.
+    fn refusal(&self, span: &Span) -> Option<Code> {
+        match self {
+            Places::Left(_) => None,
+            Places::Solo(_) => Some(Code::AppointmentConflict),
+            Places::Taken if span.window.capacity == 1 => Some(Code::AppointmentConflict),
+            Places::Taken => Some(Code::SlotFull),
+        }
+    }
+}
+
+/// The places left in `span` for the time `[from, to)` that an appointment
+/// would hold with its buffers, where the others already hold `taken` at
+/// once with theirs ([`peak`], docs/rules.md#buffers).
+fn places<'d>(
+    day: &'d Day,
+    span: &Span,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    taken: i64,
+) -> Places<'d> {
+    let cap = span.window.capacity;
+    // A one-at-a-time appointment's time is never shared: a buffer reaching
+    // it from a window that takes several (next to its own) is refused as
+    // booking beside it would be, whichever is booked first.
+    if cap > 1 {
+        if let Some(b) = day.busy.iter().find(|b| b.solo && b.holds(from, to)) {
+            return Places::Solo(b);
+        }
+    }
+    if taken < cap {
+        Places::Left(cap - taken - 1)
+    } else {
+        Places::Taken
     }
 }
 
@@ -545,6 +610,7 @@ mod tests {
         let ws = [&one];
         let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
+            .to_mut()
             .push(Busy::new("a1".into(), at(9, 0), at(10, 0), 0, 0));
         let span = day.spans[0].clone();
         let req = Request::default();
@@ -561,6 +627,7 @@ mod tests {
         let ws = [&two];
         let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
+            .to_mut()
             .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 0));
         let span = day.spans[0].clone();
         assert_eq!(
@@ -568,6 +635,7 @@ mod tests {
             0
         );
         day.busy
+            .to_mut()
             .push(Busy::new("b".into(), at(9, 0), at(9, 30), 0, 0));
         let e = check_capacity(&day, &span, at(9, 0), at(9, 30), &Request::default()).unwrap_err();
         assert_eq!(e.code, Code::SlotFull);
@@ -630,6 +698,7 @@ mod tests {
         let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         // 10:00-10:30 with 15 minutes after it holds until 10:45.
         day.busy
+            .to_mut()
             .push(Busy::new("a".into(), at(10, 0), at(10, 30), 0, 15));
         let span = day.spans[0].clone();
         let plain = Request::default();
@@ -698,8 +767,10 @@ mod tests {
         let ws = [&two];
         let mut day = Day::new(el_salvador(), date(), at(7, 0), &s, &ws);
         day.busy
+            .to_mut()
             .push(Busy::new("a".into(), at(9, 0), at(9, 30), 0, 30));
         day.busy
+            .to_mut()
             .push(Busy::new("b".into(), at(9, 30), at(10, 0), 0, 0));
         let span = day.spans[0].clone();
         let req = Request::default();
@@ -738,6 +809,7 @@ mod tests {
             .with_timezone(&Utc);
         let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
         day.busy
+            .to_mut()
             .push(Busy::new("x".into(), at(10, 0), at(10, 30), 0, 0));
         let req = Request::default();
         let got: Vec<(String, Option<&str>)> = slots(&day, &req)
@@ -763,5 +835,105 @@ mod tests {
             .map(|t| time::to_local(day.tz, *t).1)
             .collect();
         assert_eq!(hm, ["09:30", "10:30"]);
+    }
+
+    /// A day's grid judges its slots without making booking's errors: what
+    /// it refuses with, and the places it counts, are what the booking
+    /// rules answer (check_time, check_open, check_fit, check_capacity in
+    /// their order), and the places are the most held at once, minute by
+    /// minute.
+    #[test]
+    fn a_slots_refusal_is_what_booking_it_would_answer() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let appointment = (0i64..16, 1i64..5, 0i64..3, 0i64..3, any::<bool>());
+        let case = (
+            (1i64..4, any::<bool>(), any::<bool>(), any::<bool>()),
+            proptest::collection::vec(appointment, 0..7),
+            (0i64..24, 0i64..5, 0i64..3),
+            (
+                proptest::option::of(1i64..5),
+                0i64..3,
+                0i64..3,
+                any::<bool>(),
+            ),
+            proptest::option::of((1i64..4, 0i64..4)),
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 512,
+            ..Config::default()
+        });
+        runner
+            .run(&case, |(window, busy, clock, request, limit)| {
+                let (cap, open, offers, morning) = window;
+                let mut win = w(cap);
+                win.open = open;
+                if !offers {
+                    win.services = vec!["other".into()];
+                }
+                if !morning {
+                    win.session = Some("Afternoon".into());
+                }
+                let (now_q, notice_q, horizon) = clock;
+                let settings = Settings {
+                    min_notice: notice_q * 15,
+                    horizon: [60, 180, 7 * 1440][horizon as usize],
+                    ..Settings::default()
+                };
+                let ws = [&win];
+                let now = at(7, 0) + Duration::minutes(now_q * 15);
+                let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+                for (i, (q, len, before, after, solo)) in busy.into_iter().enumerate() {
+                    let start = at(8, 0) + Duration::minutes(q * 15);
+                    let mut b = Busy::new(
+                        format!("a{i}"),
+                        start,
+                        start + Duration::minutes(len * 15),
+                        before * 10,
+                        after * 10,
+                    );
+                    b.solo = solo;
+                    day.busy.to_mut().push(b);
+                }
+                if let Some((cap, taken)) = limit {
+                    day.limits.push(DailyLimit {
+                        limit: cap,
+                        scope: LimitScope::Doctor,
+                        taken,
+                    });
+                }
+                let (duration, before, after, session) = request;
+                let req = Request {
+                    duration: duration.map(|d| d * 15),
+                    service_id: None,
+                    session: session.then_some("Morning"),
+                    buffer_before: before * 10,
+                    buffer_after: after * 10,
+                };
+                for slot in slots(&day, &req) {
+                    let (start, end) = (slot.start, slot.end);
+                    let booking = check_time(day.now, start, day.settings)
+                        .and_then(|()| check_open(&day, slot.span))
+                        .and_then(|()| check_fit(slot.span, start, end, &req))
+                        .and_then(|()| check_capacity(&day, slot.span, start, end, &req))
+                        .err()
+                        .map(|e| e.code);
+                    prop_assert_eq!(slot.refusal, booking, "{:?}", slot);
+                    let (from, to) = req.held(start, end);
+                    let mut most = 0;
+                    let mut t = from;
+                    while t < to {
+                        let here = day
+                            .busy
+                            .iter()
+                            .filter(|b| b.holds(t, t + Duration::minutes(1)));
+                        most = most.max(here.count() as i64);
+                        t += Duration::minutes(1);
+                    }
+                    prop_assert_eq!(slot.remaining, (cap - most).max(0), "{:?}", slot);
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 }

@@ -6,6 +6,7 @@ use super::model::{Recurrence, Window};
 use super::time;
 use crate::core::zone::Tz;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::borrow::Cow;
 
 /// What is asked for, besides the start.
 #[derive(Debug, Clone, Default)]
@@ -183,13 +184,28 @@ fn most_at_once(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> i64 {
+    // Most slots meet no time or one: those need no list (a day's grid asks
+    // this three times a slot, and `next` for fifty doctors' days).
+    let mut first = None;
     let mut edges: Vec<(DateTime<Utc>, i64)> = Vec::new();
     for (from, to) in times {
         let (s, e) = (from.max(start), to.min(end));
         if s < e {
+            if edges.is_empty() {
+                match first.take() {
+                    None => {
+                        first = Some((s, e));
+                        continue;
+                    }
+                    Some((s0, e0)) => edges.extend([(s0, 1), (e0, -1)]),
+                }
+            }
             edges.push((s, 1));
             edges.push((e, -1));
         }
+    }
+    if edges.is_empty() {
+        return i64::from(first.is_some());
     }
     // At one instant, an ending frees its place before a start takes one.
     edges.sort();
@@ -241,7 +257,8 @@ pub struct Day<'a> {
     /// Active appointments that compete for capacity: the doctor's (at any
     /// clinic), or the clinic's clinic-wide ones of the service, whichever
     /// window row they were booked in (docs/rules.md#windows-and-slots).
-    pub busy: Vec<Busy>,
+    /// Borrowed from the day as read, which a day's grid judges unchanged.
+    pub busy: Cow<'a, [Busy]>,
     /// The daily limits that apply, the doctor's first (docs/rules.md#daily-limits).
     pub limits: Vec<DailyLimit>,
 }
@@ -275,7 +292,7 @@ impl<'a> Day<'a> {
             settings,
             spans: windows.iter().map(|w| Span::new(w, tz, date)).collect(),
             closure: None,
-            busy: Vec::new(),
+            busy: Cow::Borrowed(&[]),
             limits: Vec::new(),
         }
     }
@@ -493,6 +510,8 @@ mod tests {
         let p = |s, e| peak(b.iter(), utc(s), utc(e));
         assert_eq!(p("2026-06-15T14:30:00Z", "2026-06-15T15:00:00Z"), 0);
         assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T15:30:00Z"), 1);
+        // Two that meet it one after the other: never more than one at once.
+        assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T15:45:00Z"), 1);
         assert_eq!(p("2026-06-15T15:00:00Z", "2026-06-15T16:30:00Z"), 2);
     }
 

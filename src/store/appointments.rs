@@ -2,13 +2,13 @@
 //! clinic, patient, doctor and service.
 
 use super::columns::{count, place, under};
-use super::db::{marks, Backend, Row, ToVal, Tx, Val};
+use super::db::{marks, Backend, Peek, Row, ToVal, Tx, Val};
 use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
 use crate::core::{time, Appointment, AppointmentRow, Closure, Status};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -664,21 +664,39 @@ pub fn look_up_busy(conn: &Tx, days: &[(String, DateTime<Utc>, DateTime<Utc>)]) 
 }
 
 /// The active appointments of several doctors (at any clinic) overlapping
-/// `[from, to)`, each with its doctor.
+/// `[from, to)`: each doctor's, in the order of `doctor_ids`.
 pub fn busy_for_doctors(
     conn: &Tx,
     doctor_ids: &[&str],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(String, Busy)>> {
+) -> Result<Vec<Vec<Busy>>> {
+    let mut out: Vec<Vec<Busy>> = doctor_ids.iter().map(|_| Vec::new()).collect();
     if doctor_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let sql = busy_many_sql(doctor_ids.len());
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
-    conn.rows(&sql, &args, |r| Ok((r.get(6)?, busy_row(r)?)))
+    // A doctor's rows come together through their index: the doctor is
+    // looked up again only when it changes, and never copied.
+    let mut at = 0;
+    conn.each(&sql, &args, |r| {
+        let doctor = match r.peek(6)? {
+            Peek::Text(d) => d,
+            _ => "",
+        };
+        if doctor_ids[at] != doctor {
+            at = doctor_ids
+                .iter()
+                .position(|d| *d == doctor)
+                .ok_or_else(|| Error::internal("A busy time of a doctor not asked for (a bug)"))?;
+        }
+        out[at].push(busy_row(r)?);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// A clinic's clinic-wide active appointments of one service (None is a
