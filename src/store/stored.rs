@@ -237,15 +237,17 @@ fn json_valid(s: &str) -> Result<(), String> {
 pub struct Fields<'a, 'r> {
     row: &'a Row<'r>,
     table: &'static str,
-    id: String,
+    /// Borrowed from the row when it is text: most rows read are never
+    /// named, and a reader that keeps the ID copies it.
+    id: std::borrow::Cow<'a, str>,
 }
 
 impl<'a, 'r> Fields<'a, 'r> {
     /// Row `row` of `table`, its ID in column `id` (text, or an integer).
     pub fn new(row: &'a Row<'r>, table: &'static str, id: usize) -> Result<Self> {
         let id = match row.peek(id)? {
-            Peek::Text(t) => t.to_string(),
-            Peek::Int(i) => i.to_string(),
+            Peek::Text(t) => t.into(),
+            Peek::Int(i) => i.to_string().into(),
             other => {
                 return Err(Error::database(format!(
                     "a {table} row has {} for its ID",
