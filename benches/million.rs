@@ -53,9 +53,7 @@ const NOW: &str = "2025-07-07T16:00:00Z";
 /// Both clinics' zones are six hours behind UTC all year, which is what the
 /// reference queries use to show local times.
 const UTC_OFFSET_HOURS: i64 = -6;
-const DOCTORS: usize = 50;
 const SPAN_DAYS: f64 = 1096.0;
-const PATIENTS: f64 = 200_000.0;
 
 /// The shape of a clinic's data: every figure is taken on each.
 struct Workload {
@@ -64,6 +62,9 @@ struct Workload {
     title: &'static str,
     /// (name, zone): the doctors are shared out among them in order.
     clinics: &'static [(&'static str, &'static str)],
+    /// Doctors in all, and patients (both at `APPT_BENCH_SCALE` 1).
+    doctors: usize,
+    patients: f64,
     /// Minutes of each slot, and of each appointment.
     slot: i64,
     /// Every doctor's weekday windows: (from, to, session).
@@ -71,9 +72,17 @@ struct Workload {
     /// Whether a cancelled visit's slot is booked again (until a booking in
     /// it holds), as a busy clinic's are.
     rebook: bool,
+    /// Run when `APPT_BENCH_WORKLOAD` names none.
+    by_default: bool,
 }
 
-const WORKLOADS: [Workload; 2] = [
+/// The two-clinic workload's grid, which the group's clinics share.
+const MILLION_WINDOWS: &[(&str, &str, &str)] = &[
+    ("08:00", "12:00", "Morning"),
+    ("13:00", "17:00", "Afternoon"),
+];
+
+const WORKLOADS: [Workload; 3] = [
     Workload {
         key: "million",
         title: "two clinics of 25 doctors, 15-minute slots",
@@ -81,23 +90,57 @@ const WORKLOADS: [Workload; 2] = [
             ("Clínica Centro", "America/El_Salvador"),
             ("Clínica Norte", "America/Guatemala"),
         ],
+        doctors: 50,
+        patients: 200_000.0,
         slot: 15,
-        windows: &[
-            ("08:00", "12:00", "Morning"),
-            ("13:00", "17:00", "Afternoon"),
-        ],
+        windows: MILLION_WINDOWS,
         rebook: false,
+        by_default: true,
     },
     Workload {
         key: "clinic",
         title: "one clinic of 50 doctors, 30-minute slots",
         clinics: &[("Clínica Centro", "America/El_Salvador")],
+        doctors: 50,
+        patients: 200_000.0,
         slot: 30,
         windows: &[
             ("07:00", "13:00", "Morning"),
             ("14:00", "20:00", "Afternoon"),
         ],
         rebook: true,
+        by_default: true,
+    },
+    // A clinic group: five times the two-clinic workload side by side (ten
+    // clinics of 25 doctors, the same grid, days and fill, five times the
+    // patients), about 4.9 million appointments. Its first clinic is shaped
+    // as the two-clinic workload's first, so a question about a clinic, a
+    // doctor or a day asks the same of both, and what the group adds shows
+    // as the difference (docs/performance.md#a-clinic-group-five-million-appointments).
+    // Every zone is six hours behind UTC all year (Mexico's since 2022), as
+    // the reference queries assume. Named only: building it and filling a
+    // server took 33 minutes on two cores.
+    Workload {
+        key: "group",
+        title: "a group of ten clinics of 25 doctors, 15-minute slots",
+        clinics: &[
+            ("Clínica Centro", "America/El_Salvador"),
+            ("Clínica Norte", "America/Guatemala"),
+            ("Clínica Sur", "America/Tegucigalpa"),
+            ("Clínica Oriente", "America/Managua"),
+            ("Clínica Occidente", "America/Costa_Rica"),
+            ("Clínica Escalón", "America/Belize"),
+            ("Clínica Merliot", "America/Regina"),
+            ("Clínica San Miguel", "America/Swift_Current"),
+            ("Clínica Santa Ana", "America/Mexico_City"),
+            ("Clínica Soyapango", "America/Monterrey"),
+        ],
+        doctors: 250,
+        patients: 1_000_000.0,
+        slot: 15,
+        windows: MILLION_WINDOWS,
+        rebook: false,
+        by_default: false,
     },
 ];
 
@@ -119,7 +162,7 @@ impl Workload {
 
     /// The clinic (an index into `clinics`) of the doctor numbered `i`.
     fn clinic_of(&self, i: usize) -> usize {
-        i * self.clinics.len() / DOCTORS
+        i * self.clinics.len() / self.doctors
     }
 }
 /// Reminders due at once for the `remind due` figure.
@@ -152,23 +195,67 @@ fn main() {
     let runs: usize = env_or("APPT_BENCH_RUNS", 15);
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     fs::create_dir_all(&data).expect("cannot create target/bench-data");
-    // `APPT_BENCH_WORKLOAD`: which workloads, by key (both unless named).
+    // `APPT_BENCH_WORKLOAD`: which workloads, by key (the default ones
+    // unless named).
     let chosen = std::env::var("APPT_BENCH_WORKLOAD").unwrap_or_default();
-    let mut failed = false;
-    for wl in WORKLOADS
+    let selected: Vec<&Workload> = WORKLOADS
         .iter()
-        .filter(|w| chosen.trim().is_empty() || chosen.split(',').any(|c| c.trim() == w.key))
-    {
-        failed |= workload(wl, &data, scale, runs);
+        .filter(|w| {
+            if chosen.trim().is_empty() {
+                w.by_default
+            } else {
+                chosen.split(',').any(|c| c.trim() == w.key)
+            }
+        })
+        .collect();
+    // The group is compared with the two clinics, run for run: both kept.
+    // The comparison runs whatever `APPT_BENCH_ONLY` says, and no figure is
+    // named "group": `APPT_BENCH_ONLY=group` runs the comparison alone.
+    let compare = ["million", "group"]
+        .iter()
+        .all(|k| selected.iter().any(|w| w.key == *k));
+    let mut failed = false;
+    let mut kept: Vec<Prepared> = Vec::new();
+    for wl in selected {
+        match prepare(wl, &data, scale) {
+            Ok(p) => {
+                failed |= p.figures(runs, &data);
+                if compare && matches!(wl.key, "million" | "group") {
+                    kept.push(p);
+                } else {
+                    p.close();
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    if let [one, group] = &kept[..] {
+        failed |= compare_group(one, group, runs, &data);
+    }
+    for p in kept {
+        p.close();
     }
     if failed {
         std::process::exit(1);
     }
 }
 
-/// Every figure on one workload, on SQLite and (with `APPT_BENCH_PG`) on
-/// PostgreSQL. True when a command failed.
-fn workload(wl: &Workload, data: &Path, scale: f64, runs: usize) -> bool {
+/// A workload's data, ready for figures: the plan, a fresh copy of the
+/// file, and (with `APPT_BENCH_PG`) a fresh database on the server.
+struct Prepared {
+    wl: &'static Workload,
+    plan: Plan,
+    sqlite: Engine,
+    /// The engine, the server's URL and the database's name (to drop).
+    pg: Option<(Engine, String, String)>,
+}
+
+/// Builds (or finds) the workload's cached file and copies it for the
+/// figures, to a file of its own and to the server.
+fn prepare(wl: &'static Workload, data: &Path, scale: f64) -> Res<Prepared> {
     eprintln!("\n== workload: {}", wl.title);
     let schema = appt::store::SCHEMA_VERSION;
     let cached = data.join(format!(
@@ -179,35 +266,25 @@ fn workload(wl: &Workload, data: &Path, scale: f64, runs: usize) -> bool {
         eprintln!("using the cached database {}", cached.display());
     } else {
         let t = Instant::now();
-        if let Err(e) = build(&cached, wl, scale) {
-            eprintln!("error: building the database failed: {e}");
-            return true;
-        }
+        build(&cached, wl, scale).map_err(|e| format!("building the database failed: {e}"))?;
         eprintln!(
             "built {} in {:.1} s",
             cached.display(),
             t.elapsed().as_secs_f64()
         );
     }
-    let mut failed = false;
-    let work = data.join("work.db");
+    let work = data.join(format!("work-{}.db", wl.key));
     for ext in ["", "-wal", "-shm"] {
         let _ = fs::remove_file(format!("{}{ext}", work.display()));
     }
-    fs::copy(&cached, &work).expect("cannot copy the cached database");
+    fs::copy(&cached, &work).map_err(|e| format!("cannot copy the cached database: {e}"))?;
     // On disk before any figure: otherwise the first figure to fsync the
     // file (a booking's checkpoint) waits for the copy's 1.7 GB to be written.
     File::open(&work)
         .and_then(|f| f.sync_all())
-        .expect("cannot write the copy of the database to disk");
-    let sqlite = Engine::Sqlite(work.clone());
-    let plan = match Plan::read(&cached, wl, scale) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: reading the database failed: {e}");
-            return true;
-        }
-    };
+        .map_err(|e| format!("cannot write the copy of the database to disk: {e}"))?;
+    let plan =
+        Plan::read(&cached, wl, scale).map_err(|e| format!("reading the database failed: {e}"))?;
     eprintln!(
         "{} appointments, {} patients, {} reminders, {} events; {} free slots kept for writes",
         plan.appointments,
@@ -216,36 +293,150 @@ fn workload(wl: &Workload, data: &Path, scale: f64, runs: usize) -> bool {
         plan.events,
         plan.pool.len()
     );
-    let bench = Bench {
-        engine: &sqlite,
-        plan: &plan,
-        runs,
-        out: data.join("out"),
+    let pg = match std::env::var("APPT_BENCH_PG") {
+        Ok(server) => {
+            let (engine, name) = pg_database(&server, &cached, wl.key)
+                .map_err(|e| format!("preparing PostgreSQL failed: {e}"))?;
+            Some((engine, server, name))
+        }
+        Err(_) => None,
     };
-    failed |= bench.all(&format!("SQLite, {}", wl.title), "sqlite3");
+    Ok(Prepared {
+        wl,
+        plan,
+        sqlite: Engine::Sqlite(work),
+        pg,
+    })
+}
 
-    if let Ok(server) = std::env::var("APPT_BENCH_PG") {
-        match pg_database(&server, &cached) {
-            Ok((engine, name)) => {
-                let bench = Bench {
-                    engine: &engine,
-                    plan: &plan,
-                    runs,
-                    out: data.join("out"),
-                };
-                failed |= bench.all(&format!("PostgreSQL, {}", wl.title), "psql");
-                drop(engine);
-                if let Err(e) = pg_drop(&server, &name) {
-                    eprintln!("warning: could not drop {name}: {e}");
-                }
-            }
-            Err(e) => {
-                eprintln!("error: preparing PostgreSQL failed: {e}");
-                failed = true;
+impl Prepared {
+    /// The engines, each with the reference client's name.
+    fn engines(&self) -> Vec<(&'static str, &Engine, &'static str)> {
+        let mut v = vec![("SQLite", &self.sqlite, "sqlite3")];
+        if let Some((e, _, _)) = &self.pg {
+            v.push(("PostgreSQL", e, "psql"));
+        }
+        v
+    }
+
+    fn bench<'a>(&'a self, engine: &'a Engine, runs: usize, data: &Path) -> Bench<'a> {
+        Bench {
+            engine,
+            plan: &self.plan,
+            runs,
+            out: data.join("out"),
+        }
+    }
+
+    /// Every figure, on each engine. True when a command failed.
+    fn figures(&self, runs: usize, data: &Path) -> bool {
+        let mut failed = false;
+        for (name, engine, reference) in self.engines() {
+            failed |= self
+                .bench(engine, runs, data)
+                .all(&format!("{name}, {}", self.wl.title), reference);
+        }
+        failed
+    }
+
+    /// Drops the server's database, unless `APPT_BENCH_PG_KEEP` keeps it
+    /// (the file copy is left for the next run to replace).
+    fn close(self) {
+        if let Some((engine, server, name)) = self.pg {
+            drop(engine);
+            if pg_keep() {
+                eprintln!("kept the server database {name} (APPT_BENCH_PG_KEEP)");
+            } else if let Err(e) = pg_drop(&server, &name) {
+                eprintln!("warning: could not drop {name}: {e}");
             }
         }
     }
+}
+
+/// The group's front-desk figures against the two clinics', on each engine
+/// both have: appt on one and appt on the other, alternating run for run,
+/// the same question of each (its clinic, doctor, day and appointment), so
+/// that what the machine does meanwhile falls on both alike. A question
+/// about a clinic, a doctor, a day or an appointment must cost within 1.2×
+/// of what it costs at a million (issue 22's goal for a group's scale).
+/// True when a command failed.
+fn compare_group(one: &Prepared, group: &Prepared, runs: usize, data: &Path) -> bool {
+    let mut failed = false;
+    let none: Prepare = &|_| Ok(());
+    for ((engine, a, reference), (_, b, _)) in one.engines().into_iter().zip(group.engines()) {
+        let (x, y) = (one.bench(a, runs, data), group.bench(b, runs, data));
+        eprintln!(
+            "\n{engine}: the group beside the two clinics ({runs} runs each after 2 warm-ups)"
+        );
+        let mut rows = Vec::new();
+        for figure in FRONT_DESK {
+            let p = x.pair(
+                (2, runs),
+                &|_| x.appt_figure(figure),
+                &|_| y.appt_figure(figure),
+                none,
+            );
+            // The floor: the reference asking the same of each (`next` has
+            // none of its own).
+            let floor = (figure != "next")
+                .then(|| {
+                    x.pair(
+                        (2, runs),
+                        &|_| x.reference_figure(figure),
+                        &|_| y.reference_figure(figure),
+                        none,
+                    )
+                })
+                .transpose();
+            match p.and_then(|p| Ok((p, floor?))) {
+                Ok((p, floor)) => {
+                    eprintln!(
+                        "  {figure}: {} at a million, {} in the group ({:.2}×; the reference {})",
+                        ms(p.appt),
+                        ms(p.reference),
+                        p.reference / p.appt,
+                        floor
+                            .as_ref()
+                            .map_or("—".into(), |f| format!("{:.2}×", f.reference / f.appt))
+                    );
+                    rows.push((figure, p, floor));
+                }
+                Err(why) => {
+                    eprintln!("error: {figure}: {why}");
+                    failed = true;
+                }
+            }
+        }
+        println!(
+            "\n### {engine}: the group ({} appointments) beside the two clinics ({})\n",
+            group.plan.appointments, one.plan.appointments
+        );
+        println!(
+            "| figure | two clinics (median) | group (median) | group / two clinics | {reference}: group / two clinics | goal | met |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for (f, p, floor) in rows {
+            let r = p.reference / p.appt;
+            println!(
+                "| {f} | {} | {} | {r:.2}× | {} | ≤ 1.2× | {} |",
+                ms(p.appt),
+                ms(p.reference),
+                floor.map_or("—".into(), |f| format!(
+                    "{:.2}× ({} → {})",
+                    f.reference / f.appt,
+                    ms(f.appt),
+                    ms(f.reference)
+                )),
+                if r <= 1.2 { "yes" } else { "**no**" }
+            );
+        }
+    }
     failed
+}
+
+/// Whether `APPT_BENCH_PG_KEEP` asks to keep the server's databases.
+fn pg_keep() -> bool {
+    std::env::var("APPT_BENCH_PG_KEEP").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -590,7 +781,7 @@ fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
         c
     })?;
     let mut names = Vec::new();
-    for i in 0..DOCTORS {
+    for i in 0..wl.doctors {
         let name = format!(
             "Dr. {} {}",
             FIRST[i % FIRST.len()],
@@ -708,7 +899,7 @@ fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
     let (first, last) = span(scale);
 
     // Patients: names from common Spanish names (accents and all), E.164 phones.
-    let n_patients = ((PATIENTS * scale) as i64).max(5000);
+    let n_patients = ((wl.patients * scale) as i64).max(5000);
     let mut patients: Vec<(String, String, String)> = Vec::with_capacity(n_patients as usize);
     {
         let mut st = tx
@@ -1320,6 +1511,29 @@ impl Engine {
     }
 
     /// Runs bookkeeping SQL (outside any timing).
+    /// What was written before a figure is written out before it is timed:
+    /// a server still flushing a load (its checkpoint, the kernel's dirty
+    /// pages) stalls reads for tens of milliseconds through the next minute
+    /// (docs/performance.md#the-servers-first-minute-after-a-load). On
+    /// PostgreSQL a `CHECKPOINT`, on SQLite a checkpoint of the WAL, then
+    /// `sync`: this machine's, the server's when it runs beside the bench.
+    fn settle(&self, what: &str) -> Res<()> {
+        let t = Instant::now();
+        match self {
+            Engine::Sqlite(_) => self.exec("PRAGMA wal_checkpoint(TRUNCATE)")?,
+            Engine::Pg(..) => self.exec("CHECKPOINT")?,
+        }
+        let synced = Command::new("sync").status().map_err(err)?;
+        if !synced.success() {
+            return Err(format!("sync exited {synced}"));
+        }
+        eprintln!(
+            "{what} settled (checkpoint, sync): {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+
     fn exec(&self, sql: &str) -> Res<()> {
         match self {
             Engine::Sqlite(p) => {
@@ -1382,12 +1596,21 @@ const JOINS: &str = "FROM appointments a JOIN clinics c ON c.id = a.clinic_id JO
     LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id";
 
 /// A fresh database on the server, filled from the pristine file by `appt transfer`.
-fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
-    let name = format!("appt_bench_{}", std::process::id());
-    let mut admin = postgres::Client::connect(server, postgres::NoTls).map_err(err)?;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .map_err(err)?;
+fn pg_database(server: &str, pristine: &Path, key: &str) -> Res<(Engine, String)> {
+    // `APPT_BENCH_PG_KEEP`: one database per cached file, kept after the
+    // run and taken again by the next (as the last run left it: a run of
+    // figures that write leaves their writes), so that a group's half hour
+    // of transfer is paid once while developing.
+    let keep = pg_keep();
+    let name = if keep {
+        let stem = pristine.file_stem().unwrap_or_default().to_string_lossy();
+        format!(
+            "appt_bench_{}",
+            stem.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        )
+    } else {
+        format!("appt_bench_{}_{key}", std::process::id())
+    };
     // The URL's options (`?sslmode=disable`: plain TCP) go with it.
     let (path, options) = server.split_once('?').unwrap_or((server, ""));
     let base = &path[..path
@@ -1397,6 +1620,31 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
         "" => format!("{base}/{name}"),
         o => format!("{base}/{name}?{o}"),
     };
+    let mut admin = postgres::Client::connect(server, postgres::NoTls).map_err(err)?;
+    if keep {
+        let kept = admin
+            .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .map_err(err)?;
+        // A transfer is one transaction: a kept database is whole or empty.
+        let filled = !kept.is_empty()
+            && postgres::Client::connect(&url, postgres::NoTls)
+                .and_then(|mut c| c.query_one("SELECT count(*) > 0 FROM clinics", &[]))
+                .is_ok_and(|r| r.get::<_, bool>(0));
+        if filled {
+            eprintln!("using the kept server database {name}");
+            let client = postgres::Client::connect(&url, postgres::NoTls).map_err(err)?;
+            return Ok((
+                Engine::Pg(url, Box::new(std::cell::RefCell::new(client))),
+                name,
+            ));
+        }
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .map_err(err)?;
+    }
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(err)?;
     let copy = pristine.with_extension("transfer.db");
     fs::copy(pristine, &copy).map_err(err)?;
     let t = Instant::now();
@@ -1414,26 +1662,10 @@ fn pg_database(server: &str, pristine: &Path) -> Res<(Engine, String)> {
         "appt transfer to {name}: {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    // The load written out before anything is timed: a server still
-    // flushing it (its checkpoint, the kernel's dirty pages) stalls reads
-    // for tens of milliseconds through the first minute
-    // (docs/performance.md#the-servers-first-minute-after-a-load). The
-    // `sync` is this machine's: the server's when it runs beside the bench.
-    let t = Instant::now();
-    admin.batch_execute("CHECKPOINT").map_err(err)?;
-    let synced = Command::new("sync").status().map_err(err)?;
-    if !synced.success() {
-        return Err(format!("sync exited {synced}"));
-    }
-    eprintln!(
-        "the server settled (CHECKPOINT, sync): {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
     let client = postgres::Client::connect(&url, postgres::NoTls).map_err(err)?;
-    Ok((
-        Engine::Pg(url, Box::new(std::cell::RefCell::new(client))),
-        name,
-    ))
+    let engine = Engine::Pg(url, Box::new(std::cell::RefCell::new(client)));
+    engine.settle("the server")?;
+    Ok((engine, name))
 }
 
 fn pg_drop(server: &str, name: &str) -> Res<()> {
@@ -1505,6 +1737,91 @@ impl Bench<'_> {
         c
     }
 
+    /// appt asking a front-desk figure's question ([`front_desk_args`]).
+    fn appt_figure(&self, figure: &str) -> Command {
+        let mut c = self.appt();
+        c.args(front_desk_args(self.plan, figure));
+        c
+    }
+
+    /// The reference asking a front-desk figure's question: the same rows
+    /// through the same indexes (for `next`, appt's own `slots`).
+    fn reference_figure(&self, figure: &str) -> Command {
+        let (p, e) = (self.plan, self.engine);
+        let aj = e.appointment_json();
+        let day = p.day.to_string();
+        let clinic_id = &p.clinic_id;
+        let day_start = instant_of(appt::core::zone::el_salvador(), p.day, 0).timestamp();
+        let day_end = day_start + 86400;
+        // list, one day: the page's total and its first 50.
+        let list = |cond: &str| {
+            format!(
+                "SELECT count(*) FROM appointments a WHERE {cond}; \
+                 SELECT {aj} {JOINS} WHERE {cond} ORDER BY a.starts_at, a.token_number, a.id LIMIT 50;"
+            )
+        };
+        let sql = match figure {
+            "list --date (all clinics)" => list(&format!(
+                "a.clinic_id IN (SELECT id FROM clinics) AND a.local_date = '{day}'"
+            )),
+            "list --date --clinic" => list(&format!(
+                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}'"
+            )),
+            "list --date --clinic --status" => list(&format!(
+                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.status = 'confirmed'"
+            )),
+            "list --date --doctor" => list(&format!(
+                "a.doctor_id = '{}' AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = '{day}'",
+                p.doctor,
+                day_start - 86400,
+                day_end + 86400
+            )),
+            "list --date --clinic --source" => list(&format!(
+                "a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.source = 'whatsapp'"
+            )),
+            // The day's appointments, windows, doctors and closures.
+            "agenda --date" => format!(
+                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' \
+                   AND a.status <> 'cancelled' ORDER BY a.starts_at, a.token_number, a.id; \
+                 SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
+                   FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
+                 SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
+                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';"
+            ),
+            // The doctor's windows and busy times that day.
+            "slots --doctor --date" => format!(
+                "SELECT id, start_minute, end_minute, slot_minutes, capacity, session FROM windows \
+                   WHERE doctor_id = '{doc}' AND open = 1; \
+                 SELECT id, reason FROM closures WHERE (doctor_id = '{doc}' OR clinic_id = '{clinic_id}') \
+                   AND from_date <= '{day}' AND to_date >= '{day}'; \
+                 SELECT id, starts_at, ends_at FROM appointments WHERE doctor_id = '{doc}' AND starts_at < {day_end} \
+                   AND starts_at > {lo} AND ends_at > {day_start} AND status IN {ACTIVE};",
+                doc = p.doctor,
+                lo = day_start - 480 * 60,
+            ),
+            "show ID" => format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id),
+            "count" => format!(
+                "SELECT count(*) FROM appointments WHERE created_at >= {};",
+                now().timestamp() - 86400
+            ),
+            "count --clinic" => format!(
+                "SELECT count(*) FROM appointments WHERE clinic_id = '{clinic_id}' AND created_at >= {};",
+                now().timestamp() - 86400
+            ),
+            "patient list --search" => format!(
+                "SELECT {o}('id',id,'full_name',full_name,'phone',phone,'email',email,'no_show_count',no_show_count,\
+                   'created_at',{ca},'updated_at',{ua}) FROM patients WHERE name_key LIKE '%garcia%' ESCAPE '\\' \
+                   OR phone LIKE NULL ORDER BY name_key, phone LIMIT 200;",
+                o = e.obj(),
+                ca = e.ts("created_at"),
+                ua = e.ts("updated_at"),
+            ),
+            "next" => return self.appt_figure("slots --doctor --date"),
+            _ => unreachable!("{figure} is no front-desk figure"),
+        };
+        e.reference(&sql)
+    }
+
     /// Whether a figure runs: all of them, or those whose name starts with
     /// one of `APPT_BENCH_ONLY`'s comma-separated words (`import,list`).
     fn wanted(&self, figure: &str) -> bool {
@@ -1565,10 +1882,6 @@ impl Bench<'_> {
         let p = self.plan;
         let e = self.engine;
         let aj = e.appointment_json();
-        let day = p.day.to_string();
-        let clinic_id = &p.clinic_id;
-        let day_start = instant_of(appt::core::zone::el_salvador(), p.day, 0).timestamp();
-        let day_end = day_start + 86400;
         let mut rows: Vec<Row> = Vec::new();
         let mut failed = false;
         let mut note = |name: &str, r: Res<Row>| match r {
@@ -1592,182 +1905,25 @@ impl Bench<'_> {
         );
         let none: Prepare = &|_| Ok(());
 
-        // list, one day.
-        let list_ref = |cond: &str| {
-            format!(
-                "SELECT count(*) FROM appointments a WHERE {cond}; \
-                 SELECT {aj} {JOINS} WHERE {cond} ORDER BY a.starts_at, a.token_number, a.id LIMIT 50;"
-            )
-        };
-        let lists: Vec<(String, Vec<String>, String)> = vec![
-            (
-                "list --date (all clinics)".into(),
-                vec!["list".into(), "--date".into(), day.clone()],
-                format!("a.clinic_id IN (SELECT id FROM clinics) AND a.local_date = '{day}'"),
-            ),
-            (
-                "list --date --clinic".into(),
-                vec!["--clinic".into(), p.clinic.clone(), "list".into(), "--date".into(), day.clone()],
-                format!("a.clinic_id = '{clinic_id}' AND a.local_date = '{day}'"),
-            ),
-            (
-                "list --date --clinic --status".into(),
-                vec![
-                    "--clinic".into(), p.clinic.clone(), "list".into(), "--date".into(), day.clone(),
-                    "--status".into(), "confirmed".into(),
-                ],
-                format!("a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.status = 'confirmed'"),
-            ),
-            (
-                "list --date --doctor".into(),
-                vec!["list".into(), "--date".into(), day.clone(), "--doctor".into(), p.doctor.clone()],
-                format!(
-                    "a.doctor_id = '{}' AND a.starts_at >= {} AND a.starts_at < {} AND a.local_date = '{day}'",
-                    p.doctor,
-                    day_start - 86400,
-                    day_end + 86400
-                ),
-            ),
-            (
-                "list --date --clinic --source".into(),
-                vec![
-                    "--clinic".into(), p.clinic.clone(), "list".into(), "--date".into(), day.clone(),
-                    "--source".into(), "whatsapp".into(),
-                ],
-                format!("a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' AND a.source = 'whatsapp'"),
-            ),
-        ];
-        for (name, args, cond) in lists.iter().filter(|l| self.wanted(&l.0)) {
-            let sql = list_ref(cond);
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| {
-                        let mut c = self.appt();
-                        c.args(args).arg("--json");
-                        c
-                    },
-                    &|_| e.reference(&sql),
-                    none,
-                )
-                .map(|x| self.ratio_row(name, &x, 1.5, reference));
-            note(name, r);
-        }
-
-        if self.wanted("agenda") {
-            // agenda, one day: the day's appointments, windows, doctors and closures.
-            let agenda_ref = format!(
-                "SELECT {aj} {JOINS} WHERE a.clinic_id = '{clinic_id}' AND a.local_date = '{day}' \
-                   AND a.status <> 'cancelled' ORDER BY a.starts_at, a.token_number, a.id; \
-                 SELECT w.id, w.doctor_id, w.start_minute, w.end_minute, w.slot_minutes, w.capacity, d.full_name, d.specialty \
-                   FROM windows w LEFT JOIN doctors d ON d.id = w.doctor_id WHERE w.clinic_id = '{clinic_id}' AND w.open = 1; \
-                 SELECT id, reason FROM closures WHERE (clinic_id = '{clinic_id}' OR doctor_id IN \
-                   (SELECT doctor_id FROM windows WHERE clinic_id = '{clinic_id}')) AND from_date <= '{day}' AND to_date >= '{day}';"
-            );
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| {
-                        self.appt_args(&["--clinic", &p.clinic, "agenda", "--date", &day, "--json"])
-                    },
-                    &|_| e.reference(&agenda_ref),
-                    none,
-                )
-                .map(|x| self.ratio_row("agenda --date", &x, 1.5, reference));
-            note("agenda", r);
-        }
-
-        // slots: the doctor's windows and busy times that day.
-        let slots_ref = format!(
-            "SELECT id, start_minute, end_minute, slot_minutes, capacity, session FROM windows \
-               WHERE doctor_id = '{doc}' AND open = 1; \
-             SELECT id, reason FROM closures WHERE (doctor_id = '{doc}' OR clinic_id = '{clinic_id}') \
-               AND from_date <= '{day}' AND to_date >= '{day}'; \
-             SELECT id, starts_at, ends_at FROM appointments WHERE doctor_id = '{doc}' AND starts_at < {day_end} \
-               AND starts_at > {lo} AND ends_at > {day_start} AND status IN {ACTIVE};",
-            doc = p.doctor,
-            lo = day_start - 480 * 60,
-        );
-        let slots_cmd =
-            |_: usize| self.appt_args(&["slots", "--doctor", &p.doctor, "--date", &day, "--json"]);
-        if self.wanted("slots") {
-            let slots = self.pair(
+        // The front desk's questions, each against the reference asking it
+        // ([`Bench::reference_figure`]); `next` against appt's own `slots`.
+        for figure in FRONT_DESK.iter().filter(|f| self.wanted(f)) {
+            let r = self.pair(
                 (2, self.runs),
-                &slots_cmd,
-                &|_| e.reference(&slots_ref),
+                &|_| self.appt_figure(figure),
+                &|_| self.reference_figure(figure),
                 none,
             );
-            note(
-                "slots",
-                slots.map(|x| self.ratio_row("slots --doctor --date", &x, 1.5, reference)),
-            );
-        }
-
-        if self.wanted("show") {
-            // show, count.
-            let show_ref = format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id);
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| self.appt_args(&["show", &p.show_id, "--json"]),
-                    &|_| e.reference(&show_ref),
-                    none,
-                )
-                .map(|x| self.ratio_row("show ID", &x, 1.5, reference));
-            note("show", r);
-        }
-        if self.wanted("count") {
-            let count_ref = format!(
-                "SELECT count(*) FROM appointments WHERE created_at >= {};",
-                now().timestamp() - 86400
-            );
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| self.appt_args(&["count", "--json"]),
-                    &|_| e.reference(&count_ref),
-                    none,
-                )
-                .map(|x| self.ratio_row("count", &x, 1.5, reference));
-            note("count", r);
-        }
-
-        if self.wanted("patient") {
-            // patient list --search.
-            let search_ref = format!(
-                "SELECT {o}('id',id,'full_name',full_name,'phone',phone,'email',email,'no_show_count',no_show_count,\
-                   'created_at',{ca},'updated_at',{ua}) FROM patients WHERE name_key LIKE '%garcia%' ESCAPE '\\' \
-                   OR phone LIKE NULL ORDER BY name_key, phone LIMIT 200;",
-                o = e.obj(),
-                ca = e.ts("created_at"),
-                ua = e.ts("updated_at"),
-            );
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| self.appt_args(&["patient", "list", "--search", "garcia", "--json"]),
-                    &|_| e.reference(&search_ref),
-                    none,
-                )
-                .map(|x| self.ratio_row("patient list --search", &x, 1.5, reference));
-            note("patient search", r);
-        }
-
-        if self.wanted("next") {
-            // next, against appt's own slots.
-            let r = self
-                .pair(
-                    (2, self.runs),
-                    &|_| self.appt_args(&["--clinic", &p.clinic, "next", "--json"]),
-                    &slots_cmd,
-                    none,
-                )
-                .map(|x| {
+            let r = if *figure == "next" {
+                r.map(|x| {
                     let mut row = self.ratio_row("next (vs appt slots)", &x, 2.0, "appt slots");
                     row.reference = format!("{} (appt slots)", ms(x.reference));
                     row
-                });
-            note("next", r);
+                })
+            } else {
+                r.map(|x| self.ratio_row(figure, &x, 1.5, reference))
+            };
+            note(figure, r);
         }
 
         if self.wanted("events") {
@@ -1928,9 +2084,12 @@ impl Bench<'_> {
             note("concurrent book", r);
         }
 
-        // The HTTP API under wrk, on the free slots left.
+        // The HTTP API under wrk, on the free slots left, once what the
+        // figures before it wrote (20,000 lines of import, the bookings) is
+        // on disk: a minute of the server's own load, not theirs.
         let http = self.wanted("http").then(|| {
             let slots: Vec<Slot> = pool.by_ref().take(HTTP_BOOKINGS).collect();
+            self.engine.settle("the database")?;
             self.http(&slots)
         });
 
@@ -2092,15 +2251,33 @@ impl Bench<'_> {
             return Err(format!("import did not book every line: {summary}"));
         }
         let rate = lines.len() as f64 / r.secs;
-        let floor = self.insert_floor(lines.len())?;
+        let floor = self.insert_floor(lines.len(), 1)?;
+        // appt commits every 2 seconds so that a desk can book meanwhile:
+        // the same rows committed as often show what those commits cost.
+        let commits = (r.secs / appt::app::import::BATCH_TIME.as_secs_f64())
+            .ceil()
+            .max(1.0) as usize;
+        let floor_commits = self.insert_floor(lines.len(), commits)?;
+        eprintln!(
+            "  import: appt {}, the floor {} in one transaction, {} in {commits} \
+             ({:.2}× and {:.2}×)",
+            ms(r.secs),
+            ms(floor),
+            ms(floor_commits),
+            r.secs / floor,
+            r.secs / floor_commits
+        );
         let goal = if self.engine.pg() { 3.0 } else { 1.3 };
         Ok(Row {
             figure: format!("import ({} lines)", lines.len()),
             appt: format!("{} ({rate:.0} lines/s)", ms(r.secs)),
             reference: format!(
-                "{} ({:.0} lines/s, rows only)",
+                "{} ({:.0} lines/s, rows only); committed as often as appt \
+                 ({commits} transactions): {}, appt {:.2}× that",
                 ms(floor),
-                lines.len() as f64 / floor
+                lines.len() as f64 / floor,
+                ms(floor_commits),
+                r.secs / floor_commits
             ),
             ratio: Some(r.secs / floor),
             rss_kb: r.rss_kb,
@@ -2114,14 +2291,18 @@ impl Bench<'_> {
     /// The floor under `import`: the reference client inserting, for `n`
     /// lines, exactly the rows appt's import wrote for one line (a patient,
     /// the appointment, its reminders and notices, its events), with fresh
-    /// random v4 keys, in one transaction, durably (synchronous=FULL on
-    /// SQLite), no rule checked. Seconds; the rows are deleted afterwards.
-    fn insert_floor(&self, n: usize) -> Res<f64> {
+    /// random v4 keys, in `transactions` durable transactions of as many
+    /// lines each (synchronous=FULL on SQLite), no rule checked. Seconds;
+    /// the rows are deleted afterwards.
+    fn insert_floor(&self, n: usize, transactions: usize) -> Res<f64> {
         let e = self.engine;
-        let (uuid, phone, begin) = if e.pg() {
+        // On SQLite, with the page cache and temporary store appt's import
+        // takes (src/store/mod.rs): the floor is the best of the same means.
+        let (uuid, phone, setup, begin) = if e.pg() {
             (
                 "gen_random_uuid()::text".to_string(),
                 "'+50398' || lpad(f.n::text, 6, '0')",
+                "",
                 "BEGIN",
             )
         } else {
@@ -2137,32 +2318,46 @@ impl Bench<'_> {
                     h(6)
                 ),
                 "'+50398' || printf('%06d', f.n)",
-                "PRAGMA synchronous=FULL; BEGIN IMMEDIATE",
+                // Before any temporary table: setting temp_store drops them.
+                "PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
+                "BEGIN IMMEDIATE",
             )
         };
         let one = "(SELECT id FROM appointments WHERE external_reference_id = 'bench-import-0')";
         let now = now().timestamp();
-        let sql = format!(
-            "{begin}; \
-             CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {uuid} AS aid, {uuid} AS pid, \
-               row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; \
-             INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
-               SELECT f.pid, 'Paciente Referencia ' || f.n, 'paciente referencia ' || f.n, {phone}, {now}, {now} \
-               FROM floor_ids f; \
-             INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
-               starts_at, ends_at, duration_minutes, status, token_number, source, external_reference_id, \
-               created_at, updated_at) \
-               SELECT f.aid, a.clinic_id, a.doctor_id, a.window_id, f.pid, a.service_id, a.local_date, \
-               a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
-               FROM floor_ids f JOIN appointments a ON a.id = f.src; \
-             INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
-               SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, 'pending', r.kind, r.data, {now}, {now} \
-               FROM floor_ids f, (SELECT offset_minutes, due_at, kind, data FROM reminders WHERE appointment_id = {one}) r; \
-             INSERT INTO events (type, appointment_id, created_at, data) \
-               SELECT v.type, f.aid, {now}, v.data \
-               FROM floor_ids f, (SELECT type, data FROM events WHERE appointment_id = {one}) v; \
-             COMMIT;"
+        // The keys are drawn before the first transaction, in a temporary
+        // table (not in the file); each transaction writes its share.
+        let mut sql = format!(
+            "{setup} CREATE TEMP TABLE floor_ids AS SELECT s.id AS src, {uuid} AS aid, {uuid} AS pid, \
+               row_number() OVER () AS n FROM (SELECT id FROM appointments ORDER BY starts_at DESC LIMIT {n}) s; "
         );
+        let each = n.div_ceil(transactions.max(1));
+        for (lo, hi) in (0..n)
+            .step_by(each.max(1))
+            .map(|lo| (lo, (lo + each).min(n)))
+        {
+            let f = format!("floor_ids f WHERE f.n > {lo} AND f.n <= {hi}");
+            let _ = write!(
+                sql,
+                "{begin}; \
+                 INSERT INTO patients (id, full_name, name_key, phone, created_at, updated_at) \
+                   SELECT f.pid, 'Paciente Referencia ' || f.n, 'paciente referencia ' || f.n, {phone}, {now}, {now} \
+                   FROM {f}; \
+                 INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
+                   starts_at, ends_at, duration_minutes, status, token_number, source, external_reference_id, \
+                   created_at, updated_at) \
+                   SELECT f.aid, a.clinic_id, a.doctor_id, a.window_id, f.pid, a.service_id, a.local_date, \
+                   a.starts_at, a.ends_at, a.duration_minutes, 'scheduled', 0, 'web', 'bench-floor-' || f.n, {now}, {now} \
+                   FROM floor_ids f JOIN appointments a ON a.id = f.src WHERE f.n > {lo} AND f.n <= {hi}; \
+                 INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, kind, data, created_at, updated_at) \
+                   SELECT {uuid}, f.aid, r.offset_minutes, r.due_at, 'pending', r.kind, r.data, {now}, {now} \
+                   FROM (SELECT offset_minutes, due_at, kind, data FROM reminders WHERE appointment_id = {one}) r, {f}; \
+                 INSERT INTO events (type, appointment_id, created_at, data) \
+                   SELECT v.type, f.aid, {now}, v.data \
+                   FROM (SELECT type, data FROM events WHERE appointment_id = {one}) v, {f}; \
+                 COMMIT; "
+            );
+        }
         let r = measure_ok(e.reference(&sql), &self.file("ref.out"))?;
         e.exec(
             "DELETE FROM events WHERE appointment_id IN \
@@ -2825,7 +3020,15 @@ impl Bench<'_> {
 
 /// `APPT_BENCH_SERVE_THREADS`: appt serve's `--threads`, when not its default.
 fn serve_threads() -> Option<usize> {
-    std::env::var("APPT_BENCH_SERVE_THREADS").ok()?.parse().ok()
+    let v = std::env::var("APPT_BENCH_SERVE_THREADS").ok()?;
+    match v.trim().parse() {
+        Ok(n) => Some(n),
+        // A typo would measure the default under another name.
+        Err(_) => {
+            eprintln!("error: APPT_BENCH_SERVE_THREADS={v:?} is not a number of workers");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// The HTTP figures, as the figures' table shows its own.
@@ -2851,6 +3054,56 @@ fn print_http_table(engine: &str, f: &HttpFigures) {
             if r.met { "yes" } else { "**no**" }
         );
     }
+}
+
+/// The front-desk figures, whose cost must not grow with the group.
+const FRONT_DESK: [&str; 12] = [
+    "list --date (all clinics)",
+    "list --date --clinic",
+    "list --date --clinic --status",
+    "list --date --doctor",
+    "list --date --clinic --source",
+    "agenda --date",
+    "slots --doctor --date",
+    "show ID",
+    "count",
+    "count --clinic",
+    "patient list --search",
+    "next",
+];
+
+/// The arguments of appt for a front-desk figure ([`FRONT_DESK`]) on the
+/// plan's clinic, doctor, day and appointment.
+fn front_desk_args(p: &Plan, figure: &str) -> Vec<String> {
+    let day = p.day.to_string();
+    let clinic = ["--clinic", p.clinic.as_str()];
+    let v: Vec<&str> = match figure {
+        "list --date (all clinics)" => vec!["list", "--date", &day],
+        "list --date --clinic" => [&clinic[..], &["list", "--date", &day]].concat(),
+        "list --date --clinic --status" => [
+            &clinic[..],
+            &["list", "--date", &day, "--status", "confirmed"],
+        ]
+        .concat(),
+        "list --date --doctor" => vec!["list", "--date", &day, "--doctor", &p.doctor],
+        "list --date --clinic --source" => [
+            &clinic[..],
+            &["list", "--date", &day, "--source", "whatsapp"],
+        ]
+        .concat(),
+        "agenda --date" => [&clinic[..], &["agenda", "--date", &day]].concat(),
+        "slots --doctor --date" => vec!["slots", "--doctor", &p.doctor, "--date", &day],
+        "show ID" => vec!["show", &p.show_id],
+        "count" => vec!["count"],
+        "count --clinic" => [&clinic[..], &["count"]].concat(),
+        "patient list --search" => vec!["patient", "list", "--search", "garcia"],
+        "next" => [&clinic[..], &["next"]].concat(),
+        _ => unreachable!("{figure} is no front-desk figure"),
+    };
+    v.into_iter()
+        .map(String::from)
+        .chain(["--json".into()])
+        .collect()
 }
 
 fn print_table(engine: &str, reference: &str, p: &Plan, rows: &[Row]) {
