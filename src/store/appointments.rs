@@ -54,14 +54,18 @@ macro_rules! joined {
 /// Appointments with their clinic, patient, doctor and service.
 fn select() -> &'static str {
     static SELECT: OnceLock<String> = OnceLock::new();
-    SELECT.get_or_init(|| {
-        format!(
-            "SELECT {}, {JOINED} FROM appointments a JOIN clinics c ON c.id = a.clinic_id \
-             JOIN patients p ON p.id = a.patient_id LEFT JOIN doctors d ON d.id = a.doctor_id \
-             LEFT JOIN services s ON s.id = a.service_id",
-            under("a", COLS)
-        )
-    })
+    SELECT.get_or_init(|| select_from("appointments a"))
+}
+
+/// [`select`] of the appointments of `from`, a table or a subquery named
+/// `a` (an index named for it, a page chosen first).
+fn select_from(from: &str) -> String {
+    format!(
+        "SELECT {}, {JOINED} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
+         JOIN patients p ON p.id = a.patient_id LEFT JOIN doctors d ON d.id = a.doctor_id \
+         LEFT JOIN services s ON s.id = a.service_id",
+        under("a", COLS)
+    )
 }
 
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_busy`.
@@ -297,12 +301,12 @@ fn by_refs_sql(backend: Backend, n: usize) -> String {
     // appointment by status rather than look each reference up in the index
     // made for it.
     let from = match backend {
-        Backend::Sqlite => "FROM appointments a INDEXED BY appt_external_ref",
-        Backend::Postgres => "FROM appointments a",
+        Backend::Sqlite => "appointments a INDEXED BY appt_external_ref",
+        Backend::Postgres => "appointments a",
     };
     format!(
         "{} WHERE a.external_reference_id IN ({}) AND a.status IN {ACTIVE}",
-        select().replacen("FROM appointments a", from, 1),
+        select_from(from),
         marks(1, n)
     )
 }
@@ -950,11 +954,9 @@ fn page_sql(backend: Backend, f: &Filter, clause: &str, n: usize) -> String {
         Backend::Sqlite => format!("{} WHERE {clause} {page}", select()),
         Backend::Postgres => format!(
             "{} ORDER BY {order}",
-            select().replacen(
-                "FROM appointments a",
-                &format!("FROM (SELECT * FROM appointments a WHERE {clause} {page}) a"),
-                1
-            )
+            select_from(&format!(
+                "(SELECT * FROM appointments a WHERE {clause} {page}) a"
+            ))
         ),
     }
 }
