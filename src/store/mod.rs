@@ -353,6 +353,19 @@ pub(crate) fn on_scratch_pg(f: impl FnOnce(&mut Store)) {
         .unwrap();
 }
 
+/// SQLite's plan for `sql` with `args` bound, on a fresh database: a line
+/// per step (`EXPLAIN QUERY PLAN`).
+#[cfg(test)]
+pub(crate) fn sqlite_plan(sql: &str, args: Vec<db::Val>) -> Vec<String> {
+    let mut s = Store::in_memory().unwrap();
+    let c = &s.sqlite().unwrap().conn;
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    st.query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

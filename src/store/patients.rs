@@ -530,7 +530,6 @@ fn search_sql(backend: Backend) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
     fn search_args() -> Vec<Val> {
         args!["%garcia%", Val::Null, 200_i64, 1_i64].to_vec()
@@ -540,20 +539,8 @@ mod tests {
     /// rows it shows: no scan of the table, no sort.
     #[test]
     fn a_search_walks_its_index() {
-        let mut s = Store::in_memory().unwrap();
-        let c = &s.sqlite().unwrap().conn;
-        let mut st = c
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN {}",
-                search_sql(Backend::Sqlite)
-            ))
-            .unwrap();
-        let plan: Vec<String> = st
-            .query_map(rusqlite::params_from_iter(search_args()), |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let plan = plan.join("\n");
+        let plan =
+            crate::store::sqlite_plan(&search_sql(Backend::Sqlite), search_args()).join("\n");
         assert!(plan.contains("USING INDEX patients_search"), "{plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }

@@ -415,18 +415,8 @@ pub fn mark_attempt_failed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
 
-    /// SQLite's plan for `sql` with `args` bound, a line per step.
-    fn plan(sql: &str, args: Vec<Val>) -> Vec<String> {
-        let mut s = Store::in_memory().unwrap();
-        let c = &s.sqlite().unwrap().conn;
-        let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        st.query_map(rusqlite::params_from_iter(args), |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    }
+    use crate::store::sqlite_plan as plan;
 
     #[test]
     fn remind_list_finds_a_status_or_a_kind_through_its_index() {
