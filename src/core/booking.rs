@@ -536,6 +536,30 @@ mod tests {
         );
     }
 
+    /// Each time rule's error names what it measured against: the clock,
+    /// the earliest time the notice allows, the latest the horizon does.
+    #[test]
+    fn the_time_rules_errors_carry_their_details() {
+        let s = Settings {
+            min_notice: 60,
+            horizon: 7 * 1440,
+            ..Settings::default()
+        };
+        let now = at(8, 0);
+        let e = check_time(now, at(8, 0), &s).unwrap_err();
+        assert_eq!(e.details, json!({"now": "2026-06-15T14:00:00Z"}));
+        let e = check_time(now, at(8, 30), &s).unwrap_err();
+        assert_eq!(
+            e.details,
+            json!({"min_notice": "1h", "earliest": "2026-06-15T15:00:00Z"})
+        );
+        let e = check_time(now, now + Duration::days(8), &s).unwrap_err();
+        assert_eq!(
+            e.details,
+            json!({"horizon": "7d", "latest": "2026-06-22T14:00:00Z"})
+        );
+    }
+
     #[test]
     fn availability_rules() {
         let s = Settings::default();
