@@ -986,11 +986,7 @@ fn a_file_of_schema_14_gets_the_busy_index_and_still_judges_its_buffers() {
     let before = free(&env, None);
     assert!(!before.contains(&"10:30".to_string()), "{before:?}");
     crate::common::undo_schema_15(&env);
-    env.exec(if crate::common::on_postgres() {
-        "UPDATE appt_schema SET version = 14"
-    } else {
-        "PRAGMA user_version = 14"
-    });
+    crate::common::set_schema_version(&env, 14);
     let indexes = |env: &Env| {
         let sql = if crate::common::on_postgres() {
             "SELECT indexname FROM pg_indexes WHERE indexname IN ('appt_doctor_busy', 'appt_doctor_start')"

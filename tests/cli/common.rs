@@ -406,6 +406,16 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// Marks `env`'s database as of schema `version`, for tests of older
+/// databases: the next command upgrades it from there.
+pub fn set_schema_version(env: &Env, version: i64) {
+    env.exec(&if on_postgres() {
+        format!("UPDATE appt_schema SET version = {version}")
+    } else {
+        format!("PRAGMA user_version = {version}")
+    });
+}
+
 /// Takes schema 16's change (`count`'s indexes) out of `env`'s database,
 /// for tests of older databases: the index it replaced comes back.
 pub fn undo_schema_16(env: &Env) {

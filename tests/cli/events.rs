@@ -404,11 +404,7 @@ fn events_from_before_appt_named_the_actor_show_none() {
     env.exec("DROP TABLE api_tokens"); // schema 11's
     env.exec("ALTER TABLE clinics DROP COLUMN country_code"); // schema 10's
     env.exec("ALTER TABLE events DROP COLUMN actor");
-    env.exec(if crate::common::on_postgres() {
-        "UPDATE appt_schema SET version = 8"
-    } else {
-        "PRAGMA user_version = 8"
-    });
+    crate::common::set_schema_version(&env, 8);
     as_user(&env, "rosa", &["status", id, "confirmed"]);
     assert_eq!(
         actors(&env, id),

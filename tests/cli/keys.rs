@@ -549,11 +549,7 @@ fn ids_sealed_by_an_older_appt_still_open_and_are_bound_at_the_next_seal() {
     env.exec("DROP TABLE api_tokens"); // schema 11's
     env.exec("ALTER TABLE clinics DROP COLUMN country_code"); // schema 10's
     env.exec("ALTER TABLE events DROP COLUMN actor"); // schema 9's
-    env.exec(if on_postgres() {
-        "UPDATE appt_schema SET version = 6"
-    } else {
-        "PRAGMA user_version = 6"
-    });
+    crate::common::set_schema_version(&env, 6);
     // Upgraded on open: the old values open as they are, marked format 0.
     assert_eq!(
         listed(&env),

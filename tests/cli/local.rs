@@ -480,11 +480,7 @@ fn clinics_from_before_the_upgrade_have_no_country_code_until_given_one() {
     crate::common::undo_schema_12(&env);
     env.exec("DROP TABLE api_tokens"); // schema 11's
     env.exec("ALTER TABLE clinics DROP COLUMN country_code");
-    env.exec(if crate::common::on_postgres() {
-        "UPDATE appt_schema SET version = 9"
-    } else {
-        "PRAGMA user_version = 9"
-    });
+    crate::common::set_schema_version(&env, 9);
     assert_eq!(
         env.ok(&["clinic", "show", "Central"])["country_code"],
         Value::Null

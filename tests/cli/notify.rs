@@ -283,11 +283,7 @@ fn clinics_that_existed_before_the_upgrade_keep_notifications_off() {
     for sql in downgrade {
         env.exec(sql);
     }
-    if crate::common::on_postgres() {
-        env.exec("UPDATE appt_schema SET version = 4");
-    } else {
-        env.exec("PRAGMA user_version = 4");
-    }
+    crate::common::set_schema_version(&env, 4);
     assert_eq!(env.ok(&["clinic", "show", "Antigua"])["notify"], false);
     let c = env.ok(&[
         "clinic",

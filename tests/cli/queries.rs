@@ -450,11 +450,7 @@ fn a_clinics_count_is_its_own_and_a_file_of_schema_15_gains_its_index() {
     // Schema 16 counts from indexes of their own: a database of schema 15
     // gains them at its first use, and counts alike.
     crate::common::undo_schema_16(&env);
-    env.exec(if crate::common::on_postgres() {
-        "UPDATE appt_schema SET version = 15"
-    } else {
-        "PRAGMA user_version = 15"
-    });
+    crate::common::set_schema_version(&env, 15);
     let indexes = |env: &Env| {
         let sql = if crate::common::on_postgres() {
             "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'appt%created' ORDER BY 1"
