@@ -1510,7 +1510,6 @@ impl Engine {
         )
     }
 
-    /// Runs bookkeeping SQL (outside any timing).
     /// What was written before a figure is written out before it is timed:
     /// a server still flushing a load (its checkpoint, the kernel's dirty
     /// pages) stalls reads for tens of milliseconds through the next minute
@@ -1534,6 +1533,7 @@ impl Engine {
         Ok(())
     }
 
+    /// Runs bookkeeping SQL (outside any timing).
     fn exec(&self, sql: &str) -> Res<()> {
         match self {
             Engine::Sqlite(p) => {
