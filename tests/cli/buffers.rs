@@ -987,14 +987,8 @@ fn a_file_of_schema_14_gets_the_busy_index_and_still_judges_its_buffers() {
     assert!(!before.contains(&"10:30".to_string()), "{before:?}");
     crate::common::undo_schema_15(&env);
     crate::common::set_schema_version(&env, 14);
-    let indexes = |env: &Env| {
-        let sql = if crate::common::on_postgres() {
-            "SELECT indexname FROM pg_indexes WHERE indexname IN ('appt_doctor_busy', 'appt_doctor_start')"
-        } else {
-            "SELECT name FROM sqlite_master WHERE name IN ('appt_doctor_busy', 'appt_doctor_start')"
-        };
-        env.rows(sql).concat()
-    };
+    let indexes =
+        |env: &Env| crate::common::index_names(env, "IN ('appt_doctor_busy', 'appt_doctor_start')");
     assert_eq!(indexes(&env), ["appt_doctor_start"]);
     assert_eq!(free(&env, None), before);
     assert_eq!(indexes(&env), ["appt_doctor_busy"]);

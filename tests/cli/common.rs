@@ -416,6 +416,19 @@ pub fn set_schema_version(env: &Env, version: i64) {
     });
 }
 
+/// The names of `env`'s indexes whose name meets `condition` (`LIKE
+/// 'appt%'`, `IN ('a', 'b')`), in order, on either engine.
+pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
+    env.rows(&if on_postgres() {
+        format!("SELECT indexname FROM pg_indexes WHERE indexname {condition} ORDER BY 1")
+    } else {
+        format!(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name {condition} ORDER BY 1"
+        )
+    })
+    .concat()
+}
+
 /// Takes schema 16's change (`count`'s indexes) out of `env`'s database,
 /// for tests of older databases: the index it replaced comes back.
 pub fn undo_schema_16(env: &Env) {

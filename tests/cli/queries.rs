@@ -451,14 +451,7 @@ fn a_clinics_count_is_its_own_and_a_file_of_schema_15_gains_its_index() {
     // gains them at its first use, and counts alike.
     crate::common::undo_schema_16(&env);
     crate::common::set_schema_version(&env, 15);
-    let indexes = |env: &Env| {
-        let sql = if crate::common::on_postgres() {
-            "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'appt%created' ORDER BY 1"
-        } else {
-            "SELECT name FROM sqlite_master WHERE name LIKE 'appt%created' ORDER BY 1"
-        };
-        env.rows(sql).concat()
-    };
+    let indexes = |env: &Env| crate::common::index_names(env, "LIKE 'appt%created'");
     assert_eq!(indexes(&env), ["appt_created"]);
     assert_eq!(counts(), [3, 2, 1, 1, 1, 0]);
     assert_eq!(indexes(&env), ["appt_clinic_created", "appt_created"]);
