@@ -710,7 +710,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Reason for the visit')
             [CompletionResult]::new('--notes', '--notes', [CompletionResultType]::ParameterName, 'Notes')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api')
-            [CompletionResult]::new('--external-ref', '--external-ref', [CompletionResultType]::ParameterName, 'The caller''s own ID for this booking: booking it again returns the same appointment')
+            [CompletionResult]::new('--external-ref', '--external-ref', [CompletionResultType]::ParameterName, 'The caller''s own ID for this booking at its clinic: booking it again there returns the same appointment')
             [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Book a series: the same local time every day or every week')
             [CompletionResult]::new('--every', '--every', [CompletionResultType]::ParameterName, 'A series every N days or weeks [default: 1]')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many occurrences a series has (at most 104)')

@@ -638,7 +638,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --reason 'Reason for the visit'
             cand --notes 'Notes'
             cand --source 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api'
-            cand --external-ref 'The caller''s own ID for this booking: booking it again returns the same appointment'
+            cand --external-ref 'The caller''s own ID for this booking at its clinic: booking it again there returns the same appointment'
             cand --repeat 'Book a series: the same local time every day or every week'
             cand --every 'A series every N days or weeks [default: 1]'
             cand --count 'How many occurrences a series has (at most 104)'

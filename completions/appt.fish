@@ -417,7 +417,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l session -d 'Only in a
 complete -c appt -n "__fish_appt_using_subcommand book" -s r -l reason -d 'Reason for the visit' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
-complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking: booking it again returns the same appointment' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking at its clinic: booking it again there returns the same appointment' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l repeat -d 'Book a series: the same local time every day or every week' -r -f -a "daily\t''
 weekly\t''"
 complete -c appt -n "__fish_appt_using_subcommand book" -l every -d 'A series every N days or weeks [default: 1]' -r

@@ -2,7 +2,7 @@
 //! time rules, availability, duplicates, capacity — then one write. Every
 //! front end (the command line, `import`) books through [`book`].
 
-use super::local::{self, At, Dialing};
+use super::local::{self, At, Dialing, PhoneHolder};
 use super::notify::{self, News};
 use super::schedule::{
     self, parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target,
@@ -50,6 +50,10 @@ pub struct BookRequest {
     pub no_notify: bool,
     /// `--repeat …`: a series (docs/rules.md#series), booked by [`super::series::book`].
     pub repeat: Option<RepeatInput>,
+    /// The clinic a caller limited to one sees from (an API token's,
+    /// docs/security.md#clinics-apart): only the patients it knows are
+    /// found, and another clinic's appointments are never named.
+    pub seen_from: Option<String>,
 }
 
 /// What booking did.
@@ -67,6 +71,7 @@ pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) 
     let checked = check(r, now)?;
     let keys = st.keys(r.key.clone());
     st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
+        .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
 }
 
 /// A request's values after rule 1.
@@ -170,7 +175,7 @@ pub fn book_in(
     // Rule 2: references.
     let p = prepare(tx, r, c)?;
     // Rule 3: idempotency, whatever else the request says.
-    if let Some(found) = already_booked(tx, c)? {
+    if let Some(found) = already_booked(tx, c, &p)? {
         return Ok(Booked {
             appointment: found,
             idempotent: true,
@@ -201,6 +206,8 @@ pub(super) struct Prepared {
     pub target: Target,
     pub existing: Option<Patient>,
     phone: Option<String>,
+    /// The phone's patient is not the caller's to know (their name stays unsaid).
+    hidden: bool,
     pub service: Option<Service>,
 }
 
@@ -218,14 +225,16 @@ pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared>
         target,
         existing: who.existing,
         phone: who.phone,
+        hidden: who.hidden,
         service,
     })
 }
 
-/// Rule 3: the active appointment already holding the request's external reference.
-pub(super) fn already_booked(tx: &Tx, c: &Checked) -> Result<Option<Appointment>> {
+/// Rule 3: the active appointment already holding the request's external
+/// reference at its clinic (another clinic's is another booking's).
+pub(super) fn already_booked(tx: &Tx, c: &Checked, p: &Prepared) -> Result<Option<Appointment>> {
     match &c.external_ref {
-        Some(reference) => appointments::by_external_ref(tx, reference),
+        Some(reference) => appointments::by_external_ref(tx, &p.target.clinic.id, reference),
         None => Ok(None),
     }
 }
@@ -313,6 +322,9 @@ pub(super) fn as_stored(tx: &Tx, made: &[Appointment]) -> Result<()> {
 struct Who {
     existing: Option<Patient>,
     phone: Option<String>,
+    /// The phone is a patient's whom the caller may not know
+    /// ([`local::PhoneHolder::Hidden`]).
+    hidden: bool,
 }
 
 /// What a booking will ask the database, as far as it can be told now (its
@@ -349,9 +361,18 @@ fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Opt
         .as_deref()
         .map(|ph| Dialing::of(&t.clinic).read(ph))
         .transpose()?;
+    let seen_from = r.seen_from.as_deref();
+    let mut hidden = false;
     let existing = match (&r.patient, &phone) {
-        (Some(p), _) => Some(local::find_patient(tx, At::Clinic(&t.clinic), p)?.patient),
-        (None, Some(ph)) => patients::by_phone(tx, ph)?.map(|s| s.patient),
+        (Some(p), _) => Some(local::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?.patient),
+        (None, Some(ph)) => match local::phone_holder(tx, ph, seen_from)? {
+            PhoneHolder::Known(s) => Some(s.patient),
+            PhoneHolder::Hidden => {
+                hidden = true;
+                None
+            }
+            PhoneHolder::Nobody => None,
+        },
         _ => None,
     };
     if existing.is_none() && c.name.is_none() {
@@ -362,7 +383,15 @@ fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Opt
         .as_deref()
         .map(|s| services::find_for_booking(tx, s))
         .transpose()?;
-    Ok((t, Who { existing, phone }, service))
+    Ok((
+        t,
+        Who {
+            existing,
+            phone,
+            hidden,
+        },
+        service,
+    ))
 }
 
 /// Rules 4–8: a walk-in's place now, or the asked-for local time's.
@@ -463,8 +492,11 @@ pub(super) fn write_patient(
             // Who has the phone is known when no one was found (the phone
             // was asked, `references`) or the one found has it (phones are
             // unique); a patient found by reference with another phone is not.
+            // A patient of another clinic is not: who has the phone is asked
+            // again, and the name they had is not told.
             let owner = match existing {
                 Some(e) if e.phone != ph => patients::PhoneOwner::Unasked,
+                _ if p.hidden => patients::PhoneOwner::Unasked,
                 _ => patients::PhoneOwner::Asked(existing),
             };
             let done = patients::upsert_by_phone(tx, n, ph, owner, id, now)?;
@@ -472,7 +504,7 @@ pub(super) fn write_patient(
                 id: done.id,
                 name: n.to_string(),
                 phone: ph.to_string(),
-                renamed_from: done.renamed_from,
+                renamed_from: done.renamed_from.filter(|_| !p.hidden),
                 created: done.created,
             })
         }

@@ -56,6 +56,10 @@ pub struct RescheduleRequest {
     pub force: bool,
     /// `--no-notify`: no message for the patient.
     pub no_notify: bool,
+    /// The clinic a caller limited to one sees from (an API token's,
+    /// docs/security.md#clinics-apart): another clinic's appointments are
+    /// never named.
+    pub seen_from: Option<String>,
 }
 
 pub fn reschedule(
@@ -81,6 +85,7 @@ pub fn reschedule(
         let news = Notice { send, series: None };
         move_to(tx, a, &t, &spot, r, why.as_deref(), news, actor, now)
     })
+    .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
 }
 
 /// Rule 1 for a move's own values (its length and reason; problems go to

@@ -106,6 +106,7 @@ impl Line {
                 self.until,
                 self.skip_conflicts,
             ),
+            seen_from: None,
         }
     }
 }

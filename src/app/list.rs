@@ -26,6 +26,10 @@ pub struct ListRequest {
     pub source: Option<String>,
     /// One series (its ID, a prefix, or an occurrence's ID).
     pub series: Option<String>,
+    /// The clinic a caller limited to one sees from (an API token's,
+    /// docs/security.md#clinics-apart): only the patients it knows are
+    /// found, and another clinic's appointments are never named.
+    pub seen_from: Option<String>,
     pub page: i64,
     pub limit: i64,
 }
@@ -111,7 +115,7 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
         let patient_id = a
             .patient
             .as_deref()
-            .map(|p| local::find_patient(tx, at, p))
+            .map(|p| local::find_patient(tx, at, p, a.seen_from.as_deref()))
             .transpose()?
             .map(|p| p.patient.id);
         let f = Filter {

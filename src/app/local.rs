@@ -152,13 +152,40 @@ pub fn phone(tx: &Tx, at: At, raw: &str) -> Result<String> {
 
 /// A patient by ID, unique prefix, or phone typed `at` a clinic (a local
 /// number in its country code). A local number that finds no one where no
-/// country code applies says how to set one.
-pub fn find_patient(tx: &Tx, at: At, input: &str) -> Result<patients::Stored> {
+/// country code applies says how to set one. A caller that sees from one
+/// clinic (`known_at`, an API token's) finds only the patients it knows.
+pub fn find_patient(
+    tx: &Tx,
+    at: At,
+    input: &str,
+    known_at: Option<&str>,
+) -> Result<patients::Stored> {
     if !phone::is_local(input) {
-        return patients::find(tx, input, None);
+        return patients::find_known(tx, input, None, known_at);
     }
     let dialing = Dialing::at(tx, at)?;
-    patients::find(tx, input, dialing.code()).map_err(|e| dialing.missed(e, input))
+    patients::find_known(tx, input, dialing.code(), known_at).map_err(|e| dialing.missed(e, input))
+}
+
+/// Who has `phone` (E.164) as a caller that sees from one clinic
+/// (`known_at`) may know: a patient that clinic does not know is no one.
+pub fn phone_holder(tx: &Tx, phone: &str, known_at: Option<&str>) -> Result<PhoneHolder> {
+    Ok(match (patients::by_phone(tx, phone)?, known_at) {
+        (None, _) => PhoneHolder::Nobody,
+        (Some(p), None) => PhoneHolder::Known(p),
+        (Some(p), Some(c)) if patients::knows(tx, c, &p.patient.id)? => PhoneHolder::Known(p),
+        (Some(_), Some(_)) => PhoneHolder::Hidden,
+    })
+}
+
+/// [`phone_holder`]'s answer.
+pub enum PhoneHolder {
+    Nobody,
+    Known(patients::Stored),
+    /// A patient of another clinic: to the caller, as if no one had the
+    /// phone; a booking or an entry with it goes to that patient all the
+    /// same (phones are unique), saying nothing of what was there.
+    Hidden,
 }
 
 impl Dialing {

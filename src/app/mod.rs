@@ -28,6 +28,7 @@ pub mod queue;
 pub mod remind;
 pub mod reply;
 pub mod schedule;
+pub mod seen;
 pub mod series;
 pub mod service;
 pub mod shortfall;

@@ -125,7 +125,7 @@ pub fn show(
 ) -> Result<Card> {
     let keys = st.keys(key);
     st.read(|tx| {
-        let found = local::find_patient(tx, At::Desk(clinic), patient)?;
+        let found = local::find_patient(tx, At::Desk(clinic), patient, None)?;
         let ring = if found.has_sealed_id() {
             Some(patients::opening_keys(tx, &keys)?)
         } else {
@@ -154,7 +154,7 @@ pub fn update(
     let keys = st.keys(u.key.clone());
     st.write(|tx| {
         let at = At::Desk(u.clinic.as_deref());
-        let found = local::find_patient(tx, at, patient)?;
+        let found = local::find_patient(tx, at, patient, None)?;
         let sealed = national_id
             .as_deref()
             .map(|id| patients::sealing_keys(tx, &keys)?.seal(&found.patient.id, id))

@@ -265,6 +265,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointme
         key: None,
         walk_in: false,
         no_notify: false,
+        seen_from: None,
     };
     Ok(book::book(st, &req, &Actor::Patient, now)?.appointment)
 }

@@ -199,6 +199,7 @@ pub fn book(
     let checked = book::check(r, now)?;
     let keys = st.keys(r.key.clone());
     st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
+        .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
 }
 
 /// [`book`] inside the caller's write transaction (an import line's).
@@ -215,7 +216,7 @@ pub fn book_in(
         .ok_or_else(|| Error::field("repeat", "repeat is required for a series"))?;
     // Rules 2 and 3, once for the series.
     let p = book::prepare(tx, r, c)?;
-    if let Some(found) = book::already_booked(tx, c)? {
+    if let Some(found) = book::already_booked(tx, c, &p)? {
         return again(tx, found);
     }
     // Rules 4–8 for each date; nothing is written before all are judged.
@@ -511,6 +512,7 @@ pub fn reschedule(
             appointments: done,
         })
     })
+    .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
 }
 
 /// One occurrence's move to `minutes` on its own date, judged as a

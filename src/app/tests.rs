@@ -155,6 +155,7 @@ fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
             reason: None,
             force: false,
             no_notify: false,
+            seen_from: None,
         },
         &desk(),
         monday_8am(),

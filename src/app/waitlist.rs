@@ -3,7 +3,7 @@
 //! moved away, the next waiting entry is offered the freed time: an
 //! `appointment.slot_offered` event and a message for `remind due`.
 
-use super::local::{self, At, Dialing};
+use super::local::{self, At, Dialing, PhoneHolder};
 use super::schedule::target;
 use super::values::{self, Problems};
 use crate::core::{time, Actor, Appointment};
@@ -26,6 +26,10 @@ pub struct AddRequest {
     pub phone: Option<String>,
     pub name: Option<String>,
     pub service: Option<String>,
+    /// The clinic a caller limited to one sees from (an API token's,
+    /// docs/security.md#clinics-apart): only the patients it knows are
+    /// found, and another clinic's appointments are never named.
+    pub seen_from: Option<String>,
 }
 
 /// Adds the entry; a patient already waiting for that doctor and date keeps
@@ -39,6 +43,7 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
         &mut bad,
     );
     bad.finish()?;
+    let seen_from = r.seen_from.as_deref();
     st.write(|tx| {
         let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;
         let doctor = t.doctor.expect("a doctor was given");
@@ -59,24 +64,22 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             .transpose()?;
         let patient_id = match (&r.patient, &phone) {
             (Some(p), _) => {
-                local::find_patient(tx, At::Clinic(&t.clinic), p)?
+                local::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
                     .patient
                     .id
             }
-            (None, Some(ph)) => match (patients::by_phone(tx, ph)?, &name) {
-                (Some(s), _) => s.patient.id,
-                (None, Some(n)) => {
-                    patients::upsert_by_phone(
-                        tx,
-                        n,
-                        ph,
-                        patients::PhoneOwner::Asked(None),
-                        None,
-                        now,
-                    )?
-                    .id
+            (None, Some(ph)) => match (local::phone_holder(tx, ph, seen_from)?, &name) {
+                (PhoneHolder::Known(s), _) => s.patient.id,
+                (holder, Some(n)) => {
+                    // Another clinic's patient is named as a new one would
+                    // be (the phone is theirs: the entry is too).
+                    let owner = match holder {
+                        PhoneHolder::Hidden => patients::PhoneOwner::Unasked,
+                        _ => patients::PhoneOwner::Asked(None),
+                    };
+                    patients::upsert_by_phone(tx, n, ph, owner, None, now)?.id
                 }
-                (None, None) => {
+                (_, None) => {
                     return Err(Error::field("name", "--name is required for a new patient"))
                 }
             },

@@ -193,6 +193,7 @@ fn busy_monday() -> Store {
             phone: Some("70000009".into()),
             name: Some("Tomás Guardado".into()),
             service: None,
+            seen_from: None,
         },
         now,
     )

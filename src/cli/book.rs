@@ -56,7 +56,7 @@ pub struct Args {
     /// Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api
     #[arg(long, value_name = "SOURCE", default_value = "manual")]
     pub source: String,
-    /// The caller's own ID for this booking: booking it again returns the same appointment
+    /// The caller's own ID for this booking at its clinic: booking it again there returns the same appointment
     #[arg(long, value_name = "REF")]
     pub external_ref: Option<String>,
     /// A patient who walked in: the first free slot from now in the window
@@ -154,6 +154,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         walk_in: a.walk_in,
         no_notify: a.no_notify,
         repeat: RepeatInput::given(a.repeat, a.every, a.count, a.until, a.skip_conflicts),
+        seen_from: None,
     };
     if req.repeat.is_some() {
         let booked = series::book(&mut st, &req, &ctx.actor, ctx.now)?;

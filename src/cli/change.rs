@@ -178,6 +178,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         reason: r.reason,
         force: r.force,
         no_notify: r.no_notify,
+        seen_from: None,
     };
     if r.series {
         let moved = series::reschedule(st, &req, &ctx.actor, ctx.now)?;

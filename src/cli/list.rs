@@ -79,6 +79,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         series: a.series,
         page: a.page,
         limit: a.limit,
+        seen_from: None,
     };
     let p = list::list(&mut ctx.open()?, &req, ctx.now)?;
     Ok(ctx.report_stream(

@@ -289,6 +289,7 @@ impl<'a> Ask<'a> {
             series: None,
             page: 1,
             limit: 500,
+            seen_from: None,
         };
         let day: Vec<_> = listing::list(st, &req, self.ctx.now)?
             .appointments

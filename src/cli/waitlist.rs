@@ -79,6 +79,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 phone,
                 name,
                 service,
+                seen_from: None,
             };
             let (e, existing) = waitlist::add(&mut st, &req, ctx.now)?;
             Ok(ctx

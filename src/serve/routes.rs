@@ -277,7 +277,8 @@ impl Answer {
     /// Leaves the clinical keys out of every appointment object, for a
     /// token without the `clinical` scope.
     pub fn without_clinical(&mut self) {
-        if !self.body.windows(11).any(|w| w == b"\"diagnosis\"") {
+        let names = |key: &[u8]| self.body.windows(key.len()).any(|w| w == key);
+        if !names(b"\"diagnosis\"") && !names(b"\"changed\"") {
             return;
         }
         if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
@@ -301,8 +302,13 @@ pub const CLINICAL_KEYS: [&str; 4] = [
     "follow_up_date",
 ];
 
+/// What an update's `changed` list calls the clinical fields.
+const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up"];
+
 /// Removes the clinical keys from every appointment object in `v` (one
-/// with a `starts_at` and a `diagnosis`), however deep.
+/// with a `starts_at` and a `diagnosis`), however deep, and the clinical
+/// fields from every `changed` list (an update's event): a token without
+/// the scope does not learn that they changed.
 pub fn strip_clinical(v: &mut Value) {
     match v {
         Value::Object(map) => {
@@ -310,6 +316,13 @@ pub fn strip_clinical(v: &mut Value) {
                 for k in CLINICAL_KEYS {
                     map.remove(k);
                 }
+            }
+            if let Some(Value::Array(changed)) = map.get_mut("changed") {
+                changed.retain(|c| {
+                    c.as_str().is_none_or(|c| {
+                        !CLINICAL_CHANGES.contains(&c) && !CLINICAL_KEYS.contains(&c)
+                    })
+                });
             }
             for (_, child) in map.iter_mut() {
                 strip_clinical(child);
@@ -420,6 +433,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 series: q.text("series"),
                 page: q.int("page").unwrap_or(1),
                 limit: q.int("limit").unwrap_or(50),
+                seen_from: who.grant.clinic_id.clone(),
             };
             q.finish()?;
             if req.date.is_some() && (req.from.is_some() || req.to.is_some()) {
@@ -496,6 +510,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 reason: b.text("reason"),
                 force: b.flag("force").unwrap_or(false),
                 no_notify: !b.flag("send_notification").unwrap_or(true),
+                seen_from: who.grant.clinic_id.clone(),
             };
             let whole = b.flag("series").unwrap_or(false);
             b.finish()?;
@@ -593,6 +608,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 phone: b.text("phone"),
                 name: b.text("name"),
                 service: b.text("service"),
+                seen_from: who.grant.clinic_id.clone(),
             };
             b.finish()?;
             req.clinic = who.clinic(st, named)?;
@@ -671,6 +687,7 @@ fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answe
         walk_in: b.flag("walk_in").unwrap_or(false),
         no_notify: !b.flag("send_notification").unwrap_or(true),
         repeat: None,
+        seen_from: who.grant.clinic_id.clone(),
     };
     req.repeat = RepeatInput::given(
         b.text("repeat"),

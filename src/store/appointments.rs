@@ -277,22 +277,20 @@ pub fn of_patient(
     )
 }
 
-/// The active appointment holding an external reference (idempotency).
-pub fn by_external_ref(conn: &Tx, reference: &str) -> Result<Option<Appointment>> {
-    conn.memo_on(BY_REF, &["appointments"], args![reference], || {
-        conn.row(
-            &format!(
-                "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
-                select()
-            ),
-            args![reference],
-            from_row,
-        )
-    })
+/// The active appointment holding an external reference at `clinic`
+/// (idempotency): a reference belongs to the clinic it was booked at, so
+/// another clinic's is none of this one's (docs/security.md#clinics-apart).
+pub fn by_external_ref(conn: &Tx, clinic: &str, reference: &str) -> Result<Option<Appointment>> {
+    let holding: Vec<Appointment> =
+        conn.memo_on(BY_REF, &["appointments"], args![reference], || {
+            conn.rows(&by_refs_sql(conn.backend(), 1), args![reference], from_row)
+        })?;
+    Ok(holding.into_iter().find(|a| a.clinic_id == clinic))
 }
 
-/// [`by_external_ref`]'s kept answers ([`Tx::memo_on`]: a write to
-/// `appointments` forgets them, a new appointment only its reference's).
+/// [`by_external_ref`]'s kept answers, every clinic's appointments holding
+/// a reference ([`Tx::memo_on`]: a write to `appointments` forgets them, a
+/// new appointment only its reference's).
 const BY_REF: &str = "appointments::by_external_ref";
 
 /// The active appointments holding any of `n` references.
@@ -315,13 +313,14 @@ fn by_refs_sql(backend: Backend, n: usize) -> String {
 /// (an import's next lines), so that [`by_external_ref`] need not ask for
 /// them one by one.
 pub fn look_up_external_refs(conn: &Tx, references: &[&str]) -> Result<()> {
-    conn.keep_many(
+    conn.keep_grouped(
         BY_REF,
         &["appointments"],
         references,
         |n| by_refs_sql(conn.backend(), n),
         from_row,
         |a: &Appointment| a.external_reference_id.as_deref(),
+        |holding: Vec<Appointment>| holding,
     )
 }
 
@@ -1259,14 +1258,7 @@ mod tests {
                 "{p}"
             );
         }
-        assert_indexed(
-            c,
-            &format!(
-                "{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}",
-                select()
-            ),
-            1,
-        );
+        assert_indexed(c, &by_refs_sql(Backend::Sqlite, 1), 1);
         // `count` reads an index alone, with or without a clinic.
         for (clinic, index) in [(false, "appt_created"), (true, "appt_clinic_created")] {
             let p = plan(c, &count_sql(clinic), 3 + usize::from(clinic));
@@ -1302,10 +1294,7 @@ mod tests {
                     day_sql(),
                     args!["d", 2_i64, 0_i64, 1_i64, "x", "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
                 ),
-                (
-                    format!("{} WHERE a.external_reference_id = ?1 AND a.status IN {ACTIVE}", select()),
-                    args!["r"].to_vec(),
-                ),
+                (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
                 (
                     format!("SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 AND status IN {ACTIVE}"),
                     args!["p", "2026-06-15"].to_vec(),

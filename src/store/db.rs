@@ -1159,19 +1159,39 @@ impl<'c> Tx<'c> {
         from_row: impl Fn(&Row) -> Result<T>,
         key_of: impl Fn(&T) -> Option<&str>,
     ) -> Result<()> {
+        self.keep_grouped(what, on, keys, sql, from_row, key_of, |rows: Vec<T>| {
+            rows.into_iter().next()
+        })
+    }
+
+    /// [`Tx::keep_many`] for a key that several rows may hold: each key's
+    /// rows, in the order read, are kept as `answer` makes them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn keep_grouped<T, K: 'static>(
+        &self,
+        what: &'static str,
+        on: &'static [&'static str],
+        keys: &[&str],
+        sql: impl Fn(usize) -> String,
+        from_row: impl Fn(&Row) -> Result<T>,
+        key_of: impl Fn(&T) -> Option<&str>,
+        answer: impl Fn(Vec<T>) -> K,
+    ) -> Result<()> {
         let mut keys = keys.to_vec();
         keys.sort_unstable();
         keys.dedup();
         for chunk in keys.chunks(500) {
             let args: Vec<Val> = chunk.iter().map(|k| k.to_val()).collect();
-            let mut found: std::collections::HashMap<String, T> = std::collections::HashMap::new();
+            let mut found: std::collections::HashMap<String, Vec<T>> =
+                std::collections::HashMap::new();
             for row in self.rows(&sql(chunk.len()), &args, &from_row)? {
                 if let Some(k) = key_of(&row).map(str::to_string) {
-                    found.entry(k).or_insert(row);
+                    found.entry(k).or_default().push(row);
                 }
             }
             for k in chunk {
-                self.keep(what, on, crate::args![k], found.remove(*k));
+                let rows = found.remove(*k).unwrap_or_default();
+                self.keep(what, on, crate::args![k], answer(rows));
             }
         }
         Ok(())

@@ -277,6 +277,66 @@ pub fn find(conn: &Tx, input: &str, country: Option<&str>) -> Result<Stored> {
     get(conn, &resolve(conn, &LOOKUP, input)?)
 }
 
+/// [`find`] for a caller that sees from one clinic (an API token limited
+/// to it, docs/security.md#clinics-apart): only the patients that clinic
+/// knows ([`known_at`]) are found, and any other is exactly as missing —
+/// by phone, ID, prefix or name, in candidates as in a miss.
+pub fn find_known(
+    conn: &Tx,
+    input: &str,
+    country: Option<&str>,
+    clinic: Option<&str>,
+) -> Result<Stored> {
+    let Some(clinic) = clinic else {
+        return find(conn, input, country);
+    };
+    if let Ok(phone) = crate::core::phone::normalize(input, country) {
+        if let Some(p) = by_phone(conn, &phone)? {
+            if knows(conn, clinic, &p.patient.id)? {
+                return Ok(p);
+            }
+        }
+    }
+    let cond = known_at(clinic)?;
+    let l = Lookup {
+        filter: &cond,
+        ..LOOKUP
+    };
+    get(conn, &resolve(conn, &l, input)?)
+}
+
+/// The condition (on `patients.id`) of the patients `clinic` knows: those
+/// who have or had an appointment there, or wait there. A patient is made
+/// through a clinic only with one of these, in the same transaction.
+fn known_at(clinic: &str) -> Result<String> {
+    // Inlined, not bound: a look-up's filter is a condition of its own. A
+    // clinic's ID is appt's own (lowercase hex and dashes); anything else
+    // is refused rather than written into a statement.
+    if !super::lookup::could_be_id(clinic) {
+        return Err(Error::new(
+            crate::error::Code::Internal,
+            "a clinic's ID is not spelt as an ID",
+        ));
+    }
+    Ok(format!(
+        "(EXISTS (SELECT 1 FROM appointments k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}') \
+         OR EXISTS (SELECT 1 FROM waitlist k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}'))"
+    ))
+}
+
+/// Whether `clinic` knows the patient `id` ([`known_at`]).
+pub fn knows(conn: &Tx, clinic: &str, id: &str) -> Result<bool> {
+    let found: Option<i64> = conn.row(
+        &format!(
+            "SELECT 1 FROM patients WHERE id = ?1 AND {}",
+            known_at(clinic)?
+        ),
+        args![id],
+        |r| r.get(0),
+    )?;
+    Ok(found.is_some())
+}
+
 /// The patients a phone or name means (docs/commands.md#references): the
 /// one with that phone (a local number in `country`, the clinic's country
 /// code), else those the name finds as people say names (the exact ones if

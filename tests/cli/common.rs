@@ -429,9 +429,23 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
-/// Takes schema 16's change (`count`'s indexes) out of `env`'s database,
-/// for tests of older databases: the index it replaced comes back.
+/// Takes schema 17's change (an external reference is one clinic's) out of
+/// `env`'s database, for tests of older databases: one active appointment
+/// per reference in the whole database again.
+pub fn undo_schema_17(env: &Env) {
+    env.exec("DROP INDEX appt_external_ref");
+    env.exec(
+        "CREATE UNIQUE INDEX appt_external_ref ON appointments(external_reference_id) \
+         WHERE external_reference_id IS NOT NULL \
+         AND status IN ('scheduled','confirmed','checked_in','in_progress')",
+    );
+}
+
+/// Takes schema 16's change (`count`'s indexes) and every later one's out
+/// of `env`'s database, for tests of older databases: the index it
+/// replaced comes back.
 pub fn undo_schema_16(env: &Env) {
+    undo_schema_17(env);
     env.exec("DROP INDEX appt_clinic_created");
     env.exec("DROP INDEX appt_created");
     env.exec("CREATE INDEX appt_created ON appointments(created_at)");

@@ -1,0 +1,454 @@
+//! Clinics stay apart (docs/security.md#clinics-apart): a token limited to
+//! one clinic finds only the patients that clinic knows (another clinic's
+//! patient answers exactly as a missing one), its idempotency keys are its
+//! own, its refusals name no other clinic's appointment, and a token without
+//! `clinical` does not learn that clinical fields changed.
+
+use crate::common::*;
+use crate::serve::{request, token, Resp, Server};
+use serde_json::{json, Value};
+
+const RW: &str = "appointments:read,appointments:write";
+const ALL: &str = "appointments:read,appointments:write,clinical";
+
+/// Env::clinic's Central (Dr. García Mon–Fri 09:00–13:00) and Norte, where
+/// Dr. García works Mon–Fri 14:00–17:00. Sara and Samuel are Central's
+/// patients only; Eva is Norte's.
+fn two_clinics() -> (Env, Value) {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+        "--notify",
+        "off",
+    ]);
+    env.ok(&[
+        "window",
+        "add",
+        "-c",
+        "Norte",
+        "-d",
+        "Dr. García",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "17:00",
+    ]);
+    let sara = central(&env, "2026-06-16", "10:00", "+50370001111", "Sara Central");
+    central(
+        &env,
+        "2026-06-16",
+        "10:30",
+        "+50370001112",
+        "Samuel Central",
+    );
+    norte(&env, "2026-06-16", "14:00", "+50370002222", "Eva Norte");
+    (env, sara)
+}
+
+fn central(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
+    env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        date,
+        "-t",
+        time,
+        "-P",
+        phone,
+        "--name",
+        name,
+    ])["appointment"]
+        .clone()
+}
+
+fn norte(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
+    env.ok(&[
+        "-c",
+        "Norte",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        date,
+        "-t",
+        time,
+        "-P",
+        phone,
+        "--name",
+        name,
+    ])["appointment"]
+        .clone()
+}
+
+/// An answer's status and body with `typed` written as X, to set beside a
+/// missing reference's.
+fn as_ref(r: &Resp, typed: &str) -> (u16, String) {
+    (r.status, r.body.replace(typed, "X"))
+}
+
+#[test]
+fn an_idempotency_key_belongs_to_the_clinic_it_was_booked_at() {
+    let (env, _) = two_clinics();
+    let at_central = token(&env, "central-bot", ALL, &["--clinic", "Central"]);
+    let at_norte = token(&env, "norte-bot", ALL, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let book = |t: &str, body: Value| {
+        let bearer = format!("Bearer {t}");
+        let headers = [
+            ("Connection", "close"),
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", "order-1001"),
+        ];
+        let bytes = request(
+            "POST",
+            "/v1/appointments",
+            &headers,
+            body.to_string().as_bytes(),
+        );
+        srv.raw(&bytes)
+    };
+    let b = book(
+        &at_central,
+        json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "09:00",
+               "phone": "+50370005555", "name": "Berta Privada", "notes": "llamar antes"}),
+    );
+    assert_eq!(b.status, 201, "{}", b.body);
+    let b = b.json()["appointment"].clone();
+    // The same key at Norte is Norte's own booking, not Central's replayed.
+    let a = book(
+        &at_norte,
+        json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "14:00",
+               "phone": "+50370006666", "name": "Ana Norte"}),
+    );
+    assert_eq!(a.status, 201, "{}", a.body);
+    let made = a.json();
+    assert_eq!(made["idempotent"], false);
+    assert!(
+        !a.body.contains("Berta")
+            && !a.body.contains("+50370005555")
+            && !a.body.contains(s(&b["id"]))
+    );
+    let a = made["appointment"].clone();
+    assert_eq!(a["patient"]["full_name"], "Ana Norte");
+    assert_ne!(a["clinic_id"], b["clinic_id"]);
+    // Each clinic's replay answers its own appointment.
+    for (t, mine) in [(&at_norte, &a), (&at_central, &b)] {
+        let again = book(
+            t,
+            json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "11:00", "phone": "+50370007777", "name": "Otro"}),
+        );
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["idempotent"], true);
+        assert_eq!(again.json()["appointment"]["id"], mine["id"]);
+    }
+    let held = env.rows(
+        "SELECT count(*) FROM appointments WHERE external_reference_id = 'order-1001' AND status = 'scheduled'",
+    );
+    assert_eq!(held[0][0], "2");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+#[test]
+fn a_clinics_token_finds_only_the_patients_it_knows() {
+    let (env, sara) = two_clinics();
+    let sara_id = s(&sara["patient_id"]).to_string();
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let every = token(&env, "desk-bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let list = |t: &str, typed: &str| {
+        srv.get(
+            &format!("/v1/appointments?date=2026-06-16&patient={typed}"),
+            t,
+        )
+    };
+    // The token that sees every clinic finds Central's patients: what
+    // follows is the clinic's limit at work, not patients that are not there.
+    let r = list(&every, "Sa");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "AMBIGUOUS_ID"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Samuel Central"), "{}", r.body);
+    assert_eq!(list(&every, "Sara").status, 200);
+
+    // Norte's token: by part of a name, a whole name, a phone (in E.164 or
+    // local), an ID prefix or a whole ID, Sara is as missing as no one.
+    let prefix = &sara_id[..4];
+    let cases = [
+        ("Sa", "Nobody"),
+        ("Sara", "Nobody"),
+        ("Sara%20Central", "Nobody%20Central"),
+        ("%2B50370001111", "%2B50379999999"),
+        ("70001111", "79999999"),
+        (prefix, "ffff"),
+        (sara_id.as_str(), "00000000-0000-4000-8000-000000000000"),
+    ];
+    let plain = |typed: &str| typed.replace("%20", " ").replace("%2B", "+");
+    for (foreign, nobody) in cases {
+        let r = list(&t, foreign);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (404, "NOT_FOUND"),
+            "{foreign}: {}",
+            r.body
+        );
+        assert_eq!(
+            as_ref(&r, &plain(foreign)),
+            as_ref(&list(&t, nobody), &plain(nobody)),
+            "{foreign} answers as {nobody} does"
+        );
+        assert!(
+            !r.body.contains("Samuel") && !r.body.contains("+50370001112"),
+            "{}",
+            r.body
+        );
+    }
+    // A waitlist entry or a booking naming her is refused as one naming no one.
+    for path in ["/v1/waitlist", "/v1/appointments"] {
+        let ask = |patient: &str| {
+            let mut b = json!({"doctor": "Dr. García", "date": "2026-06-17", "patient": patient});
+            if path == "/v1/appointments" {
+                b["time"] = json!("15:00");
+            }
+            srv.post(path, &t, b)
+        };
+        let (r, missing) = (ask("Sara"), ask("Nobody"));
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (404, "NOT_FOUND"),
+            "{path}: {}",
+            r.body
+        );
+        assert_eq!(as_ref(&r, "Sara"), as_ref(&missing, "Nobody"), "{path}");
+        let r = ask(prefix);
+        assert_eq!(as_ref(&r, prefix), as_ref(&ask("ffff"), "ffff"), "{path}");
+    }
+    // Her phone alone is a new patient's: a name is asked for, as for any new phone.
+    let by_phone = |phone: &str, name: Option<&str>| {
+        let mut b =
+            json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "15:00", "phone": phone});
+        if let Some(n) = name {
+            b["name"] = json!(n);
+        }
+        srv.post("/v1/appointments", &t, b)
+    };
+    let r = by_phone("+50370001111", None);
+    assert_eq!(
+        as_ref(&r, "+50370001111"),
+        as_ref(&by_phone("+50379999999", None), "+50379999999")
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    // Booked with a name, it is hers (phones are unique) and says nothing of
+    // what was there: the name given, no previous name.
+    let r = by_phone("+50370001111", Some("Sara Otra"));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["appointment"]["patient"]["full_name"], "Sara Otra");
+    assert_eq!(v["appointment"]["patient_id"], json!(sara_id));
+    assert_eq!(v["patient_previous_name"], Value::Null);
+    assert!(!r.body.contains("Sara Central"), "{}", r.body);
+    // Now Norte knows her; Samuel it still does not, so "Sa" is hers alone
+    // (no candidate of Central's), and only Norte's appointments show.
+    let r = srv.get("/v1/appointments?patient=Sa", &t);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let found = r.json()["appointments"].as_array().unwrap().clone();
+    assert_eq!(found.len(), 1, "{}", r.body);
+    assert_eq!(found[0]["date"], "2026-06-17");
+    // A waitlist entry makes a patient known too.
+    let r = srv.post(
+        "/v1/waitlist",
+        &every,
+        json!({"clinic": "Norte", "doctor": "Dr. García", "date": "2026-06-18", "patient": "Samuel"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = srv.post(
+        "/v1/waitlist",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-18", "patient": "Samuel"}),
+    );
+    assert_eq!(r.status, 200, "the same entry: {}", r.body);
+}
+
+#[test]
+fn refusals_name_no_appointment_of_another_clinic() {
+    let (env, _) = two_clinics();
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let every = token(&env, "desk-bot", RW, &[]);
+    // Eva, Norte's patient, is also booked at Central on Wednesday; Central
+    // has a surgery on Thursday whose cleaning runs into Norte's afternoon.
+    let eva_central = central(&env, "2026-06-17", "10:00", "+50370002222", "Eva Norte");
+    env.ok(&[
+        "service",
+        "add",
+        "Cirugía",
+        "--minutes",
+        "30",
+        "--buffer-after",
+        "90",
+    ]);
+    let surgery = env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-18",
+        "-t",
+        "12:30",
+        "-P",
+        "+50370004444",
+        "--name",
+        "Leo Central",
+        "-s",
+        "Cirugía",
+    ])["appointment"]
+        .clone();
+    let eva = norte(&env, "2026-06-19", "14:00", "+50370002222", "Eva Norte");
+    let srv = Server::start(&env, &[]);
+    let book = |t: &str, date: &str| {
+        srv.post(
+            "/v1/appointments",
+            t,
+            json!({"clinic": "Norte", "doctor": "Dr. García", "date": date, "time": "14:00", "phone": "+50370002222"}),
+        )
+    };
+    let cases = [
+        (
+            "2026-06-17",
+            "DUPLICATE_BOOKING",
+            "existing_appointment_id",
+            &eva_central,
+        ),
+        (
+            "2026-06-18",
+            "APPOINTMENT_CONFLICT",
+            "conflicting_appointment_id",
+            &surgery,
+        ),
+    ];
+    for (date, code, key, other) in cases {
+        // The token of every clinic is told which appointment is in the way.
+        let r = book(&every, date);
+        assert_eq!(r.code(), code, "{}", r.body);
+        assert_eq!(r.json()["error"]["details"][key], other["id"]);
+        // Norte's is refused alike, without the other clinic's appointment.
+        let r = book(&t, date);
+        assert_eq!((r.status, r.code().as_str()), (409, code), "{}", r.body);
+        assert_eq!(r.json()["error"]["details"][key], Value::Null, "{}", r.body);
+        assert!(!r.body.contains(s(&other["id"])), "{}", r.body);
+    }
+    // A move into the surgery's cleaning is refused alike.
+    let r = srv.post(
+        &format!("/v1/appointments/{}/reschedule", s(&eva["id"])),
+        &t,
+        json!({"date": "2026-06-18", "time": "14:00"}),
+    );
+    assert_eq!(r.code(), "APPOINTMENT_CONFLICT", "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["details"]["conflicting_appointment_id"],
+        Value::Null
+    );
+    assert!(!r.body.contains(s(&surgery["id"])), "{}", r.body);
+    // Norte's own appointment in the way is named.
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-19", "time": "14:00", "phone": "+50370008888", "name": "Otro"}),
+    );
+    assert_eq!(r.code(), "APPOINTMENT_CONFLICT", "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["details"]["conflicting_appointment_id"],
+        eva["id"]
+    );
+}
+
+#[test]
+fn a_token_without_clinical_does_not_learn_that_clinical_fields_changed() {
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let doctor = token(&env, "doctor", ALL, &[]);
+    let bot = token(&env, "bot", "appointments:read", &[]);
+    let srv = Server::start(&env, &[]);
+    let path = format!("/v1/appointments/{}", s(&a["id"]));
+    for body in [
+        json!({"diagnosis": "Embarazo de 20 semanas, G2P1", "notes": "llamar antes"}),
+        json!({"prescription": "Ácido fólico", "follow_up": "+30"}),
+    ] {
+        let r = srv.call("PATCH", &path, Some(&doctor), Some(&body));
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let changed = |t: &str, url: &str| -> Vec<Value> {
+        let v = srv.get(url, t).json();
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "appointment.updated")
+            .map(|e| e["data"]["changed"].clone())
+            .collect()
+    };
+    for url in [format!("{path}/history"), "/v1/events".to_string()] {
+        assert_eq!(
+            changed(&doctor, &url),
+            [
+                json!(["notes", "diagnosis"]),
+                json!(["prescription", "follow_up"])
+            ],
+            "{url}"
+        );
+        assert_eq!(changed(&bot, &url), [json!(["notes"]), json!([])], "{url}");
+        let body = srv.get(&url, &bot).body;
+        for word in ["diagnosis", "prescription", "follow_up", "Embarazo"] {
+            assert!(!body.contains(word), "{url}: {word} in {body}");
+        }
+    }
+}
+
+#[test]
+fn a_database_of_schema_16_keeps_references_apart_after_its_upgrade() {
+    let (env, _) = two_clinics();
+    let booked = |clinic: &str, time: &str, phone: &str| {
+        env.ok(&[
+            "-c",
+            clinic,
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-17",
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            "Ref",
+            "--external-ref",
+            "order-7",
+        ])
+    };
+    crate::common::undo_schema_17(&env);
+    crate::common::set_schema_version(&env, 16);
+    let first = booked("Central", "09:00", "+50370005555");
+    assert_eq!(first["idempotent"], false);
+    // The upgrade made the reference Central's: Norte's is a booking of its own.
+    let second = booked("Norte", "14:00", "+50370006666");
+    assert_eq!(second["idempotent"], false, "{second}");
+    assert_ne!(second["appointment"]["id"], first["appointment"]["id"]);
+    let again = booked("Norte", "15:00", "+50370007777");
+    assert_eq!(again["idempotent"], true);
+    assert_eq!(again["appointment"]["id"], second["appointment"]["id"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
