@@ -162,6 +162,14 @@ pub fn cancel(
     if reason.is_empty() {
         return Err(Error::field("reason", "Say why you cancel"));
     }
+    // As typed on a phone: no NUL (which PostgreSQL cannot keep) nor any
+    // other control character reaches the record or the desk's screen.
+    if reason.chars().any(char::is_control) {
+        return Err(Error::field(
+            "reason",
+            "reason must not contain control characters",
+        ));
+    }
     let req = CancelRequest {
         id: v.appointment.id.clone(),
         reason: Some(reason.chars().take(200).collect()),

@@ -5,7 +5,7 @@
 //! service, date and time — never a diagnosis, notes, a phone of the patient
 //! or a national ID: those are never handed to it.
 
-use super::lang::{fill, text_in, when_in, Lang};
+use super::lang::{text_in, when_in, Lang};
 use crate::app::reply::{Offer, State, Time, Visit};
 use crate::core::Clinic;
 use minijinja::{context, Environment};
@@ -75,6 +75,16 @@ fn phone(c: &Clinic) -> Option<String> {
     c.settings.phone.clone()
 }
 
+/// A `tel:` link to `phone` as the clinic wrote it (`+503 2222-0000`):
+/// its `+` and digits alone (RFC 3966's global number, no separators).
+fn tel(phone: &str) -> String {
+    let number: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{number}")
+}
+
 #[derive(Serialize)]
 struct Choice {
     at: String,
@@ -86,13 +96,14 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
     let lang = language(&v.clinic);
     let a = &v.appointment;
     let open = v.state == State::Open;
-    let call = match v.state {
-        State::TooLate => Some(match phone(&v.clinic) {
-            Some(p) => fill(text_in(lang, "pg.call"), &[("phone", p)]),
-            None => text_in(lang, "pg.call_no_phone").to_string(),
-        }),
-        _ => None,
-    };
+    // Inside the cancellation window only cancelling and moving give way
+    // to the clinic's phone, a link a phone can call; confirming stays.
+    let too_late = v.state == State::TooLate;
+    let phone = phone(&v.clinic).filter(|_| too_late);
+    let call = too_late.then(|| match phone {
+        Some(_) => text_in(lang, "pg.call"),
+        None => text_in(lang, "pg.call_no_phone"),
+    });
     let note = note.or(match v.state {
         State::TooLate => Some(Note {
             key: "pg.too_late",
@@ -116,6 +127,14 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
     } else {
         Vec::new()
     };
+    // "These are the next free ones" only above some.
+    let note = note.map(|n| match n.key {
+        "pg.time_taken" if choices.is_empty() => Note {
+            key: "pg.time_taken_none",
+            ..n
+        },
+        _ => n,
+    });
     render(context! {
         lang => code(lang),
         t => words(lang),
@@ -127,11 +146,13 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
         status => text_in(lang, &format!("status.{}", a.status.as_str())),
         note => note.as_ref().map(|n| text_in(lang, n.key)),
         bad => note.as_ref().is_some_and(|n| n.bad),
-        can_confirm => open && a.status == crate::core::Status::Scheduled,
+        can_confirm => (open || too_late) && a.status == crate::core::Status::Scheduled,
         can_cancel => open,
         times => choices,
         reasons => reasons(lang),
         call => call,
+        tel => phone.as_deref().map(tel),
+        phone => phone,
         action => action,
     })
 }

@@ -752,15 +752,13 @@ pub fn page(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<Answer> {
             .unwrap_or_default()
     };
     let done = |key| Note { key, bad: false };
+    let mut reason = field("reason");
+    if reason.is_empty() {
+        reason = field("reason_other");
+    }
     let result = match field("action").as_str() {
         "confirm" => reply::confirm(st, token, now).map(|_| done("pg.confirmed")),
-        "cancel" => {
-            let mut reason = field("reason");
-            if reason.is_empty() {
-                reason = field("reason_other");
-            }
-            reply::cancel(st, token, &reason, now).map(|_| done("pg.cancelled"))
-        }
+        "cancel" => reply::cancel(st, token, &reason, now).map(|_| done("pg.cancelled")),
         "move" => reply::move_to(st, token, &field("at"), now).map(|_| done("pg.moved")),
         "take" => reply::take(st, token, now).map(|_| done("pg.taken")),
         _ => Err(Error::field(
@@ -774,13 +772,22 @@ pub fn page(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<Answer> {
             let key = match e.code {
                 Code::NotFound => return Ok(Answer::html(404, crate::output::page::gone())),
                 Code::Database | Code::Internal => return Err(e),
+                // A freed time taken meanwhile closes its offer.
+                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking
+                    if field("action") == "take" =>
+                {
+                    "pg.offer_closed"
+                }
                 Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
                     "pg.time_taken"
                 }
                 Code::CancellationWindow => "pg.too_late",
                 Code::InvalidStateTransition | Code::PastAppointment => "pg.over",
                 Code::SlotInactive => "pg.offer_closed",
-                Code::Validation if e.details.get("reason").is_some() => "pg.no_reason",
+                Code::Validation if e.details.get("reason").is_some() && reason.is_empty() => {
+                    "pg.no_reason"
+                }
+                Code::Validation if e.details.get("reason").is_some() => "pg.bad_reason",
                 _ => "pg.refused",
             };
             let status = e.code.http_status();

@@ -378,3 +378,167 @@ fn a_real_browser_confirms_from_the_link() {
         (Some("appointment.confirmed"), Some("patient"))
     );
 }
+
+#[test]
+fn the_last_reminders_link_still_confirms_and_calls_the_clinic_for_the_rest() {
+    // The defaults a new clinic has: reminders 24h and 2h before; a
+    // cancellation window of 2h.
+    let mut env = linked(&["--cancel-window", "2h", "--phone", "+503 2222-3333"]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    env.sweep_lines();
+    // Tuesday 08:00, two hours before: the 2h reminder goes out.
+    env.at("2026-06-16T14:00:00Z");
+    let token = link_token(&env, "reminder");
+    // Opened five minutes later, inside the window.
+    env.at("2026-06-16T14:05:00Z");
+    let srv = Server::start(&env, &[]);
+    let r = page(&srv, &token);
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.contains("value=\"confirm\""),
+        "no Confirm: {}",
+        r.body
+    );
+    for gone in ["value=\"cancel\"", "value=\"move\"", "name=\"at\""] {
+        assert!(
+            !r.body.contains(gone),
+            "{gone} inside the window: {}",
+            r.body
+        );
+    }
+    assert!(
+        r.body
+            .contains("<a href=\"tel:+50322223333\">+503 2222-3333</a>"),
+        "the clinic's phone is no link: {}",
+        r.body
+    );
+    let r = post(&srv, &token, &[("action", "confirm")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("is confirmed"), "{}", r.body);
+    assert_eq!(status_of(&env, s(&a["id"])), "confirmed");
+    // Confirmed, it offers nothing more to press, and still the phone.
+    let r = page(&srv, &token);
+    assert!(!r.body.contains("value=\"confirm\""), "{}", r.body);
+    assert!(r.body.contains("tel:+50322223333"), "{}", r.body);
+}
+
+#[test]
+fn a_time_taken_with_no_other_free_one_says_there_is_none() {
+    let env = linked(&[]);
+    env.ok(&["doctor", "add", "Dra. Solo"]);
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dra. Solo",
+        "-D",
+        "2026-06-17",
+        "--from",
+        "10:00",
+        "--to",
+        "11:00",
+    ]);
+    let a = env.ok(&[
+        "book",
+        "-d",
+        "Dra. Solo",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Ana",
+    ])["appointment"]
+        .clone();
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let body = page(&srv, &token).body;
+    let at = "2026-06-17T16:30:00Z";
+    assert!(body.contains(&format!("value=\"{at}\"")), "{body}");
+    env.ok(&[
+        "book",
+        "-d",
+        "Dra. Solo",
+        "--at",
+        at,
+        "-P",
+        "+50370009999",
+        "--name",
+        "Otro",
+    ]);
+    let r = post(&srv, &token, &[("action", "move"), ("at", at)]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("no other free time"), "{}", r.body);
+    assert!(
+        !r.body.contains("These are the next free ones"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("name=\"at\""), "{}", r.body);
+    assert_eq!(env.ok(&["show", s(&a["id"])])["start_time"], "10:00");
+}
+
+#[test]
+fn a_freed_time_the_desk_took_first_closes_its_offer() {
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370002222",
+        "--name",
+        "Eva Espera",
+    ]);
+    env.sweep_lines();
+    env.ok(&["cancel", s(&a["id"]), "-r", "Viaje"]);
+    let token = link_token(&env, "waitlist_offer");
+    env.book("2026-06-16", "10:00", "+50370003333");
+    let srv = Server::start(&env, &[]);
+    let before = env.snapshot();
+    let r = post(&srv, &token, &[("action", "take")]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("no longer available"), "{}", r.body);
+    assert!(!r.body.contains("next free ones"), "{}", r.body);
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_typed_reason_with_control_characters_is_refused_and_changes_nothing() {
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    let srv = Server::start(&env, &[]);
+    let before = env.snapshot();
+    for typed in ["No\0puedo", "No puedo\u{7}", "\u{1b}[31mrojo", "uno\ndos"] {
+        let r = post(
+            &srv,
+            &token,
+            &[
+                ("action", "cancel"),
+                ("reason", ""),
+                ("reason_other", typed),
+            ],
+        );
+        assert_eq!(r.status, 400, "{typed:?}: {}", r.body);
+        assert!(r.body.contains("control characters"), "{}", r.body);
+        assert_eq!(env.snapshot(), before, "{typed:?}");
+    }
+    let r = post(
+        &srv,
+        &token,
+        &[
+            ("action", "cancel"),
+            ("reason", ""),
+            ("reason_other", "Se me cruzó un viaje"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(status_of(&env, s(&a["id"])), "cancelled");
+}
