@@ -85,7 +85,7 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             },
             (None, None) => unreachable!("checked above"),
         };
-        if let Some(e) = waitlist::of_patient(tx, &patient_id, &doctor.id, on)? {
+        if let Some(e) = waitlist::of_patient_at(tx, &t.clinic.id, &patient_id, &doctor.id, on)? {
             return Ok((e, true));
         }
         let id = store::new_id();

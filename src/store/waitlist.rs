@@ -154,6 +154,25 @@ pub fn of_patient(
     )
 }
 
+/// The patient's entry for that doctor and date at `clinic` (a patient
+/// may wait at two clinics, and neither learns of the other's entry).
+pub fn of_patient_at(
+    conn: &Tx,
+    clinic_id: &str,
+    patient_id: &str,
+    doctor_id: &str,
+    on: NaiveDate,
+) -> Result<Option<Entry>> {
+    conn.row(
+        &format!(
+            "{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3 \
+             AND w.clinic_id = ?4"
+        ),
+        args![patient_id, doctor_id, on.to_string(), clinic_id],
+        from_row,
+    )
+}
+
 /// A clinic's entries from `from` on, by date then oldest first.
 pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
     conn.rows(

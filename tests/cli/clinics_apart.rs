@@ -452,3 +452,37 @@ fn a_database_of_schema_16_keeps_references_apart_after_its_upgrade() {
     assert_eq!(again["appointment"]["id"], second["appointment"]["id"]);
     assert_eq!(env.ok(&["check"])["ok"], true);
 }
+
+#[test]
+fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
+    let (env, _) = two_clinics();
+    let theirs = env.ok(&[
+        "-c",
+        "Central",
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-18",
+        "-P",
+        "+50370001112",
+    ]);
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        "/v1/waitlist",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-18", "phone": "+50370001112", "name": "Samuel Otro"}),
+    );
+    assert_eq!(r.status, 201, "a new entry, not Central's: {}", r.body);
+    assert!(!r.body.contains(s(&theirs["id"])), "{}", r.body);
+    assert!(!r.body.contains("Samuel Central"), "{}", r.body);
+    let at = |clinic: &str| {
+        env.rows(&format!(
+            "SELECT count(*) FROM waitlist w JOIN clinics c ON c.id = w.clinic_id WHERE c.name = '{clinic}'"
+        ))[0][0]
+            .clone()
+    };
+    assert_eq!((at("Central"), at("Norte")), ("1".into(), "1".into()));
+}
