@@ -332,26 +332,21 @@ impl Service {
     async fn respond(self, req: Request<Incoming>) -> std::io::Result<Response<Full<Bytes>>> {
         let started = Instant::now();
         let method = req.method().as_str().to_string();
-        let path = req.uri().path().to_string();
-        let (found, shown) = match routes::find(&method, &path) {
-            Found::Route(r, id) => {
-                // Only an ID-shaped segment is logged; anything else might be
-                // a phone or a name someone put in the path.
-                let shown = match &id {
-                    Some(id) if uuid::Uuid::try_parse(id).is_err() => r.path.to_string(),
-                    _ => path.clone(),
-                };
-                (Found::Route(r, id), shown)
-            }
-            Found::Method(m) => (Found::Method(m), path.clone()),
-            Found::Missing => (Found::Missing, "(unknown path)".to_string()),
+        // The log names the route's pattern (`/p/{token}`,
+        // `/v1/appointments/{id}`), never what fills it: a link's token, an
+        // ID, or a phone or a name someone put in the path.
+        let found = routes::find(&method, req.uri().path());
+        let shown = match &found {
+            Found::Route(r, _) => r.path,
+            Found::Method(pattern, _) => pattern,
+            Found::Missing => "(unknown path)",
         };
         let (reply, dropped) = match found {
             Found::Missing => (
                 failure(Error::new(Code::NotFound, "No such endpoint")),
                 false,
             ),
-            Found::Method(allowed) => {
+            Found::Method(_, allowed) => {
                 let e = Error::new(
                     Code::MethodNotAllowed,
                     format!(
@@ -592,11 +587,16 @@ impl Response_ {
     }
 }
 
-/// One line on stderr: the time, then what the caller gives. A stderr that
-/// cannot be written loses the line and stops nothing.
+/// One line on stderr: the time, then what the caller gives, neutralised
+/// as the terminal's output is (`output::human::clean`): a control or bidi
+/// character, whatever brought it (a path, a database's error), can neither
+/// end the line, forge another, drive the operator's terminal nor turn text
+/// around on it. A stderr that cannot be written loses the line and stops
+/// nothing.
 fn log(line: &str) {
     use std::io::Write;
     let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    let line = crate::output::human::clean(line);
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{now} {line}");
 }

@@ -110,8 +110,9 @@ pub const PAGES: &[Route] = &[
 /// What a path and method found.
 pub enum Found {
     Route(&'static Route, Option<String>),
-    /// A known path asked with another method: the methods it has.
-    Method(Vec<&'static str>),
+    /// A known path asked with another method: its pattern, and the
+    /// methods it has.
+    Method(&'static str, Vec<&'static str>),
     Missing,
 }
 
@@ -119,6 +120,7 @@ pub enum Found {
 pub fn find(method: &str, path: &str) -> Found {
     let segments: Vec<&str> = path.split('/').collect();
     let mut methods = Vec::new();
+    let mut known = "";
     for r in ROUTES.iter().chain(PAGES) {
         let pattern: Vec<&str> = r.path.split('/').collect();
         if pattern.len() != segments.len() {
@@ -139,12 +141,13 @@ pub fn find(method: &str, path: &str) -> Found {
         if r.method == method {
             return Found::Route(r, id);
         }
+        known = r.path;
         methods.push(r.method);
     }
     if methods.is_empty() {
         Found::Missing
     } else {
-        Found::Method(methods)
+        Found::Method(known, methods)
     }
 }
 

@@ -1241,3 +1241,72 @@ fn a_dozen_clients_and_the_command_line_race_for_one_slot_and_one_wins() {
         "1"
     );
 }
+
+/// The bidi and control characters the log must never carry as they are.
+fn unsafe_in_log(c: char) -> bool {
+    c.is_control() && c != '\n'
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+        )
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+#[test]
+fn the_log_names_the_routes_pattern_whatever_the_method_and_status() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370001111"));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = s(&r.json()["appointment"]["id"]).to_string();
+    let link = "Zm9yZ2VkLWxpbmstdG9rZW4tMTIzNDU2Nzg5MGFiY2Rl";
+    let phone = "+50370003331";
+    let bidi = "\u{202e}1333007305+";
+    // (path, the pattern its line must name)
+    let paths = [
+        (format!("/p/{link}"), "/p/{token}"),
+        (format!("/p/{bidi}"), "/p/{token}"),
+        (format!("/v1/appointments/{phone}"), "/v1/appointments/{id}"),
+        (format!("/v1/appointments/{bidi}"), "/v1/appointments/{id}"),
+        (format!("/v1/appointments/{id}"), "/v1/appointments/{id}"),
+        (
+            format!("/v1/appointments/{id}/history"),
+            "/v1/appointments/{id}/history",
+        ),
+        (
+            format!("/v1/appointments/{phone}/cancel"),
+            "/v1/appointments/{id}/cancel",
+        ),
+        (format!("/v1/nothing/{bidi}"), "(unknown path)"),
+    ];
+    let methods = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "FOO",
+    ];
+    let bearer = format!("Bearer {t}");
+    let mut sent = 0;
+    for (path, _) in &paths {
+        for method in methods {
+            let headers = [("Connection", "close"), ("Authorization", bearer.as_str())];
+            // Bytes as they are: the bidi character raw in the request line.
+            let r = srv.raw(&request(method, path, &headers, b""));
+            assert!(r.status >= 200, "{method} {path}");
+            sent += 1;
+        }
+    }
+    let log = srv.log_when(|l| l.lines().count() > sent);
+    let lines: Vec<&str> = log.lines().collect();
+    // The booking's line, then one line for each request.
+    assert_eq!(lines.len(), sent + 1, "{log}");
+    for secret in [link, phone, "50370003331", "1333007305", id.as_str()] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+    assert!(!log.chars().any(unsafe_in_log), "{log:?}");
+    for (path, pattern) in &paths {
+        for method in methods {
+            let line = format!(" {method} {pattern} ");
+            assert!(log.contains(&line), "no '{line}' for {path:?} in:\n{log}");
+        }
+    }
+}
