@@ -24,14 +24,17 @@ use routes::{Answer, Call, Caller, Found};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a whole request (head and body) may take to arrive.
 pub const WHOLE: Duration = Duration::from_secs(10);
 /// How long requests in flight may take to finish once asked to stop.
 pub const DRAIN: Duration = Duration::from_secs(10);
+/// What is kept of [`DRAIN`] for the last answers to be written and the
+/// workers to end.
+const LAST_WORDS: Duration = Duration::from_millis(300);
 /// The largest body read.
 pub const MAX_BODY: usize = 64 * 1024;
 /// Failed authentications from one address within [`FAILURE_WINDOW`] after
@@ -65,10 +68,36 @@ struct Shared {
     key: Option<String>,
     /// Recent failed authentications per address.
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    /// Set once the server stops: a request still queued is not started.
+    /// Set once the server is told to stop: a write not yet begun is
+    /// answered 503 and never run.
     closing: AtomicBool,
-    /// Held by the worker running a request that writes: see [`authorised`].
-    writing: Mutex<()>,
+    /// The write turn, taken by the worker running a request that writes:
+    /// see [`authorised`].
+    turn: Mutex<Turn>,
+    turned: Condvar,
+    /// Requests read whose line is not yet logged: each is answered on a
+    /// task of its own, which may outlive its connection.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Who has the write turn.
+#[derive(Default)]
+struct Turn {
+    busy: bool,
+    /// What tells the holder's store to wait no longer for the database.
+    writer: Option<crate::app::Stopper>,
+}
+
+/// The write turn, held: given back when dropped.
+struct Holding<'a>(&'a Shared);
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        let mut t = self.0.turn.lock().unwrap_or_else(|p| p.into_inner());
+        t.busy = false;
+        t.writer = None;
+        self.0.turned.notify_one();
+    }
 }
 
 impl Shared {
@@ -87,6 +116,38 @@ impl Shared {
         }
         let oldest = recent.front()?.elapsed();
         Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
+    }
+
+    /// Waits for the write turn; `stopping()` when the server is told to
+    /// stop meanwhile (or was), and then the write is never run.
+    fn take_turn(&self, writer: crate::app::Stopper) -> Result<Holding<'_>> {
+        let mut t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        while t.busy && !self.closing.load(Ordering::SeqCst) {
+            t = self.turned.wait(t).unwrap_or_else(|p| p.into_inner());
+        }
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(stopping());
+        }
+        t.busy = true;
+        t.writer = Some(writer);
+        Ok(Holding(self))
+    }
+
+    /// Stops the writes: none begins from now on, those waiting for the
+    /// turn are answered 503, and the one holding it stops waiting for the
+    /// database (another process's lock). Whether a write still holds the
+    /// turn.
+    fn stop_writes(&self) -> bool {
+        self.closing.store(true, Ordering::SeqCst);
+        let (busy, writer) = {
+            let t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+            self.turned.notify_all();
+            (t.busy, t.writer.clone())
+        };
+        if let Some(w) = writer {
+            w.stop();
+        }
+        busy
     }
 
     fn failed(&self, peer: IpAddr) {
@@ -144,7 +205,9 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         key: o.key.clone(),
         failures: Mutex::new(HashMap::new()),
         closing: AtomicBool::new(false),
-        writing: Mutex::new(()),
+        turn: Mutex::default(),
+        turned: Condvar::new(),
+        in_flight: Arc::default(),
     });
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
@@ -189,8 +252,9 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                     let jobs = jobs.clone();
                     let stopped = stopped.clone();
                     let tls = tls.clone();
+                    let in_flight = Arc::clone(&shared.in_flight);
                     connections.spawn(async move {
-                        let service = Service { peer: peer.ip(), jobs };
+                        let service = Service { peer: peer.ip(), jobs, in_flight };
                         match tls {
                             None => connection(stream, service, stopped).await,
                             Some(acceptor) => {
@@ -206,22 +270,46 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                 _ = int.recv() => break,
             }
         }
+        // Told to stop: every request read is answered, and the server is
+        // gone within DRAIN, even when another process holds the
+        // database's write lock. No write begins from now on; the one
+        // holding the turn is told (again and again: PostgreSQL's cancel
+        // may come between two statements) to stop waiting for the
+        // database.
+        let deadline = Instant::now() + DRAIN;
         drop(listener);
+        let stopper = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("appt-stop".into())
+            .spawn(move || {
+                while stopper.stop_writes() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })?;
         let _ = stop.send(true);
-        let _ = tokio::time::timeout(DRAIN, async {
+        let drained = deadline.checked_sub(LAST_WORDS).unwrap_or(deadline);
+        let in_flight = Arc::clone(&shared.in_flight);
+        let _ = tokio::time::timeout_at(drained.into(), async {
             while connections.join_next().await.is_some() {}
+            // A client that left: its request is still answered (to no
+            // one) and logged.
+            while in_flight.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         })
         .await;
         connections.abort_all();
-        Ok::<(), Error>(())
+        Ok::<Instant, Error>(deadline)
     });
-    shared.closing.store(true, Ordering::SeqCst);
     drop(jobs);
     runtime.shutdown_timeout(Duration::from_millis(100));
-    for w in workers {
-        let _ = w.join();
+    let deadline = served?;
+    // A worker still reading past the deadline is left behind: the
+    // process ends without it (it writes nothing).
+    while workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
     }
-    served
+    Ok(())
 }
 
 /// `ADDR:PORT` as given (a name is looked up: `localhost:8080`).
@@ -305,6 +393,16 @@ where
 struct Service {
     peer: IpAddr,
     jobs: mpsc::Sender<Job>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request counted in flight until it is logged.
+struct Flying(Arc<AtomicUsize>);
+
+impl Drop for Flying {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl hyper::service::Service<Request<Incoming>> for Service {
@@ -318,7 +416,14 @@ impl hyper::service::Service<Request<Incoming>> for Service {
         // On a task of its own: a client that goes away once its request has
         // arrived makes hyper drop this future, and the request must still be
         // done (or not) whole, never cut off between the worker and its answer.
-        let answered = tokio::spawn(self.clone().respond(req));
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let flying = Flying(Arc::clone(&self.in_flight));
+        let me = self.clone();
+        let answered = tokio::spawn(async move {
+            let r = me.respond(req).await;
+            drop(flying);
+            r
+        });
         Box::pin(async move {
             answered
                 .await
@@ -612,7 +717,7 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
             q.recv()
         };
         let Ok(job) = job else { return };
-        let reply = if shared.closing.load(Ordering::SeqCst) {
+        let reply = if shared.closing.load(Ordering::SeqCst) && writes(job.call.route) {
             Reply {
                 answer: Err(stopping()),
                 token: None,
@@ -638,6 +743,12 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
         // for is done (or not) all the same.
         let _ = job.reply.send(reply);
     }
+}
+
+/// Whether a route writes: it takes the write turn, and once the server is
+/// told to stop it is answered 503 unless it has begun.
+fn writes(route: &routes::Route) -> bool {
+    route.scope == Some(crate::core::access::Scope::AppointmentsWrite)
 }
 
 /// Checks the token and runs the endpoint.
@@ -702,8 +813,11 @@ fn authorised(
     // connections booking at once, one booking in a hundred took over a
     // second (docs/performance.md#http-api). Other processes' writes are
     // still waited for in the database, as before.
-    let _turn = (scope == crate::core::access::Scope::AppointmentsWrite)
-        .then(|| shared.writing.lock().unwrap_or_else(|p| p.into_inner()));
+    let _turn = if writes(route) {
+        Some(shared.take_turn(st.stopper())?)
+    } else {
+        None
+    };
     let who = Caller {
         grant: &grant,
         now,
