@@ -75,17 +75,17 @@ struct Shared {
     /// see [`authorised`].
     turn: Mutex<Turn>,
     turned: Condvar,
+    /// What tells each worker's store to wait no longer for the database.
+    stoppers: Mutex<Vec<Option<crate::app::Stopper>>>,
     /// Requests read whose line is not yet logged: each is answered on a
     /// task of its own, which may outlive its connection.
     in_flight: Arc<AtomicUsize>,
 }
 
-/// Who has the write turn.
+/// Whether a worker has the write turn.
 #[derive(Default)]
 struct Turn {
     busy: bool,
-    /// What tells the holder's store to wait no longer for the database.
-    writer: Option<crate::app::Stopper>,
 }
 
 /// The write turn, held: given back when dropped.
@@ -95,7 +95,6 @@ impl Drop for Holding<'_> {
     fn drop(&mut self) {
         let mut t = self.0.turn.lock().unwrap_or_else(|p| p.into_inner());
         t.busy = false;
-        t.writer = None;
         self.0.turned.notify_one();
     }
 }
@@ -120,7 +119,7 @@ impl Shared {
 
     /// Waits for the write turn; `stopping()` when the server is told to
     /// stop meanwhile (or was), and then the write is never run.
-    fn take_turn(&self, writer: crate::app::Stopper) -> Result<Holding<'_>> {
+    fn take_turn(&self) -> Result<Holding<'_>> {
         let mut t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
         while t.busy && !self.closing.load(Ordering::SeqCst) {
             t = self.turned.wait(t).unwrap_or_else(|p| p.into_inner());
@@ -129,25 +128,30 @@ impl Shared {
             return Err(stopping());
         }
         t.busy = true;
-        t.writer = Some(writer);
         Ok(Holding(self))
     }
 
     /// Stops the writes: none begins from now on, those waiting for the
-    /// turn are answered 503, and the one holding it stops waiting for the
-    /// database (another process's lock). Whether a write still holds the
-    /// turn.
+    /// turn are answered 503, and those under way stop waiting for the
+    /// database (another process's lock): the route's own, and a token's
+    /// last use being noted. Whether a write is still under way.
     fn stop_writes(&self) -> bool {
         self.closing.store(true, Ordering::SeqCst);
-        let (busy, writer) = {
+        let busy = {
             let t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
             self.turned.notify_all();
-            (t.busy, t.writer.clone())
+            t.busy
         };
-        if let Some(w) = writer {
-            w.stop();
+        let stoppers = self
+            .stoppers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut writing = false;
+        for s in stoppers.iter().flatten() {
+            writing |= s.stop();
         }
-        busy
+        busy || writing
     }
 
     fn failed(&self, peer: IpAddr) {
@@ -207,6 +211,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         closing: AtomicBool::new(false),
         turn: Mutex::default(),
         turned: Condvar::new(),
+        stoppers: Mutex::new(vec![None; o.threads]),
         in_flight: Arc::default(),
     });
     let (jobs, queue) = mpsc::channel::<Job>();
@@ -218,7 +223,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
             let db = o.db.clone();
             std::thread::Builder::new()
                 .name(format!("appt-worker-{i}"))
-                .spawn(move || work(&db, &queue, &shared))
+                .spawn(move || work(i, &db, &queue, &shared))
         })
         .collect::<std::io::Result<_>>()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -709,7 +714,7 @@ fn log(line: &str) {
 /// A worker: takes requests off the queue one at a time with its own
 /// connection to the database, opened when first needed and again after
 /// the database failed.
-fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
+fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
     let mut store: Option<Store> = None;
     loop {
         let job = {
@@ -717,7 +722,7 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
             q.recv()
         };
         let Ok(job) = job else { return };
-        let reply = if shared.closing.load(Ordering::SeqCst) && writes(job.call.route) {
+        let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes() {
             Reply {
                 answer: Err(stopping()),
                 token: None,
@@ -725,7 +730,7 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
             }
         } else {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                serve_one(db, &mut store, &job, shared)
+                serve_one(i, db, &mut store, &job, shared)
             }));
             run.unwrap_or_else(|_| {
                 store = None;
@@ -745,17 +750,17 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
     }
 }
 
-/// Whether a route writes: it takes the write turn, and once the server is
-/// told to stop it is answered 503 unless it has begun.
-fn writes(route: &routes::Route) -> bool {
-    route.scope == Some(crate::core::access::Scope::AppointmentsWrite)
-}
-
 /// Checks the token and runs the endpoint.
-fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared: &Shared) -> Reply {
+fn serve_one(
+    worker: usize,
+    db: &std::path::Path,
+    store: &mut Option<Store>,
+    job: &Job,
+    shared: &Shared,
+) -> Reply {
     let mut token = None;
     let mut retry_after = None;
-    let answer = authorised(db, store, job, shared, &mut token, &mut retry_after);
+    let answer = authorised(worker, db, store, job, shared, &mut token, &mut retry_after);
     Reply {
         answer,
         token,
@@ -766,6 +771,7 @@ fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared:
 /// The endpoint's answer once the token allows it; `token` is set to the
 /// token's name once known, `retry_after` when the address must wait.
 fn authorised(
+    worker: usize,
     db: &std::path::Path,
     store: &mut Option<Store>,
     job: &Job,
@@ -775,12 +781,26 @@ fn authorised(
 ) -> Result<Answer> {
     let st = match store {
         Some(st) => st,
-        None => store.insert(Store::open(db, Create::Never)?),
+        None => {
+            let opened = store.insert(Store::open(db, Create::Never)?);
+            shared.stoppers.lock().unwrap_or_else(|p| p.into_inner())[worker] =
+                Some(opened.stopper());
+            if shared.closing.load(Ordering::SeqCst) {
+                opened.stopper().stop();
+            }
+            opened
+        }
     };
     let route = job.call.route;
     let now = shared.clock.now();
     let Some(scope) = route.scope else {
-        // `/healthz` and the patients' pages: no token.
+        // `/healthz` and the patients' pages: no token. A patient's answer
+        // writes, and takes its turn as the API's writes do.
+        let _turn = if route.writes() {
+            Some(shared.take_turn()?)
+        } else {
+            None
+        };
         return match route.op {
             routes::Op::Health => routes::health(st),
             _ => routes::page(st, &job.call, now),
@@ -813,8 +833,8 @@ fn authorised(
     // connections booking at once, one booking in a hundred took over a
     // second (docs/performance.md#http-api). Other processes' writes are
     // still waited for in the database, as before.
-    let _turn = if writes(route) {
-        Some(shared.take_turn(st.stopper())?)
+    let _turn = if route.writes() {
+        Some(shared.take_turn()?)
     } else {
         None
     };

@@ -60,6 +60,15 @@ pub struct Route {
     pub op: Op,
 }
 
+impl Route {
+    /// Whether it may change the database: every method but `GET` (a `GET`
+    /// never changes anything, a patient's page's included). A route that
+    /// writes takes the server's write turn, whatever its scope.
+    pub fn writes(&self) -> bool {
+        self.method != "GET"
+    }
+}
+
 const READ: Option<Scope> = Some(Scope::AppointmentsRead);
 const WRITE: Option<Scope> = Some(Scope::AppointmentsWrite);
 

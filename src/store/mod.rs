@@ -62,14 +62,28 @@ pub struct Store {
 #[derive(Clone, Default)]
 pub struct Stopper {
     flag: Arc<AtomicBool>,
+    /// Set while a write of the store is under way.
+    writing: Arc<AtomicBool>,
     cancel: Option<pg_net::Cancel>,
+}
+
+/// A write under way, marked on its store's [`Stopper`] while it lives.
+struct Writing<'a> {
+    stop: &'a Stopper,
+    _watching: sqlite::Watching,
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.stop.writing.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Stopper {
     fn new(cancel: Option<pg_net::Cancel>) -> Stopper {
         Stopper {
-            flag: Arc::default(),
             cancel,
+            ..Stopper::default()
         }
     }
 
@@ -77,24 +91,32 @@ impl Stopper {
     /// write lock gives up (on SQLite within 100 ms; on PostgreSQL its wait
     /// is cancelled, and so is whatever it runs then): it fails with
     /// `DATABASE_ERROR` and writes nothing. A write that gets its answer
-    /// from the database first has done what it did. Called again, it
-    /// cancels again on PostgreSQL (a request sent while the server was
-    /// between two statements cancels nothing).
-    pub fn stop(&self) {
+    /// from the database first has done what it did. Whether a write was
+    /// under way: called again while one is, it cancels again on
+    /// PostgreSQL (a request that came between two statements cancelled
+    /// nothing). A read is never cancelled.
+    pub fn stop(&self) -> bool {
         self.flag.store(true, Ordering::SeqCst);
-        if let Some(c) = &self.cancel {
+        let writing = self.writing.load(Ordering::SeqCst);
+        if let Some(c) = self.cancel.as_ref().filter(|_| writing) {
             c.send();
         }
+        writing
     }
 
-    /// A write refused before it began.
-    fn refuse(&self) -> Result<()> {
+    /// Marks a write under way, or refuses it before it begins.
+    fn begin(&self) -> Result<Writing<'_>> {
+        self.writing.store(true, Ordering::SeqCst);
+        let marked = Writing {
+            stop: self,
+            _watching: sqlite::watching(&self.flag),
+        };
         if self.flag.load(Ordering::SeqCst) {
             return Err(Error::database(
                 "the write was not begun: the server is stopping",
             ));
         }
-        Ok(())
+        Ok(marked)
     }
 }
 
@@ -225,8 +247,8 @@ impl Store {
     /// when it succeeds (nothing when it fails): the write lock is taken before
     /// the first read, so the rules checked inside still hold at commit.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.stop.refuse()?;
-        let _watching = sqlite::watching(&self.stop.flag);
+        let stop = self.stop.clone();
+        let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
             Db::Postgres(c, st, _) => db::pg_write(c, st, true, f),
@@ -295,8 +317,8 @@ impl Store {
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against
     /// what it writes as it goes, then rolls all of it back (a dry run).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        self.stop.refuse()?;
-        let _watching = sqlite::watching(&self.stop.flag);
+        let stop = self.stop.clone();
+        let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
             Db::Postgres(c, st, _) => db::pg_write(c, st, false, f),

@@ -203,7 +203,7 @@ pub fn send(addr: &str, bytes: &[u8]) -> Resp {
     parse(&out)
 }
 
-fn parse(out: &[u8]) -> Resp {
+pub fn parse(out: &[u8]) -> Resp {
     let text = String::from_utf8_lossy(out);
     let (head, body) = text
         .split_once("\r\n\r\n")
@@ -909,13 +909,13 @@ fn a_client_that_leaves_mid_answer_finds_its_booking_made() {
 
 /// appt's write lock, held by the test: on SQLite an exclusive transaction,
 /// on PostgreSQL the advisory lock every write transaction takes first.
-enum WriteLock {
+pub enum WriteLock {
     Sqlite(rusqlite::Connection),
     Postgres(postgres::Client),
 }
 
 impl WriteLock {
-    fn take(env: &Env) -> WriteLock {
+    pub fn take(env: &Env) -> WriteLock {
         match env.url() {
             Some(url) => {
                 let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -1037,7 +1037,7 @@ fn sigterm_and_sigint_stop_it_cleanly() {
 
 /// Sends `body` as a booking on a connection of its own, on a thread; the
 /// thread gives back whatever came back before the server closed.
-fn book_in_background(
+pub fn book_in_background(
     srv: &Server,
     t: &str,
     path: &str,
