@@ -52,6 +52,8 @@ pub struct Options {
     pub db: PathBuf,
     pub listen: String,
     pub threads: usize,
+    /// Connections open at once, beyond which new ones are closed at once.
+    pub max_connections: usize,
     /// PEM certificate chain and private key.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub allow_plain_http: bool,
@@ -197,6 +199,12 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
     if o.threads == 0 || o.threads > 256 {
         return Err(Error::field("threads", "threads must be between 1 and 256"));
     }
+    if o.max_connections == 0 {
+        return Err(Error::field(
+            "max_connections",
+            "max-connections must be at least 1",
+        ));
+    }
     // The database must be there and answer before anyone is told to call.
     Store::open(&o.db, Create::Never)?.ping()?;
     let listener = std::net::TcpListener::bind(addr)
@@ -245,6 +253,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         announce(&url)?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut connections = tokio::task::JoinSet::new();
+        let open = Arc::new(AtomicUsize::new(0));
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -253,12 +262,21 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     };
+                    // Over the cap, a connection is closed at once, unread:
+                    // neither its buffers nor its descriptor may pile up.
+                    if open.load(Ordering::SeqCst) >= o.max_connections {
+                        drop(stream);
+                        continue;
+                    }
+                    open.fetch_add(1, Ordering::SeqCst);
+                    let counted = Flying(Arc::clone(&open));
                     let _ = stream.set_nodelay(true);
                     let jobs = jobs.clone();
                     let stopped = stopped.clone();
                     let tls = tls.clone();
                     let in_flight = Arc::clone(&shared.in_flight);
                     connections.spawn(async move {
+                        let _counted = counted;
                         let service = Service { peer: peer.ip(), jobs, in_flight };
                         match tls {
                             None => connection(stream, service, stopped).await,
@@ -401,7 +419,8 @@ struct Service {
     in_flight: Arc<AtomicUsize>,
 }
 
-/// A request counted in flight until it is logged.
+/// A request counted in flight until it is logged, or a connection
+/// counted open until it closes.
 struct Flying(Arc<AtomicUsize>);
 
 impl Drop for Flying {

@@ -1344,3 +1344,34 @@ fn the_log_names_the_routes_pattern_whatever_the_method_and_status() {
         }
     }
 }
+
+#[test]
+fn beyond_max_connections_a_new_connection_is_closed_at_once() {
+    let env = Env::clinic();
+    let srv = Server::start(&env, &["--max-connections", "3"]);
+    // Three clients that connect and say nothing hold every place.
+    let idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(&srv.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut extra = TcpStream::connect(&srv.addr).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = extra.write_all(&request("GET", "/healthz", &[("Connection", "close")], b""));
+    let mut out = Vec::new();
+    let read = extra.read_to_end(&mut out);
+    assert!(
+        out.is_empty() && started.elapsed() < Duration::from_secs(2),
+        "the fourth connection was served ({read:?}, {:?}): {}",
+        started.elapsed(),
+        String::from_utf8_lossy(&out)
+    );
+    // A place freed is taken again.
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+    let e = env.fails(&["serve", "--max-connections", "0"], "VALIDATION_ERROR", 2);
+    assert!(e["max_connections"].is_string(), "{e}");
+}
