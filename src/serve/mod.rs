@@ -736,11 +736,26 @@ fn log(line: &str) {
 fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
     let mut store: Option<Store> = None;
     loop {
+        // A database file deleted or replaced (a backup put back) is let
+        // go of, idle or not, within about a second: its descriptors
+        // closed, and the next request reads the file that is there now.
+        // An idle worker holds the queue 100 ms at a time, so that each
+        // of them comes round to look.
+        if store.as_ref().is_some_and(Store::moved) {
+            store = None;
+        }
         let job = {
             let q = queue.lock().unwrap_or_else(|p| p.into_inner());
-            q.recv()
+            q.recv_timeout(Duration::from_millis(100))
         };
-        let Ok(job) = job else { return };
+        let job = match job {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if store.as_ref().is_some_and(Store::moved) {
+            store = None;
+        }
         let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes() {
             Reply {
                 answer: Err(stopping()),

@@ -236,6 +236,16 @@ impl Store {
         self.stop.clone()
     }
 
+    /// Whether the database file was deleted or replaced since it was
+    /// opened: a long-lived connection (a server's) then opens it again,
+    /// closing the old file's descriptors. Always false on PostgreSQL.
+    pub fn moved(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(s) => s.moved(),
+            Db::Postgres(..) => false,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.db {
             Db::Sqlite(_) => Backend::Sqlite,

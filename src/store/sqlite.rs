@@ -103,6 +103,14 @@ fn busy(count: i32) -> bool {
 pub struct Sqlite {
     pub conn: Connection,
     pub path: PathBuf,
+    /// The file's device and inode when it was opened (a file, not a glance).
+    identity: Option<(u64, u64)>,
+}
+
+/// A path's device and inode, when it names a file.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// What a file's header and schema say, read before anything is written to it.
@@ -189,6 +197,8 @@ impl Sqlite {
         files::create_private_file(path).map_err(|e| {
             Error::database(format!("cannot create database {}: {e}", path.display()))
         })?;
+        // Before opening: a file replaced in between is found moved.
+        let opened = identity(path);
         let conn = Connection::open(path).map_err(|e| {
             Error::database(format!(
                 "cannot open database {}: {}",
@@ -196,7 +206,17 @@ impl Sqlite {
                 brief(&e)
             ))
         })?;
-        Self::setup(conn, path.to_path_buf(), deadline)
+        let mut store = Self::setup(conn, path.to_path_buf(), deadline)?;
+        store.identity = opened;
+        Ok(store)
+    }
+
+    /// Whether the file at its path is no longer the one it opened (deleted,
+    /// or replaced: a backup put back): what it reads is then no longer
+    /// the database, and its descriptors keep the old file alive.
+    pub fn moved(&self) -> bool {
+        self.identity
+            .is_some_and(|id| identity(&self.path) != Some(id))
     }
 
     /// Opens an existing file only to read it (completing names,
@@ -241,7 +261,11 @@ impl Sqlite {
                 ..
             } => {
                 no_checkpoint_on_close(false).map_err(unusable)?;
-                Ok(Sqlite { conn, path })
+                Ok(Sqlite {
+                    conn,
+                    path,
+                    identity: None,
+                })
             }
             _ => Err(Error::database(format!(
                 "{} is not at this appt's schema version ({SCHEMA_VERSION})",
@@ -261,7 +285,11 @@ impl Sqlite {
     }
 
     fn setup(conn: Connection, path: PathBuf, deadline: Instant) -> Result<Sqlite> {
-        let mut store = Sqlite { conn, path };
+        let mut store = Sqlite {
+            conn,
+            path,
+            identity: None,
+        };
         let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
         store.conn.busy_handler(Some(busy)).map_err(unusable)?;
         // Every statement a command runs stays prepared for the command's life.

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// A running `appt serve`.
 pub struct Server {
-    child: Child,
+    pub child: Child,
     pub addr: String,
     log: Arc<Mutex<String>>,
 }
@@ -1374,4 +1374,75 @@ fn beyond_max_connections_a_new_connection_is_closed_at_once() {
     assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
     let e = env.fails(&["serve", "--max-connections", "0"], "VALIDATION_ERROR", 2);
     assert!(e["max_connections"].is_string(), "{e}");
+}
+
+/// How many of `pid`'s descriptors are open on the database file `db`
+/// (its `-wal` and `-shm` aside), and how many of those on a deleted one.
+fn db_descriptors(pid: u32, db: &std::path::Path) -> (usize, usize) {
+    let (mut all, mut deleted) = (0, 0);
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+    {
+        let Ok(to) = std::fs::read_link(fd.path()) else {
+            continue;
+        };
+        let to = to.to_string_lossy().into_owned();
+        let file = db.to_string_lossy();
+        if to == file {
+            all += 1;
+        } else if to == format!("{file} (deleted)") {
+            all += 1;
+            deleted += 1;
+        }
+    }
+    (all, deleted)
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only: a database file replaced")]
+fn a_database_file_replaced_is_let_go_of_and_the_new_one_served() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &["--threads", "4"]);
+    let pid = srv.child.id();
+    let copy = env.dir.path().join("copy.db");
+    for round in 0..3 {
+        // Requests side by side, so every worker opens the file.
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let addr = srv.addr.clone();
+                let t = t.clone();
+                std::thread::spawn(move || call_at(&addr, "GET", "/v1/clinics", Some(&t), None))
+            })
+            .collect();
+        for c in calls {
+            assert_eq!(c.join().unwrap().status, 200);
+        }
+        // A copy of the file as it is now, put back once a booking was made
+        // in the original: a backup restored.
+        let _ = std::fs::remove_file(&copy);
+        let c = rusqlite::Connection::open(&env.db).unwrap();
+        c.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+            .unwrap();
+        let r = srv.post(
+            "/v1/appointments",
+            &t,
+            booking(&format!("1{round}:00"), "+50370001111"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        drop(c);
+        std::fs::rename(&copy, &env.db).unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        let (all, deleted) = db_descriptors(pid, &env.db);
+        assert_eq!(
+            deleted, 0,
+            "round {round}: {all} descriptors, {deleted} on the deleted file"
+        );
+        assert!(all <= 4, "round {round}: {all} descriptors on the file");
+        // What is served is the file put back, without the booking.
+        let day = srv.get("/v1/appointments?date=2026-06-16", &t).json();
+        assert_eq!(day["appointments"], json!([]), "round {round}");
+    }
 }
