@@ -4085,7 +4085,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__serve)
-            opts="-c -h --listen --threads --tls-cert --tls-key --allow-plain-http --db --json --no-input --clinic --width --help"
+            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4096,6 +4096,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1237,6 +1237,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;serve'= {
             cand --listen 'Address and port to listen on (port 0: a free one, printed once listening)'
             cand --threads 'Worker threads answering requests'
+            cand --max-connections 'Connections open at once; beyond it new ones are closed at once'
             cand --tls-cert 'PEM certificate chain for HTTPS (with --tls-key)'
             cand --tls-key 'PEM private key for HTTPS (with --tls-cert)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'

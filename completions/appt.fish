@@ -781,6 +781,7 @@ complete -c appt -n "__fish_appt_using_subcommand demo" -l no-input -d 'Never pr
 complete -c appt -n "__fish_appt_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand serve" -l listen -d 'Address and port to listen on (port 0: a free one, printed once listening)' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l threads -d 'Worker threads answering requests' -r
+complete -c appt -n "__fish_appt_using_subcommand serve" -l max-connections -d 'Connections open at once; beyond it new ones are closed at once' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-cert -d 'PEM certificate chain for HTTPS (with --tls-key)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-key -d 'PEM private key for HTTPS (with --tls-cert)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F

@@ -40,7 +40,7 @@ pub mod waitlist;
 pub mod webhook;
 pub mod window;
 
-pub use crate::store::{Create, Store};
+pub use crate::store::{Create, Stopper, Store};
 
 use chrono::{DateTime, Utc};
 

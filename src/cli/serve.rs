@@ -17,6 +17,9 @@ pub struct Args {
     /// Worker threads answering requests
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub threads: usize,
+    /// Connections open at once; beyond it new ones are closed at once
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
     /// PEM certificate chain for HTTPS (with --tls-key)
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -33,6 +36,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         db: ctx.db.clone(),
         listen: a.listen,
         threads: a.threads,
+        max_connections: a.max_connections,
         tls: a.tls_cert.zip(a.tls_key),
         allow_plain_http: a.allow_plain_http,
         clock: ctx.clock()?,

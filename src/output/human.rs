@@ -38,6 +38,8 @@ fn picture(c: char) -> char {
         '\u{7f}' => '\u{2421}',
         '\u{80}'..='\u{9f}' => '\u{fffd}',
         '\u{200b}' | '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+        // The bidi marks (left-to-right, right-to-left, Arabic letter).
+        '\u{200e}' | '\u{200f}' | '\u{061c}' => '\u{fffd}',
         _ => c,
     }
 }
@@ -1379,7 +1381,7 @@ mod tests {
     fn text_that_reorders_hides_or_breaks_lines_is_neutralised() {
         for c in [
             '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
-            '\u{2068}', '\u{2069}', '\u{200b}', '\u{feff}',
+            '\u{2068}', '\u{2069}', '\u{200b}', '\u{feff}', '\u{200e}', '\u{200f}', '\u{061c}',
         ] {
             assert_eq!(clean(&format!("a{c}b")), "a\u{fffd}b", "U+{:04X}", c as u32);
             assert_eq!(neutralise(&format!("a{c}b"), true), "a\u{fffd}b");

@@ -24,14 +24,17 @@ use routes::{Answer, Call, Caller, Found};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long a whole request (head and body) may take to arrive.
 pub const WHOLE: Duration = Duration::from_secs(10);
 /// How long requests in flight may take to finish once asked to stop.
 pub const DRAIN: Duration = Duration::from_secs(10);
+/// What is kept of [`DRAIN`] for the last answers to be written and the
+/// workers to end.
+const LAST_WORDS: Duration = Duration::from_millis(300);
 /// The largest body read.
 pub const MAX_BODY: usize = 64 * 1024;
 /// Failed authentications from one address within [`FAILURE_WINDOW`] after
@@ -49,6 +52,8 @@ pub struct Options {
     pub db: PathBuf,
     pub listen: String,
     pub threads: usize,
+    /// Connections open at once, beyond which new ones are closed at once.
+    pub max_connections: usize,
     /// PEM certificate chain and private key.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub allow_plain_http: bool,
@@ -65,10 +70,35 @@ struct Shared {
     key: Option<String>,
     /// Recent failed authentications per address.
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    /// Set once the server stops: a request still queued is not started.
+    /// Set once the server is told to stop: a write not yet begun is
+    /// answered 503 and never run.
     closing: AtomicBool,
-    /// Held by the worker running a request that writes: see [`authorised`].
-    writing: Mutex<()>,
+    /// The write turn, taken by the worker running a request that writes:
+    /// see [`authorised`].
+    turn: Mutex<Turn>,
+    turned: Condvar,
+    /// What tells each worker's store to wait no longer for the database.
+    stoppers: Mutex<Vec<Option<crate::app::Stopper>>>,
+    /// Requests read whose line is not yet logged: each is answered on a
+    /// task of its own, which may outlive its connection.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Whether a worker has the write turn.
+#[derive(Default)]
+struct Turn {
+    busy: bool,
+}
+
+/// The write turn, held: given back when dropped.
+struct Holding<'a>(&'a Shared);
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        let mut t = self.0.turn.lock().unwrap_or_else(|p| p.into_inner());
+        t.busy = false;
+        self.0.turned.notify_one();
+    }
 }
 
 impl Shared {
@@ -87,6 +117,43 @@ impl Shared {
         }
         let oldest = recent.front()?.elapsed();
         Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
+    }
+
+    /// Waits for the write turn; `stopping()` when the server is told to
+    /// stop meanwhile (or was), and then the write is never run.
+    fn take_turn(&self) -> Result<Holding<'_>> {
+        let mut t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        while t.busy && !self.closing.load(Ordering::SeqCst) {
+            t = self.turned.wait(t).unwrap_or_else(|p| p.into_inner());
+        }
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(stopping());
+        }
+        t.busy = true;
+        Ok(Holding(self))
+    }
+
+    /// Stops the writes: none begins from now on, those waiting for the
+    /// turn are answered 503, and those under way stop waiting for the
+    /// database (another process's lock): the route's own, and a token's
+    /// last use being noted. Whether a write is still under way.
+    fn stop_writes(&self) -> bool {
+        self.closing.store(true, Ordering::SeqCst);
+        let busy = {
+            let t = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+            self.turned.notify_all();
+            t.busy
+        };
+        let stoppers = self
+            .stoppers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut writing = false;
+        for s in stoppers.iter().flatten() {
+            writing |= s.stop();
+        }
+        busy || writing
     }
 
     fn failed(&self, peer: IpAddr) {
@@ -132,6 +199,12 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
     if o.threads == 0 || o.threads > 256 {
         return Err(Error::field("threads", "threads must be between 1 and 256"));
     }
+    if o.max_connections == 0 {
+        return Err(Error::field(
+            "max_connections",
+            "max-connections must be at least 1",
+        ));
+    }
     // The database must be there and answer before anyone is told to call.
     Store::open(&o.db, Create::Never)?.ping()?;
     let listener = std::net::TcpListener::bind(addr)
@@ -144,7 +217,10 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         key: o.key.clone(),
         failures: Mutex::new(HashMap::new()),
         closing: AtomicBool::new(false),
-        writing: Mutex::new(()),
+        turn: Mutex::default(),
+        turned: Condvar::new(),
+        stoppers: Mutex::new(vec![None; o.threads]),
+        in_flight: Arc::default(),
     });
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
@@ -155,7 +231,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
             let db = o.db.clone();
             std::thread::Builder::new()
                 .name(format!("appt-worker-{i}"))
-                .spawn(move || work(&db, &queue, &shared))
+                .spawn(move || work(i, &db, &queue, &shared))
         })
         .collect::<std::io::Result<_>>()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -177,6 +253,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         announce(&url)?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut connections = tokio::task::JoinSet::new();
+        let open = Arc::new(AtomicUsize::new(0));
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -185,12 +262,22 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     };
+                    // Over the cap, a connection is closed at once, unread:
+                    // neither its buffers nor its descriptor may pile up.
+                    if open.load(Ordering::SeqCst) >= o.max_connections {
+                        drop(stream);
+                        continue;
+                    }
+                    open.fetch_add(1, Ordering::SeqCst);
+                    let counted = Flying(Arc::clone(&open));
                     let _ = stream.set_nodelay(true);
                     let jobs = jobs.clone();
                     let stopped = stopped.clone();
                     let tls = tls.clone();
+                    let in_flight = Arc::clone(&shared.in_flight);
                     connections.spawn(async move {
-                        let service = Service { peer: peer.ip(), jobs };
+                        let _counted = counted;
+                        let service = Service { peer: peer.ip(), jobs, in_flight };
                         match tls {
                             None => connection(stream, service, stopped).await,
                             Some(acceptor) => {
@@ -206,22 +293,46 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                 _ = int.recv() => break,
             }
         }
+        // Told to stop: every request read is answered, and the server is
+        // gone within DRAIN, even when another process holds the
+        // database's write lock. No write begins from now on; the one
+        // holding the turn is told (again and again: PostgreSQL's cancel
+        // may come between two statements) to stop waiting for the
+        // database.
+        let deadline = Instant::now() + DRAIN;
         drop(listener);
+        let stopper = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("appt-stop".into())
+            .spawn(move || {
+                while stopper.stop_writes() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })?;
         let _ = stop.send(true);
-        let _ = tokio::time::timeout(DRAIN, async {
+        let drained = deadline.checked_sub(LAST_WORDS).unwrap_or(deadline);
+        let in_flight = Arc::clone(&shared.in_flight);
+        let _ = tokio::time::timeout_at(drained.into(), async {
             while connections.join_next().await.is_some() {}
+            // A client that left: its request is still answered (to no
+            // one) and logged.
+            while in_flight.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         })
         .await;
         connections.abort_all();
-        Ok::<(), Error>(())
+        Ok::<Instant, Error>(deadline)
     });
-    shared.closing.store(true, Ordering::SeqCst);
     drop(jobs);
     runtime.shutdown_timeout(Duration::from_millis(100));
-    for w in workers {
-        let _ = w.join();
+    let deadline = served?;
+    // A worker still reading past the deadline is left behind: the
+    // process ends without it (it writes nothing).
+    while workers.iter().any(|w| !w.is_finished()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
     }
-    served
+    Ok(())
 }
 
 /// `ADDR:PORT` as given (a name is looked up: `localhost:8080`).
@@ -305,6 +416,17 @@ where
 struct Service {
     peer: IpAddr,
     jobs: mpsc::Sender<Job>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request counted in flight until it is logged, or a connection
+/// counted open until it closes.
+struct Flying(Arc<AtomicUsize>);
+
+impl Drop for Flying {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl hyper::service::Service<Request<Incoming>> for Service {
@@ -318,7 +440,14 @@ impl hyper::service::Service<Request<Incoming>> for Service {
         // On a task of its own: a client that goes away once its request has
         // arrived makes hyper drop this future, and the request must still be
         // done (or not) whole, never cut off between the worker and its answer.
-        let answered = tokio::spawn(self.clone().respond(req));
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let flying = Flying(Arc::clone(&self.in_flight));
+        let me = self.clone();
+        let answered = tokio::spawn(async move {
+            let r = me.respond(req).await;
+            drop(flying);
+            r
+        });
         Box::pin(async move {
             answered
                 .await
@@ -332,26 +461,21 @@ impl Service {
     async fn respond(self, req: Request<Incoming>) -> std::io::Result<Response<Full<Bytes>>> {
         let started = Instant::now();
         let method = req.method().as_str().to_string();
-        let path = req.uri().path().to_string();
-        let (found, shown) = match routes::find(&method, &path) {
-            Found::Route(r, id) => {
-                // Only an ID-shaped segment is logged; anything else might be
-                // a phone or a name someone put in the path.
-                let shown = match &id {
-                    Some(id) if uuid::Uuid::try_parse(id).is_err() => r.path.to_string(),
-                    _ => path.clone(),
-                };
-                (Found::Route(r, id), shown)
-            }
-            Found::Method(m) => (Found::Method(m), path.clone()),
-            Found::Missing => (Found::Missing, "(unknown path)".to_string()),
+        // The log names the route's pattern (`/p/{token}`,
+        // `/v1/appointments/{id}`), never what fills it: a link's token, an
+        // ID, or a phone or a name someone put in the path.
+        let found = routes::find(&method, req.uri().path());
+        let shown = match &found {
+            Found::Route(r, _) => r.path,
+            Found::Method(pattern, _) => pattern,
+            Found::Missing => "(unknown path)",
         };
         let (reply, dropped) = match found {
             Found::Missing => (
                 failure(Error::new(Code::NotFound, "No such endpoint")),
                 false,
             ),
-            Found::Method(allowed) => {
+            Found::Method(_, allowed) => {
                 let e = Error::new(
                     Code::MethodNotAllowed,
                     format!(
@@ -592,11 +716,16 @@ impl Response_ {
     }
 }
 
-/// One line on stderr: the time, then what the caller gives. A stderr that
-/// cannot be written loses the line and stops nothing.
+/// One line on stderr: the time, then what the caller gives, neutralised
+/// as the terminal's output is (`output::human::clean`): a control or bidi
+/// character, whatever brought it (a path, a database's error), can neither
+/// end the line, forge another, drive the operator's terminal nor turn text
+/// around on it. A stderr that cannot be written loses the line and stops
+/// nothing.
 fn log(line: &str) {
     use std::io::Write;
     let now = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    let line = crate::output::human::clean(line);
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{now} {line}");
 }
@@ -604,15 +733,30 @@ fn log(line: &str) {
 /// A worker: takes requests off the queue one at a time with its own
 /// connection to the database, opened when first needed and again after
 /// the database failed.
-fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
+fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
     let mut store: Option<Store> = None;
     loop {
+        // A database file deleted or replaced (a backup put back) is let
+        // go of, idle or not, within about a second: its descriptors
+        // closed, and the next request reads the file that is there now.
+        // An idle worker holds the queue 100 ms at a time, so that each
+        // of them comes round to look.
+        if store.as_ref().is_some_and(Store::moved) {
+            store = None;
+        }
         let job = {
             let q = queue.lock().unwrap_or_else(|p| p.into_inner());
-            q.recv()
+            q.recv_timeout(Duration::from_millis(100))
         };
-        let Ok(job) = job else { return };
-        let reply = if shared.closing.load(Ordering::SeqCst) {
+        let job = match job {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if store.as_ref().is_some_and(Store::moved) {
+            store = None;
+        }
+        let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes() {
             Reply {
                 answer: Err(stopping()),
                 token: None,
@@ -620,7 +764,7 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
             }
         } else {
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                serve_one(db, &mut store, &job, shared)
+                serve_one(i, db, &mut store, &job, shared)
             }));
             run.unwrap_or_else(|_| {
                 store = None;
@@ -641,10 +785,16 @@ fn work(db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Share
 }
 
 /// Checks the token and runs the endpoint.
-fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared: &Shared) -> Reply {
+fn serve_one(
+    worker: usize,
+    db: &std::path::Path,
+    store: &mut Option<Store>,
+    job: &Job,
+    shared: &Shared,
+) -> Reply {
     let mut token = None;
     let mut retry_after = None;
-    let answer = authorised(db, store, job, shared, &mut token, &mut retry_after);
+    let answer = authorised(worker, db, store, job, shared, &mut token, &mut retry_after);
     Reply {
         answer,
         token,
@@ -655,6 +805,7 @@ fn serve_one(db: &std::path::Path, store: &mut Option<Store>, job: &Job, shared:
 /// The endpoint's answer once the token allows it; `token` is set to the
 /// token's name once known, `retry_after` when the address must wait.
 fn authorised(
+    worker: usize,
     db: &std::path::Path,
     store: &mut Option<Store>,
     job: &Job,
@@ -664,12 +815,26 @@ fn authorised(
 ) -> Result<Answer> {
     let st = match store {
         Some(st) => st,
-        None => store.insert(Store::open(db, Create::Never)?),
+        None => {
+            let opened = store.insert(Store::open(db, Create::Never)?);
+            shared.stoppers.lock().unwrap_or_else(|p| p.into_inner())[worker] =
+                Some(opened.stopper());
+            if shared.closing.load(Ordering::SeqCst) {
+                opened.stopper().stop();
+            }
+            opened
+        }
     };
     let route = job.call.route;
     let now = shared.clock.now();
     let Some(scope) = route.scope else {
-        // `/healthz` and the patients' pages: no token.
+        // `/healthz` and the patients' pages: no token. A patient's answer
+        // writes, and takes its turn as the API's writes do.
+        let _turn = if route.writes() {
+            Some(shared.take_turn()?)
+        } else {
+            None
+        };
         return match route.op {
             routes::Op::Health => routes::health(st),
             _ => routes::page(st, &job.call, now),
@@ -702,8 +867,11 @@ fn authorised(
     // connections booking at once, one booking in a hundred took over a
     // second (docs/performance.md#http-api). Other processes' writes are
     // still waited for in the database, as before.
-    let _turn = (scope == crate::core::access::Scope::AppointmentsWrite)
-        .then(|| shared.writing.lock().unwrap_or_else(|p| p.into_inner()));
+    let _turn = if route.writes() {
+        Some(shared.take_turn()?)
+    } else {
+        None
+    };
     let who = Caller {
         grant: &grant,
         now,

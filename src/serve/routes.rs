@@ -60,6 +60,15 @@ pub struct Route {
     pub op: Op,
 }
 
+impl Route {
+    /// Whether it may change the database: every method but `GET` (a `GET`
+    /// never changes anything, a patient's page's included). A route that
+    /// writes takes the server's write turn, whatever its scope.
+    pub fn writes(&self) -> bool {
+        self.method != "GET"
+    }
+}
+
 const READ: Option<Scope> = Some(Scope::AppointmentsRead);
 const WRITE: Option<Scope> = Some(Scope::AppointmentsWrite);
 
@@ -110,8 +119,9 @@ pub const PAGES: &[Route] = &[
 /// What a path and method found.
 pub enum Found {
     Route(&'static Route, Option<String>),
-    /// A known path asked with another method: the methods it has.
-    Method(Vec<&'static str>),
+    /// A known path asked with another method: its pattern, and the
+    /// methods it has.
+    Method(&'static str, Vec<&'static str>),
     Missing,
 }
 
@@ -119,6 +129,7 @@ pub enum Found {
 pub fn find(method: &str, path: &str) -> Found {
     let segments: Vec<&str> = path.split('/').collect();
     let mut methods = Vec::new();
+    let mut known = "";
     for r in ROUTES.iter().chain(PAGES) {
         let pattern: Vec<&str> = r.path.split('/').collect();
         if pattern.len() != segments.len() {
@@ -139,12 +150,13 @@ pub fn find(method: &str, path: &str) -> Found {
         if r.method == method {
             return Found::Route(r, id);
         }
+        known = r.path;
         methods.push(r.method);
     }
     if methods.is_empty() {
         Found::Missing
     } else {
-        Found::Method(methods)
+        Found::Method(known, methods)
     }
 }
 

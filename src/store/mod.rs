@@ -41,6 +41,8 @@ use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
 pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// An open database, of either engine.
 pub struct Store {
@@ -51,6 +53,71 @@ pub struct Store {
     /// What the user should hear of at once, though it stops nothing (a
     /// connection to a server over the network in clear).
     pub notices: Vec<crate::error::Error>,
+    stop: Stopper,
+}
+
+/// Tells a store, from another thread, to wait no longer for the write
+/// lock: a server that is stopping answers a write still waiting for it
+/// rather than let it wait past its deadline (docs/api.md#starting-it).
+#[derive(Clone, Default)]
+pub struct Stopper {
+    flag: Arc<AtomicBool>,
+    /// Set while a write of the store is under way.
+    writing: Arc<AtomicBool>,
+    cancel: Option<pg_net::Cancel>,
+}
+
+/// A write under way, marked on its store's [`Stopper`] while it lives.
+struct Writing<'a> {
+    stop: &'a Stopper,
+    _watching: sqlite::Watching,
+}
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.stop.writing.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Stopper {
+    fn new(cancel: Option<pg_net::Cancel>) -> Stopper {
+        Stopper {
+            cancel,
+            ..Stopper::default()
+        }
+    }
+
+    /// From now on no write of the store begins, and one waiting for the
+    /// write lock gives up (on SQLite within 100 ms; on PostgreSQL its wait
+    /// is cancelled, and so is whatever it runs then): it fails with
+    /// `DATABASE_ERROR` and writes nothing. A write that gets its answer
+    /// from the database first has done what it did. Whether a write was
+    /// under way: called again while one is, it cancels again on
+    /// PostgreSQL (a request that came between two statements cancelled
+    /// nothing). A read is never cancelled.
+    pub fn stop(&self) -> bool {
+        self.flag.store(true, Ordering::SeqCst);
+        let writing = self.writing.load(Ordering::SeqCst);
+        if let Some(c) = self.cancel.as_ref().filter(|_| writing) {
+            c.send();
+        }
+        writing
+    }
+
+    /// Marks a write under way, or refuses it before it begins.
+    fn begin(&self) -> Result<Writing<'_>> {
+        self.writing.store(true, Ordering::SeqCst);
+        let marked = Writing {
+            stop: self,
+            _watching: sqlite::watching(&self.flag),
+        };
+        if self.flag.load(Ordering::SeqCst) {
+            return Err(Error::database(
+                "the write was not begun: the server is stopping",
+            ));
+        }
+        Ok(marked)
+    }
 }
 
 enum Db {
@@ -113,12 +180,14 @@ impl Store {
                 ),
                 location: connected.shown,
                 notices: Vec::new(),
+                stop: Stopper::new(Some(connected.cancel)),
             }
         } else {
             Store {
                 location: target.display().to_string(),
                 db: Db::Sqlite(sqlite::Sqlite::peek(target)?),
                 notices: Vec::new(),
+                stop: Stopper::default(),
             }
         };
         Ok(store)
@@ -135,12 +204,14 @@ impl Store {
                 ),
                 location: connected.shown,
                 notices: connected.notice.into_iter().collect(),
+                stop: Stopper::new(Some(connected.cancel)),
             }
         } else {
             Store {
                 location: target.display().to_string(),
                 db: Db::Sqlite(sqlite::Sqlite::open(target, create)?),
                 notices: Vec::new(),
+                stop: Stopper::default(),
             }
         };
         if !store.read(lookup::folded)? {
@@ -155,7 +226,24 @@ impl Store {
             location: ":memory:".into(),
             db: Db::Sqlite(sqlite::Sqlite::in_memory()?),
             notices: Vec::new(),
+            stop: Stopper::default(),
         })
+    }
+
+    /// What tells this store, from another thread, to wait no longer for
+    /// the write lock.
+    pub fn stopper(&self) -> Stopper {
+        self.stop.clone()
+    }
+
+    /// Whether the database file was deleted or replaced since it was
+    /// opened: a long-lived connection (a server's) then opens it again,
+    /// closing the old file's descriptors. Always false on PostgreSQL.
+    pub fn moved(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(s) => s.moved(),
+            Db::Postgres(..) => false,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -169,6 +257,8 @@ impl Store {
     /// when it succeeds (nothing when it fails): the write lock is taken before
     /// the first read, so the rules checked inside still hold at commit.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let stop = self.stop.clone();
+        let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
             Db::Postgres(c, st, _) => db::pg_write(c, st, true, f),
@@ -237,6 +327,8 @@ impl Store {
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against
     /// what it writes as it goes, then rolls all of it back (a dry run).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        let stop = self.stop.clone();
+        let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
             Db::Postgres(c, st, _) => db::pg_write(c, st, false, f),

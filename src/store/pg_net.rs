@@ -81,6 +81,8 @@ pub struct Connected {
     pub patience: Patience,
     /// Something the user should know (patient data in clear over a network).
     pub notice: Option<Error>,
+    /// How to cancel what it runs, from another thread.
+    pub cancel: Cancel,
 }
 
 /// The warning about a connection in clear is given once per process, even
@@ -207,8 +209,8 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
             let _ = tx.send(attempt(config, connector, runtime));
         })
         .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
-    let mut client = match rx.recv_timeout(deadline) {
-        Ok(Ok(client)) => client,
+    let (mut client, cancel) = match rx.recv_timeout(deadline) {
+        Ok(Ok(opened)) => opened,
         Ok(Err(e)) => {
             return Err(
                 Error::database(format!("cannot connect to {shown}: {}", reason(&e)))
@@ -242,6 +244,7 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
         shown,
         patience,
         notice,
+        cancel,
     })
 }
 
@@ -252,13 +255,17 @@ fn attempt(
     config: Config,
     connector: Connector,
     runtime: tokio::runtime::Runtime,
-) -> std::result::Result<PgClient, tokio_postgres::Error> {
+) -> std::result::Result<(PgClient, Cancel), tokio_postgres::Error> {
     let with = |mode: Mode| Connector {
         mode,
         ..connector.clone()
     };
-    let connect = |c: Connector| runtime.block_on(config.connect(c));
-    let (client, connection) = match connector.mode {
+    let connect = |c: Connector| {
+        runtime
+            .block_on(config.connect(c.clone()))
+            .map(|opened| (opened, c))
+    };
+    let ((client, connection), used) = match connector.mode {
         Mode::Allow => connect(with(Mode::Disable)).or_else(|_| connect(with(Mode::Require))),
         Mode::Prefer => match connect(with(Mode::Prefer)) {
             Err(e) if handshake_failed(&e) => connect(with(Mode::Disable)),
@@ -266,7 +273,37 @@ fn attempt(
         },
         _ => connect(connector.clone()),
     }?;
-    Ok(PgClient::new(runtime, client, connection))
+    let cancel = Cancel {
+        token: client.cancel_token(),
+        connector: used,
+    };
+    Ok((PgClient::new(runtime, client, connection), cancel))
+}
+
+/// How to ask the server, from another thread, to cancel what a
+/// connection is running: PostgreSQL's cancel request, sent on a
+/// connection of its own made as the first one was (TLS as it was).
+#[derive(Clone)]
+pub struct Cancel {
+    token: tokio_postgres::CancelToken,
+    connector: Connector,
+}
+
+impl Cancel {
+    /// Sends the request and waits at most 2 s for it to be delivered. What
+    /// the connection was running fails with `QUERY_CANCELED` (a lock waited
+    /// for, a statement); a connection between statements is left as it was.
+    pub fn send(&self) {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        let request = self.token.cancel_query(self.connector.clone());
+        let _ =
+            runtime.block_on(async { tokio::time::timeout(Duration::from_secs(2), request).await });
+    }
 }
 
 /// Whether a host name stays on this machine.

@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
@@ -43,10 +45,73 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a glance ([`Sqlite::peek`]) waits for it: a shell is waiting.
 const PEEK_TIMEOUT: Duration = Duration::from_millis(500);
 
+thread_local! {
+    /// The stop flag of the store whose write runs on this thread, which the
+    /// busy handler reads (SQLite hands it no context but the count).
+    static GIVE_UP: std::cell::RefCell<Option<Arc<AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// While it lives, a write on this thread that waits for another process's
+/// lock gives up as soon as `flag` is set (a server that is stopping).
+pub(super) struct Watching(Option<Arc<AtomicBool>>);
+
+pub(super) fn watching(flag: &Arc<AtomicBool>) -> Watching {
+    Watching(GIVE_UP.with(|g| g.replace(Some(Arc::clone(flag)))))
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let before = self.0.take();
+        GIVE_UP.with(|g| *g.borrow_mut() = before);
+    }
+}
+
+/// SQLite's own busy handler (the same sleeps, 1 ms growing to 100 ms, for
+/// at most [`BUSY_TIMEOUT`]), which also gives up, within one sleep, once
+/// the store of the write under way is told to stop waiting
+/// (`Stopper::stop`): SQLite's `sqlite3_interrupt` does not end a busy wait.
+fn busy(count: i32) -> bool {
+    const DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let stopped = || {
+        GIVE_UP.with(|g| {
+            g.borrow()
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::SeqCst))
+        })
+    };
+    if stopped() {
+        return false;
+    }
+    let count = count.max(0) as usize;
+    let (delay, prior) = match DELAYS.get(count) {
+        Some(d) => (*d, DELAYS[..count].iter().sum::<u64>()),
+        None => (
+            100,
+            DELAYS.iter().sum::<u64>() + 100 * (count - DELAYS.len()) as u64,
+        ),
+    };
+    let most = BUSY_TIMEOUT.as_millis() as u64;
+    let delay = delay.min(most.saturating_sub(prior));
+    if delay == 0 {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(delay));
+    !stopped()
+}
+
 /// An open SQLite database file.
 pub struct Sqlite {
     pub conn: Connection,
     pub path: PathBuf,
+    /// The file's device and inode when it was opened (a file, not a glance).
+    identity: Option<(u64, u64)>,
+}
+
+/// A path's device and inode, when it names a file.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// What a file's header and schema say, read before anything is written to it.
@@ -133,6 +198,8 @@ impl Sqlite {
         files::create_private_file(path).map_err(|e| {
             Error::database(format!("cannot create database {}: {e}", path.display()))
         })?;
+        // Before opening: a file replaced in between is found moved.
+        let opened = identity(path);
         let conn = Connection::open(path).map_err(|e| {
             Error::database(format!(
                 "cannot open database {}: {}",
@@ -140,7 +207,17 @@ impl Sqlite {
                 brief(&e)
             ))
         })?;
-        Self::setup(conn, path.to_path_buf(), deadline)
+        let mut store = Self::setup(conn, path.to_path_buf(), deadline)?;
+        store.identity = opened;
+        Ok(store)
+    }
+
+    /// Whether the file at its path is no longer the one it opened (deleted,
+    /// or replaced: a backup put back): what it reads is then no longer
+    /// the database, and its descriptors keep the old file alive.
+    pub fn moved(&self) -> bool {
+        self.identity
+            .is_some_and(|id| identity(&self.path) != Some(id))
     }
 
     /// Opens an existing file only to read it (completing names,
@@ -185,7 +262,11 @@ impl Sqlite {
                 ..
             } => {
                 no_checkpoint_on_close(false).map_err(unusable)?;
-                Ok(Sqlite { conn, path })
+                Ok(Sqlite {
+                    conn,
+                    path,
+                    identity: None,
+                })
             }
             _ => Err(Error::database(format!(
                 "{} is not at this appt's schema version ({SCHEMA_VERSION})",
@@ -205,9 +286,13 @@ impl Sqlite {
     }
 
     fn setup(conn: Connection, path: PathBuf, deadline: Instant) -> Result<Sqlite> {
-        let mut store = Sqlite { conn, path };
+        let mut store = Sqlite {
+            conn,
+            path,
+            identity: None,
+        };
         let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
-        store.conn.busy_timeout(BUSY_TIMEOUT).map_err(unusable)?;
+        store.conn.busy_handler(Some(busy)).map_err(unusable)?;
         // Every statement a command runs stays prepared for the command's life.
         store.conn.set_prepared_statement_cache_capacity(128);
         // Reads only, and first: `journal_mode=WAL` rewrites header bytes, and a

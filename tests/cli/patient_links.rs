@@ -542,3 +542,63 @@ fn a_typed_reason_with_control_characters_is_refused_and_changes_nothing() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(status_of(&env, s(&a["id"])), "cancelled");
 }
+
+#[test]
+fn a_patients_answer_waits_for_the_servers_write_turn_and_is_503_when_it_stops() {
+    use crate::serve::{book_in_background, parse, token, WriteLock};
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let before = status_of(&env, s(&a["id"]));
+    let link = link_token(&env, "confirmation");
+    let t = token(&env, "bot", "appointments:read,appointments:write", &[]);
+    let mut srv = Server::start(&env, &[]);
+    // Another process holds the write lock: a booking waits for it in the
+    // database, holding the server's write turn; the patient's answer
+    // waits for that turn.
+    let held = WriteLock::take(&env);
+    let body = serde_json::json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370002222", "name": "Ana López"});
+    let booking = book_in_background(&srv, &t, "/v1/appointments", body.to_string());
+    std::thread::sleep(Duration::from_millis(300));
+    let addr = srv.addr.clone();
+    let answer = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let headers = [
+            ("Connection", "close"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        s.write_all(&request(
+            "POST",
+            &format!("/p/{link}"),
+            &headers,
+            b"action=confirm",
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    let told = Instant::now();
+    srv.signal("TERM");
+    let exit = srv.wait(Duration::from_secs(12));
+    let took = told.elapsed();
+    let (booking, answer) = (booking.join().unwrap(), answer.join().unwrap());
+    drop(held);
+    assert_eq!(exit, Some(0));
+    // Waiting for its turn, it is answered at once, as the booking is.
+    assert!(took < Duration::from_secs(2), "exited after {took:?}");
+    assert!(!answer.is_empty(), "no answer; log:\n{}", srv.log());
+    let r = parse(&answer);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(parse(&booking).status, 503);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(status_of(&env, s(&a["id"])), before);
+    assert_eq!(
+        env.rows("SELECT count(*) FROM events WHERE actor = 'patient'")[0][0],
+        "0"
+    );
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// A running `appt serve`.
 pub struct Server {
-    child: Child,
+    pub child: Child,
     pub addr: String,
     log: Arc<Mutex<String>>,
 }
@@ -203,7 +203,7 @@ pub fn send(addr: &str, bytes: &[u8]) -> Resp {
     parse(&out)
 }
 
-fn parse(out: &[u8]) -> Resp {
+pub fn parse(out: &[u8]) -> Resp {
     let text = String::from_utf8_lossy(out);
     let (head, body) = text
         .split_once("\r\n\r\n")
@@ -909,13 +909,13 @@ fn a_client_that_leaves_mid_answer_finds_its_booking_made() {
 
 /// appt's write lock, held by the test: on SQLite an exclusive transaction,
 /// on PostgreSQL the advisory lock every write transaction takes first.
-enum WriteLock {
+pub enum WriteLock {
     Sqlite(rusqlite::Connection),
     Postgres(postgres::Client),
 }
 
 impl WriteLock {
-    fn take(env: &Env) -> WriteLock {
+    pub fn take(env: &Env) -> WriteLock {
         match env.url() {
             Some(url) => {
                 let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -1035,48 +1035,82 @@ fn sigterm_and_sigint_stop_it_cleanly() {
     }
 }
 
-#[test]
-#[cfg_attr(
-    appt_test_pg,
-    ignore = "SQLite only: a request held in flight by a file lock"
-)]
-fn a_request_in_flight_when_told_to_stop_is_finished_and_answered() {
-    let env = Env::clinic();
-    let t = token(&env, "bot", RW, &[]);
-    let mut srv = Server::start(&env, &[]);
-    let lock = rusqlite::Connection::open(&env.db).unwrap();
-    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+/// Sends `body` as a booking on a connection of its own, on a thread; the
+/// thread gives back whatever came back before the server closed.
+pub fn book_in_background(
+    srv: &Server,
+    t: &str,
+    path: &str,
+    body: String,
+) -> std::thread::JoinHandle<Vec<u8>> {
     let addr = srv.addr.clone();
-    let body = booking("10:00", "+50370001111").to_string();
-    let pending = std::thread::spawn(move || {
+    let bearer = format!("Bearer {t}");
+    let path = path.to_string();
+    std::thread::spawn(move || {
         let mut s = TcpStream::connect(&addr).unwrap();
-        let bearer = format!("Bearer {t}");
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let headers = [
             ("Connection", "close"),
             ("Authorization", bearer.as_str()),
             ("Content-Type", "application/json"),
         ];
-        s.write_all(&request(
-            "POST",
-            "/v1/appointments",
-            &headers,
-            body.as_bytes(),
-        ))
-        .unwrap();
+        s.write_all(&request("POST", &path, &headers, body.as_bytes()))
+            .unwrap();
         let mut out = Vec::new();
-        s.read_to_end(&mut out).unwrap();
-        parse(&out)
-    });
-    std::thread::sleep(Duration::from_millis(500));
+        let _ = s.read_to_end(&mut out);
+        out
+    })
+}
+
+#[test]
+fn told_to_stop_while_another_process_holds_the_write_lock_it_answers_every_write_and_runs_none() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let mut srv = Server::start(&env, &[]);
+    assert_eq!(srv.get("/v1/clinics", &t).status, 200);
+    // Another process holds the database's write lock throughout: one
+    // worker waits for it in the database, seven for their turn, and two
+    // bookings for a worker.
+    let held = WriteLock::take(&env);
+    let pending: Vec<_> = (0..10)
+        .map(|i| {
+            let body = booking(&format!("1{}:00", i % 6), &format!("+5037000110{i}"));
+            book_in_background(&srv, &t, "/v1/appointments", body.to_string())
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1000));
+    let told = Instant::now();
     srv.signal("TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    // Stopping: no new connection is taken.
-    assert!(TcpStream::connect(&srv.addr).is_err());
-    lock.execute_batch("ROLLBACK").unwrap();
-    let r = pending.join().unwrap();
-    assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(srv.wait(Duration::from_secs(10)), Some(0));
-    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "1");
+    let exit = srv.wait(Duration::from_secs(12));
+    let took = told.elapsed();
+    let answers: Vec<Vec<u8>> = pending.into_iter().map(|p| p.join().unwrap()).collect();
+    drop(held);
+    assert_eq!(exit, Some(0), "still running {took:?} after SIGTERM");
+    assert!(took < Duration::from_secs(10), "exited after {took:?}");
+    for (i, a) in answers.iter().enumerate() {
+        assert!(
+            !a.is_empty(),
+            "booking {i} had no answer; log:\n{}",
+            srv.log()
+        );
+        let r = parse(a);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (503, "DATABASE_ERROR"),
+            "booking {i}: {}",
+            r.body
+        );
+        assert_eq!(r.header("retry-after"), Some("1"));
+    }
+    // None of them runs once the lock is free.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(env.rows("SELECT count(*) FROM appointments")[0][0], "0");
+    let log = srv.log_when(|l| l.matches("POST /v1/appointments 503").count() >= 10);
+    assert_eq!(
+        log.matches("POST /v1/appointments 503").count(),
+        10,
+        "{log}"
+    );
 }
 
 #[test]
@@ -1240,4 +1274,175 @@ fn a_dozen_clients_and_the_command_line_race_for_one_slot_and_one_wins() {
         env.rows("SELECT count(*) FROM appointments WHERE status <> 'cancelled'")[0][0],
         "1"
     );
+}
+
+/// The bidi and control characters the log must never carry as they are.
+fn unsafe_in_log(c: char) -> bool {
+    c.is_control() && c != '\n'
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+        )
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+#[test]
+fn the_log_names_the_routes_pattern_whatever_the_method_and_status() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &[]);
+    let r = srv.post("/v1/appointments", &t, booking("10:00", "+50370001111"));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = s(&r.json()["appointment"]["id"]).to_string();
+    let link = "Zm9yZ2VkLWxpbmstdG9rZW4tMTIzNDU2Nzg5MGFiY2Rl";
+    let phone = "+50370003331";
+    let bidi = "\u{202e}1333007305+";
+    // (path, the pattern its line must name)
+    let paths = [
+        (format!("/p/{link}"), "/p/{token}"),
+        (format!("/p/{bidi}"), "/p/{token}"),
+        (format!("/v1/appointments/{phone}"), "/v1/appointments/{id}"),
+        (format!("/v1/appointments/{bidi}"), "/v1/appointments/{id}"),
+        (format!("/v1/appointments/{id}"), "/v1/appointments/{id}"),
+        (
+            format!("/v1/appointments/{id}/history"),
+            "/v1/appointments/{id}/history",
+        ),
+        (
+            format!("/v1/appointments/{phone}/cancel"),
+            "/v1/appointments/{id}/cancel",
+        ),
+        (format!("/v1/nothing/{bidi}"), "(unknown path)"),
+    ];
+    let methods = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "FOO",
+    ];
+    let bearer = format!("Bearer {t}");
+    let mut sent = 0;
+    for (path, _) in &paths {
+        for method in methods {
+            let headers = [("Connection", "close"), ("Authorization", bearer.as_str())];
+            // Bytes as they are: the bidi character raw in the request line.
+            let r = srv.raw(&request(method, path, &headers, b""));
+            assert!(r.status >= 200, "{method} {path}");
+            sent += 1;
+        }
+    }
+    let log = srv.log_when(|l| l.lines().count() > sent);
+    let lines: Vec<&str> = log.lines().collect();
+    // The booking's line, then one line for each request.
+    assert_eq!(lines.len(), sent + 1, "{log}");
+    for secret in [link, phone, "50370003331", "1333007305", id.as_str()] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+    assert!(!log.chars().any(unsafe_in_log), "{log:?}");
+    for (path, pattern) in &paths {
+        for method in methods {
+            let line = format!(" {method} {pattern} ");
+            assert!(log.contains(&line), "no '{line}' for {path:?} in:\n{log}");
+        }
+    }
+}
+
+#[test]
+fn beyond_max_connections_a_new_connection_is_closed_at_once() {
+    let env = Env::clinic();
+    let srv = Server::start(&env, &["--max-connections", "3"]);
+    // Three clients that connect and say nothing hold every place.
+    let idle: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(&srv.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let mut extra = TcpStream::connect(&srv.addr).unwrap();
+    extra
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = extra.write_all(&request("GET", "/healthz", &[("Connection", "close")], b""));
+    let mut out = Vec::new();
+    let read = extra.read_to_end(&mut out);
+    assert!(
+        out.is_empty() && started.elapsed() < Duration::from_secs(2),
+        "the fourth connection was served ({read:?}, {:?}): {}",
+        started.elapsed(),
+        String::from_utf8_lossy(&out)
+    );
+    // A place freed is taken again.
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+    let e = env.fails(&["serve", "--max-connections", "0"], "VALIDATION_ERROR", 2);
+    assert!(e["max_connections"].is_string(), "{e}");
+}
+
+/// How many of `pid`'s descriptors are open on the database file `db`
+/// (its `-wal` and `-shm` aside), and how many of those on a deleted one.
+fn db_descriptors(pid: u32, db: &std::path::Path) -> (usize, usize) {
+    let (mut all, mut deleted) = (0, 0);
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+    {
+        let Ok(to) = std::fs::read_link(fd.path()) else {
+            continue;
+        };
+        let to = to.to_string_lossy().into_owned();
+        let file = db.to_string_lossy();
+        if to == file {
+            all += 1;
+        } else if to == format!("{file} (deleted)") {
+            all += 1;
+            deleted += 1;
+        }
+    }
+    (all, deleted)
+}
+
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only: a database file replaced")]
+fn a_database_file_replaced_is_let_go_of_and_the_new_one_served() {
+    let env = Env::clinic();
+    let t = token(&env, "bot", RW, &[]);
+    let srv = Server::start(&env, &["--threads", "4"]);
+    let pid = srv.child.id();
+    let copy = env.dir.path().join("copy.db");
+    for round in 0..3 {
+        // Requests side by side, so every worker opens the file.
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let addr = srv.addr.clone();
+                let t = t.clone();
+                std::thread::spawn(move || call_at(&addr, "GET", "/v1/clinics", Some(&t), None))
+            })
+            .collect();
+        for c in calls {
+            assert_eq!(c.join().unwrap().status, 200);
+        }
+        // A copy of the file as it is now, put back once a booking was made
+        // in the original: a backup restored.
+        let _ = std::fs::remove_file(&copy);
+        let c = rusqlite::Connection::open(&env.db).unwrap();
+        c.execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+            .unwrap();
+        let r = srv.post(
+            "/v1/appointments",
+            &t,
+            booking(&format!("1{round}:00"), "+50370001111"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        drop(c);
+        std::fs::rename(&copy, &env.db).unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        let (all, deleted) = db_descriptors(pid, &env.db);
+        assert_eq!(
+            deleted, 0,
+            "round {round}: {all} descriptors, {deleted} on the deleted file"
+        );
+        assert!(all <= 4, "round {round}: {all} descriptors on the file");
+        // What is served is the file put back, without the booking.
+        let day = srv.get("/v1/appointments?date=2026-06-16", &t).json();
+        assert_eq!(day["appointments"], json!([]), "round {round}");
+    }
 }
