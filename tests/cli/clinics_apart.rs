@@ -16,64 +16,39 @@ const ALL: &str = "appointments:read,appointments:write,clinical";
 /// patients only; Eva is Norte's.
 fn two_clinics() -> (Env, Value) {
     let env = Env::clinic();
-    env.ok(&[
-        "clinic",
-        "add",
-        "Norte",
-        "--timezone",
-        "America/El_Salvador",
-        "--notify",
-        "off",
-    ]);
-    env.ok(&[
-        "window",
-        "add",
-        "-c",
-        "Norte",
-        "-d",
-        "Dr. García",
-        "--days",
-        "mon-fri",
-        "--from",
-        "14:00",
-        "--to",
-        "17:00",
-    ]);
-    let sara = central(&env, "2026-06-16", "10:00", "+50370001111", "Sara Central");
-    central(
+    env.second_clinic("Norte", "14:00", "17:00");
+    let sara = book_at(
         &env,
+        "Central",
+        "2026-06-16",
+        "10:00",
+        "+50370001111",
+        "Sara Central",
+    );
+    book_at(
+        &env,
+        "Central",
         "2026-06-16",
         "10:30",
         "+50370001112",
         "Samuel Central",
     );
-    norte(&env, "2026-06-16", "14:00", "+50370002222", "Eva Norte");
+    book_at(
+        &env,
+        "Norte",
+        "2026-06-16",
+        "14:00",
+        "+50370002222",
+        "Eva Norte",
+    );
     (env, sara)
 }
 
-fn central(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
+/// Books Dr. García at `clinic` from the command line (which sees every clinic).
+fn book_at(env: &Env, clinic: &str, date: &str, time: &str, phone: &str, name: &str) -> Value {
     env.ok(&[
         "-c",
-        "Central",
-        "book",
-        "-d",
-        "Dr. García",
-        "-D",
-        date,
-        "-t",
-        time,
-        "-P",
-        phone,
-        "--name",
-        name,
-    ])["appointment"]
-        .clone()
-}
-
-fn norte(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
-    env.ok(&[
-        "-c",
-        "Norte",
+        clinic,
         "book",
         "-d",
         "Dr. García",
@@ -288,7 +263,14 @@ fn refusals_name_no_appointment_of_another_clinic() {
     let every = token(&env, "desk-bot", RW, &[]);
     // Eva, Norte's patient, is also booked at Central on Wednesday; Central
     // has a surgery on Thursday whose cleaning runs into Norte's afternoon.
-    let eva_central = central(&env, "2026-06-17", "10:00", "+50370002222", "Eva Norte");
+    let eva_central = book_at(
+        &env,
+        "Central",
+        "2026-06-17",
+        "10:00",
+        "+50370002222",
+        "Eva Norte",
+    );
     env.ok(&[
         "service",
         "add",
@@ -316,7 +298,14 @@ fn refusals_name_no_appointment_of_another_clinic() {
         "Cirugía",
     ])["appointment"]
         .clone();
-    let eva = norte(&env, "2026-06-19", "14:00", "+50370002222", "Eva Norte");
+    let eva = book_at(
+        &env,
+        "Norte",
+        "2026-06-19",
+        "14:00",
+        "+50370002222",
+        "Eva Norte",
+    );
     let srv = Server::start(&env, &[]);
     let book = |t: &str, date: &str| {
         srv.post(
@@ -421,23 +410,9 @@ fn a_token_without_clinical_does_not_learn_that_clinical_fields_changed() {
 fn a_database_of_schema_16_keeps_references_apart_after_its_upgrade() {
     let (env, _) = two_clinics();
     let booked = |clinic: &str, time: &str, phone: &str| {
-        env.ok(&[
-            "-c",
-            clinic,
-            "book",
-            "-d",
-            "Dr. García",
-            "-D",
-            "2026-06-17",
-            "-t",
-            time,
-            "-P",
-            phone,
-            "--name",
-            "Ref",
-            "--external-ref",
-            "order-7",
-        ])
+        let at = ["-D", "2026-06-17", "-t", time];
+        let who = ["-P", phone, "--name", "Ref", "--external-ref", "order-7"];
+        env.ok(&[&["-c", clinic, "book", "-d", "Dr. García"][..], &at, &who].concat())
     };
     crate::common::undo_schema_17(&env);
     crate::common::set_schema_version(&env, 16);

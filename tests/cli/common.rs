@@ -343,6 +343,34 @@ impl Env {
         env
     }
 
+    /// A second clinic, `name`, in El Salvador with notifications off,
+    /// where Dr. García works Mon–Fri from `from` to `to`.
+    pub fn second_clinic(&self, name: &str, from: &str, to: &str) {
+        self.ok(&[
+            "clinic",
+            "add",
+            name,
+            "--timezone",
+            "America/El_Salvador",
+            "--notify",
+            "off",
+        ]);
+        self.ok(&[
+            "window",
+            "add",
+            "-c",
+            name,
+            "-d",
+            "Dr. García",
+            "--days",
+            "mon-fri",
+            "--from",
+            from,
+            "--to",
+            to,
+        ]);
+    }
+
     /// Books Dr. García for a patient at a local date and time; returns the appointment.
     pub fn book(&self, date: &str, time: &str, phone: &str) -> Value {
         self.ok(&[

@@ -248,8 +248,9 @@ fn forged_altered_or_truncated_links_get_the_same_404_page() {
     assert!(log.contains("GET /p/{token} 200"), "{log}");
 }
 
-#[test]
-fn a_waitlist_offer_books_the_freed_time_once() {
+/// Eva waits for Dr. García on Tuesday; a 10:00 visit is cancelled and she
+/// is offered its time: the env, and her offer's link token.
+fn offered() -> (Env, String) {
     let env = linked(&[]);
     let a = env.book("2026-06-16", "10:00", "+50370001111");
     env.ok(&[
@@ -267,6 +268,12 @@ fn a_waitlist_offer_books_the_freed_time_once() {
     env.sweep_lines();
     env.ok(&["cancel", s(&a["id"]), "-r", "Viaje"]);
     let token = link_token(&env, "waitlist_offer");
+    (env, token)
+}
+
+#[test]
+fn a_waitlist_offer_books_the_freed_time_once() {
+    let (env, token) = offered();
     let srv = Server::start(&env, &[]);
     let r = page(&srv, &token);
     assert_eq!(r.status, 200);
@@ -482,23 +489,7 @@ fn a_time_taken_with_no_other_free_one_says_there_is_none() {
 
 #[test]
 fn a_freed_time_the_desk_took_first_closes_its_offer() {
-    let env = linked(&[]);
-    let a = env.book("2026-06-16", "10:00", "+50370001111");
-    env.ok(&[
-        "waitlist",
-        "add",
-        "-d",
-        "Dr. García",
-        "-D",
-        "2026-06-16",
-        "-P",
-        "+50370002222",
-        "--name",
-        "Eva Espera",
-    ]);
-    env.sweep_lines();
-    env.ok(&["cancel", s(&a["id"]), "-r", "Viaje"]);
-    let token = link_token(&env, "waitlist_offer");
+    let (env, token) = offered();
     env.book("2026-06-16", "10:00", "+50370003333");
     let srv = Server::start(&env, &[]);
     let before = env.snapshot();

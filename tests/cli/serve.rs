@@ -655,29 +655,7 @@ fn clinical_keys_need_the_clinical_scope() {
 fn a_token_limited_to_a_clinic_sees_nothing_of_another() {
     let env = Env::clinic();
     let central = env.book("2026-06-16", "10:00", "+50370001111");
-    env.ok(&[
-        "clinic",
-        "add",
-        "Norte",
-        "--timezone",
-        "America/El_Salvador",
-        "--notify",
-        "off",
-    ]);
-    env.ok(&[
-        "window",
-        "add",
-        "-c",
-        "Norte",
-        "-d",
-        "Dr. García",
-        "--days",
-        "mon-fri",
-        "--from",
-        "14:00",
-        "--to",
-        "17:00",
-    ]);
+    env.second_clinic("Norte", "14:00", "17:00");
     let norte = env.ok(&[
         "-c",
         "Norte",
