@@ -593,3 +593,75 @@ fn a_patients_answer_waits_for_the_servers_write_turn_and_is_503_when_it_stops()
         "0"
     );
 }
+
+#[test]
+fn a_patients_answer_begins_only_once_the_write_before_it_is_answered() {
+    use crate::serve::{book_in_background, parse, token, WriteLock};
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    let env = linked(&[]);
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let before = status_of(&env, s(&a["id"]));
+    let link = link_token(&env, "confirmation");
+    let t = token(&env, "bot", "appointments:read,appointments:write", &[]);
+    let srv = Server::start(&env, &[]);
+    // The token's use is noted now, not when the lock is held.
+    assert_eq!(srv.get("/v1/clinics", &t).status, 200);
+    // Another process holds the write lock throughout: a booking holds the
+    // server's write turn while it waits for the lock in the database (and
+    // gives up after 10 s). The patient's answer, sent after it, waits for
+    // the turn, and only then for the database: it is answered about 10 s
+    // after the booking. Waiting in the database beside the booking
+    // instead, it would give up with it.
+    let held = WriteLock::take(&env);
+    let body = serde_json::json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370002222", "name": "Ana López"});
+    let booking = book_in_background(&srv, &t, "/v1/appointments", body.to_string());
+    std::thread::sleep(Duration::from_millis(300));
+    let addr = srv.addr.clone();
+    let answer = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+        let headers = [
+            ("Connection", "close"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        s.write_all(&request(
+            "POST",
+            &format!("/p/{link}"),
+            &headers,
+            b"action=confirm",
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    });
+    // When each was answered, to 20 ms.
+    let until = Instant::now() + Duration::from_secs(40);
+    let (mut booked, mut answered) = (None, None);
+    while (booked.is_none() || answered.is_none()) && Instant::now() < until {
+        if booked.is_none() && booking.is_finished() {
+            booked = Some(Instant::now());
+        }
+        if answered.is_none() && answer.is_finished() {
+            answered = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (booking, answer) = (booking.join().unwrap(), answer.join().unwrap());
+    drop(held);
+    let (booked, answered) = (
+        booked.expect("booking answered"),
+        answered.expect("answered"),
+    );
+    assert_eq!(parse(&booking).status, 503);
+    let r = parse(&answer);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        answered >= booked + Duration::from_secs(5),
+        "the patient's answer came {:?} after the booking's: it did not wait for the turn; log:\n{}",
+        answered.saturating_duration_since(booked),
+        srv.log()
+    );
+    assert_eq!(status_of(&env, s(&a["id"])), before);
+}

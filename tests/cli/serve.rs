@@ -1424,3 +1424,88 @@ fn a_database_file_replaced_is_let_go_of_and_the_new_one_served() {
         assert_eq!(day["appointments"], json!([]), "round {round}");
     }
 }
+
+/// The server's resident memory, in KiB (`VmRSS` of /proc/PID/status).
+fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmRSS in {status}"))
+}
+
+/// Raises this process's (and so the server's) limit of open descriptors
+/// as far as allowed, up to 4,096; the limit now.
+fn descriptors_allowed() -> usize {
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain calls with a valid pointer to a local.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl), 0);
+        rl.rlim_cur = rl.rlim_max.min(4096).max(rl.rlim_cur);
+        libc::setrlimit(libc::RLIMIT_NOFILE, &rl);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl);
+    }
+    usize::try_from(rl.rlim_cur).unwrap_or(usize::MAX)
+}
+
+#[test]
+fn memory_comes_back_near_its_idle_size_after_each_flood() {
+    let floods = 3;
+    let each = 800.min(descriptors_allowed().saturating_sub(200));
+    assert!(each >= 500, "too few descriptors for a flood: {each}");
+    let env = Env::clinic();
+    let srv = Server::start(&env, &[]);
+    let pid = srv.child.id();
+    for _ in 0..5 {
+        assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let idle = resident_kib(pid);
+    let bound = idle + 30 * 1024;
+    let head = "POST /v1/appointments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 65536\r\n\r\n";
+    let part = vec![b'x'; 60_000];
+    let mut after = Vec::new();
+    for flood in 0..floods {
+        // Clients that send a 64 KiB body's first 60,000 bytes and leave.
+        let mut clients = Vec::new();
+        for _ in 0..each {
+            let mut c = TcpStream::connect(&srv.addr).unwrap();
+            c.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+            c.write_all(head.as_bytes()).unwrap();
+            clients.push(c);
+        }
+        for c in &mut clients {
+            let _ = c.write_all(&part);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let peak = resident_kib(pid);
+        drop(clients);
+        // Given back within a few seconds of the flood's end.
+        let until = Instant::now() + Duration::from_secs(4);
+        let mut now = resident_kib(pid);
+        while now > bound && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+            now = resident_kib(pid);
+        }
+        after.push((flood, peak / 1024, now / 1024));
+    }
+    let shown = format!(
+        "idle {} MiB; (flood, peak MiB, after MiB): {after:?}",
+        idle / 1024
+    );
+    assert!(
+        after.iter().all(|&(_, _, a)| a <= bound / 1024),
+        "memory kept after a flood (bound {} MiB): {shown}",
+        bound / 1024
+    );
+    // The floods were real: each held far more than the bound at its peak.
+    assert!(
+        after.iter().all(|&(_, p, _)| p > bound / 1024),
+        "a flood too small to tell: {shown}"
+    );
+    assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
+}
