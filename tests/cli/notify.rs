@@ -142,6 +142,41 @@ fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
 }
 
 #[test]
+fn a_patient_who_has_arrived_is_not_asked_to_confirm() {
+    let mut env = clinic();
+    // Booked on Monday and told; moved on Tuesday at 10:05.
+    let moved = book(&env, "12:00", "+50370000002", &[]);
+    assert_eq!(kinds(&env.sweep_lines()), ["confirmation"]);
+    env.at("2026-06-16T16:05:00Z");
+    env.ok(&["reschedule", s(&moved["id"]), "--time", "11:30"]);
+    // Booked at 10:05 for 11:00; both patients arrive at 10:10, before the sweep.
+    let a = book(&env, "11:00", "+50370000001", &[]);
+    let later = book(&env, "12:30", "+50370000003", &[]);
+    env.at("2026-06-16T16:10:00Z");
+    env.ok(&["status", s(&a["id"]), "checked_in"]);
+    env.ok(&["status", s(&moved["id"]), "in_progress"]);
+    env.at("2026-06-16T16:15:00Z");
+    let lines = env.sweep_lines();
+    assert_eq!(kinds(&lines), ["confirmation"], "{lines:?}");
+    assert_eq!(lines[0]["appointment_id"], later["id"]);
+    let cancelled = env.ok(&["remind", "list", "--status", "cancelled"])["reminders"].clone();
+    let cancelled: Vec<(&str, &str)> = cancelled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (s(&r["kind"]), s(&r["appointment_id"])))
+        .collect();
+    assert!(
+        cancelled.contains(&("confirmation", s(&a["id"]))),
+        "{cancelled:?}"
+    );
+    assert!(
+        cancelled.contains(&("rescheduled", s(&moved["id"]))),
+        "{cancelled:?}"
+    );
+}
+
+#[test]
 fn only_the_latest_news_goes_out() {
     let env = clinic();
     // Booked then cancelled before the sweep: only the cancellation.

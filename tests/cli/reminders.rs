@@ -243,6 +243,28 @@ fn inactive_appointments_cancel_and_started_ones_expire() {
 }
 
 #[test]
+fn a_patient_already_checked_in_or_in_consultation_gets_no_reminder() {
+    let mut env = Env::clinic();
+    let early = env.book(TUE, "11:00", "+50370000001");
+    let seen = env.book(TUE, "12:00", "+50370000002");
+    let waiting = env.book(TUE, "12:30", "+50370000003");
+    // Cron missed the morning: at 10:10 the first walks in early, the second
+    // is already with the doctor; the third has not come yet.
+    env.at("2026-06-16T16:10:00Z");
+    env.ok(&["status", s(&early["id"]), "checked_in"]);
+    env.ok(&["status", s(&seen["id"]), "in_progress"]);
+    env.at("2026-06-16T16:15:00Z");
+    let lines = env.sweep_lines();
+    let told: Vec<&Value> = lines.iter().map(|l| &l["appointment_id"]).collect();
+    assert_eq!(told, [&waiting["id"]], "{lines:?}");
+    for r in reminders(&env) {
+        if r["appointment_id"] != waiting["id"] {
+            assert_eq!(r["status"], "cancelled", "{r}");
+        }
+    }
+}
+
+#[test]
 fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
     let mut env = Env::clinic();
     let a = env.book(TUE, "10:00", "+50370000001");
