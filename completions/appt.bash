@@ -5085,7 +5085,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --secret-file --db --json --no-input --clinic --width --help"
+            opts="-c -h --events --secret --secret-file --clinical --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

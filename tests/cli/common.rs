@@ -429,9 +429,17 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
-/// Takes schema 16's change (`count`'s indexes) out of `env`'s database,
-/// for tests of older databases: the index it replaced comes back.
+/// Takes schema 17's change (a webhook's `clinical`) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_17(env: &Env) {
+    env.exec("ALTER TABLE webhooks DROP COLUMN clinical");
+}
+
+/// Takes schema 16's change (`count`'s indexes) and every later one's out
+/// of `env`'s database, for tests of older databases: the index it
+/// replaced comes back.
 pub fn undo_schema_16(env: &Env) {
+    undo_schema_17(env);
     env.exec("DROP INDEX appt_clinic_created");
     env.exec("DROP INDEX appt_created");
     env.exec("CREATE INDEX appt_created ON appointments(created_at)");

@@ -284,7 +284,11 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("stdin.json")).unwrap()).unwrap();
     assert_eq!(stdin["appointment_id"], a["id"]);
     assert_eq!(stdin["offset"], "24h");
-    assert_eq!(stdin["appointment"], env.ok(&["show", s(&a["id"])]));
+    let mut view = env.ok(&["show", s(&a["id"])]);
+    for k in MESSAGE_VIEW_LEAVES_OUT {
+        view.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(stdin["appointment"], view, "the message view");
     assert_eq!(stdin["status"], "pending");
     let vars = std::fs::read_to_string(dir.join("env.txt")).unwrap();
     let reminder = by_offset(&reminders(&env), "24h").clone();
@@ -303,6 +307,75 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
         assert!(vars.lines().any(|l| l == want), "{want} not in\n{vars}");
     }
     assert_eq!(reminder["status"], "sent");
+}
+
+/// The keys of the appointment object a message never carries.
+const MESSAGE_VIEW_LEAVES_OUT: [&str; 5] = [
+    "diagnosis",
+    "prescription",
+    "follow_up_required",
+    "follow_up_date",
+    "notes",
+];
+
+#[test]
+fn a_hook_and_a_json_line_never_carry_the_clinical_record() {
+    let mut env = Env::clinic();
+    let by_hook = env.book(TUE, "10:00", "+50370000001");
+    let by_line = env.book(TUE, "11:00", "+50370000002");
+    let words = [
+        "Embarazo de 20 semanas, G2P1",
+        "Ácido fólico 5 mg",
+        "2026-07-01",
+        "Paga en efectivo",
+    ];
+    for a in [&by_hook, &by_line] {
+        env.ok(&[
+            "update",
+            s(&a["id"]),
+            "--diagnosis",
+            words[0],
+            "--prescription",
+            words[1],
+            "--follow-up",
+            words[2],
+            "--notes",
+            words[3],
+        ]);
+    }
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!("cat > {d}/stdin.json; env > {d}/env.txt", d = dir.display());
+    // The 24-hour reminder of 10:00 goes to the hook, the one of 11:00 an
+    // hour later as a JSON line.
+    env.at(DAY_BEFORE);
+    let out = sweep(&env, &["--exec", &hook]);
+    assert!(out.status.success(), "{out:?}");
+    env.at("2026-06-15T17:00:00Z");
+    let lines = env.sweep_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let stdin = std::fs::read_to_string(dir.join("stdin.json")).unwrap();
+    let vars = std::fs::read_to_string(dir.join("env.txt")).unwrap();
+    let listed = env.ok(&["remind", "list"]).to_string();
+    for (what, text) in [
+        ("the hook's stdin", stdin.as_str()),
+        ("the hook's environment", vars.as_str()),
+        ("a JSON line", &lines[0].to_string()),
+        ("remind list", listed.as_str()),
+    ] {
+        for w in words {
+            assert!(!text.contains(w), "{w:?} in {what}: {text}");
+        }
+    }
+    let stdin: Value = serde_json::from_str(&stdin).unwrap();
+    for view in [&stdin["appointment"], &lines[0]["appointment"]] {
+        let keys = view.as_object().unwrap();
+        for k in MESSAGE_VIEW_LEAVES_OUT {
+            assert!(!keys.contains_key(k), "{k} in {view}");
+        }
+        assert_eq!(view["patient"]["full_name"], "Test Patient");
+    }
+    assert_eq!(stdin["appointment"]["id"], by_hook["id"]);
+    assert_eq!(lines[0]["appointment"]["id"], by_line["id"]);
 }
 
 /// The password in a URL's user part (`postgres://user:PASSWORD@host/…`).
