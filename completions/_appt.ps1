@@ -754,8 +754,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;cancel' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it is cancelled (required)')
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is cancelled (required)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it')
+            [CompletionResult]::new('--tell-patient', '--tell-patient', [CompletionResultType]::ParameterName, 'The reason the patient''s "cancelled" message gives (without it, the message gives none)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')

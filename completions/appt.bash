@@ -935,7 +935,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -y -c -h --reason --force --no-notify --yes --series --db --json --no-input --clinic --width --help"
+            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -946,6 +946,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tell-patient)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -680,8 +680,9 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;cancel'= {
-            cand -r 'Why it is cancelled (required)'
-            cand --reason 'Why it is cancelled (required)'
+            cand -r 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it'
+            cand --reason 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it'
+            cand --tell-patient 'The reason the patient''s "cancelled" message gives (without it, the message gives none)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -448,7 +448,8 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l series -d 'Move
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required)' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l tell-patient -d 'The reason the patient\'s "cancelled" message gives (without it, the message gives none)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

@@ -162,9 +162,12 @@ pub fn cancel(
     if reason.is_empty() {
         return Err(Error::field("reason", "Say why you cancel"));
     }
+    let reason: String = reason.chars().take(200).collect();
+    // The patient's own reason is theirs: it is told back to them.
     let req = CancelRequest {
         id: v.appointment.id.clone(),
-        reason: Some(reason.chars().take(200).collect()),
+        tell_patient: Some(reason.clone()),
+        reason: Some(reason),
         force: false,
         no_notify: false,
     };
