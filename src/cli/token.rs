@@ -31,10 +31,10 @@ pub enum Cmd {
     /// A revoked token stays in `token list` (status revoked) as a record;
     /// its name may be given to a new token.
     #[command(
-        after_help = "Examples:\n  appt token revoke whatsapp-bot\n  appt token revoke form --json"
+        after_help = "Examples:\n  appt token revoke whatsapp-bot\n  appt token revoke appt_x7Q\n  appt token revoke form --json"
     )]
     Revoke {
-        /// The token's name
+        /// The token's name, or its prefix as `token list` shows it (appt_x7Q)
         #[arg(value_name = "NAME")]
         name: String,
     },
