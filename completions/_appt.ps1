@@ -298,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;service;add' {
             [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Duration in minutes (5–480)')
+            [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap')
             [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)')
             [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')

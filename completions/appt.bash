@@ -4165,13 +4165,17 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
+            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --minutes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

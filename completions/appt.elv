@@ -270,6 +270,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;service;add'= {
             cand --minutes 'Duration in minutes (5–480)'
+            cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap'
             cand --buffer-before 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)'
             cand --buffer-after 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'

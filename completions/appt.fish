@@ -201,6 +201,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l max-per-day -d 'The most of this service a day (1–1000), per doctor or per clinic\'s clinic-wide hours; none (the default) for no cap' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-before -d 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-after -d 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
