@@ -44,7 +44,7 @@ pub struct RescheduleArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force --tell-patient \"The doctor is ill\"\n  appt cancel 3f2a -r \"Duplicate booking\" -y\n  appt cancel 3f2a --series -r \"Treatment ended\""
+    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Phone typo\" --tell-patient \"The doctor is ill\"\n  appt cancel 3f2a --series -r \"Treatment ended\""
 )]
 pub struct CancelArgs {
     /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)

@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a service
     #[command(
-        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15\n  appt service add Cirugía --minutes 60 --buffer-before 15 --buffer-after 30\n  appt service add Ecografía --minutes 20 --max-per-day 8"
+        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15\n  appt service add Cirugía --minutes 60 --buffer-before 5 --buffer-after 30\n  appt service add Ecografía --minutes 20 --max-per-day 8"
     )]
     Add {
         /// Name, e.g. "General Checkup" (unique, case-insensitive)

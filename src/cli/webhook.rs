@@ -63,7 +63,7 @@ fn read_limited(r: impl Read) -> std::io::Result<Vec<u8>> {
 pub enum Cmd {
     /// Add a webhook: events recorded from now on are POSTed to URL
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/hooks/appt --secret -\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled\n  appt webhook add https://emr.example/appt --clinical --secret-file emr.secret"
+        after_help = "Examples:\n  appt webhook add https://crm.example/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/appt --secret -\n  appt webhook add https://crm.example/appt --events appointment.cancelled\n  appt webhook add https://emr.example/in --clinical --secret-file emr.key"
     )]
     Add {
         /// http:// or https:// address (a password in it is never shown: user:***@host)
