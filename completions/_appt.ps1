@@ -298,6 +298,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;service;add' {
             [CompletionResult]::new('--minutes', '--minutes', [CompletionResultType]::ParameterName, 'Duration in minutes (5–480)')
+            [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap')
             [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)')
             [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
@@ -754,8 +755,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;cancel' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it is cancelled (required)')
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is cancelled (required)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it')
+            [CompletionResult]::new('--tell-patient', '--tell-patient', [CompletionResultType]::ParameterName, 'The reason the patient''s "cancelled" message gives (without it, the message gives none)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1141,6 +1143,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--clinical', '--clinical', [CompletionResultType]::ParameterName, 'Send the whole appointment object, diagnosis, prescription, follow-up and notes included. Without it the receiver gets the message view, as hooks do (for a system that keeps the clinical record)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -935,7 +935,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -y -c -h --reason --force --no-notify --yes --series --db --json --no-input --clinic --width --help"
+            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -946,6 +946,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tell-patient)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4165,13 +4169,17 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
+            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --minutes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5089,7 +5097,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --secret-file --db --json --no-input --clinic --width --help"
+            opts="-c -h --events --secret --secret-file --clinical --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -270,6 +270,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;service;add'= {
             cand --minutes 'Duration in minutes (5–480)'
+            cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap'
             cand --buffer-before 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)'
             cand --buffer-after 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -680,8 +681,9 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;cancel'= {
-            cand -r 'Why it is cancelled (required)'
-            cand --reason 'Why it is cancelled (required)'
+            cand -r 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it'
+            cand --reason 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it'
+            cand --tell-patient 'The reason the patient''s "cancelled" message gives (without it, the message gives none)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1034,6 +1036,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --clinical 'Send the whole appointment object, diagnosis, prescription, follow-up and notes included. Without it the receiver gets the message view, as hooks do (for a system that keeps the clinical record)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'

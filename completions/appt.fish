@@ -201,6 +201,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l max-per-day -d 'The most of this service a day (1–1000), per doctor or per clinic\'s clinic-wide hours; none (the default) for no cap' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-before -d 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-after -d 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
@@ -448,7 +449,8 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l series -d 'Move
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required)' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l tell-patient -d 'The reason the patient\'s "cancelled" message gives (without it, the message gives none)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -667,6 +669,7 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l clinical -d 'Send the whole appointment object, diagnosis, prescription, follow-up and notes included. Without it the receiver gets the message view, as hooks do (for a system that keeps the clinical record)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'

@@ -98,6 +98,59 @@ pub fn appointment(a: &Appointment) -> Value {
     to_json(appointment_view(a))
 }
 
+/// The keys of the appointment object a message never needs, left out of
+/// the message view (docs/commands.md#what-a-hook-receives): the clinical
+/// record, the desk's notes, and the desk's cancellation reason (internal:
+/// the patient is told only the reason meant for them, the line's `reason`).
+pub const NOT_IN_MESSAGES: [&str; 6] = [
+    "diagnosis",
+    "prescription",
+    "follow_up_required",
+    "follow_up_date",
+    "notes",
+    "cancellation_reason",
+];
+
+/// The names an update's `changed` list gives those keys.
+const CHANGED_NOT_IN_MESSAGES: [&str; 4] = ["diagnosis", "prescription", "follow_up", "notes"];
+
+/// The message view of an appointment: the object without
+/// [`NOT_IN_MESSAGES`]. What a hook, a JSON line of `remind due` and a
+/// webhook without `--clinical` receive.
+pub fn message_appointment(a: &Appointment) -> Value {
+    let mut v = appointment(a);
+    if let Value::Object(map) = &mut v {
+        for k in NOT_IN_MESSAGES {
+            map.remove(k);
+        }
+    }
+    v
+}
+
+/// An event's data as a webhook without `--clinical` receives it: its
+/// appointment (and a previous one) in the message view, and an update's
+/// `changed` list without the fields that view leaves out.
+pub fn event_message_view(mut data: Value) -> Value {
+    let Value::Object(map) = &mut data else {
+        return data;
+    };
+    for (key, v) in map.iter_mut() {
+        match (key.as_str(), v) {
+            (_, Value::Object(inner)) if inner.contains_key("starts_at") => {
+                for k in NOT_IN_MESSAGES {
+                    inner.remove(k);
+                }
+            }
+            ("changed", Value::Array(names)) => names.retain(|n| {
+                !n.as_str()
+                    .is_some_and(|n| CHANGED_NOT_IN_MESSAGES.contains(&n))
+            }),
+            _ => {}
+        }
+    }
+    data
+}
+
 pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
     AppointmentView {
         id: &a.id,
@@ -177,7 +230,8 @@ struct ReminderView<'a> {
     data: serde_json::Map<String, Value>,
 }
 
-/// A reminder as docs/rules.md#reminders-and-notifications shows it, with its appointment; a notification with
+/// A reminder as docs/rules.md#reminders-and-notifications shows it, with its appointment in the
+/// message view ([`message_appointment`]); a notification with
 /// its own fields; an offer with its slot and waitlist entry instead of the
 /// appointment that freed it (another patient's).
 pub fn reminder(r: &Reminder, a: &Appointment) -> Value {
@@ -217,7 +271,7 @@ fn reminder_view(
         appointment: if r.kind == "waitlist_offer" {
             Value::Null
         } else {
-            appointment(a)
+            message_appointment(a)
         },
         message: ready.map(|m| m.message.as_str()),
         link: ready.and_then(|m| m.link.as_deref()),

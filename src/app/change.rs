@@ -265,11 +265,15 @@ pub(super) fn move_to(
     Ok(saved)
 }
 
-/// A cancellation; the reason is required.
+/// A cancellation; the reason is required. The reason is the desk's, kept
+/// on the appointment and never sent; `tell_patient` is what the patient's
+/// message says (docs/rules.md#reschedule-and-cancel).
 #[derive(Debug, Clone, Default)]
 pub struct CancelRequest {
     pub id: String,
     pub reason: Option<String>,
+    /// The reason the patient is told, if any.
+    pub tell_patient: Option<String>,
     pub force: bool,
     /// `--no-notify`: no message for the patient.
     pub no_notify: bool,
@@ -281,7 +285,7 @@ pub fn cancel(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
-    let reason = cancel_reason(c)?;
+    let (reason, told) = cancel_reason(c)?;
     st.write(|tx| {
         let a = visit::find(tx, &c.id, now)?;
         let settings = clinics::get(tx, &a.clinic_id)?.settings;
@@ -293,6 +297,7 @@ pub fn cancel(
             tx,
             a,
             &reason,
+            told.as_deref(),
             c.force,
             settings.cancel_window,
             news,
@@ -302,23 +307,28 @@ pub fn cancel(
     })
 }
 
-/// A cancellation's reason, checked: it is required.
-pub(super) fn cancel_reason(c: &CancelRequest) -> Result<String> {
+/// A cancellation's reasons, checked: the desk's (required) and the one
+/// the patient is told (if any).
+pub(super) fn cancel_reason(c: &CancelRequest) -> Result<(String, Option<String>)> {
     let mut bad = Problems::default();
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
+    let told = check_text("tell_patient", c.tell_patient.as_deref(), &mut bad);
     bad.finish()?;
-    reason.ok_or_else(|| Error::field("reason", "--reason is required"))
+    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    Ok((reason, told))
 }
 
 /// Cancels `a` inside the caller's write transaction: the status rules and
 /// the clinic's cancellation window (`force` past it), its pending
 /// reminders withdrawn, the event, the freed time offered to the waitlist,
-/// and the patient told as `news` says.
+/// and the patient told as `news` says: with `told`, never with the desk's
+/// `reason`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn cancel_one(
     tx: &Tx,
     mut a: Appointment,
     reason: &str,
+    told: Option<&str>,
     force: bool,
     cancel_window: i64,
     news: Notice,
@@ -342,7 +352,7 @@ pub(super) fn cancel_one(
     )?;
     waitlist::offer_freed(tx, &saved, now)?;
     let told = News::Cancelled {
-        reason,
+        reason: told,
         series: news.series,
     };
     notify::tell(tx, news.send, &saved, told, now)?;

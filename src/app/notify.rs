@@ -22,8 +22,9 @@ pub enum News<'a> {
         previous: &'a Value,
         series: Option<&'a Value>,
     },
+    /// `reason`: what the patient is told, never the desk's own reason.
     Cancelled {
-        reason: &'a str,
+        reason: Option<&'a str>,
         series: Option<&'a Value>,
     },
 }
@@ -57,7 +58,7 @@ pub fn tell(tx: &Tx, send: bool, a: &Appointment, news: News, now: DateTime<Utc>
             None => ("rescheduled", Some(json!({ "previous": previous })), series),
         },
         News::Cancelled { reason, series } => {
-            ("cancelled", Some(json!({ "reason": reason })), series)
+            ("cancelled", reason.map(|r| json!({ "reason": r })), series)
         }
     };
     let data = match series {

@@ -482,7 +482,10 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
             vars.push(("APPT_PREVIOUS_DATE", text(&data["previous"]["date"])));
             vars.push(("APPT_PREVIOUS_TIME", text(&data["previous"]["start_time"])));
         }
-        "cancelled" => vars.push(("APPT_CANCELLATION_REASON", text(&data["reason"]))),
+        // Only the reason meant for the patient, and only when there is one.
+        "cancelled" if data["reason"].is_string() => {
+            vars.push(("APPT_CANCELLATION_REASON", text(&data["reason"])))
+        }
         _ => {}
     }
     vars

@@ -170,9 +170,12 @@ pub fn cancel(
             "reason must not contain control characters",
         ));
     }
+    let reason: String = reason.chars().take(200).collect();
+    // The patient's own reason is theirs: it is told back to them.
     let req = CancelRequest {
         id: v.appointment.id.clone(),
-        reason: Some(reason.chars().take(200).collect()),
+        tell_patient: Some(reason.clone()),
+        reason: Some(reason),
         force: false,
         no_notify: false,
     };

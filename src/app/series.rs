@@ -398,7 +398,7 @@ pub fn cancel(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<SeriesChanged> {
-    let reason = change::cancel_reason(c)?;
+    let (reason, told) = change::cancel_reason(c)?;
     st.write(|tx| {
         let a = super::visit::find(tx, &c.id, now)?;
         let series = series_of(&a)?;
@@ -415,6 +415,7 @@ pub fn cancel(
                 tx,
                 o,
                 &reason,
+                told.as_deref(),
                 c.force,
                 settings.cancel_window,
                 news,

@@ -27,11 +27,24 @@ pub fn add_with(
     buffers: &Buffers,
     now: DateTime<Utc>,
 ) -> Result<Service> {
+    add_limited(st, name, minutes, buffers, None, now)
+}
+
+/// [`add_with`] and a daily limit as typed (docs/rules.md#daily-limits): a
+/// number, or `none` (as None) for no limit — what `service update` takes.
+pub fn add_limited(
+    st: &mut Store,
+    name: &str,
+    minutes: i64,
+    buffers: &Buffers,
+    max_per_day: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Service> {
     let s = Service {
         id: store::new_id(),
         name: check_name("name", name)?,
         duration_minutes: values::duration("minutes", minutes)?,
-        max_per_day: None,
+        max_per_day: max_per_day.map(values::max_per_day).transpose()?.flatten(),
         buffer_before: buffers
             .before
             .map_or(Ok(0), |m| values::buffer("buffer_before", m))?,

@@ -171,6 +171,7 @@ fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
             reason: Some("No puede venir".into()),
             force: false,
             no_notify: false,
+            ..CancelRequest::default()
         },
         &desk(),
         monday_8am(),
@@ -218,6 +219,7 @@ fn the_events_name_the_actor_the_front_end_hands_over_and_system_for_an_offer() 
         reason: Some("Viaje".into()),
         force: false,
         no_notify: true,
+        ..CancelRequest::default()
     };
     change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
     let (_, events) = super::list::history(&mut st, &a.id, monday_8am()).unwrap();
@@ -328,6 +330,7 @@ fn a_doctors_day_at_once(st: &mut Store) {
         reason: Some("No puede venir".into()),
         force: false,
         no_notify: true,
+        ..CancelRequest::default()
     };
     change::cancel(st, &cancel, &desk(), now).unwrap();
     // Three closures touch the day, given clinic's first, then by their

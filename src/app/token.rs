@@ -171,16 +171,42 @@ pub fn list(st: &mut Store) -> Result<Vec<Token>> {
     st.read(tokens::list)
 }
 
-/// Revokes the active token of this name: the next request with it is
-/// refused. `NOT_FOUND` when no active token has the name.
+/// Revokes the active token of this name, else of this prefix (the first
+/// characters `token list` shows): the next request with it is refused. `NOT_FOUND` when no active token answers to it,
+/// `AMBIGUOUS_ID` when several share the prefix.
 pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
     let name = name.trim();
     st.write(|tx| {
-        let Some(mut t) = tokens::active_by_name(tx, name)? else {
-            return Err(
-                Error::new(Code::NotFound, format!("no active token named '{name}'"))
-                    .hint("`appt token list` shows the tokens"),
-            );
+        let found = match tokens::active_by_name(tx, name)? {
+            Some(t) => Some(t),
+            None => {
+                let mut by_prefix = tokens::active_by_prefix(tx, name)?;
+                if by_prefix.len() > 1 {
+                    let names: Vec<&str> = by_prefix.iter().map(|t| t.name.as_str()).collect();
+                    return Err(Error::new(
+                        Code::AmbiguousId,
+                        format!(
+                            "several active tokens have the prefix '{name}': {}",
+                            names.join(", ")
+                        ),
+                    )
+                    .details(serde_json::json!({
+                        "candidates": by_prefix
+                            .iter()
+                            .map(|t| serde_json::json!({"name": t.name, "prefix": t.prefix}))
+                            .collect::<Vec<_>>()
+                    }))
+                    .hint("give the token's name: `appt token list` shows it"));
+                }
+                by_prefix.pop()
+            }
+        };
+        let Some(mut t) = found else {
+            return Err(Error::new(
+                Code::NotFound,
+                format!("no active token has the name or prefix '{name}'"),
+            )
+            .hint("`appt token list` shows the tokens"));
         };
         tokens::revoke(tx, &t.id, now)?;
         t.revoked_at = Some(now);

@@ -11,6 +11,7 @@ use crate::store::crypto::to_hex;
 use crate::store::events::{Event, TYPES};
 use crate::store::webhooks::{self, Webhook};
 use crate::store::{self, Store};
+use crate::wire;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::json;
@@ -24,6 +25,7 @@ pub fn add(
     url: &str,
     events: Option<&str>,
     secret: Option<&str>,
+    clinical: bool,
     now: DateTime<Utc>,
 ) -> Result<Webhook> {
     let url = url.trim().to_string();
@@ -74,6 +76,7 @@ pub fn add(
         last_error: None,
         delivered: 0,
         created_at: now,
+        clinical,
     };
     st.write(|tx| webhooks::insert(tx, &mut w))?;
     Ok(w)
@@ -168,7 +171,13 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
         let claimed = st.write(|tx| webhooks::claim(tx, &hook.id, now, now + CLAIM))?;
         let Some(mut w) = claimed else { continue };
         while let Some(e) = st.read(|tx| webhooks::next_event(tx, &w))? {
-            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": e.data})
+            // The message view unless the webhook was added `--clinical`.
+            let data = if w.clinical {
+                e.data.clone()
+            } else {
+                wire::event_message_view(e.data.clone())
+            };
+            let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data})
                 .to_string();
             match post(&agent, &w, &e, &body) {
                 Ok(()) => {

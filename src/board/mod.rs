@@ -219,15 +219,7 @@ impl Board {
                             {
                                 return Ok(());
                             }
-                            Event::Resize(..) => {
-                                // Drawn again whole: a terminal that shrank and
-                                // grew back between two looks keeps its size but
-                                // not what it showed, which a drawing of only the
-                                // differences would leave as it is.
-                                term.terminal.autoresize().map_err(terminal_error)?;
-                                term.terminal.clear().map_err(terminal_error)?;
-                                self.dirty = true;
-                            }
+                            Event::Resize(..) => term.resized(&mut self.dirty)?,
                             _ => {}
                         }
                     }
@@ -235,6 +227,11 @@ impl Board {
             }
             if last_poll.elapsed() >= POLL {
                 last_poll = Instant::now();
+                // A resize whose signal came before anyone listened is
+                // seen here, within a tick, key or no key.
+                if term.size_changed()? {
+                    term.resized(&mut self.dirty)?;
+                }
                 self.tick();
             }
         }
@@ -799,6 +796,14 @@ impl Term {
             restore();
             return Err(terminal_error(e));
         }
+        // crossterm starts listening for resizes (SIGWINCH) at its first
+        // look for events: looking now, before the size is read, leaves no
+        // moment in which a resize is lost (a tiling window manager resizes
+        // a new terminal at once).
+        if let Err(e) = event::poll(std::time::Duration::ZERO) {
+            restore();
+            return Err(terminal_error(e));
+        }
         let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
         match ratatui::Terminal::new(backend) {
             Ok(terminal) => Ok(Term { terminal }),
@@ -807,6 +812,26 @@ impl Term {
                 Err(terminal_error(e))
             }
         }
+    }
+}
+
+impl Term {
+    /// Takes the terminal's new size and draws the screen again whole: a
+    /// terminal that shrank and grew back between two looks keeps its size
+    /// but not what it showed, which a drawing of only the differences would
+    /// leave as it is.
+    fn resized(&mut self, dirty: &mut bool) -> Result<()> {
+        self.terminal.autoresize().map_err(terminal_error)?;
+        self.terminal.clear().map_err(terminal_error)?;
+        *dirty = true;
+        Ok(())
+    }
+
+    /// Whether the terminal's size is not the one last drawn at.
+    fn size_changed(&mut self) -> Result<bool> {
+        let now = self.terminal.size().map_err(terminal_error)?;
+        let drawn = self.terminal.get_frame().area();
+        Ok(now.width != drawn.width || now.height != drawn.height)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt book -d \"Dr. García\" -D 2026-06-16 -t 10:00 -P +50370123456 --name Ana\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100\n  appt book -d \"Dr. García\" -D +1 -t 09:00 -p 3f2a --repeat weekly --count 10"
+    after_help = "Examples:\n  appt book -d \"Dr. García\" -D +1 -t 10:00 -P +50370123456 --name Ana\n  appt book --walk-in -d \"Dr. García\" -P +50370123456 --name Ana\n  appt book --at 2026-11-01T01:30:00-05:00 -d \"Dr. Smith\" -p +15550100\n  appt book -d \"Dr. García\" -t 09:00 -p 3f2a --repeat weekly --count 10"
 )]
 pub struct Args {
     /// The doctor (name or ID)

@@ -44,14 +44,17 @@ pub struct RescheduleArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Duplicate booking\" -y\n  appt cancel 3f2a --series -r \"Treatment ended\""
+    after_help = "Examples:\n  appt cancel 3f2a -r \"Patient called\"\n  appt cancel 3f2a -r \"Doctor ill\" --force\n  appt cancel 3f2a -r \"Phone typo\" --tell-patient \"The doctor is ill\"\n  appt cancel 3f2a --series -r \"Treatment ended\""
 )]
 pub struct CancelArgs {
     /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
     pub id: Option<String>,
-    /// Why it is cancelled (required)
+    /// Why it is cancelled (required). Kept for the clinic: the patient is never sent it
     #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// The reason the patient's "cancelled" message gives (without it, the message gives none)
+    #[arg(long, value_name = "TEXT")]
+    pub tell_patient: Option<String>,
     /// Cancel even inside the clinic's cancellation window
     #[arg(long)]
     pub force: bool,
@@ -275,6 +278,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     let req = CancelRequest {
         id,
         reason,
+        tell_patient: c.tell_patient,
         force: c.force,
         no_notify: c.no_notify,
     };

@@ -40,7 +40,7 @@ pub enum Cmd {
     },
     /// Change a clinic's name or settings
     #[command(
-        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --language es --phone 2222-3333\n  appt clinic update Central --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\""
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --phone 2222-3333\n  appt clinic update Central --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\""
     )]
     Update {
         /// Clinic name or ID

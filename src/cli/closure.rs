@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates
     #[command(
-        after_help = "Examples:\n  appt closure add -d \"Dr. García\" --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure add -c Central --from 2026-09-15 -r \"Independence Day\"\n  appt closure add -d \"Dr. García\" --from tomorrow -r \"Sick leave\""
+        after_help = "Examples:\n  appt closure add -d 7b2e --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure add -c Central --from 2026-09-15 -r \"Independence Day\"\n  appt closure add -d \"Dr. García\" --from tomorrow -r \"Sick leave\""
     )]
     Add {
         /// The doctor who takes no bookings (else the clinic given with --clinic)

@@ -29,7 +29,7 @@ pub enum Cmd {
     },
     /// List doctors
     #[command(
-        after_help = "Examples:\n  appt doctor list\n  appt doctor list --json | jq -r '.doctors[] | select(.active) | .full_name'"
+        after_help = "Examples:\n  appt doctor list\n  appt doctor list --json | jq -r '.doctors[] | select(.active).full_name'"
     )]
     List,
     /// Show a doctor

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Each line is one booking, its fields named as book's flags in snake_case:\n  {\"doctor\":\"Dr. García\",\"date\":\"2026-06-16\",\"time\":\"10:00\",\"phone\":\"+50370000001\",\"name\":\"Juan Pérez\",\"external_ref\":\"web-881\"}\n\nExamples:\n  appt import bookings.jsonl\n  appt import bookings.jsonl --dry-run --json | jq .errors\n  some-export | appt import -"
+    after_help = "Each line is one booking, its fields named as book's flags in\nsnake_case (a new patient needs a name; external_ref makes a rerun safe):\n  {\"doctor\":\"Ruiz\",\"date\":\"+1\",\"time\":\"10:00\",\"phone\":\"+50370000001\"}\n\nExamples:\n  appt import bookings.jsonl\n  appt import bookings.jsonl --dry-run --json | jq .errors\n  some-export | appt import -"
 )]
 pub struct Args {
     /// JSON Lines file of booking requests, or - for standard input

@@ -124,7 +124,7 @@ pub enum Command {
     Window(window::Cmd),
     /// Closures: holidays and leave
     #[command(
-        after_help = "Examples:\n  appt closure add -d \"Dr. García\" --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure list\n  appt closure remove 9c1d"
+        after_help = "Examples:\n  appt closure add -d 7b2e --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure list\n  appt closure remove 9c1d"
     )]
     #[command(subcommand)]
     Closure(closure::Cmd),
@@ -184,7 +184,7 @@ pub enum Command {
     Export(export::Args),
     /// Webhooks: POST events to other systems (deliver from cron)
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  appt webhook list\n  appt webhook deliver"
+        after_help = "Examples:\n  appt webhook add https://crm.example/appt --secret-file crm.secret\n  appt webhook list\n  appt webhook deliver"
     )]
     #[command(subcommand)]
     Webhook(webhook::Cmd),

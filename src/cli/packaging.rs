@@ -66,6 +66,7 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
 }
 
 fn collect_man_pages(cmd: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
+    let root = pages.is_empty();
     let subcommands: Vec<clap::Command> = cmd
         .get_subcommands()
         .filter(|s| !s.is_hide_set())
@@ -84,7 +85,10 @@ fn collect_man_pages(cmd: clap::Command, pages: &mut Vec<(String, Vec<u8>)>) {
     let mut page = Vec::new();
     man.render(&mut page)
         .expect("writing to a Vec<u8> cannot fail");
-    let page = tidy_roff(&String::from_utf8_lossy(&page));
+    let mut page = tidy_roff(&String::from_utf8_lossy(&page));
+    if root {
+        page = with_root_sections(&page);
+    }
     pages.push((man.get_filename(), page.into_bytes()));
     for sub in subcommands {
         collect_man_pages(sub, pages);
@@ -99,8 +103,10 @@ const ROFF_LINE: usize = 80;
 /// - no whitespace at the end of a line (the synopsis ends with one);
 /// - text lines longer than 80 bytes are broken at spaces (in fill mode a
 ///   line break is a space, so the rendered page is the same);
-/// - `--help`'s closing "Examples:" (clap_mangen's `EXTRA` section) becomes
-///   an `EXAMPLES` section.
+/// - `--help`'s closing text (clap_mangen's `EXTRA` section) becomes a
+///   `NOTES` section, set as typed (its columns kept), and its "Examples:"
+///   an `EXAMPLES` section whose examples are an `.EX` block, one to a
+///   line: neither filled nor justified, so each can be pasted as it reads.
 fn tidy_roff(page: &str) -> String {
     let mut out = String::with_capacity(page.len() + page.len() / 16);
     let mut lines = page.lines().peekable();
@@ -108,9 +114,12 @@ fn tidy_roff(page: &str) -> String {
     let mut tag_next = false;
     while let Some(line) = lines.next() {
         let line = trim_end_unescaped(line);
-        if line == ".SH EXTRA" && lines.peek().map(|l| l.trim_end()) == Some("Examples:") {
-            lines.next();
-            out.push_str(".SH EXAMPLES\n");
+        if line == ".SH EXTRA" {
+            let mut extra = Vec::new();
+            while let Some(l) = lines.next_if(|l| !l.starts_with(".SH")) {
+                extra.push(trim_end_unescaped(l));
+            }
+            out.push_str(&extra_sections(&extra));
             continue;
         }
         let control = line.starts_with('.') || line.starts_with('\'');
@@ -140,6 +149,151 @@ fn tidy_roff(page: &str) -> String {
             out.push_str(piece);
             out.push('\n');
         }
+    }
+    out
+}
+
+/// What `appt.1` says beyond the command line, before its examples: how
+/// appt exits (docs/errors.md), what it reads from the environment and the
+/// files it keeps (docs/commands.md#global-options, docs/operations.md).
+const ROOT_SECTIONS: &str = r#".SH "EXIT STATUS"
+Every failure has a stable code, printed on stderr (as JSON with
+\fB\-\-json\fR), and the exit status of its class:
+.TP
+\fB0\fR
+Success, an idempotent replay included.
+.TP
+\fB1\fR
+An internal error, or output that could not be written (INTERNAL_ERROR).
+.TP
+\fB2\fR
+A bad invocation or an invalid value (USAGE_ERROR, VALIDATION_ERROR,
+AMBIGUOUS_ID).
+.TP
+\fB3\fR
+Not found (NOT_FOUND).
+.TP
+\fB4\fR
+Taken: a time, a capacity, a day or a duplicate (APPOINTMENT_CONFLICT,
+SLOT_FULL, SLOT_INACTIVE, DUPLICATE_BOOKING, WINDOW_OVERLAP, DAILY_LIMIT,
+SERIES_REFUSED).
+.TP
+\fB5\fR
+Refused by a scheduling rule (PAST_APPOINTMENT, INSUFFICIENT_NOTICE,
+BEYOND_HORIZON, OUTSIDE_AVAILABILITY, INVALID_TIME_SLOT,
+NONEXISTENT_LOCAL_TIME, INVALID_APPOINTMENT_TYPE, INVALID_STATE_TRANSITION,
+CANCELLATION_WINDOW).
+.TP
+\fB6\fR
+The database is unusable, or \fBappt check\fR found problems
+(DATABASE_ERROR).
+.TP
+\fB7\fR
+A sweep finished but some deliveries failed; they are retried on a later
+run (DELIVERY_FAILED).
+.SH ENVIRONMENT
+.TP
+\fBAPPT_DB\fR
+The database, as \fB\-\-db\fR: a SQLite file or a postgres:// URL.
+.TP
+\fBAPPT_CLINIC\fR
+The clinic, as \fB\-\-clinic\fR.
+.TP
+\fBAPPT_KEY\fR
+The national\-ID key, 64 hex characters; else the key file (FILES).
+.TP
+\fBAPPT_LINK_KEY\fR
+The key that signs patients' links, 64 hex characters; else the link key
+file (FILES).
+.TP
+\fBAPPT_TRANSFER_TO\fR
+The target of \fBappt transfer\fR, as \fB\-\-to\fR.
+.TP
+\fBAPPT_NOW\fR
+An RFC 3339 instant that replaces the clock: for tests, demos and replays.
+.TP
+\fBAPPT_LANG\fR, \fBLC_ALL\fR, \fBLC_MESSAGES\fR, \fBLANG\fR
+The language of messages, en or es, in that order.
+.TP
+\fBCOLUMNS\fR
+The width of human output, as \fB\-\-width\fR.
+.TP
+\fBNO_COLOR\fR
+No colour, even on a terminal.
+.TP
+\fBTZ\fR
+The machine's zone, for commands that span several clinics.
+.SH FILES
+.TP
+\fI~/.local/share/appt/appt.db\fR
+The database when neither \fB\-\-db\fR nor \fBAPPT_DB\fR names one (the
+user's data folder), with its \fI\-wal\fR and \fI\-shm\fR files; mode 0600.
+.TP
+\fIDATABASE.key\fR
+The national\-ID key beside the database, mode 0600, made when the first
+national ID is sealed; never in a backup.
+.TP
+\fIDATABASE.key.VERSION\fR
+A key replaced by \fBappt key rotate\fR, kept.
+.TP
+\fIDATABASE.link\-key\fR
+The key that signs patients' links, mode 0600.
+"#;
+
+/// `appt.1` with [`ROOT_SECTIONS`] before its examples.
+fn with_root_sections(page: &str) -> String {
+    match page.find(".SH EXAMPLES\n") {
+        Some(at) => format!("{}{ROOT_SECTIONS}{}", &page[..at], &page[at..]),
+        None => format!("{page}{ROOT_SECTIONS}"),
+    }
+}
+
+/// The `EXTRA` section's lines as `NOTES` (what comes before "Examples:",
+/// set without filling) and `EXAMPLES` (one example to a line, in `.EX`).
+fn extra_sections(extra: &[&str]) -> String {
+    // A text line that starts with `.` or `'` would be read as a request.
+    let text = |l: &str| match l.starts_with(['.', '\'']) {
+        true => format!("\\&{l}\n"),
+        false => format!("{l}\n"),
+    };
+    let at = extra.iter().position(|l| *l == "Examples:");
+    let (notes, examples) = match at {
+        Some(i) => (&extra[..i], &extra[i + 1..]),
+        None => (extra, &extra[..0]),
+    };
+    let mut out = String::new();
+    let notes: Vec<&str> = {
+        let first = notes
+            .iter()
+            .position(|l| !l.is_empty())
+            .unwrap_or(notes.len());
+        let last = notes
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .map_or(first, |i| i + 1);
+        notes[first..last].to_vec()
+    };
+    if !notes.is_empty() {
+        out.push_str(".SH NOTES\n.nf\n");
+        for l in notes {
+            match l.is_empty() {
+                true => out.push_str(".sp\n"),
+                false => out.push_str(&text(l)),
+            }
+        }
+        out.push_str(".fi\n");
+    }
+    let examples: Vec<&str> = examples
+        .iter()
+        .map(|l| l.trim_start())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !examples.is_empty() {
+        out.push_str(".SH EXAMPLES\n.EX\n");
+        for l in examples {
+            out.push_str(&text(l));
+        }
+        out.push_str(".EE\n");
     }
     out
 }
@@ -274,6 +428,6 @@ mod tests {
             "{tidy}"
         );
         assert!(tidy.contains("\n\\&.hidden b\n"), "{tidy}");
-        assert!(tidy.ends_with(".SH EXAMPLES\n  appt x\n"), "{tidy}");
+        assert!(tidy.ends_with(".SH EXAMPLES\n.EX\nappt x\n.EE\n"), "{tidy}");
     }
 }

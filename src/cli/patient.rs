@@ -13,7 +13,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a patient (unique by phone)
     #[command(
-        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient add --name \"Luis Pérez\" -P +50371234567 --national-id 01234567-8"
+        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient add --name Luis -P +50371234567 --national-id 01234567-8"
     )]
     Add {
         /// Full name

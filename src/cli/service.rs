@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a service
     #[command(
-        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15\n  appt service add Cirugía --minutes 60 --buffer-before 15 --buffer-after 30"
+        after_help = "Examples:\n  appt service add \"General Checkup\" --minutes 30\n  appt service add Vacunación --minutes 15\n  appt service add Cirugía --minutes 60 --buffer-before 5 --buffer-after 30\n  appt service add Ecografía --minutes 20 --max-per-day 8"
     )]
     Add {
         /// Name, e.g. "General Checkup" (unique, case-insensitive)
@@ -20,6 +20,9 @@ pub enum Cmd {
         /// Duration in minutes (5–480)
         #[arg(long, value_name = "MINUTES")]
         minutes: Option<i64>,
+        /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none (the default) for no cap
+        #[arg(long, value_name = "N")]
+        max_per_day: Option<String>,
         /// Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)
         #[arg(long, value_name = "MINUTES")]
         buffer_before: Option<i64>,
@@ -73,6 +76,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Add {
             name,
             minutes: m,
+            max_per_day,
             buffer_before,
             buffer_after,
         } => {
@@ -92,7 +96,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .trim()
                 .parse()
                 .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
-            let s = service::add_with(
+            let s = service::add_limited(
                 &mut ctx.open()?,
                 &name.unwrap_or_default(),
                 m,
@@ -100,6 +104,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     before: buffer_before,
                     after: buffer_after,
                 },
+                max_per_day.as_deref(),
                 ctx.now,
             )?;
             Ok(ctx

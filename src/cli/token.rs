@@ -18,12 +18,12 @@ pub enum Cmd {
     /// list` shows). With --clinic (or APPT_CLINIC) the token sees that one
     /// clinic only; without, every clinic.
     #[command(
-        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write --clinic Central --expires 90d\n  appt token add reports --scopes appointments:read --json | jq -r .token"
+        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write -c Central --expires 90d\n  appt token add reports --scopes appointments:read --json | jq -r .token"
     )]
     Add(AddArgs),
     /// List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)
     #[command(
-        after_help = "Examples:\n  appt token list\n  appt token list --json | jq '.tokens[] | select(.status == \"active\") | .name'"
+        after_help = "Examples:\n  appt token list\n  appt token list --json | jq -r '.tokens[].name'"
     )]
     List,
     /// Revoke an API token: requests with it are refused from the next one
@@ -31,10 +31,10 @@ pub enum Cmd {
     /// A revoked token stays in `token list` (status revoked) as a record;
     /// its name may be given to a new token.
     #[command(
-        after_help = "Examples:\n  appt token revoke whatsapp-bot\n  appt token revoke form --json"
+        after_help = "Examples:\n  appt token revoke whatsapp-bot\n  appt token revoke appt_x7Q\n  appt token revoke form --json"
     )]
     Revoke {
-        /// The token's name
+        /// The token's name, or its prefix as `token list` shows it (appt_x7Q)
         #[arg(value_name = "NAME")]
         name: String,
     },

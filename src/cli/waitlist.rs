@@ -13,7 +13,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first
     #[command(
-        after_help = "Examples:\n  appt waitlist add -d \"Dr. García\" -D tomorrow -P +50370001111 --name Ana\n  appt waitlist add -d \"dr garcia\" -D 2026-06-16 -p \"ana lopez\"\n  appt waitlist add -d \"Dr. García\" -D +3 -P +50370001111 -s \"General Checkup\""
+        after_help = "Examples:\n  appt waitlist add -d \"Dr. García\" -D tomorrow -P +50370001111 --name Ana\n  appt waitlist add -d \"dr garcia\" -D 2026-06-16 -p \"ana lopez\"\n  appt waitlist add -d \"Dr. García\" -D +3 -P +50370001111 -s Vacunación"
     )]
     Add {
         /// The doctor the patient wants (a terminal asks)

@@ -63,7 +63,7 @@ fn read_limited(r: impl Read) -> std::io::Result<Vec<u8>> {
 pub enum Cmd {
     /// Add a webhook: events recorded from now on are POSTed to URL
     #[command(
-        after_help = "Examples:\n  appt webhook add https://crm.example/hooks/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/hooks/appt --secret -\n  appt webhook add https://crm.example/hooks/appt --events appointment.cancelled"
+        after_help = "Examples:\n  appt webhook add https://crm.example/appt --secret-file crm.secret\n  printf %s \"$KEY\" | appt webhook add https://crm.example/appt --secret -\n  appt webhook add https://crm.example/appt --events appointment.cancelled\n  appt webhook add https://emr.example/in --clinical --secret-file emr.key"
     )]
     Add {
         /// http:// or https:// address (a password in it is never shown: user:***@host)
@@ -80,6 +80,11 @@ pub enum Cmd {
         /// Read the signing secret from FILE (trailing line breaks trimmed)
         #[arg(long, value_name = "FILE")]
         secret_file: Option<PathBuf>,
+        /// Send the whole appointment object, diagnosis, prescription, follow-up
+        /// and notes included. Without it the receiver gets the message view,
+        /// as hooks do (for a system that keeps the clinical record)
+        #[arg(long)]
+        clinical: bool,
     },
     /// List webhooks and how their deliveries stand
     #[command(
@@ -112,6 +117,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             events,
             secret,
             secret_file,
+            clinical,
         } => {
             let secret = read_secret(secret, secret_file.as_deref())?;
             let mut ask = Ask::new(ctx);
@@ -122,6 +128,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 &url.unwrap_or_default(),
                 events.as_deref(),
                 secret.as_deref(),
+                clinical,
                 ctx.now,
             )?;
             Ok(ctx.report(

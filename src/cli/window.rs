@@ -15,7 +15,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a weekly or one-date window for a doctor or the whole clinic
     #[command(
-        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window add -d 7b2e --days sat --from 08:00 --to 12:00 --session Morning\n  appt window add --clinic-wide --days mon --from 08:00 --to 11:00 --capacity 10\n  appt window add -d \"Dr. García\" -D 2026-06-20 --from 14:00 --to 16:00"
+        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window add -d 7b2e --days sat --from 08:00 --to 12:00 --session AM\n  appt window add --clinic-wide -D +7 --from 08:00 --to 11:00 --capacity 9\n  appt window add -d \"Dr. García\" -D 2026-06-20 --from 14:00 --to 16:00"
     )]
     Add(AddArgs),
     /// List windows

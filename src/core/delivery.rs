@@ -17,9 +17,16 @@ pub enum Verdict {
     Cancel,
 }
 
+/// Whether the patient is already at the clinic (`checked_in`,
+/// `in_progress`): nobody is reminded, or asked to confirm, in the waiting
+/// room (docs/rules.md#reminders-and-notifications).
+pub fn arrived(status: Status) -> bool {
+    matches!(status, Status::CheckedIn | Status::InProgress)
+}
+
 /// The verdict for each due reminder (given by due time) of one appointment:
-/// none delivered for an appointment no longer active (cancelled) or already
-/// started (expired); otherwise only the one nearest the appointment — the
+/// none delivered for an appointment no longer active or whose patient has
+/// arrived (cancelled) or already started (expired); otherwise only the one nearest the appointment — the
 /// latest due — is delivered and the rest expire: one message, not three.
 pub fn triage(
     status: Status,
@@ -27,7 +34,7 @@ pub fn triage(
     now: DateTime<Utc>,
     due: &[DateTime<Utc>],
 ) -> Vec<Verdict> {
-    if !status.is_active() {
+    if !status.is_active() || arrived(status) {
         return vec![Verdict::Cancel; due.len()];
     }
     if starts_at <= now {
@@ -51,14 +58,16 @@ pub fn triage(
 
 /// The verdict on one due patient notification (docs/rules.md#reminders-and-notifications): news of a booking
 /// (`confirmation`, `rescheduled`) goes out while the appointment is active
-/// and ahead; a cancellation goes out while the time it cancelled is ahead.
+/// and ahead, and while the patient has not arrived (a walk-in checked in is
+/// not asked to confirm); a cancellation goes out while the time it
+/// cancelled is ahead.
 pub fn notice_verdict(
     kind: &str,
     status: Status,
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Verdict {
-    if kind != "cancelled" && !status.is_active() {
+    if kind != "cancelled" && (!status.is_active() || arrived(status)) {
         Verdict::Cancel
     } else if starts_at <= now {
         Verdict::Expire
@@ -125,8 +134,25 @@ mod tests {
             [Verdict::Expire]
         );
         assert_eq!(
-            triage(Status::InProgress, t(30), t(31), &[t(28)]),
+            triage(Status::Confirmed, t(30), t(31), &[t(28)]),
             [Verdict::Expire]
+        );
+    }
+
+    #[test]
+    fn an_arrived_patient_gets_no_reminder_and_no_request_to_confirm() {
+        for st in [Status::CheckedIn, Status::InProgress] {
+            assert_eq!(
+                triage(st, t(30), t(29), &[t(6), t(28)]),
+                [Verdict::Cancel, Verdict::Cancel]
+            );
+            for kind in ["confirmation", "rescheduled"] {
+                assert_eq!(notice_verdict(kind, st, t(30), t(29)), Verdict::Cancel);
+            }
+        }
+        assert_eq!(
+            notice_verdict("confirmation", Status::Confirmed, t(30), t(29)),
+            Verdict::Deliver
         );
     }
 

@@ -537,15 +537,11 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
             Ok(Answer::ok(json::appointment(&a)))
         }
         Op::Cancel | Op::Delete => {
-            let mut req = CancelRequest {
-                id: String::new(),
-                reason: None,
-                force: false,
-                no_notify: false,
-            };
+            let mut req = CancelRequest::default();
             let whole;
             if call.route.op == Op::Delete {
                 req.reason = q.text("reason");
+                req.tell_patient = q.text("tell_patient");
                 req.force = q.flag("force");
                 req.no_notify = !q.bool("send_notification").unwrap_or(true);
                 whole = q.flag("series");
@@ -554,6 +550,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 q.finish()?;
                 let mut b = Body::parse(&call.body)?;
                 req.reason = b.text("reason");
+                req.tell_patient = b.text("tell_patient");
                 req.force = b.flag("force").unwrap_or(false);
                 req.no_notify = !b.flag("send_notification").unwrap_or(true);
                 whole = b.flag("series").unwrap_or(false);

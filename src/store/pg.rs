@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres/015_busy_index.sql"),
     include_str!("schema/postgres/016_created_index.sql"),
     include_str!("schema/postgres/017_clinic_refs.sql"),
+    include_str!("schema/postgres/018_webhook_clinical.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);

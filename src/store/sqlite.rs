@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite/015_busy_index.sql"),
     include_str!("schema/sqlite/016_created_index.sql"),
     include_str!("schema/sqlite/017_clinic_refs.sql"),
+    include_str!("schema/sqlite/018_webhook_clinical.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

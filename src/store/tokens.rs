@@ -108,6 +108,16 @@ pub fn active_by_name(tx: &Tx, name: &str) -> Result<Option<Token>> {
     )
 }
 
+/// The tokens not revoked whose kept prefix (the token's first characters,
+/// as `token list` shows them) is this one, oldest first.
+pub fn active_by_prefix(tx: &Tx, prefix: &str) -> Result<Vec<Token>> {
+    tx.rows(
+        &select("WHERE t.prefix = ?1 AND t.revoked_at IS NULL ORDER BY t.created_at, t.id"),
+        args![prefix],
+        from_row,
+    )
+}
+
 /// The token whose hash this is (revoked and expired ones too): one
 /// look-up in the unique index on the hash.
 pub fn by_hash(tx: &Tx, hash: &str) -> Result<Option<Token>> {

@@ -23,6 +23,9 @@ pub struct Webhook {
     pub last_error: Option<String>,
     pub delivered: i64,
     pub created_at: DateTime<Utc>,
+    /// Added with `--clinical`: it receives the whole appointment object;
+    /// otherwise the message view (docs/security.md#what-leaves-appt).
+    pub clinical: bool,
 }
 
 impl Webhook {
@@ -41,7 +44,7 @@ impl Webhook {
 }
 
 pub const COLS: &str =
-    "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at";
+    "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at, clinical";
 const LOOKUP: Lookup = Lookup {
     table: "webhooks",
     what: "Webhook",
@@ -78,6 +81,7 @@ fn from_row(r: &Row) -> Result<Webhook> {
         last_error: f.get(8)?,
         delivered: f.get(9)?,
         created_at: f.instant(10)?,
+        clinical: f.get(11)?,
     })
 }
 
@@ -85,14 +89,15 @@ fn from_row(r: &Row) -> Result<Webhook> {
 pub fn insert(conn: &Tx, w: &mut Webhook) -> Result<()> {
     w.cursor = conn.one("SELECT coalesce(max(id), 0) FROM events", args![])?;
     conn.exec(
-        &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6)"),
+        &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6,?7)"),
         args![
             w.id,
             w.url,
             w.events.as_ref().map(|e| e.join(",")),
             w.secret,
             w.cursor,
-            epoch(w.created_at)
+            epoch(w.created_at),
+            w.clinical
         ],
     )?;
     Ok(())

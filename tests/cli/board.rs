@@ -999,6 +999,31 @@ fn fits_80_by_24_and_follows_resizes() {
     assert_eq!(t.exit().0, 0);
 }
 
+/// docs/board.md: a resize that comes in the board's first moments (a
+/// tiling window manager sizes a new terminal at once) is followed without
+/// a key: the board does not keep the size it started with.
+#[test]
+fn follows_a_resize_in_its_first_moments_before_any_key() {
+    let (env, _) = day();
+    let t = Board::start(&env, (80, 24), "", "");
+    // Resized the moment the first screen shows, before the board has
+    // waited for anything.
+    let start = Instant::now();
+    while !t.screen().contains(" booked · ") {
+        assert!(start.elapsed() < LIMIT, "never drawn:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    t.resize(120, 40);
+    let s = t.wait_until("the 120×40 layout (the panes beside the grid)", |s| {
+        s.lines().nth(2).is_some_and(|l| l.contains("┌Arrived"))
+    });
+    let lines: Vec<&str> = s.trim_end_matches('\n').lines().collect();
+    assert_eq!(lines.len(), 40, "{s}");
+    assert!(lines[39].starts_with("Enter book"), "{s}");
+    t.keys(&["q"]);
+    assert_eq!(t.exit().0, 0);
+}
+
 /// docs/board.md: `NO_COLOR` takes the colours away, never the symbols.
 #[test]
 fn no_color_draws_without_colours() {

@@ -20,6 +20,18 @@ pub const UNSET: [&str; 10] = [
     "LC_MESSAGES",
 ];
 
+/// The keys of the appointment object the message view leaves out (what a
+/// hook, a `remind due` line and a webhook without `--clinical` receive,
+/// docs/commands.md#what-a-hook-receives).
+pub const MESSAGE_VIEW_LEAVES_OUT: [&str; 6] = [
+    "diagnosis",
+    "prescription",
+    "follow_up_required",
+    "follow_up_date",
+    "notes",
+    "cancellation_reason",
+];
+
 /// Monday 2026-06-15 08:00 in El Salvador (UTC-6, no DST).
 pub const MONDAY_8AM: &str = "2026-06-15T14:00:00Z";
 
@@ -457,10 +469,17 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
+/// Takes schema 18's change (a webhook's `clinical`) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_18(env: &Env) {
+    env.exec("ALTER TABLE webhooks DROP COLUMN clinical");
+}
+
 /// Takes schema 17's change (an external reference is one clinic's) out of
 /// `env`'s database, for tests of older databases: one active appointment
 /// per reference in the whole database again.
 pub fn undo_schema_17(env: &Env) {
+    undo_schema_18(env);
     env.exec("DROP INDEX appt_external_ref");
     env.exec(
         "CREATE UNIQUE INDEX appt_external_ref ON appointments(external_reference_id) \

@@ -147,6 +147,61 @@ fn max_per_day_takes_1_to_1000_or_none_and_refuses_anything_else() {
 }
 
 #[test]
+fn service_add_takes_max_per_day_as_service_update_does() {
+    let env = Env::clinic();
+    for bad in ["0", "1001", "two", ""] {
+        let flag = format!("--max-per-day={bad}");
+        let d = env.refused(
+            &["service", "add", "Ecografía", "--minutes", "20", &flag],
+            "VALIDATION_ERROR",
+            2,
+        );
+        assert!(d["max_per_day"].is_string(), "{bad}: {d}");
+    }
+    let sv = env.ok(&[
+        "service",
+        "add",
+        "Sin tope",
+        "--minutes",
+        "20",
+        "--max-per-day",
+        "None",
+    ]);
+    assert_eq!(sv["max_per_day"], Value::Null);
+    let sv = env.ok(&[
+        "service",
+        "add",
+        "Ecografía",
+        "--minutes",
+        "20",
+        "--max-per-day",
+        "1",
+    ]);
+    assert_eq!(sv["max_per_day"], 1);
+    let listed = env.ok(&["service", "list"])["services"].clone();
+    let echo = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Ecografía")
+        .unwrap();
+    assert_eq!(echo["max_per_day"], 1);
+    // The limit holds from the first booking.
+    env.ok(&with(
+        book_args(TUE, "09:00", "+50370000001"),
+        &["--service", "Ecografía"],
+    ));
+    env.refused(
+        &with(
+            book_args(TUE, "10:00", "+50370000002"),
+            &["--service", "Ecografía"],
+        ),
+        "DAILY_LIMIT",
+        4,
+    );
+}
+
+#[test]
 fn a_lifted_limit_books_again() {
     let env = capped("1");
     env.book(TUE, "09:00", "+50370000001");

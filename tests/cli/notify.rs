@@ -68,10 +68,17 @@ fn each_kind_is_delivered_once_with_its_news() {
     assert_eq!(lines[0]["previous"]["date"], TUE);
     assert_eq!(lines[0]["appointment"]["start_time"], "11:00");
 
-    env.ok(&["cancel", s(&a["id"]), "--reason", "Viaje"]);
+    env.ok(&[
+        "cancel",
+        s(&a["id"]),
+        "--reason",
+        "Viaje",
+        "--tell-patient",
+        "El doctor viaja",
+    ]);
     let lines = env.sweep_lines();
     assert_eq!(kinds(&lines), ["cancelled"]);
-    assert_eq!(lines[0]["reason"], "Viaje");
+    assert_eq!(lines[0]["reason"], "El doctor viaja");
     assert!(env.sweep_lines().is_empty());
 
     let listed = env.ok(&["remind", "list", "--kind", "confirmation"])["reminders"].clone();
@@ -101,7 +108,14 @@ fn a_hook_gets_the_kind_and_each_kinds_own_variables() {
     assert_eq!(run()["sent"], 1);
     env.ok(&["reschedule", s(&a["id"]), "--date", TUE, "--time", "11:30"]);
     run();
-    env.ok(&["cancel", s(&a["id"]), "--reason", "Se mudó"]);
+    env.ok(&[
+        "cancel",
+        s(&a["id"]),
+        "--reason",
+        "Mudanza",
+        "--tell-patient",
+        "Se mudó",
+    ]);
     run();
     let log = std::fs::read_to_string(dir.join("kinds.log")).unwrap();
     assert_eq!(
@@ -139,6 +153,105 @@ fn no_notify_the_clinic_setting_and_an_import_line_opt_out() {
     env.ok(&["clinic", "update", "Central", "--notify", "off"]);
     book(&env, "12:00", "+50370000004", &[]);
     assert!(env.sweep_lines().is_empty(), "the clinic turned them off");
+}
+
+#[test]
+fn a_patient_who_has_arrived_is_not_asked_to_confirm() {
+    let mut env = clinic();
+    // Booked on Monday and told; moved on Tuesday at 10:05.
+    let moved = book(&env, "12:00", "+50370000002", &[]);
+    assert_eq!(kinds(&env.sweep_lines()), ["confirmation"]);
+    env.at("2026-06-16T16:05:00Z");
+    env.ok(&["reschedule", s(&moved["id"]), "--time", "11:30"]);
+    // Booked at 10:05 for 11:00; both patients arrive at 10:10, before the sweep.
+    let a = book(&env, "11:00", "+50370000001", &[]);
+    let later = book(&env, "12:30", "+50370000003", &[]);
+    env.at("2026-06-16T16:10:00Z");
+    env.ok(&["status", s(&a["id"]), "checked_in"]);
+    env.ok(&["status", s(&moved["id"]), "in_progress"]);
+    env.at("2026-06-16T16:15:00Z");
+    let lines = env.sweep_lines();
+    assert_eq!(kinds(&lines), ["confirmation"], "{lines:?}");
+    assert_eq!(lines[0]["appointment_id"], later["id"]);
+    let cancelled = env.ok(&["remind", "list", "--status", "cancelled"])["reminders"].clone();
+    let cancelled: Vec<(&str, &str)> = cancelled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (s(&r["kind"]), s(&r["appointment_id"])))
+        .collect();
+    assert!(
+        cancelled.contains(&("confirmation", s(&a["id"]))),
+        "{cancelled:?}"
+    );
+    assert!(
+        cancelled.contains(&("rescheduled", s(&moved["id"]))),
+        "{cancelled:?}"
+    );
+}
+
+#[test]
+fn the_desks_reason_is_internal_and_the_patient_is_told_only_tell_patient() {
+    let env = clinic();
+    let quiet = book(&env, "10:00", "+50370000001", &[]);
+    let told = book(&env, "11:00", "+50370000002", &[]);
+    env.sweep_lines();
+    let internal = "Número mal escrito";
+    env.ok(&["cancel", s(&quiet["id"]), "--reason", internal]);
+    env.ok(&[
+        "cancel",
+        s(&told["id"]),
+        "--reason",
+        internal,
+        "--tell-patient",
+        "La doctora está enferma",
+    ]);
+    // The desk keeps its reason.
+    assert_eq!(
+        env.ok(&["show", s(&quiet["id"])])["cancellation_reason"],
+        internal
+    );
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!(
+        "{{ echo \"$APPT_MESSAGE\"; env | grep ^APPT_CANCELLATION_REASON; cat; echo; }} >> {}/sent.txt",
+        dir.display()
+    );
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", &hook])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let sent = std::fs::read_to_string(dir.join("sent.txt")).unwrap();
+    let mut parts = sent.lines();
+    let mut each = Vec::new();
+    for _ in 0..2 {
+        let message = parts.next().unwrap().to_string();
+        let mut var = None;
+        let mut line = parts.next().unwrap();
+        if let Some(v) = line.strip_prefix("APPT_CANCELLATION_REASON=") {
+            var = Some(v.to_string());
+            line = parts.next().unwrap();
+        }
+        let json: Value = serde_json::from_str(line).unwrap();
+        each.push((message, var, json));
+    }
+    each.sort_by_key(|(_, _, j)| j["appointment"]["start_time"].as_str().map(str::to_string));
+    let (message, var, json) = &each[0];
+    assert_eq!(json["appointment_id"], quiet["id"]);
+    assert!(!message.contains(internal), "{message}");
+    assert!(message.contains("has been cancelled."), "{message}");
+    assert_eq!(var, &None);
+    assert_eq!(json.get("reason"), None, "{json}");
+    let (message, var, json) = &each[1];
+    assert_eq!(json["appointment_id"], told["id"]);
+    assert!(message.contains("(La doctora está enferma)"), "{message}");
+    assert!(!message.contains(internal), "{message}");
+    assert_eq!(var.as_deref(), Some("La doctora está enferma"));
+    assert_eq!(json["reason"], "La doctora está enferma");
+    // Nor does the hook's JSON carry the desk's words anywhere, for a hook
+    // to forward.
+    assert!(!sent.contains(internal), "{sent}");
 }
 
 #[test]
@@ -327,7 +440,14 @@ fn the_example_hook_forwards_each_kinds_ready_text() {
         "--name",
         "Beto Ruiz",
     ]);
-    env.ok(&["cancel", s(&a["id"]), "--reason", "viaje"]);
+    env.ok(&[
+        "cancel",
+        s(&a["id"]),
+        "--reason",
+        "Viaje del doctor",
+        "--tell-patient",
+        "viaje",
+    ]);
     run();
     let sent = std::fs::read_to_string(&outbox).unwrap();
     let mut sent: Vec<&str> = sent.lines().collect();

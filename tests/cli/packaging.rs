@@ -479,6 +479,124 @@ fn every_man_page_is_clean_under_mandoc_lint() {
     assert!(page.contains("--timezone"), "{page}");
 }
 
+/// `page` rendered by mandoc at 80 columns, overstrikes (bold, underline)
+/// taken out.
+fn rendered(mandoc: &Path, page: &Path) -> String {
+    let mut cmd = Command::new(mandoc);
+    cmd.args(["-man", "-Tutf8", "-O", "width=80"]).arg(page);
+    let out = output_within(cmd, Duration::from_secs(60));
+    assert!(out.status.success(), "mandoc {}: {out:?}", page.display());
+    let mut shown = String::new();
+    for c in text(&out.stdout).chars() {
+        if c == '\u{8}' {
+            shown.pop();
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+/// The lines of section `name` of a rendered page (without its heading).
+fn section<'p>(page: &'p str, name: &str) -> Vec<&'p str> {
+    page.lines()
+        .skip_while(|l| *l != name)
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .collect()
+}
+
+/// Every command's `--help` examples, by its man page's file name.
+fn examples_by_page() -> Vec<(String, Vec<String>)> {
+    fn walk(cmd: &clap::Command, name: &str, into: &mut Vec<(String, Vec<String>)>) {
+        let help = cmd
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let examples = help
+            .lines()
+            .skip_while(|l| l.trim() != "Examples:")
+            .skip(1)
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        into.push((format!("{name}.1"), examples));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            if sub.get_name() != "help" {
+                walk(sub, &format!("{name}-{}", sub.get_name()), into);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    walk(&appt::cli::Cli::command(), "appt", &mut all);
+    all
+}
+
+/// docs/README: the man pages carry EXAMPLES that can be pasted (each on
+/// one line, unjustified, at 80 columns), and `appt.1` says how appt exits,
+/// what it reads from the environment and the files it keeps.
+#[test]
+fn every_man_pages_examples_render_one_to_a_line_as_typed_at_80_columns() {
+    let Some(mandoc) = tool("mandoc") else {
+        return;
+    };
+    let mut bad = Vec::new();
+    for (page, examples) in examples_by_page() {
+        let shown = rendered(&mandoc, &man_dir().join(&page));
+        for l in shown.lines() {
+            if l.chars().count() > 80 {
+                bad.push(format!("{page}: wider than 80 columns: {l:?}"));
+            }
+        }
+        if examples.is_empty() {
+            bad.push(format!("{page}: no examples in --help"));
+            continue;
+        }
+        let lines: Vec<&str> = section(&shown, "EXAMPLES")
+            .into_iter()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let got: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
+        if got != examples {
+            bad.push(format!(
+                "{page}: EXAMPLES rendered as\n    {}\n  not, one to a line as typed,\n    {}",
+                lines.join("\n    "),
+                examples.join("\n    ")
+            ));
+        }
+    }
+    let root = rendered(&mandoc, &man_dir().join("appt.1"));
+    for name in ["EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"] {
+        if section(&root, name).iter().all(|l| l.trim().is_empty()) {
+            bad.push(format!("appt.1: no {name} section"));
+        }
+    }
+    let status = section(&root, "EXIT STATUS").join("\n");
+    for code in ["0", "1", "2", "3", "4", "5", "6", "7"] {
+        if !status
+            .lines()
+            .any(|l| l.trim_start().starts_with(&format!("{code} ")))
+        {
+            bad.push(format!("appt.1: exit status {code} not described"));
+        }
+    }
+    let environment = section(&root, "ENVIRONMENT").join("\n");
+    for var in [
+        "APPT_DB",
+        "APPT_CLINIC",
+        "APPT_KEY",
+        "APPT_LINK_KEY",
+        "APPT_NOW",
+        "APPT_LANG",
+        "NO_COLOR",
+    ] {
+        if !environment.contains(var) {
+            bad.push(format!("appt.1: {var} not in ENVIRONMENT"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 // ---------------------------------------------------------------------------
 // Names from the database (docs/commands.md#appt-completions)
 

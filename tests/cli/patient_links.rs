@@ -131,6 +131,14 @@ fn a_patient_confirms_moves_and_cancels_from_the_link() {
         ),
         (Some("cancelled"), Some("Viaje de trabajo"))
     );
+    // The patient's own reason is theirs: their message says it back.
+    let lines = env.sweep_lines();
+    let told = lines
+        .iter()
+        .find(|l| l["kind"] == "cancelled")
+        .unwrap_or_else(|| panic!("no cancellation in {lines:?}"));
+    assert_eq!(told["reason"], "Viaje de trabajo");
+    assert!(s(&told["message"]).contains("Viaje de trabajo"), "{told}");
     // Each change names the patient as who made it.
     let actors: Vec<Value> = env.ok(&["history", s(&a["id"])])["events"]
         .as_array()

@@ -1,6 +1,6 @@
 //! Tests: reminders scheduled with appointments and `appt remind due`, the cron sweep.
 
-use crate::common::{json_lines, s, Env};
+use crate::common::{json_lines, s, Env, MESSAGE_VIEW_LEAVES_OUT};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
@@ -243,6 +243,28 @@ fn inactive_appointments_cancel_and_started_ones_expire() {
 }
 
 #[test]
+fn a_patient_already_checked_in_or_in_consultation_gets_no_reminder() {
+    let mut env = Env::clinic();
+    let early = env.book(TUE, "11:00", "+50370000001");
+    let seen = env.book(TUE, "12:00", "+50370000002");
+    let waiting = env.book(TUE, "12:30", "+50370000003");
+    // Cron missed the morning: at 10:10 the first walks in early, the second
+    // is already with the doctor; the third has not come yet.
+    env.at("2026-06-16T16:10:00Z");
+    env.ok(&["status", s(&early["id"]), "checked_in"]);
+    env.ok(&["status", s(&seen["id"]), "in_progress"]);
+    env.at("2026-06-16T16:15:00Z");
+    let lines = env.sweep_lines();
+    let told: Vec<&Value> = lines.iter().map(|l| &l["appointment_id"]).collect();
+    assert_eq!(told, [&waiting["id"]], "{lines:?}");
+    for r in reminders(&env) {
+        if r["appointment_id"] != waiting["id"] {
+            assert_eq!(r["status"], "cancelled", "{r}");
+        }
+    }
+}
+
+#[test]
 fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
     let mut env = Env::clinic();
     let a = env.book(TUE, "10:00", "+50370000001");
@@ -262,7 +284,11 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("stdin.json")).unwrap()).unwrap();
     assert_eq!(stdin["appointment_id"], a["id"]);
     assert_eq!(stdin["offset"], "24h");
-    assert_eq!(stdin["appointment"], env.ok(&["show", s(&a["id"])]));
+    let mut view = env.ok(&["show", s(&a["id"])]);
+    for k in MESSAGE_VIEW_LEAVES_OUT {
+        view.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(stdin["appointment"], view, "the message view");
     assert_eq!(stdin["status"], "pending");
     let vars = std::fs::read_to_string(dir.join("env.txt")).unwrap();
     let reminder = by_offset(&reminders(&env), "24h").clone();
@@ -281,6 +307,66 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
         assert!(vars.lines().any(|l| l == want), "{want} not in\n{vars}");
     }
     assert_eq!(reminder["status"], "sent");
+}
+
+#[test]
+fn a_hook_and_a_json_line_never_carry_the_clinical_record() {
+    let mut env = Env::clinic();
+    let by_hook = env.book(TUE, "10:00", "+50370000001");
+    let by_line = env.book(TUE, "11:00", "+50370000002");
+    let words = [
+        "Embarazo de 20 semanas, G2P1",
+        "Ácido fólico 5 mg",
+        "2026-07-01",
+        "Paga en efectivo",
+    ];
+    for a in [&by_hook, &by_line] {
+        env.ok(&[
+            "update",
+            s(&a["id"]),
+            "--diagnosis",
+            words[0],
+            "--prescription",
+            words[1],
+            "--follow-up",
+            words[2],
+            "--notes",
+            words[3],
+        ]);
+    }
+    let dir = env.dir.path().to_path_buf();
+    let hook = format!("cat > {d}/stdin.json; env > {d}/env.txt", d = dir.display());
+    // The 24-hour reminder of 10:00 goes to the hook, the one of 11:00 an
+    // hour later as a JSON line.
+    env.at(DAY_BEFORE);
+    let out = sweep(&env, &["--exec", &hook]);
+    assert!(out.status.success(), "{out:?}");
+    env.at("2026-06-15T17:00:00Z");
+    let lines = env.sweep_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let stdin = std::fs::read_to_string(dir.join("stdin.json")).unwrap();
+    let vars = std::fs::read_to_string(dir.join("env.txt")).unwrap();
+    let listed = env.ok(&["remind", "list"]).to_string();
+    for (what, text) in [
+        ("the hook's stdin", stdin.as_str()),
+        ("the hook's environment", vars.as_str()),
+        ("a JSON line", &lines[0].to_string()),
+        ("remind list", listed.as_str()),
+    ] {
+        for w in words {
+            assert!(!text.contains(w), "{w:?} in {what}: {text}");
+        }
+    }
+    let stdin: Value = serde_json::from_str(&stdin).unwrap();
+    for view in [&stdin["appointment"], &lines[0]["appointment"]] {
+        let keys = view.as_object().unwrap();
+        for k in MESSAGE_VIEW_LEAVES_OUT {
+            assert!(!keys.contains_key(k), "{k} in {view}");
+        }
+        assert_eq!(view["patient"]["full_name"], "Test Patient");
+    }
+    assert_eq!(stdin["appointment"]["id"], by_hook["id"]);
+    assert_eq!(lines[0]["appointment"]["id"], by_line["id"]);
 }
 
 /// The password in a URL's user part (`postgres://user:PASSWORD@host/…`).

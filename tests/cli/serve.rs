@@ -500,6 +500,74 @@ fn the_reads_answer_with_the_commands_documents() {
 }
 
 #[test]
+fn a_cancellation_tells_the_patient_only_tell_patient() {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let t = token(&env, "desk-bot", ALL, &[]);
+    let srv = Server::start(&env, &[]);
+    let booked: Vec<Value> = ["09:00", "10:00", "11:00"]
+        .iter()
+        .enumerate()
+        .map(|(i, time)| {
+            srv.post(
+                "/v1/appointments",
+                &t,
+                booking(time, &format!("+5037000111{i}")),
+            )
+            .json()["appointment"]
+                .clone()
+        })
+        .collect();
+    let path = |a: &Value| format!("/v1/appointments/{}", s(&a["id"]));
+    let internal = "Número mal escrito";
+    let r = srv.post(
+        &format!("{}/cancel", path(&booked[0])),
+        &t,
+        json!({"reason": internal}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = srv.post(
+        &format!("{}/cancel", path(&booked[1])),
+        &t,
+        json!({"reason": internal, "tell_patient": "La doctora está enferma"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["cancellation_reason"], internal);
+    let r = srv.call(
+        "DELETE",
+        &format!(
+            "{}?reason=Lluvia&tell_patient=Cierre%20por%20lluvia",
+            path(&booked[2])
+        ),
+        Some(&t),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    env.at("2026-06-15T14:01:00Z");
+    let mut told: Vec<(Value, Value)> = env
+        .sweep_lines()
+        .into_iter()
+        .filter(|l| l["kind"] == "cancelled")
+        .map(|l| {
+            assert!(!s(&l["message"]).contains(internal), "{l}");
+            (
+                l["appointment_id"].clone(),
+                l.get("reason").cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    told.sort_by_key(|(id, _)| booked.iter().position(|b| &b["id"] == id));
+    assert_eq!(
+        told,
+        [
+            (booked[0]["id"].clone(), Value::Null),
+            (booked[1]["id"].clone(), json!("La doctora está enferma")),
+            (booked[2]["id"].clone(), json!("Cierre por lluvia")),
+        ]
+    );
+}
+
+#[test]
 fn moves_cancellations_and_status_changes_go_through_their_rules() {
     let env = Env::clinic();
     let t = token(&env, "desk-bot", ALL, &[]);

@@ -235,6 +235,43 @@ fn list_shows_name_prefix_scopes_clinic_and_times_and_revoke_keeps_a_record() {
 }
 
 #[test]
+fn revoke_takes_the_prefix_list_shows_as_well_as_the_name() {
+    let env = Env::clinic();
+    let bot = add(&env, "bot", &["--scopes", "appointments:read"]);
+    let form = add(&env, "form", &["--scopes", "appointments:read"]);
+    let prefix = s(&listed(&env)[0]["prefix"]).to_string();
+    assert_eq!(prefix, &s(&bot["token"])[..8]);
+    let r = env.ok(&["token", "revoke", &prefix]);
+    assert_eq!(
+        (&r["name"], &r["status"]),
+        (&json!("bot"), &json!("revoked"))
+    );
+    let mut st = open(&env);
+    let e = authenticate(&mut st, s(&bot["token"]), now(&env)).unwrap_err();
+    assert_eq!(e.code, Code::Unauthorized);
+    authenticate(&mut st, s(&form["token"]), now(&env)).expect("the other still works");
+    drop(st);
+    // Revoked already: nothing answers to the prefix now.
+    env.refused(&["token", "revoke", &prefix], "NOT_FOUND", 3);
+    // Two tokens that share a prefix: the name is needed.
+    let other = add(&env, "other", &["--scopes", "appointments:read"]);
+    let shared = &s(&other["token"])[..8];
+    env.exec(&format!(
+        "UPDATE api_tokens SET prefix = '{shared}' WHERE name = 'form'"
+    ));
+    let d = env.refused(&["token", "revoke", shared], "AMBIGUOUS_ID", 2);
+    let mut names: Vec<&str> = d["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| s(&c["name"]))
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["form", "other"]);
+    assert_eq!(env.ok(&["token", "revoke", "other"])["status"], "revoked");
+}
+
+#[test]
 fn no_tokens_is_an_empty_list() {
     let env = Env::clinic();
     assert_eq!(env.ok(&["token", "list"]), json!({"tokens": []}));

@@ -1,7 +1,7 @@
 //! Tests: `appt webhook add|list|remove|deliver`, docs/errors.md and docs/rules.md#events, against a
 //! small HTTP server on 127.0.0.1 written here with std only.
 
-use crate::common::{s, Env};
+use crate::common::{s, Env, MESSAGE_VIEW_LEAVES_OUT};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -558,8 +558,17 @@ fn delivers_only_events_after_the_webhook_was_added_signed_with_the_exact_body()
     // Who booked it (docs/rules.md#events): the OS user who ran `book`.
     assert_eq!(body["actor"], ev["actor"]);
     assert!(s(&body["actor"]).starts_with("cli:"), "{body}");
-    assert_eq!(body["data"], ev["data"]);
-    assert_eq!(body["data"]["appointment"], a, "data.appointment is §6");
+    // The message view (docs/security.md#what-leaves-appt): the §6 object
+    // without the keys a message never needs.
+    let mut view = a.clone();
+    for k in MESSAGE_VIEW_LEAVES_OUT {
+        view.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(body["data"]["appointment"], view, "data.appointment");
+    assert_eq!(
+        body["data"].as_object().unwrap().len(),
+        ev["data"].as_object().unwrap().len()
+    );
     assert_eq!(body["data"]["appointment"]["status"], "scheduled");
 
     // Nothing new: quiet, and the server hears nothing more.
@@ -635,6 +644,104 @@ fn no_webhooks_is_quiet() {
 // deliver: order, no duplicates, subscriptions
 // ---------------------------------------------------------------------------
 
+/// Gives `a` a diagnosis, a prescription, a follow-up and notes (an
+/// `appointment.updated` event); returns those words, none of which a
+/// message may carry.
+fn write_clinical_record(env: &Env, a: &Value) -> [&'static str; 4] {
+    let words = [
+        "Embarazo de 20 semanas, G2P1",
+        "Ácido fólico 5 mg",
+        "2026-07-01",
+        "Paga en efectivo",
+    ];
+    env.ok(&[
+        "update",
+        s(&a["id"]),
+        "--diagnosis",
+        words[0],
+        "--prescription",
+        words[1],
+        "--follow-up",
+        words[2],
+        "--notes",
+        words[3],
+    ]);
+    words
+}
+
+/// Whether any of `words` is in any body `server` received.
+fn heard_any(server: &Server, words: &[&str]) -> Vec<String> {
+    server
+        .requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).to_string())
+        .filter(|body| words.iter().any(|w| body.contains(w)))
+        .collect()
+}
+
+#[test]
+fn a_webhook_gets_the_message_view_unless_added_clinical() {
+    let env = Env::clinic();
+    let plain = Server::start();
+    let clinical = Server::start();
+    assert_eq!(add(&env, &plain.url(), &[])["clinical"], false);
+    assert_eq!(
+        add(&env, &clinical.url(), &["--clinical"])["clinical"],
+        true
+    );
+    let a = env.book("2026-06-16", "09:00", "+50370000001");
+    let words = write_clinical_record(&env, &a);
+    assert_eq!(deliver_ok(&env)["delivered"], 4);
+
+    let said = heard_any(&plain, &words);
+    assert!(
+        said.is_empty(),
+        "the clinical record reached a plain webhook: {said:?}"
+    );
+    let reqs = plain.requests();
+    assert_eq!(kinds(&reqs), ["appointment.booked", "appointment.updated"]);
+    for r in &reqs {
+        let body = r.json();
+        let appointment = body["data"]["appointment"].as_object().unwrap();
+        for k in MESSAGE_VIEW_LEAVES_OUT {
+            assert!(!appointment.contains_key(k), "{k} in {body}");
+        }
+        assert_eq!(appointment["patient"]["phone"], "+50370000001");
+    }
+    // Nor does it learn which clinical fields changed.
+    assert_eq!(reqs[1].json()["data"]["changed"], json!([]));
+
+    // The clinical webhook gets the whole event, as the log holds it.
+    let log = events(&env);
+    let full: Vec<Value> = clinical
+        .requests()
+        .iter()
+        .map(|r| r.json()["data"].clone())
+        .collect();
+    let logged: Vec<Value> = log.iter().map(|e| e["data"].clone()).collect();
+    assert_eq!(full, logged);
+    assert_eq!(full[1]["appointment"]["diagnosis"], words[0]);
+    assert_eq!(
+        full[1]["changed"],
+        json!(["notes", "diagnosis", "prescription", "follow_up"])
+    );
+}
+
+#[test]
+fn a_webhook_added_before_schema_18_gets_the_message_view() {
+    let env = Env::clinic();
+    let server = Server::start();
+    add(&env, &server.url(), &[]);
+    crate::common::undo_schema_18(&env);
+    crate::common::set_schema_version(&env, 17);
+    let listed = env.ok(&["webhook", "list"])["webhooks"][0].clone();
+    assert_eq!(listed["clinical"], false, "{listed}");
+    let a = env.book("2026-06-16", "09:00", "+50370000001");
+    let words = write_clinical_record(&env, &a);
+    assert_eq!(deliver_ok(&env)["delivered"], 2);
+    assert!(heard_any(&server, &words).is_empty());
+}
+
 #[test]
 fn several_events_arrive_in_event_order_once() {
     let mut env = Env::clinic();
@@ -671,7 +778,12 @@ fn several_events_arrive_in_event_order_once() {
         ]
     );
     for (r, e) in reqs.iter().zip(&log) {
-        assert_eq!(r.json()["data"], e["data"], "event {}", e["id"]);
+        assert_eq!(
+            r.json()["data"]["appointment"]["id"],
+            e["data"]["appointment"]["id"],
+            "event {}",
+            e["id"]
+        );
         assert_eq!(r.header("x-appt-event"), e["type"].as_str());
     }
     // The reschedule carries the moved appointment.
