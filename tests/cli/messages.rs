@@ -213,7 +213,14 @@ fn every_kind_reads_in_spanish_with_the_phone_and_one_link_per_target() {
     assert_eq!(m["link"], link.as_str());
 
     wait(&env, "2026-06-17");
-    env.ok(&["cancel", s(&a["id"]), "--reason", "viaje"]);
+    env.ok(&[
+        "cancel",
+        s(&a["id"]),
+        "--reason",
+        "Número mal escrito",
+        "--tell-patient",
+        "viaje",
+    ]);
     let mut lines = env.sweep_lines();
     lines.sort_by(|a, b| s(&a["kind"]).cmp(s(&b["kind"])));
     let kinds: Vec<&str> = lines.iter().map(|l| s(&l["kind"])).collect();
@@ -284,7 +291,14 @@ fn every_kind_reads_in_english_across_a_clock_change_without_phone_or_link() {
          November at 09:00."
     );
     wait(&env, "2026-11-02");
-    env.ok(&["cancel", s(&a["id"]), "--reason", "Travel"]);
+    env.ok(&[
+        "cancel",
+        s(&a["id"]),
+        "--reason",
+        "Wrong number",
+        "--tell-patient",
+        "Travel",
+    ]);
     let mut lines = env.sweep_lines();
     lines.sort_by(|a, b| s(&a["kind"]).cmp(s(&b["kind"])));
     assert_eq!(
