@@ -1108,13 +1108,26 @@ impl Terminal {
             }
         }
         self.keys(&["Enter"]);
-        let screen = self.must_show("ARGS=");
+        // The stand-in prints `ARGS=` and then its arguments, two writes: a
+        // screen read between them (a busy machine) holds `ARGS=` alone.
+        // Every line run here has arguments, so the line is whole once it
+        // ends with `]`.
+        let started = Instant::now();
+        let line = loop {
+            let screen = self.must_show("ARGS=");
+            let line = screen
+                .lines()
+                .find(|l| l.starts_with("ARGS="))
+                .expect("the ARGS line")
+                .trim_end()
+                .to_string();
+            if line.ends_with(']') || started.elapsed() > Duration::from_secs(20) {
+                break line;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         self.clear();
-        let line = screen
-            .lines()
-            .find(|l| l.starts_with("ARGS="))
-            .expect("the ARGS line");
-        line.trim_end().trim_start_matches("ARGS=").to_string()
+        line.trim_start_matches("ARGS=").to_string()
     }
 
     /// Types `line` and presses TAB `tabs` times (bash lists the choices on
