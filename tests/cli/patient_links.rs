@@ -545,7 +545,6 @@ fn a_typed_reason_with_control_characters_is_refused_and_changes_nothing() {
 #[test]
 fn a_patients_answer_waits_for_the_servers_write_turn_and_is_503_when_it_stops() {
     use crate::serve::{book_in_background, parse, token, WriteLock};
-    use std::io::{Read, Write};
     use std::time::Instant;
     let env = linked(&[]);
     let a = env.book("2026-06-16", "10:00", "+50370001111");
@@ -560,25 +559,7 @@ fn a_patients_answer_waits_for_the_servers_write_turn_and_is_503_when_it_stops()
     let body = serde_json::json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370002222", "name": "Ana López"});
     let booking = book_in_background(&srv, &t, "/v1/appointments", body.to_string());
     std::thread::sleep(Duration::from_millis(300));
-    let addr = srv.addr.clone();
-    let answer = std::thread::spawn(move || {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        let headers = [
-            ("Connection", "close"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ];
-        s.write_all(&request(
-            "POST",
-            &format!("/p/{link}"),
-            &headers,
-            b"action=confirm",
-        ))
-        .unwrap();
-        let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
-        out
-    });
+    let answer = confirm_in_background(&srv, &link, 30);
     std::thread::sleep(Duration::from_millis(700));
     let told = Instant::now();
     srv.signal("TERM");
@@ -605,7 +586,6 @@ fn a_patients_answer_waits_for_the_servers_write_turn_and_is_503_when_it_stops()
 #[test]
 fn a_patients_answer_begins_only_once_the_write_before_it_is_answered() {
     use crate::serve::{book_in_background, parse, token, WriteLock};
-    use std::io::{Read, Write};
     use std::time::Instant;
     let env = linked(&[]);
     let a = env.book("2026-06-16", "10:00", "+50370001111");
@@ -625,25 +605,7 @@ fn a_patients_answer_begins_only_once_the_write_before_it_is_answered() {
     let body = serde_json::json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "11:00", "phone": "+50370002222", "name": "Ana López"});
     let booking = book_in_background(&srv, &t, "/v1/appointments", body.to_string());
     std::thread::sleep(Duration::from_millis(300));
-    let addr = srv.addr.clone();
-    let answer = std::thread::spawn(move || {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
-        let headers = [
-            ("Connection", "close"),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ];
-        s.write_all(&request(
-            "POST",
-            &format!("/p/{link}"),
-            &headers,
-            b"action=confirm",
-        ))
-        .unwrap();
-        let mut out = Vec::new();
-        let _ = s.read_to_end(&mut out);
-        out
-    });
+    let answer = confirm_in_background(&srv, &link, 40);
     // When each was answered, to 20 ms.
     let until = Instant::now() + Duration::from_secs(40);
     let (mut booked, mut answered) = (None, None);
@@ -672,4 +634,30 @@ fn a_patients_answer_begins_only_once_the_write_before_it_is_answered() {
         srv.log()
     );
     assert_eq!(status_of(&env, s(&a["id"])), before);
+}
+
+/// Confirms from the page of `link` on a thread of its own, waiting up to
+/// `patience` seconds for the answer: the bytes the server sent.
+fn confirm_in_background(
+    srv: &Server,
+    link: &str,
+    patience: u64,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    use std::io::{Read, Write};
+    let (addr, link) = (srv.addr.clone(), link.to_string());
+    std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(patience)))
+            .unwrap();
+        let headers = [
+            ("Connection", "close"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ];
+        let path = format!("/p/{link}");
+        s.write_all(&request("POST", &path, &headers, b"action=confirm"))
+            .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        out
+    })
 }
