@@ -2,6 +2,7 @@
 //! build event payloads and a reminder hook's input from these views; `output`
 //! shows the same views, so what is stored and what is shown cannot drift.
 
+use crate::core::access::{CLINICAL_CHANGES, CLINICAL_KEYS};
 use crate::core::time::{fmt_utc, format_offset, to_local};
 use crate::core::Appointment;
 use crate::store::reminders::Reminder;
@@ -98,29 +99,31 @@ pub fn appointment(a: &Appointment) -> Value {
     to_json(appointment_view(a))
 }
 
-/// The keys of the appointment object a message never needs, left out of
-/// the message view (docs/commands.md#what-a-hook-receives): the clinical
-/// record, the desk's notes, and the desk's cancellation reason (internal:
-/// the patient is told only the reason meant for them, the line's `reason`).
-pub const NOT_IN_MESSAGES: [&str; 6] = [
-    "diagnosis",
-    "prescription",
-    "follow_up_required",
-    "follow_up_date",
-    "notes",
-    "cancellation_reason",
-];
+/// Besides the clinical record ([`CLINICAL_KEYS`]), the keys of the
+/// appointment object a message never needs, left out of the message view
+/// (docs/commands.md#what-a-hook-receives): the desk's notes, and its
+/// cancellation reason (internal: the patient is told only the reason
+/// meant for them, the line's `reason`).
+const DESK_ONLY: [&str; 2] = ["notes", "cancellation_reason"];
 
-/// The names an update's `changed` list gives those keys.
-const CHANGED_NOT_IN_MESSAGES: [&str; 4] = ["diagnosis", "prescription", "follow_up", "notes"];
+/// Every key the message view leaves out.
+fn not_in_messages() -> impl Iterator<Item = &'static str> {
+    CLINICAL_KEYS.into_iter().chain(DESK_ONLY)
+}
+
+/// Whether an update's `changed` list may name `field` to a message's
+/// reader: not a clinical field, nor the notes.
+fn changed_in_messages(field: &str) -> bool {
+    !CLINICAL_CHANGES.contains(&field) && field != "notes"
+}
 
 /// The message view of an appointment: the object without
-/// [`NOT_IN_MESSAGES`]. What a hook, a JSON line of `remind due` and a
+/// [`CLINICAL_KEYS`] and the desk's own words. What a hook, a JSON line of `remind due` and a
 /// webhook without `--clinical` receive.
 pub fn message_appointment(a: &Appointment) -> Value {
     let mut v = appointment(a);
     if let Value::Object(map) = &mut v {
-        for k in NOT_IN_MESSAGES {
+        for k in not_in_messages() {
             map.remove(k);
         }
     }
@@ -137,14 +140,13 @@ pub fn event_message_view(mut data: Value) -> Value {
     for (key, v) in map.iter_mut() {
         match (key.as_str(), v) {
             (_, Value::Object(inner)) if inner.contains_key("starts_at") => {
-                for k in NOT_IN_MESSAGES {
+                for k in not_in_messages() {
                     inner.remove(k);
                 }
             }
-            ("changed", Value::Array(names)) => names.retain(|n| {
-                !n.as_str()
-                    .is_some_and(|n| CHANGED_NOT_IN_MESSAGES.contains(&n))
-            }),
+            ("changed", Value::Array(names)) => {
+                names.retain(|n| n.as_str().is_none_or(changed_in_messages))
+            }
             _ => {}
         }
     }

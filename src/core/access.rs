@@ -6,6 +6,18 @@
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// The keys of the appointment object that hold the clinical record: what
+/// the `clinical` scope reads, and what no message carries.
+pub const CLINICAL_KEYS: [&str; 4] = [
+    "diagnosis",
+    "prescription",
+    "follow_up_required",
+    "follow_up_date",
+];
+
+/// The names an update's `changed` list gives the clinical fields.
+pub const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up"];
+
 /// What a token may do (docs/security.md#api-tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {

@@ -306,16 +306,9 @@ impl Answer {
     }
 }
 
+use crate::core::access::CLINICAL_CHANGES;
 /// The keys a token without the `clinical` scope never receives.
-pub const CLINICAL_KEYS: [&str; 4] = [
-    "diagnosis",
-    "prescription",
-    "follow_up_required",
-    "follow_up_date",
-];
-
-/// What an update's `changed` list calls the clinical fields.
-const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up"];
+pub use crate::core::access::CLINICAL_KEYS;
 
 /// Removes the clinical keys from every appointment object in `v` (one
 /// with a `starts_at` and a `diagnosis`), however deep, and the clinical
@@ -330,11 +323,7 @@ pub fn strip_clinical(v: &mut Value) {
                 }
             }
             if let Some(Value::Array(changed)) = map.get_mut("changed") {
-                changed.retain(|c| {
-                    c.as_str().is_none_or(|c| {
-                        !CLINICAL_CHANGES.contains(&c) && !CLINICAL_KEYS.contains(&c)
-                    })
-                });
+                changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
             }
             for (_, child) in map.iter_mut() {
                 strip_clinical(child);

@@ -446,6 +446,31 @@ pub fn json_lines(out: &[u8]) -> Vec<Value> {
         .collect()
 }
 
+/// Gives `a` a diagnosis, a prescription, a follow-up and notes (an
+/// `appointment.updated` event); returns those words, none of which a
+/// message may carry.
+pub fn write_clinical_record(env: &Env, a: &Value) -> [&'static str; 4] {
+    let words = [
+        "Embarazo de 20 semanas, G2P1",
+        "Ácido fólico 5 mg",
+        "2026-07-01",
+        "Paga en efectivo",
+    ];
+    env.ok(&[
+        "update",
+        s(&a["id"]),
+        "--diagnosis",
+        words[0],
+        "--prescription",
+        words[1],
+        "--follow-up",
+        words[2],
+        "--notes",
+        words[3],
+    ]);
+    words
+}
+
 /// Marks `env`'s database as of schema `version`, for tests of older
 /// databases: the next command upgrades it from there.
 pub fn set_schema_version(env: &Env, version: i64) {

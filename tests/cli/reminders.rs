@@ -1,6 +1,6 @@
 //! Tests: reminders scheduled with appointments and `appt remind due`, the cron sweep.
 
-use crate::common::{json_lines, s, Env, MESSAGE_VIEW_LEAVES_OUT};
+use crate::common::{json_lines, s, write_clinical_record, Env, MESSAGE_VIEW_LEAVES_OUT};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
 
@@ -314,26 +314,8 @@ fn a_hook_and_a_json_line_never_carry_the_clinical_record() {
     let mut env = Env::clinic();
     let by_hook = env.book(TUE, "10:00", "+50370000001");
     let by_line = env.book(TUE, "11:00", "+50370000002");
-    let words = [
-        "Embarazo de 20 semanas, G2P1",
-        "Ácido fólico 5 mg",
-        "2026-07-01",
-        "Paga en efectivo",
-    ];
-    for a in [&by_hook, &by_line] {
-        env.ok(&[
-            "update",
-            s(&a["id"]),
-            "--diagnosis",
-            words[0],
-            "--prescription",
-            words[1],
-            "--follow-up",
-            words[2],
-            "--notes",
-            words[3],
-        ]);
-    }
+    let words = write_clinical_record(&env, &by_hook);
+    write_clinical_record(&env, &by_line);
     let dir = env.dir.path().to_path_buf();
     let hook = format!("cat > {d}/stdin.json; env > {d}/env.txt", d = dir.display());
     // The 24-hour reminder of 10:00 goes to the hook, the one of 11:00 an

@@ -1,7 +1,7 @@
 //! Tests: `appt webhook add|list|remove|deliver`, docs/errors.md and docs/rules.md#events, against a
 //! small HTTP server on 127.0.0.1 written here with std only.
 
-use crate::common::{s, Env, MESSAGE_VIEW_LEAVES_OUT};
+use crate::common::{s, write_clinical_record, Env, MESSAGE_VIEW_LEAVES_OUT};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -643,31 +643,6 @@ fn no_webhooks_is_quiet() {
 // ---------------------------------------------------------------------------
 // deliver: order, no duplicates, subscriptions
 // ---------------------------------------------------------------------------
-
-/// Gives `a` a diagnosis, a prescription, a follow-up and notes (an
-/// `appointment.updated` event); returns those words, none of which a
-/// message may carry.
-fn write_clinical_record(env: &Env, a: &Value) -> [&'static str; 4] {
-    let words = [
-        "Embarazo de 20 semanas, G2P1",
-        "Ácido fólico 5 mg",
-        "2026-07-01",
-        "Paga en efectivo",
-    ];
-    env.ok(&[
-        "update",
-        s(&a["id"]),
-        "--diagnosis",
-        words[0],
-        "--prescription",
-        words[1],
-        "--follow-up",
-        words[2],
-        "--notes",
-        words[3],
-    ]);
-    words
-}
 
 /// Whether any of `words` is in any body `server` received.
 fn heard_any(server: &Server, words: &[&str]) -> Vec<String> {
