@@ -16,7 +16,7 @@ use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, St
 use crate::error::{Error, Result};
 use crate::store::crypto::Keys;
 use crate::store::db::Tx;
-use crate::store::{self, appointments, events, patients, reminders, services, Store};
+use crate::store::{self, appointments, events, patients, queue, reminders, services, Store};
 use crate::wire;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 
@@ -241,7 +241,7 @@ pub(super) fn already_booked(tx: &Tx, c: &Checked, p: &Prepared) -> Result<Optio
 
 /// The token number of a new appointment at `spot`.
 pub(super) fn token(tx: &Tx, p: &Prepared, spot: &Placement) -> Result<i64> {
-    appointments::next_token(tx, &p.target.token_scope(&spot.window.id), spot.date)
+    queue::next_token(tx, &p.target.token_scope(&spot.window.id), spot.date)
 }
 
 /// Rule 9 for one appointment at `spot`: its row (in `series` when one is

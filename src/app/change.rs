@@ -13,7 +13,7 @@ use crate::core::slots::Request;
 use crate::core::{status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, clinics, doctors, events, patients, reminders, Store};
+use crate::store::{appointments, clinics, doctors, events, patients, queue, reminders, Store};
 use crate::wire;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -218,7 +218,7 @@ pub(super) fn move_to(
     let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
     let scope = t.token_scope(&spot.window.id);
     if scope != old_scope || spot.date != a.local_date {
-        a.token_number = appointments::next_token(tx, &scope, spot.date)?;
+        a.token_number = queue::next_token(tx, &scope, spot.date)?;
     }
     a.clinic_id = t.clinic.id.clone();
     a.doctor_id = t.doctor.as_ref().map(|d| d.id.clone());

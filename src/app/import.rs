@@ -11,8 +11,9 @@ use super::schedule::WhenInput;
 use super::series::{self, RepeatInput};
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
+use crate::store::ahead::LookAhead;
 use crate::store::db::Tx;
-use crate::store::{appointments, closures, patients, Store};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::io::BufRead;
@@ -262,25 +263,19 @@ fn look_up(tx: &Tx, ahead: &[Ahead], now: DateTime<Utc>) -> Result<()> {
     let refs: Vec<&str> = parsed()
         .filter_map(|(_, checked)| checked.external_ref())
         .collect();
-    let phones: Vec<&str> = asks.iter().filter_map(|a| a.phone.as_deref()).collect();
-    let days: Vec<&book::DoctorDay> = asks.iter().filter_map(|a| a.day.as_ref()).collect();
-    patients::look_up_phones(tx, &phones)?;
-    appointments::look_up_external_refs(tx, &refs)?;
-    let spans: Vec<_> = days
-        .iter()
-        .map(|d| (d.doctor.clone(), d.from, d.to))
-        .collect();
-    appointments::look_up_busy(tx, &spans)?;
-    let tokens: Vec<_> = days
-        .iter()
-        .map(|d| (d.token_scope.clone(), d.date))
-        .collect();
-    appointments::look_up_tokens(tx, &tokens)?;
-    let closed: Vec<_> = days
-        .iter()
-        .map(|d| (d.clinic.as_str(), d.doctor.as_str(), d.date))
-        .collect();
-    closures::look_up(tx, &closed)
+    let mut ask = LookAhead::default();
+    for a in &asks {
+        if let Some(phone) = &a.phone {
+            ask.phone(phone);
+        }
+        if let Some(d) = &a.day {
+            ask.doctor_day(&d.clinic, &d.doctor, &d.token_scope, d.date, (d.from, d.to));
+        }
+    }
+    for r in refs {
+        ask.reference(r);
+    }
+    ask.ask(tx)
 }
 
 /// What every line shares: `--clinic` and `$APPT_KEY`.

@@ -40,6 +40,9 @@ pub mod waitlist;
 pub mod webhook;
 pub mod window;
 
+/// What a statement declares it reads and writes: for the tests of a front
+/// end that read its database as it is.
+pub use crate::store::db::{On, Table};
 pub use crate::store::{Create, Stopper, Store};
 
 use chrono::{DateTime, Utc};
@@ -67,6 +70,8 @@ impl Clock {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ahead;
 
 /// A test hook, in debug builds only: with `APPT_TEST_PAUSE=STEP` the process
 /// stops at STEP (saying `paused at STEP` on stderr) for a test to kill it

@@ -11,6 +11,7 @@ use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
 use crate::core::time::{self, Local};
 use crate::core::{Clinic, Closure, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
+use crate::store::ahead::LookAhead;
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -73,7 +74,7 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
         });
     };
     if given.is_none() {
-        doctors::read_with_windows(conn, d.trim())?;
+        LookAhead::doctor(conn, d.trim())?;
     }
     let doctor = doctors::find_active(conn, d)?;
     let clinic = match given {
@@ -238,7 +239,7 @@ pub fn load_day(
 ) -> Result<DayData> {
     if except.is_none() {
         if let Some((doctor, span)) = doctor_day(conn, t, date)? {
-            appointments::look_up_day(conn, &t.clinic.id, &doctor, date, span)?;
+            LookAhead::day(conn, &t.clinic.id, &doctor, date, span)?;
         }
     }
     Calendar::load(conn, t, date, date)?.day(conn, date, service_id, except)

@@ -13,12 +13,12 @@ use crate::error::Code;
 use chrono::{DateTime, Utc};
 
 /// Who the events name: the front end says (here, a desk of its own).
-fn desk() -> Actor {
+pub(super) fn desk() -> Actor {
     Actor::Cli("ana".into())
 }
 
 /// Monday 2026-06-15, 08:00 in El Salvador.
-fn monday_8am() -> DateTime<Utc> {
+pub(super) fn monday_8am() -> DateTime<Utc> {
     "2026-06-15T14:00:00Z".parse().unwrap()
 }
 
@@ -30,7 +30,7 @@ fn clinic_with_a_doctor() -> Store {
 }
 
 /// [`clinic_with_a_doctor`] on a given store.
-fn set_up(st: &mut Store) {
+pub(super) fn set_up(st: &mut Store) {
     let now = monday_8am();
     clinic::add(
         st,
@@ -66,7 +66,7 @@ fn set_up(st: &mut Store) {
     .unwrap();
 }
 
-fn request(time: &str, phone: &str) -> BookRequest {
+pub(super) fn request(time: &str, phone: &str) -> BookRequest {
     BookRequest {
         doctor: Some("Dr. García".into()),
         when: WhenInput {

@@ -289,9 +289,12 @@ mod tests {
         assert!(!format!("{a:?}").contains(&a.token));
         let stored: Vec<(String, String)> = st
             .read(|tx| {
-                tx.rows("SELECT hash, prefix FROM api_tokens", &[], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                tx.rows(
+                    crate::store::db::On::reads(&[crate::store::db::Table::ApiTokens]),
+                    "SELECT hash, prefix FROM api_tokens",
+                    &[],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
             })
             .unwrap();
         assert_eq!(stored, [(digest(&a.token), a.token[..8].to_string())]);

@@ -7,6 +7,7 @@ use crate::app::book::{self, BookRequest};
 use crate::app::change::{self, StatusRequest};
 use crate::app::schedule::WhenInput;
 use crate::app::{clinic, closure, doctor, service, waitlist, window, Clock, Store};
+use crate::app::{On, Table};
 use crate::core::{Actor, Language, Status};
 use crate::output::board::Note;
 use chrono::{DateTime, Utc};
@@ -272,6 +273,7 @@ fn appointments(b: &mut Board) -> Vec<(String, String, i64)> {
     b.store
         .read(|tx| {
             tx.rows(
+                On::reads(&[Table::Appointments]),
                 "SELECT id, status, updated_at FROM appointments ORDER BY id",
                 crate::args![],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -580,6 +582,7 @@ fn enter_on_a_free_cell_books_a_new_patient_as_the_board() {
         .store
         .read(|tx| {
             tx.one(
+                On::reads(&[Table::Events]),
                 "SELECT actor FROM events WHERE appointment_id = ?1",
                 crate::args![a.id.clone()],
             )

@@ -1,13 +1,14 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
-use super::columns::{count, place, under};
-use super::db::{marks, Backend, Peek, Row, ToVal, Tx, Val};
-use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES};
+use super::asked::Asked;
+use super::columns::{assignments, count, place, under};
+use super::db::{marks, Backend, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
+use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, AppointmentRow, Closure, Status};
+use crate::core::{time, Appointment, AppointmentRow, Status};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -17,7 +18,8 @@ use std::sync::OnceLock;
 pub const MAX_MINUTES: i64 = 480;
 
 const LOOKUP: Lookup = Lookup {
-    table: "appointments",
+    table: Table::Appointments,
+    also: &[],
     what: "Appointment",
     by_name: false,
     filter: "",
@@ -32,9 +34,6 @@ pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
     updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after";
-
-/// The `tokens` table: the last token number handed out per scope and day.
-pub const TOKEN_COLS: &str = "scope, local_date, last";
 
 /// The table's own columns beyond the row's.
 pub const MORE: &str = "sequence, solo";
@@ -54,15 +53,45 @@ macro_rules! joined {
 /// Appointments with their clinic, patient, doctor and service.
 fn select() -> &'static str {
     static SELECT: OnceLock<String> = OnceLock::new();
-    SELECT.get_or_init(|| select_from("appointments a"))
+    SELECT.get_or_init(|| select_from("appointments a", PatientJoin::Plain))
+}
+
+/// What a statement of the appointments alone reads.
+const OWN: On = On::reads(&[Table::Appointments]);
+
+/// What [`select`] reads.
+pub(super) const SELECTED: On = On::reads(&[
+    Table::Appointments,
+    Table::Clinics,
+    Table::Patients,
+    Table::Doctors,
+    Table::Services,
+]);
+
+/// How [`select_from`] joins each appointment's patient.
+#[derive(Clone, Copy)]
+enum PatientJoin {
+    /// A join the planner may make as it likes.
+    Plain,
+    /// A look-up of each patient by its key: PostgreSQL would rather hash
+    /// every patient (a scan of the whole table, 30 ms at 200,000) than
+    /// look a thousand up by their key (10 ms); a subquery it may not fold
+    /// into the join keeps the look-ups.
+    ByKey,
 }
 
 /// [`select`] of the appointments of `from`, a table or a subquery named
 /// `a` (an index named for it, a page chosen first).
-fn select_from(from: &str) -> String {
+fn select_from(from: &str, patient: PatientJoin) -> String {
+    let patient = match patient {
+        PatientJoin::Plain => "JOIN patients p ON p.id = a.patient_id",
+        PatientJoin::ByKey => {
+            "JOIN LATERAL (SELECT full_name, phone FROM patients WHERE id = a.patient_id OFFSET 0) p ON true"
+        }
+    };
     format!(
         "SELECT {}, {JOINED} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
-         JOIN patients p ON p.id = a.patient_id LEFT JOIN doctors d ON d.id = a.doctor_id \
+         {patient} LEFT JOIN doctors d ON d.id = a.doctor_id \
          LEFT JOIN services s ON s.id = a.service_id",
         under("a", COLS)
     )
@@ -74,7 +103,7 @@ const CLINIC_WIDE: &str =
 
 /// The columns [`from_row`] parses, for `appt check` (the clinic's time zone
 /// is the clinics table's).
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "appointments",
     id: "id",
     cols: &[
@@ -98,7 +127,7 @@ pub const STORED: Table = Table {
     rules: &[("ends_at", "ends_at <= starts_at", "is not after starts_at")],
 };
 
-fn from_row(r: &Row) -> Result<Appointment> {
+pub(super) fn from_row(r: &Row) -> Result<Appointment> {
     let f = r.of("appointments", place!(COLS, "id"))?;
     let starts_at = f.instant(place!(COLS, "starts_at"))?;
     let ends_at = f.instant(place!(COLS, "ends_at"))?;
@@ -159,6 +188,7 @@ fn from_row(r: &Row) -> Result<Appointment> {
 pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
     by_id(
         conn,
+        SELECTED,
         &format!("{} WHERE a.id = ?1", select()),
         id,
         "Appointment",
@@ -176,7 +206,7 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     for chunk in ids.chunks(500) {
         let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
         let sql = format!("{} WHERE a.id IN ({})", select(), marks(1, chunk.len()));
-        for a in conn.rows(&sql, &args, from_row)? {
+        for a in conn.rows(SELECTED, &sql, &args, from_row)? {
             found.insert(a.id.clone(), a);
         }
     }
@@ -242,6 +272,7 @@ pub fn active_of(conn: &Tx, patients: &[String], since: DateTime<Utc>) -> Result
     let mut args: Vec<Val> = vec![epoch(since).to_val()];
     args.extend(patients.iter().map(|p| p.to_val()));
     conn.rows(
+        SELECTED,
         &format!(
             "{} WHERE a.patient_id IN ({}) AND a.starts_at >= ?1 AND a.status IN {ACTIVE} \
              ORDER BY a.starts_at, a.id LIMIT 50",
@@ -268,6 +299,7 @@ pub fn of_patient(
         ("<", "DESC")
     };
     conn.rows(
+        SELECTED,
         &format!(
             "{} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2 ORDER BY a.starts_at {order} LIMIT ?3",
             select()
@@ -281,20 +313,19 @@ pub fn of_patient(
 /// (idempotency): a reference belongs to the clinic it was booked at, so
 /// another clinic's is none of this one's (docs/security.md#clinics-apart).
 pub fn by_external_ref(conn: &Tx, clinic: &str, reference: &str) -> Result<Option<Appointment>> {
-    let holding: Vec<Appointment> =
-        conn.memo_on(BY_REF, &["appointments"], args![reference], || {
-            conn.rows(&by_refs_sql(conn.backend(), 1), args![reference], from_row)
-        })?;
+    let holding: Vec<Appointment> = conn.memo(Asked::ByExternalRef(reference), || {
+        conn.rows(
+            SELECTED,
+            &by_refs_sql(conn.backend(), 1),
+            args![reference],
+            from_row,
+        )
+    })?;
     Ok(holding.into_iter().find(|a| a.clinic_id == clinic))
 }
 
-/// [`by_external_ref`]'s kept answers, every clinic's appointments holding
-/// a reference ([`Tx::memo_on`]: a write to `appointments` forgets them, a
-/// new appointment only its reference's).
-const BY_REF: &str = "appointments::by_external_ref";
-
 /// The active appointments holding any of `n` references.
-fn by_refs_sql(backend: Backend, n: usize) -> String {
+pub(super) fn by_refs_sql(backend: Backend, n: usize) -> String {
     // Given a list, SQLite (no statistics gathered) would walk every active
     // appointment by status rather than look each reference up in the index
     // made for it.
@@ -304,33 +335,18 @@ fn by_refs_sql(backend: Backend, n: usize) -> String {
     };
     format!(
         "{} WHERE a.external_reference_id IN ({}) AND a.status IN {ACTIVE}",
-        select_from(from),
+        select_from(from, PatientJoin::Plain),
         marks(1, n)
-    )
-}
-
-/// Asks at once for the active appointments holding each of `references`
-/// (an import's next lines), so that [`by_external_ref`] need not ask for
-/// them one by one.
-pub fn look_up_external_refs(conn: &Tx, references: &[&str]) -> Result<()> {
-    conn.keep_grouped(
-        BY_REF,
-        &["appointments"],
-        references,
-        |n| by_refs_sql(conn.backend(), n),
-        from_row,
-        |a: &Appointment| a.external_reference_id.as_deref(),
-        |holding: Vec<Appointment>| holding,
     )
 }
 
 /// Inserts a new appointment; `solo` when its window takes one at a time (on
 /// PostgreSQL an exclusion constraint then backs the capacity rule).
 pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
-    let changes: Vec<(&'static str, Vec<Val>)> = a
+    let changes: Vec<Asked> = a
         .external_reference_id
         .iter()
-        .map(|r| (BY_REF, args![r].to_vec()))
+        .map(|r| Asked::ByExternalRef(r))
         .collect();
     if a.status.is_active() {
         // One more busy time on the doctor's days kept that it meets.
@@ -344,86 +360,104 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
         b.solo = solo;
         if let Some(doctor) = &a.doctor_id {
             conn.amend_kept(
-                BUSY,
-                args![doctor],
+                Asked::busy_of(doctor, &[]),
                 |day: &KeptBusy| b.holds(day.from, day.to),
                 |day| day.busy.push(b.clone()),
             );
         }
     }
-    conn.later_changing(
-        &format!(
-            "INSERT INTO appointments ({COLS}, solo) VALUES ({})",
-            marks(1, count(COLS) + 1)
-        ),
-        args![
-            a.id,
-            a.clinic_id,
-            a.doctor_id,
-            a.patient_id,
-            a.service_id,
-            a.window_id,
-            a.local_date.to_string(),
-            epoch(a.starts_at),
-            epoch(a.ends_at),
-            a.duration_minutes,
-            a.status.as_str(),
-            a.token_number,
-            a.source,
-            a.session,
-            a.batch,
-            a.reason,
-            a.notes,
-            a.diagnosis,
-            a.prescription,
-            a.follow_up_required,
-            a.follow_up_date.map(|d| d.to_string()),
-            a.cancellation_reason,
-            a.external_reference_id,
-            epoch(a.created_at),
-            epoch(a.updated_at),
-            a.confirmed_at.map(epoch),
-            a.checked_in_at.map(epoch),
-            a.started_at.map(epoch),
-            a.completed_at.map(epoch),
-            a.cancelled_at.map(epoch),
-            a.no_show_at.map(epoch),
-            a.series_id,
-            a.buffer_before,
-            a.buffer_after,
-            solo
-        ],
-        &changes,
-    )?;
-    Ok(())
+    let mut args = bind(a, COLS)?;
+    args.push(solo.to_val());
+    conn.insert_later_changing(&INSERT, &args, &changes)
+}
+
+/// [`insert`]'s statement: every column of [`COLS`], and `solo`.
+const INSERT: Insert = Insert {
+    into: Table::Appointments,
+    columns: &[COLS, "solo"],
+    upsert: "",
+};
+
+/// The values of `cols` (some of [`COLS`]) of `a`, in their order: what is
+/// bound follows the list, never a count kept by hand.
+fn bind(a: &AppointmentRow, cols: &str) -> Result<Vec<Val>> {
+    cols.split(',').map(|c| column(a, c.trim())).collect()
+}
+
+/// The stored value of `a`'s column `name`.
+fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    Ok(match name {
+        "id" => a.id.to_val(),
+        "clinic_id" => a.clinic_id.to_val(),
+        "doctor_id" => a.doctor_id.to_val(),
+        "patient_id" => a.patient_id.to_val(),
+        "service_id" => a.service_id.to_val(),
+        "window_id" => a.window_id.to_val(),
+        "local_date" => a.local_date.to_string().to_val(),
+        "starts_at" => epoch(a.starts_at).to_val(),
+        "ends_at" => epoch(a.ends_at).to_val(),
+        "duration_minutes" => a.duration_minutes.to_val(),
+        "status" => a.status.as_str().to_val(),
+        "token_number" => a.token_number.to_val(),
+        "source" => a.source.to_val(),
+        "session" => a.session.to_val(),
+        "batch" => a.batch.to_val(),
+        "reason" => a.reason.to_val(),
+        "notes" => a.notes.to_val(),
+        "diagnosis" => a.diagnosis.to_val(),
+        "prescription" => a.prescription.to_val(),
+        "follow_up_required" => a.follow_up_required.to_val(),
+        "follow_up_date" => day(a.follow_up_date).to_val(),
+        "cancellation_reason" => a.cancellation_reason.to_val(),
+        "external_reference_id" => a.external_reference_id.to_val(),
+        "created_at" => epoch(a.created_at).to_val(),
+        "updated_at" => epoch(a.updated_at).to_val(),
+        "confirmed_at" => a.confirmed_at.map(epoch).to_val(),
+        "checked_in_at" => a.checked_in_at.map(epoch).to_val(),
+        "started_at" => a.started_at.map(epoch).to_val(),
+        "completed_at" => a.completed_at.map(epoch).to_val(),
+        "cancelled_at" => a.cancelled_at.map(epoch).to_val(),
+        "no_show_at" => a.no_show_at.map(epoch).to_val(),
+        "series_id" => a.series_id.to_val(),
+        "buffer_before" => a.buffer_before.to_val(),
+        "buffer_after" => a.buffer_after.to_val(),
+        _ => {
+            return Err(Error::internal(format!(
+                "no appointment column {name} (a bug)"
+            )))
+        }
+    })
 }
 
 /// Records whether the appointment now sits in a one-at-a-time window.
 pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Appointments]),
         "UPDATE appointments SET solo = ?2 WHERE id = ?1",
         args![id, solo],
     )?;
     Ok(())
 }
 
-/// Writes back every field a change can touch, and bumps the sequence.
+/// What a change can touch, which [`save`] writes back.
+const SAVED: &str = "clinic_id, doctor_id, window_id, local_date, starts_at, ends_at, duration_minutes, \
+    status, token_number, session, batch, reason, notes, diagnosis, prescription, follow_up_required, \
+    follow_up_date, cancellation_reason, updated_at, confirmed_at, checked_in_at, started_at, \
+    completed_at, cancelled_at, no_show_at";
+
+/// Writes back every field a change can touch ([`SAVED`]), and bumps the sequence.
 pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
-    conn.exec(
-        "UPDATE appointments SET clinic_id=?2, doctor_id=?3, window_id=?4, local_date=?5, starts_at=?6, \
-         ends_at=?7, duration_minutes=?8, status=?9, token_number=?10, session=?11, batch=?12, reason=?13, \
-         notes=?14, diagnosis=?15, prescription=?16, follow_up_required=?17, follow_up_date=?18, \
-         cancellation_reason=?19, updated_at=?20, confirmed_at=?21, checked_in_at=?22, started_at=?23, \
-         completed_at=?24, cancelled_at=?25, no_show_at=?26, sequence = sequence + 1 WHERE id=?1",
-        args![
-            a.id, a.clinic_id, a.doctor_id, a.window_id, a.local_date.to_string(), epoch(a.starts_at),
-            epoch(a.ends_at), a.duration_minutes, a.status.as_str(), a.token_number, a.session, a.batch,
-            a.reason, a.notes, a.diagnosis, a.prescription, a.follow_up_required,
-            a.follow_up_date.map(|d| d.to_string()), a.cancellation_reason, epoch(a.updated_at),
-            a.confirmed_at.map(epoch), a.checked_in_at.map(epoch), a.started_at.map(epoch),
-            a.completed_at.map(epoch), a.cancelled_at.map(epoch), a.no_show_at.map(epoch)
-        ],
-    )?;
+    static SQL: OnceLock<String> = OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "UPDATE appointments SET {}, sequence = sequence + 1 WHERE id = ?1",
+            assignments(SAVED, 2)
+        )
+    });
+    let mut args = vec![a.id.to_val()];
+    args.extend(bind(a, SAVED)?);
+    conn.exec(On::writes(&[Table::Appointments]), sql, &args)?;
     Ok(())
 }
 
@@ -434,7 +468,7 @@ const MAX_BUFFER_SECS: i64 = BUFFER.1 * 60;
 /// The time an appointment holds, buffers included, meets `[?4, ?2)`. The
 /// index range on `starts_at` is the widest that can: the longest
 /// appointment with the longest buffers.
-fn busy_sql(cond: &str) -> String {
+pub(super) fn busy_sql(cond: &str) -> String {
     format!(
         "SELECT {BUSY_COLS} FROM appointments WHERE {cond} \
          AND starts_at < CAST(?2 AS BIGINT) + {MAX_BUFFER_SECS} AND starts_at > ?3 \
@@ -457,11 +491,11 @@ fn busy_many_sql(n: usize) -> String {
 }
 
 /// What [`busy_row`] reads of an appointment holding capacity.
-const BUSY_COLS: &str = "id, starts_at, ends_at, buffer_before, buffer_after, solo";
+pub(super) const BUSY_COLS: &str = "id, starts_at, ends_at, buffer_before, buffer_after, solo";
 
 /// An appointment holding capacity: its ID, start, end, buffers and
 /// whether it sits in a one-at-a-time window.
-fn busy_row(r: &Row) -> Result<Busy> {
+pub(super) fn busy_row(r: &Row) -> Result<Busy> {
     let f = r.of("appointments", 0)?;
     let mut b = Busy::new(
         f.id().to_string(),
@@ -487,11 +521,21 @@ fn busy(
     // its buffer after) can reach `from`.
     let mut args = busy_args(key, from, to, except);
     args.extend_from_slice(extra);
-    conn.rows(&busy_sql(cond), &args, busy_row)
+    conn.rows(
+        On::reads(&[Table::Appointments]),
+        &busy_sql(cond),
+        &args,
+        busy_row,
+    )
 }
 
 /// [`busy_sql`]'s first five parameters.
-fn busy_args(key: &str, from: DateTime<Utc>, to: DateTime<Utc>, except: Option<&str>) -> Vec<Val> {
+pub(super) fn busy_args(
+    key: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Vec<Val> {
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     args![key, epoch(to), lower, epoch(from), except].to_vec()
 }
@@ -511,111 +555,40 @@ pub fn busy_for_doctor(
     if except.is_some() {
         return read();
     }
-    let kept = conn.memo_on(
-        BUSY,
-        &["appointments"],
-        &busy_key(doctor_id, from, to),
-        || {
-            Ok(KeptBusy {
-                from,
-                to,
-                busy: read()?,
-            })
-        },
-    )?;
-    Ok(kept.busy)
-}
-
-/// [`busy_for_doctor`]'s kept answers.
-const BUSY: &str = "appointments::busy_for_doctor";
-
-/// Reads a doctor's busy times over `span` and the closures touching
-/// `date` (the clinic's and the doctor's) in one statement, and keeps both
-/// as [`busy_for_doctor`] and [`super::closures::touching`] would: one
-/// doctor's day (`slots`, a booking) asks both, a round trip less on
-/// PostgreSQL. Nothing is read when either is kept already.
-pub fn look_up_day(
-    conn: &Tx,
-    clinic_id: &str,
-    doctor_id: &str,
-    date: NaiveDate,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> Result<()> {
-    use super::closures;
-    let closed_key = closures::touching_args(clinic_id, &[doctor_id], date, date);
-    let busy_key = busy_key(doctor_id, from, to);
-    if conn.is_kept(closures::TOUCHING, &closed_key) || conn.is_kept(BUSY, &busy_key) {
-        return Ok(());
-    }
-    let mut args = busy_args(doctor_id, from, to, None);
-    args.extend(closed_key.iter().cloned());
-    let mut busy: Vec<Busy> = Vec::new();
-    let mut closed: Vec<(i64, Closure)> = Vec::new();
-    conn.each(&day_sql(), &args, |r| {
-        let (b, c) = (r.from(DAY_BUSY), r.from(DAY_CLOSURE));
-        if let Some(id) = b.get::<Option<String>>(0)? {
-            if !busy.iter().any(|x| x.id == id) {
-                busy.push(busy_row(&b)?);
-            }
-        }
-        if let Some(id) = c.get::<Option<String>>(0)? {
-            if !closed.iter().any(|(_, x)| x.id == id) {
-                closed.push((c.get(count(closures::COLS))?, closures::from_row(&c)?));
-            }
-        }
-        Ok(())
+    let asked = Asked::Busy {
+        doctor: doctor_id,
+        from,
+        to,
+    };
+    let kept = conn.memo(asked, || {
+        Ok(KeptBusy {
+            from,
+            to,
+            busy: read()?,
+        })
     })?;
-    closures::sort(&mut closed);
-    let closed: Vec<Closure> = closed.into_iter().map(|(_, c)| c).collect();
-    conn.keep(
-        closures::TOUCHING,
-        super::db::MEMO_TABLES,
-        &closed_key,
-        closed,
-    );
-    conn.keep(
-        BUSY,
-        &["appointments"],
-        &busy_key,
-        KeptBusy { from, to, busy },
-    );
-    Ok(())
-}
-
-/// [`look_up_day`]'s statement: every busy time beside every closure (a row
-/// of NULLs when there is neither; a day has few closures, mostly none).
-fn day_sql() -> String {
-    format!(
-        "SELECT * FROM (SELECT 1 AS one) o LEFT JOIN ({}) b ON 1 = 1 LEFT JOIN ({}) c ON 1 = 1",
-        busy_sql("doctor_id = ?1"),
-        super::closures::touching_sql(6, 1)
-    )
-}
-
-/// Where [`day_sql`]'s busy time and closure start in its rows (after
-/// `one`, and after the busy time's columns).
-const DAY_BUSY: usize = 1;
-const DAY_CLOSURE: usize = DAY_BUSY + count(BUSY_COLS);
-
-/// The key [`BUSY`] answers are kept by: the doctor first, so that one
-/// doctor's are found together ([`Tx::amend_kept`]).
-fn busy_key(doctor_id: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Val> {
-    args![doctor_id, epoch(from), epoch(to)].to_vec()
+    Ok(kept.busy)
 }
 
 /// A doctor's busy times over a span, as kept.
 #[derive(Clone)]
-struct KeptBusy {
+pub(super) struct KeptBusy {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     busy: Vec<Busy>,
 }
 
+impl KeptBusy {
+    pub(super) fn new(from: DateTime<Utc>, to: DateTime<Utc>, busy: Vec<Busy>) -> Self {
+        KeptBusy { from, to, busy }
+    }
+}
+
 /// The busy times of `n` doctors' spans (`?1`: `n` doctors, spans and
-/// bounds, four parameters each), each span through the doctor's start
-/// times (given many, SQLite would walk every active appointment by status
-/// instead, as in [`busy_many_sql`]).
-fn busy_spans_sql(n: usize) -> String {
+/// bounds, four parameters each, as [`busy_args`] begins), each span
+/// through the doctor's start times (given many, SQLite would walk every
+/// active appointment by status instead, as in [`busy_many_sql`]).
+pub(super) fn busy_spans_sql(n: usize) -> String {
     let one = |i: usize| {
         let (d, to, lower, from) = (4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4);
         format!(
@@ -628,42 +601,6 @@ fn busy_spans_sql(n: usize) -> String {
          WHERE ({}) AND (status || '') IN {ACTIVE}",
         (0..n).map(one).collect::<Vec<_>>().join(" OR ")
     )
-}
-
-/// Asks at once for the busy times of many doctors' days (an import's next
-/// lines: `(doctor, from, to)`), kept as [`busy_for_doctor`] would have read
-/// them.
-pub fn look_up_busy(conn: &Tx, days: &[(String, DateTime<Utc>, DateTime<Utc>)]) -> Result<()> {
-    let mut days: Vec<&(String, DateTime<Utc>, DateTime<Utc>)> = days
-        .iter()
-        .filter(|(d, from, to)| !conn.is_kept(BUSY, &busy_key(d, *from, *to)))
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    for chunk in days.chunks(100) {
-        let mut args = Vec::with_capacity(chunk.len() * 4);
-        for (d, from, to) in chunk {
-            let lower = epoch(*from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
-            args.extend_from_slice(args![d, epoch(*to), lower, epoch(*from)]);
-        }
-        let rows = conn.rows(&busy_spans_sql(chunk.len()), &args, |r| {
-            Ok((r.get::<String>(6)?, busy_row(r)?))
-        })?;
-        for (d, from, to) in chunk {
-            let busy = rows
-                .iter()
-                .filter(|(doctor, b)| doctor == d && b.holds(*from, *to))
-                .map(|(_, b)| b.clone())
-                .collect();
-            let day = KeptBusy {
-                from: *from,
-                to: *to,
-                busy,
-            };
-            conn.keep(BUSY, &["appointments"], &busy_key(d, *from, *to), day);
-        }
-    }
-    Ok(())
 }
 
 /// The active appointments of several doctors (at any clinic) overlapping
@@ -685,7 +622,7 @@ pub fn busy_for_doctors(
     // A doctor's rows come together through their index: the doctor is
     // looked up again only when it changes, and never copied.
     let mut at = 0;
-    conn.each(&sql, &args, |r| {
+    conn.each(OWN, &sql, &args, |r| {
         let doctor = match r.peek(6)? {
             Peek::Text(d) => d,
             _ => "",
@@ -731,6 +668,7 @@ pub fn same_day(
     except: Option<&str>,
 ) -> Result<Vec<(String, Option<String>)>> {
     conn.rows(
+        On::reads(&[Table::Appointments]),
         &format!(
             "SELECT id, service_id FROM appointments WHERE patient_id = ?1 AND local_date = ?2 \
          AND status IN {ACTIVE} AND (CAST(?3 AS TEXT) IS NULL OR id <> ?3) ORDER BY starts_at"
@@ -763,81 +701,14 @@ pub fn day_counts(
           FROM appointments WHERE {owner} AND local_date = ?2 AND status IN {ACTIVE} \
           AND (CAST(?4 AS TEXT) IS NULL OR id <> ?4)) n"
     );
-    let rows = conn.rows(&sql, args![key, on.to_string(), service_id, except], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
-    Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
-}
-
-/// The next token of a doctor (or clinic-wide window) on a local date; never
-/// reused. A write transaction holds the write lock, so the last one given
-/// is read once per transaction and counted on here ([`Tx::memo`], forgotten
-/// with what an undone [`Tx::attempt`] wrote), and the new last is written
-/// with the booking's other writes ([`Tx::later_keyed`]): an import's lines for one
-/// doctor's day ask once, and on PostgreSQL a booking's writes stay one round trip.
-pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
-    let day = on.to_string();
-    let last = conn.memo_on(TOKENS, &[], args![scope, day], || {
-        let last: Option<i64> = conn.row(
-            "SELECT last FROM tokens WHERE scope = ?1 AND local_date = ?2",
-            args![scope, day],
-            |r| r.get(0),
-        )?;
-        Ok(std::rc::Rc::new(std::cell::Cell::new(last.unwrap_or(0))))
-    })?;
-    let next = last.get() + 1;
-    last.set(next);
-    // Only the last of a day's held writes need go (several lines of an import).
-    conn.later_keyed(
-        ("tokens", args![scope, day].to_vec()),
-        &format!(
-            "INSERT INTO tokens ({TOKEN_COLS}) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (scope, local_date) DO UPDATE SET last = excluded.last"
-        ),
-        args![scope, day, next],
+    let reads = On::reads(&[Table::Services, Table::Appointments]);
+    let rows = conn.rows(
+        reads,
+        &sql,
+        args![key, on.to_string(), service_id, except],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    Ok(next)
-}
-
-/// [`next_token`]'s kept counters.
-const TOKENS: &str = "tokens::last";
-
-/// Asks at once for the last token given on many days (`(scope, date)`: an
-/// import's next lines), kept as [`next_token`] would have read them.
-pub fn look_up_tokens(conn: &Tx, days: &[(String, NaiveDate)]) -> Result<()> {
-    let mut days: Vec<(&str, String)> = days
-        .iter()
-        .map(|(scope, on)| (scope.as_str(), on.to_string()))
-        .filter(|(scope, day)| !conn.is_kept(TOKENS, args![scope, day]))
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    for chunk in days.chunks(200) {
-        let sql = format!(
-            "SELECT scope, local_date, last FROM tokens WHERE {}",
-            (0..chunk.len())
-                .map(|i| format!("(scope = ?{} AND local_date = ?{})", 2 * i + 1, 2 * i + 2))
-                .collect::<Vec<_>>()
-                .join(" OR ")
-        );
-        let args: Vec<Val> = chunk
-            .iter()
-            .flat_map(|(scope, day)| [scope.to_val(), day.to_val()])
-            .collect();
-        let found: HashMap<(String, String), i64> = conn
-            .rows(&sql, &args, |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
-            .into_iter()
-            .collect();
-        for (scope, day) in chunk {
-            let last = found
-                .get(&(scope.to_string(), day.clone()))
-                .copied()
-                .unwrap_or(0);
-            let kept = std::rc::Rc::new(std::cell::Cell::new(last));
-            conn.keep(TOKENS, &[], args![scope, day], kept);
-        }
-    }
-    Ok(())
+    Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
 }
 
 /// The filters of `appt list`.
@@ -930,12 +801,18 @@ impl Filter {
 pub fn list(conn: &Tx, f: &Filter, offset: i64, limit: i64) -> Result<(Vec<Appointment>, i64)> {
     let (clause, mut args) = f.clause();
     let total: i64 = conn.one(
+        On::reads(&[Table::Appointments]),
         &format!("SELECT count(*) FROM appointments a WHERE {clause}"),
         &args,
     )?;
     let n = args.len();
     args.extend_from_slice(args![limit, offset]);
-    let rows = conn.rows(&page_sql(conn.backend(), f, &clause, n), &args, from_row)?;
+    let rows = conn.rows(
+        SELECTED,
+        &page_sql(conn.backend(), f, &clause, n),
+        &args,
+        from_row,
+    )?;
     Ok((rows, total))
 }
 
@@ -953,9 +830,10 @@ fn page_sql(backend: Backend, f: &Filter, clause: &str, n: usize) -> String {
         Backend::Sqlite => format!("{} WHERE {clause} {page}", select()),
         Backend::Postgres => format!(
             "{} ORDER BY {order}",
-            select_from(&format!(
-                "(SELECT * FROM appointments a WHERE {clause} {page}) a"
-            ))
+            select_from(
+                &format!("(SELECT * FROM appointments a WHERE {clause} {page}) a"),
+                PatientJoin::Plain
+            )
         ),
     }
 }
@@ -964,17 +842,10 @@ fn page_sql(backend: Backend, f: &Filter, clause: &str, n: usize) -> String {
 /// one local date but the cancelled ones, in start order, through the
 /// clinic's day index (the doctor's day index with a doctor).
 fn day_sheet_sql(backend: Backend, doctor: bool) -> String {
+    // A 50-doctor clinic's day is a thousand rows or more.
     let select = match backend {
         Backend::Sqlite => select().to_string(),
-        // A 50-doctor clinic's day is a thousand rows or more: PostgreSQL
-        // would rather hash every patient (a scan of the whole table, 30 ms
-        // at 200,000) than look a thousand up by their key (10 ms). A
-        // subquery it may not fold into the join keeps the look-ups.
-        Backend::Postgres => select().replacen(
-            "JOIN patients p ON p.id = a.patient_id",
-            "JOIN LATERAL (SELECT full_name, phone FROM patients WHERE id = a.patient_id OFFSET 0) p ON true",
-            1,
-        ),
+        Backend::Postgres => select_from("appointments a", PatientJoin::ByKey),
     };
     format!(
         "{select} WHERE a.clinic_id = ?1 AND a.local_date = ?2{} AND (a.status || '') <> 'cancelled' \
@@ -997,6 +868,7 @@ pub fn day_sheet(
     let mut args = args![clinic_id, date.to_val()].to_vec();
     args.extend(doctor_id.map(|d| d.to_val()));
     conn.rows(
+        SELECTED,
         &day_sheet_sql(conn.backend(), doctor_id.is_some()),
         &args,
         from_row,
@@ -1013,6 +885,7 @@ pub fn each(
 ) -> Result<()> {
     let (clause, args) = f.clause();
     conn.each(
+        SELECTED,
         &format!("{} WHERE {clause} ORDER BY {}", select(), f.order()),
         &args,
         |r| each(&from_row(r)?, r.get(joined!("a.sequence"))?),
@@ -1041,6 +914,7 @@ pub fn each_patient(
 ) -> Result<()> {
     let (clause, args) = f.clause();
     conn.each(
+        On::reads(&[Table::Patients, Table::Appointments]),
         &format!(
             "SELECT p.id, p.full_name, p.phone FROM patients p WHERE p.id IN \
              (SELECT a.patient_id FROM appointments a WHERE {clause}) ORDER BY p.id"
@@ -1064,6 +938,7 @@ pub fn each_doctor(
 ) -> Result<()> {
     let (clause, args) = f.clause();
     conn.each(
+        On::reads(&[Table::Doctors, Table::Appointments]),
         &format!(
             "SELECT d.id, d.full_name, d.specialty FROM doctors d WHERE d.id IN \
              (SELECT a.doctor_id FROM appointments a WHERE {clause}) ORDER BY d.id"
@@ -1092,8 +967,12 @@ pub fn count_created(
 ) -> Result<i64> {
     let status = status.map(|s| s.as_str());
     match clinic_id {
-        Some(c) => conn.one(&count_sql(true), args![epoch(since), source, status, c]),
-        None => conn.one(&count_sql(false), args![epoch(since), source, status]),
+        Some(c) => conn.one(
+            OWN,
+            &count_sql(true),
+            args![epoch(since), source, status, c],
+        ),
+        None => conn.one(OWN, &count_sql(false), args![epoch(since), source, status]),
     }
 }
 
@@ -1116,6 +995,7 @@ pub fn of_series(
 ) -> Result<Vec<Appointment>> {
     match from {
         None => conn.rows(
+            SELECTED,
             &format!(
                 "{} WHERE a.series_id = ?1 ORDER BY a.starts_at, a.id",
                 select()
@@ -1124,6 +1004,7 @@ pub fn of_series(
             from_row,
         ),
         Some(t) => conn.rows(
+            SELECTED,
             &format!(
                 "{} WHERE a.series_id = ?1 AND a.starts_at >= ?2 AND a.status IN {ACTIVE} \
                  ORDER BY a.starts_at, a.id",
@@ -1139,6 +1020,7 @@ pub fn of_series(
 /// series by its ID or a prefix of it.
 pub fn series_like(conn: &Tx, prefix: &str, limit: i64) -> Result<Vec<String>> {
     conn.rows(
+        On::reads(&[Table::Appointments]),
         "SELECT DISTINCT series_id FROM appointments WHERE series_id IS NOT NULL \
          AND substr(series_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) ORDER BY series_id LIMIT ?2",
         args![prefix, limit],
@@ -1221,7 +1103,7 @@ mod tests {
         assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
         assert_indexed(c, &busy_sql(CLINIC_WIDE), 6);
         // A doctor's day: its busy times as alone, beside its closures.
-        let p = plan(c, &day_sql(), 9);
+        let p = plan(c, &super::super::ahead::day_sql(), 9);
         assert!(p.contains("USING COVERING INDEX appt_doctor_busy"), "{p}");
         assert!(!p.contains("SCAN closures"), "{p}");
         for n in [1, 25] {
@@ -1291,7 +1173,7 @@ mod tests {
                     args!["c", 2_i64, 0_i64, 1_i64, "x", "s"].to_vec(),
                 ),
                 (
-                    day_sql(),
+                    super::super::ahead::day_sql(),
                     args!["d", 2_i64, 0_i64, 1_i64, "x", "c", "2026-06-15", "2026-06-15", "d"].to_vec(),
                 ),
                 (by_refs_sql(Backend::Postgres, 1), args!["r"].to_vec()),
@@ -1324,10 +1206,10 @@ mod tests {
                 queries.extend(list_queries(&f, Backend::Postgres));
             }
             st.read(|tx| {
-                tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
                 for (sql, args) in &queries {
                     let plan: Vec<String> =
-                        tx.rows(&format!("EXPLAIN {sql}"), args, |r| r.get(0))?;
+                        tx.rows(On::NOTHING, &format!("EXPLAIN {sql}"), args, |r| r.get(0))?;
                     let plan = plan.join("\n");
                     assert!(
                         !plan.contains("Seq Scan on appointments"),

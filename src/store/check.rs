@@ -14,7 +14,8 @@
 
 use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
-use super::stored::{self, Table};
+use super::db::{On, Table};
+use super::stored::{self, Layout};
 use super::{
     appointments as appts, clinics, closures, doctors, events, links, patients, reminders,
     services, tokens, waitlist, webhooks, windows, Store, ACTIVE,
@@ -181,7 +182,12 @@ fn appointment_row(r: &DbRow<'_>) -> Result<Option<AppointmentRow>> {
 /// table is read in storage order), by start then ID.
 fn appointments(conn: &Tx, rest: &str, args: &[Val]) -> Result<Vec<AppointmentRow>> {
     let mut rows: Vec<AppointmentRow> = conn
-        .rows(&format!("{APPOINTMENT} {rest}"), args, appointment_row)?
+        .rows(
+            On::SCAN,
+            &format!("{APPOINTMENT} {rest}"),
+            args,
+            appointment_row,
+        )?
         .into_iter()
         .flatten()
         .collect();
@@ -207,7 +213,7 @@ fn appointments_by_id(conn: &Tx, ids: &[String]) -> Result<Vec<AppointmentRow>> 
 
 /// The IDs a narrow query finds.
 fn ids(conn: &Tx, sql: &str) -> Result<Vec<String>> {
-    conn.rows(sql, &[], |r| r.get(0))
+    conn.rows(On::SCAN, sql, &[], |r| r.get(0))
 }
 
 /// An appt invariant: every violation it finds.
@@ -220,7 +226,7 @@ enum Job {
     Pages,
     ForeignKeys,
     /// One table's stored values.
-    Damage(&'static Table),
+    Damage(&'static Layout),
     Invariant(&'static str, Check),
     /// Every sealed national ID opens for its own patient (needs the key).
     NationalIds,
@@ -499,7 +505,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Table; 13] = [
+const STORED: [&Layout; 13] = [
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,
@@ -517,10 +523,11 @@ const STORED: [&Table; 13] = [
 
 /// Every stored value of `t` a command would refuse to read: one violation
 /// per row and column, the table read once in storage order.
-fn damaged_values(conn: &Tx, t: &Table) -> Result<Vec<Violation>> {
+fn damaged_values(conn: &Tx, t: &Layout) -> Result<Vec<Violation>> {
     let mut damage = Vec::new();
     let names: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
     conn.each(
+        On::SCAN,
         &format!("SELECT {}, {} FROM {}", t.id, names.join(", "), t.name),
         &[],
         |r| {
@@ -535,6 +542,7 @@ fn damaged_values(conn: &Tx, t: &Table) -> Result<Vec<Violation>> {
     )?;
     for (column, cond, problem) in t.rules {
         conn.each(
+            On::SCAN,
             &format!("SELECT {}, {column} FROM {} WHERE {cond}", t.id, t.name),
             &[],
             |r| {
@@ -555,7 +563,7 @@ fn damaged_values(conn: &Tx, t: &Table) -> Result<Vec<Violation>> {
 }
 
 fn damage_row(
-    t: &Table,
+    t: &Layout,
     r: &DbRow,
     column: &'static str,
     v: Peek,
@@ -606,7 +614,7 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
     // A doctor's appointments count together at every clinic; clinic-wide
     // ones per clinic and service, whichever window row they were booked in.
     let mut scopes: BTreeMap<Scope, Vec<(String, Span)>> = BTreeMap::new();
-    conn.each(&active_spans(), &[], |r| {
+    conn.each(On::SCAN, &active_spans(), &[], |r| {
         let (Ok(start), Ok(end)) = (stored::instant(r.get(4)?), stored::instant(r.get(5)?)) else {
             // Damaged: listed as such, and left out here.
             return Ok(());
@@ -784,7 +792,7 @@ fn pending_sql() -> String {
 }
 
 fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
-    let rows: Vec<Option<ReminderRow>> = conn.rows(&pending_sql(), &[], |r| {
+    let rows: Vec<Option<ReminderRow>> = conn.rows(On::SCAN, &pending_sql(), &[], |r| {
         let Ok(due_at) = stored::instant(r.get(3)?) else {
             return Ok(None);
         };
@@ -836,7 +844,11 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
     let strays: Vec<usize> = (0..bad.len())
         .filter(|&i| bad[i].2 == Unopened::NotForPatient)
         .collect();
-    let patients_count: i64 = conn.one("SELECT count(*) FROM patients", &[])?;
+    let patients_count: i64 = conn.one(
+        On::reads(&[Table::Patients]),
+        "SELECT count(*) FROM patients",
+        &[],
+    )?;
     if !strays.is_empty()
         && strays
             .len()
@@ -1023,9 +1035,11 @@ mod tests {
     fn check_looks_booked_events_up_in_their_index_on_postgres() {
         crate::store::on_scratch_pg(|st| {
             st.read(|tx| {
-                tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
                 let plan: Vec<String> =
-                    tx.rows(&format!("EXPLAIN {BOOKED_MISSING}"), &[], |r| r.get(0))?;
+                    tx.rows(On::SCAN, &format!("EXPLAIN {BOOKED_MISSING}"), &[], |r| {
+                        r.get(0)
+                    })?;
                 let plan = plan.join("\n");
                 assert!(plan.contains("events_booked"), "{plan}");
                 assert!(!plan.contains("Seq Scan on events"), "{plan}");

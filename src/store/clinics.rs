@@ -1,7 +1,9 @@
 //! The `clinics` table.
 
+use super::asked::Asked;
+use super::db::{On, Table};
 use super::db::{Row, Tx};
-use super::stored::{col, opt, Kind, Table, MINUTES, NOT_NEGATIVE, POSITIVE};
+use super::stored::{col, opt, Kind, Layout, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
 use crate::core::{Clinic, Language, Settings};
@@ -14,7 +16,8 @@ pub const COLS: &str =
                     language, phone, public_url, templates";
 
 const LOOKUP: Lookup = Lookup {
-    table: "clinics",
+    table: Table::Clinics,
+    also: &[],
     what: "Clinic",
     by_name: true,
     filter: "",
@@ -22,11 +25,8 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
-/// What a transaction keeps [`of_doctor`]'s answers as.
-pub(super) const OF_DOCTOR: &str = "clinics::of_doctor";
-
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "clinics",
     id: "id",
     cols: &[
@@ -100,6 +100,7 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.exec(
+        On::writes(&[Table::Clinics]),
         &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
@@ -115,6 +116,7 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &c.name, &c.id)?;
     let s = &c.settings;
     conn.exec(
+        On::writes(&[Table::Clinics]),
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
          country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18 WHERE id=?1",
@@ -128,9 +130,10 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
-    conn.memo("clinics::get", args![id], || {
+    conn.memo(Asked::Clinic(id), || {
         by_id(
             conn,
+            On::reads(&[Table::Clinics]),
             &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
             id,
             "Clinic",
@@ -141,8 +144,9 @@ pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
 
 /// The clinics where the doctor has windows.
 pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
-    conn.memo(OF_DOCTOR, args![doctor_id], || {
+    conn.memo(Asked::ClinicsOfDoctor(doctor_id), || {
         conn.rows(
+            On::reads(&[Table::Clinics, Table::Windows]),
             &format!(
                 "SELECT {COLS} FROM clinics WHERE id IN \
                  (SELECT clinic_id FROM windows WHERE doctor_id = ?1) ORDER BY id"
@@ -155,6 +159,7 @@ pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
 
 pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {
     conn.rows(
+        On::reads(&[Table::Clinics]),
         &format!("SELECT {COLS} FROM clinics ORDER BY name_key"),
         args![],
         from_row,
@@ -186,6 +191,7 @@ pub fn default(conn: &Tx, given: Option<&str>) -> Result<Clinic> {
 
 pub fn has_appointments(conn: &Tx, id: &str) -> Result<bool> {
     conn.one(
+        On::reads(&[Table::Appointments]),
         "SELECT EXISTS (SELECT 1 FROM appointments WHERE clinic_id = ?1)",
         args![id],
     )

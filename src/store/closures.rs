@@ -1,7 +1,9 @@
 //! The `closures` table.
 
-use super::db::{marks, Row, ToVal, Tx, Val, MEMO_TABLES};
-use super::stored::{col, Kind, Table};
+use super::asked::Asked;
+use super::db::{marks, Row, ToVal, Tx, Val};
+use super::db::{On, Table};
+use super::stored::{col, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::core::Closure;
@@ -10,7 +12,8 @@ use chrono::NaiveDate;
 
 pub const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, created_at";
 const LOOKUP: Lookup = Lookup {
-    table: "closures",
+    table: Table::Closures,
+    also: &[],
     what: "Closure",
     by_name: false,
     filter: "",
@@ -19,7 +22,7 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "closures",
     id: "id",
     cols: &[
@@ -45,6 +48,7 @@ pub(super) fn from_row(r: &Row) -> Result<Closure> {
 
 pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Closures]),
         &format!("INSERT INTO closures ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"),
         args![
             c.id,
@@ -60,7 +64,7 @@ pub fn insert(conn: &Tx, c: &Closure) -> Result<()> {
 }
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Closure>> {
-    conn.rows(&format!(
+    conn.rows(On::reads(&[Table::Closures]), &format!(
         "SELECT {COLS} FROM closures WHERE (CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2) \
          ORDER BY from_date, to_date"
     ), args![clinic, doctor], from_row)
@@ -70,6 +74,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
     let id = resolve(conn, &LOOKUP, input)?;
     by_id(
         conn,
+        READS,
         &format!("SELECT {COLS} FROM closures WHERE id = ?1"),
         &id,
         "Closure",
@@ -78,7 +83,11 @@ pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.exec("DELETE FROM closures WHERE id = ?1", args![id])?;
+    conn.exec(
+        On::writes(&[Table::Closures]),
+        "DELETE FROM closures WHERE id = ?1",
+        args![id],
+    )?;
     Ok(())
 }
 
@@ -96,7 +105,13 @@ pub fn touching(
         touching_sql(1, doctor_ids.len())
     );
     let args = touching_args(clinic_id, doctor_ids, from, to);
-    conn.memo(TOUCHING, &args, || conn.rows(&sql, &args, from_row))
+    let asked = Asked::Closures {
+        clinic: clinic_id,
+        doctors: doctor_ids,
+        from,
+        to,
+    };
+    conn.memo(asked, || conn.rows(READS, &sql, &args, from_row))
 }
 
 /// [`touching`]'s statement, unordered, its parameters ([`touching_args`])
@@ -123,8 +138,8 @@ pub(super) fn sort(read: &mut [(i64, Closure)]) {
     read.sort_by(|(k, a), (l, b)| (k, a.from, &a.id).cmp(&(l, b.from, &b.id)));
 }
 
-/// [`touching`]'s kept answers, by its arguments.
-pub(super) const TOUCHING: &str = "closures::touching";
+/// What the closures' reads read.
+pub(super) const READS: On = On::reads(&[Table::Closures]);
 
 pub(super) fn touching_args(
     clinic_id: &str,
@@ -135,56 +150,4 @@ pub(super) fn touching_args(
     let mut args = args![clinic_id, from.to_string(), to.to_string()].to_vec();
     args.extend(doctor_ids.iter().map(|d| d.to_val()));
     args
-}
-
-/// Asks at once for the closures touching many doctors' days (`(clinic,
-/// doctor, date)`: an import's next lines), kept as [`touching`] would have
-/// read each.
-pub fn look_up(conn: &Tx, days: &[(&str, &str, NaiveDate)]) -> Result<()> {
-    let mut days: Vec<&(&str, &str, NaiveDate)> = days
-        .iter()
-        .filter(|(c, d, on)| !conn.is_kept(TOUCHING, &touching_args(c, &[d], *on, *on)))
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    let (Some(first), Some(last)) = (
-        days.iter().map(|d| d.2).min(),
-        days.iter().map(|d| d.2).max(),
-    ) else {
-        return Ok(());
-    };
-    let mut clinics: Vec<&str> = days.iter().map(|d| d.0).collect();
-    clinics.sort_unstable();
-    clinics.dedup();
-    let mut doctors: Vec<&str> = days.iter().map(|d| d.1).collect();
-    doctors.sort_unstable();
-    doctors.dedup();
-    let sql = format!(
-        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id IN ({}) AND to_date >= ?1 AND from_date <= ?2 \
-         UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) AND to_date >= ?1 AND from_date <= ?2",
-        marks(3, clinics.len()),
-        marks(3 + clinics.len(), doctors.len())
-    );
-    let mut args = args![first.to_string(), last.to_string()].to_vec();
-    args.extend(clinics.iter().chain(&doctors).map(|x| x.to_val()));
-    let mut rows = conn.rows(&sql, &args, |r| Ok((r.get::<i64>(7)?, from_row(r)?)))?;
-    sort(&mut rows);
-    for (clinic, doctor, on) in days {
-        let touching: Vec<Closure> = rows
-            .iter()
-            .filter(|(k, c)| match k {
-                0 => c.clinic_id.as_deref() == Some(*clinic),
-                _ => c.doctor_id.as_deref() == Some(*doctor),
-            })
-            .filter(|(_, c)| c.to >= *on && c.from <= *on)
-            .map(|(_, c)| c.clone())
-            .collect();
-        conn.keep(
-            TOUCHING,
-            MEMO_TABLES,
-            &touching_args(clinic, &[doctor], *on, *on),
-            touching,
-        );
-    }
-    Ok(())
 }

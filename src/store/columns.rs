@@ -66,6 +66,17 @@ pub fn under(alias: &str, cols: &str) -> String {
         .join(", ")
 }
 
+/// `cols` as assignments of parameters numbered from `first`:
+/// `status = ?2, updated_at = ?3`, for an `UPDATE` whose values are bound
+/// in the list's order.
+pub fn assignments(cols: &str, first: usize) -> String {
+    cols.split(',')
+        .enumerate()
+        .map(|(i, c)| format!("{} = ?{}", c.trim(), first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `cols` and `more` as one list.
 pub fn and(cols: &str, more: &str) -> String {
     if more.is_empty() {

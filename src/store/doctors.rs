@@ -1,17 +1,19 @@
 //! The `doctors` table.
 
-use super::columns::{count, under};
+use super::asked::Asked;
+use super::db::{On, Table};
 use super::db::{Row, Tx};
-use super::stored::{col, opt, Kind, Table, MINUTES, PER_DAY};
+use super::stored::{col, opt, Kind, Layout, MINUTES, PER_DAY};
 use super::{epoch, name_key, Lookup};
 use crate::args;
-use crate::core::{Clinic, Doctor};
+use crate::core::Doctor;
 use crate::error::{Error, Result};
 
 pub const COLS: &str =
     "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day";
 const LOOKUP: Lookup = Lookup {
-    table: "doctors",
+    table: Table::Doctors,
+    also: &[],
     what: "Doctor",
     by_name: true,
     filter: "",
@@ -19,11 +21,8 @@ const LOOKUP: Lookup = Lookup {
     suggest: true,
 };
 
-/// What a transaction keeps [`get`]'s answers as.
-const GET: &str = "doctors::get";
-
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "doctors",
     id: "id",
     cols: &[
@@ -35,7 +34,7 @@ pub const STORED: Table = Table {
     rules: &[],
 };
 
-fn from_row(r: &Row) -> Result<Doctor> {
+pub(super) fn from_row(r: &Row) -> Result<Doctor> {
     let f = r.of("doctors", 0)?;
     Ok(Doctor {
         id: f.id().to_string(),
@@ -51,6 +50,7 @@ fn from_row(r: &Row) -> Result<Doctor> {
 
 pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Doctors]),
         &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             d.id,
@@ -69,6 +69,7 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
 
 pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Doctors]),
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7, \
          max_per_day=?8 WHERE id=?1",
         args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day],
@@ -88,8 +89,9 @@ pub fn ensure_unique(conn: &Tx, name: &str, except: &str) -> Result<()> {
 pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
     // An ID no doctor has is kept too: `find` asks it first of whatever is
     // spelt like an ID (a prefix, a name of hex letters), then looks on.
-    conn.memo(GET, args![id], || {
+    conn.memo(Asked::Doctor(id), || {
         conn.row(
+            On::reads(&[Table::Doctors]),
             &format!("SELECT {COLS} FROM doctors WHERE id = ?1"),
             args![id],
             from_row,
@@ -100,6 +102,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
 
 pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
     conn.rows(
+        On::reads(&[Table::Doctors]),
         &format!("SELECT {COLS} FROM doctors ORDER BY name_key"),
         args![],
         from_row,
@@ -108,60 +111,6 @@ pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
 
 pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
     super::lookup::find(conn, &LOOKUP, input, get)
-}
-
-/// Reads the doctor whose whole ID is `id` together with its windows (with
-/// the services they take) and the clinics they are at, in one statement,
-/// and keeps the three for the transaction as [`get`],
-/// [`super::windows::of_owner`] and [`super::clinics::of_doctor`] would:
-/// the API names a doctor by ID and its requests ask all three, two round
-/// trips less on PostgreSQL. When no doctor has that ID, only that is kept.
-pub fn read_with_windows(conn: &Tx, id: &str) -> Result<()> {
-    use super::{clinics, windows};
-    if !super::lookup::could_be_id(id) || conn.is_kept(GET, args![id]) {
-        return Ok(());
-    }
-    // A row per window and service, each with the doctor's columns first
-    // and its clinic's last; one row of the doctor alone when it has none.
-    let window_at = count(COLS);
-    let clinic_at = window_at + count(windows::COLS) + 1;
-    let mut doctor = None;
-    let mut ws = Vec::new();
-    let mut cs: Vec<Clinic> = Vec::new();
-    conn.each(
-        &format!(
-            "SELECT * FROM (SELECT {COLS} FROM doctors WHERE id = ?1) d \
-             LEFT JOIN ({} WHERE doctor_id = ?1) w ON 1 = 1 \
-             LEFT JOIN (SELECT {} FROM clinics) c ON c.id = w.clinic_id ORDER BY {}",
-            windows::with_services(),
-            clinics::COLS,
-            under("w", windows::ORDER)
-        ),
-        args![id],
-        |r| {
-            if doctor.is_none() {
-                doctor = Some(from_row(r)?);
-            }
-            if r.get::<Option<String>>(window_at)?.is_none() {
-                return Ok(());
-            }
-            windows::gather(&mut ws, &r.from(window_at))?;
-            // Ordered by clinic first: each clinic's rows come together.
-            let clinic = r.from(clinic_at);
-            let clinic_id: String = clinic.get(0)?;
-            if cs.last().is_none_or(|c| c.id != clinic_id) {
-                cs.push(clinics::from_row(&clinic)?);
-            }
-            Ok(())
-        },
-    )?;
-    let on = super::db::MEMO_TABLES;
-    if doctor.is_some() {
-        conn.keep(windows::OF_DOCTOR, on, args![id], ws);
-        conn.keep(clinics::OF_DOCTOR, on, args![id], cs);
-    }
-    conn.keep(GET, on, args![id], doctor);
-    Ok(())
 }
 
 /// A doctor who can take bookings: an inactive one is `NOT_FOUND` (docs/rules.md#booking rule 2).
@@ -176,6 +125,7 @@ pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
 /// The doctors with windows at a clinic, by name.
 pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
     conn.rows(
+        On::reads(&[Table::Doctors, Table::Windows]),
         &format!(
             "SELECT {COLS} FROM doctors WHERE id IN (SELECT doctor_id FROM windows WHERE clinic_id = ?1) \
              ORDER BY name_key, id"
@@ -190,7 +140,7 @@ mod tests {
     use super::*;
     use crate::core::zone::Tz;
     use crate::core::{Clinic, Owner, Recurrence, Service, Settings, Window};
-    use crate::store::db::Backend;
+    use crate::store::ahead::LookAhead;
     use crate::store::{clinics, windows, Store};
     use chrono::DateTime;
 
@@ -293,16 +243,13 @@ mod tests {
             .unwrap();
         assert_eq!(window_ids(&apart), ["a2", "a1", "a3"]);
         st.read(|tx| {
-            let pg = tx.backend() == Backend::Postgres;
             let before = tx.statements_sent();
-            read_with_windows(tx, "d1")?;
-            read_with_windows(tx, "d2")?;
-            read_with_windows(tx, "dd")?;
-            if pg {
-                assert_eq!(tx.statements_sent() - before, 3);
-            }
-            assert!(tx.is_kept(GET, args!["d1"]));
-            assert!(tx.is_kept(clinics::OF_DOCTOR, args!["d2"]));
+            LookAhead::doctor(tx, "d1")?;
+            LookAhead::doctor(tx, "d2")?;
+            LookAhead::doctor(tx, "dd")?;
+            assert_eq!(tx.statements_sent() - before, 3);
+            assert!(tx.is_kept(&Asked::Doctor("d1")));
+            assert!(tx.is_kept(&Asked::ClinicsOfDoctor("d2")));
             let before = tx.statements_sent();
             assert_eq!(get(tx, "d1")?.full_name, "Dr. Uno");
             assert_eq!(ids(&clinics::of_doctor(tx, "d1")?), ["c1", "c2"]);
@@ -310,9 +257,7 @@ mod tests {
             assert_eq!(get(tx, "d2")?.full_name, "Dr. Dos");
             assert!(clinics::of_doctor(tx, "d2")?.is_empty());
             assert!(windows::of_owner(tx, &Owner::Doctor("d2".into()))?.is_empty());
-            if pg {
-                assert_eq!(tx.statements_sent(), before, "all six were kept");
-            }
+            assert_eq!(tx.statements_sent(), before, "all six were kept");
             // The windows as the separate read gives them, in its order,
             // each with its services, their columns read where they start.
             assert_eq!(window_ids(&ws), window_ids(&apart));
@@ -324,16 +269,14 @@ mod tests {
             );
             // No doctor of that ID: only that is kept, and `get` says so
             // without asking again.
-            assert!(tx.is_kept(GET, args!["dd"]));
-            assert!(!tx.is_kept(clinics::OF_DOCTOR, args!["dd"]));
+            assert!(tx.is_kept(&Asked::Doctor("dd")));
+            assert!(!tx.is_kept(&Asked::ClinicsOfDoctor("dd")));
             let before = tx.statements_sent();
             assert_eq!(
                 get(tx, "dd").unwrap_err().code,
                 crate::error::Code::NotFound
             );
-            if pg {
-                assert_eq!(tx.statements_sent(), before);
-            }
+            assert_eq!(tx.statements_sent(), before);
             // Each clinic's columns read from where they start in the row.
             let kept = clinics::of_doctor(tx, "d1")?;
             assert_eq!(format!("{kept:?}"), format!("{apart_clinics:?}"));
@@ -347,8 +290,8 @@ mod tests {
         .unwrap();
         // A name is not read this way: `find` looks it up as before.
         st.read(|tx| {
-            read_with_windows(tx, "Dr. Uno")?;
-            assert!(!tx.is_kept(clinics::OF_DOCTOR, args!["Dr. Uno"]));
+            LookAhead::doctor(tx, "Dr. Uno")?;
+            assert!(!tx.is_kept(&Asked::ClinicsOfDoctor("Dr. Uno")));
             assert_eq!(find(tx, "Dr. Uno")?.id, "d1");
             Ok(())
         })

@@ -1,9 +1,10 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
+use super::db::{Insert, On, Table};
 use super::db::{Row, Tx};
 use super::epoch;
-use super::stored::{col, Kind, Table};
+use super::stored::{col, Kind, Layout};
 use crate::args;
 use crate::core::Actor;
 use crate::error::Result;
@@ -37,11 +38,18 @@ pub fn record(
 ) -> Result<()> {
     // Views hold only strings, numbers and JSON values: serialising cannot fail.
     let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
-    conn.later(
-        "INSERT INTO events (type, appointment_id, created_at, data, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+    conn.insert_later(
+        &INSERT,
         args![kind, appointment_id, epoch(now), data, actor.to_string()],
     )
 }
+
+/// A new event (its ID the database's next).
+const INSERT: Insert = Insert {
+    into: Table::Events,
+    columns: &["type, appointment_id, created_at, data, actor"],
+    upsert: "",
+};
 
 /// Every event type appt records.
 pub const TYPES: [&str; 10] = [
@@ -68,7 +76,7 @@ pub struct Stored {
 }
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "events",
     id: "id",
     cols: &[col("created_at", Kind::Instant), col("data", Kind::Json)],
@@ -89,6 +97,7 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
 
 pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     conn.rows(
+        On::reads(&[Table::Events]),
         &format!("SELECT {COLS} FROM events WHERE appointment_id = ?1 ORDER BY id"),
         args![appointment_id],
         from_row,
@@ -110,15 +119,17 @@ pub fn each_after(
         Some(k) => ("AND type = ?2", k),
         None => ("AND ?2 = ''", ""),
     };
-    let (of_clinic, clinic_id) = match clinic_id {
+    let (of_clinic, clinic_id, on) = match clinic_id {
         Some(c) => (
             "AND appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ?4)",
             c,
+            On::reads(&[Table::Events, Table::Appointments]),
         ),
-        None => ("AND ?4 = ''", ""),
+        None => ("AND ?4 = ''", "", On::reads(&[Table::Events])),
     };
     let (mut n, mut last) = (0, after);
     conn.each(
+        on,
         &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} {of_clinic} ORDER BY id LIMIT ?3"),
         args![after, kind, limit, clinic_id],
         |r| {

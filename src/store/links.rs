@@ -5,7 +5,8 @@
 //! database file, made the first time a link is.
 
 use super::db::Tx;
-use super::stored::{col, Kind, Table};
+use super::db::{On, Table};
+use super::stored::{col, Kind, Layout};
 use super::{crypto, epoch, files};
 use crate::args;
 use crate::error::{Error, Result};
@@ -20,7 +21,7 @@ pub const KINDS: [&str; 2] = ["appointment", "offer"];
 pub const ENV: &str = "APPT_LINK_KEY";
 
 /// The columns appt parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "patient_links",
     id: "nonce",
     cols: &[
@@ -33,6 +34,7 @@ pub const STORED: Table = Table {
 /// The nonce (hex) of the link to `kind`/`target`, if one was made.
 pub fn nonce_of(tx: &Tx, kind: &str, target: &str) -> Result<Option<String>> {
     tx.row(
+        On::reads(&[Table::PatientLinks]),
         "SELECT nonce FROM patient_links WHERE kind = ?1 AND target_id = ?2",
         args![kind, target],
         |r| r.get(0),
@@ -41,6 +43,7 @@ pub fn nonce_of(tx: &Tx, kind: &str, target: &str) -> Result<Option<String>> {
 
 pub fn insert(tx: &Tx, nonce: &str, kind: &str, target: &str, now: DateTime<Utc>) -> Result<()> {
     tx.exec(
+        On::writes(&[Table::PatientLinks]),
         &format!("INSERT INTO patient_links ({COLS}) VALUES (?1, ?2, ?3, ?4)"),
         args![nonce, kind, target, epoch(now)],
     )?;
@@ -50,6 +53,7 @@ pub fn insert(tx: &Tx, nonce: &str, kind: &str, target: &str, now: DateTime<Utc>
 /// The target (kind, ID) the link of `nonce` names, if there is one.
 pub fn target_of(tx: &Tx, nonce: &str) -> Result<Option<(String, String)>> {
     tx.row(
+        On::reads(&[Table::PatientLinks]),
         "SELECT kind, target_id FROM patient_links WHERE nonce = ?1",
         args![nonce],
         |r| Ok((r.get(0)?, r.get(1)?)),

@@ -1,6 +1,8 @@
 //! Finding a row by what a user types: an ID, a unique ID prefix of at least
 //! 4 characters, or (for clinics, doctors and services) a name.
 
+use super::asked::Asked;
+use super::db::{On, Table};
 use super::db::{Row, Tx};
 use crate::args;
 use crate::error::{Code, Error, Result};
@@ -12,11 +14,11 @@ pub fn name_key(name: &str) -> String {
 }
 
 /// Tables with a `name_key`, and the column it is made from.
-const NAMED: [(&str, &str); 4] = [
-    ("clinics", "name"),
-    ("doctors", "full_name"),
-    ("services", "name"),
-    ("patients", "full_name"),
+const NAMED: [(Table, &str); 4] = [
+    (Table::Clinics, "name"),
+    (Table::Doctors, "full_name"),
+    (Table::Services, "name"),
+    (Table::Patients, "full_name"),
 ];
 
 /// Brings every stored `name_key` up to [`name_key`] as this appt computes it
@@ -29,7 +31,8 @@ pub fn refold(tx: &Tx) -> Result<()> {
     }
     for (table, column) in NAMED {
         let rows: Vec<(String, String, String)> = tx.rows(
-            &format!("SELECT id, {column}, name_key FROM {table}"),
+            On::reads(table.alone()),
+            &format!("SELECT id, {column}, name_key FROM {}", table.name()),
             args![],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
@@ -40,7 +43,8 @@ pub fn refold(tx: &Tx) -> Result<()> {
                 // rather than break a uniqueness rule.
                 let _ = tx.attempt(|tx| {
                     tx.exec(
-                        &format!("UPDATE {table} SET name_key = ?2 WHERE id = ?1"),
+                        On::writes(table.alone()),
+                        &format!("UPDATE {} SET name_key = ?2 WHERE id = ?1", table.name()),
                         args![id, folded],
                     )
                 });
@@ -48,6 +52,7 @@ pub fn refold(tx: &Tx) -> Result<()> {
         }
     }
     tx.exec(
+        On::writes(&[Table::Meta]),
         "INSERT INTO meta (key, value) VALUES ('name_fold', '1') \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         args![],
@@ -58,6 +63,7 @@ pub fn refold(tx: &Tx) -> Result<()> {
 /// Whether [`refold`] has been done (a read, so the common case takes no write lock).
 pub fn folded(tx: &Tx) -> Result<bool> {
     let done: Option<String> = tx.row(
+        On::reads(&[Table::Meta]),
         "SELECT value FROM meta WHERE key = 'name_fold'",
         args![],
         |r| r.get(0),
@@ -67,7 +73,10 @@ pub fn folded(tx: &Tx) -> Result<bool> {
 
 /// What a reference may match in one table.
 pub struct Lookup<'a> {
-    pub table: &'a str,
+    pub table: Table,
+    /// Every table its statements read, its own too, when its filter reads
+    /// others; empty when it reads its own alone.
+    pub also: &'static [Table],
     /// The entity's name in messages ("Doctor").
     pub what: &'a str,
     /// Whether the entity is also found by name (its `name_key` column).
@@ -81,6 +90,15 @@ pub struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
+    /// What its statements read.
+    fn on(&self) -> On {
+        if self.also.is_empty() {
+            On::reads(self.table.alone())
+        } else {
+            On::reads(self.also)
+        }
+    }
+
     fn filter(&self) -> String {
         if self.filter.is_empty() {
             String::new()
@@ -94,9 +112,10 @@ impl Lookup<'_> {
 /// case-insensitively.
 pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Result<()> {
     let taken: Option<i64> = tx.row(
+        l.on(),
         &format!(
             "SELECT 1 FROM {} WHERE name_key = ?1 AND id <> ?2{} LIMIT 1",
-            l.table,
+            l.table.name(),
             l.filter()
         ),
         args![name_key(name), except],
@@ -114,12 +133,13 @@ pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Resu
 /// The row `sql` selects for `id`, or `NOT_FOUND` naming `what`.
 pub fn by_id<T>(
     tx: &Tx,
+    on: On,
     sql: &str,
     id: &str,
     what: &str,
     from_row: impl FnOnce(&Row) -> Result<T>,
 ) -> Result<T> {
-    tx.row(sql, args![id], from_row)?
+    tx.row(on, sql, args![id], from_row)?
         .ok_or_else(|| Error::not_found(what))
 }
 
@@ -145,10 +165,11 @@ pub(super) fn by_words(tx: &Tx, l: &Lookup, input: &str) -> Result<Vec<(String, 
         .map(|w| super::db::ToVal::to_val(&format!("% {w}%")))
         .collect();
     let rows: Vec<(String, String, String)> = tx.rows(
+        l.on(),
         &format!(
             "SELECT id, {}, {column} FROM {} WHERE {}{} ORDER BY name_key LIMIT 500",
             l.label,
-            l.table,
+            l.table.name(),
             conds.join(" AND "),
             l.filter()
         ),
@@ -201,14 +222,24 @@ pub fn find<T>(
 /// as people say it (docs/commands.md#references); a table a booking only
 /// reads answers once per transaction for the same input ([`Tx::memo`]).
 pub fn resolve(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
-    if super::db::MEMO_TABLES.contains(&l.table) {
-        tx.memo("lookup::resolve", args![l.table, input], || {
+    if KEPT.contains(&l.table) && l.also.is_empty() {
+        let table = l.table;
+        tx.memo(Asked::Resolve { table, input }, || {
             resolve_now(tx, l, input)
         })
     } else {
         resolve_now(tx, l, input)
     }
 }
+
+/// The tables whose look-ups a transaction keeps: those a booking only reads.
+const KEPT: [Table; 5] = [
+    Table::Clinics,
+    Table::Doctors,
+    Table::Services,
+    Table::Windows,
+    Table::Closures,
+];
 
 fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     let input = input.trim();
@@ -217,7 +248,8 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
     // as one (on PostgreSQL, a round trip less).
     let exact: Option<String> = if could_be_id(input) {
         tx.row(
-            &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table),
+            l.on(),
+            &format!("SELECT id FROM {} WHERE id = ?1{filter}", l.table.name()),
             args![input],
             |r| r.get(0),
         )?
@@ -228,14 +260,15 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         return Ok(id);
     }
     let candidates = |sql: String, arg: String| -> Result<Vec<(String, String)>> {
-        tx.rows(&sql, args![arg], |r| Ok((r.get(0)?, r.get(1)?)))
+        tx.rows(l.on(), &sql, args![arg], |r| Ok((r.get(0)?, r.get(1)?)))
     };
     let mut found = Vec::new();
     if l.by_name {
         found = candidates(
             format!(
                 "SELECT id, {} FROM {} WHERE name_key = ?1{filter} LIMIT 10",
-                l.label, l.table
+                l.label,
+                l.table.name()
             ),
             name_key(input),
         )?;
@@ -250,7 +283,8 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
             found = candidates(
                 format!(
                     "SELECT id, {} FROM {} WHERE id >= ?1 AND id < ?1 || 'g'{filter} ORDER BY id LIMIT 10",
-                    l.label, l.table
+                    l.label,
+                    l.table.name()
                 ),
                 prefix,
             )?;
@@ -268,7 +302,8 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
                 .find(|(t, _)| *t == l.table)
                 .map_or(l.label, |(_, c)| *c);
             let names: Vec<String> = tx.rows(
-                &format!("SELECT {column} FROM {} WHERE 1 = 1{filter}", l.table),
+                l.on(),
+                &format!("SELECT {column} FROM {} WHERE 1 = 1{filter}", l.table.name()),
                 args![],
                 |r| r.get(0),
             )?;

@@ -4,6 +4,7 @@
 //! sealed under (hex), which tells a wrong key from damaged rows.
 
 use super::db::Tx;
+use super::db::{On, Table};
 use crate::error::Result;
 use rusqlite::OpenFlags;
 use std::path::Path;
@@ -14,6 +15,7 @@ pub const COLS: &str = "key, value";
 /// Marks the database as a demo database that `appt demo` may replace.
 pub fn mark_demo(conn: &Tx) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Meta]),
         "INSERT INTO meta (key, value) VALUES ('demo', '1') \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         crate::args![],
@@ -24,6 +26,7 @@ pub fn mark_demo(conn: &Tx) -> Result<()> {
 /// The recorded national-ID key check value, as stored (hex).
 pub fn key_check(conn: &Tx) -> Result<Option<String>> {
     conn.row(
+        On::reads(&[Table::Meta]),
         "SELECT value FROM meta WHERE key = 'national_id_key'",
         crate::args![],
         |r| r.get(0),
@@ -33,6 +36,7 @@ pub fn key_check(conn: &Tx) -> Result<Option<String>> {
 /// Records the check value of the key the national IDs are sealed under.
 pub fn set_key_check(conn: &Tx, hex: &str) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Meta]),
         "INSERT INTO meta (key, value) VALUES ('national_id_key', ?1) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         crate::args![hex],

@@ -5,7 +5,9 @@
 //! transaction (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL),
 //! committed together or not at all.
 
+pub mod ahead;
 pub mod appointments;
+pub mod asked;
 pub mod backup;
 pub mod check;
 pub mod clinics;
@@ -24,6 +26,7 @@ mod pg;
 mod pg_client;
 mod pg_conninfo;
 mod pg_net;
+pub mod queue;
 pub mod reminders;
 pub mod services;
 mod sqlite;
@@ -281,6 +284,7 @@ impl Store {
                 .to_string()),
             Db::Postgres(..) => self.glance(|tx| {
                 tx.one::<String>(
+                    db::On::reads(&[db::Table::Events, db::Table::Waitlist]),
                     "SELECT (SELECT coalesce(max(id), 0) FROM events)::text || ':' || \
                      (SELECT count(*) FROM waitlist)::text",
                     crate::args![],
@@ -292,8 +296,12 @@ impl Store {
     /// Whether the database answers (a server's health check): one read.
     pub fn ping(&mut self) -> Result<()> {
         self.read(|tx| {
-            tx.one::<i64>("SELECT count(*) FROM clinics", crate::args![])
-                .map(|_| ())
+            tx.one::<i64>(
+                db::On::reads(&[db::Table::Clinics]),
+                "SELECT count(*) FROM clinics",
+                crate::args![],
+            )
+            .map(|_| ())
         })
     }
 

@@ -1,8 +1,10 @@
 //! The `patients` table: one row per phone number.
 
+use super::asked::Asked;
 use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
-use super::db::{marks, Backend, Row, Tx, Val};
-use super::stored::{col, Kind, Table};
+use super::db::{Backend, Row, Tx, Val};
+use super::db::{Insert, On, Table};
+use super::stored::{col, Kind, Layout};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
 use crate::core::Patient;
@@ -12,7 +14,8 @@ use chrono::{DateTime, Utc};
 pub const COLS: &str =
     "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
 const LOOKUP: Lookup = Lookup {
-    table: "patients",
+    table: Table::Patients,
+    also: &[],
     what: "Patient",
     by_name: true,
     filter: "",
@@ -50,6 +53,7 @@ impl Stored {
 /// Whether any patient has a sealed national ID (then no new key may be made).
 pub fn any_sealed(conn: &Tx) -> Result<bool> {
     let one: Option<i64> = conn.row(
+        On::reads(&[Table::Patients]),
         "SELECT 1 FROM patients WHERE national_id IS NOT NULL LIMIT 1",
         args![],
         |r| r.get(0),
@@ -68,6 +72,7 @@ pub fn sealed_state(conn: &Tx) -> Result<SealedState> {
     };
     if state.any_sealed && !state.has_usable_check() {
         state.sample = conn.rows(
+            On::reads(&[Table::Patients]),
             "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL LIMIT ?1",
             args![KEY_CHECK_SAMPLE],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -110,6 +115,7 @@ pub fn record_key(conn: &Tx, ring: &Keyring) -> Result<()> {
 /// not open is left as it is (`check` reports it).
 fn bind_unbound(conn: &Tx, ring: &Keyring) -> Result<()> {
     let unbound: Vec<(String, Vec<u8>)> = conn.rows(
+        On::reads(&[Table::Patients]),
         "SELECT id, national_id FROM patients WHERE national_id < ?1",
         args![vec![1u8]],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -124,6 +130,7 @@ fn bind_unbound(conn: &Tx, ring: &Keyring) -> Result<()> {
 
 fn set_sealed(conn: &Tx, id: &str, sealed: &[u8]) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Patients]),
         "UPDATE patients SET national_id = ?2 WHERE id = ?1",
         args![id, sealed],
     )?;
@@ -145,6 +152,7 @@ pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<Resealed> {
     let mut after = String::new();
     loop {
         let page: Vec<(String, Vec<u8>)> = conn.rows(
+            On::reads(&[Table::Patients]),
             "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL AND id > ?1 \
              ORDER BY id LIMIT 1000",
             args![after],
@@ -170,6 +178,7 @@ pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<Resealed> {
 pub fn unopened(conn: &Tx, keys: &Keyring) -> Result<Vec<(String, Vec<u8>, Unopened)>> {
     let mut bad = Vec::new();
     conn.each(
+        On::reads(&[Table::Patients]),
         "SELECT id, national_id FROM patients WHERE national_id IS NOT NULL ORDER BY id",
         args![],
         |r| {
@@ -185,14 +194,19 @@ pub fn unopened(conn: &Tx, keys: &Keyring) -> Result<Vec<(String, Vec<u8>, Unope
 
 /// Calls `f` with every patient's ID.
 pub fn each_id(conn: &Tx, mut f: impl FnMut(&str)) -> Result<()> {
-    conn.each("SELECT id FROM patients", args![], |r| {
-        f(&r.get::<String>(0)?);
-        Ok(())
-    })
+    conn.each(
+        On::reads(&[Table::Patients]),
+        "SELECT id FROM patients",
+        args![],
+        |r| {
+            f(&r.get::<String>(0)?);
+            Ok(())
+        },
+    )
 }
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "patients",
     id: "id",
     cols: &[
@@ -202,7 +216,7 @@ pub const STORED: Table = Table {
     rules: &[],
 };
 
-fn from_row(r: &Row) -> Result<Stored> {
+pub(super) fn from_row(r: &Row) -> Result<Stored> {
     let f = r.of("patients", 0)?;
     Ok(Stored {
         patient: Patient {
@@ -222,6 +236,7 @@ fn from_row(r: &Row) -> Result<Stored> {
 
 fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
     conn.row(
+        On::reads(&[Table::Patients]),
         &format!("SELECT {COLS} FROM patients WHERE {cond}"),
         args![arg],
         from_row,
@@ -236,34 +251,14 @@ pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
 /// ([`Tx::memo_on`]; a write to `patients` forgets it, a booking's own
 /// writes forget their phone's).
 pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
-    conn.memo_on(BY_PHONE, &["patients"], args![phone], || {
+    conn.memo(Asked::PatientByPhone(phone), || {
         one(conn, "phone = ?1", phone)
     })
 }
 
-const BY_PHONE: &str = "patients::by_phone";
-
 /// What writing the patient with `phone` changes of what [`by_phone`] kept.
-fn changes(phone: &str) -> [(&'static str, Vec<Val>); 1] {
-    [(BY_PHONE, args![phone].to_vec())]
-}
-
-/// Asks at once who has each of `phones` (E.164; an import's next lines),
-/// so that [`by_phone`] need not ask for them one by one.
-pub fn look_up_phones(conn: &Tx, phones: &[&str]) -> Result<()> {
-    conn.keep_many(
-        BY_PHONE,
-        &["patients"],
-        phones,
-        |n| {
-            format!(
-                "SELECT {COLS} FROM patients WHERE phone IN ({})",
-                marks(1, n)
-            )
-        },
-        from_row,
-        |s: &Stored| Some(s.patient.phone.as_str()),
-    )
+fn changes(phone: &str) -> [Asked<'_>; 1] {
+    [Asked::PatientByPhone(phone)]
 }
 
 /// A patient by ID, unique ID prefix, or phone (in any common spelling; a
@@ -300,6 +295,7 @@ pub fn find_known(
     let cond = known_at(clinic)?;
     let l = Lookup {
         filter: &cond,
+        also: KNOWN.reads,
         ..LOOKUP
     };
     get(conn, &resolve(conn, &l, input)?)
@@ -324,9 +320,13 @@ fn known_at(clinic: &str) -> Result<String> {
     ))
 }
 
+/// What a read of the patients a clinic knows reads ([`known_at`]).
+const KNOWN: On = On::reads(&[Table::Patients, Table::Appointments, Table::Waitlist]);
+
 /// Whether `clinic` knows the patient `id` ([`known_at`]).
 pub fn knows(conn: &Tx, clinic: &str, id: &str) -> Result<bool> {
     let found: Option<i64> = conn.row(
+        KNOWN,
         &format!(
             "SELECT 1 FROM patients WHERE id = ?1 AND {}",
             known_at(clinic)?
@@ -363,10 +363,17 @@ pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     insert_row(conn, p, sealed_id)
 }
 
+/// A new patient: every column, and the key its name is found by.
+const INSERT: Insert = Insert {
+    into: Table::Patients,
+    columns: &[COLS, "name_key"],
+    upsert: "",
+};
+
 /// [`insert`] once the phone is known to be free.
 fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
-    conn.later_changing(
-        &format!("INSERT INTO patients ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+    conn.insert_later_changing(
+        &INSERT,
         args![
             p.id,
             p.full_name,
@@ -394,6 +401,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
         }
     }
     conn.exec(
+        On::writes(&[Table::Patients]),
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
          national_id = coalesce(?7, national_id) WHERE id=?1",
         args![
@@ -455,6 +463,7 @@ pub fn upsert_by_phone(
     if let Some(o) = owner {
         let sealed_id = seal(&o.id)?;
         conn.later_changing(
+            On::writes(&[Table::Patients]),
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
              updated_at = ?5 WHERE id = ?1",
             args![o.id, name, name_key(name), sealed_id, epoch(now)],
@@ -487,6 +496,7 @@ pub fn upsert_by_phone(
 
 pub fn count_no_show(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Patients]),
         "UPDATE patients SET no_show_count = no_show_count + 1, updated_at = ?2 WHERE id = ?1",
         args![id, epoch(now)],
     )?;
@@ -535,6 +545,7 @@ pub fn completing(conn: &Tx, typed: Typed, limit: i64) -> Result<Vec<(String, St
     };
     values.push(Val::Int(limit));
     conn.rows(
+        On::reads(&[Table::Patients]),
         &format!(
             "SELECT full_name, phone FROM patients {filter} ORDER BY name_key, phone LIMIT ?{}",
             values.len()
@@ -562,6 +573,7 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
         (!d.is_empty()).then(|| format!("%{d}%"))
     });
     conn.rows(
+        On::reads(&[Table::Patients]),
         &search_sql(conn.backend()),
         args![pattern, digits, limit, i64::from(text.is_some())],
         from_row,
@@ -613,8 +625,9 @@ mod tests {
         crate::store::on_scratch_pg(|st| {
             let plan = st
                 .read(|tx| {
-                    tx.exec("SET LOCAL enable_seqscan = off", &[])?;
+                    tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
                     tx.rows(
+                        On::NOTHING,
                         &format!("EXPLAIN {}", search_sql(Backend::Postgres)),
                         &search_args(),
                         |r| r.get::<String>(0),

@@ -7,7 +7,8 @@
 //! a run that dies leaves its claim to lapse, and a later run retries.
 
 use super::db::{marks, Backend, Row, ToVal, Tx, Val};
-use super::stored::{col, opt, Kind, Table, NOT_NEGATIVE};
+use super::db::{Insert, On, Table};
+use super::stored::{col, opt, Kind, Layout, NOT_NEGATIVE};
 use super::{epoch, new_id};
 use crate::args;
 use crate::error::Result;
@@ -100,7 +101,7 @@ pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, atte
                     kind, data, waitlist_id";
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "reminders",
     id: "id",
     cols: &[
@@ -145,35 +146,39 @@ pub fn schedule(
     now: DateTime<Utc>,
 ) -> Result<()> {
     // One statement for all of them (on PostgreSQL, one round trip).
-    let mut values = Vec::new();
-    let mut args = args![appointment_id, epoch(now)].to_vec();
+    let mut args = Vec::new();
     for &offset in offsets {
         // An offset reaching back past any instant is never ahead.
         let due = Duration::try_minutes(offset).and_then(|o| starts_at.checked_sub_signed(o));
         if let Some(due) = due.filter(|due| *due > now) {
-            let n = args.len();
-            values.push(format!(
-                "(?{}, ?1, ?{}, ?{}, 'pending', ?2, ?2)",
-                n + 1,
-                n + 2,
-                n + 3
-            ));
-            args.extend_from_slice(args![new_id(), offset, epoch(due)]);
+            let (id, now) = (new_id(), epoch(now));
+            let none: Option<&str> = None;
+            args.extend_from_slice(args![
+                id,
+                appointment_id,
+                offset,
+                epoch(due),
+                "pending",
+                now,
+                now,
+                "reminder",
+                none,
+                none
+            ]);
         }
     }
-    if values.is_empty() {
+    if args.is_empty() {
         return Ok(());
     }
-    conn.later(
-        &format!(
-            "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at) \
-             VALUES {}",
-            values.join(", ")
-        ),
-        &args,
-    )?;
-    Ok(())
+    conn.insert_later(&INSERT, &args)
 }
+
+/// A new pending message: [`schedule`]'s reminders, [`notify`]'s notifications.
+const INSERT: Insert = Insert {
+    into: Table::Reminders,
+    columns: &["id, appointment_id, offset_minutes, due_at, status, created_at, updated_at, kind, data, waitlist_id"],
+    upsert: "",
+};
 
 /// Cancels the appointment's pending reminders (offers and notifications
 /// have their own rules).
@@ -186,6 +191,7 @@ pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Re
         Backend::Postgres => "reminders",
     };
     conn.exec(
+        On::writes(&[Table::Reminders]),
         &format!(
             "UPDATE {table} SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
              WHERE appointment_id = ?1 AND status = 'pending' AND kind = 'reminder'"
@@ -204,10 +210,22 @@ pub fn queue(
     waitlist_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.later(
-        "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, created_at, updated_at, kind, data, waitlist_id) \
-         VALUES (?1, ?2, 0, ?3, 'pending', ?3, ?3, ?4, ?5, ?6)",
-        args![new_id(), appointment_id, epoch(now), kind, data.map(|d| d.to_string()), waitlist_id],
+    let now = epoch(now);
+    let data = data.map(|d| d.to_string());
+    conn.insert_later(
+        &INSERT,
+        args![
+            new_id(),
+            appointment_id,
+            0_i64,
+            now,
+            "pending",
+            now,
+            now,
+            kind,
+            data,
+            waitlist_id
+        ],
     )?;
     Ok(())
 }
@@ -216,6 +234,7 @@ pub fn queue(
 /// One message by its ID.
 pub fn get(conn: &Tx, id: &str) -> Result<Reminder> {
     conn.row(
+        On::reads(&[Table::Reminders]),
         &format!("SELECT {COLS} FROM reminders WHERE id = ?1"),
         args![id],
         from_row,
@@ -225,6 +244,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Reminder> {
 
 pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>> {
     conn.rows(
+        On::reads(&[Table::Reminders]),
         &format!(
             "SELECT {COLS} FROM reminders WHERE appointment_id = ?1 AND status = 'pending' \
              AND kind IN {NOTICE_KINDS} ORDER BY created_at, id"
@@ -239,6 +259,7 @@ pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>>
 /// done: the patient never gets the news out of order.
 pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Reminders]),
         "UPDATE reminders SET status = 'cancelled', updated_at = ?2 WHERE id = ?1 AND status = 'pending'",
         args![id, epoch(now)],
     )?;
@@ -248,6 +269,7 @@ pub fn supersede(conn: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
 /// Cancels the pending offers made to a waitlist entry.
 pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Reminders]),
         "UPDATE reminders SET status = 'cancelled', claim = NULL, claimed_until = NULL, updated_at = ?2 \
          WHERE waitlist_id = ?1 AND status = 'pending' AND kind = 'waitlist_offer'",
         args![waitlist_id, epoch(now)],
@@ -263,7 +285,7 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Reminder>> {
     let (sql, args) = list_query(status, kind, limit);
-    conn.rows(&sql, &args, from_row)
+    conn.rows(On::reads(&[Table::Reminders]), &sql, &args, from_row)
 }
 
 /// [`list`]'s statement: only the filters given, so that one of them picks
@@ -301,6 +323,7 @@ const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
 pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     conn.rows(
+        On::reads(&[Table::Reminders]),
         &format!("SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"),
         args![epoch(now)],
         from_row,
@@ -317,6 +340,7 @@ pub fn takeable_many(conn: &Tx, ids: &[&str], now: DateTime<Utc>) -> Result<Vec<
     let mut args = vec![epoch(now).to_val()];
     args.extend(ids.iter().map(|id| id.to_val()));
     let mut found = conn.rows(
+        On::reads(&[Table::Reminders]),
         &format!(
             "SELECT {COLS} FROM reminders WHERE id IN ({}) AND {TAKEABLE}",
             marks(2, ids.len())
@@ -342,6 +366,7 @@ pub fn claim_many(
     let mut args: Vec<Val> = args![run, epoch(until), epoch(now)].to_vec();
     args.extend(ids.iter().map(|id| id.to_val()));
     conn.exec(
+        On::writes(&[Table::Reminders]),
         &format!(
             "UPDATE reminders SET claim = ?1, claimed_until = ?2, updated_at = ?3 WHERE id IN ({})",
             marks(4, ids.len())
@@ -361,7 +386,7 @@ pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) ->
     }
     let mut args: Vec<Val> = args![run, epoch(now)].to_vec();
     args.extend(ids.iter().map(|id| id.to_val()));
-    conn.exec(&sent_sql(ids.len()), &args)
+    conn.exec(On::writes(&[Table::Reminders]), &sent_sql(ids.len()), &args)
 }
 
 /// [`mark_sent_many`]'s statement for `n` IDs. The `|| ''` keeps the status
@@ -379,6 +404,7 @@ fn sent_sql(n: usize) -> String {
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
 pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Reminders]),
         "UPDATE reminders SET status = ?2, claim = NULL, claimed_until = NULL, updated_at = ?3 WHERE id = ?1",
         args![id, status, epoch(now)],
     )?;
@@ -388,6 +414,7 @@ pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Resu
 /// Gives the claim back untouched (the run could not deliver, through no fault of the reminder's).
 pub fn release(conn: &Tx, id: &str, run: &str) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Reminders]),
         "UPDATE reminders SET claim = NULL, claimed_until = NULL WHERE id = ?1 AND claim = ?2",
         args![id, run],
     )?;
@@ -405,6 +432,7 @@ pub fn mark_attempt_failed(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     Ok(conn.exec(
+        On::writes(&[Table::Reminders]),
         "UPDATE reminders SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, claim = NULL, \
          claimed_until = NULL, status = CASE WHEN CAST(?4 AS BIGINT) IS NULL THEN 'failed' ELSE status END, updated_at = ?5 \
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",

@@ -1,8 +1,10 @@
 //! The `services` table. A removed service stays for the appointments that
 //! name it but is no longer listed, found by name, or bookable.
 
+use super::asked::Asked;
+use super::db::{On, Table};
 use super::db::{Row, Tx};
-use super::stored::{col, opt, Kind, Table, BUFFER, MINUTES, PER_DAY};
+use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES, PER_DAY};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::Service;
@@ -11,7 +13,8 @@ use crate::error::{Code, Error, Result};
 pub const COLS: &str =
     "id, name, duration_minutes, created_at, updated_at, max_per_day, buffer_before, buffer_after";
 const LOOKUP: Lookup = Lookup {
-    table: "services",
+    table: Table::Services,
+    also: &[],
     what: "Service",
     by_name: true,
     filter: "removed_at IS NULL",
@@ -20,7 +23,7 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "services",
     id: "id",
     cols: &[
@@ -51,6 +54,7 @@ fn from_row(r: &Row) -> Result<Service> {
 pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
+        On::writes(&[Table::Services]),
         &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
         args![
             s.id,
@@ -70,6 +74,7 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
 pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
+        On::writes(&[Table::Services]),
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6, \
          buffer_before=?7, buffer_after=?8 WHERE id=?1",
         args![
@@ -88,6 +93,7 @@ pub fn update(conn: &Tx, s: &Service) -> Result<()> {
 
 pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Services]),
         "UPDATE services SET removed_at = ?2 WHERE id = ?1",
         args![id, epoch(now)],
     )?;
@@ -95,9 +101,10 @@ pub fn remove(conn: &Tx, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Service> {
-    conn.memo("services::get", args![id], || {
+    conn.memo(Asked::Service(id), || {
         by_id(
             conn,
+            On::reads(&[Table::Services]),
             &format!("SELECT {COLS} FROM services WHERE id = ?1"),
             id,
             "Service",
@@ -108,6 +115,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Service> {
 
 pub fn list(conn: &Tx) -> Result<Vec<Service>> {
     conn.rows(
+        On::reads(&[Table::Services]),
         &format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"),
         args![],
         from_row,

@@ -4,7 +4,7 @@
 //! parsers here. A value appt did not write is `DATABASE_ERROR` naming the
 //! table, the row's ID and the column — never a silent default (no 1970, no
 //! UTC, no `scheduled`). Each table module lists the columns it parses
-//! ([`Table`]) and `appt check` runs the same parsers over every row, so what
+//! ([`Layout`]) and `appt check` runs the same parsers over every row, so what
 //! a command would refuse, `check` lists.
 
 use super::db::{Peek, Row};
@@ -86,7 +86,7 @@ pub const fn opt(name: &'static str, kind: Kind) -> Col {
 /// What `appt check` reads of a table: its ID column, the columns its
 /// readers parse, and the rules that tie two columns together (a column, an
 /// SQL condition true of a damaged row, and the problem).
-pub struct Table {
+pub struct Layout {
     pub name: &'static str,
     pub id: &'static str,
     pub cols: &'static [Col],

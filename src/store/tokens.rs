@@ -5,9 +5,10 @@
 //! (The `tokens` table is another thing: the queue's numbers of a day.)
 
 use super::columns::{self, place};
+use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::epoch;
-use super::stored::{col, opt, Kind, Table};
+use super::stored::{col, opt, Kind, Layout};
 use crate::args;
 use crate::core::access::Scope;
 use crate::error::Result;
@@ -35,7 +36,7 @@ pub const COLS: &str =
     "id, name, prefix, hash, scopes, clinic_id, created_at, expires_at, last_used_at, revoked_at";
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "api_tokens",
     id: "id",
     cols: &[
@@ -49,6 +50,9 @@ pub const STORED: Table = Table {
 };
 
 /// A token's row and its clinic's name, read by [`from_row`].
+/// What [`select`] reads.
+const SELECTED: On = On::reads(&[Table::ApiTokens, Table::Clinics]);
+
 fn select(filter: &str) -> String {
     format!(
         "SELECT {}, c.name FROM api_tokens t LEFT JOIN clinics c ON c.id = t.clinic_id {filter}",
@@ -84,6 +88,7 @@ fn scopes_text(scopes: &[Scope]) -> String {
 /// Adds a token, kept as its hash (hex SHA-256 of the whole token).
 pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
     tx.exec(
+        On::writes(&[Table::ApiTokens]),
         &format!("INSERT INTO api_tokens ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,NULL,NULL)"),
         args![
             t.id,
@@ -102,6 +107,7 @@ pub fn insert(tx: &Tx, t: &Token, hash: &str) -> Result<()> {
 /// The token of this name that is not revoked, if any.
 pub fn active_by_name(tx: &Tx, name: &str) -> Result<Option<Token>> {
     tx.row(
+        SELECTED,
         &select("WHERE t.name = ?1 AND t.revoked_at IS NULL"),
         args![name],
         from_row,
@@ -112,6 +118,7 @@ pub fn active_by_name(tx: &Tx, name: &str) -> Result<Option<Token>> {
 /// as `token list` shows them) is this one, oldest first.
 pub fn active_by_prefix(tx: &Tx, prefix: &str) -> Result<Vec<Token>> {
     tx.rows(
+        SELECTED,
         &select("WHERE t.prefix = ?1 AND t.revoked_at IS NULL ORDER BY t.created_at, t.id"),
         args![prefix],
         from_row,
@@ -121,12 +128,18 @@ pub fn active_by_prefix(tx: &Tx, prefix: &str) -> Result<Vec<Token>> {
 /// The token whose hash this is (revoked and expired ones too): one
 /// look-up in the unique index on the hash.
 pub fn by_hash(tx: &Tx, hash: &str) -> Result<Option<Token>> {
-    tx.row(&select("WHERE t.hash = ?1"), args![hash], from_row)
+    tx.row(
+        SELECTED,
+        &select("WHERE t.hash = ?1"),
+        args![hash],
+        from_row,
+    )
 }
 
 /// Every token, revoked ones too, oldest first.
 pub fn list(tx: &Tx) -> Result<Vec<Token>> {
     tx.rows(
+        SELECTED,
         &select("ORDER BY t.created_at, t.name, t.id"),
         args![],
         from_row,
@@ -135,6 +148,7 @@ pub fn list(tx: &Tx) -> Result<Vec<Token>> {
 
 pub fn revoke(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     tx.exec(
+        On::writes(&[Table::ApiTokens]),
         "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         args![id, epoch(now)],
     )?;
@@ -145,6 +159,7 @@ pub fn revoke(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
 /// than `every` seconds ago (by this process or another): whether it wrote.
 pub fn touch(tx: &Tx, id: &str, now: DateTime<Utc>, every: i64) -> Result<bool> {
     let n = tx.exec(
+        On::writes(&[Table::ApiTokens]),
         "UPDATE api_tokens SET last_used_at = ?2 \
          WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
         args![id, epoch(now), epoch(now) - every],

@@ -3,6 +3,7 @@
 //! clinic moves from its file to a server, or takes a server's data back.
 
 use super::db::{marks, Backend, Tx, Val};
+use super::db::{On, Table};
 use super::{
     appointments, clinics, closures, columns, doctors, events, links, meta, patients, reminders,
     services, tokens, waitlist, webhooks, windows, Store,
@@ -23,7 +24,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("closures", closures::COLS, ""),
     ("patients", patients::COLS, "name_key"),
     ("appointments", appointments::COLS, appointments::MORE),
-    ("tokens", appointments::TOKEN_COLS, ""),
+    ("tokens", super::queue::COLS, ""),
     ("waitlist", waitlist::COLS, ""),
     (
         "reminders",
@@ -42,7 +43,7 @@ const TABLES: &[(&str, &str, &str)] = &[
 const ROWS_PER_INSERT: usize = 250;
 
 fn count(tx: &Tx, table: &str) -> Result<i64> {
-    tx.one(&format!("SELECT count(*) FROM {table}"), args![])
+    tx.one(On::SCAN, &format!("SELECT count(*) FROM {table}"), args![])
 }
 
 /// Copies everything in `from` into `to`, which must hold no rows; returns
@@ -62,7 +63,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                     ));
                 }
             }
-            dst.exec("DELETE FROM meta", &[])?;
+            dst.exec(On::writes(&[Table::Meta]), "DELETE FROM meta", &[])?;
             let mut copied = Vec::new();
             for (table, cols, more) in TABLES {
                 let cols = columns::and(cols, more);
@@ -74,13 +75,15 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                         .map(|r| format!("({})", marks(r * n + 1, n)))
                         .collect();
                     dst.exec(
+                        // A copy into a new database: nothing is kept yet.
+                        On::EVERYTHING,
                         &format!("INSERT INTO {table} ({cols}) VALUES {}", rows.join(", ")),
                         values,
                     )?;
                     Ok(())
                 };
                 let mut pending: Vec<Val> = Vec::with_capacity(ROWS_PER_INSERT * n);
-                src.each(&format!("SELECT {cols} FROM {table}"), &[], |row| {
+                src.each(On::SCAN, &format!("SELECT {cols} FROM {table}"), &[], |row| {
                     for i in 0..n {
                         pending.push(row.get::<Val>(i)?);
                     }
@@ -104,6 +107,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
             if dst.backend() == Backend::Postgres {
                 // Event IDs were copied as they were: new ones follow the last.
                 dst.exec(
+                    On::reads(&[Table::Events]),
                     "SELECT setval(pg_get_serial_sequence('events', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM events",
                     &[],
                 )?;
@@ -140,6 +144,7 @@ mod tests {
         let tables: Vec<String> = st
             .read(|tx| {
                 tx.rows(
+                    On::SCAN,
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
                     &[],
                     |r| r.get(0),
@@ -153,6 +158,7 @@ mod tests {
             let mut have: Vec<String> = st
                 .read(|tx| {
                     tx.rows(
+                        On::SCAN,
                         &format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"),
                         &[],
                         |r| r.get(0),

@@ -1,8 +1,9 @@
 //! The `waitlist` table: patients who want a doctor on a date when nothing is
 //! free, offered a freed time oldest first (docs/rules.md#walk-ins).
 
+use super::db::{On, Table};
 use super::db::{Row, Tx};
-use super::stored::{col, Kind, Table};
+use super::stored::{col, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::error::Result;
@@ -29,7 +30,8 @@ pub struct Entry {
 }
 
 const LOOKUP: Lookup = Lookup {
-    table: "waitlist",
+    table: Table::Waitlist,
+    also: &[],
     what: "Waitlist entry",
     by_name: false,
     filter: "",
@@ -47,8 +49,16 @@ const SELECT: &str =
     FROM waitlist w JOIN patients p ON p.id = w.patient_id JOIN doctors d ON d.id = w.doctor_id \
     LEFT JOIN services s ON s.id = w.service_id";
 
+/// What [`SELECT`] reads.
+const SELECTED_ON: On = On::reads(&[
+    Table::Waitlist,
+    Table::Patients,
+    Table::Doctors,
+    Table::Services,
+]);
+
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "waitlist",
     id: "id",
     cols: &[
@@ -98,6 +108,7 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
         date: on,
     } = *e;
     conn.exec(
+        On::writes(&[Table::Waitlist]),
         // Writers are serialised, so the next number is never handed out twice.
         &format!(
             "INSERT INTO waitlist ({COLS}) \
@@ -119,6 +130,7 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
 pub fn get(conn: &Tx, id: &str) -> Result<Entry> {
     by_id(
         conn,
+        SELECTED_ON,
         &format!("{SELECT} WHERE w.id = ?1"),
         id,
         "Waitlist entry",
@@ -134,9 +146,12 @@ pub fn find(conn: &Tx, input: &str) -> Result<Entry> {
 
 /// Whether the entry is still waiting (not booked, not removed).
 pub fn exists(conn: &Tx, id: &str) -> Result<bool> {
-    let one: Option<i64> = conn.row("SELECT 1 FROM waitlist WHERE id = ?1", args![id], |r| {
-        r.get(0)
-    })?;
+    let one: Option<i64> = conn.row(
+        On::reads(&[Table::Waitlist]),
+        "SELECT 1 FROM waitlist WHERE id = ?1",
+        args![id],
+        |r| r.get(0),
+    )?;
     Ok(one.is_some())
 }
 
@@ -148,6 +163,7 @@ pub fn of_patient(
     on: NaiveDate,
 ) -> Result<Option<Entry>> {
     conn.row(
+        SELECTED_ON,
         &format!("{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3"),
         args![patient_id, doctor_id, on.to_string()],
         from_row,
@@ -164,6 +180,7 @@ pub fn of_patient_at(
     on: NaiveDate,
 ) -> Result<Option<Entry>> {
     conn.row(
+        SELECTED_ON,
         &format!(
             "{SELECT} WHERE w.patient_id = ?1 AND w.doctor_id = ?2 AND w.local_date = ?3 \
              AND w.clinic_id = ?4"
@@ -176,6 +193,7 @@ pub fn of_patient_at(
 /// A clinic's entries from `from` on, by date then oldest first.
 pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
     conn.rows(
+        SELECTED_ON,
         &format!(
             "{SELECT} WHERE w.clinic_id = ?1 AND w.local_date >= ?2 \
              ORDER BY w.local_date, w.seq"
@@ -194,6 +212,7 @@ pub fn next_in_line(
     except_patient: &str,
 ) -> Result<Option<Entry>> {
     conn.row(
+        SELECTED_ON,
         &format!(
             "{SELECT} WHERE w.doctor_id = ?1 AND w.local_date = ?2 AND w.patient_id <> ?3 \
              ORDER BY w.offers, w.seq LIMIT 1"
@@ -205,6 +224,7 @@ pub fn next_in_line(
 
 pub fn count_offer(conn: &Tx, id: &str) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Waitlist]),
         "UPDATE waitlist SET offers = offers + 1 WHERE id = ?1",
         args![id],
     )?;
@@ -212,6 +232,10 @@ pub fn count_offer(conn: &Tx, id: &str) -> Result<()> {
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.exec("DELETE FROM waitlist WHERE id = ?1", args![id])?;
+    conn.exec(
+        On::writes(&[Table::Waitlist]),
+        "DELETE FROM waitlist WHERE id = ?1",
+        args![id],
+    )?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! The `webhooks` table, and reading the event log after a webhook's cursor.
 
+use super::db::{On, Table};
 use super::db::{Row, Tx};
 use super::events::Event;
-use super::stored::{col, opt, Kind, Table};
+use super::stored::{col, opt, Kind, Layout};
 use super::{by_id, epoch, resolve, Lookup};
 use crate::args;
 use crate::core::secrets;
@@ -46,7 +47,8 @@ impl Webhook {
 pub const COLS: &str =
     "id, url, events, secret, cursor, attempts, next_attempt_at, claimed_until, last_error, delivered, created_at, clinical";
 const LOOKUP: Lookup = Lookup {
-    table: "webhooks",
+    table: Table::Webhooks,
+    also: &[],
     what: "Webhook",
     by_name: false,
     filter: "",
@@ -55,7 +57,7 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "webhooks",
     id: "id",
     cols: &[
@@ -87,8 +89,13 @@ fn from_row(r: &Row) -> Result<Webhook> {
 
 /// Adds a webhook that will see only events recorded from now on.
 pub fn insert(conn: &Tx, w: &mut Webhook) -> Result<()> {
-    w.cursor = conn.one("SELECT coalesce(max(id), 0) FROM events", args![])?;
+    w.cursor = conn.one(
+        On::reads(&[Table::Events]),
+        "SELECT coalesce(max(id), 0) FROM events",
+        args![],
+    )?;
     conn.exec(
+        On::writes(&[Table::Webhooks]),
         &format!("INSERT INTO webhooks ({COLS}) VALUES (?1,?2,?3,?4,?5,0,NULL,NULL,NULL,0,?6,?7)"),
         args![
             w.id,
@@ -106,6 +113,7 @@ pub fn insert(conn: &Tx, w: &mut Webhook) -> Result<()> {
 pub fn get(conn: &Tx, id: &str) -> Result<Webhook> {
     by_id(
         conn,
+        On::reads(&[Table::Webhooks]),
         &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
         id,
         "Webhook",
@@ -134,6 +142,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Webhook> {
 
 pub fn list(conn: &Tx) -> Result<Vec<Webhook>> {
     conn.rows(
+        On::reads(&[Table::Webhooks]),
         &format!("SELECT {COLS} FROM webhooks ORDER BY created_at, id"),
         args![],
         from_row,
@@ -141,7 +150,11 @@ pub fn list(conn: &Tx) -> Result<Vec<Webhook>> {
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.exec("DELETE FROM webhooks WHERE id = ?1", args![id])?;
+    conn.exec(
+        On::writes(&[Table::Webhooks]),
+        "DELETE FROM webhooks WHERE id = ?1",
+        args![id],
+    )?;
     Ok(())
 }
 
@@ -160,6 +173,7 @@ pub fn claim(
         return Ok(None);
     }
     conn.exec(
+        On::writes(&[Table::Webhooks]),
         "UPDATE webhooks SET claimed_until = ?2 WHERE id = ?1",
         args![id, epoch(until)],
     )?;
@@ -170,6 +184,7 @@ pub fn claim(
 pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
     let types = w.events.as_ref().map(|e| e.join(","));
     conn.row(
+        On::reads(&[Table::Events]),
         &format!(
             "SELECT {} FROM events WHERE id > ?1 \
              AND (CAST(?2 AS TEXT) IS NULL OR ',' || ?2 || ',' LIKE '%,' || type || ',%') ORDER BY id LIMIT 1",
@@ -182,6 +197,7 @@ pub fn next_event(conn: &Tx, w: &Webhook) -> Result<Option<Event>> {
 
 pub fn delivered(conn: &Tx, id: &str, event_id: i64) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Webhooks]),
         "UPDATE webhooks SET cursor = ?2, attempts = 0, next_attempt_at = NULL, last_error = NULL, \
          delivered = delivered + 1 WHERE id = ?1",
         args![id, event_id],
@@ -191,6 +207,7 @@ pub fn delivered(conn: &Tx, id: &str, event_id: i64) -> Result<()> {
 
 pub fn failed(conn: &Tx, id: &str, error: &str, retry_at: DateTime<Utc>) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Webhooks]),
         "UPDATE webhooks SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3, claimed_until = NULL \
          WHERE id = ?1",
         args![id, error, epoch(retry_at)],
@@ -200,6 +217,7 @@ pub fn failed(conn: &Tx, id: &str, error: &str, retry_at: DateTime<Utc>) -> Resu
 
 pub fn release(conn: &Tx, id: &str) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Webhooks]),
         "UPDATE webhooks SET claimed_until = NULL WHERE id = ?1",
         args![id],
     )?;

@@ -1,8 +1,10 @@
 //! The `windows` table and its services allow-list.
 
+use super::asked::Asked;
 use super::columns::count;
+use super::db::{On, Table};
 use super::db::{Row, Tx, Val};
-use super::stored::{col, opt, Kind, Table, CAPACITY, MINUTES};
+use super::stored::{col, opt, Kind, Layout, CAPACITY, MINUTES};
 use super::{epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::{limits, Owner, Recurrence, Window};
@@ -15,7 +17,8 @@ pub const COLS: &str =
 pub const SERVICE_COLS: &str = "window_id, service_id";
 
 const LOOKUP: Lookup = Lookup {
-    table: "windows",
+    table: Table::Windows,
+    also: &[],
     what: "Window",
     by_name: false,
     filter: "",
@@ -24,7 +27,7 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// The columns [`from_row`] parses, for `appt check`.
-pub const STORED: Table = Table {
+pub const STORED: Layout = Layout {
     name: "windows",
     id: "id",
     cols: &[
@@ -92,17 +95,31 @@ fn from_row(r: &Row) -> Result<Window> {
     })
 }
 
-/// The windows matching `cond`, each with the services it takes: one
+/// The windows `asked` asks for, each with the services it takes: one
 /// statement however many windows match (a 50-doctor clinic has a hundred
 /// or more, and on PostgreSQL each statement is a round trip), and none
 /// when the transaction has asked already.
-fn query(conn: &Tx, cond: &'static str, args: &[Val]) -> Result<Vec<Window>> {
-    conn.memo(cond, args, || read(conn, cond, args))
+fn query(conn: &Tx, asked: Asked) -> Result<Vec<Window>> {
+    let (cond, id) = match asked {
+        Asked::Window(id) => ("id = ?1", id),
+        Asked::WindowsOfDoctor(d) => ("doctor_id = ?1", d),
+        Asked::WindowsOfClinic(c) => ("clinic_id = ?1 AND doctor_id IS NULL", c),
+        _ => {
+            return Err(Error::internal(format!(
+                "{asked:?} is not a question of windows (a bug)"
+            )))
+        }
+    };
+    conn.memo(asked, || read(conn, cond, args![id]))
 }
+
+/// What a read of windows with their services reads.
+pub(super) const WITH_SERVICES: On = On::reads(&[Table::Windows, Table::WindowServices]);
 
 fn read(conn: &Tx, cond: &str, args: &[Val]) -> Result<Vec<Window>> {
     let mut ws: Vec<Window> = Vec::new();
     conn.each(
+        WITH_SERVICES,
         &format!("{} WHERE {cond} ORDER BY {ORDER}", with_services()),
         args,
         |r| gather(&mut ws, r),
@@ -137,15 +154,13 @@ pub(super) fn gather(ws: &mut Vec<Window>, r: &Row) -> Result<()> {
     Ok(())
 }
 
-/// What [`of_owner`] keeps a doctor's windows as, with the doctor's ID.
-pub(super) const OF_DOCTOR: &str = "doctor_id = ?1";
-
 pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     let (weekdays, on) = match &w.recurrence {
         Recurrence::Weekly(m) => (Some(*m as i64), None),
         Recurrence::Date(d) => (None, Some(d.to_string())),
     };
     conn.exec(
+        On::writes(&[Table::Windows]),
         &format!("INSERT INTO windows ({COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"),
         args![
             w.id, w.clinic_id, w.doctor_id, weekdays, on, w.from, w.to, w.slot_minutes, w.capacity, w.session,
@@ -155,6 +170,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
     )?;
     for s in &w.services {
         conn.exec(
+            On::writes(&[Table::WindowServices]),
             &format!("INSERT INTO window_services ({SERVICE_COLS}) VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
             args![w.id, s],
         )?;
@@ -163,7 +179,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Window> {
-    query(conn, "id = ?1", args![id])?
+    query(conn, Asked::Window(id))?
         .pop()
         .ok_or_else(|| Error::not_found("Window"))
 }
@@ -175,13 +191,13 @@ pub fn find(conn: &Tx, input: &str) -> Result<Window> {
 /// Every window of a doctor (at any clinic), or a clinic's clinic-wide windows.
 pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
     match owner {
-        Owner::Doctor(d) => query(conn, OF_DOCTOR, args![d]),
-        Owner::ClinicWide(c) => query(conn, "clinic_id = ?1 AND doctor_id IS NULL", args![c]),
+        Owner::Doctor(d) => query(conn, Asked::WindowsOfDoctor(d)),
+        Owner::ClinicWide(c) => query(conn, Asked::WindowsOfClinic(c)),
     }
 }
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
-    query(
+    read(
         conn,
         "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
         args![clinic, doctor],
@@ -190,6 +206,7 @@ pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec
 
 pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
     conn.exec(
+        On::writes(&[Table::Windows]),
         "UPDATE windows SET open = ?2 WHERE id = ?1",
         args![id, open],
     )?;
@@ -199,6 +216,7 @@ pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
 /// Active appointments booked into the window from `now` on.
 pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
     conn.one(
+        On::reads(&[Table::Appointments]),
         &format!(
             "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
              AND status IN {ACTIVE}"
@@ -208,6 +226,10 @@ pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {
-    conn.exec("DELETE FROM windows WHERE id = ?1", args![id])?;
+    conn.exec(
+        On::writes(&[Table::Windows]),
+        "DELETE FROM windows WHERE id = ?1",
+        args![id],
+    )?;
     Ok(())
 }

@@ -20,7 +20,7 @@ use appt::app::schedule::WhenInput;
 use appt::app::{clinic, doctor, maintenance, service, window, Create, Store};
 use appt::core::{Actor, Status};
 use appt::error::Code;
-use appt::store::db::Tx;
+use appt::store::db::{On, Table, Tx};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -485,6 +485,7 @@ fn within_limits(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
     );
     let counts = |tx: &Tx| {
         tx.rows(
+            On::reads(&[Table::Appointments, Table::Doctors, Table::Services]),
             &format!(
                 "SELECT d.full_name, s.name, a.local_date FROM appointments a \
                  LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \

@@ -1,0 +1,188 @@
+//! What a transaction asks once and keeps ([`Tx::memo`]): the answers to
+//! the questions of [`Asked`], each with the tables it was read from. A
+//! statement that declares it writes one of those tables forgets the
+//! answers read from it; an attempt undone forgets them all.
+
+use super::tables::{On, Table};
+use super::tx::Tx;
+use super::values::{Row, ToVal, Val};
+use crate::error::Result;
+use crate::store::asked::{Asked, Key};
+use std::rc::Rc;
+
+/// The kept answers, by their key, in order (so that one question's
+/// answers with the same first arguments are found together,
+/// [`Tx::amend_kept`]), and in debug builds the tables each answer being
+/// read has read so far.
+#[derive(Default)]
+pub(super) struct Memo {
+    kept: std::cell::RefCell<std::collections::BTreeMap<Key, Kept>>,
+    #[cfg(debug_assertions)]
+    reading: std::cell::RefCell<Vec<Vec<Table>>>,
+}
+
+struct Kept {
+    on: &'static [Table],
+    value: Rc<dyn std::any::Any>,
+}
+
+impl Tx<'_> {
+    /// The answer to `asked`, read by `read` once per transaction: the same
+    /// clinic, doctor and windows asked by an import's lines or a series'
+    /// occurrences are read once (on PostgreSQL, a round trip each). A write
+    /// in the same transaction to a table the answer is read from
+    /// ([`Asked::on`]) forgets it, and so does an [`Tx::attempt`] undone;
+    /// another process cannot write meanwhile (a write transaction holds the
+    /// write lock, a read one sees one snapshot).
+    pub fn memo<T: Clone + 'static>(
+        &self,
+        asked: Asked,
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let key = asked.key();
+        if let Some(kept) = self.memo.kept.borrow().get(&key) {
+            if let Some(v) = kept.value.downcast_ref::<T>() {
+                return Ok(v.clone());
+            }
+        }
+        self.start_reading();
+        let v = read();
+        self.end_reading(&asked);
+        let v = v?;
+        self.keep(asked, v.clone());
+        Ok(v)
+    }
+
+    /// Keeps `value` as the answer to `asked` (a look-up made for many at
+    /// once, [`crate::store::ahead`]).
+    pub fn keep<T: 'static>(&self, asked: Asked, value: T) {
+        self.memo.kept.borrow_mut().insert(
+            asked.key(),
+            Kept {
+                on: asked.on(),
+                value: Rc::new(value),
+            },
+        );
+    }
+
+    /// Whether an answer to `asked` is kept.
+    pub fn is_kept(&self, asked: &Asked) -> bool {
+        self.memo.kept.borrow().contains_key(&asked.key())
+    }
+
+    /// Changes, with `change`, the kept answers whose key starts with
+    /// `first` that `applies` picks: a write known to change them that way
+    /// (a new appointment is one more busy time on its doctor's days) keeps
+    /// them right rather than forgets them.
+    pub fn amend_kept<T: Clone + 'static>(
+        &self,
+        first: Key,
+        applies: impl Fn(&T) -> bool,
+        mut change: impl FnMut(&mut T),
+    ) {
+        let mut kept = self.memo.kept.borrow_mut();
+        let what = first.0;
+        for ((w, args), k) in kept.range_mut(first.clone()..) {
+            if *w != what || !args.starts_with(&first.1) {
+                break;
+            }
+            if let Some(v) = k.value.downcast_ref::<T>().filter(|v| applies(v)) {
+                let mut v = v.clone();
+                change(&mut v);
+                k.value = Rc::new(v);
+            }
+        }
+    }
+
+    /// Asks for many keys at once and keeps each one's rows as `answer`
+    /// makes them, under the question `asked` makes of the key: the rows
+    /// whose `key_of` is the key, in the order read, or none. `sql(n)` asks
+    /// for `n` keys (`?1` to `?n`), a few hundred a statement (an import's
+    /// next lines: one round trip for them all).
+    #[allow(clippy::too_many_arguments)]
+    pub fn keep_grouped<T, K: 'static>(
+        &self,
+        on: On,
+        keys: &[&str],
+        asked: impl for<'k> Fn(&'k str) -> Asked<'k>,
+        sql: impl Fn(usize) -> String,
+        from_row: impl Fn(&Row) -> Result<T>,
+        key_of: impl Fn(&T) -> Option<&str>,
+        answer: impl Fn(Vec<T>) -> K,
+    ) -> Result<()> {
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        for chunk in keys.chunks(500) {
+            let args: Vec<Val> = chunk.iter().map(|k| k.to_val()).collect();
+            let mut found: std::collections::HashMap<String, Vec<T>> =
+                std::collections::HashMap::new();
+            for row in self.rows(on, &sql(chunk.len()), &args, &from_row)? {
+                if let Some(k) = key_of(&row).map(str::to_string) {
+                    found.entry(k).or_default().push(row);
+                }
+            }
+            for k in chunk {
+                let rows = found.remove(*k).unwrap_or_default();
+                self.keep(asked(k), answer(rows));
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the kept answers read from a table `on` writes.
+    pub(super) fn wrote(&self, on: On) {
+        if on.writes.is_empty() {
+            return;
+        }
+        let mut kept = self.memo.kept.borrow_mut();
+        if !kept.is_empty() {
+            kept.retain(|_, k| !k.on.iter().any(|t| on.writes.contains(t)));
+        }
+    }
+
+    /// Forgets the answers to `changed` alone (a write that says which
+    /// answers it changes: a new patient changes who has their phone).
+    pub(super) fn changed(&self, changed: &[Asked]) {
+        let mut kept = self.memo.kept.borrow_mut();
+        for asked in changed {
+            kept.remove(&asked.key());
+        }
+    }
+
+    /// Forgets every kept answer (an attempt undone).
+    pub(super) fn forget_all(&self) {
+        self.memo.kept.borrow_mut().clear();
+    }
+
+    /// In debug builds: a statement read `on` while an answer is being read.
+    pub(super) fn read_from(&self, on: On) {
+        #[cfg(debug_assertions)]
+        for frame in self.memo.reading.borrow_mut().iter_mut() {
+            frame.extend(on.reads.iter().chain(on.writes));
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = on;
+    }
+
+    fn start_reading(&self) {
+        #[cfg(debug_assertions)]
+        self.memo.reading.borrow_mut().push(Vec::new());
+    }
+
+    /// In debug builds: an answer kept is read only from the tables its
+    /// question says ([`Asked::on`]), or a write to another would leave it
+    /// stale.
+    fn end_reading(&self, asked: &Asked) {
+        #[cfg(debug_assertions)]
+        if let Some(read) = self.memo.reading.borrow_mut().pop() {
+            let on = asked.on();
+            assert!(
+                read.iter().all(|t| on.contains(t)),
+                "{asked:?} is kept as read from {on:?} but its reading read {read:?}"
+            );
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = asked;
+    }
+}

@@ -1,0 +1,33 @@
+//! The seam between appt's SQL and the two database drivers (rusqlite for
+//! SQLite, tokio-postgres through [`crate::store::pg_client`] for
+//! PostgreSQL). Table modules write each statement once, with `?1`-style
+//! parameters (turned into `$1` for PostgreSQL), declare the tables it reads
+//! and writes ([`On`], [`Insert`]) and run it through a [`Tx`]; nothing
+//! outside `store` sees a driver type.
+//!
+//! - [`values`]: what a statement binds ([`Val`]) and the rows it answers
+//!   ([`Row`], [`Column`]);
+//! - [`tables`]: the tables as values and each statement's declaration;
+//! - [`tx`]: the transaction, its attempts, and the openings of each kind;
+//! - [`memo`]: the answers a transaction keeps, forgotten by the writes
+//!   declared to change them;
+//! - [`held`]: the writes it holds and sends together;
+//! - [`errors`]: the drivers' errors, one answer for each kind on both
+//!   engines.
+
+mod errors;
+mod held;
+mod memo;
+mod tables;
+mod tx;
+mod values;
+
+pub use held::Insert;
+pub use tables::{On, Table};
+pub(super) use tx::{pg_glance, pg_read, pg_write, read, write};
+pub use tx::{Backend, Statements, Tx};
+pub(in crate::store) use values::marks;
+pub use values::{Column, Peek, Row, ToVal, Val};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,404 @@
+//! The transaction layer on both engines: what it keeps, holds and sends.
+
+use super::held::renumber;
+use super::*;
+use crate::args;
+use crate::core::Doctor;
+use crate::error::{Error, Result};
+use crate::store::asked::Asked;
+use crate::store::{doctors, queue, Store};
+use chrono::NaiveDate;
+
+#[test]
+fn renumbered_parameters_follow_the_ones_before() {
+    assert_eq!(
+        renumber("INSERT INTO t VALUES (?1, '?2', ?12, ?1)", 3),
+        "INSERT INTO t VALUES (?4, '?2', ?15, ?4)"
+    );
+    assert_eq!(renumber("SELECT 1", 7), "SELECT 1");
+}
+
+fn doctor(name: &str) -> Doctor {
+    let now = chrono::Utc::now();
+    Doctor {
+        id: crate::store::new_id(),
+        full_name: name.into(),
+        specialty: None,
+        slot_minutes: None,
+        active: true,
+        max_per_day: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// A question kept on the doctors (its answer: how many there are).
+fn doctors_kept(tx: &Tx) -> Result<i64> {
+    let asked = Asked::Resolve {
+        table: Table::Doctors,
+        input: "how many",
+    };
+    tx.memo(asked, || {
+        tx.one(
+            On::reads(&[Table::Doctors]),
+            "SELECT count(*) FROM doctors",
+            args![],
+        )
+    })
+}
+
+fn meta(tx: &Tx, key: &str) -> Result<Option<String>> {
+    let on = On::reads(&[Table::Meta]);
+    tx.row(
+        on,
+        "SELECT value FROM meta WHERE key = ?1",
+        args![key],
+        |r| r.get(0),
+    )
+}
+
+/// A row of `meta`.
+const META: Insert = Insert {
+    into: Table::Meta,
+    columns: &["key, value"],
+    upsert: "",
+};
+
+/// An event of no appointment.
+const EVENT: Insert = Insert {
+    into: Table::Events,
+    columns: &["type, appointment_id, created_at, data, actor"],
+    upsert: "",
+};
+
+/// What the transaction keeps and what it puts off, the same on either
+/// engine (SQLite runs a kept write at once, PostgreSQL later).
+fn kept_and_later(st: &mut Store) {
+    st.write(|tx| {
+        // A read kept is forgotten by a write to its table…
+        assert_eq!(doctors_kept(tx)?, 0);
+        doctors::insert(tx, &doctor("Dr. Uno"))?;
+        assert_eq!(doctors_kept(tx)?, 1);
+        // …and by an attempt undone, whatever it read meanwhile.
+        let undone = tx.attempt(|tx| {
+            doctors::insert(tx, &doctor("Dr. Dos"))?;
+            assert_eq!(doctors_kept(tx)?, 2);
+            Err::<(), _>(Error::field("x", "undone"))
+        });
+        assert!(undone.is_err());
+        assert_eq!(doctors_kept(tx)?, 1);
+
+        // Writes put off run before the next read, together.
+        tx.insert_later(&META, args!["a", "1"])?;
+        tx.insert_later(&META, args!["b", "2"])?;
+        assert_eq!(meta(tx, "b")?.as_deref(), Some("2"));
+        // Two of one statement keep their order (an event log's IDs).
+        for kind in ["appointment.booked", "appointment.checked_in"] {
+            let none: Option<&str> = None;
+            tx.insert_later(&EVENT, args![kind, none, 0_i64, "{}", "test"])?;
+        }
+        let kinds: Vec<String> = tx.rows(
+            On::reads(&[Table::Events]),
+            "SELECT type FROM events ORDER BY id",
+            args![],
+            |r| r.get(0),
+        )?;
+        assert_eq!(kinds, ["appointment.booked", "appointment.checked_in"]);
+        // One that fails fails its own attempt, which is undone alone.
+        tx.attempt(|tx| tx.insert_later(&META, args!["c", "3"]))?;
+        let clash = tx.attempt(|tx| {
+            tx.insert_later(&META, args!["d", "4"])?;
+            tx.insert_later(&META, args!["a", "5"])
+        });
+        // The same failure is the same answer on either engine.
+        assert_eq!(
+            clash.map_err(|e| e.code),
+            Err(crate::error::Code::Internal),
+            "a key taken twice"
+        );
+        assert_eq!(meta(tx, "a")?.as_deref(), Some("1"));
+        assert_eq!(meta(tx, "c")?.as_deref(), Some("3"));
+        assert_eq!(meta(tx, "d")?, None);
+
+        // Tokens: counted on, two of one day with no read between them,
+        // and one taken by an attempt undone is given again.
+        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(queue::next_token(tx, "doc", day)?, 1);
+        assert_eq!(queue::next_token(tx, "doc", day)?, 2);
+        let undone = tx.attempt(|tx| {
+            assert_eq!(queue::next_token(tx, "doc", day)?, 3);
+            Err::<(), _>(Error::field("x", "undone"))
+        });
+        assert!(undone.is_err());
+        assert_eq!(queue::next_token(tx, "doc", day)?, 3);
+        Ok(())
+    })
+    .unwrap();
+    // Committed: another transaction goes on from the last one written.
+    st.write(|tx| {
+        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        assert_eq!(queue::next_token(tx, "doc", day)?, 4);
+        assert_eq!(meta(tx, "a")?.as_deref(), Some("1"));
+        assert_eq!(doctors_kept(tx)?, 1);
+        Ok(())
+    })
+    .unwrap();
+}
+
+fn put(tx: &Tx, key: &str, value: &str) -> Result<()> {
+    tx.insert_later(&META, args![key, value])
+}
+
+fn undone(_: &Tx) -> Result<()> {
+    Err(Error::field("x", "refused by a rule"))
+}
+
+/// Attempts inside [`Tx::together`], the same on either engine: each
+/// one's writes stay or go with it, and what the database refuses is
+/// found again attempt by attempt, as an import does.
+fn held_together(st: &mut Store) {
+    let pg = st
+        .write(|tx| Ok(tx.backend() == Backend::Postgres))
+        .unwrap();
+    st.write(|tx| {
+        put(tx, "taken", "0")?;
+        // Twenty attempts, one refused by a rule: their writes are one
+        // statement on PostgreSQL, after the savepoint.
+        let before = tx.statements_sent();
+        let out = tx.together(|tx| {
+            Ok((0..20)
+                .map(|i| {
+                    tx.attempt(|tx| {
+                        put(tx, &format!("k{i}"), "v")?;
+                        put(tx, &format!("l{i}"), "w")?;
+                        if i == 7 {
+                            undone(tx)?;
+                        }
+                        Ok(())
+                    })
+                    .is_ok()
+                })
+                .collect::<Vec<_>>())
+        })?;
+        let oks = out.expect("nothing refused");
+        assert_eq!(oks.iter().filter(|ok| !**ok).count(), 1);
+        assert!(!oks[7]);
+        if pg {
+            // The savepoint (with the held "taken" before it) and one INSERT.
+            assert_eq!(tx.statements_sent() - before, 3);
+        }
+        assert_eq!(meta(tx, "k6")?.as_deref(), Some("v"));
+        assert_eq!(meta(tx, "l8")?.as_deref(), Some("w"));
+        assert_eq!((meta(tx, "k7")?, meta(tx, "l7")?), (None, None));
+
+        // One that must read sends the writes held before it, then its
+        // own under a savepoint, which it rolls back to alone.
+        let out = tx.together(|tx| {
+            tx.attempt(|tx| put(tx, "e", "1"))?;
+            let f = tx.attempt(|tx| {
+                put(tx, "f", "1")?;
+                assert_eq!(meta(tx, "e")?.as_deref(), Some("1"));
+                assert_eq!(meta(tx, "f")?.as_deref(), Some("1"));
+                undone(tx)
+            });
+            assert!(f.is_err());
+            tx.attempt(|tx| put(tx, "g", "1"))
+        })?;
+        assert!(out.is_some());
+        assert_eq!(meta(tx, "e")?.as_deref(), Some("1"));
+        assert_eq!(meta(tx, "f")?, None);
+        assert_eq!(meta(tx, "g")?.as_deref(), Some("1"));
+
+        // The database refuses a held write: the whole of it is undone
+        // and run again attempt by attempt, where only that one fails.
+        let lines = |tx: &Tx| -> Result<Vec<bool>> {
+            Ok(["h", "taken", "i"]
+                .iter()
+                .map(|k| tx.attempt(|tx| put(tx, k, "2")).is_ok())
+                .collect())
+        };
+        assert!(tx.together(lines)?.is_none(), "met only once sent");
+        assert_eq!(meta(tx, "h")?, None, "undone with the rest");
+        let oks = lines(tx)?;
+        assert_eq!(oks, [true, false, true]);
+        // A read in an attempt sends the writes held before it; when
+        // they are refused, the whole is undone too.
+        let read_after_clash = |tx: &Tx| -> Result<()> {
+            let _ = tx.attempt(|tx| put(tx, "taken", "3"));
+            tx.attempt(|tx| meta(tx, "j").map(drop))
+        };
+        assert!(tx.together(read_after_clash)?.is_none());
+        assert_eq!(meta(tx, "taken")?.as_deref(), Some("0"));
+        Ok(())
+    })
+    .unwrap();
+    st.write(|tx| {
+        for (k, v) in [
+            ("h", Some("2")),
+            ("i", Some("2")),
+            ("taken", Some("0")),
+            ("k7", None),
+        ] {
+            assert_eq!(meta(tx, k)?.as_deref(), v, "{k}");
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn attempts_held_together_stay_or_go_each_with_its_own_writes() {
+    held_together(&mut Store::in_memory().unwrap());
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn attempts_held_together_stay_or_go_each_with_its_own_writes_on_postgres() {
+    crate::store::on_scratch_pg(held_together);
+}
+
+#[test]
+fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time() {
+    kept_and_later(&mut Store::in_memory().unwrap());
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_transaction_forgets_what_it_kept_and_runs_what_it_put_off_in_time_on_postgres() {
+    crate::store::on_scratch_pg(kept_and_later);
+}
+
+/// A transaction's opening goes with its first statement, and a read's
+/// `COMMIT` is not waited for: a read of two statements waits on the
+/// server twice, a write of one statement twice (it, and its `COMMIT`),
+/// and what ran inside them ran in the transaction they opened (a read's
+/// snapshot, a write's lock taken before its first statement). A
+/// transaction that sends nothing costs nothing.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_transactions_opening_goes_with_its_first_statement_on_postgres() {
+    crate::store::on_scratch_pg(|st| {
+        // Each statement is prepared at its first use (a round trip of
+        // its own): what is counted is a second use.
+        let read = |st: &mut Store| {
+            st.read(|tx| {
+                Ok((
+                    tx.one::<String>(
+                        On::NOTHING,
+                        "SELECT current_setting('transaction_isolation')",
+                        &[],
+                    )?,
+                    tx.one::<String>(
+                        On::NOTHING,
+                        "SELECT current_setting('transaction_read_only')",
+                        &[],
+                    )?,
+                    // One transaction: its start, the same for both.
+                    tx.one::<String>(On::NOTHING, "SELECT now()::text", &[])?,
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        tx.one::<String>(On::NOTHING, "SELECT now()::text", &[])?
+                    },
+                ))
+            })
+            .unwrap()
+        };
+        read(st);
+        let before = st.pg_waits();
+        let (isolation, read_only, started, still) = read(st);
+        assert_eq!(
+            (isolation.as_str(), read_only.as_str()),
+            ("repeatable read", "on")
+        );
+        assert_eq!(started, still, "both statements in one transaction");
+        assert_eq!(
+            st.pg_waits() - before,
+            4,
+            "four statements, four round trips"
+        );
+
+        let write = |st: &mut Store| {
+            st.write(|tx| {
+                tx.one::<i64>(
+                    On::NOTHING,
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+                     AND pid = pg_backend_pid() AND granted",
+                    &[],
+                )
+            })
+            .unwrap()
+        };
+        write(st);
+        let before = st.pg_waits();
+        assert_eq!(
+            write(st),
+            1,
+            "the write lock is held before the first statement"
+        );
+        assert_eq!(st.pg_waits() - before, 2, "the statement and the COMMIT");
+
+        // A read that asks nothing, and a write that writes nothing.
+        let before = st.pg_waits();
+        st.read(|_| Ok(())).unwrap();
+        st.write(|_| Ok(())).unwrap();
+        assert_eq!(st.pg_waits(), before);
+
+        // After a read left uncommitted by an error, and a rehearsal, the
+        // connection is out of any transaction: their ROLLBACKs went first.
+        let _ = st.read(|tx| {
+            tx.one::<i64>(On::NOTHING, "SELECT 1", &[])?;
+            Err::<(), _>(Error::internal("stop"))
+        });
+        st.rehearse(|tx| tx.one::<i64>(On::NOTHING, "SELECT 1", &[]))
+            .unwrap();
+        let outside = st
+            .glance(|tx| {
+                tx.one::<String>(
+                    On::NOTHING,
+                    "SELECT current_setting('transaction_isolation')",
+                    &[],
+                )
+            })
+            .unwrap();
+        let default = st
+            .glance(|tx| tx.one::<String>(On::NOTHING, "SHOW default_transaction_isolation", &[]))
+            .unwrap();
+        assert_eq!(outside, default);
+        let open = st
+            .glance(|tx| {
+                tx.one::<i64>(
+                    On::NOTHING,
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() \
+                     AND backend_xid IS NOT NULL",
+                    &[],
+                )
+            })
+            .unwrap();
+        assert_eq!(open, 0);
+    });
+}
+
+/// A write forgets what was read from the tables it declares, and only
+/// that: a doctor's windows are read with the services they take, so a
+/// write to `window_services` alone forgets them (its text does not name
+/// `windows`), and a write to `meta` forgets nothing.
+#[test]
+fn a_write_forgets_what_was_read_from_the_tables_it_declares() {
+    let mut st = Store::in_memory().unwrap();
+    st.write(|tx| {
+        let asked = Asked::WindowsOfDoctor("d1");
+        let read = |n: i64| tx.memo(asked, || Ok(n));
+        assert_eq!(read(1)?, 1);
+        assert_eq!(read(2)?, 1, "kept");
+        tx.insert(&META, args!["k", "v"])?;
+        assert_eq!(read(3)?, 1, "a write elsewhere forgets nothing");
+        tx.exec(
+            On::writes(&[Table::WindowServices]),
+            "DELETE FROM window_services WHERE window_id = ?1",
+            args!["w1"],
+        )?;
+        assert_eq!(read(4)?, 4, "forgotten by a write to window_services");
+        Ok(())
+    })
+    .unwrap();
+}

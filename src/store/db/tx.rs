@@ -1,0 +1,546 @@
+//! A transaction on either engine ([`Tx`]): running a statement, reading
+//! its rows, an attempt undone alone ([`Tx::attempt`]), and the openings of
+//! each kind of transaction. What a transaction keeps of its answers is
+//! [`super::memo`]'s, the writes it holds for later [`super::held`]'s.
+
+use super::held::Held;
+use super::memo::Memo;
+use super::tables::{check, On};
+use super::values::{Row, Val};
+use crate::error::{Error, Result};
+use crate::store::pg_client::PgClient;
+use std::cell::{Cell, RefCell};
+
+/// Which engine a transaction runs on, for the few statements the dialects
+/// write differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction. Every read and write of a command happens inside one, so a
+/// command sees one state of the database and commits all of its change or none.
+pub struct Tx<'c> {
+    pub(super) inner: TxInner<'c>,
+    pub(super) memo: Memo,
+    /// A savepoint left open by the last [`Tx::attempt`] that succeeded: the
+    /// next one releases it as it opens its own, in one round trip.
+    pub(super) savepoint: Cell<bool>,
+    /// Writes [`Tx::later`] queued (on SQLite only inside [`Tx::together`]).
+    pub(super) pending: RefCell<Vec<Held>>,
+    /// Inside [`Tx::together`]: attempts hold their writes.
+    pub(super) held: Cell<bool>,
+    /// An attempt inside [`Tx::together`] that has sent nothing yet: where
+    /// its held writes start.
+    pub(super) unsent: Cell<Option<usize>>,
+    /// Writes held together were refused: [`Tx::together`] undoes them.
+    pub(super) broken: Cell<bool>,
+    /// [`Tx::together`]'s savepoint is open.
+    pub(super) together_open: Cell<bool>,
+    /// Statements sent: round trips on PostgreSQL, which the tests count.
+    pub(super) sent: Cell<usize>,
+}
+
+pub(super) enum TxInner<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    // The driver's methods take `&mut`; a `Tx` is shared by reference.
+    Postgres(RefCell<Pg<'c>>, &'c Statements),
+}
+
+/// A PostgreSQL transaction, or the session itself for a glance
+/// ([`pg_glance`]): one statement, which is atomic alone. A transaction's
+/// opening is sent with its first statement, and its end as it ends
+/// (see `pg_client`).
+pub(super) struct Pg<'c> {
+    pub(super) client: &'c mut PgClient,
+    kind: PgKind,
+    /// Committed, or nothing to end.
+    done: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PgKind {
+    /// No transaction: each statement on its own.
+    Bare,
+    /// A read-only snapshot: its `COMMIT` is not waited for.
+    Read,
+    /// A write: its `COMMIT` is waited for (it is when it is durable).
+    Write,
+}
+
+impl<'c> Pg<'c> {
+    /// `kind`'s transaction on `client`, opened with the first statement.
+    fn begin(client: &'c mut PgClient, kind: PgKind, opening: &str) -> Self {
+        client.defer(opening);
+        Pg {
+            client,
+            kind,
+            done: false,
+        }
+    }
+
+    fn bare(client: &'c mut PgClient) -> Self {
+        Pg {
+            client,
+            kind: PgKind::Bare,
+            done: true,
+        }
+    }
+
+    fn commit(mut self) -> std::result::Result<(), tokio_postgres::Error> {
+        self.done = true;
+        // A transaction that sent no statement never began.
+        if self.kind == PgKind::Bare || self.client.forget_deferred() {
+            return Ok(());
+        }
+        match self.kind {
+            // It only read: nothing of it can fail to last.
+            PgKind::Read => self.client.send("COMMIT"),
+            _ => self.client.batch_execute("COMMIT"),
+        }
+    }
+}
+
+impl Drop for Pg<'_> {
+    /// Ends a transaction not committed (an error, a rehearsal): its
+    /// `ROLLBACK` goes ahead of the connection's next request.
+    fn drop(&mut self) {
+        if !self.done && !self.client.forget_deferred() {
+            let _ = self.client.send("ROLLBACK");
+        }
+    }
+}
+
+/// The statements a PostgreSQL connection has prepared, by their text: a
+/// statement is parsed once per connection, not on every use (one round
+/// trip less per query, which a day's slots run dozens of). Prepared
+/// statements belong to the session, so they outlive each transaction.
+#[derive(Default)]
+pub struct Statements(RefCell<std::collections::HashMap<String, tokio_postgres::Statement>>);
+
+/// The prepared statement for `sql` (with `?N` turned into `$N` when it is
+/// first prepared: kept under appt's own text, which is looked up as is).
+fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<tokio_postgres::Statement> {
+    if let Some(st) = cache.0.borrow().get(sql) {
+        return Ok(st.clone());
+    }
+    let st = t.client.prepare(&dollars(sql))?;
+    cache.0.borrow_mut().insert(sql.to_owned(), st.clone());
+    Ok(st)
+}
+
+/// `sql` with its `?N` parameters (outside string literals) numbered from
+/// `?1`-style parameters as PostgreSQL's `$1` (outside string literals).
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn pg_args(args: &[Val]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect()
+}
+
+impl<'c> Tx<'c> {
+    fn new(inner: TxInner<'c>) -> Self {
+        Tx {
+            inner,
+            memo: Memo::default(),
+            savepoint: Default::default(),
+            pending: Default::default(),
+            held: Default::default(),
+            unsent: Default::default(),
+            broken: Default::default(),
+            together_open: Default::default(),
+            sent: Default::default(),
+        }
+    }
+
+    pub(in crate::store) fn sqlite(inner: rusqlite::Transaction<'c>) -> Self {
+        Tx::new(TxInner::Sqlite(inner))
+    }
+
+    fn postgres(inner: Pg<'c>, cache: &'c Statements) -> Self {
+        Tx::new(TxInner::Postgres(RefCell::new(inner), cache))
+    }
+
+    pub(super) fn commit(self) -> Result<()> {
+        self.flush()?;
+        match self.inner {
+            TxInner::Sqlite(t) => Ok(t.commit()?),
+            TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
+        }
+    }
+
+    /// The file a SQLite transaction's database lives in (`""` in memory);
+    /// None on a server.
+    pub fn sqlite_file(&self) -> Option<String> {
+        match &self.inner {
+            TxInner::Sqlite(t) => Some(t.path().unwrap_or_default().to_string()),
+            TxInner::Postgres(..) => None,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(..) => Backend::Postgres,
+        }
+    }
+
+    /// Runs a statement that writes what `on` says; returns how many rows
+    /// it changed.
+    pub fn exec(&self, on: On, sql: &str, args: &[Val]) -> Result<usize> {
+        check(on, sql);
+        self.before_statement()?;
+        self.wrote(on);
+        self.run(sql, args)
+    }
+
+    pub(super) fn run(&self, sql: &str, args: &[Val]) -> Result<usize> {
+        self.sent.set(self.sent.get() + 1);
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                Ok(st.execute(rusqlite::params_from_iter(args))?)
+            }
+            TxInner::Postgres(t, cache) => {
+                let mut t = t.borrow_mut();
+                let st = prepared(&mut t, cache, sql)?;
+                let n = t.client.execute(&st, &pg_args(args))?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+        }
+    }
+
+    /// [`Tx::run`] for a statement made of many held writes: not kept
+    /// prepared (its text is one of many, seen once).
+    pub(super) fn run_once(&self, sql: &str, args: &[Val]) -> Result<usize> {
+        match &self.inner {
+            TxInner::Postgres(t, _) => {
+                self.sent.set(self.sent.get() + 1);
+                let n = t
+                    .borrow_mut()
+                    .client
+                    .execute_text(&dollars(sql), &pg_args(args))?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+            TxInner::Sqlite(_) => self.run(sql, args),
+        }
+    }
+
+    /// Calls `f` on each row of a statement that reads (or, with
+    /// `RETURNING`, writes) what `on` says, in order, without collecting them.
+    pub fn each(
+        &self,
+        on: On,
+        sql: &str,
+        args: &[Val],
+        mut f: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        check(on, sql);
+        self.before_statement()?;
+        self.wrote(on);
+        self.read_from(on);
+        self.sent.set(self.sent.get() + 1);
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                let mut rows = st.query(rusqlite::params_from_iter(args))?;
+                while let Some(r) = rows.next()? {
+                    f(&Row::sqlite(r))?;
+                }
+            }
+            TxInner::Postgres(t, cache) => {
+                let mut t = t.borrow_mut();
+                let st = prepared(&mut t, cache, sql)?;
+                let mut rows = t.client.query_raw(&st, args.iter())?;
+                while let Some(r) = rows.next()? {
+                    f(&Row::postgres(&r))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every row, each turned into a `T` by `f`.
+    pub fn rows<T>(
+        &self,
+        on: On,
+        sql: &str,
+        args: &[Val],
+        mut f: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each(on, sql, args, |r| {
+            out.push(f(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, if any.
+    pub fn row<T>(
+        &self,
+        on: On,
+        sql: &str,
+        args: &[Val],
+        f: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        check(on, sql);
+        self.before_statement()?;
+        self.wrote(on);
+        self.read_from(on);
+        self.sent.set(self.sent.get() + 1);
+        match &self.inner {
+            TxInner::Sqlite(t) => {
+                let mut st = t.prepare_cached(sql)?;
+                let mut rows = st.query(rusqlite::params_from_iter(args))?;
+                match rows.next()? {
+                    Some(r) => Ok(Some(f(&Row::sqlite(r))?)),
+                    None => Ok(None),
+                }
+            }
+            TxInner::Postgres(t, cache) => {
+                let mut t = t.borrow_mut();
+                let st = prepared(&mut t, cache, sql)?;
+                let rows = t.client.query(&st, &pg_args(args))?;
+                match rows.first() {
+                    Some(r) => Ok(Some(f(&Row::postgres(r))?)),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
+    /// The first column of the first row (a count, an EXISTS, a RETURNING).
+    pub fn one<T: super::values::Column>(&self, on: On, sql: &str, args: &[Val]) -> Result<T> {
+        self.row(on, sql, args, |r| r.get(0))?
+            .ok_or_else(|| Error::internal(format!("no row from: {sql}")))
+    }
+
+    /// Runs `f` under a savepoint: what it wrote stays when it succeeds and is
+    /// undone, alone, when it fails (one line of an import). The savepoint
+    /// of one that succeeds is released by the next, or by the commit: what
+    /// runs between them is never rolled back to it.
+    ///
+    /// Inside [`Tx::together`] it opens its savepoint only when it first
+    /// sends a statement: one that sends none (all it reads was kept, all it
+    /// writes held) leaves its writes held with the others when it succeeds,
+    /// and drops them when it fails.
+    pub fn attempt<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        if self.held.get() {
+            self.unsent.set(Some(self.pending.borrow().len()));
+            let out = f(self);
+            match self.unsent.take() {
+                Some(mark) => {
+                    if out.is_err() {
+                        self.pending.borrow_mut().truncate(mark);
+                        // What it changed of the kept answers goes with it.
+                        self.forget_all();
+                    }
+                    return out;
+                }
+                // Writes held before it were refused: together undoes them.
+                None if self.broken.get() => return out,
+                None => return self.judge(out),
+            }
+        }
+        self.savepoints(self.opening("attempt"))?;
+        self.judge(f(self))
+    }
+
+    /// How many statements it has sent.
+    #[cfg(test)]
+    pub(crate) fn statements_sent(&self) -> usize {
+        self.sent.get()
+    }
+
+    /// Whether attempts hold their writes ([`Tx::together`]).
+    pub fn holding(&self) -> bool {
+        self.held.get()
+    }
+
+    /// What opens the savepoint `name`, releasing those a success left open.
+    pub(super) fn opening(&self, name: &str) -> &'static str {
+        let attempt = self.savepoint.replace(false);
+        match (self.together_open.get(), name, attempt) {
+            (true, "together", _) => "RELEASE SAVEPOINT together; SAVEPOINT together",
+            (_, "together", true) => "RELEASE SAVEPOINT attempt; SAVEPOINT together",
+            (_, "together", false) => "SAVEPOINT together",
+            (_, _, true) => "RELEASE SAVEPOINT attempt; SAVEPOINT attempt",
+            _ => "SAVEPOINT attempt",
+        }
+    }
+
+    /// An attempt's end, its savepoint open: what it kept for later is part
+    /// of it, run before it is judged.
+    fn judge<T>(&self, out: Result<T>) -> Result<T> {
+        match out.and_then(|v| self.flush().map(|()| v)) {
+            Ok(v) => {
+                self.savepoint.set(true);
+                Ok(v)
+            }
+            Err(e) => {
+                // What was read inside it may have been undone with it.
+                self.forget_all();
+                self.pending.borrow_mut().clear();
+                self.savepoints("ROLLBACK TO SAVEPOINT attempt; RELEASE SAVEPOINT attempt")?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f`, whose [`Tx::attempt`]s hold their writes, and sends them
+    /// together at its end, under one savepoint (the writes of an import's
+    /// lines read ahead: on PostgreSQL a few statements for them all rather
+    /// than one a line, and on either engine no savepoint a line, whose
+    /// journal copies every page a line touches on SQLite). Returns None
+    /// when the database refused them: all `f` did is undone, and the caller
+    /// runs it again, attempt by attempt, to find which one it refuses.
+    pub fn together<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<Option<T>> {
+        self.savepoints(self.opening("together"))?;
+        self.together_open.set(true);
+        self.held.set(true);
+        let out = f(self);
+        self.held.set(false);
+        let refused = if self.broken.get() {
+            true
+        } else if out.is_err() {
+            return out.map(Some);
+        } else {
+            self.flush().is_err()
+        };
+        if refused {
+            self.broken.set(false);
+            self.forget_all();
+            self.pending.borrow_mut().clear();
+            self.savepoint.set(false);
+            self.together_open.set(false);
+            self.savepoints("ROLLBACK TO SAVEPOINT together; RELEASE SAVEPOINT together")?;
+            return Ok(None);
+        }
+        Ok(out.ok())
+    }
+
+    /// Several statements with no parameters that may write anything (a
+    /// migration): every kept answer is forgotten.
+    pub fn script(&self, sql: &str) -> Result<()> {
+        self.before_statement()?;
+        self.wrote(On::EVERYTHING);
+        self.batch(sql)
+    }
+
+    /// Opens, releases or rolls back savepoints: the transaction's own
+    /// business, which writes no table.
+    pub(super) fn savepoints(&self, sql: &str) -> Result<()> {
+        self.before_statement()?;
+        self.batch(sql)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.sent.set(self.sent.get() + 1);
+        match &self.inner {
+            TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
+            TxInner::Postgres(t, _) => Ok(t.borrow_mut().client.batch_execute(sql)?),
+        }
+    }
+}
+
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before
+/// the first read, so the rules checked inside it still hold at commit.
+/// With `keep` false it is rolled back whatever `f` did (a dry run).
+pub(in crate::store) fn write<T>(
+    conn: &mut rusqlite::Connection,
+    keep: bool,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let tx = Tx::sqlite(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?);
+    let out = f(&tx)?;
+    if keep {
+        tx.commit()?;
+    }
+    Ok(out)
+}
+
+/// Runs `f` in a read transaction: one consistent state of the database.
+pub(in crate::store) fn read<T>(
+    conn: &mut rusqlite::Connection,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let tx = Tx::sqlite(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// The one advisory lock every PostgreSQL write transaction takes first:
+/// writers are serialised as `BEGIN IMMEDIATE` serialises them on SQLite.
+const WRITE_LOCK: i64 = 0x6170_7074_0001;
+
+/// Runs `f` in a READ COMMITTED transaction that first takes the write lock
+/// (waiting at most 10 s), so the rules checked inside it still hold at
+/// commit. The opening, its lock timeout and the lock go with the first
+/// statement, in its round trip, and run before it.
+pub(in crate::store) fn pg_write<T>(
+    client: &mut PgClient,
+    cache: &Statements,
+    keep: bool,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let opening = format!(
+        "START TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
+         SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+    );
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening), cache);
+    let out = f(&tx)?;
+    if keep {
+        tx.commit()?;
+    } else {
+        // A rehearsal meets what the writes kept for later would meet.
+        tx.flush()?;
+    }
+    Ok(out)
+}
+
+/// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot (taken
+/// by its first statement, which its opening goes with).
+pub(in crate::store) fn pg_read<T>(
+    client: &mut PgClient,
+    cache: &Statements,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let opening = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening), cache);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `f`, which asks one question, on the session itself: no
+/// transaction around it (a statement is atomic alone), so one round trip
+/// rather than three (a server's token check on every request, the board's
+/// poll).
+pub(in crate::store) fn pg_glance<T>(
+    client: &mut PgClient,
+    cache: &Statements,
+    f: impl FnOnce(&Tx) -> Result<T>,
+) -> Result<T> {
+    let tx = Tx::postgres(Pg::bare(client), cache);
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}

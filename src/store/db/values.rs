@@ -1,0 +1,389 @@
+//! Values bound to statements ([`Val`]) and the rows they answer with
+//! ([`Row`], read column by column through [`Column`]).
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A value bound to a statement parameter. Instants are epoch seconds, dates
+/// `YYYY-MM-DD` text and booleans 0/1, the same on every engine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Val {
+    Null,
+    Int(i64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+/// Anything a statement parameter can be made of, taken by reference so a
+/// struct's fields can be bound without moving them.
+pub trait ToVal {
+    fn to_val(&self) -> Val;
+}
+
+impl ToVal for i64 {
+    fn to_val(&self) -> Val {
+        Val::Int(*self)
+    }
+}
+
+impl ToVal for bool {
+    fn to_val(&self) -> Val {
+        Val::Int(i64::from(*self))
+    }
+}
+
+impl ToVal for str {
+    fn to_val(&self) -> Val {
+        Val::Text(self.to_string())
+    }
+}
+
+impl ToVal for String {
+    fn to_val(&self) -> Val {
+        Val::Text(self.clone())
+    }
+}
+
+impl ToVal for [u8] {
+    fn to_val(&self) -> Val {
+        Val::Blob(self.to_vec())
+    }
+}
+
+impl ToVal for Vec<u8> {
+    fn to_val(&self) -> Val {
+        Val::Blob(self.clone())
+    }
+}
+
+impl ToVal for DateTime<Utc> {
+    fn to_val(&self) -> Val {
+        Val::Int(self.timestamp())
+    }
+}
+
+impl ToVal for NaiveDate {
+    fn to_val(&self) -> Val {
+        Val::Text(self.to_string())
+    }
+}
+
+impl<T: ToVal> ToVal for Option<T> {
+    fn to_val(&self) -> Val {
+        self.as_ref().map_or(Val::Null, ToVal::to_val)
+    }
+}
+
+impl<T: ToVal + ?Sized> ToVal for &T {
+    fn to_val(&self) -> Val {
+        (**self).to_val()
+    }
+}
+
+impl ToVal for Val {
+    fn to_val(&self) -> Val {
+        self.clone()
+    }
+}
+
+/// `args![a, b, …]`: statement parameters from anything a [`Val`] can be made of.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => {
+        &[$($crate::store::db::ToVal::to_val(&$v)),*][..]
+    };
+}
+
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Val::Null => ValueRef::Null,
+            Val::Int(i) => ValueRef::Integer(*i),
+            Val::Text(s) => ValueRef::Text(s.as_bytes()),
+            Val::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+impl tokio_postgres::types::ToSql for Val {
+    fn to_sql(
+        &self,
+        ty: &tokio_postgres::types::Type,
+        out: &mut tokio_postgres::types::private::BytesMut,
+    ) -> std::result::Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
+    {
+        use tokio_postgres::types::Type;
+        match self {
+            Val::Null => Ok(tokio_postgres::types::IsNull::Yes),
+            Val::Int(i) => match *ty {
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            Val::Text(t) => t.as_str().to_sql(ty, out),
+            Val::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &tokio_postgres::types::Type) -> bool {
+        true
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// One result row, or the columns of it from one on ([`Row::from`]).
+pub struct Row<'r> {
+    inner: RowRef<'r>,
+    /// The statement's column that is this row's column 0.
+    first: usize,
+}
+
+#[derive(Clone, Copy)]
+enum RowRef<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Postgres(&'r tokio_postgres::Row),
+}
+
+impl<'r> Row<'r> {
+    pub(super) fn sqlite(r: &'r rusqlite::Row<'r>) -> Self {
+        Row {
+            inner: RowRef::Sqlite(r),
+            first: 0,
+        }
+    }
+
+    pub(super) fn postgres(r: &'r tokio_postgres::Row) -> Self {
+        Row {
+            inner: RowRef::Postgres(r),
+            first: 0,
+        }
+    }
+
+    /// The columns from `first` on, as a row of their own: a statement that
+    /// joins two tables' columns reads each with its table's reader.
+    pub fn from(&self, first: usize) -> Row<'r> {
+        Row {
+            inner: self.inner,
+            first: self.first + first,
+        }
+    }
+
+    /// The statement's column that is this row's column `i`.
+    fn at(&self, i: usize) -> usize {
+        self.first + i
+    }
+
+    /// Column `i` (from 0) as `T`.
+    pub fn get<T: Column>(&self, i: usize) -> Result<T> {
+        T::read(self, i)
+    }
+
+    /// The row as stored in `table`, its ID in column `id`: values read
+    /// through it that appt cannot read back name the table, the row and the
+    /// column (`store::stored`).
+    pub fn of(
+        &self,
+        table: &'static str,
+        id: usize,
+    ) -> Result<crate::store::stored::Fields<'_, 'r>> {
+        crate::store::stored::Fields::new(self, table, id)
+    }
+
+    /// Column `i`'s name, as the statement gives it (`a.status` is `status`).
+    pub fn name(&self, i: usize) -> String {
+        let j = self.at(i);
+        let name = match self.inner {
+            RowRef::Sqlite(r) => r.as_ref().column_name(j).ok().map(str::to_string),
+            RowRef::Postgres(r) => r.columns().get(j).map(|c| c.name().to_string()),
+        };
+        name.unwrap_or_else(|| format!("column {j}"))
+    }
+
+    /// Column `i` as stored, borrowed (no copy of a long text).
+    pub fn peek(&self, i: usize) -> Result<Peek<'_>> {
+        let j = self.at(i);
+        match self.inner {
+            RowRef::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(j)? {
+                    ValueRef::Null => Peek::Null,
+                    ValueRef::Integer(v) => Peek::Int(v),
+                    ValueRef::Real(_) => Peek::Real,
+                    ValueRef::Text(t) => std::str::from_utf8(t).map_or(Peek::Bytes, Peek::Text),
+                    ValueRef::Blob(_) => Peek::Bytes,
+                })
+            }
+            RowRef::Postgres(r) => {
+                use tokio_postgres::types::Type;
+                let ty = r.columns()[j].type_().clone();
+                Ok(if ty == Type::BYTEA {
+                    r.try_get::<_, Option<&[u8]>>(j)?
+                        .map_or(Peek::Null, |_| Peek::Bytes)
+                } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
+                    self.get::<Option<i64>>(i)?.map_or(Peek::Null, Peek::Int)
+                } else {
+                    r.try_get::<_, Option<&str>>(j)?
+                        .map_or(Peek::Null, Peek::Text)
+                })
+            }
+        }
+    }
+}
+
+/// A stored value, borrowed from its row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Peek<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    /// A BLOB, or text that is not UTF-8.
+    Bytes,
+    /// A floating-point value (appt stores none).
+    Real,
+}
+
+impl Peek<'_> {
+    /// What kind of value it is, for messages.
+    pub fn what(&self) -> &'static str {
+        match self {
+            Peek::Null => "NULL",
+            Peek::Int(_) => "an integer",
+            Peek::Text(_) => "text",
+            Peek::Bytes => "bytes",
+            Peek::Real => "a real number",
+        }
+    }
+}
+
+/// A type a column can be read as.
+pub trait Column: Sized {
+    fn read(row: &Row, i: usize) -> Result<Self>;
+}
+
+macro_rules! native_column {
+    ($($t:ty),*) => {$(
+        impl Column for $t {
+            fn read(row: &Row, i: usize) -> Result<Self> {
+                let j = row.at(i);
+                match row.inner {
+                    RowRef::Sqlite(r) => Ok(r.get::<_, $t>(j)?),
+                    RowRef::Postgres(r) => Ok(r.try_get::<_, $t>(j)?),
+                }
+            }
+        }
+    )*};
+}
+
+native_column!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
+
+impl Column for Option<i64> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        let j = row.at(i);
+        match row.inner {
+            RowRef::Sqlite(r) => Ok(r.get::<_, Option<i64>>(j)?),
+            // A literal (`SELECT 1`) is an INTEGER there, not a BIGINT.
+            RowRef::Postgres(r) => match r.try_get::<_, Option<i64>>(j) {
+                Ok(v) => Ok(v),
+                Err(_) => Ok(r.try_get::<_, Option<i32>>(j)?.map(i64::from)),
+            },
+        }
+    }
+}
+
+impl Column for i64 {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        row.get::<Option<i64>>(i)?
+            .ok_or_else(|| Error::database(format!("{} is NULL", row.name(i))))
+    }
+}
+
+/// Any column as it is stored, for copying rows between engines.
+impl Column for Val {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        let j = row.at(i);
+        match row.inner {
+            RowRef::Sqlite(r) => {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(j)? {
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Integer(v) => Val::Int(v),
+                    // appt stores no floating-point values.
+                    ValueRef::Real(v) => Val::Int(v as i64),
+                    ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Val::Blob(b.to_vec()),
+                })
+            }
+            RowRef::Postgres(r) => {
+                use tokio_postgres::types::Type;
+                let ty = r.columns()[j].type_().clone();
+                Ok(if ty == Type::BYTEA {
+                    r.try_get::<_, Option<Vec<u8>>>(j)?
+                        .map_or(Val::Null, Val::Blob)
+                } else if ty == Type::INT8 || ty == Type::INT4 || ty == Type::INT2 {
+                    row.get::<Option<i64>>(i)?.map_or(Val::Null, Val::Int)
+                } else {
+                    r.try_get::<_, Option<String>>(j)?
+                        .map_or(Val::Null, Val::Text)
+                })
+            }
+        }
+    }
+}
+
+impl Column for bool {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        // PostgreSQL's EXISTS is a boolean; stored flags are integers on both.
+        if let RowRef::Postgres(r) = row.inner {
+            if let Ok(b) = r.try_get::<_, bool>(row.at(i)) {
+                return Ok(b);
+            }
+        }
+        Ok(row.get::<i64>(i)? != 0)
+    }
+}
+
+impl Column for DateTime<Utc> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        let secs: i64 = row.get(i)?;
+        crate::store::stored::instant(secs).map_err(|p| damaged_column(row, i, &p))
+    }
+}
+
+impl Column for Option<DateTime<Utc>> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        row.get::<Option<i64>>(i)?
+            .map(|secs| crate::store::stored::instant(secs).map_err(|p| damaged_column(row, i, &p)))
+            .transpose()
+    }
+}
+
+impl Column for NaiveDate {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        crate::store::stored::date(&row.get::<String>(i)?).map_err(|p| damaged_column(row, i, &p))
+    }
+}
+
+impl Column for Option<NaiveDate> {
+    fn read(row: &Row, i: usize) -> Result<Self> {
+        row.get::<Option<String>>(i)?
+            .map(|s| crate::store::stored::date(&s).map_err(|p| damaged_column(row, i, &p)))
+            .transpose()
+    }
+}
+
+/// A value read without its table and row ([`Row::of`] names them).
+fn damaged_column(row: &Row, i: usize, problem: &str) -> Error {
+    Error::database(format!("a stored {} {problem}", row.name(i)))
+}
+
+/// The parameters `?first`, `?first+1`, … for `n` values: an `IN (…)` list.
+pub(in crate::store) fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
