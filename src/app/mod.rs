@@ -1,7 +1,9 @@
-//! The use cases: what a front end (the command line today, `import` next)
-//! calls. Each takes a plain request (no clap, no prompts), the store and
-//! "now", asks `core` to decide inside one transaction, tells `store` what to
-//! write, and returns typed results — never JSON or display text.
+//! The use cases: what every front end calls — the command line (`cli`),
+//! `import` (a file's lines, each booked as `book` books it), the HTTP API
+//! (`serve`) and the patients' pages it serves, and the desk's board
+//! (`board`). Each takes a plain request (no clap, no prompts), the store
+//! and "now", asks `core` to decide inside one transaction, tells `store`
+//! what to write, and returns typed results — never JSON or display text.
 
 pub mod agenda;
 pub mod board;
