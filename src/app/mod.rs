@@ -6,6 +6,7 @@
 //! what to write, and returns typed results — never JSON or display text.
 
 pub mod agenda;
+pub mod appointment_ref;
 pub mod board;
 pub mod book;
 pub mod change;
@@ -19,13 +20,13 @@ pub mod import;
 pub mod key;
 pub mod links;
 pub mod list;
-pub mod local;
 pub mod maintenance;
 pub mod message;
 pub mod names;
 pub mod next;
 pub mod notify;
 pub mod patient;
+pub mod phones;
 pub mod queue;
 pub mod remind;
 pub mod reply;
@@ -37,7 +38,6 @@ pub mod shortfall;
 pub mod slots;
 pub mod token;
 pub mod values;
-pub mod visit;
 pub mod waitlist;
 pub mod webhook;
 pub mod window;

@@ -27,7 +27,7 @@ impl Kind {
     /// The kind of row a reference that failed was looked for in: the
     /// lookup names it (`details.what`). An ambiguity that names none is
     /// the several appointments a patient's phone or name found
-    /// (`app::visit`), the only one whose candidates carry IDs.
+    /// (`app::appointment_ref`), the only one whose candidates carry IDs.
     pub fn of(e: &Error) -> Option<Kind> {
         Some(match e.details["what"].as_str() {
             Some("clinic") => Kind::Clinic,

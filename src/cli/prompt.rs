@@ -10,7 +10,7 @@
 use super::choice::{Choice, Kind};
 use super::Ctx;
 use crate::app::list::{self as listing, ListRequest};
-use crate::app::local::{self, Dialing};
+use crate::app::phones::{self, Dialing};
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::time;
@@ -364,7 +364,7 @@ impl<'a> Ask<'a> {
         }
         // A clinic that cannot be found is the use case's to report.
         let dialing = if self.interactive() {
-            local::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
+            phones::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
         } else {
             Dialing::default()
         };
