@@ -2,8 +2,8 @@
 //! time rules, availability, duplicates, capacity — then one write. Every
 //! front end (the command line, `import`) books through [`book`].
 
-use super::local::{self, At, Dialing, PhoneHolder};
 use super::notify::{self, News};
+use super::phones::{self, At, Dialing, PhoneHolder};
 use super::schedule::{
     self, parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target,
     WhenInput,
@@ -323,7 +323,7 @@ struct Who {
     existing: Option<Patient>,
     phone: Option<String>,
     /// The phone is a patient's whom the caller may not know
-    /// ([`local::PhoneHolder::Hidden`]).
+    /// ([`phones::PhoneHolder::Hidden`]).
     hidden: bool,
 }
 
@@ -364,8 +364,10 @@ fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Opt
     let seen_from = r.seen_from.as_deref();
     let mut hidden = false;
     let existing = match (&r.patient, &phone) {
-        (Some(p), _) => Some(local::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?.patient),
-        (None, Some(ph)) => match local::phone_holder(tx, ph, seen_from)? {
+        (Some(p), _) => {
+            Some(phones::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?.patient)
+        }
+        (None, Some(ph)) => match phones::phone_holder(tx, ph, seen_from)? {
             PhoneHolder::Known(s) => Some(s.patient),
             PhoneHolder::Hidden => {
                 hidden = true;

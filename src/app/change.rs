@@ -8,7 +8,7 @@ use super::schedule::{
     parse_when, place, resolve_when, target, token_scope, Placement, Target, WhenInput,
 };
 use super::values::{self, check_text, Problems};
-use super::{visit, waitlist};
+use super::{appointment_ref, waitlist};
 use crate::core::slots::Request;
 use crate::core::{status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
@@ -73,7 +73,7 @@ pub fn reschedule(
     let why = check_move(r, &mut bad);
     bad.finish()?;
     st.write(|tx| {
-        let a = visit::find(tx, &r.id, now)?;
+        let a = appointment_ref::find(tx, &r.id, now)?;
         let (t, cancel_window) = destination(tx, r, &a)?;
         check_movable(&a, cancel_window, r.force, now)?;
         let start = new_start(r, &a, &t, now)?;
@@ -287,7 +287,7 @@ pub fn cancel(
 ) -> Result<Appointment> {
     let (reason, told) = cancel_reason(c)?;
     st.write(|tx| {
-        let a = visit::find(tx, &c.id, now)?;
+        let a = appointment_ref::find(tx, &c.id, now)?;
         let settings = clinics::get(tx, &a.clinic_id)?.settings;
         let news = Notice {
             send: settings.notify && !c.no_notify,
@@ -393,7 +393,16 @@ pub fn set_status(
         notes,
         follow_up: s.follow_up.clone(),
     };
-    st.write(|tx| advance(tx, visit::find(tx, &s.id, now)?, to, filled, actor, now))
+    st.write(|tx| {
+        advance(
+            tx,
+            appointment_ref::find(tx, &s.id, now)?,
+            to,
+            filled,
+            actor,
+            now,
+        )
+    })
 }
 
 /// What a status change may fill in.
@@ -517,7 +526,7 @@ pub fn update(
         ));
     }
     st.write(|tx| {
-        let mut a = visit::find(tx, &u.id, now)?;
+        let mut a = appointment_ref::find(tx, &u.id, now)?;
         if a.status.is_final() {
             return Err(Error::new(
                 Code::InvalidStateTransition,

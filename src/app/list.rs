@@ -1,6 +1,6 @@
 //! The read side: `list`, `count`, `show` and `history`.
 
-use super::local::{self, At};
+use super::phones::{self, At};
 use super::values::{check_source, check_status, Problems};
 use crate::core::zone::Tz;
 use crate::core::{time, Appointment, Clinic};
@@ -115,7 +115,7 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
         let patient_id = a
             .patient
             .as_deref()
-            .map(|p| local::find_patient(tx, at, p, a.seen_from.as_deref()))
+            .map(|p| phones::find_patient(tx, at, p, a.seen_from.as_deref()))
             .transpose()?
             .map(|p| p.patient.id);
         let f = Filter {
@@ -197,13 +197,13 @@ pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i6
 }
 
 pub fn show(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Appointment> {
-    st.read(|tx| super::visit::find(tx, id, now))
+    st.read(|tx| super::appointment_ref::find(tx, id, now))
 }
 
 /// An appointment and its events, oldest first.
 pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(Appointment, Vec<Event>)> {
     st.read(|tx| {
-        let a = super::visit::find(tx, id, now)?;
+        let a = super::appointment_ref::find(tx, id, now)?;
         let evs = events::of_appointment(tx, &a.id)?;
         Ok((a, evs))
     })

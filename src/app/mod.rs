@@ -1,9 +1,12 @@
-//! The use cases: what a front end (the command line today, `import` next)
-//! calls. Each takes a plain request (no clap, no prompts), the store and
-//! "now", asks `core` to decide inside one transaction, tells `store` what to
-//! write, and returns typed results — never JSON or display text.
+//! The use cases: what every front end calls — the command line (`cli`),
+//! `import` (a file's lines, each booked as `book` books it), the HTTP API
+//! (`serve`) and the patients' pages it serves, and the desk's board
+//! (`board`). Each takes a plain request (no clap, no prompts), the store
+//! and "now", asks `core` to decide inside one transaction, tells `store`
+//! what to write, and returns typed results — never JSON or display text.
 
 pub mod agenda;
+pub mod appointment_ref;
 pub mod board;
 pub mod book;
 pub mod change;
@@ -17,13 +20,13 @@ pub mod import;
 pub mod key;
 pub mod links;
 pub mod list;
-pub mod local;
 pub mod maintenance;
 pub mod message;
 pub mod names;
 pub mod next;
 pub mod notify;
 pub mod patient;
+pub mod phones;
 pub mod queue;
 pub mod remind;
 pub mod reply;
@@ -35,7 +38,6 @@ pub mod shortfall;
 pub mod slots;
 pub mod token;
 pub mod values;
-pub mod visit;
 pub mod waitlist;
 pub mod webhook;
 pub mod window;

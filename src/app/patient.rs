@@ -1,6 +1,6 @@
 //! Patients: one per phone number, the national ID sealed at rest (docs/security.md).
 
-use super::local::{self, At, Dialing};
+use super::phones::{self, At, Dialing};
 use super::values::{check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
@@ -46,7 +46,7 @@ pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patie
     };
     let keys = st.keys(p.key.clone());
     st.write(|tx| {
-        patient.phone = local::phone(tx, At::Desk(p.clinic.as_deref()), &patient.phone)?;
+        patient.phone = phones::phone(tx, At::Desk(p.clinic.as_deref()), &patient.phone)?;
         let sealed = patient
             .national_id
             .as_deref()
@@ -125,7 +125,7 @@ pub fn show(
 ) -> Result<Card> {
     let keys = st.keys(key);
     st.read(|tx| {
-        let found = local::find_patient(tx, At::Desk(clinic), patient, None)?;
+        let found = phones::find_patient(tx, At::Desk(clinic), patient, None)?;
         let ring = if found.has_sealed_id() {
             Some(patients::opening_keys(tx, &keys)?)
         } else {
@@ -154,7 +154,7 @@ pub fn update(
     let keys = st.keys(u.key.clone());
     st.write(|tx| {
         let at = At::Desk(u.clinic.as_deref());
-        let found = local::find_patient(tx, at, patient, None)?;
+        let found = phones::find_patient(tx, at, patient, None)?;
         let sealed = national_id
             .as_deref()
             .map(|id| patients::sealing_keys(tx, &keys)?.seal(&found.patient.id, id))
@@ -171,7 +171,7 @@ pub fn update(
             p.full_name = check_name("name", n)?;
         }
         if let Some(ph) = &u.phone {
-            p.phone = local::phone(tx, at, ph)?;
+            p.phone = phones::phone(tx, at, ph)?;
         }
         if let Some(e) = &u.email {
             p.email = if e.trim().is_empty() {

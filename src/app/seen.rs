@@ -1,8 +1,8 @@
 //! What a caller that sees from one clinic (an API token limited to it,
 //! docs/security.md#clinics-apart) may learn from a refusal: the
 //! appointments of other clinics a rule met are left unnamed. Which patients
-//! it finds is [`super::local::find_patient`]'s and
-//! [`super::local::phone_holder`]'s.
+//! it finds is [`super::phones::find_patient`]'s and
+//! [`super::phones::phone_holder`]'s.
 
 use crate::error::Error;
 use crate::store::{appointments, Store};

@@ -400,7 +400,7 @@ pub fn cancel(
 ) -> Result<SeriesChanged> {
     let (reason, told) = change::cancel_reason(c)?;
     st.write(|tx| {
-        let a = super::visit::find(tx, &c.id, now)?;
+        let a = super::appointment_ref::find(tx, &c.id, now)?;
         let series = series_of(&a)?;
         let settings = clinics::get(tx, &a.clinic_id)?.settings;
         let list = from_on(tx, &series, &a)?;
@@ -470,7 +470,7 @@ pub fn reschedule(
     bad.finish()?;
     let minutes = minutes.unwrap_or_default();
     st.write(|tx| {
-        let a = super::visit::find(tx, &r.id, now)?;
+        let a = super::appointment_ref::find(tx, &r.id, now)?;
         let series = series_of(&a)?;
         let home = clinics::get(tx, &a.clinic_id)?;
         let list = from_on(tx, &series, &a)?;

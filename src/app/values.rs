@@ -141,7 +141,7 @@ pub fn max_per_day(raw: &str) -> Result<Option<i64>> {
 
 /// Rule 1's phone: E.164 once cleaned, or a local number, kept as typed
 /// until the clinic whose country code it is in is known
-/// ([`super::local`], docs/rules.md#phones).
+/// ([`super::phones`], docs/rules.md#phones).
 pub fn check_phone(raw: &str) -> Result<String> {
     match phone::normalize(raw, None) {
         Ok(p) => Ok(p),

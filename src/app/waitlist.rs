@@ -3,7 +3,7 @@
 //! moved away, the next waiting entry is offered the freed time: an
 //! `appointment.slot_offered` event and a message for `remind due`.
 
-use super::local::{self, At, Dialing, PhoneHolder};
+use super::phones::{self, At, Dialing, PhoneHolder};
 use super::schedule::target;
 use super::values::{self, Problems};
 use crate::core::{time, Actor, Appointment};
@@ -64,11 +64,11 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             .transpose()?;
         let patient_id = match (&r.patient, &phone) {
             (Some(p), _) => {
-                local::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
+                phones::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
                     .patient
                     .id
             }
-            (None, Some(ph)) => match (local::phone_holder(tx, ph, seen_from)?, &name) {
+            (None, Some(ph)) => match (phones::phone_holder(tx, ph, seen_from)?, &name) {
                 (PhoneHolder::Known(s), _) => s.patient.id,
                 (holder, Some(n)) => {
                     // Another clinic's patient is named as a new one would

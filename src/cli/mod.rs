@@ -7,6 +7,7 @@ mod board;
 mod book;
 mod change;
 mod check;
+mod choice;
 mod clinic;
 mod closure;
 pub mod complete;
@@ -448,11 +449,12 @@ fn context(cli: &Cli) -> Result<Ctx> {
 /// Runs the command line `args`, parsed as `cli`. On a terminal, a
 /// reference that found several rows, or a name that found none, is picked
 /// from a list (the names filtered by what was typed) and the command runs
-/// again with the choice in its place (docs/commands.md#references). A
-/// failed command changed nothing, so running it again is safe.
+/// again with the choice in the field that held what was typed
+/// ([`choice`], docs/commands.md#references). A failed command changed
+/// nothing, so running it again is safe.
 pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
-    let mut args = args.to_vec();
     let mut cli = cli;
+    let mut choices = Vec::new();
     for _ in 0..3 {
         let ctx = match &cli.command {
             Command::Completions(_) => None,
@@ -466,34 +468,16 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
         let Some(choice) = prompt::recover(&ctx, &e)? else {
             return Err(e);
         };
-        let typed = e.details["ref"].as_str().unwrap_or_default();
-        if !replace_arg(&mut args, typed, &choice) {
+        choices.push(choice);
+        // `run` took the command: it is parsed again from the same words,
+        // and every choice so far put into its own field.
+        cli = Cli::try_parse_from(args)
+            .map_err(|p| Error::new(crate::error::Code::Usage, p.to_string()))?;
+        if !choices.iter().all(|c| cli.take(c)) {
             return Err(e);
         }
-        cli = Cli::try_parse_from(&args)
-            .map_err(|p| Error::new(crate::error::Code::Usage, p.to_string()))?;
     }
     run(cli)
-}
-
-/// Puts `choice` where `typed` was on the command line (as a value of its
-/// own or after `--flag=`); false when it was not there (it came from the
-/// environment or a prompt).
-fn replace_arg(args: &mut [std::ffi::OsString], typed: &str, choice: &str) -> bool {
-    for a in args.iter_mut().skip(1) {
-        let Some(text) = a.to_str() else { continue };
-        if text == typed {
-            *a = choice.into();
-            return true;
-        }
-        if let Some((flag, value)) = text.split_once('=') {
-            if flag.starts_with("--") && value == typed {
-                *a = format!("{flag}={choice}").into();
-                return true;
-            }
-        }
-    }
-    false
 }
 
 pub fn run(cli: Cli) -> Result<Report> {

@@ -2,8 +2,8 @@
 
 use super::prompt::Ask;
 use super::Ctx;
-use crate::app::local::Dialing;
 use crate::app::patient::{self, PatientInput};
+use crate::app::phones::Dialing;
 use crate::error::Result;
 use crate::output::lang::tr;
 use crate::output::{human, json, Report};

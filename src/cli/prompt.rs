@@ -7,9 +7,10 @@
 //! confirmation of destructive commands. A value typed wrong is checked with
 //! the parser the use case will apply and asked again, never fatal.
 
+use super::choice::{Choice, Kind};
 use super::Ctx;
 use crate::app::list::{self as listing, ListRequest};
-use crate::app::local::{self, Dialing};
+use crate::app::phones::{self, Dialing};
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
 use crate::core::time;
@@ -363,7 +364,7 @@ impl<'a> Ask<'a> {
         }
         // A clinic that cannot be found is the use case's to report.
         let dialing = if self.interactive() {
-            local::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
+            phones::dialing(st, self.ctx.clinic.as_deref(), doctor).unwrap_or_default()
         } else {
             Dialing::default()
         };
@@ -481,10 +482,21 @@ impl<'a> Ask<'a> {
 }
 
 /// What a terminal offers for a reference that found several rows or a
-/// name that found none: the chosen row's ID, or None when there is
-/// nothing to pick from (the error stands).
-pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
+/// name that found none: the row chosen, with what it is and what was
+/// typed (so that it goes into the field that held it), or None when
+/// there is nothing to pick from (the error stands).
+pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
     let typed = e.details["ref"].as_str().unwrap_or_default();
+    let Some(kind) = Kind::of(e) else {
+        return Ok(None);
+    };
+    let chosen = |id: Option<&str>| {
+        id.map(|id| Choice {
+            kind,
+            typed: typed.to_string(),
+            id: id.to_string(),
+        })
+    };
     let ask = Ask::new(ctx);
     match e.code {
         Code::AmbiguousId => {
@@ -497,20 +509,20 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
                 .map(|c| human::clean(c["name"].as_str().unwrap_or_default()))
                 .collect();
             let i = ask.pick(&tr!("p.which_one"), &names)?;
-            Ok(candidates[i]["id"].as_str().map(String::from))
+            Ok(chosen(candidates[i]["id"].as_str()))
         }
         Code::NotFound if !typed.is_empty() => {
             let mut st = ctx.open()?;
-            let rows: Vec<(String, String)> = match e.details["what"].as_str() {
-                Some("doctor") => doctor::list(&mut st)?
+            let rows: Vec<(String, String)> = match kind {
+                Kind::Doctor => doctor::list(&mut st)?
                     .into_iter()
                     .map(|d| (d.id, d.full_name))
                     .collect(),
-                Some("clinic") => crate::app::clinic::list(&mut st)?
+                Kind::Clinic => crate::app::clinic::list(&mut st)?
                     .into_iter()
                     .map(|c| (c.id, c.name))
                     .collect(),
-                Some("service") => crate::app::service::list(&mut st)?
+                Kind::Service => crate::app::service::list(&mut st)?
                     .into_iter()
                     .map(|s| (s.id, s.name))
                     .collect(),
@@ -536,7 +548,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<String>> {
                 ""
             };
             let i = ask.pick_typed(&tr!("p.did_you_mean"), &names, start)?;
-            Ok(Some(rows[i].0.clone()))
+            Ok(chosen(Some(&rows[i].0)))
         }
         _ => Ok(None),
     }

@@ -454,6 +454,14 @@ pub fn parse_days(s: &str) -> Result<u8, String> {
 
 /// A weekday mask → `mon-fri`, `mon,wed,fri`, `mon-fri,sun`.
 pub fn format_days(mask: u8) -> String {
+    format_days_with(mask, |d| DAY_NAMES[d].to_string())
+}
+
+/// A weekday mask (bit 0 Monday) written with `name` for each day (its
+/// index, 0 Monday): a run of three days or more as `first-last`, the rest
+/// one by one, joined by commas. The one way a mask is written: in
+/// English here, in the chosen language by `output::lang::days`.
+pub fn format_days_with(mask: u8, name: impl Fn(usize) -> String) -> String {
     let mut parts = Vec::new();
     let mut d = 0;
     while d < 7 {
@@ -466,9 +474,9 @@ pub fn format_days(mask: u8) -> String {
             d += 1;
         }
         parts.push(match d - start {
-            0 => DAY_NAMES[start].to_string(),
-            1 => format!("{},{}", DAY_NAMES[start], DAY_NAMES[d]),
-            _ => format!("{}-{}", DAY_NAMES[start], DAY_NAMES[d]),
+            0 => name(start),
+            1 => format!("{},{}", name(start), name(d)),
+            _ => format!("{}-{}", name(start), name(d)),
         });
         d += 1;
     }
@@ -681,6 +689,9 @@ mod tests {
         assert_eq!(parse_days("fri-mon").unwrap(), 0b1110001);
         assert_eq!(format_days(0b1011111), "mon-fri,sun");
         assert_eq!(format_days(0b0010101), "mon,wed,fri");
+        assert_eq!(format_days(0b1100011), "mon,tue,sat,sun");
+        let es = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"];
+        assert_eq!(format_days_with(0b1011111, |d| es[d].into()), "lun-vie,dom");
         assert!(parse_days("funday").is_err());
         assert!(parse_days("mon,,tue").is_err());
     }

@@ -265,27 +265,10 @@ pub fn weekday_of(d: NaiveDate) -> &'static str {
     weekday(wd(d))
 }
 
-/// A set of weekdays, bit 0 Monday: `mon-fri`, `lun-vie`, `mon,wed`.
+/// A set of weekdays, bit 0 Monday: `mon-fri`, `lun-vie`, `mon,wed`
+/// (written as `core::time::format_days_with` writes a mask).
 pub fn days(mask: u8) -> String {
-    let mut parts = Vec::new();
-    let mut d = 0;
-    while d < 7 {
-        if mask & (1 << d) == 0 {
-            d += 1;
-            continue;
-        }
-        let start = d;
-        while d + 1 < 7 && mask & (1 << (d + 1)) != 0 {
-            d += 1;
-        }
-        parts.push(match d - start {
-            0 => weekday_short(start).to_lowercase(),
-            1 => format!("{},{}", weekday_short(start), weekday_short(d)).to_lowercase(),
-            _ => format!("{}-{}", weekday_short(start), weekday_short(d)).to_lowercase(),
-        });
-        d += 1;
-    }
-    parts.join(",")
+    crate::core::time::format_days_with(mask, |d| weekday_short(d).to_lowercase())
 }
 
 /// Weekdays written as core writes them (`mon-fri`, `mon,wed`) in the chosen language.

@@ -117,15 +117,20 @@ impl Tmux {
 
     /// Waits until the screen shows `text`.
     pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Waits until `done` holds for the screen (`what` names it in a failure).
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
-            if s.contains(text) {
+            if done(&s) {
                 return s;
             }
             assert!(
                 start.elapsed() < Duration::from_secs(20),
-                "never saw {text:?}; screen:\n{s}"
+                "never saw {what}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -685,6 +690,90 @@ fn a_name_that_finds_several_is_picked_from_them() {
     assert_eq!(code, 0, "{s}");
     let after = s.split("Which one").last().unwrap_or_default();
     assert!(after.contains("Dr. Ana Soto"), "{s}");
+}
+
+/// The doctor picked goes into the booking's doctor, not into the first
+/// argument that reads like what was typed: here the patient's name, the
+/// same word. Asked once; the patient keeps the name typed.
+#[test]
+fn a_doctor_picked_for_a_name_the_patient_shares_is_the_doctor_booked() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    env.ok(&[
+        "doctor",
+        "update",
+        "Dr. García",
+        "--name",
+        "Dra. Ana García",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Luis García"]);
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dr. Luis García",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+    ]);
+    let t = Tmux::start(
+        &env,
+        "book --name García -d García -D tomorrow -t 09:00 -P 7000-0001",
+    );
+    t.wait_for("Which one");
+    let s = t.wait_for("Luis García");
+    let choices = s.split("Which one").last().unwrap_or_default();
+    // Dr. Luis García, wherever the picker lists him.
+    let picked = "Dr. Luis García";
+    if choices.find("Luis García") > choices.find("Ana García") {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait_until("the command to end or ask again", |s| {
+        s.contains("EXIT=") || s.matches("Which one").count() > 1
+    });
+    assert_eq!(s.matches("Which one").count(), 1, "asked once:\n{s}");
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(list["total"], 1, "{list}");
+    let booked = &list["appointments"][0];
+    assert_eq!(booked["doctor"]["full_name"], picked, "{list}");
+    assert_eq!(booked["patient"]["full_name"], "García", "{list}");
+    assert_eq!(booked["patient"]["phone"], "+50370000001", "{list}");
+}
+
+/// A name two patients share finds two of today's visits: one is picked
+/// (the appointment given). A clinic is picked into `--clinic`.
+#[test]
+fn an_appointment_and_a_clinic_are_picked_into_their_own_places() {
+    let env = Env::clinic();
+    env.book("2026-06-15", "09:00", "+50370000001");
+    env.book("2026-06-15", "11:30", "+50370000002");
+    let t = Tmux::start(&env, "show \"Test Patient\"");
+    t.wait_for("Which one");
+    let s = t.wait_for("11:30");
+    let choices = s.split("Which one").last().unwrap_or_default();
+    if choices.find("11:30") > choices.find("09:00") {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let shown = s.split("Which one").last().unwrap_or_default();
+    assert!(shown.contains("11:30") && !shown.contains("09:00"), "{s}");
+
+    let t = Tmux::start(&env, "--clinic Sentral agenda");
+    t.wait_for("Did you mean");
+    t.keys(&["cen"]);
+    t.wait_for("cen"); // the filter drawn (the names are capitalised)
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Dr. García"), "{s}");
 }
 
 #[test]

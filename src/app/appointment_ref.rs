@@ -2,7 +2,7 @@
 //! a unique prefix, else a patient's phone or name, meaning that patient's
 //! active appointment today, else their next one (docs/commands.md#references).
 
-use super::local::{At, Dialing};
+use super::phones::{At, Dialing};
 use crate::core::{phone, visits, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;

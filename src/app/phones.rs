@@ -1,7 +1,8 @@
-//! Local input (docs/rules.md#phones): a phone typed without its `+` is a
+//! Phones as typed (docs/rules.md#phones): a phone typed without its `+` is a
 //! local number of the clinic it is typed for, read in the clinic's country
 //! code (`core::phone::normalize` decides); without one it is refused, with a
-//! hint that says how to set it.
+//! hint that says how to set it. The patient a phone (or an ID) finds is
+//! looked up here too, as a caller that sees from one clinic may know them.
 
 use super::schedule::target;
 use crate::core::phone::{self, Problem};

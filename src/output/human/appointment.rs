@@ -1,0 +1,267 @@
+//! Appointments for humans: the one-line confirmation of a booking, a move
+//! or a cancellation, the table of `list`, a series, the card of `show`,
+//! `history`, and what `import` booked.
+
+use super::{clean, clean_lines, label, or_dash, short, span, status_item};
+use crate::core::time::{local_hm, to_local};
+use crate::core::{Appointment, Status};
+use crate::output::fit::{col, join, text, width, wrap, Item, Sheet, Step};
+use crate::output::lang::{self, tr};
+
+/// `Mon 15 Jun 2026 14:00–14:30`
+pub fn when(a: &Appointment) -> String {
+    format!(
+        "{} {}–{}",
+        lang::date_short(a.local_date),
+        local_hm(a.timezone, a.starts_at),
+        local_hm(a.timezone, a.ends_at)
+    )
+}
+
+/// `Mon 15 Jun 2026 14:00–14:30`, or `2026-06-15 14:00` where the column is short.
+pub(super) fn when_item(a: &Appointment) -> Item {
+    Item::new(when(a)).or_short(format!(
+        "{} {}",
+        a.local_date,
+        local_hm(a.timezone, a.starts_at)
+    ))
+}
+
+pub(super) fn who(a: &Appointment) -> String {
+    match (&a.doctor_name, &a.service_name) {
+        (Some(d), _) => clean(d),
+        (None, Some(s)) => tr!("h.clinic_wide_service", service = clean(s)),
+        (None, None) => tr!("h.clinic_wide"),
+    }
+}
+
+/// `Booked 3f2a1b4c: Juan Pérez with Dr. García, Mon 15 Jun 2026 14:00–14:30, token 3`
+/// (Broken between its parts, never inside a date or time, where it would
+/// pass the width.)
+pub fn confirm(verb: &str, a: &Appointment) -> String {
+    join(
+        &[
+            tr!(
+                "h.confirm_who",
+                verb = lang::message(verb),
+                id = short(&a.id),
+                patient = clean(&a.patient_name),
+                doctor = who(a)
+            ),
+            format!("{},", when(a)),
+            tr!(
+                "h.confirm_token",
+                token = a.token_number,
+                status = lang::status(a.status)
+            ),
+        ],
+        width(),
+    )
+}
+
+pub fn appointments(list: &[Appointment]) -> String {
+    if list.is_empty() {
+        return tr!("h.no_appointments");
+    }
+    let mut t = Sheet::new(vec![
+        col("Date"),
+        col("Time").short("Start"),
+        col("Tok"),
+        text("Patient", 12),
+        col("Phone"),
+        text("Doctor", 12),
+        text("Service", 10),
+        col("Status"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Phone"),
+        Step::Drop("Service"),
+        Step::Drop("Tok"),
+        Step::Short("Time"),
+    ]);
+    for a in list {
+        t.row(vec![
+            a.local_date.to_string().into(),
+            span(a.timezone, a.starts_at, a.ends_at),
+            a.token_number.to_string().into(),
+            clean(&a.patient_name).into(),
+            clean(&a.patient_phone).into(),
+            who(a).into(),
+            or_dash(a.service_name.as_deref()).into(),
+            status_item(a.status),
+            short(&a.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+/// A series booked, moved or cancelled (docs/rules.md#series): `verb` says
+/// which (`Booked`, `Rescheduled`, `Cancelled`); its occurrences, then the
+/// ones left out and why.
+pub fn series(
+    verb: &str,
+    series_id: &str,
+    list: &[Appointment],
+    skipped: &[crate::app::series::Skipped],
+) -> String {
+    let n = list.len();
+    let id = short(series_id);
+    let mut text = match verb {
+        "Cancelled" => tr!("h.series_cancelled", n = n, id = id),
+        "Rescheduled" => tr!("h.series_rescheduled", n = n, id = id),
+        _ => tr!("h.series_booked", n = n, id = id),
+    };
+    text.push('\n');
+    text.push_str(&appointments(list));
+    if !skipped.is_empty() {
+        text.push_str(&format!("\n{}", tr!("h.series_skipped")));
+        for s in skipped {
+            text.push_str(&format!(
+                "\n  {}  {}: {}",
+                s.date,
+                s.error.code.as_str(),
+                clean(&lang::message(&s.error.message))
+            ));
+        }
+    }
+    text
+}
+
+pub fn appointment_card(a: &Appointment) -> String {
+    let w = width();
+    let mut lines = vec![
+        tr!(
+            "h.card_appointment",
+            id = a.id,
+            status = lang::status(a.status)
+        ),
+        format!("{}{} ({})", label("card.When"), when(a), a.timezone.name()),
+        wrap(&label("card.Clinic"), &clean(&a.clinic_name), w),
+        wrap(&label("card.Doctor"), &who(a), w),
+        wrap(
+            &label("card.Patient"),
+            &format!("{} {}", clean(&a.patient_name), clean(&a.patient_phone)),
+            w,
+        ),
+        wrap(
+            &label("card.Service"),
+            &or_dash(a.service_name.as_deref()),
+            w,
+        ),
+        format!("{}{}", label("card.Token"), a.token_number),
+        wrap(&label("card.Source"), &clean(&a.source), w),
+    ];
+    let optional = [
+        ("card.Session", a.session.as_deref()),
+        ("card.Batch", a.batch.as_deref()),
+        ("card.Reason", a.reason.as_deref()),
+        ("card.Notes", a.notes.as_deref()),
+        ("card.Diagnosis", a.diagnosis.as_deref()),
+        ("card.Rx", a.prescription.as_deref()),
+        ("card.Cancelled", a.cancellation_reason.as_deref()),
+        ("card.Ext_ref", a.external_reference_id.as_deref()),
+        ("card.Series", a.series_id.as_deref()),
+    ];
+    for (id, v) in optional {
+        if let Some(v) = v {
+            lines.push(wrap(&label(id), &clean_lines(v), w));
+        }
+    }
+    if let Some(d) = a.follow_up_date {
+        lines.push(format!("{}{d}", label("card.Follow-up")));
+    }
+    lines.join("\n")
+}
+
+/// `history`: an appointment's events, oldest first, and who made each
+/// (docs/rules.md#events; `—` for events recorded before appt named them).
+pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
+    let mut t = Sheet::new(vec![
+        col("#"),
+        col("When"),
+        col("Event"),
+        col("Status"),
+        col("Start"),
+        // Who: `cli:` and a login name of up to ten letters stay whole.
+        text("By", 14),
+    ])
+    .steps(&[
+        Step::Short("Event"),
+        Step::Short("When"),
+        Step::Short("Start"),
+        // The event's type mostly says it already.
+        Step::Drop("Status"),
+    ]);
+    for e in evs {
+        let (d, hm) = (
+            to_local(appt.timezone, e.created_at).0,
+            local_hm(appt.timezone, e.created_at),
+        );
+        let obj = &e.data["appointment"];
+        // An offer's start is the slot it offered (docs/rules.md#the-waitlist).
+        let (date, start) = match e.data.get("waitlist") {
+            Some(_) => (&e.data["date"], &e.data["time"]),
+            None => (&obj["date"], &obj["start_time"]),
+        };
+        let (date, start) = (date.as_str().unwrap_or(""), start.as_str().unwrap_or(""));
+        let short_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_or_else(|_| date.to_string(), lang::day_month);
+        t.row(vec![
+            e.id.to_string().into(),
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            Item::new(lang::t(&format!("event.{}", e.kind)))
+                .or_short(lang::t(&format!("event.short.{}", e.kind))),
+            obj["status"]
+                .as_str()
+                .and_then(Status::parse)
+                .map_or("", lang::status)
+                .into(),
+            Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
+            or_dash(e.actor.as_deref()).into(),
+        ]);
+    }
+    format!(
+        "{}\n{}",
+        tr!(
+            "h.history",
+            id = short(&appt.id),
+            patient = clean(&appt.patient_name)
+        ),
+        t.render()
+    )
+}
+
+/// `import`: what was booked, and each rejected line with its code.
+pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
+    let mut out = tr!(
+        if dry_run {
+            "h.import_dry"
+        } else {
+            "h.imported"
+        },
+        booked = done.booked,
+        again = done.idempotent,
+        rejected = done.rejected_count
+    );
+    // Each rejected line fits the width, its words carried on under it.
+    let width = width();
+    for r in &done.rejected {
+        let line = tr!(
+            "h.import_line",
+            line = r.line,
+            code = r.error.code.as_str(),
+            message = clean(&lang::message(&r.error.message))
+        );
+        out.push('\n');
+        out.push_str(&wrap("  ", &line, width));
+    }
+    let untold = done.rejected_count - done.rejected.len();
+    if untold > 0 {
+        out.push_str(&format!(
+            "\n  {}",
+            tr!("h.import_untold", n = untold, shown = done.rejected.len())
+        ));
+    }
+    out
+}

@@ -1,0 +1,183 @@
+//! What goes out, for humans: `remind list`, `remind due --dry-run` and
+//! `webhook list`.
+
+use super::appointment::when_item;
+use super::{clean, short};
+use crate::core::time::{format_offset, local_hm, to_local};
+use crate::core::Appointment;
+use crate::output::fit::{col, text, Item, Sheet, Step};
+use crate::output::lang::{self, tr};
+
+/// `remind list`.
+pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> String {
+    if rows.is_empty() {
+        return tr!("h.no_reminders");
+    }
+    let mut t = Sheet::new(vec![
+        col("Due"),
+        col("Message").short("Kind"),
+        col("Status"),
+        col("Tries"),
+        text("Patient", 12),
+        col("Appointment"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Tries"),
+        Step::Short("Appointment"),
+        Step::Short("Message"),
+        Step::Short("Due"),
+    ]);
+    for (r, a) in rows {
+        let (d, hm) = (
+            to_local(a.timezone, r.due_at).0,
+            local_hm(a.timezone, r.due_at),
+        );
+        t.row(vec![
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            message_kind(r),
+            lang::t(&format!("reminder.{}", r.status.as_str())).into(),
+            r.attempts.to_string().into(),
+            clean(r.recipient(a).0).into(),
+            message_when(r, a),
+            short(&r.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+/// What a message is: `reminder 24h`, `confirmation`, `waitlist offer`, …;
+/// shortly `24h`, `confirm`, `offer` where the column is narrow.
+fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
+    let offset = format_offset(r.offset_minutes);
+    let short = match r.kind.as_str() {
+        "reminder" => offset.clone(),
+        "waitlist_offer" => tr!("kind.offer"),
+        "confirmation" => tr!("kind.confirm"),
+        "rescheduled" => tr!("kind.moved"),
+        "cancelled" => tr!("kind.cancel"),
+        other => other.into(),
+    };
+    let long = if r.is_reminder() {
+        tr!("kind.reminder", offset = offset)
+    } else {
+        match r.kind.as_str() {
+            "waitlist_offer" => tr!("kind.waitlist_offer"),
+            "confirmation" => tr!("kind.confirmation"),
+            "rescheduled" => tr!("kind.rescheduled"),
+            "cancelled" => tr!("kind.cancelled"),
+            other => other.replace('_', " "),
+        }
+    };
+    Item::new(long).or_short(short)
+}
+
+/// The visit a message is about, as [`when_item`] shows it: a waitlist
+/// offer's offered slot (docs/rules.md#the-waitlist), never the time of the
+/// appointment that freed it, which may have moved since (a receptionist
+/// calling from the table would offer a taken time); else its appointment's.
+fn message_when(r: &crate::store::reminders::Reminder, a: &Appointment) -> Item {
+    if r.offer().is_none() {
+        return when_item(a);
+    }
+    let Some(slot) = r.offered_slot(a) else {
+        return "—".into();
+    };
+    let tz = slot.timezone;
+    let (date, from) = (to_local(tz, slot.start).0, local_hm(tz, slot.start));
+    Item::new(format!(
+        "{} {from}–{}",
+        lang::date_short(date),
+        local_hm(tz, slot.end)
+    ))
+    .or_short(format!("{date} {from}"))
+}
+
+/// `remind due --dry-run`: what would be delivered, and a one-line summary.
+pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
+    let mut out = String::new();
+    if !sweep.would_deliver.is_empty() {
+        let mut t = Sheet::new(vec![
+            col("Due"),
+            col("Message").short("Kind"),
+            text("Patient", 12),
+            col("Phone"),
+            col("Appointment"),
+            col("ID"),
+        ])
+        .steps(&[
+            Step::Short("Appointment"),
+            Step::Short("Message"),
+            Step::Short("Due"),
+            Step::Drop("Phone"),
+        ]);
+        for (r, a) in &sweep.would_deliver {
+            let (d, hm) = (
+                to_local(a.timezone, r.due_at).0,
+                local_hm(a.timezone, r.due_at),
+            );
+            let (name, phone) = r.recipient(a);
+            t.row(vec![
+                Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+                message_kind(r),
+                clean(name).into(),
+                clean(phone).into(),
+                message_when(r, a),
+                short(&r.id).into(),
+            ]);
+        }
+        out = format!("{}\n", t.render());
+    }
+    out.push_str(&tr!(
+        "h.dry_sweep",
+        send = sweep.would_deliver.len(),
+        expire = sweep.expired,
+        cancel = sweep.cancelled
+    ));
+    out
+}
+
+/// `webhook list`; the secret itself is never shown, nor a password in a URL.
+pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
+    if all.is_empty() {
+        return tr!("h.no_webhooks");
+    }
+    let mut t = Sheet::new(vec![
+        text("URL", 20),
+        text("Events", 8),
+        col("Signed"),
+        col("Delivered"),
+        col("Last event"),
+        col("Retry at"),
+        text("Last error", 10),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Signed"),
+        Step::Drop("Last event"),
+        Step::Drop("Last error"),
+        Step::Drop("Delivered"),
+    ]);
+    for w in all {
+        t.row(vec![
+            clean(&w.shown_url()).into(),
+            clean(
+                &w.events
+                    .as_ref()
+                    .map(|e| e.join(","))
+                    .unwrap_or_else(|| tr!("word.all")),
+            )
+            .into(),
+            lang::yes_no(w.secret.is_some()).into(),
+            w.delivered.to_string().into(),
+            w.cursor.to_string().into(),
+            w.next_attempt_at
+                .map(crate::core::time::fmt_utc)
+                .unwrap_or_default()
+                .into(),
+            clean(&lang::message(&w.shown_error().unwrap_or_default())).into(),
+            short(&w.id).into(),
+        ]);
+    }
+    t.render()
+}

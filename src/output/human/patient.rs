@@ -1,0 +1,95 @@
+//! Patients for humans: `patient list` and the card of `patient show`.
+
+use super::appointment::{when, who};
+use super::{clean, or_dash, short};
+use crate::core::Patient;
+use crate::output::fit::{col, ellipsis, join, text, width, Sheet, Step};
+use crate::output::lang::{self, tr};
+
+pub fn patients(list: &[Patient]) -> String {
+    if list.is_empty() {
+        return tr!("h.no_patients");
+    }
+    let mut t = Sheet::new(vec![
+        text("Name", 14),
+        col("Phone"),
+        text("National ID", 11),
+        text("Email", 12),
+        col("No-shows"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Email"), Step::Drop("National ID")]);
+    for p in list {
+        t.row(vec![
+            clean(&p.full_name).into(),
+            clean(&p.phone).into(),
+            national_id(p).into(),
+            or_dash(p.email.as_deref()).into(),
+            p.no_show_count.to_string().into(),
+            short(&p.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+fn national_id(p: &Patient) -> String {
+    if p.national_id_unreadable {
+        tr!("h.unreadable")
+    } else {
+        or_dash(p.national_id.as_deref())
+    }
+}
+
+pub fn patient_card(p: &Patient) -> String {
+    [
+        join(
+            &[
+                tr!("h.card_patient", name = clean(&p.full_name)),
+                format!(" ({})", p.id),
+            ],
+            width(),
+        ),
+        format!("  {:<13}{}", lang::t("patient.phone"), clean(&p.phone)),
+        format!("  {:<13}{}", lang::t("patient.national_id"), national_id(p)),
+        format!(
+            "  {:<13}{}",
+            lang::t("patient.email"),
+            or_dash(p.email.as_deref())
+        ),
+        format!("  {:<13}{}", lang::t("patient.no_shows"), p.no_show_count),
+    ]
+    .join("\n")
+}
+
+/// `patient show`: the card, then upcoming and recent visits.
+pub fn patient_visits(card: &crate::app::patient::Card) -> String {
+    let mut out = patient_card(&card.patient);
+    for (title, list) in [
+        (lang::t("h.upcoming"), &card.upcoming),
+        (lang::t("h.recent"), &card.recent),
+    ] {
+        if list.is_empty() {
+            out.push_str(&format!("\n{title}: {}", lang::t("word.none")));
+        } else {
+            out.push_str(&format!("\n{title}:"));
+            for a in list {
+                // The doctor's name gives way: the rest is a date, a time, a
+                // status and an ID, none of which may wrap.
+                let status = lang::status(a.status);
+                let rest = 2 + when(a).chars().count() + 2 + 2 + status.chars().count() + 2 + 8;
+                let who = match width() {
+                    Some(w) => ellipsis(&who(a), w.saturating_sub(rest).max(8)),
+                    None => who(a),
+                };
+                out.push_str(&format!(
+                    "\n  {}  {}  {}  {}",
+                    when(a),
+                    who,
+                    status,
+                    short(&a.id)
+                ));
+            }
+        }
+    }
+    out
+}

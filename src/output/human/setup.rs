@@ -1,0 +1,278 @@
+//! A clinic's setup for humans: `clinic`, `doctor`, `service`, `window` and
+//! `closure`, their tables and cards.
+
+use super::{clean, or_dash, short};
+use crate::core::time::{format_duration, format_hhmm, format_offset};
+use crate::core::{Clinic, Doctor, Recurrence, Service, Window};
+use crate::output::fit::{col, join, text, width, Item, Sheet, Step};
+use crate::output::lang::{self, tr};
+
+pub fn clinics(list: &[Clinic]) -> String {
+    let mut t = Sheet::new(vec![
+        text("Name", 12),
+        col("Time zone"),
+        col("Slot"),
+        col("Notice"),
+        col("Horizon"),
+        col("Cancel"),
+        text("Reminders", 9),
+        col("Language"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Language"),
+        Step::Drop("Cancel"),
+        Step::Drop("Reminders"),
+        Step::Drop("Notice"),
+        Step::Drop("Horizon"),
+    ]);
+    for c in list {
+        let s = &c.settings;
+        t.row(vec![
+            clean(&c.name).into(),
+            c.timezone.name().into(),
+            format!("{}m", s.slot_minutes).into(),
+            format_duration(s.min_notice).into(),
+            format_duration(s.horizon).into(),
+            format_duration(s.cancel_window).into(),
+            reminders(&s.reminders).into(),
+            s.language.as_str().into(),
+            short(&c.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+/// `Added clinic Central (America/El_Salvador) 3f2a1b4c`
+pub fn clinic_added(c: &Clinic) -> String {
+    tr!(
+        "h.clinic_added",
+        name = clean(&c.name),
+        zone = c.timezone.name(),
+        id = short(&c.id)
+    )
+}
+
+pub fn reminders(r: &[i64]) -> String {
+    if r.is_empty() {
+        tr!("word.none")
+    } else {
+        r.iter()
+            .map(|m| format_offset(*m))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+pub fn clinic_card(c: &Clinic) -> String {
+    let s = &c.settings;
+    let onoff = lang::on_off;
+    let labels = [
+        "clinic.timezone",
+        "clinic.slot",
+        "clinic.notice",
+        "clinic.horizon",
+        "clinic.cancel",
+        "clinic.reminders",
+        "clinic.duplicates",
+        "clinic.diagnosis",
+        "clinic.notify",
+        "clinic.country_code",
+        "clinic.language",
+        "clinic.phone",
+        "clinic.public_url",
+    ];
+    let pad = labels
+        .iter()
+        .map(|id| lang::t(id).chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let l = |id: &str, v: String| format!("  {:<pad$}{v}", lang::t(id));
+    [
+        join(
+            &[
+                tr!("h.card_clinic", name = clean(&c.name)),
+                format!(" ({})", c.id),
+            ],
+            width(),
+        ),
+        l("clinic.timezone", c.timezone.name().to_string()),
+        l("clinic.slot", format!("{}m", s.slot_minutes)),
+        l("clinic.notice", format_duration(s.min_notice)),
+        l("clinic.horizon", format_duration(s.horizon)),
+        l("clinic.cancel", format_duration(s.cancel_window)),
+        l("clinic.reminders", reminders(&s.reminders)),
+        l("clinic.duplicates", onoff(s.duplicate_check).to_string()),
+        l("clinic.diagnosis", onoff(s.require_diagnosis).to_string()),
+        l("clinic.notify", onoff(s.notify).to_string()),
+        l(
+            "clinic.country_code",
+            s.country_code
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), str::to_string),
+        ),
+        l("clinic.language", s.language.as_str().to_string()),
+        l(
+            "clinic.phone",
+            s.phone
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), clean),
+        ),
+        l(
+            "clinic.public_url",
+            s.public_url
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), clean),
+        ),
+    ]
+    .into_iter()
+    .chain(
+        s.templates
+            .iter()
+            .map(|(kind, text)| format!("  {}", tr!("clinic.template", a = kind, b = clean(text)))),
+    )
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+pub fn doctors(list: &[Doctor]) -> String {
+    let mut t = Sheet::new(vec![
+        text("Name", 14),
+        text("Specialty", 12),
+        col("Slot"),
+        col("Per day"),
+        col("Active"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Per day"), Step::Drop("Slot")]);
+    for d in list {
+        t.row(vec![
+            clean(&d.full_name).into(),
+            or_dash(d.specialty.as_deref()).into(),
+            d.slot_minutes
+                .map(|m| format!("{m}m"))
+                .unwrap_or_else(|| "—".into())
+                .into(),
+            per_day(d.max_per_day).into(),
+            lang::yes_no(d.active).into(),
+            short(&d.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+pub fn services(list: &[Service]) -> String {
+    // Buffers only when a service has one: a column of dashes would cut the names.
+    let buffered = list
+        .iter()
+        .any(|s| s.buffer_before > 0 || s.buffer_after > 0);
+    let mut cols = vec![text("Name", 12), col("Minutes"), col("Per day")];
+    if buffered {
+        cols.push(col("Buffers"));
+    }
+    cols.push(col("ID"));
+    let mut t = Sheet::new(cols).steps(&[Step::Drop("Buffers"), Step::Drop("Per day")]);
+    for s in list {
+        let mut row: Vec<Item> = vec![
+            clean(&s.name).into(),
+            s.duration_minutes.to_string().into(),
+            per_day(s.max_per_day).into(),
+        ];
+        if buffered {
+            row.push(buffers(s.buffer_before, s.buffer_after).into());
+        }
+        row.push(short(&s.id).into());
+        t.row(row);
+    }
+    t.render()
+}
+
+/// A service's buffers in a table, before/after in minutes (`15/30`), or
+/// `—` for none (docs/rules.md#buffers).
+fn buffers(before: i64, after: i64) -> String {
+    if before == 0 && after == 0 {
+        "—".into()
+    } else {
+        format!("{before}/{after}")
+    }
+}
+
+/// A daily limit in a table: the number, or `—` for none.
+fn per_day(limit: Option<i64>) -> String {
+    limit.map_or_else(|| "—".into(), |n| n.to_string())
+}
+
+/// `names` turns a doctor ID into a name.
+pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
+    let mut t = Sheet::new(vec![
+        text("Who", 12),
+        col("When"),
+        col("Hours"),
+        col("Slot"),
+        col("Cap"),
+        text("Session", 8),
+        text("Batch", 5),
+        col("Valid"),
+        col("Status"),
+        col("ID"),
+    ])
+    .steps(&[
+        Step::Drop("Batch"),
+        Step::Drop("Session"),
+        Step::Drop("Slot"),
+        Step::Drop("Cap"),
+        Step::Drop("Valid"),
+    ]);
+    for w in list {
+        let when = match &w.recurrence {
+            Recurrence::Weekly(m) => lang::days(*m),
+            Recurrence::Date(d) => d.to_string(),
+        };
+        let valid = match (w.valid_from, w.valid_to) {
+            (None, None) => tr!("word.always"),
+            (f, t) => format!(
+                "{}…{}",
+                f.map(|d| d.to_string()).unwrap_or_default(),
+                t.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        };
+        t.row(vec![
+            w.doctor_id
+                .as_deref()
+                .map(|id| clean(&names(id)))
+                .unwrap_or_else(|| tr!("h.clinic_wide"))
+                .into(),
+            when.into(),
+            format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)).into(),
+            format!("{}m", w.slot_minutes).into(),
+            w.capacity.to_string().into(),
+            or_dash(w.session.as_deref()).into(),
+            or_dash(w.batch.as_deref()).into(),
+            valid.into(),
+            lang::t(if w.open { "word.open" } else { "word.closed" }).into(),
+            short(&w.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+pub fn closures(list: &[crate::app::closure::Closed]) -> String {
+    let mut t = Sheet::new(vec![
+        text("Who", 12),
+        col("From"),
+        col("To"),
+        text("Reason", 10),
+        col("ID"),
+    ]);
+    for c in list {
+        t.row(vec![
+            clean(&c.who).into(),
+            c.closure.from.to_string().into(),
+            c.closure.to.to_string().into(),
+            or_dash(c.closure.reason.as_deref()).into(),
+            short(&c.closure.id).into(),
+        ]);
+    }
+    t.render()
+}

@@ -1,0 +1,212 @@
+//! The keeper's commands for humans: `check`, `key rotate` and `token`.
+
+use super::{clean, short};
+use crate::core::time::{format_offset, to_local};
+use crate::output::fit::{col, text, Sheet, Step};
+use crate::output::lang::{self, tr};
+
+/// `appt key rotate`: the new key's version, what was sealed again, and where
+/// the key is (with `$APPT_KEY`: the key itself, to be stored now).
+pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
+    let ids = |n: u64| {
+        if n == 1 {
+            tr!("h.national_ids_one", n = n)
+        } else {
+            tr!("h.national_ids", n = n)
+        }
+    };
+    let mut lines = Vec::new();
+    match (&r.key, &r.key_file) {
+        (Some(key), _) => {
+            lines.push(tr!("h.key_new", version = r.version));
+            lines.push(key.clone());
+            lines.push(tr!("h.key_resealed", ids = ids(r.resealed)));
+        }
+        (None, Some(file)) => {
+            lines.push(tr!(
+                "h.key_rotated",
+                version = r.version,
+                ids = ids(r.resealed)
+            ));
+            lines.push(tr!("h.key_file", file = file.display()));
+            for k in &r.kept {
+                lines.push(tr!("h.key_kept", file = k.display()));
+            }
+        }
+        (None, None) => lines.push(tr!(
+            "h.key_rotated",
+            version = r.version,
+            ids = ids(r.resealed)
+        )),
+    }
+    if r.unreadable > 0 {
+        lines.push(tr!("h.key_unreadable", ids = ids(r.unreadable)));
+    }
+    lines.join("\n")
+}
+
+/// `appt check`: one block per violation, each row on its own line (short
+/// IDs, so a row fits 80 columns; the JSON has them whole).
+pub fn check(found: &[crate::store::check::Violation]) -> String {
+    use crate::store::check::Row;
+    if found.is_empty() {
+        return tr!("h.check_ok");
+    }
+    let mut out = if found.len() == 1 {
+        tr!("h.check_one")
+    } else {
+        tr!("h.check_many", n = found.len())
+    };
+    for v in found {
+        out.push_str(&format!("\n\n[{}] {}", v.check, lang::message(&v.message)));
+        for r in &v.rows {
+            let line = match r {
+                Row::Appointment(a) => {
+                    let mut line = format!(
+                        "{}  {}–{}  {}  {}  {}",
+                        short(&a.id),
+                        a.local(a.starts_at),
+                        to_local(a.timezone, a.ends_at).1,
+                        a.status,
+                        tr!("h.token", token = a.token_number),
+                        match a.window_capacity {
+                            Some(c) => tr!("h.capacity", n = c),
+                            None => tr!("h.window_gone"),
+                        }
+                    );
+                    if a.buffer_before > 0 || a.buffer_after > 0 {
+                        line.push_str(&format!(
+                            "  {}",
+                            tr!(
+                                "h.check_buffers",
+                                before = a.buffer_before,
+                                after = a.buffer_after
+                            )
+                        ));
+                    }
+                    line
+                }
+                Row::Reminder(r) => {
+                    let (d, hm) = to_local(r.timezone, r.due_at);
+                    tr!(
+                        "h.check_reminder",
+                        id = short(&r.id),
+                        offset = format_offset(r.offset_minutes),
+                        due = format!("{d} {hm}"),
+                        status = r.status,
+                        appointment = short(&r.appointment_id)
+                    )
+                }
+                Row::Key(k) => tr!(
+                    "h.check_key",
+                    table = k.table,
+                    rowid = k.rowid.map(|i| i.to_string()).unwrap_or_else(|| "—".into()),
+                    column = k.column.as_deref().unwrap_or("?"),
+                    value = k.value.as_deref().unwrap_or("NULL"),
+                    parent = k.parent
+                ),
+                Row::Patient(p) => tr!(
+                    "h.check_patient",
+                    id = short(&p.id),
+                    problem = lang::message(&p.problem)
+                ),
+                Row::Damage(d) => format!(
+                    "{} {}: {} = {}",
+                    d.table,
+                    short(&d.id),
+                    d.column,
+                    d.value
+                        .as_deref()
+                        .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
+                ),
+                Row::Problem(p) => lang::message(p),
+            };
+            out.push_str(&format!("\n  {line}"));
+        }
+    }
+    out
+}
+
+/// `token add`: what the token may do, then the token alone on its last
+/// line (shown this once).
+pub fn token_added(a: &crate::app::token::Added) -> String {
+    let t = &a.info;
+    let mut lines = vec![tr!(
+        "h.token_added",
+        name = clean(&t.name),
+        scopes = scopes(&t.scopes)
+    )];
+    if let Some(c) = &t.clinic {
+        lines.push(tr!("h.token_clinic", clinic = clean(c)));
+    }
+    lines.push(match t.expires_at {
+        Some(at) => tr!("h.token_expires", at = crate::core::time::fmt_utc(at)),
+        None => tr!("h.token_never_expires"),
+    });
+    lines.push(tr!("h.token_shown_once"));
+    lines.push(a.token.clone());
+    lines.join("\n")
+}
+
+fn scopes(s: &[crate::core::access::Scope]) -> String {
+    s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// `token list`: every token, revoked ones too, never the token itself.
+pub fn tokens(all: &[crate::store::tokens::Token], now: chrono::DateTime<chrono::Utc>) -> String {
+    if all.is_empty() {
+        return tr!("h.no_tokens");
+    }
+    let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(crate::core::time::fmt_utc).unwrap_or_default()
+    };
+    let mut t = Sheet::new(vec![
+        text("Name", 8),
+        col("Prefix"),
+        text("Scopes", 10),
+        text("Clinic", 8),
+        col("Created"),
+        col("Expires"),
+        col("Last used"),
+        col("Status"),
+    ])
+    .steps(&[
+        Step::Drop("Created"),
+        Step::Drop("Last used"),
+        Step::Drop("Clinic"),
+    ]);
+    for k in all {
+        t.row(vec![
+            clean(&k.name).into(),
+            clean(&k.prefix).into(),
+            scopes(&k.scopes).into(),
+            k.clinic
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| tr!("word.all"))
+                .into(),
+            stamp(Some(k.created_at)).into(),
+            k.expires_at
+                .map(crate::core::time::fmt_utc)
+                .unwrap_or_else(|| tr!("word.never"))
+                .into(),
+            stamp(k.last_used_at).into(),
+            match crate::app::token::status(k, now) {
+                "revoked" => tr!("h.token_revoked"),
+                "expired" => tr!("h.token_expired"),
+                _ => tr!("h.token_active"),
+            }
+            .into(),
+        ]);
+    }
+    t.render()
+}
+
+/// `token revoke`: which token, from when.
+pub fn token_revoked(t: &crate::store::tokens::Token) -> String {
+    tr!(
+        "c.token_revoked",
+        name = clean(&t.name),
+        prefix = clean(&t.prefix)
+    )
+}

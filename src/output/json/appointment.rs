@@ -1,0 +1,206 @@
+//! Appointments as JSON: `book`, a series, `list`'s pages, `count`,
+//! `history` and the event log, and what `import` booked.
+
+use super::write_doc;
+use crate::core::Appointment;
+use crate::store::events::Event;
+use crate::wire::{appointment_view, to_json, ts, AppointmentView};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::io::{self, Write};
+
+/// `book --json`: the appointment, and whether this was a replay.
+pub fn booked(b: &crate::app::book::Booked) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        idempotent: bool,
+        appointment: crate::wire::AppointmentView<'a>,
+        patient_previous_name: Option<&'a str>,
+    }
+    to_json(View {
+        idempotent: b.idempotent,
+        appointment: appointment_view(&b.appointment),
+        patient_previous_name: b.renamed_from.as_deref(),
+    })
+}
+
+/// A series booked, moved or cancelled (docs/rules.md#series): a booking
+/// says whether it was booked before (`idempotent`) and what it skipped.
+pub fn series(
+    series_id: &str,
+    list: &[Appointment],
+    skipped: &[crate::app::series::Skipped],
+    idempotent: Option<bool>,
+) -> Value {
+    #[derive(Serialize)]
+    struct Left<'a> {
+        date: String,
+        code: &'a str,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        series_id: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        idempotent: Option<bool>,
+        appointments: Vec<AppointmentView<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<Vec<Left<'a>>>,
+    }
+    to_json(View {
+        series_id,
+        idempotent,
+        appointments: list.iter().map(appointment_view).collect(),
+        skipped: idempotent.map(|_| {
+            skipped
+                .iter()
+                .map(|s| Left {
+                    date: s.date.to_string(),
+                    code: s.error.code.as_str(),
+                    message: &s.error.message,
+                })
+                .collect()
+        }),
+    })
+}
+
+/// `history --json`: an appointment's events, oldest first.
+pub fn history(a: &Appointment, events: &[Event]) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        appointment_id: &'a str,
+        events: Vec<Value>,
+    }
+    to_json(View {
+        appointment_id: &a.id,
+        events: events.iter().map(event).collect(),
+    })
+}
+
+/// `count --json`.
+pub fn count(n: i64, since: DateTime<Utc>) -> Value {
+    #[derive(Serialize)]
+    struct View {
+        count: i64,
+        since: String,
+    }
+    to_json(View {
+        count: n,
+        since: ts(since),
+    })
+}
+
+/// A page of `list --json`, written straight from the views.
+pub fn appointments_page(
+    list: &[Appointment],
+    (total, page, limit): (i64, i64, i64),
+    out: &mut dyn Write,
+    indented: bool,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        appointments: Vec<AppointmentView<'a>>,
+        limit: i64,
+        page: i64,
+        total: i64,
+    }
+    write_doc(
+        out,
+        indented,
+        &Page {
+            appointments: list.iter().map(appointment_view).collect(),
+            limit,
+            page,
+            total,
+        },
+    )
+}
+
+/// `import --json`: what was booked, and the rejected lines kept.
+pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> Value {
+    #[derive(Serialize)]
+    struct Rejection<'a> {
+        line: usize,
+        code: &'a str,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
+        booked: usize,
+        rejected: usize,
+        idempotent: usize,
+        errors: Vec<Rejection<'a>>,
+        dry_run: bool,
+    }
+    to_json(View {
+        booked: done.booked,
+        rejected: done.rejected_count,
+        idempotent: done.idempotent,
+        errors: done
+            .rejected
+            .iter()
+            .map(|r| Rejection {
+                line: r.line,
+                code: r.error.code.as_str(),
+                message: &r.error.message,
+            })
+            .collect(),
+        dry_run,
+    })
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    id: i64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    appointment_id: Option<&'a str>,
+    created_at: String,
+    /// Who made the change (docs/rules.md#events); null before appt named them.
+    actor: Option<&'a str>,
+    data: &'a Value,
+}
+
+pub fn event(e: &Event) -> Value {
+    to_json(EventView {
+        id: e.id,
+        kind: &e.kind,
+        appointment_id: e.appointment_id.as_deref(),
+        created_at: ts(e.created_at),
+        actor: e.actor.as_deref(),
+        data: &e.data,
+    })
+}
+
+/// One event as a JSON Lines record, its stored data passed through as stored
+/// (no tree is built): the same text as [`event`] gives, whose keys a
+/// `Value` sorts.
+pub fn event_line(e: &crate::store::events::Stored) -> String {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        actor: Option<&'a str>,
+        appointment_id: Option<&'a str>,
+        created_at: String,
+        data: &'a RawValue,
+        id: i64,
+        #[serde(rename = "type")]
+        kind: &'a str,
+    }
+    serde_json::to_string(&Line {
+        actor: e.actor.as_deref(),
+        appointment_id: e.appointment_id.as_deref(),
+        created_at: ts(e.created_at),
+        data: &e.data,
+        id: e.id,
+        kind: &e.kind,
+    })
+    .unwrap_or_default()
+}
+
+/// `GET /v1/events`: a page of the event log (each line already the JSON of
+/// `events`) and the last ID it covered, to ask for the next page after.
+pub fn events_page(lines: &[String], last_id: i64) -> String {
+    format!("{{\"events\":[{}],\"last_id\":{last_id}}}", lines.join(","))
+}

@@ -1,0 +1,71 @@
+//! JSON views of the domain's types (docs/commands.md, docs/commands.md#the-appointment-object).
+//!
+//! Split by command group, as the human views are: appointments, a
+//! clinic's setup, patients, a day's slots and sheets, messages, and
+//! upkeep; what they share (writing a document, a named list) is here.
+
+mod appointment;
+mod day;
+mod messages;
+mod patient;
+mod setup;
+mod upkeep;
+
+pub use appointment::{
+    appointments_page, booked, count, event, event_line, events_page, history, imported, series,
+};
+pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
+pub use messages::{delivered, reminders, sweep, webhook};
+pub use patient::{patient, patient_card};
+pub use setup::{clinic, closure, doctor, service, window};
+pub use upkeep::{
+    backup, check, completion, exported, health, initialized, key_rotated, serving, token,
+    token_added, transferred,
+};
+
+use crate::wire::to_json;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+
+// The shapes that are also stored or handed to hooks live in `wire`; they
+// are shown as they are.
+pub use crate::wire::{appointment, reminder, reminder_delivered, waitlist_entry};
+
+/// A view written out as JSON text, to be embedded as it is.
+fn raw(view: &impl Serialize) -> Box<RawValue> {
+    // A view holds only strings, numbers and JSON values: writing it cannot
+    // fail, and its text is valid JSON.
+    serde_json::value::to_raw_value(view).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+pub fn list(name: &str, items: Vec<Value>) -> Value {
+    json!({ name: items })
+}
+
+/// One document, compact or indented. Indented (for a person at a terminal)
+/// it goes through a tree, so that the parts written ahead as text (a day
+/// sheet's appointments) are indented too.
+fn write_doc(out: &mut dyn Write, indented: bool, doc: &impl Serialize) -> io::Result<()> {
+    if indented {
+        let tree: Value = serde_json::from_slice(&serde_json::to_vec(doc)?)?;
+        serde_json::to_writer_pretty(out, &tree)?;
+    } else {
+        serde_json::to_writer(out, doc)?;
+    }
+    Ok(())
+}
+
+/// A question answered no: nothing changed.
+pub fn declined() -> Value {
+    #[derive(Serialize)]
+    struct View {
+        ok: bool,
+        declined: bool,
+    }
+    to_json(View {
+        ok: false,
+        declined: true,
+    })
+}

@@ -1,0 +1,53 @@
+//! Patients as JSON: `patient list` and `patient show`.
+
+use crate::core::Patient;
+use crate::wire::{appointment_view, to_json, ts};
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Serialize)]
+struct PatientView<'a> {
+    id: &'a str,
+    full_name: &'a str,
+    phone: &'a str,
+    national_id: Option<&'a str>,
+    national_id_unreadable: bool,
+    email: Option<&'a str>,
+    no_show_count: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+pub fn patient(p: &Patient) -> Value {
+    to_json(patient_view(p))
+}
+
+fn patient_view(p: &Patient) -> PatientView<'_> {
+    PatientView {
+        id: &p.id,
+        full_name: &p.full_name,
+        phone: &p.phone,
+        national_id: p.national_id.as_deref(),
+        national_id_unreadable: p.national_id_unreadable,
+        email: p.email.as_deref(),
+        no_show_count: p.no_show_count,
+        created_at: ts(p.created_at),
+        updated_at: ts(p.updated_at),
+    }
+}
+
+/// `patient show --json`: the patient, with upcoming and recent visits.
+pub fn patient_card(card: &crate::app::patient::Card) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        #[serde(flatten)]
+        patient: PatientView<'a>,
+        upcoming: Vec<crate::wire::AppointmentView<'a>>,
+        recent: Vec<crate::wire::AppointmentView<'a>>,
+    }
+    to_json(View {
+        patient: patient_view(&card.patient),
+        upcoming: card.upcoming.iter().map(appointment_view).collect(),
+        recent: card.recent.iter().map(appointment_view).collect(),
+    })
+}
