@@ -1,6 +1,7 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
+use super::appointment_columns;
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
 use super::db::{marks, Backend, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
@@ -366,7 +367,7 @@ pub fn insert(conn: &Tx, a: &AppointmentRow, solo: bool) -> Result<()> {
             );
         }
     }
-    let mut args = bind(a, COLS)?;
+    let mut args = appointment_columns::bind(a, COLS)?;
     args.push(solo.to_val());
     conn.insert_later_changing(&INSERT, &args, &changes)
 }
@@ -377,58 +378,6 @@ const INSERT: Insert = Insert {
     columns: &[COLS, "solo"],
     upsert: "",
 };
-
-/// The values of `cols` (some of [`COLS`]) of `a`, in their order: what is
-/// bound follows the list, never a count kept by hand.
-fn bind(a: &AppointmentRow, cols: &str) -> Result<Vec<Val>> {
-    cols.split(',').map(|c| column(a, c.trim())).collect()
-}
-
-/// The stored value of `a`'s column `name`.
-fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
-    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    Ok(match name {
-        "id" => a.id.to_val(),
-        "clinic_id" => a.clinic_id.to_val(),
-        "doctor_id" => a.doctor_id.to_val(),
-        "patient_id" => a.patient_id.to_val(),
-        "service_id" => a.service_id.to_val(),
-        "window_id" => a.window_id.to_val(),
-        "local_date" => a.local_date.to_string().to_val(),
-        "starts_at" => epoch(a.starts_at).to_val(),
-        "ends_at" => epoch(a.ends_at).to_val(),
-        "duration_minutes" => a.duration_minutes.to_val(),
-        "status" => a.status.as_str().to_val(),
-        "token_number" => a.token_number.to_val(),
-        "source" => a.source.to_val(),
-        "session" => a.session.to_val(),
-        "batch" => a.batch.to_val(),
-        "reason" => a.reason.to_val(),
-        "notes" => a.notes.to_val(),
-        "diagnosis" => a.diagnosis.to_val(),
-        "prescription" => a.prescription.to_val(),
-        "follow_up_required" => a.follow_up_required.to_val(),
-        "follow_up_date" => day(a.follow_up_date).to_val(),
-        "cancellation_reason" => a.cancellation_reason.to_val(),
-        "external_reference_id" => a.external_reference_id.to_val(),
-        "created_at" => epoch(a.created_at).to_val(),
-        "updated_at" => epoch(a.updated_at).to_val(),
-        "confirmed_at" => a.confirmed_at.map(epoch).to_val(),
-        "checked_in_at" => a.checked_in_at.map(epoch).to_val(),
-        "started_at" => a.started_at.map(epoch).to_val(),
-        "completed_at" => a.completed_at.map(epoch).to_val(),
-        "cancelled_at" => a.cancelled_at.map(epoch).to_val(),
-        "no_show_at" => a.no_show_at.map(epoch).to_val(),
-        "series_id" => a.series_id.to_val(),
-        "buffer_before" => a.buffer_before.to_val(),
-        "buffer_after" => a.buffer_after.to_val(),
-        _ => {
-            return Err(Error::internal(format!(
-                "no appointment column {name} (a bug)"
-            )))
-        }
-    })
-}
 
 /// Records whether the appointment now sits in a one-at-a-time window.
 pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
@@ -456,7 +405,7 @@ pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
         )
     });
     let mut args = vec![a.id.to_val()];
-    args.extend(bind(a, SAVED)?);
+    args.extend(appointment_columns::bind(a, SAVED)?);
     conn.exec(On::writes(&[Table::Appointments]), sql, &args)?;
     Ok(())
 }

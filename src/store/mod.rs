@@ -6,6 +6,7 @@
 //! committed together or not at all.
 
 pub mod ahead;
+mod appointment_columns;
 pub mod appointments;
 pub mod asked;
 pub mod backup;

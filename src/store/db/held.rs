@@ -1,4 +1,4 @@
-//! Writes a transaction holds and sends together ([`Tx::later`],
+//! Writes a transaction holds and sends together ([`Tx::later_changing`],
 //! [`Tx::insert_later`]): on PostgreSQL a booking's token, patient,
 //! appointment, reminders, event and message go in one round trip rather
 //! than six. Rows inserted into the same table and columns ([`Insert`]) are
@@ -88,7 +88,7 @@ impl Write {
     }
 }
 
-/// A write [`Tx::later`] holds.
+/// A write [`Tx::insert_later`] holds.
 pub(in crate::store) struct Held {
     write: Write,
     args: Vec<Val>,

@@ -27,7 +27,7 @@ pub struct Tx<'c> {
     /// A savepoint left open by the last [`Tx::attempt`] that succeeded: the
     /// next one releases it as it opens its own, in one round trip.
     pub(super) savepoint: Cell<bool>,
-    /// Writes [`Tx::later`] queued (on SQLite only inside [`Tx::together`]).
+    /// Writes [`Tx::insert_later`] queued (on SQLite only inside [`Tx::together`]).
     pub(super) pending: RefCell<Vec<Held>>,
     /// Inside [`Tx::together`]: attempts hold their writes.
     pub(super) held: Cell<bool>,
