@@ -494,9 +494,17 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
-/// Takes schema 18's change (a webhook's `clinical`) out of `env`'s
-/// database, for tests of older databases.
+/// Takes schema 19 out of `env`'s database, for tests of older databases:
+/// it changed no table, and an appt of schema 18 marked each database it
+/// opened as having its names folded.
+pub fn undo_schema_19(env: &Env) {
+    env.exec("INSERT INTO meta (key, value) VALUES ('name_fold', '1')");
+}
+
+/// Takes schema 18's change (a webhook's `clinical`) and every later one's
+/// out of `env`'s database, for tests of older databases.
 pub fn undo_schema_18(env: &Env) {
+    undo_schema_19(env);
     env.exec("ALTER TABLE webhooks DROP COLUMN clinical");
 }
 
