@@ -4,6 +4,9 @@
 //! changes data, not tables). A database's schema version counts the steps
 //! it has taken (SQLite's `PRAGMA user_version`, PostgreSQL's `appt_schema`
 //! table); each step runs in one transaction with the change of its version.
+//! A test builds both engines' schemas and compares them (`schemas.rs` in the
+//! integration tests), so the two scripts of a step cannot drift apart
+//! unnoticed.
 
 use super::db::Tx;
 use crate::error::Result;
@@ -84,6 +87,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 19,
         step: Step::Code(super::lookup::refold),
     },
+    sql!(20, "020_text_order"),
 ];
 
 /// The schema version of a database this appt made or upgraded.
