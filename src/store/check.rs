@@ -16,8 +16,8 @@ use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::stored::{self, Table};
 use super::{
-    appointments as appts, clinics, closures, doctors, events, links, patients, reminders,
-    services, tokens, waitlist, webhooks, windows, Store, ACTIVE,
+    api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,
+    reminders, services, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
@@ -511,7 +511,7 @@ const STORED: [&Table; 13] = [
     &events::STORED,
     &waitlist::STORED,
     &webhooks::STORED,
-    &tokens::STORED,
+    &api_tokens::STORED,
     &links::STORED,
 ];
 

@@ -6,6 +6,7 @@
 //! transaction (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL),
 //! committed together or not at all.
 
+pub mod api_tokens;
 pub mod appointments;
 pub mod backup;
 pub mod check;
@@ -30,7 +31,6 @@ pub mod reminders;
 pub mod services;
 mod sqlite;
 pub mod stored;
-pub mod tokens;
 pub mod transfer;
 pub mod waitlist;
 
