@@ -5,7 +5,7 @@
 use crate::core::access::{self, Grant, Scope};
 use crate::error::{Code, Error, Result};
 use crate::store::api_tokens::{self, Token};
-use crate::store::crypto::to_hex;
+use crate::store::keys::to_hex;
 use crate::store::{self, clinics, Store};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

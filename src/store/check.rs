@@ -12,8 +12,8 @@
 //! million appointments take seconds). A row with a damaged instant is listed
 //! as damaged and left out of the invariants, which could only guess at it.
 
-use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
+use super::keys::{Keys, Unopened};
 use super::stored::{self, Table};
 use super::{
     api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,

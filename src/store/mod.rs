@@ -13,11 +13,11 @@ pub mod check;
 pub mod clinics;
 pub mod closures;
 mod columns;
-pub mod crypto;
 pub mod db;
 pub mod doctors;
 pub mod events;
 pub mod files;
+pub mod keys;
 pub mod links;
 mod lookup;
 pub mod meta;
@@ -373,11 +373,11 @@ impl Store {
     /// Where the national-ID key comes from: `env` (`$APPT_KEY`), else the key
     /// file beside a database file. A server has no file beside it: there the
     /// key comes from `$APPT_KEY` only.
-    pub fn keys(&self, env: Option<String>) -> crypto::Keys {
+    pub fn keys(&self, env: Option<String>) -> keys::Keys {
         match &self.db {
-            Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => crypto::Keys::ephemeral(env),
-            Db::Sqlite(_) => crypto::Keys::new(env, self.key_path()),
-            Db::Postgres(..) => crypto::Keys::env_only(env),
+            Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => keys::Keys::ephemeral(env),
+            Db::Sqlite(_) => keys::Keys::new(env, self.key_path()),
+            Db::Postgres(..) => keys::Keys::env_only(env),
         }
     }
 
