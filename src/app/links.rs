@@ -8,8 +8,8 @@
 //! slot taken) is for the page to judge, not for [`open`].
 
 use crate::error::{Error, Result};
-use crate::store::crypto;
 use crate::store::db::Tx;
+use crate::store::keys;
 use crate::store::links;
 use crate::store::stored::damaged;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -65,12 +65,12 @@ pub fn issue(tx: &Tx, target: &Target, now: DateTime<Utc>) -> Result<String> {
     let key = links::key(tx)?;
     let (kind, id) = target.parts();
     let nonce = match links::nonce_of(tx, kind, id)? {
-        Some(hex) => crypto::from_hex(&hex)
+        Some(hex) => keys::from_hex(&hex)
             .filter(|n| n.len() == NONCE)
             .ok_or_else(|| damaged("patient_links", &hex, "nonce", "is not 32 hex characters"))?,
         None => {
-            let n = crypto::random::<NONCE>().to_vec();
-            links::insert(tx, &crypto::to_hex(&n), kind, id, now)?;
+            let n = keys::random::<NONCE>().to_vec();
+            links::insert(tx, &keys::to_hex(&n), kind, id, now)?;
             n
         }
     };
@@ -95,7 +95,7 @@ pub fn open(tx: &Tx, token: &str) -> Result<Target> {
     mac(&key, nonce)
         .verify_truncated_left(tag)
         .map_err(|_| gone())?;
-    match links::target_of(tx, &crypto::to_hex(nonce))? {
+    match links::target_of(tx, &keys::to_hex(nonce))? {
         Some((kind, id)) if kind == "appointment" => Ok(Target::Appointment(id)),
         Some((kind, id)) if kind == "offer" => Ok(Target::Offer(id)),
         _ => Err(gone()),

@@ -11,8 +11,8 @@ use super::schedule::{parse_when, place_on, resolve_when, Calendar, Placement, W
 use super::values::Problems;
 use crate::core::{time, Actor, Appointment};
 use crate::error::{Code, Error, Result};
-use crate::store::crypto::Keys;
 use crate::store::db::Tx;
+use crate::store::keys::Keys;
 use crate::store::{self, appointments, clinics, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};

@@ -4,8 +4,8 @@
 
 use crate::core::access::{self, Grant, Scope};
 use crate::error::{Code, Error, Result};
-use crate::store::crypto::to_hex;
-use crate::store::tokens::{self, Token};
+use crate::store::api_tokens::{self, Token};
+use crate::store::keys::to_hex;
 use crate::store::{self, clinics, Store};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -115,7 +115,7 @@ pub fn add_then(
             .as_deref()
             .map(|c| clinics::find(tx, c))
             .transpose()?;
-        if tokens::active_by_name(tx, &name)?.is_some() {
+        if api_tokens::active_by_name(tx, &name)?.is_some() {
             return Err(Error::field(
                 "name",
                 format!(
@@ -136,7 +136,7 @@ pub fn add_then(
             last_used_at: None,
             revoked_at: None,
         };
-        tokens::insert(tx, &info, &digest(&token))?;
+        api_tokens::insert(tx, &info, &digest(&token))?;
         let added = Added { token, info };
         deliver(&added)?;
         shown.set(true);
@@ -168,7 +168,7 @@ pub fn status(t: &Token, now: DateTime<Utc>) -> &'static str {
 
 /// Every token, revoked ones too (docs/security.md#api-tokens).
 pub fn list(st: &mut Store) -> Result<Vec<Token>> {
-    st.read(tokens::list)
+    st.read(api_tokens::list)
 }
 
 /// Revokes the active token of this name, else of this prefix (the first
@@ -177,10 +177,10 @@ pub fn list(st: &mut Store) -> Result<Vec<Token>> {
 pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
     let name = name.trim();
     st.write(|tx| {
-        let found = match tokens::active_by_name(tx, name)? {
+        let found = match api_tokens::active_by_name(tx, name)? {
             Some(t) => Some(t),
             None => {
-                let mut by_prefix = tokens::active_by_prefix(tx, name)?;
+                let mut by_prefix = api_tokens::active_by_prefix(tx, name)?;
                 if by_prefix.len() > 1 {
                     let names: Vec<&str> = by_prefix.iter().map(|t| t.name.as_str()).collect();
                     return Err(Error::new(
@@ -208,7 +208,7 @@ pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
             )
             .hint("`appt token list` shows the tokens"));
         };
-        tokens::revoke(tx, &t.id, now)?;
+        api_tokens::revoke(tx, &t.id, now)?;
         t.revoked_at = Some(now);
         Ok(t)
     })
@@ -229,7 +229,7 @@ pub fn unauthorized() -> Error {
 /// minute per token; a failure to record it refuses nothing.
 pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
     let hash = digest(presented);
-    let found = st.glance(|tx| tokens::by_hash(tx, &hash))?;
+    let found = st.glance(|tx| api_tokens::by_hash(tx, &hash))?;
     let t = match found {
         Some(t) if t.revoked_at.is_none() && !access::expired(t.expires_at, now) => t,
         _ => return Err(unauthorized()),
@@ -237,7 +237,7 @@ pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Resu
     if t.last_used_at
         .is_none_or(|at| now - at >= Duration::seconds(TOUCH_EVERY))
     {
-        let _ = st.write(|tx| tokens::touch(tx, &t.id, now, TOUCH_EVERY));
+        let _ = st.write(|tx| api_tokens::touch(tx, &t.id, now, TOUCH_EVERY));
     }
     Ok(Grant {
         name: t.name,
@@ -367,7 +367,9 @@ mod tests {
         assert_eq!(last_used(&mut st, "bot"), Some(later));
         // Another process that recorded it meanwhile is not overwritten.
         let wrote = st
-            .write(|tx| tokens::touch(tx, &a.info.id, later + Duration::seconds(30), TOUCH_EVERY))
+            .write(|tx| {
+                api_tokens::touch(tx, &a.info.id, later + Duration::seconds(30), TOUCH_EVERY)
+            })
             .unwrap();
         assert!(!wrote);
     }

@@ -12,13 +12,13 @@
 //! million appointments take seconds). A row with a damaged instant is listed
 //! as damaged and left out of the invariants, which could only guess at it.
 
-use super::crypto::{Keys, Unopened};
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::db::{On, Table};
+use super::keys::{Keys, Unopened};
 use super::stored::{self, Layout};
 use super::{
-    appointments as appts, clinics, closures, doctors, events, links, patients, reminders,
-    services, tokens, waitlist, webhooks, windows, Store, ACTIVE,
+    api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,
+    reminders, services, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
 use crate::core::time;
@@ -517,7 +517,7 @@ const STORED: [&Layout; 13] = [
     &events::STORED,
     &waitlist::STORED,
     &webhooks::STORED,
-    &tokens::STORED,
+    &api_tokens::STORED,
     &links::STORED,
 ];
 

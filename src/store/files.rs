@@ -3,7 +3,7 @@
 //! creates are 0700 and files 0600 whatever the umask, and an existing file
 //! with wider permissions is tightened (or refused: another user's file, or
 //! one that cannot be changed). The key file is never tightened: one that
-//! others could read is refused (see `crypto`). Modes are set explicitly after creating,
+//! others could read is refused (see `keys`). Modes are set explicitly after creating,
 //! because the umask may strip bits from the mode asked for at creation
 //! (`umask 277` would leave a folder appt cannot write into).
 

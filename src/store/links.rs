@@ -7,7 +7,7 @@
 use super::db::Tx;
 use super::db::{On, Table};
 use super::stored::{col, Kind, Layout};
-use super::{crypto, epoch, files};
+use super::{epoch, files, keys};
 use crate::args;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -65,21 +65,18 @@ pub fn target_of(tx: &Tx, nonce: &str) -> Result<Option<(String, String)>> {
 /// memory has one for the life of the process. Never shown anywhere.
 pub fn key(tx: &Tx) -> Result<[u8; 32]> {
     if let Some(text) = std::env::var_os(ENV) {
-        return text
-            .to_str()
-            .and_then(crypto::parse_link_key)
-            .ok_or_else(|| {
-                Error::field(ENV, "APPT_LINK_KEY must be 64 hex characters (32 bytes)")
-                    .hint("make one with `openssl rand -hex 32`")
-            });
+        return text.to_str().and_then(keys::parse_link_key).ok_or_else(|| {
+            Error::field(ENV, "APPT_LINK_KEY must be 64 hex characters (32 bytes)")
+                .hint("make one with `openssl rand -hex 32`")
+        });
     }
     match tx.sqlite_file() {
         Some(path) if !path.is_empty() => {
-            crypto::link_key_file(&files::with_suffix(std::path::Path::new(&path), ".link-key"))
+            keys::link_key_file(&files::with_suffix(std::path::Path::new(&path), ".link-key"))
         }
         Some(_) => {
             static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
-            Ok(*KEY.get_or_init(crypto::random))
+            Ok(*KEY.get_or_init(keys::random))
         }
         None => Err(Error::database(
             "a server database takes its link key from APPT_LINK_KEY: set it to 64 hex characters, the same wherever appt sends or serves its links",

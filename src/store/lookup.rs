@@ -21,54 +21,54 @@ const NAMED: [(Table, &str); 4] = [
     (Table::Patients, "full_name"),
 ];
 
-/// Brings every stored `name_key` up to [`name_key`] as this appt computes it
-/// (appt before schema v4 folded case only, not accents). Done once per
-/// database: the `meta` row `name_fold` says it was.
+/// Schema step 19: brings every stored `name_key` up to [`name_key`] as
+/// this appt computes it (appt before schema v4 folded case only, not
+/// accents). Before it was a step, appt did this on opening a database that
+/// had no `meta` row `name_fold`, and wrote the row: a database with the row
+/// was brought up to date then, and is left as it is. The row goes either
+/// way: the schema version says it now.
 pub fn refold(tx: &Tx) -> Result<()> {
-    // Another process may have done it since this one looked.
-    if folded(tx)? {
-        return Ok(());
-    }
-    for (table, column) in NAMED {
-        let rows: Vec<(String, String, String)> = tx.rows(
-            On::reads(table.alone()),
-            &format!("SELECT id, {column}, name_key FROM {}", table.name()),
-            args![],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        for (id, name, key) in rows {
-            let folded = name_key(&name);
-            if folded != key {
-                // Two names that differ only in accents keep their old keys
-                // rather than break a uniqueness rule.
-                let _ = tx.attempt(|tx| {
-                    tx.exec(
-                        On::writes(table.alone()),
-                        &format!("UPDATE {} SET name_key = ?2 WHERE id = ?1", table.name()),
-                        args![id, folded],
-                    )
-                });
-            }
-        }
-    }
-    tx.exec(
-        On::writes(&[Table::Meta]),
-        "INSERT INTO meta (key, value) VALUES ('name_fold', '1') \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        args![],
-    )?;
-    Ok(())
-}
-
-/// Whether [`refold`] has been done (a read, so the common case takes no write lock).
-pub fn folded(tx: &Tx) -> Result<bool> {
     let done: Option<String> = tx.row(
         On::reads(&[Table::Meta]),
         "SELECT value FROM meta WHERE key = 'name_fold'",
         args![],
         |r| r.get(0),
     )?;
-    Ok(done.as_deref() == Some("1"))
+    if done.as_deref() != Some("1") {
+        for (table, column) in NAMED {
+            refold_table(tx, table, column)?;
+        }
+    }
+    tx.exec(
+        On::writes(&[Table::Meta]),
+        "DELETE FROM meta WHERE key = 'name_fold'",
+        args![],
+    )?;
+    Ok(())
+}
+
+fn refold_table(tx: &Tx, table: Table, column: &str) -> Result<()> {
+    let rows: Vec<(String, String, String)> = tx.rows(
+        On::reads(table.alone()),
+        &format!("SELECT id, {column}, name_key FROM {}", table.name()),
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    for (id, name, key) in rows {
+        let folded = name_key(&name);
+        if folded != key {
+            // Two names that differ only in accents keep their old keys
+            // rather than break a uniqueness rule.
+            let _ = tx.attempt(|tx| {
+                tx.exec(
+                    On::writes(table.alone()),
+                    &format!("UPDATE {} SET name_key = ?2 WHERE id = ?1", table.name()),
+                    args![id, folded],
+                )
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What a reference may match in one table.

@@ -1,11 +1,13 @@
 //! Everything SQL, and the only place that names a database driver: opening
 //! the database (a SQLite file by default, or a PostgreSQL server for clinic
-//! groups), its migrations per engine (`schema/sqlite/`, `schema/postgres/`),
-//! and one module per table. Every command's change is one serialised write
+//! groups), its migrations (one list for both engines, `migrations.rs`, with
+//! each engine's scripts in `schema/sqlite/` and `schema/postgres/`), and one
+//! module per table. Every command's change is one serialised write
 //! transaction (`BEGIN IMMEDIATE` on SQLite, an advisory lock on PostgreSQL),
 //! committed together or not at all.
 
 pub mod ahead;
+pub mod api_tokens;
 mod appointment_columns;
 pub mod appointments;
 pub mod asked;
@@ -14,14 +16,15 @@ pub mod check;
 pub mod clinics;
 pub mod closures;
 mod columns;
-pub mod crypto;
 pub mod db;
 pub mod doctors;
 pub mod events;
 pub mod files;
+pub mod keys;
 pub mod links;
 mod lookup;
 pub mod meta;
+mod migrations;
 pub mod patients;
 mod pg;
 mod pg_client;
@@ -32,7 +35,6 @@ pub mod reminders;
 pub mod services;
 mod sqlite;
 pub mod stored;
-pub mod tokens;
 pub mod transfer;
 pub mod waitlist;
 
@@ -43,7 +45,8 @@ use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Utc};
 use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
-pub use sqlite::{APPLICATION_ID, SCHEMA_VERSION};
+pub use migrations::SCHEMA_VERSION;
+pub use sqlite::APPLICATION_ID;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -198,30 +201,28 @@ impl Store {
     }
 
     fn connect(target: &Path, create: Create) -> Result<Store> {
-        let mut store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
-            let connected = pg::open(url)?;
-            Store {
-                db: Db::Postgres(
-                    Box::new(connected.client),
-                    db::Statements::default(),
-                    connected.patience,
-                ),
-                location: connected.shown,
-                notices: connected.notice.into_iter().collect(),
-                stop: Stopper::new(Some(connected.cancel)),
-            }
-        } else {
-            Store {
-                location: target.display().to_string(),
-                db: Db::Sqlite(sqlite::Sqlite::open(target, create)?),
-                notices: Vec::new(),
-                stop: Stopper::default(),
-            }
-        };
-        if !store.read(lookup::folded)? {
-            store.write(lookup::refold)?;
-        }
-        Ok(store)
+        Ok(
+            if let Some(url) = target.to_str().filter(|_| is_url(target)) {
+                let connected = pg::open(url)?;
+                Store {
+                    db: Db::Postgres(
+                        Box::new(connected.client),
+                        db::Statements::default(),
+                        connected.patience,
+                    ),
+                    location: connected.shown,
+                    notices: connected.notice.into_iter().collect(),
+                    stop: Stopper::new(Some(connected.cancel)),
+                }
+            } else {
+                Store {
+                    location: target.display().to_string(),
+                    db: Db::Sqlite(sqlite::Sqlite::open(target, create)?),
+                    notices: Vec::new(),
+                    stop: Stopper::default(),
+                }
+            },
+        )
     }
 
     /// A private in-memory SQLite database, for tests.
@@ -381,11 +382,11 @@ impl Store {
     /// Where the national-ID key comes from: `env` (`$APPT_KEY`), else the key
     /// file beside a database file. A server has no file beside it: there the
     /// key comes from `$APPT_KEY` only.
-    pub fn keys(&self, env: Option<String>) -> crypto::Keys {
+    pub fn keys(&self, env: Option<String>) -> keys::Keys {
         match &self.db {
-            Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => crypto::Keys::ephemeral(env),
-            Db::Sqlite(_) => crypto::Keys::new(env, self.key_path()),
-            Db::Postgres(..) => crypto::Keys::env_only(env),
+            Db::Sqlite(s) if s.path.as_os_str() == ":memory:" => keys::Keys::ephemeral(env),
+            Db::Sqlite(_) => keys::Keys::new(env, self.key_path()),
+            Db::Postgres(..) => keys::Keys::env_only(env),
         }
     }
 
@@ -417,15 +418,8 @@ fn named(e: Error, location: &str) -> Error {
 
 /// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,
 /// index and constraint that counts active appointments: the migrations
-/// write `{ACTIVE}` where it goes ([`schema`]).
+/// write `{ACTIVE}` where it goes ([`migrations::script`]).
 pub(crate) const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
-
-/// A migration's SQL with [`ACTIVE`] put in, so the database's own rules
-/// (the unique external reference, PostgreSQL's exclusion constraint) count
-/// the statuses the code counts.
-pub(crate) fn schema(sql: &str) -> String {
-    sql.replace("{ACTIVE}", ACTIVE)
-}
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -465,17 +459,4 @@ pub(crate) fn sqlite_plan(sql: &str, args: Vec<db::Val>) -> Vec<String> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_sql_list_of_active_statuses_is_the_cores() {
-        let listed: Vec<String> = crate::core::Status::ACTIVE
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        assert_eq!(super::ACTIVE, format!("({})", listed.join(",")));
-        assert!(super::schema("IN {ACTIVE}").ends_with(super::ACTIVE));
-    }
 }

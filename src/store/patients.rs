@@ -1,9 +1,9 @@
 //! The `patients` table: one row per phone number.
 
 use super::asked::Asked;
-use super::crypto::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::db::{Backend, Row, Tx, Val};
 use super::db::{Insert, On, Table};
+use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, Kind, Layout};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
@@ -66,7 +66,7 @@ pub fn any_sealed(conn: &Tx) -> Result<bool> {
 /// sealed IDs to try a key on.
 pub fn sealed_state(conn: &Tx) -> Result<SealedState> {
     let mut state = SealedState {
-        check: meta::key_check(conn)?.map(|hex| crypto::from_hex(&hex).unwrap_or_default()),
+        check: meta::key_check(conn)?.map(|hex| keys::from_hex(&hex).unwrap_or_default()),
         any_sealed: any_sealed(conn)?,
         sample: Vec::new(),
     };
@@ -107,7 +107,7 @@ pub fn listing_keys(conn: &Tx, keys: &Keys) -> Result<(Option<Keyring>, Option<E
 
 /// Records `ring`'s current key as the one the database's IDs are sealed under.
 pub fn record_key(conn: &Tx, ring: &Keyring) -> Result<()> {
-    meta::set_key_check(conn, &crypto::to_hex(&ring.check_value()?))
+    meta::set_key_check(conn, &keys::to_hex(&ring.check_value()?))
 }
 
 /// Seals again, bound to their patient, the IDs an older appt sealed unbound

@@ -1,36 +1,13 @@
-//! PostgreSQL: connecting to a server, and the ordered schema upgrades
-//! (`schema/postgres/`, the same version numbers as SQLite's), counted in the
+//! PostgreSQL: connecting to a server, and taking the schema's upgrades
+//! (`migrations.rs`, the same list as SQLite's), counted in the
 //! `appt_schema` table and run under an advisory lock so that processes
 //! starting at once migrate exactly once.
 
+use super::migrations::{self, Migration, Step, SCHEMA_VERSION};
 use super::pg_client::PgClient as Client;
 use super::pg_net::{self, reason, Connected, Patience};
 use crate::error::{Error, Result};
 use std::time::Duration;
-
-/// Schema upgrades, in order; `appt_schema.version` counts how many have run.
-const MIGRATIONS: &[&str] = &[
-    include_str!("schema/postgres/001_init.sql"),
-    include_str!("schema/postgres/002_webhooks.sql"),
-    include_str!("schema/postgres/003_reliability.sql"),
-    include_str!("schema/postgres/004_exclusive.sql"),
-    include_str!("schema/postgres/005_desk.sql"),
-    include_str!("schema/postgres/006_indexes.sql"),
-    include_str!("schema/postgres/007_bound_ids.sql"),
-    include_str!("schema/postgres/008_check.sql"),
-    include_str!("schema/postgres/009_actor.sql"),
-    include_str!("schema/postgres/010_country_code.sql"),
-    include_str!("schema/postgres/011_api_tokens.sql"),
-    include_str!("schema/postgres/012_messages.sql"),
-    include_str!("schema/postgres/013_daily_limits.sql"),
-    include_str!("schema/postgres/014_series_buffers.sql"),
-    include_str!("schema/postgres/015_busy_index.sql"),
-    include_str!("schema/postgres/016_created_index.sql"),
-    include_str!("schema/postgres/017_clinic_refs.sql"),
-    include_str!("schema/postgres/018_webhook_clinical.sql"),
-];
-
-const _: () = assert!(MIGRATIONS.len() as i64 == super::SCHEMA_VERSION);
 
 /// The session lock held while migrating.
 const MIGRATE_LOCK: i64 = 0x6170_7074_0002;
@@ -93,11 +70,10 @@ pub fn peek(conn: &str) -> Result<Connected> {
         .client
         .batch_execute(&format!("SET statement_timeout = '{}ms'", PEEK.as_millis()))?;
     let v = version(&mut connected.client, &connected.shown)?;
-    if v != super::SCHEMA_VERSION {
+    if v != SCHEMA_VERSION {
         return Err(Error::database(format!(
             "{} is not at this appt's schema version ({})",
-            connected.shown,
-            super::SCHEMA_VERSION
+            connected.shown, SCHEMA_VERSION
         )));
     }
     Ok(connected)
@@ -131,7 +107,7 @@ fn version(client: &mut Client, shown: &str) -> Result<i64> {
 }
 
 fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> {
-    let target = super::SCHEMA_VERSION;
+    let target = SCHEMA_VERSION;
     let refuse_newer = |v: i64| {
         Error::database(format!(
             "{shown} has schema version {v}, newer than this appt knows ({target}); upgrade appt"
@@ -151,14 +127,14 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
         if v > target {
             return Err(refuse_newer(v));
         }
-        while v < target {
-            let upgraded = upgrade(client, v, shown);
+        while let Some(m) = migrations::after(v) {
+            let upgraded = upgrade(client, m, shown);
             if upgraded.is_err() {
                 // Its changes undone; a broken connection has nothing to undo.
                 let _ = client.send("ROLLBACK");
             }
             upgraded?;
-            v += 1;
+            v = m.version;
         }
         Ok(())
     });
@@ -167,26 +143,41 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
     done
 }
 
-/// The upgrade from schema version `v` to the next, in one transaction.
-fn upgrade(client: &mut Client, v: i64, shown: &str) -> Result<()> {
+/// Takes step `m`, in one transaction with the version's change.
+fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
     client.batch_execute(&format!(
         "BEGIN; SET LOCAL statement_timeout = '{}s'",
         pg_net::MIGRATION.as_secs()
     ))?;
-    let sql = MIGRATIONS[usize::try_from(v).unwrap_or(0)];
-    client.batch_execute(&super::schema(sql)).map_err(|e| {
-        Error::database(format!(
-            "cannot upgrade {shown} to schema version {}: {}",
-            v + 1,
-            reason(&e)
-        ))
-        .hint("the server needs the btree_gist extension (in postgresql-contrib)")
-    })?;
-    if v == 0 {
+    match &m.step {
+        Step::Sql { postgres, .. } => client
+            .batch_execute(&migrations::script(postgres))
+            .map_err(|e| {
+                Error::database(format!(
+                    "cannot upgrade {shown} to schema version {}: {}",
+                    m.version,
+                    reason(&e)
+                ))
+                .hint("the server needs the btree_gist extension (in postgresql-contrib)")
+            })?,
+        // The code's statements go to the session, inside the transaction
+        // begun above.
+        Step::Code(run) => super::db::pg_glance(client, &super::db::Statements::default(), run)
+            .map_err(|e| {
+                Error::database(format!(
+                    "cannot upgrade {shown} to schema version {}: {}",
+                    m.version, e.message
+                ))
+            })?,
+    }
+    if m.version == 1 {
         client.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
     }
     client.execute_text("DELETE FROM appt_schema", &[])?;
-    client.execute_text("INSERT INTO appt_schema (version) VALUES ($1)", &[&(v + 1)])?;
+    client.execute_text(
+        "INSERT INTO appt_schema (version) VALUES ($1)",
+        &[&m.version],
+    )?;
     client.batch_execute("COMMIT")?;
     Ok(())
 }

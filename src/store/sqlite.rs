@@ -1,7 +1,9 @@
 //! SQLite: opening a file (refusing one that is not appt's before touching
-//! it), its pragmas, and the ordered schema upgrades counted in
-//! `PRAGMA user_version`.
+//! it), its pragmas, and taking the schema's upgrades (`migrations.rs`),
+//! counted in `PRAGMA user_version`.
 
+use super::db::Tx;
+use super::migrations::{self, Step, SCHEMA_VERSION};
 use super::{files, Create};
 use crate::error::{Error, Result};
 use rusqlite::config::DbConfig;
@@ -10,30 +12,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Schema upgrades, in order; `PRAGMA user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[
-    include_str!("schema/sqlite/001_init.sql"),
-    include_str!("schema/sqlite/002_webhooks.sql"),
-    include_str!("schema/sqlite/003_reliability.sql"),
-    include_str!("schema/sqlite/004_exclusive.sql"),
-    include_str!("schema/sqlite/005_desk.sql"),
-    include_str!("schema/sqlite/006_indexes.sql"),
-    include_str!("schema/sqlite/007_bound_ids.sql"),
-    include_str!("schema/sqlite/008_check.sql"),
-    include_str!("schema/sqlite/009_actor.sql"),
-    include_str!("schema/sqlite/010_country_code.sql"),
-    include_str!("schema/sqlite/011_api_tokens.sql"),
-    include_str!("schema/sqlite/012_messages.sql"),
-    include_str!("schema/sqlite/013_daily_limits.sql"),
-    include_str!("schema/sqlite/014_series_buffers.sql"),
-    include_str!("schema/sqlite/015_busy_index.sql"),
-    include_str!("schema/sqlite/016_created_index.sql"),
-    include_str!("schema/sqlite/017_clinic_refs.sql"),
-    include_str!("schema/sqlite/018_webhook_clinical.sql"),
-];
-
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Stamped into the header of every database appt creates or upgrades
 /// (`PRAGMA application_id`; "appt" in ASCII), so that appt's files can be told
@@ -366,22 +344,32 @@ impl Sqlite {
                 Verdict::New => 0,
                 Verdict::Appt { version, .. } => version,
             };
-            if let Some(sql) = usize::try_from(version)
-                .ok()
-                .and_then(|v| MIGRATIONS.get(v))
-            {
-                tx.execute_batch(&super::schema(sql)).map_err(|e| {
-                    Error::database(format!(
-                        "cannot upgrade {} to schema version {}: {}",
-                        path.display(),
-                        version + 1,
-                        brief(&e)
-                    ))
-                })?;
-                tx.pragma_update(None, "user_version", version + 1)?;
-            }
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-            tx.commit()?;
+            let Some(m) = migrations::after(version) else {
+                tx.commit()?;
+                continue;
+            };
+            tx.pragma_update(None, "user_version", m.version)?;
+            let cannot = |why: String| {
+                Error::database(format!(
+                    "cannot upgrade {} to schema version {}: {}",
+                    path.display(),
+                    m.version,
+                    why
+                ))
+            };
+            match &m.step {
+                Step::Sql { sqlite, .. } => {
+                    tx.execute_batch(&migrations::script(sqlite))
+                        .map_err(|e| cannot(brief(&e)))?;
+                    tx.commit()?;
+                }
+                Step::Code(run) => {
+                    let tx = Tx::sqlite(tx);
+                    run(&tx).map_err(|e| cannot(e.message))?;
+                    tx.commit()?;
+                }
+            }
         }
     }
 
@@ -470,11 +458,10 @@ fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
 /// The tables appt's schema has at `version`, sorted.
 fn tables_at(version: i64) -> Result<Vec<String>> {
     let conn = Connection::open_in_memory()?;
-    for sql in MIGRATIONS
-        .iter()
-        .take(usize::try_from(version).unwrap_or(0))
-    {
-        conn.execute_batch(&super::schema(sql))?;
+    for m in migrations::up_to(version) {
+        if let Step::Sql { sqlite, .. } = m.step {
+            conn.execute_batch(&migrations::script(sqlite))?;
+        }
     }
     let mut tables = identify(&conn)?.tables;
     tables.sort();

@@ -5,8 +5,8 @@
 use super::db::{marks, Backend, Tx, Val};
 use super::db::{On, Table};
 use super::{
-    appointments, clinics, closures, columns, doctors, events, links, meta, patients, reminders,
-    services, tokens, waitlist, webhooks, windows, Store,
+    api_tokens, appointments, clinics, closures, columns, doctors, events, links, meta, patients,
+    reminders, services, waitlist, webhooks, windows, Store,
 };
 use crate::args;
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("patient_links", links::COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
-    ("api_tokens", tokens::COLS, ""),
+    ("api_tokens", api_tokens::COLS, ""),
     ("meta", meta::COLS, ""),
 ];
 

@@ -494,9 +494,36 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
-/// Takes schema 18's change (a webhook's `clinical`) out of `env`'s
-/// database, for tests of older databases.
+/// Takes schema 20's change (four text columns of PostgreSQL compared byte
+/// by byte) out of `env`'s database, for tests of older databases: they
+/// compare by the server's collation again. SQLite's schema has nothing of it.
+pub fn undo_schema_20(env: &Env) {
+    if env.url().is_some() {
+        for (table, column) in [
+            ("reminders", "claim"),
+            ("clinics", "phone"),
+            ("clinics", "templates"),
+            ("appointments", "series_id"),
+        ] {
+            env.exec(&format!(
+                "ALTER TABLE {table} ALTER COLUMN {column} TYPE TEXT COLLATE \"default\""
+            ));
+        }
+    }
+}
+
+/// Takes schema 19 and 20 out of `env`'s database, for tests of older
+/// databases: schema 19 changed no table, and an appt of schema 18 marked
+/// each database it opened as having its names folded.
+pub fn undo_schema_19(env: &Env) {
+    undo_schema_20(env);
+    env.exec("INSERT INTO meta (key, value) VALUES ('name_fold', '1')");
+}
+
+/// Takes schema 18's change (a webhook's `clinical`) and every later one's
+/// out of `env`'s database, for tests of older databases.
 pub fn undo_schema_18(env: &Env) {
+    undo_schema_19(env);
     env.exec("ALTER TABLE webhooks DROP COLUMN clinical");
 }
 

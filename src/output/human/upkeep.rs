@@ -153,7 +153,10 @@ fn scopes(s: &[crate::core::access::Scope]) -> String {
 }
 
 /// `token list`: every token, revoked ones too, never the token itself.
-pub fn tokens(all: &[crate::store::tokens::Token], now: chrono::DateTime<chrono::Utc>) -> String {
+pub fn tokens(
+    all: &[crate::store::api_tokens::Token],
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
     if all.is_empty() {
         return tr!("h.no_tokens");
     }
@@ -203,7 +206,7 @@ pub fn tokens(all: &[crate::store::tokens::Token], now: chrono::DateTime<chrono:
 }
 
 /// `token revoke`: which token, from when.
-pub fn token_revoked(t: &crate::store::tokens::Token) -> String {
+pub fn token_revoked(t: &crate::store::api_tokens::Token) -> String {
     tr!(
         "c.token_revoked",
         name = clean(&t.name),

@@ -266,7 +266,7 @@ struct TokenView<'a> {
 
 /// An API token as `token list` and `token revoke` show it (never the token
 /// nor its hash): `status` is `active`, `expired` or `revoked` at `now`.
-pub fn token(t: &crate::store::tokens::Token, now: DateTime<Utc>) -> Value {
+pub fn token(t: &crate::store::api_tokens::Token, now: DateTime<Utc>) -> Value {
     to_json(TokenView {
         name: &t.name,
         prefix: &t.prefix,

@@ -177,7 +177,7 @@ impl<'c> Tx<'c> {
         Tx::new(TxInner::Postgres(RefCell::new(inner), cache))
     }
 
-    pub(super) fn commit(self) -> Result<()> {
+    pub(in crate::store) fn commit(self) -> Result<()> {
         self.flush()?;
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),

@@ -1,0 +1,146 @@
+//! The schema's upgrades, in order: one list for both engines. A step is SQL
+//! written once for each engine (the same file name under `schema/sqlite/`
+//! and `schema/postgres/`), or code run the same on both (a step that
+//! changes data, not tables). A database's schema version counts the steps
+//! it has taken (SQLite's `PRAGMA user_version`, PostgreSQL's `appt_schema`
+//! table); each step runs in one transaction with the change of its version.
+//! A test builds both engines' schemas and compares them (`schemas.rs` in the
+//! integration tests), so the two scripts of a step cannot drift apart
+//! unnoticed.
+
+use super::db::Tx;
+use crate::error::Result;
+
+/// What one step does.
+pub(super) enum Step {
+    /// A script for each engine, with `{ACTIVE}` where the active statuses go.
+    Sql {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+    /// Code, the same on both engines, run in the step's transaction.
+    Code(fn(&Tx) -> Result<()>),
+}
+
+/// One step of the list, and the version a database has once it is taken.
+pub(super) struct Migration {
+    pub version: i64,
+    pub step: Step,
+}
+
+/// A step written in SQL: `schema/sqlite/NAME.sql` and
+/// `schema/postgres/NAME.sql`, NAME starting with the version in three digits.
+macro_rules! sql {
+    ($version:literal, $name:literal) => {{
+        const _: () = assert!(numbered($name, $version));
+        Migration {
+            version: $version,
+            step: Step::Sql {
+                sqlite: include_str!(concat!("schema/sqlite/", $name, ".sql")),
+                postgres: include_str!(concat!("schema/postgres/", $name, ".sql")),
+            },
+        }
+    }};
+}
+
+/// Whether a script's file name starts with `version` in three digits and `_`.
+const fn numbered(name: &str, version: i64) -> bool {
+    let b = name.as_bytes();
+    if b.len() < 5 || b[3] != b'_' {
+        return false;
+    }
+    let mut number = 0;
+    let mut i = 0;
+    while i < 3 {
+        if !b[i].is_ascii_digit() {
+            return false;
+        }
+        number = number * 10 + (b[i] - b'0') as i64;
+        i += 1;
+    }
+    number == version
+}
+
+/// Every step, in order.
+pub(super) const MIGRATIONS: &[Migration] = &[
+    sql!(1, "001_init"),
+    sql!(2, "002_webhooks"),
+    sql!(3, "003_reliability"),
+    sql!(4, "004_exclusive"),
+    sql!(5, "005_desk"),
+    sql!(6, "006_indexes"),
+    sql!(7, "007_bound_ids"),
+    sql!(8, "008_check"),
+    sql!(9, "009_actor"),
+    sql!(10, "010_country_code"),
+    sql!(11, "011_api_tokens"),
+    sql!(12, "012_messages"),
+    sql!(13, "013_daily_limits"),
+    sql!(14, "014_series_buffers"),
+    sql!(15, "015_busy_index"),
+    sql!(16, "016_created_index"),
+    sql!(17, "017_clinic_refs"),
+    sql!(18, "018_webhook_clinical"),
+    // Names' search keys as this appt folds them. Until it was a step, every
+    // opening of a database checked whether it was done.
+    Migration {
+        version: 19,
+        step: Step::Code(super::lookup::refold),
+    },
+    sql!(20, "020_text_order"),
+];
+
+/// The schema version of a database this appt made or upgraded.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+// Each step's version is its place in the list.
+const _: () = {
+    let mut i = 0;
+    while i < MIGRATIONS.len() {
+        assert!(MIGRATIONS[i].version == i as i64 + 1);
+        i += 1;
+    }
+};
+
+/// The step that takes a database at `version` to the next, if there is one.
+pub(super) fn after(version: i64) -> Option<&'static Migration> {
+    usize::try_from(version)
+        .ok()
+        .and_then(|v| MIGRATIONS.get(v))
+}
+
+/// The steps that take a new database to `version`.
+pub(super) fn up_to(version: i64) -> impl Iterator<Item = &'static Migration> {
+    MIGRATIONS
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+}
+
+/// A step's script with the active statuses ([`super::ACTIVE`]) put in, so
+/// the database's own rules (the unique external reference, PostgreSQL's
+/// exclusion constraint) count the statuses the code counts.
+pub(super) fn script(sql: &str) -> String {
+    sql.replace("{ACTIVE}", super::ACTIVE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scripts_file_name_starts_with_its_version() {
+        assert!(numbered("018_webhook_clinical", 18));
+        assert!(!numbered("018_webhook_clinical", 17));
+        assert!(!numbered("18_webhook_clinical", 18));
+    }
+
+    #[test]
+    fn the_sql_list_of_active_statuses_is_the_cores() {
+        let listed: Vec<String> = crate::core::Status::ACTIVE
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(super::super::ACTIVE, format!("({})", listed.join(",")));
+        assert!(script("IN {ACTIVE}").ends_with(super::super::ACTIVE));
+    }
+}

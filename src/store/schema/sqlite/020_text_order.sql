@@ -1,0 +1,3 @@
+-- appt schema v20: nothing to change on SQLite, whose text always compares
+-- byte by byte. On PostgreSQL four columns added since v1 had been left with
+-- the server's own collation (see the PostgreSQL migration of the same number).
