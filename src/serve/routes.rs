@@ -5,12 +5,14 @@
 //! before, and everything else is the use case's.
 
 use super::input::{Body, Query};
-use crate::app::book::{self, BookRequest};
-use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
+use crate::app::book::{self, BookRequest, Booking};
+use crate::app::change::{
+    self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
+};
 use crate::app::list::{self, CountRequest, ListRequest};
 use crate::app::next::{self, NextRequest};
 use crate::app::schedule::WhenInput;
-use crate::app::series::{self, RepeatInput};
+use crate::app::series::RepeatInput;
 use crate::app::slots::{self, SlotsRequest};
 use crate::app::{agenda, clinic, doctor, events, service, waitlist, Store};
 use crate::core::access::{Grant, Scope};
@@ -381,6 +383,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
             let mut req = SlotsRequest {
                 clinic: None,
                 doctor: q.text("doctor"),
+                clinic_wide: q.flag("clinic_wide"),
                 date: q.text("date").unwrap_or_default(),
                 service: q.text("service"),
                 duration: q.int("duration"),
@@ -388,18 +391,9 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 except: None,
                 explain: false,
             };
-            let clinic_wide = q.flag("clinic_wide");
             let all = q.flag("all");
             q.finish()?;
-            if req.doctor.is_none() && !clinic_wide {
-                return Err(Error::field(
-                    "doctor",
-                    "doctor is required (or clinic_wide=true)",
-                ));
-            }
-            if req.date.is_empty() {
-                return Err(Error::field("date", "date is required"));
-            }
+            req.check()?;
             req.clinic = who.clinic(st, named)?;
             let day = slots::day(st, &req, who.now)?;
             Ok(Answer::ok(json::day_slots(&day, all)))
@@ -437,12 +431,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 seen_from: who.grant.clinic_id.clone(),
             };
             q.finish()?;
-            if req.date.is_some() && (req.from.is_some() || req.to.is_some()) {
-                return Err(Error::field(
-                    "date",
-                    "date cannot be given with start or end",
-                ));
-            }
+            req.check()?;
             req.clinic = who.clinic(st, named)?;
             let p = list::list(st, &req, who.now)?;
             Answer::streamed(|out| {
@@ -512,28 +501,23 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 force: b.flag("force").unwrap_or(false),
                 no_notify: !b.flag("send_notification").unwrap_or(true),
                 seen_from: who.grant.clinic_id.clone(),
+                series: b.flag("series").unwrap_or(false),
             };
-            let whole = b.flag("series").unwrap_or(false);
             b.finish()?;
             let a = who.appointment(st, id)?;
             req.id = a.id.clone();
             req.clinic = who.clinic(st, named)?;
-            if whole {
-                let moved = series::reschedule(st, &req, &who.actor(), who.now)?;
-                return Ok(Answer::ok(series_answer(&moved)));
-            }
-            let a = change::reschedule(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
+            let moved = change::reschedule(st, &req, &who.actor(), who.now)?;
+            Ok(changed_answer(&moved))
         }
         Op::Cancel | Op::Delete => {
             let mut req = CancelRequest::default();
-            let whole;
             if call.route.op == Op::Delete {
                 req.reason = q.text("reason");
                 req.tell_patient = q.text("tell_patient");
                 req.force = q.flag("force");
                 req.no_notify = !q.bool("send_notification").unwrap_or(true);
-                whole = q.flag("series");
+                req.series = q.flag("series");
                 q.finish()?;
             } else {
                 q.finish()?;
@@ -542,16 +526,12 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 req.tell_patient = b.text("tell_patient");
                 req.force = b.flag("force").unwrap_or(false);
                 req.no_notify = !b.flag("send_notification").unwrap_or(true);
-                whole = b.flag("series").unwrap_or(false);
+                req.series = b.flag("series").unwrap_or(false);
                 b.finish()?;
             }
             req.id = who.appointment(st, id)?.id.clone();
-            if whole {
-                let cancelled = series::cancel(st, &req, &who.actor(), who.now)?;
-                return Ok(Answer::ok(series_answer(&cancelled)));
-            }
-            let a = change::cancel(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
+            let cancelled = change::cancel(st, &req, &who.actor(), who.now)?;
+            Ok(changed_answer(&cancelled))
         }
         Op::Status => {
             q.finish()?;
@@ -566,9 +546,7 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
                 notes: b.text("notes"),
             };
             b.finish()?;
-            if req.status.is_empty() {
-                return Err(Error::field("status", "status is required"));
-            }
+            req.check()?;
             req.id = who.appointment(st, id)?.id.clone();
             let a = change::set_status(st, &req, &who.actor(), who.now)?;
             Ok(Answer::ok(json::appointment(&a)))
@@ -648,9 +626,13 @@ pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
     }
 }
 
-/// A series moved or cancelled: `{"series_id","appointments"}`.
-fn series_answer(s: &series::SeriesChanged) -> Value {
-    json::series(&s.series_id, &s.appointments, &[], None)
+/// A move's or a cancellation's answer: the appointment, or for a series
+/// `{"series_id","appointments"}`.
+fn changed_answer(changed: &Changed) -> Answer {
+    match changed {
+        Changed::One(a) => Answer::ok(json::appointment(a)),
+        Changed::Series(s) => Answer::ok(json::series(&s.series_id, &s.appointments, &[], None)),
+    }
 }
 
 /// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
@@ -705,25 +687,25 @@ fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answe
         (body, header) => header.or(body),
     };
     req.clinic = who.clinic(st, named)?;
-    if req.repeat.is_some() {
-        let booked = series::book(st, &req, &who.actor(), who.now)?;
-        let mut a = Answer::ok(json::series(
-            &booked.series_id,
-            &booked.appointments,
-            &booked.skipped,
-            Some(booked.idempotent),
-        ));
-        if !booked.idempotent {
-            a.status = 201;
-            a.location = Some(format!("/v1/appointments?series={}", booked.series_id));
-        }
-        return Ok(a);
-    }
     let booked = book::book(st, &req, &who.actor(), who.now)?;
-    let mut a = Answer::ok(json::booked(&booked));
-    if !booked.idempotent {
+    let (mut a, location) = match &booked {
+        Booking::One(b) => (
+            Answer::ok(json::booked(b)),
+            format!("/v1/appointments/{}", b.appointment.id),
+        ),
+        Booking::Series(s) => (
+            Answer::ok(json::series(
+                &s.series_id,
+                &s.appointments,
+                &s.skipped,
+                Some(s.idempotent),
+            )),
+            format!("/v1/appointments?series={}", s.series_id),
+        ),
+    };
+    if !booked.idempotent() {
         a.status = 201;
-        a.location = Some(format!("/v1/appointments/{}", booked.appointment.id));
+        a.location = Some(location);
     }
     Ok(a)
 }
