@@ -464,3 +464,44 @@ fn a_request_with_a_repeat_books_a_series_never_one_appointment() {
     assert!(series.is_some(), "a series, not three bookings");
     assert!(made.iter().all(|a| a.series_id == series));
 }
+
+#[test]
+fn a_change_with_series_moves_or_cancels_the_series_never_one_occurrence() {
+    let mut st = clinic_with_a_doctor();
+    let mut r = request("10:00", "+50370000001");
+    r.repeat = Some(super::series::RepeatInput {
+        frequency: Some("weekly".into()),
+        count: Some(3),
+        ..Default::default()
+    });
+    let Booking::Series(booked) = book::book(&mut st, &r, &desk(), monday_8am()).unwrap() else {
+        panic!("a repeat books a series");
+    };
+    let first = booked.appointments[0].id.clone();
+    let moved = RescheduleRequest {
+        id: first.clone(),
+        when: WhenInput {
+            time: Some("11:00".into()),
+            ..Default::default()
+        },
+        series: true,
+        ..Default::default()
+    };
+    let done = change::reschedule(&mut st, &moved, &desk(), monday_8am()).unwrap();
+    assert!(matches!(&done, Changed::Series(s) if s.appointments.len() == 3));
+    let cancel = CancelRequest {
+        id: first,
+        reason: Some("Tratamiento terminado".into()),
+        series: true,
+        ..Default::default()
+    };
+    let done = change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
+    assert!(matches!(&done, Changed::Series(s) if s.appointments.len() == 3));
+    let made = booked_in_june_and_july(&mut st);
+    assert!(made.iter().all(|a| a.status == Status::Cancelled));
+    let times: Vec<String> = made
+        .iter()
+        .map(|a| crate::core::time::to_local(a.timezone, a.starts_at).1)
+        .collect();
+    assert_eq!(times, ["11:00", "11:00", "11:00"]);
+}
