@@ -1,6 +1,9 @@
 //! `book`: docs/rules.md#booking in order — values, references, idempotency, local time,
 //! time rules, availability, duplicates, capacity — then one write. Every
-//! front end (the command line, `import`) books through [`book`].
+//! front end (the command line, the API, the board, `import`) books through
+//! [`book`] (or, inside a transaction of its own, [`book_in`]), which books
+//! a series when the request repeats ([`super::series`]) and one
+//! appointment otherwise.
 
 use super::notify::{self, News};
 use super::phones::{self, At, Dialing, PhoneHolder};
@@ -8,7 +11,7 @@ use super::schedule::{
     self, parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target,
     WhenInput,
 };
-use super::series::{self, Repeat, RepeatInput};
+use super::series::{self, Repeat, RepeatInput, SeriesBooked};
 use super::values::{self, check_text, Problems};
 use super::waitlist;
 use crate::core::slots::Request;
@@ -48,7 +51,7 @@ pub struct BookRequest {
     pub walk_in: bool,
     /// `--no-notify`: no confirmation message for the patient.
     pub no_notify: bool,
-    /// `--repeat …`: a series (docs/rules.md#series), booked by [`super::series::book`].
+    /// `--repeat …`: a series (docs/rules.md#series) instead of one appointment.
     pub repeat: Option<RepeatInput>,
     /// The clinic a caller limited to one sees from (an API token's,
     /// docs/security.md#clinics-apart): only the patients it knows are
@@ -66,12 +69,60 @@ pub struct Booked {
     pub renamed_from: Option<String>,
 }
 
-/// Books `r` for `actor` (who the events name, docs/rules.md#events).
-pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) -> Result<Booked> {
+/// What a booking made: one appointment, or the series a request with a
+/// repeat asks for.
+// Returned once per request and matched at once: boxing the one
+// appointment would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Booking {
+    One(Booked),
+    Series(SeriesBooked),
+}
+
+impl Booking {
+    /// The external reference was already booked: nothing was made.
+    pub fn idempotent(&self) -> bool {
+        match self {
+            Booking::One(b) => b.idempotent,
+            Booking::Series(s) => s.idempotent,
+        }
+    }
+
+    /// The appointments it made (or found booked already): one, or the
+    /// series' occurrences in date order.
+    pub fn appointments(&self) -> &[Appointment] {
+        match self {
+            Booking::One(b) => std::slice::from_ref(&b.appointment),
+            Booking::Series(s) => &s.appointments,
+        }
+    }
+}
+
+/// Books `r` for `actor` (who the events name, docs/rules.md#events): the
+/// series its repeat asks for, else one appointment.
+pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) -> Result<Booking> {
     let checked = check(r, now)?;
     let keys = st.keys(r.key.clone());
     st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
         .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
+}
+
+/// [`book`] inside the caller's write transaction (an import line's), for a
+/// request that passed rule 1 ([`check`]): the checked repeat, not the
+/// caller, chooses a series.
+pub fn book_in(
+    tx: &Tx,
+    r: &BookRequest,
+    c: &Checked,
+    keys: &Keys,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Booking> {
+    match &c.repeat {
+        Some(repeat) => series::book_in(tx, r, c, repeat, keys, actor, now).map(Booking::Series),
+        None => book_one(tx, r, c, keys, actor, now).map(Booking::One),
+    }
 }
 
 /// A request's values after rule 1.
@@ -87,11 +138,6 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// The series asked for, if any.
-    pub fn repeat(&self) -> Option<&Repeat> {
-        self.repeat.as_ref()
-    }
-
     /// The external reference given, if any.
     pub fn external_ref(&self) -> Option<&str> {
         self.external_ref.as_deref()
@@ -163,8 +209,8 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     })
 }
 
-/// Rules 2–9 inside the caller's write transaction.
-pub fn book_in(
+/// Rules 2–9 for one appointment, inside the caller's write transaction.
+fn book_one(
     tx: &Tx,
     r: &BookRequest,
     c: &Checked,

@@ -1,12 +1,14 @@
 //! Changes to an existing appointment: `reschedule`, `cancel`, `set_status`,
 //! `update`. Each writes the appointment and records its event in one
 //! transaction, naming the actor the front end hands over (docs/rules.md#events),
-//! and returns the appointment as saved.
+//! and returns the appointment as saved. A move or a cancellation of a
+//! series (the request's `series`) is [`super::series`]'s, chosen here.
 
 use super::notify::{self, News};
 use super::schedule::{
     parse_when, place, resolve_when, target, token_scope, Placement, Target, WhenInput,
 };
+use super::series::{self, SeriesChanged};
 use super::values::{self, check_text, Problems};
 use super::{appointment_ref, waitlist};
 use crate::core::slots::Request;
@@ -60,9 +62,48 @@ pub struct RescheduleRequest {
     /// docs/security.md#clinics-apart): another clinic's appointments are
     /// never named.
     pub seen_from: Option<String>,
+    /// `--series`: this occurrence and every later active one of its series
+    /// move to `when.time`, each on its own date.
+    pub series: bool,
 }
 
+/// What a move or a cancellation changed: one appointment, or a series'
+/// occurrences (a request with `series`).
+// Returned once per request and matched at once: boxing the one
+// appointment would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Changed {
+    One(Appointment),
+    Series(SeriesChanged),
+}
+
+impl Changed {
+    /// The appointments changed: the one, or the series' occurrences in
+    /// date order.
+    pub fn appointments(&self) -> &[Appointment] {
+        match self {
+            Changed::One(a) => std::slice::from_ref(a),
+            Changed::Series(s) => &s.appointments,
+        }
+    }
+}
+
+/// Moves the appointment `r.id`, or with `r.series` it and the later
+/// occurrences of its series, made by `actor`.
 pub fn reschedule(
+    st: &mut Store,
+    r: &RescheduleRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Changed> {
+    if r.series {
+        return series::reschedule(st, r, actor, now).map(Changed::Series);
+    }
+    reschedule_appointment(st, r, actor, now).map(Changed::One)
+}
+
+fn reschedule_appointment(
     st: &mut Store,
     r: &RescheduleRequest,
     actor: &Actor,
@@ -277,9 +318,25 @@ pub struct CancelRequest {
     pub force: bool,
     /// `--no-notify`: no message for the patient.
     pub no_notify: bool,
+    /// `--series`: this occurrence and every later active one of its series.
+    pub series: bool,
 }
 
+/// Cancels the appointment `c.id`, or with `c.series` it and the later
+/// active occurrences of its series, made by `actor`.
 pub fn cancel(
+    st: &mut Store,
+    c: &CancelRequest,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<Changed> {
+    if c.series {
+        return series::cancel(st, c, actor, now).map(Changed::Series);
+    }
+    cancel_appointment(st, c, actor, now).map(Changed::One)
+}
+
+fn cancel_appointment(
     st: &mut Store,
     c: &CancelRequest,
     actor: &Actor,
@@ -370,29 +427,40 @@ pub struct StatusRequest {
     pub notes: Option<String>,
 }
 
+impl StatusRequest {
+    /// Rule 1: the status (required, one of the marks) and the texts it fills in.
+    pub fn check(&self) -> Result<(Status, Filled)> {
+        if self.status.is_empty() {
+            return Err(Error::field("status", "status is required"));
+        }
+        let to = Status::parse(&self.status).ok_or_else(|| {
+            Error::field(
+                "status",
+                "status must be confirmed, checked_in, in_progress, completed or no_show",
+            )
+        })?;
+        let mut bad = Problems::default();
+        let diagnosis = check_text("diagnosis", self.diagnosis.as_deref(), &mut bad);
+        let prescription = check_text("prescription", self.prescription.as_deref(), &mut bad);
+        let notes = check_text("notes", self.notes.as_deref(), &mut bad);
+        bad.finish()?;
+        let filled = Filled {
+            diagnosis,
+            prescription,
+            notes,
+            follow_up: self.follow_up.clone(),
+        };
+        Ok((to, filled))
+    }
+}
+
 pub fn set_status(
     st: &mut Store,
     s: &StatusRequest,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
-    let to = Status::parse(&s.status).ok_or_else(|| {
-        Error::field(
-            "status",
-            "status must be confirmed, checked_in, in_progress, completed or no_show",
-        )
-    })?;
-    let mut bad = Problems::default();
-    let diagnosis = check_text("diagnosis", s.diagnosis.as_deref(), &mut bad);
-    let prescription = check_text("prescription", s.prescription.as_deref(), &mut bad);
-    let notes = check_text("notes", s.notes.as_deref(), &mut bad);
-    bad.finish()?;
-    let filled = Filled {
-        diagnosis,
-        prescription,
-        notes,
-        follow_up: s.follow_up.clone(),
-    };
+    let (to, filled) = s.check()?;
     st.write(|tx| {
         advance(
             tx,

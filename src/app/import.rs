@@ -1,6 +1,6 @@
 //! `import`: JSON Lines of booking requests, each booked by the same use case
-//! as `book` ([`book::check`] and [`book::book_in`]: the same code, not a
-//! copy). Lines are committed in batches, each line in an attempt of its
+//! as `book` ([`book::check`] and [`book::book_in`], which books a series
+//! for a line with a repeat: the same code, not a copy). Lines are committed in batches, each line in an attempt of its
 //! own ([`Tx::attempt`]), so a rejected line rolls back alone and the rest
 //! go on; a rerun of lines that carry `external_ref` books nothing twice.
 //! The events of what it books name `import` as who made the change
@@ -8,7 +8,7 @@
 
 use super::book::{self, BookRequest};
 use super::schedule::WhenInput;
-use super::series::{self, RepeatInput};
+use super::series::RepeatInput;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::ahead::LookAhead;
@@ -345,15 +345,10 @@ pub fn import(
                 .as_ref()
                 .map_err(Error::clone)
                 .and_then(|(req, checked)| {
+                    // A series line books all its occurrences or none.
                     tx.attempt(|tx| {
-                        let actor = &Actor::Import;
-                        // A series line books all its occurrences or none.
-                        match req.repeat {
-                            Some(_) => series::book_in(tx, req, checked, &keys, actor, now)
-                                .map(|s| s.idempotent),
-                            None => book::book_in(tx, req, checked, &keys, actor, now)
-                                .map(|b| b.idempotent),
-                        }
+                        book::book_in(tx, req, checked, &keys, &Actor::Import, now)
+                            .map(|b| b.idempotent())
                     })
                 });
             match outcome {

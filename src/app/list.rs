@@ -4,7 +4,7 @@ use super::phones::{self, At};
 use super::values::{check_source, check_status, Problems};
 use crate::core::zone::Tz;
 use crate::core::{time, Appointment, Clinic};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
 use crate::store::events::{self, Event};
@@ -77,7 +77,21 @@ pub(super) fn date_range(
     (from, to)
 }
 
+impl ListRequest {
+    /// Rule 1 before anything is read: one date, or a range, not both.
+    pub fn check(&self) -> Result<()> {
+        if self.date.is_some() && (self.from.is_some() || self.to.is_some()) {
+            return Err(Error::field(
+                "date",
+                "date cannot be given with start or end",
+            ));
+        }
+        Ok(())
+    }
+}
+
 pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page> {
+    a.check()?;
     st.read(|tx| {
         let (clinic, today) = read_scope(tx, a.clinic.as_deref(), a.zone, now)?;
         let mut bad = Problems::default();

@@ -4,8 +4,8 @@
 //! is the desk's own use case (`change`, `book`) with actor `patient`, so
 //! every booking rule holds as at the desk.
 
-use super::book::{self, BookRequest};
-use super::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use super::book::{self, BookRequest, Booking};
+use super::change::{self, CancelRequest, Changed, RescheduleRequest, StatusRequest};
 use super::links::{self, Target};
 use super::next::{self, NextRequest};
 use super::schedule::WhenInput;
@@ -151,12 +151,7 @@ pub fn confirm(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appoin
 }
 
 /// Cancel, with the reason the patient picked or typed.
-pub fn cancel(
-    st: &mut Store,
-    token: &str,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Result<Appointment> {
+pub fn cancel(st: &mut Store, token: &str, reason: &str, now: DateTime<Utc>) -> Result<Changed> {
     let v = visit(st, token, now)?;
     let reason = reason.trim();
     if reason.is_empty() {
@@ -178,6 +173,7 @@ pub fn cancel(
         reason: Some(reason),
         force: false,
         no_notify: false,
+        series: false,
     };
     change::cancel(st, &req, &Actor::Patient, now)
 }
@@ -222,7 +218,7 @@ pub fn other_times(st: &mut Store, v: &Visit, now: DateTime<Utc>) -> Result<Vec<
 
 /// Another time: moves the visit to `at` (an instant from its page), through
 /// every rule of `reschedule`.
-pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Result<Appointment> {
+pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Result<Changed> {
     let v = visit(st, token, now)?;
     let starts_at = time::parse_rfc3339(at).map_err(|m| Error::field("at", m))?;
     let req = RescheduleRequest {
@@ -240,7 +236,7 @@ pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Res
 
 /// Takes a freed time offered from the waitlist: books it for the waiting
 /// patient if it is still free (every booking rule applies).
-pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointment> {
+pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> {
     let (r, entry) = st.read(|tx| {
         let Target::Offer(id) = links::open(tx, token)? else {
             return Err(gone());
@@ -278,7 +274,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appointme
         no_notify: false,
         seen_from: None,
     };
-    Ok(book::book(st, &req, &Actor::Patient, now)?.appointment)
+    book::book(st, &req, &Actor::Patient, now)
 }
 
 fn offer_gone() -> Error {

@@ -2,7 +2,10 @@
 //! each date of a repeat at the same local time, each through every booking
 //! rule; `cancel --series` and `reschedule --series` change an occurrence and
 //! every later active one. Each is one transaction: all or nothing, or with
-//! `--skip-conflicts` the occurrences that can be booked.
+//! `--skip-conflicts` the occurrences that can be booked. Front ends reach
+//! them through the one entry point of each ([`book::book`],
+//! [`change::cancel`], [`change::reschedule`]), which chooses a series from
+//! the request.
 
 use super::book::{self, BookRequest, Checked};
 use super::change::{self, CancelRequest, Notice, RescheduleRequest};
@@ -189,31 +192,17 @@ pub struct Skipped {
     pub error: Error,
 }
 
-/// Books the series `r.repeat` asks for, made by `actor`.
-pub fn book(
-    st: &mut Store,
-    r: &BookRequest,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<SeriesBooked> {
-    let checked = book::check(r, now)?;
-    let keys = st.keys(r.key.clone());
-    st.write(|tx| book_in(tx, r, &checked, &keys, actor, now))
-        .map_err(|e| super::seen::refusal(st, e, r.seen_from.as_deref()))
-}
-
-/// [`book`] inside the caller's write transaction (an import line's).
-pub fn book_in(
+/// Books the series `repeat` (`r`'s, checked) asks for, made by `actor`,
+/// inside the caller's write transaction: [`book::book_in`] chooses it.
+pub(super) fn book_in(
     tx: &Tx,
     r: &BookRequest,
     c: &Checked,
+    repeat: &Repeat,
     keys: &Keys,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<SeriesBooked> {
-    let repeat = c
-        .repeat()
-        .ok_or_else(|| Error::field("repeat", "repeat is required for a series"))?;
     // Rules 2 and 3, once for the series.
     let p = book::prepare(tx, r, c)?;
     if let Some(found) = book::already_booked(tx, c, &p)? {
@@ -392,7 +381,7 @@ fn series_of(a: &Appointment) -> Result<String> {
 
 /// `cancel ID --series`: the occurrence and every later active one, with one
 /// reason, in one transaction; one message tells the patient.
-pub fn cancel(
+pub(super) fn cancel(
     st: &mut Store,
     c: &CancelRequest,
     actor: &Actor,
@@ -446,7 +435,7 @@ fn from_on(tx: &Tx, series: &str, a: &Appointment) -> Result<Vec<Appointment>> {
 
 /// `reschedule ID --series --time HH:MM`: the occurrence and every later
 /// active one to a new local time, each on its own date; all or nothing.
-pub fn reschedule(
+pub(super) fn reschedule(
     st: &mut Store,
     r: &RescheduleRequest,
     actor: &Actor,

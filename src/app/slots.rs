@@ -3,7 +3,7 @@
 //! booking it would answer.
 
 use super::schedule::{load_day, request, target, Calendar, DayData, Target};
-use super::values;
+use super::values::{self, Problems};
 use crate::core::booking;
 use crate::core::slots::{DailyLimit, Request};
 use crate::core::{time, Recurrence};
@@ -17,8 +17,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 pub struct SlotsRequest {
     /// `--clinic` (or `$APPT_CLINIC`).
     pub clinic: Option<String>,
-    /// The doctor; None asks for the clinic-wide windows.
+    /// The doctor; None with `clinic_wide` asks for the clinic-wide windows.
     pub doctor: Option<String>,
+    pub clinic_wide: bool,
     pub date: String,
     pub service: Option<String>,
     pub duration: Option<i64>,
@@ -88,10 +89,26 @@ impl DaySlots {
     }
 }
 
-pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySlots> {
-    if let Some(d) = r.duration {
-        values::duration("duration", d)?;
+impl SlotsRequest {
+    /// Rule 1: whose day (a doctor, or the clinic-wide windows), which day,
+    /// and the length asked for; every bad field named at once.
+    pub fn check(&self) -> Result<()> {
+        let mut bad = Problems::default();
+        if self.doctor.is_none() && !self.clinic_wide {
+            bad.add("doctor", "doctor (or clinic_wide) is required");
+        }
+        if self.date.is_empty() {
+            bad.add("date", "date is required");
+        }
+        if let Some(d) = self.duration {
+            bad.take("duration", values::minutes_in("duration", d, 5, 480));
+        }
+        bad.finish()
     }
+}
+
+pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySlots> {
+    r.check()?;
     st.read(|tx| {
         let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
         let date = time::parse_date(&r.date, time::local_today(t.clinic.timezone, now))

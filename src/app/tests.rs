@@ -2,8 +2,8 @@
 //! database: what a second front end gets when it calls `app/` directly,
 //! without the command line in between.
 
-use super::book::{self, BookRequest};
-use super::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use super::book::{self, BookRequest, Booking};
+use super::change::{self, CancelRequest, Changed, RescheduleRequest, StatusRequest};
 use super::remind::{self, DueRequest};
 use super::schedule::WhenInput;
 use super::slots::{self, SlotsRequest};
@@ -66,6 +66,22 @@ pub(super) fn set_up(st: &mut Store) {
     .unwrap();
 }
 
+/// The one appointment a booking without a repeat made.
+pub(super) fn one(b: Booking) -> book::Booked {
+    match b {
+        Booking::One(b) => b,
+        Booking::Series(s) => panic!("a series of {}", s.appointments.len()),
+    }
+}
+
+/// The one appointment a change without `series` made.
+fn changed(c: Changed) -> crate::core::Appointment {
+    match c {
+        Changed::One(a) => a,
+        Changed::Series(s) => panic!("a series of {}", s.appointments.len()),
+    }
+}
+
 pub(super) fn request(time: &str, phone: &str) -> BookRequest {
     BookRequest {
         doctor: Some("Dr. García".into()),
@@ -84,13 +100,13 @@ pub(super) fn request(time: &str, phone: &str) -> BookRequest {
 #[test]
 fn one_booking_wins_a_slot_and_the_next_gets_the_conflict_with_suggestions() {
     let mut st = clinic_with_a_doctor();
-    let first = book::book(
+    let first = one(book::book(
         &mut st,
         &request("10:00", "+50370000001"),
         &desk(),
         monday_8am(),
     )
-    .unwrap();
+    .unwrap());
     assert_eq!(first.appointment.status, Status::Scheduled);
     assert_eq!(first.appointment.token_number, 1);
     let e = book::book(
@@ -121,9 +137,9 @@ fn an_external_reference_books_once_whatever_the_replay_says() {
     let mut st = clinic_with_a_doctor();
     let mut r = request("10:00", "+50370000001");
     r.external_ref = Some("wa-1".into());
-    let first = book::book(&mut st, &r, &desk(), monday_8am()).unwrap();
+    let first = one(book::book(&mut st, &r, &desk(), monday_8am()).unwrap());
     r.when.time = Some("11:00".into());
-    let again = book::book(&mut st, &r, &desk(), monday_8am()).unwrap();
+    let again = one(book::book(&mut st, &r, &desk(), monday_8am()).unwrap());
     assert!(again.idempotent);
     assert_eq!(again.appointment.id, first.appointment.id);
     assert_eq!(again.appointment.starts_at, first.appointment.starts_at);
@@ -132,51 +148,56 @@ fn an_external_reference_books_once_whatever_the_replay_says() {
 #[test]
 fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
     let mut st = clinic_with_a_doctor();
-    let a = book::book(
+    let a = one(book::book(
         &mut st,
         &request("10:00", "+50370000001"),
         &desk(),
         monday_8am(),
     )
-    .unwrap()
+    .unwrap())
     .appointment;
-    let moved = change::reschedule(
-        &mut st,
-        &RescheduleRequest {
-            id: a.id.clone(),
-            clinic: None,
-            when: WhenInput {
-                date: None,
-                time: Some("11:00".into()),
-                at: None,
+    let moved = changed(
+        change::reschedule(
+            &mut st,
+            &RescheduleRequest {
+                id: a.id.clone(),
+                clinic: None,
+                when: WhenInput {
+                    date: None,
+                    time: Some("11:00".into()),
+                    at: None,
+                },
+                doctor: None,
+                duration: None,
+                reason: None,
+                force: false,
+                no_notify: false,
+                seen_from: None,
+                series: false,
             },
-            doctor: None,
-            duration: None,
-            reason: None,
-            force: false,
-            no_notify: false,
-            seen_from: None,
-        },
-        &desk(),
-        monday_8am(),
-    )
-    .unwrap();
+            &desk(),
+            monday_8am(),
+        )
+        .unwrap(),
+    );
     assert_eq!(moved.id, a.id);
     assert_eq!(moved.token_number, a.token_number, "same doctor, same day");
     assert_eq!((moved.starts_at - a.starts_at).num_minutes(), 60);
-    let cancelled = change::cancel(
-        &mut st,
-        &CancelRequest {
-            id: a.id.clone(),
-            reason: Some("No puede venir".into()),
-            force: false,
-            no_notify: false,
-            ..CancelRequest::default()
-        },
-        &desk(),
-        monday_8am(),
-    )
-    .unwrap();
+    let cancelled = changed(
+        change::cancel(
+            &mut st,
+            &CancelRequest {
+                id: a.id.clone(),
+                reason: Some("No puede venir".into()),
+                force: false,
+                no_notify: false,
+                ..CancelRequest::default()
+            },
+            &desk(),
+            monday_8am(),
+        )
+        .unwrap(),
+    );
     assert_eq!(cancelled.status, Status::Cancelled);
     // The freed 11:00 takes another patient.
     book::book(
@@ -194,13 +215,13 @@ fn the_events_name_the_actor_the_front_end_hands_over_and_system_for_an_offer() 
     // front end names its own actor.
     let mut st = clinic_with_a_doctor();
     let board = Actor::Cli("board-pc".into());
-    let a = book::book(
+    let a = one(book::book(
         &mut st,
         &request("10:00", "+50370000001"),
         &board,
         monday_8am(),
     )
-    .unwrap()
+    .unwrap())
     .appointment;
     super::waitlist::add(
         &mut st,
@@ -240,13 +261,13 @@ fn the_events_name_the_actor_the_front_end_hands_over_and_system_for_an_offer() 
 #[test]
 fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
     let mut st = clinic_with_a_doctor();
-    let a = book::book(
+    let a = one(book::book(
         &mut st,
         &request("10:00", "+50370000001"),
         &desk(),
         monday_8am(),
     )
-    .unwrap()
+    .unwrap())
     .appointment;
     let set = |st: &mut Store, to: &str, now| {
         change::set_status(
@@ -323,7 +344,9 @@ fn a_doctors_day_at_once(st: &mut Store) {
         ("09:30", "+50370000002"),
         ("10:00", "+50370000003"),
     ] {
-        booked.push(book::book(st, &request(time, phone), &desk(), now).unwrap());
+        booked.push(one(
+            book::book(st, &request(time, phone), &desk(), now).unwrap()
+        ));
     }
     let cancel = CancelRequest {
         id: booked[1].appointment.id.clone(),
@@ -398,4 +421,87 @@ fn a_doctors_closures_and_busy_times_are_read_together() {
 #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_doctors_closures_and_busy_times_are_read_together_on_postgres() {
     crate::store::on_scratch_pg(a_doctors_day_at_once);
+}
+
+/// The appointments booked on the request's doctor's days of June and
+/// July 2026, as `list` finds them.
+fn booked_in_june_and_july(st: &mut Store) -> Vec<crate::core::Appointment> {
+    let all = super::list::ListRequest {
+        clinic: None,
+        zone: crate::core::zone::el_salvador(),
+        date: None,
+        from: Some("2026-06-01".into()),
+        to: Some("2026-07-31".into()),
+        status: None,
+        doctor: None,
+        patient: None,
+        source: None,
+        series: None,
+        seen_from: None,
+        page: 1,
+        limit: 500,
+    };
+    super::list::list(st, &all, monday_8am())
+        .unwrap()
+        .appointments
+}
+
+#[test]
+fn a_request_with_a_repeat_books_a_series_never_one_appointment() {
+    // Every front end calls the one entry point; it alone reads the repeat.
+    let mut st = clinic_with_a_doctor();
+    let mut r = request("10:00", "+50370000001");
+    r.repeat = Some(super::series::RepeatInput {
+        frequency: Some("weekly".into()),
+        count: Some(3),
+        ..Default::default()
+    });
+    let _ = book::book(&mut st, &r, &desk(), monday_8am()).unwrap();
+    let made = booked_in_june_and_july(&mut st);
+    let dates: Vec<String> = made.iter().map(|a| a.local_date.to_string()).collect();
+    assert_eq!(dates, ["2026-06-16", "2026-06-23", "2026-06-30"]);
+    let series = made[0].series_id.clone();
+    assert!(series.is_some(), "a series, not three bookings");
+    assert!(made.iter().all(|a| a.series_id == series));
+}
+
+#[test]
+fn a_change_with_series_moves_or_cancels_the_series_never_one_occurrence() {
+    let mut st = clinic_with_a_doctor();
+    let mut r = request("10:00", "+50370000001");
+    r.repeat = Some(super::series::RepeatInput {
+        frequency: Some("weekly".into()),
+        count: Some(3),
+        ..Default::default()
+    });
+    let Booking::Series(booked) = book::book(&mut st, &r, &desk(), monday_8am()).unwrap() else {
+        panic!("a repeat books a series");
+    };
+    let first = booked.appointments[0].id.clone();
+    let moved = RescheduleRequest {
+        id: first.clone(),
+        when: WhenInput {
+            time: Some("11:00".into()),
+            ..Default::default()
+        },
+        series: true,
+        ..Default::default()
+    };
+    let done = change::reschedule(&mut st, &moved, &desk(), monday_8am()).unwrap();
+    assert!(matches!(&done, Changed::Series(s) if s.appointments.len() == 3));
+    let cancel = CancelRequest {
+        id: first,
+        reason: Some("Tratamiento terminado".into()),
+        series: true,
+        ..Default::default()
+    };
+    let done = change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
+    assert!(matches!(&done, Changed::Series(s) if s.appointments.len() == 3));
+    let made = booked_in_june_and_july(&mut st);
+    assert!(made.iter().all(|a| a.status == Status::Cancelled));
+    let times: Vec<String> = made
+        .iter()
+        .map(|a| crate::core::time::to_local(a.timezone, a.starts_at).1)
+        .collect();
+    assert_eq!(times, ["11:00", "11:00", "11:00"]);
 }

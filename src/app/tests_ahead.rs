@@ -3,7 +3,7 @@
 
 use super::book;
 use super::closure::{self, ClosureInput};
-use super::tests::{desk, monday_8am, request, set_up};
+use super::tests::{desk, monday_8am, one, request, set_up};
 use super::Store;
 use crate::error::Result;
 use crate::store::ahead::LookAhead;
@@ -50,7 +50,7 @@ fn look_ahead_fills_what_each_read_finds(st: &mut Store) {
     let now = monday_8am();
     let mut first = request("09:00", PHONE);
     first.external_ref = Some("wa-1".into());
-    let booked = book::book(st, &first, &desk(), now).unwrap();
+    let booked = one(book::book(st, &first, &desk(), now).unwrap());
     book::book(st, &request("10:00", "+50370000002"), &desk(), now).unwrap();
     let c = ClosureInput {
         clinic: None,

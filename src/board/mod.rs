@@ -580,16 +580,19 @@ impl Board {
             ..BookRequest::default()
         };
         let now = self.clock.now();
+        // The board asks no repeat: what it booked is one appointment.
         match book::book(&mut self.store, &req, &self.actor, now) {
             Ok(done) => {
-                let a = done.appointment;
+                let a = done.appointments().first();
                 let id = if req.walk_in {
                     "b.walked_in"
                 } else {
                     "b.booked"
                 };
-                self.done(id, &self.about(&a));
-                self.after_write(Some(&a.id));
+                if let Some(a) = a {
+                    self.done(id, &self.about(a));
+                }
+                self.after_write(a.map(|a| a.id.as_str()));
             }
             Err(e) => self.refused(e),
         }
@@ -675,8 +678,10 @@ impl Board {
         };
         let now = self.clock.now();
         match change::cancel(&mut self.store, &req, &self.actor, now) {
-            Ok(a) => {
-                self.done("b.cancelled", &self.about(&a));
+            Ok(done) => {
+                if let Some(a) = done.appointments().first() {
+                    self.done("b.cancelled", &self.about(a));
+                }
                 self.after_write(None);
             }
             Err(e) => self.refused(e),
@@ -696,10 +701,13 @@ impl Board {
         };
         let now = self.clock.now();
         match change::reschedule(&mut self.store, &req, &self.actor, now) {
-            Ok(a) => {
+            Ok(done) => {
                 self.moving = None;
-                self.done("b.moved", &self.about(&a));
-                self.after_write(Some(&a.id));
+                let a = done.appointments().first();
+                if let Some(a) = a {
+                    self.done("b.moved", &self.about(a));
+                }
+                self.after_write(a.map(|a| a.id.as_str()));
             }
             Err(e) => self.refused(e),
         }

@@ -135,9 +135,7 @@ fn book_at(
         source: "manual".into(),
         ..Default::default()
     };
-    book::book(st, &r, &desk(), now)
-        .unwrap()
-        .appointment
+    book::book(st, &r, &desk(), now).unwrap().appointments()[0]
         .id
         .clone()
 }
@@ -512,7 +510,7 @@ fn an_occurrence_of_a_series_is_marked() {
         ),
         ..Default::default()
     };
-    crate::app::series::book(&mut st, &r, &desk(), now).unwrap();
+    book::book(&mut st, &r, &desk(), now).unwrap();
     book_at(
         &mut st,
         "Luis Martínez",

@@ -4,8 +4,8 @@
 use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::Ctx;
-use crate::app::book::{self, BookRequest};
-use crate::app::series::{self, RepeatInput};
+use crate::app::book::{self, BookRequest, Booked, Booking};
+use crate::app::series::{RepeatInput, SeriesBooked};
 use crate::app::slots::SlotsRequest;
 use crate::app::Store;
 use crate::error::Result;
@@ -107,6 +107,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
                 let mut req = SlotsRequest {
                     clinic: ctx.clinic.clone(),
                     doctor: a.doctor.clone(),
+                    clinic_wide: a.clinic_wide,
                     date: a.when.date.take().unwrap_or_else(|| "today".into()),
                     service: a.service.take(),
                     duration: a.duration,
@@ -156,56 +157,48 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         repeat: RepeatInput::given(a.repeat, a.every, a.count, a.until, a.skip_conflicts),
         seen_from: None,
     };
-    if req.repeat.is_some() {
-        let booked = series::book(&mut st, &req, &ctx.actor, ctx.now)?;
-        return Ok(ctx
-            .report(
-                || {
-                    json::series(
-                        &booked.series_id,
-                        &booked.appointments,
-                        &booked.skipped,
-                        Some(booked.idempotent),
-                    )
-                },
-                || {
-                    human::series(
-                        "Booked",
-                        &booked.series_id,
-                        &booked.appointments,
-                        &booked.skipped,
-                    )
-                },
-            )
-            .made("series booked", &booked.series_id));
-    }
-    let booked = book::book(&mut st, &req, &ctx.actor, ctx.now)?;
+    Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
+        Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),
+        Booking::Series(booked) => series_booked(ctx, &booked),
+    })
+}
+
+/// One appointment booked (or found by its external reference).
+fn one_booked(ctx: &Ctx, booked: &Booked, walk_in: bool) -> Report {
     let appt = &booked.appointment;
-    Ok(ctx
-        .report(
-            || json::booked(&booked),
-            || {
-                if booked.idempotent {
-                    let r = appt.external_reference_id.as_deref().unwrap_or_default();
-                    human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt)
-                } else {
-                    let verb = if req.walk_in {
-                        "Walk-in booked and checked in"
-                    } else {
-                        "Booked"
-                    };
-                    let mut text = human::confirm(verb, appt);
-                    if let Some(old) = &booked.renamed_from {
-                        text.push_str(&tr!(
-                            "c.renamed",
-                            a = human::clean(&appt.patient_phone),
-                            b = human::clean(old),
-                            c = human::clean(&appt.patient_name)
-                        ));
-                    }
-                    text
-                }
-            },
-        )
-        .made("appointment booked", &appt.id))
+    ctx.report(
+        || json::booked(booked),
+        || {
+            if booked.idempotent {
+                let r = appt.external_reference_id.as_deref().unwrap_or_default();
+                return human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt);
+            }
+            let verb = if walk_in {
+                "Walk-in booked and checked in"
+            } else {
+                "Booked"
+            };
+            let mut text = human::confirm(verb, appt);
+            if let Some(old) = &booked.renamed_from {
+                text.push_str(&tr!(
+                    "c.renamed",
+                    a = human::clean(&appt.patient_phone),
+                    b = human::clean(old),
+                    c = human::clean(&appt.patient_name)
+                ));
+            }
+            text
+        },
+    )
+    .made("appointment booked", &appt.id)
+}
+
+/// A series booked (or found by its external reference).
+fn series_booked(ctx: &Ctx, booked: &SeriesBooked) -> Report {
+    let (id, list, skipped) = (&booked.series_id, &booked.appointments, &booked.skipped);
+    ctx.report(
+        || json::series(id, list, skipped, Some(booked.idempotent)),
+        || human::series("Booked", id, list, skipped),
+    )
+    .made("series booked", id)
 }

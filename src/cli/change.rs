@@ -4,8 +4,9 @@
 use super::prompt::{self, check, Ask};
 use super::schedule::WhenArgs;
 use super::Ctx;
-use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
-use crate::app::series;
+use crate::app::change::{
+    self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
+};
 use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
 use crate::core::{status, time, Appointment};
@@ -129,8 +130,12 @@ fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
         .made(format!("appointment {}", verb.to_lowercase()), &a.id)
 }
 
-/// A series' occurrences moved or cancelled together.
-fn series_changed(ctx: &Ctx, verb: &str, s: &series::SeriesChanged) -> Report {
+/// One appointment moved or cancelled, or a series' occurrences together.
+fn changed_either(ctx: &Ctx, verb: &str, done: &Changed) -> Report {
+    let s = match done {
+        Changed::One(a) => return changed(ctx, verb, a),
+        Changed::Series(s) => s,
+    };
     let (id, list) = (&s.series_id, &s.appointments);
     ctx.report(
         || json::series(id, list, &[], None),
@@ -182,13 +187,10 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         force: r.force,
         no_notify: r.no_notify,
         seen_from: None,
+        series: r.series,
     };
-    if r.series {
-        let moved = series::reschedule(st, &req, &ctx.actor, ctx.now)?;
-        return Ok(series_changed(ctx, "Rescheduled", &moved));
-    }
-    let a = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed(ctx, "Rescheduled", &a))
+    let moved = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
+    Ok(changed_either(ctx, "Rescheduled", &moved))
 }
 
 /// The new time of a move, picked on a terminal: the date (its own, unless
@@ -212,13 +214,15 @@ fn pick_new_time(
         "today".to_string()
     };
     let date = ask.typed(&tr!("p.new_date"), Some(&default), &check::date)?;
+    let doctor = r.doctor.clone().or(a.doctor_id.clone());
     let mut req = SlotsRequest {
         // A move to another doctor finds their clinic as `reschedule` does.
         clinic: match r.doctor {
             Some(_) => ctx.clinic.clone(),
             None => Some(a.clinic_id.clone()),
         },
-        doctor: r.doctor.clone().or(a.doctor_id.clone()),
+        clinic_wide: doctor.is_none(),
+        doctor,
         date,
         service: a.service_id.clone(),
         duration: Some(r.duration.unwrap_or(a.duration_minutes)),
@@ -281,14 +285,11 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         tell_patient: c.tell_patient,
         force: c.force,
         no_notify: c.no_notify,
+        series: c.series,
     };
     let st = ctx.open_once(&mut opened)?;
-    if c.series {
-        let cancelled = series::cancel(st, &req, &ctx.actor, ctx.now)?;
-        return Ok(series_changed(ctx, "Cancelled", &cancelled));
-    }
-    let a = change::cancel(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed(ctx, "Cancelled", &a))
+    let cancelled = change::cancel(st, &req, &ctx.actor, ctx.now)?;
+    Ok(changed_either(ctx, "Cancelled", &cancelled))
 }
 
 /// What `appt status` can mark.

@@ -49,6 +49,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     let mut req = SlotsRequest {
         clinic: ctx.clinic.clone(),
         doctor: a.doctor,
+        clinic_wide: a.clinic_wide,
         date: date.unwrap_or_default(),
         service: a.service,
         duration: a.duration,

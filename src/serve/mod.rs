@@ -1,14 +1,16 @@
 //! `appt serve`: the HTTP API (docs/api.md), a front end like the command
-//! line. It parses a request, checks the token (`app::token`), hands the
-//! request to the same use case as its command (`routes`) and answers with
-//! the command's own JSON view.
+//! line. It parses a request, finds its route in the table (`routes`),
+//! checks the token (`app::token`) and the route's scope, and runs the
+//! route's handler, which calls the same use case as its command and
+//! answers with the command's own JSON view.
 //!
 //! hyper reads and writes HTTP on a small tokio runtime: it drops a client
 //! whose request head does not arrive within [`WHOLE`], and here a body gets
 //! the same deadline. The use cases run on a pool of plain threads, each
-//! with its own connection to the database: the stores are synchronous (the
-//! `postgres` crate must never be called from inside a tokio runtime), and
-//! a slow query holds one worker, never the reading of other requests.
+//! with its own connection to the database: the store's calls block (on
+//! PostgreSQL its client waits on a tokio runtime of its own, which cannot
+//! be done from inside this one's tasks), and a slow query holds one
+//! worker, never the reading of other requests.
 
 mod input;
 pub mod routes;
@@ -20,7 +22,7 @@ use chrono::Utc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
-use routes::{Answer, Call, Caller, Found};
+use routes::{Answer, Call, Caller, Found, Handler};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -76,8 +78,8 @@ struct Shared {
     /// Set once the server is told to stop: a write not yet begun is
     /// answered 503 and never run.
     closing: AtomicBool,
-    /// The write turn, taken by the worker running a request that writes:
-    /// see [`authorised`].
+    /// The write turn, taken by the worker running a route that declares it
+    /// writes: see [`turn`].
     turn: Mutex<Turn>,
     turned: Condvar,
     /// What tells each worker's store to wait no longer for the database.
@@ -556,7 +558,7 @@ impl Service {
         id: Option<String>,
         req: Request<Incoming>,
     ) -> std::result::Result<Response_, ()> {
-        if route.op == routes::Op::OpenApi {
+        if matches!(route.handler, Handler::Document) {
             return Ok(Response_ {
                 status: 200,
                 body: OPENAPI.as_bytes().to_vec(),
@@ -602,12 +604,12 @@ impl Service {
                 Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
             }
             // A patient's page posts a form; everything else is JSON.
-            let (wanted, refusal) = match route.op {
-                routes::Op::PatientAnswer => (
+            let (wanted, refusal) = match route.is_page() {
+                true => (
                     "application/x-www-form-urlencoded",
                     "The body must be application/x-www-form-urlencoded",
                 ),
-                _ => ("application/json", "The body must be application/json"),
+                false => ("application/json", "The body must be application/json"),
             };
             let right = content_type.as_deref().is_some_and(|t| {
                 t.split(';')
@@ -639,10 +641,7 @@ impl Service {
             token: None,
             retry_after: None,
         });
-        let page = matches!(
-            route.op,
-            routes::Op::PatientPage | routes::Op::PatientAnswer
-        );
+        let page = route.is_page();
         let mut r = match reply.answer {
             Ok(a) => Response_ {
                 status: a.status,
@@ -794,7 +793,7 @@ fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shar
         if store.as_ref().is_some_and(Store::moved) {
             store = None;
         }
-        let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes() {
+        let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes {
             Reply {
                 answer: Err(stopping()),
                 token: None,
@@ -865,18 +864,16 @@ fn authorised(
     };
     let route = job.call.route;
     let now = shared.clock.now();
-    let Some(scope) = route.scope else {
+    let (scope, handler) = match route.handler {
+        Handler::Api(scope, handler) => (scope, handler),
         // `/healthz` and the patients' pages: no token. A patient's answer
         // writes, and takes its turn as the API's writes do.
-        let _turn = if route.writes() {
-            Some(shared.take_turn()?)
-        } else {
-            None
-        };
-        return match route.op {
-            routes::Op::Health => routes::health(st),
-            _ => routes::page(st, &job.call, now),
-        };
+        Handler::Open(handler) | Handler::Page(handler) => {
+            let _turn = turn(route, shared)?;
+            return handler(st, &job.call, now);
+        }
+        // Answered before a worker is asked (`Service::handle`).
+        Handler::Document => return Ok(Answer::document()),
     };
     if let Some(wait) = shared.limited(job.peer) {
         *retry_after = Some(wait);
@@ -899,26 +896,35 @@ fn authorised(
     if !grant.has(scope) {
         return Err(routes::insufficient(scope));
     }
-    // The workers' writes wait for one another here, woken in turn, rather
-    // than in SQLite's busy handler, which polls with sleeps growing to
-    // 100 ms and lets a waiter lose to newcomers again and again: with 8
-    // connections booking at once, one booking in a hundred took over a
-    // second (docs/performance.md#http-api). Other processes' writes are
-    // still waited for in the database, as before.
-    let _turn = if route.writes() {
-        Some(shared.take_turn()?)
-    } else {
-        None
-    };
+    let _turn = turn(route, shared)?;
     let who = Caller {
         grant: &grant,
         now,
         zone: shared.zone,
         key: shared.key.clone(),
     };
-    let mut answer = routes::answer(st, &job.call, &who)?;
-    if !grant.has(crate::core::access::Scope::Clinical) {
+    let mut answer = handler(st, &job.call, &who)?;
+    // What a route answers is its declaration's: the clinical keys only
+    // where it declares them, and there only for a token with the scope.
+    if route.clinical && !grant.has(crate::core::access::Scope::Clinical) {
         answer.without_clinical();
     }
+    debug_assert!(
+        route.clinical || !answer.carries_clinical(),
+        "{} {} answers with clinical fields it does not declare",
+        route.method,
+        route.path
+    );
     Ok(answer)
+}
+
+/// The write turn, for a route that declares it writes. The workers' writes
+/// wait for one another here, woken in turn, rather than in SQLite's busy
+/// handler, which polls with sleeps growing to 100 ms and lets a waiter
+/// lose to newcomers again and again: with 8 connections booking at once,
+/// one booking in a hundred took over a second
+/// (docs/performance.md#http-api). Other processes' writes are still
+/// waited for in the database, as before.
+fn turn<'a>(route: &routes::Route, shared: &'a Shared) -> Result<Option<Holding<'a>>> {
+    route.writes.then(|| shared.take_turn()).transpose()
 }

@@ -1,119 +1,172 @@
-//! The API's endpoints (docs/api.md#endpoints): the table of routes, and for
-//! each one what it reads from the request, which use case of `app` it calls
-//! (the same as its command's), and which of the command's JSON views it
-//! answers with. No rule lives here: what a token may see and do is checked
-//! before, and everything else is the use case's.
+//! The API's endpoints (docs/api.md#endpoints): the table of routes, each
+//! naming its handler, the scope a token needs, whether it reads a body,
+//! whether it writes (and so takes the server's write turn) and whether its
+//! answer carries clinical fields. One handler per route, in
+//! [`read`] (the `GET`s), [`write`] (the changes) and [`pages`] (`/healthz`
+//! and a patient's pages): each reads its request into the request struct
+//! its command builds, which checks itself, calls the command's use case of
+//! `app` and answers with the command's JSON view. No rule lives here: what
+//! a token may see and do is checked before, and everything else is the use
+//! case's.
+
+mod pages;
+mod read;
+mod write;
 
 use super::input::{Body, Query};
-use crate::app::book::{self, BookRequest};
-use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
-use crate::app::list::{self, CountRequest, ListRequest};
-use crate::app::next::{self, NextRequest};
-use crate::app::schedule::WhenInput;
-use crate::app::series::{self, RepeatInput};
-use crate::app::slots::{self, SlotsRequest};
-use crate::app::{agenda, clinic, doctor, events, service, waitlist, Store};
+use crate::app::{clinic, list, Store};
 use crate::core::access::{Grant, Scope};
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
-use crate::output::json;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// What an endpoint does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Health,
-    OpenApi,
-    Clinics,
-    Doctors,
-    Services,
-    Slots,
-    Next,
-    List,
-    Count,
-    Show,
-    History,
-    Agenda,
-    Book,
-    Reschedule,
-    Cancel,
-    Delete,
-    Status,
-    Update,
-    Waitlist,
-    Events,
-    /// A patient's link: its page.
-    PatientPage,
-    /// A patient's link: an answer posted from its page.
-    PatientAnswer,
+/// An endpoint of the API: the store, the request, and who asks.
+pub type ApiFn = fn(&mut Store, &Call, &Caller) -> Result<Answer>;
+/// An endpoint open to anyone: the store, the request, and now.
+pub type OpenFn = fn(&mut Store, &Call, DateTime<Utc>) -> Result<Answer>;
+
+/// Who may call a route, and what answers it.
+#[derive(Debug, Clone, Copy)]
+pub enum Handler {
+    /// `/openapi.json`: the document itself, answered without a worker.
+    Document,
+    /// No token, a JSON answer (`/healthz`).
+    Open(OpenFn),
+    /// A patient's page: no token (its link is the key), a form posted to
+    /// it, and HTML for every answer, a refusal's too.
+    Page(OpenFn),
+    /// A token with this scope.
+    Api(Scope, ApiFn),
 }
 
-/// One endpoint: its method, its path (`{id}` for an appointment's ID), the
-/// scope a token needs (none: open to anyone) and whether it takes a body.
+/// One endpoint: its method and path (`{id}` for an appointment's ID), its
+/// handler, and what the server must know of it before running it.
 #[derive(Debug)]
 pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
-    pub scope: Option<Scope>,
+    pub handler: Handler,
+    /// It reads a body (JSON; a form for a page): the size limit and the
+    /// content type apply.
     pub body: bool,
-    pub op: Op,
+    /// It may change the database: it takes the server's write turn, and is
+    /// never begun once the server is stopping.
+    pub writes: bool,
+    /// Its answer may carry the clinical keys, which a token without the
+    /// `clinical` scope never receives. A route that does not say so
+    /// answers without them.
+    pub clinical: bool,
 }
 
 impl Route {
-    /// Whether it may change the database: every method but `GET` (a `GET`
-    /// never changes anything, a patient's page's included). A route that
-    /// writes takes the server's write turn, whatever its scope.
-    pub fn writes(&self) -> bool {
-        self.method != "GET"
+    const fn new(method: &'static str, path: &'static str, handler: Handler) -> Route {
+        Route {
+            method,
+            path,
+            handler,
+            body: false,
+            writes: false,
+            clinical: false,
+        }
+    }
+
+    /// An endpoint of the API, for a token with `scope`.
+    const fn api(method: &'static str, path: &'static str, scope: Scope, f: ApiFn) -> Route {
+        Route::new(method, path, Handler::Api(scope, f))
+    }
+
+    const fn body(self) -> Route {
+        Route { body: true, ..self }
+    }
+
+    const fn writes(self) -> Route {
+        Route {
+            writes: true,
+            ..self
+        }
+    }
+
+    const fn clinical(self) -> Route {
+        Route {
+            clinical: true,
+            ..self
+        }
+    }
+
+    /// The scope a token needs; None: no token is read.
+    pub fn scope(&self) -> Option<Scope> {
+        match self.handler {
+            Handler::Api(scope, _) => Some(scope),
+            Handler::Document | Handler::Open(_) | Handler::Page(_) => None,
+        }
+    }
+
+    /// A patient's page, answered in HTML whatever happens.
+    pub fn is_page(&self) -> bool {
+        matches!(self.handler, Handler::Page(_))
     }
 }
 
-const READ: Option<Scope> = Some(Scope::AppointmentsRead);
-const WRITE: Option<Scope> = Some(Scope::AppointmentsWrite);
-
-macro_rules! route {
-    ($method:literal $path:literal, $scope:expr, $body:literal, $op:ident) => {
-        Route {
-            method: $method,
-            path: $path,
-            scope: $scope,
-            body: $body,
-            op: Op::$op,
-        }
-    };
-}
+const READ: Scope = Scope::AppointmentsRead;
+const WRITE: Scope = Scope::AppointmentsWrite;
 
 /// Every endpoint; `/openapi.json` documents each one, and a test holds the
 /// two together.
 pub const ROUTES: &[Route] = &[
-    route!("GET" "/healthz", None, false, Health),
-    route!("GET" "/openapi.json", None, false, OpenApi),
-    route!("GET" "/v1/clinics", READ, false, Clinics),
-    route!("GET" "/v1/doctors", READ, false, Doctors),
-    route!("GET" "/v1/services", READ, false, Services),
-    route!("GET" "/v1/slots", READ, false, Slots),
-    route!("GET" "/v1/next", READ, false, Next),
-    route!("GET" "/v1/appointments", READ, false, List),
-    route!("POST" "/v1/appointments", WRITE, true, Book),
-    route!("GET" "/v1/appointments/count", READ, false, Count),
-    route!("GET" "/v1/appointments/{id}", READ, false, Show),
-    route!("PATCH" "/v1/appointments/{id}", WRITE, true, Update),
-    route!("DELETE" "/v1/appointments/{id}", WRITE, false, Delete),
-    route!("GET" "/v1/appointments/{id}/history", READ, false, History),
-    route!("POST" "/v1/appointments/{id}/reschedule", WRITE, true, Reschedule),
-    route!("POST" "/v1/appointments/{id}/cancel", WRITE, true, Cancel),
-    route!("POST" "/v1/appointments/{id}/status", WRITE, true, Status),
-    route!("GET" "/v1/agenda", READ, false, Agenda),
-    route!("POST" "/v1/waitlist", WRITE, true, Waitlist),
-    route!("GET" "/v1/events", READ, false, Events),
+    Route::new("GET", "/healthz", Handler::Open(pages::health)),
+    Route::new("GET", "/openapi.json", Handler::Document),
+    Route::api("GET", "/v1/clinics", READ, read::clinics),
+    Route::api("GET", "/v1/doctors", READ, read::doctors),
+    Route::api("GET", "/v1/services", READ, read::services),
+    Route::api("GET", "/v1/slots", READ, read::slots),
+    Route::api("GET", "/v1/next", READ, read::next),
+    Route::api("GET", "/v1/appointments", READ, read::list).clinical(),
+    Route::api("POST", "/v1/appointments", WRITE, write::book)
+        .body()
+        .writes()
+        .clinical(),
+    Route::api("GET", "/v1/appointments/count", READ, read::count),
+    Route::api("GET", "/v1/appointments/{id}", READ, read::show).clinical(),
+    Route::api("PATCH", "/v1/appointments/{id}", WRITE, write::update)
+        .body()
+        .writes()
+        .clinical(),
+    Route::api("DELETE", "/v1/appointments/{id}", WRITE, write::delete)
+        .writes()
+        .clinical(),
+    Route::api("GET", "/v1/appointments/{id}/history", READ, read::history).clinical(),
+    Route::api(
+        "POST",
+        "/v1/appointments/{id}/reschedule",
+        WRITE,
+        write::reschedule,
+    )
+    .body()
+    .writes()
+    .clinical(),
+    Route::api("POST", "/v1/appointments/{id}/cancel", WRITE, write::cancel)
+        .body()
+        .writes()
+        .clinical(),
+    Route::api("POST", "/v1/appointments/{id}/status", WRITE, write::status)
+        .body()
+        .writes()
+        .clinical(),
+    Route::api("GET", "/v1/agenda", READ, read::agenda).clinical(),
+    Route::api("POST", "/v1/waitlist", WRITE, write::waitlist)
+        .body()
+        .writes(),
+    Route::api("GET", "/v1/events", READ, read::events).clinical(),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not
 /// part of the API's document.
 pub const PAGES: &[Route] = &[
-    route!("GET" "/p/{token}", None, false, PatientPage),
-    route!("POST" "/p/{token}", None, true, PatientAnswer),
+    Route::new("GET", "/p/{token}", Handler::Page(pages::open)),
+    Route::new("POST", "/p/{token}", Handler::Page(pages::answer))
+        .body()
+        .writes(),
 ];
 
 /// What a path and method found.
@@ -168,6 +221,25 @@ pub struct Call {
     pub body: Vec<u8>,
     /// The `Idempotency-Key` header.
     pub idempotency_key: Option<String>,
+}
+
+impl Call {
+    /// The path's `{id}` (or `{token}`).
+    fn id(&self) -> &str {
+        self.id.as_deref().unwrap_or_default()
+    }
+
+    /// The query string, to be read parameter by parameter.
+    fn query(&self) -> Query {
+        Query::parse(self.query.as_deref())
+    }
+
+    /// The JSON body, to be read field by field, once the query is read
+    /// and found to hold nothing (a route with a body takes no parameter).
+    fn body(&self) -> Result<Body> {
+        self.query().finish()?;
+        Body::parse(&self.body)
+    }
 }
 
 /// Who asks, and the world they ask in.
@@ -286,17 +358,31 @@ impl Answer {
         Answer::json(200, v)
     }
 
-    /// Leaves the clinical keys out of every appointment object, for a
-    /// token without the `clinical` scope.
+    /// `/openapi.json`'s answer.
+    pub fn document() -> Answer {
+        Answer::of(200, super::OPENAPI.as_bytes().to_vec(), false)
+    }
+
+    /// The answer of a route that declares clinical fields, for a token
+    /// without the `clinical` scope: the clinical keys left out of every
+    /// appointment object, and the clinical fields out of every `changed`
+    /// list.
     pub fn without_clinical(&mut self) {
-        let names = |key: &[u8]| self.body.windows(key.len()).any(|w| w == key);
-        if !names(b"\"diagnosis\"") && !names(b"\"changed\"") {
-            return;
-        }
         if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
             strip_clinical(&mut v);
             self.body = v.to_string().into_bytes();
         }
+    }
+
+    /// Whether the answer holds anything [`strip_clinical`] would take out:
+    /// never for a route that does not declare clinical fields.
+    pub fn carries_clinical(&self) -> bool {
+        let Ok(v) = serde_json::from_slice::<Value>(&self.body) else {
+            return false;
+        };
+        let mut stripped = v.clone();
+        strip_clinical(&mut stripped);
+        stripped != v
     }
 
     fn streamed(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<Answer> {
@@ -334,495 +420,66 @@ pub fn strip_clinical(v: &mut Value) {
     }
 }
 
-/// `/healthz`: whether the database answers.
-pub fn health(st: &mut Store) -> Result<Answer> {
-    st.ping()?;
-    Ok(Answer::ok(json::health()))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Runs an endpoint that needs the database.
-pub fn answer(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
-    let mut q = Query::parse(call.query.as_deref());
-    let id = call.id.as_deref().unwrap_or_default();
-    match call.route.op {
-        // Answered before the token is read (and the document without a
-        // worker): here only for completeness.
-        Op::Health | Op::OpenApi => health(st),
-        Op::PatientPage | Op::PatientAnswer => page(st, call, who.now),
-        Op::Clinics => {
-            q.finish()?;
-            let all = clinic::list(st)?;
-            let own = &who.grant.clinic_id;
-            let items = all
-                .iter()
-                .filter(|c| own.as_ref().is_none_or(|o| o == &c.id))
-                .map(json::clinic)
-                .collect();
-            Ok(Answer::ok(json::list("clinics", items)))
-        }
-        Op::Doctors => {
-            q.finish()?;
-            let all = doctor::list(st)?;
-            Ok(Answer::ok(json::list(
-                "doctors",
-                all.iter().map(json::doctor).collect(),
-            )))
-        }
-        Op::Services => {
-            q.finish()?;
-            let all = service::list(st)?;
-            Ok(Answer::ok(json::list(
-                "services",
-                all.iter().map(json::service).collect(),
-            )))
-        }
-        Op::Slots => {
-            let named = q.text("clinic");
-            let mut req = SlotsRequest {
-                clinic: None,
-                doctor: q.text("doctor"),
-                date: q.text("date").unwrap_or_default(),
-                service: q.text("service"),
-                duration: q.int("duration"),
-                session: q.text("session"),
-                except: None,
-                explain: false,
-            };
-            let clinic_wide = q.flag("clinic_wide");
-            let all = q.flag("all");
-            q.finish()?;
-            if req.doctor.is_none() && !clinic_wide {
-                return Err(Error::field(
-                    "doctor",
-                    "doctor is required (or clinic_wide=true)",
-                ));
+    #[test]
+    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_needs_the_write_scope() {
+        for r in ROUTES.iter().chain(PAGES) {
+            let at = format!("{} {}", r.method, r.path);
+            // Today the two agree: a GET never changes anything (a
+            // patient's page's included), every other method may.
+            assert_eq!(r.writes, r.method != "GET", "{at}");
+            match r.scope() {
+                Some(scope) => assert_eq!(r.writes, scope == WRITE, "{at}"),
+                None => assert!(r.is_page() || !r.writes, "{at}"),
             }
-            if req.date.is_empty() {
-                return Err(Error::field("date", "date is required"));
-            }
-            req.clinic = who.clinic(st, named)?;
-            let day = slots::day(st, &req, who.now)?;
-            Ok(Answer::ok(json::day_slots(&day, all)))
-        }
-        Op::Next => {
-            let named = q.text("clinic");
-            let mut req = NextRequest {
-                clinic: None,
-                doctor: q.text("doctor"),
-                specialty: q.text("specialty"),
-                service: q.text("service"),
-                after: q.text("after"),
-                limit: q.int("limit"),
-            };
-            q.finish()?;
-            req.clinic = who.clinic(st, named)?;
-            let found = next::next(st, &req, who.now)?;
-            Ok(Answer::ok(json::next_slots(&found)))
-        }
-        Op::List => {
-            let named = q.text("clinic");
-            let mut req = ListRequest {
-                clinic: None,
-                zone: who.zone,
-                date: q.text("date"),
-                from: q.text("start"),
-                to: q.text("end"),
-                status: q.text("status"),
-                doctor: q.text("doctor_id"),
-                patient: q.text("patient"),
-                source: q.text("source"),
-                series: q.text("series"),
-                page: q.int("page").unwrap_or(1),
-                limit: q.int("limit").unwrap_or(50),
-                seen_from: who.grant.clinic_id.clone(),
-            };
-            q.finish()?;
-            if req.date.is_some() && (req.from.is_some() || req.to.is_some()) {
-                return Err(Error::field(
-                    "date",
-                    "date cannot be given with start or end",
-                ));
-            }
-            req.clinic = who.clinic(st, named)?;
-            let p = list::list(st, &req, who.now)?;
-            Answer::streamed(|out| {
-                json::appointments_page(&p.appointments, (p.total, p.page, p.limit), out, false)
-            })
-        }
-        Op::Count => {
-            let named = q.text("clinic");
-            let mut req = CountRequest {
-                clinic: None,
-                since: q.text("since"),
-                zone: who.zone,
-                source: q.text("source"),
-                status: q.text("status"),
-            };
-            q.finish()?;
-            req.clinic = who.clinic(st, named)?;
-            let (n, since) = list::count(st, &req, who.now)?;
-            Ok(Answer::ok(json::count(n, since)))
-        }
-        Op::Show => {
-            q.finish()?;
-            let a = who.appointment(st, id)?;
-            Ok(Answer::ok(json::appointment(&a)))
-        }
-        Op::History => {
-            q.finish()?;
-            let (a, evs) = list::history(st, full_id(id)?, who.now)?;
-            who.sees(&a, id)?;
-            Ok(Answer::ok(json::history(&a, &evs)))
-        }
-        Op::Agenda => {
-            let named = q.text("clinic");
-            let date = q.text("date");
-            let doctor = q.text("doctor");
-            q.finish()?;
-            let Some(date) = date else {
-                return Err(Error::field("date", "date is required"));
-            };
-            let clinic = who.clinic(st, named)?;
-            let days = agenda::agenda(
-                st,
-                clinic.as_deref(),
-                Some(&date),
-                doctor.as_deref(),
-                1,
-                who.now,
-            )?;
-            Answer::streamed(|out| json::agenda_days(&days, out, false))
-        }
-        Op::Book => book_one(st, call, who, q),
-        Op::Reschedule => {
-            q.finish()?;
-            let mut b = Body::parse(&call.body)?;
-            let named = b.text("clinic");
-            let mut req = RescheduleRequest {
-                id: String::new(),
-                clinic: None,
-                when: WhenInput {
-                    date: b.text("date"),
-                    time: b.text("time"),
-                    at: b.text("at"),
-                },
-                doctor: b.text("doctor"),
-                duration: b.int("duration"),
-                reason: b.text("reason"),
-                force: b.flag("force").unwrap_or(false),
-                no_notify: !b.flag("send_notification").unwrap_or(true),
-                seen_from: who.grant.clinic_id.clone(),
-            };
-            let whole = b.flag("series").unwrap_or(false);
-            b.finish()?;
-            let a = who.appointment(st, id)?;
-            req.id = a.id.clone();
-            req.clinic = who.clinic(st, named)?;
-            if whole {
-                let moved = series::reschedule(st, &req, &who.actor(), who.now)?;
-                return Ok(Answer::ok(series_answer(&moved)));
-            }
-            let a = change::reschedule(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
-        }
-        Op::Cancel | Op::Delete => {
-            let mut req = CancelRequest::default();
-            let whole;
-            if call.route.op == Op::Delete {
-                req.reason = q.text("reason");
-                req.tell_patient = q.text("tell_patient");
-                req.force = q.flag("force");
-                req.no_notify = !q.bool("send_notification").unwrap_or(true);
-                whole = q.flag("series");
-                q.finish()?;
-            } else {
-                q.finish()?;
-                let mut b = Body::parse(&call.body)?;
-                req.reason = b.text("reason");
-                req.tell_patient = b.text("tell_patient");
-                req.force = b.flag("force").unwrap_or(false);
-                req.no_notify = !b.flag("send_notification").unwrap_or(true);
-                whole = b.flag("series").unwrap_or(false);
-                b.finish()?;
-            }
-            req.id = who.appointment(st, id)?.id.clone();
-            if whole {
-                let cancelled = series::cancel(st, &req, &who.actor(), who.now)?;
-                return Ok(Answer::ok(series_answer(&cancelled)));
-            }
-            let a = change::cancel(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
-        }
-        Op::Status => {
-            q.finish()?;
-            let mut b = Body::parse(&call.body)?;
-            who.clinical(&b, &["diagnosis", "prescription", "follow_up"])?;
-            let mut req = StatusRequest {
-                id: String::new(),
-                status: b.text("status").unwrap_or_default(),
-                diagnosis: b.text("diagnosis"),
-                prescription: b.text("prescription"),
-                follow_up: b.text("follow_up"),
-                notes: b.text("notes"),
-            };
-            b.finish()?;
-            if req.status.is_empty() {
-                return Err(Error::field("status", "status is required"));
-            }
-            req.id = who.appointment(st, id)?.id.clone();
-            let a = change::set_status(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
-        }
-        Op::Update => {
-            q.finish()?;
-            let mut b = Body::parse(&call.body)?;
-            who.clinical(
-                &b,
-                &["diagnosis", "prescription", "follow_up", "no_follow_up"],
-            )?;
-            let mut req = UpdateRequest {
-                id: String::new(),
-                reason: b.text("reason"),
-                notes: b.text("notes"),
-                diagnosis: b.text("diagnosis"),
-                prescription: b.text("prescription"),
-                follow_up: b.text("follow_up"),
-                no_follow_up: b.flag("no_follow_up").unwrap_or(false),
-            };
-            b.finish()?;
-            req.id = who.appointment(st, id)?.id.clone();
-            let a = change::update(st, &req, &who.actor(), who.now)?;
-            Ok(Answer::ok(json::appointment(&a)))
-        }
-        Op::Waitlist => {
-            q.finish()?;
-            let mut b = Body::parse(&call.body)?;
-            let named = b.text("clinic");
-            let mut req = waitlist::AddRequest {
-                clinic: None,
-                doctor: b.text("doctor").unwrap_or_default(),
-                date: b.text("date").unwrap_or_default(),
-                patient: b.text("patient"),
-                phone: b.text("phone"),
-                name: b.text("name"),
-                service: b.text("service"),
-                seen_from: who.grant.clinic_id.clone(),
-            };
-            b.finish()?;
-            req.clinic = who.clinic(st, named)?;
-            let (e, existing) = waitlist::add(st, &req, who.now)?;
-            let mut a = Answer::ok(json::waitlist_entry(&e));
-            if !existing {
-                a.status = 201;
-            }
-            Ok(a)
-        }
-        Op::Events => {
-            let after = q.int("after");
-            let limit = q.int("limit").unwrap_or(100);
-            let kind = q.text("type");
-            q.finish()?;
-            if !(1..=1000).contains(&limit) {
-                return Err(Error::field("limit", "limit must be between 1 and 1000"));
-            }
-            let mut lines = Vec::new();
-            let mut last = after.unwrap_or(0);
-            events::stream(
-                st,
-                after,
-                kind.as_deref(),
-                Some(limit),
-                who.grant.clinic_id.as_deref(),
-                &mut |e| {
-                    last = e.id;
-                    lines.push(json::event_line(e));
-                    Ok(())
-                },
-            )?;
-            Ok(Answer::of(
-                200,
-                json::events_page(&lines, last).into_bytes(),
-                false,
-            ))
         }
     }
-}
 
-/// A series moved or cancelled: `{"series_id","appointments"}`.
-fn series_answer(s: &series::SeriesChanged) -> Value {
-    json::series(&s.series_id, &s.appointments, &[], None)
-}
+    #[test]
+    fn only_the_routes_that_answer_with_appointments_declare_clinical_fields() {
+        let clinical: Vec<String> = ROUTES
+            .iter()
+            .chain(PAGES)
+            .filter(|r| r.clinical)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert_eq!(
+            clinical,
+            [
+                "GET /v1/appointments",
+                "POST /v1/appointments",
+                "GET /v1/appointments/{id}",
+                "PATCH /v1/appointments/{id}",
+                "DELETE /v1/appointments/{id}",
+                "GET /v1/appointments/{id}/history",
+                "POST /v1/appointments/{id}/reschedule",
+                "POST /v1/appointments/{id}/cancel",
+                "POST /v1/appointments/{id}/status",
+                "GET /v1/agenda",
+                "GET /v1/events",
+            ]
+        );
+        // Only an API route can: a page's HTML is never stripped.
+        assert!(ROUTES
+            .iter()
+            .chain(PAGES)
+            .all(|r| !r.clinical || r.scope().is_some()));
+    }
 
-/// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
-/// `Idempotency-Key` header as the external reference, and
-/// `send_notification: false` as `--no-notify`.
-fn book_one(st: &mut Store, call: &Call, who: &Caller, q: Query) -> Result<Answer> {
-    q.finish()?;
-    let mut b = Body::parse(&call.body)?;
-    let named = b.text("clinic");
-    let external_ref = b.text("external_ref");
-    let mut req = BookRequest {
-        clinic: None,
-        doctor: b.text("doctor"),
-        clinic_wide: b.flag("clinic_wide").unwrap_or(false),
-        when: WhenInput {
-            date: b.text("date"),
-            time: b.text("time"),
-            at: b.text("at"),
-        },
-        patient: b.text("patient"),
-        phone: b.text("phone"),
-        name: b.text("name"),
-        national_id: b.text("national_id"),
-        service: b.text("service"),
-        duration: b.int("duration"),
-        session: b.text("session"),
-        reason: b.text("reason"),
-        notes: b.text("notes"),
-        source: b.text("source").unwrap_or_else(|| "api".into()),
-        external_ref: None,
-        key: who.key.clone(),
-        walk_in: b.flag("walk_in").unwrap_or(false),
-        no_notify: !b.flag("send_notification").unwrap_or(true),
-        repeat: None,
-        seen_from: who.grant.clinic_id.clone(),
-    };
-    req.repeat = RepeatInput::given(
-        b.text("repeat"),
-        b.int("every"),
-        b.int("count"),
-        b.text("until"),
-        b.flag("skip_conflicts").unwrap_or(false),
-    );
-    b.finish()?;
-    req.external_ref = match (external_ref, call.idempotency_key.clone()) {
-        (Some(body), Some(header)) if body != header => {
-            return Err(Error::field(
-                "external_ref",
-                "external_ref differs from the Idempotency-Key header",
-            ))
-        }
-        (body, header) => header.or(body),
-    };
-    req.clinic = who.clinic(st, named)?;
-    if req.repeat.is_some() {
-        let booked = series::book(st, &req, &who.actor(), who.now)?;
-        let mut a = Answer::ok(json::series(
-            &booked.series_id,
-            &booked.appointments,
-            &booked.skipped,
-            Some(booked.idempotent),
-        ));
-        if !booked.idempotent {
-            a.status = 201;
-            a.location = Some(format!("/v1/appointments?series={}", booked.series_id));
-        }
-        return Ok(a);
-    }
-    let booked = book::book(st, &req, &who.actor(), who.now)?;
-    let mut a = Answer::ok(json::booked(&booked));
-    if !booked.idempotent {
-        a.status = 201;
-        a.location = Some(format!("/v1/appointments/{}", booked.appointment.id));
-    }
-    Ok(a)
-}
-
-/// A patient's link: its page, or an answer posted from it and the page
-/// saying what happened (docs/api.md#patient-links). Every refusal is a page
-/// in the clinic's language, with the status of its code; a link that opens
-/// nothing is the same 404 page whatever was wrong with it.
-pub fn page(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<Answer> {
-    use crate::app::reply;
-    use crate::output::page::Note;
-    let token = call.id.as_deref().unwrap_or_default();
-    let action = format!("/p/{token}");
-    if call.route.op == Op::PatientPage {
-        return show(st, token, &action, None, 200, now);
-    }
-    let form: Vec<(String, String)> = form_urlencoded::parse(&call.body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let field = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let done = |key| Note { key, bad: false };
-    let mut reason = field("reason");
-    if reason.is_empty() {
-        reason = field("reason_other");
-    }
-    let result = match field("action").as_str() {
-        "confirm" => reply::confirm(st, token, now).map(|_| done("pg.confirmed")),
-        "cancel" => reply::cancel(st, token, &reason, now).map(|_| done("pg.cancelled")),
-        "move" => reply::move_to(st, token, &field("at"), now).map(|_| done("pg.moved")),
-        "take" => reply::take(st, token, now).map(|_| done("pg.taken")),
-        _ => Err(Error::field(
-            "action",
-            "action must be confirm, cancel, move or take",
-        )),
-    };
-    match result {
-        Ok(note) => show(st, token, &action, Some(note), 200, now),
-        Err(e) => {
-            let key = match e.code {
-                Code::NotFound => return Ok(Answer::html(404, crate::output::page::gone())),
-                Code::Database | Code::Internal => return Err(e),
-                // A freed time taken meanwhile closes its offer.
-                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking
-                    if field("action") == "take" =>
-                {
-                    "pg.offer_closed"
-                }
-                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
-                    "pg.time_taken"
-                }
-                Code::CancellationWindow => "pg.too_late",
-                Code::InvalidStateTransition | Code::PastAppointment => "pg.over",
-                Code::SlotInactive => "pg.offer_closed",
-                Code::Validation if e.details.get("reason").is_some() && reason.is_empty() => {
-                    "pg.no_reason"
-                }
-                Code::Validation if e.details.get("reason").is_some() => "pg.bad_reason",
-                _ => "pg.refused",
-            };
-            let status = e.code.http_status();
-            show(
-                st,
-                token,
-                &action,
-                Some(Note { key, bad: true }),
-                status,
-                now,
-            )
-        }
-    }
-}
-
-/// The page of what `token` opens now, with `note` above it.
-fn show(
-    st: &mut Store,
-    token: &str,
-    action: &str,
-    note: Option<crate::output::page::Note>,
-    status: u16,
-    now: DateTime<Utc>,
-) -> Result<Answer> {
-    use crate::app::reply::{self, Opened, State};
-    use crate::output::page;
-    match reply::open(st, token, now) {
-        Err(e) if e.code == Code::NotFound => Ok(Answer::html(404, page::gone())),
-        Err(e) => Err(e),
-        Ok(Opened::Visit(v)) => {
-            let times = if v.state == State::Open {
-                reply::other_times(st, &v, now)?
-            } else {
-                Vec::new()
-            };
-            Ok(Answer::html(status, page::visit(&v, &times, action, note)))
-        }
-        Ok(Opened::Offer(o)) => Ok(Answer::html(status, page::offer(&o, action, note))),
+    #[test]
+    fn an_answer_carries_clinical_fields_in_an_appointment_or_a_changed_list() {
+        let with = |v: Value| Answer::ok(v).carries_clinical();
+        let a = serde_json::json!({"starts_at": "x", "diagnosis": null});
+        assert!(with(serde_json::json!({"appointment": a})));
+        assert!(with(serde_json::json!({"changed": ["diagnosis"]})));
+        assert!(!with(serde_json::json!({"changed": ["notes"]})));
+        assert!(!with(serde_json::json!({"slots": [{"starts_at": "x"}]})));
+        let mut stripped =
+            Answer::ok(serde_json::json!({"events": [{"data": {"appointment": a}}]}));
+        stripped.without_clinical();
+        assert!(!stripped.carries_clinical());
     }
 }

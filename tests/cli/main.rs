@@ -38,6 +38,7 @@ mod prompts;
 mod property;
 mod queries;
 mod reminders;
+mod requests;
 mod schemas;
 mod series;
 mod serve;

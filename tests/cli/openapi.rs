@@ -153,7 +153,7 @@ fn every_operation_that_needs_a_scope_declares_the_bearer_token_and_that_scope()
     for r in ROUTES {
         let op = operation(&doc, r);
         let security = op.get("security").unwrap_or(&doc["security"]);
-        match r.scope {
+        match r.scope() {
             None => {
                 assert_eq!(
                     security,
@@ -190,7 +190,7 @@ fn every_operation_documents_the_errors_and_headers_it_can_answer_with() {
         let responses = op["responses"].as_object().expect("responses");
         let has = |status: &str| responses.contains_key(status);
         let at = format!("{} {}", r.method, r.path);
-        if r.scope.is_some() {
+        if r.scope().is_some() {
             // Refused before the endpoint runs: a bad query, no token, the
             // wrong scope, too many failures, a database that does not answer.
             for status in ["400", "401", "403", "429", "503"] {
@@ -280,12 +280,20 @@ fn log_tail(server: &Server) -> String {
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
 
-/// Every name `src/serve/routes.rs` reads from a query or a body
-/// (`q.text("…")`, `b.flag("…")`…): with the document's own, the names each
-/// endpoint is asked about.
+/// Every name the routes' handlers (`src/serve/routes.rs` and
+/// `src/serve/routes/`) read from a query or a body (`q.text("…")`,
+/// `b.flag("…")`…): with the document's own, the names each endpoint is
+/// asked about.
 fn names_read_by_the_server() -> BTreeSet<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/serve/routes.rs");
-    let source = std::fs::read_to_string(&path).expect("routes.rs");
+    let serve = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/serve");
+    let mut files = vec![serve.join("routes.rs")];
+    for entry in std::fs::read_dir(serve.join("routes")).expect("src/serve/routes/") {
+        files.push(entry.expect("a handler file").path());
+    }
+    let source: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("a routes file"))
+        .collect();
     let mut names = BTreeSet::new();
     for reader in [".text(\"", ".int(\"", ".flag(\"", ".bool(\""] {
         for (at, _) in source.match_indices(reader) {
@@ -330,7 +338,7 @@ fn every_endpoint_reads_the_parameters_and_fields_the_document_gives_it_and_refu
     // Never a parameter of anything.
     names.insert("colour".into());
     let mut wrong = Vec::new();
-    for r in ROUTES.iter().filter(|r| r.scope.is_some()) {
+    for r in ROUTES.iter().filter(|r| r.scope().is_some()) {
         let at = format!("{} {}", r.method, r.path);
         let query = parameters(&doc, r, "query");
         let fields = body_fields(&doc, r);

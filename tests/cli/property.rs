@@ -388,7 +388,7 @@ fn run(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
                 r.when = when(&owners[o].1, at);
                 r.duration = *duration;
                 match book::book(st, &r, &desk(), now) {
-                    Ok(b) => booked.push((b.appointment.id.clone(), o)),
+                    Ok(b) => booked.extend(b.appointments().iter().map(|a| (a.id.clone(), o))),
                     Err(e) => refusal(e, &what)?,
                 }
             }
@@ -410,7 +410,7 @@ fn run(st: &mut Store, spec: &Spec) -> Result<(), TestCaseError> {
                 let mut r = request(&owners[o], service);
                 r.walk_in = true;
                 match book::book(st, &r, &desk(), here) {
-                    Ok(b) => booked.push((b.appointment.id.clone(), o)),
+                    Ok(b) => booked.extend(b.appointments().iter().map(|a| (a.id.clone(), o))),
                     Err(e) => refusal(e, &what)?,
                 }
             }

@@ -645,6 +645,63 @@ fn moves_cancellations_and_status_changes_go_through_their_rules() {
     assert!(types.contains(&"appointment.rescheduled api:desk-bot".to_string()));
 }
 
+/// A route that does not declare clinical fields (`Route::clinical`)
+/// answers without them, even to a token with the `clinical` scope, on a
+/// clinic whose visit has its clinical record: nothing it answers ever
+/// needed stripping.
+#[test]
+fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
+    use appt::serve::routes::{Handler, ROUTES};
+    let env = Env::clinic();
+    let a = env.book("2026-06-16", "10:00", "+50370001111");
+    let record = write_clinical_record(&env, &a);
+    let t = token(&env, "doctor-app", ALL, &[]);
+    let srv = Server::start(&env, &[]);
+    let waiting = json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370001111"});
+    let calls = [
+        ("GET", "/healthz", None),
+        ("GET", "/v1/clinics", None),
+        ("GET", "/v1/doctors", None),
+        ("GET", "/v1/services", None),
+        (
+            "GET",
+            "/v1/slots?doctor=Dr.%20Garc%C3%ADa&date=2026-06-16&all=true",
+            None,
+        ),
+        ("GET", "/v1/next", None),
+        ("GET", "/v1/appointments/count?since=2026-06-01", None),
+        ("POST", "/v1/waitlist", Some(waiting)),
+    ];
+    // Every such route of the table is called here (the document aside,
+    // which describes the clinical keys).
+    let undeclared: std::collections::BTreeSet<(&str, &str)> = ROUTES
+        .iter()
+        .filter(|r| !r.clinical && !matches!(r.handler, Handler::Document))
+        .map(|r| (r.method, r.path))
+        .collect();
+    let called = calls
+        .iter()
+        .map(|(m, p, _)| (*m, p.split('?').next().unwrap_or(p)))
+        .collect();
+    assert_eq!(undeclared, called);
+    for (method, path, body) in &calls {
+        let r = srv.call(method, path, Some(&t), body.as_ref());
+        assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
+        let keys = appt::serve::routes::CLINICAL_KEYS.map(|k| format!("\"{k}\":"));
+        for word in keys
+            .iter()
+            .map(String::as_str)
+            .chain([record[0], record[1]])
+        {
+            assert!(
+                !r.body.contains(word),
+                "{method} {path}: {word} in {}",
+                r.body
+            );
+        }
+    }
+}
+
 #[test]
 fn clinical_keys_need_the_clinical_scope() {
     let env = Env::clinic();

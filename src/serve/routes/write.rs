@@ -1,0 +1,237 @@
+//! The endpoints that change appointments (the `appointments:write` scope):
+//! each reads its body (or, for `DELETE`, its query) into its command's
+//! request and calls the command's one entry point, which chooses between
+//! one appointment and a series from the request.
+
+use super::{Answer, Call, Caller};
+use crate::app::book::{self, BookRequest, Booking};
+use crate::app::change::{
+    self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
+};
+use crate::app::schedule::WhenInput;
+use crate::app::series::RepeatInput;
+use crate::app::{waitlist, Store};
+use crate::error::{Error, Result};
+use crate::output::json;
+
+/// `POST /v1/appointments`: `book`, with `source` `api` unless given, the
+/// `Idempotency-Key` header as the external reference, and
+/// `send_notification: false` as `--no-notify`.
+pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let named = b.text("clinic");
+    let external_ref = b.text("external_ref");
+    let mut req = BookRequest {
+        clinic: None,
+        doctor: b.text("doctor"),
+        clinic_wide: b.flag("clinic_wide").unwrap_or(false),
+        when: WhenInput {
+            date: b.text("date"),
+            time: b.text("time"),
+            at: b.text("at"),
+        },
+        patient: b.text("patient"),
+        phone: b.text("phone"),
+        name: b.text("name"),
+        national_id: b.text("national_id"),
+        service: b.text("service"),
+        duration: b.int("duration"),
+        session: b.text("session"),
+        reason: b.text("reason"),
+        notes: b.text("notes"),
+        source: b.text("source").unwrap_or_else(|| "api".into()),
+        external_ref: None,
+        key: who.key.clone(),
+        walk_in: b.flag("walk_in").unwrap_or(false),
+        no_notify: !b.flag("send_notification").unwrap_or(true),
+        repeat: None,
+        seen_from: who.grant.clinic_id.clone(),
+    };
+    req.repeat = RepeatInput::given(
+        b.text("repeat"),
+        b.int("every"),
+        b.int("count"),
+        b.text("until"),
+        b.flag("skip_conflicts").unwrap_or(false),
+    );
+    b.finish()?;
+    req.external_ref = match (external_ref, call.idempotency_key.clone()) {
+        (Some(body), Some(header)) if body != header => {
+            return Err(Error::field(
+                "external_ref",
+                "external_ref differs from the Idempotency-Key header",
+            ))
+        }
+        (body, header) => header.or(body),
+    };
+    req.clinic = who.clinic(st, named)?;
+    let booked = book::book(st, &req, &who.actor(), who.now)?;
+    Ok(booked_answer(&booked))
+}
+
+/// A booking's answer: `book --json`'s document, `201` with where it lives
+/// when it was made now (`200` when its external reference found it).
+fn booked_answer(booked: &Booking) -> Answer {
+    let (mut a, location) = match booked {
+        Booking::One(b) => (
+            Answer::ok(json::booked(b)),
+            format!("/v1/appointments/{}", b.appointment.id),
+        ),
+        Booking::Series(s) => (
+            Answer::ok(json::series(
+                &s.series_id,
+                &s.appointments,
+                &s.skipped,
+                Some(s.idempotent),
+            )),
+            format!("/v1/appointments?series={}", s.series_id),
+        ),
+    };
+    if !booked.idempotent() {
+        a.status = 201;
+        a.location = Some(location);
+    }
+    a
+}
+
+/// A move's or a cancellation's answer: the appointment, or for a series
+/// `{"series_id","appointments"}`.
+fn changed_answer(changed: &Changed) -> Answer {
+    match changed {
+        Changed::One(a) => Answer::ok(json::appointment(a)),
+        Changed::Series(s) => Answer::ok(json::series(&s.series_id, &s.appointments, &[], None)),
+    }
+}
+
+/// `POST /v1/appointments/{id}/reschedule`: `reschedule`.
+pub(super) fn reschedule(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let named = b.text("clinic");
+    let mut req = RescheduleRequest {
+        id: String::new(),
+        clinic: None,
+        when: WhenInput {
+            date: b.text("date"),
+            time: b.text("time"),
+            at: b.text("at"),
+        },
+        doctor: b.text("doctor"),
+        duration: b.int("duration"),
+        reason: b.text("reason"),
+        force: b.flag("force").unwrap_or(false),
+        no_notify: !b.flag("send_notification").unwrap_or(true),
+        seen_from: who.grant.clinic_id.clone(),
+        series: b.flag("series").unwrap_or(false),
+    };
+    b.finish()?;
+    req.id = who.appointment(st, call.id())?.id.clone();
+    req.clinic = who.clinic(st, named)?;
+    let moved = change::reschedule(st, &req, &who.actor(), who.now)?;
+    Ok(changed_answer(&moved))
+}
+
+/// `POST /v1/appointments/{id}/cancel`: `cancel`.
+pub(super) fn cancel(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let req = CancelRequest {
+        id: String::new(),
+        reason: b.text("reason"),
+        tell_patient: b.text("tell_patient"),
+        force: b.flag("force").unwrap_or(false),
+        no_notify: !b.flag("send_notification").unwrap_or(true),
+        series: b.flag("series").unwrap_or(false),
+    };
+    b.finish()?;
+    cancelled(st, call, who, req)
+}
+
+/// `DELETE /v1/appointments/{id}`: `cancel`, its fields in the query.
+pub(super) fn delete(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut q = call.query();
+    let req = CancelRequest {
+        id: String::new(),
+        reason: q.text("reason"),
+        tell_patient: q.text("tell_patient"),
+        force: q.flag("force"),
+        no_notify: !q.bool("send_notification").unwrap_or(true),
+        series: q.flag("series"),
+    };
+    q.finish()?;
+    cancelled(st, call, who, req)
+}
+
+/// Cancels the path's appointment (one the token may see) as `req` asks.
+fn cancelled(st: &mut Store, call: &Call, who: &Caller, mut req: CancelRequest) -> Result<Answer> {
+    req.id = who.appointment(st, call.id())?.id.clone();
+    let done = change::cancel(st, &req, &who.actor(), who.now)?;
+    Ok(changed_answer(&done))
+}
+
+/// `POST /v1/appointments/{id}/status`: `status`; its clinical fields need
+/// the `clinical` scope.
+pub(super) fn status(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    who.clinical(&b, &["diagnosis", "prescription", "follow_up"])?;
+    let mut req = StatusRequest {
+        id: String::new(),
+        status: b.text("status").unwrap_or_default(),
+        diagnosis: b.text("diagnosis"),
+        prescription: b.text("prescription"),
+        follow_up: b.text("follow_up"),
+        notes: b.text("notes"),
+    };
+    b.finish()?;
+    // Its values before the appointment is looked up, as the use case checks them.
+    req.check()?;
+    req.id = who.appointment(st, call.id())?.id.clone();
+    let a = change::set_status(st, &req, &who.actor(), who.now)?;
+    Ok(Answer::ok(json::appointment(&a)))
+}
+
+/// `PATCH /v1/appointments/{id}`: `update`; its clinical fields need the
+/// `clinical` scope.
+pub(super) fn update(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    who.clinical(
+        &b,
+        &["diagnosis", "prescription", "follow_up", "no_follow_up"],
+    )?;
+    let mut req = UpdateRequest {
+        id: String::new(),
+        reason: b.text("reason"),
+        notes: b.text("notes"),
+        diagnosis: b.text("diagnosis"),
+        prescription: b.text("prescription"),
+        follow_up: b.text("follow_up"),
+        no_follow_up: b.flag("no_follow_up").unwrap_or(false),
+    };
+    b.finish()?;
+    req.id = who.appointment(st, call.id())?.id.clone();
+    let a = change::update(st, &req, &who.actor(), who.now)?;
+    Ok(Answer::ok(json::appointment(&a)))
+}
+
+/// `POST /v1/waitlist`: `waitlist add`; `201` when added, `200` when the
+/// patient was already waiting.
+pub(super) fn waitlist(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let named = b.text("clinic");
+    let mut req = waitlist::AddRequest {
+        clinic: None,
+        doctor: b.text("doctor").unwrap_or_default(),
+        date: b.text("date").unwrap_or_default(),
+        patient: b.text("patient"),
+        phone: b.text("phone"),
+        name: b.text("name"),
+        service: b.text("service"),
+        seen_from: who.grant.clinic_id.clone(),
+    };
+    b.finish()?;
+    req.clinic = who.clinic(st, named)?;
+    let (e, existing) = waitlist::add(st, &req, who.now)?;
+    let mut a = Answer::ok(json::waitlist_entry(&e));
+    if !existing {
+        a.status = 201;
+    }
+    Ok(a)
+}
