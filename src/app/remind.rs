@@ -257,7 +257,7 @@ fn take(
     let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
     let appointments = appointments::get_many(tx, &of)?;
     let mut taken = Vec::new();
-    // One notification of an appointment at a time, as TAKEABLE keeps it
+    // One notification of an appointment at a time, as `reminders::takeable` keeps it
     // across runs: the patient never gets the news out of order.
     let mut telling = HashSet::new();
     for r in found {

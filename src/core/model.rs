@@ -206,7 +206,7 @@ impl Status {
         Status::InProgress,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Scheduled => "scheduled",
             Status::Confirmed => "confirmed",
@@ -216,6 +216,21 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::NoShow => "no_show",
         }
+    }
+
+    /// The statuses an appointment ends in: it holds no capacity, and
+    /// nothing moves it on.
+    pub const FINISHED: [Status; 3] = [Status::Completed, Status::Cancelled, Status::NoShow];
+
+    /// The names of `statuses`, as stored.
+    pub const fn names<const N: usize>(statuses: [Status; N]) -> [&'static str; N] {
+        let mut out = [""; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = statuses[i].as_str();
+            i += 1;
+        }
+        out
     }
 
     pub fn parse(s: &str) -> Option<Status> {

@@ -28,7 +28,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
-const FINISHED: &str = "('completed','cancelled','no_show')";
+/// The statuses an appointment ends in (`Status::FINISHED`), as an SQL list.
+const FINISHED: &str =
+    super::columns::sql_list!(crate::core::Status::names(crate::core::Status::FINISHED));
 
 /// One broken rule and the rows that break it.
 #[derive(Debug, Clone)]

@@ -77,6 +77,50 @@ pub fn assignments(cols: &str, first: usize) -> String {
         .join(", ")
 }
 
+/// The bytes of the SQL list `('a','b',…)` of `names`, and how many of
+/// them it takes: a list made while compiling from the values it lists
+/// ([`sql_list!`]), never written out by hand beside them.
+pub const fn quoted_list<const N: usize>(names: &[&str]) -> ([u8; N], usize) {
+    let mut out = [0u8; N];
+    let mut n = 0;
+    out[n] = b'(';
+    n += 1;
+    let mut i = 0;
+    while i < names.len() {
+        if i > 0 {
+            out[n] = b',';
+            n += 1;
+        }
+        out[n] = b'\'';
+        n += 1;
+        let b = names[i].as_bytes();
+        let mut j = 0;
+        while j < b.len() {
+            out[n] = b[j];
+            n += 1;
+            j += 1;
+        }
+        out[n] = b'\'';
+        n += 1;
+        i += 1;
+    }
+    out[n] = b')';
+    (out, n + 1)
+}
+
+/// `sql_list!(NAMES)`: the SQL list `('a','b',…)` of a constant array of
+/// names, as a `&'static str` made while compiling.
+macro_rules! sql_list {
+    ($names:expr) => {{
+        const LIST: ([u8; 256], usize) = $crate::store::columns::quoted_list(&$names);
+        match std::str::from_utf8(LIST.0.split_at(LIST.1).0) {
+            Ok(s) => s,
+            Err(_) => panic!("a list of names that is not UTF-8"),
+        }
+    }};
+}
+pub(crate) use sql_list;
+
 /// `cols` and `more` as one list.
 pub fn and(cols: &str, more: &str) -> String {
     if more.is_empty() {
@@ -96,6 +140,22 @@ pub(crate) use place;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_sql_lists_are_made_from_the_values_they_list() {
+        use crate::core::Status;
+        const NAMES: [&str; 2] = ["a", "b_c"];
+        assert_eq!(sql_list!(NAMES), "('a','b_c')");
+        assert_eq!(
+            crate::store::ACTIVE,
+            "('scheduled','confirmed','checked_in','in_progress')"
+        );
+        // Every status is active or finished, never both.
+        for s in Status::ALL {
+            assert_ne!(s.is_active(), Status::FINISHED.contains(&s), "{s:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

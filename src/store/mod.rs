@@ -419,7 +419,8 @@ fn named(e: Error, location: &str) -> Error {
 /// The active statuses (`Status::ACTIVE`) as an SQL list, for every query,
 /// index and constraint that counts active appointments: the migrations
 /// write `{ACTIVE}` where it goes ([`migrations::script`]).
-pub(crate) const ACTIVE: &str = "('scheduled','confirmed','checked_in','in_progress')";
+pub(crate) const ACTIVE: &str =
+    columns::sql_list!(crate::core::Status::names(crate::core::Status::ACTIVE));
 
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

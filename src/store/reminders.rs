@@ -95,7 +95,7 @@ pub const KINDS: [&str; 5] = [
 pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 
 /// SQL list of [`NOTICES`].
-const NOTICE_KINDS: &str = "('confirmation','rescheduled','cancelled')";
+const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
 
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
                     kind, data, waitlist_id";
@@ -314,17 +314,27 @@ fn list_query(status: Option<&str>, kind: Option<&str>, limit: i64) -> (String, 
 /// The condition for a reminder a run may take at `?1`: pending, due, its retry
 /// time come, and no live claim on it; a notification also waits while
 /// another notification of its appointment is being delivered (news in order).
-const TAKEABLE: &str = "status = 'pending' AND due_at <= ?1 \
-    AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
-    AND (kind NOT IN ('confirmation','rescheduled','cancelled') OR NOT EXISTS (\
-        SELECT 1 FROM reminders o WHERE o.appointment_id = reminders.appointment_id AND o.id <> reminders.id \
-        AND o.kind IN ('confirmation','rescheduled','cancelled') AND o.claimed_until > ?1))";
+fn takeable() -> &'static str {
+    static TAKEABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAKEABLE.get_or_init(|| {
+        format!(
+            "status = 'pending' AND due_at <= ?1 \
+             AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) AND (claimed_until IS NULL OR claimed_until <= ?1) \
+             AND (kind NOT IN {NOTICE_KINDS} OR NOT EXISTS (\
+             SELECT 1 FROM reminders o WHERE o.appointment_id = reminders.appointment_id AND o.id <> reminders.id \
+             AND o.kind IN {NOTICE_KINDS} AND o.claimed_until > ?1))"
+        )
+    })
+}
 
 /// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
 pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
     conn.rows(
         On::reads(&[Table::Reminders]),
-        &format!("SELECT {COLS} FROM reminders WHERE {TAKEABLE} ORDER BY due_at, id"),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE {} ORDER BY due_at, id",
+            takeable()
+        ),
         args![epoch(now)],
         from_row,
     )
@@ -342,8 +352,9 @@ pub fn takeable_many(conn: &Tx, ids: &[&str], now: DateTime<Utc>) -> Result<Vec<
     let mut found = conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
-            "SELECT {COLS} FROM reminders WHERE id IN ({}) AND {TAKEABLE}",
-            marks(2, ids.len())
+            "SELECT {COLS} FROM reminders WHERE id IN ({}) AND {}",
+            marks(2, ids.len()),
+            takeable()
         ),
         &args,
         from_row,
