@@ -150,6 +150,15 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     if r.doctor.is_none() && !r.clinic_wide {
         bad.add("doctor", "doctor (or clinic_wide) is required");
     }
+    values::not_both(
+        &mut bad,
+        ("doctor", r.doctor.is_some()),
+        ("clinic_wide", r.clinic_wide),
+    );
+    let patient = ("patient", r.patient.is_some());
+    values::not_both(&mut bad, patient, ("phone", r.phone.is_some()));
+    values::not_both(&mut bad, patient, ("name", r.name.is_some()));
+    values::not_both(&mut bad, patient, ("national_id", r.national_id.is_some()));
     let when_given = r.when.at.is_some() || r.when.date.is_some() || r.when.time.is_some();
     if r.walk_in {
         if when_given {

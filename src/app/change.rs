@@ -586,6 +586,8 @@ pub fn update(
             check_text("prescription", u.prescription.as_deref(), &mut bad),
         ),
     ];
+    let given = ("follow_up", u.follow_up.is_some());
+    super::values::not_both(&mut bad, given, ("no_follow_up", u.no_follow_up));
     bad.finish()?;
     if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
         return Err(Error::field(

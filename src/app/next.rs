@@ -38,11 +38,23 @@ pub struct Found {
 /// How far ahead `next` looks at most (the clinic's horizon stops it sooner).
 const MAX_DAYS: i64 = 400;
 
-pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found> {
-    let limit = r.limit.unwrap_or(5);
-    if !(1..=100).contains(&limit) {
-        return Err(Error::field("limit", "limit must be between 1 and 100"));
+impl NextRequest {
+    /// Rule 1: the number of slots asked for, and one way of naming whose.
+    pub fn check(&self) -> Result<i64> {
+        let mut bad = super::values::Problems::default();
+        let limit = self.limit.unwrap_or(5);
+        if !(1..=100).contains(&limit) {
+            bad.add("limit", "limit must be between 1 and 100");
+        }
+        let doctor = ("doctor", self.doctor.is_some());
+        super::values::not_both(&mut bad, doctor, ("specialty", self.specialty.is_some()));
+        bad.finish()?;
+        Ok(limit)
     }
+}
+
+pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found> {
+    let limit = r.check()?;
     st.read(|tx| {
         let clinic = match (&r.clinic, &r.doctor) {
             (Some(c), _) => clinics::find(tx, c)?,

@@ -121,6 +121,8 @@ pub enum When {
 
 /// Rule 1 for the time: `date` with `time`, or `at`. Problems go to `bad`.
 pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option<When> {
+    super::values::not_both(bad, ("at", w.at.is_some()), ("date", w.date.is_some()));
+    super::values::not_both(bad, ("at", w.at.is_some()), ("time", w.time.is_some()));
     if let Some(at) = w.at.as_deref() {
         return bad.take("at", time::parse_rfc3339(at)).map(When::At);
     }

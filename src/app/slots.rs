@@ -97,6 +97,8 @@ impl SlotsRequest {
         if self.doctor.is_none() && !self.clinic_wide {
             bad.add("doctor", "doctor (or clinic_wide) is required");
         }
+        let doctor = ("doctor", self.doctor.is_some());
+        values::not_both(&mut bad, doctor, ("clinic_wide", self.clinic_wide));
         if self.date.is_empty() {
             bad.add("date", "date is required");
         }

@@ -61,6 +61,15 @@ pub fn check_patient(
     (phone, name)
 }
 
+/// Refuses two fields given together that name the same thing two ways
+/// (the command line's conflicting flags, checked here for every front end).
+pub fn not_both(bad: &mut Problems, first: (&str, bool), second: (&str, bool)) {
+    if first.1 && second.1 {
+        let (first, second) = (first.0, second.0);
+        bad.add(second, format!("{first} and {second} cannot both be given"));
+    }
+}
+
 pub fn check_name(field: &str, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {

@@ -36,6 +36,9 @@ pub struct AddRequest {
 /// their place (the entry is returned with `existing`).
 pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry, bool)> {
     let mut bad = Problems::default();
+    let patient = ("patient", r.patient.is_some());
+    values::not_both(&mut bad, patient, ("phone", r.phone.is_some()));
+    values::not_both(&mut bad, patient, ("name", r.name.is_some()));
     let (phone, name) = values::check_patient(
         r.patient.as_deref(),
         r.phone.as_deref(),

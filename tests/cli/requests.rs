@@ -161,3 +161,114 @@ fn a_status_change_without_a_status_is_refused_alike_by_the_api_and_the_use_case
     let d = env.fails(&["status", id], "VALIDATION_ERROR", 2);
     assert_eq!(d["status"], "STATUS is required");
 }
+
+/// What the command line refuses as conflicting flags, every front end
+/// refuses: two fields that name one thing two ways are refused by the
+/// request's own check (`VALIDATION_ERROR`, under the second field), through
+/// the API and `import` alike, and nothing is written.
+#[test]
+fn two_fields_that_name_one_thing_two_ways_are_refused_by_every_front_end() {
+    let env = Env::clinic();
+    let booked = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Ana",
+    ]);
+    let id = booked["appointment"]["id"].as_str().unwrap().to_string();
+    let t = token(&env, "bot", &format!("{RW},clinical"), &[]);
+    let srv = Server::start(&env, &[]);
+    // The token's last use is written by every request; nothing else may be.
+    let kept = |env: &Env| {
+        let all = env.snapshot();
+        let from = all.find("## appointments").unwrap();
+        all[from..].to_string()
+    };
+    let before = kept(&env);
+    let book = |extra: Value| {
+        let mut b = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "10:00",
+                           "phone": "+50370002222"});
+        b.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        b
+    };
+    let asked: Vec<(&str, String, Option<Value>, &str)> = vec![
+        (
+            "POST",
+            "/v1/appointments".into(),
+            Some(book(json!({"clinic_wide": true}))),
+            "clinic_wide",
+        ),
+        (
+            "POST",
+            "/v1/appointments".into(),
+            Some(book(json!({"patient": id.clone()}))),
+            "phone",
+        ),
+        (
+            "POST",
+            "/v1/appointments".into(),
+            Some(book(json!({"at": "2026-06-16T10:00:00-06:00"}))),
+            "date",
+        ),
+        (
+            "GET",
+            "/v1/slots?doctor=Dr.%20Garc%C3%ADa&clinic_wide=true&date=2026-06-16".into(),
+            None,
+            "clinic_wide",
+        ),
+        (
+            "GET",
+            "/v1/next?doctor=Dr.%20Garc%C3%ADa&specialty=General".into(),
+            None,
+            "specialty",
+        ),
+        (
+            "PATCH",
+            format!("/v1/appointments/{id}"),
+            Some(json!({"follow_up": "+7", "no_follow_up": true})),
+            "no_follow_up",
+        ),
+        (
+            "POST",
+            "/v1/waitlist".into(),
+            Some(
+                json!({"doctor": "Dr. García", "date": "2026-06-16", "patient": id.clone(),
+                        "name": "Ana"}),
+            ),
+            "name",
+        ),
+    ];
+    for (method, path, body, field) in asked {
+        let r = srv.call(method, &path, Some(&t), body.as_ref());
+        assert_eq!(r.status, 400, "{method} {path}: {}", r.body);
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], "VALIDATION_ERROR", "{method} {path}: {e}");
+        assert!(
+            s(&e["details"][field]).ends_with(&format!("and {field} cannot both be given")),
+            "{method} {path}: {e}"
+        );
+    }
+    // import reads a line as the API reads a body.
+    let file = env.dir.path().join("in.jsonl");
+    std::fs::write(&file, format!("{}\n", book(json!({"clinic_wide": true})))).unwrap();
+    let out = env
+        .cmd()
+        .args(["import", file.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let imported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        imported["errors"][0]["message"], "doctor and clinic_wide cannot both be given",
+        "{imported}"
+    );
+    assert_eq!(kept(&env), before, "nothing written");
+}
