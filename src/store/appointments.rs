@@ -490,7 +490,7 @@ pub(super) fn busy_args(
 }
 
 /// A doctor's active appointments (at any clinic) overlapping `[from, to)`.
-/// Read once per transaction for the same doctor and span ([`Tx::memo_on`]):
+/// Read once per transaction for the same doctor and span ([`Tx::memo`], [`Asked::Busy`]):
 /// an appointment written in it adds itself ([`insert`]); any other write
 /// to `appointments` forgets them.
 pub fn busy_for_doctor(

@@ -248,7 +248,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
 }
 
 /// The patient with this phone (E.164): asked once per transaction
-/// ([`Tx::memo_on`]; a write to `patients` forgets it, a booking's own
+/// ([`Tx::memo`]; a write to `patients` forgets it, a booking's own
 /// writes forget their phone's).
 pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     conn.memo(Asked::PatientByPhone(phone), || {
