@@ -192,7 +192,10 @@ struct Reply {
 
 /// Serves until SIGTERM or SIGINT, then lets requests in flight finish (up
 /// to [`DRAIN`]) and returns. `announce` is told the URL once listening.
-pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
+/// The options' own rules, before anything is opened: the address to
+/// listen on (plain HTTP only on a loopback address, unless allowed behind
+/// a proxy), the number of workers and the cap on connections.
+fn checked(o: &Options) -> Result<SocketAddr> {
     let addr = listen_addr(&o.listen)?;
     if !addr.ip().is_loopback() && o.tls.is_none() && !o.allow_plain_http {
         return Err(Error::field(
@@ -200,7 +203,6 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
             format!("{addr} is not a loopback address: it needs --tls-cert and --tls-key, or --allow-plain-http behind a TLS proxy"),
         ));
     }
-    let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
     if o.threads == 0 || o.threads > 256 {
         return Err(Error::field("threads", "threads must be between 1 and 256"));
     }
@@ -210,6 +212,33 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
             "max-connections must be at least 1",
         ));
     }
+    Ok(addr)
+}
+
+/// The workers, each with a connection of its own to the database, taking
+/// requests from the queue the returned sender fills.
+fn start_workers(
+    o: &Options,
+    shared: &Arc<Shared>,
+) -> Result<(mpsc::Sender<Job>, Vec<std::thread::JoinHandle<()>>)> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let workers = (0..o.threads)
+        .map(|i| {
+            let queue = Arc::clone(&queue);
+            let shared = Arc::clone(shared);
+            let db = o.db.clone();
+            std::thread::Builder::new()
+                .name(format!("appt-worker-{i}"))
+                .spawn(move || work(i, &db, &queue, &shared))
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok((jobs, workers))
+}
+
+pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
+    let addr = checked(&o)?;
+    let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
     // The database must be there and answer before anyone is told to call.
     Store::open(&o.db, Create::Never)?.ping()?;
     let listener = std::net::TcpListener::bind(addr)
@@ -227,18 +256,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         stoppers: Mutex::new(vec![None; o.threads]),
         in_flight: Arc::default(),
     });
-    let (jobs, queue) = mpsc::channel::<Job>();
-    let queue = Arc::new(Mutex::new(queue));
-    let workers: Vec<_> = (0..o.threads)
-        .map(|i| {
-            let queue = Arc::clone(&queue);
-            let shared = Arc::clone(&shared);
-            let db = o.db.clone();
-            std::thread::Builder::new()
-                .name(format!("appt-worker-{i}"))
-                .spawn(move || work(i, &db, &queue, &shared))
-        })
-        .collect::<std::io::Result<_>>()?;
+    let (jobs, workers) = start_workers(&o, &shared)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("appt-http")
