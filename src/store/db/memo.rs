@@ -17,6 +17,11 @@ use std::rc::Rc;
 #[derive(Default)]
 pub(super) struct Memo {
     kept: std::cell::RefCell<std::collections::BTreeMap<Key, Kept>>,
+    /// The tables some kept answer may have been read from: a write to
+    /// none of them has nothing to forget, and looks at no answer (an
+    /// import keeps thousands, and writes events and reminders on every
+    /// line).
+    tables_kept: std::cell::Cell<u32>,
     #[cfg(debug_assertions)]
     reading: std::cell::RefCell<Vec<Vec<Table>>>,
 }
@@ -56,6 +61,10 @@ impl Tx<'_> {
     /// Keeps `value` as the answer to `asked` (a look-up made for many at
     /// once, [`crate::store::ahead`]).
     pub fn keep<T: 'static>(&self, asked: Asked, value: T) {
+        let tables = mask(asked.on());
+        self.memo
+            .tables_kept
+            .set(self.memo.tables_kept.get() | tables);
         self.memo.kept.borrow_mut().insert(
             asked.key(),
             Kept {
@@ -132,7 +141,7 @@ impl Tx<'_> {
 
     /// Forgets the kept answers read from a table `on` writes.
     pub(super) fn wrote(&self, on: On) {
-        if on.writes.is_empty() {
+        if mask(on.writes) & self.memo.tables_kept.get() == 0 {
             return;
         }
         let mut kept = self.memo.kept.borrow_mut();
@@ -153,6 +162,7 @@ impl Tx<'_> {
     /// Forgets every kept answer (an attempt undone).
     pub(super) fn forget_all(&self) {
         self.memo.kept.borrow_mut().clear();
+        self.memo.tables_kept.set(0);
     }
 
     /// In debug builds: a statement read `on` while an answer is being read.
@@ -185,4 +195,10 @@ impl Tx<'_> {
         #[cfg(not(debug_assertions))]
         let _ = asked;
     }
+}
+
+/// `tables` as bits, one per table.
+const _: () = assert!(Table::ALL.len() <= 32);
+fn mask(tables: &[Table]) -> u32 {
+    tables.iter().fold(0, |m, t| m | 1 << (*t as u32))
 }
