@@ -207,17 +207,18 @@ impl<'a> LookAhead<'a> {
         let mut doctor_ids: Vec<&str> = days.iter().map(|d| d.1).collect();
         doctor_ids.sort_unstable();
         doctor_ids.dedup();
-        let cols = closures::COLS;
-        let sql = format!(
-            "SELECT {cols}, 0 AS k FROM closures WHERE clinic_id IN ({}) AND to_date >= ?1 AND from_date <= ?2 \
-             UNION ALL SELECT {cols}, 1 FROM closures WHERE doctor_id IN ({}) AND to_date >= ?1 AND from_date <= ?2",
-            marks(3, clinic_ids.len()),
-            marks(3 + clinic_ids.len(), doctor_ids.len())
+        let sql = closures::touching_of(
+            &format!("IN ({})", marks(3, clinic_ids.len())),
+            Some(&format!(
+                "IN ({})",
+                marks(3 + clinic_ids.len(), doctor_ids.len())
+            )),
+            1,
         );
         let mut args = args![first, last].to_vec();
         args.extend(clinic_ids.iter().chain(&doctor_ids).map(|x| x.to_val()));
         let mut rows = tx.rows(closures::READS, &sql, &args, |r| {
-            Ok((r.get::<i64>(count(cols))?, closures::from_row(r)?))
+            Ok((r.get::<i64>(count(closures::COLS))?, closures::from_row(r)?))
         })?;
         closures::sort(&mut rows);
         for (clinic, doctor, on) in days {

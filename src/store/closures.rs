@@ -118,16 +118,22 @@ pub fn touching(
 /// numbered from `first`: [`COLS`], then `k`, 0 for the clinic's closures
 /// and 1 for the doctors'.
 pub(super) fn touching_sql(first: usize, doctors: usize) -> String {
-    let (clinic, from, to) = (first, first + 1, first + 2);
-    let mut sql = format!(
-        "SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id = ?{clinic} \
-         AND to_date >= ?{from} AND from_date <= ?{to}"
-    );
-    if doctors > 0 {
+    let of_doctors = (doctors > 0).then(|| format!("IN ({})", marks(first + 3, doctors)));
+    touching_of(&format!("= ?{first}"), of_doctors.as_deref(), first + 1)
+}
+
+/// The closures of the clinics `clinics` names (`= ?1`, `IN (…)`), then of
+/// the doctors `doctors` names, touching the days from `?{from}` to the
+/// next parameter: [`COLS`], then `k` (0 a clinic's, 1 a doctor's). One
+/// doctor's day ([`touching_sql`]) and an import's next lines
+/// ([`super::ahead`]) ask it alike.
+pub(super) fn touching_of(clinics: &str, doctors: Option<&str>, from: usize) -> String {
+    let days = format!("to_date >= ?{from} AND from_date <= ?{}", from + 1);
+    let mut sql =
+        format!("SELECT {COLS}, 0 AS k FROM closures WHERE clinic_id {clinics} AND {days}");
+    if let Some(doctors) = doctors {
         sql.push_str(&format!(
-            " UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id IN ({}) \
-             AND to_date >= ?{from} AND from_date <= ?{to}",
-            marks(first + 3, doctors)
+            " UNION ALL SELECT {COLS}, 1 FROM closures WHERE doctor_id {doctors} AND {days}"
         ));
     }
     sql

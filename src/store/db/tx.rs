@@ -242,6 +242,18 @@ impl<'c> Tx<'c> {
         }
     }
 
+    /// What goes before a statement that answers with rows: its
+    /// declaration checked, the writes held before it sent, what it writes
+    /// (a `RETURNING`) forgotten, what it reads noted, and one more sent.
+    fn asking(&self, on: On, sql: &str) -> Result<()> {
+        check(on, sql);
+        self.before_statement()?;
+        self.wrote(on);
+        self.read_from(on);
+        self.sent.set(self.sent.get() + 1);
+        Ok(())
+    }
+
     /// Calls `f` on each row of a statement that reads (or, with
     /// `RETURNING`, writes) what `on` says, in order, without collecting them.
     pub fn each(
@@ -251,11 +263,7 @@ impl<'c> Tx<'c> {
         args: &[Val],
         mut f: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
-        check(on, sql);
-        self.before_statement()?;
-        self.wrote(on);
-        self.read_from(on);
-        self.sent.set(self.sent.get() + 1);
+        self.asking(on, sql)?;
         match &self.inner {
             TxInner::Sqlite(t) => {
                 let mut st = t.prepare_cached(sql)?;
@@ -300,11 +308,7 @@ impl<'c> Tx<'c> {
         args: &[Val],
         f: impl FnOnce(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
-        check(on, sql);
-        self.before_statement()?;
-        self.wrote(on);
-        self.read_from(on);
-        self.sent.set(self.sent.get() + 1);
+        self.asking(on, sql)?;
         match &self.inner {
             TxInner::Sqlite(t) => {
                 let mut st = t.prepare_cached(sql)?;
