@@ -169,11 +169,8 @@ impl<'a> LookAhead<'a> {
                 .into_iter()
                 .collect();
             for (scope, on) in chunk {
-                let last = found
-                    .get(&(scope.to_string(), on.to_string()))
-                    .copied()
-                    .unwrap_or(0);
-                let kept: queue::Last = std::rc::Rc::new(std::cell::Cell::new(last));
+                let given = found.get(&(scope.to_string(), on.to_string())).copied();
+                let kept = queue::last(given);
                 tx.keep(Asked::LastToken { scope, on: *on }, kept);
             }
         }

@@ -22,6 +22,11 @@ const SET_LAST: Insert = Insert {
 /// The last token given, as kept: counted on in place.
 pub(super) type Last = Rc<Cell<i64>>;
 
+/// `last` (0 when none was given that day), to be kept and counted on.
+pub(super) fn last(given: Option<i64>) -> Last {
+    Rc::new(Cell::new(given.unwrap_or(0)))
+}
+
 /// The next token of a doctor (or clinic-wide window) on a local date; never
 /// reused. A write transaction holds the write lock, so the last one given
 /// is read once per transaction and counted on here ([`Tx::memo`], forgotten
@@ -38,7 +43,7 @@ pub fn next_token(conn: &Tx, scope: &str, on: NaiveDate) -> Result<i64> {
             args![scope, on],
             |r| r.get(0),
         )?;
-        Ok(Rc::new(Cell::new(last.unwrap_or(0))))
+        Ok(self::last(last))
     })?;
     let next = last.get() + 1;
     last.set(next);
