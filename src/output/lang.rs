@@ -405,6 +405,14 @@ pub fn message_in(lang: Lang, english: &str) -> String {
     if lang == Lang::En {
         return english.to_string();
     }
+    // Several sentences (every missing field of a command, `Error::fields`)
+    // are each their own, when each is one of the catalogue's: a
+    // placeholder of the first must not swallow the others.
+    let sentences: Vec<&str> = english.split("; ").collect();
+    if sentences.len() > 1 && sentences.iter().all(|p| recognise(p).is_some()) {
+        let each: Vec<String> = sentences.iter().map(|p| message_in(lang, p)).collect();
+        return each.join("; ");
+    }
     match recognise(english) {
         Some((id, args)) => {
             let args: Vec<(&str, String)> = args
@@ -447,6 +455,14 @@ mod tests {
                 Piece::Lit(_) => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn several_sentences_are_each_their_own() {
+        assert_eq!(
+            message_in(Lang::Es, "--date is required; --reason is required"),
+            "falta --date; falta --reason"
+        );
     }
 
     #[test]
