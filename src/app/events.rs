@@ -1,7 +1,9 @@
 //! `events`: the event log, oldest first, for scripts that follow along.
 
+use crate::core::Appointment;
 use crate::error::{Error, Result};
-use crate::store::events::{self, Stored, TYPES};
+use crate::store::db::Tx;
+use crate::store::events::{self, Event, Stored, TYPES};
 use crate::store::Store;
 
 /// Events are read a page (one short read transaction) at a time and each
@@ -51,4 +53,10 @@ pub fn stream(
         left -= n;
     }
     Ok(())
+}
+
+/// An appointment's events, oldest first, each with its data as shown
+/// (docs/rules.md#events).
+pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
+    events::of_appointment(tx, &a.id)
 }

@@ -7,7 +7,7 @@ use crate::core::{time, Appointment, Clinic};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
-use crate::store::events::{self, Event};
+use crate::store::events::Event;
 use crate::store::{clinics, doctors, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -218,7 +218,7 @@ pub fn show(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Appointment>
 pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(Appointment, Vec<Event>)> {
     st.read(|tx| {
         let a = super::appointment_ref::find(tx, id, now)?;
-        let evs = events::of_appointment(tx, &a.id)?;
+        let evs = super::events::of_appointment(tx, &a)?;
         Ok((a, evs))
     })
 }
