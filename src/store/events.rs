@@ -44,6 +44,23 @@ pub fn record(
     )
 }
 
+/// Records that `actor` did `kind` (`patient.exported`, `patient.erased`)
+/// to a patient as a whole: the event names no appointment, and its data
+/// refers to the patient by ID (docs/privacy.md).
+pub fn record_patient(
+    conn: &Tx,
+    kind: &str,
+    data: &impl Serialize,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+    conn.insert_later(
+        &INSERT,
+        args![kind, None::<String>, epoch(now), data, actor.to_string()],
+    )
+}
+
 /// A new event (its ID the database's next).
 const INSERT: Insert = Insert {
     into: Table::Events,
@@ -52,7 +69,7 @@ const INSERT: Insert = Insert {
 };
 
 /// Every event type appt records.
-pub const TYPES: [&str; 10] = [
+pub const TYPES: [&str; 12] = [
     "appointment.booked",
     "appointment.rescheduled",
     "appointment.cancelled",
@@ -63,6 +80,8 @@ pub const TYPES: [&str; 10] = [
     "appointment.no_show",
     "appointment.updated",
     "appointment.slot_offered",
+    "patient.exported",
+    "patient.erased",
 ];
 
 /// An event as stored: its data still the JSON text, passed through as is.
