@@ -46,9 +46,9 @@ use std::time::Instant;
 mod build;
 #[path = "million/events.rs"]
 mod events;
-// The import's memory (docs/performance.md#footprint).
-#[path = "million/memory.rs"]
-mod memory;
+// The footprint and the import's memory (docs/performance.md#footprint).
+#[path = "million/footprint.rs"]
+mod footprint;
 // The peers figure (docs/performance.md#peers), in a file of its own.
 #[path = "million/peers.rs"]
 mod peers;
@@ -319,9 +319,15 @@ fn prepare(wl: &'static Workload, data: &Path, scale: f64) -> Res<Prepared> {
 
 impl Prepared {
     /// The engines, each with the reference client's name.
+    /// `APPT_BENCH_ENGINE=postgres` leaves SQLite's figures out (a run on
+    /// the server alone), `sqlite` the server's.
     fn engines(&self) -> Vec<(&'static str, &Engine, &'static str)> {
-        let mut v = vec![("SQLite", &self.sqlite, "sqlite3")];
-        if let Some((e, _, _)) = &self.pg {
+        let only = std::env::var("APPT_BENCH_ENGINE").unwrap_or_default();
+        let mut v = Vec::new();
+        if only != "postgres" {
+            v.push(("SQLite", &self.sqlite, "sqlite3"));
+        }
+        if let Some((e, _, _)) = self.pg.as_ref().filter(|_| only != "sqlite") {
             v.push(("PostgreSQL", e, "psql"));
         }
         v
@@ -886,7 +892,7 @@ impl Plan {
             events_after: (max_event - EVENTS_STREAMED).max(0),
             pool,
             stem,
-            empty: memory::empty(file),
+            empty: footprint::empty(file),
         })
     }
 }
@@ -1404,6 +1410,13 @@ impl Bench<'_> {
         );
         let none: Prepare = &|_| Ok(());
 
+        // The bytes on disk, on the copy as built (first: the figures after
+        // it write).
+        if self.wanted("footprint") {
+            let r = self.footprint();
+            note("footprint", r);
+        }
+
         // The front desk's questions, each against the reference asking it
         // ([`Bench::reference_figure`]); `next` against appt's own `slots`.
         for figure in FRONT_DESK.iter().filter(|f| self.wanted(f)) {
@@ -1580,7 +1593,7 @@ impl Bench<'_> {
         // The import's peak memory beside an empty database's.
         if self.wanted("memory") {
             let runs = self.runs.min(3);
-            let slots: Vec<Slot> = pool.by_ref().take(memory::LINES * runs).collect();
+            let slots: Vec<Slot> = pool.by_ref().take(footprint::LINES * runs).collect();
             let r = self.import_memory(&p.empty, &slots, runs);
             note("memory", r);
         }

@@ -51,7 +51,7 @@ pub fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
     let names = setup(&db, wl)?;
     eprintln!("setup through appt: {:.1} s", t.elapsed().as_secs_f64());
     // Kept as it is for the import's memory beside an empty database.
-    fs::copy(&tmp, super::memory::empty(target)).map_err(err)?;
+    fs::copy(&tmp, super::footprint::empty(target)).map_err(err)?;
 
     let mut conn = Connection::open(&tmp).map_err(err)?;
     // Bulk load: no journal (a failed build is thrown away), a large cache.

@@ -1,8 +1,9 @@
-//! The import's memory (docs/performance.md#footprint): the peak resident
-//! memory of `appt import` of 1,000 lines into the workload's database,
-//! beside the same 1,000 lines into an empty one (the workload's clinics,
-//! doctors and windows and nothing else). It must not grow with the
-//! database.
+//! The footprint (docs/performance.md#footprint): the bytes on disk per
+//! appointment, split by table and index (SQLite's `dbstat`, PostgreSQL's
+//! relation sizes); and the import's memory: the peak resident memory of
+//! `appt import` of 1,000 lines into the workload's database, beside the
+//! same 1,000 lines into an empty one (the workload's clinics, doctors and
+//! windows and nothing else), which it must not outgrow.
 
 use super::{appt, err, measure_ok, pg_drop, run_ok, Bench, Engine, Res, Row, Slot};
 use std::fmt::Write as _;
@@ -38,7 +39,115 @@ fn lines(slots: &[Slot], from: usize) -> String {
     body
 }
 
+/// What a table or index holds, in bytes, on each engine: (name, its
+/// table, whether an index, bytes).
+const SQLITE_SIZES: &str =
+    "SELECT s.name, coalesce(m.tbl_name, s.name), m.type = 'index', sum(s.pgsize) \
+     FROM dbstat s LEFT JOIN sqlite_schema m ON m.name = s.name GROUP BY s.name";
+const PG_SIZES: &str = "SELECT c.relname::text, t.relname::text, (c.relkind = 'i')::text, \
+     (CASE WHEN c.relkind = 'i' THEN pg_relation_size(c.oid) ELSE pg_table_size(c.oid) END)::text \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() \
+     LEFT JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_class t ON t.oid = coalesce(i.indrelid, c.oid) \
+     WHERE c.relkind IN ('r', 'i')";
+
+/// The goal, bytes per appointment: 1.2 KB on SQLite, 2 KB on PostgreSQL.
+fn goal(pg: bool) -> f64 {
+    if pg {
+        2000.0
+    } else {
+        1200.0
+    }
+}
+
 impl Bench<'_> {
+    /// The bytes on disk per appointment: the split by table (each with its
+    /// indexes under it) is printed; the row is the whole.
+    pub fn footprint(&self) -> Res<Row> {
+        let e = self.engine;
+        let rows: Vec<(String, String, bool, f64)> = match e {
+            Engine::Sqlite(p) => {
+                // dbstat is the shell's (Debian's sqlite3 has it).
+                let mut c = std::process::Command::new("sqlite3");
+                c.arg("-readonly").arg(p).arg(SQLITE_SIZES);
+                run_ok(c)?
+                    .lines()
+                    .map(|l| {
+                        let f: Vec<&str> = l.split('|').collect();
+                        match f[..] {
+                            [name, table, index, bytes] => Ok((
+                                name.to_string(),
+                                table.to_string(),
+                                index == "1",
+                                bytes.parse::<f64>().map_err(err)?,
+                            )),
+                            _ => Err(format!("dbstat: {l}")),
+                        }
+                    })
+                    .collect::<Res<_>>()?
+            }
+            Engine::Pg(..) => e
+                .table(PG_SIZES)?
+                .into_iter()
+                .map(|f| {
+                    Ok((
+                        f[0].clone(),
+                        f[1].clone(),
+                        f[2] == "true",
+                        f[3].parse::<f64>().map_err(err)?,
+                    ))
+                })
+                .collect::<Res<_>>()?,
+        };
+        let n = self.plan.appointments.max(1) as f64;
+        let total: f64 = rows.iter().map(|r| r.3).sum();
+        let mut tables: Vec<(&str, f64)> = Vec::new();
+        for r in &rows {
+            match tables.iter_mut().find(|t| t.0 == r.1) {
+                Some(t) => t.1 += r.3,
+                None => tables.push((&r.1, r.3)),
+            }
+        }
+        tables.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let mb = |b: f64| b / 1e6;
+        println!(
+            "\n#### {}: bytes on disk, {} appointments\n",
+            if e.pg() { "PostgreSQL" } else { "SQLite" },
+            self.plan.appointments
+        );
+        println!("| table, and its indexes | MB | bytes per appointment |");
+        println!("|---|---|---|");
+        for (table, bytes) in tables.iter().filter(|t| t.1 / n >= 0.5) {
+            println!(
+                "| **{table}** (all) | {:.1} | {:.0} |",
+                mb(*bytes),
+                bytes / n
+            );
+            let mut own: Vec<_> = rows.iter().filter(|r| r.1 == *table).collect();
+            own.sort_by(|a, b| a.2.cmp(&b.2).then(b.3.total_cmp(&a.3)));
+            for r in own.iter().filter(|_| own.len() > 1) {
+                let name = if r.2 {
+                    format!("index {}", r.0)
+                } else {
+                    "rows".into()
+                };
+                println!("| {name} | {:.1} | {:.0} |", mb(r.3), r.3 / n);
+            }
+        }
+        let rest: f64 = tables.iter().filter(|t| t.1 / n < 0.5).map(|t| t.1).sum();
+        println!("| the other tables | {:.1} | {:.0} |", mb(rest), rest / n);
+        println!("| **in all** | {:.1} | {:.0} |", mb(total), total / n);
+        let goal = goal(e.pg());
+        Ok(Row {
+            figure: "footprint: bytes on disk per appointment".into(),
+            appt: format!("{:.0} bytes ({:.0} MB)", total / n, mb(total)),
+            reference: "—".into(),
+            ratio: None,
+            rss_kb: 0,
+            goal: format!("≤ {goal:.0} bytes"),
+            met: Some(total / n <= goal),
+        })
+    }
+
     /// `runs` imports of 1,000 lines each into this database (each run
     /// other free slots) and as many into a fresh copy of the empty one
     /// (the same lines each time), alternating: the peak of each side.
