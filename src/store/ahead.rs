@@ -124,7 +124,7 @@ impl<'a> LookAhead<'a> {
             }
             let rows = tx.rows(
                 On::reads(&[Table::Appointments]),
-                &appointments::busy_spans_sql(tx.backend(), chunk.len()),
+                &appointments::busy_spans_sql(chunk.len()),
                 &args,
                 |r| Ok((r.get::<String>(6)?, appointments::busy_row(r)?)),
             )?;
