@@ -7,7 +7,6 @@ use crate::store::events::Event;
 use crate::wire::{appointment_view, to_json, ts, AppointmentView};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -177,13 +176,13 @@ pub fn event(e: &Event) -> Value {
 /// One event as a JSON Lines record, its stored data passed through as stored
 /// (no tree is built): the same text as [`event`] gives, whose keys a
 /// `Value` sorts.
-pub fn event_line(e: &crate::store::events::Stored) -> String {
+pub fn event_line(e: &crate::store::events::Event) -> String {
     #[derive(Serialize)]
     struct Line<'a> {
         actor: Option<&'a str>,
         appointment_id: Option<&'a str>,
         created_at: String,
-        data: &'a RawValue,
+        data: &'a Value,
         id: i64,
         #[serde(rename = "type")]
         kind: &'a str,
