@@ -97,32 +97,102 @@ fn value(r: &AppointmentRow, field: &str) -> Value {
     }
 }
 
-/// What a booking's event stores: every field of `r` that is set (not null,
-/// not false), but `created_at` and `updated_at` when they are the event's
-/// own time `at`.
-pub fn set(r: &AppointmentRow, at: DateTime<Utc>) -> Map<String, Value> {
-    let at = instant(at);
+/// Every column of `r`, as an event stores them.
+fn columns(r: &AppointmentRow) -> Map<String, Value> {
     FIELDS
         .iter()
-        .filter_map(|&f| {
-            let v = value(r, f);
-            let unset = v.is_null() || v == Value::Bool(false);
-            let the_events_time = matches!(f, "created_at" | "updated_at") && v == at;
-            (!unset && !the_events_time).then(|| (f.to_string(), v))
+        .map(|&f| (f.to_string(), value(r, f)))
+        .collect()
+}
+
+/// Of `columns`, those a booking's event stores: the ones set (not null,
+/// not false), but `created_at` and `updated_at` when they are the event's
+/// own time `at`.
+fn kept(columns: Map<String, Value>, at: DateTime<Utc>) -> Map<String, Value> {
+    let at = instant(at);
+    columns
+        .into_iter()
+        .filter(|(f, v)| {
+            let unset = v.is_null() || *v == Value::Bool(false);
+            let the_events_time = matches!(f.as_str(), "created_at" | "updated_at") && *v == at;
+            !unset && !the_events_time
         })
         .collect()
+}
+
+/// Of `before`'s columns, those that differ in `after`'s.
+fn differing(mut before: Map<String, Value>, after: &Map<String, Value>) -> Map<String, Value> {
+    before.retain(|f, v| after.get(f) != Some(v));
+    before
+}
+
+/// What a booking's event stores of `r`, booked at `at`: its fields that
+/// are set (docs/rules.md#events).
+pub fn set(r: &AppointmentRow, at: DateTime<Utc>) -> Map<String, Value> {
+    kept(columns(r), at)
 }
 
 /// What a change's event stores: each field that differs between `before`
 /// and `after`, with its value before (a null kept).
 pub fn was(before: &AppointmentRow, after: &AppointmentRow) -> Map<String, Value> {
+    differing(columns(before), &columns(after))
+}
+
+/// Whether column `f` holds an instant.
+fn is_instant(f: &str) -> bool {
+    matches!(
+        f,
+        "starts_at"
+            | "ends_at"
+            | "created_at"
+            | "updated_at"
+            | "confirmed_at"
+            | "checked_in_at"
+            | "started_at"
+            | "completed_at"
+            | "cancelled_at"
+            | "no_show_at"
+    )
+}
+
+/// The columns of an appointment object as an older appt stored it whole
+/// in an event: `date` for `local_date`, instants as RFC 3339 text.
+fn columns_of_object(obj: &Map<String, Value>) -> Result<Map<String, Value>, Unreadable> {
     FIELDS
         .iter()
-        .filter_map(|&f| {
-            let old = value(before, f);
-            (old != value(after, f)).then(|| (f.to_string(), old))
+        .map(|&f| {
+            let key = if f == "local_date" { "date" } else { f };
+            let v = match obj.get(key) {
+                Some(Value::String(t)) if is_instant(f) => super::time::parse_rfc3339(t)
+                    .map(instant)
+                    .map_err(|_| Unreadable(f.into()))?,
+                Some(v) => v.clone(),
+                None => Value::Null,
+            };
+            Ok((f.to_string(), v))
         })
         .collect()
+}
+
+/// What a booking's event stores, from the whole object an older appt
+/// stored (schema 21's rewriting).
+pub fn set_of_object(
+    obj: &Map<String, Value>,
+    at: DateTime<Utc>,
+) -> Result<Map<String, Value>, Unreadable> {
+    Ok(kept(columns_of_object(obj)?, at))
+}
+
+/// What a change's event stores, from the whole objects an older appt
+/// stored before and after it.
+pub fn was_of_objects(
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+) -> Result<Map<String, Value>, Unreadable> {
+    Ok(differing(
+        columns_of_object(before)?,
+        &columns_of_object(after)?,
+    ))
 }
 
 /// Why a stored value cannot be put back: the field's name.
@@ -303,7 +373,48 @@ mod tests {
         assert_eq!(w["confirmed_at"], Value::Null);
         undo(&mut after, &w).unwrap();
         assert_eq!(format!("{after:?}"), format!("{before:?}"));
-        let bad: Map<String, Value> = [("status".to_string(), Value::from("lost"))].into_iter().collect();
+        let bad: Map<String, Value> = [("status".to_string(), Value::from("lost"))]
+            .into_iter()
+            .collect();
         assert_eq!(undo(&mut after, &bad), Err(Unreadable("status".into())));
+    }
+
+    #[test]
+    fn a_whole_object_an_older_appt_stored_gives_the_same_columns() {
+        let before = row();
+        let mut after = row();
+        after.status = Status::Cancelled;
+        after.cancelled_at = Some(after.starts_at);
+        let object = |r: &AppointmentRow| -> Map<String, Value> {
+            let mut m = Map::new();
+            for f in FIELDS {
+                let v = value(r, f);
+                let v = match v.as_i64() {
+                    Some(t) if is_instant(f) => Value::from(crate::core::time::fmt_utc(
+                        DateTime::from_timestamp(t, 0).unwrap(),
+                    )),
+                    _ => v,
+                };
+                m.insert(
+                    if f == "local_date" {
+                        "date".into()
+                    } else {
+                        f.into()
+                    },
+                    v,
+                );
+            }
+            m.insert("patient".into(), serde_json::json!({"full_name": "Ana"}));
+            m
+        };
+        let at = before.created_at;
+        assert_eq!(
+            set_of_object(&object(&before), at).unwrap(),
+            set(&before, at)
+        );
+        assert_eq!(
+            was_of_objects(&object(&before), &object(&after)).unwrap(),
+            was(&before, &after)
+        );
     }
 }

@@ -20,6 +20,11 @@ pub(super) enum Step {
     },
     /// Code, the same on both engines, run in the step's transaction.
     Code(fn(&Tx) -> Result<()>),
+    /// Code run a batch per transaction until it answers that it is done,
+    /// the version changed with the last batch: a step over every row of a
+    /// large table. Each batch leaves the database whole, and a step killed
+    /// half-way goes on where it stopped.
+    Batches(fn(&Tx) -> Result<bool>),
 }
 
 /// One step of the list, and the version a database has once it is taken.
@@ -88,6 +93,11 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         step: Step::Code(super::lookup::refold),
     },
     sql!(20, "020_text_order"),
+    // Events stored whole, rewritten as appt stores them now (docs/rules.md#events).
+    Migration {
+        version: 21,
+        step: Step::Batches(super::rewrite::batch),
+    },
 ];
 
 /// The schema version of a database this appt made or upgraded.

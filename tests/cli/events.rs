@@ -703,3 +703,81 @@ fn an_event_stores_what_changed_and_names_the_patient_by_id_only() {
         "+50370000001"
     );
 }
+
+#[test]
+fn events_an_older_appt_stored_whole_are_rewritten_and_shown_the_same() {
+    let mut env = Env::clinic();
+    let a = s(&env.book("2026-06-16", "09:00", "+50370000001")["id"]).to_string();
+    env.ok(&["status", &a, "confirmed"]);
+    let b = s(&env.book("2026-06-16", "10:00", "+50370000002")["id"]).to_string();
+    env.ok(&["update", &b, "--notes", "Ayunas"]);
+    env.ok(&["reschedule", &b, "-D", "2026-06-16", "-t", "11:00"]);
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370000003",
+        "--name",
+        "Eva Espera",
+    ]);
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    env.at("2026-06-16T15:55:00Z");
+    env.ok(&[
+        "book",
+        "--walk-in",
+        "-d",
+        "Dr. García",
+        "-P",
+        "+50370000004",
+        "--name",
+        "Walk In",
+    ]);
+    let shown = stream(&env, &[]);
+    let whole = |e: &Value| e["data"].to_string().replace('\'', "''");
+    // As an older appt left them, its upgrade stopped half-way: the first
+    // appointment's events already rewritten (the first batch), every
+    // other event still whole, and how far it got in `meta`.
+    let first_batch: Vec<&Value> = shown
+        .iter()
+        .filter(|e| e["appointment_id"] == a.as_str())
+        .collect();
+    for e in shown.iter().filter(|e| e["appointment_id"] != a.as_str()) {
+        env.exec(&format!(
+            "UPDATE events SET data = '{}' WHERE id = {}",
+            whole(e),
+            e["id"]
+        ));
+    }
+    let cursor = first_batch.last().unwrap()["id"].clone();
+    env.exec(&format!(
+        "INSERT INTO meta (key, value) VALUES ('events_rewritten', '{cursor}')"
+    ));
+    crate::common::set_schema_version(&env, 20);
+    let stored = env
+        .rows("SELECT data FROM events ORDER BY id")
+        .concat()
+        .join("\n");
+    assert!(
+        stored.contains("Eva Espera") && stored.contains("50370000002"),
+        "{stored}"
+    );
+
+    // The next command upgrades it, and shows every event as before.
+    assert_eq!(stream(&env, &[]), shown);
+    let stored = env.rows("SELECT data FROM events ORDER BY id").concat();
+    for d in &stored {
+        assert!(
+            !d.contains("Test Patient") && !d.contains("5037000000"),
+            "{d}"
+        );
+        assert!(!d.contains("\"appointment\""), "{d}");
+    }
+    assert!(env
+        .rows("SELECT value FROM meta WHERE key = 'events_rewritten'")
+        .is_empty());
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
