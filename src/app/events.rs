@@ -81,19 +81,17 @@ pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
 /// Events read as stored (of any appointments, in any order) with their
 /// data as shown: each appointment's later events are read to undo them.
 pub fn shown(tx: &Tx, evs: &mut [Event]) -> Result<()> {
-    let mut first: HashMap<&str, i64> = HashMap::new();
-    for e in evs.iter() {
-        if let Some(a) = e.appointment_id.as_deref() {
-            let f = first.entry(a).or_insert(e.id);
-            *f = (*f).min(e.id);
-        }
-    }
-    if first.is_empty() {
+    let mut ids: Vec<&str> = evs
+        .iter()
+        .filter_map(|e| e.appointment_id.as_deref())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = first.keys().copied().collect();
     let now_as = appointments::get_many(tx, &ids)?;
-    let from = first.values().copied().min().unwrap_or(0);
+    let from = evs.iter().map(|e| e.id).min().unwrap_or(0);
     let mut chains: HashMap<String, Vec<Event>> = HashMap::new();
     for e in events::of_appointments(tx, &ids, from)? {
         let a = e.appointment_id.clone().unwrap_or_default();
