@@ -1,10 +1,13 @@
 //! Subject access (docs/privacy.md#subject-access): `appt patient export`
-//! gives everything appt holds about one patient — and nothing of anyone
-//! else's, no link's token, the national ID only when asked — and records
-//! each export as an event.
+//! and `GET /v1/patients/{id}/export` give everything appt holds about one
+//! patient — and nothing of anyone else's, no link's token, the national ID
+//! only when asked — and record each export as an event; a token limited to
+//! a clinic gets that clinic's part, and another clinic's patient is as
+//! missing.
 
 use crate::common::*;
 use crate::export::fhir_validators_accept;
+use crate::serve::{token, Server};
 use serde_json::Value;
 
 const TUE: &str = "2026-06-16";
@@ -12,6 +15,7 @@ const WED: &str = "2026-06-17";
 const THU: &str = "2026-06-18";
 const ANA: &str = "+50370001111";
 const BETO: &str = "+50370002222";
+const EXPORT: &str = "patients:export";
 
 /// Env::clinic with notifications on and links in the messages.
 fn linked() -> Env {
@@ -480,4 +484,199 @@ fn fhir_is_a_bundle_of_the_patient_and_their_appointments() {
     assert!(!b.to_string().contains("Beto"));
     fhir_validators_accept(&path);
     assert_eq!(exported_events(&env)[0]["data"]["format"], "fhir");
+}
+
+// ---------------------------------------------------------------------------
+// GET /v1/patients/{id}/export
+
+fn patient_id(env: &Env, phone: &str) -> String {
+    env.ok(&["patient", "show", phone])["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_api_exports_with_its_scope_only_and_records_who_asked() {
+    let (env, _, _, _) = ana_with_a_history();
+    let a = env.ok(&["list", "--patient", ANA])["appointments"][0].clone();
+    write_clinical_record(&env, &a);
+    let id = patient_id(&env, ANA);
+    let exporter = token(&env, "dpo", &format!("{EXPORT},clinical"), &[]);
+    let no_clinical = token(&env, "dpo-desk", EXPORT, &[]);
+    let reader = token(
+        &env,
+        "reader",
+        "appointments:read,appointments:write,clinical",
+        &[],
+    );
+    let srv = Server::start(&env, &[]);
+    let path = format!("/v1/patients/{id}/export");
+
+    // (A token's first use of the minute is noted.)
+    assert_eq!(srv.get("/v1/clinics", &reader).status, 200);
+    let before = env.snapshot();
+    let r = srv.get(&path, &reader);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.code(), "INSUFFICIENT_SCOPE");
+    assert_eq!(r.json()["error"]["details"]["required"], EXPORT);
+    assert_eq!(env.snapshot(), before, "a refused export is not recorded");
+
+    let r = srv.get(&path, &exporter);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let doc = r.json();
+    assert_eq!(doc["patient"]["id"], id.as_str());
+    assert_eq!(doc["appointments"].as_array().unwrap().len(), 2);
+    assert!(
+        r.body.contains("Embarazo de 20 semanas"),
+        "the clinical scope reads them"
+    );
+    let mine = exported_events(&env);
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["actor"], "api:dpo");
+
+    // Without `clinical`, no clinical key anywhere (events included).
+    let r = srv.get(&path, &no_clinical);
+    assert_eq!(r.status, 200, "{}", r.body);
+    for word in [
+        "diagnosis",
+        "prescription",
+        "follow_up",
+        "Embarazo",
+        "Ácido fólico",
+    ] {
+        assert!(!r.body.contains(word), "{word} without the clinical scope");
+    }
+    assert!(r.body.contains("Paga en efectivo"), "the desk's notes stay");
+
+    // FHIR, and the national ID asked for.
+    let r = srv.get(
+        &format!("{path}?format=fhir&include_national_id=true"),
+        &exporter,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["resourceType"], "Bundle");
+    let last = exported_events(&env).pop().unwrap();
+    assert_eq!(last["data"]["format"], "fhir");
+    assert_eq!(last["data"]["national_id_included"], true);
+    let r = srv.get(&format!("{path}?format=xml"), &exporter);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["error"]["details"]["format"],
+        "format must be json or fhir"
+    );
+
+    // The log names the route, never the patient.
+    let log = srv.log_when(|l| l.matches("/v1/patients/{id}/export").count() >= 5);
+    assert!(log.contains("GET /v1/patients/{id}/export"), "{log}");
+    assert!(!log.contains(&id), "{log}");
+    assert_eq!(exported_events(&env).len(), 3);
+}
+
+#[test]
+fn a_clinics_token_exports_only_its_own_and_another_clinics_patient_is_missing() {
+    let env = Env::clinic();
+    env.second_clinic("Norte", "14:00", "17:00");
+    for clinic in ["Central", "Norte"] {
+        env.ok(&[
+            "clinic",
+            "update",
+            clinic,
+            "--notify",
+            "on",
+            "--public-url",
+            "https://citas.example",
+        ]);
+    }
+    let at = |clinic: &str, date: &str, time: &str, phone: &str, name: &str| {
+        let args = [
+            "-c",
+            clinic,
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            date,
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            name,
+        ];
+        env.ok(&args)["appointment"].clone()
+    };
+    let central = at("Central", TUE, "10:00", ANA, "Ana López");
+    let norte = at("Norte", WED, "15:00", ANA, "Ana López");
+    at("Norte", TUE, "16:00", BETO, "Eva Norte");
+    env.ok(&[
+        "-c",
+        "Norte",
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "--date",
+        THU,
+        "-P",
+        ANA,
+    ]);
+    env.sweep_lines();
+    let (ana, eva) = (patient_id(&env, ANA), patient_id(&env, BETO));
+    let at_central = token(&env, "central-dpo", EXPORT, &["--clinic", "Central"]);
+    let every = token(&env, "dpo", EXPORT, &[]);
+    let srv = Server::start(&env, &[]);
+
+    let r = srv.get(&format!("/v1/patients/{ana}/export"), &at_central);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let doc = r.json();
+    let ids: Vec<&Value> = doc["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["appointment"]["id"])
+        .collect();
+    assert_eq!(ids, [&central["id"]]);
+    assert_eq!(doc["clinic_id"], central["clinic_id"]);
+    let about: Vec<&Value> = doc["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["appointment_id"])
+        .collect();
+    assert!(!about.is_empty());
+    assert!(about.iter().all(|a| **a == central["id"]), "{about:?}");
+    assert_eq!(kinds(&doc["links"], "target_id"), [s(&central["id"])]);
+    assert_eq!(doc["waitlist"], serde_json::json!([]));
+    assert_eq!(doc["events"], serde_json::json!([]));
+    assert!(!r.body.contains(s(&norte["id"])), "Norte's visit");
+    assert!(!r.body.contains(s(&norte["clinic_id"])), "Norte");
+    let r = srv.get(&format!("/v1/patients/{ana}/export"), &every);
+    let doc = r.json();
+    assert_eq!(doc["appointments"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["links"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["waitlist"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["events"].as_array().unwrap().len(),
+        1,
+        "the first export"
+    );
+
+    // Eva is Norte's: to Central, exactly as a patient that does not exist.
+    let before = env.snapshot();
+    let nobody = uuid::Uuid::new_v4().to_string();
+    let hidden = srv.get(&format!("/v1/patients/{eva}/export"), &at_central);
+    let missing = srv.get(&format!("/v1/patients/{nobody}/export"), &at_central);
+    assert_eq!(hidden.status, 404, "{}", hidden.body);
+    assert_eq!(hidden.code(), "NOT_FOUND");
+    assert_eq!(
+        (hidden.status, hidden.body.replace(&eva, "X")),
+        (missing.status, missing.body.replace(&nobody, "X"))
+    );
+    // A phone, a prefix or a name is no patient's ID here.
+    for typed in [ANA, &ana[..8], "Ana%20L%C3%B3pez"] {
+        let r = srv.get(&format!("/v1/patients/{typed}/export"), &every);
+        assert_eq!(r.status, 404, "{typed}: {}", r.body);
+    }
+    assert_eq!(env.snapshot(), before, "nothing recorded for a miss");
 }
