@@ -113,6 +113,35 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     )
 }
 
+/// The events about the patient `patient_id` as a whole (`patient.*`,
+/// recorded by [`record_patient`]), oldest first: read through
+/// `events_type`, then each one's `patient_id` checked.
+pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
+    let named = format!(
+        "%\"patient_id\":\"{}\"%",
+        patient_id.replace(['%', '_'], "")
+    );
+    let kinds: Vec<String> = TYPES
+        .iter()
+        .filter(|t| t.starts_with("patient."))
+        .map(|t| format!("'{t}'"))
+        .collect();
+    let found = conn.rows(
+        On::reads(&[Table::Events]),
+        &format!(
+            "SELECT {COLS} FROM events WHERE type IN ({}) \
+             AND appointment_id IS NULL AND data LIKE ?1 ORDER BY id",
+            kinds.join(", ")
+        ),
+        args![named],
+        from_row,
+    )?;
+    Ok(found
+        .into_iter()
+        .filter(|e| e.data["patient_id"] == patient_id)
+        .collect())
+}
+
 /// Hands each event after `after` (of type `kind`, of the appointments of
 /// clinic `clinic_id`), at most `limit`, to `each` as stored, oldest first;
 /// returns how many and the last ID.

@@ -34,6 +34,7 @@ mod openapi;
 mod output;
 mod packaging;
 mod patient_links;
+mod privacy_export;
 mod prompts;
 mod property;
 mod queries;

@@ -151,7 +151,7 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> Value {
 }
 
 #[derive(Serialize)]
-struct EventView<'a> {
+pub(super) struct EventView<'a> {
     id: i64,
     #[serde(rename = "type")]
     kind: &'a str,
@@ -163,14 +163,18 @@ struct EventView<'a> {
 }
 
 pub fn event(e: &Event) -> Value {
-    to_json(EventView {
+    to_json(event_view(e))
+}
+
+pub(super) fn event_view(e: &Event) -> EventView<'_> {
+    EventView {
         id: e.id,
         kind: &e.kind,
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
         actor: e.actor.as_deref(),
         data: &e.data,
-    })
+    }
 }
 
 /// One event as a JSON Lines record, its stored data passed through as stored
