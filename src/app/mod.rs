@@ -27,6 +27,7 @@ pub mod next;
 pub mod notify;
 pub mod patient;
 pub mod phones;
+pub mod purge;
 pub mod queue;
 pub mod remind;
 pub mod reply;

@@ -1,7 +1,7 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
-use super::db::{Insert, On, Table};
+use super::db::{marks, Insert, On, Table, ToVal, Val};
 use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
@@ -121,6 +121,37 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
         args![appointment_id],
         from_row,
     )
+}
+
+/// The events of the appointments `ids` (at most a purge's batch), each
+/// its ID and data, for a purge to empty of personal fields.
+pub fn data_of(conn: &Tx, ids: &[&str]) -> Result<Vec<(i64, Value)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.rows(
+        On::reads(&[Table::Events]),
+        &format!(
+            "SELECT id, data FROM events WHERE appointment_id IN ({}) ORDER BY id",
+            marks(1, ids.len())
+        ),
+        &args,
+        |r| {
+            let f = r.of("events", 0)?;
+            Ok((f.get(0)?, f.json(1)?))
+        },
+    )
+}
+
+/// Replaces an event's data (a purge's, with the personal fields taken out).
+pub fn set_data(conn: &Tx, id: i64, data: &Value) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Events]),
+        "UPDATE events SET data = ?2 WHERE id = ?1",
+        args![id, data.to_string()],
+    )?;
+    Ok(())
 }
 
 /// Events after `after`, oldest first, optionally of one type; at most `limit`.

@@ -412,6 +412,41 @@ fn sent_sql(n: usize) -> String {
     )
 }
 
+/// Every message of the appointments `ids` (at most a purge's batch), for a
+/// purge to sort out (docs/privacy.md#retention).
+pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.rows(
+        On::reads(&[Table::Reminders]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE appointment_id IN ({}) ORDER BY id",
+            marks(1, ids.len())
+        ),
+        &args,
+        from_row,
+    )
+}
+
+/// Deletes the messages `ids` if they are no longer pending (a purge's, which
+/// never takes a message still to deliver); returns how many went.
+pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.exec(
+        On::writes(&[Table::Reminders]),
+        &format!(
+            "DELETE FROM reminders WHERE id IN ({}) AND status <> 'pending'",
+            marks(1, ids.len())
+        ),
+        &args,
+    )
+}
+
 /// Ends a pending reminder undelivered (`cancelled` or `expired`).
 pub fn set_status(conn: &Tx, id: &str, status: &str, now: DateTime<Utc>) -> Result<()> {
     conn.exec(

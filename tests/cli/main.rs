@@ -39,6 +39,7 @@ mod property;
 mod queries;
 mod reminders;
 mod requests;
+mod retention;
 mod schemas;
 mod series;
 mod serve;

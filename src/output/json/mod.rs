@@ -19,7 +19,7 @@ pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{patient, patient_card};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
-    backup, check, completion, exported, health, initialized, key_rotated, serving, token,
+    backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,
     token_added, transferred,
 };
 

@@ -1,0 +1,101 @@
+//! What a purge reads to find the visits that are over
+//! (docs/privacy.md#retention): a clinic's appointments day by day, a page
+//! at a time, through the index on the clinic and the local date.
+
+use super::db::{On, Table, Tx};
+use crate::args;
+use crate::error::Result;
+
+/// An appointment a purge looks at: its ID, start and end (epoch seconds).
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub id: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// The first local date after `after` (any, when empty) and not after
+/// `last` on which clinic `clinic_id` has an appointment.
+pub fn next_day(tx: &Tx, clinic_id: &str, after: &str, last: &str) -> Result<Option<String>> {
+    tx.one(
+        On::reads(&[Table::Appointments]),
+        NEXT_DAY,
+        args![clinic_id, after, last],
+    )
+}
+
+const NEXT_DAY: &str = "SELECT min(local_date) FROM appointments \
+                        WHERE clinic_id = ?1 AND local_date > ?2 AND local_date <= ?3";
+
+/// Where a page of a day starts: after this start and ID.
+pub type After<'a> = Option<(i64, &'a str)>;
+
+/// At most `limit` of the appointments of clinic `clinic_id` on local date
+/// `day` that ended before `before`, in order of start and ID, after
+/// `after`.
+pub fn visits_of_day(
+    tx: &Tx,
+    clinic_id: &str,
+    day: &str,
+    before: i64,
+    after: After,
+    limit: i64,
+) -> Result<Vec<Visit>> {
+    let (start, id) = after.unwrap_or((i64::MIN, ""));
+    tx.rows(
+        On::reads(&[Table::Appointments]),
+        VISITS_OF_DAY,
+        args![clinic_id, day, before, start, id, limit],
+        |r| {
+            Ok(Visit {
+                id: r.get(0)?,
+                starts_at: r.get(1)?,
+                ends_at: r.get(2)?,
+            })
+        },
+    )
+}
+
+const VISITS_OF_DAY: &str = "SELECT id, starts_at, ends_at FROM appointments \
+     WHERE clinic_id = ?1 AND local_date = ?2 AND ends_at < ?3 \
+     AND (starts_at > ?4 OR (starts_at = ?4 AND id > ?5)) \
+     ORDER BY starts_at, id LIMIT ?6";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::db::Val;
+    use crate::store::sqlite_plan as plan;
+
+    fn text(s: &str) -> Val {
+        Val::Text(s.into())
+    }
+
+    /// A purge reads a clinic's days through the index on the clinic and the
+    /// local date, never the whole table.
+    #[test]
+    fn a_purge_walks_a_clinics_days_through_their_index() {
+        let p = plan(NEXT_DAY, vec![text("c"), text(""), text("2026-06-20")]);
+        assert_eq!(
+            p,
+            ["SEARCH appointments USING COVERING INDEX appt_clinic_date (clinic_id=? AND local_date>? AND local_date<?)"]
+        );
+        let p = plan(
+            VISITS_OF_DAY,
+            vec![
+                text("c"),
+                text("2026-06-16"),
+                Val::Int(1),
+                Val::Int(0),
+                text(""),
+                Val::Int(500),
+            ],
+        );
+        assert!(
+            p[0].starts_with(
+                "SEARCH appointments USING INDEX appt_clinic_date (clinic_id=? AND local_date=?"
+            ),
+            "{p:?}"
+        );
+    }
+}
