@@ -1,4 +1,5 @@
-//! `appt purge` (docs/privacy.md#retention): for the visits that are over, what a clinic
+//! `appt purge` and the retention `remind due` applies
+//! (docs/privacy.md#retention): for the visits that are over, what a clinic
 //! need not keep goes — messages no longer to deliver, patients' links, the
 //! personal fields of events — while appointments, their statuses and
 //! clinical record stay. The purge is a list of steps, one per table
@@ -9,10 +10,10 @@
 use crate::core::{time, Clinic};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::retention::{self, Visit};
+use crate::store::retention::{self, Mark, Visit};
 use crate::store::{clinics, events, links, reminders, Store};
 use crate::wire;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// The most visits one transaction of a purge takes: each is a few
 /// messages, a link and a few events, so a batch holds the write lock for
@@ -117,8 +118,18 @@ impl Batch<'_> {
 /// What a purge has done so far.
 struct Tally {
     purged: Purged,
+    /// The earliest end of a visit something was kept of (a message still
+    /// to deliver, an offer whose time has not passed): where the next
+    /// retention run starts again.
+    kept: Option<i64>,
     /// Batches done (for the test hook that stops a purge half-way).
     batches: usize,
+}
+
+impl Tally {
+    fn keep(&mut self, ends_at: i64) {
+        self.kept = Some(self.kept.map_or(ends_at, |k| k.min(ends_at)));
+    }
 }
 
 /// Messages: each one no longer pending goes with its row (its text,
@@ -135,6 +146,8 @@ fn messages(tx: &Tx, b: &Batch, t: &mut Tally) -> Result<()> {
             if r.kind == "waitlist_offer" {
                 offers.push(r.id.as_str());
             }
+        } else if let Some(v) = b.visits.iter().find(|v| v.id == r.appointment_id) {
+            t.keep(v.ends_at);
         }
     }
     if b.dry {
@@ -207,6 +220,19 @@ struct Scope<'a> {
     clinic: &'a Clinic,
     /// What ended before it goes.
     cut: DateTime<Utc>,
+    /// Only what ended at or after this (epoch seconds): where the last
+    /// retention run stopped. None: from the first visit.
+    from: Option<i64>,
+    /// The events of IDs in (after, upto]: what changed since the last
+    /// retention run, whose visits it had passed already.
+    touched: Option<(i64, i64)>,
+}
+
+/// Purges one clinic: the visits over, day by day, then those changed since
+/// the last run passed them.
+fn purge_clinic(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
+    days(st, scope, dry, t)?;
+    touched(st, scope, dry, t)
 }
 
 /// Takes every step for one batch of visits, in the batch's transaction.
@@ -221,15 +247,23 @@ fn take_steps(tx: &Tx, b: &Batch, t: &mut Tally) -> Result<()> {
     Ok(())
 }
 
-/// The clinic's visits that ended before `scope.cut`, a day at a time and
-/// a page of a day at a time.
+/// The clinic's visits that ended in [`scope.from`, `scope.cut`), a day
+/// at a time and a page of a day at a time.
 fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
     let (tz, clinic) = (scope.clinic.timezone, scope.clinic.id.as_str());
     let cut = scope.cut.timestamp();
+    let from = scope.from.unwrap_or(i64::MIN);
+    if from >= cut {
+        return Ok(());
+    }
     // A visit that ended before the cut started on the cut's local date or
-    // before.
+    // before; one that ended after `from` started at most a day before it
+    // (a day and a clock change: the days after the two days before).
     let last = time::local_today(tz, scope.cut).to_string();
-    let mut lower = String::new();
+    let mut lower = match scope.from.and_then(|f| DateTime::from_timestamp(f, 0)) {
+        Some(f) => (time::local_today(tz, f) - Duration::days(3)).to_string(),
+        None => String::new(),
+    };
     let limit = batch_size();
     let (mut day, mut page): (Option<String>, Option<(i64, String)>) = (None, None);
     loop {
@@ -242,7 +276,7 @@ fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
                 },
             };
             let after = page.as_ref().map(|(s, id)| (*s, id.as_str()));
-            let visits = retention::visits_of_day(tx, clinic, &d, cut, after, limit)?;
+            let visits = retention::visits_of_day(tx, clinic, &d, (from, cut), after, limit)?;
             take_steps(
                 tx,
                 &Batch {
@@ -266,6 +300,34 @@ fn days(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
     }
 }
 
+/// The visits that ended before `scope.from` (already passed) and changed
+/// since: read from the events recorded since, a page of IDs at a time.
+fn touched(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()> {
+    let (Some((mut after, upto)), Some(from)) = (scope.touched, scope.from) else {
+        return Ok(());
+    };
+    let cut = scope.cut.timestamp();
+    let before = from.min(cut);
+    let limit = batch_size();
+    while after < upto {
+        let to = after.saturating_add(limit).min(upto);
+        batch(st, dry, |tx| {
+            let visits = events::touched(tx, &scope.clinic.id, after, to, before)?;
+            take_steps(
+                tx,
+                &Batch {
+                    visits: &visits,
+                    cut,
+                    dry,
+                },
+                t,
+            )
+        })?;
+        after = to;
+    }
+    Ok(())
+}
+
 /// `appt purge`: for every clinic (or the one asked for), what ended before
 /// the start of DATE in its zone (and before now) goes.
 pub fn purge(st: &mut Store, req: &PurgeRequest, now: DateTime<Utc>) -> Result<Purged> {
@@ -278,6 +340,7 @@ pub fn purge(st: &mut Store, req: &PurgeRequest, now: DateTime<Utc>) -> Result<P
     })?;
     let mut t = Tally {
         purged: Purged::new(req.dry_run),
+        kept: None,
         batches: 0,
     };
     for clinic in &clinics {
@@ -287,8 +350,50 @@ pub fn purge(st: &mut Store, req: &PurgeRequest, now: DateTime<Utc>) -> Result<P
         let scope = Scope {
             clinic,
             cut: time::window_edge(tz, day, 0).min(now),
+            from: None,
+            touched: None,
         };
-        days(st, &scope, req.dry_run, &mut t)?;
+        purge_clinic(st, &scope, req.dry_run, &mut t)?;
+    }
+    Ok(t.purged)
+}
+
+/// The retention `remind due` applies after its sweep: for each clinic with
+/// `--retain-messages`, what ended longer ago than that goes. Each run
+/// starts where the last one stopped (a mark per clinic), so a run reads
+/// only the visits that ended since and those changed since.
+pub fn retain(st: &mut Store, now: DateTime<Utc>, dry: bool) -> Result<Purged> {
+    let clinics = st.read(clinics::list)?;
+    let mut t = Tally {
+        purged: Purged::new(dry),
+        kept: None,
+        batches: 0,
+    };
+    for clinic in &clinics {
+        let Some(minutes) = clinic.settings.retain_messages else {
+            continue;
+        };
+        let cut = Duration::try_minutes(minutes)
+            .and_then(|d| now.checked_sub_signed(d))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let (mark, upto) =
+            st.read(|tx| Ok((retention::mark(tx, &clinic.id)?, events::last_id(tx)?)))?;
+        let scope = Scope {
+            clinic,
+            cut,
+            from: mark.map(|m| m.before),
+            touched: mark.map(|m| (m.event, upto)),
+        };
+        t.kept = None;
+        purge_clinic(st, &scope, dry, &mut t)?;
+        if !dry {
+            let before = t.kept.map_or(cut.timestamp(), |k| k.min(cut.timestamp()));
+            let m = Mark {
+                before,
+                event: upto,
+            };
+            st.write(|tx| retention::set_mark(tx, &clinic.id, m))?;
+        }
     }
     Ok(t.purged)
 }

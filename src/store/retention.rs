@@ -1,6 +1,8 @@
 //! What a purge reads to find the visits that are over
 //! (docs/privacy.md#retention): a clinic's appointments day by day, a page
-//! at a time, through the index on the clinic and the local date.
+//! at a time, through the index on the clinic and the local date; and, for
+//! the retention `remind due` applies, where its last run stopped (a mark in
+//! `meta`), so that a run reads only what ended or changed since.
 
 use super::db::{On, Table, Tx};
 use crate::args;
@@ -31,13 +33,13 @@ const NEXT_DAY: &str = "SELECT min(local_date) FROM appointments \
 pub type After<'a> = Option<(i64, &'a str)>;
 
 /// At most `limit` of the appointments of clinic `clinic_id` on local date
-/// `day` that ended before `before`, in order of start and ID, after
+/// `day` that ended in [`from`, `before`), in order of start and ID, after
 /// `after`.
 pub fn visits_of_day(
     tx: &Tx,
     clinic_id: &str,
     day: &str,
-    before: i64,
+    (from, before): (i64, i64),
     after: After,
     limit: i64,
 ) -> Result<Vec<Visit>> {
@@ -45,7 +47,7 @@ pub fn visits_of_day(
     tx.rows(
         On::reads(&[Table::Appointments]),
         VISITS_OF_DAY,
-        args![clinic_id, day, before, start, id, limit],
+        args![clinic_id, day, from, before, start, id, limit],
         |r| {
             Ok(Visit {
                 id: r.get(0)?,
@@ -57,9 +59,50 @@ pub fn visits_of_day(
 }
 
 const VISITS_OF_DAY: &str = "SELECT id, starts_at, ends_at FROM appointments \
-     WHERE clinic_id = ?1 AND local_date = ?2 AND ends_at < ?3 \
-     AND (starts_at > ?4 OR (starts_at = ?4 AND id > ?5)) \
-     ORDER BY starts_at, id LIMIT ?6";
+     WHERE clinic_id = ?1 AND local_date = ?2 AND ends_at >= ?3 AND ends_at < ?4 \
+     AND (starts_at > ?5 OR (starts_at = ?5 AND id > ?6)) \
+     ORDER BY starts_at, id LIMIT ?7";
+
+/// Where the retention of a clinic last stopped: everything of the visits
+/// that ended before `before` is purged, as of the event `event`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub before: i64,
+    pub event: i64,
+}
+
+fn key(clinic_id: &str) -> String {
+    format!("retention:{clinic_id}")
+}
+
+/// The clinic's mark, if its retention ever finished a run.
+pub fn mark(tx: &Tx, clinic_id: &str) -> Result<Option<Mark>> {
+    let text: Option<String> = tx.row(
+        On::reads(&[Table::Meta]),
+        "SELECT value FROM meta WHERE key = ?1",
+        args![key(clinic_id)],
+        |r| r.get(0),
+    )?;
+    // A mark that does not read is as none: the next run reads everything.
+    Ok(text.and_then(|t| {
+        let (before, event) = t.split_once(',')?;
+        Some(Mark {
+            before: before.parse().ok()?,
+            event: event.parse().ok()?,
+        })
+    }))
+}
+
+/// Records where the clinic's retention stopped.
+pub fn set_mark(tx: &Tx, clinic_id: &str, m: Mark) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Meta]),
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        args![key(clinic_id), format!("{},{}", m.before, m.event)],
+    )?;
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
@@ -85,6 +128,7 @@ mod tests {
             vec![
                 text("c"),
                 text("2026-06-16"),
+                Val::Int(0),
                 Val::Int(1),
                 Val::Int(0),
                 text(""),

@@ -1,7 +1,8 @@
-//! Tests: retention (docs/privacy.md#retention) — `appt purge --before
-//! DATE`: what goes is exactly what a dry run counts, later visits and the
-//! appointments themselves stay as they were, and a purge killed half-way
-//! is finished by the next.
+//! Tests: retention (docs/privacy.md#retention) — `appt purge --before DATE`
+//! and a clinic's `--retain-messages`, applied by `remind due`: what goes is
+//! exactly what a dry run counts, later visits and the appointments
+//! themselves stay as they were, and a purge killed half-way is finished by
+//! the next.
 
 use crate::common::*;
 use serde_json::{json, Value};
@@ -329,4 +330,148 @@ fn a_purge_killed_half_way_leaves_a_sound_database_and_the_next_finishes_it() {
     assert_eq!(naming(&env, &ids, &["Paciente"]), 0);
     assert_eq!(desk_view(&env), desk);
     env.ok(&["check"]);
+}
+
+#[test]
+fn remind_due_applies_a_clinics_retention_and_keeps_what_is_still_to_deliver() {
+    let mut env = linked(&["--retain-messages", "3d"]);
+    let a = book(&env, TUE, "09:00", "+50370000011", "Elena Once");
+    let e = book(&env, TUE, "11:00", "+50370000013", "Gina Trece");
+    let later = book(&env, LATER, "09:00", "+50370000012", "Fabio Doce");
+    let names = ["Elena Once", "Gina Trece"];
+    env.sweep_lines();
+    env.at(TUE_0830);
+    env.sweep_lines();
+    // Gina's 2-hour reminder, due at 09:00, is held back as a failing
+    // delivery is: it is still to deliver when the retention passes.
+    env.exec(&format!(
+        "UPDATE reminders SET next_attempt_at = 4102444800 \
+         WHERE appointment_id = '{e}' AND status = 'pending'"
+    ));
+    let held = env.rows(&format!(
+        "SELECT id FROM reminders WHERE appointment_id = '{e}' AND status = 'pending'"
+    ));
+    assert_eq!(held.len(), 1, "{held:?}");
+    // A sweep with nothing due and nothing old enough says nothing.
+    env.at("2026-06-17T15:00:00Z");
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stdout.is_empty(), "{out:?}");
+
+    env.at("2026-06-21T15:00:00Z");
+    let ids = quoted(&[&a, &e]);
+    let messages = number(
+        &env,
+        &format!(
+            "SELECT count(*) FROM reminders WHERE appointment_id IN ({ids}) AND status <> 'pending'"
+        ),
+    );
+    let kept_later = held_for(&env, &[&later]);
+    let desk = desk_view(&env);
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "Would purge: {messages} messages, 2 patients' links"
+        )),
+        "{text}"
+    );
+    let v = env.ok(&["remind", "due", "--exec", "true"]);
+    assert_eq!(v["sent"], 0);
+    assert_eq!(v["purged"]["reminders"], messages, "{v}");
+    assert_eq!(v["purged"]["patient_links"], 2, "{v}");
+    // Gina's message still to deliver stayed; everything else of the two went.
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT id FROM reminders WHERE appointment_id IN ({ids})"
+        )),
+        held
+    );
+    assert_eq!(naming(&env, &[&a, &e], &names), 0);
+    assert_eq!(held_for(&env, &[&later]), kept_later);
+    assert_eq!(desk_view(&env), desk);
+    // Run again, nothing goes, and cron hears nothing.
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec", "true"])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(env.lines(&["remind", "due"]).is_empty());
+
+    // A change to a visit the retention has passed is purged by the next run.
+    env.ok(&["update", &a, "--notes", "Elena Once llamó"]);
+    env.sweep_lines();
+    assert_eq!(
+        number(
+            &env,
+            &format!(
+                "SELECT count(*) FROM events WHERE appointment_id = '{a}' AND data LIKE '%+5037%'"
+            )
+        ),
+        0
+    );
+    // Once Gina's message is let go (expired: her visit is over), the next
+    // run purges it too.
+    env.exec("UPDATE reminders SET next_attempt_at = NULL WHERE status = 'pending'");
+    env.at("2026-06-22T15:00:00Z");
+    let v = env.ok(&["remind", "due", "--exec", "true"]);
+    assert_eq!(v["expired"], 1, "{v}");
+    assert_eq!(v["purged"]["reminders"], 1, "{v}");
+    assert!(env
+        .rows(&format!(
+            "SELECT id FROM reminders WHERE appointment_id IN ({ids})"
+        ))
+        .is_empty());
+    env.ok(&["check"]);
+}
+
+#[test]
+fn a_clinic_keeps_its_messages_for_ever_unless_told_how_long() {
+    let env = Env::clinic();
+    assert_eq!(
+        env.ok(&["clinic", "show", "Central"])["retain_messages"],
+        Value::Null
+    );
+    let v = env.ok(&["clinic", "update", "Central", "--retain-messages", "90d"]);
+    assert_eq!(v["retain_messages"], "90d");
+    assert_eq!(
+        env.ok(&["clinic", "list"])["clinics"][0]["retain_messages"],
+        "90d"
+    );
+    let card = env
+        .cmd()
+        .args(["clinic", "show", "Central"])
+        .output()
+        .unwrap();
+    let card = String::from_utf8_lossy(&card.stdout).into_owned();
+    let line = card.lines().find(|l| l.contains("Messages kept"));
+    assert!(line.is_some_and(|l| l.ends_with(" 90d")), "{card}");
+    for bad in ["0m", "soon", "3x"] {
+        let d = env.refused(
+            &["clinic", "update", "Central", "--retain-messages", bad],
+            "VALIDATION_ERROR",
+            2,
+        );
+        assert!(d.get("retain_messages").is_some(), "{bad}: {d}");
+    }
+    let v = env.ok(&["clinic", "update", "Central", "--retain-messages", "none"]);
+    assert_eq!(v["retain_messages"], Value::Null);
+    let v = env.ok(&[
+        "clinic",
+        "add",
+        "Norte",
+        "--timezone",
+        "America/El_Salvador",
+        "--retain-messages",
+        "1d12h",
+    ]);
+    assert_eq!(v["retain_messages"], "1d12h");
 }
