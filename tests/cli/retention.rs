@@ -464,6 +464,19 @@ fn a_clinic_keeps_its_messages_for_ever_unless_told_how_long() {
     }
     let v = env.ok(&["clinic", "update", "Central", "--retain-messages", "none"]);
     assert_eq!(v["retain_messages"], Value::Null);
+    // The API's description of a clinic (GET /v1/clinics) names the same keys.
+    let api: Value = serde_json::from_str(include_str!("../../src/serve/openapi.json")).unwrap();
+    let clinic = &api["components"]["schemas"]["Clinic"];
+    let mut required: Vec<&str> = clinic["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    required.sort_unstable();
+    keys.sort_unstable();
+    assert_eq!(required, keys);
     let v = env.ok(&[
         "clinic",
         "add",
