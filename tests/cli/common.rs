@@ -494,10 +494,18 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
+/// Takes schema 23's change (a clinic's `--retain-messages`) out of
+/// `env`'s database, for tests of older databases. (Steps 21 and 22 change
+/// no table.)
+pub fn undo_schema_23(env: &Env) {
+    env.exec("ALTER TABLE clinics DROP COLUMN retain_messages");
+}
+
 /// Takes schema 20's change (four text columns of PostgreSQL compared byte
 /// by byte) out of `env`'s database, for tests of older databases: they
 /// compare by the server's collation again. SQLite's schema has nothing of it.
 pub fn undo_schema_20(env: &Env) {
+    undo_schema_23(env);
     if env.url().is_some() {
         for (table, column) in [
             ("reminders", "claim"),
