@@ -82,6 +82,9 @@ _appt_clap() {
             appt,patient)
                 cmd="appt__subcmd__patient"
                 ;;
+            appt,purge)
+                cmd="appt__subcmd__purge"
+                ;;
             appt,queue)
                 cmd="appt__subcmd__queue"
                 ;;
@@ -274,6 +277,9 @@ _appt_clap() {
             appt__subcmd__help,patient)
                 cmd="appt__subcmd__help__subcmd__patient"
                 ;;
+            appt__subcmd__help,purge)
+                cmd="appt__subcmd__help__subcmd__purge"
+                ;;
             appt__subcmd__help,queue)
                 cmd="appt__subcmd__help__subcmd__queue"
                 ;;
@@ -354,6 +360,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__help__subcmd__patient,add)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__add"
+                ;;
+            appt__subcmd__help__subcmd__patient,export)
+                cmd="appt__subcmd__help__subcmd__patient__subcmd__export"
                 ;;
             appt__subcmd__help__subcmd__patient,list)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__list"
@@ -445,6 +454,9 @@ _appt_clap() {
             appt__subcmd__patient,add)
                 cmd="appt__subcmd__patient__subcmd__add"
                 ;;
+            appt__subcmd__patient,export)
+                cmd="appt__subcmd__patient__subcmd__export"
+                ;;
             appt__subcmd__patient,help)
                 cmd="appt__subcmd__patient__subcmd__help"
                 ;;
@@ -459,6 +471,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__patient__subcmd__help,add)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__add"
+                ;;
+            appt__subcmd__patient__subcmd__help,export)
+                cmd="appt__subcmd__patient__subcmd__help__subcmd__export"
                 ;;
             appt__subcmd__patient__subcmd__help,help)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__help"
@@ -653,7 +668,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1037,7 +1052,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --db --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --retain-messages --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1111,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retain-messages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1259,7 +1278,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --db --json --no-input --width --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --retain-messages --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1322,6 +1341,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retain-messages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2043,7 +2066,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2519,7 +2542,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient)
-            opts="add list show update"
+            opts="add list show update export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,6 +2556,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__patient__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2577,6 +2614,20 @@ _appt_clap() {
         appt__subcmd__help__subcmd__patient__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3437,7 +3488,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3516,8 +3567,50 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__patient__subcmd__export)
+            opts="-o -c -h --output --format --include-national-id --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json fhir" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__patient__subcmd__help)
-            opts="add list show update help"
+            opts="add list show update export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3531,6 +3624,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__patient__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3696,6 +3803,40 @@ _appt_clap() {
                     return 0
                     ;;
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__purge)
+            opts="-c -h --before --dry-run --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -207,6 +207,19 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
     }
 }
 
+/// Where and when an appointment was before a move: a rescheduled event's
+/// and message's `previous`.
+pub fn previous(a: &Appointment) -> Value {
+    serde_json::json!({
+        "starts_at": ts(a.starts_at),
+        "ends_at": ts(a.ends_at),
+        "date": a.local_date.to_string(),
+        "start_time": to_local(a.timezone, a.starts_at).1,
+        "doctor_id": a.doctor_id,
+        "token_number": a.token_number,
+    })
+}
+
 #[derive(Serialize)]
 struct ReminderView<'a> {
     id: &'a str,
@@ -296,6 +309,72 @@ struct WaitlistView<'a> {
     service: Option<ServiceRefView<'a>>,
 }
 
+/// The keys of a waitlist entry that name its patient, doctor and service:
+/// what an event's entry leaves to be looked up on reading.
+const WAITLIST_REFS: [&str; 3] = ["patient", "doctor", "service"];
+
+/// A waitlist entry as an event stores it: the entry's own fields, its
+/// patient, doctor and service by ID only.
+pub fn waitlist_ids(e: &crate::store::waitlist::Entry) -> Value {
+    let mut v = waitlist_entry(e);
+    if let Value::Object(m) = &mut v {
+        for k in WAITLIST_REFS {
+            m.remove(k);
+        }
+    }
+    v
+}
+
+/// A waitlist entry stored by IDs ([`waitlist_ids`]) with the names it
+/// shows: its patient's (ID, name and phone), doctor's and service's. An
+/// entry stored whole, before schema 21, is shown as stored.
+pub fn waitlist_with_names(
+    ids: &Value,
+    patient: Option<(String, (String, String))>,
+    doctor: Option<(String, (String, Option<String>))>,
+    service: Option<(String, (String, i64))>,
+) -> Value {
+    let mut v = ids.clone();
+    let Value::Object(m) = &mut v else {
+        return v;
+    };
+    if m.contains_key("patient") {
+        return v;
+    }
+    let view = |x: Option<Value>| x.unwrap_or(Value::Null);
+    m.insert(
+        "patient".into(),
+        view(patient.map(|(id, (full_name, phone))| {
+            to_json(PartyView {
+                full_name: &full_name,
+                id: &id,
+                phone: &phone,
+            })
+        })),
+    );
+    m.insert(
+        "doctor".into(),
+        view(doctor.map(|(id, (full_name, specialty))| {
+            to_json(DoctorRefView {
+                full_name: &full_name,
+                id: &id,
+                specialty: specialty.as_deref(),
+            })
+        })),
+    );
+    m.insert(
+        "service".into(),
+        view(service.map(|(id, (name, duration_minutes))| {
+            to_json(ServiceRefView {
+                duration_minutes,
+                id: &id,
+                name: &name,
+            })
+        })),
+    );
+    v
+}
+
 /// A waitlist entry (docs/rules.md#walk-ins).
 pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
     to_json(WaitlistView {
@@ -326,4 +405,59 @@ pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
             _ => None,
         },
     })
+}
+
+/// The keys of a stored event that hold a patient's personal data: the
+/// name a booking replaced at the top, and the name, phone and e-mail of
+/// each `patient` an object inside names (an appointment's, a waitlist
+/// entry's, in events recorded before the log kept IDs alone).
+const PERSONAL: [&str; 3] = ["full_name", "phone", "email"];
+
+/// Takes the patient's personal fields out of an event's stored data
+/// (docs/privacy.md#retention), leaving the patient by ID; true when there
+/// was something to take.
+pub fn forget_patient(data: &mut Value) -> bool {
+    let Value::Object(map) = data else {
+        return false;
+    };
+    let mut changed = map.remove("patient_previous_name").is_some();
+    for (key, v) in map.iter_mut() {
+        if let (Value::Object(inner), "patient") = (&mut *v, key.as_str()) {
+            for k in PERSONAL {
+                changed |= inner.remove(k).is_some();
+            }
+        } else {
+            changed |= forget_patient(v);
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forget_patient;
+    use serde_json::json;
+
+    #[test]
+    fn an_event_forgets_the_patient_at_every_depth_and_keeps_the_rest() {
+        let mut old = json!({
+            "appointment": {"id": "a", "patient": {"id": "p", "full_name": "Ana", "phone": "+503"},
+                            "doctor": {"id": "d", "full_name": "Dr. García"}, "notes": "phone her"},
+            "patient_previous_name": "Anita",
+            "waitlist": {"patient": {"id": "q", "full_name": "Beto", "phone": "+504"}},
+        });
+        assert!(forget_patient(&mut old));
+        assert_eq!(
+            old,
+            json!({
+                "appointment": {"id": "a", "patient": {"id": "p"},
+                                "doctor": {"id": "d", "full_name": "Dr. García"}, "notes": "phone her"},
+                "waitlist": {"patient": {"id": "q"}},
+            })
+        );
+        // Forgotten once, there is nothing more to forget.
+        assert!(!forget_patient(&mut old));
+        let mut compact = json!({"was": {"status": "scheduled"}, "forced": false});
+        assert!(!forget_patient(&mut compact));
+    }
 }

@@ -182,7 +182,8 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
         "duration_minutes": freed.duration_minutes,
         "timezone": freed.timezone.name(),
     });
-    let mut data = json!({ "waitlist": wire::waitlist_entry(&entry) });
+    // The entry by IDs (its patient's name and phone are shown on reading).
+    let mut data = json!({ "waitlist": wire::waitlist_ids(&entry) });
     if let (Some(d), Some(s)) = (data.as_object_mut(), slot.as_object()) {
         d.extend(s.clone());
     }

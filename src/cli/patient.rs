@@ -1,4 +1,4 @@
-//! `appt patient add|list|show|update`.
+//! `appt patient add|list|show|update`; `export` is in [`super::patient_export`].
 
 use super::prompt::Ask;
 use super::Ctx;
@@ -70,6 +70,8 @@ pub enum Cmd {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Everything appt holds about a patient, for a patient who asks for it
+    Export(super::patient_export::Args),
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
@@ -175,5 +177,6 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .made("patient updated", &p.id)
                 .warn(done.warning))
         }
+        Cmd::Export(a) => super::patient_export::run(ctx, a),
     }
 }

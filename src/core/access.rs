@@ -27,13 +27,16 @@ pub enum Scope {
     AppointmentsWrite,
     /// Diagnosis, prescription and follow-up, read and written.
     Clinical,
+    /// A patient's whole record, exported (docs/privacy.md#subject-access).
+    PatientsExport,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [
+    pub const ALL: [Scope; 4] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::Clinical,
+        Scope::PatientsExport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Scope {
             Scope::AppointmentsRead => "appointments:read",
             Scope::AppointmentsWrite => "appointments:write",
             Scope::Clinical => "clinical",
+            Scope::PatientsExport => "patients:export",
         }
     }
 
@@ -55,7 +59,7 @@ impl Scope {
                 Error::field(
                     "scopes",
                     format!(
-                        "'{s}' is not a scope: use appointments:read, appointments:write or clinical"
+                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical or patients:export"
                     ),
                 )
             })
@@ -73,7 +77,7 @@ impl Scope {
         if found.is_empty() {
             return Err(Error::field(
                 "scopes",
-                "at least one scope is required: appointments:read, appointments:write or clinical",
+                "at least one scope is required: appointments:read, appointments:write, clinical or patients:export",
             ));
         }
         Ok(Scope::ALL

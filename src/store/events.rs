@@ -1,7 +1,7 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
-use super::db::{Insert, On, Table};
+use super::db::{marks, Insert, On, Table, ToVal, Val};
 use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
@@ -84,16 +84,6 @@ pub const TYPES: [&str; 12] = [
     "patient.erased",
 ];
 
-/// An event as stored: its data still the JSON text, passed through as is.
-pub struct Stored {
-    pub id: i64,
-    pub kind: String,
-    pub appointment_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub data: Box<serde_json::value::RawValue>,
-    pub actor: Option<String>,
-}
-
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
     name: "events",
@@ -123,6 +113,113 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     )
 }
 
+/// The events about the patient `patient_id` as a whole (`patient.*`,
+/// recorded by [`record_patient`]), oldest first: read among the events of
+/// no appointment (which sort together in `events_appt`), then each one's
+/// `patient_id` checked.
+pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
+    let named = format!(
+        "%\"patient_id\":\"{}\"%",
+        patient_id.replace(['%', '_'], "")
+    );
+    let found = conn.rows(
+        On::reads(&[Table::Events]),
+        &of_patient_sql(),
+        args![named],
+        from_row,
+    )?;
+    Ok(found
+        .into_iter()
+        .filter(|e| e.data["patient_id"] == patient_id)
+        .collect())
+}
+
+/// [`of_patient`]'s statement: `?1` the pattern of the patient's ID.
+fn of_patient_sql() -> String {
+    let kinds: Vec<String> = TYPES
+        .iter()
+        .filter(|t| t.starts_with("patient."))
+        .map(|t| format!("'{t}'"))
+        .collect();
+    format!(
+        "SELECT {COLS} FROM events WHERE type IN ({}) \
+         AND appointment_id IS NULL AND data LIKE ?1 ORDER BY id",
+        kinds.join(", ")
+    )
+}
+
+/// The events of the appointments `ids` (at most a purge's batch), each
+/// its ID and data, for a purge to empty of personal fields.
+pub fn data_of(conn: &Tx, ids: &[&str]) -> Result<Vec<(i64, Value)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.rows(
+        On::reads(&[Table::Events]),
+        &format!(
+            "SELECT id, data FROM events WHERE appointment_id IN ({}) ORDER BY id",
+            marks(1, ids.len())
+        ),
+        &args,
+        |r| {
+            let f = r.of("events", 0)?;
+            Ok((f.get(0)?, f.json(1)?))
+        },
+    )
+}
+
+/// Replaces an event's data (a purge's, with the personal fields taken out).
+pub fn set_data(conn: &Tx, id: i64, data: &Value) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Events]),
+        "UPDATE events SET data = ?2 WHERE id = ?1",
+        args![id, data.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The last event's ID (0 when there is none).
+pub fn last_id(conn: &Tx) -> Result<i64> {
+    conn.one(
+        On::reads(&[Table::Events]),
+        "SELECT coalesce(max(id), 0) FROM events",
+        args![],
+    )
+}
+
+/// The appointments of clinic `clinic_id` that ended before `before`
+/// (epoch seconds) with an event of ID in (`after`, `upto`]: what changed
+/// since a purge last passed them.
+pub fn touched(
+    conn: &Tx,
+    clinic_id: &str,
+    after: i64,
+    upto: i64,
+    before: i64,
+) -> Result<Vec<super::retention::Visit>> {
+    conn.rows(
+        On::reads(&[Table::Events, Table::Appointments]),
+        TOUCHED,
+        args![after, upto, clinic_id, before],
+        |r| {
+            Ok(super::retention::Visit {
+                id: r.get(0)?,
+                starts_at: r.get(1)?,
+                ends_at: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// [`touched`]'s statement. `CROSS JOIN` keeps SQLite (which gathers no
+/// statistics) reading the few events of the range first: otherwise it
+/// walks every appointment of the clinic and looks for events of each.
+const TOUCHED: &str = "SELECT DISTINCT a.id, a.starts_at, a.ends_at \
+     FROM events e CROSS JOIN appointments a \
+     WHERE a.id = e.appointment_id AND e.id > ?1 AND e.id <= ?2 \
+     AND a.clinic_id = ?3 AND a.ends_at < ?4 ORDER BY a.id";
+
 /// [`each_after`]'s statement: the events after `?1` in the order of their
 /// IDs, the type `?2` (or any, given ''), at most `?3`, of the clinic `?4`'s
 /// appointments when `clinic`. They are read on from the cursor by ID, as a
@@ -142,15 +239,16 @@ fn after_sql(clinic: bool) -> String {
     )
 }
 
-/// Hands each event after `after` (of type `kind`), at most `limit`, to
-/// `each` as stored, one row at a time; returns how many and the last ID.
+/// Hands each event after `after` (of type `kind`, of the appointments of
+/// clinic `clinic_id`), at most `limit`, to `each` as stored, oldest first;
+/// returns how many and the last ID.
 pub fn each_after(
     conn: &Tx,
     after: i64,
     kind: Option<&str>,
     clinic_id: Option<&str>,
     limit: i64,
-    each: &mut dyn FnMut(&Stored) -> Result<()>,
+    each: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<(i64, i64)> {
     let on = match clinic_id {
         Some(_) => On::reads(&[Table::Events, Table::Appointments]),
@@ -162,33 +260,61 @@ pub fn each_after(
         &after_sql(clinic_id.is_some()),
         args![after, kind.unwrap_or(""), limit, clinic_id.unwrap_or("")],
         |r| {
-            let f = r.of("events", 0)?;
-            let e = Stored {
-                id: f.get(0)?,
-                kind: f.get(1)?,
-                appointment_id: f.get(2)?,
-                created_at: f.instant(3)?,
-                // Passed through as text, checked once here: a line of
-                // the stream is always JSON.
-                data: f.json_raw(4)?,
-                actor: f.get(5)?,
-            };
+            let e = from_row(r)?;
             n += 1;
             last = e.id;
-            each(&e)
+            each(e)
         },
     )?;
     Ok((n, last))
 }
 
+/// The events of appointments `ids` from event `from` on, as stored, in
+/// one query per few hundred appointments (in no order).
+pub fn of_appointments(conn: &Tx, ids: &[&str], from: i64) -> Result<Vec<Event>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut args = vec![from.to_val()];
+        args.extend(chunk.iter().map(|id| id.to_val()));
+        let sql = format!(
+            "SELECT {COLS} FROM events WHERE id >= ?1 AND appointment_id IN ({})",
+            marks(2, chunk.len())
+        );
+        found.extend(conn.rows(On::reads(&[Table::Events]), &sql, &args, from_row)?);
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::db::Val;
     use crate::store::sqlite_plan as plan;
 
+    /// What changed since a retention run is read from the events' IDs,
+    /// whatever the size of the clinic.
+    #[test]
+    fn what_changed_since_a_retention_run_is_read_from_the_events_ids() {
+        let p = plan(
+            TOUCHED,
+            vec![
+                Val::Int(0),
+                Val::Int(500),
+                Val::Text("c".into()),
+                Val::Int(1),
+            ],
+        );
+        assert_eq!(
+            p[..2],
+            [
+                "SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)",
+                "SEARCH a USING INDEX sqlite_autoindex_appointments_1 (id=?)"
+            ],
+            "{p:?}"
+        );
+    }
+
     /// A stream reads on from its cursor by ID, whatever the type asked
-    /// for; a clinic's, with its appointments looked up by clinic.
+    /// for; a clinic's, with each event's appointment looked up by its key.
     #[test]
     fn a_stream_reads_on_from_its_cursor() {
         for clinic in [false, true] {
@@ -199,5 +325,35 @@ mod tests {
             );
             assert!(!p.iter().any(|l| l.starts_with("SCAN")), "{p:?}");
         }
+    }
+
+    /// A patient's own events are read among the events of no appointment,
+    /// never among every event (schema v24 keeps no index of types).
+    #[test]
+    fn a_patients_events_are_read_through_an_index() {
+        let p = plan(&of_patient_sql(), vec![Val::Null]);
+        assert_eq!(
+            p[0], "SEARCH events USING INDEX events_appt (appointment_id=?)",
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|l| l.starts_with("SCAN")), "{p:?}");
+    }
+
+    /// The same on PostgreSQL, with sequential scans discouraged.
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn a_patients_events_are_read_through_an_index_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                let sql = format!("EXPLAIN {}", of_patient_sql());
+                let plan: Vec<String> = tx.rows(On::NOTHING, &sql, args!["%p%"], |r| r.get(0))?;
+                let plan = plan.join("\n");
+                assert!(plan.contains("events_appt"), "{plan}");
+                assert!(!plan.contains("Seq Scan"), "{plan}");
+                Ok(())
+            })
+            .unwrap();
+        });
     }
 }

@@ -278,6 +278,54 @@ pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// Every message about the appointments of `ids` (whole IDs), by due time:
+/// what a patient's export shows (but the waitlist offers, which go to
+/// another patient) and what a purge sorts out.
+pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        found.extend(conn.rows(
+            On::reads(&[Table::Reminders]),
+            &format!(
+                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({})",
+                marks(1, chunk.len())
+            ),
+            &args,
+            from_row,
+        )?);
+    }
+    found.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    Ok(found)
+}
+
+/// The waitlist offers made to the patient `patient_id`, by due time: an
+/// offer names its waiting patient in its own fields, and outlives the
+/// entry it was made to (read through `reminders_kind`, then each offer's
+/// patient checked).
+pub fn offers_to(conn: &Tx, patient_id: &str) -> Result<Vec<Reminder>> {
+    let named = format!(
+        "%\"patient_id\":\"{}\"%",
+        patient_id.replace(['%', '_'], "")
+    );
+    let offers = conn.rows(
+        On::reads(&[Table::Reminders]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE kind = 'waitlist_offer' AND data LIKE ?1 \
+             ORDER BY due_at, id"
+        ),
+        args![named],
+        from_row,
+    )?;
+    Ok(offers
+        .into_iter()
+        .filter(|r| {
+            r.offer()
+                .is_some_and(|o| o["waitlist"]["patient_id"] == patient_id)
+        })
+        .collect())
+}
+
 /// Messages, by due time, optionally of one status and of one kind.
 pub fn list(
     conn: &Tx,
@@ -421,6 +469,23 @@ fn sent_sql(n: usize) -> String {
          claimed_until = NULL, last_error = NULL, updated_at = ?2 \
          WHERE id IN ({}) AND claim = ?1 AND (status || '') IN ('pending','cancelled')",
         marks(3, n)
+    )
+}
+
+/// Deletes the messages `ids` if they are no longer pending (a purge's, which
+/// never takes a message still to deliver); returns how many went.
+pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.exec(
+        On::writes(&[Table::Reminders]),
+        &format!(
+            "DELETE FROM reminders WHERE id IN ({}) AND status <> 'pending'",
+            marks(1, ids.len())
+        ),
+        &args,
     )
 }
 

@@ -190,6 +190,20 @@ pub fn of_patient_at(
     )
 }
 
+/// Every entry of the patient `patient_id` (at `clinic` only, when given),
+/// by date then oldest first.
+pub fn entries_of(conn: &Tx, patient_id: &str, clinic: Option<&str>) -> Result<Vec<Entry>> {
+    conn.rows(
+        SELECTED_ON,
+        &format!(
+            "{SELECT} WHERE w.patient_id = ?1 AND (?2 = '' OR w.clinic_id = ?2) \
+             ORDER BY w.local_date, w.seq"
+        ),
+        args![patient_id, clinic.unwrap_or_default()],
+        from_row,
+    )
+}
+
 /// A clinic's entries from `from` on, by date then oldest first.
 pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
     conn.rows(
