@@ -1057,6 +1057,7 @@ fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
                         timezone: clinic.tz,
                         patient_name: p.1.clone(),
                         patient_phone: p.2.clone(),
+                        patient_erased: false,
                         doctor_name: Some(d.name.clone()),
                         doctor_specialty: Some(d.specialty.clone()),
                         service_name: None,

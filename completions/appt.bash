@@ -355,6 +355,9 @@ _appt_clap() {
             appt__subcmd__help__subcmd__patient,add)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__add"
                 ;;
+            appt__subcmd__help__subcmd__patient,erase)
+                cmd="appt__subcmd__help__subcmd__patient__subcmd__erase"
+                ;;
             appt__subcmd__help__subcmd__patient,list)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__list"
                 ;;
@@ -445,6 +448,9 @@ _appt_clap() {
             appt__subcmd__patient,add)
                 cmd="appt__subcmd__patient__subcmd__add"
                 ;;
+            appt__subcmd__patient,erase)
+                cmd="appt__subcmd__patient__subcmd__erase"
+                ;;
             appt__subcmd__patient,help)
                 cmd="appt__subcmd__patient__subcmd__help"
                 ;;
@@ -459,6 +465,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__patient__subcmd__help,add)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__add"
+                ;;
+            appt__subcmd__patient__subcmd__help,erase)
+                cmd="appt__subcmd__patient__subcmd__help__subcmd__erase"
                 ;;
             appt__subcmd__patient__subcmd__help,help)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__help"
@@ -2519,7 +2528,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient)
-            opts="add list show update"
+            opts="add list show update erase"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,6 +2542,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__patient__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3437,7 +3460,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3516,8 +3539,42 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__patient__subcmd__erase)
+            opts="-y -c -h --reason --clinical --yes --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__patient__subcmd__help)
-            opts="add list show update help"
+            opts="add list show update erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3531,6 +3588,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__patient__subcmd__help__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

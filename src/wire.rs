@@ -296,6 +296,49 @@ struct WaitlistView<'a> {
     service: Option<ServiceRefView<'a>>,
 }
 
+/// A waitlist entry as an offer's message keeps it: by IDs only, no copy
+/// of the patient's name or phone ([`waitlist_entry`] without its
+/// `patient`, `doctor` and `service`; docs/privacy.md). The view is made
+/// again on reading ([`entry_of_refs`]).
+pub fn waitlist_refs(e: &crate::store::waitlist::Entry) -> Value {
+    serde_json::json!({
+        "id": e.id,
+        "clinic_id": e.clinic_id,
+        "doctor_id": e.doctor_id,
+        "patient_id": e.patient_id,
+        "service_id": e.service_id,
+        "date": e.date.to_string(),
+        "offers": e.offers,
+        "created_at": ts(e.created_at),
+    })
+}
+
+/// The entry [`waitlist_refs`] wrote, its names still to be read; None for
+/// a whole view (an offer written before appt kept IDs only) or anything
+/// else.
+pub fn entry_of_refs(v: &Value) -> Option<crate::store::waitlist::Entry> {
+    if v.get("patient").is_some() {
+        return None;
+    }
+    let text = |k: &str| v.get(k)?.as_str().map(String::from);
+    Some(crate::store::waitlist::Entry {
+        id: text("id")?,
+        clinic_id: text("clinic_id")?,
+        doctor_id: text("doctor_id")?,
+        patient_id: text("patient_id")?,
+        service_id: text("service_id"),
+        date: NaiveDate::parse_from_str(&text("date")?, "%Y-%m-%d").ok()?,
+        offers: v.get("offers")?.as_i64()?,
+        created_at: crate::core::time::parse_rfc3339(&text("created_at")?).ok()?,
+        patient_name: String::new(),
+        patient_phone: String::new(),
+        doctor_name: String::new(),
+        doctor_specialty: None,
+        service_name: None,
+        service_minutes: None,
+    })
+}
+
 /// A waitlist entry (docs/rules.md#walk-ins).
 pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
     to_json(WaitlistView {

@@ -27,13 +27,16 @@ pub enum Scope {
     AppointmentsWrite,
     /// Diagnosis, prescription and follow-up, read and written.
     Clinical,
+    /// Erase a patient on request (docs/privacy.md#erasure).
+    PatientsErase,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [
+    pub const ALL: [Scope; 4] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::Clinical,
+        Scope::PatientsErase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Scope {
             Scope::AppointmentsRead => "appointments:read",
             Scope::AppointmentsWrite => "appointments:write",
             Scope::Clinical => "clinical",
+            Scope::PatientsErase => "patients:erase",
         }
     }
 
@@ -55,7 +59,7 @@ impl Scope {
                 Error::field(
                     "scopes",
                     format!(
-                        "'{s}' is not a scope: use appointments:read, appointments:write or clinical"
+                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical or patients:erase"
                     ),
                 )
             })
@@ -73,7 +77,7 @@ impl Scope {
         if found.is_empty() {
             return Err(Error::field(
                 "scopes",
-                "at least one scope is required: appointments:read, appointments:write or clinical",
+                "at least one scope is required: appointments:read, appointments:write, clinical or patients:erase",
             ));
         }
         Ok(Scope::ALL

@@ -6,6 +6,7 @@ pub mod access;
 pub mod booking;
 pub mod check;
 pub mod delivery;
+pub mod erasure;
 pub mod limits;
 pub mod message;
 pub mod model;

@@ -110,6 +110,7 @@ impl Route {
 
 const READ: Scope = Scope::AppointmentsRead;
 const WRITE: Scope = Scope::AppointmentsWrite;
+const ERASE: Scope = Scope::PatientsErase;
 
 /// Every endpoint; `/openapi.json` documents each one, and a test holds the
 /// two together.
@@ -158,6 +159,9 @@ pub const ROUTES: &[Route] = &[
         .body()
         .writes(),
     Route::api("GET", "/v1/events", READ, read::events).clinical(),
+    Route::api("POST", "/v1/patients/{id}/erase", ERASE, write::erase)
+        .body()
+        .writes(),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not
@@ -425,14 +429,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_needs_the_write_scope() {
+    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_needs_a_scope_that_writes() {
         for r in ROUTES.iter().chain(PAGES) {
             let at = format!("{} {}", r.method, r.path);
             // Today the two agree: a GET never changes anything (a
             // patient's page's included), every other method may.
             assert_eq!(r.writes, r.method != "GET", "{at}");
             match r.scope() {
-                Some(scope) => assert_eq!(r.writes, scope == WRITE, "{at}"),
+                Some(scope) => assert_eq!(r.writes, [WRITE, ERASE].contains(&scope), "{at}"),
                 None => assert!(r.is_page() || !r.writes, "{at}"),
             }
         }

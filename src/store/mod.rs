@@ -18,6 +18,7 @@ pub mod closures;
 mod columns;
 pub mod db;
 pub mod doctors;
+pub mod erasure;
 pub mod events;
 pub mod files;
 pub mod keys;

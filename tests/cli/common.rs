@@ -494,10 +494,25 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
+/// Takes schema 22's change (a patient's erasure, docs/privacy.md#erasure)
+/// out of `env`'s database, for tests of older databases: no `erased_at`,
+/// and the search index of every patient.
+pub fn undo_schema_22(env: &Env) {
+    env.exec("DROP INDEX patients_search");
+    env.exec(if env.url().is_some() {
+        "CREATE INDEX patients_search ON patients(name_key, phone) INCLUDE (id)"
+    } else {
+        "CREATE INDEX patients_search ON patients(name_key, phone)"
+    });
+    env.exec("ALTER TABLE patients DROP COLUMN erased_at");
+}
+
 /// Takes schema 20's change (four text columns of PostgreSQL compared byte
-/// by byte) out of `env`'s database, for tests of older databases: they
-/// compare by the server's collation again. SQLite's schema has nothing of it.
+/// by byte) and every later one's out of `env`'s database, for tests of
+/// older databases: they compare by the server's collation again. SQLite's
+/// schema has nothing of it.
 pub fn undo_schema_20(env: &Env) {
+    undo_schema_22(env);
     if env.url().is_some() {
         for (table, column) in [
             ("reminders", "claim"),

@@ -16,7 +16,7 @@ pub use appointment::{
 };
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
-pub use patient::{patient, patient_card};
+pub use patient::{erased, patient, patient_card};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, key_rotated, serving, token,

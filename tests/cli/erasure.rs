@@ -1,0 +1,411 @@
+//! Tests: `appt patient erase` (docs/privacy.md#erasure) — a patient
+//! erased on request leaves no trace of their name or phone in any table
+//! (the SQLite file's own bytes, after a checkpoint and `VACUUM`, and every
+//! column of every table on PostgreSQL), is found by nothing any more, and
+//! keeps their appointments; `appt check` reports whatever a trace is left.
+
+use crate::common::*;
+use serde_json::Value;
+
+const NAME: &str = "Zoila Quintanilla";
+/// The name the patient had before a booking renamed them.
+const EARLIER: &str = "Zoé Xochiquetzal";
+const PHONE: &str = "+50377001122";
+const EMAIL: &str = "zq.privacy@example.org";
+/// What must be nowhere once the patient is erased.
+const TRACES: [&str; 5] = [
+    "Quintanilla",
+    "Xochiquetzal",
+    "77001122",
+    "zq.privacy",
+    "7700-1122",
+];
+
+/// A clinic whose messages carry links, with notifications on.
+fn linked() -> Env {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--notify",
+        "on",
+        "--public-url",
+        "https://citas.example",
+    ]);
+    env
+}
+
+fn book(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        date,
+        "--time",
+        time,
+        "--phone",
+        phone,
+        "--name",
+        name,
+    ])["appointment"]
+        .clone()
+}
+
+/// The patient everywhere appt keeps them: appointments (one booked under
+/// an earlier name), an e-mail and a national ID, messages delivered with
+/// links and one whose failure the sender described with the phone, a
+/// waitlist entry offered another patient's freed time. Returns their ID.
+fn everywhere(env: &Env) -> String {
+    let first = book(env, "2026-06-16", "10:00", PHONE, EARLIER);
+    book(env, "2026-06-17", "10:00", PHONE, NAME);
+    env.ok(&[
+        "patient",
+        "update",
+        PHONE,
+        "--email",
+        EMAIL,
+        "--national-id",
+        "01234567-8",
+    ]);
+    let other = book(env, "2026-06-18", "10:00", "+50370000002", "Beatriz Otra");
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-18",
+        "--phone",
+        PHONE,
+    ]);
+    env.ok(&["cancel", s(&other["id"]), "--reason", "viaja"]);
+    // Confirmations and the offer go out, with their links.
+    let sent = env.sweep_lines();
+    assert!(
+        sent.iter().any(|l| l["kind"] == "waitlist_offer"),
+        "{sent:?}"
+    );
+    // A message the sender could not deliver, and said why with the phone.
+    book(env, "2026-06-19", "10:00", PHONE, NAME);
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--exec"])
+        .arg("echo \"no route to $APPT_PATIENT_PHONE ($APPT_PATIENT_NAME)\" >&2; exit 1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    s(&first["patient_id"]).to_string()
+}
+
+/// What of `TRACES` the database holds: every column of every table as
+/// text, and on SQLite the file's own bytes (and its `-wal`'s) after a
+/// checkpoint and `VACUUM`, so nothing lingers in a freed page.
+fn found(env: &Env) -> Vec<String> {
+    let mut text = env.snapshot();
+    if env.url().is_none() {
+        let c = rusqlite::Connection::open(&env.db).unwrap();
+        c.execute_batch(
+            "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+        drop(c);
+        for file in [env.db.clone(), env.db.with_extension("db-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    TRACES
+        .iter()
+        .filter(|t| text.contains(*t))
+        .map(|t| t.to_string())
+        .collect()
+}
+
+#[test]
+fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay() {
+    let env = linked();
+    let id = everywhere(&env);
+    let before = found(&env);
+    for t in ["Quintanilla", "Xochiquetzal", "77001122", "zq.privacy"] {
+        assert!(
+            before.contains(&t.to_string()),
+            "{t} was never stored: {before:?}"
+        );
+    }
+    let counts = |table: &str| env.rows(&format!("SELECT count(*) FROM {table}"))[0][0].clone();
+    let links: i64 = counts("patient_links").parse().unwrap();
+    assert!(
+        links >= 3,
+        "the confirmations' links and the offer's: {links}"
+    );
+    assert_eq!(counts("waitlist"), "1");
+    let done = env.ok(&[
+        "patient",
+        "erase",
+        PHONE,
+        "--reason",
+        "request 118",
+        "--yes",
+    ]);
+    assert_eq!(done["patient"]["id"], id.as_str());
+    assert_eq!(done["patient"]["full_name"], "Erased patient");
+    assert_eq!(done["patient"]["phone"], "");
+    assert_eq!(done["patient"]["email"], Value::Null);
+    assert_eq!(done["patient"]["national_id"], Value::Null);
+    assert_eq!(done["reason"], "request 118");
+    assert_eq!(done["clinical"], false);
+    assert_eq!(done["appointments"], 3);
+    assert_eq!(found(&env), Vec::<String>::new());
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    // The appointments stay, statuses and all, under the placeholder.
+    let list = env.ok(&["list", "--from", "2026-06-16", "--to", "2026-06-19"]);
+    let theirs: Vec<&Value> = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["patient_id"] == id.as_str())
+        .collect();
+    assert_eq!(theirs.len(), 3);
+    for a in theirs {
+        assert_eq!(a["patient"]["full_name"], "Erased patient");
+        assert_eq!(a["patient"]["phone"], "");
+        assert_eq!(a["status"], "scheduled");
+        // Their events are shown as the object was, without the patient.
+        let history = env.ok(&["history", s(&a["id"])]);
+        let text = history.to_string();
+        assert!(
+            !text.contains("Xochiquetzal") && !text.contains("77001122"),
+            "{text}"
+        );
+    }
+    // Their messages went with them: none pending, none holding what was said.
+    let rows = env.rows(&format!(
+        "SELECT r.status, r.data IS NULL, r.last_error IS NULL FROM reminders r \
+         JOIN appointments a ON a.id = r.appointment_id \
+         WHERE a.patient_id = '{id}' AND r.kind <> 'waitlist_offer'"
+    ));
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_ne!(r[0], "pending", "{r:?}");
+        assert!(["1", "t", "true"].contains(&r[1].as_str()), "{r:?}");
+        assert!(["1", "t", "true"].contains(&r[2].as_str()), "{r:?}");
+    }
+    // Their links and their wait went with them.
+    assert_eq!(counts("patient_links"), "0");
+    assert_eq!(counts("waitlist"), "0");
+    let erased = env.rows("SELECT data FROM events WHERE type = 'patient.erased'");
+    assert_eq!(erased.len(), 1);
+    let data: Value = serde_json::from_str(&erased[0][0]).unwrap();
+    assert_eq!(
+        data,
+        serde_json::json!({"patient_id": id, "reason": "request 118", "clinical": false})
+    );
+}
+
+#[test]
+fn an_erased_patient_is_found_by_nothing_and_their_phone_is_free() {
+    let env = Env::clinic();
+    let a = book(&env, "2026-06-16", "10:00", PHONE, NAME);
+    let id = s(&a["patient_id"]).to_string();
+    env.ok(&["patient", "erase", &id, "--reason", "request 7"]);
+    for search in ["Quintanilla", "zoila", "7700", "Erased", "erased"] {
+        let found = env.ok(&["patient", "list", "--search", search]);
+        assert_eq!(found["patients"], serde_json::json!([]), "{search}");
+    }
+    assert_eq!(
+        env.ok(&["patient", "list"])["patients"],
+        serde_json::json!([])
+    );
+    // Named by ID, the patient is no one to show, change, book or wait.
+    for args in [
+        vec!["patient", "show", &id],
+        vec!["patient", "update", &id, "--name", "Otra"],
+        vec![
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-17",
+            "--time",
+            "10:00",
+            "--patient",
+            &id,
+        ],
+        vec![
+            "waitlist",
+            "add",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-17",
+            "--patient",
+            &id,
+        ],
+    ] {
+        let d = env.refused(&args, "NOT_FOUND", 3);
+        assert_eq!(d["erased"], true, "{args:?}: {d}");
+    }
+    // By name or phone, they are simply not there.
+    env.refused(&["patient", "show", NAME], "NOT_FOUND", 3);
+    env.refused(&["patient", "show", PHONE], "NOT_FOUND", 3);
+    // The phone is free: booking with it makes a new patient.
+    let again = book(&env, "2026-06-17", "10:00", PHONE, NAME);
+    assert_ne!(again["patient_id"], id.as_str());
+    assert_eq!(again["patient"]["full_name"], NAME);
+    // An export shows the erased patient's appointment as erased.
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--from",
+            "2026-06-16",
+            "--to",
+            "2026-06-16",
+        ])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{csv}");
+    assert!(
+        csv.contains("Erased patient") && !csv.contains("77001122"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn erasing_twice_answers_the_same_and_records_one_erasure() {
+    let mut env = Env::clinic();
+    let a = book(&env, "2026-06-16", "10:00", PHONE, NAME);
+    let id = s(&a["patient_id"]).to_string();
+    let first = env.ok(&["patient", "erase", PHONE, "--reason", "request 7"]);
+    let before = env.snapshot();
+    env.at("2026-06-20T14:00:00Z");
+    let again = env.ok(&["patient", "erase", &id, "--reason", "request 7"]);
+    assert_eq!(again, first);
+    assert_eq!(env.snapshot(), before, "erasing again wrote something");
+    // The clinical record asked for later is erased then, and recorded.
+    env.at("2026-06-21T14:00:00Z");
+    let more = env.ok(&[
+        "patient",
+        "erase",
+        &id,
+        "--reason",
+        "request 9",
+        "--clinical",
+    ]);
+    assert_eq!(more["clinical"], true);
+    assert_eq!(more["reason"], "request 9");
+    assert_eq!(more["erased_at"], first["erased_at"]);
+    let n = env.rows("SELECT count(*) FROM events WHERE type = 'patient.erased'");
+    assert_eq!(n[0][0], "2");
+}
+
+#[test]
+fn the_clinical_record_stays_unless_asked_and_then_leaves_the_events_too() {
+    let env = Env::clinic();
+    let a = book(&env, "2026-06-16", "10:00", PHONE, NAME);
+    let record = write_clinical_record(&env, &a);
+    let b = book(&env, "2026-06-17", "10:00", "+50370000003", "Otro Paciente");
+    write_clinical_record(&env, &b);
+    env.ok(&["patient", "erase", PHONE, "--reason", "request 7"]);
+    let kept = env.ok(&["show", s(&a["id"])]);
+    assert_eq!(kept["diagnosis"], record[0]);
+    env.ok(&[
+        "patient",
+        "erase",
+        s(&a["patient_id"]),
+        "--reason",
+        "request 8",
+        "--clinical",
+    ]);
+    let shown = env.ok(&["show", s(&a["id"])]);
+    assert_eq!(shown["diagnosis"], Value::Null);
+    assert_eq!(shown["prescription"], Value::Null);
+    assert_eq!(shown["follow_up_required"], false);
+    assert_eq!(shown["follow_up_date"], Value::Null);
+    assert_eq!(
+        shown["notes"], record[3],
+        "the desk's notes are no clinical record"
+    );
+    let history = env.ok(&["history", s(&a["id"])]).to_string();
+    for word in &record[..2] {
+        assert!(!history.contains(word), "{word} in {history}");
+    }
+    // Another patient's record is theirs.
+    assert_eq!(env.ok(&["show", s(&b["id"])])["diagnosis"], record[0]);
+}
+
+#[test]
+fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
+    let env = linked();
+    let id = everywhere(&env);
+    env.ok(&["patient", "erase", &id, "--reason", "request 7"]);
+    let offer = env.rows("SELECT id FROM reminders WHERE kind = 'waitlist_offer'")[0][0].clone();
+    // What a careless script or an old copy could put back.
+    env.exec(&format!(
+        "UPDATE patients SET email = 'back@example.org' WHERE id = '{id}';
+         UPDATE events SET data = '{{\"set\":{{\"patient_id\":\"{id}\"}},\"patient_previous_name\":\"Zoé\"}}'
+           WHERE id = (SELECT min(e.id) FROM events e JOIN appointments a ON a.id = e.appointment_id
+                       WHERE a.patient_id = '{id}');
+         UPDATE reminders SET status = 'pending', last_error = 'x' WHERE id = '{offer}';
+         INSERT INTO patient_links (nonce, kind, target_id, created_at)
+           VALUES ('00112233445566778899aabbccddeeff', 'offer', '{offer}', 0);
+         INSERT INTO waitlist (id, clinic_id, doctor_id, patient_id, local_date, offers, seq, created_at)
+           SELECT 'w-back', clinic_id, doctor_id, patient_id, '2026-06-20', 0, 99, 0
+           FROM appointments WHERE patient_id = '{id}' LIMIT 1;"
+    ));
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut tables = std::collections::BTreeMap::new();
+    for v in report["violations"].as_array().unwrap() {
+        assert_eq!(v["check"], "erased_patient", "{v}");
+        for r in v["rows"].as_array().unwrap() {
+            assert_eq!(r["patient_id"], id.as_str(), "{r}");
+            tables
+                .entry(s(&r["table"]).to_string())
+                .or_insert_with(Vec::new)
+                .push(s(&r["column"]).to_string());
+        }
+    }
+    let expected: std::collections::BTreeMap<String, Vec<String>> = [
+        ("events", vec!["data"]),
+        ("patient_links", vec!["target_id"]),
+        ("patients", vec!["email"]),
+        ("reminders", vec!["status", "last_error"]),
+        ("waitlist", vec!["patient_id"]),
+    ]
+    .into_iter()
+    .map(|(t, c)| (t.to_string(), c.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(tables, expected, "{report}");
+    env.ok(&["patient", "erase", &id, "--reason", "request 7"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+#[test]
+fn an_erased_patient_reads_as_erased_in_spanish_and_the_reason_is_required() {
+    let env = Env::clinic();
+    book(&env, "2026-06-16", "10:00", PHONE, NAME);
+    env.refused(&["patient", "erase", PHONE], "VALIDATION_ERROR", 2);
+    env.refused(
+        &["patient", "erase", PHONE, "--reason", "  "],
+        "VALIDATION_ERROR",
+        2,
+    );
+    env.ok(&["patient", "erase", PHONE, "--reason", "solicitud 3"]);
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args(["list", "--date", "2026-06-16"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Paciente borrado"), "{text}");
+    assert!(!text.contains("Erased patient"), "{text}");
+}
