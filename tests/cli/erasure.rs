@@ -5,7 +5,7 @@
 //! keeps their appointments; `appt check` reports whatever a trace is left.
 
 use crate::common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const NAME: &str = "Zoila Quintanilla";
 /// The name the patient had before a booking renamed them.
@@ -408,4 +408,174 @@ fn an_erased_patient_reads_as_erased_in_spanish_and_the_reason_is_required() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Paciente borrado"), "{text}");
     assert!(!text.contains("Erased patient"), "{text}");
+}
+
+// ------------------------------------------------------------------ HTTP
+
+#[test]
+fn a_token_with_patients_erase_erases_and_one_of_another_clinic_finds_no_one() {
+    use crate::serve::{token, Server};
+    let env = Env::clinic();
+    let a = book(&env, "2026-06-16", "10:00", PHONE, NAME);
+    let other = book(&env, "2026-06-16", "11:00", "+50370000009", "Otro");
+    env.second_clinic("Norte", "14:00", "17:00");
+    let id = s(&a["patient_id"]).to_string();
+    let eraser = token(&env, "privacy-desk", "patients:erase", &[]);
+    let norte = token(&env, "norte-desk", "patients:erase", &["--clinic", "Norte"]);
+    let desk = token(&env, "front", "appointments:read,appointments:write", &[]);
+    let srv = Server::start(&env, &[]);
+    let path = |id: &str| format!("/v1/patients/{id}/erase");
+    let ask = json!({"reason": "request 12"});
+    // Without the scope; for the clinical record without `clinical`.
+    let r = srv.post(&path(&id), &desk, ask.clone());
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "INSUFFICIENT_SCOPE".into()),
+        "{}",
+        r.body
+    );
+    let r = srv.post(
+        &path(&id),
+        &eraser,
+        json!({"reason": "r", "clinical": true}),
+    );
+    assert_eq!(
+        (r.status, r.code()),
+        (403, "INSUFFICIENT_SCOPE".into()),
+        "{}",
+        r.body
+    );
+    // Another clinic's patient is exactly as one that does not exist.
+    // (A token's use is recorded: the patient's rows are what must not change.)
+    let held = || {
+        env.rows(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM patients WHERE erased_at IS NULL)",
+        )
+    };
+    let before = held();
+    let nobody = uuid::Uuid::new_v4().to_string();
+    let theirs = srv.post(&path(&id), &norte, ask.clone());
+    let missing = srv.post(&path(&nobody), &norte, ask.clone());
+    assert_eq!(
+        (theirs.status, missing.status),
+        (404, 404),
+        "{}",
+        theirs.body
+    );
+    assert_eq!(
+        theirs.body.replace(&id, "ID"),
+        missing.body.replace(&nobody, "ID")
+    );
+    for not_an_id in ["4f1c", "%2B50377001122", "Zoila"] {
+        let r = srv.post(&path(not_an_id), &eraser, ask.clone());
+        assert_eq!(
+            (r.status, r.code()),
+            (404, "NOT_FOUND".into()),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(held(), before);
+    // Erased, and erased again: the same document, one event.
+    let done = srv.post(&path(&id), &eraser, ask.clone());
+    assert_eq!(done.status, 200, "{}", done.body);
+    let doc = done.json();
+    assert_eq!(doc["patient"]["full_name"], "Erased patient");
+    assert_eq!(doc["appointments"], 1);
+    let again = srv.post(&path(&id), &eraser, json!({"reason": "request 12"}));
+    assert_eq!(again.json(), doc);
+    let events = env.rows("SELECT actor FROM events WHERE type = 'patient.erased'");
+    assert_eq!(events, [["api:privacy-desk"]]);
+    // What the API shows of the appointment after.
+    let shown = srv.get(&format!("/v1/appointments/{}", s(&a["id"])), &desk);
+    assert_eq!(
+        shown.json()["patient"],
+        json!({"id": id, "full_name": "Erased patient", "phone": ""})
+    );
+    assert!(!shown.body.contains("Quintanilla"));
+    // The reason is required here too.
+    let r = srv.post(&path(s(&other["patient_id"])), &eraser, json!({}));
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "VALIDATION_ERROR".into()),
+        "{}",
+        r.body
+    );
+}
+
+// ------------------------------------------------------------------ a race
+
+/// Many processes book the patient at once, by ID and by phone (without a
+/// name: only the patient the phone holds can be booked so), while one
+/// erases them: each booking is refused, or was made before and is
+/// anonymised with the rest — no copy of the name or phone is left.
+#[test]
+fn an_erasure_racing_bookings_leaves_every_booking_refused_or_anonymised() {
+    let env = Env::clinic();
+    let a = book(&env, "2026-06-16", "09:00", PHONE, NAME);
+    let id = s(&a["patient_id"]).to_string();
+    // A day each (one active appointment a day is the duplicate rule's).
+    let days = [
+        "2026-06-17",
+        "2026-06-18",
+        "2026-06-19",
+        "2026-06-22",
+        "2026-06-23",
+        "2026-06-24",
+        "2026-06-25",
+        "2026-06-26",
+        "2026-06-29",
+        "2026-06-30",
+        "2026-07-01",
+        "2026-07-02",
+    ];
+    let booking = |n: usize| -> Vec<String> {
+        let mut args = vec![
+            "book".to_string(),
+            "--doctor".into(),
+            "Dr. García".into(),
+            "--date".into(),
+            days[n].into(),
+            "--time".into(),
+            "10:00".into(),
+        ];
+        if n.is_multiple_of(2) {
+            args.extend(["--patient".into(), id.clone()]);
+        } else {
+            args.extend(["--phone".into(), PHONE.into()]);
+        }
+        args
+    };
+    let mut runs: Vec<Vec<String>> = (0..12).map(booking).collect();
+    runs.insert(
+        6,
+        ["patient", "erase", &id, "--reason", "request 5"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let outs = crate::concurrency::race(&env, runs);
+    let erased = &outs[6];
+    assert!(erased.status.success(), "{erased:?}");
+    let mut booked = 0;
+    for (i, o) in outs.iter().enumerate().filter(|(i, _)| *i != 6) {
+        if o.status.success() {
+            booked += 1;
+            continue;
+        }
+        let e: Value = serde_json::from_slice(&o.stderr).expect("a JSON error");
+        let code = s(&e["error"]["code"]);
+        // By ID: the patient was erased; by phone: nobody has it, and a
+        // new patient needs a name.
+        assert!(
+            ["NOT_FOUND", "VALIDATION_ERROR"].contains(&code),
+            "run {i}: {e}"
+        );
+    }
+    let theirs = env.rows(&format!(
+        "SELECT count(*) FROM appointments WHERE patient_id = '{id}'"
+    ));
+    assert_eq!(theirs[0][0], (1 + booked).to_string());
+    assert_eq!(env.rows("SELECT count(*) FROM patients")[0][0], "1");
+    assert_eq!(found(&env), Vec::<String>::new());
+    assert_eq!(env.ok(&["check"])["ok"], true);
 }
