@@ -584,6 +584,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List patients, optionally searching name and phone')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -645,6 +646,21 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;patient;export' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600, whole or not at all) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600, whole or not at all) instead of standard output')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--include-national-id', '--include-national-id', [CompletionResultType]::ParameterName, 'Put the national ID in (it is opened with the key, as `patient show` does)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'appt;patient;erase' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: recorded with the erasure (the request''s date or number)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
@@ -665,6 +681,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List patients, optionally searching name and phone')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -679,6 +696,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;patient;help;update' {
+            break
+        }
+        'appt;patient;help;export' {
             break
         }
         'appt;patient;help;erase' {
@@ -1244,7 +1264,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;token;add' {
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:erase')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1576,6 +1596,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List patients, optionally searching name and phone')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
             [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             break
         }
@@ -1589,6 +1610,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;patient;update' {
+            break
+        }
+        'appt;help;patient;export' {
             break
         }
         'appt;help;patient;erase' {

@@ -358,6 +358,9 @@ _appt_clap() {
             appt__subcmd__help__subcmd__patient,erase)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__erase"
                 ;;
+            appt__subcmd__help__subcmd__patient,export)
+                cmd="appt__subcmd__help__subcmd__patient__subcmd__export"
+                ;;
             appt__subcmd__help__subcmd__patient,list)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__list"
                 ;;
@@ -451,6 +454,9 @@ _appt_clap() {
             appt__subcmd__patient,erase)
                 cmd="appt__subcmd__patient__subcmd__erase"
                 ;;
+            appt__subcmd__patient,export)
+                cmd="appt__subcmd__patient__subcmd__export"
+                ;;
             appt__subcmd__patient,help)
                 cmd="appt__subcmd__patient__subcmd__help"
                 ;;
@@ -468,6 +474,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__patient__subcmd__help,erase)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__erase"
+                ;;
+            appt__subcmd__patient__subcmd__help,export)
+                cmd="appt__subcmd__patient__subcmd__help__subcmd__export"
                 ;;
             appt__subcmd__patient__subcmd__help,help)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__help"
@@ -2528,7 +2537,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient)
-            opts="add list show update erase"
+            opts="add list show update export erase"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2556,6 +2565,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient__subcmd__erase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__patient__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3460,7 +3483,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update erase help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3573,8 +3596,50 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__patient__subcmd__export)
+            opts="-o -c -h --output --format --include-national-id --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json fhir" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__patient__subcmd__help)
-            opts="add list show update erase help"
+            opts="add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3602,6 +3667,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__help__subcmd__erase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__patient__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

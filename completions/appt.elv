@@ -524,6 +524,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand list 'List patients, optionally searching name and phone'
             cand show 'Show a patient'
             cand update 'Change a patient'
+            cand export 'Everything appt holds about a patient, for a patient who asks for it'
             cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -580,6 +581,20 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;patient;export'= {
+            cand -o 'Write to FILE (mode 0600, whole or not at all) instead of standard output'
+            cand --output 'Write to FILE (mode 0600, whole or not at all) instead of standard output'
+            cand --format 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --include-national-id 'Put the national ID in (it is opened with the key, as `patient show` does)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;patient;erase'= {
             cand --reason 'Why: recorded with the erasure (the request''s date or number)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -599,6 +614,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand list 'List patients, optionally searching name and phone'
             cand show 'Show a patient'
             cand update 'Change a patient'
+            cand export 'Everything appt holds about a patient, for a patient who asks for it'
             cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -609,6 +625,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;patient;help;show'= {
         }
         &'appt;patient;help;update'= {
+        }
+        &'appt;patient;help;export'= {
         }
         &'appt;patient;help;erase'= {
         }
@@ -1124,7 +1142,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;token;add'= {
-            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:erase'
+            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase'
             cand --expires 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1408,6 +1426,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand list 'List patients, optionally searching name and phone'
             cand show 'Show a patient'
             cand update 'Change a patient'
+            cand export 'Everything appt holds about a patient, for a patient who asks for it'
             cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
         }
         &'appt;help;patient;add'= {
@@ -1417,6 +1436,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;patient;show'= {
         }
         &'appt;help;patient;update'= {
+        }
+        &'appt;help;patient;export'= {
         }
         &'appt;help;patient;erase'= {
         }

@@ -207,6 +207,19 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
     }
 }
 
+/// Where and when an appointment was before a move: a rescheduled event's
+/// and message's `previous`.
+pub fn previous(a: &Appointment) -> Value {
+    serde_json::json!({
+        "starts_at": ts(a.starts_at),
+        "ends_at": ts(a.ends_at),
+        "date": a.local_date.to_string(),
+        "start_time": to_local(a.timezone, a.starts_at).1,
+        "doctor_id": a.doctor_id,
+        "token_number": a.token_number,
+    })
+}
+
 #[derive(Serialize)]
 struct ReminderView<'a> {
     id: &'a str,
@@ -296,47 +309,70 @@ struct WaitlistView<'a> {
     service: Option<ServiceRefView<'a>>,
 }
 
-/// A waitlist entry as an offer's message keeps it: by IDs only, no copy
-/// of the patient's name or phone ([`waitlist_entry`] without its
-/// `patient`, `doctor` and `service`; docs/privacy.md). The view is made
-/// again on reading ([`entry_of_refs`]).
-pub fn waitlist_refs(e: &crate::store::waitlist::Entry) -> Value {
-    serde_json::json!({
-        "id": e.id,
-        "clinic_id": e.clinic_id,
-        "doctor_id": e.doctor_id,
-        "patient_id": e.patient_id,
-        "service_id": e.service_id,
-        "date": e.date.to_string(),
-        "offers": e.offers,
-        "created_at": ts(e.created_at),
-    })
+/// The keys of a waitlist entry that name its patient, doctor and service:
+/// what an event's entry leaves to be looked up on reading.
+const WAITLIST_REFS: [&str; 3] = ["patient", "doctor", "service"];
+
+/// A waitlist entry as an event stores it: the entry's own fields, its
+/// patient, doctor and service by ID only.
+pub fn waitlist_ids(e: &crate::store::waitlist::Entry) -> Value {
+    let mut v = waitlist_entry(e);
+    if let Value::Object(m) = &mut v {
+        for k in WAITLIST_REFS {
+            m.remove(k);
+        }
+    }
+    v
 }
 
-/// The entry [`waitlist_refs`] wrote, its names still to be read; None for
-/// a whole view (an offer written before appt kept IDs only) or anything
-/// else.
-pub fn entry_of_refs(v: &Value) -> Option<crate::store::waitlist::Entry> {
-    if v.get("patient").is_some() {
-        return None;
+/// A waitlist entry stored by IDs ([`waitlist_ids`]) with the names it
+/// shows: its patient's (ID, name and phone), doctor's and service's. An
+/// entry stored whole, before schema 21, is shown as stored.
+pub fn waitlist_with_names(
+    ids: &Value,
+    patient: Option<(String, (String, String))>,
+    doctor: Option<(String, (String, Option<String>))>,
+    service: Option<(String, (String, i64))>,
+) -> Value {
+    let mut v = ids.clone();
+    let Value::Object(m) = &mut v else {
+        return v;
+    };
+    if m.contains_key("patient") {
+        return v;
     }
-    let text = |k: &str| v.get(k)?.as_str().map(String::from);
-    Some(crate::store::waitlist::Entry {
-        id: text("id")?,
-        clinic_id: text("clinic_id")?,
-        doctor_id: text("doctor_id")?,
-        patient_id: text("patient_id")?,
-        service_id: text("service_id"),
-        date: NaiveDate::parse_from_str(&text("date")?, "%Y-%m-%d").ok()?,
-        offers: v.get("offers")?.as_i64()?,
-        created_at: crate::core::time::parse_rfc3339(&text("created_at")?).ok()?,
-        patient_name: String::new(),
-        patient_phone: String::new(),
-        doctor_name: String::new(),
-        doctor_specialty: None,
-        service_name: None,
-        service_minutes: None,
-    })
+    let view = |x: Option<Value>| x.unwrap_or(Value::Null);
+    m.insert(
+        "patient".into(),
+        view(patient.map(|(id, (full_name, phone))| {
+            to_json(PartyView {
+                full_name: &full_name,
+                id: &id,
+                phone: &phone,
+            })
+        })),
+    );
+    m.insert(
+        "doctor".into(),
+        view(doctor.map(|(id, (full_name, specialty))| {
+            to_json(DoctorRefView {
+                full_name: &full_name,
+                id: &id,
+                specialty: specialty.as_deref(),
+            })
+        })),
+    );
+    m.insert(
+        "service".into(),
+        view(service.map(|(id, (name, duration_minutes))| {
+            to_json(ServiceRefView {
+                duration_minutes,
+                id: &id,
+                name: &name,
+            })
+        })),
+    );
+    v
 }
 
 /// A waitlist entry (docs/rules.md#walk-ins).

@@ -14,6 +14,7 @@ use super::schedule::{
 use super::series::{self, Repeat, RepeatInput, SeriesBooked};
 use super::values::{self, check_text, Problems};
 use super::waitlist;
+use crate::core::changes;
 use crate::core::slots::Request;
 use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, Status, SOURCES};
 use crate::error::{Error, Result};
@@ -648,25 +649,22 @@ pub(super) fn tell(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    // Written straight to text, not through a `Value` (an import books
-    // thousands): the fields in the order a `Value` would sort them.
+    // What is stored is what is set, the patient by ID (docs/rules.md#events).
     #[derive(serde::Serialize)]
     struct Booked<'a> {
-        appointment: wire::AppointmentView<'a>,
+        set: serde_json::Map<String, serde_json::Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
         patient_previous_name: Option<&'a str>,
     }
     let data = Booked {
-        appointment: wire::appointment_view(saved),
+        set: changes::set(saved, now),
         patient_previous_name: who.renamed_from.as_deref().filter(|_| first),
     };
     events::record(tx, "appointment.booked", &saved.id, &data, actor, now)?;
     if r.walk_in {
-        // Booked and arrived at once: what follows the arrivals sees this one too.
-        let data = Booked {
-            patient_previous_name: None,
-            ..data
-        };
+        // Booked and arrived at once: the booking stored it arrived, so this
+        // event changed nothing more.
+        let data = serde_json::json!({ "was": {} });
         events::record(tx, "appointment.checked_in", &saved.id, &data, actor, now)?;
     }
     if who.created {

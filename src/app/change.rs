@@ -12,7 +12,7 @@ use super::series::{self, SeriesChanged};
 use super::values::{self, check_text, Problems};
 use super::{appointment_ref, waitlist};
 use crate::core::slots::Request;
-use crate::core::{status as machine, time, Actor, Appointment, Clinic, Status};
+use crate::core::{changes, status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, patients, queue, reminders, Store};
@@ -30,9 +30,12 @@ fn commit(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
+    let before = appointments::get(tx, &a.id)?;
     appointments::save(tx, a)?;
     let saved = appointments::get(tx, &a.id)?;
-    let mut data = json!({"appointment": wire::appointment(&saved)});
+    // What is stored is what changed, with its values before
+    // (docs/rules.md#events): the object is rebuilt on reading.
+    let mut data = json!({ "was": changes::was(&before, &saved) });
     if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
     }
@@ -251,10 +254,6 @@ pub(super) fn move_to(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
-    let previous = json!({
-        "starts_at": time::fmt_utc(a.starts_at), "ends_at": time::fmt_utc(a.ends_at), "date": a.local_date.to_string(),
-        "start_time": time::to_local(a.timezone, a.starts_at).1, "doctor_id": a.doctor_id, "token_number": a.token_number,
-    });
     let before = a.clone();
     let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
     let scope = t.token_scope(&spot.window.id);
@@ -279,7 +278,7 @@ pub(super) fn move_to(
         tx,
         &a,
         "appointment.rescheduled",
-        json!({"previous": previous, "reason": why, "forced": r.force}),
+        json!({"reason": why, "forced": r.force}),
         actor,
         now,
     )?;
@@ -298,7 +297,7 @@ pub(super) fn move_to(
         news.send,
         &saved,
         News::Moved {
-            previous: &previous,
+            previous: &wire::previous(&before),
             series: news.series,
         },
         now,

@@ -3,10 +3,12 @@
 //! says what is true at that moment: the clinic's language, phone and
 //! template as they are now, the appointment's time as it is now, and the
 //! link (issued then, and the same for every message about one target).
+//! A patient's export shows each message's text again ([`text`]): as it
+//! reads now, with no link issued.
 
 use super::links::{self, Target};
 use crate::core::message::{self, Fields, Ready};
-use crate::core::{time, Appointment};
+use crate::core::{time, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::clinics;
 use crate::store::db::Tx;
@@ -17,6 +19,40 @@ use serde_json::Value;
 /// The text (and link) of message `r` about `a`; for a waitlist offer, the
 /// waiting patient and the freed slot.
 pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Ready> {
+    let (mut f, target, clinic) = fields(tx, r, a)?;
+    let link = match (&clinic.settings.public_url, target) {
+        (Some(base), Some(t)) => Some(links::url(base, &links::issue(tx, &t, now)?)),
+        _ => None,
+    };
+    f.link = link.clone();
+    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
+    Ok(Ready {
+        message: message::render(&r.kind, clinic.settings.language, own, &f),
+        link,
+    })
+}
+
+/// What stands for a link in a message shown again (a patient's export,
+/// docs/privacy.md#subject-access): the clinic's address, not the token,
+/// which is a key to the appointment rather than a fact about the patient.
+pub const LINK_WITHHELD: &str = "/p/…";
+
+/// The text of message `r` about `a` as [`ready`] writes it now, with the
+/// link (when the message carries one) as the clinic's address and
+/// [`LINK_WITHHELD`]: nothing is issued or written.
+pub fn text(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<String> {
+    let (mut f, target, clinic) = fields(tx, r, a)?;
+    f.link = match (&clinic.settings.public_url, target) {
+        (Some(base), Some(_)) => Some(format!("{}{LINK_WITHHELD}", base.trim_end_matches('/'))),
+        _ => None,
+    };
+    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
+    Ok(message::render(&r.kind, clinic.settings.language, own, &f))
+}
+
+/// The placeholders of message `r` about `a` but its link, what the link
+/// would name, and the clinic that sends it.
+fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Target>, Clinic)> {
     let clinic = clinics::get(tx, &a.clinic_id)?;
     let lang = clinic.settings.language;
     let text = |v: &Value| v.as_str().map(str::to_string).filter(|s| !s.is_empty());
@@ -59,14 +95,5 @@ pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Resu
             (kind != "cancelled").then(|| Target::Appointment(a.id.clone()))
         }
     };
-    let link = match (&clinic.settings.public_url, target) {
-        (Some(base), Some(t)) => Some(links::url(base, &links::issue(tx, &t, now)?)),
-        _ => None,
-    };
-    f.link = link.clone();
-    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
-    Ok(Ready {
-        message: message::render(&r.kind, lang, own, &f),
-        link,
-    })
+    Ok((f, target, clinic))
 }

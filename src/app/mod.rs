@@ -27,6 +27,7 @@ pub mod names;
 pub mod next;
 pub mod notify;
 pub mod patient;
+pub mod patient_export;
 pub mod phones;
 pub mod queue;
 pub mod remind;

@@ -107,19 +107,15 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
 
 /// Each waitlist offer of `found` with its entry's view as its message and
 /// `remind list` show it: the entry's patient, doctor and service named
-/// from the IDs the offer keeps ([`wire::waitlist_refs`]), as they are now
+/// from the IDs the offer keeps ([`wire::waitlist_ids`]), as they are now
 /// (an erased patient as erased). An offer written before appt kept IDs
 /// only shows the view it holds.
 pub fn show_offers(tx: &Tx, found: &mut [reminders::Reminder]) -> Result<()> {
     for r in found.iter_mut().filter(|r| r.kind == "waitlist_offer") {
-        let Some(refs) = r.offer().and_then(|o| wire::entry_of_refs(&o["waitlist"])) else {
-            continue;
-        };
-        let Some(entry) = waitlist::named(tx, refs)? else {
-            continue;
-        };
         if let Some(o) = r.data.as_mut().and_then(|d| d.get_mut("offer")) {
-            o["waitlist"] = wire::waitlist_entry(&entry);
+            if o["waitlist"].is_object() {
+                o["waitlist"] = super::events::waitlist_entry(tx, &o["waitlist"])?;
+            }
         }
     }
     Ok(())
@@ -202,7 +198,8 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
         "duration_minutes": freed.duration_minutes,
         "timezone": freed.timezone.name(),
     });
-    let mut data = json!({ "waitlist": wire::waitlist_entry(&entry) });
+    // The entry by IDs (its patient's name and phone are shown on reading).
+    let mut data = json!({ "waitlist": wire::waitlist_ids(&entry) });
     if let (Some(d), Some(s)) = (data.as_object_mut(), slot.as_object()) {
         d.extend(s.clone());
     }
@@ -219,7 +216,7 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     offer["clinic_name"] = json!(freed.clinic_name);
     // The entry by IDs: the message keeps no copy of the patient's name
     // or phone ([`show_offers`] names them on reading).
-    offer["waitlist"] = wire::waitlist_refs(&entry);
+    offer["waitlist"] = wire::waitlist_ids(&entry);
     reminders::queue(
         tx,
         &freed.id,

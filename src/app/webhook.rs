@@ -170,7 +170,15 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
         // Claim the webhook so an overlapping run leaves it alone.
         let claimed = st.write(|tx| webhooks::claim(tx, &hook.id, now, now + CLAIM))?;
         let Some(mut w) = claimed else { continue };
-        while let Some(e) = st.read(|tx| webhooks::next_event(tx, &w))? {
+        while let Some(e) = st.read(|tx| {
+            let Some(e) = webhooks::next_event(tx, &w)? else {
+                return Ok(None);
+            };
+            let mut one = [e];
+            super::events::shown(tx, &mut one)?;
+            let [e] = one;
+            Ok(Some(e))
+        })? {
             // The message view unless the webhook was added `--clinical`.
             let data = if w.clinical {
                 e.data.clone()

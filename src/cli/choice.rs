@@ -105,9 +105,11 @@ fn references(cli: &mut Cli) -> Vec<(Kind, &mut String)> {
         Command::Service(
             service::Cmd::Update { service, .. } | service::Cmd::Remove { service, .. },
         ) => vec![(Service, Some(service))],
-        Command::Patient(patient::Cmd::Show { patient } | patient::Cmd::Update { patient, .. }) => {
-            vec![(Patient, Some(patient))]
-        }
+        Command::Patient(
+            patient::Cmd::Show { patient }
+            | patient::Cmd::Update { patient, .. }
+            | patient::Cmd::Export(super::patient_export::Args { patient, .. }),
+        ) => vec![(Patient, Some(patient))],
         Command::Window(window::Cmd::Add(a)) => {
             vec![(Doctor, a.doctor.as_mut()), (Service, a.services.as_mut())]
         }

@@ -22,6 +22,7 @@ mod list;
 mod next;
 pub mod packaging;
 mod patient;
+mod patient_export;
 mod prompt;
 mod queue;
 mod remind;

@@ -1,4 +1,4 @@
-//! `appt patient add|list|show|update|erase`.
+//! `appt patient add|list|show|update|erase`; `export` is in [`super::patient_export`].
 
 use super::prompt::{self, Ask};
 use super::Ctx;
@@ -71,6 +71,8 @@ pub enum Cmd {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Everything appt holds about a patient, for a patient who asks for it
+    Export(super::patient_export::Args),
     /// Erase a patient on request: name, phone, e-mail, national ID,
     /// messages and links go; their appointments stay, anonymised
     #[command(
@@ -195,6 +197,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .made("patient updated", &p.id)
                 .warn(done.warning))
         }
+        Cmd::Export(a) => super::patient_export::run(ctx, a),
         Cmd::Erase {
             patient,
             reason,

@@ -46,7 +46,7 @@ pub struct AddArgs {
     #[arg(value_name = "NAME")]
     name: String,
     /// What it may do, comma-separated: appointments:read, appointments:write, clinical,
-    /// patients:erase
+    /// patients:export, patients:erase
     #[arg(long, value_name = "SCOPES")]
     scopes: Vec<String>,
     /// When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]

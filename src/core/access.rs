@@ -27,15 +27,18 @@ pub enum Scope {
     AppointmentsWrite,
     /// Diagnosis, prescription and follow-up, read and written.
     Clinical,
+    /// A patient's whole record, exported (docs/privacy.md#subject-access).
+    PatientsExport,
     /// Erase a patient on request (docs/privacy.md#erasure).
     PatientsErase,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::Clinical,
+        Scope::PatientsExport,
         Scope::PatientsErase,
     ];
 
@@ -44,6 +47,7 @@ impl Scope {
             Scope::AppointmentsRead => "appointments:read",
             Scope::AppointmentsWrite => "appointments:write",
             Scope::Clinical => "clinical",
+            Scope::PatientsExport => "patients:export",
             Scope::PatientsErase => "patients:erase",
         }
     }
@@ -59,7 +63,7 @@ impl Scope {
                 Error::field(
                     "scopes",
                     format!(
-                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical or patients:erase"
+                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical, patients:export or patients:erase"
                     ),
                 )
             })
@@ -77,7 +81,7 @@ impl Scope {
         if found.is_empty() {
             return Err(Error::field(
                 "scopes",
-                "at least one scope is required: appointments:read, appointments:write, clinical or patients:erase",
+                "at least one scope is required: appointments:read, appointments:write, clinical, patients:export or patients:erase",
             ));
         }
         Ok(Scope::ALL

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod booking;
+pub mod changes;
 pub mod check;
 pub mod delivery;
 pub mod erasure;

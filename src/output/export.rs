@@ -1,10 +1,12 @@
 //! `appt export`'s formats: one writer per format (`ics`, `fhir`, `rows` for
 //! JSON Lines and CSV), each a [`Sink`] that writes every appointment as it
 //! comes, so an export of any size runs in constant memory. A failed write is
-//! an error (exit 1), never a silent success.
+//! an error (exit 1), never a silent success. A patient's export
+//! ([`patient_document`]) is one small document, written whole.
 
 use super::{fhir, ics, rows};
 use crate::app::export::Sink;
+use crate::app::patient_export::{Format as PatientFormat, PatientExport};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use std::io::{BufWriter, Write};
@@ -43,6 +45,25 @@ pub fn sink<'w, W: Write + 'w>(
     }
 }
 
+/// `patient export`'s document in its format (docs/commands.md#appt-patient-export):
+/// appt's own JSON (indented for a person to read, or compact), or a FHIR
+/// R4 Bundle.
+pub fn patient_document(e: &PatientExport, indented: bool) -> Result<Vec<u8>> {
+    match e.format {
+        PatientFormat::Fhir => fhir::patient_bundle(e),
+        PatientFormat::Json => {
+            let doc = super::json::patient_export(e);
+            let mut bytes = if indented {
+                serde_json::to_vec_pretty(&doc)?
+            } else {
+                serde_json::to_vec(&doc)?
+            };
+            bytes.push(b'\n');
+            Ok(bytes)
+        }
+    }
+}
+
 /// A buffered destination whose failures name it.
 pub struct Out<W: Write> {
     w: BufWriter<W>,
@@ -50,7 +71,7 @@ pub struct Out<W: Write> {
 }
 
 impl<W: Write> Out<W> {
-    fn new(w: W, what: String) -> Self {
+    pub(super) fn new(w: W, what: String) -> Self {
         Out {
             w: BufWriter::with_capacity(64 * 1024, w),
             what,

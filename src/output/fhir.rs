@@ -13,6 +13,7 @@
 
 use super::export::{Options, Out};
 use crate::app::export::{DoctorParty, PatientParty, Sink};
+use crate::app::patient_export::PatientExport;
 use crate::core::{time::fmt_utc, Appointment, Status};
 use crate::error::Result;
 use serde::Serialize;
@@ -91,9 +92,20 @@ struct Patient<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     meta: Option<Meta>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<[Identifier<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<[Text<'a>; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    telecom: Option<[ContactPoint<'a>; 1]>,
+    telecom: Option<Vec<ContactPoint<'a>>>,
+}
+
+/// A national ID: appt does not know which country's system issued it, so
+/// its type is said in words.
+#[derive(Serialize)]
+struct Identifier<'a> {
+    #[serde(rename = "type")]
+    kind: Text<'static>,
+    value: &'a str,
 }
 
 #[derive(Serialize)]
@@ -220,8 +232,9 @@ impl<W: Write> Sink for Bundle<W> {
                 resource_type: "Patient",
                 id: &p.id,
                 meta: None,
+                identifier: None,
                 name: Some([Text { text: &p.full_name }]),
-                telecom: Some([ContactPoint {
+                telecom: Some(vec![ContactPoint {
                     system: "phone",
                     value: &p.phone,
                 }]),
@@ -240,6 +253,7 @@ impl<W: Write> Sink for Bundle<W> {
                     resource_type: "Patient",
                     id: &id,
                     meta: Some(masked()),
+                    identifier: None,
                     name: None,
                     telecom: None,
                 },
@@ -290,6 +304,72 @@ impl<W: Write> Sink for Bundle<W> {
         self.out.put(tail)?;
         self.out.finish()
     }
+}
+
+/// `patient export --format fhir` (docs/commands.md#appt-patient-export):
+/// a Bundle of the patient's doctors, the Patient (with their national ID
+/// only when the export includes it, and their e-mail) and their
+/// Appointments, in start order.
+pub fn patient_bundle(e: &PatientExport) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let opts = Options {
+        now: e.exported_at,
+        include_patient: true,
+    };
+    let mut b = Bundle::new(Out::new(&mut bytes, "the export".into()), opts);
+    b.begin()?;
+    let mut doctors: Vec<DoctorParty> = Vec::new();
+    for a in e.visits.iter().map(|v| &v.appointment) {
+        if let Some(id) = a
+            .doctor_id
+            .as_ref()
+            .filter(|id| !doctors.iter().any(|d| &d.id == *id))
+        {
+            doctors.push(DoctorParty {
+                id: id.clone(),
+                full_name: a.doctor_name.clone().unwrap_or_default(),
+                specialty: a.doctor_specialty.clone(),
+            });
+        }
+    }
+    doctors.sort_by(|a, b| a.id.cmp(&b.id));
+    for d in &doctors {
+        b.doctor(d)?;
+    }
+    let p = &e.patient;
+    let mut telecom = vec![ContactPoint {
+        system: "phone",
+        value: &p.phone,
+    }];
+    telecom.extend(p.email.as_deref().map(|value| ContactPoint {
+        system: "email",
+        value,
+    }));
+    let identifier = p.national_id.as_deref().filter(|_| e.national_id_included);
+    b.entry(
+        &p.id,
+        &Patient {
+            resource_type: "Patient",
+            id: &p.id,
+            meta: None,
+            identifier: identifier.map(|value| {
+                [Identifier {
+                    kind: Text {
+                        text: "National ID",
+                    },
+                    value,
+                }]
+            }),
+            name: Some([Text { text: &p.full_name }]),
+            telecom: Some(telecom),
+        },
+    )?;
+    for v in &e.visits {
+        b.appointment(&v.appointment, 0)?;
+    }
+    b.end()?;
+    drop(b);
+    Ok(bytes)
 }
 
 #[cfg(test)]

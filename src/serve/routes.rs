@@ -10,6 +10,7 @@
 //! case's.
 
 mod pages;
+mod patient_export;
 mod read;
 mod write;
 
@@ -40,7 +41,7 @@ pub enum Handler {
     Api(Scope, ApiFn),
 }
 
-/// One endpoint: its method and path (`{id}` for an appointment's ID), its
+/// One endpoint: its method and path (`{id}` for an appointment's or a patient's ID), its
 /// handler, and what the server must know of it before running it.
 #[derive(Debug)]
 pub struct Route {
@@ -159,6 +160,15 @@ pub const ROUTES: &[Route] = &[
         .body()
         .writes(),
     Route::api("GET", "/v1/events", READ, read::events).clinical(),
+    // A read that is recorded: it writes its event.
+    Route::api(
+        "GET",
+        "/v1/patients/{id}/export",
+        Scope::PatientsExport,
+        patient_export::export,
+    )
+    .writes()
+    .clinical(),
     Route::api("POST", "/v1/patients/{id}/erase", ERASE, write::erase)
         .body()
         .writes(),
@@ -429,14 +439,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_needs_a_scope_that_writes() {
+    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_an_export_and_an_erasure_needs_the_write_scope(
+    ) {
         for r in ROUTES.iter().chain(PAGES) {
             let at = format!("{} {}", r.method, r.path);
-            // Today the two agree: a GET never changes anything (a
-            // patient's page's included), every other method may.
-            assert_eq!(r.writes, r.method != "GET", "{at}");
+            // A GET changes nothing (a patient's page's included), every
+            // other method may; but a patient's export, a read that is
+            // recorded.
+            let recorded = r.path == "/v1/patients/{id}/export";
+            assert_eq!(r.writes, r.method != "GET" || recorded, "{at}");
             match r.scope() {
-                Some(scope) => assert_eq!(r.writes, [WRITE, ERASE].contains(&scope), "{at}"),
+                Some(scope) => assert_eq!(
+                    r.writes,
+                    scope == WRITE || scope == ERASE || recorded,
+                    "{at}"
+                ),
                 None => assert!(r.is_page() || !r.writes, "{at}"),
             }
         }
@@ -464,6 +481,7 @@ mod tests {
                 "POST /v1/appointments/{id}/status",
                 "GET /v1/agenda",
                 "GET /v1/events",
+                "GET /v1/patients/{id}/export",
             ]
         );
         // Only an API route can: a page's HTML is never stripped.

@@ -1,7 +1,7 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
-use super::db::{Insert, On, Table};
+use super::db::{marks, Insert, On, Table, ToVal};
 use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
@@ -84,16 +84,6 @@ pub const TYPES: [&str; 12] = [
     "patient.erased",
 ];
 
-/// An event as stored: its data still the JSON text, passed through as is.
-pub struct Stored {
-    pub id: i64,
-    pub kind: String,
-    pub appointment_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub data: Box<serde_json::value::RawValue>,
-    pub actor: Option<String>,
-}
-
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
     name: "events",
@@ -123,16 +113,45 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
     )
 }
 
-/// Events after `after`, oldest first, optionally of one type; at most `limit`.
-/// Hands each event after `after` (of type `kind`), at most `limit`, to
-/// `each` as stored, one row at a time; returns how many and the last ID.
+/// The events about the patient `patient_id` as a whole (`patient.*`,
+/// recorded by [`record_patient`]), oldest first: read through
+/// `events_type`, then each one's `patient_id` checked.
+pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
+    let named = format!(
+        "%\"patient_id\":\"{}\"%",
+        patient_id.replace(['%', '_'], "")
+    );
+    let kinds: Vec<String> = TYPES
+        .iter()
+        .filter(|t| t.starts_with("patient."))
+        .map(|t| format!("'{t}'"))
+        .collect();
+    let found = conn.rows(
+        On::reads(&[Table::Events]),
+        &format!(
+            "SELECT {COLS} FROM events WHERE type IN ({}) \
+             AND appointment_id IS NULL AND data LIKE ?1 ORDER BY id",
+            kinds.join(", ")
+        ),
+        args![named],
+        from_row,
+    )?;
+    Ok(found
+        .into_iter()
+        .filter(|e| e.data["patient_id"] == patient_id)
+        .collect())
+}
+
+/// Hands each event after `after` (of type `kind`, of the appointments of
+/// clinic `clinic_id`), at most `limit`, to `each` as stored, oldest first;
+/// returns how many and the last ID.
 pub fn each_after(
     conn: &Tx,
     after: i64,
     kind: Option<&str>,
     clinic_id: Option<&str>,
     limit: i64,
-    each: &mut dyn FnMut(&Stored) -> Result<()>,
+    each: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<(i64, i64)> {
     let (cond, kind) = match kind {
         Some(k) => ("AND type = ?2", k),
@@ -152,21 +171,27 @@ pub fn each_after(
         &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} {of_clinic} ORDER BY id LIMIT ?3"),
         args![after, kind, limit, clinic_id],
         |r| {
-            let f = r.of("events", 0)?;
-            let e = Stored {
-                id: f.get(0)?,
-                kind: f.get(1)?,
-                appointment_id: f.get(2)?,
-                created_at: f.instant(3)?,
-                // Passed through as text, checked once here: a line of
-                // the stream is always JSON.
-                data: f.json_raw(4)?,
-                actor: f.get(5)?,
-            };
+            let e = from_row(r)?;
             n += 1;
             last = e.id;
-            each(&e)
+            each(e)
         },
     )?;
     Ok((n, last))
+}
+
+/// The events of appointments `ids` from event `from` on, as stored, in
+/// one query per few hundred appointments (in no order).
+pub fn of_appointments(conn: &Tx, ids: &[&str], from: i64) -> Result<Vec<Event>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut args = vec![from.to_val()];
+        args.extend(chunk.iter().map(|id| id.to_val()));
+        let sql = format!(
+            "SELECT {COLS} FROM events WHERE id >= ?1 AND appointment_id IN ({})",
+            marks(2, chunk.len())
+        );
+        found.extend(conn.rows(On::reads(&[Table::Events]), &sql, &args, from_row)?);
+    }
+    Ok(found)
 }

@@ -4,7 +4,7 @@
 //! database: `$APPT_LINK_KEY`, else the file `<database>.link-key` beside a
 //! database file, made the first time a link is.
 
-use super::db::Tx;
+use super::db::{marks, ToVal, Tx, Val};
 use super::db::{On, Table};
 use super::stored::{col, Kind, Layout};
 use super::{epoch, files, keys};
@@ -48,6 +48,43 @@ pub fn insert(tx: &Tx, nonce: &str, kind: &str, target: &str, now: DateTime<Utc>
         args![nonce, kind, target, epoch(now)],
     )?;
     Ok(())
+}
+
+/// A link as a patient's export shows it: what it names and when it was
+/// made, never its nonce (with the link key, the token itself).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub kind: String,
+    pub target_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The links made to the targets `ids` (whole IDs) of `kind`, oldest first.
+pub fn issued(tx: &Tx, kind: &str, ids: &[&str]) -> Result<Vec<Issued>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut args: Vec<Val> = vec![kind.to_val()];
+        args.extend(chunk.iter().map(|id| id.to_val()));
+        found.extend(tx.rows(
+            On::reads(&[Table::PatientLinks]),
+            &format!(
+                "SELECT kind, target_id, created_at FROM patient_links \
+                 WHERE kind = ?1 AND target_id IN ({})",
+                marks(2, chunk.len())
+            ),
+            &args,
+            |r| {
+                let f = r.of("patient_links", 1)?;
+                Ok(Issued {
+                    kind: f.get(0)?,
+                    target_id: f.get(1)?,
+                    created_at: f.instant(2)?,
+                })
+            },
+        )?);
+    }
+    found.sort_by(|a, b| (a.created_at, &a.target_id).cmp(&(b.created_at, &b.target_id)));
+    Ok(found)
 }
 
 /// The target (kind, ID) the link of `nonce` names, if there is one.

@@ -33,6 +33,7 @@ mod pg_conninfo;
 mod pg_net;
 pub mod queue;
 pub mod reminders;
+mod rewrite;
 pub mod services;
 mod sqlite;
 pub mod stored;

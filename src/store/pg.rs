@@ -133,8 +133,9 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
                 // Its changes undone; a broken connection has nothing to undo.
                 let _ = client.send("ROLLBACK");
             }
-            upgraded?;
-            v = m.version;
+            if upgraded? {
+                v = m.version;
+            }
         }
         Ok(())
     });
@@ -143,8 +144,10 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
     done
 }
 
-/// Takes step `m`, in one transaction with the version's change.
-fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
+/// Takes step `m`, in one transaction with the version's change; a step of
+/// batches one batch, the version changed with the last. Whether the step is
+/// done.
+fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<bool> {
     client.batch_execute(&format!(
         "BEGIN; SET LOCAL statement_timeout = '{}s'",
         pg_net::MIGRATION.as_secs()
@@ -169,6 +172,19 @@ fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
                     m.version, e.message
                 ))
             })?,
+        Step::Batches(run) => {
+            let done = super::db::pg_glance(client, &super::db::Statements::default(), run)
+                .map_err(|e| {
+                    Error::database(format!(
+                        "cannot upgrade {shown} to schema version {}: {}",
+                        m.version, e.message
+                    ))
+                })?;
+            if !done {
+                client.batch_execute("COMMIT")?;
+                return Ok(false);
+            }
+        }
     }
     if m.version == 1 {
         client.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
@@ -179,7 +195,7 @@ fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
         &[&m.version],
     )?;
     client.batch_execute("COMMIT")?;
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -281,6 +281,55 @@ pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// The messages about the appointments of `ids` (whole IDs) but the
+/// waitlist offers, which go to another patient: what a patient's export
+/// shows (docs/privacy.md#subject-access), by due time.
+pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        found.extend(conn.rows(
+            On::reads(&[Table::Reminders]),
+            &format!(
+                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({}) \
+                 AND kind <> 'waitlist_offer'",
+                marks(1, chunk.len())
+            ),
+            &args,
+            from_row,
+        )?);
+    }
+    found.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    Ok(found)
+}
+
+/// The waitlist offers made to the patient `patient_id`, by due time: an
+/// offer names its waiting patient in its own fields, and outlives the
+/// entry it was made to (read through `reminders_kind`, then each offer's
+/// patient checked).
+pub fn offers_to(conn: &Tx, patient_id: &str) -> Result<Vec<Reminder>> {
+    let named = format!(
+        "%\"patient_id\":\"{}\"%",
+        patient_id.replace(['%', '_'], "")
+    );
+    let offers = conn.rows(
+        On::reads(&[Table::Reminders]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE kind = 'waitlist_offer' AND data LIKE ?1 \
+             ORDER BY due_at, id"
+        ),
+        args![named],
+        from_row,
+    )?;
+    Ok(offers
+        .into_iter()
+        .filter(|r| {
+            r.offer()
+                .is_some_and(|o| o["waitlist"]["patient_id"] == patient_id)
+        })
+        .collect())
+}
+
 /// Messages, by due time, optionally of one status and of one kind.
 pub fn list(
     conn: &Tx,

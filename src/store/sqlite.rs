@@ -2,7 +2,7 @@
 //! it), its pragmas, and taking the schema's upgrades (`migrations.rs`),
 //! counted in `PRAGMA user_version`.
 
-use super::db::Tx;
+use super::db::{On, Tx};
 use super::migrations::{self, Step, SCHEMA_VERSION};
 use super::{files, Create};
 use crate::error::{Error, Result};
@@ -367,6 +367,19 @@ impl Sqlite {
                 Step::Code(run) => {
                     let tx = Tx::sqlite(tx);
                     run(&tx).map_err(|e| cannot(e.message))?;
+                    tx.commit()?;
+                }
+                Step::Batches(run) => {
+                    // The version changes with the last batch only.
+                    tx.pragma_update(None, "user_version", version)?;
+                    let tx = Tx::sqlite(tx);
+                    if run(&tx).map_err(|e| cannot(e.message))? {
+                        tx.exec(
+                            On::NOTHING,
+                            &format!("PRAGMA user_version = {}", m.version),
+                            crate::args![],
+                        )?;
+                    }
                     tx.commit()?;
                 }
             }

@@ -190,6 +190,20 @@ pub fn of_patient_at(
     )
 }
 
+/// Every entry of the patient `patient_id` (at `clinic` only, when given),
+/// by date then oldest first.
+pub fn entries_of(conn: &Tx, patient_id: &str, clinic: Option<&str>) -> Result<Vec<Entry>> {
+    conn.rows(
+        SELECTED_ON,
+        &format!(
+            "{SELECT} WHERE w.patient_id = ?1 AND (?2 = '' OR w.clinic_id = ?2) \
+             ORDER BY w.local_date, w.seq"
+        ),
+        args![patient_id, clinic.unwrap_or_default()],
+        from_row,
+    )
+}
+
 /// A clinic's entries from `from` on, by date then oldest first.
 pub fn list(conn: &Tx, clinic_id: &str, from: NaiveDate) -> Result<Vec<Entry>> {
     conn.rows(
@@ -220,41 +234,6 @@ pub fn next_in_line(
         args![doctor_id, on.to_string(), except_patient],
         from_row,
     )
-}
-
-/// `e` (its IDs, as an offer's message keeps them) with the names of its
-/// patient, doctor and service as they are now; None when its patient or
-/// doctor is gone. An erased patient's phone reads as empty.
-pub fn named(conn: &Tx, mut e: Entry) -> Result<Option<Entry>> {
-    type Names = (String, String, Option<i64>, String, Option<String>);
-    let found: Option<Names> = conn.row(
-        On::reads(&[Table::Patients, Table::Doctors]),
-        "SELECT p.full_name, p.phone, p.erased_at, d.full_name, d.specialty \
-         FROM patients p JOIN doctors d ON d.id = ?2 WHERE p.id = ?1",
-        args![e.patient_id, e.doctor_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )?;
-    let Some((name, phone, erased_at, doctor, specialty)) = found else {
-        return Ok(None);
-    };
-    e.patient_name = name;
-    e.patient_phone = if erased_at.is_some() {
-        String::new()
-    } else {
-        phone
-    };
-    e.doctor_name = doctor;
-    e.doctor_specialty = specialty;
-    if let Some(service) = &e.service_id {
-        let named: Option<(String, i64)> = conn.row(
-            On::reads(&[Table::Services]),
-            "SELECT name, duration_minutes FROM services WHERE id = ?1",
-            args![service],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        (e.service_name, e.service_minutes) = named.unzip();
-    }
-    Ok(Some(e))
 }
 
 pub fn count_offer(conn: &Tx, id: &str) -> Result<()> {

@@ -487,19 +487,298 @@ fn history_shows_who_made_each_change_at_80_columns() {
     assert!(header.contains("By"), "{text}");
 }
 
+/// The appointment object `show` gives now.
+fn object(env: &Env, id: &str) -> Value {
+    env.ok(&["show", id])
+}
+
 #[test]
-fn an_events_stored_text_is_its_json_with_sorted_keys() {
-    // A booking's event is written straight from its view, not through a
-    // `Value`: its text must still be what a `Value` prints (keys sorted),
-    // for webhooks and `events` pass it on as stored.
-    let env = Env::clinic();
-    let a = env.book("2026-06-16", "10:00", "+50370000001");
-    env.ok(&["status", s(&a["id"]), "confirmed"]);
-    let rows = env.rows("SELECT data FROM events ORDER BY id");
-    assert_eq!(rows.len(), 2);
-    for row in rows {
-        let v: Value = serde_json::from_str(&row[0]).unwrap();
-        assert_eq!(row[0], v.to_string());
-        assert!(v["appointment"]["patient"]["phone"].is_string(), "{v}");
+fn each_event_shows_the_appointment_as_it_was_at_that_moment() {
+    // What is stored is only what changed; what is shown is rebuilt from
+    // it. For every kind of event, the object shown is the object `show`
+    // gave right after the change.
+    let mut env = Env::clinic();
+    env.ok(&["doctor", "add", "Dra. Ruiz"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dra. Ruiz",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+    ]);
+    let mut seen: Vec<(String, Value)> = Vec::new();
+    let mut after = |env: &Env, id: &str| seen.push((id.to_string(), object(env, id)));
+    let a = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370000001",
+        "--name",
+        "Ana Uno",
+        "--reason",
+        "Control",
+    ])["appointment"]
+        .clone();
+    let a = s(&a["id"]).to_string();
+    after(&env, &a);
+    env.ok(&["status", &a, "confirmed"]);
+    after(&env, &a);
+    env.ok(&[
+        "update",
+        &a,
+        "--notes",
+        "Trae exámenes",
+        "--diagnosis",
+        "J00",
+    ]);
+    after(&env, &a);
+    env.ok(&[
+        "reschedule",
+        &a,
+        "-d",
+        "Dra. Ruiz",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "10:00",
+        "--reason",
+        "Agenda",
+    ]);
+    after(&env, &a);
+    let b = s(&env.book("2026-06-16", "11:00", "+50370000002")["id"]).to_string();
+    after(&env, &b);
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370000003",
+        "--name",
+        "Eva Espera",
+    ]);
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    after(&env, &b);
+    env.at("2026-06-16T15:55:00Z");
+    for st in ["checked_in", "in_progress", "completed"] {
+        env.ok(&["status", &a, st]);
+        after(&env, &a);
     }
+    let c = s(&env.book("2026-06-16", "12:00", "+50370000004")["id"]).to_string();
+    after(&env, &c);
+    env.at("2026-06-16T18:30:00Z");
+    env.ok(&["status", &c, "no_show"]);
+    after(&env, &c);
+    let w = env.ok(&[
+        "book",
+        "--walk-in",
+        "-d",
+        "Dr. García",
+        "-P",
+        "+50370000005",
+        "--name",
+        "Walk In",
+    ])["appointment"]
+        .clone();
+    let w = s(&w["id"]).to_string();
+    seen.push((w.clone(), object(&env, &w)));
+    seen.push((w.clone(), object(&env, &w)));
+
+    let all = stream(&env, &[]);
+    let shown: Vec<(String, Value)> = all
+        .iter()
+        .filter(|e| e["type"] != "appointment.slot_offered")
+        .map(|e| {
+            (
+                s(&e["appointment_id"]).to_string(),
+                e["data"]["appointment"].clone(),
+            )
+        })
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> = all.iter().map(|e| s(&e["type"])).collect();
+    assert_eq!(kinds.len(), 10, "every kind of event: {kinds:?}");
+    assert_eq!(shown.len(), seen.len());
+    for (i, (got, want)) in shown.iter().zip(&seen).enumerate() {
+        assert_eq!(got, want, "event {i} ({})", all[i]["type"]);
+    }
+    // History shows the same, one appointment at a time; a move its
+    // previous time; an offer its waiting patient by name.
+    let history = env.ok(&["history", &a])["events"].clone();
+    let moved = &history.as_array().unwrap()[3];
+    assert_eq!(moved["data"]["previous"]["start_time"], "09:00");
+    assert_eq!(moved["data"]["reason"], "Agenda");
+    let offer = all
+        .iter()
+        .find(|e| e["type"] == "appointment.slot_offered")
+        .unwrap();
+    assert_eq!(
+        offer["data"]["waitlist"]["patient"]["full_name"],
+        "Eva Espera"
+    );
+    assert_eq!(offer["data"]["waitlist"]["offers"], 1);
+    assert_eq!(offer["data"]["time"], "11:00");
+    for (i, e) in history.as_array().unwrap().iter().enumerate() {
+        let same = all.iter().find(|x| x["id"] == e["id"]).unwrap();
+        assert_eq!(e, same, "history's event {i} is the stream's");
+    }
+}
+
+#[test]
+fn an_event_stores_what_changed_and_names_the_patient_by_id_only() {
+    let env = Env::clinic();
+    let a = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370000001",
+        "--name",
+        "Ana Uno",
+    ])["appointment"]
+        .clone();
+    env.ok(&["status", s(&a["id"]), "confirmed"]);
+    // The same phone, another name: the booking names the old one, once.
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370000001",
+        "--name",
+        "Ana Dos",
+    ]);
+    let rows = env.rows("SELECT type, data FROM events ORDER BY id");
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|r| serde_json::from_str(&r[1]).unwrap())
+        .collect();
+    for (r, d) in rows.iter().zip(&data) {
+        assert!(
+            !r[1].contains("50370000001") && !r[1].contains("Ana Dos"),
+            "{}",
+            r[1]
+        );
+        assert!(d.get("appointment").is_none(), "{d}");
+    }
+    assert_eq!(data[0]["set"]["patient_id"], a["patient_id"]);
+    assert!(
+        data[0]["set"].get("notes").is_none(),
+        "no nulls: {}",
+        data[0]
+    );
+    let was = data[1]["was"].as_object().unwrap();
+    // (The clock did not move: `updated_at` is the same.)
+    let keys: Vec<&str> = was.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["confirmed_at", "status"], "{was:?}");
+    assert_eq!(was["status"], "scheduled");
+    assert_eq!(data[2]["patient_previous_name"], "Ana Uno");
+    // Shown: the patient as they are now, by the ID the event stores.
+    let first = &stream(&env, &[])[0];
+    assert_eq!(
+        first["data"]["appointment"]["patient"]["full_name"],
+        "Ana Dos"
+    );
+    assert_eq!(
+        first["data"]["appointment"]["patient"]["phone"],
+        "+50370000001"
+    );
+}
+
+#[test]
+fn events_an_older_appt_stored_whole_are_rewritten_and_shown_the_same() {
+    let mut env = Env::clinic();
+    let a = s(&env.book("2026-06-16", "09:00", "+50370000001")["id"]).to_string();
+    env.ok(&["status", &a, "confirmed"]);
+    let b = s(&env.book("2026-06-16", "10:00", "+50370000002")["id"]).to_string();
+    env.ok(&["update", &b, "--notes", "Ayunas"]);
+    env.ok(&["reschedule", &b, "-D", "2026-06-16", "-t", "11:00"]);
+    env.ok(&[
+        "waitlist",
+        "add",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-P",
+        "+50370000003",
+        "--name",
+        "Eva Espera",
+    ]);
+    env.ok(&["cancel", &b, "--reason", "Viaje"]);
+    env.at("2026-06-16T15:55:00Z");
+    env.ok(&[
+        "book",
+        "--walk-in",
+        "-d",
+        "Dr. García",
+        "-P",
+        "+50370000004",
+        "--name",
+        "Walk In",
+    ]);
+    let shown = stream(&env, &[]);
+    let whole = |e: &Value| e["data"].to_string().replace('\'', "''");
+    // As an older appt left them, its upgrade stopped half-way: the first
+    // appointment's events already rewritten (the first batch), every
+    // other event still whole, and how far it got in `meta`.
+    let first_batch: Vec<&Value> = shown
+        .iter()
+        .filter(|e| e["appointment_id"] == a.as_str())
+        .collect();
+    for e in shown.iter().filter(|e| e["appointment_id"] != a.as_str()) {
+        env.exec(&format!(
+            "UPDATE events SET data = '{}' WHERE id = {}",
+            whole(e),
+            e["id"]
+        ));
+    }
+    let cursor = first_batch.last().unwrap()["id"].clone();
+    env.exec(&format!(
+        "INSERT INTO meta (key, value) VALUES ('events_rewritten', '{cursor}')"
+    ));
+    crate::common::undo_schema_22(&env);
+    crate::common::set_schema_version(&env, 20);
+    let stored = env
+        .rows("SELECT data FROM events ORDER BY id")
+        .concat()
+        .join("\n");
+    assert!(
+        stored.contains("Eva Espera") && stored.contains("50370000002"),
+        "{stored}"
+    );
+
+    // The next command upgrades it, and shows every event as before.
+    assert_eq!(stream(&env, &[]), shown);
+    let stored = env.rows("SELECT data FROM events ORDER BY id").concat();
+    for d in &stored {
+        assert!(
+            !d.contains("Test Patient") && !d.contains("5037000000"),
+            "{d}"
+        );
+        assert!(!d.contains("\"appointment\""), "{d}");
+    }
+    assert!(env
+        .rows("SELECT value FROM meta WHERE key = 'events_rewritten'")
+        .is_empty());
+    assert_eq!(env.ok(&["check"])["ok"], true);
 }

@@ -587,7 +587,7 @@ fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
 }
 
 /// Runs the three FHIR validators on a Bundle file (when installed).
-fn fhir_validators_accept(path: &Path) {
+pub fn fhir_validators_accept(path: &Path) {
     let Some(schema) = fhir_schema() else {
         return;
     };

@@ -35,6 +35,7 @@ mod openapi;
 mod output;
 mod packaging;
 mod patient_links;
+mod privacy_export;
 mod prompts;
 mod property;
 mod queries;

@@ -692,6 +692,31 @@ fn a_name_that_finds_several_is_picked_from_them() {
     assert!(after.contains("Dr. Ana Soto"), "{s}");
 }
 
+/// A patient's export takes the patient as `patient show` does: a name two
+/// patients share is picked, and the one picked is exported and recorded.
+#[test]
+fn patient_export_picks_the_patient_a_name_finds_several_of() {
+    let env = Env::clinic();
+    env.ok(&["patient", "add", "--name", "Ana Ruiz", "-P", "+50370000001"]);
+    let soto = env.ok(&["patient", "add", "--name", "Ana Soto", "-P", "+50370000002"]);
+    let file = env.dir.path().join("ana.json");
+    let t = Tmux::start(
+        &env,
+        &format!("patient export ana --output {}", file.display()),
+    );
+    t.wait_for("Which one");
+    t.wait_for("Ana Soto");
+    t.keys(&["Down", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["patient"]["id"], soto["id"], "{screen}");
+    let recorded = env.lines(&["events", "--type", "patient.exported"]);
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0]["data"]["patient_id"], soto["id"]);
+}
+
 /// The doctor picked goes into the booking's doctor, not into the first
 /// argument that reads like what was typed: here the patient's name, the
 /// same word. Asked once; the patient keeps the name typed.

@@ -7,7 +7,6 @@ use crate::store::events::Event;
 use crate::wire::{appointment_view, to_json, ts, AppointmentView};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::io::{self, Write};
 
@@ -152,7 +151,7 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> Value {
 }
 
 #[derive(Serialize)]
-struct EventView<'a> {
+pub(super) struct EventView<'a> {
     id: i64,
     #[serde(rename = "type")]
     kind: &'a str,
@@ -164,26 +163,30 @@ struct EventView<'a> {
 }
 
 pub fn event(e: &Event) -> Value {
-    to_json(EventView {
+    to_json(event_view(e))
+}
+
+pub(super) fn event_view(e: &Event) -> EventView<'_> {
+    EventView {
         id: e.id,
         kind: &e.kind,
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
         actor: e.actor.as_deref(),
         data: &e.data,
-    })
+    }
 }
 
 /// One event as a JSON Lines record, its stored data passed through as stored
 /// (no tree is built): the same text as [`event`] gives, whose keys a
 /// `Value` sorts.
-pub fn event_line(e: &crate::store::events::Stored) -> String {
+pub fn event_line(e: &crate::store::events::Event) -> String {
     #[derive(Serialize)]
     struct Line<'a> {
         actor: Option<&'a str>,
         appointment_id: Option<&'a str>,
         created_at: String,
-        data: &'a RawValue,
+        data: &'a Value,
         id: i64,
         #[serde(rename = "type")]
         kind: &'a str,

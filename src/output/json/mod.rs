@@ -8,6 +8,7 @@ mod appointment;
 mod day;
 mod messages;
 mod patient;
+mod patient_export;
 mod setup;
 mod upkeep;
 
@@ -17,6 +18,7 @@ pub use appointment::{
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};
+pub use patient_export::{patient_export, patient_exported};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, key_rotated, serving, token,

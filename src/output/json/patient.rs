@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 #[derive(Serialize)]
-struct PatientView<'a> {
+pub(super) struct PatientView<'a> {
     id: &'a str,
     full_name: &'a str,
     phone: &'a str,
@@ -22,7 +22,7 @@ pub fn patient(p: &Patient) -> Value {
     to_json(patient_view(p))
 }
 
-fn patient_view(p: &Patient) -> PatientView<'_> {
+pub(super) fn patient_view(p: &Patient) -> PatientView<'_> {
     PatientView {
         id: &p.id,
         full_name: &p.full_name,
