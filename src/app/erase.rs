@@ -54,6 +54,7 @@ pub fn erase(
     let reason = check_text("reason", r.reason.as_deref(), &mut bad);
     bad.finish()?;
     let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    st.for_erasure()?;
     st.write(|tx| {
         let found = find(tx, r)?;
         let id = found.patient.id.clone();

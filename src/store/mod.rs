@@ -336,6 +336,18 @@ impl Store {
         Ok(())
     }
 
+    /// Prepares for writes that take personal data out (an erasure,
+    /// docs/privacy.md#erasure): on SQLite, what they delete or replace is
+    /// overwritten with zeros (`secure_delete`), so the old text does not
+    /// linger in the file's free space once the log is checkpointed.
+    /// PostgreSQL's old row versions go at its next vacuum.
+    pub fn for_erasure(&mut self) -> Result<()> {
+        if let Db::Sqlite(s) = &mut self.db {
+            s.conn.execute_batch("PRAGMA secure_delete = ON")?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against
     /// what it writes as it goes, then rolls all of it back (a dry run).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
