@@ -307,10 +307,14 @@ fn said_erased(conn: &Tx, input: &str, clinic: Option<&str>, e: Error) -> Result
     if e.code != crate::error::Code::NotFound || erased(conn, input, clinic)?.is_none() {
         return Ok(e);
     }
-    Ok(
-        Error::new(crate::error::Code::NotFound, "This patient was erased")
-            .details(serde_json::json!({"ref": input.trim(), "erased": true})),
-    )
+    Ok(was_erased(input))
+}
+
+/// `NOT_FOUND` for a patient named by `input` who was erased
+/// (`details.erased`).
+pub fn was_erased(input: &str) -> Error {
+    Error::new(crate::error::Code::NotFound, "This patient was erased")
+        .details(serde_json::json!({"ref": input.trim(), "erased": true}))
 }
 
 /// The patient an erasure is for: [`find_known`]'s, or one erased already,

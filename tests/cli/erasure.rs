@@ -233,6 +233,7 @@ fn an_erased_patient_is_found_by_nothing_and_their_phone_is_free() {
     for args in [
         vec!["patient", "show", &id],
         vec!["patient", "update", &id, "--name", "Otra"],
+        vec!["patient", "export", &id],
         vec![
             "book",
             "--doctor",
@@ -433,6 +434,7 @@ fn a_token_with_patients_erase_erases_and_one_of_another_clinic_finds_no_one() {
     let eraser = token(&env, "privacy-desk", "patients:erase", &[]);
     let norte = token(&env, "norte-desk", "patients:erase", &["--clinic", "Norte"]);
     let desk = token(&env, "front", "appointments:read,appointments:write", &[]);
+    let exporter = token(&env, "dpo", "patients:export", &[]);
     let srv = Server::start(&env, &[]);
     let path = |id: &str| format!("/v1/patients/{id}/erase");
     let ask = json!({"reason": "request 12"});
@@ -494,6 +496,15 @@ fn a_token_with_patients_erase_erases_and_one_of_another_clinic_finds_no_one() {
     assert_eq!(doc["appointments"], 1);
     let again = srv.post(&path(&id), &eraser, json!({"reason": "request 12"}));
     assert_eq!(again.json(), doc);
+    // Exported, the erased patient is no one either.
+    let r = srv.get(&format!("/v1/patients/{id}/export"), &exporter);
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "NOT_FOUND".into()),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.json()["error"]["details"]["erased"], true);
     let events = env.rows("SELECT actor FROM events WHERE type = 'patient.erased'");
     assert_eq!(events, [["api:privacy-desk"]]);
     // What the API shows of the appointment after.
