@@ -225,10 +225,17 @@ fn an_erased_patient_is_found_by_nothing_and_their_phone_is_free() {
         let found = env.ok(&["patient", "list", "--search", search]);
         assert_eq!(found["patients"], serde_json::json!([]), "{search}");
     }
-    assert_eq!(
-        env.ok(&["patient", "list"])["patients"],
-        serde_json::json!([])
-    );
+    assert_eq!(env.ok(&["patient", "list"])["patients"], json!([]));
+    // Nor does a picker offer them (a shell's completion of a patient).
+    for typed in ["", "Er", "Quin", "7700"] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"))
+            .args(["__complete", "bash", "--", "appt", "book", "-p", typed])
+            .env("APPT_DB", &env.db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "", "{typed:?}");
+    }
     // Named by ID, the patient is no one to show, change, book or wait.
     for args in [
         vec!["patient", "show", &id],
