@@ -293,6 +293,23 @@ fn an_erased_patient_is_found_by_nothing_and_their_phone_is_free() {
         csv.contains("Erased patient") && !csv.contains("77001122"),
         "{csv}"
     );
+    let out = env
+        .cmd()
+        .args(["export", "--format", "fhir", "--include-patient"])
+        .args(["--from", "2026-06-16", "--to", "2026-06-16"])
+        .output()
+        .unwrap();
+    let bundle: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let erased: Vec<&Value> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|r| r["resourceType"] == "Patient")
+        .collect();
+    assert_eq!(erased.len(), 1, "{bundle}");
+    assert_eq!(erased[0]["name"], json!([{"text": "Erased patient"}]));
+    assert!(erased[0].get("telecom").is_none(), "{bundle}");
 }
 
 #[test]
