@@ -59,6 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'The national-ID key: make a new one and seal every national ID again under it')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Book every line of a JSON Lines file (or -) through the booking rules')
             [CompletionResult]::new('transfer', 'transfer', [CompletionResultType]::ParameterValue, 'Copy every row into an empty database of either kind (a file or a postgres:// server)')
@@ -111,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
+            [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -157,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
+            [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -1341,6 +1344,19 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;purge' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'What ended before this day goes: YYYY-MM-DD, today, -N (days ago), …, in each clinic''s time zone')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what would go, per table, and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'appt;key' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1483,6 +1499,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
             [CompletionResult]::new('key', 'key', [CompletionResultType]::ParameterValue, 'The national-ID key: make a new one and seal every national ID again under it')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Book every line of a JSON Lines file (or -) through the booking rules')
             [CompletionResult]::new('transfer', 'transfer', [CompletionResultType]::ParameterValue, 'Copy every row into an empty database of either kind (a file or a postgres:// server)')
@@ -1731,6 +1748,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;backup' {
+            break
+        }
+        'appt;help;purge' {
             break
         }
         'appt;help;key' {

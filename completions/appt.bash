@@ -82,6 +82,9 @@ _appt_clap() {
             appt,patient)
                 cmd="appt__subcmd__patient"
                 ;;
+            appt,purge)
+                cmd="appt__subcmd__purge"
+                ;;
             appt,queue)
                 cmd="appt__subcmd__queue"
                 ;;
@@ -273,6 +276,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__help,patient)
                 cmd="appt__subcmd__help__subcmd__patient"
+                ;;
+            appt__subcmd__help,purge)
+                cmd="appt__subcmd__help__subcmd__purge"
                 ;;
             appt__subcmd__help,queue)
                 cmd="appt__subcmd__help__subcmd__queue"
@@ -671,7 +677,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1055,7 +1061,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --db --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --retain-messages --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1114,6 +1120,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retain-messages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1277,7 +1287,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --db --json --no-input --width --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --phone --public-url --template --retain-messages --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1340,6 +1350,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retain-messages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2061,7 +2075,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup key import transfer demo serve board completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2623,6 +2637,20 @@ _appt_clap() {
         appt__subcmd__help__subcmd__patient__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3846,6 +3874,40 @@ _appt_clap() {
                     return 0
                     ;;
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__purge)
+            opts="-c -h --before --dry-run --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,6 +56,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
             cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
@@ -105,6 +106,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --phone 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it'
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
             cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
+            cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -148,6 +150,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --phone 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it'
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
             cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
+            cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -1209,6 +1212,18 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;purge'= {
+            cand --before 'What ended before this day goes: YYYY-MM-DD, today, -N (days ago), …, in each clinic''s time zone'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --dry-run 'Count what would go, per table, and change nothing'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'appt;key'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1340,6 +1355,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
+            cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
             cand key 'The national-ID key: make a new one and seal every national ID again under it'
             cand import 'Book every line of a JSON Lines file (or -) through the booking rules'
             cand transfer 'Copy every row into an empty database of either kind (a file or a postgres:// server)'
@@ -1521,6 +1537,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;check'= {
         }
         &'appt;help;backup'= {
+        }
+        &'appt;help;purge'= {
         }
         &'appt;help;key'= {
             cand rotate 'Make a new national-ID key and seal every national ID again under it, in one transaction'

@@ -406,3 +406,58 @@ pub fn waitlist_entry(e: &crate::store::waitlist::Entry) -> Value {
         },
     })
 }
+
+/// The keys of a stored event that hold a patient's personal data: the
+/// name a booking replaced at the top, and the name, phone and e-mail of
+/// each `patient` an object inside names (an appointment's, a waitlist
+/// entry's, in events recorded before the log kept IDs alone).
+const PERSONAL: [&str; 3] = ["full_name", "phone", "email"];
+
+/// Takes the patient's personal fields out of an event's stored data
+/// (docs/privacy.md#retention), leaving the patient by ID; true when there
+/// was something to take.
+pub fn forget_patient(data: &mut Value) -> bool {
+    let Value::Object(map) = data else {
+        return false;
+    };
+    let mut changed = map.remove("patient_previous_name").is_some();
+    for (key, v) in map.iter_mut() {
+        if let (Value::Object(inner), "patient") = (&mut *v, key.as_str()) {
+            for k in PERSONAL {
+                changed |= inner.remove(k).is_some();
+            }
+        } else {
+            changed |= forget_patient(v);
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forget_patient;
+    use serde_json::json;
+
+    #[test]
+    fn an_event_forgets_the_patient_at_every_depth_and_keeps_the_rest() {
+        let mut old = json!({
+            "appointment": {"id": "a", "patient": {"id": "p", "full_name": "Ana", "phone": "+503"},
+                            "doctor": {"id": "d", "full_name": "Dr. García"}, "notes": "phone her"},
+            "patient_previous_name": "Anita",
+            "waitlist": {"patient": {"id": "q", "full_name": "Beto", "phone": "+504"}},
+        });
+        assert!(forget_patient(&mut old));
+        assert_eq!(
+            old,
+            json!({
+                "appointment": {"id": "a", "patient": {"id": "p"},
+                                "doctor": {"id": "d", "full_name": "Dr. García"}, "notes": "phone her"},
+                "waitlist": {"patient": {"id": "q"}},
+            })
+        );
+        // Forgotten once, there is nothing more to forget.
+        assert!(!forget_patient(&mut old));
+        let mut compact = json!({"was": {"status": "scheduled"}, "forced": false});
+        assert!(!forget_patient(&mut compact));
+    }
+}

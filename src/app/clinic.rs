@@ -29,6 +29,9 @@ pub struct SettingsInput {
     pub public_url: Option<String>,
     /// `KIND=TEXT` each; `KIND=` restores the built-in text.
     pub templates: Vec<String>,
+    /// How long messages are kept once a visit is over (`90d`); `none`
+    /// keeps them for ever.
+    pub retain_messages: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -86,6 +89,14 @@ fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
     Ok(out)
 }
 
+/// A retention (`90d`), or None for `none`: kept for ever.
+fn retention(v: &str) -> Result<Option<i64>, String> {
+    if v.trim().eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    duration(v, true).map(Some)
+}
+
 /// A duration setting, `positive` when 0m is not allowed.
 fn duration(v: &str, positive: bool) -> Result<i64, String> {
     let m = time::parse_duration(v)?;
@@ -129,6 +140,11 @@ impl SettingsInput {
         if let Some(r) = &self.reminders {
             if let Some(r) = bad.take("reminders", parse_reminders(r)) {
                 s.reminders = r;
+            }
+        }
+        if let Some(r) = &self.retain_messages {
+            if let Some(r) = bad.take("retain_messages", retention(r)) {
+                s.retain_messages = r;
             }
         }
         for (field, v, target) in [

@@ -29,6 +29,7 @@ pub mod notify;
 pub mod patient;
 pub mod patient_export;
 pub mod phones;
+pub mod purge;
 pub mod queue;
 pub mod remind;
 pub mod reply;

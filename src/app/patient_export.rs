@@ -254,7 +254,9 @@ fn messages(
 ) -> Result<Vec<Message>> {
     let ids: Vec<&str> = visits.iter().map(|v| v.appointment.id.as_str()).collect();
     let mut out = Vec::new();
-    for r in reminders::of_appointments(tx, &ids)? {
+    // An offer of one of these times went to another patient.
+    let about = reminders::of_appointments(tx, &ids)?;
+    for r in about.into_iter().filter(|r| r.kind != "waitlist_offer") {
         let Some(v) = visits.iter().find(|v| v.appointment.id == r.appointment_id) else {
             continue;
         };

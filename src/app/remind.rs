@@ -89,6 +89,9 @@ pub struct Sweep {
     pub failures: Vec<Failure>,
     /// A dry run: what would be delivered.
     pub would_deliver: Vec<(Reminder, Appointment)>,
+    /// What the clinics' retention removed after the sweep (or, dry, would
+    /// remove): docs/privacy.md#retention.
+    pub purged: Option<super::purge::Purged>,
 }
 
 impl Sweep {
@@ -99,7 +102,12 @@ impl Sweep {
     }
 
     pub fn busy(&self) -> bool {
-        self.sent + self.failed + self.expired + self.cancelled > 0
+        self.sent + self.failed + self.expired + self.cancelled > 0 || self.purged_any()
+    }
+
+    /// Whether the retention removed (or would remove) anything.
+    pub fn purged_any(&self) -> bool {
+        self.purged.as_ref().is_some_and(super::purge::Purged::any)
     }
 }
 
@@ -292,6 +300,20 @@ const MAX_BATCH: usize = 256;
 /// up); a slow reader gets them one by one, so no claim waits long.
 const QUICK: Duration = Duration::from_secs(1);
 
+/// Runs one sweep at `now` ([`sweep`]), then the clinics' retention
+/// (docs/privacy.md#retention): what ended longer ago than a clinic keeps
+/// goes, never a message still to deliver.
+pub fn due(
+    st: &mut Store,
+    r: &DueRequest,
+    now: DateTime<Utc>,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
+) -> Result<Sweep> {
+    let mut tally = sweep(st, r, now, deliver)?;
+    tally.purged = Some(super::purge::retain(st, now, r.dry_run)?);
+    Ok(tally)
+}
+
 /// Runs one sweep at `now`. Without `exec`, each reminder is handed to
 /// `deliver` (which prints it) as it will be recorded: it becomes `sent` only
 /// once `deliver` succeeded; if it fails the reminder stays pending and the
@@ -299,7 +321,7 @@ const QUICK: Duration = Duration::from_secs(1);
 /// time while stdout keeps up (one, two, four…), and the transaction that
 /// records a printed batch claims the next; a hook gets one reminder per
 /// claim.
-pub fn due(
+fn sweep(
     st: &mut Store,
     r: &DueRequest,
     now: DateTime<Utc>,

@@ -15,7 +15,7 @@ pub enum Cmd {
     /// Settings not given take their defaults: --slot-minutes 30, --min-notice 0m,
     /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
     /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code,
-    /// --language en, no --phone, no --public-url.
+    /// --language en, no --phone, no --public-url, no --retain-messages (kept for ever).
     #[command(
         after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone America/El_Salvador --language es"
     )]
@@ -105,6 +105,11 @@ pub struct SettingsArgs {
     /// Repeatable
     #[arg(long, value_name = "KIND=TEXT")]
     pub template: Vec<String>,
+    /// Keep messages, patients' links and the personal fields of events this
+    /// long after a visit is over, e.g. 90d; `remind due` purges what is
+    /// older; none keeps them for ever
+    #[arg(long, value_name = "DURATION")]
+    pub retain_messages: Option<String>,
 }
 
 impl SettingsArgs {
@@ -124,6 +129,7 @@ impl SettingsArgs {
             phone: self.phone,
             public_url: self.public_url,
             templates: self.template,
+            retain_messages: self.retain_messages,
         }
     }
 }

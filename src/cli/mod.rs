@@ -24,6 +24,7 @@ pub mod packaging;
 mod patient;
 mod patient_export;
 mod prompt;
+mod purge;
 mod queue;
 mod remind;
 mod schedule;
@@ -200,6 +201,14 @@ pub enum Command {
     Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
     Backup(backup::Args),
+    /// Remove what need not be kept of visits that ended before a date: messages, links, events' personal fields
+    ///
+    /// For every appointment that ended before DATE (in its clinic's time
+    /// zone; with --clinic, of that clinic only): its messages no longer
+    /// to deliver, its patient's links and the patient's name and phone in
+    /// its events go. Appointments, their statuses and clinical record stay.
+    /// Works in small transactions: stopped half-way, run it again.
+    Purge(purge::Args),
     /// The national-ID key: make a new one and seal every national ID again under it
     #[command(after_help = "Examples:\n  appt key rotate\n  appt key rotate --json")]
     #[command(subcommand)]
@@ -530,6 +539,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Token(c) => token::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
+        Command::Purge(a) => purge::run(&ctx, a),
         Command::Key(c) => key::run(&ctx, c),
         Command::Import(a) => import::run(&ctx, a),
         Command::Transfer(a) => transfer::run(&ctx, a),

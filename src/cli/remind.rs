@@ -90,13 +90,19 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         ctx.report(
             || json::sweep(&sweep),
             || {
-                tr!(
+                let mut text = tr!(
                     "c.reminders_sent",
                     a = sweep.sent,
                     b = sweep.failed,
                     c = sweep.expired,
                     d = sweep.cancelled
-                )
+                );
+                // The retention's line, when it removed something.
+                if let Some(p) = sweep.purged.as_ref().filter(|p| p.any()) {
+                    text.push('\n');
+                    text.push_str(&human::purged(p));
+                }
+                text
             },
         )
     };

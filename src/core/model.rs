@@ -62,6 +62,10 @@ pub struct Settings {
     /// A clinic's own text for a kind of message (`reminder` → text with
     /// placeholders); a kind not here has the built-in text.
     pub templates: BTreeMap<String, String>,
+    /// How long, in minutes, the clinic keeps its messages and the personal
+    /// fields of its events once a visit is over (`remind due` purges the
+    /// rest, docs/privacy.md#retention); None keeps them for ever.
+    pub retain_messages: Option<i64>,
 }
 
 impl Default for Settings {
@@ -80,6 +84,7 @@ impl Default for Settings {
             phone: None,
             public_url: None,
             templates: BTreeMap::new(),
+            retain_messages: None,
         }
     }
 }

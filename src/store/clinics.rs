@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
-                    language, phone, public_url, templates";
+                    language, phone, public_url, templates, retain_messages";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -41,6 +41,7 @@ pub const STORED: Layout = Layout {
         opt("country_code", Kind::CountryCode),
         col("language", Kind::OneOf(&LANGUAGES)),
         opt("templates", Kind::Json),
+        opt("retain_messages", Kind::Range(POSITIVE.0, POSITIVE.1)),
     ],
     rules: &[],
 };
@@ -82,6 +83,7 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
             phone: f.get(15)?,
             public_url: f.get(16)?,
             templates: templates_of(f.opt_json(17)?).map_err(|p| f.damaged(17, &p))?,
+            retain_messages: f.opt_range(18, POSITIVE)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -101,12 +103,12 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            name_key(&c.name)
+            s.retain_messages, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -119,11 +121,12 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
         On::writes(&[Table::Clinics]),
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
-         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18 WHERE id=?1",
+         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
-            s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s)
+            s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
+            s.retain_messages
         ],
     )?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The `events` table: the audit trail (and, later, the webhook outbox).
 //! IDs are integers that only grow, so a reader can resume after the last one.
 
-use super::db::{marks, Insert, On, Table, ToVal};
+use super::db::{marks, Insert, On, Table, ToVal, Val};
 use super::db::{Row, Tx};
 use super::epoch;
 use super::stored::{col, Kind, Layout};
@@ -142,6 +142,78 @@ pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
         .collect())
 }
 
+/// The events of the appointments `ids` (at most a purge's batch), each
+/// its ID and data, for a purge to empty of personal fields.
+pub fn data_of(conn: &Tx, ids: &[&str]) -> Result<Vec<(i64, Value)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.rows(
+        On::reads(&[Table::Events]),
+        &format!(
+            "SELECT id, data FROM events WHERE appointment_id IN ({}) ORDER BY id",
+            marks(1, ids.len())
+        ),
+        &args,
+        |r| {
+            let f = r.of("events", 0)?;
+            Ok((f.get(0)?, f.json(1)?))
+        },
+    )
+}
+
+/// Replaces an event's data (a purge's, with the personal fields taken out).
+pub fn set_data(conn: &Tx, id: i64, data: &Value) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Events]),
+        "UPDATE events SET data = ?2 WHERE id = ?1",
+        args![id, data.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The last event's ID (0 when there is none).
+pub fn last_id(conn: &Tx) -> Result<i64> {
+    conn.one(
+        On::reads(&[Table::Events]),
+        "SELECT coalesce(max(id), 0) FROM events",
+        args![],
+    )
+}
+
+/// The appointments of clinic `clinic_id` that ended before `before`
+/// (epoch seconds) with an event of ID in (`after`, `upto`]: what changed
+/// since a purge last passed them.
+pub fn touched(
+    conn: &Tx,
+    clinic_id: &str,
+    after: i64,
+    upto: i64,
+    before: i64,
+) -> Result<Vec<super::retention::Visit>> {
+    conn.rows(
+        On::reads(&[Table::Events, Table::Appointments]),
+        TOUCHED,
+        args![after, upto, clinic_id, before],
+        |r| {
+            Ok(super::retention::Visit {
+                id: r.get(0)?,
+                starts_at: r.get(1)?,
+                ends_at: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// [`touched`]'s statement. `CROSS JOIN` keeps SQLite (which gathers no
+/// statistics) reading the few events of the range first: otherwise it
+/// walks every appointment of the clinic and looks for events of each.
+const TOUCHED: &str = "SELECT DISTINCT a.id, a.starts_at, a.ends_at \
+     FROM events e CROSS JOIN appointments a \
+     WHERE a.id = e.appointment_id AND e.id > ?1 AND e.id <= ?2 \
+     AND a.clinic_id = ?3 AND a.ends_at < ?4 ORDER BY a.id";
+
 /// Hands each event after `after` (of type `kind`, of the appointments of
 /// clinic `clinic_id`), at most `limit`, to `each` as stored, oldest first;
 /// returns how many and the last ID.
@@ -194,4 +266,33 @@ pub fn of_appointments(conn: &Tx, ids: &[&str], from: i64) -> Result<Vec<Event>>
         found.extend(conn.rows(On::reads(&[Table::Events]), &sql, &args, from_row)?);
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite_plan as plan;
+
+    /// What changed since a retention run is read from the events' IDs,
+    /// whatever the size of the clinic.
+    #[test]
+    fn what_changed_since_a_retention_run_is_read_from_the_events_ids() {
+        let p = plan(
+            TOUCHED,
+            vec![
+                Val::Int(0),
+                Val::Int(500),
+                Val::Text("c".into()),
+                Val::Int(1),
+            ],
+        );
+        assert_eq!(
+            p[..2],
+            [
+                "SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)",
+                "SEARCH a USING INDEX sqlite_autoindex_appointments_1 (id=?)"
+            ],
+            "{p:?}"
+        );
+    }
 }

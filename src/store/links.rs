@@ -4,8 +4,7 @@
 //! database: `$APPT_LINK_KEY`, else the file `<database>.link-key` beside a
 //! database file, made the first time a link is.
 
-use super::db::{marks, ToVal, Tx, Val};
-use super::db::{On, Table};
+use super::db::{marks, On, Table, ToVal, Tx, Val};
 use super::stored::{col, Kind, Layout};
 use super::{epoch, files, keys};
 use crate::args;
@@ -85,6 +84,44 @@ pub fn issued(tx: &Tx, kind: &str, ids: &[&str]) -> Result<Vec<Issued>> {
     }
     found.sort_by(|a, b| (a.created_at, &a.target_id).cmp(&(b.created_at, &b.target_id)));
     Ok(found)
+}
+
+/// How many links of `kind` name one of `targets` (a purge's dry run).
+pub fn count_to(tx: &Tx, kind: &str, targets: &[&str]) -> Result<usize> {
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let n: i64 = tx.one(
+        On::reads(&[Table::PatientLinks]),
+        &format!(
+            "SELECT count(*) FROM patient_links WHERE kind = ?1 AND target_id IN ({})",
+            marks(2, targets.len())
+        ),
+        &to_args(kind, targets),
+    )?;
+    Ok(usize::try_from(n).unwrap_or_default())
+}
+
+/// Deletes the links of `kind` to `targets` (a purge's: the visit is over,
+/// the offer gone); returns how many went.
+pub fn delete_to(tx: &Tx, kind: &str, targets: &[&str]) -> Result<usize> {
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    tx.exec(
+        On::writes(&[Table::PatientLinks]),
+        &format!(
+            "DELETE FROM patient_links WHERE kind = ?1 AND target_id IN ({})",
+            marks(2, targets.len())
+        ),
+        &to_args(kind, targets),
+    )
+}
+
+fn to_args(kind: &str, targets: &[&str]) -> Vec<Val> {
+    std::iter::once(kind.to_val())
+        .chain(targets.iter().map(|t| t.to_val()))
+        .collect()
 }
 
 /// The target (kind, ID) the link of `nonce` names, if there is one.

@@ -99,6 +99,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         step: Step::Batches(super::rewrite::batch),
     },
     sql!(22, "022_erasure"),
+    sql!(23, "023_retention"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

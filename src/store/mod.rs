@@ -33,6 +33,7 @@ mod pg_conninfo;
 mod pg_net;
 pub mod queue;
 pub mod reminders;
+pub mod retention;
 mod rewrite;
 pub mod services;
 mod sqlite;

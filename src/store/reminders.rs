@@ -281,9 +281,9 @@ pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-/// The messages about the appointments of `ids` (whole IDs) but the
-/// waitlist offers, which go to another patient: what a patient's export
-/// shows (docs/privacy.md#subject-access), by due time.
+/// Every message about the appointments of `ids` (whole IDs), by due time:
+/// what a patient's export shows (but the waitlist offers, which go to
+/// another patient) and what a purge sorts out.
 pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
@@ -291,8 +291,7 @@ pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
         found.extend(conn.rows(
             On::reads(&[Table::Reminders]),
             &format!(
-                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({}) \
-                 AND kind <> 'waitlist_offer'",
+                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({})",
                 marks(1, chunk.len())
             ),
             &args,
@@ -462,6 +461,23 @@ fn sent_sql(n: usize) -> String {
          claimed_until = NULL, last_error = NULL, updated_at = ?2 \
          WHERE id IN ({}) AND claim = ?1 AND (status || '') IN ('pending','cancelled')",
         marks(3, n)
+    )
+}
+
+/// Deletes the messages `ids` if they are no longer pending (a purge's, which
+/// never takes a message still to deliver); returns how many went.
+pub fn delete_finished(conn: &Tx, ids: &[&str]) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let args: Vec<Val> = ids.iter().map(|id| id.to_val()).collect();
+    conn.exec(
+        On::writes(&[Table::Reminders]),
+        &format!(
+            "DELETE FROM reminders WHERE id IN ({}) AND status <> 'pending'",
+            marks(1, ids.len())
+        ),
+        &args,
     )
 }
 

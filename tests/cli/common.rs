@@ -507,12 +507,20 @@ pub fn undo_schema_22(env: &Env) {
     env.exec("ALTER TABLE patients DROP COLUMN erased_at");
 }
 
+/// Takes schema 23's change (a clinic's `--retain-messages`) and every
+/// later one's out of `env`'s database, for tests of older databases.
+/// (Step 21 changes no table.)
+pub fn undo_schema_23(env: &Env) {
+    env.exec("ALTER TABLE clinics DROP COLUMN retain_messages");
+    undo_schema_22(env);
+}
+
 /// Takes schema 20's change (four text columns of PostgreSQL compared byte
 /// by byte) and every later one's out of `env`'s database, for tests of
 /// older databases: they compare by the server's collation again. SQLite's
 /// schema has nothing of it.
 pub fn undo_schema_20(env: &Env) {
-    undo_schema_22(env);
+    undo_schema_23(env);
     if env.url().is_some() {
         for (table, column) in [
             ("reminders", "claim"),

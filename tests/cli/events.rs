@@ -756,7 +756,7 @@ fn events_an_older_appt_stored_whole_are_rewritten_and_shown_the_same() {
     env.exec(&format!(
         "INSERT INTO meta (key, value) VALUES ('events_rewritten', '{cursor}')"
     ));
-    crate::common::undo_schema_22(&env);
+    crate::common::undo_schema_23(&env);
     crate::common::set_schema_version(&env, 20);
     let stored = env
         .rows("SELECT data FROM events ORDER BY id")

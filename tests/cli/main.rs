@@ -41,6 +41,7 @@ mod property;
 mod queries;
 mod reminders;
 mod requests;
+mod retention;
 mod schemas;
 mod series;
 mod serve;

@@ -146,6 +146,10 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
         expire = sweep.expired,
         cancel = sweep.cancelled
     ));
+    if let Some(p) = sweep.purged.as_ref().filter(|p| p.any()) {
+        out.push('\n');
+        out.push_str(&super::purged(p));
+    }
     out
 }
 

@@ -19,7 +19,7 @@ pub use patient::{erased, patient_card, patient_visits, patients};
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, reminders, services, windows,
 };
-pub use upkeep::{check, key_rotated, token_added, token_revoked, tokens};
+pub use upkeep::{check, key_rotated, purged, token_added, token_revoked, tokens};
 
 use super::fit::Item;
 use super::lang;

@@ -81,6 +81,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic.language",
         "clinic.phone",
         "clinic.public_url",
+        "clinic.retain_messages",
     ];
     let pad = labels
         .iter()
@@ -124,6 +125,11 @@ pub fn clinic_card(c: &Clinic) -> String {
             s.public_url
                 .as_deref()
                 .map_or_else(|| lang::t("word.none").to_string(), clean),
+        ),
+        l(
+            "clinic.retain_messages",
+            s.retain_messages
+                .map_or_else(|| lang::t("word.forever").to_string(), format_duration),
         ),
     ]
     .into_iter()

@@ -220,3 +220,19 @@ pub fn token_revoked(t: &crate::store::api_tokens::Token) -> String {
         prefix = clean(&t.prefix)
     )
 }
+
+/// `appt purge` (and `remind due`'s retention): how many rows of each table
+/// went, or with `--dry-run` would go.
+pub fn purged(p: &crate::app::purge::Purged) -> String {
+    let list = p
+        .tables
+        .iter()
+        .map(|(table, n)| tr!(&format!("purge.{table}"), n = n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if p.dry_run {
+        tr!("h.would_purge", list = list)
+    } else {
+        tr!("h.purged", list = list)
+    }
+}

@@ -24,12 +24,21 @@ pub fn sweep(s: &crate::app::remind::Sweep) -> Value {
         failed: i64,
         expired: i64,
         cancelled: i64,
+        /// What the clinics' retention removed, only when it removed
+        /// something (`purge --json`'s `purged`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        purged: Option<Value>,
     }
     to_json(View {
         sent: s.sent,
         failed: s.failed,
         expired: s.expired,
         cancelled: s.cancelled,
+        purged: s
+            .purged
+            .as_ref()
+            .filter(|p| p.any())
+            .map(|p| super::purged(p)["purged"].clone()),
     })
 }
 

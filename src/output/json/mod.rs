@@ -21,7 +21,7 @@ pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
-    backup, check, completion, exported, health, initialized, key_rotated, serving, token,
+    backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,
     token_added, transferred,
 };
 

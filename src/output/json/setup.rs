@@ -26,6 +26,9 @@ struct ClinicView<'a> {
     public_url: Option<&'a str>,
     /// The clinic's own message texts, by kind (docs/rules.md#messages).
     templates: &'a std::collections::BTreeMap<String, String>,
+    /// How long messages are kept after a visit (`90d`); null: for ever
+    /// (docs/privacy.md#retention).
+    retain_messages: Option<String>,
     created_at: String,
     updated_at: String,
 }
@@ -49,6 +52,7 @@ pub fn clinic(c: &Clinic) -> Value {
         phone: s.phone.as_deref(),
         public_url: s.public_url.as_deref(),
         templates: &s.templates,
+        retain_messages: s.retain_messages.map(format_duration),
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

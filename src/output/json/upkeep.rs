@@ -315,3 +315,13 @@ pub fn token_added(a: &crate::app::token::Added) -> Value {
         token: &a.token,
     })
 }
+
+/// `purge --json`: `{"purged":{"<table>":N,…},"dry_run":bool}`.
+pub fn purged(p: &crate::app::purge::Purged) -> Value {
+    let tables: serde_json::Map<String, Value> = p
+        .tables
+        .iter()
+        .map(|(t, n)| (t.to_string(), json!(n)))
+        .collect();
+    json!({"purged": tables, "dry_run": p.dry_run})
+}
