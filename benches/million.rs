@@ -5,7 +5,7 @@
 //! printed, never fatal; a command that errors makes the run exit 1.
 //!
 //! The database (50 doctors, weekday windows, three years, ~200,000 patients,
-//! ~1,000,000 appointments with reminders, events for the latest ones) is
+//! ~1,000,000 appointments with their reminders and events) is
 //! built once and cached under `target/bench-data/`: clinics, doctors,
 //! services and windows through real `appt` commands, the rest written the way
 //! the store writes it, in one transaction. Every run works on a fresh copy.
@@ -24,7 +24,7 @@ use appt::app::change::{self, StatusRequest, UpdateRequest};
 use appt::app::{Clock, Create, Store};
 use appt::board::{Board, Options};
 use appt::core::zone::Tz;
-use appt::core::{Actor, Appointment, AppointmentRow, Status};
+use appt::core::{Actor, Status};
 use appt::output::board::Note;
 use appt::output::lang::Lang;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -32,7 +32,7 @@ use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -40,13 +40,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+// Building a workload's database, and the events written for each
+// appointment, in files of their own.
+#[path = "million/build.rs"]
+mod build;
+#[path = "million/events.rs"]
+mod events;
+// The footprint and the import's memory (docs/performance.md#footprint).
+#[path = "million/footprint.rs"]
+mod footprint;
 // The peers figure (docs/performance.md#peers), in a file of its own.
 #[path = "million/peers.rs"]
 mod peers;
 
 /// Bump when the generated data changes, so a cached database is rebuilt
 /// (a new schema version rebuilds it too).
-const DATA_VERSION: u32 = 3;
+const DATA_VERSION: u32 = 4;
 /// The clock of every command: a Monday, 10:00 at both clinics (UTC-6, no DST),
 /// in the middle of the three years.
 const NOW: &str = "2025-07-07T16:00:00Z";
@@ -167,8 +176,6 @@ impl Workload {
 }
 /// Reminders due at once for the `remind due` figure.
 const DUE: usize = 1000;
-/// Appointments created this many days before now (or later) carry events.
-const EVENT_DAYS: i64 = 14;
 /// Events streamed by the `events --after` figure.
 const EVENTS_STREAMED: i64 = 100_000;
 const IMPORT_LINES: usize = 20_000;
@@ -266,7 +273,8 @@ fn prepare(wl: &'static Workload, data: &Path, scale: f64) -> Res<Prepared> {
         eprintln!("using the cached database {}", cached.display());
     } else {
         let t = Instant::now();
-        build(&cached, wl, scale).map_err(|e| format!("building the database failed: {e}"))?;
+        build::build(&cached, wl, scale)
+            .map_err(|e| format!("building the database failed: {e}"))?;
         eprintln!(
             "built {} in {:.1} s",
             cached.display(),
@@ -311,9 +319,15 @@ fn prepare(wl: &'static Workload, data: &Path, scale: f64) -> Res<Prepared> {
 
 impl Prepared {
     /// The engines, each with the reference client's name.
+    /// `APPT_BENCH_ENGINE=postgres` leaves SQLite's figures out (a run on
+    /// the server alone), `sqlite` the server's.
     fn engines(&self) -> Vec<(&'static str, &Engine, &'static str)> {
-        let mut v = vec![("SQLite", &self.sqlite, "sqlite3")];
-        if let Some((e, _, _)) = &self.pg {
+        let only = std::env::var("APPT_BENCH_ENGINE").unwrap_or_default();
+        let mut v = Vec::new();
+        if only != "postgres" {
+            v.push(("SQLite", &self.sqlite, "sqlite3"));
+        }
+        if let Some((e, _, _)) = self.pg.as_ref().filter(|_| only != "sqlite") {
             v.push(("PostgreSQL", e, "psql"));
         }
         v
@@ -697,21 +711,6 @@ const CANCEL_REASONS: [&str; 3] = ["Paciente no puede asistir", "Reprogramará",
 
 // ------------------------------------------------------------------ building
 
-struct Clinic {
-    id: String,
-    name: String,
-    tz: Tz,
-}
-
-struct Doctor {
-    id: String,
-    name: String,
-    specialty: String,
-    clinic: usize,
-    /// The Morning and Afternoon windows: (id, start minute, session).
-    windows: Vec<(String, i64, String)>,
-}
-
 /// The local minutes of every slot of a doctor's day at the board's
 /// figures (08:00–12:00 and 13:00–17:00, 15-minute slots).
 fn board_slots() -> Vec<(usize, i64)> {
@@ -745,505 +744,6 @@ fn instant_of(tz: Tz, d: NaiveDate, minute: i64) -> DateTime<Utc> {
         .single()
         .expect("no DST in the bench's zones")
         .with_timezone(&Utc)
-}
-
-/// Builds the database at `target` (through a temporary file, so a build
-/// that stops half-way leaves nothing behind).
-fn build(target: &Path, wl: &Workload, scale: f64) -> Res<()> {
-    let tmp = target.with_extension("building");
-    for ext in ["", "-wal", "-shm"] {
-        let _ = fs::remove_file(format!("{}{ext}", tmp.display()));
-    }
-    let db = tmp.to_string_lossy().into_owned();
-    let t = Instant::now();
-    // What appt makes itself: the file, its schema and stamps, and the setup.
-    run_ok({
-        let mut c = appt(&db);
-        c.arg("init");
-        c
-    })?;
-    for &(name, tz) in wl.clinics {
-        run_ok({
-            let mut c = appt(&db);
-            c.args(["clinic", "add", name, "--timezone", tz, "--horizon", "730d"]);
-            c
-        })?;
-    }
-    run_ok({
-        let mut c = appt(&db);
-        c.args([
-            "service",
-            "add",
-            "Consulta general",
-            "--minutes",
-            &wl.slot.to_string(),
-        ]);
-        c
-    })?;
-    let mut names = Vec::new();
-    for i in 0..wl.doctors {
-        let name = format!(
-            "Dr. {} {}",
-            FIRST[i % FIRST.len()],
-            LAST[(i * 7 + i / FIRST.len()) % LAST.len()]
-        );
-        let clinic = wl.clinics[wl.clinic_of(i)].0;
-        let slot = wl.slot.to_string();
-        run_ok({
-            let mut c = appt(&db);
-            c.args([
-                "doctor",
-                "add",
-                &name,
-                "--specialty",
-                SPECIALTIES[i % SPECIALTIES.len()],
-                "--slot-minutes",
-                &slot,
-            ]);
-            c
-        })?;
-        for &(from, to, session) in wl.windows {
-            run_ok({
-                let mut c = appt(&db);
-                c.args([
-                    "--clinic",
-                    clinic,
-                    "window",
-                    "add",
-                    "--doctor",
-                    &name,
-                    "--days",
-                    "mon-fri",
-                    "--from",
-                    from,
-                    "--to",
-                    to,
-                    "--slot-minutes",
-                    &slot,
-                    "--session",
-                    session,
-                ]);
-                c
-            })?;
-        }
-        names.push(name);
-    }
-    eprintln!("setup through appt: {:.1} s", t.elapsed().as_secs_f64());
-
-    let mut conn = Connection::open(&tmp).map_err(err)?;
-    // Bulk load: no journal (a failed build is thrown away), a large cache.
-    conn.execute_batch(
-        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1500000; \
-         PRAGMA temp_store=MEMORY; PRAGMA foreign_keys=OFF;",
-    )
-    .map_err(err)?;
-    let clinics: Vec<Clinic> = {
-        let mut st = conn
-            .prepare("SELECT id, name, timezone FROM clinics ORDER BY name")
-            .map_err(err)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(err)?;
-        rows.map(|r| {
-            let (id, name, tz) = r.map_err(err)?;
-            Ok(Clinic {
-                id,
-                name,
-                tz: tz.parse().map_err(err)?,
-            })
-        })
-        .collect::<Res<_>>()?
-    };
-    let mut doctors = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let (id, specialty): (String, String) = conn
-            .query_row(
-                "SELECT id, specialty FROM doctors WHERE full_name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(err)?;
-        let clinic = wl.clinic_of(i);
-        let mut st = conn
-            .prepare("SELECT id, start_minute, session FROM windows WHERE doctor_id = ?1 ORDER BY start_minute")
-            .map_err(err)?;
-        let windows = st
-            .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(err)?;
-        doctors.push(Doctor {
-            id,
-            name: name.clone(),
-            specialty,
-            clinic,
-            windows,
-        });
-    }
-    let (service_id, service_name): (String, String) = conn
-        .query_row("SELECT id, name FROM services", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .map_err(err)?;
-
-    let t = Instant::now();
-    let tx = conn.transaction().map_err(err)?;
-    let mut rng = Rng(0x5EED_0000 + DATA_VERSION as u64);
-    let now = now();
-    let (first, last) = span(scale);
-
-    // Patients: names from common Spanish names (accents and all), E.164 phones.
-    let n_patients = ((wl.patients * scale) as i64).max(5000);
-    let mut patients: Vec<(String, String, String)> = Vec::with_capacity(n_patients as usize);
-    {
-        let mut st = tx
-            .prepare(
-                "INSERT INTO patients (id, full_name, name_key, phone, national_id, email, no_show_count, \
-                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, NULL, ?5, 0, ?6, ?6)",
-            )
-            .map_err(err)?;
-        let since = instant_of(clinics[0].tz, first, 0).timestamp() - 400 * 86400;
-        for i in 0..n_patients {
-            let name = format!(
-                "{} {} {}",
-                rng.pick(&FIRST),
-                rng.pick(&LAST),
-                rng.pick(&LAST)
-            );
-            let phone = format!("+503{}", 70_000_000 + i);
-            let email = (rng.below(10) < 4).then(|| format!("paciente{i}@example.com"));
-            let id = rng.uuid();
-            let created = since + rng.below(400 * 86400);
-            st.execute(params![
-                id,
-                name,
-                appt::store::name_key(&name),
-                phone,
-                email,
-                created
-            ])
-            .map_err(err)?;
-            patients.push((id, name, phone));
-        }
-    }
-
-    let mut ins_appt = tx
-        .prepare(
-            "INSERT INTO appointments (id, clinic_id, doctor_id, window_id, patient_id, service_id, local_date, \
-             starts_at, ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, \
-             diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, \
-             external_reference_id, sequence, created_at, updated_at, confirmed_at, checked_in_at, started_at, \
-             completed_at, cancelled_at, no_show_at, solo) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,NULL,?15,NULL,?16,?17,?18,?19,?20,NULL,?21,\
-             ?22,?23,?24,?25,?26,?27,?28,?29,1)",
-        )
-        .map_err(err)?;
-    let mut ins_rem = tx
-        .prepare(
-            "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, sent_at, \
-             created_at, updated_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'reminder')",
-        )
-        .map_err(err)?;
-    let mut ins_tok = tx
-        .prepare("INSERT INTO tokens (scope, local_date, last) VALUES (?1, ?2, ?3)")
-        .map_err(err)?;
-    let slots = wl.day_slots();
-    let slot_minutes = wl.slot;
-    let future_days = (last - now.date_naive()).num_days().max(1) as f64;
-    let mut events: Vec<(i64, &'static str, String, String)> = Vec::new();
-    let mut due_left = DUE;
-    let mut n_appts = 0i64;
-    let mut day = first;
-    let mut day_no = 0i64;
-    while day <= last {
-        if !is_weekday(day) {
-            day += Duration::days(1);
-            continue;
-        }
-        day_no += 1;
-        // Near days are nearly full, far ones emptier; the past stayed busy.
-        let ahead = (day - now.date_naive()).num_days();
-        let fill = if ahead < 0 {
-            0.85
-        } else {
-            0.95 - 0.5 * (ahead as f64 / future_days)
-        };
-        let mut k = 0i64;
-        for d in &doctors {
-            let clinic = &clinics[d.clinic];
-            let mut token = 0i64;
-            for &(w, minute) in &slots {
-                if rng.unit() >= fill {
-                    continue;
-                }
-                // A cancelled visit's slot booked again, at most four times.
-                for _ in 0..4 {
-                    token += 1;
-                    let p = &patients[((day_no * 7919 + k * 104_729) % n_patients) as usize];
-                    k += 1;
-                    let starts = instant_of(clinic.tz, day, minute);
-                    let ends = starts + Duration::minutes(slot_minutes);
-                    let past = starts < now;
-                    let mut created = starts - Duration::seconds(3600 + rng.below(45 * 86400));
-                    if created > now - Duration::seconds(60) {
-                        created = now - Duration::seconds(60 + rng.below(45 * 86400));
-                    }
-                    let span_s = |a: DateTime<Utc>, b: DateTime<Utc>, rng: &mut Rng| {
-                        a + Duration::seconds(rng.below((b - a).num_seconds().max(1)))
-                    };
-                    let roll = rng.below(100);
-                    let status = if past {
-                        match roll {
-                            0..=44 => Status::Cancelled,
-                            45..=89 => Status::Completed,
-                            _ => Status::NoShow,
-                        }
-                    } else {
-                        match roll {
-                            0..=19 => Status::Cancelled,
-                            20..=49 => Status::Confirmed,
-                            _ => Status::Scheduled,
-                        }
-                    };
-                    let mut a = Appointment {
-                        row: AppointmentRow {
-                            id: rng.uuid(),
-                            clinic_id: clinic.id.clone(),
-                            doctor_id: Some(d.id.clone()),
-                            patient_id: p.0.clone(),
-                            service_id: None,
-                            window_id: Some(d.windows[w].0.clone()),
-                            local_date: day,
-                            starts_at: starts,
-                            ends_at: ends,
-                            duration_minutes: slot_minutes,
-                            status: Status::Scheduled,
-                            token_number: token,
-                            source: rng
-                                .pick(&[
-                                    "manual", "manual", "manual", "phone", "phone", "whatsapp",
-                                    "whatsapp", "whatsapp", "web", "web", "import", "api",
-                                ])
-                                .to_string(),
-                            session: Some(d.windows[w].2.clone()),
-                            batch: None,
-                            reason: (rng.below(2) == 0).then(|| rng.pick(&REASONS).to_string()),
-                            notes: None,
-                            diagnosis: None,
-                            prescription: None,
-                            follow_up_required: false,
-                            follow_up_date: None,
-                            cancellation_reason: None,
-                            external_reference_id: None,
-                            created_at: created,
-                            updated_at: created,
-                            confirmed_at: None,
-                            checked_in_at: None,
-                            started_at: None,
-                            completed_at: None,
-                            cancelled_at: None,
-                            no_show_at: None,
-                            series_id: None,
-                            buffer_before: 0,
-                            buffer_after: 0,
-                        },
-                        clinic_name: clinic.name.clone(),
-                        timezone: clinic.tz,
-                        patient_name: p.1.clone(),
-                        patient_phone: p.2.clone(),
-                        patient_erased: false,
-                        doctor_name: Some(d.name.clone()),
-                        doctor_specialty: Some(d.specialty.clone()),
-                        service_name: None,
-                        service_minutes: None,
-                    };
-                    if rng.below(10) < 6 {
-                        a.service_id = Some(service_id.clone());
-                        a.service_name = Some(service_name.clone());
-                        a.service_minutes = Some(slot_minutes);
-                    }
-                    let with_events = created >= now - Duration::days(EVENT_DAYS);
-                    if with_events {
-                        events.push((
-                            created.timestamp(),
-                            "appointment.booked",
-                            a.id.clone(),
-                            serde_json::json!({"appointment": appt::output::json::appointment(&a)})
-                                .to_string(),
-                        ));
-                    }
-                    let limit = if past { starts } else { now };
-                    let mut sequence = 0;
-                    let kind = match status {
-                        Status::Confirmed => {
-                            a.confirmed_at = Some(span_s(created, limit, &mut rng));
-                            sequence = 1;
-                            "appointment.confirmed"
-                        }
-                        Status::Cancelled => {
-                            let at = span_s(created, limit, &mut rng);
-                            a.cancelled_at = Some(at);
-                            a.cancellation_reason = Some(rng.pick(&CANCEL_REASONS).to_string());
-                            sequence = 1;
-                            "appointment.cancelled"
-                        }
-                        Status::Completed => {
-                            a.checked_in_at = Some(starts - Duration::minutes(10));
-                            a.started_at = Some(starts);
-                            a.completed_at = Some(ends.min(now));
-                            a.diagnosis = Some("Evolución favorable".into());
-                            if rng.below(3) == 0 {
-                                a.prescription = Some("Paracetamol 500 mg cada 8 h".into());
-                            }
-                            if rng.below(10) == 0 {
-                                a.follow_up_required = true;
-                                a.follow_up_date = Some(day + Duration::days(30));
-                            }
-                            sequence = 3;
-                            "appointment.completed"
-                        }
-                        Status::NoShow => {
-                            a.no_show_at = Some((ends + Duration::minutes(30)).min(now));
-                            sequence = 1;
-                            "appointment.no_show"
-                        }
-                        _ => "",
-                    };
-                    a.status = status;
-                    a.updated_at = [a.confirmed_at, a.cancelled_at, a.completed_at, a.no_show_at]
-                        .into_iter()
-                        .flatten()
-                        .max()
-                        .unwrap_or(created);
-                    if with_events && !kind.is_empty() {
-                        events.push((
-                            a.updated_at.timestamp(),
-                            kind,
-                            a.id.clone(),
-                            serde_json::json!({"appointment": appt::output::json::appointment(&a)})
-                                .to_string(),
-                        ));
-                    }
-                    let ts = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp());
-                    ins_appt
-                        .execute(params![
-                            a.id,
-                            a.clinic_id,
-                            a.doctor_id,
-                            a.window_id,
-                            a.patient_id,
-                            a.service_id,
-                            day.to_string(),
-                            starts.timestamp(),
-                            ends.timestamp(),
-                            slot_minutes,
-                            status.as_str(),
-                            token,
-                            a.source,
-                            a.session,
-                            a.reason,
-                            a.diagnosis,
-                            a.prescription,
-                            a.follow_up_required,
-                            a.follow_up_date.map(|d| d.to_string()),
-                            a.cancellation_reason,
-                            sequence,
-                            created.timestamp(),
-                            a.updated_at.timestamp(),
-                            ts(a.confirmed_at),
-                            ts(a.checked_in_at),
-                            ts(a.started_at),
-                            ts(a.completed_at),
-                            ts(a.cancelled_at),
-                            ts(a.no_show_at),
-                        ])
-                        .map_err(err)?;
-                    n_appts += 1;
-                    // Reminders 24 h and 2 h before, made at booking when still ahead.
-                    for offset in [1440i64, 120] {
-                        let due = starts - Duration::minutes(offset);
-                        if due <= created {
-                            continue;
-                        }
-                        let (state, sent, updated) = match a.cancelled_at {
-                            Some(c) if due > c => ("cancelled", None, c),
-                            _ if due > now => ("pending", None, created),
-                            _ if offset == 1440
-                                && starts > now
-                                && status.is_active()
-                                && due_left > 0 =>
-                            {
-                                // One of the reminders the `remind due` figure finds due.
-                                due_left -= 1;
-                                ("pending", None, created)
-                            }
-                            _ => ("sent", Some(due), due),
-                        };
-                        ins_rem
-                            .execute(params![
-                                rng.uuid(),
-                                a.id,
-                                offset,
-                                due.timestamp(),
-                                state,
-                                i64::from(sent.is_some()),
-                                sent.map(|s| s.timestamp()),
-                                created.timestamp(),
-                                updated.timestamp(),
-                            ])
-                            .map_err(err)?;
-                    }
-                    if !(wl.rebook && matches!(status, Status::Cancelled)) {
-                        break;
-                    }
-                }
-            }
-            if token > 0 {
-                ins_tok
-                    .execute(params![d.id, day.to_string(), token])
-                    .map_err(err)?;
-            }
-        }
-        day += Duration::days(1);
-    }
-    drop((ins_appt, ins_rem, ins_tok));
-    events.sort_by(|a, b| {
-        (a.0, a.1 != "appointment.booked").cmp(&(b.0, b.1 != "appointment.booked"))
-    });
-    {
-        let mut st = tx
-            .prepare("INSERT INTO events (type, appointment_id, created_at, data) VALUES (?1, ?2, ?3, ?4)")
-            .map_err(err)?;
-        for (at, kind, id, data) in &events {
-            st.execute(params![kind, id, at, data]).map_err(err)?;
-        }
-    }
-    tx.commit().map_err(err)?;
-    conn.execute_batch("PRAGMA journal_mode=WAL;")
-        .map_err(err)?;
-    drop(conn);
-    eprintln!(
-        "wrote {n_appts} appointments, {} patients, {} events in {:.1} s",
-        patients.len(),
-        events.len(),
-        t.elapsed().as_secs_f64()
-    );
-    // appt must take the file as its own.
-    run_ok({
-        let mut c = appt(&db);
-        c.args(["--clinic", "Clínica Centro", "count", "--json"]);
-        c
-    })?;
-    fs::rename(&tmp, target).map_err(err)?;
-    let _ = fs::remove_file(format!("{}-wal", tmp.display()));
-    let _ = fs::remove_file(format!("{}-shm", tmp.display()));
-    Ok(())
 }
 
 // ---------------------------------------------------------------- the plan
@@ -1298,10 +798,16 @@ struct Plan {
     /// The cached database's file name without `.db`: what depends on the
     /// data alone (the peers') is kept under it.
     stem: String,
+    /// The workload's empty database (its clinics, doctors and windows).
+    empty: PathBuf,
 }
 
 impl Plan {
     fn read(file: &Path, wl: &Workload, scale: f64) -> Res<Plan> {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let c = Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(err)?;
         let one = |sql: &str| -> Res<i64> { c.query_row(sql, [], |r| r.get(0)).map_err(err) };
@@ -1385,10 +891,8 @@ impl Plan {
             due_ids,
             events_after: (max_event - EVENTS_STREAMED).max(0),
             pool,
-            stem: file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            stem,
+            empty: footprint::empty(file),
         })
     }
 }
@@ -1801,8 +1305,11 @@ impl Bench<'_> {
                 lo = day_start - 480 * 60,
             ),
             "show ID" => format!("SELECT {aj} {JOINS} WHERE a.id = '{}';", p.show_id),
+            // Each clinic's through its index, as appt asks (schema v24
+            // keeps no index of the whole database's bookings by time).
             "count" => format!(
-                "SELECT count(*) FROM appointments WHERE created_at >= {};",
+                "SELECT count(*) FROM clinics c CROSS JOIN appointments a \
+                 WHERE a.clinic_id = c.id AND a.created_at >= {};",
                 now().timestamp() - 86400
             ),
             "count --clinic" => format!(
@@ -1905,6 +1412,13 @@ impl Bench<'_> {
             self.runs
         );
         let none: Prepare = &|_| Ok(());
+
+        // The bytes on disk, on the copy as built (first: the figures after
+        // it write).
+        if self.wanted("footprint") {
+            let r = self.footprint();
+            note("footprint", r);
+        }
 
         // The front desk's questions, each against the reference asking it
         // ([`Bench::reference_figure`]); `next` against appt's own `slots`.
@@ -2079,6 +1593,14 @@ impl Bench<'_> {
             note("import", r);
         }
 
+        // The import's peak memory beside an empty database's.
+        if self.wanted("memory") {
+            let runs = self.runs.min(3);
+            let slots: Vec<Slot> = pool.by_ref().take(footprint::LINES * runs).collect();
+            let r = self.import_memory(&p.empty, &slots, runs);
+            note("memory", r);
+        }
+
         // 8 processes booking at once.
         if self.wanted("concurrent") {
             let r = self.concurrency(&mut pool);
@@ -2142,9 +1664,9 @@ impl Bench<'_> {
             }
         }
 
-        // check: last, as it first completes the data (see `check`).
+        // check: last, over all the figures before it wrote.
         if self.wanted("check") {
-            let r = self.check(&aj, reference);
+            let r = self.check(reference);
             note("check", r);
         }
 
@@ -2160,33 +1682,18 @@ impl Bench<'_> {
         failed
     }
 
-    /// `appt check` of the whole database, which must be clean. The
-    /// generator leaves out the events of appointments booked before the last
-    /// two weeks (to keep the file small), so their booked events, each with
-    /// its full appointment object, are written first (untimed): the check
-    /// then reads as many events as a real database of that size holds. The
-    /// reference is SQLite's own `PRAGMA quick_check`, the page check that
-    /// check runs beside its other checks (`check --full` runs
-    /// integrity_check instead); on PostgreSQL, where check has no such step,
-    /// `psql` asking check's own questions (every appointment's booked event,
-    /// tokens held twice, every event's data read as JSON).
-    fn check(&self, aj: &str, reference: &str) -> Res<Row> {
+    /// `appt check` of the whole database, which must be clean: every
+    /// appointment carries its events. The reference is SQLite's own
+    /// `PRAGMA quick_check`, the page check that check runs beside its other
+    /// checks (`check --full` runs integrity_check instead); on PostgreSQL,
+    /// where check has no such step, `psql` asking check's own questions
+    /// (every appointment's booked event, tokens held twice, every event's
+    /// data read as JSON).
+    fn check(&self, reference: &str) -> Res<Row> {
         let e = self.engine;
         let booked = "NOT EXISTS (SELECT 1 FROM events v WHERE v.appointment_id = a.id \
                       AND v.type = 'appointment.booked')";
-        let t = Instant::now();
-        e.exec(&format!(
-            "INSERT INTO events (type, appointment_id, created_at, data) \
-             SELECT 'appointment.booked', a.id, a.created_at, {o}('appointment', {aj}){cast} {JOINS} \
-             WHERE {booked};",
-            o = e.obj(),
-            cast = if e.pg() { "::text" } else { "" },
-        ))?;
         let events = e.count("SELECT count(*) FROM events")?;
-        eprintln!(
-            "  (check: booked events written, {events} events in all, in {:.1} s)",
-            t.elapsed().as_secs_f64()
-        );
         let reference_sql = if e.pg() {
             format!(
                 "SELECT count(*) FROM appointments a WHERE {booked}; \
@@ -2297,8 +1804,8 @@ impl Bench<'_> {
     /// the rows are deleted afterwards.
     fn insert_floor(&self, n: usize, transactions: usize) -> Res<f64> {
         let e = self.engine;
-        // On SQLite, with the page cache and temporary store appt's import
-        // takes (src/store/mod.rs): the floor is the best of the same means.
+        // On SQLite, with SQLite's own page cache and temporary store, as
+        // appt's import keeps them (src/app/import.rs): the same means.
         let (uuid, phone, setup, begin) = if e.pg() {
             (
                 "gen_random_uuid()::text".to_string(),
@@ -2319,8 +1826,7 @@ impl Bench<'_> {
                     h(6)
                 ),
                 "'+50398' || printf('%06d', f.n)",
-                // Before any temporary table: setting temp_store drops them.
-                "PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
+                "PRAGMA synchronous=FULL;",
                 "BEGIN IMMEDIATE",
             )
         };

@@ -327,7 +327,12 @@ pub fn import(
 ) -> Result<Imported> {
     let keys = st.keys(r.key.clone());
     let limit = batch_lines();
-    st.for_bulk_writes()?;
+    // SQLite keeps its own small page cache and temporary files here, as
+    // for every command: an import's writes touch index pages all over a
+    // big file, and a larger cache, or savepoint journals kept in memory,
+    // held every one of them, so its memory grew with the database (1,000
+    // lines: 19 MB on an empty database, 98 MB at a million appointments;
+    // docs/performance.md#footprint).
     let mut done = Imported::default();
     let mut number = 0usize;
     let mut read = 0u64;

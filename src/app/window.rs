@@ -277,7 +277,7 @@ pub fn find(st: &mut Store, window: &str) -> Result<Window> {
 pub fn remove(st: &mut Store, window: &str, now: DateTime<Utc>) -> Result<Window> {
     st.write(|tx| {
         let w = windows::find(tx, window)?;
-        let n = windows::upcoming_bookings(tx, &w.id, store::epoch(now))?;
+        let n = windows::upcoming_bookings(tx, &w, store::epoch(now))?;
         if n > 0 {
             return Err(Error::field(
                 "window",

@@ -114,25 +114,17 @@ pub fn of_appointment(conn: &Tx, appointment_id: &str) -> Result<Vec<Event>> {
 }
 
 /// The events about the patient `patient_id` as a whole (`patient.*`,
-/// recorded by [`record_patient`]), oldest first: read through
-/// `events_type`, then each one's `patient_id` checked.
+/// recorded by [`record_patient`]), oldest first: read among the events of
+/// no appointment (which sort together in `events_appt`), then each one's
+/// `patient_id` checked.
 pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
     let named = format!(
         "%\"patient_id\":\"{}\"%",
         patient_id.replace(['%', '_'], "")
     );
-    let kinds: Vec<String> = TYPES
-        .iter()
-        .filter(|t| t.starts_with("patient."))
-        .map(|t| format!("'{t}'"))
-        .collect();
     let found = conn.rows(
         On::reads(&[Table::Events]),
-        &format!(
-            "SELECT {COLS} FROM events WHERE type IN ({}) \
-             AND appointment_id IS NULL AND data LIKE ?1 ORDER BY id",
-            kinds.join(", ")
-        ),
+        &of_patient_sql(),
         args![named],
         from_row,
     )?;
@@ -140,6 +132,20 @@ pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Event>> {
         .into_iter()
         .filter(|e| e.data["patient_id"] == patient_id)
         .collect())
+}
+
+/// [`of_patient`]'s statement: `?1` the pattern of the patient's ID.
+fn of_patient_sql() -> String {
+    let kinds: Vec<String> = TYPES
+        .iter()
+        .filter(|t| t.starts_with("patient."))
+        .map(|t| format!("'{t}'"))
+        .collect();
+    format!(
+        "SELECT {COLS} FROM events WHERE type IN ({}) \
+         AND appointment_id IS NULL AND data LIKE ?1 ORDER BY id",
+        kinds.join(", ")
+    )
 }
 
 /// The events of the appointments `ids` (at most a purge's batch), each
@@ -214,6 +220,25 @@ const TOUCHED: &str = "SELECT DISTINCT a.id, a.starts_at, a.ends_at \
      WHERE a.id = e.appointment_id AND e.id > ?1 AND e.id <= ?2 \
      AND a.clinic_id = ?3 AND a.ends_at < ?4 ORDER BY a.id";
 
+/// [`each_after`]'s statement: the events after `?1` in the order of their
+/// IDs, the type `?2` (or any, given ''), at most `?3`, of the clinic `?4`'s
+/// appointments when `clinic`. They are read on from the cursor by ID, as a
+/// follower reads them, each one's appointment looked up by its key: no
+/// index of types is kept (schema v24), and a clinic's appointments are
+/// not gathered first (at a million appointments, 1.9 s a page against
+/// 0.09 s).
+fn after_sql(clinic: bool) -> String {
+    let of_clinic = if clinic {
+        "AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = events.appointment_id AND a.clinic_id = ?4)"
+    } else {
+        "AND ?4 = ''"
+    };
+    format!(
+        "SELECT {COLS} FROM events WHERE id > ?1 AND (?2 = '' OR type = ?2) {of_clinic} \
+         ORDER BY id LIMIT ?3"
+    )
+}
+
 /// Hands each event after `after` (of type `kind`, of the appointments of
 /// clinic `clinic_id`), at most `limit`, to `each` as stored, oldest first;
 /// returns how many and the last ID.
@@ -225,23 +250,15 @@ pub fn each_after(
     limit: i64,
     each: &mut dyn FnMut(Event) -> Result<()>,
 ) -> Result<(i64, i64)> {
-    let (cond, kind) = match kind {
-        Some(k) => ("AND type = ?2", k),
-        None => ("AND ?2 = ''", ""),
-    };
-    let (of_clinic, clinic_id, on) = match clinic_id {
-        Some(c) => (
-            "AND appointment_id IN (SELECT id FROM appointments WHERE clinic_id = ?4)",
-            c,
-            On::reads(&[Table::Events, Table::Appointments]),
-        ),
-        None => ("AND ?4 = ''", "", On::reads(&[Table::Events])),
+    let on = match clinic_id {
+        Some(_) => On::reads(&[Table::Events, Table::Appointments]),
+        None => On::reads(&[Table::Events]),
     };
     let (mut n, mut last) = (0, after);
     conn.each(
         on,
-        &format!("SELECT {COLS} FROM events WHERE id > ?1 {cond} {of_clinic} ORDER BY id LIMIT ?3"),
-        args![after, kind, limit, clinic_id],
+        &after_sql(clinic_id.is_some()),
+        args![after, kind.unwrap_or(""), limit, clinic_id.unwrap_or("")],
         |r| {
             let e = from_row(r)?;
             n += 1;
@@ -294,5 +311,49 @@ mod tests {
             ],
             "{p:?}"
         );
+    }
+
+    /// A stream reads on from its cursor by ID, whatever the type asked
+    /// for; a clinic's, with each event's appointment looked up by its key.
+    #[test]
+    fn a_stream_reads_on_from_its_cursor() {
+        for clinic in [false, true] {
+            let p = plan(&after_sql(clinic), vec![Val::Null; 4]);
+            assert_eq!(
+                p[0], "SEARCH events USING INTEGER PRIMARY KEY (rowid>?)",
+                "{p:?}"
+            );
+            assert!(!p.iter().any(|l| l.starts_with("SCAN")), "{p:?}");
+        }
+    }
+
+    /// A patient's own events are read among the events of no appointment,
+    /// never among every event (schema v24 keeps no index of types).
+    #[test]
+    fn a_patients_events_are_read_through_an_index() {
+        let p = plan(&of_patient_sql(), vec![Val::Null]);
+        assert_eq!(
+            p[0], "SEARCH events USING INDEX events_appt (appointment_id=?)",
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|l| l.starts_with("SCAN")), "{p:?}");
+    }
+
+    /// The same on PostgreSQL, with sequential scans discouraged.
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn a_patients_events_are_read_through_an_index_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                let sql = format!("EXPLAIN {}", of_patient_sql());
+                let plan: Vec<String> = tx.rows(On::NOTHING, &sql, args!["%p%"], |r| r.get(0))?;
+                let plan = plan.join("\n");
+                assert!(plan.contains("events_appt"), "{plan}");
+                assert!(!plan.contains("Seq Scan"), "{plan}");
+                Ok(())
+            })
+            .unwrap();
+        });
     }
 }

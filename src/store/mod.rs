@@ -324,19 +324,6 @@ impl Store {
         named(e, &self.location)
     }
 
-    /// Prepares for a long run of writes (an import): on SQLite a page cache
-    /// of 256 MiB, so the many indexes of a big file are not read again and
-    /// again nor spilled before the commit, and savepoint journals in memory
-    /// rather than in temporary files. Other commands keep SQLite's small
-    /// default, so a read of every row (an export) stays small in memory.
-    pub fn for_bulk_writes(&mut self) -> Result<()> {
-        if let Db::Sqlite(s) = &mut self.db {
-            s.conn
-                .execute_batch("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY")?;
-        }
-        Ok(())
-    }
-
     /// Prepares for writes that take personal data out (an erasure,
     /// docs/privacy.md#erasure): on SQLite, what they delete or replace is
     /// overwritten with zeros (`secure_delete`), so the old text does not

@@ -187,9 +187,10 @@ const INSERT: Insert = Insert {
 /// Cancels the appointment's pending reminders (offers and notifications
 /// have their own rules).
 pub fn cancel_pending(conn: &Tx, appointment_id: &str, now: DateTime<Utc>) -> Result<()> {
-    // SQLite (no statistics gathered) would otherwise pick `reminders_kind`
-    // for `kind = 'reminder'` and walk every reminder ever scheduled — about
-    // a second at a million appointments — rather than the appointment's few.
+    // SQLite (no statistics gathered) would otherwise pick an index of
+    // kinds or statuses and walk every reminder of the kind ever scheduled,
+    // or every pending one — about a second at a million appointments —
+    // rather than the appointment's few.
     let table = match conn.backend() {
         Backend::Sqlite => "reminders INDEXED BY reminders_appt",
         Backend::Postgres => "reminders",
@@ -341,15 +342,26 @@ pub fn list(
 }
 
 /// [`list`]'s statement: only the filters given, so that one of them picks
-/// its index (`reminders_due` for a status, `reminders_kind` for a kind),
-/// both ordered by due time.
+/// its index (`reminders_due` for a status still to deliver or failed,
+/// `reminders_kind` for a kind but the reminders', both ordered by due
+/// time; the others walk `reminders_due_at`, where they are most of the
+/// rows). A known status or kind is written into the statement, so that a
+/// plan made once for any value (PostgreSQL's generic plan) still sees
+/// which index holds its rows.
 fn list_query(status: Option<&str>, kind: Option<&str>, limit: i64) -> (String, Vec<Val>) {
     let mut conds = Vec::new();
     let mut args = Vec::new();
-    for (column, value) in [("status", status), ("kind", kind)] {
-        if let Some(v) = value {
-            args.push(v.to_val());
-            conds.push(format!("{column} = ?{}", args.len()));
+    for (column, value, known) in [
+        ("status", status, &STATUSES[..]),
+        ("kind", kind, &KINDS[..]),
+    ] {
+        match value {
+            Some(v) if known.contains(&v) => conds.push(format!("{column} = '{v}'")),
+            Some(v) => {
+                args.push(v.to_val());
+                conds.push(format!("{column} = ?{}", args.len()));
+            }
+            None => {}
         }
     }
     let cond = if conds.is_empty() {
@@ -539,6 +551,32 @@ mod tests {
                 "{plan:?}"
             );
         }
+    }
+
+    /// On PostgreSQL too, where each index holds only the statuses or the
+    /// kinds looked up (schema v24).
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn remind_list_finds_a_status_or_a_kind_through_its_index_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                for (status, kind, index) in [
+                    (Some("failed"), None, "reminders_due"),
+                    (Some("pending"), None, "reminders_due"),
+                    (None, Some("confirmation"), "reminders_kind"),
+                    (None, Some("waitlist_offer"), "reminders_kind"),
+                ] {
+                    let (sql, args) = list_query(status, kind, 100);
+                    let plan: Vec<String> =
+                        tx.rows(On::NOTHING, &format!("EXPLAIN {sql}"), &args, |r| r.get(0))?;
+                    let plan = plan.join("\n");
+                    assert!(plan.contains(index), "{sql}\n{plan}");
+                }
+                Ok(())
+            })
+            .unwrap();
+        });
     }
 
     #[test]

@@ -213,15 +213,28 @@ pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {
     Ok(())
 }
 
-/// Active appointments booked into the window from `now` on.
-pub fn upcoming_bookings(conn: &Tx, id: &str, now: i64) -> Result<i64> {
+/// Active appointments booked into the window from `now` on: among its
+/// doctor's (or, for a clinic-wide window, the clinic's without a doctor)
+/// busy times, whose index holds the active ones (schema v24).
+pub fn upcoming_bookings(conn: &Tx, w: &Window, now: i64) -> Result<i64> {
     conn.one(
         On::reads(&[Table::Appointments]),
-        &format!(
-            "SELECT count(*) FROM appointments WHERE window_id = ?1 AND starts_at >= ?2 \
-             AND status IN {ACTIVE}"
-        ),
-        args![id, now],
+        &upcoming_sql(w.doctor_id.is_some()),
+        args![w.id, now, w.doctor_id.as_deref().unwrap_or(&w.clinic_id)],
+    )
+}
+
+/// [`upcoming_bookings`]' statement, for a doctor's window (`?3` the
+/// doctor) or a clinic-wide one (`?3` the clinic).
+fn upcoming_sql(doctor: bool) -> String {
+    let owner = if doctor {
+        "doctor_id = ?3"
+    } else {
+        "doctor_id IS NULL AND clinic_id = ?3"
+    };
+    format!(
+        "SELECT count(*) FROM appointments WHERE {owner} AND starts_at >= ?2 \
+         AND status IN {ACTIVE} AND window_id = ?1"
     )
 }
 
@@ -232,4 +245,47 @@ pub fn remove(conn: &Tx, id: &str) -> Result<()> {
         args![id],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite_plan as plan;
+
+    /// A window's upcoming bookings are read among its doctor's busy times
+    /// (schema v24 left no index of windows' appointments); a clinic-wide
+    /// window's, through an index too.
+    #[test]
+    fn upcoming_bookings_are_read_through_an_index() {
+        let p = plan(&upcoming_sql(true), vec![Val::Null; 3]);
+        assert!(
+            p[0].starts_with(
+                "SEARCH appointments USING INDEX appt_doctor_busy (doctor_id=? AND starts_at>?)"
+            ),
+            "{p:?}"
+        );
+        let p = plan(&upcoming_sql(false), vec![Val::Null; 3]);
+        assert!(p[0].starts_with("SEARCH appointments USING"), "{p:?}");
+    }
+
+    /// The same on PostgreSQL, with sequential scans discouraged.
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn upcoming_bookings_are_read_through_an_index_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                for doctor in [true, false] {
+                    let sql = format!("EXPLAIN {}", upcoming_sql(doctor));
+                    let plan: Vec<String> =
+                        tx.rows(On::NOTHING, &sql, args!["w", 0_i64, "d"], |r| r.get(0))?;
+                    let plan = plan.join("\n");
+                    assert!(!plan.contains("Seq Scan"), "{plan}");
+                    assert!(!doctor || plan.contains("appt_doctor_busy"), "{plan}");
+                }
+                Ok(())
+            })
+            .unwrap();
+        });
+    }
 }

@@ -507,10 +507,50 @@ pub fn undo_schema_22(env: &Env) {
     env.exec("ALTER TABLE patients DROP COLUMN erased_at");
 }
 
+/// Takes schema 24's change (the footprint's indexes) out of `env`'s
+/// database, for tests of older databases: the indexes it dropped or
+/// narrowed come back as they were.
+pub fn undo_schema_24(env: &Env) {
+    let pg = env.url().is_some();
+    for index in [
+        "appt_doctor_busy",
+        "events_appt",
+        "reminders_due",
+        "reminders_kind",
+    ] {
+        env.exec(&format!("DROP INDEX {index}"));
+    }
+    let (busy, created) = if pg {
+        (
+            "(doctor_id, starts_at) INCLUDE (ends_at, buffer_before, buffer_after, solo, status, id)",
+            "(created_at) INCLUDE (source, status)",
+        )
+    } else {
+        (
+            "(doctor_id, starts_at, ends_at, buffer_before, buffer_after, solo, status, id)",
+            "(created_at, source, status)",
+        )
+    };
+    for sql in [
+        format!("CREATE INDEX appt_doctor_busy ON appointments{busy}"),
+        "CREATE INDEX appt_window_start ON appointments(window_id, starts_at)".into(),
+        format!("CREATE INDEX appt_created ON appointments{created}"),
+        "CREATE INDEX events_appt ON events(appointment_id, id)".into(),
+        "CREATE INDEX events_type ON events(type, id)".into(),
+        "CREATE INDEX events_booked ON events(appointment_id, type) WHERE type = 'appointment.booked'"
+            .into(),
+        "CREATE INDEX reminders_due ON reminders(status, due_at)".into(),
+        "CREATE INDEX reminders_kind ON reminders(kind, due_at)".into(),
+    ] {
+        env.exec(&sql);
+    }
+}
+
 /// Takes schema 23's change (a clinic's `--retain-messages`) and every
 /// later one's out of `env`'s database, for tests of older databases.
 /// (Step 21 changes no table.)
 pub fn undo_schema_23(env: &Env) {
+    undo_schema_24(env);
     env.exec("ALTER TABLE clinics DROP COLUMN retain_messages");
     undo_schema_22(env);
 }

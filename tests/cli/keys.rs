@@ -544,8 +544,8 @@ fn ids_sealed_by_an_older_appt_still_open_and_are_bound_at_the_next_seal() {
     set_sealed(&env, "+50370000001", &sealed_by_an_older_appt(&key, "A-1"));
     set_sealed(&env, "+50370000002", &sealed_by_an_older_appt(&key, "B-2"));
     let old_cata = sealed_by_an_older_appt(&key, "C-3");
-    env.exec("DROP INDEX events_booked"); // schema 8's
     crate::common::undo_schema_12(&env);
+    env.exec("DROP INDEX events_booked"); // schema 8's
     env.exec("DROP TABLE api_tokens"); // schema 11's
     env.exec("ALTER TABLE clinics DROP COLUMN country_code"); // schema 10's
     env.exec("ALTER TABLE events DROP COLUMN actor"); // schema 9's

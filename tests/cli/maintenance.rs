@@ -451,7 +451,7 @@ fn check_finds_a_damaged_file() {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let root: i64 = conn
         .query_row(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'appt_created'",
+            "SELECT rootpage FROM sqlite_master WHERE name = 'appt_clinic_created'",
             [],
             |r| r.get(0),
         )
