@@ -588,6 +588,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -663,12 +664,28 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;patient;erase' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: recorded with the erasure (the request''s date or number)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--clinical', '--clinical', [CompletionResultType]::ParameterName, 'The clinical record of their appointments goes too (diagnosis, prescription, follow-up)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'appt;patient;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a patient (unique by phone)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List patients, optionally searching name and phone')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -685,6 +702,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;patient;help;export' {
+            break
+        }
+        'appt;patient;help;erase' {
             break
         }
         'appt;patient;help;help' {
@@ -1247,7 +1267,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;token;add' {
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1594,6 +1614,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a patient')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a patient')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Everything appt holds about a patient, for a patient who asks for it')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised')
             break
         }
         'appt;help;patient;add' {
@@ -1609,6 +1630,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;patient;export' {
+            break
+        }
+        'appt;help;patient;erase' {
             break
         }
         'appt;help;slots' {

@@ -361,6 +361,9 @@ _appt_clap() {
             appt__subcmd__help__subcmd__patient,add)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__add"
                 ;;
+            appt__subcmd__help__subcmd__patient,erase)
+                cmd="appt__subcmd__help__subcmd__patient__subcmd__erase"
+                ;;
             appt__subcmd__help__subcmd__patient,export)
                 cmd="appt__subcmd__help__subcmd__patient__subcmd__export"
                 ;;
@@ -454,6 +457,9 @@ _appt_clap() {
             appt__subcmd__patient,add)
                 cmd="appt__subcmd__patient__subcmd__add"
                 ;;
+            appt__subcmd__patient,erase)
+                cmd="appt__subcmd__patient__subcmd__erase"
+                ;;
             appt__subcmd__patient,export)
                 cmd="appt__subcmd__patient__subcmd__export"
                 ;;
@@ -471,6 +477,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__patient__subcmd__help,add)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__add"
+                ;;
+            appt__subcmd__patient__subcmd__help,erase)
+                cmd="appt__subcmd__patient__subcmd__help__subcmd__erase"
                 ;;
             appt__subcmd__patient__subcmd__help,export)
                 cmd="appt__subcmd__patient__subcmd__help__subcmd__export"
@@ -2542,7 +2551,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient)
-            opts="add list show update export"
+            opts="add list show update export erase"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2556,6 +2565,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__patient__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__patient__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3488,7 +3511,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update export help"
+            opts="-c -h --db --json --no-input --clinic --width --help add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3567,6 +3590,40 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__patient__subcmd__erase)
+            opts="-y -c -h --reason --clinical --yes --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__patient__subcmd__export)
             opts="-o -c -h --output --format --include-national-id --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3610,7 +3667,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__help)
-            opts="add list show update export help"
+            opts="add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3624,6 +3681,20 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__patient__subcmd__help__subcmd__erase)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

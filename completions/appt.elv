@@ -528,6 +528,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand show 'Show a patient'
             cand update 'Change a patient'
             cand export 'Everything appt holds about a patient, for a patient who asks for it'
+            cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;patient;add'= {
@@ -597,12 +598,27 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;patient;erase'= {
+            cand --reason 'Why: recorded with the erasure (the request''s date or number)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --clinical 'The clinical record of their appointments goes too (diagnosis, prescription, follow-up)'
+            cand -y 'Do not ask for confirmation (only a terminal asks)'
+            cand --yes 'Do not ask for confirmation (only a terminal asks)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;patient;help'= {
             cand add 'Add a patient (unique by phone)'
             cand list 'List patients, optionally searching name and phone'
             cand show 'Show a patient'
             cand update 'Change a patient'
             cand export 'Everything appt holds about a patient, for a patient who asks for it'
+            cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;patient;help;add'= {
@@ -614,6 +630,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;patient;help;update'= {
         }
         &'appt;patient;help;export'= {
+        }
+        &'appt;patient;help;erase'= {
         }
         &'appt;patient;help;help'= {
         }
@@ -1127,7 +1145,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;token;add'= {
-            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export'
+            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase'
             cand --expires 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1425,6 +1443,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand show 'Show a patient'
             cand update 'Change a patient'
             cand export 'Everything appt holds about a patient, for a patient who asks for it'
+            cand erase 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
         }
         &'appt;help;patient;add'= {
         }
@@ -1435,6 +1454,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;patient;update'= {
         }
         &'appt;help;patient;export'= {
+        }
+        &'appt;help;patient;erase'= {
         }
         &'appt;help;slots'= {
         }

@@ -344,18 +344,19 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "list" -d 'List closures'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a closure'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "add" -d 'Add a patient (unique by phone)'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "list" -d 'List patients, optionally searching name and phone'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "show" -d 'Show a patient'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "update" -d 'Change a patient'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "export" -d 'Everything appt holds about a patient, for a patient who asks for it'
-complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "add" -d 'Add a patient (unique by phone)'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "list" -d 'List patients, optionally searching name and phone'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "show" -d 'Show a patient'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "update" -d 'Change a patient'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "export" -d 'Everything appt holds about a patient, for a patient who asks for it'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "erase" -d 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l name -d 'Full name' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s P -l phone -d 'Phone in E.164, or a local number at a clinic with a country code; spaces, dashes, dots and parentheses are removed' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l national-id -d 'National ID (stored encrypted)' -r
@@ -400,11 +401,21 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l reason -d 'Why: recorded with the erasure (the request\'s date or number)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l clinical -d 'The clinical record of their appointments goes too (diagnosis, prescription, follow-up)'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a patient (unique by phone)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "list" -d 'List patients, optionally searching name and phone'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a patient'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "export" -d 'Everything appt holds about a patient, for a patient who asks for it'
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "erase" -d 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s d -l doctor -d 'The doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand slots" -s D -l date -d 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
@@ -722,7 +733,7 @@ complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "list" -d 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "revoke" -d 'Revoke an API token: requests with it are refused from the next one'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l scopes -d 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l scopes -d 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l expires -d 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
@@ -892,6 +903,7 @@ complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from patient" -f -a "show" -d 'Show a patient'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from patient" -f -a "update" -d 'Change a patient'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from patient" -f -a "export" -d 'Everything appt holds about a patient, for a patient who asks for it'
+complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from patient" -f -a "erase" -d 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "next" -d 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from waitlist" -f -a "add" -d 'Put a patient on the waitlist for a doctor and date; a freed time is offered oldest first'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from waitlist" -f -a "list" -d 'Who is waiting, from today on'

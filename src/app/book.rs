@@ -348,6 +348,7 @@ pub(super) fn insert(
         clinic_name: t.clinic.name.clone(),
         patient_name: who.name.clone(),
         patient_phone: who.phone.clone(),
+        patient_erased: false,
         doctor_name: t.doctor.as_ref().map(|d| d.full_name.clone()),
         doctor_specialty: t.doctor.as_ref().and_then(|d| d.specialty.clone()),
         service_name: p.service.as_ref().map(|s| s.name.clone()),

@@ -115,6 +115,13 @@ pub fn shown(tx: &Tx, evs: &mut [Event]) -> Result<()> {
     Ok(())
 }
 
+/// A waitlist entry stored by IDs (an offer's message keeps it so, as a
+/// slot_offered event does) with the names it shows, as they are now; an
+/// entry stored whole is shown as stored.
+pub fn waitlist_entry(tx: &Tx, ids: &Value) -> Result<Value> {
+    Names::default().entry(tx, ids)
+}
+
 /// The names an event's object shows beside the IDs it stores, each read
 /// once per rebuilding.
 #[derive(Default)]

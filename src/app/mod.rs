@@ -14,6 +14,7 @@ pub mod clinic;
 pub mod closure;
 pub mod demo;
 pub mod doctor;
+pub mod erase;
 pub mod events;
 pub mod export;
 pub mod import;

@@ -43,6 +43,7 @@ pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patie
         no_show_count: 0,
         created_at: now,
         updated_at: now,
+        erased_at: None,
     };
     let keys = st.keys(p.key.clone());
     st.write(|tx| {

@@ -170,6 +170,8 @@ fn find(tx: &Tx, r: &ExportRequest) -> Result<patients::Stored> {
     };
     match seen_from {
         Some(c) if !patients::knows(tx, c, &found.patient.id)? => Err(missing()),
+        // Found by nothing else, as on the command line (docs/privacy.md#erasure).
+        _ if found.patient.erased_at.is_some() => Err(patients::was_erased(&r.patient)),
         _ => Ok(found),
     }
 }
@@ -264,7 +266,9 @@ fn messages(
             reminder: r,
         });
     }
-    let offers = reminders::offers_to(tx, &patient.id)?;
+    let mut offers = reminders::offers_to(tx, &patient.id)?;
+    // Their entry named, as their message is written (the offer keeps IDs).
+    super::waitlist::show_offers(tx, &mut offers)?;
     let freed: Vec<&str> = offers.iter().map(|r| r.appointment_id.as_str()).collect();
     let freed = appointments::get_many(tx, &freed)?;
     for r in offers {

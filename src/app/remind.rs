@@ -48,7 +48,8 @@ pub fn list(
         return Err(Error::field("limit", "limit must be between 1 and 100000"));
     }
     st.read(|tx| {
-        let found = reminders::list(tx, status, kind, limit)?;
+        let mut found = reminders::list(tx, status, kind, limit)?;
+        super::waitlist::show_offers(tx, &mut found)?;
         let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
         let appointments = appointments::get_many(tx, &of)?;
         found
@@ -138,9 +139,10 @@ fn triage_due(
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment)>> {
     let decide = |tx: &Tx| {
-        let (due, messages): (Vec<Reminder>, Vec<Reminder>) = reminders::due(tx, now)?
-            .into_iter()
-            .partition(Reminder::is_reminder);
+        let mut all = reminders::due(tx, now)?;
+        super::waitlist::show_offers(tx, &mut all)?;
+        let (due, messages): (Vec<Reminder>, Vec<Reminder>) =
+            all.into_iter().partition(Reminder::is_reminder);
         let mut deliver = Vec::new();
         let mut end = |r: &Reminder,
                        verdict: Verdict,
@@ -261,7 +263,8 @@ fn take(
     now: DateTime<Utc>,
     tally: &mut Sweep,
 ) -> Result<Vec<(Reminder, Appointment, Ready)>> {
-    let found = reminders::takeable_many(tx, ids, now)?;
+    let mut found = reminders::takeable_many(tx, ids, now)?;
+    super::waitlist::show_offers(tx, &mut found)?;
     let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
     let appointments = appointments::get_many(tx, &of)?;
     let mut taken = Vec::new();

@@ -105,6 +105,22 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
     })
 }
 
+/// Each waitlist offer of `found` with its entry's view as its message and
+/// `remind list` show it: the entry's patient, doctor and service named
+/// from the IDs the offer keeps ([`wire::waitlist_ids`]), as they are now
+/// (an erased patient as erased). An offer written before appt kept IDs
+/// only shows the view it holds.
+pub fn show_offers(tx: &Tx, found: &mut [reminders::Reminder]) -> Result<()> {
+    for r in found.iter_mut().filter(|r| r.kind == "waitlist_offer") {
+        if let Some(o) = r.data.as_mut().and_then(|d| d.get_mut("offer")) {
+            if o["waitlist"].is_object() {
+                o["waitlist"] = super::events::waitlist_entry(tx, &o["waitlist"])?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Entries still ahead (today included, in each clinic's zone), by date then oldest first.
 pub fn list(st: &mut Store, clinic: Option<&str>, now: DateTime<Utc>) -> Result<Vec<Entry>> {
     st.read(|tx| {
@@ -198,7 +214,9 @@ pub fn offer_freed(tx: &Tx, freed: &Appointment, now: DateTime<Utc>) -> Result<(
     )?;
     let mut offer = slot;
     offer["clinic_name"] = json!(freed.clinic_name);
-    offer["waitlist"] = wire::waitlist_entry(&entry);
+    // The entry by IDs: the message keeps no copy of the patient's name
+    // or phone ([`show_offers`] names them on reading).
+    offer["waitlist"] = wire::waitlist_ids(&entry);
     reminders::queue(
         tx,
         &freed.id,

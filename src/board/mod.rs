@@ -602,7 +602,7 @@ impl Board {
     fn about(&self, a: &Appointment) -> Vec<(&'static str, String)> {
         vec![
             ("token", a.token_number.to_string()),
-            ("patient", draw::short_name(&a.patient_name)),
+            ("patient", draw::patient_short(self.lang, a)),
             ("time", time::local_hm(a.timezone, a.starts_at)),
             ("date", lang::date_long_in(self.lang, a.local_date)),
             ("status", draw::status_word(self.lang, a.status).to_string()),

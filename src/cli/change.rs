@@ -262,7 +262,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
                 tr!(
                     "c.cancel_q",
                     a = human::short(&a.id),
-                    b = human::clean(&a.patient_name),
+                    b = human::patient_of(a),
                     c = a
                         .doctor_name
                         .as_deref()

@@ -1,7 +1,8 @@
-//! `appt patient add|list|show|update`; `export` is in [`super::patient_export`].
+//! `appt patient add|list|show|update|erase`; `export` is in [`super::patient_export`].
 
-use super::prompt::Ask;
+use super::prompt::{self, Ask};
 use super::Ctx;
+use crate::app::erase::{self, EraseRequest};
 use crate::app::patient::{self, PatientInput};
 use crate::app::phones::Dialing;
 use crate::error::Result;
@@ -72,6 +73,25 @@ pub enum Cmd {
     },
     /// Everything appt holds about a patient, for a patient who asks for it
     Export(super::patient_export::Args),
+    /// Erase a patient on request: name, phone, e-mail, national ID,
+    /// messages and links go; their appointments stay, anonymised
+    #[command(
+        after_help = "Examples:\n  appt patient erase +50370123456 --reason \"request of 2026-06-01\"\n  appt patient erase 4f1c --reason \"request 118\" --clinical --yes --json"
+    )]
+    Erase {
+        /// Patient ID, prefix or phone (a patient erased already: their whole ID)
+        patient: String,
+        /// Why: recorded with the erasure (the request's date or number)
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// The clinical record of their appointments goes too (diagnosis,
+        /// prescription, follow-up)
+        #[arg(long)]
+        clinical: bool,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
@@ -178,5 +198,54 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .warn(done.warning))
         }
         Cmd::Export(a) => super::patient_export::run(ctx, a),
+        Cmd::Erase {
+            patient,
+            reason,
+            clinical,
+            yes,
+        } => erase(ctx, patient, reason, clinical, yes),
     }
+}
+
+/// `patient erase`: asks on a terminal for a missing reason, then whether
+/// to erase (naming whom), unless `--yes`.
+fn erase(
+    ctx: &Ctx,
+    patient: String,
+    reason: Option<String>,
+    clinical: bool,
+    yes: bool,
+) -> Result<Report> {
+    let mut st = ctx.open()?;
+    let mut ask = Ask::new(ctx);
+    let reason = ask.text(reason, "reason", "--reason", || tr!("p.erase_reason"))?;
+    ask.finish()?;
+    let mut req = EraseRequest {
+        patient,
+        reason,
+        clinical,
+        clinic: ctx.clinic.clone(),
+        seen_from: None,
+    };
+    let go = prompt::confirm(ctx, yes, || {
+        let p = erase::who(&mut st, &req)?;
+        // The one shown is the one erased, whatever else the words find later.
+        req.patient = p.id.clone();
+        Ok(tr!(
+            "c.patient_erase_q",
+            a = human::patient_name(&p),
+            b = if p.phone.is_empty() {
+                human::short(&p.id).to_string()
+            } else {
+                human::clean(&p.phone)
+            }
+        ))
+    })?;
+    if !go {
+        return Ok(prompt::declined(ctx));
+    }
+    let done = erase::erase(&mut st, &req, &ctx.actor, ctx.now)?;
+    Ok(ctx
+        .report(|| json::erased(&done), || human::erased(&done))
+        .made("patient erased", &done.patient.id))
 }

@@ -45,7 +45,8 @@ pub struct AddArgs {
     /// A name for the token: 1 to 64 letters, digits, '.', '_' or '-' (events it makes name it: api:NAME)
     #[arg(value_name = "NAME")]
     name: String,
-    /// What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export
+    /// What it may do, comma-separated: appointments:read, appointments:write, clinical,
+    /// patients:export, patients:erase
     #[arg(long, value_name = "SCOPES")]
     scopes: Vec<String>,
     /// When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]

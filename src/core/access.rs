@@ -29,14 +29,17 @@ pub enum Scope {
     Clinical,
     /// A patient's whole record, exported (docs/privacy.md#subject-access).
     PatientsExport,
+    /// Erase a patient on request (docs/privacy.md#erasure).
+    PatientsErase,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [
+    pub const ALL: [Scope; 5] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::Clinical,
         Scope::PatientsExport,
+        Scope::PatientsErase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Scope {
             Scope::AppointmentsWrite => "appointments:write",
             Scope::Clinical => "clinical",
             Scope::PatientsExport => "patients:export",
+            Scope::PatientsErase => "patients:erase",
         }
     }
 
@@ -59,7 +63,7 @@ impl Scope {
                 Error::field(
                     "scopes",
                     format!(
-                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical or patients:export"
+                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical, patients:export or patients:erase"
                     ),
                 )
             })
@@ -77,7 +81,7 @@ impl Scope {
         if found.is_empty() {
             return Err(Error::field(
                 "scopes",
-                "at least one scope is required: appointments:read, appointments:write, clinical or patients:export",
+                "at least one scope is required: appointments:read, appointments:write, clinical, patients:export or patients:erase",
             ));
         }
         Ok(Scope::ALL

@@ -7,6 +7,7 @@ pub mod booking;
 pub mod changes;
 pub mod check;
 pub mod delivery;
+pub mod erasure;
 pub mod limits;
 pub mod message;
 pub mod model;

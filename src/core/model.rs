@@ -180,6 +180,10 @@ pub struct Patient {
     pub no_show_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the patient was erased on request (docs/privacy.md#erasure):
+    /// then the name is [`crate::core::erasure::ERASED_NAME`] and the phone
+    /// reads as empty.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -324,6 +328,9 @@ pub struct Appointment {
     pub clinic_name: String,
     pub patient_name: String,
     pub patient_phone: String,
+    /// The patient was erased (docs/privacy.md#erasure): the name is the
+    /// placeholder, shown in each language's words, and there is no phone.
+    pub patient_erased: bool,
     pub doctor_name: Option<String>,
     pub doctor_specialty: Option<String>,
     pub service_name: Option<String>,

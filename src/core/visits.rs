@@ -76,6 +76,7 @@ mod tests {
             clinic_name: "Central".into(),
             patient_name: patient.into(),
             patient_phone: String::new(),
+            patient_erased: false,
             doctor_name: None,
             doctor_specialty: None,
             service_name: None,

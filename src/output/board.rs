@@ -94,6 +94,16 @@ fn status_colour(s: Status) -> Color {
 }
 
 /// `Lucía Castro` → `Lucía C.`: the first name and the last name's initial.
+/// An appointment's patient on the board: their [`short_name`], or an
+/// erased patient's placeholder in the board's language (docs/privacy.md#erasure).
+pub fn patient_short(l: Lang, a: &Appointment) -> String {
+    if a.patient_erased {
+        text_in(l, "patient.erased").to_string()
+    } else {
+        short_name(&a.patient_name)
+    }
+}
+
 pub fn short_name(full: &str) -> String {
     let words: Vec<&str> = full.split_whitespace().collect();
     match words.as_slice() {
@@ -369,7 +379,7 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
                 "#{} {} {}",
                 a.token_number,
                 symbol(a.status),
-                short_name(&a.patient_name)
+                patient_short(l, a)
             );
             if list.len() > 1 {
                 text = format!("{text} +{}", list.len() - 1);
@@ -411,7 +421,7 @@ fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
                 "#{} {} {}  {}",
                 a.token_number,
                 symbol(a.status),
-                short_name(&a.patient_name),
+                patient_short(l, a),
                 doctor
             )
         })
@@ -494,7 +504,7 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
                 text_in(l, "b.moving"),
                 &[
                     ("token", m.token_number.to_string()),
-                    ("patient", short_name(&m.patient_name)),
+                    ("patient", patient_short(l, m)),
                 ],
             ),
             pen.fg(Color::Yellow),
@@ -529,7 +539,11 @@ fn selected_text(s: &Screen) -> String {
                 format!(
                     "{hm} #{} {} · {}{service} · {}{series}",
                     a.token_number,
-                    a.patient_name,
+                    if a.patient_erased {
+                        text_in(l, "patient.erased")
+                    } else {
+                        &a.patient_name
+                    },
                     a.patient_phone,
                     status_word(l, a.status)
                 )

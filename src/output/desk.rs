@@ -1,7 +1,7 @@
 //! Human output of the front desk's queue and waitlist (docs/rules.md#walk-ins).
 
 use super::fit::{col, text, Sheet, Step};
-use super::human::{clean, short, status_item};
+use super::human::{self, clean, short, status_item};
 use super::lang::{self, tr};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
@@ -41,7 +41,7 @@ pub fn queue(q: &Queue) -> String {
             t.row(vec![
                 a.token_number.to_string().into(),
                 local_hm(a.timezone, a.starts_at).into(),
-                clean(&a.patient_name).into(),
+                human::patient_of(a).into(),
                 status_item(a.status),
                 short(&a.id).into(),
             ]);
@@ -163,7 +163,7 @@ pub fn appointment_choice(a: &crate::core::Appointment) -> String {
     format!(
         "{}  {} — {who}  [{}]",
         local_hm(a.timezone, a.starts_at),
-        clean(&a.patient_name),
+        human::patient_of(a),
         a.status.as_str()
     )
 }

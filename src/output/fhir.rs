@@ -234,10 +234,13 @@ impl<W: Write> Sink for Bundle<W> {
                 meta: None,
                 identifier: None,
                 name: Some([Text { text: &p.full_name }]),
-                telecom: Some(vec![ContactPoint {
-                    system: "phone",
-                    value: &p.phone,
-                }]),
+                // An erased patient has no phone (FHIR has no empty value).
+                telecom: (!p.phone.is_empty()).then(|| {
+                    vec![ContactPoint {
+                        system: "phone",
+                        value: &p.phone,
+                    }]
+                }),
             },
         )
     }

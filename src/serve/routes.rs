@@ -111,6 +111,7 @@ impl Route {
 
 const READ: Scope = Scope::AppointmentsRead;
 const WRITE: Scope = Scope::AppointmentsWrite;
+const ERASE: Scope = Scope::PatientsErase;
 
 /// Every endpoint; `/openapi.json` documents each one, and a test holds the
 /// two together.
@@ -168,6 +169,9 @@ pub const ROUTES: &[Route] = &[
     )
     .writes()
     .clinical(),
+    Route::api("POST", "/v1/patients/{id}/erase", ERASE, write::erase)
+        .body()
+        .writes(),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not
@@ -435,7 +439,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_and_an_export_needs_the_write_scope(
+    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_an_export_and_an_erasure_needs_the_write_scope(
     ) {
         for r in ROUTES.iter().chain(PAGES) {
             let at = format!("{} {}", r.method, r.path);
@@ -445,7 +449,11 @@ mod tests {
             let recorded = r.path == "/v1/patients/{id}/export";
             assert_eq!(r.writes, r.method != "GET" || recorded, "{at}");
             match r.scope() {
-                Some(scope) => assert_eq!(r.writes, scope == WRITE || recorded, "{at}"),
+                Some(scope) => assert_eq!(
+                    r.writes,
+                    scope == WRITE || scope == ERASE || recorded,
+                    "{at}"
+                ),
                 None => assert!(r.is_page() || !r.writes, "{at}"),
             }
         }

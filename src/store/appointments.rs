@@ -42,7 +42,7 @@ pub const MORE: &str = "sequence, solo";
 /// What an appointment's JSON object shows of its clinic, patient, doctor and
 /// service, read with it, and its sequence: after [`COLS`] in [`select`].
 const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
-    s.duration_minutes, a.sequence";
+    s.duration_minutes, a.sequence, p.erased_at";
 
 /// The place of a [`JOINED`] column in [`select`]'s rows.
 macro_rules! joined {
@@ -87,7 +87,7 @@ fn select_from(from: &str, patient: PatientJoin) -> String {
     let patient = match patient {
         PatientJoin::Plain => "JOIN patients p ON p.id = a.patient_id",
         PatientJoin::ByKey => {
-            "JOIN LATERAL (SELECT full_name, phone FROM patients WHERE id = a.patient_id OFFSET 0) p ON true"
+            "JOIN LATERAL (SELECT full_name, phone, erased_at FROM patients WHERE id = a.patient_id OFFSET 0) p ON true"
         }
     };
     format!(
@@ -171,6 +171,8 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         buffer_before: f.range(place!(COLS, "buffer_before"), BUFFER)?,
         buffer_after: f.range(place!(COLS, "buffer_after"), BUFFER)?,
     };
+    // An erased patient's phone column holds a placeholder, no phone.
+    let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
     Ok(Appointment {
         row,
         timezone: r
@@ -178,7 +180,12 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
             .zone(joined!("c.timezone"))?,
         clinic_name: f.get(joined!("c.name"))?,
         patient_name: f.get(joined!("p.full_name"))?,
-        patient_phone: f.get(joined!("p.phone"))?,
+        patient_phone: if patient_erased {
+            String::new()
+        } else {
+            f.get(joined!("p.phone"))?
+        },
+        patient_erased,
         doctor_name: f.get(joined!("d.full_name"))?,
         doctor_specialty: f.get(joined!("d.specialty"))?,
         service_name: f.get(joined!("s.name"))?,
@@ -873,15 +880,17 @@ pub fn each_patient(
     conn.each(
         On::reads(&[Table::Patients, Table::Appointments]),
         &format!(
-            "SELECT p.id, p.full_name, p.phone FROM patients p WHERE p.id IN \
+            "SELECT p.id, p.full_name, p.phone, p.erased_at FROM patients p WHERE p.id IN \
              (SELECT a.patient_id FROM appointments a WHERE {clause}) ORDER BY p.id"
         ),
         &args,
         |r| {
+            // An erased patient's phone column holds a placeholder, no phone.
+            let erased = r.get::<Option<i64>>(3)?.is_some();
             each(&PatientParty {
                 id: r.get(0)?,
                 full_name: r.get(1)?,
-                phone: r.get(2)?,
+                phone: if erased { String::new() } else { r.get(2)? },
             })
         },
     )

@@ -36,7 +36,7 @@ const FINISHED: &str =
 #[derive(Debug, Clone)]
 pub struct Violation {
     /// `integrity`, `foreign_key`, `damaged_value`, `capacity`, `tokens`,
-    /// `booked_event`, `pending_reminder` or `national_id`.
+    /// `booked_event`, `pending_reminder`, `national_id` or `erased_patient`.
     pub check: &'static str,
     pub message: String,
     pub rows: Vec<Row>,
@@ -49,6 +49,8 @@ pub enum Row {
     Key(KeyRow),
     Patient(PatientRow),
     Damage(DamageRow),
+    /// Where an erased patient's personal data is still held.
+    Trace(TraceRow),
     /// A line of SQLite's `integrity_check`.
     Problem(String),
 }
@@ -106,6 +108,16 @@ pub struct KeyRow {
 pub struct PatientRow {
     pub id: String,
     pub problem: String,
+}
+
+/// A row that still holds something of an erased patient
+/// (docs/privacy.md#erasure): which column, and whose.
+#[derive(Debug, Clone)]
+pub struct TraceRow {
+    pub table: &'static str,
+    pub id: String,
+    pub column: &'static str,
+    pub patient_id: String,
 }
 
 /// A stored value appt cannot read back.
@@ -282,6 +294,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
         Job::Invariant("tokens", tokens),
         Job::Invariant("booked_event", booked_events),
         Job::Invariant("pending_reminder", pending_reminders),
+        Job::Invariant("erased_patient", super::erasure::traces),
         Job::NationalIds,
     ]);
     // The longest first, so that the two connections finish together.

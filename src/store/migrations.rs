@@ -98,11 +98,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
         version: 21,
         step: Step::Batches(super::rewrite::batch),
     },
-    // Step 22 is the erasure branch's; until it is merged, it holds its place.
-    Migration {
-        version: 22,
-        step: Step::Code(|_| Ok(())),
-    },
+    sql!(22, "022_erasure"),
     sql!(23, "023_retention"),
     sql!(24, "024_footprint"),
 ];

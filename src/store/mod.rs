@@ -18,6 +18,7 @@ pub mod closures;
 mod columns;
 pub mod db;
 pub mod doctors;
+pub mod erasure;
 pub mod events;
 pub mod files;
 pub mod keys;
@@ -321,6 +322,18 @@ impl Store {
 
     fn names_itself(&self, e: Error) -> Error {
         named(e, &self.location)
+    }
+
+    /// Prepares for writes that take personal data out (an erasure,
+    /// docs/privacy.md#erasure): on SQLite, what they delete or replace is
+    /// overwritten with zeros (`secure_delete`), so the old text does not
+    /// linger in the file's free space once the log is checkpointed.
+    /// PostgreSQL's old row versions go at its next vacuum.
+    pub fn for_erasure(&mut self) -> Result<()> {
+        if let Db::Sqlite(s) = &mut self.db {
+            s.conn.execute_batch("PRAGMA secure_delete = ON")?;
+        }
+        Ok(())
     }
 
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against

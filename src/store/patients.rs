@@ -4,7 +4,7 @@ use super::asked::Asked;
 use super::db::{Backend, Row, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
-use super::stored::{col, Kind, Layout};
+use super::stored::{col, opt, Kind, Layout};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
 use crate::core::Patient;
@@ -12,13 +12,14 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
 pub const COLS: &str =
-    "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at";
+    "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at, erased_at";
 const LOOKUP: Lookup = Lookup {
     table: Table::Patients,
     also: &[],
     what: "Patient",
     by_name: true,
-    filter: "",
+    // An erased patient is found by nothing but [`find_erasing`].
+    filter: "erased_at IS NULL",
     label: "full_name || ' ' || phone",
     suggest: false,
 };
@@ -212,23 +213,31 @@ pub const STORED: Layout = Layout {
     cols: &[
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
+        opt("erased_at", Kind::Instant),
     ],
     rules: &[],
 };
 
 pub(super) fn from_row(r: &Row) -> Result<Stored> {
     let f = r.of("patients", 0)?;
+    let erased_at = f.opt_instant(8)?;
     Ok(Stored {
         patient: Patient {
             id: f.id().to_string(),
             full_name: f.get(1)?,
-            phone: f.get(2)?,
+            // An erased patient's phone column holds a placeholder, no phone.
+            phone: if erased_at.is_some() {
+                String::new()
+            } else {
+                f.get(2)?
+            },
             national_id: None,
             national_id_unreadable: false,
             email: f.get(4)?,
             no_show_count: f.get(5)?,
             created_at: f.instant(6)?,
             updated_at: f.instant(7)?,
+            erased_at,
         },
         sealed_id: f.get(3)?,
     })
@@ -269,7 +278,57 @@ pub fn find(conn: &Tx, input: &str, country: Option<&str>) -> Result<Stored> {
             return Ok(p);
         }
     }
-    get(conn, &resolve(conn, &LOOKUP, input)?)
+    match resolve(conn, &LOOKUP, input) {
+        Ok(id) => get(conn, &id),
+        Err(e) => Err(said_erased(conn, input, None, e)?),
+    }
+}
+
+/// An erased patient by their whole ID, for a clinic that knows them when
+/// `clinic` is given; None for anyone else.
+fn erased(conn: &Tx, input: &str, clinic: Option<&str>) -> Result<Option<Stored>> {
+    let id = input.trim();
+    if !super::lookup::could_be_id(id) {
+        return Ok(None);
+    }
+    let Some(p) = one(conn, "id = ?1 AND erased_at IS NOT NULL", id)? else {
+        return Ok(None);
+    };
+    match clinic {
+        Some(c) if !knows(conn, c, id)? => Ok(None),
+        _ => Ok(Some(p)),
+    }
+}
+
+/// A miss (`e`) of `input` that names an erased patient by ID says so,
+/// still `NOT_FOUND`: an erased patient is no one to book, wait or change
+/// (docs/privacy.md#erasure). For anyone else the miss stays as it is.
+fn said_erased(conn: &Tx, input: &str, clinic: Option<&str>, e: Error) -> Result<Error> {
+    if e.code != crate::error::Code::NotFound || erased(conn, input, clinic)?.is_none() {
+        return Ok(e);
+    }
+    Ok(was_erased(input))
+}
+
+/// `NOT_FOUND` for a patient named by `input` who was erased
+/// (`details.erased`).
+pub fn was_erased(input: &str) -> Error {
+    Error::new(crate::error::Code::NotFound, "This patient was erased")
+        .details(serde_json::json!({"ref": input.trim(), "erased": true}))
+}
+
+/// The patient an erasure is for: [`find_known`]'s, or one erased already,
+/// named by their whole ID (erasing twice answers the same).
+pub fn find_erasing(
+    conn: &Tx,
+    input: &str,
+    country: Option<&str>,
+    clinic: Option<&str>,
+) -> Result<Stored> {
+    match erased(conn, input, clinic)? {
+        Some(p) => Ok(p),
+        None => find_known(conn, input, country, clinic),
+    }
 }
 
 /// [`find`] for a caller that sees from one clinic (an API token limited
@@ -292,13 +351,16 @@ pub fn find_known(
             }
         }
     }
-    let cond = known_at(clinic)?;
+    let cond = format!("{} AND {}", LOOKUP.filter, known_at(clinic)?);
     let l = Lookup {
         filter: &cond,
         also: KNOWN.reads,
         ..LOOKUP
     };
-    get(conn, &resolve(conn, &l, input)?)
+    match resolve(conn, &l, input) {
+        Ok(id) => get(conn, &id),
+        Err(e) => Err(said_erased(conn, input, Some(clinic), e)?),
+    }
 }
 
 /// The condition (on `patients.id`) of the patients `clinic` knows: those
@@ -383,6 +445,7 @@ fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             p.no_show_count,
             epoch(p.created_at),
             epoch(p.updated_at),
+            p.erased_at.map(epoch),
             name_key(&p.full_name)
         ],
         &changes(&p.phone),
@@ -485,6 +548,7 @@ pub fn upsert_by_phone(
         no_show_count: 0,
         created_at: now,
         updated_at: now,
+        erased_at: None,
     };
     insert_row(conn, &p, seal(&p.id)?.as_deref())?;
     Ok(Upserted {
@@ -538,11 +602,13 @@ pub fn completing(conn: &Tx, typed: Typed, limit: i64) -> Result<Vec<(String, St
             vec![Val::Text(format!("%{}%", escape(digits)))],
         ),
     };
-    let filter = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
+    // An erased patient is no one to pick (and the search index holds none).
+    let filter = format!("WHERE erased_at IS NULL{}", {
+        conditions
+            .iter()
+            .map(|c| format!(" AND {c}"))
+            .collect::<String>()
+    });
     values.push(Val::Int(limit));
     conn.rows(
         On::reads(&[Table::Patients]),
@@ -586,7 +652,9 @@ pub fn search(conn: &Tx, text: Option<&str>, limit: i64) -> Result<Vec<Stored>> 
 /// only when it reads the index alone, so there the page's IDs are chosen
 /// from the index (which holds them, schema v16) and then read.
 fn search_sql(backend: Backend) -> String {
-    let matching = "?4 = 0 OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2";
+    // An erased patient is found by no search (the index holds none).
+    let matching =
+        "erased_at IS NULL AND (?4 = 0 OR name_key LIKE ?1 ESCAPE '\\' OR phone LIKE ?2)";
     match backend {
         Backend::Sqlite => {
             format!("SELECT {COLS} FROM patients WHERE {matching} ORDER BY name_key, phone LIMIT ?3")
@@ -626,6 +694,9 @@ mod tests {
             let plan = st
                 .read(|tx| {
                     tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                    // On an empty table a bitmap scan and a sort cost as
+                    // little; the point is that the index answers alone.
+                    tx.exec(On::NOTHING, "SET LOCAL enable_bitmapscan = off", &[])?;
                     tx.rows(
                         On::NOTHING,
                         &format!("EXPLAIN {}", search_sql(Backend::Postgres)),

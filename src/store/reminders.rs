@@ -38,13 +38,17 @@ impl Reminder {
         self.kind == "reminder"
     }
 
-    /// Whom the message is for: an offer's waiting patient, else the
-    /// appointment's patient (name, phone).
+    /// Whom the message is for: an offer's waiting patient (no one, when
+    /// the offer names none: never the patient who freed the time), else
+    /// the appointment's patient (name, phone).
     pub fn recipient<'a>(&'a self, a: &'a crate::core::Appointment) -> (&'a str, &'a str) {
+        if self.kind != "waitlist_offer" {
+            return (&a.patient_name, &a.patient_phone);
+        }
         let waiting = self.offer().map(|o| &o["waitlist"]["patient"]);
         waiting
             .and_then(|p| Some((p["full_name"].as_str()?, p["phone"].as_str()?)))
-            .unwrap_or((&a.patient_name, &a.patient_phone))
+            .unwrap_or(("", ""))
     }
 
     /// A waitlist offer's own fields (the freed slot's `date`, `time`,

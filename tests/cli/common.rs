@@ -494,6 +494,19 @@ pub fn index_names(env: &Env, condition: &str) -> Vec<String> {
     .concat()
 }
 
+/// Takes schema 22's change (a patient's erasure, docs/privacy.md#erasure)
+/// out of `env`'s database, for tests of older databases: no `erased_at`,
+/// and the search index of every patient.
+pub fn undo_schema_22(env: &Env) {
+    env.exec("DROP INDEX patients_search");
+    env.exec(if env.url().is_some() {
+        "CREATE INDEX patients_search ON patients(name_key, phone) INCLUDE (id)"
+    } else {
+        "CREATE INDEX patients_search ON patients(name_key, phone)"
+    });
+    env.exec("ALTER TABLE patients DROP COLUMN erased_at");
+}
+
 /// Takes schema 24's change (the footprint's indexes) out of `env`'s
 /// database, for tests of older databases: the indexes it dropped or
 /// narrowed come back as they were.
@@ -535,10 +548,11 @@ pub fn undo_schema_24(env: &Env) {
 
 /// Takes schema 23's change (a clinic's `--retain-messages`) and every
 /// later one's out of `env`'s database, for tests of older databases.
-/// (Steps 21 and 22 change no table.)
+/// (Step 21 changes no table.)
 pub fn undo_schema_23(env: &Env) {
     undo_schema_24(env);
     env.exec("ALTER TABLE clinics DROP COLUMN retain_messages");
+    undo_schema_22(env);
 }
 
 /// Takes schema 20's change (four text columns of PostgreSQL compared byte

@@ -15,6 +15,7 @@ mod desk;
 mod docs;
 mod dst;
 mod engines;
+mod erasure;
 mod events;
 mod export;
 mod faults;

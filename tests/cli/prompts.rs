@@ -1061,3 +1061,33 @@ fn in_spanish_the_diagnosis_the_date_wanted_and_a_windows_date_are_asked_in_span
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
 }
+
+#[test]
+fn patient_erase_asks_the_reason_then_names_whom_it_erases() {
+    let env = Env::clinic();
+    env.book("2026-06-15", "10:00", "+50370000001");
+    // No: nothing changes.
+    let before = env.snapshot();
+    let t = Tmux::start(&env, "patient erase +50370000001");
+    t.wait_for("Reason for the erasure");
+    t.keys(&["request 4", "Enter"]);
+    let s = t.wait_for("[y/N]");
+    assert!(
+        s.contains("Erase Test Patient (+50370000001) for good?"),
+        "the question names the patient:\n{s}"
+    );
+    t.keys(&["n"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Nothing changed"), "{s}");
+    assert_eq!(env.snapshot(), before, "declining changed the database");
+    // Yes: erased.
+    let t = Tmux::start(&env, "patient erase +50370000001 --reason 'request 4'");
+    t.wait_for("[y/N]");
+    t.keys(&["y"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(s.contains("Erased patient"), "{s}");
+    let n = env.rows("SELECT count(*) FROM patients WHERE erased_at IS NOT NULL");
+    assert_eq!(n[0][0], "1");
+}

@@ -658,6 +658,9 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
     let t = token(&env, "doctor-app", ALL, &[]);
     let srv = Server::start(&env, &[]);
     let waiting = json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370001111"});
+    let eraser = token(&env, "privacy-desk", "patients:erase", &[]);
+    // The patient's erasure last: it answers with the patient alone.
+    let erase = format!("/v1/patients/{}/erase", s(&a["patient_id"]));
     let calls = [
         ("GET", "/healthz", None),
         ("GET", "/v1/clinics", None),
@@ -671,6 +674,7 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         ("GET", "/v1/next", None),
         ("GET", "/v1/appointments/count?since=2026-06-01", None),
         ("POST", "/v1/waitlist", Some(waiting)),
+        ("POST", erase.as_str(), Some(json!({"reason": "request 7"}))),
     ];
     // Every such route of the table is called here (the document aside,
     // which describes the clinical keys).
@@ -681,11 +685,15 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         .collect();
     let called = calls
         .iter()
-        .map(|(m, p, _)| (*m, p.split('?').next().unwrap_or(p)))
+        .map(|(m, p, _)| match *p {
+            p if p == erase => (*m, "/v1/patients/{id}/erase"),
+            p => (*m, p.split('?').next().unwrap_or(p)),
+        })
         .collect();
     assert_eq!(undeclared, called);
     for (method, path, body) in &calls {
-        let r = srv.call(method, path, Some(&t), body.as_ref());
+        let who = if *path == erase { &eraser } else { &t };
+        let r = srv.call(method, path, Some(who), body.as_ref());
         assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
         let keys = appt::serve::routes::CLINICAL_KEYS.map(|k| format!("\"{k}\":"));
         for word in keys

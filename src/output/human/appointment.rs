@@ -2,7 +2,7 @@
 //! or a cancellation, the table of `list`, a series, the card of `show`,
 //! `history`, and what `import` booked.
 
-use super::{clean, clean_lines, label, or_dash, short, span, status_item};
+use super::{clean, clean_lines, label, or_dash, patient_of, short, span, status_item};
 use crate::core::time::{local_hm, to_local};
 use crate::core::{Appointment, Status};
 use crate::output::fit::{col, join, text, width, wrap, Item, Sheet, Step};
@@ -45,7 +45,7 @@ pub fn confirm(verb: &str, a: &Appointment) -> String {
                 "h.confirm_who",
                 verb = lang::message(verb),
                 id = short(&a.id),
-                patient = clean(&a.patient_name),
+                patient = patient_of(a),
                 doctor = who(a)
             ),
             format!("{},", when(a)),
@@ -85,7 +85,7 @@ pub fn appointments(list: &[Appointment]) -> String {
             a.local_date.to_string().into(),
             span(a.timezone, a.starts_at, a.ends_at),
             a.token_number.to_string().into(),
-            clean(&a.patient_name).into(),
+            patient_of(a).into(),
             clean(&a.patient_phone).into(),
             who(a).into(),
             or_dash(a.service_name.as_deref()).into(),
@@ -141,7 +141,7 @@ pub fn appointment_card(a: &Appointment) -> String {
         wrap(&label("card.Doctor"), &who(a), w),
         wrap(
             &label("card.Patient"),
-            &format!("{} {}", clean(&a.patient_name), clean(&a.patient_phone)),
+            &format!("{} {}", patient_of(a), clean(&a.patient_phone)),
             w,
         ),
         wrap(
@@ -226,7 +226,7 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         tr!(
             "h.history",
             id = short(&appt.id),
-            patient = clean(&appt.patient_name)
+            patient = patient_of(appt)
         ),
         t.render()
     )

@@ -1,7 +1,7 @@
 //! A day for humans: the free slots of `slots`, the day sheet of `agenda`
 //! and the first free slots of `next`.
 
-use super::{clean, or_dash, short, span, status_item};
+use super::{clean, or_dash, patient_of, short, span, status_item};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::local_hm;
@@ -130,7 +130,7 @@ pub fn agenda(a: &Agenda) -> String {
                 Line::Visit(x) => t.row(vec![
                     x.token_number.to_string().into(),
                     span(tz, x.starts_at, x.ends_at),
-                    clean(&x.patient_name).into(),
+                    patient_of(x).into(),
                     clean(&x.patient_phone).into(),
                     or_dash(x.service_name.as_deref()).into(),
                     status_item(x.status),

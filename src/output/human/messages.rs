@@ -2,11 +2,23 @@
 //! `webhook list`.
 
 use super::appointment::when_item;
-use super::{clean, short};
+use super::{clean, person, short};
 use crate::core::time::{format_offset, local_hm, to_local};
 use crate::core::Appointment;
 use crate::output::fit::{col, text, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+
+/// Whether a message's recipient is an erased patient: the placeholder
+/// name and no phone (docs/privacy.md#erasure).
+fn erased(name: &str, phone: &str) -> bool {
+    phone.is_empty() && name == crate::core::erasure::ERASED_NAME
+}
+
+/// A message's recipient's name as a person reads it.
+fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> String {
+    let (name, phone) = r.recipient(a);
+    person(name, erased(name, phone))
+}
 
 /// `remind list`.
 pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> String {
@@ -38,7 +50,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             message_kind(r),
             lang::t(&format!("reminder.{}", r.status.as_str())).into(),
             r.attempts.to_string().into(),
-            clean(r.recipient(a).0).into(),
+            recipient(r, a).into(),
             message_when(r, a),
             short(&r.id).into(),
         ]);
@@ -120,7 +132,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             t.row(vec![
                 Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
                 message_kind(r),
-                clean(name).into(),
+                person(name, erased(name, phone)).into(),
                 clean(phone).into(),
                 message_when(r, a),
                 short(&r.id).into(),

@@ -15,7 +15,7 @@ mod upkeep;
 pub use appointment::{appointment_card, appointments, confirm, history, imported, series, when};
 pub use day::{agenda, day_slots, next_slots};
 pub use messages::{dry_sweep, reminders_list, webhooks};
-pub use patient::{patient_card, patient_visits, patients};
+pub use patient::{erased, patient_card, patient_visits, patients};
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, reminders, services, windows,
 };
@@ -36,6 +36,26 @@ use std::io::IsTerminal;
 /// terminal, spoof what is shown beside it or break a table or card.
 pub fn clean(s: &str) -> String {
     s.chars().map(picture).collect()
+}
+
+/// A patient's name as a person reads it: an erased patient's in their
+/// language (docs/privacy.md#erasure), anyone else's [`clean`]ed.
+pub fn person(name: &str, erased: bool) -> String {
+    if erased {
+        lang::t("patient.erased").to_string()
+    } else {
+        clean(name)
+    }
+}
+
+/// [`person`] for a patient.
+pub fn patient_name(p: &crate::core::Patient) -> String {
+    person(&p.full_name, p.erased_at.is_some())
+}
+
+/// [`person`] for an appointment's patient.
+pub fn patient_of(a: &crate::core::Appointment) -> String {
+    person(&a.patient_name, a.patient_erased)
 }
 
 /// Like [`clean`], for free text that may run over several lines (notes, a

@@ -1,7 +1,8 @@
-//! Patients for humans: `patient list` and the card of `patient show`.
+//! Patients for humans: `patient list`, the card of `patient show`, and
+//! what `patient erase` did.
 
 use super::appointment::{when, who};
-use super::{clean, or_dash, short};
+use super::{clean, or_dash, patient_name, short};
 use crate::core::Patient;
 use crate::output::fit::{col, ellipsis, join, text, width, Sheet, Step};
 use crate::output::lang::{self, tr};
@@ -21,7 +22,7 @@ pub fn patients(list: &[Patient]) -> String {
     .steps(&[Step::Drop("Email"), Step::Drop("National ID")]);
     for p in list {
         t.row(vec![
-            clean(&p.full_name).into(),
+            patient_name(p).into(),
             clean(&p.phone).into(),
             national_id(p).into(),
             or_dash(p.email.as_deref()).into(),
@@ -44,7 +45,7 @@ pub fn patient_card(p: &Patient) -> String {
     [
         join(
             &[
-                tr!("h.card_patient", name = clean(&p.full_name)),
+                tr!("h.card_patient", name = patient_name(p)),
                 format!(" ({})", p.id),
             ],
             width(),
@@ -92,4 +93,14 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
         }
     }
     out
+}
+
+/// `patient erase`: what went, and what stays.
+pub fn erased(e: &crate::app::erase::Erased) -> String {
+    let id = short(&e.patient.id);
+    if e.clinical {
+        tr!("c.patient_erased_clinical", id = id, n = e.appointments)
+    } else {
+        tr!("c.patient_erased", id = id, n = e.appointments)
+    }
 }

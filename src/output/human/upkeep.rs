@@ -119,6 +119,13 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                         .as_deref()
                         .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
                 ),
+                Row::Trace(t) => tr!(
+                    "h.check_trace",
+                    table = t.table,
+                    id = short(&t.id),
+                    column = t.column,
+                    patient = short(&t.patient_id)
+                ),
                 Row::Problem(p) => lang::message(p),
             };
             out.push_str(&format!("\n  {line}"));

@@ -17,7 +17,7 @@ pub use appointment::{
 };
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
-pub use patient::{patient, patient_card};
+pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{

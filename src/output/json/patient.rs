@@ -1,4 +1,4 @@
-//! Patients as JSON: `patient list` and `patient show`.
+//! Patients as JSON: `patient list`, `patient show` and `patient erase`.
 
 use crate::core::Patient;
 use crate::wire::{appointment_view, to_json, ts};
@@ -49,5 +49,26 @@ pub fn patient_card(card: &crate::app::patient::Card) -> Value {
         patient: patient_view(&card.patient),
         upcoming: card.upcoming.iter().map(appointment_view).collect(),
         recent: card.recent.iter().map(appointment_view).collect(),
+    })
+}
+
+/// `patient erase --json` (and `POST /v1/patients/{id}/erase`): the
+/// patient as erased, when, why, whether the clinical record went, and
+/// how many appointments stay. The same document however many times.
+pub fn erased(e: &crate::app::erase::Erased) -> Value {
+    #[derive(Serialize)]
+    struct View<'a> {
+        patient: PatientView<'a>,
+        erased_at: String,
+        reason: &'a str,
+        clinical: bool,
+        appointments: i64,
+    }
+    to_json(View {
+        patient: patient_view(&e.patient),
+        erased_at: ts(e.erased_at),
+        reason: &e.reason,
+        clinical: e.clinical,
+        appointments: e.appointments,
     })
 }

@@ -180,6 +180,12 @@ enum CheckRowView<'a> {
         value: Option<&'a str>,
         problem: &'a str,
     },
+    Trace {
+        table: &'a str,
+        id: &'a str,
+        column: &'a str,
+        patient_id: &'a str,
+    },
     Problem {
         problem: &'a str,
     },
@@ -230,6 +236,12 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             column: d.column,
             value: d.value.as_deref(),
             problem: &d.problem,
+        },
+        CheckRow::Trace(t) => CheckRowView::Trace {
+            table: t.table,
+            id: &t.id,
+            column: t.column,
+            patient_id: &t.patient_id,
         },
         CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
     }

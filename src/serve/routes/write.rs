@@ -1,16 +1,19 @@
-//! The endpoints that change appointments (the `appointments:write` scope):
-//! each reads its body (or, for `DELETE`, its query) into its command's
-//! request and calls the command's one entry point, which chooses between
-//! one appointment and a series from the request.
+//! The endpoints that change appointments (the `appointments:write` scope),
+//! and the erasure of a patient (`patients:erase`): each reads its body
+//! (or, for `DELETE`, its query) into its command's request and calls the
+//! command's one entry point, which chooses between one appointment and a
+//! series from the request.
 
 use super::{Answer, Call, Caller};
 use crate::app::book::{self, BookRequest, Booking};
 use crate::app::change::{
     self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
 };
+use crate::app::erase::{self, EraseRequest};
 use crate::app::schedule::WhenInput;
 use crate::app::series::RepeatInput;
 use crate::app::{waitlist, Store};
+use crate::core::access::Scope;
 use crate::error::{Error, Result};
 use crate::output::json;
 
@@ -234,4 +237,37 @@ pub(super) fn waitlist(st: &mut Store, call: &Call, who: &Caller) -> Result<Answ
         a.status = 201;
     }
     Ok(a)
+}
+
+/// `POST /v1/patients/{id}/erase`: `patient erase`, the patient by their
+/// whole ID only (no phone or name in a URL), and only one the token's
+/// clinic knows: any other is as missing. Erasing the clinical record
+/// (`"clinical": true`) needs the `clinical` scope too.
+pub(super) fn erase(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let req = EraseRequest {
+        patient: String::new(),
+        reason: b.text("reason"),
+        clinical: b.flag("clinical").unwrap_or(false),
+        clinic: None,
+        seen_from: who.grant.clinic_id.clone(),
+    };
+    b.finish()?;
+    if req.clinical && !who.grant.has(Scope::Clinical) {
+        return Err(super::insufficient(Scope::Clinical));
+    }
+    let id = call.id();
+    if uuid::Uuid::try_parse(id).is_err() {
+        return Err(Error::not_found("Patient").details(serde_json::json!({"ref": id})));
+    }
+    let done = erase::erase(
+        st,
+        &EraseRequest {
+            patient: id.to_string(),
+            ..req
+        },
+        &who.actor(),
+        who.now,
+    )?;
+    Ok(Answer::ok(json::erased(&done)))
 }
