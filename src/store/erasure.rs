@@ -165,7 +165,7 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
     // Their ID in the data: an offer's entry names its patient by ID.
     let offered = tx.rows(
         On::reads(&[Table::Events]),
-        "SELECT id, data FROM events WHERE type = 'appointment.slot_offered' AND data LIKE ?1",
+        OFFERED,
         args![format!("%{id}%")],
         event,
     )?;
@@ -192,6 +192,11 @@ fn events(tx: &Tx, id: &str, clinical: bool) -> Result<usize> {
     }
     Ok(n)
 }
+
+/// The offers of freed times whose data holds `?1`, read among the offers
+/// alone (`events_offered`, schema v25).
+const OFFERED: &str =
+    "SELECT id, data FROM events WHERE type = 'appointment.slot_offered' AND data LIKE ?1";
 
 /// The erasures of patient `id` recorded: the last one's reason, and
 /// whether any of them took the clinical record; None before the first.
@@ -468,4 +473,35 @@ fn waiting(data: &str, pointer: &str) -> Option<String> {
         .as_str()
         .or(entry["patient"]["id"].as_str())
         .map(String::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::db::Val;
+
+    /// An erasure reads the offers naming the patient among the offers
+    /// alone, never among every event.
+    #[test]
+    fn the_offers_naming_a_patient_are_read_among_the_offers() {
+        let p = crate::store::sqlite_plan(OFFERED, vec![Val::Null]);
+        assert_eq!(p, ["SCAN events USING INDEX events_offered"], "{p:?}");
+    }
+
+    /// The same on PostgreSQL, with sequential scans discouraged.
+    #[test]
+    #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+    fn the_offers_naming_a_patient_are_read_among_the_offers_on_postgres() {
+        crate::store::on_scratch_pg(|st| {
+            st.read(|tx| {
+                tx.exec(On::NOTHING, "SET LOCAL enable_seqscan = off", &[])?;
+                let sql = format!("EXPLAIN {OFFERED}");
+                let plan: Vec<String> = tx.rows(On::NOTHING, &sql, args!["%p%"], |r| r.get(0))?;
+                let plan = plan.join("\n");
+                assert!(plan.contains("events_offered"), "{plan}");
+                Ok(())
+            })
+            .unwrap();
+        });
+    }
 }

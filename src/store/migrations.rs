@@ -101,6 +101,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(22, "022_erasure"),
     sql!(23, "023_retention"),
     sql!(24, "024_footprint"),
+    sql!(25, "025_offers"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -507,10 +507,17 @@ pub fn undo_schema_22(env: &Env) {
     env.exec("ALTER TABLE patients DROP COLUMN erased_at");
 }
 
+/// Takes schema 25's change (the index of offered times) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_25(env: &Env) {
+    env.exec("DROP INDEX events_offered");
+}
+
 /// Takes schema 24's change (the footprint's indexes) out of `env`'s
 /// database, for tests of older databases: the indexes it dropped or
 /// narrowed come back as they were.
 pub fn undo_schema_24(env: &Env) {
+    undo_schema_25(env);
     let pg = env.url().is_some();
     for index in [
         "appt_doctor_busy",

@@ -21,6 +21,10 @@ DROP INDEX IF EXISTS appt_created;
 -- appointment, which sort together in events_appt.
 DROP INDEX IF EXISTS events_booked;
 DROP INDEX IF EXISTS events_type;
+-- A freed time offered to the waitlist names the entry (and its patient)
+-- in its data: an erasure reads those events among the offers alone.
+DROP INDEX IF EXISTS events_offered;
+CREATE INDEX events_offered ON events(id) WHERE type = 'appointment.slot_offered';
 DROP INDEX IF EXISTS events_appt;
 CREATE INDEX events_appt ON events(appointment_id, id, type);
 -- Messages by status are looked up for the few still to deliver or that
