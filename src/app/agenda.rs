@@ -54,6 +54,7 @@ pub fn agenda(
         let first = time::parse_date(
             date.unwrap_or("today"),
             time::local_today(clinic.timezone, now),
+            clinic.settings.date_order(),
         )
         .map_err(|e| Error::field("date", e))?;
         let only = doctor.map(|d| doctors::find(tx, d)).transpose()?;

@@ -181,7 +181,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         .national_id
         .as_deref()
         .and_then(|n| bad.check("national_id", values::check_national_id(n)));
-    let _ = parse_when(&r.when, now.date_naive(), &mut bad);
+    let _ = parse_when(&r.when, now.date_naive(), None, &mut bad);
     let repeat = r
         .repeat
         .as_ref()
@@ -478,7 +478,12 @@ fn asked_start(
 ) -> Result<(DateTime<Utc>, NaiveDate)> {
     let today = time::local_today(t.clinic.timezone, now);
     let mut none = Problems::default();
-    let when = parse_when(&r.when, today, &mut none);
+    let when = parse_when(
+        &r.when,
+        today,
+        Some(t.clinic.settings.date_order()),
+        &mut none,
+    );
     none.finish()?;
     let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
     resolve_when(&t.clinic, when)

@@ -12,7 +12,7 @@ use super::series::{self, SeriesChanged};
 use super::values::{self, check_text, Problems};
 use super::{appointment_ref, waitlist};
 use crate::core::slots::Request;
-use crate::core::{changes, status as machine, time, Actor, Appointment, Clinic, Status};
+use crate::core::{changes, status as machine, time, words, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{appointments, clinics, doctors, events, patients, queue, reminders, Store};
@@ -43,8 +43,9 @@ fn commit(
     Ok(saved)
 }
 
-fn follow_up(a: &Appointment, v: &str, now: DateTime<Utc>) -> Result<NaiveDate> {
-    time::parse_date(v, time::local_today(a.timezone, now))
+fn follow_up(tx: &Tx, a: &Appointment, v: &str, now: DateTime<Utc>) -> Result<NaiveDate> {
+    let order = clinics::get(tx, &a.clinic_id)?.settings.date_order();
+    time::parse_date(v, time::local_today(a.timezone, now), order)
         .map_err(|e| Error::field("follow_up", e))
 }
 
@@ -113,7 +114,7 @@ fn reschedule_appointment(
     now: DateTime<Utc>,
 ) -> Result<Appointment> {
     let mut bad = Problems::default();
-    let _ = parse_when(&r.when, now.date_naive(), &mut bad);
+    let _ = parse_when(&r.when, now.date_naive(), None, &mut bad);
     let why = check_move(r, &mut bad);
     bad.finish()?;
     st.write(|tx| {
@@ -232,7 +233,12 @@ fn new_start(
         }
     };
     let mut bad = Problems::default();
-    let when = parse_when(&given, time::local_today(t.clinic.timezone, now), &mut bad);
+    let when = parse_when(
+        &given,
+        time::local_today(t.clinic.timezone, now),
+        Some(t.clinic.settings.date_order()),
+        &mut bad,
+    );
     bad.finish()?;
     let when =
         when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
@@ -432,10 +438,10 @@ impl StatusRequest {
         if self.status.is_empty() {
             return Err(Error::field("status", "status is required"));
         }
-        let to = Status::parse(&self.status).ok_or_else(|| {
+        let to = words::status(&self.status).ok_or_else(|| {
             Error::field(
                 "status",
-                "status must be confirmed, checked_in, in_progress, completed or no_show",
+                "status must be confirmed, checked_in, in_progress, completed or no_show; in Spanish confirmada, llegó, en consulta, atendida, ausente",
             )
         })?;
         let mut bad = Problems::default();
@@ -516,7 +522,7 @@ pub fn advance(
         ));
     }
     if let Some(f) = &follow {
-        a.follow_up_date = Some(follow_up(&a, f, now)?);
+        a.follow_up_date = Some(follow_up(tx, &a, f, now)?);
         a.follow_up_required = true;
     }
     a.diagnosis = diagnosis.or(a.diagnosis.take());
@@ -617,7 +623,7 @@ pub fn update(
             }
         }
         if let Some(f) = &u.follow_up {
-            a.follow_up_date = Some(follow_up(&a, f, now)?);
+            a.follow_up_date = Some(follow_up(tx, &a, f, now)?);
             a.follow_up_required = true;
             changed.push("follow_up");
         }

@@ -2,7 +2,7 @@
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
 use crate::core::message::{self, Refusal};
-use crate::core::{phone, time, Clinic, Language, Settings};
+use crate::core::{phone, time, Clinic, DateOrder, Language, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
@@ -23,6 +23,8 @@ pub struct SettingsInput {
     pub country_code: Option<String>,
     /// `en` or `es`: the language of the clinic's messages.
     pub language: Option<String>,
+    /// `dmy` or `mdy`: how `4/12` is read at the clinic.
+    pub date_order: Option<String>,
     /// The clinic's phone for messages; `none` clears it.
     pub phone: Option<String>,
     /// Where patients' phones reach `appt serve`; `none` clears it.
@@ -172,6 +174,15 @@ impl SettingsInput {
         if let Some(l) = &self.language {
             if let Some(l) = bad.check("language", Language::parse(l)) {
                 s.language = l;
+            }
+        }
+        if let Some(o) = &self.date_order {
+            match DateOrder::parse(o) {
+                Some(o) => s.date_order = Some(o),
+                None => bad.add(
+                    "date_order",
+                    format!("Date order must be dmy or mdy (got '{}')", o.trim()),
+                ),
             }
         }
         if let Some(p) = &self.phone {

@@ -33,16 +33,16 @@ pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Close
             Some(_) => None,
             None => Some(clinics::default(tx, c.clinic.as_deref())?),
         };
-        let tz = match &clinic {
-            Some(c) => c.timezone,
+        let (tz, order) = match &clinic {
+            Some(c) => (c.timezone, c.settings.date_order()),
             None => clinics::default(tx, c.clinic.as_deref())
-                .map(|c| c.timezone)
-                .unwrap_or(crate::core::zone::UTC),
+                .map(|c| (c.timezone, c.settings.date_order()))
+                .unwrap_or((crate::core::zone::UTC, super::values::desk_order())),
         };
         let today = time::local_today(tz, now);
-        let from = time::parse_date(&c.from, today).map_err(|e| Error::field("from", e))?;
+        let from = time::parse_date(&c.from, today, order).map_err(|e| Error::field("from", e))?;
         let to = match &c.to {
-            Some(t) => time::parse_date(t, today).map_err(|e| Error::field("to", e))?,
+            Some(t) => time::parse_date(t, today, order).map_err(|e| Error::field("to", e))?,
             None => from,
         };
         if to < from {

@@ -61,9 +61,14 @@ pub fn export(
 ) -> Result<u64> {
     st.read(|tx| {
         // Dates are read as `list` reads them.
-        let (clinic, today) = read_scope(tx, req.clinic.as_deref(), req.zone, now)?;
+        let (clinic, today, order) = read_scope(tx, req.clinic.as_deref(), req.zone, now)?;
         let mut bad = Problems::default();
-        let (from, to) = date_range(req.from.as_deref(), req.to.as_deref(), today, &mut bad);
+        let (from, to) = date_range(
+            req.from.as_deref(),
+            req.to.as_deref(),
+            (today, order),
+            &mut bad,
+        );
         let status = check_status(req.status.as_deref(), &mut bad);
         bad.finish()?;
         let filter = Filter {

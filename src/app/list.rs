@@ -3,7 +3,7 @@
 use super::phones::{self, At};
 use super::values::{check_source, check_status, Problems};
 use crate::core::zone::Tz;
-use crate::core::{time, Appointment, Clinic};
+use crate::core::{time, Appointment, Clinic, DateOrder};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
@@ -43,20 +43,20 @@ pub struct Page {
     pub limit: i64,
 }
 
-/// The clinic a read names, and the local date "today" is for it: in the
-/// clinic's zone, else the desk's (docs/commands.md#conventions).
+/// The clinic a read names, the local date "today" is for it and how it
+/// reads `4/12`: the clinic's, else the desk's (docs/commands.md#conventions).
 pub(super) fn read_scope(
     tx: &Tx,
     clinic: Option<&str>,
     machine: Tz,
     now: DateTime<Utc>,
-) -> Result<(Option<Clinic>, NaiveDate)> {
+) -> Result<(Option<Clinic>, NaiveDate, DateOrder)> {
     let clinic = clinic.map(|c| clinics::find(tx, c)).transpose()?;
-    let tz = match &clinic {
-        Some(c) => c.timezone,
-        None => desk_zone(tx, machine)?,
+    let (tz, order) = match &clinic {
+        Some(c) => (c.timezone, c.settings.date_order()),
+        None => desk(tx, machine)?,
     };
-    Ok((clinic, time::local_today(tz, now)))
+    Ok((clinic, time::local_today(tz, now), order))
 }
 
 /// `--from`/`--to`, local dates relative to `today`, each checked; `to`
@@ -64,11 +64,11 @@ pub(super) fn read_scope(
 pub(super) fn date_range(
     from: Option<&str>,
     to: Option<&str>,
-    today: NaiveDate,
+    (today, order): (NaiveDate, DateOrder),
     bad: &mut Problems,
 ) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let from = from.and_then(|v| bad.take("from", time::parse_date(v, today)));
-    let to = to.and_then(|v| bad.take("to", time::parse_date(v, today)));
+    let from = from.and_then(|v| bad.take("from", time::parse_date(v, today, order)));
+    let to = to.and_then(|v| bad.take("to", time::parse_date(v, today, order)));
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             bad.add("to", "to must not be before from");
@@ -93,14 +93,14 @@ impl ListRequest {
 pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page> {
     a.check()?;
     st.read(|tx| {
-        let (clinic, today) = read_scope(tx, a.clinic.as_deref(), a.zone, now)?;
+        let (clinic, today, order) = read_scope(tx, a.clinic.as_deref(), a.zone, now)?;
         let mut bad = Problems::default();
         let (from, to) = match &a.date {
             Some(d) => {
-                let d = bad.take("date", time::parse_date(d, today));
+                let d = bad.take("date", time::parse_date(d, today, order));
                 (d, d)
             }
-            None => date_range(a.from.as_deref(), a.to.as_deref(), today, &mut bad),
+            None => date_range(a.from.as_deref(), a.to.as_deref(), (today, order), &mut bad),
         };
         let status = check_status(a.status.as_deref(), &mut bad);
         let source = check_source(a.source.as_deref(), &mut bad);
@@ -156,13 +156,14 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
     })
 }
 
-/// The zone relative dates are in when no clinic is named: the only clinic's,
-/// else (several clinics, or none) the machine's.
-fn desk_zone(tx: &Tx, machine: Tz) -> Result<Tz> {
+/// The zone relative dates are in when no clinic is named, and how `4/12`
+/// is read: the only clinic's, else (several clinics, or none) the
+/// machine's zone and the desk's language's order.
+fn desk(tx: &Tx, machine: Tz) -> Result<(Tz, DateOrder)> {
     let all = clinics::list(tx)?;
     Ok(match all.as_slice() {
-        [only] => only.timezone,
-        _ => machine,
+        [only] => (only.timezone, only.settings.date_order()),
+        _ => (machine, super::values::desk_order()),
     })
 }
 
@@ -183,10 +184,10 @@ pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i6
         let mut bad = Problems::default();
         let since = match &c.since {
             Some(s) => {
-                let tz = desk_zone(tx, c.zone)?;
+                let (tz, order) = desk(tx, c.zone)?;
                 bad.take(
                     "since",
-                    time::parse_since(s, tz, time::local_today(tz, now)),
+                    time::parse_since(s, tz, time::local_today(tz, now), order),
                 )
             }
             None => Some(now - Duration::hours(24)),

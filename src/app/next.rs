@@ -66,7 +66,8 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         };
         let today = time::local_today(clinic.timezone, now);
         let first = match &r.after {
-            Some(d) => time::parse_date(d, today).map_err(|e| Error::field("after", e))?,
+            Some(d) => time::parse_date(d, today, clinic.settings.date_order())
+                .map_err(|e| Error::field("after", e))?,
             None => today,
         };
         let candidates: Vec<Doctor> = match &r.doctor {

@@ -332,8 +332,12 @@ fn touched(st: &mut Store, scope: &Scope, dry: bool, t: &mut Tally) -> Result<()
 /// the start of DATE in its zone (and before now) goes.
 pub fn purge(st: &mut Store, req: &PurgeRequest, now: DateTime<Utc>) -> Result<Purged> {
     // The date is checked before anything is read: a bad one changes nothing.
-    time::parse_date(&req.before, time::local_today(crate::core::zone::UTC, now))
-        .map_err(|e| Error::field("before", e))?;
+    time::parse_date_either(
+        &req.before,
+        time::local_today(crate::core::zone::UTC, now),
+        super::values::desk_order(),
+    )
+    .map_err(|e| Error::field("before", e))?;
     let clinics = st.read(|tx| match &req.clinic {
         Some(c) => Ok(vec![clinics::find(tx, c)?]),
         None => clinics::list(tx),
@@ -345,8 +349,12 @@ pub fn purge(st: &mut Store, req: &PurgeRequest, now: DateTime<Utc>) -> Result<P
     };
     for clinic in &clinics {
         let tz = clinic.timezone;
-        let day = time::parse_date(&req.before, time::local_today(tz, now))
-            .map_err(|e| Error::field("before", e))?;
+        let day = time::parse_date(
+            &req.before,
+            time::local_today(tz, now),
+            clinic.settings.date_order(),
+        )
+        .map_err(|e| Error::field("before", e))?;
         let scope = Scope {
             clinic,
             cut: time::window_edge(tz, day, 0).min(now),

@@ -9,7 +9,7 @@ use crate::core::limits;
 use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
 use crate::core::time::{self, Local};
-use crate::core::{Clinic, Closure, Doctor, Owner, Service, Window};
+use crate::core::{Clinic, Closure, DateOrder, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
 use crate::store::ahead::LookAhead;
 use crate::store::db::Tx;
@@ -119,8 +119,28 @@ pub enum When {
     At(DateTime<Utc>),
 }
 
+/// A date typed at a clinic that reads `4/12` in `order`, or (None) at a
+/// clinic not known yet: either order, a problem told in the desk's.
+pub fn read_date(
+    typed: &str,
+    today: NaiveDate,
+    order: Option<DateOrder>,
+) -> std::result::Result<NaiveDate, String> {
+    match order {
+        Some(o) => time::parse_date(typed, today, o),
+        None => time::parse_date_either(typed, today, super::values::desk_order()),
+    }
+}
+
 /// Rule 1 for the time: `date` with `time`, or `at`. Problems go to `bad`.
-pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option<When> {
+/// `order` is the clinic's way of reading `4/12`; None before the clinic is
+/// known (either way is taken, and the clinic's decides later).
+pub fn parse_when(
+    w: &WhenInput,
+    today: NaiveDate,
+    order: Option<DateOrder>,
+    bad: &mut Problems,
+) -> Option<When> {
     super::values::not_both(bad, ("at", w.at.is_some()), ("date", w.date.is_some()));
     super::values::not_both(bad, ("at", w.at.is_some()), ("time", w.time.is_some()));
     if let Some(at) = w.at.as_deref() {
@@ -129,7 +149,7 @@ pub fn parse_when(w: &WhenInput, today: NaiveDate, bad: &mut Problems) -> Option
     let d = w
         .date
         .as_deref()
-        .and_then(|d| bad.take("date", time::parse_date(d, today)));
+        .and_then(|d| bad.take("date", read_date(d, today, order)));
     let t = w
         .time
         .as_deref()

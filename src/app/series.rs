@@ -12,7 +12,7 @@ use super::change::{self, CancelRequest, Notice, RescheduleRequest};
 use super::notify::{self, News};
 use super::schedule::{parse_when, place_on, resolve_when, Calendar, Placement, When};
 use super::values::Problems;
-use crate::core::{time, Actor, Appointment};
+use crate::core::{time, Actor, Appointment, DateOrder};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::keys::Keys;
@@ -125,7 +125,7 @@ pub fn check(
         }
         (Some(n), None) => Some(End::Count(n)),
         (None, Some(u)) => bad
-            .take("until", time::parse_date(u, today))
+            .take("until", super::schedule::read_date(u, today, None))
             .map(|_| End::Until(u.clone())),
     };
     Some(Repeat {
@@ -138,12 +138,18 @@ pub fn check(
 impl Repeat {
     /// The occurrences' local dates from `first`: `--count` of them, or up to
     /// `--until` (read in the clinic's `today`); more than the most is refused.
-    fn dates(&self, first: NaiveDate, today: NaiveDate) -> Result<Vec<NaiveDate>> {
+    fn dates(
+        &self,
+        first: NaiveDate,
+        today: NaiveDate,
+        order: DateOrder,
+    ) -> Result<Vec<NaiveDate>> {
         let at = |i: i64| first + Duration::days(i * self.step);
         let n = match &self.end {
             End::Count(n) => *n,
             End::Until(u) => {
-                let until = time::parse_date(u, today).map_err(|e| Error::field("until", e))?;
+                let until =
+                    time::parse_date(u, today, order).map_err(|e| Error::field("until", e))?;
                 if until < first {
                     return Err(Error::field(
                         "until",
@@ -212,7 +218,8 @@ pub(super) fn book_in(
     let clinic = &p.target.clinic;
     let today = time::local_today(clinic.timezone, now);
     let mut none = Problems::default();
-    let first = parse_when(&r.when, today, &mut none);
+    let order = clinic.settings.date_order();
+    let first = parse_when(&r.when, today, Some(order), &mut none);
     none.finish()?;
     let first = first.ok_or_else(|| Error::field("time", "date and time are required"))?;
     let (date, minutes) = local_of(clinic.timezone, first);
@@ -220,7 +227,7 @@ pub(super) fn book_in(
     let patient_id = p.existing.as_ref().map(|e| e.id.as_str());
     let mut spots: Vec<Placement> = Vec::new();
     let mut skipped: Vec<Skipped> = Vec::new();
-    let dates = repeat.dates(date, today)?;
+    let dates = repeat.dates(date, today, order)?;
     // The windows and closures of every date, read once.
     let last = dates.last().copied().unwrap_or(date);
     let calendar = Calendar::load(tx, &p.target, date, last)?;
@@ -577,28 +584,37 @@ mod tests {
         let today = d("2026-03-01");
         let weekly = repeat("weekly", None, Some(3), None).unwrap();
         assert_eq!(
-            weekly.dates(d("2026-03-03"), today).unwrap(),
+            weekly
+                .dates(d("2026-03-03"), today, DateOrder::Dmy)
+                .unwrap(),
             [d("2026-03-03"), d("2026-03-10"), d("2026-03-17")]
         );
         let every2 = repeat("daily", Some(2), None, Some("2026-03-08")).unwrap();
         assert_eq!(
-            every2.dates(d("2026-03-03"), today).unwrap(),
+            every2
+                .dates(d("2026-03-03"), today, DateOrder::Dmy)
+                .unwrap(),
             [d("2026-03-03"), d("2026-03-05"), d("2026-03-07")]
         );
         let long = repeat("daily", None, None, Some("2027-03-01")).unwrap();
-        let e = long.dates(d("2026-03-03"), today).unwrap_err();
+        let e = long
+            .dates(d("2026-03-03"), today, DateOrder::Dmy)
+            .unwrap_err();
         assert_eq!(e.code, Code::Validation);
         assert!(e.message.contains("at most 104"), "{}", e.message);
         let before = repeat("daily", None, None, Some("2026-03-02")).unwrap();
         assert_eq!(
-            before.dates(d("2026-03-03"), today).unwrap_err().code,
+            before
+                .dates(d("2026-03-03"), today, DateOrder::Dmy)
+                .unwrap_err()
+                .code,
             Code::Validation
         );
         // 104 weekly is two years: allowed; 105 is not.
         assert_eq!(
             repeat("weekly", None, Some(104), None)
                 .unwrap()
-                .dates(d("2026-03-03"), today)
+                .dates(d("2026-03-03"), today, DateOrder::Dmy)
                 .unwrap()
                 .len(),
             104

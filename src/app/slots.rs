@@ -113,8 +113,12 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
     r.check()?;
     st.read(|tx| {
         let t = target(tx, r.clinic.as_deref(), r.doctor.as_deref())?;
-        let date = time::parse_date(&r.date, time::local_today(t.clinic.timezone, now))
-            .map_err(|e| Error::field("date", e))?;
+        let date = time::parse_date(
+            &r.date,
+            time::local_today(t.clinic.timezone, now),
+            t.clinic.settings.date_order(),
+        )
+        .map_err(|e| Error::field("date", e))?;
         let service = r
             .service
             .as_deref()

@@ -2,8 +2,24 @@
 //! user or a file gives them, checked and normalised. Every bad field is
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 
-use crate::core::{limits, phone, Status, SOURCES};
+use crate::core::{limits, phone, words, DateOrder, Language, Status, SOURCES};
 use crate::error::{Error, Result};
+use std::sync::OnceLock;
+
+static DESK_ORDER: OnceLock<DateOrder> = OnceLock::new();
+
+/// The front end says once which language its desk speaks: where no clinic
+/// is known (a command that names none, among several), `4/12` is read
+/// the way that language writes dates (docs/commands.md#spanish-input).
+pub fn set_desk_language(lang: Language) {
+    let _ = DESK_ORDER.set(DateOrder::of_language(lang));
+}
+
+/// How `4/12` is read where no clinic is known: the desk's language's
+/// order, month first until a front end says otherwise.
+pub fn desk_order() -> DateOrder {
+    DESK_ORDER.get().copied().unwrap_or(DateOrder::Mdy)
+}
 
 /// The longest free text (reason, notes, diagnosis, prescription).
 pub const MAX_TEXT: usize = 2000;
@@ -187,10 +203,17 @@ pub fn check_national_id(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
+/// A status as typed, in either language (`confirmada`, `llegó`,
+/// `checked_in`): `core::words::status`.
 pub fn check_status(s: Option<&str>, bad: &mut Problems) -> Option<Status> {
     let s = s?;
-    Status::parse(s).or_else(|| {
-        bad.add("status", format!("Unknown status '{s}'"));
+    words::status(s).or_else(|| {
+        bad.add(
+            "status",
+            format!(
+                "Unknown status '{s}': use scheduled, confirmed, checked_in, in_progress, completed, cancelled or no_show; in Spanish programada, confirmada, llegó, en consulta, atendida, cancelada, ausente"
+            ),
+        );
         None
     })
 }

@@ -56,7 +56,8 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
             .map(|ph| Dialing::of(&t.clinic).read(ph))
             .transpose()?;
         let today = time::local_today(t.clinic.timezone, now);
-        let on = time::parse_date(&r.date, today).map_err(|e| Error::field("date", e))?;
+        let on = time::parse_date(&r.date, today, t.clinic.settings.date_order())
+            .map_err(|e| Error::field("date", e))?;
         if on < today {
             return Err(Error::field("date", format!("{on} has passed")));
         }

@@ -90,6 +90,7 @@ fn checked(
     now: DateTime<Utc>,
 ) -> Result<Window> {
     let mut bad = Problems::default();
+    let order = clinic.settings.date_order();
     let from = bad.take("from", time::parse_hhmm(&a.from, false));
     let to = bad.take("to", time::parse_hhmm(&a.to, true));
     let recurrence = match (&a.days, &a.date) {
@@ -97,7 +98,7 @@ fn checked(
             .take("days", time::parse_days(d))
             .map(Recurrence::Weekly),
         (None, Some(d)) => bad
-            .take("date", time::parse_date(d, today))
+            .take("date", time::parse_date(d, today, order))
             .map(Recurrence::Date),
         (None, None) => {
             bad.add("days", "--days or --date is required");
@@ -106,7 +107,7 @@ fn checked(
     };
     let mut date_field = |field: &str, v: &Option<String>| {
         v.as_deref()
-            .and_then(|v| bad.take(field, time::parse_date(v, today)))
+            .and_then(|v| bad.take(field, time::parse_date(v, today, order)))
     };
     let valid_from = date_field("valid_from", &a.valid_from);
     let valid_to = date_field("valid_to", &a.valid_to);
@@ -224,11 +225,14 @@ pub fn list(
             doctor.as_ref().map(|d| d.id.as_str()),
         )?;
         if let Some(date) = date {
-            let tz = match &clinic {
-                Some(c) => c.timezone,
-                None => clinics::default(tx, None)?.timezone,
+            let (tz, order) = match &clinic {
+                Some(c) => (c.timezone, c.settings.date_order()),
+                None => {
+                    let c = clinics::default(tx, None)?;
+                    (c.timezone, c.settings.date_order())
+                }
             };
-            let on = time::parse_date(date, time::local_today(tz, now))
+            let on = time::parse_date(date, time::local_today(tz, now), order)
                 .map_err(|e| Error::field("date", e))?;
             // Date windows replace weekly ones per owner (doctor, or clinic-wide per clinic).
             let mut owners: Vec<(String, Option<String>)> = all

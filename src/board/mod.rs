@@ -125,8 +125,12 @@ impl Board {
             Some(d) => {
                 let c = day_of::clinic(&mut store, o.clinic.as_deref())?;
                 Some(
-                    time::parse_date(d, time::local_today(c.timezone, now))
-                        .map_err(|e| Error::field("date", e))?,
+                    time::parse_date(
+                        d,
+                        time::local_today(c.timezone, now),
+                        c.settings.date_order(),
+                    )
+                    .map_err(|e| Error::field("date", e))?,
                 )
             }
         };

@@ -9,7 +9,7 @@ use crate::app::change::{
 };
 use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
-use crate::core::{status, time, Appointment};
+use crate::core::{status, time, words, Appointment, Status};
 use crate::error::Result;
 use crate::output::lang::tr;
 use crate::output::{human, json, Report};
@@ -302,9 +302,10 @@ const MARKS: [&str; 5] = [
 ];
 
 pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
-    // `appt status checked_in`: the one word given is the status, and the
-    // appointment is picked.
-    if s.status.is_none() && s.id.as_deref().is_some_and(|w| MARKS.contains(&w)) {
+    // `appt status checked_in` (or `llegó`): the one word given is the
+    // status, and the appointment is picked.
+    let a_mark = |w: &str| words::status(w).is_some_and(|st| MARKS.contains(&st.as_str()));
+    if s.status.is_none() && s.id.as_deref().is_some_and(a_mark) {
         s.status = s.id.take();
     }
     let mut ask = Ask::new(ctx);
@@ -323,7 +324,8 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
     };
     // Completing at a clinic that requires a diagnosis asks for it.
     let mut diagnosis = s.diagnosis;
-    if status.as_deref() == Some("completed") && diagnosis.is_none() && ask.interactive() {
+    let completing = status.as_deref().and_then(words::status) == Some(Status::Completed);
+    if completing && diagnosis.is_none() && ask.interactive() {
         let st = ctx.open_once(&mut opened)?;
         let a = list::show(st, &id, ctx.now)?;
         if crate::app::clinic::show(st, &a.clinic_id)?

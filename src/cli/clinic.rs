@@ -91,6 +91,10 @@ pub struct SettingsArgs {
     /// The language of the clinic's messages to patients: en|es
     #[arg(long, value_name = "en|es")]
     pub language: Option<String>,
+    /// How a date typed 4/12 is read: dmy (4 December) or mdy (12 April);
+    /// without it, dmy for a clinic whose language is es, mdy otherwise
+    #[arg(long, value_name = "dmy|mdy")]
+    pub date_order: Option<String>,
     /// The clinic's phone, as patients are to read it in messages, e.g.
     /// "2222-3333"; none clears it
     #[arg(long, value_name = "PHONE")]
@@ -126,6 +130,7 @@ impl SettingsArgs {
             notify: self.notify,
             country_code: self.country_code,
             language: self.language,
+            date_order: self.date_order,
             phone: self.phone,
             public_url: self.public_url,
             templates: self.template,

@@ -492,9 +492,10 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
 
 pub fn run(cli: Cli) -> Result<Report> {
     // Human output's language, once for the process (docs/commands.md#language).
-    crate::output::lang::choose(crate::output::lang::from_env(|name| {
-        std::env::var(name).ok()
-    }));
+    let lang = crate::output::lang::from_env(|name| std::env::var(name).ok());
+    crate::output::lang::choose(lang);
+    // Where no clinic says how `4/12` reads, the desk's language does.
+    crate::app::values::set_desk_language(lang);
     if let Some(n) = cli.width {
         crate::output::fit::set_width(usize::from(n));
     }

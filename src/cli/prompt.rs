@@ -13,13 +13,13 @@ use crate::app::list::{self as listing, ListRequest};
 use crate::app::phones::{self, Dialing};
 use crate::app::slots::{self, Reason, SlotsRequest};
 use crate::app::{doctor, window, Store};
-use crate::core::time;
+use crate::core::{time, words};
 use crate::error::{Code, Error, Result};
 use crate::output::lang::{self, tr};
 use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
-use dialoguer::{Confirm, FuzzySelect, Input, Select};
+use dialoguer::{FuzzySelect, Input, Select};
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
@@ -38,10 +38,10 @@ pub mod check {
     }
 
     /// A date in any form `--date` takes. Only its shape is checked here:
-    /// which day `today` is, is the clinic's to say.
+    /// which day `today` is, and how `4/12` reads, is the clinic's to say.
     pub fn date(s: &str) -> std::result::Result<(), String> {
         let any_day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
-        time::parse_date(s, any_day).map(|_| ())
+        time::parse_date_either(s, any_day, crate::app::values::desk_order()).map(|_| ())
     }
 
     /// `HH:MM`, 24 h.
@@ -573,25 +573,29 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
     if yes || !ctx.interactive {
         return Ok(true);
     }
-    let question = fitted(&question()?, "? [y/N] ".len());
+    let question = fitted(&question()?, "? [y/N]: ".len());
+    yes_or_no(&question)
+}
+
+/// A yes/no question (docs/commands.md#spanish-input): typed and Enter, in
+/// either language (`s`, `sí`, `si`, `y`, `yes` / `n`, `no`, as
+/// `core::words::answer` reads them); Enter alone is no; anything else is
+/// asked again, never taken as no. (dialoguer's own yes/no question takes
+/// one key, `y` or `n`, so a Spanish `s` was a no.)
+pub fn yes_or_no(question: &str) -> Result<bool> {
     guard_interrupt();
-    // dialoguer's yes/no answers only y or n, and says `[y/N]`: in Spanish
-    // the answer is picked from "No" and "Sí" instead (No first, the default).
-    if lang::current() == lang::Lang::Es {
-        let answers = [lang::t("word.no"), lang::t("word.yes")];
-        return Select::new()
-            .with_prompt(question)
-            .items(&answers)
-            .default(0)
-            .interact()
-            .map(|i| i == 1)
-            .map_err(prompt_failed);
-    }
-    Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .map_err(prompt_failed)
+    let typed = Input::<String>::new()
+        .with_prompt(format!("{question} {}", lang::t("p.yes_no_keys")))
+        .allow_empty(true)
+        .validate_with(|s: &String| match s.trim() {
+            "" => Ok(()),
+            t => words::answer(t)
+                .map(|_| ())
+                .ok_or_else(|| lang::t("p.answer_yes_or_no").to_string()),
+        })
+        .interact_text()
+        .map_err(prompt_failed)?;
+    Ok(words::answer(typed.trim()).unwrap_or(false))
 }
 
 /// What a declined confirmation reports: nothing changed, and exit 0 (the

@@ -18,6 +18,8 @@ pub mod status;
 pub mod text;
 pub mod time;
 pub mod visits;
+pub mod words;
 pub mod zone;
 
 pub use model::*;
+pub use words::DateOrder;

@@ -53,6 +53,9 @@ pub struct Settings {
     pub country_code: Option<String>,
     /// The language of the clinic's messages to patients.
     pub language: Language,
+    /// How `4/12` is read at this clinic (docs/commands.md#spanish-input);
+    /// None reads it the way its language does ([`Settings::date_order`]).
+    pub date_order: Option<super::DateOrder>,
     /// The clinic's phone as it is to be read in messages (as typed, checked
     /// to look like a phone number; docs/commands.md#appt-clinic-addlistshowupdate).
     pub phone: Option<String>,
@@ -81,11 +84,21 @@ impl Default for Settings {
             notify: true,
             country_code: None,
             language: Language::En,
+            date_order: None,
             phone: None,
             public_url: None,
             templates: BTreeMap::new(),
             retain_messages: None,
         }
+    }
+}
+
+impl Settings {
+    /// How `4/12` is read at this clinic: its own setting, else its
+    /// language's order (day first in Spanish).
+    pub fn date_order(&self) -> super::DateOrder {
+        self.date_order
+            .unwrap_or_else(|| super::DateOrder::of_language(self.language))
     }
 }
 

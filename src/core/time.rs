@@ -8,38 +8,42 @@ use chrono::{
 };
 
 use super::text::distance;
+use super::words::{self, DateOrder};
 use crate::error::Error;
 
-/// `90m`, `2h`, `1h30m`, `1d` → minutes.
+/// `90m`, `2h`, `1h30m`, `1d`, and the same with spaces and words in either
+/// language (`2 h`, `30 min`, `1 día`, `2 horas`, `1 h 30 min`,
+/// docs/commands.md#spanish-input) → minutes. Units go from days down to
+/// minutes, each once.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let err = || format!("Duration must look like 90m, 2h, 1h30m or 1d (got '{s}')");
-    let s = s.trim().to_ascii_lowercase();
-    if s.is_empty() {
+    let err = || {
+        format!(
+            "Duration must look like 90m, 2h, 1h30m, 1d, 30 min, 2 hours or 1 day; in Spanish 2 horas, 1 día (got '{s}')"
+        )
+    };
+    let t = s.trim();
+    if t.is_empty() {
         return Err(err());
     }
     let mut total: i64 = 0;
-    let mut num = String::new();
-    let mut last_unit = 4;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let (unit, rank) = match c {
-            'd' => (1440, 0),
-            'h' => (60, 1),
-            'm' => (1, 2),
-            _ => return Err(err()),
-        };
-        if num.is_empty() || num.len() > 7 || rank <= last_unit && last_unit != 4 {
+    let mut last_rank = None;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (num, after) = rest.split_at(digits);
+        let after = after.trim_start();
+        let word_len = after.len() - after.trim_start_matches(char::is_alphabetic).len();
+        let (word, after) = after.split_at(word_len);
+        if num.is_empty() || num.len() > 7 || word.is_empty() {
             return Err(err());
         }
-        last_unit = rank;
+        let (unit, rank) = super::words::duration_unit(word).ok_or_else(err)?;
+        if last_rank.is_some_and(|r| rank <= r) {
+            return Err(err());
+        }
+        last_rank = Some(rank);
         total += num.parse::<i64>().map_err(|_| err())? * unit;
-        num.clear();
-    }
-    if !num.is_empty() {
-        return Err(err());
+        rest = after.trim_start();
     }
     Ok(total)
 }
@@ -115,15 +119,29 @@ pub fn format_hhmm(minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// `YYYY-MM-DD`, `today`, `tomorrow` or `+N`, relative to `today` (the clinic's local date).
-pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+/// A date as the desk types it, relative to `today` (the clinic's local
+/// date): `YYYY-MM-DD`, `+N`/`-N` days, a relative day or a weekday in
+/// either language (`mañana`, `pasado mañana`, `viernes`, `fri`: the next
+/// one, today included), or `D/M` and `D/M/YYYY` read in `order`
+/// (docs/commands.md#dates-times-durations).
+pub fn parse_date(s: &str, today: NaiveDate, order: DateOrder) -> Result<NaiveDate, String> {
     let t = s.trim().to_ascii_lowercase();
-    let err = || "Date must be YYYY-MM-DD, today, tomorrow, yesterday, +N or -N".to_string();
-    match t.as_str() {
-        "today" => return Ok(today),
-        "tomorrow" => return Ok(today + Duration::days(1)),
-        "yesterday" => return Ok(today - Duration::days(1)),
-        _ => {}
+    let err = || {
+        format!(
+            "Date must be YYYY-MM-DD, {dm}, {dm}/YYYY, today, tomorrow, yesterday, a weekday (monday, mon), +N or -N; in Spanish hoy, mañana, pasado mañana, ayer, lunes, lun",
+            dm = order.pattern()
+        )
+    };
+    if let Some(n) = words::relative_day(&t) {
+        return Ok(today + Duration::days(n));
+    }
+    if let Some(w) = words::weekday(&t) {
+        return Ok(words::next_weekday(today, w));
+    }
+    match words::slashed(&t, today, order) {
+        words::Slashed::Day(d) => return Ok(d),
+        words::Slashed::NoSuchDay(e) => return Err(e),
+        words::Slashed::NotSlashed => {}
     }
     for (sign, rest) in [(1, t.strip_prefix('+')), (-1, t.strip_prefix('-'))] {
         if let Some(n) = rest {
@@ -149,9 +167,25 @@ pub fn parse_date(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     })
 }
 
+/// A date checked before the clinic that reads it is known: `4/12` is
+/// taken when either order reads a day in it (the clinic's order decides
+/// later); a problem is told as `shown` reads it.
+pub fn parse_date_either(s: &str, today: NaiveDate, shown: DateOrder) -> Result<NaiveDate, String> {
+    let other = match shown {
+        DateOrder::Dmy => DateOrder::Mdy,
+        DateOrder::Mdy => DateOrder::Dmy,
+    };
+    parse_date(s, today, shown).or_else(|e| parse_date(s, today, other).map_err(|_| e))
+}
+
 /// A date or an instant, as `--since` takes it: an RFC 3339 instant, or a
 /// date (every form [`parse_date`] takes) meaning its local midnight in `tz`.
-pub fn parse_since(s: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, String> {
+pub fn parse_since(
+    s: &str,
+    tz: Tz,
+    today: NaiveDate,
+    order: DateOrder,
+) -> Result<DateTime<Utc>, String> {
     // An instant has its `T` after the ten characters of its date.
     if s.trim()
         .get(10..11)
@@ -159,7 +193,7 @@ pub fn parse_since(s: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, S
     {
         return parse_rfc3339(s);
     }
-    let d = parse_date(s, today)
+    let d = parse_date(s, today, order)
         .map_err(|e| format!("{e}; or an RFC 3339 time such as 2026-06-15T08:00:00-06:00"))?;
     Ok(window_edge(tz, d, 0))
 }
@@ -404,31 +438,17 @@ pub fn closest_zones(typed: &str) -> Vec<&'static str> {
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn day_index(s: &str) -> Option<u32> {
-    let s = s.trim().to_ascii_lowercase();
-    if s.len() < 3 {
-        return None;
-    }
-    DAY_NAMES
-        .iter()
-        .position(|d| s.starts_with(d))
-        .map(|i| i as u32)
-        .filter(|&i| {
-            let full = [
-                "monday",
-                "tuesday",
-                "wednesday",
-                "thursday",
-                "friday",
-                "saturday",
-                "sunday",
-            ];
-            full[i as usize].starts_with(&s)
-        })
+    words::weekday(s)
 }
 
-/// `mon-fri`, `mon,wed,fri`, `mon-fri,sun` → a weekday mask (bit 0 = Monday).
+/// `mon-fri`, `mon,wed,fri`, `mon-fri,sun`, and the same in Spanish
+/// (`lun-vie`, `lun,mié,vie`, `sáb`) → a weekday mask (bit 0 = Monday).
 pub fn parse_days(s: &str) -> Result<u8, String> {
-    let err = || format!("Days must be names or ranges like mon-fri or mon,wed,fri (got '{s}')");
+    let err = || {
+        format!(
+            "Days must be names or ranges like mon-fri or mon,wed,fri; in Spanish lun-vie or lun,mié,vie (got '{s}')"
+        )
+    };
     let mut mask = 0u8;
     for part in s.split(',') {
         if part.trim().is_empty() {
@@ -619,6 +639,121 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    fn parse_date_en(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+        parse_date(s, today, DateOrder::Mdy)
+    }
+
+    fn parse_since_en(s: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, String> {
+        parse_since(s, tz, today, DateOrder::Mdy)
+    }
+
+    /// docs/commands.md#spanish-input: every form of a date, in either
+    /// language, across a month's and a year's end.
+    #[test]
+    fn dates_in_spanish_words_weekdays_and_the_clinics_order() {
+        let dmy = |s: &str, today: &str| parse_date(s, d(today), DateOrder::Dmy);
+        let mdy = |s: &str, today: &str| parse_date(s, d(today), DateOrder::Mdy);
+        for (typed, today, want) in [
+            ("hoy", "2026-11-25", "2026-11-25"),
+            ("mañana", "2026-11-30", "2026-12-01"),
+            ("MAÑANA", "2026-12-31", "2027-01-01"),
+            ("manana", "2026-02-28", "2026-03-01"),
+            ("pasado mañana", "2026-12-30", "2027-01-01"),
+            ("pasado mañana", "2028-02-28", "2028-03-01"),
+            ("ayer", "2027-01-01", "2026-12-31"),
+            ("ayer", "2026-03-01", "2026-02-28"),
+            ("tomorrow", "2026-12-31", "2027-01-01"),
+            ("+3", "2026-12-30", "2027-01-02"),
+            ("-1", "2026-01-01", "2025-12-31"),
+            // Weekdays: the next one, today included (2026-11-25 is a Wednesday).
+            ("miércoles", "2026-11-25", "2026-11-25"),
+            ("mie", "2026-11-25", "2026-11-25"),
+            ("jueves", "2026-11-25", "2026-11-26"),
+            ("viernes", "2026-11-25", "2026-11-27"),
+            ("Lunes", "2026-11-25", "2026-11-30"),
+            ("lun", "2026-11-25", "2026-11-30"),
+            ("martes", "2026-11-25", "2026-12-01"),
+            ("monday", "2026-12-30", "2027-01-04"),
+            ("fri", "2026-12-30", "2027-01-01"),
+            ("sáb", "2026-12-31", "2027-01-02"),
+            ("domingo", "2026-12-31", "2027-01-03"),
+            // Day first: 4 December; with its year; the nearest without one.
+            ("4/12", "2026-11-25", "2026-12-04"),
+            ("04/12", "2026-11-25", "2026-12-04"),
+            ("04/12/2026", "2026-11-25", "2026-12-04"),
+            ("4/1", "2026-12-20", "2027-01-04"),
+            ("31/12", "2027-01-03", "2026-12-31"),
+            ("2026-12-04", "2026-11-25", "2026-12-04"),
+        ] {
+            assert_eq!(dmy(typed, today), Ok(d(want)), "{typed} on {today}");
+        }
+        // Month first for a clinic that reads dates so.
+        assert_eq!(mdy("4/12", "2026-01-05"), Ok(d("2026-04-12")));
+        assert_eq!(mdy("12/4/2026", "2026-01-05"), Ok(d("2026-12-04")));
+        assert!(mdy("13/12", "2026-01-05")
+            .unwrap_err()
+            .contains("no month 13"));
+        assert!(dmy("30/2/2026", "2026-01-05")
+            .unwrap_err()
+            .contains("does not exist"));
+        // The error names the order the clinic reads and both languages' words.
+        let e = dmy("someday", "2026-01-05").unwrap_err();
+        assert!(
+            e.contains("D/M") && e.contains("hoy") && e.contains("today"),
+            "{e}"
+        );
+        assert!(mdy("someday", "2026-01-05").unwrap_err().contains("M/D"));
+        for bad in ["pasado", "2026/12/04", "4/12/26", "lu", "4-12"] {
+            assert!(dmy(bad, "2026-11-25").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_with_spaces_and_words_in_either_language() {
+        for (s, m) in [
+            ("2 h", 120),
+            ("30 min", 30),
+            ("1 día", 1440),
+            ("1 dia", 1440),
+            ("2 días", 2880),
+            ("2d", 2880),
+            ("2 horas", 120),
+            ("1 hora", 60),
+            ("45 minutos", 45),
+            ("1 h 30 min", 90),
+            ("1 hour 30 minutes", 90),
+            ("3 days", 4320),
+            (" 1H30M ", 90),
+        ] {
+            assert_eq!(parse_duration(s), Ok(m), "{s}");
+        }
+        for bad in [
+            "2 x",
+            "h",
+            "30 min 1 h",
+            "2 horas 3 h",
+            "1 día y 2 h",
+            "2.5h",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        let e = parse_duration("dos horas").unwrap_err();
+        assert!(e.contains("30 min") && e.contains("horas"), "{e}");
+    }
+
+    #[test]
+    fn days_of_a_window_in_spanish() {
+        assert_eq!(parse_days("lun-vie"), Ok(0b0011111));
+        assert_eq!(parse_days("lun,mié,vie"), Ok(0b0010101));
+        assert_eq!(parse_days("lun,mie,vie"), Ok(0b0010101));
+        assert_eq!(parse_days("sáb"), Ok(0b0100000));
+        assert_eq!(parse_days("Sábado,domingo"), Ok(0b1100000));
+        assert_eq!(parse_days("lunes-viernes"), Ok(0b0011111));
+        assert_eq!(parse_days("lun-fri"), Ok(0b0011111));
+        let e = parse_days("feriado").unwrap_err();
+        assert!(e.contains("mon-fri") && e.contains("lun-vie"), "{e}");
+    }
+
     #[test]
     fn durations_round_trip() {
         for (s, m) in [
@@ -650,33 +785,33 @@ mod tests {
             assert!(parse_hhmm(bad, false).is_err(), "{bad}");
         }
         let today = d("2026-06-15");
-        assert_eq!(parse_date("today", today).unwrap(), today);
-        assert_eq!(parse_date("tomorrow", today).unwrap(), d("2026-06-16"));
-        assert_eq!(parse_date("+7", today).unwrap(), d("2026-06-22"));
-        assert_eq!(parse_date("2026-02-28", today).unwrap(), d("2026-02-28"));
-        assert_eq!(parse_date("yesterday", today).unwrap(), d("2026-06-14"));
-        assert_eq!(parse_date("-30", today).unwrap(), d("2026-05-16"));
+        assert_eq!(parse_date_en("today", today).unwrap(), today);
+        assert_eq!(parse_date_en("tomorrow", today).unwrap(), d("2026-06-16"));
+        assert_eq!(parse_date_en("+7", today).unwrap(), d("2026-06-22"));
+        assert_eq!(parse_date_en("2026-02-28", today).unwrap(), d("2026-02-28"));
+        assert_eq!(parse_date_en("yesterday", today).unwrap(), d("2026-06-14"));
+        assert_eq!(parse_date_en("-30", today).unwrap(), d("2026-05-16"));
         for bad in ["15/06/2026", "+x", "-x", "2026-6-1", "someday"] {
-            assert!(parse_date(bad, today).is_err(), "{bad}");
+            assert!(parse_date_en(bad, today).is_err(), "{bad}");
         }
         // A day the calendar does not have says so.
-        let e = parse_date("2026-02-30", today).unwrap_err();
+        let e = parse_date_en("2026-02-30", today).unwrap_err();
         assert!(e.contains("does not exist") && e.contains("30"), "{e}");
-        assert!(parse_date("2026-13-01", today)
+        assert!(parse_date_en("2026-13-01", today)
             .unwrap_err()
             .contains("no month 13"));
         // --since: a date is its local midnight; an instant is itself.
         use crate::core::zone::el_salvador;
         assert_eq!(
-            parse_since("2026-06-15", el_salvador(), today).unwrap(),
+            parse_since_en("2026-06-15", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-15T06:00:00Z").unwrap()
         );
         assert_eq!(
-            parse_since("yesterday", el_salvador(), today).unwrap(),
+            parse_since_en("yesterday", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-14T06:00:00Z").unwrap()
         );
         assert_eq!(
-            parse_since("2026-06-15T08:00:00-06:00", el_salvador(), today).unwrap(),
+            parse_since_en("2026-06-15T08:00:00-06:00", el_salvador(), today).unwrap(),
             parse_rfc3339("2026-06-15T14:00:00Z").unwrap()
         );
     }

@@ -102,6 +102,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(23, "023_retention"),
     sql!(24, "024_footprint"),
     sql!(25, "025_offers"),
+    sql!(26, "026_date_order"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -507,9 +507,16 @@ pub fn undo_schema_22(env: &Env) {
     env.exec("ALTER TABLE patients DROP COLUMN erased_at");
 }
 
+/// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_26(env: &Env) {
+    env.exec("ALTER TABLE clinics DROP COLUMN date_order");
+}
+
 /// Takes schema 25's change (the index of offered times) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_25(env: &Env) {
+    undo_schema_26(env);
     env.exec("DROP INDEX events_offered");
 }
 

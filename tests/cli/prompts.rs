@@ -193,7 +193,7 @@ fn cancel_asks_for_the_reason() {
     t.wait_for("Cancellation reason");
     t.keys(&["Patient called", "Enter"]);
     t.wait_for("[y/N]");
-    t.keys(&["y"]);
+    t.keys(&["y", "Enter"]);
     let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
     let shown = env.ok(&["show", &id]);
@@ -383,7 +383,7 @@ fn cancel_asks_for_confirmation_unless_yes() {
         s.contains(&format!("Cancel {id}: Test Patient with Dr. García")),
         "the question says what is cancelled:\n{s}"
     );
-    t.keys(&["n"]);
+    t.keys(&["n", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(s.contains("Nothing changed"), "{s}");
@@ -486,7 +486,7 @@ fn every_remove_asks_for_confirmation_unless_yes() {
             screen.contains(question),
             "{group} remove asks {question:?}:\n{screen}"
         );
-        t.keys(&["n"]);
+        t.keys(&["n", "Enter"]);
         let (screen, code) = t.exit();
         assert_eq!(code, 0, "{screen}");
         assert!(screen.contains("Nothing changed"), "{screen}");
@@ -499,7 +499,7 @@ fn every_remove_asks_for_confirmation_unless_yes() {
         let t = if i % 2 == 0 {
             let t = Tmux::start(&env, &format!("{group} remove {id}"));
             t.wait_for("[y/N]");
-            t.keys(&["y"]);
+            t.keys(&["y", "Enter"]);
             t
         } else {
             Tmux::start(&env, &format!("{group} remove {id} -y"))
@@ -544,7 +544,7 @@ fn demo_over_an_earlier_demo_asks_first() {
     let t = Tmux::start_bare(&env, &format!("--db {db} demo"));
     let screen = t.wait_for("[y/N]");
     assert!(screen.contains("Replace the demo database"), "{screen}");
-    t.keys(&["n"]);
+    t.keys(&["n", "Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
     assert!(screen.contains("Nothing changed"), "{screen}");
@@ -951,7 +951,7 @@ fn a_long_cancel_question_is_asked_once_and_fits() {
     for l in lines_of(&screen) {
         assert!(l.chars().count() <= 60, "{l:?} in\n{screen}");
     }
-    t.keys(&["y"]);
+    t.keys(&["y", "Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
 }
@@ -994,23 +994,67 @@ fn piped_into_a_pager_a_table_fits_the_terminal_and_width_overrides() {
     assert!(longest(&screen) <= 60, "{screen}");
 }
 
+/// Issue 43: typing `s` and Enter at `cancel`'s question in Spanish said
+/// "No se cambió nada" — the desk believed it had cancelled.
 #[test]
-fn in_spanish_a_confirmation_is_answered_si_or_no_never_y_n() {
+fn in_spanish_s_and_enter_answers_yes() {
     let env = Env::clinic();
     let a = env.book("2026-06-15", "10:00", "+50370000001");
     let id = s(&a["id"])[..8].to_string();
     let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("cancel {id} -r Viaje"));
     let screen = t.wait_for("¿Cancelar");
-    let screen = if screen.contains("sí") {
-        screen
-    } else {
-        t.wait_for("sí")
-    };
     assert!(!screen.contains("[y/N]"), "{screen}");
-    t.keys(&["Down", "Enter"]);
+    t.keys(&["s", "Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
-    assert_eq!(env.ok(&["show", &id])["status"], "cancelled");
+    assert!(!screen.contains("No se cambió nada"), "{screen}");
+    assert_eq!(env.ok(&["show", &id])["status"], "cancelled", "{screen}");
+}
+
+/// Every yes/no question takes both languages' answers (docs/commands.md#spanish-input),
+/// and an answer it does not know is asked again, never taken as no.
+#[test]
+fn a_confirmation_takes_either_languages_answers_and_asks_again_otherwise() {
+    let env = Env::clinic();
+    for (i, (lang, answers, cancelled)) in [
+        ("APPT_LANG=es", &["sí"][..], true),
+        ("APPT_LANG=es", &["SI"][..], true),
+        ("APPT_LANG=es", &["y"][..], true),
+        ("APPT_LANG=es", &["quizás", "n"][..], false),
+        ("APPT_LANG=en", &["s"][..], true),
+        ("APPT_LANG=en", &["sí"][..], true),
+        ("APPT_LANG=en", &["yes"][..], true),
+        ("APPT_LANG=en", &["maybe", "no"][..], false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let time = format!("{:02}:{:02}", 9 + i / 2, i % 2 * 30);
+        let a = env.book("2026-06-16", &time, &format!("+5037000010{i}"));
+        let id = s(&a["id"])[..8].to_string();
+        let t = Tmux::start_with(&env, lang, &format!("cancel {id} -r Viaje"));
+        t.wait_for(if lang.ends_with("es") {
+            "[s/N]"
+        } else {
+            "[y/N]"
+        });
+        for (n, answer) in answers.iter().enumerate() {
+            t.keys(&[answer, "Enter"]);
+            if n + 1 < answers.len() {
+                let screen = t.wait_for(if lang.ends_with("es") {
+                    "Responda sí o no"
+                } else {
+                    "Answer yes or no"
+                });
+                assert!(!screen.contains("EXIT="), "{lang} {answer}: {screen}");
+            }
+        }
+        let (screen, code) = t.exit();
+        assert_eq!(code, 0, "{lang} {answers:?}: {screen}");
+        let status = env.ok(&["show", &id])["status"].clone();
+        let want = if cancelled { "cancelled" } else { "scheduled" };
+        assert_eq!(status, want, "{lang} {answers:?}: {screen}");
+    }
 }
 
 #[test]
@@ -1076,7 +1120,7 @@ fn patient_erase_asks_the_reason_then_names_whom_it_erases() {
         s.contains("Erase Test Patient (+50370000001) for good?"),
         "the question names the patient:\n{s}"
     );
-    t.keys(&["n"]);
+    t.keys(&["n", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(s.contains("Nothing changed"), "{s}");
@@ -1084,7 +1128,7 @@ fn patient_erase_asks_the_reason_then_names_whom_it_erases() {
     // Yes: erased.
     let t = Tmux::start(&env, "patient erase +50370000001 --reason 'request 4'");
     t.wait_for("[y/N]");
-    t.keys(&["y"]);
+    t.keys(&["y", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(s.contains("Erased patient"), "{s}");

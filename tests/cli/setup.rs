@@ -339,7 +339,17 @@ fn clinic_several_bad_settings_give_one_detail_each() {
 fn clinic_durations_refuse_what_is_not_a_duration() {
     let env = one_clinic();
     // `--flag=value` so that a leading '-' is read as a value, not a flag.
-    for bad in ["90", "m", "-5m", "1h1h", "30m1h", "1.5h", "2 hours", ""] {
+    for bad in [
+        "90",
+        "m",
+        "-5m",
+        "1h1h",
+        "30m1h",
+        "1.5h",
+        "2 hours 3 h",
+        "dos horas",
+        "",
+    ] {
         let arg = format!("--min-notice={bad}");
         let d = env.refused(
             &["clinic", "update", "Central", &arg],
@@ -347,6 +357,16 @@ fn clinic_durations_refuse_what_is_not_a_duration() {
             2,
         );
         assert_eq!(keys(&d), set(&["min_notice"]), "{bad:?}: {d}");
+    }
+    // Spaces and words in either language (docs/commands.md#spanish-input).
+    for (typed, shown) in [
+        ("2 hours", "2h"),
+        ("30 min", "30m"),
+        ("1 día", "1d"),
+        ("2 horas", "2h"),
+    ] {
+        let c = env.ok(&["clinic", "update", "Central", "--min-notice", typed]);
+        assert_eq!(c["min_notice"], shown, "{typed}");
     }
     for bad in ["0", "481", "-30"] {
         let arg = format!("--slot-minutes={bad}");

@@ -79,6 +79,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic.notify",
         "clinic.country_code",
         "clinic.language",
+        "clinic.date_order",
         "clinic.phone",
         "clinic.public_url",
         "clinic.retain_messages",
@@ -114,6 +115,10 @@ pub fn clinic_card(c: &Clinic) -> String {
                 .map_or_else(|| lang::t("word.none").to_string(), str::to_string),
         ),
         l("clinic.language", s.language.as_str().to_string()),
+        l(
+            "clinic.date_order",
+            lang::t(&format!("order.{}", s.date_order().as_str())).to_string(),
+        ),
         l(
             "clinic.phone",
             s.phone

@@ -22,6 +22,8 @@ struct ClinicView<'a> {
     notify: bool,
     country_code: Option<&'a str>,
     language: &'a str,
+    /// How `4/12` is read: `dmy` or `mdy` (its language's when not set).
+    date_order: &'static str,
     phone: Option<&'a str>,
     public_url: Option<&'a str>,
     /// The clinic's own message texts, by kind (docs/rules.md#messages).
@@ -49,6 +51,7 @@ pub fn clinic(c: &Clinic) -> Value {
         notify: s.notify,
         country_code: s.country_code.as_deref(),
         language: s.language.as_str(),
+        date_order: s.date_order().as_str(),
         phone: s.phone.as_deref(),
         public_url: s.public_url.as_deref(),
         templates: &s.templates,

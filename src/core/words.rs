@@ -1,0 +1,384 @@
+//! The words the desk types, in English or Spanish (docs/commands.md#spanish-input):
+//! relative days (`hoy`, `mañana`, `pasado mañana`), weekdays (`lunes`, `lun`,
+//! `monday`), day/month dates read in the clinic's order (`4/12`), statuses
+//! (`llegó`, `en consulta`), duration units (`2 h`, `30 min`, `1 día`) and
+//! yes/no answers (`s`, `sí`, `y`, `n`). Both languages' words are taken
+//! whatever the language of the desk, case and accents ignored. The one
+//! place they are read: `core::time` parses dates, days and durations with
+//! them, and every front end asks here (never a copy of a list).
+
+use super::message::weekday_name;
+use super::{Language, Status};
+use chrono::{Datelike, Duration, NaiveDate};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// How a date written `4/12` is read: day first (`dmy`, 4 December) or
+/// month first (`mdy`, 12 April). A clinic's setting (`--date-order`); a
+/// clinic that sets none reads its language's way: `dmy` for Spanish,
+/// `mdy` for English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    Dmy,
+    Mdy,
+}
+
+impl DateOrder {
+    pub const ALL: [DateOrder; 2] = [DateOrder::Dmy, DateOrder::Mdy];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+        }
+    }
+
+    /// `dmy` or `mdy` (any case).
+    pub fn parse(s: &str) -> Option<DateOrder> {
+        let t = s.trim().to_ascii_lowercase();
+        DateOrder::ALL.into_iter().find(|o| o.as_str() == t)
+    }
+
+    /// The order a language writes dates in: day first in Spanish.
+    pub fn of_language(lang: Language) -> DateOrder {
+        match lang {
+            Language::Es => DateOrder::Dmy,
+            Language::En => DateOrder::Mdy,
+        }
+    }
+
+    /// How the error messages name the short form: `D/M` or `M/D`.
+    pub fn pattern(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "D/M",
+            DateOrder::Mdy => "M/D",
+        }
+    }
+}
+
+/// What was typed, as it is compared: accents off, lower case, runs of
+/// spaces as one, trimmed (`  Pasado  Mañana ` is `pasado manana`).
+pub fn plain(s: &str) -> String {
+    let bare: String = s
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase();
+    bare.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Days from today a relative day names: `hoy`/`today` 0, `mañana`/`tomorrow`
+/// 1, `pasado mañana` 2, `ayer`/`yesterday` -1.
+pub fn relative_day(typed: &str) -> Option<i64> {
+    match plain(typed).as_str() {
+        "today" | "hoy" => Some(0),
+        "tomorrow" | "manana" => Some(1),
+        "pasado manana" | "pasadomanana" => Some(2),
+        "yesterday" | "ayer" => Some(-1),
+        _ => None,
+    }
+}
+
+/// The weekday a word names, Monday = 0: a day's whole name in either
+/// language (`miércoles`, `wednesday`), or its first three letters or more
+/// (`mié`, `mier`, `wed`, `wednes`).
+pub fn weekday(typed: &str) -> Option<u32> {
+    let t = plain(typed);
+    if t.chars().count() < 3 {
+        return None;
+    }
+    (0..7).find_map(|i| {
+        [Language::En, Language::Es]
+            .iter()
+            .any(|&l| plain(weekday_name(l, i)).starts_with(&t))
+            .then_some(i as u32)
+    })
+}
+
+/// The next `weekday` (Monday = 0) from `today`: today itself when it is
+/// that day, else the first one after it.
+pub fn next_weekday(today: NaiveDate, weekday: u32) -> NaiveDate {
+    let from = today.weekday().num_days_from_monday();
+    today + Duration::days(i64::from((weekday + 7 - from) % 7))
+}
+
+/// What a short date typed with slashes is: not that shape at all, a day
+/// (`4/12`, `04/12/2026`, read in `order`), or that shape naming no day
+/// (the sentence says why).
+#[derive(Debug, PartialEq)]
+pub enum Slashed {
+    NotSlashed,
+    Day(NaiveDate),
+    NoSuchDay(String),
+}
+
+/// `D/M` or `D/M/YYYY` (`M/D…` in `mdy`), one or two digits for the day
+/// and the month, four for the year. Without a year, the day of that date
+/// nearest `today` (so `4/1` typed in December is next January, `20/11`
+/// typed on the 25th is five days ago).
+pub fn slashed(typed: &str, today: NaiveDate, order: DateOrder) -> Slashed {
+    let t = typed.trim();
+    let parts: Vec<&str> = t.split('/').collect();
+    let digits = |p: &str, most: usize| {
+        !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let shaped = match parts.as_slice() {
+        [a, b] => digits(a, 2) && digits(b, 2),
+        [a, b, y] => digits(a, 2) && digits(b, 2) && y.len() == 4 && digits(y, 4),
+        _ => false,
+    };
+    if !shaped {
+        return Slashed::NotSlashed;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let (day, month) = match order {
+        DateOrder::Dmy => (n(parts[0]), n(parts[1])),
+        DateOrder::Mdy => (n(parts[1]), n(parts[0])),
+    };
+    if !(1..=12).contains(&month) {
+        return Slashed::NoSuchDay(format!("{t} does not exist: there is no month {month}"));
+    }
+    let no_day = || Slashed::NoSuchDay(format!("{t} does not exist: that month has no day {day}"));
+    if let Some(y) = parts.get(2) {
+        return NaiveDate::from_ymd_opt(n(y) as i32, month, day).map_or_else(no_day, Slashed::Day);
+    }
+    let nearest = [0, -1, 1]
+        .iter()
+        .filter_map(|dy| NaiveDate::from_ymd_opt(today.year() + dy, month, day))
+        .min_by_key(|d| ((*d - today).num_days().abs(), *d < today));
+    nearest.map_or_else(no_day, Slashed::Day)
+}
+
+/// A status as typed in either language: its code (`checked_in`, `no-show`,
+/// `checked in`) or the desk's words (`llegó`, `en sala`, `en espera`,
+/// `en consulta`, `atendida`, `ausente`, `no se presentó`, …).
+pub fn status(typed: &str) -> Option<Status> {
+    let t = plain(&typed.replace(['_', '-'], " "));
+    let s = match t.as_str() {
+        "scheduled" | "programada" | "programado" | "agendada" | "agendado" => Status::Scheduled,
+        "confirmed" | "confirmada" | "confirmado" => Status::Confirmed,
+        "checked in" | "arrived" | "llego" | "en sala" | "en espera" => Status::CheckedIn,
+        "in progress" | "en consulta" => Status::InProgress,
+        "completed" | "done" | "atendida" | "atendido" | "completada" | "completado" => {
+            Status::Completed
+        }
+        "cancelled" | "canceled" | "cancelada" | "cancelado" => Status::Cancelled,
+        "no show" | "ausente" | "no se presento" | "no vino" => Status::NoShow,
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// The minutes a duration's unit stands for, and its rank (days before
+/// hours before minutes): `d`, `día`, `days`; `h`, `hora`, `hours`; `m`,
+/// `min`, `minutos`, `minutes`.
+pub fn duration_unit(typed: &str) -> Option<(i64, u8)> {
+    match plain(typed).as_str() {
+        "d" | "dia" | "dias" | "day" | "days" => Some((1440, 0)),
+        "h" | "hr" | "hrs" | "hora" | "horas" | "hour" | "hours" => Some((60, 1)),
+        "m" | "min" | "mins" | "minuto" | "minutos" | "minute" | "minutes" => Some((1, 2)),
+        _ => None,
+    }
+}
+
+/// A yes/no answer in either language: `s`, `sí`, `si`, `y`, `yes` are yes;
+/// `n`, `no` are no; anything else is no answer (asked again).
+pub fn answer(typed: &str) -> Option<bool> {
+    match plain(typed).as_str() {
+        "s" | "si" | "y" | "yes" => Some(true),
+        "n" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn relative_days_in_either_language() {
+        for (typed, n) in [
+            ("hoy", 0),
+            ("HOY", 0),
+            ("today", 0),
+            ("mañana", 1),
+            ("Manana", 1),
+            ("tomorrow", 1),
+            ("pasado mañana", 2),
+            ("  Pasado   MAÑANA ", 2),
+            ("ayer", -1),
+            ("yesterday", -1),
+        ] {
+            assert_eq!(relative_day(typed), Some(n), "{typed}");
+        }
+        for bad in ["", "mañanas", "pasado", "tomorow", "ayer2"] {
+            assert_eq!(relative_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn weekdays_by_name_or_three_letters_in_either_language() {
+        for (typed, i) in [
+            ("lunes", 0),
+            ("lun", 0),
+            ("Lunes", 0),
+            ("monday", 0),
+            ("mon", 0),
+            ("martes", 1),
+            ("mar", 1),
+            ("tue", 1),
+            ("tues", 1),
+            ("miércoles", 2),
+            ("miercoles", 2),
+            ("mié", 2),
+            ("MIE", 2),
+            ("wed", 2),
+            ("jueves", 3),
+            ("jue", 3),
+            ("thu", 3),
+            ("viernes", 4),
+            ("vie", 4),
+            ("fri", 4),
+            ("sábado", 5),
+            ("sab", 5),
+            ("sáb", 5),
+            ("sat", 5),
+            ("domingo", 6),
+            ("dom", 6),
+            ("sun", 6),
+        ] {
+            assert_eq!(weekday(typed), Some(i), "{typed}");
+        }
+        for bad in ["", "lu", "mo", "lunesx", "funday", "s"] {
+            assert_eq!(weekday(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_weekday_is_the_next_one_today_included() {
+        // 2026-06-15 is a Monday.
+        let monday = d("2026-06-15");
+        assert_eq!(next_weekday(monday, 0), monday);
+        assert_eq!(next_weekday(monday, 4), d("2026-06-19"));
+        assert_eq!(next_weekday(monday, 6), d("2026-06-21"));
+        let friday = d("2026-06-19");
+        assert_eq!(next_weekday(friday, 0), d("2026-06-22"));
+        assert_eq!(next_weekday(friday, 4), friday);
+        // Across a month's and a year's end.
+        assert_eq!(next_weekday(d("2026-06-30"), 2), d("2026-07-01"));
+        assert_eq!(next_weekday(d("2026-12-31"), 4), d("2027-01-01"));
+        assert_eq!(next_weekday(d("2026-12-31"), 3), d("2026-12-31"));
+        assert_eq!(next_weekday(d("2026-12-31"), 2), d("2027-01-06"));
+    }
+
+    #[test]
+    fn slashed_dates_read_in_the_clinics_order() {
+        let today = d("2026-11-25");
+        use DateOrder::*;
+        assert_eq!(slashed("4/12", today, Dmy), Slashed::Day(d("2026-12-04")));
+        // Month first: 12 April, nearer next year than last April.
+        assert_eq!(slashed("4/12", today, Mdy), Slashed::Day(d("2027-04-12")));
+        assert_eq!(
+            slashed("04/12/2026", today, Dmy),
+            Slashed::Day(d("2026-12-04"))
+        );
+        assert_eq!(
+            slashed("12/04/2027", today, Mdy),
+            Slashed::Day(d("2027-12-04"))
+        );
+        // Without a year, the nearest such day: next January, last week.
+        assert_eq!(slashed("4/1", today, Dmy), Slashed::Day(d("2027-01-04")));
+        assert_eq!(slashed("20/11", today, Dmy), Slashed::Day(d("2026-11-20")));
+        assert_eq!(
+            slashed("31/12", d("2027-01-02"), Dmy),
+            Slashed::Day(d("2026-12-31"))
+        );
+        // 29 February: the nearest year that has one.
+        assert_eq!(
+            slashed("29/2", d("2027-11-25"), Dmy),
+            Slashed::Day(d("2028-02-29"))
+        );
+        assert!(matches!(
+            slashed("29/2/2026", today, Dmy),
+            Slashed::NoSuchDay(e) if e.contains("no day 29")
+        ));
+        assert!(matches!(
+            slashed("13/12", today, Mdy),
+            Slashed::NoSuchDay(e) if e.contains("no month 13")
+        ));
+        assert!(matches!(slashed("32/1", today, Dmy), Slashed::NoSuchDay(_)));
+        // Other shapes are not this form at all (ISO has dashes).
+        for other in [
+            "2026-12-04",
+            "2026/12/04",
+            "4/12/26",
+            "4-12",
+            "4/",
+            "/12",
+            "4/12/2026/1",
+            "a/b",
+            "123/1",
+        ] {
+            assert_eq!(slashed(other, today, Dmy), Slashed::NotSlashed, "{other}");
+        }
+    }
+
+    #[test]
+    fn statuses_by_code_or_the_desks_words() {
+        use Status::*;
+        for (typed, st) in [
+            ("scheduled", Scheduled),
+            ("programada", Scheduled),
+            ("confirmed", Confirmed),
+            ("Confirmada", Confirmed),
+            ("checked_in", CheckedIn),
+            ("checked-in", CheckedIn),
+            ("llegó", CheckedIn),
+            ("LLEGO", CheckedIn),
+            ("en sala", CheckedIn),
+            ("en espera", CheckedIn),
+            ("in_progress", InProgress),
+            ("en consulta", InProgress),
+            ("en_consulta", InProgress),
+            ("completed", Completed),
+            ("atendida", Completed),
+            ("cancelled", Cancelled),
+            ("cancelada", Cancelled),
+            ("no_show", NoShow),
+            ("ausente", NoShow),
+            ("no se presentó", NoShow),
+            ("No se presento", NoShow),
+        ] {
+            assert_eq!(status(typed), Some(st), "{typed}");
+        }
+        for bad in ["", "llegada", "en", "consulta", "no"] {
+            assert_eq!(status(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn answers_in_either_language_and_nothing_else() {
+        for yes in ["s", "S", "sí", "SÍ", "si", "y", "Y", "yes", " yes "] {
+            assert_eq!(answer(yes), Some(true), "{yes}");
+        }
+        for no in ["n", "N", "no", "NO"] {
+            assert_eq!(answer(no), Some(false), "{no}");
+        }
+        for other in ["", "x", "yeah", "nop", "sip", "o"] {
+            assert_eq!(answer(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn date_orders_and_their_defaults() {
+        assert_eq!(DateOrder::parse("DMY"), Some(DateOrder::Dmy));
+        assert_eq!(DateOrder::parse(" mdy "), Some(DateOrder::Mdy));
+        assert_eq!(DateOrder::parse("ymd"), None);
+        assert_eq!(DateOrder::of_language(Language::Es), DateOrder::Dmy);
+        assert_eq!(DateOrder::of_language(Language::En), DateOrder::Mdy);
+    }
+}
