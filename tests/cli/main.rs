@@ -47,6 +47,7 @@ mod series;
 mod serve;
 mod setup;
 mod slots;
+mod spanish_input;
 mod storage;
 mod terminal;
 mod tokens;
