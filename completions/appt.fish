@@ -89,13 +89,14 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of windows that name none (and whose doctor names none)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l min-notice -d 'A booking must start at least this long after now, e.g. 2h' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l horizon -d 'A booking must start within this long from now, e.g. 90d' -r
-complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l cancel-window -d 'Refuse cancel/reschedule this close to the start unless --force; 0m is off' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l cancel-window -d 'Refuse cancel/reschedule this close to the start unless --force, e.g. 2h or "2 h" (or in Spanish "2 horas"); 0m is off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l reminders -d 'Reminder offsets before each appointment, e.g. 24h,2h, or none' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l duplicate-check -d 'One active booking per patient, service and date: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l require-diagnosis -d 'Completing an appointment needs --diagnosis: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l language -d 'The language of the clinic\'s messages to patients: en|es' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l date-order -d 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l phone -d 'The clinic\'s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l public-url -d 'Where patients\' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l template -d 'The clinic\'s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable' -r
@@ -122,13 +123,14 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l slot-minutes -d 'Slot length in minutes of windows that name none (and whose doctor names none)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l min-notice -d 'A booking must start at least this long after now, e.g. 2h' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l horizon -d 'A booking must start within this long from now, e.g. 90d' -r
-complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l cancel-window -d 'Refuse cancel/reschedule this close to the start unless --force; 0m is off' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l cancel-window -d 'Refuse cancel/reschedule this close to the start unless --force, e.g. 2h or "2 h" (or in Spanish "2 horas"); 0m is off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l reminders -d 'Reminder offsets before each appointment, e.g. 24h,2h, or none' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l duplicate-check -d 'One active booking per patient, service and date: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l require-diagnosis -d 'Completing an appointment needs --diagnosis: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l notify -d 'Confirmation, rescheduled and cancelled messages to patients through `remind due`: on|off' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l country-code -d 'Country code of the clinic\'s local phone numbers, e.g. +503: a phone typed without its + is read in it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l language -d 'The language of the clinic\'s messages to patients: en|es' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l date-order -d 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l phone -d 'The clinic\'s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l public-url -d 'Where patients\' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l template -d 'The clinic\'s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable' -r
@@ -255,8 +257,8 @@ complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -f -a "remove" -d 'Delete a window that has no upcoming appointments'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor this window belongs to' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l days -d 'Weekdays: mon-fri, mon,wed,fri, mon-fri,sun' -r
-complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s D -l date -d 'One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l days -d 'Weekdays: mon-fri, mon,wed,fri, mon-fri,sun, or in Spanish lun-vie, lun,mié,vie, sáb' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s D -l date -d 'One date (YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish: mañana, viernes); replaces weekly windows that day' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l from -d 'Start, local HH:MM' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l to -d 'End, local HH:MM (24:00 for midnight)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot grid in minutes [default: the doctor\'s, else the clinic\'s]' -r
@@ -418,7 +420,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "erase" -d 'Erase a patient on request: name, phone, e-mail, national ID, messages and links go; their appointments stay, anonymised'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s d -l doctor -d 'The doctor' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand slots" -s D -l date -d 'The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -s D -l date -d 'The date: YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, mañana, pasado mañana, viernes)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -s s -l service -d 'Slots long enough for this service' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand slots" -l duration -d 'Slots long enough for this many minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l session -d 'Only this session (Morning, Afternoon, …)' -r
@@ -431,7 +433,7 @@ complete -c appt -n "__fish_appt_using_subcommand slots" -l json -d 'Print one J
 complete -c appt -n "__fish_appt_using_subcommand slots" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand slots" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand book" -s d -l doctor -d 'The doctor (name or ID)' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand book" -s D -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -s D -l date -d 'Local date: YYYY-MM-DD, D/M (in the clinic\'s --date-order), today, tomorrow, a weekday (the next one), +N or -N, or in Spanish (hoy, mañana, pasado mañana, viernes)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s t -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s p -l patient -d 'An existing patient: ID, prefix or phone' -r -f -a "(__appt_names)"
@@ -460,7 +462,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l skip-conflicts -d 'Bo
 complete -c appt -n "__fish_appt_using_subcommand book" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand book" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand reschedule" -s D -l date -d 'Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -s D -l date -d 'Local date: YYYY-MM-DD, D/M (in the clinic\'s --date-order), today, tomorrow, a weekday (the next one), +N or -N, or in Spanish (hoy, mañana, pasado mañana, viernes)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s t -l time -d 'Local time, HH:MM (24 h)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l at -d 'The start as RFC 3339 with offset (picks either side of a DST fold)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s d -l doctor -d 'Move to another doctor' -r -f -a "(__appt_names)"
@@ -521,10 +523,10 @@ complete -c appt -n "__fish_appt_using_subcommand history" -l width -d 'Fit tabl
 complete -c appt -n "__fish_appt_using_subcommand history" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand history" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand history" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand list" -s D -l date -d 'One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -s D -l date -d 'One local date: YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, mañana, viernes)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l from -d 'From this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l to -d 'To this local date (inclusive)' -r
-complete -c appt -n "__fish_appt_using_subcommand list" -s S -l status -d 'Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -s S -l status -d 'Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show, or in Spanish (confirmada, llegó, atendida, ausente…)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s d -l doctor -d 'Only this doctor\'s' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -s p -l patient -d 'Only this patient\'s (ID, prefix or phone)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -l source -d 'Only from this source' -r
@@ -549,7 +551,7 @@ complete -c appt -n "__fish_appt_using_subcommand count" -s h -l help -d 'Print 
 complete -c appt -n "__fish_appt_using_subcommand next" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand next" -l specialty -d 'Only doctors of this specialty' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -s s -l service -d 'Slots long enough for this service' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand next" -l after -d 'From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -l after -d 'From this date on instead of now: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish (mañana, lunes)' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -s n -l limit -d 'How many slots [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
@@ -557,7 +559,7 @@ complete -c appt -n "__fish_appt_using_subcommand next" -l width -d 'Fit tables 
 complete -c appt -n "__fish_appt_using_subcommand next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand next" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand next" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand agenda" -s D -l date -d 'The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -s D -l date -d 'The first day: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N or -N, or in Spanish (hoy, mañana, lunes) [default: today]' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
@@ -595,7 +597,7 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "remove" -d 'Take an entry off the waitlist'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s d -l doctor -d 'The doctor the patient wants (a terminal asks)' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s D -l date -d 'The date the patient wants: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish (mañana, viernes) (a terminal asks)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l name -d 'The patient\'s full name (for a new patient)' -r
@@ -666,10 +668,10 @@ complete -c appt -n "__fish_appt_using_subcommand export" -l format -d 'What to 
 fhir\t'A FHIR R4 Bundle (collection) of Appointment, Patient and Practitioner resources'
 jsonl\t'JSON Lines: one appointment object per line'
 csv\t'CSV (RFC 4180) with a header row'"
-complete -c appt -n "__fish_appt_using_subcommand export" -l from -d 'From this local date (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +N or -N' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -l from -d 'From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l to -d 'To this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s d -l doctor -d 'Only this doctor\'s (name or ID)' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand export" -s S -l status -d 'Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show)' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -s S -l status -d 'Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show, or in Spanish: confirmada, atendida, ausente…)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"

@@ -11,7 +11,7 @@ use crate::output::{human, json, Report};
     after_help = "Examples:\n  appt agenda\n  appt agenda -D tomorrow -d \"Dr. García\"\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
 )]
 pub struct Args {
-    /// The first day: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N [default: today]
+    /// The first day: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N or -N, or in Spanish (hoy, mañana, lunes) [default: today]
     #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Only this doctor

@@ -77,7 +77,7 @@ pub struct CancelArgs {
 pub struct StatusArgs {
     /// Appointment ID or prefix, or the patient's phone or name (a terminal picks from today's)
     pub id: Option<String>,
-    /// confirmed, checked_in, in_progress, completed or no_show (a terminal asks)
+    /// confirmed, checked_in, in_progress, completed or no_show, or in Spanish: confirmada, llegó (en sala), "en consulta", atendida, ausente (a terminal asks)
     pub status: Option<String>,
     /// Diagnosis (required for completed when the clinic says so)
     #[arg(long, value_name = "TEXT")]

@@ -68,7 +68,8 @@ pub struct SettingsArgs {
     /// A booking must start within this long from now, e.g. 90d
     #[arg(long, value_name = "DURATION")]
     pub horizon: Option<String>,
-    /// Refuse cancel/reschedule this close to the start unless --force; 0m is off
+    /// Refuse cancel/reschedule this close to the start unless --force, e.g. 2h
+    /// or "2 h" (or in Spanish "2 horas"); 0m is off
     #[arg(long, value_name = "DURATION")]
     pub cancel_window: Option<String>,
     /// Reminder offsets before each appointment, e.g. 24h,2h, or none

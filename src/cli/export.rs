@@ -61,7 +61,7 @@ pub struct Args {
     /// What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv
     #[arg(long, value_name = "FORMAT", value_enum, hide_possible_values = true)]
     pub format: Option<FormatArg>,
-    /// From this local date (inclusive): YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    /// From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub from: Option<String>,
     /// To this local date (inclusive)
@@ -70,7 +70,7 @@ pub struct Args {
     /// Only this doctor's (name or ID)
     #[arg(short, long)]
     pub doctor: Option<String>,
-    /// Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show)
+    /// Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show, or in Spanish: confirmada, atendida, ausente…)
     #[arg(short = 'S', long)]
     pub status: Option<String>,
     /// Write to FILE (mode 0600, whole or not at all) instead of standard output

@@ -11,7 +11,7 @@ use crate::output::{human, json, Report};
     after_help = "Examples:\n  appt list -D today\n  appt list --from 2026-06-01 --to 2026-06-30 -d \"Dr. García\" -S completed\n  appt list -p +50370123456\n  appt list --source whatsapp --page 2 -n 100"
 )]
 pub struct ListArgs {
-    /// One local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    /// One local date: YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, mañana, viernes)
     #[arg(
         short = 'D',
         long,
@@ -26,7 +26,7 @@ pub struct ListArgs {
     /// To this local date (inclusive)
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub to: Option<String>,
-    /// Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show
+    /// Only this status: scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show, or in Spanish (confirmada, llegó, atendida, ausente…)
     #[arg(short = 'S', long)]
     pub status: Option<String>,
     /// Only this doctor's

@@ -19,7 +19,7 @@ pub struct Args {
     /// Slots long enough for this service
     #[arg(short, long)]
     pub service: Option<String>,
-    /// From this date on instead of now: YYYY-MM-DD, today, tomorrow, +N
+    /// From this date on instead of now: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish (mañana, lunes)
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub after: Option<String>,
     /// How many slots [default: 5]

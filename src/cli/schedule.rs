@@ -5,7 +5,7 @@ use crate::app::schedule::WhenInput;
 /// `--date` with `--time`, or `--at`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WhenArgs {
-    /// Local date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    /// Local date: YYYY-MM-DD, D/M (in the clinic's --date-order), today, tomorrow, a weekday (the next one), +N or -N, or in Spanish (hoy, mañana, pasado mañana, viernes)
     #[arg(
         short = 'D',
         long,

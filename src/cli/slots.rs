@@ -18,7 +18,7 @@ pub struct Args {
     /// The clinic-wide windows instead of a doctor's
     #[arg(long)]
     pub clinic_wide: bool,
-    /// The date: YYYY-MM-DD, today, tomorrow, yesterday, +N or -N
+    /// The date: YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, mañana, pasado mañana, viernes)
     #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Slots long enough for this service

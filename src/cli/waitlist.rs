@@ -19,7 +19,7 @@ pub enum Cmd {
         /// The doctor the patient wants (a terminal asks)
         #[arg(short, long)]
         doctor: Option<String>,
-        /// The date the patient wants: YYYY-MM-DD, today, tomorrow, +N (a terminal asks)
+        /// The date the patient wants: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish (mañana, viernes) (a terminal asks)
         #[arg(short = 'D', long, allow_negative_numbers = true, value_name = "DATE")]
         date: Option<String>,
         /// An existing patient: ID, prefix, phone or name

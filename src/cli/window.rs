@@ -70,10 +70,10 @@ pub struct AddArgs {
     /// A window for the whole clinic (no doctor)
     #[arg(long)]
     pub clinic_wide: bool,
-    /// Weekdays: mon-fri, mon,wed,fri, mon-fri,sun
+    /// Weekdays: mon-fri, mon,wed,fri, mon-fri,sun, or in Spanish lun-vie, lun,mié,vie, sáb
     #[arg(long, value_name = "DAYS", conflicts_with = "date")]
     pub days: Option<String>,
-    /// One date (YYYY-MM-DD, today, tomorrow, +N); replaces weekly windows that day
+    /// One date (YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish: mañana, viernes); replaces weekly windows that day
     #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
     pub date: Option<String>,
     /// Start, local HH:MM

@@ -58,6 +58,7 @@ const VALUE_NAMES: &[&str] = &[
     "KIND",
     "ADDR:PORT",
     "en|es",
+    "dmy|mdy",
     "daily|weekly",
     "KIND=TEXT",
 ];
