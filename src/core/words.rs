@@ -112,10 +112,16 @@ pub enum Slashed {
     NoSuchDay(String),
 }
 
+/// How far back a short date without its year may lie: the desk looks back
+/// at the last weeks (`20/11` typed on the 25th), and otherwise means a day
+/// to come.
+pub const LOOK_BACK_DAYS: i64 = 90;
+
 /// `D/M` or `D/M/YYYY` (`M/D…` in `mdy`), one or two digits for the day
-/// and the month, four for the year. Without a year, the day of that date
-/// nearest `today` (so `4/1` typed in December is next January, `20/11`
-/// typed on the 25th is five days ago).
+/// and the month, four for the year. Without a year, the first day of that
+/// date from [`LOOK_BACK_DAYS`] before `today` on: the next one, or one of
+/// the last three months (`4/1` typed in December is next January, `24/12`
+/// typed in June this Christmas, `20/11` typed on the 25th five days ago).
 pub fn slashed(typed: &str, today: NaiveDate, order: DateOrder) -> Slashed {
     let t = typed.trim();
     let parts: Vec<&str> = t.split('/').collect();
@@ -142,11 +148,12 @@ pub fn slashed(typed: &str, today: NaiveDate, order: DateOrder) -> Slashed {
     if let Some(y) = parts.get(2) {
         return NaiveDate::from_ymd_opt(n(y) as i32, month, day).map_or_else(no_day, Slashed::Day);
     }
-    let nearest = [0, -1, 1]
+    let from = today - Duration::days(LOOK_BACK_DAYS);
+    let first = [-1, 0, 1, 2, 3, 4]
         .iter()
         .filter_map(|dy| NaiveDate::from_ymd_opt(today.year() + dy, month, day))
-        .min_by_key(|d| ((*d - today).num_days().abs(), *d < today));
-    nearest.map_or_else(no_day, Slashed::Day)
+        .find(|d| *d >= from);
+    first.map_or_else(no_day, Slashed::Day)
 }
 
 /// A status as typed in either language: its code (`checked_in`, `no-show`,
@@ -280,7 +287,7 @@ mod tests {
         let today = d("2026-11-25");
         use DateOrder::*;
         assert_eq!(slashed("4/12", today, Dmy), Slashed::Day(d("2026-12-04")));
-        // Month first: 12 April, nearer next year than last April.
+        // Month first: 12 April, next year's (this year's is long past).
         assert_eq!(slashed("4/12", today, Mdy), Slashed::Day(d("2027-04-12")));
         assert_eq!(
             slashed("04/12/2026", today, Dmy),
@@ -290,16 +297,29 @@ mod tests {
             slashed("12/04/2027", today, Mdy),
             Slashed::Day(d("2027-12-04"))
         );
-        // Without a year, the nearest such day: next January, last week.
+        // Without a year, the next such day, or one of the last three
+        // months: next January, this Christmas, last week.
         assert_eq!(slashed("4/1", today, Dmy), Slashed::Day(d("2027-01-04")));
+        assert_eq!(
+            slashed("24/12", d("2026-06-15"), Dmy),
+            Slashed::Day(d("2026-12-24"))
+        );
         assert_eq!(slashed("20/11", today, Dmy), Slashed::Day(d("2026-11-20")));
+        assert_eq!(slashed("25/11", today, Dmy), Slashed::Day(d("2026-11-25")));
         assert_eq!(
             slashed("31/12", d("2027-01-02"), Dmy),
             Slashed::Day(d("2026-12-31"))
         );
-        // 29 February: the nearest year that has one.
+        // Ninety days back is the last day looked back at; one more is next year's.
+        assert_eq!(slashed("27/8", today, Dmy), Slashed::Day(d("2026-08-27")));
+        assert_eq!(slashed("26/8", today, Dmy), Slashed::Day(d("2027-08-26")));
+        // 29 February: the next year that has one.
         assert_eq!(
             slashed("29/2", d("2027-11-25"), Dmy),
+            Slashed::Day(d("2028-02-29"))
+        );
+        assert_eq!(
+            slashed("29/2", d("2028-03-10"), Dmy),
             Slashed::Day(d("2028-02-29"))
         );
         assert!(matches!(

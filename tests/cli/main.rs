@@ -12,6 +12,7 @@ mod concurrency;
 mod contract;
 mod damage;
 mod desk;
+mod desk_day_es;
 mod docs;
 mod dst;
 mod engines;
