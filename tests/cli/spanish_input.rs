@@ -320,6 +320,10 @@ fn an_error_lists_the_desks_own_words_first() {
         ],
     );
     assert!(first(&es, "2 horas", "2 hours"), "{es}");
+    // `appt status llegó` alone: the word is the status, the appointment is
+    // what is missing (off a terminal nothing picks it).
+    let d = env.fails(&["status", "llegó"], "VALIDATION_ERROR", 2);
+    assert!(d.get("id").is_some() && d.get("status").is_none(), "{d}");
     // JSON keeps the English codes whatever was typed.
     let a = ok_in(&env, "es", &["status", s(&a["id"]), "confirmada"]);
     assert_eq!(a["status"], "confirmed");
