@@ -1135,3 +1135,48 @@ fn patient_erase_asks_the_reason_then_names_whom_it_erases() {
     let n = env.rows("SELECT count(*) FROM patients WHERE erased_at IS NOT NULL");
     assert_eq!(n[0][0], "1");
 }
+
+/// The prompts take the words the flags take (docs/commands.md#spanish-input):
+/// a date wanted typed `viernes`, a window's days `lun,mié,vie`, and a
+/// word they do not know asked again in the desk's language.
+#[test]
+fn prompts_take_spanish_dates_and_days() {
+    let env = Env::clinic();
+    let t = Tmux::start_with(
+        &env,
+        "APPT_LANG=es",
+        "waitlist add -d García -P +50370000001 --name Ana",
+    );
+    t.wait_for("Fecha deseada");
+    t.keys(&["BSpace"; 8]);
+    t.keys(&["el otro viernes", "Enter"]);
+    let screen = t.wait_for("La fecha debe ser");
+    assert!(screen.contains("mañana"), "{screen}");
+    t.keys(&["BSpace"; 20]);
+    t.keys(&["viernes", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        env.ok(&["waitlist", "list"])["waitlist"][0]["date"],
+        "2026-06-19"
+    );
+    let t = Tmux::start_with(
+        &env,
+        "APPT_LANG=es",
+        "window add -d García --from 14:00 --to 16:00 --session Tarde",
+    );
+    t.wait_for("Cada semana");
+    t.keys(&["Enter"]);
+    t.wait_for("Días");
+    t.keys(&["lun,mié,vie", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let ws = env.ok(&["window", "list", "--doctor", "García"]);
+    let days: Vec<&str> = ws["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| s(&w["days"]))
+        .collect();
+    assert!(days.contains(&"mon,wed,fri"), "{ws}");
+}
