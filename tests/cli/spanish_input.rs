@@ -367,3 +367,25 @@ fn an_import_line_and_the_apis_query_fields_take_the_words() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["date"], "2026-06-17");
 }
+
+/// The board opens on a day typed in Spanish, read at the clinic
+/// (docs/board.md): `mañana`, and `19/6` day first.
+#[test]
+fn the_board_opens_on_a_day_typed_in_spanish() {
+    let env = spanish_clinic();
+    for (typed, title) in [
+        ("mañana", "martes 16 de junio de 2026"),
+        ("19/6", "viernes 19 de junio de 2026"),
+    ] {
+        let t = crate::prompts::Tmux::start_sized(
+            &env,
+            120,
+            "APPT_LANG=es",
+            &format!("board --date {typed}"),
+        );
+        let screen = t.wait_for(title);
+        assert!(screen.contains("Clínica Santa Lucía"), "{screen}");
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
