@@ -6,14 +6,14 @@ use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
-use crate::core::{Clinic, Language, Settings};
+use crate::core::{Clinic, Language, QueueOrder, Settings};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
-                    language, phone, public_url, templates, retain_messages";
+                    language, phone, public_url, templates, retain_messages, queue_order, late_after";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -42,12 +42,17 @@ pub const STORED: Layout = Layout {
         col("language", Kind::OneOf(&LANGUAGES)),
         opt("templates", Kind::Json),
         opt("retain_messages", Kind::Range(POSITIVE.0, POSITIVE.1)),
+        col("queue_order", Kind::OneOf(&QUEUE_ORDERS)),
+        col("late_after", Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1)),
     ],
     rules: &[],
 };
 
 /// The languages a clinic's messages may be in, as stored.
 const LANGUAGES: [&str; 2] = ["en", "es"];
+
+/// The orders a clinic's queue may be called in, as stored.
+const QUEUE_ORDERS: [&str; 2] = ["time", "token"];
 
 /// A clinic's templates as stored: a JSON object of text, or NULL for none.
 fn templates_text(s: &Settings) -> Option<String> {
@@ -84,6 +89,8 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
             public_url: f.get(16)?,
             templates: templates_of(f.opt_json(17)?).map_err(|p| f.damaged(17, &p))?,
             retain_messages: f.opt_range(18, POSITIVE)?,
+            queue_order: QueueOrder::parse(&f.one_of(19, &QUEUE_ORDERS)?)?,
+            late_after: f.range(20, NOT_NEGATIVE)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -103,12 +110,12 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, name_key(&c.name)
+            s.retain_messages, s.queue_order.as_str(), s.late_after, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -121,12 +128,13 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
         On::writes(&[Table::Clinics]),
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
-         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19 WHERE id=?1",
+         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, \
+         queue_order=?20, late_after=?21 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages
+            s.retain_messages, s.queue_order.as_str(), s.late_after
         ],
     )?;
     Ok(())

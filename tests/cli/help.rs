@@ -58,6 +58,7 @@ const VALUE_NAMES: &[&str] = &[
     "KIND",
     "ADDR:PORT",
     "en|es",
+    "time|token",
     "daily|weekly",
     "KIND=TEXT",
 ];
