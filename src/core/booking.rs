@@ -31,11 +31,40 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
                 remaining: remaining.max(0),
                 refusal,
                 buffer,
+                offered: false,
             });
         }
     }
     out.sort_by_key(|s| s.start);
+    offer(day, req, &mut out);
     out
+}
+
+/// Marks the slots offered (docs/rules.md#windows-and-slots): in time
+/// order, each bookable slot that is still bookable with every slot offered
+/// before it booked too, so that the desk is never offered times that
+/// cannot all be had. A slot as long as the grid's step (and no buffer)
+/// meets no other, and every bookable one is offered.
+fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
+    let mut held: Vec<Busy> = day.busy.to_vec();
+    for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
+        let (from, to) = req.held(s.start, s.end);
+        let cap = s.span.window.capacity;
+        let solo = |b: &Busy| b.solo && b.holds(from, to);
+        let fits = peak(held.iter(), from, to) < cap && !(cap > 1 && held.iter().any(solo));
+        if fits {
+            s.offered = true;
+            let mut b = Busy::new(
+                String::new(),
+                s.start,
+                s.end,
+                req.buffer_before,
+                req.buffer_after,
+            );
+            b.solo = cap == 1;
+            held.push(b);
+        }
+    }
 }
 
 /// The first rule of docs/rules.md#booking that a grid slot fails, in their
@@ -859,6 +888,84 @@ mod tests {
             .map(|t| time::to_local(day.tz, *t).1)
             .collect();
         assert_eq!(hm, ["09:30", "10:30"]);
+    }
+
+    /// The slots offered for a service longer than the grid's step are
+    /// those that can all be booked together: a 40-minute service on a
+    /// 30-minute grid from 08:00 to 14:00 fits at 11 grid starts, but only
+    /// 6 can be held at once (08:00, 09:00, … 13:00). Around a booking, the
+    /// offered ones start where it ends.
+    #[test]
+    fn a_service_longer_than_the_grid_is_offered_only_slots_that_can_all_be_booked() {
+        let settings = Settings::default();
+        let mut w = w(1);
+        w.from = 8 * 60;
+        w.to = 14 * 60;
+        let ws = [&w];
+        let now = at(7, 0);
+        let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        let forty = Request {
+            duration: Some(40),
+            ..Request::default()
+        };
+        let hm = |slots: &[Slot], f: fn(&Slot) -> bool| -> Vec<String> {
+            slots
+                .iter()
+                .filter(|s| f(s))
+                .map(|s| time::to_local(el_salvador(), s.start).1)
+                .collect()
+        };
+        let all = slots(&day, &forty);
+        assert_eq!(hm(&all, |s| s.refusal.is_none()).len(), 11, "each alone");
+        let offered = hm(&all, |s| s.offered);
+        assert_eq!(
+            offered,
+            ["08:00", "09:00", "10:00", "11:00", "12:00", "13:00"]
+        );
+        // Offered together, none of them overlaps another: booking every one
+        // of them in turn succeeds.
+        let chosen: Vec<(DateTime<Utc>, DateTime<Utc>)> = all
+            .iter()
+            .filter(|s| s.offered)
+            .map(|s| (s.start, s.end))
+            .collect();
+        drop(all);
+        for (start, end) in chosen {
+            {
+                let span = locate(&day, start).unwrap();
+                check_capacity(&day, span, start, end, &forty).unwrap();
+            }
+            let b = Busy::new(String::new(), start, end, 0, 0);
+            day.busy.to_mut().push(b);
+        }
+        // A 30-minute visit at 08:00: the next 40-minute one starts at 08:30.
+        let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        day.busy
+            .to_mut()
+            .push(Busy::new("x".into(), at(8, 0), at(8, 30), 0, 0));
+        let offered = hm(&slots(&day, &forty), |s| s.offered);
+        assert_eq!(offered, ["08:30", "09:30", "10:30", "11:30", "12:30"]);
+        // A slot of the grid's own length is offered wherever it is free.
+        let thirty = Request::default();
+        let all = slots(&day, &thirty);
+        assert_eq!(hm(&all, |s| s.offered), hm(&all, |s| s.refusal.is_none()));
+        assert_eq!(hm(&all, |s| s.offered).len(), 11);
+        // A buffer after counts: 30 minutes and 10 after hold 40.
+        let buffered = Request {
+            buffer_after: 10,
+            ..Request::default()
+        };
+        let day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        assert_eq!(hm(&slots(&day, &buffered), |s| s.offered).len(), 6);
+        // Two places at once: two of each overlapping pair fit.
+        let two = super::tests::w(2);
+        let mut wide = two.clone();
+        wide.from = 8 * 60;
+        wide.to = 10 * 60;
+        let ws = [&wide];
+        let day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        let offered = hm(&slots(&day, &forty), |s| s.offered);
+        assert_eq!(offered, ["08:00", "08:30", "09:00"]);
     }
 
     /// A day's grid judges its slots without making booking's errors: what

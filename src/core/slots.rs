@@ -275,6 +275,11 @@ pub struct Slot<'a> {
     /// Taken only by buffers (docs/rules.md#buffers): refused for capacity,
     /// and it would have room if no buffer counted.
     pub buffer: bool,
+    /// Offered: bookable, and bookable beside every slot offered before it
+    /// (docs/rules.md#windows-and-slots). A slot longer than the grid's step
+    /// (a 40-minute service on a 30-minute grid) overlaps the next grid
+    /// start; only the slots that can all be booked together are offered.
+    pub offered: bool,
 }
 
 impl<'a> Day<'a> {

@@ -30,11 +30,7 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         ],
         width(),
     );
-    let shown: Vec<&Slot> = d
-        .slots
-        .iter()
-        .filter(|s| all || s.refusal.is_none())
-        .collect();
+    let shown: Vec<&Slot> = d.slots.iter().filter(|s| all || s.offered).collect();
     if shown.is_empty() {
         return format!("{title}: {}", crate::output::desk::why(d));
     }

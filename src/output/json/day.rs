@@ -55,7 +55,7 @@ pub fn day_slots(d: &DaySlots, all: bool) -> Value {
         "timezone": tz.name(),
         "duration_minutes": d.duration,
         "slots": d.slots.iter()
-            .filter(|s| all || s.refusal.is_none())
+            .filter(|s| all || s.offered)
             .map(|s| to_json(slot(s, tz, all)))
             .collect::<Vec<_>>(),
     })
