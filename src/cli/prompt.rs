@@ -225,22 +225,17 @@ impl<'a> Ask<'a> {
         self.pick_from(label, items, 0)
     }
 
-    /// A picker of more than 7 items filters as the user types.
+    /// Every picker filters as the user types, whatever its length, and
+    /// Enter on a filter that matches nothing does nothing: a picker never
+    /// chooses what the desk did not (typing `lopez` at a list without
+    /// López once booked the first doctor).
     fn pick_from(&self, label: &str, items: &[String], default: usize) -> Result<usize> {
         guard_interrupt();
-        if items.len() > 7 {
-            return FuzzySelect::new()
-                .with_prompt(label)
-                .items(items)
-                .default(default)
-                .max_length(10)
-                .interact()
-                .map_err(prompt_failed);
-        }
-        Select::new()
+        FuzzySelect::new()
             .with_prompt(label)
             .items(items)
             .default(default)
+            .max_length(10)
             .interact()
             .map_err(prompt_failed)
     }
@@ -270,6 +265,17 @@ impl<'a> Ask<'a> {
     /// (on a terminal) picked from the day's active appointments, else
     /// missing.
     pub fn appointment(&mut self, st: &mut Store, given: Option<String>) -> Result<Option<String>> {
+        self.appointment_where(st, given, |_| true)
+    }
+
+    /// [`Ask::appointment`], offering only the day's appointments `keep`
+    /// accepts (a move lists only those that can move).
+    pub fn appointment_where(
+        &mut self,
+        st: &mut Store,
+        given: Option<String>,
+        keep: impl Fn(&crate::core::Appointment) -> bool,
+    ) -> Result<Option<String>> {
         if given.is_some() {
             return Ok(given);
         }
@@ -295,7 +301,7 @@ impl<'a> Ask<'a> {
         let day: Vec<_> = listing::list(st, &req, self.ctx.now)?
             .appointments
             .into_iter()
-            .filter(|a| a.status.is_active())
+            .filter(|a| a.status.is_active() && keep(a))
             .collect();
         if day.is_empty() {
             return Err(Error::not_found("Appointment")
@@ -406,8 +412,12 @@ impl<'a> Ask<'a> {
     ) -> Result<String> {
         loop {
             let mut day = slots::day(st, req, self.ctx.now)?;
-            // A move keeps its own service: only a booking picks one.
-            if current.is_none() && self.service_for(req, &day)? {
+            // A move keeps its own service: only a booking picks one, the
+            // one the day's hours need, else one of the clinic's several
+            // (the slots offered are then of its length).
+            if current.is_none()
+                && (self.service_for(req, &day)? || self.service_of_several(st, req)?)
+            {
                 day = slots::day(st, req, self.ctx.now)?;
             }
             let tz = day.target.clinic.timezone;
@@ -468,6 +478,31 @@ impl<'a> Ask<'a> {
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
         let i = self.pick(&tr!("p.service_only"), &shown)?;
         req.service = Some(names[i].clone());
+        Ok(true)
+    }
+
+    /// On a terminal, when no service was given and the clinic has several:
+    /// picks one into `req` (docs/commands.md#prompts). True when it did.
+    fn service_of_several(&self, st: &mut Store, req: &mut SlotsRequest) -> Result<bool> {
+        if req.service.is_some() || !self.interactive() {
+            return Ok(false);
+        }
+        let all = crate::app::service::list(st)?;
+        if all.len() < 2 {
+            return Ok(false);
+        }
+        let shown: Vec<String> = all
+            .iter()
+            .map(|s| {
+                tr!(
+                    "p.service_item",
+                    name = human::clean(&s.name),
+                    n = s.duration_minutes
+                )
+            })
+            .collect();
+        let i = self.pick(&tr!("p.service"), &shown)?;
+        req.service = Some(all[i].id.clone());
         Ok(true)
     }
 
