@@ -19,7 +19,7 @@ use crate::output::lang::{self, tr};
 use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
-use dialoguer::{Confirm, FuzzySelect, Input, Select};
+use dialoguer::{Confirm, Input, Select};
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
@@ -81,6 +81,10 @@ pub struct Ask<'a> {
 }
 
 fn prompt_failed(e: dialoguer::Error) -> Error {
+    Error::internal(format!("prompt failed: {e}"))
+}
+
+fn picker_failed(e: std::io::Error) -> Error {
     Error::internal(format!("prompt failed: {e}"))
 }
 
@@ -231,26 +235,14 @@ impl<'a> Ask<'a> {
     /// López once booked the first doctor).
     fn pick_from(&self, label: &str, items: &[String], default: usize) -> Result<usize> {
         guard_interrupt();
-        FuzzySelect::new()
-            .with_prompt(label)
-            .items(items)
-            .default(default)
-            .max_length(10)
-            .interact()
-            .map_err(prompt_failed)
+        super::picker::pick(label, items, default, "").map_err(picker_failed)
     }
 
     /// Picks one of `items` with the filter already holding `typed` (what
     /// the user typed that found nothing, or several): they go on from it.
     pub fn pick_typed(&self, label: &str, items: &[String], typed: &str) -> Result<usize> {
         guard_interrupt();
-        FuzzySelect::new()
-            .with_prompt(label)
-            .items(items)
-            .with_initial_text(typed)
-            .max_length(10)
-            .interact()
-            .map_err(prompt_failed)
+        super::picker::pick(label, items, 0, typed).map_err(picker_failed)
     }
 
     /// The appointment as given; without one, missing (off a terminal).
@@ -577,7 +569,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             ));
             let names: Vec<String> = rows.iter().map(|(_, n)| human::clean(n)).collect();
             // The filter starts from what was typed when that finds any name.
-            let start = if names.iter().any(|n| fuzzy_has(n, typed)) {
+            let start = if names.iter().any(|n| super::picker::matches(n, typed)) {
                 typed
             } else {
                 ""
@@ -587,17 +579,6 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
         }
         _ => Ok(None),
     }
-}
-
-/// Whether `typed`'s letters appear in `name` in order, case and accents
-/// aside (what the picker's filter shows).
-fn fuzzy_has(name: &str, typed: &str) -> bool {
-    let name = crate::core::text::fold(name);
-    let mut letters = name.chars();
-    crate::core::text::fold(typed)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .all(|c| letters.any(|n| n == c))
 }
 
 /// A destructive command's confirmation (docs/commands.md#conventions): asked on a terminal
