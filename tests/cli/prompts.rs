@@ -1247,3 +1247,26 @@ fn reschedule_lists_only_visits_that_can_move_and_says_the_window_before_asking_
         .unwrap();
     assert!(moved.to_string().contains("force"), "{moved}");
 }
+
+#[test]
+fn in_spanish_reschedule_says_the_cancellation_window_and_cancel_which_visit() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "2h"]);
+    let a = env.book("2026-06-15", "09:30", "+50370000001");
+    let id = s(&a["id"])[..8].to_string();
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("reschedule {id}"));
+    let screen = t.wait_for("¿Moverla de todos modos (como --force)?");
+    assert!(screen.contains("plazo de cancelación"), "{screen}");
+    assert!(!screen.contains("cancellation window"), "{screen}");
+    t.keys(&["Enter"]); // No, the first answer
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("No se cambió nada"), "{screen}");
+    assert_eq!(env.ok(&["show", &id])["start_time"], "09:30");
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("cancel {id} --force"));
+    let screen = t.wait_for("Motivo");
+    assert!(
+        screen.contains(&format!("Se cancela {id}: Test Patient")),
+        "{screen}"
+    );
+}
