@@ -114,6 +114,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
             [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
+            [CompletionResult]::new('--queue-order', '--queue-order', [CompletionResultType]::ParameterName, 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)')
+            [CompletionResult]::new('--late-after', '--late-after', [CompletionResultType]::ParameterName, 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -162,6 +164,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
             [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
+            [CompletionResult]::new('--queue-order', '--queue-order', [CompletionResultType]::ParameterName, 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)')
+            [CompletionResult]::new('--late-after', '--late-after', [CompletionResultType]::ParameterName, 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -960,7 +964,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -978,7 +982,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;queue;help' {
-            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1674,7 +1678,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;queue' {
-            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress')
+            [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress')
             break
         }
         'appt;help;queue;next' {

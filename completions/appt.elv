@@ -108,6 +108,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
             cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
             cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
+            cand --queue-order 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)'
+            cand --late-after 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -153,6 +155,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
             cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
             cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
+            cand --queue-order 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)'
+            cand --late-after 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -873,7 +877,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+            cand next 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;queue;next'= {
@@ -889,7 +893,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;queue;help'= {
-            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+            cand next 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;queue;help;next'= {
@@ -1484,7 +1488,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;agenda'= {
         }
         &'appt;help;queue'= {
-            cand next 'Call the next patient: the lowest-token checked-in appointment of today moves to in_progress'
+            cand next 'Call the next patient: the first checked-in appointment of today in the clinic''s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress'
         }
         &'appt;help;queue;next'= {
         }

@@ -4,7 +4,7 @@
 use super::schedule::{doctors_day, load_day, Calendar, DayData, Target};
 use super::slots::{judged, Slot};
 use crate::core::slots::Request;
-use crate::core::{time, Appointment, Clinic, Doctor};
+use crate::core::{queue, time, Appointment, Clinic, Doctor};
 use crate::error::{Code, Error, Result};
 use crate::store::appointments;
 use crate::store::{clinics, doctors, windows, Store};
@@ -35,6 +35,16 @@ pub struct Agenda {
     pub date: NaiveDate,
     /// Doctors by name, then the clinic-wide section.
     pub sections: Vec<Section>,
+    /// When the sheet was read: what lateness is judged at.
+    pub now: DateTime<Utc>,
+}
+
+impl Agenda {
+    /// Is `a` late: nobody arrived more than the clinic's `--late-after`
+    /// minutes past its start (docs/rules.md#the-queue)?
+    pub fn is_late(&self, a: &Appointment) -> bool {
+        queue::is_late(a, self.now, self.clinic.settings.late_after)
+    }
 }
 
 /// The sheets of `days` consecutive days from `date` (default today).
@@ -192,6 +202,7 @@ pub(super) fn day_sheet(
             clinic: clinic.clone(),
             date,
             sections,
+            now,
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use super::agenda::{day_sheet, Section};
 use super::slots::Slot;
-use crate::core::{time, Appointment, Clinic, Status};
+use crate::core::{queue, time, Appointment, Clinic, Status};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
 use crate::store::waitlist::{self, Entry};
@@ -21,7 +21,8 @@ pub struct Day {
     /// The grid's rows: every slot start and appointment start of the day,
     /// in time order, once each.
     pub rows: Vec<DateTime<Utc>>,
-    /// Arrived patients (`checked_in`), in token order.
+    /// Arrived patients (`checked_in`), in the clinic's queue order
+    /// (docs/rules.md#the-queue).
     pub queue: Vec<Appointment>,
     /// The day's waitlist, oldest first.
     pub waitlist: Vec<Entry>,
@@ -141,7 +142,7 @@ pub fn day(
             .filter(|a| a.status == Status::CheckedIn)
             .cloned()
             .collect();
-        queue.sort_by_key(|a| (a.token_number, a.starts_at));
+        queue::sort(&mut queue, clinic.settings.queue_order);
         let waitlist = waitlist::list(tx, &clinic.id, date)?
             .into_iter()
             .filter(|e| e.date == date)
@@ -158,28 +159,21 @@ pub fn day(
     })
 }
 
-/// The appointment `/` jumps to for a patient found by `typed` (a name as
-/// people say it, or a phone, local numbers read in the clinic's country):
-/// their first on `date`, else their next one after it, else their latest
-/// before it; cancelled ones only when there is nothing else. None when
-/// nobody matches or they have no appointment at this clinic.
+/// The appointments `/` may jump to for the patients found by `typed` (a
+/// name as people say it, or a phone, local numbers read in the clinic's
+/// country): for each patient, their first on `date`, else their next one
+/// after it, else their latest before it; cancelled ones only when there is
+/// nothing else. One a patient, the best placed first; empty when nobody
+/// matches or they have no appointment at this clinic. Several are for the
+/// desk to choose from.
 pub fn find(
     st: &mut Store,
     clinic: &Clinic,
     typed: &str,
     date: NaiveDate,
-) -> Result<Option<Appointment>> {
+) -> Result<Vec<Appointment>> {
     st.read(|tx| {
         let country = clinic.settings.country_code.as_deref();
-        let mut found: Vec<Appointment> = Vec::new();
-        for id in patients::matching(tx, typed, country)? {
-            let f = Filter {
-                clinic_id: Some(clinic.id.clone()),
-                patient_id: Some(id),
-                ..Filter::default()
-            };
-            found.extend(appointments::list(tx, &f, 0, 10_000)?.0);
-        }
         let rank = |a: &Appointment| {
             let day = a.local_date;
             (
@@ -194,7 +188,18 @@ pub fn find(
                 a.starts_at,
             )
         };
-        Ok(found.into_iter().min_by_key(rank))
+        let mut found: Vec<Appointment> = Vec::new();
+        for id in patients::matching(tx, typed, country)? {
+            let f = Filter {
+                clinic_id: Some(clinic.id.clone()),
+                patient_id: Some(id),
+                ..Filter::default()
+            };
+            let theirs = appointments::list(tx, &f, 0, 10_000)?.0;
+            found.extend(theirs.into_iter().min_by_key(rank));
+        }
+        found.sort_by_key(rank);
+        Ok(found)
     })
 }
 

@@ -154,6 +154,17 @@ pub(super) fn check_movable(
     machine::check_cancel_window(now, a.starts_at, cancel_window, force)
 }
 
+/// Whether the appointment `id` may move now without `--force`: its status,
+/// and the cancellation window of its clinic (what a terminal checks before
+/// it asks the new date and time, docs/rules.md#reschedule-and-cancel).
+pub fn may_move(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<()> {
+    st.read(|tx| {
+        let a = appointment_ref::find(tx, id, now)?;
+        let clinic = clinics::get(tx, &a.clinic_id)?;
+        check_movable(&a, clinic.settings.cancel_window, false, now)
+    })
+}
+
 /// Where a move of `a` to `start` with `t` lands, by rules 5–8, for its
 /// service and buffers and `duration` (else its own length); None when that
 /// is where it is already.

@@ -2,7 +2,7 @@
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
 use crate::core::message::{self, Refusal};
-use crate::core::{phone, time, Clinic, DateOrder, Language, Settings};
+use crate::core::{phone, time, Clinic, DateOrder, Language, QueueOrder, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
@@ -34,6 +34,11 @@ pub struct SettingsInput {
     /// How long messages are kept once a visit is over (`90d`); `none`
     /// keeps them for ever.
     pub retain_messages: Option<String>,
+    /// `time` or `token`: the order the waiting room is called in.
+    pub queue_order: Option<String>,
+    /// Minutes past its start after which a visit nobody arrived for is
+    /// late (`10`, or a duration such as `15m`).
+    pub late_after: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -99,6 +104,20 @@ fn retention(v: &str) -> Result<Option<i64>, String> {
     duration(v, true).map(Some)
 }
 
+/// Minutes past a visit's start before it is late: a whole number of
+/// minutes or a duration, at most a day.
+fn lateness(v: &str) -> Result<i64, String> {
+    let v = v.trim();
+    let m = match v.parse::<i64>() {
+        Ok(m) => m,
+        Err(_) => time::parse_duration(v)?,
+    };
+    if !(0..=24 * 60).contains(&m) {
+        return Err(format!("Lateness must be 0 to 1440 minutes (got '{v}')"));
+    }
+    Ok(m)
+}
+
 /// A duration setting, `positive` when 0m is not allowed.
 fn duration(v: &str, positive: bool) -> Result<i64, String> {
     let m = time::parse_duration(v)?;
@@ -147,6 +166,16 @@ impl SettingsInput {
         if let Some(r) = &self.retain_messages {
             if let Some(r) = bad.take("retain_messages", retention(r)) {
                 s.retain_messages = r;
+            }
+        }
+        if let Some(o) = &self.queue_order {
+            if let Some(o) = bad.check("queue_order", QueueOrder::parse(o)) {
+                s.queue_order = o;
+            }
+        }
+        if let Some(l) = &self.late_after {
+            if let Some(l) = bad.take("late_after", lateness(l)) {
+                s.late_after = l;
             }
         }
         for (field, v, target) in [

@@ -1,9 +1,10 @@
-//! The day's queue (docs/rules.md#walk-ins): today's patients per doctor in token order,
-//! and `queue next`, the doctor calling the next checked-in patient.
+//! The day's queue (docs/rules.md#the-queue): today's patients per doctor in
+//! the clinic's queue order, and `queue next`, the doctor calling the next
+//! checked-in patient in that order. The order is `core::queue`'s.
 
 use super::change::{advance, Filled};
 use super::schedule::target;
-use crate::core::{time, Actor, Appointment, Clinic, Doctor, Status};
+use crate::core::{queue, time, Actor, Appointment, Clinic, Doctor, Status};
 use crate::error::{Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::{doctors, Store};
@@ -19,10 +20,20 @@ pub struct Queue {
     pub clinic: Clinic,
     pub date: NaiveDate,
     pub lines: Vec<Line>,
+    /// When it was read: what lateness is judged at.
+    pub now: DateTime<Utc>,
+}
+
+impl Queue {
+    /// Is `a` late: nobody arrived more than the clinic's `--late-after`
+    /// minutes past its start (docs/rules.md#the-queue)?
+    pub fn is_late(&self, a: &Appointment) -> bool {
+        queue::is_late(a, self.now, self.clinic.settings.late_after)
+    }
 }
 
 /// Today's appointments (all but cancelled) of the clinic, or of one doctor,
-/// per doctor in token order.
+/// per doctor in the clinic's queue order.
 pub fn today(
     st: &mut Store,
     clinic: Option<&str>,
@@ -41,11 +52,12 @@ pub fn today(
         };
         let (mut all, _) = appointments::list(tx, &f, 0, i64::MAX)?;
         all.retain(|a| a.status != Status::Cancelled);
+        let order = t.clinic.settings.queue_order;
         all.sort_by(|a, b| {
-            (&a.doctor_name, &a.doctor_id, a.token_number).cmp(&(
+            (&a.doctor_name, &a.doctor_id, queue::key(a, order)).cmp(&(
                 &b.doctor_name,
                 &b.doctor_id,
-                b.token_number,
+                queue::key(b, order),
             ))
         });
         let mut lines: Vec<Line> = Vec::new();
@@ -78,12 +90,13 @@ pub fn today(
             clinic: t.clinic,
             date,
             lines,
+            now,
         })
     })
 }
 
-/// The doctor calls the next patient: the lowest-token `checked_in`
-/// appointment of today moves to `in_progress`.
+/// The doctor calls the next patient: the first `checked_in` appointment of
+/// today in the clinic's queue order moves to `in_progress`.
 pub fn next(
     st: &mut Store,
     clinic: Option<&str>,
@@ -104,9 +117,8 @@ pub fn next(
             ..Filter::default()
         };
         let (waiting, _) = appointments::list(tx, &f, 0, i64::MAX)?;
-        let first = waiting
-            .into_iter()
-            .min_by_key(|a| a.token_number)
+        let first = queue::next(&waiting, t.clinic.settings.queue_order)
+            .cloned()
             .ok_or_else(|| {
                 Error::not_found("Checked-in patient")
                     .hint(format!("nobody is waiting for {} today", d.full_name))

@@ -46,6 +46,9 @@ pub struct Slot {
     pub refusal: Option<crate::error::Code>,
     /// Taken only by the buffers around appointments (docs/rules.md#buffers).
     pub buffer: bool,
+    /// Offered: bookable together with every slot offered before it
+    /// (`core::booking::slots`); what `slots`, `next` and the pickers list.
+    pub offered: bool,
 }
 
 /// A day's slots and whose they are.
@@ -84,8 +87,10 @@ pub enum Reason {
 }
 
 impl DaySlots {
+    /// The slots offered: bookable, and all bookable together
+    /// (docs/rules.md#windows-and-slots).
     pub fn free(&self) -> impl Iterator<Item = &Slot> {
-        self.slots.iter().filter(|s| s.refusal.is_none())
+        self.slots.iter().filter(|s| s.offered)
     }
 }
 
@@ -214,9 +219,9 @@ pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> 
     judged_if(data, t, now, req, |_| true)
 }
 
-/// The free slots of [`judged`] (`next`): the others are never made.
+/// The offered slots of [`judged`] (`next`): the others are never made.
 pub fn free(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
-    judged_if(data, t, now, req, |s| s.refusal.is_none())
+    judged_if(data, t, now, req, |s| s.offered)
 }
 
 fn judged_if(
@@ -239,6 +244,7 @@ fn judged_if(
             batch: s.span.window.batch.clone(),
             refusal: s.refusal,
             buffer: s.buffer,
+            offered: s.offered,
         })
         .collect()
 }

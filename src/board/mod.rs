@@ -82,8 +82,13 @@ struct Booking {
 enum Then {
     Book(Booking),
     Cancel(String),
+    /// Cancel inside the clinic's cancellation window all the same? (the
+    /// appointment, the reason given).
+    Force(String, String),
     Done(String),
     Find,
+    /// Which of the patients `/` found (their appointments, numbered from 1).
+    Pick(Vec<Appointment>),
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +182,14 @@ impl Board {
     /// Draws the screen on `buf` (the terminal's frame, or a test's).
     pub fn render(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) {
         let q = self.question.as_ref();
+        let choices: Vec<String> = match q.map(|q| &q.then) {
+            Some(Then::Pick(found)) => found
+                .iter()
+                .enumerate()
+                .map(|(i, a)| self.choice(i + 1, a))
+                .collect(),
+            _ => Vec::new(),
+        };
         let screen = Screen {
             day: &self.day,
             now: self.clock.now(),
@@ -186,6 +199,7 @@ impl Board {
             moving: self.moving.as_ref(),
             note: self.note.as_ref(),
             prompt: q.map(|q| (q.label.as_str(), q.typed.as_str())),
+            choices: &choices,
             help: self.help,
         };
         draw::render(&screen, &mut self.scroll, area, buf);
@@ -477,6 +491,7 @@ impl Board {
                     return;
                 };
                 let typed = q.typed.trim().to_string();
+                let q_again = q.clone();
                 match q.then {
                     Then::Book(mut b) => {
                         if b.phone.is_none() {
@@ -492,9 +507,36 @@ impl Board {
                         }
                         self.start_booking(b);
                     }
-                    Then::Cancel(id) => self.cancel(id, typed),
+                    Then::Cancel(id) => self.cancel(id, typed, false),
+                    Then::Force(id, reason) => match crate::core::words::answer(&typed) {
+                        Some(true) => self.cancel(id, reason, true),
+                        Some(false) => self.done("b.kept", &[]),
+                        // Neither: asked again.
+                        None => {
+                            self.question = Some(Question {
+                                typed: String::new(),
+                                ..q_again
+                            });
+                        }
+                    },
                     Then::Done(id) => self.finish(id, Some(typed)),
                     Then::Find => self.find(typed),
+                    Then::Pick(found) => {
+                        match typed
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|n| found.get(n.wrapping_sub(1)))
+                        {
+                            Some(a) => self.jump_to(a.clone()),
+                            // Not one of the numbers: asked again.
+                            None => {
+                                self.question = Some(Question {
+                                    typed: String::new(),
+                                    ..q_again
+                                });
+                            }
+                        }
+                    }
                 }
             }
             _ => {}
@@ -674,10 +716,14 @@ impl Board {
         });
     }
 
-    fn cancel(&mut self, id: String, reason: String) {
+    /// `x`: cancels `id` for `reason`; inside the clinic's cancellation
+    /// window, says why and asks whether to cancel all the same (`force`,
+    /// which the event records, as `cancel --force` does).
+    fn cancel(&mut self, id: String, reason: String, force: bool) {
         let req = CancelRequest {
-            id,
-            reason: Some(reason).filter(|r| !r.is_empty()),
+            id: id.clone(),
+            reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+            force,
             ..CancelRequest::default()
         };
         let now = self.clock.now();
@@ -687,6 +733,11 @@ impl Board {
                     self.done("b.cancelled", &self.about(a));
                 }
                 self.after_write(None);
+            }
+            Err(e) if e.code == Code::CancellationWindow && !force => {
+                let why = lang::message_in(self.lang, &e.message);
+                let label = fill(self.t("b.ask_force"), &[("why", why)]);
+                self.ask_labelled(label, Then::Force(id, reason));
             }
             Err(e) => self.refused(e),
         }
@@ -717,24 +768,51 @@ impl Board {
         }
     }
 
+    /// `/`: jumps to the appointment of the one patient found, or, when
+    /// several match, asks which (never one chosen for the desk).
     fn find(&mut self, typed: String) {
         let clinic = self.day.clinic.clone();
         match day_of::find(&mut self.store, &clinic, &typed, self.day.date) {
-            Ok(Some(a)) => {
-                if a.local_date != self.day.date {
-                    self.go_to(a.local_date);
-                }
-                if let Some(place) = self.day.place_of(&a.id) {
-                    self.cursor = place;
-                }
-                self.done("b.found", &self.about(&a));
+            Ok(found) if found.len() > 1 => {
+                let label = fill(self.t("b.ask_pick"), &[("n", found.len().to_string())]);
+                self.ask_labelled(label, Then::Pick(found));
             }
-            Ok(None) => self.refused(Error::new(
-                Code::NotFound,
-                fill(self.t("b.not_found"), &[("typed", typed)]),
-            )),
+            Ok(found) => match found.into_iter().next() {
+                Some(a) => self.jump_to(a),
+                None => self.refused(Error::new(
+                    Code::NotFound,
+                    fill(self.t("b.not_found"), &[("typed", typed)]),
+                )),
+            },
             Err(e) => self.refused(e),
         }
+    }
+
+    fn jump_to(&mut self, a: Appointment) {
+        if a.local_date != self.day.date {
+            self.go_to(a.local_date);
+        }
+        if let Some(place) = self.day.place_of(&a.id) {
+            self.cursor = place;
+        }
+        self.done("b.found", &self.about(&a));
+    }
+
+    /// One line of `/`'s choice: its number, the patient's whole name (what
+    /// tells two apart), the day, time, token and doctor.
+    fn choice(&self, n: usize, a: &Appointment) -> String {
+        let who = if a.patient_erased {
+            self.t("patient.erased").to_string()
+        } else {
+            a.patient_name.clone()
+        };
+        format!(
+            "{n}  {who} · {} {} · #{} · {}",
+            lang::day_short_in(self.lang, a.local_date),
+            time::local_hm(a.timezone, a.starts_at),
+            a.token_number,
+            a.doctor_name.as_deref().unwrap_or_default()
+        )
     }
 }
 

@@ -908,3 +908,8 @@ fn a_phone_that_is_no_phone_is_refused_before_the_name_is_asked() {
     assert_eq!(refused_code(&b), "VALIDATION_ERROR");
     assert_eq!(appointments(&mut b), before);
 }
+
+// Issue 43: the desk's board (cancelling inside the window, finding
+// among several, lateness, names cut to fit).
+#[path = "tests_desk.rs"]
+mod desk;

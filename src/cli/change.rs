@@ -10,7 +10,7 @@ use crate::app::change::{
 use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
 use crate::core::{status, time, words, Appointment, Status};
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::output::lang::tr;
 use crate::output::{human, json, Report};
 
@@ -163,7 +163,32 @@ fn which(
 pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
     let mut opened = None;
-    let id = which(&mut ask, &mut opened, ctx, r.id.take())?;
+    // Only the visits that can move are offered (scheduled or confirmed).
+    let id = match r.id.take() {
+        Some(id) => id,
+        None if ask.interactive() => ask
+            .appointment_where(ctx.open_once(&mut opened)?, None, |a| {
+                status::check_reschedule(a.status).is_ok()
+            })?
+            .unwrap_or_default(),
+        None => ask.appointment_given(None),
+    };
+    // On a terminal, a visit inside the clinic's cancellation window is
+    // said so before anything else is asked, and moved only if the desk
+    // says to go ahead (as --force).
+    if ask.interactive() && !r.force && !id.is_empty() {
+        let st = ctx.open_once(&mut opened)?;
+        match crate::app::change::may_move(st, &id, ctx.now) {
+            Err(e) if e.code == Code::CancellationWindow => {
+                prompt::say(&e.message);
+                if !prompt::confirm(ctx, false, || Ok(tr!("p.force_move")))? {
+                    return Ok(prompt::declined(ctx));
+                }
+                r.force = true;
+            }
+            other => other?,
+        }
+    }
     // `--time` alone keeps the date and `--date` alone the time; with neither,
     // a terminal asks for the date and offers that day's free slots.
     if r.when.at.is_none() && r.when.date.is_none() && r.when.time.is_none() {
@@ -243,6 +268,8 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         let st = ctx.open_once(&mut opened)?;
         let a = list::show(st, &id, ctx.now)?;
         status::check_cancel(a.status)?;
+        // Which visit, before its reason is asked.
+        prompt::say(&human::confirm("Cancelling", &a));
         id = a.id.clone();
         Some(a)
     } else {

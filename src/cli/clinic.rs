@@ -15,7 +15,8 @@ pub enum Cmd {
     /// Settings not given take their defaults: --slot-minutes 30, --min-notice 0m,
     /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
     /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code,
-    /// --language en, no --phone, no --public-url, no --retain-messages (kept for ever).
+    /// --language en, no --phone, no --public-url, no --retain-messages (kept for ever),
+    /// --queue-order time, --late-after 10.
     #[command(
         after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone America/El_Salvador --language es"
     )]
@@ -115,6 +116,15 @@ pub struct SettingsArgs {
     /// older; none keeps them for ever
     #[arg(long, value_name = "DURATION")]
     pub retain_messages: Option<String>,
+    /// The order `queue next`, `queue` and the board call checked-in
+    /// patients in: time (the appointment's start, a walk-in's arrival) or
+    /// token (the token number)
+    #[arg(long, value_name = "time|token")]
+    pub queue_order: Option<String>,
+    /// Minutes past its start after which a visit nobody arrived for is
+    /// shown late (board, agenda, queue)
+    #[arg(long, value_name = "MINUTES")]
+    pub late_after: Option<String>,
 }
 
 impl SettingsArgs {
@@ -136,6 +146,8 @@ impl SettingsArgs {
             public_url: self.public_url,
             templates: self.template,
             retain_messages: self.retain_messages,
+            queue_order: self.queue_order,
+            late_after: self.late_after,
         }
     }
 }

@@ -23,6 +23,7 @@ mod next;
 pub mod packaging;
 mod patient;
 mod patient_export;
+mod picker;
 mod prompt;
 mod purge;
 mod queue;

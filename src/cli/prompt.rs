@@ -19,7 +19,7 @@ use crate::output::lang::{self, tr};
 use crate::output::{desk, fit, human, Report};
 use chrono::{DateTime, NaiveDate, Utc};
 use dialoguer::console::Term;
-use dialoguer::{FuzzySelect, Input, Select};
+use dialoguer::Input;
 
 /// Checks a typed value; the problem is shown and the value asked again.
 pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
@@ -81,6 +81,10 @@ pub struct Ask<'a> {
 }
 
 fn prompt_failed(e: dialoguer::Error) -> Error {
+    Error::internal(format!("prompt failed: {e}"))
+}
+
+fn picker_failed(e: std::io::Error) -> Error {
     Error::internal(format!("prompt failed: {e}"))
 }
 
@@ -225,37 +229,20 @@ impl<'a> Ask<'a> {
         self.pick_from(label, items, 0)
     }
 
-    /// A picker of more than 7 items filters as the user types.
+    /// Every picker filters as the user types, whatever its length, and
+    /// Enter on a filter that matches nothing does nothing: a picker never
+    /// chooses what the desk did not (typing `lopez` at a list without
+    /// López once booked the first doctor).
     fn pick_from(&self, label: &str, items: &[String], default: usize) -> Result<usize> {
         guard_interrupt();
-        if items.len() > 7 {
-            return FuzzySelect::new()
-                .with_prompt(label)
-                .items(items)
-                .default(default)
-                .max_length(10)
-                .interact()
-                .map_err(prompt_failed);
-        }
-        Select::new()
-            .with_prompt(label)
-            .items(items)
-            .default(default)
-            .interact()
-            .map_err(prompt_failed)
+        super::picker::pick(label, items, default, "").map_err(picker_failed)
     }
 
     /// Picks one of `items` with the filter already holding `typed` (what
     /// the user typed that found nothing, or several): they go on from it.
     pub fn pick_typed(&self, label: &str, items: &[String], typed: &str) -> Result<usize> {
         guard_interrupt();
-        FuzzySelect::new()
-            .with_prompt(label)
-            .items(items)
-            .with_initial_text(typed)
-            .max_length(10)
-            .interact()
-            .map_err(prompt_failed)
+        super::picker::pick(label, items, 0, typed).map_err(picker_failed)
     }
 
     /// The appointment as given; without one, missing (off a terminal).
@@ -270,6 +257,17 @@ impl<'a> Ask<'a> {
     /// (on a terminal) picked from the day's active appointments, else
     /// missing.
     pub fn appointment(&mut self, st: &mut Store, given: Option<String>) -> Result<Option<String>> {
+        self.appointment_where(st, given, |_| true)
+    }
+
+    /// [`Ask::appointment`], offering only the day's appointments `keep`
+    /// accepts (a move lists only those that can move).
+    pub fn appointment_where(
+        &mut self,
+        st: &mut Store,
+        given: Option<String>,
+        keep: impl Fn(&crate::core::Appointment) -> bool,
+    ) -> Result<Option<String>> {
         if given.is_some() {
             return Ok(given);
         }
@@ -295,7 +293,7 @@ impl<'a> Ask<'a> {
         let day: Vec<_> = listing::list(st, &req, self.ctx.now)?
             .appointments
             .into_iter()
-            .filter(|a| a.status.is_active())
+            .filter(|a| a.status.is_active() && keep(a))
             .collect();
         if day.is_empty() {
             return Err(Error::not_found("Appointment")
@@ -406,8 +404,12 @@ impl<'a> Ask<'a> {
     ) -> Result<String> {
         loop {
             let mut day = slots::day(st, req, self.ctx.now)?;
-            // A move keeps its own service: only a booking picks one.
-            if current.is_none() && self.service_for(req, &day)? {
+            // A move keeps its own service: only a booking picks one, the
+            // one the day's hours need, else one of the clinic's several
+            // (the slots offered are then of its length).
+            if current.is_none()
+                && (self.service_for(req, &day)? || self.service_of_several(st, req)?)
+            {
                 day = slots::day(st, req, self.ctx.now)?;
             }
             let tz = day.target.clinic.timezone;
@@ -468,6 +470,31 @@ impl<'a> Ask<'a> {
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
         let i = self.pick(&tr!("p.service_only"), &shown)?;
         req.service = Some(names[i].clone());
+        Ok(true)
+    }
+
+    /// On a terminal, when no service was given and the clinic has several:
+    /// picks one into `req` (docs/commands.md#prompts). True when it did.
+    fn service_of_several(&self, st: &mut Store, req: &mut SlotsRequest) -> Result<bool> {
+        if req.service.is_some() || !self.interactive() {
+            return Ok(false);
+        }
+        let all = crate::app::service::list(st)?;
+        if all.len() < 2 {
+            return Ok(false);
+        }
+        let shown: Vec<String> = all
+            .iter()
+            .map(|s| {
+                tr!(
+                    "p.service_item",
+                    name = human::clean(&s.name),
+                    n = s.duration_minutes
+                )
+            })
+            .collect();
+        let i = self.pick(&tr!("p.service"), &shown)?;
+        req.service = Some(all[i].id.clone());
         Ok(true)
     }
 
@@ -542,7 +569,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             ));
             let names: Vec<String> = rows.iter().map(|(_, n)| human::clean(n)).collect();
             // The filter starts from what was typed when that finds any name.
-            let start = if names.iter().any(|n| fuzzy_has(n, typed)) {
+            let start = if names.iter().any(|n| super::picker::matches(n, typed)) {
                 typed
             } else {
                 ""
@@ -552,17 +579,6 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
         }
         _ => Ok(None),
     }
-}
-
-/// Whether `typed`'s letters appear in `name` in order, case and accents
-/// aside (what the picker's filter shows).
-fn fuzzy_has(name: &str, typed: &str) -> bool {
-    let name = crate::core::text::fold(name);
-    let mut letters = name.chars();
-    crate::core::text::fold(typed)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .all(|c| letters.any(|n| n == c))
 }
 
 /// A destructive command's confirmation (docs/commands.md#conventions): asked on a terminal

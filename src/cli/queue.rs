@@ -1,4 +1,4 @@
-//! `appt queue [--doctor D]` and `appt queue next --doctor D` (docs/rules.md#walk-ins).
+//! `appt queue [--doctor D]` and `appt queue next --doctor D` (docs/rules.md#the-queue).
 
 use super::prompt::Ask;
 use super::Ctx;
@@ -22,7 +22,9 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Call the next patient: the lowest-token checked-in appointment of today moves to in_progress
+    /// Call the next patient: the first checked-in appointment of today in the
+    /// clinic's queue order (--queue-order: the earliest appointment, a
+    /// walk-in at its arrival; or the lowest token) moves to in_progress
     #[command(
         after_help = "Examples:\n  appt queue next -d \"Dr. García\"\n  appt queue next -d \"dr garcia\" --json | jq .token_number"
     )]

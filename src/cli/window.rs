@@ -105,6 +105,23 @@ pub struct AddArgs {
     pub valid_to: Option<String>,
 }
 
+/// The slot length a window of `doctor` (an ID, or a name as typed; None:
+/// clinic-wide) gets when it names none: the doctor's, else the clinic's.
+fn usual_slot(ctx: &Ctx, st: &mut crate::app::Store, doctor: Option<&str>) -> Result<i64> {
+    let own = match doctor {
+        Some(d) => crate::app::doctor::list(st)?
+            .into_iter()
+            .find(|x| x.id == d)
+            .and_then(|x| x.slot_minutes),
+        None => None,
+    };
+    match own {
+        Some(m) => Ok(m),
+        None => Ok(crate::app::board::clinic(st, ctx.clinic.as_deref())
+            .map_or(30, |c| c.settings.slot_minutes)),
+    }
+}
+
 fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
     let mut ask = Ask::new(ctx);
     // Off a terminal nothing is picked: missing flags fail before the database is opened.
@@ -139,6 +156,19 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
         }
     };
     let to = ask.value(a.to, "to", "--to", || tr!("p.to"), None, &after_from)?;
+    if a.slot_minutes.is_none() {
+        if let Some(st) = st.as_mut().filter(|_| ask.interactive()) {
+            let usual = usual_slot(ctx, st, a.doctor.as_deref())?;
+            let typed = ask.typed(
+                &tr!("p.slot_minutes"),
+                Some(&usual.to_string()),
+                &check::minutes,
+            )?;
+            // The usual length is left to the window's default (the doctor's,
+            // else the clinic's), so a later change of it still applies.
+            a.slot_minutes = typed.parse().ok().filter(|m| *m != usual);
+        }
+    }
     if a.session.is_none() && ask.interactive() {
         a.session = ask.optional(&tr!("p.session"))?;
     }

@@ -31,11 +31,40 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
                 remaining: remaining.max(0),
                 refusal,
                 buffer,
+                offered: false,
             });
         }
     }
     out.sort_by_key(|s| s.start);
+    offer(day, req, &mut out);
     out
+}
+
+/// Marks the slots offered (docs/rules.md#windows-and-slots): in time
+/// order, each bookable slot that is still bookable with every slot offered
+/// before it booked too, so that the desk is never offered times that
+/// cannot all be had. A slot as long as the grid's step (and no buffer)
+/// meets no other, and every bookable one is offered.
+fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
+    let mut held: Vec<Busy> = day.busy.to_vec();
+    for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
+        let (from, to) = req.held(s.start, s.end);
+        let cap = s.span.window.capacity;
+        let solo = |b: &Busy| b.solo && b.holds(from, to);
+        let fits = peak(held.iter(), from, to) < cap && !(cap > 1 && held.iter().any(solo));
+        if fits {
+            s.offered = true;
+            let mut b = Busy::new(
+                String::new(),
+                s.start,
+                s.end,
+                req.buffer_before,
+                req.buffer_after,
+            );
+            b.solo = cap == 1;
+            held.push(b);
+        }
+    }
 }
 
 /// The first rule of docs/rules.md#booking that a grid slot fails, in their

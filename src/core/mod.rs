@@ -12,6 +12,7 @@ pub mod limits;
 pub mod message;
 pub mod model;
 pub mod phone;
+pub mod queue;
 pub mod secrets;
 pub mod slots;
 pub mod status;

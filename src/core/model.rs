@@ -36,6 +36,40 @@ impl Language {
     }
 }
 
+/// The order a clinic calls its waiting room in (docs/rules.md#the-queue):
+/// by the appointment's start (a walk-in's arrival), or by token number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueOrder {
+    #[default]
+    Time,
+    Token,
+}
+
+impl QueueOrder {
+    pub const ALL: [QueueOrder; 2] = [QueueOrder::Time, QueueOrder::Token];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueOrder::Time => "time",
+            QueueOrder::Token => "token",
+        }
+    }
+
+    /// `time` or `token` (any case; a Spanish desk's `hora` and `ficha`
+    /// too); anything else is a `VALIDATION_ERROR` naming `queue_order`.
+    pub fn parse(s: &str) -> Result<QueueOrder> {
+        match s.trim().to_lowercase().as_str() {
+            "time" | "hora" => return Ok(QueueOrder::Time),
+            "token" | "ficha" => return Ok(QueueOrder::Token),
+            _ => {}
+        }
+        Err(Error::field(
+            "queue_order",
+            format!("Queue order must be time or token (got '{s}')"),
+        ))
+    }
+}
+
 /// The settings of docs/commands.md#appt-clinic-addlistshowupdate. Durations are whole minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -69,6 +103,11 @@ pub struct Settings {
     /// fields of its events once a visit is over (`remind due` purges the
     /// rest, docs/privacy.md#retention); None keeps them for ever.
     pub retain_messages: Option<i64>,
+    /// The order `queue`, `queue next` and the board call the waiting room in.
+    pub queue_order: QueueOrder,
+    /// Minutes past its start after which a visit nobody arrived for is
+    /// shown late (docs/rules.md#the-queue).
+    pub late_after: i64,
 }
 
 impl Default for Settings {
@@ -89,6 +128,8 @@ impl Default for Settings {
             public_url: None,
             templates: BTreeMap::new(),
             retain_messages: None,
+            queue_order: QueueOrder::Time,
+            late_after: 10,
         }
     }
 }

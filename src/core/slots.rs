@@ -275,6 +275,11 @@ pub struct Slot<'a> {
     /// Taken only by buffers (docs/rules.md#buffers): refused for capacity,
     /// and it would have room if no buffer counted.
     pub buffer: bool,
+    /// Offered: bookable, and bookable beside every slot offered before it
+    /// (docs/rules.md#windows-and-slots). A slot longer than the grid's step
+    /// (a 40-minute service on a 30-minute grid) overlaps the next grid
+    /// start; only the slots that can all be booked together are offered.
+    pub offered: bool,
 }
 
 impl<'a> Day<'a> {
@@ -557,5 +562,101 @@ mod tests {
         assert_eq!(starts, ["00:00", "01:00", "01:00", "02:00", "03:00"]);
         let es = Span::new(&w, el_salvador(), d("2026-11-01"));
         assert_eq!(es.grid().count(), 4);
+    }
+
+    /// A doctor's window open every day, 09:00-12:00, 30-minute slots.
+    fn day_window(cap: i64) -> Window {
+        window("09:00", "12:00", 30, cap, Recurrence::Weekly(0b1111111))
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        el_salvador()
+            .with_ymd_and_hms(2026, 6, 15, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn date() -> NaiveDate {
+        d("2026-06-15")
+    }
+
+    /// The slots offered for a service longer than the grid's step are
+    /// those that can all be booked together: a 40-minute service on a
+    /// 30-minute grid from 08:00 to 14:00 fits at 11 grid starts, but only
+    /// 6 can be held at once (08:00, 09:00, … 13:00). Around a booking, the
+    /// offered ones start where it ends.
+    #[test]
+    fn a_service_longer_than_the_grid_is_offered_only_slots_that_can_all_be_booked() {
+        use crate::core::booking::{check_capacity, locate, slots};
+        use crate::core::Settings;
+        let settings = Settings::default();
+        let mut w = day_window(1);
+        w.from = 8 * 60;
+        w.to = 14 * 60;
+        let ws = [&w];
+        let now = at(7, 0);
+        let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        let forty = Request {
+            duration: Some(40),
+            ..Request::default()
+        };
+        let hm = |slots: &[Slot], f: fn(&Slot) -> bool| -> Vec<String> {
+            slots
+                .iter()
+                .filter(|s| f(s))
+                .map(|s| time::to_local(el_salvador(), s.start).1)
+                .collect()
+        };
+        let all = slots(&day, &forty);
+        assert_eq!(hm(&all, |s| s.refusal.is_none()).len(), 11, "each alone");
+        let offered = hm(&all, |s| s.offered);
+        assert_eq!(
+            offered,
+            ["08:00", "09:00", "10:00", "11:00", "12:00", "13:00"]
+        );
+        // Offered together, none of them overlaps another: booking every one
+        // of them in turn succeeds.
+        let chosen: Vec<(DateTime<Utc>, DateTime<Utc>)> = all
+            .iter()
+            .filter(|s| s.offered)
+            .map(|s| (s.start, s.end))
+            .collect();
+        drop(all);
+        for (start, end) in chosen {
+            {
+                let span = locate(&day, start).unwrap();
+                check_capacity(&day, span, start, end, &forty).unwrap();
+            }
+            let b = Busy::new(String::new(), start, end, 0, 0);
+            day.busy.to_mut().push(b);
+        }
+        // A 30-minute visit at 08:00: the next 40-minute one starts at 08:30.
+        let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        day.busy
+            .to_mut()
+            .push(Busy::new("x".into(), at(8, 0), at(8, 30), 0, 0));
+        let offered = hm(&slots(&day, &forty), |s| s.offered);
+        assert_eq!(offered, ["08:30", "09:30", "10:30", "11:30", "12:30"]);
+        // A slot of the grid's own length is offered wherever it is free.
+        let thirty = Request::default();
+        let all = slots(&day, &thirty);
+        assert_eq!(hm(&all, |s| s.offered), hm(&all, |s| s.refusal.is_none()));
+        assert_eq!(hm(&all, |s| s.offered).len(), 11);
+        // A buffer after counts: 30 minutes and 10 after hold 40.
+        let buffered = Request {
+            buffer_after: 10,
+            ..Request::default()
+        };
+        let day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        assert_eq!(hm(&slots(&day, &buffered), |s| s.offered).len(), 6);
+        // Two places at once: two of each overlapping pair fit.
+        let mut wide = day_window(2);
+        wide.from = 8 * 60;
+        wide.to = 10 * 60;
+        let ws = [&wide];
+        let day = Day::new(el_salvador(), date(), now, &settings, &ws);
+        let offered = hm(&slots(&day, &forty), |s| s.offered);
+        assert_eq!(offered, ["08:00", "08:30", "09:00"]);
     }
 }

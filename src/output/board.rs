@@ -30,6 +30,9 @@ pub struct Screen<'a> {
     pub note: Option<&'a Note>,
     /// A question being answered: its label and what is typed so far.
     pub prompt: Option<(&'a str, &'a str)>,
+    /// What a question offers to choose from, numbered (`/` finding
+    /// several patients); empty when it offers nothing.
+    pub choices: &'a [String],
     pub help: bool,
 }
 
@@ -73,6 +76,15 @@ pub fn symbol(s: Status) -> &'static str {
         Status::NoShow => "✗",
         Status::Cancelled => "-",
     }
+}
+
+/// The mark after a visit's symbol when nobody arrived more than the
+/// clinic's `--late-after` past its start (docs/rules.md#the-queue).
+pub const LATE: &str = "!";
+
+/// Is `a` late at the screen's time (`core::queue` decides)?
+fn is_late(s: &Screen, a: &Appointment) -> bool {
+    crate::core::queue::is_late(a, s.now, s.day.clinic.settings.late_after)
 }
 
 /// A status as the board says it, the words of its counts: `arrived`,
@@ -184,6 +196,37 @@ pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
     if s.help {
         help(s, &pen, area, buf);
     }
+    if !s.choices.is_empty() {
+        choices(s, &pen, area, buf);
+    }
+}
+
+/// The choice a question offers, over the grid: one line each, cut with
+/// `…` where the screen is narrow; the number is typed in the status line.
+fn choices(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let w = area.width.min(78);
+    let shown = (area.height.saturating_sub(6) as usize).min(s.choices.len());
+    let h = shown as u16 + 2;
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(r, buf);
+    let block = Block::bordered().title(text_in(s.lang, "b.choose_title"));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    for (i, line) in s.choices.iter().take(shown).enumerate() {
+        put(
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            line,
+            inner.width as usize,
+            pen.fg(Color::Reset),
+        );
+    }
 }
 
 fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
@@ -197,7 +240,7 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
         clock
     );
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    buf.set_stringn(area.x, area.y, &first, area.width as usize, bold);
+    put(buf, area.x, area.y, &first, area.width as usize, bold);
     let c = &d.counts;
     let counts = lang::fill(
         text_in(l, "b.counts"),
@@ -210,7 +253,8 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
             ("no_show", c.no_show.to_string()),
         ],
     );
-    buf.set_stringn(
+    put(
+        buf,
         area.x,
         area.y + 1,
         &counts,
@@ -306,13 +350,13 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
             None => second,
         };
         let bold = Style::new().add_modifier(Modifier::BOLD);
-        buf.set_stringn(x, area.y, &name, w, bold);
+        put(buf, x, area.y, &name, w, bold);
         let style = if c.closed.is_some() {
             pen.fg(Color::Magenta)
         } else {
             pen.dim()
         };
-        buf.set_stringn(x, area.y + 1, &second, w, style);
+        put(buf, x, area.y + 1, &second, w, style);
     }
     if rows == 0 {
         let msg = match d.columns.iter().find_map(|c| c.closed.as_deref()) {
@@ -348,7 +392,7 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
                 // The whole cell shows the selection, not only its text.
                 buf.set_stringn(x, y, " ".repeat(w), w, style);
             }
-            buf.set_stringn(x, y, &text, w, style);
+            put(buf, x, y, &text, w, style);
         }
     }
 }
@@ -375,10 +419,12 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
     match s.day.cell(column, at) {
         Cell::Booked(list) => {
             let a = list[0];
+            let late = is_late(s, a);
             let mut text = format!(
-                "#{} {} {}",
+                "#{} {}{} {}",
                 a.token_number,
                 symbol(a.status),
+                if late { LATE } else { "" },
                 patient_short(l, a)
             );
             if list.len() > 1 {
@@ -388,7 +434,12 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             if a.series_id.is_some() {
                 text.push_str(" ↻");
             }
-            (text, pen.fg(status_colour(a.status)))
+            let colour = if late {
+                Color::LightRed
+            } else {
+                status_colour(a.status)
+            };
+            (text, pen.fg(colour))
         }
         Cell::Free(_, needs_service) => {
             let word = if needs_service {
@@ -475,10 +526,11 @@ fn pane(title: &str, lines: &[String], empty: &str, pen: &Pen, area: Rect, buf: 
         } else {
             line.clone()
         };
-        buf.set_stringn(
+        put(
+            buf,
             inner.x,
             inner.y + i as u16,
-            text,
+            &text,
             inner.width as usize,
             Style::new(),
         );
@@ -511,7 +563,7 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         ),
         (None, None) => (selected_text(s), Style::new()),
     };
-    buf.set_stringn(area.x, area.y, text, area.width as usize, style);
+    put(buf, area.x, area.y, &text, area.width as usize, style);
 }
 
 /// The selected cell in words: the appointment's patient, service and
@@ -536,8 +588,13 @@ fn selected_text(s: &Screen) -> String {
                     Some(_) => format!(" · {}", text_in(l, "b.in_series")),
                     None => String::new(),
                 };
+                let late = if is_late(s, a) {
+                    format!(" · {}", text_in(l, "b.late"))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{hm} #{} {} · {}{service} · {}{series}",
+                    "{hm} #{} {} · {}{service} · {}{late}{series}",
                     a.token_number,
                     if a.patient_erased {
                         text_in(l, "patient.erased")
@@ -584,6 +641,35 @@ fn fits(text: &str, width: u16) -> bool {
     unicode_width::UnicodeWidthStr::width(text) <= usize::from(width)
 }
 
+/// `text` cut to `width` columns, ending with `…` when it was cut, so the
+/// desk sees that a name goes on (`Dra. Ana Garcí…`).
+pub fn cut(text: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Writes `text` at `x, y` within `width` columns, cut with `…` ([`cut`]).
+fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, style: Style) {
+    buf.set_stringn(x, y, cut(text, width), width, style);
+}
+
 fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     let l = s.lang;
     let mut text = lang::fill(text_in(l, "b.help"), &[]);
@@ -608,6 +694,7 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         text.push_str(&words.join("   "));
         text.push('\n');
     }
+    text.push_str(&format!("○{LATE} {}\n", text_in(l, "b.late")));
     let w = area.width.min(78);
     let h = area.height.min(text.lines().count() as u16 + 3);
     let r = Rect {

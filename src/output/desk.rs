@@ -1,7 +1,7 @@
 //! Human output of the front desk's queue and waitlist (docs/rules.md#walk-ins).
 
 use super::fit::{col, text, Sheet, Step};
-use super::human::{self, clean, short, status_item};
+use super::human::{self, clean, short};
 use super::lang::{self, tr};
 use crate::app::queue::Queue;
 use crate::app::slots::{DaySlots, Reason};
@@ -42,7 +42,7 @@ pub fn queue(q: &Queue) -> String {
                 a.token_number.to_string().into(),
                 local_hm(a.timezone, a.starts_at).into(),
                 human::patient_of(a).into(),
-                status_item(a.status),
+                human::status_or_late(a.status, q.is_late(a)),
                 short(&a.id).into(),
             ]);
         }

@@ -246,7 +246,8 @@ pub fn day_short(d: NaiveDate) -> String {
     day_short_in(current(), d)
 }
 
-fn day_short_in(lang: Lang, d: NaiveDate) -> String {
+/// [`day_short`] in `lang`.
+pub fn day_short_in(lang: Lang, d: NaiveDate) -> String {
     format!(
         "{} {:02} {}",
         three(weekday_in(lang, wd(d))),

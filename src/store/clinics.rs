@@ -6,14 +6,14 @@ use super::db::{Row, Tx};
 use super::stored::{col, opt, Kind, Layout, MINUTES, NOT_NEGATIVE, POSITIVE};
 use super::{by_id, ensure_unique_name, epoch, name_key, Lookup};
 use crate::args;
-use crate::core::{Clinic, DateOrder, Language, Settings};
+use crate::core::{Clinic, DateOrder, Language, QueueOrder, Settings};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
-                    language, phone, public_url, templates, retain_messages, date_order";
+                    language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -43,6 +43,8 @@ pub const STORED: Layout = Layout {
         opt("templates", Kind::Json),
         opt("retain_messages", Kind::Range(POSITIVE.0, POSITIVE.1)),
         opt("date_order", Kind::OneOf(&ORDERS)),
+        col("queue_order", Kind::OneOf(&QUEUE_ORDERS)),
+        col("late_after", Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1)),
     ],
     rules: &[],
 };
@@ -52,6 +54,8 @@ const LANGUAGES: [&str; 2] = ["en", "es"];
 
 /// How a clinic may read `4/12`, as stored (NULL: its language's way).
 const ORDERS: [&str; 2] = ["dmy", "mdy"];
+/// The orders a clinic's queue may be called in, as stored.
+const QUEUE_ORDERS: [&str; 2] = ["time", "token"];
 
 /// A clinic's templates as stored: a JSON object of text, or NULL for none.
 fn templates_text(s: &Settings) -> Option<String> {
@@ -92,6 +96,8 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
                 .get::<Option<String>>(19)?
                 .map(|o| DateOrder::parse(&o).ok_or_else(|| f.damaged(19, "is not dmy or mdy")))
                 .transpose()?,
+            queue_order: QueueOrder::parse(&f.one_of(20, &QUEUE_ORDERS)?)?,
+            late_after: f.range(21, NOT_NEGATIVE)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -111,12 +117,12 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str), name_key(&c.name)
+            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -129,12 +135,13 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
         On::writes(&[Table::Clinics]),
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
-         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20 WHERE id=?1",
+         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
+         queue_order=?21, late_after=?22 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str)
+            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after
         ],
     )?;
     Ok(())

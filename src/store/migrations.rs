@@ -103,6 +103,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(24, "024_footprint"),
     sql!(25, "025_offers"),
     sql!(26, "026_date_order"),
+    sql!(27, "027_queue"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -453,7 +453,8 @@ fn enter_on_a_free_cell_books_a_new_or_known_patient_as_the_desk() {
     assert!(s.contains("2 booked · 4 free · 0 arrived"), "{s}");
     assert!(s.contains("Dr. García"), "{s}");
     assert!(s.contains("Medicina General"), "{s}");
-    assert!(row(&s, "09:00").contains("#1 ○ Ana L."), "{s}");
+    // Nobody came for 09:00 by 10:15: late (docs/rules.md#the-queue).
+    assert!(row(&s, "09:00").contains("#1 ○! Ana L."), "{s}");
     assert!(row(&s, "10:30").contains("#2 ○ Bruno D."), "{s}");
     assert!(row(&s, "11:00").contains("· free"), "{s}");
     // The marker is on the current time's row, and the cursor starts there.

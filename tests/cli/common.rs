@@ -510,6 +510,7 @@ pub fn undo_schema_22(env: &Env) {
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_26(env: &Env) {
+    undo_schema_27(env);
     env.exec("ALTER TABLE clinics DROP COLUMN date_order");
 }
 
@@ -518,6 +519,14 @@ pub fn undo_schema_26(env: &Env) {
 pub fn undo_schema_25(env: &Env) {
     undo_schema_26(env);
     env.exec("DROP INDEX events_offered");
+}
+
+/// Takes schema 27's change (a clinic's queue order and lateness) out of
+/// `env`'s database, for tests of older databases. (Step 26 holds its
+/// place: it changes nothing here.)
+pub fn undo_schema_27(env: &Env) {
+    env.exec("ALTER TABLE clinics DROP COLUMN queue_order");
+    env.exec("ALTER TABLE clinics DROP COLUMN late_after");
 }
 
 /// Takes schema 24's change (the footprint's indexes) out of `env`'s

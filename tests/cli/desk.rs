@@ -1,7 +1,7 @@
 //! Tests: the front desk's walk-ins, queue and waitlist (docs/rules.md#walk-ins).
 
 use crate::common::{s, Env, MONDAY_8AM};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// Monday 2026-06-15 in El Salvador (UTC−6): local time HH:MM as an instant.
 fn monday(hm: &str) -> String {
@@ -167,8 +167,18 @@ fn book_at(env: &Env, doctor: &str, date: &str, time: &str, phone: &str) -> Valu
         .clone()
 }
 
+/// The tokens of the first doctor's line of `queue`, in its order.
+fn queue_tokens(env: &Env) -> Vec<Value> {
+    env.ok(&["queue", "--doctor", "Dr. García"])["doctors"][0]["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["token_number"].clone())
+        .collect()
+}
+
 #[test]
-fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checked_in() {
+fn the_queue_is_today_per_doctor_in_time_order_and_next_calls_the_earliest_checked_in() {
     let mut env = Env::clinic();
     add_perez(&env);
     let first = book_at(&env, "Dr. García", "2026-06-15", "11:00", "+50370000001");
@@ -183,16 +193,10 @@ fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checke
     let lines = q["doctors"].as_array().unwrap();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["doctor"]["full_name"], "Dr. García");
-    let tokens: Vec<&Value> = lines[0]["appointments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| &a["token_number"])
-        .collect();
     assert_eq!(
-        tokens,
-        [1, 2],
-        "token order; cancelled and tomorrow's left out"
+        queue_tokens(&env),
+        [2, 1],
+        "time order (09:30 before 11:00); cancelled and tomorrow's left out"
     );
     assert_eq!(lines[1]["appointments"][0]["id"], other["id"]);
     let only = env.ok(&["queue", "--doctor", "dra. perez"]);
@@ -202,15 +206,15 @@ fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checke
     env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
     let (_, e) = env.err(&["queue", "next", "--doctor", "Dr. García"]);
     assert_eq!(e["message"], "Checked-in patient not found", "{e}");
-    // The second booked arrives first, but the lower token is called first.
-    env.ok(&["status", s(&second["id"]), "checked_in"]);
+    // The 11:00 patient arrives first, but the 09:30 one is called first.
     env.ok(&["status", s(&first["id"]), "checked_in"]);
+    env.ok(&["status", s(&second["id"]), "checked_in"]);
     let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
-    assert_eq!(called["id"], first["id"]);
+    assert_eq!(called["id"], second["id"]);
     assert_eq!(called["status"], "in_progress");
     assert_eq!(called["started_at"], monday("09:00"));
     let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
-    assert_eq!(called["id"], second["id"]);
+    assert_eq!(called["id"], first["id"]);
     env.refused(&["queue", "next", "--doctor", "Dr. García"], "NOT_FOUND", 3);
     let statuses: Vec<Value> = env.ok(&["queue", "--doctor", "Dr. García"])["doctors"][0]
         ["appointments"]
@@ -220,6 +224,128 @@ fn the_queue_is_today_per_doctor_in_token_order_and_next_calls_the_lowest_checke
         .map(|a| a["status"].clone())
         .collect();
     assert_eq!(statuses, ["in_progress", "in_progress"]);
+}
+
+#[test]
+fn a_clinic_that_calls_by_token_calls_the_lowest_token_and_a_walk_in_waits_from_its_arrival() {
+    let mut env = Env::clinic();
+    let c = env.ok(&["clinic", "show", "Central"]);
+    assert_eq!(
+        (&c["queue_order"], &c["late_after"]),
+        (&json!("time"), &json!(10))
+    );
+    let late = book_at(&env, "Dr. García", "2026-06-15", "11:00", "+50370000001");
+    let early = book_at(&env, "Dr. García", "2026-06-15", "09:30", "+50370000002");
+    env.at(&monday("09:10"));
+    env.ok(&["status", s(&late["id"]), "checked_in"]);
+    // A walk-in at 09:12 is put in the 10:00 slot; by time it waits from 09:12.
+    env.at(&monday("09:12"));
+    let w = walk_in(&env, "+50370000003");
+    assert_eq!(
+        (&w["start_time"], &w["token_number"]),
+        (&json!("10:00"), &json!(3))
+    );
+    env.at(&monday("09:20"));
+    env.ok(&["status", s(&early["id"]), "checked_in"]);
+    // By time: 09:12 (the walk-in's arrival), 09:30, 11:00.
+    assert_eq!(queue_tokens(&env), [3, 2, 1]);
+    let board_order: Vec<Value> = env.ok(&["queue"])["doctors"][0]["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
+    assert_eq!(
+        board_order,
+        [w["id"].clone(), early["id"].clone(), late["id"].clone()]
+    );
+
+    let c = env.ok(&["clinic", "update", "Central", "--queue-order", "token"]);
+    assert_eq!(c["queue_order"], "token");
+    assert_eq!(queue_tokens(&env), [1, 2, 3]);
+    let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
+    assert_eq!(called["id"], late["id"], "the lowest token");
+    env.ok(&["clinic", "update", "Central", "--queue-order", "time"]);
+    let called = env.ok(&["queue", "next", "--doctor", "Dr. García"]);
+    assert_eq!(called["id"], w["id"], "the walk-in came at 09:12");
+    let d = env.refused(
+        &["clinic", "update", "Central", "--queue-order", "arrival"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(
+        d["queue_order"].as_str().unwrap().contains("time or token"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_visit_nobody_came_to_past_the_clinics_lateness_is_late_in_queue_and_agenda() {
+    let mut env = Env::clinic();
+    let nine = book_at(&env, "Dr. García", "2026-06-15", "09:00", "+50370000001");
+    let ten = book_at(&env, "Dr. García", "2026-06-15", "10:00", "+50370000002");
+    let came = book_at(&env, "Dr. García", "2026-06-15", "09:30", "+50370000003");
+    env.at(&monday("09:25"));
+    env.ok(&["status", s(&came["id"]), "checked_in"]);
+    let late_of = |env: &Env| -> Vec<(Value, Value)> {
+        env.ok(&["queue"])["doctors"][0]["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["token_number"].clone(), a["late"].clone()))
+            .collect()
+    };
+    // 09:10 is ten minutes past 09:00: not late yet.
+    env.at(&monday("09:10"));
+    assert_eq!(late_of(&env)[0], (json!(1), json!(false)));
+    env.at(&monday("09:41"));
+    assert_eq!(
+        late_of(&env),
+        [
+            (json!(1), json!(true)),
+            (json!(3), json!(false)),
+            (json!(2), json!(false))
+        ],
+        "the 09:30 patient arrived; 10:00 has not begun"
+    );
+    let agenda = env.ok(&["agenda"]);
+    let rows: Vec<(Value, Value)> = agenda["doctors"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "appointment")
+        .map(|r| (r["appointment"]["id"].clone(), r["late"].clone()))
+        .collect();
+    assert_eq!(rows[0], (nine["id"].clone(), json!(true)));
+    assert!(rows.contains(&(ten["id"].clone(), json!(false))));
+    for (lang, word) in [("en", "scheduled, late"), ("es", "programada, atrasada")] {
+        for cmd in ["queue", "agenda"] {
+            let out = env
+                .cmd()
+                .env("APPT_LANG", lang)
+                .env("COLUMNS", "80")
+                .arg(cmd)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let text = String::from_utf8_lossy(&out.stdout);
+            let marked: Vec<String> = text
+                .lines()
+                .map(str::to_lowercase)
+                .filter(|l| l.contains(word))
+                .collect();
+            assert_eq!(marked.len(), 1, "{cmd} in {lang}: {text}");
+            assert!(marked[0].contains("09:00"), "{text}");
+        }
+    }
+    // A clinic that waits an hour: not late yet.
+    env.ok(&["clinic", "update", "Central", "--late-after", "60"]);
+    assert_eq!(late_of(&env)[0], (json!(1), json!(false)));
+    env.refused(
+        &["clinic", "update", "Central", "--late-after", "soon"],
+        "VALIDATION_ERROR",
+        2,
+    );
 }
 
 fn wait(env: &Env, phone: &str, name: &str) -> Value {

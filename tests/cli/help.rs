@@ -59,6 +59,7 @@ const VALUE_NAMES: &[&str] = &[
     "ADDR:PORT",
     "en|es",
     "dmy|mdy",
+    "time|token",
     "daily|weekly",
     "KIND=TEXT",
 ];

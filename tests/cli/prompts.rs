@@ -190,7 +190,12 @@ fn cancel_asks_for_the_reason() {
     let a = env.book("2026-06-15", "10:00", "+50370000001");
     let id = a["id"].as_str().unwrap()[..8].to_string();
     let t = Tmux::start(&env, &format!("cancel {id}"));
-    t.wait_for("Cancellation reason");
+    // Which visit is said before its reason is asked.
+    let s = t.wait_for("Cancellation reason");
+    assert!(
+        s.contains(&format!("Cancelling {id}: Test Patient with Dr. García")),
+        "{s}"
+    );
     t.keys(&["Patient called", "Enter"]);
     t.wait_for("[y/N]");
     t.keys(&["y", "Enter"]);
@@ -342,12 +347,18 @@ fn window_add_picks_the_doctor_and_asks_again_for_wrong_days_and_times() {
     t.keys(&["07:00", "Enter"]);
     t.wait_for("to must be after from");
     t.keys(&["12:00", "Enter"]);
+    // The slot length, the usual one offered; a wrong one asked again.
+    t.wait_for("Slot length in minutes [30]");
+    t.keys(&["BSpace", "BSpace", "2", "Enter"]);
+    t.wait_for("between 5 and 480");
+    t.keys(&["BSpace", "20", "Enter"]);
     t.wait_for("Session name");
     t.keys(&["Sábado", "Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     let ws = env.ok(&["window", "list", "--doctor", "Dr. Zeta"]);
     let w = &ws["windows"][0];
+    assert_eq!(w["slot_minutes"], 20, "{ws}");
     assert_eq!(w["session"], "Sábado", "{ws}");
     assert_eq!(w["days"], "sat", "{ws}");
     assert_eq!(w["from"], "08:00", "{ws}");
@@ -1100,10 +1111,21 @@ fn in_spanish_the_diagnosis_the_date_wanted_and_a_windows_date_are_asked_in_span
     let screen = t.wait_for("Fecha [today]");
     assert!(!screen.contains("Date [today]"), "{screen}");
     t.keys(&["2026-06-20", "Enter"]);
+    t.wait_for("Duración de cada cupo, en minutos [30]");
+    t.keys(&["Enter"]);
     t.wait_for("Nombre de la jornada");
     t.keys(&["Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
+    // The usual length is left to the window's default.
+    let ws = env.ok(&["window", "list", "--doctor", "García"]);
+    let dated = ws["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["date"] == "2026-06-20")
+        .unwrap();
+    assert_eq!(dated["slot_minutes"], 30, "{ws}");
 }
 
 #[test]
@@ -1169,6 +1191,8 @@ fn prompts_take_spanish_dates_and_days() {
     t.keys(&["Enter"]);
     t.wait_for("Días");
     t.keys(&["lun,mié,vie", "Enter"]);
+    t.wait_for("Duración de cada cupo");
+    t.keys(&["Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
     let ws = env.ok(&["window", "list", "--doctor", "García"]);
@@ -1179,4 +1203,161 @@ fn prompts_take_spanish_dates_and_days() {
         .map(|w| s(&w["days"]))
         .collect();
     assert!(days.contains(&"mon,wed,fri"), "{ws}");
+}
+
+// ---------------------------------------------------------------------------
+// Issue 43 item 2: prompts never choose for the desk.
+
+#[test]
+fn a_short_picker_filters_and_enter_on_a_filter_that_finds_nothing_does_nothing() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "add", "Dr. José Núñez"]);
+    env.ok(&["doctor", "add", "Dra. Ana López"]);
+    env.ok(&[
+        "window", "add", "-d", "López", "--days", "mon-fri", "--from", "09:00", "--to", "12:00",
+    ]);
+    let t = Tmux::start(&env, "book");
+    t.wait_for("Doctor");
+    // Nobody is called Pérez: Enter must not take the first doctor.
+    t.keys(&["perez"]);
+    t.wait_for("perez");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let s = t.screen();
+    assert!(!s.contains("Date"), "Enter on no match went on:\n{s}");
+    assert!(!s.contains("EXIT="), "{s}");
+    for _ in 0..5 {
+        t.keys(&["BSpace"]);
+    }
+    // Typed without its accent, as a desk types it.
+    t.keys(&["lopez"]);
+    let s = t.wait_for("> Dra. Ana López");
+    assert!(!s.contains("Núñez") && !s.contains("García"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Date [today]");
+    t.keys(&["Enter"]);
+    t.wait_for("Free slot");
+    t.keys(&["Enter"]);
+    t.wait_for("Patient phone");
+    t.keys(&["+503 7111-2222", "Enter"]);
+    t.wait_for("full name");
+    t.keys(&["Lucía Campos", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let a = &env.ok(&["list", "--patient", "+50371112222"])["appointments"][0];
+    assert_eq!(a["doctor"]["full_name"], "Dra. Ana López", "{a}");
+}
+
+#[test]
+fn book_asks_the_service_of_a_clinic_with_several_and_offers_slots_of_its_length() {
+    let env = Env::clinic();
+    env.ok(&["service", "add", "Prenatal", "--minutes", "40"]);
+    let t = Tmux::start(&env, "book -d García");
+    t.wait_for("Date [today]");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Prenatal (40 min)");
+    assert!(s.contains("General Checkup (30 min)"), "{s}");
+    t.keys(&["pren", "Enter"]);
+    t.wait_for("Free slot");
+    let s = t.wait_for("12:00");
+    assert!(s.contains("10:00") && s.contains("11:00"), "{s}");
+    assert!(
+        !s.contains("09:30") && !s.contains("12:30"),
+        "40-minute slots that can all be booked:\n{s}"
+    );
+    t.keys(&["Down", "Enter"]); // 10:00
+    t.wait_for("Patient phone");
+    t.keys(&["+503 7111-2222", "Enter"]);
+    t.wait_for("full name");
+    t.keys(&["Ana Prenatal", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let a = &env.ok(&["list", "--patient", "+50371112222"])["appointments"][0];
+    assert_eq!(a["start_time"], "10:00");
+    assert_eq!(a["end_time"], "10:40");
+    assert_eq!(a["service"]["name"], "Prenatal", "{a}");
+}
+
+#[test]
+fn reschedule_lists_only_visits_that_can_move_and_says_the_window_before_asking_the_time() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "2h"]);
+    let book = |time: &str, phone: &str, name: &str| {
+        env.ok(&[
+            "book",
+            "-d",
+            "García",
+            "-D",
+            "2026-06-15",
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            name,
+        ])["appointment"]
+            .clone()
+    };
+    let soon = book("09:30", "+50370000001", "Ana Pronto");
+    let came = book("10:00", "+50370000002", "Berta Llegó");
+    env.ok(&["status", s(&came["id"]), "checked_in"]);
+    let t = Tmux::start(&env, "reschedule");
+    let screen = t.wait_for("Ana Pronto");
+    assert!(
+        !screen.contains("Berta"),
+        "an arrived visit cannot move:\n{screen}"
+    );
+    t.keys(&["Enter"]);
+    // 09:30 is within the clinic's 2 h: said before the date is asked.
+    let screen = t.wait_for("[y/N]");
+    assert!(screen.contains("cancellation window"), "{screen}");
+    assert!(screen.contains("Move it all the same"), "{screen}");
+    assert!(!screen.contains("New date"), "{screen}");
+    t.keys(&["n", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Nothing changed"), "{screen}");
+    let id = s(&soon["id"])[..8].to_string();
+    let t = Tmux::start(&env, &format!("reschedule {id}"));
+    t.wait_for("[y/N]");
+    t.keys(&["y", "Enter"]);
+    t.wait_for("New date");
+    t.keys(&["Enter"]);
+    t.wait_for("(its time now)");
+    t.keys(&["Down", "Enter"]);
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    let shown = env.ok(&["show", &id]);
+    assert_eq!(shown["start_time"], "10:30", "{shown}");
+    let events = env.ok(&["history", &id])["events"].clone();
+    let moved = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "appointment.rescheduled")
+        .unwrap();
+    assert!(moved.to_string().contains("force"), "{moved}");
+}
+
+#[test]
+fn in_spanish_reschedule_says_the_cancellation_window_and_cancel_which_visit() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "2h"]);
+    let a = env.book("2026-06-15", "09:30", "+50370000001");
+    let id = s(&a["id"])[..8].to_string();
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("reschedule {id}"));
+    let screen = t.wait_for("¿Moverla de todos modos (como --force)?");
+    assert!(screen.contains("plazo de cancelación"), "{screen}");
+    assert!(!screen.contains("cancellation window"), "{screen}");
+    t.keys(&["Enter"]); // No, the first answer
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("No se cambió nada"), "{screen}");
+    assert_eq!(env.ok(&["show", &id])["start_time"], "09:30");
+    let t = Tmux::start_with(&env, "APPT_LANG=es", &format!("cancel {id} --force"));
+    let screen = t.wait_for("Motivo");
+    assert!(
+        screen.contains(&format!("Se cancela {id}: Test Patient")),
+        "{screen}"
+    );
 }

@@ -187,12 +187,12 @@ fn duration_comes_from_the_flag_then_the_service_then_the_window() {
     assert_eq!(v["duration_minutes"], 60);
     assert_eq!(
         times(&v),
-        strs(&["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00"]),
-        "a 60-minute slot at 12:30 would run past 13:00"
+        strs(&["09:00", "10:00", "11:00", "12:00"]),
+        "60-minute slots that can all be booked: 09:30 would overlap 09:00's"
     );
     assert_eq!(v["slots"][0]["end_time"], "10:00");
     assert_eq!(v["slots"][0]["ends_at"], "2026-06-15T16:00:00Z");
-    assert_eq!(v["slots"][6]["end_time"], "13:00");
+    assert_eq!(v["slots"][3]["end_time"], "13:00");
 
     // --all shows 12:30 with the reason a booking would give.
     let all = slots(&env, "2026-06-15", &["--duration", "60", "--all"]);
@@ -202,7 +202,7 @@ fn duration_comes_from_the_flag_then_the_service_then_the_window() {
 
     let v = slots(&env, "2026-06-15", &["--service", "long consult"]);
     assert_eq!(v["duration_minutes"], 60, "the service's duration");
-    assert_eq!(times(&v).last().unwrap(), "12:00");
+    assert_eq!(times(&v), strs(&["09:00", "10:00", "11:00", "12:00"]));
     assert_eq!(v["slots"][0]["end_time"], "10:00");
 
     let v = slots(
@@ -211,7 +211,7 @@ fn duration_comes_from_the_flag_then_the_service_then_the_window() {
         &["--service", "Long Consult", "--duration", "90"],
     );
     assert_eq!(v["duration_minutes"], 90, "--duration beats the service");
-    assert_eq!(times(&v).last().unwrap(), "11:30");
+    assert_eq!(times(&v), strs(&["09:00", "10:30"]));
     assert_eq!(v["slots"][0]["end_time"], "10:30");
 
     let v = slots(&env, "2026-06-15", &["--service", "General Checkup"]);
@@ -671,11 +671,14 @@ fn back_to_back_bookings_do_not_add_up() {
         "+50370000002",
         &[],
     );
-    let v = ruiz(&env, &["--duration", "60"]);
-    assert_eq!(times(&v), strs(&["09:00", "09:30", "10:00"]));
+    let v = ruiz(&env, &["--duration", "60", "--all"]);
     assert_eq!(slot_at(&v, "09:00")["remaining"], 1);
     assert_eq!(slot_at(&v, "09:30")["remaining"], 1);
     assert_eq!(slot_at(&v, "10:00")["remaining"], 2);
+    // Offered: the ones that can all be booked (09:30 would take 09:00's
+    // last place).
+    let v = ruiz(&env, &["--duration", "60"]);
+    assert_eq!(times(&v), strs(&["09:00", "10:00"]));
     book(
         &env,
         &["--doctor", "Dr. Ruiz"],
@@ -979,4 +982,105 @@ fn a_doctor_named_by_id_at_two_clinics_needs_one_and_inactive_is_not_found() {
 
     env.ok(&["doctor", "update", "Dr. García", "--active", "false"]);
     env.refused(&args, "NOT_FOUND", 3);
+}
+
+/// Issue 43: a 40-minute service on a 30-minute grid offered eleven
+/// "free" slots from 08:00 to 14:00 that overlapped and could not all be
+/// booked. Offered now are those that can all be had together.
+#[test]
+fn a_service_longer_than_the_grid_is_offered_slots_that_can_all_be_booked() {
+    let env = Env::clinic();
+    env.ok(&["service", "add", "Prenatal", "--minutes", "40"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--from",
+        "08:00",
+        "--to",
+        "14:00",
+    ]);
+    let v = slots(&env, "2026-06-16", &["--service", "Prenatal"]);
+    assert_eq!(v["duration_minutes"], 40);
+    assert_eq!(
+        times(&v),
+        strs(&["08:00", "09:00", "10:00", "11:00", "12:00", "13:00"])
+    );
+    let all = slots(&env, "2026-06-16", &["--service", "Prenatal", "--all"]);
+    let alone = all["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["available"] == true)
+        .count();
+    assert_eq!(
+        alone, 11,
+        "--all still says which times could be booked alone"
+    );
+    // Every one offered can be booked, one after the other.
+    for (i, t) in times(&v).iter().enumerate() {
+        let phone = format!("+5037000010{i}");
+        env.ok(&[
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            t,
+            "--service",
+            "Prenatal",
+            "--phone",
+            &phone,
+            "--name",
+            "Paciente",
+        ]);
+    }
+    assert!(times(&slots(&env, "2026-06-16", &["--service", "Prenatal"])).is_empty());
+    // A 30-minute visit at 08:00 leaves the 40-minute ones to start at 08:30.
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-17",
+        "--from",
+        "08:00",
+        "--to",
+        "14:00",
+    ]);
+    env.book("2026-06-17", "08:00", "+50370000201");
+    let v = slots(&env, "2026-06-17", &["--service", "Prenatal"]);
+    assert_eq!(
+        times(&v),
+        strs(&["08:30", "09:30", "10:30", "11:30", "12:30"])
+    );
+    // The table says the same, in both languages.
+    for lang in ["en", "es"] {
+        let out = env
+            .cmd()
+            .env("APPT_LANG", lang)
+            .args([
+                "slots",
+                "-d",
+                "Dr. García",
+                "-D",
+                "2026-06-17",
+                "-s",
+                "Prenatal",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("08:30") && text.contains("09:30"), "{text}");
+        assert!(
+            !text.contains("09:00"),
+            "09:00 would overlap 08:30's: {text}"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! A day for humans: the free slots of `slots`, the day sheet of `agenda`
 //! and the first free slots of `next`.
 
-use super::{clean, or_dash, patient_of, short, span, status_item};
+use super::{clean, or_dash, patient_of, short, span, status_or_late};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::local_hm;
@@ -30,11 +30,7 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         ],
         width(),
     );
-    let shown: Vec<&Slot> = d
-        .slots
-        .iter()
-        .filter(|s| all || s.refusal.is_none())
-        .collect();
+    let shown: Vec<&Slot> = d.slots.iter().filter(|s| all || s.offered).collect();
     if shown.is_empty() {
         return format!("{title}: {}", crate::output::desk::why(d));
     }
@@ -133,7 +129,7 @@ pub fn agenda(a: &Agenda) -> String {
                     patient_of(x).into(),
                     clean(&x.patient_phone).into(),
                     or_dash(x.service_name.as_deref()).into(),
-                    status_item(x.status),
+                    status_or_late(x.status, a.is_late(x)),
                     short(&x.id).into(),
                 ]),
                 Line::Free(run) => {

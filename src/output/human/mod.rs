@@ -23,6 +23,7 @@ pub use upkeep::{check, key_rotated, purged, token_added, token_revoked, tokens}
 
 use super::fit::Item;
 use super::lang;
+use super::lang::tr;
 use crate::core::time::local_hm;
 use crate::core::Status;
 use comfy_table::Color;
@@ -133,6 +134,17 @@ pub fn status_item(s: Status) -> Item {
         Status::Cancelled | Status::NoShow => Color::Red,
     });
     Item::new(lang::status(s)).colour(colour)
+}
+
+/// A visit's status, or, when nobody arrived more than the clinic's
+/// `--late-after` past its start, the status marked late
+/// (docs/rules.md#the-queue).
+pub fn status_or_late(s: Status, late: bool) -> Item {
+    if !late {
+        return status_item(s);
+    }
+    let colour = colour().then_some(Color::Magenta);
+    Item::new(tr!("h.late", status = lang::status(s))).colour(colour)
 }
 
 /// `14:00–14:30`, or `14:00` where the column is short.

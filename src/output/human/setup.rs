@@ -83,6 +83,8 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic.phone",
         "clinic.public_url",
         "clinic.retain_messages",
+        "clinic.queue_order",
+        "clinic.late_after",
     ];
     let pad = labels
         .iter()
@@ -136,6 +138,11 @@ pub fn clinic_card(c: &Clinic) -> String {
             s.retain_messages
                 .map_or_else(|| lang::t("word.forever").to_string(), format_duration),
         ),
+        l(
+            "clinic.queue_order",
+            lang::t(&format!("queue_order.{}", s.queue_order.as_str())).to_string(),
+        ),
+        l("clinic.late_after", format_duration(s.late_after)),
     ]
     .into_iter()
     .chain(

@@ -55,20 +55,25 @@ pub fn day_slots(d: &DaySlots, all: bool) -> Value {
         "timezone": tz.name(),
         "duration_minutes": d.duration,
         "slots": d.slots.iter()
-            .filter(|s| all || s.refusal.is_none())
+            .filter(|s| all || s.offered)
             .map(|s| to_json(slot(s, tz, all)))
             .collect::<Vec<_>>(),
     })
 }
 
-/// `queue --json`: today's appointments per doctor (null: clinic-wide) in token order.
+/// `queue --json`: today's appointments per doctor (null: clinic-wide) in
+/// the clinic's queue order, each with `late` (docs/rules.md#the-queue).
 pub fn queue(q: &crate::app::queue::Queue) -> Value {
     json!({
         "date": q.date.to_string(),
         "clinic_id": q.clinic.id,
         "doctors": q.lines.iter().map(|l| json!({
             "doctor": l.doctor.as_ref().map(doctor),
-            "appointments": l.appointments.iter().map(appointment).collect::<Vec<_>>(),
+            "appointments": l.appointments.iter().map(|a| {
+                let mut v = appointment(a);
+                v["late"] = json!(q.is_late(a));
+                v
+            }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -99,6 +104,8 @@ enum RowView {
         appointment: Box<RawValue>,
         end_time: String,
         kind: &'static str,
+        /// Nobody arrived, more than the clinic's `--late-after` past its start.
+        late: bool,
         start_time: String,
         starts_at: String,
     },
@@ -141,6 +148,7 @@ fn agenda(a: &Agenda) -> AgendaView<'_> {
                             appointment: text.clone(),
                             end_time: to_local(tz, x.ends_at).1,
                             kind: "appointment",
+                            late: a.is_late(x),
                             start_time: to_local(tz, x.starts_at).1,
                             starts_at: ts(x.starts_at),
                         };

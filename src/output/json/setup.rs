@@ -31,6 +31,11 @@ struct ClinicView<'a> {
     /// How long messages are kept after a visit (`90d`); null: for ever
     /// (docs/privacy.md#retention).
     retain_messages: Option<String>,
+    /// `time` or `token`: the order the queue is called in
+    /// (docs/rules.md#the-queue).
+    queue_order: &'a str,
+    /// Minutes past its start after which a visit nobody arrived for is late.
+    late_after: i64,
     created_at: String,
     updated_at: String,
 }
@@ -56,6 +61,8 @@ pub fn clinic(c: &Clinic) -> Value {
         public_url: s.public_url.as_deref(),
         templates: &s.templates,
         retain_messages: s.retain_messages.map(format_duration),
+        queue_order: s.queue_order.as_str(),
+        late_after: s.late_after,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })
