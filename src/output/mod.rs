@@ -15,6 +15,7 @@ mod ics;
 pub mod json;
 pub mod lang;
 pub mod page;
+pub mod phone;
 mod rows;
 
 use serde_json::Value;

@@ -8,6 +8,7 @@ use crate::core::time::local_hm;
 use crate::core::Appointment;
 use crate::output::fit::{col, join, text, width, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 /// `slots`: a title and the free (or, with `all`, every) grid slot.
 pub fn day_slots(d: &DaySlots, all: bool) -> String {
@@ -131,7 +132,7 @@ pub fn agenda(a: &Agenda) -> String {
                     x.token_number.to_string().into(),
                     span(tz, x.starts_at, x.ends_at),
                     patient_of(x).into(),
-                    clean(&x.patient_phone).into(),
+                    clean(&shown(&x.patient_phone)).into(),
                     or_dash(x.service_name.as_deref()).into(),
                     status_item(x.status),
                     short(&x.id).into(),

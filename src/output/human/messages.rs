@@ -7,6 +7,7 @@ use crate::core::time::{format_offset, local_hm, to_local};
 use crate::core::Appointment;
 use crate::output::fit::{col, text, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 /// Whether a message's recipient is an erased patient: the placeholder
 /// name and no phone (docs/privacy.md#erasure).
@@ -133,7 +134,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
                 Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
                 message_kind(r),
                 person(name, erased(name, phone)).into(),
-                clean(phone).into(),
+                clean(&shown(phone)).into(),
                 message_when(r, a),
                 short(&r.id).into(),
             ]);
