@@ -142,10 +142,12 @@ fn national(n: &PhoneNumber) -> String {
 /// A stored phone (E.164) as a person reads it (docs/rules.md#phones): a
 /// number of `home`'s country (the clinic's code) in its national form
 /// (`+50370123456` at `+503` → `7012-3456`), any other in international
-/// form (`+1 212-555-0100`). What is no number (an erased patient's empty
-/// phone) is shown as it is.
+/// form (`+1 212-555-0100`). Where there is no home country (a clinic
+/// without a country code), every number is as stored, in E.164: no form
+/// is the desk's. What is no number (an erased patient's empty phone) is
+/// shown as it is.
 pub fn shown(e164: &str, home: Option<&str>) -> String {
-    if !e164.starts_with('+') {
+    if !e164.starts_with('+') || home.is_none() {
         return e164.to_string();
     }
     let Ok(n) = PHONE_NUMBER_UTIL.parse(e164, None) else {
@@ -285,7 +287,7 @@ mod tests {
         assert_eq!(shown("+50322223333", Some("+503")), "2222-3333");
         assert_eq!(shown("+12125550100", Some("+503")), "+1 212-555-0100");
         assert_eq!(shown("+12125550100", Some("+1")), "(212) 555-0100");
-        assert_eq!(shown("+50370123456", None), "+503 7012 3456");
+        assert_eq!(shown("+50370123456", None), "+50370123456");
         assert_eq!(shown("+50370123456", Some("+1")), "+503 7012 3456");
         assert_eq!(shown("", Some("+503")), "");
         assert_eq!(shown("+5037788", Some("+503")), "7788");

@@ -17,6 +17,7 @@ pub mod lang;
 pub mod page;
 pub mod phone;
 mod rows;
+mod xlsx;
 
 use serde_json::Value;
 

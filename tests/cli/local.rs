@@ -287,12 +287,20 @@ fn tables_and_cards_write_home_numbers_national_and_others_international() {
         env.ok(&["patient", "show", "7012-3456"])["phone"],
         "+50370123456"
     );
-    // A clinic of no country code: every number in international form.
-    env.ok(&["clinic", "update", "Central", "--country-code", "none"]);
+    // A clinic of another country: every number in international form.
+    env.ok(&["clinic", "update", "Central", "--country-code", "+44"]);
     let out = env.cmd().args(["patient", "list"]).output().unwrap();
     let list = String::from_utf8_lossy(&out.stdout);
     assert!(
         list.contains("+503 7012 3456") && list.contains("+1 212-555-0100"),
+        "{list}"
+    );
+    // A clinic of no country code: every number as stored.
+    env.ok(&["clinic", "update", "Central", "--country-code", "none"]);
+    let out = env.cmd().args(["patient", "list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains("+50370123456") && list.contains("+12125550100"),
         "{list}"
     );
 }
