@@ -292,8 +292,8 @@ pub fn active_of(conn: &Tx, patients: &[String], since: DateTime<Utc>) -> Result
     )
 }
 
-/// A patient's appointments from `now` on (earliest first), or before it
-/// (latest first): at most `limit`.
+/// A patient's active appointments from `now` on (earliest first), or all
+/// of theirs before it (latest first): at most `limit`.
 pub fn of_patient(
     conn: &Tx,
     patient_id: &str,
@@ -301,15 +301,16 @@ pub fn of_patient(
     upcoming: bool,
     limit: i64,
 ) -> Result<Vec<Appointment>> {
-    let (cond, order) = if upcoming {
-        (">=", "ASC")
+    // Upcoming visits are the ones still to come: a cancelled one is not.
+    let (cond, order, active) = if upcoming {
+        (">=", "ASC", format!(" AND a.status IN {ACTIVE}"))
     } else {
-        ("<", "DESC")
+        ("<", "DESC", String::new())
     };
     conn.rows(
         SELECTED,
         &format!(
-            "{} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2 ORDER BY a.starts_at {order} LIMIT ?3",
+            "{} WHERE a.patient_id = ?1 AND a.starts_at {cond} ?2{active} ORDER BY a.starts_at {order} LIMIT ?3",
             select()
         ),
         args![patient_id, epoch(now), limit],

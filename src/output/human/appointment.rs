@@ -19,11 +19,12 @@ pub fn when(a: &Appointment) -> String {
     )
 }
 
-/// `Mon 15 Jun 2026 14:00–14:30`, or `2026-06-15 14:00` where the column is short.
+/// `Mon 15 Jun 2026 14:00–14:30`, or `15 Jun 14:00` where the column is
+/// short: the same form of date either way.
 pub(super) fn when_item(a: &Appointment) -> Item {
     Item::new(when(a)).or_short(format!(
         "{} {}",
-        a.local_date,
+        lang::day_month(a.local_date),
         local_hm(a.timezone, a.starts_at)
     ))
 }

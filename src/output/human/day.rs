@@ -37,7 +37,9 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         .filter(|s| all || s.refusal.is_none())
         .collect();
     if shown.is_empty() {
-        return format!("{title}: {}", crate::output::desk::why(d));
+        // A sentence, wrapped at words like a message (a long closure reason).
+        let why = format!("{title}: {}", crate::output::desk::why(d));
+        return crate::output::fit::wrap_lines(&why.replace('\n', " "), width());
     }
     let mut cols = vec![
         col("Time"),
@@ -113,10 +115,13 @@ pub fn agenda(a: &Agenda) -> String {
             col("Status"),
             col("ID"),
         ])
+        // The service tells a prenatal visit from a consultation: the short
+        // ID goes first (the patient's name or phone finds the visit too).
         .steps(&[
-            Step::Drop("Service"),
             Step::Short("Time"),
+            Step::Drop("ID"),
             Step::Drop("Phone"),
+            Step::Drop("Service"),
         ]);
         let mut session: Option<String> = None;
         for line in agenda_lines(s) {
