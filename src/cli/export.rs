@@ -62,7 +62,6 @@ impl FormatArg {
     appt export --format ics --from today --to +30 --output clinic.ics\n  \
     appt export --format fhir -d 'Dr. García' --include-patient -o june.json\n  \
     appt export --format jsonl -S cancelled | jq -r .cancellation_reason\n  \
-    appt export --format csv --from 2026-06-01 --to 2026-06-30 > june.csv\n  \
     appt export --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx")]
 pub struct Args {
     /// What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines), csv or xlsx (a spreadsheet)
