@@ -123,6 +123,19 @@ pub fn normalize(raw: &str, country: Option<&str>) -> Result<String, Problem> {
     Ok(n.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
+/// The stored form a typed phone would be looked up by: a number with its
+/// `+` as it is once cleaned (a lookup needs no rules: a number no one has
+/// finds no one, and libphonenumber's metadata, some milliseconds to load, is
+/// left unread), a local number read in `country` as [`normalize`] reads it.
+pub fn lookup_key(raw: &str, country: Option<&str>) -> Option<String> {
+    let cleaned = cleaned(raw);
+    match cleaned.strip_prefix('+') {
+        Some(d) => ((1..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(cleaned),
+        None => normalize(raw, country).ok(),
+    }
+}
+
 /// Countries whose desks write a national number's groups with hyphens
 /// (`7012-3456`) where libphonenumber writes spaces (`7012 3456`): the
 /// Central American ones of eight digits in two groups of four.
@@ -184,6 +197,17 @@ pub fn country_code(raw: &str) -> Result<Option<String>, String> {
         Err(format!(
             "Country code must be + and 1 to 3 digits, e.g. +503 (got '{t}'), or none"
         ))
+    }
+}
+
+/// A phone a clinic wrote for its patients (its own, `--phone`), as a
+/// message to them writes it: a number of `home`'s country in its national
+/// form (`+503 2222-3333` → `2222-3333`), another in international form; what
+/// is no number of any country (an extension, a short code) as written.
+pub fn written(raw: &str, home: Option<&str>) -> String {
+    match normalize(raw, home) {
+        Ok(e164) => shown(&e164, home),
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -291,6 +315,20 @@ mod tests {
         assert_eq!(shown("+50370123456", Some("+1")), "+503 7012 3456");
         assert_eq!(shown("", Some("+503")), "");
         assert_eq!(shown("+5037788", Some("+503")), "7788");
+        assert_eq!(
+            lookup_key("+503 7012-3456", None).as_deref(),
+            Some("+50370123456")
+        );
+        assert_eq!(
+            lookup_key("7012-3456", Some("+503")).as_deref(),
+            Some("+50370123456")
+        );
+        assert_eq!(lookup_key("Ana", Some("+503")), None);
+        // The clinic's own phone, in its messages.
+        assert_eq!(written("+503 2222-3333", Some("+503")), "2222-3333");
+        assert_eq!(written("2222 3333", Some("+503")), "2222-3333");
+        assert_eq!(written("(212) 555-0100", Some("+503")), "(212) 555-0100");
+        assert_eq!(written("+1 212 555 0100", Some("+503")), "+1 212-555-0100");
     }
 
     #[test]
