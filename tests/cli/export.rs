@@ -2,7 +2,7 @@
 //! appt did not write: the iCalendar file by Python's `icalendar` and
 //! `vobject` (validating) and by calcurse's importer; the FHIR Bundle by
 //! `fhir.resources` (R4), HL7's R4 JSON schema and the R4 invariants in
-//! FHIRPath; the CSV by Python's `csv` module. The scripts are in
+//! FHIRPath; the CSV by Python's `csv` module; the spreadsheet by `openpyxl`. The scripts are in
 //! `tests/validators/`; `.ci/run` installs what they need. Under CI a missing
 //! validator fails the test; elsewhere the check is skipped with a note.
 
@@ -1563,4 +1563,26 @@ fn ics_in_new_york_carries_the_dst_change() {
         parsed["icalendar"]["zones"],
         serde_json::json!(["America/New_York"])
     );
+}
+
+/// A spreadsheet's bytes are no use on a terminal: refused there, naming
+/// `--output`, in the desk's language; nothing written.
+#[test]
+fn xlsx_to_a_terminal_is_refused_in_both_languages() {
+    let env = Env::clinic();
+    book(&env, garcia("2026-06-16", "09:00", "+50370000001"));
+    for (vars, says) in [
+        ("", "An xlsx export is a file: give --output FILE"),
+        (
+            "APPT_LANG=es",
+            "Una exportación xlsx es un archivo: indique --output",
+        ),
+    ] {
+        let t = crate::prompts::Tmux::start_sized(&env, 120, vars, "export --format xlsx");
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=2"), "{screen}");
+        let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(says), "{screen}");
+        assert!(!screen.contains("PK"), "{screen}");
+    }
 }
