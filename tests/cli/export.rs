@@ -35,7 +35,7 @@ fn python() -> Option<&'static str> {
         let ok = Command::new(&py)
             .args([
                 "-c",
-                "import icalendar, vobject, fhir.resources, fhirpathpy, jsonschema",
+                "import icalendar, vobject, fhir.resources, fhirpathpy, jsonschema, openpyxl",
             ])
             .output()
             .is_ok_and(|o| o.status.success());
@@ -43,10 +43,10 @@ fn python() -> Option<&'static str> {
     });
     match py {
         Some(p) => Some(p.as_str()),
-        None => {
-            missing("Python with icalendar, vobject, fhir.resources, fhirpathpy and jsonschema")
-                .map(|_| "")
-        }
+        None => missing(
+            "Python with icalendar, vobject, fhir.resources, fhirpathpy, jsonschema and openpyxl",
+        )
+        .map(|_| ""),
     }
 }
 
