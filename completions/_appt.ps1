@@ -1148,7 +1148,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;export' {
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines), csv or xlsx (a spreadsheet)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'To this local date (inclusive)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Only this doctor''s (name or ID)')
@@ -1161,7 +1161,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
-            [CompletionResult]::new('--include-patient', '--include-patient', [CompletionResultType]::ParameterName, 'Put the patient''s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)')
+            [CompletionResult]::new('--include-patient', '--include-patient', [CompletionResultType]::ParameterName, 'Put the patient''s name, phone and ID into ics and fhir exports, their name and phone into xlsx (jsonl and csv always carry them)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -2040,7 +2040,7 @@ _appt_clap() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "ics fhir jsonl csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ics fhir jsonl csv xlsx" -- "${cur}"))
                     return 0
                     ;;
                 --from)

@@ -1039,7 +1039,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;export'= {
-            cand --format 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv'
+            cand --format 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines), csv or xlsx (a spreadsheet)'
             cand --from 'From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)'
             cand --to 'To this local date (inclusive)'
             cand -d 'Only this doctor''s (name or ID)'
@@ -1052,7 +1052,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
-            cand --include-patient 'Put the patient''s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)'
+            cand --include-patient 'Put the patient''s name, phone and ID into ics and fhir exports, their name and phone into xlsx (jsonl and csv always carry them)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'

@@ -668,10 +668,11 @@ complete -c appt -n "__fish_appt_using_subcommand events" -l width -d 'Fit table
 complete -c appt -n "__fish_appt_using_subcommand events" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand events" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand events" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand export" -l format -d 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv' -r -f -a "ics\t'iCalendar (RFC 5545), one event per appointment'
+complete -c appt -n "__fish_appt_using_subcommand export" -l format -d 'What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines), csv or xlsx (a spreadsheet)' -r -f -a "ics\t'iCalendar (RFC 5545), one event per appointment'
 fhir\t'A FHIR R4 Bundle (collection) of Appointment, Patient and Practitioner resources'
 jsonl\t'JSON Lines: one appointment object per line'
-csv\t'CSV (RFC 4180) with a header row'"
+csv\t'CSV (RFC 4180) with a header row'
+xlsx\t'An Excel spreadsheet (.xlsx) in the clinic\'s language, to --output FILE'"
 complete -c appt -n "__fish_appt_using_subcommand export" -l from -d 'From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l to -d 'To this local date (inclusive)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s d -l doctor -d 'Only this doctor\'s (name or ID)' -r -f -a "(__appt_names)"
@@ -680,7 +681,7 @@ complete -c appt -n "__fish_appt_using_subcommand export" -s o -l output -d 'Wri
 complete -c appt -n "__fish_appt_using_subcommand export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand export" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
-complete -c appt -n "__fish_appt_using_subcommand export" -l include-patient -d 'Put the patient\'s name, phone and ID into ics and fhir exports (jsonl and csv always carry them)'
+complete -c appt -n "__fish_appt_using_subcommand export" -l include-patient -d 'Put the patient\'s name, phone and ID into ics and fhir exports, their name and phone into xlsx (jsonl and csv always carry them)'
 complete -c appt -n "__fish_appt_using_subcommand export" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand export" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand export" -s h -l help -d 'Print help'

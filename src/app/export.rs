@@ -5,10 +5,10 @@
 
 use super::list::{date_range, read_scope};
 use super::values::{check_status, Problems};
-use crate::core::Appointment;
+use crate::core::{Appointment, Language};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
-use crate::store::{doctors, Store};
+use crate::store::{clinics, doctors, Store};
 use chrono::{DateTime, Utc};
 
 pub use crate::store::appointments::{DoctorParty, PatientParty};
@@ -31,6 +31,10 @@ pub struct ExportRequest {
 /// Where the exported appointments go: one format's writer. It is told to
 /// begin only once the filters are checked, so a refused export writes nothing.
 pub trait Sink {
+    /// The language the file's words are in: the clinic's (or the one every
+    /// clinic of the export shares), told before [`Sink::begin`]. A writer
+    /// not told keeps the language of human output.
+    fn language(&mut self, _l: Language) {}
     /// Whether the writer wants each doctor of the export, once, before the appointments.
     fn wants_doctors(&self) -> bool {
         false
@@ -72,7 +76,7 @@ pub fn export(
         let status = check_status(req.status.as_deref(), &mut bad);
         bad.finish()?;
         let filter = Filter {
-            clinic_id: clinic.map(|c| c.id),
+            clinic_id: clinic.as_ref().map(|c| c.id.clone()),
             from,
             to,
             status,
@@ -84,6 +88,17 @@ pub fn export(
                 .map(|d| d.id),
             ..Filter::default()
         };
+        let language = match &clinic {
+            Some(c) => Some(c.settings.language),
+            None => {
+                let mut all = clinics::list(tx)?.into_iter().map(|c| c.settings.language);
+                let first = all.next();
+                first.filter(|l| all.all(|o| o == *l))
+            }
+        };
+        if let Some(l) = language {
+            sink.language(l);
+        }
         sink.begin()?;
         if sink.wants_doctors() {
             appointments::each_doctor(tx, &filter, |d| sink.doctor(d))?;

@@ -63,7 +63,12 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
         patient: message::first_name(name),
         doctor: a.doctor_name.clone(),
         clinic: clinic.name.clone(),
-        clinic_phone: clinic.settings.phone.clone(),
+        // docs/rules.md#phones: the clinic's own number as its patients dial it.
+        clinic_phone: clinic
+            .settings
+            .phone
+            .as_deref()
+            .map(|p| crate::core::phone::written(p, clinic.settings.country_code.as_deref())),
         ..Default::default()
     };
     let target = match r.kind.as_str() {

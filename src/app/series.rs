@@ -290,7 +290,7 @@ pub(super) fn book_in(
 /// the series as it is now (or the single appointment holding it).
 fn again(tx: &Tx, found: Appointment) -> Result<SeriesBooked> {
     let appointments = match &found.series_id {
-        Some(s) => appointments::of_series(tx, s, None)?,
+        Some(s) => crate::store::series::of_series(tx, s, None)?,
         None => vec![found.clone()],
     };
     Ok(SeriesBooked {
@@ -433,7 +433,7 @@ pub(super) fn cancel(
 fn from_on(tx: &Tx, series: &str, a: &Appointment) -> Result<Vec<Appointment>> {
     let mut list = vec![a.clone()];
     list.extend(
-        appointments::of_series(tx, series, Some(a.starts_at))?
+        crate::store::series::of_series(tx, series, Some(a.starts_at))?
             .into_iter()
             .filter(|o| o.id != a.id),
     );
@@ -532,7 +532,7 @@ fn plan_move(
 /// one of its occurrences.
 pub fn find(tx: &Tx, input: &str) -> Result<String> {
     let input = input.trim().to_ascii_lowercase();
-    let found = appointments::series_like(tx, &input, 2)?;
+    let found = crate::store::series::series_like(tx, &input, 2)?;
     match found.as_slice() {
         [one] => return Ok(one.clone()),
         [_, _] => {

@@ -10,6 +10,7 @@ use crate::output::export::{sink, Format, Options};
 use crate::output::file::AtomicFile;
 use crate::output::lang::tr;
 use crate::output::{json, Report};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,14 +23,17 @@ pub enum FormatArg {
     Jsonl,
     /// CSV (RFC 4180) with a header row
     Csv,
+    /// An Excel spreadsheet (.xlsx) in the clinic's language, to --output FILE
+    Xlsx,
 }
 
 impl FormatArg {
-    const ALL: [FormatArg; 4] = [
+    const ALL: [FormatArg; 5] = [
         FormatArg::Ics,
         FormatArg::Fhir,
         FormatArg::Jsonl,
         FormatArg::Csv,
+        FormatArg::Xlsx,
     ];
 
     fn name(self) -> &'static str {
@@ -38,6 +42,7 @@ impl FormatArg {
             FormatArg::Fhir => "fhir",
             FormatArg::Jsonl => "jsonl",
             FormatArg::Csv => "csv",
+            FormatArg::Xlsx => "xlsx",
         }
     }
 
@@ -47,6 +52,7 @@ impl FormatArg {
             FormatArg::Fhir => Format::Fhir,
             FormatArg::Jsonl => Format::Jsonl,
             FormatArg::Csv => Format::Csv,
+            FormatArg::Xlsx => Format::Xlsx,
         }
     }
 }
@@ -56,9 +62,9 @@ impl FormatArg {
     appt export --format ics --from today --to +30 --output clinic.ics\n  \
     appt export --format fhir -d 'Dr. García' --include-patient -o june.json\n  \
     appt export --format jsonl -S cancelled | jq -r .cancellation_reason\n  \
-    appt export --format csv --from 2026-06-01 --to 2026-06-30 > june.csv")]
+    appt export --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx")]
 pub struct Args {
-    /// What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines) or csv
+    /// What to write (required): ics (iCalendar), fhir (a FHIR R4 Bundle), jsonl (JSON Lines), csv or xlsx (a spreadsheet)
     #[arg(long, value_name = "FORMAT", value_enum, hide_possible_values = true)]
     pub format: Option<FormatArg>,
     /// From this local date (inclusive): YYYY-MM-DD, D/M, today, tomorrow, yesterday, a weekday, +N or -N, or in Spanish (hoy, ayer)
@@ -76,7 +82,7 @@ pub struct Args {
     /// Write to FILE (mode 0600, whole or not at all) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Put the patient's name, phone and ID into ics and fhir exports (jsonl and csv always carry them)
+    /// Put the patient's name, phone and ID into ics and fhir exports, their name and phone into xlsx (jsonl and csv always carry them)
     #[arg(long)]
     pub include_patient: bool,
 }
@@ -108,6 +114,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let mut store = ctx.open()?;
     let Some(path) = a.output.filter(|p| p.as_os_str() != "-") else {
+        // A spreadsheet is bytes no terminal shows.
+        if format == FormatArg::Xlsx && std::io::stdout().is_terminal() {
+            return Err(Error::field(
+                "output",
+                "An xlsx export is a file: give --output FILE (or redirect standard output)",
+            ));
+        }
         let mut out = sink(
             format.format(),
             opts,

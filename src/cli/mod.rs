@@ -333,7 +333,21 @@ impl Ctx {
     pub fn open_at(&self, target: &std::path::Path, create: Create) -> Result<Store> {
         let mut st = Store::open(target, create)?;
         self.tell(&mut st);
+        if !self.json {
+            self.choose_home(&mut st);
+        }
         Ok(st)
+    }
+
+    /// The country whose phones human output writes in national form
+    /// (docs/rules.md#phones): the clinic's, else the one all share. A
+    /// database that cannot say leaves every phone international.
+    fn choose_home(&self, st: &mut Store) {
+        use crate::app::phones::{At, Dialing};
+        let at = At::Desk(self.clinic.as_deref());
+        if let Ok(d) = st.read(|tx| Dialing::at(tx, at)) {
+            crate::output::phone::choose(d.code().map(str::to_string));
+        }
     }
 
     /// Writes what `st` has to tell the user (its notices) to stderr, now.

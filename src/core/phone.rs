@@ -9,6 +9,8 @@ fn cleaned(raw: &str) -> String {
         .collect()
 }
 
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, ValidationError, PHONE_NUMBER_UTIL};
+
 /// Why a typed phone is not a number appt can store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -16,6 +18,14 @@ pub enum Problem {
     NotAPhone,
     /// A local number (digits without `+`) with no country code to read it in.
     NoCountryCode,
+    /// Too short for its country (`7788` at +503), by libphonenumber's
+    /// lengths; `like` is a number of that country as the desk would type it.
+    TooShort { code: String, like: String },
+    /// Too long for its country.
+    TooLong { code: String, like: String },
+    /// The right length but no number of its country (`+50399999999`: no
+    /// number of El Salvador starts with 9).
+    NotOfCountry { code: String, like: String },
 }
 
 impl Problem {
@@ -29,37 +39,137 @@ impl Problem {
             Problem::NoCountryCode => format!(
                 "'{raw}' has no country code: type it with its + (E.164, e.g. +50377654321)"
             ),
+            Problem::TooShort { code, like } => format!(
+                "'{raw}' is too short for a phone number of {code}: they are written like {like}"
+            ),
+            Problem::TooLong { code, like } => format!(
+                "'{raw}' is too long for a phone number of {code}: they are written like {like}"
+            ),
+            Problem::NotOfCountry { code, like } => format!(
+                "'{raw}' is not a phone number of {code}: they are written like {like}"
+            ),
         }
     }
 }
 
+/// The calling code of `code` as typed (`+503` → 503).
+fn calling_code(code: &str) -> Option<i32> {
+    code.trim().strip_prefix('+')?.parse().ok()
+}
+
+/// Why `n`, parsed from what the desk typed, is not a number of its
+/// country; `local`: it was typed without its `+`, so the example is
+/// written the same way.
+fn judged(n: &PhoneNumber, local: bool) -> Result<(), Problem> {
+    if n.is_valid() {
+        return Ok(());
+    }
+    let code = format!("+{}", n.country_code);
+    let like = PHONE_NUMBER_UTIL
+        .get_region_for_country_code(n.country_code)
+        .and_then(|r| PHONE_NUMBER_UTIL.get_example_number(r).ok())
+        .map(|e| {
+            if local {
+                national(&e)
+            } else {
+                e.format_as(PhoneNumberFormat::International).into_owned()
+            }
+        });
+    let Some(like) = like else {
+        return Err(Problem::NotAPhone);
+    };
+    Err(match n.is_possible_with_reason() {
+        Err(ValidationError::TooShort) => Problem::TooShort { code, like },
+        Err(ValidationError::TooLong) => Problem::TooLong { code, like },
+        _ => Problem::NotOfCountry { code, like },
+    })
+}
+
 /// A phone as the desk types it, in E.164, once spaces, dashes, dots and
-/// parentheses are removed: with its `+` as it is (`+503 7765-4321` →
-/// `+50377654321`); without, a local number, its digits after `country`, the
-/// clinic's country code (`7765-4321` at `+503` → `+50377654321`). Either
-/// way the result is `+` and 7–15 digits, the first not 0.
+/// parentheses are removed: with its `+`, a number of the country its code
+/// names (`+503 7765-4321` → `+50377654321`); without, a number of the
+/// clinic's country, `country` its code (`7765-4321` at `+503` →
+/// `+50377654321`, `(212) 555.0100` at `+1` → `+12125550100`). Either way
+/// it must be a number of that country by libphonenumber's rules (its
+/// lengths and leading digits): `7788` at `+503` is too short.
 pub fn normalize(raw: &str, country: Option<&str>) -> Result<String, Problem> {
     let cleaned = cleaned(raw);
-    let full = match cleaned.strip_prefix('+') {
-        Some(_) => cleaned,
-        None if cleaned.is_empty() || !cleaned.bytes().all(|b| b.is_ascii_digit()) => {
-            return Err(Problem::NotAPhone)
-        }
-        None => match country {
-            Some(code) => format!("{code}{cleaned}"),
-            // Too long for any country code: not a phone, whatever the clinic.
-            None if cleaned.len() > 14 => return Err(Problem::NotAPhone),
-            None => return Err(Problem::NoCountryCode),
-        },
+    let (digits, region) = match cleaned.strip_prefix('+') {
+        Some(d) => (d, None),
+        None => (cleaned.as_str(), Some(())),
     };
-    let digits = &full[1..];
-    let ok = (7..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if ok {
-        Ok(full)
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Problem::NotAPhone);
+    }
+    let parsed = match region {
+        None => PHONE_NUMBER_UTIL.parse(&cleaned, None),
+        Some(()) => {
+            let Some(code) = country else {
+                // Too long for any country code: not a phone, whatever the clinic.
+                return Err(if digits.len() > 14 {
+                    Problem::NotAPhone
+                } else {
+                    Problem::NoCountryCode
+                });
+            };
+            let region = calling_code(code)
+                .and_then(|c| PHONE_NUMBER_UTIL.get_region_for_country_code(c))
+                .ok_or(Problem::NotAPhone)?;
+            PHONE_NUMBER_UTIL.parse(digits, Some(region))
+        }
+    };
+    let n = parsed.map_err(|_| Problem::NotAPhone)?;
+    judged(&n, region.is_some())?;
+    Ok(n.format_as(PhoneNumberFormat::E164).into_owned())
+}
+
+/// The stored form a typed phone would be looked up by: a number with its
+/// `+` as it is once cleaned (a lookup needs no rules: a number no one has
+/// finds no one, and libphonenumber's metadata, some milliseconds to load, is
+/// left unread), a local number read in `country` as [`normalize`] reads it.
+pub fn lookup_key(raw: &str, country: Option<&str>) -> Option<String> {
+    let cleaned = cleaned(raw);
+    match cleaned.strip_prefix('+') {
+        Some(d) => ((1..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(cleaned),
+        None => normalize(raw, country).ok(),
+    }
+}
+
+/// Countries whose desks write a national number's groups with hyphens
+/// (`7012-3456`) where libphonenumber writes spaces (`7012 3456`): the
+/// Central American ones of eight digits in two groups of four.
+const HYPHENATED: [i32; 6] = [502, 503, 504, 505, 506, 507];
+
+/// `n` in its national form, as its country's desks write it.
+fn national(n: &PhoneNumber) -> String {
+    let s = n.format_as(PhoneNumberFormat::National).into_owned();
+    let groups_only = s.bytes().all(|b| b.is_ascii_digit() || b == b' ');
+    if HYPHENATED.contains(&n.country_code) && groups_only {
+        s.replace(' ', "-")
     } else {
-        Err(Problem::NotAPhone)
+        s
+    }
+}
+
+/// A stored phone (E.164) as a person reads it (docs/rules.md#phones): a
+/// number of `home`'s country (the clinic's code) in its national form
+/// (`+50370123456` at `+503` → `7012-3456`), any other in international
+/// form (`+1 212-555-0100`). Where there is no home country (a clinic
+/// without a country code), every number is as stored, in E.164: no form
+/// is the desk's. What is no number (an erased patient's empty phone) is
+/// shown as it is.
+pub fn shown(e164: &str, home: Option<&str>) -> String {
+    if !e164.starts_with('+') || home.is_none() {
+        return e164.to_string();
+    }
+    let Ok(n) = PHONE_NUMBER_UTIL.parse(e164, None) else {
+        return e164.to_string();
+    };
+    if home.and_then(calling_code) == Some(n.country_code) {
+        national(&n)
+    } else {
+        n.format_as(PhoneNumberFormat::International).into_owned()
     }
 }
 
@@ -87,6 +197,17 @@ pub fn country_code(raw: &str) -> Result<Option<String>, String> {
         Err(format!(
             "Country code must be + and 1 to 3 digits, e.g. +503 (got '{t}'), or none"
         ))
+    }
+}
+
+/// A phone a clinic wrote for its patients (its own, `--phone`), as a
+/// message to them writes it: a number of `home`'s country in its national
+/// form (`+503 2222-3333` → `2222-3333`), another in international form; what
+/// is no number of any country (an extension, a short code) as written.
+pub fn written(raw: &str, home: Option<&str>) -> String {
+    match normalize(raw, home) {
+        Ok(e164) => shown(&e164, home),
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -145,12 +266,69 @@ mod tests {
             normalize(" 7765 43 21 ", Some("+503")).unwrap(),
             "+50377654321"
         );
-        // Too long, or too short, once the code is in front.
-        assert_eq!(
+        // Too long, or too short, for the country.
+        assert!(matches!(
             normalize("1234567890123", Some("+503")),
-            Err(Problem::NotAPhone)
+            Err(Problem::TooLong { .. })
+        ));
+        assert!(normalize("12", Some("+503")).is_err());
+    }
+
+    /// Issue 43: `7788` at a +503 clinic was stored as `+5037788`;
+    /// El Salvador's numbers have eight digits.
+    #[test]
+    fn a_number_too_short_or_not_of_its_country_is_refused() {
+        let short = normalize("7788", Some("+503")).unwrap_err();
+        assert_eq!(
+            short,
+            Problem::TooShort {
+                code: "+503".into(),
+                like: "2123-4567".into()
+            }
         );
-        assert_eq!(normalize("12", Some("+503")), Err(Problem::NotAPhone));
+        assert_eq!(
+            short.message("7788"),
+            "'7788' is too short for a phone number of +503: they are written like 2123-4567"
+        );
+        assert!(matches!(
+            normalize("+5037788", None),
+            Err(Problem::TooShort { .. })
+        ));
+        // Eight digits, but no number of El Salvador starts with 9.
+        assert!(matches!(
+            normalize("+50399999999", None),
+            Err(Problem::NotOfCountry { .. })
+        ));
+        assert!(matches!(
+            normalize("+15550000001", Some("+503")),
+            Err(Problem::NotOfCountry { .. })
+        ));
+    }
+
+    #[test]
+    fn a_number_is_shown_national_at_home_and_international_elsewhere() {
+        assert_eq!(shown("+50370123456", Some("+503")), "7012-3456");
+        assert_eq!(shown("+50322223333", Some("+503")), "2222-3333");
+        assert_eq!(shown("+12125550100", Some("+503")), "+1 212-555-0100");
+        assert_eq!(shown("+12125550100", Some("+1")), "(212) 555-0100");
+        assert_eq!(shown("+50370123456", None), "+50370123456");
+        assert_eq!(shown("+50370123456", Some("+1")), "+503 7012 3456");
+        assert_eq!(shown("", Some("+503")), "");
+        assert_eq!(shown("+5037788", Some("+503")), "7788");
+        assert_eq!(
+            lookup_key("+503 7012-3456", None).as_deref(),
+            Some("+50370123456")
+        );
+        assert_eq!(
+            lookup_key("7012-3456", Some("+503")).as_deref(),
+            Some("+50370123456")
+        );
+        assert_eq!(lookup_key("Ana", Some("+503")), None);
+        // The clinic's own phone, in its messages.
+        assert_eq!(written("+503 2222-3333", Some("+503")), "2222-3333");
+        assert_eq!(written("2222 3333", Some("+503")), "2222-3333");
+        assert_eq!(written("(212) 555-0100", Some("+503")), "(212) 555-0100");
+        assert_eq!(written("+1 212 555 0100", Some("+503")), "+1 212-555-0100");
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! the zone's rules: a time the clocks skip has no instant, one they repeat
 //! has two.
 
-use chrono::{FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc,
+};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
@@ -68,6 +70,41 @@ impl Tz {
     /// The IANA name.
     pub fn name(&self) -> &'static str {
         self.0.name
+    }
+
+    /// The zone's rules over `[from, to]`, as a calendar's VTIMEZONE writes
+    /// them: the offset in force at `from`, then each change of offset up to
+    /// `to`, in order.
+    pub fn rules(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Rule> {
+        let at = |t: DateTime<Utc>| {
+            jiff::Timestamp::from_second(t.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        };
+        let zone = &self.0.zone;
+        let first = zone.to_offset_info(at(from));
+        let mut rules = vec![Rule {
+            since: None,
+            from_seconds: first.offset().seconds(),
+            to_seconds: first.offset().seconds(),
+            abbreviation: first.abbreviation().to_string(),
+            dst: first.dst().is_dst(),
+        }];
+        let end = at(to);
+        let mut before = first.offset().seconds();
+        for t in zone.following(at(from)) {
+            if t.timestamp() > end {
+                break;
+            }
+            let since = DateTime::from_timestamp(t.timestamp().as_second(), 0);
+            rules.push(Rule {
+                since,
+                from_seconds: before,
+                to_seconds: t.offset().seconds(),
+                abbreviation: t.abbreviation().to_string(),
+                dst: t.dst().is_dst(),
+            });
+            before = t.offset().seconds();
+        }
+        rules
     }
 
     fn fixed(&self, offset: jiff::tz::Offset) -> ZoneOffset {
@@ -161,6 +198,18 @@ impl fmt::Display for ZoneOffset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.fix)
     }
+}
+
+/// One stretch of a zone's time ([`Tz::rules`]): from `since` (None: the
+/// stretch in force when the period starts) the offset `to_seconds` east of
+/// UTC, after `from_seconds`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub since: Option<DateTime<Utc>>,
+    pub from_seconds: i32,
+    pub to_seconds: i32,
+    pub abbreviation: String,
+    pub dst: bool,
 }
 
 /// The years jiff's civil times cover; chrono's reach further.

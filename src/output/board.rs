@@ -601,7 +601,7 @@ fn selected_text(s: &Screen) -> String {
                     } else {
                         &a.patient_name
                     },
-                    a.patient_phone,
+                    super::phone::shown(&a.patient_phone),
                     status_word(l, a.status)
                 )
             })

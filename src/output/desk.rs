@@ -8,6 +8,7 @@ use crate::app::slots::{DaySlots, Reason};
 use crate::core::slots::LimitScope;
 use crate::core::time::local_hm;
 use crate::error::Code;
+use crate::output::phone::shown;
 use crate::store::waitlist::Entry;
 
 /// Today's queue: per doctor, in token order, with each status.
@@ -52,16 +53,18 @@ pub fn queue(q: &Queue) -> String {
 }
 
 /// One entry in a line: `Waiting 1a2b3c4d: Ana López for Dr. García on 2026-06-16`.
+/// A sentence, wrapped at words to the width.
 pub fn waiting(verb: &str, e: &Entry) -> String {
-    tr!(
+    let line = tr!(
         "d.waiting",
         verb = lang::message(verb),
         id = short(&e.id),
         patient = clean(&e.patient_name),
-        phone = clean(&e.patient_phone),
+        phone = clean(&shown(&e.patient_phone)),
         doctor = clean(&e.doctor_name),
-        date = e.date
-    )
+        date = lang::date_short(e.date)
+    );
+    super::fit::wrap_lines(&line, super::fit::width())
 }
 
 pub fn waitlist(all: &[Entry]) -> String {
@@ -82,7 +85,7 @@ pub fn waitlist(all: &[Entry]) -> String {
             e.date.to_string().into(),
             clean(&e.doctor_name).into(),
             clean(&e.patient_name).into(),
-            clean(&e.patient_phone).into(),
+            clean(&shown(&e.patient_phone)).into(),
             e.offers.to_string().into(),
             short(&e.id).into(),
         ]);

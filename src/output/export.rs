@@ -1,10 +1,10 @@
 //! `appt export`'s formats: one writer per format (`ics`, `fhir`, `rows` for
-//! JSON Lines and CSV), each a [`Sink`] that writes every appointment as it
+//! JSON Lines and CSV, `xlsx`), each a [`Sink`] that writes every appointment as it
 //! comes, so an export of any size runs in constant memory. A failed write is
 //! an error (exit 1), never a silent success. A patient's export
 //! ([`patient_document`]) is one small document, written whole.
 
-use super::{fhir, ics, rows};
+use super::{fhir, ics, rows, xlsx};
 use crate::app::export::Sink;
 use crate::app::patient_export::{Format as PatientFormat, PatientExport};
 use crate::error::{Error, Result};
@@ -17,6 +17,7 @@ pub enum Format {
     Fhir,
     Jsonl,
     Csv,
+    Xlsx,
 }
 
 /// What every format needs besides the appointments.
@@ -42,6 +43,7 @@ pub fn sink<'w, W: Write + 'w>(
         Format::Fhir => Box::new(fhir::Bundle::new(out, opts)),
         Format::Jsonl => Box::new(rows::JsonLines::new(out)),
         Format::Csv => Box::new(rows::Csv::new(out)),
+        Format::Xlsx => Box::new(xlsx::Sheet::new(out, opts)),
     }
 }
 

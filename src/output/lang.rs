@@ -246,19 +246,32 @@ pub fn day_short(d: NaiveDate) -> String {
     day_short_in(current(), d)
 }
 
-/// [`day_short`] in `lang`.
+/// [`day_short`] in `lang`: Spanish writes the day as it is said
+/// (`mar 1 dic`), English pads it to two digits (`Tue 01 Dec`).
 pub fn day_short_in(lang: Lang, d: NaiveDate) -> String {
     format!(
-        "{} {:02} {}",
+        "{} {} {}",
         three(weekday_in(lang, wd(d))),
-        d.day(),
+        day_number(lang, d),
         three(month_in(lang, d.month()))
     )
 }
 
+fn day_number(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::En => format!("{:02}", d.day()),
+        Lang::Es => d.day().to_string(),
+    }
+}
+
 /// `23 Nov`, `23 nov`.
 pub fn day_month(d: NaiveDate) -> String {
-    format!("{:02} {}", d.day(), three(month_in(current(), d.month())))
+    let lang = current();
+    format!(
+        "{} {}",
+        day_number(lang, d),
+        three(month_in(lang, d.month()))
+    )
 }
 
 /// The name of the weekday of `d`: `Monday`, `lunes`.

@@ -15,7 +15,9 @@ mod ics;
 pub mod json;
 pub mod lang;
 pub mod page;
+pub mod phone;
 mod rows;
+mod xlsx;
 
 use serde_json::Value;
 

@@ -35,6 +35,7 @@ pub mod queue;
 pub mod reminders;
 pub mod retention;
 mod rewrite;
+pub mod series;
 pub mod services;
 mod sqlite;
 pub mod stored;

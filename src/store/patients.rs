@@ -273,7 +273,7 @@ fn changes(phone: &str) -> [Asked<'_>; 1] {
 /// A patient by ID, unique ID prefix, or phone (in any common spelling; a
 /// local number in `country`, the clinic's country code).
 pub fn find(conn: &Tx, input: &str, country: Option<&str>) -> Result<Stored> {
-    if let Ok(phone) = crate::core::phone::normalize(input, country) {
+    if let Some(phone) = crate::core::phone::lookup_key(input, country) {
         if let Some(p) = by_phone(conn, &phone)? {
             return Ok(p);
         }
@@ -344,7 +344,7 @@ pub fn find_known(
     let Some(clinic) = clinic else {
         return find(conn, input, country);
     };
-    if let Ok(phone) = crate::core::phone::normalize(input, country) {
+    if let Some(phone) = crate::core::phone::lookup_key(input, country) {
         if let Some(p) = by_phone(conn, &phone)? {
             if knows(conn, clinic, &p.patient.id)? {
                 return Ok(p);
@@ -404,7 +404,7 @@ pub fn knows(conn: &Tx, clinic: &str, id: &str) -> Result<bool> {
 /// code), else those the name finds as people say names (the exact ones if
 /// any). At most 10; none is no error.
 pub fn matching(conn: &Tx, input: &str, country: Option<&str>) -> Result<Vec<String>> {
-    if let Ok(phone) = crate::core::phone::normalize(input, country) {
+    if let Some(phone) = crate::core::phone::lookup_key(input, country) {
         if let Some(p) = by_phone(conn, &phone)? {
             return Ok(vec![p.patient.id]);
         }

@@ -459,9 +459,9 @@ fn on_a_clock_change_day_human_output_shows_each_time_with_its_offset() {
     book(
         &env,
         &["--date", "2026-11-01", "--time", "01:00"],
-        "+15550100001",
+        "+12125550111",
     );
-    let taken = book_args(&["--date", "2026-11-01", "--time", "01:00"], "+15550100002");
+    let taken = book_args(&["--date", "2026-11-01", "--time", "01:00"], "+12125550112");
     let (_, err, code) = human(&env, &taken);
     assert_eq!(code, 4);
     assert!(
@@ -478,20 +478,20 @@ fn on_a_clock_change_day_human_output_shows_each_time_with_its_offset() {
             "2026-11-01T06:30:00Z"
         ])
     );
-    let later = book(&env, &["--at", "2026-11-01T06:00:00Z"], "+15550100002");
+    let later = book(&env, &["--at", "2026-11-01T06:00:00Z"], "+12125550112");
     assert_eq!(later["start_time"], "01:00");
     assert_eq!(later["starts_at"], "2026-11-01T06:00:00Z");
     // The time as the hint shows it books that very instant.
     let shown = book(
         &env,
         &["--date", "2026-11-01", "--time", "01:30 -05"],
-        "+15550100003",
+        "+12125550113",
     );
     assert_eq!(shown["starts_at"], "2026-11-01T06:30:00Z");
     env.fails(
         &book_args(
             &["--date", "2026-11-01", "--time", "01:30 -06"],
-            "+15550100004",
+            "+12125550114",
         ),
         "VALIDATION_ERROR",
         2,

@@ -2,7 +2,7 @@
 //! appt did not write: the iCalendar file by Python's `icalendar` and
 //! `vobject` (validating) and by calcurse's importer; the FHIR Bundle by
 //! `fhir.resources` (R4), HL7's R4 JSON schema and the R4 invariants in
-//! FHIRPath; the CSV by Python's `csv` module. The scripts are in
+//! FHIRPath; the CSV by Python's `csv` module; the spreadsheet by `openpyxl`. The scripts are in
 //! `tests/validators/`; `.ci/run` installs what they need. Under CI a missing
 //! validator fails the test; elsewhere the check is skipped with a note.
 
@@ -35,7 +35,7 @@ fn python() -> Option<&'static str> {
         let ok = Command::new(&py)
             .args([
                 "-c",
-                "import icalendar, vobject, fhir.resources, fhirpathpy, jsonschema",
+                "import icalendar, vobject, fhir.resources, fhirpathpy, jsonschema, openpyxl",
             ])
             .output()
             .is_ok_and(|o| o.status.success());
@@ -43,10 +43,10 @@ fn python() -> Option<&'static str> {
     });
     match py {
         Some(p) => Some(p.as_str()),
-        None => {
-            missing("Python with icalendar, vobject, fhir.resources, fhirpathpy and jsonschema")
-                .map(|_| "")
-        }
+        None => missing(
+            "Python with icalendar, vobject, fhir.resources, fhirpathpy, jsonschema and openpyxl",
+        )
+        .map(|_| ""),
     }
 }
 
@@ -198,6 +198,15 @@ fn unfold(text: &str) -> Vec<String> {
 }
 
 /// Each VEVENT's properties (name → raw value, still escaped).
+/// appt's status behind a calendar STATUS in [`calendar`]'s events.
+fn status_code(calendar: &str) -> &'static str {
+    match calendar {
+        "TENTATIVE" => "scheduled",
+        "CANCELLED" => "cancelled",
+        _ => "confirmed",
+    }
+}
+
 fn events(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut out = Vec::new();
     let mut cur: Option<std::collections::BTreeMap<String, String>> = None;
@@ -296,7 +305,7 @@ fn calendar() -> Calendar {
 }
 
 #[test]
-fn ics_is_rfc5545_with_utc_times_mapped_statuses_and_sequences() {
+fn ics_is_rfc5545_with_local_times_mapped_statuses_and_sequences() {
     let Calendar { env, ids, .. } = calendar();
     let path = export_file(&env, "clinic.ics", &["--format", "ics"]);
     let bytes = std::fs::read(&path).unwrap();
@@ -324,18 +333,19 @@ fn ics_is_rfc5545_with_utc_times_mapped_statuses_and_sequences() {
     let uids: Vec<&str> = evs.iter().map(|e| e["UID"].as_str()).collect();
     assert_eq!(uids, ids.iter().map(String::as_str).collect::<Vec<_>>());
     let want = [
-        // (status, sequence, start, end)
-        ("TENTATIVE", "0", "20260616T150000Z", "20260616T153000Z"),
-        ("CANCELLED", "1", "20260616T160000Z", "20260616T163000Z"),
-        ("CONFIRMED", "1", "20260616T200000Z", "20260616T203000Z"),
+        // (status, sequence, start, end), local times in the clinic's zone
+        ("TENTATIVE", "0", "20260616T090000", "20260616T093000"),
+        ("CANCELLED", "1", "20260616T100000", "20260616T103000"),
+        ("CONFIRMED", "1", "20260616T140000", "20260616T143000"),
         // Rescheduled from 09:00 to 11:00 local: changed once, scheduled again.
-        ("TENTATIVE", "1", "20260617T170000Z", "20260617T173000Z"),
+        ("TENTATIVE", "1", "20260617T110000", "20260617T113000"),
     ];
     for (e, (status, seq, start, end)) in evs.iter().zip(want) {
         assert_eq!(e["STATUS"], status, "{e:?}");
+        assert_eq!(e["X-APPT-STATUS"], status_code(status), "{e:?}");
         assert_eq!(e["SEQUENCE"], seq, "{e:?}");
-        assert_eq!(e["DTSTART"], start, "{e:?}");
-        assert_eq!(e["DTEND"], end, "{e:?}");
+        assert_eq!(e["DTSTART;TZID=America/El_Salvador"], start, "{e:?}");
+        assert_eq!(e["DTEND;TZID=America/El_Salvador"], end, "{e:?}");
         assert_eq!(e["DTSTAMP"], "20260615T140000Z", "APPT_NOW");
         assert_eq!(e["LOCATION"], "Central");
     }
@@ -1298,5 +1308,281 @@ fn a_failed_export_leaves_no_file_and_exits_1() {
             err.contains("cannot write to standard output"),
             "{format}: {err}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exports a clinic opens (issue 43 item 9)
+
+/// `Env::clinic()` speaking Spanish, with two visits on 16 June 2026: Juan's
+/// at 09:00 (completed) and Ana's at 10:00 (scheduled, with a reason).
+fn spanish_day() -> (Env, [String; 2]) {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--language", "es"]);
+    let done = book(&env, garcia("2026-06-16", "09:00", "+50370000001"));
+    let ana = book(
+        &env,
+        Booking {
+            name: "Ana López",
+            reason: Some("Control anual"),
+            ..garcia("2026-06-16", "10:00", "+50370000002")
+        },
+    );
+    env.at("2026-06-16T16:00:00Z");
+    env.ok(&["status", &done, "checked_in"]);
+    env.ok(&["status", &done, "in_progress"]);
+    env.ok(&["status", &done, "completed", "--diagnosis", "Gripe"]);
+    (env, [done, ana])
+}
+
+#[test]
+fn xlsx_is_a_spreadsheet_in_the_clinics_language_with_dates_as_dates() {
+    let (env, ids) = spanish_day();
+    let path = export_file(&env, "citas.xlsx", &["--format", "xlsx"]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the file is the clinic's alone");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip archive");
+    let Some(read) = validate("check_xlsx.py", &[path.as_os_str()]) else {
+        return;
+    };
+    let sheet: Value = serde_json::from_str(&read).unwrap();
+    assert_eq!(sheet["sheet"], "Citas");
+    let header: Vec<&str> = sheet["header"].as_array().unwrap().iter().map(s).collect();
+    assert_eq!(header[0], "ID de la cita");
+    for spanish in ["Fecha", "Inicio", "Estado", "Ficha", "Nombre del médico"] {
+        assert!(header.contains(&spanish), "{spanish}: {header:?}");
+    }
+    // No patient's name or phone without --include-patient.
+    assert!(!header.contains(&"Nombre del paciente"), "{header:?}");
+    assert!(!header.contains(&"Teléfono del paciente"), "{header:?}");
+    assert!(!read.contains("Juan Pérez") && !read.contains("+50370000001"));
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows = sheet["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][at("ID de la cita")]["value"], ids[0].as_str());
+    let date = &rows[1][at("Fecha")];
+    assert_eq!(
+        (s(&date["type"]), s(&date["value"])),
+        ("date", "2026-06-16")
+    );
+    assert_eq!(date["format"], "dd/mm/yyyy");
+    let start = &rows[1][at("Inicio")];
+    assert_eq!((s(&start["type"]), s(&start["value"])), ("time", "10:00"));
+    // An instant in the clinic's local time (10:00 at UTC-6 is 16:00Z).
+    let starts = &rows[1][at("Empieza (hora local)")];
+    assert_eq!(
+        (s(&starts["type"]), s(&starts["value"])),
+        ("datetime", "2026-06-16T10:00")
+    );
+    assert_eq!(rows[1][at("Minutos")]["type"], "number");
+    assert_eq!(rows[0][at("Estado")]["value"], "atendida");
+    assert_eq!(rows[1][at("Estado")]["value"], "programada");
+    assert_eq!(rows[1][at("Motivo")]["value"], "Control anual");
+
+    // With --include-patient: the name, and the phone as text.
+    let path = export_file(
+        &env,
+        "con-pacientes.xlsx",
+        &["--format", "xlsx", "--include-patient"],
+    );
+    let Some(read) = validate("check_xlsx.py", &[path.as_os_str()]) else {
+        return;
+    };
+    let sheet: Value = serde_json::from_str(&read).unwrap();
+    let header: Vec<&str> = sheet["header"].as_array().unwrap().iter().map(s).collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let row = &sheet["rows"][1];
+    assert_eq!(row[at("Nombre del paciente")]["value"], "Ana López");
+    let phone = &row[at("Teléfono del paciente")];
+    assert_eq!(
+        (s(&phone["type"]), s(&phone["value"])),
+        ("text", "+50370000002")
+    );
+}
+
+#[test]
+fn xlsx_in_english_and_refused_without_a_file_on_a_terminal_only() {
+    let env = Env::clinic();
+    book(&env, garcia("2026-06-16", "09:00", "+50370000001"));
+    // A pipe takes the bytes (a terminal is refused: docs/commands.md).
+    let out = env
+        .cmd()
+        .args(["export", "--format", "xlsx"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(b"PK"));
+    let path = env.dir.path().join("piped.xlsx");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let Some(read) = validate("check_xlsx.py", &[path.as_os_str()]) else {
+        return;
+    };
+    let sheet: Value = serde_json::from_str(&read).unwrap();
+    assert_eq!(sheet["sheet"], "Appointments");
+    assert_eq!(sheet["header"][0], "Appointment ID");
+    assert_eq!(sheet["header"][5], "Date");
+    assert_eq!(sheet["rows"][0][5]["format"], "yyyy-mm-dd");
+    assert_eq!(sheet["rows"][0][12]["value"], "scheduled");
+}
+
+#[test]
+fn ics_of_a_spanish_clinic_is_in_spanish_in_local_time_with_its_zone() {
+    let (env, ids) = spanish_day();
+    let path = export_file(&env, "citas.ics", &["--format", "ics"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let unfolded = text.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("SUMMARY:General Checkup con Dr. García\r\n"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains("DESCRIPTION:Motivo: Control anual\r\n"),
+        "{unfolded}"
+    );
+    assert!(!unfolded.contains(" with ") && !unfolded.contains("Reason:"));
+    // No patient in a calendar that travels.
+    assert!(!unfolded.contains("Juan") && !unfolded.contains("Ana López"));
+    assert!(unfolded.contains("DTSTART;TZID=America/El_Salvador:20260616T100000\r\n"));
+    assert!(
+        unfolded.contains(
+            "BEGIN:VTIMEZONE\r\nTZID:America/El_Salvador\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:-0600\r\nTZOFFSETTO:-0600\r\n"
+        ),
+        "{unfolded}"
+    );
+    let Some(parsed) = validate("check_ics.py", &[path.as_os_str()]) else {
+        return;
+    };
+    let parsed: Value = serde_json::from_str(&parsed).unwrap();
+    let cal = &parsed["icalendar"];
+    assert_eq!(cal["zones"], serde_json::json!(["America/El_Salvador"]));
+    let evs = cal["events"].as_array().unwrap();
+    assert_eq!(evs[0]["uid"], ids[0].as_str());
+    // A completed visit is no plan: no STATUS, appt's own status beside.
+    assert_eq!(evs[0]["status"], Value::Null);
+    assert_eq!(evs[0]["x_appt_status"], "completed");
+    assert_eq!(evs[1]["status"], "TENTATIVE");
+    assert_eq!(evs[1]["x_appt_status"], "scheduled");
+    assert_eq!(evs[1]["tzid"], "America/El_Salvador");
+    assert_eq!(evs[1]["dtstart"], "2026-06-16T16:00:00Z");
+    assert_eq!(
+        parsed["vobject"]["events"][1]["dtstart"],
+        "2026-06-16T16:00:00Z"
+    );
+
+    // With --include-patient the patient leads the SUMMARY.
+    let path = export_file(&env, "con.ics", &["--format", "ics", "--include-patient"]);
+    let text = std::fs::read_to_string(&path).unwrap().replace("\r\n ", "");
+    assert!(
+        text.contains("SUMMARY:Ana López: General Checkup con Dr. García\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("DESCRIPTION:Paciente: Ana López\\nTeléfono: +50370000002"));
+}
+
+/// New York's clocks go back on 1 November 2026 at 02:00 (EDT → EST): the
+/// VTIMEZONE carries both offsets, and an event each side of the change
+/// reads back at the right instant in a parser appt did not write.
+#[test]
+fn ics_in_new_york_carries_the_dst_change() {
+    let mut env = Env::new();
+    env.at("2026-10-01T12:00:00Z");
+    env.ok(&[
+        "clinic",
+        "add",
+        "Manhattan",
+        "--timezone",
+        "America/New_York",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Night"]);
+    for date in ["2026-10-31", "2026-11-02"] {
+        env.ok(&[
+            "window",
+            "add",
+            "--doctor",
+            "Dr. Night",
+            "--date",
+            date,
+            "--from",
+            "09:00",
+            "--to",
+            "12:00",
+        ]);
+        env.ok(&[
+            "book",
+            "--doctor",
+            "Dr. Night",
+            "--date",
+            date,
+            "--time",
+            "09:00",
+            "--phone",
+            "+12125550100",
+            "--name",
+            "Bob Smith",
+        ]);
+    }
+    let path = export_file(&env, "ny.ics", &["--format", "ics"]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("DTSTART;TZID=America/New_York:20261031T090000\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DTSTART;TZID=America/New_York:20261102T090000\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "BEGIN:STANDARD\r\nDTSTART:20261101T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST\r\nEND:STANDARD\r\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\n"), "{text}");
+    let Some(parsed) = validate("check_ics.py", &[path.as_os_str()]) else {
+        return;
+    };
+    let parsed: Value = serde_json::from_str(&parsed).unwrap();
+    for parser in ["icalendar", "vobject"] {
+        let evs = parsed[parser]["events"].as_array().unwrap();
+        assert_eq!(
+            evs[0]["dtstart"], "2026-10-31T13:00:00Z",
+            "{parser}: EDT, -4"
+        );
+        assert_eq!(
+            evs[1]["dtstart"], "2026-11-02T14:00:00Z",
+            "{parser}: EST, -5"
+        );
+    }
+    assert_eq!(
+        parsed["icalendar"]["zones"],
+        serde_json::json!(["America/New_York"])
+    );
+}
+
+/// A spreadsheet's bytes are no use on a terminal: refused there, naming
+/// `--output`, in the desk's language; nothing written.
+#[test]
+fn xlsx_to_a_terminal_is_refused_in_both_languages() {
+    let env = Env::clinic();
+    book(&env, garcia("2026-06-16", "09:00", "+50370000001"));
+    for (vars, says) in [
+        ("", "An xlsx export is a file: give --output FILE"),
+        (
+            "APPT_LANG=es",
+            "Una exportación xlsx es un archivo: indique --output",
+        ),
+    ] {
+        let t = crate::prompts::Tmux::start_sized(&env, 120, vars, "export --format xlsx");
+        let screen = t.wait_for("EXIT=");
+        assert!(screen.contains("EXIT=2"), "{screen}");
+        let flat = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(says), "{screen}");
+        assert!(!screen.contains("PK"), "{screen}");
     }
 }

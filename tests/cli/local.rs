@@ -167,6 +167,144 @@ fn a_local_number_books_the_same_patient_as_its_e164_form() {
     assert_eq!(env.ok(&["patient", "show", "77650000"])["id"], json!(ana));
 }
 
+/// Issue 43 item 5: `-P 7788` at a +503 clinic was stored as `+5037788`.
+/// El Salvador's numbers have eight digits, and none starts with 9; the
+/// error says so in the desk's language, with a number as they write it.
+#[test]
+fn a_number_too_short_or_not_of_the_country_is_refused_in_both_languages() {
+    let env = salvadoran();
+    for phone in [
+        "7788",
+        "+5037788",
+        "7012-34567",
+        "9999-9999",
+        "+50399999999",
+    ] {
+        let d = env.refused(
+            &[
+                "book",
+                "-d",
+                "Dr. García",
+                "-D",
+                "2026-06-15",
+                "-t",
+                "09:00",
+                "-P",
+                phone,
+                "--name",
+                "Ana",
+            ],
+            "VALIDATION_ERROR",
+            2,
+        );
+        assert!(
+            d["phone"].as_str().unwrap().contains("+503"),
+            "{phone}: {d}"
+        );
+    }
+    let args = [
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-15",
+        "-t",
+        "09:00",
+        "-P",
+        "7788",
+        "--name",
+        "Ana",
+    ];
+    let (code, err) = human(&env, &args);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("'7788' is too short for a phone number of +503") && err.contains("2123-4567"),
+        "{err}"
+    );
+    let out = env
+        .cmd()
+        .args(args)
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'7788' es muy corto para un teléfono de +503: se escriben como 2123-4567"),
+        "{err}"
+    );
+    assert_eq!(env.rows("SELECT count(*) FROM patients")[0][0], "0");
+}
+
+/// Human output writes a number of the clinic's country as the desk does
+/// (`7012-3456`), any other in international form; JSON keeps E.164.
+#[test]
+fn tables_and_cards_write_home_numbers_national_and_others_international() {
+    let env = salvadoran();
+    book(
+        &env,
+        "2026-06-15",
+        &["-P", "7012-3456", "--name", "Ana López"],
+    );
+    let b = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-15",
+        "-t",
+        "09:30",
+        "-P",
+        "+1 212 555 0100",
+        "--name",
+        "Bob Smith",
+    ]);
+    assert_eq!(b["appointment"]["patient"]["phone"], "+12125550100");
+    for lang in ["en", "es"] {
+        let out = env
+            .cmd()
+            .args(["agenda", "-D", "2026-06-15"])
+            .env("APPT_LANG", lang)
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(table.contains("7012-3456"), "{lang}: {table}");
+        assert!(table.contains("+1 212-555-0100"), "{lang}: {table}");
+        assert!(!table.contains("+50370123456"), "{lang}: {table}");
+        let card = env
+            .cmd()
+            .args(["patient", "show", "7012-3456"])
+            .env("APPT_LANG", lang)
+            .output()
+            .unwrap();
+        let card = String::from_utf8_lossy(&card.stdout);
+        assert!(
+            card.contains("7012-3456") && !card.contains("+503"),
+            "{lang}: {card}"
+        );
+    }
+    assert_eq!(
+        env.ok(&["patient", "show", "7012-3456"])["phone"],
+        "+50370123456"
+    );
+    // A clinic of another country: every number in international form.
+    env.ok(&["clinic", "update", "Central", "--country-code", "+44"]);
+    let out = env.cmd().args(["patient", "list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains("+503 7012 3456") && list.contains("+1 212-555-0100"),
+        "{list}"
+    );
+    // A clinic of no country code: every number as stored.
+    env.ok(&["clinic", "update", "Central", "--country-code", "none"]);
+    let out = env.cmd().args(["patient", "list"]).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.contains("+50370123456") && list.contains("+12125550100"),
+        "{list}"
+    );
+}
+
 #[test]
 fn without_a_country_code_a_local_number_is_refused_with_a_hint() {
     let env = Env::clinic();

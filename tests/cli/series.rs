@@ -570,7 +570,7 @@ fn nine_oclock_stays_nine_oclock_across_the_change_in_new_york_and_london() {
         let v = env.ok(&series_args(
             first,
             "09:00",
-            "+15550000001",
+            "+12125550201",
             &["--repeat", "weekly", "--count", "3"],
         ));
         let list = &v["appointments"];
@@ -586,7 +586,7 @@ fn nine_oclock_stays_nine_oclock_across_the_change_in_new_york_and_london() {
     let v = env.ok(&series_args(
         "2026-10-27",
         "09:00",
-        "+15550000001",
+        "+12125550201",
         &["--repeat", "weekly", "--count", "2"],
     ));
     let utc: Vec<&str> = field(&v["appointments"], "starts_at")
@@ -604,7 +604,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
         &series_args(
             "2026-03-07",
             "02:30",
-            "+15550000001",
+            "+12125550201",
             &["--repeat", "daily", "--count", "3"],
         ),
         "SERIES_REFUSED",
@@ -620,7 +620,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
     let v = env.ok(&series_args(
         "2026-03-07",
         "02:30",
-        "+15550000001",
+        "+12125550201",
         &["--repeat", "daily", "--count", "3", "--skip-conflicts"],
     ));
     assert_eq!(
@@ -631,7 +631,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
     let v = env.ok(&series_args(
         "2026-10-31",
         "01:30",
-        "+15550000002",
+        "+12125550202",
         &["--repeat", "daily", "--count", "3"],
     ));
     assert_eq!(
@@ -651,7 +651,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
         "--at",
         "2026-11-01T01:30:00-05:00",
         "--phone",
-        "+15550000004",
+        "+12125550204",
         "--name",
         "Cy",
         "--repeat",
@@ -678,7 +678,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
             "--time",
             "01:30",
             "--phone",
-            "+15550000003",
+            "+12125550203",
             "--name",
             "Bo",
         ],

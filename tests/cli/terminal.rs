@@ -111,6 +111,134 @@ fn book(env: &Env, date: &str, time: &str) -> serde_json::Value {
         .clone()
 }
 
+/// `appt ARGS` for a human in `lang` with `COLUMNS=columns`: succeeds, and
+/// no line is wider.
+fn at_width(env: &Env, columns: &str, lang: &str, args: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .env("COLUMNS", columns)
+        .env("APPT_LANG", lang)
+        .args(args)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "appt {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let most: usize = columns.parse().unwrap();
+    for line in text.lines() {
+        assert!(
+            line.width() <= most,
+            "appt {args:?} ({lang}): a line of {} columns at COLUMNS={columns}:\n{line}\n\n{text}",
+            line.width()
+        );
+    }
+    text
+}
+
+/// Issue 43 item 7, in both languages at 80 columns: the agenda keeps the
+/// service, `window list` the slot length and session, a closed day's
+/// `slots` and `waitlist add` wrap at words, a table has one form of date,
+/// and `patient show` lists no cancelled visit as upcoming.
+#[test]
+fn at_80_columns_the_desk_keeps_what_it_reads_in_both_languages() {
+    let env = long_names();
+    let a = book(&env, "2026-06-16", "09:00");
+    let later = book(&env, "2026-06-17", "10:30");
+    env.ok(&["cancel", s(&later["id"]), "--reason", "Viaje", "--yes"]);
+    for lang in ["en", "es"] {
+        let agenda = at_width(&env, "80", lang, &["agenda", "--date", "2026-06-16"]);
+        assert!(
+            one_line_has(&agenda, &["09:00", "Consulta"]),
+            "{lang}: {agenda}"
+        );
+
+        let windows = at_width(&env, "80", lang, &["window", "list"]);
+        assert!(
+            one_line_has(&windows, &["09:00–13:00", "30m", "Mañana"]),
+            "{lang}: {windows}"
+        );
+
+        // A closed day: a sentence, wrapped at words (143 columns before).
+        let closed = at_width(
+            &env,
+            "80",
+            lang,
+            &["slots", "--doctor", LONG_DOCTOR, "--date", "2026-07-06"],
+        );
+        assert!(closed.lines().count() > 1, "{lang}: {closed}");
+        let words = closed.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("Congreso internacional de medicina familiar en Ciudad de Guatemala"),
+            "{lang}: no word split: {closed}"
+        );
+
+        let waiting = at_width(
+            &env,
+            "80",
+            lang,
+            &[
+                "waitlist",
+                "add",
+                "--doctor",
+                LONG_DOCTOR,
+                "--date",
+                "2026-06-18",
+                "--phone",
+                "+50370999998",
+                "--name",
+                "María de los Ángeles Hernández Castellanos de la Cruz",
+            ],
+        );
+        assert!(waiting.lines().count() > 1, "{lang}: {waiting}");
+        let words = waiting.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("María de los Ángeles Hernández Castellanos de la Cruz"),
+            "{lang}: {waiting}"
+        );
+        assert!(
+            !waiting.contains("2026-06-18"),
+            "one form of date: {waiting}"
+        );
+
+        // The due time and the visit in one form (no ISO beside `15 jun`).
+        let dry = at_width(&env, "80", lang, &["remind", "due", "--dry-run"]);
+        assert!(!dry.contains("2026-06-"), "{lang}: {dry}");
+
+        let card = at_width(&env, "80", lang, &["patient", "show", "+50370123456"]);
+        let upcoming = card
+            .split(if lang == "es" { "Recientes" } else { "Recent" })
+            .next()
+            .unwrap();
+        assert!(upcoming.contains(&s(&a["id"])[..8]), "{lang}: {card}");
+        assert!(
+            !upcoming.contains(&s(&later["id"])[..8]),
+            "{lang}: a cancelled visit is not upcoming: {card}"
+        );
+    }
+    // Spanish writes the day as it is said: `mié 17 jun`, `mar 1 dic`, never `mar 01 dic`.
+    let es = at_width(
+        &env,
+        "80",
+        "es",
+        &[
+            "waitlist",
+            "add",
+            "--doctor",
+            LONG_DOCTOR,
+            "--date",
+            "2026-12-01",
+            "--phone",
+            "+50370999997",
+            "--name",
+            "Ana",
+        ],
+    );
+    assert!(es.contains("mar 1 dic 2026"), "{es}");
+}
+
 /// `appt ARGS` for a human with `COLUMNS=80`: succeeds, and no line is wider.
 fn at_80(env: &Env, args: &[&str]) -> String {
     let out = env
@@ -155,12 +283,16 @@ fn every_table_fits_80_columns_with_ids_dates_and_times_whole() {
     assert!(list.contains('…'), "long names are cut:\n{list}");
     assert!(list.contains("scheduled"), "{list}");
 
+    // The service (prenatal or consulta) matters more than the short ID
+    // (issue 43): at 80 columns the ID goes first.
     let agenda = at_80(&env, &["agenda", "--date", "2026-06-16"]);
-    assert!(one_line_has(&agenda, &["09:00", id]), "{agenda}");
+    assert!(one_line_has(&agenda, &["09:00", "Consulta"]), "{agenda}");
     assert!(
         agenda.contains("+50370123456"),
         "the agenda keeps the phone:\n{agenda}"
     );
+    let wide = at_width(&env, "120", "en", &["agenda", "--date", "2026-06-16"]);
+    assert!(one_line_has(&wide, &["09:00", "Consulta", id]), "{wide}");
 
     for args in [
         &["slots", "--doctor", LONG_DOCTOR, "--date", "2026-06-16"][..],
@@ -322,11 +454,13 @@ fn in_an_80_column_terminal_list_and_agenda_rows_stay_on_one_line() {
     let env = long_names();
     let a = book(&env, "2026-06-16", "09:00");
     let id = &s(&a["id"])[..8];
-    for args in ["list", "agenda --date 2026-06-16"] {
+    // The list keeps the short ID; the agenda, at 80 columns, keeps the
+    // service in its place (its row is found by the patient's phone).
+    for (args, key) in [("list", id), ("agenda --date 2026-06-16", "+50370123456")] {
         let t = Tmux::start_sized(&env, 80, "-u COLUMNS NO_COLOR=1", args);
         let screen = t.wait_for("EXIT=");
         assert!(screen.contains("EXIT=0"), "{screen}");
-        let rows: Vec<&str> = screen.lines().filter(|l| l.contains(id)).collect();
+        let rows: Vec<&str> = screen.lines().filter(|l| l.contains(key)).collect();
         assert_eq!(rows.len(), 1, "{args}: the ID on one row:\n{screen}");
         assert!(
             rows[0].contains("09:00"),

@@ -21,8 +21,8 @@ import vobject
 
 def utc(dt):
     assert isinstance(dt, datetime.datetime), f"not a date-time: {dt!r}"
-    assert dt.utcoffset() == datetime.timedelta(0), f"not UTC: {dt!r}"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert dt.utcoffset() is not None, f"a floating time: {dt!r}"
+    return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def with_icalendar(text):
@@ -37,14 +37,18 @@ def with_icalendar(text):
                 "summary": str(ev["SUMMARY"]),
                 "description": str(ev["DESCRIPTION"]) if "DESCRIPTION" in ev else None,
                 "location": str(ev["LOCATION"]) if "LOCATION" in ev else None,
-                "status": str(ev["STATUS"]),
+                "status": str(ev["STATUS"]) if "STATUS" in ev else None,
+                "x_appt_status": str(ev["X-APPT-STATUS"]),
+                "tzid": ev["DTSTART"].params.get("TZID"),
+                "local_start": ev.decoded("DTSTART").strftime("%Y-%m-%dT%H:%M"),
                 "sequence": int(ev["SEQUENCE"]),
                 "dtstart": utc(ev.decoded("DTSTART")),
                 "dtend": utc(ev.decoded("DTEND")),
                 "dtstamp": utc(ev.decoded("DTSTAMP")),
             }
         )
-    return {"version": str(cal["VERSION"]), "prodid": str(cal["PRODID"]), "events": events}
+    zones = [str(z["TZID"]) for z in cal.walk("VTIMEZONE")]
+    return {"version": str(cal["VERSION"]), "prodid": str(cal["PRODID"]), "events": events, "zones": zones}
 
 
 def with_vobject(text):
@@ -57,7 +61,7 @@ def with_vobject(text):
                 "summary": ev.summary.value,
                 "description": ev.description.value if hasattr(ev, "description") else None,
                 "location": ev.location.value if hasattr(ev, "location") else None,
-                "status": ev.status.value,
+                "status": ev.status.value if hasattr(ev, "status") else None,
                 "sequence": int(ev.sequence.value),
                 "dtstart": utc(ev.dtstart.value),
                 "dtend": utc(ev.dtend.value),

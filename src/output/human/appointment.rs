@@ -7,6 +7,7 @@ use crate::core::time::{local_hm, to_local};
 use crate::core::{Appointment, Status};
 use crate::output::fit::{col, join, text, width, wrap, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 /// `Mon 15 Jun 2026 14:00–14:30`
 pub fn when(a: &Appointment) -> String {
@@ -18,11 +19,12 @@ pub fn when(a: &Appointment) -> String {
     )
 }
 
-/// `Mon 15 Jun 2026 14:00–14:30`, or `2026-06-15 14:00` where the column is short.
+/// `Mon 15 Jun 2026 14:00–14:30`, or `15 Jun 14:00` where the column is
+/// short: the same form of date either way.
 pub(super) fn when_item(a: &Appointment) -> Item {
     Item::new(when(a)).or_short(format!(
         "{} {}",
-        a.local_date,
+        lang::day_month(a.local_date),
         local_hm(a.timezone, a.starts_at)
     ))
 }
@@ -86,7 +88,7 @@ pub fn appointments(list: &[Appointment]) -> String {
             span(a.timezone, a.starts_at, a.ends_at),
             a.token_number.to_string().into(),
             patient_of(a).into(),
-            clean(&a.patient_phone).into(),
+            clean(&shown(&a.patient_phone)).into(),
             who(a).into(),
             or_dash(a.service_name.as_deref()).into(),
             status_item(a.status),
@@ -141,7 +143,7 @@ pub fn appointment_card(a: &Appointment) -> String {
         wrap(&label("card.Doctor"), &who(a), w),
         wrap(
             &label("card.Patient"),
-            &format!("{} {}", patient_of(a), clean(&a.patient_phone)),
+            &format!("{} {}", patient_of(a), clean(&shown(&a.patient_phone))),
             w,
         ),
         wrap(

@@ -8,6 +8,7 @@ use crate::core::time::local_hm;
 use crate::core::Appointment;
 use crate::output::fit::{col, join, text, width, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 /// `slots`: a title and the free (or, with `all`, every) grid slot.
 pub fn day_slots(d: &DaySlots, all: bool) -> String {
@@ -32,7 +33,9 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
     );
     let shown: Vec<&Slot> = d.slots.iter().filter(|s| all || s.offered).collect();
     if shown.is_empty() {
-        return format!("{title}: {}", crate::output::desk::why(d));
+        // A sentence, wrapped at words like a message (a long closure reason).
+        let why = format!("{title}: {}", crate::output::desk::why(d));
+        return crate::output::fit::wrap_lines(&why.replace('\n', " "), width());
     }
     let mut cols = vec![
         col("Time"),
@@ -108,10 +111,13 @@ pub fn agenda(a: &Agenda) -> String {
             col("Status"),
             col("ID"),
         ])
+        // The service tells a prenatal visit from a consultation: the short
+        // ID goes first (the patient's name or phone finds the visit too).
         .steps(&[
-            Step::Drop("Service"),
             Step::Short("Time"),
+            Step::Drop("ID"),
             Step::Drop("Phone"),
+            Step::Drop("Service"),
         ]);
         let mut session: Option<String> = None;
         for line in agenda_lines(s) {
@@ -127,7 +133,7 @@ pub fn agenda(a: &Agenda) -> String {
                     x.token_number.to_string().into(),
                     span(tz, x.starts_at, x.ends_at),
                     patient_of(x).into(),
-                    clean(&x.patient_phone).into(),
+                    clean(&shown(&x.patient_phone)).into(),
                     or_dash(x.service_name.as_deref()).into(),
                     status_or_late(x.status, a.is_late(x)),
                     short(&x.id).into(),

@@ -7,6 +7,7 @@ use crate::core::time::{format_offset, local_hm, to_local};
 use crate::core::Appointment;
 use crate::output::fit::{col, text, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 /// Whether a message's recipient is an erased patient: the placeholder
 /// name and no phone (docs/privacy.md#erasure).
@@ -36,9 +37,9 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
     ])
     .steps(&[
         Step::Drop("Tries"),
-        Step::Short("Appointment"),
         Step::Short("Message"),
         Step::Short("Due"),
+        Step::Short("Appointment"),
     ]);
     for (r, a) in rows {
         let (d, hm) = (
@@ -46,7 +47,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
             local_hm(a.timezone, r.due_at),
         );
         t.row(vec![
-            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            due_item(d, &hm),
             message_kind(r),
             lang::t(&format!("reminder.{}", r.status.as_str())).into(),
             r.attempts.to_string().into(),
@@ -102,7 +103,14 @@ fn message_when(r: &crate::store::reminders::Reminder, a: &Appointment) -> Item 
         lang::date_short(date),
         local_hm(tz, slot.end)
     ))
-    .or_short(format!("{date} {from}"))
+    .or_short(format!("{} {from}", lang::day_month(date)))
+}
+
+/// When a message is due, in the same form as the visit beside it
+/// (`Mon 15 Jun 2026 14:00`, short `15 Jun 14:00`): one form of date a table.
+fn due_item(d: chrono::NaiveDate, hm: &str) -> Item {
+    Item::new(format!("{} {hm}", lang::date_short(d)))
+        .or_short(format!("{} {hm}", lang::day_month(d)))
 }
 
 /// `remind due --dry-run`: what would be delivered, and a one-line summary.
@@ -118,9 +126,9 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             col("ID"),
         ])
         .steps(&[
-            Step::Short("Appointment"),
             Step::Short("Message"),
             Step::Short("Due"),
+            Step::Short("Appointment"),
             Step::Drop("Phone"),
         ]);
         for (r, a) in &sweep.would_deliver {
@@ -130,10 +138,10 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             );
             let (name, phone) = r.recipient(a);
             t.row(vec![
-                Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+                due_item(d, &hm),
                 message_kind(r),
                 person(name, erased(name, phone)).into(),
-                clean(phone).into(),
+                clean(&shown(phone)).into(),
                 message_when(r, a),
                 short(&r.id).into(),
             ]);

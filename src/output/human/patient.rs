@@ -6,6 +6,7 @@ use super::{clean, or_dash, patient_name, short};
 use crate::core::Patient;
 use crate::output::fit::{col, ellipsis, join, text, width, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::phone::shown;
 
 pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
@@ -23,7 +24,7 @@ pub fn patients(list: &[Patient]) -> String {
     for p in list {
         t.row(vec![
             patient_name(p).into(),
-            clean(&p.phone).into(),
+            clean(&shown(&p.phone)).into(),
             national_id(p).into(),
             or_dash(p.email.as_deref()).into(),
             p.no_show_count.to_string().into(),
@@ -50,7 +51,11 @@ pub fn patient_card(p: &Patient) -> String {
             ],
             width(),
         ),
-        format!("  {:<13}{}", lang::t("patient.phone"), clean(&p.phone)),
+        format!(
+            "  {:<13}{}",
+            lang::t("patient.phone"),
+            clean(&shown(&p.phone))
+        ),
         format!("  {:<13}{}", lang::t("patient.national_id"), national_id(p)),
         format!(
             "  {:<13}{}",

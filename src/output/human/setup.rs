@@ -235,12 +235,14 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
         col("Status"),
         col("ID"),
     ])
+    // The slot length and the session say what a window is (a 20-minute
+    // morning); they go last.
     .steps(&[
         Step::Drop("Batch"),
-        Step::Drop("Session"),
-        Step::Drop("Slot"),
-        Step::Drop("Cap"),
         Step::Drop("Valid"),
+        Step::Drop("Cap"),
+        Step::Drop("ID"),
+        Step::Drop("Session"),
     ]);
     for w in list {
         let when = match &w.recurrence {
