@@ -234,8 +234,12 @@ fn new_start(
     let mut bad = Problems::default();
     let when = parse_when(&given, time::local_today(t.clinic.timezone, now), &mut bad);
     bad.finish()?;
-    let when =
-        when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
+    let when = when.ok_or_else(|| {
+        Error::field(
+            "time",
+            crate::text::msg!("e-date_or_time_or_at_is_required"),
+        )
+    })?;
     resolve_when(&t.clinic, when)
 }
 
@@ -370,7 +374,8 @@ pub(super) fn cancel_reason(c: &CancelRequest) -> Result<(String, Option<String>
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
     let told = check_text("tell_patient", c.tell_patient.as_deref(), &mut bad);
     bad.finish()?;
-    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    let reason =
+        reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
     Ok((reason, told))
 }
 
@@ -430,12 +435,15 @@ impl StatusRequest {
     /// Rule 1: the status (required, one of the marks) and the texts it fills in.
     pub fn check(&self) -> Result<(Status, Filled)> {
         if self.status.is_empty() {
-            return Err(Error::field("status", "status is required"));
+            return Err(Error::field(
+                "status",
+                crate::text::msg!("e-status_is_required"),
+            ));
         }
         let to = Status::parse(&self.status).ok_or_else(|| {
             Error::field(
                 "status",
-                "status must be confirmed, checked_in, in_progress, completed or no_show",
+                crate::text::msg!("e-status_must_be_confirmed_checked_in_in"),
             )
         })?;
         let mut bad = Problems::default();
@@ -512,7 +520,7 @@ pub fn advance(
     {
         return Err(Error::field(
             "diagnosis",
-            "--diagnosis is required to complete an appointment at this clinic",
+            crate::text::msg!("e-diagnosis_is_required_to_complete_an_appointment"),
         ));
     }
     if let Some(f) = &follow {
@@ -591,7 +599,7 @@ pub fn update(
     if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
         return Err(Error::field(
             "fields",
-            "Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up",
+            crate::text::msg!("e-nothing_to_change_give_reason_notes_diagnosis"),
         ));
     }
     st.write(|tx| {
@@ -599,7 +607,10 @@ pub fn update(
         if a.status.is_final() {
             return Err(Error::new(
                 Code::InvalidStateTransition,
-                format!("Cannot update a {} appointment", a.status.as_str()),
+                crate::text::msg!(
+                    "e-cannot_update_a_appointment",
+                    a = crate::text::Arg::word("status-", a.status.as_str())
+                ),
             )
             .details(json!({"status": a.status.as_str()})));
         }

@@ -36,18 +36,20 @@ pub struct SettingsInput {
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
 /// one), checked (docs/rules.md#messages).
-fn template(arg: &str) -> Result<(String, Option<String>), String> {
+fn template(arg: &str) -> Result<(String, Option<String>), crate::text::Msg> {
     let Some((kind, text)) = arg.split_once('=') else {
-        return Err(format!(
-            "A template is KIND=TEXT, KIND one of {} (got '{arg}')",
-            message::KINDS.join(", ")
+        return Err(crate::text::msg!(
+            "e-template_is_kind_text",
+            a = message::KINDS.join(", "),
+            b = arg
         ));
     };
     let kind = kind.trim().to_ascii_lowercase();
     if !message::KINDS.contains(&kind.as_str()) {
-        return Err(format!(
-            "Unknown message kind '{kind}': the kinds are {}",
-            message::KINDS.join(", ")
+        return Err(crate::text::msg!(
+            "e-unknown_message_kind",
+            a = kind,
+            b = message::KINDS.join(", ")
         ));
     }
     if text.trim().is_empty() {
@@ -55,24 +57,25 @@ fn template(arg: &str) -> Result<(String, Option<String>), String> {
     }
     match message::check(text) {
         Ok(()) => Ok((kind, Some(text.to_string()))),
-        Err(Refusal::Unknown(p)) => Err(format!(
-            "Unknown placeholder '{p}' in the {kind} template (the placeholders are {})",
-            message::PLACEHOLDERS.join(", ")
+        Err(Refusal::Unknown(p)) => Err(crate::text::msg!(
+            "e-unknown_placeholder",
+            a = p,
+            b = kind,
+            c = message::PLACEHOLDERS.join(", ")
         )),
-        Err(Refusal::Unmatched(c)) => Err(format!(
-            "The {kind} template has an unmatched '{c}' (write it twice for the character itself)"
-        )),
-        Err(Refusal::Nested) => Err(format!(
-            "The {kind} template has a '[' inside another: optional parts do not nest"
-        )),
-        Err(Refusal::TooLong) => Err(format!(
-            "The {kind} template is longer than {} characters",
-            message::TEMPLATE_LIMIT
+        Err(Refusal::Unmatched(c)) => {
+            Err(crate::text::msg!("e-template_unmatched", a = kind, b = c))
+        }
+        Err(Refusal::Nested) => Err(crate::text::msg!("e-template_nested", a = kind)),
+        Err(Refusal::TooLong) => Err(crate::text::msg!(
+            "e-template_too_long",
+            a = kind,
+            b = message::TEMPLATE_LIMIT
         )),
     }
 }
 
-fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
+fn parse_reminders(s: &str) -> Result<Vec<i64>, crate::text::Msg> {
     if s.trim().eq_ignore_ascii_case("none") {
         return Ok(vec![]);
     }
@@ -80,7 +83,9 @@ fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
     for part in s.split(',') {
         let m = time::parse_duration(part)?;
         if m <= 0 {
-            return Err("Reminder offsets must be longer than 0m".into());
+            return Err(crate::text::msg!(
+                "e-reminder_offsets_must_be_longer_than_0m"
+            ));
         }
         out.push(m);
     }
@@ -90,7 +95,7 @@ fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
 }
 
 /// A retention (`90d`), or None for `none`: kept for ever.
-fn retention(v: &str) -> Result<Option<i64>, String> {
+fn retention(v: &str) -> Result<Option<i64>, crate::text::Msg> {
     if v.trim().eq_ignore_ascii_case("none") {
         return Ok(None);
     }
@@ -98,10 +103,10 @@ fn retention(v: &str) -> Result<Option<i64>, String> {
 }
 
 /// A duration setting, `positive` when 0m is not allowed.
-fn duration(v: &str, positive: bool) -> Result<i64, String> {
+fn duration(v: &str, positive: bool) -> Result<i64, crate::text::Msg> {
     let m = time::parse_duration(v)?;
     if positive && m == 0 {
-        return Err("Must be longer than 0m".into());
+        return Err(crate::text::msg!("e-must_be_longer_than_0m"));
     }
     Ok(m)
 }
@@ -207,7 +212,10 @@ pub fn add(
 ) -> Result<Clinic> {
     let name = check_name("name", name)?;
     if settings.timezone.is_none() {
-        return Err(Error::field("timezone", "--timezone is required"));
+        return Err(Error::field(
+            "timezone",
+            crate::text::msg!("e-timezone_is_required"),
+        ));
     }
     let mut tz = crate::core::zone::UTC;
     let mut s = Settings::default();
@@ -250,7 +258,7 @@ pub fn update(
             // Stored local dates and tokens were computed in the old zone.
             return Err(Error::field(
                 "timezone",
-                "The time zone cannot change once the clinic has appointments",
+                crate::text::msg!("e-the_time_zone_cannot_change_once_the"),
             ));
         }
         c.updated_at = now;

@@ -46,7 +46,10 @@ pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Close
             None => from,
         };
         if to < from {
-            return Err(Error::field("to", "to must not be before from"));
+            return Err(Error::field(
+                "to",
+                crate::text::msg!("e-to_must_not_be_before_from"),
+            ));
         }
         let closure = Closure {
             id: store::new_id(),

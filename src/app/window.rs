@@ -100,7 +100,7 @@ fn checked(
             .take("date", time::parse_date(d, today))
             .map(Recurrence::Date),
         (None, None) => {
-            bad.add("days", "--days or --date is required");
+            bad.add("days", crate::text::msg!("e-days_or_date_is_required"));
             None
         }
     };
@@ -124,16 +124,22 @@ fn checked(
     );
     let capacity = a.capacity.unwrap_or(1);
     if !(1..=1000).contains(&capacity) {
-        bad.add("capacity", "capacity must be between 1 and 1000");
+        bad.add(
+            "capacity",
+            crate::text::msg!("e-capacity_must_be_between_1_and_1000"),
+        );
     }
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
-            bad.add("to", "to must be after from");
+            bad.add("to", crate::text::msg!("e-to_must_be_after_from"));
         }
     }
     if let (Some(f), Some(t)) = (valid_from, valid_to) {
         if f > t {
-            bad.add("valid_to", "valid_to must not be before valid_from");
+            bad.add(
+                "valid_to",
+                crate::text::msg!("e-valid_to_must_not_be_before_valid"),
+            );
         }
     }
     bad.finish()?;
@@ -178,10 +184,10 @@ fn refuse_overlap(tx: &Tx, w: &Window, clinic: &Clinic, today: NaiveDate) -> Res
         if hit {
             return Err(Error::new(
                 Code::WindowOverlap,
-                format!(
-                    "Overlaps the window {} ({})",
-                    describe(&o),
-                    o.id.get(..8).unwrap_or(&o.id)
+                crate::text::msg!(
+                    "e-overlaps_the_window",
+                    a = describe(&o),
+                    b = o.id.get(..8).unwrap_or(&o.id)
                 ),
             )
             .details(json!({"window_id": o.id, "window": describe(&o)})));
@@ -281,11 +287,11 @@ pub fn remove(st: &mut Store, window: &str, now: DateTime<Utc>) -> Result<Window
         if n > 0 {
             return Err(Error::field(
                 "window",
-                format!("The window has {n} upcoming appointments; close it instead"),
+                crate::text::msg!("e-the_window_has_upcoming_appointments_close_it", n = n),
             )
-            .hint(format!(
-                "appt window close {}",
-                w.id.get(..8).unwrap_or(&w.id)
+            .hint(crate::text::msg!(
+                "e-close_it_with",
+                a = w.id.get(..8).unwrap_or(&w.id)
             )));
         }
         windows::remove(tx, &w.id)?;

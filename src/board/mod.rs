@@ -14,7 +14,7 @@ use crate::app::{patient, Clock, Store};
 use crate::core::{time, Actor, Appointment, Status};
 use crate::error::{Code, Error, Result};
 use crate::output::board::{self as draw, Note, Screen, Scroll};
-use crate::output::lang::{self, fill, text_in, Lang};
+use crate::output::lang::{self, fill, text_in, Arg, Lang};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::crossterm::{cursor, execute, terminal};
@@ -345,13 +345,13 @@ impl Board {
     fn refused(&mut self, e: Error) {
         self.note = Some(Note::Refused {
             code: e.code.as_str(),
-            message: lang::message_in(self.lang, &e.message),
+            message: lang::message_in(self.lang, &e.msg),
         });
         self.dirty = true;
     }
 
-    fn done(&mut self, id: &str, args: &[(&str, String)]) {
-        self.note = Some(Note::Done(fill(text_in(self.lang, id), args)));
+    fn done(&mut self, id: &str, args: &[(&'static str, Arg)]) {
+        self.note = Some(Note::Done(fill(self.lang, id, args)));
         self.dirty = true;
     }
 
@@ -403,7 +403,7 @@ impl Board {
             KeyCode::Char('x') => match self.selected() {
                 Some(a) => {
                     let id = a.id.clone();
-                    self.ask("b.ask_reason", Then::Cancel(id));
+                    self.ask("b-ask_reason", Then::Cancel(id));
                 }
                 None => self.nothing_selected(),
             },
@@ -423,10 +423,10 @@ impl Board {
                 }),
                 None => self.refused(Error::new(
                     Code::Validation,
-                    self.t("b.no_doctor").to_string(),
+                    self.t("b-no_doctor").to_string(),
                 )),
             },
-            KeyCode::Char('/') => self.ask("b.ask_find", Then::Find),
+            KeyCode::Char('/') => self.ask("b-ask_find", Then::Find),
             #[cfg(debug_assertions)]
             KeyCode::Char('!') if std::env::var_os("APPT_BOARD_TEST_PANIC").is_some() => {
                 // Only in a debug build, and only when a test asks: proves
@@ -442,7 +442,7 @@ impl Board {
     fn nothing_selected(&mut self) {
         self.refused(Error::new(
             Code::Validation,
-            self.t("b.no_appointment").to_string(),
+            self.t("b-no_appointment").to_string(),
         ));
     }
 
@@ -518,7 +518,7 @@ impl Board {
             if free.is_none() {
                 return self.refused(Error::new(
                     Code::Validation,
-                    self.t("b.no_free").to_string(),
+                    self.t("b-no_free").to_string(),
                 ));
             }
             return self.reschedule(m, doctor, at);
@@ -542,7 +542,7 @@ impl Board {
             }
             None => self.refused(Error::new(
                 Code::Validation,
-                self.t("b.no_free").to_string(),
+                self.t("b-no_free").to_string(),
             )),
         }
     }
@@ -550,15 +550,16 @@ impl Board {
     /// Asks the booking's next missing answer, or books when none is.
     fn start_booking(&mut self, b: Booking) {
         if b.phone.is_none() {
-            return self.ask("b.ask_phone", Then::Book(b));
+            return self.ask("b-ask_phone", Then::Book(b));
         }
         if b.name.is_none() && !b.known {
-            return self.ask("b.ask_name", Then::Book(b));
+            return self.ask("b-ask_name", Then::Book(b));
         }
         if b.service.is_none() && !b.services.is_empty() {
             let label = fill(
-                self.t("b.ask_service"),
-                &[("services", b.services.join(", "))],
+                self.lang,
+                "b-ask_service",
+                &[("services", b.services.join(", ").into())],
             );
             return self.ask_labelled(label, Then::Book(b));
         }
@@ -585,9 +586,9 @@ impl Board {
             Ok(done) => {
                 let a = done.appointments().first();
                 let id = if req.walk_in {
-                    "b.walked_in"
+                    "b-walked_in"
                 } else {
-                    "b.booked"
+                    "b-booked"
                 };
                 if let Some(a) = a {
                     self.done(id, &self.about(a));
@@ -599,13 +600,13 @@ impl Board {
     }
 
     /// The words of a confirmation about `a`.
-    fn about(&self, a: &Appointment) -> Vec<(&'static str, String)> {
+    fn about(&self, a: &Appointment) -> Vec<(&'static str, Arg)> {
         vec![
-            ("token", a.token_number.to_string()),
-            ("patient", draw::patient_short(self.lang, a)),
-            ("time", time::local_hm(a.timezone, a.starts_at)),
-            ("date", lang::date_long_in(self.lang, a.local_date)),
-            ("status", draw::status_word(self.lang, a.status).to_string()),
+            ("token", a.token_number.into()),
+            ("patient", draw::patient_short(self.lang, a).into()),
+            ("time", time::local_hm(a.timezone, a.starts_at).into()),
+            ("date", lang::date_long_in(self.lang, a.local_date).into()),
+            ("status", draw::status_word(self.lang, a.status).into()),
         ]
     }
 
@@ -637,7 +638,7 @@ impl Board {
         let now = self.clock.now();
         match change::set_status(&mut self.store, &req, &self.actor, now) {
             Ok(a) => {
-                self.done("b.changed", &self.about(&a));
+                self.done("b-changed", &self.about(&a));
                 self.after_write(Some(&a.id));
             }
             Err(e) => self.refused(e),
@@ -656,7 +657,7 @@ impl Board {
             && a.diagnosis.is_none()
             && a.status.is_active()
         {
-            return self.ask("b.ask_diagnosis", Then::Done(id));
+            return self.ask("b-ask_diagnosis", Then::Done(id));
         }
         self.finish(id, None);
     }
@@ -680,7 +681,7 @@ impl Board {
         match change::cancel(&mut self.store, &req, &self.actor, now) {
             Ok(done) => {
                 if let Some(a) = done.appointments().first() {
-                    self.done("b.cancelled", &self.about(a));
+                    self.done("b-cancelled", &self.about(a));
                 }
                 self.after_write(None);
             }
@@ -705,7 +706,7 @@ impl Board {
                 self.moving = None;
                 let a = done.appointments().first();
                 if let Some(a) = a {
-                    self.done("b.moved", &self.about(a));
+                    self.done("b-moved", &self.about(a));
                 }
                 self.after_write(a.map(|a| a.id.as_str()));
             }
@@ -723,11 +724,11 @@ impl Board {
                 if let Some(place) = self.day.place_of(&a.id) {
                     self.cursor = place;
                 }
-                self.done("b.found", &self.about(&a));
+                self.done("b-found", &self.about(&a));
             }
             Ok(None) => self.refused(Error::new(
                 Code::NotFound,
-                fill(self.t("b.not_found"), &[("typed", typed)]),
+                crate::text::msg!("b-not_found", typed = typed),
             )),
             Err(e) => self.refused(e),
         }
@@ -768,7 +769,7 @@ fn wait_for_terminal(wait: std::time::Duration) -> Result<Tty> {
 }
 
 fn terminal_error(e: std::io::Error) -> Error {
-    Error::internal(format!("the terminal failed: {e}"))
+    Error::internal(crate::text::msg!("e-the_terminal_failed", e = e))
 }
 
 /// Set by SIGTERM, SIGINT or SIGHUP: the loop ends and the terminal is given back.

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let mut st = ctx.open()?;
                 ask.doctor(Some(&mut st), &mut doctor, &mut false, true)?;
             }
-            let from = ask.date(from, "from", "--from", || tr!("p.first_closed"), "today")?;
+            let from = ask.date(from, "from", "--from", || tr!("p-first_closed"), "today")?;
             ask.finish()?;
             let input = ClosureInput {
                 clinic: ctx.clinic.clone(),
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::closure(&c.closure),
                     || {
                         tr!(
-                            "c.closure_added",
+                            "c-closure_added",
                             a = human::clean(&c.who),
                             b = c.closure.from,
                             c = c.closure.to,
@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     .map(|r| format!(", {}", human::clean(r)))
                     .unwrap_or_default();
                 Ok(tr!(
-                    "c.closure_remove_q",
+                    "c-closure_remove_q",
                     a = human::short(&c.id),
                     b = c.from,
                     c = c.to,
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::closure(&c),
-                    || tr!("c.closure_removed", a = human::short(&c.id)),
+                    || tr!("c-closure_removed", a = human::short(&c.id)),
                 )
                 .made("closure removed", &c.id))
         }

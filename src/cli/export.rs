@@ -90,9 +90,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .iter()
                 .map(|f| f.name().to_string())
                 .collect();
-            FormatArg::ALL[ask.pick(&tr!("p.format"), &names)?]
+            FormatArg::ALL[ask.pick(&tr!("p-format"), &names)?]
         }
-        None => return Err(Error::field("format", "--format is required")),
+        None => {
+            return Err(Error::field(
+                "format",
+                crate::text::msg!("e-format_is_required"),
+            ))
+        }
     };
     let req = ExportRequest {
         clinic: ctx.clinic.clone(),
@@ -131,13 +136,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let shown = path.display().to_string();
     Ok(ctx.report(
         || json::exported(format.name(), &shown, n as u64),
-        || {
-            let id = if n == 1 {
-                "c.exported_one"
-            } else {
-                "c.exported"
-            };
-            tr!(id, n = n, shown = shown, format = format.name())
-        },
+        || tr!("c-exported", n = n, shown = shown, format = format.name()),
     ))
 }

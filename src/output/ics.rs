@@ -88,7 +88,7 @@ impl<W: Write> Calendar<W> {
 }
 
 fn formatting_failed(_: std::fmt::Error) -> Error {
-    Error::internal("cannot format a calendar line")
+    Error::internal(crate::text::msg!("e-cannot_format_a_calendar_line"))
 }
 
 /// One property as a folded content line, CRLF included.

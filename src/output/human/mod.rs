@@ -42,7 +42,7 @@ pub fn clean(s: &str) -> String {
 /// language (docs/privacy.md#erasure), anyone else's [`clean`]ed.
 pub fn person(name: &str, erased: bool) -> String {
     if erased {
-        lang::t("patient.erased").to_string()
+        lang::t("patient-erased").to_string()
     } else {
         clean(name)
     }

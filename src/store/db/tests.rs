@@ -150,7 +150,7 @@ fn put(tx: &Tx, key: &str, value: &str) -> Result<()> {
 }
 
 fn undone(_: &Tx) -> Result<()> {
-    Err(Error::field("x", "refused by a rule"))
+    Err(Error::field("x", crate::text::msg!("e-refused_by_a_rule")))
 }
 
 /// Attempts inside [`Tx::together`], the same on either engine: each
