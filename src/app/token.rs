@@ -381,7 +381,11 @@ mod tests {
             &mut st,
             &request("bot", "appointments:read"),
             now(),
-            &mut |_| Err(Error::internal("cannot write to standard output: closed")),
+            &mut |_| {
+                Err(Error::internal(crate::text::Msg::verbatim(
+                    "cannot write to standard output: closed",
+                )))
+            },
         )
         .unwrap_err();
         assert_eq!(e.code, Code::Internal);

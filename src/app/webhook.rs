@@ -121,7 +121,10 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), c
         Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),
         Ok(resp) => Err(crate::text::msg!("e-http", code = resp.status())),
         Err(ureq::Error::Status(code, _)) => Err(crate::text::msg!("e-http", code = code)),
-        Err(ureq::Error::Transport(t)) => Err(secrets::scrub(&transport_error(&t), &w.url).into()),
+        Err(ureq::Error::Transport(t)) => Err(crate::text::Msg::verbatim(secrets::scrub(
+            &transport_error(&t),
+            &w.url,
+        ))),
     }
 }
 

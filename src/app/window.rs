@@ -31,15 +31,17 @@ pub struct WindowInput {
 }
 
 /// `mon-fri 09:00-13:00` or `2026-06-15 09:00-13:00`.
-pub fn describe(w: &Window) -> String {
+/// A window's days and hours: `mon-fri 08:00-12:00` (`lun-vie` in Spanish).
+pub fn describe(w: &Window) -> crate::text::Msg {
     let when = match &w.recurrence {
-        Recurrence::Weekly(m) => time::format_days(*m),
-        Recurrence::Date(d) => d.to_string(),
+        Recurrence::Weekly(m) => crate::text::Arg::Days(time::format_days(*m)),
+        Recurrence::Date(d) => crate::text::Arg::Text(d.to_string()),
     };
-    format!(
-        "{when} {}-{}",
-        time::format_hhmm(w.from),
-        time::format_hhmm(w.to)
+    crate::text::msg!(
+        "h-window_span",
+        when = when,
+        from = time::format_hhmm(w.from),
+        to = time::format_hhmm(w.to)
     )
 }
 
@@ -190,7 +192,7 @@ fn refuse_overlap(tx: &Tx, w: &Window, clinic: &Clinic, today: NaiveDate) -> Res
                     b = o.id.get(..8).unwrap_or(&o.id)
                 ),
             )
-            .details(json!({"window_id": o.id, "window": describe(&o)})));
+            .details(json!({"window_id": o.id, "window": describe(&o).english()})));
         }
     }
     Ok(())

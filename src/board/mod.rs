@@ -423,7 +423,7 @@ impl Board {
                 }),
                 None => self.refused(Error::new(
                     Code::Validation,
-                    self.t("b-no_doctor").to_string(),
+                    crate::text::Msg::new("b-no_doctor"),
                 )),
             },
             KeyCode::Char('/') => self.ask("b-ask_find", Then::Find),
@@ -442,7 +442,7 @@ impl Board {
     fn nothing_selected(&mut self) {
         self.refused(Error::new(
             Code::Validation,
-            self.t("b-no_appointment").to_string(),
+            crate::text::Msg::new("b-no_appointment"),
         ));
     }
 
@@ -518,7 +518,7 @@ impl Board {
             if free.is_none() {
                 return self.refused(Error::new(
                     Code::Validation,
-                    self.t("b-no_free").to_string(),
+                    crate::text::Msg::new("b-no_free"),
                 ));
             }
             return self.reschedule(m, doctor, at);
@@ -542,7 +542,7 @@ impl Board {
             }
             None => self.refused(Error::new(
                 Code::Validation,
-                self.t("b-no_free").to_string(),
+                crate::text::Msg::new("b-no_free"),
             )),
         }
     }

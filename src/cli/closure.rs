@@ -4,7 +4,7 @@ use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::closure::{self, ClosureInput};
 use crate::error::Result;
-use crate::output::lang::tr;
+use crate::output::lang::{self, tr};
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || {
                         tr!(
                             "c-closure_added",
-                            a = human::clean(&c.who),
+                            a = human::clean(&lang::message(&c.who)),
                             b = c.closure.from,
                             c = c.closure.to,
                             d = human::short(&c.closure.id)

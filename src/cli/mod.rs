@@ -479,8 +479,12 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
         choices.push(choice);
         // `run` took the command: it is parsed again from the same words,
         // and every choice so far put into its own field.
-        cli = Cli::try_parse_from(args)
-            .map_err(|p| Error::new(crate::error::Code::Usage, p.to_string()))?;
+        cli = Cli::try_parse_from(args).map_err(|p| {
+            Error::new(
+                crate::error::Code::Usage,
+                crate::text::Msg::verbatim(p.to_string()),
+            )
+        })?;
         if !choices.iter().all(|c| cli.take(c)) {
             return Err(e);
         }

@@ -110,8 +110,8 @@ fn time_refusal(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Optio
 
 fn closed_for(day: &Day, reason: &Option<String>) -> Error {
     let msg = match reason {
-        Some(r) => format!("Closed on {}: {r}", day.date),
-        None => format!("Closed on {}", day.date),
+        Some(r) => crate::text::msg!("e-closed_on_reason", date = day.date, reason = r),
+        None => crate::text::msg!("e-closed_on", date = day.date),
     };
     Error::new(Code::OutsideAvailability, msg)
         .details(json!({"closure_reason": reason, "date": day.date.to_string()}))
@@ -140,12 +140,12 @@ pub fn locate<'d>(day: &'d Day<'d>, start: DateTime<Utc>) -> Result<&'d Span<'d>
         .map(Span::label)
         .collect();
     let msg = if windows.is_empty() {
-        format!("No availability on {}", day.date)
+        crate::text::msg!("e-no_availability_on", date = day.date)
     } else {
-        format!(
-            "Outside availability on {} (open {})",
-            day.date,
-            windows.join(", ")
+        crate::text::msg!(
+            "e-outside_availability_on",
+            date = day.date,
+            open = windows.join(", ")
         )
     };
     Err(Error::new(Code::OutsideAvailability, msg)
@@ -178,10 +178,10 @@ pub fn check_fit(
     if !span.on_grid(start) {
         return refuse(
             span,
-            format!(
-                "Start time is off the window's {}-minute grid (from {})",
-                w.slot_minutes,
-                time::format_hhmm(w.from)
+            crate::text::msg!(
+                "e-off_the_grid",
+                n = w.slot_minutes,
+                from = time::format_hhmm(w.from)
             ),
             json!({"slot_minutes": w.slot_minutes}),
         );
@@ -189,10 +189,7 @@ pub fn check_fit(
     if end > span.end {
         return refuse(
             span,
-            format!(
-                "Appointment would run past the window's end ({})",
-                time::format_hhmm(w.to)
-            ),
+            crate::text::msg!("e-past_the_windows_end", to = time::format_hhmm(w.to)),
             json!({}),
         );
     }
@@ -200,7 +197,7 @@ pub fn check_fit(
 }
 
 /// `INVALID_TIME_SLOT` for `span`'s window, with `extra` details.
-fn refuse(span: &Span, msg: String, extra: serde_json::Value) -> Result<()> {
+fn refuse(span: &Span, msg: crate::text::Msg, extra: serde_json::Value) -> Result<()> {
     let mut details = json!({"window_id": span.window.id, "window": span.label()});
     if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
@@ -218,7 +215,7 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
     {
         return refuse(
             span,
-            "This window does not offer that service".into(),
+            crate::text::msg!("e-window_does_not_offer_service"),
             json!({"services": w.services}),
         );
     }
@@ -226,7 +223,7 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
         if !want.eq_ignore_ascii_case(has) {
             return refuse(
                 span,
-                format!("This time belongs to the {has} session"),
+                crate::text::msg!("e-time_belongs_to_session", session = has),
                 json!({"session": has}),
             );
         }

@@ -683,7 +683,8 @@ impl Keys {
                  it holds another key; restore the right key file, or set APPT_KEY to the right key"
             ),
         };
-        key_error(self.file.as_deref(), message)
+        // The key file's troubles are the operator's, in English as composed.
+        key_error(self.file.as_deref(), crate::text::Msg::verbatim(message))
     }
 
     fn missing(&self) -> Error {
@@ -696,11 +697,11 @@ impl Keys {
         let file = self.file_name();
         key_error(
             self.file.as_deref(),
-            format!(
+            crate::text::Msg::verbatim(format!(
                 "the national-ID key file {file} is missing, and this database holds IDs sealed \
                  with it; restore that file, or set APPT_KEY to its key \
                  (appt makes no new key while sealed IDs exist)"
-            ),
+            )),
         )
     }
 
@@ -728,7 +729,7 @@ fn key_error(file: Option<&Path>, message: impl Into<crate::text::Msg>) -> Error
 fn key_io_error(key_file: &Path, what: &str, path: &Path, e: std::io::Error) -> Error {
     key_error(
         Some(key_file),
-        format!("{what} {}: {e}; or set APPT_KEY", path.display()),
+        crate::text::Msg::verbatim(format!("{what} {}: {e}; or set APPT_KEY", path.display())),
     )
 }
 
@@ -813,7 +814,9 @@ fn read_key_file(path: &Path) -> Result<Option<Vec<Key>>> {
     let bytes = match read_private(path, 64 * 1024) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(Unreadable::NotPrivate { why, .. }) => return Err(key_error(Some(path), why)),
+        Err(Unreadable::NotPrivate { why, .. }) => {
+            return Err(key_error(Some(path), crate::text::Msg::verbatim(why)))
+        }
         Err(Unreadable::Io(e)) => {
             return Err(key_error(
                 Some(path),

@@ -111,7 +111,8 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
         ))
     };
     let (driver, words) = split_tls(conn).map_err(|why| invalid(&why))?;
-    let mut config = Config::from_str(&driver).map_err(|e| invalid(&parse_reason(&e).into()))?;
+    let mut config = Config::from_str(&driver)
+        .map_err(|e| invalid(&crate::text::Msg::verbatim(parse_reason(&e))))?;
 
     let system = words.rootcert.as_deref() == Some("system");
     let given = words.mode;
@@ -454,13 +455,13 @@ fn client_tls(
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
     let checker: Arc<dyn ServerCertVerifier> = match (verify, roots) {
         (Verify::Nothing, _) | (_, None) => Arc::new(AnyCertificate(provider)),
         (v, Some(roots)) => {
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
                 .build()
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
             if v == Verify::Full {
                 webpki
             } else {

@@ -452,7 +452,12 @@ mod tests {
 
     #[test]
     fn a_damaged_value_names_table_row_and_column() {
-        let e = damaged("appointments", "3f2a", "status", "'zzz' is not a status");
+        let e = damaged(
+            "appointments",
+            "3f2a",
+            "status",
+            crate::text::Msg::verbatim("'zzz' is not a status"),
+        );
         assert_eq!(e.code, crate::error::Code::Database);
         assert_eq!(
             e.message,

@@ -991,3 +991,24 @@ e-close_it_with = appt window close { $a }
 e-back_up_a_server_with_pg_dump = pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'
 col-By = By
 e-holds_appt_cannot_read_back = holds { $a } appt cannot read back
+
+# The booking rules (docs/rules.md#booking)
+e-closed_on = Closed on { $date }
+e-closed_on_reason = Closed on { $date }: { $reason }
+e-no_availability_on = No availability on { $date }
+e-outside_availability_on = Outside availability on { $date } (open { $open })
+e-off_the_grid = Start time is off the window's { $n }-minute grid (from { $from })
+e-past_the_windows_end = Appointment would run past the window's end ({ $to })
+e-window_does_not_offer_service = This window does not offer that service
+e-time_belongs_to_session = This time belongs to the { $session } session
+
+# Weekdays as the command line writes them (`mon-fri`)
+day-mon = mon
+day-tue = tue
+day-wed = wed
+day-thu = thu
+day-fri = fri
+day-sat = sat
+day-sun = sun
+h-clinic_closure = { $name } (clinic)
+h-window_span = { $when } { $from }-{ $to }

@@ -1059,3 +1059,24 @@ e-close_it_with = appt window close { $a }
 e-back_up_a_server_with_pg_dump = pg_dump --format=custom --file=FILE 'postgres://USUARIO@SERVIDOR/BASE'
 col-By = Por
 e-holds_appt_cannot_read_back = contiene { $a } que appt no puede leer
+
+# Las reglas de reserva (docs/rules.md#booking)
+e-closed_on = Cerrado el { $date }
+e-closed_on_reason = Cerrado el { $date }: { $reason }
+e-no_availability_on = No hay horario de atención el { $date }
+e-outside_availability_on = Fuera del horario de atención el { $date } (abierto { $open })
+e-off_the_grid = La hora de inicio no coincide con los intervalos de { $n } minutos del horario (desde las { $from })
+e-past_the_windows_end = La cita pasaría del final del horario ({ $to })
+e-window_does_not_offer_service = Este horario no ofrece ese servicio
+e-time_belongs_to_session = Esta hora es de la sesión { $session }
+
+# Los días como los escribe la línea de comandos (`mon-fri`)
+day-mon = lun
+day-tue = mar
+day-wed = mié
+day-thu = jue
+day-fri = vie
+day-sat = sáb
+day-sun = dom
+h-clinic_closure = { $name } (clínica)
+h-window_span = { $when } { $from }-{ $to }

@@ -87,6 +87,9 @@ pub enum Arg {
     Msg(Box<Msg>),
     /// A word of the catalogue by its ID (a status, a kind of record).
     Word(String),
+    /// Weekdays as the command line takes them (`mon-fri`, `mon,wed`),
+    /// each day said in the language (`lun-vie`).
+    Days(String),
 }
 
 impl Arg {
@@ -107,6 +110,7 @@ impl Arg {
             Arg::Num(n) => FluentValue::from(*n),
             Arg::Msg(m) => FluentValue::from(m.render(lang)),
             Arg::Word(id) => FluentValue::from(render(lang, id, &[])),
+            Arg::Days(code) => FluentValue::from(days(lang, code)),
         }
     }
 }
@@ -181,14 +185,6 @@ impl fmt::Display for Msg {
     }
 }
 
-/// Text with no ID becomes a verbatim message (text from outside appt);
-/// a test holds the source to building none of its own sentences this way.
-impl From<String> for Msg {
-    fn from(s: String) -> Msg {
-        Msg::verbatim(s)
-    }
-}
-
 impl From<Box<Msg>> for Msg {
     fn from(m: Box<Msg>) -> Msg {
         *m
@@ -204,18 +200,6 @@ impl From<&Box<Msg>> for Msg {
 impl From<&Msg> for Msg {
     fn from(m: &Msg) -> Msg {
         m.clone()
-    }
-}
-
-impl From<&String> for Msg {
-    fn from(s: &String) -> Msg {
-        Msg::verbatim(s.clone())
-    }
-}
-
-impl From<&str> for Msg {
-    fn from(s: &str) -> Msg {
-        Msg::verbatim(s)
     }
 }
 
@@ -330,6 +314,32 @@ macro_rules! msg {
     }};
 }
 pub(crate) use msg;
+
+/// Weekdays as the command line writes them (`mon-fri`), each three-letter
+/// day as `lang` writes it (`day-mon`: `lun`); anything else as it is.
+pub fn days(lang: Lang, code: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let id = format!("day-{word}");
+        if !word.is_empty() && has(&id) {
+            out.push_str(&render(lang, &id, &[]));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in code.chars() {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
 
 /// The text of `id` in `lang`, its arguments filled; `\n` in a catalogue
 /// is a line break. English where Spanish lacks the ID (a test forbids

@@ -467,6 +467,7 @@ const BUILT: &[&str] = &[
     "purge-",
     "v-marked_",
     "kind-",
+    "day-",
 ];
 
 fn is_id(s: &str) -> bool {

@@ -47,6 +47,7 @@ mod series;
 mod serve;
 mod setup;
 mod slots;
+mod spanish;
 mod storage;
 mod terminal;
 mod tokens;

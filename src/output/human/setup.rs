@@ -273,7 +273,7 @@ pub fn closures(list: &[crate::app::closure::Closed]) -> String {
     ]);
     for c in list {
         t.row(vec![
-            clean(&c.who).into(),
+            clean(&lang::message(&c.who)).into(),
             c.closure.from.to_string().into(),
             c.closure.to.to_string().into(),
             or_dash(c.closure.reason.as_deref()).into(),
