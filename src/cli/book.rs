@@ -118,7 +118,10 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
                 a.when.at = Some(ask.slot(st, &mut req, prompted, None)?);
                 a.service = req.service;
             } else {
-                ask.missing("time", "--time (or --at)");
+                ask.missing(
+                    "time",
+                    crate::text::msg!("e-flag_or_also", a = "--time", b = "--at"),
+                );
             }
         }
     }

@@ -174,8 +174,14 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
             let st = ctx.open_once(&mut opened)?;
             r.when.at = Some(pick_new_time(ctx, st, &mut ask, &id, &r)?);
         } else {
-            ask.missing("date", "--date or --time");
-            ask.missing("time", "--time (or --at)");
+            ask.missing(
+                "date",
+                crate::text::msg!("e-flag_or", a = "--date", b = "--time"),
+            );
+            ask.missing(
+                "time",
+                crate::text::msg!("e-flag_or_also", a = "--time", b = "--at"),
+            );
         }
     }
     ask.finish()?;

@@ -80,13 +80,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::closure(&c.closure),
                     || {
-                        tr!(
-                            "c-closure_added",
-                            a = human::clean(&lang::message(&c.who)),
-                            b = c.closure.from,
-                            c = c.closure.to,
-                            d = human::short(&c.closure.id)
-                        )
+                        // One day shows once: `Cerrado Central 2026-12-25`.
+                        let a = human::clean(&lang::message(&c.who));
+                        let (from, to, id) =
+                            (c.closure.from, c.closure.to, human::short(&c.closure.id));
+                        if from == to {
+                            tr!("c-closure_added_day", a = a, b = from, d = id)
+                        } else {
+                            tr!("c-closure_added", a = a, b = from, c = to, d = id)
+                        }
                     },
                 )
                 .made("closure added", &c.closure.id))

@@ -145,7 +145,8 @@ impl<'a> Ask<'a> {
     }
 
     /// Records a missing value without prompting.
-    pub fn missing(&mut self, field: &str, flag: &str) {
+    pub fn missing(&mut self, field: &str, flag: impl Into<crate::text::Arg>) {
+        let flag: crate::text::Arg = flag.into();
         self.missing.push((
             field.to_string(),
             crate::text::msg!("e-is_required", flag = flag),
@@ -263,7 +264,7 @@ impl<'a> Ask<'a> {
     /// The appointment as given; without one, missing (off a terminal).
     pub fn appointment_given(&mut self, given: Option<String>) -> String {
         if given.is_none() {
-            self.missing("id", "ID (or the patient's phone or name)");
+            self.missing("id", crate::text::msg!("e-id_or_phone_or_name"));
         }
         given.unwrap_or_default()
     }
@@ -276,7 +277,7 @@ impl<'a> Ask<'a> {
             return Ok(given);
         }
         if !self.interactive() {
-            self.missing("id", "ID (or the patient's phone or name)");
+            self.missing("id", crate::text::msg!("e-id_or_phone_or_name"));
             return Ok(None);
         }
         let req = ListRequest {
@@ -324,7 +325,10 @@ impl<'a> Ask<'a> {
             return Ok(());
         }
         let Some(st) = st.filter(|_| self.interactive()) else {
-            self.missing("doctor", "--doctor or --clinic-wide");
+            self.missing(
+                "doctor",
+                crate::text::msg!("e-flag_or", a = "--doctor", b = "--clinic-wide"),
+            );
             return Ok(());
         };
         let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
@@ -534,10 +538,9 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             if rows.is_empty() {
                 return Ok(None);
             }
-            let what = lang::t(&format!(
-                "what-{}",
-                e.details["what"].as_str().unwrap_or_default()
-            ));
+            // The kind of record as a code (`doctor`): the catalogue says it
+            // with its article (`Ningún médico`, `Ninguna clínica`).
+            let what = e.details["what"].as_str().unwrap_or_default().to_string();
             say(&tr!(
                 "p-nobody_called",
                 what = what,

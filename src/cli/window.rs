@@ -120,7 +120,10 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
                 a.date = Some(ask.typed(&tr!("p-date"), Some("today"), &check::date)?);
             }
         } else {
-            ask.missing("days", "--days or --date");
+            ask.missing(
+                "days",
+                crate::text::msg!("e-flag_or", a = "--days", b = "--date"),
+            );
         }
     }
     let from = ask.value(

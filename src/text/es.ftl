@@ -77,7 +77,7 @@ col-Retry_at = Reintento
 col-Service = Servicio
 col-Session = Sesión
 col-Signed = Firmado
-col-Slot = Turno
+col-Slot = Intervalo
 col-Specialty = Especialidad
 col-Start = Inicio
 col-Status = Estado
@@ -113,7 +113,7 @@ card-Follow-up = Control
 
 # Cards: a clinic
 clinic-timezone = Zona horaria
-clinic-slot = Duración de turno
+clinic-slot = Intervalo entre citas
 clinic-notice = Aviso mínimo
 clinic-horizon = Reservas hasta
 clinic-cancel = Plazo de cancelación
@@ -206,14 +206,17 @@ h-day_summary = { $booked } { $booked ->
 p-session = Nombre de la jornada (Mañana, Tarde…; vacío si no tiene)
 p-which_one = ¿Cuál?
 p-did_you_mean = ¿Quiso decir?
-p-nobody_called = Ningún { $what } se llama '{ $typed }'.
+p-nobody_called = { $what ->
+        [doctor] Ningún médico
+        [clinic] Ninguna clínica
+        [service] Ningún servicio
+        [patient] Ningún paciente
+       *[other] Ningún registro
+    } se llama '{ $typed }'.
 p-appointment = Cita
 p-new_status = Nuevo estado
 p-diagnosis = Diagnóstico
 p-date_wanted = Fecha deseada
-what-doctor = doctor
-what-clinic = clínica
-what-service = servicio
 e-nobody_is_booked_for_today = nadie tiene cita hoy: indique el ID de la cita, o el teléfono o el nombre del paciente
 e-is_not_at_this_appts_schema_version = { $a } no está en la versión de esquema de este appt ({ $b })
 e-cannot_read_database = no se puede leer la base de datos { $a }: { $e }
@@ -311,7 +314,7 @@ pg-other_reason_text = Su motivo
 pg-cancel = Cancelar la cita
 pg-call = Para cancelarla o cambiarla ahora, llame a la clínica:
 pg-call_no_phone = Para cancelarla o cambiarla ahora, llame a la clínica.
-pg-too_late = Falta muy poco para la cita para cancelarla o cambiarla aquí.
+pg-too_late = Ya es muy tarde para cancelar o cambiar la cita por aquí.
 pg-over = Esta cita ya no se puede cambiar.
 pg-confirmed = Gracias: su cita está confirmada.
 pg-cancelled = Su cita está cancelada.
@@ -468,7 +471,7 @@ v-rescheduled = Cita reprogramada
 v-moving = Se mueve
 v-cancelled = Cita cancelada
 v-updated = Cita actualizada
-v-next = Siguiente: ficha { $token }
+v-next = Siguiente
 v-marked_scheduled = Marcada como programada
 v-marked_confirmed = Marcada como confirmada
 v-marked_checked_in = Llegada registrada
@@ -1080,3 +1083,8 @@ day-sat = sáb
 day-sun = dom
 h-clinic_closure = { $name } (clínica)
 h-window_span = { $when } { $from }-{ $to }
+h-clinic_word = Clínica
+c-closure_added_day = Cerrado { $a } { $b } { $d }
+e-flag_or = { $a } o { $b }
+e-flag_or_also = { $a } (o { $b })
+e-id_or_phone_or_name = ID (o el teléfono o el nombre del paciente)

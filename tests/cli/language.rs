@@ -462,7 +462,6 @@ const BUILT: &[&str] = &[
     "reminder-",
     "event-",
     "b-is-",
-    "what-",
     "col-",
     "purge-",
     "v-marked_",

@@ -481,3 +481,121 @@ fn a_spanish_desk_walks_every_command_and_error_and_reads_no_english() {
         found.join("\n---\n")
     );
 }
+
+/// A native speaker's list (issue 43 item 4): each phrase as the desk says it.
+#[test]
+fn the_desk_reads_what_a_native_speaker_would_say() {
+    let mut env = Env::new();
+    let say = |env: &Env, args: &[&str]| {
+        let (text, code) = es(env, args);
+        assert_eq!(code, 0, "appt {args:?}: {text}");
+        text
+    };
+    say(
+        &env,
+        &[
+            "clinic",
+            "add",
+            "Clínica Santa Lucía",
+            "--timezone",
+            "America/El_Salvador",
+        ],
+    );
+    let card = say(&env, &["clinic", "show", "Clínica Santa Lucía"]);
+    assert!(card.starts_with("Clínica Santa Lucía "), "{card}");
+    assert!(!card.contains("Clínica Clínica"), "{card}");
+    // The slot length and the session are two words, neither `Turno`.
+    assert!(card.contains("Intervalo entre citas"), "{card}");
+    say(&env, &["doctor", "add", "Dra. Ana García"]);
+    say(
+        &env,
+        &[
+            "window",
+            "add",
+            "--doctor",
+            "Dra. Ana García",
+            "--days",
+            "mon-fri",
+            "--from",
+            "08:00",
+            "--to",
+            "12:00",
+            "--session",
+            "Mañana",
+        ],
+    );
+    let windows = say(&env, &["window", "list"]);
+    assert!(
+        windows.contains("Intervalo") && windows.contains("Sesión"),
+        "{windows}"
+    );
+    assert!(!windows.contains("Turno"), "{windows}");
+    // One day closed shows once.
+    let closed = say(
+        &env,
+        &[
+            "closure",
+            "add",
+            "--from",
+            "2026-12-25",
+            "--reason",
+            "Navidad",
+            "--clinic",
+            "Clínica Santa Lucía",
+        ],
+    );
+    assert!(
+        closed.contains(" 2026-12-25 ") && !closed.contains('…'),
+        "{closed}"
+    );
+    env.at("2026-06-15T15:05:00Z");
+    let walked = say(
+        &env,
+        &[
+            "book",
+            "--walk-in",
+            "-d",
+            "Dra. Ana García",
+            "-P",
+            "+50370123456",
+            "--name",
+            "Ana",
+        ],
+    );
+    assert!(
+        walked.starts_with("Sin cita previa: registrado y en sala"),
+        "{walked}"
+    );
+    let next = say(&env, &["queue", "next", "-d", "Dra. Ana García"]);
+    assert!(next.starts_with("Siguiente "), "{next}");
+    assert_eq!(next.matches("ficha").count(), 1, "the token once: {next}");
+    say(
+        &env,
+        &[
+            "book",
+            "-d",
+            "Dra. Ana García",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "10:00",
+            "-P",
+            "+50370123457",
+            "--name",
+            "Rosa",
+        ],
+    );
+    env.at("2026-06-15T16:30:00Z");
+    let list = env.ok(&["list", "--date", "2026-06-15"]);
+    let rosa = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start_time"] == "10:00")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gone = say(&env, &["status", &rosa, "no_show"]);
+    assert!(gone.starts_with("Marcada como ausente"), "{gone}");
+}

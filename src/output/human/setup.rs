@@ -93,7 +93,15 @@ pub fn clinic_card(c: &Clinic) -> String {
     [
         join(
             &[
-                tr!("h-card_clinic", name = clean(&c.name)),
+                // `Clínica Santa Lucía`, never `Clínica Clínica Santa Lucía`.
+                if c.name
+                    .to_lowercase()
+                    .starts_with(&lang::t("h-clinic_word").to_lowercase())
+                {
+                    clean(&c.name)
+                } else {
+                    tr!("h-card_clinic", name = clean(&c.name))
+                },
                 format!(" ({})", c.id),
             ],
             width(),
