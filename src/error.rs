@@ -1,6 +1,7 @@
 //! The one error type of appt: a stable code, its exit class, a message and
 //! machine-readable details. Printed once, in `main`.
 
+use crate::text::{msg, Arg, Msg};
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -133,22 +134,31 @@ impl Code {
     }
 }
 
+/// An error: its code, what it says (a message of the catalogues, so that
+/// each front end shows it in its person's language), its English text
+/// (what JSON keeps), details for scripts and a hint for people.
 #[derive(Debug, Clone)]
 pub struct Error {
     pub code: Code,
+    /// The message in English, as JSON and logs keep it.
     pub message: String,
+    /// The message by ID and arguments.
+    pub msg: Msg,
     pub details: Value,
-    /// A line for humans only, printed under the message.
-    pub hint: Option<String>,
+    /// A line for humans only, printed under the message (boxed: an error
+    /// travels in every `Result`, and most have no hint).
+    pub hint: Option<Box<Msg>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<Msg>) -> Self {
+        let msg = message.into();
         Error {
             code,
-            message: message.into(),
+            message: msg.english(),
+            msg,
             details: Value::Object(Map::new()),
             hint: None,
         }
@@ -170,40 +180,48 @@ impl Error {
         self
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    pub fn hint(mut self, hint: impl Into<Msg>) -> Self {
+        self.hint = Some(Box::new(hint.into()));
         self
     }
 
     /// A `VALIDATION_ERROR` about one field.
-    pub fn field(field: &str, problem: impl Into<String>) -> Self {
+    pub fn field(field: &str, problem: impl Into<Msg>) -> Self {
         let problem = problem.into();
-        Error::new(Code::Validation, problem.clone()).details(json!({ field: problem }))
+        let english = problem.english();
+        Error::new(Code::Validation, problem).details(json!({ field: english }))
     }
 
     /// A `VALIDATION_ERROR` about several fields at once.
-    pub fn fields(problems: Vec<(String, String)>) -> Self {
+    pub fn fields(problems: Vec<(String, Msg)>) -> Self {
         let mut map = Map::new();
         for (k, v) in &problems {
-            map.insert(k.clone(), Value::String(v.clone()));
+            map.insert(k.clone(), Value::String(v.english()));
         }
-        let message = problems
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let message = Msg::joined(problems.into_iter().map(|(_, v)| v).collect());
         Error::new(Code::Validation, message).details(Value::Object(map))
     }
 
+    /// `NOT_FOUND`: `Doctor not found` (a kind of record the catalogues
+    /// name, `e-doctor_not_found`), else `{what} not found`.
     pub fn not_found(what: &str) -> Self {
-        Error::new(Code::NotFound, format!("{what} not found"))
+        let id = format!(
+            "e-{}_not_found",
+            what.to_lowercase().replace([' ', '-'], "_")
+        );
+        let m = if crate::text::has(&id) {
+            Msg::new(id)
+        } else {
+            msg!("e-not_found", what = Arg::Text(what.to_string()))
+        };
+        Error::new(Code::NotFound, m)
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub fn internal(message: impl Into<Msg>) -> Self {
         Error::new(Code::Internal, message)
     }
 
-    pub fn database(message: impl Into<String>) -> Self {
+    pub fn database(message: impl Into<Msg>) -> Self {
         Error::new(Code::Database, message)
     }
 
@@ -222,12 +240,12 @@ impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::internal(format!("I/O error: {e}"))
+        Error::internal(crate::text::msg!("e-i_o_error", e = e))
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::internal(format!("JSON error: {e}"))
+        Error::internal(crate::text::msg!("e-json_error", e = e))
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod output;
 pub mod serve;
 pub mod store;
+pub mod text;
 /// The JSON shapes of docs/commands.md#the-appointment-object that are stored (event payloads) or handed to
 /// other programs (hook stdin), shared by the use cases and the output.
 pub mod wire;

@@ -20,8 +20,9 @@ fn main() {
             _ => {
                 let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
                 if wants_json(&args) {
-                    let err =
-                        Error::new(Code::Usage, message).detail("usage", e.to_string().trim());
+                    // clap's own words, as clap says them.
+                    let err = Error::new(Code::Usage, appt::text::Msg::verbatim(message))
+                        .detail("usage", e.to_string().trim());
                     to_stderr(&err.to_json().to_string());
                 } else {
                     let _ = e.print();

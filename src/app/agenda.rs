@@ -57,7 +57,10 @@ pub fn agenda(
     now: DateTime<Utc>,
 ) -> Result<Vec<Agenda>> {
     if !(1..=31).contains(&days) {
-        return Err(Error::field("days", "days must be between 1 and 31"));
+        return Err(Error::field(
+            "days",
+            crate::text::msg!("e-days_must_be_between_1_and_31"),
+        ));
     }
     st.read(|tx| {
         let clinic = clinics::default(tx, clinic)?;

@@ -37,17 +37,18 @@ pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
         1 => Ok(meant.remove(0).clone()),
         0 => Err(Error::not_found("Appointment")
             .details(serde_json::json!({"ref": input}))
-            .hint(format!(
-                "'{input}' has no active appointment today or later; `appt list --patient` shows their visits"
+            .hint(crate::text::msg!(
+                "e-has_no_active_appointment_today_or_later",
+                input = input
             ))),
         _ => Err(Error::new(
             Code::AmbiguousId,
-            format!("'{input}' has several appointments"),
+            crate::text::msg!("e-has_several_appointments", input = input),
         )
         .details(serde_json::json!({
             "ref": input,
             "candidates": meant.iter().map(|a| appointments::candidate(a)).collect::<Vec<_>>(),
         }))
-        .hint("give the appointment's ID")),
+        .hint(crate::text::msg!("e-give_the_appointment_s_id"))),
     }
 }

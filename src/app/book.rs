@@ -149,7 +149,10 @@ impl Checked {
 pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     let mut bad = Problems::default();
     if r.doctor.is_none() && !r.clinic_wide {
-        bad.add("doctor", "doctor (or clinic_wide) is required");
+        bad.add(
+            "doctor",
+            crate::text::msg!("e-doctor_or_clinic_wide_is_required"),
+        );
     }
     values::not_both(
         &mut bad,
@@ -165,11 +168,14 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         if when_given {
             bad.add(
                 "walk_in",
-                "a walk-in is booked now: give no date, time or at",
+                crate::text::msg!("e-a_walk_in_is_booked_now_give"),
             );
         }
     } else if r.when.at.is_none() && (r.when.date.is_none() || r.when.time.is_none()) {
-        bad.add("time", "date and time (or at) are required");
+        bad.add(
+            "time",
+            crate::text::msg!("e-date_and_time_or_at_are_required"),
+        );
     }
     let (phone, name) = values::check_patient(
         r.patient.as_deref(),
@@ -192,7 +198,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     if !SOURCES.contains(&r.source.as_str()) {
         bad.add(
             "source",
-            format!("source must be one of {}", SOURCES.join(", ")),
+            crate::text::msg!("e-source_must_be_one_of", a = SOURCES.join(", ")),
         );
     }
     let reason = check_text("reason", r.reason.as_deref(), &mut bad);
@@ -204,7 +210,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     {
         bad.add(
             "external_ref",
-            "external_ref must be at most 200 characters",
+            crate::text::msg!("e-external_ref_must_be_at_most_200"),
         );
     }
     bad.finish()?;
@@ -435,7 +441,10 @@ fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Opt
         _ => None,
     };
     if existing.is_none() && c.name.is_none() {
-        return Err(Error::field("name", "--name is required for a new patient"));
+        return Err(Error::field(
+            "name",
+            crate::text::msg!("e-name_is_required_for_a_new_patient"),
+        ));
     }
     let service = r
         .service
@@ -485,7 +494,8 @@ fn asked_start(
         &mut none,
     );
     none.finish()?;
-    let when = when.ok_or_else(|| Error::field("time", "date and time are required"))?;
+    let when = when
+        .ok_or_else(|| Error::field("time", crate::text::msg!("e-date_and_time_are_required")))?;
     resolve_when(&t.clinic, when)
 }
 
@@ -579,7 +589,10 @@ pub(super) fn write_patient(
             renamed_from: None,
             created: false,
         }),
-        (None, None) => Err(Error::field("patient", "--patient or --phone is required")),
+        (None, None) => Err(Error::field(
+            "patient",
+            crate::text::msg!("e-patient_or_phone_is_required"),
+        )),
     }
 }
 

@@ -251,8 +251,12 @@ fn new_start(
         &mut bad,
     );
     bad.finish()?;
-    let when =
-        when.ok_or_else(|| Error::field("time", "--date or --time (or --at) is required"))?;
+    let when = when.ok_or_else(|| {
+        Error::field(
+            "time",
+            crate::text::msg!("e-date_or_time_or_at_is_required"),
+        )
+    })?;
     resolve_when(&t.clinic, when)
 }
 
@@ -387,7 +391,8 @@ pub(super) fn cancel_reason(c: &CancelRequest) -> Result<(String, Option<String>
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
     let told = check_text("tell_patient", c.tell_patient.as_deref(), &mut bad);
     bad.finish()?;
-    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    let reason =
+        reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
     Ok((reason, told))
 }
 
@@ -447,12 +452,15 @@ impl StatusRequest {
     /// Rule 1: the status (required, one of the marks) and the texts it fills in.
     pub fn check(&self) -> Result<(Status, Filled)> {
         if self.status.is_empty() {
-            return Err(Error::field("status", "status is required"));
+            return Err(Error::field(
+                "status",
+                crate::text::msg!("e-status_is_required"),
+            ));
         }
         let to = words::status(&self.status).ok_or_else(|| {
             Error::field(
                 "status",
-                "status must be confirmed, checked_in, in_progress, completed or no_show; in Spanish confirmada, llegó, en consulta, atendida, ausente",
+                crate::text::msg!("e-status_must_be_confirmed_checked_in_in"),
             )
         })?;
         let mut bad = Problems::default();
@@ -529,7 +537,7 @@ pub fn advance(
     {
         return Err(Error::field(
             "diagnosis",
-            "--diagnosis is required to complete an appointment at this clinic",
+            crate::text::msg!("e-diagnosis_is_required_to_complete_an_appointment"),
         ));
     }
     if let Some(f) = &follow {
@@ -608,7 +616,7 @@ pub fn update(
     if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
         return Err(Error::field(
             "fields",
-            "Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up",
+            crate::text::msg!("e-nothing_to_change_give_reason_notes_diagnosis"),
         ));
     }
     st.write(|tx| {
@@ -616,7 +624,10 @@ pub fn update(
         if a.status.is_final() {
             return Err(Error::new(
                 Code::InvalidStateTransition,
-                format!("Cannot update a {} appointment", a.status.as_str()),
+                crate::text::msg!(
+                    "e-cannot_update_a_appointment",
+                    a = crate::text::Arg::word("status-", a.status.as_str())
+                ),
             )
             .details(json!({"status": a.status.as_str()})));
         }

@@ -43,18 +43,20 @@ pub struct SettingsInput {
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
 /// one), checked (docs/rules.md#messages).
-fn template(arg: &str) -> Result<(String, Option<String>), String> {
+fn template(arg: &str) -> Result<(String, Option<String>), crate::text::Msg> {
     let Some((kind, text)) = arg.split_once('=') else {
-        return Err(format!(
-            "A template is KIND=TEXT, KIND one of {} (got '{arg}')",
-            message::KINDS.join(", ")
+        return Err(crate::text::msg!(
+            "e-template_is_kind_text",
+            a = message::KINDS.join(", "),
+            b = arg
         ));
     };
     let kind = kind.trim().to_ascii_lowercase();
     if !message::KINDS.contains(&kind.as_str()) {
-        return Err(format!(
-            "Unknown message kind '{kind}': the kinds are {}",
-            message::KINDS.join(", ")
+        return Err(crate::text::msg!(
+            "e-unknown_message_kind",
+            a = kind,
+            b = message::KINDS.join(", ")
         ));
     }
     if text.trim().is_empty() {
@@ -62,24 +64,25 @@ fn template(arg: &str) -> Result<(String, Option<String>), String> {
     }
     match message::check(text) {
         Ok(()) => Ok((kind, Some(text.to_string()))),
-        Err(Refusal::Unknown(p)) => Err(format!(
-            "Unknown placeholder '{p}' in the {kind} template (the placeholders are {})",
-            message::PLACEHOLDERS.join(", ")
+        Err(Refusal::Unknown(p)) => Err(crate::text::msg!(
+            "e-unknown_placeholder",
+            a = p,
+            b = kind,
+            c = message::PLACEHOLDERS.join(", ")
         )),
-        Err(Refusal::Unmatched(c)) => Err(format!(
-            "The {kind} template has an unmatched '{c}' (write it twice for the character itself)"
-        )),
-        Err(Refusal::Nested) => Err(format!(
-            "The {kind} template has a '[' inside another: optional parts do not nest"
-        )),
-        Err(Refusal::TooLong) => Err(format!(
-            "The {kind} template is longer than {} characters",
-            message::TEMPLATE_LIMIT
+        Err(Refusal::Unmatched(c)) => {
+            Err(crate::text::msg!("e-template_unmatched", a = kind, b = c))
+        }
+        Err(Refusal::Nested) => Err(crate::text::msg!("e-template_nested", a = kind)),
+        Err(Refusal::TooLong) => Err(crate::text::msg!(
+            "e-template_too_long",
+            a = kind,
+            b = message::TEMPLATE_LIMIT
         )),
     }
 }
 
-fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
+fn parse_reminders(s: &str) -> Result<Vec<i64>, crate::text::Msg> {
     if s.trim().eq_ignore_ascii_case("none") {
         return Ok(vec![]);
     }
@@ -87,7 +90,9 @@ fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
     for part in s.split(',') {
         let m = time::parse_duration(part)?;
         if m <= 0 {
-            return Err("Reminder offsets must be longer than 0m".into());
+            return Err(crate::text::msg!(
+                "e-reminder_offsets_must_be_longer_than_0m"
+            ));
         }
         out.push(m);
     }
@@ -97,7 +102,7 @@ fn parse_reminders(s: &str) -> Result<Vec<i64>, String> {
 }
 
 /// A retention (`90d`), or None for `none`: kept for ever.
-fn retention(v: &str) -> Result<Option<i64>, String> {
+fn retention(v: &str) -> Result<Option<i64>, crate::text::Msg> {
     if v.trim().eq_ignore_ascii_case("none") {
         return Ok(None);
     }
@@ -106,23 +111,23 @@ fn retention(v: &str) -> Result<Option<i64>, String> {
 
 /// Minutes past a visit's start before it is late: a whole number of
 /// minutes or a duration, at most a day.
-fn lateness(v: &str) -> Result<i64, String> {
+fn lateness(v: &str) -> Result<i64, crate::text::Msg> {
     let v = v.trim();
     let m = match v.parse::<i64>() {
         Ok(m) => m,
         Err(_) => time::parse_duration(v)?,
     };
     if !(0..=24 * 60).contains(&m) {
-        return Err(format!("Lateness must be 0 to 1440 minutes (got '{v}')"));
+        return Err(crate::text::msg!("e-lateness_must_be", a = v));
     }
     Ok(m)
 }
 
 /// A duration setting, `positive` when 0m is not allowed.
-fn duration(v: &str, positive: bool) -> Result<i64, String> {
+fn duration(v: &str, positive: bool) -> Result<i64, crate::text::Msg> {
     let m = time::parse_duration(v)?;
     if positive && m == 0 {
-        return Err("Must be longer than 0m".into());
+        return Err(crate::text::msg!("e-must_be_longer_than_0m"));
     }
     Ok(m)
 }
@@ -210,7 +215,7 @@ impl SettingsInput {
                 Some(o) => s.date_order = Some(o),
                 None => bad.add(
                     "date_order",
-                    format!("Date order must be dmy or mdy (got '{}')", o.trim()),
+                    crate::text::msg!("e-date_order_must_be_dmy_or_mdy", o = o.trim()),
                 ),
             }
         }
@@ -247,7 +252,10 @@ pub fn add(
 ) -> Result<Clinic> {
     let name = check_name("name", name)?;
     if settings.timezone.is_none() {
-        return Err(Error::field("timezone", "--timezone is required"));
+        return Err(Error::field(
+            "timezone",
+            crate::text::msg!("e-timezone_is_required"),
+        ));
     }
     let mut tz = crate::core::zone::UTC;
     let mut s = Settings::default();
@@ -290,7 +298,7 @@ pub fn update(
             // Stored local dates and tokens were computed in the old zone.
             return Err(Error::field(
                 "timezone",
-                "The time zone cannot change once the clinic has appointments",
+                crate::text::msg!("e-the_time_zone_cannot_change_once_the"),
             ));
         }
         c.updated_at = now;

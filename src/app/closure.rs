@@ -19,7 +19,8 @@ pub struct ClosureInput {
 /// A closure and the name of who is closed.
 pub struct Closed {
     pub closure: Closure,
-    pub who: String,
+    /// Whose closure: a doctor's name, or a clinic's (`Central (clinic)`).
+    pub who: crate::text::Msg,
 }
 
 pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Closed> {
@@ -46,7 +47,10 @@ pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Close
             None => from,
         };
         if to < from {
-            return Err(Error::field("to", "to must not be before from"));
+            return Err(Error::field(
+                "to",
+                crate::text::msg!("e-to_must_not_be_before_from"),
+            ));
         }
         let closure = Closure {
             id: store::new_id(),
@@ -59,9 +63,9 @@ pub fn add(st: &mut Store, c: &ClosureInput, now: DateTime<Utc>) -> Result<Close
         };
         closures::insert(tx, &closure)?;
         let who = doctor
-            .map(|d| d.full_name)
-            .or(clinic.map(|c| c.name))
-            .unwrap_or_default();
+            .map(|d| crate::text::Msg::verbatim(d.full_name))
+            .or(clinic.map(|c| crate::text::Msg::verbatim(c.name)))
+            .unwrap_or_else(|| crate::text::Msg::verbatim(""));
         Ok(Closed { closure, who })
     })
 }
@@ -84,15 +88,19 @@ pub fn list(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Resul
                 let who = x
                     .doctor_id
                     .as_ref()
-                    .and_then(|id| ds.iter().find(|d| &d.id == id).map(|d| d.full_name.clone()))
+                    .and_then(|id| {
+                        ds.iter()
+                            .find(|d| &d.id == id)
+                            .map(|d| crate::text::Msg::verbatim(d.full_name.clone()))
+                    })
                     .or_else(|| {
                         x.clinic_id.as_ref().and_then(|id| {
                             cl.iter()
                                 .find(|c| &c.id == id)
-                                .map(|c| format!("{} (clinic)", c.name))
+                                .map(|c| crate::text::msg!("h-clinic_closure", name = c.name))
                         })
                     })
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| crate::text::Msg::verbatim(""));
                 Closed { closure: x, who }
             })
             .collect())

@@ -27,17 +27,14 @@ pub fn create(path: &Path, folders: Create) -> Result<Store> {
     if crate::store::is_url(path) {
         return Err(Error::field(
             "db",
-            "appt demo seeds a database file of its own; give --db a file path, not a server",
+            crate::text::msg!("e-appt_demo_seeds_a_database_file_of"),
         ));
     }
     if std::fs::symlink_metadata(path).is_ok() {
         if !meta::is_demo_file(path) {
-            let problem = format!(
-                "{} exists and is not an appt demo database; appt demo replaces only its own",
-                path.display()
-            );
+            let problem = crate::text::msg!("e-exists_and_is_not_an_appt_demo", a = path.display());
             return Err(Error::field("db", problem)
-                .hint("give the demo another --db PATH, or move that file away first"));
+                .hint(crate::text::msg!("e-give_the_demo_another_db_path_or")));
         }
         // A fresh demo each run: only the demo's own files are removed.
         for ext in ["", "-wal", "-shm", ".key", ".link-key"] {
@@ -53,7 +50,9 @@ pub fn create(path: &Path, folders: Create) -> Result<Store> {
 /// Seeds the clinic, its doctors, services and windows, and a dozen bookings
 /// over the week from `now`'s date, booked by `actor`; returns how many were booked.
 pub fn seed(st: &mut Store, actor: &Actor, now: DateTime<Utc>) -> Result<usize> {
-    let tz: crate::core::zone::Tz = TZ.parse().map_err(|_| Error::internal("demo zone"))?;
+    let tz: crate::core::zone::Tz = TZ
+        .parse()
+        .map_err(|_| Error::internal(crate::text::msg!("e-demo_zone")))?;
     let today = time::local_today(tz, now);
     // Book as of this morning's midnight, so today's earlier slots can hold visits too.
     let midnight = tz

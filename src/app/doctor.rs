@@ -76,7 +76,12 @@ pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>)
             d.active = match a.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" => true,
                 "false" | "no" | "off" => false,
-                _ => return Err(Error::field("active", "active must be true or false")),
+                _ => {
+                    return Err(Error::field(
+                        "active",
+                        crate::text::msg!("e-active_must_be_true_or_false"),
+                    ))
+                }
             };
         }
         if let Some(m) = &u.max_per_day {

@@ -53,7 +53,8 @@ pub fn erase(
     let mut bad = Problems::default();
     let reason = check_text("reason", r.reason.as_deref(), &mut bad);
     bad.finish()?;
-    let reason = reason.ok_or_else(|| Error::field("reason", "--reason is required"))?;
+    let reason =
+        reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
     st.for_erasure()?;
     st.write(|tx| {
         let found = find(tx, r)?;

@@ -33,18 +33,21 @@ pub fn stream(
         if !TYPES.contains(&k) {
             bad.push((
                 "type".to_string(),
-                format!("type must be one of {}", TYPES.join(", ")),
+                crate::text::msg!("e-type_must_be_one_of", a = TYPES.join(", ")),
             ));
         }
     }
     if after.is_some_and(|x| x < 0) {
         bad.push((
             "after".into(),
-            "after must be an event ID (0 or more)".into(),
+            crate::text::msg!("e-after_must_be_an_event_id_0"),
         ));
     }
     if limit.is_some_and(|l| l < 1) {
-        bad.push(("limit".into(), "limit must be 1 or more".into()));
+        bad.push((
+            "limit".into(),
+            crate::text::msg!("e-limit_must_be_1_or_more"),
+        ));
     }
     if !bad.is_empty() {
         return Err(Error::fields(bad));
@@ -210,7 +213,7 @@ fn unreadable(id: i64, what: &str) -> Error {
         "events",
         &id.to_string(),
         "data",
-        &format!("holds {what} appt cannot read back"),
+        crate::text::msg!("e-holds_appt_cannot_read_back", a = what),
     )
 }
 

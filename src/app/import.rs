@@ -227,9 +227,9 @@ fn line_text(bytes: &[u8], number: usize) -> Result<&str> {
     std::str::from_utf8(bytes).map_err(|e| {
         Error::field(
             "line",
-            format!(
-                "not a booking request: the line is not UTF-8 text (a bad byte at column {})",
-                e.valid_up_to() + 1
+            crate::text::msg!(
+                "e-not_a_booking_request_the_line_is_2",
+                a = e.valid_up_to() + 1
             ),
         )
     })
@@ -285,6 +285,53 @@ pub struct ImportRequest {
     pub dry_run: bool,
 }
 
+/// serde_json's words for a line that is not a request, as a message of the
+/// catalogues (so that a Spanish desk reads them in Spanish); words of
+/// serde's that the list does not know are shown as they are.
+fn serde_words(why: &str) -> crate::text::Msg {
+    use crate::text::{msg, Msg};
+    const WHOLE: [(&str, &str); 12] = [
+        ("expected value", "e-json_expected_value"),
+        ("expected ident", "e-json_expected_ident"),
+        ("EOF while parsing an object", "e-json_eof_object"),
+        ("EOF while parsing a value", "e-json_eof_value"),
+        ("EOF while parsing a string", "e-json_eof_string"),
+        ("EOF while parsing a list", "e-json_eof_list"),
+        ("trailing characters", "e-json_trailing_characters"),
+        ("trailing comma", "e-json_trailing_comma"),
+        ("key must be a string", "e-json_key_must_be_a_string"),
+        ("expected `:`", "e-json_expected_colon"),
+        ("expected `,` or `}`", "e-json_expected_comma_or_brace"),
+        ("invalid number", "e-json_invalid_number"),
+    ];
+    if let Some((_, id)) = WHOLE.iter().find(|(w, _)| *w == why) {
+        return Msg::new(*id);
+    }
+    let two = |rest: &str, id: &'static str| {
+        rest.split_once(", expected ")
+            .map(|(a, b)| msg!(id, a = a, b = b))
+    };
+    if let Some(m) = why
+        .strip_prefix("invalid type: ")
+        .and_then(|r| two(r, "e-json_invalid_type"))
+    {
+        return m;
+    }
+    if let Some((a, b)) = why
+        .strip_prefix("unknown field ")
+        .and_then(|r| r.split_once(", expected one of "))
+    {
+        return msg!("e-json_unknown_field", a = a, b = b);
+    }
+    if let Some(a) = why.strip_prefix("missing field ") {
+        return msg!("e-json_missing_field", a = a);
+    }
+    if let Some(a) = why.strip_prefix("duplicate field ") {
+        return msg!("e-json_duplicate_field", a = a);
+    }
+    Msg::verbatim(why)
+}
+
 /// The request a line asks for, or why it is not one.
 fn parse(
     text: &str,
@@ -295,7 +342,10 @@ fn parse(
         // serde's "at line 1 column N" counts within the line, not the file.
         let why = e.to_string();
         let why = why.split(" at line ").next().unwrap_or(&why).to_string();
-        Error::field("line", format!("not a booking request: {why}"))
+        Error::field(
+            "line",
+            crate::text::msg!("e-not_a_booking_request", why = serde_words(&why)),
+        )
     })?;
     let req = line.request(r.clinic.as_deref(), r.key.as_deref());
     let checked = book::check(&req, now)?;
@@ -378,8 +428,9 @@ pub fn import(
             let mut ended = false;
             // A line not come whole yet is waited for only when none is ahead.
             while ahead.len() < room && (ahead.is_empty() || input.waiting().contains(&b'\n')) {
-                let (n, line) = next_line(input, &mut bytes)
-                    .map_err(|e| Error::internal(format!("cannot read the import: {e}")))?;
+                let (n, line) = next_line(input, &mut bytes).map_err(|e| {
+                    Error::internal(crate::text::msg!("e-cannot_read_the_import", e = e))
+                })?;
                 read += n;
                 let text = match line {
                     Read::End => {
@@ -395,9 +446,9 @@ pub fn import(
                         number += 1;
                         Err(Error::field(
                             "line",
-                            format!(
-                                "not a booking request: the line is longer than {} KiB",
-                                MAX_LINE / 1024
+                            crate::text::msg!(
+                                "e-not_a_booking_request_the_line_is",
+                                a = MAX_LINE / 1024
                             ),
                         ))
                     }

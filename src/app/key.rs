@@ -101,14 +101,13 @@ pub fn rotate(
         // Under the write lock, so that no other rotation is between its
         // steps: the file is replaced only if it still holds what this one wrote.
         if !st.write(|_| keys.finish_rotation(&to))? {
-            rotated.warning = Some(Error::database(format!(
-                "the key file {} changed during the rotation and was left as it is; \
-                 it must hold the version {} key: `appt check` tells",
-                key_file
+            rotated.warning = Some(Error::database(crate::text::msg!(
+                "e-the_key_file_changed_during_the_rotation",
+                a = key_file
                     .as_deref()
                     .unwrap_or(std::path::Path::new(""))
                     .display(),
-                rotated.version
+                b = rotated.version
             )));
         }
         pause("replaced");

@@ -67,7 +67,14 @@ pub fn issue(tx: &Tx, target: &Target, now: DateTime<Utc>) -> Result<String> {
     let nonce = match links::nonce_of(tx, kind, id)? {
         Some(hex) => keys::from_hex(&hex)
             .filter(|n| n.len() == NONCE)
-            .ok_or_else(|| damaged("patient_links", &hex, "nonce", "is not 32 hex characters"))?,
+            .ok_or_else(|| {
+                damaged(
+                    "patient_links",
+                    &hex,
+                    "nonce",
+                    crate::text::msg!("e-not_32_hex"),
+                )
+            })?,
         None => {
             let n = keys::random::<NONCE>().to_vec();
             links::insert(tx, &keys::to_hex(&n), kind, id, now)?;

@@ -71,7 +71,7 @@ pub(super) fn date_range(
     let to = to.and_then(|v| bad.take("to", time::parse_date(v, today, order)));
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            bad.add("to", "to must not be before from");
+            bad.add("to", crate::text::msg!("e-to_must_not_be_before_from"));
         }
     }
     (from, to)
@@ -83,7 +83,7 @@ impl ListRequest {
         if self.date.is_some() && (self.from.is_some() || self.to.is_some()) {
             return Err(Error::field(
                 "date",
-                "date cannot be given with start or end",
+                crate::text::msg!("e-date_not_with_start_or_end"),
             ));
         }
         Ok(())
@@ -105,14 +105,17 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
         let status = check_status(a.status.as_deref(), &mut bad);
         let source = check_source(a.source.as_deref(), &mut bad);
         if !(1..=500).contains(&a.limit) {
-            bad.add("limit", "limit must be between 1 and 500");
+            bad.add(
+                "limit",
+                crate::text::msg!("e-limit_must_be_between_1_and_500"),
+            );
         }
         // A page past the end is empty; one whose offset cannot be counted is refused.
         let offset = (a.page - 1).checked_mul(a.limit);
         if a.page < 1 {
-            bad.add("page", "page must be 1 or more");
+            bad.add("page", crate::text::msg!("e-page_must_be_1_or_more"));
         } else if offset.is_none() {
-            bad.add("page", "page is too large");
+            bad.add("page", crate::text::msg!("e-page_is_too_large"));
         }
         bad.finish()?;
         let doctor_id = a

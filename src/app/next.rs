@@ -44,7 +44,10 @@ impl NextRequest {
         let mut bad = super::values::Problems::default();
         let limit = self.limit.unwrap_or(5);
         if !(1..=100).contains(&limit) {
-            bad.add("limit", "limit must be between 1 and 100");
+            bad.add(
+                "limit",
+                crate::text::msg!("e-limit_must_be_between_1_and_100"),
+            );
         }
         let doctor = ("doctor", self.doctor.is_some());
         super::values::not_both(&mut bad, doctor, ("specialty", self.specialty.is_some()));
@@ -90,9 +93,10 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
                 .specialty
                 .as_deref()
                 .map_or(String::new(), |s| format!(" of {s}"));
-            return Err(Error::not_found("Doctor").hint(format!(
-                "no active doctor{what} has windows at {}",
-                clinic.name
+            return Err(Error::not_found("Doctor").hint(crate::text::msg!(
+                "e-no_active_doctor_has_windows_at",
+                what = what,
+                a = clinic.name
             )));
         }
         let service = r

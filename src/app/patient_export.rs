@@ -42,7 +42,10 @@ impl Format {
         match typed.map(str::trim) {
             None | Some("json") => Ok(Format::Json),
             Some("fhir") => Ok(Format::Fhir),
-            Some(_) => Err(Error::field("format", "format must be json or fhir")),
+            Some(_) => Err(Error::field(
+                "format",
+                crate::text::msg!("e-format_must_be_json_or_fhir"),
+            )),
         }
     }
 }

@@ -27,7 +27,7 @@ pub enum At<'a> {
 pub struct Dialing {
     code: Option<String>,
     /// What to do about a local number when there is none.
-    hint: Option<String>,
+    hint: Option<crate::text::Msg>,
 }
 
 /// A clinic's name as the shell needs it in a command line.
@@ -47,9 +47,9 @@ impl Dialing {
     pub fn of(c: &Clinic) -> Self {
         Dialing {
             code: c.settings.country_code.clone(),
-            hint: Some(format!(
-                "to type local numbers, set the clinic's country code: appt clinic update {} --country-code +503",
-                quoted(&c.name)
+            hint: Some(crate::text::msg!(
+                "e-set_the_clinics_country_code",
+                a = quoted(&c.name)
             )),
         }
     }
@@ -81,23 +81,17 @@ impl Dialing {
             },
             [] => Dialing {
                 code: None,
-                hint: Some(
-                    "to type local numbers, add a clinic with its country code: appt clinic add NAME --timezone TZ --country-code +503"
-                        .into(),
-                ),
+                hint: Some(crate::text::msg!("e-add_a_clinic_with_country_code")),
             },
             [None] => Dialing {
                 code: None,
-                hint: Some(
-                    "to type local numbers, set the clinics' country codes: appt clinic update CLINIC --country-code +503"
-                        .into(),
-                ),
+                hint: Some(crate::text::msg!("e-set_the_clinics_country_codes")),
             },
             _ => Dialing {
                 code: None,
-                hint: Some(format!(
-                    "the clinics differ in country code ({}): give --clinic to read a local number in that clinic's",
-                    codes
+                hint: Some(crate::text::msg!(
+                    "e-clinics_differ_in_country_code",
+                    a = codes
                         .iter()
                         .map(|c| c.unwrap_or("none"))
                         .collect::<Vec<_>>()
@@ -123,10 +117,10 @@ impl Dialing {
     }
 
     /// The same, for a prompt: the problem and its hint in one line.
-    pub fn check(&self, raw: &str) -> std::result::Result<(), String> {
+    pub fn check(&self, raw: &str) -> std::result::Result<(), crate::text::Msg> {
         self.read(raw).map(drop).map_err(|e| match e.hint {
-            Some(h) => format!("{} ({h})", e.message),
-            None => e.message,
+            Some(h) => crate::text::msg!("e-problem_and_hint", a = e.msg, h = h),
+            None => e.msg,
         })
     }
 }
@@ -195,9 +189,11 @@ impl Dialing {
     /// name to search for).
     pub fn missed(&self, e: Error, input: &str) -> Error {
         match (&self.code, &self.hint) {
-            (None, Some(h)) if e.code == Code::NotFound => {
-                e.hint(format!("{} reads as a local number; {h}", input.trim()))
-            }
+            (None, Some(h)) if e.code == Code::NotFound => e.hint(crate::text::msg!(
+                "e-reads_as_a_local_number",
+                a = input.trim(),
+                h = h
+            )),
             _ => e,
         }
     }

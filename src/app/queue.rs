@@ -120,8 +120,10 @@ pub fn next(
         let first = queue::next(&waiting, t.clinic.settings.queue_order)
             .cloned()
             .ok_or_else(|| {
-                Error::not_found("Checked-in patient")
-                    .hint(format!("nobody is waiting for {} today", d.full_name))
+                Error::not_found("Checked-in patient").hint(crate::text::msg!(
+                    "e-nobody_is_waiting_for_today",
+                    a = d.full_name
+                ))
             })?;
         advance(tx, first, Status::InProgress, Filled::default(), actor, now)
     })

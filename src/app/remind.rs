@@ -40,12 +40,15 @@ pub fn list(
         if value.is_some_and(|v| !allowed.contains(&v)) {
             return Err(Error::field(
                 field,
-                format!("{field} must be one of {}", allowed.join(", ")),
+                crate::text::msg!("e-must_be_one_of", field = field, a = allowed.join(", ")),
             ));
         }
     }
     if !(1..=100_000).contains(&limit) {
-        return Err(Error::field("limit", "limit must be between 1 and 100000"));
+        return Err(Error::field(
+            "limit",
+            crate::text::msg!("e-limit_must_be_between_1_and_100000"),
+        ));
     }
     st.read(|tx| {
         let mut found = reminders::list(tx, status, kind, limit)?;
@@ -328,7 +331,10 @@ fn sweep(
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<Sweep> {
     if r.limit.is_some_and(|l| l < 1) {
-        return Err(Error::field("limit", "limit must be 1 or more"));
+        return Err(Error::field(
+            "limit",
+            crate::text::msg!("e-limit_must_be_1_or_more"),
+        ));
     }
     let clock = Clock {
         start: now,
@@ -355,7 +361,8 @@ fn sweep(
                     cmd,
                     &wire::reminder_delivered(rem, a, ready),
                     &hook_env(rem, a, ready),
-                );
+                )
+                .map_err(|m| m.english());
                 record(st, rem, &run, outcome, clock.now(), &mut tally)?;
             }
         }
@@ -519,13 +526,13 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
 /// Runs `sh -c cmd` with `input` on stdin and `vars` added to appt's
 /// environment less its secrets; its output goes to our stderr so stdout
 /// stays the sweep's own. Past the time limit its whole process group is killed.
-fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), String> {
+fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), crate::text::Msg> {
     use std::os::fd::AsFd;
     use std::os::unix::process::CommandExt;
     let to_stderr = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
     // The hook gets appt's environment less every secret (docs/security.md).
     let mut child = Command::new("sh")
         .arg("-c")
@@ -536,7 +543,7 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), Str
         .stdout(Stdio::from(to_stderr))
         .process_group(0)
         .spawn()
-        .map_err(|e| format!("cannot start sh: {e}"))?;
+        .map_err(|e| crate::text::msg!("e-cannot_start_sh", e = e))?;
     if let Some(mut stdin) = child.stdin.take() {
         let body = input.to_string();
         // A hook that never reads its stdin must not block us past the limit.
@@ -550,8 +557,8 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), Str
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => {
                 return Err(match status.code() {
-                    Some(c) => format!("command exited with {c}"),
-                    None => "command was killed by a signal".into(),
+                    Some(c) => crate::text::msg!("e-command_exited_with", c = c),
+                    None => crate::text::msg!("e-command_was_killed_by_a_signal"),
                 })
             }
             Ok(None) if start.elapsed() >= EXEC_LIMIT => {
@@ -560,13 +567,13 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), Str
                     libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
                 }
                 let _ = child.wait();
-                return Err(format!(
-                    "command ran past {}s and was killed",
-                    EXEC_LIMIT.as_secs()
+                return Err(crate::text::msg!(
+                    "e-command_ran_past_s_and_was_killed",
+                    a = EXEC_LIMIT.as_secs()
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(crate::text::Msg::verbatim(e.to_string())),
         }
     }
 }

@@ -126,7 +126,7 @@ fn visit(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Visit> {
         Opened::Visit(v) if v.state != State::Over => Ok(*v),
         Opened::Visit(v) => Err(Error::new(
             Code::InvalidStateTransition,
-            "This appointment can no longer be changed",
+            crate::text::msg!("e-appointment_no_longer_changed"),
         )
         .details(serde_json::json!({"status": v.appointment.status.as_str()}))),
         Opened::Offer(_) => Err(gone()),
@@ -155,14 +155,17 @@ pub fn cancel(st: &mut Store, token: &str, reason: &str, now: DateTime<Utc>) -> 
     let v = visit(st, token, now)?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Error::field("reason", "Say why you cancel"));
+        return Err(Error::field(
+            "reason",
+            crate::text::msg!("e-say_why_you_cancel"),
+        ));
     }
     // As typed on a phone: no NUL (which PostgreSQL cannot keep) nor any
     // other control character reaches the record or the desk's screen.
     if reason.chars().any(char::is_control) {
         return Err(Error::field(
             "reason",
-            "reason must not contain control characters",
+            crate::text::msg!("e-reason_no_control_characters"),
         ));
     }
     let reason: String = reason.chars().take(200).collect();
@@ -280,6 +283,6 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
 fn offer_gone() -> Error {
     Error::new(
         Code::SlotInactive,
-        "This offer is no longer open: the time was taken or you are no longer waiting",
+        crate::text::msg!("e-offer_no_longer_open"),
     )
 }

@@ -87,9 +87,9 @@ pub fn target(conn: &Tx, given: Option<&str>, doctor: Option<&str>) -> Result<Ta
                 _ => {
                     return Err(Error::field(
                         "clinic",
-                        format!(
-                            "{} works at several clinics: give --clinic",
-                            doctor.full_name
+                        crate::text::msg!(
+                            "e-works_at_several_clinics_give_clinic",
+                            a = doctor.full_name
                         ),
                     ))
                 }
@@ -125,7 +125,7 @@ pub fn read_date(
     typed: &str,
     today: NaiveDate,
     order: Option<DateOrder>,
-) -> std::result::Result<NaiveDate, String> {
+) -> std::result::Result<NaiveDate, crate::text::Msg> {
     match order {
         Some(o) => time::parse_date(typed, today, o),
         None => time::parse_date_either(typed, today, super::values::desk_order()),
@@ -167,7 +167,7 @@ pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, Naive
     let gap = |date: NaiveDate, minutes: i64| {
         Error::new(
             Code::NonexistentLocalTime,
-            format!("{date} {} does not exist in {} (the clocks skip it)", time::format_hhmm(minutes), tz.name()),
+            crate::text::msg!("e-does_not_exist_in_the_clocks_skip", date = date, a = time::format_hhmm(minutes), b = tz.name()),
         )
         .details(json!({"date": date.to_string(), "time": time::format_hhmm(minutes), "timezone": tz.name()}))
     };
@@ -186,10 +186,11 @@ pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, Naive
                 .ok_or_else(|| {
                     Error::field(
                         "time",
-                        format!(
-                            "{date} {} is not at that UTC offset in {}",
-                            time::format_hhmm(minutes),
-                            tz.name()
+                        crate::text::msg!(
+                            "e-is_not_at_that_utc_offset_in",
+                            date = date,
+                            a = time::format_hhmm(minutes),
+                            b = tz.name()
                         ),
                     )
                 })
@@ -524,7 +525,12 @@ fn name_services(conn: &Tx, mut e: Error) -> Error {
         .filter_map(|id| services::get(conn, id).ok().map(|s| s.name))
         .collect();
     let window = e.details["window"].as_str().unwrap_or("this").to_string();
-    e.message = format!("The {window} window takes only {}", names.join(", "));
+    e.msg = crate::text::msg!(
+        "e-the_window_takes_only",
+        window = window,
+        a = names.join(", ")
+    );
+    e.message = e.msg.english();
     e.details["service_names"] = json!(names);
     e
 }

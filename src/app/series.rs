@@ -89,37 +89,37 @@ pub fn check(
         Some("daily") => Some(1),
         Some("weekly") => Some(7),
         Some(_) => {
-            bad.add("repeat", "repeat must be daily or weekly");
+            bad.add("repeat", crate::text::msg!("e-repeat_daily_or_weekly"));
             None
         }
         None => {
-            bad.add(
-                "repeat",
-                "every, count, until and skip_conflicts need repeat (daily or weekly)",
-            );
+            bad.add("repeat", crate::text::msg!("e-repeat_fields_need_repeat"));
             None
         }
     };
     if walk_in {
-        bad.add("repeat", "a walk-in cannot repeat");
+        bad.add("repeat", crate::text::msg!("e-walk_in_cannot_repeat"));
     }
     let every = r.every.unwrap_or(1);
     if !(1..=MAX_EVERY).contains(&every) {
-        bad.add("every", format!("every must be between 1 and {MAX_EVERY}"));
+        bad.add(
+            "every",
+            crate::text::msg!("e-every_must_be_between", a = MAX_EVERY),
+        );
     }
     let end = match (r.count, &r.until) {
         (Some(_), Some(_)) => {
-            bad.add("count", "give count or until, not both");
+            bad.add("count", crate::text::msg!("e-count_or_until_not_both"));
             None
         }
         (None, None) => {
-            bad.add("count", "a series needs count or until");
+            bad.add("count", crate::text::msg!("e-series_needs_count_or_until"));
             None
         }
         (Some(n), None) if !(1..=MAX_OCCURRENCES).contains(&n) => {
             bad.add(
                 "count",
-                format!("count must be between 1 and {MAX_OCCURRENCES}"),
+                crate::text::msg!("e-count_must_be_between", a = MAX_OCCURRENCES),
             );
             None
         }
@@ -153,7 +153,7 @@ impl Repeat {
                 if until < first {
                     return Err(Error::field(
                         "until",
-                        format!("until ({until}) is before the first date ({first})"),
+                        crate::text::msg!("e-until_before_first", until = until, first = first),
                     ));
                 }
                 (until - first).num_days() / self.step + 1
@@ -162,9 +162,7 @@ impl Repeat {
         if n > MAX_OCCURRENCES {
             return Err(Error::field(
                 "until",
-                format!(
-                    "a series has at most {MAX_OCCURRENCES} occurrences; this one would have {n}"
-                ),
+                crate::text::msg!("e-series_too_long", a = MAX_OCCURRENCES, n = n),
             ));
         }
         Ok((0..n).map(at).collect())
@@ -221,7 +219,8 @@ pub(super) fn book_in(
     let order = clinic.settings.date_order();
     let first = parse_when(&r.when, today, Some(order), &mut none);
     none.finish()?;
-    let first = first.ok_or_else(|| Error::field("time", "date and time are required"))?;
+    let first = first
+        .ok_or_else(|| Error::field("time", crate::text::msg!("e-date_and_time_are_required")))?;
     let (date, minutes) = local_of(clinic.timezone, first);
     let req = p.request(r);
     let patient_id = p.existing.as_ref().map(|e| e.id.as_str());
@@ -354,12 +353,22 @@ fn refused(doing: Doing, total: usize, failed: &[Skipped]) -> Error {
     let (n, list) = (failed.len(), list.join(", "));
     let (message, hint) = match doing {
         Doing::Booking => (
-            format!("{n} of {total} occurrences cannot be booked ({list}): nothing was changed"),
-            "--skip-conflicts books the others",
+            crate::text::msg!(
+                "e-series_cannot_be_booked",
+                n = n,
+                total = total,
+                list = list
+            ),
+            crate::text::msg!("e-series_skip_conflicts_hint"),
         ),
         Doing::Moving => (
-            format!("{n} of {total} occurrences cannot be moved ({list}): nothing was changed"),
-            "move or cancel the failing ones first",
+            crate::text::msg!(
+                "e-series_cannot_be_moved",
+                n = n,
+                total = total,
+                list = list
+            ),
+            crate::text::msg!("e-series_move_hint"),
         ),
     };
     Error::new(Code::SeriesRefused, message)
@@ -381,7 +390,7 @@ fn series_of(a: &Appointment) -> Result<String> {
     a.series_id.clone().ok_or_else(|| {
         Error::field(
             "series",
-            format!("appointment {} is not part of a series", &a.id[..8]),
+            crate::text::msg!("e-not_part_of_a_series", a = &a.id[..8]),
         )
     })
 }
@@ -450,14 +459,11 @@ pub(super) fn reschedule(
 ) -> Result<SeriesChanged> {
     let mut bad = Problems::default();
     if r.when.date.is_some() || r.when.at.is_some() || r.doctor.is_some() {
-        bad.add(
-            "series",
-            "a series moves to a new time only: give --time, not --date, --at or --doctor",
-        );
+        bad.add("series", crate::text::msg!("e-series_moves_by_time"));
     }
     let minutes = match r.when.time.as_deref() {
         None => {
-            bad.add("time", "--time is required to move a series");
+            bad.add("time", crate::text::msg!("e-time_required_to_move_series"));
             None
         }
         Some(t) => bad.take("time", time::parse_hhmm(t, false)),
@@ -538,7 +544,7 @@ pub fn find(tx: &Tx, input: &str) -> Result<String> {
         [_, _] => {
             return Err(Error::new(
                 Code::AmbiguousId,
-                format!("{input} starts more than one series: give more of it"),
+                crate::text::msg!("e-prefix_starts_several_series", input = input),
             )
             .details(json!({"candidates": found})))
         }

@@ -21,33 +21,30 @@ pub enum Shortfall<'a> {
     Webhooks(&'a [webhook::Failure]),
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 impl Shortfall<'_> {
     pub fn error(&self) -> Error {
         match self {
-            Shortfall::Problems { count, location } => Error::database(format!(
-                "{} found in {location}",
-                plural(*count, "problem", "problems")
+            Shortfall::Problems { count, location } => Error::database(crate::text::msg!(
+                "e-found_in",
+                a = crate::text::msg!("e-problems", n = *count),
+                location = location
             ))
             .details(json!({ "violations": count })),
             Shortfall::Rejected { count, first } => Error::new(
                 first.error.code,
-                format!(
-                    "{} rejected; the first, line {}: {}",
-                    plural(*count, "line", "lines"),
-                    first.line,
-                    first.error.message
+                crate::text::msg!(
+                    "e-rejected_the_first_line",
+                    a = crate::text::msg!("e-lines", n = *count),
+                    b = first.line,
+                    c = first.error.msg
                 ),
             )
             .details(json!({ "rejected": count, "first_line": first.line })),
             Shortfall::Reminders(failed) => Error::new(
                 Code::DeliveryFailed,
-                format!(
-                    "{} failed; they are retried on a later run",
-                    plural(failed.len(), "reminder delivery", "reminder deliveries")
+                crate::text::msg!(
+                    "e-failed_they_are_retried_on_a_later",
+                    a = crate::text::msg!("e-reminder_deliveries", n = failed.len())
                 ),
             )
             .details(json!({ "failed": failed.iter().map(|f| json!({
@@ -57,9 +54,9 @@ impl Shortfall<'_> {
             })).collect::<Vec<_>>() })),
             Shortfall::Webhooks(failed) => Error::new(
                 Code::DeliveryFailed,
-                format!(
-                    "{} failed; they are retried on a later run",
-                    plural(failed.len(), "webhook delivery", "webhook deliveries")
+                crate::text::msg!(
+                    "e-failed_they_are_retried_on_a_later",
+                    a = crate::text::msg!("e-webhook_deliveries", n = failed.len())
                 ),
             )
             .details(json!({ "failed": failed.iter().map(|f| json!({

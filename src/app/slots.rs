@@ -100,12 +100,15 @@ impl SlotsRequest {
     pub fn check(&self) -> Result<()> {
         let mut bad = Problems::default();
         if self.doctor.is_none() && !self.clinic_wide {
-            bad.add("doctor", "doctor (or clinic_wide) is required");
+            bad.add(
+                "doctor",
+                crate::text::msg!("e-doctor_or_clinic_wide_is_required"),
+            );
         }
         let doctor = ("doctor", self.doctor.is_some());
         values::not_both(&mut bad, doctor, ("clinic_wide", self.clinic_wide));
         if self.date.is_empty() {
-            bad.add("date", "date is required");
+            bad.add("date", crate::text::msg!("e-date_is_required"));
         }
         if let Some(d) = self.duration {
             bad.take("duration", values::minutes_in("duration", d, 5, 480));

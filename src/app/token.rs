@@ -92,7 +92,7 @@ pub fn add_then(
         .as_deref()
         .map(|e| access::expiry(e, now))
         .transpose();
-    let bad: Vec<(String, String)> = [name.as_ref().err(), scopes.as_ref().err()]
+    let bad: Vec<(String, crate::text::Msg)> = [name.as_ref().err(), scopes.as_ref().err()]
         .into_iter()
         .chain([expires.as_ref().err()])
         .flatten()
@@ -101,7 +101,7 @@ pub fn add_then(
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .map(|(k, _)| (k.clone(), e.msg.clone()))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -118,9 +118,7 @@ pub fn add_then(
         if api_tokens::active_by_name(tx, &name)?.is_some() {
             return Err(Error::field(
                 "name",
-                format!(
-                    "a token named '{name}' exists already: revoke it first (appt token revoke {name}) or choose another name"
-                ),
+                crate::text::msg!("e-token_named_exists", name = name),
             ));
         }
         let token = new_token();
@@ -144,13 +142,14 @@ pub fn add_then(
     });
     match outcome {
         // Shown, then not committed.
-        Err(e) if shown.get() => Err(Error {
-            message: format!(
-                "{}; the token was not saved: the one shown does not work",
-                e.message
-            ),
-            ..e
-        }),
+        Err(e) if shown.get() => {
+            let msg = crate::text::msg!("e-token_was_not_saved", a = e.msg);
+            Err(Error {
+                message: msg.english(),
+                msg,
+                ..e
+            })
+        }
         other => other,
     }
 }
@@ -185,9 +184,10 @@ pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
                     let names: Vec<&str> = by_prefix.iter().map(|t| t.name.as_str()).collect();
                     return Err(Error::new(
                         Code::AmbiguousId,
-                        format!(
-                            "several active tokens have the prefix '{name}': {}",
-                            names.join(", ")
+                        crate::text::msg!(
+                            "e-several_active_tokens_have_the_prefix",
+                            prefix = name,
+                            names = names.join(", ")
                         ),
                     )
                     .details(serde_json::json!({
@@ -196,7 +196,7 @@ pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
                             .map(|t| serde_json::json!({"name": t.name, "prefix": t.prefix}))
                             .collect::<Vec<_>>()
                     }))
-                    .hint("give the token's name: `appt token list` shows it"));
+                    .hint(crate::text::msg!("e-give_the_tokens_name")));
                 }
                 by_prefix.pop()
             }
@@ -204,9 +204,9 @@ pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
         let Some(mut t) = found else {
             return Err(Error::new(
                 Code::NotFound,
-                format!("no active token has the name or prefix '{name}'"),
+                crate::text::msg!("e-no_active_token_has_the_name_or_prefix", name = name),
             )
-            .hint("`appt token list` shows the tokens"));
+            .hint(crate::text::msg!("e-token_list_shows_the_tokens")));
         };
         api_tokens::revoke(tx, &t.id, now)?;
         t.revoked_at = Some(now);
@@ -219,7 +219,7 @@ pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
 pub fn unauthorized() -> Error {
     Error::new(
         Code::Unauthorized,
-        "a valid API token is required: Authorization: Bearer TOKEN",
+        crate::text::msg!("e-a_valid_api_token_is_required"),
     )
 }
 
@@ -381,7 +381,11 @@ mod tests {
             &mut st,
             &request("bot", "appointments:read"),
             now(),
-            &mut |_| Err(Error::internal("cannot write to standard output: closed")),
+            &mut |_| {
+                Err(Error::internal(crate::text::Msg::verbatim(
+                    "cannot write to standard output: closed",
+                )))
+            },
         )
         .unwrap_err();
         assert_eq!(e.code, Code::Internal);

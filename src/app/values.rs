@@ -4,6 +4,7 @@
 
 use crate::core::{limits, phone, words, DateOrder, Language, Status, SOURCES};
 use crate::error::{Error, Result};
+use crate::text::Msg;
 use std::sync::OnceLock;
 
 static DESK_ORDER: OnceLock<DateOrder> = OnceLock::new();
@@ -27,15 +28,15 @@ pub const MAX_TEXT: usize = 2000;
 /// Field problems gathered while checking a request, and the hints of those
 /// that have one.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<(String, String)>, Vec<String>);
+pub struct Problems(Vec<(String, Msg)>, Vec<Msg>);
 
 impl Problems {
-    pub fn add(&mut self, field: &str, problem: impl Into<String>) {
+    pub fn add(&mut self, field: &str, problem: impl Into<Msg>) {
         self.0.push((field.to_string(), problem.into()));
     }
 
     /// The value when `r` holds one; otherwise the problem is noted under `field`.
-    pub fn take<T>(&mut self, field: &str, r: Result<T, String>) -> Option<T> {
+    pub fn take<T>(&mut self, field: &str, r: Result<T, crate::text::Msg>) -> Option<T> {
         r.map_err(|e| self.add(field, e)).ok()
     }
 
@@ -43,8 +44,8 @@ impl Problems {
     /// (its hint kept).
     pub fn check<T>(&mut self, field: &str, r: Result<T>) -> Option<T> {
         r.map_err(|e| {
-            self.add(field, e.message);
-            self.1.extend(e.hint);
+            self.add(field, e.msg);
+            self.1.extend(e.hint.map(|h| *h));
         })
         .ok()
     }
@@ -56,7 +57,7 @@ impl Problems {
         } else if self.1.is_empty() {
             Err(Error::fields(self.0))
         } else {
-            Err(Error::fields(self.0).hint(self.1.join("; ")))
+            Err(Error::fields(self.0).hint(Msg::joined(self.1)))
         }
     }
 }
@@ -70,7 +71,10 @@ pub fn check_patient(
     bad: &mut Problems,
 ) -> (Option<String>, Option<String>) {
     if patient.is_none() && phone.is_none() {
-        bad.add("patient", "patient or phone is required");
+        bad.add(
+            "patient",
+            crate::text::msg!("e-patient_or_phone_is_required_2"),
+        );
     }
     let phone = phone.and_then(|p| bad.check("phone", check_phone(p)));
     let name = name.and_then(|n| bad.check("name", check_name("name", n)));
@@ -82,19 +86,25 @@ pub fn check_patient(
 pub fn not_both(bad: &mut Problems, first: (&str, bool), second: (&str, bool)) {
     if first.1 && second.1 {
         let (first, second) = (first.0, second.0);
-        bad.add(second, format!("{first} and {second} cannot both be given"));
+        bad.add(
+            second,
+            crate::text::msg!("e-cannot_both_be_given", first = first, second = second),
+        );
     }
 }
 
 pub fn check_name(field: &str, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::field(field, format!("{field} must not be empty")));
+        return Err(Error::field(
+            field,
+            crate::text::msg!("e-must_not_be_empty", field = field),
+        ));
     }
     if name.chars().count() > 200 {
         return Err(Error::field(
             field,
-            format!("{field} must be at most 200 characters"),
+            crate::text::msg!("e-must_be_at_most_200_characters", field = field),
         ));
     }
     Ok(name.to_string())
@@ -106,27 +116,36 @@ pub fn check_text(field: &str, v: Option<&str>, bad: &mut Problems) -> Option<St
     if v.chars().count() > MAX_TEXT {
         bad.add(
             field,
-            format!("{field} must be at most {MAX_TEXT} characters"),
+            crate::text::msg!(
+                "e-must_be_at_most_characters",
+                field = field,
+                MAX_TEXT = MAX_TEXT
+            ),
         );
         return None;
     }
     Some(v.to_string())
 }
 
-pub fn parse_on_off(s: &str) -> Result<bool, String> {
+pub fn parse_on_off(s: &str) -> Result<bool, crate::text::Msg> {
     match s.trim().to_ascii_lowercase().as_str() {
         "on" | "true" | "yes" => Ok(true),
         "off" | "false" | "no" => Ok(false),
-        _ => Err(format!("Must be on or off (got '{s}')")),
+        _ => Err(crate::text::msg!("e-must_be_on_or_off_got", s = s)),
     }
 }
 
 /// Whole minutes within `lo..=hi`.
-pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, String> {
+pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, crate::text::Msg> {
     if (lo..=hi).contains(&m) {
         Ok(m)
     } else {
-        Err(format!("{field} must be between {lo} and {hi} minutes"))
+        Err(crate::text::msg!(
+            "e-must_be_between_and_minutes",
+            field = field,
+            lo = lo,
+            hi = hi
+        ))
     }
 }
 
@@ -155,10 +174,11 @@ pub fn max_per_day(raw: &str) -> Result<Option<i64>> {
         Ok(n) if limits::PER_DAY.contains(&n) => Ok(Some(n)),
         _ => Err(Error::field(
             "max_per_day",
-            format!(
-                "max_per_day must be a whole number from {} to {}, or none (got '{raw}')",
-                limits::PER_DAY.start(),
-                limits::PER_DAY.end()
+            crate::text::msg!(
+                "e-max_per_day_must_be",
+                a = limits::PER_DAY.start(),
+                b = limits::PER_DAY.end(),
+                raw = raw
             ),
         )),
     }
@@ -187,7 +207,7 @@ pub fn check_email(e: &str) -> Result<String> {
     } else {
         Err(Error::field(
             "email",
-            "Email must look like name@example.com",
+            crate::text::msg!("e-email_must_look_like_name_example_com"),
         ))
     }
 }
@@ -197,7 +217,7 @@ pub fn check_national_id(s: &str) -> Result<String> {
     if s.is_empty() || s.chars().count() > 64 {
         return Err(Error::field(
             "national_id",
-            "National ID must be 1 to 64 characters",
+            crate::text::msg!("e-national_id_must_be_1_to_64"),
         ));
     }
     Ok(s.to_string())
@@ -208,12 +228,7 @@ pub fn check_national_id(s: &str) -> Result<String> {
 pub fn check_status(s: Option<&str>, bad: &mut Problems) -> Option<Status> {
     let s = s?;
     words::status(s).or_else(|| {
-        bad.add(
-            "status",
-            format!(
-                "Unknown status '{s}': use scheduled, confirmed, checked_in, in_progress, completed, cancelled or no_show; in Spanish programada, confirmada, llegó, en consulta, atendida, cancelada, ausente"
-            ),
-        );
+        bad.add("status", crate::text::msg!("e-unknown_status", s = s));
         None
     })
 }
@@ -225,7 +240,7 @@ pub fn check_source(s: Option<&str>, bad: &mut Problems) -> Option<String> {
     } else {
         bad.add(
             "source",
-            format!("source must be one of {}", SOURCES.join(", ")),
+            crate::text::msg!("e-source_must_be_one_of", a = SOURCES.join(", ")),
         );
         None
     }

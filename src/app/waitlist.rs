@@ -59,7 +59,10 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
         let on = time::parse_date(&r.date, today, t.clinic.settings.date_order())
             .map_err(|e| Error::field("date", e))?;
         if on < today {
-            return Err(Error::field("date", format!("{on} has passed")));
+            return Err(Error::field(
+                "date",
+                crate::text::msg!("e-has_passed", on = on),
+            ));
         }
         let service = r
             .service
@@ -84,7 +87,10 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
                     patients::upsert_by_phone(tx, n, ph, owner, None, now)?.id
                 }
                 (_, None) => {
-                    return Err(Error::field("name", "--name is required for a new patient"))
+                    return Err(Error::field(
+                        "name",
+                        crate::text::msg!("e-name_is_required_for_a_new_patient"),
+                    ))
                 }
             },
             (None, None) => unreachable!("checked above"),

@@ -44,7 +44,7 @@ pub fn add(
     {
         bad.push((
             "url".to_string(),
-            "URL must be an http:// or https:// address".to_string(),
+            crate::text::msg!("e-url_must_be_an_http_or_https"),
         ));
     }
     let events = events.map(|list| {
@@ -56,7 +56,7 @@ pub fn add(
         if types.is_empty() || types.iter().any(|t| !TYPES.contains(&t.as_str())) {
             bad.push((
                 "events".into(),
-                format!("events must be some of {}", TYPES.join(", ")),
+                crate::text::msg!("e-events_must_be_some_of", a = TYPES.join(", ")),
             ));
         }
         types
@@ -108,7 +108,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", to_hex(&mac.finalize().into_bytes()))
 }
 
-fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), String> {
+fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), crate::text::Msg> {
     let mut req = agent
         .post(&w.url)
         .set("Content-Type", "application/json")
@@ -119,9 +119,12 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), S
     }
     match req.send_string(body) {
         Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),
-        Ok(resp) => Err(format!("HTTP {}", resp.status())),
-        Err(ureq::Error::Status(code, _)) => Err(format!("HTTP {code}")),
-        Err(ureq::Error::Transport(t)) => Err(secrets::scrub(&transport_error(&t), &w.url)),
+        Ok(resp) => Err(crate::text::msg!("e-http", code = resp.status())),
+        Err(ureq::Error::Status(code, _)) => Err(crate::text::msg!("e-http", code = code)),
+        Err(ureq::Error::Transport(t)) => Err(crate::text::Msg::verbatim(secrets::scrub(
+            &transport_error(&t),
+            &w.url,
+        ))),
     }
 }
 
@@ -187,7 +190,7 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
             };
             let body = json!({"id": e.id, "type": e.kind, "created_at": time::fmt_utc(e.created_at), "actor": e.actor, "data": data})
                 .to_string();
-            match post(&agent, &w, &e, &body) {
+            match post(&agent, &w, &e, &body).map_err(|m| m.english()) {
                 Ok(()) => {
                     st.write(|tx| webhooks::delivered(tx, &w.id, e.id))?;
                     w.cursor = e.id;

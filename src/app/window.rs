@@ -31,15 +31,17 @@ pub struct WindowInput {
 }
 
 /// `mon-fri 09:00-13:00` or `2026-06-15 09:00-13:00`.
-pub fn describe(w: &Window) -> String {
+/// A window's days and hours: `mon-fri 08:00-12:00` (`lun-vie` in Spanish).
+pub fn describe(w: &Window) -> crate::text::Msg {
     let when = match &w.recurrence {
-        Recurrence::Weekly(m) => time::format_days(*m),
-        Recurrence::Date(d) => d.to_string(),
+        Recurrence::Weekly(m) => crate::text::Arg::Days(time::format_days(*m)),
+        Recurrence::Date(d) => crate::text::Arg::Text(d.to_string()),
     };
-    format!(
-        "{when} {}-{}",
-        time::format_hhmm(w.from),
-        time::format_hhmm(w.to)
+    crate::text::msg!(
+        "h-window_span",
+        when = when,
+        from = time::format_hhmm(w.from),
+        to = time::format_hhmm(w.to)
     )
 }
 
@@ -101,7 +103,7 @@ fn checked(
             .take("date", time::parse_date(d, today, order))
             .map(Recurrence::Date),
         (None, None) => {
-            bad.add("days", "--days or --date is required");
+            bad.add("days", crate::text::msg!("e-days_or_date_is_required"));
             None
         }
     };
@@ -125,16 +127,22 @@ fn checked(
     );
     let capacity = a.capacity.unwrap_or(1);
     if !(1..=1000).contains(&capacity) {
-        bad.add("capacity", "capacity must be between 1 and 1000");
+        bad.add(
+            "capacity",
+            crate::text::msg!("e-capacity_must_be_between_1_and_1000"),
+        );
     }
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
-            bad.add("to", "to must be after from");
+            bad.add("to", crate::text::msg!("e-to_must_be_after_from"));
         }
     }
     if let (Some(f), Some(t)) = (valid_from, valid_to) {
         if f > t {
-            bad.add("valid_to", "valid_to must not be before valid_from");
+            bad.add(
+                "valid_to",
+                crate::text::msg!("e-valid_to_must_not_be_before_valid"),
+            );
         }
     }
     bad.finish()?;
@@ -179,13 +187,13 @@ fn refuse_overlap(tx: &Tx, w: &Window, clinic: &Clinic, today: NaiveDate) -> Res
         if hit {
             return Err(Error::new(
                 Code::WindowOverlap,
-                format!(
-                    "Overlaps the window {} ({})",
-                    describe(&o),
-                    o.id.get(..8).unwrap_or(&o.id)
+                crate::text::msg!(
+                    "e-overlaps_the_window",
+                    a = describe(&o),
+                    b = o.id.get(..8).unwrap_or(&o.id)
                 ),
             )
-            .details(json!({"window_id": o.id, "window": describe(&o)})));
+            .details(json!({"window_id": o.id, "window": describe(&o).english()})));
         }
     }
     Ok(())
@@ -285,11 +293,11 @@ pub fn remove(st: &mut Store, window: &str, now: DateTime<Utc>) -> Result<Window
         if n > 0 {
             return Err(Error::field(
                 "window",
-                format!("The window has {n} upcoming appointments; close it instead"),
+                crate::text::msg!("e-the_window_has_upcoming_appointments_close_it", n = n),
             )
-            .hint(format!(
-                "appt window close {}",
-                w.id.get(..8).unwrap_or(&w.id)
+            .hint(crate::text::msg!(
+                "e-close_it_with",
+                a = w.id.get(..8).unwrap_or(&w.id)
             )));
         }
         windows::remove(tx, &w.id)?;

@@ -14,7 +14,7 @@ use crate::app::{patient, Clock, Store};
 use crate::core::{time, Actor, Appointment, Status};
 use crate::error::{Code, Error, Result};
 use crate::output::board::{self as draw, Note, Screen, Scroll};
-use crate::output::lang::{self, fill, text_in, Lang};
+use crate::output::lang::{self, fill, text_in, Arg, Lang};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::crossterm::{cursor, execute, terminal};
@@ -363,13 +363,13 @@ impl Board {
     fn refused(&mut self, e: Error) {
         self.note = Some(Note::Refused {
             code: e.code.as_str(),
-            message: lang::message_in(self.lang, &e.message),
+            message: lang::message_in(self.lang, &e.msg),
         });
         self.dirty = true;
     }
 
-    fn done(&mut self, id: &str, args: &[(&str, String)]) {
-        self.note = Some(Note::Done(fill(text_in(self.lang, id), args)));
+    fn done(&mut self, id: &str, args: &[(&'static str, Arg)]) {
+        self.note = Some(Note::Done(fill(self.lang, id, args)));
         self.dirty = true;
     }
 
@@ -421,7 +421,7 @@ impl Board {
             KeyCode::Char('x') => match self.selected() {
                 Some(a) => {
                     let id = a.id.clone();
-                    self.ask("b.ask_reason", Then::Cancel(id));
+                    self.ask("b-ask_reason", Then::Cancel(id));
                 }
                 None => self.nothing_selected(),
             },
@@ -441,10 +441,10 @@ impl Board {
                 }),
                 None => self.refused(Error::new(
                     Code::Validation,
-                    self.t("b.no_doctor").to_string(),
+                    crate::text::Msg::new("b-no_doctor"),
                 )),
             },
-            KeyCode::Char('/') => self.ask("b.ask_find", Then::Find),
+            KeyCode::Char('/') => self.ask("b-ask_find", Then::Find),
             #[cfg(debug_assertions)]
             KeyCode::Char('!') if std::env::var_os("APPT_BOARD_TEST_PANIC").is_some() => {
                 // Only in a debug build, and only when a test asks: proves
@@ -460,7 +460,7 @@ impl Board {
     fn nothing_selected(&mut self) {
         self.refused(Error::new(
             Code::Validation,
-            self.t("b.no_appointment").to_string(),
+            crate::text::Msg::new("b-no_appointment"),
         ));
     }
 
@@ -510,7 +510,7 @@ impl Board {
                     Then::Cancel(id) => self.cancel(id, typed, false),
                     Then::Force(id, reason) => match crate::core::words::answer(&typed) {
                         Some(true) => self.cancel(id, reason, true),
-                        Some(false) => self.done("b.kept", &[]),
+                        Some(false) => self.done("b-kept", &[]),
                         // Neither: asked again.
                         None => {
                             self.question = Some(Question {
@@ -564,7 +564,7 @@ impl Board {
             if free.is_none() {
                 return self.refused(Error::new(
                     Code::Validation,
-                    self.t("b.no_free").to_string(),
+                    crate::text::Msg::new("b-no_free"),
                 ));
             }
             return self.reschedule(m, doctor, at);
@@ -588,7 +588,7 @@ impl Board {
             }
             None => self.refused(Error::new(
                 Code::Validation,
-                self.t("b.no_free").to_string(),
+                crate::text::Msg::new("b-no_free"),
             )),
         }
     }
@@ -596,15 +596,16 @@ impl Board {
     /// Asks the booking's next missing answer, or books when none is.
     fn start_booking(&mut self, b: Booking) {
         if b.phone.is_none() {
-            return self.ask("b.ask_phone", Then::Book(b));
+            return self.ask("b-ask_phone", Then::Book(b));
         }
         if b.name.is_none() && !b.known {
-            return self.ask("b.ask_name", Then::Book(b));
+            return self.ask("b-ask_name", Then::Book(b));
         }
         if b.service.is_none() && !b.services.is_empty() {
             let label = fill(
-                self.t("b.ask_service"),
-                &[("services", b.services.join(", "))],
+                self.lang,
+                "b-ask_service",
+                &[("services", b.services.join(", ").into())],
             );
             return self.ask_labelled(label, Then::Book(b));
         }
@@ -631,9 +632,9 @@ impl Board {
             Ok(done) => {
                 let a = done.appointments().first();
                 let id = if req.walk_in {
-                    "b.walked_in"
+                    "b-walked_in"
                 } else {
-                    "b.booked"
+                    "b-booked"
                 };
                 if let Some(a) = a {
                     self.done(id, &self.about(a));
@@ -645,13 +646,13 @@ impl Board {
     }
 
     /// The words of a confirmation about `a`.
-    fn about(&self, a: &Appointment) -> Vec<(&'static str, String)> {
+    fn about(&self, a: &Appointment) -> Vec<(&'static str, Arg)> {
         vec![
-            ("token", a.token_number.to_string()),
-            ("patient", draw::patient_short(self.lang, a)),
-            ("time", time::local_hm(a.timezone, a.starts_at)),
-            ("date", lang::date_long_in(self.lang, a.local_date)),
-            ("status", draw::status_word(self.lang, a.status).to_string()),
+            ("token", a.token_number.into()),
+            ("patient", draw::patient_short(self.lang, a).into()),
+            ("time", time::local_hm(a.timezone, a.starts_at).into()),
+            ("date", lang::date_long_in(self.lang, a.local_date).into()),
+            ("status", draw::status_word(self.lang, a.status).into()),
         ]
     }
 
@@ -683,7 +684,7 @@ impl Board {
         let now = self.clock.now();
         match change::set_status(&mut self.store, &req, &self.actor, now) {
             Ok(a) => {
-                self.done("b.changed", &self.about(&a));
+                self.done("b-changed", &self.about(&a));
                 self.after_write(Some(&a.id));
             }
             Err(e) => self.refused(e),
@@ -702,7 +703,7 @@ impl Board {
             && a.diagnosis.is_none()
             && a.status.is_active()
         {
-            return self.ask("b.ask_diagnosis", Then::Done(id));
+            return self.ask("b-ask_diagnosis", Then::Done(id));
         }
         self.finish(id, None);
     }
@@ -730,13 +731,13 @@ impl Board {
         match change::cancel(&mut self.store, &req, &self.actor, now) {
             Ok(done) => {
                 if let Some(a) = done.appointments().first() {
-                    self.done("b.cancelled", &self.about(a));
+                    self.done("b-cancelled", &self.about(a));
                 }
                 self.after_write(None);
             }
             Err(e) if e.code == Code::CancellationWindow && !force => {
-                let why = lang::message_in(self.lang, &e.message);
-                let label = fill(self.t("b.ask_force"), &[("why", why)]);
+                let why = lang::message_in(self.lang, &e.msg);
+                let label = fill(self.lang, "b-ask_force", &[("why", why.into())]);
                 self.ask_labelled(label, Then::Force(id, reason));
             }
             Err(e) => self.refused(e),
@@ -760,7 +761,7 @@ impl Board {
                 self.moving = None;
                 let a = done.appointments().first();
                 if let Some(a) = a {
-                    self.done("b.moved", &self.about(a));
+                    self.done("b-moved", &self.about(a));
                 }
                 self.after_write(a.map(|a| a.id.as_str()));
             }
@@ -774,14 +775,14 @@ impl Board {
         let clinic = self.day.clinic.clone();
         match day_of::find(&mut self.store, &clinic, &typed, self.day.date) {
             Ok(found) if found.len() > 1 => {
-                let label = fill(self.t("b.ask_pick"), &[("n", found.len().to_string())]);
+                let label = fill(self.lang, "b-ask_pick", &[("n", found.len().into())]);
                 self.ask_labelled(label, Then::Pick(found));
             }
             Ok(found) => match found.into_iter().next() {
                 Some(a) => self.jump_to(a),
                 None => self.refused(Error::new(
                     Code::NotFound,
-                    fill(self.t("b.not_found"), &[("typed", typed)]),
+                    crate::text::msg!("b-not_found", typed = typed),
                 )),
             },
             Err(e) => self.refused(e),
@@ -795,14 +796,14 @@ impl Board {
         if let Some(place) = self.day.place_of(&a.id) {
             self.cursor = place;
         }
-        self.done("b.found", &self.about(&a));
+        self.done("b-found", &self.about(&a));
     }
 
     /// One line of `/`'s choice: its number, the patient's whole name (what
     /// tells two apart), the day, time, token and doctor.
     fn choice(&self, n: usize, a: &Appointment) -> String {
         let who = if a.patient_erased {
-            self.t("patient.erased").to_string()
+            self.t("patient-erased").to_string()
         } else {
             a.patient_name.clone()
         };
@@ -850,7 +851,7 @@ fn wait_for_terminal(wait: std::time::Duration) -> Result<Tty> {
 }
 
 fn terminal_error(e: std::io::Error) -> Error {
-    Error::internal(format!("the terminal failed: {e}"))
+    Error::internal(crate::text::msg!("e-the_terminal_failed", e = e))
 }
 
 /// Set by SIGTERM, SIGINT or SIGHUP: the loop ends and the terminal is given back.

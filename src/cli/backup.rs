@@ -24,12 +24,15 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if a.file.as_os_str().is_empty() {
-        return Err(Error::field("file", "FILE must not be empty"));
+        return Err(Error::field(
+            "file",
+            crate::text::msg!("e-file_must_not_be_empty"),
+        ));
     }
     let mut st = ctx.open()?;
     let done = maintenance::backup(&mut st, &a.file, a.force)?;
     let mut text = tr!(
-        "c.backed_up",
+        "c-backed_up",
         a = st.location,
         b = done.path.display(),
         c = done.bytes
@@ -39,7 +42,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             Some(k) if super::env_nonempty("APPT_KEY")?.is_none() => k.display().to_string(),
             _ => "$APPT_KEY".into(),
         };
-        text.push_str(&tr!("c.backup_sealed", a = done.sealed_ids, key = key));
+        text.push_str(&tr!("c-backup_sealed", a = done.sealed_ids, key = key));
     }
     Ok(ctx
         .report(|| json::backup(&done, &st.location), || text)

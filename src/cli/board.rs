@@ -23,13 +23,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if ctx.json {
         return Err(Error::field(
             "json",
-            "appt board is a screen: --json has nothing to print (try appt agenda --json)",
+            crate::text::msg!("e-appt_board_is_a_screen"),
         ));
     }
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::field(
             "terminal",
-            "appt board needs a terminal on stdin and stdout (for a printout: appt agenda)",
+            crate::text::msg!("e-appt_board_needs_a_terminal"),
         ));
     }
     board::run(Options {

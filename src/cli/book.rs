@@ -99,7 +99,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
             a.when.date.take(),
             "date",
             "--date",
-            || tr!("p.date"),
+            || tr!("p-date"),
             "today",
         )?;
         if a.when.time.is_none() {
@@ -118,7 +118,10 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
                 a.when.at = Some(ask.slot(st, &mut req, prompted, None)?);
                 a.service = req.service;
             } else {
-                ask.missing("time", "--time (or --at)");
+                ask.missing(
+                    "time",
+                    crate::text::msg!("e-flag_or_also", a = "--time", b = "--at"),
+                );
             }
         }
     }
@@ -171,17 +174,18 @@ fn one_booked(ctx: &Ctx, booked: &Booked, walk_in: bool) -> Report {
         || {
             if booked.idempotent {
                 let r = appt.external_reference_id.as_deref().unwrap_or_default();
-                return human::confirm(&format!("Already booked (ref {}):", human::clean(r)), appt);
+                let verb = crate::text::Msg::new("v-already").arg("ref", human::clean(r));
+                return human::confirm(&verb, appt);
             }
             let verb = if walk_in {
-                "Walk-in booked and checked in"
+                crate::text::msg!("v-walk_in")
             } else {
-                "Booked"
+                crate::text::msg!("v-booked")
             };
-            let mut text = human::confirm(verb, appt);
+            let mut text = human::confirm(&verb, appt);
             if let Some(old) = &booked.renamed_from {
                 text.push_str(&tr!(
-                    "c.renamed",
+                    "c-renamed",
                     a = human::clean(&appt.patient_phone),
                     b = human::clean(old),
                     c = human::clean(&appt.patient_name)
@@ -198,7 +202,7 @@ fn series_booked(ctx: &Ctx, booked: &SeriesBooked) -> Report {
     let (id, list, skipped) = (&booked.series_id, &booked.appointments, &booked.skipped);
     ctx.report(
         || json::series(id, list, skipped, Some(booked.idempotent)),
-        || human::series("Booked", id, list, skipped),
+        || human::series(&crate::text::msg!("v-booked"), id, list, skipped),
     )
     .made("series booked", id)
 }

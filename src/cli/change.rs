@@ -11,7 +11,7 @@ use crate::app::slots::SlotsRequest;
 use crate::app::{list, Store};
 use crate::core::{status, time, words, Appointment, Status};
 use crate::error::{Code, Result};
-use crate::output::lang::tr;
+use crate::output::lang::{self, tr, Msg};
 use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
@@ -125,13 +125,16 @@ pub struct UpdateArgs {
     pub no_follow_up: bool,
 }
 
-fn changed(ctx: &Ctx, verb: &str, a: &Appointment) -> Report {
+fn changed(ctx: &Ctx, verb: &Msg, a: &Appointment) -> Report {
     ctx.report(|| json::appointment(a), || human::confirm(verb, a))
-        .made(format!("appointment {}", verb.to_lowercase()), &a.id)
+        .made(
+            format!("appointment {}", verb.english().to_lowercase()),
+            &a.id,
+        )
 }
 
 /// One appointment moved or cancelled, or a series' occurrences together.
-fn changed_either(ctx: &Ctx, verb: &str, done: &Changed) -> Report {
+fn changed_either(ctx: &Ctx, verb: &Msg, done: &Changed) -> Report {
     let s = match done {
         Changed::One(a) => return changed(ctx, verb, a),
         Changed::Series(s) => s,
@@ -141,7 +144,7 @@ fn changed_either(ctx: &Ctx, verb: &str, done: &Changed) -> Report {
         || json::series(id, list, &[], None),
         || human::series(verb, id, list, &[]),
     )
-    .made(format!("series {}", verb.to_lowercase()), id)
+    .made(format!("series {}", verb.english().to_lowercase()), id)
 }
 
 /// The appointment a command is about: as given, else picked on a terminal
@@ -180,8 +183,8 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         let st = ctx.open_once(&mut opened)?;
         match crate::app::change::may_move(st, &id, ctx.now) {
             Err(e) if e.code == Code::CancellationWindow => {
-                prompt::say(&e.message);
-                if !prompt::confirm(ctx, false, || Ok(tr!("p.force_move")))? {
+                prompt::say(&lang::message(&e.msg));
+                if !prompt::confirm(ctx, false, || Ok(tr!("p-force_move")))? {
                     return Ok(prompt::declined(ctx));
                 }
                 r.force = true;
@@ -196,8 +199,14 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
             let st = ctx.open_once(&mut opened)?;
             r.when.at = Some(pick_new_time(ctx, st, &mut ask, &id, &r)?);
         } else {
-            ask.missing("date", "--date or --time");
-            ask.missing("time", "--time (or --at)");
+            ask.missing(
+                "date",
+                crate::text::msg!("e-flag_or", a = "--date", b = "--time"),
+            );
+            ask.missing(
+                "time",
+                crate::text::msg!("e-flag_or_also", a = "--time", b = "--at"),
+            );
         }
     }
     ask.finish()?;
@@ -215,7 +224,11 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         series: r.series,
     };
     let moved = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed_either(ctx, "Rescheduled", &moved))
+    Ok(changed_either(
+        ctx,
+        &crate::text::msg!("v-rescheduled"),
+        &moved,
+    ))
 }
 
 /// The new time of a move, picked on a terminal: the date (its own, unless
@@ -231,14 +244,14 @@ fn pick_new_time(
     let a = list::show(st, id, ctx.now)?;
     // Refused moves fail before anything is asked.
     status::check_reschedule(a.status)?;
-    prompt::say(&human::confirm("Moving", &a));
+    prompt::say(&human::confirm(&crate::text::msg!("v-moving"), &a));
     let today = time::local_today(a.timezone, ctx.now);
     let default = if a.local_date >= today {
         a.local_date.to_string()
     } else {
         "today".to_string()
     };
-    let date = ask.typed(&tr!("p.new_date"), Some(&default), &check::date)?;
+    let date = ask.typed(&tr!("p-new_date"), Some(&default), &check::date)?;
     let doctor = r.doctor.clone().or(a.doctor_id.clone());
     let mut req = SlotsRequest {
         // A move to another doctor finds their clinic as `reschedule` does.
@@ -269,7 +282,7 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         let a = list::show(st, &id, ctx.now)?;
         status::check_cancel(a.status)?;
         // Which visit, before its reason is asked.
-        prompt::say(&human::confirm("Cancelling", &a));
+        prompt::say(&human::confirm(&crate::text::msg!("v-cancelling"), &a));
         id = a.id.clone();
         Some(a)
     } else {
@@ -279,27 +292,27 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
         c.reason.filter(|r| !r.trim().is_empty()),
         "reason",
         "--reason",
-        || tr!("p.cancel_reason"),
+        || tr!("p-cancel_reason"),
     )?;
     ask.finish()?;
     let go = prompt::confirm(ctx, c.yes, || {
         let question = shown.as_ref().map_or_else(
-            || tr!("c.cancel_q_id", id = id),
+            || tr!("c-cancel_q_id", id = id),
             |a| {
                 tr!(
-                    "c.cancel_q",
+                    "c-cancel_q",
                     a = human::short(&a.id),
                     b = human::patient_of(a),
                     c = a
                         .doctor_name
                         .as_deref()
-                        .map_or_else(|| tr!("c.the_clinic"), human::clean),
+                        .map_or_else(|| tr!("c-the_clinic"), human::clean),
                     d = human::when(a)
                 )
             },
         );
         Ok(match c.series {
-            true => format!("{question} {}", tr!("c.cancel_series_q")),
+            true => format!("{question} {}", tr!("c-cancel_series_q")),
             false => question,
         })
     })?;
@@ -316,7 +329,11 @@ pub fn cancel(ctx: &Ctx, c: CancelArgs) -> Result<Report> {
     };
     let st = ctx.open_once(&mut opened)?;
     let cancelled = change::cancel(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed_either(ctx, "Cancelled", &cancelled))
+    Ok(changed_either(
+        ctx,
+        &crate::text::msg!("v-cancelled"),
+        &cancelled,
+    ))
 }
 
 /// What `appt status` can mark.
@@ -341,8 +358,12 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
     let status = match s.status {
         Some(v) => Some(v),
         None if ask.interactive() => {
-            let items: Vec<String> = MARKS.iter().map(|m| m.to_string()).collect();
-            Some(MARKS[ask.pick("New status", &items)?].to_string())
+            // The statuses in the desk's words (`en sala`, `atendida`).
+            let items: Vec<String> = MARKS
+                .iter()
+                .map(|m| lang::t(&format!("status-{m}")).to_string())
+                .collect();
+            Some(MARKS[ask.pick(&tr!("p-new_status"), &items)?].to_string())
         }
         None => {
             ask.missing("status", "STATUS");
@@ -359,7 +380,7 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
             .settings
             .require_diagnosis
         {
-            diagnosis = ask.text(None, "diagnosis", "--diagnosis", || tr!("p.diagnosis"))?;
+            diagnosis = ask.text(None, "diagnosis", "--diagnosis", || tr!("p-diagnosis"))?;
         }
     }
     ask.finish()?;
@@ -373,7 +394,11 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
     };
     let st = ctx.open_once(&mut opened)?;
     let a = change::set_status(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed(ctx, &format!("Marked {}", a.status.as_str()), &a))
+    Ok(changed(
+        ctx,
+        &Msg::new(format!("v-marked_{}", a.status.as_str())),
+        &a,
+    ))
 }
 
 pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
@@ -392,5 +417,5 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
     };
     let st = ctx.open_once(&mut opened)?;
     let a = change::update(st, &req, &ctx.actor, ctx.now)?;
-    Ok(changed(ctx, "Updated", &a))
+    Ok(changed(ctx, &crate::text::msg!("v-updated"), &a))
 }

@@ -156,12 +156,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add { name, settings } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", || tr!("p.clinic_name"))?;
+            let name = ask.text(name, "name", "NAME", || tr!("p-clinic_name"))?;
             let timezone = ask.value(
                 settings.timezone.clone(),
                 "timezone",
                 "--timezone",
-                || tr!("p.timezone"),
+                || tr!("p-timezone"),
                 None,
                 &check::timezone,
             )?;
@@ -206,7 +206,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::clinic(&c),
-                    || tr!("c.clinic_updated", a = human::clean(&c.name)),
+                    || tr!("c-clinic_updated", a = human::clean(&c.name)),
                 )
                 .made("clinic updated", &c.id))
         }

@@ -4,7 +4,7 @@ use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::closure::{self, ClosureInput};
 use crate::error::Result;
-use crate::output::lang::tr;
+use crate::output::lang::{self, tr};
 use crate::output::{human, json, Report};
 use clap::Subcommand;
 
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let mut st = ctx.open()?;
                 ask.doctor(Some(&mut st), &mut doctor, &mut false, true)?;
             }
-            let from = ask.date(from, "from", "--from", || tr!("p.first_closed"), "today")?;
+            let from = ask.date(from, "from", "--from", || tr!("p-first_closed"), "today")?;
             ask.finish()?;
             let input = ClosureInput {
                 clinic: ctx.clinic.clone(),
@@ -80,13 +80,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .report(
                     || json::closure(&c.closure),
                     || {
-                        tr!(
-                            "c.closure_added",
-                            a = human::clean(&c.who),
-                            b = c.closure.from,
-                            c = c.closure.to,
-                            d = human::short(&c.closure.id)
-                        )
+                        // One day shows once: `Cerrado Central 2026-12-25`.
+                        let a = human::clean(&lang::message(&c.who));
+                        let (from, to, id) =
+                            (c.closure.from, c.closure.to, human::short(&c.closure.id));
+                        if from == to {
+                            tr!("c-closure_added_day", a = a, b = from, d = id)
+                        } else {
+                            tr!("c-closure_added", a = a, b = from, c = to, d = id)
+                        }
                     },
                 )
                 .made("closure added", &c.closure.id))
@@ -115,7 +117,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     .map(|r| format!(", {}", human::clean(r)))
                     .unwrap_or_default();
                 Ok(tr!(
-                    "c.closure_remove_q",
+                    "c-closure_remove_q",
                     a = human::short(&c.id),
                     b = c.from,
                     c = c.to,
@@ -129,7 +131,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::closure(&c),
-                    || tr!("c.closure_removed", a = human::short(&c.id)),
+                    || tr!("c-closure_removed", a = human::short(&c.id)),
                 )
                 .made("closure removed", &c.id))
         }

@@ -16,9 +16,7 @@ fn demo_path(ctx: &Ctx) -> Result<PathBuf> {
     }
     directories::ProjectDirs::from("", "", "appt")
         .map(|d| d.data_dir().join("demo.db"))
-        .ok_or_else(|| {
-            Error::internal("cannot find a data folder for the demo database; give --db PATH")
-        })
+        .ok_or_else(|| Error::internal(crate::text::msg!("e-cannot_find_a_data_folder_for_the")))
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +33,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     if demo::exists(&path) {
         let go = prompt::confirm(ctx, a.yes, || {
             Ok(tr!(
-                "c.demo_replace_q",
+                "c-demo_replace_q",
                 a = human::clean(&path.display().to_string())
             ))
         })?;
@@ -67,12 +65,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         .report(
             || json::demo(&shown.to_string(), booked, &sheet, &tomorrow),
             || {
-                let mut free = tr!("c.demo_free");
+                let mut free = tr!("c-demo_free");
                 for d in &tomorrow {
                     free.push_str(&format!("\n\n{}", human::day_slots(d, false)));
                 }
                 tr!(
-                    "c.demo_ready",
+                    "c-demo_ready",
                     shown = shown,
                     a = human::agenda(&sheet),
                     free = free

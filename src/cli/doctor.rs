@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             same_name,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", || tr!("p.doctor_name"))?;
+            let name = ask.text(name, "name", "NAME", || tr!("p-doctor_name"))?;
             ask.finish()?;
             let input = DoctorInput {
                 name,
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::doctor(&d),
                     || {
                         tr!(
-                            "c.doctor_added",
+                            "c-doctor_added",
                             a = human::clean(&d.full_name),
                             b = human::short(&d.id)
                         )
@@ -136,7 +136,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::doctor(&d),
-                    || tr!("c.doctor_updated", a = human::clean(&d.full_name)),
+                    || tr!("c-doctor_updated", a = human::clean(&d.full_name)),
                 )
                 .made("doctor updated", &d.id))
         }

@@ -96,9 +96,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .iter()
                 .map(|f| f.name().to_string())
                 .collect();
-            FormatArg::ALL[ask.pick(&tr!("p.format"), &names)?]
+            FormatArg::ALL[ask.pick(&tr!("p-format"), &names)?]
         }
-        None => return Err(Error::field("format", "--format is required")),
+        None => {
+            return Err(Error::field(
+                "format",
+                crate::text::msg!("e-format_is_required"),
+            ))
+        }
     };
     let req = ExportRequest {
         clinic: ctx.clinic.clone(),
@@ -118,7 +123,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         if format == FormatArg::Xlsx && std::io::stdout().is_terminal() {
             return Err(Error::field(
                 "output",
-                "An xlsx export is a file: give --output FILE (or redirect standard output)",
+                crate::text::msg!("e-an_xlsx_export_is_a_file"),
             ));
         }
         let mut out = sink(
@@ -144,13 +149,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let shown = path.display().to_string();
     Ok(ctx.report(
         || json::exported(format.name(), &shown, n as u64),
-        || {
-            let id = if n == 1 {
-                "c.exported_one"
-            } else {
-                "c.exported"
-            };
-            tr!(id, n = n, shown = shown, format = format.name())
-        },
+        || tr!("c-exported", n = n, shown = shown, format = format.name()),
     ))
 }

@@ -31,8 +31,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             None,
         )
     } else {
-        let f = std::fs::File::open(&a.file)
-            .map_err(|e| Error::field("file", format!("cannot read {}: {e}", a.file.display())))?;
+        let f = std::fs::File::open(&a.file).map_err(|e| {
+            Error::field(
+                "file",
+                crate::text::msg!("e-cannot_read", a = a.file.display(), e = e),
+            )
+        })?;
         let size = f.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(BUFFER, f)), size)
     };

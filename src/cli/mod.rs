@@ -405,9 +405,7 @@ impl Ctx {
 fn default_db() -> Result<PathBuf> {
     directories::ProjectDirs::from("", "", "appt")
         .map(|d| d.data_dir().join("appt.db"))
-        .ok_or_else(|| {
-            Error::internal("cannot find a home folder for the database; give --db PATH")
-        })
+        .ok_or_else(|| Error::internal(crate::text::msg!("e-cannot_find_a_home_folder_for_the")))
 }
 
 /// An environment variable that is set and not blank; one that is not text is refused.
@@ -415,17 +413,17 @@ fn env_nonempty(name: &str) -> Result<Option<String>> {
     match std::env::var(name) {
         Ok(v) => Ok(Some(v).filter(|v| !v.trim().is_empty())),
         Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Error::field(name, format!("{name} is not valid text")))
-        }
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::field(
+            name,
+            crate::text::msg!("e-is_not_valid_text", name = name),
+        )),
     }
 }
 
 pub fn now_from_env() -> Result<DateTime<Utc>> {
     match env_nonempty("APPT_NOW")? {
-        Some(v) => {
-            time::parse_rfc3339(&v).map_err(|m| Error::field("APPT_NOW", format!("APPT_NOW: {m}")))
-        }
+        Some(v) => time::parse_rfc3339(&v)
+            .map_err(|m| Error::field("APPT_NOW", crate::text::msg!("e-appt_now", m = m))),
         None => Ok(Utc::now().with_nanosecond_zero()),
     }
 }
@@ -496,8 +494,12 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
         choices.push(choice);
         // `run` took the command: it is parsed again from the same words,
         // and every choice so far put into its own field.
-        cli = Cli::try_parse_from(args)
-            .map_err(|p| Error::new(crate::error::Code::Usage, p.to_string()))?;
+        cli = Cli::try_parse_from(args).map_err(|p| {
+            Error::new(
+                crate::error::Code::Usage,
+                crate::text::Msg::verbatim(p.to_string()),
+            )
+        })?;
         if !choices.iter().all(|c| cli.take(c)) {
             return Err(e);
         }
@@ -525,7 +527,7 @@ pub fn run(cli: Cli) -> Result<Report> {
             let path = store.location.clone();
             Ok(ctx.report(
                 || crate::output::json::initialized(&path),
-                || tr!("c.db_ready", path = path),
+                || tr!("c-db_ready", path = path),
             ))
         }
         Command::Clinic(c) => clinic::run(&ctx, c),

@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "--name", || tr!("p.full_name"))?;
+            let name = ask.text(name, "name", "--name", || tr!("p-full_name"))?;
             // What a typed local number is read in (docs/rules.md#phones);
             // a clinic that cannot be read is the use case's to report.
             let dialing = if phone.is_none() && ask.interactive() {
@@ -113,8 +113,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 Dialing::default()
             };
             let label = || match dialing.code() {
-                Some(code) => tr!("p.phone_local", code = code),
-                None => tr!("p.phone"),
+                Some(code) => tr!("p-phone_local", code = code),
+                None => tr!("p-phone"),
             };
             let phone = ask.value(phone, "phone", "--phone", label, None, &|s| {
                 dialing.check(s)
@@ -134,7 +134,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::patient(&p),
                     || {
                         tr!(
-                            "c.patient_added",
+                            "c-patient_added",
                             a = human::clean(&p.full_name),
                             b = human::clean(&p.phone),
                             c = human::short(&p.id)
@@ -188,7 +188,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::patient(p),
                     || {
                         tr!(
-                            "c.patient_updated",
+                            "c-patient_updated",
                             a = human::clean(&p.full_name),
                             b = human::clean(&p.phone)
                         )
@@ -218,7 +218,7 @@ fn erase(
 ) -> Result<Report> {
     let mut st = ctx.open()?;
     let mut ask = Ask::new(ctx);
-    let reason = ask.text(reason, "reason", "--reason", || tr!("p.erase_reason"))?;
+    let reason = ask.text(reason, "reason", "--reason", || tr!("p-erase_reason"))?;
     ask.finish()?;
     let mut req = EraseRequest {
         patient,
@@ -232,7 +232,7 @@ fn erase(
         // The one shown is the one erased, whatever else the words find later.
         req.patient = p.id.clone();
         Ok(tr!(
-            "c.patient_erase_q",
+            "c-patient_erase_q",
             a = human::patient_name(&p),
             b = if p.phone.is_empty() {
                 human::short(&p.id).to_string()

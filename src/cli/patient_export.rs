@@ -65,9 +65,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         let done = patient_export::export(&mut st, &req, &ctx.actor, ctx.now, |e| {
             let doc = patient_document(e, true)?;
             let mut out = std::io::stdout().lock();
-            out.write_all(&doc)
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::internal(format!("cannot write to standard output: {e}")))
+            out.write_all(&doc).and_then(|()| out.flush()).map_err(|e| {
+                Error::internal(crate::text::msg!(
+                    "e-cannot_write_to_standard_output",
+                    e = e
+                ))
+            })
         })?;
         return Ok(Report::quiet().made("patient exported", &done.patient.id));
     };
@@ -77,9 +80,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let done = patient_export::export(&mut st, &req, &ctx.actor, ctx.now, |e| {
         let doc = patient_document(e, true)?;
         let mut file = file;
-        file.file()
-            .write_all(&doc)
-            .map_err(|e| Error::internal(format!("cannot write to {}: {e}", path.display())))?;
+        file.file().write_all(&doc).map_err(|e| {
+            Error::internal(crate::text::msg!(
+                "e-cannot_write_to",
+                a = path.display(),
+                e = e
+            ))
+        })?;
         file.commit()
     })?;
     let shown = path.display().to_string();
@@ -88,7 +95,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             || json::patient_exported(&done, &shown),
             || {
                 tr!(
-                    "c.patient_exported",
+                    "c-patient_exported",
                     a = human::clean(&done.patient.full_name),
                     shown = shown,
                     format = done.format.as_str()

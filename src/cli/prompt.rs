@@ -22,16 +22,16 @@ use dialoguer::console::Term;
 use dialoguer::Input;
 
 /// Checks a typed value; the problem is shown and the value asked again.
-pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), String>;
+pub type Check<'c> = &'c dyn Fn(&str) -> std::result::Result<(), crate::text::Msg>;
 
 /// The checks of typed values: the parsers the use cases apply.
 pub mod check {
     use super::*;
 
     /// Any text that is not blank.
-    pub fn filled(s: &str) -> std::result::Result<(), String> {
+    pub fn filled(s: &str) -> std::result::Result<(), crate::text::Msg> {
         if s.trim().is_empty() {
-            Err("Type a value (Ctrl-C to stop)".into())
+            Err(crate::text::msg!("e-type_a_value_ctrl_c_to_stop"))
         } else {
             Ok(())
         }
@@ -39,53 +39,53 @@ pub mod check {
 
     /// A date in any form `--date` takes. Only its shape is checked here:
     /// which day `today` is, and how `4/12` reads, is the clinic's to say.
-    pub fn date(s: &str) -> std::result::Result<(), String> {
+    pub fn date(s: &str) -> std::result::Result<(), crate::text::Msg> {
         let any_day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
         time::parse_date_either(s, any_day, crate::app::values::desk_order()).map(|_| ())
     }
 
     /// `HH:MM`, 24 h.
-    pub fn time(s: &str) -> std::result::Result<(), String> {
+    pub fn time(s: &str) -> std::result::Result<(), crate::text::Msg> {
         time::parse_hhmm(s, false).map(|_| ())
     }
 
     /// Weekdays: `mon-fri`, `mon,wed,fri`.
-    pub fn days(s: &str) -> std::result::Result<(), String> {
+    pub fn days(s: &str) -> std::result::Result<(), crate::text::Msg> {
         time::parse_days(s).map(|_| ())
     }
 
     /// A whole number of minutes, 5–480.
-    pub fn minutes(s: &str) -> std::result::Result<(), String> {
+    pub fn minutes(s: &str) -> std::result::Result<(), crate::text::Msg> {
         let m: i64 = s
             .trim()
             .parse()
-            .map_err(|_| "Type a whole number of minutes".to_string())?;
+            .map_err(|_| crate::text::msg!("e-type_a_whole_number_of_minutes"))?;
         crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
     }
 
     /// An IANA time zone, in any case, spaces for underscores; a miss
     /// names the closest zones.
-    pub fn timezone(s: &str) -> std::result::Result<(), String> {
+    pub fn timezone(s: &str) -> std::result::Result<(), crate::text::Msg> {
         time::parse_timezone(s)
             .map(|_| ())
             .map_err(|e| match e.hint {
-                Some(h) => format!("{} ({h})", e.message),
-                None => e.message,
+                Some(h) => crate::text::msg!("e-problem_and_hint", a = e.msg, h = h),
+                None => e.msg,
             })
     }
 }
 
 pub struct Ask<'a> {
     ctx: &'a Ctx,
-    missing: Vec<(String, String)>,
+    missing: Vec<(String, crate::text::Msg)>,
 }
 
 fn prompt_failed(e: dialoguer::Error) -> Error {
-    Error::internal(format!("prompt failed: {e}"))
+    Error::internal(crate::text::msg!("e-prompt_failed", e = e))
 }
 
 fn picker_failed(e: std::io::Error) -> Error {
-    Error::internal(format!("prompt failed: {e}"))
+    Error::internal(crate::text::msg!("e-prompt_failed", e = e))
 }
 
 /// Ctrl-C at a prompt. console (under dialoguer) reads keys in raw mode and
@@ -119,7 +119,7 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 
 /// A line for the person at the prompt (stderr, like the prompts).
 pub fn say(line: &str) {
-    let _ = Term::stderr().write_line(&fit::wrap_lines(&lang::message(line), fit::message_width()));
+    let _ = Term::stderr().write_line(&fit::wrap_lines(line, fit::message_width()));
 }
 
 /// A question that fits the terminal: its first lines said, the last
@@ -149,9 +149,12 @@ impl<'a> Ask<'a> {
     }
 
     /// Records a missing value without prompting.
-    pub fn missing(&mut self, field: &str, flag: &str) {
-        self.missing
-            .push((field.to_string(), format!("{flag} is required")));
+    pub fn missing(&mut self, field: &str, flag: impl Into<crate::text::Arg>) {
+        let flag: crate::text::Arg = flag.into();
+        self.missing.push((
+            field.to_string(),
+            crate::text::msg!("e-is_required", flag = flag),
+        ));
     }
 
     /// A required text value: as given, else typed at a prompt, else missing (None).
@@ -248,7 +251,7 @@ impl<'a> Ask<'a> {
     /// The appointment as given; without one, missing (off a terminal).
     pub fn appointment_given(&mut self, given: Option<String>) -> String {
         if given.is_none() {
-            self.missing("id", "ID (or the patient's phone or name)");
+            self.missing("id", crate::text::msg!("e-id_or_phone_or_name"));
         }
         given.unwrap_or_default()
     }
@@ -272,7 +275,7 @@ impl<'a> Ask<'a> {
             return Ok(given);
         }
         if !self.interactive() {
-            self.missing("id", "ID (or the patient's phone or name)");
+            self.missing("id", crate::text::msg!("e-id_or_phone_or_name"));
             return Ok(None);
         }
         let req = ListRequest {
@@ -297,10 +300,10 @@ impl<'a> Ask<'a> {
             .collect();
         if day.is_empty() {
             return Err(Error::not_found("Appointment")
-                .hint("nobody is booked for today: give the appointment's ID, or the patient's phone or name"));
+                .hint(crate::text::msg!("e-nobody_is_booked_for_today")));
         }
         let items: Vec<String> = day.iter().map(desk::appointment_choice).collect();
-        let i = self.pick(&tr!("p.appointment"), &items)?;
+        let i = self.pick(&tr!("p-appointment"), &items)?;
         Ok(Some(day[i].id.clone()))
     }
 
@@ -320,13 +323,17 @@ impl<'a> Ask<'a> {
             return Ok(());
         }
         let Some(st) = st.filter(|_| self.interactive()) else {
-            self.missing("doctor", "--doctor or --clinic-wide");
+            self.missing(
+                "doctor",
+                crate::text::msg!("e-flag_or", a = "--doctor", b = "--clinic-wide"),
+            );
             return Ok(());
         };
         let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
         let whole = offer_clinic_wide || self.has_clinic_wide_windows(st)?;
         if ds.is_empty() && !whole {
-            return Err(Error::not_found("Doctor").hint("add one with `appt doctor add NAME`"));
+            return Err(Error::not_found("Doctor")
+                .hint(crate::text::msg!("e-add_one_with_appt_doctor_add_name")));
         }
         let mut names: Vec<String> = ds
             .iter()
@@ -336,9 +343,9 @@ impl<'a> Ask<'a> {
             })
             .collect();
         if whole {
-            names.push(tr!("p.whole_clinic"));
+            names.push(tr!("p-whole_clinic"));
         }
-        let i = self.pick(&tr!("p.doctor"), &names)?;
+        let i = self.pick(&tr!("p-doctor"), &names)?;
         match ds.get(i) {
             Some(d) => *doctor = Some(d.id.clone()),
             None => *clinic_wide = true,
@@ -370,13 +377,13 @@ impl<'a> Ask<'a> {
             None,
             "phone",
             "--phone or --patient",
-            || tr!("p.patient_phone"),
+            || tr!("p-patient_phone"),
             None,
             &|s| dialing.check(s),
         )?;
         if let Some(p) = phone {
             if name.is_none() && !crate::app::patient::is_known_phone(st, &dialing, p)? {
-                *name = self.text(None, "name", "--name", || tr!("p.patient_name"))?;
+                *name = self.text(None, "name", "--name", || tr!("p-patient_name"))?;
             }
         }
         Ok(())
@@ -415,22 +422,22 @@ impl<'a> Ask<'a> {
             let tz = day.target.clinic.timezone;
             let free: Vec<_> = day.free().collect();
             if free.is_empty() {
-                let why = format!(
-                    "No free slots on {}: {}",
-                    day.date.format("%a %d %b %Y"),
-                    desk::why(&day)
+                let why = crate::text::msg!(
+                    "e-no_free_slots_on",
+                    a = day.date.format("%a %d %b %Y"),
+                    b = desk::why(&day)
                 );
                 if !ask_date {
                     return Err(Error::new(Code::OutsideAvailability, why)
                         .detail("date", day.date.to_string()));
                 }
-                say(&why);
+                say(&lang::message(&why));
                 let next = day
                     .why
                     .as_ref()
                     .and_then(|w| w.next_free)
                     .map_or_else(|| "today".to_string(), |(d, _)| d.to_string());
-                req.date = self.typed(&tr!("p.date"), Some(&next), &check::date)?;
+                req.date = self.typed(&tr!("p-date"), Some(&next), &check::date)?;
                 continue;
             }
             let hm: Vec<String> = free.iter().map(|s| time::to_local(tz, s.start).1).collect();
@@ -444,16 +451,16 @@ impl<'a> Ask<'a> {
                         label.push_str(&s.start.with_timezone(&tz).format(" %:z").to_string());
                     }
                     if s.remaining > 1 {
-                        label.push_str(&tr!("p.places", n = s.remaining));
+                        label.push_str(&tr!("p-places", n = s.remaining));
                     }
                     if Some(s.start) == current {
-                        label.push_str(&tr!("p.its_time"));
+                        label.push_str(&tr!("p-its_time"));
                     }
                     label
                 })
                 .collect();
             let at_current = free.iter().position(|s| Some(s.start) == current);
-            let i = self.pick_from(&tr!("p.free_slot"), &labels, at_current.unwrap_or(0))?;
+            let i = self.pick_from(&tr!("p-free_slot"), &labels, at_current.unwrap_or(0))?;
             return Ok(free[i].start.with_timezone(&tz).to_rfc3339());
         }
     }
@@ -468,7 +475,7 @@ impl<'a> Ask<'a> {
             return Ok(false);
         };
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
-        let i = self.pick(&tr!("p.service_only"), &shown)?;
+        let i = self.pick(&tr!("p-service_only"), &shown)?;
         req.service = Some(names[i].clone());
         Ok(true)
     }
@@ -487,13 +494,13 @@ impl<'a> Ask<'a> {
             .iter()
             .map(|s| {
                 tr!(
-                    "p.service_item",
+                    "p-service_item",
                     name = human::clean(&s.name),
                     n = s.duration_minutes
                 )
             })
             .collect();
-        let i = self.pick(&tr!("p.service"), &shown)?;
+        let i = self.pick(&tr!("p-service"), &shown)?;
         req.service = Some(all[i].id.clone());
         Ok(true)
     }
@@ -530,12 +537,12 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             let Some(candidates) = e.details["candidates"].as_array() else {
                 return Ok(None);
             };
-            say(&human::clean(&e.message));
+            say(&human::clean(&lang::message(&e.msg)));
             let names: Vec<String> = candidates
                 .iter()
                 .map(|c| human::clean(c["name"].as_str().unwrap_or_default()))
                 .collect();
-            let i = ask.pick(&tr!("p.which_one"), &names)?;
+            let i = ask.pick(&tr!("p-which_one"), &names)?;
             Ok(chosen(candidates[i]["id"].as_str()))
         }
         Code::NotFound if !typed.is_empty() => {
@@ -558,12 +565,11 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             if rows.is_empty() {
                 return Ok(None);
             }
-            let what = lang::t(&format!(
-                "what.{}",
-                e.details["what"].as_str().unwrap_or_default()
-            ));
+            // The kind of record as a code (`doctor`): the catalogue says it
+            // with its article (`Ningún médico`, `Ninguna clínica`).
+            let what = e.details["what"].as_str().unwrap_or_default().to_string();
             say(&tr!(
-                "p.nobody_called",
+                "p-nobody_called",
                 what = what,
                 typed = human::clean(typed)
             ));
@@ -574,7 +580,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             } else {
                 ""
             };
-            let i = ask.pick_typed(&tr!("p.did_you_mean"), &names, start)?;
+            let i = ask.pick_typed(&tr!("p-did_you_mean"), &names, start)?;
             Ok(chosen(Some(&rows[i].0)))
         }
         _ => Ok(None),
@@ -601,13 +607,13 @@ pub fn confirm(ctx: &Ctx, yes: bool, question: impl FnOnce() -> Result<String>) 
 pub fn yes_or_no(question: &str) -> Result<bool> {
     guard_interrupt();
     let typed = Input::<String>::new()
-        .with_prompt(format!("{question} {}", lang::t("p.yes_no_keys")))
+        .with_prompt(format!("{question} {}", lang::t("p-yes_no_keys")))
         .allow_empty(true)
         .validate_with(|s: &String| match s.trim() {
             "" => Ok(()),
             t => words::answer(t)
                 .map(|_| ())
-                .ok_or_else(|| lang::t("p.answer_yes_or_no").to_string()),
+                .ok_or_else(|| lang::t("p-answer_yes_or_no").to_string()),
         })
         .interact_text()
         .map_err(prompt_failed)?;
@@ -617,6 +623,6 @@ pub fn yes_or_no(question: &str) -> Result<bool> {
 /// What a declined confirmation reports: nothing changed, and exit 0 (the
 /// user chose; nothing failed). `--json` prints `{"ok":false,"declined":true}`.
 pub fn declined(ctx: &Ctx) -> Report {
-    say(&tr!("p.nothing_changed"));
+    say(&tr!("p-nothing_changed"));
     ctx.report(crate::output::json::declined, String::new)
 }

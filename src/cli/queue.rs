@@ -46,7 +46,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             let appt = queue::next(&mut st, ctx.clinic.as_deref(), &doctor, &ctx.actor, ctx.now)?;
             Ok(ctx.report(
                 || json::appointment(&appt),
-                || human::confirm(&format!("Next: token {}", appt.token_number), &appt),
+                || {
+                    human::confirm(
+                        &crate::text::msg!("v-next", token = appt.token_number),
+                        &appt,
+                    )
+                },
             ))
         }
         None => {

@@ -91,7 +91,7 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
             || json::sweep(&sweep),
             || {
                 let mut text = tr!(
-                    "c.reminders_sent",
+                    "c-reminders_sent",
                     a = sweep.sent,
                     b = sweep.failed,
                     c = sweep.expired,

@@ -81,21 +81,22 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             buffer_after,
         } => {
             let mut ask = Ask::new(ctx);
-            let name = ask.text(name, "name", "NAME", || tr!("p.service_name"))?;
+            let name = ask.text(name, "name", "NAME", || tr!("p-service_name"))?;
             let m = ask.value(
                 m.map(|m| m.to_string()),
                 "minutes",
                 "--minutes",
-                || tr!("p.minutes"),
+                || tr!("p-minutes"),
                 None,
                 &check::minutes,
             )?;
             ask.finish()?;
-            let m: i64 = m
-                .unwrap_or_default()
-                .trim()
-                .parse()
-                .map_err(|_| Error::field("minutes", "minutes must be a whole number"))?;
+            let m: i64 = m.unwrap_or_default().trim().parse().map_err(|_| {
+                Error::field(
+                    "minutes",
+                    crate::text::msg!("e-minutes_must_be_a_whole_number"),
+                )
+            })?;
             let s = service::add_limited(
                 &mut ctx.open()?,
                 &name.unwrap_or_default(),
@@ -112,7 +113,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::service(&s),
                     || {
                         tr!(
-                            "c.service_added",
+                            "c-service_added",
                             a = human::clean(&s.name),
                             b = s.duration_minutes,
                             c = human::short(&s.id)
@@ -149,7 +150,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::service(&s),
-                    || tr!("c.service_updated", a = human::clean(&s.name)),
+                    || tr!("c-service_updated", a = human::clean(&s.name)),
                 )
                 .made("service updated", &s.id))
         }
@@ -159,7 +160,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let s = service::find(&mut st, &id)?;
                 id = s.id.clone();
-                Ok(tr!("c.service_remove_q", a = human::clean(&s.name)))
+                Ok(tr!("c-service_remove_q", a = human::clean(&s.name)))
             })?;
             if !go {
                 return Ok(prompt::declined(ctx));
@@ -168,7 +169,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::service(&s),
-                    || tr!("c.service_removed", a = human::clean(&s.name)),
+                    || tr!("c-service_removed", a = human::clean(&s.name)),
                 )
                 .made("service removed", &s.id))
         }

@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     // Off a terminal nothing is picked: missing flags fail before the database is opened.
     let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
     ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, false)?;
-    let date = ask.date(a.date, "date", "--date", || tr!("p.date"), "today")?;
+    let date = ask.date(a.date, "date", "--date", || tr!("p-date"), "today")?;
     ask.finish()?;
     let mut st = match st {
         Some(st) => st,

@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .map(|(t, n)| format!("{t} {n}"))
                 .collect();
             tr!(
-                "c.transferred",
+                "c-transferred",
                 total = total,
                 a = st.location,
                 to = to,

@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
             ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
-            let date = ask.date(date, "date", "--date", || tr!("p.date_wanted"), "tomorrow")?;
+            let date = ask.date(date, "date", "--date", || tr!("p-date_wanted"), "tomorrow")?;
             ask.patient(&mut st, doctor.as_deref(), &patient, &mut phone, &mut name)?;
             ask.finish()?;
             let req = AddRequest {
@@ -87,11 +87,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::waitlist_entry(&e),
                     || {
                         let verb = if existing {
-                            "Already waiting"
+                            crate::text::msg!("v-already_waiting")
                         } else {
-                            "Waiting"
+                            crate::text::msg!("v-waiting")
                         };
-                        desk::waiting(verb, &e)
+                        desk::waiting(&verb, &e)
                     },
                 )
                 .made("waitlist entry added", &e.id))
@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let e = waitlist::find(&mut st, &id)?;
                 id = e.id.clone();
                 Ok(tr!(
-                    "c.waitlist_remove_q",
+                    "c-waitlist_remove_q",
                     a = human::clean(&e.patient_name),
                     b = human::clean(&e.patient_phone),
                     c = human::clean(&e.doctor_name),
@@ -124,7 +124,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             Ok(ctx
                 .report(
                     || json::waitlist_entry(&e),
-                    || desk::waiting("Removed from the waitlist", &e),
+                    || desk::waiting(&crate::text::msg!("v-removed_waitlist"), &e),
                 )
                 .made("waitlist entry removed", &e.id))
         }

@@ -32,21 +32,33 @@ fn read_secret(secret: Option<String>, file: Option<&Path>) -> Result<Option<Str
         ),
         _ => return Ok(secret),
     };
-    let bytes =
-        read.map_err(|e| Error::field(field, format!("cannot read the secret from {from}: {e}")))?;
+    let bytes = read.map_err(|e| {
+        Error::field(
+            field,
+            crate::text::msg!("e-cannot_read_the_secret_from", from = from, e = e),
+        )
+    })?;
     if bytes.len() as u64 > SECRET_LIMIT {
         return Err(Error::field(
             field,
-            format!("the secret in {from} is longer than {SECRET_LIMIT} bytes"),
+            crate::text::msg!(
+                "e-the_secret_in_is_longer_than_bytes",
+                from = from,
+                SECRET_LIMIT = SECRET_LIMIT
+            ),
         ));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::field(field, format!("the secret in {from} is not UTF-8 text")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::field(
+            field,
+            crate::text::msg!("e-the_secret_in_is_not_utf_8", from = from),
+        )
+    })?;
     let text = text.trim_end_matches(['\n', '\r']);
     if text.is_empty() {
         return Err(Error::field(
             field,
-            format!("the secret in {from} is empty"),
+            crate::text::msg!("e-the_secret_in_is_empty", from = from),
         ));
     }
     Ok(Some(text.to_string()))
@@ -121,7 +133,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         } => {
             let secret = read_secret(secret, secret_file.as_deref())?;
             let mut ask = Ask::new(ctx);
-            let url = ask.text(url, "url", "URL", || tr!("p.webhook_url"))?;
+            let url = ask.text(url, "url", "URL", || tr!("p-webhook_url"))?;
             ask.finish()?;
             let w = webhook::add(
                 &mut ctx.open()?,
@@ -135,7 +147,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || json::webhook(&w),
                 || {
                     tr!(
-                        "c.webhook_added",
+                        "c-webhook_added",
                         a = human::short(&w.id),
                         b = human::clean(&w.shown_url())
                     )
@@ -156,7 +168,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let w = webhook::find(&mut st, &id)?;
                 id = w.id.clone();
                 Ok(tr!(
-                    "c.webhook_remove_q",
+                    "c-webhook_remove_q",
                     a = human::short(&w.id),
                     b = human::clean(&w.shown_url())
                 ))
@@ -169,7 +181,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 || json::webhook(&w),
                 || {
                     tr!(
-                        "c.webhook_removed",
+                        "c-webhook_removed",
                         a = human::short(&w.id),
                         b = human::clean(&w.shown_url())
                     )
@@ -184,7 +196,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             } else {
                 ctx.report(
                     || json::delivered(&done),
-                    || tr!("c.webhooks_sent", a = done.delivered, failed = failed),
+                    || tr!("c-webhooks_sent", a = done.delivered, failed = failed),
                 )
             };
             report.partial = done.shortfall().map(|s| s.error());

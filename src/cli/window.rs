@@ -129,38 +129,41 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
     ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, true)?;
     if a.days.is_none() && a.date.is_none() {
         if ask.interactive() {
-            let kinds = [tr!("p.every_week"), tr!("p.one_date")];
-            if ask.pick(&tr!("p.repeats"), &kinds)? == 0 {
-                let label = &tr!("p.days");
+            let kinds = [tr!("p-every_week"), tr!("p-one_date")];
+            if ask.pick(&tr!("p-repeats"), &kinds)? == 0 {
+                let label = &tr!("p-days");
                 a.days = Some(ask.typed(label, Some("mon-fri"), &check::days)?);
             } else {
-                a.date = Some(ask.typed(&tr!("p.date"), Some("today"), &check::date)?);
+                a.date = Some(ask.typed(&tr!("p-date"), Some("today"), &check::date)?);
             }
         } else {
-            ask.missing("days", "--days or --date");
+            ask.missing(
+                "days",
+                crate::text::msg!("e-flag_or", a = "--days", b = "--date"),
+            );
         }
     }
     let from = ask.value(
         a.from,
         "from",
         "--from",
-        || tr!("p.from"),
+        || tr!("p-from"),
         None,
         &check::time,
     )?;
     let after_from = |s: &str| {
         let end = time::parse_hhmm(s, true)?;
         match from.as_deref().map(|f| time::parse_hhmm(f, false)) {
-            Some(Ok(start)) if end <= start => Err("to must be after from".to_string()),
+            Some(Ok(start)) if end <= start => Err(crate::text::msg!("e-to_must_be_after_from")),
             _ => Ok(()),
         }
     };
-    let to = ask.value(a.to, "to", "--to", || tr!("p.to"), None, &after_from)?;
+    let to = ask.value(a.to, "to", "--to", || tr!("p-to"), None, &after_from)?;
     if a.slot_minutes.is_none() {
         if let Some(st) = st.as_mut().filter(|_| ask.interactive()) {
             let usual = usual_slot(ctx, st, a.doctor.as_deref())?;
             let typed = ask.typed(
-                &tr!("p.slot_minutes"),
+                &tr!("p-slot_minutes"),
                 Some(&usual.to_string()),
                 &check::minutes,
             )?;
@@ -170,7 +173,7 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
         }
     }
     if a.session.is_none() && ask.interactive() {
-        a.session = ask.optional(&tr!("p.session"))?;
+        a.session = ask.optional(&tr!("p-session"))?;
     }
     ask.finish()?;
     let input = WindowInput {
@@ -199,7 +202,7 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
             || json::window(w),
             || {
                 tr!(
-                    "c.window_added",
+                    "c-window_added",
                     a = human::short(&w.id),
                     b = human::clean(&added.who),
                     c = human::clean(&added.clinic),
@@ -235,7 +238,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 let w = window::find(&mut st, &id)?;
                 id = w.id.clone();
                 Ok(tr!(
-                    "c.window_remove_q",
+                    "c-window_remove_q",
                     a = human::short(&w.id),
                     b = describe(&w)
                 ))
@@ -249,7 +252,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || json::window(&w),
                     || {
                         tr!(
-                            "c.window_removed",
+                            "c-window_removed",
                             a = human::short(&w.id),
                             b = describe(&w)
                         )
@@ -269,9 +272,9 @@ fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
             || {
                 tr!(
                     if open {
-                        "c.window_opened"
+                        "c-window_opened"
                     } else {
-                        "c.window_closed"
+                        "c-window_closed"
                     },
                     a = human::short(&w.id),
                     b = describe(&w)

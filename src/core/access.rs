@@ -59,14 +59,7 @@ impl Scope {
         Scope::ALL
             .into_iter()
             .find(|sc| sc.as_str() == s)
-            .ok_or_else(|| {
-                Error::field(
-                    "scopes",
-                    format!(
-                        "'{s}' is not a scope: use appointments:read, appointments:write, clinical, patients:export or patients:erase"
-                    ),
-                )
-            })
+            .ok_or_else(|| Error::field("scopes", crate::text::msg!("e-is_not_a_scope", s = s)))
     }
 
     /// A list of scopes as typed (`--scopes a,b`, or several values): at
@@ -81,7 +74,7 @@ impl Scope {
         if found.is_empty() {
             return Err(Error::field(
                 "scopes",
-                "at least one scope is required: appointments:read, appointments:write, clinical, patients:export or patients:erase",
+                crate::text::msg!("e-at_least_one_scope"),
             ));
         }
         Ok(Scope::ALL
@@ -123,7 +116,7 @@ pub fn check_name(name: &str) -> Result<String> {
     } else {
         Err(Error::field(
             "name",
-            format!("a token name must be 1 to {NAME_MAX} letters, digits, '.', '_' or '-'"),
+            crate::text::msg!("e-token_name_must_be", n = NAME_MAX),
         ))
     }
 }
@@ -136,20 +129,13 @@ const MAX_DAYS: i64 = 36_500;
 /// RFC 3339 instant. It must be later than `now`.
 pub fn expiry(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let t = typed.trim();
-    let bad = || {
-        Error::field(
-            "expires",
-            format!(
-                "'{t}' is not an expiry: give days (90d), hours (12h), a date (2026-12-31) or an RFC 3339 time"
-            ),
-        )
-    };
+    let bad = || Error::field("expires", crate::text::msg!("e-is_not_an_expiry", t = t));
     let count = |digits: &str, per_day: i64| -> Result<DateTime<Utc>> {
         let n: i64 = digits.parse().map_err(|_| bad())?;
         if n < 1 || n > MAX_DAYS * per_day {
             return Err(Error::field(
                 "expires",
-                format!("--expires must be between 1 hour and {MAX_DAYS} days from now"),
+                crate::text::msg!("e-expires_must_be_between", n = MAX_DAYS),
             ));
         }
         Ok(now + Duration::hours(n * 24 / per_day))
@@ -166,13 +152,13 @@ pub fn expiry(typed: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     if at <= now {
         return Err(Error::field(
             "expires",
-            format!("--expires {t} is not in the future"),
+            crate::text::msg!("e-expires_is_not_in_the_future", t = t),
         ));
     }
     if at > now + Duration::days(MAX_DAYS) {
         return Err(Error::field(
             "expires",
-            format!("--expires must be between 1 hour and {MAX_DAYS} days from now"),
+            crate::text::msg!("e-expires_must_be_between", n = MAX_DAYS),
         ));
     }
     Ok(at)

@@ -105,19 +105,16 @@ pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Res
     let earliest = time::after_minutes(now, s.min_notice);
     let latest = time::after_minutes(now, s.horizon);
     Err(match code {
-        Code::PastAppointment => Error::new(code, "Appointment time is in the past")
+        Code::PastAppointment => Error::new(code, crate::text::msg!("e-appointment_time_is_in_the_past"))
             .details(json!({"now": time::fmt_utc(now)})),
         Code::InsufficientNotice => Error::new(
             code,
-            format!("Appointments need at least {} notice", time::format_duration(s.min_notice)),
+            crate::text::msg!("e-appointments_need_at_least_notice", a = time::format_duration(s.min_notice)),
         )
         .details(json!({"min_notice": time::format_duration(s.min_notice), "earliest": earliest.map(time::fmt_utc)})),
         _ => Error::new(
             code,
-            format!(
-                "Appointments can be booked at most {} ahead",
-                time::format_duration(s.horizon)
-            ),
+            crate::text::msg!("e-appointments_can_be_booked_at_most_ahead", a = time::format_duration(s.horizon)),
         )
         .details(json!({"horizon": time::format_duration(s.horizon), "latest": latest.map(time::fmt_utc)})),
     })
@@ -142,8 +139,8 @@ fn time_refusal(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Optio
 
 fn closed_for(day: &Day, reason: &Option<String>) -> Error {
     let msg = match reason {
-        Some(r) => format!("Closed on {}: {r}", day.date),
-        None => format!("Closed on {}", day.date),
+        Some(r) => crate::text::msg!("e-closed_on_reason", date = day.date, reason = r),
+        None => crate::text::msg!("e-closed_on", date = day.date),
     };
     Error::new(Code::OutsideAvailability, msg)
         .details(json!({"closure_reason": reason, "date": day.date.to_string()}))
@@ -159,10 +156,11 @@ pub fn locate<'d>(day: &'d Day<'d>, start: DateTime<Utc>) -> Result<&'d Span<'d>
         return Ok(open);
     }
     if let Some(closed) = containing.first() {
-        return Err(
-            Error::new(Code::SlotInactive, "The window for this time is closed")
-                .details(json!({"window_id": closed.window.id})),
-        );
+        return Err(Error::new(
+            Code::SlotInactive,
+            crate::text::msg!("e-the_window_for_this_time_is_closed"),
+        )
+        .details(json!({"window_id": closed.window.id})));
     }
     let windows: Vec<String> = day
         .spans
@@ -171,12 +169,12 @@ pub fn locate<'d>(day: &'d Day<'d>, start: DateTime<Utc>) -> Result<&'d Span<'d>
         .map(Span::label)
         .collect();
     let msg = if windows.is_empty() {
-        format!("No availability on {}", day.date)
+        crate::text::msg!("e-no_availability_on", date = day.date)
     } else {
-        format!(
-            "Outside availability on {} (open {})",
-            day.date,
-            windows.join(", ")
+        crate::text::msg!(
+            "e-outside_availability_on",
+            date = day.date,
+            open = windows.join(", ")
         )
     };
     Err(Error::new(Code::OutsideAvailability, msg)
@@ -189,10 +187,11 @@ pub fn check_open(day: &Day, span: &Span) -> Result<()> {
         return Err(closed_for(day, reason));
     }
     if !span.window.open {
-        return Err(
-            Error::new(Code::SlotInactive, "The window for this time is closed")
-                .details(json!({"window_id": span.window.id})),
-        );
+        return Err(Error::new(
+            Code::SlotInactive,
+            crate::text::msg!("e-the_window_for_this_time_is_closed"),
+        )
+        .details(json!({"window_id": span.window.id})));
     }
     Ok(())
 }
@@ -208,10 +207,10 @@ pub fn check_fit(
     if !span.on_grid(start) {
         return refuse(
             span,
-            format!(
-                "Start time is off the window's {}-minute grid (from {})",
-                w.slot_minutes,
-                time::format_hhmm(w.from)
+            crate::text::msg!(
+                "e-off_the_grid",
+                n = w.slot_minutes,
+                from = time::format_hhmm(w.from)
             ),
             json!({"slot_minutes": w.slot_minutes}),
         );
@@ -219,10 +218,7 @@ pub fn check_fit(
     if end > span.end {
         return refuse(
             span,
-            format!(
-                "Appointment would run past the window's end ({})",
-                time::format_hhmm(w.to)
-            ),
+            crate::text::msg!("e-past_the_windows_end", to = time::format_hhmm(w.to)),
             json!({}),
         );
     }
@@ -230,7 +226,7 @@ pub fn check_fit(
 }
 
 /// `INVALID_TIME_SLOT` for `span`'s window, with `extra` details.
-fn refuse(span: &Span, msg: String, extra: serde_json::Value) -> Result<()> {
+fn refuse(span: &Span, msg: crate::text::Msg, extra: serde_json::Value) -> Result<()> {
     let mut details = json!({"window_id": span.window.id, "window": span.label()});
     if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
         d.extend(e.clone());
@@ -248,7 +244,7 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
     {
         return refuse(
             span,
-            "This window does not offer that service".into(),
+            crate::text::msg!("e-window_does_not_offer_service"),
             json!({"services": w.services}),
         );
     }
@@ -256,7 +252,7 @@ fn check_offers(span: &Span, req: &Request) -> Result<()> {
         if !want.eq_ignore_ascii_case(has) {
             return refuse(
                 span,
-                format!("This time belongs to the {has} session"),
+                crate::text::msg!("e-time_belongs_to_session", session = has),
                 json!({"session": has}),
             );
         }
@@ -279,23 +275,17 @@ fn daily_reached<'d>(day: &'d Day) -> Option<&'d DailyLimit> {
 }
 
 fn daily_limit_error(l: &DailyLimit, date: chrono::NaiveDate) -> Error {
-    let msg = match (l.scope, l.limit) {
-        (LimitScope::Doctor, 1) => {
-            format!("The doctor takes at most 1 appointment a day, and {date} has it")
+    let msg = match l.scope {
+        LimitScope::Doctor => {
+            crate::text::msg!("e-doctor_daily_limit_reached", a = l.limit, date = date)
         }
-        (LimitScope::Doctor, n) => {
-            format!("The doctor takes at most {n} appointments a day, and {date} has them")
-        }
-        (LimitScope::Service, 1) => {
-            format!("This service is limited to 1 appointment a day, and {date} has it")
-        }
-        (LimitScope::Service, n) => {
-            format!("This service is limited to {n} appointments a day, and {date} has them")
+        LimitScope::Service => {
+            crate::text::msg!("e-service_daily_limit_reached", a = l.limit, date = date)
         }
     };
     Error::new(Code::DailyLimit, msg)
         .details(json!({"limit": l.limit, "scope": l.scope.as_str()}))
-        .hint("the day is full: try another day (appt next)")
+        .hint(crate::text::msg!("e-the_day_is_full_try_another_day"))
 }
 
 /// Rule 8: the day's limits, then capacity over the whole time the
@@ -316,9 +306,9 @@ pub fn check_capacity(
         Places::Left(n) => return Ok(n),
         Places::Solo(b) => {
             let msg = if span.window.doctor_id.is_some() {
-                "Doctor is not available at the requested time: too close to another appointment (buffer)"
+                crate::text::msg!("e-too_close_to_another_appointment_buffer")
             } else {
-                "This time is too close to another booking (buffer)"
+                crate::text::msg!("e-too_close_to_another_booking_buffer")
             };
             return Err(Error::new(Code::AppointmentConflict, msg)
                 .details(json!({"conflicting_appointment_id": b.id, "buffer": true})));
@@ -332,12 +322,12 @@ pub fn check_capacity(
         let other = own.or_else(|| day.busy.iter().find(|b| b.holds(from, to)));
         let buffer = own.is_none() && other.is_some();
         let msg = match (span.window.doctor_id.is_some(), buffer) {
-            (true, false) => "Doctor is not available at the requested time",
-            (false, false) => "This time is already booked",
+            (true, false) => crate::text::msg!("e-doctor_is_not_available_at_the_requested"),
+            (false, false) => crate::text::msg!("e-this_time_is_already_booked"),
             (true, true) => {
-                "Doctor is not available at the requested time: too close to another appointment (buffer)"
+                crate::text::msg!("e-too_close_to_another_appointment_buffer")
             }
-            (false, true) => "This time is too close to another booking (buffer)",
+            (false, true) => crate::text::msg!("e-too_close_to_another_booking_buffer"),
         };
         Err(Error::new(Code::AppointmentConflict, msg).details(json!({
             "conflicting_appointment_id": other.map(|b| b.id.clone()),
@@ -346,7 +336,7 @@ pub fn check_capacity(
     } else {
         Err(Error::new(
             Code::SlotFull,
-            format!("All {cap} places at this time are taken"),
+            crate::text::msg!("e-all_places_at_this_time_are_taken", cap = cap),
         )
         .details(json!({"capacity": cap})))
     }
@@ -427,7 +417,10 @@ pub fn check_capacity_suggesting(
                 .iter()
                 .map(|t| time::local_hm(day.tz, *t))
                 .collect();
-            e = e.hint(format!("free later that day at {}", shown.join(", ")));
+            e = e.hint(crate::text::msg!(
+                "e-free_later_that_day_at",
+                a = shown.join(", ")
+            ));
         }
         e
     })
@@ -476,7 +469,7 @@ pub fn walk_in<'d>(
     Err(unfit.unwrap_or_else(|| {
         Error::new(
             Code::OutsideAvailability,
-            format!("No slot is left in the window open now ({})", span.label()),
+            crate::text::msg!("e-no_slot_is_left_in_the_window", a = span.label()),
         )
         .details(json!({"windows": [span.label()], "date": day.date.to_string()}))
     }))
@@ -497,7 +490,7 @@ pub fn find_duplicate<'a>(
 pub fn duplicate_error(existing: &str) -> Error {
     Error::new(
         Code::DuplicateBooking,
-        "Patient already has an active appointment for this service on this date",
+        crate::text::msg!("e-patient_already_has_an_active_appointment_for"),
     )
     .details(json!({"existing_appointment_id": existing}))
 }

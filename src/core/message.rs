@@ -348,7 +348,7 @@ pub fn month_name(lang: Language, month: u32) -> &'static str {
 /// A clinic's phone as it is to be read in messages, trimmed: digits with
 /// spaces, `-`, `.`, `(`, `)` and a leading `+`, 3 to 20 digits; `none` (or
 /// blank) is no phone.
-pub fn clinic_phone(raw: &str) -> Result<Option<String>, String> {
+pub fn clinic_phone(raw: &str) -> Result<Option<String>, crate::text::Msg> {
     let t = raw.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("none") {
         return Ok(None);
@@ -358,9 +358,7 @@ pub fn clinic_phone(raw: &str) -> Result<Option<String>, String> {
         .char_indices()
         .all(|(i, c)| c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0));
     if !shape || !(3..=20).contains(&digits) {
-        return Err(format!(
-            "The clinic's phone must be 3 to 20 digits, with spaces, -, ., ( ) and a leading + if you like (got '{raw}'), or none"
-        ));
+        return Err(crate::text::msg!("e-clinic_phone_must_be", a = raw));
     }
     Ok(Some(t.to_string()))
 }
@@ -368,16 +366,12 @@ pub fn clinic_phone(raw: &str) -> Result<Option<String>, String> {
 /// A clinic's public URL: `http://` or `https://`, a host, an optional
 /// path; no user part, query or fragment; the trailing `/` trimmed. `none`
 /// (or blank) is no URL.
-pub fn public_url(raw: &str) -> Result<Option<String>, String> {
+pub fn public_url(raw: &str) -> Result<Option<String>, crate::text::Msg> {
     let t = raw.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    let bad = || {
-        format!(
-            "The public URL must be http:// or https://, a host and a path if you like, without user:password, ?query or #fragment (got '{raw}'), or none"
-        )
-    };
+    let bad = || crate::text::msg!("e-public_url_must_be", a = raw);
     let lower = t.to_ascii_lowercase();
     let rest = ["https://", "http://"]
         .iter()

@@ -6,33 +6,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// The language a clinic's messages to patients are written in
-/// (docs/rules.md#messages).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    En,
-    Es,
-}
+/// (docs/rules.md#messages): the languages of [`crate::text`].
+pub use crate::text::Lang as Language;
 
 impl Language {
-    pub const ALL: [Language; 2] = [Language::En, Language::Es];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Es => "es",
-        }
-    }
-
     /// `en` or `es` (any case); anything else is a `VALIDATION_ERROR` naming `language`.
     pub fn parse(s: &str) -> Result<Language> {
         let t = s.trim().to_ascii_lowercase();
         Language::ALL
             .into_iter()
             .find(|l| l.as_str() == t)
-            .ok_or_else(|| {
-                Error::field("language", format!("Language must be en or es (got '{s}')"))
-            })
+            .ok_or_else(|| Error::field("language", crate::text::msg!("e-language_must_be", a = s)))
     }
 }
 
@@ -65,7 +49,7 @@ impl QueueOrder {
         }
         Err(Error::field(
             "queue_order",
-            format!("Queue order must be time or token (got '{s}')"),
+            crate::text::msg!("e-queue_order_must_be", a = s),
         ))
     }
 }

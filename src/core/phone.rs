@@ -30,23 +30,28 @@ pub enum Problem {
 
 impl Problem {
     /// The problem in words, naming what was typed.
-    pub fn message(&self, raw: &str) -> String {
+    pub fn message(&self, raw: &str) -> crate::text::Msg {
         let raw = raw.trim();
         match self {
-            Problem::NotAPhone => format!(
-                "'{raw}' is not a phone number: type it in E.164 (+ and the country code, e.g. +50377654321), or as a local number at a clinic with a country code"
+            Problem::NotAPhone => crate::text::msg!("e-not_a_phone_number", raw = raw),
+            Problem::NoCountryCode => crate::text::msg!("e-has_no_country_code", raw = raw),
+            Problem::TooShort { code, like } => crate::text::msg!(
+                "e-too_short_for_a_phone_number_of",
+                raw = raw,
+                code = code,
+                like = like
             ),
-            Problem::NoCountryCode => format!(
-                "'{raw}' has no country code: type it with its + (E.164, e.g. +50377654321)"
+            Problem::TooLong { code, like } => crate::text::msg!(
+                "e-too_long_for_a_phone_number_of",
+                raw = raw,
+                code = code,
+                like = like
             ),
-            Problem::TooShort { code, like } => format!(
-                "'{raw}' is too short for a phone number of {code}: they are written like {like}"
-            ),
-            Problem::TooLong { code, like } => format!(
-                "'{raw}' is too long for a phone number of {code}: they are written like {like}"
-            ),
-            Problem::NotOfCountry { code, like } => format!(
-                "'{raw}' is not a phone number of {code}: they are written like {like}"
+            Problem::NotOfCountry { code, like } => crate::text::msg!(
+                "e-not_a_phone_number_of",
+                raw = raw,
+                code = code,
+                like = like
             ),
         }
     }
@@ -182,7 +187,7 @@ pub fn is_local(raw: &str) -> bool {
 
 /// A clinic's country code as typed: `+` and 1–3 digits, the first not 0
 /// (`+503`, `+1`). `none` or blank clears it (None).
-pub fn country_code(raw: &str) -> Result<Option<String>, String> {
+pub fn country_code(raw: &str) -> Result<Option<String>, crate::text::Msg> {
     let t = raw.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("none") {
         return Ok(None);
@@ -194,9 +199,7 @@ pub fn country_code(raw: &str) -> Result<Option<String>, String> {
     {
         Ok(Some(t.to_string()))
     } else {
-        Err(format!(
-            "Country code must be + and 1 to 3 digits, e.g. +503 (got '{t}'), or none"
-        ))
+        Err(crate::text::msg!("e-country_code_must_be", t = t))
     }
 }
 
@@ -287,7 +290,7 @@ mod tests {
             }
         );
         assert_eq!(
-            short.message("7788"),
+            short.message("7788").english(),
             "'7788' is too short for a phone number of +503: they are written like 2123-4567"
         );
         assert!(matches!(
@@ -342,6 +345,7 @@ mod tests {
         );
         assert!(Problem::NoCountryCode
             .message("7765-4321")
+            .english()
             .contains("E.164"));
         assert!(is_local("7765-4321") && is_local("(212) 555.0100"));
         assert!(!is_local("+50377654321") && !is_local("4f1c") && !is_local(""));

@@ -16,7 +16,7 @@ fn rank(s: Status) -> Option<u8> {
     }
 }
 
-fn refuse(from: Status, to: Status, msg: String) -> Error {
+fn refuse(from: Status, to: Status, msg: crate::text::Msg) -> Error {
     Error::new(Code::InvalidStateTransition, msg)
         .details(json!({"from": from.as_str(), "to": to.as_str()}))
 }
@@ -32,27 +32,33 @@ pub fn check_transition(
         return Err(refuse(
             from,
             to,
-            format!("Cannot update a {} appointment", from.as_str()),
+            crate::text::msg!(
+                "e-cannot_update_a_appointment",
+                a = crate::text::Arg::word("status-", from.as_str())
+            ),
         ));
     }
     match to {
         Status::Cancelled => Err(Error::field(
             "status",
-            "Cancel with `appt cancel ID --reason R`",
+            crate::text::msg!("e-cancel_with_appt_cancel_id_reason_r"),
         )),
         Status::NoShow => {
             if !matches!(from, Status::Scheduled | Status::Confirmed) {
                 return Err(refuse(
                     from,
                     to,
-                    format!("Cannot mark a {} appointment as no_show", from.as_str()),
+                    crate::text::msg!(
+                        "e-cannot_mark_a_appointment_as_no_show",
+                        a = crate::text::Arg::word("status-", from.as_str())
+                    ),
                 ));
             }
             if now < starts_at {
                 return Err(refuse(
                     from,
                     to,
-                    "An appointment can be marked no_show only after its start time".into(),
+                    crate::text::msg!("e-an_appointment_can_be_marked_no_show"),
                 ));
             }
             Ok(())
@@ -62,10 +68,10 @@ pub fn check_transition(
             _ => Err(refuse(
                 from,
                 to,
-                format!(
-                    "Cannot move a {} appointment back to {}",
-                    from.as_str(),
-                    to.as_str()
+                crate::text::msg!(
+                    "e-cannot_move_a_appointment_back_to",
+                    a = crate::text::Arg::word("status-", from.as_str()),
+                    b = crate::text::Arg::word("status-", to.as_str())
                 ),
             )),
         },
@@ -83,9 +89,10 @@ pub fn check_visit_day(from: Status, to: Status, visit: NaiveDate, today: NaiveD
         return Err(refuse(
             from,
             to,
-            format!(
-                "The visit is on {visit}: it can be marked {} on that day or later",
-                to.as_str()
+            crate::text::msg!(
+                "e-the_visit_is_on_it_can_be",
+                visit = visit,
+                a = crate::text::Arg::word("status-", to.as_str())
             ),
         ));
     }
@@ -99,7 +106,10 @@ pub fn check_cancel(from: Status) -> Result<()> {
         _ => Err(refuse(
             from,
             Status::Cancelled,
-            format!("Cannot cancel a {} appointment", from.as_str()),
+            crate::text::msg!(
+                "e-cannot_cancel_a_appointment",
+                a = crate::text::Arg::word("status-", from.as_str())
+            ),
         )),
     }
 }
@@ -111,7 +121,10 @@ pub fn check_reschedule(from: Status) -> Result<()> {
         _ => Err(refuse(
             from,
             Status::Scheduled,
-            format!("Cannot reschedule a {} appointment", from.as_str()),
+            crate::text::msg!(
+                "e-cannot_reschedule_a_appointment",
+                a = crate::text::Arg::word("status-", from.as_str())
+            ),
         )),
     }
 }
@@ -128,13 +141,13 @@ pub fn check_cancel_window(
     if window_minutes > 0 && !force && within {
         return Err(Error::new(
             Code::CancellationWindow,
-            format!(
-                "The appointment starts within the clinic's {} cancellation window",
-                super::time::format_duration(window_minutes)
+            crate::text::msg!(
+                "e-the_appointment_starts_within_the_clinic_s",
+                a = super::time::format_duration(window_minutes)
             ),
         )
         .details(json!({"cancel_window": super::time::format_duration(window_minutes)}))
-        .hint("add --force to do it anyway"));
+        .hint(crate::text::msg!("e-add_force_to_do_it_anyway")));
     }
     Ok(())
 }

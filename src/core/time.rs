@@ -15,12 +15,8 @@ use crate::error::Error;
 /// language (`2 h`, `30 min`, `1 día`, `2 horas`, `1 h 30 min`,
 /// docs/commands.md#spanish-input) → minutes. Units go from days down to
 /// minutes, each once.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let err = || {
-        format!(
-            "Duration must look like 90m, 2h, 1h30m, 1d, 30 min, 2 hours or 1 day; in Spanish 2 horas, 1 día (got '{s}')"
-        )
-    };
+pub fn parse_duration(s: &str) -> Result<i64, crate::text::Msg> {
+    let err = || crate::text::msg!("e-duration_must_look_like_90m_2h_1h30m", s = s);
     let t = s.trim();
     if t.is_empty() {
         return Err(err());
@@ -73,8 +69,8 @@ pub fn format_offset(minutes: i64) -> String {
 }
 
 /// `HH:MM` (24 h) → minutes after midnight. `24:00` only when `allow_24` (a window's end).
-pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, String> {
-    let err = || "Time must be in HH:MM format".to_string();
+pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, crate::text::Msg> {
+    let err = || crate::text::msg!("e-time_must_be_in_hh_mm_format");
     let (h, m) = s.trim().split_once(':').ok_or_else(err)?;
     if h.is_empty() || h.len() > 2 || m.len() != 2 {
         return Err(err());
@@ -93,7 +89,7 @@ pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, String> {
 /// `HH:MM`, optionally with the UTC offset human output shows on a DST day
 /// (`01:30 -04`, `01:30-05:00`, `09:00 +05:30`): the minutes, and the offset
 /// in seconds when given.
-pub fn parse_hhmm_offset(s: &str) -> Result<(i64, Option<i32>), String> {
+pub fn parse_hhmm_offset(s: &str) -> Result<(i64, Option<i32>), crate::text::Msg> {
     let s = s.trim();
     let sign_at = s
         .char_indices()
@@ -104,7 +100,7 @@ pub fn parse_hhmm_offset(s: &str) -> Result<(i64, Option<i32>), String> {
         return Ok((parse_hhmm(s, false)?, None));
     };
     let minutes = parse_hhmm(&s[..at], false)?;
-    let bad = || "The offset must be like -05, -05:00 or +05:30".to_string();
+    let bad = || crate::text::msg!("e-the_offset_must_be_like_05_05");
     let (sign, rest) = s[at..].split_at(1);
     let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
     let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
@@ -124,14 +120,13 @@ pub fn format_hhmm(minutes: i64) -> String {
 /// either language (`mañana`, `pasado mañana`, `viernes`, `fri`: the next
 /// one, today included), or `D/M` and `D/M/YYYY` read in `order`
 /// (docs/commands.md#dates-times-durations).
-pub fn parse_date(s: &str, today: NaiveDate, order: DateOrder) -> Result<NaiveDate, String> {
+pub fn parse_date(
+    s: &str,
+    today: NaiveDate,
+    order: DateOrder,
+) -> Result<NaiveDate, crate::text::Msg> {
     let t = s.trim().to_ascii_lowercase();
-    let err = || {
-        format!(
-            "Date must be YYYY-MM-DD, {dm}, {dm}/YYYY, today, tomorrow, yesterday, a weekday (monday, mon), +N or -N; in Spanish hoy, mañana, pasado mañana, ayer, lunes, lun",
-            dm = order.pattern()
-        )
-    };
+    let err = || crate::text::msg!("e-date_must_be_yyyy_mm_dd_today", dm = order.pattern());
     if let Some(n) = words::relative_day(&t) {
         return Ok(today + Duration::days(n));
     }
@@ -160,9 +155,9 @@ pub fn parse_date(s: &str, today: NaiveDate, order: DateOrder) -> Result<NaiveDa
         // The shape is right: the calendar has no such day (2026-02-30).
         match (parts[1].parse::<u32>(), parts[2].parse::<u32>()) {
             (Ok(m), Ok(_)) if (1..=12).contains(&m) => {
-                format!("{t} does not exist: that month has no day {}", parts[2])
+                crate::text::msg!("e-does_not_exist_that_month_has_no", t = t, a = parts[2])
             }
-            _ => format!("{t} does not exist: there is no month {}", parts[1]),
+            _ => crate::text::msg!("e-does_not_exist_there_is_no_month", t = t, a = parts[1]),
         }
     })
 }
@@ -170,7 +165,11 @@ pub fn parse_date(s: &str, today: NaiveDate, order: DateOrder) -> Result<NaiveDa
 /// A date checked before the clinic that reads it is known: `4/12` is
 /// taken when either order reads a day in it (the clinic's order decides
 /// later); a problem is told as `shown` reads it.
-pub fn parse_date_either(s: &str, today: NaiveDate, shown: DateOrder) -> Result<NaiveDate, String> {
+pub fn parse_date_either(
+    s: &str,
+    today: NaiveDate,
+    shown: DateOrder,
+) -> Result<NaiveDate, crate::text::Msg> {
     let other = match shown {
         DateOrder::Dmy => DateOrder::Mdy,
         DateOrder::Mdy => DateOrder::Dmy,
@@ -185,7 +184,7 @@ pub fn parse_since(
     tz: Tz,
     today: NaiveDate,
     order: DateOrder,
-) -> Result<DateTime<Utc>, String> {
+) -> Result<DateTime<Utc>, crate::text::Msg> {
     // An instant has its `T` after the ten characters of its date.
     if s.trim()
         .get(10..11)
@@ -194,7 +193,7 @@ pub fn parse_since(
         return parse_rfc3339(s);
     }
     let d = parse_date(s, today, order)
-        .map_err(|e| format!("{e}; or an RFC 3339 time such as 2026-06-15T08:00:00-06:00"))?;
+        .map_err(|e| crate::text::msg!("e-or_an_rfc_3339_time_such_as", e = e))?;
     Ok(window_edge(tz, d, 0))
 }
 
@@ -343,12 +342,10 @@ fn digits(s: &mut String, v: u32, width: u32) {
     }
 }
 
-pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, crate::text::Msg> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            "Must be an RFC 3339 date-time with offset, e.g. 2026-06-15T14:00:00-06:00".into()
-        })
+        .map_err(|_| crate::text::msg!("e-must_be_an_rfc_3339_date_time"))
 }
 
 /// An IANA time zone as the desk types it (docs/commands.md#dates-times-durations):
@@ -369,16 +366,16 @@ pub fn parse_timezone(s: &str) -> Result<Tz, Error> {
     }
     let e = Error::field(
         "timezone",
-        format!(
-            "'{}' is not an IANA time zone name (e.g. America/El_Salvador)",
-            s.trim()
-        ),
+        crate::text::msg!("e-is_not_an_iana_time_zone_name", s = s.trim()),
     );
     let near = closest_zones(s);
     Err(if near.is_empty() {
         e
     } else {
-        e.hint(format!("did you mean {}?", near.join(", or ")))
+        e.hint(crate::text::msg!(
+            "e-did_you_mean",
+            a = crate::text::Msg::either(&near)
+        ))
     })
 }
 
@@ -443,12 +440,8 @@ fn day_index(s: &str) -> Option<u32> {
 
 /// `mon-fri`, `mon,wed,fri`, `mon-fri,sun`, and the same in Spanish
 /// (`lun-vie`, `lun,mié,vie`, `sáb`) → a weekday mask (bit 0 = Monday).
-pub fn parse_days(s: &str) -> Result<u8, String> {
-    let err = || {
-        format!(
-            "Days must be names or ranges like mon-fri or mon,wed,fri; in Spanish lun-vie or lun,mié,vie (got '{s}')"
-        )
-    };
+pub fn parse_days(s: &str) -> Result<u8, crate::text::Msg> {
+    let err = || crate::text::msg!("e-days_must_be_names_or_ranges_like", s = s);
     let mut mask = 0u8;
     for part in s.split(',') {
         if part.trim().is_empty() {
@@ -547,7 +540,7 @@ mod tests {
     #[test]
     fn a_missed_zone_names_the_closest_ones() {
         let e = parse_timezone("america/el_salvadr").unwrap_err();
-        let hint = e.hint.unwrap();
+        let hint = e.hint.unwrap().english();
         assert!(
             hint.starts_with("did you mean America/El_Salvador"),
             "{hint}"
@@ -639,11 +632,15 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn parse_date_en(s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    fn parse_date_en(s: &str, today: NaiveDate) -> Result<NaiveDate, crate::text::Msg> {
         parse_date(s, today, DateOrder::Mdy)
     }
 
-    fn parse_since_en(s: &str, tz: Tz, today: NaiveDate) -> Result<DateTime<Utc>, String> {
+    fn parse_since_en(
+        s: &str,
+        tz: Tz,
+        today: NaiveDate,
+    ) -> Result<DateTime<Utc>, crate::text::Msg> {
         parse_since(s, tz, today, DateOrder::Mdy)
     }
 
@@ -692,17 +689,22 @@ mod tests {
         assert_eq!(mdy("12/4/2026", "2026-01-05"), Ok(d("2026-12-04")));
         assert!(mdy("13/12", "2026-01-05")
             .unwrap_err()
+            .english()
             .contains("no month 13"));
         assert!(dmy("30/2/2026", "2026-01-05")
             .unwrap_err()
+            .english()
             .contains("does not exist"));
         // The error names the order the clinic reads and both languages' words.
-        let e = dmy("someday", "2026-01-05").unwrap_err();
+        let e = dmy("someday", "2026-01-05").unwrap_err().english();
         assert!(
             e.contains("D/M") && e.contains("hoy") && e.contains("today"),
             "{e}"
         );
-        assert!(mdy("someday", "2026-01-05").unwrap_err().contains("M/D"));
+        assert!(mdy("someday", "2026-01-05")
+            .unwrap_err()
+            .english()
+            .contains("M/D"));
         for bad in ["pasado", "2026/12/04", "4/12/26", "lu", "4-12"] {
             assert!(dmy(bad, "2026-11-25").is_err(), "{bad}");
         }
@@ -737,7 +739,7 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
-        let e = parse_duration("dos horas").unwrap_err();
+        let e = parse_duration("dos horas").unwrap_err().english();
         assert!(e.contains("30 min") && e.contains("horas"), "{e}");
     }
 
@@ -750,7 +752,7 @@ mod tests {
         assert_eq!(parse_days("Sábado,domingo"), Ok(0b1100000));
         assert_eq!(parse_days("lunes-viernes"), Ok(0b0011111));
         assert_eq!(parse_days("lun-fri"), Ok(0b0011111));
-        let e = parse_days("feriado").unwrap_err();
+        let e = parse_days("feriado").unwrap_err().english();
         assert!(e.contains("mon-fri") && e.contains("lun-vie"), "{e}");
     }
 
@@ -795,10 +797,11 @@ mod tests {
             assert!(parse_date_en(bad, today).is_err(), "{bad}");
         }
         // A day the calendar does not have says so.
-        let e = parse_date_en("2026-02-30", today).unwrap_err();
+        let e = parse_date_en("2026-02-30", today).unwrap_err().english();
         assert!(e.contains("does not exist") && e.contains("30"), "{e}");
         assert!(parse_date_en("2026-13-01", today)
             .unwrap_err()
+            .english()
             .contains("no month 13"));
         // --since: a date is its local midnight; an instant is itself.
         use crate::core::zone::el_salvador;

@@ -109,7 +109,7 @@ pub fn next_weekday(today: NaiveDate, weekday: u32) -> NaiveDate {
 pub enum Slashed {
     NotSlashed,
     Day(NaiveDate),
-    NoSuchDay(String),
+    NoSuchDay(crate::text::Msg),
 }
 
 /// How far back a short date without its year may lie: the desk looks back
@@ -142,9 +142,19 @@ pub fn slashed(typed: &str, today: NaiveDate, order: DateOrder) -> Slashed {
         DateOrder::Mdy => (n(parts[1]), n(parts[0])),
     };
     if !(1..=12).contains(&month) {
-        return Slashed::NoSuchDay(format!("{t} does not exist: there is no month {month}"));
+        return Slashed::NoSuchDay(crate::text::msg!(
+            "e-does_not_exist_there_is_no_month",
+            t = t,
+            a = month
+        ));
     }
-    let no_day = || Slashed::NoSuchDay(format!("{t} does not exist: that month has no day {day}"));
+    let no_day = || {
+        Slashed::NoSuchDay(crate::text::msg!(
+            "e-does_not_exist_that_month_has_no",
+            t = t,
+            a = day
+        ))
+    };
     if let Some(y) = parts.get(2) {
         return NaiveDate::from_ymd_opt(n(y) as i32, month, day).map_or_else(no_day, Slashed::Day);
     }
@@ -324,11 +334,11 @@ mod tests {
         );
         assert!(matches!(
             slashed("29/2/2026", today, Dmy),
-            Slashed::NoSuchDay(e) if e.contains("no day 29")
+            Slashed::NoSuchDay(e) if e.english().contains("no day 29")
         ));
         assert!(matches!(
             slashed("13/12", today, Mdy),
-            Slashed::NoSuchDay(e) if e.contains("no month 13")
+            Slashed::NoSuchDay(e) if e.english().contains("no month 13")
         ));
         assert!(matches!(slashed("32/1", today, Dmy), Slashed::NoSuchDay(_)));
         // Other shapes are not this form at all (ISO has dashes).

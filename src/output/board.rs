@@ -90,7 +90,7 @@ fn is_late(s: &Screen, a: &Appointment) -> bool {
 /// A status as the board says it, the words of its counts: `arrived`,
 /// `done` (the commands' tables keep `checked_in`, `completed`).
 pub fn status_word(l: Lang, s: Status) -> &'static str {
-    text_in(l, &format!("b.is.{}", s.as_str()))
+    text_in(l, &format!("b-is-{}", s.as_str()))
 }
 
 fn status_colour(s: Status) -> Color {
@@ -110,7 +110,7 @@ fn status_colour(s: Status) -> Color {
 /// erased patient's placeholder in the board's language (docs/privacy.md#erasure).
 pub fn patient_short(l: Lang, a: &Appointment) -> String {
     if a.patient_erased {
-        text_in(l, "patient.erased").to_string()
+        text_in(l, "patient-erased").to_string()
     } else {
         short_name(&a.patient_name)
     }
@@ -161,11 +161,9 @@ pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         // Too small to be of use: say so, and draw again once it grows.
         let text = lang::fill(
-            text_in(s.lang, "b.too_small"),
-            &[
-                ("width", MIN_WIDTH.to_string()),
-                ("height", MIN_HEIGHT.to_string()),
-            ],
+            s.lang,
+            "b-too_small",
+            &[("width", MIN_WIDTH.into()), ("height", MIN_HEIGHT.into())],
         );
         Paragraph::new(text)
             .wrap(Wrap { trim: true })
@@ -214,7 +212,7 @@ fn choices(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         height: h,
     };
     Clear.render(r, buf);
-    let block = Block::bordered().title(text_in(s.lang, "b.choose_title"));
+    let block = Block::bordered().title(text_in(s.lang, "b-choose_title"));
     let inner = block.inner(r);
     block.render(r, buf);
     for (i, line) in s.choices.iter().take(shown).enumerate() {
@@ -243,14 +241,15 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
     put(buf, area.x, area.y, &first, area.width as usize, bold);
     let c = &d.counts;
     let counts = lang::fill(
-        text_in(l, "b.counts"),
+        l,
+        "b-counts",
         &[
-            ("booked", c.booked.to_string()),
-            ("free", c.free.to_string()),
-            ("arrived", c.arrived.to_string()),
-            ("in_progress", c.in_progress.to_string()),
-            ("done", c.done.to_string()),
-            ("no_show", c.no_show.to_string()),
+            ("booked", c.booked.into()),
+            ("free", c.free.into()),
+            ("arrived", c.arrived.into()),
+            ("in_progress", c.in_progress.into()),
+            ("done", c.done.into()),
+            ("no_show", c.no_show.into()),
         ],
     );
     put(
@@ -291,7 +290,7 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
     }
     let tw = time_width(s);
     if d.columns.is_empty() {
-        let msg = text_in(l, "b.nobody");
+        let msg = text_in(l, "b-nobody");
         buf.set_stringn(area.x, area.y + 2, msg, area.width as usize, pen.dim());
         return;
     }
@@ -343,7 +342,7 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
                 doc.full_name.clone(),
                 doc.specialty.clone().unwrap_or_default(),
             ),
-            None => (text_in(l, "b.clinic_wide").to_string(), String::new()),
+            None => (text_in(l, "b-clinic_wide").to_string(), String::new()),
         };
         let second = match &c.closed {
             Some(reason) => closed_label(l, reason),
@@ -361,7 +360,7 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
     if rows == 0 {
         let msg = match d.columns.iter().find_map(|c| c.closed.as_deref()) {
             Some(reason) => closed_label(l, reason),
-            None => text_in(l, "b.no_slots").to_string(),
+            None => text_in(l, "b-no_slots").to_string(),
         };
         buf.set_stringn(area.x + tw, body_top, &msg, room as usize, pen.dim());
         return;
@@ -406,7 +405,7 @@ fn in_column(d: &Day, ci: usize, id: &str) -> bool {
 /// A closed day as the board says it: `Closed: Holiday`, or `Closed` when
 /// the closure gave no reason (`app::agenda` stores it as `Closed`).
 fn closed_label(l: Lang, reason: &str) -> String {
-    let closed = text_in(l, "b.closed");
+    let closed = text_in(l, "b-closed");
     if reason == "Closed" {
         closed.to_string()
     } else {
@@ -443,13 +442,13 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
         }
         Cell::Free(_, needs_service) => {
             let word = if needs_service {
-                text_in(l, "b.free_service")
+                text_in(l, "b-free_service")
             } else {
-                text_in(l, "b.free")
+                text_in(l, "b-free")
             };
             (format!("· {word}"), pen.dim())
         }
-        Cell::Buffer => (format!("· {}", text_in(l, "b.buffer")), pen.fg(Color::Cyan)),
+        Cell::Buffer => (format!("· {}", text_in(l, "b-buffer")), pen.fg(Color::Cyan)),
         Cell::Closed => ("░".to_string(), pen.fg(Color::Magenta)),
         Cell::Nothing => (String::new(), Style::new()),
     }
@@ -478,9 +477,9 @@ fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
         })
         .collect();
     pane(
-        &format!("{} ({})", text_in(l, "b.queue"), queue.len()),
+        &format!("{} ({})", text_in(l, "b-queue"), queue.len()),
         &queue,
-        text_in(l, "b.queue_empty"),
+        text_in(l, "b-queue_empty"),
         pen,
         q,
         buf,
@@ -498,9 +497,9 @@ fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
         })
         .collect();
     pane(
-        &format!("{} ({})", text_in(l, "b.waitlist"), waiting.len()),
+        &format!("{} ({})", text_in(l, "b-waitlist"), waiting.len()),
         &waiting,
-        text_in(l, "b.waitlist_empty"),
+        text_in(l, "b-waitlist_empty"),
         pen,
         w,
         buf,
@@ -553,10 +552,11 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         (Some(Note::Done(text)), _) => (text.clone(), pen.fg(Color::Green)),
         (None, Some(m)) => (
             lang::fill(
-                text_in(l, "b.moving"),
+                l,
+                "b-moving",
                 &[
-                    ("token", m.token_number.to_string()),
-                    ("patient", patient_short(l, m)),
+                    ("token", m.token_number.into()),
+                    ("patient", patient_short(l, m).into()),
                 ],
             ),
             pen.fg(Color::Yellow),
@@ -585,11 +585,11 @@ fn selected_text(s: &Screen) -> String {
                     .map(|n| format!(" · {n}"))
                     .unwrap_or_default();
                 let series = match a.series_id {
-                    Some(_) => format!(" · {}", text_in(l, "b.in_series")),
+                    Some(_) => format!(" · {}", text_in(l, "b-in_series")),
                     None => String::new(),
                 };
                 let late = if is_late(s, a) {
-                    format!(" · {}", text_in(l, "b.late"))
+                    format!(" · {}", text_in(l, "b-late"))
                 } else {
                     String::new()
                 };
@@ -597,7 +597,7 @@ fn selected_text(s: &Screen) -> String {
                     "{hm} #{} {} · {}{service} · {}{late}{series}",
                     a.token_number,
                     if a.patient_erased {
-                        text_in(l, "patient.erased")
+                        text_in(l, "patient-erased")
                     } else {
                         &a.patient_name
                     },
@@ -609,16 +609,17 @@ fn selected_text(s: &Screen) -> String {
             .join("  |  "),
         Cell::Free(slot, needs) => {
             let id = if needs {
-                "b.free_at_service"
+                "b-free_at_service"
             } else {
-                "b.free_at"
+                "b-free_at"
             };
             lang::fill(
-                text_in(l, id),
-                &[("time", hm), ("places", slot.remaining.to_string())],
+                l,
+                id,
+                &[("time", hm.into()), ("places", slot.remaining.into())],
             )
         }
-        Cell::Buffer => lang::fill(text_in(l, "b.buffer_at"), &[("time", hm)]),
+        Cell::Buffer => lang::fill(l, "b-buffer_at", &[("time", hm.into())]),
         Cell::Closed | Cell::Nothing => hm,
     }
 }
@@ -626,13 +627,13 @@ fn selected_text(s: &Screen) -> String {
 fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     let l = s.lang;
     let keys = if s.prompt.is_some() {
-        text_in(l, "b.keys_prompt")
+        text_in(l, "b-keys_prompt")
     } else if s.moving.is_some() {
-        text_in(l, "b.keys_moving")
-    } else if fits(text_in(l, "b.keys"), area.width) {
-        text_in(l, "b.keys")
+        text_in(l, "b-keys_moving")
+    } else if fits(text_in(l, "b-keys"), area.width) {
+        text_in(l, "b-keys")
     } else {
-        text_in(l, "b.keys_short")
+        text_in(l, "b-keys_short")
     };
     buf.set_stringn(area.x, area.y, keys, area.width as usize, pen.dim());
 }
@@ -672,7 +673,7 @@ fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, style: Style)
 
 fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     let l = s.lang;
-    let mut text = lang::fill(text_in(l, "b.help"), &[]);
+    let mut text = lang::fill(l, "b-help", &[]);
     text.push_str("\n\n");
     // The legend, three statuses a line, so that no name is cut in two.
     let legend = [
@@ -694,7 +695,7 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         text.push_str(&words.join("   "));
         text.push('\n');
     }
-    text.push_str(&format!("○{LATE} {}\n", text_in(l, "b.late")));
+    text.push_str(&format!("○{LATE} {}\n", text_in(l, "b-late")));
     let w = area.width.min(78);
     let h = area.height.min(text.lines().count() as u16 + 3);
     let r = Rect {
@@ -707,6 +708,6 @@ fn help(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     Paragraph::new(text)
         .wrap(Wrap { trim: false })
         .style(pen.fg(Color::Reset))
-        .block(Block::bordered().title(text_in(l, "b.help_title")))
+        .block(Block::bordered().title(text_in(l, "b-help_title")))
         .render(r, buf);
 }

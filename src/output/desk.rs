@@ -14,21 +14,21 @@ use crate::store::waitlist::Entry;
 /// Today's queue: per doctor, in token order, with each status.
 pub fn queue(q: &Queue) -> String {
     let mut out = tr!(
-        "d.queue_title",
+        "d-queue_title",
         date = lang::date_short(q.date),
         clinic = clean(&q.clinic.name)
     );
     if q.lines.is_empty() {
-        out.push_str(&format!("\n{}", tr!("d.nobody_booked")));
+        out.push_str(&format!("\n{}", tr!("d-nobody_booked")));
     }
     for line in &q.lines {
         let who = line
             .doctor
             .as_ref()
-            .map_or(tr!("h.clinic_wide_title"), |d| clean(&d.full_name));
+            .map_or(tr!("h-clinic_wide_title"), |d| clean(&d.full_name));
         out.push_str(&format!("\n\n{who}\n"));
         if line.appointments.is_empty() {
-            out.push_str(&tr!("d.nobody_booked"));
+            out.push_str(&tr!("d-nobody_booked"));
             continue;
         }
         let mut t = Sheet::new(vec![
@@ -54,9 +54,9 @@ pub fn queue(q: &Queue) -> String {
 
 /// One entry in a line: `Waiting 1a2b3c4d: Ana López for Dr. García on 2026-06-16`.
 /// A sentence, wrapped at words to the width.
-pub fn waiting(verb: &str, e: &Entry) -> String {
+pub fn waiting(verb: &lang::Msg, e: &Entry) -> String {
     let line = tr!(
-        "d.waiting",
+        "d-waiting",
         verb = lang::message(verb),
         id = short(&e.id),
         patient = clean(&e.patient_name),
@@ -69,7 +69,7 @@ pub fn waiting(verb: &str, e: &Entry) -> String {
 
 pub fn waitlist(all: &[Entry]) -> String {
     if all.is_empty() {
-        return tr!("d.nobody_waiting");
+        return tr!("d-nobody_waiting");
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -97,19 +97,19 @@ pub fn waitlist(all: &[Entry]) -> String {
 /// Mon 22 Jun 2026 at 09:00`.
 pub fn why(d: &DaySlots) -> String {
     let Some(why) = &d.why else {
-        return tr!("d.no_free_slots");
+        return tr!("d-no_free_slots");
     };
     let mut text = match &why.reason {
-        Reason::Closed(Some(r)) => tr!("d.closed_reason", reason = clean(r)),
-        Reason::Closed(None) => tr!("d.closed"),
-        Reason::DayOff(days) if days.is_empty() => tr!("d.no_hours"),
+        Reason::Closed(Some(r)) => tr!("d-closed_reason", reason = clean(r)),
+        Reason::Closed(None) => tr!("d-closed"),
+        Reason::DayOff(days) if days.is_empty() => tr!("d-no_hours"),
         Reason::DayOff(days) => tr!(
-            "d.day_off",
+            "d-day_off",
             weekday = lang::weekday_of(d.date),
             days = lang::days_named(days)
         ),
         Reason::NeedsService(names) => tr!(
-            "d.needs_service",
+            "d-needs_service",
             services = names
                 .iter()
                 .map(|n| clean(n))
@@ -117,16 +117,15 @@ pub fn why(d: &DaySlots) -> String {
                 .join(", ")
         ),
         Reason::DailyLimit(l) => match (l.scope, l.limit) {
-            (LimitScope::Doctor, 1) => tr!("d.doctor_limit_one"),
-            (LimitScope::Doctor, n) => tr!("d.doctor_limit", limit = n),
-            (LimitScope::Service, _) => tr!("d.service_limit", limit = l.limit),
+            (LimitScope::Doctor, n) => tr!("d-doctor_limit", limit = n),
+            (LimitScope::Service, _) => tr!("d-service_limit", limit = l.limit),
         },
-        Reason::Full => tr!("d.no_free_slots"),
+        Reason::Full => tr!("d-no_free_slots"),
     };
     if let Some((day, start)) = why.next_free {
         let tz = d.target.clinic.timezone;
         text.push_str(&tr!(
-            "d.next_free",
+            "d-next_free",
             date = lang::date_short(day),
             time = local_hm(tz, start)
         ));
@@ -137,22 +136,22 @@ pub fn why(d: &DaySlots) -> String {
 /// What `slots --all` says of a slot: `yes`, or why not in words.
 pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
     let closed = match d.why.as_ref().map(|w| &w.reason) {
-        Some(Reason::Closed(r)) => Some(r.as_deref().map_or(tr!("d.closed"), |r| {
-            tr!("d.closed_reason", reason = clean(r))
+        Some(Reason::Closed(r)) => Some(r.as_deref().map_or(tr!("d-closed"), |r| {
+            tr!("d-closed_reason", reason = clean(r))
         })),
         _ => None,
     };
     match refusal {
-        None => tr!("word.yes"),
-        Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| tr!("d.outside_hours")),
-        Some(Code::AppointmentConflict) => tr!("d.taken"),
-        Some(Code::SlotFull) => tr!("d.full"),
-        Some(Code::DailyLimit) => tr!("d.day_full"),
-        Some(Code::SlotInactive) => tr!("d.window_closed"),
-        Some(Code::PastAppointment) => tr!("d.past"),
-        Some(Code::InsufficientNotice) => tr!("d.too_soon"),
-        Some(Code::BeyondHorizon) => tr!("d.too_far"),
-        Some(Code::InvalidTimeSlot) => tr!("d.not_for_service"),
+        None => tr!("word-yes"),
+        Some(Code::OutsideAvailability) => closed.unwrap_or_else(|| tr!("d-outside_hours")),
+        Some(Code::AppointmentConflict) => tr!("d-taken"),
+        Some(Code::SlotFull) => tr!("d-full"),
+        Some(Code::DailyLimit) => tr!("d-day_full"),
+        Some(Code::SlotInactive) => tr!("d-window_closed"),
+        Some(Code::PastAppointment) => tr!("d-past"),
+        Some(Code::InsufficientNotice) => tr!("d-too_soon"),
+        Some(Code::BeyondHorizon) => tr!("d-too_far"),
+        Some(Code::InvalidTimeSlot) => tr!("d-not_for_service"),
         Some(code) => code.as_str().to_lowercase(),
     }
 }

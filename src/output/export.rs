@@ -82,7 +82,7 @@ impl<W: Write> Out<W> {
 
     /// The error for a failed write (INTERNAL_ERROR, exit 1).
     pub fn failed(&self, e: std::io::Error) -> Error {
-        Error::internal(format!("cannot write to {}: {e}", self.what))
+        Error::internal(crate::text::msg!("e-cannot_write_to", a = self.what, e = e))
     }
 
     pub fn put(&mut self, bytes: &[u8]) -> Result<()> {

@@ -17,7 +17,11 @@ pub struct AtomicFile {
 }
 
 fn failed(path: &Path, e: std::io::Error) -> Error {
-    Error::internal(format!("cannot write to {}: {e}", path.display()))
+    Error::internal(crate::text::msg!(
+        "e-cannot_write_to",
+        a = path.display(),
+        e = e
+    ))
 }
 
 impl AtomicFile {
@@ -36,10 +40,7 @@ impl AtomicFile {
             if !m.is_file() {
                 return Err(Error::field(
                     "output",
-                    format!(
-                        "{} is not a regular file: leave out --output to write to standard output",
-                        target.display()
-                    ),
+                    crate::text::msg!("e-is_not_a_regular_file_leave_out", a = target.display()),
                 ));
             }
         }
@@ -47,7 +48,9 @@ impl AtomicFile {
         let name = target
             .file_name()
             .filter(|n| !n.is_empty())
-            .ok_or_else(|| Error::field("output", "--output must name a file"))?;
+            .ok_or_else(|| {
+                Error::field("output", crate::text::msg!("e-output_must_name_a_file"))
+            })?;
         let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),

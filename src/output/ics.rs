@@ -62,22 +62,28 @@ fn text(s: &str) -> String {
 pub fn summary(l: Lang, a: &Appointment, include_patient: bool) -> String {
     let what = match &a.service_name {
         Some(s) => s.clone(),
-        None => text_in(l, "ics.appointment").to_string(),
+        None => text_in(l, "ics-appointment").to_string(),
     };
     let mut s = match &a.doctor_name {
         Some(d) => fill(
-            text_in(l, "ics.with"),
-            &[("what", what), ("doctor", d.clone())],
+            l,
+            "ics-with",
+            &[("what", what.into()), ("doctor", d.clone().into())],
         ),
         None => fill(
-            text_in(l, "ics.at"),
-            &[("what", what), ("clinic", a.clinic_name.clone())],
+            l,
+            "ics-at",
+            &[
+                ("what", what.into()),
+                ("clinic", a.clinic_name.clone().into()),
+            ],
         ),
     };
     if include_patient {
         s = fill(
-            text_in(l, "ics.for"),
-            &[("patient", patient(l, a)), ("summary", s)],
+            l,
+            "ics-for",
+            &[("patient", patient(l, a).into()), ("summary", s.into())],
         );
     }
     s
@@ -86,7 +92,7 @@ pub fn summary(l: Lang, a: &Appointment, include_patient: bool) -> String {
 /// The patient's name as the file shows it (an erased one in `l`'s words).
 fn patient(l: Lang, a: &Appointment) -> String {
     if a.patient_erased {
-        text_in(l, "patient.erased").to_string()
+        text_in(l, "patient-erased").to_string()
     } else {
         a.patient_name.clone()
     }
@@ -98,17 +104,17 @@ fn description(l: Lang, a: &Appointment, include_patient: bool) -> String {
     let line = |id: &str, v: &str| format!("{}: {v}", text_in(l, id));
     let mut lines = Vec::new();
     if include_patient {
-        lines.push(line("ics.patient", &patient(l, a)));
+        lines.push(line("ics-patient", &patient(l, a)));
         if !a.patient_phone.is_empty() {
-            lines.push(line("ics.phone", &a.patient_phone));
+            lines.push(line("ics-phone", &a.patient_phone));
         }
-        lines.push(line("ics.patient_id", &a.patient_id));
+        lines.push(line("ics-patient_id", &a.patient_id));
     }
     if let Some(r) = &a.reason {
-        lines.push(line("ics.reason", r));
+        lines.push(line("ics-reason", r));
     }
     if let Some(r) = &a.cancellation_reason {
-        lines.push(line("ics.cancellation_reason", r));
+        lines.push(line("ics-cancellation_reason", r));
     }
     lines.join("\n")
 }
@@ -152,7 +158,7 @@ impl<W: Write> Calendar<W> {
 }
 
 fn formatting_failed(_: std::fmt::Error) -> Error {
-    Error::internal("cannot format a calendar line")
+    Error::internal(crate::text::msg!("e-cannot_format_a_calendar_line"))
 }
 
 /// One property as a folded content line, CRLF included.

@@ -172,7 +172,10 @@ pub fn print_now(
 
 /// The error for a write to stdout that failed (exit 1).
 pub fn stdout_failed(e: std::io::Error) -> crate::error::Error {
-    crate::error::Error::internal(format!("cannot write to standard output: {e}"))
+    crate::error::Error::internal(crate::text::msg!(
+        "e-cannot_write_to_standard_output",
+        e = e
+    ))
 }
 
 /// The error for a result that could not be written after its change was
@@ -183,15 +186,16 @@ pub fn made_but_not_shown(e: crate::error::Error, made: &Made) -> crate::error::
         Some(id) => format!("{} ({id})", made.what),
         None => made.what.clone(),
     };
-    let mut err = crate::error::Error::internal(format!(
-        "{}; the change was saved all the same: {what}",
-        e.message
+    let mut err = crate::error::Error::internal(crate::text::msg!(
+        "e-the_change_was_saved_all_the_same",
+        a = e.msg,
+        what = what
     ))
     .details(serde_json::json!({ "committed": made }));
     if let (true, Some(id)) = (made.what.starts_with("appointment"), &made.id) {
-        err = err.hint(format!(
-            "`appt show {}` shows it; booking again with the same --external-ref returns it instead of booking twice",
-            human::short(id)
+        err = err.hint(crate::text::msg!(
+            "e-appt_show_shows_it_booking_again_with",
+            a = human::short(id)
         ));
     }
     err
@@ -203,10 +207,10 @@ pub fn warning_text(w: &crate::error::Error, json: bool) -> String {
     if json {
         return serde_json::json!({"warning": w.to_json()["error"]}).to_string();
     }
-    let clean = |s: &str| human::clean(&lang::message(s));
-    let mut text = lang::tr!("o.warning", message = clean(&w.message));
+    let clean = |m: &lang::Msg| human::clean(&lang::message(m));
+    let mut text = lang::tr!("o-warning", message = clean(&w.msg));
     if let Some(hint) = &w.hint {
-        text.push_str(&format!("\n{}", lang::tr!("o.hint", hint = clean(hint))));
+        text.push_str(&format!("\n{}", lang::tr!("o-hint", hint = clean(hint))));
     }
     fit::wrap_lines(&text, fit::message_width())
 }
@@ -219,21 +223,21 @@ pub fn error_text(e: &crate::error::Error, json: bool) -> String {
         return e.to_json().to_string();
     }
     let clean = human::clean;
-    let translated = |s: &str| human::clean(&lang::message(s));
-    let mut text = lang::tr!("o.error", message = translated(&e.message));
+    let translated = |m: &lang::Msg| human::clean(&lang::message(m));
+    let mut text = lang::tr!("o-error", message = translated(&e.msg));
     // Which database, when the message does not say (the desk may have several).
     if let Some(db) = e.details.get("database").and_then(|d| d.as_str()) {
         if !e.message.contains(db) {
             text.push_str(&format!(
                 "\n{}",
-                lang::tr!("o.database", database = clean(db))
+                lang::tr!("o-database", database = clean(db))
             ));
         }
     }
     if let Some(hint) = &e.hint {
         text.push_str(&format!(
             "\n{}",
-            lang::tr!("o.hint", hint = translated(hint))
+            lang::tr!("o-hint", hint = translated(hint))
         ));
     }
     if let Some(c) = e.details.get("candidates").and_then(|t| t.as_array()) {

@@ -39,24 +39,24 @@ struct Words {
 fn words(lang: Lang) -> Words {
     let t = |id| text_in(lang, id);
     Words {
-        doctor: t("pg.doctor"),
-        service: t("pg.service"),
-        when: t("pg.when"),
-        status: t("pg.status"),
-        confirm: t("pg.confirm"),
-        take: t("pg.take"),
-        another_time: t("pg.another_time"),
-        r#move: t("pg.move"),
-        cancel_why: t("pg.cancel_why"),
-        other_reason: t("pg.other_reason"),
-        other_reason_text: t("pg.other_reason_text"),
-        cancel: t("pg.cancel"),
+        doctor: t("pg-doctor"),
+        service: t("pg-service"),
+        when: t("pg-when"),
+        status: t("pg-status"),
+        confirm: t("pg-confirm"),
+        take: t("pg-take"),
+        another_time: t("pg-another_time"),
+        r#move: t("pg-move"),
+        cancel_why: t("pg-cancel_why"),
+        other_reason: t("pg-other_reason"),
+        other_reason_text: t("pg-other_reason_text"),
+        cancel: t("pg-cancel"),
     }
 }
 
 /// The reasons a patient may pick when cancelling, in `lang`.
 pub fn reasons(lang: Lang) -> [&'static str; 3] {
-    ["pg.reason_1", "pg.reason_2", "pg.reason_3"].map(|id| text_in(lang, id))
+    ["pg-reason_1", "pg-reason_2", "pg-reason_3"].map(|id| text_in(lang, id))
 }
 
 /// What the page says above the visit: a note, and whether it is bad news.
@@ -101,16 +101,16 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
     let too_late = v.state == State::TooLate;
     let phone = phone(&v.clinic).filter(|_| too_late);
     let call = too_late.then(|| match phone {
-        Some(_) => text_in(lang, "pg.call"),
-        None => text_in(lang, "pg.call_no_phone"),
+        Some(_) => text_in(lang, "pg-call"),
+        None => text_in(lang, "pg-call_no_phone"),
     });
     let note = note.or(match v.state {
         State::TooLate => Some(Note {
-            key: "pg.too_late",
+            key: "pg-too_late",
             bad: false,
         }),
         State::Over => Some(Note {
-            key: "pg.over",
+            key: "pg-over",
             bad: false,
         }),
         State::Open => None,
@@ -129,8 +129,8 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
     };
     // "These are the next free ones" only above some.
     let note = note.map(|n| match n.key {
-        "pg.time_taken" if choices.is_empty() => Note {
-            key: "pg.time_taken_none",
+        "pg-time_taken" if choices.is_empty() => Note {
+            key: "pg-time_taken_none",
             ..n
         },
         _ => n,
@@ -138,12 +138,12 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
     render(context! {
         lang => code(lang),
         t => words(lang),
-        title => text_in(lang, "pg.title_visit"),
+        title => text_in(lang, "pg-title_visit"),
         clinic => &v.clinic.name,
         doctor => a.doctor_name.as_deref().unwrap_or(&v.clinic.name),
         service => a.service_name.as_deref(),
         when => when_in(lang, date, &time),
-        status => text_in(lang, &format!("status.{}", a.status.as_str())),
+        status => text_in(lang, &format!("status-{}", a.status.as_str())),
         note => note.as_ref().map(|n| text_in(lang, n.key)),
         bad => note.as_ref().is_some_and(|n| n.bad),
         can_confirm => (open || too_late) && a.status == crate::core::Status::Scheduled,
@@ -161,13 +161,13 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
 pub fn offer(o: &Offer, action: &str, note: Option<Note>) -> String {
     let lang = language(&o.clinic);
     let note = note.or((!o.open).then_some(Note {
-        key: "pg.offer_closed",
+        key: "pg-offer_closed",
         bad: true,
     }));
     render(context! {
         lang => code(lang),
         t => words(lang),
-        title => text_in(lang, "pg.title_offer"),
+        title => text_in(lang, "pg-title_offer"),
         clinic => &o.clinic.name,
         doctor => &o.doctor_name,
         service => o.service_name.as_deref(),
@@ -185,8 +185,8 @@ pub fn gone() -> String {
     let both = |id| format!("{} / {}", text_in(Lang::Es, id), text_in(Lang::En, id));
     render(context! {
         lang => "es",
-        title => both("pg.title_gone"),
-        note => both("pg.gone"),
+        title => both("pg-title_gone"),
+        note => both("pg-gone"),
         bad => true,
     })
 }
@@ -197,8 +197,8 @@ pub fn trouble() -> String {
     let both = |id| format!("{} / {}", text_in(Lang::Es, id), text_in(Lang::En, id));
     render(context! {
         lang => "es",
-        title => both("pg.title_trouble"),
-        note => both("pg.trouble"),
+        title => both("pg-title_trouble"),
+        note => both("pg-trouble"),
         bad => true,
     })
 }

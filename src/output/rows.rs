@@ -133,7 +133,10 @@ impl<W: Write> Csv<W> {
     fn failed(&self, e: csv::Error) -> Error {
         match e.into_kind() {
             csv::ErrorKind::Io(e) => self.w.get_ref().failed(e),
-            other => Error::internal(format!("cannot write a CSV row: {other:?}")),
+            other => Error::internal(crate::text::msg!(
+                "e-cannot_write_a_csv_row",
+                other = format!("{other:?}")
+            )),
         }
     }
 

@@ -59,7 +59,7 @@ fn columns(include_patient: bool) -> Vec<&'static str> {
 }
 
 fn failed(e: XlsxError) -> Error {
-    Error::internal(format!("cannot write the spreadsheet: {e}"))
+    Error::internal(crate::text::msg!("e-cannot_write_the_spreadsheet", e = e))
 }
 
 pub struct Sheet<W: Write> {
@@ -146,7 +146,7 @@ fn cell(
             .write_boolean(row, col, field.as_bool().unwrap_or(false))
             .map(drop),
         Kind::Status => ws
-            .write_string(row, col, text_in(l, &format!("status.{text}")))
+            .write_string(row, col, text_in(l, &format!("status-{text}")))
             .map(drop),
         Kind::Text => match field {
             Value::String(s) => ws.write_string(row, col, s).map(drop),
@@ -167,10 +167,10 @@ impl<W: Write> Sink for Sheet<W> {
         let bold = Format::new().set_bold();
         self.book.add_worksheet();
         let ws = self.sheet()?;
-        ws.set_name(text_in(l, "x.sheet")).map_err(failed)?;
+        ws.set_name(text_in(l, "x-sheet")).map_err(failed)?;
         for (i, c) in columns.iter().enumerate() {
             let col = u16::try_from(i).unwrap_or(u16::MAX);
-            let head = text_in(l, &format!("x.{c}"));
+            let head = text_in(l, &format!("x-{}", c.replace('.', "-")));
             ws.write_string_with_format(0, col, head, &bold)
                 .map_err(failed)?;
             let wide = match kind(c) {

@@ -8,10 +8,10 @@ use serde_json::{Map, Value};
 
 /// Problems found so far, one per field.
 #[derive(Default)]
-struct Problems(Vec<(String, String)>);
+struct Problems(Vec<(String, crate::text::Msg)>);
 
 impl Problems {
-    fn add(&mut self, field: &str, problem: String) {
+    fn add(&mut self, field: &str, problem: crate::text::Msg) {
         if !self.0.iter().any(|(f, _)| f == field) {
             self.0.push((field.to_string(), problem));
         }
@@ -33,8 +33,8 @@ fn has_nul(text: &str) -> bool {
     text.contains('\0')
 }
 
-fn nul(name: &str) -> String {
-    format!("{name} must not contain a NUL character")
+fn nul(name: &str) -> crate::text::Msg {
+    crate::text::msg!("e-field_must_not_contain_nul", name = name)
 }
 
 /// A query string's parameters, taken one by one; [`Query::finish`] refuses
@@ -63,8 +63,10 @@ impl Query {
         let mut given = self.pairs.iter().filter(|(k, _)| k == name);
         let first = given.next().map(|(_, v)| v.clone());
         if given.next().is_some() {
-            self.bad
-                .add(name, format!("{name} is given more than once"));
+            self.bad.add(
+                name,
+                crate::text::msg!("e-field_given_more_than_once", name = name),
+            );
             return None;
         }
         if first.as_deref().is_some_and(has_nul) {
@@ -79,7 +81,10 @@ impl Query {
         match v.trim().parse() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.bad.add(name, format!("{name} must be a whole number"));
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_a_whole_number", name = name),
+                );
                 None
             }
         }
@@ -92,7 +97,10 @@ impl Query {
             Some("false") => Some(false),
             Some("true") => Some(true),
             Some(_) => {
-                self.bad.add(name, format!("{name} must be true or false"));
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_true_or_false", name = name),
+                );
                 None
             }
         }
@@ -106,8 +114,10 @@ impl Query {
     pub fn finish(mut self) -> Result<()> {
         for (k, _) in &self.pairs {
             if !self.taken.iter().any(|t| t == k) {
-                self.bad
-                    .add(k, format!("{k} is not a parameter of this endpoint"));
+                self.bad.add(
+                    k,
+                    crate::text::msg!("e-not_a_parameter_of_this_endpoint", name = k),
+                );
             }
         }
         self.bad.finish()
@@ -135,13 +145,16 @@ impl Body {
                 map,
                 bad: Problems::default(),
             }),
-            Ok(_) => Err(Error::field("body", "The body must be a JSON object")),
+            Ok(_) => Err(Error::field(
+                "body",
+                crate::text::msg!("e-body_must_be_json_object"),
+            )),
             Err(e) => Err(Error::field(
                 "body",
-                format!(
-                    "The body is not valid JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
+                crate::text::msg!(
+                    "e-body_not_valid_json",
+                    line = e.line(),
+                    column = e.column()
                 ),
             )),
         }
@@ -161,7 +174,10 @@ impl Body {
             }
             Value::String(s) => Some(s),
             _ => {
-                self.bad.add(name, format!("{name} must be a string"));
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_a_string", name = name),
+                );
                 None
             }
         }
@@ -172,7 +188,10 @@ impl Body {
             Value::Null => None,
             Value::Number(n) if n.is_i64() => n.as_i64(),
             _ => {
-                self.bad.add(name, format!("{name} must be a whole number"));
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_a_whole_number", name = name),
+                );
                 None
             }
         }
@@ -183,7 +202,10 @@ impl Body {
             Value::Null => None,
             Value::Bool(b) => Some(b),
             _ => {
-                self.bad.add(name, format!("{name} must be true or false"));
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_true_or_false", name = name),
+                );
                 None
             }
         }
@@ -192,8 +214,10 @@ impl Body {
     pub fn finish(mut self) -> Result<()> {
         let unknown: Vec<String> = self.map.keys().cloned().collect();
         for k in unknown {
-            self.bad
-                .add(&k, format!("{k} is not a field of this endpoint"));
+            self.bad.add(
+                &k,
+                crate::text::msg!("e-not_a_field_of_this_endpoint", name = k),
+            );
         }
         self.bad.finish()
     }

@@ -200,16 +200,19 @@ fn checked(o: &Options) -> Result<SocketAddr> {
     if !addr.ip().is_loopback() && o.tls.is_none() && !o.allow_plain_http {
         return Err(Error::field(
             "listen",
-            format!("{addr} is not a loopback address: it needs --tls-cert and --tls-key, or --allow-plain-http behind a TLS proxy"),
+            crate::text::msg!("e-not_loopback_needs_tls", addr = addr),
         ));
     }
     if o.threads == 0 || o.threads > 256 {
-        return Err(Error::field("threads", "threads must be between 1 and 256"));
+        return Err(Error::field(
+            "threads",
+            crate::text::msg!("e-threads_between"),
+        ));
     }
     if o.max_connections == 0 {
         return Err(Error::field(
             "max_connections",
-            "max-connections must be at least 1",
+            crate::text::msg!("e-max_connections_at_least_1"),
         ));
     }
     Ok(addr)
@@ -241,8 +244,12 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
     let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
     // The database must be there and answer before anyone is told to call.
     Store::open(&o.db, Create::Never)?.ping()?;
-    let listener = std::net::TcpListener::bind(addr)
-        .map_err(|e| Error::field("listen", format!("cannot listen on {addr}: {e}")))?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+        Error::field(
+            "listen",
+            crate::text::msg!("e-cannot_listen_on", addr = addr, e = e),
+        )
+    })?;
     listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -398,7 +405,7 @@ fn listen_addr(listen: &str) -> Result<SocketAddr> {
     let bad = || {
         Error::field(
             "listen",
-            format!("listen must be ADDRESS:PORT (127.0.0.1:8080), not '{listen}'"),
+            crate::text::msg!("e-listen_must_be_address_port", listen = listen),
         )
     };
     listen
@@ -418,31 +425,35 @@ fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rus
         .map_err(|e| {
             Error::field(
                 "tls_cert",
-                format!("cannot read a PEM certificate from {}: {e}", cert.display()),
+                crate::text::msg!(
+                    "e-cannot_read_pem_certificate",
+                    path = cert.display(),
+                    e = e
+                ),
             )
         })?;
     if certs.is_empty() {
         return Err(Error::field(
             "tls_cert",
-            format!("{} holds no PEM certificate", cert.display()),
+            crate::text::msg!("e-holds_no_pem_certificate", path = cert.display()),
         ));
     }
     let private = PrivateKeyDer::from_pem_file(key).map_err(|_| {
         Error::field(
             "tls_key",
-            format!("cannot read a PEM private key from {}", key.display()),
+            crate::text::msg!("e-cannot_read_pem_key", path = key.display()),
         )
     })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::internal(format!("TLS: {e}")))?
+        .map_err(|e| Error::internal(crate::text::msg!("e-tls", e = e)))?
         .with_no_client_auth()
         .with_single_cert(certs, private)
         .map_err(|e| {
             Error::field(
                 "tls_key",
-                format!("the key does not fit the certificate: {e}"),
+                crate::text::msg!("e-key_does_not_fit_certificate", e = e),
             )
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -530,15 +541,19 @@ impl Service {
         };
         let (reply, dropped) = match found {
             Found::Missing => (
-                failure(Error::new(Code::NotFound, "No such endpoint")),
+                failure(Error::new(
+                    Code::NotFound,
+                    crate::text::msg!("e-no_such_endpoint"),
+                )),
                 false,
             ),
             Found::Method(_, allowed) => {
                 let e = Error::new(
                     Code::MethodNotAllowed,
-                    format!(
-                        "{method} is not allowed here; allowed: {}",
-                        allowed.join(", ")
+                    crate::text::msg!(
+                        "e-method_not_allowed_here",
+                        method = method,
+                        allowed = allowed.join(", ")
                     ),
                 )
                 .details(serde_json::json!({"allow": allowed}));
@@ -625,9 +640,12 @@ impl Service {
             let (wanted, refusal) = match route.is_page() {
                 true => (
                     "application/x-www-form-urlencoded",
-                    "The body must be application/x-www-form-urlencoded",
+                    crate::text::msg!("e-body_must_be_form"),
                 ),
-                false => ("application/json", "The body must be application/json"),
+                false => (
+                    "application/json",
+                    crate::text::msg!("e-body_must_be_application_json"),
+                ),
             };
             let right = content_type.as_deref().is_some_and(|t| {
                 t.split(';')
@@ -655,7 +673,9 @@ impl Service {
             return Ok(failure(stopping()));
         }
         let reply = answer.await.unwrap_or_else(|_| Reply {
-            answer: Err(Error::internal("The request failed inside appt (a bug)")),
+            answer: Err(Error::internal(crate::text::msg!(
+                "e-request_failed_inside_appt"
+            ))),
             token: None,
             retry_after: None,
         });
@@ -690,12 +710,12 @@ impl Service {
 fn too_large() -> Error {
     Error::new(
         Code::PayloadTooLarge,
-        format!("The body is over {} KiB", MAX_BODY / 1024),
+        crate::text::msg!("e-body_over_kib", n = MAX_BODY / 1024),
     )
 }
 
 fn stopping() -> Error {
-    Error::database("The server is stopping")
+    Error::database(crate::text::msg!("e-server_is_stopping"))
 }
 
 /// What goes back: a status, a JSON body and the headers that go with it.
@@ -720,10 +740,9 @@ fn failure(mut e: Error) -> Response_ {
     // for the operator's log, not for every client of the API.
     let mut cause = None;
     if e.code == Code::Database {
-        cause = Some(std::mem::replace(
-            &mut e.message,
-            "The database is not available; try again shortly".to_string(),
-        ));
+        let shown = crate::text::msg!("e-database_not_available");
+        e.msg = shown.clone();
+        cause = Some(std::mem::replace(&mut e.message, shown.english()));
         e.details = serde_json::json!({});
     }
     let status = e.code.http_status();
@@ -824,7 +843,9 @@ fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shar
             run.unwrap_or_else(|_| {
                 store = None;
                 Reply {
-                    answer: Err(Error::internal("The request failed inside appt (a bug)")),
+                    answer: Err(Error::internal(crate::text::msg!(
+                        "e-request_failed_inside_appt"
+                    ))),
                     token: None,
                     retry_after: None,
                 }
@@ -897,7 +918,7 @@ fn authorised(
         *retry_after = Some(wait);
         return Err(Error::new(
             Code::RateLimited,
-            "Too many failed authentications from this address; try again later",
+            crate::text::msg!("e-too_many_failed_authentications"),
         )
         .details(serde_json::json!({"retry_after": wait})));
     }

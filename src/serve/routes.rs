@@ -335,7 +335,7 @@ fn full_id(id: &str) -> Result<&str> {
 pub fn insufficient(scope: Scope) -> Error {
     Error::new(
         Code::InsufficientScope,
-        format!("This token lacks the {} scope", scope.as_str()),
+        crate::text::msg!("e-token_lacks_scope", scope = scope.as_str()),
     )
     .details(serde_json::json!({"required": scope.as_str()}))
 }

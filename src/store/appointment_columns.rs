@@ -53,8 +53,9 @@ fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
         "buffer_before" => a.buffer_before.to_val(),
         "buffer_after" => a.buffer_after.to_val(),
         _ => {
-            return Err(Error::internal(format!(
-                "no appointment column {name} (a bug)"
+            return Err(Error::internal(crate::text::msg!(
+                "e-no_appointment_column",
+                name = name
             )))
         }
     })

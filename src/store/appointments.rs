@@ -125,7 +125,11 @@ pub const STORED: Layout = Layout {
         opt("cancelled_at", Kind::Instant),
         opt("no_show_at", Kind::Instant),
     ],
-    rules: &[("ends_at", "ends_at <= starts_at", "is not after starts_at")],
+    rules: &[(
+        "ends_at",
+        "ends_at <= starts_at",
+        "e-is_not_after_starts_at",
+    )],
 };
 
 pub(super) fn from_row(r: &Row) -> Result<Appointment> {
@@ -133,7 +137,10 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
     let starts_at = f.instant(place!(COLS, "starts_at"))?;
     let ends_at = f.instant(place!(COLS, "ends_at"))?;
     if ends_at <= starts_at {
-        return Err(f.damaged(place!(COLS, "ends_at"), "is not after starts_at"));
+        return Err(f.damaged(
+            place!(COLS, "ends_at"),
+            crate::text::msg!("e-is_not_after_starts_at"),
+        ));
     }
     let row = AppointmentRow {
         id: f.id().to_string(),
@@ -596,7 +603,9 @@ pub fn busy_for_doctors(
             at = doctor_ids
                 .iter()
                 .position(|d| *d == doctor)
-                .ok_or_else(|| Error::internal("A busy time of a doctor not asked for (a bug)"))?;
+                .ok_or_else(|| {
+                    Error::internal(crate::text::msg!("e-busy_time_of_a_doctor_not_asked_for"))
+                })?;
         }
         out[at].push(busy_row(r)?);
         Ok(())

@@ -33,38 +33,44 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 
 /// Copies the database to `target`; an existing `target` is replaced only when `force`.
 pub fn backup(store: &mut Store, target: &Path, force: bool) -> Result<Copied> {
-    let refuse = |problem: String| Error::field("file", problem);
+    let refuse = |problem: crate::text::Msg| Error::field("file", problem);
     let Some(db) = store.sqlite() else {
         return Err(Error::field(
             "db",
-            "appt backup copies a database file; a PostgreSQL database is backed up with pg_dump",
+            crate::text::msg!("e-appt_backup_copies_a_database_file_a"),
         )
-        .hint("pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'"));
+        .hint(crate::text::msg!("e-back_up_a_server_with_pg_dump")));
     };
     let shown = target.display();
     if let Ok(existing) = std::fs::metadata(target) {
         let source = std::fs::metadata(&db.path)?;
         if (existing.dev(), existing.ino()) == (source.dev(), source.ino()) {
-            return Err(refuse(format!("{shown} is the database itself")));
+            return Err(refuse(crate::text::msg!(
+                "e-is_the_database_itself",
+                shown = shown
+            )));
         }
         if existing.is_dir() {
-            return Err(refuse(format!("{shown} is a folder")));
+            return Err(refuse(crate::text::msg!("e-is_a_folder", shown = shown)));
         }
         // Renaming the copy over a device or a FIFO would replace it.
         if !existing.is_file() {
-            return Err(refuse(format!(
-                "{shown} is not a regular file (a device, a FIFO or a socket)"
+            return Err(refuse(crate::text::msg!(
+                "e-is_not_a_regular_file_a_device",
+                shown = shown
             )));
         }
         if !force {
-            return Err(refuse(format!(
-                "{shown} already exists; give --force to replace it"
+            return Err(refuse(crate::text::msg!(
+                "e-already_exists_give_force_to_replace_it",
+                shown = shown
             )));
         }
         // SQLite would replay a leftover -wal onto the new copy and damage it.
         if beside(target, "-wal").exists() {
-            return Err(refuse(format!(
-                "{shown} is open in another program or was not closed cleanly ({shown}-wal exists); not replacing it"
+            return Err(refuse(crate::text::msg!(
+                "e-is_open_in_another_program_or_was",
+                shown = shown
             )));
         }
     }
@@ -74,14 +80,18 @@ pub fn backup(store: &mut Store, target: &Path, force: bool) -> Result<Copied> {
     };
     let name = target
         .file_name()
-        .ok_or_else(|| refuse(format!("{shown} is not a file name")))?;
+        .ok_or_else(|| refuse(crate::text::msg!("e-is_not_a_file_name", shown = shown)))?;
     // Copies an earlier backup into this target left when it was killed midway.
     remove_stale_partials(&folder, name);
     let (tmp, lock) = claim_partial(&folder, name)?;
 
     let result = copy_into(db, &tmp).and_then(|sealed_ids| {
         std::fs::rename(&tmp, target).map_err(|e| {
-            Error::internal(format!("cannot move the copy into place at {shown}: {e}"))
+            Error::internal(crate::text::msg!(
+                "e-cannot_move_the_copy_into_place_at",
+                shown = shown,
+                e = e
+            ))
         })?;
         // The rename itself is durable once the folder is synced.
         std::fs::File::open(&folder).and_then(|d| d.sync_all())?;
@@ -129,7 +139,13 @@ fn claim_partial(folder: &Path, name: &std::ffi::OsStr) -> Result<(PathBuf, std:
             .create_new(true)
             .mode(0o600)
             .open(&tmp)
-            .map_err(|e| Error::internal(format!("cannot create {}: {e}", tmp.display())))?;
+            .map_err(|e| {
+                Error::internal(crate::text::msg!(
+                    "e-cannot_create",
+                    a = tmp.display(),
+                    e = e
+                ))
+            })?;
         // Whatever the umask took away or let through, the copy is private.
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         // Another backup may have found it unlocked in the instant before the
@@ -261,12 +277,16 @@ fn copy_into(db: &super::sqlite::Sqlite, tmp: &Path) -> Result<i64> {
                     std::thread::sleep(Duration::from_millis(50))
                 }
                 StepResult::Busy | StepResult::Locked => {
-                    return Err(Error::database(
-                        "the database stayed locked for 10 s; no backup was written",
-                    ))
+                    return Err(Error::database(crate::text::msg!(
+                        "e-the_database_stayed_locked_for_10_s"
+                    )))
                 }
                 // StepResult is non-exhaustive.
-                _ => return Err(Error::internal("unexpected result from SQLite's backup")),
+                _ => {
+                    return Err(Error::internal(crate::text::msg!(
+                        "e-unexpected_result_from_sqlite_s_backup"
+                    )))
+                }
             }
         }
     }

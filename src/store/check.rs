@@ -38,7 +38,7 @@ pub struct Violation {
     /// `integrity`, `foreign_key`, `damaged_value`, `capacity`, `tokens`,
     /// `booked_event`, `pending_reminder`, `national_id` or `erased_patient`.
     pub check: &'static str,
-    pub message: String,
+    pub message: crate::text::Msg,
     pub rows: Vec<Row>,
 }
 
@@ -107,7 +107,7 @@ pub struct KeyRow {
 #[derive(Debug, Clone)]
 pub struct PatientRow {
     pub id: String,
-    pub problem: String,
+    pub problem: crate::text::Msg,
 }
 
 /// A row that still holds something of an erased patient
@@ -128,7 +128,7 @@ pub struct DamageRow {
     pub column: &'static str,
     /// The value as stored (at most 40 characters of it); None for NULL.
     pub value: Option<String>,
-    pub problem: String,
+    pub problem: crate::text::Msg,
 }
 
 impl AppointmentRow {
@@ -344,7 +344,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
             Some(Err(e)) => found.push(could_not_run(job.name(), e)),
             None => found.push(could_not_run(
                 job.name(),
-                crate::error::Error::internal("it stopped unexpectedly"),
+                crate::error::Error::internal(crate::text::msg!("e-it_stopped_unexpectedly")),
             )),
         }
     }
@@ -354,7 +354,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
 fn could_not_run(check: &'static str, e: crate::error::Error) -> Violation {
     Violation {
         check,
-        message: format!("the {check} check could not run: {}", e.message),
+        message: crate::text::msg!("e-the_check_could_not_run", check = check, a = e.msg),
         rows: Vec::new(),
     }
 }
@@ -380,10 +380,10 @@ fn integrity(conn: &Connection, full: bool) -> Result<Vec<Violation>> {
         .collect();
     Ok(vec![Violation {
         check: "integrity",
-        message: format!(
-            "SQLite's {pragma} found the file damaged ({} problem{})",
-            lines.len(),
-            if lines.len() == 1 { "" } else { "s" }
+        message: crate::text::msg!(
+            "e-sqlite_s_found_the_file_damaged",
+            pragma = pragma,
+            a = crate::text::msg!("e-problems", n = lines.len())
         ),
         rows: lines.into_iter().map(Row::Problem).collect(),
     }])
@@ -506,13 +506,12 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
         .into_iter()
         .map(|((table, column, parent), rows)| Violation {
             check: "foreign_key",
-            message: format!(
-                "{} row{} of {table} point{} at {parent} that do{} not exist (column {})",
-                rows.len(),
-                if rows.len() == 1 { "" } else { "s" },
-                if rows.len() == 1 { "s" } else { "" },
-                if rows.len() == 1 { "es" } else { "" },
-                column.as_deref().unwrap_or("?")
+            message: crate::text::msg!(
+                "e-rows_of_point_at_that_do_not",
+                n = rows.len(),
+                table = table,
+                parent = parent,
+                c = column.as_deref().unwrap_or("?")
             ),
             rows,
         })
@@ -561,7 +560,13 @@ fn damaged_values(conn: &Tx, t: &Layout) -> Result<Vec<Violation>> {
             &format!("SELECT {}, {column} FROM {} WHERE {cond}", t.id, t.name),
             &[],
             |r| {
-                damage.push(damage_row(t, r, column, r.peek(1)?, problem.to_string())?);
+                damage.push(damage_row(
+                    t,
+                    r,
+                    column,
+                    r.peek(1)?,
+                    crate::text::Msg::new(*problem),
+                )?);
                 Ok(())
             },
         )?;
@@ -571,7 +576,7 @@ fn damaged_values(conn: &Tx, t: &Layout) -> Result<Vec<Violation>> {
         .into_iter()
         .map(|d| Violation {
             check: "damaged_value",
-            message: stored::damaged(d.table, &d.id, d.column, &d.problem).message,
+            message: stored::damaged(d.table, &d.id, d.column, &d.problem).msg,
             rows: vec![Row::Damage(d)],
         })
         .collect())
@@ -582,7 +587,7 @@ fn damage_row(
     r: &DbRow,
     column: &'static str,
     v: Peek,
-    problem: String,
+    problem: crate::text::Msg,
 ) -> Result<DamageRow> {
     let id = match r.peek(0)? {
         Peek::Int(i) => i.to_string(),
@@ -664,20 +669,20 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
                 .iter()
                 .any(|r| r.buffer_before > 0 || r.buffer_after > 0)
             {
-                format!(
-                    "{}: {} active appointments at once, buffers included, at {}, over the window's capacity of {}",
-                    first.owner(),
-                    e.peak,
-                    at,
-                    e.capacity
+                crate::text::msg!(
+                    "e-active_appointments_at_once_buffers_included",
+                    a = first.owner(),
+                    b = e.peak,
+                    c = at,
+                    d = e.capacity
                 )
             } else {
-                format!(
-                    "{}: {} active appointments at once at {}, over the window's capacity of {}",
-                    first.owner(),
-                    e.peak,
-                    at,
-                    e.capacity
+                crate::text::msg!(
+                    "e-active_appointments_at_once_at_over_the",
+                    a = first.owner(),
+                    b = e.peak,
+                    c = at,
+                    d = e.capacity
                 )
             };
             found.push(Violation {
@@ -742,7 +747,7 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
             _ => {
                 found.push(Violation {
                     check: "tokens",
-                    message: String::new(),
+                    message: crate::text::Msg::verbatim(""),
                     rows: vec![Row::Appointment(a)],
                 });
                 last = Some(k);
@@ -751,12 +756,12 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
     }
     for v in &mut found {
         if let Some(Row::Appointment(a)) = v.rows.first() {
-            v.message = format!(
-                "{}: token {} on {} is held by {} appointments",
-                a.owner(),
-                a.token_number,
-                a.local_date,
-                v.rows.len()
+            v.message = crate::text::msg!(
+                "e-token_on_is_held_by_appointments",
+                a = a.owner(),
+                b = a.token_number,
+                c = a.local_date,
+                d = v.rows.len()
             );
         }
     }
@@ -764,11 +769,11 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
     let ahead = appointments_by_id(conn, &ids(conn, &tokens_ahead())?)?;
     found.extend(ahead.into_iter().map(|a| Violation {
         check: "tokens",
-        message: format!(
-            "{}: token {} on {} is above the date's token counter, so the next booking would get it again",
-            a.owner(),
-            a.token_number,
-            a.local_date
+        message: crate::text::msg!(
+            "e-token_on_is_above_the_date_s",
+            a = a.owner(),
+            b = a.token_number,
+            c = a.local_date
         ),
         rows: vec![Row::Appointment(a)],
     }));
@@ -787,10 +792,10 @@ fn booked_events(conn: &Tx) -> Result<Vec<Violation>> {
         .into_iter()
         .map(|a| Violation {
             check: "booked_event",
-            message: format!(
-                "{}, {}: the appointment has no appointment.booked event",
-                a.owner(),
-                a.local(a.starts_at)
+            message: crate::text::msg!(
+                "e-the_appointment_has_no_appointment_booked_event",
+                a = a.owner(),
+                b = a.local(a.starts_at)
             ),
             rows: vec![Row::Appointment(a)],
         })
@@ -827,9 +832,9 @@ fn pending_reminders(conn: &Tx) -> Result<Vec<Violation>> {
         .into_iter()
         .map(|r| Violation {
             check: "pending_reminder",
-            message: format!(
-                "a reminder is still pending, but its appointment is {}",
-                r.appointment_status
+            message: crate::text::msg!(
+                "e-a_reminder_is_still_pending_but_its",
+                a = r.appointment_status
             ),
             rows: vec![Row::Reminder(r)],
         })
@@ -884,7 +889,7 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
         let (kind, problem) = match (&why, from) {
             (_, Some(other)) => (
                 0,
-                format!("sealed for patient {other}: copied from that patient's row"),
+                crate::text::msg!("e-sealed_for_patient_copied", other = other),
             ),
             (Unopened::NotForPatient, None) => (1, why.describe()),
             (Unopened::Unbound, None) => (2, why.describe()),
@@ -900,31 +905,9 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
         .into_iter()
         .map(|(kind, rows)| {
             let n = rows.len();
-            let whose = if n == 1 {
-                "1 patient's national ID".to_string()
-            } else {
-                format!("{n} patients' national IDs")
-            };
-            // (one patient, several)
-            let (one, many) = match kind {
-                0 => ("belongs", "belong"),
-                1 => ("does not open", "do not open"),
-                _ => ("is", "are"),
-            };
-            let what = match kind {
-                0 => "to another patient: sealed for that patient's row and copied (or swapped) onto this one",
-                1 => "for their patient: damaged, or copied from another patient's row",
-                2 => "in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy",
-                3 => "sealed under a key version the database's key does not hold",
-                _ => "damaged: not a sealed value appt can read",
-            };
             Violation {
                 check: "national_id",
-                message: format!(
-                    "{whose} {} {what}; an ID shows as unreadable until it is given again \
-                     (`appt patient update PATIENT --national-id ID`)",
-                    if n == 1 { one } else { many }
-                ),
+                message: crate::text::msg!("e-national_ids_unreadable", n = n, kind = kind),
                 rows,
             }
         })

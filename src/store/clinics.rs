@@ -64,11 +64,11 @@ fn templates_text(s: &Settings) -> Option<String> {
 
 fn templates_of(
     v: Option<serde_json::Value>,
-) -> std::result::Result<BTreeMap<String, String>, String> {
+) -> std::result::Result<BTreeMap<String, String>, crate::text::Msg> {
     let Some(v) = v else {
         return Ok(BTreeMap::new());
     };
-    serde_json::from_value(v).map_err(|_| "is not an object of texts".to_string())
+    serde_json::from_value(v).map_err(|_| crate::text::msg!("e-not_an_object_of_texts"))
 }
 
 pub(super) fn from_row(r: &Row) -> Result<Clinic> {
@@ -90,11 +90,14 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
             language: Language::parse(&f.one_of(14, &LANGUAGES)?)?,
             phone: f.get(15)?,
             public_url: f.get(16)?,
-            templates: templates_of(f.opt_json(17)?).map_err(|p| f.damaged(17, &p))?,
+            templates: templates_of(f.opt_json(17)?).map_err(|p| f.damaged(17, p))?,
             retain_messages: f.opt_range(18, POSITIVE)?,
             date_order: f
                 .get::<Option<String>>(19)?
-                .map(|o| DateOrder::parse(&o).ok_or_else(|| f.damaged(19, "is not dmy or mdy")))
+                .map(|o| {
+                    DateOrder::parse(&o)
+                        .ok_or_else(|| f.damaged(19, crate::text::msg!("e-not_dmy_or_mdy")))
+                })
                 .transpose()?,
             queue_order: QueueOrder::parse(&f.one_of(20, &QUEUE_ORDERS)?)?,
             late_after: f.range(21, NOT_NEGATIVE)?,
@@ -196,13 +199,11 @@ pub fn default(conn: &Tx, given: Option<&str>) -> Result<Clinic> {
     let mut all = list(conn)?;
     match all.len() {
         1 => Ok(all.remove(0)),
-        0 => {
-            Err(Error::not_found("Clinic")
-                .hint("create one with `appt clinic add NAME --timezone TZ`"))
-        }
+        0 => Err(Error::not_found("Clinic")
+            .hint(crate::text::msg!("e-create_one_with_appt_clinic_add_name"))),
         _ => Err(Error::field(
             "clinic",
-            "Several clinics exist: give --clinic NAME (or set APPT_CLINIC)",
+            crate::text::msg!("e-several_clinics_exist_give_clinic_name_or"),
         )),
     }
 }

@@ -79,11 +79,8 @@ pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
 
 /// Refuses a name another doctor already has (ignoring case and accents).
 pub fn ensure_unique(conn: &Tx, name: &str, except: &str) -> Result<()> {
-    super::ensure_unique_name(conn, &LOOKUP, name, except).map_err(|e| {
-        e.hint(
-            "a second doctor of that name needs --same-name (and a --specialty to tell them apart)",
-        )
-    })
+    super::ensure_unique_name(conn, &LOOKUP, name, except)
+        .map_err(|e| e.hint(crate::text::msg!("e-a_second_doctor_of_that_name_needs")))
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
@@ -117,7 +114,9 @@ pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
 pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
     let d = find(conn, input)?;
     if !d.active {
-        return Err(Error::not_found("Doctor").hint(format!("{} is inactive", d.full_name)));
+        return Err(
+            Error::not_found("Doctor").hint(crate::text::msg!("e-is_inactive", a = d.full_name))
+        );
     }
     Ok(d)
 }

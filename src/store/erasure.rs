@@ -242,37 +242,29 @@ pub fn traces(tx: &Tx) -> Result<Vec<Violation>> {
         return Ok(Vec::new());
     }
     let mut found = Vec::new();
-    let mut add = |message: &str, rows: Vec<TraceRow>| {
+    let mut add = |id: &'static str, rows: Vec<TraceRow>| {
         if !rows.is_empty() {
             found.push(Violation {
                 check: "erased_patient",
-                message: format!(
-                    "{message}: erase them again (`appt patient erase ID --reason TEXT`)"
-                ),
+                message: crate::text::Msg::new(id),
                 rows: rows.into_iter().map(Row::Trace).collect(),
             });
         }
     };
+    add("e-an_erased_patients_row_holds_more", patient_rows(tx)?);
     add(
-        "an erased patient's row holds more than the placeholder",
-        patient_rows(tx)?,
-    );
-    add(
-        "events still hold an erased patient's name or phone",
+        "e-events_still_hold_an_erased_patients",
         event_rows(tx, &erased)?,
     );
     add(
-        "messages of an erased patient are still pending or hold data",
+        "e-messages_of_an_erased_patient_are_still",
         message_rows(tx, &erased)?,
     );
     add(
-        "links to an erased patient's appointments or offers are still open",
+        "e-links_to_an_erased_patients_appointments",
         link_rows(tx, &erased)?,
     );
-    add(
-        "an erased patient is still on the waitlist",
-        waitlist_rows(tx)?,
-    );
+    add("e-an_erased_patient_is_still_on_the", waitlist_rows(tx)?);
     Ok(found)
 }
 

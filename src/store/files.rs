@@ -37,7 +37,11 @@ pub fn create_private_dirs(dir: &Path) -> Result<()> {
 }
 
 fn folder_error(d: &Path, e: std::io::Error) -> Error {
-    Error::database(format!("cannot create folder {}: {e}", d.display()))
+    Error::database(crate::text::msg!(
+        "e-cannot_create_folder",
+        a = d.display(),
+        e = e
+    ))
 }
 
 /// Creates `path` with mode 0600 unless it exists; the new file when this call made it.
@@ -82,20 +86,21 @@ pub fn tighten(path: &Path) -> Result<()> {
             if mode & 0o077 == 0 {
                 return Ok(());
             }
-            return Err(Error::database(format!(
-                "{} can be read or written by others (mode {mode:04o}) and belongs to another \
-                 user (uid {}): appt changes no one else's file; have its owner run `chmod 600 {}`",
-                path.display(),
-                meta.uid(),
-                path.display()
+            return Err(Error::database(crate::text::msg!(
+                "e-can_be_read_or_written_by_others",
+                a = path.display(),
+                mode = format!("{:04o}", mode),
+                b = meta.uid(),
+                c = path.display()
             )));
         }
         set_mode(path, mode & FILE_MODE).map_err(|e| {
-            Error::database(format!(
-                "{} can be read or written by others (mode {mode:04o}) and cannot be made \
-                 private: {e}; run `chmod 600 {}`",
-                path.display(),
-                path.display()
+            Error::database(crate::text::msg!(
+                "e-can_be_read_or_written_by_others_2",
+                a = path.display(),
+                mode = format!("{:04o}", mode),
+                e = e,
+                b = path.display()
             ))
         })?;
     }

@@ -111,7 +111,7 @@ impl Key {
 
 /// Keys as written: one or more, separated by white space or commas, each
 /// `HEX` (version 1) or `N:HEX`. Never echoes the text in its error.
-pub fn parse_keys(text: &str) -> std::result::Result<Vec<Key>, String> {
+pub fn parse_keys(text: &str) -> std::result::Result<Vec<Key>, crate::text::Msg> {
     let mut keys: Vec<Key> = Vec::new();
     for word in text
         .split(|c: char| c.is_whitespace() || c == ',')
@@ -122,20 +122,26 @@ pub fn parse_keys(text: &str) -> std::result::Result<Vec<Key>, String> {
                 v.parse::<u32>()
                     .ok()
                     .filter(|v| *v > 0)
-                    .ok_or("a key's version (before ':') must be a whole number from 1")?,
+                    .ok_or(crate::text::msg!("e-a_key_s_version_before_must_be"))?,
                 hex,
             ),
             None => (1, word),
         };
-        let bytes = parse_hex_key(hex).ok_or("a key must be 64 hex characters (32 bytes)")?;
+        let bytes =
+            parse_hex_key(hex).ok_or(crate::text::msg!("e-a_key_must_be_64_hex_characters"))?;
         match keys.iter().find(|k| k.version == version) {
             Some(k) if k.bytes == bytes => {}
-            Some(_) => return Err(format!("two different keys claim version {version}")),
+            Some(_) => {
+                return Err(crate::text::msg!(
+                    "e-two_different_keys_claim_version",
+                    version = version
+                ))
+            }
             None => keys.push(Key { version, bytes }),
         }
     }
     if keys.is_empty() {
-        return Err("no key in it".into());
+        return Err(crate::text::msg!("e-no_key_in_it"));
     }
     keys.sort_by_key(|k| k.version);
     Ok(keys)
@@ -156,17 +162,13 @@ pub enum Unopened {
 }
 
 impl Unopened {
-    pub fn describe(&self) -> String {
+    pub fn describe(&self) -> crate::text::Msg {
+        use crate::text::msg;
         match self {
-            Unopened::Damaged => "damaged: not a sealed value appt can read".into(),
-            Unopened::UnknownVersion(v) => {
-                format!("sealed under key version {v}, which the key in use does not hold")
-            }
-            Unopened::Unbound => "in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy".into(),
-            Unopened::NotForPatient => {
-                "does not open for this patient: damaged, or copied from another patient's row"
-                    .into()
-            }
+            Unopened::Damaged => msg!("e-unopened_damaged"),
+            Unopened::UnknownVersion(v) => msg!("e-unopened_unknown_version", v = v),
+            Unopened::Unbound => msg!("e-unopened_unbound"),
+            Unopened::NotForPatient => msg!("e-unopened_not_for_patient"),
         }
     }
 }
@@ -219,8 +221,9 @@ impl Keyring {
     }
 
     fn current_key(&self) -> Result<&Key> {
-        self.key(self.current)
-            .ok_or_else(|| Error::internal("the keyring lacks its current key"))
+        self.key(self.current).ok_or_else(|| {
+            Error::internal(crate::text::msg!("e-the_keyring_lacks_its_current_key"))
+        })
     }
 
     /// The key that seals, as written (`$APPT_KEY`'s value).
@@ -332,7 +335,7 @@ fn seal_into(key: &Key, mut out: Vec<u8>, plain: &[u8], aad: &[u8]) -> Result<Ve
     out.extend(
         key.aead()
             .encrypt(&nonce, Payload { msg: plain, aad })
-            .map_err(|_| Error::internal("encryption failed"))?,
+            .map_err(|_| Error::internal(crate::text::msg!("e-encryption_failed")))?,
     );
     Ok(out)
 }
@@ -580,7 +583,7 @@ impl Keys {
             let keys = parse_keys(k).map_err(|why| {
                 Error::field(
                     "APPT_KEY",
-                    format!("APPT_KEY must be 64 hex characters (32 bytes), or N:HEX for key version N: {why}"),
+                    crate::text::msg!("e-appt_key_must_be_64_hex_characters", why = why),
                 )
             })?;
             return Ok(Some(keys));
@@ -680,26 +683,25 @@ impl Keys {
                  it holds another key; restore the right key file, or set APPT_KEY to the right key"
             ),
         };
-        key_error(self.file.as_deref(), message)
+        // The key file's troubles are the operator's, in English as composed.
+        key_error(self.file.as_deref(), crate::text::Msg::verbatim(message))
     }
 
     fn missing(&self) -> Error {
         if self.file.is_none() {
             return key_error(
                 None,
-                "national IDs in a server database are sealed under APPT_KEY, which is not set; \
-                 set APPT_KEY to the clinic group's key (64 hex characters): a server database has no key file"
-                    .into(),
+                crate::text::msg!("e-national_ids_in_a_server_database_are"),
             );
         }
         let file = self.file_name();
         key_error(
             self.file.as_deref(),
-            format!(
+            crate::text::Msg::verbatim(format!(
                 "the national-ID key file {file} is missing, and this database holds IDs sealed \
                  with it; restore that file, or set APPT_KEY to its key \
                  (appt makes no new key while sealed IDs exist)"
-            ),
+            )),
         )
     }
 
@@ -718,7 +720,7 @@ fn ephemeral_key() -> Key {
     KEY.get_or_init(|| Key::generate(1)).clone()
 }
 
-fn key_error(file: Option<&Path>, message: String) -> Error {
+fn key_error(file: Option<&Path>, message: impl Into<crate::text::Msg>) -> Error {
     Error::database(message).details(json!({
         "key_file": file.map(|p| p.display().to_string())
     }))
@@ -727,7 +729,7 @@ fn key_error(file: Option<&Path>, message: String) -> Error {
 fn key_io_error(key_file: &Path, what: &str, path: &Path, e: std::io::Error) -> Error {
     key_error(
         Some(key_file),
-        format!("{what} {}: {e}; or set APPT_KEY", path.display()),
+        crate::text::Msg::verbatim(format!("{what} {}: {e}; or set APPT_KEY", path.display())),
     )
 }
 
@@ -785,9 +787,9 @@ fn read_private(path: &Path, limit: u64) -> std::result::Result<Option<Vec<u8>>,
     // The file opened is the file judged: nothing can be swapped in between.
     let meta = f.metadata().map_err(Unreadable::Io)?;
     if !meta.is_file() {
-        return Err(Unreadable::Io(std::io::Error::other(
-            "it is not a regular file",
-        )));
+        return Err(Unreadable::Io(std::io::Error::other(crate::text::msg!(
+            "e-it_is_not_a_regular_file"
+        ))));
     }
     #[cfg(unix)]
     {
@@ -812,13 +814,16 @@ fn read_key_file(path: &Path) -> Result<Option<Vec<Key>>> {
     let bytes = match read_private(path, 64 * 1024) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(Unreadable::NotPrivate { why, .. }) => return Err(key_error(Some(path), why)),
+        Err(Unreadable::NotPrivate { why, .. }) => {
+            return Err(key_error(Some(path), crate::text::Msg::verbatim(why)))
+        }
         Err(Unreadable::Io(e)) => {
             return Err(key_error(
                 Some(path),
-                format!(
-                    "cannot read the national-ID key file {}: {e}; or set APPT_KEY",
-                    path.display()
+                crate::text::msg!(
+                    "e-cannot_read_the_national_id_key_file",
+                    a = path.display(),
+                    e = e
                 ),
             ))
         }
@@ -829,11 +834,7 @@ fn read_key_file(path: &Path) -> Result<Option<Vec<Key>>> {
         .ok_or_else(|| {
             key_error(
                 Some(path),
-                format!(
-                    "the national-ID key file {} is damaged (it must hold 64 hex characters); \
-                     restore it from a backup, or set APPT_KEY to the key",
-                    path.display()
-                ),
+                crate::text::msg!("e-the_national_id_key_file_is_damaged", a = path.display()),
             )
         })?;
     Ok(Some(keys))
@@ -847,7 +848,10 @@ fn write_private(path: &Path, contents: &[u8], replace: bool) -> std::io::Result
     let tmp = files::with_suffix(path, &format!(".{}.tmp", new_id()));
     let written = (|| {
         let mut f = files::create_private_file(&tmp)?.ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "temporary file exists")
+            std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                crate::text::msg!("e-temporary_file_exists"),
+            )
         })?;
         f.write_all(contents)?;
         f.sync_all()?;
@@ -876,17 +880,21 @@ fn create_key_file(path: &Path) -> Result<Vec<Key>> {
     let cannot = |e: std::io::Error| {
         key_error(
             Some(path),
-            format!(
-                "cannot create the national-ID key file {}: {e}; or set APPT_KEY",
-                path.display()
+            crate::text::msg!(
+                "e-cannot_create_the_national_id_key_file",
+                a = path.display(),
+                e = e
             ),
         )
     };
     if write_private(path, (key.text() + "\n").as_bytes(), false).map_err(cannot)? {
         return Ok(vec![key]);
     }
-    read_key_file(path)?
-        .ok_or_else(|| cannot(std::io::Error::other("it vanished while being made")))
+    read_key_file(path)?.ok_or_else(|| {
+        cannot(std::io::Error::other(crate::text::msg!(
+            "e-it_vanished_while_being_made"
+        )))
+    })
 }
 
 /// `N` random bytes from the operating system.
@@ -915,10 +923,7 @@ pub fn link_key_file(path: &Path) -> Result<[u8; 32]> {
     let made = write_private(path, (to_hex(&key) + "\n").as_bytes(), false).map_err(|e| {
         link_key_error(
             path,
-            format!(
-                "cannot create the link key file {}: {e}; or set APPT_LINK_KEY",
-                path.display()
-            ),
+            crate::text::msg!("e-link_key_cannot_create", a = path.display(), e = e),
         )
     })?;
     if made {
@@ -927,15 +932,12 @@ pub fn link_key_file(path: &Path) -> Result<[u8; 32]> {
     read_link_key(path)?.ok_or_else(|| {
         link_key_error(
             path,
-            format!(
-                "cannot create the link key file {}: it vanished while being made; or set APPT_LINK_KEY",
-                path.display()
-            ),
+            crate::text::msg!("e-link_key_vanished", a = path.display()),
         )
     })
 }
 
-fn link_key_error(path: &Path, message: String) -> Error {
+fn link_key_error(path: &Path, message: impl Into<crate::text::Msg>) -> Error {
     Error::database(message).details(json!({ "link_key_file": path.display().to_string() }))
 }
 
@@ -946,21 +948,18 @@ fn read_link_key(path: &Path) -> Result<Option<[u8; 32]>> {
         Err(Unreadable::NotPrivate { owner, mode, .. }) => {
             return Err(link_key_error(
                 path,
-                format!(
-                    "the link key file {} is not the private file of the user running appt (owner uid {}, mode {:04o}): make it yours with mode 600, or set APPT_LINK_KEY",
-                    path.display(),
-                    owner,
-                    mode & 0o7777
+                crate::text::msg!(
+                    "e-link_key_not_private",
+                    a = path.display(),
+                    b = owner,
+                    c = format!("{:04o}", mode & 0o7777)
                 ),
             ))
         }
         Err(Unreadable::Io(e)) => {
             return Err(link_key_error(
                 path,
-                format!(
-                    "cannot read the link key file {}: {e}; or set APPT_LINK_KEY",
-                    path.display()
-                ),
+                crate::text::msg!("e-link_key_cannot_read", a = path.display(), e = e),
             ))
         }
     };
@@ -970,10 +969,7 @@ fn read_link_key(path: &Path) -> Result<Option<[u8; 32]>> {
         .ok_or_else(|| {
             link_key_error(
                 path,
-                format!(
-                    "the link key file {} is damaged (it must hold 64 hex characters): restore it, or remove it to make a new one (the links already sent stop working)",
-                    path.display()
-                ),
+                crate::text::msg!("e-link_key_damaged", a = path.display()),
             )
         })?;
     Ok(Some(key))

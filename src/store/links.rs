@@ -140,21 +140,20 @@ pub fn target_of(tx: &Tx, nonce: &str) -> Result<Option<(String, String)>> {
 pub fn key(tx: &Tx) -> Result<[u8; 32]> {
     if let Some(text) = std::env::var_os(ENV) {
         return text.to_str().and_then(keys::parse_link_key).ok_or_else(|| {
-            Error::field(ENV, "APPT_LINK_KEY must be 64 hex characters (32 bytes)")
-                .hint("make one with `openssl rand -hex 32`")
+            Error::field(ENV, crate::text::msg!("e-appt_link_key_must_be"))
+                .hint(crate::text::msg!("e-make_a_link_key"))
         });
     }
     match tx.sqlite_file() {
-        Some(path) if !path.is_empty() => {
-            keys::link_key_file(&files::with_suffix(std::path::Path::new(&path), ".link-key"))
-        }
+        Some(path) if !path.is_empty() => keys::link_key_file(&files::with_suffix(
+            std::path::Path::new(&path),
+            ".link-key",
+        )),
         Some(_) => {
             static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
             Ok(*KEY.get_or_init(keys::random))
         }
-        None => Err(Error::database(
-            "a server database takes its link key from APPT_LINK_KEY: set it to 64 hex characters, the same wherever appt sends or serves its links",
-        )
-        .hint("make one with `openssl rand -hex 32`")),
+        None => Err(Error::database(crate::text::msg!("e-server_link_key"))
+            .hint(crate::text::msg!("e-make_a_link_key"))),
     }
 }

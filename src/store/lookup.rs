@@ -124,7 +124,11 @@ pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Resu
     if taken.is_some() {
         return Err(Error::field(
             "name",
-            format!("A {} named '{name}' already exists", l.what.to_lowercase()),
+            crate::text::msg!(
+                "e-a_named_already_exists",
+                a = l.what.to_lowercase(),
+                name = name
+            ),
         ));
     }
     Ok(())
@@ -291,7 +295,7 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         } else if !l.by_name && prefix.len() < 4 {
             return Err(Error::field(
                 "id",
-                "An ID prefix needs at least 4 characters",
+                crate::text::msg!("e-an_id_prefix_needs_at_least_4"),
             ));
         }
     }
@@ -311,26 +315,22 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
             let mut e = Error::not_found(l.what)
                 .details(json!({"ref": input, "closest": near, "what": l.what.to_lowercase()}));
             if !near.is_empty() {
-                e = e.hint(format!("did you mean {}?", near.join(", or ")));
+                e = e.hint(crate::text::msg!("e-did_you_mean", a = crate::text::Msg::either(&near)));
             }
             Err(e)
         }
         // Too many rows to rank them all: the search is named instead.
         0 if l.by_name => Err(Error::not_found(l.what)
             .details(json!({"ref": input}))
-            .hint(format!(
-                "find the {} with `appt {} list --search TEXT`",
-                l.what.to_lowercase(),
-                l.what.to_lowercase()
-            ))),
+            .hint(crate::text::msg!("e-find_the_with_appt_list_search_text", a = l.what.to_lowercase(), b = l.what.to_lowercase()))),
         0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
         1 => Ok(found.remove(0).0),
-        _ => Err(Error::new(Code::AmbiguousId, format!("'{input}' matches several {}s", l.what.to_lowercase()))
+        _ => Err(Error::new(Code::AmbiguousId, crate::text::msg!("e-matches_several_s", input = input, a = l.what.to_lowercase()))
             .details(json!({
                 "ref": input,
                 "what": l.what.to_lowercase(),
                 "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
             }))
-            .hint("give more characters of the ID")),
+            .hint(crate::text::msg!("e-give_more_characters_of_the_id"))),
     }
 }

@@ -123,9 +123,9 @@ impl Stopper {
             _watching: sqlite::watching(&self.flag),
         };
         if self.flag.load(Ordering::SeqCst) {
-            return Err(Error::database(
-                "the write was not begun: the server is stopping",
-            ));
+            return Err(Error::database(crate::text::msg!(
+                "e-write_not_begun_stopping"
+            )));
         }
         Ok(marked)
     }

@@ -313,8 +313,11 @@ fn said_erased(conn: &Tx, input: &str, clinic: Option<&str>, e: Error) -> Result
 /// `NOT_FOUND` for a patient named by `input` who was erased
 /// (`details.erased`).
 pub fn was_erased(input: &str) -> Error {
-    Error::new(crate::error::Code::NotFound, "This patient was erased")
-        .details(serde_json::json!({"ref": input.trim(), "erased": true}))
+    Error::new(
+        crate::error::Code::NotFound,
+        crate::text::msg!("e-this_patient_was_erased"),
+    )
+    .details(serde_json::json!({"ref": input.trim(), "erased": true}))
 }
 
 /// The patient an erasure is for: [`find_known`]'s, or one erased already,
@@ -373,7 +376,7 @@ fn known_at(clinic: &str) -> Result<String> {
     if !super::lookup::could_be_id(clinic) {
         return Err(Error::new(
             crate::error::Code::Internal,
-            "a clinic's ID is not spelt as an ID",
+            crate::text::msg!("e-clinic_id_not_spelt_as_id"),
         ));
     }
     Ok(format!(
@@ -419,7 +422,7 @@ pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if by_phone(conn, &p.phone)?.is_some() {
         return Err(Error::field(
             "phone",
-            format!("A patient with phone {} already exists", p.phone),
+            crate::text::msg!("e-a_patient_with_phone_already_exists", a = p.phone),
         ));
     }
     insert_row(conn, p, sealed_id)
@@ -459,7 +462,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
         if other.patient.id != p.id {
             return Err(Error::field(
                 "phone",
-                format!("Another patient has phone {}", p.phone),
+                crate::text::msg!("e-another_patient_has_phone", a = p.phone),
             ));
         }
     }

@@ -71,9 +71,10 @@ pub fn peek(conn: &str) -> Result<Connected> {
         .batch_execute(&format!("SET statement_timeout = '{}ms'", PEEK.as_millis()))?;
     let v = version(&mut connected.client, &connected.shown)?;
     if v != SCHEMA_VERSION {
-        return Err(Error::database(format!(
-            "{} is not at this appt's schema version ({})",
-            connected.shown, SCHEMA_VERSION
+        return Err(Error::database(crate::text::msg!(
+            "e-is_not_at_this_appts_schema_version",
+            a = connected.shown,
+            b = SCHEMA_VERSION
         )));
     }
     Ok(connected)
@@ -98,10 +99,11 @@ fn version(client: &mut Client, shown: &str) -> Result<i64> {
             .unwrap_or(0));
     }
     if tables > 0 {
-        return Err(Error::database(format!(
-            "{shown} is not an appt database (it holds other tables); appt leaves it as it is"
+        return Err(Error::database(crate::text::msg!(
+            "e-is_not_an_appt_database_it_holds",
+            shown = shown
         ))
-        .hint("give --db an empty database, or one appt made"));
+        .hint(crate::text::msg!("e-give_db_an_empty_database_or_one")));
     }
     Ok(0)
 }
@@ -109,8 +111,11 @@ fn version(client: &mut Client, shown: &str) -> Result<i64> {
 fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> {
     let target = SCHEMA_VERSION;
     let refuse_newer = |v: i64| {
-        Error::database(format!(
-            "{shown} has schema version {v}, newer than this appt knows ({target}); upgrade appt"
+        Error::database(crate::text::msg!(
+            "e-has_schema_version_newer_than_this_appt",
+            shown = shown,
+            v = v,
+            target = target
         ))
     };
     match version(client, shown)? {
@@ -156,28 +161,35 @@ fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<bool> {
         Step::Sql { postgres, .. } => client
             .batch_execute(&migrations::script(postgres))
             .map_err(|e| {
-                Error::database(format!(
-                    "cannot upgrade {shown} to schema version {}: {}",
-                    m.version,
-                    reason(&e)
+                Error::database(crate::text::msg!(
+                    "e-cannot_upgrade_to_schema_version",
+                    shown = shown,
+                    a = m.version,
+                    b = reason(&e)
                 ))
-                .hint("the server needs the btree_gist extension (in postgresql-contrib)")
+                .hint(crate::text::msg!(
+                    "e-the_server_needs_the_btree_gist_extension"
+                ))
             })?,
         // The code's statements go to the session, inside the transaction
         // begun above.
         Step::Code(run) => super::db::pg_glance(client, &super::db::Statements::default(), run)
             .map_err(|e| {
-                Error::database(format!(
-                    "cannot upgrade {shown} to schema version {}: {}",
-                    m.version, e.message
+                Error::database(crate::text::msg!(
+                    "e-cannot_upgrade_to_schema_version",
+                    shown = shown,
+                    a = m.version,
+                    b = e.msg
                 ))
             })?,
         Step::Batches(run) => {
             let done = super::db::pg_glance(client, &super::db::Statements::default(), run)
                 .map_err(|e| {
-                    Error::database(format!(
-                        "cannot upgrade {shown} to schema version {}: {}",
-                        m.version, e.message
+                    Error::database(crate::text::msg!(
+                        "e-cannot_upgrade_to_schema_version",
+                        shown = shown,
+                        a = m.version,
+                        b = e.msg
                     ))
                 })?;
             if !done {

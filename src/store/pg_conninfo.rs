@@ -332,13 +332,13 @@ pub(super) struct TlsWords {
 const OURS: &[&str] = &["sslmode", "sslrootcert", "sslsni"];
 
 /// Splits the TLS keywords off `conn`: what is left for the driver, and them.
-pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), String> {
+pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), crate::text::Msg> {
     let mut words = TlsWords::default();
-    let mut take = |key: &str, value: &str| -> std::result::Result<(), String> {
+    let mut take = |key: &str, value: &str| -> std::result::Result<(), crate::text::Msg> {
         match key {
             "sslmode" => {
                 words.mode = Some(Mode::parse(value).ok_or_else(|| {
-                    format!("sslmode '{value}' is not one of disable, allow, prefer, require, verify-ca, verify-full")
+                    crate::text::msg!("e-sslmode_is_not_one_of_disable_allow", value = value)
                 })?)
             }
             "sslrootcert" => words.rootcert = Some(value.to_string()),
@@ -368,9 +368,8 @@ pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), S
         }
         Ok((driver, words))
     } else {
-        let found = pairs(conn).map_err(|_| {
-            "write it as key=value pairs, a value with spaces in single quotes".to_string()
-        })?;
+        let found =
+            pairs(conn).map_err(|_| crate::text::msg!("e-write_it_as_key_value_pairs_a"))?;
         let mut kept = Vec::new();
         for p in &found {
             if OURS.contains(&p.key.as_str()) {

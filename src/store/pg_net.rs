@@ -100,14 +100,19 @@ pub fn connect(conn: &str) -> Result<Connected> {
 /// connection string's own `connect_timeout`).
 pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     let shown = redact(conn);
-    let invalid = |why: &str| {
-        Error::database(format!(
-            "{shown} is not a valid PostgreSQL connection string: {why}"
+    let invalid = |why: &crate::text::Msg| {
+        Error::database(crate::text::msg!(
+            "e-is_not_a_valid_postgresql_connection_string",
+            shown = shown,
+            why = why
         ))
-        .hint("write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME (or host=… dbname=… user=…)")
+        .hint(crate::text::msg!(
+            "e-write_it_as_postgres_user_password_host"
+        ))
     };
     let (driver, words) = split_tls(conn).map_err(|why| invalid(&why))?;
-    let mut config = Config::from_str(&driver).map_err(|e| invalid(&parse_reason(&e)))?;
+    let mut config = Config::from_str(&driver)
+        .map_err(|e| invalid(&crate::text::Msg::verbatim(parse_reason(&e))))?;
 
     let system = words.rootcert.as_deref() == Some("system");
     let given = words.mode;
@@ -117,16 +122,16 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
         Mode::Prefer
     });
     if system && mode != Mode::VerifyFull {
-        return Err(invalid(&format!(
-            "sslrootcert=system needs sslmode=verify-full, not {}",
-            mode.name()
+        return Err(invalid(&crate::text::msg!(
+            "e-sslrootcert_system_needs_sslmode_verify_full_not",
+            a = mode.name()
         )));
     }
     let direct = config.get_ssl_negotiation() == SslNegotiation::Direct;
     if direct && mode < Mode::Require {
-        return Err(invalid(&format!(
-            "sslnegotiation=direct needs sslmode=require or stronger, not {}",
-            mode.name()
+        return Err(invalid(&crate::text::msg!(
+            "e-sslnegotiation_direct_needs_sslmode_require_or_stronger",
+            a = mode.name()
         )));
     }
     // libpq: `require` with a CA file at hand checks the chain (verify-ca).
@@ -143,9 +148,15 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
         Mode::VerifyFull => Verify::Full,
         _ => Verify::Nothing,
     };
-    let cant = |why: String| {
-        Error::database(format!("cannot connect to {shown}: {why}"))
-            .hint("give sslrootcert=FILE (the CA that signed the server's certificate), or sslrootcert=system")
+    let cant = |why: crate::text::Msg| {
+        Error::database(crate::text::msg!(
+            "e-cannot_connect_to",
+            shown = shown,
+            why = why
+        ))
+        .hint(crate::text::msg!(
+            "e-give_sslrootcert_file_the_ca_that_signed"
+        ))
     };
     let roots = match verify {
         Verify::Nothing => None,
@@ -160,9 +171,9 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     let hosts = config.get_hosts().to_vec();
     let local_socket = hosts.iter().any(|h| !matches!(h, Host::Tcp(_)));
     if local_socket && mode >= Mode::Require {
-        return Err(invalid(&format!(
-            "sslmode={} needs a host name or address, not a local socket",
-            mode.name()
+        return Err(invalid(&crate::text::msg!(
+            "e-sslmode_needs_a_host_name_or_address",
+            a = mode.name()
         )));
     }
     if hosts.is_empty() {
@@ -201,28 +212,33 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
+        .map_err(|e| Error::internal(crate::text::msg!("e-cannot_start_connecting", e = e)))?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("appt-pg-connect".into())
         .spawn(move || {
             let _ = tx.send(attempt(config, connector, runtime));
         })
-        .map_err(|e| Error::internal(format!("cannot start connecting: {e}")))?;
+        .map_err(|e| Error::internal(crate::text::msg!("e-cannot_start_connecting", e = e)))?;
     let (mut client, cancel) = match rx.recv_timeout(deadline) {
         Ok(Ok(opened)) => opened,
         Ok(Err(e)) => {
-            return Err(
-                Error::database(format!("cannot connect to {shown}: {}", reason(&e)))
-                    .hint(connect_hint(&e, mode)),
-            )
+            return Err(Error::database(crate::text::msg!(
+                "e-cannot_connect_to",
+                shown = shown,
+                why = reason(&e)
+            ))
+            .hint(connect_hint(&e, mode)))
         }
         Err(_) => {
-            return Err(Error::database(format!(
-                "cannot connect to {shown}: no answer from the server within {} s",
-                deadline.as_secs()
+            return Err(Error::database(crate::text::msg!(
+                "e-cannot_connect_to_no_answer_from_the",
+                shown = shown,
+                a = deadline.as_secs()
             ))
-            .hint("check that the server is running and reachable, and the host and port"))
+            .hint(crate::text::msg!(
+                "e-check_that_the_server_is_running_and_2"
+            )))
         }
     };
     client
@@ -230,15 +246,26 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
             "SET statement_timeout = '{}s'",
             STATEMENT.as_secs()
         ))
-        .map_err(|e| Error::database(format!("cannot use {shown}: {}", reason(&e))))?;
-    let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
-    let notice = (clear && remote && given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed))
-        .then(|| {
-            Error::database(format!(
-                "the connection to {shown} is not encrypted: patient data travels in clear over the network"
+        .map_err(|e| {
+            Error::database(crate::text::msg!(
+                "e-cannot_use",
+                shown = shown,
+                a = reason(&e)
             ))
-            .hint("add sslmode=verify-full and sslrootcert=FILE to the URL (or sslmode=require), or sslmode=disable to accept this")
-        });
+        })?;
+    let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
+    let notice =
+        (clear && remote && given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed)).then(
+            || {
+                Error::database(crate::text::msg!(
+                    "e-the_connection_to_is_not_encrypted_patient",
+                    shown = shown
+                ))
+                .hint(crate::text::msg!(
+                    "e-add_sslmode_verify_full_and_sslrootcert_file"
+                ))
+            },
+        );
     Ok(Connected {
         client,
         shown,
@@ -343,17 +370,14 @@ pub fn reason(e: &tokio_postgres::Error) -> String {
     text
 }
 
-fn connect_hint(e: &tokio_postgres::Error, mode: Mode) -> String {
+fn connect_hint(e: &tokio_postgres::Error, mode: Mode) -> crate::text::Msg {
     let text = reason(e);
     if text.contains("does not support TLS") {
-        format!(
-            "sslmode={} needs a server with TLS on (ssl = on); or lower sslmode",
-            mode.name()
-        )
+        crate::text::msg!("e-sslmode_needs_a_server_with_tls_on", a = mode.name())
     } else if text.contains("certificate") {
-        "check sslrootcert (the CA that signed the server's certificate) and that the host name is the one in the certificate".into()
+        crate::text::msg!("e-check_sslrootcert_and_host_name")
     } else {
-        "check that the server is running and reachable (host and port), and the user, password and database name".into()
+        crate::text::msg!("e-check_the_server_and_the_user")
     }
 }
 
@@ -373,31 +397,52 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn file_roots(path: &std::path::Path) -> std::result::Result<RootCertStore, String> {
+fn file_roots(path: &std::path::Path) -> std::result::Result<RootCertStore, crate::text::Msg> {
     let shown = path.display();
     let iter = CertificateDer::pem_file_iter(path).map_err(|e| match e {
-        rustls::pki_types::pem::Error::Io(io) => format!("cannot read sslrootcert {shown}: {io}"),
-        other => format!("sslrootcert {shown} is not a PEM file: {other:?}"),
+        rustls::pki_types::pem::Error::Io(io) => {
+            crate::text::msg!("e-cannot_read_sslrootcert", shown = shown, io = io)
+        }
+        other => crate::text::msg!(
+            "e-sslrootcert_is_not_a_pem_file",
+            shown = shown,
+            e = format!("{:?}", other)
+        ),
     })?;
     let mut roots = RootCertStore::empty();
     for cert in iter {
-        let cert = cert.map_err(|e| format!("sslrootcert {shown} is not a PEM file: {e:?}"))?;
-        roots
-            .add(cert)
-            .map_err(|e| format!("sslrootcert {shown} holds a certificate appt cannot use: {e}"))?;
+        let cert = cert.map_err(|e| {
+            crate::text::msg!(
+                "e-sslrootcert_is_not_a_pem_file",
+                shown = shown,
+                e = format!("{:?}", e)
+            )
+        })?;
+        roots.add(cert).map_err(|e| {
+            crate::text::msg!(
+                "e-sslrootcert_holds_a_certificate_appt_cannot_use",
+                shown = shown,
+                e = e
+            )
+        })?;
     }
     if roots.is_empty() {
-        return Err(format!("sslrootcert {shown} holds no certificate"));
+        return Err(crate::text::msg!(
+            "e-sslrootcert_holds_no_certificate",
+            shown = shown
+        ));
     }
     Ok(roots)
 }
 
-fn system_roots() -> std::result::Result<RootCertStore, String> {
+fn system_roots() -> std::result::Result<RootCertStore, crate::text::Msg> {
     let found = rustls_native_certs::load_native_certs();
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(found.certs);
     if roots.is_empty() {
-        return Err("sslrootcert=system: this machine has no trusted CA certificates".into());
+        return Err(crate::text::msg!(
+            "e-sslrootcert_system_this_machine_has_no_trusted"
+        ));
     }
     Ok(roots)
 }
@@ -406,17 +451,17 @@ fn client_tls(
     verify: Verify,
     roots: Option<RootCertStore>,
     sni: bool,
-) -> std::result::Result<ClientConfig, String> {
+) -> std::result::Result<ClientConfig, crate::text::Msg> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
     let checker: Arc<dyn ServerCertVerifier> = match (verify, roots) {
         (Verify::Nothing, _) | (_, None) => Arc::new(AnyCertificate(provider)),
         (v, Some(roots)) => {
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
                 .build()
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
             if v == Verify::Full {
                 webpki
             } else {
@@ -620,9 +665,9 @@ impl TlsConnect<Socket> for Negotiate {
                     if c.mode <= Mode::Prefer {
                         return plain(socket);
                     }
-                    return Err(format!(
-                        "the server does not support TLS, which sslmode={} requires",
-                        c.mode.name()
+                    return Err(crate::text::msg!(
+                        "e-the_server_does_not_support_tls_which",
+                        a = c.mode.name()
                     )
                     .into());
                 }
@@ -709,9 +754,9 @@ impl Guarded {
     fn silence(&self) -> io::Error {
         io::Error::new(
             io::ErrorKind::TimedOut,
-            format!(
-                "no answer from the server within {} s",
-                self.patience.get().as_secs()
+            crate::text::msg!(
+                "e-no_answer_from_the_server_within_s",
+                a = self.patience.get().as_secs()
             ),
         )
     }

@@ -95,7 +95,7 @@ fn rewrite_chain(tx: &Tx, chain: &[Event]) -> Result<()> {
                 "events",
                 &e.id.to_string(),
                 "data",
-                &format!("holds {} appt cannot read back", f.0),
+                crate::text::msg!("e-holds_appt_cannot_read_back", a = f.0),
             )
         };
         let mut new = data.clone();

@@ -131,7 +131,7 @@ pub fn find_for_booking(conn: &Tx, input: &str) -> Result<Service> {
     find(conn, input).map_err(|e| match e.code {
         Code::NotFound => Error::new(
             Code::InvalidAppointmentType,
-            format!("Unknown appointment type '{input}'"),
+            crate::text::msg!("e-unknown_appointment_type", input = input),
         )
         .details(serde_json::json!({"service": input})),
         _ => e,

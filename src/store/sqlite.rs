@@ -139,32 +139,32 @@ impl Sqlite {
         // create its journal beside it (`/dev/null-journal`).
         if let Ok(meta) = std::fs::metadata(path) {
             if !meta.is_file() {
-                return Err(Error::database(format!(
-                    "{} is not a database file (it is {})",
-                    path.display(),
-                    kind_of(&meta)
+                return Err(Error::database(crate::text::msg!(
+                    "e-is_not_a_database_file_it_is",
+                    a = path.display(),
+                    b = kind_of(&meta)
                 ))
-                .hint("give --db (or APPT_DB) the path of a database file"));
+                .hint(crate::text::msg!("e-give_db_or_appt_db_the_path")));
             }
         }
         if std::fs::symlink_metadata(path).is_err() {
             let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
             match create {
                 Create::Never => {
-                    return Err(Error::database(format!(
-                        "there is no database at {}",
-                        path.display()
+                    return Err(Error::database(crate::text::msg!(
+                        "e-there_is_no_database_at",
+                        a = path.display()
                     ))
-                    .hint("run `appt init` to make one there, or give --db (or APPT_DB) the path of yours"))
+                    .hint(crate::text::msg!("e-run_appt_init_to_make_one_there")))
                 }
                 Create::File => {
                     if let Some(f) = folder.filter(|f| !f.is_dir()) {
-                        return Err(Error::database(format!(
-                            "cannot make database {}: there is no folder {}",
-                            path.display(),
-                            f.display()
+                        return Err(Error::database(crate::text::msg!(
+                            "e-cannot_make_database_there_is_no_folder",
+                            a = path.display(),
+                            b = f.display()
                         ))
-                        .hint("make the folder first, or give --db (or APPT_DB) another path"));
+                        .hint(crate::text::msg!("e-make_the_folder_first_or_give_db")));
                     }
                 }
                 Create::FileAndFolder => {
@@ -175,15 +175,19 @@ impl Sqlite {
             }
         }
         files::create_private_file(path).map_err(|e| {
-            Error::database(format!("cannot create database {}: {e}", path.display()))
+            Error::database(crate::text::msg!(
+                "e-cannot_create_database",
+                a = path.display(),
+                e = e
+            ))
         })?;
         // Before opening: a file replaced in between is found moved.
         let opened = identity(path);
         let conn = Connection::open(path).map_err(|e| {
-            Error::database(format!(
-                "cannot open database {}: {}",
-                path.display(),
-                brief(&e)
+            Error::database(crate::text::msg!(
+                "e-cannot_open_database",
+                a = path.display(),
+                b = brief(&e)
             ))
         })?;
         let mut store = Self::setup(conn, path.to_path_buf(), deadline)?;
@@ -208,13 +212,17 @@ impl Sqlite {
     /// files behind, which the last connection to close removes.)
     pub fn peek(path: &Path) -> Result<Sqlite> {
         let meta = std::fs::metadata(path).map_err(|e| {
-            Error::database(format!("cannot read database {}: {e}", path.display()))
+            Error::database(crate::text::msg!(
+                "e-cannot_read_database",
+                a = path.display(),
+                e = e
+            ))
         })?;
         if !meta.is_file() {
-            return Err(Error::database(format!(
-                "{} is not a database file (it is {})",
-                path.display(),
-                kind_of(&meta)
+            return Err(Error::database(crate::text::msg!(
+                "e-is_not_a_database_file_it_is",
+                a = path.display(),
+                b = kind_of(&meta)
             )));
         }
         let path = path.to_path_buf();
@@ -247,9 +255,10 @@ impl Sqlite {
                     identity: None,
                 })
             }
-            _ => Err(Error::database(format!(
-                "{} is not at this appt's schema version ({SCHEMA_VERSION})",
-                path.display()
+            _ => Err(Error::database(crate::text::msg!(
+                "e-is_not_at_this_appts_schema_version",
+                a = path.display(),
+                b = SCHEMA_VERSION
             ))),
         }
     }
@@ -351,11 +360,11 @@ impl Sqlite {
             };
             tx.pragma_update(None, "user_version", m.version)?;
             let cannot = |why: String| {
-                Error::database(format!(
-                    "cannot upgrade {} to schema version {}: {}",
-                    path.display(),
-                    m.version,
-                    why
+                Error::database(crate::text::msg!(
+                    "e-cannot_upgrade_to_schema_version",
+                    shown = path.display(),
+                    a = m.version,
+                    b = why
                 ))
             };
             match &m.step {
@@ -417,41 +426,47 @@ fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
 
 /// appt's file, or `DATABASE_ERROR` saying why not (never the schema's SQL).
 fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
-    let not_appt = |why: String| {
-        Error::database(format!(
-            "{} is not an appt database ({why}); appt leaves it as it is",
-            path.display()
+    let not_appt = |why: crate::text::Msg| {
+        Error::database(crate::text::msg!(
+            "e-is_not_an_appt_database_appt_leaves",
+            a = path.display(),
+            why = why
         ))
-        .hint("give --db the path of an appt database, or a new file name")
+        .hint(crate::text::msg!("e-give_db_the_path_of_an_appt"))
     };
     let v = id.user_version;
     let stamped = match id.application_id {
         APPLICATION_ID => true,
         0 => false,
         other => {
-            return Err(not_appt(format!(
-                "it belongs to another program: application_id {other}"
+            return Err(not_appt(crate::text::msg!(
+                "e-it_belongs_to_another_program_application_id",
+                other = other
             )))
         }
     };
     if v < 0 {
-        return Err(not_appt(format!("its user_version is {v}")));
+        return Err(not_appt(crate::text::msg!("e-its_user_version_is", v = v)));
     }
     if v == 0 {
         return if id.objects == 0 {
             Ok(Verdict::New)
         } else {
-            Err(not_appt("it holds another program's tables".into()))
+            Err(not_appt(crate::text::msg!(
+                "e-it_holds_another_program_s_tables"
+            )))
         };
     }
     if v > SCHEMA_VERSION {
         return Err(if stamped {
-            Error::database(format!(
-                "{} has schema version {v}, newer than this appt knows ({SCHEMA_VERSION}); upgrade appt",
-                path.display()
+            Error::database(crate::text::msg!(
+                "e-has_schema_version_newer_than_this_appt",
+                shown = path.display(),
+                v = v,
+                target = SCHEMA_VERSION
             ))
         } else {
-            not_appt(format!("its user_version is {v}"))
+            not_appt(crate::text::msg!("e-its_user_version_is", v = v))
         });
     }
     // A file from before the stamp must hold exactly appt's tables of its version.
@@ -459,7 +474,9 @@ fn judge(id: &Identity, path: &Path) -> Result<Verdict> {
         let mut have = id.tables.clone();
         have.sort();
         if have != tables_at(v)? {
-            return Err(not_appt("it holds another program's tables".into()));
+            return Err(not_appt(crate::text::msg!(
+                "e-it_holds_another_program_s_tables"
+            )));
         }
     }
     Ok(Verdict::Appt {
@@ -516,17 +533,24 @@ fn brief(e: &rusqlite::Error) -> String {
 fn unusable(path: &Path, e: &rusqlite::Error) -> Error {
     let path = path.display();
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::database(format!(
-            "{path} is locked by another process past the {} s timeout",
-            BUSY_TIMEOUT.as_secs()
-        ))
-        .hint("another appt or another program is writing; try again in a moment"),
-        Some(ErrorCode::NotADatabase) => Error::database(format!(
-            "{path} is not an appt database (not an SQLite file)"
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            Error::database(crate::text::msg!(
+                "e-is_locked_by_another_process_past_the",
+                path = path,
+                a = BUSY_TIMEOUT.as_secs()
+            ))
+            .hint(crate::text::msg!(
+                "e-another_appt_or_another_program_is_writing"
+            ))
+        }
+        Some(ErrorCode::NotADatabase) => Error::database(crate::text::msg!(
+            "e-is_not_an_appt_database_not_an",
+            path = path
         )),
-        _ => Error::database(format!(
-            "{path} is not a usable appt database: {}",
-            brief(e)
+        _ => Error::database(crate::text::msg!(
+            "e-is_not_a_usable_appt_database",
+            path = path,
+            a = brief(e)
         )),
     }
 }
@@ -563,7 +587,7 @@ mod tests {
             "{}",
             e.message
         );
-        assert!(e.hint.as_deref().unwrap_or("").contains("appt init"));
+        assert!(e.hint.unwrap().english().contains("appt init"));
         let e = Sqlite::open(&path, Create::File).err().unwrap();
         assert_eq!(e.code, Code::Database);
         assert!(e.message.contains("no folder"), "{}", e.message);

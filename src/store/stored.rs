@@ -16,10 +16,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 
 /// The stored value `v` of `column` in `table`'s row `id` cannot be read back.
-pub fn damaged(table: &str, id: &str, column: &str, problem: &str) -> Error {
-    Error::database(format!("{table} row {id}: {column} {problem}"))
-        .details(json!({"table": table, "id": id, "column": column}))
-        .hint("the database holds a value appt did not write; `appt check` lists every such row")
+pub fn damaged(table: &str, id: &str, column: &str, problem: impl Into<crate::text::Msg>) -> Error {
+    let problem = problem.into();
+    Error::database(crate::text::msg!(
+        "e-row",
+        table = table,
+        id = id,
+        column = column,
+        problem = problem
+    ))
+    .details(json!({"table": table, "id": id, "column": column}))
+    .hint(crate::text::msg!("e-the_database_holds_a_value_appt_did"))
 }
 
 /// A stored value as a message shows it: short, quoted, control characters escaped.
@@ -95,11 +102,11 @@ pub struct Layout {
 
 impl Kind {
     /// Whether `v` reads back as this kind; the problem when it does not.
-    pub fn check(self, v: Peek, null: bool) -> Result<(), String> {
-        let wrong = || format!("holds {} where appt keeps {}", v.what(), self.what());
+    pub fn check(self, v: Peek, null: bool) -> Result<(), crate::text::Msg> {
+        let wrong = || crate::text::msg!("e-holds_where_appt_keeps", a = v.what(), b = self.what());
         match (self, v) {
             (_, Peek::Null) if null => Ok(()),
-            (_, Peek::Null) => Err("is NULL".into()),
+            (_, Peek::Null) => Err(crate::text::msg!("e-is_null")),
             (Kind::Instant, Peek::Int(i)) => instant(i).map(drop),
             (Kind::Range(lo, hi), Peek::Int(i)) => range(i, lo, hi).map(drop),
             (Kind::Date, Peek::Text(t)) => date(t).map(drop),
@@ -127,19 +134,19 @@ pub const LAST_SECOND: i64 = 253_402_300_799;
 /// The earliest: 0001-01-01T00:00:00Z.
 pub const FIRST_SECOND: i64 = -62_135_596_800;
 
-pub fn instant(secs: i64) -> Result<DateTime<Utc>, String> {
+pub fn instant(secs: i64) -> Result<DateTime<Utc>, crate::text::Msg> {
     (FIRST_SECOND..=LAST_SECOND)
         .contains(&secs)
         .then(|| DateTime::from_timestamp(secs, 0))
         .flatten()
-        .ok_or_else(|| format!("{secs} is not an instant between the years 1 and 9999"))
+        .ok_or_else(|| crate::text::msg!("e-is_not_an_instant_between_the_years", secs = secs))
 }
 
 /// A stored date, exactly as appt writes it (`YYYY-MM-DD`: no sign, no
 /// missing zero, four digits of year). Read digit by digit: every row of a
 /// day sheet carries one, and formatting each back to compare cost more than
 /// the rest of its date handling.
-pub fn date(s: &str) -> Result<NaiveDate, String> {
+pub fn date(s: &str) -> Result<NaiveDate, crate::text::Msg> {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |n, c| {
@@ -150,85 +157,91 @@ pub fn date(s: &str) -> Result<NaiveDate, String> {
         .then(|| Some((num(0..4)?, num(5..7)?, num(8..10)?)))
         .flatten()
         .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y as i32, m, d))
-        .ok_or_else(|| format!("{} is not a date (YYYY-MM-DD)", shown(s)))
+        .ok_or_else(|| crate::text::msg!("e-is_not_a_date_yyyy_mm_dd", a = shown(s)))
 }
 
-pub fn zone(s: &str) -> Result<Tz, String> {
+pub fn zone(s: &str) -> Result<Tz, crate::text::Msg> {
     s.parse::<Tz>()
-        .map_err(|_| format!("{} is not a time zone", shown(s)))
+        .map_err(|_| crate::text::msg!("e-is_not_a_time_zone", a = shown(s)))
 }
 
-pub fn status(s: &str) -> Result<Status, String> {
+pub fn status(s: &str) -> Result<Status, crate::text::Msg> {
     Status::ALL
         .into_iter()
         .find(|st| st.as_str() == s)
-        .ok_or_else(|| format!("{} is not a status", shown(s)))
+        .ok_or_else(|| crate::text::msg!("e-is_not_a_status", a = shown(s)))
 }
 
-pub fn one_of<'a>(s: &'a str, words: &[&str]) -> Result<&'a str, String> {
+pub fn one_of<'a>(s: &'a str, words: &[&str]) -> Result<&'a str, crate::text::Msg> {
     if words.contains(&s) {
         Ok(s)
     } else {
-        Err(format!("{} is not one of {}", shown(s), words.join(", ")))
+        Err(crate::text::msg!(
+            "e-is_not_one_of",
+            a = shown(s),
+            b = words.join(", ")
+        ))
     }
 }
 
-pub fn range(v: i64, lo: i64, hi: i64) -> Result<i64, String> {
+pub fn range(v: i64, lo: i64, hi: i64) -> Result<i64, crate::text::Msg> {
     if (lo..=hi).contains(&v) {
         Ok(v)
     } else if hi == i64::MAX {
-        Err(format!("{v} is below {lo}"))
+        Err(crate::text::msg!("e-is_below", v = v, lo = lo))
     } else {
-        Err(format!("{v} is outside {lo} to {hi}"))
+        Err(crate::text::msg!(
+            "e-is_outside_to",
+            v = v,
+            lo = lo,
+            hi = hi
+        ))
     }
 }
 
 /// `1440,120` (largest first, as appt writes them); empty for none.
-pub fn offsets(s: &str) -> Result<Vec<i64>, String> {
+pub fn offsets(s: &str) -> Result<Vec<i64>, crate::text::Msg> {
     if s.is_empty() {
         return Ok(Vec::new());
     }
     s.split(',')
         .map(|m| m.parse::<i64>().ok().filter(|m| *m > 0))
         .collect::<Option<Vec<i64>>>()
-        .ok_or_else(|| format!("{} is not a list of reminder offsets in minutes", shown(s)))
+        .ok_or_else(|| crate::text::msg!("e-is_not_a_list_of_reminder_offsets", a = shown(s)))
 }
 
 /// A country code exactly as appt writes it (`+503`; never blank or `none`).
-pub fn country_code(s: &str) -> Result<String, String> {
+pub fn country_code(s: &str) -> Result<String, crate::text::Msg> {
     match phone::country_code(s) {
         Ok(Some(c)) if c == s => Ok(c),
-        _ => Err(format!(
-            "{} is not a country code (+ and 1 to 3 digits)",
-            shown(s)
-        )),
+        _ => Err(crate::text::msg!("e-is_not_a_country_code", a = shown(s))),
     }
 }
 
 /// An API token's scopes exactly as appt writes them (`appointments:read,clinical`).
-pub fn scopes(s: &str) -> Result<Vec<Scope>, String> {
+pub fn scopes(s: &str) -> Result<Vec<Scope>, crate::text::Msg> {
     let list = s
         .split(',')
         .map(|one| Scope::ALL.into_iter().find(|sc| sc.as_str() == one))
         .collect::<Option<Vec<Scope>>>()
         .filter(|l| !l.is_empty());
-    list.ok_or_else(|| format!("{} is not a list of scopes", shown(s)))
+    list.ok_or_else(|| crate::text::msg!("e-is_not_a_list_of_scopes", a = shown(s)))
 }
 
 /// A JSON object (appt stores no other JSON).
-pub fn json(s: &str) -> Result<Value, String> {
+pub fn json(s: &str) -> Result<Value, crate::text::Msg> {
     json_valid(s)?;
-    serde_json::from_str(s).map_err(|e| format!("is not a JSON object ({e})"))
+    serde_json::from_str(s).map_err(|e| crate::text::msg!("e-is_not_a_json_object", e = e))
 }
 
 /// Like [`json`], without building the document (`check` reads every event).
-fn json_valid(s: &str) -> Result<(), String> {
+fn json_valid(s: &str) -> Result<(), crate::text::Msg> {
     if !s.trim_start().starts_with('{') {
-        return Err(format!("{} is not a JSON object", shown(s)));
+        return Err(crate::text::msg!("e-is_not_a_json_object_2", a = shown(s)));
     }
     serde_json::from_str::<serde::de::IgnoredAny>(s)
         .map(drop)
-        .map_err(|e| format!("is not a JSON object ({e})"))
+        .map_err(|e| crate::text::msg!("e-is_not_a_json_object", e = e))
 }
 
 /// One row as stored in a table, named by its ID: each value read through it
@@ -249,9 +262,10 @@ impl<'a, 'r> Fields<'a, 'r> {
             Peek::Text(t) => t.into(),
             Peek::Int(i) => i.to_string().into(),
             other => {
-                return Err(Error::database(format!(
-                    "a {table} row has {} for its ID",
-                    other.what()
+                return Err(Error::database(crate::text::msg!(
+                    "e-a_row_has_for_its_id",
+                    table = table,
+                    a = other.what()
                 )))
             }
         };
@@ -263,7 +277,7 @@ impl<'a, 'r> Fields<'a, 'r> {
     }
 
     /// The damage in column `i`.
-    pub fn damaged(&self, i: usize, problem: &str) -> Error {
+    pub fn damaged(&self, i: usize, problem: impl Into<crate::text::Msg>) -> Error {
         damaged(self.table, &self.id, &self.row.name(i), problem)
     }
 
@@ -271,9 +285,9 @@ impl<'a, 'r> Fields<'a, 'r> {
     pub fn get<T: super::db::Column>(&self, i: usize) -> Result<T> {
         self.row.get(i).map_err(|_| {
             let problem = match self.row.peek(i) {
-                Ok(Peek::Null) => "is NULL".to_string(),
-                Ok(v) => format!("holds {} appt cannot read there", v.what()),
-                Err(e) => e.message,
+                Ok(Peek::Null) => crate::text::msg!("e-is_null"),
+                Ok(v) => crate::text::msg!("e-holds_appt_cannot_read_there", a = v.what()),
+                Err(e) => e.msg,
             };
             self.damaged(i, &problem)
         })
@@ -282,12 +296,16 @@ impl<'a, 'r> Fields<'a, 'r> {
     fn parse<S: super::db::Column, T>(
         &self,
         i: usize,
-        f: impl FnOnce(S) -> Result<T, String>,
+        f: impl FnOnce(S) -> Result<T, crate::text::Msg>,
     ) -> Result<T> {
         f(self.get(i)?).map_err(|p| self.damaged(i, &p))
     }
 
-    fn parse_opt<S, T>(&self, i: usize, f: impl FnOnce(S) -> Result<T, String>) -> Result<Option<T>>
+    fn parse_opt<S, T>(
+        &self,
+        i: usize,
+        f: impl FnOnce(S) -> Result<T, crate::text::Msg>,
+    ) -> Result<Option<T>>
     where
         Option<S>: super::db::Column,
     {
@@ -354,10 +372,10 @@ impl<'a, 'r> Fields<'a, 'r> {
     pub fn json_raw(&self, i: usize) -> Result<Box<serde_json::value::RawValue>> {
         self.parse(i, |s: String| {
             if !s.trim_start().starts_with('{') {
-                return Err(format!("{} is not a JSON object", shown(&s)));
+                return Err(crate::text::msg!("e-is_not_a_json_object_2", a = shown(&s)));
             }
             serde_json::value::RawValue::from_string(s)
-                .map_err(|e| format!("is not a JSON object ({e})"))
+                .map_err(|e| crate::text::msg!("e-is_not_a_json_object", e = e))
         })
     }
 
@@ -434,7 +452,12 @@ mod tests {
 
     #[test]
     fn a_damaged_value_names_table_row_and_column() {
-        let e = damaged("appointments", "3f2a", "status", "'zzz' is not a status");
+        let e = damaged(
+            "appointments",
+            "3f2a",
+            "status",
+            crate::text::Msg::verbatim("'zzz' is not a status"),
+        );
         assert_eq!(e.code, crate::error::Code::Database);
         assert_eq!(
             e.message,

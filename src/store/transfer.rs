@@ -59,7 +59,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                 if count(dst, table)? > 0 {
                     return Err(Error::field(
                         "to",
-                        format!("{target} is not empty (its table {table} has rows); transfer copies into an empty database only"),
+                        crate::text::msg!("e-is_not_empty_its_table_has_rows", target = target, table = table),
                     ));
                 }
             }
@@ -98,9 +98,7 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
                 }
                 let (had, has) = (count(src, table)?, count(dst, table)?);
                 if had != has {
-                    return Err(Error::database(format!(
-                        "transfer of {table} copied {has} rows of {had}; nothing was written"
-                    )));
+                    return Err(Error::database(crate::text::msg!("e-transfer_of_copied_rows_of_nothing_was", table = table, has = has, had = had)));
                 }
                 copied.push((*table, has));
             }
@@ -122,11 +120,13 @@ pub fn transfer(from: &mut Store, to: &mut Store) -> Result<Vec<(&'static str, i
     let tables: Vec<&str> = TABLES.iter().map(|(t, ..)| *t).collect();
     if let Err(e) = to.settle(&tables) {
         to.notices.push(
-            Error::database(format!(
-                "every row was copied, but vacuuming the copy failed: {}",
-                e.message
+            Error::database(crate::text::msg!(
+                "e-every_row_was_copied_but_vacuuming_the",
+                a = e.msg
             ))
-            .hint("run VACUUM (FREEZE, ANALYZE) on its tables; until then the first days' queries are slower"),
+            .hint(crate::text::msg!(
+                "e-run_vacuum_freeze_analyze_on_its_tables"
+            )),
         );
     }
     Ok(copied)

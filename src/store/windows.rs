@@ -48,12 +48,12 @@ pub const STORED: Layout = Layout {
         (
             "date",
             "(weekdays IS NULL) = (date IS NULL)",
-            "and weekdays are both given or both missing",
+            "e-and_weekdays_are_both_given_or_both",
         ),
         (
             "end_minute",
             "end_minute <= start_minute",
-            "is not after start_minute",
+            "e-is_not_after_start_minute",
         ),
     ],
 };
@@ -69,12 +69,17 @@ fn from_row(r: &Row) -> Result<Window> {
         // Within 1..=127, so a mask of seven bits.
         (Some(m), None) => Recurrence::Weekly(m as u8),
         (None, Some(d)) => Recurrence::Date(d),
-        _ => return Err(f.damaged(4, "and weekdays are both given or both missing")),
+        _ => {
+            return Err(f.damaged(
+                4,
+                crate::text::msg!("e-and_weekdays_are_both_given_or_both"),
+            ))
+        }
     };
     let from = f.range(5, (DAY_MINUTES.0, DAY_MINUTES.1 - 1))?;
     let to = f.range(6, (DAY_MINUTES.0 + 1, DAY_MINUTES.1))?;
     if to <= from {
-        return Err(f.damaged(6, "is not after start_minute"));
+        return Err(f.damaged(6, crate::text::msg!("e-is_not_after_start_minute")));
     }
     Ok(Window {
         id: f.id().to_string(),
@@ -105,8 +110,9 @@ fn query(conn: &Tx, asked: Asked) -> Result<Vec<Window>> {
         Asked::WindowsOfDoctor(d) => ("doctor_id = ?1", d),
         Asked::WindowsOfClinic(c) => ("clinic_id = ?1 AND doctor_id IS NULL", c),
         _ => {
-            return Err(Error::internal(format!(
-                "{asked:?} is not a question of windows (a bug)"
+            return Err(Error::internal(crate::text::msg!(
+                "e-is_not_a_question_of_windows",
+                asked = format!("{:?}", asked)
             )))
         }
     };

@@ -1056,15 +1056,17 @@ fn in_spanish_the_board_speaks_spanish() {
         s.starts_with("Central · lunes 15 de junio de 2026 · 10:15"),
         "{s}"
     );
-    assert!(s.contains("2 citas · 4 libres · 0 en espera"), "{s}");
+    // Arrived patients are `en sala`; `lista de espera` is the waitlist alone.
+    assert!(s.contains("2 citas · 4 libres · 0 en sala"), "{s}");
     assert!(row(&s, "11:00").contains("· libre"), "{s}");
     assert!(
-        s.contains("┌En espera (0)") && s.contains("┌Lista de espera (0)"),
+        s.contains("┌En sala (0)") && s.contains("┌Lista de espera (0)"),
         "{s}"
     );
     assert!(s.contains("q salir"), "{s}");
     t.keys(&["j", "j"]);
-    t.wait_status("11:00 libre (1 cupos): Enter reserva");
+    // One place is `1 cupo` (CLDR plural), never `1 cupos`.
+    t.wait_status("11:00 libre (1 cupo): Enter reserva");
     t.keys(&["Enter"]);
     t.wait_status("Teléfono: ");
     t.keys(&["Escape"]);

@@ -202,7 +202,7 @@ fn a_front_desk_day_reads_in_spanish() {
         "{out}"
     );
     let out = es(&env, &["status", &first, "checked_in"]);
-    assert!(out.starts_with("Marcada en espera"), "{out}");
+    assert!(out.starts_with("Llegada registrada"), "{out}");
     let out = es(
         &env,
         &["cancel", "Rosa Díaz", "--reason", "No puede venir", "--yes"],
@@ -336,25 +336,8 @@ fn json_codes_and_help_are_the_same_in_both_languages() {
 }
 
 // ---------------------------------------------------------------------------
-// Every English sentence an error is built from has its catalogue entry.
-
-/// Fragments that are parts of sentences the catalogue holds whole, or text
-/// no person reads as a sentence (a date format, a command to copy).
-const NOT_SENTENCES: &[&str] = &[
-    "%a %d %b %Y",
-    " at line ",
-    ", or ",
-    "demo zone",
-    "pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'",
-    "appt window close {}",
-    "reminder deliveries",
-    "reminder delivery",
-    "webhook deliveries",
-    "webhook delivery",
-    "cannot keep the old national-ID key in",
-    "cannot write the national-ID key file",
-    "encryption failed",
-];
+// Messages by ID: every ID the source names is in the catalogues, every entry
+// is used, and no error is built from a sentence of its own.
 
 /// The string literals of `text` (escapes and line continuations resolved).
 fn literals(text: &str) -> Vec<String> {
@@ -429,24 +412,6 @@ fn call(text: &str, start: usize) -> &str {
     &text[start..]
 }
 
-/// `{}`, `{name}` and `{name:?}` all as `{}`.
-fn shape(s: &str) -> String {
-    let mut out = String::new();
-    let mut skip = false;
-    for c in s.chars() {
-        match c {
-            '{' => {
-                skip = true;
-                out.push_str("{}");
-            }
-            '}' if skip => skip = false,
-            _ if skip => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).expect("src") {
         let p = e.expect("entry").path();
@@ -458,54 +423,150 @@ fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn every_error_sentence_in_the_source_has_a_catalogue_entry() {
+/// The product code of every source file (each file up to its tests).
+fn sources() -> Vec<(std::path::PathBuf, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let en = std::fs::read_to_string(root.join("src/output/lang/en.txt")).expect("en.txt");
-    let known: std::collections::BTreeSet<String> = en
-        .lines()
-        .filter(|l| l.starts_with("e.") || l.starts_with("v."))
-        .filter_map(|l| l.split_once(" = "))
-        .map(|(_, t)| shape(&t.replace("\\n", "\n")))
-        .collect();
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter(|f| !f.ends_with("tests.rs"))
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).expect("source");
+            let text = text
+                .split("#[cfg(test)]")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            (f, text)
+        })
+        .collect()
+}
+
+/// The IDs of a catalogue: each line that starts a message.
+fn catalogue_ids(name: &str) -> std::collections::BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("src/text").join(name)).expect("catalogue");
+    text.lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once(" = ").or_else(|| l.split_once(" =")))
+        .map(|(id, _)| id.trim().to_string())
+        .collect()
+}
+
+/// The kinds of ID the source builds from a value (`status-{code}`), and
+/// so never names whole.
+const BUILT: &[&str] = &[
+    "status-",
+    "reminder-",
+    "event-",
+    "b-is-",
+    "col-",
+    "purge-",
+    "v-marked_",
+    "kind-",
+    "day-",
+    "order-",
+    "queue_order-",
+    "x-",
+];
+
+fn is_id(s: &str) -> bool {
+    let Some((prefix, rest)) = s.split_once('-') else {
+        return false;
+    };
+    !rest.is_empty()
+        && prefix.len() <= 7
+        && prefix.chars().all(|c| c.is_ascii_lowercase())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '#')
+}
+
+#[test]
+fn every_message_id_is_in_both_catalogues_and_every_entry_is_used() {
+    let en = catalogue_ids("en.ftl");
+    let es = catalogue_ids("es.ftl");
+    assert_eq!(en, es, "en.ftl and es.ftl hold different IDs");
+    let mut used = std::collections::BTreeSet::new();
+    let mut unknown = Vec::new();
+    for (f, text) in sources() {
+        for lit in literals(&text) {
+            if en.contains(&lit) {
+                used.insert(lit);
+            } else if is_id(&lit)
+                && lit.starts_with(|c: char| c.is_ascii_lowercase())
+                && ["e-", "h-", "c-", "p-", "d-", "b-", "v-", "pg-"]
+                    .iter()
+                    .any(|p| lit.starts_with(p))
+            {
+                unknown.push(format!("{}: {lit}", f.display()));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "message IDs with no entry in src/text/en.ftl and es.ftl:\n{}",
+        unknown.join("\n")
+    );
+    // `Error::not_found("Doctor")` is `e-doctor_not_found`; the message of
+    // text from outside appt is `text`.
+    let unused: Vec<_> = en
+        .iter()
+        .filter(|id| !used.contains(*id))
+        .filter(|id| !BUILT.iter().any(|p| id.starts_with(p)))
+        .filter(|id| !id.ends_with("_not_found") && *id != "text")
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "catalogue entries no source names (remove them, or name the kind of ID built from a value in BUILT):\n{unused:#?}"
+    );
+}
+
+/// What may build a message from text rather than an ID: text from outside
+/// appt (a driver's, a library's or the system's words), passed as it is.
+const VERBATIM_ALLOWED: &[&str] = &["Msg::verbatim(", ".to_string().into()"];
+
+#[test]
+fn no_error_is_built_from_a_sentence_of_its_own() {
     let triggers = [
         "Error::new(",
         "Error::field(",
-        "Error::not_found(",
         "Error::internal(",
         "Error::database(",
         ".hint(",
-        "Err(",
-        "map_err(",
-        "ok_or_else(",
+        "bad.add(",
+        "Msg::from(",
+        "damaged(",
     ];
-    let mut missing = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(&f).expect("source");
-        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let mut found = Vec::new();
+    for (f, text) in sources() {
         for t in triggers {
             for (at, _) in text.match_indices(t) {
-                for lit in literals(call(text, at + t.len())) {
-                    let sentence = lit.trim().contains(' ')
-                        && !lit.trim_start().starts_with(|c: char| {
-                            c.is_ascii_uppercase() && lit.contains(" FROM ")
-                        })
-                        && !NOT_SENTENCES.contains(&lit.as_str());
-                    if sentence && !known.contains(&shape(&lit)) {
-                        missing.push(format!("{}: {lit:?}", f.display()));
-                    }
+                let inside = call(&text, at + t.len());
+                let sentence = literals(inside)
+                    .into_iter()
+                    .find(|l| l.trim().contains(' ') && !is_id(l))
+                    .filter(|_| !VERBATIM_ALLOWED.iter().any(|v| inside.contains(v)));
+                let formatted = inside.contains("format!(")
+                    && !inside.contains("msg!(")
+                    && !VERBATIM_ALLOWED.iter().any(|v| inside.contains(v));
+                if sentence.is_some() || formatted {
+                    let line = text[..at].lines().count();
+                    found.push(format!(
+                        "{}:{line}: {}",
+                        f.display(),
+                        inside.trim().chars().take(90).collect::<String>()
+                    ));
                 }
             }
         }
     }
-    missing.sort();
-    missing.dedup();
     assert!(
-        missing.is_empty(),
-        "error sentences with no entry in src/output/lang/en.txt (and es.txt):\n{}",
-        missing.join("\n")
+        found.is_empty(),
+        "errors built from a sentence rather than a message ID (see docs/commands.md#language):\n{}",
+        found.join("\n")
     );
 }
 

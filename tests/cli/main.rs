@@ -48,6 +48,7 @@ mod series;
 mod serve;
 mod setup;
 mod slots;
+mod spanish;
 mod spanish_input;
 mod storage;
 mod terminal;

@@ -32,19 +32,19 @@ pub(super) fn when_item(a: &Appointment) -> Item {
 pub(super) fn who(a: &Appointment) -> String {
     match (&a.doctor_name, &a.service_name) {
         (Some(d), _) => clean(d),
-        (None, Some(s)) => tr!("h.clinic_wide_service", service = clean(s)),
-        (None, None) => tr!("h.clinic_wide"),
+        (None, Some(s)) => tr!("h-clinic_wide_service", service = clean(s)),
+        (None, None) => tr!("h-clinic_wide"),
     }
 }
 
 /// `Booked 3f2a1b4c: Juan Pérez with Dr. García, Mon 15 Jun 2026 14:00–14:30, token 3`
 /// (Broken between its parts, never inside a date or time, where it would
 /// pass the width.)
-pub fn confirm(verb: &str, a: &Appointment) -> String {
+pub fn confirm(verb: &lang::Msg, a: &Appointment) -> String {
     join(
         &[
             tr!(
-                "h.confirm_who",
+                "h-confirm_who",
                 verb = lang::message(verb),
                 id = short(&a.id),
                 patient = patient_of(a),
@@ -52,7 +52,7 @@ pub fn confirm(verb: &str, a: &Appointment) -> String {
             ),
             format!("{},", when(a)),
             tr!(
-                "h.confirm_token",
+                "h-confirm_token",
                 token = a.token_number,
                 status = lang::status(a.status)
             ),
@@ -63,7 +63,7 @@ pub fn confirm(verb: &str, a: &Appointment) -> String {
 
 pub fn appointments(list: &[Appointment]) -> String {
     if list.is_empty() {
-        return tr!("h.no_appointments");
+        return tr!("h-no_appointments");
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -102,28 +102,28 @@ pub fn appointments(list: &[Appointment]) -> String {
 /// which (`Booked`, `Rescheduled`, `Cancelled`); its occurrences, then the
 /// ones left out and why.
 pub fn series(
-    verb: &str,
+    verb: &lang::Msg,
     series_id: &str,
     list: &[Appointment],
     skipped: &[crate::app::series::Skipped],
 ) -> String {
     let n = list.len();
     let id = short(series_id);
-    let mut text = match verb {
-        "Cancelled" => tr!("h.series_cancelled", n = n, id = id),
-        "Rescheduled" => tr!("h.series_rescheduled", n = n, id = id),
-        _ => tr!("h.series_booked", n = n, id = id),
+    let mut text = match &*verb.id {
+        "v-cancelled" => tr!("h-series_cancelled", n = n, id = id),
+        "v-rescheduled" => tr!("h-series_rescheduled", n = n, id = id),
+        _ => tr!("h-series_booked", n = n, id = id),
     };
     text.push('\n');
     text.push_str(&appointments(list));
     if !skipped.is_empty() {
-        text.push_str(&format!("\n{}", tr!("h.series_skipped")));
+        text.push_str(&format!("\n{}", tr!("h-series_skipped")));
         for s in skipped {
             text.push_str(&format!(
                 "\n  {}  {}: {}",
                 s.date,
                 s.error.code.as_str(),
-                clean(&lang::message(&s.error.message))
+                clean(&lang::message(&s.error.msg))
             ));
         }
     }
@@ -134,36 +134,36 @@ pub fn appointment_card(a: &Appointment) -> String {
     let w = width();
     let mut lines = vec![
         tr!(
-            "h.card_appointment",
+            "h-card_appointment",
             id = a.id,
             status = lang::status(a.status)
         ),
-        format!("{}{} ({})", label("card.When"), when(a), a.timezone.name()),
-        wrap(&label("card.Clinic"), &clean(&a.clinic_name), w),
-        wrap(&label("card.Doctor"), &who(a), w),
+        format!("{}{} ({})", label("card-When"), when(a), a.timezone.name()),
+        wrap(&label("card-Clinic"), &clean(&a.clinic_name), w),
+        wrap(&label("card-Doctor"), &who(a), w),
         wrap(
-            &label("card.Patient"),
+            &label("card-Patient"),
             &format!("{} {}", patient_of(a), clean(&shown(&a.patient_phone))),
             w,
         ),
         wrap(
-            &label("card.Service"),
+            &label("card-Service"),
             &or_dash(a.service_name.as_deref()),
             w,
         ),
-        format!("{}{}", label("card.Token"), a.token_number),
-        wrap(&label("card.Source"), &clean(&a.source), w),
+        format!("{}{}", label("card-Token"), a.token_number),
+        wrap(&label("card-Source"), &clean(&a.source), w),
     ];
     let optional = [
-        ("card.Session", a.session.as_deref()),
-        ("card.Batch", a.batch.as_deref()),
-        ("card.Reason", a.reason.as_deref()),
-        ("card.Notes", a.notes.as_deref()),
-        ("card.Diagnosis", a.diagnosis.as_deref()),
-        ("card.Rx", a.prescription.as_deref()),
-        ("card.Cancelled", a.cancellation_reason.as_deref()),
-        ("card.Ext_ref", a.external_reference_id.as_deref()),
-        ("card.Series", a.series_id.as_deref()),
+        ("card-Session", a.session.as_deref()),
+        ("card-Batch", a.batch.as_deref()),
+        ("card-Reason", a.reason.as_deref()),
+        ("card-Notes", a.notes.as_deref()),
+        ("card-Diagnosis", a.diagnosis.as_deref()),
+        ("card-Rx", a.prescription.as_deref()),
+        ("card-Cancelled", a.cancellation_reason.as_deref()),
+        ("card-Ext_ref", a.external_reference_id.as_deref()),
+        ("card-Series", a.series_id.as_deref()),
     ];
     for (id, v) in optional {
         if let Some(v) = v {
@@ -171,7 +171,7 @@ pub fn appointment_card(a: &Appointment) -> String {
         }
     }
     if let Some(d) = a.follow_up_date {
-        lines.push(format!("{}{d}", label("card.Follow-up")));
+        lines.push(format!("{}{d}", label("card-Follow-up")));
     }
     lines.join("\n")
 }
@@ -212,8 +212,9 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
         t.row(vec![
             e.id.to_string().into(),
             Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
-            Item::new(lang::t(&format!("event.{}", e.kind)))
-                .or_short(lang::t(&format!("event.short.{}", e.kind))),
+            Item::new(lang::t(&format!("event-{}", e.kind.replace('.', "-")))).or_short(lang::t(
+                &format!("event-short-{}", e.kind.replace('.', "-")),
+            )),
             obj["status"]
                 .as_str()
                 .and_then(Status::parse)
@@ -226,7 +227,7 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
     format!(
         "{}\n{}",
         tr!(
-            "h.history",
+            "h-history",
             id = short(&appt.id),
             patient = patient_of(appt)
         ),
@@ -238,9 +239,9 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
 pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
     let mut out = tr!(
         if dry_run {
-            "h.import_dry"
+            "h-import_dry"
         } else {
-            "h.imported"
+            "h-imported"
         },
         booked = done.booked,
         again = done.idempotent,
@@ -250,10 +251,10 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
     let width = width();
     for r in &done.rejected {
         let line = tr!(
-            "h.import_line",
+            "h-import_line",
             line = r.line,
             code = r.error.code.as_str(),
-            message = clean(&lang::message(&r.error.message))
+            message = clean(&lang::message(&r.error.msg))
         );
         out.push('\n');
         out.push_str(&wrap("  ", &line, width));
@@ -262,7 +263,7 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
     if untold > 0 {
         out.push_str(&format!(
             "\n  {}",
-            tr!("h.import_untold", n = untold, shown = done.rejected.len())
+            tr!("h-import_untold", n = untold, shown = done.rejected.len())
         ));
     }
     out

@@ -18,11 +18,11 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         .doctor
         .as_ref()
         .map(|x| clean(&x.full_name))
-        .unwrap_or_else(|| tr!("h.clinic_wide"));
+        .unwrap_or_else(|| tr!("h-clinic_wide"));
     let title = join(
         &[
             tr!(
-                "h.slots_title",
+                "h-slots_title",
                 who = who,
                 clinic = clean(&d.target.clinic.name)
             ),
@@ -75,7 +75,7 @@ pub fn agenda(a: &Agenda) -> String {
         width(),
     );
     if a.sections.is_empty() {
-        out.push_str(&format!("\n{}", tr!("h.agenda_empty")));
+        out.push_str(&format!("\n{}", tr!("h-agenda_empty")));
     }
     for s in &a.sections {
         let title = match &s.doctor {
@@ -89,13 +89,13 @@ pub fn agenda(a: &Agenda) -> String {
                 ],
                 width(),
             ),
-            None => tr!("h.clinic_wide_title"),
+            None => tr!("h-clinic_wide_title"),
         };
         out.push_str(&format!("\n\n{title}"));
         if let Some(reason) = &s.closed {
             out.push_str(&format!(
                 "\n{}",
-                tr!("h.closed_reason", reason = clean(reason))
+                tr!("h-closed_reason", reason = clean(reason))
             ));
             if s.appointments.is_empty() {
                 continue;
@@ -143,10 +143,10 @@ pub fn agenda(a: &Agenda) -> String {
                     let places: i64 = run.iter().map(|f| f.remaining).sum();
                     let n = run.len();
                     let free = match (n, places) {
-                        (1, 1) => tr!("h.free"),
-                        (1, p) => tr!("h.free_left", n = p),
-                        (n, p) if p == n as i64 => tr!("h.free_run", n = n),
-                        (n, p) => tr!("h.free_run_places", n = n, places = p),
+                        (1, 1) => tr!("h-free"),
+                        (1, p) => tr!("h-free_left", n = p),
+                        (n, p) if p == n as i64 => tr!("h-free_run", n = n),
+                        (n, p) => tr!("h-free_run_places", n = n, places = p),
                     };
                     let time: Item = if run.len() == 1 {
                         local_hm(tz, first.start).into()
@@ -158,7 +158,7 @@ pub fn agenda(a: &Agenda) -> String {
                     t.row(row);
                 }
                 Line::Buffer(at) => {
-                    let mut row = vec!["".into(), local_hm(tz, at).into(), tr!("h.buffer").into()];
+                    let mut row = vec!["".into(), local_hm(tz, at).into(), tr!("h-buffer").into()];
                     row.extend(blank());
                     t.row(row);
                 }
@@ -176,7 +176,7 @@ pub fn agenda(a: &Agenda) -> String {
         out.push_str(&format!(
             "\n{}",
             tr!(
-                "h.day_summary",
+                "h-day_summary",
                 booked = booked,
                 arrived = arrived,
                 free = places
@@ -234,7 +234,7 @@ fn agenda_lines(s: &crate::app::agenda::Section) -> Vec<Line<'_>> {
 pub fn next_slots(found: &crate::app::next::Found) -> String {
     let tz = found.clinic.timezone;
     if found.slots.is_empty() {
-        return tr!("h.next_none", clinic = clean(&found.clinic.name));
+        return tr!("h-next_none", clinic = clean(&found.clinic.name));
     }
     let mut t = Sheet::new(vec![
         col("Date"),
@@ -255,7 +255,7 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
     }
     let title = join(
         &[
-            tr!("h.next_title", clinic = clean(&found.clinic.name)),
+            tr!("h-next_title", clinic = clean(&found.clinic.name)),
             format!("({}):", tz.name()),
         ],
         width(),

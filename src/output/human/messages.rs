@@ -24,7 +24,7 @@ fn recipient(r: &crate::store::reminders::Reminder, a: &Appointment) -> String {
 /// `remind list`.
 pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)]) -> String {
     if rows.is_empty() {
-        return tr!("h.no_reminders");
+        return tr!("h-no_reminders");
     }
     let mut t = Sheet::new(vec![
         col("Due"),
@@ -49,7 +49,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
         t.row(vec![
             due_item(d, &hm),
             message_kind(r),
-            lang::t(&format!("reminder.{}", r.status.as_str())).into(),
+            lang::t(&format!("reminder-{}", r.status.as_str())).into(),
             r.attempts.to_string().into(),
             recipient(r, a).into(),
             message_when(r, a),
@@ -65,20 +65,20 @@ fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
     let offset = format_offset(r.offset_minutes);
     let short = match r.kind.as_str() {
         "reminder" => offset.clone(),
-        "waitlist_offer" => tr!("kind.offer"),
-        "confirmation" => tr!("kind.confirm"),
-        "rescheduled" => tr!("kind.moved"),
-        "cancelled" => tr!("kind.cancel"),
+        "waitlist_offer" => tr!("kind-offer"),
+        "confirmation" => tr!("kind-confirm"),
+        "rescheduled" => tr!("kind-moved"),
+        "cancelled" => tr!("kind-cancel"),
         other => other.into(),
     };
     let long = if r.is_reminder() {
-        tr!("kind.reminder", offset = offset)
+        tr!("kind-reminder", offset = offset)
     } else {
         match r.kind.as_str() {
-            "waitlist_offer" => tr!("kind.waitlist_offer"),
-            "confirmation" => tr!("kind.confirmation"),
-            "rescheduled" => tr!("kind.rescheduled"),
-            "cancelled" => tr!("kind.cancelled"),
+            "waitlist_offer" => tr!("kind-waitlist_offer"),
+            "confirmation" => tr!("kind-confirmation"),
+            "rescheduled" => tr!("kind-rescheduled"),
+            "cancelled" => tr!("kind-cancelled"),
             other => other.replace('_', " "),
         }
     };
@@ -149,7 +149,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
         out = format!("{}\n", t.render());
     }
     out.push_str(&tr!(
-        "h.dry_sweep",
+        "h-dry_sweep",
         send = sweep.would_deliver.len(),
         expire = sweep.expired,
         cancel = sweep.cancelled
@@ -164,7 +164,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
 /// `webhook list`; the secret itself is never shown, nor a password in a URL.
 pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
     if all.is_empty() {
-        return tr!("h.no_webhooks");
+        return tr!("h-no_webhooks");
     }
     let mut t = Sheet::new(vec![
         text("URL", 20),
@@ -189,7 +189,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
                 &w.events
                     .as_ref()
                     .map(|e| e.join(","))
-                    .unwrap_or_else(|| tr!("word.all")),
+                    .unwrap_or_else(|| tr!("word-all")),
             )
             .into(),
             lang::yes_no(w.secret.is_some()).into(),
@@ -199,7 +199,7 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
                 .map(crate::core::time::fmt_utc)
                 .unwrap_or_default()
                 .into(),
-            clean(&lang::message(&w.shown_error().unwrap_or_default())).into(),
+            clean(&w.shown_error().unwrap_or_default()).into(),
             short(&w.id).into(),
         ]);
     }

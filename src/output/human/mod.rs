@@ -43,7 +43,7 @@ pub fn clean(s: &str) -> String {
 /// language (docs/privacy.md#erasure), anyone else's [`clean`]ed.
 pub fn person(name: &str, erased: bool) -> String {
     if erased {
-        lang::t("patient.erased").to_string()
+        lang::t("patient-erased").to_string()
     } else {
         clean(name)
     }
@@ -144,7 +144,7 @@ pub fn status_or_late(s: Status, late: bool) -> Item {
         return status_item(s);
     }
     let colour = colour().then_some(Color::Magenta);
-    Item::new(tr!("h.late", status = lang::status(s))).colour(colour)
+    Item::new(tr!("h-late", status = lang::status(s))).colour(colour)
 }
 
 /// `14:00–14:30`, or `14:00` where the column is short.

@@ -10,7 +10,7 @@ use crate::output::phone::shown;
 
 pub fn patients(list: &[Patient]) -> String {
     if list.is_empty() {
-        return tr!("h.no_patients");
+        return tr!("h-no_patients");
     }
     let mut t = Sheet::new(vec![
         text("Name", 14),
@@ -36,7 +36,7 @@ pub fn patients(list: &[Patient]) -> String {
 
 fn national_id(p: &Patient) -> String {
     if p.national_id_unreadable {
-        tr!("h.unreadable")
+        tr!("h-unreadable")
     } else {
         or_dash(p.national_id.as_deref())
     }
@@ -46,23 +46,23 @@ pub fn patient_card(p: &Patient) -> String {
     [
         join(
             &[
-                tr!("h.card_patient", name = patient_name(p)),
+                tr!("h-card_patient", name = patient_name(p)),
                 format!(" ({})", p.id),
             ],
             width(),
         ),
         format!(
             "  {:<13}{}",
-            lang::t("patient.phone"),
+            lang::t("patient-phone"),
             clean(&shown(&p.phone))
         ),
-        format!("  {:<13}{}", lang::t("patient.national_id"), national_id(p)),
+        format!("  {:<13}{}", lang::t("patient-national_id"), national_id(p)),
         format!(
             "  {:<13}{}",
-            lang::t("patient.email"),
+            lang::t("patient-email"),
             or_dash(p.email.as_deref())
         ),
-        format!("  {:<13}{}", lang::t("patient.no_shows"), p.no_show_count),
+        format!("  {:<13}{}", lang::t("patient-no_shows"), p.no_show_count),
     ]
     .join("\n")
 }
@@ -71,11 +71,11 @@ pub fn patient_card(p: &Patient) -> String {
 pub fn patient_visits(card: &crate::app::patient::Card) -> String {
     let mut out = patient_card(&card.patient);
     for (title, list) in [
-        (lang::t("h.upcoming"), &card.upcoming),
-        (lang::t("h.recent"), &card.recent),
+        (lang::t("h-upcoming"), &card.upcoming),
+        (lang::t("h-recent"), &card.recent),
     ] {
         if list.is_empty() {
-            out.push_str(&format!("\n{title}: {}", lang::t("word.none")));
+            out.push_str(&format!("\n{title}: {}", lang::t("word-none")));
         } else {
             out.push_str(&format!("\n{title}:"));
             for a in list {
@@ -104,8 +104,8 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
 pub fn erased(e: &crate::app::erase::Erased) -> String {
     let id = short(&e.patient.id);
     if e.clinical {
-        tr!("c.patient_erased_clinical", id = id, n = e.appointments)
+        tr!("c-patient_erased_clinical", id = id, n = e.appointments)
     } else {
-        tr!("c.patient_erased", id = id, n = e.appointments)
+        tr!("c-patient_erased", id = id, n = e.appointments)
     }
 }

@@ -46,7 +46,7 @@ pub fn clinics(list: &[Clinic]) -> String {
 /// `Added clinic Central (America/El_Salvador) 3f2a1b4c`
 pub fn clinic_added(c: &Clinic) -> String {
     tr!(
-        "h.clinic_added",
+        "h-clinic_added",
         name = clean(&c.name),
         zone = c.timezone.name(),
         id = short(&c.id)
@@ -55,7 +55,7 @@ pub fn clinic_added(c: &Clinic) -> String {
 
 pub fn reminders(r: &[i64]) -> String {
     if r.is_empty() {
-        tr!("word.none")
+        tr!("word-none")
     } else {
         r.iter()
             .map(|m| format_offset(*m))
@@ -68,23 +68,23 @@ pub fn clinic_card(c: &Clinic) -> String {
     let s = &c.settings;
     let onoff = lang::on_off;
     let labels = [
-        "clinic.timezone",
-        "clinic.slot",
-        "clinic.notice",
-        "clinic.horizon",
-        "clinic.cancel",
-        "clinic.reminders",
-        "clinic.duplicates",
-        "clinic.diagnosis",
-        "clinic.notify",
-        "clinic.country_code",
-        "clinic.language",
-        "clinic.date_order",
-        "clinic.phone",
-        "clinic.public_url",
-        "clinic.retain_messages",
-        "clinic.queue_order",
-        "clinic.late_after",
+        "clinic-timezone",
+        "clinic-slot",
+        "clinic-notice",
+        "clinic-horizon",
+        "clinic-cancel",
+        "clinic-reminders",
+        "clinic-duplicates",
+        "clinic-diagnosis",
+        "clinic-notify",
+        "clinic-country_code",
+        "clinic-language",
+        "clinic-date_order",
+        "clinic-phone",
+        "clinic-public_url",
+        "clinic-retain_messages",
+        "clinic-queue_order",
+        "clinic-late_after",
     ];
     let pad = labels
         .iter()
@@ -96,59 +96,67 @@ pub fn clinic_card(c: &Clinic) -> String {
     [
         join(
             &[
-                tr!("h.card_clinic", name = clean(&c.name)),
+                // `Clínica Santa Lucía`, never `Clínica Clínica Santa Lucía`.
+                if c.name
+                    .to_lowercase()
+                    .starts_with(&lang::t("h-clinic_word").to_lowercase())
+                {
+                    clean(&c.name)
+                } else {
+                    tr!("h-card_clinic", name = clean(&c.name))
+                },
                 format!(" ({})", c.id),
             ],
             width(),
         ),
-        l("clinic.timezone", c.timezone.name().to_string()),
-        l("clinic.slot", format!("{}m", s.slot_minutes)),
-        l("clinic.notice", format_duration(s.min_notice)),
-        l("clinic.horizon", format_duration(s.horizon)),
-        l("clinic.cancel", format_duration(s.cancel_window)),
-        l("clinic.reminders", reminders(&s.reminders)),
-        l("clinic.duplicates", onoff(s.duplicate_check).to_string()),
-        l("clinic.diagnosis", onoff(s.require_diagnosis).to_string()),
-        l("clinic.notify", onoff(s.notify).to_string()),
+        l("clinic-timezone", c.timezone.name().to_string()),
+        l("clinic-slot", format!("{}m", s.slot_minutes)),
+        l("clinic-notice", format_duration(s.min_notice)),
+        l("clinic-horizon", format_duration(s.horizon)),
+        l("clinic-cancel", format_duration(s.cancel_window)),
+        l("clinic-reminders", reminders(&s.reminders)),
+        l("clinic-duplicates", onoff(s.duplicate_check).to_string()),
+        l("clinic-diagnosis", onoff(s.require_diagnosis).to_string()),
+        l("clinic-notify", onoff(s.notify).to_string()),
         l(
-            "clinic.country_code",
+            "clinic-country_code",
             s.country_code
                 .as_deref()
-                .map_or_else(|| lang::t("word.none").to_string(), str::to_string),
+                .map_or_else(|| lang::t("word-none").to_string(), str::to_string),
         ),
-        l("clinic.language", s.language.as_str().to_string()),
+        l("clinic-language", s.language.as_str().to_string()),
         l(
-            "clinic.date_order",
-            lang::t(&format!("order.{}", s.date_order().as_str())).to_string(),
+            "clinic-date_order",
+            lang::t(&format!("order-{}", s.date_order().as_str())).to_string(),
         ),
         l(
-            "clinic.phone",
+            "clinic-phone",
             s.phone
                 .as_deref()
-                .map_or_else(|| lang::t("word.none").to_string(), clean),
+                .map_or_else(|| lang::t("word-none").to_string(), clean),
         ),
         l(
-            "clinic.public_url",
+            "clinic-public_url",
             s.public_url
                 .as_deref()
-                .map_or_else(|| lang::t("word.none").to_string(), clean),
+                .map_or_else(|| lang::t("word-none").to_string(), clean),
         ),
         l(
-            "clinic.retain_messages",
+            "clinic-retain_messages",
             s.retain_messages
-                .map_or_else(|| lang::t("word.forever").to_string(), format_duration),
+                .map_or_else(|| lang::t("word-forever").to_string(), format_duration),
         ),
         l(
-            "clinic.queue_order",
-            lang::t(&format!("queue_order.{}", s.queue_order.as_str())).to_string(),
+            "clinic-queue_order",
+            lang::t(&format!("queue_order-{}", s.queue_order.as_str())).to_string(),
         ),
-        l("clinic.late_after", format_duration(s.late_after)),
+        l("clinic-late_after", format_duration(s.late_after)),
     ]
     .into_iter()
     .chain(
         s.templates
             .iter()
-            .map(|(kind, text)| format!("  {}", tr!("clinic.template", a = kind, b = clean(text)))),
+            .map(|(kind, text)| format!("  {}", tr!("clinic-template", a = kind, b = clean(text)))),
     )
     .collect::<Vec<_>>()
     .join("\n")
@@ -250,7 +258,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             Recurrence::Date(d) => d.to_string(),
         };
         let valid = match (w.valid_from, w.valid_to) {
-            (None, None) => tr!("word.always"),
+            (None, None) => tr!("word-always"),
             (f, t) => format!(
                 "{}…{}",
                 f.map(|d| d.to_string()).unwrap_or_default(),
@@ -261,7 +269,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             w.doctor_id
                 .as_deref()
                 .map(|id| clean(&names(id)))
-                .unwrap_or_else(|| tr!("h.clinic_wide"))
+                .unwrap_or_else(|| tr!("h-clinic_wide"))
                 .into(),
             when.into(),
             format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)).into(),
@@ -270,7 +278,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
             or_dash(w.session.as_deref()).into(),
             or_dash(w.batch.as_deref()).into(),
             valid.into(),
-            lang::t(if w.open { "word.open" } else { "word.closed" }).into(),
+            lang::t(if w.open { "word-open" } else { "word-closed" }).into(),
             short(&w.id).into(),
         ]);
     }
@@ -287,7 +295,7 @@ pub fn closures(list: &[crate::app::closure::Closed]) -> String {
     ]);
     for c in list {
         t.row(vec![
-            clean(&c.who).into(),
+            clean(&lang::message(&c.who)).into(),
             c.closure.from.to_string().into(),
             c.closure.to.to_string().into(),
             or_dash(c.closure.reason.as_deref()).into(),

@@ -8,39 +8,33 @@ use crate::output::lang::{self, tr};
 /// `appt key rotate`: the new key's version, what was sealed again, and where
 /// the key is (with `$APPT_KEY`: the key itself, to be stored now).
 pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
-    let ids = |n: u64| {
-        if n == 1 {
-            tr!("h.national_ids_one", n = n)
-        } else {
-            tr!("h.national_ids", n = n)
-        }
-    };
+    let ids = |n: u64| tr!("h-national_ids", n = n);
     let mut lines = Vec::new();
     match (&r.key, &r.key_file) {
         (Some(key), _) => {
-            lines.push(tr!("h.key_new", version = r.version));
+            lines.push(tr!("h-key_new", version = r.version));
             lines.push(key.clone());
-            lines.push(tr!("h.key_resealed", ids = ids(r.resealed)));
+            lines.push(tr!("h-key_resealed", ids = ids(r.resealed)));
         }
         (None, Some(file)) => {
             lines.push(tr!(
-                "h.key_rotated",
+                "h-key_rotated",
                 version = r.version,
                 ids = ids(r.resealed)
             ));
-            lines.push(tr!("h.key_file", file = file.display()));
+            lines.push(tr!("h-key_file", file = file.display()));
             for k in &r.kept {
-                lines.push(tr!("h.key_kept", file = k.display()));
+                lines.push(tr!("h-key_kept", file = k.display()));
             }
         }
         (None, None) => lines.push(tr!(
-            "h.key_rotated",
+            "h-key_rotated",
             version = r.version,
             ids = ids(r.resealed)
         )),
     }
     if r.unreadable > 0 {
-        lines.push(tr!("h.key_unreadable", ids = ids(r.unreadable)));
+        lines.push(tr!("h-key_unreadable", ids = ids(r.unreadable)));
     }
     lines.join("\n")
 }
@@ -50,13 +44,9 @@ pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
 pub fn check(found: &[crate::store::check::Violation]) -> String {
     use crate::store::check::Row;
     if found.is_empty() {
-        return tr!("h.check_ok");
+        return tr!("h-check_ok");
     }
-    let mut out = if found.len() == 1 {
-        tr!("h.check_one")
-    } else {
-        tr!("h.check_many", n = found.len())
-    };
+    let mut out = tr!("h-check_many", n = found.len());
     for v in found {
         out.push_str(&format!("\n\n[{}] {}", v.check, lang::message(&v.message)));
         for r in &v.rows {
@@ -68,17 +58,17 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                         a.local(a.starts_at),
                         to_local(a.timezone, a.ends_at).1,
                         a.status,
-                        tr!("h.token", token = a.token_number),
+                        tr!("h-token", token = a.token_number),
                         match a.window_capacity {
-                            Some(c) => tr!("h.capacity", n = c),
-                            None => tr!("h.window_gone"),
+                            Some(c) => tr!("h-capacity", n = c),
+                            None => tr!("h-window_gone"),
                         }
                     );
                     if a.buffer_before > 0 || a.buffer_after > 0 {
                         line.push_str(&format!(
                             "  {}",
                             tr!(
-                                "h.check_buffers",
+                                "h-check_buffers",
                                 before = a.buffer_before,
                                 after = a.buffer_after
                             )
@@ -89,7 +79,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                 Row::Reminder(r) => {
                     let (d, hm) = to_local(r.timezone, r.due_at);
                     tr!(
-                        "h.check_reminder",
+                        "h-check_reminder",
                         id = short(&r.id),
                         offset = format_offset(r.offset_minutes),
                         due = format!("{d} {hm}"),
@@ -98,7 +88,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     )
                 }
                 Row::Key(k) => tr!(
-                    "h.check_key",
+                    "h-check_key",
                     table = k.table,
                     rowid = k.rowid.map(|i| i.to_string()).unwrap_or_else(|| "—".into()),
                     column = k.column.as_deref().unwrap_or("?"),
@@ -106,7 +96,7 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                     parent = k.parent
                 ),
                 Row::Patient(p) => tr!(
-                    "h.check_patient",
+                    "h-check_patient",
                     id = short(&p.id),
                     problem = lang::message(&p.problem)
                 ),
@@ -120,13 +110,13 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
                         .map_or("NULL".into(), |v| format!("'{}'", clean(v)))
                 ),
                 Row::Trace(t) => tr!(
-                    "h.check_trace",
+                    "h-check_trace",
                     table = t.table,
                     id = short(&t.id),
                     column = t.column,
                     patient = short(&t.patient_id)
                 ),
-                Row::Problem(p) => lang::message(p),
+                Row::Problem(p) => p.clone(),
             };
             out.push_str(&format!("\n  {line}"));
         }
@@ -139,18 +129,18 @@ pub fn check(found: &[crate::store::check::Violation]) -> String {
 pub fn token_added(a: &crate::app::token::Added) -> String {
     let t = &a.info;
     let mut lines = vec![tr!(
-        "h.token_added",
+        "h-token_added",
         name = clean(&t.name),
         scopes = scopes(&t.scopes)
     )];
     if let Some(c) = &t.clinic {
-        lines.push(tr!("h.token_clinic", clinic = clean(c)));
+        lines.push(tr!("h-token_clinic", clinic = clean(c)));
     }
     lines.push(match t.expires_at {
-        Some(at) => tr!("h.token_expires", at = crate::core::time::fmt_utc(at)),
-        None => tr!("h.token_never_expires"),
+        Some(at) => tr!("h-token_expires", at = crate::core::time::fmt_utc(at)),
+        None => tr!("h-token_never_expires"),
     });
-    lines.push(tr!("h.token_shown_once"));
+    lines.push(tr!("h-token_shown_once"));
     lines.push(a.token.clone());
     lines.join("\n")
 }
@@ -165,7 +155,7 @@ pub fn tokens(
     now: chrono::DateTime<chrono::Utc>,
 ) -> String {
     if all.is_empty() {
-        return tr!("h.no_tokens");
+        return tr!("h-no_tokens");
     }
     let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| {
         t.map(crate::core::time::fmt_utc).unwrap_or_default()
@@ -193,18 +183,18 @@ pub fn tokens(
             k.clinic
                 .as_deref()
                 .map(clean)
-                .unwrap_or_else(|| tr!("word.all"))
+                .unwrap_or_else(|| tr!("word-all"))
                 .into(),
             stamp(Some(k.created_at)).into(),
             k.expires_at
                 .map(crate::core::time::fmt_utc)
-                .unwrap_or_else(|| tr!("word.never"))
+                .unwrap_or_else(|| tr!("word-never"))
                 .into(),
             stamp(k.last_used_at).into(),
             match crate::app::token::status(k, now) {
-                "revoked" => tr!("h.token_revoked"),
-                "expired" => tr!("h.token_expired"),
-                _ => tr!("h.token_active"),
+                "revoked" => tr!("h-token_revoked"),
+                "expired" => tr!("h-token_expired"),
+                _ => tr!("h-token_active"),
             }
             .into(),
         ]);
@@ -215,7 +205,7 @@ pub fn tokens(
 /// `token revoke`: which token, from when.
 pub fn token_revoked(t: &crate::store::api_tokens::Token) -> String {
     tr!(
-        "c.token_revoked",
+        "c-token_revoked",
         name = clean(&t.name),
         prefix = clean(&t.prefix)
     )
@@ -227,12 +217,12 @@ pub fn purged(p: &crate::app::purge::Purged) -> String {
     let list = p
         .tables
         .iter()
-        .map(|(table, n)| tr!(&format!("purge.{table}"), n = n))
+        .map(|(table, n)| tr!(format!("purge-{table}"), n = n))
         .collect::<Vec<_>>()
         .join(", ");
     if p.dry_run {
-        tr!("h.would_purge", list = list)
+        tr!("h-would_purge", list = list)
     } else {
-        tr!("h.purged", list = list)
+        tr!("h-purged", list = list)
     }
 }

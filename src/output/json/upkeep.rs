@@ -129,7 +129,7 @@ struct CheckView<'a> {
 #[derive(Serialize)]
 struct ViolationView<'a> {
     check: &'a str,
-    message: &'a str,
+    message: String,
     rows: Vec<CheckRowView<'a>>,
 }
 
@@ -171,14 +171,14 @@ enum CheckRowView<'a> {
     Patient {
         patient_id: &'a str,
         column: &'a str,
-        problem: &'a str,
+        problem: String,
     },
     Damage {
         table: &'a str,
         id: &'a str,
         column: &'a str,
         value: Option<&'a str>,
-        problem: &'a str,
+        problem: String,
     },
     Trace {
         table: &'a str,
@@ -187,7 +187,7 @@ enum CheckRowView<'a> {
         patient_id: &'a str,
     },
     Problem {
-        problem: &'a str,
+        problem: String,
     },
 }
 
@@ -228,14 +228,14 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
         CheckRow::Patient(p) => CheckRowView::Patient {
             patient_id: &p.id,
             column: "national_id",
-            problem: &p.problem,
+            problem: p.problem.english(),
         },
         CheckRow::Damage(d) => CheckRowView::Damage {
             table: d.table,
             id: &d.id,
             column: d.column,
             value: d.value.as_deref(),
-            problem: &d.problem,
+            problem: d.problem.english(),
         },
         CheckRow::Trace(t) => CheckRowView::Trace {
             table: t.table,
@@ -243,7 +243,7 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
             column: t.column,
             patient_id: &t.patient_id,
         },
-        CheckRow::Problem(p) => CheckRowView::Problem { problem: p },
+        CheckRow::Problem(p) => CheckRowView::Problem { problem: p.clone() },
     }
 }
 
@@ -255,7 +255,7 @@ pub fn check(found: &[Violation]) -> Value {
             .iter()
             .map(|v| ViolationView {
                 check: v.check,
-                message: &v.message,
+                message: v.message.english(),
                 rows: v.rows.iter().map(check_row).collect(),
             })
             .collect(),

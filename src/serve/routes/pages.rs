@@ -43,13 +43,13 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
         reason = field("reason_other");
     }
     let result = match field("action").as_str() {
-        "confirm" => reply::confirm(st, token, now).map(|_| done("pg.confirmed")),
-        "cancel" => reply::cancel(st, token, &reason, now).map(|_| done("pg.cancelled")),
-        "move" => reply::move_to(st, token, &field("at"), now).map(|_| done("pg.moved")),
-        "take" => reply::take(st, token, now).map(|_| done("pg.taken")),
+        "confirm" => reply::confirm(st, token, now).map(|_| done("pg-confirmed")),
+        "cancel" => reply::cancel(st, token, &reason, now).map(|_| done("pg-cancelled")),
+        "move" => reply::move_to(st, token, &field("at"), now).map(|_| done("pg-moved")),
+        "take" => reply::take(st, token, now).map(|_| done("pg-taken")),
         _ => Err(Error::field(
             "action",
-            "action must be confirm, cancel, move or take",
+            crate::text::msg!("e-action_must_be"),
         )),
     };
     match result {
@@ -62,19 +62,19 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
                 Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking
                     if field("action") == "take" =>
                 {
-                    "pg.offer_closed"
+                    "pg-offer_closed"
                 }
                 Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
-                    "pg.time_taken"
+                    "pg-time_taken"
                 }
-                Code::CancellationWindow => "pg.too_late",
-                Code::InvalidStateTransition | Code::PastAppointment => "pg.over",
-                Code::SlotInactive => "pg.offer_closed",
+                Code::CancellationWindow => "pg-too_late",
+                Code::InvalidStateTransition | Code::PastAppointment => "pg-over",
+                Code::SlotInactive => "pg-offer_closed",
                 Code::Validation if e.details.get("reason").is_some() && reason.is_empty() => {
-                    "pg.no_reason"
+                    "pg-no_reason"
                 }
-                Code::Validation if e.details.get("reason").is_some() => "pg.bad_reason",
-                _ => "pg.refused",
+                Code::Validation if e.details.get("reason").is_some() => "pg-bad_reason",
+                _ => "pg-refused",
             };
             let status = e.code.http_status();
             show(

@@ -156,7 +156,10 @@ pub(super) fn agenda(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
     let doctor = q.text("doctor");
     q.finish()?;
     let Some(date) = date else {
-        return Err(Error::field("date", "date is required"));
+        return Err(Error::field(
+            "date",
+            crate::text::msg!("e-date_is_required"),
+        ));
     };
     let clinic = who.clinic(st, named)?;
     let days = agenda::agenda(
@@ -180,7 +183,10 @@ pub(super) fn events(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
     q.finish()?;
     // A page is held whole before it is sent.
     if !(1..=1000).contains(&limit) {
-        return Err(Error::field("limit", "limit must be between 1 and 1000"));
+        return Err(Error::field(
+            "limit",
+            crate::text::msg!("e-limit_between_1_and_1000"),
+        ));
     }
     let mut lines = Vec::new();
     let mut last = after.unwrap_or(0);

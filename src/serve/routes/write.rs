@@ -62,7 +62,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         (Some(body), Some(header)) if body != header => {
             return Err(Error::field(
                 "external_ref",
-                "external_ref differs from the Idempotency-Key header",
+                crate::text::msg!("e-external_ref_differs"),
             ))
         }
         (body, header) => header.or(body),

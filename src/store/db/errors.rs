@@ -35,37 +35,46 @@ pub(super) enum Failure {
 /// The one answer to each kind of failure.
 pub(super) fn answer(f: Failure) -> Error {
     match f {
-        Failure::Connection(why) => Error::database(format!("PostgreSQL connection failed: {why}"))
-            .hint("check that the server is running and --db (or APPT_DB) is right"),
+        Failure::Connection(why) => Error::database(crate::text::msg!(
+            "e-postgresql_connection_failed",
+            why = why
+        ))
+        .hint(crate::text::msg!("e-check_that_the_server_is_running_and")),
         Failure::Overlap => Error::new(
             Code::AppointmentConflict,
-            "Doctor is not available at the requested time",
+            crate::text::msg!("e-doctor_is_not_available_at_the_requested"),
         ),
-        Failure::Constraint(e) => Error::internal(format!("database constraint failed: {e}")),
-        Failure::LockTimeout => {
-            Error::database("the database is locked by another session past the 10 s timeout")
-                .hint(WRITING)
+        Failure::Constraint(e) => {
+            Error::internal(crate::text::msg!("e-database_constraint_failed", e = e))
         }
-        Failure::Busy(e) => {
-            Error::database(format!("database is locked by another process: {e}")).hint(WRITING)
-        }
-        Failure::Cancelled(e) => Error::database(format!(
-            "the server gave up on a statement after {} s ({e})",
-            crate::store::pg_net::STATEMENT.as_secs(),
+        Failure::LockTimeout => Error::database(crate::text::msg!(
+            "e-the_database_is_locked_by_another_session"
         ))
-        .hint("the server may be overloaded; try again in a moment"),
-        Failure::TryAgain(e) => {
-            Error::database(format!("database error: {e}")).hint("try again in a moment")
-        }
+        .hint(crate::text::Msg::new(WRITING)),
+        Failure::Busy(e) => Error::database(crate::text::msg!(
+            "e-database_is_locked_by_another_process",
+            e = e
+        ))
+        .hint(crate::text::Msg::new(WRITING)),
+        Failure::Cancelled(e) => Error::database(crate::text::msg!(
+            "e-the_server_gave_up_on_a_statement",
+            a = crate::store::pg_net::STATEMENT.as_secs(),
+            b = e
+        ))
+        .hint(crate::text::msg!(
+            "e-the_server_may_be_overloaded_try_again"
+        )),
+        Failure::TryAgain(e) => Error::database(crate::text::msg!("e-database_error", e = e))
+            .hint(crate::text::msg!("e-try_again_in_a_moment")),
         Failure::Unusable(e) => {
-            Error::database(format!("the file is not a usable appt database: {e}"))
+            Error::database(crate::text::msg!("e-the_file_is_not_a_usable_appt", e = e))
         }
-        Failure::Misuse(e) => Error::internal(format!("database error: {e}")),
-        Failure::Other(e) => Error::database(format!("database error: {e}")),
+        Failure::Misuse(e) => Error::internal(crate::text::msg!("e-database_error", e = e)),
+        Failure::Other(e) => Error::database(crate::text::msg!("e-database_error", e = e)),
     }
 }
 
-const WRITING: &str = "another appt or another program is writing; try again in a moment";
+const WRITING: &str = "e-another_appt_or_another_program_is_writing";
 
 /// A PostgreSQL error's kind.
 pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {

@@ -62,10 +62,11 @@ impl Insert {
     fn rows(&self, args: &[Val]) -> Result<usize> {
         let width = self.width();
         if width == 0 || !args.len().is_multiple_of(width) || args.is_empty() {
-            return Err(Error::internal(format!(
-                "{} values for rows of {width} into {} (a bug)",
-                args.len(),
-                self.into.name()
+            return Err(Error::internal(crate::text::msg!(
+                "e-values_for_rows_of",
+                arg1 = args.len(),
+                width = width,
+                arg2 = self.into.name()
             )));
         }
         Ok(args.len() / width)

@@ -83,7 +83,7 @@ fn kept_and_later(st: &mut Store) {
         let undone = tx.attempt(|tx| {
             doctors::insert(tx, &doctor("Dr. Dos"))?;
             assert_eq!(doctors_kept(tx)?, 2);
-            Err::<(), _>(Error::field("x", "undone"))
+            Err::<(), _>(Error::field("x", crate::text::Msg::verbatim("undone")))
         });
         assert!(undone.is_err());
         assert_eq!(doctors_kept(tx)?, 1);
@@ -127,7 +127,7 @@ fn kept_and_later(st: &mut Store) {
         assert_eq!(queue::next_token(tx, "doc", day)?, 2);
         let undone = tx.attempt(|tx| {
             assert_eq!(queue::next_token(tx, "doc", day)?, 3);
-            Err::<(), _>(Error::field("x", "undone"))
+            Err::<(), _>(Error::field("x", crate::text::Msg::verbatim("undone")))
         });
         assert!(undone.is_err());
         assert_eq!(queue::next_token(tx, "doc", day)?, 3);
@@ -150,7 +150,7 @@ fn put(tx: &Tx, key: &str, value: &str) -> Result<()> {
 }
 
 fn undone(_: &Tx) -> Result<()> {
-    Err(Error::field("x", "refused by a rule"))
+    Err(Error::field("x", crate::text::msg!("e-refused_by_a_rule")))
 }
 
 /// Attempts inside [`Tx::together`], the same on either engine: each
@@ -347,7 +347,7 @@ fn a_transactions_opening_goes_with_its_first_statement_on_postgres() {
         // connection is out of any transaction: their ROLLBACKs went first.
         let _ = st.read(|tx| {
             tx.one::<i64>(On::NOTHING, "SELECT 1", &[])?;
-            Err::<(), _>(Error::internal("stop"))
+            Err::<(), _>(Error::internal(crate::text::Msg::verbatim("stop")))
         });
         st.rehearse(|tx| tx.one::<i64>(On::NOTHING, "SELECT 1", &[]))
             .unwrap();

@@ -333,7 +333,7 @@ impl<'c> Tx<'c> {
     /// The first column of the first row (a count, an EXISTS, a RETURNING).
     pub fn one<T: super::values::Column>(&self, on: On, sql: &str, args: &[Val]) -> Result<T> {
         self.row(on, sql, args, |r| r.get(0))?
-            .ok_or_else(|| Error::internal(format!("no row from: {sql}")))
+            .ok_or_else(|| Error::internal(crate::text::msg!("e-no_row_from", sql = sql)))
     }
 
     /// Runs `f` under a savepoint: what it wrote stays when it succeeds and is

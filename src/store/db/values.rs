@@ -297,7 +297,7 @@ impl Column for Option<i64> {
 impl Column for i64 {
     fn read(row: &Row, i: usize) -> Result<Self> {
         row.get::<Option<i64>>(i)?
-            .ok_or_else(|| Error::database(format!("{} is NULL", row.name(i))))
+            .ok_or_else(|| Error::database(crate::text::msg!("e-is_null_2", a = row.name(i))))
     }
 }
 
@@ -376,8 +376,12 @@ impl Column for Option<NaiveDate> {
 }
 
 /// A value read without its table and row ([`Row::of`] names them).
-fn damaged_column(row: &Row, i: usize, problem: &str) -> Error {
-    Error::database(format!("a stored {} {problem}", row.name(i)))
+fn damaged_column(row: &Row, i: usize, problem: &crate::text::Msg) -> Error {
+    Error::database(crate::text::msg!(
+        "e-a_stored",
+        a = row.name(i),
+        problem = problem
+    ))
 }
 
 /// The parameters `?first`, `?first+1`, … for `n` values: an `IN (…)` list.

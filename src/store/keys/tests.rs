@@ -194,7 +194,7 @@ fn keys_are_written_and_read_with_their_versions() {
         &format!("x:{hex}"),
         &format!("1:{hex} 1:{}", "1a".repeat(32)),
     ] {
-        let e = parse_keys(bad).unwrap_err();
+        let e = parse_keys(bad).unwrap_err().english();
         assert!(!e.contains(&hex), "the key is never echoed: {e}");
     }
 }

@@ -1,0 +1,1100 @@
+# appt's words in English: `id = text`, `{name}` placeholders, `\n` a line break.
+# Every id is in es.txt too, with the same placeholders (src/output/lang.rs).
+# The `e.` entries are the English error sentences as core, app and store build them.
+
+# Words
+word-yes = yes
+word-no = no
+word-on = on
+word-off = off
+word-none = none
+word-all = all
+word-always = always
+word-open = open
+word-closed = closed
+
+# Appointment statuses as people read them (JSON keeps the codes)
+status-scheduled = scheduled
+status-confirmed = confirmed
+status-checked_in = checked_in
+status-in_progress = in_progress
+status-completed = completed
+status-cancelled = cancelled
+status-no_show = no_show
+
+# Reminder statuses
+reminder-pending = pending
+reminder-sent = sent
+reminder-failed = failed
+reminder-cancelled = cancelled
+reminder-expired = expired
+
+# Messages' kinds
+kind-reminder = reminder { $offset }
+kind-offer = offer
+kind-confirm = confirm
+kind-moved = moved
+kind-waitlist_offer = waitlist offer
+kind-confirmation = confirmation
+kind-rescheduled = rescheduled
+
+# Column headings
+col-hash = #
+col-Active = Active
+col-Appointment = Appointment
+col-Available = Available
+col-Batch = Batch
+col-Cancel = Cancel
+col-Cap = Cap
+col-Date = Date
+col-Delivered = Delivered
+col-Doctor = Doctor
+col-Due = Due
+col-Email = Email
+col-Event = Event
+col-Events = Events
+col-From = From
+col-Horizon = Horizon
+col-Hours = Hours
+col-ID = ID
+col-Kind = Kind
+col-Last_error = Last error
+col-Last_event = Last event
+col-Left = Left
+col-Message = Message
+col-Minutes = Minutes
+col-Name = Name
+col-National_ID = National ID
+col-No-shows = No-shows
+col-Notice = Notice
+col-Offers = Offers
+col-Patient = Patient
+col-Per_day = Per day
+col-Buffers = Buffers
+col-Phone = Phone
+col-Reason = Reason
+col-Reminders = Reminders
+col-Retry_at = Retry at
+col-Service = Service
+col-Session = Session
+col-Signed = Signed
+col-Slot = Slot
+col-Specialty = Specialty
+col-Start = Start
+col-Status = Status
+col-Time = Time
+col-Time_zone = Time zone
+col-To = To
+col-Tok = Tok
+col-Token = Token
+col-Tries = Tries
+col-URL = URL
+col-Valid = Valid
+col-When = When
+col-Who = Who
+
+# Cards: an appointment
+card-When = When
+card-Clinic = Clinic
+card-Doctor = Doctor
+card-Patient = Patient
+card-Service = Service
+card-Token = Token
+card-Source = Source
+card-Session = Session
+card-Batch = Batch
+card-Reason = Reason
+card-Notes = Notes
+card-Diagnosis = Diagnosis
+card-Rx = Rx
+card-Cancelled = Cancelled
+card-Ext_ref = Ext. ref
+card-Series = Series
+card-Follow-up = Follow-up
+
+# Cards: a clinic
+clinic-timezone = Time zone
+clinic-slot = Slot length
+clinic-notice = Minimum notice
+clinic-horizon = Booking horizon
+clinic-cancel = Cancel window
+clinic-reminders = Reminders
+clinic-duplicates = Duplicate check
+clinic-diagnosis = Require diagnosis
+clinic-notify = Notify patients
+
+# Cards: a patient
+patient-phone = Phone
+patient-national_id = National ID
+patient-email = Email
+patient-no_shows = No-shows
+patient-erased = Erased patient
+
+# Human output
+h-clinic_wide = clinic-wide
+h-clinic_wide_service = { $service } (clinic-wide)
+h-clinic_wide_title = Clinic-wide
+h-confirm_who = { $verb } { $id }: { $patient } with { $doctor },
+h-confirm_token = token { $token } [{ $status }]
+h-token = token { $token }
+h-no_appointments = No appointments.
+h-series_booked = Booked { $n } in series { $id }:
+h-series_rescheduled = Rescheduled { $n } in series { $id }:
+h-series_cancelled = Cancelled { $n } in series { $id }:
+h-series_skipped = Not booked:
+h-no_patients = No patients.
+h-no_reminders = No reminders.
+h-no_webhooks = No webhooks.
+h-card_appointment = Appointment { $id }  [{ $status }]
+h-card_clinic = Clinic { $name }
+h-card_patient = Patient { $name }
+h-clinic_added = Added clinic { $name } ({ $zone }) { $id }
+h-unreadable = (unreadable)
+h-national_ids = { $n } { $n ->
+        [one] national ID
+       *[other] national IDs
+    }
+h-key_new = New national-ID key (version { $version }): store it now, then set APPT_KEY to it wherever appt runs:
+h-key_resealed = Sealed { $ids } again under it; the old key no longer opens them.
+h-key_rotated = National-ID key rotated to version { $version }: sealed { $ids } again under it.
+h-key_file = Key file: { $file }
+h-key_kept = Old key kept in { $file } (it opens older backups; delete it when none needs it)
+h-key_unreadable = { $ids } could not be opened (damaged, or another patient's) and were left as they are: `appt check` lists them.
+h-check_ok = OK: no problems found
+h-check_many = { $n ->
+        [one] 1 problem found:
+       *[other] { $n } problems found:
+    }
+h-capacity = capacity { $n }
+h-window_gone = window gone
+h-check_buffers = buffers { $before }/{ $after } min
+h-check_reminder = reminder { $id }  { $offset }  due { $due }  { $status }  appointment { $appointment }
+h-check_key = { $table } rowid { $rowid }: { $column } = { $value } (no such row in { $parent })
+h-check_patient = patient { $id }  national_id { $problem }
+h-check_trace = { $table } { $id }: { $column } (erased patient { $patient })
+h-slots_title = { $who } at { $clinic },
+h-agenda_empty = Nothing scheduled and no windows open.
+h-closed_reason = Closed: { $reason }
+h-free = · free ·
+h-buffer = · buffer (kept free) ·
+h-free_run = · { $n } free ·
+h-free_run_places = · { $n } free ({ $places } { $places ->
+        [one] place
+       *[other] places
+    }) ·
+h-day_summary = { $booked } booked · { $arrived } arrived · { $free } free
+p-session = Session name (Morning, Afternoon…; empty for none)
+p-which_one = Which one
+p-did_you_mean = Did you mean
+p-nobody_called = No { $what } is called '{ $typed }'.
+p-appointment = Appointment
+p-new_status = New status
+p-diagnosis = Diagnosis
+p-date_wanted = Date wanted
+e-nobody_is_booked_for_today = nobody is booked for today: give the appointment's ID, or the patient's phone or name
+e-is_not_at_this_appts_schema_version = { $a } is not at this appt's schema version ({ $b })
+e-cannot_read_database = cannot read database { $a }: { $e }
+o-database = database: { $database }
+clinic-country_code = Country code
+p-phone_local = Phone (local to { $code }, or +…)
+e-problem_and_hint = { $a } ({ $h })
+e-reads_as_a_local_number = { $a } reads as a local number; { $h }
+e-country_code_must_be = Country code must be + and 1 to 3 digits, e.g. +503 (got '{ $t }'), or none
+e-is_not_a_country_code = { $a } is not a country code (+ and 1 to 3 digits)
+e-not_a_phone_number = '{ $raw }' is not a phone number: type it in E.164 (+ and the country code, e.g. +50377654321), or as a local number at a clinic with a country code
+e-has_no_country_code = '{ $raw }' has no country code: type it with its + (E.164, e.g. +50377654321)
+e-set_the_clinics_country_code = to type local numbers, set the clinic's country code: appt clinic update { $a } --country-code +503
+e-add_a_clinic_with_country_code = to type local numbers, add a clinic with its country code: appt clinic add NAME --timezone TZ --country-code +503
+e-set_the_clinics_country_codes = to type local numbers, set the clinics' country codes: appt clinic update CLINIC --country-code +503
+e-clinics_differ_in_country_code = the clinics differ in country code ({ $a }): give --clinic to read a local number in that clinic's
+e-body_not_valid_json = The body is not valid JSON (line { $line }, column { $column })
+e-too_many_failed_authentications = Too many failed authentications from this address; try again later
+e-cannot_listen_on = cannot listen on { $addr }: { $e }
+e-cannot_read_pem_certificate = cannot read a PEM certificate from { $path }: { $e }
+e-cannot_read_pem_key = cannot read a PEM private key from { $path }
+e-listen_must_be_address_port = listen must be ADDRESS:PORT (127.0.0.1:8080), not '{ $listen }'
+e-key_does_not_fit_certificate = the key does not fit the certificate: { $e }
+e-request_failed_inside_appt = The request failed inside appt (a bug)
+e-busy_time_of_a_doctor_not_asked_for = A busy time of a doctor not asked for (a bug)
+e-no_appointment_column = no appointment column { $name } (a bug)
+e-values_for_rows_of = { $arg1 } values for rows of { $width } into { $arg2 } (a bug)
+e-is_not_a_question_of_windows = { $asked } is not a question of windows (a bug)
+e-cannot_both_be_given = { $first } and { $second } cannot both be given
+e-not_loopback_needs_tls = { $addr } is not a loopback address: it needs --tls-cert and --tls-key, or --allow-plain-http behind a TLS proxy
+e-method_not_allowed_here = { $method } is not allowed here; allowed: { $allowed }
+e-date_not_with_start_or_end = date cannot be given with start or end
+e-body_must_be_json_object = The body must be a JSON object
+e-body_must_be_application_json = The body must be application/json
+e-body_over_kib = The body is over { $n } KiB
+e-token_lacks_scope = This token lacks the { $scope } scope
+e-no_such_endpoint = No such endpoint
+e-server_is_stopping = The server is stopping
+e-threads_between = threads must be between 1 and 256
+e-holds_no_pem_certificate = { $path } holds no PEM certificate
+e-date_is_required = date is required
+e-status_is_required = status is required
+e-limit_between_1_and_1000 = limit must be between 1 and 1000
+e-external_ref_differs = external_ref differs from the Idempotency-Key header
+e-tls = TLS: { $e }
+e-is_not_a_scope = '{ $s }' is not a scope: use appointments:read, appointments:write, clinical, patients:export or patients:erase
+e-at_least_one_scope = at least one scope is required: appointments:read, appointments:write, clinical, patients:export or patients:erase
+e-token_name_must_be = a token name must be 1 to { $n } letters, digits, '.', '_' or '-'
+e-is_not_an_expiry = '{ $t }' is not an expiry: give days (90d), hours (12h), a date (2026-12-31) or an RFC 3339 time
+e-expires_must_be_between = --expires must be between 1 hour and { $n } days from now
+e-expires_is_not_in_the_future = --expires { $t } is not in the future
+e-is_not_a_list_of_scopes = { $a } is not a list of scopes
+e-token_named_exists = a token named '{ $name }' exists already: revoke it first (appt token revoke { $name }) or choose another name
+e-token_was_not_saved = { $a }; the token was not saved: the one shown does not work
+e-no_active_token_has_the_name_or_prefix = no active token has the name or prefix '{ $name }'
+e-several_active_tokens_have_the_prefix = several active tokens have the prefix '{ $prefix }': { $names }
+e-give_the_tokens_name = give the token's name: `appt token list` shows it
+e-token_list_shows_the_tokens = `appt token list` shows the tokens
+e-a_valid_api_token_is_required = a valid API token is required: Authorization: Bearer TOKEN
+h-token_added = Added token { $name } with scopes { $scopes }
+h-token_clinic = It sees clinic { $clinic } only.
+h-token_expires = It expires at { $at }.
+h-token_never_expires = It never expires.
+h-token_shown_once = The token is shown this once (appt keeps only its hash): store it now.
+h-no_tokens = No API tokens.
+h-token_active = active
+h-token_expired = expired
+h-token_revoked = revoked
+c-token_revoked = Revoked token { $name } ({ $prefix }): requests with it are refused from now on
+word-never = never
+col-Prefix = Prefix
+col-Scopes = Scopes
+col-Clinic = Clinic
+col-Created = Created
+col-Expires = Expires
+col-Last_used = Last used
+pg-title_visit = Your appointment
+pg-title_offer = A time has opened up for you
+pg-title_gone = This link does not work
+pg-gone = The link is not valid. Check that it was copied whole, or call the clinic.
+pg-doctor = Doctor
+pg-service = Service
+pg-when = When
+pg-status = Status
+pg-confirm = Confirm
+pg-take = Book this time
+pg-another_time = Another time
+pg-move = Move to this time
+pg-cancel_why = Why do you cancel?
+pg-reason_1 = I cannot come
+pg-reason_2 = I feel better
+pg-reason_3 = I found another time
+pg-other_reason = Another reason
+pg-other_reason_text = Your reason
+pg-cancel = Cancel the appointment
+pg-call = To cancel or move it now, call the clinic:
+pg-call_no_phone = To cancel or move it now, call the clinic.
+pg-too_late = It is too close to the appointment to cancel or move it here.
+pg-over = This appointment can no longer be changed.
+pg-confirmed = Thank you: your appointment is confirmed.
+pg-cancelled = Your appointment is cancelled.
+pg-moved = Your appointment has moved to the new time.
+pg-taken = The time is yours: your appointment is booked.
+pg-time_taken = That time was just taken. These are the next free ones.
+pg-time_taken_none = That time was just taken, and there is no other free time to offer here.
+pg-bad_reason = The reason cannot hold control characters: write it with letters, numbers and punctuation.
+pg-offer_closed = This time is no longer available.
+pg-no_reason = Pick or write a reason.
+pg-refused = That could not be done. Please call the clinic.
+pg-when_at = { $date } at { $time }
+pg-title_trouble = Something went wrong
+pg-trouble = The clinic's system could not answer. Try again in a moment, or call the clinic.
+e-body_must_be_form = The body must be application/x-www-form-urlencoded
+e-action_must_be = action must be confirm, cancel, move or take
+e-say_why_you_cancel = Say why you cancel
+e-max_connections_at_least_1 = max-connections must be at least 1
+e-write_not_begun_stopping = the write was not begun: the server is stopping
+e-reason_no_control_characters = reason must not contain control characters
+e-clinic_id_not_spelt_as_id = a clinic's ID is not spelt as an ID
+e-appointment_no_longer_changed = This appointment can no longer be changed
+e-offer_no_longer_open = This offer is no longer open: the time was taken or you are no longer waiting
+e-database_not_available = The database is not available; try again shortly
+h-free_left = · free ({ $n } left) ·
+h-history = History of { $id } ({ $patient })
+h-imported = Booked { $booked }, already booked { $again }, rejected { $rejected }
+h-import_dry = Would book { $booked }, already booked { $again }, rejected { $rejected }
+h-import_line = line { $line }: { $code } { $message }
+h-import_untold = … and { $n } more rejected { $n ->
+        [one] line
+       *[other] lines
+    } (only the first { $shown } are listed)
+h-next_none = No free slots at { $clinic } within its booking horizon.
+h-next_title = First free at { $clinic }
+h-upcoming = Upcoming
+h-recent = Recent
+h-dry_sweep = Would send { $send }, expire { $expire }, cancel { $cancel } (dry run: nothing changed)
+
+# The front desk
+d-queue_title = Queue for { $date } at { $clinic }
+d-nobody_booked = Nobody is booked today.
+d-waiting = { $verb } { $id }: { $patient } ({ $phone }) for { $doctor } on { $date }
+d-nobody_waiting = Nobody is waiting.
+d-no_free_slots = no free slots
+d-closed = closed
+d-closed_reason = closed: { $reason }
+d-no_hours = no hours at this clinic
+d-day_off = not working on { $weekday }s (works { $days })
+d-needs_service = these hours take only { $services }: give --service
+d-doctor_limit = the doctor's limit of { $limit } { $limit ->
+        [one] appointment
+       *[other] appointments
+    } a day is reached
+d-service_limit = this service's limit of { $limit } a day is reached
+d-day_full = day's limit reached
+d-next_free = ; next free day { $date } at { $time }
+d-outside_hours = outside hours
+d-taken = taken
+d-full = full
+d-window_closed = window closed
+d-past = past
+d-too_soon = too soon
+d-too_far = too far ahead
+d-not_for_service = not for this service or length
+
+# Errors, warnings and hints on stderr
+o-error = error: { $message }
+o-warning = warning: { $message }
+o-hint = hint: { $hint }
+
+# Kinds of record inside error sentences (`A {kind} named …`)
+kind-cancel = cancel
+kind-cancelled = cancelled
+
+# Event kinds in `history` (the long form, then the short one)
+event-appointment-booked = appointment.booked
+event-appointment-cancelled = appointment.cancelled
+event-appointment-checked_in = appointment.checked_in
+event-appointment-completed = appointment.completed
+event-appointment-confirmed = appointment.confirmed
+event-appointment-in_progress = appointment.in_progress
+event-appointment-no_show = appointment.no_show
+event-appointment-rescheduled = appointment.rescheduled
+event-appointment-slot_offered = appointment.slot_offered
+event-appointment-updated = appointment.updated
+event-short-appointment-booked = booked
+event-short-appointment-cancelled = cancelled
+event-short-appointment-checked_in = checked_in
+event-short-appointment-completed = completed
+event-short-appointment-confirmed = confirmed
+event-short-appointment-in_progress = in_progress
+event-short-appointment-no_show = no_show
+event-short-appointment-rescheduled = rescheduled
+event-short-appointment-slot_offered = slot_offered
+event-short-appointment-updated = updated
+
+# Confirmations and questions of the commands
+c-db_ready = Database ready at { $path }
+c-backed_up = Backed up { $a } to { $b } ({ $c } bytes)
+c-backup_sealed = \nIts { $a } { $a ->
+        [one] national ID is
+       *[other] national IDs are
+    } sealed with the key in { $key }: keep a copy of that key, apart from the backup
+c-renamed = \nThe patient with phone { $a } was named { $b }: now { $c }
+c-cancel_q_id = Cancel appointment { $id }?
+c-cancel_q = Cancel { $a }: { $b } with { $c }, { $d }?
+c-cancel_series_q = (and every later one of its series)
+c-the_clinic = the clinic
+c-clinic_updated = Updated clinic { $a }
+c-closure_added = Closed { $a } { $b }…{ $c } { $d }
+c-closure_remove_q = Remove closure { $a } ({ $b }…{ $c }{ $reason })?
+c-closure_removed = Removed closure { $a }
+c-doctor_added = Added doctor { $a } { $b }
+c-doctor_updated = Updated doctor { $a }
+c-patient_added = Added patient { $a } { $b } { $c }
+c-patient_updated = Updated patient { $a } { $b }
+c-patient_exported = Exported everything held about { $a } to { $shown } ({ $format })
+c-patient_erase_q = Erase { $a } ({ $b }) for good? Their name, phone, e-mail, national ID, messages and links go; their appointments stay, without them
+c-patient_erased = Erased patient { $id }: name, phone, e-mail, national ID, messages and links removed; appointments kept: { $n }, with their clinical record
+c-patient_erased_clinical = Erased patient { $id }: name, phone, e-mail, national ID, messages, links and clinical record removed; appointments kept: { $n }
+c-service_added = Added service { $a } ({ $b } min) { $c }
+c-service_updated = Updated service { $a }
+c-service_remove_q = Remove service { $a }?
+c-service_removed = Removed service { $a }
+c-window_added = Added window { $a } for { $b } at { $c }: { $d }
+c-window_remove_q = Remove window { $a } ({ $b })?
+c-window_removed = Removed window { $a } ({ $b })
+c-window_opened = Opened window { $a } ({ $b })
+c-window_closed = Closed window { $a } ({ $b })
+c-waitlist_remove_q = Take { $a } ({ $b }) off the waitlist for { $c } on { $d }?
+c-reminders_sent = Reminders: { $a } sent, { $b } failed, { $c } expired, { $d } cancelled
+c-webhook_added = Added webhook { $a } → { $b }
+c-webhook_remove_q = Remove webhook { $a } ({ $b })?
+c-webhook_removed = Removed webhook { $a } ({ $b })
+c-webhooks_sent = Webhooks: { $a } delivered, { $failed } failed
+c-transferred = Copied { $total } { $total ->
+        [one] row
+       *[other] rows
+    } from { $a } to { $to } ({ $b }), counts verified
+c-demo_replace_q = Replace the demo database { $a } (whatever was done in it is lost)?
+c-demo_ready = Demo database: { $shown }\n(explore it with: appt --db '{ $shown }' list)\n\n{ $a }\n\n{ $free }
+c-demo_free = Free slots tomorrow:
+c-exported = Exported { $n } { $n ->
+        [one] appointment
+       *[other] appointments
+    } to { $shown } ({ $format })
+
+# Verbs of the one-line confirmations (recognised like the error sentences)
+v-booked = Booked
+v-walk_in = Walk-in booked and checked in
+v-already = Already booked (ref { $ref }):
+v-rescheduled = Rescheduled
+v-moving = Moving
+v-cancelled = Cancelled
+v-updated = Updated
+v-next = Next
+v-marked_scheduled = Marked scheduled
+v-marked_confirmed = Marked confirmed
+v-marked_checked_in = Marked checked_in
+v-marked_in_progress = Marked in_progress
+v-marked_completed = Marked completed
+v-marked_cancelled = Marked cancelled
+v-marked_no_show = Marked no_show
+v-waiting = Waiting
+v-already_waiting = Already waiting
+v-removed_waitlist = Removed from the waitlist
+
+# Prompts: labels, questions and pickers
+p-date = Date
+p-new_date = New date
+p-patient_phone = Patient phone
+p-patient_name = Patient's full name
+p-cancel_reason = Cancellation reason
+p-erase_reason = Reason for the erasure (the request's date or number)
+p-clinic_name = Clinic name
+p-timezone = Time zone (IANA, e.g. America/El_Salvador)
+p-first_closed = First closed date
+p-doctor_name = Doctor's full name
+p-format = Format
+p-full_name = Full name
+p-phone = Phone (+503…)
+p-service_name = Service name
+p-minutes = Duration in minutes
+p-webhook_url = Webhook URL
+p-repeats = Repeats
+p-every_week = Every week
+p-one_date = One date
+p-days = Days (mon-fri, mon,wed,fri)
+p-from = From (HH:MM)
+p-to = To (HH:MM)
+p-doctor = Doctor
+p-whole_clinic = The whole clinic (no doctor)
+p-free_slot = Free slot
+p-service_only = Service (these hours take only these)
+p-nothing_changed = Nothing changed.
+p-places = { "  " }({ $n } { $n ->
+        [one] place
+       *[other] places
+    })
+p-its_time = { "  " }(its time now)
+
+# Error messages and hints, as core, app and store build them in English
+e-has_no_active_appointment_today_or_later = '{ $input }' has no active appointment today or later; `appt list --patient` shows their visits
+e-has_several_appointments = '{ $input }' has several appointments
+e-matches_several_s = '{ $input }' matches several { $a }s
+e-is_not_an_iana_time_zone_name = '{ $s }' is not an IANA time zone name (e.g. America/El_Salvador)
+e-date_or_time_or_at_is_required = --date or --time (or --at) is required
+e-days_or_date_is_required = --days or --date is required
+e-diagnosis_is_required_to_complete_an_appointment = --diagnosis is required to complete an appointment at this clinic
+e-format_is_required = --format is required
+e-name_is_required_for_a_new_patient = --name is required for a new patient
+e-output_must_name_a_file = --output must name a file
+e-patient_or_phone_is_required = --patient or --phone is required
+e-reason_is_required = --reason is required
+e-timezone_is_required = --timezone is required
+e-a_patient_with_phone_already_exists = A patient with phone { $a } already exists
+e-a_named_already_exists = A { $a } named '{ $name }' already exists
+e-appt_key_must_be_64_hex_characters = APPT_KEY must be 64 hex characters (32 bytes), or N:HEX for key version N: { $why }
+e-appt_now = APPT_NOW: { $m }
+e-all_places_at_this_time_are_taken = All { $cap } places at this time are taken
+e-doctor_daily_limit_reached = The doctor takes at most { $a } { $a ->
+        [one] appointment a day, and { $date } has it
+       *[other] appointments a day, and { $date } has them
+    }
+e-service_daily_limit_reached = This service is limited to { $a } { $a ->
+        [one] appointment a day, and { $date } has it
+       *[other] appointments a day, and { $date } has them
+    }
+e-the_day_is_full_try_another_day = the day is full: try another day (appt next)
+e-series_cannot_be_booked = { $n } of { $total } occurrences cannot be booked ({ $list }): nothing was changed
+e-series_cannot_be_moved = { $n } of { $total } occurrences cannot be moved ({ $list }): nothing was changed
+e-series_skip_conflicts_hint = --skip-conflicts books the others
+e-series_move_hint = move or cancel the failing ones first
+e-series_too_long = a series has at most { $a } occurrences; this one would have { $n }
+e-not_part_of_a_series = appointment { $a } is not part of a series
+e-until_before_first = until ({ $until }) is before the first date ({ $first })
+e-prefix_starts_several_series = { $input } starts more than one series: give more of it
+e-repeat_daily_or_weekly = repeat must be daily or weekly
+e-walk_in_cannot_repeat = a walk-in cannot repeat
+e-every_must_be_between = every must be between 1 and { $a }
+e-count_or_until_not_both = give count or until, not both
+e-series_needs_count_or_until = a series needs count or until
+e-count_must_be_between = count must be between 1 and { $a }
+e-repeat_fields_need_repeat = every, count, until and skip_conflicts need repeat (daily or weekly)
+e-series_moves_by_time = a series moves to a new time only: give --time, not --date, --at or --doctor
+e-time_required_to_move_series = --time is required to move a series
+e-max_per_day_must_be = max_per_day must be a whole number from { $a } to { $b }, or none (got '{ $raw }')
+e-an_id_prefix_needs_at_least_4 = An ID prefix needs at least 4 characters
+e-an_appointment_can_be_marked_no_show = An appointment can be marked no_show only after its start time
+e-another_patient_has_phone = Another patient has phone { $a }
+e-appointment_time_is_in_the_past = Appointment time is in the past
+e-appointments_can_be_booked_at_most_ahead = Appointments can be booked at most { $a } ahead
+e-appointments_need_at_least_notice = Appointments need at least { $a } notice
+e-cancel_with_appt_cancel_id_reason_r = Cancel with `appt cancel ID --reason R`
+e-cannot_cancel_a_appointment = Cannot cancel a { $a } appointment
+e-cannot_mark_a_appointment_as_no_show = Cannot mark a { $a } appointment as no_show
+e-cannot_move_a_appointment_back_to = Cannot move a { $a } appointment back to { $b }
+e-cannot_reschedule_a_appointment = Cannot reschedule a { $a } appointment
+e-cannot_update_a_appointment = Cannot update a { $a } appointment
+e-doctor_is_not_available_at_the_requested = Doctor is not available at the requested time
+e-too_close_to_another_appointment_buffer = Doctor is not available at the requested time: too close to another appointment (buffer)
+e-too_close_to_another_booking_buffer = This time is too close to another booking (buffer)
+e-email_must_look_like_name_example_com = Email must look like name@example.com
+e-file_must_not_be_empty = FILE must not be empty
+e-http = HTTP { $code }
+e-i_o_error = I/O error: { $e }
+e-the_terminal_failed = the terminal failed: { $e }
+e-appt_board_is_a_screen = appt board is a screen: --json has nothing to print (try appt agenda --json)
+e-appt_board_needs_a_terminal = appt board needs a terminal on stdin and stdout (for a printout: appt agenda)
+e-json_error = JSON error: { $e }
+e-must_be_an_rfc_3339_date_time = Must be an RFC 3339 date-time with offset, e.g. 2026-06-15T14:00:00-06:00
+e-must_be_longer_than_0m = Must be longer than 0m
+e-must_be_on_or_off_got = Must be on or off (got '{ $s }')
+e-national_id_must_be_1_to_64 = National ID must be 1 to 64 characters
+e-no_free_slots_on = No free slots on { $a }: { $b }
+e-no_slot_is_left_in_the_window = No slot is left in the window open now ({ $a })
+e-nothing_to_change_give_reason_notes_diagnosis = Nothing to change: give --reason, --notes, --diagnosis, --prescription or --follow-up
+e-overlaps_the_window = Overlaps the window { $a } ({ $b })
+e-patient_already_has_an_active_appointment_for = Patient already has an active appointment for this service on this date
+e-postgresql_connection_failed = PostgreSQL connection failed: { $why }
+e-reminder_offsets_must_be_longer_than_0m = Reminder offsets must be longer than 0m
+e-several_clinics_exist_give_clinic_name_or = Several clinics exist: give --clinic NAME (or set APPT_CLINIC)
+e-the_appointment_starts_within_the_clinic_s = The appointment starts within the clinic's { $a } cancellation window
+e-the_time_zone_cannot_change_once_the = The time zone cannot change once the clinic has appointments
+e-the_visit_is_on_it_can_be = The visit is on { $visit }: it can be marked { $a } on that day or later
+e-the_window_for_this_time_is_closed = The window for this time is closed
+e-the_window_has_upcoming_appointments_close_it = The window has { $n } upcoming { $n ->
+        [one] appointment
+       *[other] appointments
+    }; close it instead
+e-the_window_takes_only = The { $window } window takes only { $a }
+e-type_a_value_ctrl_c_to_stop = Type a value (Ctrl-C to stop)
+e-type_a_whole_number_of_minutes = Type a whole number of minutes
+e-unknown_appointment_type = Unknown appointment type '{ $input }'
+e-unknown_status = Unknown status '{ $s }': use scheduled, confirmed, checked_in, in_progress, completed, cancelled or no_show; in Spanish programada, confirmada, llegó, en consulta, atendida, cancelada, ausente
+e-appt_show_shows_it_booking_again_with = `appt show { $a }` shows it; booking again with the same --external-ref returns it instead of booking twice
+e-a_key_must_be_64_hex_characters = a key must be 64 hex characters (32 bytes)
+e-a_key_s_version_before_must_be = a key's version (before ':') must be a whole number from 1
+e-a_second_doctor_of_that_name_needs = a second doctor of that name needs --same-name (and a --specialty to tell them apart)
+e-a_stored = a stored { $a } { $problem }
+e-a_walk_in_is_booked_now_give = a walk-in is booked now: give no date, time or at
+e-a_row_has_for_its_id = a { $table } row has { $a } for its ID
+e-active_must_be_true_or_false = active must be true or false
+e-format_must_be_json_or_fhir = format must be json or fhir
+e-add_force_to_do_it_anyway = add --force to do it anyway
+e-add_one_with_appt_doctor_add_name = add one with `appt doctor add NAME`
+e-add_sslmode_verify_full_and_sslrootcert_file = add sslmode=verify-full and sslrootcert=FILE to the URL (or sslmode=require), or sslmode=disable to accept this
+e-and_weekdays_are_both_given_or_both = and weekdays are both given or both missing
+e-another_appt_or_another_program_is_writing = another appt or another program is writing; try again in a moment
+e-appt_backup_copies_a_database_file_a = appt backup copies a database file; a PostgreSQL database is backed up with pg_dump
+e-appt_demo_seeds_a_database_file_of = appt demo seeds a database file of its own; give --db a file path, not a server
+e-cannot_connect_to_no_answer_from_the = cannot connect to { $shown }: no answer from the server within { $a } s
+e-cannot_connect_to = cannot connect to { $shown }: { $why }
+e-cannot_create_database = cannot create database { $a }: { $e }
+e-cannot_create_folder = cannot create folder { $a }: { $e }
+e-cannot_create = cannot create { $a }: { $e }
+e-cannot_find_a_data_folder_for_the = cannot find a data folder for the demo database; give --db PATH
+e-cannot_find_a_home_folder_for_the = cannot find a home folder for the database; give --db PATH
+e-cannot_format_a_calendar_line = cannot format a calendar line
+e-cannot_make_database_there_is_no_folder = cannot make database { $a }: there is no folder { $b }
+e-cannot_move_the_copy_into_place_at = cannot move the copy into place at { $shown }: { $e }
+e-cannot_open_database = cannot open database { $a }: { $b }
+e-cannot_read_sslrootcert = cannot read sslrootcert { $shown }: { $io }
+e-cannot_read_the_import = cannot read the import: { $e }
+e-cannot_read_the_secret_from = cannot read the secret from { $from }: { $e }
+e-cannot_read = cannot read { $a }: { $e }
+e-cannot_start_connecting = cannot start connecting: { $e }
+e-cannot_start_sh = cannot start sh: { $e }
+e-cannot_upgrade_to_schema_version = cannot upgrade { $shown } to schema version { $a }: { $b }
+e-cannot_use = cannot use { $shown }: { $a }
+e-cannot_write_a_csv_row = cannot write a CSV row: { $other }
+e-cannot_write_to_standard_output = cannot write to standard output: { $e }
+e-cannot_write_to = cannot write to { $a }: { $e }
+e-capacity_must_be_between_1_and_1000 = capacity must be between 1 and 1000
+e-check_that_the_server_is_running_and = check that the server is running and --db (or APPT_DB) is right
+e-check_that_the_server_is_running_and_2 = check that the server is running and reachable, and the host and port
+e-command_exited_with = command exited with { $c }
+e-command_ran_past_s_and_was_killed = command ran past { $a }s and was killed
+e-command_was_killed_by_a_signal = command was killed by a signal
+e-create_one_with_appt_clinic_add_name = create one with `appt clinic add NAME --timezone TZ`
+e-database_constraint_failed = database constraint failed: { $e }
+e-database_error = database error: { $e }
+e-database_is_locked_by_another_process = database is locked by another process: { $e }
+e-date_and_time_or_at_are_required = date and time (or at) are required
+e-date_and_time_are_required = date and time are required
+e-days_must_be_between_1_and_31 = days must be between 1 and 31
+e-did_you_mean = did you mean { $a }?
+e-doctor_or_clinic_wide_is_required = doctor (or clinic_wide) is required
+e-external_ref_must_be_at_most_200 = external_ref must be at most 200 characters
+e-find_the_with_appt_list_search_text = find the { $a } with `appt { $b } list --search TEXT`
+e-free_later_that_day_at = free later that day at { $a }
+e-give_db_or_appt_db_the_path = give --db (or APPT_DB) the path of a database file
+e-give_db_an_empty_database_or_one = give --db an empty database, or one appt made
+e-give_db_the_path_of_an_appt = give --db the path of an appt database, or a new file name
+e-give_more_characters_of_the_id = give more characters of the ID
+e-give_sslrootcert_file_the_ca_that_signed = give sslrootcert=FILE (the CA that signed the server's certificate), or sslrootcert=system
+e-give_the_appointment_s_id = give the appointment's ID
+e-give_the_demo_another_db_path_or = give the demo another --db PATH, or move that file away first
+e-holds_appt_cannot_read_there = holds { $a } appt cannot read there
+e-is_null = is NULL
+e-is_not_a_json_object = is not a JSON object ({ $e })
+e-is_not_after_start_minute = is not after start_minute
+e-is_not_after_starts_at = is not after starts_at
+e-it_belongs_to_another_program_application_id = it belongs to another program: application_id { $other }
+e-it_holds_another_program_s_tables = it holds another program's tables
+e-it_is_not_a_regular_file = it is not a regular file
+e-it_stopped_unexpectedly = it stopped unexpectedly
+e-it_vanished_while_being_made = it vanished while being made
+e-its_user_version_is = its user_version is { $v }
+e-limit_must_be_1_or_more = limit must be 1 or more
+e-limit_must_be_between_1_and_100 = limit must be between 1 and 100
+e-limit_must_be_between_1_and_100000 = limit must be between 1 and 100000
+e-limit_must_be_between_1_and_500 = limit must be between 1 and 500
+e-make_the_folder_first_or_give_db = make the folder first, or give --db (or APPT_DB) another path
+e-minutes_must_be_a_whole_number = minutes must be a whole number
+e-no_active_doctor_has_windows_at = no active doctor{ $what } has windows at { $a }
+e-no_answer_from_the_server_within_s = no answer from the server within { $a } s
+e-no_key_in_it = no key in it
+e-no_row_from = no row from: { $sql }
+e-nobody_is_waiting_for_today = nobody is waiting for { $a } today
+e-not_a_booking_request_the_line_is = not a booking request: the line is longer than { $a } KiB
+e-not_a_booking_request_the_line_is_2 = not a booking request: the line is not UTF-8 text (a bad byte at column { $a })
+e-not_a_booking_request = not a booking request: { $why }
+e-json_expected_value = expected value
+e-json_expected_ident = expected ident
+e-json_invalid_type = invalid type: { $a }, expected { $b }
+e-json_unknown_field = unknown field { $a }, expected one of { $b }
+e-json_missing_field = missing field { $a }
+e-json_duplicate_field = duplicate field { $a }
+e-json_eof_object = EOF while parsing an object
+e-json_eof_value = EOF while parsing a value
+e-json_eof_string = EOF while parsing a string
+e-json_eof_list = EOF while parsing a list
+e-json_trailing_characters = trailing characters
+e-json_trailing_comma = trailing comma
+e-json_key_must_be_a_string = key must be a string
+e-json_expected_colon = expected `:`
+e-json_expected_comma_or_brace = expected `,` or `{ "}" }`
+e-json_invalid_number = invalid number
+e-page_is_too_large = page is too large
+e-page_must_be_1_or_more = page must be 1 or more
+e-patient_or_phone_is_required_2 = patient or phone is required
+e-prompt_failed = prompt failed: { $e }
+e-run_appt_init_to_make_one_there = run `appt init` to make one there, or give --db (or APPT_DB) the path of yours
+e-source_must_be_one_of = source must be one of { $a }
+e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' is not one of disable, allow, prefer, require, verify-ca, verify-full
+e-sslmode_needs_a_host_name_or_address = sslmode={ $a } needs a host name or address, not a local socket
+e-sslnegotiation_direct_needs_sslmode_require_or_stronger = sslnegotiation=direct needs sslmode=require or stronger, not { $a }
+e-sslrootcert_holds_a_certificate_appt_cannot_use = sslrootcert { $shown } holds a certificate appt cannot use: { $e }
+e-sslrootcert_holds_no_certificate = sslrootcert { $shown } holds no certificate
+e-sslrootcert_is_not_a_pem_file = sslrootcert { $shown } is not a PEM file: { $e }
+e-sslrootcert_system_needs_sslmode_verify_full_not = sslrootcert=system needs sslmode=verify-full, not { $a }
+e-sslrootcert_system_this_machine_has_no_trusted = sslrootcert=system: this machine has no trusted CA certificates
+e-status_must_be_confirmed_checked_in_in = status must be confirmed, checked_in, in_progress, completed or no_show; in Spanish confirmada, llegó, en consulta, atendida, ausente
+e-temporary_file_exists = temporary file exists
+e-the_connection_to_is_not_encrypted_patient = the connection to { $shown } is not encrypted: patient data travels in clear over the network
+e-the_database_holds_a_value_appt_did = the database holds a value appt did not write; `appt check` lists every such row
+e-the_database_is_locked_by_another_session = the database is locked by another session past the 10 s timeout
+e-the_database_stayed_locked_for_10_s = the database stayed locked for 10 s; no backup was written
+e-the_file_is_not_a_usable_appt = the file is not a usable appt database: { $e }
+e-the_key_file_changed_during_the_rotation = the key file { $a } changed during the rotation and was left as it is; it must hold the version { $b } key: `appt check` tells
+e-the_keyring_lacks_its_current_key = the keyring lacks its current key
+e-the_national_id_key_file_is_damaged = the national-ID key file { $a } is damaged (it must hold 64 hex characters); restore it from a backup, or set APPT_KEY to the key
+e-the_secret_in_is_empty = the secret in { $from } is empty
+e-the_secret_in_is_longer_than_bytes = the secret in { $from } is longer than { $SECRET_LIMIT } bytes
+e-the_secret_in_is_not_utf_8 = the secret in { $from } is not UTF-8 text
+e-the_server_does_not_support_tls_which = the server does not support TLS, which sslmode={ $a } requires
+e-the_server_gave_up_on_a_statement = the server gave up on a statement after { $a } s ({ $b })
+e-the_server_may_be_overloaded_try_again = the server may be overloaded; try again in a moment
+e-the_server_needs_the_btree_gist_extension = the server needs the btree_gist extension (in postgresql-contrib)
+e-there_is_no_database_at = there is no database at { $a }
+e-to_must_be_after_from = to must be after from
+e-to_must_not_be_before_from = to must not be before from
+e-transfer_of_copied_rows_of_nothing_was = transfer of { $table } copied { $has } rows of { $had }; nothing was written
+e-every_row_was_copied_but_vacuuming_the = every row was copied, but vacuuming the copy failed: { $a }
+e-run_vacuum_freeze_analyze_on_its_tables = run VACUUM (FREEZE, ANALYZE) on its tables; until then the first days' queries are slower
+e-try_again_in_a_moment = try again in a moment
+e-two_different_keys_claim_version = two different keys claim version { $version }
+e-unexpected_result_from_sqlite_s_backup = unexpected result from SQLite's backup
+e-valid_to_must_not_be_before_valid = valid_to must not be before valid_from
+e-write_it_as_key_value_pairs_a = write it as key=value pairs, a value with spaces in single quotes
+e-write_it_as_postgres_user_password_host = write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME (or host=… dbname=… user=…)
+e-does_not_exist_in_the_clocks_skip = { $date } { $a } does not exist in { $b } (the clocks skip it)
+e-is_not_at_that_utc_offset_in = { $date } { $a } is not at that UTC offset in { $b }
+e-or_an_rfc_3339_time_such_as = { $e }; or an RFC 3339 time such as 2026-06-15T08:00:00-06:00
+e-must_be_at_most_200_characters = { $field } must be at most 200 characters
+e-must_be_at_most_characters = { $field } must be at most { $MAX_TEXT } characters
+e-must_be_between_and_minutes = { $field } must be between { $lo } and { $hi } minutes
+e-must_be_one_of = { $field } must be one of { $a }
+e-must_not_be_empty = { $field } must not be empty
+e-is_not_valid_text = { $name } is not valid text
+e-has_passed = { $on } has passed
+e-is_locked_by_another_process_past_the = { $path } is locked by another process past the { $a } s timeout
+e-is_not_a_usable_appt_database = { $path } is not a usable appt database: { $a }
+e-is_not_an_appt_database_not_an = { $path } is not an appt database (not an SQLite file)
+e-is_not_an_instant_between_the_years = { $secs } is not an instant between the years 1 and 9999
+e-already_exists_give_force_to_replace_it = { $shown } already exists; give --force to replace it
+e-has_schema_version_newer_than_this_appt = { $shown } has schema version { $v }, newer than this appt knows ({ $target }); upgrade appt
+e-is_a_folder = { $shown } is a folder
+e-is_not_a_file_name = { $shown } is not a file name
+e-is_not_a_regular_file_a_device = { $shown } is not a regular file (a device, a FIFO or a socket)
+e-is_not_a_valid_postgresql_connection_string = { $shown } is not a valid PostgreSQL connection string: { $why }
+e-is_not_an_appt_database_it_holds = { $shown } is not an appt database (it holds other tables); appt leaves it as it is
+e-is_open_in_another_program_or_was = { $shown } is open in another program or was not closed cleanly ({ $shown }-wal exists); not replacing it
+e-is_the_database_itself = { $shown } is the database itself
+e-row = { $table } row { $id }: { $column } { $problem }
+e-is_not_empty_its_table_has_rows = { $target } is not empty (its table { $table } has rows); transfer copies into an empty database only
+e-does_not_exist_that_month_has_no = { $t } does not exist: that month has no day { $a }
+e-does_not_exist_there_is_no_month = { $t } does not exist: there is no month { $a }
+e-is_below = { $v } is below { $lo }
+e-is_outside_to = { $v } is outside { $lo } to { $hi }
+e-not_found = { $what } not found
+e-can_be_read_or_written_by_others = { $a } can be read or written by others (mode { $mode }) and belongs to another user (uid { $b }): appt changes no one else's file; have its owner run `chmod 600 { $c }`
+e-can_be_read_or_written_by_others_2 = { $a } can be read or written by others (mode { $mode }) and cannot be made private: { $e }; run `chmod 600 { $b }`
+e-failed_they_are_retried_on_a_later = { $a } failed; they are retried on a later run
+e-found_in = { $a } found in { $location }
+e-is_null_2 = { $a } is NULL
+e-is_inactive = { $a } is inactive
+e-is_not_a_json_object_2 = { $a } is not a JSON object
+e-is_not_a_database_file_it_is = { $a } is not a database file (it is { $b })
+e-is_not_a_date_yyyy_mm_dd = { $a } is not a date (YYYY-MM-DD)
+e-is_not_a_list_of_reminder_offsets = { $a } is not a list of reminder offsets in minutes
+e-is_not_a_regular_file_leave_out = { $a } is not a regular file: leave out --output to write to standard output
+e-is_not_a_status = { $a } is not a status
+e-is_not_a_time_zone = { $a } is not a time zone
+e-is_not_an_appt_database_appt_leaves = { $a } is not an appt database ({ $why }); appt leaves it as it is
+e-is_not_one_of = { $a } is not one of { $b }
+e-rejected_the_first_line = { $a } rejected; the first, line { $b }: { $c }
+e-works_at_several_clinics_give_clinic = { $a } works at several clinics: give --clinic
+e-token_on_is_held_by_appointments = { $a }: token { $b } on { $c } is held by { $d } appointments
+e-the_change_was_saved_all_the_same = { $a }; the change was saved all the same: { $what }
+e-doctor_not_found = Doctor not found
+e-appointment_not_found = Appointment not found
+e-clinic_not_found = Clinic not found
+e-patient_not_found = Patient not found
+e-this_patient_was_erased = This patient was erased
+e-window_not_found = Window not found
+e-service_not_found = Service not found
+e-checked_in_patient_not_found = Checked-in patient not found
+e-webhook_not_found = Webhook not found
+e-closure_not_found = Closure not found
+e-waitlist_entry_not_found = Waitlist entry not found
+e-duration_must_look_like_90m_2h_1h30m = Duration must look like 90m, 2h, 1h30m, 1d, 30 min, 2 hours or 1 day; in Spanish 2 horas, 1 día (got '{ $s }')
+e-time_must_be_in_hh_mm_format = Time must be in HH:MM format
+e-the_offset_must_be_like_05_05 = The offset must be like -05, -05:00 or +05:30
+e-date_must_be_yyyy_mm_dd_today = Date must be YYYY-MM-DD, { $dm }, { $dm }/YYYY, today, tomorrow, yesterday, a weekday (monday, mon), +N or -N; in Spanish hoy, mañana, pasado mañana, ayer, lunes, lun
+e-days_must_be_names_or_ranges_like = Days must be names or ranges like mon-fri or mon,wed,fri; in Spanish lun-vie or lun,mié,vie (got '{ $s }')
+e-exists_and_is_not_an_appt_demo = { $a } exists and is not an appt demo database; appt demo replaces only its own
+e-type_must_be_one_of = type must be one of { $a }
+e-after_must_be_an_event_id_0 = after must be an event ID (0 or more)
+e-url_must_be_an_http_or_https = URL must be an http:// or https:// address
+e-events_must_be_some_of = events must be some of { $a }
+e-national_ids_in_a_server_database_are = national IDs in a server database are sealed under APPT_KEY, which is not set; set APPT_KEY to the clinic group's key (64 hex characters): a server database has no key file
+e-cannot_read_the_national_id_key_file = cannot read the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-cannot_create_the_national_id_key_file = cannot create the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } needs a server with TLS on (ssl = on); or lower sslmode
+e-is_required = { $flag } is required
+e-reminder_deliveries = { $n } { $n ->
+        [one] reminder delivery
+       *[other] reminder deliveries
+    }
+e-webhook_deliveries = { $n } { $n ->
+        [one] webhook delivery
+       *[other] webhook deliveries
+    }
+e-lines = { $n } { $n ->
+        [one] line
+       *[other] lines
+    }
+e-problems = { $n } { $n ->
+        [one] problem
+       *[other] problems
+    }
+e-joined = { $a }; { $b }
+e-or = { $a }, or { $b }
+e-the_check_could_not_run = the { $check } check could not run: { $a }
+e-sqlite_s_found_the_file_damaged = SQLite's { $pragma } found the file damaged ({ $a })
+e-rows_of_point_at_that_do_not = { $n } { $n ->
+        [one] row of { $table } points at { $parent } that does not exist
+       *[other] rows of { $table } point at { $parent } that do not exist
+    } (column { $c })
+e-active_appointments_at_once_at_over_the = { $a }: { $b } active appointments at once at { $c }, over the window's capacity of { $d }
+e-active_appointments_at_once_buffers_included = { $a }: { $b } active appointments at once, buffers included, at { $c }, over the window's capacity of { $d }
+e-token_on_is_above_the_date_s = { $a }: token { $b } on { $c } is above the date's token counter, so the next booking would get it again
+e-the_appointment_has_no_appointment_booked_event = { $a }, { $b }: the appointment has no appointment.booked event
+e-a_reminder_is_still_pending_but_its = a reminder is still pending, but its appointment is { $a }
+e-an_erased_patients_row_holds_more = an erased patient's row holds more than the placeholder: erase them again (`appt patient erase ID --reason TEXT`)
+e-events_still_hold_an_erased_patients = events still hold an erased patient's name or phone: erase them again (`appt patient erase ID --reason TEXT`)
+e-messages_of_an_erased_patient_are_still = messages of an erased patient are still pending or hold data: erase them again (`appt patient erase ID --reason TEXT`)
+e-links_to_an_erased_patients_appointments = links to an erased patient's appointments or offers are still open: erase them again (`appt patient erase ID --reason TEXT`)
+e-an_erased_patient_is_still_on_the = an erased patient is still on the waitlist: erase them again (`appt patient erase ID --reason TEXT`)
+col-Language = Language
+clinic-language = Language
+clinic-phone = Phone
+clinic-public_url = Public URL
+clinic-template = Template { $a }: { $b }
+e-link_not_found = Link not found
+e-language_must_be = Language must be en or es (got '{ $a }')
+e-clinic_phone_must_be = The clinic's phone must be 3 to 20 digits, with spaces, -, ., ( ) and a leading + if you like (got '{ $a }'), or none
+e-public_url_must_be = The public URL must be http:// or https://, a host and a path if you like, without user:password, ?query or #fragment (got '{ $a }'), or none
+e-template_is_kind_text = A template is KIND=TEXT, KIND one of { $a } (got '{ $b }')
+e-unknown_message_kind = Unknown message kind '{ $a }': the kinds are { $b }
+e-unknown_placeholder = Unknown placeholder '{ $a }' in the { $b } template (the placeholders are { $c })
+e-template_unmatched = The { $a } template has an unmatched '{ $b }' (write it twice for the character itself)
+e-template_nested = The { $a } template has a '[' inside another: optional parts do not nest
+e-template_too_long = The { $a } template is longer than { $b } characters
+e-link_key_cannot_create = cannot create the link key file { $a }: { $e }; or set APPT_LINK_KEY
+e-link_key_vanished = cannot create the link key file { $a }: it vanished while being made; or set APPT_LINK_KEY
+e-link_key_cannot_read = cannot read the link key file { $a }: { $e }; or set APPT_LINK_KEY
+e-link_key_not_private = the link key file { $a } is not the private file of the user running appt (owner uid { $b }, mode { $c }): make it yours with mode 600, or set APPT_LINK_KEY
+e-link_key_damaged = the link key file { $a } is damaged (it must hold 64 hex characters): restore it, or remove it to make a new one (the links already sent stop working)
+e-appt_link_key_must_be = APPT_LINK_KEY must be 64 hex characters (32 bytes)
+e-make_a_link_key = make one with `openssl rand -hex 32`
+e-server_link_key = a server database takes its link key from APPT_LINK_KEY: set it to 64 hex characters, the same wherever appt sends or serves its links
+e-not_32_hex = is not 32 hex characters
+e-not_an_object_of_texts = is not an object of texts
+
+# appt board (src/output/board.rs, src/board/)
+b-counts = { $booked } booked · { $free } free · { $arrived } arrived · { $in_progress } in progress · { $done } done · { $no_show } no-show
+b-nobody = Nobody works this day.
+b-no_slots = No slots this day.
+b-clinic_wide = Clinic-wide
+b-closed = Closed
+b-free = free
+b-free_service = free (service)
+b-free_at = { $time } free ({ $places } left): Enter books
+b-free_at_service = { $time } free ({ $places } left) for some services: Enter books
+b-buffer = buffer
+b-buffer_at = { $time } kept free: the buffer around an appointment
+b-in_series = ↻ part of a series
+b-queue = Arrived
+b-queue_empty = Nobody waiting.
+b-waitlist = Waitlist
+b-waitlist_empty = Nobody on the waitlist.
+b-moving = Moving #{ $token } { $patient }: Enter on a free cell puts it there, Esc leaves it.
+b-keys = ←↓↑→ move  Enter book  c confirm  a arrived  s start  d done  n no-show  x cancel  m move  w walk-in  / find  [ ] day  t today  ? help  q quit
+b-keys_short = Enter book  c a s d n  x cancel  m move  w walk-in  / find  ? help  q quit
+b-keys_prompt = Enter accept  Esc give up
+b-keys_moving = ←↓↑→ move  Enter put it here  Esc stop moving
+b-is-scheduled = scheduled
+b-is-confirmed = confirmed
+b-is-checked_in = arrived
+b-is-in_progress = in progress
+b-is-completed = done
+b-is-no_show = no-show
+b-is-cancelled = cancelled
+b-too_small = The board needs a terminal of at least { $width }×{ $height }.
+b-help_title = Keys
+b-help = Arrows or h j k l  move\n[ and ]  the day before, after · t  today\nEnter  book a free cell (phone, then name for a new patient)\nc confirm · a arrived · s start · d done · n no-show\nx cancel (asks the reason) · m move, then Enter on a free cell\nw walk-in for this doctor · / find a patient by name or phone\n? this help · q or Ctrl-C quit · Esc closes a question
+b-ask_phone = Phone
+b-ask_name = Name (new patient)
+b-ask_service = Service ({ $services })
+b-ask_reason = Reason to cancel
+b-ask_diagnosis = Diagnosis
+b-ask_find = Find (name or phone)
+b-not_found = Nobody found for "{ $typed }".
+b-no_appointment = No appointment selected.
+b-no_free = Not a free cell: pick a free one.
+b-no_doctor = No doctor in this column.
+b-booked = Booked #{ $token } { $patient } at { $time }.
+b-walked_in = Walk-in #{ $token } { $patient }, checked in.
+b-changed = #{ $token } { $patient }: { $status }.
+b-cancelled = Cancelled #{ $token } { $patient }
+b-moved = Moved #{ $token } { $patient } to { $time }.
+b-found = #{ $token } { $patient } on { $date } at { $time }.
+
+# Retention: `appt purge`, a clinic's --retain-messages (docs/privacy.md#retention)
+clinic-retain_messages = Messages kept
+word-forever = for ever
+h-purged = Purged: { $list }
+h-would_purge = Would purge: { $list } (dry run: nothing changed)
+purge-reminders = { $n } { $n ->
+        [one] message
+       *[other] messages
+    }
+purge-patient_links = { $n } { $n ->
+        [one] patient's link
+       *[other] patients' links
+    }
+purge-events = { $n } { $n ->
+        [one] event
+       *[other] events
+    } emptied of personal fields
+
+# Text from outside appt (a driver's or the system's words), shown as it is
+text = { $text }
+
+# check: national IDs that do not open ($kind: 0 another patient's, 1 not
+# this patient's, 2 unbound, 3 unknown key version, 4 damaged)
+e-national_ids_unreadable = { $n ->
+        [one] 1 patient's national ID
+       *[other] { $n } patients' national IDs
+    } { $kind ->
+        [0] { $n ->
+            [one] belongs
+           *[other] belong
+        } to another patient: sealed for that patient's row and copied (or swapped) onto this one
+        [1] { $n ->
+            [one] does not open
+           *[other] do not open
+        } for their patient: damaged, or copied from another patient's row
+        [2] { $n ->
+            [one] is
+           *[other] are
+        } in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy
+        [3] { $n ->
+            [one] is
+           *[other] are
+        } sealed under a key version the database's key does not hold
+       *[4] { $n ->
+            [one] is
+           *[other] are
+        } damaged: not a sealed value appt can read
+    }; an ID shows as unreadable until it is given again (`appt patient update PATIENT --national-id ID`)
+e-sealed_for_patient_copied = sealed for patient { $other }: copied from that patient's row
+e-unopened_damaged = damaged: not a sealed value appt can read
+e-unopened_unknown_version = sealed under key version { $v }, which the key in use does not hold
+e-unopened_unbound = in an older appt's unbound format, though this database's IDs were bound to their patients: copied in from an old copy
+e-unopened_not_for_patient = does not open for this patient: damaged, or copied from another patient's row
+e-holds_where_appt_keeps = holds { $a } where appt keeps { $b }
+e-this_time_is_already_booked = This time is already booked
+
+# The API's fields and parameters
+e-field_given_more_than_once = { $name } is given more than once
+e-field_must_be_a_whole_number = { $name } must be a whole number
+e-field_must_be_true_or_false = { $name } must be true or false
+e-not_a_parameter_of_this_endpoint = { $name } is not a parameter of this endpoint
+e-field_must_be_a_string = { $name } must be a string
+e-not_a_field_of_this_endpoint = { $name } is not a field of this endpoint
+e-field_must_not_contain_nul = { $name } must not contain a NUL character
+e-check_sslrootcert_and_host_name = check sslrootcert (the CA that signed the server's certificate) and that the host name is the one in the certificate
+e-check_the_server_and_the_user = check that the server is running and reachable (host and port), and the user, password and database name
+e-demo_zone = the demo's time zone cannot be read (a bug)
+e-encryption_failed = encryption failed (a bug)
+e-close_it_with = appt window close { $a }
+e-back_up_a_server_with_pg_dump = pg_dump --format=custom --file=FILE 'postgres://USER@HOST/DBNAME'
+col-By = By
+e-holds_appt_cannot_read_back = holds { $a } appt cannot read back
+
+# The booking rules (docs/rules.md#booking)
+e-closed_on = Closed on { $date }
+e-closed_on_reason = Closed on { $date }: { $reason }
+e-no_availability_on = No availability on { $date }
+e-outside_availability_on = Outside availability on { $date } (open { $open })
+e-off_the_grid = Start time is off the window's { $n }-minute grid (from { $from })
+e-past_the_windows_end = Appointment would run past the window's end ({ $to })
+e-window_does_not_offer_service = This window does not offer that service
+e-time_belongs_to_session = This time belongs to the { $session } session
+
+# Weekdays as the command line writes them (`mon-fri`)
+day-mon = mon
+day-tue = tue
+day-wed = wed
+day-thu = thu
+day-fri = fri
+day-sat = sat
+day-sun = sun
+h-clinic_closure = { $name } (clinic)
+h-window_span = { $when } { $from }-{ $to }
+
+# Issue 43: the desk's input, prompts, queue, phones, exports
+e-too_short_for_a_phone_number_of = '{ $raw }' is too short for a phone number of { $code }: they are written like { $like }
+e-too_long_for_a_phone_number_of = '{ $raw }' is too long for a phone number of { $code }: they are written like { $like }
+e-not_a_phone_number_of = '{ $raw }' is not a phone number of { $code }: they are written like { $like }
+p-yes_no_keys = [y/N]
+p-answer_yes_or_no = Answer yes or no (y, yes / n, no; or in Spanish s, sí)
+e-date_order_must_be_dmy_or_mdy = Date order must be dmy or mdy (got '{ $o }')
+clinic-date_order = Date order
+order-dmy = day first, 4/12 is 4 December (dmy)
+order-mdy = month first, 4/12 is 12 April (mdy)
+e-not_dmy_or_mdy = is not dmy or mdy
+clinic-queue_order = Queue order
+queue_order-time = by appointment time
+queue_order-token = by token
+clinic-late_after = Late after
+h-late = { $status }, late
+b-late = late, nobody arrived
+b-ask_force = { $why } Cancel all the same? (y/n)
+b-kept = Nothing changed.
+b-ask_pick = { $n } patients match: the number of one
+b-choose_title = Which one?
+e-lateness_must_be = Lateness must be 0 to 1440 minutes (got '{ $a }')
+e-queue_order_must_be = Queue order must be time or token (got '{ $a }')
+v-cancelling = Cancelling
+p-force_move = Move it all the same (as --force)?
+p-service = Service
+p-service_item = { $name } ({ $n } min)
+p-slot_minutes = Slot length in minutes
+e-an_xlsx_export_is_a_file = An xlsx export is a file: give --output FILE (or redirect standard output)
+e-cannot_write_the_spreadsheet = cannot write the spreadsheet: { $e }
+ics-appointment = Appointment
+ics-with = { $what } with { $doctor }
+ics-at = { $what } at { $clinic }
+ics-for = { $patient }: { $summary }
+ics-patient = Patient
+ics-phone = Phone
+ics-patient_id = Patient ID
+ics-reason = Reason
+ics-cancellation_reason = Cancellation reason
+x-sheet = Appointments
+x-id = Appointment ID
+x-clinic_id = Clinic ID
+x-doctor_id = Doctor ID
+x-patient_id = Patient ID
+x-service_id = Service ID
+x-date = Date
+x-start_time = Start
+x-end_time = End
+x-duration_minutes = Minutes
+x-starts_at = Starts (local)
+x-ends_at = Ends (local)
+x-timezone = Time zone
+x-status = Status
+x-token_number = Token
+x-source = Source
+x-session = Session
+x-batch = Batch
+x-reason = Reason
+x-notes = Notes
+x-diagnosis = Diagnosis
+x-prescription = Prescription
+x-follow_up_required = Follow-up
+x-follow_up_date = Follow-up date
+x-cancellation_reason = Cancellation reason
+x-external_reference_id = External reference
+x-patient-id = Patient
+x-patient-full_name = Patient name
+x-patient-phone = Patient phone
+x-doctor-id = Doctor
+x-doctor-full_name = Doctor name
+x-doctor-specialty = Specialty
+x-service-id = Service
+x-service-name = Service name
+x-service-duration_minutes = Service minutes
+x-created_at = Created (local)
+x-updated_at = Updated (local)
+x-confirmed_at = Confirmed (local)
+x-checked_in_at = Arrived (local)
+x-started_at = Started (local)
+x-completed_at = Completed (local)
+x-cancelled_at = Cancelled (local)
+x-no_show_at = No-show (local)
+x-series_id = Series
+h-clinic_word = Clinic
+c-closure_added_day = Closed { $a } { $b } { $d }
+e-flag_or = { $a } or { $b }
+e-flag_or_also = { $a } (or { $b })
+e-id_or_phone_or_name = ID (or the patient's phone or name)

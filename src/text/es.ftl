@@ -1,0 +1,1174 @@
+# Las palabras de appt en español: `id = texto`, `{nombre}` para lo que se completa.
+# Cada id está también en en.txt, con los mismos marcadores (src/output/lang.rs).
+
+# Words
+word-yes = sí
+word-no = no
+word-on = sí
+word-off = no
+word-none = ninguno
+word-all = todos
+word-always = siempre
+word-open = abierta
+word-closed = cerrada
+
+# Appointment statuses as people read them (JSON keeps the codes)
+status-scheduled = programada
+status-confirmed = confirmada
+status-checked_in = en sala
+status-in_progress = en consulta
+status-completed = atendida
+status-cancelled = cancelada
+status-no_show = ausente
+
+# Reminder statuses
+reminder-pending = pendiente
+reminder-sent = enviado
+reminder-failed = fallido
+reminder-cancelled = cancelado
+reminder-expired = vencido
+
+# Messages' kinds
+kind-reminder = recordatorio { $offset }
+kind-offer = oferta
+kind-confirm = confirm.
+kind-moved = cambio
+kind-waitlist_offer = oferta de lista de espera
+kind-confirmation = confirmación
+kind-rescheduled = reprogramada
+
+# Column headings
+col-hash = #
+col-Active = Activo
+col-Appointment = Cita
+col-Available = Disponible
+col-Batch = Lote
+col-Cancel = Cancelar
+col-Cap = Cupo
+col-Date = Fecha
+col-Delivered = Entregados
+col-Doctor = Médico
+col-Due = Para
+col-Email = Correo
+col-Event = Evento
+col-Events = Eventos
+col-From = Desde
+col-Horizon = Horizonte
+col-Hours = Horario
+col-ID = ID
+col-Kind = Tipo
+col-Last_error = Último error
+col-Last_event = Último evento
+col-Left = Libres
+col-Message = Mensaje
+col-Minutes = Minutos
+col-Name = Nombre
+col-National_ID = DUI
+col-No-shows = Ausencias
+col-Notice = Aviso
+col-Offers = Ofertas
+col-Patient = Paciente
+col-Per_day = Por día
+col-Buffers = Márgenes
+col-Phone = Teléfono
+col-Reason = Motivo
+col-Reminders = Recordatorios
+col-Retry_at = Reintento
+col-Service = Servicio
+col-Session = Sesión
+col-Signed = Firmado
+col-Slot = Intervalo
+col-Specialty = Especialidad
+col-Start = Inicio
+col-Status = Estado
+col-Time = Hora
+col-Time_zone = Zona horaria
+col-To = Hasta
+col-Tok = Nº
+col-Token = Ficha
+col-Tries = Intentos
+col-URL = URL
+col-Valid = Vigencia
+col-When = Cuándo
+col-Who = Quién
+
+# Cards: an appointment
+card-When = Cuándo
+card-Clinic = Clínica
+card-Doctor = Médico
+card-Patient = Paciente
+card-Service = Servicio
+card-Token = Ficha
+card-Source = Origen
+card-Session = Sesión
+card-Batch = Lote
+card-Reason = Motivo
+card-Notes = Notas
+card-Diagnosis = Diagnóstico
+card-Rx = Receta
+card-Cancelled = Cancelada
+card-Ext_ref = Ref. ext.
+card-Series = Serie
+card-Follow-up = Control
+
+# Cards: a clinic
+clinic-timezone = Zona horaria
+clinic-slot = Intervalo entre citas
+clinic-notice = Aviso mínimo
+clinic-horizon = Reservas hasta
+clinic-cancel = Plazo de cancelación
+clinic-reminders = Recordatorios
+clinic-duplicates = Evitar duplicados
+clinic-diagnosis = Pedir diagnóstico
+clinic-notify = Avisar a pacientes
+
+# Cards: a patient
+patient-phone = Teléfono
+patient-national_id = DUI
+patient-email = Correo
+patient-no_shows = Ausencias
+patient-erased = Paciente borrado
+
+# Human output
+h-clinic_wide = toda la clínica
+h-clinic_wide_service = { $service } (toda la clínica)
+h-clinic_wide_title = Toda la clínica
+h-confirm_who = { $verb } { $id }: { $patient } con { $doctor },
+h-confirm_token = ficha { $token } [{ $status }]
+h-token = ficha { $token }
+h-no_appointments = No hay citas.
+h-series_booked = { $n ->
+        [one] Reservada 1 cita
+       *[other] Reservadas { $n } citas
+    } de la serie { $id }:
+h-series_rescheduled = { $n ->
+        [one] Movida 1 cita
+       *[other] Movidas { $n } citas
+    } de la serie { $id }:
+h-series_cancelled = { $n ->
+        [one] Cancelada 1 cita
+       *[other] Canceladas { $n } citas
+    } de la serie { $id }:
+h-series_skipped = Sin reservar:
+h-no_patients = No hay pacientes.
+h-no_reminders = No hay recordatorios.
+h-no_webhooks = No hay webhooks.
+h-card_appointment = Cita { $id }  [{ $status }]
+h-card_clinic = Clínica { $name }
+h-card_patient = Paciente { $name }
+h-clinic_added = Clínica agregada: { $name } ({ $zone }) { $id }
+h-unreadable = (ilegible)
+h-national_ids = { $n } DUI
+h-key_new = Nueva llave de DUI (versión { $version }): guárdela ahora y ponga APPT_KEY con ella dondequiera que corra appt:
+h-key_resealed = Se volvieron a sellar { $ids } con ella; la llave anterior ya no los abre.
+h-key_rotated = Llave de DUI cambiada a la versión { $version }: se volvieron a sellar { $ids } con ella.
+h-key_file = Archivo de la llave: { $file }
+h-key_kept = La llave anterior quedó en { $file } (abre respaldos anteriores; bórrela cuando ninguno la necesite)
+h-key_unreadable = { $ids } no se pudieron abrir (dañados o de otro paciente) y quedaron como estaban: `appt check` los muestra.
+h-check_ok = Bien: no se encontraron problemas
+h-check_many = { $n ->
+        [one] Se encontró 1 problema:
+       *[other] Se encontraron { $n } problemas:
+    }
+h-capacity = cupo { $n }
+h-window_gone = el horario ya no existe
+h-check_buffers = márgenes { $before }/{ $after } min
+h-check_reminder = recordatorio { $id }  { $offset }  para { $due }  { $status }  cita { $appointment }
+h-check_key = { $table } rowid { $rowid }: { $column } = { $value } (no existe esa fila en { $parent })
+h-check_patient = paciente { $id }  DUI { $problem }
+h-check_trace = { $table } { $id }: { $column } (paciente borrado { $patient })
+h-slots_title = { $who } en { $clinic },
+h-agenda_empty = Nada programado y ningún horario abierto.
+h-closed_reason = Cerrado: { $reason }
+h-free = · libre ·
+h-buffer = · margen (reservado) ·
+h-free_run = · { $n } { $n ->
+        [one] libre
+       *[other] libres
+    } ·
+h-free_run_places = · { $n } { $n ->
+        [one] libre
+       *[other] libres
+    } ({ $places } { $places ->
+        [one] cupo
+       *[other] cupos
+    }) ·
+h-day_summary = { $booked } { $booked ->
+        [one] cita
+       *[other] citas
+    } · { $arrived } { $arrived ->
+        [one] llegó
+       *[other] llegaron
+    } · { $free } { $free ->
+        [one] libre
+       *[other] libres
+    }
+p-session = Nombre de la jornada (Mañana, Tarde…; vacío si no tiene)
+p-which_one = ¿Cuál?
+p-did_you_mean = ¿Quiso decir?
+p-nobody_called = { $what ->
+        [doctor] Ningún médico
+        [clinic] Ninguna clínica
+        [service] Ningún servicio
+        [patient] Ningún paciente
+       *[other] Ningún registro
+    } se llama '{ $typed }'.
+p-appointment = Cita
+p-new_status = Nuevo estado
+p-diagnosis = Diagnóstico
+p-date_wanted = Fecha deseada
+e-nobody_is_booked_for_today = nadie tiene cita hoy: indique el ID de la cita, o el teléfono o el nombre del paciente
+e-is_not_at_this_appts_schema_version = { $a } no está en la versión de esquema de este appt ({ $b })
+e-cannot_read_database = no se puede leer la base de datos { $a }: { $e }
+o-database = base de datos: { $database }
+clinic-country_code = Código de país
+p-phone_local = Teléfono (local de { $code }, o +…)
+e-problem_and_hint = { $a } ({ $h })
+e-reads_as_a_local_number = { $a } se lee como número local; { $h }
+e-country_code_must_be = El código de país debe ser + y de 1 a 3 dígitos, p. ej. +503 (se recibió '{ $t }'), o none
+e-is_not_a_country_code = { $a } no es un código de país (+ y de 1 a 3 dígitos)
+e-not_a_phone_number = '{ $raw }' no es un número de teléfono: escríbalo en E.164 (+ y el código de país, p. ej. +50377654321), o como número local en una clínica con código de país
+e-has_no_country_code = '{ $raw }' no tiene código de país: escríbalo con su + (E.164, p. ej. +50377654321)
+e-set_the_clinics_country_code = para escribir números locales, indique el código de país de la clínica: appt clinic update { $a } --country-code +503
+e-add_a_clinic_with_country_code = para escribir números locales, agregue una clínica con su código de país: appt clinic add NAME --timezone TZ --country-code +503
+e-set_the_clinics_country_codes = para escribir números locales, indique los códigos de país de las clínicas: appt clinic update CLINIC --country-code +503
+e-clinics_differ_in_country_code = las clínicas tienen distintos códigos de país ({ $a }): use --clinic para leer un número local con el de esa clínica
+e-body_not_valid_json = El cuerpo no es JSON válido (línea { $line }, columna { $column })
+e-too_many_failed_authentications = Demasiadas autenticaciones fallidas desde esta dirección; inténtelo más tarde
+e-cannot_listen_on = no se puede escuchar en { $addr }: { $e }
+e-cannot_read_pem_certificate = no se puede leer un certificado PEM de { $path }: { $e }
+e-cannot_read_pem_key = no se puede leer una clave privada PEM de { $path }
+e-listen_must_be_address_port = listen debe ser DIRECCIÓN:PUERTO (127.0.0.1:8080), no '{ $listen }'
+e-key_does_not_fit_certificate = la clave no corresponde al certificado: { $e }
+e-request_failed_inside_appt = La petición falló dentro de appt (un error del programa)
+e-busy_time_of_a_doctor_not_asked_for = Un horario ocupado de un médico por el que no se preguntó (un error del programa)
+e-no_appointment_column = no hay columna de cita { $name } (un error del programa)
+e-values_for_rows_of = { $arg1 } valores para filas de { $width } en { $arg2 } (un error del programa)
+e-is_not_a_question_of_windows = { $asked } no es una pregunta de ventanas (un error del programa)
+e-cannot_both_be_given = { $first } y { $second } no pueden darse a la vez
+e-not_loopback_needs_tls = { $addr } no es una dirección local (loopback): necesita --tls-cert y --tls-key, o --allow-plain-http detrás de un proxy TLS
+e-method_not_allowed_here = { $method } no se permite aquí; se permite: { $allowed }
+e-date_not_with_start_or_end = date no puede darse junto con start o end
+e-body_must_be_json_object = El cuerpo debe ser un objeto JSON
+e-body_must_be_application_json = El cuerpo debe ser application/json
+e-body_over_kib = El cuerpo pasa de { $n } KiB
+e-token_lacks_scope = Este token no tiene el permiso { $scope }
+e-no_such_endpoint = No existe ese punto de acceso
+e-server_is_stopping = El servidor se está deteniendo
+e-threads_between = threads debe estar entre 1 y 256
+e-holds_no_pem_certificate = { $path } no contiene ningún certificado PEM
+e-date_is_required = date es obligatorio
+e-status_is_required = status es obligatorio
+e-limit_between_1_and_1000 = limit debe estar entre 1 y 1000
+e-external_ref_differs = external_ref no coincide con la cabecera Idempotency-Key
+e-tls = TLS: { $e }
+e-is_not_a_scope = '{ $s }' no es un permiso: use appointments:read, appointments:write, clinical, patients:export o patients:erase
+e-at_least_one_scope = se requiere al menos un permiso: appointments:read, appointments:write, clinical, patients:export o patients:erase
+e-token_name_must_be = el nombre de un token debe tener de 1 a { $n } letras, dígitos, '.', '_' o '-'
+e-is_not_an_expiry = '{ $t }' no es un vencimiento: indique días (90d), horas (12h), una fecha (2026-12-31) o una hora RFC 3339
+e-expires_must_be_between = --expires debe estar entre 1 hora y { $n } días a partir de ahora
+e-expires_is_not_in_the_future = --expires { $t } no está en el futuro
+e-is_not_a_list_of_scopes = { $a } no es una lista de permisos
+e-token_named_exists = ya existe un token llamado '{ $name }': revóquelo primero (appt token revoke { $name }) o elija otro nombre
+e-token_was_not_saved = { $a }; el token no se guardó: el que se mostró no funciona
+e-no_active_token_has_the_name_or_prefix = ningún token activo tiene el nombre o el prefijo '{ $name }'
+e-several_active_tokens_have_the_prefix = varios tokens activos tienen el prefijo '{ $prefix }': { $names }
+e-give_the_tokens_name = indique el nombre del token: `appt token list` lo muestra
+e-token_list_shows_the_tokens = `appt token list` muestra los tokens
+e-a_valid_api_token_is_required = se requiere un token de API válido: Authorization: Bearer TOKEN
+h-token_added = Token { $name } agregado con los permisos { $scopes }
+h-token_clinic = Solo ve la clínica { $clinic }.
+h-token_expires = Vence el { $at }.
+h-token_never_expires = No vence nunca.
+h-token_shown_once = El token se muestra esta única vez (appt guarda solo su hash): guárdelo ahora.
+h-no_tokens = No hay tokens de API.
+h-token_active = activo
+h-token_expired = vencido
+h-token_revoked = revocado
+c-token_revoked = Token { $name } revocado ({ $prefix }): las solicitudes con él se rechazan desde ahora
+word-never = nunca
+col-Prefix = Prefijo
+col-Scopes = Permisos
+col-Clinic = Clínica
+col-Created = Creado
+col-Expires = Vence
+col-Last_used = Último uso
+pg-title_visit = Su cita
+pg-title_offer = Se liberó un horario para usted
+pg-title_gone = Este enlace no funciona
+pg-gone = El enlace no es válido. Revise que esté completo, o llame a la clínica.
+pg-doctor = Médico
+pg-service = Servicio
+pg-when = Cuándo
+pg-status = Estado
+pg-confirm = Confirmar
+pg-take = Reservar este horario
+pg-another_time = Otro horario
+pg-move = Cambiar a este horario
+pg-cancel_why = ¿Por qué cancela?
+pg-reason_1 = No puedo asistir
+pg-reason_2 = Ya me siento mejor
+pg-reason_3 = Conseguí otro horario
+pg-other_reason = Otro motivo
+pg-other_reason_text = Su motivo
+pg-cancel = Cancelar la cita
+pg-call = Para cancelarla o cambiarla ahora, llame a la clínica:
+pg-call_no_phone = Para cancelarla o cambiarla ahora, llame a la clínica.
+pg-too_late = Ya es muy tarde para cancelar o cambiar la cita por aquí.
+pg-over = Esta cita ya no se puede cambiar.
+pg-confirmed = Gracias: su cita está confirmada.
+pg-cancelled = Su cita está cancelada.
+pg-moved = Su cita cambió al nuevo horario.
+pg-taken = El horario es suyo: su cita está reservada.
+pg-time_taken = Ese horario acaba de ocuparse. Estos son los siguientes libres.
+pg-time_taken_none = Ese horario acaba de ocuparse y no hay otro libre que ofrecerle aquí.
+pg-bad_reason = El motivo no puede llevar caracteres de control: escríbalo con letras, números y signos.
+pg-offer_closed = Este horario ya no está disponible.
+pg-no_reason = Elija o escriba un motivo.
+pg-refused = No se pudo hacer. Por favor llame a la clínica.
+pg-when_at = { $date } a las { $time }
+pg-title_trouble = Algo salió mal
+pg-trouble = El sistema de la clínica no pudo responder. Inténtelo de nuevo en un momento, o llame a la clínica.
+e-body_must_be_form = El cuerpo debe ser application/x-www-form-urlencoded
+e-action_must_be = action debe ser confirm, cancel, move o take
+e-say_why_you_cancel = Diga por qué cancela
+e-max_connections_at_least_1 = max-connections debe ser al menos 1
+e-write_not_begun_stopping = la escritura no se empezó: el servidor se está deteniendo
+e-reason_no_control_characters = el motivo no puede llevar caracteres de control
+e-clinic_id_not_spelt_as_id = el ID de una clínica no tiene forma de ID
+e-appointment_no_longer_changed = Esta cita ya no se puede cambiar
+e-offer_no_longer_open = Esta oferta ya no está abierta: el horario se ocupó o usted ya no está en la lista de espera
+e-database_not_available = La base de datos no está disponible; inténtelo en un momento
+h-free_left = · libre (quedan { $n }) ·
+h-history = Historial de { $id } ({ $patient })
+h-imported = Reservadas { $booked }, ya reservadas { $again }, rechazadas { $rejected }
+h-import_dry = Se reservarían { $booked }, ya reservadas { $again }, rechazadas { $rejected }
+h-import_line = línea { $line }: { $code } { $message }
+h-import_untold = … y { $n } { $n ->
+        [one] línea rechazada
+       *[other] líneas rechazadas
+    } más (solo se muestran las primeras { $shown })
+h-next_none = No hay turnos libres en { $clinic } dentro de su plazo de reservas.
+h-next_title = Primeros libres en { $clinic }
+h-upcoming = Próximas
+h-recent = Recientes
+h-dry_sweep = Se enviarían { $send }, vencerían { $expire }, se cancelarían { $cancel } (prueba: nada cambió)
+
+# The front desk
+d-queue_title = Fila del { $date } en { $clinic }
+d-nobody_booked = No hay nadie citado hoy.
+d-waiting = { $verb } { $id }: { $patient } ({ $phone }) para { $doctor } el { $date }
+d-nobody_waiting = No hay nadie en la lista de espera.
+d-no_free_slots = no hay turnos libres
+d-closed = cerrado
+d-closed_reason = cerrado: { $reason }
+d-no_hours = sin horario en esta clínica
+d-day_off = no atiende el { $weekday } (atiende { $days })
+d-needs_service = este horario solo atiende { $services }: indique --service
+d-doctor_limit = el médico ya tiene su máximo de { $limit } { $limit ->
+        [one] cita
+       *[other] citas
+    } al día
+d-service_limit = este servicio ya tiene su máximo de { $limit } al día
+d-day_full = límite del día alcanzado
+d-next_free = ; próximo día libre: { $date } a las { $time }
+d-outside_hours = fuera de horario
+d-taken = ocupado
+d-full = lleno
+d-window_closed = horario cerrado
+d-past = pasado
+d-too_soon = muy pronto
+d-too_far = muy adelante
+d-not_for_service = no es para este servicio o duración
+
+# Errors, warnings and hints on stderr
+o-error = error: { $message }
+o-warning = aviso: { $message }
+o-hint = sugerencia: { $hint }
+
+# Kinds of record inside error sentences (`A {kind} named …`)
+kind-cancel = cancel.
+kind-cancelled = cancelación
+
+# Event kinds in `history` (the long form, then the short one)
+event-appointment-booked = cita reservada
+event-appointment-cancelled = cita cancelada
+event-appointment-checked_in = cita: llegó el paciente
+event-appointment-completed = cita atendida
+event-appointment-confirmed = cita confirmada
+event-appointment-in_progress = cita en consulta
+event-appointment-no_show = cita no se presentó
+event-appointment-rescheduled = cita reprogramada
+event-appointment-slot_offered = cita turno ofrecido
+event-appointment-updated = cita modificada
+event-short-appointment-booked = reservada
+event-short-appointment-cancelled = cancelada
+event-short-appointment-checked_in = llegó
+event-short-appointment-completed = atendida
+event-short-appointment-confirmed = confirmada
+event-short-appointment-in_progress = en consulta
+event-short-appointment-no_show = ausente
+event-short-appointment-rescheduled = reprogramada
+event-short-appointment-slot_offered = turno ofrecido
+event-short-appointment-updated = modificada
+
+# Confirmations and questions of the commands
+c-db_ready = Base de datos lista en { $path }
+c-backed_up = Respaldo de { $a } guardado en { $b } ({ $c } bytes)
+c-backup_sealed = \n{ $a ->
+        [one] Su DUI está sellado
+       *[other] Sus { $a } DUI están sellados
+    } con la llave en { $key }: guarde una copia de esa llave, aparte del respaldo
+c-renamed = \nEl paciente con teléfono { $a } se llamaba { $b }: ahora { $c }
+c-cancel_q_id = ¿Cancelar la cita { $id }?
+c-cancel_q = ¿Cancelar la cita { $a } de { $b } con { $c }, { $d }?
+c-cancel_series_q = (y todas las siguientes de su serie)
+c-the_clinic = la clínica
+c-clinic_updated = Clínica actualizada: { $a }
+c-closure_added = Cerrado { $a } { $b }…{ $c } { $d }
+c-closure_remove_q = ¿Quitar el cierre { $a } ({ $b }…{ $c }{ $reason })?
+c-closure_removed = Cierre quitado: { $a }
+c-doctor_added = Médico agregado: { $a } { $b }
+c-doctor_updated = Médico actualizado: { $a }
+c-patient_added = Paciente agregado: { $a } { $b } { $c }
+c-patient_updated = Paciente actualizado: { $a } { $b }
+c-patient_exported = Exportado todo lo que se guarda de { $a } en { $shown } ({ $format })
+c-patient_erase_q = ¿Borrar a { $a } ({ $b }) para siempre? Se borran su nombre, teléfono, correo, DUI, mensajes y enlaces; sus citas quedan, sin sus datos
+c-patient_erased = Paciente { $id } borrado: nombre, teléfono, correo, DUI, mensajes y enlaces eliminados; citas conservadas: { $n }, con su expediente clínico
+c-patient_erased_clinical = Paciente { $id } borrado: nombre, teléfono, correo, DUI, mensajes, enlaces y expediente clínico eliminados; citas conservadas: { $n }
+c-service_added = Servicio agregado: { $a } ({ $b } min) { $c }
+c-service_updated = Servicio actualizado: { $a }
+c-service_remove_q = ¿Quitar el servicio { $a }?
+c-service_removed = Servicio quitado: { $a }
+c-window_added = Horario agregado { $a } para { $b } en { $c }: { $d }
+c-window_remove_q = ¿Quitar el horario { $a } ({ $b })?
+c-window_removed = Horario quitado: { $a } ({ $b })
+c-window_opened = Horario abierto: { $a } ({ $b })
+c-window_closed = Horario cerrado: { $a } ({ $b })
+c-waitlist_remove_q = ¿Quitar a { $a } ({ $b }) de la lista de espera de { $c } del { $d }?
+c-reminders_sent = Recordatorios: { $a } enviados, { $b } fallidos, { $c } vencidos, { $d } cancelados
+c-webhook_added = Webhook agregado { $a } → { $b }
+c-webhook_remove_q = ¿Quitar el webhook { $a } ({ $b })?
+c-webhook_removed = Webhook quitado: { $a } ({ $b })
+c-webhooks_sent = Webhooks: { $a } entregados, { $failed } fallidos
+c-transferred = Se { $total ->
+        [one] copió 1 fila
+       *[other] copiaron { $total } filas
+    } de { $a } a { $to } ({ $b }), conteos verificados
+c-demo_replace_q = ¿Reemplazar la base de demostración { $a }? (se pierde lo que se hizo en ella)
+c-demo_ready = Base de demostración: { $shown }\n(explórela con: appt --db '{ $shown }' list)\n\n{ $a }\n\n{ $free }
+c-demo_free = Turnos libres mañana:
+c-exported = { $n ->
+        [one] Se exportó 1 cita
+       *[other] Se exportaron { $n } citas
+    } a { $shown } ({ $format })
+
+# Verbs of the one-line confirmations (recognised like the error sentences)
+v-booked = Cita reservada
+v-walk_in = Sin cita previa: registrado y en sala
+v-already = Ya estaba reservada (ref { $ref }):
+v-rescheduled = Cita reprogramada
+v-moving = Se mueve
+v-cancelled = Cita cancelada
+v-updated = Cita actualizada
+v-next = Siguiente
+v-marked_scheduled = Marcada como programada
+v-marked_confirmed = Marcada como confirmada
+v-marked_checked_in = Llegada registrada
+v-marked_in_progress = Marcada en consulta
+v-marked_completed = Marcada como atendida
+v-marked_cancelled = Marcada como cancelada
+v-marked_no_show = Marcada como ausente
+v-waiting = En la lista de espera
+v-already_waiting = Ya estaba en la lista de espera
+v-removed_waitlist = Quitado de la lista de espera
+
+# Prompts: labels, questions and pickers
+p-date = Fecha
+p-new_date = Nueva fecha
+p-patient_phone = Teléfono del paciente
+p-patient_name = Nombre completo del paciente
+p-cancel_reason = Motivo de la cancelación
+p-erase_reason = Motivo del borrado (fecha o número de la solicitud)
+p-clinic_name = Nombre de la clínica
+p-timezone = Zona horaria (IANA, p. ej. America/El_Salvador)
+p-first_closed = Primer día cerrado
+p-doctor_name = Nombre completo del médico
+p-format = Formato
+p-full_name = Nombre completo
+p-phone = Teléfono (+503…)
+p-service_name = Nombre del servicio
+p-minutes = Duración en minutos
+p-webhook_url = URL del webhook
+p-repeats = Se repite
+p-every_week = Cada semana
+p-one_date = Una sola fecha
+p-days = Días (mon-fri, mon,wed,fri)
+p-from = Desde (HH:MM)
+p-to = Hasta (HH:MM)
+p-doctor = Médico
+p-whole_clinic = Toda la clínica (sin médico)
+p-free_slot = Turno libre
+p-service_only = Servicio (este horario solo atiende estos)
+p-nothing_changed = No se cambió nada.
+p-places = { "  " }({ $n } { $n ->
+        [one] cupo
+       *[other] cupos
+    })
+p-its_time = { "  " }(su hora actual)
+
+# Error messages and hints, as core, app and store build them in English
+e-has_no_active_appointment_today_or_later = '{ $input }' no tiene una cita activa hoy ni después; `appt list --patient` muestra sus consultas
+e-has_several_appointments = '{ $input }' tiene varias citas
+e-matches_several_s = '{ $input }' coincide con varios { $a ->
+        [clinic] clínicas
+        [doctor] médicos
+        [service] servicios
+        [patient] pacientes
+        [appointment] citas
+        [window] horarios
+        [webhook] webhooks
+        [closure] cierres
+       *[other] registros
+    }
+e-is_not_an_iana_time_zone_name = '{ $s }' no es una zona horaria IANA (p. ej. America/El_Salvador)
+e-date_or_time_or_at_is_required = falta --date o --time (o --at)
+e-days_or_date_is_required = falta --days o --date
+e-diagnosis_is_required_to_complete_an_appointment = se necesita --diagnosis para completar una cita en esta clínica
+e-format_is_required = falta --format
+e-name_is_required_for_a_new_patient = se necesita --name para un paciente nuevo
+e-output_must_name_a_file = --output debe nombrar un archivo
+e-patient_or_phone_is_required = falta --patient o --phone
+e-reason_is_required = falta --reason
+e-timezone_is_required = falta --timezone
+e-a_patient_with_phone_already_exists = Ya existe un paciente con el teléfono { $a }
+e-a_named_already_exists = Ya existe { $a ->
+        [clinic] una clínica
+        [doctor] un médico
+        [service] un servicio
+        [patient] un paciente
+        [appointment] una cita
+        [window] un horario
+        [webhook] un webhook
+        [closure] un cierre
+       *[other] un registro
+    } con el nombre '{ $name }'
+e-appt_key_must_be_64_hex_characters = APPT_KEY debe tener 64 caracteres hexadecimales (32 bytes), o N:HEX para la versión N de la llave: { $why }
+e-appt_now = APPT_NOW: { $m }
+e-all_places_at_this_time_are_taken = Los { $cap } cupos de esta hora están ocupados
+e-doctor_daily_limit_reached = El médico atiende como máximo { $a } { $a ->
+        [one] cita al día, y el { $date } ya la tiene
+       *[other] citas al día, y el { $date } ya las tiene
+    }
+e-service_daily_limit_reached = Este servicio se limita a { $a } { $a ->
+        [one] cita al día, y el { $date } ya la tiene
+       *[other] citas al día, y el { $date } ya las tiene
+    }
+e-the_day_is_full_try_another_day = el día está lleno: pruebe otro día (appt next)
+e-series_cannot_be_booked = { $n } de { $total } citas de la serie no se pueden reservar ({ $list }): no se cambió nada
+e-series_cannot_be_moved = { $n } de { $total } citas de la serie no se pueden mover ({ $list }): no se cambió nada
+e-series_skip_conflicts_hint = --skip-conflicts reserva las demás
+e-series_move_hint = mueva o cancele primero las que fallan
+e-series_too_long = una serie tiene como máximo { $a } citas; esta tendría { $n }
+e-not_part_of_a_series = la cita { $a } no es parte de una serie
+e-until_before_first = until ({ $until }) es anterior a la primera fecha ({ $first })
+e-prefix_starts_several_series = { $input } es el comienzo de más de una serie: escriba más
+e-repeat_daily_or_weekly = repeat debe ser daily o weekly
+e-walk_in_cannot_repeat = una llegada sin cita no se repite
+e-every_must_be_between = every debe estar entre 1 y { $a }
+e-count_or_until_not_both = indique count o until, no ambos
+e-series_needs_count_or_until = una serie necesita count o until
+e-count_must_be_between = count debe estar entre 1 y { $a }
+e-repeat_fields_need_repeat = every, count, until y skip_conflicts necesitan repeat (daily o weekly)
+e-series_moves_by_time = una serie se mueve solo a otra hora: indique --time, no --date, --at ni --doctor
+e-time_required_to_move_series = mover una serie necesita --time
+e-max_per_day_must_be = max_per_day debe ser un número entero de { $a } a { $b }, o none (se recibió '{ $raw }')
+e-an_id_prefix_needs_at_least_4 = Un prefijo de ID necesita al menos 4 caracteres
+e-an_appointment_can_be_marked_no_show = Una cita solo se puede marcar como no_show después de su hora de inicio
+e-another_patient_has_phone = Otro paciente tiene el teléfono { $a }
+e-appointment_time_is_in_the_past = La hora de la cita ya pasó
+e-appointments_can_be_booked_at_most_ahead = Las citas se pueden reservar con { $a } de anticipación como máximo
+e-appointments_need_at_least_notice = Las citas necesitan al menos { $a } de aviso
+e-cancel_with_appt_cancel_id_reason_r = Cancele con `appt cancel ID --reason R`
+e-cannot_cancel_a_appointment = No se puede cancelar una cita { $a }
+e-cannot_mark_a_appointment_as_no_show = No se puede marcar como no_show una cita { $a }
+e-cannot_move_a_appointment_back_to = No se puede regresar una cita { $a } a { $b }
+e-cannot_reschedule_a_appointment = No se puede reprogramar una cita { $a }
+e-cannot_update_a_appointment = No se puede modificar una cita { $a }
+e-doctor_is_not_available_at_the_requested = El médico no está disponible a esa hora
+e-too_close_to_another_appointment_buffer = El médico no está disponible a esa hora: queda demasiado cerca de otra cita (margen)
+e-too_close_to_another_booking_buffer = Esta hora queda demasiado cerca de otra reserva (margen)
+e-email_must_look_like_name_example_com = El correo debe verse como nombre@ejemplo.com
+e-file_must_not_be_empty = FILE no puede estar vacío
+e-http = HTTP { $code }
+e-i_o_error = Error de E/S: { $e }
+e-the_terminal_failed = la terminal falló: { $e }
+e-appt_board_is_a_screen = appt board es una pantalla: --json no tiene nada que imprimir (pruebe appt agenda --json)
+e-appt_board_needs_a_terminal = appt board necesita una terminal en stdin y stdout (para imprimir el día: appt agenda)
+e-json_error = Error de JSON: { $e }
+e-must_be_an_rfc_3339_date_time = Debe ser una fecha y hora RFC 3339 con desfase, p. ej. 2026-06-15T14:00:00-06:00
+e-must_be_longer_than_0m = Debe ser mayor que 0m
+e-must_be_on_or_off_got = Debe ser on u off (se recibió '{ $s }')
+e-national_id_must_be_1_to_64 = El DUI debe tener de 1 a 64 caracteres
+e-no_free_slots_on = No hay turnos libres el { $a }: { $b }
+e-no_slot_is_left_in_the_window = No queda cupo en el horario abierto ahora ({ $a })
+e-nothing_to_change_give_reason_notes_diagnosis = Nada que cambiar: indique --reason, --notes, --diagnosis, --prescription o --follow-up
+e-overlaps_the_window = Se traslapa con el horario { $a } ({ $b })
+e-patient_already_has_an_active_appointment_for = El paciente ya tiene una cita activa para este servicio en esta fecha
+e-postgresql_connection_failed = Falló la conexión a PostgreSQL: { $why }
+e-reminder_offsets_must_be_longer_than_0m = Los avisos de recordatorio deben ser mayores que 0m
+e-several_clinics_exist_give_clinic_name_or = Hay varias clínicas: indique --clinic NOMBRE (o defina APPT_CLINIC)
+e-the_appointment_starts_within_the_clinic_s = La cita empieza dentro del plazo de cancelación de la clínica ({ $a })
+e-the_time_zone_cannot_change_once_the = La zona horaria no puede cambiar cuando la clínica ya tiene citas
+e-the_visit_is_on_it_can_be = La consulta es el { $visit }: se puede marcar { $a } ese día o después
+e-the_window_for_this_time_is_closed = El horario de esta hora está cerrado
+e-the_window_has_upcoming_appointments_close_it = El horario tiene { $n } { $n ->
+        [one] cita próxima
+       *[other] citas próximas
+    }; ciérrelo en lugar de borrarlo
+e-the_window_takes_only = El horario { $window } solo atiende { $a }
+e-type_a_value_ctrl_c_to_stop = Escriba un valor (Ctrl-C para salir)
+e-type_a_whole_number_of_minutes = Escriba un número entero de minutos
+e-unknown_appointment_type = Tipo de cita desconocido '{ $input }'
+e-unknown_status = Estado desconocido '{ $s }': use programada, confirmada, llegó (o en sala), en consulta, atendida, cancelada o ausente; en inglés también scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show
+e-appt_show_shows_it_booking_again_with = `appt show { $a }` la muestra; reservar otra vez con el mismo --external-ref la devuelve en lugar de reservar dos veces
+e-a_key_must_be_64_hex_characters = una llave debe tener 64 caracteres hexadecimales (32 bytes)
+e-a_key_s_version_before_must_be = la versión de una llave (antes de ':') debe ser un número entero desde 1
+e-a_second_doctor_of_that_name_needs = un segundo médico con ese nombre necesita --same-name (y una --specialty para distinguirlos)
+e-a_stored = un(a) { $a } guardado { $problem }
+e-a_walk_in_is_booked_now_give = una cita sin previa se reserva ahora: no indique fecha, hora ni at
+e-a_row_has_for_its_id = una fila de { $table } tiene { $a } como ID
+e-active_must_be_true_or_false = active debe ser true o false
+e-format_must_be_json_or_fhir = format debe ser json o fhir
+e-add_force_to_do_it_anyway = agregue --force para hacerlo de todos modos
+e-add_one_with_appt_doctor_add_name = agregue uno con `appt doctor add NOMBRE`
+e-add_sslmode_verify_full_and_sslrootcert_file = agregue sslmode=verify-full y sslrootcert=ARCHIVO a la URL (o sslmode=require), o sslmode=disable para aceptarlo
+e-and_weekdays_are_both_given_or_both = y los días de la semana se dan juntos o faltan juntos
+e-another_appt_or_another_program_is_writing = otro appt u otro programa está escribiendo; intente de nuevo en un momento
+e-appt_backup_copies_a_database_file_a = appt backup copia un archivo de base de datos; una base PostgreSQL se respalda con pg_dump
+e-appt_demo_seeds_a_database_file_of = appt demo crea su propio archivo de base de datos; dé a --db la ruta de un archivo, no un servidor
+e-cannot_connect_to_no_answer_from_the = no se puede conectar a { $shown }: el servidor no respondió en { $a } s
+e-cannot_connect_to = no se puede conectar a { $shown }: { $why }
+e-cannot_create_database = no se puede crear la base de datos { $a }: { $e }
+e-cannot_create_folder = no se puede crear la carpeta { $a }: { $e }
+e-cannot_create = no se puede crear { $a }: { $e }
+e-cannot_find_a_data_folder_for_the = no se encuentra una carpeta de datos para la base de demostración; indique --db RUTA
+e-cannot_find_a_home_folder_for_the = no se encuentra una carpeta personal para la base de datos; indique --db RUTA
+e-cannot_format_a_calendar_line = no se puede dar formato a una línea del calendario
+e-cannot_make_database_there_is_no_folder = no se puede crear la base de datos { $a }: no existe la carpeta { $b }
+e-cannot_move_the_copy_into_place_at = no se puede poner la copia en su lugar en { $shown }: { $e }
+e-cannot_open_database = no se puede abrir la base de datos { $a }: { $b }
+e-cannot_read_sslrootcert = no se puede leer sslrootcert { $shown }: { $io }
+e-cannot_read_the_import = no se puede leer la importación: { $e }
+e-cannot_read_the_secret_from = no se puede leer el secreto de { $from }: { $e }
+e-cannot_read = no se puede leer { $a }: { $e }
+e-cannot_start_connecting = no se puede empezar a conectar: { $e }
+e-cannot_start_sh = no se puede iniciar sh: { $e }
+e-cannot_upgrade_to_schema_version = no se puede actualizar { $shown } a la versión de esquema { $a }: { $b }
+e-cannot_use = no se puede usar { $shown }: { $a }
+e-cannot_write_a_csv_row = no se puede escribir una fila CSV: { $other }
+e-cannot_write_to_standard_output = no se puede escribir en la salida estándar: { $e }
+e-cannot_write_to = no se puede escribir en { $a }: { $e }
+e-capacity_must_be_between_1_and_1000 = la capacidad debe estar entre 1 y 1000
+e-check_that_the_server_is_running_and = revise que el servidor esté funcionando y que --db (o APPT_DB) sea correcto
+e-check_that_the_server_is_running_and_2 = revise que el servidor esté funcionando y accesible, y el host y el puerto
+e-command_exited_with = el comando terminó con { $c }
+e-command_ran_past_s_and_was_killed = el comando pasó de { $a }s y se detuvo
+e-command_was_killed_by_a_signal = el comando fue detenido por una señal
+e-create_one_with_appt_clinic_add_name = cree una con `appt clinic add NOMBRE --timezone TZ`
+e-database_constraint_failed = falló una restricción de la base de datos: { $e }
+e-database_error = error de la base de datos: { $e }
+e-database_is_locked_by_another_process = la base de datos está bloqueada por otro proceso: { $e }
+e-date_and_time_or_at_are_required = faltan la fecha y la hora (o at)
+e-date_and_time_are_required = faltan la fecha y la hora
+e-days_must_be_between_1_and_31 = los días deben estar entre 1 y 31
+e-did_you_mean = ¿quiso decir { $a }?
+e-doctor_or_clinic_wide_is_required = falta el médico (o clinic_wide)
+e-external_ref_must_be_at_most_200 = external_ref debe tener como máximo 200 caracteres
+e-find_the_with_appt_list_search_text = busque { $a ->
+        [clinic] la clínica
+        [doctor] al médico
+        [service] el servicio
+        [patient] al paciente
+        [appointment] la cita
+        [window] el horario
+        [webhook] el webhook
+        [closure] el cierre
+       *[other] el registro
+    } con `appt { $b } list --search TEXTO`
+e-free_later_that_day_at = libre más tarde ese día a las { $a }
+e-give_db_or_appt_db_the_path = dé a --db (o APPT_DB) la ruta de un archivo de base de datos
+e-give_db_an_empty_database_or_one = dé a --db una base de datos vacía, o una creada por appt
+e-give_db_the_path_of_an_appt = dé a --db la ruta de una base de datos de appt, o un nombre de archivo nuevo
+e-give_more_characters_of_the_id = indique más caracteres del ID
+e-give_sslrootcert_file_the_ca_that_signed = indique sslrootcert=ARCHIVO (la CA que firmó el certificado del servidor), o sslrootcert=system
+e-give_the_appointment_s_id = indique el ID de la cita
+e-give_the_demo_another_db_path_or = dé a la demostración otro --db RUTA, o mueva antes ese archivo
+e-holds_appt_cannot_read_there = contiene { $a } que appt no puede leer ahí
+e-is_null = es NULL
+e-is_not_a_json_object = no es un objeto JSON ({ $e })
+e-is_not_after_start_minute = no es posterior a start_minute
+e-is_not_after_starts_at = no es posterior a starts_at
+e-it_belongs_to_another_program_application_id = pertenece a otro programa: application_id { $other }
+e-it_holds_another_program_s_tables = contiene tablas de otro programa
+e-it_is_not_a_regular_file = no es un archivo normal
+e-it_stopped_unexpectedly = se detuvo inesperadamente
+e-it_vanished_while_being_made = desapareció mientras se creaba
+e-its_user_version_is = su user_version es { $v }
+e-limit_must_be_1_or_more = el límite debe ser 1 o más
+e-limit_must_be_between_1_and_100 = el límite debe estar entre 1 y 100
+e-limit_must_be_between_1_and_100000 = el límite debe estar entre 1 y 100000
+e-limit_must_be_between_1_and_500 = el límite debe estar entre 1 y 500
+e-make_the_folder_first_or_give_db = cree primero la carpeta, o dé a --db (o APPT_DB) otra ruta
+e-minutes_must_be_a_whole_number = los minutos deben ser un número entero
+e-no_active_doctor_has_windows_at = ningún médico activo{ $what } tiene horarios en { $a }
+e-no_answer_from_the_server_within_s = el servidor no respondió en { $a } s
+e-no_key_in_it = no contiene ninguna llave
+e-no_row_from = ninguna fila de: { $sql }
+e-nobody_is_waiting_for_today = no hay nadie en sala para { $a } hoy
+e-not_a_booking_request_the_line_is = no es una solicitud de reserva: la línea pasa de { $a } KiB
+e-not_a_booking_request_the_line_is_2 = no es una solicitud de reserva: la línea no es texto UTF-8 (un byte inválido en la columna { $a })
+e-not_a_booking_request = no es una solicitud de reserva: { $why }
+e-json_expected_value = se esperaba un valor JSON
+e-json_expected_ident = no es JSON (se esperaba true, false o null)
+e-json_invalid_type = tipo no válido: { $a }; se esperaba { $b }
+e-json_unknown_field = campo desconocido { $a }; se esperaba uno de { $b }
+e-json_missing_field = falta el campo { $a }
+e-json_duplicate_field = campo repetido { $a }
+e-json_eof_object = la línea termina antes de cerrar el objeto
+e-json_eof_value = la línea termina antes de un valor
+e-json_eof_string = la línea termina dentro de un texto
+e-json_eof_list = la línea termina antes de cerrar la lista
+e-json_trailing_characters = sobran caracteres después del objeto
+e-json_trailing_comma = sobra una coma al final
+e-json_key_must_be_a_string = los nombres de campo deben ir entre comillas
+e-json_expected_colon = se esperaba `:`
+e-json_expected_comma_or_brace = se esperaba `,` o `{ "}" }`
+e-json_invalid_number = número no válido
+e-page_is_too_large = la página es demasiado grande
+e-page_must_be_1_or_more = la página debe ser 1 o más
+e-patient_or_phone_is_required_2 = falta el paciente o el teléfono
+e-prompt_failed = falló la pregunta: { $e }
+e-run_appt_init_to_make_one_there = ejecute `appt init` para crear una ahí, o dé a --db (o APPT_DB) la ruta de la suya
+e-source_must_be_one_of = source debe ser uno de { $a }
+e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' no es uno de disable, allow, prefer, require, verify-ca, verify-full
+e-sslmode_needs_a_host_name_or_address = sslmode={ $a } necesita un nombre de host o una dirección, no un socket local
+e-sslnegotiation_direct_needs_sslmode_require_or_stronger = sslnegotiation=direct necesita sslmode=require o más fuerte, no { $a }
+e-sslrootcert_holds_a_certificate_appt_cannot_use = sslrootcert { $shown } contiene un certificado que appt no puede usar: { $e }
+e-sslrootcert_holds_no_certificate = sslrootcert { $shown } no contiene ningún certificado
+e-sslrootcert_is_not_a_pem_file = sslrootcert { $shown } no es un archivo PEM: { $e }
+e-sslrootcert_system_needs_sslmode_verify_full_not = sslrootcert=system necesita sslmode=verify-full, no { $a }
+e-sslrootcert_system_this_machine_has_no_trusted = sslrootcert=system: esta máquina no tiene certificados de CA de confianza
+e-status_must_be_confirmed_checked_in_in = el estado debe ser confirmada, llegó (o en sala), en consulta, atendida o ausente; en inglés también confirmed, checked_in, in_progress, completed, no_show
+e-temporary_file_exists = el archivo temporal ya existe
+e-the_connection_to_is_not_encrypted_patient = la conexión a { $shown } no está cifrada: los datos de pacientes viajan sin protección por la red
+e-the_database_holds_a_value_appt_did = la base de datos contiene un valor que appt no escribió; `appt check` muestra cada una de esas filas
+e-the_database_is_locked_by_another_session = la base de datos sigue bloqueada por otra sesión después de 10 s
+e-the_database_stayed_locked_for_10_s = la base de datos siguió bloqueada 10 s; no se escribió ningún respaldo
+e-the_file_is_not_a_usable_appt = el archivo no es una base de datos de appt utilizable: { $e }
+e-the_key_file_changed_during_the_rotation = el archivo de llave { $a } cambió durante la rotación y quedó como estaba; debe contener la llave de la versión { $b }: `appt check` lo indica
+e-the_keyring_lacks_its_current_key = al llavero le falta su llave actual
+e-the_national_id_key_file_is_damaged = el archivo de llave de DUI { $a } está dañado (debe contener 64 caracteres hexadecimales); restáurelo de un respaldo, o ponga la llave en APPT_KEY
+e-the_secret_in_is_empty = el secreto en { $from } está vacío
+e-the_secret_in_is_longer_than_bytes = el secreto en { $from } pasa de { $SECRET_LIMIT } bytes
+e-the_secret_in_is_not_utf_8 = el secreto en { $from } no es texto UTF-8
+e-the_server_does_not_support_tls_which = el servidor no admite TLS, que sslmode={ $a } exige
+e-the_server_gave_up_on_a_statement = el servidor abandonó una instrucción después de { $a } s ({ $b })
+e-the_server_may_be_overloaded_try_again = el servidor puede estar sobrecargado; intente de nuevo en un momento
+e-the_server_needs_the_btree_gist_extension = el servidor necesita la extensión btree_gist (en postgresql-contrib)
+e-there_is_no_database_at = no hay una base de datos en { $a }
+e-to_must_be_after_from = to debe ser posterior a from
+e-to_must_not_be_before_from = to no puede ser anterior a from
+e-transfer_of_copied_rows_of_nothing_was = la transferencia de { $table } copió { $has } filas de { $had }; no se escribió nada
+e-every_row_was_copied_but_vacuuming_the = se copiaron todas las filas, pero no se pudo hacer VACUUM de la copia: { $a }
+e-run_vacuum_freeze_analyze_on_its_tables = ejecute VACUUM (FREEZE, ANALYZE) en sus tablas; hasta entonces, las consultas de los primeros días serán más lentas
+e-try_again_in_a_moment = intente de nuevo en un momento
+e-two_different_keys_claim_version = dos llaves distintas dicen ser la versión { $version }
+e-unexpected_result_from_sqlite_s_backup = resultado inesperado del respaldo de SQLite
+e-valid_to_must_not_be_before_valid = valid_to no puede ser anterior a valid_from
+e-write_it_as_key_value_pairs_a = escríbala como pares clave=valor, con comillas simples si un valor tiene espacios
+e-write_it_as_postgres_user_password_host = escríbala como postgres://USUARIO:CLAVE@HOST:PUERTO/BASE (o host=… dbname=… user=…)
+e-does_not_exist_in_the_clocks_skip = { $date } { $a } no existe en { $b } (el reloj se la salta)
+e-is_not_at_that_utc_offset_in = { $date } { $a } no corresponde a ese desfase UTC en { $b }
+e-or_an_rfc_3339_time_such_as = { $e }; o una hora RFC 3339 como 2026-06-15T08:00:00-06:00
+e-must_be_at_most_200_characters = { $field } debe tener como máximo 200 caracteres
+e-must_be_at_most_characters = { $field } debe tener como máximo { $MAX_TEXT } caracteres
+e-must_be_between_and_minutes = { $field } debe estar entre { $lo } y { $hi } minutos
+e-must_be_one_of = { $field } debe ser uno de { $a }
+e-must_not_be_empty = { $field } no puede estar vacío
+e-is_not_valid_text = { $name } no es texto válido
+e-has_passed = { $on } ya pasó
+e-is_locked_by_another_process_past_the = { $path } está bloqueada por otro proceso después de { $a } s
+e-is_not_a_usable_appt_database = { $path } no es una base de datos de appt utilizable: { $a }
+e-is_not_an_appt_database_not_an = { $path } no es una base de datos de appt (no es un archivo SQLite)
+e-is_not_an_instant_between_the_years = { $secs } no es un instante entre los años 1 y 9999
+e-already_exists_give_force_to_replace_it = { $shown } ya existe; indique --force para reemplazarlo
+e-has_schema_version_newer_than_this_appt = { $shown } tiene la versión de esquema { $v }, más nueva de la que conoce este appt ({ $target }); actualice appt
+e-is_a_folder = { $shown } es una carpeta
+e-is_not_a_file_name = { $shown } no es un nombre de archivo
+e-is_not_a_regular_file_a_device = { $shown } no es un archivo normal (un dispositivo, un FIFO o un socket)
+e-is_not_a_valid_postgresql_connection_string = { $shown } no es una cadena de conexión PostgreSQL válida: { $why }
+e-is_not_an_appt_database_it_holds = { $shown } no es una base de datos de appt (contiene otras tablas); appt la deja como está
+e-is_open_in_another_program_or_was = { $shown } está abierta en otro programa o no se cerró bien (existe { $shown }-wal); no se reemplaza
+e-is_the_database_itself = { $shown } es la propia base de datos
+e-row = { $table } fila { $id }: { $column } { $problem }
+e-is_not_empty_its_table_has_rows = { $target } no está vacía (su tabla { $table } tiene filas); transfer solo copia a una base de datos vacía
+e-does_not_exist_that_month_has_no = { $t } no existe: ese mes no tiene día { $a }
+e-does_not_exist_there_is_no_month = { $t } no existe: no hay mes { $a }
+e-is_below = { $v } es menor que { $lo }
+e-is_outside_to = { $v } está fuera de { $lo } a { $hi }
+e-not_found = { $what }: no encontrado
+e-can_be_read_or_written_by_others = { $a } puede ser leído o escrito por otros (modo { $mode }) y es de otro usuario (uid { $b }): appt no cambia archivos ajenos; pida a su dueño que ejecute `chmod 600 { $c }`
+e-can_be_read_or_written_by_others_2 = { $a } puede ser leído o escrito por otros (modo { $mode }) y no se puede hacer privado: { $e }; ejecute `chmod 600 { $b }`
+e-failed_they_are_retried_on_a_later = { $a } fallaron; se reintentan en una próxima ejecución
+e-found_in = { $a } encontrados en { $location }
+e-is_null_2 = { $a } es NULL
+e-is_inactive = { $a } está inactivo
+e-is_not_a_json_object_2 = { $a } no es un objeto JSON
+e-is_not_a_database_file_it_is = { $a } no es un archivo de base de datos (es { $b })
+e-is_not_a_date_yyyy_mm_dd = { $a } no es una fecha (AAAA-MM-DD)
+e-is_not_a_list_of_reminder_offsets = { $a } no es una lista de avisos de recordatorio en minutos
+e-is_not_a_regular_file_leave_out = { $a } no es un archivo normal: quite --output para escribir en la salida estándar
+e-is_not_a_status = { $a } no es un estado
+e-is_not_a_time_zone = { $a } no es una zona horaria
+e-is_not_an_appt_database_appt_leaves = { $a } no es una base de datos de appt ({ $why }); appt la deja como está
+e-is_not_one_of = { $a } no es uno de { $b }
+e-rejected_the_first_line = { $a } sin reservar; la primera, línea { $b }: { $c }
+e-works_at_several_clinics_give_clinic = { $a } atiende en varias clínicas: indique --clinic
+e-token_on_is_held_by_appointments = { $a }: la ficha { $b } del { $c } la tienen { $d } citas
+e-the_change_was_saved_all_the_same = { $a }; el cambio quedó guardado de todos modos: { $what }
+e-doctor_not_found = Médico no encontrado
+e-appointment_not_found = Cita no encontrada
+e-clinic_not_found = Clínica no encontrada
+e-patient_not_found = Paciente no encontrado
+e-this_patient_was_erased = Este paciente fue borrado
+e-window_not_found = Horario no encontrado
+e-service_not_found = Servicio no encontrado
+e-checked_in_patient_not_found = No hay pacientes en sala
+e-webhook_not_found = Webhook no encontrado
+e-closure_not_found = Cierre no encontrado
+e-waitlist_entry_not_found = Entrada de la lista de espera no encontrada
+e-duration_must_look_like_90m_2h_1h30m = La duración debe escribirse como 30 min, 2 h, 2 horas, 1 día, 90m, 1h30m o 1d; en inglés también 2 hours, 1 day (se recibió '{ $s }')
+e-time_must_be_in_hh_mm_format = La hora debe tener el formato HH:MM
+e-the_offset_must_be_like_05_05 = El desfase debe ser como -05, -05:00 o +05:30
+e-date_must_be_yyyy_mm_dd_today = La fecha debe ser hoy, mañana, pasado mañana, ayer, un día de la semana (lunes, lun), { $dm }, { $dm }/AAAA, AAAA-MM-DD, +N o -N; en inglés también today, tomorrow, yesterday, monday, mon
+e-days_must_be_names_or_ranges_like = Los días deben ser nombres o rangos como lun-vie o lun,mié,vie; en inglés también mon-fri o mon,wed,fri (se recibió '{ $s }')
+e-exists_and_is_not_an_appt_demo = { $a } existe y no es una base de demostración de appt; appt demo solo reemplaza la suya
+e-type_must_be_one_of = type debe ser uno de { $a }
+e-after_must_be_an_event_id_0 = after debe ser un ID de evento (0 o más)
+e-url_must_be_an_http_or_https = La URL debe ser una dirección http:// o https://
+e-events_must_be_some_of = events debe ser algunos de { $a }
+e-national_ids_in_a_server_database_are = los DUI en una base de datos de servidor se sellan con APPT_KEY, que no está definida; ponga en APPT_KEY la llave del grupo de clínicas (64 caracteres hexadecimales): una base de servidor no tiene archivo de llave
+e-cannot_read_the_national_id_key_file = no se puede leer el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-cannot_create_the_national_id_key_file = no se puede crear el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } necesita un servidor con TLS activo (ssl = on); o baje sslmode
+e-is_required = falta { $flag }
+e-reminder_deliveries = { $n } { $n ->
+        [one] envío de recordatorio
+       *[other] envíos de recordatorios
+    }
+e-webhook_deliveries = { $n } { $n ->
+        [one] envío de webhook
+       *[other] envíos de webhooks
+    }
+e-lines = { $n } { $n ->
+        [one] línea
+       *[other] líneas
+    }
+e-problems = { $n } { $n ->
+        [one] problema
+       *[other] problemas
+    }
+e-joined = { $a }; { $b }
+e-or = { $a } o { $b }
+e-the_check_could_not_run = la revisión { $check } no se pudo hacer: { $a }
+e-sqlite_s_found_the_file_damaged = { $pragma } de SQLite encontró el archivo dañado ({ $a })
+e-rows_of_point_at_that_do_not = { $n } { $n ->
+        [one] fila de { $table } apunta a un registro de { $parent } que no existe
+       *[other] filas de { $table } apuntan a registros de { $parent } que no existen
+    } (columna { $c })
+e-active_appointments_at_once_at_over_the = { $a }: { $b } citas activas a la vez a las { $c }, más que el cupo del horario ({ $d })
+e-active_appointments_at_once_buffers_included = { $a }: { $b } citas activas a la vez, márgenes incluidos, a las { $c }, más que el cupo del horario ({ $d })
+e-token_on_is_above_the_date_s = { $a }: la ficha { $b } del { $c } pasa del contador de fichas del día, así que la próxima reserva la volvería a recibir
+e-the_appointment_has_no_appointment_booked_event = { $a }, { $b }: la cita no tiene el evento appointment.booked
+e-a_reminder_is_still_pending_but_its = un recordatorio sigue pendiente, pero su cita está { $a }
+e-an_erased_patients_row_holds_more = la fila de un paciente borrado guarda más que el marcador: bórrelo de nuevo (`appt patient erase ID --reason TEXTO`)
+e-events_still_hold_an_erased_patients = hay eventos que aún guardan el nombre o el teléfono de un paciente borrado: bórrelo de nuevo (`appt patient erase ID --reason TEXTO`)
+e-messages_of_an_erased_patient_are_still = hay mensajes de un paciente borrado aún pendientes o con datos: bórrelo de nuevo (`appt patient erase ID --reason TEXTO`)
+e-links_to_an_erased_patients_appointments = hay enlaces a citas u ofertas de un paciente borrado aún abiertos: bórrelo de nuevo (`appt patient erase ID --reason TEXTO`)
+e-an_erased_patient_is_still_on_the = un paciente borrado sigue en la lista de espera: bórrelo de nuevo (`appt patient erase ID --reason TEXTO`)
+col-Language = Idioma
+clinic-language = Idioma
+clinic-phone = Teléfono
+clinic-public_url = URL pública
+clinic-template = Plantilla { $a }: { $b }
+e-link_not_found = Enlace no encontrado
+e-language_must_be = El idioma debe ser en o es (se recibió '{ $a }')
+e-clinic_phone_must_be = El teléfono de la clínica debe tener de 3 a 20 dígitos, con espacios, -, ., ( ) y un + al inicio si quiere (se recibió '{ $a }'), o none
+e-public_url_must_be = La URL pública debe ser http:// o https://, un host y, si quiere, una ruta, sin usuario:contraseña, ?consulta ni #fragmento (se recibió '{ $a }'), o none
+e-template_is_kind_text = Una plantilla se escribe TIPO=TEXTO, con TIPO uno de { $a } (se recibió '{ $b }')
+e-unknown_message_kind = Tipo de mensaje desconocido '{ $a }': los tipos son { $b }
+e-unknown_placeholder = Marcador desconocido '{ $a }' en la plantilla { $b } (los marcadores son { $c })
+e-template_unmatched = La plantilla { $a } tiene un '{ $b }' sin pareja (escríbalo dos veces para el carácter mismo)
+e-template_nested = La plantilla { $a } tiene un '[' dentro de otro: las partes opcionales no se anidan
+e-template_too_long = La plantilla { $a } pasa de { $b } caracteres
+e-link_key_cannot_create = no se puede crear el archivo de la clave de enlaces { $a }: { $e }; o defina APPT_LINK_KEY
+e-link_key_vanished = no se puede crear el archivo de la clave de enlaces { $a }: desapareció mientras se creaba; o defina APPT_LINK_KEY
+e-link_key_cannot_read = no se puede leer el archivo de la clave de enlaces { $a }: { $e }; o defina APPT_LINK_KEY
+e-link_key_not_private = el archivo de la clave de enlaces { $a } no es el archivo privado del usuario que ejecuta appt (dueño uid { $b }, modo { $c }): hágalo suyo con modo 600, o defina APPT_LINK_KEY
+e-link_key_damaged = el archivo de la clave de enlaces { $a } está dañado (debe contener 64 caracteres hexadecimales): restáurelo, o bórrelo para crear uno nuevo (los enlaces ya enviados dejan de funcionar)
+e-appt_link_key_must_be = APPT_LINK_KEY debe ser de 64 caracteres hexadecimales (32 bytes)
+e-make_a_link_key = cree una con `openssl rand -hex 32`
+e-server_link_key = una base de datos en un servidor toma su clave de enlaces de APPT_LINK_KEY: defínala con 64 caracteres hexadecimales, la misma dondequiera que appt envíe o sirva sus enlaces
+e-not_32_hex = no tiene 32 caracteres hexadecimales
+e-not_an_object_of_texts = no es un objeto de textos
+
+# appt board (src/output/board.rs, src/board/)
+b-counts = { $booked } { $booked ->
+        [one] cita
+       *[other] citas
+    } · { $free } { $free ->
+        [one] libre
+       *[other] libres
+    } · { $arrived } en sala · { $in_progress } en consulta · { $done } { $done ->
+        [one] atendida
+       *[other] atendidas
+    } · { $no_show } { $no_show ->
+        [one] ausente
+       *[other] ausentes
+    }
+b-nobody = Nadie atiende este día.
+b-no_slots = No hay horarios este día.
+b-clinic_wide = Toda la clínica
+b-closed = Cerrado
+b-free = libre
+b-free_service = libre (servicio)
+b-free_at = { $time } libre ({ $places } { $places ->
+        [one] cupo
+       *[other] cupos
+    }): Enter reserva
+b-free_at_service = { $time } libre ({ $places } { $places ->
+        [one] cupo
+       *[other] cupos
+    }) para algunos servicios: Enter reserva
+b-buffer = margen
+b-buffer_at = { $time } reservado: el margen alrededor de una cita
+b-in_series = ↻ parte de una serie
+b-queue = En sala
+b-queue_empty = Nadie en sala.
+b-waitlist = Lista de espera
+b-waitlist_empty = Nadie en la lista de espera.
+b-moving = Moviendo #{ $token } { $patient }: Enter en una celda libre la pone ahí, Esc la deja.
+b-keys = ←↓↑→ mover  Enter reservar  c confirmar  a llegó  s iniciar  d atendida  n no vino  x cancelar  m mover  w sin cita  / buscar  [ ] día  t hoy  ? ayuda  q salir
+b-keys_short = Enter reservar  c a s d n x  m mover  w sin cita  / buscar  ? ayuda  q salir
+b-keys_prompt = Enter aceptar  Esc dejar
+b-keys_moving = ←↓↑→ mover  Enter ponerla aquí  Esc dejar de mover
+b-is-scheduled = programada
+b-is-confirmed = confirmada
+b-is-checked_in = en sala
+b-is-in_progress = en consulta
+b-is-completed = atendida
+b-is-no_show = no vino
+b-is-cancelled = cancelada
+b-too_small = El tablero necesita una terminal de al menos { $width }×{ $height }.
+b-help_title = Teclas
+b-help = Flechas o h j k l  mover\n[ y ]  el día anterior, el siguiente · t  hoy\nEnter  reservar una celda libre (teléfono, y nombre si es nuevo)\nc confirmar · a llegó · s iniciar · d atendida · n no vino\nx cancelar (pide el motivo) · m mover, luego Enter en una celda libre\nw paciente sin cita con este médico · / buscar por nombre o teléfono\n? esta ayuda · q o Ctrl-C salir · Esc cierra una pregunta
+b-ask_phone = Teléfono
+b-ask_name = Nombre (paciente nuevo)
+b-ask_service = Servicio ({ $services })
+b-ask_reason = Motivo de la cancelación
+b-ask_diagnosis = Diagnóstico
+b-ask_find = Buscar (nombre o teléfono)
+b-not_found = Nadie encontrado para "{ $typed }".
+b-no_appointment = No hay una cita seleccionada.
+b-no_free = No es una celda libre: elija una libre.
+b-no_doctor = No hay médico en esta columna.
+b-booked = Reservada #{ $token } { $patient } a las { $time }.
+b-walked_in = Sin cita previa: #{ $token } { $patient }, en sala.
+b-changed = #{ $token } { $patient }: { $status }.
+b-cancelled = Cancelada #{ $token } { $patient }
+b-moved = Movida #{ $token } { $patient } a las { $time }.
+b-found = #{ $token } { $patient } el { $date } a las { $time }.
+
+# Retención: `appt purge`, --retain-messages de una clínica (docs/privacy.md#retention)
+clinic-retain_messages = Mensajes guardados
+word-forever = para siempre
+h-purged = Purgado: { $list }
+h-would_purge = Se purgaría: { $list } (prueba: nada cambió)
+purge-reminders = { $n } { $n ->
+        [one] mensaje
+       *[other] mensajes
+    }
+purge-patient_links = { $n } { $n ->
+        [one] enlace de paciente
+       *[other] enlaces de pacientes
+    }
+purge-events = { $n } { $n ->
+        [one] evento vaciado
+       *[other] eventos vaciados
+    } de datos personales
+
+# Text from outside appt (a driver's or the system's words), shown as it is
+text = { $text }
+
+# check: DUI que no abren ($kind: 0 de otro paciente, 1 no de este, 2 sin
+# vincular, 3 versión de clave desconocida, 4 dañado)
+e-national_ids_unreadable = { $n ->
+        [one] 1 DUI de paciente
+       *[other] { $n } DUI de pacientes
+    } { $kind ->
+        [0] { $n ->
+            [one] pertenece
+           *[other] pertenecen
+        } a otro paciente: sellado para la fila de ese paciente y copiado (o intercambiado) a esta
+        [1] { $n ->
+            [one] no abre
+           *[other] no abren
+        } para su paciente: dañado, o copiado de la fila de otro paciente
+        [2] { $n ->
+            [one] está
+           *[other] están
+        } en el formato sin vincular de un appt anterior, aunque los DUI de esta base de datos estaban vinculados a sus pacientes: copiado de una copia vieja
+        [3] { $n ->
+            [one] está sellado
+           *[other] están sellados
+        } con una versión de clave que la clave de la base de datos no tiene
+       *[4] { $n ->
+            [one] está dañado
+           *[other] están dañados
+        }: no es un valor sellado que appt pueda leer
+    }; un DUI se muestra como ilegible hasta que se vuelva a dar (`appt patient update PATIENT --national-id ID`)
+e-sealed_for_patient_copied = sellado para el paciente { $other }: copiado de la fila de ese paciente
+e-unopened_damaged = dañado: no es un valor sellado que appt pueda leer
+e-unopened_unknown_version = sellado con la versión de clave { $v }, que la clave en uso no tiene
+e-unopened_unbound = en el formato sin vincular de un appt anterior, aunque los DUI de esta base de datos estaban vinculados a sus pacientes: copiado de una copia vieja
+e-unopened_not_for_patient = no abre para este paciente: dañado, o copiado de la fila de otro paciente
+e-holds_where_appt_keeps = contiene { $a } donde appt guarda { $b }
+e-this_time_is_already_booked = Esta hora ya está reservada
+
+# Los campos y parámetros de la API
+e-field_given_more_than_once = { $name } viene más de una vez
+e-field_must_be_a_whole_number = { $name } debe ser un número entero
+e-field_must_be_true_or_false = { $name } debe ser true o false
+e-not_a_parameter_of_this_endpoint = { $name } no es un parámetro de esta ruta
+e-field_must_be_a_string = { $name } debe ser un texto
+e-not_a_field_of_this_endpoint = { $name } no es un campo de esta ruta
+e-field_must_not_contain_nul = { $name } no debe contener un carácter NUL
+e-check_sslrootcert_and_host_name = revise sslrootcert (la autoridad que firmó el certificado del servidor) y que el nombre del servidor sea el del certificado
+e-check_the_server_and_the_user = revise que el servidor esté en marcha y se pueda alcanzar (servidor y puerto), y el usuario, la contraseña y el nombre de la base de datos
+e-demo_zone = no se puede leer la zona horaria de la demostración (un error de appt)
+e-encryption_failed = falló el cifrado (un error de appt)
+e-close_it_with = appt window close { $a }
+e-back_up_a_server_with_pg_dump = pg_dump --format=custom --file=FILE 'postgres://USUARIO@SERVIDOR/BASE'
+col-By = Por
+e-holds_appt_cannot_read_back = contiene { $a } que appt no puede leer
+
+# Las reglas de reserva (docs/rules.md#booking)
+e-closed_on = Cerrado el { $date }
+e-closed_on_reason = Cerrado el { $date }: { $reason }
+e-no_availability_on = No hay horario de atención el { $date }
+e-outside_availability_on = Fuera del horario de atención el { $date } (abierto { $open })
+e-off_the_grid = La hora de inicio no coincide con los intervalos de { $n } minutos del horario (desde las { $from })
+e-past_the_windows_end = La cita pasaría del final del horario ({ $to })
+e-window_does_not_offer_service = Este horario no ofrece ese servicio
+e-time_belongs_to_session = Esta hora es de la sesión { $session }
+
+# Los días como los escribe la línea de comandos (`mon-fri`)
+day-mon = lun
+day-tue = mar
+day-wed = mié
+day-thu = jue
+day-fri = vie
+day-sat = sáb
+day-sun = dom
+h-clinic_closure = { $name } (clínica)
+h-window_span = { $when } { $from }-{ $to }
+
+# Issue 43: the desk's input, prompts, queue, phones, exports
+e-too_short_for_a_phone_number_of = '{ $raw }' es muy corto para un teléfono de { $code }: se escriben como { $like }
+e-too_long_for_a_phone_number_of = '{ $raw }' es muy largo para un teléfono de { $code }: se escriben como { $like }
+e-not_a_phone_number_of = '{ $raw }' no es un teléfono de { $code }: se escriben como { $like }
+p-yes_no_keys = [s/N]
+p-answer_yes_or_no = Responda sí o no (s, sí / n, no; o en inglés y, yes)
+e-date_order_must_be_dmy_or_mdy = El orden de fechas debe ser dmy (día primero) o mdy (mes primero) (se recibió '{ $o }')
+clinic-date_order = Orden de fechas
+order-dmy = día primero, 4/12 es el 4 de diciembre (dmy)
+order-mdy = mes primero, 4/12 es el 12 de abril (mdy)
+e-not_dmy_or_mdy = no es dmy ni mdy
+clinic-queue_order = Orden de la fila
+queue_order-time = por hora de la cita
+queue_order-token = por ficha
+clinic-late_after = Atrasada después de
+h-late = { $status }, atrasada
+b-late = atrasada, no ha llegado
+b-ask_force = { $why } ¿Cancelar de todos modos? (s/n)
+b-kept = No se cambió nada.
+b-ask_pick = Coinciden { $n } pacientes: el número de uno
+b-choose_title = ¿Cuál?
+e-lateness_must_be = El atraso debe ser de 0 a 1440 minutos (se recibió '{ $a }')
+e-queue_order_must_be = El orden de la fila debe ser time (por hora) o token (por ficha) (se recibió '{ $a }')
+v-cancelling = Se cancela
+p-force_move = ¿Moverla de todos modos (como --force)?
+p-service = Servicio
+p-service_item = { $name } ({ $n } min)
+p-slot_minutes = Duración de cada cupo, en minutos
+e-an_xlsx_export_is_a_file = Una exportación xlsx es un archivo: indique --output ARCHIVO (o redirija la salida estándar)
+e-cannot_write_the_spreadsheet = no se puede escribir la hoja de cálculo: { $e }
+ics-appointment = Cita
+ics-with = { $what } con { $doctor }
+ics-at = { $what } en { $clinic }
+ics-for = { $patient }: { $summary }
+ics-patient = Paciente
+ics-phone = Teléfono
+ics-patient_id = ID del paciente
+ics-reason = Motivo
+ics-cancellation_reason = Motivo de la cancelación
+x-sheet = Citas
+x-id = ID de la cita
+x-clinic_id = ID de la clínica
+x-doctor_id = ID del médico
+x-patient_id = ID del paciente
+x-service_id = ID del servicio
+x-date = Fecha
+x-start_time = Inicio
+x-end_time = Fin
+x-duration_minutes = Minutos
+x-starts_at = Empieza (hora local)
+x-ends_at = Termina (hora local)
+x-timezone = Zona horaria
+x-status = Estado
+x-token_number = Ficha
+x-source = Origen
+x-session = Sesión
+x-batch = Tanda
+x-reason = Motivo
+x-notes = Notas
+x-diagnosis = Diagnóstico
+x-prescription = Receta
+x-follow_up_required = Control
+x-follow_up_date = Fecha de control
+x-cancellation_reason = Motivo de la cancelación
+x-external_reference_id = Referencia externa
+x-patient-id = Paciente
+x-patient-full_name = Nombre del paciente
+x-patient-phone = Teléfono del paciente
+x-doctor-id = Médico
+x-doctor-full_name = Nombre del médico
+x-doctor-specialty = Especialidad
+x-service-id = Servicio
+x-service-name = Nombre del servicio
+x-service-duration_minutes = Minutos del servicio
+x-created_at = Creada (hora local)
+x-updated_at = Modificada (hora local)
+x-confirmed_at = Confirmada (hora local)
+x-checked_in_at = Llegó (hora local)
+x-started_at = En consulta (hora local)
+x-completed_at = Atendida (hora local)
+x-cancelled_at = Cancelada (hora local)
+x-no_show_at = No se presentó (hora local)
+x-series_id = Serie
+h-clinic_word = Clínica
+c-closure_added_day = Cerrado { $a } { $b } { $d }
+e-flag_or = { $a } o { $b }
+e-flag_or_also = { $a } (o { $b })
+e-id_or_phone_or_name = ID (o el teléfono o el nombre del paciente)

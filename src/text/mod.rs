@@ -1,0 +1,481 @@
+//! The words people read, in English or Spanish (docs/commands.md#language):
+//! messages keyed by ID with typed arguments, rendered through Project
+//! Fluent's `fluent-bundle` from two catalogues compiled in, `en.ftl` and
+//! `es.ftl`. Shared by every layer, as `error` is: `core`, `app` and `store`
+//! build a [`Msg`] (an ID and its arguments) where they refuse something;
+//! JSON keeps it rendered in English; a front end renders it in the language
+//! chosen for the person.
+//!
+//! Fluent rather than a hand-made catalogue: its selectors choose a word by
+//! CLDR plural rules (`1 cita`, `2 citas`; `{ $n -> [one] … *[other] … }`),
+//! an argument keeps its type (a number stays a number, so the rule can see
+//! it), and an `.ftl` file is a plain text a translator can read.
+//!
+//! An argument is text as it was typed or stored (a name, a time), a
+//! number, another message (rendered in the same language first), or a word
+//! of the catalogue (a status, a kind of record).
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A language people read: the same two as a clinic's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+}
+
+/// The catalogues' text, compiled in.
+pub static EN_FTL: &str = include_str!("en.ftl");
+pub static ES_FTL: &str = include_str!("es.ftl");
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn bundle(lang: Lang, text: &'static str) -> Bundle {
+    let resource = match FluentResource::try_new(text.to_string()) {
+        Ok(r) => r,
+        // A test parses both catalogues; what parsed is kept all the same.
+        Err((r, _)) => r,
+    };
+    let id = lang.as_str().parse().unwrap_or_default();
+    let mut b = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around arguments: a terminal shows them as
+    // stray characters, and the words are never right-to-left.
+    b.set_use_isolating(false);
+    let _ = b.add_resource(resource);
+    b
+}
+
+static EN: LazyLock<Bundle> = LazyLock::new(|| bundle(Lang::En, EN_FTL));
+static ES: LazyLock<Bundle> = LazyLock::new(|| bundle(Lang::Es, ES_FTL));
+
+fn bundle_of(lang: Lang) -> &'static Bundle {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    }
+}
+
+/// Whether the catalogues hold `id` (English, which holds every ID).
+pub fn has(id: &str) -> bool {
+    EN.has_message(id)
+}
+
+/// One argument of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// Text shown as it is: a name, a time, an ID, what someone typed.
+    Text(String),
+    /// A number: a plural selector sees it.
+    Num(f64),
+    /// Another message, rendered in the same language first.
+    Msg(Box<Msg>),
+    /// A word of the catalogue by its ID (a status, a kind of record).
+    Word(String),
+    /// Weekdays as the command line takes them (`mon-fri`, `mon,wed`),
+    /// each day said in the language (`lun-vie`).
+    Days(String),
+}
+
+impl Arg {
+    /// A word of the catalogue: `Arg::word("status-", "no_show")`; a value
+    /// with no entry shows as it is.
+    pub fn word(prefix: &str, value: &str) -> Arg {
+        let id = format!("{prefix}{value}");
+        if has(&id) {
+            Arg::Word(id)
+        } else {
+            Arg::Text(value.to_string())
+        }
+    }
+
+    fn render(&self, lang: Lang) -> FluentValue<'static> {
+        match self {
+            Arg::Text(s) => FluentValue::from(s.clone()),
+            Arg::Num(n) => FluentValue::from(*n),
+            Arg::Msg(m) => FluentValue::from(m.render(lang)),
+            Arg::Word(id) => FluentValue::from(render(lang, id, &[])),
+            Arg::Days(code) => FluentValue::from(days(lang, code)),
+        }
+    }
+}
+
+/// A message: an ID of the catalogues and its named arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Msg {
+    pub id: Cow<'static, str>,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Msg {
+    pub fn new(id: impl Into<Cow<'static, str>>) -> Msg {
+        Msg {
+            id: id.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds one argument.
+    pub fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Msg {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// Text from outside appt (a driver's, a library's or the system's own
+    /// words), shown as it is in every language: the message `text`.
+    pub fn verbatim(text: impl Into<String>) -> Msg {
+        Msg::new("text").arg("text", Arg::Text(text.into()))
+    }
+
+    /// Several messages, each its own sentence, joined by `; `.
+    pub fn joined(parts: Vec<Msg>) -> Msg {
+        let mut it = parts.into_iter();
+        let Some(first) = it.next() else {
+            return Msg::verbatim("");
+        };
+        it.fold(first, |all, next| {
+            Msg::new("e-joined")
+                .arg("a", Arg::Msg(Box::new(all)))
+                .arg("b", Arg::Msg(Box::new(next)))
+        })
+    }
+
+    /// Names to choose among: `A, or B, or C` (`A o B o C`).
+    pub fn either<S: AsRef<str>>(names: &[S]) -> Msg {
+        let mut it = names.iter();
+        let first = Msg::verbatim(it.next().map_or("", |s| s.as_ref()));
+        it.fold(first, |all, next| {
+            Msg::new("e-or")
+                .arg("a", Arg::Msg(Box::new(all)))
+                .arg("b", Arg::Text(next.as_ref().to_string()))
+        })
+    }
+
+    /// The message in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        render(lang, &self.id, &self.args)
+    }
+
+    /// The message in English: what JSON and logs keep.
+    pub fn english(&self) -> String {
+        self.render(Lang::En)
+    }
+}
+
+impl std::error::Error for Msg {}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
+impl From<Box<Msg>> for Msg {
+    fn from(m: Box<Msg>) -> Msg {
+        *m
+    }
+}
+
+impl From<&Box<Msg>> for Msg {
+    fn from(m: &Box<Msg>) -> Msg {
+        (**m).clone()
+    }
+}
+
+impl From<&Msg> for Msg {
+    fn from(m: &Msg) -> Msg {
+        m.clone()
+    }
+}
+
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Arg {
+        Arg::Msg(Box::new(m))
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+macro_rules! num_args {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Num(n as f64)
+            }
+        }
+        impl ArgKind for ArgOf<$t> {
+            fn to_arg(&self) -> Arg {
+                Arg::Num(self.0 as f64)
+            }
+        }
+        impl ArgKind for ArgOf<&$t> {
+            fn to_arg(&self) -> Arg {
+                Arg::Num(*self.0 as f64)
+            }
+        }
+        impl ArgKind for ArgOf<&&$t> {
+            fn to_arg(&self) -> Arg {
+                Arg::Num(**self.0 as f64)
+            }
+        }
+    )*};
+}
+
+/// What [`msg!`] wraps an argument in to choose its kind by its type: a
+/// number stays a number, a message stays a message, an [`Arg`] is taken
+/// as it is, and anything else shown (`Display`) is text.
+pub struct ArgOf<T>(pub T);
+
+pub trait ArgKind {
+    fn to_arg(&self) -> Arg;
+}
+
+/// The fallback, found one reference further than the impls above.
+pub trait ArgShown {
+    fn to_arg(&self) -> Arg;
+}
+
+impl<T: fmt::Display> ArgShown for &ArgOf<T> {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.0.to_string())
+    }
+}
+
+num_args!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f64);
+
+impl ArgKind for ArgOf<Msg> {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg(Box::new(self.0.clone()))
+    }
+}
+
+impl ArgKind for ArgOf<&Msg> {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg(Box::new(self.0.clone()))
+    }
+}
+
+impl ArgKind for ArgOf<&&Msg> {
+    fn to_arg(&self) -> Arg {
+        Arg::Msg(Box::new((*self.0).clone()))
+    }
+}
+
+impl ArgKind for ArgOf<&Arg> {
+    fn to_arg(&self) -> Arg {
+        self.0.clone()
+    }
+}
+
+impl ArgKind for ArgOf<Arg> {
+    fn to_arg(&self) -> Arg {
+        self.0.clone()
+    }
+}
+
+/// `msg!("e-doctor-not-found")`, `msg!("e-slot-full", n = cap)`: a [`Msg`]
+/// of that ID, each argument kept by its type (numbers as numbers,
+/// messages as messages, anything else as the text it shows).
+macro_rules! msg {
+    ($id:expr) => {
+        $crate::text::Msg::new($id)
+    };
+    ($id:expr, $($name:ident = $value:expr),+ $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::text::{ArgKind as _, ArgShown as _};
+        let mut m = $crate::text::Msg::new($id);
+        $(m.args.push((stringify!($name), (&$crate::text::ArgOf(&$value)).to_arg()));)+
+        m
+    }};
+}
+pub(crate) use msg;
+
+/// Weekdays as the command line writes them (`mon-fri`), each three-letter
+/// day as `lang` writes it (`day-mon`: `lun`); anything else as it is.
+pub fn days(lang: Lang, code: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let id = format!("day-{word}");
+        if !word.is_empty() && has(&id) {
+            out.push_str(&render(lang, &id, &[]));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in code.chars() {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The text of `id` in `lang`, its arguments filled; `\n` in a catalogue
+/// is a line break. English where Spanish lacks the ID (a test forbids
+/// it), the ID itself where both do.
+pub fn render(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
+    let found = bundle_of(lang)
+        .get_message(id)
+        .map(|m| (bundle_of(lang), m))
+        .or_else(|| EN.get_message(id).map(|m| (&*EN, m)));
+    let Some((b, m)) = found else {
+        return id.to_string();
+    };
+    let Some(pattern) = m.value() else {
+        return String::new();
+    };
+    let mut fargs = FluentArgs::with_capacity(args.len());
+    for (name, value) in args {
+        fargs.set(*name, value.render(lang));
+    }
+    let mut errors = Vec::new();
+    let out = b.format_pattern(pattern, Some(&fargs), &mut errors);
+    if out.contains("\\n") {
+        out.replace("\\n", "\n")
+    } else {
+        out.into_owned()
+    }
+}
+
+/// The IDs of a catalogue's messages, in order, with the names of the
+/// arguments each one's text uses (for the tests that hold the two
+/// catalogues together and to the source).
+pub fn entries(text: &str) -> Vec<(String, std::collections::BTreeSet<String>)> {
+    use fluent_syntax::ast;
+    let resource = match fluent_syntax::parser::parse(text) {
+        Ok(r) => r,
+        Err((r, _)) => r,
+    };
+    fn walk(p: &ast::Pattern<&str>, out: &mut std::collections::BTreeSet<String>) {
+        for e in &p.elements {
+            if let ast::PatternElement::Placeable { expression } = e {
+                expr(expression, out);
+            }
+        }
+    }
+    fn expr(e: &ast::Expression<&str>, out: &mut std::collections::BTreeSet<String>) {
+        match e {
+            ast::Expression::Select { selector, variants } => {
+                inline(selector, out);
+                for v in variants {
+                    walk(&v.value, out);
+                }
+            }
+            ast::Expression::Inline(i) => inline(i, out),
+        }
+    }
+    fn inline(i: &ast::InlineExpression<&str>, out: &mut std::collections::BTreeSet<String>) {
+        match i {
+            ast::InlineExpression::VariableReference { id } => {
+                out.insert(id.name.to_string());
+            }
+            ast::InlineExpression::Placeable { expression } => expr(expression, out),
+            _ => {}
+        }
+    }
+    resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            ast::Entry::Message(m) => {
+                let mut names = std::collections::BTreeSet::new();
+                if let Some(v) = &m.value {
+                    walk(v, &mut names);
+                }
+                Some((m.id.name.to_string(), names))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The errors Fluent finds in a catalogue's text.
+pub fn syntax_errors(text: &str) -> Vec<String> {
+    match fluent_syntax::parser::parse(text) {
+        Ok(_) => Vec::new(),
+        Err((_, errors)) => errors.iter().map(|e| format!("{e:?}")).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_parse_and_have_the_same_ids_and_arguments() {
+        for (name, text) in [("en.ftl", EN_FTL), ("es.ftl", ES_FTL)] {
+            let errors = syntax_errors(text);
+            assert!(errors.is_empty(), "{name}: {errors:#?}");
+        }
+        let en = entries(EN_FTL);
+        let es = entries(ES_FTL);
+        let en_ids: std::collections::BTreeMap<_, _> = en.iter().cloned().collect();
+        let es_ids: std::collections::BTreeMap<_, _> = es.iter().cloned().collect();
+        assert_eq!(en.len(), en_ids.len(), "an ID twice in en.ftl");
+        assert_eq!(es.len(), es_ids.len(), "an ID twice in es.ftl");
+        let missing_es: Vec<_> = en_ids.keys().filter(|k| !es_ids.contains_key(*k)).collect();
+        let missing_en: Vec<_> = es_ids.keys().filter(|k| !en_ids.contains_key(*k)).collect();
+        assert!(missing_es.is_empty(), "missing in es.ftl: {missing_es:?}");
+        assert!(missing_en.is_empty(), "missing in en.ftl: {missing_en:?}");
+        for (id, names) in &en_ids {
+            assert_eq!(names, &es_ids[id], "{id}: the arguments differ");
+        }
+    }
+
+    #[test]
+    fn counts_take_their_plural_by_the_languages_rules() {
+        let m = |n: i64| msg!("c-exported", n = n, shown = "f.csv", format = "csv");
+        assert_eq!(m(1).render(Lang::Es), "Se exportó 1 cita a f.csv (csv)");
+        assert_eq!(m(2).render(Lang::Es), "Se exportaron 2 citas a f.csv (csv)");
+        assert_eq!(
+            m(0).render(Lang::En),
+            "Exported 0 appointments to f.csv (csv)"
+        );
+        assert_eq!(
+            m(1).render(Lang::En),
+            "Exported 1 appointment to f.csv (csv)"
+        );
+    }
+
+    #[test]
+    fn arguments_keep_their_kind() {
+        let inner = msg!("e-doctor_not_found");
+        let outer = msg!("e-line_problem", line = 3usize, problem = inner);
+        assert!(matches!(outer.args[0].1, Arg::Num(_)));
+        assert!(matches!(outer.args[1].1, Arg::Msg(_)));
+        let typed = String::from("Dr. X");
+        let m = msg!("text", text = &typed);
+        assert_eq!(m.args[0].1, Arg::Text("Dr. X".into()));
+    }
+}

@@ -1,0 +1,601 @@
+//! Tests: a Spanish desk reads no English (issue 43 item 3). Every command a
+//! desk runs, and every error code a command can end with, provoked, with
+//! `APPT_LANG=es`: no English word outside names, IDs, codes and command
+//! syntax (a flag, a command in backticks, `appt …`).
+
+use crate::common::*;
+
+/// English words that are no Spanish word: none may show in Spanish output.
+const ENGLISH: &[&str] = &[
+    "the",
+    "and",
+    "with",
+    "for",
+    "not",
+    "found",
+    "is",
+    "are",
+    "was",
+    "has",
+    "have",
+    "this",
+    "that",
+    "booked",
+    "cancelled",
+    "scheduled",
+    "confirmed",
+    "checked_in",
+    "in_progress",
+    "completed",
+    "no_show",
+    "free",
+    "slot",
+    "slots",
+    "window",
+    "windows",
+    "clinic",
+    "patient",
+    "patients",
+    "appointment",
+    "appointments",
+    "reminder",
+    "reminders",
+    "waitlist",
+    "hint",
+    "warning",
+    "closed",
+    "none",
+    "never",
+    "by",
+    "at",
+    "of",
+    "to",
+    "from",
+    "or",
+    "must",
+    "cannot",
+    "give",
+    "required",
+    "unknown",
+    "nothing",
+    "added",
+    "updated",
+    "removed",
+    "marked",
+    "next",
+    "waiting",
+    "moving",
+    "rescheduled",
+    "status",
+    "date",
+    "time",
+    "phone",
+    "service",
+    "services",
+    "name",
+    "session",
+    "days",
+    "hours",
+    "reason",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "yes",
+    "off",
+    "on",
+    "doctor",
+    "doctors",
+    "grid",
+    "availability",
+    "outside",
+    "already",
+    "taken",
+    "places",
+    "full",
+    "past",
+    "notice",
+    "ahead",
+    "limit",
+    "day",
+    "week",
+    "walk",
+    "series",
+    "token",
+    "tokens",
+    "capacity",
+    "cancel",
+    "book",
+    "move",
+    "mark",
+    "line",
+    "lines",
+];
+
+/// The names this walk types: shown as typed, in either language.
+const NAMES: &[&str] = &[
+    "Central",
+    "Dra. Ana García",
+    "Dr. Luis Núñez",
+    "Medicina General",
+    "Consulta",
+    "Juan Pérez",
+    "Rosa Díaz",
+    "Mario Ruiz",
+    "Mañana",
+    "Navidad",
+    "No puede venir",
+];
+
+/// `text` with what may be English taken out: names typed here, spans in
+/// backticks, `appt …` commands, flags, codes (`NOT_FOUND`) and words with
+/// digits (IDs, times).
+fn masked(text: &str) -> String {
+    let mut t = text.to_string();
+    for n in NAMES {
+        t = t.replace(n, " ");
+    }
+    let mut out = String::new();
+    let mut in_tick = false;
+    for c in t.chars() {
+        if c == '`' {
+            in_tick = !in_tick;
+            out.push(' ');
+        } else if !in_tick {
+            out.push(c);
+        }
+    }
+    out.lines()
+        .map(|l| match l.find("appt ") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| !w.starts_with('-') && !w.starts_with("'-"))
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !(w.len() > 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The English words in `text`, once masked.
+fn english_in(text: &str) -> Vec<String> {
+    masked(text)
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs `args` in Spanish; returns what it printed (stdout and stderr) and
+/// its exit code.
+fn es(env: &Env, args: &[&str]) -> (String, i32) {
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args(args)
+        .output()
+        .expect("run");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (text, out.status.code().unwrap_or(-1))
+}
+
+/// The code a command ends with, from its JSON error.
+fn code_of(env: &Env, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = env.cmd().args(&all).output().expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap_or_default();
+    v["error"]["code"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn a_spanish_desk_walks_every_command_and_error_and_reads_no_english() {
+    assert_eq!(english_in("Médico no encontrado"), Vec::<String>::new());
+    assert_eq!(english_in("Doctor not found"), ["Doctor", "not", "found"]);
+    assert!(english_in("corra `appt window close ab12` --force NOT_FOUND").is_empty());
+
+    let mut env = Env::new();
+    let mut found = Vec::new();
+    fn walk_in(env: &Env, found: &mut Vec<String>, args: &[&str]) -> String {
+        let (text, _) = es(env, args);
+        let words = english_in(&text);
+        if !words.is_empty() {
+            found.push(format!("appt {}: {words:?}\n{text}", args.join(" ")));
+        }
+        text
+    }
+    let d = "Dra. Ana García";
+    let day = "2026-06-16";
+    // The setup, the day and its changes.
+    for args in [
+        &[
+            "clinic",
+            "add",
+            "Central",
+            "--timezone",
+            "America/El_Salvador",
+            "--country-code",
+            "+503",
+        ][..],
+        &["doctor", "add", d, "--specialty", "Medicina General"],
+        &["doctor", "add", "Dr. Luis Núñez"],
+        &["service", "add", "Consulta", "--minutes", "30"],
+        &[
+            "window",
+            "add",
+            "--doctor",
+            d,
+            "--days",
+            "mon-fri",
+            "--from",
+            "08:00",
+            "--to",
+            "12:00",
+            "--session",
+            "Mañana",
+        ],
+        &[
+            "closure",
+            "add",
+            "--clinic",
+            "Central",
+            "--from",
+            "2026-12-25",
+            "--reason",
+            "Navidad",
+        ],
+        &["clinic", "list"],
+        &["clinic", "show", "Central"],
+        &["doctor", "list"],
+        &["service", "list"],
+        &["window", "list"],
+        &["closure", "list"],
+        &["slots", "--doctor", d, "--date", day],
+        &["next"],
+        &[
+            "book",
+            "--doctor",
+            d,
+            "--date",
+            day,
+            "--time",
+            "08:00",
+            "--phone",
+            "7012-3456",
+            "--name",
+            "Juan Pérez",
+            "--service",
+            "Consulta",
+        ],
+        &[
+            "book",
+            "--doctor",
+            d,
+            "--date",
+            day,
+            "--time",
+            "08:30",
+            "--phone",
+            "7012-3457",
+            "--name",
+            "Rosa Díaz",
+        ],
+        &["list"],
+        &["agenda", "--date", day],
+        &["patient", "list"],
+        &["patient", "show", "Juan Pérez"],
+        &[
+            "waitlist",
+            "add",
+            "--doctor",
+            d,
+            "--date",
+            day,
+            "--phone",
+            "7012-3458",
+            "--name",
+            "Mario Ruiz",
+        ],
+        &["waitlist", "list"],
+        &["remind", "list"],
+        &["count", "--since", "2026-06-01"],
+        &["check"],
+    ] {
+        walk_in(&env, &mut found, args);
+    }
+    let first = env.ok(&["list"])["appointments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = env.ok(&["list"])["appointments"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The visit's day, at a quarter past eight.
+    env.at("2026-06-16T14:15:00Z");
+    for args in [
+        &["show", &first][..],
+        &["status", &first, "confirmed"],
+        &["status", &first, "checked_in"],
+        &["update", &first, "--notes", "Trae exámenes"],
+        &["reschedule", &second, "--date", day, "--time", "09:00"],
+        &["history", &first],
+        &["cancel", &second, "--reason", "No puede venir", "--yes"],
+        &["status", &first, "in_progress"],
+        &["status", &first, "completed"],
+        &["queue"],
+    ] {
+        walk_in(&env, &mut found, args);
+    }
+
+    // Every error code a desk's command can end with, provoked.
+    let later = "2026-06-17";
+    walk_in(
+        &env,
+        &mut found,
+        &[
+            "book",
+            "--doctor",
+            d,
+            "--date",
+            later,
+            "--time",
+            "10:00",
+            "--phone",
+            "7012-3460",
+            "--name",
+            "Mario Ruiz",
+        ],
+    );
+    let t = |time: &'static str| {
+        [
+            "book",
+            "--doctor",
+            d,
+            "--date",
+            later,
+            "--time",
+            time,
+            "--phone",
+            "7012-3459",
+            "--name",
+            "Ana",
+        ]
+    };
+    let errors: Vec<(&str, Vec<String>)> = vec![
+        (
+            "VALIDATION_ERROR",
+            ["cancel", first.as_str(), "--yes"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        ("NOT_FOUND", ["show", "ffffffff"].map(String::from).to_vec()),
+        (
+            "APPOINTMENT_CONFLICT",
+            t("10:00").map(String::from).to_vec(),
+        ),
+        ("INVALID_TIME_SLOT", t("09:10").map(String::from).to_vec()),
+        (
+            "OUTSIDE_AVAILABILITY",
+            t("13:00").map(String::from).to_vec(),
+        ),
+        (
+            "PAST_APPOINTMENT",
+            [
+                "book",
+                "--doctor",
+                d,
+                "--date",
+                "2026-06-15",
+                "--time",
+                "09:00",
+                "--phone",
+                "7012-3459",
+                "--name",
+                "Ana",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "INVALID_STATE_TRANSITION",
+            ["cancel", first.as_str(), "--reason", "x", "--yes"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "WINDOW_OVERLAP",
+            [
+                "window", "add", "--doctor", d, "--days", "mon", "--from", "09:00", "--to", "10:00",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            "INVALID_APPOINTMENT_TYPE",
+            [
+                "book",
+                "--doctor",
+                d,
+                "--date",
+                later,
+                "--time",
+                "11:00",
+                "--phone",
+                "7012-3459",
+                "--name",
+                "Ana",
+                "--service",
+                "Rayos",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    ];
+    let mut seen_codes = Vec::new();
+    for (code, args) in &errors {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let text = walk_in(&env, &mut found, &args);
+        assert_eq!(&code_of(&env, &args), code, "appt {args:?}: {text}");
+        seen_codes.push(*code);
+    }
+    let closed = walk_in(
+        &env,
+        &mut found,
+        &[
+            "book",
+            "--doctor",
+            d,
+            "--date",
+            "2026-12-25",
+            "--time",
+            "09:00",
+            "--phone",
+            "7012-3459",
+            "--name",
+            "Ana",
+        ],
+    );
+    assert!(
+        closed.contains("Cerrado el 2026-12-25: Navidad"),
+        "{closed}"
+    );
+    assert!(
+        found.is_empty(),
+        "English in Spanish output:\n{}",
+        found.join("\n---\n")
+    );
+}
+
+/// A native speaker's list (issue 43 item 4): each phrase as the desk says it.
+#[test]
+fn the_desk_reads_what_a_native_speaker_would_say() {
+    let mut env = Env::new();
+    let say = |env: &Env, args: &[&str]| {
+        let (text, code) = es(env, args);
+        assert_eq!(code, 0, "appt {args:?}: {text}");
+        text
+    };
+    say(
+        &env,
+        &[
+            "clinic",
+            "add",
+            "Clínica Santa Lucía",
+            "--timezone",
+            "America/El_Salvador",
+        ],
+    );
+    let card = say(&env, &["clinic", "show", "Clínica Santa Lucía"]);
+    assert!(card.starts_with("Clínica Santa Lucía "), "{card}");
+    assert!(!card.contains("Clínica Clínica"), "{card}");
+    // The slot length and the session are two words, neither `Turno`.
+    assert!(card.contains("Intervalo entre citas"), "{card}");
+    say(&env, &["doctor", "add", "Dra. Ana García"]);
+    say(
+        &env,
+        &[
+            "window",
+            "add",
+            "--doctor",
+            "Dra. Ana García",
+            "--days",
+            "mon-fri",
+            "--from",
+            "08:00",
+            "--to",
+            "12:00",
+            "--session",
+            "Mañana",
+        ],
+    );
+    let windows = say(&env, &["window", "list"]);
+    assert!(
+        windows.contains("Intervalo") && windows.contains("Sesión"),
+        "{windows}"
+    );
+    assert!(!windows.contains("Turno"), "{windows}");
+    // One day closed shows once.
+    let closed = say(
+        &env,
+        &[
+            "closure",
+            "add",
+            "--from",
+            "2026-12-25",
+            "--reason",
+            "Navidad",
+            "--clinic",
+            "Clínica Santa Lucía",
+        ],
+    );
+    assert!(
+        closed.contains(" 2026-12-25 ") && !closed.contains('…'),
+        "{closed}"
+    );
+    env.at("2026-06-15T15:05:00Z");
+    let walked = say(
+        &env,
+        &[
+            "book",
+            "--walk-in",
+            "-d",
+            "Dra. Ana García",
+            "-P",
+            "+50370123456",
+            "--name",
+            "Ana",
+        ],
+    );
+    assert!(
+        walked.starts_with("Sin cita previa: registrado y en sala"),
+        "{walked}"
+    );
+    let next = say(&env, &["queue", "next", "-d", "Dra. Ana García"]);
+    assert!(next.starts_with("Siguiente "), "{next}");
+    assert_eq!(next.matches("ficha").count(), 1, "the token once: {next}");
+    say(
+        &env,
+        &[
+            "book",
+            "-d",
+            "Dra. Ana García",
+            "--date",
+            "2026-06-15",
+            "--time",
+            "10:00",
+            "-P",
+            "+50370123457",
+            "--name",
+            "Rosa",
+        ],
+    );
+    env.at("2026-06-15T16:30:00Z");
+    let list = env.ok(&["list", "--date", "2026-06-15"]);
+    let rosa = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["start_time"] == "10:00")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gone = say(&env, &["status", &rosa, "no_show"]);
+    assert!(gone.starts_with("Marcada como ausente"), "{gone}");
+}
