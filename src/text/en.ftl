@@ -1098,3 +1098,10 @@ c-closure_added_day = Closed { $a } { $b } { $d }
 e-flag_or = { $a } or { $b }
 e-flag_or_also = { $a } (or { $b })
 e-id_or_phone_or_name = ID (or the patient's phone or name)
+
+# Who made a change, as `history` shows it
+actor-board = board ({ $who })
+actor-api = API ({ $who })
+actor-import = import
+actor-system = appt
+actor-patient = patient (link)

@@ -1172,3 +1172,10 @@ c-closure_added_day = Cerrado { $a } { $b } { $d }
 e-flag_or = { $a } o { $b }
 e-flag_or_also = { $a } (o { $b })
 e-id_or_phone_or_name = ID (o el teléfono o el nombre del paciente)
+
+# Quién hizo un cambio, como lo muestra `history`
+actor-board = tablero ({ $who })
+actor-api = API ({ $who })
+actor-import = importación
+actor-system = appt
+actor-patient = paciente (enlace)

@@ -475,16 +475,32 @@ fn history_shows_who_made_each_change_at_80_columns() {
             .find(|l| l.contains(what))
             .unwrap_or_else(|| panic!("no {what} row:\n{text}"))
     };
-    assert!(row("booked").contains("cli:recepcion"), "{text}");
-    assert!(row("rescheduled").contains("cli:recepcion"), "{text}");
+    // Who, in words: the desk's user, not the stored `cli:recepcion`.
+    assert!(row("booked").contains("recepcion"), "{text}");
+    assert!(row("rescheduled").contains("recepcion"), "{text}");
+    assert!(!text.contains("cli:"), "{text}");
     // The offer's row: appt made it, and its start is the time offered.
     let offered = row("offered");
     assert!(
-        offered.contains("system") && offered.contains("10:00"),
+        offered.contains("appt") && offered.contains("10:00"),
         "{text}"
     );
     let header = text.lines().find(|l| l.contains('#')).unwrap();
     assert!(header.contains("By"), "{text}");
+    // In Spanish at 80 columns: no stored word shows.
+    let out = env
+        .cmd()
+        .env("COLUMNS", "80")
+        .env("APPT_LANG", "es")
+        .args(["history", id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("recepcion"), "{text}");
+    assert!(!text.contains("cli:") && !text.contains("system"), "{text}");
+    // JSON keeps the stored actor.
+    let events = env.ok(&["history", id])["events"].clone();
+    assert_eq!(events[0]["actor"], "cli:recepcion", "{events}");
 }
 
 /// The appointment object `show` gives now.

@@ -221,7 +221,9 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
                 .map_or("", lang::status)
                 .into(),
             Item::new(format!("{date} {start}")).or_short(format!("{short_date} {start}")),
-            or_dash(e.actor.as_deref()).into(),
+            e.actor
+                .as_deref()
+                .map_or_else(|| or_dash(None).into(), actor),
         ]);
     }
     format!(
@@ -267,4 +269,25 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
         ));
     }
     out
+}
+
+/// Who made a change, in words (docs/rules.md#events): a command run at
+/// the desk by its OS user's name alone (`cli:ana` is `ana`), the others
+/// said (`board (ana)`, `API (bot)`, `appt`); JSON keeps what is stored.
+fn actor(stored: &str) -> Item {
+    let who = |prefix: &str| stored.strip_prefix(prefix).map(clean);
+    Item::new(if let Some(user) = who("cli:") {
+        user
+    } else if let Some(user) = who("board:") {
+        tr!("actor-board", who = user)
+    } else if let Some(token) = who("api:") {
+        tr!("actor-api", who = token)
+    } else {
+        match stored {
+            "import" => tr!("actor-import"),
+            "system" => tr!("actor-system"),
+            "patient" => tr!("actor-patient"),
+            other => clean(other),
+        }
+    })
 }
