@@ -599,3 +599,190 @@ fn the_desk_reads_what_a_native_speaker_would_say() {
     let gone = say(&env, &["status", &rosa, "no_show"]);
     assert!(gone.starts_with("Marcada como ausente"), "{gone}");
 }
+
+/// The error codes the desk's walk above does not reach, each provoked in
+/// Spanish: none of them reads English (issue 43 item 3).
+#[test]
+fn the_other_error_codes_read_in_spanish_too() {
+    let mut env = Env::clinic();
+    let mut found = Vec::new();
+    let mut seen = |env: &Env, code: &str, args: &[&str]| {
+        let (text, _) = es(env, args);
+        assert_eq!(code_of(env, args), code, "appt {args:?}: {text}");
+        let words = english_in(&text);
+        if !words.is_empty() {
+            found.push(format!("{code}: {words:?}\n{text}"));
+        }
+    };
+    let book =
+        |doctor: &'static str, date: &'static str, time: &'static str, phone: &'static str| {
+            vec![
+                "book", "--doctor", doctor, "--date", date, "--time", time, "--phone", phone,
+                "--name", "Ana Ruiz",
+            ]
+        };
+    // A window that takes two at a time, and a doctor's daily limit.
+    env.ok(&["doctor", "add", "Dr. Luis Ruiz"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. Luis Ruiz",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "16:00",
+        "--capacity",
+        "2",
+    ]);
+    env.ok(&book(
+        "Dr. Luis Ruiz",
+        "2026-06-16",
+        "14:00",
+        "+50370000001",
+    ));
+    env.ok(&book(
+        "Dr. Luis Ruiz",
+        "2026-06-16",
+        "14:00",
+        "+50370000002",
+    ));
+    seen(
+        &env,
+        "SLOT_FULL",
+        &book("Dr. Luis Ruiz", "2026-06-16", "14:00", "+50370000003"),
+    );
+    env.ok(&["doctor", "update", "Dr. Luis Ruiz", "--max-per-day", "2"]);
+    seen(
+        &env,
+        "DAILY_LIMIT",
+        &book("Dr. Luis Ruiz", "2026-06-16", "15:00", "+50370000003"),
+    );
+    // Two doctors answer to one name.
+    env.ok(&["doctor", "add", "Dra. Elena Ruiz"]);
+    seen(
+        &env,
+        "AMBIGUOUS_ID",
+        &book("Ruiz", "2026-06-17", "10:00", "+50370000004"),
+    );
+    // A series with an occurrence taken.
+    env.ok(&book("Dr. García", "2026-06-23", "10:00", "+50370000005"));
+    let mut series = book("Dr. García", "2026-06-16", "10:00", "+50370000006");
+    series.extend(["--repeat", "weekly", "--count", "3"]);
+    seen(&env, "SERIES_REFUSED", &series);
+    // The clinic's notice, horizon and cancellation window.
+    env.ok(&["clinic", "update", "Central", "--min-notice", "2h"]);
+    seen(
+        &env,
+        "INSUFFICIENT_NOTICE",
+        &book("Dr. García", "2026-06-15", "09:00", "+50370000007"),
+    );
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--min-notice",
+        "0m",
+        "--horizon",
+        "30d",
+    ]);
+    seen(
+        &env,
+        "BEYOND_HORIZON",
+        &book("Dr. García", "2026-08-17", "09:00", "+50370000007"),
+    );
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--horizon",
+        "365d",
+        "--cancel-window",
+        "2h",
+    ]);
+    let soon = env.ok(&book("Dr. García", "2026-06-15", "09:30", "+50370000008"));
+    let id = soon["appointment"]["id"].as_str().unwrap().to_string();
+    seen(
+        &env,
+        "CANCELLATION_WINDOW",
+        &["cancel", &id, "--reason", "No viene", "--yes"],
+    );
+    // A time the clocks skip, at a clinic in New York.
+    env.ok(&[
+        "clinic",
+        "add",
+        "Nueva York",
+        "--timezone",
+        "America/New_York",
+    ]);
+    env.ok(&["doctor", "add", "Dr. John Smith"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dr. John Smith",
+        "--clinic",
+        "Nueva York",
+        "--days",
+        "sun",
+        "--from",
+        "01:00",
+        "--to",
+        "04:00",
+    ]);
+    seen(
+        &env,
+        "NONEXISTENT_LOCAL_TIME",
+        &[
+            "book",
+            "--doctor",
+            "Dr. John Smith",
+            "--date",
+            "2027-03-14",
+            "--time",
+            "02:30",
+            "--phone",
+            "+12125550100",
+            "--name",
+            "Ana Ruiz",
+        ],
+    );
+    // A delivery that fails: the hook refuses the message due now.
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "0m"]);
+    env.ok(&book("Dr. García", "2026-06-16", "11:00", "+50370000009"));
+    // Its reminder a day before, 11:00 local, is due at half past.
+    env.at("2026-06-15T17:30:00Z");
+    let (text, code) = es(&env, &["remind", "due", "--exec", "false"]);
+    assert_eq!(code, 7, "{text}");
+    if !english_in(&text).is_empty() {
+        found.push(format!("DELIVERY_FAILED: {:?}\n{text}", english_in(&text)));
+    }
+    // A file that is not a database.
+    let dir = tempfile::tempdir().unwrap();
+    let not_db = dir.path().join("notas.db");
+    std::fs::write(
+        &not_db,
+        "esto no es una base de datos, es una lista de compras\n".repeat(100),
+    )
+    .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("appt"))
+        .arg("--db")
+        .arg(&not_db)
+        .args(["list"])
+        .env("APPT_LANG", "es")
+        .env("APPT_NOW", "2026-06-15T14:00:00Z")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(6), "{text}");
+    if !english_in(&text).is_empty() {
+        found.push(format!("DATABASE_ERROR: {:?}\n{text}", english_in(&text)));
+    }
+    assert!(
+        found.is_empty(),
+        "English in Spanish output:\n{}",
+        found.join("\n---\n")
+    );
+}
