@@ -49,6 +49,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let mut st = demo::create(&path, folders)?;
     let booked = demo::seed(&mut st, &ctx.actor, ctx.now)?;
+    // The demo's phones as its desk reads them: its clinic's country is
+    // known only now that it is seeded.
+    if !ctx.json {
+        ctx.choose_home(&mut st);
+    }
     let sheet = agenda::agenda(&mut st, None, Some("today"), None, 1, ctx.now)?.remove(0);
     let mut tomorrow = Vec::new();
     for doc in demo::DOCTORS {

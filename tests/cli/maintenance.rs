@@ -85,6 +85,27 @@ fn demo_replaces_its_own_database_run_after_run() {
     }
 }
 
+/// The demo's own agenda writes its clinic's phones as the desk reads them
+/// (docs/rules.md#phones), as `appt agenda` on it does afterwards.
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn the_demos_agenda_writes_its_clinics_phones_in_national_form() {
+    let env = Env::new();
+    let out = env.cmd().arg("demo").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!shown.contains("+503"), "{shown}");
+    let later = env.cmd().arg("agenda").output().unwrap();
+    let later = String::from_utf8_lossy(&later.stdout);
+    let phone = |text: &str| {
+        text.split_whitespace()
+            .find(|w| w.len() == 9 && w.as_bytes()[4] == b'-')
+            .map(str::to_string)
+    };
+    assert!(phone(&shown).is_some(), "{shown}");
+    assert_eq!(phone(&shown), phone(&later), "{shown}\n{later}");
+}
+
 #[test]
 #[cfg_attr(appt_test_pg, ignore = "SQLite only")]
 fn demo_refuses_any_other_file_even_an_empty_one() {
