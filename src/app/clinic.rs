@@ -34,6 +34,10 @@ pub struct SettingsInput {
     /// How long messages are kept once a visit is over (`90d`); `none`
     /// keeps them for ever.
     pub retain_messages: Option<String>,
+    /// `Privado,ISSS,…`: the payers an appointment may name; blank clears them.
+    pub payers: Option<String>,
+    /// The link a telemedicine visit's messages give; `none` clears it.
+    pub video_url: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -193,6 +197,14 @@ impl SettingsInput {
         if let Some(u) = &self.public_url {
             if let Some(u) = bad.take("public_url", message::public_url(u)) {
                 s.public_url = u;
+            }
+        }
+        if let Some(p) = &self.payers {
+            s.payers = crate::core::visit_kind::payers(p);
+        }
+        if let Some(u) = &self.video_url {
+            if let Some(u) = bad.take("video_url", message::video_url(u)) {
+                s.video_url = u;
             }
         }
         for t in &self.templates {

@@ -2,7 +2,9 @@
 //! user or a file gives them, checked and normalised. Every bad field is
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 
-use crate::core::{limits, phone, words, DateOrder, Language, Status, SOURCES};
+use crate::core::{
+    limits, phone, words, DateOrder, Language, Modality, Status, Urgency, VisitType, SOURCES,
+};
 use crate::error::{Error, Result};
 use std::sync::OnceLock;
 
@@ -213,6 +215,45 @@ pub fn check_status(s: Option<&str>, bad: &mut Problems) -> Option<Status> {
             format!(
                 "Unknown status '{s}': use scheduled, confirmed, checked_in, in_progress, completed, cancelled or no_show; in Spanish programada, confirmada, llegó, en consulta, atendida, cancelada, ausente"
             ),
+        );
+        None
+    })
+}
+
+/// An urgency as typed, in either language (`urgente`, `emergency`):
+/// `core::words::urgency`.
+pub fn check_urgency(s: Option<&str>, bad: &mut Problems) -> Option<Urgency> {
+    let s = s?;
+    words::urgency(s).or_else(|| {
+        bad.add(
+            "urgency",
+            format!("Unknown urgency '{s}': use normal, urgent or emergency; in Spanish normal, urgente, emergencia"),
+        );
+        None
+    })
+}
+
+/// A modality as typed, in either language (`telemedicina`, `home`):
+/// `core::words::modality`.
+pub fn check_modality(s: Option<&str>, bad: &mut Problems) -> Option<Modality> {
+    let s = s?;
+    words::modality(s).or_else(|| {
+        bad.add(
+            "modality",
+            format!("Unknown modality '{s}': use in_person, telemedicine or home; in Spanish presencial, telemedicina, domicilio"),
+        );
+        None
+    })
+}
+
+/// A visit type as typed, in either language (`primera vez`, `control`):
+/// `core::words::visit_type`.
+pub fn check_visit_type(s: Option<&str>, bad: &mut Problems) -> Option<VisitType> {
+    let s = s?;
+    words::visit_type(s).or_else(|| {
+        bad.add(
+            "visit_type",
+            format!("Unknown visit type '{s}': use first or follow_up; in Spanish primera vez, control or seguimiento"),
         );
         None
     })

@@ -115,6 +115,14 @@ pub struct SettingsArgs {
     /// older; none keeps them for ever
     #[arg(long, value_name = "DURATION")]
     pub retain_messages: Option<String>,
+    /// Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros
+    /// Futuro": an appointment's --payer is one of them; "" clears the list
+    #[arg(long, value_name = "PAYERS")]
+    pub payers: Option<String>,
+    /// The video link a telemedicine visit's messages give instead of the
+    /// address ({video_url}), e.g. https://meet.example.com/clinica; none clears it
+    #[arg(long, value_name = "URL")]
+    pub video_url: Option<String>,
 }
 
 impl SettingsArgs {
@@ -136,6 +144,8 @@ impl SettingsArgs {
             public_url: self.public_url,
             templates: self.template,
             retain_messages: self.retain_messages,
+            payers: self.payers,
+            video_url: self.video_url,
         }
     }
 }

@@ -34,6 +34,7 @@ mod show;
 mod slots;
 mod token;
 mod transfer;
+mod visit;
 mod waitlist;
 mod webhook;
 mod window;

@@ -394,6 +394,29 @@ pub fn public_url(raw: &str) -> Result<Option<String>, String> {
     Ok(Some(t.trim_end_matches('/').to_string()))
 }
 
+/// A clinic's video link for telemedicine visits (`{video_url}`): http://
+/// or https://, a host, and whatever path or query the video service gives
+/// (a room's password often rides in it); blank or `none` clears it.
+pub fn video_url(raw: &str) -> Result<Option<String>, String> {
+    let t = raw.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let lower = t.to_ascii_lowercase();
+    let host = ["https://", "http://"]
+        .iter()
+        .find_map(|s| lower.starts_with(s).then(|| &t[s.len()..]))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    let clean = host.is_some_and(|h| !h.is_empty() && !h.contains('@'))
+        && t.chars().all(|c| c.is_ascii_graphic());
+    if !clean {
+        return Err(format!(
+            "The video link must be http:// or https:// and a host, without spaces or user:password (got '{raw}'), or none"
+        ));
+    }
+    Ok(Some(t.to_string()))
+}
+
 /// How a message greets the patient: the first word of the full name.
 pub fn first_name(full: &str) -> String {
     full.split_whitespace()

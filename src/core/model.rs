@@ -69,6 +69,12 @@ pub struct Settings {
     /// fields of its events once a visit is over (`remind due` purges the
     /// rest, docs/privacy.md#retention); None keeps them for ever.
     pub retain_messages: Option<i64>,
+    /// Who may pay for a visit here (`Privado`, `ISSS`, …), in the order
+    /// given; an appointment's payer is one of them (docs/rules.md#visits).
+    pub payers: Vec<String>,
+    /// The link a telemedicine visit's messages give instead of the
+    /// address (`{video_url}`).
+    pub video_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -89,6 +95,8 @@ impl Default for Settings {
             public_url: None,
             templates: BTreeMap::new(),
             retain_messages: None,
+            payers: Vec::new(),
+            video_url: None,
         }
     }
 }
@@ -328,6 +336,12 @@ pub struct AppointmentRow {
     /// buffers when it was booked (docs/rules.md#buffers).
     pub buffer_before: i64,
     pub buffer_after: i64,
+    /// What kind of visit it is (docs/rules.md#visits).
+    pub urgency: super::Urgency,
+    pub modality: super::Modality,
+    pub visit_type: super::VisitType,
+    /// One of the clinic's payers, as the clinic spells it.
+    pub payer: Option<String>,
 }
 
 /// An appointment as read back: its row, and what its JSON object shows of

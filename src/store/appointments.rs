@@ -9,7 +9,7 @@ use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, AppointmentRow, Status};
+use crate::core::{time, Appointment, AppointmentRow, Modality, Status, Urgency, VisitType};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -34,7 +34,8 @@ const LOOKUP: Lookup = Lookup {
 pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
-    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after";
+    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after, \
+    urgency, modality, visit_type, payer";
 
 /// The table's own columns beyond the row's.
 pub const MORE: &str = "sequence, solo";
@@ -170,6 +171,10 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         series_id: f.get(place!(COLS, "series_id"))?,
         buffer_before: f.range(place!(COLS, "buffer_before"), BUFFER)?,
         buffer_after: f.range(place!(COLS, "buffer_after"), BUFFER)?,
+        urgency: f.code(place!(COLS, "urgency"), Urgency::parse)?,
+        modality: f.code(place!(COLS, "modality"), Modality::parse)?,
+        visit_type: f.code(place!(COLS, "visit_type"), VisitType::parse)?,
+        payer: f.get(place!(COLS, "payer"))?,
     };
     // An erased patient's phone column holds a placeholder, no phone.
     let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
@@ -317,6 +322,26 @@ pub fn of_patient(
     )
 }
 
+/// Whether `a`'s patient has a completed visit that started before `a`
+/// with `a`'s doctor, or, for a clinic-wide visit, at `a`'s clinic: what
+/// makes `a` a follow-up when nobody says (docs/rules.md#visits). One
+/// look-up of the patient's appointments by `appt_patient_date`.
+pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
+    let completed = Status::Completed.as_str();
+    conn.one(
+        OWN,
+        "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status = ?2 \
+         AND starts_at < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)))",
+        args![
+            a.patient_id,
+            completed,
+            epoch(a.starts_at),
+            a.doctor_id,
+            a.clinic_id
+        ],
+    )
+}
+
 /// The active appointment holding an external reference at `clinic`
 /// (idempotency): a reference belongs to the clinic it was booked at, so
 /// another clinic's is none of this one's (docs/security.md#clinics-apart).
@@ -400,7 +425,7 @@ pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
 const SAVED: &str = "clinic_id, doctor_id, window_id, local_date, starts_at, ends_at, duration_minutes, \
     status, token_number, session, batch, reason, notes, diagnosis, prescription, follow_up_required, \
     follow_up_date, cancellation_reason, updated_at, confirmed_at, checked_in_at, started_at, \
-    completed_at, cancelled_at, no_show_at";
+    completed_at, cancelled_at, no_show_at, urgency, modality, visit_type, payer";
 
 /// Writes back every field a change can touch ([`SAVED`]), and bumps the sequence.
 pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
@@ -687,6 +712,13 @@ pub struct Filter {
     pub source: Option<String>,
     /// One series' occurrences (docs/rules.md#series).
     pub series_id: Option<String>,
+    /// What kind of visit (docs/rules.md#visits): checked on the rows the
+    /// other filters find (no index of their own).
+    pub urgency: Option<Urgency>,
+    pub modality: Option<Modality>,
+    pub visit_type: Option<VisitType>,
+    /// A payer, as the clinic spells it.
+    pub payer: Option<String>,
 }
 
 impl Filter {
@@ -751,6 +783,13 @@ impl Filter {
         );
         add(source, self.source.as_ref().map(|v| v.to_val()));
         add("a.series_id =", self.series_id.as_ref().map(|v| v.to_val()));
+        add("a.urgency =", self.urgency.map(|v| v.as_str().to_val()));
+        add("a.modality =", self.modality.map(|v| v.as_str().to_val()));
+        add(
+            "a.visit_type =",
+            self.visit_type.map(|v| v.as_str().to_val()),
+        );
+        add("a.payer =", self.payer.as_ref().map(|v| v.to_val()));
         let clause = if conds.is_empty() {
             "1 = 1".to_string()
         } else {
@@ -1049,7 +1088,7 @@ mod tests {
                     doctor_id: on(3).then(|| "d".into()),
                     patient_id: on(4).then(|| "p".into()),
                     source: on(5).then(|| "whatsapp".into()),
-                    series_id: None,
+                    ..Filter::default()
                 }
             })
             .collect()

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
-                    language, phone, public_url, templates, retain_messages, date_order";
+                    language, phone, public_url, templates, retain_messages, date_order, \
+                    payers, video_url";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -92,10 +93,19 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
                 .get::<Option<String>>(19)?
                 .map(|o| DateOrder::parse(&o).ok_or_else(|| f.damaged(19, "is not dmy or mdy")))
                 .transpose()?,
+            payers: f
+                .get::<Option<String>>(20)?
+                .map_or_else(Vec::new, |p| p.lines().map(str::to_string).collect()),
+            video_url: f.get(21)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
     })
+}
+
+/// A clinic's payers as stored: one a line, NULL for none.
+fn payers_text(s: &Settings) -> Option<String> {
+    (!s.payers.is_empty()).then(|| s.payers.join("\n"))
 }
 
 fn reminders_text(s: &Settings) -> String {
@@ -111,12 +121,13 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str), name_key(&c.name)
+            s.retain_messages, s.date_order.map(DateOrder::as_str), payers_text(s), s.video_url,
+            name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -129,12 +140,13 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
         On::writes(&[Table::Clinics]),
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
-         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20 WHERE id=?1",
+         country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
+         payers=?21, video_url=?22 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str)
+            s.retain_messages, s.date_order.map(DateOrder::as_str), payers_text(s), s.video_url
         ],
     )?;
     Ok(())

@@ -103,6 +103,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(24, "024_footprint"),
     sql!(25, "025_offers"),
     sql!(26, "026_date_order"),
+    sql!(27, "027_reserved"),
+    sql!(28, "028_visits"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -61,6 +61,10 @@ const VALUE_NAMES: &[&str] = &[
     "dmy|mdy",
     "daily|weekly",
     "KIND=TEXT",
+    "URGENCY",
+    "MODALITY",
+    "PAYER",
+    "PAYERS",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

@@ -83,6 +83,8 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic.phone",
         "clinic.public_url",
         "clinic.retain_messages",
+        "clinic.payers",
+        "clinic.video_url",
     ];
     let pad = labels
         .iter()
@@ -135,6 +137,20 @@ pub fn clinic_card(c: &Clinic) -> String {
             "clinic.retain_messages",
             s.retain_messages
                 .map_or_else(|| lang::t("word.forever").to_string(), format_duration),
+        ),
+        l(
+            "clinic.payers",
+            if s.payers.is_empty() {
+                lang::t("word.none").to_string()
+            } else {
+                clean(&s.payers.join(", "))
+            },
+        ),
+        l(
+            "clinic.video_url",
+            s.video_url
+                .as_deref()
+                .map_or_else(|| lang::t("word.none").to_string(), clean),
         ),
     ]
     .into_iter()

@@ -31,6 +31,10 @@ struct ClinicView<'a> {
     /// How long messages are kept after a visit (`90d`); null: for ever
     /// (docs/privacy.md#retention).
     retain_messages: Option<String>,
+    /// Who may pay for a visit (docs/rules.md#visits).
+    payers: &'a [String],
+    /// The link a telemedicine visit's messages give.
+    video_url: Option<&'a str>,
     created_at: String,
     updated_at: String,
 }
@@ -56,6 +60,8 @@ pub fn clinic(c: &Clinic) -> Value {
         public_url: s.public_url.as_deref(),
         templates: &s.templates,
         retain_messages: s.retain_messages.map(format_duration),
+        payers: &s.payers,
+        video_url: s.video_url.as_deref(),
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

@@ -1,0 +1,3 @@
+-- appt schema v27: held for the step another branch brings (merged beside
+-- this one); nothing here.
+SELECT 1;
