@@ -446,3 +446,61 @@ fn the_api_books_updates_and_lists_them() {
     let r = srv.call("GET", "/v1/appointments?visit_type=first", Some(&t), None);
     assert_eq!(r.json()["total"], 0, "{}", r.body);
 }
+
+#[test]
+fn a_telemedicine_visit_s_messages_carry_the_clinic_s_video_link() {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--notify",
+        "on",
+        "--video-url",
+        "https://meet.example.com/central?pwd=7",
+    ]);
+    let c = env.ok(&["clinic", "show", "Central"]);
+    assert_eq!(c["video_url"], "https://meet.example.com/central?pwd=7");
+    env.refused(
+        &["clinic", "update", "Central", "--video-url", "meet example"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    book(
+        &env,
+        "09:00",
+        "+50370000001",
+        &["--modality", "telemedicina"],
+    );
+    book(&env, "09:30", "+50370000002", &[]);
+    let sent = env.sweep_lines();
+    let text = |phone: &str| {
+        sent.iter()
+            .find(|m| m["appointment"]["patient"]["phone"] == phone)
+            .map(|m| s(&m["message"]).to_string())
+            .unwrap_or_else(|| panic!("no message to {phone}: {sent:?}"))
+    };
+    assert!(
+        text("+50370000001")
+            .contains("The visit is by video: https://meet.example.com/central?pwd=7"),
+        "{sent:?}"
+    );
+    assert!(!text("+50370000002").contains("video"), "{sent:?}");
+    env.ok(&["clinic", "update", "Central", "--language", "es"]);
+    book(
+        &env,
+        "10:00",
+        "+50370000003",
+        &["--modality", "telemedicine"],
+    );
+    let sent = env.sweep_lines();
+    let es = sent
+        .iter()
+        .find(|m| m["appointment"]["patient"]["phone"] == "+50370000003")
+        .unwrap();
+    assert!(
+        s(&es["message"])
+            .contains("La consulta es por video: https://meet.example.com/central?pwd=7"),
+        "{es}"
+    );
+}
