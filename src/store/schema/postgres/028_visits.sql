@@ -6,9 +6,9 @@ ALTER TABLE appointments ADD COLUMN modality TEXT COLLATE "C" NOT NULL DEFAULT '
     CHECK (modality IN ('in_person', 'telemedicine', 'home'));
 ALTER TABLE appointments ADD COLUMN visit_type TEXT COLLATE "C" NOT NULL DEFAULT 'first'
     CHECK (visit_type IN ('first', 'follow_up'));
-ALTER TABLE appointments ADD COLUMN payer TEXT;
-ALTER TABLE clinics ADD COLUMN payers TEXT;
-ALTER TABLE clinics ADD COLUMN video_url TEXT;
+ALTER TABLE appointments ADD COLUMN payer TEXT COLLATE "C";
+ALTER TABLE clinics ADD COLUMN payers TEXT COLLATE "C";
+ALTER TABLE clinics ADD COLUMN video_url TEXT COLLATE "C";
 UPDATE appointments SET visit_type = 'follow_up' WHERE EXISTS (
     SELECT 1 FROM appointments e
     WHERE e.patient_id = appointments.patient_id AND e.status = 'completed'
