@@ -103,6 +103,8 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l retain-messages -d 'Keep messages, patients\' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l queue-order -d 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment\'s start, a walk-in\'s arrival) or token (the token number)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l late-after -d 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -139,6 +141,8 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l retain-messages -d 'Keep messages, patients\' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l queue-order -d 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment\'s start, a walk-in\'s arrival) or token (the token number)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l late-after -d 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -451,6 +455,10 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s r -l reason -d 'Reaso
 complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking at its clinic: booking it again there returns the same appointment' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l urgency -d 'How soon the patient must be seen: normal, urgent or emergency (in Spanish urgente, emergencia) [default: normal]' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l modality -d 'Where the visit happens: in_person, telemedicine or home (in Spanish presencial, telemedicina, domicilio) [default: in_person]' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l visit-type -d 'first or follow_up (in Spanish "primera vez", control, seguimiento) [default: follow_up when the patient has an earlier completed visit with the doctor, else first]' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l payer -d 'Who pays: one of the clinic\'s --payers (e.g. ISSS)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l repeat -d 'Book a series: the same local time every day or every week' -r -f -a "daily\t''
 weekly\t''"
 complete -c appt -n "__fish_appt_using_subcommand book" -l every -d 'A series every N days or weeks [default: 1]' -r
@@ -472,6 +480,10 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l at -d 'The star
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s d -l doctor -d 'Move to another doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l duration -d 'New length in minutes (else the length stays)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s r -l reason -d 'Why it moved (kept in the event)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l urgency -d 'New urgency: normal, urgent or emergency (in Spanish urgente, emergencia)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l modality -d 'New modality: in_person, telemedicine or home (in Spanish presencial, telemedicina, domicilio)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l visit-type -d 'New visit type: first or follow_up (in Spanish "primera vez", control, seguimiento)' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l payer -d 'New payer: one of the clinic\'s --payers; "" clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -508,6 +520,10 @@ complete -c appt -n "__fish_appt_using_subcommand update" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l diagnosis -d 'Diagnosis' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l prescription -d 'Prescription' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l follow-up -d 'Follow-up date (sets follow_up_required)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l urgency -d 'New urgency: normal, urgent or emergency (in Spanish urgente, emergencia)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l modality -d 'New modality: in_person, telemedicine or home (in Spanish presencial, telemedicina, domicilio)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l visit-type -d 'New visit type: first or follow_up (in Spanish "primera vez", control, seguimiento)' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l payer -d 'New payer: one of the clinic\'s --payers; "" clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -535,6 +551,10 @@ complete -c appt -n "__fish_appt_using_subcommand list" -s d -l doctor -d 'Only 
 complete -c appt -n "__fish_appt_using_subcommand list" -s p -l patient -d 'Only this patient\'s (ID, prefix or phone)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -l source -d 'Only from this source' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l series -d 'Only this series\' occurrences (its ID or prefix, or one occurrence\'s ID)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l urgency -d 'Only this urgency: normal, urgent, emergency (or urgente, emergencia)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l modality -d 'Only this modality: in_person, telemedicine, home (or presencial, telemedicina, domicilio)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l visit-type -d 'Only first visits or follow-ups: first, follow_up (or "primera vez", control)' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l payer -d 'Only this payer\'s (case ignored)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l page -d 'Page number, from 1' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s n -l limit -d 'Appointments per page, at most 500' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F

@@ -75,10 +75,14 @@ pub(crate) struct AppointmentView<'a> {
     follow_up_date: Option<String>,
     follow_up_required: bool,
     id: &'a str,
+    /// `in_person`, `telemedicine` or `home` (docs/rules.md#visits).
+    modality: &'static str,
     no_show_at: Option<String>,
     notes: Option<&'a str>,
     patient: PartyView<'a>,
     patient_id: &'a str,
+    /// One of the clinic's payers, or null.
+    payer: Option<&'a str>,
     prescription: Option<&'a str>,
     reason: Option<&'a str>,
     series_id: Option<&'a str>,
@@ -93,6 +97,10 @@ pub(crate) struct AppointmentView<'a> {
     timezone: &'a str,
     token_number: i64,
     updated_at: String,
+    /// `normal`, `urgent` or `emergency`.
+    urgency: &'static str,
+    /// `first` or `follow_up`.
+    visit_type: &'static str,
 }
 
 pub fn appointment(a: &Appointment) -> Value {
@@ -181,6 +189,10 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
         cancellation_reason: a.cancellation_reason.as_deref(),
         external_reference_id: a.external_reference_id.as_deref(),
         series_id: a.series_id.as_deref(),
+        urgency: a.urgency.as_str(),
+        modality: a.modality.as_str(),
+        visit_type: a.visit_type.as_str(),
+        payer: a.payer.as_deref(),
         patient: PartyView {
             id: &a.patient_id,
             full_name: &a.patient_name,

@@ -421,6 +421,10 @@ impl<'a> Writer<'a> {
             series_id: None,
             buffer_before: 0,
             buffer_after: 0,
+            urgency: Default::default(),
+            modality: Default::default(),
+            visit_type: Default::default(),
+            payer: None,
         };
         if rng.below(10) < 6 {
             a.service_id = Some(self.made.service_id.clone());

@@ -13,10 +13,13 @@ use super::schedule::{
 };
 use super::series::{self, Repeat, RepeatInput, SeriesBooked};
 use super::values::{self, check_text, Problems};
+use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
 use crate::core::changes;
 use crate::core::slots::Request;
-use crate::core::{time, Actor, Appointment, AppointmentRow, Patient, Service, Status, SOURCES};
+use crate::core::{
+    time, Actor, Appointment, AppointmentRow, Patient, Service, Status, VisitType, SOURCES,
+};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::keys::Keys;
@@ -46,6 +49,9 @@ pub struct BookRequest {
     pub notes: Option<String>,
     pub source: String,
     pub external_ref: Option<String>,
+    /// What kind of visit (docs/rules.md#visits), as typed in either
+    /// language; None is the default (a visit type: derived).
+    pub visit: VisitInput,
     /// `$APPT_KEY`, for sealing the national ID.
     pub key: Option<String>,
     /// A walk-in (docs/rules.md#walk-ins): now, checked in, no `when`.
@@ -136,6 +142,7 @@ pub struct Checked {
     notes: Option<String>,
     external_ref: Option<String>,
     repeat: Option<Repeat>,
+    visit: VisitChecked,
 }
 
 impl Checked {
@@ -213,6 +220,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
             crate::text::msg!("e-external_ref_must_be_at_most_200"),
         );
     }
+    let visit = r.visit.check(&mut bad);
     bad.finish()?;
     Ok(Checked {
         phone,
@@ -222,6 +230,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         notes,
         external_ref,
         repeat,
+        visit,
     })
 }
 
@@ -271,6 +280,8 @@ pub(super) struct Prepared {
     /// The phone's patient is not the caller's to know (their name stays unsaid).
     hidden: bool,
     pub service: Option<Service>,
+    /// The payer named, as the clinic spells it.
+    payer: Option<String>,
 }
 
 impl Prepared {
@@ -283,12 +294,14 @@ impl Prepared {
 /// Rule 2.
 pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared> {
     let (target, who, service) = references(tx, r, c)?;
+    let payer = c.visit.payer(&target.clinic)?;
     Ok(Prepared {
         target,
         existing: who.existing,
         phone: who.phone,
         hidden: who.hidden,
         service,
+        payer,
     })
 }
 
@@ -336,6 +349,13 @@ pub(super) fn insert(
         now_stored,
     );
     row.series_id = series.map(|(id, _)| id.to_string());
+    row.urgency = c.visit.urgency.unwrap_or_default();
+    row.modality = c.visit.modality.unwrap_or_default();
+    row.payer = p.payer.clone();
+    row.visit_type = match c.visit.visit_type {
+        Some(v) => v,
+        None => VisitType::derived(appointments::seen_before(tx, &row)?),
+    };
     if series.is_some_and(|(_, first)| !first) {
         // The external reference names a series through its first occurrence.
         row.external_reference_id = None;
@@ -651,6 +671,10 @@ fn new_row(
         series_id: None,
         buffer_before: service.map_or(0, |s| s.buffer_before),
         buffer_after: service.map_or(0, |s| s.buffer_after),
+        urgency: Default::default(),
+        modality: Default::default(),
+        visit_type: Default::default(),
+        payer: None,
     }
 }
 

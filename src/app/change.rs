@@ -10,6 +10,7 @@ use super::schedule::{
 };
 use super::series::{self, SeriesChanged};
 use super::values::{self, check_text, Problems};
+use super::visit::{VisitChecked, VisitInput};
 use super::{appointment_ref, waitlist};
 use crate::core::slots::Request;
 use crate::core::{changes, status as machine, time, words, Actor, Appointment, Clinic, Status};
@@ -69,6 +70,9 @@ pub struct RescheduleRequest {
     /// `--series`: this occurrence and every later active one of its series
     /// move to `when.time`, each on its own date.
     pub series: bool,
+    /// What kind of visit (docs/rules.md#visits) it becomes; None keeps
+    /// each as it was (the visit type too: it is not derived again).
+    pub visit: VisitInput,
 }
 
 /// What a move or a cancellation changed: one appointment, or a series'
@@ -139,6 +143,7 @@ pub(super) fn check_move(r: &RescheduleRequest, bad: &mut Problems) -> Option<St
     if let Some(d) = r.duration {
         bad.take("duration", values::minutes_in("duration", d, 5, 480));
     }
+    let _ = r.visit.check(bad);
     check_text("reason", r.reason.as_deref(), bad)
 }
 
@@ -293,6 +298,11 @@ pub(super) fn move_to(
     a.status = Status::Scheduled;
     a.confirmed_at = None;
     a.updated_at = now;
+    // Its words were read by rule 1 (`check_move`); the payer at its clinic now.
+    let mut unread = Problems::default();
+    let visit = r.visit.check(&mut unread);
+    unread.finish()?;
+    visit_changes(tx, &mut a, &visit)?;
     reminders::cancel_pending(tx, &a.id, now)?;
     reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
     let saved = commit(
@@ -586,6 +596,31 @@ pub struct UpdateRequest {
     pub prescription: Option<String>,
     pub follow_up: Option<String>,
     pub no_follow_up: bool,
+    /// What kind of visit (docs/rules.md#visits); None leaves each as it is.
+    pub visit: VisitInput,
+}
+
+/// Puts the kind of visit given onto `a` (the payer read at its clinic);
+/// the names of the fields given.
+pub(super) fn visit_changes(
+    tx: &Tx,
+    a: &mut Appointment,
+    visit: &VisitChecked,
+) -> Result<Vec<&'static str>> {
+    let payer = match visit.names_payer() {
+        true => visit.payer(&clinics::get(tx, &a.clinic_id)?)?,
+        false => None,
+    };
+    visit.apply(&mut a.row, payer);
+    Ok([
+        ("urgency", visit.urgency.is_some()),
+        ("modality", visit.modality.is_some()),
+        ("visit_type", visit.visit_type.is_some()),
+        ("payer", visit.names_payer()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect())
 }
 
 pub fn update(
@@ -612,8 +647,13 @@ pub fn update(
     ];
     let given = ("follow_up", u.follow_up.is_some());
     super::values::not_both(&mut bad, given, ("no_follow_up", u.no_follow_up));
+    let visit = u.visit.check(&mut bad);
     bad.finish()?;
-    if fields.iter().all(|(_, v)| v.is_none()) && u.follow_up.is_none() && !u.no_follow_up {
+    if fields.iter().all(|(_, v)| v.is_none())
+        && u.follow_up.is_none()
+        && !u.no_follow_up
+        && u.visit.is_empty()
+    {
         return Err(Error::field(
             "fields",
             crate::text::msg!("e-nothing_to_change_give_reason_notes_diagnosis"),
@@ -654,6 +694,7 @@ pub fn update(
             a.follow_up_required = false;
             changed.push("follow_up");
         }
+        changed.extend(visit_changes(tx, &mut a, &visit)?);
         a.updated_at = now;
         commit(
             tx,

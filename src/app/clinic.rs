@@ -39,6 +39,10 @@ pub struct SettingsInput {
     /// Minutes past its start after which a visit nobody arrived for is
     /// late (`10`, or a duration such as `15m`).
     pub late_after: Option<String>,
+    /// `Privado,ISSS,…`: the payers an appointment may name; blank clears them.
+    pub payers: Option<String>,
+    /// The link a telemedicine visit's messages give; `none` clears it.
+    pub video_url: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -227,6 +231,14 @@ impl SettingsInput {
         if let Some(u) = &self.public_url {
             if let Some(u) = bad.take("public_url", message::public_url(u)) {
                 s.public_url = u;
+            }
+        }
+        if let Some(p) = &self.payers {
+            s.payers = crate::core::visit_kind::payers(p);
+        }
+        if let Some(u) = &self.video_url {
+            if let Some(u) = bad.take("video_url", message::video_url(u)) {
+                s.video_url = u;
             }
         }
         for t in &self.templates {

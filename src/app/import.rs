@@ -9,6 +9,7 @@
 use super::book::{self, BookRequest};
 use super::schedule::WhenInput;
 use super::series::RepeatInput;
+use super::visit::VisitInput;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};
 use crate::store::ahead::LookAhead;
@@ -73,6 +74,11 @@ struct Line {
     until: Option<String>,
     #[serde(default)]
     skip_conflicts: bool,
+    /// What kind of visit (docs/rules.md#visits), in either language.
+    urgency: Option<String>,
+    modality: Option<String>,
+    visit_type: Option<String>,
+    payer: Option<String>,
 }
 
 impl Line {
@@ -108,6 +114,12 @@ impl Line {
                 self.skip_conflicts,
             ),
             seen_from: None,
+            visit: VisitInput {
+                urgency: self.urgency,
+                modality: self.modality,
+                visit_type: self.visit_type,
+                payer: self.payer,
+            },
         }
     }
 }

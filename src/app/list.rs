@@ -2,6 +2,7 @@
 
 use super::phones::{self, At};
 use super::values::{check_source, check_status, Problems};
+use super::visit::VisitInput;
 use crate::core::zone::Tz;
 use crate::core::{time, Appointment, Clinic, DateOrder};
 use crate::error::{Error, Result};
@@ -26,6 +27,8 @@ pub struct ListRequest {
     pub source: Option<String>,
     /// One series (its ID, a prefix, or an occurrence's ID).
     pub series: Option<String>,
+    /// What kind of visit (docs/rules.md#visits), in either language.
+    pub visit: VisitInput,
     /// The clinic a caller limited to one sees from (an API token's,
     /// docs/security.md#clinics-apart): only the patients it knows are
     /// found, and another clinic's appointments are never named.
@@ -104,6 +107,7 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
         };
         let status = check_status(a.status.as_deref(), &mut bad);
         let source = check_source(a.source.as_deref(), &mut bad);
+        let visit = a.visit.check(&mut bad);
         if !(1..=500).contains(&a.limit) {
             bad.add(
                 "limit",
@@ -135,6 +139,12 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
             .map(|p| phones::find_patient(tx, at, p, a.seen_from.as_deref()))
             .transpose()?
             .map(|p| p.patient.id);
+        // The clinic's spelling when it is named (any case then), else as typed.
+        let payer = match (&clinic, a.visit.payer.as_deref()) {
+            (Some(c), Some(p)) => crate::core::visit_kind::payer(p, &c.settings.payers)?,
+            (None, Some(p)) => Some(p.trim().to_string()),
+            (_, None) => None,
+        };
         let f = Filter {
             clinic_id: clinic.map(|c| c.id),
             from,
@@ -148,6 +158,10 @@ pub fn list(st: &mut Store, a: &ListRequest, now: DateTime<Utc>) -> Result<Page>
                 .as_deref()
                 .map(|s| super::series::find(tx, s))
                 .transpose()?,
+            urgency: visit.urgency,
+            modality: visit.modality,
+            visit_type: visit.visit_type,
+            payer,
         };
         let (rows, total) = appointments::list(tx, &f, offset.unwrap_or(0), a.limit)?;
         Ok(Page {

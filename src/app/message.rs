@@ -8,7 +8,7 @@
 
 use super::links::{self, Target};
 use crate::core::message::{self, Fields, Ready};
-use crate::core::{time, Appointment, Clinic};
+use crate::core::{time, Appointment, Clinic, Modality};
 use crate::error::Result;
 use crate::store::clinics;
 use crate::store::db::Tx;
@@ -83,6 +83,12 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
             Some(Target::Offer(r.id.clone()))
         }
         kind => {
+            // A telemedicine visit's messages carry the clinic's video link.
+            f.video_url = clinic
+                .settings
+                .video_url
+                .clone()
+                .filter(|_| a.modality == Modality::Telemedicine);
             let (date, hm) = time::to_local(a.timezone, a.starts_at);
             (f.date, f.time) = (day(date), hm);
             let previous = &data["previous"];

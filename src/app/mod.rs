@@ -41,6 +41,7 @@ pub mod shortfall;
 pub mod slots;
 pub mod token;
 pub mod values;
+pub mod visit;
 pub mod waitlist;
 pub mod webhook;
 pub mod window;

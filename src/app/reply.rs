@@ -276,6 +276,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         walk_in: false,
         no_notify: false,
         seen_from: None,
+        visit: Default::default(),
     };
     book::book(st, &req, &Actor::Patient, now)
 }

@@ -2,7 +2,9 @@
 //! user or a file gives them, checked and normalised. Every bad field is
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 
-use crate::core::{limits, phone, words, DateOrder, Language, Status, SOURCES};
+use crate::core::{
+    limits, phone, words, DateOrder, Language, Modality, Status, Urgency, VisitType, SOURCES,
+};
 use crate::error::{Error, Result};
 use crate::text::Msg;
 use std::sync::OnceLock;
@@ -229,6 +231,39 @@ pub fn check_status(s: Option<&str>, bad: &mut Problems) -> Option<Status> {
     let s = s?;
     words::status(s).or_else(|| {
         bad.add("status", crate::text::msg!("e-unknown_status", s = s));
+        None
+    })
+}
+
+/// An urgency as typed, in either language (`urgente`, `emergency`):
+/// `core::words::urgency`.
+pub fn check_urgency(s: Option<&str>, bad: &mut Problems) -> Option<Urgency> {
+    let s = s?;
+    words::urgency(s).or_else(|| {
+        bad.add("urgency", crate::text::msg!("e-unknown_urgency", s = s));
+        None
+    })
+}
+
+/// A modality as typed, in either language (`telemedicina`, `home`):
+/// `core::words::modality`.
+pub fn check_modality(s: Option<&str>, bad: &mut Problems) -> Option<Modality> {
+    let s = s?;
+    words::modality(s).or_else(|| {
+        bad.add("modality", crate::text::msg!("e-unknown_modality", s = s));
+        None
+    })
+}
+
+/// A visit type as typed, in either language (`primera vez`, `control`):
+/// `core::words::visit_type`.
+pub fn check_visit_type(s: Option<&str>, bad: &mut Problems) -> Option<VisitType> {
+    let s = s?;
+    words::visit_type(s).or_else(|| {
+        bad.add(
+            "visit_type",
+            crate::text::msg!("e-unknown_visit_type", s = s),
+        );
         None
     })
 }

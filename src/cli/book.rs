@@ -3,6 +3,7 @@
 
 use super::prompt::Ask;
 use super::schedule::WhenArgs;
+use super::visit::VisitArgs;
 use super::Ctx;
 use crate::app::book::{self, BookRequest, Booked, Booking};
 use crate::app::series::{RepeatInput, SeriesBooked};
@@ -66,6 +67,8 @@ pub struct Args {
     /// Send the patient no confirmation message
     #[arg(long)]
     pub no_notify: bool,
+    #[command(flatten)]
+    pub visit: VisitArgs,
     /// Book a series: the same local time every day or every week
     #[arg(long, value_name = "daily|weekly", value_parser = ["daily", "weekly"], hide_possible_values = true, conflicts_with = "walk_in")]
     pub repeat: Option<String>,
@@ -159,6 +162,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         no_notify: a.no_notify,
         repeat: RepeatInput::given(a.repeat, a.every, a.count, a.until, a.skip_conflicts),
         seen_from: None,
+        visit: a.visit.into(),
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

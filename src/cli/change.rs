@@ -3,6 +3,7 @@
 
 use super::prompt::{self, check, Ask};
 use super::schedule::WhenArgs;
+use super::visit::VisitChangeArgs;
 use super::Ctx;
 use crate::app::change::{
     self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
@@ -41,6 +42,8 @@ pub struct RescheduleArgs {
     /// Move this occurrence of a series and every later one to --time, each on its own date
     #[arg(long, requires = "time", conflicts_with_all = ["date", "at", "doctor"])]
     pub series: bool,
+    #[command(flatten)]
+    pub visit: VisitChangeArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,6 +126,8 @@ pub struct UpdateArgs {
     /// Clear the follow-up
     #[arg(long)]
     pub no_follow_up: bool,
+    #[command(flatten)]
+    pub visit: VisitChangeArgs,
 }
 
 fn changed(ctx: &Ctx, verb: &Msg, a: &Appointment) -> Report {
@@ -222,6 +227,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         no_notify: r.no_notify,
         seen_from: None,
         series: r.series,
+        visit: r.visit.into(),
     };
     let moved = change::reschedule(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed_either(
@@ -414,6 +420,7 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
         prescription: u.prescription,
         follow_up: u.follow_up,
         no_follow_up: u.no_follow_up,
+        visit: u.visit.into(),
     };
     let st = ctx.open_once(&mut opened)?;
     let a = change::update(st, &req, &ctx.actor, ctx.now)?;

@@ -125,6 +125,14 @@ pub struct SettingsArgs {
     /// shown late (board, agenda, queue)
     #[arg(long, value_name = "MINUTES")]
     pub late_after: Option<String>,
+    /// Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros
+    /// Futuro": an appointment's --payer is one of them; "" clears the list
+    #[arg(long, value_name = "PAYERS")]
+    pub payers: Option<String>,
+    /// The video link a telemedicine visit's messages give instead of the
+    /// address ({video_url}), e.g. https://meet.example.com/clinica; none clears it
+    #[arg(long, value_name = "URL")]
+    pub video_url: Option<String>,
 }
 
 impl SettingsArgs {
@@ -148,6 +156,8 @@ impl SettingsArgs {
             retain_messages: self.retain_messages,
             queue_order: self.queue_order,
             late_after: self.late_after,
+            payers: self.payers,
+            video_url: self.video_url,
         }
     }
 }

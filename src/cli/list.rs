@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::app::list::{self, CountRequest, ListRequest};
+use crate::app::visit::VisitInput;
 
 use crate::error::Result;
 use crate::output::{human, json, Report};
@@ -41,6 +42,18 @@ pub struct ListArgs {
     /// Only this series' occurrences (its ID or prefix, or one occurrence's ID)
     #[arg(long, value_name = "ID")]
     pub series: Option<String>,
+    /// Only this urgency: normal, urgent, emergency (or urgente, emergencia)
+    #[arg(long)]
+    pub urgency: Option<String>,
+    /// Only this modality: in_person, telemedicine, home (or presencial, telemedicina, domicilio)
+    #[arg(long)]
+    pub modality: Option<String>,
+    /// Only first visits or follow-ups: first, follow_up (or "primera vez", control)
+    #[arg(long, value_name = "TYPE")]
+    pub visit_type: Option<String>,
+    /// Only this payer's (case ignored)
+    #[arg(long)]
+    pub payer: Option<String>,
     /// Page number, from 1
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub page: i64,
@@ -77,6 +90,12 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         patient: a.patient,
         source: a.source,
         series: a.series,
+        visit: VisitInput {
+            urgency: a.urgency,
+            modality: a.modality,
+            visit_type: a.visit_type,
+            payer: a.payer,
+        },
         page: a.page,
         limit: a.limit,
         seen_from: None,

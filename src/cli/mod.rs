@@ -35,6 +35,7 @@ mod show;
 mod slots;
 mod token;
 mod transfer;
+mod visit;
 mod waitlist;
 mod webhook;
 mod window;

@@ -289,6 +289,7 @@ impl<'a> Ask<'a> {
             patient: None,
             source: None,
             series: None,
+            visit: Default::default(),
             page: 1,
             limit: 500,
             seen_from: None,

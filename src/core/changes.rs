@@ -6,11 +6,12 @@
 //! names or the patient's phone.
 
 use super::model::{AppointmentRow, Status};
+use super::{Modality, Urgency, VisitType};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
 /// The columns an event may hold, in the order they are written.
-pub const FIELDS: [&str; 30] = [
+pub const FIELDS: [&str; 34] = [
     "clinic_id",
     "doctor_id",
     "patient_id",
@@ -33,6 +34,10 @@ pub const FIELDS: [&str; 30] = [
     "cancellation_reason",
     "external_reference_id",
     "series_id",
+    "urgency",
+    "modality",
+    "visit_type",
+    "payer",
     "created_at",
     "updated_at",
     "confirmed_at",
@@ -85,6 +90,10 @@ fn value(r: &AppointmentRow, field: &str) -> Value {
         "cancellation_reason" => text(&r.cancellation_reason),
         "external_reference_id" => text(&r.external_reference_id),
         "series_id" => text(&r.series_id),
+        "urgency" => Value::from(r.urgency.as_str()),
+        "modality" => Value::from(r.modality.as_str()),
+        "visit_type" => Value::from(r.visit_type.as_str()),
+        "payer" => text(&r.payer),
         "created_at" => instant(r.created_at),
         "updated_at" => instant(r.updated_at),
         "confirmed_at" => maybe_instant(r.confirmed_at),
@@ -264,6 +273,10 @@ pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unre
             "cancellation_reason" => r.cancellation_reason = want_text(v, f)?,
             "external_reference_id" => r.external_reference_id = want_text(v, f)?,
             "series_id" => r.series_id = want_text(v, f)?,
+            "urgency" => r.urgency = some(v.as_str().and_then(Urgency::parse), f)?,
+            "modality" => r.modality = some(v.as_str().and_then(Modality::parse), f)?,
+            "visit_type" => r.visit_type = some(v.as_str().and_then(VisitType::parse), f)?,
+            "payer" => r.payer = want_text(v, f)?,
             "created_at" => r.created_at = some(want_instant(v, f)?, f)?,
             "updated_at" => r.updated_at = some(want_instant(v, f)?, f)?,
             "confirmed_at" => r.confirmed_at = want_instant(v, f)?,
@@ -292,6 +305,8 @@ pub fn redo_booking(
             (Some(v), _) => v.clone(),
             (None, "created_at" | "updated_at") => instant(at),
             (None, "follow_up_required") => Value::Bool(false),
+            // Booked before these were kept (schema 28): as the migration left them.
+            (None, "urgency" | "modality" | "visit_type") => value(r, f),
             (None, _) => Value::Null,
         };
         all.insert(f.to_string(), v);
@@ -307,40 +322,11 @@ mod tests {
     fn row() -> AppointmentRow {
         let t = DateTime::from_timestamp(1_764_079_200, 0).unwrap();
         AppointmentRow {
-            id: "a".into(),
-            clinic_id: "c".into(),
-            doctor_id: Some("d".into()),
-            patient_id: "p".into(),
-            service_id: None,
             window_id: Some("w".into()),
             local_date: "2026-11-25".parse().unwrap(),
-            starts_at: t,
-            ends_at: t + chrono::Duration::minutes(30),
-            duration_minutes: 30,
-            status: Status::Scheduled,
             token_number: 3,
-            source: "manual".into(),
-            session: None,
-            batch: None,
             reason: Some("Control".into()),
-            notes: None,
-            diagnosis: None,
-            prescription: None,
-            follow_up_required: false,
-            follow_up_date: None,
-            cancellation_reason: None,
-            external_reference_id: None,
-            created_at: t,
-            updated_at: t,
-            confirmed_at: None,
-            checked_in_at: None,
-            started_at: None,
-            completed_at: None,
-            cancelled_at: None,
-            no_show_at: None,
-            series_id: None,
-            buffer_before: 0,
-            buffer_after: 0,
+            ..AppointmentRow::sample("a", t)
         }
     }
 

@@ -20,7 +20,7 @@ pub const KINDS: [&str; 5] = [
 ];
 
 /// What a template may name.
-pub const PLACEHOLDERS: [&str; 11] = [
+pub const PLACEHOLDERS: [&str; 12] = [
     "patient",
     "doctor",
     "clinic",
@@ -32,6 +32,7 @@ pub const PLACEHOLDERS: [&str; 11] = [
     "previous_time",
     "reason",
     "series",
+    "video_url",
 ];
 
 /// A template longer than this is refused.
@@ -43,17 +44,17 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
         ("reminder", Language::En) => {
             "Hello {patient}, this is a reminder of your appointment[ with {doctor}] at {clinic} \
              on {date} at {time}.[ Confirm, cancel or change it here: {link}][ To talk to us, \
-             call {clinic_phone}.]"
+             call {clinic_phone}.][ The visit is by video: {video_url}]"
         }
         ("confirmation", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} is booked for {date} \
              at {time}[ ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call \
-             {clinic_phone}.]"
+             {clinic_phone}.][ The visit is by video: {video_url}]"
         }
         ("rescheduled", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} has moved from \
              {previous_date} at {previous_time} to {date} at {time}[, with the rest of the series \
-             ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call {clinic_phone}.]"
+             ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call {clinic_phone}.][ The visit is by video: {video_url}]"
         }
         ("cancelled", Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} on {date} at {time} \
@@ -67,17 +68,17 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
         ("reminder", Language::Es) => {
             "Hola {patient}, le recordamos su cita[ con {doctor}] en {clinic} el {date} a las \
              {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame \
-             al {clinic_phone}.]"
+             al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
         ("confirmation", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} quedó reservada para el {date} a \
              las {time}[ ({series})].[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, \
-             llame al {clinic_phone}.]"
+             llame al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
         ("rescheduled", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} cambió del {previous_date} a las \
              {previous_time} al {date} a las {time}[, junto con el resto de la serie ({series})].[ \
-             Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame al {clinic_phone}.]"
+             Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
         ("cancelled", Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} del {date} a las {time} fue \
@@ -203,6 +204,9 @@ pub struct Fields {
     pub reason: Option<String>,
     /// A series the message covers (docs/rules.md#series): [`series_words`].
     pub series: Option<String>,
+    /// The clinic's video link, for a telemedicine visit only
+    /// (docs/rules.md#visits).
+    pub video_url: Option<String>,
 }
 
 impl Fields {
@@ -219,6 +223,7 @@ impl Fields {
             "previous_time" => self.previous_time.as_ref(),
             "reason" => self.reason.as_ref(),
             "series" => self.series.as_ref(),
+            "video_url" => self.video_url.as_ref(),
             _ => None,
         };
         v.map(|s| s.trim()).filter(|s| !s.is_empty())
@@ -386,6 +391,27 @@ pub fn public_url(raw: &str) -> Result<Option<String>, crate::text::Msg> {
         return Err(bad());
     }
     Ok(Some(t.trim_end_matches('/').to_string()))
+}
+
+/// A clinic's video link for telemedicine visits (`{video_url}`): http://
+/// or https://, a host, and whatever path or query the video service gives
+/// (a room's password often rides in it); blank or `none` clears it.
+pub fn video_url(raw: &str) -> Result<Option<String>, crate::text::Msg> {
+    let t = raw.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let lower = t.to_ascii_lowercase();
+    let host = ["https://", "http://"]
+        .iter()
+        .find_map(|s| lower.starts_with(s).then(|| &t[s.len()..]))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    let clean = host.is_some_and(|h| !h.is_empty() && !h.contains('@'))
+        && t.chars().all(|c| c.is_ascii_graphic());
+    if !clean {
+        return Err(crate::text::msg!("e-video_url_must_be", raw = raw));
+    }
+    Ok(Some(t.to_string()))
 }
 
 /// How a message greets the patient: the first word of the full name.

@@ -18,9 +18,11 @@ pub mod slots;
 pub mod status;
 pub mod text;
 pub mod time;
+pub mod visit_kind;
 pub mod visits;
 pub mod words;
 pub mod zone;
 
 pub use model::*;
+pub use visit_kind::{Modality, Urgency, VisitType};
 pub use words::DateOrder;

@@ -92,6 +92,12 @@ pub struct Settings {
     /// Minutes past its start after which a visit nobody arrived for is
     /// shown late (docs/rules.md#the-queue).
     pub late_after: i64,
+    /// Who may pay for a visit here (`Privado`, `ISSS`, …), in the order
+    /// given; an appointment's payer is one of them (docs/rules.md#visits).
+    pub payers: Vec<String>,
+    /// The link a telemedicine visit's messages give instead of the
+    /// address (`{video_url}`).
+    pub video_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -114,6 +120,8 @@ impl Default for Settings {
             retain_messages: None,
             queue_order: QueueOrder::Time,
             late_after: 10,
+            payers: Vec::new(),
+            video_url: None,
         }
     }
 }
@@ -353,6 +361,61 @@ pub struct AppointmentRow {
     /// buffers when it was booked (docs/rules.md#buffers).
     pub buffer_before: i64,
     pub buffer_after: i64,
+    /// What kind of visit it is (docs/rules.md#visits).
+    pub urgency: super::Urgency,
+    pub modality: super::Modality,
+    pub visit_type: super::VisitType,
+    /// One of the clinic's payers, as the clinic spells it.
+    pub payer: Option<String>,
+}
+
+#[cfg(test)]
+impl AppointmentRow {
+    /// A scheduled 30-minute visit of patient `p` with doctor `d` at clinic
+    /// `c` starting at `start`, nothing else set: the tests' appointment,
+    /// each changing what it looks at.
+    pub fn sample(id: &str, start: chrono::DateTime<chrono::Utc>) -> AppointmentRow {
+        AppointmentRow {
+            id: id.into(),
+            clinic_id: "c".into(),
+            doctor_id: Some("d".into()),
+            patient_id: "p".into(),
+            service_id: None,
+            window_id: None,
+            local_date: start.date_naive(),
+            starts_at: start,
+            ends_at: start + chrono::Duration::minutes(30),
+            duration_minutes: 30,
+            status: Status::Scheduled,
+            token_number: 1,
+            source: "manual".into(),
+            session: None,
+            batch: None,
+            reason: None,
+            notes: None,
+            diagnosis: None,
+            prescription: None,
+            follow_up_required: false,
+            follow_up_date: None,
+            cancellation_reason: None,
+            external_reference_id: None,
+            created_at: start,
+            updated_at: start,
+            confirmed_at: None,
+            checked_in_at: None,
+            started_at: None,
+            completed_at: None,
+            cancelled_at: None,
+            no_show_at: None,
+            series_id: None,
+            buffer_before: 0,
+            buffer_after: 0,
+            urgency: Default::default(),
+            modality: Default::default(),
+            visit_type: Default::default(),
+            payer: None,
+        }
+    }
 }
 
 /// An appointment as read back: its row, and what its JSON object shows of

@@ -71,16 +71,6 @@ mod tests {
         arrived: Option<DateTime<Utc>>,
     ) -> AppointmentRow {
         AppointmentRow {
-            id: format!("a{token}"),
-            clinic_id: "c".into(),
-            doctor_id: Some("d".into()),
-            patient_id: "p".into(),
-            service_id: None,
-            window_id: None,
-            local_date: start.date_naive(),
-            starts_at: start,
-            ends_at: start + Duration::minutes(30),
-            duration_minutes: 30,
             status: if arrived.is_some() {
                 Status::CheckedIn
             } else {
@@ -88,27 +78,8 @@ mod tests {
             },
             token_number: token,
             source: source.into(),
-            session: None,
-            batch: None,
-            reason: None,
-            notes: None,
-            diagnosis: None,
-            prescription: None,
-            follow_up_required: false,
-            follow_up_date: None,
-            cancellation_reason: None,
-            external_reference_id: None,
-            created_at: start,
-            updated_at: start,
-            confirmed_at: None,
             checked_in_at: arrived,
-            started_at: None,
-            completed_at: None,
-            cancelled_at: None,
-            no_show_at: None,
-            series_id: None,
-            buffer_before: 0,
-            buffer_after: 0,
+            ..AppointmentRow::sample(&format!("a{token}"), start)
         }
     }
 

@@ -28,8 +28,8 @@ pub fn meant(active: &[Appointment], now: DateTime<Utc>) -> Vec<&Appointment> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{AppointmentRow, Status};
-    use chrono::{Duration, NaiveDate};
+    use crate::core::AppointmentRow;
+    use chrono::NaiveDate;
 
     fn visit(patient: &str, date: &str, hour: u32) -> Appointment {
         let local_date: NaiveDate = date.parse().unwrap();
@@ -37,40 +37,8 @@ mod tests {
         let starts_at = local_date.and_hms_opt(hour + 6, 0, 0).unwrap().and_utc();
         Appointment {
             row: AppointmentRow {
-                id: format!("{patient}-{date}-{hour}"),
-                clinic_id: "c".into(),
-                doctor_id: Some("d".into()),
                 patient_id: patient.into(),
-                service_id: None,
-                window_id: None,
-                local_date,
-                starts_at,
-                ends_at: starts_at + Duration::minutes(30),
-                duration_minutes: 30,
-                status: Status::Scheduled,
-                token_number: 1,
-                source: "manual".into(),
-                session: None,
-                batch: None,
-                reason: None,
-                notes: None,
-                diagnosis: None,
-                prescription: None,
-                follow_up_required: false,
-                follow_up_date: None,
-                cancellation_reason: None,
-                external_reference_id: None,
-                created_at: starts_at,
-                updated_at: starts_at,
-                confirmed_at: None,
-                checked_in_at: None,
-                started_at: None,
-                completed_at: None,
-                cancelled_at: None,
-                no_show_at: None,
-                series_id: None,
-                buffer_before: 0,
-                buffer_after: 0,
+                ..AppointmentRow::sample(&format!("{patient}-{date}-{hour}"), starts_at)
             },
             timezone: crate::core::zone::el_salvador(),
             clinic_name: "Central".into(),

@@ -8,7 +8,7 @@
 //! them, and every front end asks here (never a copy of a list).
 
 use super::message::weekday_name;
-use super::{Language, Status};
+use super::{Language, Modality, Status, Urgency, VisitType};
 use chrono::{Datelike, Duration, NaiveDate};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -186,6 +186,49 @@ pub fn status(typed: &str) -> Option<Status> {
     Some(s)
 }
 
+/// An urgency as typed in either language: its code or `urgente`,
+/// `emergencia` (`normal` is the same word in both).
+pub fn urgency(typed: &str) -> Option<Urgency> {
+    let t = plain(&typed.replace(['_', '-'], " "));
+    let u = match t.as_str() {
+        "normal" | "routine" | "rutina" | "ordinaria" | "ordinario" => Urgency::Normal,
+        "urgent" | "urgente" | "urgencia" => Urgency::Urgent,
+        "emergency" | "emergencia" => Urgency::Emergency,
+        _ => return None,
+    };
+    Some(u)
+}
+
+/// A modality as typed in either language: its code (`in_person`,
+/// `in person`) or `presencial`, `telemedicina`, `video`, `domicilio`, `a domicilio`.
+pub fn modality(typed: &str) -> Option<Modality> {
+    let t = plain(&typed.replace(['_', '-'], " "));
+    let m = match t.as_str() {
+        "in person" | "presencial" | "en persona" | "consultorio" => Modality::InPerson,
+        "telemedicine" | "telemedicina" | "video" | "videollamada" | "virtual" => {
+            Modality::Telemedicine
+        }
+        "home" | "home visit" | "domicilio" | "a domicilio" | "visita domiciliar" => Modality::Home,
+        _ => return None,
+    };
+    Some(m)
+}
+
+/// A visit type as typed in either language: its code (`follow_up`,
+/// `follow up`) or `primera vez`, `primera`, `control`, `seguimiento`,
+/// `subsecuente`.
+pub fn visit_type(typed: &str) -> Option<VisitType> {
+    let t = plain(&typed.replace(['_', '-'], " "));
+    let v = match t.as_str() {
+        "first" | "first visit" | "new" | "primera vez" | "primera" | "nuevo" | "nueva" => {
+            VisitType::First
+        }
+        "follow up" | "followup" | "control" | "seguimiento" | "subsecuente" => VisitType::FollowUp,
+        _ => return None,
+    };
+    Some(v)
+}
+
 /// The minutes a duration's unit stands for, and its rank (days before
 /// hours before minutes): `d`, `día`, `days`; `h`, `hora`, `hours`; `m`,
 /// `min`, `minutos`, `minutes`.
@@ -214,6 +257,21 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn kinds_of_visit_in_either_language() {
+        assert_eq!(urgency("URGENTE"), Some(Urgency::Urgent));
+        assert_eq!(urgency("Emergencia"), Some(Urgency::Emergency));
+        assert_eq!(urgency("emergency"), Some(Urgency::Emergency));
+        assert_eq!(modality("Telemedicina"), Some(Modality::Telemedicine));
+        assert_eq!(modality("in-person"), Some(Modality::InPerson));
+        assert_eq!(modality("a domicilio"), Some(Modality::Home));
+        assert_eq!(visit_type("Primera  Vez"), Some(VisitType::First));
+        assert_eq!(visit_type("control"), Some(VisitType::FollowUp));
+        assert_eq!(visit_type("seguimiento"), Some(VisitType::FollowUp));
+        assert_eq!(visit_type("follow_up"), Some(VisitType::FollowUp));
+        assert_eq!(urgency("pronto"), None);
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl<W: Write> Sink for JsonLines<W> {
 
 /// The CSV columns: every field of the appointment object (docs/commands.md#the-appointment-object) in its
 /// order, the nested patient, doctor and service flattened as `patient.phone`.
-pub const COLUMNS: [&str; 43] = [
+pub const COLUMNS: [&str; 47] = [
     "id",
     "clinic_id",
     "doctor_id",
@@ -83,6 +83,10 @@ pub const COLUMNS: [&str; 43] = [
     "cancelled_at",
     "no_show_at",
     "series_id",
+    "urgency",
+    "modality",
+    "visit_type",
+    "payer",
 ];
 
 /// A field of the object as CSV text: null (or a missing nested object) is

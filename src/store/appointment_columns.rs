@@ -52,6 +52,10 @@ fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
         "series_id" => a.series_id.to_val(),
         "buffer_before" => a.buffer_before.to_val(),
         "buffer_after" => a.buffer_after.to_val(),
+        "urgency" => a.urgency.as_str().to_val(),
+        "modality" => a.modality.as_str().to_val(),
+        "visit_type" => a.visit_type.as_str().to_val(),
+        "payer" => a.payer.to_val(),
         _ => {
             return Err(Error::internal(crate::text::msg!(
                 "e-no_appointment_column",

@@ -9,13 +9,15 @@ use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
-use crate::core::{time, Appointment, AppointmentRow, Status};
+use crate::core::{time, Appointment, AppointmentRow, Modality, Status, Urgency, VisitType};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
+pub use super::appointment_filter::Filter;
+
 pub const MAX_MINUTES: i64 = 480;
 
 const LOOKUP: Lookup = Lookup {
@@ -34,7 +36,8 @@ const LOOKUP: Lookup = Lookup {
 pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
-    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after";
+    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after, \
+    urgency, modality, visit_type, payer";
 
 /// The table's own columns beyond the row's.
 pub const MORE: &str = "sequence, solo";
@@ -177,6 +180,10 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         series_id: f.get(place!(COLS, "series_id"))?,
         buffer_before: f.range(place!(COLS, "buffer_before"), BUFFER)?,
         buffer_after: f.range(place!(COLS, "buffer_after"), BUFFER)?,
+        urgency: f.code(place!(COLS, "urgency"), Urgency::parse)?,
+        modality: f.code(place!(COLS, "modality"), Modality::parse)?,
+        visit_type: f.code(place!(COLS, "visit_type"), VisitType::parse)?,
+        payer: f.get(place!(COLS, "payer"))?,
     };
     // An erased patient's phone column holds a placeholder, no phone.
     let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
@@ -325,6 +332,26 @@ pub fn of_patient(
     )
 }
 
+/// Whether `a`'s patient has a completed visit that started before `a`
+/// with `a`'s doctor, or, for a clinic-wide visit, at `a`'s clinic: what
+/// makes `a` a follow-up when nobody says (docs/rules.md#visits). One
+/// look-up of the patient's appointments by `appt_patient_date`.
+pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
+    let completed = Status::Completed.as_str();
+    conn.one(
+        OWN,
+        "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status = ?2 \
+         AND starts_at < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)))",
+        args![
+            a.patient_id,
+            completed,
+            epoch(a.starts_at),
+            a.doctor_id,
+            a.clinic_id
+        ],
+    )
+}
+
 /// The active appointment holding an external reference at `clinic`
 /// (idempotency): a reference belongs to the clinic it was booked at, so
 /// another clinic's is none of this one's (docs/security.md#clinics-apart).
@@ -408,7 +435,7 @@ pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
 const SAVED: &str = "clinic_id, doctor_id, window_id, local_date, starts_at, ends_at, duration_minutes, \
     status, token_number, session, batch, reason, notes, diagnosis, prescription, follow_up_required, \
     follow_up_date, cancellation_reason, updated_at, confirmed_at, checked_in_at, started_at, \
-    completed_at, cancelled_at, no_show_at";
+    completed_at, cancelled_at, no_show_at, urgency, modality, visit_type, payer";
 
 /// Writes back every field a change can touch ([`SAVED`]), and bumps the sequence.
 pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
@@ -683,91 +710,6 @@ pub fn day_counts(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     Ok(rows.into_iter().next().unwrap_or((None, 0, 0)))
-}
-
-/// The filters of `appt list`.
-#[derive(Debug, Default)]
-pub struct Filter {
-    pub clinic_id: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub status: Option<Status>,
-    pub doctor_id: Option<String>,
-    pub patient_id: Option<String>,
-    pub source: Option<String>,
-    /// One series' occurrences (docs/rules.md#series).
-    pub series_id: Option<String>,
-}
-
-impl Filter {
-    /// Whether a filter narrower than a status or a source is given.
-    fn narrow(&self) -> bool {
-        self.clinic_id.is_some()
-            || self.from.is_some()
-            || self.to.is_some()
-            || self.doctor_id.is_some()
-            || self.patient_id.is_some()
-            || self.series_id.is_some()
-    }
-
-    fn one_day(&self) -> bool {
-        self.from.is_some() && self.from == self.to
-    }
-
-    /// The list's order: by start. Within one day the date leads, so the
-    /// day's index gives the order and no index merely sorted by start (a
-    /// status's, a source's) looks cheaper to the planner than the day's.
-    fn order(&self) -> &'static str {
-        if self.one_day() {
-            "a.local_date, a.starts_at, a.token_number, a.id"
-        } else {
-            "a.starts_at, a.token_number, a.id"
-        }
-    }
-
-    /// The WHERE clause of the filters given, and their values. Only present
-    /// filters appear, so SQLite can pick an index for them.
-    fn clause(&self) -> (String, Vec<Val>) {
-        let mut conds: Vec<String> = Vec::new();
-        let mut args: Vec<Val> = Vec::new();
-        let mut add = |cond: &str, v: Option<Val>| {
-            if let Some(v) = v {
-                args.push(v);
-                conds.push(format!("{cond} ?{}", args.len()));
-            }
-        };
-        add("a.clinic_id =", self.clinic_id.as_ref().map(|v| v.to_val()));
-        if self.one_day() {
-            // One day is an equality: the index then hands rows over in
-            // start order, so a page reads its rows only, with no sort.
-            add("a.local_date =", self.from.map(|d| d.to_val()));
-        } else {
-            add("a.local_date >=", self.from.map(|d| d.to_val()));
-            add("a.local_date <=", self.to.map(|d| d.to_val()));
-        }
-        // Status and source name a fifth of the table or more: with a
-        // narrower filter given they are checked on its rows (`|| ''` keeps
-        // the planner, which has no statistics, off their indexes).
-        let (status, source) = if self.narrow() {
-            ("a.status || '' =", "a.source || '' =")
-        } else {
-            ("a.status =", "a.source =")
-        };
-        add(status, self.status.map(|s| s.as_str().to_val()));
-        add("a.doctor_id =", self.doctor_id.as_ref().map(|v| v.to_val()));
-        add(
-            "a.patient_id =",
-            self.patient_id.as_ref().map(|v| v.to_val()),
-        );
-        add(source, self.source.as_ref().map(|v| v.to_val()));
-        add("a.series_id =", self.series_id.as_ref().map(|v| v.to_val()));
-        let clause = if conds.is_empty() {
-            "1 = 1".to_string()
-        } else {
-            conds.join(" AND ")
-        };
-        (clause, args)
-    }
 }
 
 /// At most `limit` appointments in start order after skipping `offset`, and

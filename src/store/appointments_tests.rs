@@ -42,7 +42,7 @@ fn every_filter() -> Vec<Filter> {
                 doctor_id: on(3).then(|| "d".into()),
                 patient_id: on(4).then(|| "p".into()),
                 source: on(5).then(|| "whatsapp".into()),
-                series_id: None,
+                ..Filter::default()
             }
         })
         .collect()

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
-                    language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after";
+                    language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after, \
+                    payers, video_url";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -101,10 +102,19 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
                 .transpose()?,
             queue_order: QueueOrder::parse(&f.one_of(20, &QUEUE_ORDERS)?)?,
             late_after: f.range(21, NOT_NEGATIVE)?,
+            payers: f
+                .get::<Option<String>>(22)?
+                .map_or_else(Vec::new, |p| p.lines().map(str::to_string).collect()),
+            video_url: f.get(23)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
     })
+}
+
+/// A clinic's payers as stored: one a line, NULL for none.
+fn payers_text(s: &Settings) -> Option<String> {
+    (!s.payers.is_empty()).then(|| s.payers.join("\n"))
 }
 
 fn reminders_text(s: &Settings) -> String {
@@ -120,12 +130,13 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after, name_key(&c.name)
+            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
+            payers_text(s), s.video_url, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -139,12 +150,13 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
         "UPDATE clinics SET name=?2, name_key=?3, timezone=?4, slot_minutes=?5, min_notice=?6, horizon=?7, \
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
          country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
-         queue_order=?21, late_after=?22 WHERE id=?1",
+         queue_order=?21, late_after=?22, payers=?23, video_url=?24 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
-            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after
+            s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
+            payers_text(s), s.video_url
         ],
     )?;
     Ok(())

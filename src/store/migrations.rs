@@ -104,6 +104,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(25, "025_offers"),
     sql!(26, "026_date_order"),
     sql!(27, "027_queue"),
+    sql!(28, "028_visits"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

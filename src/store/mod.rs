@@ -9,6 +9,7 @@
 pub mod ahead;
 pub mod api_tokens;
 mod appointment_columns;
+mod appointment_filter;
 pub mod appointments;
 pub mod asked;
 pub mod backup;

@@ -339,6 +339,13 @@ impl<'a, 'r> Fields<'a, 'r> {
         self.parse(i, |s: String| status(&s))
     }
 
+    /// One of a kind's codes (`core::Urgency::parse`, …).
+    pub fn code<T>(&self, i: usize, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+        self.parse(i, |s: String| {
+            parse(&s).ok_or_else(|| crate::text::msg!("e-not_a_value_appt_writes", a = shown(&s)))
+        })
+    }
+
     pub fn one_of(&self, i: usize, words: &[&str]) -> Result<String> {
         self.parse(i, |s: String| one_of(&s, words).map(str::to_string))
     }

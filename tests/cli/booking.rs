@@ -79,10 +79,14 @@ fn books_and_returns_the_full_object() {
         "cancelled_at",
         "no_show_at",
         "series_id",
+        "urgency",
+        "modality",
+        "visit_type",
+        "payer",
     ] {
         assert!(a.get(f).is_some(), "missing {f}");
     }
-    assert_eq!(a.as_object().unwrap().len(), 37);
+    assert_eq!(a.as_object().unwrap().len(), 41);
     let shown = env.ok(&["show", &s(&a["id"])[..8]]);
     assert_eq!(&shown, a);
 }

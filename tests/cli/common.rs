@@ -507,6 +507,18 @@ pub fn undo_schema_22(env: &Env) {
     env.exec("ALTER TABLE patients DROP COLUMN erased_at");
 }
 
+/// Takes schema 28's change (visits as clinics count them: an
+/// appointment's urgency, modality, visit type and payer, a clinic's payers
+/// and video link) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_28(env: &Env) {
+    for column in ["urgency", "modality", "visit_type", "payer"] {
+        env.exec(&format!("ALTER TABLE appointments DROP COLUMN {column}"));
+    }
+    for column in ["payers", "video_url"] {
+        env.exec(&format!("ALTER TABLE clinics DROP COLUMN {column}"));
+    }
+}
+
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_26(env: &Env) {
@@ -525,6 +537,7 @@ pub fn undo_schema_25(env: &Env) {
 /// `env`'s database, for tests of older databases. (Step 26 holds its
 /// place: it changes nothing here.)
 pub fn undo_schema_27(env: &Env) {
+    undo_schema_28(env);
     env.exec("ALTER TABLE clinics DROP COLUMN queue_order");
     env.exec("ALTER TABLE clinics DROP COLUMN late_after");
 }

@@ -527,6 +527,7 @@ fn each_event_shows_the_appointment_as_it_was_at_that_moment() {
         "--to",
         "13:00",
     ]);
+    env.ok(&["clinic", "update", "Central", "--payers", "Privado,ISSS"]);
     let mut seen: Vec<(String, Value)> = Vec::new();
     let mut after = |env: &Env, id: &str| seen.push((id.to_string(), object(env, id)));
     let a = env.ok(&[
@@ -543,6 +544,10 @@ fn each_event_shows_the_appointment_as_it_was_at_that_moment() {
         "Ana Uno",
         "--reason",
         "Control",
+        "--urgency",
+        "urgent",
+        "--payer",
+        "Privado",
     ])["appointment"]
         .clone();
     let a = s(&a["id"]).to_string();
@@ -556,6 +561,12 @@ fn each_event_shows_the_appointment_as_it_was_at_that_moment() {
         "Trae exámenes",
         "--diagnosis",
         "J00",
+        "--urgency",
+        "emergencia",
+        "--visit-type",
+        "control",
+        "--payer",
+        "isss",
     ]);
     after(&env, &a);
     env.ok(&[
@@ -569,6 +580,8 @@ fn each_event_shows_the_appointment_as_it_was_at_that_moment() {
         "10:00",
         "--reason",
         "Agenda",
+        "--modality",
+        "telemedicina",
     ]);
     after(&env, &a);
     let b = s(&env.book("2026-06-16", "11:00", "+50370000002")["id"]).to_string();

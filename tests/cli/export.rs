@@ -761,7 +761,7 @@ fn jsonl_lines_are_the_appointment_objects_in_start_order() {
 
 /// The CSV columns: the fields of the appointment object (docs/commands.md#the-appointment-object) in order,
 /// the nested objects flattened.
-const CSV_HEADER: [&str; 43] = [
+const CSV_HEADER: [&str; 47] = [
     "id",
     "clinic_id",
     "doctor_id",
@@ -805,6 +805,10 @@ const CSV_HEADER: [&str; 43] = [
     "cancelled_at",
     "no_show_at",
     "series_id",
+    "urgency",
+    "modality",
+    "visit_type",
+    "payer",
 ];
 
 /// An object's fields flattened as the CSV names them, as CSV text.

@@ -62,6 +62,10 @@ const VALUE_NAMES: &[&str] = &[
     "time|token",
     "daily|weekly",
     "KIND=TEXT",
+    "URGENCY",
+    "MODALITY",
+    "PAYER",
+    "PAYERS",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

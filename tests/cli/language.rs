@@ -469,6 +469,9 @@ const BUILT: &[&str] = &[
     "day-",
     "order-",
     "queue_order-",
+    "urgency-",
+    "modality-",
+    "visit_type-",
     "x-",
 ];
 

@@ -53,6 +53,7 @@ mod spanish_input;
 mod storage;
 mod terminal;
 mod tokens;
+mod visits;
 mod webhooks;
 mod wire;
 mod words;

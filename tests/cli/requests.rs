@@ -112,6 +112,7 @@ fn a_list_of_a_date_and_a_range_is_refused_alike_by_the_api_and_the_use_case() {
         patient: None,
         source: None,
         series: None,
+        visit: Default::default(),
         seen_from: None,
         page: 1,
         limit: 50,

@@ -153,6 +153,21 @@ pub fn appointment_card(a: &Appointment) -> String {
         ),
         format!("{}{}", label("card-Token"), a.token_number),
         wrap(&label("card-Source"), &clean(&a.source), w),
+        format!(
+            "{}{}",
+            label("card-Urgency"),
+            lang::t(&format!("urgency-{}", a.urgency.as_str()))
+        ),
+        format!(
+            "{}{}",
+            label("card-Modality"),
+            lang::t(&format!("modality-{}", a.modality.as_str()))
+        ),
+        format!(
+            "{}{}",
+            label("card-Visit"),
+            lang::t(&format!("visit_type-{}", a.visit_type.as_str()))
+        ),
     ];
     let optional = [
         ("card-Session", a.session.as_deref()),
@@ -164,6 +179,7 @@ pub fn appointment_card(a: &Appointment) -> String {
         ("card-Cancelled", a.cancellation_reason.as_deref()),
         ("card-Ext_ref", a.external_reference_id.as_deref()),
         ("card-Series", a.series_id.as_deref()),
+        ("card-Payer", a.payer.as_deref()),
     ];
     for (id, v) in optional {
         if let Some(v) = v {

@@ -85,6 +85,8 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-retain_messages",
         "clinic-queue_order",
         "clinic-late_after",
+        "clinic-payers",
+        "clinic-video_url",
     ];
     let pad = labels
         .iter()
@@ -151,6 +153,20 @@ pub fn clinic_card(c: &Clinic) -> String {
             lang::t(&format!("queue_order-{}", s.queue_order.as_str())).to_string(),
         ),
         l("clinic-late_after", format_duration(s.late_after)),
+        l(
+            "clinic-payers",
+            if s.payers.is_empty() {
+                lang::t("word-none").to_string()
+            } else {
+                clean(&s.payers.join(", "))
+            },
+        ),
+        l(
+            "clinic-video_url",
+            s.video_url
+                .as_deref()
+                .map_or_else(|| lang::t("word-none").to_string(), clean),
+        ),
     ]
     .into_iter()
     .chain(

@@ -36,6 +36,10 @@ struct ClinicView<'a> {
     queue_order: &'a str,
     /// Minutes past its start after which a visit nobody arrived for is late.
     late_after: i64,
+    /// Who may pay for a visit (docs/rules.md#visits).
+    payers: &'a [String],
+    /// The link a telemedicine visit's messages give.
+    video_url: Option<&'a str>,
     created_at: String,
     updated_at: String,
 }
@@ -63,6 +67,8 @@ pub fn clinic(c: &Clinic) -> Value {
         retain_messages: s.retain_messages.map(format_duration),
         queue_order: s.queue_order.as_str(),
         late_after: s.late_after,
+        payers: &s.payers,
+        video_url: s.video_url.as_deref(),
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

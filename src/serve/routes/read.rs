@@ -6,6 +6,7 @@ use super::{full_id, Answer, Call, Caller};
 use crate::app::list::{self, CountRequest, ListRequest};
 use crate::app::next::{self, NextRequest};
 use crate::app::slots::{self, SlotsRequest};
+use crate::app::visit::VisitInput;
 use crate::app::{agenda, clinic, doctor, events, service, Store};
 use crate::error::{Error, Result};
 use crate::output::json;
@@ -101,6 +102,12 @@ pub(super) fn list(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         patient: q.text("patient"),
         source: q.text("source"),
         series: q.text("series"),
+        visit: VisitInput {
+            urgency: q.text("urgency"),
+            modality: q.text("modality"),
+            visit_type: q.text("visit_type"),
+            payer: q.text("payer"),
+        },
         page: q.int("page").unwrap_or(1),
         limit: q.int("limit").unwrap_or(50),
         seen_from: who.grant.clinic_id.clone(),

@@ -12,6 +12,7 @@ use crate::app::change::{
 use crate::app::erase::{self, EraseRequest};
 use crate::app::schedule::WhenInput;
 use crate::app::series::RepeatInput;
+use crate::app::visit::VisitInput;
 use crate::app::{waitlist, Store};
 use crate::core::access::Scope;
 use crate::error::{Error, Result};
@@ -49,6 +50,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         no_notify: !b.flag("send_notification").unwrap_or(true),
         repeat: None,
         seen_from: who.grant.clinic_id.clone(),
+        visit: visit(&mut b),
     };
     req.repeat = RepeatInput::given(
         b.text("repeat"),
@@ -70,6 +72,17 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
     req.clinic = who.clinic(st, named)?;
     let booked = book::book(st, &req, &who.actor(), who.now)?;
     Ok(booked_answer(&booked))
+}
+
+/// The kind of visit a body names (docs/rules.md#visits): `urgency`,
+/// `modality`, `visit_type`, `payer`, in either language.
+fn visit(b: &mut crate::serve::input::Body) -> VisitInput {
+    VisitInput {
+        urgency: b.text("urgency"),
+        modality: b.text("modality"),
+        visit_type: b.text("visit_type"),
+        payer: b.text("payer"),
+    }
 }
 
 /// A booking's answer: `book --json`'s document, `201` with where it lives
@@ -125,6 +138,7 @@ pub(super) fn reschedule(st: &mut Store, call: &Call, who: &Caller) -> Result<An
         no_notify: !b.flag("send_notification").unwrap_or(true),
         seen_from: who.grant.clinic_id.clone(),
         series: b.flag("series").unwrap_or(false),
+        visit: visit(&mut b),
     };
     b.finish()?;
     req.id = who.appointment(st, call.id())?.id.clone();
@@ -207,6 +221,7 @@ pub(super) fn update(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
         prescription: b.text("prescription"),
         follow_up: b.text("follow_up"),
         no_follow_up: b.flag("no_follow_up").unwrap_or(false),
+        visit: visit(&mut b),
     };
     b.finish()?;
     req.id = who.appointment(st, call.id())?.id.clone();
