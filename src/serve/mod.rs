@@ -824,7 +824,14 @@ fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shar
         };
         let job = match job {
             Ok(job) => job,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // A lock let go of is not handed to a waiter: a worker that
+                // took it again at once kept the others from looking at
+                // their file for seconds on a busy machine. A moment off
+                // the queue lets another have it.
+                std::thread::sleep(Duration::from_millis(2));
+                continue;
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
         if store.as_ref().is_some_and(Store::moved) {
