@@ -825,7 +825,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --json --no-input --clinic --width --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +916,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --external-ref)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overbook)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1077,7 +1081,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --db --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1164,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --video-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-overbook-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1323,7 +1331,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --db --json --no-input --width --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,6 +1418,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --video-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-overbook-per-day)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1681,7 +1693,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-S -c -h --source --since --status --db --json --no-input --clinic --width --help"
+            opts="-S -c -h --source --since --status --by --overbooked --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1700,6 +1712,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

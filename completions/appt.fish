@@ -105,6 +105,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l late-after -d 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l max-overbook-per-day -d 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -143,6 +144,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l late-after -d 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l max-overbook-per-day -d 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -455,6 +457,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s r -l reason -d 'Reaso
 complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking at its clinic: booking it again there returns the same appointment' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l overbook -d 'Fit the visit in where availability or capacity would refuse it (an emergency), recorded with why and by whom: the reason given here, else --reason. Never a past time, a duplicate, or more than the clinic\'s --max-overbook-per-day for the doctor' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l urgency -d 'How soon the patient must be seen: normal, urgent or emergency (in Spanish urgente, emergencia) [default: normal]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l modality -d 'Where the visit happens: in_person, telemedicine or home (in Spanish presencial, telemedicina, domicilio) [default: in_person]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l visit-type -d 'first or follow_up (in Spanish "primera vez", control, seguimiento) [default: follow_up when the patient has an earlier completed visit with the doctor, else first]' -r
@@ -566,9 +569,11 @@ complete -c appt -n "__fish_appt_using_subcommand list" -s h -l help -d 'Print h
 complete -c appt -n "__fish_appt_using_subcommand count" -l source -d 'Only from this source (e.g. whatsapp)' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created since this date (its local midnight) or RFC 3339 time [default: 24 hours ago]' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -s S -l status -d 'Only with this status now' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -l by -d 'Count in groups: urgency, modality, visit_type, payer or doctor' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand count" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand count" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -l overbooked -d 'Only the overbooked visits (book --overbook)'
 complete -c appt -n "__fish_appt_using_subcommand count" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand count" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand count" -s h -l help -d 'Print help'

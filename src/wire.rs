@@ -81,6 +81,8 @@ pub(crate) struct AppointmentView<'a> {
     notes: Option<&'a str>,
     patient: PartyView<'a>,
     patient_id: &'a str,
+    /// Null, or `{"reason","by","rule"}` (docs/rules.md#overbooking).
+    overbooked: Option<Value>,
     /// One of the clinic's payers, or null.
     payer: Option<&'a str>,
     prescription: Option<&'a str>,
@@ -193,6 +195,7 @@ pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
         modality: a.modality.as_str(),
         visit_type: a.visit_type.as_str(),
         payer: a.payer.as_deref(),
+        overbooked: a.overbooked.as_ref().map(|o| o.to_json()),
         patient: PartyView {
             id: &a.patient_id,
             full_name: &a.patient_name,

@@ -425,6 +425,7 @@ impl<'a> Writer<'a> {
             modality: Default::default(),
             visit_type: Default::default(),
             payer: None,
+            overbooked: None,
         };
         if rng.below(10) < 6 {
             a.service_id = Some(self.made.service_id.clone());

@@ -8,14 +8,15 @@
 use super::notify::{self, News};
 use super::phones::{self, At, Dialing, PhoneHolder};
 use super::schedule::{
-    self, parse_when, place, place_walk_in, request, resolve_when, target, Placement, Target,
-    WhenInput,
+    self, parse_when, place, place_overbooked, place_walk_in, request, resolve_when, target,
+    Placement, Target, WhenInput,
 };
 use super::series::{self, Repeat, RepeatInput, SeriesBooked};
 use super::values::{self, check_text, Problems};
 use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
 use crate::core::changes;
+use crate::core::overbook::Overbooked;
 use crate::core::slots::Request;
 use crate::core::{
     time, Actor, Appointment, AppointmentRow, Patient, Service, Status, VisitType, SOURCES,
@@ -60,6 +61,10 @@ pub struct BookRequest {
     pub no_notify: bool,
     /// `--repeat …`: a series (docs/rules.md#series) instead of one appointment.
     pub repeat: Option<RepeatInput>,
+    /// `--overbook --reason`: the reason to fit the visit in where
+    /// availability or capacity would refuse it (docs/rules.md#overbooking).
+    /// The desk's and the API's with its scope; never a patient's.
+    pub overbook: Option<String>,
     /// The clinic a caller limited to one sees from (an API token's,
     /// docs/security.md#clinics-apart): only the patients it knows are
     /// found, and another clinic's appointments are never named.
@@ -143,6 +148,8 @@ pub struct Checked {
     external_ref: Option<String>,
     repeat: Option<Repeat>,
     visit: VisitChecked,
+    /// The reason to overbook, when asked.
+    overbook: Option<String>,
 }
 
 impl Checked {
@@ -221,6 +228,19 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         );
     }
     let visit = r.visit.check(&mut bad);
+    let overbook = r.overbook.as_deref().and_then(|why| {
+        if why.trim().is_empty() {
+            bad.add("overbook", crate::text::msg!("e-overbook_needs_a_reason"));
+        }
+        let why = check_text("overbook", Some(why), &mut bad);
+        if r.walk_in || r.repeat.is_some() || r.clinic_wide {
+            bad.add(
+                "overbook",
+                crate::text::msg!("e-overbook_one_visit_with_a_doctor"),
+            );
+        }
+        why
+    });
     bad.finish()?;
     Ok(Checked {
         phone,
@@ -231,6 +251,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         external_ref,
         repeat,
         visit,
+        overbook,
     })
 }
 
@@ -253,13 +274,21 @@ fn book_one(
             renamed_from: None,
         });
     }
-    // Rules 4–8.
-    let spot = find_place(tx, r, &p.target, &p.request(r), p.existing.as_ref(), now)?;
+    // Rules 4–8 (an overbooking passing over 6 or 8).
+    let spot = find_place(tx, r, c, &p, now)?;
+    let overbooked = match (&c.overbook, spot.passed_over) {
+        (Some(reason), Some(rule)) => Some(Overbooked {
+            reason: reason.clone(),
+            by: actor.to_string(),
+            rule: rule.as_str().to_string(),
+        }),
+        _ => None,
+    };
     // Rule 9: the write (the token first: on PostgreSQL the writes after
     // it are sent together, docs/performance.md).
     let token = token(tx, &p, &spot)?;
     let who = write_patient(tx, c, &p, keys, now)?;
-    let saved = insert(tx, r, c, &p, &spot, token, &who, None, now)?;
+    let saved = insert(tx, r, c, &p, (&spot, overbooked), token, &who, None, now)?;
     tell(tx, r, &saved, &who, true, actor, now)?;
     let send = p.target.clinic.settings.notify && !r.no_notify && !r.walk_in;
     notify::tell(tx, send, &saved, News::Booked { series: None }, now)?;
@@ -316,10 +345,11 @@ pub(super) fn already_booked(tx: &Tx, c: &Checked, p: &Prepared) -> Result<Optio
 
 /// The token number of a new appointment at `spot`.
 pub(super) fn token(tx: &Tx, p: &Prepared, spot: &Placement) -> Result<i64> {
-    queue::next_token(tx, &p.target.token_scope(&spot.window.id), spot.date)
+    let window = spot.window_id().unwrap_or_default();
+    queue::next_token(tx, &p.target.token_scope(window), spot.date)
 }
 
-/// Rule 9 for one appointment at `spot`: its row (in `series` when one is
+/// Rule 9 for one appointment at `spot` (and what it overbooked): its row (in `series` when one is
 /// given, with `first` whether it is the series' first) and its reminders;
 /// returns it as saved, made from what was written rather than read back (a
 /// query less; test builds read it back and compare, [`as_stored`]).
@@ -329,7 +359,7 @@ pub(super) fn insert(
     r: &BookRequest,
     c: &Checked,
     p: &Prepared,
-    spot: &Placement,
+    (spot, overbooked): (&Placement, Option<Overbooked>),
     token: i64,
     who: &Written,
     series: Option<(&str, bool)>,
@@ -352,6 +382,7 @@ pub(super) fn insert(
     row.urgency = c.visit.urgency.unwrap_or_default();
     row.modality = c.visit.modality.unwrap_or_default();
     row.payer = p.payer.clone();
+    row.overbooked = overbooked;
     row.visit_type = match c.visit.visit_type {
         Some(v) => v,
         None => VisitType::derived(appointments::seen_before(tx, &row)?),
@@ -360,7 +391,7 @@ pub(super) fn insert(
         // The external reference names a series through its first occurrence.
         row.external_reference_id = None;
     }
-    appointments::insert(tx, &row, spot.window.capacity == 1)?;
+    appointments::insert(tx, &row, spot.solo())?;
     reminders::schedule(
         tx,
         &row.id,
@@ -482,21 +513,25 @@ fn references(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<(Target, Who, Opt
     ))
 }
 
-/// Rules 4–8: a walk-in's place now, or the asked-for local time's.
+/// Rules 4–8: a walk-in's place now, or the asked-for local time's (an
+/// overbooking's where 6 or 8 would refuse it).
 fn find_place(
     tx: &Tx,
     r: &BookRequest,
-    t: &Target,
-    req: &Request,
-    existing: Option<&Patient>,
+    c: &Checked,
+    p: &Prepared,
     now: DateTime<Utc>,
 ) -> Result<Placement> {
-    let patient_id = existing.map(|p| p.id.as_str());
+    let (t, req) = (&p.target, &p.request(r));
+    let patient_id = p.existing.as_ref().map(|p| p.id.as_str());
     if r.walk_in {
         return place_walk_in(tx, now, t, req, patient_id);
     }
     let start = asked_start(r, t, now)?;
-    place(tx, now, t, start, req, patient_id, None)
+    match c.overbook {
+        Some(_) => place_overbooked(tx, now, t, start, req, patient_id),
+        None => place(tx, now, t, start, req, patient_id, None),
+    }
 }
 
 /// Rule 4: the start asked for, an instant and its local date.
@@ -634,7 +669,7 @@ fn new_row(
         doctor_id: t.doctor.as_ref().map(|d| d.id.clone()),
         patient_id,
         service_id: service.map(|s| s.id.clone()),
-        window_id: Some(spot.window.id.clone()),
+        window_id: spot.window_id().map(String::from),
         local_date: spot.date,
         starts_at: spot.start,
         ends_at: spot.end,
@@ -650,8 +685,8 @@ fn new_row(
         } else {
             r.source.clone()
         },
-        session: spot.window.session.clone().or(r.session.clone()),
-        batch: spot.window.batch.clone(),
+        session: spot.session().or(r.session.clone()),
+        batch: spot.batch(),
         reason: c.reason.clone(),
         notes: c.notes.clone(),
         diagnosis: None,
@@ -675,6 +710,7 @@ fn new_row(
         modality: Default::default(),
         visit_type: Default::default(),
         payer: None,
+        overbooked: None,
     }
 }
 

@@ -282,19 +282,22 @@ pub(super) fn move_to(
 ) -> Result<Appointment> {
     let before = a.clone();
     let old_scope = token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or(""));
-    let scope = t.token_scope(&spot.window.id);
+    let scope = t.token_scope(spot.window_id().unwrap_or_default());
     if scope != old_scope || spot.date != a.local_date {
         a.token_number = queue::next_token(tx, &scope, spot.date)?;
     }
     a.clinic_id = t.clinic.id.clone();
     a.doctor_id = t.doctor.as_ref().map(|d| d.id.clone());
-    a.window_id = Some(spot.window.id.clone());
+    a.window_id = spot.window_id().map(String::from);
     a.local_date = spot.date;
     a.starts_at = spot.start;
     a.ends_at = spot.end;
     a.duration_minutes = spot.duration;
-    a.session = spot.window.session.clone();
-    a.batch = spot.window.batch.clone();
+    a.session = spot.session();
+    a.batch = spot.batch();
+    // Moved by the rules: what it once passed over is behind it (the
+    // event keeps it, docs/rules.md#overbooking).
+    a.overbooked = None;
     a.status = Status::Scheduled;
     a.confirmed_at = None;
     a.updated_at = now;
@@ -314,7 +317,7 @@ pub(super) fn move_to(
         now,
     )?;
     // After the move: the old times never meet the one-at-a-time constraint.
-    appointments::set_solo(tx, &a.id, spot.window.capacity == 1)?;
+    appointments::set_solo(tx, &a.id, spot.solo())?;
     waitlist::offer_freed(tx, &before, now)?;
     waitlist::booked(
         tx,

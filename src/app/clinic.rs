@@ -43,6 +43,8 @@ pub struct SettingsInput {
     pub payers: Option<String>,
     /// The link a telemedicine visit's messages give; `none` clears it.
     pub video_url: Option<String>,
+    /// How many overbooked visits a doctor may have in a day (0 to 50).
+    pub max_overbook_per_day: Option<i64>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -185,6 +187,12 @@ impl SettingsInput {
         if let Some(l) = &self.late_after {
             if let Some(l) = bad.take("late_after", lateness(l)) {
                 s.late_after = l;
+            }
+        }
+        if let Some(n) = self.max_overbook_per_day {
+            let checked = crate::core::overbook::check_max(n);
+            if let Some(n) = bad.take("max_overbook_per_day", checked) {
+                s.max_overbook_per_day = n;
             }
         }
         for (field, v, target) in [

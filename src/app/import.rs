@@ -113,6 +113,7 @@ impl Line {
                 self.until,
                 self.skip_conflicts,
             ),
+            overbook: None,
             seen_from: None,
             visit: VisitInput {
                 urgency: self.urgency,

@@ -6,7 +6,7 @@ use super::visit::VisitInput;
 use crate::core::zone::Tz;
 use crate::core::{time, Appointment, Clinic, DateOrder};
 use crate::error::{Error, Result};
-use crate::store::appointments::{self, Filter};
+use crate::store::appointments::{self, count_grouped, CountBy, Filter};
 use crate::store::db::Tx;
 use crate::store::events::Event;
 use crate::store::{clinics, doctors, Store};
@@ -194,9 +194,33 @@ pub struct CountRequest {
     pub zone: Tz,
     pub source: Option<String>,
     pub status: Option<String>,
+    /// `--by urgency|modality|visit_type|payer|doctor`: the count in groups.
+    pub by: Option<String>,
+    /// Only the overbooked appointments (docs/rules.md#overbooking).
+    pub overbooked: bool,
 }
 
-pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i64, DateTime<Utc>)> {
+/// What `count` counted: how many since when, and, with `--by`, in which
+/// groups.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub count: i64,
+    pub since: DateTime<Utc>,
+    pub by: Option<CountBy>,
+    pub groups: Vec<Group>,
+}
+
+/// One group of `count --by`.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The value stored (`urgent`, a payer, a doctor's ID); None: not set.
+    pub key: Option<String>,
+    /// A doctor's name, for a group of doctors.
+    pub name: Option<String>,
+    pub count: i64,
+}
+
+pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<Counted> {
     st.read(|tx| {
         let mut bad = Problems::default();
         let since = match &c.since {
@@ -211,20 +235,57 @@ pub fn count(st: &mut Store, c: &CountRequest, now: DateTime<Utc>) -> Result<(i6
         };
         let status = check_status(c.status.as_deref(), &mut bad);
         let source = check_source(c.source.as_deref(), &mut bad);
+        let by = c.by.as_deref().and_then(|b| {
+            let by = CountBy::parse(b);
+            if by.is_none() {
+                let listed: Vec<&str> = CountBy::ALL.iter().map(|b| b.as_str()).collect();
+                bad.add(
+                    "by",
+                    crate::text::msg!("e-count_by_one_of", s = b, a = listed.join(", ")),
+                );
+            }
+            by
+        });
         bad.finish()?;
         let clinic_id = match &c.clinic {
             Some(name) => Some(clinics::find(tx, name)?.id),
             None => None,
         };
         let since = since.unwrap_or(now);
-        let n = appointments::count_created(
+        let (source, clinic_id) = (source.as_deref(), clinic_id.as_deref());
+        if by.is_none() && !c.overbooked {
+            let count = appointments::count_created(tx, since, source, status, clinic_id)?;
+            return Ok(Counted {
+                count,
+                since,
+                by,
+                groups: Vec::new(),
+            });
+        }
+        let grouped_by = by.unwrap_or(CountBy::Doctor);
+        let found = count_grouped(
             tx,
             since,
-            source.as_deref(),
+            source,
             status,
-            clinic_id.as_deref(),
+            clinic_id,
+            grouped_by,
+            c.overbooked,
         )?;
-        Ok((n, since))
+        let mut groups = Vec::with_capacity(found.len());
+        for (key, count) in found {
+            let name = match (grouped_by, &key) {
+                (CountBy::Doctor, Some(id)) => Some(doctors::get(tx, id)?.full_name),
+                _ => None,
+            };
+            groups.push(Group { key, name, count });
+        }
+        Ok(Counted {
+            count: groups.iter().map(|g| g.count).sum(),
+            since,
+            by,
+            groups: if by.is_some() { groups } else { Vec::new() },
+        })
     })
 }
 

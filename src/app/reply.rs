@@ -275,6 +275,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         key: None,
         walk_in: false,
         no_notify: false,
+        overbook: None,
         seen_from: None,
         visit: Default::default(),
     };

@@ -6,6 +6,7 @@
 use super::values::Problems;
 use crate::core::booking;
 use crate::core::limits;
+use crate::core::overbook;
 use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
 use crate::core::time::{self, Local};
@@ -502,13 +503,39 @@ impl DayData {
     }
 }
 
-/// Where an appointment lands once rules 5–8 pass.
+/// Where an appointment lands once rules 5–8 pass (or an overbooking
+/// passed over 6 or 8).
 pub struct Placement {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub date: NaiveDate,
     pub duration: i64,
-    pub window: Window,
+    /// The window it sits in: None only for an overbooking outside every
+    /// window (or on a closed day).
+    pub window: Option<Window>,
+    /// The refusal an overbooking passed over (docs/rules.md#overbooking).
+    pub passed_over: Option<Code>,
+}
+
+impl Placement {
+    pub fn window_id(&self) -> Option<&str> {
+        self.window.as_ref().map(|w| w.id.as_str())
+    }
+
+    /// It holds its time alone (a one-at-a-time window, booked by the
+    /// rules): what the database's own guard against overlaps covers. An
+    /// overbooking overlaps by design.
+    pub fn solo(&self) -> bool {
+        self.passed_over.is_none() && self.window.as_ref().is_some_and(|w| w.capacity == 1)
+    }
+
+    pub fn session(&self) -> Option<String> {
+        self.window.as_ref().and_then(|w| w.session.clone())
+    }
+
+    pub fn batch(&self) -> Option<String> {
+        self.window.as_ref().and_then(|w| w.batch.clone())
+    }
 }
 
 /// A window's refusal of a service says which services it takes, by name.
@@ -575,7 +602,8 @@ pub fn place_walk_in(
         end,
         date,
         duration: (end - start).num_minutes(),
-        window: span.window.clone(),
+        window: Some(span.window.clone()),
+        passed_over: None,
     })
 }
 
@@ -623,6 +651,59 @@ pub fn place_on(
         end,
         date,
         duration,
-        window: span.window.clone(),
+        window: Some(span.window.clone()),
+        passed_over: None,
+    })
+}
+
+/// An overbooking's place (docs/rules.md#overbooking): where rules 5–8
+/// would refuse it only for availability (6) or capacity (8), the time
+/// asked for all the same, while the doctor has overbookings left that day.
+/// A time the rules allow is placed as any booking is, passing over nothing.
+pub fn place_overbooked(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    t: &Target,
+    (start, date): (DateTime<Utc>, NaiveDate),
+    req: &Request,
+    patient_id: Option<&str>,
+) -> Result<Placement> {
+    let Some(doctor) = &t.doctor else {
+        return Err(Error::field(
+            "overbook",
+            crate::text::msg!("e-overbook_needs_a_doctor"),
+        ));
+    };
+    let calendar = Calendar::load(conn, t, date, date)?;
+    let passed_over = match place_on(conn, now, &calendar, (start, date), req, patient_id, None) {
+        Ok(spot) => return Ok(spot),
+        Err(e) if overbook::passes_over(e.code) => e.code,
+        Err(e) => return Err(e),
+    };
+    // Rule 7 holds still: a refusal of rule 6 came before it was asked.
+    check_duplicate(conn, t, date, req, patient_id, None)?;
+    let taken = appointments::overbooked_on(conn, &doctor.id, date)?;
+    overbook::check_allowance(taken, t.clinic.settings.max_overbook_per_day)?;
+    let data = calendar.day(conn, date, req.service_id, None)?;
+    let day = data.day(&t.clinic, now);
+    // The window whose time holds the start, open or closed, gives its
+    // session and grid; outside every window, the clinic's grid.
+    let window = day
+        .spans
+        .iter()
+        .find(|s| s.contains(start))
+        .map(|s| s.window.clone());
+    let duration = req.duration.unwrap_or(
+        window
+            .as_ref()
+            .map_or(t.clinic.settings.slot_minutes, |w| w.slot_minutes),
+    );
+    Ok(Placement {
+        start,
+        end: start + Duration::minutes(duration),
+        date,
+        duration,
+        window,
+        passed_over: Some(passed_over),
     })
 }

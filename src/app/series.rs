@@ -263,7 +263,7 @@ pub(super) fn book_in(
     for (i, spot) in spots.iter().enumerate() {
         let series = Some((series_id.as_str(), i == 0));
         let token = book::token(tx, &p, spot)?;
-        let saved = book::insert(tx, r, c, &p, spot, token, &who, series, now)?;
+        let saved = book::insert(tx, r, c, &p, (spot, None), token, &who, series, now)?;
         book::tell(tx, r, &saved, &who, i == 0, actor, now)?;
         booked.push(saved);
         super::test_pause(&format!("series:book:{}", booked.len()));

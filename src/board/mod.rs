@@ -8,8 +8,9 @@
 
 use crate::app::board::{self as day_of, Cell, Day};
 use crate::app::book::{self, BookRequest};
-use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
 use crate::app::schedule::WhenInput;
+use crate::app::visit::VisitInput;
 use crate::app::{patient, Clock, Store};
 use crate::core::{time, Actor, Appointment, Status};
 use crate::error::{Code, Error, Result};
@@ -86,6 +87,8 @@ enum Then {
     /// appointment, the reason given).
     Force(String, String),
     Done(String),
+    /// The urgency of this appointment, as typed in either language.
+    Urgency(String),
     Find,
     /// Which of the patients `/` found (their appointments, numbered from 1).
     Pick(Vec<Appointment>),
@@ -425,6 +428,13 @@ impl Board {
                 }
                 None => self.nothing_selected(),
             },
+            KeyCode::Char('u') => match self.selected() {
+                Some(a) => {
+                    let id = a.id.clone();
+                    self.ask("b-ask_urgency", Then::Urgency(id));
+                }
+                None => self.nothing_selected(),
+            },
             KeyCode::Char('m') => match self.selected() {
                 Some(a) => self.moving = Some(a.clone()),
                 None => self.nothing_selected(),
@@ -520,6 +530,7 @@ impl Board {
                         }
                     },
                     Then::Done(id) => self.finish(id, Some(typed)),
+                    Then::Urgency(id) => self.urgency(id, typed),
                     Then::Find => self.find(typed),
                     Then::Pick(found) => {
                         match typed
@@ -739,6 +750,26 @@ impl Board {
                 let why = lang::message_in(self.lang, &e.msg);
                 let label = fill(self.lang, "b-ask_force", &[("why", why.into())]);
                 self.ask_labelled(label, Then::Force(id, reason));
+            }
+            Err(e) => self.refused(e),
+        }
+    }
+
+    /// `u`: the selected visit's urgency, through `update`'s use case (the
+    /// words of either language, docs/rules.md#visits).
+    fn urgency(&mut self, id: String, typed: String) {
+        let req = UpdateRequest {
+            id,
+            visit: VisitInput {
+                urgency: Some(typed),
+                ..VisitInput::default()
+            },
+            ..UpdateRequest::default()
+        };
+        match change::update(&mut self.store, &req, &self.actor, self.clock.now()) {
+            Ok(a) => {
+                self.done("b-urgency_set", &self.about(&a));
+                self.after_write(Some(&a.id));
             }
             Err(e) => self.refused(e),
         }

@@ -136,3 +136,38 @@ fn names_cut_to_fit_end_with_an_ellipsis() {
     let text = screen(&mut b, 60, 24);
     assert!(text.contains("1 in progress · 1 done · 1…"), "{text}");
 }
+
+#[test]
+fn u_sets_the_visits_urgency_in_the_desks_words_and_the_grid_marks_it() {
+    let st = busy_monday();
+    let mut b = board(st, MONDAY_1005, None, Language::Es);
+    select(&mut b, "García", "10:30");
+    press(&mut b, "u");
+    assert_eq!(
+        b.question.as_ref().unwrap().label,
+        "Urgencia (normal, urgente, emergencia)"
+    );
+    answer(&mut b, "emergencia");
+    assert_eq!(
+        b.note(),
+        Some(&Note::Done("Urgencia cambiada: #5 Lucía C.".into()))
+    );
+    assert_eq!(
+        b.selected().map(|a| a.urgency),
+        Some(crate::core::Urgency::Emergency)
+    );
+    let text = screen(&mut b, 80, 24);
+    assert!(text.contains("#5!!"), "{text}");
+    // A word of neither language is refused naming the words, and changes nothing.
+    press(&mut b, "u");
+    answer(&mut b, "pronto");
+    assert!(
+        matches!(b.note(), Some(Note::Refused { code: "VALIDATION_ERROR", message }) if message.contains("urgente")),
+        "{:?}",
+        b.note()
+    );
+    assert_eq!(
+        b.selected().map(|a| a.urgency),
+        Some(crate::core::Urgency::Emergency)
+    );
+}

@@ -67,6 +67,18 @@ pub struct Args {
     /// Send the patient no confirmation message
     #[arg(long)]
     pub no_notify: bool,
+    /// Fit the visit in where availability or capacity would refuse it (an
+    /// emergency), recorded with why and by whom: the reason given here,
+    /// else --reason. Never a past time, a duplicate, or more than the
+    /// clinic's --max-overbook-per-day for the doctor
+    #[arg(
+        long,
+        value_name = "TEXT",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with_all = ["walk_in", "repeat", "clinic_wide"]
+    )]
+    pub overbook: Option<String>,
     #[command(flatten)]
     pub visit: VisitArgs,
     /// Book a series: the same local time every day or every week
@@ -153,7 +165,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         service: a.service,
         duration: a.duration,
         session: a.session,
-        reason: a.reason,
+        reason: a.reason.clone(),
         notes: a.notes,
         source: a.source,
         external_ref: a.external_ref,
@@ -163,6 +175,13 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         repeat: RepeatInput::given(a.repeat, a.every, a.count, a.until, a.skip_conflicts),
         seen_from: None,
         visit: a.visit.into(),
+        overbook: a.overbook.map(|why| {
+            if why.is_empty() {
+                a.reason.clone().unwrap_or_default()
+            } else {
+                why
+            }
+        }),
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

@@ -133,6 +133,10 @@ pub struct SettingsArgs {
     /// address ({video_url}), e.g. https://meet.example.com/clinica; none clears it
     #[arg(long, value_name = "URL")]
     pub video_url: Option<String>,
+    /// How many overbooked visits (book --overbook) a doctor may have in a
+    /// day, 0 to 50; 0 allows none (2 for a new clinic)
+    #[arg(long, value_name = "N")]
+    pub max_overbook_per_day: Option<i64>,
 }
 
 impl SettingsArgs {
@@ -158,6 +162,7 @@ impl SettingsArgs {
             late_after: self.late_after,
             payers: self.payers,
             video_url: self.video_url,
+            max_overbook_per_day: self.max_overbook_per_day,
         }
     }
 }

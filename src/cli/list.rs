@@ -76,6 +76,12 @@ pub struct CountArgs {
     /// Only with this status now
     #[arg(short = 'S', long)]
     pub status: Option<String>,
+    /// Count in groups: urgency, modality, visit_type, payer or doctor
+    #[arg(long, value_name = "FIELD")]
+    pub by: Option<String>,
+    /// Only the overbooked visits (book --overbook)
+    #[arg(long)]
+    pub overbooked: bool,
 }
 
 pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
@@ -127,7 +133,15 @@ pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
         zone: ctx.zone,
         source: a.source,
         status: a.status,
+        by: a.by,
+        overbooked: a.overbooked,
     };
-    let (n, since) = list::count(&mut ctx.open()?, &req, ctx.now)?;
-    Ok(ctx.report(|| json::count(n, since), || n.to_string()))
+    let counted = list::count(&mut ctx.open()?, &req, ctx.now)?;
+    Ok(ctx.report(
+        || json::count(&counted),
+        || match counted.by {
+            None => counted.count.to_string(),
+            Some(_) => human::count_groups(&counted),
+        },
+    ))
 }

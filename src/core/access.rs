@@ -31,12 +31,15 @@ pub enum Scope {
     PatientsExport,
     /// Erase a patient on request (docs/privacy.md#erasure).
     PatientsErase,
+    /// Book with `overbook` (docs/rules.md#overbooking).
+    AppointmentsOverbook,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
+        Scope::AppointmentsOverbook,
         Scope::Clinical,
         Scope::PatientsExport,
         Scope::PatientsErase,
@@ -49,6 +52,7 @@ impl Scope {
             Scope::Clinical => "clinical",
             Scope::PatientsExport => "patients:export",
             Scope::PatientsErase => "patients:erase",
+            Scope::AppointmentsOverbook => "appointments:overbook",
         }
     }
 

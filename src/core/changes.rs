@@ -6,12 +6,13 @@
 //! names or the patient's phone.
 
 use super::model::{AppointmentRow, Status};
+use super::overbook::Overbooked;
 use super::{Modality, Urgency, VisitType};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
 /// The columns an event may hold, in the order they are written.
-pub const FIELDS: [&str; 34] = [
+pub const FIELDS: [&str; 35] = [
     "clinic_id",
     "doctor_id",
     "patient_id",
@@ -38,6 +39,7 @@ pub const FIELDS: [&str; 34] = [
     "modality",
     "visit_type",
     "payer",
+    "overbooked",
     "created_at",
     "updated_at",
     "confirmed_at",
@@ -94,6 +96,7 @@ fn value(r: &AppointmentRow, field: &str) -> Value {
         "modality" => Value::from(r.modality.as_str()),
         "visit_type" => Value::from(r.visit_type.as_str()),
         "payer" => text(&r.payer),
+        "overbooked" => r.overbooked.as_ref().map_or(Value::Null, |o| o.to_json()),
         "created_at" => instant(r.created_at),
         "updated_at" => instant(r.updated_at),
         "confirmed_at" => maybe_instant(r.confirmed_at),
@@ -277,6 +280,12 @@ pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unre
             "modality" => r.modality = some(v.as_str().and_then(Modality::parse), f)?,
             "visit_type" => r.visit_type = some(v.as_str().and_then(VisitType::parse), f)?,
             "payer" => r.payer = want_text(v, f)?,
+            "overbooked" => {
+                r.overbooked = match v {
+                    Value::Null => None,
+                    v => Some(some(Overbooked::from_json(v), f)?),
+                }
+            }
             "created_at" => r.created_at = some(want_instant(v, f)?, f)?,
             "updated_at" => r.updated_at = some(want_instant(v, f)?, f)?,
             "confirmed_at" => r.confirmed_at = want_instant(v, f)?,

@@ -11,6 +11,7 @@ pub mod erasure;
 pub mod limits;
 pub mod message;
 pub mod model;
+pub mod overbook;
 pub mod phone;
 pub mod queue;
 pub mod secrets;

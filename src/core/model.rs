@@ -98,6 +98,9 @@ pub struct Settings {
     /// The link a telemedicine visit's messages give instead of the
     /// address (`{video_url}`).
     pub video_url: Option<String>,
+    /// How many overbooked visits a doctor may have in a day
+    /// (docs/rules.md#overbooking); 0 allows none.
+    pub max_overbook_per_day: i64,
 }
 
 impl Default for Settings {
@@ -122,6 +125,7 @@ impl Default for Settings {
             late_after: 10,
             payers: Vec::new(),
             video_url: None,
+            max_overbook_per_day: super::overbook::DEFAULT_MAX_PER_DAY,
         }
     }
 }
@@ -367,6 +371,8 @@ pub struct AppointmentRow {
     pub visit_type: super::VisitType,
     /// One of the clinic's payers, as the clinic spells it.
     pub payer: Option<String>,
+    /// Fitted in past availability or capacity (docs/rules.md#overbooking).
+    pub overbooked: Option<super::overbook::Overbooked>,
 }
 
 #[cfg(test)]
@@ -414,6 +420,7 @@ impl AppointmentRow {
             modality: Default::default(),
             visit_type: Default::default(),
             payer: None,
+            overbooked: None,
         }
     }
 }

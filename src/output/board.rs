@@ -420,8 +420,9 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             let a = list[0];
             let late = is_late(s, a);
             let mut text = format!(
-                "#{} {}{} {}",
+                "#{}{} {}{} {}",
                 a.token_number,
+                super::human::marks(a),
                 symbol(a.status),
                 if late { LATE } else { "" },
                 patient_short(l, a)
@@ -593,8 +594,17 @@ fn selected_text(s: &Screen) -> String {
                 } else {
                     String::new()
                 };
+                // What a mark beside the token stands for, in words.
+                let urgency = match a.urgency {
+                    crate::core::Urgency::Normal => String::new(),
+                    u => format!(" · {}", text_in(l, &format!("urgency-{}", u.as_str()))),
+                };
+                let series = match a.overbooked {
+                    Some(_) => format!("{series} · {}", text_in(l, "b-overbooked")),
+                    None => series,
+                };
                 format!(
-                    "{hm} #{} {} · {}{service} · {}{late}{series}",
+                    "{hm} #{} {} · {}{service} · {}{late}{urgency}{series}",
                     a.token_number,
                     if a.patient_erased {
                         text_in(l, "patient-erased")

@@ -14,7 +14,7 @@
 use super::export::{Options, Out};
 use crate::app::export::{DoctorParty, PatientParty, Sink};
 use crate::app::patient_export::PatientExport;
-use crate::core::{time::fmt_utc, Appointment, Status};
+use crate::core::{time::fmt_utc, Appointment, Status, Urgency, VisitType};
 use crate::error::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -122,10 +122,63 @@ struct Participant<'a> {
 }
 
 #[derive(Serialize)]
+struct Coded {
+    coding: [Coding; 1],
+}
+
+/// An appt-defined value the Appointment resource has no element for.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Extension<'a> {
+    url: &'static str,
+    value_string: &'a str,
+}
+
+/// HL7 v2 table 0276 (appointment reason codes).
+const V2_0276: &str = "http://terminology.hl7.org/CodeSystem/v2-0276";
+
+/// The extensions' own URLs (docs/commands.md#fhir).
+pub const PAYER_URL: &str = "urn:appt:fhir:payer";
+pub const MODALITY_URL: &str = "urn:appt:fhir:modality";
+
+/// The kind of appointment in HL7's v2-0276 codes: an emergency, a
+/// walk-in, a follow-up, else a routine visit.
+fn appointment_type(a: &Appointment) -> Coded {
+    let (code, display) = if a.urgency == Urgency::Emergency {
+        ("EMERGENCY", "Emergency appointment")
+    } else if a.source == "walk_in" {
+        ("WALKIN", "A previously unscheduled walk-in visit")
+    } else if a.visit_type == VisitType::FollowUp {
+        ("FOLLOWUP", "A follow up visit from a previous appointment")
+    } else {
+        ("ROUTINE", "Routine appointment - default if not valued")
+    };
+    Coded {
+        coding: [Coding {
+            system: V2_0276,
+            code,
+            display,
+        }],
+    }
+}
+
+/// The priority as iCalendar counts it (1 highest, 5 medium), which FHIR's
+/// Appointment.priority follows.
+pub fn priority(u: Urgency) -> u32 {
+    match u {
+        Urgency::Emergency => 1,
+        Urgency::Urgent => 3,
+        Urgency::Normal => 5,
+    }
+}
+
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct AppointmentResource<'a> {
     resource_type: &'static str,
     id: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extension: Vec<Extension<'a>>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     cancelation_reason: Option<Text<'a>>,
@@ -133,8 +186,10 @@ struct AppointmentResource<'a> {
     service_type: Option<[Text<'a>; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     specialty: Option<[Text<'a>; 1]>,
+    appointment_type: Coded,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason_code: Option<[Text<'a>; 1]>,
+    priority: u32,
     start: String,
     end: String,
     minutes_duration: i64,
@@ -281,9 +336,20 @@ impl<W: Write> Sink for Bundle<W> {
                 status: "accepted",
             });
         }
+        let mut extension = vec![Extension {
+            url: MODALITY_URL,
+            value_string: a.modality.as_str(),
+        }];
+        if let Some(payer) = nonblank(a.payer.as_deref()) {
+            extension.push(Extension {
+                url: PAYER_URL,
+                value_string: payer,
+            });
+        }
         let resource = AppointmentResource {
             resource_type: "Appointment",
             id: &a.id,
+            extension,
             status: status(a.status),
             cancelation_reason: if a.status == Status::Cancelled {
                 nonblank(a.cancellation_reason.as_deref()).map(|text| Text { text })
@@ -292,7 +358,9 @@ impl<W: Write> Sink for Bundle<W> {
             },
             service_type: one(a.service_name.as_deref()),
             specialty: one(a.doctor_specialty.as_deref()),
+            appointment_type: appointment_type(a),
             reason_code: one(a.reason.as_deref()),
+            priority: priority(a.urgency),
             start: fmt_utc(a.starts_at),
             end: fmt_utc(a.ends_at),
             minutes_duration: a.duration_minutes,

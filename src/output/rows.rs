@@ -39,7 +39,7 @@ impl<W: Write> Sink for JsonLines<W> {
 
 /// The CSV columns: every field of the appointment object (docs/commands.md#the-appointment-object) in its
 /// order, the nested patient, doctor and service flattened as `patient.phone`.
-pub const COLUMNS: [&str; 47] = [
+pub const COLUMNS: [&str; 50] = [
     "id",
     "clinic_id",
     "doctor_id",
@@ -87,6 +87,9 @@ pub const COLUMNS: [&str; 47] = [
     "modality",
     "visit_type",
     "payer",
+    "overbooked.reason",
+    "overbooked.by",
+    "overbooked.rule",
 ];
 
 /// A field of the object as CSV text: null (or a missing nested object) is

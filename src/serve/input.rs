@@ -197,6 +197,24 @@ impl Body {
         }
     }
 
+    /// An object field, read as a body of its own (`"overbook": {…}`).
+    pub fn object(&mut self, name: &str) -> Option<Body> {
+        match self.map.remove(name)? {
+            Value::Null => None,
+            Value::Object(map) => Some(Body {
+                map,
+                bad: Problems::default(),
+            }),
+            _ => {
+                self.bad.add(
+                    name,
+                    crate::text::msg!("e-field_must_be_an_object", name = name),
+                );
+                None
+            }
+        }
+    }
+
     pub fn flag(&mut self, name: &str) -> Option<bool> {
         match self.map.remove(name)? {
             Value::Null => None,

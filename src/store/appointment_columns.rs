@@ -56,11 +56,27 @@ fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
         "modality" => a.modality.as_str().to_val(),
         "visit_type" => a.visit_type.as_str().to_val(),
         "payer" => a.payer.to_val(),
+        "overbook_reason" => a.overbooked.as_ref().map(|o| o.reason.as_str()).to_val(),
+        "overbook_by" => a.overbooked.as_ref().map(|o| o.by.as_str()).to_val(),
+        "overbook_rule" => a.overbooked.as_ref().map(|o| o.rule.as_str()).to_val(),
         _ => {
             return Err(Error::internal(crate::text::msg!(
                 "e-no_appointment_column",
                 name = name
             )))
         }
+    })
+}
+
+/// An overbooking as its three columns hold it: all set, or none.
+pub(super) fn overbooked(
+    reason: Option<String>,
+    by: Option<String>,
+    rule: Option<String>,
+) -> Option<crate::core::overbook::Overbooked> {
+    Some(crate::core::overbook::Overbooked {
+        reason: reason?,
+        by: by?,
+        rule: rule?,
     })
 }

@@ -1,9 +1,13 @@
 //! The filters of `appt list` and the WHERE clause they make
 //! ([`super::appointments::list`]).
 
-use super::db::{ToVal, Val};
+use super::db::{On, Table, ToVal, Tx, Val};
+use super::epoch;
+use crate::args;
 use crate::core::{Modality, Status, Urgency, VisitType};
+use crate::error::Result;
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 
 /// The filters of `appt list`.
 #[derive(Debug, Default)]
@@ -102,4 +106,81 @@ impl Filter {
         };
         (clause, args)
     }
+}
+
+/// What `count --by` groups appointments by (docs/commands.md#appt-count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountBy {
+    Urgency,
+    Modality,
+    VisitType,
+    Payer,
+    Doctor,
+}
+
+impl CountBy {
+    pub const ALL: [CountBy; 5] = [
+        CountBy::Urgency,
+        CountBy::Modality,
+        CountBy::VisitType,
+        CountBy::Payer,
+        CountBy::Doctor,
+    ];
+
+    /// As typed and as JSON names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountBy::Urgency => "urgency",
+            CountBy::Modality => "modality",
+            CountBy::VisitType => "visit_type",
+            CountBy::Payer => "payer",
+            CountBy::Doctor => "doctor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CountBy> {
+        let s = s.trim().to_ascii_lowercase().replace('-', "_");
+        CountBy::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// The column grouped by.
+    pub(super) fn column(self) -> &'static str {
+        match self {
+            CountBy::Urgency => "a.urgency",
+            CountBy::Modality => "a.modality",
+            CountBy::VisitType => "a.visit_type",
+            CountBy::Payer => "a.payer",
+            CountBy::Doctor => "a.doctor_id",
+        }
+    }
+}
+
+/// [`super::appointments::count_created`]'s appointments in groups (`count --by`), and only
+/// the overbooked ones when asked: each group's value (None: not set) and
+/// count, largest first. Reads the rows themselves: the grouped column is
+/// in no index.
+#[allow(clippy::too_many_arguments)]
+pub fn count_grouped(
+    conn: &Tx,
+    since: DateTime<Utc>,
+    source: Option<&str>,
+    status: Option<Status>,
+    clinic_id: Option<&str>,
+    by: CountBy,
+    overbooked: bool,
+) -> Result<Vec<(Option<String>, i64)>> {
+    let status = status.map(|s| s.as_str());
+    let sql = format!(
+        "SELECT {col}, count(*) FROM appointments a WHERE a.created_at >= ?1 \
+         AND (CAST(?2 AS TEXT) IS NULL OR a.source = ?2) AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3) \
+         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col} ORDER BY 2 DESC, 1",
+        col = by.column(),
+        over = if overbooked { "AND a.overbook_rule IS NOT NULL" } else { "" },
+    );
+    conn.rows(
+        On::reads(&[Table::Appointments]),
+        &sql,
+        args![epoch(since), source, status, clinic_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }

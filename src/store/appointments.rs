@@ -1,7 +1,7 @@
 //! The `appointments` table, read back with what its JSON object shows of the
 //! clinic, patient, doctor and service.
 
-use super::appointment_columns;
+use super::appointment_columns::{self, overbooked};
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
 use super::db::{marks, Backend, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
-pub use super::appointment_filter::Filter;
+pub use super::appointment_filter::{count_grouped, CountBy, Filter};
 
 pub const MAX_MINUTES: i64 = 480;
 
@@ -37,7 +37,7 @@ pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
     updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after, \
-    urgency, modality, visit_type, payer";
+    urgency, modality, visit_type, payer, overbook_reason, overbook_by, overbook_rule";
 
 /// The table's own columns beyond the row's.
 pub const MORE: &str = "sequence, solo";
@@ -184,6 +184,11 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         modality: f.code(place!(COLS, "modality"), Modality::parse)?,
         visit_type: f.code(place!(COLS, "visit_type"), VisitType::parse)?,
         payer: f.get(place!(COLS, "payer"))?,
+        overbooked: overbooked(
+            f.get(place!(COLS, "overbook_reason"))?,
+            f.get(place!(COLS, "overbook_by"))?,
+            f.get(place!(COLS, "overbook_rule"))?,
+        ),
     };
     // An erased patient's phone column holds a placeholder, no phone.
     let patient_erased = f.get::<Option<i64>>(joined!("p.erased_at"))?.is_some();
@@ -352,6 +357,20 @@ pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
     )
 }
 
+/// How many active overbooked appointments the doctor has on a local date
+/// (docs/rules.md#overbooking): read through `appt_doctor_busy`, which
+/// holds only the active ones.
+pub fn overbooked_on(conn: &Tx, doctor: &str, date: NaiveDate) -> Result<i64> {
+    conn.one(
+        OWN,
+        &format!(
+            "SELECT count(*) FROM appointments WHERE doctor_id = ?1 AND local_date = ?2 \
+             AND overbook_rule IS NOT NULL AND status IN {ACTIVE}"
+        ),
+        args![doctor, date.to_string()],
+    )
+}
+
 /// The active appointment holding an external reference at `clinic`
 /// (idempotency): a reference belongs to the clinic it was booked at, so
 /// another clinic's is none of this one's (docs/security.md#clinics-apart).
@@ -435,7 +454,8 @@ pub fn set_solo(conn: &Tx, id: &str, solo: bool) -> Result<()> {
 const SAVED: &str = "clinic_id, doctor_id, window_id, local_date, starts_at, ends_at, duration_minutes, \
     status, token_number, session, batch, reason, notes, diagnosis, prescription, follow_up_required, \
     follow_up_date, cancellation_reason, updated_at, confirmed_at, checked_in_at, started_at, \
-    completed_at, cancelled_at, no_show_at, urgency, modality, visit_type, payer";
+    completed_at, cancelled_at, no_show_at, urgency, modality, visit_type, payer, overbook_reason, \
+    overbook_by, overbook_rule";
 
 /// Writes back every field a change can touch ([`SAVED`]), and bumps the sequence.
 pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {

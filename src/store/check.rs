@@ -615,7 +615,8 @@ fn active_spans() -> String {
     format!(
         "SELECT a.id, a.doctor_id, a.clinic_id, a.service_id, a.starts_at, a.ends_at, w.capacity, \
          a.buffer_before, a.buffer_after \
-         FROM appointments a LEFT JOIN windows w ON w.id = a.window_id WHERE a.status IN {ACTIVE}"
+         FROM appointments a LEFT JOIN windows w ON w.id = a.window_id WHERE a.status IN {ACTIVE} \
+         AND a.overbook_rule IS NULL"
     )
 }
 

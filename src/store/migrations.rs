@@ -105,6 +105,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(26, "026_date_order"),
     sql!(27, "027_queue"),
     sql!(28, "028_visits"),
+    sql!(29, "029_overbook"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -898,7 +898,7 @@ b-is-no_show = no-show
 b-is-cancelled = cancelled
 b-too_small = The board needs a terminal of at least { $width }×{ $height }.
 b-help_title = Keys
-b-help = Arrows or h j k l  move\n[ and ]  the day before, after · t  today\nEnter  book a free cell (phone, then name for a new patient)\nc confirm · a arrived · s start · d done · n no-show\nx cancel (asks the reason) · m move, then Enter on a free cell\nw walk-in for this doctor · / find a patient by name or phone\n? this help · q or Ctrl-C quit · Esc closes a question
+b-help = Arrows or h j k l  move\n[ and ]  the day before, after · t  today\nEnter  book a free cell (phone, then name for a new patient)\nc confirm · a arrived · s start · d done · n no-show\nx cancel (asks the reason) · m move, then Enter on a free cell\nw walk-in for this doctor · / find a patient by name or phone\nu urgency of the visit (! urgent, !! emergency; + overbooked)\n? this help · q or Ctrl-C quit · Esc closes a question
 b-ask_phone = Phone
 b-ask_name = Name (new patient)
 b-ask_service = Service ({ $services })
@@ -1128,3 +1128,29 @@ e-video_url_must_be = The video link must be http:// or https:// and a host, wit
 e-not_a_value_appt_writes = { $a } is not a value appt writes there
 clinic-payers = Payers
 clinic-video_url = Video link
+# Overbooking (docs/rules.md#overbooking).
+clinic-max_overbook = Overbookings a day
+e-overbookings_used_up = { $n ->
+    [0] This clinic allows no overbooking (clinic update --max-overbook-per-day)
+    [one] The doctor already has the { $n } overbooked visit the clinic allows that day
+   *[other] The doctor already has the { $n } overbooked visits the clinic allows that day
+}
+e-max_overbook_per_day_between = max_overbook_per_day must be a whole number from 0 to { $max } (got { $n })
+e-overbook_needs_a_doctor = Overbooking needs a doctor: a clinic-wide window cannot be overbooked
+e-overbook_needs_a_reason = Overbooking needs a reason: --overbook REASON, or --reason
+e-overbook_one_visit_with_a_doctor = Overbooking books one visit with a doctor: not a walk-in, a series or a clinic-wide window
+e-field_must_be_an_object = { $name } must be an object
+h-marks = ! urgent · !! emergency · + overbooked
+b-overbooked = + overbooked
+card-Overbooked = Overbooked
+card-overbooked_value = { $reason } (by { $by }, past { $rule })
+e-count_by_one_of = Cannot count by '{ $s }': use one of { $a }
+h-count_none = (none)
+col-Count = Count
+col-Urgency = Urgency
+col-Modality = Modality
+col-Visit = Visit
+col-Payer = Payer
+h-total = Total
+b-ask_urgency = Urgency (normal, urgent, emergency)
+b-urgency_set = Urgency set: #{ $token } { $patient }

@@ -972,7 +972,7 @@ b-is-no_show = no vino
 b-is-cancelled = cancelada
 b-too_small = El tablero necesita una terminal de al menos { $width }×{ $height }.
 b-help_title = Teclas
-b-help = Flechas o h j k l  mover\n[ y ]  el día anterior, el siguiente · t  hoy\nEnter  reservar una celda libre (teléfono, y nombre si es nuevo)\nc confirmar · a llegó · s iniciar · d atendida · n no vino\nx cancelar (pide el motivo) · m mover, luego Enter en una celda libre\nw paciente sin cita con este médico · / buscar por nombre o teléfono\n? esta ayuda · q o Ctrl-C salir · Esc cierra una pregunta
+b-help = Flechas o h j k l  mover\n[ y ]  el día anterior, el siguiente · t  hoy\nEnter  reservar una celda libre (teléfono, y nombre si es nuevo)\nc confirmar · a llegó · s iniciar · d atendida · n no vino\nx cancelar (pide el motivo) · m mover, luego Enter en una celda libre\nw paciente sin cita con este médico · / buscar por nombre o teléfono\nu urgencia de la cita (! urgente, !! emergencia; + sobrecupo)\n? esta ayuda · q o Ctrl-C salir · Esc cierra una pregunta
 b-ask_phone = Teléfono
 b-ask_name = Nombre (paciente nuevo)
 b-ask_service = Servicio ({ $services })
@@ -1202,3 +1202,29 @@ e-video_url_must_be = El enlace de video debe empezar con http:// o https:// y l
 e-not_a_value_appt_writes = { $a } no es un valor que appt escriba ahí
 clinic-payers = Pagadores
 clinic-video_url = Enlace de video
+# Sobrecupos (docs/rules.md#overbooking).
+clinic-max_overbook = Sobrecupos al día
+e-overbookings_used_up = { $n ->
+    [0] Esta clínica no permite sobrecupos (clinic update --max-overbook-per-day)
+    [one] El médico ya tiene el { $n } sobrecupo que la clínica permite ese día
+   *[other] El médico ya tiene los { $n } sobrecupos que la clínica permite ese día
+}
+e-max_overbook_per_day_between = max_overbook_per_day debe ser un número entero de 0 a { $max } (se recibió { $n })
+e-overbook_needs_a_doctor = Un sobrecupo necesita un médico: una ventana de toda la clínica no admite sobrecupos
+e-overbook_needs_a_reason = Un sobrecupo necesita un motivo: --overbook MOTIVO, o --reason
+e-overbook_one_visit_with_a_doctor = Un sobrecupo es una sola cita con un médico: no una llegada sin cita, una serie ni una ventana de toda la clínica
+e-field_must_be_an_object = { $name } debe ser un objeto
+h-marks = ! urgente · !! emergencia · + sobrecupo
+b-overbooked = + sobrecupo
+card-Overbooked = Sobrecupo
+card-overbooked_value = { $reason } (por { $by }, sobre { $rule })
+e-count_by_one_of = No se puede contar por '{ $s }': use uno de estos: { $a }
+h-count_none = (ninguno)
+col-Count = Cantidad
+col-Urgency = Urgencia
+col-Modality = Modalidad
+col-Visit = Visita
+col-Payer = Pagador
+h-total = Total
+b-ask_urgency = Urgencia (normal, urgente, emergencia)
+b-urgency_set = Urgencia cambiada: #{ $token } { $patient }

@@ -511,12 +511,23 @@ pub fn undo_schema_22(env: &Env) {
 /// appointment's urgency, modality, visit type and payer, a clinic's payers
 /// and video link) out of `env`'s database, for tests of older databases.
 pub fn undo_schema_28(env: &Env) {
+    undo_schema_29(env);
     for column in ["urgency", "modality", "visit_type", "payer"] {
         env.exec(&format!("ALTER TABLE appointments DROP COLUMN {column}"));
     }
     for column in ["payers", "video_url"] {
         env.exec(&format!("ALTER TABLE clinics DROP COLUMN {column}"));
     }
+}
+
+/// Takes schema 29's change (audited overbooking: an appointment's
+/// overbooking, a clinic's allowance) out of `env`'s database, for tests
+/// of older databases.
+pub fn undo_schema_29(env: &Env) {
+    for column in ["overbook_reason", "overbook_by", "overbook_rule"] {
+        env.exec(&format!("ALTER TABLE appointments DROP COLUMN {column}"));
+    }
+    env.exec("ALTER TABLE clinics DROP COLUMN max_overbook_per_day");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

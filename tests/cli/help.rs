@@ -66,6 +66,7 @@ const VALUE_NAMES: &[&str] = &[
     "MODALITY",
     "PAYER",
     "PAYERS",
+    "FIELD",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

@@ -34,6 +34,7 @@ mod next;
 mod notify;
 mod openapi;
 mod output;
+mod overbook;
 mod packaging;
 mod patient_links;
 mod privacy_export;

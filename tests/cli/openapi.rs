@@ -318,6 +318,7 @@ fn wrong_type(name: &str, kind: &str) -> Option<String> {
     match kind {
         "integer" => Some(format!("{name} must be a whole number")),
         "boolean" => Some(format!("{name} must be true or false")),
+        "object" => Some(format!("{name} must be an object")),
         _ => None,
     }
 }

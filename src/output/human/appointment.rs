@@ -86,7 +86,7 @@ pub fn appointments(list: &[Appointment]) -> String {
         t.row(vec![
             a.local_date.to_string().into(),
             span(a.timezone, a.starts_at, a.ends_at),
-            a.token_number.to_string().into(),
+            format!("{}{}", a.token_number, super::marks(a)).into(),
             patient_of(a).into(),
             clean(&shown(&a.patient_phone)).into(),
             who(a).into(),
@@ -95,6 +95,31 @@ pub fn appointments(list: &[Appointment]) -> String {
             short(&a.id).into(),
         ]);
     }
+    t.render()
+}
+
+/// `count --by`: each group in words (a doctor by name), its count, and
+/// the total.
+pub fn count_groups(c: &crate::app::list::Counted) -> String {
+    let by = c.by.map_or("", |b| b.as_str());
+    let header = match by {
+        "urgency" => "Urgency",
+        "modality" => "Modality",
+        "visit_type" => "Visit",
+        "payer" => "Payer",
+        _ => "Doctor",
+    };
+    let mut t = Sheet::new(vec![text(header, 12), col("Count")]);
+    for g in &c.groups {
+        let shown = match (&g.key, &g.name) {
+            (_, Some(name)) => clean(name),
+            (None, None) => tr!("h-count_none"),
+            (Some(k), None) if by == "payer" => clean(k),
+            (Some(k), None) => lang::t(&format!("{by}-{k}")).to_string(),
+        };
+        t.row(vec![shown.into(), g.count.to_string().into()]);
+    }
+    t.row(vec![tr!("h-total").into(), c.count.to_string().into()]);
     t.render()
 }
 
@@ -188,6 +213,15 @@ pub fn appointment_card(a: &Appointment) -> String {
     }
     if let Some(d) = a.follow_up_date {
         lines.push(format!("{}{d}", label("card-Follow-up")));
+    }
+    if let Some(o) = &a.overbooked {
+        let said = tr!(
+            "card-overbooked_value",
+            reason = clean_lines(&o.reason),
+            by = actor_words(&o.by),
+            rule = clean(&o.rule)
+        );
+        lines.push(wrap(&label("card-Overbooked"), &said, w));
     }
     lines.join("\n")
 }
@@ -291,8 +325,13 @@ pub fn imported(done: &crate::app::import::Imported, dry_run: bool) -> String {
 /// the desk by its OS user's name alone (`cli:ana` is `ana`), the others
 /// said (`board (ana)`, `API (bot)`, `appt`); JSON keeps what is stored.
 fn actor(stored: &str) -> Item {
+    Item::new(actor_words(stored))
+}
+
+/// [`actor`]'s words.
+fn actor_words(stored: &str) -> String {
     let who = |prefix: &str| stored.strip_prefix(prefix).map(clean);
-    Item::new(if let Some(user) = who("cli:") {
+    if let Some(user) = who("cli:") {
         user
     } else if let Some(user) = who("board:") {
         tr!("actor-board", who = user)
@@ -305,5 +344,5 @@ fn actor(stored: &str) -> Item {
             "patient" => tr!("actor-patient"),
             other => clean(other),
         }
-    })
+    }
 }

@@ -1,7 +1,7 @@
 //! A day for humans: the free slots of `slots`, the day sheet of `agenda`
 //! and the first free slots of `next`.
 
-use super::{clean, or_dash, patient_of, short, span, status_or_late};
+use super::{clean, marks, or_dash, patient_of, short, span, status_or_late};
 use crate::app::agenda::Agenda;
 use crate::app::slots::{DaySlots, Slot};
 use crate::core::time::local_hm;
@@ -130,7 +130,7 @@ pub fn agenda(a: &Agenda) -> String {
             }
             match line {
                 Line::Visit(x) => t.row(vec![
-                    x.token_number.to_string().into(),
+                    format!("{}{}", x.token_number, marks(x)).into(),
                     span(tz, x.starts_at, x.ends_at),
                     patient_of(x).into(),
                     clean(&shown(&x.patient_phone)).into(),
@@ -165,6 +165,9 @@ pub fn agenda(a: &Agenda) -> String {
             }
         }
         out.push_str(&format!("\n{}", t.render()));
+        if s.appointments.iter().any(|a| !marks(a).is_empty()) {
+            out.push_str(&format!("\n{}", tr!("h-marks")));
+        }
         // The day in one line: who is booked, who has come, what is left.
         let booked = s.appointments.len();
         let arrived = s

@@ -12,7 +12,9 @@ mod patient;
 mod setup;
 mod upkeep;
 
-pub use appointment::{appointment_card, appointments, confirm, history, imported, series, when};
+pub use appointment::{
+    appointment_card, appointments, confirm, count_groups, history, imported, series, when,
+};
 pub use day::{agenda, day_slots, next_slots};
 pub use messages::{dry_sweep, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};
@@ -145,6 +147,19 @@ pub fn status_or_late(s: Status, late: bool) -> Item {
     }
     let colour = colour().then_some(Color::Magenta);
     Item::new(tr!("h-late", status = lang::status(s))).colour(colour)
+}
+
+/// The marks a visit carries beside its token, in the agenda and on the
+/// board: `!` urgent, `!!` an emergency, `+` overbooked
+/// (docs/rules.md#visits, docs/rules.md#overbooking).
+pub fn marks(a: &crate::core::AppointmentRow) -> String {
+    let urgency = match a.urgency {
+        crate::core::Urgency::Normal => "",
+        crate::core::Urgency::Urgent => "!",
+        crate::core::Urgency::Emergency => "!!",
+    };
+    let overbooked = if a.overbooked.is_some() { "+" } else { "" };
+    format!("{urgency}{overbooked}")
 }
 
 /// `14:00–14:30`, or `14:00` where the column is short.

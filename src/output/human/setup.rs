@@ -87,6 +87,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-late_after",
         "clinic-payers",
         "clinic-video_url",
+        "clinic-max_overbook",
     ];
     let pad = labels
         .iter()
@@ -167,6 +168,7 @@ pub fn clinic_card(c: &Clinic) -> String {
                 .as_deref()
                 .map_or_else(|| lang::t("word-none").to_string(), clean),
         ),
+        l("clinic-max_overbook", s.max_overbook_per_day.to_string()),
     ]
     .into_iter()
     .chain(

@@ -5,7 +5,6 @@ use super::write_doc;
 use crate::core::Appointment;
 use crate::store::events::Event;
 use crate::wire::{appointment_view, to_json, ts, AppointmentView};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, Write};
@@ -79,15 +78,39 @@ pub fn history(a: &Appointment, events: &[Event]) -> Value {
 }
 
 /// `count --json`.
-pub fn count(n: i64, since: DateTime<Utc>) -> Value {
+pub fn count(c: &crate::app::list::Counted) -> Value {
     #[derive(Serialize)]
-    struct View {
+    struct GroupView<'a> {
+        key: Option<&'a str>,
+        /// A doctor's name, for `--by doctor`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+        count: i64,
+    }
+    #[derive(Serialize)]
+    struct View<'a> {
         count: i64,
         since: String,
+        /// With `--by`: what it grouped by, and the groups, largest first.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<&'static str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        groups: Option<Vec<GroupView<'a>>>,
     }
     to_json(View {
-        count: n,
-        since: ts(since),
+        count: c.count,
+        since: ts(c.since),
+        by: c.by.map(|b| b.as_str()),
+        groups: c.by.map(|_| {
+            c.groups
+                .iter()
+                .map(|g| GroupView {
+                    key: g.key.as_deref(),
+                    name: g.name.as_deref(),
+                    count: g.count,
+                })
+                .collect()
+        }),
     })
 }
 

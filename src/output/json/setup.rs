@@ -40,6 +40,9 @@ struct ClinicView<'a> {
     payers: &'a [String],
     /// The link a telemedicine visit's messages give.
     video_url: Option<&'a str>,
+    /// How many overbooked visits a doctor may have in a day
+    /// (docs/rules.md#overbooking).
+    max_overbook_per_day: i64,
     created_at: String,
     updated_at: String,
 }
@@ -69,6 +72,7 @@ pub fn clinic(c: &Clinic) -> Value {
         late_after: s.late_after,
         payers: &s.payers,
         video_url: s.video_url.as_deref(),
+        max_overbook_per_day: s.max_overbook_per_day,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

@@ -131,11 +131,13 @@ pub(super) fn count(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer>
         zone: who.zone,
         source: q.text("source"),
         status: q.text("status"),
+        by: q.text("by"),
+        overbooked: q.flag("overbooked"),
     };
     q.finish()?;
     req.clinic = who.clinic(st, named)?;
-    let (n, since) = list::count(st, &req, who.now)?;
-    Ok(Answer::ok(json::count(n, since)))
+    let counted = list::count(st, &req, who.now)?;
+    Ok(Answer::ok(json::count(&counted)))
 }
 
 /// `GET /v1/appointments/{id}`: `show`.

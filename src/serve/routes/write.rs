@@ -51,7 +51,11 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         repeat: None,
         seen_from: who.grant.clinic_id.clone(),
         visit: visit(&mut b),
+        overbook: overbook(&mut b)?,
     };
+    if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
+        return Err(super::insufficient(Scope::AppointmentsOverbook));
+    }
     req.repeat = RepeatInput::given(
         b.text("repeat"),
         b.int("every"),
@@ -82,6 +86,19 @@ fn visit(b: &mut crate::serve::input::Body) -> VisitInput {
         modality: b.text("modality"),
         visit_type: b.text("visit_type"),
         payer: b.text("payer"),
+    }
+}
+
+/// `"overbook": {"reason": …}` (docs/rules.md#overbooking): the reason,
+/// blank when the object gives none (rule 1 refuses it).
+fn overbook(b: &mut crate::serve::input::Body) -> Result<Option<String>> {
+    match b.object("overbook") {
+        None => Ok(None),
+        Some(mut o) => {
+            let reason = o.text("reason");
+            o.finish()?;
+            Ok(Some(reason.unwrap_or_default()))
+        }
     }
 }
 
