@@ -200,6 +200,7 @@ p-phone_local = Phone (local to { $code }, or +…)
 e-problem_and_hint = { $a } ({ $h })
 e-reads_as_a_local_number = { $a } reads as a local number; { $h }
 e-country_code_must_be = Country code must be + and 1 to 3 digits, e.g. +503 (got '{ $t }'), or none
+e-country_code_of_no_country = { $t } is the calling code of no country: give a country's, e.g. +503 (El Salvador), +52 (Mexico), +34 (Spain), or none
 e-is_not_a_country_code = { $a } is not a country code (+ and 1 to 3 digits)
 e-not_a_phone_number = '{ $raw }' is not a phone number: type it in E.164 (+ and the country code, e.g. +50377654321), or as a local number at a clinic with a country code
 e-has_no_country_code = '{ $raw }' has no country code: type it with its + (E.164, e.g. +50377654321)

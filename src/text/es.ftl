@@ -226,6 +226,7 @@ p-phone_local = Teléfono (local de { $code }, o +…)
 e-problem_and_hint = { $a } ({ $h })
 e-reads_as_a_local_number = { $a } se lee como número local; { $h }
 e-country_code_must_be = El código de país debe ser + y de 1 a 3 dígitos, p. ej. +503 (se recibió '{ $t }'), o none
+e-country_code_of_no_country = { $t } no es el código de ningún país: indique el de un país, p. ej. +503 (El Salvador), +52 (México), +34 (España), o none
 e-is_not_a_country_code = { $a } no es un código de país (+ y de 1 a 3 dígitos)
 e-not_a_phone_number = '{ $raw }' no es un número de teléfono: escríbalo en E.164 (+ y el código de país, p. ej. +50377654321), o como número local en una clínica con código de país
 e-has_no_country_code = '{ $raw }' no tiene código de país: escríbalo con su + (E.164, p. ej. +50377654321)
