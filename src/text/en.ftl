@@ -806,6 +806,25 @@ e-events_must_be_some_of = events must be some of { $a }
 e-national_ids_in_a_server_database_are = national IDs in a server database are sealed under APPT_KEY, which is not set; set APPT_KEY to the clinic group's key (64 hex characters): a server database has no key file
 e-cannot_read_the_national_id_key_file = cannot read the national-ID key file { $a }: { $e }; or set APPT_KEY
 e-cannot_create_the_national_id_key_file = cannot create the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-key_cannot_keep_old = cannot keep the old national-ID key in { $a }: { $e }; or set APPT_KEY
+e-key_cannot_write = cannot write the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-key_versions = { $n ->
+        [one] key version { $list }
+       *[other] key versions { $list }
+    }
+e-key_source_env = APPT_KEY holds { $holds }
+e-key_source_file = the key file { $file } holds { $holds }
+e-key_sealed_newer = { $source }, but this database's national IDs are sealed under key version { $v }, a newer key (made by appt key rotate)
+e-key_sealed_older = { $source }, but this database's national IDs are sealed under key version { $v }, an older key (a key rotate that made the newer one did not finish, or the database is an older copy)
+e-key_want_env = { $what }; set APPT_KEY to the version { $v } key, or unset it to use the key file { $file }
+e-key_want_kept = { $what }; the version { $v } key is kept in { $kept }: put it back as { $file }, or set APPT_KEY to it
+e-key_want_restore = { $what }; restore the key file that holds it, or set APPT_KEY to it
+e-key_env_opens_nothing = APPT_KEY does not open this database's national IDs; set APPT_KEY to the key they were sealed with, or unset it to use the key file { $file }
+e-key_file_opens_nothing = the key file { $file } does not open this database's national IDs: it holds another key; restore the right key file, or set APPT_KEY to the right key
+e-key_file_missing = the national-ID key file { $file } is missing, and this database holds IDs sealed with it; restore that file, or set APPT_KEY to its key (appt makes no new key while sealed IDs exist)
+e-key_no_file = (none: the database has no file)
+e-key_file_of_another_user = the national-ID key file { $file } belongs to another user (uid { $owner }), not to the user running appt (uid { $me }): appt uses only a key file of its own user; if it is yours, run `chown { $me } { $file }` as root, or set APPT_KEY
+e-key_file_not_private = the national-ID key file { $file } can be read or written by others (mode { $mode }); appt uses only a private key file: run `chmod 600 { $file }` (and, if someone may have read it, `appt key rotate`), or set APPT_KEY
 e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } needs a server with TLS on (ssl = on); or lower sslmode
 e-is_required = { $flag } is required
 e-reminder_deliveries = { $n } { $n ->

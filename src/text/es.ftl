@@ -862,6 +862,25 @@ e-events_must_be_some_of = events debe ser algunos de { $a }
 e-national_ids_in_a_server_database_are = los DUI en una base de datos de servidor se sellan con APPT_KEY, que no está definida; ponga en APPT_KEY la llave del grupo de clínicas (64 caracteres hexadecimales): una base de servidor no tiene archivo de llave
 e-cannot_read_the_national_id_key_file = no se puede leer el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
 e-cannot_create_the_national_id_key_file = no se puede crear el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-key_cannot_keep_old = no se puede guardar la llave de DUI anterior en { $a }: { $e }; o defina APPT_KEY
+e-key_cannot_write = no se puede escribir el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-key_versions = { $n ->
+        [one] la llave versión { $list }
+       *[other] las llaves versiones { $list }
+    }
+e-key_source_env = APPT_KEY tiene { $holds }
+e-key_source_file = el archivo de llave { $file } tiene { $holds }
+e-key_sealed_newer = { $source }, pero los DUI de esta base de datos están sellados con la llave versión { $v }, una llave más nueva (creada por appt key rotate)
+e-key_sealed_older = { $source }, pero los DUI de esta base de datos están sellados con la llave versión { $v }, una llave más antigua (un cambio de llave que creó la más nueva no terminó, o la base de datos es una copia anterior)
+e-key_want_env = { $what }; ponga en APPT_KEY la llave versión { $v }, o quítela para usar el archivo de llave { $file }
+e-key_want_kept = { $what }; la llave versión { $v } está guardada en { $kept }: devuélvala como { $file }, o ponga esa llave en APPT_KEY
+e-key_want_restore = { $what }; restaure el archivo de llave que la tiene, o ponga esa llave en APPT_KEY
+e-key_env_opens_nothing = APPT_KEY no abre los DUI de esta base de datos; ponga en APPT_KEY la llave con que se sellaron, o quítela para usar el archivo de llave { $file }
+e-key_file_opens_nothing = el archivo de llave { $file } no abre los DUI de esta base de datos: tiene otra llave; restaure el archivo de llave correcto, o ponga en APPT_KEY la llave correcta
+e-key_file_missing = falta el archivo de llave de DUI { $file }, y esta base de datos tiene DUI sellados con él; restaure ese archivo, o ponga su llave en APPT_KEY (appt no crea una llave nueva mientras haya DUI sellados)
+e-key_no_file = (ninguno: la base de datos no tiene archivo)
+e-key_file_of_another_user = el archivo de llave de DUI { $file } es de otro usuario (uid { $owner }), no del usuario que ejecuta appt (uid { $me }): appt solo usa un archivo de llave de su propio usuario; si es suyo, ejecute `chown { $me } { $file }` como root, o defina APPT_KEY
+e-key_file_not_private = otros pueden leer o escribir el archivo de llave de DUI { $file } (modo { $mode }); appt solo usa un archivo de llave privado: ejecute `chmod 600 { $file }` (y, si alguien pudo leerlo, `appt key rotate`), o defina APPT_KEY
 e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } necesita un servidor con TLS activo (ssl = on); o baje sslmode
 e-is_required = falta { $flag }
 e-reminder_deliveries = { $n } { $n ->

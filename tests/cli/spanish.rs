@@ -786,3 +786,59 @@ fn the_other_error_codes_read_in_spanish_too() {
         found.join("\n---\n")
     );
 }
+
+/// The national-ID key file's troubles, which the desk meets first (a
+/// `patient show` refused), read in Spanish: a file others may read, a
+/// missing one, another key, an older one (issue 43 item 3).
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only: a server database has no key file")]
+fn the_key_files_troubles_read_in_spanish() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::clinic();
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Ana Ruiz",
+        "--phone",
+        "+50370000001",
+        "--national-id",
+        "04567890-1",
+    ]);
+    let key = std::path::PathBuf::from(format!("{}.key", env.db.display()));
+    let saved = std::fs::read(&key).unwrap();
+    let private = |mode: u32| {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let mut found = Vec::new();
+    let mut refused = |what: &str, says: &str| {
+        let (text, code) = es(&env, &["patient", "show", "+50370000001"]);
+        assert_eq!(code, 6, "{what}: {text}");
+        assert!(text.contains(says), "{what}: {text}");
+        assert!(text.contains(&key.display().to_string()), "{what}: {text}");
+        if !english_in(&text).is_empty() {
+            found.push(format!("{what}: {:?}\n{text}", english_in(&text)));
+        }
+    };
+    private(0o644);
+    refused("others may read it", "otros pueden leer o escribir");
+    std::fs::remove_file(&key).unwrap();
+    refused("missing", "falta el archivo de llave");
+    std::fs::write(&key, "ab".repeat(32)).unwrap();
+    private(0o600);
+    refused("another key", "tiene otra llave");
+    std::fs::write(&key, format!("2:{}", "ab".repeat(32))).unwrap();
+    private(0o600);
+    refused("a newer key than the IDs'", "la llave versión 1");
+    std::fs::write(&key, &saved).unwrap();
+    private(0o600);
+    assert_eq!(
+        env.ok(&["patient", "show", "+50370000001"])["national_id"],
+        "04567890-1"
+    );
+    assert!(
+        found.is_empty(),
+        "English in Spanish output:\n{}",
+        found.join("\n---\n")
+    );
+}
