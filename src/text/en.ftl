@@ -366,25 +366,25 @@ kind-cancel = cancel
 kind-cancelled = cancelled
 
 # Event kinds in `history` (the long form, then the short one)
-event-appointment-booked = appointment.booked
-event-appointment-cancelled = appointment.cancelled
-event-appointment-checked_in = appointment.checked_in
-event-appointment-completed = appointment.completed
-event-appointment-confirmed = appointment.confirmed
-event-appointment-in_progress = appointment.in_progress
-event-appointment-no_show = appointment.no_show
-event-appointment-rescheduled = appointment.rescheduled
-event-appointment-slot_offered = appointment.slot_offered
-event-appointment-updated = appointment.updated
+event-appointment-booked = appointment booked
+event-appointment-cancelled = appointment cancelled
+event-appointment-checked_in = patient checked in
+event-appointment-completed = visit completed
+event-appointment-confirmed = appointment confirmed
+event-appointment-in_progress = consultation started
+event-appointment-no_show = patient did not show
+event-appointment-rescheduled = appointment rescheduled
+event-appointment-slot_offered = slot offered
+event-appointment-updated = appointment updated
 event-short-appointment-booked = booked
 event-short-appointment-cancelled = cancelled
-event-short-appointment-checked_in = checked_in
+event-short-appointment-checked_in = checked in
 event-short-appointment-completed = completed
 event-short-appointment-confirmed = confirmed
-event-short-appointment-in_progress = in_progress
-event-short-appointment-no_show = no_show
+event-short-appointment-in_progress = in consultation
+event-short-appointment-no_show = no-show
 event-short-appointment-rescheduled = rescheduled
-event-short-appointment-slot_offered = slot_offered
+event-short-appointment-slot_offered = slot offered
 event-short-appointment-updated = updated
 
 # Confirmations and questions of the commands

@@ -394,13 +394,13 @@ kind-cancelled = cancelación
 # Event kinds in `history` (the long form, then the short one)
 event-appointment-booked = cita reservada
 event-appointment-cancelled = cita cancelada
-event-appointment-checked_in = cita: llegó el paciente
+event-appointment-checked_in = llegó el paciente
 event-appointment-completed = cita atendida
 event-appointment-confirmed = cita confirmada
-event-appointment-in_progress = cita en consulta
-event-appointment-no_show = cita no se presentó
+event-appointment-in_progress = pasó a consulta
+event-appointment-no_show = no se presentó
 event-appointment-rescheduled = cita reprogramada
-event-appointment-slot_offered = cita turno ofrecido
+event-appointment-slot_offered = cupo ofrecido
 event-appointment-updated = cita modificada
 event-short-appointment-booked = reservada
 event-short-appointment-cancelled = cancelada
@@ -410,7 +410,7 @@ event-short-appointment-confirmed = confirmada
 event-short-appointment-in_progress = en consulta
 event-short-appointment-no_show = ausente
 event-short-appointment-rescheduled = reprogramada
-event-short-appointment-slot_offered = turno ofrecido
+event-short-appointment-slot_offered = cupo ofrecido
 event-short-appointment-updated = modificada
 
 # Confirmations and questions of the commands
