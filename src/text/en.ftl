@@ -1148,6 +1148,26 @@ e-video_url_must_be = The video link must be http:// or https:// and a host, wit
 e-not_a_value_appt_writes = { $a } is not a value appt writes there
 clinic-payers = Payers
 clinic-video_url = Video link
+e-usage_unknown_argument = unexpected argument '{ $arg }'
+e-usage_unknown_argument_like = unexpected argument '{ $arg }'; did you mean '{ $like }'?
+e-usage_unknown_command = unrecognized subcommand '{ $command }'
+e-usage_unknown_command_like = unrecognized subcommand '{ $command }'; did you mean '{ $like }'?
+e-usage_missing_value = a value is required for '{ $arg }' but none was supplied
+e-usage_missing_value_of = a value is required for '{ $arg }' but none was supplied (possible values: { $values })
+e-usage_invalid_value = invalid value '{ $value }' for '{ $arg }'
+e-usage_invalid_value_of = invalid value '{ $value }' for '{ $arg }' (possible values: { $values })
+e-usage_missing_argument = { $n ->
+        [one] the required argument { $args } was not provided
+       *[other] the required arguments { $args } were not provided
+    }
+e-usage_missing_command = '{ $command }' requires a subcommand: { $commands }
+e-usage_conflict = the argument '{ $arg }' cannot be used with '{ $other }'
+e-usage_once = the argument '{ $arg }' cannot be used more than once
+e-usage_no_equals = '{ $arg }' takes its value after an equals sign (=)
+e-usage_values_count = '{ $arg }' got the wrong number of values
+e-usage_not_utf8 = the command line is not valid UTF-8
+e-usage_invalid = invalid arguments
+e-usage_help = run `{ $command } --help` to see what it takes
 io-not_found = No such file or directory
 io-permission_denied = Permission denied
 io-already_exists = File exists

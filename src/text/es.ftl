@@ -1222,6 +1222,26 @@ e-video_url_must_be = El enlace de video debe empezar con http:// o https:// y l
 e-not_a_value_appt_writes = { $a } no es un valor que appt escriba ahí
 clinic-payers = Pagadores
 clinic-video_url = Enlace de video
+e-usage_unknown_argument = opción inesperada '{ $arg }'
+e-usage_unknown_argument_like = opción inesperada '{ $arg }'; ¿quiso decir '{ $like }'?
+e-usage_unknown_command = orden desconocida '{ $command }'
+e-usage_unknown_command_like = orden desconocida '{ $command }'; ¿quiso decir '{ $like }'?
+e-usage_missing_value = falta el valor de '{ $arg }'
+e-usage_missing_value_of = falta el valor de '{ $arg }' (valores posibles: { $values })
+e-usage_invalid_value = valor no válido '{ $value }' para '{ $arg }'
+e-usage_invalid_value_of = valor no válido '{ $value }' para '{ $arg }' (valores posibles: { $values })
+e-usage_missing_argument = { $n ->
+        [one] falta el argumento obligatorio { $args }
+       *[other] faltan los argumentos obligatorios { $args }
+    }
+e-usage_missing_command = '{ $command }' necesita una orden: { $commands }
+e-usage_conflict = '{ $arg }' no se puede usar junto con '{ $other }'
+e-usage_once = '{ $arg }' no se puede dar más de una vez
+e-usage_no_equals = '{ $arg }' lleva su valor tras un signo igual (=)
+e-usage_values_count = '{ $arg }' recibió un número equivocado de valores
+e-usage_not_utf8 = la línea de órdenes no es UTF-8 válido
+e-usage_invalid = argumentos no válidos
+e-usage_help = ejecute `{ $command } --help` para ver lo que acepta
 io-not_found = no existe el archivo o la carpeta
 io-permission_denied = permiso denegado
 io-already_exists = el archivo ya existe
