@@ -192,9 +192,9 @@ mod tests {
 
     fn refused(line: &str) -> (Error, String) {
         let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
-        let e = super::super::Cli::try_parse_from(&args)
-            .err()
-            .expect("refused");
+        let Err(e) = super::super::Cli::try_parse_from(&args) else {
+            panic!("{line}: parsed");
+        };
         let err = error(&e, &args);
         let hint = err
             .hint
