@@ -461,6 +461,8 @@ v-removed_waitlist = Removed from the waitlist
 # Prompts: labels, questions and pickers
 p-date = Date
 p-new_date = New date
+p-default_today = today
+p-default_tomorrow = tomorrow
 p-patient_phone = Patient phone
 p-patient_name = Patient's full name
 p-cancel_reason = Cancellation reason

@@ -487,6 +487,8 @@ v-removed_waitlist = Quitado de la lista de espera
 # Prompts: labels, questions and pickers
 p-date = Fecha
 p-new_date = Nueva fecha
+p-default_today = hoy
+p-default_tomorrow = mañana
 p-patient_phone = Teléfono del paciente
 p-patient_name = Nombre completo del paciente
 p-cancel_reason = Motivo de la cancelación
