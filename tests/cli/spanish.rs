@@ -169,7 +169,7 @@ fn masked(text: &str) -> String {
 }
 
 /// The English words in `text`, once masked.
-fn english_in(text: &str) -> Vec<String> {
+pub(crate) fn english_in(text: &str) -> Vec<String> {
     masked(text)
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
