@@ -1192,7 +1192,8 @@ fn prompts_take_spanish_dates_and_days() {
     );
     t.wait_for("Cada semana");
     t.keys(&["Enter"]);
-    t.wait_for("Días");
+    let screen = t.wait_for("Días (lun-vie, lun,mié,vie) [lun-vie]");
+    assert!(!screen.contains("mon"), "{screen}");
     t.keys(&["lun,mié,vie", "Enter"]);
     t.wait_for("Duración de cada cupo");
     t.keys(&["Enter"]);
