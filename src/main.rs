@@ -17,17 +17,23 @@ fn main() {
                 let _ = e.print();
                 0
             }
+            // A command run with nothing to go on shows its help, which
+            // stays English (docs/commands.md#language).
+            clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                Code::Usage.exit_code()
+            }
             _ => {
-                let message = e.kind().as_str().unwrap_or("invalid arguments").to_string();
+                let err = cli::usage::error(&e, &args);
                 if wants_json(&args) {
-                    // clap's own words, as clap says them.
-                    let err = Error::new(Code::Usage, appt::text::Msg::verbatim(message))
-                        .detail("usage", e.to_string().trim());
-                    to_stderr(&err.to_json().to_string());
+                    // clap's own words, as scripts have always read them.
+                    print_error(&err, true);
+                } else if cli::choose_language() == appt::text::Lang::Es {
+                    print_error(&err, false);
                 } else {
                     let _ = e.print();
                 }
-                Code::Usage.exit_code()
+                err.code.exit_code()
             }
         },
         Ok(cli) => {

@@ -532,7 +532,7 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), cra
     let to_stderr = std::io::stderr()
         .as_fd()
         .try_clone_to_owned()
-        .map_err(|e| crate::text::Msg::verbatim(e.to_string()))?;
+        .map_err(|e| crate::text::msg!("text", text = e))?;
     // The hook gets appt's environment less every secret (docs/security.md).
     let mut child = Command::new("sh")
         .arg("-c")
@@ -573,7 +573,7 @@ fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), cra
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(crate::text::Msg::verbatim(e.to_string())),
+            Err(e) => return Err(crate::text::msg!("text", text = e)),
         }
     }
 }

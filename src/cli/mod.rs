@@ -35,6 +35,7 @@ mod show;
 mod slots;
 mod token;
 mod transfer;
+pub mod usage;
 mod visit;
 mod waitlist;
 mod webhook;
@@ -495,12 +496,7 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
         choices.push(choice);
         // `run` took the command: it is parsed again from the same words,
         // and every choice so far put into its own field.
-        cli = Cli::try_parse_from(args).map_err(|p| {
-            Error::new(
-                crate::error::Code::Usage,
-                crate::text::Msg::verbatim(p.to_string()),
-            )
-        })?;
+        cli = Cli::try_parse_from(args).map_err(|p| usage::error(&p, args))?;
         if !choices.iter().all(|c| cli.take(c)) {
             return Err(e);
         }
@@ -508,12 +504,19 @@ pub fn run_args(args: &[std::ffi::OsString], cli: Cli) -> Result<Report> {
     run(cli)
 }
 
-pub fn run(cli: Cli) -> Result<Report> {
-    // Human output's language, once for the process (docs/commands.md#language).
+/// Chooses human output's language, once for the process, from
+/// `$APPT_LANG` or the locale (docs/commands.md#language); `main` asks it
+/// too before it shows a command line clap refused.
+pub fn choose_language() -> crate::output::lang::Lang {
     let lang = crate::output::lang::from_env(|name| std::env::var(name).ok());
     crate::output::lang::choose(lang);
     // Where no clinic says how `4/12` reads, the desk's language does.
     crate::app::values::set_desk_language(lang);
+    lang
+}
+
+pub fn run(cli: Cli) -> Result<Report> {
+    choose_language();
     if let Some(n) = cli.width {
         crate::output::fit::set_width(usize::from(n));
     }

@@ -210,7 +210,14 @@ impl<'a> Ask<'a> {
             .with_prompt(label)
             .validate_with(|s: &String| check(s).map_err(|e| lang::message(&e)));
         if let Some(d) = default {
-            input = input.default(d.to_string());
+            // A day as the desk says it (`[hoy]`): the answer is read in
+            // either language's words.
+            let said = match d {
+                "today" => tr!("p-default_today"),
+                "tomorrow" => tr!("p-default_tomorrow"),
+                d => d.to_string(),
+            };
+            input = input.default(said);
         }
         let v = input.interact_text().map_err(prompt_failed)?;
         Ok(v.trim().to_string())

@@ -132,7 +132,9 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
             let kinds = [tr!("p-every_week"), tr!("p-one_date")];
             if ask.pick(&tr!("p-repeats"), &kinds)? == 0 {
                 let label = &tr!("p-days");
-                a.days = Some(ask.typed(label, Some("mon-fri"), &check::days)?);
+                // Weekdays as the desk says them (`lun-vie`), either language's taken.
+                let weekdays = crate::text::days(crate::output::lang::current(), "mon-fri");
+                a.days = Some(ask.typed(label, Some(&weekdays), &check::days)?);
             } else {
                 a.date = Some(ask.typed(&tr!("p-date"), Some("today"), &check::date)?);
             }

@@ -9,7 +9,7 @@ fn cleaned(raw: &str) -> String {
         .collect()
 }
 
-use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, ValidationError, PHONE_NUMBER_UTIL};
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, Region, ValidationError, PHONE_NUMBER_UTIL};
 
 /// Why a typed phone is not a number appt can store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,8 +186,24 @@ pub fn is_local(raw: &str) -> bool {
 }
 
 /// A clinic's country code as typed: `+` and 1–3 digits, the first not 0
-/// (`+503`, `+1`). `none` or blank clears it (None).
+/// (`+503`, `+1`), the calling code of a country by libphonenumber's
+/// tables (`+999` is none; nor is a code of no country, such as `+800`'s
+/// freephone numbers, since a clinic's local numbers are read in it).
+/// `none` or blank clears it (None).
 pub fn country_code(raw: &str) -> Result<Option<String>, crate::text::Msg> {
+    let Some(code) = country_code_written(raw)? else {
+        return Ok(None);
+    };
+    match calling_code(&code).and_then(|c| PHONE_NUMBER_UTIL.get_region_for_country_code(c)) {
+        Some(region) if region != Region::World => Ok(Some(code)),
+        _ => Err(crate::text::msg!("e-country_code_of_no_country", t = code)),
+    }
+}
+
+/// A country code's form alone: `+` and 1–3 digits, the first not 0. What a
+/// clinic stored is read by its form, so that a code written before appt
+/// knew every country's never makes the clinic unreadable.
+pub fn country_code_written(raw: &str) -> Result<Option<String>, crate::text::Msg> {
     let t = raw.trim();
     if t.is_empty() || t.eq_ignore_ascii_case("none") {
         return Ok(None);
@@ -361,5 +377,22 @@ mod tests {
         for bad in ["503", "+", "+5030", "+0", "+05", "+50a", "++50", "+ 503"] {
             assert!(country_code(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_country_code_names_a_country() {
+        for good in ["+1", "+34", "+52", "+503", "+598", "+44"] {
+            assert_eq!(country_code(good).unwrap().as_deref(), Some(good));
+        }
+        // No country's: never given out, or a service of no country.
+        for bad in ["+999", "+99", "+2", "+800", "+882"] {
+            let e = country_code(bad).unwrap_err();
+            assert_eq!(e.id, "e-country_code_of_no_country", "{bad}");
+        }
+        // What a clinic stored is read by its form alone.
+        assert_eq!(
+            country_code_written("+999").unwrap().as_deref(),
+            Some("+999")
+        );
     }
 }

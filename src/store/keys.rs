@@ -499,9 +499,9 @@ impl Keys {
             let mut target = files::with_suffix(path, &format!(".{}", key.version));
             loop {
                 let text = key.text() + "\n";
-                if write_private(&target, text.as_bytes(), false).map_err(|e| {
-                    key_io_error(path, "cannot keep the old national-ID key in", &target, e)
-                })? {
+                if write_private(&target, text.as_bytes(), false)
+                    .map_err(|e| key_io_error(path, "e-key_cannot_keep_old", &target, e))?
+                {
                     break;
                 }
                 // One is there already: the same key is fine, another is kept.
@@ -529,7 +529,7 @@ impl Keys {
         };
         write_private(path, ring.text().as_bytes(), true)
             .map(|_| ())
-            .map_err(|e| key_io_error(path, "cannot write the national-ID key file", path, e))
+            .map_err(|e| key_io_error(path, "e-key_cannot_write", path, e))
     }
 
     /// The end of a rotation: the key file, which holds `to`'s keys (old and
@@ -544,7 +544,7 @@ impl Keys {
             _ => return Ok(false),
         }
         write_private(path, to.current_only()?.text().as_bytes(), true)
-            .map_err(|e| key_io_error(path, "cannot write the national-ID key file", path, e))?;
+            .map_err(|e| key_io_error(path, "e-key_cannot_write", path, e))?;
         Ok(true)
     }
 
@@ -627,34 +627,30 @@ impl Keys {
 
     /// `DATABASE_ERROR`: the keys at hand are not the database's.
     fn not_the_key(&self, have: &Keyring, wanted: Option<u32>) -> Error {
+        use crate::text::msg;
         let versions = have.versions();
-        let holds = match versions.as_slice() {
-            [v] => format!("key version {v}"),
-            vs => format!(
-                "key versions {}",
-                vs.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-            ),
-        };
+        let holds = msg!(
+            "e-key_versions",
+            n = versions.len(),
+            list = versions
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let file = self.file_name();
         let source = if self.env.is_some() {
-            format!("APPT_KEY holds {holds}")
+            msg!("e-key_source_env", holds = holds)
         } else {
-            format!("the key file {file} holds {holds}")
+            msg!("e-key_source_file", file = file, holds = holds)
         };
         let message = match wanted {
             Some(v) if !versions.contains(&v) => {
                 let newest = versions.iter().copied().max().unwrap_or(0);
                 let what = if v > newest {
-                    format!(
-                        "{source}, but this database's national IDs are sealed under key version {v}, \
-                         a newer key (made by appt key rotate)"
-                    )
+                    msg!("e-key_sealed_newer", source = source, v = v)
                 } else {
-                    format!(
-                        "{source}, but this database's national IDs are sealed under key version {v}, \
-                         an older key (a key rotate that made the newer one did not finish, or the \
-                         database is an older copy)"
-                    )
+                    msg!("e-key_sealed_older", source = source, v = v)
                 };
                 let kept = self
                     .file
@@ -662,29 +658,22 @@ impl Keys {
                     .map(|p| files::with_suffix(p, &format!(".{v}")))
                     .filter(|p| p.exists());
                 match (&self.env, kept) {
-                    (Some(_), _) => format!(
-                        "{what}; set APPT_KEY to the version {v} key, or unset it to use the key file {file}"
+                    (Some(_), _) => msg!("e-key_want_env", what = what, v = v, file = file),
+                    (None, Some(k)) => msg!(
+                        "e-key_want_kept",
+                        what = what,
+                        v = v,
+                        kept = k.display(),
+                        file = file
                     ),
-                    (None, Some(k)) => format!(
-                        "{what}; the version {v} key is kept in {}: put it back as {file}, or set APPT_KEY to it",
-                        k.display()
-                    ),
-                    (None, None) => format!(
-                        "{what}; restore the key file that holds it, or set APPT_KEY to it"
-                    ),
+                    (None, None) => msg!("e-key_want_restore", what = what),
                 }
             }
-            _ if self.env.is_some() => format!(
-                "APPT_KEY does not open this database's national IDs; \
-                 set APPT_KEY to the key they were sealed with, or unset it to use the key file {file}"
-            ),
-            _ => format!(
-                "the key file {file} does not open this database's national IDs: \
-                 it holds another key; restore the right key file, or set APPT_KEY to the right key"
-            ),
+            _ if self.env.is_some() => msg!("e-key_env_opens_nothing", file = file),
+            _ => msg!("e-key_file_opens_nothing", file = file),
         };
-        // The key file's troubles are the operator's, in English as composed.
-        key_error(self.file.as_deref(), crate::text::Msg::verbatim(message))
+        // The key file's troubles are the operator's, in the desk's words.
+        key_error(self.file.as_deref(), message)
     }
 
     fn missing(&self) -> Error {
@@ -697,20 +686,16 @@ impl Keys {
         let file = self.file_name();
         key_error(
             self.file.as_deref(),
-            crate::text::Msg::verbatim(format!(
-                "the national-ID key file {file} is missing, and this database holds IDs sealed \
-                 with it; restore that file, or set APPT_KEY to its key \
-                 (appt makes no new key while sealed IDs exist)"
-            )),
+            crate::text::msg!("e-key_file_missing", file = file),
         )
     }
 
-    fn file_name(&self) -> String {
-        self.file
-            .as_deref()
-            .map_or("(none: the database has no file)".into(), |p| {
-                p.display().to_string()
-            })
+    /// The key file's path, or a word saying that there is none.
+    fn file_name(&self) -> crate::text::Arg {
+        match self.file.as_deref() {
+            Some(p) => crate::text::Arg::Text(p.display().to_string()),
+            None => crate::text::msg!("e-key_no_file").into(),
+        }
     }
 }
 
@@ -726,31 +711,34 @@ fn key_error(file: Option<&Path>, message: impl Into<crate::text::Msg>) -> Error
     }))
 }
 
-fn key_io_error(key_file: &Path, what: &str, path: &Path, e: std::io::Error) -> Error {
+/// `what`: the message (`e-key_cannot_write`) saying what could not be
+/// done to `path`; the system's own words about why are its argument.
+fn key_io_error(key_file: &Path, what: &'static str, path: &Path, e: std::io::Error) -> Error {
     key_error(
         Some(key_file),
-        crate::text::Msg::verbatim(format!("{what} {}: {e}; or set APPT_KEY", path.display())),
+        crate::text::msg!(what, a = path.display(), e = e),
     )
 }
 
 /// Why a key file with this owner and mode may not be used, if it may not:
 /// another user's file, or one that group or others can read or write. `me`
 /// is the effective user.
-pub fn refusal(path: &Path, owner: u32, mode: u32, me: u32) -> Option<String> {
+pub fn refusal(path: &Path, owner: u32, mode: u32, me: u32) -> Option<crate::text::Msg> {
     let file = path.display();
     if owner != me {
-        return Some(format!(
-            "the national-ID key file {file} belongs to another user (uid {owner}), not to the \
-             user running appt (uid {me}): appt uses only a key file of its own user; if it is \
-             yours, run `chown {me} {file}` as root, or set APPT_KEY"
+        // uids as written, never as numbers a language would group (1.000).
+        return Some(crate::text::msg!(
+            "e-key_file_of_another_user",
+            file = file,
+            owner = owner.to_string(),
+            me = me.to_string()
         ));
     }
     if mode & 0o077 != 0 {
-        return Some(format!(
-            "the national-ID key file {file} can be read or written by others (mode {:04o}); \
-             appt uses only a private key file: run `chmod 600 {file}` (and, if someone may \
-             have read it, `appt key rotate`), or set APPT_KEY",
-            mode & 0o7777
+        return Some(crate::text::msg!(
+            "e-key_file_not_private",
+            file = file,
+            mode = format!("{:04o}", mode & 0o7777)
         ));
     }
     None
@@ -763,7 +751,11 @@ enum Unreadable {
     /// It is another user's, or others may read or write it: its owner and
     /// mode, and why the national-ID key file would be refused
     /// ([`refusal`], the one judge of both key files).
-    NotPrivate { owner: u32, mode: u32, why: String },
+    NotPrivate {
+        owner: u32,
+        mode: u32,
+        why: crate::text::Msg,
+    },
 }
 
 /// The first `limit` bytes of the key file at `path` (the national-ID key
@@ -814,9 +806,7 @@ fn read_key_file(path: &Path) -> Result<Option<Vec<Key>>> {
     let bytes = match read_private(path, 64 * 1024) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(Unreadable::NotPrivate { why, .. }) => {
-            return Err(key_error(Some(path), crate::text::Msg::verbatim(why)))
-        }
+        Err(Unreadable::NotPrivate { why, .. }) => return Err(key_error(Some(path), why)),
         Err(Unreadable::Io(e)) => {
             return Err(key_error(
                 Some(path),

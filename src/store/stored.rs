@@ -212,7 +212,7 @@ pub fn offsets(s: &str) -> Result<Vec<i64>, crate::text::Msg> {
 
 /// A country code exactly as appt writes it (`+503`; never blank or `none`).
 pub fn country_code(s: &str) -> Result<String, crate::text::Msg> {
-    match phone::country_code(s) {
+    match phone::country_code_written(s) {
         Ok(Some(c)) if c == s => Ok(c),
         _ => Err(crate::text::msg!("e-is_not_a_country_code", a = shown(s))),
     }

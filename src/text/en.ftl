@@ -200,6 +200,7 @@ p-phone_local = Phone (local to { $code }, or +…)
 e-problem_and_hint = { $a } ({ $h })
 e-reads_as_a_local_number = { $a } reads as a local number; { $h }
 e-country_code_must_be = Country code must be + and 1 to 3 digits, e.g. +503 (got '{ $t }'), or none
+e-country_code_of_no_country = { $t } is the calling code of no country: give a country's, e.g. +503 (El Salvador), +52 (Mexico), +34 (Spain), or none
 e-is_not_a_country_code = { $a } is not a country code (+ and 1 to 3 digits)
 e-not_a_phone_number = '{ $raw }' is not a phone number: type it in E.164 (+ and the country code, e.g. +50377654321), or as a local number at a clinic with a country code
 e-has_no_country_code = '{ $raw }' has no country code: type it with its + (E.164, e.g. +50377654321)
@@ -365,25 +366,25 @@ kind-cancel = cancel
 kind-cancelled = cancelled
 
 # Event kinds in `history` (the long form, then the short one)
-event-appointment-booked = appointment.booked
-event-appointment-cancelled = appointment.cancelled
-event-appointment-checked_in = appointment.checked_in
-event-appointment-completed = appointment.completed
-event-appointment-confirmed = appointment.confirmed
-event-appointment-in_progress = appointment.in_progress
-event-appointment-no_show = appointment.no_show
-event-appointment-rescheduled = appointment.rescheduled
-event-appointment-slot_offered = appointment.slot_offered
-event-appointment-updated = appointment.updated
+event-appointment-booked = appointment booked
+event-appointment-cancelled = appointment cancelled
+event-appointment-checked_in = patient checked in
+event-appointment-completed = visit completed
+event-appointment-confirmed = appointment confirmed
+event-appointment-in_progress = consultation started
+event-appointment-no_show = patient did not show
+event-appointment-rescheduled = appointment rescheduled
+event-appointment-slot_offered = slot offered
+event-appointment-updated = appointment updated
 event-short-appointment-booked = booked
 event-short-appointment-cancelled = cancelled
-event-short-appointment-checked_in = checked_in
+event-short-appointment-checked_in = checked in
 event-short-appointment-completed = completed
 event-short-appointment-confirmed = confirmed
-event-short-appointment-in_progress = in_progress
-event-short-appointment-no_show = no_show
+event-short-appointment-in_progress = in consultation
+event-short-appointment-no_show = no-show
 event-short-appointment-rescheduled = rescheduled
-event-short-appointment-slot_offered = slot_offered
+event-short-appointment-slot_offered = slot offered
 event-short-appointment-updated = updated
 
 # Confirmations and questions of the commands
@@ -460,6 +461,8 @@ v-removed_waitlist = Removed from the waitlist
 # Prompts: labels, questions and pickers
 p-date = Date
 p-new_date = New date
+p-default_today = today
+p-default_tomorrow = tomorrow
 p-patient_phone = Patient phone
 p-patient_name = Patient's full name
 p-cancel_reason = Cancellation reason
@@ -805,6 +808,25 @@ e-events_must_be_some_of = events must be some of { $a }
 e-national_ids_in_a_server_database_are = national IDs in a server database are sealed under APPT_KEY, which is not set; set APPT_KEY to the clinic group's key (64 hex characters): a server database has no key file
 e-cannot_read_the_national_id_key_file = cannot read the national-ID key file { $a }: { $e }; or set APPT_KEY
 e-cannot_create_the_national_id_key_file = cannot create the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-key_cannot_keep_old = cannot keep the old national-ID key in { $a }: { $e }; or set APPT_KEY
+e-key_cannot_write = cannot write the national-ID key file { $a }: { $e }; or set APPT_KEY
+e-key_versions = { $n ->
+        [one] key version { $list }
+       *[other] key versions { $list }
+    }
+e-key_source_env = APPT_KEY holds { $holds }
+e-key_source_file = the key file { $file } holds { $holds }
+e-key_sealed_newer = { $source }, but this database's national IDs are sealed under key version { $v }, a newer key (made by appt key rotate)
+e-key_sealed_older = { $source }, but this database's national IDs are sealed under key version { $v }, an older key (a key rotate that made the newer one did not finish, or the database is an older copy)
+e-key_want_env = { $what }; set APPT_KEY to the version { $v } key, or unset it to use the key file { $file }
+e-key_want_kept = { $what }; the version { $v } key is kept in { $kept }: put it back as { $file }, or set APPT_KEY to it
+e-key_want_restore = { $what }; restore the key file that holds it, or set APPT_KEY to it
+e-key_env_opens_nothing = APPT_KEY does not open this database's national IDs; set APPT_KEY to the key they were sealed with, or unset it to use the key file { $file }
+e-key_file_opens_nothing = the key file { $file } does not open this database's national IDs: it holds another key; restore the right key file, or set APPT_KEY to the right key
+e-key_file_missing = the national-ID key file { $file } is missing, and this database holds IDs sealed with it; restore that file, or set APPT_KEY to its key (appt makes no new key while sealed IDs exist)
+e-key_no_file = (none: the database has no file)
+e-key_file_of_another_user = the national-ID key file { $file } belongs to another user (uid { $owner }), not to the user running appt (uid { $me }): appt uses only a key file of its own user; if it is yours, run `chown { $me } { $file }` as root, or set APPT_KEY
+e-key_file_not_private = the national-ID key file { $file } can be read or written by others (mode { $mode }); appt uses only a private key file: run `chmod 600 { $file }` (and, if someone may have read it, `appt key rotate`), or set APPT_KEY
 e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } needs a server with TLS on (ssl = on); or lower sslmode
 e-is_required = { $flag } is required
 e-reminder_deliveries = { $n } { $n ->
@@ -1154,3 +1176,34 @@ col-Payer = Payer
 h-total = Total
 b-ask_urgency = Urgency (normal, urgent, emergency)
 b-urgency_set = Urgency set: #{ $token } { $patient }
+e-usage_unknown_argument = unexpected argument '{ $arg }'
+e-usage_unknown_argument_like = unexpected argument '{ $arg }'; did you mean '{ $like }'?
+e-usage_unknown_command = unrecognized subcommand '{ $command }'
+e-usage_unknown_command_like = unrecognized subcommand '{ $command }'; did you mean '{ $like }'?
+e-usage_missing_value = a value is required for '{ $arg }' but none was supplied
+e-usage_missing_value_of = a value is required for '{ $arg }' but none was supplied (possible values: { $values })
+e-usage_invalid_value = invalid value '{ $value }' for '{ $arg }'
+e-usage_invalid_value_of = invalid value '{ $value }' for '{ $arg }' (possible values: { $values })
+e-usage_missing_argument = { $n ->
+        [one] the required argument { $args } was not provided
+       *[other] the required arguments { $args } were not provided
+    }
+e-usage_missing_command = '{ $command }' requires a subcommand: { $commands }
+e-usage_conflict = the argument '{ $arg }' cannot be used with '{ $other }'
+e-usage_once = the argument '{ $arg }' cannot be used more than once
+e-usage_no_equals = '{ $arg }' takes its value after an equals sign (=)
+e-usage_values_count = '{ $arg }' got the wrong number of values
+e-usage_not_utf8 = the command line is not valid UTF-8
+e-usage_invalid = invalid arguments
+e-usage_help = run `{ $command } --help` to see what it takes
+io-not_found = No such file or directory
+io-permission_denied = Permission denied
+io-already_exists = File exists
+io-is_a_directory = Is a directory
+io-not_a_directory = Not a directory
+io-read_only_filesystem = Read-only file system
+io-storage_full = No space left on device
+io-quota_exceeded = Disk quota exceeded
+io-broken_pipe = Broken pipe
+io-timed_out = Connection timed out
+io-connection_refused = Connection refused

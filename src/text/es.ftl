@@ -226,6 +226,7 @@ p-phone_local = Teléfono (local de { $code }, o +…)
 e-problem_and_hint = { $a } ({ $h })
 e-reads_as_a_local_number = { $a } se lee como número local; { $h }
 e-country_code_must_be = El código de país debe ser + y de 1 a 3 dígitos, p. ej. +503 (se recibió '{ $t }'), o none
+e-country_code_of_no_country = { $t } no es el código de ningún país: indique el de un país, p. ej. +503 (El Salvador), +52 (México), +34 (España), o none
 e-is_not_a_country_code = { $a } no es un código de país (+ y de 1 a 3 dígitos)
 e-not_a_phone_number = '{ $raw }' no es un número de teléfono: escríbalo en E.164 (+ y el código de país, p. ej. +50377654321), o como número local en una clínica con código de país
 e-has_no_country_code = '{ $raw }' no tiene código de país: escríbalo con su + (E.164, p. ej. +50377654321)
@@ -393,13 +394,13 @@ kind-cancelled = cancelación
 # Event kinds in `history` (the long form, then the short one)
 event-appointment-booked = cita reservada
 event-appointment-cancelled = cita cancelada
-event-appointment-checked_in = cita: llegó el paciente
+event-appointment-checked_in = llegó el paciente
 event-appointment-completed = cita atendida
 event-appointment-confirmed = cita confirmada
-event-appointment-in_progress = cita en consulta
-event-appointment-no_show = cita no se presentó
+event-appointment-in_progress = pasó a consulta
+event-appointment-no_show = no se presentó
 event-appointment-rescheduled = cita reprogramada
-event-appointment-slot_offered = cita turno ofrecido
+event-appointment-slot_offered = cupo ofrecido
 event-appointment-updated = cita modificada
 event-short-appointment-booked = reservada
 event-short-appointment-cancelled = cancelada
@@ -409,7 +410,7 @@ event-short-appointment-confirmed = confirmada
 event-short-appointment-in_progress = en consulta
 event-short-appointment-no_show = ausente
 event-short-appointment-rescheduled = reprogramada
-event-short-appointment-slot_offered = turno ofrecido
+event-short-appointment-slot_offered = cupo ofrecido
 event-short-appointment-updated = modificada
 
 # Confirmations and questions of the commands
@@ -486,6 +487,8 @@ v-removed_waitlist = Quitado de la lista de espera
 # Prompts: labels, questions and pickers
 p-date = Fecha
 p-new_date = Nueva fecha
+p-default_today = hoy
+p-default_tomorrow = mañana
 p-patient_phone = Teléfono del paciente
 p-patient_name = Nombre completo del paciente
 p-cancel_reason = Motivo de la cancelación
@@ -503,7 +506,7 @@ p-webhook_url = URL del webhook
 p-repeats = Se repite
 p-every_week = Cada semana
 p-one_date = Una sola fecha
-p-days = Días (mon-fri, mon,wed,fri)
+p-days = Días (lun-vie, lun,mié,vie)
 p-from = Desde (HH:MM)
 p-to = Hasta (HH:MM)
 p-doctor = Médico
@@ -861,6 +864,25 @@ e-events_must_be_some_of = events debe ser algunos de { $a }
 e-national_ids_in_a_server_database_are = los DUI en una base de datos de servidor se sellan con APPT_KEY, que no está definida; ponga en APPT_KEY la llave del grupo de clínicas (64 caracteres hexadecimales): una base de servidor no tiene archivo de llave
 e-cannot_read_the_national_id_key_file = no se puede leer el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
 e-cannot_create_the_national_id_key_file = no se puede crear el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-key_cannot_keep_old = no se puede guardar la llave de DUI anterior en { $a }: { $e }; o defina APPT_KEY
+e-key_cannot_write = no se puede escribir el archivo de llave de DUI { $a }: { $e }; o defina APPT_KEY
+e-key_versions = { $n ->
+        [one] la llave versión { $list }
+       *[other] las llaves versiones { $list }
+    }
+e-key_source_env = APPT_KEY tiene { $holds }
+e-key_source_file = el archivo de llave { $file } tiene { $holds }
+e-key_sealed_newer = { $source }, pero los DUI de esta base de datos están sellados con la llave versión { $v }, una llave más nueva (creada por appt key rotate)
+e-key_sealed_older = { $source }, pero los DUI de esta base de datos están sellados con la llave versión { $v }, una llave más antigua (un cambio de llave que creó la más nueva no terminó, o la base de datos es una copia anterior)
+e-key_want_env = { $what }; ponga en APPT_KEY la llave versión { $v }, o quítela para usar el archivo de llave { $file }
+e-key_want_kept = { $what }; la llave versión { $v } está guardada en { $kept }: devuélvala como { $file }, o ponga esa llave en APPT_KEY
+e-key_want_restore = { $what }; restaure el archivo de llave que la tiene, o ponga esa llave en APPT_KEY
+e-key_env_opens_nothing = APPT_KEY no abre los DUI de esta base de datos; ponga en APPT_KEY la llave con que se sellaron, o quítela para usar el archivo de llave { $file }
+e-key_file_opens_nothing = el archivo de llave { $file } no abre los DUI de esta base de datos: tiene otra llave; restaure el archivo de llave correcto, o ponga en APPT_KEY la llave correcta
+e-key_file_missing = falta el archivo de llave de DUI { $file }, y esta base de datos tiene DUI sellados con él; restaure ese archivo, o ponga su llave en APPT_KEY (appt no crea una llave nueva mientras haya DUI sellados)
+e-key_no_file = (ninguno: la base de datos no tiene archivo)
+e-key_file_of_another_user = el archivo de llave de DUI { $file } es de otro usuario (uid { $owner }), no del usuario que ejecuta appt (uid { $me }): appt solo usa un archivo de llave de su propio usuario; si es suyo, ejecute `chown { $me } { $file }` como root, o defina APPT_KEY
+e-key_file_not_private = otros pueden leer o escribir el archivo de llave de DUI { $file } (modo { $mode }); appt solo usa un archivo de llave privado: ejecute `chmod 600 { $file }` (y, si alguien pudo leerlo, `appt key rotate`), o defina APPT_KEY
 e-sslmode_needs_a_server_with_tls_on = sslmode={ $a } necesita un servidor con TLS activo (ssl = on); o baje sslmode
 e-is_required = falta { $flag }
 e-reminder_deliveries = { $n } { $n ->
@@ -1228,3 +1250,34 @@ col-Payer = Pagador
 h-total = Total
 b-ask_urgency = Urgencia (normal, urgente, emergencia)
 b-urgency_set = Urgencia cambiada: #{ $token } { $patient }
+e-usage_unknown_argument = opción inesperada '{ $arg }'
+e-usage_unknown_argument_like = opción inesperada '{ $arg }'; ¿quiso decir '{ $like }'?
+e-usage_unknown_command = orden desconocida '{ $command }'
+e-usage_unknown_command_like = orden desconocida '{ $command }'; ¿quiso decir '{ $like }'?
+e-usage_missing_value = falta el valor de '{ $arg }'
+e-usage_missing_value_of = falta el valor de '{ $arg }' (valores posibles: { $values })
+e-usage_invalid_value = valor no válido '{ $value }' para '{ $arg }'
+e-usage_invalid_value_of = valor no válido '{ $value }' para '{ $arg }' (valores posibles: { $values })
+e-usage_missing_argument = { $n ->
+        [one] falta el argumento obligatorio { $args }
+       *[other] faltan los argumentos obligatorios { $args }
+    }
+e-usage_missing_command = '{ $command }' necesita una orden: { $commands }
+e-usage_conflict = '{ $arg }' no se puede usar junto con '{ $other }'
+e-usage_once = '{ $arg }' no se puede dar más de una vez
+e-usage_no_equals = '{ $arg }' lleva su valor tras un signo igual (=)
+e-usage_values_count = '{ $arg }' recibió un número equivocado de valores
+e-usage_not_utf8 = la línea de órdenes no es UTF-8 válido
+e-usage_invalid = argumentos no válidos
+e-usage_help = ejecute `{ $command } --help` para ver lo que acepta
+io-not_found = no existe el archivo o la carpeta
+io-permission_denied = permiso denegado
+io-already_exists = el archivo ya existe
+io-is_a_directory = es una carpeta
+io-not_a_directory = no es una carpeta
+io-read_only_filesystem = sistema de archivos de solo lectura
+io-storage_full = no queda espacio en el disco
+io-quota_exceeded = se superó la cuota de disco
+io-broken_pipe = la tubería se cerró
+io-timed_out = se agotó el tiempo de conexión
+io-connection_refused = conexión rechazada

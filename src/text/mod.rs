@@ -298,6 +298,46 @@ impl ArgKind for ArgOf<Arg> {
     }
 }
 
+/// A system error (a file that cannot be written, a connection refused):
+/// the common ones in the person's words (`io-not_found`), the kind's own
+/// words kept in English as the system says them; an error appt made of
+/// one of its messages as that message; any other as the system's text.
+pub fn io_reason(e: &std::io::Error) -> Arg {
+    use std::io::ErrorKind::*;
+    let id = match e.kind() {
+        NotFound => "io-not_found",
+        PermissionDenied => "io-permission_denied",
+        AlreadyExists => "io-already_exists",
+        IsADirectory => "io-is_a_directory",
+        NotADirectory => "io-not_a_directory",
+        ReadOnlyFilesystem => "io-read_only_filesystem",
+        StorageFull => "io-storage_full",
+        QuotaExceeded => "io-quota_exceeded",
+        BrokenPipe => "io-broken_pipe",
+        TimedOut => "io-timed_out",
+        ConnectionRefused => "io-connection_refused",
+        _ => {
+            if let Some(m) = e.get_ref().and_then(|r| r.downcast_ref::<Msg>()) {
+                return Arg::Msg(Box::new(m.clone()));
+            }
+            return Arg::Text(e.to_string());
+        }
+    };
+    Arg::Word(id.to_string())
+}
+
+impl ArgKind for ArgOf<&std::io::Error> {
+    fn to_arg(&self) -> Arg {
+        io_reason(self.0)
+    }
+}
+
+impl ArgKind for ArgOf<&&std::io::Error> {
+    fn to_arg(&self) -> Arg {
+        io_reason(self.0)
+    }
+}
+
 /// `msg!("e-doctor-not-found")`, `msg!("e-slot-full", n = cap)`: a [`Msg`]
 /// of that ID, each argument kept by its type (numbers as numbers,
 /// messages as messages, anything else as the text it shows).
@@ -474,6 +514,17 @@ mod tests {
         let outer = msg!("e-line_problem", line = 3usize, problem = inner);
         assert!(matches!(outer.args[0].1, Arg::Num(_)));
         assert!(matches!(outer.args[1].1, Arg::Msg(_)));
+        let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let m = msg!("e-i_o_error", e = gone);
+        assert_eq!(m.args[0].1, Arg::Word("io-not_found".into()));
+        assert!(
+            !m.render(Lang::Es).contains("No such"),
+            "{}",
+            m.render(Lang::Es)
+        );
+        let ours = std::io::Error::other(msg!("e-doctor_not_found"));
+        let m = msg!("e-i_o_error", e = ours);
+        assert!(matches!(m.args[0].1, Arg::Msg(_)));
         let typed = String::from("Dr. X");
         let m = msg!("text", text = &typed);
         assert_eq!(m.args[0].1, Arg::Text("Dr. X".into()));

@@ -252,3 +252,146 @@ fn a_whole_desk_day_typed_in_spanish() {
     let dec = ok(&env, &["list", "-D", "04/12/2026"]);
     assert_eq!(dec["appointments"][0]["id"], pedro["id"], "{dec}");
 }
+
+/// One desk day through the prompts alone, in a real terminal (tmux) in
+/// Spanish: a visit booked by answering each question (a doctor's name typed
+/// without its accents, the service, `mañana`, a slot, a local phone, the
+/// name), moved (`pasado mañana`, a slot) and cancelled (the reason, `s` +
+/// Enter). Each step is read back through `--json`; no screen reads English.
+#[test]
+fn a_desk_day_through_the_prompts_in_spanish() {
+    let env = Env::new();
+    ok(
+        &env,
+        &[
+            "clinic",
+            "add",
+            "Clínica Santa Lucía",
+            "--timezone",
+            "America/El_Salvador",
+            "--language",
+            "es",
+            "--country-code",
+            "+503",
+        ],
+    );
+    for doctor in ["Dra. Ana Ruiz", "Dr. José Núñez"] {
+        ok(&env, &["doctor", "add", doctor]);
+        ok(
+            &env,
+            &[
+                "window", "add", "-d", doctor, "--days", "lun-vie", "--from", "08:00", "--to",
+                "12:00",
+            ],
+        );
+    }
+    ok(
+        &env,
+        &["service", "add", "Consulta General", "--minutes", "30"],
+    );
+    ok(
+        &env,
+        &["service", "add", "Control Prenatal", "--minutes", "40"],
+    );
+    let english = |screen: &str| {
+        let found = crate::spanish::english_in(screen);
+        assert!(
+            found.is_empty(),
+            "English {found:?} on the screen:\n{screen}"
+        );
+    };
+
+    // Booking: every value asked.
+    let t = Tmux::start_sized(&env, 100, "APPT_LANG=es", "book");
+    t.wait_for("Médico");
+    t.keys(&["nunez"]);
+    let screen = t.wait_for("> Dr. José Núñez");
+    assert!(!screen.contains("Ruiz"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("Fecha [hoy]");
+    t.keys(&["mañana", "Enter"]);
+    t.wait_for("Control Prenatal (40 min)");
+    t.keys(&["prenatal"]);
+    let screen = t.wait_for("> Control Prenatal");
+    assert!(!screen.contains("> Consulta General"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("Turno libre");
+    t.keys(&["10:00"]);
+    t.wait_for("> 10:00");
+    t.keys(&["Enter"]);
+    t.wait_for("Teléfono del paciente");
+    t.keys(&["7012-3456", "Enter"]);
+    t.wait_for("Nombre completo del paciente");
+    t.keys(&["Lucía Castro", "Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains("Cita reservada"), "{screen}");
+    english(&screen);
+    let list = ok(
+        &env,
+        &[
+            "list",
+            "--from",
+            "hoy",
+            "--to",
+            "+7",
+            "--patient",
+            "7012-3456",
+        ],
+    );
+    assert_eq!(list["total"], 1, "{list}");
+    let a = &list["appointments"][0];
+    let id = s(&a["id"]).to_string();
+    assert_eq!(a["doctor"]["full_name"], "Dr. José Núñez", "{a}");
+    assert_eq!(a["service"]["name"], "Control Prenatal", "{a}");
+    assert_eq!(a["date"], "2026-06-16", "{a}");
+    assert_eq!((s(&a["start_time"]), s(&a["end_time"])), ("10:00", "10:40"));
+    assert_eq!(a["patient"]["phone"], "+50370123456", "{a}");
+    assert_eq!(a["patient"]["full_name"], "Lucía Castro", "{a}");
+
+    // Moving it: the patient's name as typed, the new date and slot asked.
+    let t = Tmux::start_sized(&env, 100, "APPT_LANG=es", "reschedule lucia");
+    t.wait_for("Nueva fecha");
+    t.keys(&["pasado mañana", "Enter"]);
+    t.wait_for("Turno libre");
+    t.keys(&["11:00"]);
+    t.wait_for("> 11:00");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(screen.contains("Cita reprogramada"), "{screen}");
+    english(&screen);
+    let a = ok(&env, &["show", &id]);
+    assert_eq!(a["date"], "2026-06-17", "{a}");
+    assert_eq!(a["start_time"], "11:00", "{a}");
+    assert_eq!(a["status"], "scheduled", "{a}");
+
+    // Cancelling it: the reason asked, then `s` and Enter.
+    let t = Tmux::start_sized(&env, 100, "APPT_LANG=es", "cancel lucia");
+    t.wait_for("Motivo de la cancelación");
+    t.keys(&["No puede venir", "Enter"]);
+    let screen = t.wait_for("[s/N]");
+    assert!(screen.contains("Lucía Castro"), "{screen}");
+    t.keys(&["s", "Enter"]);
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("No se cambió nada"), "{screen}");
+    english(&screen);
+    let a = ok(&env, &["show", &id]);
+    assert_eq!(a["status"], "cancelled", "{a}");
+    assert_eq!(a["cancellation_reason"], "No puede venir", "{a}");
+    let types: Vec<String> = ok(&env, &["history", &id])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(&e["type"]).to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "appointment.booked",
+            "appointment.rescheduled",
+            "appointment.cancelled"
+        ]
+    );
+}

@@ -503,6 +503,101 @@ fn history_shows_who_made_each_change_at_80_columns() {
     assert_eq!(events[0]["actor"], "cli:recepcion", "{events}");
 }
 
+#[test]
+fn history_says_each_event_in_words_at_80_columns_in_both_languages() {
+    let env = Env::clinic();
+    // Booked today, so that the patient can arrive; a slot freed tomorrow
+    // offered to the waitlist.
+    let today = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-15",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370000001",
+        "--name",
+        "Ana",
+    ]);
+    let today = s(&today["appointment"]["id"]).to_string();
+    env.ok(&["status", &today, "checked_in"]);
+    let later = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370000002",
+        "--name",
+        "Beto",
+    ]);
+    let later = s(&later["appointment"]["id"]).to_string();
+    env.ok(&[
+        "waitlist",
+        "add",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--phone",
+        "+50370000011",
+        "--name",
+        "Carla",
+    ]);
+    env.ok(&["reschedule", &later, "-t", "11:30"]);
+    let history = |lang: &str, width: &str, id: &str| {
+        let out = env
+            .cmd()
+            .env("COLUMNS", width)
+            .env("APPT_LANG", lang)
+            .args(["history", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    for width in ["80", "200"] {
+        let mut all = String::new();
+        for (lang, arrived, offered) in [
+            ("en", "checked in", "slot offered"),
+            ("es", "llegó", "cupo ofrecido"),
+        ] {
+            let a = history(lang, width, &today);
+            let b = history(lang, width, &later);
+            assert!(a.contains(arrived), "{lang} at {width}:\n{a}");
+            assert!(b.contains(offered), "{lang} at {width}:\n{b}");
+            if lang == "es" {
+                // No stored word at all (English shows statuses as codes).
+                assert!(!a.contains('_') && !b.contains('_'), "{a}\n{b}");
+            }
+            all.push_str(&a);
+            all.push_str(&b);
+        }
+        // No stored type shows, whole or cut.
+        for stored in ["appointment.", "slot_offered"] {
+            assert!(!all.contains(stored), "{stored} at {width}:\n{all}");
+        }
+    }
+    // JSON keeps the stored types.
+    let types: Vec<Value> = env.ok(&["history", &later])["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].clone())
+        .collect();
+    assert!(
+        types.contains(&Value::from("appointment.slot_offered")),
+        "{types:?}"
+    );
+    let types = env.ok(&["history", &today])["events"].to_string();
+    assert!(types.contains("\"appointment.checked_in\""), "{types}");
+}
+
 /// The appointment object `show` gives now.
 fn object(env: &Env, id: &str) -> Value {
     env.ok(&["show", id])

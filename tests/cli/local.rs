@@ -99,6 +99,38 @@ fn a_clinic_keeps_its_country_code_until_cleared() {
         "VALIDATION_ERROR",
         2,
     );
+    // The form is right, but no country answers to it (issue 43 item 5):
+    // refused at `clinic add` and `clinic update` alike, in the desk's words.
+    for bad in ["+999", "+800"] {
+        let d = env.refused(
+            &["clinic", "update", "Central", "--country-code", bad],
+            "VALIDATION_ERROR",
+            2,
+        );
+        let why = d["country_code"].as_str().unwrap_or_default();
+        assert!(why.contains("no country"), "{bad}: {d}");
+        let out = env
+            .cmd()
+            .env("APPT_LANG", "es")
+            .args(["clinic", "update", "Central", "--country-code", bad])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("ningún país"), "{bad}: {err}");
+    }
+    env.refused(
+        &[
+            "clinic",
+            "add",
+            "Sur",
+            "--timezone",
+            "UTC",
+            "--country-code",
+            "+999",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
     let u = env.ok(&["clinic", "update", "Central", "--country-code", "+1"]);
     assert_eq!(u["country_code"], "+1");
     // `none` (or blank) clears it.

@@ -1090,8 +1090,11 @@ fn in_spanish_the_diagnosis_the_date_wanted_and_a_windows_date_are_asked_in_span
         "APPT_LANG=es",
         "waitlist add -d García -P +50370000001",
     );
-    let screen = t.wait_for("Fecha deseada");
-    assert!(!screen.contains("Date wanted"), "{screen}");
+    let screen = t.wait_for("Fecha deseada [mañana]");
+    assert!(
+        !screen.contains("Date wanted") && !screen.contains("[tomorrow]"),
+        "{screen}"
+    );
     t.keys(&["Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
@@ -1108,8 +1111,8 @@ fn in_spanish_the_diagnosis_the_date_wanted_and_a_windows_date_are_asked_in_span
     );
     t.wait_for("Cada semana");
     t.keys(&["Down", "Enter"]);
-    let screen = t.wait_for("Fecha [today]");
-    assert!(!screen.contains("Date [today]"), "{screen}");
+    let screen = t.wait_for("Fecha [hoy]");
+    assert!(!screen.contains("[today]"), "{screen}");
     t.keys(&["2026-06-20", "Enter"]);
     t.wait_for("Duración de cada cupo, en minutos [30]");
     t.keys(&["Enter"]);
@@ -1189,7 +1192,8 @@ fn prompts_take_spanish_dates_and_days() {
     );
     t.wait_for("Cada semana");
     t.keys(&["Enter"]);
-    t.wait_for("Días");
+    let screen = t.wait_for("Días (lun-vie, lun,mié,vie) [lun-vie]");
+    assert!(!screen.contains("mon"), "{screen}");
     t.keys(&["lun,mié,vie", "Enter"]);
     t.wait_for("Duración de cada cupo");
     t.keys(&["Enter"]);

@@ -169,7 +169,7 @@ fn masked(text: &str) -> String {
 }
 
 /// The English words in `text`, once masked.
-fn english_in(text: &str) -> Vec<String> {
+pub(crate) fn english_in(text: &str) -> Vec<String> {
     masked(text)
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
@@ -749,6 +749,51 @@ fn the_other_error_codes_read_in_spanish_too() {
             "Ana Ruiz",
         ],
     );
+    // A closed window, and the same patient twice a day.
+    let ws = env.ok(&["window", "list", "--doctor", "Dr. García"]);
+    let window = ws["windows"][0]["id"].as_str().unwrap().to_string();
+    env.ok(&["window", "close", &window]);
+    seen(
+        &env,
+        "SLOT_INACTIVE",
+        &book("Dr. García", "2026-06-18", "10:00", "+50370000010"),
+    );
+    env.ok(&["window", "open", &window]);
+    env.ok(&book("Dr. García", "2026-06-18", "10:00", "+50370000010"));
+    seen(
+        &env,
+        "DUPLICATE_BOOKING",
+        &book("Dr. García", "2026-06-18", "11:30", "+50370000010"),
+    );
+    // A real failure of the machine's: an export to a folder that is not there.
+    seen(
+        &env,
+        "INTERNAL_ERROR",
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--output",
+            "/nonexistent-appt-folder/citas.csv",
+        ],
+    );
+    // Command lines clap refuses: an unknown flag, a flag without its value,
+    // a typed flag's bad value, a missing argument, an unknown command.
+    for line in [
+        &["book", "--doctr", "García"][..],
+        &["book", "--doctor"],
+        &["list", "--width", "ancho"],
+        &["backup"],
+        &["reservar"],
+    ] {
+        seen(&env, "USAGE_ERROR", line);
+        let (text, code) = es(&env, line);
+        assert_eq!(code, 2, "{line:?}: {text}");
+        assert!(
+            text.starts_with("error: ") && text.contains("sugerencia: ejecute `appt"),
+            "{line:?}: {text}"
+        );
+    }
     // A delivery that fails: the hook refuses the message due now.
     env.ok(&["clinic", "update", "Central", "--cancel-window", "0m"]);
     env.ok(&book("Dr. García", "2026-06-16", "11:00", "+50370000009"));
@@ -780,6 +825,165 @@ fn the_other_error_codes_read_in_spanish_too() {
     if !english_in(&text).is_empty() {
         found.push(format!("DATABASE_ERROR: {:?}\n{text}", english_in(&text)));
     }
+    assert!(
+        found.is_empty(),
+        "English in Spanish output:\n{}",
+        found.join("\n---\n")
+    );
+}
+
+/// A command line clap refuses (`USAGE_ERROR`, exit 2) reads in the desk's
+/// language, from `APPT_LANG` or the locale as every other message: the flag,
+/// value or command clap found, and a hint to the command's `--help` (which
+/// stays English). English is clap's own text; JSON keeps its English words.
+#[test]
+fn a_command_line_clap_refuses_reads_in_the_desks_language() {
+    let env = Env::clinic();
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = env.cmd();
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.args(args).output().expect("run");
+        assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let cases: [(&[&str], &str, &str, &str); 5] = [
+        (
+            &["book", "--doctr", "García"],
+            "opción inesperada '--doctr'; ¿quiso decir '--doctor'?",
+            "`appt book --help`",
+            "unexpected argument '--doctr'",
+        ),
+        (
+            &["book", "--doctor"],
+            "falta el valor de '--doctor'",
+            "`appt book --help`",
+            "a value is required for '--doctor <DOCTOR>'",
+        ),
+        (
+            &["list", "--width", "ancho"],
+            "valor no válido 'ancho' para '--width'",
+            "`appt list --help`",
+            "invalid value 'ancho' for '--width <N>'",
+        ),
+        (
+            &["backup"],
+            "falta el argumento obligatorio <FILE>",
+            "`appt backup --help`",
+            "the following required arguments were not provided",
+        ),
+        (
+            &["reservar"],
+            "orden desconocida 'reservar'",
+            "`appt --help`",
+            "unrecognized subcommand 'reservar'",
+        ),
+    ];
+    for (args, said, help, english) in cases {
+        for lang in [&[("APPT_LANG", "es")][..], &[("LANG", "es_SV.UTF-8")]] {
+            let (code, err) = run(lang, args);
+            assert_eq!(code, Some(2), "{args:?} {lang:?}: {err}");
+            assert!(err.starts_with("error: "), "{args:?}: {err}");
+            assert!(err.contains(said), "{args:?} {lang:?}: {err}");
+            assert!(
+                err.contains(&format!("sugerencia: ejecute {help} ")),
+                "{args:?}: {err}"
+            );
+            assert!(english_in(&err).is_empty(), "{args:?}: {err}");
+            assert!(
+                !err.contains("Usage:") && !err.contains(english),
+                "{args:?}: {err}"
+            );
+        }
+        // English: clap's own words, as before.
+        let (code, err) = run(&[], args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(english), "{args:?}: {err}");
+        assert!(!err.contains("sugerencia"), "{args:?}: {err}");
+        // JSON in Spanish: the code and clap's English, for scripts.
+        let mut json = args.to_vec();
+        json.push("--json");
+        let (code, err) = run(&[("APPT_LANG", "es")], &json);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        let v: serde_json::Value = serde_json::from_str(err.trim()).expect("JSON");
+        assert_eq!(v["error"]["code"], "USAGE_ERROR", "{v}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty() && message.is_ascii(), "{v}");
+        assert!(
+            v["error"]["details"]["usage"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(english),
+            "{v}"
+        );
+    }
+    // `--help` stays English in Spanish.
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args(["book", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: appt book"));
+}
+
+/// The national-ID key file's troubles, which the desk meets first (a
+/// `patient show` refused), read in Spanish: a file others may read, a
+/// missing one, another key, an older one (issue 43 item 3).
+#[test]
+#[cfg_attr(
+    appt_test_pg,
+    ignore = "SQLite only: a server database has no key file"
+)]
+fn the_key_files_troubles_read_in_spanish() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::clinic();
+    env.ok(&[
+        "patient",
+        "add",
+        "--name",
+        "Ana Ruiz",
+        "--phone",
+        "+50370000001",
+        "--national-id",
+        "04567890-1",
+    ]);
+    let key = std::path::PathBuf::from(format!("{}.key", env.db.display()));
+    let saved = std::fs::read(&key).unwrap();
+    let private = |mode: u32| {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let mut found = Vec::new();
+    let mut refused = |what: &str, says: &str| {
+        let (text, code) = es(&env, &["patient", "show", "+50370000001"]);
+        assert_eq!(code, 6, "{what}: {text}");
+        assert!(text.contains(says), "{what}: {text}");
+        assert!(text.contains(&key.display().to_string()), "{what}: {text}");
+        if !english_in(&text).is_empty() {
+            found.push(format!("{what}: {:?}\n{text}", english_in(&text)));
+        }
+    };
+    private(0o644);
+    refused("others may read it", "otros pueden leer o escribir");
+    std::fs::remove_file(&key).unwrap();
+    refused("missing", "falta el archivo de llave");
+    std::fs::write(&key, "ab".repeat(32)).unwrap();
+    private(0o600);
+    refused("another key", "tiene otra llave");
+    std::fs::write(&key, format!("2:{}", "ab".repeat(32))).unwrap();
+    private(0o600);
+    refused("a newer key than the IDs'", "la llave versión 1");
+    std::fs::write(&key, &saved).unwrap();
+    private(0o600);
+    assert_eq!(
+        env.ok(&["patient", "show", "+50370000001"])["national_id"],
+        "04567890-1"
+    );
     assert!(
         found.is_empty(),
         "English in Spanish output:\n{}",

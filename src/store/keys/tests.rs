@@ -205,13 +205,13 @@ fn key_files_others_can_read_or_another_user_owns_are_refused() {
     assert_eq!(refusal(p, 1000, 0o100600, 1000), None);
     assert_eq!(refusal(p, 1000, 0o100400, 1000), None);
     for mode in [0o644, 0o640, 0o604, 0o620, 0o602, 0o660, 0o666] {
-        let why = refusal(p, 1000, 0o100000 | mode, 1000).unwrap();
+        let why = refusal(p, 1000, 0o100000 | mode, 1000).unwrap().english();
         assert!(why.contains("chmod 600 /srv/appt.db.key"), "{why}");
         assert!(why.contains(&format!("{mode:04o}")), "{why}");
     }
     // Another user's file, even a private one, even for root.
     for me in [0, 1001] {
-        let why = refusal(p, 1000, 0o100600, me).unwrap();
+        let why = refusal(p, 1000, 0o100600, me).unwrap().english();
         assert!(why.contains("another user (uid 1000)"), "{why}");
         assert!(why.contains("chown"), "{why}");
         assert!(
