@@ -111,6 +111,16 @@ impl Booking {
     }
 }
 
+/// The payers of the clinic a booking with `doctor` (at `clinic`) goes
+/// to, for a front end that offers them; none while that clinic cannot be
+/// told (its refusal is the booking's own, later).
+pub fn payers_for(st: &mut Store, clinic: Option<&str>, doctor: Option<&str>) -> Vec<String> {
+    st.read(|tx| Ok(target(tx, clinic, doctor).map(|t| t.clinic.settings.payers)))
+        .ok()
+        .and_then(|found| found.ok())
+        .unwrap_or_default()
+}
+
 /// Books `r` for `actor` (who the events name, docs/rules.md#events): the
 /// series its repeat asks for, else one appointment.
 pub fn book(st: &mut Store, r: &BookRequest, actor: &Actor, now: DateTime<Utc>) -> Result<Booking> {

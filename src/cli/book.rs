@@ -147,6 +147,17 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
         &mut a.phone,
         &mut a.name,
     )?;
+    // Who pays, where the clinic keeps its payers (docs/rules.md#visits);
+    // the rest of the kind of visit has its defaults.
+    if ask.interactive() && a.visit.payer.is_none() {
+        let payers = book::payers_for(st, ctx.clinic.as_deref(), a.doctor.as_deref());
+        if !payers.is_empty() {
+            let mut items = payers.clone();
+            items.push(tr!("p-no_payer"));
+            let i = ask.pick(&tr!("p-payer"), &items)?;
+            a.visit.payer = payers.get(i).cloned();
+        }
+    }
     ask.finish()
 }
 

@@ -32,8 +32,9 @@ enum Kind {
     Time,
     /// An instant (RFC 3339 in UTC), written as the clinic's local time.
     Instant,
-    /// A status code, written as the clinic's word for it.
-    Status,
+    /// A code (a status, an urgency, …), written as the clinic's word for
+    /// it: the catalogue's `<prefix>-<code>`.
+    Word(&'static str),
 }
 
 fn kind(column: &str) -> Kind {
@@ -42,7 +43,10 @@ fn kind(column: &str) -> Kind {
         "start_time" | "end_time" => Kind::Time,
         "duration_minutes" | "token_number" | "service.duration_minutes" => Kind::Number,
         "follow_up_required" => Kind::Boolean,
-        "status" => Kind::Status,
+        "status" => Kind::Word("status"),
+        "urgency" => Kind::Word("urgency"),
+        "modality" => Kind::Word("modality"),
+        "visit_type" => Kind::Word("visit_type"),
         c if c.ends_with("_at") => Kind::Instant,
         _ => Kind::Text,
     }
@@ -145,8 +149,8 @@ fn cell(
         Kind::Boolean => ws
             .write_boolean(row, col, field.as_bool().unwrap_or(false))
             .map(drop),
-        Kind::Status => ws
-            .write_string(row, col, text_in(l, &format!("status-{text}")))
+        Kind::Word(prefix) => ws
+            .write_string(row, col, text_in(l, &format!("{prefix}-{text}")))
             .map(drop),
         Kind::Text => match field {
             Value::String(s) => ws.write_string(row, col, s).map(drop),
@@ -177,7 +181,7 @@ impl<W: Write> Sink for Sheet<W> {
                 Kind::Instant => 17.0,
                 Kind::Date => 11.0,
                 Kind::Time | Kind::Number | Kind::Boolean => 8.0,
-                Kind::Status | Kind::Text => 14.0,
+                Kind::Word(_) | Kind::Text => 14.0,
             };
             ws.set_column_width(col, wide).map_err(failed)?;
         }

@@ -1151,7 +1151,7 @@ e-not_a_value_appt_writes = { $a } is not a value appt writes there
 clinic-payers = Payers
 clinic-video_url = Video link
 # Overbooking (docs/rules.md#overbooking).
-clinic-max_overbook = Overbookings a day
+clinic-max_overbook = Overbookings/day
 e-overbookings_used_up = { $n ->
     [0] This clinic allows no overbooking (clinic update --max-overbook-per-day)
     [one] The doctor already has the { $n } overbooked visit the clinic allows that day
@@ -1207,3 +1207,12 @@ io-quota_exceeded = Disk quota exceeded
 io-broken_pipe = Broken pipe
 io-timed_out = Connection timed out
 io-connection_refused = Connection refused
+p-payer = Who pays
+p-no_payer = (none of these)
+x-urgency = Urgency
+x-modality = Modality
+x-visit_type = Visit type
+x-payer = Payer
+x-overbooked-reason = Overbooked: reason
+x-overbooked-by = Overbooked: by
+x-overbooked-rule = Overbooked: rule

@@ -1225,7 +1225,7 @@ e-not_a_value_appt_writes = { $a } no es un valor que appt escriba ahí
 clinic-payers = Pagadores
 clinic-video_url = Enlace de video
 # Sobrecupos (docs/rules.md#overbooking).
-clinic-max_overbook = Sobrecupos al día
+clinic-max_overbook = Sobrecupos/día
 e-overbookings_used_up = { $n ->
     [0] Esta clínica no permite sobrecupos (clinic update --max-overbook-per-day)
     [one] El médico ya tiene el { $n } sobrecupo que la clínica permite ese día
@@ -1281,3 +1281,12 @@ io-quota_exceeded = se superó la cuota de disco
 io-broken_pipe = la tubería se cerró
 io-timed_out = se agotó el tiempo de conexión
 io-connection_refused = conexión rechazada
+p-payer = Quién paga
+p-no_payer = (ninguno de estos)
+x-urgency = Urgencia
+x-modality = Modalidad
+x-visit_type = Tipo de visita
+x-payer = Pagador
+x-overbooked-reason = Sobrecupo: motivo
+x-overbooked-by = Sobrecupo: quién
+x-overbooked-rule = Sobrecupo: regla

@@ -83,10 +83,11 @@ fn books_and_returns_the_full_object() {
         "modality",
         "visit_type",
         "payer",
+        "overbooked",
     ] {
         assert!(a.get(f).is_some(), "missing {f}");
     }
-    assert_eq!(a.as_object().unwrap().len(), 41);
+    assert_eq!(a.as_object().unwrap().len(), 42);
     let shown = env.ok(&["show", &s(&a["id"])[..8]]);
     assert_eq!(&shown, a);
 }

@@ -121,7 +121,7 @@ impl Tmux {
     }
 
     /// Waits until `done` holds for the screen (`what` names it in a failure).
-    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+    pub fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -182,6 +182,32 @@ fn book_asks_for_doctor_date_slot_and_patient() {
         list["appointments"][0]["patient"]["full_name"],
         "Lucía Campos"
     );
+}
+
+#[test]
+fn book_asks_who_pays_where_the_clinic_keeps_payers() {
+    let env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--payers", "Privado,ISSS"]);
+    let t = Tmux::start(&env, "book -d García -D 2026-06-15 -t 10:00");
+    t.wait_for("Patient phone");
+    t.keys(&["+503 7111-2222", "Enter"]);
+    t.wait_for("full name");
+    t.keys(&["Lucía Campos", "Enter"]);
+    let s = t.wait_for("Who pays");
+    assert!(s.contains("(none of these)"), "{s}");
+    // Typed as the desk says it: the filter finds ISSS.
+    t.keys(&["isss", "Enter"]);
+    let s = t.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+    let list = env.ok(&["list", "--date", "2026-06-15", "--patient", "+50371112222"]);
+    assert_eq!(list["appointments"][0]["payer"], "ISSS");
+    // Given as a flag, it is not asked.
+    let t = Tmux::start(
+        &env,
+        "book -d García -D 2026-06-15 -t 10:30 -P +50371113333 --name Luis --payer privado",
+    );
+    let s = t.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0") && !s.contains("Who pays"), "{s}");
 }
 
 #[test]

@@ -504,3 +504,67 @@ fn a_telemedicine_visit_s_messages_carry_the_clinic_s_video_link() {
         "{es}"
     );
 }
+
+#[test]
+fn the_fhir_export_gives_priority_the_v2_0276_type_the_modality_and_the_payer() {
+    let mut env = Env::clinic();
+    payers(&env);
+    let emergency = book(
+        &env,
+        "09:00",
+        "+50370000001",
+        &["--urgency", "emergencia", "--payer", "isss"],
+    );
+    let first = book(&env, "09:30", "+50370000002", &["--modality", "domicilio"]);
+    let follow = book(
+        &env,
+        "10:00",
+        "+50370000003",
+        &["--urgency", "urgent", "--visit-type", "control"],
+    );
+    env.at("2026-06-16T15:35:00Z");
+    let walk_in = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "--walk-in",
+        "-P",
+        "+50370000004",
+        "--name",
+        "Luis",
+    ])["appointment"]
+        .clone();
+    let path = crate::export::export_file(&env, "visits.json", &["--format", "fhir"]);
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let of = |a: &Value| {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .find(|r| r["id"] == a["id"])
+            .cloned()
+            .unwrap()
+    };
+    let kind = |r: &Value| {
+        let c = &r["appointmentType"]["coding"][0];
+        assert_eq!(c["system"], "http://terminology.hl7.org/CodeSystem/v2-0276");
+        (r["priority"].clone(), s(&c["code"]).to_string())
+    };
+    assert_eq!(kind(&of(&emergency)), (json!(1), "EMERGENCY".into()));
+    assert_eq!(kind(&of(&first)), (json!(5), "ROUTINE".into()));
+    assert_eq!(kind(&of(&follow)), (json!(3), "FOLLOWUP".into()));
+    assert_eq!(kind(&of(&walk_in)), (json!(5), "WALKIN".into()));
+    assert_eq!(
+        of(&emergency)["extension"],
+        json!([
+            {"url": "urn:appt:fhir:modality", "valueString": "in_person"},
+            {"url": "urn:appt:fhir:payer", "valueString": "ISSS"}
+        ])
+    );
+    assert_eq!(
+        of(&first)["extension"],
+        json!([{"url": "urn:appt:fhir:modality", "valueString": "home"}])
+    );
+    crate::export::fhir_validators_accept(&path);
+}
