@@ -112,17 +112,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         |p, out, indented| {
             json::appointments_page(&p.appointments, (p.total, p.page, p.limit), out, indented)
         },
-        |p| {
-            let mut text = human::appointments(&p.appointments);
-            let pages = (p.total + p.limit - 1) / p.limit;
-            if pages > 1 {
-                text.push_str(&format!(
-                    "\nPage {} of {pages} ({} appointments)",
-                    p.page, p.total
-                ));
-            }
-            text
-        },
+        |p| human::appointments_page(&p.appointments, (p.total, p.page, p.limit)),
     ))
 }
 

@@ -1216,3 +1216,7 @@ x-payer = Payer
 x-overbooked-reason = Overbooked: reason
 x-overbooked-by = Overbooked: by
 x-overbooked-rule = Overbooked: rule
+h-page_of = Page { $page } of { $pages } ({ $total ->
+    [one] { $total } appointment
+   *[other] { $total } appointments
+})

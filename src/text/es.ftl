@@ -1290,3 +1290,7 @@ x-payer = Pagador
 x-overbooked-reason = Sobrecupo: motivo
 x-overbooked-by = Sobrecupo: quién
 x-overbooked-rule = Sobrecupo: regla
+h-page_of = Página { $page } de { $pages } ({ $total ->
+    [one] { $total } cita
+   *[other] { $total } citas
+})

@@ -990,3 +990,24 @@ fn the_key_files_troubles_read_in_spanish() {
         found.join("\n---\n")
     );
 }
+
+#[test]
+fn a_list_of_several_pages_says_which_in_the_desks_language() {
+    let env = Env::clinic();
+    env.book("2026-06-16", "09:00", "+50370000001");
+    env.book("2026-06-16", "09:30", "+50370000002");
+    env.book("2026-06-16", "10:00", "+50370000003");
+    for (lang, said) in [
+        ("es", "Página 1 de 2 (3 citas)"),
+        ("en", "Page 1 of 2 (3 appointments)"),
+    ] {
+        let out = env
+            .cmd()
+            .args(["list", "-D", "2026-06-16", "-n", "2"])
+            .env("APPT_LANG", lang)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.trim_end().ends_with(said), "{text}");
+    }
+}

@@ -98,6 +98,20 @@ pub fn appointments(list: &[Appointment]) -> String {
     t.render()
 }
 
+/// `list`'s page: the table, and which page of how many when there are
+/// several (`Página 1 de 3 (120 citas)`).
+pub fn appointments_page(list: &[Appointment], (total, page, limit): (i64, i64, i64)) -> String {
+    let mut text = appointments(list);
+    let pages = (total + limit - 1) / limit.max(1);
+    if pages > 1 {
+        text.push_str(&format!(
+            "\n{}",
+            tr!("h-page_of", page = page, pages = pages, total = total)
+        ));
+    }
+    text
+}
+
 /// `count --by`: each group in words (a doctor by name), its count, and
 /// the total.
 pub fn count_groups(c: &crate::app::list::Counted) -> String {

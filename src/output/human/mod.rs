@@ -13,7 +13,8 @@ mod setup;
 mod upkeep;
 
 pub use appointment::{
-    appointment_card, appointments, confirm, count_groups, history, imported, series, when,
+    appointment_card, appointments, appointments_page, confirm, count_groups, history, imported,
+    series, when,
 };
 pub use day::{agenda, day_slots, next_slots};
 pub use messages::{dry_sweep, reminders_list, webhooks};
