@@ -99,10 +99,10 @@ fn set_up(st: &mut Store, at: DateTime<Utc>) -> Result<()> {
         service::add(st, name, minutes, at)?;
     }
     for (doctor, days, from, to, session) in [
-        (DOCTORS[0], "mon-fri", "08:00", "12:00", "Morning"),
-        (DOCTORS[0], "mon-fri", "13:00", "17:00", "Afternoon"),
-        (DOCTORS[1], "mon-fri", "14:00", "18:00", "Afternoon"),
-        (DOCTORS[1], "sat,sun", "08:00", "12:00", "Morning"),
+        (DOCTORS[0], "mon-fri", "08:00", "12:00", "Mañana"),
+        (DOCTORS[0], "mon-fri", "13:00", "17:00", "Tarde"),
+        (DOCTORS[1], "mon-fri", "14:00", "18:00", "Tarde"),
+        (DOCTORS[1], "sat,sun", "08:00", "12:00", "Mañana"),
     ] {
         window::add(
             st,

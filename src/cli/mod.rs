@@ -270,19 +270,39 @@ pub struct Ctx {
 }
 
 /// The OS user running appt, as its events name them (docs/rules.md#events):
-/// `$USER`, else `$LOGNAME`, else the numeric user ID. Read from the
-/// environment, not the password database (as the `whoami` crate does):
-/// the login's own name is who sits at the desk, a test or a wrapper can
-/// set it, and it takes no new dependency (`libc`, already used, gives the
-/// ID). A name that is blank or holds control characters is passed over.
+/// `$USER`, else `$LOGNAME`, else the user's name in the password database,
+/// else the numeric user ID. The environment first: the login's own name
+/// is who sits at the desk, and a test or a wrapper can set it; a desk
+/// whose environment names nobody (a service, `env -i`) is still named as
+/// `history` can say it (`root`, not `0`). `libc`, already used, asks the
+/// database. A name that is blank or holds control characters is passed over.
 pub(crate) fn os_user() -> String {
+    // SAFETY: getuid(2) takes nothing and always succeeds.
+    let uid = unsafe { libc::getuid() };
     ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
+        .chain(std::iter::once_with(|| passwd_name(uid)).flatten())
         .map(|name| name.trim().to_string())
         .find(|name| !name.is_empty() && !name.chars().any(char::is_control))
-        // SAFETY: getuid(2) takes nothing and always succeeds.
-        .unwrap_or_else(|| unsafe { libc::getuid() }.to_string())
+        .unwrap_or_else(|| uid.to_string())
+}
+
+/// The name the password database gives `uid`, if any.
+fn passwd_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: a passwd of zeroes is a valid value to be written over.
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to memory owned here, the buffer's length
+    // is its own, and the strings written point into that buffer.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found) };
+    if rc != 0 || found.is_null() || pw.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded: pw_name is a NUL-terminated string in `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
+    name.to_str().ok().map(str::to_string)
 }
 
 /// The machine's IANA time zone: `$TZ` when it names one, else the system's,

@@ -157,7 +157,8 @@ impl CountBy {
 
 /// [`super::appointments::count_created`]'s appointments in groups (`count --by`), and only
 /// the overbooked ones when asked: each group's value (None: not set) and
-/// count, largest first. Reads the rows themselves: the grouped column is
+/// count, largest first, then by value, the unset last (the engines sort
+/// NULL apart: SQLite first, PostgreSQL last). Reads the rows themselves: the grouped column is
 /// in no index.
 #[allow(clippy::too_many_arguments)]
 pub fn count_grouped(
@@ -173,7 +174,8 @@ pub fn count_grouped(
     let sql = format!(
         "SELECT {col}, count(*) FROM appointments a WHERE a.created_at >= ?1 \
          AND (CAST(?2 AS TEXT) IS NULL OR a.source = ?2) AND (CAST(?3 AS TEXT) IS NULL OR a.status = ?3) \
-         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col} ORDER BY 2 DESC, 1",
+         AND (CAST(?4 AS TEXT) IS NULL OR a.clinic_id = ?4) {over} GROUP BY {col} \
+         ORDER BY 2 DESC, CASE WHEN {col} IS NULL THEN 1 ELSE 0 END, 1",
         col = by.column(),
         over = if overbooked { "AND a.overbook_rule IS NOT NULL" } else { "" },
     );

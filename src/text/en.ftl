@@ -1220,3 +1220,9 @@ h-page_of = Page { $page } of { $pages } ({ $total ->
     [one] { $total } appointment
    *[other] { $total } appointments
 })
+overbook_rule-APPOINTMENT_CONFLICT = the time taken
+overbook_rule-SLOT_FULL = the places used up
+overbook_rule-DAILY_LIMIT = the daily limit
+overbook_rule-OUTSIDE_AVAILABILITY = outside the hours
+overbook_rule-SLOT_INACTIVE = a closed window
+overbook_rule-INVALID_TIME_SLOT = the window's grid

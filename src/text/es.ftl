@@ -1294,3 +1294,9 @@ h-page_of = Página { $page } de { $pages } ({ $total ->
     [one] { $total } cita
    *[other] { $total } citas
 })
+overbook_rule-APPOINTMENT_CONFLICT = la hora ocupada
+overbook_rule-SLOT_FULL = los cupos llenos
+overbook_rule-DAILY_LIMIT = el límite diario
+overbook_rule-OUTSIDE_AVAILABILITY = fuera del horario
+overbook_rule-SLOT_INACTIVE = una ventana cerrada
+overbook_rule-INVALID_TIME_SLOT = el intervalo de la ventana

@@ -312,7 +312,7 @@ fn every_event_names_who_made_the_change() {
 }
 
 #[test]
-fn the_os_user_is_user_else_logname_else_the_user_id() {
+fn the_os_user_is_user_else_logname_else_the_password_databases_name() {
     use std::os::unix::fs::MetadataExt;
     let env = Env::clinic();
     let book = |time: &str, vars: &[(&str, &str)]| {
@@ -354,12 +354,24 @@ fn the_os_user_is_user_else_logname_else_the_user_id() {
         book("10:00", &[("USER", " "), ("LOGNAME", "luis")]),
         "cli:luis"
     );
-    assert_eq!(book("10:30", &[("USER", "a\u{1b}[2J")]), {
-        let uid = std::fs::metadata(env.dir.path()).unwrap().uid();
-        Value::from(format!("cli:{uid}"))
-    });
+    // Neither: the name the password database gives the user (asked of
+    // `id`, not of appt's code), else the user's number.
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let name = String::from_utf8_lossy(&id.stdout).trim().to_string();
     let uid = std::fs::metadata(env.dir.path()).unwrap().uid();
-    assert_eq!(book("11:00", &[]), Value::from(format!("cli:{uid}")));
+    let expected = if id.status.success() && !name.is_empty() {
+        format!("cli:{name}")
+    } else {
+        format!("cli:{uid}")
+    };
+    assert_eq!(
+        book("10:30", &[("USER", "a\u{1b}[2J")]),
+        Value::from(expected.clone())
+    );
+    assert_eq!(book("11:00", &[]), Value::from(expected));
 }
 
 #[test]

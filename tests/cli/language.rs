@@ -473,6 +473,7 @@ const BUILT: &[&str] = &[
     "modality-",
     "visit_type-",
     "x-",
+    "overbook_rule-",
 ];
 
 fn is_id(s: &str) -> bool {

@@ -949,3 +949,23 @@ fn backup_never_replaces_a_fifo_or_a_device() {
         .is_fifo());
     assert_eq!(names_in(env.dir.path()), before);
 }
+
+/// The demo's clinic speaks Spanish: its sessions are named in Spanish too,
+/// so a Spanish desk reads no English session in `slots` or `window list`.
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "SQLite only")]
+fn the_demos_sessions_are_named_in_its_clinics_language() {
+    let env = Env::new();
+    let out = env.cmd().arg("demo").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let windows = env.ok(&["window", "list"]);
+    let mut sessions: Vec<&str> = windows["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["session"].as_str())
+        .collect();
+    sessions.sort();
+    sessions.dedup();
+    assert_eq!(sessions, ["Mañana", "Tarde"]);
+}

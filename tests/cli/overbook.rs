@@ -326,13 +326,38 @@ fn the_agenda_marks_an_overbooked_or_urgent_visit_and_says_what_the_marks_mean()
         assert!(text.contains(legend), "{text}");
         assert!(text.lines().any(|l| l.contains(" 2+ ")), "{text}");
         assert!(text.lines().any(|l| l.contains(" 3!! ")), "{text}");
-        let card = env
+        let list = env
             .cmd()
             .args(["list", "-D", "2026-06-16"])
             .env("APPT_LANG", lang)
             .output()
             .unwrap();
-        assert!(String::from_utf8_lossy(&card.stdout).contains("2+"));
+        assert!(String::from_utf8_lossy(&list.stdout).contains("2+"));
+    }
+    // The card says why, who and what it passed over, in words.
+    let day = env.ok(&["list", "-D", "2026-06-16"]);
+    let over = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| !a["overbooked"].is_null())
+        .unwrap();
+    for (lang, said) in [("es", "Urgencia (por "), ("en", "Urgencia (by ")] {
+        let out = env
+            .cmd()
+            .args(["show", s(&over["id"])])
+            .env("APPT_LANG", lang)
+            .output()
+            .unwrap();
+        let card = String::from_utf8_lossy(&out.stdout);
+        let line = card.lines().find(|l| l.contains(said)).unwrap_or_default();
+        let rule = if lang == "es" {
+            ", sobre la hora ocupada)"
+        } else {
+            ", past the time taken)"
+        };
+        assert!(line.ends_with(rule), "{card}");
+        assert!(!card.contains("APPOINTMENT_CONFLICT"), "{card}");
     }
 }
 
@@ -362,7 +387,7 @@ fn count_by_groups_the_visits_and_counts_overbookings_per_doctor() {
     let c = env.ok(&["count", "--by", "payer"]);
     assert_eq!(
         c["groups"],
-        json!([{"key": null, "count": 2}, {"key": "ISSS", "count": 2}])
+        json!([{"key": "ISSS", "count": 2}, {"key": null, "count": 2}])
     );
     let c = env.ok(&["count", "--overbooked", "--by", "doctor"]);
     assert_eq!(c["count"], 1);

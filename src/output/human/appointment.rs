@@ -233,7 +233,7 @@ pub fn appointment_card(a: &Appointment) -> String {
             "card-overbooked_value",
             reason = clean_lines(&o.reason),
             by = actor_words(&o.by),
-            rule = clean(&o.rule)
+            rule = lang::t(&format!("overbook_rule-{}", o.rule)).to_string()
         );
         lines.push(wrap(&label("card-Overbooked"), &said, w));
     }

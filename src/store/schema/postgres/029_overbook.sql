@@ -4,4 +4,4 @@ ALTER TABLE appointments ADD COLUMN overbook_reason TEXT COLLATE "C";
 ALTER TABLE appointments ADD COLUMN overbook_by TEXT COLLATE "C";
 ALTER TABLE appointments ADD COLUMN overbook_rule TEXT COLLATE "C";
 ALTER TABLE clinics ADD COLUMN max_overbook_per_day BIGINT NOT NULL DEFAULT 2
-    CHECK (max_overbook_per_day BETWEEN 0 AND 50);
+    CHECK (max_overbook_per_day >= 0 AND max_overbook_per_day <= 50);

@@ -6,4 +6,4 @@ ALTER TABLE appointments ADD COLUMN overbook_reason TEXT;
 ALTER TABLE appointments ADD COLUMN overbook_by TEXT;
 ALTER TABLE appointments ADD COLUMN overbook_rule TEXT;
 ALTER TABLE clinics ADD COLUMN max_overbook_per_day INTEGER NOT NULL DEFAULT 2
-    CHECK (max_overbook_per_day BETWEEN 0 AND 50);
+    CHECK (max_overbook_per_day >= 0 AND max_overbook_per_day <= 50);
