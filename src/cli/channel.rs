@@ -17,7 +17,7 @@ pub enum Cmd {
     /// Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail
     #[command(
         subcommand,
-        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 1234567890 --token-file wa.token\n  appt channel add sms --account-sid AC0123 --auth-token-file twilio.token --from +15550001111\n  appt channel add email --smtp-url smtps://desk@mail.example:465 --password-file smtp.pw --from desk@clinic.example"
+        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 123 --token-file wa.key\n  appt channel add sms --account-sid AC01 --from +15550001111\n  appt channel add email --smtp-url smtps://d@mx:465 --from d@c.example"
     )]
     Add(Add),
     /// List the clinic's channels in their order (never a secret)
@@ -64,7 +64,7 @@ pub enum Cmd {
 pub enum Add {
     /// WhatsApp through Meta's Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)
     #[command(
-        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 1234567890 --token-file wa.token\n  appt channel add whatsapp --phone-number-id 1234567890 --token-file - --template reminder=appt_reminder:es\n  APPT_WHATSAPP_TOKEN=… appt channel add whatsapp --name wa-centro --phone-number-id 1234567890"
+        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 123 --token-file wa.key\n  appt channel add whatsapp --phone-number-id 1 --template reminder=r:es\n  appt channel add whatsapp --name wa2 --phone-number-id 1 --token-file -"
     )]
     Whatsapp {
         /// The channel's name, unique in the clinic [default: whatsapp]
@@ -91,7 +91,7 @@ pub enum Add {
     },
     /// SMS through Twilio's REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)
     #[command(
-        after_help = "Examples:\n  appt channel add sms --account-sid AC0123 --auth-token-file twilio.token --from +15550001111\n  appt channel add sms --name sms-backup --account-sid AC0123 --auth-token-file - --from +15550001111"
+        after_help = "Examples:\n  appt channel add sms --account-sid AC01 --from +15550001111\n  appt channel add sms --name sms2 --account-sid AC01 --from +15550001111\n  appt channel add sms --auth-token-file - --account-sid AC01"
     )]
     Sms {
         /// The channel's name, unique in the clinic [default: sms]
@@ -112,7 +112,7 @@ pub enum Add {
     },
     /// E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)
     #[command(
-        after_help = "Examples:\n  appt channel add email --smtp-url smtps://desk@mail.example:465 --password-file smtp.pw --from desk@clinic.example\n  appt channel add email --smtp-url smtp://desk@mail.example:587 --password-file - --from desk@clinic.example --reply-to info@clinic.example"
+        after_help = "Examples:\n  appt channel add email --smtp-url smtps://d@mx:465 --from d@c.example\n  appt channel add email --password-file - --smtp-url smtp://d@mx:587"
     )]
     Email {
         /// The channel's name, unique in the clinic [default: email]

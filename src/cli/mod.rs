@@ -198,7 +198,7 @@ pub enum Command {
     Webhook(webhook::Cmd),
     /// Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic
     #[command(
-        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 1234567890 --token-file wa.token\n  appt channel list\n  appt channel test whatsapp --to \"+503 7012-3456\""
+        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 123 --token-file wa.key\n  appt channel list\n  appt channel test whatsapp --to \"+503 7012-3456\""
     )]
     #[command(subcommand)]
     Channel(channel::Cmd),

@@ -595,3 +595,15 @@ fn channel_secrets_are_sealed_in_the_file_and_survive_key_rotation() {
     assert!(found, "{report}");
     never_shows_secrets(&report.to_string());
 }
+
+/// A database of schema 29 takes schema 30 on its next command: channels
+/// can be added.
+#[test]
+fn channels_come_to_a_schema_29_database() {
+    let env = clinic();
+    crate::common::undo_schema_30(&env);
+    crate::common::set_schema_version(&env, 29);
+    add_sms(&env, "http://127.0.0.1:9");
+    assert_eq!(env.ok(&["channel", "list"])["channels"][0]["name"], "sms");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
