@@ -177,14 +177,8 @@ fn set_sealed(conn: &Tx, id: &str, sealed: &[u8]) -> Result<()> {
 /// (`key rotate`), in the caller's transaction; returns (sealed again,
 /// left as they were because `from` did not open them).
 pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<(u64, u64)> {
-    let all: Vec<(String, Vec<u8>)> = conn.rows(
-        On::reads(&[Table::Channels]),
-        "SELECT id, secrets FROM channels ORDER BY id",
-        args![],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
     let (mut done, mut unreadable) = (0, 0);
-    for (id, sealed) in all {
+    for (id, sealed) in sealed_all(conn)? {
         match from.open_secrets(&id, &sealed) {
             Ok(plain) => {
                 set_sealed(conn, &id, &to.seal_secrets(&id, &plain)?)?;
@@ -198,14 +192,18 @@ pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<(u64, u64)>
 
 /// Each channel whose secrets `ring` does not open, and why (`check`).
 pub fn unopened(conn: &Tx, ring: &Keyring) -> Result<Vec<(String, Unopened)>> {
-    let all: Vec<(String, Vec<u8>)> = conn.rows(
+    Ok(sealed_all(conn)?
+        .into_iter()
+        .filter_map(|(id, s)| ring.open_secrets(&id, &s).err().map(|why| (id, why)))
+        .collect())
+}
+
+/// Every channel's ID and sealed secrets (a clinic has a handful).
+fn sealed_all(conn: &Tx) -> Result<Vec<(String, Vec<u8>)>> {
+    conn.rows(
         On::reads(&[Table::Channels]),
         "SELECT id, secrets FROM channels ORDER BY id",
         args![],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(all
-        .into_iter()
-        .filter_map(|(id, s)| ring.open_secrets(&id, &s).err().map(|why| (id, why)))
-        .collect())
+    )
 }

@@ -258,19 +258,7 @@ fn channel_test_whatsapp_sends_the_documented_request_and_classifies_each_answer
         ),
     ];
     for (status, headers, body, outcome) in cases {
-        let (api, rx) = provider(status, headers, body.to_string());
-        env.exec(&format!(
-            "UPDATE channels SET settings = replace(settings, '{}', '{api}') WHERE name = 'whatsapp'",
-            previous_api(&env, "whatsapp")
-        ));
-        let (code, out, err) = test_send(&env, "whatsapp");
-        check_whatsapp(&seen(&rx));
-        assert_eq!(code, 7, "{status}: {err}");
-        assert!(out.is_empty());
-        never_shows_secrets(&err);
-        let e: Value = serde_json::from_str(err.trim()).unwrap();
-        assert_eq!(e["error"]["code"], "DELIVERY_FAILED");
-        let d = &e["error"]["details"];
+        let d = &refused_through(&env, "whatsapp", status, headers, body, check_whatsapp);
         assert_eq!(d["outcome"], outcome, "{status}: {d}");
         assert_eq!(d["status"], status);
         match status {
@@ -282,6 +270,33 @@ fn channel_test_whatsapp_sends_the_documented_request_and_classifies_each_answer
             _ => assert_eq!(d["retry_after"], Value::Null),
         }
     }
+}
+
+/// Points channel `name` at a fake provider answering `status`, `headers`
+/// and `body`, runs `channel test`, holds the request to `check`, and
+/// expects `DELIVERY_FAILED` (exit 7, nothing on stdout, no secret on
+/// stderr): returns the error's details.
+fn refused_through(
+    env: &Env,
+    name: &str,
+    status: u16,
+    headers: &'static str,
+    body: Value,
+    check: fn(&Seen),
+) -> Value {
+    let (api, rx) = provider(status, headers, body.to_string());
+    env.exec(&format!(
+        "UPDATE channels SET settings = replace(settings, '{}', '{api}') WHERE name = '{name}'",
+        previous_api(env, name)
+    ));
+    let (code, out, err) = test_send(env, name);
+    check(&seen(&rx));
+    assert_eq!(code, 7, "{status}: {err}");
+    assert!(out.is_empty());
+    never_shows_secrets(&err);
+    let e: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(e["error"]["code"], "DELIVERY_FAILED");
+    e["error"]["details"].clone()
 }
 
 /// The base URL a channel holds now (`…/v21.0` for WhatsApp).
@@ -335,16 +350,7 @@ fn channel_test_sms_sends_twilios_shape_and_classifies_each_answer() {
         ),
     ];
     for (status, headers, body, outcome) in cases {
-        let (api, rx) = provider(status, headers, body.to_string());
-        env.exec(&format!(
-            "UPDATE channels SET settings = replace(settings, '{}', '{api}') WHERE name = 'sms'",
-            previous_api(&env, "sms")
-        ));
-        let (code, _, err) = test_send(&env, "sms");
-        check_twilio(&seen(&rx));
-        assert_eq!(code, 7, "{status}: {err}");
-        never_shows_secrets(&err);
-        let d = serde_json::from_str::<Value>(err.trim()).unwrap()["error"]["details"].clone();
+        let d = refused_through(&env, "sms", status, headers, body, check_twilio);
         assert_eq!(d["outcome"], outcome);
         if status == 400 {
             assert_eq!(d["code"], "21211");
