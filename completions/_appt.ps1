@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
+            [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
@@ -1282,6 +1283,193 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;webhook;help;help' {
             break
         }
+        'appt;channel' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the clinic''s channels in their order (never a secret)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a channel')
+            [CompletionResult]::new('order', 'order', [CompletionResultType]::ParameterValue, 'Set the order the clinic''s channels are tried in: the named first, the rest after')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send one short test message now through a channel (exit 7 when the provider refuses it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;channel;add' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
+            [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;channel;add;whatsapp' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The channel''s name, unique in the clinic [default: whatsapp]')
+            [CompletionResult]::new('--phone-number-id', '--phone-number-id', [CompletionResultType]::ParameterName, 'The WhatsApp Business phone number''s ID (Meta''s app dashboard)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the access token from FILE, or - for standard input')
+            [CompletionResult]::new('--app-secret-file', '--app-secret-file', [CompletionResultType]::ParameterName, 'Read the app secret (signs Meta''s webhooks) from FILE, or -')
+            [CompletionResult]::new('--verify-token-file', '--verify-token-file', [CompletionResultType]::ParameterName, 'Read the webhook''s verify token from FILE, or -')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The Graph API''s base URL [default: https://graph.facebook.com/v21.0]')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'A message kind''s approved template, KIND=NAME:LANG[:PLACEHOLDER,…] (repeatable)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;add;sms' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The channel''s name, unique in the clinic [default: sms]')
+            [CompletionResult]::new('--account-sid', '--account-sid', [CompletionResultType]::ParameterName, 'The Twilio account''s SID (AC…)')
+            [CompletionResult]::new('--auth-token-file', '--auth-token-file', [CompletionResultType]::ParameterName, 'Read the auth token from FILE, or - for standard input')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The sending number, +NUMBER')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'The REST API''s base URL [default: https://api.twilio.com]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;add;email' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The channel''s name, unique in the clinic [default: email]')
+            [CompletionResult]::new('--smtp-url', '--smtp-url', [CompletionResultType]::ParameterName, 'smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), no password')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the SMTP password from FILE, or - for standard input')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The sender''s address')
+            [CompletionResult]::new('--reply-to', '--reply-to', [CompletionResultType]::ParameterName, 'Where patients'' replies go')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;add;help' {
+            [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
+            [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;channel;add;help;whatsapp' {
+            break
+        }
+        'appt;channel;add;help;sms' {
+            break
+        }
+        'appt;channel;add;help;email' {
+            break
+        }
+        'appt;channel;add;help;help' {
+            break
+        }
+        'appt;channel;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;order' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;test' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The phone to send to (read in the clinic''s country code)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;channel;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the clinic''s channels in their order (never a secret)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a channel')
+            [CompletionResult]::new('order', 'order', [CompletionResultType]::ParameterValue, 'Set the order the clinic''s channels are tried in: the named first, the rest after')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send one short test message now through a channel (exit 7 when the provider refuses it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;channel;help;add' {
+            [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
+            [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            break
+        }
+        'appt;channel;help;add;whatsapp' {
+            break
+        }
+        'appt;channel;help;add;sms' {
+            break
+        }
+        'appt;channel;help;add;email' {
+            break
+        }
+        'appt;channel;help;list' {
+            break
+        }
+        'appt;channel;help;remove' {
+            break
+        }
+        'appt;channel;help;order' {
+            break
+        }
+        'appt;channel;help;test' {
+            break
+        }
+        'appt;channel;help;help' {
+            break
+        }
         'appt;token' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1527,6 +1715,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
+            [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
@@ -1758,6 +1947,41 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;webhook;deliver' {
+            break
+        }
+        'appt;help;channel' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the clinic''s channels in their order (never a secret)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a channel')
+            [CompletionResult]::new('order', 'order', [CompletionResultType]::ParameterValue, 'Set the order the clinic''s channels are tried in: the named first, the rest after')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send one short test message now through a channel (exit 7 when the provider refuses it)')
+            break
+        }
+        'appt;help;channel;add' {
+            [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
+            [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            break
+        }
+        'appt;help;channel;add;whatsapp' {
+            break
+        }
+        'appt;help;channel;add;sms' {
+            break
+        }
+        'appt;help;channel;add;email' {
+            break
+        }
+        'appt;help;channel;list' {
+            break
+        }
+        'appt;help;channel;remove' {
+            break
+        }
+        'appt;help;channel;order' {
+            break
+        }
+        'appt;help;channel;test' {
             break
         }
         'appt;help;token' {

@@ -53,6 +53,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -1161,6 +1162,169 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;webhook;help;help'= {
         }
+        &'appt;channel'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail'
+            cand list 'List the clinic''s channels in their order (never a secret)'
+            cand remove 'Remove a channel'
+            cand order 'Set the order the clinic''s channels are tried in: the named first, the rest after'
+            cand test 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;channel;add'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
+            cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
+            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;channel;add;whatsapp'= {
+            cand --name 'The channel''s name, unique in the clinic [default: whatsapp]'
+            cand --phone-number-id 'The WhatsApp Business phone number''s ID (Meta''s app dashboard)'
+            cand --token-file 'Read the access token from FILE, or - for standard input'
+            cand --app-secret-file 'Read the app secret (signs Meta''s webhooks) from FILE, or -'
+            cand --verify-token-file 'Read the webhook''s verify token from FILE, or -'
+            cand --api-url 'The Graph API''s base URL [default: https://graph.facebook.com/v21.0]'
+            cand --template 'A message kind''s approved template, KIND=NAME:LANG[:PLACEHOLDER,…] (repeatable)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;add;sms'= {
+            cand --name 'The channel''s name, unique in the clinic [default: sms]'
+            cand --account-sid 'The Twilio account''s SID (AC…)'
+            cand --auth-token-file 'Read the auth token from FILE, or - for standard input'
+            cand --from 'The sending number, +NUMBER'
+            cand --api-url 'The REST API''s base URL [default: https://api.twilio.com]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;add;email'= {
+            cand --name 'The channel''s name, unique in the clinic [default: email]'
+            cand --smtp-url 'smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), no password'
+            cand --password-file 'Read the SMTP password from FILE, or - for standard input'
+            cand --from 'The sender''s address'
+            cand --reply-to 'Where patients'' replies go'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;add;help'= {
+            cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
+            cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
+            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;channel;add;help;whatsapp'= {
+        }
+        &'appt;channel;add;help;sms'= {
+        }
+        &'appt;channel;add;help;email'= {
+        }
+        &'appt;channel;add;help;help'= {
+        }
+        &'appt;channel;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand -y 'Do not ask for confirmation (only a terminal asks)'
+            cand --yes 'Do not ask for confirmation (only a terminal asks)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;order'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;test'= {
+            cand --to 'The phone to send to (read in the clinic''s country code)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;channel;help'= {
+            cand add 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail'
+            cand list 'List the clinic''s channels in their order (never a secret)'
+            cand remove 'Remove a channel'
+            cand order 'Set the order the clinic''s channels are tried in: the named first, the rest after'
+            cand test 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;channel;help;add'= {
+            cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
+            cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
+            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+        }
+        &'appt;channel;help;add;whatsapp'= {
+        }
+        &'appt;channel;help;add;sms'= {
+        }
+        &'appt;channel;help;add;email'= {
+        }
+        &'appt;channel;help;list'= {
+        }
+        &'appt;channel;help;remove'= {
+        }
+        &'appt;channel;help;order'= {
+        }
+        &'appt;channel;help;test'= {
+        }
+        &'appt;channel;help;help'= {
+        }
         &'appt;token'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1383,6 +1547,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
+            cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -1553,6 +1718,32 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;webhook;remove'= {
         }
         &'appt;help;webhook;deliver'= {
+        }
+        &'appt;help;channel'= {
+            cand add 'Add a channel to the clinic, last in its order: WhatsApp, SMS or e-mail'
+            cand list 'List the clinic''s channels in their order (never a secret)'
+            cand remove 'Remove a channel'
+            cand order 'Set the order the clinic''s channels are tried in: the named first, the rest after'
+            cand test 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
+        }
+        &'appt;help;channel;add'= {
+            cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
+            cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
+            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+        }
+        &'appt;help;channel;add;whatsapp'= {
+        }
+        &'appt;help;channel;add;sms'= {
+        }
+        &'appt;help;channel;add;email'= {
+        }
+        &'appt;help;channel;list'= {
+        }
+        &'appt;help;channel;remove'= {
+        }
+        &'appt;help;channel;order'= {
+        }
+        &'appt;help;channel;test'= {
         }
         &'appt;help;token'= {
             cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'

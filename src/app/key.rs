@@ -15,7 +15,7 @@
 //! new key is out.
 
 use crate::error::{Error, Result};
-use crate::store::{patients, Store};
+use crate::store::{channels, patients, Store};
 use std::cell::Cell;
 use std::path::PathBuf;
 
@@ -33,6 +33,10 @@ pub struct Rotated {
     /// IDs the old key could not open (damaged, or another patient's): left
     /// as they are (`appt check` lists them).
     pub unreadable: u64,
+    /// Channels whose secrets were sealed again under the new key.
+    pub channels_resealed: u64,
+    /// Channels whose secrets the old key could not open: left as they are.
+    pub channels_unreadable: u64,
     /// The key file that now holds the new key (None with `$APPT_KEY`).
     pub key_file: Option<PathBuf>,
     /// Where the old keys are kept.
@@ -66,12 +70,15 @@ pub fn rotate(
         keys.write_keyring(&to)?;
         pause("keyring");
         let done = patients::reseal_all(tx, &from, &to)?;
+        let (channels_resealed, channels_unreadable) = channels::reseal_all(tx, &from, &to)?;
         patients::record_key(tx, &to)?;
         pause("resealed");
         let rotated = Rotated {
             version: to.version(),
             resealed: done.resealed,
             unreadable: done.unreadable,
+            channels_resealed,
+            channels_unreadable,
             key_file: key_file.clone(),
             kept,
             key: by_env.then(|| to.current_text()).transpose()?,

@@ -10,6 +10,7 @@ pub mod appointment_ref;
 pub mod board;
 pub mod book;
 pub mod change;
+pub mod channel;
 pub mod clinic;
 pub mod closure;
 pub mod demo;

@@ -130,7 +130,7 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), c
 
 /// Why a request failed, without the URL (ureq's own text starts with it,
 /// password included).
-fn transport_error(t: &ureq::Transport) -> String {
+pub(super) fn transport_error(t: &ureq::Transport) -> String {
     let mut text = t.kind().to_string();
     if let Some(m) = t.message() {
         text.push_str(&format!(": {m}"));

@@ -6,6 +6,7 @@ mod backup;
 mod board;
 mod book;
 mod change;
+mod channel;
 mod check;
 mod choice;
 mod clinic;
@@ -29,6 +30,7 @@ mod purge;
 mod queue;
 mod remind;
 mod schedule;
+mod secret;
 mod serve;
 mod service;
 mod show;
@@ -194,6 +196,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Webhook(webhook::Cmd),
+    /// Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic
+    #[command(
+        after_help = "Examples:\n  appt channel add whatsapp --phone-number-id 123 --token-file wa.key\n  appt channel list\n  appt channel test whatsapp --to \"+503 7012-3456\""
+    )]
+    #[command(subcommand)]
+    Channel(channel::Cmd),
     /// API tokens for `appt serve`: add (shown once), list, revoke
     #[command(
         after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token list\n  appt token revoke whatsapp-bot"
@@ -578,6 +586,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
+        Command::Channel(c) => channel::run(&ctx, c),
         Command::Token(c) => token::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),

@@ -5,70 +5,19 @@ use super::Ctx;
 use crate::app::webhook;
 use crate::output::lang::tr;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{human, json, Report};
 use clap::Subcommand;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// A signing secret longer than this is refused (and a file that never ends,
-/// such as a device, is not read past it).
-const SECRET_LIMIT: u64 = 4096;
-
 /// The signing secret: `--secret S`, `--secret -` (standard input) or
-/// `--secret-file FILE`, trailing line breaks trimmed. One read from a file
-/// or stdin must not be empty: that is a mistake, not "unsigned".
+/// `--secret-file FILE`, trailing line breaks trimmed.
 fn read_secret(secret: Option<String>, file: Option<&Path>) -> Result<Option<String>> {
-    let (field, from, read) = match (secret.as_deref(), file) {
-        (Some("-"), _) => (
-            "secret",
-            "standard input".to_string(),
-            read_limited(std::io::stdin().lock()),
-        ),
-        (_, Some(path)) => (
-            "secret_file",
-            path.display().to_string(),
-            std::fs::File::open(path).and_then(read_limited),
-        ),
-        _ => return Ok(secret),
-    };
-    let bytes = read.map_err(|e| {
-        Error::field(
-            field,
-            crate::text::msg!("e-cannot_read_the_secret_from", from = from, e = e),
-        )
-    })?;
-    if bytes.len() as u64 > SECRET_LIMIT {
-        return Err(Error::field(
-            field,
-            crate::text::msg!(
-                "e-the_secret_in_is_longer_than_bytes",
-                from = from,
-                SECRET_LIMIT = SECRET_LIMIT
-            ),
-        ));
+    match (secret.as_deref(), file) {
+        (Some("-"), _) => super::secret::read("secret", Path::new("-")).map(Some),
+        (_, Some(path)) => super::secret::read("secret_file", path).map(Some),
+        _ => Ok(secret),
     }
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::field(
-            field,
-            crate::text::msg!("e-the_secret_in_is_not_utf_8", from = from),
-        )
-    })?;
-    let text = text.trim_end_matches(['\n', '\r']);
-    if text.is_empty() {
-        return Err(Error::field(
-            field,
-            crate::text::msg!("e-the_secret_in_is_empty", from = from),
-        ));
-    }
-    Ok(Some(text.to_string()))
-}
-
-/// At most one byte past [`SECRET_LIMIT`] of `r`.
-fn read_limited(r: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    r.take(SECRET_LIMIT + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod booking;
 pub mod changes;
+pub mod channel;
 pub mod check;
 pub mod delivery;
 pub mod erasure;

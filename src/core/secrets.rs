@@ -7,14 +7,18 @@ use std::ffi::{OsStr, OsString};
 
 /// Variables that carry a secret by their name: the national-ID key, the
 /// link key, the database (on a server, its URL with the password), where
-/// `transfer` copies to, and libpq's password and password file.
-pub const SECRET_VARS: [&str; 6] = [
+/// `transfer` copies to, libpq's password and password file, and the
+/// channels' tokens and password (`channel add`).
+pub const SECRET_VARS: [&str; 9] = [
     "APPT_KEY",
     "APPT_LINK_KEY",
     "APPT_DB",
     "APPT_TRANSFER_TO",
     "PGPASSWORD",
     "PGPASSFILE",
+    "APPT_WHATSAPP_TOKEN",
+    "APPT_TWILIO_AUTH_TOKEN",
+    "APPT_SMTP_PASSWORD",
 ];
 
 /// The variables appt itself sets for a hook, one message's worth. Any of

@@ -14,7 +14,7 @@
 
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::db::{On, Table};
-use super::keys::{Keys, Unopened};
+use super::keys::{Keyring, Keys, Unopened};
 use super::stored::{self, Layout};
 use super::{
     api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,
@@ -519,7 +519,8 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 13] = [
+const STORED: [&Layout; 14] = [
+    &super::channels::STORED,
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,
@@ -855,9 +856,10 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
         return Ok(Vec::new());
     }
     let ring = patients::opening_keys(conn, keys)?;
+    let mut found = channel_secrets(conn, &ring)?;
     let bad = patients::unopened(conn, &ring)?;
     if bad.is_empty() {
-        return Ok(Vec::new());
+        return Ok(found);
     }
     // A value that does not open for its patient may open for another: it
     // was copied (or swapped) from that patient's row.
@@ -902,17 +904,42 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
             .or_default()
             .push(Row::Patient(PatientRow { id, problem }));
     }
-    Ok(groups
+    found.extend(groups.into_iter().map(|(kind, rows)| {
+        let n = rows.len();
+        Violation {
+            check: "national_id",
+            message: crate::text::msg!("e-national_ids_unreadable", n = n, kind = kind),
+            rows,
+        }
+    }));
+    Ok(found)
+}
+
+/// Every channel's secrets open, for their own channel, under the
+/// database's key; one that does not is reported with its channel (never
+/// the sealed bytes).
+fn channel_secrets(conn: &Tx, ring: &Keyring) -> Result<Vec<Violation>> {
+    let bad = super::channels::unopened(conn, ring)?;
+    if bad.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Row> = bad
         .into_iter()
-        .map(|(kind, rows)| {
-            let n = rows.len();
-            Violation {
-                check: "national_id",
-                message: crate::text::msg!("e-national_ids_unreadable", n = n, kind = kind),
-                rows,
-            }
+        .map(|(id, why)| {
+            Row::Damage(DamageRow {
+                table: "channels",
+                id,
+                column: "secrets",
+                value: None,
+                problem: why.describe(),
+            })
         })
-        .collect())
+        .collect();
+    Ok(vec![Violation {
+        check: "channel_secret",
+        message: crate::text::msg!("e-channel_secrets_unreadable", n = rows.len()),
+        rows,
+    }])
 }
 
 #[cfg(test)]

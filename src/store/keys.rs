@@ -40,6 +40,9 @@ const FORMAT_BOUND: u8 = 1;
 /// The associated data of a national ID starts with this, then the header,
 /// then the patient's ID; a key check value's with the other, then the header.
 const ID_CONTEXT: &[u8] = b"appt patients.national_id\0";
+/// A channel's secrets are bound to their channel as an ID is to its
+/// patient, under a context of their own: neither opens as the other.
+const SECRETS_CONTEXT: &[u8] = b"appt channels.secrets\0";
 const CHECK_CONTEXT: &[u8] = b"appt key check\0";
 const CHECK_TEXT: &[u8] = b"appt";
 
@@ -249,11 +252,47 @@ impl Keyring {
 
     /// `plain` sealed for the patient `patient_id` under the current key.
     pub fn seal(&self, patient_id: &str, plain: &str) -> Result<Vec<u8>> {
+        self.seal_bound(ID_CONTEXT, patient_id, plain)
+    }
+
+    /// A channel's secrets (`plain`) sealed for the channel `channel_id`
+    /// under the current key, as an ID is for its patient.
+    pub fn seal_secrets(&self, channel_id: &str, plain: &str) -> Result<Vec<u8>> {
+        self.seal_bound(SECRETS_CONTEXT, channel_id, plain)
+    }
+
+    /// The secrets `sealed` holds, if it opens for the channel `channel_id`.
+    pub fn open_secrets(
+        &self,
+        channel_id: &str,
+        sealed: &[u8],
+    ) -> std::result::Result<String, Unopened> {
+        if sealed.first() != Some(&FORMAT_BOUND) || sealed.len() < HEADER {
+            return Err(Unopened::Damaged);
+        }
+        let plain = self.open_bound(SECRETS_CONTEXT, channel_id, sealed)?;
+        String::from_utf8(plain).map_err(|_| Unopened::Damaged)
+    }
+
+    fn seal_bound(&self, context: &[u8], owner: &str, plain: &str) -> Result<Vec<u8>> {
         let key = self.current_key()?;
         let mut out = vec![FORMAT_BOUND];
         out.extend(key.version.to_be_bytes());
-        let aad = [ID_CONTEXT, &out[..HEADER], patient_id.as_bytes()].concat();
+        let aad = [context, &out[..HEADER], owner.as_bytes()].concat();
         seal_into(key, out, plain.as_bytes(), &aad)
+    }
+
+    /// A bound value's plain bytes (its header read, its key found).
+    fn open_bound(
+        &self,
+        context: &[u8],
+        owner: &str,
+        sealed: &[u8],
+    ) -> std::result::Result<Vec<u8>, Unopened> {
+        let version = sealed_version(sealed).ok_or(Unopened::Damaged)?;
+        let key = self.key(version).ok_or(Unopened::UnknownVersion(version))?;
+        let aad = [context, &sealed[..HEADER], owner.as_bytes()].concat();
+        open_body(key, &sealed[HEADER..], &aad)
     }
 
     /// The national ID `sealed` holds, if it opens for `patient_id`.
@@ -267,10 +306,7 @@ impl Keyring {
                 open_body(key, &sealed[1..], &[])?
             }
             Some(&FORMAT_BOUND) if sealed.len() >= HEADER => {
-                let version = sealed_version(sealed).ok_or(Unopened::Damaged)?;
-                let key = self.key(version).ok_or(Unopened::UnknownVersion(version))?;
-                let aad = [ID_CONTEXT, &sealed[..HEADER], patient_id.as_bytes()].concat();
-                open_body(key, &sealed[HEADER..], &aad)?
+                self.open_bound(ID_CONTEXT, patient_id, sealed)?
             }
             _ => return Err(Unopened::Damaged),
         };

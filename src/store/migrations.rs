@@ -106,6 +106,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(27, "027_queue"),
     sql!(28, "028_visits"),
     sql!(29, "029_overbook"),
+    sql!(30, "030_channels"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

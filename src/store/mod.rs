@@ -13,6 +13,7 @@ mod appointment_filter;
 pub mod appointments;
 pub mod asked;
 pub mod backup;
+pub mod channels;
 pub mod check;
 pub mod clinics;
 pub mod closures;

@@ -51,8 +51,8 @@ impl Stored {
     }
 }
 
-/// Whether any patient has a sealed national ID (then no new key may be made).
-pub fn any_sealed(conn: &Tx) -> Result<bool> {
+/// Whether any patient has a sealed national ID.
+pub fn any_sealed_id(conn: &Tx) -> Result<bool> {
     let one: Option<i64> = conn.row(
         On::reads(&[Table::Patients]),
         "SELECT 1 FROM patients WHERE national_id IS NOT NULL LIMIT 1",
@@ -60,6 +60,12 @@ pub fn any_sealed(conn: &Tx) -> Result<bool> {
         |r| r.get(0),
     )?;
     Ok(one.is_some())
+}
+
+/// Whether anything is sealed under the database's key: a national ID or a
+/// channel's secrets (then no new key may be made: it would open neither).
+pub fn any_sealed(conn: &Tx) -> Result<bool> {
+    Ok(any_sealed_id(conn)? || super::channels::any(conn)?)
 }
 
 /// What the key policy needs to know of the sealed IDs: the recorded key

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 /// The same on both engines.
 const TABLES: &[(&str, &str, &str)] = &[
     ("clinics", clinics::COLS, "name_key"),
+    ("channels", super::channels::COLS, ""),
     ("doctors", doctors::COLS, "name_key"),
     ("services", services::COLS, "name_key, removed_at"),
     ("windows", windows::COLS, ""),

@@ -1226,3 +1226,35 @@ overbook_rule-DAILY_LIMIT = the daily limit
 overbook_rule-OUTSIDE_AVAILABILITY = outside the hours
 overbook_rule-SLOT_INACTIVE = a closed window
 overbook_rule-INVALID_TIME_SLOT = the window's grid
+# Channels (appt channel …)
+c-channel_added = Added channel { $a } ({ $b }) to { $c }, number { $n } in its order
+c-channel_remove_q = Remove channel { $a } of { $b }?
+c-channel_removed = Removed channel { $a } of { $b }
+c-channel_test_sent = Sent a test message through { $a } to { $b } (provider's ID { $id })
+h-no_channels = No channels.
+e-channel_not_found = Channel not found
+e-channel_template_shape = a template is KIND=NAME:LANG[:PLACEHOLDER,…], not '{ $a }'
+e-channel_template_kind = a template's kind '{ $a }' is not one of { $b }
+e-channel_template_placeholder = a template's placeholder '{ $a }' is not one of { $b }
+e-channel_template_twice = two templates for { $a }
+e-channel_name = a channel's name is 1 to { $n } characters, without control characters
+e-channel_api_url = the API URL must be http:// or https://, a host, no password, no query
+e-channel_phone_number_id = the phone number's ID is digits (Meta's app dashboard shows it)
+e-channel_account_sid = the account SID is letters and digits (AC…)
+e-channel_sms_from = the sending number is + and 8 to 15 digits
+e-channel_address = '{ $a }' is not an e-mail address
+e-channel_smtp_url = the SMTP URL is smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), without a password
+e-channel_settings_damaged = the channel's settings are not what appt writes
+e-channel_secrets_unreadable = { $n ->
+    [one] { $n } channel's secrets do not open with the database's key
+   *[other] { $n } channels' secrets do not open with the database's key
+}
+e-channel_no_secret = the channel's token or password is empty
+e-channel_order_empty = name the channels in their order: N1,N2,…
+e-channel_order_twice = { $a } is named twice
+e-channel_test_temporary = { $a } could not send now (temporary: { $why }); try again later
+e-channel_test_permanent = the provider refused the message through { $a } (code { $code }: { $why })
+e-channel_email_not_built = sending e-mail is not built yet: an email channel is stored, but cannot be tested or used
+e-channel_flag_required = { $a } is required
+e-channel_secret_missing = give --{ $a } FILE (or - for standard input), or set { $b }; a secret is never read from the command line
+e-channel_one_stdin = only one secret can come from standard input (-)

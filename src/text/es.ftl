@@ -554,6 +554,7 @@ e-a_named_already_exists = Ya existe { $a ->
         [window] un horario
         [webhook] un webhook
         [closure] un cierre
+        [channel] un canal
        *[other] un registro
     } con el nombre '{ $name }'
 e-appt_key_must_be_64_hex_characters = APPT_KEY debe tener 64 caracteres hexadecimales (32 bytes), o N:HEX para la versión N de la llave: { $why }
@@ -1300,3 +1301,35 @@ overbook_rule-DAILY_LIMIT = el límite diario
 overbook_rule-OUTSIDE_AVAILABILITY = fuera del horario
 overbook_rule-SLOT_INACTIVE = una ventana cerrada
 overbook_rule-INVALID_TIME_SLOT = el intervalo de la ventana
+# Canales (appt channel …)
+c-channel_added = Canal { $a } ({ $b }) agregado a { $c }, número { $n } en su orden
+c-channel_remove_q = ¿Quitar el canal { $a } de { $b }?
+c-channel_removed = Canal quitado: { $a } de { $b }
+c-channel_test_sent = Mensaje de prueba enviado por { $a } a { $b } (ID del proveedor { $id })
+h-no_channels = No hay canales.
+e-channel_not_found = Canal no encontrado
+e-channel_template_shape = una plantilla es TIPO=NOMBRE:IDIOMA[:CAMPO,…], no '{ $a }'
+e-channel_template_kind = el tipo de plantilla '{ $a }' no es uno de { $b }
+e-channel_template_placeholder = el campo de plantilla '{ $a }' no es uno de { $b }
+e-channel_template_twice = dos plantillas para { $a }
+e-channel_name = el nombre de un canal tiene de 1 a { $n } caracteres, sin caracteres de control
+e-channel_api_url = la URL de la API debe ser http:// o https://, con un host, sin contraseña ni consulta
+e-channel_phone_number_id = el ID del número de teléfono son dígitos (lo muestra el panel de la app de Meta)
+e-channel_account_sid = el SID de la cuenta son letras y dígitos (AC…)
+e-channel_sms_from = el número que envía es + y de 8 a 15 dígitos
+e-channel_address = '{ $a }' no es una dirección de correo
+e-channel_smtp_url = la URL SMTP es smtp://USUARIO@HOST:PUERTO (STARTTLS) o smtps://USUARIO@HOST:PUERTO (TLS), sin contraseña
+e-channel_settings_damaged = los ajustes del canal no son lo que appt escribe
+e-channel_secrets_unreadable = { $n ->
+    [one] los secretos de { $n } canal no se abren con la llave de la base de datos
+   *[other] los secretos de { $n } canales no se abren con la llave de la base de datos
+}
+e-channel_no_secret = el token o la contraseña del canal está vacío
+e-channel_order_empty = nombre los canales en su orden: N1,N2,…
+e-channel_order_twice = { $a } está nombrado dos veces
+e-channel_test_temporary = { $a } no pudo enviar ahora (temporal: { $why }); inténtelo más tarde
+e-channel_test_permanent = el proveedor rechazó el mensaje por { $a } (código { $code }: { $why })
+e-channel_email_not_built = el envío de correo aún no está hecho: un canal de correo se guarda, pero no se puede probar ni usar
+e-channel_flag_required = falta { $a }
+e-channel_secret_missing = indique --{ $a } ARCHIVO (o - para la entrada estándar), o defina { $b }; un secreto nunca se lee de la línea de comandos
+e-channel_one_stdin = solo un secreto puede venir de la entrada estándar (-)

@@ -524,10 +524,17 @@ pub fn undo_schema_28(env: &Env) {
 /// overbooking, a clinic's allowance) out of `env`'s database, for tests
 /// of older databases.
 pub fn undo_schema_29(env: &Env) {
+    undo_schema_30(env);
     for column in ["overbook_reason", "overbook_by", "overbook_rule"] {
         env.exec(&format!("ALTER TABLE appointments DROP COLUMN {column}"));
     }
     env.exec("ALTER TABLE clinics DROP COLUMN max_overbook_per_day");
+}
+
+/// Takes schema 30's change (a clinic's channels) out of `env`'s database,
+/// for tests of older databases.
+pub fn undo_schema_30(env: &Env) {
+    env.exec("DROP TABLE channels");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -7,6 +7,7 @@ mod binary;
 mod board;
 mod booking;
 mod buffers;
+mod channels;
 mod clinics_apart;
 mod concurrency;
 mod contract;

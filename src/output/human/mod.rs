@@ -6,6 +6,7 @@
 //! they share (cleaning stored text, short IDs, colour) is here.
 
 mod appointment;
+mod channels;
 mod day;
 mod messages;
 mod patient;
@@ -16,6 +17,7 @@ pub use appointment::{
     appointment_card, appointments, appointments_page, confirm, count_groups, history, imported,
     series, when,
 };
+pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
 pub use messages::{dry_sweep, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};

@@ -5,6 +5,7 @@
 //! upkeep; what they share (writing a document, a named list) is here.
 
 mod appointment;
+mod channels;
 mod day;
 mod messages;
 mod patient;
@@ -15,6 +16,7 @@ mod upkeep;
 pub use appointment::{
     appointments_page, booked, count, event, event_line, events_page, history, imported, series,
 };
+pub use channels::{channel, channel_tested, provider_id};
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};

@@ -100,6 +100,8 @@ struct KeyRotatedView<'a> {
     version: u32,
     resealed: u64,
     unreadable: u64,
+    channels_resealed: u64,
+    channels_unreadable: u64,
     key_file: Option<String>,
     kept: Vec<String>,
     /// With `$APPT_KEY` only: the new key.
@@ -107,13 +109,16 @@ struct KeyRotatedView<'a> {
     key: Option<&'a str>,
 }
 
-/// `appt key rotate`: `{"version","resealed","unreadable","key_file","kept"}`,
+/// `appt key rotate`: `{"version","resealed","unreadable","channels_resealed",
+/// "channels_unreadable","key_file","kept"}`,
 /// and `"key"` with `$APPT_KEY`.
 pub fn key_rotated(r: &crate::app::key::Rotated) -> Value {
     to_json(KeyRotatedView {
         version: r.version,
         resealed: r.resealed,
         unreadable: r.unreadable,
+        channels_resealed: r.channels_resealed,
+        channels_unreadable: r.channels_unreadable,
         key_file: r.key_file.as_ref().map(|p| p.display().to_string()),
         kept: r.kept.iter().map(|p| p.display().to_string()).collect(),
         key: r.key.as_deref(),

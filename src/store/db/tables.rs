@@ -10,6 +10,8 @@
 pub enum Table {
     ApiTokens,
     Appointments,
+    /// A clinic's channels: the providers appt sends through.
+    Channels,
     Clinics,
     Closures,
     Doctors,
@@ -29,9 +31,10 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 16] = [
+    pub const ALL: [Table; 17] = [
         Table::ApiTokens,
         Table::Appointments,
+        Table::Channels,
         Table::Clinics,
         Table::Closures,
         Table::Doctors,
@@ -53,6 +56,7 @@ impl Table {
         match self {
             Table::ApiTokens => "api_tokens",
             Table::Appointments => "appointments",
+            Table::Channels => "channels",
             Table::Clinics => "clinics",
             Table::Closures => "closures",
             Table::Doctors => "doctors",
@@ -75,6 +79,7 @@ impl Table {
         match self {
             Table::ApiTokens => &[Table::ApiTokens],
             Table::Appointments => &[Table::Appointments],
+            Table::Channels => &[Table::Channels],
             Table::Clinics => &[Table::Clinics],
             Table::Closures => &[Table::Closures],
             Table::Doctors => &[Table::Doctors],

@@ -1,0 +1,674 @@
+//! A clinic's channels, decided without I/O: what a channel's settings may
+//! hold and how they are checked, the request each provider documents for
+//! one text message ([`Provider::request`]), and what its answer means
+//! ([`Provider::classify`]): sent with the provider's message ID, a
+//! temporary failure (429, 5xx, no answer) or a permanent one with the
+//! provider's code and message (docs/commands.md#appt-channel). `app::channel`
+//! sends the request and hands the answer back here.
+
+use super::model::Language;
+use crate::text::{msg, Msg};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// The kinds of channel, as stored and typed.
+pub const KINDS: [&str; 3] = ["whatsapp", "sms", "email"];
+
+/// The WhatsApp Cloud API's base URL (Meta's Graph API, the version appt speaks).
+pub const WHATSAPP_API: &str = "https://graph.facebook.com/v21.0";
+/// Twilio's REST API.
+pub const TWILIO_API: &str = "https://api.twilio.com";
+
+/// A template's parameters when `--template` names none: the ready text's
+/// placeholders in this order.
+pub const DEFAULT_PLACEHOLDERS: [&str; 5] = ["patient", "date", "time", "doctor", "clinic"];
+
+/// A name longer than this is refused.
+const NAME_LIMIT: usize = 40;
+
+/// What a channel sends through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    WhatsApp,
+    Sms,
+    Email,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::WhatsApp => "whatsapp",
+            Kind::Sms => "sms",
+            Kind::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "whatsapp" => Some(Kind::WhatsApp),
+            "sms" => Some(Kind::Sms),
+            "email" => Some(Kind::Email),
+            _ => None,
+        }
+    }
+}
+
+/// A WhatsApp template a kind of message goes out as (`KIND=NAME:LANG[:P,…]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub kind: String,
+    pub name: String,
+    pub language: String,
+    /// The ready text's placeholders, in the order the template declares them.
+    pub placeholders: Vec<String>,
+}
+
+impl Template {
+    /// `--template KIND=NAME:LANG[:PLACEHOLDER,…]`, checked.
+    pub fn parse(s: &str) -> Result<Template, Msg> {
+        let bad = || msg!("e-channel_template_shape", a = s.to_string());
+        let (kind, rest) = s.split_once('=').ok_or_else(bad)?;
+        let mut parts = rest.splitn(3, ':');
+        let (name, language) = (parts.next().unwrap_or(""), parts.next().ok_or_else(bad)?);
+        let placeholders: Vec<String> = match parts.next() {
+            Some(list) => list.split(',').map(|p| p.trim().to_string()).collect(),
+            None => DEFAULT_PLACEHOLDERS.iter().map(|p| p.to_string()).collect(),
+        };
+        let (kind, name, language) = (kind.trim(), name.trim(), language.trim());
+        if !super::message::KINDS.contains(&kind) {
+            return Err(msg!(
+                "e-channel_template_kind",
+                a = kind.to_string(),
+                b = super::message::KINDS.join(", ")
+            ));
+        }
+        let word = |w: &str, max: usize| {
+            !w.is_empty()
+                && w.len() <= max
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if !word(name, 512) || !word(language, 15) {
+            return Err(bad());
+        }
+        if let Some(p) = placeholders
+            .iter()
+            .find(|p| !super::message::PLACEHOLDERS.contains(&p.as_str()))
+        {
+            return Err(msg!(
+                "e-channel_template_placeholder",
+                a = p.to_string(),
+                b = super::message::PLACEHOLDERS.join(", ")
+            ));
+        }
+        Ok(Template {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            language: language.to_string(),
+            placeholders,
+        })
+    }
+}
+
+/// What a channel holds that may be shown (never a secret), by provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Settings {
+    #[serde(rename = "whatsapp")]
+    WhatsApp {
+        phone_number_id: String,
+        api_url: String,
+        templates: Vec<Template>,
+    },
+    Sms {
+        account_sid: String,
+        from: String,
+        api_url: String,
+    },
+    Email {
+        smtp_url: String,
+        from: String,
+        reply_to: Option<String>,
+    },
+}
+
+impl Settings {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Settings::WhatsApp { .. } => Kind::WhatsApp,
+            Settings::Sms { .. } => Kind::Sms,
+            Settings::Email { .. } => Kind::Email,
+        }
+    }
+}
+
+/// A channel's secrets, sealed together at rest. `Debug` never shows them.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Secrets {
+    /// WhatsApp's access token, or Twilio's auth token, or the SMTP password.
+    pub token: String,
+    /// WhatsApp's app secret (signs its webhooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<String>,
+    /// WhatsApp's verify token (its webhook's verification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(***)")
+    }
+}
+
+impl Secrets {
+    /// Every secret it holds, to scrub from what a provider answers.
+    pub fn all(&self) -> Vec<&str> {
+        [
+            Some(&self.token),
+            self.app_secret.as_ref(),
+            self.verify_token.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect()
+    }
+
+    /// `text` with every secret replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        self.all()
+            .into_iter()
+            .fold(text.to_string(), |t, s| t.replace(s, "***"))
+    }
+}
+
+/// A channel's name: 1 to 40 characters, no control characters.
+pub fn check_name(name: &str) -> Result<String, Msg> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > NAME_LIMIT || name.chars().any(char::is_control) {
+        return Err(msg!("e-channel_name", n = NAME_LIMIT));
+    }
+    Ok(name.to_string())
+}
+
+/// A provider's base URL: http(s), a host, no password, no query; the
+/// trailing `/` dropped.
+pub fn check_api_url(url: &str) -> Result<String, Msg> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or(""));
+    match host {
+        Some(h)
+            if !h.is_empty()
+                && !h.contains('@')
+                && !url.contains(['?', '#'])
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+                && url.len() <= 2000 =>
+        {
+            Ok(url.to_string())
+        }
+        _ => Err(msg!("e-channel_api_url")),
+    }
+}
+
+/// WhatsApp's phone-number ID: digits.
+pub fn check_phone_number_id(id: &str) -> Result<String, Msg> {
+    let id = id.trim();
+    if id.is_empty() || id.len() > 32 || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(msg!("e-channel_phone_number_id"));
+    }
+    Ok(id.to_string())
+}
+
+/// Twilio's account SID (`AC…`): letters and digits.
+pub fn check_account_sid(sid: &str) -> Result<String, Msg> {
+    let sid = sid.trim();
+    if sid.is_empty() || sid.len() > 64 || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(msg!("e-channel_account_sid"));
+    }
+    Ok(sid.to_string())
+}
+
+/// An SMS sender: `+` and 8 to 15 digits.
+pub fn check_sender(from: &str) -> Result<String, Msg> {
+    let from = from.trim();
+    let digits = from.strip_prefix('+').unwrap_or("");
+    if !(8..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(msg!("e-channel_sms_from"));
+    }
+    Ok(from.to_string())
+}
+
+/// An e-mail address as a sender or a reply-to: one `@`, a dotted domain.
+pub fn check_address(addr: &str) -> Result<String, Msg> {
+    let addr = addr.trim();
+    let ok = match addr.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && addr.len() <= 254
+                && !addr
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ','))
+        }
+        None => false,
+    };
+    if ok {
+        Ok(addr.to_string())
+    } else {
+        Err(msg!("e-channel_address", a = addr.to_string()))
+    }
+}
+
+/// `smtp://USER@HOST:PORT` (STARTTLS) or `smtps://…` (TLS from the first
+/// byte), without a password: that comes from a file or the environment.
+pub fn check_smtp_url(url: &str) -> Result<String, Msg> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("smtps://")
+        .or_else(|| url.strip_prefix("smtp://"));
+    let ok = rest.is_some_and(|r| {
+        let r = r.trim_end_matches('/');
+        let (user, hostport) = r.rsplit_once('@').unwrap_or(("", r));
+        let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, ""));
+        !user.is_empty()
+            && !user.contains(':')
+            && !host.is_empty()
+            && !host.contains('/')
+            && port.parse::<u16>().is_ok_and(|p| p > 0)
+            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+    });
+    if ok {
+        Ok(url.trim_end_matches('/').to_string())
+    } else {
+        Err(msg!("e-channel_smtp_url"))
+    }
+}
+
+/// How a request proves who sends it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer TOKEN`.
+    Bearer(String),
+    /// `Authorization: Basic base64(USER:PASSWORD)`.
+    Basic { user: String, password: String },
+}
+
+/// What a request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// `application/json`.
+    Json(Value),
+    /// `application/x-www-form-urlencoded`, fields in this order.
+    Form(Vec<(String, String)>),
+}
+
+/// One HTTP POST, as the provider documents it.
+#[derive(Clone)]
+pub struct Request {
+    pub url: String,
+    pub auth: Auth,
+    pub body: Body,
+}
+
+/// What came back from a provider.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// An HTTP answer: its status, its `Retry-After`, its body.
+    Http {
+        status: u16,
+        retry_after: Option<String>,
+        body: String,
+    },
+    /// No answer within the deadline.
+    TimedOut,
+    /// No connection, or the answer broke off (the reason, without the URL).
+    Unreachable(String),
+}
+
+/// What a send came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted: the provider's message ID, when its answer names one.
+    Sent { provider_id: Option<String> },
+    /// Try again later (429, 5xx, no answer): after `retry_after` seconds
+    /// when the provider said so.
+    Temporary {
+        status: Option<u16>,
+        retry_after: Option<u64>,
+        reason: String,
+    },
+    /// Refused for good (4xx other than 429): the provider's code and message.
+    Permanent {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+}
+
+impl Outcome {
+    pub fn sent(&self) -> bool {
+        matches!(self, Outcome::Sent { .. })
+    }
+}
+
+/// A provider's wire shape: the request for one text message, and what its
+/// answer means. One implementation per provider; the transport is `app`'s.
+pub trait Provider {
+    /// The request that sends `text` to `to` (E.164, with its `+`).
+    fn request(&self, to: &str, text: &str) -> Request;
+    /// The message ID of an accepted message's answer.
+    fn message_id(&self, body: &Value) -> Option<String>;
+    /// The provider's code and message of a refusal's answer.
+    fn refusal(&self, body: &Value) -> (Option<String>, Option<String>);
+
+    /// What `answer` means (the same rule for every provider).
+    fn classify(&self, answer: &Answer) -> Outcome {
+        let (status, retry_after, body) = match answer {
+            Answer::TimedOut => {
+                return Outcome::Temporary {
+                    status: None,
+                    retry_after: None,
+                    reason: "timeout".into(),
+                }
+            }
+            Answer::Unreachable(why) => {
+                return Outcome::Temporary {
+                    status: None,
+                    retry_after: None,
+                    reason: why.clone(),
+                }
+            }
+            Answer::Http {
+                status,
+                retry_after,
+                body,
+            } => (*status, retry_after, body),
+        };
+        let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        match status {
+            200..=299 => Outcome::Sent {
+                provider_id: self.message_id(&json),
+            },
+            429 | 500..=599 => Outcome::Temporary {
+                status: Some(status),
+                retry_after: retry_after.as_deref().and_then(|s| s.trim().parse().ok()),
+                reason: self
+                    .refusal(&json)
+                    .1
+                    .unwrap_or_else(|| format!("HTTP {status}")),
+            },
+            _ => {
+                let (code, message) = self.refusal(&json);
+                Outcome::Permanent {
+                    status,
+                    code,
+                    message: message.unwrap_or_else(|| format!("HTTP {status}")),
+                }
+            }
+        }
+    }
+}
+
+/// A JSON value as a code: a number or a string.
+fn code_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// The WhatsApp Cloud API (Graph API `POST /{phone-number-id}/messages`).
+pub struct WhatsApp<'a> {
+    pub api_url: &'a str,
+    pub phone_number_id: &'a str,
+    pub token: &'a str,
+}
+
+impl Provider for WhatsApp<'_> {
+    fn request(&self, to: &str, text: &str) -> Request {
+        Request {
+            url: format!("{}/{}/messages", self.api_url, self.phone_number_id),
+            auth: Auth::Bearer(self.token.to_string()),
+            body: Body::Json(json!({
+                "messaging_product": "whatsapp",
+                "to": to.trim_start_matches('+'),
+                "type": "text",
+                "text": {"body": text},
+            })),
+        }
+    }
+
+    fn message_id(&self, body: &Value) -> Option<String> {
+        body["messages"][0]["id"].as_str().map(str::to_string)
+    }
+
+    fn refusal(&self, body: &Value) -> (Option<String>, Option<String>) {
+        let e = &body["error"];
+        (
+            code_of(&e["code"]),
+            e["message"].as_str().map(str::to_string),
+        )
+    }
+}
+
+/// Twilio's Messages API (`POST /2010-04-01/Accounts/{sid}/Messages.json`).
+pub struct Twilio<'a> {
+    pub api_url: &'a str,
+    pub account_sid: &'a str,
+    pub from: &'a str,
+    pub token: &'a str,
+}
+
+impl Provider for Twilio<'_> {
+    fn request(&self, to: &str, text: &str) -> Request {
+        Request {
+            url: format!(
+                "{}/2010-04-01/Accounts/{}/Messages.json",
+                self.api_url, self.account_sid
+            ),
+            auth: Auth::Basic {
+                user: self.account_sid.to_string(),
+                password: self.token.to_string(),
+            },
+            body: Body::Form(vec![
+                ("To".into(), to.to_string()),
+                ("From".into(), self.from.to_string()),
+                ("Body".into(), text.to_string()),
+            ]),
+        }
+    }
+
+    fn message_id(&self, body: &Value) -> Option<String> {
+        body["sid"].as_str().map(str::to_string)
+    }
+
+    fn refusal(&self, body: &Value) -> (Option<String>, Option<String>) {
+        (
+            code_of(&body["code"]),
+            body["message"].as_str().map(str::to_string),
+        )
+    }
+}
+
+/// The provider a channel sends through; `None` for e-mail, whose sending
+/// is not built yet.
+pub fn provider<'a>(
+    settings: &'a Settings,
+    secrets: &'a Secrets,
+) -> Option<Box<dyn Provider + 'a>> {
+    match settings {
+        Settings::WhatsApp {
+            phone_number_id,
+            api_url,
+            ..
+        } => Some(Box::new(WhatsApp {
+            api_url,
+            phone_number_id,
+            token: &secrets.token,
+        })),
+        Settings::Sms {
+            account_sid,
+            from,
+            api_url,
+        } => Some(Box::new(Twilio {
+            api_url,
+            account_sid,
+            from,
+            token: &secrets.token,
+        })),
+        Settings::Email { .. } => None,
+    }
+}
+
+/// `channel test`'s message, in the clinic's language.
+pub fn test_text(lang: Language, clinic: &str) -> String {
+    match lang {
+        Language::Es => format!("Mensaje de prueba de {clinic}: este canal funciona."),
+        Language::En => format!("Test message from {clinic}: this channel works."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16, retry_after: Option<&str>, body: &str) -> Answer {
+        Answer::Http {
+            status,
+            retry_after: retry_after.map(str::to_string),
+            body: body.to_string(),
+        }
+    }
+
+    const WA: WhatsApp = WhatsApp {
+        api_url: "http://x",
+        phone_number_id: "123",
+        token: "T",
+    };
+    const TW: Twilio = Twilio {
+        api_url: "http://x",
+        account_sid: "AC1",
+        from: "+15550001111",
+        token: "T",
+    };
+
+    #[test]
+    fn channel_answers_are_classified_as_each_provider_documents_them() {
+        assert_eq!(
+            WA.classify(&http(200, None, r#"{"messages":[{"id":"wamid.X"}]}"#)),
+            Outcome::Sent {
+                provider_id: Some("wamid.X".into())
+            }
+        );
+        assert_eq!(
+            TW.classify(&http(201, None, r#"{"sid":"SM1"}"#)),
+            Outcome::Sent {
+                provider_id: Some("SM1".into())
+            }
+        );
+        assert!(matches!(
+            WA.classify(&http(429, Some("30"), "{}")),
+            Outcome::Temporary {
+                status: Some(429),
+                retry_after: Some(30),
+                ..
+            }
+        ));
+        assert!(matches!(
+            TW.classify(&http(503, None, "oops")),
+            Outcome::Temporary {
+                status: Some(503),
+                retry_after: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            WA.classify(&Answer::TimedOut),
+            Outcome::Temporary { status: None, .. }
+        ));
+        assert_eq!(
+            WA.classify(&http(
+                400,
+                None,
+                r#"{"error":{"code":131026,"message":"Undeliverable"}}"#
+            )),
+            Outcome::Permanent {
+                status: 400,
+                code: Some("131026".into()),
+                message: "Undeliverable".into()
+            }
+        );
+        assert_eq!(
+            TW.classify(&http(
+                400,
+                None,
+                r#"{"code":21211,"message":"Invalid 'To'"}"#
+            )),
+            Outcome::Permanent {
+                status: 400,
+                code: Some("21211".into()),
+                message: "Invalid 'To'".into()
+            }
+        );
+        assert!(matches!(
+            TW.classify(&http(404, None, "")),
+            Outcome::Permanent {
+                status: 404,
+                code: None,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn channel_requests_have_the_providers_shapes() {
+        let r = WA.request("+50370001111", "hi");
+        assert_eq!(r.url, "http://x/123/messages");
+        assert_eq!(
+            r.body,
+            Body::Json(
+                json!({"messaging_product":"whatsapp","to":"50370001111","type":"text","text":{"body":"hi"}})
+            )
+        );
+        let r = TW.request("+50370001111", "hi");
+        assert_eq!(r.url, "http://x/2010-04-01/Accounts/AC1/Messages.json");
+        assert!(matches!(r.auth, Auth::Basic { ref user, .. } if user == "AC1"));
+    }
+
+    #[test]
+    fn channel_templates_and_settings_are_checked() {
+        let t = Template::parse("reminder=appt_reminder:es").unwrap();
+        assert_eq!(t.placeholders, DEFAULT_PLACEHOLDERS);
+        let t = Template::parse("confirmation=conf:en_US:patient,time").unwrap();
+        assert_eq!(t.placeholders, ["patient", "time"]);
+        assert!(Template::parse("nope=x:es").is_err());
+        assert!(Template::parse("reminder=x").is_err());
+        assert!(Template::parse("reminder=x:es:shoe").is_err());
+        assert!(check_api_url("https://u:p@host").is_err());
+        assert_eq!(
+            check_api_url("http://127.0.0.1:9/").unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert!(check_smtp_url("smtps://clinic@mail.example:465").is_ok());
+        assert!(check_smtp_url("smtps://clinic:pw@mail.example:465").is_err());
+        assert!(check_smtp_url("smtp://mail.example:25").is_err());
+        assert!(check_sender("+15550001111").is_ok());
+        assert!(check_sender("15550001111").is_err());
+        assert!(check_address("desk@clinic.example").is_ok());
+        assert!(check_address("desk").is_err());
+        let s = Secrets {
+            token: "sekret".into(),
+            ..Secrets::default()
+        };
+        assert_eq!(format!("{s:?}"), "Secrets(***)");
+        assert_eq!(s.scrub("bad sekret here"), "bad *** here");
+    }
+}

@@ -1,0 +1,615 @@
+//! Tests: `appt channel add|list|order|remove|test` (docs/commands.md#appt-channel),
+//! against a fake WhatsApp Cloud API and a fake Twilio written here with std
+//! only, each checking every request as the provider documents it.
+
+use crate::common::{s, Env};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+const WA_TOKEN: &str = "EAAGtokenWHATSAPP0secret";
+const TW_TOKEN: &str = "twilioAUTHtoken0secret99";
+const TW_SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+/// One request as the fake provider read it.
+struct Seen {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// A provider on 127.0.0.1 answering one request with `status`, `headers`
+/// and `body`; the request comes back on the channel.
+fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        conn.set_read_timeout(Some(Duration::from_secs(5))).ok();
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 8192];
+        let (head, mut rest) = loop {
+            let n = conn.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                return;
+            }
+            raw.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&raw).to_string();
+            if let Some((h, r)) = text.split_once("\r\n\r\n") {
+                break (h.to_string(), r.as_bytes().to_vec());
+            }
+        };
+        let mut lines = head.lines();
+        let first: Vec<String> = lines
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        while rest.len() < length {
+            let n = conn.read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            rest.extend_from_slice(&buf[..n]);
+        }
+        let _ = tx.send(Seen {
+            method: first.first().cloned().unwrap_or_default(),
+            path: first.get(1).cloned().unwrap_or_default(),
+            headers,
+            body: String::from_utf8_lossy(&rest).to_string(),
+        });
+        let answer = format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = conn.write_all(answer.as_bytes());
+    });
+    (url, rx)
+}
+
+fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
+    rx.recv_timeout(Duration::from_secs(15))
+        .expect("the provider got a request")
+}
+
+/// A WhatsApp request as Meta documents it: POST /{phone-number-id}/messages,
+/// the bearer token, JSON with the number without its `+`.
+fn check_whatsapp(r: &Seen) {
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.path, "/v21.0/106540352242922/messages");
+    assert_eq!(r.header("authorization"), format!("Bearer {WA_TOKEN}"));
+    assert!(r.header("content-type").starts_with("application/json"));
+    let body: Value = serde_json::from_str(&r.body).expect("JSON body");
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(body["to"], "50370001111");
+    assert_eq!(body["type"], "text");
+    assert!(!s(&body["text"]["body"]).is_empty(), "{body}");
+}
+
+/// A Twilio request as Twilio documents it: POST
+/// /2010-04-01/Accounts/{sid}/Messages.json, basic auth sid:token, form fields.
+fn check_twilio(r: &Seen) {
+    use base64::Engine;
+    assert_eq!(r.method, "POST");
+    assert_eq!(
+        r.path,
+        format!("/2010-04-01/Accounts/{TW_SID}/Messages.json")
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{TW_SID}:{TW_TOKEN}"));
+    assert_eq!(r.header("authorization"), format!("Basic {basic}"));
+    assert_eq!(
+        r.header("content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    let form: Vec<(String, String)> = form_urlencoded::parse(r.body.as_bytes())
+        .into_owned()
+        .collect();
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("To"), "+50370001111");
+    assert_eq!(field("From"), "+15550001111");
+    assert!(field("Body").contains("Central"), "{form:?}");
+}
+
+/// A clinic in El Salvador (+503) with no channel.
+fn clinic() -> Env {
+    let env = Env::new();
+    env.ok(&[
+        "clinic",
+        "add",
+        "Central",
+        "--timezone",
+        "America/El_Salvador",
+        "--country-code",
+        "+503",
+    ]);
+    env
+}
+
+fn secret_file(env: &Env, name: &str, secret: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, format!("{secret}\n")).unwrap();
+    path.display().to_string()
+}
+
+fn add_whatsapp(env: &Env, api: &str) -> Value {
+    let token = secret_file(env, "wa.token", WA_TOKEN);
+    env.ok(&[
+        "channel",
+        "add",
+        "whatsapp",
+        "--phone-number-id",
+        "106540352242922",
+        "--token-file",
+        &token,
+        "--api-url",
+        &format!("{api}/v21.0"),
+        "--template",
+        "reminder=appt_reminder:es",
+    ])
+}
+
+fn add_sms(env: &Env, api: &str) -> Value {
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "sms",
+            "--account-sid",
+            TW_SID,
+            "--from",
+            "+15550001111",
+            "--api-url",
+            api,
+            "--json",
+        ])
+        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `channel test NAME --to 7000-1111`: (exit code, stdout, stderr).
+fn test_send(env: &Env, name: &str) -> (i32, String, String) {
+    let out = env
+        .cmd()
+        .args(["channel", "test", name, "--to", "7000-1111", "--json"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn never_shows_secrets(text: &str) {
+    for secret in [WA_TOKEN, TW_TOKEN] {
+        assert!(!text.contains(secret), "a secret was shown: {text}");
+    }
+}
+
+#[test]
+fn channel_test_whatsapp_sends_the_documented_request_and_classifies_each_answer() {
+    let env = clinic();
+    let (api, rx) = provider(200, "", r#"{"messaging_product":"whatsapp","contacts":[{"input":"50370001111","wa_id":"50370001111"}],"messages":[{"id":"wamid.HBgLMTIz"}]}"#.into());
+    let added = add_whatsapp(&env, &api);
+    assert_eq!(added["settings"]["phone_number_id"], "106540352242922");
+    assert_eq!(added["settings"]["templates"][0]["name"], "appt_reminder");
+    never_shows_secrets(&added.to_string());
+    let (code, out, err) = test_send(&env, "whatsapp");
+    assert_eq!(code, 0, "{err}");
+    check_whatsapp(&seen(&rx));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["outcome"], "sent");
+    assert_eq!(v["provider_id"], "wamid.HBgLMTIz");
+
+    // 429 with Retry-After: temporary, exit 7, the wait in the details.
+    let cases = [
+        (
+            429,
+            "Retry-After: 30\r\n",
+            json!({"error":{"code":130429,"message":"Rate limit hit"}}),
+            "temporary",
+        ),
+        (
+            500,
+            "",
+            json!({"error":{"code":131000,"message":"Something went wrong"}}),
+            "temporary",
+        ),
+        (
+            400,
+            "",
+            json!({"error":{"code":131026,"message":"Message undeliverable","type":"OAuthException"}}),
+            "permanent",
+        ),
+    ];
+    for (status, headers, body, outcome) in cases {
+        let d = &refused_through(&env, "whatsapp", status, headers, body, check_whatsapp);
+        assert_eq!(d["outcome"], outcome, "{status}: {d}");
+        assert_eq!(d["status"], status);
+        match status {
+            429 => assert_eq!(d["retry_after"], 30),
+            400 => {
+                assert_eq!(d["code"], "131026");
+                assert_eq!(d["message"], "Message undeliverable");
+            }
+            _ => assert_eq!(d["retry_after"], Value::Null),
+        }
+    }
+}
+
+/// Points channel `name` at a fake provider answering `status`, `headers`
+/// and `body`, runs `channel test`, holds the request to `check`, and
+/// expects `DELIVERY_FAILED` (exit 7, nothing on stdout, no secret on
+/// stderr): returns the error's details.
+fn refused_through(
+    env: &Env,
+    name: &str,
+    status: u16,
+    headers: &'static str,
+    body: Value,
+    check: fn(&Seen),
+) -> Value {
+    let (api, rx) = provider(status, headers, body.to_string());
+    env.exec(&format!(
+        "UPDATE channels SET settings = replace(settings, '{}', '{api}') WHERE name = '{name}'",
+        previous_api(env, name)
+    ));
+    let (code, out, err) = test_send(env, name);
+    check(&seen(&rx));
+    assert_eq!(code, 7, "{status}: {err}");
+    assert!(out.is_empty());
+    never_shows_secrets(&err);
+    let e: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(e["error"]["code"], "DELIVERY_FAILED");
+    e["error"]["details"].clone()
+}
+
+/// The base URL a channel holds now (`…/v21.0` for WhatsApp).
+fn previous_api(env: &Env, name: &str) -> String {
+    let v = env.ok(&["channel", "list"]);
+    let c = v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()
+        .clone();
+    let url = s(&c["settings"]["api_url"]).to_string();
+    url.trim_end_matches("/v21.0").to_string()
+}
+
+#[test]
+fn channel_test_sms_sends_twilios_shape_and_classifies_each_answer() {
+    let env = clinic();
+    let (api, rx) = provider(
+        201,
+        "",
+        json!({"sid":"SM0123456789abcdef","status":"queued"}).to_string(),
+    );
+    add_sms(&env, &api);
+    let (code, out, err) = test_send(&env, "sms");
+    assert_eq!(code, 0, "{err}");
+    check_twilio(&seen(&rx));
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["provider_id"],
+        "SM0123456789abcdef"
+    );
+    let cases = [
+        (
+            429,
+            "Retry-After: 5\r\n",
+            json!({"code":20429,"message":"Too Many Requests"}),
+            "temporary",
+        ),
+        (
+            503,
+            "",
+            json!({"code":20503,"message":"Service unavailable"}),
+            "temporary",
+        ),
+        (
+            400,
+            "",
+            json!({"code":21211,"message":"The 'To' number is not a valid phone number.","status":400}),
+            "permanent",
+        ),
+    ];
+    for (status, headers, body, outcome) in cases {
+        let d = refused_through(&env, "sms", status, headers, body, check_twilio);
+        assert_eq!(d["outcome"], outcome);
+        if status == 400 {
+            assert_eq!(d["code"], "21211");
+        }
+        if status == 429 {
+            assert_eq!(d["retry_after"], 5);
+        }
+    }
+}
+
+#[test]
+fn channel_test_without_an_answer_in_time_is_temporary() {
+    let env = clinic();
+    // A port that accepts and never answers: the 10-second deadline.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let api = format!("http://{}", listener.local_addr().unwrap());
+    let hold = std::thread::spawn(move || {
+        let c = listener.accept();
+        std::thread::sleep(Duration::from_secs(12));
+        drop(c);
+    });
+    add_sms(&env, &api);
+    let (code, _, err) = test_send(&env, "sms");
+    assert_eq!(code, 7, "{err}");
+    let d = serde_json::from_str::<Value>(err.trim()).unwrap()["error"]["details"].clone();
+    assert_eq!(d["outcome"], "temporary");
+    assert_eq!(d["reason"], "timeout");
+    hold.join().unwrap();
+}
+
+#[test]
+fn channel_add_list_order_remove_in_both_languages() {
+    let env = clinic();
+    add_whatsapp(&env, "http://127.0.0.1:9");
+    add_sms(&env, "http://127.0.0.1:9");
+    let pw = secret_file(&env, "smtp.pw", "smtpPASSWORD0secret");
+    let email = env.ok(&[
+        "channel",
+        "add",
+        "email",
+        "--name",
+        "Correo",
+        "--smtp-url",
+        "smtps://desk@mail.example:465",
+        "--password-file",
+        &pw,
+        "--from",
+        "desk@clinic.example",
+    ]);
+    assert_eq!(email["position"], 3);
+    // A name is unique in its clinic, case aside.
+    env.refused(
+        &[
+            "channel",
+            "add",
+            "email",
+            "--name",
+            "CORREO",
+            "--smtp-url",
+            "smtps://desk@mail.example:465",
+            "--password-file",
+            &pw,
+            "--from",
+            "desk@clinic.example",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    let names = |v: &Value| -> Vec<String> {
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| s(&c["name"]).to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&env.ok(&["channel", "list"])),
+        ["whatsapp", "sms", "Correo"]
+    );
+    let ordered = env.ok(&["channel", "order", "correo,sms"]);
+    assert_eq!(names(&ordered), ["Correo", "sms", "whatsapp"]);
+    assert_eq!(ordered["channels"][2]["position"], 3);
+    env.refused(&["channel", "order", "sms,sms"], "VALIDATION_ERROR", 2);
+    env.refused(&["channel", "order", "fax"], "NOT_FOUND", 3);
+    // An email channel is stored, not sent through yet.
+    let d = env.refused(
+        &["channel", "test", "correo", "--to", "70001111"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(s(&d["name"]).contains("not built yet"), "{d}");
+    for (lang, header) in [("en", "Name"), ("es", "Nombre")] {
+        let out = env
+            .cmd()
+            .args(["channel", "list", "--width", "80"])
+            .env("APPT_LANG", lang)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success());
+        assert!(text.contains(header) && text.contains("Correo"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        never_shows_secrets(&text);
+        assert!(!text.contains("smtpPASSWORD"));
+    }
+    let removed = env.ok(&["channel", "remove", "SMS", "-y"]);
+    assert_eq!(removed["name"], "sms");
+    assert_eq!(names(&env.ok(&["channel", "list"])), ["Correo", "whatsapp"]);
+    env.refused(&["channel", "remove", "sms", "-y"], "NOT_FOUND", 3);
+    let out = env
+        .cmd()
+        .args(["channel", "remove", "whatsapp", "-y"])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Canal quitado"));
+}
+
+#[test]
+fn channel_add_refuses_bad_settings_naming_the_field_and_never_takes_a_secret_from_argv() {
+    let env = clinic();
+    let token = secret_file(&env, "t", WA_TOKEN);
+    let d = env.refused(
+        &[
+            "channel",
+            "add",
+            "whatsapp",
+            "--phone-number-id",
+            "12a",
+            "--token-file",
+            &token,
+            "--api-url",
+            "ftp://x",
+            "--template",
+            "reminder=x",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    for field in ["phone_number_id", "api_url", "template"] {
+        assert!(d.get(field).is_some(), "{field}: {d}");
+    }
+    let d = env.refused(
+        &[
+            "channel",
+            "add",
+            "sms",
+            "--account-sid",
+            TW_SID,
+            "--from",
+            "+15550001111",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(d.get("auth_token_file").is_some(), "{d}");
+    let d = env.refused(
+        &[
+            "channel",
+            "add",
+            "email",
+            "--smtp-url",
+            "smtps://desk:pw@mail.example:465",
+            "--password-file",
+            &token,
+            "--from",
+            "nobody",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    assert!(
+        d.get("smtp_url").is_some() && d.get("from").is_some(),
+        "{d}"
+    );
+    // There is no flag that takes a token itself.
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "whatsapp",
+            "--phone-number-id",
+            "1",
+            "--token",
+            WA_TOKEN,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // From standard input.
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "whatsapp",
+            "--phone-number-id",
+            "1",
+            "--token-file",
+            "-",
+            "--json",
+        ])
+        .write_stdin(format!("{WA_TOKEN}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    never_shows_secrets(&String::from_utf8_lossy(&out.stdout));
+}
+
+/// The secrets are sealed: not in the file's bytes in clear, and they
+/// survive a key rotation (and `check` stays clean).
+#[test]
+#[cfg_attr(appt_test_pg, ignore = "reads the SQLite file's bytes")]
+fn channel_secrets_are_sealed_in_the_file_and_survive_key_rotation() {
+    let env = clinic();
+    let (api, rx) = provider(200, "", json!({"messages":[{"id":"wamid.1"}]}).to_string());
+    add_whatsapp(&env, &api);
+    add_sms(&env, "http://127.0.0.1:9");
+    for secret in [WA_TOKEN, TW_TOKEN] {
+        for file in [env.db.clone(), env.db.with_extension("db-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} in clear in {}",
+                    file.display()
+                );
+            }
+        }
+    }
+    let rotated = env.ok(&["key", "rotate"]);
+    assert_eq!(rotated["channels_resealed"], 2);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    let (code, _, err) = test_send(&env, "whatsapp");
+    assert_eq!(code, 0, "{err}");
+    check_whatsapp(&seen(&rx));
+    // A sealed secret moved onto another channel does not open, and check says so.
+    env.exec("UPDATE channels SET secrets = (SELECT secrets FROM channels WHERE name = 'sms') WHERE name = 'whatsapp'");
+    let out = env.cmd().args(["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["check"] == "channel_secret");
+    assert!(found, "{report}");
+    never_shows_secrets(&report.to_string());
+}
+
+/// A database of schema 29 takes schema 30 on its next command: channels
+/// can be added.
+#[test]
+fn channels_come_to_a_schema_29_database() {
+    let env = clinic();
+    crate::common::undo_schema_30(&env);
+    crate::common::set_schema_version(&env, 29);
+    add_sms(&env, "http://127.0.0.1:9");
+    assert_eq!(env.ok(&["channel", "list"])["channels"][0]["name"], "sms");
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
