@@ -254,6 +254,12 @@ struct ReminderView<'a> {
     /// The patient's link, when the clinic has a public URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a str>,
+    /// The clinic's channel it was sent through, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+    /// The provider's message ID, when it was sent through a channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_id: Option<&'a str>,
     /// The message's own fields: `previous` (rescheduled), `reason`
     /// (cancelled), `offer` (waitlist_offer).
     #[serde(flatten)]
@@ -305,6 +311,8 @@ fn reminder_view(
         },
         message: ready.map(|m| m.message.as_str()),
         link: ready.and_then(|m| m.link.as_deref()),
+        channel: r.channel.as_deref(),
+        provider_id: r.provider_id.as_deref(),
         data,
     })
 }

@@ -107,6 +107,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(28, "028_visits"),
     sql!(29, "029_overbook"),
     sql!(30, "030_channels"),
+    sql!(31, "031_sent_via"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

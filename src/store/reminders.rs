@@ -31,6 +31,10 @@ pub struct Reminder {
     pub data: Option<serde_json::Value>,
     /// The waitlist entry an offer is for.
     pub waitlist_id: Option<String>,
+    /// The clinic's channel it was sent through (its name then), if any.
+    pub channel: Option<String>,
+    /// The provider's ID of the message sent through `channel`, if it gave one.
+    pub provider_id: Option<String>,
 }
 
 impl Reminder {
@@ -102,7 +106,7 @@ pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
 
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
-                    kind, data, waitlist_id";
+                    kind, data, waitlist_id, channel, provider_id";
 
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
@@ -138,6 +142,8 @@ fn from_row(r: &Row) -> Result<Reminder> {
         kind: f.one_of(9, &KINDS)?,
         data: f.opt_json(10)?,
         waitlist_id: f.get(11)?,
+        channel: f.get(12)?,
+        provider_id: f.get(13)?,
     })
 }
 
@@ -462,6 +468,26 @@ pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) ->
     let mut args: Vec<Val> = args![run, epoch(now)].to_vec();
     args.extend(ids.iter().map(|id| id.to_val()));
     conn.exec(On::writes(&[Table::Reminders]), &sent_sql(ids.len()), &args)
+}
+
+/// Marks message `id` sent through channel `channel` (the provider's
+/// message ID `provider_id`), if run `run`'s claim on it still stands;
+/// true when it did.
+pub fn mark_sent_via(
+    conn: &Tx,
+    id: &str,
+    run: &str,
+    now: DateTime<Utc>,
+    channel: &str,
+    provider_id: Option<&str>,
+) -> Result<bool> {
+    Ok(conn.exec(
+        On::writes(&[Table::Reminders]),
+        "UPDATE reminders SET status = 'sent', sent_at = ?3, attempts = attempts + 1, claim = NULL, \
+         claimed_until = NULL, last_error = NULL, channel = ?4, provider_id = ?5, updated_at = ?3 \
+         WHERE id = ?1 AND claim = ?2 AND status IN ('pending','cancelled')",
+        args![id, run, epoch(now), channel, provider_id],
+    )? == 1)
 }
 
 /// [`mark_sent_many`]'s statement for `n` IDs. The `|| ''` keeps the status

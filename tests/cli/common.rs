@@ -534,7 +534,15 @@ pub fn undo_schema_29(env: &Env) {
 /// Takes schema 30's change (a clinic's channels) out of `env`'s database,
 /// for tests of older databases.
 pub fn undo_schema_30(env: &Env) {
+    undo_schema_31(env);
     env.exec("DROP TABLE channels");
+}
+
+/// Takes schema 31's change (the channel a message was sent through and
+/// the provider's ID) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_31(env: &Env) {
+    env.exec("ALTER TABLE reminders DROP COLUMN channel");
+    env.exec("ALTER TABLE reminders DROP COLUMN provider_id");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
