@@ -13,6 +13,7 @@ pub mod change;
 pub mod channel;
 pub mod clinic;
 pub mod closure;
+pub mod deliver;
 pub mod demo;
 pub mod doctor;
 pub mod erase;

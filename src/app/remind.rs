@@ -6,6 +6,7 @@
 //! long run never sits on reminders it has not reached, and a run that dies
 //! leaves its one claim to be retried once it lapses (docs/rules.md#reminders-and-notifications).
 
+use crate::core::channel::Outcome;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::message::Ready;
 use crate::core::secrets;
@@ -73,6 +74,8 @@ pub struct DueRequest {
     pub dry_run: bool,
     /// Deliver at most this many.
     pub limit: Option<i64>,
+    /// `$APPT_KEY`, to open the clinics' channels' secrets.
+    pub key: Option<String>,
 }
 
 /// A delivery that failed, to be retried at `retry_at` (None: failed for good).
@@ -362,12 +365,67 @@ fn sweep(
                     &wire::reminder_delivered(rem, a, ready),
                     &hook_env(rem, a, ready),
                 )
-                .map_err(|m| m.english());
+                .map(|()| None)
+                .map_err(|m| Failed {
+                    why: m.english(),
+                    retry_after: None,
+                });
                 record(st, rem, &run, outcome, clock.now(), &mut tally)?;
             }
         }
         return Ok(tally);
     }
+    // Through the clinic's channels: one message per claim, as a hook's.
+    let routes = super::deliver::Routes::of(st, r.key.clone(), &due)?;
+    let (routed, printed): (Vec<_>, Vec<_>) =
+        due.iter().partition(|(d, a)| routes.route(d, a).is_some());
+    for (d, _) in &routed {
+        let taken = st.write(|tx| take(tx, &[d.id.as_str()], &run, clock.now(), &mut tally))?;
+        for (rem, a, ready) in &taken {
+            // The appointment as it is at the claim; no channel reaches it now: next run.
+            let Some((route, to)) = routes.route(rem, a) else {
+                st.write(|tx| reminders::release(tx, &rem.id, &run))?;
+                continue;
+            };
+            let outcome = match super::deliver::send(route, &to, &ready.message) {
+                Outcome::Sent { provider_id } => Ok(Some((route.name.clone(), provider_id))),
+                Outcome::Temporary {
+                    retry_after,
+                    reason,
+                    ..
+                } => Err(Failed {
+                    why: format!("{}: {reason}", route.name),
+                    retry_after: Some(Some(retry_after.unwrap_or(0))),
+                }),
+                Outcome::Permanent {
+                    status,
+                    code,
+                    message,
+                } => Err(Failed {
+                    why: format!(
+                        "{}: {} {message}",
+                        route.name,
+                        code.unwrap_or_else(|| status.to_string())
+                    ),
+                    retry_after: Some(None),
+                }),
+            };
+            let via = outcome.as_ref().ok().cloned().flatten();
+            let at = clock.now();
+            if record(st, rem, &run, outcome, at, &mut tally)? {
+                if let Some((channel, provider_id)) = via {
+                    let mut sent = rem.clone();
+                    sent.status = "sent".into();
+                    sent.attempts += 1;
+                    sent.sent_at = Some(at);
+                    sent.channel = Some(channel);
+                    sent.provider_id = provider_id;
+                    deliver(&sent, a, ready)?;
+                }
+            }
+        }
+    }
+    let ids: Vec<&str> = printed.iter().map(|(d, _)| d.id.as_str()).collect();
     if ids.is_empty() {
         return Ok(tally);
     }
@@ -423,26 +481,46 @@ fn sweep(
     }
 }
 
-/// Records a hook's outcome, if this run's claim still stands.
+/// A delivery that did not happen: why, and when to try again — `None`:
+/// the usual backoff; `Some(None)`: never (a provider's refusal for good);
+/// `Some(Some(s))`: the backoff, but not before the `s` seconds a provider asked for.
+struct Failed {
+    why: String,
+    retry_after: Option<Option<u64>>,
+}
+
+/// Records a hook's or a channel's outcome (sent: through which channel,
+/// with which provider ID), if this run's claim still stands; true when it
+/// was recorded sent.
 fn record(
     st: &mut Store,
     rem: &Reminder,
     run: &str,
-    outcome: Result<(), String>,
+    outcome: Result<Option<(String, Option<String>)>, Failed>,
     at: DateTime<Utc>,
     tally: &mut Sweep,
-) -> Result<()> {
+) -> Result<bool> {
     st.write(|tx| {
         match outcome {
-            Ok(()) => {
-                if reminders::mark_sent_many(tx, &[rem.id.as_str()], run, at)? == 1 {
+            Ok(via) => {
+                let marked = match &via {
+                    None => reminders::mark_sent_many(tx, &[rem.id.as_str()], run, at)? == 1,
+                    Some((channel, id)) => {
+                        reminders::mark_sent_via(tx, &rem.id, run, at, channel, id.as_deref())?
+                    }
+                };
+                if marked {
                     tally.sent += 1;
-                } else {
-                    reminders::release(tx, &rem.id, run)?;
+                    return Ok(true);
                 }
+                reminders::release(tx, &rem.id, run)?;
             }
-            Err(why) => {
-                let retry = delivery::reminder_retry(at, rem.attempts + 1);
+            Err(Failed { why, retry_after }) => {
+                let retry = match retry_after {
+                    None => delivery::reminder_retry(at, rem.attempts + 1),
+                    Some(None) => None,
+                    Some(Some(s)) => delivery::channel_retry(at, rem.attempts + 1, Some(s)),
+                };
                 if reminders::mark_attempt_failed(tx, &rem.id, run, &why, retry, at)? {
                     tally.failed += 1;
                     tally.failures.push(Failure {
@@ -456,7 +534,7 @@ fn record(
                 }
             }
         }
-        Ok(())
+        Ok(false)
     })
 }
 

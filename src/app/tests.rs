@@ -317,6 +317,7 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
                 exec: None,
                 dry_run: false,
                 limit: None,
+                key: None,
             },
             due_at,
             &mut |r, _, _| {

@@ -66,6 +66,7 @@ fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Re
         exec,
         dry_run,
         limit,
+        key: ctx.key()?,
     };
     // Without --exec, stdout is the reminders themselves, one JSON line each.
     let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a, ready| {

@@ -101,12 +101,44 @@ pub fn reminder_retry(now: DateTime<Utc>, attempts: i64) -> Option<DateTime<Utc>
     (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts))
 }
 
+/// [`reminder_retry`] for a provider's temporary refusal: not before the
+/// `retry_after` seconds it asked for (at most a day), when it asked.
+pub fn channel_retry(
+    now: DateTime<Utc>,
+    attempts: i64,
+    retry_after: Option<u64>,
+) -> Option<DateTime<Utc>> {
+    let asked = retry_after.map_or(
+        Duration::zero(),
+        |s| Duration::seconds(s.min(86_400) as i64),
+    );
+    reminder_retry(now, attempts).map(|at| at.max(now + asked))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(h: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + h * 3600, 0).unwrap()
+    }
+
+    #[test]
+    fn a_providers_retry_after_puts_the_retry_later_never_sooner() {
+        let now = t(0);
+        assert_eq!(
+            channel_retry(now, 1, None),
+            Some(now + Duration::minutes(5))
+        );
+        assert_eq!(
+            channel_retry(now, 1, Some(60)),
+            Some(now + Duration::minutes(5))
+        );
+        assert_eq!(
+            channel_retry(now, 1, Some(3600)),
+            Some(now + Duration::hours(1))
+        );
+        assert_eq!(channel_retry(now, MAX_ATTEMPTS, Some(60)), None);
     }
 
     #[test]

@@ -38,9 +38,41 @@ fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Re
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let Ok((mut conn, _)) = listener.accept() else {
+        let Ok((conn, _)) = listener.accept() else {
             return;
         };
+        answer(conn, status, extra, &body, &tx);
+    });
+    (url, rx)
+}
+
+/// A provider answering each request in turn with the next of `answers`
+/// (the last one again once they run out), every request back on the channel.
+fn providers(answers: Vec<(u16, &'static str, String)>) -> (String, mpsc::Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for n in 0.. {
+            let Ok((conn, _)) = listener.accept() else {
+                return;
+            };
+            let (status, extra, body) = &answers[n.min(answers.len() - 1)];
+            answer(conn, *status, extra, body, &tx);
+        }
+    });
+    (url, rx)
+}
+
+/// Reads one request from `conn`, sends it on `tx`, answers it.
+fn answer(
+    mut conn: std::net::TcpStream,
+    status: u16,
+    extra: &str,
+    body: &str,
+    tx: &mpsc::Sender<Seen>,
+) {
+    {
         conn.set_read_timeout(Some(Duration::from_secs(5))).ok();
         let mut raw = Vec::new();
         let mut buf = [0u8; 8192];
@@ -89,8 +121,7 @@ fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Re
             body.len()
         );
         let _ = conn.write_all(answer.as_bytes());
-    });
-    (url, rx)
+    }
 }
 
 fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
@@ -612,4 +643,176 @@ fn channels_come_to_a_schema_29_database() {
     add_sms(&env, "http://127.0.0.1:9");
     assert_eq!(env.ok(&["channel", "list"])["channels"][0]["name"], "sms");
     assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
+/// Tuesday 2026-06-16 10:00 in El Salvador: the 24h reminder is due on
+/// Monday at 16:00Z.
+const TUE: &str = "2026-06-16";
+const DAY_BEFORE: &str = "2026-06-15T16:00:00Z";
+
+fn twilio_sent(sid: &str) -> (u16, &'static str, String) {
+    (201, "", json!({"sid": sid, "status": "queued"}).to_string())
+}
+
+/// `remind due` at the env's clock: (exit code, JSON lines, stderr).
+fn remind_due(env: &Env) -> (i32, Vec<Value>, String) {
+    let out = env.cmd().args(["remind", "due"]).output().unwrap();
+    never_shows_secrets(&String::from_utf8_lossy(&out.stdout));
+    never_shows_secrets(&String::from_utf8_lossy(&out.stderr));
+    (
+        out.status.code().unwrap_or(-1),
+        crate::common::json_lines(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn the_24h_reminder(env: &Env, appointment: &Value) -> Value {
+    env.ok(&["remind", "list"])["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["appointment_id"] == appointment["id"] && r["offset"] == "24h")
+        .cloned()
+        .expect("the 24h reminder")
+}
+
+/// Nothing more reached the provider.
+fn no_more(rx: &mpsc::Receiver<Seen>) {
+    assert!(
+        rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "the provider got another request"
+    );
+}
+
+#[test]
+fn remind_due_sends_through_the_clinics_sms_channel_exactly_once() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!(code, 0, "{err}");
+    check_twilio(&seen(&rx));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["status"], "sent");
+    assert_eq!(lines[0]["channel"], "sms");
+    assert_eq!(lines[0]["provider_id"], "SM0001");
+    // One run after the other: the second sends nothing.
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 0), "{err}");
+    no_more(&rx);
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(r["status"], "sent");
+    assert_eq!(r["channel"], "sms");
+    assert_eq!(r["provider_id"], "SM0001");
+
+    // Two runs started at once: one request between them.
+    // (The 10:00's 2h reminder has expired by then: it is not sent.)
+    let b = env.book("2026-06-17", "10:00", "+50370001111");
+    env.at("2026-06-16T16:00:00Z");
+    let run: Vec<String> = ["remind", "due"].map(String::from).to_vec();
+    let outs = crate::concurrency::race(&env, vec![run.clone(), run]);
+    for o in &outs {
+        assert!(o.status.success(), "{o:?}");
+    }
+    let printed: usize = outs
+        .iter()
+        .map(|o| crate::common::json_lines(&o.stdout).len())
+        .sum();
+    assert_eq!(printed, 1);
+    check_twilio(&seen(&rx));
+    no_more(&rx);
+    assert_eq!(the_24h_reminder(&env, &b)["status"], "sent");
+}
+
+#[test]
+fn remind_due_retries_a_providers_500_after_the_backoff_and_sends_once() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![
+        (
+            500,
+            "",
+            json!({"code":20500,"message":"Internal error"}).to_string(),
+        ),
+        twilio_sent("SM0002"),
+    ]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!(code, 7, "{err}");
+    assert!(lines.is_empty());
+    seen(&rx);
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(
+        (r["status"].clone(), r["attempts"].clone()),
+        (json!("pending"), json!(1))
+    );
+    assert!(s(&r["last_error"]).contains("Internal error"), "{r}");
+    // Within the backoff nothing is tried; past it, sent once.
+    env.at("2026-06-15T16:04:00Z");
+    assert_eq!(remind_due(&env).0, 0);
+    no_more(&rx);
+    env.at("2026-06-15T16:05:00Z");
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(lines.len(), 1);
+    check_twilio(&seen(&rx));
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(r["status"], "sent");
+    assert_eq!(r["provider_id"], "SM0002");
+    env.at("2026-06-15T17:00:00Z");
+    assert_eq!(remind_due(&env).0, 0);
+    no_more(&rx);
+}
+
+#[test]
+fn remind_due_records_a_providers_400_failed_and_never_retries_it() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![(
+        400,
+        "",
+        json!({"code":21211,"message":"The 'To' number is not a valid phone number.","status":400})
+            .to_string(),
+    )]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!(code, 7, "{err}");
+    assert!(lines.is_empty());
+    seen(&rx);
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(r["status"], "failed", "{r}");
+    assert!(s(&r["last_error"]).contains("21211"), "{r}");
+    assert!(
+        s(&r["last_error"]).contains("not a valid phone number"),
+        "{r}"
+    );
+    env.at("2026-06-15T20:00:00Z");
+    assert_eq!(remind_due(&env).0, 0);
+    no_more(&rx);
+}
+
+#[test]
+fn remind_due_uses_the_first_channel_in_the_clinics_order() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (wa, wa_rx) = providers(vec![(
+        200,
+        "",
+        json!({"messaging_product":"whatsapp","messages":[{"id":"wamid.X1"}]}).to_string(),
+    )]);
+    let (tw, tw_rx) = providers(vec![twilio_sent("SM0003")]);
+    add_sms(&env, &tw);
+    add_whatsapp(&env, &wa);
+    env.ok(&["channel", "order", "whatsapp,sms"]);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!(code, 0, "{err}");
+    check_whatsapp(&seen(&wa_rx));
+    no_more(&tw_rx);
+    assert_eq!(lines[0]["channel"], "whatsapp");
+    assert_eq!(the_24h_reminder(&env, &a)["provider_id"], "wamid.X1");
 }
