@@ -41,7 +41,7 @@ fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Re
         let Ok((conn, _)) = listener.accept() else {
             return;
         };
-        answer(conn, status, extra, &body, &tx);
+        answer(conn, status, extra, &body, &tx, Duration::ZERO);
     });
     (url, rx)
 }
@@ -49,6 +49,16 @@ fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Re
 /// A provider answering each request in turn with the next of `answers`
 /// (the last one again once they run out), every request back on the channel.
 fn providers(answers: Vec<(u16, &'static str, String)>) -> (String, mpsc::Receiver<Seen>) {
+    stalling(Duration::ZERO, answers)
+}
+
+/// [`providers`], each connection on a thread of its own, the first one's
+/// answer held back `stall` after its request came in (the message taken,
+/// the sender not yet told).
+fn stalling(
+    stall: Duration,
+    answers: Vec<(u16, &'static str, String)>,
+) -> (String, mpsc::Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -57,20 +67,23 @@ fn providers(answers: Vec<(u16, &'static str, String)>) -> (String, mpsc::Receiv
             let Ok((conn, _)) = listener.accept() else {
                 return;
             };
-            let (status, extra, body) = &answers[n.min(answers.len() - 1)];
-            answer(conn, *status, extra, body, &tx);
+            let (status, extra, body) = answers[n.min(answers.len() - 1)].clone();
+            let tx = tx.clone();
+            let wait = if n == 0 { stall } else { Duration::ZERO };
+            std::thread::spawn(move || answer(conn, status, extra, &body, &tx, wait));
         }
     });
     (url, rx)
 }
 
-/// Reads one request from `conn`, sends it on `tx`, answers it.
+/// Reads one request from `conn`, sends it on `tx`, answers it `stall` later.
 fn answer(
     mut conn: std::net::TcpStream,
     status: u16,
     extra: &str,
     body: &str,
     tx: &mpsc::Sender<Seen>,
+    stall: Duration,
 ) {
     {
         conn.set_read_timeout(Some(Duration::from_secs(5))).ok();
@@ -116,6 +129,7 @@ fn answer(
             headers,
             body: String::from_utf8_lossy(&rest).to_string(),
         });
+        std::thread::sleep(stall);
         let answer = format!(
             "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
@@ -834,4 +848,45 @@ fn remind_due_uses_the_first_channel_in_the_clinics_order() {
     no_more(&tw_rx);
     assert_eq!(lines[0]["channel"], "whatsapp");
     assert_eq!(the_24h_reminder(&env, &a)["provider_id"], "wamid.X1");
+}
+
+#[test]
+fn a_sweep_killed_after_the_provider_took_the_message_sends_it_again_once_its_claim_lapses() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = stalling(
+        Duration::from_secs(8),
+        vec![twilio_sent("SM0004"), twilio_sent("SM0005")],
+    );
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let mut c = env.raw(&["remind", "due"]);
+    if env.url().is_some() {
+        c.env("APPT_KEY", crate::common::PG_KEY);
+    }
+    let mut run = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The provider has the message; the sweep, killed, never hears so.
+    check_twilio(&seen(&rx));
+    run.kill().unwrap();
+    run.wait().unwrap();
+    // Still claimed: a run within the 10 minutes sends nothing.
+    env.at("2026-06-15T16:09:00Z");
+    assert_eq!(remind_due(&env).0, 0);
+    no_more(&rx);
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "pending");
+    // The claim lapsed: sent again, once (at least once across that window).
+    env.at("2026-06-15T16:11:00Z");
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{err}");
+    check_twilio(&seen(&rx));
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(r["status"], "sent");
+    assert_eq!(r["provider_id"], "SM0005");
+    env.at("2026-06-15T16:30:00Z");
+    assert_eq!(remind_due(&env).0, 0);
+    no_more(&rx);
 }
