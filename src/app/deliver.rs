@@ -26,8 +26,9 @@ pub struct Routes {
 
 impl Routes {
     /// The channels of the clinics of `due`, their secrets opened with the
-    /// database's key (`$APPT_KEY` as `key`). No channel stored: none read,
-    /// and the key is never asked for.
+    /// database's key (`$APPT_KEY` as `key`), asked for only when one of
+    /// these clinics has a channel to send through: a sweep of clinics
+    /// without channels runs as it did before channels.
     pub fn of(
         st: &mut Store,
         key: Option<String>,
@@ -39,7 +40,8 @@ impl Routes {
             if due.is_empty() || !channels::any(tx)? {
                 return Ok(routes);
             }
-            let ring = patients::opening_keys(tx, &keys)?;
+            // The key is asked for only when a clinic of these messages has channels.
+            let mut ring = None;
             for (_, a) in due {
                 if routes.by_clinic.contains_key(&a.clinic_id) {
                     continue;
@@ -52,8 +54,12 @@ impl Routes {
                     if matches!(settings, Settings::Email { .. }) {
                         continue;
                     }
+                    if ring.is_none() {
+                        ring = Some(patients::opening_keys(tx, &keys)?);
+                    }
+                    let Some(ring) = &ring else { continue };
                     found.push(Route {
-                        secrets: s.open(&ring)?,
+                        secrets: s.open(ring)?,
                         name: name.clone(),
                         settings: settings.clone(),
                     });

@@ -890,3 +890,29 @@ fn a_sweep_killed_after_the_provider_took_the_message_sends_it_again_once_its_cl
     assert_eq!(remind_due(&env).0, 0);
     no_more(&rx);
 }
+
+#[test]
+fn a_message_no_channel_reaches_is_printed_as_without_channels() {
+    let mut env = Env::clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let pw = secret_file(&env, "smtp.pw", "smtpPASSWORD0secret");
+    env.ok(&[
+        "channel",
+        "add",
+        "email",
+        "--smtp-url",
+        "smtps://desk@mail.example:465",
+        "--password-file",
+        &pw,
+        "--from",
+        "desk@clinic.example",
+    ]);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{err}");
+    assert_eq!(lines[0]["status"], "sent");
+    assert!(lines[0].get("channel").is_none(), "{}", lines[0]);
+    let r = the_24h_reminder(&env, &a);
+    assert_eq!(r["status"], "sent");
+    assert!(r.get("channel").is_none(), "{r}");
+}
