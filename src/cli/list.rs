@@ -64,7 +64,7 @@ pub struct ListArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt count --source whatsapp\n  appt count --since today -S cancelled\n  appt count --since 2026-06-15T08:00:00-06:00 --json"
+    after_help = "Examples:\n  appt count --source whatsapp\n  appt count --since today -S cancelled\n  appt count --since 2026-06-15T08:00:00-06:00 --json\n  appt count --overbooked --by doctor --since 2026-06-01"
 )]
 pub struct CountArgs {
     /// Only from this source (e.g. whatsapp)
