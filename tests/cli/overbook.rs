@@ -464,3 +464,19 @@ fn over_the_api_overbooking_needs_its_own_scope() {
     assert_eq!(c.status, 200, "{}", c.body);
     assert_eq!(c.json()["groups"], json!([{"key": "normal", "count": 1}]));
 }
+
+#[test]
+fn a_daily_limit_and_a_closed_window_are_passed_over_too() {
+    let env = Env::clinic();
+    env.ok(&["doctor", "update", "Dr. García", "--max-per-day", "1"]);
+    env.book("2026-06-16", "09:00", "+50370000001");
+    env.refused(&book_args("11:00", "+50370000002", &[]), "DAILY_LIMIT", 4);
+    let a = overbook(&env, "11:00", "+50370000002", "Urgencia");
+    assert_eq!(a["overbooked"]["rule"], "DAILY_LIMIT");
+    env.ok(&["doctor", "update", "Dr. García", "--max-per-day", "none"]);
+    // A window closed for the day.
+    let w = env.ok(&["window", "list"])["windows"][0]["id"].clone();
+    env.ok(&["window", "close", s(&w)]);
+    let b = overbook(&env, "12:00", "+50370000003", "Urgencia");
+    assert_eq!(b["overbooked"]["rule"], "SLOT_INACTIVE");
+}
