@@ -57,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
             [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
@@ -1470,6 +1471,42 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;channel;help;help' {
             break
         }
+        'appt;inbox' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every message received, answers appt acted on and done ones too')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;inbox;done' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;inbox;help' {
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;inbox;help;done' {
+            break
+        }
+        'appt;inbox;help;help' {
+            break
+        }
         'appt;token' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1716,6 +1753,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
             [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
+            [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
@@ -1982,6 +2020,13 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;channel;test' {
+            break
+        }
+        'appt;help;inbox' {
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            break
+        }
+        'appt;help;inbox;done' {
             break
         }
         'appt;help;token' {

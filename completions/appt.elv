@@ -54,6 +54,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
+            cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -1325,6 +1326,37 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;channel;help;help'= {
         }
+        &'appt;inbox'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --all 'Every message received, answers appt acted on and done ones too'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand done 'Mark a message done: the inbox no longer shows it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;inbox;done'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;inbox;help'= {
+            cand done 'Mark a message done: the inbox no longer shows it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;inbox;help;done'= {
+        }
+        &'appt;inbox;help;help'= {
+        }
         &'appt;token'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1548,6 +1580,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
+            cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
@@ -1744,6 +1777,11 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;channel;order'= {
         }
         &'appt;help;channel;test'= {
+        }
+        &'appt;help;inbox'= {
+            cand done 'Mark a message done: the inbox no longer shows it'
+        }
+        &'appt;help;inbox;done'= {
         }
         &'appt;help;token'= {
             cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'

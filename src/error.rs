@@ -45,6 +45,9 @@ pub enum Code {
     UnsupportedMediaType,
     /// HTTP only: too many failed authentications from one address.
     RateLimited,
+    /// HTTP only: a provider's request to `/hooks/…` that no channel's
+    /// secret signed (docs/api.md#provider-hooks).
+    BadSignature,
 }
 
 impl Code {
@@ -79,6 +82,7 @@ impl Code {
             Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Code::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Code::RateLimited => "RATE_LIMITED",
+            Code::BadSignature => "BAD_SIGNATURE",
         }
     }
 
@@ -105,7 +109,7 @@ impl Code {
             // The HTTP-only codes never end a command; a command that met
             // one would have been refused its use.
             Unauthorized | InsufficientScope | MethodNotAllowed | PayloadTooLarge
-            | UnsupportedMediaType | RateLimited => 2,
+            | UnsupportedMediaType | RateLimited | BadSignature => 2,
         }
     }
 
@@ -116,7 +120,7 @@ impl Code {
         match self {
             PastAppointment => 400,
             Unauthorized => 401,
-            InsufficientScope => 403,
+            InsufficientScope | BadSignature => 403,
             MethodNotAllowed => 405,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,

@@ -260,6 +260,12 @@ struct ReminderView<'a> {
     /// The provider's message ID, when it was sent through a channel.
     #[serde(skip_serializing_if = "Option::is_none")]
     provider_id: Option<&'a str>,
+    /// When the provider said it reached the phone, and was read
+    /// (docs/rules.md#answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivered_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_at: Option<String>,
     /// The message's own fields: `previous` (rescheduled), `reason`
     /// (cancelled), `offer` (waitlist_offer).
     #[serde(flatten)]
@@ -284,6 +290,16 @@ pub fn reminder_delivered(
     reminder_view(r, a, Some(ready))
 }
 
+/// A message's status as shown: a sent message the provider reported
+/// delivered or read says so (docs/rules.md#answers).
+pub fn message_status(r: &Reminder) -> &str {
+    match (r.status.as_str(), r.delivered_at, r.read_at) {
+        ("sent", _, Some(_)) => "read",
+        ("sent", Some(_), None) => "delivered",
+        (s, ..) => s,
+    }
+}
+
 fn reminder_view(
     r: &Reminder,
     a: &Appointment,
@@ -299,7 +315,7 @@ fn reminder_view(
         appointment_id: &r.appointment_id,
         offset: r.is_reminder().then(|| format_offset(r.offset_minutes)),
         due_at: ts(r.due_at),
-        status: &r.status,
+        status: message_status(r),
         attempts: r.attempts,
         sent_at: opt_ts(r.sent_at),
         next_attempt_at: opt_ts(r.next_attempt_at),
@@ -313,6 +329,8 @@ fn reminder_view(
         link: ready.and_then(|m| m.link.as_deref()),
         channel: r.channel.as_deref(),
         provider_id: r.provider_id.as_deref(),
+        delivered_at: opt_ts(r.delivered_at),
+        read_at: opt_ts(r.read_at),
         data,
     })
 }

@@ -6,7 +6,7 @@
 //! (docs/commands.md#appt-channel).
 
 use crate::core::channel::{
-    self, Answer, Auth, Body, Outcome, Provider, Request, Secrets, Settings, Template,
+    self, Answer, Auth, Body, Outcome, Outgoing, Provider, Request, Secrets, Settings, Template,
 };
 use crate::core::Clinic;
 use crate::error::{Code, Error, Result};
@@ -263,7 +263,10 @@ pub fn order(st: &mut Store, clinic: Option<&str>, names: &str) -> Result<Vec<Co
 /// Sends a text message through a provider: the one seam to the outside
 /// world, so that a sweep and a test share it (STYLE.md).
 pub trait Channel {
+    /// A plain text (`channel test`, an answer to a patient).
     fn send(&self, to: &str, text: &str) -> Outcome;
+    /// A message to a patient, in the shape its kind and the channel call for.
+    fn send_message(&self, to: &str, m: &Outgoing) -> Outcome;
 }
 
 /// A provider over HTTP, with a 10-second deadline and no redirects.
@@ -287,10 +290,11 @@ impl<'a> Http<'a> {
     }
 }
 
-impl Channel for Http<'_> {
-    fn send(&self, to: &str, text: &str) -> Outcome {
-        let answer = post(&self.agent, &self.provider.request(to, text));
-        // Whatever the provider echoes back, a secret never goes further.
+impl Http<'_> {
+    /// Sends `r` and classifies the answer; whatever the provider echoes
+    /// back, a secret never goes further.
+    fn deliver(&self, r: &Request) -> Outcome {
+        let answer = post(&self.agent, r);
         match self.provider.classify(&answer) {
             Outcome::Temporary {
                 status,
@@ -311,6 +315,28 @@ impl Channel for Http<'_> {
                 message: self.secrets.scrub(&message),
             },
             sent => sent,
+        }
+    }
+}
+
+impl Channel for Http<'_> {
+    fn send(&self, to: &str, text: &str) -> Outcome {
+        self.deliver(&self.provider.request(to, text))
+    }
+
+    fn send_message(&self, to: &str, m: &Outgoing) -> Outcome {
+        match self.provider.message(to, m) {
+            Some(r) => self.deliver(&r),
+            // Routing passes such a channel over; should it be asked all the
+            // same, nothing is sent and the message is not retried.
+            None => Outcome::Permanent {
+                status: 0,
+                code: None,
+                message: format!(
+                    "no WhatsApp template for {} outside the 24-hour window",
+                    m.kind
+                ),
+            },
         }
     }
 }

@@ -3,12 +3,14 @@
 //! comes to. The claim and the record are `remind`'s, the same as a hook's.
 
 use super::channel::{Channel, Http};
-use crate::core::channel::{Outcome, Secrets, Settings};
-use crate::core::Appointment;
+use crate::core::channel::{self as wire, Outcome, Outgoing, Secrets, Settings};
+use crate::core::message::Ready;
+use crate::core::{Appointment, Clinic};
 use crate::error::Result;
 use crate::store::channels::{self, Stored};
 use crate::store::reminders::Reminder;
-use crate::store::{clinics, patients, Store};
+use crate::store::{clinics, inbox, patients, Store};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
 /// A channel ready to send: its settings and its opened secrets.
@@ -22,6 +24,11 @@ pub struct Route {
 #[derive(Default)]
 pub struct Routes {
     by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
+    clinics: HashMap<String, Clinic>,
+    /// When each patient last wrote to a clinic's WhatsApp within the
+    /// window, by (clinic, patient).
+    wrote: HashMap<(String, String), DateTime<Utc>>,
+    now: Option<DateTime<Utc>>,
 }
 
 impl Routes {
@@ -33,10 +40,14 @@ impl Routes {
         st: &mut Store,
         key: Option<String>,
         due: &[(Reminder, Appointment)],
+        now: DateTime<Utc>,
     ) -> Result<Routes> {
         let keys = st.keys(key);
         st.read(|tx| {
-            let mut routes = Routes::default();
+            let mut routes = Routes {
+                now: Some(now),
+                ..Routes::default()
+            };
             if due.is_empty() || !channels::any(tx)? {
                 return Ok(routes);
             }
@@ -64,10 +75,20 @@ impl Routes {
                         settings: settings.clone(),
                     });
                 }
+                if found
+                    .iter()
+                    .any(|r| matches!(r.settings, Settings::WhatsApp { .. }))
+                {
+                    let since = now - Duration::hours(wire::WHATSAPP_WINDOW_HOURS);
+                    for (patient, at) in inbox::wrote_whatsapp_since(tx, &a.clinic_id, since)? {
+                        routes.wrote.insert((a.clinic_id.clone(), patient), at);
+                    }
+                }
                 routes.by_clinic.insert(
                     a.clinic_id.clone(),
                     (super::phones::Dialing::of(&clinic), found),
                 );
+                routes.clinics.insert(a.clinic_id.clone(), clinic);
             }
             Ok(routes)
         })
@@ -83,15 +104,62 @@ impl Routes {
             return None;
         }
         let to = dialing.read(phone).ok()?;
-        // WhatsApp and SMS both reach a phone: the first in the clinic's order.
-        found.first().map(|route| (route, to))
+        let window = self.window_open(r, a);
+        // The first in the clinic's order that can carry it: SMS always,
+        // WhatsApp inside the patient's window or with a template for its kind.
+        found
+            .iter()
+            .find(|route| match &route.settings {
+                Settings::WhatsApp { templates, .. } => {
+                    wire::whatsapp_reaches(templates, &r.kind, window)
+                }
+                _ => true,
+            })
+            .map(|route| (route, to))
+    }
+
+    /// Whether the message's patient wrote to the clinic's WhatsApp within
+    /// the last 24 hours.
+    fn window_open(&self, r: &Reminder, a: &Appointment) -> bool {
+        let Some(now) = self.now else { return false };
+        let patient = recipient_id(r, a);
+        self.wrote
+            .get(&(a.clinic_id.clone(), patient.to_string()))
+            .is_some_and(|at| now - *at < Duration::hours(wire::WHATSAPP_WINDOW_HOURS))
+    }
+
+    /// Message `r` as it goes out through a channel.
+    pub fn outgoing<'a>(&self, r: &'a Reminder, a: &Appointment, ready: &'a Ready) -> Outgoing<'a> {
+        let clinic = self.clinics.get(&a.clinic_id);
+        Outgoing {
+            kind: &r.kind,
+            id: &r.id,
+            text: &ready.message,
+            language: clinic.map(|c| c.settings.language).unwrap_or_default(),
+            fields: &ready.fields,
+            window_open: self.window_open(r, a),
+            status_callback: clinic
+                .and_then(|c| c.settings.public_url.as_deref())
+                .map(|u| format!("{}{TWILIO_STATUS}", u.trim_end_matches('/'))),
+        }
     }
 }
 
-/// Sends `text` to `to` through `route` (WhatsApp as `type: text`).
-pub fn send(route: &Route, to: &str, text: &str) -> Outcome {
+/// Where Twilio reports an SMS's states (`appt serve`'s path).
+pub const TWILIO_STATUS: &str = "/hooks/twilio/status";
+
+/// The patient a message is for: an offer's waiting patient, else the
+/// appointment's.
+fn recipient_id<'a>(r: &'a Reminder, a: &'a Appointment) -> &'a str {
+    r.offer()
+        .and_then(|o| o["waitlist"]["patient_id"].as_str())
+        .unwrap_or(&a.patient_id)
+}
+
+/// Sends message `m` to `to` through `route`.
+pub fn send(route: &Route, to: &str, m: &Outgoing) -> Outcome {
     match Http::of(&route.settings, &route.secrets) {
-        Some(http) => http.send(to, text),
+        Some(http) => http.send_message(to, m),
         None => Outcome::Permanent {
             status: 0,
             code: None,

@@ -20,6 +20,8 @@ pub mod erase;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod inbound;
+pub mod inbox;
 pub mod key;
 pub mod links;
 pub mod list;

@@ -376,7 +376,7 @@ fn sweep(
         return Ok(tally);
     }
     // Through the clinic's channels: one message per claim, as a hook's.
-    let routes = super::deliver::Routes::of(st, r.key.clone(), &due)?;
+    let routes = super::deliver::Routes::of(st, r.key.clone(), &due, now)?;
     let (routed, printed): (Vec<_>, Vec<_>) =
         due.iter().partition(|(d, a)| routes.route(d, a).is_some());
     for (d, _) in &routed {
@@ -387,7 +387,8 @@ fn sweep(
                 st.write(|tx| reminders::release(tx, &rem.id, &run))?;
                 continue;
             };
-            let outcome = match super::deliver::send(route, &to, &ready.message) {
+            let out = routes.outgoing(rem, a, ready);
+            let outcome = match super::deliver::send(route, &to, &out) {
                 Outcome::Sent { provider_id } => Ok(Some((route.name.clone(), provider_id))),
                 Outcome::Temporary {
                     retry_after,

@@ -18,6 +18,7 @@ mod doctor;
 mod events;
 mod export;
 mod import;
+mod inbox;
 mod key;
 mod list;
 mod next;
@@ -202,6 +203,11 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Channel(channel::Cmd),
+    /// What patients wrote to the clinic's channels that appt did not act on by itself
+    #[command(
+        after_help = "Examples:\n  appt inbox\n  appt inbox --all --json | jq '.messages[].text'\n  appt inbox done 3f2a"
+    )]
+    Inbox(inbox::Args),
     /// API tokens for `appt serve`: add (shown once), list, revoke
     #[command(
         after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token list\n  appt token revoke whatsapp-bot"
@@ -587,6 +593,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),
         Command::Channel(c) => channel::run(&ctx, c),
+        Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Token(c) => token::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),

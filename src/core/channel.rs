@@ -6,6 +6,8 @@
 //! provider's code and message (docs/commands.md#appt-channel). `app::channel`
 //! sends the request and hands the answer back here.
 
+use super::inbound::{self, Intent};
+use super::message::Fields;
 use super::model::Language;
 use crate::text::{msg, Msg};
 use serde::{Deserialize, Serialize};
@@ -358,11 +360,46 @@ impl Outcome {
     }
 }
 
+/// Whether a message of this kind asks the patient to answer (reply
+/// buttons on WhatsApp, "reply 1 or 2" on SMS): a reminder does.
+pub fn asks_answer(kind: &str) -> bool {
+    kind == "reminder"
+}
+
+/// One message to a patient as it goes out through a channel.
+pub struct Outgoing<'a> {
+    /// The message's kind (`reminder`, `confirmation`, …).
+    pub kind: &'a str,
+    /// The message's ID, which a reply button's payload names.
+    pub id: &'a str,
+    /// Its ready text.
+    pub text: &'a str,
+    /// The clinic's language.
+    pub language: Language,
+    /// The values of its placeholders, for a WhatsApp template's parameters.
+    pub fields: &'a Fields,
+    /// The patient wrote to this WhatsApp number within the last 24 hours:
+    /// free text may go without a template.
+    pub window_open: bool,
+    /// Where Twilio reports what became of an SMS (the clinic's public URL
+    /// and `/hooks/twilio/status`), when the clinic has a public URL.
+    pub status_callback: Option<String>,
+}
+
+/// WhatsApp's window for free text after a patient's own message.
+pub const WHATSAPP_WINDOW_HOURS: i64 = 24;
+
 /// A provider's wire shape: the request for one text message, and what its
 /// answer means. One implementation per provider; the transport is `app`'s.
 pub trait Provider {
     /// The request that sends `text` to `to` (E.164, with its `+`).
     fn request(&self, to: &str, text: &str) -> Request;
+    /// The request that sends message `m` to `to`; None when this channel
+    /// cannot carry it (WhatsApp outside the 24-hour window without a
+    /// template for its kind).
+    fn message(&self, to: &str, m: &Outgoing) -> Option<Request> {
+        Some(self.request(to, m.text))
+    }
     /// The message ID of an accepted message's answer.
     fn message_id(&self, body: &Value) -> Option<String>;
     /// The provider's code and message of a refusal's answer.
@@ -430,20 +467,105 @@ pub struct WhatsApp<'a> {
     pub api_url: &'a str,
     pub phone_number_id: &'a str,
     pub token: &'a str,
+    /// The approved templates business-initiated messages go out as.
+    pub templates: &'a [Template],
+}
+
+/// WhatsApp's limit on an interactive message's body.
+const INTERACTIVE_BODY: usize = 1024;
+
+impl WhatsApp<'_> {
+    fn post(&self, body: Value) -> Request {
+        Request {
+            url: format!("{}/{}/messages", self.api_url, self.phone_number_id),
+            auth: Auth::Bearer(self.token.to_string()),
+            body: Body::Json(body),
+        }
+    }
+
+    /// The template that `kind` goes out as, if the channel has one.
+    pub fn template(&self, kind: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.kind == kind)
+    }
+}
+
+/// Whether a WhatsApp channel can carry a message of `kind` now: inside the
+/// patient's 24-hour window anything can go; outside it only a template.
+pub fn whatsapp_reaches(templates: &[Template], kind: &str, window_open: bool) -> bool {
+    window_open || templates.iter().any(|t| t.kind == kind)
 }
 
 impl Provider for WhatsApp<'_> {
     fn request(&self, to: &str, text: &str) -> Request {
-        Request {
-            url: format!("{}/{}/messages", self.api_url, self.phone_number_id),
-            auth: Auth::Bearer(self.token.to_string()),
-            body: Body::Json(json!({
+        self.post(json!({
+            "messaging_product": "whatsapp",
+            "to": to.trim_start_matches('+'),
+            "type": "text",
+            "text": {"body": text},
+        }))
+    }
+
+    /// Inside the patient's window: the text, with reply buttons when the
+    /// message asks an answer (an interactive message); outside it: the
+    /// kind's template, its body's parameters the placeholders it names in
+    /// its order, and for a message that asks an answer its quick-reply
+    /// buttons' payloads (index 0 confirms, 1 cancels).
+    fn message(&self, to: &str, m: &Outgoing) -> Option<Request> {
+        let to = to.trim_start_matches('+');
+        let buttons = asks_answer(m.kind);
+        if m.window_open {
+            if !buttons {
+                return Some(self.request(to, m.text));
+            }
+            let body: String = m.text.chars().take(INTERACTIVE_BODY).collect();
+            let button = |i: Intent| {
+                json!({"type": "reply", "reply": {
+                    "id": inbound::payload(i, m.id),
+                    "title": inbound::button_title(i, m.language),
+                }})
+            };
+            return Some(self.post(json!({
                 "messaging_product": "whatsapp",
-                "to": to.trim_start_matches('+'),
-                "type": "text",
-                "text": {"body": text},
-            })),
+                "to": to,
+                "type": "interactive",
+                "interactive": {
+                    "type": "button",
+                    "body": {"text": body},
+                    "action": {"buttons": [button(Intent::Confirm), button(Intent::Cancel)]},
+                },
+            })));
         }
+        let t = self.template(m.kind)?;
+        // WhatsApp refuses an empty parameter: a placeholder without a value is a dash.
+        let parameters: Vec<Value> = t
+            .placeholders
+            .iter()
+            .map(|p| {
+                let v = m.fields.value(p).unwrap_or("-");
+                json!({"type": "text", "text": v})
+            })
+            .collect();
+        let mut components = vec![json!({"type": "body", "parameters": parameters})];
+        if buttons {
+            for (index, i) in [(0, Intent::Confirm), (1, Intent::Cancel)] {
+                components.push(json!({
+                    "type": "button",
+                    "sub_type": "quick_reply",
+                    "index": index.to_string(),
+                    "parameters": [{"type": "payload", "payload": inbound::payload(i, m.id)}],
+                }));
+            }
+        }
+        Some(self.post(json!({
+            "messaging_product": "whatsapp",
+            "to": to,
+            "type": "template",
+            "template": {
+                "name": t.name,
+                "language": {"code": t.language},
+                "components": components,
+            },
+        })))
     }
 
     fn message_id(&self, body: &Value) -> Option<String> {
@@ -486,6 +608,23 @@ impl Provider for Twilio<'_> {
         }
     }
 
+    /// The ready text; a message that asks an answer ends with the line
+    /// saying how ("Reply 1 to confirm, 2 to cancel"); `StatusCallback`
+    /// when the clinic can be reached.
+    fn message(&self, to: &str, m: &Outgoing) -> Option<Request> {
+        let mut r = match asks_answer(m.kind) {
+            true => self.request(
+                to,
+                &format!("{}\n{}", m.text, inbound::sms_reply_line(m.language)),
+            ),
+            false => self.request(to, m.text),
+        };
+        if let (Some(url), Body::Form(fields)) = (&m.status_callback, &mut r.body) {
+            fields.push(("StatusCallback".into(), url.clone()));
+        }
+        Some(r)
+    }
+
     fn message_id(&self, body: &Value) -> Option<String> {
         body["sid"].as_str().map(str::to_string)
     }
@@ -508,11 +647,12 @@ pub fn provider<'a>(
         Settings::WhatsApp {
             phone_number_id,
             api_url,
-            ..
+            templates,
         } => Some(Box::new(WhatsApp {
             api_url,
             phone_number_id,
             token: &secrets.token,
+            templates,
         })),
         Settings::Sms {
             account_sid,
@@ -552,6 +692,7 @@ mod tests {
         api_url: "http://x",
         phone_number_id: "123",
         token: "T",
+        templates: &[],
     };
     const TW: Twilio = Twilio {
         api_url: "http://x",

@@ -187,10 +187,12 @@ pub fn check(text: &str) -> Result<(), Refusal> {
 pub struct Ready {
     pub message: String,
     pub link: Option<String>,
+    /// The values its placeholders had (a WhatsApp template's parameters).
+    pub fields: Fields,
 }
 
 /// The values of one message's placeholders; None (or empty) is "no value".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields {
     pub patient: String,
     pub doctor: Option<String>,
@@ -210,6 +212,11 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The value of placeholder `name`, if it has one.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.get(name)
+    }
+
     fn get(&self, name: &str) -> Option<&str> {
         let v = match name {
             "patient" => Some(&self.patient),

@@ -616,6 +616,8 @@ impl Service {
         });
         let content_type = text(header::CONTENT_TYPE);
         let idempotency_key = text(header::HeaderName::from_static("idempotency-key"));
+        let signature = text(header::HeaderName::from_static("x-hub-signature-256"))
+            .or_else(|| text(header::HeaderName::from_static("x-twilio-signature")));
         let declared = text(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
         let query = req.uri().query().map(str::to_string);
         let mut body = Vec::new();
@@ -637,7 +639,7 @@ impl Service {
                 Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
             }
             // A patient's page posts a form; everything else is JSON.
-            let (wanted, refusal) = match route.is_page() {
+            let (wanted, refusal) = match route.form {
                 true => (
                     "application/x-www-form-urlencoded",
                     crate::text::msg!("e-body_must_be_form"),
@@ -664,6 +666,7 @@ impl Service {
                 query,
                 body,
                 idempotency_key,
+                signature,
             },
             bearer,
             peer: self.peer,
@@ -686,6 +689,7 @@ impl Service {
                 body: a.body,
                 location: a.location,
                 html: a.html,
+                content_type: a.content_type,
                 ..Response_::default()
             },
             // A patient sees a page, never a JSON error.
@@ -729,6 +733,8 @@ struct Response_ {
     token: Option<String>,
     /// A page (HTML) rather than a JSON document.
     html: bool,
+    /// Another type than JSON or HTML (a provider's hook's answer).
+    content_type: Option<&'static str>,
     /// Why the database failed, for the log only.
     cause: Option<String>,
 }
@@ -771,7 +777,10 @@ impl Response_ {
                 )
                 .header(header::REFERRER_POLICY, "no-referrer")
         } else {
-            r.header(header::CONTENT_TYPE, "application/json")
+            r.header(
+                header::CONTENT_TYPE,
+                self.content_type.unwrap_or("application/json"),
+            )
         };
         if let Some(l) = &self.location {
             r = r.header(header::LOCATION, l);
@@ -917,6 +926,11 @@ fn authorised(
         Handler::Open(handler) | Handler::Page(handler) => {
             let _turn = turn(route, shared)?;
             return handler(st, &job.call, now);
+        }
+        // A provider's request: signed by a channel's secret, not a token.
+        Handler::Hook(handler) => {
+            let _turn = turn(route, shared)?;
+            return handler(st, &job.call, now, shared.key.clone());
         }
         // Answered before a worker is asked (`Service::handle`).
         Handler::Document => return Ok(Answer::document()),

@@ -9,6 +9,7 @@
 //! a token may see and do is checked before, and everything else is the use
 //! case's.
 
+mod hooks;
 mod pages;
 mod patient_export;
 mod read;
@@ -26,6 +27,9 @@ use serde_json::Value;
 pub type ApiFn = fn(&mut Store, &Call, &Caller) -> Result<Answer>;
 /// An endpoint open to anyone: the store, the request, and now.
 pub type OpenFn = fn(&mut Store, &Call, DateTime<Utc>) -> Result<Answer>;
+/// A provider's request: the store, the request, now, and `$APPT_KEY`
+/// (which opens the channels' secrets that sign it).
+pub type HookFn = fn(&mut Store, &Call, DateTime<Utc>, Option<String>) -> Result<Answer>;
 
 /// Who may call a route, and what answers it.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +41,8 @@ pub enum Handler {
     /// A patient's page: no token (its link is the key), a form posted to
     /// it, and HTML for every answer, a refusal's too.
     Page(OpenFn),
+    /// A provider's request: no token; a channel's secret signs it.
+    Hook(HookFn),
     /// A token with this scope.
     Api(Scope, ApiFn),
 }
@@ -58,6 +64,8 @@ pub struct Route {
     /// `clinical` scope never receives. A route that does not say so
     /// answers without them.
     pub clinical: bool,
+    /// Its body is a form (a patient's page, Twilio's hooks), not JSON.
+    pub form: bool,
 }
 
 impl Route {
@@ -69,6 +77,7 @@ impl Route {
             body: false,
             writes: false,
             clinical: false,
+            form: false,
         }
     }
 
@@ -95,11 +104,15 @@ impl Route {
         }
     }
 
+    const fn form(self) -> Route {
+        Route { form: true, ..self }
+    }
+
     /// The scope a token needs; None: no token is read.
     pub fn scope(&self) -> Option<Scope> {
         match self.handler {
             Handler::Api(scope, _) => Some(scope),
-            Handler::Document | Handler::Open(_) | Handler::Page(_) => None,
+            Handler::Document | Handler::Open(_) | Handler::Page(_) | Handler::Hook(_) => None,
         }
     }
 
@@ -172,6 +185,7 @@ pub const ROUTES: &[Route] = &[
     Route::api("POST", "/v1/patients/{id}/erase", ERASE, write::erase)
         .body()
         .writes(),
+    Route::api("GET", "/v1/inbox", READ, read::inbox),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not
@@ -180,6 +194,28 @@ pub const PAGES: &[Route] = &[
     Route::new("GET", "/p/{token}", Handler::Page(pages::open)),
     Route::new("POST", "/p/{token}", Handler::Page(pages::answer))
         .body()
+        .form()
+        .writes(),
+];
+
+/// The providers' requests (docs/api.md#provider-hooks): signed by a
+/// channel's secret, not part of the API's document.
+pub const HOOKS: &[Route] = &[
+    Route::new(
+        "GET",
+        "/hooks/whatsapp",
+        Handler::Hook(hooks::whatsapp_verify),
+    ),
+    Route::new("POST", "/hooks/whatsapp", Handler::Hook(hooks::whatsapp))
+        .body()
+        .writes(),
+    Route::new("POST", "/hooks/twilio/sms", Handler::Hook(hooks::twilio))
+        .body()
+        .form()
+        .writes(),
+    Route::new("POST", "/hooks/twilio/status", Handler::Hook(hooks::twilio))
+        .body()
+        .form()
         .writes(),
 ];
 
@@ -197,7 +233,7 @@ pub fn find(method: &str, path: &str) -> Found {
     let segments: Vec<&str> = path.split('/').collect();
     let mut methods = Vec::new();
     let mut known = "";
-    for r in ROUTES.iter().chain(PAGES) {
+    for r in ROUTES.iter().chain(PAGES).chain(HOOKS) {
         let pattern: Vec<&str> = r.path.split('/').collect();
         if pattern.len() != segments.len() {
             continue;
@@ -235,6 +271,8 @@ pub struct Call {
     pub body: Vec<u8>,
     /// The `Idempotency-Key` header.
     pub idempotency_key: Option<String>,
+    /// A provider's signature (`X-Hub-Signature-256`, `X-Twilio-Signature`).
+    pub signature: Option<String>,
 }
 
 impl Call {
@@ -348,6 +386,8 @@ pub struct Answer {
     pub location: Option<String>,
     /// A page (HTML), not a JSON document.
     pub html: bool,
+    /// Another content type (a provider's hook's answer).
+    pub content_type: Option<&'static str>,
 }
 
 impl Answer {
@@ -357,6 +397,15 @@ impl Answer {
             body,
             location: None,
             html,
+            content_type: None,
+        }
+    }
+
+    /// Text of another type than JSON or HTML.
+    pub fn text(status: u16, content_type: &'static str, body: String) -> Answer {
+        Answer {
+            content_type: Some(content_type),
+            ..Answer::of(status, body.into_bytes(), false)
         }
     }
 

@@ -207,3 +207,15 @@ fn sealed_all(conn: &Tx) -> Result<Vec<(String, Vec<u8>)>> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
+
+/// Every clinic's channels of `kind`, in each clinic's order.
+pub fn of_kind(conn: &Tx, kind: &str) -> Result<Vec<Stored>> {
+    conn.rows(
+        On::reads(&[Table::Channels]),
+        &format!(
+            "SELECT {COLS} FROM channels WHERE kind = ?1 ORDER BY clinic_id, position, name_key"
+        ),
+        args![kind],
+        from_row,
+    )
+}

@@ -519,8 +519,9 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 14] = [
+const STORED: [&Layout; 15] = [
     &super::channels::STORED,
+    &super::inbox::STORED,
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,

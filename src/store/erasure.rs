@@ -45,6 +45,12 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
     let mut done = Erasure::default();
     let offers = offers(tx, id)?;
     done.messages = own_messages(tx, id, now)? + blank_offers(tx, &offers, now)?;
+    // What they wrote to the clinic's channels is theirs: it goes.
+    done.messages += tx.exec(
+        On::writes(&[Table::Inbox]),
+        "DELETE FROM inbox WHERE patient_id = ?1",
+        args![id],
+    )?;
     done.links = links(tx, id, &offers)?;
     done.waitlist = tx.exec(
         On::writes(&[Table::Waitlist]),
@@ -256,16 +262,30 @@ pub fn traces(tx: &Tx) -> Result<Vec<Violation>> {
         "e-events_still_hold_an_erased_patients",
         event_rows(tx, &erased)?,
     );
-    add(
-        "e-messages_of_an_erased_patient_are_still",
-        message_rows(tx, &erased)?,
-    );
+    let mut messages = message_rows(tx, &erased)?;
+    messages.extend(inbox_rows(tx)?);
+    add("e-messages_of_an_erased_patient_are_still", messages);
     add(
         "e-links_to_an_erased_patients_appointments",
         link_rows(tx, &erased)?,
     );
     add("e-an_erased_patient_is_still_on_the", waitlist_rows(tx)?);
     Ok(found)
+}
+
+/// Messages an erased patient sent to a clinic's channels, still kept.
+fn inbox_rows(tx: &Tx) -> Result<Vec<TraceRow>> {
+    let rows: Vec<(String, String)> = tx.rows(
+        On::reads(&[Table::Inbox, Table::Patients]),
+        "SELECT i.id, i.patient_id FROM inbox i JOIN patients p ON p.id = i.patient_id \
+         WHERE p.erased_at IS NOT NULL ORDER BY i.id",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, patient)| trace("inbox", id, "body", &patient))
+        .collect())
 }
 
 fn trace(table: &'static str, id: String, column: &'static str, patient: &str) -> TraceRow {

@@ -108,6 +108,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(29, "029_overbook"),
     sql!(30, "030_channels"),
     sql!(31, "031_sent_via"),
+    sql!(32, "032_answers"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -35,6 +35,10 @@ pub struct Reminder {
     pub channel: Option<String>,
     /// The provider's ID of the message sent through `channel`, if it gave one.
     pub provider_id: Option<String>,
+    /// When the provider said it reached the patient's phone.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When the provider said the patient read it.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl Reminder {
@@ -106,7 +110,7 @@ pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
 
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
-                    kind, data, waitlist_id, channel, provider_id";
+                    kind, data, waitlist_id, channel, provider_id, delivered_at, read_at";
 
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
@@ -122,6 +126,8 @@ pub const STORED: Layout = Layout {
         opt("next_attempt_at", Kind::Instant),
         opt("sent_at", Kind::Instant),
         col("kind", Kind::OneOf(&KINDS)),
+        opt("delivered_at", Kind::Instant),
+        opt("read_at", Kind::Instant),
         opt("data", Kind::Json),
     ],
     rules: &[],
@@ -144,6 +150,8 @@ fn from_row(r: &Row) -> Result<Reminder> {
         waitlist_id: f.get(11)?,
         channel: f.get(12)?,
         provider_id: f.get(13)?,
+        delivered_at: f.opt_instant(14)?,
+        read_at: f.opt_instant(15)?,
     })
 }
 
@@ -556,6 +564,63 @@ pub fn mark_attempt_failed(
          WHERE id = ?1 AND claim = ?2 AND status = 'pending'",
         args![id, run, error, retry_at.map(epoch), epoch(now)],
     )? == 1)
+}
+
+/// The message sent through a channel of `clinic_id` that the provider
+/// knows as `provider_id`.
+pub fn by_provider_id(conn: &Tx, clinic_id: &str, provider_id: &str) -> Result<Option<Reminder>> {
+    conn.row(
+        On::reads(&[Table::Reminders, Table::Appointments]),
+        &format!(
+            "SELECT {} FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
+             WHERE r.provider_id = ?1 AND a.clinic_id = ?2",
+            COLS.split(", ")
+                .map(|c| format!("r.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        args![provider_id, clinic_id],
+        from_row,
+    )
+}
+
+/// Records a provider's receipt of a message sent (docs/rules.md#answers):
+/// delivered and read keep their first time (a read message was delivered);
+/// a failure after it was taken marks it `failed` with the provider's
+/// reason, never to be retried, unless it was already delivered (a late or
+/// out-of-order failure does not undo what the phone said). True when the
+/// message changed.
+pub fn record_receipt(
+    conn: &Tx,
+    id: &str,
+    state: crate::core::inbound::State,
+    error: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    use crate::core::inbound::State;
+    let at = epoch(at);
+    let n = match state {
+        State::Sent => 0,
+        State::Delivered => conn.exec(
+            On::writes(&[Table::Reminders]),
+            "UPDATE reminders SET delivered_at = ?2, updated_at = ?2 \
+             WHERE id = ?1 AND status = 'sent' AND delivered_at IS NULL",
+            args![id, at],
+        )?,
+        State::Read => conn.exec(
+            On::writes(&[Table::Reminders]),
+            "UPDATE reminders SET read_at = ?2, delivered_at = coalesce(delivered_at, ?2), \
+             updated_at = ?2 WHERE id = ?1 AND status = 'sent' AND read_at IS NULL",
+            args![id, at],
+        )?,
+        State::Failed => conn.exec(
+            On::writes(&[Table::Reminders]),
+            "UPDATE reminders SET status = 'failed', last_error = ?3, next_attempt_at = NULL, \
+             updated_at = ?2 WHERE id = ?1 AND status = 'sent' AND delivered_at IS NULL",
+            args![id, at, error.unwrap_or("failed")],
+        )?,
+    };
+    Ok(n > 0)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ const TABLES: &[(&str, &str, &str)] = &[
         "claimed_until, created_at, updated_at, claim",
     ),
     ("patient_links", links::COLS, ""),
+    ("inbox", super::inbox::TABLE_COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", api_tokens::COLS, ""),

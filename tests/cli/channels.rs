@@ -9,20 +9,20 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
 
-const WA_TOKEN: &str = "EAAGtokenWHATSAPP0secret";
-const TW_TOKEN: &str = "twilioAUTHtoken0secret99";
-const TW_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub(crate) const WA_TOKEN: &str = "EAAGtokenWHATSAPP0secret";
+pub(crate) const TW_TOKEN: &str = "twilioAUTHtoken0secret99";
+pub(crate) const TW_SID: &str = "AC0123456789abcdef0123456789abcdef";
 
 /// One request as the fake provider read it.
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Seen {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Seen {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -33,7 +33,11 @@ impl Seen {
 
 /// A provider on 127.0.0.1 answering one request with `status`, `headers`
 /// and `body`; the request comes back on the channel.
-fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Receiver<Seen>) {
+pub(crate) fn provider(
+    status: u16,
+    extra: &'static str,
+    body: String,
+) -> (String, mpsc::Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -48,14 +52,16 @@ fn provider(status: u16, extra: &'static str, body: String) -> (String, mpsc::Re
 
 /// A provider answering each request in turn with the next of `answers`
 /// (the last one again once they run out), every request back on the channel.
-fn providers(answers: Vec<(u16, &'static str, String)>) -> (String, mpsc::Receiver<Seen>) {
+pub(crate) fn providers(
+    answers: Vec<(u16, &'static str, String)>,
+) -> (String, mpsc::Receiver<Seen>) {
     stalling(Duration::ZERO, answers)
 }
 
 /// [`providers`], each connection on a thread of its own, the first one's
 /// answer held back `stall` after its request came in (the message taken,
 /// the sender not yet told).
-fn stalling(
+pub(crate) fn stalling(
     stall: Duration,
     answers: Vec<(u16, &'static str, String)>,
 ) -> (String, mpsc::Receiver<Seen>) {
@@ -138,14 +144,15 @@ fn answer(
     }
 }
 
-fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
+pub(crate) fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
     rx.recv_timeout(Duration::from_secs(15))
         .expect("the provider got a request")
 }
 
 /// A WhatsApp request as Meta documents it: POST /{phone-number-id}/messages,
-/// the bearer token, JSON with the number without its `+`.
-fn check_whatsapp(r: &Seen) {
+/// the bearer token, JSON with the number without its `+`; a text (its
+/// body) unless it is a template or an interactive message. The body.
+pub(crate) fn check_whatsapp(r: &Seen) -> Value {
     assert_eq!(r.method, "POST");
     assert_eq!(r.path, "/v21.0/106540352242922/messages");
     assert_eq!(r.header("authorization"), format!("Bearer {WA_TOKEN}"));
@@ -153,13 +160,21 @@ fn check_whatsapp(r: &Seen) {
     let body: Value = serde_json::from_str(&r.body).expect("JSON body");
     assert_eq!(body["messaging_product"], "whatsapp");
     assert_eq!(body["to"], "50370001111");
-    assert_eq!(body["type"], "text");
-    assert!(!s(&body["text"]["body"]).is_empty(), "{body}");
+    match s(&body["type"]) {
+        "text" => assert!(!s(&body["text"]["body"]).is_empty(), "{body}"),
+        "template" => assert!(!s(&body["template"]["name"]).is_empty(), "{body}"),
+        "interactive" => assert!(
+            !s(&body["interactive"]["body"]["text"]).is_empty(),
+            "{body}"
+        ),
+        other => panic!("a WhatsApp message of type {other:?}: {body}"),
+    }
+    body
 }
 
 /// A Twilio request as Twilio documents it: POST
 /// /2010-04-01/Accounts/{sid}/Messages.json, basic auth sid:token, form fields.
-fn check_twilio(r: &Seen) {
+pub(crate) fn check_twilio(r: &Seen) {
     use base64::Engine;
     assert_eq!(r.method, "POST");
     assert_eq!(
@@ -201,7 +216,7 @@ fn clinic() -> Env {
     env
 }
 
-fn secret_file(env: &Env, name: &str, secret: &str) -> String {
+pub(crate) fn secret_file(env: &Env, name: &str, secret: &str) -> String {
     let path = env.dir.path().join(name);
     std::fs::write(&path, format!("{secret}\n")).unwrap();
     path.display().to_string()
@@ -224,7 +239,7 @@ fn add_whatsapp(env: &Env, api: &str) -> Value {
     ])
 }
 
-fn add_sms(env: &Env, api: &str) -> Value {
+pub(crate) fn add_sms(env: &Env, api: &str) -> Value {
     let out = env
         .cmd()
         .args([
@@ -303,7 +318,9 @@ fn channel_test_whatsapp_sends_the_documented_request_and_classifies_each_answer
         ),
     ];
     for (status, headers, body, outcome) in cases {
-        let d = &refused_through(&env, "whatsapp", status, headers, body, check_whatsapp);
+        let d = &refused_through(&env, "whatsapp", status, headers, body, |r| {
+            drop(check_whatsapp(r))
+        });
         assert_eq!(d["outcome"], outcome, "{status}: {d}");
         assert_eq!(d["status"], status);
         match status {
@@ -661,15 +678,15 @@ fn channels_come_to_a_schema_29_database() {
 
 /// Tuesday 2026-06-16 10:00 in El Salvador: the 24h reminder is due on
 /// Monday at 16:00Z.
-const TUE: &str = "2026-06-16";
-const DAY_BEFORE: &str = "2026-06-15T16:00:00Z";
+pub(crate) const TUE: &str = "2026-06-16";
+pub(crate) const DAY_BEFORE: &str = "2026-06-15T16:00:00Z";
 
-fn twilio_sent(sid: &str) -> (u16, &'static str, String) {
+pub(crate) fn twilio_sent(sid: &str) -> (u16, &'static str, String) {
     (201, "", json!({"sid": sid, "status": "queued"}).to_string())
 }
 
 /// `remind due` at the env's clock: (exit code, JSON lines, stderr).
-fn remind_due(env: &Env) -> (i32, Vec<Value>, String) {
+pub(crate) fn remind_due(env: &Env) -> (i32, Vec<Value>, String) {
     let out = env.cmd().args(["remind", "due"]).output().unwrap();
     never_shows_secrets(&String::from_utf8_lossy(&out.stdout));
     never_shows_secrets(&String::from_utf8_lossy(&out.stderr));
@@ -680,7 +697,7 @@ fn remind_due(env: &Env) -> (i32, Vec<Value>, String) {
     )
 }
 
-fn the_24h_reminder(env: &Env, appointment: &Value) -> Value {
+pub(crate) fn the_24h_reminder(env: &Env, appointment: &Value) -> Value {
     env.ok(&["remind", "list"])["reminders"]
         .as_array()
         .unwrap()
@@ -711,7 +728,7 @@ fn two_sweeps_at_once(env: &Env) -> Vec<std::process::Output> {
 }
 
 /// Nothing more reached the provider.
-fn no_more(rx: &mpsc::Receiver<Seen>) {
+pub(crate) fn no_more(rx: &mpsc::Receiver<Seen>) {
     assert!(
         rx.recv_timeout(Duration::from_millis(300)).is_err(),
         "the provider got another request"
@@ -844,7 +861,10 @@ fn remind_due_uses_the_first_channel_in_the_clinics_order() {
     env.at(DAY_BEFORE);
     let (code, lines, err) = remind_due(&env);
     assert_eq!(code, 0, "{err}");
-    check_whatsapp(&seen(&wa_rx));
+    // Outside the patient's 24 hours: the reminder's template.
+    let body = check_whatsapp(&seen(&wa_rx));
+    assert_eq!(body["type"], "template", "{body}");
+    assert_eq!(body["template"]["name"], "appt_reminder");
     no_more(&tw_rx);
     assert_eq!(lines[0]["channel"], "whatsapp");
     assert_eq!(the_24h_reminder(&env, &a)["provider_id"], "wamid.X1");

@@ -541,8 +541,18 @@ pub fn undo_schema_30(env: &Env) {
 /// Takes schema 31's change (the channel a message was sent through and
 /// the provider's ID) out of `env`'s database, for tests of older databases.
 pub fn undo_schema_31(env: &Env) {
+    undo_schema_32(env);
     env.exec("ALTER TABLE reminders DROP COLUMN channel");
     env.exec("ALTER TABLE reminders DROP COLUMN provider_id");
+}
+
+/// Takes schema 32's change (the receipts of the messages sent, and the
+/// inbox of the messages received) out of `env`'s database.
+pub fn undo_schema_32(env: &Env) {
+    env.exec("DROP TABLE inbox");
+    env.exec("DROP INDEX reminders_provider");
+    env.exec("ALTER TABLE reminders DROP COLUMN delivered_at");
+    env.exec("ALTER TABLE reminders DROP COLUMN read_at");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod answers;
 mod binary;
 mod board;
 mod booking;

@@ -674,6 +674,7 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         ("GET", "/v1/next", None),
         ("GET", "/v1/appointments/count?since=2026-06-01", None),
         ("POST", "/v1/waitlist", Some(waiting)),
+        ("GET", "/v1/inbox?all=true", None),
         ("POST", erase.as_str(), Some(json!({"reason": "request 7"}))),
     ];
     // Every such route of the table is called here (the document aside,

@@ -8,6 +8,7 @@
 mod appointment;
 mod channels;
 mod day;
+mod inbox;
 mod messages;
 mod patient;
 mod setup;
@@ -19,6 +20,7 @@ pub use appointment::{
 };
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
+pub use inbox::inbox;
 pub use messages::{dry_sweep, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};
 pub use setup::{

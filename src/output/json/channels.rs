@@ -2,7 +2,9 @@
 //! Never a secret, nor anything that tells its length.
 
 use crate::app::channel::{Configured, Tested};
+use crate::app::inbox::Item;
 use crate::core::channel::Outcome;
+use crate::store::inbox::Inbound;
 use crate::wire::{to_json, ts};
 use serde::Serialize;
 use serde_json::Value;
@@ -60,4 +62,45 @@ pub fn channel_tested(t: &Tested) -> Value {
         outcome: "sent",
         provider_id: provider_id(&t.outcome),
     })
+}
+
+/// A message a clinic's channel received, as `appt inbox --json` and
+/// `GET /v1/inbox` show it (docs/rules.md#answers): its patient (name and
+/// phone) or, for someone who is no patient, the sender's phone; what appt
+/// did with it; and the patient's next visit in the message view (no
+/// clinical field).
+pub fn inbox_item(item: &Item) -> Value {
+    let m = &item.message;
+    let patient = match (&m.patient_id, &m.patient_name, &m.patient_phone) {
+        (Some(id), Some(name), Some(phone)) => {
+            serde_json::json!({"id": id, "full_name": name, "phone": phone})
+        }
+        _ => Value::Null,
+    };
+    serde_json::json!({
+        "id": m.id,
+        "clinic_id": m.clinic_id,
+        "channel": m.channel,
+        "kind": m.kind,
+        "received_at": ts(m.received_at),
+        "patient": patient,
+        "sender": m.sender,
+        "text": m.body,
+        "outcome": m.outcome,
+        "appointment_id": m.appointment_id,
+        "answer_status": m.answer_status,
+        "answer_error": m.answer_error,
+        "done_at": m.done_at.map(ts),
+        "next_visit": item.next.as_ref().map(crate::wire::message_appointment),
+    })
+}
+
+/// `appt inbox --json` and `GET /v1/inbox`: `{"messages":[…]}`.
+pub fn inbox(items: &[Item]) -> Value {
+    serde_json::json!({"messages": items.iter().map(inbox_item).collect::<Vec<_>>()})
+}
+
+/// `inbox done --json`: the message's ID and when it was marked done.
+pub fn inbox_done(m: &Inbound) -> Value {
+    serde_json::json!({"id": m.id, "done_at": m.done_at.map(ts)})
 }

@@ -16,7 +16,7 @@ mod upkeep;
 pub use appointment::{
     appointments_page, booked, count, event, event_line, events_page, history, imported, series,
 };
-pub use channels::{channel, channel_tested, provider_id};
+pub use channels::{channel, channel_tested, inbox, inbox_done, provider_id};
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};

@@ -217,3 +217,20 @@ pub(super) fn events(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
         false,
     ))
 }
+
+/// `GET /v1/inbox`: `appt inbox` (`all=true`: done ones too), a token
+/// limited to a clinic seeing its own clinic's only.
+pub(super) fn inbox(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut q = call.query();
+    let all = q.bool("all").unwrap_or(false);
+    let clinic = q.text("clinic");
+    q.finish()?;
+    let items = crate::app::inbox::list(
+        st,
+        clinic.as_deref(),
+        who.grant.clinic_id.as_deref(),
+        all,
+        who.now,
+    )?;
+    Ok(Answer::ok(json::inbox(&items)))
+}

@@ -16,6 +16,8 @@ pub enum Table {
     Closures,
     Doctors,
     Events,
+    /// The messages a clinic's channels received.
+    Inbox,
     Meta,
     PatientLinks,
     Patients,
@@ -31,7 +33,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 17] = [
+    pub const ALL: [Table; 18] = [
         Table::ApiTokens,
         Table::Appointments,
         Table::Channels,
@@ -39,6 +41,7 @@ impl Table {
         Table::Closures,
         Table::Doctors,
         Table::Events,
+        Table::Inbox,
         Table::Meta,
         Table::PatientLinks,
         Table::Patients,
@@ -61,6 +64,7 @@ impl Table {
             Table::Closures => "closures",
             Table::Doctors => "doctors",
             Table::Events => "events",
+            Table::Inbox => "inbox",
             Table::Meta => "meta",
             Table::PatientLinks => "patient_links",
             Table::Patients => "patients",
@@ -84,6 +88,7 @@ impl Table {
             Table::Closures => &[Table::Closures],
             Table::Doctors => &[Table::Doctors],
             Table::Events => &[Table::Events],
+            Table::Inbox => &[Table::Inbox],
             Table::Meta => &[Table::Meta],
             Table::PatientLinks => &[Table::PatientLinks],
             Table::Patients => &[Table::Patients],

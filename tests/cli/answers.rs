@@ -1,0 +1,495 @@
+//! Tests: the patients' answers and the providers' receipts reaching `appt
+//! serve` (docs/rules.md#answers): a reminder through WhatsApp as its
+//! template with reply buttons, Meta's verification, a button that confirms,
+//! a "2" by SMS that cancels, a cancel inside the window refused with the
+//! clinic's phone, words for the inbox, statuses, and every request signed
+//! here with the providers' own schemes (HMAC-SHA256 of the body,
+//! HMAC-SHA1 of the URL and sorted parameters), independently of appt's code.
+
+use crate::channels::{
+    add_sms, check_twilio, check_whatsapp, no_more, providers, remind_due, secret_file, seen,
+    the_24h_reminder, twilio_sent, Seen, DAY_BEFORE, TUE, TW_SID, TW_TOKEN, WA_TOKEN,
+};
+use crate::common::{s, Env};
+use crate::serve::{request, send, Resp, Server};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+
+const APP_SECRET: &str = "metaAPPsecret0for0signing";
+const VERIFY: &str = "verify-me-0123";
+const PUBLIC: &str = "https://citas.central.example";
+
+fn wa_sent(id: &str) -> (u16, &'static str, String) {
+    (
+        200,
+        "",
+        json!({"messaging_product":"whatsapp","messages":[{"id": id}]}).to_string(),
+    )
+}
+
+/// The clinic's WhatsApp channel with its app secret and verify token, and
+/// a template for reminders (patient, date, time).
+fn add_whatsapp(env: &Env, api: &str) {
+    let token = secret_file(env, "wa.token", WA_TOKEN);
+    let app = secret_file(env, "wa.app", APP_SECRET);
+    let verify = secret_file(env, "wa.verify", VERIFY);
+    env.ok(&[
+        "channel",
+        "add",
+        "whatsapp",
+        "--phone-number-id",
+        "106540352242922",
+        "--token-file",
+        &token,
+        "--app-secret-file",
+        &app,
+        "--verify-token-file",
+        &verify,
+        "--api-url",
+        &format!("{api}/v21.0"),
+        "--template",
+        "reminder=cita_recordatorio:es:patient,date,time",
+    ]);
+}
+
+/// Env::clinic with the clinic's phone, its public URL and Spanish.
+fn clinic() -> Env {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--phone",
+        "+50322223333",
+        "--public-url",
+        PUBLIC,
+        "--language",
+        "es",
+        "--cancel-window",
+        "12h",
+        "--country-code",
+        "+503",
+    ]);
+    env
+}
+
+/// HMAC-SHA256 of `body` with the app secret, as Meta signs.
+fn meta_signature(secret: &str, body: &[u8]) -> String {
+    let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+    m.update(body);
+    let hex: String = m
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256={hex}")
+}
+
+/// POST /hooks/whatsapp with `body`, signed with `secret` (None: unsigned).
+fn post_whatsapp(server: &Server, body: &Value, secret: Option<&str>) -> Resp {
+    let bytes = body.to_string().into_bytes();
+    let sig = secret.map(|s| meta_signature(s, &bytes));
+    let mut headers = vec![
+        ("Connection", "close"),
+        ("Content-Type", "application/json"),
+    ];
+    if let Some(sig) = &sig {
+        headers.push(("X-Hub-Signature-256", sig));
+    }
+    send(
+        &server.addr,
+        &request("POST", "/hooks/whatsapp", &headers, &bytes),
+    )
+}
+
+/// Twilio's signature: base64 HMAC-SHA1 of the URL and each parameter's
+/// name and value, sorted by name.
+fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
+    let mut sorted = params.to_vec();
+    sorted.sort();
+    let mut data = url.to_string();
+    for (k, v) in sorted {
+        data.push_str(k);
+        data.push_str(v);
+    }
+    let mut m = <Hmac<sha1::Sha1> as Mac>::new_from_slice(token.as_bytes()).unwrap();
+    m.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+}
+
+/// POST a Twilio form to `path`, signed with `token` over the public URL.
+fn post_twilio(server: &Server, path: &str, params: &[(&str, &str)], token: &str) -> Resp {
+    let sig = twilio_signature(token, &format!("{PUBLIC}{path}"), params);
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let headers = [
+        ("Connection", "close"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("X-Twilio-Signature", sig.as_str()),
+    ];
+    send(
+        &server.addr,
+        &request("POST", path, &headers, body.as_bytes()),
+    )
+}
+
+/// A WhatsApp notification of messages from the patient's phone.
+fn wa_messages(messages: Value) -> Value {
+    json!({"object":"whatsapp_business_account","entry":[{"id":"0","changes":[{"field":"messages","value":{
+        "messaging_product":"whatsapp",
+        "metadata":{"display_phone_number":"15550001111","phone_number_id":"106540352242922"},
+        "contacts":[{"profile":{"name":"Ana"},"wa_id":"50370001111"}],
+        "messages": messages}}]}]})
+}
+
+fn wa_statuses(statuses: Value) -> Value {
+    json!({"object":"whatsapp_business_account","entry":[{"id":"0","changes":[{"field":"messages","value":{
+        "messaging_product":"whatsapp",
+        "metadata":{"display_phone_number":"15550001111","phone_number_id":"106540352242922"},
+        "statuses": statuses}}]}]})
+}
+
+fn show(env: &Env, a: &Value) -> Value {
+    env.ok(&["show", s(&a["id"])])
+}
+
+fn text_of(r: &Seen) -> String {
+    let body: Value = serde_json::from_str(&r.body).unwrap();
+    s(&body["text"]["body"]).to_string()
+}
+
+fn sms_body(r: &Seen) -> String {
+    form_urlencoded::parse(r.body.as_bytes())
+        .find(|(k, _)| k == "Body")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn inbox(env: &Env, all: bool) -> Vec<Value> {
+    let mut args = vec!["inbox"];
+    if all {
+        args.push("--all");
+    }
+    env.ok(&args)["messages"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_whatsapp_reminder_goes_as_its_template_with_buttons_and_the_patients_button_confirms_it() {
+    let mut env = clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![wa_sent("wamid.R1"), wa_sent("wamid.A1")]);
+    add_whatsapp(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{err}");
+    // The approved template, its parameters in the order it declares, and
+    // its quick-reply buttons' payloads naming the message.
+    let body = check_whatsapp(&seen(&rx));
+    let reminder = the_24h_reminder(&env, &a);
+    let id = s(&reminder["id"]).to_string();
+    assert_eq!(body["type"], "template", "{body}");
+    assert_eq!(body["template"]["name"], "cita_recordatorio");
+    assert_eq!(body["template"]["language"]["code"], "es");
+    let components = body["template"]["components"].as_array().unwrap();
+    let params: Vec<&str> = components[0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| s(&p["text"]))
+        .collect();
+    assert_eq!(components[0]["type"], "body");
+    assert_eq!(params, ["Test", "martes 16 de junio", "10:00"]);
+    assert_eq!(
+        (&components[1]["sub_type"], &components[1]["index"]),
+        (&json!("quick_reply"), &json!("0"))
+    );
+    assert_eq!(
+        components[1]["parameters"][0]["payload"],
+        format!("appt:confirm:{id}")
+    );
+    assert_eq!(components[2]["index"], "1");
+    assert_eq!(
+        components[2]["parameters"][0]["payload"],
+        format!("appt:cancel:{id}")
+    );
+
+    let server = Server::start(&env, &[]);
+    // Meta's verification: the challenge for the channel's verify token only.
+    let ok = server.call(
+        "GET",
+        &format!(
+            "/hooks/whatsapp?hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=1158201444"
+        ),
+        None,
+        None,
+    );
+    assert_eq!((ok.status, ok.body.as_str()), (200, "1158201444"));
+    let wrong = server.call(
+        "GET",
+        "/hooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1",
+        None,
+        None,
+    );
+    assert_eq!((wrong.status, wrong.code()), (403, "BAD_SIGNATURE".into()));
+
+    let tap = wa_messages(json!([{
+        "from":"50370001111","id":"wamid.IN1","timestamp":"1781539300","type":"button",
+        "context":{"from":"15550001111","id":"wamid.R1"},
+        "button":{"payload": format!("appt:confirm:{id}"),"text":"Confirmar"}}]));
+    // Unsigned, or signed with another secret: 403 and nothing changes.
+    for secret in [None, Some("not-the-app-secret")] {
+        let r = post_whatsapp(&server, &tap, secret);
+        assert_eq!((r.status, r.code()), (403, "BAD_SIGNATURE".into()));
+    }
+    no_more(&rx);
+    assert_eq!(show(&env, &a)["status"], "scheduled");
+    assert!(inbox(&env, true).is_empty());
+
+    // Signed: the visit is confirmed by the patient, who is told so.
+    let r = post_whatsapp(&server, &tap, Some(APP_SECRET));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let answer = seen(&rx);
+    check_whatsapp(&answer);
+    assert_eq!(
+        text_of(&answer),
+        "Central: su cita del martes 16 de junio a las 10:00 quedó confirmada. ¡Gracias!"
+    );
+    assert_eq!(show(&env, &a)["status"], "confirmed");
+    let history = env.ok(&["history", s(&a["id"])]);
+    let last = history["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actor"], "patient", "{history}");
+    // Meta delivers again: nothing more happens.
+    assert_eq!(post_whatsapp(&server, &tap, Some(APP_SECRET)).status, 200);
+    no_more(&rx);
+    let all = inbox(&env, true);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["outcome"], "confirmed");
+    assert_eq!(all[0]["answer_status"], "sent");
+    assert!(
+        inbox(&env, false).is_empty(),
+        "an answer acted on is not for the desk"
+    );
+
+    // Receipts: delivered, then read, with the provider's times.
+    let st = wa_statuses(json!([
+        {"id":"wamid.R1","status":"delivered","timestamp":"1781539140","recipient_id":"50370001111"},
+        {"id":"wamid.R1","status":"read","timestamp":"1781539170","recipient_id":"50370001111"}
+    ]));
+    assert_eq!(post_whatsapp(&server, &st, Some(APP_SECRET)).status, 200);
+    let m = the_24h_reminder(&env, &a);
+    assert_eq!(m["status"], "read", "{m}");
+    assert_eq!(m["delivered_at"], "2026-06-15T15:59:00Z");
+    assert_eq!(m["read_at"], "2026-06-15T15:59:30Z");
+    // A late failure does not undo what the phone said.
+    let failed = wa_statuses(
+        json!([{"id":"wamid.R1","status":"failed","timestamp":"1781539300",
+        "errors":[{"code":131026,"title":"Message undeliverable"}]}]),
+    );
+    assert_eq!(
+        post_whatsapp(&server, &failed, Some(APP_SECRET)).status,
+        200
+    );
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "read");
+
+    // Anything else waits in the inbox, with the patient and their next visit.
+    let words = wa_messages(json!([{
+        "from":"50370001111","id":"wamid.IN2","timestamp":"1781539400","type":"text",
+        "text":{"body":"¿Puedo llevar a mi hijo también?"}}]));
+    assert_eq!(post_whatsapp(&server, &words, Some(APP_SECRET)).status, 200);
+    no_more(&rx);
+    let open = inbox(&env, false);
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["text"], "¿Puedo llevar a mi hijo también?");
+    assert_eq!(open[0]["patient"]["phone"], "+50370001111");
+    assert_eq!(open[0]["channel"], "whatsapp");
+    assert_eq!(open[0]["next_visit"]["id"], a["id"]);
+    // The API shows it to a token of the clinic.
+    let token = env.ok(&["token", "add", "bot", "--scopes", "appointments:read"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let api_inbox = server.get("/v1/inbox", &token);
+    assert_eq!(api_inbox.status, 200, "{}", api_inbox.body);
+    assert_eq!(api_inbox.json()["messages"][0]["id"], open[0]["id"]);
+    // In Spanish at the desk; done hides it.
+    let out = env
+        .cmd()
+        .args(["inbox"])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("¿Puedo llevar a mi hijo"), "{text}");
+    let id = s(&open[0]["id"]);
+    env.ok(&["inbox", "done", &id[..8]]);
+    assert!(inbox(&env, false).is_empty());
+    assert_eq!(inbox(&env, true).len(), 2);
+
+    // Inside the patient's 24 hours, a message without a template goes as
+    // text (a confirmation of a new booking).
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    env.at("2026-06-15T16:30:00Z");
+    let (wa2, rx2) = providers(vec![wa_sent("wamid.C1")]);
+    env.ok(&["channel", "remove", "whatsapp", "-y"]);
+    add_whatsapp(&env, &wa2);
+    env.book("2026-06-17", "09:00", "+50370001111");
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{err}");
+    let body = check_whatsapp(&seen(&rx2));
+    assert_eq!(body["type"], "text", "{body}");
+    drop(server);
+}
+
+#[test]
+fn an_sms_answer_cancels_by_the_desks_rules_and_inside_the_window_is_refused_with_the_clinics_phone(
+) {
+    let mut env = clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![
+        twilio_sent("SM0001"),
+        twilio_sent("SM0002"),
+        twilio_sent("SM0003"),
+    ]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, _, err) = remind_due(&env);
+    assert_eq!(code, 0, "{err}");
+    // The reminder says how to answer, in the clinic's language, and asks
+    // Twilio to report to the clinic's public URL.
+    let sent = seen(&rx);
+    check_twilio(&sent);
+    let form: Vec<(String, String)> = form_urlencoded::parse(sent.body.as_bytes())
+        .into_owned()
+        .collect();
+    let field = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert!(
+        field("Body")
+            .unwrap()
+            .ends_with("\nResponda 1 para confirmar, 2 para cancelar."),
+        "{form:?}"
+    );
+    assert_eq!(
+        field("StatusCallback").as_deref(),
+        Some("https://citas.central.example/hooks/twilio/status")
+    );
+
+    let server = Server::start(&env, &[]);
+    let status = [
+        ("AccountSid", TW_SID),
+        ("From", "+15550001111"),
+        ("To", "+50370001111"),
+        ("MessageSid", "SM0001"),
+        ("MessageStatus", "delivered"),
+        ("ErrorCode", ""),
+    ];
+    // A signature made with another token: 403, nothing changed.
+    let r = post_twilio(&server, "/hooks/twilio/status", &status, "wrong-token");
+    assert_eq!((r.status, r.code()), (403, "BAD_SIGNATURE".into()));
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "sent");
+    let r = post_twilio(&server, "/hooks/twilio/status", &status, TW_TOKEN);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "delivered");
+
+    // "2" a day ahead: cancelled by the patient, and told so by SMS.
+    let two = [
+        ("AccountSid", TW_SID),
+        ("From", "+50370001111"),
+        ("To", "+15550001111"),
+        ("MessageSid", "SMin01"),
+        ("Body", " 2 "),
+        ("NumMedia", "0"),
+    ];
+    let r = post_twilio(&server, "/hooks/twilio/sms", &two, TW_TOKEN);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let told = seen(&rx);
+    check_twilio(&told);
+    assert_eq!(
+        sms_body(&told),
+        "Central: su cita del martes 16 de junio a las 10:00 quedó cancelada."
+    );
+    let cancelled = show(&env, &a);
+    assert_eq!(cancelled["status"], "cancelled");
+    let history = env.ok(&["history", s(&a["id"])]);
+    let last = history["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actor"], "patient", "{history}");
+
+    // Inside the 12-hour window a "no" is refused and answered with the
+    // clinic's phone; the visit stays.
+    let b = env.book("2026-06-16", "11:00", "+50370001111");
+    env.at("2026-06-16T08:00:00Z");
+    drop(server);
+    let server = Server::start(&env, &[]);
+    let no = [
+        ("AccountSid", TW_SID),
+        ("From", "+50370001111"),
+        ("To", "+15550001111"),
+        ("MessageSid", "SMin02"),
+        ("Body", "No"),
+    ];
+    assert_eq!(
+        post_twilio(&server, "/hooks/twilio/sms", &no, TW_TOKEN).status,
+        200
+    );
+    let words = sms_body(&seen(&rx));
+    assert!(words.contains("ya no se puede cancelar"), "{words}");
+    assert!(words.contains("2222-3333"), "{words}");
+    assert_eq!(show(&env, &b)["status"], "scheduled");
+    let all = inbox(&env, true);
+    assert_eq!(all[0]["outcome"], "refused", "{all:?}");
+    no_more(&rx);
+}
+
+#[test]
+fn whatsapp_falls_back_to_sms_outside_the_window_without_a_template_and_erasure_takes_the_patients_words(
+) {
+    let env = clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let (wa, wa_rx) = providers(vec![wa_sent("wamid.X")]);
+    let (tw, tw_rx) = providers(vec![twilio_sent("SM0009")]);
+    add_whatsapp(&env, &wa);
+    add_sms(&env, &tw);
+    // A confirmation has no template and the patient never wrote: SMS.
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "{err}");
+    assert_eq!(lines[0]["channel"], "sms");
+    check_twilio(&seen(&tw_rx));
+    no_more(&wa_rx);
+
+    // The patient writes: kept, then erased with the patient.
+    let server = Server::start(&env, &[]);
+    let words = wa_messages(json!([{
+        "from":"50370001111","id":"wamid.IN9","timestamp":"1781452800","type":"text",
+        "text":{"body":"Hola, tengo una pregunta"}}]));
+    assert_eq!(post_whatsapp(&server, &words, Some(APP_SECRET)).status, 200);
+    drop(server);
+    let kept = inbox(&env, false);
+    assert_eq!(kept.len(), 1);
+    let patient = s(&kept[0]["patient"]["id"]).to_string();
+    env.ok(&[
+        "patient",
+        "erase",
+        &patient,
+        "--reason",
+        "request 12",
+        "--yes",
+    ]);
+    assert!(inbox(&env, true).is_empty());
+    let check = env.ok(&["check"]);
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(show(&env, &a)["status"], "scheduled");
+}
