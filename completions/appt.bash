@@ -5099,7 +5099,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-n -c -h --exec --dry-run --limit --db --json --no-input --clinic --width --help"
+            opts="-n -c -h --exec --dry-run --limit --concurrency --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5114,6 +5114,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

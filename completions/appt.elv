@@ -1015,6 +1015,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --exec 'Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent'
             cand -n 'Deliver at most this many in this run'
             cand --limit 'Deliver at most this many in this run'
+            cand --concurrency 'Send up to N messages to the providers at once (1–64)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -667,6 +667,7 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l exec -d 'Run `sh -c CMD` once per reminder, with its JSON on stdin and APPT_* variables; exit 0 = sent' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s n -l limit -d 'Deliver at most this many in this run' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l concurrency -d 'Send up to N messages to the providers at once (1–64)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

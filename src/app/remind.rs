@@ -76,6 +76,8 @@ pub struct DueRequest {
     pub limit: Option<i64>,
     /// `$APPT_KEY`, to open the clinics' channels' secrets.
     pub key: Option<String>,
+    /// How many messages go to the providers at once (`--concurrency`).
+    pub concurrency: usize,
 }
 
 /// A delivery that failed, to be retried at `retry_at` (None: failed for good).
@@ -375,56 +377,16 @@ fn sweep(
         }
         return Ok(tally);
     }
-    // Through the clinic's channels: one message per claim, as a hook's.
+    // Through the clinic's channels: each message claimed just before it is
+    // sent, several sent at once (`concurrency`), each outcome recorded as
+    // it comes.
     let routes = super::deliver::Routes::of(st, r.key.clone(), &due, now)?;
     let (routed, printed): (Vec<_>, Vec<_>) =
         due.iter().partition(|(d, a)| routes.route(d, a).is_some());
-    for (d, _) in &routed {
-        let taken = st.write(|tx| take(tx, &[d.id.as_str()], &run, clock.now(), &mut tally))?;
-        for (rem, a, ready) in &taken {
-            // The appointment as it is at the claim; no channel reaches it now: next run.
-            let Some((route, to)) = routes.route(rem, a) else {
-                st.write(|tx| reminders::release(tx, &rem.id, &run))?;
-                continue;
-            };
-            let out = routes.outgoing(rem, a, ready);
-            let outcome = match super::deliver::send(route, &to, &out) {
-                Outcome::Sent { provider_id } => Ok(Some((route.name.clone(), provider_id))),
-                Outcome::Temporary {
-                    retry_after,
-                    reason,
-                    ..
-                } => Err(Failed {
-                    why: format!("{}: {reason}", route.name),
-                    retry_after: Some(Some(retry_after.unwrap_or(0))),
-                }),
-                Outcome::Permanent {
-                    status,
-                    code,
-                    message,
-                } => Err(Failed {
-                    why: format!(
-                        "{}: {} {message}",
-                        route.name,
-                        code.unwrap_or_else(|| status.to_string())
-                    ),
-                    retry_after: Some(None),
-                }),
-            };
-            let via = outcome.as_ref().ok().cloned().flatten();
-            let at = clock.now();
-            if record(st, rem, &run, outcome, at, &mut tally)? {
-                if let Some((channel, provider_id)) = via {
-                    let mut sent = rem.clone();
-                    sent.status = "sent".into();
-                    sent.attempts += 1;
-                    sent.sent_at = Some(at);
-                    sent.channel = Some(channel);
-                    sent.provider_id = provider_id;
-                    deliver(&sent, a, ready)?;
-                }
-            }
-        }
+    if !routed.is_empty() {
+        let ids: Vec<&str> = routed.iter().map(|(d, _)| d.id.as_str()).collect();
+        let width = r.concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len());
+        send_through_channels(st, &routes, &ids, width, &run, &clock, &mut tally, deliver)?;
     }
     let ids: Vec<&str> = printed.iter().map(|(d, _)| d.id.as_str()).collect();
     if ids.is_empty() {
@@ -480,6 +442,158 @@ fn sweep(
         }
         taken = following;
     }
+}
+
+/// At most this many messages in flight at once (`--concurrency`).
+pub const MAX_CONCURRENCY: usize = 64;
+/// Several at a time unless told otherwise.
+pub const CONCURRENCY: usize = 8;
+
+/// A message claimed and on its way to the provider.
+struct InFlight<'r> {
+    rem: Reminder,
+    a: Appointment,
+    ready: Ready,
+    route: &'r super::deliver::Route,
+    to: String,
+}
+
+/// Sends the messages `ids` through their channels, `width` at a time on
+/// as many threads: this thread claims each just before handing it over
+/// (as many as there are free threads, in one transaction), and records
+/// each outcome, then prints its line, as it comes back.
+#[allow(clippy::too_many_arguments)]
+fn send_through_channels(
+    st: &mut Store,
+    routes: &super::deliver::Routes,
+    ids: &[&str],
+    width: usize,
+    run: &str,
+    clock: &Clock,
+    tally: &mut Sweep,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
+) -> Result<()> {
+    use std::sync::{mpsc, Mutex};
+    let (to_send, queue) = mpsc::channel::<InFlight>();
+    let queue = Mutex::new(queue);
+    let (back, results) = mpsc::channel::<(InFlight, Outcome)>();
+    std::thread::scope(|scope| {
+        for _ in 0..width {
+            let (queue, back) = (&queue, back.clone());
+            scope.spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok(m) = next else { return };
+                let out = routes.outgoing(&m.rem, &m.a, &m.ready);
+                let outcome = super::deliver::send(m.route, &m.to, &out);
+                if back.send((m, outcome)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(back);
+        let (mut next, mut flying) = (0, 0);
+        let outcome = (|| -> Result<()> {
+            loop {
+                if flying < width && next < ids.len() {
+                    let chunk = &ids[next..(next + width - flying).min(ids.len())];
+                    next += chunk.len();
+                    let taken = st.write(|tx| take(tx, chunk, run, clock.now(), tally))?;
+                    for (rem, a, ready) in taken {
+                        // The appointment as it is at the claim; no channel reaches it now: next run.
+                        let Some((route, to)) = routes.route(&rem, &a) else {
+                            st.write(|tx| reminders::release(tx, &rem.id, run))?;
+                            continue;
+                        };
+                        flying += 1;
+                        let m = InFlight {
+                            rem,
+                            a,
+                            ready,
+                            route,
+                            to,
+                        };
+                        if to_send.send(m).is_err() {
+                            return Err(Error::internal(crate::text::msg!(
+                                "e-request_failed_inside_appt"
+                            )));
+                        }
+                    }
+                    continue;
+                }
+                if flying == 0 {
+                    return Ok(());
+                }
+                let Ok((m, outcome)) = results.recv() else {
+                    return Ok(());
+                };
+                flying -= 1;
+                settle_sent(st, m, outcome, run, clock, tally, deliver)?;
+            }
+        })();
+        // The threads end once the queue is closed; what is still in
+        // flight is recorded first (an error stops new claims, not those).
+        drop(to_send);
+        while flying > 0 {
+            let Ok((m, o)) = results.recv() else { break };
+            flying -= 1;
+            if outcome.is_ok() {
+                settle_sent(st, m, o, run, clock, tally, deliver)?;
+            } else {
+                let _ = st.write(|tx| reminders::release(tx, &m.rem.id, run));
+            }
+        }
+        outcome
+    })
+}
+
+/// Records what the provider said of message `m`, and prints its line
+/// once it is recorded sent.
+fn settle_sent(
+    st: &mut Store,
+    m: InFlight,
+    outcome: Outcome,
+    run: &str,
+    clock: &Clock,
+    tally: &mut Sweep,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
+) -> Result<()> {
+    let name = &m.route.name;
+    let outcome = match outcome {
+        Outcome::Sent { provider_id } => Ok(Some((name.clone(), provider_id))),
+        Outcome::Temporary {
+            retry_after,
+            reason,
+            ..
+        } => Err(Failed {
+            why: format!("{name}: {reason}"),
+            retry_after: Some(Some(retry_after.unwrap_or(0))),
+        }),
+        Outcome::Permanent {
+            status,
+            code,
+            message,
+        } => Err(Failed {
+            why: format!(
+                "{name}: {} {message}",
+                code.unwrap_or_else(|| status.to_string())
+            ),
+            retry_after: Some(None),
+        }),
+    };
+    let via = outcome.as_ref().ok().cloned().flatten();
+    let at = clock.now();
+    if record(st, &m.rem, run, outcome, at, tally)? {
+        if let Some((channel, provider_id)) = via {
+            let mut sent = m.rem.clone();
+            sent.status = "sent".into();
+            sent.attempts += 1;
+            sent.sent_at = Some(at);
+            sent.channel = Some(channel);
+            sent.provider_id = provider_id;
+            deliver(&sent, &m.a, &m.ready)?;
+        }
+    }
+    Ok(())
 }
 
 /// A delivery that did not happen: why, and when to try again — `None`:

@@ -318,6 +318,7 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
                 dry_run: false,
                 limit: None,
                 key: None,
+                concurrency: remind::CONCURRENCY,
             },
             due_at,
             &mut |r, _, _| {

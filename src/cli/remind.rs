@@ -25,6 +25,9 @@ pub enum Cmd {
         /// Deliver at most this many in this run
         #[arg(short = 'n', long, value_name = "N")]
         limit: Option<i64>,
+        /// Send up to N messages to the providers at once (1–64)
+        #[arg(long, value_name = "N", default_value_t = remind::CONCURRENCY)]
+        concurrency: usize,
     },
     /// List reminders and the other messages `remind due` delivers
     #[command(
@@ -49,7 +52,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             exec,
             dry_run,
             limit,
-        } => due(ctx, exec, dry_run, limit),
+            concurrency,
+        } => due(ctx, exec, dry_run, limit, concurrency),
         Cmd::List {
             status,
             kind,
@@ -61,12 +65,25 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     }
 }
 
-fn due(ctx: &Ctx, exec: Option<String>, dry_run: bool, limit: Option<i64>) -> Result<Report> {
+fn due(
+    ctx: &Ctx,
+    exec: Option<String>,
+    dry_run: bool,
+    limit: Option<i64>,
+    concurrency: usize,
+) -> Result<Report> {
+    if !(1..=remind::MAX_CONCURRENCY).contains(&concurrency) {
+        return Err(crate::error::Error::field(
+            "concurrency",
+            crate::text::msg!("e-concurrency_between", n = remind::MAX_CONCURRENCY),
+        ));
+    }
     let req = DueRequest {
         exec,
         dry_run,
         limit,
         key: ctx.key()?,
+        concurrency,
     };
     // Without --exec, stdout is the reminders themselves, one JSON line each.
     let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a, ready| {

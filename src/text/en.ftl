@@ -1264,3 +1264,4 @@ e-inbox_id_ambiguous = More than one message's ID starts with { $a }; give more 
 h-inbox_empty = Nothing in the inbox.
 h-inbox_answer_not_sent = { $a } ({ $b }; the answer could not be sent)
 c-inbox_done = Message { $a } marked done.
+e-concurrency_between = --concurrency must be between 1 and { $n }

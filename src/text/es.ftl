@@ -1339,3 +1339,4 @@ e-inbox_id_ambiguous = Más de un mensaje tiene un ID que empieza por { $a }; in
 h-inbox_empty = No hay nada en la bandeja.
 h-inbox_answer_not_sent = { $a } ({ $b }; no se pudo enviar la respuesta)
 c-inbox_done = Mensaje { $a } marcado como atendido.
+e-concurrency_between = --concurrency debe estar entre 1 y { $n }

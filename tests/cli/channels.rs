@@ -82,6 +82,26 @@ pub(crate) fn stalling(
     (url, rx)
 }
 
+/// A provider answering every request `delay` after it came, each
+/// connection on a thread of its own, with `answer`.
+pub(crate) fn slow(
+    delay: Duration,
+    answer_with: (u16, &'static str, String),
+) -> (String, mpsc::Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || loop {
+        let Ok((conn, _)) = listener.accept() else {
+            return;
+        };
+        let (status, extra, body) = answer_with.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || answer(conn, status, extra, &body, &tx, delay));
+    });
+    (url, rx)
+}
+
 /// Reads one request from `conn`, sends it on `tx`, answers it `stall` later.
 fn answer(
     mut conn: std::net::TcpStream,
@@ -935,4 +955,47 @@ fn a_message_no_channel_reaches_is_printed_as_without_channels() {
     let r = the_24h_reminder(&env, &a);
     assert_eq!(r["status"], "sent");
     assert!(r.get("channel").is_none(), "{r}");
+}
+
+#[test]
+fn remind_due_sends_several_at_once_so_a_slow_provider_does_not_stretch_the_sweep() {
+    let mut env = Env::clinic();
+    let phones: Vec<String> = (0..8).map(|i| format!("+5037000{:04}", 2000 + i)).collect();
+    for (i, phone) in phones.iter().enumerate() {
+        let time = format!("{:02}:{:02}", 9 + i / 2, (i % 2) * 30);
+        env.book(TUE, &time, phone);
+    }
+    // Each answer takes 1.5 s: eight one after the other would take 12 s.
+    let (api, rx) = slow(Duration::from_millis(1500), twilio_sent("SM0100"));
+    add_sms(&env, &api);
+    env.at("2026-06-15T18:45:00Z");
+    let started = std::time::Instant::now();
+    let out = env
+        .cmd()
+        .args(["remind", "due", "--concurrency", "8"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(crate::common::json_lines(&out.stdout).len(), 8);
+    assert!(took < Duration::from_secs(8), "the sweep took {took:?}");
+    // Each patient got exactly one message.
+    let mut to: Vec<String> = (0..8)
+        .map(|_| {
+            let r = seen(&rx);
+            form_urlencoded::parse(r.body.as_bytes())
+                .find(|(k, _)| k == "To")
+                .map(|(_, v)| v.into_owned())
+                .unwrap()
+        })
+        .collect();
+    to.sort();
+    assert_eq!(to, phones);
+    no_more(&rx);
+    // --concurrency is checked.
+    env.fails(
+        &["remind", "due", "--concurrency", "0"],
+        "VALIDATION_ERROR",
+        2,
+    );
 }
