@@ -49,6 +49,9 @@ mod events;
 // The footprint and the import's memory (docs/performance.md#footprint).
 #[path = "million/footprint.rs"]
 mod footprint;
+// `remind due` through a channel (docs/performance.md#delivery).
+#[path = "million/delivery.rs"]
+mod delivery;
 // The peers figure (docs/performance.md#peers), in a file of its own.
 #[path = "million/peers.rs"]
 mod peers;
@@ -222,6 +225,19 @@ fn main() {
         .iter()
         .all(|k| selected.iter().any(|w| w.key == *k));
     let mut failed = false;
+    // The delivery figure needs no workload: it builds its own small files.
+    let only = std::env::var("APPT_BENCH_ONLY").unwrap_or_default();
+    let words: Vec<&str> = only
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.contains(&"delivery") {
+        failed |= delivery::run(&data);
+    }
+    if words == ["delivery"] {
+        std::process::exit(i32::from(failed));
+    }
     let mut kept: Vec<Prepared> = Vec::new();
     for wl in selected {
         match prepare(wl, &data, scale) {
