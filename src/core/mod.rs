@@ -9,6 +9,7 @@ pub mod channel;
 pub mod check;
 pub mod delivery;
 pub mod erasure;
+pub mod ical;
 pub mod limits;
 pub mod message;
 pub mod model;
