@@ -8,6 +8,7 @@ pub mod changes;
 pub mod channel;
 pub mod check;
 pub mod delivery;
+pub mod email;
 pub mod erasure;
 pub mod ical;
 pub mod limits;
