@@ -1,14 +1,19 @@
 //! `remind due` through a clinic's channels (docs/rules.md#reminders-and-notifications):
-//! which channel reaches a message's patient, and what the provider's answer
-//! comes to. The claim and the record are `remind`'s, the same as a hook's.
+//! which channel reaches a message's patient (a phone for WhatsApp and SMS,
+//! an address for e-mail), and what the provider's answer comes to. The
+//! claim and the record are `remind`'s, the same as a hook's.
 
-use super::channel::{Channel, Http};
+use super::channel::{Channel, Http, Mail};
+use super::smtp::Smtp;
 use crate::core::channel::{Outcome, Secrets, Settings};
+use crate::core::email::{self, Method, Visit};
+use crate::core::message::Ready;
 use crate::core::Appointment;
 use crate::error::Result;
 use crate::store::channels::{self, Stored};
 use crate::store::reminders::Reminder;
-use crate::store::{clinics, patients, Store};
+use crate::store::{appointments, clinics, patients, Store};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// A channel ready to send: its settings and its opened secrets.
@@ -22,6 +27,21 @@ pub struct Route {
 #[derive(Default)]
 pub struct Routes {
     by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
+    /// The messages' patients' e-mail addresses, by patient ID, as the
+    /// sweep began (read when a clinic of theirs has an e-mail channel).
+    emails: HashMap<String, String>,
+}
+
+impl Route {
+    /// Where this channel reaches a patient with `phone` (E.164) and
+    /// `email`: WhatsApp and SMS the phone, e-mail the address.
+    fn reaches(&self, phone: Option<&str>, email: Option<&str>) -> Option<String> {
+        match self.settings {
+            Settings::Email { .. } => email,
+            _ => phone,
+        }
+        .map(str::to_string)
+    }
 }
 
 impl Routes {
@@ -50,10 +70,6 @@ impl Routes {
                 let mut found = Vec::new();
                 for s in channels::list(tx, &a.clinic_id)? {
                     let Stored { name, settings, .. } = &s;
-                    // E-mail sending is not built: such a channel reaches no one yet.
-                    if matches!(settings, Settings::Email { .. }) {
-                        continue;
-                    }
                     if ring.is_none() {
                         ring = Some(patients::opening_keys(tx, &keys)?);
                     }
@@ -69,33 +85,84 @@ impl Routes {
                     (super::phones::Dialing::of(&clinic), found),
                 );
             }
+            let mailing = |clinic: &str| {
+                routes.by_clinic.get(clinic).is_some_and(|(_, found)| {
+                    found
+                        .iter()
+                        .any(|r| matches!(r.settings, Settings::Email { .. }))
+                })
+            };
+            let ids: Vec<&str> = due
+                .iter()
+                .filter(|(_, a)| mailing(&a.clinic_id))
+                .filter_map(|(r, a)| r.recipient_id(a))
+                .collect();
+            if !ids.is_empty() {
+                routes.emails = patients::emails(tx, &ids)?;
+            }
             Ok(routes)
         })
     }
 
     /// The first channel of the message's clinic that reaches its patient,
-    /// and the phone (E.164) it sends to; None: the message is printed (or
-    /// handed to the hook) as without channels.
+    /// and where it sends to (a phone, E.164, or an address); None: the
+    /// message is printed (or handed to the hook) as without channels.
     pub fn route(&self, r: &Reminder, a: &Appointment) -> Option<(&Route, String)> {
         let (dialing, found) = self.by_clinic.get(&a.clinic_id)?;
         let (_, phone) = r.recipient(a);
-        if phone.trim().is_empty() {
-            return None;
-        }
-        let to = dialing.read(phone).ok()?;
-        // WhatsApp and SMS both reach a phone: the first in the clinic's order.
-        found.first().map(|route| (route, to))
+        let phone = Some(phone)
+            .filter(|p| !p.trim().is_empty())
+            .and_then(|p| dialing.read(p).ok());
+        let email = r.recipient_id(a).and_then(|id| self.emails.get(id));
+        // The first in the clinic's order that can reach the patient.
+        found.iter().find_map(|route| {
+            route
+                .reaches(phone.as_deref(), email.map(String::as_str))
+                .map(|to| (route, to))
+        })
     }
 }
 
-/// Sends `text` to `to` through `route` (WhatsApp as `type: text`).
-pub fn send(route: &Route, to: &str, text: &str) -> Outcome {
-    match Http::of(&route.settings, &route.secrets) {
-        Some(http) => http.send(to, text),
+/// Sends message `r` about `a` to `to` through `route`: its ready text
+/// (WhatsApp as `type: text`), or the e-mail `core::email` writes of it,
+/// whose invitation carries the appointment's sequence as it is now.
+pub fn send(
+    st: &mut Store,
+    route: &Route,
+    to: &str,
+    r: &Reminder,
+    a: &Appointment,
+    ready: &Ready,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    if let Some(smtp) = Smtp::of(&route.settings, &route.secrets) {
+        // Only a confirmation, a move or a cancellation invites: to the
+        // patient's own visit (an offer's appointment is another patient's).
+        let sequence = match Method::of(&r.kind) {
+            Some(_) => Some(st.read(|tx| appointments::sequence(tx, &a.id))?),
+            None => None,
+        };
+        let visit = sequence.map(|sequence| Visit {
+            id: &a.id,
+            sequence,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            timezone: a.timezone,
+            status: a.status,
+            doctor: a.doctor_name.as_deref(),
+            organizer: smtp.from(),
+            attendee: to,
+        });
+        let email = email::compose(&r.kind, ready, visit.as_ref(), now)?;
+        return Ok(smtp.mail(to, &email));
+    }
+    Ok(match Http::of(&route.settings, &route.secrets) {
+        Some(http) => http.send(to, &ready.message),
+        // An e-mail channel whose stored URL no longer reads.
         None => Outcome::Permanent {
             status: 0,
             code: None,
-            message: "e-mail sending is not built".into(),
+            message: "the channel's SMTP URL does not read".into(),
         },
-    }
+    })
 }

@@ -387,7 +387,7 @@ fn sweep(
                 st.write(|tx| reminders::release(tx, &rem.id, &run))?;
                 continue;
             };
-            let outcome = match super::deliver::send(route, &to, &ready.message) {
+            let outcome = match super::deliver::send(st, route, &to, rem, a, ready, clock.now())? {
                 Outcome::Sent { provider_id } => Ok(Some((route.name.clone(), provider_id))),
                 Outcome::Temporary {
                     retry_after,

@@ -1264,7 +1264,6 @@ e-channel_order_empty = name the channels in their order: N1,N2,…
 e-channel_order_twice = { $a } is named twice
 e-channel_test_temporary = { $a } could not send now (temporary: { $why }); try again later
 e-channel_test_permanent = the provider refused the message through { $a } (code { $code }: { $why })
-e-channel_email_not_built = sending e-mail is not built yet: an email channel is stored, but cannot be tested or used
 e-channel_flag_required = { $a } is required
 e-channel_secret_missing = give --{ $a } FILE (or - for standard input), or set { $b }; a secret is never read from the command line
 e-channel_one_stdin = only one secret can come from standard input (-)

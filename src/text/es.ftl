@@ -1339,7 +1339,6 @@ e-channel_order_empty = nombre los canales en su orden: N1,N2,…
 e-channel_order_twice = { $a } está nombrado dos veces
 e-channel_test_temporary = { $a } no pudo enviar ahora (temporal: { $why }); inténtelo más tarde
 e-channel_test_permanent = el proveedor rechazó el mensaje por { $a } (código { $code }: { $why })
-e-channel_email_not_built = el envío de correo aún no está hecho: un canal de correo se guarda, pero no se puede probar ni usar
 e-channel_flag_required = falta { $a }
 e-channel_secret_missing = indique --{ $a } ARCHIVO (o - para la entrada estándar), o defina { $b }; un secreto nunca se lee de la línea de comandos
 e-channel_one_stdin = solo un secreto puede venir de la entrada estándar (-)
