@@ -1313,7 +1313,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
             [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
-            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1353,7 +1353,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;channel;add;email' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The channel''s name, unique in the clinic [default: email]')
-            [CompletionResult]::new('--smtp-url', '--smtp-url', [CompletionResultType]::ParameterName, 'smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), no password')
+            [CompletionResult]::new('--smtp-url', '--smtp-url', [CompletionResultType]::ParameterName, 'smtp://USER@HOST:PORT (STARTTLS required) or smtps://USER@HOST:PORT (TLS), no password')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the SMTP password from FILE, or - for standard input')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The sender''s address')
             [CompletionResult]::new('--reply-to', '--reply-to', [CompletionResultType]::ParameterName, 'Where patients'' replies go')
@@ -1370,7 +1370,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;channel;add;help' {
             [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
             [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
-            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1422,7 +1422,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;channel;test' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The phone to send to (read in the clinic''s country code)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The phone to send to (read in the clinic''s country code), or for an e-mail channel the address')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1445,7 +1445,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;channel;help;add' {
             [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
             [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
-            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)')
             break
         }
         'appt;channel;help;add;whatsapp' {
@@ -1999,7 +1999,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;help;channel;add' {
             [CompletionResult]::new('whatsapp', 'whatsapp', [CompletionResultType]::ParameterValue, 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)')
             [CompletionResult]::new('sms', 'sms', [CompletionResultType]::ParameterValue, 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)')
-            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)')
             break
         }
         'appt;help;channel;add;whatsapp' {

@@ -1191,7 +1191,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
             cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
             cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
-            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand email 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;channel;add;whatsapp'= {
@@ -1228,7 +1228,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;channel;add;email'= {
             cand --name 'The channel''s name, unique in the clinic [default: email]'
-            cand --smtp-url 'smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), no password'
+            cand --smtp-url 'smtp://USER@HOST:PORT (STARTTLS required) or smtps://USER@HOST:PORT (TLS), no password'
             cand --password-file 'Read the SMTP password from FILE, or - for standard input'
             cand --from 'The sender''s address'
             cand --reply-to 'Where patients'' replies go'
@@ -1244,7 +1244,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;channel;add;help'= {
             cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
             cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
-            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand email 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;channel;add;help;whatsapp'= {
@@ -1288,7 +1288,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
         }
         &'appt;channel;test'= {
-            cand --to 'The phone to send to (read in the clinic''s country code)'
+            cand --to 'The phone to send to (read in the clinic''s country code), or for an e-mail channel the address'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1309,7 +1309,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;channel;help;add'= {
             cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
             cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
-            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand email 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
         }
         &'appt;channel;help;add;whatsapp'= {
         }
@@ -1763,7 +1763,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;channel;add'= {
             cand whatsapp 'WhatsApp through Meta''s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
             cand sms 'SMS through Twilio''s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
-            cand email 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+            cand email 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
         }
         &'appt;help;channel;add;whatsapp'= {
         }

@@ -778,7 +778,7 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "whatsapp" -d 'WhatsApp through Meta\'s Cloud API (the token from --token-file, else APPT_WHATSAPP_TOKEN)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "sms" -d 'SMS through Twilio\'s REST API (the auth token from --auth-token-file, else APPT_TWILIO_AUTH_TOKEN)'
-complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "email" -d 'E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)'
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "email" -d 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
@@ -799,7 +799,7 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l to -d 'The phone to send to (read in the clinic\'s country code)' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l to -d 'The phone to send to (read in the clinic\'s country code), or for an e-mail channel the address' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

@@ -2,12 +2,13 @@
 //! the write that stores them), `list`, `remove`, `order` (the clinic's
 //! fallback order) and `test`, which sends one short message now through
 //! the provider. What each provider's request looks like and what its answer
-//! means is `core::channel`'s; sending it is [`Channel::send`]'s, here
-//! (docs/commands.md#appt-channel).
+//! means is `core::channel`'s; sending it is [`Channel::send`]'s, here, and
+//! an e-mail's [`Mail::mail`]'s (`super::smtp`) (docs/commands.md#appt-channel).
 
 use crate::core::channel::{
     self, Answer, Auth, Body, Outcome, Outgoing, Provider, Request, Secrets, Settings, Template,
 };
+use crate::core::email::Email;
 use crate::core::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::store::channels::{self, Stored};
@@ -269,6 +270,38 @@ pub trait Channel {
     fn send_message(&self, to: &str, m: &Outgoing) -> Outcome;
 }
 
+/// [`Channel`]'s sibling for e-mail, which is more than a text: sends
+/// `email` to the address `to` (`super::smtp::Smtp`).
+pub trait Mail {
+    fn mail(&self, to: &str, email: &Email) -> Outcome;
+}
+
+/// `outcome` with every secret of the channel replaced by `***`: whatever
+/// a provider or a server echoes back, a secret never goes further.
+pub fn scrubbed(outcome: Outcome, secrets: &Secrets) -> Outcome {
+    match outcome {
+        Outcome::Temporary {
+            status,
+            retry_after,
+            reason,
+        } => Outcome::Temporary {
+            status,
+            retry_after,
+            reason: secrets.scrub(&reason),
+        },
+        Outcome::Permanent {
+            status,
+            code,
+            message,
+        } => Outcome::Permanent {
+            status,
+            code: code.map(|c| secrets.scrub(&c)),
+            message: secrets.scrub(&message),
+        },
+        sent => sent,
+    }
+}
+
 /// A provider over HTTP, with a 10-second deadline and no redirects.
 pub struct Http<'a> {
     agent: ureq::Agent,
@@ -277,7 +310,7 @@ pub struct Http<'a> {
 }
 
 impl<'a> Http<'a> {
-    /// The channel's provider; `None` for e-mail (not built yet).
+    /// The channel's provider; `None` for e-mail (`super::smtp::Smtp`).
     pub fn of(settings: &'a Settings, secrets: &'a Secrets) -> Option<Http<'a>> {
         Some(Http {
             agent: ureq::AgentBuilder::new()
@@ -291,31 +324,10 @@ impl<'a> Http<'a> {
 }
 
 impl Http<'_> {
-    /// Sends `r` and classifies the answer; whatever the provider echoes
-    /// back, a secret never goes further.
+    /// Sends `r` and classifies the answer, scrubbed of the channel's secrets.
     fn deliver(&self, r: &Request) -> Outcome {
         let answer = post(&self.agent, r);
-        match self.provider.classify(&answer) {
-            Outcome::Temporary {
-                status,
-                retry_after,
-                reason,
-            } => Outcome::Temporary {
-                status,
-                retry_after,
-                reason: self.secrets.scrub(&reason),
-            },
-            Outcome::Permanent {
-                status,
-                code,
-                message,
-            } => Outcome::Permanent {
-                status,
-                code: code.map(|c| self.secrets.scrub(&c)),
-                message: self.secrets.scrub(&message),
-            },
-            sent => sent,
-        }
+        scrubbed(self.provider.classify(&answer), self.secrets)
     }
 }
 
@@ -404,7 +416,8 @@ fn transport(t: &ureq::Transport) -> Answer {
 pub struct TestRequest {
     pub clinic: Option<String>,
     pub name: String,
-    /// The phone to send to, as typed (read in the clinic's country code).
+    /// The phone to send to, as typed (read in the clinic's country code),
+    /// or for an e-mail channel the address.
     pub to: String,
     /// `$APPT_KEY`.
     pub key: Option<String>,
@@ -413,7 +426,7 @@ pub struct TestRequest {
 /// What `channel test` did.
 pub struct Tested {
     pub channel: Configured,
-    /// The phone sent to, E.164.
+    /// The phone sent to, E.164, or the address.
     pub to: String,
     pub outcome: Outcome,
 }
@@ -462,8 +475,9 @@ impl Tested {
     }
 }
 
-/// Sends `channel test`'s short message now through the channel.
-pub fn test(st: &mut Store, r: &TestRequest) -> Result<Tested> {
+/// Sends `channel test`'s short message now through the channel: a text
+/// to a phone, or an e-mail to an address.
+pub fn test(st: &mut Store, r: &TestRequest, now: DateTime<Utc>) -> Result<Tested> {
     let keys = st.keys(r.key.clone());
     let (clinic, stored, secrets): (Clinic, Stored, Secrets) = st.read(|tx| {
         let clinic = clinics::default(tx, r.clinic.as_deref())?;
@@ -472,17 +486,22 @@ pub fn test(st: &mut Store, r: &TestRequest) -> Result<Tested> {
         let secrets = stored.open(&ring)?;
         Ok((clinic, stored, secrets))
     })?;
-    let to = super::phones::Dialing::of(&clinic)
-        .read(&r.to)
-        .map_err(|e| Error::field("to", e.msg))?;
-    let outcome = {
-        let Some(http) = Http::of(&stored.settings, &secrets) else {
-            return Err(Error::field("name", msg!("e-channel_email_not_built")));
-        };
-        http.send(
-            &to,
-            &channel::test_text(clinic.settings.language, &clinic.name),
-        )
+    let lang = clinic.settings.language;
+    let text = channel::test_text(lang, &clinic.name);
+    let (to, outcome) = if let Some(smtp) = super::smtp::Smtp::of(&stored.settings, &secrets) {
+        let to = channel::check_address(&r.to).map_err(|m| Error::field("to", m))?;
+        let email = crate::core::email::test(lang, &clinic.name, &text, now);
+        let outcome = smtp.mail(&to, &email);
+        (to, outcome)
+    } else if let Some(http) = Http::of(&stored.settings, &secrets) {
+        let to = super::phones::Dialing::of(&clinic)
+            .read(&r.to)
+            .map_err(|e| Error::field("to", e.msg))?;
+        let outcome = http.send(&to, &text);
+        (to, outcome)
+    } else {
+        // An e-mail channel whose stored URL no longer reads.
+        return Err(Error::field("smtp_url", msg!("e-channel_smtp_url")));
     };
     Ok(Tested {
         channel: Configured {

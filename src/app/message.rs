@@ -29,6 +29,7 @@ pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Resu
     Ok(Ready {
         message: message::render(&r.kind, clinic.settings.language, own, &f),
         link,
+        language: clinic.settings.language,
         fields: f,
     })
 }

@@ -43,6 +43,7 @@ pub mod series;
 pub mod service;
 pub mod shortfall;
 pub mod slots;
+pub mod smtp;
 pub mod token;
 pub mod values;
 pub mod visit;

@@ -456,6 +456,8 @@ struct InFlight<'r> {
     ready: Ready,
     route: &'r super::deliver::Route,
     to: String,
+    /// An e-mail invitation's sequence, read at the claim.
+    sequence: Option<i64>,
 }
 
 /// Sends the messages `ids` through their channels, `width` at a time on
@@ -483,8 +485,21 @@ fn send_through_channels(
             scope.spawn(move || loop {
                 let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok(m) = next else { return };
-                let out = routes.outgoing(&m.rem, &m.a, &m.ready);
-                let outcome = super::deliver::send(m.route, &m.to, &out);
+                let outcome = super::deliver::send(
+                    routes,
+                    m.route,
+                    &m.to,
+                    &m.rem,
+                    &m.a,
+                    &m.ready,
+                    m.sequence,
+                    clock.now(),
+                )
+                .unwrap_or_else(|e| Outcome::Permanent {
+                    status: 0,
+                    code: None,
+                    message: e.message,
+                });
                 if back.send((m, outcome)).is_err() {
                     return;
                 }
@@ -504,6 +519,7 @@ fn send_through_channels(
                             st.write(|tx| reminders::release(tx, &rem.id, run))?;
                             continue;
                         };
+                        let sequence = super::deliver::sequence(st, route, &rem, &a)?;
                         flying += 1;
                         let m = InFlight {
                             rem,
@@ -511,6 +527,7 @@ fn send_through_channels(
                             ready,
                             route,
                             to,
+                            sequence,
                         };
                         if to_send.send(m).is_err() {
                             return Err(Error::internal(crate::text::msg!(

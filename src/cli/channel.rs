@@ -48,14 +48,14 @@ pub enum Cmd {
     },
     /// Send one short test message now through a channel (exit 7 when the provider refuses it)
     #[command(
-        after_help = "Examples:\n  appt channel test whatsapp --to \"+503 7012-3456\"\n  appt channel test sms --to 70123456 --json"
+        after_help = "Examples:\n  appt channel test whatsapp --to \"+503 7012-3456\"\n  appt channel test sms --to 70123456 --json\n  appt channel test email --to ana@example.com"
     )]
     Test {
         /// The channel's name
         #[arg(value_name = "NAME")]
         name: String,
-        /// The phone to send to (read in the clinic's country code)
-        #[arg(long, value_name = "PHONE")]
+        /// The phone to send to (read in the clinic's country code), or for an e-mail channel the address
+        #[arg(long, value_name = "PHONE|EMAIL")]
         to: String,
     },
 }
@@ -110,7 +110,7 @@ pub enum Add {
         #[arg(long, value_name = "URL")]
         api_url: Option<String>,
     },
-    /// E-mail over SMTP (stored only: sending e-mail is not built yet; the password from --password-file, else APPT_SMTP_PASSWORD)
+    /// E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)
     #[command(
         after_help = "Examples:\n  appt channel add email --smtp-url smtps://d@mx:465 --from d@c.example\n  appt channel add email --password-file - --smtp-url smtp://d@mx:587"
     )]
@@ -118,7 +118,7 @@ pub enum Add {
         /// The channel's name, unique in the clinic [default: email]
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
-        /// smtp://USER@HOST:PORT (STARTTLS) or smtps://USER@HOST:PORT (TLS), no password
+        /// smtp://USER@HOST:PORT (STARTTLS required) or smtps://USER@HOST:PORT (TLS), no password
         #[arg(long, value_name = "URL")]
         smtp_url: Option<String>,
         /// Read the SMTP password from FILE, or - for standard input
@@ -337,6 +337,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     to,
                     key: ctx.key()?,
                 },
+                ctx.now,
             )?;
             if let Some(e) = tested.failure() {
                 return Err(e);

@@ -3,8 +3,10 @@
 //! one text message ([`Provider::request`]), and what its answer means
 //! ([`Provider::classify`]): sent with the provider's message ID, a
 //! temporary failure (429, 5xx, no answer) or a permanent one with the
-//! provider's code and message (docs/commands.md#appt-channel). `app::channel`
-//! sends the request and hands the answer back here.
+//! provider's code and message (docs/commands.md#appt-channel); for e-mail,
+//! what an SMTP URL holds and what an SMTP server's answer means
+//! ([`smtp_outcome`]). `app::channel` sends the request and hands the answer
+//! back here.
 
 use super::inbound::{self, Intent};
 use super::message::Fields;
@@ -268,28 +270,64 @@ pub fn check_address(addr: &str) -> Result<String, Msg> {
     }
 }
 
+/// How an SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+    /// `smtp://`: plain until STARTTLS, which is required.
+    StartTls,
+}
+
+/// An e-mail channel's `--smtp-url`, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpUrl {
+    pub tls: SmtpTls,
+    /// As written: an account named by an address (`desk@clinic.example`)
+    /// keeps its `@`, the host being after the last one.
+    pub user: String,
+    /// A name, an IPv4 address, or an IPv6 one without its brackets.
+    pub host: String,
+    pub port: u16,
+}
+
+impl SmtpUrl {
+    /// `smtp://USER@HOST:PORT` (STARTTLS) or `smtps://…` (TLS from the
+    /// first byte), without a password; None when it is not one.
+    pub fn parse(url: &str) -> Option<SmtpUrl> {
+        let url = url.trim();
+        let (tls, rest) = match url.strip_prefix("smtps://") {
+            Some(r) => (SmtpTls::Implicit, r),
+            None => (SmtpTls::StartTls, url.strip_prefix("smtp://")?),
+        };
+        let r = rest.trim_end_matches('/');
+        let (user, hostport) = r.rsplit_once('@')?;
+        let (host, port) = hostport.rsplit_once(':')?;
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = port.parse::<u16>().ok().filter(|p| *p > 0)?;
+        let fine = !user.is_empty()
+            && !user.contains(':')
+            && !host.is_empty()
+            && !host.contains(['/', '[', ']', '@'])
+            && !r.chars().any(|c| c.is_whitespace() || c.is_control());
+        fine.then(|| SmtpUrl {
+            tls,
+            user: user.to_string(),
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
 /// `smtp://USER@HOST:PORT` (STARTTLS) or `smtps://…` (TLS from the first
 /// byte), without a password: that comes from a file or the environment.
 pub fn check_smtp_url(url: &str) -> Result<String, Msg> {
-    let url = url.trim();
-    let rest = url
-        .strip_prefix("smtps://")
-        .or_else(|| url.strip_prefix("smtp://"));
-    let ok = rest.is_some_and(|r| {
-        let r = r.trim_end_matches('/');
-        let (user, hostport) = r.rsplit_once('@').unwrap_or(("", r));
-        let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, ""));
-        !user.is_empty()
-            && !user.contains(':')
-            && !host.is_empty()
-            && !host.contains('/')
-            && port.parse::<u16>().is_ok_and(|p| p > 0)
-            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-    });
-    if ok {
-        Ok(url.trim_end_matches('/').to_string())
-    } else {
-        Err(msg!("e-channel_smtp_url"))
+    match SmtpUrl::parse(url) {
+        Some(_) => Ok(url.trim().trim_end_matches('/').to_string()),
+        None => Err(msg!("e-channel_smtp_url")),
     }
 }
 
@@ -388,6 +426,53 @@ pub struct Outgoing<'a> {
 
 /// WhatsApp's window for free text after a patient's own message.
 pub const WHATSAPP_WINDOW_HOURS: i64 = 24;
+
+/// What an SMTP server made of one e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmtpAnswer {
+    /// The message's data was taken (a 2xx reply).
+    Accepted,
+    /// A negative reply at any step (greeting, STARTTLS, AUTH, MAIL, RCPT,
+    /// DATA): its code and its text.
+    Reply { code: u16, text: String },
+    /// No answer within the deadline.
+    TimedOut,
+    /// No safe connection: refused, a certificate not trusted, STARTTLS not
+    /// offered, an answer that broke off (the reason).
+    Unreachable(String),
+}
+
+/// What an SMTP answer means, as a provider's answer does: accepted is
+/// sent, under the Message-ID appt gave it; a 4xx reply, no connection or
+/// no answer in time is temporary; a 5xx reply is permanent, with its code
+/// and text.
+pub fn smtp_outcome(answer: &SmtpAnswer, message_id: &str) -> Outcome {
+    match answer {
+        SmtpAnswer::Accepted => Outcome::Sent {
+            provider_id: Some(message_id.to_string()),
+        },
+        SmtpAnswer::Reply { code, text } if (500..600).contains(code) => Outcome::Permanent {
+            status: *code,
+            code: Some(code.to_string()),
+            message: text.clone(),
+        },
+        SmtpAnswer::Reply { code, text } => Outcome::Temporary {
+            status: Some(*code),
+            retry_after: None,
+            reason: format!("{code} {text}").trim().to_string(),
+        },
+        SmtpAnswer::TimedOut => Outcome::Temporary {
+            status: None,
+            retry_after: None,
+            reason: "timeout".into(),
+        },
+        SmtpAnswer::Unreachable(why) => Outcome::Temporary {
+            status: None,
+            retry_after: None,
+            reason: why.clone(),
+        },
+    }
+}
 
 /// A provider's wire shape: the request for one text message, and what its
 /// answer means. One implementation per provider; the transport is `app`'s.
@@ -637,8 +722,8 @@ impl Provider for Twilio<'_> {
     }
 }
 
-/// The provider a channel sends through; `None` for e-mail, whose sending
-/// is not built yet.
+/// The HTTP provider a channel sends through; `None` for e-mail, which goes
+/// over SMTP (`app::channel::Smtp`, with [`smtp_outcome`]).
 pub fn provider<'a>(
     settings: &'a Settings,
     secrets: &'a Secrets,
@@ -770,6 +855,50 @@ mod tests {
     }
 
     #[test]
+    fn smtp_answers_are_classified_as_the_providers_are() {
+        assert_eq!(
+            smtp_outcome(&SmtpAnswer::Accepted, "<m@x>"),
+            Outcome::Sent {
+                provider_id: Some("<m@x>".into())
+            }
+        );
+        assert_eq!(
+            smtp_outcome(
+                &SmtpAnswer::Reply {
+                    code: 550,
+                    text: "5.1.1 No such user".into()
+                },
+                "<m@x>"
+            ),
+            Outcome::Permanent {
+                status: 550,
+                code: Some("550".into()),
+                message: "5.1.1 No such user".into()
+            }
+        );
+        assert_eq!(
+            smtp_outcome(
+                &SmtpAnswer::Reply {
+                    code: 451,
+                    text: "4.3.0 Try later".into()
+                },
+                "<m@x>"
+            ),
+            Outcome::Temporary {
+                status: Some(451),
+                retry_after: None,
+                reason: "451 4.3.0 Try later".into()
+            }
+        );
+        for a in [SmtpAnswer::TimedOut, SmtpAnswer::Unreachable("no".into())] {
+            assert!(matches!(
+                smtp_outcome(&a, "<m@x>"),
+                Outcome::Temporary { status: None, .. }
+            ));
+        }
+    }
+
+    #[test]
     fn channel_requests_have_the_providers_shapes() {
         let r = WA.request("+50370001111", "hi");
         assert_eq!(r.url, "http://x/123/messages");
@@ -801,6 +930,19 @@ mod tests {
         assert!(check_smtp_url("smtps://clinic@mail.example:465").is_ok());
         assert!(check_smtp_url("smtps://clinic:pw@mail.example:465").is_err());
         assert!(check_smtp_url("smtp://mail.example:25").is_err());
+        assert!(check_smtp_url("smtp://d@mail.example").is_err());
+        assert!(check_smtp_url("smtps://d@mail.example:0").is_err());
+        assert_eq!(
+            SmtpUrl::parse("smtp://desk@clinic.example@mail.example:587/"),
+            Some(SmtpUrl {
+                tls: SmtpTls::StartTls,
+                user: "desk@clinic.example".into(),
+                host: "mail.example".into(),
+                port: 587
+            })
+        );
+        let v6 = SmtpUrl::parse("smtps://d@[::1]:465").unwrap();
+        assert_eq!((v6.tls, v6.host.as_str()), (SmtpTls::Implicit, "::1"));
         assert!(check_sender("+15550001111").is_ok());
         assert!(check_sender("15550001111").is_err());
         assert!(check_address("desk@clinic.example").is_ok());

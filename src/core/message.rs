@@ -182,12 +182,17 @@ pub fn check(text: &str) -> Result<(), Refusal> {
 }
 
 /// A message as it goes out: its text, and its link when the clinic has a
-/// public URL and the kind carries one.
+/// public URL and the kind carries one; and what an e-mail's subject says
+/// besides (`core::email`): the language it is written in, the clinic, and
+/// the date and time as the text writes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ready {
     pub message: String,
     pub link: Option<String>,
-    /// The values its placeholders had (a WhatsApp template's parameters).
+    /// The clinic's language.
+    pub language: Language,
+    /// The values its placeholders had (the clinic, the date and time; a
+    /// WhatsApp template's parameters, an e-mail's subject).
     pub fields: Fields,
 }
 

@@ -223,6 +223,19 @@ pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
     )
 }
 
+/// How many times appointment `id` has changed (its `sequence`): an
+/// invitation's SEQUENCE, which a calendar program reads to know the later
+/// of two (docs/rules.md#e-mail).
+pub fn sequence(conn: &Tx, id: &str) -> Result<i64> {
+    conn.row(
+        On::reads(&[Table::Appointments]),
+        "SELECT sequence FROM appointments WHERE id = ?1",
+        args![id],
+        |r| r.get(0),
+    )?
+    .ok_or_else(|| Error::not_found("Appointment"))
+}
+
 /// The appointments of `ids` (whole IDs), by ID, in one query per few
 /// hundred: a sweep reads a thousand reminders' appointments at once.
 pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>> {

@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::asked::Asked;
-use super::db::{Backend, Row, Tx, Val};
+use super::db::{marks, Backend, Row, ToVal, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
@@ -10,6 +10,7 @@ use crate::args;
 use crate::core::Patient;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 pub const COLS: &str =
     "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at, erased_at";
@@ -269,6 +270,27 @@ pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     conn.memo(Asked::PatientByPhone(phone), || {
         one(conn, "phone = ?1", phone)
     })
+}
+
+/// The e-mail addresses of the patients of `ids` that have one, by ID: a
+/// sweep reads its messages' patients' at once (docs/rules.md#reminders-and-notifications).
+pub fn emails(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, String>> {
+    let mut ids: Vec<&str> = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        let sql = format!(
+            "SELECT id, email FROM patients WHERE email IS NOT NULL AND id IN ({})",
+            marks(1, chunk.len())
+        );
+        let rows = conn.rows(On::reads(&[Table::Patients]), &sql, &args, |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+        })?;
+        found.extend(rows.into_iter().filter(|(_, e)| !e.trim().is_empty()));
+    }
+    Ok(found)
 }
 
 /// What writing the patient with `phone` changes of what [`by_phone`] kept.

@@ -59,6 +59,15 @@ impl Reminder {
             .unwrap_or(("", ""))
     }
 
+    /// The ID of whom the message is for, as [`Reminder::recipient`] finds
+    /// them (None: an offer that names no one).
+    pub fn recipient_id<'a>(&'a self, a: &'a crate::core::Appointment) -> Option<&'a str> {
+        if self.kind != "waitlist_offer" {
+            return Some(&a.patient_id);
+        }
+        self.offer()?["waitlist"]["patient"]["id"].as_str()
+    }
+
     /// A waitlist offer's own fields (the freed slot's `date`, `time`,
     /// `starts_at`, the `clinic_name`, the `waitlist` entry with its patient).
     pub fn offer(&self) -> Option<&serde_json::Value> {

@@ -518,13 +518,13 @@ fn channel_add_list_order_remove_in_both_languages() {
     assert_eq!(ordered["channels"][2]["position"], 3);
     env.refused(&["channel", "order", "sms,sms"], "VALIDATION_ERROR", 2);
     env.refused(&["channel", "order", "fax"], "NOT_FOUND", 3);
-    // An email channel is stored, not sent through yet.
+    // An e-mail channel is tested with an address, not a phone.
     let d = env.refused(
         &["channel", "test", "correo", "--to", "70001111"],
         "VALIDATION_ERROR",
         2,
     );
-    assert!(s(&d["name"]).contains("not built yet"), "{d}");
+    assert!(s(&d["to"]).contains("not an e-mail address"), "{d}");
     for (lang, header) in [("en", "Name"), ("es", "Nombre")] {
         let out = env
             .cmd()

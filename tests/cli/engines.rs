@@ -798,16 +798,16 @@ fn require_or_stronger_against_a_server_without_tls_is_a_database_error() {
 
 /// A CA, another CA, and a server certificate for `localhost` signed by the
 /// first, made with openssl in a folder of their own.
-struct Certificates {
-    dir: tempfile::TempDir,
-    ca: PathBuf,
-    other_ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
+pub(crate) struct Certificates {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) ca: PathBuf,
+    pub(crate) other_ca: PathBuf,
+    pub(crate) cert: PathBuf,
+    pub(crate) key: PathBuf,
 }
 
 impl Certificates {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let p = |n: &str| dir.path().join(n);
         std::fs::write(

@@ -29,6 +29,7 @@ const VALUE_NAMES: &[&str] = &[
     "NAME",
     "TEXT",
     "PHONE",
+    "PHONE|EMAIL",
     "+CODE", // a country code
     "EMAIL",
     "NATIONAL_ID",

@@ -17,6 +17,7 @@ mod desk;
 mod desk_day_es;
 mod docs;
 mod dst;
+mod email;
 mod engines;
 mod erasure;
 mod events;
