@@ -1,13 +1,15 @@
 //! `remind due` through a clinic's channels (docs/rules.md#reminders-and-notifications):
-//! which channel reaches a message's patient, and what the provider's answer
-//! comes to. The claim and the record are `remind`'s, the same as a hook's.
+//! which channel reaches a message's patient (docs/rules.md#which-channel,
+//! decided by `core::reach`), and what the provider's answer comes to. The
+//! claim and the record are `remind`'s, the same as a hook's.
 
 use super::channel::{Channel, Http};
-use crate::core::channel::{self as wire, Outcome, Outgoing, Secrets, Settings};
+use crate::core::channel::{self as wire, Kind, Outcome, Outgoing, Secrets, Settings};
 use crate::core::message::Ready;
-use crate::core::{Appointment, Clinic};
+use crate::core::{reach, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::channels::{self, Stored};
+use crate::store::patients::Contact;
 use crate::store::reminders::Reminder;
 use crate::store::{clinics, inbox, patients, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -20,7 +22,9 @@ pub struct Route {
     pub secrets: Secrets,
 }
 
-/// The clinics' channels, in each clinic's order, and their dialling.
+/// The clinics' channels, in each clinic's order, and their dialling; and
+/// how each due message's patient is reached (their e-mail and preferred
+/// channel), read once for the sweep.
 #[derive(Default)]
 pub struct Routes {
     by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
@@ -29,6 +33,9 @@ pub struct Routes {
     /// window, by (clinic, patient).
     wrote: HashMap<(String, String), DateTime<Utc>>,
     now: Option<DateTime<Utc>>,
+    /// How each due message's patient is reached: their e-mail and
+    /// preferred channel, by patient ID.
+    contacts: HashMap<String, Contact>,
 }
 
 impl Routes {
@@ -61,7 +68,8 @@ impl Routes {
                 let mut found = Vec::new();
                 for s in channels::list(tx, &a.clinic_id)? {
                     let Stored { name, settings, .. } = &s;
-                    // E-mail sending is not built: such a channel reaches no one yet.
+                    // E-mail sending is not built: such a channel reaches no one yet
+                    // (`route` would send to the patient's address once it is here).
                     if matches!(settings, Settings::Email { .. }) {
                         continue;
                     }
@@ -90,39 +98,71 @@ impl Routes {
                 );
                 routes.clinics.insert(a.clinic_id.clone(), clinic);
             }
+            // Whom each message is for, and how they like to be reached: one
+            // query for the sweep (per 500), not one per message.
+            if routes
+                .by_clinic
+                .values()
+                .any(|(_, found)| !found.is_empty())
+            {
+                let mut ids: Vec<&str> =
+                    due.iter().filter_map(|(r, a)| r.recipient_id(a)).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                routes.contacts = patients::contacts(tx, &ids)?;
+            }
             Ok(routes)
         })
     }
 
-    /// The first channel of the message's clinic that reaches its patient,
-    /// and the phone (E.164) it sends to; None: the message is printed (or
-    /// handed to the hook) as without channels.
+    /// The channel of the message's clinic that reaches its patient (an
+    /// offer's: the waiting patient), and the address it sends to (a
+    /// phone in E.164, an e-mail address); None: the message is printed
+    /// (or handed to the hook) as without channels.
     pub fn route(&self, r: &Reminder, a: &Appointment) -> Option<(&Route, String)> {
         let (dialing, found) = self.by_clinic.get(&a.clinic_id)?;
         let (_, phone) = r.recipient(a);
-        if phone.trim().is_empty() {
-            return None;
-        }
-        let to = dialing.read(phone).ok()?;
+        let phone = Some(phone.trim())
+            .filter(|p| !p.is_empty())
+            .and_then(|p| dialing.read(p).ok());
+        let contact = r.recipient_id(a).and_then(|id| self.contacts.get(id));
+        let email = contact.and_then(|c| c.email.as_deref());
         let window = self.window_open(r, a);
-        // The first in the clinic's order that can carry it: SMS always,
-        // WhatsApp inside the patient's window or with a template for its kind.
-        found
+        // Each channel in the clinic's order, and whether it can carry this
+        // message to this patient: WhatsApp and SMS need a phone, e-mail an
+        // address; WhatsApp, the patient's window or a template for its kind.
+        let order: Vec<(Kind, bool)> = found
             .iter()
-            .find(|route| match &route.settings {
-                Settings::WhatsApp { templates, .. } => {
-                    wire::whatsapp_reaches(templates, &r.kind, window)
-                }
-                _ => true,
+            .map(|route| {
+                let kind = route.settings.kind();
+                let carries = match &route.settings {
+                    Settings::WhatsApp { templates, .. } => {
+                        wire::whatsapp_reaches(templates, &r.kind, window)
+                    }
+                    _ => true,
+                };
+                (
+                    kind,
+                    carries && reach::reaches(kind, phone.is_some(), email.is_some()),
+                )
             })
-            .map(|route| (route, to))
+            .collect();
+        let preference = contact.and_then(|c| c.channel);
+        let route = &found[reach::choose(&order, preference)?];
+        let to = match route.settings.kind() {
+            Kind::Email => email?.to_string(),
+            Kind::WhatsApp | Kind::Sms => phone?,
+        };
+        Some((route, to))
     }
 
     /// Whether the message's patient wrote to the clinic's WhatsApp within
     /// the last 24 hours.
     fn window_open(&self, r: &Reminder, a: &Appointment) -> bool {
         let Some(now) = self.now else { return false };
-        let patient = recipient_id(r, a);
+        let Some(patient) = r.recipient_id(a) else {
+            return false;
+        };
         self.wrote
             .get(&(a.clinic_id.clone(), patient.to_string()))
             .is_some_and(|at| now - *at < Duration::hours(wire::WHATSAPP_WINDOW_HOURS))
@@ -147,14 +187,6 @@ impl Routes {
 
 /// Where Twilio reports an SMS's states (`appt serve`'s path).
 pub const TWILIO_STATUS: &str = "/hooks/twilio/status";
-
-/// The patient a message is for: an offer's waiting patient, else the
-/// appointment's.
-fn recipient_id<'a>(r: &'a Reminder, a: &'a Appointment) -> &'a str {
-    r.offer()
-        .and_then(|o| o["waitlist"]["patient_id"].as_str())
-        .unwrap_or(&a.patient_id)
-}
 
 /// Sends message `m` to `to` through `route`.
 pub fn send(route: &Route, to: &str, m: &Outgoing) -> Outcome {

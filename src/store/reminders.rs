@@ -59,6 +59,18 @@ impl Reminder {
             .unwrap_or(("", ""))
     }
 
+    /// Whose message it is, by ID: an offer's waiting patient (None when
+    /// the offer names none), else the appointment's patient.
+    pub fn recipient_id<'a>(&'a self, a: &'a crate::core::Appointment) -> Option<&'a str> {
+        if self.kind != "waitlist_offer" {
+            return Some(&a.patient_id);
+        }
+        let waiting = &self.offer()?["waitlist"];
+        waiting["patient_id"]
+            .as_str()
+            .or_else(|| waiting["patient"]["id"].as_str())
+    }
+
     /// A waitlist offer's own fields (the freed slot's `date`, `time`,
     /// `starts_at`, the `clinic_name`, the `waitlist` entry with its patient).
     pub fn offer(&self) -> Option<&serde_json::Value> {

@@ -64,6 +64,7 @@ const VALUE_NAMES: &[&str] = &[
     "KIND=TEXT",
     "URGENCY",
     "MODALITY",
+    "CHANNEL",
     "PAYER",
     "PAYERS",
     "FIELD",
