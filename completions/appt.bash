@@ -945,7 +945,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --json --no-input --clinic --width --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1000,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --national-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4557,7 +4565,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4580,6 +4588,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4867,7 +4879,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-P -c -h --name --phone --national-id --email --db --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4890,6 +4902,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6127,7 +6143,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__add)
-            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --service --db --json --no-input --clinic --width --help"
+            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --email --channel --service --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6166,6 +6182,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

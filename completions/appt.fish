@@ -375,6 +375,7 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s P -l phone -d 'Phone in E.164, or a local number at a clinic with a country code; spaces, dashes, dots and parentheses are removed' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l national-id -d 'National ID (stored encrypted)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l email -d 'Email address' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l channel -d 'How the patient prefers to be sent messages: whatsapp, sms, email, or none for no messages [default: the clinic\'s order]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -398,7 +399,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l name -d 'New full name' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s P -l phone -d 'New phone' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l national-id -d 'New national ID' -r
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l email -d 'New email' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l email -d 'New email ("" clears it)' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l channel -d 'New preferred channel: whatsapp, sms, email or none ("" clears it: the clinic\'s order)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -452,6 +454,8 @@ complete -c appt -n "__fish_appt_using_subcommand book" -s p -l patient -d 'An e
 complete -c appt -n "__fish_appt_using_subcommand book" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l name -d 'The patient\'s full name (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l national-id -d 'The patient\'s national ID (stored encrypted)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l email -d 'The patient\'s email (replaces the stored one)' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l channel -d 'How the patient prefers to be sent messages: whatsapp, sms, email or none (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s s -l service -d 'Service (appointment type) by name or ID' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -l duration -d 'Length in minutes, 5–480 [default: the service\'s, else the window\'s slot]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l session -d 'Only in a window of this session (Morning, Afternoon, …)' -r
@@ -632,6 +636,8 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s p -l patient -d 'An existing patient: ID, prefix, phone or name' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s P -l phone -d 'The patient\'s phone (E.164, or local to a clinic with a country code); creates the patient if new' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l name -d 'The patient\'s full name (for a new patient)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l email -d 'The patient\'s email (replaces the stored one)' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l channel -d 'How the patient prefers to be sent messages: whatsapp, sms, email or none (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"

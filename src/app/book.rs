@@ -43,6 +43,11 @@ pub struct BookRequest {
     pub phone: Option<String>,
     pub name: Option<String>,
     pub national_id: Option<String>,
+    /// The patient's e-mail, and their preferred channel in either
+    /// language's words (docs/rules.md#which-channel): each given replaces
+    /// theirs.
+    pub email: Option<String>,
+    pub channel: Option<String>,
     pub service: Option<String>,
     pub duration: Option<i64>,
     pub session: Option<String>,
@@ -153,6 +158,7 @@ pub struct Checked {
     phone: Option<String>,
     name: Option<String>,
     national_id: Option<String>,
+    contact: patients::Contact,
     reason: Option<String>,
     notes: Option<String>,
     external_ref: Option<String>,
@@ -187,6 +193,8 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
     values::not_both(&mut bad, patient, ("phone", r.phone.is_some()));
     values::not_both(&mut bad, patient, ("name", r.name.is_some()));
     values::not_both(&mut bad, patient, ("national_id", r.national_id.is_some()));
+    values::not_both(&mut bad, patient, ("email", r.email.is_some()));
+    values::not_both(&mut bad, patient, ("channel", r.channel.is_some()));
     let when_given = r.when.at.is_some() || r.when.date.is_some() || r.when.time.is_some();
     if r.walk_in {
         if when_given {
@@ -211,6 +219,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         .national_id
         .as_deref()
         .and_then(|n| bad.check("national_id", values::check_national_id(n)));
+    let contact = values::check_contact(r.email.as_deref(), r.channel.as_deref(), &mut bad);
     let _ = parse_when(&r.when, now.date_naive(), None, &mut bad);
     let repeat = r
         .repeat
@@ -256,6 +265,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         phone,
         name,
         national_id,
+        contact,
         reason,
         notes,
         external_ref,
@@ -638,7 +648,7 @@ pub(super) fn write_patient(
                 _ if p.hidden => patients::PhoneOwner::Unasked,
                 _ => patients::PhoneOwner::Asked(existing),
             };
-            let done = patients::upsert_by_phone(tx, n, ph, owner, id, now)?;
+            let done = patients::upsert_by_phone(tx, n, ph, owner, id, &c.contact, now)?;
             Ok(Written {
                 id: done.id,
                 name: n.to_string(),

@@ -1,18 +1,20 @@
-//! `remind due` through a clinic's channels (docs/rules.md#reminders-and-notifications):
+//! `remind due` through a clinic's channels (docs/rules.md#which-channel):
 //! which channel can carry a message to its patient (a phone for WhatsApp
 //! and SMS, WhatsApp only with a template for its kind or inside the
-//! patient's 24 hours; an address for e-mail), and what the provider's
-//! answer comes to. The claim and the record are `remind`'s, the same as a
+//! patient's 24 hours; an address for e-mail; the patient's preference
+//! first, decided by `core::reach`), and what the provider's answer comes
+//! to. The claim and the record are `remind`'s, the same as a
 //! hook's.
 
 use super::channel::{Channel, Http, Mail};
 use super::smtp::Smtp;
-use crate::core::channel::{self as wire, Outcome, Outgoing, Secrets, Settings};
+use crate::core::channel::{self as wire, Kind, Outcome, Outgoing, Secrets, Settings};
 use crate::core::email::{self, Method, Visit};
 use crate::core::message::Ready;
-use crate::core::{Appointment, Clinic};
+use crate::core::{reach, Appointment, Clinic};
 use crate::error::Result;
 use crate::store::channels::{self, Stored};
+use crate::store::patients::Contact;
 use crate::store::reminders::Reminder;
 use crate::store::{appointments, clinics, inbox, patients, Store};
 use chrono::{DateTime, Duration, Utc};
@@ -30,36 +32,13 @@ pub struct Route {
 pub struct Routes {
     by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
     clinics: HashMap<String, Clinic>,
-    /// The messages' patients' e-mail addresses, by patient ID, as the
-    /// sweep began (read when a clinic of theirs has an e-mail channel).
-    emails: HashMap<String, String>,
+    /// How each due message's patient is reached: their e-mail and
+    /// preferred channel, by patient ID, as the sweep began.
+    contacts: HashMap<String, Contact>,
     /// When each patient last wrote to a clinic's WhatsApp within the
     /// window, by (clinic, patient).
     wrote: HashMap<(String, String), DateTime<Utc>>,
     now: Option<DateTime<Utc>>,
-}
-
-impl Route {
-    /// Where this channel reaches a patient with `phone` (E.164) and
-    /// `email`: WhatsApp and SMS the phone, e-mail the address.
-    fn reaches(&self, phone: Option<&str>, email: Option<&str>) -> Option<String> {
-        match self.settings {
-            Settings::Email { .. } => email,
-            _ => phone,
-        }
-        .map(str::to_string)
-    }
-
-    /// Whether it can carry a message of `kind` now: WhatsApp needs a
-    /// template for the kind outside the patient's 24 hours.
-    fn carries(&self, kind: &str, window_open: bool) -> bool {
-        match &self.settings {
-            Settings::WhatsApp { templates, .. } => {
-                wire::whatsapp_reaches(templates, kind, window_open)
-            }
-            _ => true,
-        }
-    }
 }
 
 impl Routes {
@@ -117,46 +96,63 @@ impl Routes {
                 );
                 routes.clinics.insert(a.clinic_id.clone(), clinic);
             }
-            let mailing = |clinic: &str| {
-                routes.by_clinic.get(clinic).is_some_and(|(_, found)| {
-                    found
-                        .iter()
-                        .any(|r| matches!(r.settings, Settings::Email { .. }))
-                })
-            };
-            let ids: Vec<&str> = due
-                .iter()
-                .filter(|(_, a)| mailing(&a.clinic_id))
-                .filter_map(|(r, a)| r.recipient_id(a))
-                .collect();
-            if !ids.is_empty() {
-                routes.emails = patients::emails(tx, &ids)?;
+            // Whom each message is for, and how they like to be reached: one
+            // query for the sweep (per 500), not one per message.
+            if routes
+                .by_clinic
+                .values()
+                .any(|(_, found)| !found.is_empty())
+            {
+                let mut ids: Vec<&str> =
+                    due.iter().filter_map(|(r, a)| r.recipient_id(a)).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                routes.contacts = patients::contacts(tx, &ids)?;
             }
             Ok(routes)
         })
     }
 
-    /// The first channel of the message's clinic that can carry it to its
-    /// patient, and where it sends to (a phone, E.164, or an address);
+    /// The channel of the message's clinic that can carry it to its
+    /// patient (an offer's: the waiting patient), their preference first,
+    /// and the address it sends to (a phone in E.164, an e-mail address);
     /// None: the message is printed (or handed to the hook) as without
     /// channels.
     pub fn route(&self, r: &Reminder, a: &Appointment) -> Option<(&Route, String)> {
         let (dialing, found) = self.by_clinic.get(&a.clinic_id)?;
         let (_, phone) = r.recipient(a);
-        let phone = Some(phone)
-            .filter(|p| !p.trim().is_empty())
+        let phone = Some(phone.trim())
+            .filter(|p| !p.is_empty())
             .and_then(|p| dialing.read(p).ok());
-        let email = r.recipient_id(a).and_then(|id| self.emails.get(id));
+        let contact = r.recipient_id(a).and_then(|id| self.contacts.get(id));
+        let email = contact.and_then(|c| c.email.as_deref());
         let window = self.window_open(r, a);
-        // The first in the clinic's order that can reach the patient and carry it.
-        found.iter().find_map(|route| {
-            if !route.carries(&r.kind, window) {
-                return None;
-            }
-            route
-                .reaches(phone.as_deref(), email.map(String::as_str))
-                .map(|to| (route, to))
-        })
+        // Each channel in the clinic's order, and whether it can carry this
+        // message to this patient: WhatsApp and SMS need a phone, e-mail an
+        // address; WhatsApp, the patient's window or a template for its kind.
+        let order: Vec<(Kind, bool)> = found
+            .iter()
+            .map(|route| {
+                let kind = route.settings.kind();
+                let carries = match &route.settings {
+                    Settings::WhatsApp { templates, .. } => {
+                        wire::whatsapp_reaches(templates, &r.kind, window)
+                    }
+                    _ => true,
+                };
+                (
+                    kind,
+                    carries && reach::reaches(kind, phone.is_some(), email.is_some()),
+                )
+            })
+            .collect();
+        let preference = contact.and_then(|c| c.channel);
+        let route = &found[reach::choose(&order, preference)?];
+        let to = match route.settings.kind() {
+            Kind::Email => email?.to_string(),
+            Kind::WhatsApp | Kind::Sms => phone?,
+        };
+        Some((route, to))
     }
 
     /// Whether the message's patient wrote to the clinic's WhatsApp within

@@ -57,6 +57,9 @@ struct Line {
     phone: Option<String>,
     name: Option<String>,
     national_id: Option<String>,
+    /// The patient's e-mail and preferred channel (docs/rules.md#which-channel).
+    email: Option<String>,
+    channel: Option<String>,
     service: Option<String>,
     duration: Option<i64>,
     session: Option<String>,
@@ -96,6 +99,8 @@ impl Line {
             phone: self.phone,
             name: self.name,
             national_id: self.national_id,
+            email: self.email,
+            channel: self.channel,
             service: self.service,
             duration: self.duration,
             session: self.session,

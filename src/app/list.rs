@@ -294,10 +294,27 @@ pub fn show(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<Appointment>
 }
 
 /// An appointment and its events, oldest first.
-pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<(Appointment, Vec<Event>)> {
+pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<History> {
     st.read(|tx| {
         let a = super::appointment_ref::find(tx, id, now)?;
-        let evs = super::events::of_appointment(tx, &a)?;
-        Ok((a, evs))
+        let events = super::events::of_appointment(tx, &a)?;
+        // The patient's own messages: an offer of this time went to another.
+        let messages = crate::store::reminders::of_appointments(tx, &[a.id.as_str()])?
+            .into_iter()
+            .filter(|m| m.kind != "waitlist_offer")
+            .collect();
+        Ok(History {
+            appointment: a,
+            events,
+            messages,
+        })
     })
+}
+
+/// An appointment's history: its events and the messages about it, with
+/// what the providers said of each (docs/rules.md#answers).
+pub struct History {
+    pub appointment: Appointment,
+    pub events: Vec<Event>,
+    pub messages: Vec<crate::store::reminders::Reminder>,
 }

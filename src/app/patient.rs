@@ -1,7 +1,7 @@
 //! Patients: one per phone number, the national ID sealed at rest (docs/security.md).
 
 use super::phones::{self, At, Dialing};
-use super::values::{check_email, check_name, check_national_id, check_phone};
+use super::values::{check_channel, check_email, check_name, check_national_id, check_phone};
 use crate::core::{Appointment, Patient};
 use crate::error::{Error, Result};
 use crate::store::{self, appointments, patients, Store};
@@ -15,6 +15,9 @@ pub struct PatientInput {
     pub national_id: Option<String>,
     /// Blank clears it (update).
     pub email: Option<String>,
+    /// The preferred channel, in either language's words
+    /// (docs/rules.md#which-channel); blank clears it (update).
+    pub channel: Option<String>,
     /// `$APPT_KEY`.
     pub key: Option<String>,
     /// `--clinic` (or `$APPT_CLINIC`): whose country code a local phone is in
@@ -40,6 +43,7 @@ pub fn add(st: &mut Store, p: &PatientInput, now: DateTime<Utc>) -> Result<Patie
             .transpose()?,
         national_id_unreadable: false,
         email: p.email.as_deref().map(check_email).transpose()?,
+        channel: p.channel.as_deref().map(check_channel).transpose()?,
         no_show_count: 0,
         created_at: now,
         updated_at: now,
@@ -179,6 +183,13 @@ pub fn update(
                 None
             } else {
                 Some(check_email(e)?)
+            };
+        }
+        if let Some(c) = &u.channel {
+            p.channel = if c.trim().is_empty() {
+                None
+            } else {
+                Some(check_channel(c)?)
             };
         }
         if national_id.is_some() {

@@ -264,6 +264,8 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         phone: None,
         name: None,
         national_id: None,
+        email: None,
+        channel: None,
         service: entry.service_id.clone(),
         duration: offer["duration_minutes"].as_i64(),
         session: None,

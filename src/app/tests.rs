@@ -244,7 +244,9 @@ fn the_events_name_the_actor_the_front_end_hands_over_and_system_for_an_offer() 
         ..CancelRequest::default()
     };
     change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
-    let (_, events) = super::list::history(&mut st, &a.id, monday_8am()).unwrap();
+    let events = super::list::history(&mut st, &a.id, monday_8am())
+        .unwrap()
+        .events;
     let by: Vec<(&str, Option<&str>)> = events
         .iter()
         .map(|e| (e.kind.as_str(), e.actor.as_deref()))

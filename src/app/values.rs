@@ -3,7 +3,8 @@
 //! reported by name, so one `VALIDATION_ERROR` lists them all.
 
 use crate::core::{
-    limits, phone, words, DateOrder, Language, Modality, Status, Urgency, VisitType, SOURCES,
+    limits, phone, words, DateOrder, Language, Modality, Preference, Status, Urgency, VisitType,
+    SOURCES,
 };
 use crate::error::{Error, Result};
 use crate::text::Msg;
@@ -211,6 +212,30 @@ pub fn check_email(e: &str) -> Result<String> {
             "email",
             crate::text::msg!("e-email_must_look_like_name_example_com"),
         ))
+    }
+}
+
+/// A preferred channel as typed, in either language (`whatsapp`, `sms`,
+/// `correo`, `ninguno`): `core::words::preference`.
+pub fn check_channel(s: &str) -> Result<Preference> {
+    words::preference(s).ok_or_else(|| {
+        Error::field(
+            "channel",
+            crate::text::msg!("e-unknown_channel_preference", s = s.trim().to_string()),
+        )
+    })
+}
+
+/// How a patient given with a booking or a waitlist entry is reached: the
+/// e-mail and the preferred channel given, checked (docs/rules.md#which-channel).
+pub fn check_contact(
+    email: Option<&str>,
+    channel: Option<&str>,
+    bad: &mut Problems,
+) -> crate::store::patients::Contact {
+    crate::store::patients::Contact {
+        email: email.and_then(|e| bad.check("email", check_email(e))),
+        channel: channel.and_then(|c| bad.check("channel", check_channel(c))),
     }
 }
 

@@ -25,6 +25,11 @@ pub struct AddRequest {
     pub patient: Option<String>,
     pub phone: Option<String>,
     pub name: Option<String>,
+    /// The patient's e-mail, and their preferred channel in either
+    /// language's words (docs/rules.md#which-channel): each given replaces
+    /// theirs.
+    pub email: Option<String>,
+    pub channel: Option<String>,
     pub service: Option<String>,
     /// The clinic a caller limited to one sees from (an API token's,
     /// docs/security.md#clinics-apart): only the patients it knows are
@@ -39,12 +44,15 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
     let patient = ("patient", r.patient.is_some());
     values::not_both(&mut bad, patient, ("phone", r.phone.is_some()));
     values::not_both(&mut bad, patient, ("name", r.name.is_some()));
+    values::not_both(&mut bad, patient, ("email", r.email.is_some()));
+    values::not_both(&mut bad, patient, ("channel", r.channel.is_some()));
     let (phone, name) = values::check_patient(
         r.patient.as_deref(),
         r.phone.as_deref(),
         r.name.as_deref(),
         &mut bad,
     );
+    let contact = values::check_contact(r.email.as_deref(), r.channel.as_deref(), &mut bad);
     bad.finish()?;
     let seen_from = r.seen_from.as_deref();
     st.write(|tx| {
@@ -76,7 +84,10 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
                     .id
             }
             (None, Some(ph)) => match (phones::phone_holder(tx, ph, seen_from)?, &name) {
-                (PhoneHolder::Known(s), _) => s.patient.id,
+                (PhoneHolder::Known(s), _) => {
+                    patients::set_contact(tx, &s.patient.id, ph, &contact, now)?;
+                    s.patient.id
+                }
                 (holder, Some(n)) => {
                     // Another clinic's patient is named as a new one would
                     // be (the phone is theirs: the entry is too).
@@ -84,7 +95,7 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
                         PhoneHolder::Hidden => patients::PhoneOwner::Unasked,
                         _ => patients::PhoneOwner::Asked(None),
                     };
-                    patients::upsert_by_phone(tx, n, ph, owner, None, now)?.id
+                    patients::upsert_by_phone(tx, n, ph, owner, None, &contact, now)?.id
                 }
                 (_, None) => {
                     return Err(Error::field(

@@ -191,6 +191,8 @@ fn busy_monday() -> Store {
             patient: None,
             phone: Some("70000009".into()),
             name: Some("Tomás Guardado".into()),
+            email: None,
+            channel: None,
             service: None,
             seen_from: None,
         },

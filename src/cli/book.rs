@@ -27,7 +27,7 @@ pub struct Args {
     #[command(flatten)]
     pub when: WhenArgs,
     /// An existing patient: ID, prefix or phone
-    #[arg(short, long, conflicts_with_all = ["phone", "name", "national_id"])]
+    #[arg(short, long, conflicts_with_all = ["phone", "name", "national_id", "email", "channel"])]
     pub patient: Option<String>,
     /// The patient's phone (E.164, or local to a clinic with a country
     /// code); creates the patient if new
@@ -39,6 +39,13 @@ pub struct Args {
     /// The patient's national ID (stored encrypted)
     #[arg(long)]
     pub national_id: Option<String>,
+    /// The patient's email (replaces the stored one)
+    #[arg(long)]
+    pub email: Option<String>,
+    /// How the patient prefers to be sent messages: whatsapp, sms, email or
+    /// none (replaces the stored one)
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
     /// Service (appointment type) by name or ID
     #[arg(short, long)]
     pub service: Option<String>,
@@ -146,6 +153,7 @@ fn prompt_missing(ctx: &Ctx, st: &mut Store, a: &mut Args) -> Result<()> {
         &a.patient,
         &mut a.phone,
         &mut a.name,
+        &mut a.email,
     )?;
     // Who pays, where the clinic keeps its payers (docs/rules.md#visits);
     // the rest of the kind of visit has its defaults.
@@ -173,6 +181,8 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         phone: a.phone,
         name: a.name,
         national_id: a.national_id,
+        email: a.email,
+        channel: a.channel,
         service: a.service,
         duration: a.duration,
         session: a.session,

@@ -14,7 +14,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a patient (unique by phone)
     #[command(
-        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient add --name Luis -P +50371234567 --national-id 01234567-8"
+        after_help = "Examples:\n  appt patient add --name \"Ana López\" -P \"+503 7012-3456\"\n  appt patient add --name Luis -P +50371234567 --national-id 01234567-8\n  appt patient add --name Rosa -P +50370001111 --channel sms"
     )]
     Add {
         /// Full name
@@ -30,6 +30,10 @@ pub enum Cmd {
         /// Email address
         #[arg(long)]
         email: Option<String>,
+        /// How the patient prefers to be sent messages: whatsapp, sms, email,
+        /// or none for no messages [default: the clinic's order]
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
     },
     /// List patients, optionally searching name and phone
     #[command(
@@ -53,7 +57,7 @@ pub enum Cmd {
     },
     /// Change a patient
     #[command(
-        after_help = "Examples:\n  appt patient update +50370123456 --name \"Ana María López\"\n  appt patient update 4f1c -P \"+503 7999-0000\" --email ana@example.com"
+        after_help = "Examples:\n  appt patient update +50370123456 --name \"Ana María López\"\n  appt patient update 4f1c -P \"+503 7999-0000\" --email ana@example.com\n  appt patient update 4f1c --channel ninguno"
     )]
     Update {
         /// Patient ID, prefix or phone
@@ -67,9 +71,13 @@ pub enum Cmd {
         /// New national ID
         #[arg(long)]
         national_id: Option<String>,
-        /// New email
+        /// New email ("" clears it)
         #[arg(long)]
         email: Option<String>,
+        /// New preferred channel: whatsapp, sms, email or none ("" clears
+        /// it: the clinic's order)
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
     },
     /// Everything appt holds about a patient, for a patient who asks for it
     Export(super::patient_export::Args),
@@ -101,6 +109,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             phone,
             national_id,
             email,
+            channel,
         } => {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
@@ -119,12 +128,14 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let phone = ask.value(phone, "phone", "--phone", label, None, &|s| {
                 dialing.check(s)
             })?;
+            let email = ask.email(email, || tr!("p-email"))?;
             ask.finish()?;
             let input = PatientInput {
                 name,
                 phone,
                 national_id,
                 email,
+                channel,
                 key: ctx.key()?,
                 clinic: ctx.clinic.clone(),
             };
@@ -172,12 +183,14 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             phone,
             national_id,
             email,
+            channel,
         } => {
             let input = PatientInput {
                 name,
                 phone,
                 national_id,
                 email,
+                channel,
                 key: ctx.key()?,
                 clinic: ctx.clinic.clone(),
             };

@@ -63,6 +63,16 @@ pub mod check {
         crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
     }
 
+    /// An e-mail address, or nothing (Enter): an optional one.
+    pub fn email(s: &str) -> std::result::Result<(), crate::text::Msg> {
+        if s.trim().is_empty() {
+            return Ok(());
+        }
+        crate::app::values::check_email(s)
+            .map(|_| ())
+            .map_err(|e| e.msg)
+    }
+
     /// An IANA time zone, in any case, spaces for underscores; a miss
     /// names the closest zones.
     pub fn timezone(s: &str) -> std::result::Result<(), crate::text::Msg> {
@@ -234,6 +244,26 @@ impl<'a> Ask<'a> {
         Ok(Some(v.trim().to_string()).filter(|v| !v.is_empty()))
     }
 
+    /// An optional e-mail: as given (the use case checks it), else typed at
+    /// a prompt until it is one or nothing (Enter), else none.
+    pub fn email(
+        &self,
+        given: Option<String>,
+        label: impl FnOnce() -> String,
+    ) -> Result<Option<String>> {
+        if given.is_some() || !self.ctx.interactive {
+            return Ok(given);
+        }
+        guard_interrupt();
+        let v = Input::<String>::new()
+            .with_prompt(label())
+            .allow_empty(true)
+            .validate_with(|s: &String| check::email(s).map_err(|e| lang::message(&e)))
+            .interact_text()
+            .map_err(prompt_failed)?;
+        Ok(Some(v.trim().to_string()).filter(|v| !v.is_empty()))
+    }
+
     /// Picks one of `items` at a prompt (interactive only).
     pub fn pick(&self, label: &str, items: &[String]) -> Result<usize> {
         self.pick_from(label, items, 0)
@@ -363,7 +393,8 @@ impl<'a> Ask<'a> {
 
     /// The patient, when neither `patient` nor `phone` was given: their
     /// phone (a local number in the country code of `doctor`'s clinic,
-    /// docs/rules.md#phones), and the name of a patient new to the clinic.
+    /// docs/rules.md#phones), and the name and, if they have one, the
+    /// e-mail of a patient new to the clinic.
     pub fn patient(
         &mut self,
         st: &mut Store,
@@ -371,6 +402,7 @@ impl<'a> Ask<'a> {
         patient: &Option<String>,
         phone: &mut Option<String>,
         name: &mut Option<String>,
+        email: &mut Option<String>,
     ) -> Result<()> {
         if patient.is_some() || phone.is_some() {
             return Ok(());
@@ -392,6 +424,7 @@ impl<'a> Ask<'a> {
         if let Some(p) = phone {
             if name.is_none() && !crate::app::patient::is_known_phone(st, &dialing, p)? {
                 *name = self.text(None, "name", "--name", || tr!("p-patient_name"))?;
+                *email = self.email(email.take(), || tr!("p-patient_email"))?;
             }
         }
         Ok(())

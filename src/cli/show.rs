@@ -33,9 +33,6 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
 pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
     let mut st = ctx.open()?;
     let id = which(ctx, &mut st, a.id)?;
-    let (appt, evs) = list::history(&mut st, &id, ctx.now)?;
-    Ok(ctx.report(
-        || json::history(&appt, &evs),
-        || human::history(&appt, &evs),
-    ))
+    let h = list::history(&mut st, &id, ctx.now)?;
+    Ok(ctx.report(|| json::history(&h), || human::history(&h)))
 }

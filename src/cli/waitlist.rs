@@ -23,7 +23,7 @@ pub enum Cmd {
         #[arg(short = 'D', long, allow_negative_numbers = true, value_name = "DATE")]
         date: Option<String>,
         /// An existing patient: ID, prefix, phone or name
-        #[arg(short, long, conflicts_with_all = ["phone", "name"])]
+        #[arg(short, long, conflicts_with_all = ["phone", "name", "email", "channel"])]
         patient: Option<String>,
         /// The patient's phone (E.164, or local to a clinic with a country
         /// code); creates the patient if new
@@ -32,6 +32,13 @@ pub enum Cmd {
         /// The patient's full name (for a new patient)
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// The patient's email (replaces the stored one)
+        #[arg(long)]
+        email: Option<String>,
+        /// How the patient prefers to be sent messages: whatsapp, sms, email
+        /// or none (replaces the stored one)
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
         /// The service wanted
         #[arg(short, long)]
         service: Option<String>,
@@ -63,13 +70,22 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             patient,
             mut phone,
             mut name,
+            mut email,
+            channel,
             service,
         } => {
             let mut st = ctx.open()?;
             let mut ask = Ask::new(ctx);
             ask.doctor(Some(&mut st), &mut doctor, &mut false, false)?;
             let date = ask.date(date, "date", "--date", || tr!("p-date_wanted"), "tomorrow")?;
-            ask.patient(&mut st, doctor.as_deref(), &patient, &mut phone, &mut name)?;
+            ask.patient(
+                &mut st,
+                doctor.as_deref(),
+                &patient,
+                &mut phone,
+                &mut name,
+                &mut email,
+            )?;
             ask.finish()?;
             let req = AddRequest {
                 clinic: ctx.clinic.clone(),
@@ -78,6 +94,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 patient,
                 phone,
                 name,
+                email,
+                channel,
                 service,
                 seen_from: None,
             };

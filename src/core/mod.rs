@@ -18,6 +18,7 @@ pub mod model;
 pub mod overbook;
 pub mod phone;
 pub mod queue;
+pub mod reach;
 pub mod secrets;
 pub mod slots;
 pub mod status;
@@ -29,5 +30,6 @@ pub mod words;
 pub mod zone;
 
 pub use model::*;
+pub use reach::Preference;
 pub use visit_kind::{Modality, Urgency, VisitType};
 pub use words::DateOrder;

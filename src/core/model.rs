@@ -227,6 +227,9 @@ pub struct Patient {
     /// A national ID is stored but cannot be opened (no key, or a damaged row).
     pub national_id_unreadable: bool,
     pub email: Option<String>,
+    /// The patient's preferred channel (`--channel`); None: the clinic's
+    /// order decides (docs/rules.md#which-channel).
+    pub channel: Option<super::Preference>,
     pub no_show_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

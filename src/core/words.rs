@@ -1,14 +1,16 @@
 //! The words the desk types, in English or Spanish (docs/commands.md#spanish-input):
 //! relative days (`hoy`, `mañana`, `pasado mañana`), weekdays (`lunes`, `lun`,
 //! `monday`), day/month dates read in the clinic's order (`4/12`), statuses
-//! (`llegó`, `en consulta`), duration units (`2 h`, `30 min`, `1 día`) and
+//! (`llegó`, `en consulta`), a patient's preferred channel (`correo`,
+//! `ninguno`), duration units (`2 h`, `30 min`, `1 día`) and
 //! yes/no answers (`s`, `sí`, `y`, `n`). Both languages' words are taken
 //! whatever the language of the desk, case and accents ignored. The one
 //! place they are read: `core::time` parses dates, days and durations with
 //! them, and every front end asks here (never a copy of a list).
 
+use super::channel::Kind;
 use super::message::weekday_name;
-use super::{Language, Modality, Status, Urgency, VisitType};
+use super::{Language, Modality, Preference, Status, Urgency, VisitType};
 use chrono::{Datelike, Duration, NaiveDate};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -229,6 +231,23 @@ pub fn visit_type(typed: &str) -> Option<VisitType> {
     Some(v)
 }
 
+/// A patient's preferred channel as typed in either language: its code
+/// (`whatsapp`, `sms`, `email`, `none`) or `correo`, `correo electrónico`,
+/// `e-mail`, `mensaje de texto`, `ninguno`, `ninguna`.
+pub fn preference(typed: &str) -> Option<Preference> {
+    let t = plain(&typed.replace(['_', '-'], " "));
+    let p = match t.as_str() {
+        "whatsapp" | "whats app" | "wa" => Preference::Via(Kind::WhatsApp),
+        "sms" | "text" | "texto" | "mensaje de texto" => Preference::Via(Kind::Sms),
+        "email" | "e mail" | "mail" | "correo" | "correo electronico" => {
+            Preference::Via(Kind::Email)
+        }
+        "none" | "ninguno" | "ninguna" | "nada" => Preference::Nothing,
+        _ => return None,
+    };
+    Some(p)
+}
+
 /// The minutes a duration's unit stands for, and its rank (days before
 /// hours before minutes): `d`, `día`, `days`; `h`, `hora`, `hours`; `m`,
 /// `min`, `minutos`, `minutes`.
@@ -272,6 +291,23 @@ mod tests {
         assert_eq!(visit_type("seguimiento"), Some(VisitType::FollowUp));
         assert_eq!(visit_type("follow_up"), Some(VisitType::FollowUp));
         assert_eq!(urgency("pronto"), None);
+    }
+
+    #[test]
+    fn a_preferred_channel_in_either_language() {
+        let email = Some(Preference::Via(Kind::Email));
+        assert_eq!(preference("Correo"), email);
+        assert_eq!(preference("correo electrónico"), email);
+        assert_eq!(preference("E-mail"), email);
+        assert_eq!(preference("NINGUNO"), Some(Preference::Nothing));
+        assert_eq!(preference("none"), Some(Preference::Nothing));
+        assert_eq!(
+            preference("WhatsApp"),
+            Some(Preference::Via(Kind::WhatsApp))
+        );
+        assert_eq!(preference("sms"), Some(Preference::Via(Kind::Sms)));
+        assert_eq!(preference("paloma"), None);
+        assert_eq!(preference(""), None);
     }
 
     #[test]

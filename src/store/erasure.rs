@@ -72,15 +72,15 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
 
 /// The patient's row: the placeholder name and phone (the number free for
 /// a new patient), no name key (no search finds it), no e-mail, no
-/// national ID, and when it was erased (the first time). A row erased
+/// preferred channel, no national ID, and when it was erased (the first time). A row erased
 /// already is left as it is.
 pub fn anonymise(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
     tx.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET full_name = ?2, name_key = '', phone = ?3, email = NULL, \
-         national_id = NULL, erased_at = coalesce(erased_at, ?4), updated_at = ?4 WHERE id = ?1 \
-         AND (erased_at IS NULL OR full_name <> ?2 OR name_key <> '' OR phone <> ?3 \
-         OR email IS NOT NULL OR national_id IS NOT NULL)",
+         channel = NULL, national_id = NULL, erased_at = coalesce(erased_at, ?4), updated_at = ?4 \
+         WHERE id = ?1 AND (erased_at IS NULL OR full_name <> ?2 OR name_key <> '' OR phone <> ?3 \
+         OR email IS NOT NULL OR channel IS NOT NULL OR national_id IS NOT NULL)",
         args![id, ERASED_NAME, erasure::placeholder_phone(id), epoch(now)],
     )?;
     Ok(())
@@ -299,11 +299,11 @@ fn trace(table: &'static str, id: String, column: &'static str, patient: &str) -
 
 /// Erased patients whose row holds more than the placeholder.
 fn patient_rows(tx: &Tx) -> Result<Vec<TraceRow>> {
-    type Kept = (String, String, String, String, bool, bool);
+    type Kept = (String, String, String, String, bool, bool, bool);
     let rows: Vec<Kept> = tx.rows(
         On::reads(&[Table::Patients]),
-        "SELECT id, full_name, name_key, phone, email IS NOT NULL, national_id IS NOT NULL \
-         FROM patients WHERE erased_at IS NOT NULL ORDER BY id",
+        "SELECT id, full_name, name_key, phone, email IS NOT NULL, national_id IS NOT NULL, \
+         channel IS NOT NULL FROM patients WHERE erased_at IS NOT NULL ORDER BY id",
         args![],
         |r| {
             Ok((
@@ -313,16 +313,18 @@ fn patient_rows(tx: &Tx) -> Result<Vec<TraceRow>> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         },
     )?;
     let mut out = Vec::new();
-    for (id, name, key, phone, email, national_id) in rows {
+    for (id, name, key, phone, email, national_id, channel) in rows {
         let kept = [
             ("full_name", name != ERASED_NAME),
             ("name_key", !key.is_empty()),
             ("phone", !erasure::is_placeholder(&id, &phone)),
             ("email", email),
+            ("channel", channel),
             ("national_id", national_id),
         ];
         for (column, _) in kept.into_iter().filter(|(_, k)| *k) {

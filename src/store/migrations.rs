@@ -109,6 +109,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(30, "030_channels"),
     sql!(31, "031_sent_via"),
     sql!(32, "032_answers"),
+    sql!(33, "033_preferred_channel"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

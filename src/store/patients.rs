@@ -7,13 +7,14 @@ use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
-use crate::core::Patient;
+use crate::core::{Patient, Preference};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 pub const COLS: &str =
-    "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at, erased_at";
+    "id, full_name, phone, national_id, email, no_show_count, created_at, updated_at, erased_at, \
+                        channel";
 const LOOKUP: Lookup = Lookup {
     table: Table::Patients,
     also: &[],
@@ -221,6 +222,7 @@ pub const STORED: Layout = Layout {
         col("created_at", Kind::Instant),
         col("updated_at", Kind::Instant),
         opt("erased_at", Kind::Instant),
+        opt("channel", Kind::OneOf(&Preference::CODES)),
     ],
     rules: &[],
 };
@@ -241,6 +243,7 @@ pub(super) fn from_row(r: &Row) -> Result<Stored> {
             national_id: None,
             national_id_unreadable: false,
             email: f.get(4)?,
+            channel: f.opt_code(9, Preference::parse)?,
             no_show_count: f.get(5)?,
             created_at: f.instant(6)?,
             updated_at: f.instant(7)?,
@@ -270,27 +273,6 @@ pub fn by_phone(conn: &Tx, phone: &str) -> Result<Option<Stored>> {
     conn.memo(Asked::PatientByPhone(phone), || {
         one(conn, "phone = ?1", phone)
     })
-}
-
-/// The e-mail addresses of the patients of `ids` that have one, by ID: a
-/// sweep reads its messages' patients' at once (docs/rules.md#reminders-and-notifications).
-pub fn emails(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, String>> {
-    let mut ids: Vec<&str> = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        let sql = format!(
-            "SELECT id, email FROM patients WHERE email IS NOT NULL AND id IN ({})",
-            marks(1, chunk.len())
-        );
-        let rows = conn.rows(On::reads(&[Table::Patients]), &sql, &args, |r| {
-            Ok((r.get::<String>(0)?, r.get::<String>(1)?))
-        })?;
-        found.extend(rows.into_iter().filter(|(_, e)| !e.trim().is_empty()));
-    }
-    Ok(found)
 }
 
 /// What writing the patient with `phone` changes of what [`by_phone`] kept.
@@ -477,6 +459,7 @@ fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             epoch(p.created_at),
             epoch(p.updated_at),
             p.erased_at.map(epoch),
+            p.channel.map(Preference::as_str),
             name_key(&p.full_name)
         ],
         &changes(&p.phone),
@@ -497,7 +480,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
-         national_id = coalesce(?7, national_id) WHERE id=?1",
+         national_id = coalesce(?7, national_id), channel=?8 WHERE id=?1",
         args![
             p.id,
             p.full_name,
@@ -505,7 +488,8 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             p.phone,
             p.email,
             epoch(p.updated_at),
-            sealed_id
+            sealed_id,
+            p.channel.map(Preference::as_str)
         ],
     )?;
     Ok(())
@@ -529,16 +513,83 @@ pub struct Upserted {
     pub created: bool,
 }
 
+/// How a patient is reached, as given with a booking or a waitlist entry
+/// (docs/rules.md#which-channel): each given one replaces the patient's,
+/// each left out keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub channel: Option<Preference>,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.channel.is_none()
+    }
+}
+
+/// Sets what `contact` gives of patient `id`'s e-mail and preferred channel.
+pub fn set_contact(
+    conn: &Tx,
+    id: &str,
+    phone: &str,
+    contact: &Contact,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if contact.is_empty() {
+        return Ok(());
+    }
+    conn.later_changing(
+        On::writes(&[Table::Patients]),
+        "UPDATE patients SET email = coalesce(?2, email), channel = coalesce(?3, channel), \
+         updated_at = ?4 WHERE id = ?1",
+        args![
+            id,
+            contact.email,
+            contact.channel.map(Preference::as_str),
+            epoch(now)
+        ],
+        &changes(phone),
+    )
+}
+
+/// How each of the patients `ids` is reached (whole IDs; an ID no patient
+/// has is left out): one query per 500, for a sweep's messages at once.
+pub fn contacts(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Contact>> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        conn.each(
+            On::reads(&[Table::Patients]),
+            &format!(
+                "SELECT id, email, channel FROM patients WHERE id IN ({})",
+                marks(1, chunk.len())
+            ),
+            &args,
+            |r| {
+                let (id, email, channel): (String, Option<String>, Option<String>) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?);
+                let channel = channel.as_deref().and_then(Preference::parse);
+                found.insert(id, Contact { email, channel });
+                Ok(())
+            },
+        )?;
+    }
+    Ok(found)
+}
+
 /// Booking's patient step: find by phone; a new name replaces the old one
 /// (docs/rules.md#booking rule 9); a new phone makes a new patient. A national ID given
 /// is sealed with `keys` for the patient it ends up on (family members
-/// share phones, so a name may replace another).
+/// share phones, so a name may replace another); an e-mail or a preferred
+/// channel given replaces theirs.
 pub fn upsert_by_phone(
     conn: &Tx,
     name: &str,
     phone: &str,
     owner: PhoneOwner,
     national_id: Option<(&str, &Keyring)>,
+    contact: &Contact,
     now: DateTime<Utc>,
 ) -> Result<Upserted> {
     let seal = |id: &str| {
@@ -559,8 +610,16 @@ pub fn upsert_by_phone(
         conn.later_changing(
             On::writes(&[Table::Patients]),
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
-             updated_at = ?5 WHERE id = ?1",
-            args![o.id, name, name_key(name), sealed_id, epoch(now)],
+             updated_at = ?5, email = coalesce(?6, email), channel = coalesce(?7, channel) WHERE id = ?1",
+            args![
+                o.id,
+                name,
+                name_key(name),
+                sealed_id,
+                epoch(now),
+                contact.email,
+                contact.channel.map(Preference::as_str)
+            ],
             &changes(phone),
         )?;
         return Ok(Upserted {
@@ -575,7 +634,8 @@ pub fn upsert_by_phone(
         phone: phone.to_string(),
         national_id: None,
         national_id_unreadable: false,
-        email: None,
+        email: contact.email.clone(),
+        channel: contact.channel,
         no_show_count: 0,
         created_at: now,
         updated_at: now,

@@ -59,13 +59,16 @@ impl Reminder {
             .unwrap_or(("", ""))
     }
 
-    /// The ID of whom the message is for, as [`Reminder::recipient`] finds
-    /// them (None: an offer that names no one).
+    /// Whose message it is, by ID: an offer's waiting patient (None when
+    /// the offer names none), else the appointment's patient.
     pub fn recipient_id<'a>(&'a self, a: &'a crate::core::Appointment) -> Option<&'a str> {
         if self.kind != "waitlist_offer" {
             return Some(&a.patient_id);
         }
-        self.offer()?["waitlist"]["patient"]["id"].as_str()
+        let waiting = &self.offer()?["waitlist"];
+        waiting["patient_id"]
+            .as_str()
+            .or_else(|| waiting["patient"]["id"].as_str())
     }
 
     /// A waitlist offer's own fields (the freed slot's `date`, `time`,

@@ -346,6 +346,17 @@ impl<'a, 'r> Fields<'a, 'r> {
         })
     }
 
+    /// [`Self::code`] of a column that may be NULL.
+    pub fn opt_code<T>(
+        &self,
+        i: usize,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>> {
+        self.parse_opt(i, |s: String| {
+            parse(&s).ok_or_else(|| crate::text::msg!("e-not_a_value_appt_writes", a = shown(&s)))
+        })
+    }
+
     pub fn one_of(&self, i: usize, words: &[&str]) -> Result<String> {
         self.parse(i, |s: String| one_of(&s, words).map(str::to_string))
     }

@@ -286,6 +286,35 @@ fn a_whatsapp_reminder_goes_as_its_template_with_buttons_and_the_patients_button
     assert_eq!(post_whatsapp(&server, &st, Some(APP_SECRET)).status, 200);
     let m = the_24h_reminder(&env, &a);
     assert_eq!(m["status"], "read", "{m}");
+    // `history` lists the message with its receipts, in words at the desk.
+    let h = env.ok(&["history", s(&a["id"])]);
+    let listed = h["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == m["id"])
+        .cloned()
+        .expect("the reminder in history");
+    assert_eq!(
+        (
+            &listed["status"],
+            &listed["channel"],
+            &listed["provider_id"]
+        ),
+        (&json!("read"), &json!("whatsapp"), &json!("wamid.R1"))
+    );
+    assert_eq!(listed["read_at"], "2026-06-15T15:59:30Z");
+    let out = env
+        .cmd()
+        .args(["history", s(&a["id"])])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Mensajes") && text.contains("leído"),
+        "{text}"
+    );
     assert_eq!(m["delivered_at"], "2026-06-15T15:59:00Z");
     assert_eq!(m["read_at"], "2026-06-15T15:59:30Z");
     // A late failure does not undo what the phone said.

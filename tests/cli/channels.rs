@@ -242,7 +242,7 @@ pub(crate) fn secret_file(env: &Env, name: &str, secret: &str) -> String {
     path.display().to_string()
 }
 
-fn add_whatsapp(env: &Env, api: &str) -> Value {
+pub(crate) fn add_whatsapp(env: &Env, api: &str) -> Value {
     let token = secret_file(env, "wa.token", WA_TOKEN);
     env.ok(&[
         "channel",

@@ -549,10 +549,17 @@ pub fn undo_schema_31(env: &Env) {
 /// Takes schema 32's change (the receipts of the messages sent, and the
 /// inbox of the messages received) out of `env`'s database.
 pub fn undo_schema_32(env: &Env) {
+    undo_schema_33(env);
     env.exec("DROP TABLE inbox");
     env.exec("DROP INDEX reminders_provider");
     env.exec("ALTER TABLE reminders DROP COLUMN delivered_at");
     env.exec("ALTER TABLE reminders DROP COLUMN read_at");
+}
+
+/// Takes schema 33's change (a patient's preferred channel) out of
+/// `env`'s database, for tests of older databases.
+pub fn undo_schema_33(env: &Env) {
+    env.exec("ALTER TABLE patients DROP COLUMN channel");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

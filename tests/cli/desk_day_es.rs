@@ -326,6 +326,8 @@ fn a_desk_day_through_the_prompts_in_spanish() {
     t.keys(&["7012-3456", "Enter"]);
     t.wait_for("Nombre completo del paciente");
     t.keys(&["Lucía Castro", "Enter"]);
+    t.wait_for("Correo del paciente");
+    t.keys(&["Enter"]);
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(screen.contains("Cita reservada"), "{screen}");

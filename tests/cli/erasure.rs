@@ -54,7 +54,7 @@ fn book(env: &Env, date: &str, time: &str, phone: &str, name: &str) -> Value {
 }
 
 /// The patient everywhere appt keeps them: appointments (one booked under
-/// an earlier name), an e-mail and a national ID, messages delivered with
+/// an earlier name), an e-mail, a preferred channel and a national ID, messages delivered with
 /// links and one whose failure the sender described with the phone, a
 /// waitlist entry offered another patient's freed time. Returns their ID.
 fn everywhere(env: &Env) -> String {
@@ -66,6 +66,8 @@ fn everywhere(env: &Env) -> String {
         PHONE,
         "--email",
         EMAIL,
+        "--channel",
+        "whatsapp",
         "--national-id",
         "01234567-8",
     ]);
@@ -161,6 +163,7 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     assert_eq!(done["patient"]["full_name"], "Erased patient");
     assert_eq!(done["patient"]["phone"], "");
     assert_eq!(done["patient"]["email"], Value::Null);
+    assert_eq!(done["patient"]["channel"], Value::Null);
     assert_eq!(done["patient"]["national_id"], Value::Null);
     assert_eq!(done["reason"], "request 118");
     assert_eq!(done["clinical"], false);
@@ -383,7 +386,7 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
     let offer = env.rows("SELECT id FROM reminders WHERE kind = 'waitlist_offer'")[0][0].clone();
     // What a careless script or an old copy could put back.
     env.exec(&format!(
-        "UPDATE patients SET email = 'back@example.org' WHERE id = '{id}';
+        "UPDATE patients SET email = 'back@example.org', channel = 'sms' WHERE id = '{id}';
          UPDATE events SET data = '{{\"set\":{{\"patient_id\":\"{id}\"}},\"patient_previous_name\":\"Zoé\"}}'
            WHERE id = (SELECT min(e.id) FROM events e JOIN appointments a ON a.id = e.appointment_id
                        WHERE a.patient_id = '{id}');
@@ -411,7 +414,7 @@ fn check_reports_what_an_erasure_left_and_erasing_again_takes_it_out() {
     let expected: std::collections::BTreeMap<String, Vec<String>> = [
         ("events", vec!["data"]),
         ("patient_links", vec!["target_id"]),
-        ("patients", vec!["email"]),
+        ("patients", vec!["email", "channel"]),
         ("reminders", vec!["status", "last_error"]),
         ("waitlist", vec!["patient_id"]),
     ]

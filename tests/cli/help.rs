@@ -65,6 +65,7 @@ const VALUE_NAMES: &[&str] = &[
     "KIND=TEXT",
     "URGENCY",
     "MODALITY",
+    "CHANNEL",
     "PAYER",
     "PAYERS",
     "FIELD",

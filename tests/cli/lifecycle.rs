@@ -998,8 +998,14 @@ fn history_lists_every_event_oldest_first_with_the_full_object() {
     env.book("2026-06-16", "12:00", P2);
 
     let h = env.ok(&["history", &a_id[..8]]);
-    assert_eq!(h.as_object().unwrap().len(), 2, "{h}");
+    assert_eq!(h.as_object().unwrap().len(), 3, "{h}");
     assert_eq!(h["appointment_id"], a_id.as_str());
+    // Its reminders, cancelled with it; none of the other appointment's.
+    let messages = h["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 4, "{h}");
+    assert!(messages
+        .iter()
+        .all(|m| m["appointment_id"] == a_id.as_str() && m["status"] == "cancelled"));
     let events = h["events"].as_array().unwrap();
     let expected = [
         ("appointment.booked", MONDAY_8AM, &booked),

@@ -40,6 +40,7 @@ mod output;
 mod overbook;
 mod packaging;
 mod patient_links;
+mod preferences;
 mod privacy_export;
 mod prompts;
 mod property;

@@ -173,6 +173,8 @@ fn book_asks_for_doctor_date_slot_and_patient() {
     t.keys(&["+503 7111-2222", "Enter"]);
     t.wait_for("full name");
     t.keys(&["Lucía Campos", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["Enter"]);
     let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
     let list = env.ok(&["list", "--date", "2026-06-15", "--patient", "+50371112222"]);
@@ -181,6 +183,46 @@ fn book_asks_for_doctor_date_slot_and_patient() {
     assert_eq!(
         list["appointments"][0]["patient"]["full_name"],
         "Lucía Campos"
+    );
+}
+
+/// A new patient's e-mail is asked, optional: a wrong one is asked again,
+/// Enter leaves none; a known patient is asked neither name nor e-mail.
+#[test]
+fn book_asks_a_new_patients_email_and_asks_again_for_a_wrong_one() {
+    let env = Env::clinic();
+    let t = Tmux::start(&env, "book -d García -D 2026-06-15 -t 10:00");
+    t.wait_for("Patient phone");
+    t.keys(&["+503 7111-2222", "Enter"]);
+    t.wait_for("full name");
+    t.keys(&["Lucía Campos", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["lucia-at-example", "Enter"]);
+    t.wait_for("must look like name@example.com");
+    t.keys(&["C-u", "lucia@example.org", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    let p = env.ok(&["patient", "show", "+50371112222"]);
+    assert_eq!(p["email"], "lucia@example.org", "{p}");
+    let t = Tmux::start(&env, "book -d García -D 2026-06-16 -t 11:00");
+    t.wait_for("Patient phone");
+    t.keys(&["+503 7111-2222", "Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert!(!s.contains("full name") && !s.contains("email"), "{s}");
+    // In Spanish, and Enter for none.
+    let t = Tmux::start_with(&env, "APPT_LANG=es", "patient add");
+    t.wait_for("Nombre completo");
+    t.keys(&["Rosa Pérez", "Enter"]);
+    t.wait_for("Teléfono");
+    t.keys(&["+503 7000-0009", "Enter"]);
+    t.wait_for("Correo (Enter si no tiene)");
+    t.keys(&["Enter"]);
+    let (s, code) = t.exit();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(
+        env.ok(&["patient", "show", "+50370000009"])["email"],
+        serde_json::Value::Null
     );
 }
 
@@ -193,6 +235,8 @@ fn book_asks_who_pays_where_the_clinic_keeps_payers() {
     t.keys(&["+503 7111-2222", "Enter"]);
     t.wait_for("full name");
     t.keys(&["Lucía Campos", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["Enter"]);
     let s = t.wait_for("Who pays");
     assert!(s.contains("(none of these)"), "{s}");
     // Typed as the desk says it: the filter finds ISSS.
@@ -401,6 +445,8 @@ fn a_phone_that_is_not_e164_is_asked_again() {
     t.keys(&["7012", "Enter"]);
     t.wait_for("E.164");
     t.keys(&["+503 7012-3456", "Enter"]);
+    t.wait_for("Email (Enter for none)");
+    t.keys(&["Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     let p = env.ok(&["patient", "show", "+50370123456"]);
@@ -654,6 +700,8 @@ fn a_local_number_is_taken_at_the_prompt_of_a_clinic_with_a_country_code() {
     t.keys(&["70x2", "Enter"]);
     t.wait_for("is not a phone number");
     t.keys(&["7012-3456", "Enter"]);
+    t.wait_for("Email (Enter for none)");
+    t.keys(&["Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     assert!(s.contains("+50370123456"), "{s}");
@@ -895,6 +943,8 @@ fn waitlist_add_asks_like_book_and_a_long_picker_filters_as_you_type() {
     t.keys(&["+50370000009", "Enter"]);
     t.wait_for("full name");
     t.keys(&["Rosa Pérez", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["Enter"]);
     let (screen, code) = t.exit();
     assert_eq!(code, 0, "{screen}");
     let w = env.ok(&["waitlist", "list"]);
@@ -1280,6 +1330,8 @@ fn a_short_picker_filters_and_enter_on_a_filter_that_finds_nothing_does_nothing(
     t.keys(&["+503 7111-2222", "Enter"]);
     t.wait_for("full name");
     t.keys(&["Lucía Campos", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     let a = &env.ok(&["list", "--patient", "+50371112222"])["appointments"][0];
@@ -1308,6 +1360,8 @@ fn book_asks_the_service_of_a_clinic_with_several_and_offers_slots_of_its_length
     t.keys(&["+503 7111-2222", "Enter"]);
     t.wait_for("full name");
     t.keys(&["Ana Prenatal", "Enter"]);
+    t.wait_for("email (Enter for none)");
+    t.keys(&["Enter"]);
     let (s, code) = t.exit();
     assert_eq!(code, 0, "{s}");
     let a = &env.ok(&["list", "--patient", "+50371112222"])["appointments"][0];

@@ -242,7 +242,8 @@ pub fn appointment_card(a: &Appointment) -> String {
 
 /// `history`: an appointment's events, oldest first, and who made each
 /// (docs/rules.md#events; `—` for events recorded before appt named them).
-pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> String {
+pub fn history(h: &crate::app::list::History) -> String {
+    let (appt, evs) = (&h.appointment, &h.events);
     let mut t = Sheet::new(vec![
         col("#"),
         col("When"),
@@ -290,7 +291,7 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
                 .map_or_else(|| or_dash(None).into(), actor),
         ]);
     }
-    format!(
+    let mut out = format!(
         "{}\n{}",
         tr!(
             "h-history",
@@ -298,7 +299,42 @@ pub fn history(appt: &Appointment, evs: &[crate::store::events::Event]) -> Strin
             patient = patient_of(appt)
         ),
         t.render()
-    )
+    );
+    if !h.messages.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&messages(appt, &h.messages));
+    }
+    out
+}
+
+/// The messages about an appointment, under its history: when each went
+/// (or is due), what it is, its status with the providers' receipts
+/// (`delivered`, `read`) and the channel it went through.
+fn messages(appt: &Appointment, ms: &[crate::store::reminders::Reminder]) -> String {
+    let mut t = Sheet::new(vec![
+        col("When"),
+        col("Message"),
+        col("Status"),
+        text("From", 8),
+    ])
+    .steps(&[Step::Drop("From")]);
+    for m in ms {
+        let at = m
+            .read_at
+            .or(m.delivered_at)
+            .or(m.sent_at)
+            .unwrap_or(m.due_at);
+        let (d, hm) = (to_local(appt.timezone, at).0, local_hm(appt.timezone, at));
+        t.row(vec![
+            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            super::messages::message_kind(m),
+            lang::t(&format!("reminder-{}", crate::wire::message_status(m))).into(),
+            m.channel
+                .as_deref()
+                .map_or_else(|| or_dash(None).into(), |c| clean(c).into()),
+        ]);
+    }
+    format!("{}\n{}", tr!("h-history_messages"), t.render())
 }
 
 /// `import`: what was booked, and each rejected line with its code.

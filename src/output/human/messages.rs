@@ -49,7 +49,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
         t.row(vec![
             due_item(d, &hm),
             message_kind(r),
-            lang::t(&format!("reminder-{}", r.status.as_str())).into(),
+            lang::t(&format!("reminder-{}", crate::wire::message_status(r))).into(),
             r.attempts.to_string().into(),
             recipient(r, a).into(),
             message_when(r, a),
@@ -61,7 +61,7 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
 
 /// What a message is: `reminder 24h`, `confirmation`, `waitlist offer`, …;
 /// shortly `24h`, `confirm`, `offer` where the column is narrow.
-fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
+pub(super) fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
     let offset = format_offset(r.offset_minutes);
     let short = match r.kind.as_str() {
         "reminder" => offset.clone(),

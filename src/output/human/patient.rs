@@ -42,6 +42,20 @@ fn national_id(p: &Patient) -> String {
     }
 }
 
+/// The preferred channel in the desk's words; none set: the clinic's order.
+fn channel(p: &Patient) -> String {
+    use crate::core::channel::Kind;
+    use crate::core::Preference;
+    lang::t(match p.channel {
+        None => "patient-channel_unset",
+        Some(Preference::Nothing) => "patient-channel_none",
+        Some(Preference::Via(Kind::WhatsApp)) => "patient-channel_whatsapp",
+        Some(Preference::Via(Kind::Sms)) => "patient-channel_sms",
+        Some(Preference::Via(Kind::Email)) => "patient-channel_email",
+    })
+    .to_string()
+}
+
 pub fn patient_card(p: &Patient) -> String {
     [
         join(
@@ -62,6 +76,7 @@ pub fn patient_card(p: &Patient) -> String {
             lang::t("patient-email"),
             or_dash(p.email.as_deref())
         ),
+        format!("  {:<13}{}", lang::t("patient-channel"), channel(p)),
         format!("  {:<13}{}", lang::t("patient-no_shows"), p.no_show_count),
     ]
     .join("\n")

@@ -65,15 +65,37 @@ pub fn series(
 }
 
 /// `history --json`: an appointment's events, oldest first.
-pub fn history(a: &Appointment, events: &[Event]) -> Value {
+pub fn history(h: &crate::app::list::History) -> Value {
     #[derive(Serialize)]
     struct View<'a> {
         appointment_id: &'a str,
         events: Vec<Value>,
+        messages: Vec<Value>,
     }
     to_json(View {
-        appointment_id: &a.id,
-        events: events.iter().map(event).collect(),
+        appointment_id: &h.appointment.id,
+        events: h.events.iter().map(event).collect(),
+        messages: h.messages.iter().map(message).collect(),
+    })
+}
+
+/// A message about an appointment as `history` lists it
+/// (docs/rules.md#answers): its kind, the channel it went through and the
+/// provider's ID, its status with the providers' receipts, and its times.
+pub fn message(m: &crate::store::reminders::Reminder) -> Value {
+    serde_json::json!({
+        "id": m.id,
+        "kind": m.kind,
+        "channel": m.channel,
+        "status": crate::wire::message_status(m),
+        "provider_id": m.provider_id,
+        "attempts": m.attempts,
+        "error": m.last_error,
+        "due_at": crate::wire::ts(m.due_at),
+        "sent_at": m.sent_at.map(crate::wire::ts),
+        "delivered_at": m.delivered_at.map(crate::wire::ts),
+        "read_at": m.read_at.map(crate::wire::ts),
+        "appointment_id": m.appointment_id,
     })
 }
 

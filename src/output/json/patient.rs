@@ -13,6 +13,8 @@ pub(super) struct PatientView<'a> {
     national_id: Option<&'a str>,
     national_id_unreadable: bool,
     email: Option<&'a str>,
+    /// The preferred channel's code; null: none set (the clinic's order).
+    channel: Option<&'static str>,
     no_show_count: i64,
     created_at: String,
     updated_at: String,
@@ -30,6 +32,7 @@ pub(super) fn patient_view(p: &Patient) -> PatientView<'_> {
         national_id: p.national_id.as_deref(),
         national_id_unreadable: p.national_id_unreadable,
         email: p.email.as_deref(),
+        channel: p.channel.map(|c| c.as_str()),
         no_show_count: p.no_show_count,
         created_at: ts(p.created_at),
         updated_at: ts(p.updated_at),

@@ -151,9 +151,9 @@ pub(super) fn show(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
 pub(super) fn history(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
     call.query().finish()?;
     let id = call.id();
-    let (a, evs) = list::history(st, full_id(id)?, who.now)?;
-    who.sees(&a, id)?;
-    Ok(Answer::ok(json::history(&a, &evs)))
+    let h = list::history(st, full_id(id)?, who.now)?;
+    who.sees(&h.appointment, id)?;
+    Ok(Answer::ok(json::history(&h)))
 }
 
 /// `GET /v1/agenda`: `agenda` for one day, which the API must name (the

@@ -38,6 +38,8 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         phone: b.text("phone"),
         name: b.text("name"),
         national_id: b.text("national_id"),
+        email: b.text("email"),
+        channel: b.text("channel"),
         service: b.text("service"),
         duration: b.int("duration"),
         session: b.text("session"),
@@ -258,6 +260,8 @@ pub(super) fn waitlist(st: &mut Store, call: &Call, who: &Caller) -> Result<Answ
         patient: b.text("patient"),
         phone: b.text("phone"),
         name: b.text("name"),
+        email: b.text("email"),
+        channel: b.text("channel"),
         service: b.text("service"),
         seen_from: who.grant.clinic_id.clone(),
     };
