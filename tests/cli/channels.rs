@@ -999,3 +999,72 @@ fn remind_due_sends_several_at_once_so_a_slow_provider_does_not_stretch_the_swee
         2,
     );
 }
+
+/// An HTTPS Twilio on localhost with the test CA's certificate (Python's
+/// own `http.server` and `ssl`): its port.
+const HTTPS_TWILIO: &str = r#"
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        b = b'{"sid":"SMtls0001","status":"queued"}'
+        self.send_response(201)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+"#;
+
+#[test]
+fn a_providers_https_is_verified_against_the_trust_store_ssl_cert_file_names() {
+    use std::io::BufRead;
+    let env = clinic();
+    let certs = crate::engines::Certificates::new();
+    /// The server, stopped however the test ends.
+    struct Stopped(std::process::Child);
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Stopped(
+        std::process::Command::new("python3")
+            .args(["-c", HTTPS_TWILIO])
+            .arg(&certs.cert)
+            .arg(&certs.key)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3"),
+    );
+    let mut port = String::new();
+    std::io::BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    add_sms(&env, &format!("https://localhost:{}", port.trim()));
+    let send = |ca: &std::path::Path| {
+        env.cmd()
+            .args(["channel", "test", "sms", "--to", "7000-1111", "--json"])
+            .env("SSL_CERT_FILE", ca)
+            .output()
+            .unwrap()
+    };
+    // A store that does not know the provider's CA: no connection, nothing sent.
+    let refused = send(&certs.other_ca);
+    assert_eq!(refused.status.code(), Some(7), "{refused:?}");
+    let e: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(e["error"]["details"]["outcome"], "temporary", "{e}");
+    // The store SSL_CERT_FILE names knows it: sent.
+    let sent = send(&certs.ca);
+    assert!(sent.status.success(), "{sent:?}");
+    let v: Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(v["provider_id"], "SMtls0001", "{v}");
+}
