@@ -798,6 +798,7 @@ e-doctor_not_found = Doctor not found
 e-appointment_not_found = Appointment not found
 e-clinic_not_found = Clinic not found
 e-patient_not_found = Patient not found
+e-message_not_found = Message not found
 e-this_patient_was_erased = This patient was erased
 e-window_not_found = Window not found
 e-service_not_found = Service not found

@@ -855,6 +855,7 @@ e-doctor_not_found = Médico no encontrado
 e-appointment_not_found = Cita no encontrada
 e-clinic_not_found = Clínica no encontrada
 e-patient_not_found = Paciente no encontrado
+e-message_not_found = Mensaje no encontrado
 e-this_patient_was_erased = Este paciente fue borrado
 e-window_not_found = Horario no encontrado
 e-service_not_found = Servicio no encontrado

@@ -359,6 +359,16 @@ fn a_whatsapp_reminder_goes_as_its_template_with_buttons_and_the_patients_button
     assert!(text.contains("¿Puedo llevar a mi hijo"), "{text}");
     let id = s(&open[0]["id"]);
     env.ok(&["inbox", "done", &id[..8]]);
+    // An ID that is none of them: NOT_FOUND, said in the desk's language.
+    let out = env
+        .cmd()
+        .args(["inbox", "done", "zzzz"])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Mensaje no encontrado"), "{said}");
     assert!(inbox(&env, false).is_empty());
     assert_eq!(inbox(&env, true).len(), 2);
 
