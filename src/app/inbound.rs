@@ -270,22 +270,15 @@ fn visit_of(
     now: DateTime<Utc>,
 ) -> Result<Option<Appointment>> {
     st.read(|tx| {
-        if let Some(id) = about {
-            if let Ok(m) = reminders::get(tx, id) {
-                if let Ok(a) = appointments::get(tx, &m.appointment_id) {
-                    if a.patient_id == patient && a.clinic_id == clinic.id {
-                        return Ok(Some(a));
-                    }
-                }
-            }
+        // The button's message's visit, when it is the sender's at this clinic.
+        let named = about
+            .and_then(|id| reminders::get(tx, id).ok())
+            .and_then(|m| appointments::get(tx, &m.appointment_id).ok())
+            .filter(|a| a.patient_id == patient && a.clinic_id == clinic.id);
+        match named {
+            Some(a) => Ok(Some(a)),
+            None => super::inbox::next_visit(tx, patient, &clinic.id, now),
         }
-        Ok(appointments::of_patient(tx, patient, now, true, 20)?
-            .into_iter()
-            .find(|a| {
-                a.clinic_id == clinic.id
-                    && a.starts_at > now
-                    && matches!(a.status, Status::Scheduled | Status::Confirmed)
-            }))
     })
 }
 

@@ -61,12 +61,7 @@ pub fn list(
             }
             let zone = zones[&m.clinic_id];
             let next = match &m.patient_id {
-                Some(p) => appointments::of_patient(tx, p, now, true, 20)?
-                    .into_iter()
-                    .find(|a| {
-                        a.clinic_id == m.clinic_id
-                            && matches!(a.status, Status::Scheduled | Status::Confirmed)
-                    }),
+                Some(p) => next_visit(tx, p, &m.clinic_id, now)?,
                 None => None,
             };
             items.push(Item {
@@ -77,6 +72,24 @@ pub fn list(
         }
         Ok(items)
     })
+}
+
+/// The patient's next scheduled or confirmed visit at `clinic_id` (among
+/// their next 20 active ones): what the inbox shows beside a message, and
+/// what an answer acts on when its message names no visit.
+pub(super) fn next_visit(
+    tx: &crate::store::db::Tx,
+    patient: &str,
+    clinic_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Appointment>> {
+    Ok(appointments::of_patient(tx, patient, now, true, 20)?
+        .into_iter()
+        .find(|a| {
+            a.clinic_id == clinic_id
+                && a.starts_at > now
+                && matches!(a.status, Status::Scheduled | Status::Confirmed)
+        }))
 }
 
 /// Marks message `id` (or the start of its ID) done.
