@@ -8,14 +8,11 @@ use crate::core::secrets;
 use crate::core::time;
 use crate::error::{Error, Result};
 use crate::store::events::{Event, TYPES};
-use crate::store::keys::to_hex;
 use crate::store::webhooks::{self, Webhook};
 use crate::store::{self, Store};
 use crate::wire;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 
 /// No answer within this long counts as a failed delivery.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -99,15 +96,6 @@ pub fn remove(st: &mut Store, webhook: &str) -> Result<Webhook> {
     })
 }
 
-/// `sha256=<hex HMAC-SHA256 of the exact body>`.
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    // HMAC takes a key of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC accepts any key length");
-    mac.update(body);
-    format!("sha256={}", to_hex(&mac.finalize().into_bytes()))
-}
-
 fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), crate::text::Msg> {
     let mut req = agent
         .post(&w.url)
@@ -115,7 +103,10 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), c
         .set("X-Appt-Event", &e.kind)
         .set("X-Appt-Delivery", &e.id.to_string());
     if let Some(secret) = &w.secret {
-        req = req.set("X-Appt-Signature", &signature(secret, body.as_bytes()));
+        req = req.set(
+            "X-Appt-Signature",
+            &crate::core::secrets::sha256_signature(secret, body.as_bytes()),
+        );
     }
     match req.send_string(body) {
         Ok(resp) if (200..300).contains(&resp.status()) => Ok(()),

@@ -89,19 +89,12 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
 /// Whether `header` (`sha256=HEX`) is WhatsApp's signature of `body` with
 /// the app's secret: HMAC-SHA256 of the raw body.
 pub fn whatsapp_signed(app_secret: &str, body: &[u8], header: Option<&str>) -> bool {
-    let Some(hex) = header.and_then(|h| h.trim().strip_prefix("sha256=")) else {
-        return false;
-    };
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(app_secret.as_bytes())
-        .expect("HMAC takes any key");
-    mac.update(body);
-    let want: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    same(want.as_bytes(), hex.to_ascii_lowercase().as_bytes())
+    header.is_some_and(|h| {
+        same(
+            super::secrets::sha256_signature(app_secret, body).as_bytes(),
+            h.trim().to_ascii_lowercase().as_bytes(),
+        )
+    })
 }
 
 /// Twilio's signature of a request to `url` with these POST parameters:

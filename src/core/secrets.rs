@@ -152,6 +152,24 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
+/// `sha256=<hex HMAC-SHA256 of body>`: how appt signs what its webhooks
+/// send (`X-Appt-Signature`) and how Meta signs what it sends appt
+/// (`X-Hub-Signature-256`).
+pub fn sha256_signature(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts any key length");
+    mac.update(body);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256={hex}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
