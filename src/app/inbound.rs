@@ -383,20 +383,7 @@ fn answer(
             message: "no sending through this channel".into(),
         },
     };
-    let (status, error) = match sent {
-        Sent::Sent { .. } => ("sent", None),
-        Sent::Temporary { reason, .. } => ("failed", Some(reason)),
-        Sent::Permanent {
-            code,
-            message,
-            status,
-        } => (
-            "failed",
-            Some(format!(
-                "{} {message}",
-                code.unwrap_or_else(|| status.to_string())
-            )),
-        ),
-    };
+    let status = if sent.sent() { "sent" } else { "failed" };
+    let error = sent.why();
     st.write(|tx| inbox::set_answer(tx, &row.id, status, error.as_deref()))
 }

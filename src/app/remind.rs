@@ -575,25 +575,18 @@ fn settle_sent(
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<()> {
     let name = &m.route.name;
+    let why = outcome
+        .why()
+        .map(|w| format!("{name}: {w}"))
+        .unwrap_or_default();
     let outcome = match outcome {
         Outcome::Sent { provider_id } => Ok(Some((name.clone(), provider_id))),
-        Outcome::Temporary {
-            retry_after,
-            reason,
-            ..
-        } => Err(Failed {
-            why: format!("{name}: {reason}"),
+        Outcome::Temporary { retry_after, .. } => Err(Failed {
+            why,
             retry_after: Some(Some(retry_after.unwrap_or(0))),
         }),
-        Outcome::Permanent {
-            status,
-            code,
-            message,
-        } => Err(Failed {
-            why: format!(
-                "{name}: {} {message}",
-                code.unwrap_or_else(|| status.to_string())
-            ),
+        Outcome::Permanent { .. } => Err(Failed {
+            why,
             retry_after: Some(None),
         }),
     };

@@ -396,6 +396,23 @@ impl Outcome {
     pub fn sent(&self) -> bool {
         matches!(self, Outcome::Sent { .. })
     }
+
+    /// Why it was not sent, as a message's error keeps it: a temporary
+    /// failure's reason, a refusal's code (else its status) and message.
+    pub fn why(&self) -> Option<String> {
+        match self {
+            Outcome::Sent { .. } => None,
+            Outcome::Temporary { reason, .. } => Some(reason.clone()),
+            Outcome::Permanent {
+                status,
+                code,
+                message,
+            } => Some(format!(
+                "{} {message}",
+                code.clone().unwrap_or_else(|| status.to_string())
+            )),
+        }
+    }
 }
 
 /// Whether a message of this kind asks the patient to answer (reply
