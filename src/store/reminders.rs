@@ -584,12 +584,9 @@ pub fn by_provider_id(conn: &Tx, clinic_id: &str, provider_id: &str) -> Result<O
     conn.row(
         On::reads(&[Table::Reminders, Table::Appointments]),
         &format!(
-            "SELECT {} FROM reminders r JOIN appointments a ON a.id = r.appointment_id \
-             WHERE r.provider_id = ?1 AND a.clinic_id = ?2",
-            COLS.split(", ")
-                .map(|c| format!("r.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT {COLS} FROM reminders WHERE provider_id = ?1 AND EXISTS \
+             (SELECT 1 FROM appointments a WHERE a.id = reminders.appointment_id \
+             AND a.clinic_id = ?2)"
         ),
         args![provider_id, clinic_id],
         from_row,
