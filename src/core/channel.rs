@@ -916,6 +916,47 @@ mod tests {
     }
 
     #[test]
+    fn a_whatsapp_reminder_is_a_template_outside_the_window_and_interactive_inside_it() {
+        let fields = Fields {
+            patient: "Ana".into(),
+            date: "martes 16 de junio".into(),
+            time: "10:00".into(),
+            ..Fields::default()
+        };
+        let out = |kind, window_open| Outgoing {
+            kind,
+            id: "m1",
+            text: "Hola Ana",
+            language: Language::Es,
+            fields: &fields,
+            window_open,
+            status_callback: None,
+        };
+        // Outside the window, no template for the kind: WhatsApp cannot carry it.
+        assert!(WA
+            .message("+50370001111", &out("reminder", false))
+            .is_none());
+        // Inside it, a reminder is an interactive message with both buttons.
+        let r = WA.message("+50370001111", &out("reminder", true)).unwrap();
+        let Body::Json(b) = r.body else {
+            panic!("JSON")
+        };
+        assert_eq!(b["type"], "interactive");
+        let buttons = &b["interactive"]["action"]["buttons"];
+        assert_eq!(buttons[0]["reply"]["id"], "appt:confirm:m1");
+        assert_eq!(buttons[0]["reply"]["title"], "Confirmar");
+        assert_eq!(buttons[1]["reply"]["id"], "appt:cancel:m1");
+        // Any other kind inside the window is plain text.
+        let r = WA
+            .message("+50370001111", &out("confirmation", true))
+            .unwrap();
+        let Body::Json(b) = r.body else {
+            panic!("JSON")
+        };
+        assert_eq!(b["type"], "text");
+    }
+
+    #[test]
     fn channel_requests_have_the_providers_shapes() {
         let r = WA.request("+50370001111", "hi");
         assert_eq!(r.url, "http://x/123/messages");
