@@ -313,10 +313,7 @@ impl<'a> Http<'a> {
     /// The channel's provider; `None` for e-mail (`super::smtp::Smtp`).
     pub fn of(settings: &'a Settings, secrets: &'a Secrets) -> Option<Http<'a>> {
         Some(Http {
-            agent: ureq::AgentBuilder::new()
-                .timeout(TIMEOUT)
-                .redirects(0)
-                .build(),
+            agent: agent(),
             provider: channel::provider(settings, secrets)?,
             secrets,
         })
@@ -351,6 +348,23 @@ impl Channel for Http<'_> {
             },
         }
     }
+}
+
+/// The one HTTP agent every provider's request goes through, built once
+/// per process: building one reads the system's trust store, which a sweep
+/// of thousands of messages would otherwise read for each. It holds no
+/// secret (each request carries its own authorisation), and its pool of
+/// connections is shared by the sending threads.
+fn agent() -> ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT
+        .get_or_init(|| {
+            ureq::AgentBuilder::new()
+                .timeout(TIMEOUT)
+                .redirects(0)
+                .build()
+        })
+        .clone()
 }
 
 /// Longest answer body read from a provider.
