@@ -27,54 +27,71 @@ pub struct Route {
     pub secrets: Secrets,
 }
 
-/// The clinics' channels, in each clinic's order, and their dialling.
-#[derive(Default)]
+/// The clinics' channels, in each clinic's order, and their dialling: a
+/// sweep's, each clinic's read and its secrets opened once, as the first
+/// page with a message of that clinic comes.
 pub struct Routes {
     by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
     clinics: HashMap<String, Clinic>,
-    /// How each due message's patient is reached: their e-mail and
-    /// preferred channel, by patient ID, as the sweep began.
+    /// How the current page's patients are reached: their e-mail and
+    /// preferred channel, by patient ID, as the page was decided.
     contacts: HashMap<String, Contact>,
     /// When each patient last wrote to a clinic's WhatsApp within the
     /// window, by (clinic, patient).
     wrote: HashMap<(String, String), DateTime<Utc>>,
-    now: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    /// The database's keys (`$APPT_KEY`), and the ring they open, once a
+    /// clinic with channels asked for it.
+    keys: crate::store::keys::Keys,
+    ring: Option<crate::store::keys::Keyring>,
+    /// Whether any clinic has channels at all (None: not asked yet).
+    any: Option<bool>,
 }
 
 impl Routes {
-    /// The channels of the clinics of `due`, their secrets opened with the
-    /// database's key (`$APPT_KEY` as `key`), asked for only when one of
-    /// these clinics has a channel to send through: a sweep of clinics
-    /// without channels runs as it did before channels.
-    pub fn of(
-        st: &mut Store,
-        key: Option<String>,
-        due: &[(Reminder, Appointment)],
-        now: DateTime<Utc>,
-    ) -> Result<Routes> {
-        let keys = st.keys(key);
+    /// No clinic's channels yet, their secrets to be opened with the
+    /// database's key (`$APPT_KEY` as `key`).
+    pub fn new(st: &Store, key: Option<String>, now: DateTime<Utc>) -> Routes {
+        Routes {
+            by_clinic: HashMap::new(),
+            clinics: HashMap::new(),
+            contacts: HashMap::new(),
+            wrote: HashMap::new(),
+            now,
+            keys: st.keys(key),
+            ring: None,
+            any: None,
+        }
+    }
+
+    /// Reads the channels of the clinics of `due` not read yet, their
+    /// secrets opened with the key asked for only when one of these clinics
+    /// has a channel to send through (a sweep of clinics without channels
+    /// runs as it did before channels), and whom `due`'s messages are for.
+    pub fn add(&mut self, st: &mut Store, due: &[(Reminder, Appointment)]) -> Result<()> {
         st.read(|tx| {
-            let mut routes = Routes {
-                now: Some(now),
-                ..Routes::default()
-            };
-            if due.is_empty() || !channels::any(tx)? {
-                return Ok(routes);
+            self.contacts.clear();
+            if due.is_empty() {
+                return Ok(());
             }
-            // The key is asked for only when a clinic of these messages has channels.
-            let mut ring = None;
+            if self.any.is_none() {
+                self.any = Some(channels::any(tx)?);
+            }
+            if self.any == Some(false) {
+                return Ok(());
+            }
             for (_, a) in due {
-                if routes.by_clinic.contains_key(&a.clinic_id) {
+                if self.by_clinic.contains_key(&a.clinic_id) {
                     continue;
                 }
                 let clinic = clinics::get(tx, &a.clinic_id)?;
                 let mut found = Vec::new();
                 for s in channels::list(tx, &a.clinic_id)? {
-                    let Stored { name, settings, .. } = &s;
-                    if ring.is_none() {
-                        ring = Some(patients::opening_keys(tx, &keys)?);
+                    if self.ring.is_none() {
+                        self.ring = Some(patients::opening_keys(tx, &self.keys)?);
                     }
-                    let Some(ring) = &ring else { continue };
+                    let Some(ring) = &self.ring else { continue };
+                    let Stored { name, settings, .. } = &s;
                     found.push(Route {
                         secrets: s.open(ring)?,
                         name: name.clone(),
@@ -85,31 +102,32 @@ impl Routes {
                     .iter()
                     .any(|r| matches!(r.settings, Settings::WhatsApp { .. }))
                 {
-                    let since = now - Duration::hours(wire::WHATSAPP_WINDOW_HOURS);
+                    let since = self.now - Duration::hours(wire::WHATSAPP_WINDOW_HOURS);
                     for (patient, at) in inbox::wrote_whatsapp_since(tx, &a.clinic_id, since)? {
-                        routes.wrote.insert((a.clinic_id.clone(), patient), at);
+                        self.wrote.insert((a.clinic_id.clone(), patient), at);
                     }
                 }
-                routes.by_clinic.insert(
+                self.by_clinic.insert(
                     a.clinic_id.clone(),
                     (super::phones::Dialing::of(&clinic), found),
                 );
-                routes.clinics.insert(a.clinic_id.clone(), clinic);
+                self.clinics.insert(a.clinic_id.clone(), clinic);
             }
             // Whom each message is for, and how they like to be reached: one
-            // query for the sweep (per 500), not one per message.
-            if routes
-                .by_clinic
-                .values()
-                .any(|(_, found)| !found.is_empty())
-            {
+            // query for the page (per 500), not one per message.
+            let routed = due.iter().any(|(_, a)| {
+                self.by_clinic
+                    .get(&a.clinic_id)
+                    .is_some_and(|(_, found)| !found.is_empty())
+            });
+            if routed {
                 let mut ids: Vec<&str> =
                     due.iter().filter_map(|(r, a)| r.recipient_id(a)).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                routes.contacts = patients::contacts(tx, &ids)?;
+                self.contacts = patients::contacts(tx, &ids)?;
             }
-            Ok(routes)
+            Ok(())
         })
     }
 
@@ -158,12 +176,12 @@ impl Routes {
     /// Whether the message's patient wrote to the clinic's WhatsApp within
     /// the last 24 hours.
     fn window_open(&self, r: &Reminder, a: &Appointment) -> bool {
-        let (Some(now), Some(patient)) = (self.now, r.recipient_id(a)) else {
+        let Some(patient) = r.recipient_id(a) else {
             return false;
         };
         self.wrote
             .get(&(a.clinic_id.clone(), patient.to_string()))
-            .is_some_and(|at| now - *at < Duration::hours(wire::WHATSAPP_WINDOW_HOURS))
+            .is_some_and(|at| self.now - *at < Duration::hours(wire::WHATSAPP_WINDOW_HOURS))
     }
 
     /// Message `r` as it goes out through a channel.

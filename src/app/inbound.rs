@@ -89,12 +89,66 @@ pub fn verify_whatsapp(
 
 /// What a delivery came to (for the tests and the log: the provider is
 /// answered 200 whatever it held).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Default)]
 pub struct Taken {
     /// Patients' messages kept (a repeated one is not counted).
     pub messages: usize,
     /// Receipts that changed their message.
     pub receipts: usize,
+    /// The one-line answers the patients are owed: sent by [`send_replies`]
+    /// once the database is let go of (`appt serve` sends them after it
+    /// gives back its write turn, so a slow provider holds up no one's
+    /// booking), then recorded by [`record_replies`].
+    pub replies: Vec<Reply>,
+}
+
+/// A one-line answer to a patient, on the channel their message came by.
+pub struct Reply {
+    /// The inbox row of the patient's message.
+    row: String,
+    settings: Settings,
+    secrets: Secrets,
+    to: String,
+    text: String,
+}
+
+/// What became of a [`Reply`]: sent, or the provider's reason it was not.
+pub struct Replied {
+    row: String,
+    sent: Sent,
+}
+
+/// Sends each reply through its channel. No database here.
+pub fn send_replies(replies: Vec<Reply>) -> Vec<Replied> {
+    replies
+        .into_iter()
+        .map(|r| {
+            let sent = match Http::of(&r.settings, &r.secrets) {
+                Some(http) => http.send(&r.to, &r.text),
+                None => Sent::Permanent {
+                    status: 0,
+                    code: None,
+                    message: "no sending through this channel".into(),
+                },
+            };
+            Replied { row: r.row, sent }
+        })
+        .collect()
+}
+
+/// Records on each patient's message whether its answer went (and the
+/// provider's reason when it did not).
+pub fn record_replies(st: &mut Store, replied: &[Replied]) -> Result<()> {
+    if replied.is_empty() {
+        return Ok(());
+    }
+    st.write(|tx| {
+        for r in replied {
+            let status = if r.sent.sent() { "sent" } else { "failed" };
+            inbox::set_answer(tx, &r.row, status, r.sent.why().as_deref())?;
+        }
+        Ok(())
+    })
 }
 
 /// `POST /hooks/whatsapp`: a delivery signed with a WhatsApp channel's app
@@ -195,7 +249,7 @@ fn take<'a>(
     }
     for m in &d.messages {
         let Some(s) = to_this(&m.to) else { continue };
-        if receive(st, s, m, now)? {
+        if receive(st, s, m, now, &mut taken.replies)? {
             taken.messages += 1;
         }
     }
@@ -203,8 +257,15 @@ fn take<'a>(
 }
 
 /// Keeps message `m` to channel `s` once, and acts on it when it is an
-/// answer; false when it was kept already.
-fn receive(st: &mut Store, s: &Signer, m: &Message, now: DateTime<Utc>) -> Result<bool> {
+/// answer, adding the patient's answer to `replies`; false when it was
+/// kept already.
+fn receive(
+    st: &mut Store,
+    s: &Signer,
+    m: &Message,
+    now: DateTime<Utc>,
+    replies: &mut Vec<Reply>,
+) -> Result<bool> {
     let clinic = &s.clinic;
     let kept = st.write(|tx| {
         let patient = match phone_holder(tx, &m.from, Some(&clinic.id))? {
@@ -246,7 +307,7 @@ fn receive(st: &mut Store, s: &Signer, m: &Message, now: DateTime<Utc>) -> Resul
         return Ok(true);
     };
     st.write(|tx| inbox::set_outcome(tx, &row.id, outcome.as_str(), Some(&visit.id)))?;
-    answer(st, s, &row, &visit, outcome, &m.from)?;
+    replies.push(reply(s, &row, &visit, outcome, &m.from));
     Ok(true)
 }
 
@@ -349,16 +410,9 @@ fn cancel_reason(clinic: &Clinic, s: &Signer) -> String {
     }
 }
 
-/// Sends the patient the one line saying what their answer did, on the
-/// channel it came by, and records whether it went.
-fn answer(
-    st: &mut Store,
-    s: &Signer,
-    row: &Inbound,
-    a: &Appointment,
-    outcome: Outcome,
-    to: &str,
-) -> Result<()> {
+/// The one line saying what the patient's answer did, to go on the
+/// channel it came by.
+fn reply(s: &Signer, row: &Inbound, a: &Appointment, outcome: Outcome, to: &str) -> Reply {
     let lang = s.clinic.settings.language;
     let (date, hm) = time::to_local(a.timezone, a.starts_at);
     let phone = s
@@ -375,15 +429,11 @@ fn answer(
         &hm,
         phone.as_deref(),
     );
-    let sent = match Http::of(&s.settings, &s.secrets) {
-        Some(http) => http.send(to, &text),
-        None => Sent::Permanent {
-            status: 0,
-            code: None,
-            message: "no sending through this channel".into(),
-        },
-    };
-    let status = if sent.sent() { "sent" } else { "failed" };
-    let error = sent.why();
-    st.write(|tx| inbox::set_answer(tx, &row.id, status, error.as_deref()))
+    Reply {
+        row: row.id.clone(),
+        settings: s.settings.clone(),
+        secrets: s.secrets.clone(),
+        to: to.to_string(),
+        text,
+    }
 }

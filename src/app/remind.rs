@@ -134,23 +134,58 @@ impl Clock {
     }
 }
 
-/// Decides every due reminder at `now` in one transaction: the ones of
-/// appointments no longer active are cancelled, of started ones expired, and
-/// of several due for one appointment only the nearest is kept. Returns the
-/// ones to deliver (at most `limit`), with their appointments as they are now.
-/// A dry run decides the same and writes nothing.
+/// How many due messages one transaction decides: a sweep of ten thousand
+/// holds a page of them at a time, not all (docs/performance.md#delivery).
+const PAGE: i64 = 500;
+
+/// Where a sweep has got to in the due messages: the due time and ID of the
+/// last one decided.
+type Mark = (DateTime<Utc>, String);
+
+/// Messages to deliver, each with its appointment.
+type Deliveries = Vec<(Reminder, Appointment)>;
+
+/// Decides a page of the messages due at `now` after `after`, in one
+/// transaction: the ones of appointments no longer active are cancelled, of
+/// started ones expired, and of several due for one appointment only the
+/// nearest is kept (all of an appointment's due reminders are decided with
+/// the first of them, whichever page the others fall in). Returns the ones
+/// to deliver (at most `limit`), with their appointments as they are now,
+/// and where the next page starts (None: this was the last). A dry run
+/// decides the same and writes nothing.
 fn triage_due(
     st: &mut Store,
     now: DateTime<Utc>,
+    after: Option<&Mark>,
     limit: Option<i64>,
     dry_run: bool,
+    ahead: &mut HashSet<String>,
     tally: &mut Sweep,
-) -> Result<Vec<(Reminder, Appointment)>> {
+) -> Result<(Deliveries, Option<Mark>)> {
     let decide = |tx: &Tx| {
-        let mut all = reminders::due(tx, now)?;
-        super::waitlist::show_offers(tx, &mut all)?;
+        let mut page =
+            reminders::due_page(tx, now, after.map(|(at, id)| (*at, id.as_str())), PAGE)?;
+        let next = (page.len() as i64 == PAGE)
+            .then(|| page.last().map(|r| (r.due_at, r.id.clone())))
+            .flatten();
+        // Decided with an earlier page (still pending: a dry run, or left for the next run).
+        page.retain(|r| !ahead.contains(&r.id));
+        // The page's reminders and the others of their appointments due now.
+        let mut of: Vec<&str> = page
+            .iter()
+            .filter(|r| r.is_reminder())
+            .map(|r| r.appointment_id.as_str())
+            .collect();
+        of.sort_unstable();
+        of.dedup();
+        let mut others = reminders::due_reminders_of(tx, now, &of)?;
+        let known: HashSet<&str> = page.iter().map(|r| r.id.as_str()).collect();
+        others.retain(|r| !known.contains(r.id.as_str()) && !ahead.contains(&r.id));
+        ahead.extend(others.iter().map(|r| r.id.clone()));
+        page.extend(others);
+        super::waitlist::show_offers(tx, &mut page)?;
         let (due, messages): (Vec<Reminder>, Vec<Reminder>) =
-            all.into_iter().partition(Reminder::is_reminder);
+            page.into_iter().partition(Reminder::is_reminder);
         let mut deliver = Vec::new();
         let mut end = |r: &Reminder,
                        verdict: Verdict,
@@ -187,14 +222,15 @@ fn triage_due(
             });
             groups[i].push(r);
         }
-        for rs in groups {
+        for mut rs in groups {
+            rs.sort_by(|x, y| (x.due_at, &x.id).cmp(&(y.due_at, &y.id)));
             let a = appointment_of(&appointments, &rs[0])?;
             let due_ats: Vec<_> = rs.iter().map(|r| r.due_at).collect();
             for (r, verdict) in rs.iter().zip(triage(a.status, a.starts_at, now, &due_ats)) {
                 end(r, verdict, &mut deliver, a)?;
             }
         }
-        Ok(deliver)
+        Ok((deliver, next))
     };
     if dry_run {
         st.read(decide)
@@ -346,21 +382,56 @@ fn sweep(
         began: Instant::now(),
     };
     let mut tally = Sweep::default();
-    let due = triage_due(st, now, r.limit, r.dry_run, &mut tally)?;
-    if r.dry_run {
-        tally.would_deliver = due;
-        return Ok(tally);
-    }
-
     // Each reminder is claimed just before its delivery and its outcome recorded
     // only while the claim stands: a sweep that outlives its claims leaves the
     // rest to the next cron run rather than delivering them a second time.
     let run = crate::store::new_id();
+    let mut routes = super::deliver::Routes::new(st, r.key.clone(), now);
+    // A page at a time: decided, then delivered.
+    let (mut after, mut ahead, mut left) = (None, HashSet::new(), r.limit);
+    loop {
+        let (due, next) = triage_due(
+            st,
+            now,
+            after.as_ref(),
+            left,
+            r.dry_run,
+            &mut ahead,
+            &mut tally,
+        )?;
+        if let Some(l) = &mut left {
+            *l -= due.len() as i64;
+        }
+        if r.dry_run {
+            tally.would_deliver.extend(due);
+        } else {
+            deliver_page(st, r, &due, &mut routes, &run, &clock, &mut tally, deliver)?;
+        }
+        match next {
+            Some(mark) if left.is_none_or(|l| l > 0) => after = Some(mark),
+            _ => return Ok(tally),
+        }
+    }
+}
+
+/// Delivers a page of due messages `due` for run `run`: to the hook, through
+/// the clinics' channels, or printed.
+#[allow(clippy::too_many_arguments)]
+fn deliver_page(
+    st: &mut Store,
+    r: &DueRequest,
+    due: &[(Reminder, Appointment)],
+    routes: &mut super::deliver::Routes,
+    run: &str,
+    clock: &Clock,
+    tally: &mut Sweep,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
+) -> Result<()> {
     let ids: Vec<&str> = due.iter().map(|(d, _)| d.id.as_str()).collect();
     if let Some(cmd) = &r.exec {
         // A hook gets one reminder per claim.
         for id in &ids {
-            let taken = st.write(|tx| take(tx, &[id], &run, clock.now(), &mut tally))?;
+            let taken = st.write(|tx| take(tx, &[id], run, clock.now(), tally))?;
             for (rem, a, ready) in &taken {
                 let outcome = run_hook(
                     cmd,
@@ -372,31 +443,32 @@ fn sweep(
                     why: m.english(),
                     retry_after: None,
                 });
-                record(st, rem, &run, outcome, clock.now(), &mut tally)?;
+                record(st, rem, run, outcome, clock.now(), tally)?;
             }
         }
-        return Ok(tally);
+        return Ok(());
     }
     // Through the clinic's channels: each message claimed just before it is
     // sent, several sent at once (`concurrency`), each outcome recorded as
     // it comes.
-    let routes = super::deliver::Routes::of(st, r.key.clone(), &due, now)?;
+    routes.add(st, due)?;
+    let routes = &*routes;
     let (routed, printed): (Vec<_>, Vec<_>) =
         due.iter().partition(|(d, a)| routes.route(d, a).is_some());
     if !routed.is_empty() {
         let ids: Vec<&str> = routed.iter().map(|(d, _)| d.id.as_str()).collect();
         let width = r.concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len());
-        send_through_channels(st, &routes, &ids, width, &run, &clock, &mut tally, deliver)?;
+        send_through_channels(st, routes, &ids, width, run, clock, tally, deliver)?;
     }
     let ids: Vec<&str> = printed.iter().map(|(d, _)| d.id.as_str()).collect();
     if ids.is_empty() {
-        return Ok(tally);
+        return Ok(());
     }
     // Printed: each write transaction records the batch just printed and
     // claims the next one.
     let mut batch = 1;
     let mut next = 1;
-    let mut taken = st.write(|tx| take(tx, &ids[..next], &run, clock.now(), &mut tally))?;
+    let mut taken = st.write(|tx| take(tx, &ids[..next], run, clock.now(), tally))?;
     loop {
         let started = Instant::now();
         let mut printed = Vec::new();
@@ -427,18 +499,18 @@ fn sweep(
         next += chunk.len();
         let at = clock.now();
         let following = st.write(|tx| {
-            tally.sent += reminders::mark_sent_many(tx, &printed, &run, at)? as i64;
+            tally.sent += reminders::mark_sent_many(tx, &printed, run, at)? as i64;
             for (rem, ..) in &taken[printed.len()..] {
                 // Not written, not sent: it stays pending for the next run.
-                reminders::release(tx, &rem.id, &run)?;
+                reminders::release(tx, &rem.id, run)?;
             }
-            take(tx, chunk, &run, at, &mut tally)
+            take(tx, chunk, run, at, tally)
         })?;
         if let Some(e) = failed {
             return Err(e);
         }
         if chunk.is_empty() {
-            return Ok(tally);
+            return Ok(());
         }
         taken = following;
     }

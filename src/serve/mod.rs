@@ -928,9 +928,19 @@ fn authorised(
             return handler(st, &job.call, now);
         }
         // A provider's request: signed by a channel's secret, not a token.
+        // The patients' one-line answers go once the turn is given back (a
+        // slow provider holds up no one's write), and are recorded in another.
         Handler::Hook(handler) => {
-            let _turn = turn(route, shared)?;
-            return handler(st, &job.call, now, shared.key.clone());
+            let (answer, replies) = {
+                let _turn = turn(route, shared)?;
+                handler(st, &job.call, now, shared.key.clone())?
+            };
+            if !replies.is_empty() {
+                let replied = crate::app::inbound::send_replies(replies);
+                let _turn = turn(route, shared)?;
+                crate::app::inbound::record_replies(st, &replied)?;
+            }
+            return Ok(answer);
         }
         // Answered before a worker is asked (`Service::handle`).
         Handler::Document => return Ok(Answer::document()),

@@ -16,6 +16,7 @@ mod read;
 mod write;
 
 use super::input::{Body, Query};
+use crate::app::inbound::Reply;
 use crate::app::{clinic, list, Store};
 use crate::core::access::{Grant, Scope};
 use crate::core::Actor;
@@ -29,7 +30,10 @@ pub type ApiFn = fn(&mut Store, &Call, &Caller) -> Result<Answer>;
 pub type OpenFn = fn(&mut Store, &Call, DateTime<Utc>) -> Result<Answer>;
 /// A provider's request: the store, the request, now, and `$APPT_KEY`
 /// (which opens the channels' secrets that sign it).
-pub type HookFn = fn(&mut Store, &Call, DateTime<Utc>, Option<String>) -> Result<Answer>;
+/// A provider's request: the answer, and the one-line answers owed to the
+/// patients, sent once the write turn is given back.
+pub type HookFn =
+    fn(&mut Store, &Call, DateTime<Utc>, Option<String>) -> Result<(Answer, Vec<Reply>)>;
 
 /// Who may call a route, and what answers it.
 #[derive(Debug, Clone, Copy)]

@@ -417,15 +417,57 @@ fn takeable() -> &'static str {
     })
 }
 
-/// Pending reminders due by `now` that no live run has claimed and whose retry time has come.
-pub fn due(conn: &Tx, now: DateTime<Utc>) -> Result<Vec<Reminder>> {
+/// A page of the pending messages due by `now` that no live run has
+/// claimed and whose retry time has come: at most `page` of them, by due
+/// time and ID, after `after` (the last of the page before).
+pub fn due_page(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, &str)>,
+    page: i64,
+) -> Result<Vec<Reminder>> {
+    let mut args = vec![epoch(now).to_val(), page.to_val()];
+    let past = match after {
+        Some((at, id)) => {
+            args.push(epoch(at).to_val());
+            args.push(id.to_val());
+            " AND (due_at > ?3 OR (due_at = ?3 AND id > ?4))"
+        }
+        None => "",
+    };
     conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(
-            "SELECT {COLS} FROM reminders WHERE {} ORDER BY due_at, id",
+            "SELECT {COLS} FROM reminders WHERE {}{past} ORDER BY due_at, id LIMIT ?2",
             takeable()
         ),
-        args![epoch(now)],
+        &args,
+        from_row,
+    )
+}
+
+/// The reminders (kind `reminder`) of `appointments` a run may take at
+/// `now`, whichever page their due times fall in: a page decides all of an
+/// appointment's due reminders at once.
+pub fn due_reminders_of(
+    conn: &Tx,
+    now: DateTime<Utc>,
+    appointments: &[&str],
+) -> Result<Vec<Reminder>> {
+    if appointments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = vec![epoch(now).to_val()];
+    args.extend(appointments.iter().map(|id| id.to_val()));
+    conn.rows(
+        On::reads(&[Table::Reminders]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE kind = 'reminder' AND appointment_id IN ({}) AND {} \
+             ORDER BY due_at, id",
+            marks(2, appointments.len()),
+            takeable()
+        ),
+        &args,
         from_row,
     )
 }

@@ -8,13 +8,14 @@
 
 use crate::channels::{
     add_sms, check_twilio, check_whatsapp, no_more, providers, remind_due, secret_file, seen,
-    the_24h_reminder, twilio_sent, Seen, DAY_BEFORE, TUE, TW_SID, TW_TOKEN, WA_TOKEN,
+    stalling, the_24h_reminder, twilio_sent, Seen, DAY_BEFORE, TUE, TW_SID, TW_TOKEN, WA_TOKEN,
 };
 use crate::common::{s, Env};
 use crate::serve::{request, send, Resp, Server};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 const APP_SECRET: &str = "metaAPPsecret0for0signing";
 const VERIFY: &str = "verify-me-0123";
@@ -531,4 +532,54 @@ fn whatsapp_falls_back_to_sms_outside_the_window_without_a_template_and_erasure_
     let check = env.ok(&["check"]);
     assert_eq!(check["ok"], true, "{check}");
     assert_eq!(show(&env, &a)["status"], "scheduled");
+}
+
+/// A patient's one-line answer goes once the server has given back its
+/// write turn: while the provider takes 4 seconds over it, a booking through
+/// the API is made at once, and the answer is still recorded sent.
+#[test]
+fn a_slow_provider_answering_a_patient_holds_up_no_booking() {
+    let mut env = clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = stalling(Duration::from_secs(4), vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let tok = crate::serve::token(&env, "desk", "appointments:read,appointments:write", &[]);
+    let server = Server::start(&env, &[]);
+    let one = [
+        ("AccountSid", TW_SID),
+        ("From", "+50370001111"),
+        ("To", "+15550001111"),
+        ("MessageSid", "SMin01"),
+        ("Body", "1"),
+    ];
+    std::thread::scope(|scope| {
+        let answered = scope.spawn(|| post_twilio(&server, "/hooks/twilio/sms", &one, TW_TOKEN));
+        // The visit is confirmed and the provider has the answer, not yet answered.
+        let told = seen(&rx);
+        assert!(
+            sms_body(&told).contains("confirmada"),
+            "{}",
+            sms_body(&told)
+        );
+        assert_eq!(show(&env, &a)["status"], "confirmed");
+        let started = Instant::now();
+        let booked = server.post(
+            "/v1/appointments",
+            &tok,
+            json!({"doctor": "Dr. García", "date": TUE, "time": "11:00",
+                "phone": "+50370002222", "name": "Berta Díaz"}),
+        );
+        let took = started.elapsed();
+        assert_eq!(booked.status, 201, "{}", booked.body);
+        assert!(
+            took < Duration::from_secs(2),
+            "a booking waited {took:?} for the patient's answer"
+        );
+        assert_eq!(answered.join().unwrap().status, 200);
+    });
+    let all = inbox(&env, true);
+    assert_eq!(all[0]["outcome"], "confirmed", "{all:?}");
+    assert_eq!(all[0]["answer_status"], "sent", "{all:?}");
+    no_more(&rx);
 }

@@ -825,3 +825,89 @@ fn a_failed_write_to_stdout_leaves_reminders_pending_and_exits_1() {
     assert_eq!(json_lines(&out.stdout).len(), 3);
     assert_eq!(pending(&env), 0);
 }
+
+/// A sweep decides its due messages a page at a time (500), yet all of an
+/// appointment's due reminders at once: 600 visits whose 24-hour and 2-hour
+/// reminders are both due put the 24-hour ones of the first 500 visits in
+/// the first page and their 2-hour ones in the second, and each visit still
+/// gets one reminder, the nearest, in a dry run and in a real one.
+#[test]
+fn a_sweep_pages_its_messages_and_sends_each_visit_one_reminder() {
+    let mut env = Env::clinic();
+    env.ok(&["doctor", "add", "Dra. Página"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--doctor",
+        "Dra. Página",
+        "--days",
+        "mon-fri",
+        "--from",
+        "07:00",
+        "--to",
+        "19:00",
+        "--slot-minutes",
+        "5",
+    ]);
+    // Wednesday 17 June on, 144 slots a weekday.
+    let mut lines = String::new();
+    let days = [
+        "2026-06-17",
+        "2026-06-18",
+        "2026-06-19",
+        "2026-06-22",
+        "2026-06-23",
+    ];
+    for i in 0..600 {
+        let minutes = 7 * 60 + (i % 144) * 5;
+        lines.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"doctor": "Dra. Página", "date": days[i / 144],
+                "time": format!("{:02}:{:02}", minutes / 60, minutes % 60),
+                "phone": format!("+503710{i:05}"), "name": format!("Paciente {i}")})
+        ));
+    }
+    let file = env.dir.path().join("visits.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let done = env.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(done["booked"], 600, "{done}");
+    // Monday 16:00Z: every 24-hour reminder due two minutes ago, every 2-hour one a minute ago.
+    env.at("2026-06-15T16:00:00Z");
+    let now = 1_781_539_200; // 2026-06-15T16:00:00Z
+    env.exec(&format!(
+        "UPDATE reminders SET due_at = {} WHERE offset_minutes = 1440",
+        now - 120
+    ));
+    env.exec(&format!(
+        "UPDATE reminders SET due_at = {} WHERE offset_minutes = 120",
+        now - 60
+    ));
+    let dry = sweep(&env, &["--dry-run", "--json"]);
+    assert!(dry.status.success(), "{dry:?}");
+    let would = json_lines(&dry.stdout);
+    assert_eq!(would.len(), 600, "one reminder a visit");
+    assert!(would.iter().all(|r| r["offset"] == "2h"));
+    let out = sweep(&env, &["--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let sent = json_lines(&out.stdout);
+    assert_eq!(sent.len(), 600);
+    let mut visits: Vec<&str> = sent
+        .iter()
+        .map(|r| r["appointment"]["id"].as_str().unwrap())
+        .collect();
+    visits.sort_unstable();
+    visits.dedup();
+    assert_eq!(visits.len(), 600, "no visit told twice");
+    let count = |status: &str| {
+        env.ok(&["remind", "list", "--status", status, "--limit", "5000"])["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["offset"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let sent = count("sent");
+    assert_eq!(sent.len(), 600);
+    assert!(sent.iter().all(|o| o == "2h"));
+    assert_eq!(count("expired").len(), 600);
+}

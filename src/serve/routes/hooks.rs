@@ -4,7 +4,7 @@
 //! Meta's challenge as plain text, an empty TwiML document for Twilio.
 
 use super::{Answer, Call};
-use crate::app::inbound;
+use crate::app::inbound::{self, Reply};
 use crate::app::Store;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -19,7 +19,7 @@ pub(super) fn whatsapp_verify(
     call: &Call,
     _: DateTime<Utc>,
     key: Option<String>,
-) -> Result<Answer> {
+) -> Result<(Answer, Vec<Reply>)> {
     let q: Vec<(String, String)> =
         form_urlencoded::parse(call.query.as_deref().unwrap_or_default().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -32,7 +32,10 @@ pub(super) fn whatsapp_verify(
         get("hub.verify_token"),
         get("hub.challenge"),
     )?;
-    Ok(Answer::text(200, "text/plain; charset=utf-8", challenge))
+    Ok((
+        Answer::text(200, "text/plain; charset=utf-8", challenge),
+        Vec::new(),
+    ))
 }
 
 /// `POST /hooks/whatsapp`: messages and statuses, signed.
@@ -41,9 +44,12 @@ pub(super) fn whatsapp(
     call: &Call,
     now: DateTime<Utc>,
     key: Option<String>,
-) -> Result<Answer> {
-    inbound::whatsapp(st, key, &call.body, call.signature.as_deref(), now)?;
-    Ok(Answer::json(200, serde_json::json!({"ok": true})))
+) -> Result<(Answer, Vec<Reply>)> {
+    let taken = inbound::whatsapp(st, key, &call.body, call.signature.as_deref(), now)?;
+    Ok((
+        Answer::json(200, serde_json::json!({"ok": true})),
+        taken.replies,
+    ))
 }
 
 /// `POST /hooks/twilio/sms` and `/hooks/twilio/status`: signed forms.
@@ -52,8 +58,8 @@ pub(super) fn twilio(
     call: &Call,
     now: DateTime<Utc>,
     key: Option<String>,
-) -> Result<Answer> {
-    inbound::twilio(
+) -> Result<(Answer, Vec<Reply>)> {
+    let taken = inbound::twilio(
         st,
         key,
         call.route.path,
@@ -61,5 +67,8 @@ pub(super) fn twilio(
         call.signature.as_deref(),
         now,
     )?;
-    Ok(Answer::text(200, "text/xml", TWIML.to_string()))
+    Ok((
+        Answer::text(200, "text/xml", TWIML.to_string()),
+        taken.replies,
+    ))
 }
