@@ -1,6 +1,7 @@
 //! `appt board`'s day (docs/board.md): one clinic's day as a grid of doctors
-//! and slot times, the queue of arrived patients and the day's waitlist, and
-//! finding a patient's appointment. What the board *does* to an appointment
+//! and slot times, the queue of arrived patients, the day's waitlist and the
+//! clinic's inbox, what became of each visit's last message, and finding a
+//! patient's appointment. What the board *does* to an appointment
 //! is the command's own use case (`book`, `change`), never a rule of its own.
 
 use super::agenda::{day_sheet, Section};
@@ -8,9 +9,12 @@ use super::slots::Slot;
 use crate::core::{queue, time, Appointment, Clinic, Status};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
+use crate::store::inbox::{self, Inbound};
+use crate::store::reminders::{self, Reminder};
 use crate::store::waitlist::{self, Entry};
-use crate::store::{clinics, patients, services, windows, Store};
+use crate::store::{channels, clinics, patients, services, windows, Store};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
 
 /// One clinic's day as the board shows it.
 pub struct Day {
@@ -26,8 +30,17 @@ pub struct Day {
     pub queue: Vec<Appointment>,
     /// The day's waitlist, oldest first.
     pub waitlist: Vec<Entry>,
+    /// The clinic's inbox (docs/rules.md#answers), newest first, as `appt
+    /// inbox` lists it; None when the clinic has no channel (no pane).
+    pub inbox: Option<Vec<Inbound>>,
+    /// The last message about each appointment of the day that went out
+    /// or failed for good, with the providers' receipts, by appointment ID.
+    pub told: HashMap<String, Reminder>,
     pub counts: Counts,
 }
+
+/// At most this many of the inbox's messages are read for its pane.
+const INBOX: i64 = 50;
 
 /// The header's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -147,6 +160,19 @@ pub fn day(
             .into_iter()
             .filter(|e| e.date == date)
             .collect();
+        let ids: Vec<&str> = all().map(|a| a.id.as_str()).collect();
+        let mut told: HashMap<String, Reminder> = HashMap::new();
+        for m in reminders::told_of(tx, &ids)? {
+            let at = |m: &Reminder| (m.sent_at.unwrap_or(m.due_at), m.due_at);
+            if told.get(&m.appointment_id).is_none_or(|t| at(t) <= at(&m)) {
+                told.insert(m.appointment_id.clone(), m);
+            }
+        }
+        let inbox = if channels::list(tx, &clinic.id)?.is_empty() {
+            None
+        } else {
+            Some(inbox::list(tx, Some(&clinic.id), false, INBOX)?)
+        };
         Ok(Day {
             clinic,
             date,
@@ -154,6 +180,8 @@ pub fn day(
             rows,
             queue,
             waitlist,
+            inbox,
+            told,
             counts,
         })
     })

@@ -107,6 +107,9 @@ pub struct Card {
     pub upcoming: Vec<Appointment>,
     /// Before now, latest first.
     pub recent: Vec<Appointment>,
+    /// The last messages about the patient's visits that went out (with
+    /// the providers' receipts) or failed, latest first, each with its visit.
+    pub messages: Vec<(crate::store::reminders::Reminder, Appointment)>,
 }
 
 /// How many visits each side of now a card shows.
@@ -137,9 +140,17 @@ pub fn show(
             None
         };
         let patient = found.reveal(ring.as_ref());
+        let sent = crate::store::reminders::latest_of_patient(tx, &patient.id, VISITS)?;
+        let of: Vec<&str> = sent.iter().map(|m| m.appointment_id.as_str()).collect();
+        let visits = appointments::get_many(tx, &of)?;
+        let messages = sent
+            .into_iter()
+            .filter_map(|m| visits.get(&m.appointment_id).cloned().map(|a| (m, a)))
+            .collect();
         Ok(Card {
             upcoming: appointments::of_patient(tx, &patient.id, now, true, VISITS)?,
             recent: appointments::of_patient(tx, &patient.id, now, false, VISITS)?,
+            messages,
             patient,
         })
     })

@@ -911,6 +911,100 @@ fn a_phone_that_is_no_phone_is_refused_before_the_name_is_asked() {
     assert_eq!(appointments(&mut b), before);
 }
 
+/// A clinic with a channel: its inbox is a third pane (who wrote, their
+/// words), and the status line says what became of the selected visit's
+/// last message, in the board's language.
+#[test]
+fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
+    use crate::app::channel::{add, AddRequest, Input};
+    let mut st = busy_monday();
+    let now = at(MONDAY_1005);
+    add(
+        &mut st,
+        &AddRequest {
+            clinic: None,
+            name: None,
+            input: Input::Sms {
+                account_sid: "AC0123456789abcdef0123456789abcdef".into(),
+                from: "+15550001111".into(),
+                api_url: None,
+            },
+            secrets: crate::core::channel::Secrets {
+                token: "twilio-token".into(),
+                ..Default::default()
+            },
+            key: None,
+        },
+        now,
+    )
+    .unwrap();
+    let sent = at("2026-06-14T16:30:00Z").timestamp();
+    st.write(|tx| {
+        let changed = tx.exec(
+            On::writes(&[Table::Reminders]).reading(&[Table::Appointments, Table::Patients]),
+            "UPDATE reminders SET status = 'sent', sent_at = ?1, delivered_at = ?2, \
+             channel = 'sms', provider_id = 'SM0001' WHERE offset_minutes = 1440 AND appointment_id IN \
+             (SELECT a.id FROM appointments a JOIN patients p ON p.id = a.patient_id \
+             WHERE p.full_name = 'Lucía Castro')",
+            crate::args![sent, sent + 60],
+        )?;
+        assert_eq!(changed, 1);
+        let pedro: String = tx.one(
+            On::reads(&[Table::Patients]),
+            "SELECT id FROM patients WHERE full_name = 'Pedro Paz'",
+            crate::args![],
+        )?;
+        let clinic: String = tx.one(
+            On::reads(&[Table::Clinics]),
+            "SELECT id FROM clinics",
+            crate::args![],
+        )?;
+        // Pedro's words, and a stranger's: what `app::inbound` keeps.
+        for (i, who, body) in [
+            (1, pedro.as_str(), "¿Puedo llevar\na mi hija?"),
+            (2, "", "Hola, ¿atienden sábados?"),
+        ] {
+            let received = (now - chrono::Duration::minutes(10 - i)).timestamp();
+            tx.exec(
+                On::writes(&[Table::Inbox]),
+                "INSERT INTO inbox (id, clinic_id, channel, kind, provider_id, patient_id, sender, \
+                 body, received_at, outcome) VALUES (?1, ?2, 'sms', 'sms', ?3, \
+                 NULLIF(?4, ''), CASE WHEN ?4 = '' THEN '+50377778888' END, ?5, ?6, 'inbox')",
+                crate::args![
+                    format!("in-{i}"),
+                    clinic.as_str(),
+                    format!("SMin{i}"),
+                    who,
+                    body,
+                    received
+                ],
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let mut b = board(st, MONDAY_1005, None, Language::En);
+    select(&mut b, "García", "10:30");
+    let shown = screen(&mut b, 80, 24);
+    assert!(
+        shown.contains("Lucía Castro") && shown.contains("reminder 24h delivered"),
+        "{shown}"
+    );
+    // The newest first; a stranger by their phone.
+    let newest = shown.find("+50377778888  Hola").expect(&shown);
+    let older = shown.find("Pedro P.  ¿Puedo llevar ");
+    assert!(older.is_some_and(|o| o > newest), "{shown}");
+    insta::assert_snapshot!(shown);
+    // In Spanish, at 120 columns: the panes beside the grid, one over the other.
+    let mut b = board(b.store, MONDAY_1005, None, Language::Es);
+    select(&mut b, "García", "10:30");
+    let shown = screen(&mut b, 120, 40);
+    assert!(
+        shown.contains("Mensajes (2)") && shown.contains("recordatorio 24h entregado"),
+        "{shown}"
+    );
+}
+
 // Issue 43: the desk's board (cancelling inside the window, finding
 // among several, lateness, names cut to fit).
 #[path = "tests_desk.rs"]

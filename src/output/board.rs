@@ -7,6 +7,7 @@
 use super::lang::{self, text_in, Lang};
 use crate::app::board::{Cell, Day};
 use crate::core::{time, Appointment, Status};
+use crate::store::inbox::Inbound;
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -455,13 +456,21 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
     }
 }
 
+/// The panes: the queue and the waitlist, and the inbox when the clinic
+/// has channels (each a half, or a third).
 fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
     let l = s.lang;
-    let [q, w] = if beside {
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+    let parts = if s.day.inbox.is_some() { 3 } else { 2 };
+    let split = vec![Constraint::Ratio(1, parts); parts as usize];
+    let areas = if beside {
+        Layout::vertical(split).split(area)
     } else {
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area)
+        Layout::horizontal(split).split(area)
     };
+    let (q, w) = (areas[0], areas[1]);
+    if let (Some(messages), Some(&i)) = (&s.day.inbox, areas.get(2)) {
+        inbox_pane(s, messages, pen, i, buf);
+    }
     let queue: Vec<String> = s
         .day
         .queue
@@ -503,6 +512,36 @@ fn side(s: &Screen, pen: &Pen, area: Rect, beside: bool, buf: &mut Buffer) {
         text_in(l, "b-waitlist_empty"),
         pen,
         w,
+        buf,
+    );
+}
+
+/// The clinic's inbox: who wrote (the patient's short name, or the phone
+/// of someone the clinic does not know) and their words on one line.
+fn inbox_pane(s: &Screen, messages: &[Inbound], pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    let lines: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let who = match (&m.patient_name, &m.sender) {
+                (Some(name), _) => short_name(name),
+                (None, Some(phone)) => super::phone::shown(phone),
+                (None, None) => String::new(),
+            };
+            let words: String = m
+                .body
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            format!("{who}  {}", words.trim())
+        })
+        .collect();
+    pane(
+        &format!("{} ({})", text_in(l, "b-inbox"), lines.len()),
+        &lines,
+        text_in(l, "b-inbox_empty"),
+        pen,
+        area,
         buf,
     );
 }
@@ -601,6 +640,15 @@ fn selected_text(s: &Screen) -> String {
                 };
                 let series = match a.overbooked {
                     Some(_) => format!("{series} · {}", text_in(l, "b-overbooked")),
+                    None => series,
+                };
+                // What became of the last message about it: `reminder 24h read`.
+                let series = match s.day.told.get(&a.id) {
+                    Some(m) => format!(
+                        "{series} · {} {}",
+                        super::human::kind_words(l, m),
+                        text_in(l, &format!("reminder-{}", crate::wire::message_status(m)))
+                    ),
                     None => series,
                 };
                 format!(

@@ -284,7 +284,8 @@ impl Store {
     /// with any commit by another connection, without reading a table; on
     /// PostgreSQL the event log's last ID (every change to an appointment
     /// records an event, and writes take turns on the advisory lock, so IDs
-    /// commit in order) and the waitlist's size, read through two indexes.
+    /// commit in order), the waitlist's size and the inbox's messages not
+    /// yet done, read through three indexes.
     pub fn stamp(&mut self) -> Result<String> {
         match &mut self.db {
             Db::Sqlite(s) => Ok(s
@@ -293,9 +294,10 @@ impl Store {
                 .to_string()),
             Db::Postgres(..) => self.glance(|tx| {
                 tx.one::<String>(
-                    db::On::reads(&[db::Table::Events, db::Table::Waitlist]),
+                    db::On::reads(&[db::Table::Events, db::Table::Waitlist, db::Table::Inbox]),
                     "SELECT (SELECT coalesce(max(id), 0) FROM events)::text || ':' || \
-                     (SELECT count(*) FROM waitlist)::text",
+                     (SELECT count(*) FROM waitlist)::text || ':' || \
+                     (SELECT count(*) FROM inbox WHERE done_at IS NULL)::text",
                     crate::args![],
                 )
             }),

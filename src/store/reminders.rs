@@ -312,13 +312,24 @@ pub fn cancel_offers(conn: &Tx, waitlist_id: &str, now: DateTime<Utc>) -> Result
 /// what a patient's export shows (but the waitlist offers, which go to
 /// another patient) and what a purge sorts out.
 pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
+    about(conn, ids, "")
+}
+
+/// The messages about the appointments of `ids` that went out or failed
+/// for good, by due time: what the board's status line tells of a visit.
+pub fn told_of(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
+    about(conn, ids, " AND status IN ('sent', 'failed')")
+}
+
+/// The messages about the appointments of `ids`, under condition `and`, by due time.
+fn about(conn: &Tx, ids: &[&str], and: &str) -> Result<Vec<Reminder>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
         let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
         found.extend(conn.rows(
             On::reads(&[Table::Reminders]),
             &format!(
-                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({})",
+                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({}){and}",
                 marks(1, chunk.len())
             ),
             &args,
@@ -327,6 +338,23 @@ pub fn of_appointments(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
     }
     found.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
     Ok(found)
+}
+
+/// The last `limit` messages about the patient `patient_id`'s own visits
+/// that went out or failed for good, latest first (`patient show`): an
+/// offer is about another patient's visit, and is not among them.
+pub fn latest_of_patient(conn: &Tx, patient_id: &str, limit: i64) -> Result<Vec<Reminder>> {
+    conn.rows(
+        On::reads(&[Table::Reminders, Table::Appointments]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE appointment_id IN \
+             (SELECT id FROM appointments WHERE patient_id = ?1) \
+             AND kind <> 'waitlist_offer' AND status IN ('sent', 'failed') \
+             ORDER BY COALESCE(sent_at, updated_at) DESC, id DESC LIMIT ?2"
+        ),
+        args![patient_id, limit],
+        from_row,
+    )
 }
 
 /// The waitlist offers made to the patient `patient_id`, by due time: an

@@ -438,6 +438,30 @@ fn an_sms_answer_cancels_by_the_desks_rules_and_inside_the_window_is_refused_wit
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("text/xml"));
     assert_eq!(the_24h_reminder(&env, &a)["status"], "delivered");
+    // The patient's card shows it too, with its channel, as data and in words.
+    let card = env.ok(&["patient", "show", "+50370001111"]);
+    let m = &card["messages"][0];
+    assert_eq!(
+        (&m["kind"], &m["status"], &m["channel"], &m["provider_id"]),
+        (
+            &json!("reminder"),
+            &json!("delivered"),
+            &json!("sms"),
+            &json!("SM0001")
+        ),
+        "{card}"
+    );
+    let out = env
+        .cmd()
+        .args(["patient", "show", "+50370001111"])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Mensajes") && text.contains("entregado") && text.contains("sms"),
+        "{text}"
+    );
 
     // "2" a day ahead: cancelled by the patient, and told so by SMS.
     let two = [

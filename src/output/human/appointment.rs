@@ -301,16 +301,20 @@ pub fn history(h: &crate::app::list::History) -> String {
         t.render()
     );
     if !h.messages.is_empty() {
+        let ms: Vec<_> = h.messages.iter().map(|m| (m, appt.timezone)).collect();
         out.push_str("\n\n");
-        out.push_str(&messages(appt, &h.messages));
+        out.push_str(&messages(&ms));
     }
     out
 }
 
-/// The messages about an appointment, under its history: when each went
-/// (or is due), what it is, its status with the providers' receipts
-/// (`delivered`, `read`) and the channel it went through.
-fn messages(appt: &Appointment, ms: &[crate::store::reminders::Reminder]) -> String {
+/// Messages, each with its visit's zone (under an appointment's history, on
+/// a patient's card): when each went (or is due), what it is, its status
+/// with the providers' receipts (`delivered`, `read`) and the channel it
+/// went through.
+pub(super) fn messages(
+    ms: &[(&crate::store::reminders::Reminder, crate::core::zone::Tz)],
+) -> String {
     let mut t = Sheet::new(vec![
         col("When"),
         col("Message"),
@@ -318,13 +322,13 @@ fn messages(appt: &Appointment, ms: &[crate::store::reminders::Reminder]) -> Str
         text("From", 8),
     ])
     .steps(&[Step::Drop("From")]);
-    for m in ms {
+    for &(m, zone) in ms {
         let at = m
             .read_at
             .or(m.delivered_at)
             .or(m.sent_at)
             .unwrap_or(m.due_at);
-        let (d, hm) = (to_local(appt.timezone, at).0, local_hm(appt.timezone, at));
+        let (d, hm) = (to_local(zone, at).0, local_hm(zone, at));
         t.row(vec![
             Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
             super::messages::message_kind(m),

@@ -71,18 +71,26 @@ pub(super) fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
         "cancelled" => tr!("kind-cancel"),
         other => other.into(),
     };
-    let long = if r.is_reminder() {
-        tr!("kind-reminder", offset = offset)
-    } else {
-        match r.kind.as_str() {
-            "waitlist_offer" => tr!("kind-waitlist_offer"),
-            "confirmation" => tr!("kind-confirmation"),
-            "rescheduled" => tr!("kind-rescheduled"),
-            "cancelled" => tr!("kind-cancelled"),
-            other => other.replace('_', " "),
-        }
-    };
-    Item::new(long).or_short(short)
+    Item::new(kind_words(lang::current(), r)).or_short(short)
+}
+
+/// What a message is, in words of `l`: `reminder 24h`, `confirmation`,
+/// `waitlist offer`, … (the board's status line says it too).
+pub fn kind_words(l: lang::Lang, r: &crate::store::reminders::Reminder) -> String {
+    if r.is_reminder() {
+        return lang::fill(
+            l,
+            "kind-reminder",
+            &[("offset", format_offset(r.offset_minutes).into())],
+        );
+    }
+    match r.kind.as_str() {
+        "waitlist_offer" => lang::text_in(l, "kind-waitlist_offer").into(),
+        "confirmation" => lang::text_in(l, "kind-confirmation").into(),
+        "rescheduled" => lang::text_in(l, "kind-rescheduled").into(),
+        "cancelled" => lang::text_in(l, "kind-cancelled").into(),
+        other => other.replace('_', " "),
+    }
 }
 
 /// The visit a message is about, as [`when_item`] shows it: a waitlist

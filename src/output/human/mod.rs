@@ -21,7 +21,7 @@ pub use appointment::{
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
 pub use inbox::inbox;
-pub use messages::{dry_sweep, reminders_list, webhooks};
+pub use messages::{dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, reminders, services, windows,

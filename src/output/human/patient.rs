@@ -82,7 +82,8 @@ pub fn patient_card(p: &Patient) -> String {
     .join("\n")
 }
 
-/// `patient show`: the card, then upcoming and recent visits.
+/// `patient show`: the card, upcoming and recent visits, then the last
+/// messages about them.
 pub fn patient_visits(card: &crate::app::patient::Card) -> String {
     let mut out = patient_card(&card.patient);
     for (title, list) in [
@@ -111,6 +112,11 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
                 ));
             }
         }
+    }
+    if !card.messages.is_empty() {
+        let ms: Vec<_> = card.messages.iter().map(|(m, a)| (m, a.timezone)).collect();
+        out.push_str("\n\n");
+        out.push_str(&super::appointment::messages(&ms));
     }
     out
 }

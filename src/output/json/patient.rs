@@ -39,7 +39,8 @@ pub(super) fn patient_view(p: &Patient) -> PatientView<'_> {
     }
 }
 
-/// `patient show --json`: the patient, with upcoming and recent visits.
+/// `patient show --json`: the patient, with upcoming and recent visits
+/// and the last messages about them.
 pub fn patient_card(card: &crate::app::patient::Card) -> Value {
     #[derive(Serialize)]
     struct View<'a> {
@@ -47,11 +48,17 @@ pub fn patient_card(card: &crate::app::patient::Card) -> Value {
         patient: PatientView<'a>,
         upcoming: Vec<crate::wire::AppointmentView<'a>>,
         recent: Vec<crate::wire::AppointmentView<'a>>,
+        messages: Vec<Value>,
     }
     to_json(View {
         patient: patient_view(&card.patient),
         upcoming: card.upcoming.iter().map(appointment_view).collect(),
         recent: card.recent.iter().map(appointment_view).collect(),
+        messages: card
+            .messages
+            .iter()
+            .map(|(m, _)| super::appointment::message(m))
+            .collect(),
     })
 }
 
