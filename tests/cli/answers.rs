@@ -607,3 +607,216 @@ fn a_slow_provider_answering_a_patient_holds_up_no_booking() {
     assert_eq!(all[0]["answer_status"], "sent", "{all:?}");
     no_more(&rx);
 }
+
+/// A message sent to `path` of `server`, signed as Twilio signs it for
+/// the public URL `public`.
+fn post_twilio_to(server: &Server, public: &str, path: &str, params: &[(&str, &str)]) -> Resp {
+    let sig = twilio_signature(TW_TOKEN, &format!("{public}{path}"), params);
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let headers = [
+        ("Connection", "close"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("X-Twilio-Signature", sig.as_str()),
+    ];
+    send(
+        &server.addr,
+        &request("POST", path, &headers, body.as_bytes()),
+    )
+}
+
+/// Each clinic's inbox is its own: a patient writing to Norte's number is
+/// in Norte's inbox, and a token limited to Central neither lists it nor
+/// may name Norte (404, as a clinic it does not know); a token for every
+/// clinic lists both.
+#[test]
+fn a_clinics_token_sees_its_own_inbox_only() {
+    let env = clinic();
+    let (api, _rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "clinic",
+        "update",
+        "Norte",
+        "--public-url",
+        "https://citas.norte.example",
+    ]);
+    let out = env
+        .cmd()
+        .args([
+            "channel",
+            "add",
+            "sms",
+            "--clinic",
+            "Norte",
+            "--account-sid",
+            TW_SID,
+            "--from",
+            "+15550002222",
+            "--api-url",
+            &api,
+        ])
+        .env("APPT_TWILIO_AUTH_TOKEN", TW_TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let server = Server::start(&env, &[]);
+    for (public, to, id, words) in [
+        (PUBLIC, "+15550001111", "SMc1", "Hola Central"),
+        (
+            "https://citas.norte.example",
+            "+15550002222",
+            "SMn1",
+            "Hola Norte, ¿tienen pediatra?",
+        ),
+    ] {
+        let m = [
+            ("AccountSid", TW_SID),
+            ("From", "+50377770000"),
+            ("To", to),
+            ("MessageSid", id),
+            ("Body", words),
+        ];
+        let r = post_twilio_to(&server, public, "/hooks/twilio/sms", &m);
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let central = crate::serve::token(
+        &env,
+        "central",
+        "appointments:read",
+        &["--clinic", "Central"],
+    );
+    let every = crate::serve::token(&env, "every", "appointments:read", &[]);
+    let listed = server.get("/v1/inbox", &central);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let texts: Vec<Value> = listed.json()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].clone())
+        .collect();
+    assert_eq!(texts, vec![json!("Hola Central")], "{}", listed.body);
+    assert!(!listed.body.contains("Norte"), "{}", listed.body);
+    let asked = server.get("/v1/inbox?clinic=Norte", &central);
+    assert_eq!((asked.status, asked.code()), (404, "NOT_FOUND".into()));
+    assert!(!asked.body.contains("pediatra"), "{}", asked.body);
+    let all = server.get("/v1/inbox", &every);
+    assert_eq!(all.json()["messages"].as_array().unwrap().len(), 2);
+    let norte = server.get("/v1/inbox?clinic=Norte", &every);
+    assert_eq!(
+        norte.json()["messages"][0]["text"],
+        "Hola Norte, ¿tienen pediatra?"
+    );
+}
+
+/// Meta's verification answers only a subscription (`hub.mode=subscribe`)
+/// with the channel's verify token; anything else is 403 and echoes nothing.
+#[test]
+fn only_a_subscription_with_the_verify_token_is_answered() {
+    let env = clinic();
+    let (api, _rx) = providers(vec![wa_sent("wamid.X")]);
+    add_whatsapp(&env, &api);
+    let server = Server::start(&env, &[]);
+    for query in [
+        format!("hub.mode=unsubscribe&hub.verify_token={VERIFY}&hub.challenge=77"),
+        format!("hub.verify_token={VERIFY}&hub.challenge=77"),
+        "hub.mode=subscribe&hub.challenge=77".to_string(),
+    ] {
+        let r = server.call("GET", &format!("/hooks/whatsapp?{query}"), None, None);
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "BAD_SIGNATURE".into()),
+            "{query}"
+        );
+        assert!(!r.body.contains("77"), "{query}: {}", r.body);
+    }
+}
+
+/// Twilio's `undelivered` (or `failed`) before any `delivered`: the message
+/// is recorded failed with Twilio's code and message, and not tried again;
+/// a late `delivered` for it changes nothing.
+#[test]
+fn an_sms_undelivered_before_delivery_is_recorded_failed_with_twilios_reason() {
+    let mut env = clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let (code, _, err) = remind_due(&env);
+    assert_eq!(code, 0, "{err}");
+    check_twilio(&seen(&rx));
+    let server = Server::start(&env, &[]);
+    let receipt = |status: &'static str, code: &'static str, message: &'static str| {
+        [
+            ("AccountSid", TW_SID),
+            ("From", "+15550001111"),
+            ("To", "+50370001111"),
+            ("MessageSid", "SM0001"),
+            ("MessageStatus", status),
+            ("ErrorCode", code),
+            ("ErrorMessage", message),
+        ]
+    };
+    let sent = receipt("sent", "", "");
+    assert_eq!(
+        post_twilio(&server, "/hooks/twilio/status", &sent, TW_TOKEN).status,
+        200
+    );
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "sent");
+    let lost = receipt("undelivered", "30003", "Unreachable destination handset");
+    assert_eq!(
+        post_twilio(&server, "/hooks/twilio/status", &lost, TW_TOKEN).status,
+        200
+    );
+    let m = the_24h_reminder(&env, &a);
+    assert_eq!(m["status"], "failed", "{m}");
+    assert_eq!(
+        m["last_error"], "30003 Unreachable destination handset",
+        "{m}"
+    );
+    let late = receipt("delivered", "", "");
+    assert_eq!(
+        post_twilio(&server, "/hooks/twilio/status", &late, TW_TOKEN).status,
+        200
+    );
+    assert_eq!(the_24h_reminder(&env, &a)["status"], "failed");
+    // Failed for good: a later sweep sends nothing.
+    env.at("2026-06-15T18:00:00Z");
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 0), "{err}");
+    no_more(&rx);
+}
+
+/// A provider's request the database cannot take (another process holds
+/// its write lock past the wait) is answered 503 and changes nothing; the
+/// provider's next try goes through, once.
+#[test]
+fn a_patients_answer_the_database_cannot_take_is_503_and_its_retry_goes_through() {
+    use crate::serve::WriteLock;
+    let mut env = clinic();
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![twilio_sent("SM0002")]);
+    add_sms(&env, &api);
+    env.at(DAY_BEFORE);
+    let server = Server::start(&env, &[]);
+    let one = [
+        ("AccountSid", TW_SID),
+        ("From", "+50370001111"),
+        ("To", "+15550001111"),
+        ("MessageSid", "SMin01"),
+        ("Body", "1"),
+    ];
+    let held = WriteLock::take(&env);
+    let r = post_twilio(&server, "/hooks/twilio/sms", &one, TW_TOKEN);
+    drop(held);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(show(&env, &a)["status"], "scheduled");
+    assert!(inbox(&env, true).is_empty());
+    let again = post_twilio(&server, "/hooks/twilio/sms", &one, TW_TOKEN);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(show(&env, &a)["status"], "confirmed");
+    assert!(sms_body(&seen(&rx)).contains("confirmada"));
+    no_more(&rx);
+}
