@@ -121,6 +121,11 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--payers', '--payers', [CompletionResultType]::ParameterName, 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment''s --payer is one of them; "" clears the list')
             [CompletionResult]::new('--video-url', '--video-url', [CompletionResultType]::ParameterName, 'The video link a telemedicine visit''s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it')
             [CompletionResult]::new('--max-overbook-per-day', '--max-overbook-per-day', [CompletionResultType]::ParameterName, 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)')
+            [CompletionResult]::new('--online-booking', '--online-booking', [CompletionResultType]::ParameterName, 'Whether `appt serve` offers the clinic''s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)')
+            [CompletionResult]::new('--slug', '--slug', [CompletionResultType]::ParameterName, 'The end of the booking page''s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic''s name, lower-cased, without accents, words joined by - (as a new clinic has it)')
+            [CompletionResult]::new('--web-horizon', '--web-horizon', [CompletionResultType]::ParameterName, 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)')
+            [CompletionResult]::new('--web-notice', '--web-notice', [CompletionResultType]::ParameterName, 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)')
+            [CompletionResult]::new('--web-hold', '--web-hold', [CompletionResultType]::ParameterName, 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -174,6 +179,11 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--payers', '--payers', [CompletionResultType]::ParameterName, 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment''s --payer is one of them; "" clears the list')
             [CompletionResult]::new('--video-url', '--video-url', [CompletionResultType]::ParameterName, 'The video link a telemedicine visit''s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it')
             [CompletionResult]::new('--max-overbook-per-day', '--max-overbook-per-day', [CompletionResultType]::ParameterName, 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)')
+            [CompletionResult]::new('--online-booking', '--online-booking', [CompletionResultType]::ParameterName, 'Whether `appt serve` offers the clinic''s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)')
+            [CompletionResult]::new('--slug', '--slug', [CompletionResultType]::ParameterName, 'The end of the booking page''s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic''s name, lower-cased, without accents, words joined by - (as a new clinic has it)')
+            [CompletionResult]::new('--web-horizon', '--web-horizon', [CompletionResultType]::ParameterName, 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)')
+            [CompletionResult]::new('--web-notice', '--web-notice', [CompletionResultType]::ParameterName, 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)')
+            [CompletionResult]::new('--web-hold', '--web-hold', [CompletionResultType]::ParameterName, 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -224,6 +234,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;doctor;add' {
             [CompletionResult]::new('--specialty', '--specialty', [CompletionResultType]::ParameterName, 'Specialty, e.g. "Medicina General"')
             [CompletionResult]::new('--slot-minutes', '--slot-minutes', [CompletionResultType]::ParameterName, 'Slot length in minutes of this doctor''s windows that name none [default: the clinic''s]')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Whether the online booking page offers the doctor: yes|no (no by default)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -263,6 +274,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--slot-minutes', '--slot-minutes', [CompletionResultType]::ParameterName, 'New slot length in minutes of this doctor''s windows that name none')
             [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'Whether the doctor takes bookings: true|false')
             [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most active appointments a day (1–1000), at all clinics; none takes the cap away')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Whether the online booking page offers the doctor: yes|no')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -308,7 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -318,6 +330,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap')
             [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)')
             [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Whether the online booking page offers the service: yes|no (no by default)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -345,6 +358,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--max-per-day', '--max-per-day', [CompletionResultType]::ParameterName, 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away')
             [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'New minutes kept free before each appointment (0–240), for bookings from now on')
             [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'New minutes kept free after each appointment (0–240), for bookings from now on')
+            [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Whether the online booking page offers the service: yes|no')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -371,7 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;service;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1819,7 +1833,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;help;service' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a service')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List services')
-            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit or its buffers')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a service (its past appointments keep it)')
             break
         }

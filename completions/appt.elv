@@ -115,6 +115,11 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --payers 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment''s --payer is one of them; "" clears the list'
             cand --video-url 'The video link a telemedicine visit''s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it'
             cand --max-overbook-per-day 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)'
+            cand --online-booking 'Whether `appt serve` offers the clinic''s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)'
+            cand --slug 'The end of the booking page''s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic''s name, lower-cased, without accents, words joined by - (as a new clinic has it)'
+            cand --web-horizon 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)'
+            cand --web-notice 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)'
+            cand --web-hold 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -165,6 +170,11 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --payers 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment''s --payer is one of them; "" clears the list'
             cand --video-url 'The video link a telemedicine visit''s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it'
             cand --max-overbook-per-day 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)'
+            cand --online-booking 'Whether `appt serve` offers the clinic''s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)'
+            cand --slug 'The end of the booking page''s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic''s name, lower-cased, without accents, words joined by - (as a new clinic has it)'
+            cand --web-horizon 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)'
+            cand --web-notice 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)'
+            cand --web-hold 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -207,6 +217,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;doctor;add'= {
             cand --specialty 'Specialty, e.g. "Medicina General"'
             cand --slot-minutes 'Slot length in minutes of this doctor''s windows that name none [default: the clinic''s]'
+            cand --online 'Whether the online booking page offers the doctor: yes|no (no by default)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -243,6 +254,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --slot-minutes 'New slot length in minutes of this doctor''s windows that name none'
             cand --active 'Whether the doctor takes bookings: true|false'
             cand --max-per-day 'The most active appointments a day (1–1000), at all clinics; none takes the cap away'
+            cand --online 'Whether the online booking page offers the doctor: yes|no'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -281,7 +293,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --help 'Print help'
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration, its daily limit or its buffers'
+            cand update 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -290,6 +302,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none (the default) for no cap'
             cand --buffer-before 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)'
             cand --buffer-after 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)'
+            cand --online 'Whether the online booking page offers the service: yes|no (no by default)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -315,6 +328,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --max-per-day 'The most of this service a day (1–1000), per doctor or per clinic''s clinic-wide hours; none takes the cap away'
             cand --buffer-before 'New minutes kept free before each appointment (0–240), for bookings from now on'
             cand --buffer-after 'New minutes kept free after each appointment (0–240), for bookings from now on'
+            cand --online 'Whether the online booking page offers the service: yes|no'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -339,7 +353,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;service;help'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration, its daily limit or its buffers'
+            cand update 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
             cand remove 'Remove a service (its past appointments keep it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1634,7 +1648,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;service'= {
             cand add 'Add a service'
             cand list 'List services'
-            cand update 'Rename a service, change its duration, its daily limit or its buffers'
+            cand update 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
             cand remove 'Remove a service (its past appointments keep it)'
         }
         &'appt;help;service;add'= {

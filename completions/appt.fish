@@ -108,6 +108,11 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l max-overbook-per-day -d 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l online-booking -d 'Whether `appt serve` offers the clinic\'s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l slug -d 'The end of the booking page\'s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic\'s name, lower-cased, without accents, words joined by - (as a new clinic has it)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l web-horizon -d 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l web-notice -d 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l web-hold -d 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -147,6 +152,11 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l payers -d 'Who may pay for a visit, comma-separated, e.g. "Privado,ISSS,Seguros Futuro": an appointment\'s --payer is one of them; "" clears the list' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l video-url -d 'The video link a telemedicine visit\'s messages give instead of the address ({video_url}), e.g. https://meet.example.com/clinica; none clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l max-overbook-per-day -d 'How many overbooked visits (book --overbook) a doctor may have in a day, 0 to 50; 0 allows none (2 for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l online-booking -d 'Whether `appt serve` offers the clinic\'s online booking page, at {public URL}/b/{slug}: on|off (off for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l slug -d 'The end of the booking page\'s address: 1 to 60 of a-z, 0-9 and -, e.g. san-benito; none takes the clinic\'s name, lower-cased, without accents, words joined by - (as a new clinic has it)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l web-horizon -d 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l web-notice -d 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l web-hold -d 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -170,6 +180,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l specialty -d 'Specialty, e.g. "Medicina General"' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of this doctor\'s windows that name none [default: the clinic\'s]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l online -d 'Whether the online booking page offers the doctor: yes|no (no by default)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -194,6 +205,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l slot-minutes -d 'New slot length in minutes of this doctor\'s windows that name none' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most active appointments a day (1–1000), at all clinics; none takes the cap away' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l online -d 'Whether the online booking page offers the doctor: yes|no' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -214,13 +226,14 @@ complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "update" -d 'Rename a service, change its duration, its daily limit or its buffers'
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "update" -d 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l minutes -d 'Duration in minutes (5–480)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l max-per-day -d 'The most of this service a day (1–1000), per doctor or per clinic\'s clinic-wide hours; none (the default) for no cap' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-before -d 'Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-after -d 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l online -d 'Whether the online booking page offers the service: yes|no (no by default)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -238,6 +251,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most of this service a day (1–1000), per doctor or per clinic\'s clinic-wide hours; none takes the cap away' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l buffer-before -d 'New minutes kept free before each appointment (0–240), for bookings from now on' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l buffer-after -d 'New minutes kept free after each appointment (0–240), for bookings from now on' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l online -d 'Whether the online booking page offers the service: yes|no' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -253,7 +267,7 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a service, change its duration, its daily limit or its buffers'
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
@@ -1002,7 +1016,7 @@ complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from doctor" -f -a "update" -d 'Change a doctor'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "add" -d 'Add a service'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "list" -d 'List services'
-complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "update" -d 'Rename a service, change its duration, its daily limit or its buffers'
+complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "update" -d 'Rename a service, change its duration, its daily limit, its buffers or whether the booking page offers it'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from service" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from window" -f -a "add" -d 'Add a weekly or one-date window for a doctor or the whole clinic'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from window" -f -a "list" -d 'List windows'

@@ -2,7 +2,7 @@
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
 use crate::core::message::{self, Refusal};
-use crate::core::{phone, time, Clinic, DateOrder, Language, QueueOrder, Settings};
+use crate::core::{booking_page, phone, time, Clinic, DateOrder, Language, QueueOrder, Settings};
 use crate::error::{Error, Result};
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
@@ -45,6 +45,18 @@ pub struct SettingsInput {
     pub video_url: Option<String>,
     /// How many overbooked visits a doctor may have in a day (0 to 50).
     pub max_overbook_per_day: Option<i64>,
+    /// `on` or `off`: whether `appt serve` offers the online booking page.
+    pub online_booking: Option<String>,
+    /// The end of the booking page's address; `none` takes the slug of the
+    /// clinic's name again.
+    pub slug: Option<String>,
+    /// How far ahead the booking page offers times (`30d`).
+    pub web_horizon: Option<String>,
+    /// The least notice a booking on the page takes (`2h`; `0m` none).
+    pub web_notice: Option<String>,
+    /// How long the page holds a time while the patient types their code
+    /// (`10m`, 1 minute to 1 hour).
+    pub web_hold: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -161,6 +173,8 @@ impl SettingsInput {
                 &mut s.cancel_window,
                 false,
             ),
+            ("web_horizon", &self.web_horizon, &mut s.web_horizon, true),
+            ("web_notice", &self.web_notice, &mut s.web_notice, false),
         ] {
             if let Some(m) = v
                 .as_deref()
@@ -189,6 +203,17 @@ impl SettingsInput {
                 s.late_after = l;
             }
         }
+        if let Some(h) = &self.web_hold {
+            let checked = duration(h, true).and_then(booking_page::check_hold);
+            if let Some(h) = bad.take("web_hold", checked) {
+                s.web_hold = h;
+            }
+        }
+        if let Some(slug) = &self.slug {
+            if let Some(slug) = bad.take("slug", booking_page::slug(slug)) {
+                s.slug = slug;
+            }
+        }
         if let Some(n) = self.max_overbook_per_day {
             let checked = crate::core::overbook::check_max(n);
             if let Some(n) = bad.take("max_overbook_per_day", checked) {
@@ -207,6 +232,11 @@ impl SettingsInput {
                 &mut s.require_diagnosis,
             ),
             ("notify", &self.notify, &mut s.notify),
+            (
+                "online_booking",
+                &self.online_booking,
+                &mut s.online_booking,
+            ),
         ] {
             if let Some(b) = v.as_deref().and_then(|v| bad.take(field, parse_on_off(v))) {
                 *target = b;
@@ -288,8 +318,28 @@ pub fn add(
         created_at: now,
         updated_at: now,
     };
-    st.write(|tx| clinics::insert(tx, &clinic))?;
+    st.write(|tx| {
+        // The name's own check first: a clinic of that name is refused as such.
+        clinics::insert(tx, &clinic)?;
+        ensure_slug_free(tx, &clinic)
+    })?;
     Ok(clinic)
+}
+
+/// Refuses a clinic whose booking page would have the address another
+/// clinic's has: two clinics never share a slug, given or of their name.
+fn ensure_slug_free(tx: &store::db::Tx, c: &Clinic) -> Result<()> {
+    let slug = c.settings.slug_or(&c.name);
+    let other = clinics::list(tx)?
+        .into_iter()
+        .find(|o| o.id != c.id && o.settings.slug_or(&o.name) == slug);
+    match other {
+        None => Ok(()),
+        Some(o) => Err(Error::field(
+            "slug",
+            crate::text::msg!("e-slug_taken", slug = slug, clinic = o.name),
+        )),
+    }
 }
 
 pub fn list(st: &mut Store) -> Result<Vec<Clinic>> {
@@ -309,6 +359,7 @@ pub fn update(
 ) -> Result<Clinic> {
     st.write(|tx| {
         let mut c = clinics::find(tx, clinic)?;
+        let old_slug = c.settings.slug_or(&c.name);
         if let Some(n) = name {
             c.name = check_name("name", n)?;
         }
@@ -323,6 +374,11 @@ pub fn update(
         }
         c.updated_at = now;
         clinics::update(tx, &c)?;
+        // A slug two clinics shared before this appt checked stays theirs
+        // until one of them changes it (after the name's own check).
+        if c.settings.slug_or(&c.name) != old_slug {
+            ensure_slug_free(tx, &c)?;
+        }
         Ok(c)
     })
 }

@@ -18,6 +18,9 @@ pub struct DoctorInput {
     pub same_name: bool,
     /// The daily limit as typed: a number, or `none` to take it away.
     pub max_per_day: Option<String>,
+    /// `yes` or `no` (`sí`, `on`, `off` …): whether the online booking page
+    /// offers the doctor; None is no on `add`.
+    pub online: Option<String>,
 }
 
 fn slot(m: Option<i64>) -> Result<Option<i64>> {
@@ -37,6 +40,12 @@ pub fn add(st: &mut Store, d: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor
             .map(values::max_per_day)
             .transpose()?
             .flatten(),
+        online: d
+            .online
+            .as_deref()
+            .map(values::online)
+            .transpose()?
+            .unwrap_or(false),
         created_at: now,
         updated_at: now,
     };
@@ -86,6 +95,9 @@ pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>)
         }
         if let Some(m) = &u.max_per_day {
             d.max_per_day = values::max_per_day(m)?;
+        }
+        if let Some(o) = &u.online {
+            d.online = values::online(o)?;
         }
         d.updated_at = now;
         doctors::update(tx, &d)?;

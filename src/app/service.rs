@@ -27,17 +27,20 @@ pub fn add_with(
     buffers: &Buffers,
     now: DateTime<Utc>,
 ) -> Result<Service> {
-    add_limited(st, name, minutes, buffers, None, now)
+    add_limited(st, name, minutes, buffers, None, None, now)
 }
 
 /// [`add_with`] and a daily limit as typed (docs/rules.md#daily-limits): a
-/// number, or `none` (as None) for no limit — what `service update` takes.
+/// number, or `none` (as None) for no limit — what `service update` takes;
+/// and whether the online booking page offers it, as typed (`yes`, `no`;
+/// None is no).
 pub fn add_limited(
     st: &mut Store,
     name: &str,
     minutes: i64,
     buffers: &Buffers,
     max_per_day: Option<&str>,
+    online: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Service> {
     let s = Service {
@@ -51,6 +54,7 @@ pub fn add_limited(
         buffer_after: buffers
             .after
             .map_or(Ok(0), |m| values::buffer("buffer_after", m))?,
+        online: online.map(values::online).transpose()?.unwrap_or(false),
         created_at: now,
         updated_at: now,
     };
@@ -72,6 +76,8 @@ pub struct ServiceUpdate {
     /// For appointments booked from now on: those booked keep theirs
     /// (docs/rules.md#buffers).
     pub buffers: Buffers,
+    /// `yes` or `no`: whether the online booking page offers the service.
+    pub online: Option<String>,
 }
 
 pub fn update(
@@ -96,6 +102,9 @@ pub fn update(
         }
         if let Some(m) = u.buffers.after {
             s.buffer_after = values::buffer("buffer_after", m)?;
+        }
+        if let Some(o) = &u.online {
+            s.online = values::online(o)?;
         }
         s.updated_at = now;
         services::update(tx, &s)?;

@@ -131,11 +131,13 @@ pub fn check_text(field: &str, v: Option<&str>, bad: &mut Problems) -> Option<St
 }
 
 pub fn parse_on_off(s: &str) -> Result<bool, crate::text::Msg> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "on" | "true" | "yes" => Ok(true),
-        "off" | "false" | "no" => Ok(false),
-        _ => Err(crate::text::msg!("e-must_be_on_or_off_got", s = s)),
-    }
+    crate::core::words::on_off(s).ok_or_else(|| crate::text::msg!("e-must_be_on_or_off_got", s = s))
+}
+
+/// A doctor's or a service's `--online` as typed (`yes`, `no`, `sí`, `on`,
+/// `off` …): whether the online booking page offers it.
+pub fn online(typed: &str) -> Result<bool> {
+    parse_on_off(typed).map_err(|e| Error::field("online", e))
 }
 
 /// Whole minutes within `lo..=hi`.

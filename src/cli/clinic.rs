@@ -16,7 +16,9 @@ pub enum Cmd {
     /// --horizon 365d, --cancel-window 0m (off), --reminders 24h,2h,
     /// --duplicate-check on, --require-diagnosis on, --notify on, no --country-code,
     /// --language en, no --phone, no --public-url, no --retain-messages (kept for ever),
-    /// --queue-order time, --late-after 10.
+    /// --queue-order time, --late-after 10, --max-overbook-per-day 2,
+    /// --online-booking off, no --slug (the name's), --web-horizon 30d,
+    /// --web-notice 2h, --web-hold 10m.
     #[command(
         after_help = "Examples:\n  appt clinic add Central --timezone America/El_Salvador\n  appt clinic add Norte --timezone America/Mexico_City --min-notice 2h\n  appt clinic add Tokyo --timezone Asia/Tokyo --duplicate-check off\n  appt clinic add Sur --timezone America/El_Salvador --language es"
     )]
@@ -41,7 +43,7 @@ pub enum Cmd {
     },
     /// Change a clinic's name or settings
     #[command(
-        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --phone 2222-3333\n  appt clinic update Central --public-url https://citas.example.com\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\""
+        after_help = "Examples:\n  appt clinic update Central --name \"Clínica Central\"\n  appt clinic update Central --country-code +503 --phone 2222-3333\n  appt clinic update Central --template \"reminder=Hola {patient}: {date}\"\n  appt clinic update Central --online-booking on --web-notice 4h"
     )]
     Update {
         /// Clinic name or ID
@@ -137,6 +139,27 @@ pub struct SettingsArgs {
     /// day, 0 to 50; 0 allows none (2 for a new clinic)
     #[arg(long, value_name = "N")]
     pub max_overbook_per_day: Option<i64>,
+    /// Whether `appt serve` offers the clinic's online booking page, at
+    /// {public URL}/b/{slug}: on|off (off for a new clinic)
+    #[arg(long, value_name = "on|off")]
+    pub online_booking: Option<String>,
+    /// The end of the booking page's address: 1 to 60 of a-z, 0-9 and -,
+    /// e.g. san-benito; none takes the clinic's name, lower-cased, without
+    /// accents, words joined by - (as a new clinic has it)
+    #[arg(long, value_name = "SLUG")]
+    pub slug: Option<String>,
+    /// How far ahead the booking page offers times, e.g. 14d (30d for a new
+    /// clinic)
+    #[arg(long, value_name = "DURATION")]
+    pub web_horizon: Option<String>,
+    /// The least notice a booking on the page takes, e.g. 1h; 0m for none
+    /// (2h for a new clinic)
+    #[arg(long, value_name = "DURATION")]
+    pub web_notice: Option<String>,
+    /// How long the page holds a time for a patient typing the code sent
+    /// to their phone, 1m to 60m (10m for a new clinic)
+    #[arg(long, value_name = "DURATION")]
+    pub web_hold: Option<String>,
 }
 
 impl SettingsArgs {
@@ -163,6 +186,11 @@ impl SettingsArgs {
             payers: self.payers,
             video_url: self.video_url,
             max_overbook_per_day: self.max_overbook_per_day,
+            online_booking: self.online_booking,
+            slug: self.slug,
+            web_horizon: self.web_horizon,
+            web_notice: self.web_notice,
+            web_hold: self.web_hold,
         }
     }
 }

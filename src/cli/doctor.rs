@@ -23,6 +23,9 @@ pub enum Cmd {
         /// Slot length in minutes of this doctor's windows that name none [default: the clinic's]
         #[arg(long, value_name = "MINUTES")]
         slot_minutes: Option<i64>,
+        /// Whether the online booking page offers the doctor: yes|no (no by default)
+        #[arg(long, value_name = "yes|no")]
+        online: Option<String>,
         /// Add a doctor whose name another doctor already has
         #[arg(long)]
         same_name: bool,
@@ -42,7 +45,7 @@ pub enum Cmd {
     },
     /// Change a doctor
     #[command(
-        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20\n  appt doctor update \"Dra. Rivera\" --max-per-day 12"
+        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20\n  appt doctor update \"Dra. Rivera\" --max-per-day 12 --online yes"
     )]
     Update {
         /// Doctor name or ID
@@ -62,6 +65,9 @@ pub enum Cmd {
         /// The most active appointments a day (1–1000), at all clinics; none takes the cap away
         #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
+        /// Whether the online booking page offers the doctor: yes|no
+        #[arg(long, value_name = "yes|no")]
+        online: Option<String>,
         /// Rename to a name another doctor already has
         #[arg(long)]
         same_name: bool,
@@ -74,6 +80,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             name,
             specialty,
             slot_minutes,
+            online,
             same_name,
         } => {
             let mut ask = Ask::new(ctx);
@@ -86,6 +93,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 active: None,
                 same_name,
                 max_per_day: None,
+                online,
             };
             let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
             Ok(ctx
@@ -122,6 +130,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             slot_minutes,
             active,
             max_per_day,
+            online,
             same_name,
         } => {
             let input = DoctorInput {
@@ -131,6 +140,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 active,
                 same_name,
                 max_per_day,
+                online,
             };
             let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
             Ok(ctx

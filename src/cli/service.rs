@@ -29,15 +29,19 @@ pub enum Cmd {
         /// Minutes kept free after each appointment, e.g. to clean (0–240; default 0)
         #[arg(long, value_name = "MINUTES")]
         buffer_after: Option<i64>,
+        /// Whether the online booking page offers the service: yes|no (no by default)
+        #[arg(long, value_name = "yes|no")]
+        online: Option<String>,
     },
     /// List services
     #[command(
         after_help = "Examples:\n  appt service list\n  appt service list --json | jq -r '.services[].name'"
     )]
     List,
-    /// Rename a service, change its duration, its daily limit or its buffers
+    /// Rename a service, change its duration, its daily limit, its buffers or
+    /// whether the booking page offers it
     #[command(
-        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4\n  appt service update Cirugía --buffer-after 20   # new bookings only"
+        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4 --online yes\n  appt service update Cirugía --buffer-after 20   # new bookings only"
     )]
     Update {
         /// Service name or ID
@@ -57,6 +61,9 @@ pub enum Cmd {
         /// New minutes kept free after each appointment (0–240), for bookings from now on
         #[arg(long, value_name = "MINUTES")]
         buffer_after: Option<i64>,
+        /// Whether the online booking page offers the service: yes|no
+        #[arg(long, value_name = "yes|no")]
+        online: Option<String>,
     },
     /// Remove a service (its past appointments keep it)
     #[command(
@@ -79,6 +86,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             max_per_day,
             buffer_before,
             buffer_after,
+            online,
         } => {
             let mut ask = Ask::new(ctx);
             let name = ask.text(name, "name", "NAME", || tr!("p-service_name"))?;
@@ -106,6 +114,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     after: buffer_after,
                 },
                 max_per_day.as_deref(),
+                online.as_deref(),
                 ctx.now,
             )?;
             Ok(ctx
@@ -136,6 +145,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             max_per_day,
             buffer_before,
             buffer_after,
+            online,
         } => {
             let u = service::ServiceUpdate {
                 name,
@@ -145,6 +155,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     before: buffer_before,
                     after: buffer_after,
                 },
+                online,
             };
             let s = service::update(&mut ctx.open()?, &service, &u, ctx.now)?;
             Ok(ctx

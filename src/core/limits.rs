@@ -22,3 +22,7 @@ pub const PER_DAY: RangeInclusive<i64> = 1..=1000;
 /// A service's buffer before or after each appointment, in minutes
 /// (docs/rules.md#buffers).
 pub const BUFFER: RangeInclusive<i64> = 0..=240;
+
+/// How long the online booking page holds a time while the patient types
+/// their code, in minutes (docs/commands.md#appt-clinic-addlistshowupdate).
+pub const WEB_HOLD: RangeInclusive<i64> = 1..=60;

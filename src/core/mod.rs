@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod booking;
+pub mod booking_page;
 pub mod changes;
 pub mod channel;
 pub mod check;

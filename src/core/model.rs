@@ -101,6 +101,18 @@ pub struct Settings {
     /// How many overbooked visits a doctor may have in a day
     /// (docs/rules.md#overbooking); 0 allows none.
     pub max_overbook_per_day: i64,
+    /// Whether `appt serve` offers the clinic's online booking page.
+    pub online_booking: bool,
+    /// The end of the booking page's address (`/b/<slug>`); None takes the
+    /// slug of the clinic's name ([`Settings::slug_or`]).
+    pub slug: Option<String>,
+    /// How far ahead, in minutes, the booking page offers times.
+    pub web_horizon: i64,
+    /// The least notice, in minutes, a booking made on the page takes.
+    pub web_notice: i64,
+    /// How long, in minutes, the page holds a time while the patient types
+    /// their code (1 to 60).
+    pub web_hold: i64,
 }
 
 impl Default for Settings {
@@ -126,6 +138,11 @@ impl Default for Settings {
             payers: Vec::new(),
             video_url: None,
             max_overbook_per_day: super::overbook::DEFAULT_MAX_PER_DAY,
+            online_booking: false,
+            slug: None,
+            web_horizon: super::booking_page::DEFAULT_HORIZON,
+            web_notice: super::booking_page::DEFAULT_NOTICE,
+            web_hold: super::booking_page::DEFAULT_HOLD,
         }
     }
 }
@@ -136,6 +153,14 @@ impl Settings {
     pub fn date_order(&self) -> super::DateOrder {
         self.date_order
             .unwrap_or_else(|| super::DateOrder::of_language(self.language))
+    }
+
+    /// The slug of the clinic's booking page: its own `--slug`, else the
+    /// slug of its name, `clinic_name` ([`super::booking_page::of_name`]).
+    pub fn slug_or(&self, clinic_name: &str) -> String {
+        self.slug
+            .clone()
+            .unwrap_or_else(|| super::booking_page::of_name(clinic_name))
     }
 }
 
@@ -158,6 +183,8 @@ pub struct Doctor {
     pub active: bool,
     /// The most active appointments a local day may hold (docs/rules.md#daily-limits).
     pub max_per_day: Option<i64>,
+    /// Whether the online booking page offers the doctor.
+    pub online: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -174,6 +201,8 @@ pub struct Service {
     /// the service (docs/rules.md#buffers).
     pub buffer_before: i64,
     pub buffer_after: i64,
+    /// Whether the online booking page offers the service.
+    pub online: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

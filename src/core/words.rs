@@ -3,7 +3,8 @@
 //! `monday`), day/month dates read in the clinic's order (`4/12`), statuses
 //! (`llegó`, `en consulta`), a patient's preferred channel (`correo`,
 //! `ninguno`), duration units (`2 h`, `30 min`, `1 día`) and
-//! yes/no answers (`s`, `sí`, `y`, `n`). Both languages' words are taken
+//! yes/no answers (`s`, `sí`, `y`, `n`) and a setting's on/off (`on`, `sí`,
+//! `no`). Both languages' words are taken
 //! whatever the language of the desk, case and accents ignored. The one
 //! place they are read: `core::time` parses dates, days and durations with
 //! them, and every front end asks here (never a copy of a list).
@@ -270,6 +271,16 @@ pub fn answer(typed: &str) -> Option<bool> {
     }
 }
 
+/// A setting's on or off in either language: `on`, `true`, `yes`, `sí`,
+/// `si` are on; `off`, `false`, `no` are off; anything else is None.
+pub fn on_off(typed: &str) -> Option<bool> {
+    match plain(typed).as_str() {
+        "on" | "true" | "yes" | "si" => Some(true),
+        "off" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,6 +497,13 @@ mod tests {
 
     #[test]
     fn answers_in_either_language_and_nothing_else() {
+        for on in ["on", "ON", "true", "yes", "sí", "Sí", " si "] {
+            assert_eq!(on_off(on), Some(true), "{on}");
+        }
+        for off in ["off", "Off", "false", "no", "NO"] {
+            assert_eq!(on_off(off), Some(false), "{off}");
+        }
+        assert_eq!(on_off("maybe"), None);
         for yes in ["s", "S", "sí", "SÍ", "si", "y", "Y", "yes", " yes "] {
             assert_eq!(answer(yes), Some(true), "{yes}");
         }

@@ -10,7 +10,7 @@ use crate::core::Doctor;
 use crate::error::{Error, Result};
 
 pub const COLS: &str =
-    "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day";
+    "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day, online";
 const LOOKUP: Lookup = Lookup {
     table: Table::Doctors,
     also: &[],
@@ -45,13 +45,14 @@ pub(super) fn from_row(r: &Row) -> Result<Doctor> {
         created_at: f.instant(5)?,
         updated_at: f.instant(6)?,
         max_per_day: f.opt_range(7, PER_DAY)?,
+        online: f.get(8)?,
     })
 }
 
 pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Doctors]),
-        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
         args![
             d.id,
             d.full_name,
@@ -61,6 +62,7 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
             epoch(d.created_at),
             epoch(d.updated_at),
             d.max_per_day,
+            d.online,
             name_key(&d.full_name)
         ],
     )?;
@@ -71,8 +73,8 @@ pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Doctors]),
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7, \
-         max_per_day=?8 WHERE id=?1",
-        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day],
+         max_per_day=?8, online=?9 WHERE id=?1",
+        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day, d.online],
     )?;
     Ok(())
 }
@@ -170,6 +172,7 @@ mod tests {
                     slot_minutes: None,
                     active: true,
                     max_per_day: None,
+                    online: false,
                     created_at: at,
                     updated_at: at,
                 },
@@ -185,6 +188,7 @@ mod tests {
                     max_per_day: None,
                     buffer_before: 0,
                     buffer_after: 0,
+                    online: false,
                     created_at: at,
                     updated_at: at,
                 },

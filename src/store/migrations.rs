@@ -110,6 +110,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(31, "031_sent_via"),
     sql!(32, "032_answers"),
     sql!(33, "033_preferred_channel"),
+    sql!(34, "034_online_settings"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -11,7 +11,7 @@ use crate::core::Service;
 use crate::error::{Code, Error, Result};
 
 pub const COLS: &str =
-    "id, name, duration_minutes, created_at, updated_at, max_per_day, buffer_before, buffer_after";
+    "id, name, duration_minutes, created_at, updated_at, max_per_day, buffer_before, buffer_after, online";
 const LOOKUP: Lookup = Lookup {
     table: Table::Services,
     also: &[],
@@ -48,6 +48,7 @@ fn from_row(r: &Row) -> Result<Service> {
         max_per_day: f.opt_range(5, PER_DAY)?,
         buffer_before: f.range(6, BUFFER)?,
         buffer_after: f.range(7, BUFFER)?,
+        online: f.get(8)?,
     })
 }
 
@@ -55,7 +56,7 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
     ensure_unique_name(conn, &LOOKUP, &s.name, &s.id)?;
     conn.exec(
         On::writes(&[Table::Services]),
-        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        &format!("INSERT INTO services ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
         args![
             s.id,
             s.name,
@@ -65,6 +66,7 @@ pub fn insert(conn: &Tx, s: &Service) -> Result<()> {
             s.max_per_day,
             s.buffer_before,
             s.buffer_after,
+            s.online,
             name_key(&s.name)
         ],
     )?;
@@ -76,7 +78,7 @@ pub fn update(conn: &Tx, s: &Service) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Services]),
         "UPDATE services SET name=?2, name_key=?3, duration_minutes=?4, updated_at=?5, max_per_day=?6, \
-         buffer_before=?7, buffer_after=?8 WHERE id=?1",
+         buffer_before=?7, buffer_after=?8, online=?9 WHERE id=?1",
         args![
             s.id,
             s.name,
@@ -85,7 +87,8 @@ pub fn update(conn: &Tx, s: &Service) -> Result<()> {
             epoch(s.updated_at),
             s.max_per_day,
             s.buffer_before,
-            s.buffer_after
+            s.buffer_after,
+            s.online
         ],
     )?;
     Ok(())

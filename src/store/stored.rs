@@ -408,6 +408,8 @@ pub const CAPACITY: (i64, i64) = (*limits::CAPACITY.start(), *limits::CAPACITY.e
 pub const PER_DAY: (i64, i64) = (*limits::PER_DAY.start(), *limits::PER_DAY.end());
 /// [`limits::BUFFER`] as a pair.
 pub const BUFFER: (i64, i64) = (*limits::BUFFER.start(), *limits::BUFFER.end());
+/// [`limits::WEB_HOLD`], as [`Kind::Range`] takes it.
+pub const WEB_HOLD: (i64, i64) = (*limits::WEB_HOLD.start(), *limits::WEB_HOLD.end());
 /// A duration setting (notice, horizon, cancellation window): no upper bound,
 /// the rules' arithmetic is checked.
 pub const NOT_NEGATIVE: (i64, i64) = (0, i64::MAX);

@@ -1289,3 +1289,13 @@ h-inbox_answer_not_sent = { $a } ({ $b }; the answer could not be sent)
 c-inbox_done = Message { $a } marked done.
 e-concurrency_between = --concurrency must be between 1 and { $n }
 h-history_messages = Messages
+# The online booking page's settings (docs/commands.md#appt-clinic-addlistshowupdate).
+col-Online = Online
+clinic-online_booking = Online booking
+clinic-slug = Booking page
+clinic-web_horizon = Web horizon
+clinic-web_notice = Web notice
+clinic-web_hold = Web hold
+e-slug_must_be = A slug is 1 to { $max } of a-z, 0-9 and -, neither starting nor ending with - (got '{ $raw }'), or none
+e-slug_taken = Clinic { $clinic } already has the booking page address { $slug }: give this one another --slug
+e-web_hold_between = web_hold must be from { $lo }m to { $hi }m (got { $m }m)

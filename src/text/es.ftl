@@ -1364,3 +1364,13 @@ h-inbox_answer_not_sent = { $a } ({ $b }; no se pudo enviar la respuesta)
 c-inbox_done = Mensaje { $a } marcado como atendido.
 e-concurrency_between = --concurrency debe estar entre 1 y { $n }
 h-history_messages = Mensajes
+# Los ajustes de la página de reservas en línea (docs/commands.md#appt-clinic-addlistshowupdate).
+col-Online = En línea
+clinic-online_booking = Reservas en línea
+clinic-slug = Página de reservas
+clinic-web_horizon = Reservas web hasta
+clinic-web_notice = Aviso web
+clinic-web_hold = Reserva web retenida
+e-slug_must_be = La dirección corta (slug) lleva de 1 a { $max } caracteres entre a-z, 0-9 y -, sin empezar ni terminar con - (se recibió '{ $raw }'), o none
+e-slug_taken = La clínica { $clinic } ya tiene la dirección de página de reservas { $slug }: indique otra con --slug
+e-web_hold_between = web_hold debe ser de { $lo }m a { $hi }m (se recibió { $m }m)

@@ -559,7 +559,25 @@ pub fn undo_schema_32(env: &Env) {
 /// Takes schema 33's change (a patient's preferred channel) out of
 /// `env`'s database, for tests of older databases.
 pub fn undo_schema_33(env: &Env) {
+    undo_schema_34(env);
     env.exec("ALTER TABLE patients DROP COLUMN channel");
+}
+
+/// Takes schema 34's change (the settings of a clinic's online booking
+/// page, and which doctors and services it offers) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_34(env: &Env) {
+    for column in [
+        "online_booking",
+        "slug",
+        "web_horizon",
+        "web_notice",
+        "web_hold",
+    ] {
+        env.exec(&format!("ALTER TABLE clinics DROP COLUMN {column}"));
+    }
+    env.exec("ALTER TABLE doctors DROP COLUMN online");
+    env.exec("ALTER TABLE services DROP COLUMN online");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -44,6 +44,7 @@ const VALUE_NAMES: &[&str] = &[
     "SHELL",
     "TYPE",
     "on|off",
+    "yes|no",
     "true|false", // lists
     "DAYS",
     "SERVICES",
@@ -69,6 +70,7 @@ const VALUE_NAMES: &[&str] = &[
     "PAYER",
     "PAYERS",
     "FIELD",
+    "SLUG",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

@@ -35,6 +35,7 @@ mod maintenance;
 mod messages;
 mod next;
 mod notify;
+mod online_settings;
 mod openapi;
 mod output;
 mod overbook;

@@ -88,6 +88,11 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-payers",
         "clinic-video_url",
         "clinic-max_overbook",
+        "clinic-online_booking",
+        "clinic-slug",
+        "clinic-web_horizon",
+        "clinic-web_notice",
+        "clinic-web_hold",
     ];
     let pad = labels
         .iter()
@@ -169,6 +174,19 @@ pub fn clinic_card(c: &Clinic) -> String {
                 .map_or_else(|| lang::t("word-none").to_string(), clean),
         ),
         l("clinic-max_overbook", s.max_overbook_per_day.to_string()),
+        l("clinic-online_booking", onoff(s.online_booking).to_string()),
+        // The page's address: under the public URL once there is one.
+        l(
+            "clinic-slug",
+            clean(&format!(
+                "{}/b/{}",
+                s.public_url.as_deref().unwrap_or_default(),
+                s.slug_or(&c.name)
+            )),
+        ),
+        l("clinic-web_horizon", format_duration(s.web_horizon)),
+        l("clinic-web_notice", format_duration(s.web_notice)),
+        l("clinic-web_hold", format_duration(s.web_hold)),
     ]
     .into_iter()
     .chain(
@@ -181,17 +199,27 @@ pub fn clinic_card(c: &Clinic) -> String {
 }
 
 pub fn doctors(list: &[Doctor]) -> String {
-    let mut t = Sheet::new(vec![
+    // Online only when the booking page offers a doctor: until then, a
+    // column of "no" would cut the names.
+    let online = list.iter().any(|d| d.online);
+    let mut cols = vec![
         text("Name", 14),
         text("Specialty", 12),
         col("Slot"),
         col("Per day"),
         col("Active"),
-        col("ID"),
-    ])
-    .steps(&[Step::Drop("Per day"), Step::Drop("Slot")]);
+    ];
+    if online {
+        cols.push(col("Online"));
+    }
+    cols.push(col("ID"));
+    let mut t = Sheet::new(cols).steps(&[
+        Step::Drop("Online"),
+        Step::Drop("Per day"),
+        Step::Drop("Slot"),
+    ]);
     for d in list {
-        t.row(vec![
+        let mut row: Vec<Item> = vec![
             clean(&d.full_name).into(),
             or_dash(d.specialty.as_deref()).into(),
             d.slot_minutes
@@ -200,8 +228,12 @@ pub fn doctors(list: &[Doctor]) -> String {
                 .into(),
             per_day(d.max_per_day).into(),
             lang::yes_no(d.active).into(),
-            short(&d.id).into(),
-        ]);
+        ];
+        if online {
+            row.push(lang::yes_no(d.online).into());
+        }
+        row.push(short(&d.id).into());
+        t.row(row);
     }
     t.render()
 }
@@ -211,12 +243,21 @@ pub fn services(list: &[Service]) -> String {
     let buffered = list
         .iter()
         .any(|s| s.buffer_before > 0 || s.buffer_after > 0);
+    // Online too, only when the booking page offers a service.
+    let online = list.iter().any(|s| s.online);
     let mut cols = vec![text("Name", 12), col("Minutes"), col("Per day")];
     if buffered {
         cols.push(col("Buffers"));
     }
+    if online {
+        cols.push(col("Online"));
+    }
     cols.push(col("ID"));
-    let mut t = Sheet::new(cols).steps(&[Step::Drop("Buffers"), Step::Drop("Per day")]);
+    let mut t = Sheet::new(cols).steps(&[
+        Step::Drop("Online"),
+        Step::Drop("Buffers"),
+        Step::Drop("Per day"),
+    ]);
     for s in list {
         let mut row: Vec<Item> = vec![
             clean(&s.name).into(),
@@ -225,6 +266,9 @@ pub fn services(list: &[Service]) -> String {
         ];
         if buffered {
             row.push(buffers(s.buffer_before, s.buffer_after).into());
+        }
+        if online {
+            row.push(lang::yes_no(s.online).into());
         }
         row.push(short(&s.id).into());
         t.row(row);

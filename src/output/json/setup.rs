@@ -43,6 +43,17 @@ struct ClinicView<'a> {
     /// How many overbooked visits a doctor may have in a day
     /// (docs/rules.md#overbooking).
     max_overbook_per_day: i64,
+    /// Whether `appt serve` offers the clinic's online booking page.
+    online_booking: bool,
+    /// The end of the booking page's address: the clinic's own, else its
+    /// name's.
+    slug: String,
+    /// How far ahead the booking page offers times (`30d`).
+    web_horizon: String,
+    /// The least notice a booking on the page takes (`2h`).
+    web_notice: String,
+    /// How long the page holds a time while the patient types their code (`10m`).
+    web_hold: String,
     created_at: String,
     updated_at: String,
 }
@@ -73,6 +84,11 @@ pub fn clinic(c: &Clinic) -> Value {
         payers: &s.payers,
         video_url: s.video_url.as_deref(),
         max_overbook_per_day: s.max_overbook_per_day,
+        online_booking: s.online_booking,
+        slug: s.slug_or(&c.name),
+        web_horizon: format_duration(s.web_horizon),
+        web_notice: format_duration(s.web_notice),
+        web_hold: format_duration(s.web_hold),
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })
@@ -86,6 +102,8 @@ struct DoctorView<'a> {
     slot_minutes: Option<i64>,
     active: bool,
     max_per_day: Option<i64>,
+    /// Whether the online booking page offers the doctor.
+    online: bool,
     created_at: String,
     updated_at: String,
 }
@@ -98,6 +116,7 @@ pub fn doctor(d: &Doctor) -> Value {
         slot_minutes: d.slot_minutes,
         active: d.active,
         max_per_day: d.max_per_day,
+        online: d.online,
         created_at: ts(d.created_at),
         updated_at: ts(d.updated_at),
     })
@@ -111,6 +130,8 @@ struct ServiceView<'a> {
     max_per_day: Option<i64>,
     buffer_before: i64,
     buffer_after: i64,
+    /// Whether the online booking page offers the service.
+    online: bool,
     created_at: String,
     updated_at: String,
 }
@@ -123,6 +144,7 @@ pub fn service(s: &Service) -> Value {
         max_per_day: s.max_per_day,
         buffer_before: s.buffer_before,
         buffer_after: s.buffer_after,
+        online: s.online,
         created_at: ts(s.created_at),
         updated_at: ts(s.updated_at),
     })

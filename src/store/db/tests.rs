@@ -27,6 +27,7 @@ fn doctor(name: &str) -> Doctor {
         slot_minutes: None,
         active: true,
         max_per_day: None,
+        online: false,
         created_at: now,
         updated_at: now,
     }
