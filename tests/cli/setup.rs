@@ -2355,10 +2355,12 @@ fn patient_show_lists_upcoming_and_recent_visits() {
     );
 }
 
-/// `patient show` without its visit lists: the patient object itself.
+/// `patient show` without its visits and messages: the patient object itself.
 fn card(env: &Env, patient: &str) -> Value {
     let mut v = env.ok(&["patient", "show", patient]);
     let o = v.as_object_mut().unwrap();
     assert!(o.remove("upcoming").is_some() && o.remove("recent").is_some());
+    // None has been sent to a patient added here.
+    assert_eq!(o.remove("messages"), Some(serde_json::json!([])));
     v
 }
