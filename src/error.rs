@@ -15,6 +15,9 @@ pub enum Code {
     NotFound,
     AppointmentConflict,
     SlotFull,
+    /// A time held for a patient who is typing the code the booking page
+    /// sent them (docs/rules.md#holds).
+    SlotHeld,
     SlotInactive,
     DuplicateBooking,
     WindowOverlap,
@@ -60,6 +63,7 @@ impl Code {
             Code::NotFound => "NOT_FOUND",
             Code::AppointmentConflict => "APPOINTMENT_CONFLICT",
             Code::SlotFull => "SLOT_FULL",
+            Code::SlotHeld => "SLOT_HELD",
             Code::SlotInactive => "SLOT_INACTIVE",
             Code::DuplicateBooking => "DUPLICATE_BOOKING",
             Code::WindowOverlap => "WINDOW_OVERLAP",
@@ -93,8 +97,8 @@ impl Code {
             Internal => 1,
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
-            AppointmentConflict | SlotFull | SlotInactive | DuplicateBooking | WindowOverlap
-            | DailyLimit | SeriesRefused => 4,
+            AppointmentConflict | SlotFull | SlotHeld | SlotInactive | DuplicateBooking
+            | WindowOverlap | DailyLimit | SeriesRefused => 4,
             PastAppointment
             | InsufficientNotice
             | BeyondHorizon

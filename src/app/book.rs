@@ -74,6 +74,9 @@ pub struct BookRequest {
     /// docs/security.md#clinics-apart): only the patients it knows are
     /// found, and another clinic's appointments are never named.
     pub seen_from: Option<String>,
+    /// The booking page's hold on the time being booked (docs/rules.md#holds):
+    /// it does not count against its own booking.
+    pub hold: Option<String>,
 }
 
 /// What booking did.
@@ -550,7 +553,7 @@ fn find_place(
     let start = asked_start(r, t, now)?;
     match c.overbook {
         Some(_) => place_overbooked(tx, now, t, start, req, patient_id),
-        None => place(tx, now, t, start, req, patient_id, None),
+        None => place(tx, now, t, start, req, patient_id, r.hold.as_deref()),
     }
 }
 

@@ -365,6 +365,7 @@ pub fn update(
         }
         let old_tz = c.timezone;
         settings.apply(&mut c.settings, &mut c.timezone)?;
+
         if c.timezone != old_tz && clinics::has_appointments(tx, &c.id)? {
             // Stored local dates and tokens were computed in the old zone.
             return Err(Error::field(

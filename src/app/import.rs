@@ -126,6 +126,7 @@ impl Line {
                 visit_type: self.visit_type,
                 payer: self.payer,
             },
+            hold: None,
         }
     }
 }

@@ -102,20 +102,34 @@ pub struct Taken {
     pub replies: Vec<Reply>,
 }
 
-/// A one-line answer to a patient, on the channel their message came by.
+/// A one-line message to a patient through a channel: the answer to their
+/// message, on the channel it came by, or the booking page's code.
 pub struct Reply {
-    /// The inbox row of the patient's message.
-    row: String,
+    /// The inbox row of the patient's message (None: not an answer).
+    row: Option<String>,
     settings: Settings,
     secrets: Secrets,
     to: String,
     text: String,
 }
 
+impl Reply {
+    /// `text` to `to` through the channel of `settings` and `secrets`.
+    pub fn text(settings: Settings, secrets: Secrets, to: &str, text: String) -> Reply {
+        Reply {
+            row: None,
+            settings,
+            secrets,
+            to: to.to_string(),
+            text,
+        }
+    }
+}
+
 /// What became of a [`Reply`]: sent, or the provider's reason it was not.
 pub struct Replied {
-    row: String,
-    sent: Sent,
+    row: Option<String>,
+    pub sent: Sent,
 }
 
 /// Sends each reply through its channel. No database here.
@@ -139,13 +153,14 @@ pub fn send_replies(replies: Vec<Reply>) -> Vec<Replied> {
 /// Records on each patient's message whether its answer went (and the
 /// provider's reason when it did not).
 pub fn record_replies(st: &mut Store, replied: &[Replied]) -> Result<()> {
-    if replied.is_empty() {
+    if replied.iter().all(|r| r.row.is_none()) {
         return Ok(());
     }
     st.write(|tx| {
         for r in replied {
+            let Some(row) = &r.row else { continue };
             let status = if r.sent.sent() { "sent" } else { "failed" };
-            inbox::set_answer(tx, &r.row, status, r.sent.why().as_deref())?;
+            inbox::set_answer(tx, row, status, r.sent.why().as_deref())?;
         }
         Ok(())
     })
@@ -430,7 +445,7 @@ fn reply(s: &Signer, row: &Inbound, a: &Appointment, outcome: Outcome, to: &str)
         phone.as_deref(),
     );
     Reply {
-        row: row.id.clone(),
+        row: Some(row.id.clone()),
         settings: s.settings.clone(),
         secrets: s.secrets.clone(),
         to: to.to_string(),

@@ -48,6 +48,7 @@ pub mod token;
 pub mod values;
 pub mod visit;
 pub mod waitlist;
+pub mod web;
 pub mod webhook;
 pub mod window;
 

@@ -280,6 +280,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         overbook: None,
         seen_from: None,
         visit: Default::default(),
+        hold: None,
     };
     book::book(st, &req, &Actor::Patient, now)
 }

@@ -8,7 +8,7 @@ use crate::core::booking;
 use crate::core::limits;
 use crate::core::overbook;
 use crate::core::slots::Request;
-use crate::core::slots::{windows_on, Busy, DailyLimit, Day, LimitScope};
+use crate::core::slots::{windows_on, Busy, DailyLimit, Day, Hold, LimitScope};
 use crate::core::time::{self, Local};
 use crate::core::{Clinic, Closure, DateOrder, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
@@ -212,6 +212,9 @@ pub struct DayData {
     /// The daily limits that apply, with what counts against each
     /// (docs/rules.md#daily-limits).
     pub limits: Vec<DailyLimit>,
+    /// The holds on the doctor's time (docs/rules.md#holds), live or not:
+    /// [`DayData::day`] keeps those live at its `now`.
+    pub holds: Vec<Hold>,
 }
 
 impl DayData {
@@ -366,7 +369,14 @@ impl<'t> Calendar<'t> {
             Some(_) => daily_limits(conn, t, date, service_id, except)?,
             None => Vec::new(),
         };
-        Ok(self.with(date, windows, busy, limits))
+        let mut day = self.with(date, windows, busy, limits);
+        if let (Some((from, to)), Some(d)) = (span, &t.doctor) {
+            day.holds = holds_of(conn, &t.clinic, &[d.id.as_str()], from, to, except)?
+                .into_iter()
+                .map(|(_, h)| h)
+                .collect();
+        }
+        Ok(day)
     }
 
     /// The windows open on `date` and the span of time whose appointments
@@ -400,8 +410,26 @@ impl<'t> Calendar<'t> {
             closure,
             busy,
             limits,
+            holds: Vec::new(),
         }
     }
+}
+
+/// The holds on the time of the doctors `doctors` over `[from, to)` but
+/// `except` (the hold being booked): read only where the clinic takes
+/// bookings from its page, the one place holds are made.
+fn holds_of(
+    conn: &Tx,
+    clinic: &Clinic,
+    doctors: &[&str],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Result<Vec<(String, Hold)>> {
+    if !clinic.settings.online_booking {
+        return Ok(Vec::new());
+    }
+    crate::store::holds::of_doctors(conn, doctors, from, to, except)
 }
 
 /// A stretch of time: from, to.
@@ -473,6 +501,20 @@ pub fn doctors_day(
         let from = not_before.map_or(from, |n| n.max(from));
         busy = appointments::busy_for_doctors(conn, &asked, from, to)?;
     }
+    let mut holds = Vec::new();
+    if let (Some(first), Some(from), Some(to)) = (
+        calendars.first(),
+        open.iter()
+            .filter_map(|(_, span)| *span)
+            .map(|(f, _)| f)
+            .min(),
+        open.iter()
+            .filter_map(|(_, span)| *span)
+            .map(|(_, t)| t)
+            .max(),
+    ) {
+        holds = holds_of(conn, &first.target.clinic, &asked, from, to, None)?;
+    }
     // `asked` holds the open calendars' doctors in their order.
     let mut busy = busy.into_iter();
     calendars
@@ -487,7 +529,15 @@ pub fn doctors_day(
                 Some(_) => daily_limits(conn, c.target, date, service_id, None)?,
                 None => Vec::new(),
             };
-            Ok(c.with(date, windows, mine, limits))
+            let mut day = c.with(date, windows, mine, limits);
+            if let Some(d) = &c.target.doctor {
+                day.holds = holds
+                    .iter()
+                    .filter(|(of, _)| *of == d.id)
+                    .map(|(_, h)| h.clone())
+                    .collect();
+            }
+            Ok(day)
         })
         .collect()
 }
@@ -499,6 +549,22 @@ impl DayData {
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
+        // A live hold takes a place of the doctor's time as an appointment would.
+        day.held = self
+            .holds
+            .iter()
+            .filter(|h| h.until > now)
+            .cloned()
+            .collect();
+        if !day.held.is_empty() {
+            let mut busy = self.busy.clone();
+            busy.extend(
+                day.held
+                    .iter()
+                    .map(|h| Busy::new(h.id.clone(), h.start, h.end, 0, 0)),
+            );
+            day.busy = std::borrow::Cow::Owned(busy);
+        }
         day
     }
 }

@@ -203,6 +203,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
                 why
             }
         }),
+        hold: None,
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

@@ -84,7 +84,25 @@ fn refusal(
         .or_else(|| check_open(day, span).err().map(|e| e.code))
         .or_else(|| check_fit(span, start, end, req).err().map(|e| e.code))
         .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
+        .or_else(|| held_in_the_way(day, span, start, end, req).map(|_| Code::SlotHeld))
         .or_else(|| places(day, span, req.held(start, end), taken).refusal(span))
+}
+
+/// The hold that alone keeps `[start, end)` from being booked
+/// (docs/rules.md#holds): the time meets a live hold, and without the
+/// holds it would have a place.
+fn held_in_the_way<'d>(
+    day: &'d Day,
+    span: &Span,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Option<&'d super::slots::Hold> {
+    let (from, to) = req.held(start, end);
+    let hold = day.held.iter().find(|h| h.start < to && from < h.end)?;
+    let held = |b: &&Busy| day.held.iter().any(|h| h.id == b.id);
+    let others = peak(day.busy.iter().filter(|b| !held(b)), from, to);
+    (others < span.window.capacity).then_some(hold)
 }
 
 /// The first three bookable slot starts after `after`, for the same request.
@@ -300,6 +318,13 @@ pub fn check_capacity(
     req: &Request,
 ) -> Result<i64> {
     check_daily(day)?;
+    if let Some(h) = held_in_the_way(day, span, start, end, req) {
+        return Err(Error::new(
+            Code::SlotHeld,
+            crate::text::msg!("e-time_held_for_a_patient"),
+        )
+        .details(json!({"until": time::fmt_utc(h.until)})));
+    }
     let (from, to) = req.held(start, end);
     let cap = span.window.capacity;
     match places(day, span, (from, to), peak(day.busy.iter(), from, to)) {

@@ -509,6 +509,8 @@ pub enum Actor {
     Patient,
     /// `appt board` run by this OS user: `board:<user>`.
     Board(String),
+    /// A patient booking on the clinic's page (docs/booking.md): `web`.
+    Web,
 }
 
 impl std::fmt::Display for Actor {
@@ -520,6 +522,7 @@ impl std::fmt::Display for Actor {
             Actor::Api(token) => write!(f, "api:{token}"),
             Actor::Patient => f.write_str("patient"),
             Actor::Board(user) => write!(f, "board:{user}"),
+            Actor::Web => f.write_str("web"),
         }
     }
 }

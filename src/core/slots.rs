@@ -86,6 +86,17 @@ impl Busy {
     }
 }
 
+/// A time held for a patient typing the code the booking page sent them
+/// (docs/rules.md#holds): it takes one place of its doctor's time, as an
+/// appointment would, until `until`.
+#[derive(Debug, Clone)]
+pub struct Hold {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
 /// The windows of one owner (a doctor, or a clinic's clinic-wide windows) that
 /// apply on `date`: its date windows when it has any that day, else its weekly
 /// windows for that weekday within their validity. Sorted by start.
@@ -261,6 +272,8 @@ pub struct Day<'a> {
     pub busy: Cow<'a, [Busy]>,
     /// The daily limits that apply, the doctor's first (docs/rules.md#daily-limits).
     pub limits: Vec<DailyLimit>,
+    /// The holds live at `now` (each also in `busy`, by its ID).
+    pub held: Vec<Hold>,
 }
 
 /// A grid slot and what the booking rules say of it.
@@ -299,6 +312,7 @@ impl<'a> Day<'a> {
             closure: None,
             busy: Cow::Borrowed(&[]),
             limits: Vec::new(),
+            held: Vec::new(),
         }
     }
 }

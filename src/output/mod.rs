@@ -5,6 +5,7 @@
 //! a failed write to stdout is an error (exit 1), never a silent success.
 
 pub mod board;
+pub mod booking;
 pub mod desk;
 pub mod export;
 mod fhir;

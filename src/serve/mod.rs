@@ -690,6 +690,7 @@ impl Service {
                 location: a.location,
                 html: a.html,
                 content_type: a.content_type,
+                retry_after: a.retry_after,
                 ..Response_::default()
             },
             // A patient sees a page, never a JSON error.
@@ -935,11 +936,21 @@ fn authorised(
                 let _turn = turn(route, shared)?;
                 handler(st, &job.call, now, shared.key.clone())?
             };
-            if !replies.is_empty() {
-                let replied = crate::app::inbound::send_replies(replies);
+            send_after(st, route, shared, replies)?;
+            return Ok(answer);
+        }
+        // The booking page: its code goes once the turn is given back.
+        Handler::Web(handler) => {
+            let visitor = routes::Visitor {
+                now,
+                key: shared.key.clone(),
+                peer: job.peer,
+            };
+            let (answer, replies) = {
                 let _turn = turn(route, shared)?;
-                crate::app::inbound::record_replies(st, &replied)?;
-            }
+                handler(st, &job.call, &visitor)?
+            };
+            send_after(st, route, shared, replies)?;
             return Ok(answer);
         }
         // Answered before a worker is asked (`Service::handle`).
@@ -986,6 +997,23 @@ fn authorised(
         route.path
     );
     Ok(answer)
+}
+
+/// Sends `replies` (the patients' one-line answers, the booking page's
+/// codes) with the write turn given back, and records the answers' fate in
+/// another turn.
+fn send_after(
+    st: &mut Store,
+    route: &routes::Route,
+    shared: &Shared,
+    replies: Vec<crate::app::inbound::Reply>,
+) -> Result<()> {
+    if replies.is_empty() {
+        return Ok(());
+    }
+    let replied = crate::app::inbound::send_replies(replies);
+    let _turn = turn(route, shared)?;
+    crate::app::inbound::record_replies(st, &replied)
 }
 
 /// The write turn, for a route that declares it writes. The workers' writes

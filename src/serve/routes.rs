@@ -9,6 +9,7 @@
 //! a token may see and do is checked before, and everything else is the use
 //! case's.
 
+mod booking;
 mod hooks;
 mod pages;
 mod patient_export;
@@ -34,6 +35,17 @@ pub type OpenFn = fn(&mut Store, &Call, DateTime<Utc>) -> Result<Answer>;
 /// patients, sent once the write turn is given back.
 pub type HookFn =
     fn(&mut Store, &Call, DateTime<Utc>, Option<String>) -> Result<(Answer, Vec<Reply>)>;
+/// The booking page: the store, the request, and who asks; the page, and
+/// the code to send once the write turn is given back.
+pub type WebFn = fn(&mut Store, &Call, &Visitor) -> Result<(Answer, Vec<Reply>)>;
+
+/// A patient on the booking page: now, `$APPT_KEY` (which opens the
+/// channel's secrets the code goes through) and their address (the limits').
+pub struct Visitor {
+    pub now: DateTime<Utc>,
+    pub key: Option<String>,
+    pub peer: std::net::IpAddr,
+}
 
 /// Who may call a route, and what answers it.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +59,8 @@ pub enum Handler {
     Page(OpenFn),
     /// A provider's request: no token; a channel's secret signs it.
     Hook(HookFn),
+    /// The clinic's booking page: no token, HTML for every answer.
+    Web(WebFn),
     /// A token with this scope.
     Api(Scope, ApiFn),
 }
@@ -116,13 +130,17 @@ impl Route {
     pub fn scope(&self) -> Option<Scope> {
         match self.handler {
             Handler::Api(scope, _) => Some(scope),
-            Handler::Document | Handler::Open(_) | Handler::Page(_) | Handler::Hook(_) => None,
+            Handler::Document
+            | Handler::Open(_)
+            | Handler::Page(_)
+            | Handler::Hook(_)
+            | Handler::Web(_) => None,
         }
     }
 
     /// A patient's page, answered in HTML whatever happens.
     pub fn is_page(&self) -> bool {
-        matches!(self.handler, Handler::Page(_))
+        matches!(self.handler, Handler::Page(_) | Handler::Web(_))
     }
 }
 
@@ -197,6 +215,11 @@ pub const ROUTES: &[Route] = &[
 pub const PAGES: &[Route] = &[
     Route::new("GET", "/p/{token}", Handler::Page(pages::open)),
     Route::new("POST", "/p/{token}", Handler::Page(pages::answer))
+        .body()
+        .form()
+        .writes(),
+    Route::new("GET", "/b/{id}", Handler::Web(booking::show)),
+    Route::new("POST", "/b/{id}", Handler::Web(booking::post))
         .body()
         .form()
         .writes(),
@@ -392,6 +415,8 @@ pub struct Answer {
     pub html: bool,
     /// Another content type (a provider's hook's answer).
     pub content_type: Option<&'static str>,
+    /// Seconds to wait before asking again (a page's `429`).
+    pub retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -402,6 +427,7 @@ impl Answer {
             location: None,
             html,
             content_type: None,
+            retry_after: None,
         }
     }
 

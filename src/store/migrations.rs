@@ -111,6 +111,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(32, "032_answers"),
     sql!(33, "033_preferred_channel"),
     sql!(34, "034_online_settings"),
+    sql!(35, "035_holds"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -23,6 +23,7 @@ pub mod doctors;
 pub mod erasure;
 pub mod events;
 pub mod files;
+pub mod holds;
 pub mod inbox;
 pub mod keys;
 pub mod links;

@@ -34,6 +34,8 @@ const TABLES: &[(&str, &str, &str)] = &[
     ),
     ("patient_links", links::COLS, ""),
     ("inbox", super::inbox::TABLE_COLS, ""),
+    ("holds", super::holds::COLS, ""),
+    ("web_codes", super::holds::CODE_COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", api_tokens::COLS, ""),

@@ -567,6 +567,7 @@ pub fn undo_schema_33(env: &Env) {
 /// page, and which doctors and services it offers) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_34(env: &Env) {
+    undo_schema_35(env);
     for column in [
         "online_booking",
         "slug",
@@ -578,6 +579,13 @@ pub fn undo_schema_34(env: &Env) {
     }
     env.exec("ALTER TABLE doctors DROP COLUMN online");
     env.exec("ALTER TABLE services DROP COLUMN online");
+}
+
+/// Takes schema 35's change (the booking page's holds and codes) out of
+/// `env`'s database, for tests of older databases.
+pub fn undo_schema_35(env: &Env) {
+    env.exec("DROP TABLE holds");
+    env.exec("DROP TABLE web_codes");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -54,6 +54,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         seen_from: who.grant.clinic_id.clone(),
         visit: visit(&mut b),
         overbook: overbook(&mut b)?,
+        hold: None,
     };
     if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
         return Err(super::insufficient(Scope::AppointmentsOverbook));

@@ -16,6 +16,8 @@ pub enum Table {
     Closures,
     Doctors,
     Events,
+    /// Times held for patients typing the booking page's code.
+    Holds,
     /// The messages a clinic's channels received.
     Inbox,
     Meta,
@@ -26,6 +28,8 @@ pub enum Table {
     /// The queue's tokens: the last number given per doctor and day.
     Tokens,
     Waitlist,
+    /// The booking page's codes sent, for its limits.
+    WebCodes,
     Webhooks,
     WindowServices,
     Windows,
@@ -33,7 +37,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 18] = [
+    pub const ALL: [Table; 20] = [
         Table::ApiTokens,
         Table::Appointments,
         Table::Channels,
@@ -41,6 +45,7 @@ impl Table {
         Table::Closures,
         Table::Doctors,
         Table::Events,
+        Table::Holds,
         Table::Inbox,
         Table::Meta,
         Table::PatientLinks,
@@ -49,6 +54,7 @@ impl Table {
         Table::Services,
         Table::Tokens,
         Table::Waitlist,
+        Table::WebCodes,
         Table::Webhooks,
         Table::WindowServices,
         Table::Windows,
@@ -64,6 +70,7 @@ impl Table {
             Table::Closures => "closures",
             Table::Doctors => "doctors",
             Table::Events => "events",
+            Table::Holds => "holds",
             Table::Inbox => "inbox",
             Table::Meta => "meta",
             Table::PatientLinks => "patient_links",
@@ -72,6 +79,7 @@ impl Table {
             Table::Services => "services",
             Table::Tokens => "tokens",
             Table::Waitlist => "waitlist",
+            Table::WebCodes => "web_codes",
             Table::Webhooks => "webhooks",
             Table::WindowServices => "window_services",
             Table::Windows => "windows",
@@ -88,6 +96,7 @@ impl Table {
             Table::Closures => &[Table::Closures],
             Table::Doctors => &[Table::Doctors],
             Table::Events => &[Table::Events],
+            Table::Holds => &[Table::Holds],
             Table::Inbox => &[Table::Inbox],
             Table::Meta => &[Table::Meta],
             Table::PatientLinks => &[Table::PatientLinks],
@@ -96,6 +105,7 @@ impl Table {
             Table::Services => &[Table::Services],
             Table::Tokens => &[Table::Tokens],
             Table::Waitlist => &[Table::Waitlist],
+            Table::WebCodes => &[Table::WebCodes],
             Table::Webhooks => &[Table::Webhooks],
             Table::WindowServices => &[Table::WindowServices],
             Table::Windows => &[Table::Windows],

@@ -1,0 +1,437 @@
+//! The clinic's booking page (docs/booking.md): what a patient may book
+//! there (the services and doctors the clinic put online, the free times
+//! within the page's notice and horizon), the hold that keeps a time while
+//! the patient types the 6-digit code sent to their phone, and the booking
+//! the right code makes, through the desk's own rules with source `web`
+//! and actor `web` (docs/rules.md#holds). The page's front end is
+//! `serve`'s; nothing here knows HTML.
+
+use super::book::{self, BookRequest, Booking};
+use super::inbound::Reply;
+use super::phones::Dialing;
+use super::schedule::{place, request, target, WhenInput};
+use super::slots::{self, SlotsRequest};
+use super::values::{check_email, check_name};
+use crate::core::channel::Settings as ChannelSettings;
+use crate::core::{time, Actor, Clinic, Doctor, Service};
+use crate::error::{Code, Error, Result};
+use crate::store::holds::{self, Held};
+use crate::store::{channels, clinics, doctors, patients, services, windows, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+
+/// A code is good this long after it was sent (and never past its hold).
+pub const CODE_MINUTES: i64 = 10;
+/// Wrong codes a hold takes before it ends.
+pub const ATTEMPTS: i64 = 5;
+/// Codes an hour: to one phone, from one address.
+pub const CODES_PER_PHONE: i64 = 3;
+pub const CODES_PER_ADDRESS: i64 = 20;
+/// Live holds at once: of one phone, from one address.
+pub const HOLDS_PER_PHONE: i64 = 2;
+pub const HOLDS_PER_ADDRESS: i64 = 10;
+/// How many days the page lists at once.
+pub const DAYS: i64 = 14;
+
+/// A clinic's page: the clinic and what it put online.
+pub struct Page {
+    pub clinic: Clinic,
+    pub services: Vec<Service>,
+    /// The doctors online with windows at the clinic, by name.
+    pub doctors: Vec<Doctor>,
+}
+
+impl Page {
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    pub fn doctor(&self, id: &str) -> Option<&Doctor> {
+        self.doctors.iter().find(|d| d.id == id)
+    }
+}
+
+/// The page of the clinic whose slug is `slug`: NOT_FOUND unless the
+/// clinic takes bookings online and has a public URL (where its links
+/// point).
+pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
+    st.read(|tx| {
+        let clinic = clinics::list(tx)?
+            .into_iter()
+            .find(|c| {
+                c.settings.online_booking
+                    && c.settings.public_url.is_some()
+                    && c.settings.slug_or(&c.name) == slug
+            })
+            .ok_or_else(|| Error::not_found("Page"))?;
+        let services = services::list(tx)?
+            .into_iter()
+            .filter(|s| s.online)
+            .collect();
+        let working: Vec<String> = windows::list(tx, Some(&clinic.id), None)?
+            .into_iter()
+            .filter_map(|w| w.doctor_id)
+            .collect();
+        let doctors = doctors::list(tx)?
+            .into_iter()
+            .filter(|d| d.online && working.contains(&d.id))
+            .collect();
+        Ok(Page {
+            clinic,
+            services,
+            doctors,
+        })
+    })
+}
+
+/// A free time on the page.
+#[derive(Debug, Clone)]
+pub struct Time {
+    pub doctor_id: String,
+    pub start: DateTime<Utc>,
+}
+
+/// The first and last starts the page offers at `now`: the clinic's web
+/// notice and horizon, within its desk's horizon.
+fn bounds(c: &Clinic, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let s = &c.settings;
+    (
+        now + Duration::minutes(s.web_notice.max(s.min_notice)),
+        now + Duration::minutes(s.web_horizon.min(s.horizon)),
+    )
+}
+
+/// The free times of `service` on `date` with `doctor` (None: every
+/// doctor of the page, "whoever is first free"), in time order.
+pub fn times(
+    st: &mut Store,
+    page: &Page,
+    service: &Service,
+    doctor: Option<&Doctor>,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<Time>> {
+    let (first, last) = bounds(&page.clinic, now);
+    let asked: Vec<&Doctor> = match doctor {
+        Some(d) => vec![d],
+        None => page.doctors.iter().collect(),
+    };
+    let mut found = Vec::new();
+    for d in asked {
+        let r = SlotsRequest {
+            clinic: Some(page.clinic.id.clone()),
+            doctor: Some(d.id.clone()),
+            date: date.to_string(),
+            service: Some(service.id.clone()),
+            ..SlotsRequest::default()
+        };
+        let day = match slots::day(st, &r, now) {
+            Ok(day) => day,
+            // A doctor whose windows take other services.
+            Err(e) if e.code != Code::Database && e.code != Code::Internal => continue,
+            Err(e) => return Err(e),
+        };
+        found.extend(
+            day.free()
+                .filter(|s| s.start >= first && s.start <= last)
+                .map(|s| Time {
+                    doctor_id: d.id.clone(),
+                    start: s.start,
+                }),
+        );
+    }
+    found.sort_by(|a, b| (a.start, &a.doctor_id).cmp(&(b.start, &b.doctor_id)));
+    found.dedup_by(|a, b| a.start == b.start && doctor.is_none());
+    Ok(found)
+}
+
+/// The next [`DAYS`] days from today at the clinic, each with whether it
+/// has a free time for `service` with `doctor` (None: anyone).
+pub fn days(
+    st: &mut Store,
+    page: &Page,
+    service: &Service,
+    doctor: Option<&Doctor>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(NaiveDate, bool)>> {
+    let today = time::local_today(page.clinic.timezone, now);
+    (0..DAYS)
+        .map(|n| {
+            let date = today + Duration::days(n);
+            let free = !times(st, page, service, doctor, date, now)?.is_empty();
+            Ok((date, free))
+        })
+        .collect()
+}
+
+/// What a patient asks the page to hold.
+pub struct HoldRequest {
+    pub service: String,
+    pub doctor: String,
+    /// The start, as the page gave it (UTC, RFC 3339).
+    pub at: String,
+    pub name: String,
+    /// The clinic's local form accepted.
+    pub phone: String,
+    pub email: Option<String>,
+    /// The preferred channel, in either language's words.
+    pub channel: Option<String>,
+    /// The client's IP address.
+    pub address: String,
+}
+
+/// A time held, and the code to send.
+pub struct Hold {
+    pub held: Held,
+    /// The code in clear: for the patient's phone only, never stored.
+    pub code: String,
+    /// The message carrying it, once the write is over; None when the
+    /// clinic has no channel that reaches a phone.
+    pub send: Option<Reply>,
+}
+
+/// The code's digest as stored: SHA-256 of the hold's ID and the code.
+fn digest(hold: &str, code: &str) -> String {
+    let d = Sha256::digest(format!("{hold}:{code}").as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A phone as the limits count it: its SHA-256, not the number.
+fn phone_key(phone: &str) -> String {
+    digest("phone", phone)
+}
+
+/// Six random digits.
+fn new_code() -> String {
+    let n = u32::from_le_bytes(crate::store::keys::random::<4>()) % 1_000_000;
+    format!("{n:06}")
+}
+
+/// `RATE_LIMITED`, to be tried again `retry_after` seconds later.
+fn limited(retry_after: i64) -> Error {
+    let wait = retry_after.max(1);
+    Error::new(
+        Code::RateLimited,
+        crate::text::msg!("e-web_too_many", n = wait),
+    )
+    .details(serde_json::json!({"retry_after": wait}))
+}
+
+/// Holds the time asked for on `page`, as long as the clinic's
+/// `--web-hold`, and makes the code that books it: refused with the
+/// desk's own codes when the time cannot be booked (taken, held, outside
+/// the page's notice or horizon), `RATE_LIMITED` past the limits. The
+/// message with the code is for the caller to send once the write is over
+/// (`key` opens the channel's secrets).
+pub fn hold(
+    st: &mut Store,
+    page: &Page,
+    r: &HoldRequest,
+    key: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Hold> {
+    let c = &page.clinic;
+    let service = page
+        .service(&r.service)
+        .ok_or_else(|| Error::field("service", crate::text::msg!("e-web_pick_service")))?;
+    let doctor = page
+        .doctor(&r.doctor)
+        .ok_or_else(|| Error::field("doctor", crate::text::msg!("e-web_pick_doctor")))?;
+    let start = DateTime::parse_from_rfc3339(&r.at)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| Error::field("at", crate::text::msg!("e-web_pick_time")))?;
+    let name = check_name("name", &r.name)?;
+    let phone = Dialing::of(c).read(&r.phone)?;
+    let email = r.email.as_deref().map(check_email).transpose()?;
+    let channel = r
+        .channel
+        .as_deref()
+        .map(|v| {
+            crate::core::reach::Preference::parse(v)
+                .map(|p| p.as_str().to_string())
+                .ok_or_else(|| Error::field("channel", crate::text::msg!("e-web_pick_channel")))
+        })
+        .transpose()?;
+    let (first, last) = bounds(c, now);
+    if start < first {
+        return Err(Error::new(
+            Code::InsufficientNotice,
+            crate::text::msg!("e-web_too_soon"),
+        ));
+    }
+    if start > last {
+        return Err(Error::new(
+            Code::BeyondHorizon,
+            crate::text::msg!("e-web_too_far"),
+        ));
+    }
+    let keys = st.keys(key);
+    let until = now + Duration::minutes(c.settings.web_hold);
+    let code = new_code();
+    let id = crate::store::new_id();
+    let held = st.write(|tx| {
+        holds::purge(tx, now, now - Duration::hours(1))?;
+        let (by_phone, by_address) =
+            holds::codes_since(tx, &phone_key(&phone), &r.address, now - Duration::hours(1))?;
+        if by_phone >= CODES_PER_PHONE || by_address >= CODES_PER_ADDRESS {
+            let oldest = holds::oldest_code_since(
+                tx,
+                &phone_key(&phone),
+                &r.address,
+                now - Duration::hours(1),
+            )?
+            .unwrap_or(now);
+            return Err(limited((oldest + Duration::hours(1) - now).num_seconds()));
+        }
+        let (live_phone, live_address) = holds::live(tx, &phone, &r.address, now)?;
+        if live_phone >= HOLDS_PER_PHONE || live_address >= HOLDS_PER_ADDRESS {
+            return Err(limited(c.settings.web_hold * 60));
+        }
+        // The desk's rules, the holds included: a time held or taken is refused.
+        let t = target(tx, Some(&c.id), Some(&doctor.id))?;
+        let req = request(None, Some(service), None);
+        let date = time::to_local(c.timezone, start).0;
+        let spot = place(tx, now, &t, (start, date), &req, None, None)?;
+        let held = Held {
+            id: id.clone(),
+            clinic_id: c.id.clone(),
+            doctor_id: doctor.id.clone(),
+            service_id: Some(service.id.clone()),
+            starts_at: spot.start,
+            ends_at: spot.end,
+            until,
+            name,
+            phone: phone.clone(),
+            email,
+            channel,
+            code_hash: digest(&id, &code),
+            attempts: 0,
+            address: r.address.clone(),
+            created_at: now,
+        };
+        holds::insert(tx, &held)?;
+        holds::record_code(tx, &phone_key(&phone), &r.address, now)?;
+        Ok(held)
+    })?;
+    let send = code_message(st, c, &held, &code, &keys)?;
+    Ok(Hold { held, code, send })
+}
+
+/// The message carrying the code: through the clinic's first channel that
+/// reaches a phone (SMS; WhatsApp as text, which reaches a patient only
+/// inside their 24 hours), in the clinic's language.
+fn code_message(
+    st: &mut Store,
+    c: &Clinic,
+    h: &Held,
+    code: &str,
+    keys: &crate::store::keys::Keys,
+) -> Result<Option<Reply>> {
+    let text = crate::text::render(
+        c.settings.language,
+        "w-code",
+        &[
+            ("clinic", c.name.clone().into()),
+            ("code", code.to_string().into()),
+            ("minutes", CODE_MINUTES.into()),
+        ],
+    );
+    st.read(|tx| {
+        let Some(stored) = channels::list(tx, &c.id)?.into_iter().find(|s| {
+            matches!(
+                s.settings,
+                ChannelSettings::Sms { .. } | ChannelSettings::WhatsApp { .. }
+            )
+        }) else {
+            return Ok(None);
+        };
+        let ring = patients::opening_keys(tx, keys)?;
+        let secrets = stored.open(&ring)?;
+        Ok(Some(Reply::text(stored.settings, secrets, &h.phone, text)))
+    })
+}
+
+/// What a code came to.
+pub enum Verified {
+    Booked(Box<Booking>),
+    /// Wrong: this many tries left.
+    Wrong(i64),
+    /// The hold is over (expired, booked, or out of tries).
+    Over,
+}
+
+/// Books the hold `hold` when `code` is its code and it is still live: the
+/// patient (an existing one of the phone at the clinic keeps their record),
+/// through the desk's rules, source `web`, actor `web`; the hold ends with
+/// it. A wrong code counts against the hold, which ends at the fifth.
+pub fn verify(
+    st: &mut Store,
+    page: &Page,
+    hold: &str,
+    code: &str,
+    key: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Verified> {
+    let keys = st.keys(key.clone());
+    st.write(|tx| {
+        let Some(h) = holds::get(tx, hold)?.filter(|h| h.clinic_id == page.clinic.id) else {
+            return Ok(Verified::Over);
+        };
+        let expired = h.until <= now || now - h.created_at >= Duration::minutes(CODE_MINUTES);
+        if expired || h.attempts >= ATTEMPTS {
+            holds::delete(tx, &h.id)?;
+            return Ok(Verified::Over);
+        }
+        let right = crate::core::secrets::same(
+            digest(&h.id, code.trim()).as_bytes(),
+            h.code_hash.as_bytes(),
+        );
+        if !right {
+            let tried = holds::failed_attempt(tx, &h.id)?;
+            if tried >= ATTEMPTS {
+                holds::delete(tx, &h.id)?;
+                return Ok(Verified::Over);
+            }
+            return Ok(Verified::Wrong(ATTEMPTS - tried));
+        }
+        let r = BookRequest {
+            clinic: Some(h.clinic_id.clone()),
+            doctor: Some(h.doctor_id.clone()),
+            when: WhenInput {
+                at: Some(time::fmt_utc(h.starts_at)),
+                ..WhenInput::default()
+            },
+            phone: Some(h.phone.clone()),
+            name: Some(h.name.clone()),
+            email: h.email.clone(),
+            channel: h.channel.clone(),
+            service: h.service_id.clone(),
+            source: "web".into(),
+            key: key.clone(),
+            hold: Some(h.id.clone()),
+            ..BookRequest::default()
+        };
+        let checked = book::check(&r, now)?;
+        let booked = book::book_in(tx, &r, &checked, &keys, &Actor::Web, now)?;
+        holds::delete(tx, &h.id)?;
+        Ok(Verified::Booked(Box::new(booked)))
+    })
+}
+
+/// The patient's link to the visit booked (`<public-url>/p/<token>`).
+pub fn link(st: &mut Store, page: &Page, appointment: &str, now: DateTime<Utc>) -> Result<String> {
+    let base = page.clinic.settings.public_url.clone().unwrap_or_default();
+    st.write(|tx| {
+        let token = super::links::issue(
+            tx,
+            &super::links::Target::Appointment(appointment.to_string()),
+            now,
+        )?;
+        Ok(super::links::url(&base, &token))
+    })
+}
+
+/// The hold `id` of the page's clinic, whether or not it is still live.
+pub fn held(st: &mut Store, page: &Page, id: &str) -> Result<Option<Held>> {
+    st.read(|tx| Ok(holds::get(tx, id)?.filter(|h| h.clinic_id == page.clinic.id)))
+}

@@ -1,0 +1,311 @@
+//! The clinic's booking page (docs/booking.md): one small HTML page a step
+//! at a time, in the clinic's language or the one the patient switched to,
+//! readable on a phone and usable without JavaScript (plain forms: GET to
+//! choose, POST to hold and to book), rendered from `pages/booking.html`
+//! with minijinja, which escapes every value. It never says whether a phone
+//! belongs to a known patient.
+
+use super::lang::{text_in, when_in, Lang};
+use crate::app::web::{Page, Time};
+use crate::core::{time, Appointment, Doctor, Service};
+use chrono::{DateTime, NaiveDate, Utc};
+use minijinja::{context, Environment};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.add_template("booking.html", include_str!("pages/booking.html"))
+        .expect("the booking page's template parses");
+    env
+});
+
+/// Where the patient is on the page.
+pub enum Step<'a> {
+    Services,
+    Doctors {
+        service: &'a Service,
+    },
+    Days {
+        service: &'a Service,
+        doctor: Option<&'a Doctor>,
+        days: &'a [(NaiveDate, bool)],
+    },
+    Times {
+        service: &'a Service,
+        doctor: Option<&'a Doctor>,
+        date: NaiveDate,
+        times: &'a [Time],
+    },
+    Code {
+        service: &'a Service,
+        doctor: &'a Doctor,
+        start: DateTime<Utc>,
+        hold: &'a str,
+    },
+    Booked {
+        appointment: &'a Appointment,
+        link: &'a str,
+    },
+}
+
+/// The words of the page in `lang`.
+#[derive(Serialize)]
+struct Words {
+    pick_service: &'static str,
+    pick_doctor: &'static str,
+    anyone: &'static str,
+    pick_day: &'static str,
+    full: &'static str,
+    pick_time: &'static str,
+    you: &'static str,
+    name: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    channel: &'static str,
+    channel_any: &'static str,
+    by_email: &'static str,
+    code_will_go: &'static str,
+    send_code: &'static str,
+    no_times: &'static str,
+    other_day: &'static str,
+    code: &'static str,
+    book: &'static str,
+    your_link: &'static str,
+    next: &'static str,
+    nothing_online: &'static str,
+    start_over: &'static str,
+}
+
+fn words(l: Lang) -> Words {
+    let t = |id| text_in(l, id);
+    Words {
+        pick_service: t("bk-pick_service"),
+        pick_doctor: t("bk-pick_doctor"),
+        anyone: t("bk-anyone"),
+        pick_day: t("bk-pick_day"),
+        full: t("bk-full"),
+        pick_time: t("bk-pick_time"),
+        you: t("bk-you"),
+        name: t("bk-name"),
+        phone: t("bk-phone"),
+        email: t("bk-email"),
+        channel: t("bk-channel"),
+        channel_any: t("bk-channel_any"),
+        by_email: t("bk-by_email"),
+        code_will_go: t("bk-code_will_go"),
+        send_code: t("bk-send_code"),
+        no_times: t("bk-no_times"),
+        other_day: t("bk-other_day"),
+        code: t("bk-code"),
+        book: t("bk-book"),
+        your_link: t("bk-your_link"),
+        next: t("bk-next"),
+        nothing_online: t("bk-nothing_online"),
+        start_over: t("bk-start_over"),
+    }
+}
+
+fn code(l: Lang) -> &'static str {
+    match l {
+        Lang::En => "en",
+        Lang::Es => "es",
+    }
+}
+
+fn other(l: Lang) -> Lang {
+    match l {
+        Lang::En => Lang::Es,
+        Lang::Es => Lang::En,
+    }
+}
+
+/// The value of a time to pick: its doctor and its start.
+pub fn slot_value(t: &Time) -> String {
+    format!("{}|{}", t.doctor_id, time::fmt_utc(t.start))
+}
+
+/// The page at `step`, `note` (a message ID, and whether it is bad news)
+/// above it. `path` is the page's own (`/b/<slug>`), `query` what the
+/// patient chose so far (kept by the language switch).
+pub fn render(
+    page: &Page,
+    lang: Lang,
+    path: &str,
+    query: &str,
+    step: &Step,
+    note: Option<(&str, bool)>,
+) -> String {
+    let tz = page.clinic.timezone;
+    let when = |at: DateTime<Utc>| {
+        let (d, hm) = time::to_local(tz, at);
+        when_in(lang, d, &hm)
+    };
+    let doctor_of = |id: &str| {
+        page.doctor(id)
+            .map(|d| d.full_name.clone())
+            .unwrap_or_default()
+    };
+    let t = |id| text_in(lang, id);
+    let mut chosen: Vec<(String, String)> = Vec::new();
+    let (name, title) = match step {
+        Step::Services => ("services", t("bk-title_services")),
+        Step::Doctors { service } => {
+            chosen.push((t("bk-service").into(), service.name.clone()));
+            ("doctors", t("bk-title_doctors"))
+        }
+        Step::Days {
+            service, doctor, ..
+        }
+        | Step::Times {
+            service, doctor, ..
+        } => {
+            chosen.push((t("bk-service").into(), service.name.clone()));
+            chosen.push((
+                t("bk-doctor").into(),
+                doctor.map_or_else(|| t("bk-anyone").into(), |d| d.full_name.clone()),
+            ));
+            if let Step::Times { date, .. } = step {
+                chosen.push((
+                    t("bk-day").into(),
+                    crate::core::message::date_words(lang, *date),
+                ));
+                ("times", t("bk-title_times"))
+            } else {
+                ("days", t("bk-title_days"))
+            }
+        }
+        Step::Code {
+            service,
+            doctor,
+            start,
+            ..
+        } => {
+            chosen.push((t("bk-service").into(), service.name.clone()));
+            chosen.push((t("bk-doctor").into(), doctor.full_name.clone()));
+            chosen.push((t("bk-when").into(), when(*start)));
+            ("code", t("bk-title_code"))
+        }
+        Step::Booked { appointment, .. } => {
+            let a = appointment;
+            if let Some(s) = &a.service_name {
+                chosen.push((t("bk-service").into(), s.clone()));
+            }
+            chosen.push((
+                t("bk-doctor").into(),
+                a.doctor_name.clone().unwrap_or_default(),
+            ));
+            chosen.push((t("bk-when").into(), when(a.starts_at)));
+            ("booked", t("bk-title_booked"))
+        }
+    };
+    let services: Vec<(String, String)> = page
+        .services
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let doctors: Vec<(String, String)> = page
+        .doctors
+        .iter()
+        .map(|d| (d.id.clone(), d.full_name.clone()))
+        .collect();
+    let (service, doctor) = match step {
+        Step::Doctors { service } => (Some(service.id.clone()), None),
+        Step::Days {
+            service, doctor, ..
+        }
+        | Step::Times {
+            service, doctor, ..
+        } => (
+            Some(service.id.clone()),
+            Some(doctor.map_or_else(|| "any".to_string(), |d| d.id.clone())),
+        ),
+        _ => (None, None),
+    };
+    let first_free = match step {
+        Step::Days { days, .. } => days.iter().find(|(_, free)| *free).map(|(d, _)| *d),
+        _ => None,
+    };
+    let days: Vec<(String, String, bool, bool)> = match step {
+        Step::Days { days, .. } => days
+            .iter()
+            .map(|(d, free)| {
+                (
+                    d.to_string(),
+                    crate::core::message::date_words(lang, *d),
+                    *free,
+                    Some(*d) == first_free,
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let times: Vec<(String, String)> = match step {
+        Step::Times { times, doctor, .. } => times
+            .iter()
+            .map(|x| {
+                let (_, hm) = time::to_local(tz, x.start);
+                let label = match doctor {
+                    Some(_) => hm,
+                    None => format!("{hm} · {}", doctor_of(&x.doctor_id)),
+                };
+                (slot_value(x), label)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let back = match (&service, &doctor) {
+        (Some(s), Some(d)) => format!("{path}?lang={}&service={s}&doctor={d}", code(lang)),
+        _ => path.to_string(),
+    };
+    let query: String = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k != "lang")
+        .fold(
+            form_urlencoded::Serializer::new(String::new()),
+            |mut s, (k, v)| {
+                s.append_pair(&k, &v);
+                s
+            },
+        )
+        .finish();
+    let other_lang = other(lang);
+    let other_href = if query.is_empty() {
+        format!("{path}?lang={}", code(other_lang))
+    } else {
+        format!("{path}?lang={}&{query}", code(other_lang))
+    };
+    let (hold, link) = match step {
+        Step::Code { hold, .. } => (Some(*hold), None),
+        Step::Booked { link, .. } => (None, Some(*link)),
+        _ => (None, None),
+    };
+    let start_over =
+        (!matches!(step, Step::Services)).then(|| format!("{path}?lang={}", code(lang)));
+    let rendered = PAGES.get_template("booking.html").and_then(|tpl| {
+        tpl.render(context! {
+            lang => code(lang),
+            other_lang => code(other_lang),
+            other_lang_name => text_in(other_lang, "bk-this_language"),
+            other_lang_href => other_href,
+            t => words(lang),
+            title => title,
+            clinic => &page.clinic.name,
+            note => note.map(|(id, _)| text_in(lang, id)),
+            bad => note.is_some_and(|(_, bad)| bad),
+            chosen => chosen,
+            step => name,
+            action => path,
+            services => services,
+            doctors => doctors,
+            service => service,
+            doctor => doctor,
+            days => days,
+            times => times,
+            back => back,
+            hold => hold,
+            link => link,
+            start_over => start_over,
+        })
+    });
+    rendered.unwrap_or_else(|e| format!("<!doctype html><title>appt</title><p>{}</p>", e.kind()))
+}

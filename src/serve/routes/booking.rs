@@ -1,0 +1,285 @@
+//! The clinic's booking page (docs/booking.md): `GET /b/<slug>` a step at a
+//! time as the patient chooses (service, doctor or whoever is first free,
+//! day, time), `POST` to hold the time and send the code, and to book with
+//! it. Every answer is a page in the patient's language; what is decided is
+//! `app::web`'s, what is drawn `output::booking`'s.
+
+use super::{Answer, Call, Visitor};
+use crate::app::inbound::Reply;
+use crate::app::web::{self, HoldRequest, Page, Verified};
+use crate::app::Store;
+use crate::error::{Code, Error, Result};
+use crate::output::booking::{render, Step};
+use crate::output::lang::Lang;
+use crate::output::page;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The parameters of a query or a form, by name.
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn of(raw: &[u8]) -> Fields {
+        Fields(
+            form_urlencoded::parse(raw)
+                .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// The page's language: the one asked for (`?lang=es|en`), else the clinic's.
+fn language(f: &Fields, page: &Page) -> Lang {
+    match f.get("lang") {
+        Some("es") => Lang::Es,
+        Some("en") => Lang::En,
+        _ => page.clinic.settings.language,
+    }
+}
+
+/// The clinic's page, or the page of a link that opens nothing.
+fn open(st: &mut Store, call: &Call) -> Result<std::result::Result<Page, Answer>> {
+    match web::page(st, call.id()) {
+        Ok(p) => Ok(Ok(p)),
+        Err(e) if e.code == Code::NotFound => Ok(Err(Answer::html(404, page::gone()))),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /b/<slug>`: the step the query has reached.
+pub(super) fn show(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, Vec<Reply>)> {
+    let page = match open(st, call)? {
+        Ok(p) => p,
+        Err(gone) => return Ok((gone, Vec::new())),
+    };
+    let raw = call.query.clone().unwrap_or_default();
+    let f = Fields::of(raw.as_bytes());
+    let lang = language(&f, &page);
+    let date = f
+        .get("date")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let body = choose(st, &page, lang, &raw, &f, date, None, v.now)?;
+    Ok((Answer::html(200, body), Vec::new()))
+}
+
+/// The choosing steps, as far as `f` goes, with `note` above.
+#[allow(clippy::too_many_arguments)]
+fn choose(
+    st: &mut Store,
+    page: &Page,
+    lang: Lang,
+    query: &str,
+    f: &Fields,
+    date: Option<NaiveDate>,
+    note: Option<(&str, bool)>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
+    let service = f.get("service").and_then(|id| page.service(id));
+    let asked = f.get("doctor");
+    let doctor = asked.and_then(|id| page.doctor(id));
+    // An unknown doctor is asked again, as no doctor.
+    let asked = asked.filter(|d| *d == "any" || doctor.is_some());
+    Ok(match (service, asked, date) {
+        (None, ..) => render(page, lang, &path, query, &Step::Services, note),
+        (Some(service), None, _) => {
+            render(page, lang, &path, query, &Step::Doctors { service }, note)
+        }
+        (Some(service), Some(_), None) => {
+            let days = web::days(st, page, service, doctor, now)?;
+            let step = Step::Days {
+                service,
+                doctor,
+                days: &days,
+            };
+            render(page, lang, &path, query, &step, note)
+        }
+        (Some(service), Some(_), Some(date)) => {
+            let times = web::times(st, page, service, doctor, date, now)?;
+            let step = Step::Times {
+                service,
+                doctor,
+                date,
+                times: &times,
+            };
+            render(page, lang, &path, query, &step, note)
+        }
+    })
+}
+
+/// `POST /b/<slug>`: `action=hold` holds the time picked and sends the
+/// code; `action=verify` books with it.
+pub(super) fn post(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, Vec<Reply>)> {
+    let page = match open(st, call)? {
+        Ok(p) => p,
+        Err(gone) => return Ok((gone, Vec::new())),
+    };
+    let f = Fields::of(&call.body);
+    let lang = language(&f, &page);
+    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
+    match f.get("action") {
+        Some("hold") => hold(st, &page, lang, &f, v),
+        Some("verify") => verify(st, &page, lang, &path, &f, v),
+        _ => Ok((
+            Answer::html(
+                400,
+                render(
+                    &page,
+                    lang,
+                    &path,
+                    "",
+                    &Step::Services,
+                    Some(("bk-refused", true)),
+                ),
+            ),
+            Vec::new(),
+        )),
+    }
+}
+
+fn hold(
+    st: &mut Store,
+    page: &Page,
+    lang: Lang,
+    f: &Fields,
+    v: &Visitor,
+) -> Result<(Answer, Vec<Reply>)> {
+    let (doctor, at) = f
+        .get("slot")
+        .and_then(|s| s.split_once('|'))
+        .unwrap_or_default();
+    let r = HoldRequest {
+        service: f.get("service").unwrap_or_default().to_string(),
+        doctor: doctor.to_string(),
+        at: at.to_string(),
+        name: f.get("name").unwrap_or_default().to_string(),
+        phone: f.get("phone").unwrap_or_default().to_string(),
+        email: f.get("email").map(str::to_string),
+        channel: f.get("channel").map(str::to_string),
+        address: v.peer.to_string(),
+    };
+    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
+    match web::hold(st, page, &r, v.key.clone(), v.now) {
+        Ok(h) => {
+            let (Some(service), Some(doctor)) = (
+                h.held.service_id.as_deref().and_then(|s| page.service(s)),
+                page.doctor(&h.held.doctor_id),
+            ) else {
+                return Err(Error::not_found("Page"));
+            };
+            let step = Step::Code {
+                service,
+                doctor,
+                start: h.held.starts_at,
+                hold: &h.held.id,
+            };
+            let body = render(page, lang, &path, "", &step, Some(("bk-code_sent", false)));
+            Ok((Answer::html(200, body), h.send.into_iter().collect()))
+        }
+        Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
+        Err(e) => {
+            // The same choice again, with why and the free times now.
+            let (note, status) = match e.code {
+                Code::RateLimited => ("bk-too_many", 429),
+                Code::AppointmentConflict
+                | Code::SlotFull
+                | Code::SlotHeld
+                | Code::DuplicateBooking => ("bk-time_taken", 409),
+                Code::Validation
+                    if e.details.get("name").is_some() || e.details.get("phone").is_some() =>
+                {
+                    ("bk-check_details", 400)
+                }
+                _ => ("bk-refused", e.code.http_status()),
+            };
+            let date = DateTime::parse_from_rfc3339(at).ok().map(|t| {
+                crate::core::time::to_local(page.clinic.timezone, t.with_timezone(&Utc)).0
+            });
+            let query = format!(
+                "service={}&doctor={}",
+                r.service,
+                if r.doctor.is_empty() {
+                    "any"
+                } else {
+                    &r.doctor
+                }
+            );
+            let q = Fields::of(query.as_bytes());
+            let body = choose(st, page, lang, &query, &q, date, Some((note, true)), v.now)?;
+            let mut answer = Answer::html(status, body);
+            answer.retry_after = e.details["retry_after"].as_u64();
+            Ok((answer, Vec::new()))
+        }
+    }
+}
+
+fn verify(
+    st: &mut Store,
+    page: &Page,
+    lang: Lang,
+    path: &str,
+    f: &Fields,
+    v: &Visitor,
+) -> Result<(Answer, Vec<Reply>)> {
+    let hold = f.get("hold").unwrap_or_default();
+    let code = f.get("code").unwrap_or_default();
+    let held = web::held(st, page, hold)?;
+    match web::verify(st, page, hold, code, v.key.clone(), v.now) {
+        Ok(Verified::Booked(b)) => {
+            let a = &b.appointments()[0];
+            let link = web::link(st, page, &a.id, v.now)?;
+            let step = Step::Booked {
+                appointment: a,
+                link: &link,
+            };
+            let body = render(page, lang, path, "", &step, Some(("bk-booked", false)));
+            Ok((Answer::html(200, body), Vec::new()))
+        }
+        Ok(Verified::Wrong(_)) => {
+            let held = held.ok_or_else(|| Error::not_found("Page"))?;
+            let (Some(service), Some(doctor)) = (
+                held.service_id.as_deref().and_then(|s| page.service(s)),
+                page.doctor(&held.doctor_id),
+            ) else {
+                return Err(Error::not_found("Page"));
+            };
+            let step = Step::Code {
+                service,
+                doctor,
+                start: held.starts_at,
+                hold: &held.id,
+            };
+            let body = render(page, lang, path, "", &step, Some(("bk-code_wrong", true)));
+            Ok((Answer::html(400, body), Vec::new()))
+        }
+        Ok(Verified::Over) => {
+            let body = render(
+                page,
+                lang,
+                path,
+                "",
+                &Step::Services,
+                Some(("bk-hold_over", true)),
+            );
+            Ok((Answer::html(409, body), Vec::new()))
+        }
+        Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
+        Err(e) => {
+            let note = match e.code {
+                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
+                    "bk-time_taken"
+                }
+                _ => "bk-refused",
+            };
+            let body = render(page, lang, path, "", &Step::Services, Some((note, true)));
+            Ok((Answer::html(e.code.http_status(), body), Vec::new()))
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Tests: the clinic's booking page (docs/booking.md) as a patient's phone
+//! would use it, plain HTTP forms against a real `appt serve`: the steps,
+//! the hold and its code through a fake Twilio, the desk refused with
+//! `SLOT_HELD` meanwhile, the booking with source and actor `web`; holds
+//! that expire or fail five times free the time; the limits on codes and
+//! holds; and a page that never tells a known phone from an unknown one.
+
+use crate::channels::{add_sms, providers, seen, twilio_sent, Seen};
+use crate::common::{s, Env};
+use crate::serve::{request, send, Resp, Server};
+use serde_json::Value;
+use std::sync::mpsc::Receiver;
+
+/// Tuesday 16 June 2026, 09:00 in El Salvador.
+const NINE: &str = "2026-06-16T15:00:00Z";
+const NINE_THIRTY: &str = "2026-06-16T15:30:00Z";
+
+/// Env::clinic's Central, in Spanish, online, its checkup and Dr. García
+/// on the page, an SMS channel to a fake Twilio (its requests on the
+/// receiver); the clock Monday 08:00.
+fn online() -> (Env, Receiver<Seen>, String, String) {
+    let env = Env::clinic();
+    let (api, rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.central.example",
+        "--online-booking",
+        "on",
+        "--language",
+        "es",
+        "--country-code",
+        "+503",
+    ]);
+    let service = env.ok(&["service", "update", "General Checkup", "--online", "yes"]);
+    let doctor = env.ok(&["doctor", "update", "Dr. García", "--online", "yes"]);
+    let (service, doctor) = (s(&service["id"]).to_string(), s(&doctor["id"]).to_string());
+    (env, rx, service, doctor)
+}
+
+fn post(server: &Server, fields: &[(&str, &str)]) -> Resp {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    send(
+        &server.addr,
+        &request(
+            "POST",
+            "/b/central",
+            &[
+                ("Connection", "close"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        ),
+    )
+}
+
+/// Holds `at` with Dr. García for `phone`; the page's answer.
+fn hold(server: &Server, service: &str, doctor: &str, at: &str, phone: &str) -> Resp {
+    let slot = format!("{doctor}|{at}");
+    post(
+        server,
+        &[
+            ("action", "hold"),
+            ("service", service),
+            ("slot", &slot),
+            ("name", "Lucía Castro"),
+            ("phone", phone),
+        ],
+    )
+}
+
+/// The hold's ID in a code page.
+fn hold_id(page: &str) -> String {
+    let at = page.find("name=\"hold\" value=\"").expect("a code page") + 19;
+    page[at..].split('"').next().unwrap().to_string()
+}
+
+/// The 6-digit code in the SMS the fake Twilio took.
+fn code_of(sms: &Seen) -> String {
+    let body = form_urlencoded::parse(sms.body.as_bytes())
+        .find(|(k, _)| k == "Body")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let digits: String = body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(digits.len(), 6, "{body}");
+    digits
+}
+
+fn desk_books_nine(env: &Env, phone: &str) -> std::process::Output {
+    env.cmd()
+        .args([
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "09:00",
+            "--phone",
+            phone,
+            "--name",
+            "Otro Paciente",
+            "--json",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_patient_books_on_the_page_with_the_code_sent_to_their_phone() {
+    let (env, rx, service, doctor) = online();
+    let server = Server::start(&env, &[]);
+    // The steps, in Spanish, by plain GET forms.
+    let first = server.call("GET", "/b/central", None, None);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("General Checkup"), "{}", first.body);
+    assert!(first.body.contains("Reserve una cita"), "{}", first.body);
+    assert!(first
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("default-src 'none'")));
+    let english = server.call("GET", "/b/central?lang=en", None, None);
+    assert!(english.body.contains("Book an appointment"));
+    let doctors = server.call("GET", &format!("/b/central?service={service}"), None, None);
+    assert!(
+        doctors.body.contains("Dr. García") && doctors.body.contains("El primero que esté libre")
+    );
+    let days = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor=any"),
+        None,
+        None,
+    );
+    assert!(days.body.contains("value=\"2026-06-16\""), "{}", days.body);
+    let times = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor={doctor}&date=2026-06-16"),
+        None,
+        None,
+    );
+    assert!(
+        times.body.contains(&format!("{doctor}|{NINE}")),
+        "{}",
+        times.body
+    );
+
+    // The local phone, a hold, and the code by SMS.
+    let held = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    assert!(held.body.contains("Le enviamos un código"), "{}", held.body);
+    let sms = seen(&rx);
+    let to = form_urlencoded::parse(sms.body.as_bytes())
+        .find(|(k, _)| k == "To")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(to.as_deref(), Some("+50370001111"));
+    let code = code_of(&sms);
+    let id = hold_id(&held.body);
+    assert!(!held.body.contains(&code), "the page never shows the code");
+
+    // Meanwhile the time is the patient's: the desk is refused, and the
+    // desk's slots say why.
+    let out = desk_books_nine(&env, "+50370002222");
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "SLOT_HELD", "{e}");
+    assert_eq!(e["error"]["details"]["until"], "2026-06-15T14:10:00Z");
+    let slots = env.ok(&[
+        "slots",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-16",
+        "--all",
+    ]);
+    let nine = slots["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["starts_at"] == NINE)
+        .cloned()
+        .unwrap();
+    assert_eq!(nine["reason"], "SLOT_HELD", "{nine}");
+    // Nor does the page offer it again.
+    let again = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor={doctor}&date=2026-06-16"),
+        None,
+        None,
+    );
+    assert!(!again.body.contains(&format!("{doctor}|{NINE}")));
+
+    // A wrong code, then the right one: booked, by the page.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", wrong)],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("no es correcto"));
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Su cita está reservada"), "{}", r.body);
+    // minijinja writes `/` as `&#x2f;` in attributes, which browsers read back.
+    assert!(
+        r.body
+            .contains("https:&#x2f;&#x2f;citas.central.example&#x2f;p&#x2f;"),
+        "{}",
+        r.body
+    );
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    let a = &list["appointments"][0];
+    assert_eq!(a["source"], "web", "{a}");
+    assert_eq!(a["patient"]["phone"], "+50370001111");
+    let history = env.ok(&["history", s(&a["id"])]);
+    assert_eq!(history["events"][0]["actor"], "web", "{history}");
+    // The hold is over with its booking: the code books nothing twice.
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 409);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+}
+
+#[test]
+fn a_hold_that_expires_or_fails_five_times_frees_the_time() {
+    let (mut env, rx, service, doctor) = online();
+    let server = Server::start(&env, &[]);
+    let held = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let code = code_of(&seen(&rx));
+    let id = hold_id(&held.body);
+    // Eleven minutes on: the hold is over, the desk books the time, and the
+    // code books nothing.
+    drop(server);
+    env.at("2026-06-15T14:11:00Z");
+    let out = desk_books_nine(&env, "+50370002222");
+    assert!(out.status.success(), "{out:?}");
+    let server = Server::start(&env, &[]);
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+
+    // Five wrong codes end another hold at once.
+    let held = hold(&server, &service, &doctor, NINE_THIRTY, "7000-3333");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let code = code_of(&seen(&rx));
+    let id = hold_id(&held.body);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for n in 1..=5 {
+        let r = post(
+            &server,
+            &[("action", "verify"), ("hold", &id), ("code", wrong)],
+        );
+        let want = if n < 5 { 400 } else { 409 };
+        assert_eq!(r.status, want, "try {n}: {}", r.body);
+    }
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 409, "the right code after five wrong ones");
+    let out = env
+        .cmd()
+        .args([
+            "book",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            "2026-06-16",
+            "--time",
+            "09:30",
+            "--phone",
+            "+50370004444",
+            "--name",
+            "Otra Más",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn codes_and_holds_are_limited_per_phone_and_the_page_never_tells_a_known_phone() {
+    let (mut env, rx, service, doctor) = online();
+    // A patient the clinic knows, by the phone typed on the page.
+    env.book("2026-06-17", "10:00", "+50370001111");
+    let server = Server::start(&env, &[]);
+    let known = hold(&server, &service, &doctor, NINE, "7000-1111");
+    let unknown = hold(&server, &service, &doctor, NINE_THIRTY, "7000-9999");
+    assert_eq!((known.status, unknown.status), (200, 200));
+    let strip = |b: &str| b.replace(&hold_id(b), "").replace("09:30", "09:00");
+    assert_eq!(strip(&known.body), strip(&unknown.body));
+    seen(&rx);
+    seen(&rx);
+    // Two live holds for one phone at most.
+    let second = hold(
+        &server,
+        &service,
+        &doctor,
+        "2026-06-16T16:00:00Z",
+        "7000-1111",
+    );
+    assert_eq!(second.status, 200, "{}", second.body);
+    seen(&rx);
+    let third = hold(
+        &server,
+        &service,
+        &doctor,
+        "2026-06-16T16:30:00Z",
+        "7000-1111",
+    );
+    assert_eq!(third.status, 429, "{}", third.body);
+    assert!(third.header("retry-after").is_some());
+    assert!(third.body.contains("Demasiados intentos"));
+    // An hour's codes: three for a phone, holds over or not. Eleven
+    // minutes on the holds are over; a third code goes, a fourth does not.
+    drop(server);
+    env.at("2026-06-15T14:11:00Z");
+    let server = Server::start(&env, &[]);
+    let later = hold(
+        &server,
+        &service,
+        &doctor,
+        "2026-06-16T16:30:00Z",
+        "7000-1111",
+    );
+    assert_eq!(later.status, 200, "{}", later.body);
+    seen(&rx);
+    let fourth = hold(
+        &server,
+        &service,
+        &doctor,
+        "2026-06-16T17:00:00Z",
+        "7000-1111",
+    );
+    assert_eq!(
+        fourth.status, 429,
+        "a fourth code within the hour: {}",
+        fourth.body
+    );
+    let wait: i64 = fourth.header("retry-after").unwrap().parse().unwrap();
+    assert_eq!(wait, 49 * 60, "until the first code is an hour old");
+    crate::channels::no_more(&rx);
+}
+
+#[test]
+fn a_clinic_not_online_has_no_page() {
+    let (env, _rx, _, _) = online();
+    let server = Server::start(&env, &[]);
+    assert_eq!(server.call("GET", "/b/norte", None, None).status, 404);
+    env.ok(&["clinic", "update", "Central", "--online-booking", "off"]);
+    let r = server.call("GET", "/b/central", None, None);
+    assert_eq!(r.status, 404);
+    assert!(!r.body.contains("Central"));
+}
