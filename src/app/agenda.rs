@@ -28,6 +28,9 @@ pub struct Section {
     /// The grid's slots taken only by the buffers around appointments
     /// (docs/rules.md#buffers), in start order.
     pub buffered: Vec<DateTime<Utc>>,
+    /// The grid's slots free but for a hold of the booking page
+    /// (docs/rules.md#holds), in start order.
+    pub held: Vec<DateTime<Utc>>,
 }
 
 pub struct Agenda {
@@ -153,6 +156,11 @@ pub(super) fn day_sheet(
             let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
             let buffered: Vec<DateTime<Utc>> =
                 slots.iter().filter(|s| s.buffer).map(|s| s.start).collect();
+            let held: Vec<DateTime<Utc>> = slots
+                .iter()
+                .filter(|s| s.refusal == Some(Code::SlotHeld))
+                .map(|s| s.start)
+                .collect();
             let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
                 let restricted = |s: &Slot| {
                     day.windows
@@ -191,6 +199,7 @@ pub(super) fn day_sheet(
                 needs_service,
                 grid,
                 buffered,
+                held,
             });
         }
         sections.sort_by(|a, b| {

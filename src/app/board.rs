@@ -64,6 +64,9 @@ pub enum Cell<'d> {
     /// A slot of the grid taken only by the buffer kept free around an
     /// appointment (docs/rules.md#buffers).
     Buffer,
+    /// A slot held for a patient typing the booking page's code
+    /// (docs/rules.md#holds).
+    Held,
     /// The doctor's day is closed (the reason is the column's).
     Closed,
     /// A slot of the grid that cannot be booked (past, or full by a longer
@@ -93,6 +96,9 @@ impl Day {
         }
         if c.buffered.contains(&row) {
             return Cell::Buffer;
+        }
+        if c.held.contains(&row) {
+            return Cell::Held;
         }
         if c.closed.is_some() {
             return Cell::Closed;

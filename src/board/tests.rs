@@ -1005,6 +1005,59 @@ fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
     );
 }
 
+/// A time the booking page holds for a patient typing their code shows as
+/// held, says so in the status line, and cannot be booked from the board.
+#[test]
+fn a_time_held_by_the_booking_page_shows_held() {
+    let mut st = busy_monday();
+    let now = at(MONDAY_1005);
+    st.write(|tx| {
+        tx.exec(
+            On::writes(&[Table::Clinics]),
+            "UPDATE clinics SET online_booking = 1",
+            crate::args![],
+        )?;
+        let (clinic, doctor): (String, String) = tx.row(
+            On::reads(&[Table::Clinics, Table::Doctors]),
+            "SELECT c.id, d.id FROM clinics c, doctors d WHERE d.full_name = 'Dr. Luis Martínez'",
+            crate::args![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .unwrap();
+        // Martínez's 11:30 (17:30Z), held until 10:12.
+        tx.exec(
+            On::writes(&[Table::Holds]),
+            "INSERT INTO holds (id, clinic_id, doctor_id, service_id, starts_at, ends_at, until, \
+             name, phone, email, channel, code_hash, attempts, address, created_at) \
+             VALUES ('hold-1', ?1, ?2, NULL, ?3, ?4, ?5, 'Ana Web', '+50370009999', NULL, NULL, \
+             'x', 0, '127.0.0.1', ?6)",
+            crate::args![
+                clinic.as_str(),
+                doctor.as_str(),
+                at("2026-06-15T17:30:00Z").timestamp(),
+                at("2026-06-15T18:00:00Z").timestamp(),
+                at("2026-06-15T16:12:00Z").timestamp(),
+                now.timestamp()
+            ],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let mut b = board(st, MONDAY_1005, None, Language::En);
+    select(&mut b, "Martínez", "11:30");
+    let shown = screen(&mut b, 80, 24);
+    assert!(shown.contains("· held"), "{shown}");
+    assert!(
+        shown.contains("11:30 held for a patient confirming it on the booking page"),
+        "{shown}"
+    );
+    let before = appointments(&mut b);
+    key(&mut b, KeyCode::Enter);
+    assert!(b.question.is_none());
+    assert_eq!(refused_code(&b), "VALIDATION_ERROR");
+    assert_eq!(appointments(&mut b), before);
+}
+
 // Issue 43: the desk's board (cancelling inside the window, finding
 // among several, lateness, names cut to fit).
 #[path = "tests_desk.rs"]

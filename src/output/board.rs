@@ -451,6 +451,7 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             (format!("· {word}"), pen.dim())
         }
         Cell::Buffer => (format!("· {}", text_in(l, "b-buffer")), pen.fg(Color::Cyan)),
+        Cell::Held => (format!("· {}", text_in(l, "b-held")), pen.fg(Color::Cyan)),
         Cell::Closed => ("░".to_string(), pen.fg(Color::Magenta)),
         Cell::Nothing => (String::new(), Style::new()),
     }
@@ -678,6 +679,7 @@ fn selected_text(s: &Screen) -> String {
             )
         }
         Cell::Buffer => lang::fill(l, "b-buffer_at", &[("time", hm.into())]),
+        Cell::Held => lang::fill(l, "b-held_at", &[("time", hm.into())]),
         Cell::Closed | Cell::Nothing => hm,
     }
 }

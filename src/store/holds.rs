@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 pub const COLS: &str = "id, clinic_id, doctor_id, service_id, starts_at, ends_at, until, name, \
                         phone, email, channel, code_hash, attempts, address, created_at";
 /// The columns of `web_codes`, as copied.
-pub const CODE_COLS: &str = "phone_hash, address, sent_at";
+pub const CODE_COLS: &str = "id, phone_hash, address, sent_at";
 
 /// A hold as stored: the time, and what the patient typed.
 #[derive(Debug, Clone)]
@@ -219,8 +219,8 @@ pub fn oldest_code_since(
 pub fn record_code(conn: &Tx, phone_hash: &str, address: &str, at: DateTime<Utc>) -> Result<()> {
     conn.exec(
         On::writes(&[Table::WebCodes]),
-        "INSERT INTO web_codes (phone_hash, address, sent_at) VALUES (?1, ?2, ?3)",
-        args![phone_hash, address, epoch(at)],
+        "INSERT INTO web_codes (id, phone_hash, address, sent_at) VALUES (?1, ?2, ?3, ?4)",
+        args![super::new_id(), phone_hash, address, epoch(at)],
     )?;
     Ok(())
 }

@@ -988,6 +988,8 @@ b-free_at_service = { $time } libre ({ $places } { $places ->
     }) para algunos servicios: Enter reserva
 b-buffer = margen
 b-buffer_at = { $time } reservado: el margen alrededor de una cita
+b-held = apartada
+b-held_at = { $time } apartada para un paciente que la confirma en la página de citas
 b-in_series = ↻ parte de una serie
 b-queue = En sala
 b-queue_empty = Nadie en sala.

@@ -367,3 +367,73 @@ fn a_clinic_not_online_has_no_page() {
     assert_eq!(r.status, 404);
     assert!(!r.body.contains("Central"));
 }
+
+/// Fifteen patients on the page and five desks race for one time: one
+/// of them has it (a hold or a booking), every other is refused, the
+/// patients with the next free times; nothing is held or booked twice.
+#[test]
+fn patients_and_desks_racing_for_one_time_leave_it_to_one() {
+    let (env, _rx, service, doctor) = online();
+    let server = Server::start(&env, &[]);
+    let barrier = std::sync::Barrier::new(20);
+    let (holds, desks) = std::thread::scope(|scope| {
+        let patients: Vec<_> = (0..15)
+            .map(|i| {
+                let (server, barrier, service, doctor) = (&server, &barrier, &service, &doctor);
+                scope.spawn(move || {
+                    let phone = format!("7100-{i:04}");
+                    barrier.wait();
+                    hold(server, service, doctor, NINE, &phone)
+                })
+            })
+            .collect();
+        let desks: Vec<_> = (0..5)
+            .map(|i| {
+                let (env, barrier) = (&env, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    desk_books_nine(env, &format!("+50372{i:06}"))
+                })
+            })
+            .collect();
+        (
+            patients
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+            desks
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+        )
+    });
+    let held = holds.iter().filter(|r| r.status == 200).count();
+    let booked = desks.iter().filter(|o| o.status.success()).count();
+    assert_eq!(held + booked, 1, "holds {held}, desk bookings {booked}");
+    for r in holds.iter().filter(|r| r.status != 200) {
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("Alguien tomó esa hora"), "{}", r.body);
+        // The next free times are offered, never the one taken.
+        assert!(
+            r.body.contains(&format!("{doctor}|{NINE_THIRTY}")),
+            "{}",
+            r.body
+        );
+        assert!(!r.body.contains(&format!("{doctor}|{NINE}")), "{}", r.body);
+    }
+    for o in desks.iter().filter(|o| !o.status.success()) {
+        assert_eq!(o.status.code(), Some(4), "{o:?}");
+        let e: Value = serde_json::from_slice(&o.stderr).unwrap();
+        let code = s(&e["error"]["code"]).to_string();
+        assert!(
+            ["SLOT_HELD", "APPOINTMENT_CONFLICT"].contains(&code.as_str()),
+            "{e}"
+        );
+    }
+    let taken = env.rows(&format!(
+        "SELECT (SELECT count(*) FROM appointments WHERE status <> 'cancelled' AND starts_at = {0}) \
+         + (SELECT count(*) FROM holds WHERE starts_at = {0})",
+        1_781_622_000
+    ));
+    assert_eq!(taken[0][0], "1");
+}

@@ -21,6 +21,7 @@ CREATE INDEX holds_doctor ON holds(doctor_id, starts_at);
 CREATE INDEX holds_phone ON holds(phone, until);
 CREATE INDEX holds_address ON holds(address, until);
 CREATE TABLE web_codes (
+    id          TEXT COLLATE "C" PRIMARY KEY NOT NULL,
     phone_hash  TEXT COLLATE "C" NOT NULL,
     address     TEXT COLLATE "C" NOT NULL,
     sent_at     BIGINT NOT NULL

@@ -30,6 +30,7 @@ CREATE INDEX holds_address ON holds(address, until);
 -- Each code sent, for the limits per phone and per address an hour: the
 -- phone as a SHA-256 (kept an hour, not the number itself).
 CREATE TABLE web_codes (
+    id          TEXT PRIMARY KEY NOT NULL,
     phone_hash  TEXT NOT NULL,
     address     TEXT NOT NULL,
     sent_at     INTEGER NOT NULL
