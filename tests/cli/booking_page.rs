@@ -437,3 +437,78 @@ fn patients_and_desks_racing_for_one_time_leave_it_to_one() {
     ));
     assert_eq!(taken[0][0], "1");
 }
+
+/// A real browser books on the page as a patient's phone would (Chromium
+/// through Selenium at 320 pixels, in Spanish), the code read here from the
+/// fake Twilio and typed in; axe-core finds no accessibility violation on
+/// any step. Skipped where the browser or axe-core is missing, but never
+/// under CI.
+#[test]
+fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let (Some(python), Some(axe)) = (
+        std::env::var_os("APPT_PYTHON"),
+        std::env::var_os("APPT_AXE"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "APPT_PYTHON and APPT_AXE are required under CI"
+        );
+        eprintln!("skipped: APPT_PYTHON or APPT_AXE is not set");
+        return;
+    };
+    let has = Command::new(&python)
+        .args(["-c", "import selenium"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let driver = ["chromedriver", "/usr/bin/chromedriver"]
+        .iter()
+        .any(|d| Command::new(d).arg("--version").output().is_ok());
+    if !has || !driver {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "selenium and chromedriver are required under CI"
+        );
+        eprintln!("skipped: selenium or chromedriver missing");
+        return;
+    }
+    let (env, rx, _, _) = online();
+    let server = Server::start(&env, &[]);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/book.py");
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .arg(format!("http://{}/b/central", server.addr))
+        .env("APPT_AXE", &axe)
+        .env(
+            "APPT_SHOTS",
+            std::env::var_os("APPT_SHOTS").unwrap_or_default(),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the browser");
+    let mut said = String::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        said.push_str(&line);
+        if line.trim() == "CODE?" {
+            let code = code_of(&seen(&rx));
+            writeln!(child.stdin.as_mut().unwrap(), "{code}").unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("booked: ok"), "{said}");
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(list["appointments"][0]["source"], "web", "{list}");
+}
