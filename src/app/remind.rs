@@ -346,7 +346,8 @@ const QUICK: Duration = Duration::from_secs(1);
 
 /// Runs one sweep at `now` ([`sweep`]), then the clinics' retention
 /// (docs/privacy.md#retention): what ended longer ago than a clinic keeps
-/// goes, never a message still to deliver.
+/// goes, never a message still to deliver; and the booking page's ended
+/// holds and hour-old codes.
 pub fn due(
     st: &mut Store,
     r: &DueRequest,
@@ -355,6 +356,11 @@ pub fn due(
 ) -> Result<Sweep> {
     let mut tally = sweep(st, r, now, deliver)?;
     tally.purged = Some(super::purge::retain(st, now, r.dry_run)?);
+    if !r.dry_run {
+        // What patients typed on the booking page goes with their ended
+        // holds, even when nobody uses the page again (docs/booking.md).
+        super::web::forget_ended(st, now)?;
+    }
     Ok(tally)
 }
 

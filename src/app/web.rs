@@ -435,3 +435,14 @@ pub fn link(st: &mut Store, page: &Page, appointment: &str, now: DateTime<Utc>) 
 pub fn held(st: &mut Store, page: &Page, id: &str) -> Result<Option<Held>> {
     st.read(|tx| Ok(holds::get(tx, id)?.filter(|h| h.clinic_id == page.clinic.id)))
 }
+
+/// Deletes the holds ended by `now`, with what the patients typed, and the
+/// codes sent over an hour ago (`remind due` runs it after each sweep).
+/// A sweep with nothing to forget writes nothing.
+pub fn forget_ended(st: &mut Store, now: DateTime<Utc>) -> Result<()> {
+    let hour_ago = now - Duration::hours(1);
+    if st.read(|tx| holds::any_ended(tx, now, hour_ago))? {
+        st.write(|tx| holds::purge(tx, now, hour_ago))?;
+    }
+    Ok(())
+}

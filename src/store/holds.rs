@@ -225,6 +225,23 @@ pub fn record_code(conn: &Tx, phone_hash: &str, address: &str, at: DateTime<Utc>
     Ok(())
 }
 
+/// Whether a hold has ended by `now` or a code was sent before `codes_before`.
+pub fn any_ended(conn: &Tx, now: DateTime<Utc>, codes_before: DateTime<Utc>) -> Result<bool> {
+    let holds: Option<String> = conn.row(
+        On::reads(&[Table::Holds]),
+        "SELECT id FROM holds WHERE until <= ?1 LIMIT 1",
+        args![epoch(now)],
+        |r| r.get(0),
+    )?;
+    let codes: Option<String> = conn.row(
+        On::reads(&[Table::WebCodes]),
+        "SELECT id FROM web_codes WHERE sent_at <= ?1 LIMIT 1",
+        args![epoch(codes_before)],
+        |r| r.get(0),
+    )?;
+    Ok(holds.is_some() || codes.is_some())
+}
+
 /// Deletes the holds ended by `now` (what a patient typed goes with them)
 /// and the codes older than `codes_before`.
 pub fn purge(conn: &Tx, now: DateTime<Utc>, codes_before: DateTime<Utc>) -> Result<()> {

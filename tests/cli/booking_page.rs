@@ -247,6 +247,11 @@ fn a_hold_that_expires_or_fails_five_times_frees_the_time() {
     env.at("2026-06-15T14:11:00Z");
     let out = desk_books_nine(&env, "+50370002222");
     assert!(out.status.success(), "{out:?}");
+    // What the patient typed goes with the hold at the next sweep.
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "1");
+    let sweep = env.cmd().args(["remind", "due"]).output().unwrap();
+    assert!(sweep.status.success(), "{sweep:?}");
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
     let server = Server::start(&env, &[]);
     let r = post(
         &server,
