@@ -1542,6 +1542,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --max-connections 'Connections open at once; beyond it new ones are closed at once'
             cand --tls-cert 'PEM certificate chain for HTTPS (with --tls-key)'
             cand --tls-key 'PEM private key for HTTPS (with --tls-cert)'
+            cand --exec 'Run `sh -c CMD` to send the booking page''s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code''s text in APPT_MESSAGE)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -107,10 +107,22 @@ pub struct Taken {
 pub struct Reply {
     /// The inbox row of the patient's message (None: not an answer).
     row: Option<String>,
-    settings: Settings,
-    secrets: Secrets,
+    via: Via,
     to: String,
     text: String,
+}
+
+/// How a [`Reply`] goes: through a channel, or a hook (`serve --exec`).
+enum Via {
+    Channel {
+        settings: Settings,
+        secrets: Secrets,
+    },
+    Hook {
+        cmd: String,
+        input: serde_json::Value,
+        vars: Vec<(&'static str, String)>,
+    },
 }
 
 impl Reply {
@@ -118,8 +130,28 @@ impl Reply {
     pub fn text(settings: Settings, secrets: Secrets, to: &str, text: String) -> Reply {
         Reply {
             row: None,
-            settings,
-            secrets,
+            via: Via::Channel { settings, secrets },
+            to: to.to_string(),
+            text,
+        }
+    }
+
+    /// `text` to `to` through the hook `cmd` (`sh -c`, as `remind due
+    /// --exec` runs one): `input` on its stdin, `vars` in its environment.
+    pub fn hook(
+        cmd: &str,
+        input: serde_json::Value,
+        vars: Vec<(&'static str, String)>,
+        to: &str,
+        text: String,
+    ) -> Reply {
+        Reply {
+            row: None,
+            via: Via::Hook {
+                cmd: cmd.to_string(),
+                input,
+                vars,
+            },
             to: to.to_string(),
             text,
         }
@@ -137,12 +169,22 @@ pub fn send_replies(replies: Vec<Reply>) -> Vec<Replied> {
     replies
         .into_iter()
         .map(|r| {
-            let sent = match Http::of(&r.settings, &r.secrets) {
-                Some(http) => http.send(&r.to, &r.text),
-                None => Sent::Permanent {
-                    status: 0,
-                    code: None,
-                    message: "no sending through this channel".into(),
+            let sent = match &r.via {
+                Via::Channel { settings, secrets } => match Http::of(settings, secrets) {
+                    Some(http) => http.send(&r.to, &r.text),
+                    None => Sent::Permanent {
+                        status: 0,
+                        code: None,
+                        message: "no sending through this channel".into(),
+                    },
+                },
+                Via::Hook { cmd, input, vars } => match super::remind::run_hook(cmd, input, vars) {
+                    Ok(()) => Sent::Sent { provider_id: None },
+                    Err(m) => Sent::Permanent {
+                        status: 0,
+                        code: None,
+                        message: m.english(),
+                    },
                 },
             };
             Replied { row: r.row, sent }
@@ -446,8 +488,10 @@ fn reply(s: &Signer, row: &Inbound, a: &Appointment, outcome: Outcome, to: &str)
     );
     Reply {
         row: Some(row.id.clone()),
-        settings: s.settings.clone(),
-        secrets: s.secrets.clone(),
+        via: Via::Channel {
+            settings: s.settings.clone(),
+            secrets: s.secrets.clone(),
+        },
         to: to.to_string(),
         text,
     }

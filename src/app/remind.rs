@@ -807,7 +807,11 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
 /// Runs `sh -c cmd` with `input` on stdin and `vars` added to appt's
 /// environment less its secrets; its output goes to our stderr so stdout
 /// stays the sweep's own. Past the time limit its whole process group is killed.
-fn run_hook(cmd: &str, input: &Value, vars: &[(&str, String)]) -> Result<(), crate::text::Msg> {
+pub(super) fn run_hook(
+    cmd: &str,
+    input: &Value,
+    vars: &[(&str, String)],
+) -> Result<(), crate::text::Msg> {
     use std::os::fd::AsFd;
     use std::os::unix::process::CommandExt;
     let to_stderr = std::io::stderr()

@@ -228,6 +228,7 @@ pub fn hold(
     page: &Page,
     r: &HoldRequest,
     key: Option<String>,
+    exec: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Hold> {
     let c = &page.clinic;
@@ -313,19 +314,21 @@ pub fn hold(
         holds::record_code(tx, &phone_key(&phone), &r.address, now)?;
         Ok(held)
     })?;
-    let send = code_message(st, c, &held, &code, &keys)?;
+    let send = code_message(st, c, &held, &code, &keys, exec)?;
     Ok(Hold { held, code, send })
 }
 
 /// The message carrying the code: through the clinic's first channel that
 /// reaches a phone (SMS; WhatsApp as text, which reaches a patient only
-/// inside their 24 hours), in the clinic's language.
+/// inside their 24 hours), else through the hook `exec` (`serve --exec`),
+/// in the clinic's language.
 fn code_message(
     st: &mut Store,
     c: &Clinic,
     h: &Held,
     code: &str,
     keys: &crate::store::keys::Keys,
+    exec: Option<&str>,
 ) -> Result<Option<Reply>> {
     let text = crate::text::render(
         c.settings.language,
@@ -343,12 +346,37 @@ fn code_message(
                 ChannelSettings::Sms { .. } | ChannelSettings::WhatsApp { .. }
             )
         }) else {
-            return Ok(None);
+            return Ok(exec.map(|cmd| hook(cmd, c, h, text.clone())));
         };
         let ring = patients::opening_keys(tx, keys)?;
         let secrets = stored.open(&ring)?;
         Ok(Some(Reply::text(stored.settings, secrets, &h.phone, text)))
     })
+}
+
+/// The code's message through the hook `cmd`, as `remind due --exec`
+/// hands a message to one (docs/rules.md#reminders-and-notifications): a
+/// JSON object on stdin and the same in the environment, `kind`
+/// `verification`, the text with the code in `APPT_MESSAGE`.
+fn hook(cmd: &str, c: &Clinic, h: &Held, text: String) -> Reply {
+    let input = serde_json::json!({
+        "kind": "verification",
+        "clinic_name": c.name,
+        "patient_name": h.name,
+        "patient_phone": h.phone,
+        "starts_at": time::fmt_utc(h.starts_at),
+        "expires_at": time::fmt_utc(h.until),
+        "message": text,
+    });
+    let vars = vec![
+        ("APPT_KIND", "verification".to_string()),
+        ("APPT_CLINIC_NAME", c.name.clone()),
+        ("APPT_PATIENT_NAME", h.name.clone()),
+        ("APPT_PATIENT_PHONE", h.phone.clone()),
+        ("APPT_STARTS_AT", time::fmt_utc(h.starts_at)),
+        ("APPT_MESSAGE", text.clone()),
+    ];
+    Reply::hook(cmd, input, vars, &h.phone, text)
 }
 
 /// What a code came to.

@@ -29,6 +29,11 @@ pub struct Args {
     /// Serve plain HTTP on an address other than loopback (behind a TLS proxy)
     #[arg(long)]
     pub allow_plain_http: bool,
+    /// Run `sh -c CMD` to send the booking page's codes of a clinic with no
+    /// channel that reaches a phone, as `remind due --exec` runs one
+    /// (APPT_KIND=verification, the code's text in APPT_MESSAGE)
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
@@ -42,6 +47,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         clock: ctx.clock()?,
         zone: ctx.zone,
         key: ctx.key()?,
+        exec: a.exec,
     };
     let json = ctx.json;
     serve::run(o, &mut |url| {

@@ -66,6 +66,9 @@ pub struct Options {
     pub zone: crate::core::zone::Tz,
     /// `$APPT_KEY`, for bookings that carry a national ID.
     pub key: Option<String>,
+    /// `--exec CMD`: the hook the booking page's codes go through where a
+    /// clinic has no channel for them.
+    pub exec: Option<String>,
 }
 
 /// What every worker and connection shares.
@@ -73,6 +76,7 @@ struct Shared {
     clock: Clock,
     zone: crate::core::zone::Tz,
     key: Option<String>,
+    exec: Option<String>,
     /// Recent failed authentications per address.
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Set once the server is told to stop: a write not yet begun is
@@ -256,6 +260,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         clock: o.clock,
         zone: o.zone,
         key: o.key.clone(),
+        exec: o.exec.clone(),
         failures: Mutex::new(HashMap::new()),
         closing: AtomicBool::new(false),
         turn: Mutex::default(),
@@ -945,6 +950,7 @@ fn authorised(
                 now,
                 key: shared.key.clone(),
                 peer: job.peer,
+                exec: shared.exec.clone(),
             };
             let (answer, replies) = {
                 let _turn = turn(route, shared)?;

@@ -45,6 +45,8 @@ pub struct Visitor {
     pub now: DateTime<Utc>,
     pub key: Option<String>,
     pub peer: std::net::IpAddr,
+    /// `serve --exec CMD`: where a code goes when no channel takes it.
+    pub exec: Option<String>,
 }
 
 /// Who may call a route, and what answers it.

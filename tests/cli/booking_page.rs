@@ -22,6 +22,13 @@ fn online() -> (Env, Receiver<Seen>, String, String) {
     let env = Env::clinic();
     let (api, rx) = providers(vec![twilio_sent("SM0001")]);
     add_sms(&env, &api);
+    let (service, doctor) = put_online(&env);
+    (env, rx, service, doctor)
+}
+
+/// Central online in Spanish, its checkup and Dr. García on the page:
+/// their IDs.
+fn put_online(env: &Env) -> (String, String) {
     env.ok(&[
         "clinic",
         "update",
@@ -37,8 +44,7 @@ fn online() -> (Env, Receiver<Seen>, String, String) {
     ]);
     let service = env.ok(&["service", "update", "General Checkup", "--online", "yes"]);
     let doctor = env.ok(&["doctor", "update", "Dr. García", "--online", "yes"]);
-    let (service, doctor) = (s(&service["id"]).to_string(), s(&doctor["id"]).to_string());
-    (env, rx, service, doctor)
+    (s(&service["id"]).to_string(), s(&doctor["id"]).to_string())
 }
 
 fn post(server: &Server, fields: &[(&str, &str)]) -> Resp {
@@ -516,4 +522,55 @@ fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
     assert!(said.contains("booked: ok"), "{said}");
     let list = env.ok(&["list", "--date", "2026-06-16"]);
     assert_eq!(list["appointments"][0]["source"], "web", "{list}");
+}
+
+/// A clinic with no channel for phones: `serve --exec` runs the hook with
+/// the code, as `remind due --exec` runs one (`kind` `verification`), and
+/// the code it got books.
+#[test]
+fn a_clinic_without_a_channel_sends_the_code_through_serves_hook() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let file = env.dir.path().join("code.json");
+    let hook = format!(
+        "cat > '{}'; echo \"$APPT_KIND\" >> '{}'",
+        file.display(),
+        file.display()
+    );
+    let server = Server::start(&env, &["--exec", &hook]);
+    let held = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let written = loop {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if text.ends_with("verification\n") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // The JSON on the hook's stdin (no newline after it), then $APPT_KIND.
+    let (json, kind) = written
+        .rsplit_once('}')
+        .expect("the hook's input and APPT_KIND");
+    assert_eq!(kind.trim(), "verification");
+    let input: Value = serde_json::from_str(&format!("{json}}}")).unwrap();
+    assert_eq!(input["kind"], "verification");
+    assert_eq!(input["patient_phone"], "+50370001111");
+    let message = s(&input["message"]);
+    let code: String = message
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(code.len(), 6, "{message}");
+    let r = post(
+        &server,
+        &[
+            ("action", "verify"),
+            ("hold", &hold_id(&held.body)),
+            ("code", &code),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Su cita está reservada"));
 }

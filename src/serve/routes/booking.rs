@@ -166,7 +166,7 @@ fn hold(
         address: v.peer.to_string(),
     };
     let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
-    match web::hold(st, page, &r, v.key.clone(), v.now) {
+    match web::hold(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now) {
         Ok(h) => {
             let (Some(service), Some(doctor)) = (
                 h.held.service_id.as_deref().and_then(|s| page.service(s)),
