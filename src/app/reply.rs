@@ -10,7 +10,7 @@ use super::links::{self, Target};
 use super::next::{self, NextRequest};
 use super::schedule::WhenInput;
 use crate::core::status as machine;
-use crate::core::{time, Actor, Appointment, Clinic, Status};
+use crate::core::{time, Actor, Appointment, Clinic, Language, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::{clinics, reminders, waitlist, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -68,6 +68,20 @@ fn gone() -> Error {
 }
 
 /// What the link `token` opens, now.
+/// The visit a patient's link opens (never an offer's) and how many times
+/// it changed: what its calendar file carries ("add to calendar").
+pub fn calendar(st: &mut Store, token: &str) -> Result<(Appointment, Language, i64)> {
+    st.read(|tx| match links::open(tx, token)? {
+        Target::Appointment(id) => {
+            let a = crate::store::appointments::get(tx, &id)?;
+            let lang = clinics::get(tx, &a.clinic_id)?.settings.language;
+            let sequence = crate::store::appointments::sequence(tx, &id)?;
+            Ok((a, lang, sequence))
+        }
+        Target::Offer(_) => Err(Error::not_found("Link")),
+    })
+}
+
 pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
     st.read(|tx| match links::open(tx, token)? {
         Target::Appointment(id) => {

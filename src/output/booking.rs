@@ -75,6 +75,7 @@ struct Words {
     next: &'static str,
     nothing_online: &'static str,
     start_over: &'static str,
+    add_to_calendar: &'static str,
 }
 
 fn words(l: Lang) -> Words {
@@ -103,6 +104,7 @@ fn words(l: Lang) -> Words {
         next: t("bk-next"),
         nothing_online: t("bk-nothing_online"),
         start_over: t("bk-start_over"),
+        add_to_calendar: t("pg-add_to_calendar"),
     }
 }
 

@@ -64,6 +64,25 @@ pub fn summary(l: Lang, a: &Appointment, include_patient: bool) -> String {
     s
 }
 
+/// One visit as a calendar file, in `l` (a patient's "add to calendar" on
+/// their link's page and the booking page's last one): the event the
+/// export writes for it, never the patient's name or phone.
+pub fn one(a: &Appointment, sequence: i64, l: Language, now: DateTime<Utc>) -> Result<String> {
+    let mut bytes = Vec::new();
+    {
+        let opts = Options {
+            now,
+            include_patient: false,
+        };
+        let mut c = Calendar::new(Out::new(&mut bytes, "calendar".into()), opts);
+        c.language(l);
+        c.begin()?;
+        c.appointment(a, sequence)?;
+        c.end()?;
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The patient's name as the file shows it (an erased one in `l`'s words).
 fn patient(l: Lang, a: &Appointment) -> String {
     if a.patient_erased {

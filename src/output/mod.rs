@@ -12,7 +12,7 @@ mod fhir;
 pub mod file;
 pub mod fit;
 pub mod human;
-mod ics;
+pub(crate) mod ics;
 pub mod json;
 pub mod lang;
 pub mod page;

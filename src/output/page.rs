@@ -154,6 +154,8 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
         tel => phone.as_deref().map(tel),
         phone => phone,
         action => action,
+        // A visit still to come can go in the patient's calendar.
+        calendar => (v.state != State::Over).then(|| text_in(lang, "pg-add_to_calendar")),
     })
 }
 

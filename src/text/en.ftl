@@ -277,6 +277,7 @@ col-Created = Created
 col-Expires = Expires
 col-Last_used = Last used
 pg-title_visit = Your appointment
+pg-add_to_calendar = Add it to your calendar
 pg-title_offer = A time has opened up for you
 pg-title_gone = This link does not work
 pg-gone = The link is not valid. Check that it was copied whole, or call the clinic.

@@ -303,6 +303,7 @@ col-Created = Creado
 col-Expires = Vence
 col-Last_used = Último uso
 pg-title_visit = Su cita
+pg-add_to_calendar = Agregarla a su calendario
 pg-title_offer = Se liberó un horario para usted
 pg-title_gone = Este enlace no funciona
 pg-gone = El enlace no es válido. Revise que esté completo, o llame a la clínica.

@@ -227,6 +227,31 @@ fn a_patient_books_on_the_page_with_the_code_sent_to_their_phone() {
     let list = env.ok(&["list", "--date", "2026-06-16"]);
     let a = &list["appointments"][0];
     assert_eq!(a["source"], "web", "{a}");
+    // "Add it to your calendar": the visit as a calendar file, without the patient.
+    let marker = "&#x2f;p&#x2f;";
+    let at = r.body.find(marker).unwrap() + marker.len();
+    let token = r.body[at..].split('"').next().unwrap().to_string();
+    assert!(r.body.contains(&format!("{token}.ics")), "{}", r.body);
+    let ics = server.call("GET", &format!("/p/{token}.ics"), None, None);
+    assert_eq!(ics.status, 200, "{}", ics.body);
+    assert_eq!(
+        ics.header("content-type"),
+        Some("text/calendar; charset=utf-8")
+    );
+    assert!(ics.body.contains("BEGIN:VEVENT"), "{}", ics.body);
+    assert!(
+        ics.body.contains(&format!("UID:{}", s(&a["id"]))),
+        "{}",
+        ics.body
+    );
+    assert!(
+        ics.body
+            .contains("DTSTART;TZID=America/El_Salvador:20260616T090000"),
+        "{}",
+        ics.body
+    );
+    assert!(!ics.body.contains("Castro") && !ics.body.contains("70001111"));
+    assert_eq!(server.call("GET", "/p/forged.ics", None, None).status, 404);
     assert_eq!(a["patient"]["phone"], "+50370001111");
     let history = env.ok(&["history", s(&a["id"])]);
     assert_eq!(history["events"][0]["actor"], "web", "{history}");

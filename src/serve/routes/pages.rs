@@ -15,9 +15,21 @@ pub(super) fn health(st: &mut Store, _: &Call, _: DateTime<Utc>) -> Result<Answe
     Ok(Answer::ok(json::health()))
 }
 
-/// `GET /p/{token}`: the page of what a patient's link opens.
+/// `GET /p/{token}`: the page of what a patient's link opens;
+/// `/p/{token}.ics`, its visit as a calendar file ("add to calendar").
 pub(super) fn open(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<Answer> {
     let token = call.id();
+    if let Some(token) = token.strip_suffix(".ics") {
+        return match reply::calendar(st, token) {
+            Ok((a, lang, sequence)) => Ok(Answer::text(
+                200,
+                "text/calendar; charset=utf-8",
+                crate::output::ics::one(&a, sequence, lang, now)?,
+            )),
+            Err(e) if e.code == Code::NotFound => Ok(Answer::html(404, page::gone())),
+            Err(e) => Err(e),
+        };
+    }
     show(st, token, &format!("/p/{token}"), None, 200, now)
 }
 
