@@ -122,7 +122,19 @@ fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
 
 /// POST a Twilio form to `path`, signed with `token` over the public URL.
 fn post_twilio(server: &Server, path: &str, params: &[(&str, &str)], token: &str) -> Resp {
-    let sig = twilio_signature(token, &format!("{PUBLIC}{path}"), params);
+    post_twilio_signed(server, PUBLIC, token, path, params)
+}
+
+/// POST a Twilio form to `path` of `server`, signed with `token` as
+/// Twilio signs it for the public URL `public`.
+fn post_twilio_signed(
+    server: &Server,
+    public: &str,
+    token: &str,
+    path: &str,
+    params: &[(&str, &str)],
+) -> Resp {
+    let sig = twilio_signature(token, &format!("{public}{path}"), params);
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
@@ -608,24 +620,6 @@ fn a_slow_provider_answering_a_patient_holds_up_no_booking() {
     no_more(&rx);
 }
 
-/// A message sent to `path` of `server`, signed as Twilio signs it for
-/// the public URL `public`.
-fn post_twilio_to(server: &Server, public: &str, path: &str, params: &[(&str, &str)]) -> Resp {
-    let sig = twilio_signature(TW_TOKEN, &format!("{public}{path}"), params);
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish();
-    let headers = [
-        ("Connection", "close"),
-        ("Content-Type", "application/x-www-form-urlencoded"),
-        ("X-Twilio-Signature", sig.as_str()),
-    ];
-    send(
-        &server.addr,
-        &request("POST", path, &headers, body.as_bytes()),
-    )
-}
-
 /// Each clinic's inbox is its own: a patient writing to Norte's number is
 /// in Norte's inbox, and a token limited to Central neither lists it nor
 /// may name Norte (404, as a clinic it does not know); a token for every
@@ -679,7 +673,7 @@ fn a_clinics_token_sees_its_own_inbox_only() {
             ("MessageSid", id),
             ("Body", words),
         ];
-        let r = post_twilio_to(&server, public, "/hooks/twilio/sms", &m);
+        let r = post_twilio_signed(&server, public, TW_TOKEN, "/hooks/twilio/sms", &m);
         assert_eq!(r.status, 200, "{}", r.body);
     }
     let central = crate::serve::token(
