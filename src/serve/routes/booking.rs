@@ -6,7 +6,8 @@
 
 use super::{Answer, Call, Visitor};
 use crate::app::inbound::Reply;
-use crate::app::web::{self, HoldRequest, Page, Verified};
+use crate::app::web::{self, Held, HoldRequest, Page, Verified};
+
 use crate::app::Store;
 use crate::error::{Code, Error, Result};
 use crate::output::booking::{render, Step};
@@ -42,6 +43,35 @@ fn language(f: &Fields, page: &Page) -> Lang {
         Some("en") => Lang::En,
         _ => page.clinic.settings.language,
     }
+}
+
+/// The page's own address, `/b/<slug>`.
+fn path_of(page: &Page) -> String {
+    format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name))
+}
+
+/// The code step of `held`, with `note` above, answered with `status`.
+fn code_page(
+    page: &Page,
+    lang: Lang,
+    held: &Held,
+    note: (&str, bool),
+    status: u16,
+) -> Result<Answer> {
+    let (Some(service), Some(doctor)) = (
+        held.service_id.as_deref().and_then(|s| page.service(s)),
+        page.doctor(&held.doctor_id),
+    ) else {
+        return Err(Error::not_found("Page"));
+    };
+    let step = Step::Code {
+        service,
+        doctor,
+        start: held.starts_at,
+        hold: &held.id,
+    };
+    let body = render(page, lang, &path_of(page), "", &step, Some(note));
+    Ok(Answer::html(status, body))
 }
 
 /// The clinic's page, or the page of a link that opens nothing.
@@ -81,7 +111,7 @@ fn choose(
     note: Option<(&str, bool)>,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
+    let path = path_of(page);
     let service = f.get("service").and_then(|id| page.service(id));
     let asked = f.get("doctor");
     let doctor = asked.and_then(|id| page.doctor(id));
@@ -123,7 +153,7 @@ pub(super) fn post(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, 
     };
     let f = Fields::of(&call.body);
     let lang = language(&f, &page);
-    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
+    let path = path_of(&page);
     match f.get("action") {
         Some("hold") => hold(st, &page, lang, &f, v),
         Some("verify") => verify(st, &page, lang, &path, &f, v),
@@ -165,23 +195,10 @@ fn hold(
         channel: f.get("channel").map(str::to_string),
         address: v.peer.to_string(),
     };
-    let path = format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name));
     match web::hold(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now) {
         Ok(h) => {
-            let (Some(service), Some(doctor)) = (
-                h.held.service_id.as_deref().and_then(|s| page.service(s)),
-                page.doctor(&h.held.doctor_id),
-            ) else {
-                return Err(Error::not_found("Page"));
-            };
-            let step = Step::Code {
-                service,
-                doctor,
-                start: h.held.starts_at,
-                hold: &h.held.id,
-            };
-            let body = render(page, lang, &path, "", &step, Some(("bk-code_sent", false)));
-            Ok((Answer::html(200, body), h.send.into_iter().collect()))
+            let answer = code_page(page, lang, &h.held, ("bk-code_sent", false), 200)?;
+            Ok((answer, h.send.into_iter().collect()))
         }
         Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
         Err(e) => {
@@ -244,20 +261,8 @@ fn verify(
         }
         Ok(Verified::Wrong(_)) => {
             let held = held.ok_or_else(|| Error::not_found("Page"))?;
-            let (Some(service), Some(doctor)) = (
-                held.service_id.as_deref().and_then(|s| page.service(s)),
-                page.doctor(&held.doctor_id),
-            ) else {
-                return Err(Error::not_found("Page"));
-            };
-            let step = Step::Code {
-                service,
-                doctor,
-                start: held.starts_at,
-                hold: &held.id,
-            };
-            let body = render(page, lang, path, "", &step, Some(("bk-code_wrong", true)));
-            Ok((Answer::html(400, body), Vec::new()))
+            let answer = code_page(page, lang, &held, ("bk-code_wrong", true), 400)?;
+            Ok((answer, Vec::new()))
         }
         Ok(Verified::Over) => {
             let body = render(
