@@ -15,6 +15,8 @@ use std::sync::LazyLock;
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    env.add_template("style.css", include_str!("pages/style.css"))
+        .expect("the pages' style sheet parses");
     env.add_template("booking.html", include_str!("pages/booking.html"))
         .expect("the booking page's template parses");
     env

@@ -14,6 +14,8 @@ use std::sync::LazyLock;
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    env.add_template("style.css", include_str!("pages/style.css"))
+        .expect("the pages' style sheet parses");
     env.add_template("patient.html", include_str!("pages/patient.html"))
         .expect("the patient page's template parses");
     env
