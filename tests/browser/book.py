@@ -8,29 +8,16 @@ must find no WCAG 2.2 A/AA violation; nothing may be wider than the screen.
 Usage: python book.py URL   (prints CODE? and reads the code; exit 0 when booked)
 """
 import os
-import shutil
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from phone import phone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 url = sys.argv[1]
 axe_js = open(os.environ["APPT_AXE"], encoding="utf-8").read()
-options = webdriver.ChromeOptions()
-for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-    options.add_argument(arg)
-options.add_experimental_option(
-    "mobileEmulation", {"deviceMetrics": {"width": 320, "height": 640, "pixelRatio": 2}})
-for binary in ("chromium", "chromium-browser", "google-chrome"):
-    path = shutil.which(binary)
-    if path:
-        options.binary_location = path
-        break
-driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-driver = webdriver.Chrome(service=Service(driver_path), options=options)
+driver = phone(320, 640)
 driver.set_script_timeout(30)
 
 

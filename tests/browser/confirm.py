@@ -5,27 +5,13 @@ Usage: python confirm.py URL   (exit 0 when confirmed)
 """
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from phone import phone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-import shutil
 
 url = sys.argv[1]
-options = webdriver.ChromeOptions()
-for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-    options.add_argument(arg)
-# A phone's screen: 390 CSS pixels wide (a desktop window cannot be that narrow).
-options.add_experimental_option(
-    "mobileEmulation", {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3}})
-for binary in ("chromium", "chromium-browser", "google-chrome"):
-    path = shutil.which(binary)
-    if path:
-        options.binary_location = path
-        break
-driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-driver = webdriver.Chrome(service=Service(driver_path), options=options)
+driver = phone(390, 844)
 try:
     driver.get(url)
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
