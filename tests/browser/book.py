@@ -11,6 +11,7 @@ import os
 import sys
 
 from phone import phone
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -51,7 +52,17 @@ def press(label):
     """Presses the button and waits for the next page to replace this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
-    WebDriverWait(driver, 10).until(EC.staleness_of(page))
+
+    def replaced(_):
+        # Chromium may say a node of the page gone is "not in the
+        # document" rather than stale: either way the old page is gone.
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 10).until(replaced)
 
 
 try:
