@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
             [CompletionResult]::new('waitlist', 'waitlist', [CompletionResultType]::ParameterValue, 'Patients waiting for a doctor on a date; a freed time is offered to them')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders, waitlist offers and patient notifications: deliver the due ones (cron), list them')
+            [CompletionResult]::new('recall', 'recall', [CompletionResultType]::ParameterValue, 'Recalls: patients whose follow-up date has come; list them, send each its message once')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
@@ -114,7 +115,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--date-order', '--date-order', [CompletionResultType]::ParameterName, 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise')
             [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
             [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
             [CompletionResult]::new('--queue-order', '--queue-order', [CompletionResultType]::ParameterName, 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)')
             [CompletionResult]::new('--late-after', '--late-after', [CompletionResultType]::ParameterName, 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)')
@@ -126,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--web-horizon', '--web-horizon', [CompletionResultType]::ParameterName, 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)')
             [CompletionResult]::new('--web-notice', '--web-notice', [CompletionResultType]::ParameterName, 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)')
             [CompletionResult]::new('--web-hold', '--web-hold', [CompletionResultType]::ParameterName, 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)')
+            [CompletionResult]::new('--recalls', '--recalls', [CompletionResultType]::ParameterName, 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -172,7 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--date-order', '--date-order', [CompletionResultType]::ParameterName, 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise')
             [CompletionResult]::new('--phone', '--phone', [CompletionResultType]::ParameterName, 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it')
             [CompletionResult]::new('--public-url', '--public-url', [CompletionResultType]::ParameterName, 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it')
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable')
             [CompletionResult]::new('--retain-messages', '--retain-messages', [CompletionResultType]::ParameterName, 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever')
             [CompletionResult]::new('--queue-order', '--queue-order', [CompletionResultType]::ParameterName, 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)')
             [CompletionResult]::new('--late-after', '--late-after', [CompletionResultType]::ParameterName, 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)')
@@ -184,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--web-horizon', '--web-horizon', [CompletionResultType]::ParameterName, 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)')
             [CompletionResult]::new('--web-notice', '--web-notice', [CompletionResultType]::ParameterName, 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)')
             [CompletionResult]::new('--web-hold', '--web-hold', [CompletionResultType]::ParameterName, 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)')
+            [CompletionResult]::new('--recalls', '--recalls', [CompletionResultType]::ParameterName, 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -1152,7 +1155,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;remind;list' {
             [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'Only this status: pending, sent, failed, cancelled, expired')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only this status: pending, sent, failed, cancelled, expired')
-            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
@@ -1178,6 +1181,62 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;remind;help;help' {
+            break
+        }
+        'appt;recall' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;recall;list' {
+            [CompletionResult]::new('--due-before', '--due-before', [CompletionResultType]::ParameterName, 'Only recalls whose follow-up date is before this date (the date itself left out); default: up to today')
+            [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'Only this status: due, sent, booked')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only this status: due, sent, booked')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;recall;send' {
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run `sh -c CMD` once per recall, with its JSON on stdin and APPT_* variables; exit 0 = sent')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Send up to N messages to the providers at once (1–64)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;recall;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;recall;help;list' {
+            break
+        }
+        'appt;recall;help;send' {
+            break
+        }
+        'appt;recall;help;help' {
             break
         }
         'appt;events' {
@@ -1771,6 +1830,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
             [CompletionResult]::new('waitlist', 'waitlist', [CompletionResultType]::ParameterValue, 'Patients waiting for a doctor on a date; a freed time is offered to them')
             [CompletionResult]::new('remind', 'remind', [CompletionResultType]::ParameterValue, 'Reminders, waitlist offers and patient notifications: deliver the due ones (cron), list them')
+            [CompletionResult]::new('recall', 'recall', [CompletionResultType]::ParameterValue, 'Recalls: patients whose follow-up date has come; list them, send each its message once')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The event log as JSON Lines, oldest first')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV')
             [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Webhooks: POST events to other systems (deliver from cron)')
@@ -1982,6 +2042,17 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;remind;list' {
+            break
+        }
+        'appt;help;recall' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)')
+            break
+        }
+        'appt;help;recall;list' {
+            break
+        }
+        'appt;help;recall;send' {
             break
         }
         'appt;help;events' {

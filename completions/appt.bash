@@ -94,6 +94,9 @@ _appt_clap() {
             appt,queue)
                 cmd="appt__subcmd__queue"
                 ;;
+            appt,recall)
+                cmd="appt__subcmd__recall"
+                ;;
             appt,remind)
                 cmd="appt__subcmd__remind"
                 ;;
@@ -364,6 +367,9 @@ _appt_clap() {
             appt__subcmd__help,queue)
                 cmd="appt__subcmd__help__subcmd__queue"
                 ;;
+            appt__subcmd__help,recall)
+                cmd="appt__subcmd__help__subcmd__recall"
+                ;;
             appt__subcmd__help,remind)
                 cmd="appt__subcmd__help__subcmd__remind"
                 ;;
@@ -486,6 +492,12 @@ _appt_clap() {
                 ;;
             appt__subcmd__help__subcmd__queue,next)
                 cmd="appt__subcmd__help__subcmd__queue__subcmd__next"
+                ;;
+            appt__subcmd__help__subcmd__recall,list)
+                cmd="appt__subcmd__help__subcmd__recall__subcmd__list"
+                ;;
+            appt__subcmd__help__subcmd__recall,send)
+                cmd="appt__subcmd__help__subcmd__recall__subcmd__send"
                 ;;
             appt__subcmd__help__subcmd__remind,due)
                 cmd="appt__subcmd__help__subcmd__remind__subcmd__due"
@@ -627,6 +639,24 @@ _appt_clap() {
                 ;;
             appt__subcmd__queue__subcmd__help,next)
                 cmd="appt__subcmd__queue__subcmd__help__subcmd__next"
+                ;;
+            appt__subcmd__recall,help)
+                cmd="appt__subcmd__recall__subcmd__help"
+                ;;
+            appt__subcmd__recall,list)
+                cmd="appt__subcmd__recall__subcmd__list"
+                ;;
+            appt__subcmd__recall,send)
+                cmd="appt__subcmd__recall__subcmd__send"
+                ;;
+            appt__subcmd__recall__subcmd__help,help)
+                cmd="appt__subcmd__recall__subcmd__help__subcmd__help"
+                ;;
+            appt__subcmd__recall__subcmd__help,list)
+                cmd="appt__subcmd__recall__subcmd__help__subcmd__list"
+                ;;
+            appt__subcmd__recall__subcmd__help,send)
+                cmd="appt__subcmd__recall__subcmd__help__subcmd__send"
                 ;;
             appt__subcmd__remind,due)
                 cmd="appt__subcmd__remind__subcmd__due"
@@ -797,7 +827,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind recall events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1761,7 +1791,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --db --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1868,6 +1898,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --web-hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recalls)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2031,7 +2065,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --db --json --no-input --width --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2142,6 +2176,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --web-hold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recalls)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2875,7 +2913,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count next agenda queue waitlist remind recall events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3631,6 +3669,48 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__queue__subcmd__next)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__recall)
+            opts="list send"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__recall__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__recall__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5106,6 +5186,172 @@ _appt_clap() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall)
+            opts="-c -h --db --json --no-input --clinic --width --help list send help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__help)
+            opts="list send help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__list)
+            opts="-S -c -h --due-before --status --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --due-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -S)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__recall__subcmd__send)
+            opts="-c -h --exec --concurrency --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

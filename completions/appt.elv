@@ -50,6 +50,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
             cand waitlist 'Patients waiting for a doctor on a date; a freed time is offered to them'
             cand remind 'Reminders, waitlist offers and patient notifications: deliver the due ones (cron), list them'
+            cand recall 'Recalls: patients whose follow-up date has come; list them, send each its message once'
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
@@ -108,7 +109,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --date-order 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise'
             cand --phone 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it'
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
-            cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
+            cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
             cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
             cand --queue-order 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)'
             cand --late-after 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)'
@@ -120,6 +121,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --web-horizon 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)'
             cand --web-notice 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)'
             cand --web-hold 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)'
+            cand --recalls 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -163,7 +165,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --date-order 'How a date typed 4/12 is read: dmy (4 December) or mdy (12 April); without it, dmy for a clinic whose language is es, mdy otherwise'
             cand --phone 'The clinic''s phone, as patients are to read it in messages, e.g. "2222-3333"; none clears it'
             cand --public-url 'Where patients'' phones reach `appt serve` (usually a TLS proxy), e.g. https://citas.example.com: messages carry links under it; none clears it'
-            cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
+            cand --template 'The clinic''s own text for one kind of message (reminder, confirmation, rescheduled, cancelled, waitlist_offer, recall) with placeholders such as {patient}, {date}, {time}, {link}; KIND= restores the built-in text. Repeatable'
             cand --retain-messages 'Keep messages, patients'' links and the personal fields of events this long after a visit is over, e.g. 90d; `remind due` purges what is older; none keeps them for ever'
             cand --queue-order 'The order `queue next`, `queue` and the board call checked-in patients in: time (the appointment''s start, a walk-in''s arrival) or token (the token number)'
             cand --late-after 'Minutes past its start after which a visit nobody arrived for is shown late (board, agenda, queue)'
@@ -175,6 +177,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --web-horizon 'How far ahead the booking page offers times, e.g. 14d (30d for a new clinic)'
             cand --web-notice 'The least notice a booking on the page takes, e.g. 1h; 0m for none (2h for a new clinic)'
             cand --web-hold 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)'
+            cand --recalls 'Whether `appt remind due` also sends the clinic''s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -1049,7 +1052,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;remind;list'= {
             cand -S 'Only this status: pending, sent, failed, cancelled, expired'
             cand --status 'Only this status: pending, sent, failed, cancelled, expired'
-            cand --kind 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled'
+            cand --kind 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall'
             cand -n 'At most this many'
             cand --limit 'At most this many'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -1071,6 +1074,55 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;remind;help;list'= {
         }
         &'appt;remind;help;help'= {
+        }
+        &'appt;recall'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked'
+            cand send 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;recall;list'= {
+            cand --due-before 'Only recalls whose follow-up date is before this date (the date itself left out); default: up to today'
+            cand -S 'Only this status: due, sent, booked'
+            cand --status 'Only this status: due, sent, booked'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;recall;send'= {
+            cand --exec 'Run `sh -c CMD` once per recall, with its JSON on stdin and APPT_* variables; exit 0 = sent'
+            cand --concurrency 'Send up to N messages to the providers at once (1–64)'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;recall;help'= {
+            cand list 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked'
+            cand send 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;recall;help;list'= {
+        }
+        &'appt;recall;help;send'= {
+        }
+        &'appt;recall;help;help'= {
         }
         &'appt;events'= {
             cand --after 'Only events after this ID (the last one you saw)'
@@ -1598,6 +1650,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
             cand waitlist 'Patients waiting for a doctor on a date; a freed time is offered to them'
             cand remind 'Reminders, waitlist offers and patient notifications: deliver the due ones (cron), list them'
+            cand recall 'Recalls: patients whose follow-up date has come; list them, send each its message once'
             cand events 'The event log as JSON Lines, oldest first'
             cand export 'Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV'
             cand webhook 'Webhooks: POST events to other systems (deliver from cron)'
@@ -1755,6 +1808,14 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;remind;due'= {
         }
         &'appt;help;remind;list'= {
+        }
+        &'appt;help;recall'= {
+            cand list 'The clinic''s recall list: completed visits whose follow-up date has come, with whether each was sent or booked'
+            cand send 'Send each due recall its one message, with a link to the booking page (through the clinic''s channels, the hook, or as JSON lines)'
+        }
+        &'appt;help;recall;list'= {
+        }
+        &'appt;help;recall;send'= {
         }
         &'appt;help;events'= {
         }

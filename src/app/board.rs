@@ -53,6 +53,9 @@ pub struct Counts {
     pub in_progress: usize,
     pub done: usize,
     pub no_show: usize,
+    /// The clinic's recalls due today and not yet sent nor booked
+    /// (docs/rules.md#recalls).
+    pub recalls: usize,
 }
 
 /// What one cell of the grid holds.
@@ -156,6 +159,7 @@ pub fn day(
             in_progress: of(Status::InProgress),
             done: of(Status::Completed),
             no_show: of(Status::NoShow),
+            recalls: super::recall::due_count(tx, &clinic, now)?,
         };
         let mut queue: Vec<Appointment> = all()
             .filter(|a| a.status == Status::CheckedIn)

@@ -268,6 +268,8 @@ pub trait Channel {
     fn send(&self, to: &str, text: &str) -> Outcome;
     /// A message to a patient, in the shape its kind and the channel call for.
     fn send_message(&self, to: &str, m: &Outgoing) -> Outcome;
+    /// The booking page's code, `text` saying it (`core::channel::Provider::code`).
+    fn send_code(&self, to: &str, text: &str, code: &str) -> Outcome;
 }
 
 /// [`Channel`]'s sibling for e-mail, which is more than a text: sends
@@ -331,6 +333,10 @@ impl Http<'_> {
 impl Channel for Http<'_> {
     fn send(&self, to: &str, text: &str) -> Outcome {
         self.deliver(&self.provider.request(to, text))
+    }
+
+    fn send_code(&self, to: &str, text: &str, code: &str) -> Outcome {
+        self.deliver(&self.provider.code(to, text, code))
     }
 
     fn send_message(&self, to: &str, m: &Outgoing) -> Outcome {

@@ -57,6 +57,8 @@ pub struct SettingsInput {
     /// How long the page holds a time while the patient types their code
     /// (`10m`, 1 minute to 1 hour).
     pub web_hold: Option<String>,
+    /// `on` or `off`: whether `remind due` sends the clinic's due recalls.
+    pub recalls: Option<String>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -237,6 +239,7 @@ impl SettingsInput {
                 &self.online_booking,
                 &mut s.online_booking,
             ),
+            ("recalls", &self.recalls, &mut s.recalls),
         ] {
             if let Some(b) = v.as_deref().and_then(|v| bad.take(field, parse_on_off(v))) {
                 *target = b;

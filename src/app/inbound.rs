@@ -117,6 +117,9 @@ enum Via {
     Channel {
         settings: Settings,
         secrets: Secrets,
+        /// A booking page's code, which a channel may send in a shape of
+        /// its own (a WhatsApp authentication template).
+        code: Option<String>,
     },
     Hook {
         cmd: String,
@@ -130,7 +133,26 @@ impl Reply {
     pub fn text(settings: Settings, secrets: Secrets, to: &str, text: String) -> Reply {
         Reply {
             row: None,
-            via: Via::Channel { settings, secrets },
+            via: Via::Channel {
+                settings,
+                secrets,
+                code: None,
+            },
+            to: to.to_string(),
+            text,
+        }
+    }
+
+    /// The booking page's `code` to `to` through the channel of `settings`
+    /// and `secrets`, `text` saying it.
+    pub fn code(settings: Settings, secrets: Secrets, to: &str, text: String, code: &str) -> Reply {
+        Reply {
+            row: None,
+            via: Via::Channel {
+                settings,
+                secrets,
+                code: Some(code.to_string()),
+            },
             to: to.to_string(),
             text,
         }
@@ -170,8 +192,15 @@ pub fn send_replies(replies: Vec<Reply>) -> Vec<Replied> {
         .into_iter()
         .map(|r| {
             let sent = match &r.via {
-                Via::Channel { settings, secrets } => match Http::of(settings, secrets) {
-                    Some(http) => http.send(&r.to, &r.text),
+                Via::Channel {
+                    settings,
+                    secrets,
+                    code,
+                } => match Http::of(settings, secrets) {
+                    Some(http) => match code {
+                        Some(code) => http.send_code(&r.to, &r.text, code),
+                        None => http.send(&r.to, &r.text),
+                    },
                     None => Sent::Permanent {
                         status: 0,
                         code: None,
@@ -491,6 +520,7 @@ fn reply(s: &Signer, row: &Inbound, a: &Appointment, outcome: Outcome, to: &str)
         via: Via::Channel {
             settings: s.settings.clone(),
             secrets: s.secrets.clone(),
+            code: None,
         },
         to: to.to_string(),
         text,

@@ -22,7 +22,7 @@ pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Resu
     let (mut f, target, clinic) = fields(tx, r, a)?;
     let link = match (&clinic.settings.public_url, target) {
         (Some(base), Some(t)) => Some(links::url(base, &links::issue(tx, &t, now)?)),
-        _ => None,
+        _ => page_link(r, a, &clinic),
     };
     f.link = link.clone();
     let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
@@ -46,10 +46,18 @@ pub fn text(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<String> {
     let (mut f, target, clinic) = fields(tx, r, a)?;
     f.link = match (&clinic.settings.public_url, target) {
         (Some(base), Some(_)) => Some(format!("{}{LINK_WITHHELD}", base.trim_end_matches('/'))),
-        _ => None,
+        _ => page_link(r, a, &clinic),
     };
     let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
     Ok(message::render(&r.kind, clinic.settings.language, own, &f))
+}
+
+/// A recall's link: the clinic's booking page with the visit's doctor and
+/// service chosen (no key to anything: the page asks for the phone's code).
+fn page_link(r: &Reminder, a: &Appointment, clinic: &Clinic) -> Option<String> {
+    (r.kind == "recall")
+        .then(|| super::recall::page_link(clinic, a.doctor_id.as_deref(), a.service_id.as_deref()))
+        .flatten()
 }
 
 /// The placeholders of message `r` about `a` but its link, what the link
@@ -84,6 +92,9 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
             (f.date, f.time) = (day(date), hm);
             Some(Target::Offer(r.id.clone()))
         }
+        // A recall names no time (nor the visit's follow-up date, which is
+        // clinical): the patient picks one on the page.
+        "recall" => None,
         kind => {
             // A telemedicine visit's messages carry the clinic's video link.
             f.video_url = clinic

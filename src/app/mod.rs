@@ -35,6 +35,7 @@ pub mod patient_export;
 pub mod phones;
 pub mod purge;
 pub mod queue;
+pub mod recall;
 pub mod remind;
 pub mod reply;
 pub mod schedule;

@@ -104,6 +104,8 @@ pub struct PatientExport {
     /// waitlist offers made to them.
     pub messages: Vec<Message>,
     pub waitlist: Vec<Entry>,
+    /// The recalls of their completed visits (docs/rules.md#recalls).
+    pub recalls: Vec<crate::store::recalls::Recall>,
     /// The links made for the patient's appointments and offers.
     pub links: Vec<Issued>,
     /// The events about the patient as a whole (earlier exports), oldest
@@ -222,6 +224,10 @@ fn gather(
         visits,
         messages,
         waitlist: waitlist::entries_of(tx, &patient.id, clinic)?,
+        recalls: crate::store::recalls::of_patient(tx, &patient.id)?
+            .into_iter()
+            .filter(|r| clinic.is_none_or(|c| r.clinic_id == c))
+            .collect(),
         links: issued,
         events: match clinic {
             Some(_) => Vec::new(),

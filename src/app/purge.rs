@@ -135,12 +135,13 @@ impl Tally {
 /// Messages: each one no longer pending goes with its row (its text,
 /// recipient and provider payload with it), and a waitlist offer's link
 /// with it; a message still to deliver stays, and so does an offer whose
-/// time is not over.
+/// time is not over. A recall's message stays for good: it is what says
+/// the recall was sent, and it names nobody (docs/rules.md#recalls).
 fn messages(tx: &Tx, b: &Batch, t: &mut Tally) -> Result<()> {
     let all = reminders::of_appointments(tx, &b.ids())?;
     let mut gone = Vec::new();
     let mut offers = Vec::new();
-    for r in &all {
+    for r in all.iter().filter(|r| r.kind != "recall") {
         if r.status != "pending" && offer_over(r, b.cut) {
             gone.push(r.id.as_str());
             if r.kind == "waitlist_offer" {

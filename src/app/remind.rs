@@ -67,6 +67,7 @@ pub fn list(
 }
 
 /// How one sweep is to deliver.
+#[derive(Clone)]
 pub struct DueRequest {
     /// `sh -c CMD` once per reminder; None hands each to the caller.
     pub exec: Option<String>,
@@ -78,6 +79,19 @@ pub struct DueRequest {
     pub key: Option<String>,
     /// How many messages go to the providers at once (`--concurrency`).
     pub concurrency: usize,
+    /// Only messages of this kind (`recall send`: `recall`); None: all.
+    pub kind: Option<&'static str>,
+}
+
+/// `--concurrency N`, checked: 1 to [`MAX_CONCURRENCY`].
+pub fn check_concurrency(n: usize) -> Result<usize> {
+    if !(1..=MAX_CONCURRENCY).contains(&n) {
+        return Err(Error::field(
+            "concurrency",
+            crate::text::msg!("e-concurrency_between", n = MAX_CONCURRENCY),
+        ));
+    }
+    Ok(n)
 }
 
 /// A delivery that failed, to be retried at `retry_at` (None: failed for good).
@@ -152,19 +166,26 @@ type Deliveries = Vec<(Reminder, Appointment)>;
 /// the first of them, whichever page the others fall in). Returns the ones
 /// to deliver (at most `limit`), with their appointments as they are now,
 /// and where the next page starts (None: this was the last). A dry run
-/// decides the same and writes nothing.
+/// (`r.dry_run`) decides the same and writes nothing; `r.kind` keeps to
+/// one kind of message.
 fn triage_due(
     st: &mut Store,
     now: DateTime<Utc>,
     after: Option<&Mark>,
     limit: Option<i64>,
-    dry_run: bool,
+    r: &DueRequest,
     ahead: &mut HashSet<String>,
     tally: &mut Sweep,
 ) -> Result<(Deliveries, Option<Mark>)> {
+    let (dry_run, kind) = (r.dry_run, r.kind);
     let decide = |tx: &Tx| {
-        let mut page =
-            reminders::due_page(tx, now, after.map(|(at, id)| (*at, id.as_str())), PAGE)?;
+        let mut page = reminders::due_page(
+            tx,
+            now,
+            after.map(|(at, id)| (*at, id.as_str())),
+            kind,
+            PAGE,
+        )?;
         let next = (page.len() as i64 == PAGE)
             .then(|| page.last().map(|r| (r.due_at, r.id.clone())))
             .flatten();
@@ -278,8 +299,13 @@ fn appointment_of<'a>(
 
 /// The verdict on an offer or a notification, as things are at `now`: an
 /// offer whose entry is gone is cancelled, one whose time has come expires;
-/// a notification follows its appointment (docs/rules.md#walk-ins, docs/rules.md#reminders-and-notifications).
+/// a notification follows its appointment; a recall goes unless the
+/// patient booked meanwhile (docs/rules.md#walk-ins,
+/// docs/rules.md#reminders-and-notifications, docs/rules.md#recalls).
 fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Verdict> {
+    if m.kind == "recall" {
+        return super::recall::verdict(tx, &m.appointment_id);
+    }
     if m.kind == "waitlist_offer" {
         let waiting = match &m.waitlist_id {
             Some(w) => waitlist::exists(tx, w)?,
@@ -354,6 +380,10 @@ pub fn due(
     now: DateTime<Utc>,
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<Sweep> {
+    if !r.dry_run {
+        // The due recalls of the clinics that send them join the sweep.
+        super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now)?;
+    }
     let mut tally = sweep(st, r, now, deliver)?;
     tally.purged = Some(super::purge::retain(st, now, r.dry_run)?);
     if !r.dry_run {
@@ -362,6 +392,27 @@ pub fn due(
         super::web::forget_ended(st, now)?;
     }
     Ok(tally)
+}
+
+/// `recall send`: makes the message of each recall due at `now` in
+/// `clinic` (None: every clinic), then delivers the recalls' messages as
+/// [`due`] delivers all (a dry run makes none and shows those already
+/// made). Nothing else is swept or purged.
+pub fn recalls(
+    st: &mut Store,
+    clinic: Option<&str>,
+    r: &DueRequest,
+    now: DateTime<Utc>,
+    deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
+) -> Result<Sweep> {
+    if !r.dry_run {
+        super::recall::queue_due(st, super::recall::Clinics::Asked(clinic), now)?;
+    }
+    let only = DueRequest {
+        kind: Some("recall"),
+        ..r.clone()
+    };
+    sweep(st, &only, now, deliver)
 }
 
 /// Runs one sweep at `now`. Without `exec`, each reminder is handed to
@@ -401,7 +452,7 @@ fn sweep(
             now,
             after.as_ref(),
             left,
-            r.dry_run,
+            r,
             &mut ahead,
             &mut tally,
         )?;

@@ -321,6 +321,7 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
                 limit: None,
                 key: None,
                 concurrency: remind::CONCURRENCY,
+                kind: None,
             },
             due_at,
             &mut |r, _, _| {

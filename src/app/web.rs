@@ -320,9 +320,10 @@ pub fn hold(
 }
 
 /// The message carrying the code: through the clinic's first channel that
-/// reaches a phone (SMS; WhatsApp as text, which reaches a patient only
-/// inside their 24 hours), else through the hook `exec` (`serve --exec`),
-/// in the clinic's language.
+/// reaches a phone (SMS; WhatsApp as its `verification` template when it
+/// has one, else as text, which reaches a patient only inside their 24
+/// hours), else through the hook `exec` (`serve --exec`), in the clinic's
+/// language.
 fn code_message(
     st: &mut Store,
     c: &Clinic,
@@ -351,7 +352,13 @@ fn code_message(
         };
         let ring = patients::opening_keys(tx, keys)?;
         let secrets = stored.open(&ring)?;
-        Ok(Some(Reply::text(stored.settings, secrets, &h.phone, text)))
+        Ok(Some(Reply::code(
+            stored.settings,
+            secrets,
+            &h.phone,
+            text,
+            code,
+        )))
     })
 }
 

@@ -1062,3 +1062,54 @@ fn a_time_held_by_the_booking_page_shows_held() {
 // among several, lateness, names cut to fit).
 #[path = "tests_desk.rs"]
 mod desk;
+
+/// A completed visit whose follow-up date has come counts in the header as
+/// a recall due, in either language, and no longer once the patient has
+/// booked again with that doctor.
+#[test]
+fn the_header_counts_the_recalls_due() {
+    let shown = |follow_up: &str, again: bool, lang: Language| {
+        let mut st = busy_monday();
+        let now = at(MONDAY_1005);
+        // Carmen Rivas, in with Ana García, is seen and told to come back.
+        let seen: String = st
+            .read(|tx| {
+                tx.one(
+                    On::reads(&[Table::Appointments]),
+                    "SELECT id FROM appointments WHERE status = 'in_progress'",
+                    crate::args![],
+                )
+            })
+            .unwrap();
+        let r = StatusRequest {
+            id: seen,
+            status: "completed".into(),
+            diagnosis: Some("Gripe".into()),
+            follow_up: Some(follow_up.into()),
+            ..Default::default()
+        };
+        change::set_status(&mut st, &r, &desk(), now).unwrap();
+        if again {
+            book_at(
+                &mut st,
+                "Ana García",
+                "2026-06-22",
+                "09:00",
+                "70000003",
+                "Carmen Rivas",
+                now,
+            );
+        }
+        let mut b = board(st, MONDAY_1005, None, lang);
+        screen(&mut b, 120, 40)
+    };
+    // Due tomorrow: not yet.
+    let s = shown("2026-06-16", false, Language::En);
+    assert!(!s.contains("recall"), "{s}");
+    let s = shown("2026-06-15", false, Language::En);
+    assert!(s.contains("· 1 recall due"), "{s}");
+    let s = shown("2026-06-15", false, Language::Es);
+    assert!(s.contains("· 1 control pendiente"), "{s}");
+    let s = shown("2026-06-15", true, Language::En);
+    assert!(!s.contains("recall"), "{s}");
+}

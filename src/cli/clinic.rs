@@ -108,7 +108,7 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
     /// The clinic's own text for one kind of message (reminder, confirmation,
-    /// rescheduled, cancelled, waitlist_offer) with placeholders such as
+    /// rescheduled, cancelled, waitlist_offer, recall) with placeholders such as
     /// {patient}, {date}, {time}, {link}; KIND= restores the built-in text.
     /// Repeatable
     #[arg(long, value_name = "KIND=TEXT")]
@@ -160,6 +160,11 @@ pub struct SettingsArgs {
     /// to their phone, 1m to 60m (10m for a new clinic)
     #[arg(long, value_name = "DURATION")]
     pub web_hold: Option<String>,
+    /// Whether `appt remind due` also sends the clinic's due recalls (the
+    /// patients whose follow-up date has come): on|off (off for a new
+    /// clinic)
+    #[arg(long, value_name = "on|off")]
+    pub recalls: Option<String>,
 }
 
 impl SettingsArgs {
@@ -191,6 +196,7 @@ impl SettingsArgs {
             web_horizon: self.web_horizon,
             web_notice: self.web_notice,
             web_hold: self.web_hold,
+            recalls: self.recalls,
         }
     }
 }

@@ -29,6 +29,7 @@ mod picker;
 mod prompt;
 mod purge;
 mod queue;
+mod recall;
 mod remind;
 mod schedule;
 mod secret;
@@ -187,6 +188,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Remind(remind::Cmd),
+    /// Recalls: patients whose follow-up date has come; list them, send each its message once
+    #[command(
+        after_help = "Examples:\n  appt recall list\n  appt recall list --status due\n  appt recall send"
+    )]
+    #[command(subcommand)]
+    Recall(recall::Cmd),
     /// The event log as JSON Lines, oldest first
     Events(events::Args),
     /// Export appointments as iCalendar, a FHIR R4 Bundle, JSON Lines or CSV
@@ -589,6 +596,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Queue(a) => queue::run(&ctx, a),
         Command::Waitlist(c) => waitlist::run(&ctx, c),
         Command::Remind(c) => remind::run(&ctx, c),
+        Command::Recall(c) => recall::run(&ctx, c),
         Command::Events(a) => events::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Webhook(c) => webhook::run(&ctx, c),

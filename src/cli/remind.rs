@@ -37,7 +37,7 @@ pub enum Cmd {
         /// Only this status: pending, sent, failed, cancelled, expired
         #[arg(short = 'S', long)]
         status: Option<String>,
-        /// Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled
+        /// Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
         /// At most this many
@@ -72,18 +72,13 @@ fn due(
     limit: Option<i64>,
     concurrency: usize,
 ) -> Result<Report> {
-    if !(1..=remind::MAX_CONCURRENCY).contains(&concurrency) {
-        return Err(crate::error::Error::field(
-            "concurrency",
-            crate::text::msg!("e-concurrency_between", n = remind::MAX_CONCURRENCY),
-        ));
-    }
     let req = DueRequest {
         exec,
         dry_run,
         limit,
         key: ctx.key()?,
-        concurrency,
+        concurrency: remind::check_concurrency(concurrency)?,
+        kind: None,
     };
     // Without --exec, stdout is the reminders themselves, one JSON line each.
     let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a, ready| {

@@ -57,6 +57,11 @@ impl Kind {
     }
 }
 
+/// The kind of the booking page's code message: a WhatsApp channel sends it
+/// as its authentication template when it has one
+/// (`--template verification=NAME:LANG`), the code its one parameter.
+pub const VERIFICATION: &str = "verification";
+
 /// A WhatsApp template a kind of message goes out as (`KIND=NAME:LANG[:P,…]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
@@ -79,13 +84,19 @@ impl Template {
             None => DEFAULT_PLACEHOLDERS.iter().map(|p| p.to_string()).collect(),
         };
         let (kind, name, language) = (kind.trim(), name.trim(), language.trim());
-        if !super::message::KINDS.contains(&kind) {
+        if !super::message::KINDS.contains(&kind) && kind != VERIFICATION {
             return Err(msg!(
                 "e-channel_template_kind",
                 a = kind.to_string(),
-                b = super::message::KINDS.join(", ")
+                b = format!("{}, {VERIFICATION}", super::message::KINDS.join(", "))
             ));
         }
+        // An authentication template's one parameter is the code.
+        let placeholders = if kind == VERIFICATION {
+            Vec::new()
+        } else {
+            placeholders
+        };
         let word = |w: &str, max: usize| {
             !w.is_empty()
                 && w.len() <= max
@@ -502,6 +513,12 @@ pub trait Provider {
     fn message(&self, to: &str, m: &Outgoing) -> Option<Request> {
         Some(self.request(to, m.text))
     }
+    /// The request that sends the booking page's `code` to `to`, `text`
+    /// saying it: the text, but for a channel with a template for it.
+    fn code(&self, to: &str, text: &str, code: &str) -> Request {
+        let _ = code;
+        self.request(to, text)
+    }
     /// The message ID of an accepted message's answer.
     fn message_id(&self, body: &Value) -> Option<String>;
     /// The provider's code and message of a refusal's answer.
@@ -668,6 +685,30 @@ impl Provider for WhatsApp<'_> {
                 "components": components,
             },
         })))
+    }
+
+    /// With a `verification` template, Meta's authentication template: the
+    /// code as the body's parameter and as its copy-code button's (which
+    /// every authentication template has); without, the text, which reaches
+    /// a patient only inside their 24 hours.
+    fn code(&self, to: &str, text: &str, code: &str) -> Request {
+        let Some(t) = self.template(VERIFICATION) else {
+            return self.request(to, text);
+        };
+        self.post(json!({
+            "messaging_product": "whatsapp",
+            "to": to.trim_start_matches('+'),
+            "type": "template",
+            "template": {
+                "name": t.name,
+                "language": {"code": t.language},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": code}]},
+                    {"type": "button", "sub_type": "url", "index": "0",
+                     "parameters": [{"type": "text", "text": code}]},
+                ],
+            },
+        }))
     }
 
     fn message_id(&self, body: &Value) -> Option<String> {
@@ -913,6 +954,53 @@ mod tests {
                 Outcome::Temporary { status: None, .. }
             ));
         }
+    }
+
+    /// The booking page's code: as the channel's authentication template
+    /// when it has one (the code its body's and its button's parameter),
+    /// else as text; by SMS, the text.
+    #[test]
+    fn a_code_goes_as_the_whatsapp_authentication_template_when_there_is_one() {
+        let t = Template::parse("verification=appt_code:es").unwrap();
+        assert!(t.placeholders.is_empty());
+        assert!(Template::parse("verify=appt_code:es").is_err());
+        let templates = [t];
+        let with = WhatsApp {
+            templates: &templates,
+            ..WA
+        };
+        let r = with.code("+50370001111", "Su código es 123456", "123456");
+        let Body::Json(b) = r.body else {
+            panic!("JSON")
+        };
+        assert_eq!(b["type"], "template");
+        assert_eq!(b["to"], "50370001111");
+        assert_eq!(b["template"]["name"], "appt_code");
+        assert_eq!(b["template"]["language"]["code"], "es");
+        let c = &b["template"]["components"];
+        assert_eq!(c[0]["parameters"][0]["text"], "123456");
+        assert_eq!(
+            (&c[1]["type"], &c[1]["sub_type"]),
+            (&"button".into(), &"url".into())
+        );
+        assert_eq!(c[1]["parameters"][0]["text"], "123456");
+        let Body::Json(b) = WA
+            .code("+50370001111", "Su código es 123456", "123456")
+            .body
+        else {
+            panic!("JSON")
+        };
+        assert_eq!(
+            (&b["type"], &b["text"]["body"]),
+            (&"text".into(), &"Su código es 123456".into())
+        );
+        let Body::Form(f) = TW
+            .code("+50370001111", "Su código es 123456", "123456")
+            .body
+        else {
+            panic!("form")
+        };
+        assert!(f.contains(&("Body".into(), "Su código es 123456".into())));
     }
 
     #[test]

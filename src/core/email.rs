@@ -103,10 +103,12 @@ pub fn compose(
         "confirmation" => "email-subject_confirmation",
         "rescheduled" => "email-subject_rescheduled",
         "cancelled" => "email-subject_cancelled",
+        "recall" => "email-subject_recall",
         _ => "email-subject_waitlist_offer",
     };
     let label = match kind {
         "waitlist_offer" => "email-link_offer",
+        "recall" => "email-link_recall",
         _ => "email-link_appointment",
     };
     let subject = one_line(&crate::text::render(lang, subject_id, &args));

@@ -11,12 +11,13 @@ use super::model::Language;
 use chrono::{Datelike, NaiveDate};
 
 /// The kinds of message, as `remind due` names them.
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "reminder",
     "confirmation",
     "rescheduled",
     "cancelled",
     "waitlist_offer",
+    "recall",
 ];
 
 /// What a template may name.
@@ -65,6 +66,10 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
             "Hello {patient}, a time has come free[ with {doctor}] at {clinic}: {date} at \
              {time}.[ Book it here: {link}][ To book it by phone, call {clinic_phone}.]"
         }
+        ("recall", Language::En) => {
+            "Hello {patient}, it is time for your follow-up visit[ with {doctor}] at {clinic}.[ \
+             Book it here: {link}][ To book it by phone, call {clinic_phone}.]"
+        }
         ("reminder", Language::Es) => {
             "Hola {patient}, le recordamos su cita[ con {doctor}] en {clinic} el {date} a las \
              {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame \
@@ -89,6 +94,10 @@ pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
             "Hola {patient}, se liberó una hora[ con {doctor}] en {clinic}: el {date} a las \
              {time}.[ Resérvela aquí: {link}][ Para reservarla por teléfono, llame al \
              {clinic_phone}.]"
+        }
+        ("recall", Language::Es) => {
+            "Hola {patient}, ya le corresponde su control[ con {doctor}] en {clinic}.[ \
+             Reserve su hora aquí: {link}][ Para reservarla por teléfono, llame al {clinic_phone}.]"
         }
         _ => return None,
     })

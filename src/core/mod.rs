@@ -20,6 +20,7 @@ pub mod overbook;
 pub mod phone;
 pub mod queue;
 pub mod reach;
+pub mod recall;
 pub mod secrets;
 pub mod slots;
 pub mod status;

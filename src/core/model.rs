@@ -113,6 +113,9 @@ pub struct Settings {
     /// How long, in minutes, the page holds a time while the patient types
     /// their code (1 to 60).
     pub web_hold: i64,
+    /// Whether `remind due` sends the clinic's due recalls
+    /// (docs/rules.md#recalls).
+    pub recalls: bool,
 }
 
 impl Default for Settings {
@@ -143,6 +146,7 @@ impl Default for Settings {
             web_horizon: super::booking_page::DEFAULT_HORIZON,
             web_notice: super::booking_page::DEFAULT_NOTICE,
             web_hold: super::booking_page::DEFAULT_HOLD,
+            recalls: false,
         }
     }
 }

@@ -241,7 +241,7 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     put(buf, area.x, area.y, &first, area.width as usize, bold);
     let c = &d.counts;
-    let counts = lang::fill(
+    let mut counts = lang::fill(
         l,
         "b-counts",
         &[
@@ -253,6 +253,10 @@ fn header(s: &Screen, area: Rect, buf: &mut Buffer) {
             ("no_show", c.no_show.into()),
         ],
     );
+    if c.recalls > 0 {
+        counts.push_str(" · ");
+        counts.push_str(&lang::fill(l, "b-recalls", &[("n", c.recalls.into())]));
+    }
     put(
         buf,
         area.x,

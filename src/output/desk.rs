@@ -9,6 +9,7 @@ use crate::core::slots::LimitScope;
 use crate::core::time::local_hm;
 use crate::error::Code;
 use crate::output::phone::shown;
+use crate::store::recalls::Recall;
 use crate::store::waitlist::Entry;
 
 /// Today's queue: per doctor, in token order, with each status.
@@ -168,4 +169,37 @@ pub fn appointment_choice(a: &crate::core::Appointment) -> String {
         human::patient_of(a),
         a.status.as_str()
     )
+}
+
+/// The recall list: each recall's follow-up date, patient, doctor and where
+/// it stands (docs/rules.md#recalls).
+pub fn recalls(all: &[Recall]) -> String {
+    if all.is_empty() {
+        return tr!("d-no_recalls");
+    }
+    let mut t = Sheet::new(vec![
+        col("Date"),
+        text("Patient", 12),
+        col("Phone"),
+        text("Doctor", 12),
+        col("Status"),
+        col("ID"),
+    ])
+    .steps(&[Step::Drop("Phone")]);
+    for r in all {
+        let doctor = r
+            .doctor_name
+            .as_deref()
+            .or(r.service_name.as_deref())
+            .unwrap_or_default();
+        t.row(vec![
+            r.follow_up_date.to_string().into(),
+            clean(&r.patient_name).into(),
+            clean(&shown(&r.patient_phone)).into(),
+            clean(doctor).into(),
+            lang::t(&format!("recall-{}", r.status().as_str())).into(),
+            short(&r.id).into(),
+        ]);
+    }
+    t.render()
 }

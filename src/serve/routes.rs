@@ -210,6 +210,7 @@ pub const ROUTES: &[Route] = &[
         .body()
         .writes(),
     Route::api("GET", "/v1/inbox", READ, read::inbox),
+    Route::api("GET", "/v1/recalls", READ, read::recalls).clinical(),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not
@@ -460,8 +461,8 @@ impl Answer {
 
     /// The answer of a route that declares clinical fields, for a token
     /// without the `clinical` scope: the clinical keys left out of every
-    /// appointment object, and the clinical fields out of every `changed`
-    /// list.
+    /// object (an appointment's, a recall's), and the clinical fields out
+    /// of every `changed` list.
     pub fn without_clinical(&mut self) {
         if let Ok(mut v) = serde_json::from_slice::<Value>(&self.body) {
             strip_clinical(&mut v);
@@ -491,17 +492,15 @@ use crate::core::access::CLINICAL_CHANGES;
 /// The keys a token without the `clinical` scope never receives.
 pub use crate::core::access::CLINICAL_KEYS;
 
-/// Removes the clinical keys from every appointment object in `v` (one
-/// with a `starts_at` and a `diagnosis`), however deep, and the clinical
-/// fields from every `changed` list (an update's event): a token without
-/// the scope does not learn that they changed.
+/// Removes the clinical keys from every object in `v` (an appointment's,
+/// a recall's follow-up date), however deep, and the clinical fields from
+/// every `changed` list (an update's event): a token without the scope
+/// does not learn that they changed.
 pub fn strip_clinical(v: &mut Value) {
     match v {
         Value::Object(map) => {
-            if map.contains_key("starts_at") && map.contains_key("diagnosis") {
-                for k in CLINICAL_KEYS {
-                    map.remove(k);
-                }
+            for k in CLINICAL_KEYS {
+                map.remove(k);
             }
             if let Some(Value::Array(changed)) = map.get_mut("changed") {
                 changed.retain(|c| c.as_str().is_none_or(|c| !CLINICAL_CHANGES.contains(&c)));
@@ -541,7 +540,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_routes_that_answer_with_appointments_declare_clinical_fields() {
+    fn only_the_routes_that_answer_with_appointments_or_recalls_declare_clinical_fields() {
         let clinical: Vec<String> = ROUTES
             .iter()
             .chain(PAGES)
@@ -563,6 +562,7 @@ mod tests {
                 "GET /v1/agenda",
                 "GET /v1/events",
                 "GET /v1/patients/{id}/export",
+                "GET /v1/recalls",
             ]
         );
         // Only an API route can: a page's HTML is never stripped.
@@ -573,10 +573,12 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_carries_clinical_fields_in_an_appointment_or_a_changed_list() {
+    fn an_answer_carries_clinical_fields_in_an_appointment_a_recall_or_a_changed_list() {
         let with = |v: Value| Answer::ok(v).carries_clinical();
         let a = serde_json::json!({"starts_at": "x", "diagnosis": null});
         assert!(with(serde_json::json!({"appointment": a})));
+        let recall = serde_json::json!({"id": "x", "follow_up_date": "2026-06-26"});
+        assert!(with(serde_json::json!({"recalls": [recall]})));
         assert!(with(serde_json::json!({"changed": ["diagnosis"]})));
         assert!(!with(serde_json::json!({"changed": ["notes"]})));
         assert!(!with(serde_json::json!({"slots": [{"starts_at": "x"}]})));

@@ -15,7 +15,7 @@ pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
                     language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after, \
-                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold";
+                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold, recalls";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -120,6 +120,7 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
             web_horizon: f.range(27, POSITIVE)?,
             web_notice: f.range(28, NOT_NEGATIVE)?,
             web_hold: f.range(29, WEB_HOLD)?,
+            recalls: f.get(30)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
@@ -144,14 +145,14 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
-            s.web_notice, s.web_hold, name_key(&c.name)
+            s.web_notice, s.web_hold, s.recalls, name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -166,14 +167,14 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
          country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
          queue_order=?21, late_after=?22, payers=?23, video_url=?24, max_overbook_per_day=?25, \
-         online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30 WHERE id=?1",
+         online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30, recalls=?31 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
-            s.web_notice, s.web_hold
+            s.web_notice, s.web_hold, s.recalls
         ],
     )?;
     Ok(())

@@ -112,6 +112,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(33, "033_preferred_channel"),
     sql!(34, "034_online_settings"),
     sql!(35, "035_holds"),
+    sql!(36, "036_recalls"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

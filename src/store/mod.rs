@@ -36,6 +36,7 @@ mod pg_client;
 mod pg_conninfo;
 mod pg_net;
 pub mod queue;
+pub mod recalls;
 pub mod reminders;
 pub mod retention;
 mod rewrite;

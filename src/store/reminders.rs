@@ -107,12 +107,13 @@ pub struct OfferedSlot {
 
 pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
 
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "reminder",
     "waitlist_offer",
     "confirmation",
     "rescheduled",
     "cancelled",
+    "recall",
 ];
 
 /// The patient notifications: the latest news about a booking (docs/rules.md#reminders-and-notifications).
@@ -452,17 +453,20 @@ pub fn due_page(
     conn: &Tx,
     now: DateTime<Utc>,
     after: Option<(DateTime<Utc>, &str)>,
+    kind: Option<&str>,
     page: i64,
 ) -> Result<Vec<Reminder>> {
     let mut args = vec![epoch(now).to_val(), page.to_val()];
-    let past = match after {
-        Some((at, id)) => {
-            args.push(epoch(at).to_val());
-            args.push(id.to_val());
-            " AND (due_at > ?3 OR (due_at = ?3 AND id > ?4))"
-        }
-        None => "",
-    };
+    let mut past = String::new();
+    if let Some((at, id)) = after {
+        args.push(epoch(at).to_val());
+        args.push(id.to_val());
+        past.push_str(" AND (due_at > ?3 OR (due_at = ?3 AND id > ?4))");
+    }
+    if let Some(kind) = kind {
+        args.push(kind.to_val());
+        past.push_str(&format!(" AND kind = ?{}", args.len()));
+    }
     conn.rows(
         On::reads(&[Table::Reminders]),
         &format!(

@@ -37,6 +37,7 @@ kind-offer = offer
 kind-confirm = confirm
 kind-moved = moved
 kind-waitlist_offer = waitlist offer
+kind-recall = recall
 kind-confirmation = confirmation
 kind-rescheduled = rescheduled
 
@@ -343,6 +344,11 @@ d-queue_title = Queue for { $date } at { $clinic }
 d-nobody_booked = Nobody is booked today.
 d-waiting = { $verb } { $id }: { $patient } ({ $phone }) for { $doctor } on { $date }
 d-nobody_waiting = Nobody is waiting.
+d-no_recalls = No recalls.
+recall-due = due
+recall-sent = sent
+recall-booked = booked
+c-recalls_sent = Recalls: { $a } sent, { $b } failed, { $c } booked meanwhile
 d-no_free_slots = no free slots
 d-closed = closed
 d-closed_reason = closed: { $reason }
@@ -904,6 +910,10 @@ e-not_an_object_of_texts = is not an object of texts
 
 # appt board (src/output/board.rs, src/board/)
 b-counts = { $booked } booked · { $free } free · { $arrived } arrived · { $in_progress } in progress · { $done } done · { $no_show } no-show
+b-recalls = { $n } { $n ->
+        [one] recall
+       *[other] recalls
+    } due
 b-nobody = Nobody works this day.
 b-no_slots = No slots this day.
 b-clinic_wide = Clinic-wide
@@ -1087,6 +1097,8 @@ email-subject_waitlist_offer = A time has come free at { $clinic }: { $date } at
 email-subject_test = Test message from { $clinic }
 email-link_appointment = Confirm, cancel or change your appointment
 email-link_offer = Book this time
+email-subject_recall = Time for your follow-up visit at { $clinic }
+email-link_recall = Book your visit
 email-summary = Appointment at { $clinic }
 email-summary_with = Appointment with { $doctor } at { $clinic }
 ics-appointment = Appointment
@@ -1352,6 +1364,7 @@ clinic-slug = Booking page
 clinic-web_horizon = Web horizon
 clinic-web_notice = Web notice
 clinic-web_hold = Web hold
+clinic-recalls = Recalls sent
 e-slug_must_be = A slug is 1 to { $max } of a-z, 0-9 and -, neither starting nor ending with - (got '{ $raw }'), or none
 e-slug_taken = Clinic { $clinic } already has the booking page address { $slug }: give this one another --slug
 e-web_hold_between = web_hold must be from { $lo }m to { $hi }m (got { $m }m)

@@ -36,6 +36,7 @@ kind-offer = oferta
 kind-confirm = confirm.
 kind-moved = cambio
 kind-waitlist_offer = oferta de lista de espera
+kind-recall = control
 kind-confirmation = confirmación
 kind-rescheduled = reprogramada
 
@@ -369,6 +370,11 @@ d-queue_title = Fila del { $date } en { $clinic }
 d-nobody_booked = No hay nadie citado hoy.
 d-waiting = { $verb } { $id }: { $patient } ({ $phone }) para { $doctor } el { $date }
 d-nobody_waiting = No hay nadie en la lista de espera.
+d-no_recalls = No hay controles pendientes.
+recall-due = pendiente
+recall-sent = enviado
+recall-booked = reservado
+c-recalls_sent = Controles: { $a } enviados, { $b } fallidos, { $c } ya reservados
 d-no_free_slots = no hay turnos libres
 d-closed = cerrado
 d-closed_reason = cerrado: { $reason }
@@ -973,6 +979,10 @@ b-counts = { $booked } { $booked ->
         [one] ausente
        *[other] ausentes
     }
+b-recalls = { $n } { $n ->
+        [one] control pendiente
+       *[other] controles pendientes
+    }
 b-nobody = Nadie atiende este día.
 b-no_slots = No hay horarios este día.
 b-clinic_wide = Toda la clínica
@@ -1162,6 +1172,8 @@ email-subject_waitlist_offer = Se liberó una hora en { $clinic }: { $date } a l
 email-subject_test = Mensaje de prueba de { $clinic }
 email-link_appointment = Confirmar, cancelar o cambiar su cita
 email-link_offer = Reservar esta hora
+email-subject_recall = Le corresponde su control en { $clinic }
+email-link_recall = Reservar su hora
 email-summary = Cita en { $clinic }
 email-summary_with = Cita con { $doctor } en { $clinic }
 ics-appointment = Cita
@@ -1427,6 +1439,7 @@ clinic-slug = Página de reservas
 clinic-web_horizon = Reservas web hasta
 clinic-web_notice = Aviso web
 clinic-web_hold = Reserva web retenida
+clinic-recalls = Envío de controles
 e-slug_must_be = La dirección corta (slug) lleva de 1 a { $max } caracteres entre a-z, 0-9 y -, sin empezar ni terminar con - (se recibió '{ $raw }'), o none
 e-slug_taken = La clínica { $clinic } ya tiene la dirección de página de reservas { $slug }: indique otra con --slug
 e-web_hold_between = web_hold debe ser de { $lo }m a { $hi }m (se recibió { $m }m)

@@ -584,8 +584,19 @@ pub fn undo_schema_34(env: &Env) {
 /// Takes schema 35's change (the booking page's holds and codes) out of
 /// `env`'s database, for tests of older databases.
 pub fn undo_schema_35(env: &Env) {
+    undo_schema_36(env);
     env.exec("DROP TABLE holds");
     env.exec("DROP TABLE web_codes");
+}
+
+/// Takes schema 36's change (recalls: their message's index, the
+/// follow-up dates' index and the clinic's setting) out of `env`'s
+/// database, for tests of older databases. The wider CHECK of the
+/// messages' kinds stays: it refuses nothing an older appt writes.
+pub fn undo_schema_36(env: &Env) {
+    env.exec("DROP INDEX reminders_recall");
+    env.exec("DROP INDEX appt_follow_up");
+    env.exec("ALTER TABLE clinics DROP COLUMN recalls");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

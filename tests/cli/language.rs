@@ -474,6 +474,7 @@ const BUILT: &[&str] = &[
     "visit_type-",
     "x-",
     "overbook_rule-",
+    "recall-",
 ];
 
 fn is_id(s: &str) -> bool {

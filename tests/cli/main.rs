@@ -47,6 +47,7 @@ mod privacy_export;
 mod prompts;
 mod property;
 mod queries;
+mod recalls;
 mod reminders;
 mod requests;
 mod retention;

@@ -69,6 +69,7 @@ pub(super) fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
         "confirmation" => tr!("kind-confirm"),
         "rescheduled" => tr!("kind-moved"),
         "cancelled" => tr!("kind-cancel"),
+        "recall" => tr!("kind-recall"),
         other => other.into(),
     };
     Item::new(kind_words(lang::current(), r)).or_short(short)
@@ -89,6 +90,7 @@ pub fn kind_words(l: lang::Lang, r: &crate::store::reminders::Reminder) -> Strin
         "confirmation" => lang::text_in(l, "kind-confirmation").into(),
         "rescheduled" => lang::text_in(l, "kind-rescheduled").into(),
         "cancelled" => lang::text_in(l, "kind-cancelled").into(),
+        "recall" => lang::text_in(l, "kind-recall").into(),
         other => other.replace('_', " "),
     }
 }

@@ -93,6 +93,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-web_horizon",
         "clinic-web_notice",
         "clinic-web_hold",
+        "clinic-recalls",
     ];
     let pad = labels
         .iter()
@@ -187,6 +188,7 @@ pub fn clinic_card(c: &Clinic) -> String {
         l("clinic-web_horizon", format_duration(s.web_horizon)),
         l("clinic-web_notice", format_duration(s.web_notice)),
         l("clinic-web_hold", format_duration(s.web_hold)),
+        l("clinic-recalls", onoff(s.recalls).to_string()),
     ]
     .into_iter()
     .chain(

@@ -10,6 +10,7 @@ mod day;
 mod messages;
 mod patient;
 mod patient_export;
+mod recall;
 mod setup;
 mod upkeep;
 
@@ -21,6 +22,7 @@ pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
+pub use recall::{recall, recalls};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,

@@ -21,6 +21,7 @@ struct DocumentView<'a> {
     appointments: Vec<VisitView<'a>>,
     messages: Vec<MessageView<'a>>,
     waitlist: Vec<Value>,
+    recalls: Vec<Value>,
     links: Vec<LinkView<'a>>,
     events: Vec<EventView<'a>>,
 }
@@ -109,6 +110,7 @@ pub fn patient_export(e: &PatientExport) -> Value {
         appointments: e.visits.iter().map(visit).collect(),
         messages: e.messages.iter().map(message).collect(),
         waitlist: e.waitlist.iter().map(waitlist_entry).collect(),
+        recalls: e.recalls.iter().map(super::recall::recall).collect(),
         links: e.links.iter().map(link).collect(),
         events: e.events.iter().map(event_view).collect(),
     })

@@ -54,6 +54,8 @@ struct ClinicView<'a> {
     web_notice: String,
     /// How long the page holds a time while the patient types their code (`10m`).
     web_hold: String,
+    /// Whether `remind due` sends the clinic's due recalls.
+    recalls: bool,
     created_at: String,
     updated_at: String,
 }
@@ -89,6 +91,7 @@ pub fn clinic(c: &Clinic) -> Value {
         web_horizon: format_duration(s.web_horizon),
         web_notice: format_duration(s.web_notice),
         web_hold: format_duration(s.web_hold),
+        recalls: s.recalls,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

@@ -234,3 +234,18 @@ pub(super) fn inbox(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer>
     )?;
     Ok(Answer::ok(json::inbox(&items)))
 }
+
+/// `GET /v1/recalls`: `recall list`, a token limited to a clinic seeing
+/// its own clinic's only (another named is as missing).
+pub(super) fn recalls(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut q = call.query();
+    let req = crate::app::recall::ListRequest {
+        clinic: q.text("clinic"),
+        due_before: q.text("due_before"),
+        status: q.text("status"),
+        seen_from: who.grant.clinic_id.clone(),
+    };
+    q.finish()?;
+    let all = crate::app::recall::list(st, &req, who.now)?;
+    Ok(Answer::ok(json::recalls(&all)))
+}

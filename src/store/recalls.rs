@@ -1,0 +1,119 @@
+//! Recalls (docs/rules.md#recalls), read from the appointments: a
+//! completed visit with a follow-up date, its one message (kind `recall`
+//! in `reminders`, at most one a visit by a unique index) and the later
+//! visit that booked it. Nothing of a recall is stored twice.
+
+use super::db::{On, Row, Table, Tx};
+use crate::args;
+use crate::error::Result;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// One recall, with the names the desk reads.
+#[derive(Debug, Clone)]
+pub struct Recall {
+    /// The completed visit's ID: a recall is named by the visit it follows.
+    pub id: String,
+    pub clinic_id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub patient_phone: String,
+    pub doctor_id: Option<String>,
+    pub doctor_name: Option<String>,
+    pub doctor_specialty: Option<String>,
+    pub service_id: Option<String>,
+    pub service_name: Option<String>,
+    pub follow_up_date: NaiveDate,
+    /// Its message, once made.
+    pub message_id: Option<String>,
+    /// When the message went (None while it waits or if it failed).
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The patient's first later visit with that doctor or service, neither
+    /// cancelled nor missed.
+    pub booked_appointment_id: Option<String>,
+}
+
+impl Recall {
+    pub fn status(&self) -> crate::core::recall::Status {
+        crate::core::recall::Status::of(
+            self.message_id.is_some(),
+            self.booked_appointment_id.is_some(),
+        )
+    }
+}
+
+/// A recall's columns; `?1` and `?2` are its WHERE's. The later visit is
+/// the first of the patient's at the clinic after the recalled one, with
+/// its doctor or its service, neither cancelled nor a no-show.
+const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, p.full_name, p.phone, a.doctor_id, \
+     d.full_name, d.specialty, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
+     (SELECT b.id FROM appointments b WHERE b.patient_id = a.patient_id \
+        AND b.clinic_id = a.clinic_id AND b.starts_at > a.starts_at \
+        AND b.status NOT IN ('cancelled', 'no_show') \
+        AND (b.doctor_id = a.doctor_id OR b.service_id = a.service_id) \
+      ORDER BY b.starts_at, b.id LIMIT 1) \
+     FROM appointments a JOIN patients p ON p.id = a.patient_id \
+     LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
+     LEFT JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'recall' \
+     WHERE a.status = 'completed' AND a.follow_up_date IS NOT NULL AND p.erased_at IS NULL";
+
+/// What [`SELECT`] reads.
+const SELECTED_ON: On = On::reads(&[
+    Table::Appointments,
+    Table::Patients,
+    Table::Doctors,
+    Table::Services,
+    Table::Reminders,
+]);
+
+fn from_row(r: &Row) -> Result<Recall> {
+    let f = r.of("appointments", 0)?;
+    Ok(Recall {
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        patient_id: f.get(2)?,
+        patient_name: f.get(3)?,
+        patient_phone: f.get(4)?,
+        doctor_id: f.get(5)?,
+        doctor_name: f.get(6)?,
+        doctor_specialty: f.get(7)?,
+        service_id: f.get(8)?,
+        service_name: f.get(9)?,
+        follow_up_date: f.date(10)?,
+        message_id: f.get(11)?,
+        sent_at: f.opt_instant(12)?,
+        booked_appointment_id: f.get(13)?,
+    })
+}
+
+/// The clinic's recalls whose follow-up date is before `before`, by date.
+pub fn list(conn: &Tx, clinic_id: &str, before: NaiveDate) -> Result<Vec<Recall>> {
+    conn.rows(
+        SELECTED_ON,
+        &format!(
+            "{SELECT} AND a.clinic_id = ?1 AND a.follow_up_date < ?2 \
+             ORDER BY a.follow_up_date, a.id"
+        ),
+        args![clinic_id, before.to_string()],
+        from_row,
+    )
+}
+
+/// The recall of one visit, if it is one.
+pub fn of_visit(conn: &Tx, visit_id: &str) -> Result<Option<Recall>> {
+    conn.row(
+        SELECTED_ON,
+        &format!("{SELECT} AND a.id = ?1"),
+        args![visit_id],
+        from_row,
+    )
+}
+
+/// The patient's recalls at every clinic (a patient's export).
+pub fn of_patient(conn: &Tx, patient_id: &str) -> Result<Vec<Recall>> {
+    conn.rows(
+        SELECTED_ON,
+        &format!("{SELECT} AND a.patient_id = ?1 ORDER BY a.follow_up_date, a.id"),
+        args![patient_id],
+        from_row,
+    )
+}
