@@ -17,7 +17,7 @@ use crate::core::{time, Actor, Clinic, Doctor, Service};
 use crate::error::{Code, Error, Result};
 use crate::store::holds;
 pub use crate::store::holds::Held;
-use crate::store::{channels, clinics, doctors, patients, services, windows, Store};
+use crate::store::{channels, clinics, doctors, patients, services, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
@@ -69,13 +69,9 @@ pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
             .into_iter()
             .filter(|s| s.online)
             .collect();
-        let working: Vec<String> = windows::list(tx, Some(&clinic.id), None)?
+        let doctors = doctors::at_clinic(tx, &clinic.id)?
             .into_iter()
-            .filter_map(|w| w.doctor_id)
-            .collect();
-        let doctors = doctors::list(tx)?
-            .into_iter()
-            .filter(|d| d.online && working.contains(&d.id))
+            .filter(|d| d.online)
             .collect();
         Ok(Page {
             clinic,
