@@ -109,7 +109,7 @@ pub fn times(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<Time>> {
-    let mut days = free_times(st, page, service, doctor, (date, date), now)?;
+    let mut days = free_times(st, page, service, doctor, (date, date), false, now)?;
     Ok(days.pop().unwrap_or_default())
 }
 
@@ -125,7 +125,7 @@ pub fn days(
 ) -> Result<Vec<(NaiveDate, bool)>> {
     let today = time::local_today(page.clinic.timezone, now);
     let last = today + Duration::days(DAYS - 1);
-    let free = free_times(st, page, service, doctor, (today, last), now)?;
+    let free = free_times(st, page, service, doctor, (today, last), true, now)?;
     Ok(free
         .iter()
         .zip(0..)
@@ -136,7 +136,9 @@ pub fn days(
 /// The free times of `service` with `doctor` (None: every doctor of the
 /// page) on each date of `dates` (first and last), within the page's
 /// notice and horizon, each date's in time order (one a time without a
-/// doctor named: the first doctor's by ID). One read transaction: the
+/// doctor named: the first doctor's by ID); with `any`, only whether a
+/// date has one: its doctors are judged until one has a free time, the
+/// first of whose is all the date holds. One read transaction: the
 /// doctors' windows and closures read once for all the dates, then each
 /// date's appointments and holds of all the doctors together
 /// (`schedule::doctors_day`, as `next` reads them), each doctor's day
@@ -147,6 +149,7 @@ fn free_times(
     service: &Service,
     doctor: Option<&Doctor>,
     (from, to): (NaiveDate, NaiveDate),
+    any: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<Vec<Time>>> {
     let dates = (to - from).num_days() + 1;
@@ -173,20 +176,23 @@ fn free_times(
             .map(|n| {
                 let date = from + Duration::days(n);
                 let days = doctors_day(tx, &calendars, date, req.service_id, None)?;
-                let mut found: Vec<Time> = targets
-                    .iter()
-                    .zip(&days)
-                    .flat_map(|(t, data)| {
-                        let id = t.doctor.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+                let mut found: Vec<Time> = Vec::new();
+                for (t, data) in targets.iter().zip(&days) {
+                    let id = t.doctor.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+                    found.extend(
                         slots::free(data, t, now, &req)
                             .into_iter()
                             .filter(|s| s.start >= first && s.start <= last)
-                            .map(move |s| Time {
+                            .map(|s| Time {
                                 doctor_id: id.clone(),
                                 start: s.start,
                             })
-                    })
-                    .collect();
+                            .take(if any { 1 } else { usize::MAX }),
+                    );
+                    if any && !found.is_empty() {
+                        break;
+                    }
+                }
                 found.sort_by(|a, b| (a.start, &a.doctor_id).cmp(&(b.start, &b.doctor_id)));
                 found.dedup_by(|a, b| a.start == b.start && doctor.is_none());
                 Ok(found)
