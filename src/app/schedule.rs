@@ -226,7 +226,10 @@ impl DayData {
 
 /// `t`'s daily limits on `date` (docs/rules.md#daily-limits): the doctor's,
 /// then the service's, each with the active appointments that count against
-/// it (`except` one being moved). No query when neither can apply.
+/// it (`except` one being moved). Nothing is counted when neither has a
+/// limit: the service's is read once per transaction ([`services::get`]),
+/// so that a day of many doctors (`next`, the booking page) counts only
+/// where a limit can apply.
 fn daily_limits(
     conn: &Tx,
     t: &Target,
@@ -235,8 +238,17 @@ fn daily_limits(
     except: Option<&str>,
 ) -> Result<Vec<DailyLimit>> {
     let doctor_cap = t.doctor.as_ref().and_then(|d| d.max_per_day);
-    if doctor_cap.is_none() && service_id.is_none() {
-        return Ok(Vec::new());
+    if doctor_cap.is_none() {
+        let service_cap = match service_id.map(|s| services::get(conn, s)) {
+            None => None,
+            Some(Ok(s)) => s.max_per_day,
+            // An unknown service has no limit, as `day_counts` reads it.
+            Some(Err(e)) if e.code == Code::NotFound => None,
+            Some(Err(e)) => return Err(e),
+        };
+        if service_cap.is_none() {
+            return Ok(Vec::new());
+        }
     }
     let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
     let (service_cap, every, of_service) =

@@ -9,15 +9,15 @@
 use super::book::{self, BookRequest, Booking};
 use super::inbound::Reply;
 use super::phones::Dialing;
-use super::schedule::{place, request, target, WhenInput};
-use super::slots::{self, SlotsRequest};
+use super::schedule::{doctors_day, place, request, target, Calendar, Target, WhenInput};
+use super::slots;
 use super::values::{check_email, check_name};
 use crate::core::channel::Settings as ChannelSettings;
 use crate::core::{time, Actor, Clinic, Doctor, Service};
 use crate::error::{Code, Error, Result};
 use crate::store::holds;
 pub use crate::store::holds::Held;
-use crate::store::{channels, clinics, doctors, patients, services, windows, Store};
+use crate::store::{channels, clinics, doctors, patients, services, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
@@ -69,13 +69,9 @@ pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
             .into_iter()
             .filter(|s| s.online)
             .collect();
-        let working: Vec<String> = windows::list(tx, Some(&clinic.id), None)?
+        let doctors = doctors::at_clinic(tx, &clinic.id)?
             .into_iter()
-            .filter_map(|w| w.doctor_id)
-            .collect();
-        let doctors = doctors::list(tx)?
-            .into_iter()
-            .filter(|d| d.online && working.contains(&d.id))
+            .filter(|d| d.online)
             .collect();
         Ok(Page {
             clinic,
@@ -103,7 +99,8 @@ fn bounds(c: &Clinic, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 /// The free times of `service` on `date` with `doctor` (None: every
-/// doctor of the page, "whoever is first free"), in time order.
+/// doctor of the page, "whoever is first free"), in time order: the time
+/// step, in one read.
 pub fn times(
     st: &mut Store,
     page: &Page,
@@ -112,42 +109,13 @@ pub fn times(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Vec<Time>> {
-    let (first, last) = bounds(&page.clinic, now);
-    let asked: Vec<&Doctor> = match doctor {
-        Some(d) => vec![d],
-        None => page.doctors.iter().collect(),
-    };
-    let mut found = Vec::new();
-    for d in asked {
-        let r = SlotsRequest {
-            clinic: Some(page.clinic.id.clone()),
-            doctor: Some(d.id.clone()),
-            date: date.to_string(),
-            service: Some(service.id.clone()),
-            ..SlotsRequest::default()
-        };
-        let day = match slots::day(st, &r, now) {
-            Ok(day) => day,
-            // A doctor whose windows take other services.
-            Err(e) if e.code != Code::Database && e.code != Code::Internal => continue,
-            Err(e) => return Err(e),
-        };
-        found.extend(
-            day.free()
-                .filter(|s| s.start >= first && s.start <= last)
-                .map(|s| Time {
-                    doctor_id: d.id.clone(),
-                    start: s.start,
-                }),
-        );
-    }
-    found.sort_by(|a, b| (a.start, &a.doctor_id).cmp(&(b.start, &b.doctor_id)));
-    found.dedup_by(|a, b| a.start == b.start && doctor.is_none());
-    Ok(found)
+    let mut days = free_times(st, page, service, doctor, (date, date), false, now)?;
+    Ok(days.pop().unwrap_or_default())
 }
 
 /// The next [`DAYS`] days from today at the clinic, each with whether it
-/// has a free time for `service` with `doctor` (None: anyone).
+/// has a free time for `service` with `doctor` (None: anyone): the day
+/// step, in one read.
 pub fn days(
     st: &mut Store,
     page: &Page,
@@ -156,13 +124,81 @@ pub fn days(
     now: DateTime<Utc>,
 ) -> Result<Vec<(NaiveDate, bool)>> {
     let today = time::local_today(page.clinic.timezone, now);
-    (0..DAYS)
-        .map(|n| {
-            let date = today + Duration::days(n);
-            let free = !times(st, page, service, doctor, date, now)?.is_empty();
-            Ok((date, free))
-        })
-        .collect()
+    let last = today + Duration::days(DAYS - 1);
+    let free = free_times(st, page, service, doctor, (today, last), true, now)?;
+    Ok(free
+        .iter()
+        .zip(0..)
+        .map(|(times, n)| (today + Duration::days(n), !times.is_empty()))
+        .collect())
+}
+
+/// The free times of `service` with `doctor` (None: every doctor of the
+/// page) on each date of `dates` (first and last), within the page's
+/// notice and horizon, each date's in time order (one a time without a
+/// doctor named: the first doctor's by ID); with `any`, only whether a
+/// date has one: its doctors are judged until one has a free time, the
+/// first of whose is all the date holds. One read transaction: the
+/// doctors' windows and closures read once for all the dates, then each
+/// date's appointments and holds of all the doctors together
+/// (`schedule::doctors_day`, as `next` reads them), each doctor's day
+/// judged as `slots` judges it (the slots it offers).
+fn free_times(
+    st: &mut Store,
+    page: &Page,
+    service: &Service,
+    doctor: Option<&Doctor>,
+    (from, to): (NaiveDate, NaiveDate),
+    any: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<Vec<Time>>> {
+    let dates = (to - from).num_days() + 1;
+    let (first, last) = bounds(&page.clinic, now);
+    // An inactive doctor takes no bookings (rule 2), online or not.
+    let targets: Vec<Target> = match doctor {
+        Some(d) => vec![d],
+        None => page.doctors.iter().collect(),
+    }
+    .into_iter()
+    .filter(|d| d.active)
+    .map(|d| Target {
+        clinic: page.clinic.clone(),
+        doctor: Some(d.clone()),
+    })
+    .collect();
+    if targets.is_empty() {
+        return Ok((0..dates).map(|_| Vec::new()).collect());
+    }
+    let req = request(None, Some(service), None);
+    st.read(|tx| {
+        let calendars = Calendar::of_doctors(tx, &page.clinic, &targets, from, to)?;
+        (0..dates)
+            .map(|n| {
+                let date = from + Duration::days(n);
+                let days = doctors_day(tx, &calendars, date, req.service_id, None)?;
+                let mut found: Vec<Time> = Vec::new();
+                for (t, data) in targets.iter().zip(&days) {
+                    let id = t.doctor.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+                    found.extend(
+                        slots::free(data, t, now, &req)
+                            .into_iter()
+                            .filter(|s| s.start >= first && s.start <= last)
+                            .map(|s| Time {
+                                doctor_id: id.clone(),
+                                start: s.start,
+                            })
+                            .take(if any { 1 } else { usize::MAX }),
+                    );
+                    if any && !found.is_empty() {
+                        break;
+                    }
+                }
+                found.sort_by(|a, b| (a.start, &a.doctor_id).cmp(&(b.start, &b.doctor_id)));
+                found.dedup_by(|a, b| a.start == b.start && doctor.is_none());
+                Ok(found)
+            })
+            .collect()
+    })
 }
 
 /// What a patient asks the page to hold.

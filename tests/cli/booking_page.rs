@@ -393,6 +393,229 @@ fn codes_and_holds_are_limited_per_phone_and_the_page_never_tells_a_known_phone(
     crate::channels::no_more(&rx);
 }
 
+/// The `i`-th of `n` half hours of Dr. García's mornings from Tuesday 16
+/// June on (eight a morning), as the page gives a time.
+fn half_hour(i: usize) -> String {
+    let (day, slot) = (16 + i / 8, i % 8);
+    let minutes = 15 * 60 + 30 * slot;
+    format!("2026-06-{day}T{:02}:{:02}:00Z", minutes / 60, minutes % 60)
+}
+
+/// A refusal of the rate limits, shown as a page: `429`, `Retry-After`,
+/// the page's words for it.
+fn assert_limited(r: &Resp) -> u64 {
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(
+        r.header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{:?}",
+        r.header("content-type")
+    );
+    assert!(r.body.contains("Demasiados intentos"), "{}", r.body);
+    r.header("retry-after")
+        .and_then(|w| w.parse().ok())
+        .expect("Retry-After in seconds")
+}
+
+/// One address (every test client is 127.0.0.1) holds ten times at once
+/// at most, whatever phones it types: each phone here holds one.
+#[test]
+fn an_address_holds_ten_times_at_once_at_most_whatever_the_phones() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let server = Server::start(&env, &[]);
+    for i in 0..10 {
+        let r = hold(
+            &server,
+            &service,
+            &doctor,
+            &half_hour(i),
+            &format!("7100-{i:04}"),
+        );
+        assert_eq!(r.status, 200, "hold {i}: {}", r.body);
+    }
+    let eleventh = hold(&server, &service, &doctor, &half_hour(10), "7100-0010");
+    // Until a hold ends: the clinic's --web-hold.
+    assert_eq!(assert_limited(&eleventh), 600);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "10");
+}
+
+/// One address sends twenty codes an hour at most, whatever phones it
+/// types: ten holds, over eleven minutes on, ten more, and the twenty-first
+/// code waits until the first is an hour old though no hold is live.
+#[test]
+fn an_address_sends_twenty_codes_an_hour_at_most_whatever_the_phones() {
+    let mut env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let mut phone = 0;
+    for (now, batch) in [("2026-06-15T14:00:00Z", 10), ("2026-06-15T14:11:00Z", 10)] {
+        env.at(now);
+        let server = Server::start(&env, &[]);
+        for i in 0..batch {
+            phone += 1;
+            let r = hold(
+                &server,
+                &service,
+                &doctor,
+                &half_hour(i),
+                &format!("7200-{phone:04}"),
+            );
+            assert_eq!(r.status, 200, "code {phone} at {now}: {}", r.body);
+        }
+    }
+    // Every hold over: what refuses is the codes the address was sent.
+    env.at("2026-06-15T14:22:00Z");
+    let server = Server::start(&env, &[]);
+    let r = hold(&server, &service, &doctor, &half_hour(0), "7200-0021");
+    assert_eq!(
+        assert_limited(&r),
+        38 * 60,
+        "until the first code is an hour old"
+    );
+    assert_eq!(
+        env.rows("SELECT count(*) FROM holds WHERE phone = '+50372000021'")[0][0],
+        "0"
+    );
+}
+
+/// `--web-notice` and `--web-horizon`: a time inside the notice or past
+/// the horizon is not offered, and posting it all the same holds nothing
+/// (`INSUFFICIENT_NOTICE`, `BEYOND_HORIZON`: 422 and the page's refusal),
+/// though the desk, whose notice and horizon are wider, books both.
+#[test]
+fn the_page_offers_and_holds_nothing_inside_its_notice_or_past_its_horizon() {
+    let (env, _rx, service, doctor) = online();
+    // Monday 08:00: the page offers from Tuesday 10:00 to Wednesday 08:00.
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--web-notice",
+        "26h",
+        "--web-horizon",
+        "2d",
+    ]);
+    let server = Server::start(&env, &[]);
+    let tuesday = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor={doctor}&date=2026-06-16"),
+        None,
+        None,
+    );
+    assert_eq!(tuesday.status, 200, "{}", tuesday.body);
+    let ten = "2026-06-16T16:00:00Z";
+    assert!(
+        !tuesday.body.contains(&format!("{doctor}|{NINE}")),
+        "{}",
+        tuesday.body
+    );
+    assert!(!tuesday.body.contains(&format!("{doctor}|{NINE_THIRTY}")));
+    assert!(
+        tuesday.body.contains(&format!("{doctor}|{ten}")),
+        "{}",
+        tuesday.body
+    );
+    let wednesday = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor=any&date=2026-06-17"),
+        None,
+        None,
+    );
+    assert_eq!(wednesday.status, 200);
+    assert!(
+        !wednesday.body.contains(&format!("{doctor}|")),
+        "{}",
+        wednesday.body
+    );
+    assert!(
+        wednesday.body.contains("No hay horas libres"),
+        "{}",
+        wednesday.body
+    );
+    let days = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor=any"),
+        None,
+        None,
+    );
+    assert!(
+        days.body.contains("value=\"2026-06-17\" disabled"),
+        "{}",
+        days.body
+    );
+    assert!(
+        !days.body.contains("value=\"2026-06-16\" disabled"),
+        "{}",
+        days.body
+    );
+
+    // Posted all the same: refused as a page, the day's times again.
+    let soon = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(soon.status, 422, "INSUFFICIENT_NOTICE: {}", soon.body);
+    assert!(soon.body.contains("No se pudo reservar"), "{}", soon.body);
+    assert!(
+        soon.body.contains(&format!("{doctor}|{ten}")),
+        "{}",
+        soon.body
+    );
+    let far = hold(
+        &server,
+        &service,
+        &doctor,
+        "2026-06-17T15:00:00Z",
+        "7000-1111",
+    );
+    assert_eq!(far.status, 422, "BEYOND_HORIZON: {}", far.body);
+    assert!(far.body.contains("No se pudo reservar"), "{}", far.body);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+    drop(server);
+    // The desk's own notice and horizon take both.
+    assert!(desk_books_nine(&env, "+50370002222").status.success());
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-17",
+        "--time",
+        "09:00",
+        "--phone",
+        "+50370003333",
+        "--name",
+        "Otra Paciente",
+    ]);
+}
+
+/// A code is good for ten minutes even where the hold is longer: with
+/// `--web-hold 30m`, eleven minutes on, the hold still keeps the time from
+/// the desk, but its code books nothing.
+#[test]
+fn a_code_older_than_ten_minutes_books_nothing_inside_a_longer_hold() {
+    let (mut env, rx, service, doctor) = online();
+    env.ok(&["clinic", "update", "Central", "--web-hold", "30m"]);
+    let server = Server::start(&env, &[]);
+    let held = hold(&server, &service, &doctor, NINE, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let code = code_of(&seen(&rx));
+    let id = hold_id(&held.body);
+    drop(server);
+    env.at("2026-06-15T14:11:00Z");
+    let out = desk_books_nine(&env, "+50370002222");
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["error"]["code"], "SLOT_HELD", "{e}");
+    assert_eq!(e["error"]["details"]["until"], "2026-06-15T14:30:00Z");
+    let server = Server::start(&env, &[]);
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("el código venció"), "{}", r.body);
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(list["appointments"].as_array().unwrap().len(), 0, "{list}");
+}
+
 #[test]
 fn a_clinic_not_online_has_no_page() {
     let (env, _rx, _, _) = online();
@@ -404,16 +627,19 @@ fn a_clinic_not_online_has_no_page() {
     assert!(!r.body.contains("Central"));
 }
 
-/// Fifteen patients on the page and five desks race for one time: one
-/// of them has it (a hold or a booking), every other is refused, the
-/// patients with the next free times; nothing is held or booked twice.
+/// Twenty patients on the page and five desks on the command line race
+/// for one time: one of them has it (a hold or a booking), every other is
+/// refused, the patients with the next free times; nothing is held or
+/// booked twice.
 #[test]
 fn patients_and_desks_racing_for_one_time_leave_it_to_one() {
+    const PATIENTS: usize = 20;
+    const DESKS: usize = 5;
     let (env, _rx, service, doctor) = online();
     let server = Server::start(&env, &[]);
-    let barrier = std::sync::Barrier::new(20);
+    let barrier = std::sync::Barrier::new(PATIENTS + DESKS);
     let (holds, desks) = std::thread::scope(|scope| {
-        let patients: Vec<_> = (0..15)
+        let patients: Vec<_> = (0..PATIENTS)
             .map(|i| {
                 let (server, barrier, service, doctor) = (&server, &barrier, &service, &doctor);
                 scope.spawn(move || {
@@ -423,7 +649,7 @@ fn patients_and_desks_racing_for_one_time_leave_it_to_one() {
                 })
             })
             .collect();
-        let desks: Vec<_> = (0..5)
+        let desks: Vec<_> = (0..DESKS)
             .map(|i| {
                 let (env, barrier) = (&env, &barrier);
                 scope.spawn(move || {

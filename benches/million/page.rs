@@ -1,0 +1,232 @@
+//! The booking page's figure (docs/performance.md#booking-page): the first
+//! clinic's page turned on through appt's own commands (`clinic update
+//! --online-booking on --public-url … --slug centro`, `service update
+//! --online yes`, `doctor update --online yes` for each of its doctors),
+//! then `appt serve` under wrk with 100 keep-alive connections (issue 46's
+//! 100 patients on the page at once): the time step (a day's free times)
+//! with the doctor of the `slots` figure and with whoever is first free, the
+//! day step with whoever is first free, and beside them the API's answer
+//! to the time step's question for the one doctor, `GET /v1/slots`. Every
+//! page is checked once before it is timed (200, with the times or days it
+//! must offer); the page is turned off again after.
+
+use super::*;
+use std::io::{Read, Write};
+
+/// Keep-alive connections on the page: the patients on it at once.
+const PAGE_CONNECTIONS: usize = 100;
+/// The page's address ends so.
+const PAGE_SLUG: &str = "centro";
+/// The page's goal: p99 under this many microseconds (issue 46).
+const PAGE_P99_US: u64 = 50_000;
+
+/// One GET over a connection of its own: the status and the body.
+fn get(url: &str, path: &str) -> Res<(u16, String)> {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).map_err(err)?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .map_err(err)?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(err)?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(err)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| format!("no HTTP status from {path}: {}", short(&text)))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
+    Ok((status, body))
+}
+
+impl Bench<'_> {
+    /// The booking page's figures, on a server of their own; the page is
+    /// turned off again whatever they come to.
+    pub(super) fn page(&self) -> Res<HttpFigures> {
+        let on = self.page_on();
+        let figures = on.and_then(|service| self.page_figures(&service));
+        let off = run_ok(self.appt_args(&[
+            "clinic",
+            "update",
+            &self.plan.clinic,
+            "--online-booking",
+            "off",
+        ]));
+        let figures = figures?;
+        off?;
+        Ok(figures)
+    }
+
+    /// The first clinic's page on, its one service and every doctor with
+    /// windows there on it: the service's ID.
+    fn page_on(&self) -> Res<String> {
+        let p = self.plan;
+        run_ok(self.appt_args(&[
+            "clinic",
+            "update",
+            &p.clinic,
+            "--online-booking",
+            "on",
+            "--public-url",
+            "https://citas.example.com",
+            "--slug",
+            PAGE_SLUG,
+        ]))?;
+        let out = run_ok(self.appt_args(&[
+            "service",
+            "update",
+            "Consulta general",
+            "--online",
+            "yes",
+            "--json",
+        ]))?;
+        let service = serde_json::from_str::<serde_json::Value>(&out)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_string))
+            .ok_or_else(|| format!("service update printed no ID: {}", short(&out)))?;
+        let doctors = self.engine.strings(&format!(
+            "SELECT DISTINCT doctor_id FROM windows WHERE clinic_id = '{}' ORDER BY doctor_id",
+            p.clinic_id
+        ))?;
+        for d in &doctors {
+            run_ok(self.appt_args(&["doctor", "update", d, "--online", "yes"]))?;
+        }
+        eprintln!(
+            "  the page of {} on: {} doctors, service {service}",
+            p.clinic,
+            doctors.len()
+        );
+        Ok(service)
+    }
+
+    fn page_figures(&self, service: &str) -> Res<HttpFigures> {
+        let secs: u64 = (env_or("APPT_BENCH_HTTP_SECONDS", 60).max(3) / 3).max(3);
+        let p = self.plan;
+        let load_before = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let load_before = load_before.split_whitespace().next().unwrap_or("?");
+        let made = run_ok(self.appt_args(&[
+            "token",
+            "add",
+            "bench-page",
+            "--scopes",
+            "appointments:read",
+            "--json",
+        ]))?;
+        let token = serde_json::from_str::<serde_json::Value>(&made)
+            .ok()
+            .and_then(|v| v["token"].as_str().map(str::to_string))
+            .ok_or_else(|| format!("appt token add printed no token: {}", short(&made)))?;
+        let server = Server::start(self.engine, &self.file("serve-page.err"))?;
+        let page = format!("/b/{PAGE_SLUG}?service={service}");
+        let one = format!("{page}&doctor={}&date={}", p.doctor, p.day);
+        let any = format!("{page}&doctor=any&date={}", p.day);
+        let days = format!("{page}&doctor=any");
+        let slots = format!(
+            "/v1/slots?doctor={}&date={}&service={service}",
+            p.doctor, p.day
+        );
+        // What each page must show before it is timed.
+        let (status, body) = get(&server.url, &one)?;
+        let offered = body.matches(&format!("{}|", p.doctor)).count();
+        if status != 200 || offered == 0 {
+            return Err(format!(
+                "the time step answered {status} with {offered} free times: {}",
+                short(&body)
+            ));
+        }
+        let (status, body) = get(&server.url, &any)?;
+        let offered_any = body.matches("|20").count();
+        if status != 200 || offered_any < offered {
+            return Err(format!(
+                "the time step, anyone, answered {status} with {offered_any} free times: {}",
+                short(&body)
+            ));
+        }
+        let (status, body) = get(&server.url, &days)?;
+        if status != 200 || !body.contains(&format!("value=\"{}\"", p.day)) {
+            return Err(format!(
+                "the day step answered {status} without {}: {}",
+                p.day,
+                short(&body)
+            ));
+        }
+        eprintln!(
+            "  the time step offers {offered} times with one doctor, {offered_any} with anyone"
+        );
+        // Warm-up: the pages read, the server's threads started.
+        let url = |path: &str| format!("{}{path}", server.url);
+        run_wrk(wrk(3, PAGE_CONNECTIONS, None, "report.lua", &url(&one), &[]).0)?;
+        let mut rows = Vec::new();
+        let runs = [
+            (
+                "GET /b/SLUG?service&doctor&date: the time step, one doctor",
+                &one,
+                None,
+                Some(PAGE_P99_US),
+            ),
+            (
+                "GET /b/SLUG?service&doctor=any&date: the time step, whoever is first free",
+                &any,
+                None,
+                Some(PAGE_P99_US),
+            ),
+            (
+                "GET /b/SLUG?service&doctor=any: the day step (14 days), whoever is first free",
+                &days,
+                None,
+                Some(PAGE_P99_US),
+            ),
+            (
+                "reference: GET /v1/slots?doctor&date&service, the time step's question of the API",
+                &slots,
+                Some(token.as_str()),
+                None,
+            ),
+        ];
+        for (figure, path, token, goal) in runs {
+            let (cmd, shown) = wrk(secs, PAGE_CONNECTIONS, token, "report.lua", &url(path), &[]);
+            eprintln!("  {shown}");
+            let r = run_wrk(cmd)?;
+            let peak = server.memory_kb("VmHWM")?;
+            eprintln!(
+                "  {figure}: {:.0}/s, p50 {}, p99 {}, max {}",
+                r.rate(),
+                us(r.p50_us),
+                us(r.p99_us),
+                us(r.max_us)
+            );
+            let clean = r.non2xx == 0 && r.errors == 0;
+            rows.push(HttpRow {
+                figure: format!("{figure} ({secs} s)"),
+                rate: format!("{:.0}", r.rate()),
+                latency: [r.p50_us, r.p99_us, r.max_us].map(us),
+                answers: format!(
+                    "{} × 2xx; {} non-2xx, {} socket errors",
+                    r.requests - r.non2xx,
+                    r.non2xx,
+                    r.errors
+                ),
+                memory: format!("{} peak", mb(peak)),
+                goal: goal.map_or("— (the API beside it)".into(), |g| {
+                    format!("p99 < {} ms, every answer 200", g / 1000)
+                }),
+                met: Some(clean && goal.is_none_or(|g| r.p99_us < g)).filter(|_| goal.is_some()),
+            });
+        }
+        server.stop()?;
+        let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let load = load.split_whitespace().next().unwrap_or("?");
+        Ok(HttpFigures {
+            title: "booking page".into(),
+            connections: PAGE_CONNECTIONS,
+            rows,
+            load: format!("{load_before} before, {load} after"),
+        })
+    }
+}
