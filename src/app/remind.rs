@@ -447,15 +447,7 @@ fn sweep(
     // A page at a time: decided, then delivered.
     let (mut after, mut ahead, mut left) = (None, HashSet::new(), r.limit);
     loop {
-        let (due, next) = triage_due(
-            st,
-            now,
-            after.as_ref(),
-            left,
-            r,
-            &mut ahead,
-            &mut tally,
-        )?;
+        let (due, next) = triage_due(st, now, after.as_ref(), left, r, &mut ahead, &mut tally)?;
         if let Some(l) = &mut left {
             *l -= due.len() as i64;
         }

@@ -40,6 +40,19 @@ pub struct AddRequest {
 /// Adds the entry; a patient already waiting for that doctor and date keeps
 /// their place (the entry is returned with `existing`).
 pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry, bool)> {
+    let checked = check(r)?;
+    st.write(|tx| add_in(tx, r, &checked, now))
+}
+
+/// What [`check`] read of a request: its phone, name and contact.
+pub(super) struct Checked {
+    phone: Option<String>,
+    name: Option<String>,
+    contact: crate::store::patients::Contact,
+}
+
+/// Rule 1 of an entry: the values, before the database is touched.
+pub(super) fn check(r: &AddRequest) -> Result<Checked> {
     let mut bad = Problems::default();
     let patient = ("patient", r.patient.is_some());
     values::not_both(&mut bad, patient, ("phone", r.phone.is_some()));
@@ -54,73 +67,91 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<(Entry,
     );
     let contact = values::check_contact(r.email.as_deref(), r.channel.as_deref(), &mut bad);
     bad.finish()?;
-    let seen_from = r.seen_from.as_deref();
-    st.write(|tx| {
-        let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;
-        let doctor = t.doctor.expect("a doctor was given");
-        // A local phone is the clinic's (docs/rules.md#phones).
-        let phone = phone
-            .as_deref()
-            .map(|ph| Dialing::of(&t.clinic).read(ph))
-            .transpose()?;
-        let today = time::local_today(t.clinic.timezone, now);
-        let on = time::parse_date(&r.date, today, t.clinic.settings.date_order())
-            .map_err(|e| Error::field("date", e))?;
-        if on < today {
-            return Err(Error::field(
-                "date",
-                crate::text::msg!("e-has_passed", on = on),
-            ));
-        }
-        let service = r
-            .service
-            .as_deref()
-            .map(|s| services::find_for_booking(tx, s))
-            .transpose()?;
-        let patient_id = match (&r.patient, &phone) {
-            (Some(p), _) => {
-                phones::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
-                    .patient
-                    .id
-            }
-            (None, Some(ph)) => match (phones::phone_holder(tx, ph, seen_from)?, &name) {
-                (PhoneHolder::Known(s), _) => {
-                    patients::set_contact(tx, &s.patient.id, ph, &contact, now)?;
-                    s.patient.id
-                }
-                (holder, Some(n)) => {
-                    // Another clinic's patient is named as a new one would
-                    // be (the phone is theirs: the entry is too).
-                    let owner = match holder {
-                        PhoneHolder::Hidden => patients::PhoneOwner::Unasked,
-                        _ => patients::PhoneOwner::Asked(None),
-                    };
-                    patients::upsert_by_phone(tx, n, ph, owner, None, &contact, now)?.id
-                }
-                (_, None) => {
-                    return Err(Error::field(
-                        "name",
-                        crate::text::msg!("e-name_is_required_for_a_new_patient"),
-                    ))
-                }
-            },
-            (None, None) => unreachable!("checked above"),
-        };
-        if let Some(e) = waitlist::of_patient_at(tx, &t.clinic.id, &patient_id, &doctor.id, on)? {
-            return Ok((e, true));
-        }
-        let id = store::new_id();
-        let entry = waitlist::New {
-            id: &id,
-            clinic_id: &t.clinic.id,
-            doctor_id: &doctor.id,
-            patient_id: &patient_id,
-            service_id: service.as_ref().map(|s| s.id.as_str()),
-            date: on,
-        };
-        waitlist::insert(tx, &entry, now)?;
-        Ok((waitlist::get(tx, &id)?, false))
+    Ok(Checked {
+        phone,
+        name,
+        contact,
     })
+}
+
+/// [`add`] inside the write transaction `tx` (the booking page's, once its
+/// code is right).
+pub(super) fn add_in(
+    tx: &Tx,
+    r: &AddRequest,
+    c: &Checked,
+    now: DateTime<Utc>,
+) -> Result<(Entry, bool)> {
+    let Checked {
+        phone,
+        name,
+        contact,
+    } = c;
+    let seen_from = r.seen_from.as_deref();
+    let t = target(tx, r.clinic.as_deref(), Some(&r.doctor))?;
+    let doctor = t.doctor.expect("a doctor was given");
+    // A local phone is the clinic's (docs/rules.md#phones).
+    let phone = phone
+        .as_deref()
+        .map(|ph| Dialing::of(&t.clinic).read(ph))
+        .transpose()?;
+    let today = time::local_today(t.clinic.timezone, now);
+    let on = time::parse_date(&r.date, today, t.clinic.settings.date_order())
+        .map_err(|e| Error::field("date", e))?;
+    if on < today {
+        return Err(Error::field(
+            "date",
+            crate::text::msg!("e-has_passed", on = on),
+        ));
+    }
+    let service = r
+        .service
+        .as_deref()
+        .map(|s| services::find_for_booking(tx, s))
+        .transpose()?;
+    let patient_id = match (&r.patient, &phone) {
+        (Some(p), _) => {
+            phones::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
+                .patient
+                .id
+        }
+        (None, Some(ph)) => match (phones::phone_holder(tx, ph, seen_from)?, &name) {
+            (PhoneHolder::Known(s), _) => {
+                patients::set_contact(tx, &s.patient.id, ph, contact, now)?;
+                s.patient.id
+            }
+            (holder, Some(n)) => {
+                // Another clinic's patient is named as a new one would
+                // be (the phone is theirs: the entry is too).
+                let owner = match holder {
+                    PhoneHolder::Hidden => patients::PhoneOwner::Unasked,
+                    _ => patients::PhoneOwner::Asked(None),
+                };
+                patients::upsert_by_phone(tx, n, ph, owner, None, contact, now)?.id
+            }
+            (_, None) => {
+                return Err(Error::field(
+                    "name",
+                    crate::text::msg!("e-name_is_required_for_a_new_patient"),
+                ))
+            }
+        },
+        (None, None) => unreachable!("checked above"),
+    };
+    if let Some(e) = waitlist::of_patient_at(tx, &t.clinic.id, &patient_id, &doctor.id, on)? {
+        return Ok((e, true));
+    }
+    let id = store::new_id();
+    let entry = waitlist::New {
+        id: &id,
+        clinic_id: &t.clinic.id,
+        doctor_id: &doctor.id,
+        patient_id: &patient_id,
+        service_id: service.as_ref().map(|s| s.id.as_str()),
+        date: on,
+    };
+    waitlist::insert(tx, &entry, now)?;
+    Ok((waitlist::get(tx, &id)?, false))
 }
 
 /// Each waitlist offer of `found` with its entry's view as its message and

@@ -9,14 +9,15 @@
 use super::book::{self, BookRequest, Booking};
 use super::inbound::Reply;
 use super::phones::Dialing;
-use super::schedule::{doctors_day, place, request, target, Calendar, Target, WhenInput};
+use super::schedule::{doctors_day, place, request, target, Calendar, DayData, Target, WhenInput};
 use super::slots;
 use super::values::{check_email, check_name};
 use crate::core::channel::Settings as ChannelSettings;
 use crate::core::{time, Actor, Clinic, Doctor, Service};
 use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
 use crate::store::holds;
-pub use crate::store::holds::Held;
+pub use crate::store::holds::{Held, WAIT};
 use crate::store::{channels, clinics, doctors, patients, services, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -98,9 +99,20 @@ fn bounds(c: &Clinic, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     )
 }
 
+/// What a day holds on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// A free time at least.
+    Free,
+    /// Hours, but no free time: the page offers its waitlist.
+    Full,
+    /// No hours (a day off, a closure): nothing to wait for.
+    Off,
+}
+
 /// The free times of `service` on `date` with `doctor` (None: every
-/// doctor of the page, "whoever is first free"), in time order: the time
-/// step, in one read.
+/// doctor of the page, "whoever is first free"), in time order, and what
+/// the day holds: the time step, in one read.
 pub fn times(
     st: &mut Store,
     page: &Page,
@@ -108,37 +120,38 @@ pub fn times(
     doctor: Option<&Doctor>,
     date: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<Time>> {
+) -> Result<(Vec<Time>, Open)> {
     let mut days = free_times(st, page, service, doctor, (date, date), false, now)?;
-    Ok(days.pop().unwrap_or_default())
+    Ok(days.pop().unwrap_or((Vec::new(), Open::Off)))
 }
 
-/// The next [`DAYS`] days from today at the clinic, each with whether it
-/// has a free time for `service` with `doctor` (None: anyone): the day
-/// step, in one read.
+/// The next [`DAYS`] days from today at the clinic, each with what it
+/// holds for `service` with `doctor` (None: anyone): the day step, in one
+/// read.
 pub fn days(
     st: &mut Store,
     page: &Page,
     service: &Service,
     doctor: Option<&Doctor>,
     now: DateTime<Utc>,
-) -> Result<Vec<(NaiveDate, bool)>> {
+) -> Result<Vec<(NaiveDate, Open)>> {
     let today = time::local_today(page.clinic.timezone, now);
     let last = today + Duration::days(DAYS - 1);
     let free = free_times(st, page, service, doctor, (today, last), true, now)?;
     Ok(free
-        .iter()
+        .into_iter()
         .zip(0..)
-        .map(|(times, n)| (today + Duration::days(n), !times.is_empty()))
+        .map(|((_, open), n)| (today + Duration::days(n), open))
         .collect())
 }
 
 /// The free times of `service` with `doctor` (None: every doctor of the
 /// page) on each date of `dates` (first and last), within the page's
 /// notice and horizon, each date's in time order (one a time without a
-/// doctor named: the first doctor's by ID); with `any`, only whether a
-/// date has one: its doctors are judged until one has a free time, the
-/// first of whose is all the date holds. One read transaction: the
+/// doctor named: the first doctor's by ID), and what the date holds (free,
+/// full: one of them has hours but no free time, or off); with `any`, only
+/// whether a date has one: its doctors are judged until one has a free
+/// time, the first of whose is all the date holds. One read transaction: the
 /// doctors' windows and closures read once for all the dates, then each
 /// date's appointments and holds of all the doctors together
 /// (`schedule::doctors_day`, as `next` reads them), each doctor's day
@@ -151,7 +164,7 @@ fn free_times(
     (from, to): (NaiveDate, NaiveDate),
     any: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<Vec<Time>>> {
+) -> Result<Vec<(Vec<Time>, Open)>> {
     let dates = (to - from).num_days() + 1;
     let (first, last) = bounds(&page.clinic, now);
     // An inactive doctor takes no bookings (rule 2), online or not.
@@ -167,7 +180,7 @@ fn free_times(
     })
     .collect();
     if targets.is_empty() {
-        return Ok((0..dates).map(|_| Vec::new()).collect());
+        return Ok((0..dates).map(|_| (Vec::new(), Open::Off)).collect());
     }
     let req = request(None, Some(service), None);
     st.read(|tx| {
@@ -195,7 +208,25 @@ fn free_times(
                 }
                 found.sort_by(|a, b| (a.start, &a.doctor_id).cmp(&(b.start, &b.doctor_id)));
                 found.dedup_by(|a, b| a.start == b.start && doctor.is_none());
-                Ok(found)
+                // Full: a doctor has hours for the service that day within
+                // the page's notice and horizon, though none free.
+                let edge = |m| time::window_edge(page.clinic.timezone, date, m);
+                let hours = |d: &DayData| {
+                    d.closure.is_none()
+                        && d.windows.iter().any(|w| {
+                            (w.services.is_empty() || w.services.contains(&service.id))
+                                && edge(w.from) <= last
+                                && edge(w.to) > first
+                        })
+                };
+                let open = if !found.is_empty() {
+                    Open::Free
+                } else if days.iter().any(hours) {
+                    Open::Full
+                } else {
+                    Open::Off
+                };
+                Ok((found, open))
             })
             .collect()
     })
@@ -254,6 +285,63 @@ fn limited(retry_after: i64) -> Error {
     .details(serde_json::json!({"retry_after": wait}))
 }
 
+/// What a patient typed on the page, checked: their name, phone (the
+/// clinic's local form read in its country), e-mail and channel.
+struct Typed {
+    name: String,
+    phone: String,
+    email: Option<String>,
+    channel: Option<String>,
+}
+
+fn typed(
+    c: &Clinic,
+    name: &str,
+    phone: &str,
+    email: Option<&str>,
+    channel: Option<&str>,
+) -> Result<Typed> {
+    Ok(Typed {
+        name: check_name("name", name)?,
+        phone: Dialing::of(c).read(phone)?,
+        email: email.map(check_email).transpose()?,
+        channel: channel
+            .map(|v| {
+                crate::core::reach::Preference::parse(v)
+                    .map(|p| p.as_str().to_string())
+                    .ok_or_else(|| Error::field("channel", crate::text::msg!("e-web_pick_channel")))
+            })
+            .transpose()?,
+    })
+}
+
+/// The page's limits, in the write transaction that holds: the ended
+/// holds and hour-old codes forgotten first, then at most
+/// [`CODES_PER_PHONE`] and [`CODES_PER_ADDRESS`] codes an hour and
+/// [`HOLDS_PER_PHONE`] and [`HOLDS_PER_ADDRESS`] live holds (of times or
+/// for a waitlist); `RATE_LIMITED` past them, with when to try again.
+fn within_limits(
+    tx: &Tx,
+    c: &Clinic,
+    phone: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let hour_ago = now - Duration::hours(1);
+    holds::purge(tx, now, hour_ago)?;
+    let (by_phone, by_address) = holds::codes_since(tx, &phone_key(phone), address, hour_ago)?;
+    if by_phone >= CODES_PER_PHONE || by_address >= CODES_PER_ADDRESS {
+        let oldest =
+            holds::oldest_code_since(tx, &phone_key(phone), address, hour_ago)?.unwrap_or(now);
+        return Err(limited((oldest + Duration::hours(1) - now).num_seconds()));
+    }
+    let (live_phone, live_address) = holds::live(tx, phone, address, now)?;
+    if live_phone >= HOLDS_PER_PHONE || live_address >= HOLDS_PER_ADDRESS {
+        return Err(limited(c.settings.web_hold * 60));
+    }
+    Ok(())
+}
+
 /// Holds the time asked for on `page`, as long as the clinic's
 /// `--web-hold`, and makes the code that books it: refused with the
 /// desk's own codes when the time cannot be booked (taken, held, outside
@@ -278,18 +366,13 @@ pub fn hold(
     let start = DateTime::parse_from_rfc3339(&r.at)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::field("at", crate::text::msg!("e-web_pick_time")))?;
-    let name = check_name("name", &r.name)?;
-    let phone = Dialing::of(c).read(&r.phone)?;
-    let email = r.email.as_deref().map(check_email).transpose()?;
-    let channel = r
-        .channel
-        .as_deref()
-        .map(|v| {
-            crate::core::reach::Preference::parse(v)
-                .map(|p| p.as_str().to_string())
-                .ok_or_else(|| Error::field("channel", crate::text::msg!("e-web_pick_channel")))
-        })
-        .transpose()?;
+    let who = typed(
+        c,
+        &r.name,
+        &r.phone,
+        r.email.as_deref(),
+        r.channel.as_deref(),
+    )?;
     let (first, last) = bounds(c, now);
     if start < first {
         return Err(Error::new(
@@ -308,23 +391,7 @@ pub fn hold(
     let code = new_code();
     let id = crate::store::new_id();
     let held = st.write(|tx| {
-        holds::purge(tx, now, now - Duration::hours(1))?;
-        let (by_phone, by_address) =
-            holds::codes_since(tx, &phone_key(&phone), &r.address, now - Duration::hours(1))?;
-        if by_phone >= CODES_PER_PHONE || by_address >= CODES_PER_ADDRESS {
-            let oldest = holds::oldest_code_since(
-                tx,
-                &phone_key(&phone),
-                &r.address,
-                now - Duration::hours(1),
-            )?
-            .unwrap_or(now);
-            return Err(limited((oldest + Duration::hours(1) - now).num_seconds()));
-        }
-        let (live_phone, live_address) = holds::live(tx, &phone, &r.address, now)?;
-        if live_phone >= HOLDS_PER_PHONE || live_address >= HOLDS_PER_ADDRESS {
-            return Err(limited(c.settings.web_hold * 60));
-        }
+        within_limits(tx, c, &who.phone, &r.address, now)?;
         // The desk's rules, the holds included: a time held or taken is refused.
         let t = target(tx, Some(&c.id), Some(&doctor.id))?;
         let req = request(None, Some(service), None);
@@ -338,17 +405,100 @@ pub fn hold(
             starts_at: spot.start,
             ends_at: spot.end,
             until,
-            name,
-            phone: phone.clone(),
-            email,
-            channel,
+            name: who.name,
+            phone: who.phone,
+            email: who.email,
+            channel: who.channel,
             code_hash: digest(&id, &code),
             attempts: 0,
             address: r.address.clone(),
             created_at: now,
+            kind: holds::TIME,
         };
         holds::insert(tx, &held)?;
-        holds::record_code(tx, &phone_key(&phone), &r.address, now)?;
+        holds::record_code(tx, &phone_key(&held.phone), &r.address, now)?;
+        Ok(held)
+    })?;
+    let send = code_message(st, c, &held, &code, &keys, exec)?;
+    Ok(Hold { held, code, send })
+}
+
+/// What a patient asks the page for a day without free times: to wait for
+/// one, on the doctor's waitlist for that day (docs/rules.md#the-waitlist).
+pub struct WaitRequest {
+    pub service: String,
+    pub doctor: String,
+    /// The day, `YYYY-MM-DD`, one of the page's.
+    pub date: String,
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub channel: Option<String>,
+    /// The client's IP address.
+    pub address: String,
+}
+
+/// Makes the code that puts the patient on `doctor`'s waitlist for the
+/// day asked, as [`hold`] makes one that books a time, under the same
+/// limits: a hold of kind `wait`, which keeps no time (its starts and ends
+/// are the day's local midnights) and lives [`CODE_MINUTES`]. The day is
+/// one of the page's [`DAYS`]; whether it has free times is not asked
+/// again (a time freed meanwhile is offered to the waiting, as at the
+/// desk).
+pub fn wait(
+    st: &mut Store,
+    page: &Page,
+    r: &WaitRequest,
+    key: Option<String>,
+    exec: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Hold> {
+    let c = &page.clinic;
+    let service = page
+        .service(&r.service)
+        .ok_or_else(|| Error::field("service", crate::text::msg!("e-web_pick_service")))?;
+    let doctor = page
+        .doctor(&r.doctor)
+        .ok_or_else(|| Error::field("doctor", crate::text::msg!("e-web_pick_doctor")))?;
+    let today = time::local_today(c.timezone, now);
+    let date = r
+        .date
+        .parse::<NaiveDate>()
+        .ok()
+        .filter(|d| *d >= today && *d < today + Duration::days(DAYS))
+        .ok_or_else(|| Error::field("date", crate::text::msg!("e-web_pick_day")))?;
+    let who = typed(
+        c,
+        &r.name,
+        &r.phone,
+        r.email.as_deref(),
+        r.channel.as_deref(),
+    )?;
+    let keys = st.keys(key);
+    let code = new_code();
+    let id = crate::store::new_id();
+    let held = st.write(|tx| {
+        within_limits(tx, c, &who.phone, &r.address, now)?;
+        let held = Held {
+            id: id.clone(),
+            clinic_id: c.id.clone(),
+            doctor_id: doctor.id.clone(),
+            service_id: Some(service.id.clone()),
+            starts_at: time::window_edge(c.timezone, date, 0),
+            ends_at: time::window_edge(c.timezone, date + Duration::days(1), 0),
+            until: now + Duration::minutes(CODE_MINUTES),
+            name: who.name,
+            phone: who.phone,
+            email: who.email,
+            channel: who.channel,
+            code_hash: digest(&id, &code),
+            attempts: 0,
+            address: r.address.clone(),
+            created_at: now,
+            kind: holds::WAIT,
+        };
+        holds::insert(tx, &held)?;
+        holds::record_code(tx, &phone_key(&held.phone), &r.address, now)?;
         Ok(held)
     })?;
     let send = code_message(st, c, &held, &code, &keys, exec)?;
@@ -370,7 +520,11 @@ fn code_message(
 ) -> Result<Option<Reply>> {
     let text = crate::text::render(
         c.settings.language,
-        "w-code",
+        if h.kind == holds::WAIT {
+            "w-code_wait"
+        } else {
+            "w-code"
+        },
         &[
             ("clinic", c.name.clone().into()),
             ("code", code.to_string().into()),
@@ -426,6 +580,8 @@ fn hook(cmd: &str, c: &Clinic, h: &Held, text: String) -> Reply {
 /// What a code came to.
 pub enum Verified {
     Booked(Box<Booking>),
+    /// On the doctor's waitlist for the day (`existing`: already was).
+    Waiting(Box<crate::store::waitlist::Entry>, bool),
     /// Wrong: this many tries left.
     Wrong(i64),
     /// The hold is over (expired, booked, or out of tries).
@@ -466,6 +622,11 @@ pub fn verify(
             }
             return Ok(Verified::Wrong(ATTEMPTS - tried));
         }
+        if h.kind == holds::WAIT {
+            let (entry, existing) = join_waitlist(tx, &h, now)?;
+            holds::delete(tx, &h.id)?;
+            return Ok(Verified::Waiting(Box::new(entry), existing));
+        }
         let r = BookRequest {
             clinic: Some(h.clinic_id.clone()),
             doctor: Some(h.doctor_id.clone()),
@@ -488,6 +649,31 @@ pub fn verify(
         holds::delete(tx, &h.id)?;
         Ok(Verified::Booked(Box::new(booked)))
     })
+}
+
+/// Puts the patient of hold `h` (kind `wait`) on its doctor's waitlist for
+/// its day, as `waitlist add` does: an existing patient of the phone keeps
+/// their record (their e-mail and channel updated when typed).
+fn join_waitlist(
+    tx: &Tx,
+    h: &Held,
+    now: DateTime<Utc>,
+) -> Result<(crate::store::waitlist::Entry, bool)> {
+    let clinic = clinics::get(tx, &h.clinic_id)?;
+    let r = super::waitlist::AddRequest {
+        clinic: Some(h.clinic_id.clone()),
+        doctor: h.doctor_id.clone(),
+        date: time::to_local(clinic.timezone, h.starts_at).0.to_string(),
+        patient: None,
+        phone: Some(h.phone.clone()),
+        name: Some(h.name.clone()),
+        email: h.email.clone(),
+        channel: h.channel.clone(),
+        service: h.service_id.clone(),
+        seen_from: None,
+    };
+    let checked = super::waitlist::check(&r)?;
+    super::waitlist::add_in(tx, &r, &checked, now)
 }
 
 /// The patient's link to the visit booked (`<public-url>/p/<token>`).

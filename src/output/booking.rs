@@ -6,7 +6,7 @@
 //! belongs to a known patient.
 
 use super::lang::{text_in, when_in, Lang};
-use crate::app::web::{Page, Time};
+use crate::app::web::{Open, Page, Time};
 use crate::core::{time, Appointment, Doctor, Service};
 use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::{context, Environment};
@@ -31,19 +31,30 @@ pub enum Step<'a> {
     Days {
         service: &'a Service,
         doctor: Option<&'a Doctor>,
-        days: &'a [(NaiveDate, bool)],
+        days: &'a [(NaiveDate, Open)],
     },
+    /// A day's free times; a full one offers its waitlist.
     Times {
         service: &'a Service,
         doctor: Option<&'a Doctor>,
         date: NaiveDate,
         times: &'a [Time],
+        open: Open,
     },
+    /// The code sent: for a time held at `start`, or (`wait`) for the
+    /// waitlist of `start`'s day.
     Code {
         service: &'a Service,
         doctor: &'a Doctor,
         start: DateTime<Utc>,
         hold: &'a str,
+        wait: bool,
+    },
+    /// On the doctor's waitlist for `date`.
+    Waiting {
+        service: Option<&'a Service>,
+        doctor: &'a str,
+        date: NaiveDate,
     },
     Booked {
         appointment: &'a Appointment,
@@ -59,6 +70,10 @@ struct Words {
     anyone: &'static str,
     pick_day: &'static str,
     full: &'static str,
+    no_hours: &'static str,
+    wait_intro: &'static str,
+    wait_for: &'static str,
+    join_waitlist: &'static str,
     pick_time: &'static str,
     you: &'static str,
     name: &'static str,
@@ -88,6 +103,10 @@ fn words(l: Lang) -> Words {
         anyone: t("bk-anyone"),
         pick_day: t("bk-pick_day"),
         full: t("bk-full"),
+        no_hours: t("bk-no_hours"),
+        wait_intro: t("bk-wait_intro"),
+        wait_for: t("bk-wait_for"),
+        join_waitlist: t("bk-join_waitlist"),
         pick_time: t("bk-pick_time"),
         you: t("bk-you"),
         name: t("bk-name"),
@@ -183,12 +202,36 @@ pub fn render(
             service,
             doctor,
             start,
+            wait,
             ..
         } => {
             chosen.push((t("bk-service").into(), service.name.clone()));
             chosen.push((t("bk-doctor").into(), doctor.full_name.clone()));
-            chosen.push((t("bk-when").into(), when(*start)));
+            if *wait {
+                let day = time::to_local(tz, *start).0;
+                chosen.push((
+                    t("bk-day").into(),
+                    crate::core::message::date_words(lang, day),
+                ));
+            } else {
+                chosen.push((t("bk-when").into(), when(*start)));
+            }
             ("code", t("bk-title_code"))
+        }
+        Step::Waiting {
+            service,
+            doctor,
+            date,
+        } => {
+            if let Some(s) = service {
+                chosen.push((t("bk-service").into(), s.name.clone()));
+            }
+            chosen.push((t("bk-doctor").into(), doctor.to_string()));
+            chosen.push((
+                t("bk-day").into(),
+                crate::core::message::date_words(lang, *date),
+            ));
+            ("waiting", t("bk-title_waiting"))
         }
         Step::Booked { appointment, .. } => {
             let a = appointment;
@@ -227,22 +270,43 @@ pub fn render(
         _ => (None, None),
     };
     let first_free = match step {
-        Step::Days { days, .. } => days.iter().find(|(_, free)| *free).map(|(d, _)| *d),
-        _ => None,
-    };
-    let days: Vec<(String, String, bool, bool)> = match step {
         Step::Days { days, .. } => days
             .iter()
-            .map(|(d, free)| {
+            .find(|(_, open)| *open == Open::Free)
+            .map(|(d, _)| *d),
+        _ => None,
+    };
+    // Each day: its value, its words, what it holds (free, full, off) and
+    // whether it is picked at first.
+    let days: Vec<(String, String, &str, bool)> = match step {
+        Step::Days { days, .. } => days
+            .iter()
+            .map(|(d, open)| {
                 (
                     d.to_string(),
                     crate::core::message::date_words(lang, *d),
-                    *free,
+                    match open {
+                        Open::Free => "free",
+                        Open::Full => "full",
+                        Open::Off => "off",
+                    },
                     Some(*d) == first_free,
                 )
             })
             .collect(),
         _ => Vec::new(),
+    };
+    // A full day's waitlist: the day, and whether a doctor is to be picked
+    // (the patient asked for whoever is first free).
+    let (wait_date, pick_doctor) = match step {
+        // Full: no free time (Open::Free when there is one).
+        Step::Times {
+            open: Open::Full,
+            date,
+            doctor,
+            ..
+        } => (Some(date.to_string()), doctor.is_none()),
+        _ => (None, false),
     };
     let times: Vec<(String, String)> = match step {
         Step::Times { times, doctor, .. } => times
@@ -309,6 +373,8 @@ pub fn render(
             hold => hold,
             link => link,
             start_over => start_over,
+            wait_date => wait_date,
+            pick_doctor => pick_doctor,
         })
     });
     rendered.unwrap_or_else(|e| format!("<!doctype html><title>appt</title><p>{}</p>", e.kind()))

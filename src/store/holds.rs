@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 /// The columns of `holds`, as read and copied.
 pub const COLS: &str = "id, clinic_id, doctor_id, service_id, starts_at, ends_at, until, name, \
-                        phone, email, channel, code_hash, attempts, address, created_at";
+                        phone, email, channel, code_hash, attempts, address, created_at, kind";
 /// The columns of `web_codes`, as copied.
 pub const CODE_COLS: &str = "id, phone_hash, address, sent_at";
 
@@ -34,7 +34,16 @@ pub struct Held {
     pub attempts: i64,
     pub address: String,
     pub created_at: DateTime<Utc>,
+    /// What it is for: `time` keeps a time ([`TIME`]); `wait` (its
+    /// starts_at and ends_at the day's local midnights) waits to join the
+    /// doctor's waitlist for that day ([`WAIT`]), and keeps no time.
+    pub kind: &'static str,
 }
+
+/// A hold of a time: it takes a place of the doctor's time.
+pub const TIME: &str = "time";
+/// A hold for a day's waitlist: it takes nothing.
+pub const WAIT: &str = "wait";
 
 impl Held {
     /// The time it holds, as the booking rules count it.
@@ -66,13 +75,17 @@ fn from_row(r: &Row) -> Result<Held> {
         attempts: f.get(12)?,
         address: f.get(13)?,
         created_at: f.instant(14)?,
+        kind: match f.one_of(15, &[TIME, WAIT])?.as_str() {
+            WAIT => WAIT,
+            _ => TIME,
+        },
     })
 }
 
 pub fn insert(conn: &Tx, h: &Held) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Holds]),
-        &format!("INSERT INTO holds ({COLS}) VALUES ({})", marks(1, 15)),
+        &format!("INSERT INTO holds ({COLS}) VALUES ({})", marks(1, 16)),
         args![
             h.id,
             h.clinic_id,
@@ -88,7 +101,8 @@ pub fn insert(conn: &Tx, h: &Held) -> Result<()> {
             h.code_hash,
             h.attempts,
             h.address,
-            epoch(h.created_at)
+            epoch(h.created_at),
+            h.kind
         ],
     )?;
     Ok(())
@@ -128,9 +142,10 @@ pub fn failed_attempt(conn: &Tx, id: &str) -> Result<i64> {
     )
 }
 
-/// The holds of the doctors `doctor_ids` that meet `[from, to)`, live or
-/// not (the day decides at its `now`), but `except` (the hold being
-/// booked): each with its doctor.
+/// The holds of times of the doctors `doctor_ids` that meet `[from, to)`,
+/// live or not (the day decides at its `now`), but `except` (the hold
+/// being booked): each with its doctor. A hold for a waitlist keeps no
+/// time and is not among them.
 pub fn of_doctors(
     conn: &Tx,
     doctor_ids: &[&str],
@@ -151,7 +166,7 @@ pub fn of_doctors(
         On::reads(&[Table::Holds]),
         &format!(
             "SELECT doctor_id, id, starts_at, ends_at, until FROM holds \
-             WHERE starts_at < ?2 AND ends_at > ?1 AND id <> ?3 AND doctor_id IN ({}) \
+             WHERE starts_at < ?2 AND ends_at > ?1 AND id <> ?3 AND kind = 'time' AND doctor_id IN ({}) \
              ORDER BY starts_at, id",
             marks(4, doctor_ids.len())
         ),

@@ -113,6 +113,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(34, "034_online_settings"),
     sql!(35, "035_holds"),
     sql!(36, "036_recalls"),
+    sql!(37, "037_waiting_holds"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

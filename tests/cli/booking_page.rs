@@ -825,3 +825,165 @@ fn a_clinic_without_a_channel_sends_the_code_through_serves_hook() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("Su cita está reservada"));
 }
+
+/// A day with hours but no free time offers its waitlist (a day without
+/// hours does not): the patient gives name and phone, the code goes to the
+/// phone, and the right code puts them on the doctor's waitlist for that
+/// day. The code's hold keeps no time: the desk books a freed time
+/// meanwhile. Once waiting, a time freed that day is offered to them.
+#[test]
+fn a_full_day_offers_its_waitlist_and_the_code_puts_the_patient_on_it() {
+    let (env, rx, service, doctor) = online();
+    let mut taken = Vec::new();
+    for (i, time) in [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = env.ok(&[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            time,
+            "-P",
+            &format!("+5037100000{i}"),
+            "--name",
+            &format!("Paciente {i}"),
+        ]);
+        taken.push(s(&a["appointment"]["id"]).to_string());
+    }
+    let server = Server::start(&env, &[]);
+    let days = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor={doctor}"),
+        None,
+        None,
+    );
+    assert!(
+        days.body.contains(
+            "value=\"2026-06-16\" required> martes 16 de junio <span class=\"none\">(completo"
+        ),
+        "{}",
+        days.body
+    );
+    assert!(
+        days.body.contains("value=\"2026-06-20\" disabled"),
+        "Saturday has no hours: {}",
+        days.body
+    );
+    let tuesday = format!("/b/central?service={service}&doctor={doctor}&date=2026-06-16");
+    let full = server.call("GET", &tuesday, None, None);
+    assert!(
+        full.body.contains("name=\"action\" value=\"wait\""),
+        "{}",
+        full.body
+    );
+    assert!(
+        full.body.contains("Anótese en su lista de espera"),
+        "{}",
+        full.body
+    );
+    assert!(!full.body.contains("name=\"slot\""), "{}", full.body);
+    // Whoever is first free: the patient says whom to wait for.
+    let any = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor=any&date=2026-06-16"),
+        None,
+        None,
+    );
+    assert!(
+        any.body
+            .contains(&format!("name=\"doctor\" value=\"{doctor}\" required")),
+        "{}",
+        any.body
+    );
+    // A day off the page's fourteen is refused, and holds nothing.
+    let join = |date: &str, phone: &str| {
+        post(
+            &server,
+            &[
+                ("action", "wait"),
+                ("service", &service),
+                ("doctor", &doctor),
+                ("date", date),
+                ("name", "Marta Díaz"),
+                ("phone", phone),
+            ],
+        )
+    };
+    let far = join("2026-07-30", "7000-3333");
+    assert_eq!(far.status, 400, "{}", far.body);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+
+    let asked = join("2026-06-16", "7000-3333");
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(asked.body.contains("martes 16 de junio"), "{}", asked.body);
+    let sms = seen(&rx);
+    assert!(sms.body.contains("lista+de+espera"), "{}", sms.body);
+    let code = code_of(&sms);
+    let id = hold_id(&asked.body);
+    // The hold keeps no time: a time freed meanwhile is the desk's to book.
+    env.ok(&["cancel", &taken[2], "--reason", "viaje"]);
+    let out = env
+        .cmd()
+        .args([
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            "10:00",
+            "-P",
+            "+50371009999",
+            "--name",
+            "En Mostrador",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", wrong)],
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        env.ok(&["waitlist", "list"])["waitlist"],
+        serde_json::json!([])
+    );
+    let r = post(
+        &server,
+        &[("action", "verify"), ("hold", &id), ("code", &code)],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Quedó en la lista de espera"), "{}", r.body);
+    let w = env.ok(&["waitlist", "list"]);
+    let entry = &w["waitlist"][0];
+    assert_eq!(
+        (
+            &entry["patient"]["full_name"],
+            &entry["patient"]["phone"],
+            &entry["date"]
+        ),
+        (
+            &"Marta Díaz".into(),
+            &"+50370003333".into(),
+            &"2026-06-16".into()
+        ),
+        "{w}"
+    );
+    assert_eq!(entry["doctor"]["id"], doctor.as_str());
+    assert_eq!(entry["service"]["id"], service.as_str());
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+    // A time freed that day is offered to her.
+    env.ok(&["cancel", &taken[5], "--reason", "viaje"]);
+    let offers = env.ok(&["remind", "list", "--kind", "waitlist_offer"]);
+    assert_eq!(offers["reminders"].as_array().unwrap().len(), 1, "{offers}");
+}

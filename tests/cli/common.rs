@@ -594,9 +594,16 @@ pub fn undo_schema_35(env: &Env) {
 /// database, for tests of older databases. The wider CHECK of the
 /// messages' kinds stays: it refuses nothing an older appt writes.
 pub fn undo_schema_36(env: &Env) {
+    undo_schema_37(env);
     env.exec("DROP INDEX reminders_recall");
     env.exec("DROP INDEX appt_follow_up");
     env.exec("ALTER TABLE clinics DROP COLUMN recalls");
+}
+
+/// Takes schema 37's change (the booking page's holds for a waitlist)
+/// out of `env`'s database, for tests of older databases.
+pub fn undo_schema_37(env: &Env) {
+    env.exec("ALTER TABLE holds DROP COLUMN kind");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

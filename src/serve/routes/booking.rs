@@ -6,7 +6,7 @@
 
 use super::{Answer, Call, Visitor};
 use crate::app::inbound::Reply;
-use crate::app::web::{self, Held, HoldRequest, Page, Verified};
+use crate::app::web::{self, Held, HoldRequest, Page, Verified, WaitRequest};
 
 use crate::app::Store;
 use crate::error::{Code, Error, Result};
@@ -69,6 +69,7 @@ fn code_page(
         doctor,
         start: held.starts_at,
         hold: &held.id,
+        wait: held.kind == web::WAIT,
     };
     let body = render(page, lang, &path_of(page), "", &step, Some(note));
     Ok(Answer::html(status, body))
@@ -132,12 +133,13 @@ fn choose(
             render(page, lang, &path, query, &step, note)
         }
         (Some(service), Some(_), Some(date)) => {
-            let times = web::times(st, page, service, doctor, date, now)?;
+            let (times, open) = web::times(st, page, service, doctor, date, now)?;
             let step = Step::Times {
                 service,
                 doctor,
                 date,
                 times: &times,
+                open,
             };
             render(page, lang, &path, query, &step, note)
         }
@@ -156,6 +158,7 @@ pub(super) fn post(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, 
     let path = path_of(&page);
     match f.get("action") {
         Some("hold") => hold(st, &page, lang, &f, v),
+        Some("wait") => wait(st, &page, lang, &f, v),
         Some("verify") => verify(st, &page, lang, &path, &f, v),
         _ => Ok((
             Answer::html(
@@ -237,6 +240,52 @@ fn hold(
     }
 }
 
+/// `action=wait`: the code that puts the patient on a full day's waitlist.
+/// A refusal shows the day again, with why.
+fn wait(
+    st: &mut Store,
+    page: &Page,
+    lang: Lang,
+    f: &Fields,
+    v: &Visitor,
+) -> Result<(Answer, Vec<Reply>)> {
+    let r = WaitRequest {
+        service: f.get("service").unwrap_or_default().to_string(),
+        doctor: f.get("doctor").unwrap_or_default().to_string(),
+        date: f.get("date").unwrap_or_default().to_string(),
+        name: f.get("name").unwrap_or_default().to_string(),
+        phone: f.get("phone").unwrap_or_default().to_string(),
+        email: f.get("email").map(str::to_string),
+        channel: f.get("channel").map(str::to_string),
+        address: v.peer.to_string(),
+    };
+    match web::wait(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now) {
+        Ok(h) => {
+            let answer = code_page(page, lang, &h.held, ("bk-code_sent", false), 200)?;
+            Ok((answer, h.send.into_iter().collect()))
+        }
+        Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
+        Err(e) => {
+            let (note, status) = match e.code {
+                Code::RateLimited => ("bk-too_many", 429),
+                Code::Validation
+                    if e.details.get("name").is_some() || e.details.get("phone").is_some() =>
+                {
+                    ("bk-check_details", 400)
+                }
+                _ => ("bk-refused", e.code.http_status()),
+            };
+            let query = format!("service={}&doctor={}", r.service, r.doctor);
+            let q = Fields::of(query.as_bytes());
+            let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok();
+            let body = choose(st, page, lang, &query, &q, date, Some((note, true)), v.now)?;
+            let mut answer = Answer::html(status, body);
+            answer.retry_after = e.details["retry_after"].as_u64();
+            Ok((answer, Vec::new()))
+        }
+    }
+}
+
 fn verify(
     st: &mut Store,
     page: &Page,
@@ -257,6 +306,15 @@ fn verify(
                 link: &link,
             };
             let body = render(page, lang, path, "", &step, Some(("bk-booked", false)));
+            Ok((Answer::html(200, body), Vec::new()))
+        }
+        Ok(Verified::Waiting(entry, _)) => {
+            let step = Step::Waiting {
+                service: entry.service_id.as_deref().and_then(|s| page.service(s)),
+                doctor: &entry.doctor_name,
+                date: entry.date,
+            };
+            let body = render(page, lang, path, "", &step, Some(("bk-waiting", false)));
             Ok((Answer::html(200, body), Vec::new()))
         }
         Ok(Verified::Wrong(_)) => {
