@@ -5647,7 +5647,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__serve)
-            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --exec --db --json --no-input --clinic --width --help"
+            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5674,6 +5674,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1595,6 +1595,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --tls-cert 'PEM certificate chain for HTTPS (with --tls-key)'
             cand --tls-key 'PEM private key for HTTPS (with --tls-cert)'
             cand --exec 'Run `sh -c CMD` to send the booking page''s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code''s text in APPT_MESSAGE)'
+            cand --trusted-proxy 'The address of a proxy of yours (nginx, a load balancer) whose X-Forwarded-For names the client, for the limits per address (repeatable); any other''s header is ignored'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

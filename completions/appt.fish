@@ -979,6 +979,7 @@ complete -c appt -n "__fish_appt_using_subcommand serve" -l max-connections -d '
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-cert -d 'PEM certificate chain for HTTPS (with --tls-key)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-key -d 'PEM private key for HTTPS (with --tls-cert)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l exec -d 'Run `sh -c CMD` to send the booking page\'s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code\'s text in APPT_MESSAGE)' -r
+complete -c appt -n "__fish_appt_using_subcommand serve" -l trusted-proxy -d 'The address of a proxy of yours (nginx, a load balancer) whose X-Forwarded-For names the client, for the limits per address (repeatable); any other\'s header is ignored' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand serve" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

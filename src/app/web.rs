@@ -110,6 +110,17 @@ pub enum Open {
     Off,
 }
 
+/// A day on the page.
+#[derive(Debug, Clone)]
+pub struct Day {
+    /// Its free times, in time order.
+    pub times: Vec<Time>,
+    pub open: Open,
+    /// The doctors with hours for the service that day (by ID): whom a
+    /// full day's waitlist may be for.
+    pub working: Vec<String>,
+}
+
 /// The free times of `service` on `date` with `doctor` (None: every
 /// doctor of the page, "whoever is first free"), in time order, and what
 /// the day holds: the time step, in one read.
@@ -120,9 +131,13 @@ pub fn times(
     doctor: Option<&Doctor>,
     date: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(Vec<Time>, Open)> {
+) -> Result<Day> {
     let mut days = free_times(st, page, service, doctor, (date, date), false, now)?;
-    Ok(days.pop().unwrap_or((Vec::new(), Open::Off)))
+    Ok(days.pop().unwrap_or(Day {
+        times: Vec::new(),
+        open: Open::Off,
+        working: Vec::new(),
+    }))
 }
 
 /// The next [`DAYS`] days from today at the clinic, each with what it
@@ -141,7 +156,7 @@ pub fn days(
     Ok(free
         .into_iter()
         .zip(0..)
-        .map(|((_, open), n)| (today + Duration::days(n), open))
+        .map(|(day, n)| (today + Duration::days(n), day.open))
         .collect())
 }
 
@@ -164,7 +179,7 @@ fn free_times(
     (from, to): (NaiveDate, NaiveDate),
     any: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<(Vec<Time>, Open)>> {
+) -> Result<Vec<Day>> {
     let dates = (to - from).num_days() + 1;
     let (first, last) = bounds(&page.clinic, now);
     // An inactive doctor takes no bookings (rule 2), online or not.
@@ -180,7 +195,12 @@ fn free_times(
     })
     .collect();
     if targets.is_empty() {
-        return Ok((0..dates).map(|_| (Vec::new(), Open::Off)).collect());
+        let off = Day {
+            times: Vec::new(),
+            open: Open::Off,
+            working: Vec::new(),
+        };
+        return Ok((0..dates).map(|_| off.clone()).collect());
     }
     let req = request(None, Some(service), None);
     st.read(|tx| {
@@ -219,14 +239,22 @@ fn free_times(
                                 && edge(w.to) > first
                         })
                 };
-                let open = if !found.is_empty() {
-                    Open::Free
-                } else if days.iter().any(hours) {
-                    Open::Full
-                } else {
-                    Open::Off
+                let working: Vec<String> = targets
+                    .iter()
+                    .zip(&days)
+                    .filter(|(_, d)| hours(d))
+                    .filter_map(|(t, _)| t.doctor.as_ref().map(|d| d.id.clone()))
+                    .collect();
+                let open = match (found.is_empty(), working.is_empty()) {
+                    (false, _) => Open::Free,
+                    (true, false) => Open::Full,
+                    (true, true) => Open::Off,
                 };
-                Ok((found, open))
+                Ok(Day {
+                    times: found,
+                    open,
+                    working,
+                })
             })
             .collect()
     })

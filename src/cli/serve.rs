@@ -34,6 +34,11 @@ pub struct Args {
     /// (APPT_KIND=verification, the code's text in APPT_MESSAGE)
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
+    /// The address of a proxy of yours (nginx, a load balancer) whose
+    /// X-Forwarded-For names the client, for the limits per address
+    /// (repeatable); any other's header is ignored
+    #[arg(long, value_name = "ADDR")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
@@ -48,6 +53,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         zone: ctx.zone,
         key: ctx.key()?,
         exec: a.exec,
+        trusted_proxies: a.trusted_proxy,
     };
     let json = ctx.json;
     serve::run(o, &mut |url| {

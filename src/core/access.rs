@@ -266,3 +266,64 @@ mod tests {
         assert!(expired(Some(now()), now()));
     }
 }
+
+/// The client's address for the limits and the log: the connection's,
+/// unless it comes from one of `trusted` (a proxy of the clinic's own, `appt
+/// serve --trusted-proxy`), in which case the rightmost address of its
+/// `X-Forwarded-For` that is not itself a trusted proxy (each proxy appends
+/// the address it was reached from; what a client wrote before that is not
+/// believed). A header missing or unreadable leaves the connection's.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(list) = forwarded_for else {
+        return peer;
+    };
+    for part in list.rsplit(',') {
+        match part.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_for_what_it_appended() {
+        let proxy = ip("10.0.0.2");
+        let trusted = [proxy, ip("10.0.0.3")];
+        // Not from the proxy: the header is anyone's to write.
+        assert_eq!(
+            client_address(ip("203.0.113.9"), Some("198.51.100.1"), &trusted),
+            ip("203.0.113.9")
+        );
+        // From the proxy: the address it appended, past the proxies.
+        assert_eq!(
+            client_address(proxy, Some("198.51.100.1, 203.0.113.7"), &trusted),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_address(proxy, Some("203.0.113.7, 10.0.0.3"), &trusted),
+            ip("203.0.113.7")
+        );
+        // Nothing readable: the proxy's own.
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("nonsense"), &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("10.0.0.3"), &trusted), proxy);
+    }
+}

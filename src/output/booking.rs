@@ -6,7 +6,7 @@
 //! belongs to a known patient.
 
 use super::lang::{text_in, when_in, Lang};
-use crate::app::web::{Open, Page, Time};
+use crate::app::web::{Day, Open, Page, Time};
 use crate::core::{time, Appointment, Doctor, Service};
 use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::{context, Environment};
@@ -38,8 +38,7 @@ pub enum Step<'a> {
         service: &'a Service,
         doctor: Option<&'a Doctor>,
         date: NaiveDate,
-        times: &'a [Time],
-        open: Open,
+        day: &'a Day,
     },
     /// The code sent: for a time held at `start`, or (`wait`) for the
     /// waitlist of `start`'s day.
@@ -296,20 +295,33 @@ pub fn render(
             .collect(),
         _ => Vec::new(),
     };
-    // A full day's waitlist: the day, and whether a doctor is to be picked
-    // (the patient asked for whoever is first free).
-    let (wait_date, pick_doctor) = match step {
+    // A full day's waitlist: the day, and the doctors to pick from when
+    // the patient asked for whoever is first free (those working that day).
+    let (wait_date, wait_for) = match step {
         // Full: no free time (Open::Free when there is one).
         Step::Times {
-            open: Open::Full,
+            day:
+                Day {
+                    open: Open::Full,
+                    working,
+                    ..
+                },
             date,
             doctor,
             ..
-        } => (Some(date.to_string()), doctor.is_none()),
-        _ => (None, false),
+        } => (
+            Some(date.to_string()),
+            doctors
+                .iter()
+                .filter(|(id, _)| doctor.is_none() && working.contains(id))
+                .cloned()
+                .collect(),
+        ),
+        _ => (None, Vec::new()),
     };
     let times: Vec<(String, String)> = match step {
-        Step::Times { times, doctor, .. } => times
+        Step::Times { day, doctor, .. } => day
+            .times
             .iter()
             .map(|x| {
                 let (_, hm) = time::to_local(tz, x.start);
@@ -374,7 +386,7 @@ pub fn render(
             link => link,
             start_over => start_over,
             wait_date => wait_date,
-            pick_doctor => pick_doctor,
+            wait_for => wait_for,
         })
     });
     rendered.unwrap_or_else(|e| format!("<!doctype html><title>appt</title><p>{}</p>", e.kind()))

@@ -69,6 +69,9 @@ pub struct Options {
     /// `--exec CMD`: the hook the booking page's codes go through where a
     /// clinic has no channel for them.
     pub exec: Option<String>,
+    /// `--trusted-proxy ADDR`: proxies whose `X-Forwarded-For` names the
+    /// client (`core::access::client_address`).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// What every worker and connection shares.
@@ -246,6 +249,7 @@ fn start_workers(
 pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
     let addr = checked(&o)?;
     let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
+    let trusted: Arc<[IpAddr]> = o.trusted_proxies.clone().into();
     // The database must be there and answer before anyone is told to call.
     Store::open(&o.db, Create::Never)?.ping()?;
     let listener = std::net::TcpListener::bind(addr).map_err(|e| {
@@ -315,9 +319,10 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                     let stopped = stopped.clone();
                     let tls = tls.clone();
                     let in_flight = Arc::clone(&shared.in_flight);
+                    let trusted = Arc::clone(&trusted);
                     connections.spawn(async move {
                         let _counted = counted;
-                        let service = Service { peer: peer.ip(), jobs, in_flight };
+                        let service = Service { peer: peer.ip(), jobs, in_flight, trusted };
                         match tls {
                             None => connection(stream, service, stopped).await,
                             Some(acceptor) => {
@@ -491,6 +496,7 @@ struct Service {
     peer: IpAddr,
     jobs: mpsc::Sender<Job>,
     in_flight: Arc<AtomicUsize>,
+    trusted: Arc<[IpAddr]>,
 }
 
 /// A request counted in flight until it is logged, or a connection
@@ -625,6 +631,12 @@ impl Service {
             .or_else(|| text(header::HeaderName::from_static("x-twilio-signature")));
         let declared = text(header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
         let query = req.uri().query().map(str::to_string);
+        // The client: the connection, or what a trusted proxy says it is.
+        let peer = crate::core::access::client_address(
+            self.peer,
+            text(header::HeaderName::from_static("x-forwarded-for")).as_deref(),
+            &self.trusted,
+        );
         let mut body = Vec::new();
         if route.body {
             if declared.is_some_and(|n| n > MAX_BODY as u64) {
@@ -674,7 +686,7 @@ impl Service {
                 signature,
             },
             bearer,
-            peer: self.peer,
+            peer,
             reply,
         };
         if self.jobs.send(job).is_err() {

@@ -987,3 +987,80 @@ fn a_full_day_offers_its_waitlist_and_the_code_puts_the_patient_on_it() {
     let offers = env.ok(&["remind", "list", "--kind", "waitlist_offer"]);
     assert_eq!(offers["reminders"].as_array().unwrap().len(), 1, "{offers}");
 }
+
+/// Posts a hold as a proxy would, `forwarded` in `X-Forwarded-For`.
+fn hold_forwarded(server: &Server, forwarded: &str, fields: &[(&str, &str)]) -> Resp {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    send(
+        &server.addr,
+        &request(
+            "POST",
+            "/b/central",
+            &[
+                ("Connection", "close"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("X-Forwarded-For", forwarded),
+            ],
+            body.as_bytes(),
+        ),
+    )
+}
+
+/// Behind a proxy named with `--trusted-proxy`, the limits per address
+/// count the client the proxy names: ten holds from one patient's address,
+/// the eleventh refused, another address's taken. From anyone else the
+/// header is not believed: changing it escapes no limit.
+#[test]
+fn behind_a_trusted_proxy_the_limits_count_the_client_it_names() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let mut phone = 0;
+    let mut post_as = |server: &Server, forwarded: &str, i: usize| {
+        phone += 1;
+        let slot = format!("{doctor}|{}", half_hour(i));
+        let number = format!("7300-{phone:04}");
+        hold_forwarded(
+            server,
+            forwarded,
+            &[
+                ("action", "hold"),
+                ("service", &service),
+                ("slot", &slot),
+                ("name", "Lucía Castro"),
+                ("phone", &number),
+            ],
+        )
+    };
+    let proxied = Server::start(&env, &["--trusted-proxy", "127.0.0.1"]);
+    for i in 0..10 {
+        let r = post_as(&proxied, "198.51.100.1, 203.0.113.7", i);
+        assert_eq!(r.status, 200, "hold {i}: {}", r.body);
+    }
+    let r = post_as(&proxied, "203.0.113.7", 0);
+    assert!(assert_limited(&r) > 0);
+    let r = post_as(&proxied, "203.0.113.8", 1);
+    assert_eq!(
+        r.status, 409,
+        "another client's hold is judged, not limited: {}",
+        r.body
+    );
+    assert_eq!(
+        env.rows("SELECT count(*) FROM holds WHERE address = '203.0.113.7'")[0][0],
+        "10"
+    );
+    drop(proxied);
+    // Not a trusted proxy: every request is the connection's, whatever it says.
+    let direct = Server::start(&env, &[]);
+    for i in 0..10 {
+        let r = post_as(&direct, &format!("192.0.2.{i}"), i + 10);
+        assert_eq!(r.status, 200, "hold {i}: {}", r.body);
+    }
+    let r = post_as(&direct, "192.0.2.200", 20);
+    assert!(assert_limited(&r) > 0, "{}", r.body);
+    assert_eq!(
+        env.rows("SELECT count(*) FROM holds WHERE address = '127.0.0.1'")[0][0],
+        "10"
+    );
+}

@@ -59,6 +59,7 @@ const VALUE_NAMES: &[&str] = &[
     "CMD",
     "KIND",
     "ADDR:PORT",
+    "ADDR",
     "en|es",
     "dmy|mdy",
     "time|token",

@@ -133,13 +133,12 @@ fn choose(
             render(page, lang, &path, query, &step, note)
         }
         (Some(service), Some(_), Some(date)) => {
-            let (times, open) = web::times(st, page, service, doctor, date, now)?;
+            let day = web::times(st, page, service, doctor, date, now)?;
             let step = Step::Times {
                 service,
                 doctor,
                 date,
-                times: &times,
-                open,
+                day: &day,
             };
             render(page, lang, &path, query, &step, note)
         }
