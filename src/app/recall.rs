@@ -96,6 +96,7 @@ pub fn due_count(tx: &Tx, c: &Clinic, now: DateTime<Utc>) -> Result<usize> {
 }
 
 /// Which clinics' recalls a sending takes.
+#[derive(Clone, Copy)]
 pub enum Clinics<'a> {
     /// `recall send`: the clinic named, else every one.
     Asked(Option<&'a str>),
@@ -103,11 +104,13 @@ pub enum Clinics<'a> {
     TurnedOn,
 }
 
-/// Makes the message of each recall due at `now` in `which` clinics, in
-/// one write transaction: a recall gets one, ever (the store's unique
-/// index says so too). The sweep delivers them. Returns how many were made.
+/// Makes the message of each recall due at `now` in `which` clinics: a
+/// recall gets one, ever (the store's unique index says so too). The sweep
+/// delivers them. Read first, so that a run with nothing due (cron's usual
+/// one) writes nothing; what is due is judged again in the write
+/// transaction that makes the messages. Returns how many were made.
 pub fn queue_due(st: &mut Store, which: Clinics, now: DateTime<Utc>) -> Result<usize> {
-    st.write(|tx| {
+    let due = |tx: &Tx| -> Result<Vec<String>> {
         let chosen = match which {
             Clinics::Asked(named) => clinics_of(tx, named, None)?,
             Clinics::TurnedOn => clinics::list(tx)?
@@ -115,17 +118,27 @@ pub fn queue_due(st: &mut Store, which: Clinics, now: DateTime<Utc>) -> Result<u
                 .filter(|c| c.settings.recalls)
                 .collect(),
         };
-        let mut made = 0;
+        let mut ids = Vec::new();
         for c in chosen {
             let before = recall::default_before(time::local_today(c.timezone, now));
-            for r in recalls::list(tx, &c.id, before)? {
-                if r.status() == Status::Due {
-                    reminders::queue(tx, &r.id, "recall", None, None, now)?;
-                    made += 1;
-                }
-            }
+            ids.extend(
+                recalls::list(tx, &c.id, before)?
+                    .into_iter()
+                    .filter(|r| r.status() == Status::Due)
+                    .map(|r| r.id),
+            );
         }
-        Ok(made)
+        Ok(ids)
+    };
+    if st.read(due)?.is_empty() {
+        return Ok(0);
+    }
+    st.write(|tx| {
+        let ids = due(tx)?;
+        for id in &ids {
+            reminders::queue(tx, id, "recall", None, None, now)?;
+        }
+        Ok(ids.len())
     })
 }
 
