@@ -73,6 +73,7 @@ struct Words {
     wait_intro: &'static str,
     wait_for: &'static str,
     join_waitlist: &'static str,
+    join: &'static str,
     pick_time: &'static str,
     you: &'static str,
     name: &'static str,
@@ -106,6 +107,7 @@ fn words(l: Lang) -> Words {
         wait_intro: t("bk-wait_intro"),
         wait_for: t("bk-wait_for"),
         join_waitlist: t("bk-join_waitlist"),
+        join: t("bk-join"),
         pick_time: t("bk-pick_time"),
         you: t("bk-you"),
         name: t("bk-name"),
@@ -386,6 +388,7 @@ pub fn render(
             link => link,
             start_over => start_over,
             wait_date => wait_date,
+            wait_code => matches!(step, Step::Code { wait: true, .. }),
             wait_for => wait_for,
         })
     });

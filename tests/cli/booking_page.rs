@@ -707,8 +707,67 @@ fn patients_and_desks_racing_for_one_time_leave_it_to_one() {
 /// under CI.
 #[test]
 fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
-    use std::io::{BufRead, BufReader, Write};
-    use std::process::{Command, Stdio};
+    let Some(browser) = browser() else { return };
+    let (env, rx, _, _) = online();
+    let server = Server::start(&env, &[]);
+    let said = browser.run("book.py", &format!("http://{}/b/central", server.addr), &rx);
+    assert!(said.contains("booked: ok"), "{said}");
+    let list = env.ok(&["list", "--date", "2026-06-16"]);
+    assert_eq!(list["appointments"][0]["source"], "web", "{list}");
+}
+
+/// A full day's waitlist joined in headless Chromium at 320 pixels, in
+/// Spanish, axe-core finding nothing on any of its steps.
+#[test]
+fn a_real_browser_joins_a_full_days_waitlist_and_axe_finds_nothing() {
+    let Some(browser) = browser() else { return };
+    let (env, rx, service, _) = online();
+    for (i, time) in [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ]
+    .iter()
+    .enumerate()
+    {
+        env.ok(&[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            time,
+            "-P",
+            &format!("+5037100000{i}"),
+            "--name",
+            &format!("Paciente {i}"),
+        ]);
+    }
+    let server = Server::start(&env, &[]);
+    let said = browser.run(
+        "wait.py",
+        &format!(
+            "http://{}/b/central?service={service}&doctor=any",
+            server.addr
+        ),
+        &rx,
+    );
+    assert!(said.contains("waiting: ok"), "{said}");
+    let w = env.ok(&["waitlist", "list"]);
+    assert_eq!(
+        w["waitlist"][0]["patient"]["full_name"], "Marta Díaz",
+        "{w}"
+    );
+}
+
+/// Python with Selenium, chromedriver and axe-core, when the machine has
+/// them (under CI it must): None skips the test with a note.
+struct Browser {
+    python: std::ffi::OsString,
+    axe: std::ffi::OsString,
+}
+
+fn browser() -> Option<Browser> {
+    use std::process::Command;
     let (Some(python), Some(axe)) = (
         std::env::var_os("APPT_PYTHON"),
         std::env::var_os("APPT_AXE"),
@@ -718,7 +777,7 @@ fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
             "APPT_PYTHON and APPT_AXE are required under CI"
         );
         eprintln!("skipped: APPT_PYTHON or APPT_AXE is not set");
-        return;
+        return None;
     };
     let has = Command::new(&python)
         .args(["-c", "import selenium"])
@@ -733,46 +792,54 @@ fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
             "selenium and chromedriver are required under CI"
         );
         eprintln!("skipped: selenium or chromedriver missing");
-        return;
+        return None;
     }
-    let (env, rx, _, _) = online();
-    let server = Server::start(&env, &[]);
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/book.py");
-    let mut child = Command::new(&python)
-        .arg(&script)
-        .arg(format!("http://{}/b/central", server.addr))
-        .env("APPT_AXE", &axe)
-        .env(
-            "APPT_SHOTS",
-            std::env::var_os("APPT_SHOTS").unwrap_or_default(),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the browser");
-    let mut said = String::new();
-    let mut lines = BufReader::new(child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        if lines.read_line(&mut line).unwrap() == 0 {
-            break;
+    Some(Browser { python, axe })
+}
+
+impl Browser {
+    /// Runs `tests/browser/SCRIPT URL`, typing the code the fake Twilio
+    /// took when it asks (`CODE?`); what it printed, once it succeeded.
+    fn run(&self, script: &str, url: &str, rx: &Receiver<Seen>) -> String {
+        use std::io::{BufRead, BufReader, Write};
+        use std::process::{Command, Stdio};
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/browser")
+            .join(script);
+        let mut child = Command::new(&self.python)
+            .arg(&script)
+            .arg(url)
+            .env("APPT_AXE", &self.axe)
+            .env(
+                "APPT_SHOTS",
+                std::env::var_os("APPT_SHOTS").unwrap_or_default(),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the browser");
+        let mut said = String::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            said.push_str(&line);
+            if line.trim() == "CODE?" {
+                let code = code_of(&seen(rx));
+                writeln!(child.stdin.as_mut().unwrap(), "{code}").unwrap();
+            }
         }
-        said.push_str(&line);
-        if line.trim() == "CODE?" {
-            let code = code_of(&seen(&rx));
-            writeln!(child.stdin.as_mut().unwrap(), "{code}").unwrap();
-        }
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{said}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        said
     }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{said}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(said.contains("booked: ok"), "{said}");
-    let list = env.ok(&["list", "--date", "2026-06-16"]);
-    assert_eq!(list["appointments"][0]["source"], "web", "{list}");
 }
 
 /// A clinic with no channel for phones: `serve --exec` runs the hook with
