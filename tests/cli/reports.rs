@@ -3,8 +3,8 @@
 //! no-shows, late and early cancellations, a closure, reminders sent and a
 //! confirmation after one, a recall), and each figure of `report --json`
 //! held against SQL written here, over the tables, on either engine. Also an
-//! empty period, a clinic with one doctor, a bad date, and the Spanish
-//! tables at 80 columns.
+//! empty period, a clinic with one doctor, a day whose clocks change, a
+//! bad date, and the Spanish tables at 80 columns.
 
 use crate::common::*;
 use serde_json::Value;
@@ -550,4 +550,76 @@ fn spanish_tables_fit_80_columns() {
         assert!(text.contains(word), "{word} missing:\n{text}");
     }
     assert!(!text.contains("Paciente"), "a patient's name in the report");
+}
+
+#[test]
+fn a_day_whose_clocks_change_counts_the_minutes_it_has() {
+    // New York springs forward at 02:00 on Sunday 8 March 2026: a window of
+    // 00:00–04:00 that day is three hours long, the one the day before four.
+    let mut env = Env::new();
+    env.at("2026-03-01T15:00:00Z");
+    env.ok(&[
+        "clinic",
+        "add",
+        "East",
+        "--timezone",
+        "America/New_York",
+        "--notify",
+        "off",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Night"]);
+    for date in ["2026-03-07", "2026-03-08"] {
+        env.ok(&[
+            "window",
+            "add",
+            "-d",
+            "Dr. Night",
+            "-D",
+            date,
+            "--from",
+            "00:00",
+            "--to",
+            "04:00",
+        ]);
+    }
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. Night",
+        "-D",
+        "2026-03-08",
+        "-t",
+        "03:00",
+        "-P",
+        "+12125550100",
+        "--name",
+        "Paciente",
+    ]);
+    env.at("2026-03-10T15:00:00Z");
+    let r = env.ok(&["report", "--from", "2026-03-07", "--to", "2026-03-08"]);
+    let days: Vec<(String, i64, i64)> = r["utilisation"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                s(&d["date"]).to_string(),
+                d["open_minutes"].as_i64().unwrap(),
+                d["booked_minutes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let held = n(&env.rows(
+        "SELECT (ends_at - starts_at) / 60 + buffer_before + buffer_after FROM appointments",
+    )[0][0]);
+    assert_eq!(
+        days,
+        vec![
+            ("2026-03-07".to_string(), 240, 0),
+            ("2026-03-08".to_string(), 180, held)
+        ]
+    );
+    // 03:00 that day is the local hour the visit is binned at.
+    assert_eq!(r["busiest"][0]["hour"], 3);
+    assert_eq!(r["busiest"][0]["weekday"], "sun");
 }
