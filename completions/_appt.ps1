@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'An appointment''s events, oldest first')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List appointments')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'A clinic''s figures over a period: utilisation, no-shows, late cancellations, lead time, sources, messages')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
@@ -966,6 +967,22 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;report' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The first date of the period [default: 28 days before --to]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The last date of the period, included [default: yesterday]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Only this doctor''s visits')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor''s visits')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only this service''s visits')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'appt;next' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Only this doctor')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor')
@@ -1826,6 +1843,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'An appointment''s events, oldest first')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List appointments')
             [CompletionResult]::new('count', 'count', [CompletionResultType]::ParameterValue, 'Count appointments created since a time')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'A clinic''s figures over a period: utilisation, no-shows, late cancellations, lead time, sources, messages')
             [CompletionResult]::new('next', 'next', [CompletionResultType]::ParameterValue, 'The first free slots from now on, across days and doctors')
             [CompletionResult]::new('agenda', 'agenda', [CompletionResultType]::ParameterValue, 'The day sheet: per doctor, in time order, with free slots as gaps')
             [CompletionResult]::new('queue', 'queue', [CompletionResultType]::ParameterValue, 'Today''s patients per doctor in token order; `queue next` calls the next one in')
@@ -2004,6 +2022,9 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;count' {
+            break
+        }
+        'appt;help;report' {
             break
         }
         'appt;help;next' {

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand history 'An appointment''s events, oldest first'
             cand list 'List appointments'
             cand count 'Count appointments created since a time'
+            cand report 'A clinic''s figures over a period: utilisation, no-shows, late cancellations, lead time, sources, messages'
             cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
@@ -881,6 +882,21 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;report'= {
+            cand --from 'The first date of the period [default: 28 days before --to]'
+            cand --to 'The last date of the period, included [default: yesterday]'
+            cand -d 'Only this doctor''s visits'
+            cand --doctor 'Only this doctor''s visits'
+            cand --service 'Only this service''s visits'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;next'= {
             cand -d 'Only this doctor'
             cand --doctor 'Only this doctor'
@@ -1646,6 +1662,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand history 'An appointment''s events, oldest first'
             cand list 'List appointments'
             cand count 'Count appointments created since a time'
+            cand report 'A clinic''s figures over a period: utilisation, no-shows, late cancellations, lead time, sources, messages'
             cand next 'The first free slots from now on, across days and doctors'
             cand agenda 'The day sheet: per doctor, in time order, with free slots as gaps'
             cand queue 'Today''s patients per doctor in token order; `queue next` calls the next one in'
@@ -1781,6 +1798,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;list'= {
         }
         &'appt;help;count'= {
+        }
+        &'appt;help;report'= {
         }
         &'appt;help;next'= {
         }

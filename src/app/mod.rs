@@ -38,6 +38,7 @@ pub mod queue;
 pub mod recall;
 pub mod remind;
 pub mod reply;
+pub mod report;
 pub mod schedule;
 pub mod seen;
 pub mod series;

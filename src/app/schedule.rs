@@ -391,6 +391,22 @@ impl<'t> Calendar<'t> {
         Ok(day)
     }
 
+    /// The minutes open on `date` (docs/reports.md#utilisation): the
+    /// windows that apply that day and are open, overlaps counted once,
+    /// none on a day a closure covers.
+    pub fn open_minutes(&self, date: NaiveDate) -> i64 {
+        if self.closures.iter().any(|c| c.from <= date && date <= c.to) {
+            return 0;
+        }
+        let tz = self.target.clinic.timezone;
+        let spans = windows_on(&self.windows, date)
+            .into_iter()
+            .filter(|w| w.open)
+            .map(|w| (w.from, w.to))
+            .collect();
+        crate::core::report::open_minutes(spans, |m| time::window_edge(tz, date, m))
+    }
+
     /// The windows open on `date` and the span of time whose appointments
     /// compete with them (None when none is open): the windows' time, widened
     /// by the longest buffer either side, which an appointment in them may

@@ -31,6 +31,7 @@ mod purge;
 mod queue;
 mod recall;
 mod remind;
+mod report;
 mod schedule;
 mod secret;
 mod serve;
@@ -170,6 +171,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Count appointments created since a time
     Count(list::CountArgs),
+    /// A clinic's figures over a period: utilisation, no-shows, late cancellations, lead time, sources, messages
+    Report(report::Args),
     /// The first free slots from now on, across days and doctors
     Next(next::Args),
     /// The day sheet: per doctor, in time order, with free slots as gaps
@@ -591,6 +594,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::History(a) => show::history(&ctx, a),
         Command::List(a) => list::list(&ctx, a),
         Command::Count(a) => list::count(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
         Command::Next(a) => next::run(&ctx, a),
         Command::Agenda(a) => agenda::run(&ctx, a),
         Command::Queue(a) => queue::run(&ctx, a),

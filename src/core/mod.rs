@@ -21,6 +21,7 @@ pub mod phone;
 pub mod queue;
 pub mod reach;
 pub mod recall;
+pub mod report;
 pub mod secrets;
 pub mod slots;
 pub mod status;

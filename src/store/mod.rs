@@ -38,6 +38,7 @@ mod pg_net;
 pub mod queue;
 pub mod recalls;
 pub mod reminders;
+pub mod report;
 pub mod retention;
 mod rewrite;
 pub mod series;

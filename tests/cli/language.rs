@@ -475,6 +475,7 @@ const BUILT: &[&str] = &[
     "x-",
     "overbook_rule-",
     "recall-",
+    "lead-",
 ];
 
 fn is_id(s: &str) -> bool {

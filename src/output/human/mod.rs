@@ -11,6 +11,7 @@ mod day;
 mod inbox;
 mod messages;
 mod patient;
+mod report;
 mod setup;
 mod upkeep;
 
@@ -23,6 +24,7 @@ pub use day::{agenda, day_slots, next_slots};
 pub use inbox::inbox;
 pub use messages::{dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};
+pub use report::report;
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, reminders, services, windows,
 };

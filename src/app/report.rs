@@ -1,0 +1,200 @@
+//! `appt report` (docs/reports.md): a clinic's figures over a period of
+//! local dates, read in one transaction. The counting is `core::report`'s,
+//! the reading `store::report`'s; the minutes open are the calendars'
+//! (`schedule::Calendar`), as a booking reads them.
+
+use super::schedule::{Calendar, Target};
+use crate::core::report::{self, Figures};
+use crate::core::{time, Clinic, Doctor};
+use crate::error::{Error, Result};
+use crate::store::report::{Messages, Scope};
+use crate::store::{clinics, doctors, recalls, services, Store};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+/// The longest period a report reads, in days.
+pub const MAX_DAYS: i64 = 366;
+
+/// `appt report`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ReportRequest {
+    pub clinic: Option<String>,
+    /// The first date, as the desk types one; None: 28 days before `to`.
+    pub from: Option<String>,
+    /// The last date, included; None: yesterday.
+    pub to: Option<String>,
+    pub doctor: Option<String>,
+    pub service: Option<String>,
+}
+
+/// One doctor's day: minutes held over minutes open.
+#[derive(Debug, Clone)]
+pub struct DayUse {
+    pub doctor_id: String,
+    pub doctor_name: String,
+    pub date: NaiveDate,
+    pub booked: i64,
+    pub open: i64,
+}
+
+/// Recalls whose follow-up date falls in the period: sent and booked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recalls {
+    pub due: i64,
+    pub sent: i64,
+    pub booked: i64,
+}
+
+/// What `appt report` shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub clinic: Clinic,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub doctor: Option<Doctor>,
+    pub service_id: Option<String>,
+    /// The doctors the period names (by ID: their names).
+    pub doctors: Vec<(String, String)>,
+    pub utilisation: Vec<DayUse>,
+    pub figures: Figures,
+    pub messages: Messages,
+    pub recalls: Recalls,
+}
+
+impl Report {
+    /// The doctor's name for an ID ("" for clinic-wide visits).
+    pub fn doctor_name(&self, id: &str) -> &str {
+        self.doctors
+            .iter()
+            .find(|(d, _)| d == id)
+            .map_or("", |(_, n)| n.as_str())
+    }
+}
+
+/// The period asked for at clinic `c`: dates in its order, default the 28
+/// days up to yesterday there.
+fn period(c: &Clinic, r: &ReportRequest, now: DateTime<Utc>) -> Result<(NaiveDate, NaiveDate)> {
+    let today = time::local_today(c.timezone, now);
+    let order = c.settings.date_order();
+    let read = |field: &str, s: &Option<String>| {
+        s.as_deref()
+            .map(|s| time::parse_date(s, today, order).map_err(|e| Error::field(field, e)))
+            .transpose()
+    };
+    let to = read("to", &r.to)?.unwrap_or(today - Duration::days(1));
+    let from = read("from", &r.from)?.unwrap_or(to - Duration::days(27));
+    if from > to {
+        return Err(Error::field(
+            "from",
+            crate::text::msg!("e-report_from_after_to"),
+        ));
+    }
+    if (to - from).num_days() >= MAX_DAYS {
+        return Err(Error::field(
+            "to",
+            crate::text::msg!("e-report_too_long", a = MAX_DAYS),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The report a request asks for.
+pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<Report> {
+    st.read(|tx| {
+        let clinic = clinics::default(tx, r.clinic.as_deref())?;
+        let (from, to) = period(&clinic, r, now)?;
+        let doctor = r
+            .doctor
+            .as_deref()
+            .map(|d| doctors::find(tx, d))
+            .transpose()?;
+        let service = r
+            .service
+            .as_deref()
+            .map(|s| services::find(tx, s))
+            .transpose()?;
+        let scope = Scope {
+            clinic_id: &clinic.id,
+            from,
+            to,
+            doctor_id: doctor.as_ref().map(|d| d.id.as_str()),
+            service_id: service.as_ref().map(|s| s.id.as_str()),
+        };
+        let visits = crate::store::report::visits(tx, &scope)?;
+        let figures = report::figures(clinic.timezone, clinic.settings.cancel_window, &visits);
+        let messages = crate::store::report::messages(tx, &scope)?;
+
+        // The doctors: those with windows here, and any a visit names.
+        let mut all = doctors::at_clinic(tx, &clinic.id)?;
+        for v in &visits {
+            if let Some(id) = &v.doctor_id {
+                if !all.iter().any(|d| &d.id == id) {
+                    all.push(doctors::get(tx, id)?);
+                }
+            }
+        }
+        if let Some(d) = &doctor {
+            all.retain(|x| x.id == d.id);
+        }
+        let targets: Vec<Target> = all
+            .iter()
+            .map(|d| Target {
+                clinic: clinic.clone(),
+                doctor: Some(d.clone()),
+            })
+            .collect();
+        let calendars = Calendar::of_doctors(tx, &clinic, &targets, from, to)?;
+        let mut utilisation = Vec::new();
+        for cal in &calendars {
+            let Some(d) = &cal.target.doctor else {
+                continue;
+            };
+            let mut date = from;
+            while date <= to {
+                // A service asked for narrows what is booked, not what is open.
+                let open = cal.open_minutes(date);
+                let booked = figures
+                    .booked
+                    .get(&(d.id.clone(), date))
+                    .copied()
+                    .unwrap_or(0);
+                if open > 0 || booked > 0 {
+                    utilisation.push(DayUse {
+                        doctor_id: d.id.clone(),
+                        doctor_name: d.full_name.clone(),
+                        date,
+                        booked,
+                        open,
+                    });
+                }
+                date += Duration::days(1);
+            }
+        }
+        utilisation.sort_by(|a, b| (a.date, &a.doctor_name).cmp(&(b.date, &b.doctor_name)));
+
+        let mut recalls = Recalls::default();
+        if doctor.is_none() && service.is_none() {
+            for x in recalls::list(tx, &clinic.id, to + Duration::days(1))? {
+                if x.follow_up_date >= from {
+                    recalls.due += 1;
+                    recalls.sent += i64::from(x.sent_at.is_some());
+                    recalls.booked += i64::from(x.booked_appointment_id.is_some());
+                }
+            }
+        }
+        Ok(Report {
+            doctors: all
+                .iter()
+                .map(|d| (d.id.clone(), d.full_name.clone()))
+                .collect(),
+            clinic,
+            from,
+            to,
+            doctor,
+            service_id: service.map(|s| s.id),
+            utilisation,
+            figures,
+            messages,
+            recalls,
+        })
+    })
+}

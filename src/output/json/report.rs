@@ -1,0 +1,249 @@
+//! `appt report --json` (docs/reports.md#json): the figures with the counts
+//! behind each. Keys are stable; a rate is null when nothing was due.
+
+use crate::app::report::Report;
+use crate::core::report::{Rate, Rates, LEADS, WEEKDAYS};
+use crate::wire::to_json;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct View<'a> {
+    clinic: Named<'a>,
+    from: String,
+    to: String,
+    timezone: &'static str,
+    doctor: Option<Named<'a>>,
+    service_id: Option<&'a str>,
+    utilisation: Utilisation<'a>,
+    no_show_rate: RatesView,
+    late_cancellation_rate: RatesView,
+    lead_time: LeadTimeView,
+    busiest: Vec<Busy>,
+    sources: Vec<Source<'a>>,
+    messages: Messages,
+    recalls: Recalls,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Utilisation<'a> {
+    booked_minutes: i64,
+    open_minutes: i64,
+    rate: Option<f64>,
+    days: Vec<DayView<'a>>,
+}
+
+#[derive(Serialize)]
+struct DayView<'a> {
+    date: String,
+    doctor: Named<'a>,
+    booked_minutes: i64,
+    open_minutes: i64,
+    rate: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct RateView {
+    numerator: i64,
+    denominator: i64,
+    rate: Option<f64>,
+}
+
+fn rate(r: &Rate) -> RateView {
+    RateView {
+        numerator: r.numerator,
+        denominator: r.denominator,
+        rate: r.rate(),
+    }
+}
+
+#[derive(Serialize)]
+struct Keyed<K: Serialize> {
+    key: K,
+    #[serde(flatten)]
+    rate: RateView,
+}
+
+#[derive(Serialize)]
+struct ByDoctor {
+    doctor_id: Option<String>,
+    doctor: String,
+    #[serde(flatten)]
+    rate: RateView,
+}
+
+#[derive(Serialize)]
+struct RatesView {
+    #[serde(flatten)]
+    overall: RateView,
+    by_doctor: Vec<ByDoctor>,
+    by_weekday: Vec<Keyed<&'static str>>,
+    by_hour: Vec<Keyed<u32>>,
+    by_lead_time: Vec<Keyed<&'static str>>,
+}
+
+fn rates(r: &Rates, report: &Report) -> RatesView {
+    RatesView {
+        overall: rate(&r.overall),
+        by_doctor: r
+            .by_doctor
+            .iter()
+            .map(|(id, x)| ByDoctor {
+                doctor_id: (!id.is_empty()).then(|| id.clone()),
+                doctor: report.doctor_name(id).to_string(),
+                rate: rate(x),
+            })
+            .collect(),
+        by_weekday: r
+            .by_weekday
+            .iter()
+            .map(|(d, x)| Keyed {
+                key: WEEKDAYS[*d],
+                rate: rate(x),
+            })
+            .collect(),
+        by_hour: r
+            .by_hour
+            .iter()
+            .map(|(h, x)| Keyed {
+                key: *h,
+                rate: rate(x),
+            })
+            .collect(),
+        by_lead_time: r
+            .by_lead
+            .iter()
+            .map(|(l, x)| Keyed {
+                key: LEADS[*l],
+                rate: rate(x),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct LeadTimeView {
+    count: usize,
+    median_days: Option<i64>,
+    p90_days: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Busy {
+    weekday: &'static str,
+    hour: u32,
+    bookings: i64,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    source: &'a str,
+    bookings: i64,
+    by_status: &'a BTreeMap<String, i64>,
+}
+
+#[derive(Serialize)]
+struct Messages {
+    sent: i64,
+    delivered: i64,
+    failed: i64,
+    confirmed_after_reminder: i64,
+}
+
+#[derive(Serialize)]
+struct Recalls {
+    due: i64,
+    sent: i64,
+    booked: i64,
+}
+
+fn share(num: i64, den: i64) -> Option<f64> {
+    Rate {
+        numerator: num,
+        denominator: den,
+    }
+    .rate()
+}
+
+/// `appt report --json`.
+pub fn report(r: &Report) -> Value {
+    let f = &r.figures;
+    let booked: i64 = r.utilisation.iter().map(|d| d.booked).sum();
+    let open: i64 = r.utilisation.iter().map(|d| d.open).sum();
+    to_json(&View {
+        clinic: Named {
+            id: &r.clinic.id,
+            name: &r.clinic.name,
+        },
+        from: r.from.to_string(),
+        to: r.to.to_string(),
+        timezone: r.clinic.timezone.name(),
+        doctor: r.doctor.as_ref().map(|d| Named {
+            id: &d.id,
+            name: &d.full_name,
+        }),
+        service_id: r.service_id.as_deref(),
+        utilisation: Utilisation {
+            booked_minutes: booked,
+            open_minutes: open,
+            rate: share(booked, open),
+            days: r
+                .utilisation
+                .iter()
+                .map(|d| DayView {
+                    date: d.date.to_string(),
+                    doctor: Named {
+                        id: &d.doctor_id,
+                        name: &d.doctor_name,
+                    },
+                    booked_minutes: d.booked,
+                    open_minutes: d.open,
+                    rate: share(d.booked, d.open),
+                })
+                .collect(),
+        },
+        no_show_rate: rates(&f.no_show, r),
+        late_cancellation_rate: rates(&f.late_cancellation, r),
+        lead_time: LeadTimeView {
+            count: f.lead_time.count,
+            median_days: f.lead_time.median,
+            p90_days: f.lead_time.p90,
+        },
+        busiest: f
+            .busiest
+            .iter()
+            .map(|((d, h), n)| Busy {
+                weekday: WEEKDAYS[*d],
+                hour: *h,
+                bookings: *n,
+            })
+            .collect(),
+        sources: f
+            .sources
+            .iter()
+            .map(|(s, by)| Source {
+                source: s,
+                bookings: by.values().sum(),
+                by_status: by,
+            })
+            .collect(),
+        messages: Messages {
+            sent: r.messages.sent,
+            delivered: r.messages.delivered,
+            failed: r.messages.failed,
+            confirmed_after_reminder: r.messages.confirmed_after,
+        },
+        recalls: Recalls {
+            due: r.recalls.due,
+            sent: r.recalls.sent,
+            booked: r.recalls.booked,
+        },
+    })
+}

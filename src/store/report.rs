@@ -1,0 +1,117 @@
+//! What `appt report` reads (docs/reports.md): a period's visits of one
+//! clinic, without their patients, and the counts of the reminders sent for
+//! them. The local dates are the appointments' own `local_date` (the
+//! clinic's), so a period is read exactly on both engines.
+
+use super::db::{On, Row, Table, Tx, Val};
+use crate::core::report::Visit;
+use crate::error::Result;
+use crate::store::db::ToVal;
+use chrono::NaiveDate;
+
+/// Which of a clinic's visits a report counts.
+pub struct Scope<'a> {
+    pub clinic_id: &'a str,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub doctor_id: Option<&'a str>,
+    pub service_id: Option<&'a str>,
+}
+
+impl Scope<'_> {
+    /// The WHERE over `a` (appointments) and its parameters: a doctor or a
+    /// service is a condition only when asked, so no parameter is untyped.
+    fn filter(&self) -> (String, Vec<Val>) {
+        let mut sql = "a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3".to_string();
+        let mut args = vec![
+            self.clinic_id.to_val(),
+            self.from.to_string().to_val(),
+            self.to.to_string().to_val(),
+        ];
+        for (column, value) in [
+            ("a.doctor_id", self.doctor_id),
+            ("a.service_id", self.service_id),
+        ] {
+            if let Some(v) = value {
+                args.push(v.to_val());
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        }
+        (sql, args)
+    }
+}
+
+fn visit(r: &Row) -> Result<Visit> {
+    Ok(Visit {
+        doctor_id: r.get(0)?,
+        doctor_name: r.get(1)?,
+        starts_at: r.get(2)?,
+        ends_at: r.get(3)?,
+        buffer_before: r.get(4)?,
+        buffer_after: r.get(5)?,
+        status: r.get(6)?,
+        source: r.get(7)?,
+        created_at: r.get(8)?,
+        cancelled_at: r.get(9)?,
+    })
+}
+
+/// The period's visits, in order of their start.
+pub fn visits(conn: &Tx, s: &Scope) -> Result<Vec<Visit>> {
+    let (filter, args) = s.filter();
+    conn.rows(
+        On::reads(&[Table::Appointments, Table::Doctors]),
+        &format!(
+            "SELECT a.doctor_id, d.full_name, a.starts_at, a.ends_at, a.buffer_before, \
+             a.buffer_after, a.status, a.source, a.created_at, a.cancelled_at \
+             FROM appointments a LEFT JOIN doctors d ON d.id = a.doctor_id \
+             WHERE {filter} ORDER BY a.starts_at, a.id"
+        ),
+        &args,
+        visit,
+    )
+}
+
+/// The reminders of the period's visits: sent, delivered (the provider said
+/// so), failed, and how many of those visits were confirmed after a sent
+/// reminder.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Messages {
+    pub sent: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub confirmed_after: i64,
+}
+
+/// [`Messages`], counted in SQL.
+pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
+    let (filter, args) = s.filter();
+    let counts = conn.row(
+        On::reads(&[Table::Appointments, Table::Reminders]),
+        &format!(
+            "SELECT COUNT(CASE WHEN m.status = 'sent' THEN 1 END), \
+             COUNT(m.delivered_at), COUNT(CASE WHEN m.status = 'failed' THEN 1 END) \
+             FROM reminders m JOIN appointments a ON a.id = m.appointment_id \
+             WHERE m.kind = 'reminder' AND {filter}"
+        ),
+        &args,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let (sent, delivered, failed) = counts.unwrap_or((0, 0, 0));
+    let confirmed_after = conn.one(
+        On::reads(&[Table::Appointments, Table::Reminders, Table::Events]),
+        &format!(
+            "SELECT COUNT(*) FROM appointments a WHERE {filter} AND EXISTS \
+             (SELECT 1 FROM events e JOIN reminders m ON m.appointment_id = e.appointment_id \
+              WHERE e.appointment_id = a.id AND e.type = 'appointment.confirmed' \
+              AND m.kind = 'reminder' AND m.status = 'sent' AND m.sent_at <= e.created_at)"
+        ),
+        &args,
+    )?;
+    Ok(Messages {
+        sent,
+        delivered,
+        failed,
+        confirmed_after,
+    })
+}

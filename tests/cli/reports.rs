@@ -1,0 +1,625 @@
+//! Tests: `appt report` (docs/reports.md) — a history made through real
+//! commands (bookings from several sources at several leads, completions,
+//! no-shows, late and early cancellations, a closure, reminders sent and a
+//! confirmation after one, a recall), and each figure of `report --json`
+//! held against SQL written here, over the tables, on either engine. Also an
+//! empty period, a clinic with one doctor, a day whose clocks change, a
+//! bad date, and the Spanish tables at 80 columns.
+
+use crate::common::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The period every test reports on: Monday 15 to Friday 26 June 2026.
+const FROM: &str = "2026-06-15";
+const TO: &str = "2026-06-26";
+/// Saturday 27 June, 08:00 in El Salvador: the period is over.
+const SAT_27: &str = "2026-06-27T14:00:00Z";
+/// El Salvador's offset from UTC, in seconds (no DST).
+const OFFSET: i64 = 6 * 3600;
+/// Every appointment of the period, by its local date.
+const IN_PERIOD: &str = "local_date >= '2026-06-15' AND local_date <= '2026-06-26'";
+
+/// The UTC instant of a local time on a June 2026 day, `minutes` later.
+fn utc(day: u32, hhmm: &str, minutes: i64) -> String {
+    let h: i64 = hhmm[..2].parse().unwrap();
+    let m: i64 = hhmm[3..].parse().unwrap();
+    let t = chrono::NaiveDate::from_ymd_opt(2026, 6, day)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + chrono::Duration::minutes(h * 60 + m + minutes)
+        + chrono::Duration::seconds(OFFSET);
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[derive(Clone, Copy)]
+enum Outcome {
+    Completed,
+    NoShow,
+    LateCancel,
+    EarlyCancel,
+    Left,
+}
+
+/// Two doctors' fortnight: Dr. García mornings (closed Friday 19), Dra.
+/// López afternoons with a service that has buffers; a 2-hour
+/// cancellation window; 41 appointments made and ended at their clocks.
+fn history() -> Env {
+    let mut env = Env::clinic();
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "2h"]);
+    env.ok(&["doctor", "add", "Dra. López"]);
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dra. López",
+        "--days",
+        "mon-fri",
+        "--from",
+        "14:00",
+        "--to",
+        "17:00",
+    ]);
+    env.ok(&[
+        "service",
+        "add",
+        "Cleaning",
+        "--minutes",
+        "20",
+        "--buffer-before",
+        "5",
+        "--buffer-after",
+        "10",
+    ]);
+    env.ok(&["closure", "add", "-d", "Dr. García", "--from", "2026-06-19"]);
+    let mut specs = Vec::new();
+    for day in [15, 16, 17, 18, 22, 23, 24, 25, 26] {
+        for t in ["09:00", "10:30", "12:00"] {
+            specs.push(("Dr. García", day, t));
+        }
+    }
+    for day in [15, 16, 17, 18, 19, 22, 23] {
+        for t in ["14:00", "15:30"] {
+            specs.push(("Dra. López", day, t));
+        }
+    }
+    let sources = ["manual", "whatsapp", "api", "web", "phone"];
+    let outcomes = [
+        Outcome::Completed,
+        Outcome::NoShow,
+        Outcome::Completed,
+        Outcome::LateCancel,
+        Outcome::EarlyCancel,
+        Outcome::Completed,
+        Outcome::Left,
+    ];
+    let mut recall_made = false;
+    for (i, (doctor, day, time)) in specs.into_iter().enumerate() {
+        let lead = [0, 3, 10][i % 3];
+        let booked_at = if lead == 0 {
+            utc(day, "06:00", 0)
+        } else {
+            utc(day, "08:00", -lead * 24 * 60)
+        };
+        env.at(&booked_at);
+        let phone = format!("+5037000{i:04}");
+        let date = format!("2026-06-{day}");
+        let mut args = vec![
+            "book",
+            "-d",
+            doctor,
+            "-D",
+            &date,
+            "-t",
+            time,
+            "-P",
+            &phone,
+            "--name",
+            "Paciente",
+            "--source",
+            sources[i % 5],
+        ];
+        if doctor == "Dra. López" {
+            args.extend(["-s", "Cleaning"]);
+        }
+        let id = s(&env.ok(&args)["appointment"]["id"]).to_string();
+        match outcomes[i % 7] {
+            Outcome::Completed => {
+                env.at(&utc(day, time, 60));
+                let mut args = vec!["status", id.as_str(), "completed", "--diagnosis", "J00"];
+                if !recall_made {
+                    args.extend(["--follow-up", "2026-06-24"]);
+                    recall_made = true;
+                }
+                env.ok(&args);
+            }
+            Outcome::NoShow => {
+                env.at(&utc(day, time, 60));
+                env.ok(&["status", &id, "no_show"]);
+            }
+            Outcome::LateCancel => {
+                env.at(&utc(day, time, -60));
+                env.ok(&["cancel", &id, "-r", "late", "--force"]);
+            }
+            Outcome::EarlyCancel => {
+                env.at(&utc(
+                    day,
+                    "06:01",
+                    -lead * 24 * 60 + if lead == 0 { 0 } else { 120 },
+                ));
+                env.ok(&["cancel", &id, "-r", "early"]);
+            }
+            Outcome::Left => {}
+        }
+    }
+    // Reminders go out on the 24th, and one of the 25th's visits is
+    // confirmed after its reminder.
+    env.at("2026-06-24T15:00:00Z");
+    env.sweep_lines();
+    let sent = env.rows(
+        "SELECT a.id FROM appointments a JOIN reminders m ON m.appointment_id = a.id \
+         WHERE m.status = 'sent' AND m.kind = 'reminder' AND a.status = 'scheduled' \
+         ORDER BY a.starts_at LIMIT 1",
+    );
+    if let Some(r) = sent.first() {
+        env.at("2026-06-24T16:00:00Z");
+        env.ok(&["status", &r[0], "confirmed"]);
+    }
+    env.at(SAT_27);
+    env
+}
+
+/// One number of a row of `env.rows`.
+fn n(v: &str) -> i64 {
+    v.parse().unwrap_or(0)
+}
+
+/// The SQL expressions, over `appointments`, of a visit's local weekday
+/// (Monday 0: 1 January 1970 was a Thursday), local hour, lead in local
+/// days and the lead's bucket.
+const WEEKDAY: &str = "(((starts_at - 21600) / 86400 + 3) % 7)";
+const HOUR: &str = "(((starts_at - 21600) % 86400) / 3600)";
+const LEAD: &str = "((starts_at - 21600) / 86400 - (created_at - 21600) / 86400)";
+const LATE: &str = "(status = 'cancelled' AND starts_at - cancelled_at <= 7200)";
+
+fn bucket() -> String {
+    format!(
+        "CASE WHEN {LEAD} <= 0 THEN 'same_day' WHEN {LEAD} <= 7 THEN 'within_week' \
+         ELSE 'later' END"
+    )
+}
+
+/// A rate's breakdown from JSON: key → (numerator, denominator), the rate
+/// checked against them.
+fn breakdown(list: &Value, key: &str) -> BTreeMap<String, (i64, i64)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (a, b) = (
+                r["numerator"].as_i64().unwrap(),
+                r["denominator"].as_i64().unwrap(),
+            );
+            match b {
+                0 => assert!(r["rate"].is_null()),
+                _ => assert!((r["rate"].as_f64().unwrap() - a as f64 / b as f64).abs() < 1e-9),
+            }
+            let k = match &r[key] {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            (k, (a, b))
+        })
+        .collect()
+}
+
+/// The same breakdown by SQL: `key` over the visits `due`, `hit` counted.
+fn by_sql(env: &Env, key: &str, due: &str, hit: &str) -> BTreeMap<String, (i64, i64)> {
+    env.rows(&format!(
+        "SELECT {key}, SUM(CASE WHEN {hit} THEN 1 ELSE 0 END), COUNT(*) FROM appointments \
+         WHERE {IN_PERIOD} AND ({due}) GROUP BY {key}"
+    ))
+    .into_iter()
+    .map(|r| (r[0].clone(), (n(&r[1]), n(&r[2]))))
+    .collect()
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Both rates against SQL, in every breakdown.
+fn check_rates(env: &Env, r: &Value) {
+    let due_ns = "status IN ('completed', 'no_show')";
+    let due_lc = format!("status IN ('completed', 'no_show') OR {LATE}");
+    for (name, due, hit) in [
+        (
+            "no_show_rate",
+            due_ns.to_string(),
+            "status = 'no_show'".to_string(),
+        ),
+        ("late_cancellation_rate", due_lc, LATE.to_string()),
+    ] {
+        let f = &r[name];
+        let all = by_sql(env, "clinic_id", &due, &hit);
+        let (a, b) = all.values().next().copied().unwrap_or((0, 0));
+        assert_eq!(
+            (f["numerator"].as_i64(), f["denominator"].as_i64()),
+            (Some(a), Some(b)),
+            "{name}"
+        );
+        assert_eq!(
+            breakdown(&f["by_doctor"], "doctor_id"),
+            by_sql(env, "doctor_id", &due, &hit),
+            "{name} by doctor"
+        );
+        let weekdays: BTreeMap<String, (i64, i64)> = by_sql(env, WEEKDAY, &due, &hit)
+            .into_iter()
+            .map(|(k, v)| (WEEKDAYS[n(&k) as usize].to_string(), v))
+            .collect();
+        assert_eq!(
+            breakdown(&f["by_weekday"], "key"),
+            weekdays,
+            "{name} by weekday"
+        );
+        assert_eq!(
+            breakdown(&f["by_hour"], "key"),
+            by_sql(env, HOUR, &due, &hit),
+            "{name} by hour"
+        );
+        assert_eq!(
+            breakdown(&f["by_lead_time"], "key"),
+            by_sql(env, &bucket(), &due, &hit),
+            "{name} by lead time"
+        );
+    }
+}
+
+/// Utilisation against SQL: minutes held per doctor and local date, and
+/// minutes open from the windows of that weekday unless a closure covers it.
+fn check_utilisation(env: &Env, r: &Value) {
+    let mut want: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for row in env.rows(&format!(
+        "SELECT doctor_id, local_date, SUM((ends_at - starts_at) / 60 + buffer_before + buffer_after) \
+         FROM appointments WHERE {IN_PERIOD} AND status <> 'cancelled' GROUP BY doctor_id, local_date"
+    )) {
+        want.entry((row[0].clone(), row[1].clone())).or_default().0 = n(&row[2]);
+    }
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    let last = chrono::NaiveDate::from_ymd_opt(2026, 6, 26).unwrap();
+    while day <= last {
+        use chrono::Datelike;
+        let bit = 1 << day.weekday().num_days_from_monday();
+        for row in env.rows(&format!(
+            "SELECT w.doctor_id, SUM(w.end_minute - w.start_minute) FROM windows w \
+             WHERE w.weekdays & {bit} <> 0 AND w.open = 1 AND NOT EXISTS (SELECT 1 FROM closures c \
+             WHERE (c.doctor_id = w.doctor_id OR c.clinic_id = w.clinic_id) \
+             AND c.from_date <= '{day}' AND c.to_date >= '{day}') GROUP BY w.doctor_id"
+        )) {
+            want.entry((row[0].clone(), day.to_string())).or_default().1 = n(&row[1]);
+        }
+        day += chrono::Duration::days(1);
+    }
+    let got: BTreeMap<(String, String), (i64, i64)> = r["utilisation"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                (s(&d["doctor"]["id"]).to_string(), s(&d["date"]).to_string()),
+                (
+                    d["booked_minutes"].as_i64().unwrap(),
+                    d["open_minutes"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "utilisation per doctor and day");
+    let booked: i64 = want.values().map(|v| v.0).sum();
+    let open: i64 = want.values().map(|v| v.1).sum();
+    assert_eq!(r["utilisation"]["booked_minutes"], booked);
+    assert_eq!(r["utilisation"]["open_minutes"], open);
+    assert!(
+        (r["utilisation"]["rate"].as_f64().unwrap() - booked as f64 / open as f64).abs() < 1e-9
+    );
+}
+
+#[test]
+fn every_figure_equals_its_sql() {
+    let env = history();
+    let r = env.ok(&["report", "--from", FROM, "--to", TO]);
+    assert_eq!((s(&r["from"]), s(&r["to"])), (FROM, TO));
+    let total = n(&env.rows(&format!(
+        "SELECT COUNT(*) FROM appointments WHERE {IN_PERIOD}"
+    ))[0][0]);
+    assert_eq!(total, 41);
+
+    check_utilisation(&env, &r);
+    check_rates(&env, &r);
+    // Both kinds of cancellation happened, and both rates have something.
+    assert!(r["late_cancellation_rate"]["numerator"].as_i64().unwrap() > 0);
+    assert!(r["no_show_rate"]["numerator"].as_i64().unwrap() > 0);
+
+    // Lead time: nearest rank over the sorted leads of the visits not cancelled.
+    let leads: Vec<i64> = env
+        .rows(&format!(
+            "SELECT {LEAD} FROM appointments WHERE {IN_PERIOD} AND status <> 'cancelled' ORDER BY 1"
+        ))
+        .iter()
+        .map(|r| n(&r[0]))
+        .collect();
+    let rank = |p: f64| leads[((p * leads.len() as f64).ceil() as usize).max(1) - 1];
+    assert_eq!(r["lead_time"]["count"], leads.len());
+    assert_eq!(r["lead_time"]["median_days"], rank(0.5));
+    assert_eq!(r["lead_time"]["p90_days"], rank(0.9));
+
+    // Busiest: bookings not cancelled by local weekday and hour.
+    let busiest: BTreeMap<(String, String), i64> = env
+        .rows(&format!(
+            "SELECT {WEEKDAY}, {HOUR}, COUNT(*) FROM appointments WHERE {IN_PERIOD} \
+             AND status <> 'cancelled' GROUP BY 1, 2"
+        ))
+        .into_iter()
+        .map(|x| {
+            (
+                (WEEKDAYS[n(&x[0]) as usize].to_string(), x[1].clone()),
+                n(&x[2]),
+            )
+        })
+        .collect();
+    let got: BTreeMap<(String, String), i64> = r["busiest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                (s(&b["weekday"]).to_string(), b["hour"].to_string()),
+                b["bookings"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, busiest);
+
+    // Sources: every booking by source and status.
+    let mut sources: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for x in env.rows(&format!(
+        "SELECT source, status, COUNT(*) FROM appointments WHERE {IN_PERIOD} GROUP BY source, status"
+    )) {
+        sources.entry(x[0].clone()).or_default().insert(x[1].clone(), n(&x[2]));
+    }
+    assert_eq!(sources.len(), 5);
+    for src in r["sources"].as_array().unwrap() {
+        let want = &sources[s(&src["source"])];
+        let got: BTreeMap<String, i64> = serde_json::from_value(src["by_status"].clone()).unwrap();
+        assert_eq!(&got, want);
+        assert_eq!(
+            src["bookings"].as_i64().unwrap(),
+            want.values().sum::<i64>()
+        );
+    }
+    assert_eq!(r["sources"].as_array().unwrap().len(), sources.len());
+
+    // Messages: the reminders of the period's visits, and the visits
+    // confirmed after one was sent.
+    let m = &env.rows(&format!(
+        "SELECT SUM(CASE WHEN m.status = 'sent' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN m.delivered_at IS NULL THEN 0 ELSE 1 END), \
+         SUM(CASE WHEN m.status = 'failed' THEN 1 ELSE 0 END) \
+         FROM reminders m JOIN appointments a ON a.id = m.appointment_id \
+         WHERE m.kind = 'reminder' AND a.{}",
+        IN_PERIOD.replace(" AND local_date", " AND a.local_date")
+    ))[0];
+    assert_eq!(r["messages"]["sent"], n(&m[0]));
+    assert_eq!(r["messages"]["delivered"], n(&m[1]));
+    assert_eq!(r["messages"]["failed"], n(&m[2]));
+    assert!(n(&m[0]) > 0, "the sweep sent reminders");
+    let confirmed = n(&env.rows(&format!(
+        "SELECT COUNT(DISTINCT e.appointment_id) FROM events e JOIN appointments a ON a.id = e.appointment_id \
+         JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'reminder' AND m.status = 'sent' \
+         WHERE e.type = 'appointment.confirmed' AND m.sent_at <= e.created_at AND a.{}",
+        IN_PERIOD.replace(" AND local_date", " AND a.local_date")
+    ))[0][0]);
+    assert_eq!(r["messages"]["confirmed_after_reminder"], confirmed);
+    assert_eq!(confirmed, 1);
+
+    // Recalls: the completed visits whose follow-up date is in the period.
+    let rc = &env.rows(&format!(
+        "SELECT COUNT(*) FROM appointments WHERE status = 'completed' \
+         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'"
+    ))[0];
+    assert_eq!(r["recalls"]["due"], n(&rc[0]));
+    assert_eq!(r["recalls"]["due"], 1);
+
+    // No patient in a report: neither a name, a phone nor an ID.
+    let text = r.to_string();
+    assert!(!text.contains("Paciente") && !text.contains("+503") && !text.contains("7000"));
+    for p in env.rows("SELECT id FROM patients") {
+        assert!(!text.contains(&p[0]), "a patient's ID in the report");
+    }
+
+    // The default period is the 28 days up to yesterday, and counts the same.
+    let d = env.ok(&["report"]);
+    assert_eq!((s(&d["from"]), s(&d["to"])), ("2026-05-30", "2026-06-26"));
+    assert_eq!(d["no_show_rate"], r["no_show_rate"]);
+    assert_eq!(d["sources"], r["sources"]);
+
+    // One doctor: only their visits and their days.
+    let g = env.ok(&["report", "--from", FROM, "--to", TO, "-d", "Dr. García"]);
+    let garcia = &env.rows("SELECT id FROM doctors WHERE full_name = 'Dr. García'")[0][0];
+    let visits = n(&env.rows(&format!(
+        "SELECT COUNT(*) FROM appointments WHERE {IN_PERIOD} AND doctor_id = '{garcia}'"
+    ))[0][0]);
+    let counted: i64 = g["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["bookings"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted, visits);
+    assert!(g["utilisation"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["doctor"]["id"] == garcia.as_str()));
+    // The closed Friday is not open.
+    assert!(!g["utilisation"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["date"] == "2026-06-19"));
+}
+
+#[test]
+fn an_empty_period_has_no_rates() {
+    let mut env = Env::clinic();
+    env.at(SAT_27);
+    let r = env.ok(&["report", "--from", "2026-06-20", "--to", "2026-06-21"]);
+    assert_eq!(r["no_show_rate"]["denominator"], 0);
+    assert!(r["no_show_rate"]["rate"].is_null());
+    assert!(r["late_cancellation_rate"]["rate"].is_null());
+    assert_eq!(r["utilisation"]["open_minutes"], 0);
+    assert!(r["utilisation"]["rate"].is_null());
+    assert_eq!(r["lead_time"]["count"], 0);
+    assert!(r["lead_time"]["median_days"].is_null());
+    assert_eq!(r["busiest"], serde_json::json!([]));
+    assert_eq!(r["sources"], serde_json::json!([]));
+    let out = env
+        .cmd()
+        .args(["report", "--from", "2026-06-20", "--to", "2026-06-21"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No appointments"));
+}
+
+#[test]
+fn a_clinic_with_one_doctor_reports_that_doctor() {
+    let mut env = Env::clinic();
+    let a = s(&env.book("2026-06-16", "09:00", "+50370001111")["id"]).to_string();
+    env.at("2026-06-16T16:00:00Z");
+    env.ok(&["status", &a, "completed", "--diagnosis", "J00"]);
+    env.at(SAT_27);
+    let r = env.ok(&["report", "--from", FROM, "--to", TO]);
+    let days = r["utilisation"]["days"].as_array().unwrap();
+    // Ten weekdays of 240 minutes; one visit of 30.
+    assert_eq!(days.len(), 10);
+    assert_eq!(r["utilisation"]["open_minutes"], 2400);
+    assert_eq!(r["utilisation"]["booked_minutes"], 30);
+    assert_eq!(r["no_show_rate"]["by_doctor"].as_array().unwrap().len(), 1);
+    assert_eq!(r["no_show_rate"]["denominator"], 1);
+    assert_eq!(r["lead_time"]["median_days"], 1);
+    assert_eq!(r["no_show_rate"]["by_lead_time"][0]["key"], "within_week");
+}
+
+#[test]
+fn a_bad_date_is_refused_and_changes_nothing() {
+    let env = Env::clinic();
+    let d = env.refused(&["report", "--from", "someday"], "VALIDATION_ERROR", 2);
+    assert!(d.to_string().contains("from"), "{d}");
+    env.refused(
+        &["report", "--from", "2026-06-20", "--to", "2026-06-10"],
+        "VALIDATION_ERROR",
+        2,
+    );
+}
+
+#[test]
+fn spanish_tables_fit_80_columns() {
+    let env = history();
+    let out = env
+        .cmd()
+        .args(["report", "--from", FROM, "--to", TO])
+        .env("COLUMNS", "80")
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    for word in [
+        "Ocupación",
+        "Ausencias",
+        "Tardías",
+        "Antelación",
+        "Origen",
+        "Reservadas el mismo día",
+        "lunes",
+    ] {
+        assert!(text.contains(word), "{word} missing:\n{text}");
+    }
+    assert!(!text.contains("Paciente"), "a patient's name in the report");
+}
+
+#[test]
+fn a_day_whose_clocks_change_counts_the_minutes_it_has() {
+    // New York springs forward at 02:00 on Sunday 8 March 2026: a window of
+    // 00:00–04:00 that day is three hours long, the one the day before four.
+    let mut env = Env::new();
+    env.at("2026-03-01T15:00:00Z");
+    env.ok(&[
+        "clinic",
+        "add",
+        "East",
+        "--timezone",
+        "America/New_York",
+        "--notify",
+        "off",
+    ]);
+    env.ok(&["doctor", "add", "Dr. Night"]);
+    for date in ["2026-03-07", "2026-03-08"] {
+        env.ok(&[
+            "window",
+            "add",
+            "-d",
+            "Dr. Night",
+            "-D",
+            date,
+            "--from",
+            "00:00",
+            "--to",
+            "04:00",
+        ]);
+    }
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. Night",
+        "-D",
+        "2026-03-08",
+        "-t",
+        "03:00",
+        "-P",
+        "+12125550100",
+        "--name",
+        "Paciente",
+    ]);
+    env.at("2026-03-10T15:00:00Z");
+    let r = env.ok(&["report", "--from", "2026-03-07", "--to", "2026-03-08"]);
+    let days: Vec<(String, i64, i64)> = r["utilisation"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                s(&d["date"]).to_string(),
+                d["open_minutes"].as_i64().unwrap(),
+                d["booked_minutes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let held = n(&env.rows(
+        "SELECT (ends_at - starts_at) / 60 + buffer_before + buffer_after FROM appointments",
+    )[0][0]);
+    assert_eq!(
+        days,
+        vec![
+            ("2026-03-07".to_string(), 240, 0),
+            ("2026-03-08".to_string(), 180, held)
+        ]
+    );
+    // 03:00 that day is the local hour the visit is binned at.
+    assert_eq!(r["busiest"][0]["hour"], 3);
+    assert_eq!(r["busiest"][0]["weekday"], "sun");
+}
