@@ -385,12 +385,7 @@ pub fn hold(
     now: DateTime<Utc>,
 ) -> Result<Hold> {
     let c = &page.clinic;
-    let service = page
-        .service(&r.service)
-        .ok_or_else(|| Error::field("service", crate::text::msg!("e-web_pick_service")))?;
-    let doctor = page
-        .doctor(&r.doctor)
-        .ok_or_else(|| Error::field("doctor", crate::text::msg!("e-web_pick_doctor")))?;
+    let (service, doctor) = chosen(page, &r.service, &r.doctor)?;
     let start = DateTime::parse_from_rfc3339(&r.at)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| Error::field("at", crate::text::msg!("e-web_pick_time")))?;
@@ -414,41 +409,22 @@ pub fn hold(
             crate::text::msg!("e-web_too_far"),
         ));
     }
-    let keys = st.keys(key);
-    let until = now + Duration::minutes(c.settings.web_hold);
-    let code = new_code();
-    let id = crate::store::new_id();
-    let held = st.write(|tx| {
-        within_limits(tx, c, &who.phone, &r.address, now)?;
+    let asked = Asked {
+        service,
+        doctor,
+        who,
+        address: &r.address,
+        kind: holds::TIME,
+    };
+    issue(st, c, asked, key, exec, now, |tx| {
         // The desk's rules, the holds included: a time held or taken is refused.
         let t = target(tx, Some(&c.id), Some(&doctor.id))?;
         let req = request(None, Some(service), None);
         let date = time::to_local(c.timezone, start).0;
         let spot = place(tx, now, &t, (start, date), &req, None, None)?;
-        let held = Held {
-            id: id.clone(),
-            clinic_id: c.id.clone(),
-            doctor_id: doctor.id.clone(),
-            service_id: Some(service.id.clone()),
-            starts_at: spot.start,
-            ends_at: spot.end,
-            until,
-            name: who.name,
-            phone: who.phone,
-            email: who.email,
-            channel: who.channel,
-            code_hash: digest(&id, &code),
-            attempts: 0,
-            address: r.address.clone(),
-            created_at: now,
-            kind: holds::TIME,
-        };
-        holds::insert(tx, &held)?;
-        holds::record_code(tx, &phone_key(&held.phone), &r.address, now)?;
-        Ok(held)
-    })?;
-    let send = code_message(st, c, &held, &code, &keys, exec)?;
-    Ok(Hold { held, code, send })
+        let until = now + Duration::minutes(c.settings.web_hold);
+        Ok((spot.start, spot.end, until))
+    })
 }
 
 /// What a patient asks the page for a day without free times: to wait for
@@ -482,12 +458,7 @@ pub fn wait(
     now: DateTime<Utc>,
 ) -> Result<Hold> {
     let c = &page.clinic;
-    let service = page
-        .service(&r.service)
-        .ok_or_else(|| Error::field("service", crate::text::msg!("e-web_pick_service")))?;
-    let doctor = page
-        .doctor(&r.doctor)
-        .ok_or_else(|| Error::field("doctor", crate::text::msg!("e-web_pick_doctor")))?;
+    let (service, doctor) = chosen(page, &r.service, &r.doctor)?;
     let today = time::local_today(c.timezone, now);
     let date = r
         .date
@@ -502,31 +473,83 @@ pub fn wait(
         r.email.as_deref(),
         r.channel.as_deref(),
     )?;
+    let asked = Asked {
+        service,
+        doctor,
+        who,
+        address: &r.address,
+        kind: holds::WAIT,
+    };
+    issue(st, c, asked, key, exec, now, |_| {
+        Ok((
+            time::window_edge(c.timezone, date, 0),
+            time::window_edge(c.timezone, date + Duration::days(1), 0),
+            now + Duration::minutes(CODE_MINUTES),
+        ))
+    })
+}
+
+/// The service and doctor a form names, among the page's.
+fn chosen<'p>(page: &'p Page, service: &str, doctor: &str) -> Result<(&'p Service, &'p Doctor)> {
+    let service = page
+        .service(service)
+        .ok_or_else(|| Error::field("service", crate::text::msg!("e-web_pick_service")))?;
+    let doctor = page
+        .doctor(doctor)
+        .ok_or_else(|| Error::field("doctor", crate::text::msg!("e-web_pick_doctor")))?;
+    Ok((service, doctor))
+}
+
+/// What a hold is for: the service and doctor, who asks and from where,
+/// and its kind ([`holds::TIME`] or [`holds::WAIT`]).
+struct Asked<'a> {
+    service: &'a Service,
+    doctor: &'a Doctor,
+    who: Typed,
+    address: &'a str,
+    kind: &'static str,
+}
+
+/// Writes the hold `a` asks for, within the page's limits, its start, end
+/// and end of life from `span` (run in the write transaction, after the
+/// limits), with a new code kept as its digest; and makes the message
+/// carrying the code, for the caller to send once the write is over
+/// (`key` opens the channel's secrets).
+fn issue(
+    st: &mut Store,
+    c: &Clinic,
+    a: Asked,
+    key: Option<String>,
+    exec: Option<&str>,
+    now: DateTime<Utc>,
+    span: impl FnOnce(&Tx) -> Result<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Hold> {
     let keys = st.keys(key);
     let code = new_code();
     let id = crate::store::new_id();
     let held = st.write(|tx| {
-        within_limits(tx, c, &who.phone, &r.address, now)?;
+        within_limits(tx, c, &a.who.phone, a.address, now)?;
+        let (starts_at, ends_at, until) = span(tx)?;
         let held = Held {
             id: id.clone(),
             clinic_id: c.id.clone(),
-            doctor_id: doctor.id.clone(),
-            service_id: Some(service.id.clone()),
-            starts_at: time::window_edge(c.timezone, date, 0),
-            ends_at: time::window_edge(c.timezone, date + Duration::days(1), 0),
-            until: now + Duration::minutes(CODE_MINUTES),
-            name: who.name,
-            phone: who.phone,
-            email: who.email,
-            channel: who.channel,
+            doctor_id: a.doctor.id.clone(),
+            service_id: Some(a.service.id.clone()),
+            starts_at,
+            ends_at,
+            until,
+            name: a.who.name,
+            phone: a.who.phone,
+            email: a.who.email,
+            channel: a.who.channel,
             code_hash: digest(&id, &code),
             attempts: 0,
-            address: r.address.clone(),
+            address: a.address.to_string(),
             created_at: now,
-            kind: holds::WAIT,
+            kind: a.kind,
         };
         holds::insert(tx, &held)?;
-        holds::record_code(tx, &phone_key(&held.phone), &r.address, now)?;
+        holds::record_code(tx, &phone_key(&held.phone), a.address, now)?;
         Ok(held)
     })?;
     let send = code_message(st, c, &held, &code, &keys, exec)?;

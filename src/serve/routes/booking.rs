@@ -47,7 +47,7 @@ fn language(f: &Fields, page: &Page) -> Lang {
 
 /// The page's own address, `/b/<slug>`.
 fn path_of(page: &Page) -> String {
-    format!("/b/{}", page.clinic.settings.slug_or(&page.clinic.name))
+    page.clinic.settings.page_path(&page.clinic.name)
 }
 
 /// The code step of `held`, with `note` above, answered with `status`.
@@ -197,14 +197,36 @@ fn hold(
         channel: f.get("channel").map(str::to_string),
         address: v.peer.to_string(),
     };
-    match web::hold(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now) {
+    let date = DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| crate::core::time::to_local(page.clinic.timezone, t.with_timezone(&Utc)).0);
+    let doctor = if r.doctor.is_empty() {
+        "any"
+    } else {
+        &r.doctor
+    };
+    let sent = web::hold(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now);
+    code_or_again(st, page, lang, v, sent, (&r.service, doctor, date))
+}
+
+/// What asking for a code came to: the code page (and the message to
+/// send), or the choice again (`again`: the service, doctor and day asked)
+/// with why and the free times now.
+fn code_or_again(
+    st: &mut Store,
+    page: &Page,
+    lang: Lang,
+    v: &Visitor,
+    sent: Result<web::Hold>,
+    (service, doctor, date): (&str, &str, Option<NaiveDate>),
+) -> Result<(Answer, Vec<Reply>)> {
+    match sent {
         Ok(h) => {
             let answer = code_page(page, lang, &h.held, ("bk-code_sent", false), 200)?;
             Ok((answer, h.send.into_iter().collect()))
         }
         Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
         Err(e) => {
-            // The same choice again, with why and the free times now.
             let (note, status) = match e.code {
                 Code::RateLimited => ("bk-too_many", 429),
                 Code::AppointmentConflict
@@ -218,18 +240,7 @@ fn hold(
                 }
                 _ => ("bk-refused", e.code.http_status()),
             };
-            let date = DateTime::parse_from_rfc3339(at).ok().map(|t| {
-                crate::core::time::to_local(page.clinic.timezone, t.with_timezone(&Utc)).0
-            });
-            let query = format!(
-                "service={}&doctor={}",
-                r.service,
-                if r.doctor.is_empty() {
-                    "any"
-                } else {
-                    &r.doctor
-                }
-            );
+            let query = format!("service={service}&doctor={doctor}");
             let q = Fields::of(query.as_bytes());
             let body = choose(st, page, lang, &query, &q, date, Some((note, true)), v.now)?;
             let mut answer = Answer::html(status, body);
@@ -258,31 +269,9 @@ fn wait(
         channel: f.get("channel").map(str::to_string),
         address: v.peer.to_string(),
     };
-    match web::wait(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now) {
-        Ok(h) => {
-            let answer = code_page(page, lang, &h.held, ("bk-code_sent", false), 200)?;
-            Ok((answer, h.send.into_iter().collect()))
-        }
-        Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
-        Err(e) => {
-            let (note, status) = match e.code {
-                Code::RateLimited => ("bk-too_many", 429),
-                Code::Validation
-                    if e.details.get("name").is_some() || e.details.get("phone").is_some() =>
-                {
-                    ("bk-check_details", 400)
-                }
-                _ => ("bk-refused", e.code.http_status()),
-            };
-            let query = format!("service={}&doctor={}", r.service, r.doctor);
-            let q = Fields::of(query.as_bytes());
-            let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok();
-            let body = choose(st, page, lang, &query, &q, date, Some((note, true)), v.now)?;
-            let mut answer = Answer::html(status, body);
-            answer.retry_after = e.details["retry_after"].as_u64();
-            Ok((answer, Vec::new()))
-        }
-    }
+    let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok();
+    let sent = web::wait(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now);
+    code_or_again(st, page, lang, v, sent, (&r.service, &r.doctor, date))
 }
 
 fn verify(
