@@ -159,9 +159,9 @@ pub fn page_link(c: &Clinic, doctor: Option<&str>, service: Option<&str>) -> Opt
         return None;
     }
     let mut url = format!(
-        "{}/b/{}",
+        "{}{}",
         base.trim_end_matches('/'),
-        c.settings.slug_or(&c.name)
+        c.settings.page_path(&c.name)
     );
     let mut sep = '?';
     for (key, id) in [("service", service), ("doctor", doctor)] {

@@ -166,6 +166,11 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| super::booking_page::of_name(clinic_name))
     }
+
+    /// The booking page's path, `/b/<slug>` ([`Settings::slug_or`]).
+    pub fn page_path(&self, clinic_name: &str) -> String {
+        format!("/b/{}", self.slug_or(clinic_name))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -180,9 +180,9 @@ pub fn clinic_card(c: &Clinic) -> String {
         l(
             "clinic-slug",
             clean(&format!(
-                "{}/b/{}",
+                "{}{}",
                 s.public_url.as_deref().unwrap_or_default(),
-                s.slug_or(&c.name)
+                s.page_path(&c.name)
             )),
         ),
         l("clinic-web_horizon", format_duration(s.web_horizon)),
