@@ -722,26 +722,7 @@ fn a_real_browser_books_on_the_page_in_spanish_and_axe_finds_nothing() {
 fn a_real_browser_joins_a_full_days_waitlist_and_axe_finds_nothing() {
     let Some(browser) = browser() else { return };
     let (env, rx, service, _) = online();
-    for (i, time) in [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
-    ]
-    .iter()
-    .enumerate()
-    {
-        env.ok(&[
-            "book",
-            "-d",
-            "Dr. García",
-            "-D",
-            "2026-06-16",
-            "-t",
-            time,
-            "-P",
-            &format!("+5037100000{i}"),
-            "--name",
-            &format!("Paciente {i}"),
-        ]);
-    }
+    fill_tuesday(&env);
     let server = Server::start(&env, &[]);
     let said = browser.run(
         "wait.py",
@@ -901,28 +882,7 @@ fn a_clinic_without_a_channel_sends_the_code_through_serves_hook() {
 #[test]
 fn a_full_day_offers_its_waitlist_and_the_code_puts_the_patient_on_it() {
     let (env, rx, service, doctor) = online();
-    let mut taken = Vec::new();
-    for (i, time) in [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let a = env.ok(&[
-            "book",
-            "-d",
-            "Dr. García",
-            "-D",
-            "2026-06-16",
-            "-t",
-            time,
-            "-P",
-            &format!("+5037100000{i}"),
-            "--name",
-            &format!("Paciente {i}"),
-        ]);
-        taken.push(s(&a["appointment"]["id"]).to_string());
-    }
+    let taken = fill_tuesday(&env);
     let server = Server::start(&env, &[]);
     let days = server.call(
         "GET",
@@ -1130,4 +1090,31 @@ fn behind_a_trusted_proxy_the_limits_count_the_client_it_names() {
         env.rows("SELECT count(*) FROM holds WHERE address = '127.0.0.1'")[0][0],
         "10"
     );
+}
+
+/// Books every time of Dr. García's Tuesday 16 June at the desk (eight
+/// patients): a full day. Their IDs, in time order.
+fn fill_tuesday(env: &Env) -> Vec<String> {
+    [
+        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00", "12:30",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, time)| {
+        let a = env.ok(&[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-16",
+            "-t",
+            time,
+            "-P",
+            &format!("+5037100000{i}"),
+            "--name",
+            &format!("Paciente {i}"),
+        ]);
+        s(&a["appointment"]["id"]).to_string()
+    })
+    .collect()
 }
