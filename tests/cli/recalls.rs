@@ -420,3 +420,40 @@ fn the_retention_keeps_what_says_a_recall_was_sent() {
     assert_eq!(listed(&env, &[]), vec![pair("Ana López", "sent")]);
     assert!(env.lines(&["recall", "send"]).is_empty());
 }
+
+/// A recall's message that could not go (the hook failed) is not sent once
+/// the patient has booked meanwhile: the next run drops it, and the list
+/// says booked.
+#[test]
+fn a_recall_not_yet_sent_is_dropped_once_the_patient_books() {
+    let (mut env, _) = recalled();
+    let out = env
+        .cmd()
+        .args(["recall", "send", "--exec", "exit 1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    // Still to go, retried later.
+    let m = env.ok(&["remind", "list", "--kind", "recall"]);
+    assert_eq!(m["reminders"][0]["status"], "pending", "{m}");
+    assert_eq!(
+        m["reminders"][0]["last_error"], "command exited with 1",
+        "{m}"
+    );
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-29",
+        "-t",
+        "09:00",
+        "-P",
+        "+50370001111",
+    ]);
+    env.at("2026-06-27T14:00:00Z");
+    assert!(env.lines(&["recall", "send"]).is_empty());
+    let m = env.ok(&["remind", "list", "--kind", "recall"]);
+    assert_eq!(m["reminders"][0]["status"], "cancelled", "{m}");
+    assert_eq!(listed(&env, &[]), vec![pair("Ana López", "booked")]);
+}
