@@ -7,7 +7,7 @@ use super::schedule::{Calendar, Target};
 use crate::core::report::{self, Figures};
 use crate::core::{time, Clinic, Doctor};
 use crate::error::{Error, Result};
-use crate::store::report::{Messages, Scope};
+use crate::store::report::{Messages, Offers, Scope};
 use crate::store::{clinics, doctors, recalls, services, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -57,6 +57,8 @@ pub struct Report {
     pub utilisation: Vec<DayUse>,
     pub figures: Figures,
     pub messages: Messages,
+    /// The waitlist's offers of the period's freed times.
+    pub waitlist: Offers,
     pub recalls: Recalls,
 }
 
@@ -122,6 +124,7 @@ pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<R
         let visits = crate::store::report::visits(tx, &scope)?;
         let figures = report::figures(clinic.timezone, clinic.settings.cancel_window, &visits);
         let messages = crate::store::report::messages(tx, &scope)?;
+        let waitlist = crate::store::report::offers(tx, &scope)?;
 
         // The doctors: those with windows here, and any a visit names.
         let mut all = doctors::at_clinic(tx, &clinic.id)?;
@@ -194,6 +197,7 @@ pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<R
             utilisation,
             figures,
             messages,
+            waitlist,
             recalls,
         })
     })

@@ -115,3 +115,35 @@ pub fn messages(conn: &Tx, s: &Scope) -> Result<Messages> {
         confirmed_after,
     })
 }
+
+/// The waitlist's offers of the period's freed times, and how many of them
+/// were filled (docs/reports.md#waitlist).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Offers {
+    pub made: i64,
+    pub filled: i64,
+}
+
+/// [`Offers`], counted in SQL: an offer is an `appointment.slot_offered`
+/// event of a freed visit in the period; it is filled when the patient it
+/// was offered to (the entry's `patient_id` in the event's data) booked that
+/// doctor on that date at or after the offer, and that booking stands.
+pub fn offers(conn: &Tx, s: &Scope) -> Result<Offers> {
+    let (filter, args) = s.filter();
+    let counts = conn.row(
+        On::reads(&[Table::Appointments, Table::Events]),
+        &format!(
+            "SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM appointments b \
+              WHERE b.clinic_id = a.clinic_id AND b.doctor_id = a.doctor_id \
+              AND b.local_date = a.local_date AND b.status <> 'cancelled' \
+              AND b.created_at >= e.created_at \
+              AND e.data LIKE '%\"patient_id\":\"' || b.patient_id || '\"%') THEN 1 END) \
+             FROM events e JOIN appointments a ON a.id = e.appointment_id \
+             WHERE e.type = 'appointment.slot_offered' AND {filter}"
+        ),
+        &args,
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (made, filled) = counts.unwrap_or((0, 0));
+    Ok(Offers { made, filled })
+}

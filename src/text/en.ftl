@@ -1391,8 +1391,15 @@ lead-within_week = Booked 1–7 days before
 lead-later = Booked 8 days or more before
 rp-lead_time = Lead time: { $n } visits, median { $a } days, p90 { $b } days
 rp-busiest = Busiest hours
+rp-spark = Bar: the period; marks: { $n ->
+    [one] one a day
+   *[other] one per { $n } days
+}, { $from } to { $to } (· nothing open)
+rp-legend = Bookings: { $shades } (most { $most })
+rp-top = Busiest: { $list }
 rp-sources = Where bookings came from
 rp-messages = Reminders: { $a } sent, { $b } delivered, { $c } failed; { $d } visits confirmed after one
+rp-waitlist = Waitlist: { $a } freed times offered, { $b } filled
 rp-recalls = Recalls due in the period: { $a }, { $b } sent, { $c } booked
 col-Booked = Booked
 col-Open = Open

@@ -1466,8 +1466,15 @@ lead-within_week = Reservadas 1–7 días antes
 lead-later = Reservadas 8 días antes o más
 rp-lead_time = Antelación: { $n } visitas, mediana { $a } días, p90 { $b } días
 rp-busiest = Horas de más movimiento
+rp-spark = Barra: el periodo; marcas: { $n ->
+    [one] una por día
+   *[other] una cada { $n } días
+}, del { $from } al { $to } (· nada abierto)
+rp-legend = Reservas: { $shades } (máximo { $most })
+rp-top = Más movimiento: { $list }
 rp-sources = De dónde vinieron las reservas
 rp-messages = Recordatorios: { $a } enviados, { $b } entregados, { $c } fallidos; { $d } visitas confirmadas después de uno
+rp-waitlist = Lista de espera: { $a } horas liberadas ofrecidas, { $b } ocupadas
 rp-recalls = Controles del periodo: { $a }, { $b } enviados, { $c } reservados
 col-Booked = Reservado
 col-Open = Abierto

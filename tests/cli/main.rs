@@ -44,7 +44,7 @@ mod packaging;
 mod patient_links;
 mod preferences;
 mod privacy_export;
-mod prompts;
+pub mod prompts;
 mod property;
 mod queries;
 mod recalls;

@@ -23,16 +23,22 @@ impl Tmux {
     /// Starts `appt ARGS` in a new `columns`-wide tmux session with extra
     /// `VAR=value` settings.
     pub fn start_sized(env: &Env, columns: u16, vars: &str, args: &str) -> Tmux {
+        Self::start_in(env, (columns, 40), vars, args)
+    }
+
+    /// Starts `appt ARGS` in a new tmux session of `columns` × `rows` with
+    /// extra `VAR=value` settings.
+    pub fn start_in(env: &Env, size: (u16, u16), vars: &str, args: &str) -> Tmux {
         let db = format!("--db {}", env.db.display());
-        Self::spawn(env, columns, vars, &format!("{db} {args}"))
+        Self::spawn(env, size, vars, &format!("{db} {args}"))
     }
 
     /// Starts `appt ARGS` (no `--db` of the test's own) in a new tmux session.
     fn start_bare(env: &Env, args: &str) -> Tmux {
-        Self::spawn(env, 120, "", args)
+        Self::spawn(env, (120, 40), "", args)
     }
 
-    fn spawn(env: &Env, columns: u16, vars: &str, args: &str) -> Tmux {
+    fn spawn(env: &Env, (columns, rows): (u16, u16), vars: &str, args: &str) -> Tmux {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
             "appt-test-{}-{}",
@@ -65,7 +71,7 @@ impl Tmux {
                     "-x",
                     &columns.to_string(),
                     "-y",
-                    "40",
+                    &rows.to_string(),
                     &cmd,
                 ])
                 .status()
@@ -89,8 +95,19 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
+    /// Everything the command wrote, scrolled off the screen or not, each
+    /// line as the terminal drew it (`-J`: a line the terminal wrapped is
+    /// one line again, so one too wide for it shows as wider).
+    pub fn scrollback(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-J", "-S", "-", "-t", &self.name])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
     /// Waits for the command to end; returns the screen and its exit code.
-    fn exit(&self) -> (String, i32) {
+    pub fn exit(&self) -> (String, i32) {
         let s = self.wait_for("EXIT=");
         let code = s
             .split("EXIT=")

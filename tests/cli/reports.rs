@@ -154,6 +154,47 @@ fn history() -> Env {
             Outcome::Left => {}
         }
     }
+    // The waitlist, on Monday 22 for Friday 26: two patients wait for Dr.
+    // García; a freed 11:00 is offered to the first, who books it (filled);
+    // a freed 11:30 goes to the second, who does not (made, not filled).
+    env.at("2026-06-22T15:00:00Z");
+    let booked = |env: &Env, phone: &str, time: &str| {
+        let b = env.ok(&[
+            "book",
+            "-d",
+            "Dr. García",
+            "-D",
+            "2026-06-26",
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            "Paciente",
+        ]);
+        s(&b["appointment"]["id"]).to_string()
+    };
+    let freed = [
+        booked(&env, "+50371119001", "11:00"),
+        booked(&env, "+50371119002", "11:30"),
+    ];
+    for phone in ["+50371119003", "+50371119004"] {
+        env.ok(&[
+            "waitlist",
+            "add",
+            "-d",
+            "Dr. García",
+            "--date",
+            "2026-06-26",
+            "-P",
+            phone,
+            "--name",
+            "Paciente",
+        ]);
+    }
+    env.ok(&["cancel", &freed[0], "-r", "freed"]);
+    booked(&env, "+50371119003", "11:00");
+    env.ok(&["cancel", &freed[1], "-r", "freed"]);
     // Reminders go out on the 24th, and one of the 25th's visits is
     // confirmed after its reminder.
     env.at("2026-06-24T15:00:00Z");
@@ -332,7 +373,7 @@ fn every_figure_equals_its_sql() {
     let total = n(&env.rows(&format!(
         "SELECT COUNT(*) FROM appointments WHERE {IN_PERIOD}"
     ))[0][0]);
-    assert_eq!(total, 41);
+    assert_eq!(total, 44);
 
     check_utilisation(&env, &r);
     check_rates(&env, &r);
@@ -421,6 +462,21 @@ fn every_figure_equals_its_sql() {
     ))[0][0]);
     assert_eq!(r["messages"]["confirmed_after_reminder"], confirmed);
     assert_eq!(confirmed, 1);
+
+    // The waitlist: offers of the period's freed times, and those the
+    // patient offered the time booked (that doctor, that date, afterwards).
+    let w = &env.rows(&format!(
+        "SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM appointments b JOIN patients p \
+         ON p.id = b.patient_id WHERE b.doctor_id = a.doctor_id AND b.local_date = a.local_date \
+         AND b.status <> 'cancelled' AND b.created_at >= e.created_at \
+         AND e.data LIKE '%' || p.id || '%') THEN 1 END) \
+         FROM events e JOIN appointments a ON a.id = e.appointment_id \
+         WHERE e.type = 'appointment.slot_offered' AND a.{}",
+        IN_PERIOD.replace(" AND local_date", " AND a.local_date")
+    ))[0];
+    assert_eq!(r["waitlist"]["offers_made"], n(&w[0]));
+    assert_eq!(r["waitlist"]["offers_filled"], n(&w[1]));
+    assert_eq!((n(&w[0]), n(&w[1])), (2, 1));
 
     // Recalls: the completed visits whose follow-up date is in the period.
     let rc = &env.rows(&format!(
@@ -523,33 +579,86 @@ fn a_bad_date_is_refused_and_changes_nothing() {
     );
 }
 
+/// The report in a real terminal (tmux) at 80×24 and 120×40, in English
+/// and in Spanish, once with `NO_COLOR`: every line fits the terminal's
+/// width (a wider one would come back wider, the terminal's wrapping undone),
+/// the pictures are drawn, the words are the language's, and no colour is
+/// needed to read them.
 #[test]
-fn spanish_tables_fit_80_columns() {
+fn the_terminal_report_fits_80x24_and_120x40_in_both_languages() {
     let env = history();
-    let out = env
-        .cmd()
-        .args(["report", "--from", FROM, "--to", TO])
-        .env("COLUMNS", "80")
-        .env("APPT_LANG", "es")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    for line in text.lines() {
-        assert!(line.chars().count() <= 80, "wider than 80: {line}");
-    }
-    for word in [
-        "Ocupación",
-        "Ausencias",
-        "Tardías",
-        "Antelación",
-        "Origen",
-        "Reservadas el mismo día",
-        "lunes",
+    let args = format!("report --from {FROM} --to {TO}");
+    for (size, vars, words) in [
+        (
+            (80, 24),
+            "APPT_LANG=es",
+            &[
+                "Ocupación",
+                "Ausencias",
+                "Tardías",
+                "Antelación",
+                "Origen",
+                "Reservadas el mismo día",
+                "lunes",
+                "Más movimiento",
+                "una por día",
+            ][..],
+        ),
+        (
+            (120, 40),
+            "APPT_LANG=es NO_COLOR=1",
+            &["Ocupación", "Lista de espera", "Reservas: ▒▒"][..],
+        ),
+        (
+            (80, 24),
+            "APPT_LANG=en NO_COLOR=1",
+            &[
+                "Utilisation",
+                "No-shows",
+                "Late",
+                "Lead time",
+                "Busiest:",
+                "one a day",
+                "Monday",
+            ][..],
+        ),
+        (
+            (120, 40),
+            "APPT_LANG=en",
+            &["Utilisation", "Waitlist: 2"][..],
+        ),
     ] {
-        assert!(text.contains(word), "{word} missing:\n{text}");
+        let t = crate::prompts::Tmux::start_in(&env, size, vars, &args);
+        let (_, code) = t.exit();
+        assert_eq!(code, 0);
+        let text = t.scrollback();
+        let text = &text[..text.find("EXIT=").unwrap()];
+        println!("{vars} {size:?}:\n{text}");
+        let widest = text
+            .lines()
+            .map(|l| l.trim_end().chars().count())
+            .max()
+            .unwrap();
+        assert!(widest <= size.0 as usize, "wider than {size:?}:\n{text}");
+        // The pictures use the room there is.
+        if size.0 == 120 {
+            assert!(widest > 80, "the charts keep to 80 columns at 120:\n{text}");
+        }
+        for word in words {
+            assert!(
+                text.contains(word),
+                "{word} missing at {size:?} ({vars}):\n{text}"
+            );
+        }
+        // A bar, a sparkline's days, the heatmap's shades and its weekday rows.
+        assert!(
+            text.contains('█') && text.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇']),
+            "{text}"
+        );
+        let heat = text.lines().filter(|l| l.contains(['░', '▒', '▓'])).count();
+        assert!(heat >= 3, "no heatmap:\n{text}");
+        assert!(!text.contains("Paciente"), "a patient's name in the report");
     }
-    assert!(!text.contains("Paciente"), "a patient's name in the report");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 
 mod appointment;
 mod channels;
+mod chart;
 mod day;
 mod inbox;
 mod messages;

@@ -23,6 +23,7 @@ struct View<'a> {
     busiest: Vec<Busy>,
     sources: Vec<Source<'a>>,
     messages: Messages,
+    waitlist: Waitlist,
     recalls: Recalls,
 }
 
@@ -158,6 +159,12 @@ struct Messages {
 }
 
 #[derive(Serialize)]
+struct Waitlist {
+    offers_made: i64,
+    offers_filled: i64,
+}
+
+#[derive(Serialize)]
 struct Recalls {
     due: i64,
     sent: i64,
@@ -239,6 +246,10 @@ pub fn report(r: &Report) -> Value {
             delivered: r.messages.delivered,
             failed: r.messages.failed,
             confirmed_after_reminder: r.messages.confirmed_after,
+        },
+        waitlist: Waitlist {
+            offers_made: r.waitlist.made,
+            offers_filled: r.waitlist.filled,
         },
         recalls: Recalls {
             due: r.recalls.due,
