@@ -5581,7 +5581,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -c -h --from --to --doctor --service --db --json --no-input --clinic --width --help"
+            opts="-d -o -c -h --from --to --doctor --service --format --output --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5604,6 +5604,18 @@ _appt_clap() {
                     return 0
                     ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "csv xlsx" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -605,6 +605,9 @@ complete -c appt -n "__fish_appt_using_subcommand report" -l from -d 'The first 
 complete -c appt -n "__fish_appt_using_subcommand report" -l to -d 'The last date of the period, included [default: yesterday]' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -s d -l doctor -d 'Only this doctor\'s visits' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l service -d 'Only this service\'s visits' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand report" -l format -d 'The figures as rows: csv or xlsx (a spreadsheet)' -r -f -a "csv\t'CSV (RFC 4180): every figure a row, with a header row'
+xlsx\t'An Excel spreadsheet (.xlsx) in the clinic\'s language, to --output FILE'"
+complete -c appt -n "__fish_appt_using_subcommand report" -s o -l output -d 'Write --format\'s rows to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

@@ -2,12 +2,25 @@
 
 use super::Ctx;
 use crate::app::report::{self, ReportRequest};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::output::file::AtomicFile;
+use crate::output::lang::tr;
+use crate::output::report_file::{self, Format};
 use crate::output::{human, json, Report};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// CSV (RFC 4180): every figure a row, with a header row
+    Csv,
+    /// An Excel spreadsheet (.xlsx) in the clinic's language, to --output FILE
+    Xlsx,
+}
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt report\n  appt report --from 2026-06-01 --to 2026-06-30\n  appt report -d \"Dra. Ana García\" --json"
+    after_help = "Examples:\n  appt report\n  appt report --from 2026-06-01 --to 2026-06-30\n  appt report -d \"Dra. Ana García\" --json\n  appt report --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx"
 )]
 pub struct Args {
     /// The first date of the period [default: 28 days before --to]
@@ -22,6 +35,12 @@ pub struct Args {
     /// Only this service's visits
     #[arg(long)]
     pub service: Option<String>,
+    /// The figures as rows: csv or xlsx (a spreadsheet)
+    #[arg(long, value_name = "FORMAT", value_enum, hide_possible_values = true)]
+    pub format: Option<FormatArg>,
+    /// Write --format's rows to FILE (mode 0600, whole or not at all) instead of standard output
+    #[arg(short, long, value_name = "FILE", requires = "format")]
+    pub output: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
@@ -32,6 +51,33 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         doctor: a.doctor,
         service: a.service,
     };
+    // A spreadsheet is bytes no terminal shows: refused before anything is read.
+    let to_stdout = a.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    if a.format == Some(FormatArg::Xlsx) && to_stdout && std::io::stdout().is_terminal() {
+        return Err(Error::field(
+            "output",
+            crate::text::msg!("e-an_xlsx_export_is_a_file"),
+        ));
+    }
     let r = report::report(&mut ctx.open()?, &req, ctx.now)?;
-    Ok(ctx.report(|| json::report(&r), || human::report(&r)))
+    let Some(format) = a.format else {
+        return Ok(ctx.report(|| json::report(&r), || human::report(&r)));
+    };
+    let (format, name) = match format {
+        FormatArg::Csv => (Format::Csv, "csv"),
+        FormatArg::Xlsx => (Format::Xlsx, "xlsx"),
+    };
+    let Some(path) = a.output.filter(|p| p.as_os_str() != "-") else {
+        let out = std::io::stdout().lock();
+        report_file::write(format, &r, out, "standard output".into())?;
+        return Ok(Report::quiet());
+    };
+    let mut file = AtomicFile::create(&path)?;
+    report_file::write(format, &r, file.file(), path.display().to_string())?;
+    file.commit()?;
+    let shown = path.display().to_string();
+    Ok(ctx.report(
+        || json::report_written(name, &shown),
+        || tr!("c-report_written", shown = shown, format = name),
+    ))
 }

@@ -17,6 +17,7 @@ pub mod json;
 pub mod lang;
 pub mod page;
 pub mod phone;
+pub mod report_file;
 mod rows;
 mod xlsx;
 

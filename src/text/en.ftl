@@ -448,6 +448,7 @@ c-transferred = Copied { $total } { $total ->
 c-demo_replace_q = Replace the demo database { $a } (whatever was done in it is lost)?
 c-demo_ready = Demo database: { $shown }\n(explore it with: appt --db '{ $shown }' list)\n\n{ $a }\n\n{ $free }
 c-demo_free = Free slots tomorrow:
+c-report_written = Wrote the report to { $shown } ({ $format })
 c-exported = Exported { $n } { $n ->
         [one] appointment
        *[other] appointments
@@ -1110,6 +1111,15 @@ ics-phone = Phone
 ics-patient_id = Patient ID
 ics-reason = Reason
 ics-cancellation_reason = Cancellation reason
+xr-sheet = Report
+xr-figure = Figure
+xr-by = By
+xr-key = Key
+xr-doctor_id = Doctor ID
+xr-doctor = Doctor
+xr-count = Count
+xr-of = Of
+xr-rate = Rate
 x-sheet = Appointments
 x-id = Appointment ID
 x-clinic_id = Clinic ID

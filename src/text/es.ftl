@@ -474,6 +474,7 @@ c-transferred = Se { $total ->
 c-demo_replace_q = ¿Reemplazar la base de demostración { $a }? (se pierde lo que se hizo en ella)
 c-demo_ready = Base de demostración: { $shown }\n(explórela con: appt --db '{ $shown }' list)\n\n{ $a }\n\n{ $free }
 c-demo_free = Turnos libres mañana:
+c-report_written = Informe escrito en { $shown } ({ $format })
 c-exported = { $n ->
         [one] Se exportó 1 cita
        *[other] Se exportaron { $n } citas
@@ -1185,6 +1186,15 @@ ics-phone = Teléfono
 ics-patient_id = ID del paciente
 ics-reason = Motivo
 ics-cancellation_reason = Motivo de la cancelación
+xr-sheet = Informe
+xr-figure = Cifra
+xr-by = Por
+xr-key = Clave
+xr-doctor_id = ID del médico
+xr-doctor = Médico
+xr-count = Cantidad
+xr-of = De
+xr-rate = Tasa
 x-sheet = Citas
 x-id = ID de la cita
 x-clinic_id = ID de la clínica

@@ -82,7 +82,7 @@ fn calcurse() -> bool {
 
 /// Runs `tests/validators/SCRIPT ARGS` and returns its stdout; fails the test
 /// when the script does. None when Python's packages are missing outside CI.
-fn validate(script: &str, args: &[&OsStr]) -> Option<String> {
+pub fn validate(script: &str, args: &[&OsStr]) -> Option<String> {
     let py = python()?;
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/validators")

@@ -473,6 +473,7 @@ const BUILT: &[&str] = &[
     "modality-",
     "visit_type-",
     "x-",
+    "xr-",
     "overbook_rule-",
     "recall-",
     "lead-",

@@ -22,7 +22,7 @@ mod email;
 mod engines;
 mod erasure;
 mod events;
-mod export;
+pub mod export;
 mod faults;
 mod help;
 mod import;

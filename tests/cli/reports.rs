@@ -732,3 +732,290 @@ fn a_day_whose_clocks_change_counts_the_minutes_it_has() {
     assert_eq!(r["busiest"][0]["hour"], 3);
     assert_eq!(r["busiest"][0]["weekday"], "sun");
 }
+
+/// `--json`'s figures as the rows `--format csv` gives them: (figure, by,
+/// key, doctor ID) → (count, of).
+fn json_rows(r: &Value) -> BTreeMap<(String, String, String, String), (String, String)> {
+    let mut want = BTreeMap::new();
+    let mut put =
+        |f: &str, by: &str, key: &str, doctor: &str, count: &Value, of: Option<&Value>| {
+            let num = |v: &Value| {
+                if v.is_null() {
+                    String::new()
+                } else {
+                    v.to_string()
+                }
+            };
+            want.insert(
+                (
+                    f.to_string(),
+                    by.to_string(),
+                    key.to_string(),
+                    doctor.to_string(),
+                ),
+                (num(count), of.map(num).unwrap_or_default()),
+            );
+        };
+    let u = &r["utilisation"];
+    put(
+        "utilisation",
+        "all",
+        "",
+        "",
+        &u["booked_minutes"],
+        Some(&u["open_minutes"]),
+    );
+    for d in u["days"].as_array().unwrap() {
+        let id = s(&d["doctor"]["id"]);
+        put(
+            "utilisation",
+            "day",
+            s(&d["date"]),
+            id,
+            &d["booked_minutes"],
+            Some(&d["open_minutes"]),
+        );
+    }
+    for f in ["no_show_rate", "late_cancellation_rate"] {
+        let x = &r[f];
+        put(f, "all", "", "", &x["numerator"], Some(&x["denominator"]));
+        for (by, list) in [
+            ("doctor", "by_doctor"),
+            ("weekday", "by_weekday"),
+            ("hour", "by_hour"),
+            ("lead_time", "by_lead_time"),
+        ] {
+            for k in x[list].as_array().unwrap() {
+                let (key, doctor) = match by {
+                    "doctor" => (
+                        String::new(),
+                        k["doctor_id"].as_str().unwrap_or("").to_string(),
+                    ),
+                    _ => (
+                        k["key"].as_str().map_or(k["key"].to_string(), String::from),
+                        String::new(),
+                    ),
+                };
+                put(
+                    f,
+                    by,
+                    &key,
+                    &doctor,
+                    &k["numerator"],
+                    Some(&k["denominator"]),
+                );
+            }
+        }
+    }
+    let l = &r["lead_time"];
+    put("lead_time", "all", "count", "", &l["count"], None);
+    put(
+        "lead_time",
+        "all",
+        "median_days",
+        "",
+        &l["median_days"],
+        None,
+    );
+    put("lead_time", "all", "p90_days", "", &l["p90_days"], None);
+    for b in r["busiest"].as_array().unwrap() {
+        let key = format!("{} {:02}", s(&b["weekday"]), b["hour"].as_i64().unwrap());
+        put("busiest", "weekday_hour", &key, "", &b["bookings"], None);
+    }
+    let all: i64 = r["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["bookings"].as_i64().unwrap())
+        .sum();
+    for src in r["sources"].as_array().unwrap() {
+        put(
+            "sources",
+            s(&src["source"]),
+            "all",
+            "",
+            &src["bookings"],
+            Some(&Value::from(all)),
+        );
+        for (status, n) in src["by_status"].as_object().unwrap() {
+            put(
+                "sources",
+                s(&src["source"]),
+                status,
+                "",
+                n,
+                Some(&src["bookings"]),
+            );
+        }
+    }
+    let m = &r["messages"];
+    for k in ["sent", "failed", "confirmed_after_reminder"] {
+        put("messages", "all", k, "", &m[k], None);
+    }
+    put(
+        "messages",
+        "all",
+        "delivered",
+        "",
+        &m["delivered"],
+        Some(&m["sent"]),
+    );
+    let w = &r["waitlist"];
+    put(
+        "waitlist",
+        "all",
+        "offers_made",
+        "",
+        &w["offers_made"],
+        None,
+    );
+    put(
+        "waitlist",
+        "all",
+        "offers_filled",
+        "",
+        &w["offers_filled"],
+        Some(&w["offers_made"]),
+    );
+    let rc = &r["recalls"];
+    put("recalls", "all", "due", "", &rc["due"], None);
+    put("recalls", "all", "sent", "", &rc["sent"], Some(&rc["due"]));
+    put(
+        "recalls",
+        "all",
+        "booked",
+        "",
+        &rc["booked"],
+        Some(&rc["due"]),
+    );
+    want
+}
+
+/// `--format csv` (to standard output) and `--format xlsx -o FILE` carry
+/// every figure of `--json`, each count with what it is out of and its
+/// rate; the spreadsheet (read by openpyxl) holds the CSV's rows, its header
+/// in the clinic's language, counts as numbers and rates as percentages. A
+/// file that cannot be written is an error, and leaves nothing behind.
+#[test]
+fn csv_and_xlsx_carry_every_figure_of_the_json() {
+    let env = history();
+    let period = ["--from", FROM, "--to", TO];
+    let r = env.ok(&[&["report"][..], &period].concat());
+    let out = env
+        .cmd()
+        .args([&["report", "--format", "csv"][..], &period].concat())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut csv = csv::Reader::from_reader(&out.stdout[..]);
+    assert_eq!(
+        csv.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "figure",
+            "by",
+            "key",
+            "doctor_id",
+            "doctor",
+            "count",
+            "of",
+            "rate"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    let mut got = BTreeMap::new();
+    for row in &rows {
+        let (count, of, rate) = (&row[5], &row[6], &row[7]);
+        // A rate is the count over what it is out of, where that is not 0.
+        match (count.parse::<f64>(), of.parse::<f64>()) {
+            (Ok(c), Ok(o)) if o > 0.0 => {
+                assert!(
+                    (rate.parse::<f64>().unwrap() - c / o).abs() < 1e-9,
+                    "{row:?}"
+                )
+            }
+            _ => assert_eq!(rate, "", "{row:?}"),
+        }
+        let key = (
+            row[0].to_string(),
+            row[1].to_string(),
+            row[2].to_string(),
+            row[3].to_string(),
+        );
+        assert!(
+            got.insert(key, (count.to_string(), of.to_string()))
+                .is_none(),
+            "twice: {row:?}"
+        );
+    }
+    assert_eq!(got, json_rows(&r));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("Paciente") && !text.contains("+503"));
+
+    // The spreadsheet, to a file.
+    let path = env.dir.path().join("informe.xlsx");
+    let w = env.ok(&[
+        &["report", "--format", "xlsx", "-o", path.to_str().unwrap()][..],
+        &period,
+    ]
+    .concat());
+    assert_eq!(w["format"], "xlsx");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    if let Some(read) = crate::export::validate("check_xlsx.py", &[path.as_os_str()]) {
+        let book: Value = serde_json::from_str(&read).unwrap();
+        assert_eq!(book["sheet"], "Report");
+        assert_eq!(book["header"][0], "Figure");
+        let cells = book["rows"].as_array().unwrap();
+        assert_eq!(cells.len(), rows.len());
+        for (cell, row) in cells.iter().zip(&rows) {
+            for i in 0..5 {
+                assert_eq!(cell[i]["value"].as_str().unwrap_or(""), &row[i]);
+            }
+            for i in [5, 6] {
+                match &row[i] {
+                    "" => assert_eq!(cell[i]["type"], "empty"),
+                    n => {
+                        assert_eq!(cell[i]["type"], "number");
+                        assert_eq!(
+                            cell[i]["value"].as_str().unwrap().parse::<f64>().unwrap(),
+                            n.parse::<f64>().unwrap()
+                        );
+                    }
+                }
+            }
+            if !row[7].is_empty() {
+                assert_eq!(cell[7]["format"], "0.0%");
+                let x: f64 = cell[7]["value"].as_str().unwrap().parse().unwrap();
+                assert!((x - row[7].parse::<f64>().unwrap()).abs() < 1e-12);
+            }
+        }
+    }
+
+    // A folder that is not there: an error, and no file.
+    let nowhere = env.dir.path().join("no/such/informe.xlsx");
+    let out = env
+        .cmd()
+        .args(
+            [
+                &[
+                    "report",
+                    "--format",
+                    "xlsx",
+                    "-o",
+                    nowhere.to_str().unwrap(),
+                ][..],
+                &period,
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!nowhere.exists());
+    // --output without --format is a usage error.
+    let out = env.cmd().args(["report", "-o", "x.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
