@@ -208,6 +208,15 @@ fn history() -> Env {
         env.at("2026-06-24T16:00:00Z");
         env.ok(&["status", &r[0], "confirmed"]);
     }
+    // The reminder of the booking the waitlist filled fails: its hook
+    // refuses it five times, the last for good.
+    for minutes in [0, 5, 15, 35, 75] {
+        env.at(&utc(25, "12:00", minutes));
+        env.cmd()
+            .args(["remind", "due", "--exec", "false"])
+            .output()
+            .unwrap();
+    }
     env.at(SAT_27);
     env
 }
@@ -454,6 +463,7 @@ fn every_figure_equals_its_sql() {
     assert_eq!(r["messages"]["delivered"], n(&m[1]));
     assert_eq!(r["messages"]["failed"], n(&m[2]));
     assert!(n(&m[0]) > 0, "the sweep sent reminders");
+    assert!(n(&m[2]) > 0, "a reminder failed");
     let confirmed = n(&env.rows(&format!(
         "SELECT COUNT(DISTINCT e.appointment_id) FROM events e JOIN appointments a ON a.id = e.appointment_id \
          JOIN reminders m ON m.appointment_id = a.id AND m.kind = 'reminder' AND m.status = 'sent' \
