@@ -58,6 +58,10 @@ mod peers;
 // The booking page under 100 clients (docs/performance.md#booking-page).
 #[path = "million/page.rs"]
 mod page;
+// A year's report against the SQL of the same aggregates
+// (docs/performance.md#reports).
+#[path = "million/report.rs"]
+mod report;
 
 /// Bump when the generated data changes, so a cached database is rebuilt
 /// (a new schema version rebuilds it too).
@@ -819,6 +823,8 @@ struct Plan {
     stem: String,
     /// The workload's empty database (its clinics, doctors and windows).
     empty: PathBuf,
+    /// The period of the report figure: a calendar year of the data.
+    year: (NaiveDate, NaiveDate),
 }
 
 impl Plan {
@@ -912,6 +918,7 @@ impl Plan {
             pool,
             stem,
             empty: footprint::empty(file),
+            year: report::period(scale),
         })
     }
 }
@@ -1488,6 +1495,12 @@ impl Bench<'_> {
                     )
                 });
             note("events", r);
+        }
+
+        // A year's report, before the figures that write.
+        if self.wanted("report") {
+            let r = self.report(reference);
+            note("report", r);
         }
 
         let begin = if e.pg() {
