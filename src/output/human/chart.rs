@@ -61,20 +61,22 @@ pub fn shade_floors(max: i64) -> Vec<(char, i64)> {
         .collect()
 }
 
-/// `values` averaged into at most `width` buckets, in order: a long period's
-/// days drawn as weeks, say. A bucket with no value is None.
-pub fn squeeze(values: &[Option<f64>], width: usize) -> Vec<Option<f64>> {
+/// `values` averaged into at most `width` buckets of the same number of
+/// values, in order (a long period's days drawn as weeks, say): that
+/// number, and the buckets. A bucket with no value is None.
+pub fn squeeze(values: &[Option<f64>], width: usize) -> (usize, Vec<Option<f64>>) {
     if values.len() <= width || width == 0 {
-        return values.to_vec();
+        return (1, values.to_vec());
     }
     let per = values.len().div_ceil(width);
-    values
+    let buckets = values
         .chunks(per)
         .map(|c| {
             let known: Vec<f64> = c.iter().flatten().copied().collect();
             (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
         })
-        .collect()
+        .collect();
+    (per, buckets)
 }
 
 #[cfg(test)]
@@ -115,8 +117,15 @@ mod tests {
     #[test]
     fn squeezing_averages_known_values() {
         let days = [Some(1.0), None, Some(0.0), None, None, Some(0.5)];
-        assert_eq!(squeeze(&days, 6), days.to_vec());
-        assert_eq!(squeeze(&days, 3), vec![Some(1.0), Some(0.0), Some(0.5)]);
-        assert_eq!(squeeze(&[None, None], 1), vec![None]);
+        assert_eq!(squeeze(&days, 6), (1, days.to_vec()));
+        assert_eq!(
+            squeeze(&days, 3),
+            (2, vec![Some(1.0), Some(0.0), Some(0.5)])
+        );
+        assert_eq!(
+            squeeze(&days, 4),
+            (2, vec![Some(1.0), Some(0.0), Some(0.5)])
+        );
+        assert_eq!(squeeze(&[None, None], 1), (2, vec![None]));
     }
 }

@@ -75,8 +75,8 @@ fn utilisation(r: &Report, width: usize) -> String {
     let spark_w = width.saturating_sub(name_w + bar_w + 7 + minutes_w + 4);
     let mut per_mark = 1;
     for ((name, _), (b, o, spark)) in &per {
-        let squeezed = squeeze(spark, spark_w);
-        per_mark = days.div_ceil(squeezed.len().max(1));
+        let (days_a_mark, squeezed) = squeeze(spark, spark_w);
+        per_mark = days_a_mark;
         let share = if *o > 0 { *b as f64 / *o as f64 } else { 0.0 };
         out.push_str(&format!(
             "\n{} {} {:>6} {:>minutes_w$} {}",
@@ -107,14 +107,11 @@ struct RateCell {
 
 impl RateCell {
     fn show(&self, r: &Rate) -> String {
-        let share = r
-            .rate()
-            .map_or("–".to_string(), |x| format!("{:.1}%", x * 100.0));
         format!(
             "{:>nw$}/{:<dw$} {:>6} {}",
             r.numerator,
             r.denominator,
-            share,
+            percent(r.numerator, r.denominator),
             bar(r.rate().unwrap_or(0.0), self.bar_w),
             nw = self.num_w,
             dw = self.den_w
