@@ -5581,7 +5581,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -c -h --from --to --doctor --service --db --json --no-input --clinic --width --help"
+            opts="-d -c -h --from --to --doctor --service --html --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5604,6 +5604,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

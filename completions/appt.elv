@@ -888,6 +888,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -d 'Only this doctor''s visits'
             cand --doctor 'Only this doctor''s visits'
             cand --service 'Only this service''s visits'
+            cand --html 'Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

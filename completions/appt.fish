@@ -605,6 +605,7 @@ complete -c appt -n "__fish_appt_using_subcommand report" -l from -d 'The first 
 complete -c appt -n "__fish_appt_using_subcommand report" -l to -d 'The last date of the period, included [default: yesterday]' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -s d -l doctor -d 'Only this doctor\'s visits' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l service -d 'Only this service\'s visits' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand report" -l html -d 'Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r

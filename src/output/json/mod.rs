@@ -24,7 +24,7 @@ pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
 pub use recall::{recall, recalls};
-pub use report::report;
+pub use report::{report, report_written};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,

@@ -247,3 +247,13 @@ pub fn report(r: &Report) -> Value {
         },
     })
 }
+
+/// `appt report --html FILE --json`: what was written, and where.
+pub fn report_written(format: &str, output: &str) -> Value {
+    #[derive(Serialize)]
+    struct Written<'a> {
+        format: &'a str,
+        output: &'a str,
+    }
+    to_json(Written { format, output })
+}
