@@ -1621,7 +1621,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;token;add' {
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
