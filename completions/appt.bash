@@ -5581,7 +5581,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -o -c -h --from --to --doctor --service --format --output --db --json --no-input --clinic --width --help"
+            opts="-d -o -c -h --from --to --doctor --service --format --output --html --db --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5616,6 +5616,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

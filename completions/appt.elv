@@ -891,6 +891,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --format 'The figures as rows: csv or xlsx (a spreadsheet)'
             cand -o 'Write --format''s rows to FILE (mode 0600, whole or not at all) instead of standard output'
             cand --output 'Write --format''s rows to FILE (mode 0600, whole or not at all) instead of standard output'
+            cand --html 'Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1464,7 +1465,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;token;add'= {
-            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase'
+            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read'
             cand --expires 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'

@@ -608,6 +608,7 @@ complete -c appt -n "__fish_appt_using_subcommand report" -l service -d 'Only th
 complete -c appt -n "__fish_appt_using_subcommand report" -l format -d 'The figures as rows: csv or xlsx (a spreadsheet)' -r -f -a "csv\t'CSV (RFC 4180): every figure a row, with a header row'
 xlsx\t'An Excel spreadsheet (.xlsx) in the clinic\'s language, to --output FILE'"
 complete -c appt -n "__fish_appt_using_subcommand report" -s o -l output -d 'Write --format\'s rows to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
+complete -c appt -n "__fish_appt_using_subcommand report" -l html -d 'Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
@@ -904,7 +905,7 @@ complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "list" -d 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "revoke" -d 'Revoke an API token: requests with it are refused from the next one'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l scopes -d 'What it may do, comma-separated: appointments:read, appointments:write, clinical, patients:export, patients:erase' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l scopes -d 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l expires -d 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"

@@ -1,4 +1,5 @@
-//! `appt report`: a clinic's figures over a period (docs/reports.md).
+//! `appt report`: a clinic's figures over a period (docs/reports.md), as
+//! tables, as JSON, or as one web page written to a file (`--html`).
 
 use super::Ctx;
 use crate::app::report::{self, ReportRequest};
@@ -6,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::output::file::AtomicFile;
 use crate::output::lang::tr;
 use crate::output::report_file::{self, Format};
-use crate::output::{human, json, Report};
+use crate::output::{human, json, report_page, Report};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -20,7 +21,7 @@ pub enum FormatArg {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt report\n  appt report --from 2026-06-01 --to 2026-06-30\n  appt report -d \"Dra. Ana García\" --json\n  appt report --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx"
+    after_help = "Examples:\n  appt report\n  appt report -d \"Dra. Ana García\" --json\n  appt report --from 2026-06-01 --to 2026-06-30 --html junio.html\n  appt report --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx"
 )]
 pub struct Args {
     /// The first date of the period [default: 28 days before --to]
@@ -41,6 +42,9 @@ pub struct Args {
     /// Write --format's rows to FILE (mode 0600, whole or not at all) instead of standard output
     #[arg(short, long, value_name = "FILE", requires = "format")]
     pub output: Option<PathBuf>,
+    /// Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["format", "output"])]
+    pub html: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
@@ -60,6 +64,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         ));
     }
     let r = report::report(&mut ctx.open()?, &req, ctx.now)?;
+    if let Some(path) = a.html {
+        return html(ctx, &r, &path);
+    }
     let Some(format) = a.format else {
         return Ok(ctx.report(|| json::report(&r), || human::report(&r)));
     };
@@ -79,5 +86,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     Ok(ctx.report(
         || json::report_written(name, &shown),
         || tr!("c-report_written", shown = shown, format = name),
+    ))
+}
+
+/// `--html FILE`: the page, in place whole or not at all.
+fn html(ctx: &Ctx, r: &report::Report, path: &std::path::Path) -> Result<Report> {
+    use std::io::Write;
+    let page = report_page::page(r);
+    let mut file = AtomicFile::create(path)?;
+    file.file().write_all(page.as_bytes()).map_err(|e| {
+        Error::internal(crate::text::msg!(
+            "e-cannot_write_to",
+            a = path.display(),
+            e = e
+        ))
+    })?;
+    file.commit()?;
+    let shown = path.display().to_string();
+    Ok(ctx.report(
+        || json::report_written("html", &shown),
+        || tr!("c-report_written", shown = shown.clone(), format = "html"),
     ))
 }

@@ -18,7 +18,7 @@ pub enum Cmd {
     /// list` shows). With --clinic (or APPT_CLINIC) the token sees that one
     /// clinic only; without, every clinic.
     #[command(
-        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write -c Central --expires 90d\n  appt token add reports --scopes appointments:read --json | jq -r .token"
+        after_help = "Examples:\n  appt token add whatsapp-bot --scopes appointments:read,appointments:write\n  appt token add form --scopes appointments:write -c Central --expires 90d\n  appt token add reports --scopes reports:read --json | jq -r .token"
     )]
     Add(AddArgs),
     /// List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)
@@ -45,8 +45,8 @@ pub struct AddArgs {
     /// A name for the token: 1 to 64 letters, digits, '.', '_' or '-' (events it makes name it: api:NAME)
     #[arg(value_name = "NAME")]
     name: String,
-    /// What it may do, comma-separated: appointments:read, appointments:write, clinical,
-    /// patients:export, patients:erase
+    /// What it may do, comma-separated: appointments:read, appointments:write,
+    /// appointments:overbook, clinical, patients:export, patients:erase, reports:read
     #[arg(long, value_name = "SCOPES")]
     scopes: Vec<String>,
     /// When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]

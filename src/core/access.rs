@@ -21,7 +21,7 @@ pub const CLINICAL_CHANGES: [&str; 3] = ["diagnosis", "prescription", "follow_up
 /// What a token may do (docs/security.md#api-tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Every GET.
+    /// Every GET but a report's and a patient's export.
     AppointmentsRead,
     /// Book, move, cancel, status, update, waitlist.
     AppointmentsWrite,
@@ -33,16 +33,21 @@ pub enum Scope {
     PatientsErase,
     /// Book with `overbook` (docs/rules.md#overbooking).
     AppointmentsOverbook,
+    /// A clinic's report (`GET /v1/reports`, `GET /reports`;
+    /// docs/reports.md): its figures and nothing else. No other scope
+    /// grants it, and it grants nothing else.
+    ReportsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::AppointmentsOverbook,
         Scope::Clinical,
         Scope::PatientsExport,
         Scope::PatientsErase,
+        Scope::ReportsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +58,7 @@ impl Scope {
             Scope::PatientsExport => "patients:export",
             Scope::PatientsErase => "patients:erase",
             Scope::AppointmentsOverbook => "appointments:overbook",
+            Scope::ReportsRead => "reports:read",
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod board;
 pub mod booking;
+pub mod charts;
 pub mod desk;
 pub mod export;
 mod fhir;
@@ -18,6 +19,7 @@ pub mod lang;
 pub mod page;
 pub mod phone;
 pub mod report_file;
+pub mod report_page;
 mod rows;
 mod xlsx;
 

@@ -2,7 +2,8 @@
 //! naming its handler, the scope a token needs, whether it reads a body,
 //! whether it writes (and so takes the server's write turn) and whether its
 //! answer carries clinical fields. One handler per route, in
-//! [`read`] (the `GET`s), [`write`] (the changes) and [`pages`] (`/healthz`
+//! [`read`] (the `GET`s), [`write`] (the changes), [`reports`] (a clinic's
+//! report, its figures and its page) and [`pages`] (`/healthz`
 //! and a patient's pages): each reads its request into the request struct
 //! its command builds, which checks itself, calls the command's use case of
 //! `app` and answers with the command's JSON view. No rule lives here: what
@@ -14,6 +15,7 @@ mod hooks;
 mod pages;
 mod patient_export;
 mod read;
+mod reports;
 mod write;
 
 use super::input::{Body, Query};
@@ -149,6 +151,7 @@ impl Route {
 const READ: Scope = Scope::AppointmentsRead;
 const WRITE: Scope = Scope::AppointmentsWrite;
 const ERASE: Scope = Scope::PatientsErase;
+const REPORTS: Scope = Scope::ReportsRead;
 
 /// Every endpoint; `/openapi.json` documents each one, and a test holds the
 /// two together.
@@ -211,6 +214,9 @@ pub const ROUTES: &[Route] = &[
         .writes(),
     Route::api("GET", "/v1/inbox", READ, read::inbox),
     Route::api("GET", "/v1/recalls", READ, read::recalls).clinical(),
+    Route::api("GET", "/v1/reports", REPORTS, reports::figures),
+    // The same report as a page: HTML, for the same token.
+    Route::api("GET", "/reports", REPORTS, reports::page),
 ];
 
 /// The patient's pages (docs/api.md#patient-links): HTML, no token, not

@@ -49,6 +49,8 @@ mod property;
 mod queries;
 mod recalls;
 mod reminders;
+mod report_api;
+mod report_page;
 mod reports;
 mod requests;
 mod retention;

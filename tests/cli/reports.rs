@@ -11,8 +11,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The period every test reports on: Monday 15 to Friday 26 June 2026.
-const FROM: &str = "2026-06-15";
-const TO: &str = "2026-06-26";
+pub(crate) const FROM: &str = "2026-06-15";
+pub(crate) const TO: &str = "2026-06-26";
 /// Saturday 27 June, 08:00 in El Salvador: the period is over.
 const SAT_27: &str = "2026-06-27T14:00:00Z";
 /// El Salvador's offset from UTC, in seconds (no DST).
@@ -46,7 +46,7 @@ enum Outcome {
 /// Two doctors' fortnight: Dr. García mornings (closed Friday 19), Dra.
 /// López afternoons with a service that has buffers; a 2-hour
 /// cancellation window; 41 appointments made and ended at their clocks.
-fn history() -> Env {
+pub(crate) fn history() -> Env {
     let mut env = Env::clinic();
     env.ok(&["clinic", "update", "Central", "--cancel-window", "2h"]);
     env.ok(&["doctor", "add", "Dra. López"]);

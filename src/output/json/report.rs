@@ -259,7 +259,8 @@ pub fn report(r: &Report) -> Value {
     })
 }
 
-/// `appt report --format F --output FILE --json`: what was written where.
+/// `appt report --html FILE` or `--format F --output FILE`, with `--json`:
+/// what was written, and where.
 pub fn report_written(format: &str, output: &str) -> Value {
     #[derive(Serialize)]
     struct Written<'a> {
