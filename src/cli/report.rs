@@ -9,7 +9,7 @@ use crate::output::lang::tr;
 use crate::output::report_file::{self, Format};
 use crate::output::{human, json, report_page, Report};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
@@ -65,7 +65,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     }
     let r = report::report(&mut ctx.open()?, &req, ctx.now)?;
     if let Some(path) = a.html {
-        return html(ctx, &r, &path);
+        return written(ctx, &path, "html", |file| {
+            use std::io::Write;
+            file.write_all(report_page::page(&r).as_bytes())
+                .map_err(|e| {
+                    Error::internal(crate::text::msg!(
+                        "e-cannot_write_to",
+                        a = path.display(),
+                        e = e
+                    ))
+                })
+        });
     }
     let Some(format) = a.format else {
         return Ok(ctx.report(|| json::report(&r), || human::report(&r)));
@@ -74,37 +84,32 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         FormatArg::Csv => (Format::Csv, "csv"),
         FormatArg::Xlsx => (Format::Xlsx, "xlsx"),
     };
-    let Some(path) = a.output.filter(|p| p.as_os_str() != "-") else {
-        let out = std::io::stdout().lock();
-        report_file::write(format, &r, out, "standard output".into())?;
-        return Ok(Report::quiet());
-    };
-    let mut file = AtomicFile::create(&path)?;
-    report_file::write(format, &r, file.file(), path.display().to_string())?;
-    file.commit()?;
-    let shown = path.display().to_string();
-    Ok(ctx.report(
-        || json::report_written(name, &shown),
-        || tr!("c-report_written", shown = shown, format = name),
-    ))
+    match a.output.filter(|p| p.as_os_str() != "-") {
+        None => {
+            let out = std::io::stdout().lock();
+            report_file::write(format, &r, out, "standard output".into())?;
+            Ok(Report::quiet())
+        }
+        Some(path) => written(ctx, &path, name, |file| {
+            report_file::write(format, &r, file, path.display().to_string())
+        }),
+    }
 }
 
-/// `--html FILE`: the page, in place whole or not at all.
-fn html(ctx: &Ctx, r: &report::Report, path: &std::path::Path) -> Result<Report> {
-    use std::io::Write;
-    let page = report_page::page(r);
+/// A file `write` fills, in place whole or not at all (mode 0600), and
+/// where it went, as `format`.
+fn written(
+    ctx: &Ctx,
+    path: &Path,
+    format: &'static str,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<Report> {
     let mut file = AtomicFile::create(path)?;
-    file.file().write_all(page.as_bytes()).map_err(|e| {
-        Error::internal(crate::text::msg!(
-            "e-cannot_write_to",
-            a = path.display(),
-            e = e
-        ))
-    })?;
+    write(file.file())?;
     file.commit()?;
     let shown = path.display().to_string();
     Ok(ctx.report(
-        || json::report_written("html", &shown),
-        || tr!("c-report_written", shown = shown.clone(), format = "html"),
+        || json::report_written(format, &shown),
+        || tr!("c-report_written", shown = shown.clone(), format = format),
     ))
 }
