@@ -174,14 +174,18 @@ pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<R
         }
         utilisation.sort_by(|a, b| (a.date, &a.doctor_name).cmp(&(b.date, &b.doctor_name)));
 
+        // A recall follows a visit: a doctor or a service asked for keeps
+        // the recalls of its visits.
         let mut recalls = Recalls::default();
-        if doctor.is_none() && service.is_none() {
-            for x in recalls::list(tx, &clinic.id, to + Duration::days(1))? {
-                if x.follow_up_date >= from {
-                    recalls.due += 1;
-                    recalls.sent += i64::from(x.sent_at.is_some());
-                    recalls.booked += i64::from(x.booked_appointment_id.is_some());
-                }
+        let asked = |want: Option<&str>, got: Option<&str>| want.is_none_or(|w| got == Some(w));
+        for x in recalls::list(tx, &clinic.id, to + Duration::days(1))? {
+            if x.follow_up_date >= from
+                && asked(scope.doctor_id, x.doctor_id.as_deref())
+                && asked(scope.service_id, x.service_id.as_deref())
+            {
+                recalls.due += 1;
+                recalls.sent += i64::from(x.sent_at.is_some());
+                recalls.booked += i64::from(x.booked_appointment_id.is_some());
             }
         }
         Ok(Report {

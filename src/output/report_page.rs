@@ -54,7 +54,6 @@ struct Row {
 struct Facts {
     id: &'static str,
     heading: String,
-    note: Option<String>,
     items: Vec<Fact>,
 }
 
@@ -111,7 +110,7 @@ pub fn page(r: &Report) -> String {
     }
     figures.push(busiest(lang, &doc));
     figures.push(sources(lang, &doc));
-    let facts = facts(lang, &doc, r);
+    let facts = facts(lang, &doc);
     let scope = match (&r.doctor, &r.service_id) {
         (None, None) => None,
         _ => Some(
@@ -476,7 +475,7 @@ fn sources(lang: Lang, doc: &Value) -> Figure {
 }
 
 /// Lead time, reminders and recalls: named numbers.
-fn facts(lang: Lang, doc: &Value, r: &Report) -> Vec<Facts> {
+fn facts(lang: Lang, doc: &Value) -> Vec<Facts> {
     let fact = |key: &'static str, label: &str, v: &Value| Fact {
         key,
         label: words(lang, label),
@@ -491,7 +490,6 @@ fn facts(lang: Lang, doc: &Value, r: &Report) -> Vec<Facts> {
         Facts {
             id: "lead_time",
             heading: words(lang, "rp-h_lead_time"),
-            note: None,
             items: vec![
                 fact("count", "rp-lt_count", &lt["count"]),
                 fact("median_days", "rp-lt_median", &lt["median_days"]),
@@ -501,7 +499,6 @@ fn facts(lang: Lang, doc: &Value, r: &Report) -> Vec<Facts> {
         Facts {
             id: "messages",
             heading: words(lang, "rp-h_messages"),
-            note: None,
             items: vec![
                 fact("sent", "rp-m_sent", &m["sent"]),
                 fact("delivered", "rp-m_delivered", &m["delivered"]),
@@ -516,7 +513,6 @@ fn facts(lang: Lang, doc: &Value, r: &Report) -> Vec<Facts> {
         Facts {
             id: "waitlist",
             heading: words(lang, "rp-h_waitlist"),
-            note: None,
             items: vec![
                 fact("offers_made", "rp-w_made", &w["offers_made"]),
                 fact("offers_filled", "rp-w_filled", &w["offers_filled"]),
@@ -525,8 +521,6 @@ fn facts(lang: Lang, doc: &Value, r: &Report) -> Vec<Facts> {
         Facts {
             id: "recalls",
             heading: words(lang, "rp-h_recalls"),
-            note: (r.doctor.is_some() || r.service_id.is_some())
-                .then(|| words(lang, "rp-recalls_whole")),
             items: vec![
                 fact("due", "rp-r_due", &rc["due"]),
                 fact("sent", "rp-r_sent", &rc["sent"]),

@@ -1450,7 +1450,6 @@ rp-m_delivered = Delivered
 rp-m_failed = Failed
 rp-m_confirmed = Visits confirmed after a reminder
 rp-h_recalls = Recalls due in the period
-rp-recalls_whole = Counted for the whole clinic only.
 rp-r_due = Due
 rp-r_sent = Sent their message
 rp-r_booked = Booked again

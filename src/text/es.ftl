@@ -1525,7 +1525,6 @@ rp-m_delivered = Entregados
 rp-m_failed = Fallidos
 rp-m_confirmed = Visitas confirmadas después de un recordatorio
 rp-h_recalls = Controles del periodo
-rp-recalls_whole = Contados solo para toda la clínica.
 rp-r_due = Debidos
 rp-r_sent = Con su mensaje enviado
 rp-r_booked = Reservados de nuevo

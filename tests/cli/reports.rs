@@ -522,6 +522,14 @@ fn every_figure_equals_its_sql() {
         .map(|x| x["bookings"].as_i64().unwrap())
         .sum();
     assert_eq!(counted, visits);
+    // The recalls of their visits: the history's one recall follows one of Dr. García's.
+    let recalls = n(&env.rows(&format!(
+        "SELECT COUNT(*) FROM appointments WHERE status = 'completed' AND doctor_id = '{garcia}' \
+         AND follow_up_date >= '{FROM}' AND follow_up_date <= '{TO}'"
+    ))[0][0]);
+    assert_eq!((g["recalls"]["due"].as_i64(), recalls), (Some(1), 1));
+    let lopez = env.ok(&["report", "--from", FROM, "--to", TO, "-d", "Dra. López"]);
+    assert_eq!(lopez["recalls"]["due"], 0);
     assert!(g["utilisation"]["days"]
         .as_array()
         .unwrap()

@@ -659,6 +659,7 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
     let srv = Server::start(&env, &[]);
     let waiting = json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370001111"});
     let eraser = token(&env, "privacy-desk", "patients:erase", &[]);
+    let reporter = token(&env, "owner", "reports:read,clinical", &[]);
     // The patient's erasure last: it answers with the patient alone.
     let erase = format!("/v1/patients/{}/erase", s(&a["patient_id"]));
     let calls = [
@@ -675,6 +676,8 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         ("GET", "/v1/appointments/count?since=2026-06-01", None),
         ("POST", "/v1/waitlist", Some(waiting)),
         ("GET", "/v1/inbox?all=true", None),
+        ("GET", "/v1/reports?from=2026-06-01&to=2026-06-30", None),
+        ("GET", "/reports?from=2026-06-01&to=2026-06-30", None),
         ("POST", erase.as_str(), Some(json!({"reason": "request 7"}))),
     ];
     // Every such route of the table is called here (the document aside,
@@ -693,7 +696,11 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         .collect();
     assert_eq!(undeclared, called);
     for (method, path, body) in &calls {
-        let who = if *path == erase { &eraser } else { &t };
+        let who = match *path {
+            p if p == erase => &eraser,
+            p if p.contains("/reports") => &reporter,
+            _ => &t,
+        };
         let r = srv.call(method, path, Some(who), body.as_ref());
         assert!(r.status < 300, "{method} {path}: {} {}", r.status, r.body);
         let keys = appt::serve::routes::CLINICAL_KEYS.map(|k| format!("\"{k}\":"));
