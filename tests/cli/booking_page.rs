@@ -742,12 +742,14 @@ fn a_real_browser_joins_a_full_days_waitlist_and_axe_finds_nothing() {
 
 /// Python with Selenium, chromedriver and axe-core, when the machine has
 /// them (under CI it must): None skips the test with a note.
-struct Browser {
-    python: std::ffi::OsString,
-    axe: std::ffi::OsString,
+pub struct Browser {
+    pub python: std::ffi::OsString,
+    pub axe: std::ffi::OsString,
 }
 
-fn browser() -> Option<Browser> {
+/// Python with Selenium and axe-core for the browser tests: None skips
+/// with a note, never under CI.
+pub fn browser() -> Option<Browser> {
     use std::process::Command;
     let (Some(python), Some(axe)) = (
         std::env::var_os("APPT_PYTHON"),

@@ -7,7 +7,7 @@ mod answers;
 mod binary;
 mod board;
 mod booking;
-mod booking_page;
+pub mod booking_page;
 mod buffers;
 mod channels;
 mod clinics_apart;

@@ -306,7 +306,7 @@ fn an_empty_period_is_a_page_saying_so() {
 /// axe-core is missing, but never under CI.
 #[test]
 fn a_real_browser_reads_the_charts_numbers_at_a_phones_and_a_desktops_width() {
-    let Some((python, axe)) = browser() else {
+    let Some(crate::booking_page::Browser { python, axe }) = crate::booking_page::browser() else {
         return;
     };
     let env = history();
@@ -335,37 +335,4 @@ fn a_real_browser_reads_the_charts_numbers_at_a_phones_and_a_desktops_width() {
         assert!(said.contains(&format!("{width}: ok")), "{said}");
         assert!(dir.join(format!("report-{width}.png")).exists());
     }
-}
-
-/// Python with Selenium and axe-core, as the booking page's browser tests
-/// find them: None skips with a note, never under CI.
-fn browser() -> Option<(std::ffi::OsString, std::ffi::OsString)> {
-    use std::process::Command;
-    let (Some(python), Some(axe)) = (
-        std::env::var_os("APPT_PYTHON"),
-        std::env::var_os("APPT_AXE"),
-    ) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "APPT_PYTHON and APPT_AXE are required under CI"
-        );
-        eprintln!("skipped: APPT_PYTHON or APPT_AXE is not set");
-        return None;
-    };
-    let has = Command::new(&python)
-        .args(["-c", "import selenium"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let driver = ["chromedriver", "/usr/bin/chromedriver"]
-        .iter()
-        .any(|d| Command::new(d).arg("--version").output().is_ok());
-    if !has || !driver {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "selenium and chromedriver are required under CI"
-        );
-        eprintln!("skipped: selenium or chromedriver missing");
-        return None;
-    }
-    Some((python, axe))
 }
