@@ -474,60 +474,74 @@ fn sources(lang: Lang, doc: &Value) -> Figure {
     }
 }
 
-/// Lead time, reminders and recalls: named numbers.
+/// The plain figures: each the JSON's key, its heading, and its numbers
+/// by their keys with their labels.
+type Plain = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const PLAIN: [Plain; 4] = [
+    (
+        "lead_time",
+        "rp-h_lead_time",
+        &[
+            ("count", "rp-lt_count"),
+            ("median_days", "rp-lt_median"),
+            ("p90_days", "rp-lt_p90"),
+        ],
+    ),
+    (
+        "messages",
+        "rp-h_messages",
+        &[
+            ("sent", "rp-m_sent"),
+            ("delivered", "rp-m_delivered"),
+            ("failed", "rp-m_failed"),
+            ("confirmed_after_reminder", "rp-m_confirmed"),
+        ],
+    ),
+    (
+        "waitlist",
+        "rp-h_waitlist",
+        &[
+            ("offers_made", "rp-w_made"),
+            ("offers_filled", "rp-w_filled"),
+        ],
+    ),
+    (
+        "recalls",
+        "rp-h_recalls",
+        &[
+            ("due", "rp-r_due"),
+            ("sent", "rp-r_sent"),
+            ("booked", "rp-r_booked"),
+        ],
+    ),
+];
+
+/// Lead time, reminders, the waitlist and recalls: named numbers.
 fn facts(lang: Lang, doc: &Value) -> Vec<Facts> {
-    let fact = |key: &'static str, label: &str, v: &Value| Fact {
-        key,
-        label: words(lang, label),
-        value: raw(v),
-        shown: v.as_i64().map_or("–".to_string(), |n| n.to_string()),
-    };
-    let lt = &doc["lead_time"];
-    let m = &doc["messages"];
-    let rc = &doc["recalls"];
-    let w = &doc["waitlist"];
-    vec![
-        Facts {
-            id: "lead_time",
-            heading: words(lang, "rp-h_lead_time"),
-            items: vec![
-                fact("count", "rp-lt_count", &lt["count"]),
-                fact("median_days", "rp-lt_median", &lt["median_days"]),
-                fact("p90_days", "rp-lt_p90", &lt["p90_days"]),
-            ],
-        },
-        Facts {
-            id: "messages",
-            heading: words(lang, "rp-h_messages"),
-            items: vec![
-                fact("sent", "rp-m_sent", &m["sent"]),
-                fact("delivered", "rp-m_delivered", &m["delivered"]),
-                fact("failed", "rp-m_failed", &m["failed"]),
-                fact(
-                    "confirmed_after_reminder",
-                    "rp-m_confirmed",
-                    &m["confirmed_after_reminder"],
-                ),
-            ],
-        },
-        Facts {
-            id: "waitlist",
-            heading: words(lang, "rp-h_waitlist"),
-            items: vec![
-                fact("offers_made", "rp-w_made", &w["offers_made"]),
-                fact("offers_filled", "rp-w_filled", &w["offers_filled"]),
-            ],
-        },
-        Facts {
-            id: "recalls",
-            heading: words(lang, "rp-h_recalls"),
-            items: vec![
-                fact("due", "rp-r_due", &rc["due"]),
-                fact("sent", "rp-r_sent", &rc["sent"]),
-                fact("booked", "rp-r_booked", &rc["booked"]),
-            ],
-        },
-    ]
+    PLAIN
+        .iter()
+        .map(|(id, heading, items)| Facts {
+            id,
+            heading: words(lang, heading),
+            items: items
+                .iter()
+                .map(|(key, label)| {
+                    let v = &doc[*id][*key];
+                    Fact {
+                        key,
+                        label: words(lang, label),
+                        value: raw(v),
+                        shown: v.as_i64().map_or("–".to_string(), |n| n.to_string()),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn render(ctx: Ctx) -> String {
