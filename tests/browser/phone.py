@@ -28,6 +28,19 @@ def phone(width, height):
     return webdriver.Chrome(service=Service(driver_path), options=options)
 
 
+def violations(driver, axe_js):
+    """What axe-core finds on the page against WCAG 2.2 A and AA, a line
+    per rule with the elements that break it."""
+    driver.execute_script(axe_js)
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values:"
+        " ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+        ".then(r => done(r.violations.map(v => v.id + ' (' + v.nodes.length + '): '"
+        " + v.nodes.map(n => n.html).join(' | '))))"
+        ".catch(e => done(['axe failed: ' + e]));")
+
+
 def look(driver, axe_js, step):
     """The page as a phone shows it: no wider than the screen, and axe-core
     finding nothing against WCAG 2.2 A and AA."""
@@ -36,14 +49,7 @@ def look(driver, axe_js, step):
         "return [document.documentElement.scrollWidth, window.innerWidth]")
     assert screen <= 330, f"{step}: not a phone's screen: {screen}px"
     assert width <= screen, f"{step}: the page is {width}px wide on a {screen}px screen"
-    driver.execute_script(axe_js)
-    found = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values:"
-        " ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-        ".then(r => done(r.violations.map(v => v.id + ' (' + v.nodes.length + '): '"
-        " + v.nodes.map(n => n.html).join(' | '))))"
-        ".catch(e => done(['axe failed: ' + e]));")
+    found = violations(driver, axe_js)
     assert not found, f"{step}: {found}"
     shots = os.environ.get("APPT_SHOTS")
     if shots:

@@ -13,7 +13,7 @@ import sys
 
 from selenium.webdriver.common.by import By
 
-from phone import phone
+from phone import phone, violations
 
 PAGE, JSON, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 REPORT = json.loads(pathlib.Path(JSON).read_text())
@@ -93,14 +93,7 @@ def look(driver, width):
         "return [window.innerWidth, document.documentElement.scrollWidth]")
     assert abs(screen - width) <= 20, f"not {width}px: {screen}"
     assert wide <= screen, f"the page is {wide}px wide on a {screen}px screen"
-    driver.execute_script(AXE)
-    found = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values:"
-        " ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-        ".then(r => done(r.violations.map(v => v.id + ' (' + v.nodes.length + '): '"
-        " + v.nodes.map(n => n.html).join(' | '))))"
-        ".catch(e => done(['axe failed: ' + e]));")
+    found = violations(driver, AXE)
     assert not found, f"{width}: {found}"
 
 
