@@ -62,6 +62,9 @@ mod page;
 // (docs/performance.md#reports).
 #[path = "million/report.rs"]
 mod report;
+// The calendar feed's figures (docs/performance.md#calendar-feeds).
+#[path = "million/feed.rs"]
+mod feed;
 
 /// Bump when the generated data changes, so a cached database is rebuilt
 /// (a new schema version rebuilds it too).
@@ -1648,6 +1651,13 @@ impl Bench<'_> {
             self.http(&slots)
         });
 
+        // The calendar feed under wrk, on a server of its own, once what
+        // the figures before it wrote is on disk.
+        let feed = self.wanted("feed").then(|| {
+            self.engine.settle("the database")?;
+            self.feed()
+        });
+
         // The booking page under 100 clients, on a server of its own, once
         // what the figures before it wrote is on disk.
         let page = self.wanted("page").then(|| {
@@ -1722,6 +1732,14 @@ impl Bench<'_> {
             Some(Ok(figures)) => print_http_table(engine_name, &figures),
             Some(Err(why)) => {
                 eprintln!("error: page: {why}");
+                failed = true;
+            }
+            None => {}
+        }
+        match feed {
+            Some(Ok(figures)) => print_http_table(engine_name, &figures),
+            Some(Err(why)) => {
+                eprintln!("error: feed: {why}");
                 failed = true;
             }
             None => {}
@@ -2302,19 +2320,84 @@ fn wrk(
     url: &str,
     args: &[&str],
 ) -> (Command, String) {
+    let headers: Vec<String> = token
+        .map(|t| format!("Authorization: Bearer {t}"))
+        .into_iter()
+        .collect();
+    wrk_with(secs, connections, &headers, script, url, args)
+}
+
+/// One wrk run of an HTTP figure, printed and made a row of its table:
+/// `goal` a p99 in microseconds (every answer under 400 besides), else
+/// `beside` says why the row has none.
+fn wrk_row(
+    figure: &str,
+    secs: u64,
+    (cmd, shown): (Command, String),
+    server: &Server,
+    goal: Option<u64>,
+    beside: &str,
+) -> Res<HttpRow> {
+    eprintln!("  {shown}");
+    let r = run_wrk(cmd)?;
+    let peak = server.memory_kb("VmHWM")?;
+    eprintln!(
+        "  {figure}: {:.0}/s, p50 {}, p99 {}, max {}",
+        r.rate(),
+        us(r.p50_us),
+        us(r.p99_us),
+        us(r.max_us)
+    );
+    let clean = r.non2xx == 0 && r.errors == 0;
+    Ok(HttpRow {
+        figure: format!("{figure} ({secs} s)"),
+        rate: format!("{:.0}", r.rate()),
+        latency: [r.p50_us, r.p99_us, r.max_us].map(us),
+        answers: format!(
+            "{} answered; {} over 399, {} socket errors",
+            r.requests - r.non2xx,
+            r.non2xx,
+            r.errors
+        ),
+        memory: format!("{} peak", mb(peak)),
+        goal: goal.map_or(beside.to_string(), |g| {
+            format!("p99 < {} ms, every answer under 400", g as f64 / 1000.0)
+        }),
+        met: goal.map(|g| clean && r.p99_us < g),
+    })
+}
+
+/// [`wrk`] with these request headers (a secret one shown by its name alone).
+fn wrk_with(
+    secs: u64,
+    connections: usize,
+    headers: &[String],
+    script: &str,
+    url: &str,
+    args: &[&str],
+) -> (Command, String) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/wrk");
     let mut c = Command::new("wrk");
     let common = [
-        format!("-t{WRK_THREADS}"),
+        format!("-t{}", WRK_THREADS.min(connections)),
         format!("-c{connections}"),
         format!("-d{secs}s"),
         "--latency".into(),
     ];
     c.args(&common);
     let mut shown = format!("wrk {}", common.join(" "));
-    if let Some(token) = token {
-        c.arg("-H").arg(format!("Authorization: Bearer {token}"));
-        shown.push_str(" -H 'Authorization: Bearer TOKEN'");
+    for h in headers {
+        c.arg("-H").arg(h);
+        let name = h.split(':').next().unwrap_or(h);
+        match name {
+            "Authorization" => {
+                let scheme = h.split_whitespace().nth(1).unwrap_or("");
+                let _ = write!(shown, " -H 'Authorization: {scheme} TOKEN'");
+            }
+            _ => {
+                let _ = write!(shown, " -H '{h}'");
+            }
+        }
     }
     c.arg("-s").arg(dir.join(script)).arg(url);
     let _ = write!(shown, " -s benches/wrk/{script} '{url}'");

@@ -61,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
+            [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
@@ -1677,6 +1678,78 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;token;help;help' {
             break
         }
+        'appt;feed' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;feed;add' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor whose visits it holds [default: the whole clinic''s]')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor whose visits it holds [default: the whole clinic''s]')
+            [CompletionResult]::new('--show', '--show', [CompletionResultType]::ParameterName, 'How events name the patient: none, initials or names')
+            [CompletionResult]::new('--days-back', '--days-back', [CompletionResultType]::ParameterName, 'Days before today it still holds')
+            [CompletionResult]::new('--days-ahead', '--days-ahead', [CompletionResultType]::ParameterName, 'Days after today it holds')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'appt;feed;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;feed;revoke' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;feed;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;feed;help;add' {
+            break
+        }
+        'appt;feed;help;list' {
+            break
+        }
+        'appt;feed;help;revoke' {
+            break
+        }
+        'appt;feed;help;help' {
+            break
+        }
         'appt;check' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
@@ -1860,6 +1933,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('channel', 'channel', [CompletionResultType]::ParameterValue, 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic')
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
+            [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
@@ -2161,6 +2235,21 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;token;revoke' {
+            break
+        }
+        'appt;help;feed' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request')
+            break
+        }
+        'appt;help;feed;add' {
+            break
+        }
+        'appt;help;feed;list' {
+            break
+        }
+        'appt;help;feed;revoke' {
             break
         }
         'appt;help;check' {

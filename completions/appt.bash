@@ -61,6 +61,9 @@ _appt_clap() {
             appt,export)
                 cmd="appt__subcmd__export"
                 ;;
+            appt,feed)
+                cmd="appt__subcmd__feed"
+                ;;
             appt,help)
                 cmd="appt__subcmd__help"
                 ;;
@@ -292,6 +295,30 @@ _appt_clap() {
             appt__subcmd__doctor__subcmd__help,update)
                 cmd="appt__subcmd__doctor__subcmd__help__subcmd__update"
                 ;;
+            appt__subcmd__feed,add)
+                cmd="appt__subcmd__feed__subcmd__add"
+                ;;
+            appt__subcmd__feed,help)
+                cmd="appt__subcmd__feed__subcmd__help"
+                ;;
+            appt__subcmd__feed,list)
+                cmd="appt__subcmd__feed__subcmd__list"
+                ;;
+            appt__subcmd__feed,revoke)
+                cmd="appt__subcmd__feed__subcmd__revoke"
+                ;;
+            appt__subcmd__feed__subcmd__help,add)
+                cmd="appt__subcmd__feed__subcmd__help__subcmd__add"
+                ;;
+            appt__subcmd__feed__subcmd__help,help)
+                cmd="appt__subcmd__feed__subcmd__help__subcmd__help"
+                ;;
+            appt__subcmd__feed__subcmd__help,list)
+                cmd="appt__subcmd__feed__subcmd__help__subcmd__list"
+                ;;
+            appt__subcmd__feed__subcmd__help,revoke)
+                cmd="appt__subcmd__feed__subcmd__help__subcmd__revoke"
+                ;;
             appt__subcmd__help,agenda)
                 cmd="appt__subcmd__help__subcmd__agenda"
                 ;;
@@ -336,6 +363,9 @@ _appt_clap() {
                 ;;
             appt__subcmd__help,export)
                 cmd="appt__subcmd__help__subcmd__export"
+                ;;
+            appt__subcmd__help,feed)
+                cmd="appt__subcmd__help__subcmd__feed"
                 ;;
             appt__subcmd__help,help)
                 cmd="appt__subcmd__help__subcmd__help"
@@ -471,6 +501,15 @@ _appt_clap() {
                 ;;
             appt__subcmd__help__subcmd__doctor,update)
                 cmd="appt__subcmd__help__subcmd__doctor__subcmd__update"
+                ;;
+            appt__subcmd__help__subcmd__feed,add)
+                cmd="appt__subcmd__help__subcmd__feed__subcmd__add"
+                ;;
+            appt__subcmd__help__subcmd__feed,list)
+                cmd="appt__subcmd__help__subcmd__feed__subcmd__list"
+                ;;
+            appt__subcmd__help__subcmd__feed,revoke)
+                cmd="appt__subcmd__help__subcmd__feed__subcmd__revoke"
                 ;;
             appt__subcmd__help__subcmd__inbox,done)
                 cmd="appt__subcmd__help__subcmd__inbox__subcmd__done"
@@ -833,7 +872,7 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
+            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token feed check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2918,8 +2957,218 @@ _appt_clap() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        appt__subcmd__feed)
+            opts="-c -h --db --json --no-input --clinic --width --help add list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__add)
+            opts="-d -c -h --doctor --show --days-back --days-ahead --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --show)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days-back)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days-ahead)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__help)
+            opts="add list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__list)
+            opts="-c -h --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__feed__subcmd__revoke)
+            opts="-c -h --db --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         appt__subcmd__help)
-            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token check backup purge key import transfer demo serve board completions help"
+            opts="init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token feed check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3397,6 +3646,62 @@ _appt_clap() {
         appt__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__feed)
+            opts="add list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__feed__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__feed__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__feed__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

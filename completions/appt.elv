@@ -58,6 +58,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
+            cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
@@ -1510,6 +1511,69 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;token;help;help'= {
         }
+        &'appt;feed'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once'
+            cand list 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)'
+            cand revoke 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;feed;add'= {
+            cand -d 'The doctor whose visits it holds [default: the whole clinic''s]'
+            cand --doctor 'The doctor whose visits it holds [default: the whole clinic''s]'
+            cand --show 'How events name the patient: none, initials or names'
+            cand --days-back 'Days before today it still holds'
+            cand --days-ahead 'Days after today it holds'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;feed;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;feed;revoke'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;feed;help'= {
+            cand add 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once'
+            cand list 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)'
+            cand revoke 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;feed;help;add'= {
+        }
+        &'appt;feed;help;list'= {
+        }
+        &'appt;feed;help;revoke'= {
+        }
+        &'appt;feed;help;help'= {
+        }
         &'appt;check'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
@@ -1679,6 +1743,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand channel 'Channels: WhatsApp, SMS and e-mail accounts appt sends through, per clinic'
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
+            cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
@@ -1900,6 +1965,17 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;token;list'= {
         }
         &'appt;help;token;revoke'= {
+        }
+        &'appt;help;feed'= {
+            cand add 'Publish a doctor''s visits (or a clinic''s) as a calendar; its secret address is printed once'
+            cand list 'List calendar feeds: name, prefix, whose visits, how patients show (never the address)'
+            cand revoke 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request'
+        }
+        &'appt;help;feed;add'= {
+        }
+        &'appt;help;feed;list'= {
+        }
+        &'appt;help;feed;revoke'= {
         }
         &'appt;help;check'= {
         }

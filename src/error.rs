@@ -51,6 +51,9 @@ pub enum Code {
     /// HTTP only: a provider's request to `/hooks/…` that no channel's
     /// secret signed (docs/api.md#provider-hooks).
     BadSignature,
+    /// HTTP only: a write (`PUT`, `DELETE`, …) to a feed's read-only CalDAV
+    /// calendar (docs/feeds.md#caldav).
+    ReadOnly,
 }
 
 impl Code {
@@ -87,6 +90,7 @@ impl Code {
             Code::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Code::RateLimited => "RATE_LIMITED",
             Code::BadSignature => "BAD_SIGNATURE",
+            Code::ReadOnly => "READ_ONLY",
         }
     }
 
@@ -113,7 +117,7 @@ impl Code {
             // The HTTP-only codes never end a command; a command that met
             // one would have been refused its use.
             Unauthorized | InsufficientScope | MethodNotAllowed | PayloadTooLarge
-            | UnsupportedMediaType | RateLimited | BadSignature => 2,
+            | UnsupportedMediaType | RateLimited | BadSignature | ReadOnly => 2,
         }
     }
 
@@ -124,7 +128,7 @@ impl Code {
         match self {
             PastAppointment => 400,
             Unauthorized => 401,
-            InsufficientScope | BadSignature => 403,
+            InsufficientScope | BadSignature | ReadOnly => 403,
             MethodNotAllowed => 405,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
@@ -208,6 +212,24 @@ impl Error {
         }
         let message = Msg::joined(problems.into_iter().map(|(_, v)| v).collect());
         Error::new(Code::Validation, message).details(Value::Object(map))
+    }
+
+    /// One `VALIDATION_ERROR` naming every field these refusals name, each
+    /// with its refusal's message (checks of a request's fields made apart,
+    /// reported together).
+    pub fn of_fields<'a>(refusals: impl IntoIterator<Item = &'a Error>) -> Self {
+        let problems = refusals
+            .into_iter()
+            .flat_map(|e| {
+                e.details
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| (k.clone(), e.msg.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Error::fields(problems)
     }
 
     /// `NOT_FOUND`: `Doctor not found` (a kind of record the catalogues

@@ -11,7 +11,6 @@
 //! must offer); the page is turned off again after.
 
 use super::*;
-use std::io::{Read, Write};
 
 /// Keep-alive connections on the page: the patients on it at once.
 const PAGE_CONNECTIONS: usize = 100;
@@ -22,27 +21,7 @@ const PAGE_P99_US: u64 = 50_000;
 
 /// One GET over a connection of its own: the status and the body.
 fn get(url: &str, path: &str) -> Res<(u16, String)> {
-    let addr = url.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = std::net::TcpStream::connect(addr).map_err(err)?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .map_err(err)?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(err)?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).map_err(err)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("no HTTP status from {path}: {}", short(&text)))?;
-    let body = text
-        .split_once("\r\n\r\n")
-        .map_or(String::new(), |(_, b)| b.to_string());
-    Ok((status, body))
+    super::feed::ask(url, "GET", path, &[], "").map(|(status, _, body)| (status, body))
 }
 
 impl Bench<'_> {
@@ -190,34 +169,15 @@ impl Bench<'_> {
             ),
         ];
         for (figure, path, token, goal) in runs {
-            let (cmd, shown) = wrk(secs, PAGE_CONNECTIONS, token, "report.lua", &url(path), &[]);
-            eprintln!("  {shown}");
-            let r = run_wrk(cmd)?;
-            let peak = server.memory_kb("VmHWM")?;
-            eprintln!(
-                "  {figure}: {:.0}/s, p50 {}, p99 {}, max {}",
-                r.rate(),
-                us(r.p50_us),
-                us(r.p99_us),
-                us(r.max_us)
-            );
-            let clean = r.non2xx == 0 && r.errors == 0;
-            rows.push(HttpRow {
-                figure: format!("{figure} ({secs} s)"),
-                rate: format!("{:.0}", r.rate()),
-                latency: [r.p50_us, r.p99_us, r.max_us].map(us),
-                answers: format!(
-                    "{} × 2xx; {} non-2xx, {} socket errors",
-                    r.requests - r.non2xx,
-                    r.non2xx,
-                    r.errors
-                ),
-                memory: format!("{} peak", mb(peak)),
-                goal: goal.map_or("— (the API beside it)".into(), |g| {
-                    format!("p99 < {} ms, every answer 200", g / 1000)
-                }),
-                met: Some(clean && goal.is_none_or(|g| r.p99_us < g)).filter(|_| goal.is_some()),
-            });
+            let cmd = wrk(secs, PAGE_CONNECTIONS, token, "report.lua", &url(path), &[]);
+            rows.push(wrk_row(
+                figure,
+                secs,
+                cmd,
+                &server,
+                goal,
+                "— (the API beside it)",
+            )?);
         }
         server.stop()?;
         let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();

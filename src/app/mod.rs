@@ -19,6 +19,7 @@ pub mod doctor;
 pub mod erase;
 pub mod events;
 pub mod export;
+pub mod feed;
 pub mod import;
 pub mod inbound;
 pub mod inbox;

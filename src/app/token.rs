@@ -57,16 +57,23 @@ impl std::fmt::Debug for Added {
     }
 }
 
-/// The hex SHA-256 of a token, as the database keeps it.
-fn digest(token: &str) -> String {
+/// The hex SHA-256 of a token (an API token, a calendar feed's), as the
+/// database keeps it.
+pub(crate) fn digest(token: &str) -> String {
     to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A new secret: `prefix` and 32 random bytes from the operating system,
+/// base64url without padding.
+pub(crate) fn random_token(prefix: &str) -> String {
+    let mut bytes = [0u8; RANDOM_BYTES];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// A new token: `appt_` and 32 random bytes, base64url without padding.
 fn new_token() -> String {
-    let mut bytes = [0u8; RANDOM_BYTES];
-    OsRng.fill_bytes(&mut bytes);
-    format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+    random_token(TOKEN_PREFIX)
 }
 
 /// Makes a token and commits it. The front end that shows the token should
@@ -92,21 +99,13 @@ pub fn add_then(
         .as_deref()
         .map(|e| access::expiry(e, now))
         .transpose();
-    let bad: Vec<(String, crate::text::Msg)> = [name.as_ref().err(), scopes.as_ref().err()]
-        .into_iter()
-        .chain([expires.as_ref().err()])
-        .flatten()
-        .flat_map(|e| {
-            e.details
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| (k.clone(), e.msg.clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let (Ok(name), Ok(scopes), Ok(expires_at)) = (name, scopes, expires) else {
-        return Err(Error::fields(bad));
+    let (name, scopes, expires_at) = match (name, scopes, expires) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (a, b, c) => {
+            return Err(Error::of_fields(
+                [a.err(), b.err(), c.err()].iter().flatten(),
+            ))
+        }
     };
     let shown = Cell::new(false);
     let outcome = st.write(|tx| {
@@ -140,10 +139,50 @@ pub fn add_then(
         shown.set(true);
         Ok(added)
     });
+    not_saved(outcome, shown.get(), |a| {
+        crate::text::msg!("e-token_was_not_saved", a = a)
+    })
+}
+
+/// The active one (a token, a feed) found by its name (`by_name`), else
+/// the one found by its prefix (`by_prefix`): none found is `Ok(None)`, several with
+/// the prefix `AMBIGUOUS_ID` (`several` says it from their names), with
+/// `details.candidates`, each `{"name","prefix"}` (`label`).
+pub(crate) fn by_name_or_prefix<T>(
+    by_name: Option<T>,
+    by_prefix: impl FnOnce() -> Result<Vec<T>>,
+    label: impl Fn(&T) -> (&str, &str),
+    several: impl Fn(String) -> crate::text::Msg,
+) -> Result<Option<T>> {
+    if by_name.is_some() {
+        return Ok(by_name);
+    }
+    let mut found = by_prefix()?;
+    if found.len() > 1 {
+        let names: Vec<&str> = found.iter().map(|t| label(t).0).collect();
+        return Err(
+            Error::new(Code::AmbiguousId, several(names.join(", "))).details(serde_json::json!({
+                "candidates": found
+                    .iter()
+                    .map(|t| serde_json::json!({"name": label(t).0, "prefix": label(t).1}))
+                    .collect::<Vec<_>>()
+            })),
+        );
+    }
+    Ok(found.pop())
+}
+
+/// A secret's making that failed after `shown` (printed, then not
+/// committed): its error said with `say`, which tells that the secret
+/// shown does not work.
+pub(crate) fn not_saved<T>(
+    outcome: Result<T>,
+    shown: bool,
+    say: impl Fn(crate::text::Msg) -> crate::text::Msg,
+) -> Result<T> {
     match outcome {
-        // Shown, then not committed.
-        Err(e) if shown.get() => {
-            let msg = crate::text::msg!("e-token_was_not_saved", a = e.msg);
+        Err(e) if shown => {
+            let msg = say(e.msg.clone());
             Err(Error {
                 message: msg.english(),
                 msg,
@@ -154,7 +193,6 @@ pub fn add_then(
     }
 }
 
-/// Where a token stands at `now`: `revoked`, `expired` or `active`.
 pub fn status(t: &Token, now: DateTime<Utc>) -> &'static str {
     if t.revoked_at.is_some() {
         "revoked"
@@ -176,31 +214,19 @@ pub fn list(st: &mut Store) -> Result<Vec<Token>> {
 pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Token> {
     let name = name.trim();
     st.write(|tx| {
-        let found = match api_tokens::active_by_name(tx, name)? {
-            Some(t) => Some(t),
-            None => {
-                let mut by_prefix = api_tokens::active_by_prefix(tx, name)?;
-                if by_prefix.len() > 1 {
-                    let names: Vec<&str> = by_prefix.iter().map(|t| t.name.as_str()).collect();
-                    return Err(Error::new(
-                        Code::AmbiguousId,
-                        crate::text::msg!(
-                            "e-several_active_tokens_have_the_prefix",
-                            prefix = name,
-                            names = names.join(", ")
-                        ),
-                    )
-                    .details(serde_json::json!({
-                        "candidates": by_prefix
-                            .iter()
-                            .map(|t| serde_json::json!({"name": t.name, "prefix": t.prefix}))
-                            .collect::<Vec<_>>()
-                    }))
-                    .hint(crate::text::msg!("e-give_the_tokens_name")));
-                }
-                by_prefix.pop()
-            }
-        };
+        let found = by_name_or_prefix(
+            api_tokens::active_by_name(tx, name)?,
+            || api_tokens::active_by_prefix(tx, name),
+            |t| (t.name.as_str(), t.prefix.as_str()),
+            |names| {
+                crate::text::msg!(
+                    "e-several_active_tokens_have_the_prefix",
+                    prefix = name,
+                    names = names
+                )
+            },
+        )
+        .map_err(|e| e.hint(crate::text::msg!("e-give_the_tokens_name")))?;
         let Some(mut t) = found else {
             return Err(Error::new(
                 Code::NotFound,

@@ -17,6 +17,7 @@ mod demo;
 mod doctor;
 mod events;
 mod export;
+mod feed;
 mod import;
 mod inbox;
 mod key;
@@ -224,6 +225,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Token(token::Cmd),
+    /// Calendar feeds: a doctor's visits (or a clinic's) on their phone (subscription, CalDAV)
+    #[command(
+        after_help = "Examples:\n  appt feed add ana --doctor \"Dra. Ana García\"\n  appt feed list\n  appt feed revoke ana"
+    )]
+    #[command(subcommand)]
+    Feed(feed::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
     Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
@@ -607,6 +614,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Channel(c) => channel::run(&ctx, c),
         Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Token(c) => token::run(&ctx, c),
+        Command::Feed(c) => feed::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Purge(a) => purge::run(&ctx, a),

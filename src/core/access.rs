@@ -116,12 +116,7 @@ pub const NAME_MAX: usize = 64;
 /// A token's name: 1 to 64 letters, digits, `.`, `_` or `-` (it appears in
 /// every event the token makes, `api:<name>`, and in the server's log).
 pub fn check_name(name: &str) -> Result<String> {
-    let ok = !name.is_empty()
-        && name.len() <= NAME_MAX
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok {
+    if is_name(name, NAME_MAX) {
         Ok(name.to_string())
     } else {
         Err(Error::field(
@@ -129,6 +124,17 @@ pub fn check_name(name: &str) -> Result<String> {
             crate::text::msg!("e-token_name_must_be", n = NAME_MAX),
         ))
     }
+}
+
+/// Whether `name` is 1 to `max` ASCII letters, digits, `.`, `_` or `-`:
+/// a name that stands as it is in a path or a log (an API token's, a
+/// calendar feed's).
+pub fn is_name(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// The longest lifetime `--expires` takes: about 100 years.

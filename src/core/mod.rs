@@ -11,6 +11,7 @@ pub mod check;
 pub mod delivery;
 pub mod email;
 pub mod erasure;
+pub mod feed;
 pub mod ical;
 pub mod inbound;
 pub mod limits;

@@ -113,6 +113,32 @@ fn description(l: Lang, a: &Appointment, include_patient: bool) -> String {
     lines.join("\n")
 }
 
+/// A visit as an event, without its words (SUMMARY, DESCRIPTION), which
+/// the export and a feed (`output::feed`) write each their own way: its
+/// UID, DTSTAMP, local start and end, SEQUENCE, LOCATION, CREATED,
+/// LAST-MODIFIED, STATUS and, for an occurrence of a series, RELATED-TO.
+pub fn event(a: &Appointment, sequence: i64, stamp: DateTime<Utc>) -> Event {
+    let mut e = Event::new();
+    e.uid(&a.id)
+        .timestamp(stamp)
+        .starts(local(a.timezone, a.starts_at))
+        .ends(local(a.timezone, a.ends_at))
+        .sequence(u32::try_from(sequence.max(0)).unwrap_or(u32::MAX))
+        .location(&text(&a.clinic_name))
+        .created(a.created_at)
+        .last_modified(a.updated_at)
+        .add_property("X-APPT-STATUS", a.status.as_str());
+    if let Some(s) = status(a.status) {
+        e.status(s);
+    }
+    // Each occurrence of a series is an event of its own, related to its
+    // series (docs/commands.md#appt-export).
+    if let Some(series) = &a.series_id {
+        e.add_property("RELATED-TO", series);
+    }
+    e
+}
+
 /// A zone the calendar's events are in, and the span they cover.
 struct Span {
     zone: Tz,
@@ -167,26 +193,9 @@ impl<W: Write> Sink for Calendar<W> {
     fn appointment(&mut self, a: &Appointment, sequence: i64) -> Result<()> {
         let l = self.lang;
         let include = self.opts.include_patient;
-        let mut e = Event::new();
-        e.uid(&a.id)
-            .timestamp(self.opts.now)
-            .starts(local(a.timezone, a.starts_at))
-            .ends(local(a.timezone, a.ends_at))
-            .sequence(u32::try_from(sequence.max(0)).unwrap_or(u32::MAX))
-            .summary(&text(&summary(l, a, include)))
-            .description(&text(&description(l, a, include)))
-            .location(&text(&a.clinic_name))
-            .created(a.created_at)
-            .last_modified(a.updated_at)
-            .add_property("X-APPT-STATUS", a.status.as_str());
-        if let Some(s) = status(a.status) {
-            e.status(s);
-        }
-        // Each occurrence of a series is an event of its own, related to its
-        // series (docs/commands.md#appt-export).
-        if let Some(series) = &a.series_id {
-            e.add_property("RELATED-TO", series);
-        }
+        let mut e = event(a, sequence, self.opts.now);
+        e.summary(&text(&summary(l, a, include)))
+            .description(&text(&description(l, a, include)));
         self.covers(a.timezone, a.starts_at, a.ends_at);
         self.buf.clear();
         e.fmt_write(&mut self.buf).map_err(formatting_failed)?;

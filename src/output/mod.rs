@@ -7,8 +7,10 @@
 pub mod board;
 pub mod booking;
 pub mod charts;
+pub mod dav;
 pub mod desk;
 pub mod export;
+pub mod feed;
 mod fhir;
 pub mod file;
 pub mod fit;

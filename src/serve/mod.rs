@@ -94,6 +94,8 @@ struct Shared {
     /// Requests read whose line is not yet logged: each is answered on a
     /// task of its own, which may outlive its connection.
     in_flight: Arc<AtomicUsize>,
+    /// Calendar feeds rendered, by their ETag.
+    rendered: routes::Rendered,
 }
 
 /// Whether a worker has the write turn.
@@ -271,6 +273,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         turned: Condvar::new(),
         stoppers: Mutex::new(vec![None; o.threads]),
         in_flight: Arc::default(),
+        rendered: routes::Rendered::default(),
     });
     let (jobs, workers) = start_workers(&o, &shared)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -616,6 +619,13 @@ impl Service {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        let headers_read = routes::FeedHeaders {
+            method: req.method().as_str().to_string(),
+            password: text(header::AUTHORIZATION).and_then(|v| basic_password(&v)),
+            depth: text(header::HeaderName::from_static("depth")),
+            if_none_match: text(header::IF_NONE_MATCH),
+            if_modified_since: text(header::IF_MODIFIED_SINCE),
+        };
         let bearer = text(header::AUTHORIZATION).map(|v| {
             let v = v.trim();
             match v.split_once(' ') {
@@ -655,23 +665,33 @@ impl Service {
                 }
                 Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
             }
-            // A patient's page posts a form; everything else is JSON.
-            let (wanted, refusal) = match route.form {
-                true => (
-                    "application/x-www-form-urlencoded",
+            // A patient's page posts a form, a CalDAV client XML;
+            // everything else is JSON.
+            let (wanted, refusal): (&[&str], _) = if route.form {
+                (
+                    &["application/x-www-form-urlencoded"],
                     crate::text::msg!("e-body_must_be_form"),
-                ),
-                false => (
-                    "application/json",
+                )
+            } else if route.xml {
+                (
+                    &["application/xml", "text/xml"],
+                    crate::text::msg!("e-feed_body_must_be_xml"),
+                )
+            } else {
+                (
+                    &["application/json"],
                     crate::text::msg!("e-body_must_be_application_json"),
-                ),
+                )
             };
             let right = content_type.as_deref().is_some_and(|t| {
                 t.split(';')
                     .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case(wanted))
+                    .is_some_and(|m| wanted.iter().any(|w| m.trim().eq_ignore_ascii_case(w)))
             });
-            if !body.is_empty() && !right {
+            // A CalDAV write is refused as read-only whatever it carries.
+            let read_as_xml =
+                !route.xml || matches!(headers_read.method.as_str(), "PROPFIND" | "REPORT");
+            if !body.is_empty() && !right && read_as_xml {
                 return Ok(failure(Error::new(Code::UnsupportedMediaType, refusal)));
             }
         }
@@ -684,6 +704,7 @@ impl Service {
                 body,
                 idempotency_key,
                 signature,
+                headers: headers_read,
             },
             bearer,
             peer,
@@ -708,6 +729,7 @@ impl Service {
                 html: a.html,
                 content_type: a.content_type,
                 retry_after: a.retry_after,
+                headers: a.headers,
                 ..Response_::default()
             },
             // A patient sees a page, never a JSON error.
@@ -721,6 +743,13 @@ impl Service {
             },
             Err(e) => failure(e),
         };
+        // A feed's CalDAV login is basic auth, the feed's token its password.
+        if r.status == 401 && matches!(route.handler, Handler::Feed(_)) {
+            r.headers.push((
+                "www-authenticate",
+                "Basic realm=\"appt\", charset=\"UTF-8\"".into(),
+            ));
+        }
         r.token = reply.token;
         if reply.retry_after.is_some() {
             r.retry_after = reply.retry_after;
@@ -755,6 +784,8 @@ struct Response_ {
     content_type: Option<&'static str>,
     /// Why the database failed, for the log only.
     cause: Option<String>,
+    /// Other headers (a feed's `ETag`, `DAV`, `WWW-Authenticate: Basic`).
+    headers: Vec<(&'static str, String)>,
 }
 
 /// An error as the command line's `{"error":{…}}`, with its status and the
@@ -809,12 +840,30 @@ impl Response_ {
         if let Some(s) = self.retry_after {
             r = r.header(header::RETRY_AFTER, s.to_string());
         }
-        if self.status == 401 {
+        if self.status == 401 && !self.headers.iter().any(|(n, _)| *n == "www-authenticate") {
             r = r.header(header::WWW_AUTHENTICATE, "Bearer");
+        }
+        for (name, value) in &self.headers {
+            r = r.header(*name, value);
         }
         r.body(Full::new(Bytes::from(self.body)))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
     }
+}
+
+/// The password of an `Authorization: Basic` header (RFC 7617); the user
+/// name is not read.
+fn basic_password(v: &str) -> Option<String> {
+    use base64::Engine as _;
+    let (scheme, rest) = v.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.split_once(':').map(|(_, p)| p.to_string())
 }
 
 /// One line on stderr: the time, then what the caller gives, neutralised
@@ -970,6 +1019,23 @@ fn authorised(
             };
             send_after(st, route, shared, replies)?;
             return Ok(answer);
+        }
+        // A calendar feed: its token is the key. A token that is no
+        // feed's counts against the address, as an API token does.
+        Handler::Feed(handler) => {
+            if let Some(wait) = shared.limited(job.peer) {
+                *retry_after = Some(wait);
+                return Err(Error::new(
+                    Code::RateLimited,
+                    crate::text::msg!("e-too_many_failed_authentications"),
+                )
+                .details(serde_json::json!({"retry_after": wait})));
+            }
+            return handler(st, &job.call, now, &shared.rendered).inspect_err(|e| {
+                if matches!(e.code, Code::Unauthorized) || e.msg.id == "e-feed_not_found" {
+                    shared.failed(job.peer);
+                }
+            });
         }
         // Answered before a worker is asked (`Service::handle`).
         Handler::Document => return Ok(Answer::document()),

@@ -11,6 +11,7 @@
 //! case's.
 
 mod booking;
+mod feeds;
 mod hooks;
 mod pages;
 mod patient_export;
@@ -41,6 +42,12 @@ pub type HookFn =
 /// the code to send once the write turn is given back.
 pub type WebFn = fn(&mut Store, &Call, &Visitor) -> Result<(Answer, Vec<Reply>)>;
 
+/// A calendar feed (`/cal/…`, `/dav/…`): the store, the request, now, and
+/// the calendars the server rendered already.
+pub type FeedFn = fn(&mut Store, &Call, DateTime<Utc>, &Rendered) -> Result<Answer>;
+
+pub use feeds::Rendered;
+
 /// A patient on the booking page: now, `$APPT_KEY` (which opens the
 /// channel's secrets the code goes through) and their address (the limits').
 pub struct Visitor {
@@ -65,6 +72,9 @@ pub enum Handler {
     Hook(HookFn),
     /// The clinic's booking page: no token, HTML for every answer.
     Web(WebFn),
+    /// A calendar feed: no API token (the feed's token is the key, in the
+    /// path or as basic auth's password).
+    Feed(FeedFn),
     /// A token with this scope.
     Api(Scope, ApiFn),
 }
@@ -88,6 +98,8 @@ pub struct Route {
     pub clinical: bool,
     /// Its body is a form (a patient's page, Twilio's hooks), not JSON.
     pub form: bool,
+    /// Its body is XML (a CalDAV request), not JSON.
+    pub xml: bool,
 }
 
 impl Route {
@@ -100,6 +112,7 @@ impl Route {
             writes: false,
             clinical: false,
             form: false,
+            xml: false,
         }
     }
 
@@ -130,6 +143,10 @@ impl Route {
         Route { form: true, ..self }
     }
 
+    const fn xml(self) -> Route {
+        Route { xml: true, ..self }
+    }
+
     /// The scope a token needs; None: no token is read.
     pub fn scope(&self) -> Option<Scope> {
         match self.handler {
@@ -138,7 +155,8 @@ impl Route {
             | Handler::Open(_)
             | Handler::Page(_)
             | Handler::Hook(_)
-            | Handler::Web(_) => None,
+            | Handler::Web(_)
+            | Handler::Feed(_) => None,
         }
     }
 
@@ -255,6 +273,18 @@ pub const HOOKS: &[Route] = &[
         .writes(),
 ];
 
+/// The calendar feeds (docs/feeds.md): no API token, not part of the
+/// API's document. `/dav/{path*}` takes every method (a write is refused
+/// as read-only) and the rest of the path.
+pub const FEEDS: &[Route] = &[
+    Route::new("GET", "/cal/{token}", Handler::Feed(feeds::calendar)),
+    Route::new("HEAD", "/cal/{token}", Handler::Feed(feeds::calendar)),
+    Route::new("*", "/dav/{path*}", Handler::Feed(feeds::dav))
+        .body()
+        .xml(),
+    Route::new("*", "/.well-known/caldav", Handler::Feed(feeds::well_known)),
+];
+
 /// What a path and method found.
 pub enum Found {
     Route(&'static Route, Option<String>),
@@ -269,8 +299,20 @@ pub fn find(method: &str, path: &str) -> Found {
     let segments: Vec<&str> = path.split('/').collect();
     let mut methods = Vec::new();
     let mut known = "";
-    for r in ROUTES.iter().chain(PAGES).chain(HOOKS) {
+    for r in ROUTES.iter().chain(PAGES).chain(HOOKS).chain(FEEDS) {
         let pattern: Vec<&str> = r.path.split('/').collect();
+        // `{path*}` takes the rest of the path, slashes and all.
+        if pattern.last() == Some(&"{path*}") {
+            let head = pattern.len() - 1;
+            if segments.len() > head && pattern[..head] == segments[..head] {
+                if r.method == method || r.method == "*" {
+                    return Found::Route(r, Some(segments[head..].join("/")));
+                }
+                known = r.path;
+                methods.push(r.method);
+            }
+            continue;
+        }
         if pattern.len() != segments.len() {
             continue;
         }
@@ -286,7 +328,7 @@ pub fn find(method: &str, path: &str) -> Found {
         if !same {
             continue;
         }
-        if r.method == method {
+        if r.method == method || r.method == "*" {
             return Found::Route(r, id);
         }
         known = r.path;
@@ -309,6 +351,29 @@ pub struct Call {
     pub idempotency_key: Option<String>,
     /// A provider's signature (`X-Hub-Signature-256`, `X-Twilio-Signature`).
     pub signature: Option<String>,
+    /// What a calendar feed's requests carry besides.
+    pub headers: FeedHeaders,
+}
+
+/// The method and headers a calendar feed reads (docs/feeds.md).
+#[derive(Debug, Default)]
+pub struct FeedHeaders {
+    pub method: String,
+    /// Basic auth's password (the user name is not read).
+    pub password: Option<String>,
+    pub depth: Option<String>,
+    pub if_none_match: Option<String>,
+    pub if_modified_since: Option<String>,
+}
+
+impl std::fmt::Debug for Call {
+    /// Never a password or a body: a debug print may end up in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("route", &self.route.path)
+            .field("method", &self.headers.method)
+            .finish()
+    }
 }
 
 impl Call {
@@ -426,6 +491,9 @@ pub struct Answer {
     pub content_type: Option<&'static str>,
     /// Seconds to wait before asking again (a page's `429`).
     pub retry_after: Option<u64>,
+    /// Other headers (a feed's `ETag`, `Last-Modified`, `DAV`), by their
+    /// names in lower case.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Answer {
@@ -437,6 +505,7 @@ impl Answer {
             html,
             content_type: None,
             retry_after: None,
+            headers: Vec::new(),
         }
     }
 

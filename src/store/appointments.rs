@@ -259,6 +259,20 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     Ok(found)
 }
 
+/// The appointments of these whole IDs that are there, each with its
+/// sequence (as [`each`] hands them); an ID not there is left out.
+pub fn those(conn: &Tx, ids: &[&str]) -> Result<Vec<(Appointment, i64)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
+        let sql = format!("{} WHERE a.id IN ({})", select(), marks(1, chunk.len()));
+        found.extend(conn.rows(SELECTED, &sql, &args, |r| {
+            Ok((from_row(r)?, r.get(joined!("a.sequence"))?))
+        })?);
+    }
+    Ok(found)
+}
+
 /// An appointment by ID or unique prefix. Candidates of an ambiguous prefix
 /// carry what tells them apart: patient, doctor and local date and time.
 pub fn find(conn: &Tx, input: &str) -> Result<Appointment> {

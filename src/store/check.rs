@@ -519,7 +519,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 15] = [
+const STORED: [&Layout; 16] = [
     &super::channels::STORED,
     &super::inbox::STORED,
     &clinics::STORED,
@@ -534,6 +534,7 @@ const STORED: [&Layout; 15] = [
     &waitlist::STORED,
     &webhooks::STORED,
     &api_tokens::STORED,
+    &super::feeds::STORED,
     &links::STORED,
 ];
 

@@ -75,6 +75,7 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
 /// preferred channel, no national ID, and when it was erased (the first time). A row erased
 /// already is left as it is.
 pub fn anonymise(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<()> {
+    super::patients::name_changed(tx, id, Some(ERASED_NAME))?;
     tx.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET full_name = ?2, name_key = '', phone = ?3, email = NULL, \

@@ -114,6 +114,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(35, "035_holds"),
     sql!(36, "036_recalls"),
     sql!(37, "037_waiting_holds"),
+    sql!(38, "038_feeds"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -22,6 +22,7 @@ pub mod db;
 pub mod doctors;
 pub mod erasure;
 pub mod events;
+pub mod feeds;
 pub mod files;
 pub mod holds;
 pub mod inbox;

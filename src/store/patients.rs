@@ -467,6 +467,24 @@ fn insert_row(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     Ok(())
 }
 
+/// Counts a change of a patient's name (or its erasure) in `meta`, where a
+/// calendar feed reads it (`feeds::signature`): a feed that names patients
+/// is another calendar from then on, without looking each of them up.
+/// With `unless`, only when patient `id`'s stored name is not that one.
+pub fn name_changed(conn: &Tx, id: &str, unless: Option<&str>) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Meta]).reading(&[Table::Patients]),
+        &format!(
+            "INSERT INTO meta (key, value) SELECT '{}', '1' WHERE EXISTS \
+             (SELECT 1 FROM patients WHERE id = ?1 AND (?2 = '' OR full_name <> ?2)) \
+             ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+            super::feeds::PATIENT_NAMES
+        ),
+        args![id, unless.unwrap_or("")],
+    )?;
+    Ok(())
+}
+
 /// Writes every field but the national ID, which changes only when `sealed_id` is Some.
 pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if let Some(other) = by_phone(conn, &p.phone)? {
@@ -477,6 +495,7 @@ pub fn update(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
             ));
         }
     }
+    name_changed(conn, &p.id, Some(&p.full_name))?;
     conn.exec(
         On::writes(&[Table::Patients]),
         "UPDATE patients SET full_name=?2, name_key=?3, phone=?4, email=?5, updated_at=?6, \
@@ -607,6 +626,9 @@ pub fn upsert_by_phone(
     };
     if let Some(o) = owner {
         let sealed_id = seal(&o.id)?;
+        if o.full_name != name {
+            name_changed(conn, &o.id, None)?;
+        }
         conn.later_changing(
             On::writes(&[Table::Patients]),
             "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \

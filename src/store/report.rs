@@ -181,9 +181,11 @@ mod tests {
                 .any(|l| l.starts_with("SCAN e USING INDEX events_offered")),
             "{plan:?}"
         );
+        // Each offer's later booking is looked up by doctor, clinic and
+        // day: the feed's index (schema v38) holds all three.
         assert!(
-            plan.iter()
-                .any(|l| l.starts_with("SEARCH b USING INDEX appt_clinic_date ")),
+            plan.iter().any(|l| l
+                == "SEARCH b USING INDEX appt_doctor_feed (doctor_id=? AND clinic_id=? AND local_date=?)"),
             "{plan:?}"
         );
     }

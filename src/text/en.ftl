@@ -1467,3 +1467,33 @@ col-Bookings = Bookings
 col-Source = Source
 col-Done = Done
 col-Cancelled = Cancelled
+
+## Calendar feeds (docs/feeds.md)
+e-feed_not_found = Feed not found
+e-feed_name_must_be = a feed's name must be 1 to { $n } letters (a-z, without accents), digits, '.', '_' or '-', starting with a letter or digit: it is the CalDAV address's path
+e-feed_days_must_be = { $flag } must be a whole number of days from { $lo } to { $hi }
+e-feed_needs_public_url = { $clinic } has no public URL, which a feed's address starts with: set one with appt clinic update --public-url https://…
+e-feed_named_exists = a feed named '{ $name }' exists already: revoke it first (appt feed revoke { $name }) or choose another name
+e-feed_was_not_saved = { $a }; the feed was not saved: the address shown does not work
+e-no_active_feed_has_the_name_or_prefix = no active feed has the name or prefix '{ $name }'
+e-several_feeds_have_the_prefix = several active feeds have the prefix '{ $prefix }': { $names }
+e-feed_list_shows_the_feeds = `appt feed list` shows the feeds
+e-feed_password_is_its_token = this calendar's password is its feed's token (any user name)
+e-feed_is_read_only = this calendar is read-only: change the visits in appt
+e-feed_body_must_be_xml = a CalDAV request's body must be XML (application/xml or text/xml)
+e-feed_body_is_not_dav = the body is not a PROPFIND, a calendar-query or a calendar-multiget that appt reads: { $a }
+col-Days = Days
+h-feed_whole_clinic = all of { $clinic }
+h-feed_show_none = no patient
+h-feed_show_initials = initials
+h-feed_show_names = names
+h-feed_added = Added feed { $name }: the visits of { $whose }, { $back } days back and { $ahead } ahead
+h-feed_shows = { $shows ->
+    [none] Events name no patient
+    [names] Events name the patient
+   *[initials] Events name the patient by initials
+}; never a reason, a note, a phone or an ID.
+h-feed_shown_once = Its address is shown this once (appt keeps only its token's hash): subscribe to it, or keep it secret.
+h-feed_caldav = As a CalDAV account: { $url } (any user name, the token after /cal/ as the password)
+h-no_feeds = No calendar feeds.
+c-feed_revoked = Revoked feed { $name } ({ $prefix }): its calendar is gone from the next request

@@ -1542,3 +1542,33 @@ col-Bookings = Reservas
 col-Source = Origen
 col-Done = Atendidas
 col-Cancelled = Canceladas
+
+## Calendarios (docs/feeds.md)
+e-feed_not_found = Calendario no encontrado
+e-feed_name_must_be = el nombre de un calendario debe tener de 1 a { $n } letras (a-z, sin acentos), dígitos, '.', '_' o '-', y empezar por una letra o un dígito: es la ruta de su dirección CalDAV
+e-feed_days_must_be = { $flag } debe ser un número entero de días de { $lo } a { $hi }
+e-feed_needs_public_url = { $clinic } no tiene URL pública, con la que empieza la dirección de un calendario: fíjela con appt clinic update --public-url https://…
+e-feed_named_exists = ya existe un calendario llamado '{ $name }': revóquelo primero (appt feed revoke { $name }) o elija otro nombre
+e-feed_was_not_saved = { $a }; el calendario no se guardó: la dirección que se mostró no funciona
+e-no_active_feed_has_the_name_or_prefix = ningún calendario activo tiene el nombre o el prefijo '{ $name }'
+e-several_feeds_have_the_prefix = varios calendarios activos tienen el prefijo '{ $prefix }': { $names }
+e-feed_list_shows_the_feeds = `appt feed list` muestra los calendarios
+e-feed_password_is_its_token = la contraseña de este calendario es el token de su enlace (cualquier usuario)
+e-feed_is_read_only = este calendario es de solo lectura: cambie las citas en appt
+e-feed_body_must_be_xml = el cuerpo de una petición CalDAV debe ser XML (application/xml o text/xml)
+e-feed_body_is_not_dav = el cuerpo no es un PROPFIND, un calendar-query ni un calendar-multiget que appt lea: { $a }
+col-Days = Días
+h-feed_whole_clinic = toda { $clinic }
+h-feed_show_none = sin paciente
+h-feed_show_initials = iniciales
+h-feed_show_names = nombres
+h-feed_added = Calendario { $name } agregado: las citas de { $whose }, { $back } días atrás y { $ahead } adelante
+h-feed_shows = { $shows ->
+    [none] Las citas no nombran al paciente
+    [names] Las citas nombran al paciente
+   *[initials] Las citas nombran al paciente por sus iniciales
+}; nunca un motivo, una nota, un teléfono ni un documento.
+h-feed_shown_once = Su dirección se muestra esta única vez (appt guarda solo el hash de su token): suscríbase a ella, o guárdela en secreto.
+h-feed_caldav = Como cuenta CalDAV: { $url } (cualquier usuario; la contraseña es el token que sigue a /cal/)
+h-no_feeds = No hay calendarios.
+c-feed_revoked = Calendario { $name } revocado ({ $prefix }): desaparece desde la próxima solicitud

@@ -603,7 +603,15 @@ pub fn undo_schema_36(env: &Env) {
 /// Takes schema 37's change (the booking page's holds for a waitlist)
 /// out of `env`'s database, for tests of older databases.
 pub fn undo_schema_37(env: &Env) {
+    undo_schema_38(env);
     env.exec("ALTER TABLE holds DROP COLUMN kind");
+}
+
+/// Takes schema 38's change (calendar feeds) out of `env`'s database, for
+/// tests of older databases.
+pub fn undo_schema_38(env: &Env) {
+    env.exec("DROP INDEX appt_doctor_feed");
+    env.exec("DROP TABLE feeds");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

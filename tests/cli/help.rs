@@ -64,6 +64,7 @@ const VALUE_NAMES: &[&str] = &[
     "dmy|mdy",
     "time|token",
     "daily|weekly",
+    "none|initials|names",
     "KIND=TEXT",
     "URGENCY",
     "MODALITY",

@@ -24,6 +24,7 @@ mod erasure;
 mod events;
 pub mod export;
 mod faults;
+mod feeds;
 mod help;
 mod import;
 mod keys;

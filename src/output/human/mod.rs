@@ -9,6 +9,7 @@ mod appointment;
 mod channels;
 mod chart;
 mod day;
+mod feed;
 mod inbox;
 mod messages;
 mod patient;
@@ -22,6 +23,7 @@ pub use appointment::{
 };
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
+pub use feed::{feed_added, feed_revoked, feeds};
 pub use inbox::inbox;
 pub use messages::{dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erased, patient_card, patient_visits, patients};

@@ -7,6 +7,7 @@
 mod appointment;
 mod channels;
 mod day;
+mod feed;
 mod messages;
 mod patient;
 mod patient_export;
@@ -20,6 +21,7 @@ pub use appointment::{
 };
 pub use channels::{channel, channel_tested, inbox, inbox_done, provider_id};
 pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
+pub use feed::{feed, feed_added};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};

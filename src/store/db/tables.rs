@@ -16,6 +16,8 @@ pub enum Table {
     Closures,
     Doctors,
     Events,
+    /// The calendars `appt serve` publishes.
+    Feeds,
     /// Times held for patients typing the booking page's code.
     Holds,
     /// The messages a clinic's channels received.
@@ -37,7 +39,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 20] = [
+    pub const ALL: [Table; 21] = [
         Table::ApiTokens,
         Table::Appointments,
         Table::Channels,
@@ -45,6 +47,7 @@ impl Table {
         Table::Closures,
         Table::Doctors,
         Table::Events,
+        Table::Feeds,
         Table::Holds,
         Table::Inbox,
         Table::Meta,
@@ -70,6 +73,7 @@ impl Table {
             Table::Closures => "closures",
             Table::Doctors => "doctors",
             Table::Events => "events",
+            Table::Feeds => "feeds",
             Table::Holds => "holds",
             Table::Inbox => "inbox",
             Table::Meta => "meta",
@@ -96,6 +100,7 @@ impl Table {
             Table::Closures => &[Table::Closures],
             Table::Doctors => &[Table::Doctors],
             Table::Events => &[Table::Events],
+            Table::Feeds => &[Table::Feeds],
             Table::Holds => &[Table::Holds],
             Table::Inbox => &[Table::Inbox],
             Table::Meta => &[Table::Meta],
