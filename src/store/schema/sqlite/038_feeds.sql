@@ -13,8 +13,8 @@ CREATE TABLE feeds (
     clinic_id  TEXT NOT NULL REFERENCES clinics(id),
     doctor_id  TEXT REFERENCES doctors(id),   -- NULL: the whole clinic
     show       TEXT NOT NULL CHECK (show IN ('none', 'initials', 'names')),
-    days_back  INTEGER NOT NULL CHECK (days_back BETWEEN 0 AND 366),
-    days_ahead INTEGER NOT NULL CHECK (days_ahead BETWEEN 1 AND 366),
+    days_back  INTEGER NOT NULL CHECK (days_back >= 0 AND days_back <= 366),
+    days_ahead INTEGER NOT NULL CHECK (days_ahead >= 1 AND days_ahead <= 366),
     created_at INTEGER NOT NULL,
     revoked_at INTEGER,
     -- The calendar's ETag when last asked for, and since when it has been
