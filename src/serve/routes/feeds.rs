@@ -166,7 +166,11 @@ fn assemble(
     };
     let full = feed::open(st, key, now, Pick::Unheld(&holds))?;
     if full.view != view {
-        let full = feed::open(st, key, now, Pick::All)?;
+        // In the order an assembled calendar has (by day, then ID), so that
+        // one ETag is always the same bytes, whichever way they were made.
+        let mut full = feed::open(st, key, now, Pick::All)?;
+        full.visits
+            .sort_by(|(a, _), (b, _)| (a.local_date, &a.id).cmp(&(b.local_date, &b.id)));
         let text = crate::output::feed::calendar(&full, &full.visits, true)?;
         return Ok((full, text));
     }
