@@ -872,13 +872,21 @@ _appt_clap() {
 
     case "${cmd}" in
         appt)
-            opts="-c -h -V --db --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token feed check backup purge key import transfer demo serve board completions help"
+            opts="-c -h -V --db --read-db --max-lag --json --no-input --clinic --width --help --version init clinic doctor service window closure patient slots book reschedule cancel status update show history list count report next agenda queue waitlist remind recall events export webhook channel inbox token feed check backup purge key import transfer demo serve board completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -902,7 +910,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__agenda)
-            opts="-D -d -c -h --date --doctor --days --db --json --no-input --clinic --width --help"
+            opts="-D -d -c -h --date --doctor --days --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -932,6 +940,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -952,13 +968,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__backup)
-            opts="-c -h --force --db --json --no-input --clinic --width --help"
+            opts="-c -h --force --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -982,7 +1006,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__board)
-            opts="-D -c -h --date --db --json --no-input --clinic --width --help"
+            opts="-D -c -h --date --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -997,6 +1021,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1020,7 +1052,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --json --no-input --clinic --width --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,6 +1194,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1182,7 +1222,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__cancel)
-            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --json --no-input --clinic --width --help"
+            opts="-r -y -c -h --reason --tell-patient --force --no-notify --yes --series --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1201,6 +1241,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1224,13 +1272,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel)
-            opts="-c -h --db --json --no-input --clinic --width --help add list remove order test help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove order test help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1254,13 +1310,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add)
-            opts="-c -h --db --json --no-input --clinic --width --help whatsapp sms email help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help whatsapp sms email help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1284,7 +1348,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__email)
-            opts="-c -h --name --smtp-url --password-file --from --reply-to --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --smtp-url --password-file --from --reply-to --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,6 +1375,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1404,7 +1476,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__sms)
-            opts="-c -h --name --account-sid --auth-token-file --from --api-url --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --account-sid --auth-token-file --from --api-url --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1506,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1454,7 +1534,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__add__subcmd__whatsapp)
-            opts="-c -h --name --phone-number-id --token-file --app-secret-file --verify-token-file --api-url --template --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --phone-number-id --token-file --app-secret-file --verify-token-file --api-url --template --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1489,6 +1569,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1652,13 +1740,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1682,13 +1778,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__order)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1712,13 +1816,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1742,7 +1854,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__channel__subcmd__test)
-            opts="-c -h --to --db --json --no-input --clinic --width --help"
+            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1753,6 +1865,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1776,13 +1896,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-c -h --full --db --json --no-input --clinic --width --help"
+            opts="-c -h --full --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1806,13 +1934,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1836,7 +1972,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__add)
-            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --json --no-input --clinic --width --help"
+            opts="-c -h --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1951,6 +2087,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2058,13 +2202,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2088,13 +2240,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__show)
-            opts="-h --db --json --no-input --width --help"
+            opts="-h --db --read-db --max-lag --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2110,7 +2270,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --json --no-input --width --help"
+            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --db --read-db --max-lag --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2232,6 +2392,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --width)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2244,13 +2412,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure)
-            opts="-c -h --db --json --no-input --clinic --width --help add list remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2274,7 +2450,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-d -r -c -h --doctor --from --to --reason --db --json --no-input --clinic --width --help"
+            opts="-d -r -c -h --doctor --from --to --reason --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2305,6 +2481,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2398,7 +2582,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2413,6 +2597,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2436,13 +2628,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2466,13 +2666,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__completions)
-            opts="-c -h --db --json --no-input --clinic --width --help bash elvish fish powershell zsh"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2496,7 +2704,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__count)
-            opts="-S -c -h --source --since --status --by --overbooked --db --json --no-input --clinic --width --help"
+            opts="-S -c -h --source --since --status --by --overbooked --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2526,6 +2734,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2546,13 +2762,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__demo)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2576,13 +2800,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2606,7 +2838,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-c -h --specialty --slot-minutes --online --same-name --db --json --no-input --clinic --width --help"
+            opts="-c -h --specialty --slot-minutes --online --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2625,6 +2857,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2732,13 +2972,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2762,13 +3010,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2792,7 +3048,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --same-name --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2826,6 +3082,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2846,7 +3110,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__events)
-            opts="-n -c -h --after --type --limit --db --json --no-input --clinic --width --help"
+            opts="-n -c -h --after --type --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2872,6 +3136,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2892,7 +3164,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__export)
-            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --json --no-input --clinic --width --help"
+            opts="-d -S -o -c -h --format --from --to --doctor --status --output --include-patient --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2938,6 +3210,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2958,13 +3238,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed)
-            opts="-c -h --db --json --no-input --clinic --width --help add list revoke help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2988,7 +3276,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__add)
-            opts="-d -c -h --doctor --show --days-back --days-ahead --db --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --show --days-back --days-ahead --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3015,6 +3303,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3108,13 +3404,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3138,13 +3442,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__revoke)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4526,13 +4838,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__history)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4556,13 +4876,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__import)
-            opts="-c -h --dry-run --db --json --no-input --clinic --width --help"
+            opts="-c -h --dry-run --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4586,13 +4914,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox)
-            opts="-c -h --all --db --json --no-input --clinic --width --help done help"
+            opts="-c -h --all --db --read-db --max-lag --json --no-input --clinic --width --help done help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4616,13 +4952,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox__subcmd__done)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4688,13 +5032,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__init)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4718,13 +5070,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__key)
-            opts="-c -h --db --json --no-input --clinic --width --help rotate help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4790,13 +5150,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__key__subcmd__rotate)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4820,7 +5188,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__list)
-            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --series --urgency --modality --visit-type --payer --page --limit --db --json --no-input --clinic --width --help"
+            opts="-D -S -d -p -n -c -h --date --from --to --status --doctor --patient --source --series --urgency --modality --visit-type --payer --page --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4906,6 +5274,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4926,7 +5302,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__next)
-            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --json --no-input --clinic --width --help"
+            opts="-d -s -n -c -h --doctor --specialty --service --after --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4968,6 +5344,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4988,13 +5372,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient)
-            opts="-c -h --db --json --no-input --clinic --width --help add list show update export erase help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list show update export erase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5018,7 +5410,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__add)
-            opts="-P -c -h --name --phone --national-id --email --channel --db --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5052,6 +5444,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5072,7 +5472,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__erase)
-            opts="-y -c -h --reason --clinical --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --reason --clinical --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5083,6 +5483,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5106,7 +5514,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__export)
-            opts="-o -c -h --output --format --include-national-id --db --json --no-input --clinic --width --help"
+            opts="-o -c -h --output --format --include-national-id --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5125,6 +5533,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5260,7 +5676,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__list)
-            opts="-n -c -h --search --limit --db --json --no-input --clinic --width --help"
+            opts="-n -c -h --search --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5279,6 +5695,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5302,13 +5726,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5332,7 +5764,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__patient__subcmd__update)
-            opts="-P -c -h --name --phone --national-id --email --channel --db --json --no-input --clinic --width --help"
+            opts="-P -c -h --name --phone --national-id --email --channel --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5366,6 +5798,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5386,7 +5826,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__purge)
-            opts="-c -h --before --dry-run --db --json --no-input --clinic --width --help"
+            opts="-c -h --before --dry-run --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5397,6 +5837,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5420,7 +5868,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__queue)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help next help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help next help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5435,6 +5883,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5500,7 +5956,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__queue__subcmd__next)
-            opts="-d -c -h --doctor --db --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5515,6 +5971,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5538,13 +6002,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall)
-            opts="-c -h --db --json --no-input --clinic --width --help list send help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help list send help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5624,7 +6096,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall__subcmd__list)
-            opts="-S -c -h --due-before --status --db --json --no-input --clinic --width --help"
+            opts="-S -c -h --due-before --status --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5643,6 +6115,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5666,7 +6146,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__recall__subcmd__send)
-            opts="-c -h --exec --concurrency --db --json --no-input --clinic --width --help"
+            opts="-c -h --exec --concurrency --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5681,6 +6161,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5704,13 +6192,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind)
-            opts="-c -h --db --json --no-input --clinic --width --help due list help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help due list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5734,7 +6230,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__due)
-            opts="-n -c -h --exec --dry-run --limit --concurrency --db --json --no-input --clinic --width --help"
+            opts="-n -c -h --exec --dry-run --limit --concurrency --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5757,6 +6253,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5836,7 +6340,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__remind__subcmd__list)
-            opts="-S -n -c -h --status --kind --limit --db --json --no-input --clinic --width --help"
+            opts="-S -n -c -h --status --kind --limit --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5866,6 +6370,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5886,7 +6398,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -o -c -h --from --to --doctor --service --format --output --html --db --json --no-input --clinic --width --help"
+            opts="-d -o -c -h --from --to --doctor --service --format --output --html --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5932,6 +6444,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5952,7 +6472,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__reschedule)
-            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --series --urgency --modality --visit-type --payer --db --json --no-input --clinic --width --help"
+            opts="-D -t -d -r -c -h --date --time --at --doctor --duration --reason --force --no-notify --series --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6018,6 +6538,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6038,7 +6566,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__serve)
-            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --json --no-input --clinic --width --help"
+            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6076,6 +6604,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6096,13 +6632,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service)
-            opts="-c -h --db --json --no-input --clinic --width --help add list update remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6126,7 +6670,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__add)
-            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --online --db --json --no-input --clinic --width --help"
+            opts="-c -h --minutes --max-per-day --buffer-before --buffer-after --online --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6153,6 +6697,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6260,13 +6812,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6290,13 +6850,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6320,7 +6888,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__service__subcmd__update)
-            opts="-c -h --name --minutes --max-per-day --buffer-before --buffer-after --online --db --json --no-input --clinic --width --help"
+            opts="-c -h --name --minutes --max-per-day --buffer-before --buffer-after --online --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6354,6 +6922,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6374,13 +6950,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__show)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6404,7 +6988,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__slots)
-            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --json --no-input --clinic --width --help"
+            opts="-d -D -s -a -c -h --doctor --clinic-wide --date --service --duration --session --all --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6446,6 +7030,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6466,7 +7058,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__status)
-            opts="-c -h --diagnosis --prescription --follow-up --notes --db --json --no-input --clinic --width --help"
+            opts="-c -h --diagnosis --prescription --follow-up --notes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6492,6 +7084,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6512,13 +7112,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token)
-            opts="-c -h --db --json --no-input --clinic --width --help add list revoke help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6542,7 +7150,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__add)
-            opts="-c -h --scopes --expires --db --json --no-input --clinic --width --help"
+            opts="-c -h --scopes --expires --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6557,6 +7165,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6650,13 +7266,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6680,13 +7304,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__token__subcmd__revoke)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6710,7 +7342,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__transfer)
-            opts="-c -h --to --db --json --no-input --clinic --width --help"
+            opts="-c -h --to --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6721,6 +7353,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6744,7 +7384,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__update)
-            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --urgency --modality --visit-type --payer --db --json --no-input --clinic --width --help"
+            opts="-r -c -h --reason --notes --diagnosis --prescription --follow-up --no-follow-up --urgency --modality --visit-type --payer --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6794,6 +7434,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6814,13 +7462,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist)
-            opts="-c -h --db --json --no-input --clinic --width --help add list remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6844,7 +7500,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__add)
-            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --email --channel --service --db --json --no-input --clinic --width --help"
+            opts="-d -D -p -P -s -c -h --doctor --date --patient --phone --name --email --channel --service --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6903,6 +7559,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6996,13 +7660,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7026,13 +7698,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__waitlist__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7056,13 +7736,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook)
-            opts="-c -h --db --json --no-input --clinic --width --help add list remove deliver help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list remove deliver help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7086,7 +7774,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__add)
-            opts="-c -h --events --secret --secret-file --clinical --db --json --no-input --clinic --width --help"
+            opts="-c -h --events --secret --secret-file --clinical --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7105,6 +7793,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7128,13 +7824,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__deliver)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7242,13 +7946,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__list)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7272,13 +7984,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__webhook__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7302,13 +8022,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window)
-            opts="-c -h --db --json --no-input --clinic --width --help add list close open remove help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help add list close open remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7332,7 +8060,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7398,6 +8126,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7418,13 +8154,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__close)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7546,7 +8290,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-d -D -c -h --doctor --date --db --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --date --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7572,6 +8316,14 @@ _appt_clap() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --clinic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7592,13 +8344,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__open)
-            opts="-c -h --db --json --no-input --clinic --width --help"
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7622,13 +8382,21 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__remove)
-            opts="-y -c -h --yes --db --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_appt_global_optspecs
-    string join \n db= json no-input c/clinic= width= h/help V/version
+    string join \n db= read-db= max-lag= json no-input c/clinic= width= h/help V/version
 end
 
 function __fish_appt_needs_command
@@ -25,6 +25,8 @@ function __fish_appt_using_subcommand
 end
 
 complete -c appt -n "__fish_appt_needs_command" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_needs_command" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_needs_command" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_needs_command" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_needs_command" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_needs_command" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -74,12 +76,16 @@ complete -c appt -n "__fish_appt_needs_command" -f -a "board" -d 'The front desk
 complete -c appt -n "__fish_appt_needs_command" -f -a "completions" -d 'Print the shell completion script for bash, zsh, fish, elvish or powershell'
 complete -c appt -n "__fish_appt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand init" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand init" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand init" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand init" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand init" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand init" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand init" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand init" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -118,18 +124,24 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l web-hold -d 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l recalls -d 'Whether `appt remind due` also sends the clinic\'s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -163,6 +175,8 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l web-hold -d 'How long the page holds a time for a patient typing the code sent to their phone, 1m to 60m (10m for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l recalls -d 'Whether `appt remind due` also sends the clinic\'s due recalls (the patients whose follow-up date has come): on|off (off for a new clinic)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -173,6 +187,8 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a clinic\'s name or settings'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_subcommand_from add list show update help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -187,6 +203,8 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of this doctor\'s windows that name none [default: the clinic\'s]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l online -d 'Whether the online booking page offers the doctor: yes|no (no by default)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l same-name -d 'Add a doctor whose name another doctor already has'
@@ -194,12 +212,16 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -212,6 +234,8 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most active appointments a day (1–1000), at all clinics; none takes the cap away' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l online -d 'Whether the online booking page offers the doctor: yes|no' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l same-name -d 'Rename to a name another doctor already has'
@@ -224,6 +248,8 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a doctor'
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and not __fish_seen_subcommand_from add list update remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -240,12 +266,16 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l buffer-after -d 'Minutes kept free after each appointment, e.g. to clean (0–240; default 0)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l online -d 'Whether the online booking page offers the service: yes|no (no by default)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -258,12 +288,16 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l buffer-after -d 'New minutes kept free after each appointment (0–240), for bookings from now on' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l online -d 'Whether the online booking page offers the service: yes|no' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -276,6 +310,8 @@ complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a service (its past appointments keep it)'
 complete -c appt -n "__fish_appt_using_subcommand service; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and not __fish_seen_subcommand_from add list close open remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -300,6 +336,8 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-from -d 'First date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-to -d 'Last date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l clinic-wide -d 'A window for the whole clinic (no doctor)'
@@ -309,24 +347,32 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s windows' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s D -l date -d 'Only the windows that apply on this date (date windows replace weekly ones)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from open" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -340,6 +386,8 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a window that has no upcoming appointments'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -354,6 +402,8 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l to -d 'Last closed date [default: the from date]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s r -l reason -d 'Why, e.g. "Holiday" (shown to the front desk when a booking is refused)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -361,12 +411,16 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s closures' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -378,6 +432,8 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a closure'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and not __fish_seen_subcommand_from add list show update export erase help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -396,6 +452,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l email -d 'Email address' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l channel -d 'How the patient prefers to be sent messages: whatsapp, sms, email, or none for no messages [default: the clinic\'s order]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -404,12 +462,16 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l search -d 'Text found in the name or the phone' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -421,6 +483,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l email -d 'New email ("" clears it)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l channel -d 'New preferred channel: whatsapp, sms, email or none ("" clears it: the clinic\'s order)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -430,6 +494,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l format -d 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)' -r -f -a "json\t'Everything appt holds: the record, appointments with their events, messages, waitlist entries and links'
 fhir\t'A FHIR R4 Bundle (collection): the Patient and their Appointments'"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l include-national-id -d 'Put the national ID in (it is opened with the key, as `patient show` does)'
@@ -438,6 +504,8 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l reason -d 'Why: recorded with the erasure (the request\'s date or number)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from erase" -l clinical -d 'The clinical record of their appointments goes too (diagnosis, prescription, follow-up)'
@@ -458,6 +526,8 @@ complete -c appt -n "__fish_appt_using_subcommand slots" -s s -l service -d 'Slo
 complete -c appt -n "__fish_appt_using_subcommand slots" -l duration -d 'Slots long enough for this many minutes' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l session -d 'Only this session (Morning, Afternoon, …)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand slots" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand slots" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand slots" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand slots" -l clinic-wide -d 'The clinic-wide windows instead of a doctor\'s'
@@ -493,6 +563,8 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l every -d 'A series ev
 complete -c appt -n "__fish_appt_using_subcommand book" -l count -d 'How many occurrences a series has (at most 104)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l until -d 'The last date a series may fall on' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand book" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand book" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l clinic-wide -d 'Book into a clinic-wide window (no doctor)'
@@ -513,6 +585,8 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -l modality -d 'Ne
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l visit-type -d 'New visit type: first or follow_up (in Spanish "primera vez", control, seguimiento)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l payer -d 'New payer: one of the clinic\'s --payers; "" clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand reschedule" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand reschedule" -l force -d 'Move even inside the clinic\'s cancellation window'
@@ -524,6 +598,8 @@ complete -c appt -n "__fish_appt_using_subcommand reschedule" -s h -l help -d 'P
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s r -l reason -d 'Why it is cancelled (required). Kept for the clinic: the patient is never sent it' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l tell-patient -d 'The reason the patient\'s "cancelled" message gives (without it, the message gives none)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand cancel" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand cancel" -l force -d 'Cancel even inside the clinic\'s cancellation window'
@@ -538,6 +614,8 @@ complete -c appt -n "__fish_appt_using_subcommand status" -l prescription -d 'Pr
 complete -c appt -n "__fish_appt_using_subcommand status" -l follow-up -d 'Follow-up date (sets follow_up_required)' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand status" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand status" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand status" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand status" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -553,6 +631,8 @@ complete -c appt -n "__fish_appt_using_subcommand update" -l modality -d 'New mo
 complete -c appt -n "__fish_appt_using_subcommand update" -l visit-type -d 'New visit type: first or follow_up (in Spanish "primera vez", control, seguimiento)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l payer -d 'New payer: one of the clinic\'s --payers; "" clears it' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-follow-up -d 'Clear the follow-up'
@@ -560,12 +640,16 @@ complete -c appt -n "__fish_appt_using_subcommand update" -l json -d 'Print one 
 complete -c appt -n "__fish_appt_using_subcommand update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand show" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand show" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand show" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand history" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand history" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand history" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand history" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand history" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand history" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -586,6 +670,8 @@ complete -c appt -n "__fish_appt_using_subcommand list" -l payer -d 'Only this p
 complete -c appt -n "__fish_appt_using_subcommand list" -l page -d 'Page number, from 1' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s n -l limit -d 'Appointments per page, at most 500' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -596,6 +682,8 @@ complete -c appt -n "__fish_appt_using_subcommand count" -l since -d 'Created si
 complete -c appt -n "__fish_appt_using_subcommand count" -s S -l status -d 'Only with this status now' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l by -d 'Count in groups: urgency, modality, visit_type, payer or doctor' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand count" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand count" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand count" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand count" -l overbooked -d 'Only the overbooked visits (book --overbook)'
@@ -611,6 +699,8 @@ xlsx\t'An Excel spreadsheet (.xlsx) in the clinic\'s language, to --output FILE'
 complete -c appt -n "__fish_appt_using_subcommand report" -s o -l output -d 'Write --format\'s rows to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -l html -d 'Write the report as one web page to FILE (charts inline, nothing fetched; written whole or not at all)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand report" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand report" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand report" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -622,6 +712,8 @@ complete -c appt -n "__fish_appt_using_subcommand next" -s s -l service -d 'Slot
 complete -c appt -n "__fish_appt_using_subcommand next" -l after -d 'From this date on instead of now: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N, or in Spanish (mañana, lunes)' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -s n -l limit -d 'How many slots [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand next" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand next" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -631,6 +723,8 @@ complete -c appt -n "__fish_appt_using_subcommand agenda" -s D -l date -d 'The f
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -638,6 +732,8 @@ complete -c appt -n "__fish_appt_using_subcommand agenda" -l no-input -d 'Never 
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s d -l doctor -d 'Only this doctor\'s queue' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -647,6 +743,8 @@ complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand queue; and not __fish_seen_subcommand_from next help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s d -l doctor -d 'The doctor calling (a terminal asks)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from next" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -655,6 +753,8 @@ complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcomm
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "next" -d 'Call the next patient: the first checked-in appointment of today in the clinic\'s queue order (--queue-order: the earliest appointment, a walk-in at its arrival; or the lowest token) moves to in_progress'
 complete -c appt -n "__fish_appt_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and not __fish_seen_subcommand_from add list remove help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -673,18 +773,24 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l channel -d 'How the patient prefers to be sent messages: whatsapp, sms, email or none (replaces the stored one)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s s -l service -d 'The service wanted' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -696,6 +802,8 @@ complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Take an entry off the waitlist'
 complete -c appt -n "__fish_appt_using_subcommand waitlist; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and not __fish_seen_subcommand_from due list help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -708,6 +816,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s n -l limit -d 'Deliver at most this many in this run' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l concurrency -d 'Send up to N messages to the providers at once (1–64)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from due" -l dry-run -d 'Print what would be delivered and change nothing'
@@ -718,6 +828,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind: reminder, waitlist_offer, confirmation, rescheduled, cancelled, recall' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -727,6 +839,8 @@ complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from help" -f -a "list" -d 'List reminders and the other messages `remind due` delivers'
 complete -c appt -n "__fish_appt_using_subcommand remind; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_subcommand_from list send help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -738,6 +852,8 @@ complete -c appt -n "__fish_appt_using_subcommand recall; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l due-before -d 'Only recalls whose follow-up date is before this date (the date itself left out); default: up to today' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -s S -l status -d 'Only this status: due, sent, booked' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -746,6 +862,8 @@ complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l exec -d 'Run `sh -c CMD` once per recall, with its JSON on stdin and APPT_* variables; exit 0 = sent' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l concurrency -d 'Send up to N messages to the providers at once (1–64)' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand recall; and __fish_seen_subcommand_from send" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -758,6 +876,8 @@ complete -c appt -n "__fish_appt_using_subcommand events" -l after -d 'Only even
 complete -c appt -n "__fish_appt_using_subcommand events" -l type -d 'Only events of this type, e.g. appointment.booked' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -s n -l limit -d 'At most this many' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand events" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand events" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand events" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand events" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -774,6 +894,8 @@ complete -c appt -n "__fish_appt_using_subcommand export" -s d -l doctor -d 'Onl
 complete -c appt -n "__fish_appt_using_subcommand export" -s S -l status -d 'Only this status (scheduled, confirmed, checked_in, in_progress, completed, cancelled, no_show, or in Spanish: confirmada, atendida, ausente…)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s o -l output -d 'Write to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
 complete -c appt -n "__fish_appt_using_subcommand export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand export" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand export" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand export" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand export" -l include-patient -d 'Put the patient\'s name, phone and ID into ics and fhir exports, their name and phone into xlsx (jsonl and csv always carry them)'
@@ -781,6 +903,8 @@ complete -c appt -n "__fish_appt_using_subcommand export" -l json -d 'Print one 
 complete -c appt -n "__fish_appt_using_subcommand export" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand export" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and not __fish_seen_subcommand_from add list remove deliver help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -795,6 +919,8 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret -d 'Sign each body with this secret: X-Appt-Signature: sha256=<hex HMAC-SHA256>. `-` reads it from standard input. A secret written on the command line is visible to other users of the machine (ps): prefer --secret-file or -' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret-file -d 'Read the signing secret from FILE (trailing line breaks trimmed)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l clinical -d 'Send the whole appointment object, diagnosis, prescription, follow-up and notes included. Without it the receiver gets the message view, as hooks do (for a system that keeps the clinical record)'
@@ -802,12 +928,16 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -815,6 +945,8 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from deliver" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -826,6 +958,8 @@ complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "deliver" -d 'POST every undelivered event (cron runs this every few minutes)'
 complete -c appt -n "__fish_appt_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -838,6 +972,8 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_s
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -f -a "test" -d 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and not __fish_seen_subcommand_from add list remove order test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -848,12 +984,16 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "email" -d 'E-mail over SMTP with TLS or STARTTLS (the password from --password-file, else APPT_SMTP_PASSWORD)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from add" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
@@ -861,6 +1001,8 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -868,6 +1010,8 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from order" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l to -d 'The phone to send to (read in the clinic\'s country code), or for an e-mail channel the address' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -880,6 +1024,8 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l all -d 'Every message received, answers appt acted on and done ones too'
@@ -889,6 +1035,8 @@ complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -897,6 +1045,8 @@ complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcomm
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -909,18 +1059,24 @@ complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_sub
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l scopes -d 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l expires -d 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -931,6 +1087,8 @@ complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcomm
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an API token: requests with it are refused from the next one'
 complete -c appt -n "__fish_appt_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and not __fish_seen_subcommand_from add list revoke help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -945,18 +1103,24 @@ complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l days-back -d 'Days before today it still holds' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l days-ahead -d 'Days after today it holds' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -967,6 +1131,8 @@ complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a calendar feed: its address and CalDAV account answer 404 from the next request'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand check" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand check" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand check" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l full -d 'Also check every index entry against its table (SQLite\'s integrity_check; several times slower on a large file than the page and constraint check done by default)'
@@ -974,6 +1140,8 @@ complete -c appt -n "__fish_appt_using_subcommand check" -l json -d 'Print one J
 complete -c appt -n "__fish_appt_using_subcommand check" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand check" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand backup" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand backup" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand backup" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand backup" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand backup" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand backup" -l force -d 'Replace FILE if it exists'
@@ -982,6 +1150,8 @@ complete -c appt -n "__fish_appt_using_subcommand backup" -l no-input -d 'Never 
 complete -c appt -n "__fish_appt_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand purge" -l before -d 'What ended before this day goes: YYYY-MM-DD, today, -N (days ago), …, in each clinic\'s time zone' -r
 complete -c appt -n "__fish_appt_using_subcommand purge" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand purge" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand purge" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand purge" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand purge" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand purge" -l dry-run -d 'Count what would go, per table, and change nothing'
@@ -989,6 +1159,8 @@ complete -c appt -n "__fish_appt_using_subcommand purge" -l json -d 'Print one J
 complete -c appt -n "__fish_appt_using_subcommand purge" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -997,6 +1169,8 @@ complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -f -a "rotate" -d 'Make a new national-ID key and seal every national ID again under it, in one transaction'
 complete -c appt -n "__fish_appt_using_subcommand key; and not __fish_seen_subcommand_from rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from rotate" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -1005,6 +1179,8 @@ complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcomman
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Make a new national-ID key and seal every national ID again under it, in one transaction'
 complete -c appt -n "__fish_appt_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand import" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand import" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand import" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand import" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand import" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand import" -l dry-run -d 'Check every line against every rule, book nothing'
@@ -1013,12 +1189,16 @@ complete -c appt -n "__fish_appt_using_subcommand import" -l no-input -d 'Never 
 complete -c appt -n "__fish_appt_using_subcommand import" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l to -d 'The empty database to copy into: a file path or a postgres:// URL. A password on the command line is visible to other users (ps): give a URL with a password in APPT_TRANSFER_TO instead' -r -F
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand transfer" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand transfer" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand transfer" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand demo" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand demo" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand demo" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand demo" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand demo" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand demo" -s y -l yes -d 'Replace an earlier demo database without asking (only a terminal asks)'
@@ -1033,6 +1213,8 @@ complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-key -d 'PEM priv
 complete -c appt -n "__fish_appt_using_subcommand serve" -l exec -d 'Run `sh -c CMD` to send the booking page\'s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code\'s text in APPT_MESSAGE)' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l trusted-proxy -d 'The address of a proxy of yours (nginx, a load balancer) whose X-Forwarded-For names the client, for the limits per address (repeatable); any other\'s header is ignored' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand serve" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand serve" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand serve" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l allow-plain-http -d 'Serve plain HTTP on an address other than loopback (behind a TLS proxy)'
@@ -1041,12 +1223,16 @@ complete -c appt -n "__fish_appt_using_subcommand serve" -l no-input -d 'Never p
 complete -c appt -n "__fish_appt_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand board" -s D -l date -d 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand board" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand board" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand board" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand board" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand board" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand board" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c appt -n "__fish_appt_using_subcommand completions" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand completions" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand completions" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand completions" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand completions" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand completions" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'

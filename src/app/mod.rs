@@ -58,7 +58,7 @@ pub mod window;
 /// What a statement declares it reads and writes: for the tests of a front
 /// end that read its database as it is.
 pub use crate::store::db::{On, Table};
-pub use crate::store::{Create, Stopper, Store};
+pub use crate::store::{Create, ReadDb, Stopper, Store, MAX_LAG};
 
 use chrono::{DateTime, Utc};
 

@@ -253,6 +253,28 @@ pub fn unauthorized() -> Error {
 /// (a revoked token is refused from the next request). `UNAUTHORIZED` when
 /// it is unknown, revoked or expired. Records `last_used_at` at most once a
 /// minute per token; a failure to record it refuses nothing.
+/// `RATE_LIMITED`, with the seconds to wait, when `address` failed to
+/// authenticate too often lately: counted in the database, so that every
+/// server sharing it counts the same failures (docs/api.md#tokens).
+pub fn not_limited(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
+    let since = now - access::FAILURE_WINDOW;
+    let (n, oldest) = st.glance(|tx| crate::store::auth_failures::since(tx, address, since))?;
+    match access::must_wait(n, oldest, now) {
+        None => Ok(()),
+        Some(wait) => Err(Error::new(
+            crate::error::Code::RateLimited,
+            crate::text::msg!("e-too_many_failed_authentications"),
+        )
+        .details(serde_json::json!({"retry_after": wait}))),
+    }
+}
+
+/// Counts a failed authentication from `address`.
+pub fn failed(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
+    let before = now - access::FAILURE_WINDOW;
+    st.write(|tx| crate::store::auth_failures::add(tx, address, now, before))
+}
+
 pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
     let hash = digest(presented);
     let found = st.glance(|tx| api_tokens::by_hash(tx, &hash))?;

@@ -121,7 +121,14 @@ pub struct Board {
     /// The minute last drawn, so the clock and the marker move on.
     minute: i64,
     dirty: bool,
+    /// When the database last failed: from a second later, each tick
+    /// connects again (a server lost, a standby promoted) until it answers.
+    lost: Option<Instant>,
 }
+
+/// How long the board waits after the database failed before it connects
+/// again, and between tries.
+const RECONNECT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Board {
     /// Reads the first day and places the cursor at the current time.
@@ -162,6 +169,7 @@ impl Board {
             stamp,
             minute: now.timestamp() / 60,
             dirty: true,
+            lost: None,
         };
         b.cursor.1 = b.now_row();
         Ok(b)
@@ -263,6 +271,20 @@ impl Board {
     /// cells stop being bookable (and on PostgreSQL a change to windows or
     /// closures, which the stamp does not see, shows within the minute).
     pub fn tick(&mut self) {
+        if let Some(at) = self.lost {
+            if at.elapsed() < RECONNECT {
+                return;
+            }
+            match self.store.reconnect() {
+                Ok(()) => {
+                    self.lost = None;
+                    // Whatever was written meanwhile is read at once.
+                    self.stamp.clear();
+                    self.done("b-reconnected", &[]);
+                }
+                Err(e) => return self.refused(e),
+            }
+        }
         let minute = self.clock.now().timestamp() / 60;
         match self.store.stamp() {
             Ok(stamp) if stamp != self.stamp || minute != self.minute => {
@@ -364,6 +386,9 @@ impl Board {
     }
 
     fn refused(&mut self, e: Error) {
+        if e.code == Code::Database {
+            self.lost = Some(Instant::now());
+        }
         self.note = Some(Note::Refused {
             code: e.code.as_str(),
             message: lang::message_in(self.lang, &e.msg),

@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let days = agenda::agenda(
-        &mut ctx.open()?,
+        &mut ctx.open_to_read()?,
         ctx.clinic.as_deref(),
         a.date.as_deref(),
         a.doctor.as_deref(),

@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         ));
     }
     board::run(Options {
-        store: ctx.open()?,
+        store: ctx.open_to_read()?,
         clinic: ctx.clinic.clone(),
         date: a.date,
         clock: ctx.clock()?,

@@ -106,7 +106,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<Report> {
         limit: a.limit,
         seen_from: None,
     };
-    let p = list::list(&mut ctx.open()?, &req, ctx.now)?;
+    let p = list::list(&mut ctx.open_to_read()?, &req, ctx.now)?;
     Ok(ctx.report_stream(
         p,
         |p, out, indented| {
@@ -126,7 +126,7 @@ pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
         by: a.by,
         overbooked: a.overbooked,
     };
-    let counted = list::count(&mut ctx.open()?, &req, ctx.now)?;
+    let counted = list::count(&mut ctx.open_to_read()?, &req, ctx.now)?;
     Ok(ctx.report(
         || json::count(&counted),
         || match counted.by {

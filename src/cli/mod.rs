@@ -75,6 +75,23 @@ pub struct Cli {
         help_heading = "Global options"
     )]
     pub db: Option<PathBuf>,
+    /// A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board's polling, serve's GET requests [env: APPT_READ_DB]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Global options"
+    )]
+    pub read_db: Option<String>,
+    /// Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(0..=3600),
+        help_heading = "Global options"
+    )]
+    pub max_lag: Option<u64>,
     /// Print one JSON document on stdout; errors go to stderr as JSON
     #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
@@ -298,6 +315,9 @@ pub struct Ctx {
     pub zone: crate::core::zone::Tz,
     /// Who the events of this command name: `cli:<OS user>` ([`os_user`]).
     pub actor: Actor,
+    /// `--read-db` (else `$APPT_READ_DB`) and `--max-lag`: the standby
+    /// for the reads that may lag (docs/operations.md#standby-reads).
+    pub read_db: Option<(String, std::time::Duration)>,
 }
 
 /// The OS user running appt, as its events name them (docs/rules.md#events):
@@ -354,6 +374,25 @@ impl Ctx {
         self.open_at(&self.db, Create::Never)
     }
 
+    /// Opens the database for a command that only reads and need not see
+    /// the latest write by another desk (`agenda`, `slots`, `list`, `next`,
+    /// `report`): with `--read-db`, its reads go to the standby while it
+    /// is close enough behind and has this desk's own last write.
+    pub fn open_to_read(&self) -> Result<Store> {
+        let mut st = self.open()?;
+        st.may_lag(true);
+        Ok(st)
+    }
+
+    /// The standby for the reads that may lag, when one is given;
+    /// `remember`: this desk's last write is kept for its next command.
+    pub fn reads(&self, remember: bool) -> Result<Option<crate::app::ReadDb>> {
+        self.read_db
+            .as_ref()
+            .map(|(url, lag)| crate::app::ReadDb::new(url, *lag, remember))
+            .transpose()
+    }
+
     /// The database a command opened already (to read what it then asks
     /// about), else opened now and kept in `slot`: one connection a command.
     pub fn open_once<'s>(&self, slot: &'s mut Option<Store>) -> Result<&'s mut Store> {
@@ -385,6 +424,11 @@ impl Ctx {
     /// a network) goes to stderr now, before the command's work.
     pub fn open_at(&self, target: &std::path::Path, create: Create) -> Result<Store> {
         let mut st = Store::open(target, create)?;
+        if target == self.db {
+            if let Some(reads) = self.reads(true)? {
+                st.with_standby(reads)?;
+            }
+        }
         self.tell(&mut st);
         if !self.json {
             self.choose_home(&mut st);
@@ -519,6 +563,14 @@ fn context(cli: &Cli) -> Result<Ctx> {
         now: now_from_env()?,
         zone: machine_zone(),
         actor: Actor::Cli(os_user()),
+        read_db: match cli.read_db.clone() {
+            Some(url) => Some(url),
+            None => env_nonempty("APPT_READ_DB")?,
+        }
+        .map(|url| {
+            let lag = cli.max_lag.map(std::time::Duration::from_secs);
+            (url, lag.unwrap_or(crate::app::MAX_LAG))
+        }),
     })
 }
 

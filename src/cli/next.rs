@@ -36,6 +36,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         after: a.after,
         limit: a.limit,
     };
-    let found = next::next(&mut ctx.open()?, &req, ctx.now)?;
+    let found = next::next(&mut ctx.open_to_read()?, &req, ctx.now)?;
     Ok(ctx.report(|| json::next_slots(&found), || human::next_slots(&found)))
 }

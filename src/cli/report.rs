@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             crate::text::msg!("e-an_xlsx_export_is_a_file"),
         ));
     }
-    let r = report::report(&mut ctx.open()?, &req, ctx.now)?;
+    let r = report::report(&mut ctx.open_to_read()?, &req, ctx.now)?;
     if let Some(path) = a.html {
         return written(ctx, &path, "html", |file| {
             use std::io::Write;

@@ -54,6 +54,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         key: ctx.key()?,
         exec: a.exec,
         trusted_proxies: a.trusted_proxy,
+        reads: ctx.reads(false)?,
     };
     let json = ctx.json;
     serve::run(o, &mut |url| {

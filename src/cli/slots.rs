@@ -38,13 +38,13 @@ pub struct Args {
 pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
     let mut ask = Ask::new(ctx);
     // Off a terminal nothing is picked: missing flags fail before the database is opened.
-    let mut st = ask.interactive().then(|| ctx.open()).transpose()?;
+    let mut st = ask.interactive().then(|| ctx.open_to_read()).transpose()?;
     ask.doctor(st.as_mut(), &mut a.doctor, &mut a.clinic_wide, false)?;
     let date = ask.date(a.date, "date", "--date", || tr!("p-date"), "today")?;
     ask.finish()?;
     let mut st = match st {
         Some(st) => st,
-        None => ctx.open()?,
+        None => ctx.open_to_read()?,
     };
     let mut req = SlotsRequest {
         clinic: ctx.clinic.clone(),

@@ -185,6 +185,24 @@ fn is_digits(s: &str) -> bool {
 }
 
 /// Whether a token expiring at `expires_at` still works at `now`.
+/// Failed authentications from one address within [`FAILURE_WINDOW`]
+/// after which it is refused (`RATE_LIMITED`), whatever it presents.
+pub const MAX_FAILURES: i64 = 20;
+
+/// How far back failed authentications count.
+pub const FAILURE_WINDOW: chrono::Duration = chrono::Duration::seconds(60);
+
+/// How many seconds an address must wait at `now`, given its `failures`
+/// since `now - FAILURE_WINDOW` and when the oldest of them was: None while
+/// it has failed fewer than [`MAX_FAILURES`] times.
+pub fn must_wait(failures: i64, oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u64> {
+    if failures < MAX_FAILURES {
+        return None;
+    }
+    let frees = oldest.unwrap_or(now) + FAILURE_WINDOW;
+    Some((frees - now).num_seconds().max(1) as u64)
+}
+
 pub fn expired(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     expires_at.is_some_and(|e| e <= now)
 }
@@ -308,7 +326,8 @@ pub fn client_address(
 
 #[cfg(test)]
 mod client_address_tests {
-    use super::client_address;
+    use super::{client_address, must_wait, MAX_FAILURES};
+    use chrono::{DateTime, Utc};
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {
@@ -337,5 +356,18 @@ mod client_address_tests {
         assert_eq!(client_address(proxy, None, &trusted), proxy);
         assert_eq!(client_address(proxy, Some("nonsense"), &trusted), proxy);
         assert_eq!(client_address(proxy, Some("10.0.0.3"), &trusted), proxy);
+    }
+
+    #[test]
+    fn an_address_waits_from_its_twentieth_failure_until_the_oldest_is_a_minute_old() {
+        let now = DateTime::parse_from_rfc3339("2026-06-15T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let oldest = Some(now - chrono::Duration::seconds(45));
+        assert_eq!(must_wait(MAX_FAILURES - 1, oldest, now), None);
+        assert_eq!(must_wait(MAX_FAILURES, oldest, now), Some(15));
+        // Never less than a second, even as the oldest ages out.
+        let old = Some(now - chrono::Duration::seconds(60));
+        assert_eq!(must_wait(MAX_FAILURES, old, now), Some(1));
     }
 }

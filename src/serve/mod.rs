@@ -23,7 +23,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
 use routes::{Answer, Call, Caller, Found, Handler};
-use std::collections::{HashMap, VecDeque};
+
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -42,10 +42,6 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// How many connections must have closed since the most were open at once
 /// for the memory their buffers were freed into to be given back.
 const FLOOD: usize = 32;
-/// Failed authentications from one address within [`FAILURE_WINDOW`] after
-/// which it is refused (`RATE_LIMITED`).
-pub const MAX_FAILURES: usize = 20;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// The OpenAPI document of every endpoint (docs/api.md).
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -72,6 +68,9 @@ pub struct Options {
     /// `--trusted-proxy ADDR`: proxies whose `X-Forwarded-For` names the
     /// client (`core::access::client_address`).
     pub trusted_proxies: Vec<IpAddr>,
+    /// `--read-db`: the standby the `GET` requests read from while it is
+    /// close enough behind (docs/operations.md#standby-reads).
+    pub reads: Option<crate::app::ReadDb>,
 }
 
 /// What every worker and connection shares.
@@ -80,8 +79,6 @@ struct Shared {
     zone: crate::core::zone::Tz,
     key: Option<String>,
     exec: Option<String>,
-    /// Recent failed authentications per address.
-    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Set once the server is told to stop: a write not yet begun is
     /// answered 503 and never run.
     closing: AtomicBool,
@@ -96,6 +93,9 @@ struct Shared {
     in_flight: Arc<AtomicUsize>,
     /// Calendar feeds rendered, by their ETag.
     rendered: routes::Rendered,
+    /// The standby for the reads that may lag, shared by every worker's
+    /// store (and so what the server wrote last).
+    reads: Option<crate::app::ReadDb>,
 }
 
 /// Whether a worker has the write turn.
@@ -116,23 +116,6 @@ impl Drop for Holding<'_> {
 }
 
 impl Shared {
-    /// How many seconds `peer` must wait, when it failed too often.
-    fn limited(&self, peer: IpAddr) -> Option<u64> {
-        let mut all = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let recent = all.get_mut(&peer)?;
-        while recent
-            .front()
-            .is_some_and(|t| t.elapsed() >= FAILURE_WINDOW)
-        {
-            recent.pop_front();
-        }
-        if recent.len() < MAX_FAILURES {
-            return None;
-        }
-        let oldest = recent.front()?.elapsed();
-        Some(FAILURE_WINDOW.saturating_sub(oldest).as_secs().max(1))
-    }
-
     /// Waits for the write turn; `stopping()` when the server is told to
     /// stop meanwhile (or was), and then the write is never run.
     fn take_turn(&self) -> Result<Holding<'_>> {
@@ -168,18 +151,6 @@ impl Shared {
             writing |= s.stop();
         }
         busy || writing
-    }
-
-    fn failed(&self, peer: IpAddr) {
-        let mut all = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if all.len() > 10_000 {
-            all.retain(|_, r| r.back().is_some_and(|t| t.elapsed() < FAILURE_WINDOW));
-        }
-        let recent = all.entry(peer).or_default();
-        recent.push_back(Instant::now());
-        if recent.len() > MAX_FAILURES {
-            recent.pop_front();
-        }
     }
 }
 
@@ -253,7 +224,12 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
     let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
     let trusted: Arc<[IpAddr]> = o.trusted_proxies.clone().into();
     // The database must be there and answer before anyone is told to call.
-    Store::open(&o.db, Create::Never)?.ping()?;
+    let mut first = Store::open(&o.db, Create::Never)?;
+    if let Some(reads) = &o.reads {
+        first.with_standby(reads.clone())?;
+    }
+    first.ping()?;
+    drop(first);
     let listener = std::net::TcpListener::bind(addr).map_err(|e| {
         Error::field(
             "listen",
@@ -267,13 +243,13 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         zone: o.zone,
         key: o.key.clone(),
         exec: o.exec.clone(),
-        failures: Mutex::new(HashMap::new()),
         closing: AtomicBool::new(false),
         turn: Mutex::default(),
         turned: Condvar::new(),
         stoppers: Mutex::new(vec![None; o.threads]),
         in_flight: Arc::default(),
         rendered: routes::Rendered::default(),
+        reads: o.reads.clone(),
     });
     let (jobs, workers) = start_workers(&o, &shared)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -975,7 +951,11 @@ fn authorised(
     let st = match store {
         Some(st) => st,
         None => {
-            let opened = store.insert(Store::open(db, Create::Never)?);
+            let mut fresh = Store::open(db, Create::Never)?;
+            if let Some(reads) = &shared.reads {
+                fresh.with_standby(reads.clone())?;
+            }
+            let opened = store.insert(fresh);
             shared.stoppers.lock().unwrap_or_else(|p| p.into_inner())[worker] =
                 Some(opened.stopper());
             if shared.closing.load(Ordering::SeqCst) {
@@ -986,12 +966,19 @@ fn authorised(
     };
     let route = job.call.route;
     let now = shared.clock.now();
+    let peer = job.peer.to_string();
+    // A `GET` (and a calendar feed, which only reads) may be answered by a
+    // standby; the token is checked, and a failure counted, on the primary.
+    let lags = matches!(route.handler, Handler::Feed(_))
+        || (matches!(route.method, "GET" | "HEAD") && !route.writes);
+    st.may_lag(false);
     let (scope, handler) = match route.handler {
         Handler::Api(scope, handler) => (scope, handler),
         // `/healthz` and the patients' pages: no token. A patient's answer
         // writes, and takes its turn as the API's writes do.
         Handler::Open(handler) | Handler::Page(handler) => {
             let _turn = turn(route, shared)?;
+            st.may_lag(lags);
             return handler(st, &job.call, now);
         }
         // A provider's request: signed by a channel's secret, not a token.
@@ -1015,7 +1002,10 @@ fn authorised(
             };
             let (answer, replies) = {
                 let _turn = turn(route, shared)?;
-                handler(st, &job.call, &visitor)?
+                st.may_lag(lags);
+                let answered = handler(st, &job.call, &visitor);
+                st.may_lag(false);
+                answered?
             };
             send_after(st, route, shared, replies)?;
             return Ok(answer);
@@ -1023,45 +1013,38 @@ fn authorised(
         // A calendar feed: its token is the key. A token that is no
         // feed's counts against the address, as an API token does.
         Handler::Feed(handler) => {
-            if let Some(wait) = shared.limited(job.peer) {
-                *retry_after = Some(wait);
-                return Err(Error::new(
-                    Code::RateLimited,
-                    crate::text::msg!("e-too_many_failed_authentications"),
-                )
-                .details(serde_json::json!({"retry_after": wait})));
-            }
-            return handler(st, &job.call, now, &shared.rendered).inspect_err(|e| {
+            not_limited(st, &peer, now, retry_after)?;
+            st.may_lag(lags);
+            let answered = handler(st, &job.call, now, &shared.rendered);
+            st.may_lag(false);
+            if let Err(e) = &answered {
                 if matches!(e.code, Code::Unauthorized) || e.msg.id == "e-feed_not_found" {
-                    shared.failed(job.peer);
+                    token::failed(st, &peer, now)?;
                 }
-            });
+            }
+            return answered;
         }
         // Answered before a worker is asked (`Service::handle`).
         Handler::Document => return Ok(Answer::document()),
     };
-    if let Some(wait) = shared.limited(job.peer) {
-        *retry_after = Some(wait);
-        return Err(Error::new(
-            Code::RateLimited,
-            crate::text::msg!("e-too_many_failed_authentications"),
-        )
-        .details(serde_json::json!({"retry_after": wait})));
-    }
+    not_limited(st, &peer, now, retry_after)?;
     let Some(presented) = job.bearer.as_deref().filter(|t| !t.is_empty()) else {
-        shared.failed(job.peer);
+        token::failed(st, &peer, now)?;
         return Err(token::unauthorized());
     };
-    let grant: Grant = token::authenticate(st, presented, now).inspect_err(|e| {
-        if e.code == Code::Unauthorized {
-            shared.failed(job.peer);
+    let grant: Grant = match token::authenticate(st, presented, now) {
+        Err(e) if e.code == Code::Unauthorized => {
+            token::failed(st, &peer, now)?;
+            return Err(e);
         }
-    })?;
+        other => other?,
+    };
     *token = Some(grant.name.clone());
     if !grant.has(scope) {
         return Err(routes::insufficient(scope));
     }
     let _turn = turn(route, shared)?;
+    st.may_lag(lags);
     let who = Caller {
         grant: &grant,
         now,
@@ -1081,6 +1064,20 @@ fn authorised(
         route.path
     );
     Ok(answer)
+}
+
+/// `RATE_LIMITED` when `peer` failed to authenticate too often lately
+/// (counted in the database, so across every server sharing it), with
+/// `retry_after` set to the seconds it must wait.
+fn not_limited(
+    st: &mut Store,
+    peer: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    retry_after: &mut Option<u64>,
+) -> Result<()> {
+    token::not_limited(st, peer, now).inspect_err(|e| {
+        *retry_after = e.details.get("retry_after").and_then(|w| w.as_u64());
+    })
 }
 
 /// Sends `replies` (the patients' one-line answers, the booking page's

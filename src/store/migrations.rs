@@ -115,6 +115,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(36, "036_recalls"),
     sql!(37, "037_waiting_holds"),
     sql!(38, "038_feeds"),
+    sql!(39, "039_auth_failures"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -12,6 +12,7 @@ mod appointment_columns;
 mod appointment_filter;
 pub mod appointments;
 pub mod asked;
+pub mod auth_failures;
 pub mod backup;
 pub mod channels;
 pub mod check;
@@ -45,6 +46,7 @@ mod rewrite;
 pub mod series;
 pub mod services;
 mod sqlite;
+mod standby;
 pub mod stored;
 pub mod transfer;
 pub mod waitlist;
@@ -58,6 +60,7 @@ use db::{Backend, Tx};
 pub use lookup::{by_id, ensure_unique_name, name_key, resolve, Lookup};
 pub use migrations::SCHEMA_VERSION;
 pub use sqlite::APPLICATION_ID;
+pub use standby::{ReadDb, MAX_LAG};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -65,6 +68,9 @@ use std::sync::Arc;
 /// An open database, of either engine.
 pub struct Store {
     db: Db,
+    /// What it was opened on, to connect again ([`Store::reconnect`]): the
+    /// file, or the connection string (which may hold a password: never shown).
+    target: PathBuf,
     /// What to call it in messages: the file's path, or the server's URL
     /// without its password.
     pub location: String,
@@ -72,6 +78,10 @@ pub struct Store {
     /// connection to a server over the network in clear).
     pub notices: Vec<crate::error::Error>,
     stop: Stopper,
+    /// A standby for the reads that may lag ([`Store::may_lag`]).
+    standby: Option<standby::Standby>,
+    /// Whether the reads run now may be answered by the standby.
+    lagging: bool,
 }
 
 /// Tells a store, from another thread, to wait no longer for the write
@@ -190,23 +200,23 @@ impl Store {
     pub fn peek(target: &Path) -> Result<Store> {
         let store = if let Some(url) = target.to_str().filter(|_| is_url(target)) {
             let connected = pg::peek(url)?;
-            Store {
-                db: Db::Postgres(
+            Store::on(
+                target,
+                Db::Postgres(
                     Box::new(connected.client),
                     db::Statements::default(),
                     connected.patience,
                 ),
-                location: connected.shown,
-                notices: Vec::new(),
-                stop: Stopper::new(Some(connected.cancel)),
-            }
+                connected.shown,
+                Stopper::new(Some(connected.cancel)),
+            )
         } else {
-            Store {
-                location: target.display().to_string(),
-                db: Db::Sqlite(sqlite::Sqlite::peek(target)?),
-                notices: Vec::new(),
-                stop: Stopper::default(),
-            }
+            Store::on(
+                target,
+                Db::Sqlite(sqlite::Sqlite::peek(target)?),
+                target.display().to_string(),
+                Stopper::default(),
+            )
         };
         Ok(store)
     }
@@ -215,35 +225,90 @@ impl Store {
         Ok(
             if let Some(url) = target.to_str().filter(|_| is_url(target)) {
                 let connected = pg::open(url)?;
-                Store {
-                    db: Db::Postgres(
+                let mut st = Store::on(
+                    target,
+                    Db::Postgres(
                         Box::new(connected.client),
                         db::Statements::default(),
                         connected.patience,
                     ),
-                    location: connected.shown,
-                    notices: connected.notice.into_iter().collect(),
-                    stop: Stopper::new(Some(connected.cancel)),
-                }
+                    connected.shown,
+                    Stopper::new(Some(connected.cancel)),
+                );
+                st.notices = connected.notice.into_iter().collect();
+                st
             } else {
-                Store {
-                    location: target.display().to_string(),
-                    db: Db::Sqlite(sqlite::Sqlite::open(target, create)?),
-                    notices: Vec::new(),
-                    stop: Stopper::default(),
-                }
+                Store::on(
+                    target,
+                    Db::Sqlite(sqlite::Sqlite::open(target, create)?),
+                    target.display().to_string(),
+                    Stopper::default(),
+                )
             },
         )
     }
 
+    fn on(target: &Path, db: Db, location: String, stop: Stopper) -> Store {
+        Store {
+            db,
+            target: target.to_path_buf(),
+            location,
+            notices: Vec::new(),
+            stop,
+            standby: None,
+            lagging: false,
+        }
+    }
+
     /// A private in-memory SQLite database, for tests.
     pub fn in_memory() -> Result<Store> {
-        Ok(Store {
-            location: ":memory:".into(),
-            db: Db::Sqlite(sqlite::Sqlite::in_memory()?),
-            notices: Vec::new(),
-            stop: Stopper::default(),
-        })
+        Ok(Store::on(
+            Path::new(":memory:"),
+            Db::Sqlite(sqlite::Sqlite::in_memory()?),
+            ":memory:".into(),
+            Stopper::default(),
+        ))
+    }
+
+    /// Connects again to what it was opened on, keeping its standby: after
+    /// the server was lost, the server that now takes writes (a standby
+    /// promoted, docs/operations.md#failover), or the file as it is now.
+    /// What this store's [`Stopper`] was told still holds.
+    pub fn reconnect(&mut self) -> Result<()> {
+        if self.location == ":memory:" {
+            return Ok(());
+        }
+        let fresh = Store::open(&self.target, Create::Never)?;
+        self.db = fresh.db;
+        self.location = fresh.location;
+        self.notices.extend(fresh.notices);
+        self.stop.cancel = fresh.stop.cancel;
+        if let Some(s) = &mut self.standby {
+            s.lost();
+        }
+        Ok(())
+    }
+
+    /// Sends the reads that may lag to `reads`, a standby
+    /// (docs/operations.md#standby-reads). A SQLite file has no standby:
+    /// `USAGE_ERROR`.
+    pub fn with_standby(&mut self, reads: ReadDb) -> Result<()> {
+        if self.backend() != Backend::Postgres {
+            return Err(Error::new(
+                Code::Usage,
+                crate::text::msg!("e-read_db_needs_a_postgresql_db"),
+            ));
+        }
+        self.standby = Some(standby::Standby::new(reads));
+        Ok(())
+    }
+
+    /// Whether the reads from now on need not see the latest write (the
+    /// board's polling, `agenda`, `slots`, a server's `GET`): with a standby
+    /// ([`Store::with_standby`]), they go there while it is close enough
+    /// behind. Writes, and reads inside a write, always go to the primary.
+    pub fn may_lag(&mut self, yes: bool) {
+        self.lagging = yes;
     }
 
     /// What tells this store, from another thread, to wait no longer for
@@ -275,11 +340,17 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let stop = self.stop.clone();
         let _writing = stop.begin()?;
-        match &mut self.db {
+        let out = match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
-            Db::Postgres(c, st, _) => db::pg_write(c, st, true, f),
-        }
-        .map_err(|e| self.names_itself(e))
+            Db::Postgres(c, st, _) => {
+                let out = db::pg_write(c, st, true, f);
+                if let (Ok(_), Some(standby)) = (&out, &self.standby) {
+                    standby.wrote(c);
+                }
+                out
+            }
+        };
+        out.map_err(|e| self.names_itself(e))
     }
 
     /// A mark that changes when another connection commits a change to
@@ -362,11 +433,35 @@ impl Store {
     /// cheaply as the engine allows: on PostgreSQL outside a transaction,
     /// one round trip rather than three; on SQLite as [`Store::read`].
     pub fn glance<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        if let Some((c, st)) = self.on_standby() {
+            let out = db::pg_glance(c, st, f);
+            return self.standby_answer(out);
+        }
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
             Db::Postgres(c, st, _) => db::pg_glance(c, st, f),
         }
         .map_err(|e| self.names_itself(e))
+    }
+
+    /// The standby's connection, when the reads run now may lag and it is
+    /// close enough behind.
+    fn on_standby(&mut self) -> Option<(&mut pg_client::PgClient, &db::Statements)> {
+        if !self.lagging {
+            return None;
+        }
+        self.standby.as_mut()?.ready()
+    }
+
+    /// A standby's answer; after a failure its connection is let go, so the
+    /// next read goes to the primary until it is back.
+    fn standby_answer<T>(&mut self, out: Result<T>) -> Result<T> {
+        if let (Err(e), Some(s)) = (&out, &mut self.standby) {
+            if e.code == Code::Database {
+                s.lost();
+            }
+        }
+        out
     }
 
     /// After a bulk load into `tables` (a transfer into a server): on
@@ -384,6 +479,10 @@ impl Store {
 
     /// Runs `f` in one read transaction: one consistent state of the database.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        if let Some((c, st)) = self.on_standby() {
+            let out = db::pg_read(c, st, f);
+            return self.standby_answer(out);
+        }
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
             Db::Postgres(c, st, _) => db::pg_read(c, st, f),

@@ -5,6 +5,7 @@
 
 use super::migrations::{self, Migration, Step, SCHEMA_VERSION};
 use super::pg_client::PgClient as Client;
+use super::pg_conninfo::Target;
 use super::pg_net::{self, reason, Connected, Patience};
 use crate::error::{Error, Result};
 use std::time::Duration;
@@ -17,9 +18,11 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connects to the server (see `pg_net`: TLS as `sslmode` asks, deadlines on
 /// connecting and on every statement) and migrates its database to this
-/// appt's schema. What it returns names the server without its password.
+/// appt's schema. Of several servers, the first that takes writes, unless
+/// the string's `target_session_attrs` says otherwise. What it returns
+/// names the server without its password.
 pub fn open(conn: &str) -> Result<Connected> {
-    let mut connected = pg_net::connect(conn)?;
+    let mut connected = pg_net::connect(conn, Target::ReadWrite)?;
     migrate(&mut connected.client, &connected.shown, &connected.patience)?;
     Ok(connected)
 }
@@ -64,11 +67,19 @@ const PEEK: Duration = Duration::from_secs(2);
 /// statement, and no migration; a database not at this appt's schema version
 /// is refused.
 pub fn peek(conn: &str) -> Result<Connected> {
-    let mut connected = pg_net::connect_within(conn, Some(PEEK))?;
+    let mut connected = at_schema(conn, Target::Any)?;
     connected.patience.set(PEEK);
     connected
         .client
         .batch_execute(&format!("SET statement_timeout = '{}ms'", PEEK.as_millis()))?;
+    Ok(connected)
+}
+
+/// Connects only to read, in at most [`PEEK`] per server, to the server of
+/// `conn` that `target` takes (a standby's reads, `standby.rs`): no
+/// migration, and a database not at this appt's schema version is refused.
+pub fn at_schema(conn: &str, target: Target) -> Result<Connected> {
+    let mut connected = pg_net::connect_within(conn, Some(PEEK), target)?;
     let v = version(&mut connected.client, &connected.shown)?;
     if v != SCHEMA_VERSION {
         return Err(Error::database(crate::text::msg!(

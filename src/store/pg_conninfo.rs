@@ -320,18 +320,47 @@ impl Mode {
     }
 }
 
-/// The TLS keywords appt reads itself (the driver refuses `verify-ca`,
-/// `verify-full` and `sslrootcert`).
+/// `target_session_attrs` as libpq reads it: which of the servers a
+/// connection string names will do (docs/operations.md#failover).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Any,
+    ReadWrite,
+    ReadOnly,
+    Primary,
+    Standby,
+    PreferStandby,
+}
+
+impl Target {
+    pub(super) fn parse(s: &str) -> Option<Target> {
+        Some(match s {
+            "any" => Target::Any,
+            "read-write" => Target::ReadWrite,
+            "read-only" => Target::ReadOnly,
+            "primary" => Target::Primary,
+            "standby" => Target::Standby,
+            "prefer-standby" => Target::PreferStandby,
+            _ => return None,
+        })
+    }
+}
+
+/// The keywords appt reads itself: TLS (the driver refuses `verify-ca`,
+/// `verify-full` and `sslrootcert`) and `target_session_attrs` (the driver
+/// knows only `any`, `read-write` and `read-only`).
 #[derive(Debug, Default, Clone)]
 pub(super) struct TlsWords {
     pub mode: Option<Mode>,
     pub rootcert: Option<String>,
     pub sni: Option<bool>,
+    pub target: Option<Target>,
 }
 
-const OURS: &[&str] = &["sslmode", "sslrootcert", "sslsni"];
+const OURS: &[&str] = &["sslmode", "sslrootcert", "sslsni", "target_session_attrs"];
 
-/// Splits the TLS keywords off `conn`: what is left for the driver, and them.
+/// Splits the keywords appt reads itself off `conn`: what is left for the
+/// driver, and them.
 pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), crate::text::Msg> {
     let mut words = TlsWords::default();
     let mut take = |key: &str, value: &str| -> std::result::Result<(), crate::text::Msg> {
@@ -342,6 +371,11 @@ pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), c
                 })?)
             }
             "sslrootcert" => words.rootcert = Some(value.to_string()),
+            "target_session_attrs" => {
+                words.target = Some(Target::parse(value).ok_or_else(|| {
+                    crate::text::msg!("e-target_session_attrs_is_not_one_of", value = value)
+                })?)
+            }
             _ => words.sni = Some(value != "0"),
         }
         Ok(())
@@ -485,6 +519,19 @@ mod tests {
         assert_eq!(words.mode, Some(Mode::VerifyCa));
         assert_eq!(words.rootcert.as_deref(), Some("/tmp/my ca.pem"));
         assert!(split_tls("postgres://h/db?sslmode=always").is_err());
+        let (driver, words) =
+            split_tls("postgres://u@a:5432,b:5433/db?target_session_attrs=prefer-standby&load_balance_hosts=random")
+                .unwrap();
+        assert_eq!(
+            driver,
+            "postgres://u@a:5432,b:5433/db?load_balance_hosts=random"
+        );
+        assert_eq!(words.target, Some(Target::PreferStandby));
+        let (driver, words) =
+            split_tls("host=a,b port=5432,5433 target_session_attrs=primary").unwrap();
+        assert_eq!(driver, "host=a,b port=5432,5433");
+        assert_eq!(words.target, Some(Target::Primary));
+        assert!(split_tls("host=a target_session_attrs=master").is_err());
         assert_eq!(url_query("u:p?x@h/db?a=b"), Some(10));
         assert_eq!(url_query("h/db"), None);
     }

@@ -14,7 +14,7 @@
 //! in `docs/security.md`.
 
 use super::pg_client::PgClient;
-use super::pg_conninfo::{redact, split_tls, Mode};
+use super::pg_conninfo::{redact, split_tls, Mode, Target};
 use crate::error::{Error, Result};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio_postgres::config::{Host, SslMode, SslNegotiation};
+use tokio_postgres::config::{Host, SslMode, SslNegotiation, TargetSessionAttrs};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 use tokio_postgres::{Config, Socket};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -92,13 +92,15 @@ static WARNED_CLEAR: AtomicBool = AtomicBool::new(false);
 /// Connects to the server `conn` names, with the TLS its `sslmode` asks for,
 /// in at most [`CONNECT`] (or its `connect_timeout`); its statements then run
 /// under `statement_timeout` = [`STATEMENT`] and appt's own [`SILENCE`].
-pub fn connect(conn: &str) -> Result<Connected> {
-    connect_within(conn, None)
+pub fn connect(conn: &str, default: Target) -> Result<Connected> {
+    connect_within(conn, None, default)
 }
 
-/// [`connect`], in at most `most` when it is given (and shorter than the
-/// connection string's own `connect_timeout`).
-pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
+/// [`connect`], in at most `most` per server when it is given (and shorter
+/// than the connection string's own `connect_timeout`). Of the servers the
+/// string names, the first that its `target_session_attrs` takes, else
+/// `default` where the string names several (docs/operations.md#failover).
+pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Result<Connected> {
     let shown = redact(conn);
     let invalid = |why: &crate::text::Msg| {
         Error::database(crate::text::msg!(
@@ -196,6 +198,13 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     let deadline = config.get_connect_timeout().copied().unwrap_or(CONNECT);
     let deadline = most.map_or(deadline, |m| m.min(deadline));
     config.connect_timeout(deadline);
+    let servers = config.get_hosts().len().max(1);
+    let target = words
+        .target
+        .unwrap_or(if servers > 1 { default } else { Target::Any });
+    let passes = passes(target);
+    // Each server gets the deadline, as libpq gives it, in each pass.
+    let deadline = deadline * (servers * passes.len()) as u32;
     if config.get_application_name().is_none() {
         config.application_name("appt");
     }
@@ -217,7 +226,7 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     std::thread::Builder::new()
         .name("appt-pg-connect".into())
         .spawn(move || {
-            let _ = tx.send(attempt(config, connector, runtime));
+            let _ = tx.send(attempt(config, connector, runtime, &passes));
         })
         .map_err(|e| Error::internal(crate::text::msg!("e-cannot_start_connecting", e = e)))?;
     let (mut client, cancel) = match rx.recv_timeout(deadline) {
@@ -241,18 +250,31 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
             )))
         }
     };
+    let cannot_use = |e: tokio_postgres::Error| {
+        Error::database(crate::text::msg!(
+            "e-cannot_use",
+            shown = shown,
+            a = reason(&e)
+        ))
+    };
     client
         .batch_execute(&format!(
             "SET statement_timeout = '{}s'",
             STATEMENT.as_secs()
         ))
-        .map_err(|e| {
-            Error::database(crate::text::msg!(
-                "e-cannot_use",
-                shown = shown,
-                a = reason(&e)
-            ))
-        })?;
+        .map_err(cannot_use)?;
+    if target == Target::Standby {
+        let recovering: bool = client
+            .query_one("SELECT pg_is_in_recovery()", &[])
+            .map_err(cannot_use)?
+            .get(0);
+        if !recovering {
+            return Err(Error::database(crate::text::msg!(
+                "e-found_no_standby_among",
+                shown = shown
+            )));
+        }
+    }
     let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
     let notice =
         (clear && remote && given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed)).then(
@@ -275,14 +297,63 @@ pub fn connect_within(conn: &str, most: Option<Duration>) -> Result<Connected> {
     })
 }
 
-/// Connects once, or as libpq does for `allow` (in clear first, then TLS)
-/// and `prefer` (TLS first, then in clear when the handshake fails), on a
+/// The driver's passes over the servers for `target`. The driver tells a
+/// server that takes writes by `transaction_read_only`, as libpq does for
+/// `read-write` and `read-only`; libpq tells a `primary` and a `standby` by
+/// whether it is in recovery, which is the same on every server but one set
+/// `default_transaction_read_only` (a `standby` is checked again once
+/// connected, [`attempt`]). `prefer-standby` looks for a standby first, then
+/// takes any.
+fn passes(target: Target) -> Vec<TargetSessionAttrs> {
+    match target {
+        Target::Any => vec![TargetSessionAttrs::Any],
+        Target::ReadWrite | Target::Primary => vec![TargetSessionAttrs::ReadWrite],
+        Target::ReadOnly | Target::Standby => vec![TargetSessionAttrs::ReadOnly],
+        Target::PreferStandby => vec![TargetSessionAttrs::ReadOnly, TargetSessionAttrs::Any],
+    }
+}
+
+/// Connects to the first server of a pass that will do (see [`passes`]),
+/// each once, or as libpq does for `allow` (in clear first, then TLS) and
+/// `prefer` (TLS first, then in clear when the handshake fails), on a
 /// runtime of the connection's own (see `pg_client`).
 fn attempt(
-    config: Config,
+    mut config: Config,
     connector: Connector,
     runtime: tokio::runtime::Runtime,
+    passes: &[TargetSessionAttrs],
 ) -> std::result::Result<(PgClient, Cancel), tokio_postgres::Error> {
+    let mut last = None;
+    for &pass in passes {
+        config.target_session_attrs(pass);
+        match attempt_one(&config, &connector, &runtime) {
+            Ok(((client, connection), used)) => {
+                let cancel = Cancel {
+                    token: client.cancel_token(),
+                    connector: used,
+                };
+                return Ok((PgClient::new(runtime, client, connection), cancel));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.expect("one pass at least"))
+}
+
+type Opened = (
+    (
+        tokio_postgres::Client,
+        tokio_postgres::Connection<Socket, Guarded>,
+    ),
+    Connector,
+);
+
+/// One pass of [`attempt`].
+fn attempt_one(
+    config: &Config,
+    connector: &Connector,
+    runtime: &tokio::runtime::Runtime,
+) -> std::result::Result<Opened, tokio_postgres::Error> {
     let with = |mode: Mode| Connector {
         mode,
         ..connector.clone()
@@ -300,11 +371,7 @@ fn attempt(
         },
         _ => connect(connector.clone()),
     }?;
-    let cancel = Cancel {
-        token: client.cancel_token(),
-        connector: used,
-    };
-    Ok((PgClient::new(runtime, client, connection), cancel))
+    Ok(((client, connection), used))
 }
 
 /// How to ask the server, from another thread, to cancel what a

@@ -39,6 +39,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),
     ("api_tokens", api_tokens::COLS, ""),
+    ("auth_failures", super::auth_failures::COLS, ""),
     ("feeds", super::feeds::COLS, ""),
     ("meta", meta::COLS, ""),
 ];

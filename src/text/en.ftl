@@ -718,6 +718,10 @@ e-prompt_failed = prompt failed: { $e }
 e-run_appt_init_to_make_one_there = run `appt init` to make one there, or give --db (or APPT_DB) the path of yours
 e-source_must_be_one_of = source must be one of { $a }
 e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' is not one of disable, allow, prefer, require, verify-ca, verify-full
+e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' is not one of any, read-write, read-only, primary, standby, prefer-standby
+e-found_no_standby_among = cannot connect to { $shown }: the server that answered read-only is not a standby (target_session_attrs=standby)
+e-read_db_must_name_a_postgresql_server = --read-db must name a PostgreSQL server (postgres://… or host=…)
+e-read_db_needs_a_postgresql_db = --read-db needs a PostgreSQL --db: a SQLite file has no standby
 e-sslmode_needs_a_host_name_or_address = sslmode={ $a } needs a host name or address, not a local socket
 e-sslnegotiation_direct_needs_sslmode_require_or_stronger = sslnegotiation=direct needs sslmode=require or stronger, not { $a }
 e-sslrootcert_holds_a_certificate_appt_cannot_use = sslrootcert { $shown } holds a certificate appt cannot use: { $e }
@@ -964,6 +968,7 @@ b-walked_in = Walk-in #{ $token } { $patient }, checked in.
 b-changed = #{ $token } { $patient }: { $status }.
 b-cancelled = Cancelled #{ $token } { $patient }
 b-moved = Moved #{ $token } { $patient } to { $time }.
+b-reconnected = Connected to the database again.
 b-found = #{ $token } { $patient } on { $date } at { $time }.
 
 # Retention: `appt purge`, a clinic's --retain-messages (docs/privacy.md#retention)

@@ -775,6 +775,10 @@ e-prompt_failed = falló la pregunta: { $e }
 e-run_appt_init_to_make_one_there = ejecute `appt init` para crear una ahí, o dé a --db (o APPT_DB) la ruta de la suya
 e-source_must_be_one_of = source debe ser uno de { $a }
 e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' no es uno de disable, allow, prefer, require, verify-ca, verify-full
+e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' no es uno de any, read-write, read-only, primary, standby, prefer-standby
+e-found_no_standby_among = no se puede conectar a { $shown }: el servidor que respondió de solo lectura no es un standby (target_session_attrs=standby)
+e-read_db_must_name_a_postgresql_server = --read-db debe nombrar un servidor PostgreSQL (postgres://… o host=…)
+e-read_db_needs_a_postgresql_db = --read-db necesita una --db PostgreSQL: un archivo SQLite no tiene standby
 e-sslmode_needs_a_host_name_or_address = sslmode={ $a } necesita un nombre de host o una dirección, no un socket local
 e-sslnegotiation_direct_needs_sslmode_require_or_stronger = sslnegotiation=direct necesita sslmode=require o más fuerte, no { $a }
 e-sslrootcert_holds_a_certificate_appt_cannot_use = sslrootcert { $shown } contiene un certificado que appt no puede usar: { $e }
@@ -1039,6 +1043,7 @@ b-walked_in = Sin cita previa: #{ $token } { $patient }, en sala.
 b-changed = #{ $token } { $patient }: { $status }.
 b-cancelled = Cancelada #{ $token } { $patient }
 b-moved = Movida #{ $token } { $patient } a las { $time }.
+b-reconnected = Conectado de nuevo a la base de datos.
 b-found = #{ $token } { $patient } el { $date } a las { $time }.
 
 # Retención: `appt purge`, --retain-messages de una clínica (docs/privacy.md#retention)

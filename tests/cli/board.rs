@@ -784,6 +784,50 @@ fn another_desks_writes_show_without_a_key_and_keep_the_selection() {
     assert_eq!(t.exit().0, 0);
 }
 
+/// The server drops the board's connection (as a failover does, or a
+/// restart): the board says so, connects again by itself, and shows a
+/// booking made meanwhile without a key (docs/board.md#live).
+#[test]
+#[cfg_attr(
+    not(appt_test_pg),
+    ignore = "PostgreSQL only: a server's dropped connection"
+)]
+fn a_dropped_connection_is_made_again_and_the_day_follows() {
+    let (env, _) = day();
+    let t = Board::start(&env, (120, 40), "", "");
+    t.ready();
+    let url = env.url().expect("a server");
+    let dropped = crate::common::pg_connect(&url)
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .len();
+    assert!(dropped >= 1, "the board held no connection");
+    t.wait_until("the refusal", |s| status_line(s).contains("DATABASE_ERROR"));
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "12:00",
+        "--phone",
+        "70000007",
+        "--name",
+        "Gabo Ríos",
+    ]);
+    let s = t.wait_until("Gabo at 12:00, the connection made again", |s| {
+        row(s, "12:00").contains("Gabo R.")
+    });
+    assert_eq!(status_line(&s), "Connected to the database again.", "{s}");
+    t.keys(&["q"]);
+    assert_eq!(t.exit().0, 0);
+}
+
 /// The ID of `name`'s appointment in `list`.
 fn s_id(list: &[Value], name: &str) -> String {
     let a = list

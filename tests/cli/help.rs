@@ -25,7 +25,8 @@ const VALUE_NAMES: &[&str] = &[
     "DURATION|DATE",
     "DURATION", // numbers
     "N",
-    "MINUTES", // text
+    "MINUTES",
+    "SECONDS", // text
     "NAME",
     "TEXT",
     "PHONE",

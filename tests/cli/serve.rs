@@ -951,6 +951,30 @@ fn an_address_that_fails_too_often_must_wait() {
     assert_eq!(srv.call("GET", "/healthz", None, None).status, 200);
 }
 
+/// The limit is counted in the database: two servers sharing it, asked in
+/// turn, refuse the 21st failure between them, and the right token then
+/// too (docs/api.md#tokens).
+#[test]
+fn failed_authentications_are_counted_across_servers() {
+    let env = Env::clinic();
+    let good = token(&env, "bot", "appointments:read", &[]);
+    let a = Server::start(&env, &[]);
+    let b = Server::start(&env, &[]);
+    for i in 0..20 {
+        let srv = if i % 2 == 0 { &a } else { &b };
+        let r = srv.get("/v1/clinics", &format!("appt_guess{i}"));
+        assert_eq!(r.status, 401, "attempt {i}");
+    }
+    for srv in [&a, &b] {
+        let r = srv.get("/v1/clinics", "appt_guess21");
+        assert_eq!((r.status, r.code().as_str()), (429, "RATE_LIMITED"));
+        assert!(r.header("retry-after").is_some());
+        assert_eq!(srv.get("/v1/clinics", &good).status, 429);
+    }
+    // Counted once each: the refusals past the limit add nothing.
+    assert_eq!(env.rows("SELECT count(*) FROM auth_failures")[0][0], "20");
+}
+
 #[test]
 fn a_stalled_client_is_dropped_and_holds_up_nobody() {
     let env = Env::clinic();

@@ -9,6 +9,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     ApiTokens,
+    /// Failed authentications, by address, for the limit on them.
+    AuthFailures,
     Appointments,
     /// A clinic's channels: the providers appt sends through.
     Channels,
@@ -39,8 +41,9 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 21] = [
+    pub const ALL: [Table; 22] = [
         Table::ApiTokens,
+        Table::AuthFailures,
         Table::Appointments,
         Table::Channels,
         Table::Clinics,
@@ -67,6 +70,7 @@ impl Table {
     pub const fn name(self) -> &'static str {
         match self {
             Table::ApiTokens => "api_tokens",
+            Table::AuthFailures => "auth_failures",
             Table::Appointments => "appointments",
             Table::Channels => "channels",
             Table::Clinics => "clinics",
@@ -94,6 +98,7 @@ impl Table {
     pub const fn alone(self) -> &'static [Table] {
         match self {
             Table::ApiTokens => &[Table::ApiTokens],
+            Table::AuthFailures => &[Table::AuthFailures],
             Table::Appointments => &[Table::Appointments],
             Table::Channels => &[Table::Channels],
             Table::Clinics => &[Table::Clinics],
