@@ -60,6 +60,31 @@ pub mod window;
 pub use crate::store::db::{On, Table};
 pub use crate::store::{Create, ReadDb, Stopper, Store, MAX_LAG};
 
+/// How long a step that must not be given up (a message's record once it
+/// went) waits for a database that takes writes again: a standby's
+/// promotion takes seconds (docs/operations.md#failover).
+const SURVIVE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `f`, and after a `DATABASE_ERROR` connects again and runs it again,
+/// for at most [`SURVIVE`]: for a step that is safe to run twice and costly
+/// to lose. The last error when the database never came back.
+pub(crate) fn again<T>(
+    st: &mut Store,
+    mut f: impl FnMut(&mut Store) -> crate::error::Result<T>,
+) -> crate::error::Result<T> {
+    let started = std::time::Instant::now();
+    loop {
+        match f(st) {
+            Err(e) if e.code == crate::error::Code::Database && started.elapsed() < SURVIVE => {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                // Not reached yet: the next round tries again.
+                let _ = st.reconnect();
+            }
+            other => return other,
+        }
+    }
+}
+
 use chrono::{DateTime, Utc};
 
 /// Where a long-running front end (`serve`, `board`) reads "now": fixed by

@@ -737,7 +737,10 @@ struct Failed {
 
 /// Records a hook's or a channel's outcome (sent: through which channel,
 /// with which provider ID), if this run's claim still stands; true when it
-/// was recorded sent.
+/// was recorded sent. The message has gone: a record cut by a lost server
+/// is made again once the store reaches a server that takes writes (a
+/// standby promoted, docs/operations.md#failover), rather than left for the
+/// claim to lapse and the message to go twice.
 fn record(
     st: &mut Store,
     rem: &Reminder,
@@ -746,42 +749,52 @@ fn record(
     at: DateTime<Utc>,
     tally: &mut Sweep,
 ) -> Result<bool> {
-    st.write(|tx| {
-        match outcome {
+    let recorded = super::again(st, |st| {
+        st.write(|tx| match &outcome {
             Ok(via) => {
-                let marked = match &via {
+                let marked = match via {
                     None => reminders::mark_sent_many(tx, &[rem.id.as_str()], run, at)? == 1,
                     Some((channel, id)) => {
                         reminders::mark_sent_via(tx, &rem.id, run, at, channel, id.as_deref())?
                     }
                 };
-                if marked {
-                    tally.sent += 1;
-                    return Ok(true);
+                if !marked {
+                    reminders::release(tx, &rem.id, run)?;
                 }
-                reminders::release(tx, &rem.id, run)?;
+                Ok(marked.then_some(None))
             }
             Err(Failed { why, retry_after }) => {
                 let retry = match retry_after {
                     None => delivery::reminder_retry(at, rem.attempts + 1),
                     Some(None) => None,
-                    Some(Some(s)) => delivery::channel_retry(at, rem.attempts + 1, Some(s)),
+                    Some(Some(s)) => delivery::channel_retry(at, rem.attempts + 1, Some(*s)),
                 };
-                if reminders::mark_attempt_failed(tx, &rem.id, run, &why, retry, at)? {
-                    tally.failed += 1;
-                    tally.failures.push(Failure {
+                if reminders::mark_attempt_failed(tx, &rem.id, run, why, retry, at)? {
+                    return Ok(Some(Some(Failure {
                         reminder_id: rem.id.clone(),
-                        error: why,
+                        error: why.clone(),
                         retry_at: retry,
-                    });
-                } else {
-                    // Withdrawn while it was tried: the claim goes, nothing is retried.
-                    reminders::release(tx, &rem.id, run)?;
+                    })));
                 }
+                // Withdrawn while it was tried: the claim goes, nothing is retried.
+                reminders::release(tx, &rem.id, run)?;
+                Ok(None)
             }
+        })
+    })?;
+    // Counted once committed.
+    match recorded {
+        Some(None) => {
+            tally.sent += 1;
+            Ok(true)
         }
-        Ok(false)
-    })
+        Some(Some(failure)) => {
+            tally.failed += 1;
+            tally.failures.push(failure);
+            Ok(false)
+        }
+        None => Ok(false),
+    }
 }
 
 /// The variables a hook sees (docs/rules.md#reminders-and-notifications): `APPT_KIND` tells the messages

@@ -272,7 +272,7 @@ pub fn not_limited(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<
 /// Counts a failed authentication from `address`.
 pub fn failed(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
     let before = now - access::FAILURE_WINDOW;
-    st.write(|tx| crate::store::auth_failures::add(tx, address, now, before))
+    st.write_aside(|tx| crate::store::auth_failures::add(tx, address, now, before))
 }
 
 pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
@@ -285,7 +285,7 @@ pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Resu
     if t.last_used_at
         .is_none_or(|at| now - at >= Duration::seconds(TOUCH_EVERY))
     {
-        let _ = st.write(|tx| api_tokens::touch(tx, &t.id, now, TOUCH_EVERY));
+        let _ = st.write_aside(|tx| api_tokens::touch(tx, &t.id, now, TOUCH_EVERY));
     }
     Ok(Grant {
         name: t.name,

@@ -338,13 +338,24 @@ impl Store {
     /// when it succeeds (nothing when it fails): the write lock is taken before
     /// the first read, so the rules checked inside still hold at commit.
     pub fn write<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.write_marked(true, f)
+    }
+
+    /// [`Store::write`], for bookkeeping that no read waits for (a token's
+    /// last use, a failed authentication): with a standby, the reads that
+    /// follow are not held back until it has this write.
+    pub fn write_aside<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        self.write_marked(false, f)
+    }
+
+    fn write_marked<T>(&mut self, mark: bool, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let stop = self.stop.clone();
         let _writing = stop.begin()?;
         let out = match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
             Db::Postgres(c, st, _) => {
                 let out = db::pg_write(c, st, true, f);
-                if let (Ok(_), Some(standby)) = (&out, &self.standby) {
+                if let (Ok(_), Some(standby), true) = (&out, &self.standby, mark) {
                     standby.wrote(c);
                 }
                 out

@@ -7,8 +7,9 @@ use tempfile::TempDir;
 
 /// What no test inherits from the machine: its database, clinic, key,
 /// colours, width, and language (docs/commands.md#language).
-pub const UNSET: [&str; 10] = [
+pub const UNSET: [&str; 11] = [
     "APPT_DB",
+    "APPT_READ_DB",
     "APPT_CLINIC",
     "APPT_KEY",
     "APPT_LINK_KEY",
