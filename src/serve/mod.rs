@@ -26,7 +26,7 @@ use routes::{Answer, Call, Caller, Found, Handler};
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -96,6 +96,10 @@ struct Shared {
     /// The standby for the reads that may lag, shared by every worker's
     /// store (and so what the server wrote last).
     reads: Option<crate::app::ReadDb>,
+    /// Moved on by each `DATABASE_ERROR`: every worker then connects again
+    /// before its next request, so that after a failover none is left
+    /// holding a connection to a server that no longer answers.
+    lost: AtomicU64,
 }
 
 /// Whether a worker has the write turn.
@@ -250,6 +254,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         in_flight: Arc::default(),
         rendered: routes::Rendered::default(),
         reads: o.reads.clone(),
+        lost: AtomicU64::new(0),
     });
     let (jobs, workers) = start_workers(&o, &shared)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -861,6 +866,7 @@ fn log(line: &str) {
 /// the database failed.
 fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shared: &Shared) {
     let mut store: Option<Store> = None;
+    let mut lost = shared.lost.load(Ordering::SeqCst);
     loop {
         // A database file deleted or replaced (a backup put back) is let
         // go of, idle or not, within about a second: its descriptors
@@ -889,6 +895,11 @@ fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shar
         if store.as_ref().is_some_and(Store::moved) {
             store = None;
         }
+        let now_lost = shared.lost.load(Ordering::SeqCst);
+        if now_lost != lost {
+            store = None;
+            lost = now_lost;
+        }
         let reply = if shared.closing.load(Ordering::SeqCst) && job.call.route.writes {
             Reply {
                 answer: Err(stopping()),
@@ -912,6 +923,7 @@ fn work(i: usize, db: &std::path::Path, queue: &Mutex<mpsc::Receiver<Job>>, shar
         };
         if matches!(&reply.answer, Err(e) if e.code == Code::Database) {
             store = None;
+            lost = shared.lost.fetch_add(1, Ordering::SeqCst) + 1;
         }
         // A caller that went away has its answer dropped; what it asked
         // for is done (or not) all the same.

@@ -203,19 +203,26 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
         .target
         .unwrap_or(if servers > 1 { default } else { Target::Any });
     let passes = passes(target);
-    // Each server gets the deadline, as libpq gives it, in each pass.
-    let deadline = deadline * (servers * passes.len()) as u32;
+    // Each server gets the deadline for the whole of its attempt (TCP, the
+    // TLS handshake, logging in), as libpq gives it, in each pass: a server
+    // that accepts and never answers (a hung machine) is passed over for
+    // the next once its deadline is up.
+    let per_server = deadline;
+    let deadline = per_server * (servers * passes.len()) as u32 + Duration::from_secs(1);
     if config.get_application_name().is_none() {
         config.application_name("appt");
     }
 
-    let patience = Patience::new(SILENCE);
+    // While connecting, a server's silence is borne for its deadline; once
+    // connected, for a statement's.
+    let patience = Patience::new(per_server);
     let seen = Arc::new(AtomicU8::new(SEEN_NOTHING));
     let connector = Connector {
         mode,
         tls,
         direct,
         patience: patience.clone(),
+        handshake: per_server,
         seen: seen.clone(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -250,6 +257,7 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
             )))
         }
     };
+    patience.set(SILENCE);
     let cannot_use = |e: tokio_postgres::Error| {
         Error::database(crate::text::msg!(
             "e-cannot_use",
@@ -657,6 +665,8 @@ struct Connector {
     /// `sslnegotiation=direct`: TLS from the first byte, no `SSLRequest`.
     direct: bool,
     patience: Patience,
+    /// How long the `SSLRequest` and the TLS handshake may take.
+    handshake: Duration,
     /// What the last connection turned out to be (plain or TLS).
     seen: Arc<AtomicU8>,
 }
@@ -711,8 +721,27 @@ impl TlsConnect<Socket> for Negotiate {
     type Error = Box<dyn std::error::Error + Send + Sync>;
     type Future = Pin<Box<dyn Future<Output = std::result::Result<Guarded, Self::Error>> + Send>>;
 
-    fn connect(self, mut socket: Socket) -> Self::Future {
+    fn connect(self, socket: Socket) -> Self::Future {
+        let most = self.connector.handshake;
         Box::pin(async move {
+            tokio::time::timeout(most, self.negotiate(socket))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Box::new(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        crate::text::msg!("e-no_answer_to_tls_within", a = most.as_secs()),
+                    )))
+                })
+        })
+    }
+}
+
+type Boxed = Box<dyn std::error::Error + Send + Sync>;
+
+impl Negotiate {
+    /// The `SSLRequest` (unless TLS is direct) and the TLS handshake.
+    async fn negotiate(self, mut socket: Socket) -> std::result::Result<Guarded, Boxed> {
+        {
             let c = self.connector;
             let plain = |socket: Socket| {
                 c.seen.store(SEEN_PLAIN, Ordering::Relaxed);
@@ -741,17 +770,17 @@ impl TlsConnect<Socket> for Negotiate {
             }
             let mut make = MakeRustlsConnect::new((*c.tls).clone());
             let handshake = MakeTlsConnect::<Socket>::make_tls_connect(&mut make, &self.host)
-                .map_err(|e| -> Self::Error { match e {} })?;
+                .map_err(|e| -> Boxed { match e {} })?;
             let stream = handshake
                 .connect(socket)
                 .await
-                .map_err(|e| Box::new(HandshakeFailed(e)) as Self::Error)?;
+                .map_err(|e| Box::new(HandshakeFailed(e)) as Boxed)?;
             c.seen.store(SEEN_TLS, Ordering::Relaxed);
             Ok(Guarded::new(
                 Link::Tls(Box::new(stream)),
                 c.patience.clone(),
             ))
-        })
+        }
     }
 }
 

@@ -425,6 +425,37 @@ fn a_change_is_seen_at_the_next_request_and_an_unchanged_calendar_is_a_304() {
 }
 
 /// A PROPFIND's body asking for these properties of DAV: and CalDAV.
+/// Two servers behind one address answer a feed alike: the same ETag and
+/// bytes, each one's ETag a 304 at the other, and a change seen by both
+/// (docs/operations.md#several-servers).
+#[test]
+fn two_servers_give_a_feed_the_same_etag() {
+    let (env, visits) = clinic_with_visits("https://citas.example");
+    let path = cal_path(&add(&env, &["garcia", "-d", "Dr. García"]));
+    let (a, b) = (Server::start(&env, &[]), Server::start(&env, &[]));
+    let (ra, rb) = (
+        ask(&a, "GET", &path, &[], ""),
+        ask(&b, "GET", &path, &[], ""),
+    );
+    assert_eq!((ra.status, rb.status), (200, 200));
+    let etag = ra.header("etag").expect("an ETag").to_string();
+    assert_eq!(rb.header("etag"), Some(etag.as_str()));
+    assert_eq!(ra.body, rb.body);
+    for srv in [&a, &b] {
+        let r = ask(srv, "GET", &path, &[("If-None-Match", etag.as_str())], "");
+        assert_eq!(r.status, 304);
+    }
+    env.ok(&["cancel", s(&visits[1]["id"]), "--reason", "Travel"]);
+    let (ra, rb) = (
+        ask(&a, "GET", &path, &[], ""),
+        ask(&b, "GET", &path, &[], ""),
+    );
+    let changed = ra.header("etag").expect("an ETag").to_string();
+    assert_ne!(changed, etag);
+    assert_eq!(rb.header("etag"), Some(changed.as_str()));
+    assert_eq!(ra.body, rb.body);
+}
+
 fn propfind(props: &str) -> String {
     format!(
         r#"<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/"><d:prop>{props}</d:prop></d:propfind>"#
