@@ -65,6 +65,13 @@ mod report;
 // The calendar feed's figures (docs/performance.md#calendar-feeds).
 #[path = "million/feed.rs"]
 mod feed;
+// A real primary and standby: reads on the standby, and a failover
+// (docs/performance.md#failover). The failover test's cluster, shared.
+#[allow(dead_code)]
+#[path = "../tests/cli/cluster.rs"]
+mod cluster;
+#[path = "million/failover.rs"]
+mod failover;
 
 /// Bump when the generated data changes, so a cached database is rebuilt
 /// (a new schema version rebuilds it too).
@@ -247,6 +254,13 @@ fn main() {
     }
     if words == ["delivery"] {
         std::process::exit(i32::from(failed));
+    }
+    // The failover figures build their own servers, run only when named.
+    if words.contains(&"failover") {
+        failed |= failover::run(&data, scale);
+        if words == ["failover"] {
+            std::process::exit(i32::from(failed));
+        }
     }
     let mut kept: Vec<Prepared> = Vec::new();
     for wl in selected {
@@ -2170,9 +2184,15 @@ struct Server {
 
 impl Server {
     fn start(engine: &Engine, log: &Path) -> Res<Server> {
+        Server::start_on(&engine.db(), &[], log)
+    }
+
+    /// `appt serve` on `db`, with `extra` flags after the others.
+    fn start_on(db: &str, extra: &[&str], log: &Path) -> Res<Server> {
         use std::io::BufRead;
-        let mut cmd = appt(&engine.db());
+        let mut cmd = appt(db);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--json"]);
+        cmd.args(extra);
         if let Some(n) = serve_threads() {
             cmd.args(["--threads", &n.to_string()]);
         }

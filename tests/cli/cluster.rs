@@ -75,6 +75,13 @@ impl Cluster {
     /// from its base backup; returns once the standby streams (and, with
     /// `sync`, is the primary's synchronous standby).
     pub fn start(sync: bool) -> Cluster {
+        Cluster::start_with(sync, "")
+    }
+
+    /// [`Cluster::start`], with `conf` (lines of `postgresql.conf`) after
+    /// the cluster's own settings, on both servers (the benchmark's
+    /// `shared_buffers`, `fsync = on`).
+    pub fn start_with(sync: bool, conf: &str) -> Cluster {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let began = Instant::now();
         let dir = tempfile::Builder::new()
@@ -106,7 +113,7 @@ impl Cluster {
             dir,
             _turn: turn,
         };
-        cluster.init_primary();
+        cluster.init_primary(conf);
         cluster.make_standby();
         cluster.wait_streaming();
         eprintln!(
@@ -256,7 +263,7 @@ impl Cluster {
         std::fs::read_to_string(&node.log).unwrap_or_default()
     }
 
-    fn init_primary(&mut self) {
+    fn init_primary(&mut self, more: &str) {
         let pwfile = self.dir.path().join("pw");
         std::fs::write(&pwfile, PASSWORD).expect("password file");
         if self.as_postgres {
@@ -289,7 +296,7 @@ impl Cluster {
              shared_buffers = 16MB\n\
              wal_keep_size = 64MB\n\
              fsync = off\n\
-             logging_collector = off\n",
+             logging_collector = off\n{more}\n",
             self.primary.port,
             self.sockets.display()
         );

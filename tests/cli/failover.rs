@@ -180,6 +180,10 @@ fn two_servers_in_either_form_with_the_primary_second_reach_the_primary() {
     );
     let e: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
     assert_eq!(e["error"]["code"], "DATABASE_ERROR", "{e}");
+    assert_eq!(
+        e["error"]["message"], "the server takes no writes: it is a standby, or set read-only",
+        "{e}"
+    );
     // Once it replays again, the standby has both.
     Cluster::rows(&cluster.standby_url(), "SELECT pg_wal_replay_resume()");
     let until = Instant::now() + Duration::from_secs(10);

@@ -26,6 +26,8 @@ pub(super) enum Failure {
     TryAgain(String),
     /// Not a database appt can use.
     Unusable(String),
+    /// A write sent to a server that takes none (a standby).
+    ReadOnly,
     /// appt asked something the driver could not do (a bug).
     Misuse(String),
     /// Anything else the database answered.
@@ -69,6 +71,8 @@ pub(super) fn answer(f: Failure) -> Error {
         Failure::Unusable(e) => {
             Error::database(crate::text::msg!("e-the_file_is_not_a_usable_appt", e = e))
         }
+        Failure::ReadOnly => Error::database(crate::text::msg!("e-the_server_takes_no_writes"))
+            .hint(crate::text::msg!("e-name_the_primary_or_every_server")),
         Failure::Misuse(e) => Error::internal(crate::text::msg!("e-database_error", e = e)),
         Failure::Other(e) => Error::database(crate::text::msg!("e-database_error", e = e)),
     }
@@ -91,6 +95,8 @@ pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {
         Failure::Constraint(message)
     } else if *code == SqlState::QUERY_CANCELED {
         Failure::Cancelled(message)
+    } else if *code == SqlState::READ_ONLY_SQL_TRANSACTION {
+        Failure::ReadOnly
     } else if *code == SqlState::LOCK_NOT_AVAILABLE {
         Failure::LockTimeout
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
