@@ -729,7 +729,10 @@ impl TlsConnect<Socket> for Negotiate {
                 .unwrap_or_else(|_| {
                     Err(Box::new(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        crate::text::msg!("e-no_answer_to_tls_within", a = most.as_secs()),
+                        crate::text::msg!(
+                            "e-no_answer_from_the_server_within_s",
+                            a = most.as_secs()
+                        ),
                     )))
                 })
         })

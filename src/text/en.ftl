@@ -722,7 +722,6 @@ e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' is not 
 e-found_no_standby_among = cannot connect to { $shown }: the server that answered read-only is not a standby (target_session_attrs=standby)
 e-the_server_takes_no_writes = the server takes no writes: it is a standby, or set read-only
 e-name_the_primary_or_every_server = name the primary, or every server with target_session_attrs=read-write
-e-no_answer_to_tls_within = no answer to the TLS negotiation within { $a } s
 e-read_db_must_name_a_postgresql_server = --read-db must name a PostgreSQL server (postgres://… or host=…)
 e-read_db_needs_a_postgresql_db = --read-db needs a PostgreSQL --db: a SQLite file has no standby
 e-sslmode_needs_a_host_name_or_address = sslmode={ $a } needs a host name or address, not a local socket

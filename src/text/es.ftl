@@ -779,7 +779,6 @@ e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' no es u
 e-found_no_standby_among = no se puede conectar a { $shown }: el servidor que respondió de solo lectura no es un standby (target_session_attrs=standby)
 e-the_server_takes_no_writes = el servidor no acepta escrituras: es un standby, o está en solo lectura
 e-name_the_primary_or_every_server = nombre el primario, o todos los servidores con target_session_attrs=read-write
-e-no_answer_to_tls_within = sin respuesta a la negociación TLS en { $a } s
 e-read_db_must_name_a_postgresql_server = --read-db debe nombrar un servidor PostgreSQL (postgres://… o host=…)
 e-read_db_needs_a_postgresql_db = --read-db necesita una --db PostgreSQL: un archivo SQLite no tiene standby
 e-sslmode_needs_a_host_name_or_address = sslmode={ $a } necesita un nombre de host o una dirección, no un socket local

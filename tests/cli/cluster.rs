@@ -30,8 +30,26 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-/// Where Debian and Ubuntu install PostgreSQL 15's programs.
-pub const BIN: &str = "/usr/lib/postgresql/15/bin";
+/// Where Debian and Ubuntu install PostgreSQL's programs, a folder per
+/// major version: 15's, else the newest there.
+pub const BINS: &str = "/usr/lib/postgresql";
+
+/// The folder of the PostgreSQL programs the cluster runs (see [`BINS`]).
+fn bin() -> PathBuf {
+    let fifteen = Path::new(BINS).join("15/bin");
+    if fifteen.join("initdb").exists() {
+        return fifteen;
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(BINS)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(v, b): &(u32, PathBuf)| *v >= 15 && b.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().map_or(fifteen, |(_, b)| b)
+}
 
 /// The superuser's password over TCP (both servers: the standby is a copy).
 pub const PASSWORD: &str = "f41l0ver-s3cret-7e57";
@@ -415,10 +433,10 @@ impl Cluster {
     /// A PostgreSQL program, run as `postgres` when we are root, in the
     /// cluster's folder, without the PG* variables of the test's environment.
     fn tool(&self, name: &str) -> Command {
-        let path = format!("{BIN}/{name}");
+        let path = bin().join(name);
         let mut c = if self.as_postgres {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--", &path]);
+            c.args(["-u", "postgres", "--"]).arg(&path);
             c
         } else {
             Command::new(path)
@@ -434,7 +452,7 @@ impl Cluster {
 
     fn output(&self, mut c: Command) -> Output {
         c.output().unwrap_or_else(|e| {
-            panic!("cannot run {c:?}: {e} (is PostgreSQL 15 installed in {BIN}?)")
+            panic!("cannot run {c:?}: {e} (is PostgreSQL 15 or newer installed in {BINS}?)")
         })
     }
 

@@ -9,9 +9,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     ApiTokens,
+    Appointments,
     /// Failed authentications, by address, for the limit on them.
     AuthFailures,
-    Appointments,
     /// A clinic's channels: the providers appt sends through.
     Channels,
     Clinics,
@@ -43,8 +43,8 @@ impl Table {
     /// Every table, in the order of their names.
     pub const ALL: [Table; 22] = [
         Table::ApiTokens,
-        Table::AuthFailures,
         Table::Appointments,
+        Table::AuthFailures,
         Table::Channels,
         Table::Clinics,
         Table::Closures,
