@@ -193,6 +193,76 @@ fn two_servers_in_either_form_with_the_primary_second_reach_the_primary() {
     }
 }
 
+/// Each `target_session_attrs` libpq knows picks its server of the two
+/// (the standby named first), `load_balance_hosts=random` among them; a
+/// value libpq does not know is refused by name. The standby's replay is
+/// paused, so a `list` that shows the booking was answered by the primary.
+#[test]
+#[cfg_attr(
+    not(appt_test_pg),
+    ignore = "PostgreSQL only: a primary and a standby of PostgreSQL's own"
+)]
+fn every_target_session_attrs_picks_its_server() {
+    let cluster = Cluster::start(false);
+    clinic(&cluster.both_url(READ_WRITE));
+    Cluster::rows(&cluster.standby_url(), "SELECT pg_wal_replay_pause()");
+    ok(
+        &cluster.both_url(READ_WRITE),
+        &book_args("10:00", "+50370001111"),
+    );
+    let seen = |query: &str| -> usize {
+        let list = ok(&cluster.both_url(query), &["list", "--date", "2026-06-16"]);
+        ids_of(&list).len()
+    };
+    for (query, on_primary) in [
+        ("target_session_attrs=any", false),
+        ("target_session_attrs=read-only", false),
+        ("target_session_attrs=standby", false),
+        ("target_session_attrs=prefer-standby", false),
+        ("target_session_attrs=read-write", true),
+        ("target_session_attrs=primary", true),
+        (
+            "target_session_attrs=primary&load_balance_hosts=random",
+            true,
+        ),
+        (
+            "target_session_attrs=standby&load_balance_hosts=random",
+            false,
+        ),
+    ] {
+        assert_eq!(seen(query), usize::from(on_primary), "{query}");
+    }
+    // With several servers and nothing said, `--db` takes the one that
+    // takes writes.
+    assert_eq!(seen(""), 1);
+    // The primary alone: `standby` finds none, `prefer-standby` takes it.
+    let primary = cluster.primary_url();
+    let one = |query: &str| format!("{primary}?{query}");
+    let out = appt(&one("target_session_attrs=standby"))
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(PASSWORD));
+    let list = ok(
+        &one("target_session_attrs=prefer-standby"),
+        &["list", "--date", "2026-06-16"],
+    );
+    assert_eq!(ids_of(&list).len(), 1);
+    let out = appt(&cluster.both_url("target_session_attrs=master"))
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let message = e["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("target_session_attrs 'master' is not one of"),
+        "{e}"
+    );
+    assert!(!message.contains(PASSWORD), "{e}");
+}
+
 /// What `appt` answered, with its output, and how long it took.
 struct Run {
     out: Output,
