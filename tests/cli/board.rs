@@ -828,6 +828,44 @@ fn a_dropped_connection_is_made_again_and_the_day_follows() {
     assert_eq!(t.exit().0, 0);
 }
 
+/// The board on a primary and its standby, both named: the primary is
+/// killed and the standby promoted (docs/operations.md#failover); the
+/// board connects to the new primary by itself and shows a booking made
+/// there, without a key.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: a real failover")]
+fn after_a_failover_the_board_follows_the_new_primary() {
+    let mut cluster = crate::cluster::Cluster::start(true);
+    let mut env = Env::on(&cluster.both_url("target_session_attrs=read-write")).with_clinic();
+    env.ok(&["clinic", "update", "Central", "--country-code", "+503"]);
+    book(&env, "2026-06-15", "09:00", "70000001", "Ana López");
+    env.at(TEN_15);
+    let t = Board::start(&env, (120, 40), "", "");
+    t.ready();
+    cluster.kill_primary();
+    t.wait_until("the refusal", |s| status_line(s).contains("DATABASE_ERROR"));
+    cluster.promote();
+    env.ok(&[
+        "book",
+        "--doctor",
+        "Dr. García",
+        "--date",
+        "2026-06-15",
+        "--time",
+        "12:00",
+        "--phone",
+        "70000007",
+        "--name",
+        "Gabo Ríos",
+    ]);
+    let s = t.wait_until("Gabo at 12:00 on the new primary", |s| {
+        row(s, "12:00").contains("Gabo R.")
+    });
+    assert_eq!(status_line(&s), "Connected to the database again.", "{s}");
+    t.keys(&["q"]);
+    assert_eq!(t.exit().0, 0);
+}
+
 /// The ID of `name`'s appointment in `list`.
 fn s_id(list: &[Value], name: &str) -> String {
     let a = list

@@ -328,7 +328,22 @@ impl Env {
     /// notifications are off, so the sweeps deliver reminders alone; the
     /// notification tests turn them on (`notify.rs`).
     pub fn clinic() -> Self {
-        let env = Env::new();
+        Env::new().with_clinic()
+    }
+
+    /// An env on the database `db` (a server of a test's own, such as a
+    /// primary and its standby: `cluster.rs`), empty.
+    pub fn on(db: &str) -> Self {
+        Env {
+            dir: tempfile::tempdir().expect("tempdir"),
+            db: db.into(),
+            now: MONDAY_8AM.to_string(),
+        }
+    }
+
+    /// [`Env::clinic`]'s clinic, made in this env's database.
+    pub fn with_clinic(self) -> Self {
+        let env = self;
         env.ok(&[
             "clinic",
             "add",
