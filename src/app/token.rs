@@ -249,10 +249,6 @@ pub fn unauthorized() -> Error {
     )
 }
 
-/// The grant of a presented bearer token, read from the database each time
-/// (a revoked token is refused from the next request). `UNAUTHORIZED` when
-/// it is unknown, revoked or expired. Records `last_used_at` at most once a
-/// minute per token; a failure to record it refuses nothing.
 /// `RATE_LIMITED`, with the seconds to wait, when `address` failed to
 /// authenticate too often lately: counted in the database, so that every
 /// server sharing it counts the same failures (docs/api.md#tokens).
@@ -275,6 +271,10 @@ pub fn failed(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
     st.write_aside(|tx| crate::store::auth_failures::add(tx, address, now, before))
 }
 
+/// The grant of a presented bearer token, read from the database each time
+/// (a revoked token is refused from the next request). `UNAUTHORIZED` when
+/// it is unknown, revoked or expired. Records `last_used_at` at most once a
+/// minute per token; a failure to record it refuses nothing.
 pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
     let hash = digest(presented);
     let found = st.glance(|tx| api_tokens::by_hash(tx, &hash))?;

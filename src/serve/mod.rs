@@ -23,7 +23,6 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
 use routes::{Answer, Call, Caller, Found, Handler};
-
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -981,8 +980,12 @@ fn authorised(
     let peer = job.peer.to_string();
     // A `GET` (and a calendar feed, which only reads) may be answered by a
     // standby; the token is checked, and a failure counted, on the primary.
-    let lags = matches!(route.handler, Handler::Feed(_))
-        || (matches!(route.method, "GET" | "HEAD") && !route.writes);
+    // `/healthz` answers for the primary.
+    let lags = match route.handler {
+        Handler::Feed(_) => true,
+        Handler::Open(_) | Handler::Hook(_) | Handler::Document => false,
+        _ => matches!(route.method, "GET" | "HEAD") && !route.writes,
+    };
     st.may_lag(false);
     let (scope, handler) = match route.handler {
         Handler::Api(scope, handler) => (scope, handler),
