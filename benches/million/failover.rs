@@ -80,7 +80,7 @@ fn figures(data: &Path, scale: f64) -> Res<bool> {
         "{}?target_session_attrs=read-write",
         on(&cluster.both_url(""))
     );
-    caught_up(&primary, &standby)?;
+    cluster.caught_up(std::time::Duration::from_secs(600));
     let token = token_on(&primary)?;
 
     // GET /v1/slots, its reads on the primary and then on the standby.
@@ -164,33 +164,6 @@ fn figures(data: &Path, scale: f64) -> Res<bool> {
         line(format!("a small clinic, run {}", i + 1), s);
     }
     Ok(met)
-}
-
-/// Waits until the standby has replayed everything the primary wrote.
-fn caught_up(primary: &str, standby: &str) -> Res<()> {
-    let mut p = postgres::Client::connect(primary, postgres::NoTls).map_err(err)?;
-    let written: String = p
-        .query_one("SELECT pg_current_wal_lsn()::text", &[])
-        .map_err(err)?
-        .get(0);
-    let mut s = postgres::Client::connect(standby, postgres::NoTls).map_err(err)?;
-    let t = Instant::now();
-    loop {
-        let behind: bool = s
-            .query_one(
-                "SELECT pg_last_wal_replay_lsn() < $1::text::pg_lsn",
-                &[&written],
-            )
-            .map_err(err)?
-            .get(0);
-        if !behind {
-            return Ok(());
-        }
-        if t.elapsed().as_secs() > 600 {
-            return Err("the standby did not catch up within 10 minutes".into());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
 }
 
 /// An API token on `db` that may read and book.

@@ -198,6 +198,38 @@ impl Cluster {
         simple_rows(&mut c, sql)
     }
 
+    /// Waits, at most `within`, until the standby has replayed everything
+    /// the primary has written (the log is the cluster's, whatever the
+    /// database).
+    pub fn caught_up(&self, within: Duration) {
+        let written = Cluster::rows(&self.primary_url(), "SELECT pg_current_wal_lsn()::text")
+            .remove(0)
+            .remove(0);
+        let until = Instant::now() + within;
+        loop {
+            let behind = Cluster::rows(
+                &self.standby_url(),
+                &format!("SELECT pg_last_wal_replay_lsn() < '{written}'::pg_lsn"),
+            );
+            if behind[0][0] == "f" {
+                return;
+            }
+            assert!(Instant::now() < until, "the standby never caught up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops (true) or resumes the standby's replay of what it receives:
+    /// what it shows meanwhile, it shows from before.
+    pub fn pause_replay(&self, pause: bool) {
+        let f = if pause {
+            "pg_wal_replay_pause"
+        } else {
+            "pg_wal_replay_resume"
+        };
+        Cluster::rows(&self.standby_url(), &format!("SELECT {f}()"));
+    }
+
     /// Loses the primary as a crashed machine would: SIGKILL to its
     /// postmaster and to every process it started (no shutdown, no
     /// checkpoint, no last words to the standby). Its clients' connections

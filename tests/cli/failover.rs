@@ -147,7 +147,7 @@ fn two_servers_in_either_form_with_the_primary_second_reach_the_primary() {
     // The standby stops replaying: whatever it shows from here on, it shows
     // from before. A list that shows the new bookings was answered by the
     // primary.
-    Cluster::rows(&cluster.standby_url(), "SELECT pg_wal_replay_pause()");
+    cluster.pause_replay(true);
     let a = ok(&url, &book_args("10:00", "+50370001111"))["appointment"].clone();
     let b = ok(&pairs, &book_args("10:30", "+50370002222"))["appointment"].clone();
     let both: BTreeSet<String> = [s(&a["id"]), s(&b["id"])].map(String::from).into();
@@ -185,7 +185,7 @@ fn two_servers_in_either_form_with_the_primary_second_reach_the_primary() {
         "{e}"
     );
     // Once it replays again, the standby has both.
-    Cluster::rows(&cluster.standby_url(), "SELECT pg_wal_replay_resume()");
+    cluster.pause_replay(false);
     let until = Instant::now() + Duration::from_secs(10);
     while Cluster::rows(&cluster.standby_url(), "SELECT count(*) FROM appointments") != [["2"]] {
         assert!(Instant::now() < until, "the standby never caught up");
@@ -205,7 +205,7 @@ fn two_servers_in_either_form_with_the_primary_second_reach_the_primary() {
 fn every_target_session_attrs_picks_its_server() {
     let cluster = Cluster::start(false);
     clinic(&cluster.both_url(READ_WRITE));
-    Cluster::rows(&cluster.standby_url(), "SELECT pg_wal_replay_pause()");
+    cluster.pause_replay(true);
     ok(
         &cluster.both_url(READ_WRITE),
         &book_args("10:00", "+50370001111"),

@@ -12,35 +12,6 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The standby has replayed everything the primary has written.
-fn caught_up(cluster: &Cluster) {
-    let written = Cluster::rows(&cluster.primary_url(), "SELECT pg_current_wal_lsn()::text")
-        .remove(0)
-        .remove(0);
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let behind = Cluster::rows(
-            &cluster.standby_url(),
-            &format!("SELECT pg_last_wal_replay_lsn() < '{written}'::pg_lsn"),
-        );
-        if behind[0][0] == "f" {
-            return;
-        }
-        assert!(Instant::now() < until, "the standby never caught up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Stops (true) or resumes the standby's replay of what it receives.
-fn pause_replay(cluster: &Cluster, pause: bool) {
-    let f = if pause {
-        "pg_wal_replay_pause"
-    } else {
-        "pg_wal_replay_resume"
-    };
-    Cluster::rows(&cluster.standby_url(), &format!("SELECT {f}()"));
-}
-
 /// The appointments `list` shows on Monday, as `desk` (its own state
 /// folder, so its own last write) with the standby and `--max-lag LAG`.
 fn monday(env: &Env, desk: &Path, reads: Option<&str>, lag: &str) -> usize {
@@ -113,11 +84,11 @@ fn reads_that_may_lag_go_to_the_standby_and_a_desk_sees_its_own_write() {
         "13:00",
     ]);
     let t = token(&env, "bot", "appointments:read,appointments:write", &[]);
-    caught_up(&cluster);
+    cluster.caught_up(Duration::from_secs(30));
     let standby = cluster.standby_url();
     let (a, b) = (env.dir.path().join("desk-a"), env.dir.path().join("desk-b"));
 
-    pause_replay(&cluster, true);
+    cluster.pause_replay(true);
     book_as(&env, &a, &standby, "10:00", "+50370000001");
     // Desk A sees its own booking at once: the standby has not replayed
     // it, so A's read goes to the primary, however lax the limit.
@@ -147,8 +118,8 @@ fn reads_that_may_lag_go_to_the_standby_and_a_desk_sees_its_own_write() {
     assert_eq!(listed(&srv), 2, "the server's own write was not seen");
 
     // Replayed: desk B sees both on the standby.
-    pause_replay(&cluster, false);
-    caught_up(&cluster);
+    cluster.pause_replay(false);
+    cluster.caught_up(Duration::from_secs(30));
     assert_eq!(monday(&env, &b, Some(&standby), "3600"), 2);
 }
 
