@@ -255,10 +255,15 @@ pub fn unauthorized() -> Error {
 pub fn not_limited(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
     let since = now - access::FAILURE_WINDOW;
     let (n, oldest) = st.glance(|tx| crate::store::auth_failures::since(tx, address, since))?;
+    limit(n, oldest, now)
+}
+
+/// `RATE_LIMITED` past the limit on `n` failures, the oldest at `oldest`.
+fn limit(n: i64, oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<()> {
     match access::must_wait(n, oldest, now) {
         None => Ok(()),
         Some(wait) => Err(Error::new(
-            crate::error::Code::RateLimited,
+            Code::RateLimited,
             crate::text::msg!("e-too_many_failed_authentications"),
         )
         .details(serde_json::json!({"retry_after": wait}))),
@@ -271,16 +276,29 @@ pub fn failed(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
     st.write_aside(|tx| crate::store::auth_failures::add(tx, address, now, before))
 }
 
-/// The grant of a presented bearer token, read from the database each time
-/// (a revoked token is refused from the next request). `UNAUTHORIZED` when
-/// it is unknown, revoked or expired. Records `last_used_at` at most once a
-/// minute per token; a failure to record it refuses nothing.
-pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Result<Grant> {
+/// The grant of a bearer token presented from `address`, read from the
+/// database each time (a revoked token is refused from the next request),
+/// with the address's failures in the same statement: `RATE_LIMITED` past
+/// their limit ([`not_limited`]), whatever the token; `UNAUTHORIZED`, and
+/// one failure more, when it is unknown, revoked or expired. Records
+/// `last_used_at` at most once a minute per token; a failure to record it
+/// refuses nothing.
+pub fn authenticate(
+    st: &mut Store,
+    presented: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Grant> {
     let hash = digest(presented);
-    let found = st.glance(|tx| api_tokens::by_hash(tx, &hash))?;
+    let since = now - access::FAILURE_WINDOW;
+    let (found, n, oldest) = st.glance(|tx| api_tokens::by_hash_from(tx, &hash, address, since))?;
+    limit(n, oldest, now)?;
     let t = match found {
         Some(t) if t.revoked_at.is_none() && !access::expired(t.expires_at, now) => t,
-        _ => return Err(unauthorized()),
+        _ => {
+            failed(st, address, now)?;
+            return Err(unauthorized());
+        }
     };
     if t.last_used_at
         .is_none_or(|at| now - at >= Duration::seconds(TOUCH_EVERY))
@@ -297,6 +315,9 @@ pub fn authenticate(st: &mut Store, presented: &str, now: DateTime<Utc>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where the tests' tokens are presented from.
+    const ADDRESS: &str = "192.0.2.1";
     use crate::app::clinic;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -366,7 +387,7 @@ mod tests {
         let mut req = request("bot", "appointments:write,appointments:read");
         req.clinic = Some("central".into());
         let a = add(&mut st, &req, now()).unwrap();
-        let g = authenticate(&mut st, &a.token, now()).unwrap();
+        let g = authenticate(&mut st, &a.token, ADDRESS, now()).unwrap();
         assert_eq!(g.name, "bot");
         assert_eq!(
             g.scopes,
@@ -383,15 +404,15 @@ mod tests {
         let mut req = request("brief", "appointments:read");
         req.expires = Some("1h".into());
         let brief = add(&mut st, &req, now()).unwrap();
-        assert!(authenticate(&mut st, &brief.token, now()).is_ok());
+        assert!(authenticate(&mut st, &brief.token, ADDRESS, now()).is_ok());
         let refusals = [
-            authenticate(&mut st, "appt_nothing", now()).unwrap_err(),
-            authenticate(&mut st, "", now()).unwrap_err(),
-            authenticate(&mut st, &a.token[..20], now()).unwrap_err(),
-            authenticate(&mut st, &brief.token, now() + Duration::hours(1)).unwrap_err(),
+            authenticate(&mut st, "appt_nothing", ADDRESS, now()).unwrap_err(),
+            authenticate(&mut st, "", ADDRESS, now()).unwrap_err(),
+            authenticate(&mut st, &a.token[..20], ADDRESS, now()).unwrap_err(),
+            authenticate(&mut st, &brief.token, ADDRESS, now() + Duration::hours(1)).unwrap_err(),
             {
                 revoke(&mut st, "bot", now()).unwrap();
-                authenticate(&mut st, &a.token, now()).unwrap_err()
+                authenticate(&mut st, &a.token, ADDRESS, now()).unwrap_err()
             },
         ];
         for e in refusals {
@@ -406,12 +427,12 @@ mod tests {
         let mut st = Store::in_memory().unwrap();
         let a = add(&mut st, &request("bot", "appointments:read"), now()).unwrap();
         assert_eq!(last_used(&mut st, "bot"), None);
-        authenticate(&mut st, &a.token, now()).unwrap();
+        authenticate(&mut st, &a.token, ADDRESS, now()).unwrap();
         assert_eq!(last_used(&mut st, "bot"), Some(now()));
-        authenticate(&mut st, &a.token, now() + Duration::seconds(59)).unwrap();
+        authenticate(&mut st, &a.token, ADDRESS, now() + Duration::seconds(59)).unwrap();
         assert_eq!(last_used(&mut st, "bot"), Some(now()));
         let later = now() + Duration::seconds(60);
-        authenticate(&mut st, &a.token, later).unwrap();
+        authenticate(&mut st, &a.token, ADDRESS, later).unwrap();
         assert_eq!(last_used(&mut st, "bot"), Some(later));
         // Another process that recorded it meanwhile is not overwritten.
         let wrote = st
@@ -456,6 +477,6 @@ mod tests {
         let all = list(&mut st).unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all.iter().filter(|t| t.revoked_at.is_some()).count(), 1);
-        assert!(authenticate(&mut st, &again.token, now()).is_ok());
+        assert!(authenticate(&mut st, &again.token, ADDRESS, now()).is_ok());
     }
 }

@@ -1042,18 +1042,13 @@ fn authorised(
         // Answered before a worker is asked (`Service::handle`).
         Handler::Document => return Ok(Answer::document()),
     };
-    not_limited(st, &peer, now, retry_after)?;
     let Some(presented) = job.bearer.as_deref().filter(|t| !t.is_empty()) else {
+        not_limited(st, &peer, now, retry_after)?;
         token::failed(st, &peer, now)?;
         return Err(token::unauthorized());
     };
-    let grant: Grant = match token::authenticate(st, presented, now) {
-        Err(e) if e.code == Code::Unauthorized => {
-            token::failed(st, &peer, now)?;
-            return Err(e);
-        }
-        other => other?,
-    };
+    let grant: Grant =
+        token::authenticate(st, presented, &peer, now).inspect_err(|e| waits(e, retry_after))?;
     *token = Some(grant.name.clone());
     if !grant.has(scope) {
         return Err(routes::insufficient(scope));
@@ -1090,9 +1085,14 @@ fn not_limited(
     now: chrono::DateTime<chrono::Utc>,
     retry_after: &mut Option<u64>,
 ) -> Result<()> {
-    token::not_limited(st, peer, now).inspect_err(|e| {
-        *retry_after = e.details.get("retry_after").and_then(|w| w.as_u64());
-    })
+    token::not_limited(st, peer, now).inspect_err(|e| waits(e, retry_after))
+}
+
+/// Sets `retry_after` to the seconds a `RATE_LIMITED` refusal `e` asks for.
+fn waits(e: &Error, retry_after: &mut Option<u64>) {
+    if let Some(w) = e.details.get("retry_after").and_then(|w| w.as_u64()) {
+        *retry_after = Some(w);
+    }
 }
 
 /// Sends `replies` (the patients' one-line answers, the booking page's

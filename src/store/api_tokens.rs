@@ -136,6 +136,43 @@ pub fn by_hash(tx: &Tx, hash: &str) -> Result<Option<Token>> {
     )
 }
 
+/// [`by_hash`], and how many authentications from `address` failed after
+/// `since` and when the oldest of them was: one statement (always a row),
+/// so that a request's token and its address's limit cost one round trip.
+pub fn by_hash_from(
+    tx: &Tx,
+    hash: &str,
+    address: &str,
+    since: DateTime<Utc>,
+) -> Result<(Option<Token>, i64, Option<DateTime<Utc>>)> {
+    let at = columns::count(COLS) + 1;
+    let found = tx.row(
+        On::reads(&[Table::ApiTokens, Table::Clinics, Table::AuthFailures]),
+        &format!(
+            "SELECT {}, c.name, f.n, f.oldest FROM \
+             (SELECT count(*) AS n, min(at) AS oldest FROM auth_failures \
+              WHERE address = ?2 AND at > ?3) f \
+             LEFT JOIN api_tokens t ON t.hash = ?1 \
+             LEFT JOIN clinics c ON c.id = t.clinic_id",
+            columns::under("t", COLS)
+        ),
+        args![hash, address, epoch(since)],
+        |r| {
+            let token = match r.get::<Option<String>>(0)? {
+                Some(_) => Some(from_row(r)?),
+                None => None,
+            };
+            let oldest: Option<i64> = r.get(at + 1)?;
+            Ok((
+                token,
+                r.get::<i64>(at)?,
+                oldest.and_then(|s| DateTime::from_timestamp(s, 0)),
+            ))
+        },
+    )?;
+    Ok(found.unwrap_or((None, 0, None)))
+}
+
 /// Every token, revoked ones too, oldest first.
 pub fn list(tx: &Tx) -> Result<Vec<Token>> {
     tx.rows(

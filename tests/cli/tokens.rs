@@ -204,7 +204,7 @@ fn list_shows_name_prefix_scopes_clinic_and_times_and_revoke_keeps_a_record() {
 
     // Used once: last used shows.
     let mut st = open(&env);
-    authenticate(&mut st, s(&a["token"]), now(&env)).expect("valid");
+    authenticate(&mut st, s(&a["token"]), "192.0.2.1", now(&env)).expect("valid");
     drop(st);
     assert_eq!(listed(&env)[0]["last_used_at"], "2026-06-15T14:00:00Z");
 
@@ -216,7 +216,7 @@ fn list_shows_name_prefix_scopes_clinic_and_times_and_revoke_keeps_a_record() {
     );
     // Refused from the next request.
     let mut st = open(&env);
-    let e = authenticate(&mut st, s(&a["token"]), now(&env)).unwrap_err();
+    let e = authenticate(&mut st, s(&a["token"]), "192.0.2.1", now(&env)).unwrap_err();
     assert_eq!(e.code, Code::Unauthorized);
     drop(st);
     // Still listed, as revoked; the name may be given again.
@@ -247,9 +247,10 @@ fn revoke_takes_the_prefix_list_shows_as_well_as_the_name() {
         (&json!("bot"), &json!("revoked"))
     );
     let mut st = open(&env);
-    let e = authenticate(&mut st, s(&bot["token"]), now(&env)).unwrap_err();
+    let e = authenticate(&mut st, s(&bot["token"]), "192.0.2.1", now(&env)).unwrap_err();
     assert_eq!(e.code, Code::Unauthorized);
-    authenticate(&mut st, s(&form["token"]), now(&env)).expect("the other still works");
+    authenticate(&mut st, s(&form["token"]), "192.0.2.1", now(&env))
+        .expect("the other still works");
     drop(st);
     // Revoked already: nothing answers to the prefix now.
     env.refused(&["token", "revoke", &prefix], "NOT_FOUND", 3);
@@ -293,17 +294,17 @@ fn a_token_expires_with_the_clock() {
     );
     assert_eq!(h["expires_at"], "2026-06-16T02:00:00Z");
     let mut st = open(&env);
-    assert!(authenticate(&mut st, s(&a["token"]), now(&env)).is_ok());
+    assert!(authenticate(&mut st, s(&a["token"]), "192.0.2.1", now(&env)).is_ok());
     drop(st);
     env.at("2026-06-16T13:59:59Z");
     assert_eq!(listed(&env)[0]["status"], "active");
     let mut st = open(&env);
-    assert!(authenticate(&mut st, s(&a["token"]), now(&env)).is_ok());
+    assert!(authenticate(&mut st, s(&a["token"]), "192.0.2.1", now(&env)).is_ok());
     drop(st);
     env.at("2026-06-16T14:00:00Z");
     assert_eq!(listed(&env)[0]["status"], "expired");
     let mut st = open(&env);
-    let e = authenticate(&mut st, s(&a["token"]), now(&env)).unwrap_err();
+    let e = authenticate(&mut st, s(&a["token"]), "192.0.2.1", now(&env)).unwrap_err();
     assert_eq!(e.code, Code::Unauthorized);
     // An expired token is still revoked by name (it is not revoked yet).
     drop(st);
@@ -455,7 +456,7 @@ fn authenticate_grants_a_valid_token_and_refuses_the_rest_alike() {
     );
     let t0 = now(&env);
     let mut st = open(&env);
-    let g = authenticate(&mut st, s(&a["token"]), t0).expect("valid");
+    let g = authenticate(&mut st, s(&a["token"]), "192.0.2.1", t0).expect("valid");
     assert_eq!(g.name, "bot");
     assert_eq!(g.scopes, [Scope::AppointmentsRead, Scope::Clinical]);
     assert!(g.has(Scope::Clinical) && !g.has(Scope::AppointmentsWrite));
@@ -472,7 +473,7 @@ fn authenticate_grants_a_valid_token_and_refuses_the_rest_alike() {
         ("revoked", s(&gone["token"]), t0),
         ("expired", s(&brief["token"]), t0 + Duration::hours(1)),
     ] {
-        let e = authenticate(&mut st, presented, at).unwrap_err();
+        let e = authenticate(&mut st, presented, "192.0.2.1", at).unwrap_err();
         assert_eq!(e.code, Code::Unauthorized, "{what}");
         assert_eq!(e.message, token::unauthorized().message, "{what}");
         let said = format!("{} {}", e.message, e.details);
@@ -492,15 +493,15 @@ fn last_use_is_recorded_at_most_once_a_minute() {
     let used = || env.rows("SELECT last_used_at FROM api_tokens")[0][0].clone();
     assert_eq!(used(), "NULL");
     let mut st = open(&env);
-    authenticate(&mut st, tok, t0).unwrap();
+    authenticate(&mut st, tok, "192.0.2.1", t0).unwrap();
     assert_eq!(used(), t0.timestamp().to_string());
     // Within the minute: a read, not a write (the row is as it was).
     let before = env.snapshot();
     for s in [1, 30, 59] {
-        authenticate(&mut st, tok, t0 + Duration::seconds(s)).unwrap();
+        authenticate(&mut st, tok, "192.0.2.1", t0 + Duration::seconds(s)).unwrap();
     }
     assert_eq!(env.snapshot(), before);
-    authenticate(&mut st, tok, t0 + Duration::seconds(60)).unwrap();
+    authenticate(&mut st, tok, "192.0.2.1", t0 + Duration::seconds(60)).unwrap();
     assert_eq!(used(), (t0.timestamp() + 60).to_string());
 }
 
