@@ -12,20 +12,27 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The appointments `list` shows on Monday, as `desk` (its own state
-/// folder, so its own last write) with the standby and `--max-lag LAG`.
-fn monday(env: &Env, desk: &Path, reads: Option<&str>, lag: &str) -> usize {
+/// `appt ARGS --max-lag LAG --json` as `desk` (its own state folder, so
+/// its own last write), with the standby when given; the document.
+fn as_desk(env: &Env, desk: &Path, reads: Option<&str>, lag: &str, args: &[&str]) -> Value {
     let mut c = env.cmd();
     c.env("XDG_STATE_HOME", desk);
     if let Some(url) = reads {
         c.env("APPT_READ_DB", url);
     }
     let out = c
-        .args(["list", "-D", "2026-06-15", "--max-lag", lag, "--json"])
+        .args(args)
+        .args(["--max-lag", lag, "--json"])
         .output()
         .expect("run");
     assert!(out.status.success(), "{out:?}");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The appointments `list` shows on Monday, as `desk` with the standby
+/// and `--max-lag LAG`.
+fn monday(env: &Env, desk: &Path, reads: Option<&str>, lag: &str) -> usize {
+    let v = as_desk(env, desk, reads, lag, &["list", "-D", "2026-06-15"]);
     v["appointments"].as_array().expect("appointments").len()
 }
 
@@ -99,6 +106,9 @@ fn reads_that_may_lag_go_to_the_standby_and_a_desk_sees_its_own_write() {
     assert_eq!(monday(&env, &b, Some(&standby), "0"), 1);
     // Without a standby: the primary.
     assert_eq!(monday(&env, &b, None, "3600"), 1);
+    // `count` reads the standby too.
+    let count = |reads| as_desk(&env, &b, reads, "3600", &["count"])["count"].clone();
+    assert_eq!((count(Some(&standby)), count(None)), (json!(0), json!(1)));
 
     // A server's GET reads the standby too, and its own write from the primary.
     let srv = Server::start(&env, &["--read-db", &standby, "--max-lag", "3600"]);
