@@ -2838,7 +2838,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__add)
-            opts="-c -h --specialty --slot-minutes --online --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --specialty --slot-minutes --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2853,6 +2853,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --online)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3048,7 +3052,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__doctor__subcmd__update)
-            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --name --specialty --slot-minutes --active --max-per-day --online --services --same-name --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3075,6 +3079,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --online)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -202,6 +202,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and not __fish_seen_su
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l specialty -d 'Specialty, e.g. "Medicina General"' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l slot-minutes -d 'Slot length in minutes of this doctor\'s windows that name none [default: the clinic\'s]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l online -d 'Whether the online booking page offers the doctor: yes|no (no by default)' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l services -d 'The services the doctor does, comma-separated, or all (the default): a window takes only these' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
@@ -233,6 +234,7 @@ complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l active -d 'Whether the doctor takes bookings: true|false' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-per-day -d 'The most active appointments a day (1–1000), at all clinics; none takes the cap away' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l online -d 'Whether the online booking page offers the doctor: yes|no' -r
+complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l services -d 'The services the doctor does, comma-separated, or all: a window takes only these' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand doctor; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

@@ -204,6 +204,15 @@ impl Error {
         Error::new(Code::Validation, problem).details(json!({ field: english }))
     }
 
+    /// The fields a `VALIDATION_ERROR` names (its details' keys); none
+    /// for any other code.
+    pub fn named_fields(&self) -> Vec<&str> {
+        match (self.code, self.details.as_object()) {
+            (Code::Validation, Some(map)) => map.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A `VALIDATION_ERROR` about several fields at once.
     pub fn fields(problems: Vec<(String, Msg)>) -> Self {
         let mut map = Map::new();

@@ -2,8 +2,7 @@
 //! windows), the day's appointments and free slots.
 
 use super::schedule::{doctors_day, load_day, Calendar, DayData, Target};
-use super::slots::{judged, Slot};
-use crate::core::slots::Request;
+use super::slots::{judged_for, Asked, Slot};
 use crate::core::{queue, time, Appointment, Clinic, Doctor};
 use crate::error::{Code, Error, Result};
 use crate::store::appointments;
@@ -18,11 +17,10 @@ pub struct Section {
     pub closed: Option<String>,
     /// The day's appointments but the cancelled ones, in start order.
     pub appointments: Vec<Appointment>,
-    /// Bookable slots, in start order.
+    /// Bookable slots, in start order, each with the services that fit
+    /// from it when its window takes only some (docs/rules.md#who-does-what):
+    /// the board books the one, or asks which of several.
     pub free: Vec<Slot>,
-    /// Slots with room whose windows take only some services: bookable once
-    /// one of them is named (the board asks which), in start order.
-    pub needs_service: Vec<Slot>,
     /// The start of every slot of the day's grid, past and taken ones too.
     pub grid: Vec<DateTime<Utc>>,
     /// The grid's slots taken only by the buffers around appointments
@@ -152,7 +150,7 @@ pub(super) fn day_sheet(
                 .closure
                 .clone()
                 .map(|reason| reason.unwrap_or_else(|| "Closed".into()));
-            let slots = judged(&day, t, now, &Request::default());
+            let slots = judged_for(tx, &day, t, now, &Asked::default(), None, false)?;
             let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
             let buffered: Vec<DateTime<Utc>> =
                 slots.iter().filter(|s| s.buffer).map(|s| s.start).collect();
@@ -161,28 +159,10 @@ pub(super) fn day_sheet(
                 .filter(|s| s.refusal == Some(Code::SlotHeld))
                 .map(|s| s.start)
                 .collect();
-            let (free, needs_service) = if doc.as_ref().is_none_or(|d| d.active) {
-                let restricted = |s: &Slot| {
-                    day.windows
-                        .iter()
-                        .any(|w| w.id == s.window_id && !w.services.is_empty())
-                };
-                let (free, refused): (Vec<Slot>, Vec<Slot>) =
-                    slots.into_iter().partition(|s| s.refusal.is_none());
-                // Refused only for want of a service: room left, not past,
-                // and a window that names its services.
-                let needs = refused
-                    .into_iter()
-                    .filter(|s| {
-                        s.refusal == Some(Code::InvalidTimeSlot)
-                            && s.remaining > 0
-                            && s.start > now
-                            && restricted(s)
-                    })
-                    .collect();
-                (free, needs)
+            let free = if doc.as_ref().is_none_or(|d| d.active) {
+                slots.into_iter().filter(|s| s.refusal.is_none()).collect()
             } else {
-                (vec![], vec![])
+                vec![]
             };
             let appointments = theirs.remove(&owner).unwrap_or_default();
             // A doctor on leave is shown with the reason, and one working
@@ -196,7 +176,6 @@ pub(super) fn day_sheet(
                 closed,
                 appointments,
                 free,
-                needs_service,
                 grid,
                 buffered,
                 held,

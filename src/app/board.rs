@@ -12,7 +12,7 @@ use crate::store::appointments::{self, Filter};
 use crate::store::inbox::{self, Inbound};
 use crate::store::reminders::{self, Reminder};
 use crate::store::waitlist::{self, Entry};
-use crate::store::{channels, clinics, patients, services, windows, Store};
+use crate::store::{channels, clinics, patients, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -47,7 +47,7 @@ const INBOX: i64 = 50;
 pub struct Counts {
     /// Appointments not cancelled.
     pub booked: usize,
-    /// Bookable slots, those that need a service named included.
+    /// Bookable slots.
     pub free: usize,
     pub arrived: usize,
     pub in_progress: usize,
@@ -62,8 +62,9 @@ pub struct Counts {
 pub enum Cell<'d> {
     /// Appointments starting then (more than one in a window of capacity > 1).
     Booked(Vec<&'d Appointment>),
-    /// A bookable slot; `true` when its window asks for a service.
-    Free(&'d Slot, bool),
+    /// A bookable slot (its `services`: the one it implies, or the several
+    /// the board asks among, docs/rules.md#who-does-what).
+    Free(&'d Slot),
     /// A slot of the grid taken only by the buffer kept free around an
     /// appointment (docs/rules.md#buffers).
     Buffer,
@@ -92,10 +93,7 @@ impl Day {
             return Cell::Booked(booked);
         }
         if let Some(s) = c.free.iter().find(|s| s.start == row) {
-            return Cell::Free(s, false);
-        }
-        if let Some(s) = c.needs_service.iter().find(|s| s.start == row) {
-            return Cell::Free(s, true);
+            return Cell::Free(s);
         }
         if c.buffered.contains(&row) {
             return Cell::Buffer;
@@ -151,10 +149,7 @@ pub fn day(
         let of = |s: Status| all().filter(|a| a.status == s).count();
         let counts = Counts {
             booked: all().count(),
-            free: columns
-                .iter()
-                .map(|c| c.free.len() + c.needs_service.len())
-                .sum(),
+            free: columns.iter().map(|c| c.free.len()).sum(),
             arrived: of(Status::CheckedIn),
             in_progress: of(Status::InProgress),
             done: of(Status::Completed),
@@ -244,15 +239,4 @@ pub fn find(
 /// The clinic `clinic` names (None: the only one).
 pub fn clinic(st: &mut Store, clinic: Option<&str>) -> Result<Clinic> {
     st.read(|tx| clinics::default(tx, clinic))
-}
-
-/// The names of the services a window takes (empty: any).
-pub fn services_of(st: &mut Store, window_id: &str) -> Result<Vec<String>> {
-    st.read(|tx| {
-        windows::get(tx, window_id)?
-            .services
-            .iter()
-            .map(|id| Ok(services::get(tx, id)?.name))
-            .collect()
-    })
 }

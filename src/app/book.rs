@@ -288,7 +288,7 @@ fn book_one(
     now: DateTime<Utc>,
 ) -> Result<Booked> {
     // Rule 2: references.
-    let p = prepare(tx, r, c)?;
+    let mut p = prepare(tx, r, c)?;
     // Rule 3: idempotency, whatever else the request says.
     if let Some(found) = already_booked(tx, c, &p)? {
         return Ok(Booked {
@@ -296,6 +296,15 @@ fn book_one(
             idempotent: true,
             renamed_from: None,
         });
+    }
+    if p.service.is_none() {
+        let start = match r.walk_in {
+            true => Some((now, time::local_today(p.target.clinic.timezone, now))),
+            false => asked_start(r, &p.target, now).ok(),
+        };
+        if let Some(start) = start {
+            p.service = schedule::implied_service(tx, &p.target, start)?;
+        }
     }
     // Rules 4–8 (an overbooking passing over 6 or 8).
     let spot = find_place(tx, r, c, &p, now)?;

@@ -21,6 +21,10 @@ pub struct DoctorInput {
     /// `yes` or `no` (`sí`, `on`, `off` …): whether the online booking page
     /// offers the doctor; None is no on `add`.
     pub online: Option<String>,
+    /// The services the doctor does, as typed: names or IDs separated by
+    /// commas, or `all` (docs/rules.md#who-does-what); None is `all` on
+    /// `add` and leaves them as they are on `update`.
+    pub services: Option<String>,
 }
 
 fn slot(m: Option<i64>) -> Result<Option<i64>> {
@@ -46,24 +50,62 @@ pub fn add(st: &mut Store, d: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor
             .map(values::online)
             .transpose()?
             .unwrap_or(false),
+        services: Vec::new(),
         created_at: now,
         updated_at: now,
     };
     st.write(|tx| {
+        let mut doctor = doctor;
+        if let Some(list) = &d.services {
+            doctor.services = super::service::named(tx, list)?;
+        }
         if !d.same_name {
             doctors::ensure_unique(tx, &doctor.full_name, &doctor.id)?;
         }
-        doctors::insert(tx, &doctor)
-    })?;
-    Ok(doctor)
+        doctors::insert(tx, &doctor)?;
+        Ok(doctor)
+    })
 }
 
-pub fn list(st: &mut Store) -> Result<Vec<Doctor>> {
-    st.read(doctors::list)
+/// Doctors, and the names of the services they do.
+pub struct Doctors {
+    pub doctors: Vec<Doctor>,
+    /// Every service's name by ID.
+    names: Vec<(String, String)>,
 }
 
-pub fn show(st: &mut Store, doctor: &str) -> Result<Doctor> {
-    st.read(|tx| doctors::find(tx, doctor))
+impl Doctors {
+    fn read(tx: &crate::store::db::Tx, doctors: Vec<Doctor>) -> Result<Doctors> {
+        let names = crate::store::services::list(tx)?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+        Ok(Doctors { doctors, names })
+    }
+
+    /// The services `d` does, by name; None for every service
+    /// (docs/rules.md#who-does-what).
+    pub fn services_of(&self, d: &Doctor) -> Option<Vec<String>> {
+        (!d.services.is_empty()).then(|| {
+            d.services
+                .iter()
+                .map(|id| {
+                    self.names
+                        .iter()
+                        .find(|(s, _)| s == id)
+                        .map_or_else(|| id.clone(), |(_, n)| n.clone())
+                })
+                .collect()
+        })
+    }
+}
+
+pub fn list(st: &mut Store) -> Result<Doctors> {
+    st.read(|tx| Doctors::read(tx, doctors::list(tx)?))
+}
+
+pub fn show(st: &mut Store, doctor: &str) -> Result<Doctors> {
+    st.read(|tx| Doctors::read(tx, vec![doctors::find(tx, doctor)?]))
 }
 
 pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>) -> Result<Doctor> {
@@ -98,6 +140,9 @@ pub fn update(st: &mut Store, doctor: &str, u: &DoctorInput, now: DateTime<Utc>)
         }
         if let Some(o) = &u.online {
             d.online = values::online(o)?;
+        }
+        if let Some(list) = &u.services {
+            d.services = super::service::named(tx, list)?;
         }
         d.updated_at = now;
         doctors::update(tx, &d)?;

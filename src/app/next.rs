@@ -2,7 +2,7 @@
 //! without a doctor, across every doctor of the clinic — "when is the first
 //! time anyone can see this patient?" (docs/commands.md#appt-list).
 
-use super::schedule::{doctors_day, request, Calendar, Target};
+use super::schedule::{doctors_day, Calendar, Target};
 use super::slots::{self, Slot};
 use crate::core::{text, time, Doctor};
 use crate::error::{Error, Result};
@@ -104,7 +104,11 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
             .as_deref()
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
-        let req = request(None, service.as_ref(), None);
+        let asked = slots::Asked {
+            service: service.as_ref(),
+            ..slots::Asked::default()
+        };
+        let req = asked.request();
         let last = time::date_after_minutes(today, clinic.settings.horizon) + Duration::days(1);
         // Each doctor's windows and closures, read once for every day looked at.
         let until = last.min(first + Duration::days(MAX_DAYS - 1));
@@ -121,12 +125,17 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
         while found.len() < limit as usize && day <= until {
             let mut free: Vec<Free> = Vec::new();
             // A slot before now is refused whatever it meets; one from now
-            // on meets no appointment held only until before its buffer.
-            let held_from = now - Duration::minutes(req.buffer_before);
+            // on meets no appointment held only until before its buffer
+            // (the longest any service has, when none is named).
+            let before = match service {
+                Some(_) => req.buffer_before,
+                None => *crate::core::limits::BUFFER.end(),
+            };
+            let held_from = now - Duration::minutes(before);
             let days = doctors_day(tx, &calendars, day, req.service_id, Some(held_from))?;
             for ((d, t), data) in candidates.iter().zip(&targets).zip(&days) {
                 free.extend(
-                    slots::free(data, t, now, &req)
+                    slots::judged_for(tx, data, t, now, &asked, None, true)?
                         .into_iter()
                         .map(|slot| Free {
                             doctor: (*d).clone(),

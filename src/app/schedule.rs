@@ -204,6 +204,7 @@ pub fn resolve_when(clinic: &Clinic, when: When) -> Result<(DateTime<Utc>, Naive
 }
 
 /// Everything one owner's day needs from the database.
+#[derive(Clone)]
 pub struct DayData {
     pub date: NaiveDate,
     pub windows: Vec<Window>,
@@ -215,9 +216,51 @@ pub struct DayData {
     /// The holds on the doctor's time (docs/rules.md#holds), live or not:
     /// [`DayData::day`] keeps those live at its `now`.
     pub holds: Vec<Hold>,
+    /// The services the doctor does (IDs; empty: every one, and for the
+    /// clinic-wide windows), docs/rules.md#who-does-what.
+    pub doctor_services: Vec<String>,
 }
 
 impl DayData {
+    /// The same day as judged for `service_id`: what counts against the
+    /// service's daily limit and, for the clinic-wide windows, the
+    /// appointments of that service that compete with it (a doctor's
+    /// appointments compete whatever their service). Read again only where
+    /// the service changes them.
+    pub fn for_service(
+        &self,
+        conn: &Tx,
+        t: &Target,
+        service_id: Option<&str>,
+        except: Option<&str>,
+    ) -> Result<DayData> {
+        let mut day = self.clone();
+        let Some((from, to)) = competing(t.clinic.timezone, self.windows.iter(), self.date) else {
+            return Ok(day);
+        };
+        if t.doctor.is_none() {
+            day.busy =
+                appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?;
+        }
+        day.limits = daily_limits(conn, t, self.date, service_id, except)?;
+        Ok(day)
+    }
+
+    /// The services the day is judged for when none is named
+    /// (docs/rules.md#who-does-what).
+    pub fn choices(&self) -> crate::core::offer::Choices {
+        crate::core::offer::choices(&self.doctor_services, &self.windows)
+    }
+
+    /// The services possible in the window `window_id` that day.
+    pub fn offered(&self, window_id: &str) -> crate::core::offer::Offered {
+        let window = self.windows.iter().find(|w| w.id == window_id);
+        crate::core::offer::offered(
+            &self.doctor_services,
+            window.map_or(&[][..], |w| &w.services[..]),
+        )
+    }
+
     /// The first daily limit the day has reached, if any.
     pub fn limit_reached(&self) -> Option<&DailyLimit> {
         self.limits.iter().find(|l| l.taken >= l.limit)
@@ -439,6 +482,12 @@ impl<'t> Calendar<'t> {
             busy,
             limits,
             holds: Vec::new(),
+            doctor_services: self
+                .target
+                .doctor
+                .as_ref()
+                .map(|d| d.services.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -458,6 +507,28 @@ fn holds_of(
         return Ok(Vec::new());
     }
     crate::store::holds::of_doctors(conn, doctors, from, to, except)
+}
+
+/// The one service a booking at `start` (on its local `date`) that names
+/// none takes (docs/rules.md#who-does-what): the only one possible in the
+/// open window holding the start. None when any service is possible there,
+/// several are, or no window holds it (the rules then say why).
+pub fn implied_service(
+    conn: &Tx,
+    t: &Target,
+    (start, date): (DateTime<Utc>, NaiveDate),
+) -> Result<Option<Service>> {
+    let calendar = Calendar::load(conn, t, date, date)?;
+    let (windows, _) = calendar.open_on(date);
+    let refs: Vec<&Window> = windows.iter().filter(|w| w.open).collect();
+    let day = Day::new(t.clinic.timezone, date, start, &t.clinic.settings, &refs)
+        .done_by(t.doctor.as_ref().map_or(&[][..], |d| &d.services[..]));
+    let implied = day
+        .spans
+        .iter()
+        .find(|s| s.contains(start))
+        .and_then(|s| s.offered.implied());
+    implied.map(|id| services::get(conn, id)).transpose()
 }
 
 /// A stretch of time: from, to.
@@ -573,7 +644,8 @@ pub fn doctors_day(
 impl DayData {
     pub fn day<'a>(&'a self, clinic: &'a Clinic, now: DateTime<Utc>) -> Day<'a> {
         let refs: Vec<&Window> = self.windows.iter().collect();
-        let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs);
+        let mut day = Day::new(clinic.timezone, self.date, now, &clinic.settings, &refs)
+            .done_by(&self.doctor_services);
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
@@ -635,7 +707,7 @@ impl Placement {
 /// A window's refusal of a service says which services it takes, by name.
 fn name_services(conn: &Tx, mut e: Error) -> Error {
     let ids: Vec<String> = match e.details.get("services").and_then(|s| s.as_array()) {
-        Some(ids) if e.code == Code::InvalidTimeSlot => ids
+        Some(ids) if e.code == Code::InvalidTimeSlot && !ids.is_empty() => ids
             .iter()
             .filter_map(|i| i.as_str().map(String::from))
             .collect(),

@@ -208,7 +208,7 @@ pub(super) fn book_in(
     now: DateTime<Utc>,
 ) -> Result<SeriesBooked> {
     // Rules 2 and 3, once for the series.
-    let p = book::prepare(tx, r, c)?;
+    let mut p = book::prepare(tx, r, c)?;
     if let Some(found) = book::already_booked(tx, c, &p)? {
         return again(tx, found);
     }
@@ -222,6 +222,13 @@ pub(super) fn book_in(
     let first = first
         .ok_or_else(|| Error::field("time", crate::text::msg!("e-date_and_time_are_required")))?;
     let (date, minutes) = local_of(clinic.timezone, first);
+    // A series naming no service takes the one its first visit's window
+    // implies (docs/rules.md#who-does-what).
+    if p.service.is_none() {
+        let start = super::schedule::resolve_when(clinic, first)?;
+        p.service = super::schedule::implied_service(tx, &p.target, start)?;
+    }
+    let clinic = &p.target.clinic;
     let req = p.request(r);
     let patient_id = p.existing.as_ref().map(|e| e.id.as_str());
     let mut spots: Vec<Placement> = Vec::new();

@@ -3,7 +3,8 @@
 
 use super::values::{self, check_name};
 use crate::core::Service;
-use crate::error::Result;
+use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
 use crate::store::{self, services, Store};
 use chrono::{DateTime, Utc};
 
@@ -117,10 +118,56 @@ pub fn find(st: &mut Store, service: &str) -> Result<Service> {
     st.read(|tx| services::find(tx, service))
 }
 
+/// Refuses to remove a service a doctor does or a visit still to come
+/// takes (docs/rules.md#who-does-what), with how many of each.
 pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Service> {
     st.write(|tx| {
         let s = services::find(tx, service)?;
+        let doctors = crate::store::doctors::list(tx)?
+            .into_iter()
+            .filter(|d| d.services.contains(&s.id))
+            .count() as i64;
+        let visits = crate::store::appointments::active_of_service_from(tx, &s.id, now)?;
+        if doctors > 0 || visits > 0 {
+            let problem = crate::text::msg!(
+                "e-service_in_use",
+                name = s.name.clone(),
+                a = doctors,
+                b = visits
+            );
+            let mut e = Error::field("service", problem);
+            e.details["doctors"] = serde_json::json!(doctors);
+            e.details["future_appointments"] = serde_json::json!(visits);
+            return Err(e.hint(crate::text::msg!("e-service_in_use_hint")));
+        }
         services::remove(tx, &s.id, now)?;
         Ok(s)
     })
+}
+
+/// A list of services as typed (`--services`): names or IDs separated by
+/// commas, each looked up, an unknown one `NOT_FOUND` naming it; `all` (or
+/// nothing) is every service, the empty list.
+pub fn named(tx: &Tx, list: &str) -> Result<Vec<String>> {
+    if crate::core::words::is_all(list) {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for typed in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let id = services::find(tx, typed)
+            .map_err(|e| match e.code {
+                Code::NotFound => Error::new(
+                    Code::NotFound,
+                    crate::text::msg!("e-no_service_named", input = typed),
+                )
+                .details(serde_json::json!({"service": typed}))
+                .hint(crate::text::msg!("e-see_service_list")),
+                _ => e,
+            })?
+            .id;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }

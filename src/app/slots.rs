@@ -6,7 +6,7 @@ use super::schedule::{load_day, request, target, Calendar, DayData, Target};
 use super::values::{self, Problems};
 use crate::core::booking;
 use crate::core::slots::{DailyLimit, Request};
-use crate::core::{time, Recurrence};
+use crate::core::{time, Recurrence, Service};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::{services, windows, Store};
@@ -49,6 +49,10 @@ pub struct Slot {
     /// Offered: bookable together with every slot offered before it
     /// (`core::booking::slots`); what `slots`, `next` and the pickers list.
     pub offered: bool,
+    /// When no service was named: the services that fit from it, the one
+    /// the day implies or each of several (docs/rules.md#who-does-what);
+    /// empty when a service was named or the window takes any.
+    pub services: Vec<Service>,
 }
 
 /// A day's slots and whose they are.
@@ -132,12 +136,30 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
             .as_deref()
             .map(|s| services::find_for_booking(tx, s))
             .transpose()?;
-        let req = request(r.duration, service.as_ref(), r.session.as_deref());
-        let (data, duration, slots) = judge_except(tx, now, &t, date, &req, r.except.as_deref())?;
+        let asked = Asked {
+            duration: r.duration,
+            session: r.session.as_deref(),
+            service: service.as_ref(),
+        };
+        let req = asked.request();
+        let except = r.except.as_deref();
+        let data = load_day(tx, &t, date, req.service_id, except)?;
+        let slots = judged_for(tx, &data, &t, now, &asked, except, false)?;
+        // The length asked for, else the service's (named or implied), else the grid's.
+        let duration = req
+            .duration
+            .or(data.choices().implied().and_then(|id| {
+                slots
+                    .iter()
+                    .flat_map(|s| &s.services)
+                    .find(|s| s.id == id)
+                    .map(|s| s.duration_minutes)
+            }))
+            .or(data.windows.first().map(|w| w.slot_minutes));
         let why = if !r.explain || slots.iter().any(|s| s.refusal.is_none()) {
             None
         } else {
-            Some(why(tx, now, &t, &data, &req)?)
+            Some(why(tx, now, &t, &data, &asked)?)
         };
         Ok(DaySlots {
             target: t,
@@ -153,7 +175,8 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
 const LOOK_AHEAD_DAYS: i64 = 62;
 
 /// Why `t` has nothing free on the day `data` holds, and the next day that has.
-fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -> Result<Why> {
+fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, asked: &Asked) -> Result<Why> {
+    let req = &asked.request();
     let date = data.date;
     let reason = if let Some(reason) = &data.closure {
         Reason::Closed(reason.clone())
@@ -168,16 +191,14 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
             .fold(0u8, |a, m| a | m);
         Reason::DayOff(time::format_days(mask))
     } else {
-        let allowed: Vec<&String> = data.windows.iter().flat_map(|w| &w.services).collect();
-        let any_open = data.windows.iter().any(|w| w.services.is_empty());
-        match (any_open, req.service_id) {
-            (false, None) if !allowed.is_empty() => {
+        let choices = data.choices();
+        match (choices.open, req.service_id) {
+            // Nothing the doctor does is possible in these windows.
+            (false, None) if choices.services.is_empty() => Reason::NeedsService(Vec::new()),
+            (false, Some(asked)) if !choices.services.iter().any(|s| s == asked) => {
                 let mut names = Vec::new();
-                for id in allowed {
-                    let name = services::get(tx, id)?.name;
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
+                for id in &choices.services {
+                    names.push(services::get(tx, id)?.name);
                 }
                 Reason::NeedsService(names)
             }
@@ -194,7 +215,7 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
     let mut day = date.max(today - Duration::days(1)) + Duration::days(1);
     let calendar = Calendar::load(tx, t, day, last)?;
     while day <= last {
-        let slots = judge_in(tx, now, &calendar, day, req)?;
+        let slots = judge_in(tx, now, &calendar, day, asked)?;
         if let Some(s) = slots.iter().find(|s| s.refusal.is_none()) {
             next_free = Some((day, s.start));
             break;
@@ -204,27 +225,86 @@ fn why(tx: &Tx, now: DateTime<Utc>, t: &Target, data: &DayData, req: &Request) -
     Ok(Why { reason, next_free })
 }
 
+/// What a question about slots asks for: a length, a session, and the
+/// service if it names one.
+#[derive(Clone, Copy, Default)]
+pub struct Asked<'a> {
+    pub duration: Option<i64>,
+    pub session: Option<&'a str>,
+    pub service: Option<&'a Service>,
+}
+
+impl<'a> Asked<'a> {
+    pub fn request(&self) -> Request<'a> {
+        request(self.duration, self.service, self.session)
+    }
+
+    fn with(&self, service: Option<&'a Service>) -> Request<'a> {
+        request(self.duration, service, self.session)
+    }
+}
+
 /// Every grid slot of one day of a run of days ([`Calendar`]), judged at
-/// `now`: the bookable and the refused ones.
+/// `now` for what was asked ([`judged_for`]): the bookable and the refused ones.
 pub fn judge_in(
     tx: &Tx,
     now: DateTime<Utc>,
     calendar: &Calendar,
     date: NaiveDate,
-    req: &Request,
+    asked: &Asked,
 ) -> Result<Vec<Slot>> {
+    let req = asked.request();
     let data = calendar.day(tx, date, req.service_id, None)?;
-    Ok(judged(&data, calendar.target, now, req))
+    judged_for(tx, &data, calendar.target, now, asked, None, false)
 }
 
-/// The slots of a loaded day, judged at `now`.
+/// The slots of a loaded day (read for the service named, else for none)
+/// for what was asked (docs/rules.md#who-does-what): the service named;
+/// else, judged for each service the day makes possible and put together,
+/// a slot offered when one of them fits from it, with the services that
+/// do; a day that implies one service is judged for it alone. `keep`
+/// chooses the slots made (`next` keeps only those offered).
+pub fn judged_for(
+    tx: &Tx,
+    data: &DayData,
+    t: &Target,
+    now: DateTime<Utc>,
+    asked: &Asked,
+    except: Option<&str>,
+    only_offered: bool,
+) -> Result<Vec<Slot>> {
+    let keep = |s: &crate::core::slots::Slot| !only_offered || s.offered;
+    let choices = data.choices();
+    let passes = choices.passes();
+    if asked.service.is_some() || passes.iter().all(Option::is_none) {
+        return Ok(judged_if(data, t, now, &asked.request(), keep));
+    }
+    let mut judged = Vec::new();
+    for pass in passes {
+        let service = pass.map(|id| services::get(tx, id)).transpose()?;
+        let mut slots = match pass {
+            None => judged_if(data, t, now, &asked.request(), |_| true),
+            Some(id) => {
+                let day = data.for_service(tx, t, Some(id), except)?;
+                judged_if(&day, t, now, &asked.with(service.as_ref()), |_| true)
+            }
+        };
+        if let Some(s) = &service {
+            for slot in slots.iter_mut().filter(|s| s.offered) {
+                slot.services.push(s.clone());
+            }
+        }
+        judged.push((pass, slots));
+    }
+    Ok(merge(data, judged)
+        .into_iter()
+        .filter(|s| !only_offered || s.offered)
+        .collect())
+}
+
+/// The slots of a loaded day, judged at `now` for `req` alone.
 pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
     judged_if(data, t, now, req, |_| true)
-}
-
-/// The offered slots of [`judged`] (`next`): the others are never made.
-pub fn free(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
-    judged_if(data, t, now, req, |s| s.offered)
 }
 
 fn judged_if(
@@ -248,25 +328,48 @@ fn judged_if(
             refusal: s.refusal,
             buffer: s.buffer,
             offered: s.offered,
+            services: Vec::new(),
         })
         .collect()
 }
 
-/// Every grid slot of `t`'s day, judged at `now`, with the appointment
-/// `except` (one being moved) not taking its place; also the day as loaded
-/// and the slot length.
-fn judge_except(
-    tx: &Tx,
-    now: DateTime<Utc>,
-    t: &Target,
-    date: NaiveDate,
-    req: &Request,
-    except: Option<&str>,
-) -> Result<(DayData, Option<i64>, Vec<Slot>)> {
-    let data = load_day(tx, t, date, req.service_id, except)?;
-    let slots = judged(&data, t, now, req);
-    let duration = req
-        .duration
-        .or(data.windows.first().map(|w| w.slot_minutes));
-    Ok((data, duration, slots))
+/// One day's slots judged for several services, put together slot by slot
+/// (each judging lays out the same grid in the same order): a slot is the
+/// first judging's that offers it, with every service offered from it;
+/// else the first whose service its window allows, refusing as booking
+/// that service would.
+fn merge(data: &DayData, judged: Vec<(Option<&str>, Vec<Slot>)>) -> Vec<Slot> {
+    let Some(n) = judged.first().map(|(_, s)| s.len()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let at = |j: &(Option<&str>, Vec<Slot>)| j.1.get(i).cloned();
+        let allowed: Vec<Slot> = judged
+            .iter()
+            .filter(|(pass, slots)| {
+                slots
+                    .get(i)
+                    .is_some_and(|s| data.offered(&s.window_id).allows(*pass))
+            })
+            .filter_map(at)
+            .collect();
+        let fits: Vec<Service> = allowed
+            .iter()
+            .filter(|s| s.offered)
+            .flat_map(|s| s.services.clone())
+            .collect();
+        let first = allowed
+            .iter()
+            .find(|s| s.offered)
+            .or_else(|| allowed.iter().find(|s| s.refusal.is_none()))
+            .or(allowed.first())
+            .cloned()
+            .or_else(|| judged.first().and_then(at));
+        if let Some(mut slot) = first {
+            slot.services = fits;
+            out.push(slot);
+        }
+    }
+    out
 }

@@ -41,9 +41,27 @@ pub struct Page {
     pub services: Vec<Service>,
     /// The doctors online with windows at the clinic, by name.
     pub doctors: Vec<Doctor>,
+    /// Their windows at the clinic: which services each does there.
+    windows: Vec<crate::core::Window>,
 }
 
 impl Page {
+    /// The doctors of the page who do `service` in one of their windows
+    /// at the clinic (docs/rules.md#who-does-what), by name: the only
+    /// ones the page offers once the service is chosen.
+    pub fn doctors_for(&self, service: &str) -> Vec<&Doctor> {
+        self.doctors
+            .iter()
+            .filter(|d| {
+                let theirs = self
+                    .windows
+                    .iter()
+                    .filter(|w| w.doctor_id.as_deref() == Some(d.id.as_str()));
+                crate::core::offer::does(&d.services, theirs, service)
+            })
+            .collect()
+    }
+
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
     }
@@ -74,10 +92,12 @@ pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
             .into_iter()
             .filter(|d| d.online)
             .collect();
+        let windows = crate::store::windows::list(tx, Some(&clinic.id), None)?;
         Ok(Page {
             clinic,
             services,
             doctors,
+            windows,
         })
     })
 }
@@ -185,7 +205,7 @@ fn free_times(
     // An inactive doctor takes no bookings (rule 2), online or not.
     let targets: Vec<Target> = match doctor {
         Some(d) => vec![d],
-        None => page.doctors.iter().collect(),
+        None => page.doctors_for(&service.id),
     }
     .into_iter()
     .filter(|d| d.active)
@@ -202,7 +222,11 @@ fn free_times(
         };
         return Ok((0..dates).map(|_| off.clone()).collect());
     }
-    let req = request(None, Some(service), None);
+    let asked = slots::Asked {
+        service: Some(service),
+        ..slots::Asked::default()
+    };
+    let req = asked.request();
     st.read(|tx| {
         let calendars = Calendar::of_doctors(tx, &page.clinic, &targets, from, to)?;
         (0..dates)
@@ -213,7 +237,7 @@ fn free_times(
                 for (t, data) in targets.iter().zip(&days) {
                     let id = t.doctor.as_ref().map(|d| d.id.clone()).unwrap_or_default();
                     found.extend(
-                        slots::free(data, t, now, &req)
+                        slots::judged_for(tx, data, t, now, &asked, None, true)?
                             .into_iter()
                             .filter(|s| s.start >= first && s.start <= last)
                             .map(|s| Time {
@@ -234,7 +258,7 @@ fn free_times(
                 let hours = |d: &DayData| {
                     d.closure.is_none()
                         && d.windows.iter().any(|w| {
-                            (w.services.is_empty() || w.services.contains(&service.id))
+                            d.offered(&w.id).allows(Some(&service.id))
                                 && edge(w.from) <= last
                                 && edge(w.to) > first
                         })

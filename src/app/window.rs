@@ -50,6 +50,9 @@ pub struct Added {
     pub window: Window,
     pub who: String,
     pub clinic: String,
+    /// Said when the doctor does none of the services the window takes:
+    /// nothing can be booked in it (docs/rules.md#who-does-what).
+    pub warning: Option<Error>,
 }
 
 pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added> {
@@ -63,16 +66,17 @@ pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added>
         let today = time::local_today(clinic.timezone, now);
         let mut w = checked(a, &clinic, doctor.as_ref(), today, now)?;
         w.services = match &a.services {
-            Some(list) => list
-                .split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| services::find(tx, s).map(|s| s.id))
-                .collect::<Result<Vec<_>>>()?,
+            Some(list) => super::service::named(tx, list)?,
             None => vec![],
         };
         refuse_overlap(tx, &w, &clinic, today)?;
         windows::insert(tx, &w)?;
+        let warning = doctor
+            .as_ref()
+            .filter(|d| crate::core::offer::offered(&d.services, &w.services).is_empty())
+            .map(|d| offers_nothing(&d.full_name));
         Ok(Added {
+            warning,
             window: w,
             who: doctor
                 .map(|d| d.full_name)
@@ -80,6 +84,16 @@ pub fn add(st: &mut Store, a: &WindowInput, now: DateTime<Utc>) -> Result<Added>
             clinic: clinic.name,
         })
     })
+}
+
+/// A doctor's window in which nothing is possible: they do none of the
+/// services it takes (docs/rules.md#who-does-what).
+pub fn offers_nothing(doctor: &str) -> Error {
+    Error::new(
+        crate::error::Code::Validation,
+        crate::text::msg!("e-window_offers_nothing", a = doctor),
+    )
+    .hint(crate::text::msg!("e-window_offers_nothing_hint"))
 }
 
 /// The new window from what was typed, every bad value named at once
@@ -203,9 +217,36 @@ fn refuse_overlap(tx: &Tx, w: &Window, clinic: &Clinic, today: NaiveDate) -> Res
 pub struct Listed {
     pub windows: Vec<Window>,
     pub names: Vec<(String, String)>,
+    /// Each doctor's services (IDs; empty for every one), by doctor ID.
+    pub doctor_services: Vec<(String, Vec<String>)>,
+    /// Every service's name by ID, removed ones too.
+    pub service_names: Vec<(String, String)>,
 }
 
 impl Listed {
+    /// The services possible in `w` (docs/rules.md#who-does-what), by
+    /// name: None when any service is.
+    pub fn offers(&self, w: &Window) -> Option<Vec<String>> {
+        let doctor = w
+            .doctor_id
+            .as_deref()
+            .and_then(|d| self.doctor_services.iter().find(|(id, _)| id == d))
+            .map_or(&[][..], |(_, s)| &s[..]);
+        match crate::core::offer::offered(doctor, &w.services) {
+            crate::core::offer::Offered::Any => None,
+            crate::core::offer::Offered::Only(ids) => Some(
+                ids.iter()
+                    .map(|id| {
+                        self.service_names
+                            .iter()
+                            .find(|(s, _)| s == id)
+                            .map_or_else(|| id.clone(), |(_, n)| n.clone())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// The doctor's name for an ID (the ID itself for a doctor gone).
     pub fn name_of(&self, id: &str) -> String {
         self.names
@@ -259,13 +300,21 @@ pub fn list(
             }
             all = kept;
         }
-        let names = doctors::list(tx)?
+        let doctors = doctors::list(tx)?;
+        let names = doctors
+            .iter()
+            .map(|d| (d.id.clone(), d.full_name.clone()))
+            .collect();
+        let doctor_services = doctors.into_iter().map(|d| (d.id, d.services)).collect();
+        let service_names = services::list(tx)?
             .into_iter()
-            .map(|d| (d.id, d.full_name))
+            .map(|s| (s.id, s.name))
             .collect();
         Ok(Listed {
             windows: all,
             names,
+            doctor_services,
+            service_names,
         })
     })
 }

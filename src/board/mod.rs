@@ -64,6 +64,33 @@ pub enum Flow {
     Quit,
 }
 
+/// An answer of a booking that booking refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Phone,
+    Name,
+    Service,
+}
+
+/// Which of a booking's answers `e` refuses, if one: a bad phone or name
+/// (the fields the refusal names), or a service the time does not take.
+fn wrong_answer(e: &Error) -> Option<Answer> {
+    match e.code {
+        Code::InvalidAppointmentType | Code::InvalidTimeSlot => Some(Answer::Service),
+        Code::Validation => {
+            let fields = e.named_fields();
+            if fields.contains(&"phone") {
+                Some(Answer::Phone)
+            } else if fields.contains(&"name") {
+                Some(Answer::Name)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 /// A booking being asked for, one answer at a time.
 #[derive(Debug, Clone)]
 struct Booking {
@@ -71,7 +98,8 @@ struct Booking {
     doctor: Option<String>,
     /// The slot; None is a walk-in (now, checked in).
     at: Option<DateTime<Utc>>,
-    /// The services the slot's window takes (names), when it names some.
+    /// The services that fit from the slot (names): the one it implies,
+    /// or the several the board asks among (docs/rules.md#who-does-what).
     services: Vec<String>,
     phone: Option<String>,
     name: Option<String>,
@@ -532,7 +560,11 @@ impl Board {
                         if b.phone.is_none() {
                             match self.known(&typed) {
                                 Ok(known) => b.known = known,
-                                Err(e) => return self.refused(e),
+                                // Asked again, the booking's other answers kept.
+                                Err(e) => {
+                                    self.refused(e);
+                                    return self.start_booking(b);
+                                }
                             }
                             b.phone = Some(typed);
                         } else if b.name.is_none() && !b.known {
@@ -591,8 +623,14 @@ impl Board {
     fn enter(&mut self) {
         let Some(at) = self.at() else { return };
         let cell = self.day.cell(self.cursor.0, at);
+        // The services that fit from the slot (docs/rules.md#who-does-what).
         let free = match cell {
-            Cell::Free(slot, needs) => Some((slot.window_id.clone(), needs)),
+            Cell::Free(slot) => Some(
+                slot.services
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect::<Vec<_>>(),
+            ),
             _ => None,
         };
         let doctor = self.column_doctor();
@@ -606,11 +644,11 @@ impl Board {
             return self.reschedule(m, doctor, at);
         }
         match free {
-            Some((window, needs)) => {
-                let services = if needs {
-                    day_of::services_of(&mut self.store, &window).unwrap_or_default()
-                } else {
-                    vec![]
+            Some(services) => {
+                // One service fits: it is the booking's, unasked.
+                let service = match services.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => None,
                 };
                 self.start_booking(Booking {
                     doctor,
@@ -619,7 +657,7 @@ impl Board {
                     phone: None,
                     name: None,
                     known: false,
-                    service: None,
+                    service,
                 });
             }
             None => self.refused(Error::new(
@@ -630,33 +668,40 @@ impl Board {
     }
 
     /// Asks the booking's next missing answer, or books when none is.
-    fn start_booking(&mut self, b: Booking) {
+    fn start_booking(&mut self, mut b: Booking) {
         if b.phone.is_none() {
             return self.ask("b-ask_phone", Then::Book(b));
         }
         if b.name.is_none() && !b.known {
             return self.ask("b-ask_name", Then::Book(b));
         }
-        if b.service.is_none() && !b.services.is_empty() {
+        if b.service.is_none() && b.services.len() > 1 {
             let label = fill(
                 self.lang,
                 "b-ask_service",
-                &[("services", b.services.join(", ").into())],
+                &[
+                    ("services", b.services.join(", ").into()),
+                    ("first", b.services[0].clone().into()),
+                ],
             );
             return self.ask_labelled(label, Then::Book(b));
+        }
+        // Enter on the question of several takes the first, as it says.
+        if b.service.as_deref().is_some_and(str::is_empty) {
+            b.service = b.services.first().cloned();
         }
         let clinic_wide = b.doctor.is_none();
         let req = BookRequest {
             clinic: self.clinic.clone(),
-            doctor: b.doctor,
+            doctor: b.doctor.clone(),
             clinic_wide,
             when: WhenInput {
                 at: b.at.map(time::fmt_utc),
                 ..WhenInput::default()
             },
-            phone: b.phone,
-            name: b.name.filter(|n| !n.is_empty()),
-            service: b.service.filter(|s| !s.is_empty()),
+            phone: b.phone.clone(),
+            name: b.name.clone().filter(|n| !n.is_empty()),
+            service: b.service.clone().filter(|s| !s.is_empty()),
             source: "manual".into(),
             key: self.key.clone(),
             walk_in: b.at.is_none(),
@@ -677,7 +722,33 @@ impl Board {
                 }
                 self.after_write(a.map(|a| a.id.as_str()));
             }
-            Err(e) => self.refused(e),
+            Err(e) => {
+                // The answers given are kept: only the one refused is asked again
+                // (docs/board.md#booking).
+                let again = match wrong_answer(&e) {
+                    Some(Answer::Phone) => {
+                        b.phone = None;
+                        b.known = false;
+                        true
+                    }
+                    Some(Answer::Name) if !b.known => {
+                        b.name = None;
+                        true
+                    }
+                    Some(Answer::Service) if !b.services.is_empty() || b.service.is_some() => {
+                        b.service = None;
+                        if b.services.len() < 2 {
+                            b.services.clear();
+                        }
+                        b.services.len() > 1
+                    }
+                    _ => false,
+                };
+                self.refused(e);
+                if again {
+                    self.start_booking(b);
+                }
+            }
         }
     }
 

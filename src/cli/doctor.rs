@@ -12,7 +12,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a doctor
     #[command(
-        after_help = "Examples:\n  appt doctor add \"Dr. García\" --specialty \"Medicina General\"\n  appt doctor add \"Dra. Rivera\" --specialty Pediatría --slot-minutes 20\n  appt doctor add \"Dr. García\" --same-name"
+        after_help = "Examples:\n  appt doctor add \"Dr. García\" --specialty \"Medicina General\"\n  appt doctor add \"Dra. Rivera\" --specialty Pediatría --slot-minutes 20\n  appt doctor add \"Dr. Alvarado\" --services \"Limpieza dental,Extracción\"\n  appt doctor add \"Dr. García\" --same-name"
     )]
     Add {
         /// Full name, e.g. "Dr. García"
@@ -26,6 +26,9 @@ pub enum Cmd {
         /// Whether the online booking page offers the doctor: yes|no (no by default)
         #[arg(long, value_name = "yes|no")]
         online: Option<String>,
+        /// The services the doctor does, comma-separated, or all (the default): a window takes only these
+        #[arg(long, value_name = "SERVICES")]
+        services: Option<String>,
         /// Add a doctor whose name another doctor already has
         #[arg(long)]
         same_name: bool,
@@ -45,7 +48,7 @@ pub enum Cmd {
     },
     /// Change a doctor
     #[command(
-        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update 7b2e --name \"Dr. Juan García\" --slot-minutes 20\n  appt doctor update \"Dra. Rivera\" --max-per-day 12 --online yes"
+        after_help = "Examples:\n  appt doctor update \"Dr. García\" --specialty Cardiología\n  appt doctor update \"Dr. García\" --active false\n  appt doctor update \"Dra. Rivera\" --max-per-day 12 --online yes\n  appt doctor update \"Dr. Méndez\" --services \"Consulta general\""
     )]
     Update {
         /// Doctor name or ID
@@ -68,6 +71,9 @@ pub enum Cmd {
         /// Whether the online booking page offers the doctor: yes|no
         #[arg(long, value_name = "yes|no")]
         online: Option<String>,
+        /// The services the doctor does, comma-separated, or all: a window takes only these
+        #[arg(long, value_name = "SERVICES")]
+        services: Option<String>,
         /// Rename to a name another doctor already has
         #[arg(long)]
         same_name: bool,
@@ -81,6 +87,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             specialty,
             slot_minutes,
             online,
+            services,
             same_name,
         } => {
             let mut ask = Ask::new(ctx);
@@ -94,6 +101,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 same_name,
                 max_per_day: None,
                 online,
+                services,
             };
             let d = doctor::add(&mut ctx.open()?, &input, ctx.now)?;
             Ok(ctx
@@ -112,15 +120,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::List => {
             let all = doctor::list(&mut ctx.open()?)?;
             Ok(ctx.report(
-                || json::list("doctors", all.iter().map(json::doctor).collect()),
-                || human::doctors(&all),
+                || json::list("doctors", all.doctors.iter().map(json::doctor).collect()),
+                || human::doctors(&all.doctors, |d| all.services_of(d)),
             ))
         }
         Cmd::Show { doctor } => {
-            let d = doctor::show(&mut ctx.open()?, &doctor)?;
+            let one = doctor::show(&mut ctx.open()?, &doctor)?;
             Ok(ctx.report(
-                || json::doctor(&d),
-                || human::doctors(std::slice::from_ref(&d)),
+                || json::doctor(&one.doctors[0]),
+                || human::doctors(&one.doctors, |d| one.services_of(d)),
             ))
         }
         Cmd::Update {
@@ -131,6 +139,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             active,
             max_per_day,
             online,
+            services,
             same_name,
         } => {
             let input = DoctorInput {
@@ -141,6 +150,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 same_name,
                 max_per_day,
                 online,
+                services,
             };
             let d = doctor::update(&mut ctx.open()?, &doctor, &input, ctx.now)?;
             Ok(ctx

@@ -367,7 +367,11 @@ impl<'a> Ask<'a> {
             );
             return Ok(());
         };
-        let ds: Vec<_> = doctor::list(st)?.into_iter().filter(|d| d.active).collect();
+        let ds: Vec<_> = doctor::list(st)?
+            .doctors
+            .into_iter()
+            .filter(|d| d.active)
+            .collect();
         let whole = offer_clinic_wide || self.has_clinic_wide_windows(st)?;
         if ds.is_empty() && !whole {
             return Err(Error::not_found("Doctor")
@@ -515,6 +519,9 @@ impl<'a> Ask<'a> {
         let Some(Reason::NeedsService(names)) = day.why.as_ref().map(|w| &w.reason) else {
             return Ok(false);
         };
+        if names.is_empty() {
+            return Ok(false);
+        }
         let shown: Vec<String> = names.iter().map(|n| human::clean(n)).collect();
         let i = self.pick(&tr!("p-service_only"), &shown)?;
         req.service = Some(names[i].clone());
@@ -590,6 +597,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             let mut st = ctx.open()?;
             let rows: Vec<(String, String)> = match kind {
                 Kind::Doctor => doctor::list(&mut st)?
+                    .doctors
                     .into_iter()
                     .map(|d| (d.id, d.full_name))
                     .collect(),

@@ -110,6 +110,7 @@ pub struct AddArgs {
 fn usual_slot(ctx: &Ctx, st: &mut crate::app::Store, doctor: Option<&str>) -> Result<i64> {
     let own = match doctor {
         Some(d) => crate::app::doctor::list(st)?
+            .doctors
             .into_iter()
             .find(|x| x.id == d)
             .and_then(|x| x.slot_minutes),
@@ -212,7 +213,8 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
                 )
             },
         )
-        .made("window added", &w.id))
+        .made("window added", &w.id)
+        .warn(added.warning))
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
@@ -228,7 +230,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             )?;
             Ok(ctx.report(
                 || json::list("windows", listed.windows.iter().map(json::window).collect()),
-                || human::windows(&listed.windows, |id| listed.name_of(id)),
+                || {
+                    human::windows(
+                        &listed.windows,
+                        |id| listed.name_of(id),
+                        |w| listed.offers(w),
+                    )
+                },
             ))
         }
         Cmd::Close { window } => set_open(ctx, &window, false),

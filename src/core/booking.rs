@@ -252,19 +252,21 @@ fn refuse(span: &Span, msg: crate::text::Msg, extra: serde_json::Value) -> Resul
     Err(Error::new(Code::InvalidTimeSlot, msg).details(details))
 }
 
-/// The window offers the service and session asked for.
+/// The window offers the service and session asked for: the service is
+/// one the doctor does there (docs/rules.md#who-does-what).
 fn check_offers(span: &Span, req: &Request) -> Result<()> {
     let w = span.window;
-    if !w.services.is_empty()
-        && !req
-            .service_id
-            .is_some_and(|s| w.services.iter().any(|x| x == s))
-    {
-        return refuse(
-            span,
-            crate::text::msg!("e-window_does_not_offer_service"),
-            json!({"services": w.services}),
-        );
+    if !span.offered.allows(req.service_id) {
+        let ids = match &span.offered {
+            super::offer::Offered::Only(ids) => ids.clone(),
+            super::offer::Offered::Any => Vec::new(),
+        };
+        let msg = if ids.is_empty() {
+            crate::text::msg!("e-window_offers_no_service")
+        } else {
+            crate::text::msg!("e-window_does_not_offer_service")
+        };
+        return refuse(span, msg, json!({"services": ids}));
     }
     if let (Some(want), Some(has)) = (req.session, &w.session) {
         if !want.eq_ignore_ascii_case(has) {

@@ -17,6 +17,7 @@ pub mod inbound;
 pub mod limits;
 pub mod message;
 pub mod model;
+pub mod offer;
 pub mod overbook;
 pub mod phone;
 pub mod queue;

@@ -194,6 +194,9 @@ pub struct Doctor {
     pub max_per_day: Option<i64>,
     /// Whether the online booking page offers the doctor.
     pub online: bool,
+    /// The services the doctor does (IDs); empty for every service
+    /// (docs/rules.md#who-does-what).
+    pub services: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -3,6 +3,7 @@
 //! neither loses nor doubles an hour.
 
 use super::model::{Recurrence, Window};
+use super::offer::Offered;
 use super::time;
 use crate::core::zone::Tz;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -135,6 +136,9 @@ pub struct Span<'a> {
     pub window: &'a Window,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// The services possible in it: the window's, narrowed by its doctor's
+    /// ([`Day::done_by`], docs/rules.md#who-does-what).
+    pub offered: Offered,
 }
 
 impl<'a> Span<'a> {
@@ -143,6 +147,7 @@ impl<'a> Span<'a> {
             window,
             start: time::window_edge(tz, date, window.from),
             end: time::window_edge(tz, date, window.to),
+            offered: super::offer::offered(&[], &window.services),
         }
     }
 
@@ -314,6 +319,16 @@ impl<'a> Day<'a> {
             limits: Vec::new(),
             held: Vec::new(),
         }
+    }
+
+    /// The day of a doctor who does only `services` (IDs; empty: every
+    /// service): each window offers what both allow
+    /// (docs/rules.md#who-does-what).
+    pub fn done_by(mut self, services: &[String]) -> Self {
+        for span in &mut self.spans {
+            span.offered = super::offer::offered(services, &span.window.services);
+        }
+        self
     }
 }
 

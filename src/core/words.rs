@@ -271,6 +271,15 @@ pub fn answer(typed: &str) -> Option<bool> {
     }
 }
 
+/// `all` in either language (`all`, `todos`, `todas`, `todo`): every one,
+/// as `doctor add --services all` says it; nothing typed counts as all.
+pub fn is_all(typed: &str) -> bool {
+    matches!(
+        plain(typed).as_str(),
+        "" | "all" | "todos" | "todas" | "todo"
+    )
+}
+
 /// A setting's on or off in either language: `on`, `true`, `yes`, `sí`,
 /// `si` are on; `off`, `false`, `no` are off; anything else is None.
 pub fn on_off(typed: &str) -> Option<bool> {

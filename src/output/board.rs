@@ -446,8 +446,8 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
             };
             (text, pen.fg(colour))
         }
-        Cell::Free(_, needs_service) => {
-            let word = if needs_service {
+        Cell::Free(slot) => {
+            let word = if slot.services.len() > 1 {
                 text_in(l, "b-free_service")
             } else {
                 text_in(l, "b-free")
@@ -670,16 +670,22 @@ fn selected_text(s: &Screen) -> String {
             })
             .collect::<Vec<_>>()
             .join("  |  "),
-        Cell::Free(slot, needs) => {
-            let id = if needs {
-                "b-free_at_service"
-            } else {
+        Cell::Free(slot) => {
+            // The services that fit from it, when its window takes only some.
+            let names: Vec<&str> = slot.services.iter().map(|s| s.name.as_str()).collect();
+            let id = if names.is_empty() {
                 "b-free_at"
+            } else {
+                "b-free_at_service"
             };
             lang::fill(
                 l,
                 id,
-                &[("time", hm.into()), ("places", slot.remaining.into())],
+                &[
+                    ("time", hm.into()),
+                    ("places", slot.remaining.into()),
+                    ("services", names.join(", ").into()),
+                ],
             )
         }
         Cell::Buffer => lang::fill(l, "b-buffer_at", &[("time", hm.into())]),
@@ -690,6 +696,20 @@ fn selected_text(s: &Screen) -> String {
 
 fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     let l = s.lang;
+    // A question asked again after a refusal: the refusal stays in sight
+    // below it, in the keys' place.
+    if let (Some(_), Some(Note::Refused { code, message })) = (s.prompt, s.note) {
+        let style = pen.fg(Color::Red).add_modifier(Modifier::BOLD);
+        put(
+            buf,
+            area.x,
+            area.y,
+            &format!("{code}: {message}"),
+            area.width as usize,
+            style,
+        );
+        return;
+    }
     let keys = if s.prompt.is_some() {
         text_in(l, "b-keys_prompt")
     } else if s.moving.is_some() {

@@ -252,11 +252,6 @@ pub fn render(
         .iter()
         .map(|s| (s.id.clone(), s.name.clone()))
         .collect();
-    let doctors: Vec<(String, String)> = page
-        .doctors
-        .iter()
-        .map(|d| (d.id.clone(), d.full_name.clone()))
-        .collect();
     let (service, doctor) = match step {
         Step::Doctors { service } => (Some(service.id.clone()), None),
         Step::Days {
@@ -270,6 +265,14 @@ pub fn render(
         ),
         _ => (None, None),
     };
+    // Only the doctors who do the service chosen (docs/rules.md#who-does-what).
+    let doctors: Vec<(String, String)> = match &service {
+        Some(s) => page.doctors_for(s),
+        None => page.doctors.iter().collect(),
+    }
+    .into_iter()
+    .map(|d| (d.id.clone(), d.full_name.clone()))
+    .collect();
     let first_free = match step {
         Step::Days { days, .. } => days
             .iter()

@@ -398,6 +398,19 @@ pub fn overbooked_on(conn: &Tx, doctor: &str, date: NaiveDate) -> Result<i64> {
     )
 }
 
+/// How many active appointments of a service start at or after `from`:
+/// a service they take is not removed (docs/rules.md#who-does-what).
+pub fn active_of_service_from(conn: &Tx, service: &str, from: DateTime<Utc>) -> Result<i64> {
+    conn.one(
+        OWN,
+        &format!(
+            "SELECT count(*) FROM appointments WHERE service_id = ?1 AND starts_at >= ?2 \
+             AND status IN {ACTIVE}"
+        ),
+        args![service, epoch(from)],
+    )
+}
+
 /// The active appointment holding an external reference at `clinic`
 /// (idempotency): a reference belongs to the clinic it was booked at, so
 /// another clinic's is none of this one's (docs/security.md#clinics-apart).

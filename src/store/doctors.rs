@@ -10,7 +10,7 @@ use crate::core::Doctor;
 use crate::error::{Error, Result};
 
 pub const COLS: &str =
-    "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day, online";
+    "id, full_name, specialty, slot_minutes, active, created_at, updated_at, max_per_day, online, service_ids";
 const LOOKUP: Lookup = Lookup {
     table: Table::Doctors,
     also: &[],
@@ -46,13 +46,30 @@ pub(super) fn from_row(r: &Row) -> Result<Doctor> {
         updated_at: f.instant(6)?,
         max_per_day: f.opt_range(7, PER_DAY)?,
         online: f.get(8)?,
+        services: services_from(f.get(9)?),
     })
+}
+
+/// The `services` column: the IDs separated by spaces, NULL for every service.
+fn services_from(stored: Option<String>) -> Vec<String> {
+    stored
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+fn services_to(ids: &[String]) -> Option<String> {
+    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Doctors]),
-        &format!("INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
+        &format!(
+            "INSERT INTO doctors ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
+        ),
         args![
             d.id,
             d.full_name,
@@ -63,6 +80,7 @@ pub fn insert(conn: &Tx, d: &Doctor) -> Result<()> {
             epoch(d.updated_at),
             d.max_per_day,
             d.online,
+            services_to(&d.services),
             name_key(&d.full_name)
         ],
     )?;
@@ -73,8 +91,8 @@ pub fn update(conn: &Tx, d: &Doctor) -> Result<()> {
     conn.exec(
         On::writes(&[Table::Doctors]),
         "UPDATE doctors SET full_name=?2, name_key=?3, specialty=?4, slot_minutes=?5, active=?6, updated_at=?7, \
-         max_per_day=?8, online=?9 WHERE id=?1",
-        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day, d.online],
+         max_per_day=?8, online=?9, service_ids=?10 WHERE id=?1",
+        args![d.id, d.full_name, name_key(&d.full_name), d.specialty, d.slot_minutes, d.active, epoch(d.updated_at), d.max_per_day, d.online, services_to(&d.services)],
     )?;
     Ok(())
 }
@@ -173,6 +191,7 @@ mod tests {
                     active: true,
                     max_per_day: None,
                     online: false,
+                    services: vec![],
                     created_at: at,
                     updated_at: at,
                 },

@@ -116,6 +116,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(37, "037_waiting_holds"),
     sql!(38, "038_feeds"),
     sql!(39, "039_auth_failures"),
+    sql!(40, "040_doctor_services"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

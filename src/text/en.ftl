@@ -928,7 +928,7 @@ b-closed = Closed
 b-free = free
 b-free_service = free (service)
 b-free_at = { $time } free ({ $places } left): Enter books
-b-free_at_service = { $time } free ({ $places } left) for some services: Enter books
+b-free_at_service = { $time } free ({ $places } left) for { $services }: Enter books
 b-buffer = buffer
 b-buffer_at = { $time } kept free: the buffer around an appointment
 b-held = held
@@ -957,7 +957,7 @@ b-help_title = Keys
 b-help = Arrows or h j k l  move\n[ and ]  the day before, after · t  today\nEnter  book a free cell (phone, then name for a new patient)\nc confirm · a arrived · s start · d done · n no-show\nx cancel (asks the reason) · m move, then Enter on a free cell\nw walk-in for this doctor · / find a patient by name or phone\nu urgency of the visit (! urgent, !! emergency; + overbooked)\n? this help · q or Ctrl-C quit · Esc closes a question
 b-ask_phone = Phone
 b-ask_name = Name (new patient)
-b-ask_service = Service ({ $services })
+b-ask_service = Service ({ $services }; Enter: { $first })
 b-ask_reason = Reason to cancel
 b-ask_diagnosis = Diagnosis
 b-ask_find = Find (name or phone)
@@ -1504,3 +1504,19 @@ h-feed_shown_once = Its address is shown this once (appt keeps only its token's 
 h-feed_caldav = As a CalDAV account: { $url } (any user name, the token after /cal/ as the password)
 h-no_feeds = No calendar feeds.
 c-feed_revoked = Revoked feed { $name } ({ $prefix }): its calendar is gone from the next request
+e-service_in_use = { $name } is still in use: { $a ->
+        [one] one doctor does it
+       *[other] { $a } doctors do it
+    } and { $b ->
+        [one] one visit still to come takes it
+       *[other] { $b } visits still to come take it
+    }
+e-service_in_use_hint = take it off those doctors (`appt doctor update D --services …`) and move or cancel those visits first
+e-no_service_named = No service is named { $input }
+e-see_service_list = `appt service list` shows the services
+e-window_offers_nothing = { $a } does none of the services this window takes: nothing can be booked in it
+e-window_offers_nothing_hint = give the window services the doctor does (`--services`), or the doctor this window's (`appt doctor update D --services …`)
+col-Services = Services
+word-all_services = all
+word-no_service = none
+e-window_offers_no_service = The doctor does none of the services this window takes

@@ -1003,7 +1003,7 @@ b-free_at = { $time } libre ({ $places } { $places ->
 b-free_at_service = { $time } libre ({ $places } { $places ->
         [one] cupo
        *[other] cupos
-    }) para algunos servicios: Enter reserva
+    }) para { $services }: Enter reserva
 b-buffer = margen
 b-buffer_at = { $time } reservado: el margen alrededor de una cita
 b-held = apartada
@@ -1032,7 +1032,7 @@ b-help_title = Teclas
 b-help = Flechas o h j k l  mover\n[ y ]  el día anterior, el siguiente · t  hoy\nEnter  reservar una celda libre (teléfono, y nombre si es nuevo)\nc confirmar · a llegó · s iniciar · d atendida · n no vino\nx cancelar (pide el motivo) · m mover, luego Enter en una celda libre\nw paciente sin cita con este médico · / buscar por nombre o teléfono\nu urgencia de la cita (! urgente, !! emergencia; + sobrecupo)\n? esta ayuda · q o Ctrl-C salir · Esc cierra una pregunta
 b-ask_phone = Teléfono
 b-ask_name = Nombre (paciente nuevo)
-b-ask_service = Servicio ({ $services })
+b-ask_service = Servicio ({ $services }; Enter: { $first })
 b-ask_reason = Motivo de la cancelación
 b-ask_diagnosis = Diagnóstico
 b-ask_find = Buscar (nombre o teléfono)
@@ -1579,3 +1579,19 @@ h-feed_shown_once = Su dirección se muestra esta única vez (appt guarda solo e
 h-feed_caldav = Como cuenta CalDAV: { $url } (cualquier usuario; la contraseña es el token que sigue a /cal/)
 h-no_feeds = No hay calendarios.
 c-feed_revoked = Calendario { $name } revocado ({ $prefix }): desaparece desde la próxima solicitud
+e-service_in_use = { $name } sigue en uso: { $a ->
+        [one] un médico lo atiende
+       *[other] { $a } médicos lo atienden
+    } y { $b ->
+        [one] una cita por venir lo lleva
+       *[other] { $b } citas por venir lo llevan
+    }
+e-service_in_use_hint = quíteselo a esos médicos (`appt doctor update D --services …`) y mueva o cancele esas citas antes
+e-no_service_named = No hay ningún servicio llamado { $input }
+e-see_service_list = `appt service list` muestra los servicios
+e-window_offers_nothing = { $a } no atiende ninguno de los servicios de este horario: no se puede reservar nada en él
+e-window_offers_nothing_hint = dé al horario servicios que el médico atienda (`--services`), o al médico los del horario (`appt doctor update D --services …`)
+col-Services = Servicios
+word-all_services = todos
+word-no_service = ninguno
+e-window_offers_no_service = El médico no atiende ninguno de los servicios de este horario

@@ -630,14 +630,12 @@ fn a_refusal_shows_its_code_and_changes_nothing() {
         (&["x", "Enter"], "VALIDATION_ERROR: "),
         // Nothing selected: a free cell.
         (&["j", "c"], "VALIDATION_ERROR: No appointment selected."),
-        // A phone that is no phone, refused before any name is asked.
-        (
-            &["Enter", "1", "2", "Enter"],
-            "VALIDATION_ERROR: '12' is too short for a phone number of +503",
-        ),
+        // A phone that is no phone, refused before any name is asked: the
+        // phone is asked again, the refusal in sight below the question.
+        (&["Enter", "1", "2", "Enter"], "Phone: "),
         // Ana has a booking that day already (docs/rules.md#booking).
         (
-            &["Enter", "7", "0", "0", "0", "0", "0", "0", "1", "Enter"],
+            &["7", "0", "0", "0", "0", "0", "0", "1", "Enter"],
             "DUPLICATE_BOOKING: ",
         ),
         // Enter on a booked cell.
@@ -664,7 +662,19 @@ fn a_refusal_shows_its_code_and_changes_nothing() {
                 });
             }
         }
-        t.wait_status(said);
+        let screen = t.wait_status(said);
+        if said == "Phone: " {
+            let footer = screen
+                .trim_end_matches('\n')
+                .lines()
+                .last()
+                .unwrap_or_default();
+            assert!(
+                footer
+                    .starts_with("VALIDATION_ERROR: '12' is too short for a phone number of +503"),
+                "{screen}"
+            );
+        }
         assert_eq!(env.snapshot(), before, "{keys:?} was refused but wrote");
     }
     // Still running and answering.

@@ -641,7 +641,14 @@ pub fn undo_schema_38(env: &Env) {
 /// Takes schema 39's change (failed authentications counted in the
 /// database) out of `env`'s database, for tests of older databases.
 pub fn undo_schema_39(env: &Env) {
+    undo_schema_40(env);
     env.exec("DROP TABLE auth_failures");
+}
+
+/// Takes schema 40's change (the services each doctor does) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_40(env: &Env) {
+    env.exec("ALTER TABLE doctors DROP COLUMN service_ids");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -650,58 +650,74 @@ fn a_day_without_free_slots_says_why_and_when_the_next_free_day_is() {
 fn a_window_that_takes_only_some_services_names_them() {
     let env = Env::clinic();
     env.ok(&["service", "add", "Vacuna", "--minutes", "15"]);
-    env.ok(&[
-        "window",
-        "add",
-        "--doctor",
-        "Dr. García",
-        "--date",
-        "2026-06-20",
-        "--from",
-        "09:00",
-        "--to",
-        "10:00",
-        "--services",
-        "Vacuna",
-    ]);
-    let text = human(
-        &env,
-        &["slots", "--doctor", "Dr. García", "--date", "2026-06-20"],
-    );
-    assert!(
-        text.contains("these hours take only Vacuna: give --service"),
-        "{text}"
-    );
-    let d = env.refused(
-        &[
+    let vacunas = |services: &str, date: &str| {
+        env.ok(&[
+            "window",
+            "add",
+            "--doctor",
+            "Dr. García",
+            "--date",
+            date,
+            "--from",
+            "09:00",
+            "--to",
+            "10:00",
+            "--services",
+            services,
+        ]);
+    };
+    let book = |date: &str, service: Option<&str>| {
+        let mut args = vec![
             "book",
             "--doctor",
             "Dr. García",
             "--date",
-            "2026-06-20",
+            date,
             "--time",
             "09:00",
             "--phone",
             "+50370000001",
             "--name",
             "Ana",
-        ],
-        "INVALID_TIME_SLOT",
-        5,
+        ];
+        if let Some(s) = service {
+            args.extend(["--service", s]);
+        }
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    fn args(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    // One service: implied, its slots shown by their service's length and
+    // booked without naming it (docs/rules.md#who-does-what).
+    vacunas("Vacuna", "2026-06-20");
+    let text = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-20"],
     );
-    assert_eq!(d["service_names"], serde_json::json!(["Vacuna"]));
-    let (_, e) = env.err(&[
-        "book",
-        "--doctor",
-        "Dr. García",
-        "--date",
-        "2026-06-20",
-        "--time",
-        "09:00",
-        "--phone",
-        "+50370000001",
-        "--name",
-        "Ana",
-    ]);
-    assert_eq!(e["message"], "The 09:00-10:00 window takes only Vacuna");
+    assert!(
+        text.contains("09:00–09:15") && text.contains("Vacuna"),
+        "{text}"
+    );
+    let a = &env.ok(&args(&book("2026-06-20", None)))["appointment"];
+    assert_eq!(a["service"]["name"], "Vacuna", "{a}");
+    // Two: each slot names the services that fit, and a booking names one.
+    vacunas("Vacuna,General Checkup", "2026-06-27");
+    let text = human(
+        &env,
+        &["slots", "--doctor", "Dr. García", "--date", "2026-06-27"],
+    );
+    let both =
+        |t: &str| t.contains("Vacuna, General Checkup") || t.contains("General Checkup, Vacuna");
+    assert!(both(&text), "{text}");
+    let d = env.refused(&args(&book("2026-06-27", None)), "INVALID_TIME_SLOT", 5);
+    assert_eq!(d["service_names"].as_array().map(Vec::len), Some(2), "{d}");
+    let (_, e) = env.err(&args(&book("2026-06-27", None)));
+    let message = s(&e["message"]);
+    assert!(
+        message.starts_with("The 09:00-10:00 window takes only ") && both(message),
+        "{e}"
+    );
+    let a = &env.ok(&args(&book("2026-06-27", Some("general checkup"))))["appointment"];
+    assert_eq!(a["service"]["name"], "General Checkup", "{a}");
 }

@@ -37,29 +37,47 @@ pub fn day_slots(d: &DaySlots, all: bool) -> String {
         let why = format!("{title}: {}", crate::output::desk::why(d));
         return crate::output::fit::wrap_lines(&why.replace('\n', " "), width());
     }
-    let mut cols = vec![
-        col("Time"),
-        col("Left"),
-        text("Session", 8),
-        text("Batch", 5),
-    ];
+    // A column of dashes only is left out: it would cut what matters.
+    let services = shown.iter().any(|s| !s.services.is_empty());
+    let sessions = shown.iter().any(|s| s.session.is_some());
+    let batches = shown.iter().any(|s| s.batch.is_some());
+    let mut cols = vec![col("Time"), col("Left")];
+    if services {
+        cols.push(text("Services", 16));
+    }
+    if sessions {
+        cols.push(text("Session", 8));
+    }
+    if batches {
+        cols.push(text("Batch", 5));
+    }
     if all {
         cols.push(col("Available"));
     }
     let mut t = Sheet::new(cols).steps(&[Step::Drop("Batch"), Step::Drop("Session")]);
     for s in shown {
-        let mut cells = vec![
-            span(tz, s.start, s.end),
-            s.remaining.to_string().into(),
-            or_dash(s.session.as_deref()).into(),
-            or_dash(s.batch.as_deref()).into(),
-        ];
+        let mut cells = vec![span(tz, s.start, s.end), s.remaining.to_string().into()];
+        if services {
+            cells.push(fitting(s).into());
+        }
+        if sessions {
+            cells.push(or_dash(s.session.as_deref()).into());
+        }
+        if batches {
+            cells.push(or_dash(s.batch.as_deref()).into());
+        }
         if all {
             cells.push(crate::output::desk::availability(d, s.refusal).into());
         }
         t.row(cells);
     }
     format!("{title}\n{}", t.render())
+}
+
+/// The services that fit from a slot, by name (docs/rules.md#who-does-what).
+fn fitting(s: &Slot) -> String {
+    let names: Vec<String> = s.services.iter().map(|x| clean(&x.name)).collect();
+    or_dash(Some(names.join(", ").as_str()).filter(|n| !n.is_empty()))
 }
 
 /// `agenda`: per doctor, appointments and free slots interleaved by time; a
@@ -239,22 +257,39 @@ pub fn next_slots(found: &crate::app::next::Found) -> String {
     if found.slots.is_empty() {
         return tr!("h-next_none", clinic = clean(&found.clinic.name));
     }
-    let mut t = Sheet::new(vec![
+    let services = found.slots.iter().any(|f| !f.slot.services.is_empty());
+    let sessions = found.slots.iter().any(|f| f.slot.session.is_some());
+    let mut cols = vec![
         col("Date"),
         col("Time").short("Start"),
         text("Doctor", 12),
         col("Left"),
-        text("Session", 8),
-    ])
-    .steps(&[Step::Drop("Session"), Step::Short("Time")]);
+    ];
+    if services {
+        cols.push(text("Services", 12));
+    }
+    if sessions {
+        cols.push(text("Session", 8));
+    }
+    let mut t = Sheet::new(cols).steps(&[
+        Step::Drop("Session"),
+        Step::Short("Time"),
+        Step::Drop("Left"),
+    ]);
     for f in &found.slots {
-        t.row(vec![
+        let mut row: Vec<Item> = vec![
             lang::day_short(f.date).into(),
             span(tz, f.slot.start, f.slot.end),
             clean(&f.doctor.full_name).into(),
             f.slot.remaining.to_string().into(),
-            or_dash(f.slot.session.as_deref()).into(),
-        ]);
+        ];
+        if services {
+            row.push(fitting(&f.slot).into());
+        }
+        if sessions {
+            row.push(or_dash(f.slot.session.as_deref()).into());
+        }
+        t.row(row);
     }
     let title = join(
         &[

@@ -200,17 +200,19 @@ pub fn clinic_card(c: &Clinic) -> String {
     .join("\n")
 }
 
-pub fn doctors(list: &[Doctor]) -> String {
+/// The doctors, with the services each does by name (`services`: None
+/// for every one); the column is shown only when some doctor is limited.
+pub fn doctors(list: &[Doctor], services: impl Fn(&Doctor) -> Option<Vec<String>>) -> String {
     // Online only when the booking page offers a doctor: until then, a
     // column of "no" would cut the names.
     let online = list.iter().any(|d| d.online);
-    let mut cols = vec![
-        text("Name", 14),
-        text("Specialty", 12),
-        col("Slot"),
-        col("Per day"),
-        col("Active"),
-    ];
+    let does: Vec<Option<Vec<String>>> = list.iter().map(&services).collect();
+    let limited = does.iter().any(Option::is_some);
+    let mut cols = vec![text("Name", 18), text("Specialty", 12)];
+    if limited {
+        cols.push(text("Services", 16));
+    }
+    cols.extend([col("Slot"), col("Per day"), col("Active")]);
     if online {
         cols.push(col("Online"));
     }
@@ -219,18 +221,25 @@ pub fn doctors(list: &[Doctor]) -> String {
         Step::Drop("Online"),
         Step::Drop("Per day"),
         Step::Drop("Slot"),
+        Step::Drop("ID"),
+        Step::Drop("Active"),
     ]);
-    for d in list {
+    for (d, does) in list.iter().zip(does) {
         let mut row: Vec<Item> = vec![
             clean(&d.full_name).into(),
             or_dash(d.specialty.as_deref()).into(),
+        ];
+        if limited {
+            row.push(service_names(does.as_deref()).into());
+        }
+        row.extend([
             d.slot_minutes
                 .map(|m| format!("{m}m"))
                 .unwrap_or_else(|| "—".into())
                 .into(),
             per_day(d.max_per_day).into(),
             lang::yes_no(d.active).into(),
-        ];
+        ]);
         if online {
             row.push(lang::yes_no(d.online).into());
         }
@@ -294,29 +303,45 @@ fn per_day(limit: Option<i64>) -> String {
 }
 
 /// `names` turns a doctor ID into a name.
-pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
-    let mut t = Sheet::new(vec![
-        text("Who", 12),
-        col("When"),
-        col("Hours"),
-        col("Slot"),
-        col("Cap"),
-        text("Session", 8),
-        text("Batch", 5),
-        col("Valid"),
-        col("Status"),
-        col("ID"),
-    ])
-    // The slot length and the session say what a window is (a 20-minute
-    // morning); they go last.
-    .steps(&[
-        Step::Drop("Batch"),
-        Step::Drop("Valid"),
-        Step::Drop("Cap"),
-        Step::Drop("ID"),
-        Step::Drop("Session"),
-    ]);
-    for w in list {
+/// The windows, with the services possible in each (`offers`: None when
+/// any is, docs/rules.md#who-does-what). A column that would hold only
+/// dashes (no session, no batch, no window limited to some services) is
+/// left out rather than cutting the names.
+pub fn windows(
+    list: &[Window],
+    names: impl Fn(&str) -> String,
+    offers: impl Fn(&Window) -> Option<Vec<String>>,
+) -> String {
+    let offered: Vec<Option<Vec<String>>> = list.iter().map(&offers).collect();
+    let limited = offered.iter().any(Option::is_some);
+    let sessions = list.iter().any(|w| w.session.is_some());
+    let batches = list.iter().any(|w| w.batch.is_some());
+    // A name is cut only once every column that can go has gone.
+    let mut cols = vec![text("Who", 18), col("When"), col("Hours")];
+    if limited {
+        cols.push(text("Services", 16));
+    }
+    cols.extend([col("Slot"), col("Cap")]);
+    if sessions {
+        cols.push(text("Session", 8));
+    }
+    if batches {
+        cols.push(text("Batch", 5));
+    }
+    cols.extend([col("Valid"), col("Status"), col("ID")]);
+    let mut t = Sheet::new(cols)
+        // The slot length and the session say what a window is (a 20-minute
+        // morning); they go last.
+        .steps(&[
+            Step::Drop("Batch"),
+            Step::Drop("Valid"),
+            Step::Drop("Cap"),
+            Step::Drop("ID"),
+            Step::Drop("Session"),
+            Step::Drop("Slot"),
+            Step::Drop("Status"),
+        ]);
+    for (w, offer) in list.iter().zip(offered) {
         let when = match &w.recurrence {
             Recurrence::Weekly(m) => lang::days(*m),
             Recurrence::Date(d) => d.to_string(),
@@ -329,7 +354,7 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
                 t.map(|d| d.to_string()).unwrap_or_default()
             ),
         };
-        t.row(vec![
+        let mut row: Vec<Item> = vec![
             w.doctor_id
                 .as_deref()
                 .map(|id| clean(&names(id)))
@@ -337,16 +362,42 @@ pub fn windows(list: &[Window], names: impl Fn(&str) -> String) -> String {
                 .into(),
             when.into(),
             format!("{}–{}", format_hhmm(w.from), format_hhmm(w.to)).into(),
+        ];
+        if limited {
+            row.push(service_names(offer.as_deref()).into());
+        }
+        row.extend([
             format!("{}m", w.slot_minutes).into(),
             w.capacity.to_string().into(),
-            or_dash(w.session.as_deref()).into(),
-            or_dash(w.batch.as_deref()).into(),
+        ]);
+        if sessions {
+            row.push(or_dash(w.session.as_deref()).into());
+        }
+        if batches {
+            row.push(or_dash(w.batch.as_deref()).into());
+        }
+        row.extend([
             valid.into(),
             lang::t(if w.open { "word-open" } else { "word-closed" }).into(),
             short(&w.id).into(),
         ]);
+        t.row(row);
     }
     t.render()
+}
+
+/// The services a doctor or window takes, by name: `all` for any
+/// (None), `none` for an empty list.
+pub fn service_names(names: Option<&[String]>) -> String {
+    match names {
+        None => tr!("word-all_services"),
+        Some([]) => tr!("word-no_service"),
+        Some(names) => names
+            .iter()
+            .map(|n| clean(n))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 pub fn closures(list: &[crate::app::closure::Closed]) -> String {

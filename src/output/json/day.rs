@@ -28,6 +28,29 @@ struct SlotView<'a> {
     /// Present (null when available) with `--all`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Option<&'a str>>,
+    /// When no service was named and the window takes only some: the
+    /// services that fit from the slot (docs/rules.md#who-does-what).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<ServiceRef<'a>>,
+}
+
+/// A service named where it fits.
+#[derive(Serialize)]
+struct ServiceRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    duration_minutes: i64,
+}
+
+fn services(s: &Slot) -> Vec<ServiceRef<'_>> {
+    s.services
+        .iter()
+        .map(|x| ServiceRef {
+            id: &x.id,
+            name: &x.name,
+            duration_minutes: x.duration_minutes,
+        })
+        .collect()
 }
 
 fn slot(s: &Slot, tz: crate::core::zone::Tz, all: bool) -> SlotView<'_> {
@@ -42,6 +65,7 @@ fn slot(s: &Slot, tz: crate::core::zone::Tz, all: bool) -> SlotView<'_> {
         batch: s.batch.as_deref(),
         available: all.then_some(s.refusal.is_none()),
         reason: all.then_some(s.refusal.map(Code::as_str)),
+        services: services(s),
     }
 }
 
@@ -94,12 +118,12 @@ struct SectionView<'a> {
     closed: Option<&'a str>,
     doctor: Option<DoctorRefView<'a>>,
     free_slots: Vec<String>,
-    rows: Vec<RowView>,
+    rows: Vec<RowView<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(untagged)]
-enum RowView {
+enum RowView<'a> {
     Appointment {
         appointment: Box<RawValue>,
         end_time: String,
@@ -114,6 +138,8 @@ enum RowView {
         ends_at: String,
         kind: &'static str,
         remaining: i64,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        services: Vec<ServiceRef<'a>>,
         start_time: String,
         starts_at: String,
     },
@@ -161,6 +187,7 @@ fn agenda(a: &Agenda) -> AgendaView<'_> {
                         ends_at: ts(f.end),
                         kind: "free",
                         remaining: f.remaining,
+                        services: services(f),
                         start_time: to_local(tz, f.start).1,
                         starts_at: ts(f.start),
                     };

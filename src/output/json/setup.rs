@@ -107,6 +107,8 @@ struct DoctorView<'a> {
     max_per_day: Option<i64>,
     /// Whether the online booking page offers the doctor.
     online: bool,
+    /// The services the doctor does (IDs); empty for every service.
+    services: &'a [String],
     created_at: String,
     updated_at: String,
 }
@@ -120,6 +122,7 @@ pub fn doctor(d: &Doctor) -> Value {
         active: d.active,
         max_per_day: d.max_per_day,
         online: d.online,
+        services: &d.services,
         created_at: ts(d.created_at),
         updated_at: ts(d.updated_at),
     })

@@ -115,7 +115,11 @@ fn choose(
     let path = path_of(page);
     let service = f.get("service").and_then(|id| page.service(id));
     let asked = f.get("doctor");
-    let doctor = asked.and_then(|id| page.doctor(id));
+    // Only a doctor who does the service (docs/rules.md#who-does-what).
+    let doctor = asked.and_then(|id| {
+        let s = service?;
+        page.doctors_for(&s.id).into_iter().find(|d| d.id == id)
+    });
     // An unknown doctor is asked again, as no doctor.
     let asked = asked.filter(|d| *d == "any" || doctor.is_some());
     Ok(match (service, asked, date) {

@@ -30,7 +30,7 @@ pub(super) fn doctors(st: &mut Store, call: &Call, _: &Caller) -> Result<Answer>
     let all = doctor::list(st)?;
     Ok(Answer::ok(json::list(
         "doctors",
-        all.iter().map(json::doctor).collect(),
+        all.doctors.iter().map(json::doctor).collect(),
     )))
 }
 

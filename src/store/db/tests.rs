@@ -28,6 +28,7 @@ fn doctor(name: &str) -> Doctor {
         active: true,
         max_per_day: None,
         online: false,
+        services: vec![],
         created_at: now,
         updated_at: now,
     }
