@@ -17,7 +17,7 @@ pub struct Section {
     pub closed: Option<String>,
     /// The day's appointments but the cancelled ones, in start order.
     pub appointments: Vec<Appointment>,
-    /// Bookable slots, in start order, each with the services that fit
+    /// The slots offered (`slots`' own), in start order, each with the services that fit
     /// from it when its window takes only some (docs/rules.md#who-does-what):
     /// the board books the one, or asks which of several.
     pub free: Vec<Slot>,
@@ -159,8 +159,10 @@ pub(super) fn day_sheet(
                 .filter(|s| s.refusal == Some(Code::SlotHeld))
                 .map(|s| s.start)
                 .collect();
+            // The slots `slots` offers (bookable, and all together), so
+            // that the sheet, the board and `slots` count the same.
             let free = if doc.as_ref().is_none_or(|d| d.active) {
-                slots.into_iter().filter(|s| s.refusal.is_none()).collect()
+                slots.into_iter().filter(|s| s.offered).collect()
             } else {
                 vec![]
             };

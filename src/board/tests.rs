@@ -1190,3 +1190,43 @@ fn the_header_counts_the_recalls_due() {
     let s = shown("2026-06-15", true, Language::En);
     assert!(!s.contains("recall"), "{s}");
 }
+
+/// The board's free cells are `slots`' own, doctor by doctor, the one
+/// decision of who does what asked by both (docs/rules.md#who-does-what):
+/// Ruiz's Monday takes two services, García's and Martínez's any.
+#[test]
+fn the_boards_free_cells_are_the_slots_of_each_doctor() {
+    let mut b = board(two_services(), MONDAY_1005, None, Language::En);
+    let text = screen(&mut b, 120, 40);
+    let mut all = 0;
+    let columns: Vec<(String, Vec<DateTime<Utc>>)> = b
+        .day()
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let name = c.doctor.as_ref().unwrap().full_name.clone();
+            let free = b
+                .day()
+                .rows
+                .iter()
+                .filter(|r| matches!(b.day().cell(i, **r), crate::app::board::Cell::Free(_)))
+                .copied()
+                .collect();
+            (name, free)
+        })
+        .collect();
+    for (name, free) in columns {
+        let asked = crate::app::slots::SlotsRequest {
+            doctor: Some(name.clone()),
+            date: "2026-06-15".into(),
+            ..Default::default()
+        };
+        let day = crate::app::slots::day(&mut b.store, &asked, at(MONDAY_1005)).unwrap();
+        let offered: Vec<DateTime<Utc>> = day.free().map(|s| s.start).collect();
+        assert_eq!(free, offered, "{name}");
+        all += offered.len();
+    }
+    assert!(all > 0);
+    assert!(text.contains(&format!(" · {all} free · ")), "{text}");
+}

@@ -36,7 +36,8 @@ const FINISHED: &str =
 #[derive(Debug, Clone)]
 pub struct Violation {
     /// `integrity`, `foreign_key`, `damaged_value`, `capacity`, `tokens`,
-    /// `booked_event`, `pending_reminder`, `national_id` or `erased_patient`.
+    /// `booked_event`, `pending_reminder`, `national_id`, `erased_patient`
+    /// or `window_services`.
     pub check: &'static str,
     pub message: crate::text::Msg,
     pub rows: Vec<Row>,
@@ -295,6 +296,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
         Job::Invariant("booked_event", booked_events),
         Job::Invariant("pending_reminder", pending_reminders),
         Job::Invariant("erased_patient", super::erasure::traces),
+        Job::Invariant("window_services", window_services),
         Job::NationalIds,
     ]);
     // The longest first, so that the two connections finish together.
@@ -349,6 +351,31 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
         }
     }
     Ok(found)
+}
+
+/// A doctor's window in which nothing can be booked: the doctor does none
+/// of the services it takes (docs/rules.md#who-does-what).
+fn window_services(conn: &Tx) -> Result<Vec<Violation>> {
+    let doctors = super::doctors::list(conn)?;
+    Ok(super::windows::list(conn, None, None)?
+        .into_iter()
+        .filter_map(|w| {
+            let d = doctors
+                .iter()
+                .find(|d| Some(&d.id) == w.doctor_id.as_ref())?;
+            crate::core::offer::offered(&d.services, &w.services)
+                .is_empty()
+                .then(|| Violation {
+                    check: "window_services",
+                    message: crate::text::msg!(
+                        "e-check_window_offers_nothing",
+                        a = d.full_name.clone(),
+                        window = w.id[..8.min(w.id.len())].to_string()
+                    ),
+                    rows: Vec::new(),
+                })
+        })
+        .collect())
 }
 
 fn could_not_run(check: &'static str, e: crate::error::Error) -> Violation {

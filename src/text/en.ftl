@@ -1520,3 +1520,4 @@ col-Services = Services
 word-all_services = all
 word-no_service = none
 e-window_offers_no_service = The doctor does none of the services this window takes
+e-check_window_offers_nothing = { $a } does none of the services window { $window } takes: nothing can be booked in it

@@ -1595,3 +1595,4 @@ col-Services = Servicios
 word-all_services = todos
 word-no_service = ninguno
 e-window_offers_no_service = El médico no atiende ninguno de los servicios de este horario
+e-check_window_offers_nothing = { $a } no atiende ninguno de los servicios del horario { $window }: no se puede reservar nada en él

@@ -70,5 +70,6 @@ mod terminal;
 mod tokens;
 mod visits;
 mod webhooks;
+mod who_does_what;
 mod wire;
 mod words;

@@ -1471,3 +1471,103 @@ fn in_spanish_reschedule_says_the_cancellation_window_and_cancel_which_visit() {
         "{screen}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Issue 62 item 4: the picker picks what was typed.
+
+/// Each picker — doctors, patients, services, visits — ranks a word that
+/// starts with what was typed first, then an item containing it, then one
+/// holding its letters in order, in both languages: Enter takes the marked
+/// (best) one, and the screen says which.
+#[test]
+fn the_picker_ranks_what_was_typed_and_enter_takes_the_best() {
+    let env = Env::clinic();
+    for name in [
+        "Dr. Carlos Méndez",
+        "Dra. Rosa Ramírez",
+        "Dr. Jorge Alvarado",
+        "Dra. Valeria Salinas",
+    ] {
+        env.ok(&["doctor", "add", name]);
+        env.ok(&[
+            "window", "add", "-d", name, "--days", "mon-fri", "--from", "13:00", "--to", "17:00",
+        ]);
+    }
+    env.ok(&["service", "add", "Evaluación cardiaca", "--minutes", "30"]);
+    env.ok(&["service", "add", "Vacuna", "--minutes", "30"]);
+    let book = |doctor: &str, time: &str, phone: &str, name: &str| {
+        env.ok(&[
+            "book",
+            "-d",
+            doctor,
+            "-D",
+            "2026-06-15",
+            "-t",
+            time,
+            "-P",
+            phone,
+            "--name",
+            name,
+            "-s",
+            "Vacuna",
+        ]);
+    };
+    book("Méndez", "13:00", "+50370000001", "Rosa María Gómez");
+    book("Ramírez", "13:30", "+50370000002", "Rosa Ramos");
+    // (what runs, what is typed, the item Enter takes); `book` goes on to
+    // ask the time once the service is taken.
+    let cases: [(&str, &str, &str); 5] = [
+        ("doctor show Ramiro", "ram", "Dra. Rosa Ramírez"),
+        ("doctor show Mendes", "men", "Dr. Carlos Méndez"),
+        ("doctor show Albarado", "alv", "Dr. Jorge Alvarado"),
+        ("patient show rosa", "ram", "Rosa Ramos"),
+        ("book -d Méndez -D 2026-06-16", "vac", "Vacuna"),
+    ];
+    for lang in ["en", "es"] {
+        for (args, typed, taken) in cases {
+            let t = Tmux::start_with(&env, &format!("APPT_LANG={lang}"), args);
+            t.wait_until("the picker", |s| s.lines().any(|l| l.starts_with("> ")));
+            t.keys(&[typed]);
+            let s = t.wait_until(&format!("{taken} marked after {typed:?}"), |s| {
+                s.lines().any(|l| l.starts_with("> ") && l.contains(taken))
+            });
+            assert!(
+                s.lines()
+                    .any(|l| l.trim_end().ends_with(&format!(": {typed}"))),
+                "the filter is shown ({lang}):\n{s}"
+            );
+            t.keys(&["Enter"]);
+            let taken_line = |s: &str| {
+                s.lines()
+                    .any(|l| !l.starts_with("> ") && l.contains(": ") && l.contains(taken))
+            };
+            if args.starts_with("book") {
+                t.wait_until("the service taken", taken_line);
+                t.keys(&["C-c"]);
+                continue;
+            }
+            let (s, code) = t.exit();
+            assert_eq!(code, 0, "{args} ({lang}):\n{s}");
+            assert!(
+                taken_line(&s),
+                "the screen says what was taken ({lang}):\n{s}"
+            );
+        }
+        // A visit: `status` with no ID picks among the day's, `ram` the one
+        // with Rosa Ramos and Dra. Ramírez, not Rosa María Gómez's (whose
+        // letters hold r-a-m in order).
+        let t = Tmux::start_with(&env, &format!("APPT_LANG={lang}"), "status");
+        t.wait_until("the picker", |s| s.lines().any(|l| l.starts_with("> ")));
+        t.keys(&["ram"]);
+        t.wait_until("Rosa Ramos marked", |s| {
+            s.lines()
+                .any(|l| l.starts_with("> ") && l.contains("Rosa Ramos"))
+        });
+        t.keys(&["Enter"]);
+        t.wait_until("the visit taken", |s| {
+            s.lines()
+                .any(|l| !l.starts_with("> ") && l.contains(": ") && l.contains("Rosa Ramos"))
+        });
+        t.keys(&["C-c"]);
+    }
+}

@@ -210,7 +210,7 @@ pub fn doctors(list: &[Doctor], services: impl Fn(&Doctor) -> Option<Vec<String>
     let limited = does.iter().any(Option::is_some);
     let mut cols = vec![text("Name", 18), text("Specialty", 12)];
     if limited {
-        cols.push(text("Services", 16));
+        cols.push(text("Services", 30));
     }
     cols.extend([col("Slot"), col("Per day"), col("Active")]);
     if online {
@@ -319,7 +319,7 @@ pub fn windows(
     // A name is cut only once every column that can go has gone.
     let mut cols = vec![text("Who", 18), col("When"), col("Hours")];
     if limited {
-        cols.push(text("Services", 16));
+        cols.push(text("Services", 30));
     }
     cols.extend([col("Slot"), col("Cap")]);
     if sessions {
