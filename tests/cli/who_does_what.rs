@@ -448,15 +448,15 @@ fn a_doctors_services_are_set_shown_and_guarded() {
     );
     // Shown by name, whole, at 80 columns in both languages.
     for lang in ["es", "en"] {
-        let text = human(&env, lang, &["doctor", "list"]);
-        assert!(text.contains("Consulta pediátrica, Vacuna"), "{text}");
-        assert!(text.contains("Dra. Rosa Ramírez"), "{text}");
-        let text = human(&env, lang, &["window", "list"]);
+        let doctors = human(&env, lang, &["doctor", "list"]);
+        assert!(doctors.contains("Consulta pediátrica, Vacuna"), "{doctors}");
+        assert!(doctors.contains("Dra. Rosa Ramírez"), "{doctors}");
+        let windows = human(&env, lang, &["window", "list"]);
         assert!(
-            text.contains("Dr. Jorge Alvarado") && text.contains("Limpieza dental"),
-            "{text}"
+            windows.contains("Dr. Jorge Alvarado") && windows.contains("Limpieza dental"),
+            "{windows}"
         );
-        for t in [&text] {
+        for t in [&doctors, &windows] {
             assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
         }
     }
