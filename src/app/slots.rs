@@ -262,8 +262,8 @@ pub fn judge_in(
 /// for what was asked (docs/rules.md#who-does-what): the service named;
 /// else, judged for each service the day makes possible and put together,
 /// a slot offered when one of them fits from it, with the services that
-/// do; a day that implies one service is judged for it alone. `keep`
-/// chooses the slots made (`next` keeps only those offered).
+/// do; a day that implies one service is judged for it alone. With
+/// `only_offered`, only the slots offered are kept (`next`, the booking page).
 pub fn judged_for(
     tx: &Tx,
     data: &DayData,
@@ -300,11 +300,6 @@ pub fn judged_for(
         .into_iter()
         .filter(|s| !only_offered || s.offered)
         .collect())
-}
-
-/// The slots of a loaded day, judged at `now` for `req` alone.
-pub fn judged(data: &DayData, t: &Target, now: DateTime<Utc>, req: &Request) -> Vec<Slot> {
-    judged_if(data, t, now, req, |_| true)
 }
 
 fn judged_if(

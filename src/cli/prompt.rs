@@ -460,7 +460,7 @@ impl<'a> Ask<'a> {
             // one the day's hours need, else one of the clinic's several
             // (the slots offered are then of its length).
             if current.is_none()
-                && (self.service_for(req, &day)? || self.service_of_several(st, req)?)
+                && (self.service_for(req, &day)? || self.service_of_several(st, req, &day)?)
             {
                 day = slots::day(st, req, self.ctx.now)?;
             }
@@ -528,13 +528,29 @@ impl<'a> Ask<'a> {
         Ok(true)
     }
 
-    /// On a terminal, when no service was given and the clinic has several:
+    /// On a terminal, when no service was given and several are possible:
     /// picks one into `req` (docs/commands.md#prompts). True when it did.
-    fn service_of_several(&self, st: &mut Store, req: &mut SlotsRequest) -> Result<bool> {
+    /// Several are those the day's slots name (the doctor's hours take only
+    /// some, docs/rules.md#who-does-what), else, where any goes, the
+    /// clinic's; one the hours imply is no question.
+    fn service_of_several(
+        &self,
+        st: &mut Store,
+        req: &mut SlotsRequest,
+        day: &slots::DaySlots,
+    ) -> Result<bool> {
         if req.service.is_some() || !self.interactive() {
             return Ok(false);
         }
-        let all = crate::app::service::list(st)?;
+        let mut all: Vec<crate::core::Service> = Vec::new();
+        for s in day.slots.iter().flat_map(|s| &s.services) {
+            if !all.iter().any(|a| a.id == s.id) {
+                all.push(s.clone());
+            }
+        }
+        if all.is_empty() {
+            all = crate::app::service::list(st)?;
+        }
         if all.len() < 2 {
             return Ok(false);
         }

@@ -460,6 +460,11 @@ fn a_doctors_services_are_set_shown_and_guarded() {
             assert!(t.lines().all(|l| l.chars().count() <= 80), "{t}");
         }
     }
+    // A transfer carries what each doctor does.
+    let copy = env.dir.path().join("copy.db");
+    env.ok(&["transfer", "--to", copy.to_str().unwrap()]);
+    let copied = Env::on(copy.to_str().unwrap()).ok(&["doctor", "list"]);
+    assert_eq!(copied["doctors"], list["doctors"]);
     // `all` again: every service.
     let d = env.ok(&["doctor", "update", "López", "--services", "todos"]);
     assert_eq!(d["services"], serde_json::json!([]));
