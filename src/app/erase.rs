@@ -6,10 +6,10 @@
 
 use super::phones::{At, Dialing};
 use super::values::{check_text, Problems};
-use crate::core::{Actor, Patient};
+use crate::core::{Actor, Appointment, Patient};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::{erasure, events, patients, Store};
+use crate::store::{appointments, erasure, events, patients, Store};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -41,6 +41,8 @@ pub struct Erased {
     pub clinical: bool,
     /// Their appointments, kept.
     pub appointments: i64,
+    /// Their visits still to come, cancelled with the erasure (IDs).
+    pub cancelled: Vec<String>,
 }
 
 /// Erases the patient `r` names, made by `actor` at `now`.
@@ -56,7 +58,7 @@ pub fn erase(
     let reason =
         reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
     st.for_erasure()?;
-    st.write(|tx| {
+    let erased = st.write(|tx| {
         let found = find(tx, r)?;
         let id = found.patient.id.clone();
         let before = erasure::recorded(tx, &id)?;
@@ -64,6 +66,28 @@ pub fn erase(
         // event (whatever a trace left since is taken out all the same).
         let again = found.patient.erased_at.is_some()
             && (!r.clinical || before.as_ref().is_some_and(|(_, clinical)| *clinical));
+        // Their visits still to come are cancelled with it: a time kept for
+        // nobody would be lost to every other patient. They are not told:
+        // the erasure was their request (docs/privacy.md#erasure).
+        loop {
+            let coming = appointments::active_of(tx, std::slice::from_ref(&id), now)?;
+            if coming.is_empty() {
+                break;
+            }
+            for a in coming {
+                let quiet = super::change::Notice {
+                    send: false,
+                    series: None,
+                };
+                super::change::cancel_one(tx, a, &reason, None, true, 0, quiet, actor, now)?;
+            }
+        }
+        // The booking page's holds of their phone, with the name typed
+        // there, and the codes it was sent go too.
+        let phone = &found.patient.phone;
+        if !phone.is_empty() {
+            erasure::forget_phone(tx, phone, &super::web::phone_key(phone))?;
+        }
         erasure::erase_traces(tx, &id, r.clinical, now)?;
         erasure::anonymise(tx, &id, now)?;
         if !again {
@@ -76,7 +100,16 @@ pub fn erase(
             )?;
         }
         answer(tx, &id)
-    })
+    })?;
+    // What the write-ahead log still held of them goes with it.
+    st.checkpoint()?;
+    Ok(erased)
+}
+
+/// The visits still to come of the patient `r` names, which an erasure
+/// cancels: listed before the question (docs/privacy.md#erasure).
+pub fn coming(st: &mut Store, patient_id: &str, now: DateTime<Utc>) -> Result<Vec<Appointment>> {
+    st.read(|tx| appointments::active_of(tx, &[patient_id.to_string()], now))
 }
 
 /// The patient `r` names, as they are now (for a question before erasing).
@@ -100,6 +133,7 @@ fn find(tx: &Tx, r: &EraseRequest) -> Result<patients::Stored> {
 /// The erasure as it is stored: the patient's row, their erasures' events.
 fn answer(tx: &Tx, id: &str) -> Result<Erased> {
     let patient = patients::get(tx, id)?.patient;
+    let patient_erased_at = patient.erased_at.unwrap_or(patient.updated_at);
     let (reason, clinical) = erasure::recorded(tx, id)?.unwrap_or_default();
     Ok(Erased {
         erased_at: patient.erased_at.unwrap_or(patient.updated_at),
@@ -107,5 +141,6 @@ fn answer(tx: &Tx, id: &str) -> Result<Erased> {
         patient,
         reason,
         clinical,
+        cancelled: erasure::cancelled_with(tx, id, patient_erased_at)?,
     })
 }

@@ -254,16 +254,18 @@ pub fn open(st: &mut Store, key: Key, now: DateTime<Utc>, pick: Pick) -> Result<
         let feed = match key {
             Key::Token(t) => feeds::active_by_hash(tx, &digest(t))?.ok_or_else(no_feed)?,
             Key::Login(name, password) => {
-                let f = feeds::active_by_name(tx, name)?.ok_or_else(no_feed)?;
-                // The password is looked up by its digest, as a token is.
-                let same = match password {
-                    Some(p) => feeds::active_by_hash(tx, &digest(p))?.is_some_and(|g| g.id == f.id),
-                    None => false,
+                // Without a valid login, a name that is a feed's and one
+                // that is none are answered alike (docs/security.md): the
+                // password is looked up by its digest, as a token is.
+                let named = feeds::active_by_name(tx, name)?;
+                let given = match password {
+                    Some(p) => feeds::active_by_hash(tx, &digest(p))?,
+                    None => None,
                 };
-                if !same {
-                    return Err(unauthorized());
+                match (named, given) {
+                    (Some(f), Some(g)) if g.id == f.id => f,
+                    _ => return Err(unauthorized()),
                 }
-                f
             }
         };
         let clinic = clinics::get(tx, &feed.clinic_id)?;

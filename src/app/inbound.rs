@@ -269,12 +269,14 @@ pub fn whatsapp(
 }
 
 /// `POST /hooks/twilio/sms` and `/hooks/twilio/status`: a form signed with
-/// an SMS channel's auth token (`X-Twilio-Signature`) over the clinic's
-/// public URL and `path`.
+/// an SMS channel's auth token (`X-Twilio-Signature`) over the whole URL
+/// Twilio was given — the clinic's public URL, `path` and its `query`, as
+/// Twilio signs it — so a webhook configured with a query is taken, and a
+/// query added to a signed request is not.
 pub fn twilio(
     st: &mut Store,
     key: Option<String>,
-    path: &str,
+    (path, query): (&str, Option<&str>),
     form: &[u8],
     signature: Option<&str>,
     now: DateTime<Utc>,
@@ -288,7 +290,8 @@ pub fn twilio(
             let Some(base) = s.clinic.settings.public_url.as_deref() else {
                 return false;
             };
-            let url = format!("{}{path}", base.trim_end_matches('/'));
+            let query = query.map_or(String::new(), |q| format!("?{q}"));
+            let url = format!("{}{path}{query}", base.trim_end_matches('/'));
             inbound::twilio_signed(&s.secrets.token, &url, &params, signature)
         })
         .collect();

@@ -111,6 +111,11 @@ pub struct PatientExport {
     /// The events about the patient as a whole (earlier exports), oldest
     /// first; none in an export limited to one clinic.
     pub events: Vec<Event>,
+    /// What the patient wrote to the clinic's channels, oldest first.
+    pub inbox: Vec<crate::store::inbox::Inbound>,
+    /// The times the booking page holds (or held) for their phone, with
+    /// what they typed there, oldest first.
+    pub holds: Vec<crate::store::holds::Held>,
 }
 
 /// The event's data: who and what, never a personal field.
@@ -233,6 +238,8 @@ fn gather(
             Some(_) => Vec::new(),
             None => events::of_patient(tx, &patient.id)?,
         },
+        inbox: crate::store::inbox::of_patient(tx, &patient.id, clinic)?,
+        holds: crate::store::holds::of_phone(tx, &patient.phone, clinic)?,
         patient,
     })
 }

@@ -43,6 +43,11 @@ pub struct Page {
     pub doctors: Vec<Doctor>,
     /// Their windows at the clinic: which services each does there.
     windows: Vec<crate::core::Window>,
+    /// The token its forms carry, which a POST must bring back
+    /// ([`Page::posted_here`], docs/booking.md#forms).
+    pub form_token: String,
+    /// The link key it is made with.
+    form_key: [u8; 32],
 }
 
 impl Page {
@@ -74,7 +79,7 @@ impl Page {
 /// The page of the clinic whose slug is `slug`: NOT_FOUND unless the
 /// clinic takes bookings online and has a public URL (where its links
 /// point).
-pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
+pub fn page(st: &mut Store, slug: &str, now: DateTime<Utc>) -> Result<Page> {
     st.read(|tx| {
         let clinic = clinics::list(tx)?
             .into_iter()
@@ -93,13 +98,61 @@ pub fn page(st: &mut Store, slug: &str) -> Result<Page> {
             .filter(|d| d.online)
             .collect();
         let windows = crate::store::windows::list(tx, Some(&clinic.id), None)?;
+        let form_key = crate::store::links::key(tx)?;
         Ok(Page {
+            form_token: form_token(&form_key, &clinic.id, hour_of(now)),
             clinic,
             services,
             doctors,
             windows,
+            form_key,
         })
     })
+}
+
+/// The hour `now` falls in, counted from the epoch: a form token's age.
+fn hour_of(now: DateTime<Utc>) -> i64 {
+    now.timestamp().div_euclid(3600)
+}
+
+/// The form token of `clinic`'s page made in `hour`: HMAC-SHA256 under the
+/// database's link key, cut to 128 bits, base64url.
+fn form_token(key: &[u8; 32], clinic: &str, hour: i64) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut m = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    m.update(b"appt booking form\0");
+    m.update(clinic.as_bytes());
+    m.update(&hour.to_be_bytes());
+    let tag = m.finalize().into_bytes();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..16])
+}
+
+impl Page {
+    /// Whether a POST to the page came from the page itself
+    /// (docs/booking.md#forms): no browser says it was sent from another
+    /// site (`Sec-Fetch-Site: cross-site`, an `Origin` other than the
+    /// clinic's public URL or the address asked), and it brings back a form
+    /// token of the page made this hour or the last. A page elsewhere then
+    /// cannot have its visitors' browsers ask for codes.
+    pub fn posted_here(
+        &self,
+        token: Option<&str>,
+        from: crate::core::access::PostedFrom,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let public = self.clinic.settings.public_url.as_deref();
+        if !crate::core::access::same_site(from, public) {
+            return false;
+        }
+        let hour = hour_of(now);
+        token.is_some_and(|t| {
+            [hour, hour - 1].into_iter().any(|h| {
+                let want = form_token(&self.form_key, &self.clinic.id, h);
+                crate::core::inbound::same(want.as_bytes(), t.as_bytes())
+            })
+        })
+    }
 }
 
 /// A free time on the page.
@@ -317,7 +370,7 @@ fn digest(hold: &str, code: &str) -> String {
 }
 
 /// A phone as the limits count it: its SHA-256, not the number.
-fn phone_key(phone: &str) -> String {
+pub(super) fn phone_key(phone: &str) -> String {
     digest("phone", phone)
 }
 
@@ -446,6 +499,19 @@ pub fn hold(
         let req = request(None, Some(service), None);
         let date = time::to_local(c.timezone, start).0;
         let spot = place(tx, now, &t, (start, date), &req, None, None)?;
+        // At most a third of the doctor's day held at once, the held times
+        // counted free (docs/rules.md#holds).
+        let mut day = super::schedule::load_day(tx, &t, date, Some(&service.id), None)?;
+        let live = day.holds.iter().filter(|h| h.until > now).count();
+        day.holds.clear();
+        let asked = slots::Asked {
+            service: Some(service),
+            ..slots::Asked::default()
+        };
+        let free = slots::judged_for(tx, &day, &t, now, &asked, None, true)?.len();
+        if !crate::core::booking_page::may_hold(live, free) {
+            return Err(limited(c.settings.web_hold * 60));
+        }
         let until = now + Duration::minutes(c.settings.web_hold);
         Ok((spot.start, spot.end, until))
     })

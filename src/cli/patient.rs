@@ -244,7 +244,7 @@ fn erase(
         let p = erase::who(&mut st, &req)?;
         // The one shown is the one erased, whatever else the words find later.
         req.patient = p.id.clone();
-        Ok(tr!(
+        let question = tr!(
             "c-patient_erase_q",
             a = human::patient_name(&p),
             b = if p.phone.is_empty() {
@@ -252,7 +252,10 @@ fn erase(
             } else {
                 human::clean(&p.phone)
             }
-        ))
+        );
+        // Their visits still to come are cancelled with it: said first.
+        let coming = erase::coming(&mut st, &p.id, ctx.now)?;
+        Ok(human::erase_question(&question, &coming))
     })?;
     if !go {
         return Ok(prompt::declined(ctx));

@@ -324,9 +324,117 @@ pub fn client_address(
     peer
 }
 
+/// Where a browser says a form was posted from (docs/booking.md#forms).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostedFrom<'a> {
+    /// The `Origin` header.
+    pub origin: Option<&'a str>,
+    /// `Sec-Fetch-Site`.
+    pub fetch_site: Option<&'a str>,
+    /// The `Host` the request asked for.
+    pub host: Option<&'a str>,
+}
+
+/// Whether a POST is not from another site: no `Sec-Fetch-Site:
+/// cross-site`, and an `Origin`, when the browser sends one, that is the
+/// `public_url`'s (scheme, host and port) or the very host asked (the
+/// page reached at its own address). A client that sends neither (a
+/// script, an old browser) is left to the form token.
+pub fn same_site(from: PostedFrom, public_url: Option<&str>) -> bool {
+    if from
+        .fetch_site
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("cross-site"))
+    {
+        return false;
+    }
+    let Some(origin) = from.origin.map(|o| o.trim().trim_end_matches('/')) else {
+        return true;
+    };
+    let public = public_url.map(origin_of);
+    let asked = from.host.map(|h| h.trim());
+    let of_host = |o: &str| {
+        asked.is_some_and(|h| {
+            o.strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"))
+                .is_some_and(|rest| rest.eq_ignore_ascii_case(h))
+        })
+    };
+    public.is_some_and(|p| p.eq_ignore_ascii_case(origin)) || of_host(origin)
+}
+
+/// A URL's origin: its scheme, host and port (`https://a.example:8443`).
+fn origin_of(url: &str) -> String {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!("{scheme}://{authority}")
+}
+
+/// A client as the limits count it (docs/security.md#what-holds): an IPv4
+/// address as it is, an IPv6 one by its /64 — a host is handed a whole /64
+/// and could otherwise take a fresh address for every request. An IPv4
+/// address written as IPv6 (`::ffff:a.b.c.d`) is its IPv4 address.
+pub fn counted_as(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod client_address_tests {
-    use super::{client_address, must_wait, MAX_FAILURES};
+    use super::{client_address, counted_as, must_wait, MAX_FAILURES};
+
+    /// A form posted from another site is refused; the page's own is
+    /// taken, at its public URL or at the address it was reached at.
+    #[test]
+    fn a_post_from_another_site_is_told_apart() {
+        use super::{same_site, PostedFrom};
+        let public = Some("https://citas.central.example/");
+        let from = |origin, fetch_site, host| PostedFrom {
+            origin,
+            fetch_site,
+            host,
+        };
+        let host = Some("127.0.0.1:8080");
+        assert!(same_site(
+            from(Some("https://citas.central.example"), None, host),
+            public
+        ));
+        assert!(same_site(
+            from(Some("http://127.0.0.1:8080"), Some("same-origin"), host),
+            public
+        ));
+        assert!(same_site(from(None, None, None), public));
+        assert!(!same_site(
+            from(Some("https://evil.example"), None, host),
+            public
+        ));
+        assert!(!same_site(from(None, Some("cross-site"), host), public));
+        assert!(!same_site(
+            from(Some("https://citas.central.example.evil"), None, host),
+            public
+        ));
+        assert!(!same_site(from(Some("null"), None, host), public));
+    }
+
+    /// One IPv6 host is counted once, whatever address of its /64 it
+    /// takes; an IPv4 one by its address.
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let a = counted_as(ip("2001:db8:1:2::1"));
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(counted_as(ip("2001:db8:1:2:ffff:1:2:3")), a);
+        assert_ne!(counted_as(ip("2001:db8:1:3::1")), a);
+        assert_eq!(counted_as(ip("203.0.113.9")), "203.0.113.9");
+        assert_eq!(counted_as(ip("::ffff:203.0.113.9")), "203.0.113.9");
+    }
     use chrono::{DateTime, Utc};
     use std::net::IpAddr;
 

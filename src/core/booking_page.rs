@@ -16,6 +16,14 @@ pub const DEFAULT_NOTICE: i64 = 120;
 /// How long a time is held for a patient typing their code by default, in minutes.
 pub const DEFAULT_HOLD: i64 = 10;
 
+/// Whether the page may hold one more time on a doctor's day that has
+/// `free` free times (the held ones counted free) and `live` live holds:
+/// at most a third of them, rounded up, are held at once
+/// (docs/rules.md#holds), so that phones nobody owns cannot empty a day.
+pub fn may_hold(live: usize, free: usize) -> bool {
+    live < free.div_ceil(3)
+}
+
 /// The longest a slug may be, in characters.
 pub const SLUG_MAX: usize = 60;
 
@@ -91,6 +99,19 @@ pub fn check_hold(m: i64) -> Result<i64, crate::text::Msg> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A fourth hold on a day of nine free times is one too many; a day
+    /// of one free time may still hold it.
+    #[test]
+    fn a_third_of_a_days_free_times_may_be_held() {
+        assert!(super::may_hold(2, 9));
+        assert!(!super::may_hold(3, 9));
+        assert!(super::may_hold(0, 1));
+        assert!(!super::may_hold(1, 1));
+        assert!(super::may_hold(2, 8) && !super::may_hold(3, 8));
+        assert!(!super::may_hold(0, 0));
+    }
+
     use super::*;
 
     #[test]

@@ -129,3 +129,20 @@ mod tests {
         assert_eq!(l, "SUMMARY:one\\ntwo\r\n");
     }
 }
+
+#[cfg(test)]
+mod backslash_tests {
+    /// RFC 5545 §3.3.11: a backslash in a TEXT value is written `\\`, so a
+    /// name typed with `\n` or `\;` in it reads back as typed (issue 63).
+    #[test]
+    fn a_literal_backslash_is_escaped() {
+        let l = super::line("SUMMARY", &super::text("Ann\\n\\;x")).unwrap();
+        assert_eq!(l, "SUMMARY:Ann\\\\n\\\\\\;x\r\n");
+        use icalendar::Component;
+        let mut e = icalendar::Event::new();
+        e.summary(&super::text("Ann\\n"));
+        let mut out = String::new();
+        e.fmt_write(&mut out).unwrap();
+        assert!(out.contains("SUMMARY:Ann\\\\n\r\n"), "{out}");
+    }
+}

@@ -380,6 +380,7 @@ pub fn render(
             chosen => chosen,
             step => name,
             action => path,
+            form => page.form_token,
             services => services,
             doctors => doctors,
             service => service,

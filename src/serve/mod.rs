@@ -606,6 +606,11 @@ impl Service {
             if_none_match: text(header::IF_NONE_MATCH),
             if_modified_since: text(header::IF_MODIFIED_SINCE),
         };
+        let from = routes::Posted {
+            origin: text(header::ORIGIN),
+            fetch_site: text(header::HeaderName::from_static("sec-fetch-site")),
+            host: text(header::HOST),
+        };
         let bearer = text(header::AUTHORIZATION).map(|v| {
             let v = v.trim();
             match v.split_once(' ') {
@@ -685,6 +690,7 @@ impl Service {
                 idempotency_key,
                 signature,
                 headers: headers_read,
+                from,
             },
             bearer,
             peer,
@@ -977,7 +983,8 @@ fn authorised(
     };
     let route = job.call.route;
     let now = shared.clock.now();
-    let peer = job.peer.to_string();
+    // The client as the limits count it: IPv6 by its /64.
+    let peer = crate::core::access::counted_as(job.peer);
     // A `GET` (and a calendar feed, which only reads) may be answered by a
     // standby; the token is checked, and a failure counted, on the primary.
     // `/healthz` answers for the primary.
@@ -1000,9 +1007,22 @@ fn authorised(
         // The patients' one-line answers go once the turn is given back (a
         // slow provider holds up no one's write), and are recorded in another.
         Handler::Hook(handler) => {
-            let (answer, replies) = {
+            // Meta's verification (`GET`) shows a verify token to whoever
+            // guesses it: guesses are counted as failed logins are.
+            let verifies = route.method == "GET";
+            if verifies {
+                not_limited(st, &peer, now, retry_after)?;
+            }
+            let answered = {
                 let _turn = turn(route, shared)?;
-                handler(st, &job.call, now, shared.key.clone())?
+                handler(st, &job.call, now, shared.key.clone())
+            };
+            let (answer, replies) = match answered {
+                Err(e) if verifies && e.code == Code::BadSignature => {
+                    token::failed(st, &peer, now)?;
+                    return Err(e);
+                }
+                answered => answered?,
             };
             send_after(st, route, shared, replies)?;
             return Ok(answer);

@@ -353,6 +353,17 @@ pub struct Call {
     pub signature: Option<String>,
     /// What a calendar feed's requests carry besides.
     pub headers: FeedHeaders,
+    /// Where a browser says a form was posted from: `Origin`,
+    /// `Sec-Fetch-Site` and the `Host` asked (docs/booking.md#forms).
+    pub from: Posted,
+}
+
+/// Where a browser says a request comes from.
+#[derive(Debug, Default)]
+pub struct Posted {
+    pub origin: Option<String>,
+    pub fetch_site: Option<String>,
+    pub host: Option<String>,
 }
 
 /// The method and headers a calendar feed reads (docs/feeds.md).

@@ -70,6 +70,41 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
     Ok(done)
 }
 
+/// The patient's visits that their erasure at `erased_at` cancelled (each
+/// cancelled at that instant), in start order: what every answer of the
+/// erasure names, however often it is asked.
+pub fn cancelled_with(tx: &Tx, id: &str, erased_at: DateTime<Utc>) -> Result<Vec<String>> {
+    tx.rows(
+        On::reads(&[Table::Appointments]),
+        "SELECT id FROM appointments WHERE patient_id = ?1 AND status = ?3 \
+         AND cancelled_at = ?2 ORDER BY starts_at, id",
+        args![
+            id,
+            epoch(erased_at),
+            crate::core::Status::Cancelled.as_str()
+        ],
+        |r| r.get(0),
+    )
+}
+
+/// The booking page's holds of `phone` (each with the name and e-mail
+/// typed there) and the codes sent to it (`phone_key`, the phone's digest
+/// as the limits count it): an erased patient leaves none behind
+/// (docs/privacy.md#erasure).
+pub fn forget_phone(tx: &Tx, phone: &str, phone_key: &str) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Holds]),
+        "DELETE FROM holds WHERE phone = ?1",
+        args![phone],
+    )?;
+    tx.exec(
+        On::writes(&[Table::WebCodes]),
+        "DELETE FROM web_codes WHERE phone_hash = ?1",
+        args![phone_key],
+    )?;
+    Ok(())
+}
+
 /// The patient's row: the placeholder name and phone (the number free for
 /// a new patient), no name key (no search finds it), no e-mail, no
 /// preferred channel, no national ID, and when it was erased (the first time). A row erased

@@ -108,6 +108,20 @@ pub fn insert(conn: &Tx, h: &Held) -> Result<()> {
     Ok(())
 }
 
+/// The holds made for `phone` (at `clinic_id` only, when given), live or
+/// not, oldest first: their subject access (docs/privacy.md#subject-access).
+pub fn of_phone(conn: &Tx, phone: &str, clinic_id: Option<&str>) -> Result<Vec<Held>> {
+    conn.rows(
+        On::reads(&[Table::Holds]),
+        &format!(
+            "SELECT {COLS} FROM holds WHERE phone = ?1 AND (?2 = '' OR clinic_id = ?2) \
+             ORDER BY created_at, id"
+        ),
+        args![phone, clinic_id.unwrap_or_default()],
+        from_row,
+    )
+}
+
 /// The hold `id`, whether or not it is still live.
 pub fn get(conn: &Tx, id: &str) -> Result<Option<Held>> {
     conn.row(

@@ -173,6 +173,26 @@ pub fn list(
     )
 }
 
+/// What the patient `patient_id` wrote to `clinic_id`'s channels (every
+/// clinic's when None), oldest first: their subject access
+/// (docs/privacy.md#subject-access).
+pub fn of_patient(
+    conn: &Tx,
+    patient_id: &str,
+    clinic_id: Option<&str>,
+) -> crate::error::Result<Vec<Inbound>> {
+    conn.rows(
+        On::reads(&[Table::Inbox, Table::Patients]),
+        &format!(
+            "SELECT {COLS} {SELECT} WHERE {} AND i.patient_id = ?2 \
+             ORDER BY i.received_at, i.id",
+            of_clinic(clinic_id)
+        ),
+        args![clinic_id.unwrap_or_default(), patient_id],
+        from_row,
+    )
+}
+
 /// One message received, by its ID (or the start of it, at least 4
 /// characters) among `clinic_id`'s (every clinic's when None).
 pub fn find(conn: &Tx, clinic_id: Option<&str>, id: &str) -> crate::error::Result<Vec<Inbound>> {

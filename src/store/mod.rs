@@ -428,6 +428,19 @@ impl Store {
         Ok(())
     }
 
+    /// Writes what SQLite's write-ahead log holds into the file and
+    /// empties the log (`wal_checkpoint(TRUNCATE)`): after an erasure, no
+    /// copy of what was erased stays in it (docs/privacy.md#erasure). A
+    /// reader still using the log keeps it for now; the next checkpoint
+    /// takes it. Nothing to do on PostgreSQL.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        if let Db::Sqlite(s) = &mut self.db {
+            s.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     /// Runs `f` exactly as [`Store::write`] does, every rule checked against
     /// what it writes as it goes, then rolls all of it back (a dry run).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {

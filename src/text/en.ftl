@@ -1521,3 +1521,12 @@ word-all_services = all
 word-no_service = none
 e-window_offers_no_service = The doctor does none of the services this window takes
 e-check_window_offers_nothing = { $a } does none of the services window { $window } takes: nothing can be booked in it
+c-patient_erase_coming = { $n ->
+        [one] Their visit still to come is cancelled with the erasure:
+       *[other] Their { $n } visits still to come are cancelled with the erasure:
+    }
+c-patient_erase_cancelled = { $n ->
+        [one] Their visit still to come was cancelled.
+       *[other] Their { $n } visits still to come were cancelled.
+    }
+bk-elsewhere = This form was not sent from this page, or it was open too long. Please start again here.

@@ -1596,3 +1596,12 @@ word-all_services = todos
 word-no_service = ninguno
 e-window_offers_no_service = El médico no atiende ninguno de los servicios de este horario
 e-check_window_offers_nothing = { $a } no atiende ninguno de los servicios del horario { $window }: no se puede reservar nada en él
+c-patient_erase_coming = { $n ->
+        [one] Su cita por venir se cancela con el borrado:
+       *[other] Sus { $n } citas por venir se cancelan con el borrado:
+    }
+c-patient_erase_cancelled = { $n ->
+        [one] Su cita por venir quedó cancelada.
+       *[other] Sus { $n } citas por venir quedaron canceladas.
+    }
+bk-elsewhere = Este formulario no se envió desde esta página, o estuvo abierto demasiado tiempo. Empiece de nuevo aquí.

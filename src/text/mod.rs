@@ -397,16 +397,28 @@ pub fn render(lang: Lang, id: &str, args: &[(&'static str, Arg)]) -> String {
     };
     let mut fargs = FluentArgs::with_capacity(args.len());
     for (name, value) in args {
-        fargs.set(*name, value.render(lang));
+        // A backslash an argument holds (a name typed `Ann\n`) is kept as
+        // typed: only the catalogue's own `\n` is a line break.
+        let v = match value.render(lang) {
+            FluentValue::String(t) if t.contains('\\') => {
+                FluentValue::from(t.replace('\\', KEPT_BACKSLASH))
+            }
+            v => v,
+        };
+        fargs.set(*name, v);
     }
     let mut errors = Vec::new();
     let out = b.format_pattern(pattern, Some(&fargs), &mut errors);
-    if out.contains("\\n") {
-        out.replace("\\n", "\n")
+    if out.contains('\\') || out.contains(KEPT_BACKSLASH) {
+        out.replace("\\n", "\n").replace(KEPT_BACKSLASH, "\\")
     } else {
         out.into_owned()
     }
 }
+
+/// What stands for an argument's backslash while a message is formatted
+/// (a character of Unicode's private use area, in no catalogue).
+const KEPT_BACKSLASH: &str = "\u{F8FF}";
 
 /// The IDs of a catalogue's messages, in order, with the names of the
 /// arguments each one's text uses (for the tests that hold the two

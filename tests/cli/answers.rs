@@ -247,6 +247,31 @@ fn a_whatsapp_reminder_goes_as_its_template_with_buttons_and_the_patients_button
         None,
     );
     assert_eq!((wrong.status, wrong.code()), (403, "BAD_SIGNATURE".into()));
+    // Guesses are counted as failed logins are (issue 63): past the
+    // twentieth in a minute the address waits, the right token too.
+    for n in 2..=20 {
+        let r = server.call(
+            "GET",
+            &format!(
+                "/hooks/whatsapp?hub.mode=subscribe&hub.verify_token=guess{n}&hub.challenge=1"
+            ),
+            None,
+            None,
+        );
+        assert_eq!(r.status, 403, "guess {n}: {}", r.body);
+    }
+    let limited = server.call(
+        "GET",
+        &format!("/hooks/whatsapp?hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=2"),
+        None,
+        None,
+    );
+    assert_eq!(
+        (limited.status, limited.code()),
+        (429, "RATE_LIMITED".into())
+    );
+    assert!(limited.header("retry-after").is_some());
+    env.exec("DELETE FROM auth_failures");
 
     let tap = wa_messages(json!([{
         "from":"50370001111","id":"wamid.IN1","timestamp":"1781539300","type":"button",
@@ -567,7 +592,8 @@ fn whatsapp_falls_back_to_sms_outside_the_window_without_a_template_and_erasure_
     assert!(inbox(&env, true).is_empty());
     let check = env.ok(&["check"]);
     assert_eq!(check["ok"], true, "{check}");
-    assert_eq!(show(&env, &a)["status"], "scheduled");
+    // Their visit still to come went with the erasure (issue 63).
+    assert_eq!(show(&env, &a)["status"], "cancelled");
 }
 
 /// A patient's one-line answer goes once the server has given back its
@@ -770,6 +796,32 @@ fn an_sms_undelivered_before_delivery_is_recorded_failed_with_twilios_reason() {
         m["last_error"], "30003 Unreachable destination handset",
         "{m}"
     );
+    // Twilio signs the whole URL it was given, its query too (issue 63): a
+    // webhook configured with a query is taken; a query added to a request
+    // signed without it is refused.
+    let with_query = "/hooks/twilio/status?clinic=central";
+    assert_eq!(
+        post_twilio(&server, with_query, &sent, TW_TOKEN).status,
+        200
+    );
+    let sig = twilio_signature(TW_TOKEN, &format!("{PUBLIC}/hooks/twilio/status"), &sent);
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(sent)
+        .finish();
+    let added = send(
+        &server.addr,
+        &request(
+            "POST",
+            with_query,
+            &[
+                ("Connection", "close"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("X-Twilio-Signature", sig.as_str()),
+            ],
+            body.as_bytes(),
+        ),
+    );
+    assert_eq!((added.status, added.code()), (403, "BAD_SIGNATURE".into()));
     let late = receipt("delivered", "", "");
     assert_eq!(
         post_twilio(&server, "/hooks/twilio/status", &late, TW_TOKEN).status,

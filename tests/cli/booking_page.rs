@@ -47,37 +47,67 @@ fn put_online(env: &Env) -> (String, String) {
     (s(&service["id"]).to_string(), s(&doctor["id"]).to_string())
 }
 
+/// The form token the page's forms carry now, as a browser reads it off
+/// the page (docs/booking.md#forms): from the first day of the first
+/// service that shows a form to post.
+fn form_token(server: &Server) -> String {
+    let after = |html: &str, mark: &str| {
+        html.find(mark)
+            .map(|i| &html[i + mark.len()..])
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string)
+    };
+    let services = server.call("GET", "/b/central", None, None).body;
+    let service = after(&services, "name=\"service\" value=\"").expect("a service");
+    for day in 15..=30 {
+        let page = server
+            .call(
+                "GET",
+                &format!("/b/central?service={service}&doctor=any&date=2026-06-{day}"),
+                None,
+                None,
+            )
+            .body;
+        if let Some(token) = after(&page, "name=\"form\" value=\"") {
+            return token;
+        }
+    }
+    panic!("no form to post on the page");
+}
+
+/// `fields` with the page's form token, as its own forms post them.
+fn with_token(server: &Server, fields: &[(&str, &str)]) -> String {
+    let token = form_token(server);
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    if !fields.iter().any(|(k, _)| *k == "form") {
+        all.push(("form", &token));
+    }
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(all)
+        .finish()
+}
+
 fn post(server: &Server, fields: &[(&str, &str)]) -> Resp {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
+    post_with(server, fields, &[])
+}
+
+/// [`post`] with more headers (a browser's `Origin`, `Sec-Fetch-Site`).
+fn post_with(server: &Server, fields: &[(&str, &str)], more: &[(&str, &str)]) -> Resp {
+    let body = with_token(server, fields);
+    let mut headers = vec![
+        ("Connection", "close"),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    headers.extend_from_slice(more);
     send(
         &server.addr,
-        &request(
-            "POST",
-            "/b/central",
-            &[
-                ("Connection", "close"),
-                ("Content-Type", "application/x-www-form-urlencoded"),
-            ],
-            body.as_bytes(),
-        ),
+        &request("POST", "/b/central", &headers, body.as_bytes()),
     )
 }
 
 /// Holds `at` with Dr. García for `phone`; the page's answer.
 fn hold(server: &Server, service: &str, doctor: &str, at: &str, phone: &str) -> Resp {
-    let slot = format!("{doctor}|{at}");
-    post(
-        server,
-        &[
-            ("action", "hold"),
-            ("service", service),
-            ("slot", &slot),
-            ("name", "Lucía Castro"),
-            ("phone", phone),
-        ],
-    )
+    hold_named(server, service, doctor, at, phone, "Lucía Castro")
 }
 
 /// The hold's ID in a code page.
@@ -393,10 +423,12 @@ fn codes_and_holds_are_limited_per_phone_and_the_page_never_tells_a_known_phone(
     crate::channels::no_more(&rx);
 }
 
-/// The `i`-th of `n` half hours of Dr. García's mornings from Tuesday 16
-/// June on (eight a morning), as the page gives a time.
+/// The `i`-th half hour of Dr. García's weekday mornings from Tuesday 16
+/// June on, as the page gives a time: three a morning (of its eight), as
+/// many as the page holds of one day at once (docs/rules.md#holds).
 fn half_hour(i: usize) -> String {
-    let (day, slot) = (16 + i / 8, i % 8);
+    const WEEKDAYS: [usize; 11] = [16, 17, 18, 19, 22, 23, 24, 25, 26, 29, 30];
+    let (day, slot) = (WEEKDAYS[i / 3], i % 3);
     let minutes = 15 * 60 + 30 * slot;
     format!("2026-06-{day}T{:02}:{:02}:00Z", minutes / 60, minutes % 60)
 }
@@ -1019,22 +1051,7 @@ fn a_full_day_offers_its_waitlist_and_the_code_puts_the_patient_on_it() {
 
 /// Posts a hold as a proxy would, `forwarded` in `X-Forwarded-For`.
 fn hold_forwarded(server: &Server, forwarded: &str, fields: &[(&str, &str)]) -> Resp {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    send(
-        &server.addr,
-        &request(
-            "POST",
-            "/b/central",
-            &[
-                ("Connection", "close"),
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("X-Forwarded-For", forwarded),
-            ],
-            body.as_bytes(),
-        ),
-    )
+    post_with(server, fields, &[("X-Forwarded-For", forwarded)])
 }
 
 /// Behind a proxy named with `--trusted-proxy`, the limits per address
@@ -1119,4 +1136,300 @@ fn fill_tuesday(env: &Env) -> Vec<String> {
         s(&a["appointment"]["id"]).to_string()
     })
     .collect()
+}
+
+/// Phones nobody owns cannot empty a doctor's day (issue 63): the page
+/// holds at most a third of a day's free times at once, whatever phones
+/// and addresses ask (Dr. García's Tuesday has eight: three); the fourth
+/// is `RATE_LIMITED`, and the desk still sees the other five free and
+/// books one of them.
+#[test]
+fn a_doctors_day_is_held_a_third_at_most() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let server = Server::start(&env, &[]);
+    let tuesday = |k: usize| {
+        let minutes = 15 * 60 + 30 * k;
+        format!("2026-06-16T{:02}:{:02}:00Z", minutes / 60, minutes % 60)
+    };
+    for k in 0..3 {
+        let r = hold(
+            &server,
+            &service,
+            &doctor,
+            &tuesday(k),
+            &format!("7400-{k:04}"),
+        );
+        assert_eq!(r.status, 200, "hold {k}: {}", r.body);
+    }
+    let fourth = hold(&server, &service, &doctor, &tuesday(3), "7400-0003");
+    assert_eq!(assert_limited(&fourth), 600);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "3");
+    let day = env.ok(&["slots", "-d", "García", "--date", "2026-06-16"]);
+    assert_eq!(day["slots"].as_array().unwrap().len(), 5, "{day}");
+    env.ok(&[
+        "book",
+        "-d",
+        "García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "10:30",
+        "-P",
+        "+50370000099",
+        "--name",
+        "Ana Ruiz",
+    ]);
+}
+
+/// An IPv6 host is one client to the limits, whatever address of its /64
+/// it writes from (issue 63): ten holds from ten addresses of one /64, the
+/// eleventh refused; another /64 is another client.
+#[test]
+fn an_ipv6_host_is_counted_by_its_64() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let server = Server::start(&env, &["--trusted-proxy", "127.0.0.1"]);
+    let post_as = |forwarded: &str, i: usize| {
+        let slot = format!("{doctor}|{}", half_hour(i));
+        let number = format!("7500-{i:04}");
+        hold_forwarded(
+            &server,
+            forwarded,
+            &[
+                ("action", "hold"),
+                ("service", &service),
+                ("slot", &slot),
+                ("name", "Lucía Castro"),
+                ("phone", &number),
+            ],
+        )
+    };
+    for i in 0..10 {
+        let r = post_as(&format!("2001:db8:1:2::{:x}", i + 1), i);
+        assert_eq!(r.status, 200, "hold {i}: {}", r.body);
+    }
+    let r = post_as("2001:db8:1:2:ffff:ffff:ffff:9", 10);
+    assert!(assert_limited(&r) > 0);
+    let r = post_as("2001:db8:1:3::1", 11);
+    assert_eq!(r.status, 200, "another /64: {}", r.body);
+    assert_eq!(
+        env.rows("SELECT count(*) FROM holds WHERE address = '2001:db8:1:2::/64'")[0][0],
+        "10"
+    );
+}
+
+/// Subject access is everything appt keeps about the patient (issue 63):
+/// what they wrote to the clinic's channels (`inbox`) and the times the
+/// booking page holds for their phone with what they typed there
+/// (`holds`), never a hold's code or address.
+#[test]
+fn a_patients_export_holds_what_they_wrote_and_the_times_held_for_them() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let a = env.book("2026-06-15", "10:00", "+50371000001");
+    let patient = s(&a["patient_id"]).to_string();
+    let clinic = s(&a["clinic_id"]).to_string();
+    env.exec(&format!(
+        "INSERT INTO inbox (id, clinic_id, channel, kind, provider_id, patient_id, body, \
+         received_at, outcome) VALUES ('in-1', '{clinic}', 'sms', 'sms', 'SM9', '{patient}', \
+         'Buenas, no voy a poder ir el martes', 1781539300, 'inbox')"
+    ));
+    let server = Server::start(&env, &[]);
+    let r = hold(&server, &service, &doctor, &half_hour(0), "7100-0001");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let out = env
+        .cmd()
+        .args(["patient", "export", "+50371000001"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inbox = doc["inbox"].as_array().expect("inbox");
+    assert_eq!(inbox.len(), 1, "{doc}");
+    assert_eq!(inbox[0]["body"], "Buenas, no voy a poder ir el martes");
+    let holds = doc["holds"].as_array().expect("holds");
+    assert_eq!(holds.len(), 1, "{doc}");
+    assert_eq!(holds[0]["name"], "Lucía Castro");
+    assert_eq!(holds[0]["phone"], "+50371000001");
+    assert_eq!(holds[0]["starts_at"], half_hour(0));
+    let keys: Vec<&String> = holds[0].as_object().unwrap().keys().collect();
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.contains("code") || k.contains("address") || k.contains("attempts")),
+        "{keys:?}"
+    );
+}
+
+/// An erasure leaves nothing of the patient on the booking page's side
+/// (issue 63): the time held for their phone with the name typed there and
+/// the code sent to it go, their visit still to come is listed before the
+/// question and cancelled with it (its time free again), and neither the
+/// database (on SQLite its file and write-ahead log, with `serve` still
+/// running) nor a backup made after holds the phone or the name.
+#[test]
+fn an_erasure_takes_the_holds_and_codes_of_the_phone_and_cancels_what_is_to_come() {
+    let env = Env::clinic();
+    let (service, doctor) = put_online(&env);
+    let booked = env.ok(&[
+        "book",
+        "-d",
+        "García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "12:00",
+        "-P",
+        "+50371009988",
+        "--name",
+        "Yolanda Zepeda",
+    ]);
+    let server = Server::start(&env, &[]);
+    let r = hold_named(
+        &server,
+        &service,
+        &doctor,
+        &half_hour(0),
+        "7100-9988",
+        "Yolanda Zúñiga",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let traces = ["Zepeda", "Zúñiga", "71009988"];
+    let text_of = |env: &Env| {
+        let mut text = env.snapshot();
+        if env.url().is_none() {
+            for file in [env.db.clone(), env.db.with_extension("db-wal")] {
+                if let Ok(bytes) = std::fs::read(&file) {
+                    text.push_str(&String::from_utf8_lossy(&bytes));
+                }
+            }
+        }
+        text
+    };
+    let before = text_of(&env);
+    assert!(traces.iter().all(|t| before.contains(t)), "never stored");
+    // The question names the visit it cancels.
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "en")
+        .args([
+            "patient",
+            "erase",
+            "+50371009988",
+            "--reason",
+            "request 7",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("visit still to come was cancelled"), "{said}");
+    let a = env.ok(&["show", s(&booked["appointment"]["id"])]);
+    assert_eq!(a["status"], "cancelled");
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+    assert_eq!(env.rows("SELECT count(*) FROM web_codes")[0][0], "0");
+    // Nothing of them in the database (the server still has it open), nor
+    // in a backup made after the erasure.
+    let after = text_of(&env);
+    for t in traces {
+        assert!(!after.contains(t), "{t} is still stored");
+    }
+    if env.url().is_none() {
+        let copy = env.dir.path().join("after.db");
+        env.ok(&["backup", copy.to_str().unwrap()]);
+        let bytes = String::from_utf8_lossy(&std::fs::read(&copy).unwrap()).to_string();
+        for t in traces {
+            assert!(!bytes.contains(t), "{t} is in the backup");
+        }
+    }
+    drop(server);
+}
+
+/// Holds `at` with `doctor` for `phone`, typing `name` on the page.
+fn hold_named(
+    server: &Server,
+    service: &str,
+    doctor: &str,
+    at: &str,
+    phone: &str,
+    name: &str,
+) -> Resp {
+    let slot = format!("{doctor}|{at}");
+    post(
+        server,
+        &[
+            ("action", "hold"),
+            ("service", service),
+            ("slot", &slot),
+            ("name", name),
+            ("phone", phone),
+        ],
+    )
+}
+
+/// A page elsewhere cannot have its visitors' browsers ask for codes
+/// (issue 63): a POST that a browser says came from another site
+/// (`Origin`, `Sec-Fetch-Site: cross-site`), or that brings no form token
+/// of the page, is refused with 403, nothing held and no code sent; the
+/// page's own form, at its public URL or at the address it was reached at,
+/// is taken.
+#[test]
+fn a_post_from_another_site_or_without_the_pages_token_is_refused() {
+    let (env, rx, service, doctor) = online();
+    let server = Server::start(&env, &[]);
+    let slot = format!("{doctor}|{NINE}");
+    let fields = [
+        ("action", "hold"),
+        ("service", service.as_str()),
+        ("slot", slot.as_str()),
+        ("name", "Lucía Castro"),
+        ("phone", "7100-0001"),
+    ];
+    for more in [
+        vec![("Origin", "https://evil.example")],
+        vec![("Sec-Fetch-Site", "cross-site")],
+        vec![("Origin", "https://citas.central.example.evil.example")],
+    ] {
+        let r = post_with(&server, &fields, &more);
+        assert_eq!(r.status, 403, "{more:?}: {}", r.body);
+        assert!(
+            r.body.contains("no se envió desde esta página"),
+            "{}",
+            r.body
+        );
+    }
+    let mut forged = fields.to_vec();
+    forged.push(("form", "AAAAAAAAAAAAAAAAAAAAAA"));
+    assert_eq!(post(&server, &forged).status, 403);
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let none = send(
+        &server.addr,
+        &request(
+            "POST",
+            "/b/central",
+            &[
+                ("Connection", "close"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            body.as_bytes(),
+        ),
+    );
+    assert_eq!(none.status, 403, "{}", none.body);
+    assert_eq!(env.rows("SELECT count(*) FROM holds")[0][0], "0");
+    assert_eq!(env.rows("SELECT count(*) FROM web_codes")[0][0], "0");
+    crate::channels::no_more(&rx);
+    // The page's own form: from its public URL, or the address asked.
+    let r = post_with(
+        &server,
+        &fields,
+        &[
+            ("Origin", "https://citas.central.example"),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
 }

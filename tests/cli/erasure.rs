@@ -168,6 +168,12 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     assert_eq!(done["reason"], "request 118");
     assert_eq!(done["clinical"], false);
     assert_eq!(done["appointments"], 3);
+    // Their visits still to come were cancelled with it (issue 63).
+    assert_eq!(
+        done["cancelled"].as_array().map(Vec::len),
+        Some(3),
+        "{done}"
+    );
     // What the erasure replaced or deleted was overwritten, not only
     // freed: it is gone from the file before any VACUUM.
     assert_eq!(found_in(&env, false), Vec::<String>::new());
@@ -185,7 +191,7 @@ fn an_erased_patients_name_and_phone_are_in_no_table_and_their_appointments_stay
     for a in theirs {
         assert_eq!(a["patient"]["full_name"], "Erased patient");
         assert_eq!(a["patient"]["phone"], "");
-        assert_eq!(a["status"], "scheduled");
+        assert_eq!(a["status"], "cancelled");
         // Their events are shown as the object was, without the patient.
         let history = env.ok(&["history", s(&a["id"])]);
         let text = history.to_string();

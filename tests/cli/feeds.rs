@@ -504,8 +504,18 @@ fn the_caldav_collection_reads_as_rfc_4791_says_and_refuses_every_write() {
         "",
     );
     assert_eq!(r.status, 401);
+    // A name that is no feed's is answered as one that is (issue 63):
+    // without a valid login, nothing tells them apart.
     let r = dav("PROPFIND", "/dav/nobody/", &[], "");
-    assert_eq!((r.status, r.code()), (404, "NOT_FOUND".into()));
+    assert_eq!((r.status, r.code()), (401, "UNAUTHORIZED".into()));
+    let r = ask(
+        &srv,
+        "PROPFIND",
+        "/dav/nobody/",
+        &[("Authorization", &basic(s(&other["token"])))],
+        "",
+    );
+    assert_eq!((r.status, r.code()), (401, "UNAUTHORIZED".into()));
 
     // The home (principal and calendar home) and the calendar in it.
     let body = propfind(
@@ -654,10 +664,10 @@ fn the_caldav_collection_reads_as_rfc_4791_says_and_refuses_every_write() {
     let r = ask(&srv, "PROPFIND", "/.well-known/caldav", &[], "");
     assert_eq!((r.status, r.header("location")), (301, Some("/dav/")));
 
-    // Revoked: 404 at once.
+    // Revoked: its login is good no more, at once.
     env.ok(&["feed", "revoke", "garcia"]);
     let r = dav("PROPFIND", "/dav/garcia/", &[("Depth", "0")], "");
-    assert_eq!((r.status, r.code()), (404, "NOT_FOUND".into()));
+    assert_eq!((r.status, r.code()), (401, "UNAUTHORIZED".into()));
     let r = dav("PROPFIND", "/dav/", &[("Depth", "0")], "");
     assert_eq!(r.status, 401);
     let log = srv.log();
@@ -1075,4 +1085,43 @@ fn curl_asks_again_and_gets_a_304_until_a_booking_changes_the_day() {
     // Revoked: 404 at once, whatever the client holds.
     env.ok(&["feed", "revoke", "garcia"]);
     assert_eq!(curl(&url, &["-H", &held], work).0, 404);
+}
+
+/// A name with a backslash in it reads back in a calendar app as it was
+/// typed (issue 63): RFC 5545 §3.3.11 writes a literal backslash `\\`, so
+/// `Ann\n\;Z` is neither a line break nor an escaped semicolon there.
+#[test]
+fn a_backslash_in_a_name_is_written_escaped() {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.example",
+    ]);
+    let a = env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        MON,
+        "-t",
+        "10:00",
+        "-P",
+        "+503 7012-3456",
+        "--name",
+        "Ann\\n\\;Z",
+    ])["appointment"]
+        .clone();
+    let names = add(
+        &env,
+        &["garcia-names", "-d", "Dr. García", "--show", "names"],
+    );
+    let srv = Server::start(&env, &[]);
+    let r = ask(&srv, "GET", &cal_path(&names), &[], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let cal = unfolded(&r.body);
+    let event = vevent(&cal, s(&a["id"])).expect("the visit");
+    assert!(event.contains("SUMMARY:Ann\\\\n\\\\\\;Z: "), "{event}");
 }

@@ -290,8 +290,8 @@ fn one_service_possible_is_implied_and_several_are_each_answered() {
         .map(|x| s(&x["name"]))
         .collect();
     assert_eq!(names, ["Consulta pediátrica", "Vacuna"], "{day}");
-    env.fails(
-        &[
+    let beto = |service: Option<&str>| {
+        let mut args = vec![
             "book",
             "-d",
             "Ramírez",
@@ -303,30 +303,13 @@ fn one_service_possible_is_implied_and_several_are_each_answered() {
             "70000012",
             "--name",
             "Beto",
-        ],
-        "INVALID_TIME_SLOT",
-        5,
-    );
+        ];
+        args.extend(service.map(|s| ["--service", s]).into_iter().flatten());
+        env.fails(&args, "INVALID_TIME_SLOT", 5)
+    };
+    beto(None);
     // A service the doctor does not do is refused, though the window takes any.
-    let e = env.fails(
-        &[
-            "book",
-            "-d",
-            "Ramírez",
-            "-D",
-            "2026-06-08",
-            "-t",
-            "08:00",
-            "--phone",
-            "70000012",
-            "--name",
-            "Beto",
-            "--service",
-            "Consulta general",
-        ],
-        "INVALID_TIME_SLOT",
-        5,
-    );
+    let e = beto(Some("Consulta general"));
     assert_eq!(
         e["service_names"],
         serde_json::json!(["Consulta pediátrica", "Vacuna"])

@@ -124,9 +124,35 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
 /// `patient erase`: what went, and what stays.
 pub fn erased(e: &crate::app::erase::Erased) -> String {
     let id = short(&e.patient.id);
-    if e.clinical {
+    let done = if e.clinical {
         tr!("c-patient_erased_clinical", id = id, n = e.appointments)
     } else {
         tr!("c-patient_erased", id = id, n = e.appointments)
+    };
+    if e.cancelled.is_empty() {
+        return done;
     }
+    format!(
+        "{done}\n{}",
+        tr!("c-patient_erase_cancelled", n = e.cancelled.len())
+    )
+}
+
+/// `patient erase`'s question, after the visits still to come that the
+/// erasure cancels, one a line (docs/privacy.md#erasure).
+pub fn erase_question(question: &str, coming: &[crate::core::Appointment]) -> String {
+    if coming.is_empty() {
+        return question.to_string();
+    }
+    let mut lines = vec![tr!("c-patient_erase_coming", n = coming.len())];
+    for a in coming {
+        lines.push(format!(
+            "  {} {} · {}",
+            crate::output::lang::day_short(a.local_date),
+            crate::core::time::local_hm(a.timezone, a.starts_at),
+            a.doctor_name.as_deref().map(clean).unwrap_or_default()
+        ));
+    }
+    lines.push(question.to_string());
+    lines.join("\n")
 }

@@ -73,6 +73,8 @@ pub fn erased(e: &crate::app::erase::Erased) -> Value {
         reason: &'a str,
         clinical: bool,
         appointments: i64,
+        /// Their visits still to come, cancelled with the erasure.
+        cancelled: &'a [String],
     }
     to_json(View {
         patient: patient_view(&e.patient),
@@ -80,5 +82,6 @@ pub fn erased(e: &crate::app::erase::Erased) -> Value {
         reason: &e.reason,
         clinical: e.clinical,
         appointments: e.appointments,
+        cancelled: &e.cancelled,
     })
 }

@@ -24,6 +24,42 @@ struct DocumentView<'a> {
     recalls: Vec<Value>,
     links: Vec<LinkView<'a>>,
     events: Vec<EventView<'a>>,
+    /// What they wrote to the clinic's channels.
+    inbox: Vec<InboxView<'a>>,
+    /// The times the booking page holds (or held) for their phone.
+    holds: Vec<HoldView<'a>>,
+}
+
+/// A message the patient wrote, as received.
+#[derive(Serialize)]
+struct InboxView<'a> {
+    id: &'a str,
+    clinic_id: &'a str,
+    channel: &'a str,
+    kind: &'a str,
+    received_at: String,
+    body: &'a str,
+    outcome: &'a str,
+    appointment_id: Option<&'a str>,
+}
+
+/// A time held on the booking page for the patient's phone, with what was
+/// typed there; never its code's digest nor the address it came from.
+#[derive(Serialize)]
+struct HoldView<'a> {
+    id: &'a str,
+    clinic_id: &'a str,
+    doctor_id: &'a str,
+    service_id: Option<&'a str>,
+    kind: &'a str,
+    starts_at: String,
+    ends_at: String,
+    until: String,
+    name: &'a str,
+    phone: &'a str,
+    email: Option<&'a str>,
+    channel: Option<&'a str>,
+    created_at: String,
 }
 
 #[derive(Serialize)]
@@ -113,6 +149,39 @@ pub fn patient_export(e: &PatientExport) -> Value {
         recalls: e.recalls.iter().map(super::recall::recall).collect(),
         links: e.links.iter().map(link).collect(),
         events: e.events.iter().map(event_view).collect(),
+        inbox: e
+            .inbox
+            .iter()
+            .map(|m| InboxView {
+                id: &m.id,
+                clinic_id: &m.clinic_id,
+                channel: &m.channel,
+                kind: &m.kind,
+                received_at: ts(m.received_at),
+                body: &m.body,
+                outcome: &m.outcome,
+                appointment_id: m.appointment_id.as_deref(),
+            })
+            .collect(),
+        holds: e
+            .holds
+            .iter()
+            .map(|h| HoldView {
+                id: &h.id,
+                clinic_id: &h.clinic_id,
+                doctor_id: &h.doctor_id,
+                service_id: h.service_id.as_deref(),
+                kind: h.kind,
+                starts_at: ts(h.starts_at),
+                ends_at: ts(h.ends_at),
+                until: ts(h.until),
+                name: &h.name,
+                phone: &h.phone,
+                email: h.email.as_deref(),
+                channel: h.channel.as_deref(),
+                created_at: ts(h.created_at),
+            })
+            .collect(),
     })
 }
 

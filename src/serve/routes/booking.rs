@@ -76,8 +76,12 @@ fn code_page(
 }
 
 /// The clinic's page, or the page of a link that opens nothing.
-fn open(st: &mut Store, call: &Call) -> Result<std::result::Result<Page, Answer>> {
-    match web::page(st, call.id()) {
+fn open(
+    st: &mut Store,
+    call: &Call,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Page, Answer>> {
+    match web::page(st, call.id(), now) {
         Ok(p) => Ok(Ok(p)),
         Err(e) if e.code == Code::NotFound => Ok(Err(Answer::html(404, page::gone()))),
         Err(e) => Err(e),
@@ -86,7 +90,7 @@ fn open(st: &mut Store, call: &Call) -> Result<std::result::Result<Page, Answer>
 
 /// `GET /b/<slug>`: the step the query has reached.
 pub(super) fn show(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, Vec<Reply>)> {
-    let page = match open(st, call)? {
+    let page = match open(st, call, v.now)? {
         Ok(p) => p,
         Err(gone) => return Ok((gone, Vec::new())),
     };
@@ -152,13 +156,31 @@ fn choose(
 /// `POST /b/<slug>`: `action=hold` holds the time picked and sends the
 /// code; `action=verify` books with it.
 pub(super) fn post(st: &mut Store, call: &Call, v: &Visitor) -> Result<(Answer, Vec<Reply>)> {
-    let page = match open(st, call)? {
+    let page = match open(st, call, v.now)? {
         Ok(p) => p,
         Err(gone) => return Ok((gone, Vec::new())),
     };
     let f = Fields::of(&call.body);
     let lang = language(&f, &page);
     let path = path_of(&page);
+    // Only the page's own forms (docs/booking.md#forms): a page elsewhere
+    // cannot have its visitors' browsers ask for codes.
+    let from = crate::core::access::PostedFrom {
+        origin: call.from.origin.as_deref(),
+        fetch_site: call.from.fetch_site.as_deref(),
+        host: call.from.host.as_deref(),
+    };
+    if !page.posted_here(f.get("form"), from, v.now) {
+        let body = render(
+            &page,
+            lang,
+            &path,
+            "",
+            &Step::Services,
+            Some(("bk-elsewhere", true)),
+        );
+        return Ok((Answer::html(403, body), Vec::new()));
+    }
     match f.get("action") {
         Some("hold") => hold(st, &page, lang, &f, v),
         Some("wait") => wait(st, &page, lang, &f, v),
@@ -199,7 +221,7 @@ fn hold(
         phone: f.get("phone").unwrap_or_default().to_string(),
         email: f.get("email").map(str::to_string),
         channel: f.get("channel").map(str::to_string),
-        address: v.peer.to_string(),
+        address: crate::core::access::counted_as(v.peer),
     };
     let date = DateTime::parse_from_rfc3339(at)
         .ok()
@@ -271,7 +293,7 @@ fn wait(
         phone: f.get("phone").unwrap_or_default().to_string(),
         email: f.get("email").map(str::to_string),
         channel: f.get("channel").map(str::to_string),
-        address: v.peer.to_string(),
+        address: crate::core::access::counted_as(v.peer),
     };
     let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok();
     let sent = web::wait(st, page, &r, v.key.clone(), v.exec.as_deref(), v.now);

@@ -62,7 +62,7 @@ pub(super) fn twilio(
     let taken = inbound::twilio(
         st,
         key,
-        call.route.path,
+        (call.route.path, call.query.as_deref()),
         &call.body,
         call.signature.as_deref(),
         now,
