@@ -59,6 +59,11 @@ pub struct SettingsInput {
     pub web_hold: Option<String>,
     /// `on` or `off`: whether `remind due` sends the clinic's due recalls.
     pub recalls: Option<String>,
+    /// The country codes besides the clinic's own whose phones the page
+    /// sends codes to (`+502,+504`; `none` for no other).
+    pub web_countries: Option<String>,
+    /// The most codes the page sends in an hour.
+    pub web_codes_per_hour: Option<i64>,
 }
 
 /// One `--template KIND=TEXT`: the kind, and the text (None: the built-in
@@ -209,6 +214,17 @@ impl SettingsInput {
             let checked = duration(h, true).and_then(booking_page::check_hold);
             if let Some(h) = bad.take("web_hold", checked) {
                 s.web_hold = h;
+            }
+        }
+        if let Some(c) = &self.web_countries {
+            if let Some(c) = bad.take("web_countries", booking_page::countries(c)) {
+                s.web_countries = c;
+            }
+        }
+        if let Some(n) = self.web_codes_per_hour {
+            let checked = booking_page::check_codes_per_hour(n);
+            if let Some(n) = bad.take("web_codes_per_hour", checked) {
+                s.web_codes_per_hour = n;
             }
         }
         if let Some(slug) = &self.slug {

@@ -406,9 +406,28 @@ fn typed(
     email: Option<&str>,
     channel: Option<&str>,
 ) -> Result<Typed> {
+    let phone = Dialing::of(c).read(phone)?;
+    // Codes go only to phones of the clinic's countries: a code sent to
+    // an international or premium number costs the clinic money
+    // (docs/booking.md#codes).
+    let s = &c.settings;
+    if !crate::core::booking_page::sends_to(&phone, s.country_code.as_deref(), &s.web_countries) {
+        let codes: Vec<&str> = s
+            .country_code
+            .iter()
+            .map(String::as_str)
+            .chain(s.web_countries.iter().map(String::as_str))
+            .collect();
+        let mut e = Error::field(
+            "phone",
+            crate::text::msg!("e-web_phone_elsewhere", codes = codes.join(", ")),
+        );
+        e.details["countries"] = serde_json::json!(codes);
+        return Err(e);
+    }
     Ok(Typed {
         name: check_name("name", name)?,
-        phone: Dialing::of(c).read(phone)?,
+        phone,
         email: email.map(check_email).transpose()?,
         channel: channel
             .map(|v| {
@@ -443,6 +462,24 @@ fn within_limits(
     let (live_phone, live_address) = holds::live(tx, phone, address, now)?;
     if live_phone >= HOLDS_PER_PHONE || live_address >= HOLDS_PER_ADDRESS {
         return Err(limited(c.settings.web_hold * 60));
+    }
+    // The clinic's own cap, whoever asks: past it the page offers the
+    // clinic's phone (docs/booking.md#codes).
+    let (sent, oldest) = holds::clinic_codes_since(tx, &c.id, hour_ago)?;
+    if sent >= c.settings.web_codes_per_hour {
+        let wait = (oldest.unwrap_or(now) + Duration::hours(1) - now).num_seconds();
+        let msg = match &c.settings.phone {
+            Some(p) => crate::text::msg!(
+                "e-web_codes_spent_call",
+                phone = crate::core::phone::shown(p, c.settings.country_code.as_deref())
+            ),
+            None => crate::text::msg!("e-web_codes_spent"),
+        };
+        let mut e = limited(wait);
+        e.msg = msg;
+        e.message = e.msg.english();
+        e.details["clinic_cap"] = serde_json::json!(c.settings.web_codes_per_hour);
+        return Err(e);
     }
     Ok(())
 }
@@ -639,7 +676,7 @@ fn issue(
             kind: a.kind,
         };
         holds::insert(tx, &held)?;
-        holds::record_code(tx, &phone_key(&held.phone), a.address, now)?;
+        holds::record_code(tx, &c.id, &phone_key(&held.phone), a.address, now)?;
         Ok(held)
     })?;
     let send = code_message(st, c, &held, &code, &keys, exec)?;

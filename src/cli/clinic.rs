@@ -165,6 +165,15 @@ pub struct SettingsArgs {
     /// clinic)
     #[arg(long, value_name = "on|off")]
     pub recalls: Option<String>,
+    /// Country codes besides the clinic's own whose phones the booking
+    /// page sends codes to, e.g. +502,+504; none for no other (none for a
+    /// new clinic)
+    #[arg(long, value_name = "+CODE")]
+    pub web_countries: Option<String>,
+    /// The most codes the booking page sends in an hour, past which it
+    /// offers the clinic's phone (60 for a new clinic)
+    #[arg(long, value_name = "N")]
+    pub web_codes_per_hour: Option<i64>,
 }
 
 impl SettingsArgs {
@@ -197,6 +206,8 @@ impl SettingsArgs {
             web_notice: self.web_notice,
             web_hold: self.web_hold,
             recalls: self.recalls,
+            web_countries: self.web_countries,
+            web_codes_per_hour: self.web_codes_per_hour,
         }
     }
 }

@@ -24,6 +24,59 @@ pub fn may_hold(live: usize, free: usize) -> bool {
     live < free.div_ceil(3)
 }
 
+/// The most codes a clinic's page sends in an hour by default.
+pub const DEFAULT_CODES_PER_HOUR: i64 = 60;
+
+/// The highest `--web-codes-per-hour` a clinic may set.
+pub const MAX_CODES_PER_HOUR: i64 = 100_000;
+
+/// Whether the page sends a code to `phone` (E.164) of a clinic whose
+/// country code is `own` and whose page also takes `others`
+/// (docs/booking.md#codes): its country code is one of them. A clinic
+/// that names no country at all sends to any.
+pub fn sends_to(phone: &str, own: Option<&str>, others: &[String]) -> bool {
+    let mut codes = own
+        .into_iter()
+        .chain(others.iter().map(String::as_str))
+        .peekable();
+    if codes.peek().is_none() {
+        return true;
+    }
+    let country = super::phone::country_of(phone);
+    codes.any(|c| country.as_deref() == Some(c))
+}
+
+/// `--web-countries` as typed: country codes separated by commas (`+502,
+/// +504`), each a country's, or `none` for no other than the clinic's.
+pub fn countries(typed: &str) -> Result<Vec<String>, crate::text::Msg> {
+    let t = typed.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in t.split(',') {
+        let code = super::phone::country_code(part)?
+            .ok_or_else(|| crate::text::msg!("e-country_code_of_no_country", t = part.trim()))?;
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
+}
+
+/// `--web-codes-per-hour`: 1 to [`MAX_CODES_PER_HOUR`].
+pub fn check_codes_per_hour(n: i64) -> Result<i64, crate::text::Msg> {
+    if (1..=MAX_CODES_PER_HOUR).contains(&n) {
+        Ok(n)
+    } else {
+        Err(crate::text::msg!(
+            "e-web_codes_per_hour_between",
+            max = MAX_CODES_PER_HOUR,
+            n = n
+        ))
+    }
+}
+
 /// The longest a slug may be, in characters.
 pub const SLUG_MAX: usize = 60;
 

@@ -116,6 +116,11 @@ pub struct Settings {
     /// Whether `remind due` sends the clinic's due recalls
     /// (docs/rules.md#recalls).
     pub recalls: bool,
+    /// The country codes (`+502`), besides the clinic's own, of the phones
+    /// the booking page sends codes to (docs/booking.md#codes).
+    pub web_countries: Vec<String>,
+    /// The most codes the booking page sends in an hour.
+    pub web_codes_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -147,6 +152,8 @@ impl Default for Settings {
             web_notice: super::booking_page::DEFAULT_NOTICE,
             web_hold: super::booking_page::DEFAULT_HOLD,
             recalls: false,
+            web_countries: Vec::new(),
+            web_codes_per_hour: super::booking_page::DEFAULT_CODES_PER_HOUR,
         }
     }
 }

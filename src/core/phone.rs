@@ -128,6 +128,15 @@ pub fn normalize(raw: &str, country: Option<&str>) -> Result<String, Problem> {
     Ok(n.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
+/// The country code (`+503`) of a number in E.164, by libphonenumber's
+/// tables (`+1 900 …` is `+1`); None when it reads as no number.
+pub fn country_of(e164: &str) -> Option<String> {
+    PHONE_NUMBER_UTIL
+        .parse(e164, None)
+        .ok()
+        .map(|n| format!("+{}", n.country_code))
+}
+
 /// The stored form a typed phone would be looked up by: a number with its
 /// `+` as it is once cleaned (a lookup needs no rules: a number no one has
 /// finds no one, and libphonenumber's metadata, some milliseconds to load, is

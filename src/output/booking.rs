@@ -375,7 +375,17 @@ pub fn render(
             t => words(lang),
             title => title,
             clinic => &page.clinic.name,
-            note => note.map(|(id, _)| text_in(lang, id)),
+            // A note may name the clinic's phone (to call instead).
+            note => note.map(|(id, _)| {
+                let phone = page
+                    .clinic
+                    .settings
+                    .phone
+                    .as_deref()
+                    .map(|p| crate::core::phone::shown(p, page.clinic.settings.country_code.as_deref()))
+                    .unwrap_or_else(|| "none".to_string());
+                crate::output::lang::fill(lang, id, &[("phone", phone.into())])
+            }),
             bad => note.is_some_and(|(_, bad)| bad),
             chosen => chosen,
             step => name,

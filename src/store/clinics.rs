@@ -15,7 +15,7 @@ pub const COLS: &str =
     "id, name, timezone, slot_minutes, min_notice, horizon, cancel_window, reminders, \
                     duplicate_check, require_diagnosis, created_at, updated_at, notify, country_code, \
                     language, phone, public_url, templates, retain_messages, date_order, queue_order, late_after, \
-                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold, recalls";
+                    payers, video_url, max_overbook_per_day, online_booking, slug, web_horizon, web_notice, web_hold, recalls, web_countries, web_codes_per_hour";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
@@ -54,6 +54,10 @@ pub const STORED: Layout = Layout {
         col("web_horizon", Kind::Range(POSITIVE.0, POSITIVE.1)),
         col("web_notice", Kind::Range(NOT_NEGATIVE.0, NOT_NEGATIVE.1)),
         col("web_hold", Kind::Range(WEB_HOLD.0, WEB_HOLD.1)),
+        col(
+            "web_codes_per_hour",
+            Kind::Range(CODES_PER_HOUR.0, CODES_PER_HOUR.1),
+        ),
     ],
     rules: &[],
 };
@@ -121,10 +125,22 @@ pub(super) fn from_row(r: &Row) -> Result<Clinic> {
             web_notice: f.range(28, NOT_NEGATIVE)?,
             web_hold: f.range(29, WEB_HOLD)?,
             recalls: f.get(30)?,
+            web_countries: f
+                .get::<Option<String>>(31)?
+                .map_or_else(Vec::new, |c| c.split(',').map(str::to_string).collect()),
+            web_codes_per_hour: f.range(32, CODES_PER_HOUR)?,
         },
         created_at: f.instant(10)?,
         updated_at: f.instant(11)?,
     })
+}
+
+/// The codes an hour a clinic's page may send: the bounds its column keeps.
+const CODES_PER_HOUR: (i64, i64) = (1, crate::core::booking_page::MAX_CODES_PER_HOUR);
+
+/// A clinic's other countries as stored: comma-separated, NULL for none.
+fn countries_text(s: &Settings) -> Option<String> {
+    (!s.web_countries.is_empty()).then(|| s.web_countries.join(","))
 }
 
 /// A clinic's payers as stored: one a line, NULL for none.
@@ -145,14 +161,15 @@ pub fn insert(conn: &Tx, c: &Clinic) -> Result<()> {
     let s = &c.settings;
     conn.exec(
         On::writes(&[Table::Clinics]),
-        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32)"),
+        &format!("INSERT INTO clinics ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)"),
         args![
             c.id, c.name, c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon, s.cancel_window,
             reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.created_at), epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
-            s.web_notice, s.web_hold, s.recalls, name_key(&c.name)
+            s.web_notice, s.web_hold, s.recalls, countries_text(s), s.web_codes_per_hour,
+            name_key(&c.name)
         ],
     )?;
     Ok(())
@@ -167,14 +184,15 @@ pub fn update(conn: &Tx, c: &Clinic) -> Result<()> {
          cancel_window=?8, reminders=?9, duplicate_check=?10, require_diagnosis=?11, updated_at=?12, notify=?13, \
          country_code=?14, language=?15, phone=?16, public_url=?17, templates=?18, retain_messages=?19, date_order=?20, \
          queue_order=?21, late_after=?22, payers=?23, video_url=?24, max_overbook_per_day=?25, \
-         online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30, recalls=?31 WHERE id=?1",
+         online_booking=?26, slug=?27, web_horizon=?28, web_notice=?29, web_hold=?30, recalls=?31, \
+         web_countries=?32, web_codes_per_hour=?33 WHERE id=?1",
         args![
             c.id, c.name, name_key(&c.name), c.timezone.name(), s.slot_minutes, s.min_notice, s.horizon,
             s.cancel_window, reminders_text(s), s.duplicate_check, s.require_diagnosis, epoch(c.updated_at),
             s.notify, s.country_code, s.language.as_str(), s.phone, s.public_url, templates_text(s),
             s.retain_messages, s.date_order.map(DateOrder::as_str), s.queue_order.as_str(), s.late_after,
             payers_text(s), s.video_url, s.max_overbook_per_day, s.online_booking, s.slug, s.web_horizon,
-            s.web_notice, s.web_hold, s.recalls
+            s.web_notice, s.web_hold, s.recalls, countries_text(s), s.web_codes_per_hour
         ],
     )?;
     Ok(())

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 pub const COLS: &str = "id, clinic_id, doctor_id, service_id, starts_at, ends_at, until, name, \
                         phone, email, channel, code_hash, attempts, address, created_at, kind";
 /// The columns of `web_codes`, as copied.
-pub const CODE_COLS: &str = "id, phone_hash, address, sent_at";
+pub const CODE_COLS: &str = "id, phone_hash, address, sent_at, clinic_id";
 
 /// A hold as stored: the time, and what the patient typed.
 #[derive(Debug, Clone)]
@@ -245,13 +245,37 @@ pub fn oldest_code_since(
     Ok(oldest.and_then(|s| DateTime::from_timestamp(s, 0)))
 }
 
-pub fn record_code(conn: &Tx, phone_hash: &str, address: &str, at: DateTime<Utc>) -> Result<()> {
+pub fn record_code(
+    conn: &Tx,
+    clinic_id: &str,
+    phone_hash: &str,
+    address: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
     conn.exec(
         On::writes(&[Table::WebCodes]),
-        "INSERT INTO web_codes (id, phone_hash, address, sent_at) VALUES (?1, ?2, ?3, ?4)",
-        args![super::new_id(), phone_hash, address, epoch(at)],
+        "INSERT INTO web_codes (id, phone_hash, address, sent_at, clinic_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![super::new_id(), phone_hash, address, epoch(at), clinic_id],
     )?;
     Ok(())
+}
+
+/// How many codes the page of `clinic_id` sent since `since`, and when the
+/// oldest of them went: its hourly cap (docs/booking.md#codes).
+pub fn clinic_codes_since(
+    conn: &Tx,
+    clinic_id: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>)> {
+    let (n, oldest): (i64, Option<i64>) = conn
+        .row(
+            On::reads(&[Table::WebCodes]),
+            "SELECT count(*), min(sent_at) FROM web_codes WHERE clinic_id = ?1 AND sent_at > ?2",
+            args![clinic_id, epoch(since)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .unwrap_or((0, None));
+    Ok((n, oldest.and_then(|s| DateTime::from_timestamp(s, 0))))
 }
 
 /// Whether a hold has ended by `now` or a code was sent before `codes_before`.

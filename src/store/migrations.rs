@@ -117,6 +117,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(38, "038_feeds"),
     sql!(39, "039_auth_failures"),
     sql!(40, "040_doctor_services"),
+    sql!(41, "041_web_abuse"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

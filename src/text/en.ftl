@@ -1530,3 +1530,17 @@ c-patient_erase_cancelled = { $n ->
        *[other] Their { $n } visits still to come were cancelled.
     }
 bk-elsewhere = This form was not sent from this page, or it was open too long. Please start again here.
+e-web_codes_per_hour_between = The codes an hour must be between 1 and { $max }, not { $n }
+e-web_phone_elsewhere = The page sends its code only to phones of { $codes }: please call the clinic to book
+e-web_codes_spent = The page has sent all the codes it may this hour: please call the clinic
+e-web_codes_spent_call = The page has sent all the codes it may this hour: please call the clinic at { $phone }
+bk-codes_spent = The page cannot send more codes this hour. Please call the clinic to book{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+bk-other_country = The page sends its code only to phones of the clinic's country. Please call the clinic to book{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+clinic-web_countries = Web countries
+clinic-web_codes = Web codes/hour

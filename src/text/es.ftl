@@ -1605,3 +1605,17 @@ c-patient_erase_cancelled = { $n ->
        *[other] Sus { $n } citas por venir quedaron canceladas.
     }
 bk-elsewhere = Este formulario no se envió desde esta página, o estuvo abierto demasiado tiempo. Empiece de nuevo aquí.
+e-web_codes_per_hour_between = Los códigos por hora deben estar entre 1 y { $max }, no { $n }
+e-web_phone_elsewhere = La página envía su código solo a teléfonos de { $codes }: llame a la clínica para reservar
+e-web_codes_spent = La página ya envió todos los códigos que puede esta hora: llame a la clínica
+e-web_codes_spent_call = La página ya envió todos los códigos que puede esta hora: llame a la clínica al { $phone }
+bk-codes_spent = La página no puede enviar más códigos esta hora. Llame a la clínica para reservar{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+bk-other_country = La página envía su código solo a teléfonos del país de la clínica. Llame a la clínica para reservar{ $phone ->
+        [none] .
+       *[other] : { $phone }.
+    }
+clinic-web_countries = Países web
+clinic-web_codes = Códigos web/hora

@@ -1433,3 +1433,65 @@ fn a_post_from_another_site_or_without_the_pages_token_is_refused() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+/// What the codes may cost the clinic (issue 63): a code goes only to a
+/// phone of the clinic's country (an international network, another
+/// country, a premium US number refused, nothing held or sent) unless
+/// `--web-countries` names that country too; and past the clinic's
+/// `--web-codes-per-hour`, whoever asks, the page offers the clinic's
+/// phone instead.
+#[test]
+fn codes_go_only_to_the_clinics_countries_and_at_most_so_many_an_hour() {
+    let (env, rx, service, doctor) = online();
+    env.ok(&["clinic", "update", "Central", "--phone", "2222-3333"]);
+    let server = Server::start(&env, &["--trusted-proxy", "127.0.0.1"]);
+    let ask = |phone: &str, i: usize, from: &str| {
+        let slot = format!("{doctor}|{}", half_hour(i));
+        hold_forwarded(
+            &server,
+            from,
+            &[
+                ("action", "hold"),
+                ("service", &service),
+                ("slot", &slot),
+                ("name", "Lucía Castro"),
+                ("phone", phone),
+            ],
+        )
+    };
+    // An international network's number is no phone the page takes.
+    let r = ask("+882 1234 5678 90", 0, "198.51.100.1");
+    assert_eq!(r.status, 400, "{}", r.body);
+    for phone in ["+234 803 123 4567", "+1 900 555 0100"] {
+        let r = ask(phone, 0, "198.51.100.1");
+        assert_eq!(r.status, 400, "{phone}: {}", r.body);
+        assert!(
+            r.body.contains("solo a teléfonos del país"),
+            "{phone}: {}",
+            r.body
+        );
+        assert!(r.body.contains("2222-3333"), "{}", r.body);
+    }
+    assert_eq!(env.rows("SELECT count(*) FROM web_codes")[0][0], "0");
+    crate::channels::no_more(&rx);
+    let c = env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--web-countries",
+        "+234",
+        "--web-codes-per-hour",
+        "2",
+    ]);
+    assert_eq!(c["web_countries"], serde_json::json!(["+234"]));
+    assert_eq!(c["web_codes_per_hour"], 2);
+    assert_eq!(ask("+234 803 123 4567", 0, "198.51.100.1").status, 200);
+    assert_eq!(ask("7100-0002", 1, "198.51.100.2").status, 200);
+    // A third code this hour, from anyone: the clinic's phone instead.
+    let r = ask("7100-0003", 2, "198.51.100.3");
+    assert!(r.body.contains("no puede enviar más códigos"), "{}", r.body);
+    assert!(r.body.contains("2222-3333"), "{}", r.body);
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(env.rows("SELECT count(*) FROM web_codes")[0][0], "2");
+}

@@ -648,7 +648,17 @@ pub fn undo_schema_39(env: &Env) {
 /// Takes schema 40's change (the services each doctor does) out of `env`'s
 /// database, for tests of older databases.
 pub fn undo_schema_40(env: &Env) {
+    undo_schema_41(env);
     env.exec("ALTER TABLE doctors DROP COLUMN service_ids");
+}
+
+/// Takes schema 41's change (what the booking page's codes may cost a
+/// clinic) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_41(env: &Env) {
+    env.exec("DROP INDEX web_codes_clinic");
+    env.exec("ALTER TABLE web_codes DROP COLUMN clinic_id");
+    env.exec("ALTER TABLE clinics DROP COLUMN web_countries");
+    env.exec("ALTER TABLE clinics DROP COLUMN web_codes_per_hour");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

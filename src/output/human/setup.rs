@@ -93,6 +93,8 @@ pub fn clinic_card(c: &Clinic) -> String {
         "clinic-web_horizon",
         "clinic-web_notice",
         "clinic-web_hold",
+        "clinic-web_countries",
+        "clinic-web_codes",
         "clinic-recalls",
     ];
     let pad = labels
@@ -188,6 +190,16 @@ pub fn clinic_card(c: &Clinic) -> String {
         l("clinic-web_horizon", format_duration(s.web_horizon)),
         l("clinic-web_notice", format_duration(s.web_notice)),
         l("clinic-web_hold", format_duration(s.web_hold)),
+        l(
+            "clinic-web_countries",
+            s.country_code
+                .iter()
+                .chain(&s.web_countries)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        l("clinic-web_codes", s.web_codes_per_hour.to_string()),
         l("clinic-recalls", onoff(s.recalls).to_string()),
     ]
     .into_iter()

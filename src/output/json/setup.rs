@@ -56,6 +56,10 @@ struct ClinicView<'a> {
     web_hold: String,
     /// Whether `remind due` sends the clinic's due recalls.
     recalls: bool,
+    /// The country codes besides the clinic's own the page sends codes to.
+    web_countries: &'a [String],
+    /// The most codes the page sends in an hour.
+    web_codes_per_hour: i64,
     created_at: String,
     updated_at: String,
 }
@@ -92,6 +96,8 @@ pub fn clinic(c: &Clinic) -> Value {
         web_notice: format_duration(s.web_notice),
         web_hold: format_duration(s.web_hold),
         recalls: s.recalls,
+        web_countries: &s.web_countries,
+        web_codes_per_hour: s.web_codes_per_hour,
         created_at: ts(c.created_at),
         updated_at: ts(c.updated_at),
     })

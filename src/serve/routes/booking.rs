@@ -254,7 +254,13 @@ fn code_or_again(
         Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
         Err(e) => {
             let (note, status) = match e.code {
+                Code::RateLimited if e.details.get("clinic_cap").is_some() => {
+                    ("bk-codes_spent", 429)
+                }
                 Code::RateLimited => ("bk-too_many", 429),
+                Code::Validation if e.details.get("countries").is_some() => {
+                    ("bk-other_country", 400)
+                }
                 Code::AppointmentConflict
                 | Code::SlotFull
                 | Code::SlotHeld
