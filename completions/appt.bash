@@ -6590,7 +6590,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__serve)
-            opts="-c -h --listen --threads --max-connections --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --listen --threads --max-connections --max-connections-per-address --tls-cert --tls-key --allow-plain-http --exec --trusted-proxy --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6605,6 +6605,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections-per-address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

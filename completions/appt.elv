@@ -1868,6 +1868,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --listen 'Address and port to listen on (port 0: a free one, printed once listening)'
             cand --threads 'Worker threads answering requests'
             cand --max-connections 'Connections open at once; beyond it new ones are closed at once'
+            cand --max-connections-per-address 'Connections open at once from one client address (an IPv6 client by its /64); beyond it its new ones are closed at once'
             cand --tls-cert 'PEM certificate chain for HTTPS (with --tls-key)'
             cand --tls-key 'PEM private key for HTTPS (with --tls-cert)'
             cand --exec 'Run `sh -c CMD` to send the booking page''s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code''s text in APPT_MESSAGE)'

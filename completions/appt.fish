@@ -1214,6 +1214,7 @@ complete -c appt -n "__fish_appt_using_subcommand demo" -s h -l help -d 'Print h
 complete -c appt -n "__fish_appt_using_subcommand serve" -l listen -d 'Address and port to listen on (port 0: a free one, printed once listening)' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l threads -d 'Worker threads answering requests' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l max-connections -d 'Connections open at once; beyond it new ones are closed at once' -r
+complete -c appt -n "__fish_appt_using_subcommand serve" -l max-connections-per-address -d 'Connections open at once from one client address (an IPv6 client by its /64); beyond it its new ones are closed at once' -r
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-cert -d 'PEM certificate chain for HTTPS (with --tls-key)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l tls-key -d 'PEM private key for HTTPS (with --tls-cert)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand serve" -l exec -d 'Run `sh -c CMD` to send the booking page\'s codes of a clinic with no channel that reaches a phone, as `remind due --exec` runs one (APPT_KIND=verification, the code\'s text in APPT_MESSAGE)' -r

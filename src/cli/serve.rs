@@ -20,6 +20,10 @@ pub struct Args {
     /// Connections open at once; beyond it new ones are closed at once
     #[arg(long, value_name = "N", default_value_t = 1024)]
     pub max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 client by
+    /// its /64); beyond it its new ones are closed at once
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_connections_per_address: usize,
     /// PEM certificate chain for HTTPS (with --tls-key)
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -47,6 +51,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         listen: a.listen,
         threads: a.threads,
         max_connections: a.max_connections,
+        max_per_address: a.max_connections_per_address,
         tls: a.tls_cert.zip(a.tls_key),
         allow_plain_http: a.allow_plain_http,
         clock: ctx.clock()?,

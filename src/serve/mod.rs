@@ -31,6 +31,11 @@ use std::time::{Duration, Instant};
 
 /// How long a whole request (head and body) may take to arrive.
 pub const WHOLE: Duration = Duration::from_secs(10);
+
+/// How long a connection has to send a request's head (its request line
+/// and headers): a client that holds a connection open sending nothing
+/// loses it.
+pub const HEAD: Duration = Duration::from_secs(5);
 /// How long requests in flight may take to finish once asked to stop.
 pub const DRAIN: Duration = Duration::from_secs(10);
 /// What is kept of [`DRAIN`] for the last answers to be written and the
@@ -54,6 +59,10 @@ pub struct Options {
     pub threads: usize,
     /// Connections open at once, beyond which new ones are closed at once.
     pub max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 one by
+    /// its /64), beyond which its new ones are closed at once: one host
+    /// cannot take the others' places (docs/api.md#starting-it).
+    pub max_per_address: usize,
     /// PEM certificate chain and private key.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub allow_plain_http: bool,
@@ -192,7 +201,7 @@ fn checked(o: &Options) -> Result<SocketAddr> {
             crate::text::msg!("e-threads_between"),
         ));
     }
-    if o.max_connections == 0 {
+    if o.max_connections == 0 || o.max_per_address == 0 {
         return Err(Error::field(
             "max_connections",
             crate::text::msg!("e-max_connections_at_least_1"),
@@ -276,6 +285,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut connections = tokio::task::JoinSet::new();
         let open = Arc::new(AtomicUsize::new(0));
+        let apiece: Apiece = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
         // The most connections open at once since memory was last given
         // back (see [`give_back`]), looked at once a second.
         let mut most = 0;
@@ -295,6 +305,19 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                         drop(stream);
                         continue;
                     }
+                    // Nor may one client take the others' places: a
+                    // trusted proxy speaks for many, and is not counted.
+                    let per_address = if trusted.contains(&peer.ip()) {
+                        None
+                    } else {
+                        match Taken::from(&apiece, peer.ip(), o.max_per_address) {
+                            Some(taken) => Some(taken),
+                            None => {
+                                drop(stream);
+                                continue;
+                            }
+                        }
+                    };
                     most = most.max(open.fetch_add(1, Ordering::SeqCst) + 1);
                     let counted = Flying(Arc::clone(&open));
                     let _ = stream.set_nodelay(true);
@@ -305,6 +328,7 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
                     let trusted = Arc::clone(&trusted);
                     connections.spawn(async move {
                         let _counted = counted;
+                        let _per_address = per_address;
                         let service = Service { peer: peer.ip(), jobs, in_flight, trusted };
                         match tls {
                             None => connection(stream, service, stopped).await,
@@ -461,7 +485,7 @@ where
 {
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(WHOLE)
+        .header_read_timeout(HEAD)
         .keep_alive(true)
         .serve_connection(hyper_util::rt::TokioIo::new(io), service);
     tokio::pin!(conn);
@@ -480,6 +504,38 @@ struct Service {
     jobs: mpsc::Sender<Job>,
     in_flight: Arc<AtomicUsize>,
     trusted: Arc<[IpAddr]>,
+}
+
+/// The connections open from each client address, as the limits count a
+/// client (`core::access::counted_as`).
+type Apiece = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+
+/// A connection counted against its client address until it closes.
+struct Taken(Apiece, String);
+
+impl Taken {
+    fn from(apiece: &Apiece, ip: IpAddr, max: usize) -> Option<Taken> {
+        let key = crate::core::access::counted_as(ip);
+        let mut open = apiece.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(key.clone()).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Taken(Arc::clone(apiece), key))
+    }
+}
+
+impl Drop for Taken {
+    fn drop(&mut self) {
+        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.1);
+            }
+        }
+    }
 }
 
 /// A request counted in flight until it is logged, or a connection
