@@ -369,9 +369,17 @@ fn digest(hold: &str, code: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A phone as the limits count it: its SHA-256, not the number.
-pub(super) fn phone_key(phone: &str) -> String {
-    digest("phone", phone)
+/// A phone as the limits count it: an HMAC-SHA256 of it under the
+/// database's link key, never the number, nor a plain digest that a list
+/// of the country's numbers would reverse in seconds (docs/privacy.md).
+pub(super) fn phone_key(tx: &Tx, phone: &str) -> Result<String> {
+    use hmac::Mac;
+    let key = crate::store::links::key(tx)?;
+    let mut m = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key");
+    m.update(b"appt phone\0");
+    m.update(phone.as_bytes());
+    let tag = m.finalize().into_bytes();
+    Ok(tag.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Six random digits.
@@ -453,10 +461,10 @@ fn within_limits(
 ) -> Result<()> {
     let hour_ago = now - Duration::hours(1);
     holds::purge(tx, now, hour_ago)?;
-    let (by_phone, by_address) = holds::codes_since(tx, &phone_key(phone), address, hour_ago)?;
+    let key = phone_key(tx, phone)?;
+    let (by_phone, by_address) = holds::codes_since(tx, &key, address, hour_ago)?;
     if by_phone >= CODES_PER_PHONE || by_address >= CODES_PER_ADDRESS {
-        let oldest =
-            holds::oldest_code_since(tx, &phone_key(phone), address, hour_ago)?.unwrap_or(now);
+        let oldest = holds::oldest_code_since(tx, &key, address, hour_ago)?.unwrap_or(now);
         return Err(limited((oldest + Duration::hours(1) - now).num_seconds()));
     }
     let (live_phone, live_address) = holds::live(tx, phone, address, now)?;
@@ -676,7 +684,7 @@ fn issue(
             kind: a.kind,
         };
         holds::insert(tx, &held)?;
-        holds::record_code(tx, &c.id, &phone_key(&held.phone), a.address, now)?;
+        holds::record_code(tx, &c.id, &phone_key(tx, &held.phone)?, a.address, now)?;
         Ok(held)
     })?;
     let send = code_message(st, c, &held, &code, &keys, exec)?;

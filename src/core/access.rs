@@ -339,7 +339,10 @@ pub struct PostedFrom<'a> {
 /// cross-site`, and an `Origin`, when the browser sends one, that is the
 /// `public_url`'s (scheme, host and port) or the very host asked (the
 /// page reached at its own address). A client that sends neither (a
-/// script, an old browser) is left to the form token.
+/// script, an old browser) is left to the form token; so is an `Origin` of
+/// `null`, which a browser sends for its own page's form under the page's
+/// `Referrer-Policy: no-referrer` (and with `Sec-Fetch-Site` saying where
+/// it came from, which is judged).
 pub fn same_site(from: PostedFrom, public_url: Option<&str>) -> bool {
     if from
         .fetch_site
@@ -347,7 +350,11 @@ pub fn same_site(from: PostedFrom, public_url: Option<&str>) -> bool {
     {
         return false;
     }
-    let Some(origin) = from.origin.map(|o| o.trim().trim_end_matches('/')) else {
+    let Some(origin) = from
+        .origin
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| *o != "null")
+    else {
         return true;
     };
     let public = public_url.map(origin_of);
@@ -421,7 +428,16 @@ mod client_address_tests {
             from(Some("https://citas.central.example.evil"), None, host),
             public
         ));
-        assert!(!same_site(from(Some("null"), None, host), public));
+        // A page under `no-referrer` posts with `Origin: null`: where it
+        // came from is `Sec-Fetch-Site`'s to say.
+        assert!(same_site(
+            from(Some("null"), Some("same-origin"), host),
+            public
+        ));
+        assert!(!same_site(
+            from(Some("null"), Some("cross-site"), host),
+            public
+        ));
     }
 
     /// One IPv6 host is counted once, whatever address of its /64 it

@@ -91,17 +91,19 @@ pub fn cancelled_with(tx: &Tx, id: &str, erased_at: DateTime<Utc>) -> Result<Vec
 /// typed there) and the codes sent to it (`phone_key`, the phone's digest
 /// as the limits count it): an erased patient leaves none behind
 /// (docs/privacy.md#erasure).
-pub fn forget_phone(tx: &Tx, phone: &str, phone_key: &str) -> Result<()> {
+pub fn forget_phone(tx: &Tx, phone: &str, phone_key: Option<&str>) -> Result<()> {
     tx.exec(
         On::writes(&[Table::Holds]),
         "DELETE FROM holds WHERE phone = ?1",
         args![phone],
     )?;
-    tx.exec(
-        On::writes(&[Table::WebCodes]),
-        "DELETE FROM web_codes WHERE phone_hash = ?1",
-        args![phone_key],
-    )?;
+    if let Some(k) = phone_key {
+        tx.exec(
+            On::writes(&[Table::WebCodes]),
+            "DELETE FROM web_codes WHERE phone_hash = ?1",
+            args![k],
+        )?;
+    }
     Ok(())
 }
 

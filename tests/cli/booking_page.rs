@@ -1494,4 +1494,19 @@ fn codes_go_only_to_the_clinics_countries_and_at_most_so_many_an_hour() {
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
     assert_eq!(env.rows("SELECT count(*) FROM web_codes")[0][0], "2");
+    // A code's phone is kept as a digest under the link key: neither the
+    // number nor its plain SHA-256 (reversed in seconds by hashing every
+    // number of the country) is in the table.
+    let kept = env.rows("SELECT phone_hash FROM web_codes").concat();
+    for phone in ["+2348031234567", "+50371000002"] {
+        use sha2::Digest;
+        for plain in [phone.to_string(), format!("phone:{phone}")] {
+            let hex: String = sha2::Sha256::digest(plain.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert!(!kept.contains(&hex), "{plain}'s plain digest is kept");
+        }
+        assert!(!kept.iter().any(|k| k.contains(&phone[1..])));
+    }
 }
