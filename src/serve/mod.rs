@@ -12,17 +12,19 @@
 //! be done from inside this one's tasks), and a slow query holds one
 //! worker, never the reading of other requests.
 
+mod apiece;
+use apiece::{Apiece, Taken};
+mod dispatch;
 mod input;
 pub mod routes;
 
-use crate::app::{token, Create, Store};
-use crate::core::access::Grant;
+use crate::app::{Create, Store};
 use crate::error::{Code, Error, Result};
 use chrono::Utc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
-use routes::{Answer, Call, Caller, Found, Handler};
+use routes::{Answer, Call, Found, Handler};
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -506,38 +508,6 @@ struct Service {
     trusted: Arc<[IpAddr]>,
 }
 
-/// The connections open from each client address, as the limits count a
-/// client (`core::access::counted_as`).
-type Apiece = Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
-
-/// A connection counted against its client address until it closes.
-struct Taken(Apiece, String);
-
-impl Taken {
-    fn from(apiece: &Apiece, ip: IpAddr, max: usize) -> Option<Taken> {
-        let key = crate::core::access::counted_as(ip);
-        let mut open = apiece.lock().unwrap_or_else(|p| p.into_inner());
-        let n = open.entry(key.clone()).or_insert(0);
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(Taken(Arc::clone(apiece), key))
-    }
-}
-
-impl Drop for Taken {
-    fn drop(&mut self) {
-        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = open.get_mut(&self.1) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.1);
-            }
-        }
-    }
-}
-
 /// A request counted in flight until it is logged, or a connection
 /// counted open until it closes.
 struct Flying(Arc<AtomicUsize>);
@@ -1002,199 +972,10 @@ fn serve_one(
 ) -> Reply {
     let mut token = None;
     let mut retry_after = None;
-    let answer = authorised(worker, db, store, job, shared, &mut token, &mut retry_after);
+    let answer = dispatch::authorised(worker, db, store, job, shared, &mut token, &mut retry_after);
     Reply {
         answer,
         token,
         retry_after,
     }
-}
-
-/// The endpoint's answer once the token allows it; `token` is set to the
-/// token's name once known, `retry_after` when the address must wait.
-fn authorised(
-    worker: usize,
-    db: &std::path::Path,
-    store: &mut Option<Store>,
-    job: &Job,
-    shared: &Shared,
-    token: &mut Option<String>,
-    retry_after: &mut Option<u64>,
-) -> Result<Answer> {
-    let st = match store {
-        Some(st) => st,
-        None => {
-            let mut fresh = Store::open(db, Create::Never)?;
-            if let Some(reads) = &shared.reads {
-                fresh.with_standby(reads.clone())?;
-            }
-            let opened = store.insert(fresh);
-            shared.stoppers.lock().unwrap_or_else(|p| p.into_inner())[worker] =
-                Some(opened.stopper());
-            if shared.closing.load(Ordering::SeqCst) {
-                opened.stopper().stop();
-            }
-            opened
-        }
-    };
-    let route = job.call.route;
-    let now = shared.clock.now();
-    // The client as the limits count it: IPv6 by its /64.
-    let peer = crate::core::access::counted_as(job.peer);
-    // A `GET` (and a calendar feed, which only reads) may be answered by a
-    // standby; the token is checked, and a failure counted, on the primary.
-    // `/healthz` answers for the primary.
-    let lags = match route.handler {
-        Handler::Feed(_) => true,
-        Handler::Open(_) | Handler::Hook(_) | Handler::Document => false,
-        _ => matches!(route.method, "GET" | "HEAD") && !route.writes,
-    };
-    st.may_lag(false);
-    let (scope, handler) = match route.handler {
-        Handler::Api(scope, handler) => (scope, handler),
-        // `/healthz` and the patients' pages: no token. A patient's answer
-        // writes, and takes its turn as the API's writes do.
-        Handler::Open(handler) | Handler::Page(handler) => {
-            let _turn = turn(route, shared)?;
-            st.may_lag(lags);
-            return handler(st, &job.call, now);
-        }
-        // A provider's request: signed by a channel's secret, not a token.
-        // The patients' one-line answers go once the turn is given back (a
-        // slow provider holds up no one's write), and are recorded in another.
-        Handler::Hook(handler) => {
-            // Meta's verification (`GET`) shows a verify token to whoever
-            // guesses it: guesses are counted as failed logins are.
-            let verifies = route.method == "GET";
-            if verifies {
-                not_limited(st, &peer, now, retry_after)?;
-            }
-            let answered = {
-                let _turn = turn(route, shared)?;
-                handler(st, &job.call, now, shared.key.clone())
-            };
-            let (answer, replies) = match answered {
-                Err(e) if verifies && e.code == Code::BadSignature => {
-                    token::failed(st, &peer, now)?;
-                    return Err(e);
-                }
-                answered => answered?,
-            };
-            send_after(st, route, shared, replies)?;
-            return Ok(answer);
-        }
-        // The booking page: its code goes once the turn is given back.
-        Handler::Web(handler) => {
-            let visitor = routes::Visitor {
-                now,
-                key: shared.key.clone(),
-                peer: job.peer,
-                exec: shared.exec.clone(),
-            };
-            let (answer, replies) = {
-                let _turn = turn(route, shared)?;
-                st.may_lag(lags);
-                let answered = handler(st, &job.call, &visitor);
-                st.may_lag(false);
-                answered?
-            };
-            send_after(st, route, shared, replies)?;
-            return Ok(answer);
-        }
-        // A calendar feed: its token is the key. A token that is no
-        // feed's counts against the address, as an API token does.
-        Handler::Feed(handler) => {
-            not_limited(st, &peer, now, retry_after)?;
-            st.may_lag(lags);
-            let answered = handler(st, &job.call, now, &shared.rendered);
-            st.may_lag(false);
-            if let Err(e) = &answered {
-                if matches!(e.code, Code::Unauthorized) || e.msg.id == "e-feed_not_found" {
-                    token::failed(st, &peer, now)?;
-                }
-            }
-            return answered;
-        }
-        // Answered before a worker is asked (`Service::handle`).
-        Handler::Document => return Ok(Answer::document()),
-    };
-    let Some(presented) = job.bearer.as_deref().filter(|t| !t.is_empty()) else {
-        not_limited(st, &peer, now, retry_after)?;
-        token::failed(st, &peer, now)?;
-        return Err(token::unauthorized());
-    };
-    let grant: Grant =
-        token::authenticate(st, presented, &peer, now).inspect_err(|e| waits(e, retry_after))?;
-    *token = Some(grant.name.clone());
-    if !grant.has(scope) {
-        return Err(routes::insufficient(scope));
-    }
-    let _turn = turn(route, shared)?;
-    st.may_lag(lags);
-    let who = Caller {
-        grant: &grant,
-        now,
-        zone: shared.zone,
-        key: shared.key.clone(),
-    };
-    let mut answer = handler(st, &job.call, &who)?;
-    // What a route answers is its declaration's: the clinical keys only
-    // where it declares them, and there only for a token with the scope.
-    if route.clinical && !grant.has(crate::core::access::Scope::Clinical) {
-        answer.without_clinical();
-    }
-    debug_assert!(
-        route.clinical || !answer.carries_clinical(),
-        "{} {} answers with clinical fields it does not declare",
-        route.method,
-        route.path
-    );
-    Ok(answer)
-}
-
-/// `RATE_LIMITED` when `peer` failed to authenticate too often lately
-/// (counted in the database, so across every server sharing it), with
-/// `retry_after` set to the seconds it must wait.
-fn not_limited(
-    st: &mut Store,
-    peer: &str,
-    now: chrono::DateTime<chrono::Utc>,
-    retry_after: &mut Option<u64>,
-) -> Result<()> {
-    token::not_limited(st, peer, now).inspect_err(|e| waits(e, retry_after))
-}
-
-/// Sets `retry_after` to the seconds a `RATE_LIMITED` refusal `e` asks for.
-fn waits(e: &Error, retry_after: &mut Option<u64>) {
-    if let Some(w) = e.details.get("retry_after").and_then(|w| w.as_u64()) {
-        *retry_after = Some(w);
-    }
-}
-
-/// Sends `replies` (the patients' one-line answers, the booking page's
-/// codes) with the write turn given back, and records the answers' fate in
-/// another turn.
-fn send_after(
-    st: &mut Store,
-    route: &routes::Route,
-    shared: &Shared,
-    replies: Vec<crate::app::inbound::Reply>,
-) -> Result<()> {
-    if replies.is_empty() {
-        return Ok(());
-    }
-    let replied = crate::app::inbound::send_replies(replies);
-    let _turn = turn(route, shared)?;
-    crate::app::inbound::record_replies(st, &replied)
-}
-
-/// The write turn, for a route that declares it writes. The workers' writes
-/// wait for one another here, woken in turn, rather than in SQLite's busy
-/// handler, which polls with sleeps growing to 100 ms and lets a waiter
-/// lose to newcomers again and again: with 8 connections booking at once,
-/// one booking in a hundred took over a second
-/// (docs/performance.md#http-api). Other processes' writes are still
-/// waited for in the database, as before.
-fn turn<'a>(route: &routes::Route, shared: &'a Shared) -> Result<Option<Holding<'a>>> {
-    route.writes.then(|| shared.take_turn()).transpose()
 }
