@@ -86,17 +86,7 @@ impl Doctors {
     /// The services `d` does, by name; None for every service
     /// (docs/rules.md#who-does-what).
     pub fn services_of(&self, d: &Doctor) -> Option<Vec<String>> {
-        (!d.services.is_empty()).then(|| {
-            d.services
-                .iter()
-                .map(|id| {
-                    self.names
-                        .iter()
-                        .find(|(s, _)| s == id)
-                        .map_or_else(|| id.clone(), |(_, n)| n.clone())
-                })
-                .collect()
-        })
+        (!d.services.is_empty()).then(|| super::service::names_of(&d.services, &self.names))
     }
 }
 

@@ -145,6 +145,19 @@ pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Servi
     })
 }
 
+/// The names of the services `ids`, by the `(ID, name)` pairs `names`
+/// (an ID no pair names is shown as itself).
+pub fn names_of(ids: &[String], names: &[(String, String)]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            names
+                .iter()
+                .find(|(s, _)| s == id)
+                .map_or_else(|| id.clone(), |(_, n)| n.clone())
+        })
+        .collect()
+}
+
 /// A list of services as typed (`--services`): names or IDs separated by
 /// commas, each looked up, an unknown one `NOT_FOUND` naming it; `all` (or
 /// nothing) is every service, the empty list.

@@ -146,15 +146,14 @@ pub fn day(st: &mut Store, r: &SlotsRequest, now: DateTime<Utc>) -> Result<DaySl
         let data = load_day(tx, &t, date, req.service_id, except)?;
         let slots = judged_for(tx, &data, &t, now, &asked, except, false)?;
         // The length asked for, else the service's (named or implied), else the grid's.
+        let implied = data
+            .choices()
+            .implied()
+            .map(|id| services::get(tx, id))
+            .transpose()?;
         let duration = req
             .duration
-            .or(data.choices().implied().and_then(|id| {
-                slots
-                    .iter()
-                    .flat_map(|s| &s.services)
-                    .find(|s| s.id == id)
-                    .map(|s| s.duration_minutes)
-            }))
+            .or(implied.map(|s| s.duration_minutes))
             .or(data.windows.first().map(|w| w.slot_minutes));
         let why = if !r.explain || slots.iter().any(|s| s.refusal.is_none()) {
             None

@@ -234,16 +234,9 @@ impl Listed {
             .map_or(&[][..], |(_, s)| &s[..]);
         match crate::core::offer::offered(doctor, &w.services) {
             crate::core::offer::Offered::Any => None,
-            crate::core::offer::Offered::Only(ids) => Some(
-                ids.iter()
-                    .map(|id| {
-                        self.service_names
-                            .iter()
-                            .find(|(s, _)| s == id)
-                            .map_or_else(|| id.clone(), |(_, n)| n.clone())
-                    })
-                    .collect(),
-            ),
+            crate::core::offer::Offered::Only(ids) => {
+                Some(super::service::names_of(&ids, &self.service_names))
+            }
         }
     }
 
