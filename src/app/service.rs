@@ -118,8 +118,8 @@ pub fn find(st: &mut Store, service: &str) -> Result<Service> {
     st.read(|tx| services::find(tx, service))
 }
 
-/// Refuses to remove a service a doctor does or a visit still to come
-/// takes (docs/rules.md#who-does-what), with how many of each.
+/// Refuses to remove a service a doctor does, a window takes or a visit
+/// still to come takes (docs/rules.md#who-does-what), with how many of each.
 pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Service> {
     st.write(|tx| {
         let s = services::find(tx, service)?;
@@ -128,16 +128,23 @@ pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Servi
             .filter(|d| d.services.contains(&s.id))
             .count() as i64;
         let visits = crate::store::appointments::active_of_service_from(tx, &s.id, now)?;
-        if doctors > 0 || visits > 0 {
+        // A window taking it would imply a service no longer bookable.
+        let windows = crate::store::windows::list(tx, None, None)?
+            .into_iter()
+            .filter(|w| w.services.contains(&s.id))
+            .count() as i64;
+        if doctors > 0 || visits > 0 || windows > 0 {
             let problem = crate::text::msg!(
                 "e-service_in_use",
                 name = s.name.clone(),
                 a = doctors,
-                b = visits
+                b = visits,
+                c = windows
             );
             let mut e = Error::field("service", problem);
             e.details["doctors"] = serde_json::json!(doctors);
             e.details["future_appointments"] = serde_json::json!(visits);
+            e.details["windows"] = serde_json::json!(windows);
             return Err(e.hint(crate::text::msg!("e-service_in_use_hint")));
         }
         services::remove(tx, &s.id, now)?;

@@ -1505,13 +1505,19 @@ h-feed_caldav = As a CalDAV account: { $url } (any user name, the token after /c
 h-no_feeds = No calendar feeds.
 c-feed_revoked = Revoked feed { $name } ({ $prefix }): its calendar is gone from the next request
 e-service_in_use = { $name } is still in use: { $a ->
+        [0] no doctor does it
         [one] one doctor does it
        *[other] { $a } doctors do it
     } and { $b ->
+        [0] no visit still to come takes it
         [one] one visit still to come takes it
        *[other] { $b } visits still to come take it
+    }{ $c ->
+        [0] {""}
+        [one] {" and one window takes it"}
+       *[other] {" and "}{ $c }{" windows take it"}
     }
-e-service_in_use_hint = take it off those doctors (`appt doctor update D --services …`) and move or cancel those visits first
+e-service_in_use_hint = take it off those doctors (`appt doctor update D --services …`) and windows, and move or cancel those visits first
 e-no_service_named = No service is named { $input }
 e-see_service_list = `appt service list` shows the services
 e-window_offers_nothing = { $a } does none of the services this window takes: nothing can be booked in it

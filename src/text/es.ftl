@@ -1580,13 +1580,19 @@ h-feed_caldav = Como cuenta CalDAV: { $url } (cualquier usuario; la contraseña 
 h-no_feeds = No hay calendarios.
 c-feed_revoked = Calendario { $name } revocado ({ $prefix }): desaparece desde la próxima solicitud
 e-service_in_use = { $name } sigue en uso: { $a ->
+        [0] ningún médico lo atiende
         [one] un médico lo atiende
        *[other] { $a } médicos lo atienden
     } y { $b ->
+        [0] ninguna cita por venir lo lleva
         [one] una cita por venir lo lleva
        *[other] { $b } citas por venir lo llevan
+    }{ $c ->
+        [0] {""}
+        [one] {" y un horario lo atiende"}
+       *[other] {" y "}{ $c }{" horarios lo atienden"}
     }
-e-service_in_use_hint = quíteselo a esos médicos (`appt doctor update D --services …`) y mueva o cancele esas citas antes
+e-service_in_use_hint = quíteselo a esos médicos (`appt doctor update D --services …`) y horarios, y mueva o cancele esas citas antes
 e-no_service_named = No hay ningún servicio llamado { $input }
 e-see_service_list = `appt service list` muestra los servicios
 e-window_offers_nothing = { $a } no atiende ninguno de los servicios de este horario: no se puede reservar nada en él

@@ -466,6 +466,24 @@ fn a_doctors_services_are_set_shown_and_guarded() {
         (e["doctors"].as_i64(), e["future_appointments"].as_i64()),
         (Some(0), Some(1))
     );
+    // Nor a service only a window takes: booking there would imply a
+    // service no longer bookable.
+    env.ok(&["service", "add", "Rayos X", "--minutes", "20"]);
+    env.ok(&[
+        "window",
+        "add",
+        "--clinic-wide",
+        "--date",
+        "2026-06-20",
+        "--from",
+        "11:00",
+        "--to",
+        "12:00",
+        "--services",
+        "Rayos X",
+    ]);
+    let e = env.refused(&["service", "remove", "Rayos X"], "VALIDATION_ERROR", 2);
+    assert_eq!(e["windows"].as_i64(), Some(1), "{e}");
     // A window in which the doctor does nothing: warned, and `check` says so.
     let out = env
         .cmd()
