@@ -424,6 +424,9 @@ pub(super) fn insert(
         row.external_reference_id = None;
     }
     appointments::insert(tx, &row, spot.solo())?;
+    if let Some(name) = &who.name_given {
+        appointments::name_given(tx, &row.id, name)?;
+    }
     reminders::schedule(
         tx,
         &row.id,
@@ -625,6 +628,9 @@ pub(super) struct Written {
     pub renamed_from: Option<String>,
     /// Made by this booking: no waitlist entry can be theirs.
     pub created: bool,
+    /// The name given for another clinic's patient, which their record
+    /// does not take: the appointment keeps it.
+    pub name_given: Option<String>,
 }
 
 /// The patient the booking is for: found, made or renamed by phone (the
@@ -653,23 +659,26 @@ pub(super) fn write_patient(
             // Who has the phone is known when no one was found (the phone
             // was asked, `references`) or the one found has it (phones are
             // unique); a patient found by reference with another phone is not.
-            // A patient of another clinic is not: who has the phone is asked
-            // again, and the name they had is not told.
+            // A patient of another clinic is not, and is not the caller's
+            // to change: their record stays as it is, and the name given
+            // goes on the appointment (docs/api.md#another-clinics-patient).
             let owner = match existing {
+                _ if p.hidden => patients::PhoneOwner::Another,
                 Some(e) if e.phone != ph => patients::PhoneOwner::Unasked,
-                _ if p.hidden => patients::PhoneOwner::Unasked,
                 _ => patients::PhoneOwner::Asked(existing),
             };
             let done = patients::upsert_by_phone(tx, n, ph, owner, id, &c.contact, now)?;
             Ok(Written {
+                name_given: (p.hidden && !done.created).then(|| n.to_string()),
                 id: done.id,
                 name: n.to_string(),
                 phone: ph.to_string(),
-                renamed_from: done.renamed_from.filter(|_| !p.hidden),
+                renamed_from: done.renamed_from,
                 created: done.created,
             })
         }
         (None, Some(p)) => Ok(Written {
+            name_given: None,
             id: p.id.clone(),
             name: p.full_name.clone(),
             phone: p.phone.clone(),

@@ -109,6 +109,7 @@ pub(super) fn add_in(
         .as_deref()
         .map(|s| services::find_for_booking(tx, s))
         .transpose()?;
+    let mut name_given = None;
     let patient_id = match (&r.patient, &phone) {
         (Some(p), _) => {
             phones::find_patient(tx, At::Clinic(&t.clinic), p, seen_from)?
@@ -120,13 +121,18 @@ pub(super) fn add_in(
                 patients::set_contact(tx, &s.patient.id, ph, contact, now)?;
                 s.patient.id
             }
-            (holder, Some(n)) => {
-                // Another clinic's patient is named as a new one would
-                // be (the phone is theirs: the entry is too).
-                let owner = match holder {
-                    PhoneHolder::Hidden => patients::PhoneOwner::Unasked,
-                    _ => patients::PhoneOwner::Asked(None),
-                };
+            (PhoneHolder::Hidden, Some(n)) => {
+                // Another clinic's patient: the phone is theirs, so the
+                // entry is too, but their record is not this caller's to
+                // change; the entry keeps the name given
+                // (docs/api.md#another-clinics-patient).
+                let owner = patients::PhoneOwner::Another;
+                let done = patients::upsert_by_phone(tx, n, ph, owner, None, contact, now)?;
+                name_given = (!done.created).then_some(n.as_str());
+                done.id
+            }
+            (_, Some(n)) => {
+                let owner = patients::PhoneOwner::Asked(None);
                 patients::upsert_by_phone(tx, n, ph, owner, None, contact, now)?.id
             }
             (_, None) => {
@@ -149,6 +155,7 @@ pub(super) fn add_in(
         patient_id: &patient_id,
         service_id: service.as_ref().map(|s| s.id.as_str()),
         date: on,
+        name_given,
     };
     waitlist::insert(tx, &entry, now)?;
     Ok((waitlist::get(tx, &id)?, false))

@@ -31,8 +31,10 @@ const LOOKUP: Lookup = Lookup {
 };
 
 /// The stored columns of an appointment, as [`AppointmentRow`] holds them.
-/// The table has two more that appt keeps for itself: `sequence` (how many
-/// times it changed, for exports) and `solo` (it sits in a one-at-a-time window).
+/// The table has three more that appt keeps for itself: `sequence` (how many
+/// times it changed, for exports), `solo` (it sits in a one-at-a-time window)
+/// and `patient_name_given` (the name a clinic that did not know the patient
+/// was given, [`name_given`]).
 pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
     ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
     prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
@@ -40,12 +42,13 @@ pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window
     urgency, modality, visit_type, payer, overbook_reason, overbook_by, overbook_rule";
 
 /// The table's own columns beyond the row's.
-pub const MORE: &str = "sequence, solo";
+pub const MORE: &str = "sequence, solo, patient_name_given";
 
 /// What an appointment's JSON object shows of its clinic, patient, doctor and
 /// service, read with it, and its sequence: after [`COLS`] in [`select`].
+/// The patient's name is the one given on the appointment, if any.
 const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
-    s.duration_minutes, a.sequence, p.erased_at";
+    s.duration_minutes, a.sequence, p.erased_at, a.patient_name_given";
 
 /// The place of a [`JOINED`] column in [`select`]'s rows.
 macro_rules! joined {
@@ -198,7 +201,10 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
             .of("clinics", place!(COLS, "clinic_id"))?
             .zone(joined!("c.timezone"))?,
         clinic_name: f.get(joined!("c.name"))?,
-        patient_name: f.get(joined!("p.full_name"))?,
+        patient_name: match f.get(joined!("a.patient_name_given"))? {
+            Some(given) => given,
+            None => f.get(joined!("p.full_name"))?,
+        },
         patient_phone: if patient_erased {
             String::new()
         } else {
@@ -440,6 +446,19 @@ pub(super) fn by_refs_sql(backend: Backend, n: usize) -> String {
         select_from(from, PatientJoin::Plain),
         marks(1, n)
     )
+}
+
+/// Records on appointment `id` the name its clinic was given for a patient
+/// it did not know (docs/api.md#another-clinics-patient): the patient's
+/// record is not theirs to change, and this name is what the appointment
+/// shows.
+pub fn name_given(conn: &Tx, id: &str, name: &str) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Appointments]),
+        "UPDATE appointments SET patient_name_given = ?2 WHERE id = ?1",
+        args![id, name],
+    )?;
+    Ok(())
 }
 
 /// Inserts a new appointment; `solo` when its window takes one at a time (on

@@ -58,6 +58,13 @@ pub fn erase_traces(tx: &Tx, id: &str, clinical: bool, now: DateTime<Utc>) -> Re
         args![id],
     )?;
     done.events = events(tx, id, clinical)?;
+    // A name another clinic was given for them (the appointment stays).
+    tx.exec(
+        On::writes(&[Table::Appointments]),
+        "UPDATE appointments SET patient_name_given = NULL \
+         WHERE patient_id = ?1 AND patient_name_given IS NOT NULL",
+        args![id],
+    )?;
     if clinical {
         done.clinical = tx.exec(
             On::writes(&[Table::Appointments]),
@@ -295,7 +302,9 @@ pub fn traces(tx: &Tx) -> Result<Vec<Violation>> {
             });
         }
     };
-    add("e-an_erased_patients_row_holds_more", patient_rows(tx)?);
+    let mut rows = patient_rows(tx)?;
+    rows.extend(names_given(tx)?);
+    add("e-an_erased_patients_row_holds_more", rows);
     add(
         "e-events_still_hold_an_erased_patients",
         event_rows(tx, &erased)?,
@@ -491,6 +500,22 @@ fn link_rows(tx: &Tx, erased: &HashSet<String>) -> Result<Vec<TraceRow>> {
         }
     }
     Ok(out)
+}
+
+/// Appointments of erased patients still holding a name given for them
+/// (docs/api.md#another-clinics-patient).
+fn names_given(tx: &Tx) -> Result<Vec<TraceRow>> {
+    let rows: Vec<(String, String)> = tx.rows(
+        On::reads(&[Table::Appointments, Table::Patients]),
+        "SELECT a.id, a.patient_id FROM appointments a JOIN patients p ON p.id = a.patient_id \
+         WHERE p.erased_at IS NOT NULL AND a.patient_name_given IS NOT NULL ORDER BY a.id",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, patient)| trace("appointments", id, "patient_name_given", &patient))
+        .collect())
 }
 
 /// Waitlist entries of erased patients.

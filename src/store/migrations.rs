@@ -118,6 +118,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(39, "039_auth_failures"),
     sql!(40, "040_doctor_services"),
     sql!(41, "041_web_abuse"),
+    sql!(42, "042_name_given"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -377,8 +377,10 @@ pub fn find_known(
 }
 
 /// The condition (on `patients.id`) of the patients `clinic` knows: those
-/// who have or had an appointment there, or wait there. A patient is made
-/// through a clinic only with one of these, in the same transaction.
+/// who have or had an appointment there, or wait there, under their own
+/// name: one booked there by a name given for another clinic's patient
+/// (docs/api.md#another-clinics-patient) is not known through it. A patient
+/// is made through a clinic only with one of these, in the same transaction.
 fn known_at(clinic: &str) -> Result<String> {
     // Inlined, not bound: a look-up's filter is a condition of its own. A
     // clinic's ID is appt's own (lowercase hex and dashes); anything else
@@ -390,8 +392,10 @@ fn known_at(clinic: &str) -> Result<String> {
         ));
     }
     Ok(format!(
-        "(EXISTS (SELECT 1 FROM appointments k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}') \
-         OR EXISTS (SELECT 1 FROM waitlist k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}'))"
+        "(EXISTS (SELECT 1 FROM appointments k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}' \
+         AND k.patient_name_given IS NULL) \
+         OR EXISTS (SELECT 1 FROM waitlist k WHERE k.patient_id = patients.id AND k.clinic_id = '{clinic}' \
+         AND k.patient_name_given IS NULL))"
     ))
 }
 
@@ -521,6 +525,10 @@ pub enum PhoneOwner<'a> {
     /// Asked already in this transaction (which holds the write lock, so
     /// the answer still holds): one query less for a booking.
     Asked(Option<&'a Patient>),
+    /// Not asked yet, and a patient the caller may not change (another
+    /// clinic's, docs/api.md#another-clinics-patient): found, they are left
+    /// as they are; no one found, one is made.
+    Another,
 }
 
 /// What [`upsert_by_phone`] did.
@@ -617,13 +625,20 @@ pub fn upsert_by_phone(
             .transpose()
     };
     let asked;
-    let owner = match owner {
-        PhoneOwner::Asked(o) => o,
-        PhoneOwner::Unasked => {
+    let (owner, kept) = match owner {
+        PhoneOwner::Asked(o) => (o, false),
+        PhoneOwner::Unasked | PhoneOwner::Another => {
             asked = by_phone(conn, phone)?.map(|s| s.patient);
-            asked.as_ref()
+            (asked.as_ref(), matches!(owner, PhoneOwner::Another))
         }
     };
+    if let (Some(o), true) = (owner, kept) {
+        return Ok(Upserted {
+            id: o.id.clone(),
+            renamed_from: None,
+            created: false,
+        });
+    }
     if let Some(o) = owner {
         let sealed_id = seal(&o.id)?;
         if o.full_name != name {

@@ -50,7 +50,7 @@ impl Recall {
 /// read every appointment of the clinic for each recall (a year's report
 /// at one clinic of a million appointments ran for minutes,
 /// docs/performance.md#reports).
-const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, p.full_name, p.phone, a.doctor_id, \
+const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, coalesce(a.patient_name_given, p.full_name), p.phone, a.doctor_id, \
      d.full_name, d.specialty, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
      (SELECT b.id FROM appointments b WHERE b.patient_id = a.patient_id \
         AND b.clinic_id || '' = a.clinic_id AND b.starts_at > a.starts_at \

@@ -41,11 +41,11 @@ const LOOKUP: Lookup = Lookup {
 
 /// Every column of the table.
 pub const COLS: &str =
-    "id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq";
+    "id, clinic_id, doctor_id, patient_id, service_id, local_date, offers, created_at, seq, patient_name_given";
 
 const SELECT: &str =
     "SELECT w.id, w.clinic_id, w.doctor_id, w.patient_id, w.service_id, w.local_date, w.offers, \
-    w.created_at, p.full_name, p.phone, d.full_name, d.specialty, s.name, s.duration_minutes \
+    w.created_at, coalesce(w.patient_name_given, p.full_name), p.phone, d.full_name, d.specialty, s.name, s.duration_minutes \
     FROM waitlist w JOIN patients p ON p.id = w.patient_id JOIN doctors d ON d.id = w.doctor_id \
     LEFT JOIN services s ON s.id = w.service_id";
 
@@ -96,6 +96,9 @@ pub struct New<'a> {
     pub patient_id: &'a str,
     pub service_id: Option<&'a str>,
     pub date: NaiveDate,
+    /// The name given by a clinic that did not know the patient
+    /// (docs/api.md#another-clinics-patient).
+    pub name_given: Option<&'a str>,
 }
 
 pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
@@ -106,13 +109,14 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
         patient_id,
         service_id,
         date: on,
+        name_given,
     } = *e;
     conn.exec(
         On::writes(&[Table::Waitlist]),
         // Writers are serialised, so the next number is never handed out twice.
         &format!(
             "INSERT INTO waitlist ({COLS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist))"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, (SELECT coalesce(max(seq), 0) + 1 FROM waitlist), ?8)"
         ),
         args![
             id,
@@ -121,7 +125,8 @@ pub fn insert(conn: &Tx, e: &New, now: DateTime<Utc>) -> Result<()> {
             patient_id,
             service_id,
             on.to_string(),
-            epoch(now)
+            epoch(now),
+            name_given
         ],
     )?;
     Ok(())

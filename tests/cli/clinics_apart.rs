@@ -234,13 +234,10 @@ fn a_clinics_token_finds_only_the_patients_it_knows() {
     assert_eq!(v["appointment"]["patient_id"], json!(sara_id));
     assert_eq!(v["patient_previous_name"], Value::Null);
     assert!(!r.body.contains("Sara Central"), "{}", r.body);
-    // Now Norte knows her; Samuel it still does not, so "Sa" is hers alone
-    // (no candidate of Central's), and only Norte's appointments show.
+    // Norte knows her only by the name it gave: her record is not found
+    // through that booking (docs/api.md#another-clinics-patient).
     let r = srv.get("/v1/appointments?patient=Sa", &t);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let found = r.json()["appointments"].as_array().unwrap().clone();
-    assert_eq!(found.len(), 1, "{}", r.body);
-    assert_eq!(found[0]["date"], "2026-06-17");
+    assert_eq!(r.status, 404, "{}", r.body);
     // A waitlist entry makes a patient known too.
     let r = srv.post(
         "/v1/waitlist",
@@ -428,6 +425,93 @@ fn a_database_of_schema_16_keeps_references_apart_after_its_upgrade() {
     assert_eq!(env.ok(&["check"])["ok"], true);
 }
 
+/// Issue 63's fourth reproduction: Norte's token booked Central's patient
+/// with another name, and Central's `list` and `history` showed the new one.
+#[test]
+fn a_clinics_token_booking_another_clinics_patient_changes_nothing_of_theirs() {
+    let (env, sara) = two_clinics();
+    let sara_id = s(&sara["patient_id"]).to_string();
+    let central_events = || env.ok(&["history", s(&sara["id"])]).to_string();
+    let before = central_events();
+    let t = token(&env, "norte-bot", RW, &["--clinic", "Norte"]);
+    let exports = token(
+        &env,
+        "norte-export",
+        "patients:export,clinical",
+        &["--clinic", "Norte"],
+    );
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-17", "time": "15:00",
+               "phone": "+50370001111", "name": "Sara Otra",
+               "email": "otra@example.com", "channel": "email"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let booked = r.json()["appointment"].clone();
+    // The booking is hers (phones are unique), under the name Norte gave.
+    assert_eq!(booked["patient_id"], json!(sara_id));
+    assert_eq!(booked["patient"]["full_name"], "Sara Otra");
+    assert!(!r.body.contains("Sara Central"), "{}", r.body);
+    // Her record is as Central made it: name, e-mail, channel.
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT full_name, coalesce(email, '-'), coalesce(channel, '-') FROM patients WHERE id = '{sara_id}'"
+        )),
+        vec![vec!["Sara Central".to_string(), "-".into(), "-".into()]]
+    );
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT patient_name_given FROM appointments WHERE id = '{}'",
+            s(&booked["id"])
+        )),
+        vec![vec!["Sara Otra".to_string()]]
+    );
+    // Central's desk sees her as before, with no event of a new name.
+    let central = env.ok(&["-c", "Central", "list", "-D", "2026-06-16"]);
+    assert!(central.to_string().contains("Sara Central"), "{central}");
+    assert!(!central.to_string().contains("Sara Otra"), "{central}");
+    assert_eq!(central_events(), before);
+    // Norte's token reads its appointment by the name it gave, and nothing
+    // of her record: not by a lookup, not by an export.
+    let r = srv.get(&format!("/v1/appointments/{}", s(&booked["id"])), &t);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Sara Otra") && !r.body.contains("Sara Central"));
+    let r = srv.get("/v1/appointments?patient=%2B50370001111", &t);
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = srv.get(&format!("/v1/patients/{sara_id}/export"), &exports);
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "NOT_FOUND"),
+        "{}",
+        r.body
+    );
+    // Booked again by Norte, she is still Central's Sara.
+    let r = srv.post(
+        "/v1/appointments",
+        &t,
+        json!({"doctor": "Dr. García", "date": "2026-06-18", "time": "15:00",
+               "phone": "+50370001111", "name": "Sarita"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["appointment"]["patient"]["full_name"], "Sarita");
+    let names = env.rows(&format!(
+        "SELECT full_name FROM patients WHERE id = '{sara_id}'"
+    ));
+    assert_eq!(names, vec![vec!["Sara Central".to_string()]]);
+    // Her erasure takes the names given too.
+    env.ok(&["patient", "erase", &sara_id, "--reason", "asked", "--yes"]);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT count(*) FROM appointments WHERE patient_id = '{sara_id}' \
+             AND patient_name_given IS NOT NULL"
+        )),
+        vec![vec!["0".to_string()]]
+    );
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
 #[test]
 fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
     let (env, _) = two_clinics();
@@ -460,4 +544,13 @@ fn a_patient_waiting_at_another_clinic_is_waitlisted_anew() {
             .clone()
     };
     assert_eq!((at("Central"), at("Norte")), ("1".into(), "1".into()));
+    // Samuel's record is Central's still: Norte's entry keeps its name.
+    assert!(r.body.contains("Samuel Otro"), "{}", r.body);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT full_name FROM patients WHERE id = '{}'",
+            s(&theirs["patient_id"])
+        )),
+        vec![vec!["Samuel Central".to_string()]]
+    );
 }

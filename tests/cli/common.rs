@@ -655,10 +655,18 @@ pub fn undo_schema_40(env: &Env) {
 /// Takes schema 41's change (what the booking page's codes may cost a
 /// clinic) out of `env`'s database, for tests of older databases.
 pub fn undo_schema_41(env: &Env) {
+    undo_schema_42(env);
     env.exec("DROP INDEX web_codes_clinic");
     env.exec("ALTER TABLE web_codes DROP COLUMN clinic_id");
     env.exec("ALTER TABLE clinics DROP COLUMN web_countries");
     env.exec("ALTER TABLE clinics DROP COLUMN web_codes_per_hour");
+}
+
+/// Takes schema 42's change (the name a clinic was given for another
+/// clinic's patient) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_42(env: &Env) {
+    env.exec("ALTER TABLE appointments DROP COLUMN patient_name_given");
+    env.exec("ALTER TABLE waitlist DROP COLUMN patient_name_given");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
