@@ -1267,7 +1267,8 @@ fn a_patients_export_holds_what_they_wrote_and_the_times_held_for_them() {
 /// the code sent to it go, their visit still to come is listed before the
 /// question and cancelled with it (its time free again), and neither the
 /// database (on SQLite its file and write-ahead log, with `serve` still
-/// running) nor a backup made after holds the phone or the name.
+/// running; on PostgreSQL a `pg_dump`) nor a backup made after holds the
+/// phone or the name.
 #[test]
 fn an_erasure_takes_the_holds_and_codes_of_the_phone_and_cancels_what_is_to_come() {
     let env = Env::clinic();
@@ -1296,13 +1297,31 @@ fn an_erasure_takes_the_holds_and_codes_of_the_phone_and_cancels_what_is_to_come
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let traces = ["Zepeda", "Zúñiga", "71009988"];
+    // Every table as text, and what a copy of the database holds: on
+    // SQLite the file and its write-ahead log, on PostgreSQL a `pg_dump`.
     let text_of = |env: &Env| {
         let mut text = env.snapshot();
-        if env.url().is_none() {
-            for file in [env.db.clone(), env.db.with_extension("db-wal")] {
-                if let Ok(bytes) = std::fs::read(&file) {
-                    text.push_str(&String::from_utf8_lossy(&bytes));
+        match env.url() {
+            None => {
+                for file in [env.db.clone(), env.db.with_extension("db-wal")] {
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        text.push_str(&String::from_utf8_lossy(&bytes));
+                    }
                 }
+            }
+            Some(url) => {
+                // The password by the environment, not on the command line.
+                let (scheme, after) = url.split_once("://").expect("a URL");
+                let (who, rest) = after.split_once('@').expect("user@host");
+                let (user, password) = who.split_once(':').unwrap_or((who, ""));
+                let dump = std::process::Command::new("pg_dump")
+                    .args(["--data-only", "--no-owner", "--dbname"])
+                    .arg(format!("{scheme}://{user}@{rest}"))
+                    .env("PGPASSWORD", password)
+                    .output()
+                    .expect("pg_dump");
+                assert!(dump.status.success(), "{dump:?}");
+                text.push_str(&String::from_utf8_lossy(&dump.stdout));
             }
         }
         text
