@@ -757,7 +757,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;patient;export' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600, whole or not at all) instead of standard output')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (mode 0600, whole or not at all) instead of standard output')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'json (everything appt holds), fhir (a FHIR R4 Bundle of the Patient and their Appointments) or html (a page to print, in the clinic''s language)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')

@@ -5553,7 +5553,7 @@ _appt_clap() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "json fhir" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json fhir html" -- "${cur}"))
                     return 0
                     ;;
                 --db)

@@ -692,7 +692,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;patient;export'= {
             cand -o 'Write to FILE (mode 0600, whole or not at all) instead of standard output'
             cand --output 'Write to FILE (mode 0600, whole or not at all) instead of standard output'
-            cand --format 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)'
+            cand --format 'json (everything appt holds), fhir (a FHIR R4 Bundle of the Patient and their Appointments) or html (a page to print, in the clinic''s language)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

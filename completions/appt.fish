@@ -497,8 +497,9 @@ complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to FILE (mode 0600, whole or not at all) instead of standard output' -r -F
-complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l format -d 'json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)' -r -f -a "json\t'Everything appt holds: the record, appointments with their events, messages, waitlist entries and links'
-fhir\t'A FHIR R4 Bundle (collection): the Patient and their Appointments'"
+complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l format -d 'json (everything appt holds), fhir (a FHIR R4 Bundle of the Patient and their Appointments) or html (a page to print, in the clinic\'s language)' -r -f -a "json\t'Everything appt holds: the record, appointments with their events, messages, waitlist entries and links'
+fhir\t'A FHIR R4 Bundle (collection): the Patient and their Appointments'
+html\t'A page to print and hand over, in the clinic\'s language'"
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand patient; and __fish_seen_subcommand_from export" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

@@ -7,7 +7,7 @@
 //! written is always on record.
 
 use super::phones::{self, At};
-use crate::core::{Actor, Appointment, Patient};
+use crate::core::{Actor, Appointment, Clinic, Patient};
 use crate::error::{Code, Error, Result};
 use crate::store::appointments::{self, Filter};
 use crate::store::db::Tx;
@@ -15,7 +15,7 @@ use crate::store::events::{self, Event};
 use crate::store::links::{self, Issued};
 use crate::store::reminders::{self, Reminder};
 use crate::store::waitlist::{self, Entry};
-use crate::store::{patients, Store};
+use crate::store::{clinics, patients, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -27,6 +27,8 @@ pub enum Format {
     Json,
     /// A FHIR R4 Bundle: the Patient and their Appointments.
     Fhir,
+    /// A page to print and hand over, in the clinic's language.
+    Html,
 }
 
 impl Format {
@@ -34,6 +36,7 @@ impl Format {
         match self {
             Format::Json => "json",
             Format::Fhir => "fhir",
+            Format::Html => "html",
         }
     }
 
@@ -95,6 +98,12 @@ pub struct PatientExport {
     pub exported_at: DateTime<Utc>,
     /// The clinic the export is limited to (an API token's), if any.
     pub clinic_id: Option<String>,
+    /// The clinic that hands the export over ([`speaking`]): its name and
+    /// language are the page's.
+    pub clinic_name: Option<String>,
+    pub language: crate::core::Language,
+    /// Its time zone: the page's instants are written in it (UTC without).
+    pub timezone: Option<crate::core::zone::Tz>,
     /// The patient; the national ID only when it was asked for.
     pub patient: Patient,
     pub national_id_included: bool,
@@ -221,10 +230,14 @@ fn gather(
         .collect();
     let mut issued = links::issued(tx, "appointment", &appointment_ids)?;
     issued.extend(links::issued(tx, "offer", &offer_ids)?);
+    let speaker = speaking(tx, r, &visits)?;
     Ok(PatientExport {
         format: r.format,
         exported_at: now,
         clinic_id: clinic.map(str::to_string),
+        clinic_name: speaker.as_ref().map(|c| c.name.clone()),
+        timezone: speaker.as_ref().map(|c| c.timezone),
+        language: speaker.map(|c| c.settings.language).unwrap_or_default(),
         national_id_included: r.include_national_id,
         visits,
         messages,
@@ -241,6 +254,25 @@ fn gather(
         inbox: crate::store::inbox::of_patient(tx, &patient.id, clinic)?,
         holds: crate::store::holds::of_phone(tx, &patient.phone, clinic)?,
         patient,
+    })
+}
+
+/// The clinic handing the export over: the token's, the one named
+/// (`--clinic`), the clinic of the patient's latest visit, or the only
+/// clinic; none when none of these tells.
+fn speaking(tx: &Tx, r: &ExportRequest, visits: &[Visit]) -> Result<Option<Clinic>> {
+    if let Some(id) = &r.seen_from {
+        return clinics::get(tx, id).map(Some);
+    }
+    if let Some(named) = &r.clinic {
+        return clinics::find(tx, named).map(Some);
+    }
+    if let Some(v) = visits.last() {
+        return clinics::get(tx, &v.appointment.clinic_id).map(Some);
+    }
+    Ok(match clinics::list(tx)?.as_mut_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
     })
 }
 

@@ -274,9 +274,15 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
             time: None,
             at: Some(at),
         },
-        patient: Some(entry.patient_id.clone()),
-        phone: None,
-        name: None,
+        // An entry made with a name given for another clinic's patient is
+        // booked as it was made: by phone, from its clinic, under that name
+        // (docs/api.md#another-clinics-patient).
+        patient: entry.name_given.is_none().then(|| entry.patient_id.clone()),
+        phone: entry
+            .name_given
+            .is_some()
+            .then(|| entry.patient_phone.clone()),
+        name: entry.name_given.clone(),
         national_id: None,
         email: None,
         channel: None,
@@ -292,7 +298,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         walk_in: false,
         no_notify: false,
         overbook: None,
-        seen_from: None,
+        seen_from: entry.name_given.as_ref().map(|_| entry.clinic_id.clone()),
         visit: Default::default(),
         hold: None,
     };

@@ -20,20 +20,23 @@ pub enum FormatArg {
     Json,
     /// A FHIR R4 Bundle (collection): the Patient and their Appointments
     Fhir,
+    /// A page to print and hand over, in the clinic's language
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     appt patient export +50370123456 -o ana.json\n  \
     appt patient export \"Ana López\" --include-national-id -o ana.json\n  \
-    appt patient export 4f1c --format fhir > ana-fhir.json")]
+    appt patient export 4f1c --format fhir > ana-fhir.json\n  \
+    appt patient export +50370123456 --format html -o ana.html")]
 pub struct Args {
     /// Patient ID, prefix, phone or name
     pub patient: String,
     /// Write to FILE (mode 0600, whole or not at all) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// json (everything appt holds) or fhir (a FHIR R4 Bundle of the Patient and their Appointments)
+    /// json (everything appt holds), fhir (a FHIR R4 Bundle of the Patient and their Appointments) or html (a page to print, in the clinic's language)
     #[arg(
         long,
         value_name = "FORMAT",
@@ -54,6 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         format: match a.format {
             FormatArg::Json => Format::Json,
             FormatArg::Fhir => Format::Fhir,
+            FormatArg::Html => Format::Html,
         },
         include_national_id: a.include_national_id,
         key: ctx.key()?,

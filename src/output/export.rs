@@ -48,11 +48,12 @@ pub fn sink<'w, W: Write + 'w>(
 }
 
 /// `patient export`'s document in its format (docs/commands.md#appt-patient-export):
-/// appt's own JSON (indented for a person to read, or compact), or a FHIR
-/// R4 Bundle.
+/// appt's own JSON (indented for a person to read, or compact), a FHIR R4
+/// Bundle, or a page to print in the clinic's language.
 pub fn patient_document(e: &PatientExport, indented: bool) -> Result<Vec<u8>> {
     match e.format {
         PatientFormat::Fhir => fhir::patient_bundle(e),
+        PatientFormat::Html => Ok(super::patient_page::page(e)),
         PatientFormat::Json => {
             let doc = super::json::patient_export(e);
             let mut bytes = if indented {

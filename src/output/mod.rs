@@ -19,6 +19,7 @@ pub(crate) mod ics;
 pub mod json;
 pub mod lang;
 pub mod page;
+mod patient_page;
 pub mod phone;
 pub mod report_file;
 pub mod report_page;

@@ -27,6 +27,9 @@ pub struct Entry {
     pub doctor_specialty: Option<String>,
     pub service_name: Option<String>,
     pub service_minutes: Option<i64>,
+    /// The name given by a clinic that did not know the patient
+    /// (docs/api.md#another-clinics-patient): `patient_name` is this one.
+    pub name_given: Option<String>,
 }
 
 const LOOKUP: Lookup = Lookup {
@@ -45,7 +48,8 @@ pub const COLS: &str =
 
 const SELECT: &str =
     "SELECT w.id, w.clinic_id, w.doctor_id, w.patient_id, w.service_id, w.local_date, w.offers, \
-    w.created_at, coalesce(w.patient_name_given, p.full_name), p.phone, d.full_name, d.specialty, s.name, s.duration_minutes \
+    w.created_at, coalesce(w.patient_name_given, p.full_name), p.phone, d.full_name, d.specialty, s.name, s.duration_minutes, \
+    w.patient_name_given \
     FROM waitlist w JOIN patients p ON p.id = w.patient_id JOIN doctors d ON d.id = w.doctor_id \
     LEFT JOIN services s ON s.id = w.service_id";
 
@@ -85,6 +89,7 @@ fn from_row(r: &Row) -> Result<Entry> {
         doctor_specialty: f.get(11)?,
         service_name: f.get(12)?,
         service_minutes: f.get(13)?,
+        name_given: f.get(14)?,
     })
 }
 

@@ -300,6 +300,90 @@ fn a_waitlist_offer_books_the_freed_time_once() {
     assert_eq!(env.snapshot(), before);
 }
 
+/// A freed time offered to a waitlist entry a clinic-limited token made for
+/// another clinic's patient is booked as the entry was made: under the
+/// name given, that patient's record left as it is
+/// (docs/api.md#another-clinics-patient).
+#[test]
+fn an_offer_taken_by_another_clinics_patient_keeps_the_name_given() {
+    let env = linked(&[]);
+    env.second_clinic("Norte", "14:00", "17:00");
+    let eva = env.ok(&[
+        "-c",
+        "Norte",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-17",
+        "-t",
+        "14:00",
+        "-P",
+        "+50370002222",
+        "--name",
+        "Eva Norte",
+    ])["appointment"]
+        .clone();
+    let a = env.ok(&[
+        "-c",
+        "Central",
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Test Patient",
+    ])["appointment"]
+        .clone();
+    let t = crate::serve::token(
+        &env,
+        "central-bot",
+        "appointments:read,appointments:write",
+        &["--clinic", "Central"],
+    );
+    let srv = Server::start(&env, &[]);
+    let r = srv.post(
+        "/v1/waitlist",
+        &t,
+        serde_json::json!({"doctor": "Dr. García", "date": "2026-06-16",
+                           "phone": "+50370002222", "name": "Eva Espera"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    env.sweep_lines();
+    env.ok(&["cancel", s(&a["id"]), "-r", "Viaje"]);
+    let token = link_token(&env, "waitlist_offer");
+    let r = post(&srv, &token, &[("action", "take")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let day = env.ok(&[
+        "-c",
+        "Central",
+        "list",
+        "-D",
+        "2026-06-16",
+        "-S",
+        "scheduled",
+    ]);
+    let taken = &day["appointments"][0];
+    assert_eq!(taken["patient"]["phone"], "+50370002222");
+    assert_eq!(taken["patient"]["full_name"], "Eva Espera");
+    assert_eq!(taken["patient_id"], eva["patient_id"]);
+    let eva_id = s(&eva["patient_id"]);
+    assert_eq!(
+        env.rows(&format!(
+            "SELECT full_name FROM patients WHERE id = '{eva_id}'"
+        )),
+        vec![vec!["Eva Norte".to_string()]]
+    );
+    // Central's token still finds no patient of Norte's by her phone.
+    let r = srv.get("/v1/appointments?patient=%2B50370002222", &t);
+    assert_eq!(r.status, 404, "{}", r.body);
+}
+
 #[test]
 fn a_spanish_clinics_page_reads_in_spanish() {
     let env = linked(&["--language", "es"]);

@@ -486,6 +486,74 @@ fn fhir_is_a_bundle_of_the_patient_and_their_appointments() {
     assert_eq!(exported_events(&env)[0]["data"]["format"], "fhir");
 }
 
+/// `--format html`: a page to print and hand over, in the clinic's
+/// language, holding what the JSON document holds (each message's text
+/// as written now), every value escaped, nothing of another patient's.
+#[test]
+fn html_is_a_page_in_the_clinics_language_to_hand_over() {
+    let (env, [moved, _], _, _) = ana_with_a_history();
+    let page = |env: &Env| {
+        let out = env
+            .cmd()
+            .args(["patient", "export", ANA, "--format", "html"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (doc, _) = export(&env, &[ANA]);
+    let html = page(&env);
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(
+        html.contains("<h1>What we hold about Ana López</h1>"),
+        "{html}"
+    );
+    for part in [
+        "patient",
+        "appointments",
+        "history",
+        "messages",
+        "inbox",
+        "holds",
+        "waitlist",
+        "recalls",
+        "links",
+        "events",
+    ] {
+        assert!(html.contains(&format!(r#"data-part="{part}""#)), "{part}");
+    }
+    // Each message as the JSON document writes it, escaped as HTML escapes.
+    let messages = doc["messages"].as_array().unwrap();
+    assert!(!messages.is_empty());
+    for m in messages {
+        let text = s(&m["text"]).replace('&', "&amp;").replace('/', "&#x2f;");
+        assert!(html.contains(&text), "{text}\n{html}");
+    }
+    // The moved visit at its time now, in the clinic's zone.
+    assert_eq!(moved["date"], TUE);
+    assert!(html.contains("Tue 16 Jun 2026 10:00"), "{html}");
+    assert!(!html.contains("Beto"), "another patient's name");
+    assert!(!html.contains("<script"));
+    // In the clinic's language, and what was typed cannot make markup.
+    env.ok(&["clinic", "update", "Central", "--language", "es"]);
+    env.ok(&["patient", "update", ANA, "--name", "Ana <i>López</i>"]);
+    let html = page(&env);
+    assert!(html.contains(r#"<html lang="es">"#));
+    assert!(
+        html.contains("<h1>Lo que guardamos de Ana &lt;i&gt;López&lt;&#x2f;i&gt;</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("mar 16 jun 2026 10:00"), "{html}");
+    assert!(!html.contains("<i>"));
+    // Each export is on record, in its format.
+    let formats: Vec<Value> = exported_events(&env)
+        .iter()
+        .map(|e| e["data"]["format"].clone())
+        .collect();
+    assert_eq!(formats, ["json", "html", "html"]);
+}
+
 // ---------------------------------------------------------------------------
 // GET /v1/patients/{id}/export
 
