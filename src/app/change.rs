@@ -491,22 +491,35 @@ impl StatusRequest {
     }
 }
 
+/// [`set_status`]'s answer: the appointment, and whether it was in that
+/// status already (nothing to fill in given), which changes nothing.
+#[derive(Debug)]
+pub struct StatusSet {
+    pub appointment: Appointment,
+    pub already: bool,
+}
+
 pub fn set_status(
     st: &mut Store,
     s: &StatusRequest,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<Appointment> {
+) -> Result<StatusSet> {
     let (to, filled) = s.check()?;
     st.write(|tx| {
-        advance(
-            tx,
-            appointment_ref::find(tx, &s.id, now)?,
-            to,
-            filled,
-            actor,
-            now,
-        )
+        let a = appointment_ref::find(tx, &s.id, now)?;
+        // Asked for what it is: said so, nothing written (a final status
+        // is refused as any change of it is).
+        if a.status == to && !to.is_final() && filled.is_empty() {
+            return Ok(StatusSet {
+                appointment: a,
+                already: true,
+            });
+        }
+        Ok(StatusSet {
+            appointment: advance(tx, a, to, filled, actor, now)?,
+            already: false,
+        })
     })
 }
 
@@ -517,6 +530,15 @@ pub struct Filled {
     pub prescription: Option<String>,
     pub notes: Option<String>,
     pub follow_up: Option<String>,
+}
+
+impl Filled {
+    fn is_empty(&self) -> bool {
+        self.diagnosis.is_none()
+            && self.prescription.is_none()
+            && self.notes.is_none()
+            && self.follow_up.is_none()
+    }
 }
 
 /// Moves `a` to `to` inside the caller's write transaction, by the rules of

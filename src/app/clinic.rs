@@ -2,8 +2,10 @@
 
 use super::values::{check_name, minutes_in, parse_on_off, Problems};
 use crate::core::message::{self, Refusal};
+use crate::core::offer;
 use crate::core::{booking_page, phone, time, Clinic, DateOrder, Language, QueueOrder, Settings};
 use crate::error::{Error, Result};
+use crate::store::db::Tx;
 use crate::store::{self, clinics, Store};
 use chrono::{DateTime, Utc};
 
@@ -369,14 +371,80 @@ pub fn show(st: &mut Store, clinic: &str) -> Result<Clinic> {
     st.read(|tx| clinics::find(tx, clinic))
 }
 
+/// What `clinic update --all-online` put on the booking page: the names of
+/// the doctors and services that were not on it.
+#[derive(Debug, Default)]
+pub struct PutOnline {
+    pub doctors: Vec<String>,
+    pub services: Vec<String>,
+}
+
+/// `clinic update`; with `all_online`, every active doctor with a window
+/// at the clinic and every active service one of them may do in one of
+/// those windows (docs/rules.md#who-does-what) go online too, in the same
+/// transaction.
 pub fn update(
     st: &mut Store,
     clinic: &str,
     name: Option<&str>,
     settings: &SettingsInput,
+    all_online: bool,
+    now: DateTime<Utc>,
+) -> Result<(Clinic, PutOnline)> {
+    st.write(|tx| {
+        let c = update_in(tx, clinic, name, settings, now)?;
+        let online = match all_online {
+            true => put_online(tx, &c, now)?,
+            false => PutOnline::default(),
+        };
+        Ok((c, online))
+    })
+}
+
+fn put_online(tx: &Tx, c: &Clinic, now: DateTime<Utc>) -> Result<PutOnline> {
+    let windows = store::windows::list(tx, Some(&c.id), None)?;
+    let mut done = PutOnline::default();
+    let mut any = false;
+    let mut ids: Vec<String> = Vec::new();
+    for mut d in store::doctors::at_clinic(tx, &c.id)? {
+        if !d.active {
+            continue;
+        }
+        let theirs = windows
+            .iter()
+            .filter(|w| w.doctor_id.as_deref() == Some(d.id.as_str()));
+        for w in theirs {
+            match offer::offered(&d.services, &w.services) {
+                offer::Offered::Any => any = true,
+                offer::Offered::Only(only) => ids.extend(only),
+            }
+        }
+        if !d.online {
+            d.online = true;
+            d.updated_at = now;
+            store::doctors::update(tx, &d)?;
+            done.doctors.push(d.full_name);
+        }
+    }
+    for mut s in store::services::list(tx)? {
+        if !s.online && (any || ids.contains(&s.id)) {
+            s.online = true;
+            s.updated_at = now;
+            store::services::update(tx, &s)?;
+            done.services.push(s.name);
+        }
+    }
+    Ok(done)
+}
+
+fn update_in(
+    tx: &Tx,
+    clinic: &str,
+    name: Option<&str>,
+    settings: &SettingsInput,
     now: DateTime<Utc>,
 ) -> Result<Clinic> {
-    st.write(|tx| {
+    {
         let mut c = clinics::find(tx, clinic)?;
         let old_slug = c.settings.slug_or(&c.name);
         if let Some(n) = name {
@@ -400,5 +468,5 @@ pub fn update(
             ensure_slug_free(tx, &c)?;
         }
         Ok(c)
-    })
+    }
 }

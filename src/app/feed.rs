@@ -137,30 +137,40 @@ pub fn list(st: &mut Store) -> Result<Vec<Feed>> {
 /// `feed revoke NAME|PREFIX`: its calendar and collection are 404 from the
 /// next request.
 pub fn revoke(st: &mut Store, name: &str, now: DateTime<Utc>) -> Result<Feed> {
-    let name = name.trim();
     st.write(|tx| {
-        let found = by_name_or_prefix(
-            feeds::active_by_name(tx, name)?,
-            || feeds::active_by_prefix(tx, name),
-            |f| (f.name.as_str(), f.prefix.as_str()),
-            |names| {
-                crate::text::msg!(
-                    "e-several_feeds_have_the_prefix",
-                    prefix = name,
-                    names = names
-                )
-            },
-        )?;
-        let Some(mut f) = found else {
-            return Err(Error::new(
-                Code::NotFound,
-                crate::text::msg!("e-no_active_feed_has_the_name_or_prefix", name = name),
-            )
-            .hint(crate::text::msg!("e-feed_list_shows_the_feeds")));
-        };
+        let mut f = active(tx, name)?;
         feeds::revoke(tx, &f.id, now)?;
         f.revoked_at = Some(now);
         Ok(f)
+    })
+}
+
+/// The active feed `feed revoke` would revoke, for its question.
+pub fn find_active(st: &mut Store, name: &str) -> Result<Feed> {
+    st.read(|tx| active(tx, name))
+}
+
+/// The active feed of that name, or the one whose prefix it is.
+fn active(tx: &Tx, name: &str) -> Result<Feed> {
+    let name = name.trim();
+    let found = by_name_or_prefix(
+        feeds::active_by_name(tx, name)?,
+        || feeds::active_by_prefix(tx, name),
+        |f| (f.name.as_str(), f.prefix.as_str()),
+        |names| {
+            crate::text::msg!(
+                "e-several_feeds_have_the_prefix",
+                prefix = name,
+                names = names
+            )
+        },
+    )?;
+    found.ok_or_else(|| {
+        Error::new(
+            Code::NotFound,
+            crate::text::msg!("e-no_active_feed_has_the_name_or_prefix", name = name),
+        )
+        .hint(crate::text::msg!("e-feed_list_shows_the_feeds"))
     })
 }
 

@@ -299,10 +299,14 @@ pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<History> 
         let a = super::appointment_ref::find(tx, id, now)?;
         let events = super::events::of_appointment(tx, &a)?;
         // The patient's own messages: an offer of this time went to another.
+        let email = crate::store::patients::get(tx, &a.patient_id)?
+            .patient
+            .email;
         let messages = crate::store::reminders::of_appointments(tx, &[a.id.as_str()])?
             .into_iter()
             .filter(|m| m.kind != "waitlist_offer")
-            .collect();
+            .map(|m| Sent::to_patient(tx, m, &a, email.as_deref()))
+            .collect::<Result<_>>()?;
         Ok(History {
             appointment: a,
             events,
@@ -316,5 +320,32 @@ pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<History> 
 pub struct History {
     pub appointment: Appointment,
     pub events: Vec<Event>,
-    pub messages: Vec<crate::store::reminders::Reminder>,
+    pub messages: Vec<Sent>,
+}
+
+/// A message about a patient's own visit, and where it goes: their e-mail
+/// for one sent through an e-mail channel, else their phone (E.164).
+pub struct Sent {
+    pub message: crate::store::reminders::Reminder,
+    pub to: String,
+}
+
+impl Sent {
+    pub(super) fn to_patient(
+        tx: &crate::store::db::Tx,
+        message: crate::store::reminders::Reminder,
+        a: &Appointment,
+        email: Option<&str>,
+    ) -> Result<Sent> {
+        let by_email = match &message.channel {
+            Some(name) => crate::store::channels::by_name(tx, &a.clinic_id, name)?
+                .is_some_and(|c| c.settings.kind() == crate::core::channel::Kind::Email),
+            None => false,
+        };
+        let to = match (by_email, email) {
+            (true, Some(e)) => e.to_string(),
+            _ => a.patient_phone.clone(),
+        };
+        Ok(Sent { message, to })
+    }
 }

@@ -109,7 +109,7 @@ pub struct Card {
     pub recent: Vec<Appointment>,
     /// The last messages about the patient's visits that went out (with
     /// the providers' receipts) or failed, latest first, each with its visit.
-    pub messages: Vec<(crate::store::reminders::Reminder, Appointment)>,
+    pub messages: Vec<(super::list::Sent, Appointment)>,
 }
 
 /// How many visits each side of now a card shows.
@@ -143,10 +143,12 @@ pub fn show(
         let sent = crate::store::reminders::latest_of_patient(tx, &patient.id, VISITS)?;
         let of: Vec<&str> = sent.iter().map(|m| m.appointment_id.as_str()).collect();
         let visits = appointments::get_many(tx, &of)?;
+        let email = patient.email.as_deref();
         let messages = sent
             .into_iter()
             .filter_map(|m| visits.get(&m.appointment_id).cloned().map(|a| (m, a)))
-            .collect();
+            .map(|(m, a)| Ok((super::list::Sent::to_patient(tx, m, &a, email)?, a)))
+            .collect::<Result<_>>()?;
         Ok(Card {
             upcoming: appointments::of_patient(tx, &patient.id, now, true, VISITS)?,
             recent: appointments::of_patient(tx, &patient.id, now, false, VISITS)?,

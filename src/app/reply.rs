@@ -161,7 +161,7 @@ pub fn confirm(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Appoin
         follow_up: None,
         notes: None,
     };
-    change::set_status(st, &req, &Actor::Patient, now)
+    change::set_status(st, &req, &Actor::Patient, now).map(|set| set.appointment)
 }
 
 /// Cancel, with the reason the patient picked or typed.

@@ -296,7 +296,7 @@ fn statuses_move_only_forward_and_arrival_waits_for_the_day() {
     let e = set(&mut st, "confirmed", tuesday).unwrap_err();
     assert_eq!(e.code, Code::InvalidStateTransition, "never backwards");
     let done = set(&mut st, "completed", tuesday).unwrap();
-    assert_eq!(done.status, Status::Completed);
+    assert_eq!(done.appointment.status, Status::Completed);
 }
 
 #[test]

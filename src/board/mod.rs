@@ -623,7 +623,12 @@ impl Board {
     fn set_status(&mut self, req: StatusRequest) {
         let now = self.clock.now();
         match change::set_status(&mut self.store, &req, &self.actor, now) {
-            Ok(a) => {
+            Ok(set) if set.already => {
+                let a = set.appointment;
+                self.done("b-already", &self.about(&a));
+            }
+            Ok(set) => {
+                let a = set.appointment;
                 self.done("b-changed", &self.about(&a));
                 self.after_write(Some(&a.id));
             }

@@ -6,7 +6,7 @@ use super::*;
 
 /// Sets one of the clinic's settings as `clinic update` would.
 fn set(st: &mut Store, settings: clinic::SettingsInput) {
-    clinic::update(st, "Central", None, &settings, at(SUNDAY)).unwrap();
+    clinic::update(st, "Central", None, &settings, false, at(SUNDAY)).unwrap();
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(short, long)]
     pub service: Option<String>,
     /// Length in minutes, 5–480 [default: the service's, else the window's slot]
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
     pub duration: Option<i64>,
     /// Only in a window of this session (Morning, Afternoon, …)
     #[arg(long)]

@@ -28,7 +28,7 @@ pub struct RescheduleArgs {
     #[arg(short, long)]
     pub doctor: Option<String>,
     /// New length in minutes (else the length stays)
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
     pub duration: Option<i64>,
     /// Why it moved (kept in the event)
     #[arg(short, long, value_name = "TEXT")]
@@ -399,11 +399,20 @@ pub fn status(ctx: &Ctx, mut s: StatusArgs) -> Result<Report> {
         notes: s.notes,
     };
     let st = ctx.open_once(&mut opened)?;
-    let a = change::set_status(st, &req, &ctx.actor, ctx.now)?;
+    let set = change::set_status(st, &req, &ctx.actor, ctx.now)?;
+    let a = &set.appointment;
+    if set.already {
+        // Nothing changed: said so, nothing made.
+        let verb = crate::text::msg!(
+            "v-status_already",
+            a = crate::text::Arg::word("status-", a.status.as_str())
+        );
+        return Ok(ctx.report(|| json::appointment(a), || human::confirm(&verb, a)));
+    }
     Ok(changed(
         ctx,
         &Msg::new(format!("v-marked_{}", a.status.as_str())),
-        &a,
+        a,
     ))
 }
 

@@ -51,6 +51,11 @@ pub enum Cmd {
         /// New name
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Put on the booking page every doctor with a window at the clinic
+        /// and every service they may do there (as doctor and service
+        /// update --online yes would, one by one)
+        #[arg(long)]
+        all_online: bool,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -63,7 +68,7 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "TZ")]
     pub timezone: Option<String>,
     /// Slot length in minutes of windows that name none (and whose doctor names none)
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
     pub slot_minutes: Option<i64>,
     /// A booking must start at least this long after now, e.g. 2h
     #[arg(long, value_name = "DURATION")]
@@ -254,19 +259,28 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Update {
             clinic,
             name,
+            all_online,
             settings,
         } => {
-            let c = clinic::update(
+            let (c, online) = clinic::update(
                 &mut ctx.open()?,
                 &clinic,
                 name.as_deref(),
                 &settings.input(),
+                all_online,
                 ctx.now,
             )?;
             Ok(ctx
                 .report(
                     || json::clinic(&c),
-                    || tr!("c-clinic_updated", a = human::clean(&c.name)),
+                    || {
+                        let mut out = tr!("c-clinic_updated", a = human::clean(&c.name));
+                        if all_online {
+                            out.push('\n');
+                            out.push_str(&human::put_online(&online.doctors, &online.services));
+                        }
+                        out
+                    },
                 )
                 .made("clinic updated", &c.id))
         }

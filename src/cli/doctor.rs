@@ -21,7 +21,7 @@ pub enum Cmd {
         #[arg(long, value_name = "SPECIALTY")]
         specialty: Option<String>,
         /// Slot length in minutes of this doctor's windows that name none [default: the clinic's]
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         slot_minutes: Option<i64>,
         /// Whether the online booking page offers the doctor: yes|no (no by default)
         #[arg(long, value_name = "yes|no")]
@@ -60,7 +60,7 @@ pub enum Cmd {
         #[arg(long, value_name = "SPECIALTY")]
         specialty: Option<String>,
         /// New slot length in minutes of this doctor's windows that name none
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         slot_minutes: Option<i64>,
         /// Whether the doctor takes bookings: true|false
         #[arg(long, value_name = "true|false")]

@@ -31,12 +31,15 @@ pub enum Cmd {
     List,
     /// Revoke a calendar feed: its address and CalDAV account answer 404 from the next request
     #[command(
-        after_help = "Examples:\n  appt feed revoke ana\n  appt feed revoke cal_x7Q\n  appt feed revoke recepcion --json"
+        after_help = "Examples:\n  appt feed revoke ana\n  appt feed revoke cal_x7Q -y\n  appt feed revoke recepcion --json"
     )]
     Revoke {
         /// The feed's name, or its prefix as `feed list` shows it (cal_x7Q)
         #[arg(value_name = "NAME")]
         name: String,
+        /// Do not ask for confirmation (only a terminal asks)
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 
@@ -77,8 +80,19 @@ pub fn run(ctx: &Ctx, c: Cmd) -> Result<Report> {
                 || human::feeds(&all),
             ))
         }
-        Cmd::Revoke { name } => {
-            let f = feed::revoke(&mut ctx.open()?, &name, ctx.now)?;
+        Cmd::Revoke { name, yes } => {
+            let mut st = ctx.open()?;
+            let go = super::prompt::confirm(ctx, yes, || {
+                let f = feed::find_active(&mut st, &name)?;
+                Ok(crate::output::lang::tr!(
+                    "c-feed_revoke_q",
+                    name = human::clean(&f.name)
+                ))
+            })?;
+            if !go {
+                return Ok(super::prompt::declined(ctx));
+            }
+            let f = feed::revoke(&mut st, &name, ctx.now)?;
             Ok(ctx
                 .report(|| json::feed(&f), || human::feed_revoked(&f))
                 .made("feed revoked", f.name.clone()))

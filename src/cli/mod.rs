@@ -88,7 +88,7 @@ pub struct Cli {
         long,
         global = true,
         value_name = "SECONDS",
-        value_parser = clap::value_parser!(u64).range(0..=3600),
+        value_parser = max_lag,
         help_heading = "Global options"
     )]
     pub max_lag: Option<u64>,
@@ -572,6 +572,23 @@ fn context(cli: &Cli) -> Result<Ctx> {
             (url, lag.unwrap_or(crate::app::MAX_LAG))
         }),
     })
+}
+
+/// A flag's minutes (docs/commands.md#dates-times-durations): a bare number
+/// (`45`) or a duration (`1h30m`, `1 h 30 min`).
+pub(crate) fn minutes(typed: &str) -> std::result::Result<i64, String> {
+    crate::core::time::parse_minutes(typed).map_err(|m| crate::output::lang::message(&m))
+}
+
+/// `--max-lag`: seconds, a bare number or with a unit (`5s`, `1m`), at most
+/// an hour.
+fn max_lag(typed: &str) -> std::result::Result<u64, String> {
+    let secs =
+        crate::core::time::parse_seconds(typed).map_err(|m| crate::output::lang::message(&m))?;
+    u64::try_from(secs)
+        .ok()
+        .filter(|s| *s <= 3600)
+        .ok_or_else(|| "0..=3600".to_string())
 }
 
 /// Runs the command line `args`, parsed as `cli`. On a terminal, a

@@ -18,16 +18,16 @@ pub enum Cmd {
         /// Name, e.g. "General Checkup" (unique, case-insensitive)
         name: Option<String>,
         /// Duration in minutes (5–480)
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         minutes: Option<i64>,
         /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none (the default) for no cap
         #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
         /// Minutes kept free before each appointment, e.g. to prepare (0–240; default 0)
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         buffer_before: Option<i64>,
         /// Minutes kept free after each appointment, e.g. to clean (0–240; default 0)
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         buffer_after: Option<i64>,
         /// Whether the online booking page offers the service: yes|no (no by default)
         #[arg(long, value_name = "yes|no")]
@@ -50,16 +50,16 @@ pub enum Cmd {
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
         /// New duration in minutes
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         minutes: Option<i64>,
         /// The most of this service a day (1–1000), per doctor or per clinic's clinic-wide hours; none takes the cap away
         #[arg(long, value_name = "N")]
         max_per_day: Option<String>,
         /// New minutes kept free before each appointment (0–240), for bookings from now on
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         buffer_before: Option<i64>,
         /// New minutes kept free after each appointment (0–240), for bookings from now on
-        #[arg(long, value_name = "MINUTES")]
+        #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
         buffer_after: Option<i64>,
         /// Whether the online booking page offers the service: yes|no
         #[arg(long, value_name = "yes|no")]

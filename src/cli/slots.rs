@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(short, long)]
     pub service: Option<String>,
     /// Slots long enough for this many minutes
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
     pub duration: Option<i64>,
     /// Only this session (Morning, Afternoon, …)
     #[arg(long)]

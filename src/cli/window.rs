@@ -83,7 +83,7 @@ pub struct AddArgs {
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
     /// Slot grid in minutes [default: the doctor's, else the clinic's]
-    #[arg(long, value_name = "MINUTES")]
+    #[arg(long, value_name = "MINUTES", value_parser = crate::cli::minutes)]
     pub slot_minutes: Option<i64>,
     /// How many appointments may overlap at any instant [default: 1]
     #[arg(long, value_name = "N")]

@@ -44,6 +44,32 @@ pub fn parse_duration(s: &str) -> Result<i64, crate::text::Msg> {
     Ok(total)
 }
 
+/// A flag's minutes as the desk types them: a bare number is minutes (the
+/// unit the flag's help names), anything else a duration ([`parse_duration`]).
+pub fn parse_minutes(s: &str) -> Result<i64, crate::text::Msg> {
+    match s.trim().parse::<i64>() {
+        Ok(n) => Ok(n),
+        Err(_) => parse_duration(s),
+    }
+}
+
+/// A flag's seconds: a bare number is seconds, a number with `s` (`5s`,
+/// `5 seg`, `30 segundos`) too, anything else a duration in minutes and up
+/// ([`parse_duration`]).
+pub fn parse_seconds(s: &str) -> Result<i64, crate::text::Msg> {
+    let t = s.trim();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let (num, unit) = t.split_at(digits);
+    let seconds = matches!(
+        words::plain(unit.trim()).as_str(),
+        "" | "s" | "sec" | "secs" | "second" | "seconds" | "seg" | "segs" | "segundo" | "segundos"
+    );
+    match (num.parse::<i64>(), seconds) {
+        (Ok(n), true) if num.len() <= 9 => Ok(n),
+        _ => parse_duration(t).map(|m| m * 60),
+    }
+}
+
 /// Minutes → the shortest of `1d`, `2h`, `1h30m`, `0m`.
 pub fn format_duration(mut minutes: i64) -> String {
     if minutes == 0 {
@@ -68,15 +94,47 @@ pub fn format_offset(minutes: i64) -> String {
     }
 }
 
-/// `HH:MM` (24 h) → minutes after midnight. `24:00` only when `allow_24` (a window's end).
+/// A time of day as the desk types it → minutes after midnight: `HH:MM`
+/// (24 h), an hour alone (`9` is 09:00), with `am`/`pm` (`9am`, `9:30 pm`,
+/// `12am` is midnight), or with `h` (`14h`, `14h30`)
+/// (docs/commands.md#dates-times-durations). `24:00` only when `allow_24`
+/// (a window's end).
 pub fn parse_hhmm(s: &str, allow_24: bool) -> Result<i64, crate::text::Msg> {
     let err = || crate::text::msg!("e-time_must_be_in_hh_mm_format");
-    let (h, m) = s.trim().split_once(':').ok_or_else(err)?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+    let typed: String = s
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect();
+    let (clock, half) = match typed
+        .strip_suffix("am")
+        .map(|c| (c, Some(false)))
+        .or_else(|| typed.strip_suffix("pm").map(|c| (c, Some(true))))
+    {
+        Some((c, half)) => (c, half),
+        None => (typed.as_str(), None),
+    };
+    let (h, m) = match clock.split_once([':', 'h']) {
+        Some((h, "")) if clock.ends_with('h') => (h, "00"),
+        Some((h, m)) => (h, m),
+        None => (clock, "00"),
+    };
+    if h.is_empty()
+        || h.len() > 2
+        || m.len() != 2
+        || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+    {
         return Err(err());
     }
-    let h: i64 = h.parse().map_err(|_| err())?;
+    let mut h: i64 = h.parse().map_err(|_| err())?;
     let m: i64 = m.parse().map_err(|_| err())?;
+    if let Some(pm) = half {
+        if !(1..=12).contains(&h) {
+            return Err(err());
+        }
+        h = h % 12 + if pm { 12 } else { 0 };
+    }
     if allow_24 && h == 24 && m == 0 {
         return Ok(1440);
     }
@@ -502,6 +560,48 @@ pub fn weekday_bit(date: NaiveDate) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_flags_minutes_and_seconds_take_units() {
+        use super::{parse_minutes, parse_seconds};
+        assert_eq!(parse_minutes("45"), Ok(45));
+        assert_eq!(parse_minutes("1h30m"), Ok(90));
+        assert_eq!(parse_minutes("1 h 30 min"), Ok(90));
+        assert!(parse_minutes("45x").is_err());
+        assert_eq!(parse_seconds("5"), Ok(5));
+        assert_eq!(parse_seconds("5s"), Ok(5));
+        assert_eq!(parse_seconds("30 segundos"), Ok(30));
+        assert_eq!(parse_seconds("2m"), Ok(120));
+        assert!(parse_seconds("s").is_err());
+        assert!(parse_seconds("5 lunas").is_err());
+    }
+
+    #[test]
+    fn a_time_is_read_as_the_desk_types_it() {
+        use super::parse_hhmm;
+        for (typed, minutes) in [
+            ("09:00", 540),
+            ("9:05", 545),
+            ("9", 540),
+            ("9am", 540),
+            ("9 AM", 540),
+            ("9:00 am", 540),
+            ("9:30 p.m.", 1290),
+            ("12am", 0),
+            ("12pm", 720),
+            ("14h", 840),
+            ("14h30", 870),
+            ("0", 0),
+        ] {
+            assert_eq!(parse_hhmm(typed, false), Ok(minutes), "{typed}");
+        }
+        for typed in [
+            "", "25", "13pm", "0am", "9:5", "9h5", "9:00:00", "nueve", "9:60", "24:00", "-1", "h",
+        ] {
+            assert!(parse_hhmm(typed, false).is_err(), "{typed}");
+        }
+        assert_eq!(parse_hhmm("24:00", true), Ok(1440));
+        assert_eq!(parse_hhmm("24h", true), Ok(1440));
+    }
 
     /// docs/commands.md#dates-times-durations: any case, spaces for underscores.
     #[test]

@@ -39,6 +39,8 @@ pub struct Reminder {
     pub delivered_at: Option<DateTime<Utc>>,
     /// When the provider said the patient read it.
     pub read_at: Option<DateTime<Utc>>,
+    /// When appt made it (a booking's confirmation, a reminder scheduled).
+    pub created_at: DateTime<Utc>,
 }
 
 impl Reminder {
@@ -123,7 +125,7 @@ pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
 const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
 
 pub const COLS: &str = "id, appointment_id, offset_minutes, due_at, status, attempts, next_attempt_at, sent_at, last_error, \
-                    kind, data, waitlist_id, channel, provider_id, delivered_at, read_at";
+                    kind, data, waitlist_id, channel, provider_id, delivered_at, read_at, created_at";
 
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
@@ -165,6 +167,7 @@ fn from_row(r: &Row) -> Result<Reminder> {
         provider_id: f.get(13)?,
         delivered_at: f.opt_instant(14)?,
         read_at: f.opt_instant(15)?,
+        created_at: f.instant(16)?,
     })
 }
 

@@ -30,7 +30,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     (
         "reminders",
         reminders::COLS,
-        "claimed_until, created_at, updated_at, claim",
+        "claimed_until, updated_at, claim",
     ),
     ("patient_links", links::COLS, ""),
     ("inbox", super::inbox::TABLE_COLS, ""),

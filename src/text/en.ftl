@@ -415,6 +415,16 @@ c-cancel_q = Cancel { $a }: { $b } with { $c }, { $d }?
 c-cancel_series_q = (and every later one of its series)
 c-the_clinic = the clinic
 c-clinic_updated = Updated clinic { $a }
+c-all_online_already = Every doctor with a window here, and what they do, was on the booking page already
+c-put_online = Now on the booking page: { $doctors ->
+        [0] no doctor
+        [one] 1 doctor
+       *[other] { $doctors } doctors
+    } and { $services ->
+        [0] no service
+        [one] 1 service
+       *[other] { $services } services
+    } ({ $names })
 c-closure_added = Closed { $a } { $b }…{ $c } { $d }
 c-closure_remove_q = Remove closure { $a } ({ $b }…{ $c }{ $reason })?
 c-closure_removed = Removed closure { $a }
@@ -462,6 +472,7 @@ v-rescheduled = Rescheduled
 v-moving = Moving
 v-cancelled = Cancelled
 v-updated = Updated
+v-status_already = Already { $a }
 v-next = Next
 v-marked_scheduled = Marked scheduled
 v-marked_confirmed = Marked confirmed
@@ -822,7 +833,7 @@ e-webhook_not_found = Webhook not found
 e-closure_not_found = Closure not found
 e-waitlist_entry_not_found = Waitlist entry not found
 e-duration_must_look_like_90m_2h_1h30m = Duration must look like 90m, 2h, 1h30m, 1d, 30 min, 2 hours or 1 day; in Spanish 2 horas, 1 día (got '{ $s }')
-e-time_must_be_in_hh_mm_format = Time must be in HH:MM format
+e-time_must_be_in_hh_mm_format = Write a time as 09:30, 9, 9am, 9:30 pm or 14h
 e-the_offset_must_be_like_05_05 = The offset must be like -05, -05:00 or +05:30
 e-date_must_be_yyyy_mm_dd_today = Date must be YYYY-MM-DD, { $dm }, { $dm }/YYYY, today, tomorrow, yesterday, a weekday (monday, mon), +N or -N; in Spanish hoy, mañana, pasado mañana, ayer, lunes, lun
 e-days_must_be_names_or_ranges_like = Days must be names or ranges like mon-fri or mon,wed,fri; in Spanish lun-vie or lun,mié,vie (got '{ $s }')
@@ -968,6 +979,7 @@ b-no_doctor = No doctor in this column.
 b-booked = Booked #{ $token } { $patient } at { $time }.
 b-walked_in = Walk-in #{ $token } { $patient }, checked in.
 b-changed = #{ $token } { $patient }: { $status }.
+b-already = #{ $token } { $patient }: already { $status }.
 b-cancelled = Cancelled #{ $token } { $patient }
 b-moved = Moved #{ $token } { $patient } to { $time }.
 b-reconnected = Connected to the database again.
@@ -1503,6 +1515,7 @@ h-feed_shows = { $shows ->
 h-feed_shown_once = Its address is shown this once (appt keeps only its token's hash): subscribe to it, or keep it secret.
 h-feed_caldav = As a CalDAV account: { $url } (any user name, the token after /cal/ as the password)
 h-no_feeds = No calendar feeds.
+c-feed_revoke_q = Revoke feed { $name }? Its address and CalDAV account stop working
 c-feed_revoked = Revoked feed { $name } ({ $prefix }): its calendar is gone from the next request
 e-service_in_use = { $name } is still in use: { $a ->
         [0] no doctor does it

@@ -441,6 +441,16 @@ c-cancel_q = ¿Cancelar la cita { $a } de { $b } con { $c }, { $d }?
 c-cancel_series_q = (y todas las siguientes de su serie)
 c-the_clinic = la clínica
 c-clinic_updated = Clínica actualizada: { $a }
+c-all_online_already = Cada médico con horario aquí, y lo que hace, ya estaba en la página de citas
+c-put_online = Ahora en la página de citas: { $doctors ->
+        [0] ningún médico
+        [one] 1 médico
+       *[other] { $doctors } médicos
+    } y { $services ->
+        [0] ningún servicio
+        [one] 1 servicio
+       *[other] { $services } servicios
+    } ({ $names })
 c-closure_added = Cerrado { $a } { $b }…{ $c } { $d }
 c-closure_remove_q = ¿Quitar el cierre { $a } ({ $b }…{ $c }{ $reason })?
 c-closure_removed = Cierre quitado: { $a }
@@ -488,6 +498,7 @@ v-rescheduled = Cita reprogramada
 v-moving = Se mueve
 v-cancelled = Cita cancelada
 v-updated = Cita actualizada
+v-status_already = Ya estaba { $a }
 v-next = Siguiente
 v-marked_scheduled = Marcada como programada
 v-marked_confirmed = Marcada como confirmada
@@ -879,7 +890,7 @@ e-webhook_not_found = Webhook no encontrado
 e-closure_not_found = Cierre no encontrado
 e-waitlist_entry_not_found = Entrada de la lista de espera no encontrada
 e-duration_must_look_like_90m_2h_1h30m = La duración debe escribirse como 30 min, 2 h, 2 horas, 1 día, 90m, 1h30m o 1d; en inglés también 2 hours, 1 day (se recibió '{ $s }')
-e-time_must_be_in_hh_mm_format = La hora debe tener el formato HH:MM
+e-time_must_be_in_hh_mm_format = Escriba la hora como 09:30, 9, 9am, 9:30 pm o 14h
 e-the_offset_must_be_like_05_05 = El desfase debe ser como -05, -05:00 o +05:30
 e-date_must_be_yyyy_mm_dd_today = La fecha debe ser hoy, mañana, pasado mañana, ayer, un día de la semana (lunes, lun), { $dm }, { $dm }/AAAA, AAAA-MM-DD, +N o -N; en inglés también today, tomorrow, yesterday, monday, mon
 e-days_must_be_names_or_ranges_like = Los días deben ser nombres o rangos como lun-vie o lun,mié,vie; en inglés también mon-fri o mon,wed,fri (se recibió '{ $s }')
@@ -1043,6 +1054,7 @@ b-no_doctor = No hay médico en esta columna.
 b-booked = Reservada #{ $token } { $patient } a las { $time }.
 b-walked_in = Sin cita previa: #{ $token } { $patient }, en sala.
 b-changed = #{ $token } { $patient }: { $status }.
+b-already = #{ $token } { $patient }: ya estaba { $status }.
 b-cancelled = Cancelada #{ $token } { $patient }
 b-moved = Movida #{ $token } { $patient } a las { $time }.
 b-reconnected = Conectado de nuevo a la base de datos.
@@ -1578,6 +1590,7 @@ h-feed_shows = { $shows ->
 h-feed_shown_once = Su dirección se muestra esta única vez (appt guarda solo el hash de su token): suscríbase a ella, o guárdela en secreto.
 h-feed_caldav = Como cuenta CalDAV: { $url } (cualquier usuario; la contraseña es el token que sigue a /cal/)
 h-no_feeds = No hay calendarios.
+c-feed_revoke_q = ¿Revocar el calendario { $name }? Su dirección y su cuenta CalDAV dejan de funcionar
 c-feed_revoked = Calendario { $name } revocado ({ $prefix }): desaparece desde la próxima solicitud
 e-service_in_use = { $name } sigue en uso: { $a ->
         [0] ningún médico lo atiende

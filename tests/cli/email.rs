@@ -508,6 +508,17 @@ fn remind_due_emails_the_news_of_a_visit_with_one_invitation_moved_then_cancelle
     // Sent once each.
     assert_eq!(remind_due(&env, &certs.ca).1.len(), 0);
     assert_eq!(srv.taken(), 3);
+    // `history` says where each went: her address, not her phone.
+    let h = env.ok(&["history", &id]);
+    let to: Vec<&Value> = h["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["channel"] == "email")
+        .map(|m| &m["to"])
+        .collect();
+    assert_eq!(to.len(), 3, "{h}");
+    assert!(to.iter().all(|t| *t == "lucia@example.com"), "{h}");
 }
 
 #[test]

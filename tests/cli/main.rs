@@ -17,6 +17,7 @@ mod contract;
 mod damage;
 mod desk;
 mod desk_day_es;
+mod desk_words;
 mod docs;
 mod dst;
 mod email;

@@ -301,7 +301,11 @@ pub fn history(h: &crate::app::list::History) -> String {
         t.render()
     );
     if !h.messages.is_empty() {
-        let ms: Vec<_> = h.messages.iter().map(|m| (m, appt.timezone)).collect();
+        let ms: Vec<_> = h
+            .messages
+            .iter()
+            .map(|m| (&m.message, appt.timezone))
+            .collect();
         out.push_str("\n\n");
         out.push_str(&messages(&ms));
     }

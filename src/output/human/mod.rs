@@ -29,7 +29,7 @@ pub use messages::{dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erase_question, erased, patient_card, patient_visits, patients};
 pub use report::report;
 pub use setup::{
-    clinic_added, clinic_card, clinics, closures, doctors, reminders, services, windows,
+    clinic_added, clinic_card, clinics, closures, doctors, put_online, reminders, services, windows,
 };
 pub use upkeep::{check, key_rotated, purged, token_added, token_revoked, tokens};
 

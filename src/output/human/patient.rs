@@ -114,7 +114,11 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
         }
     }
     if !card.messages.is_empty() {
-        let ms: Vec<_> = card.messages.iter().map(|(m, a)| (m, a.timezone)).collect();
+        let ms: Vec<_> = card
+            .messages
+            .iter()
+            .map(|(m, a)| (&m.message, a.timezone))
+            .collect();
         out.push_str("\n\n");
         out.push_str(&super::appointment::messages(&ms));
     }

@@ -431,3 +431,18 @@ pub fn closures(list: &[crate::app::closure::Closed]) -> String {
     }
     t.render()
 }
+
+/// What `clinic update --all-online` put on the booking page: the doctors
+/// and services named, or that all of them were on it already.
+pub fn put_online(doctors: &[String], services: &[String]) -> String {
+    let names = |all: &[String]| all.iter().map(|n| clean(n)).collect::<Vec<_>>().join(", ");
+    match (doctors.is_empty(), services.is_empty()) {
+        (true, true) => tr!("c-all_online_already"),
+        _ => tr!(
+            "c-put_online",
+            doctors = doctors.len(),
+            services = services.len(),
+            names = names(&[doctors, services].concat())
+        ),
+    }
+}

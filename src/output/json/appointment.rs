@@ -82,16 +82,19 @@ pub fn history(h: &crate::app::list::History) -> Value {
 /// A message about an appointment as `history` lists it
 /// (docs/rules.md#answers): its kind, the channel it went through and the
 /// provider's ID, its status with the providers' receipts, and its times.
-pub fn message(m: &crate::store::reminders::Reminder) -> Value {
+pub fn message(sent: &crate::app::list::Sent) -> Value {
+    let m = &sent.message;
     serde_json::json!({
         "id": m.id,
         "kind": m.kind,
         "channel": m.channel,
+        "to": sent.to,
         "status": crate::wire::message_status(m),
         "provider_id": m.provider_id,
         "attempts": m.attempts,
         "error": m.last_error,
         "due_at": crate::wire::ts(m.due_at),
+        "created_at": crate::wire::ts(m.created_at),
         "sent_at": m.sent_at.map(crate::wire::ts),
         "delivered_at": m.delivered_at.map(crate::wire::ts),
         "read_at": m.read_at.map(crate::wire::ts),

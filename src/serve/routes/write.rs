@@ -221,8 +221,8 @@ pub(super) fn status(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer
     // Its values before the appointment is looked up, as the use case checks them.
     req.check()?;
     req.id = who.appointment(st, call.id())?.id.clone();
-    let a = change::set_status(st, &req, &who.actor(), who.now)?;
-    Ok(Answer::ok(json::appointment(&a)))
+    let set = change::set_status(st, &req, &who.actor(), who.now)?;
+    Ok(Answer::ok(json::appointment(&set.appointment)))
 }
 
 /// `PATCH /v1/appointments/{id}`: `update`; its clinical fields need the
