@@ -2278,7 +2278,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__clinic__subcmd__update)
-            opts="-h --name --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --width --help"
+            opts="-h --name --all-online --timezone --slot-minutes --min-notice --horizon --cancel-window --reminders --duplicate-check --require-diagnosis --notify --country-code --language --date-order --phone --public-url --template --retain-messages --queue-order --late-after --payers --video-url --max-overbook-per-day --online-booking --slug --web-horizon --web-notice --web-hold --recalls --web-countries --web-codes-per-hour --db --read-db --max-lag --json --no-input --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3466,7 +3466,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__revoke)
-            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-y -c -h --yes --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -182,6 +182,7 @@ complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l all-online -d 'Put on the booking page every doctor with a window at the clinic and every service they may do there (as doctor and service update --online yes would, one by one)'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand clinic; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
@@ -1130,6 +1131,7 @@ complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation (only a terminal asks)'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
