@@ -13,7 +13,7 @@ use super::channel::{Channel, Http};
 use super::phones::{phone_holder, PhoneHolder};
 use super::reply::{self as page, State};
 use crate::core::channel::{Outcome as Sent, Secrets, Settings};
-use crate::core::inbound::{self, Delivery, Intent, Message, Outcome};
+use crate::core::inbound::{self, Delivery, Intent, Message, Outcome, Said};
 use crate::core::message::date_words;
 use crate::core::{time, Actor, Appointment, Clinic, Status};
 use crate::error::{Code, Error, Result};
@@ -385,14 +385,10 @@ fn receive(
     let Some(patient) = &row.patient_id else {
         return Ok(true);
     };
-    let (intent, about) = m.intent();
-    if intent == Intent::Other {
-        return Ok(true);
-    }
-    let Some(visit) = visit_of(st, clinic, patient, about, now)? else {
+    let Some((visit, asks)) = meant(st, clinic, patient, &row, m.said(), now)? else {
         return Ok(true);
     };
-    let Some(outcome) = act(st, clinic, &visit, intent, s, now)? else {
+    let Some(outcome) = act(st, clinic, &visit, asks, s, now)? else {
         return Ok(true);
     };
     st.write(|tx| inbox::set_outcome(tx, &row.id, outcome.as_str(), Some(&visit.id)))?;
@@ -407,6 +403,76 @@ fn clean(text: &str) -> String {
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .take(2000)
         .collect()
+}
+
+/// What a patient's message asks of which visit (docs/rules.md#answers),
+/// or None when it is for the inbox:
+/// - a button: what it says, of its message's visit;
+/// - a bare `1`/`2`: only when the last message sent to them here was a
+///   reminder, which offered those numbers, and of its visit;
+/// - a `sí` right after appt asked whether to cancel: the cancel of that
+///   visit; a `no` then keeps it (nothing done);
+/// - a `no`/`cancelar` otherwise: the question first ([`Asks::Question`]);
+/// - a `sí`, `confirmo`: confirms their next visit.
+fn meant(
+    st: &mut Store,
+    clinic: &Clinic,
+    patient: &str,
+    row: &Inbound,
+    said: Said,
+    now: DateTime<Utc>,
+) -> Result<Option<(Appointment, Asks)>> {
+    let word = match said {
+        Said::Other => return Ok(None),
+        Said::Button(i, id) => {
+            return Ok(visit_of(st, clinic, patient, Some(id), now)?.map(|v| (v, Asks::Now(i))))
+        }
+        Said::Digit(i) => {
+            let offered = st.read(|tx| reminders::last_sent_to(tx, patient, &clinic.id))?;
+            return Ok(match offered.filter(|m| m.is_reminder()) {
+                Some(m) => {
+                    visit_of(st, clinic, patient, Some(&m.id), now)?.map(|v| (v, Asks::Now(i)))
+                }
+                None => None,
+            });
+        }
+        Said::Word(i) => i,
+    };
+    let since = now - chrono::Duration::hours(QUESTION_HOURS);
+    let asked = st.read(|tx| {
+        let ids = inbox::asked(tx, patient, &clinic.id, &row.id, since)?;
+        let visits =
+            appointments::get_many(tx, &ids.iter().map(String::as_str).collect::<Vec<_>>())?;
+        // The latest question whose visit may still be cancelled.
+        Ok(ids
+            .iter()
+            .filter_map(|id| visits.get(id))
+            .find(|v| v.status.is_active())
+            .cloned())
+    })?;
+    if let Some(v) = asked {
+        return Ok(match word {
+            Intent::Confirm => Some((v, Asks::Now(Intent::Cancel))),
+            _ => None,
+        });
+    }
+    let asks = match word {
+        Intent::Cancel => Asks::Question,
+        i => Asks::Now(i),
+    };
+    Ok(visit_of(st, clinic, patient, None, now)?.map(|v| (v, asks)))
+}
+
+/// How long appt's question whether to cancel waits for its `sí`.
+const QUESTION_HOURS: i64 = 24;
+
+/// What an answer asks of its visit.
+#[derive(Debug, Clone, Copy)]
+enum Asks {
+    /// Done now: a button, a digit in answer to a reminder, a word.
+    Now(Intent),
+    /// A typed cancel: asked back whether to cancel; nothing changes yet.
+    Question,
 }
 
 /// The visit an answer is about: the one its button's message was about
@@ -439,10 +505,20 @@ fn act(
     st: &mut Store,
     clinic: &Clinic,
     a: &Appointment,
-    intent: Intent,
+    asks: Asks,
     s: &Signer,
     now: DateTime<Utc>,
 ) -> Result<Option<Outcome>> {
+    let intent = match asks {
+        Asks::Now(i) => i,
+        Asks::Question => {
+            return Ok(match page::state(a, clinic, now) {
+                State::Over => None,
+                State::TooLate => Some(Outcome::Refused),
+                _ => Some(Outcome::Asked),
+            })
+        }
+    };
     match (page::state(a, clinic, now), intent) {
         (State::Over, _) => Ok(None),
         (_, Intent::Confirm) if a.status == Status::Confirmed => Ok(Some(Outcome::Confirmed)),

@@ -146,12 +146,41 @@ pub struct Message {
 }
 
 impl Message {
-    /// What it asks, and the message a button names.
-    pub fn intent(&self) -> (Intent, Option<&str>) {
+    /// How it answers: a button (what it asks, the message it names), a
+    /// bare digit, a word, or none of these.
+    pub fn said(&self) -> Said<'_> {
         if let Some((i, id)) = self.payload.as_deref().and_then(read_payload) {
-            return (i, Some(id));
+            return Said::Button(i, id);
         }
-        (intent(&self.text), None)
+        said(&self.text)
+    }
+}
+
+/// How a patient's message answers (docs/rules.md#answers), before any
+/// visit is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said<'a> {
+    /// A reply button: what it asks, and the message it came with.
+    Button(Intent, &'a str),
+    /// A bare `1` or `2`: an answer only to a message that offered those
+    /// numbers (a reminder).
+    Digit(Intent),
+    /// A word: `sí`, `confirmo`, `yes` confirm; `no`, `cancelar` ask to be
+    /// sure first.
+    Word(Intent),
+    /// Anything else: for the inbox.
+    Other,
+}
+
+/// [`Said`] of a typed text.
+pub fn said(text: &str) -> Said<'static> {
+    match super::text::fold(text).as_str() {
+        "1" => Said::Digit(Intent::Confirm),
+        "2" => Said::Digit(Intent::Cancel),
+        _ => match intent(text) {
+            Intent::Other => Said::Other,
+            i => Said::Word(i),
+        },
     }
 }
 
@@ -347,6 +376,8 @@ pub enum Outcome {
     Cancelled,
     /// A cancel inside the cancellation window: refused, call the clinic.
     Refused,
+    /// A typed cancel: the patient is asked to say yes first.
+    Asked,
 }
 
 impl Outcome {
@@ -355,6 +386,7 @@ impl Outcome {
             Outcome::Confirmed => "confirmed",
             Outcome::Cancelled => "cancelled",
             Outcome::Refused => "refused",
+            Outcome::Asked => "asked",
         }
     }
 }
@@ -394,6 +426,12 @@ pub fn answer_text(
         ),
         (Outcome::Refused, false) => format!(
             "{clinic}: your appointment on {date} at {time} can no longer be cancelled by message.{call}"
+        ),
+        (Outcome::Asked, true) => format!(
+            "{clinic}: ¿cancelar su cita del {date} a las {time}? Responda SÍ para cancelarla."
+        ),
+        (Outcome::Asked, false) => format!(
+            "{clinic}: cancel your appointment on {date} at {time}? Reply YES to cancel it."
         ),
     }
 }
@@ -491,9 +529,13 @@ mod tests {
         let d = whatsapp(&body);
         assert_eq!(d.messages.len(), 4);
         assert_eq!(d.messages[0].from, "+50370001111");
-        assert_eq!(d.messages[0].intent(), (Intent::Other, None));
-        assert_eq!(d.messages[1].intent(), (Intent::Confirm, Some("m1")));
-        assert_eq!(d.messages[2].intent(), (Intent::Cancel, Some("m2")));
+        assert_eq!(d.messages[0].said(), Said::Other);
+        assert_eq!(d.messages[1].said(), Said::Button(Intent::Confirm, "m1"));
+        assert_eq!(d.messages[2].said(), Said::Button(Intent::Cancel, "m2"));
+        assert_eq!(said(" 1 "), Said::Digit(Intent::Confirm));
+        assert_eq!(said("2."), Said::Digit(Intent::Cancel));
+        assert_eq!(said("Cancelar"), Said::Word(Intent::Cancel));
+        assert_eq!(said("sí"), Said::Word(Intent::Confirm));
         assert_eq!(d.messages[3].text, "[image]");
         assert_eq!(d.receipts[0].state, State::Read);
         assert_eq!(

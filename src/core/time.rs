@@ -883,7 +883,7 @@ mod tests {
         assert_eq!(parse_hhmm("09:30", false).unwrap(), 570);
         assert!(parse_hhmm("24:00", false).is_err());
         assert_eq!(parse_hhmm("24:00", true).unwrap(), 1440);
-        for bad in ["9", "25:00", "12:60", "12:5", "ab:cd"] {
+        for bad in ["9x", "25:00", "12:60", "12:5", "ab:cd"] {
             assert!(parse_hhmm(bad, false).is_err(), "{bad}");
         }
         let today = d("2026-06-15");

@@ -10,7 +10,7 @@ use crate::core::channel::KINDS;
 use chrono::{DateTime, Utc};
 
 /// What appt did with a message received.
-pub const OUTCOMES: [&str; 4] = ["inbox", "confirmed", "cancelled", "refused"];
+pub const OUTCOMES: [&str; 5] = ["inbox", "confirmed", "cancelled", "refused", "asked"];
 /// What became of the answer sent back.
 pub const ANSWERS: [&str; 2] = ["sent", "failed"];
 
@@ -115,6 +115,30 @@ pub fn insert(conn: &Tx, m: &Inbound) -> crate::error::Result<bool> {
         ],
     )?;
     Ok(n == 1)
+}
+
+/// The visits appt asked patient `patient_id` whether to cancel (outcome
+/// `asked`) at `clinic_id` since `since`, in questions nothing else they
+/// wrote there came after (but message `answer`, the one answering):
+/// what a `sí` now answers, latest first.
+pub fn asked(
+    conn: &Tx,
+    patient_id: &str,
+    clinic_id: &str,
+    answer: &str,
+    since: DateTime<Utc>,
+) -> crate::error::Result<Vec<String>> {
+    conn.rows(
+        On::reads(&[Table::Inbox]),
+        "SELECT q.appointment_id FROM inbox q WHERE q.patient_id = ?1 AND q.clinic_id = ?2 \
+         AND q.outcome = 'asked' AND q.id <> ?3 AND q.received_at >= ?4 \
+         AND q.appointment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM inbox l \
+           WHERE l.patient_id = ?1 AND l.clinic_id = ?2 AND l.id <> ?3 \
+           AND l.received_at > q.received_at) \
+         ORDER BY q.received_at DESC, q.id",
+        args![patient_id, clinic_id, answer, epoch(since)],
+        |r| r.get(0),
+    )
 }
 
 /// What an answer did to its visit.

@@ -119,6 +119,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(40, "040_doctor_services"),
     sql!(41, "041_web_abuse"),
     sql!(42, "042_name_given"),
+    sql!(43, "043_cancel_asked"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -361,6 +361,22 @@ pub fn latest_of_patient(conn: &Tx, patient_id: &str, limit: i64) -> Result<Vec<
     )
 }
 
+/// The last message sent to patient `patient_id` about one of their own
+/// visits at `clinic_id`: what a bare `1` or `2` answers.
+pub fn last_sent_to(conn: &Tx, patient_id: &str, clinic_id: &str) -> Result<Option<Reminder>> {
+    conn.row(
+        On::reads(&[Table::Reminders, Table::Appointments]),
+        &format!(
+            "SELECT {COLS} FROM reminders WHERE appointment_id IN \
+             (SELECT id FROM appointments WHERE patient_id = ?1 AND clinic_id = ?2) \
+             AND kind <> 'waitlist_offer' AND sent_at IS NOT NULL \
+             ORDER BY sent_at DESC, id DESC LIMIT 1"
+        ),
+        args![patient_id, clinic_id],
+        from_row,
+    )
+}
+
 /// The waitlist offers made to the patient `patient_id`, by due time: an
 /// offer names its waiting patient in its own fields, and outlives the
 /// entry it was made to (read through `reminders_kind`, then each offer's

@@ -613,7 +613,7 @@ fn a_slow_provider_answering_a_patient_holds_up_no_booking() {
         ("From", "+50370001111"),
         ("To", "+15550001111"),
         ("MessageSid", "SMin01"),
-        ("Body", "1"),
+        ("Body", "Sí"),
     ];
     std::thread::scope(|scope| {
         let answered = scope.spawn(|| post_twilio(&server, "/hooks/twilio/sms", &one, TW_TOKEN));
@@ -852,7 +852,7 @@ fn a_patients_answer_the_database_cannot_take_is_503_and_its_retry_goes_through(
         ("From", "+50370001111"),
         ("To", "+15550001111"),
         ("MessageSid", "SMin01"),
-        ("Body", "1"),
+        ("Body", "Sí"),
     ];
     let held = WriteLock::take(&env);
     let r = post_twilio(&server, "/hooks/twilio/sms", &one, TW_TOKEN);
@@ -864,5 +864,66 @@ fn a_patients_answer_the_database_cannot_take_is_503_and_its_retry_goes_through(
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(show(&env, &a)["status"], "confirmed");
     assert!(sms_body(&seen(&rx)).contains("confirmada"));
+    no_more(&rx);
+}
+
+/// Issue 64's reproduction: a patient who got only a confirmation (which
+/// offers no numbers) wrote `2` and her visit was cancelled. A bare digit
+/// answers only a reminder; a typed `no` or `cancelar` asks first, and
+/// only the `sí` that answers that question cancels (a `no` keeps it).
+#[test]
+fn a_bare_digit_answers_only_a_reminder_and_a_typed_cancel_is_asked_first() {
+    let env = clinic();
+    env.ok(&["clinic", "update", "Central", "--notify", "on"]);
+    let a = env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![
+        twilio_sent("SM0001"),
+        twilio_sent("SM0002"),
+        twilio_sent("SM0003"),
+        twilio_sent("SM0004"),
+    ]);
+    add_sms(&env, &api);
+    let (code, lines, err) = remind_due(&env);
+    assert_eq!((code, lines.len()), (0, 1), "the confirmation: {err}");
+    let confirmation = sms_body(&seen(&rx));
+    assert!(!confirmation.contains("Responda 1"), "{confirmation}");
+    let server = Server::start(&env, &[]);
+    let mut n = 0;
+    let mut say = |body: &str| {
+        n += 1;
+        let sid = format!("SMin{n:02}");
+        let p = [
+            ("AccountSid", TW_SID),
+            ("From", "+50370001111"),
+            ("To", "+15550001111"),
+            ("MessageSid", sid.as_str()),
+            ("Body", body),
+        ];
+        let r = post_twilio(&server, "/hooks/twilio/sms", &p, TW_TOKEN);
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    // `2` after a confirmation: kept for the desk, nothing cancelled, no answer.
+    say("2");
+    assert_eq!(show(&env, &a)["status"], "scheduled");
+    let kept = inbox(&env, false);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["text"], "2");
+    // A typed cancel is asked back; the visit stays until she says yes.
+    say("Cancelar");
+    let asked = sms_body(&seen(&rx));
+    assert!(
+        asked.contains("¿cancelar su cita del martes 16 de junio a las 10:00? Responda SÍ"),
+        "{asked}"
+    );
+    assert_eq!(show(&env, &a)["status"], "scheduled");
+    say("sí");
+    assert!(sms_body(&seen(&rx)).contains("quedó cancelada"));
+    assert_eq!(show(&env, &a)["status"], "cancelled");
+    // A `no` to the question keeps the visit.
+    let b = env.book("2026-06-17", "10:00", "+50370001111");
+    say("no");
+    assert!(sms_body(&seen(&rx)).contains("¿cancelar su cita del miércoles 17 de junio"));
+    say("no");
+    assert_eq!(show(&env, &b)["status"], "scheduled");
     no_more(&rx);
 }
