@@ -290,6 +290,14 @@ pub fn reminder_delivered(
     reminder_view(r, a, Some(ready))
 }
 
+/// A message a dry run would deliver: [`reminder`] with the text it would
+/// go with (its link withheld).
+pub fn reminder_would(r: &Reminder, a: &Appointment, text: &str) -> Value {
+    let mut v = reminder_view(r, a, None);
+    v["message"] = Value::from(text);
+    v
+}
+
 /// A message's status as shown: a sent message the provider reported
 /// delivered or read says so (docs/rules.md#answers).
 pub fn message_status(r: &Reminder) -> &str {

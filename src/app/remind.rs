@@ -109,8 +109,9 @@ pub struct Sweep {
     pub expired: i64,
     pub cancelled: i64,
     pub failures: Vec<Failure>,
-    /// A dry run: what would be delivered.
-    pub would_deliver: Vec<(Reminder, Appointment)>,
+    /// A dry run: what would be delivered, each with its text as it would
+    /// go (its link withheld: a dry run makes none).
+    pub would_deliver: Vec<(Reminder, Appointment, String)>,
     /// What the clinics' retention removed after the sweep (or, dry, would
     /// remove): docs/privacy.md#retention.
     pub purged: Option<super::purge::Purged>,
@@ -452,7 +453,10 @@ fn sweep(
             *l -= due.len() as i64;
         }
         if r.dry_run {
-            tally.would_deliver.extend(due);
+            for (m, a) in due {
+                let text = st.read(|tx| super::message::text(tx, &m, &a))?;
+                tally.would_deliver.push((m, a, text));
+            }
         } else {
             deliver_page(st, r, &due, &mut routes, &run, &clock, &mut tally, deliver)?;
         }

@@ -6,8 +6,9 @@ use crate::app::remind::{self, DueRequest};
 use crate::output::lang::tr;
 
 use crate::error::Result;
-use crate::output::{emit_line, human, json, Report};
+use crate::output::{emit_line, emit_text, human, json, Report};
 use clap::Subcommand;
+use std::io::IsTerminal;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -80,15 +81,21 @@ fn due(
         concurrency: remind::check_concurrency(concurrency)?,
         kind: None,
     };
-    // Without --exec, stdout is the reminders themselves, one JSON line each.
+    // Without --exec, stdout is the reminders themselves: one JSON line
+    // each for cron and scripts (piped, or --json), a readable line each
+    // and a total for a person at a terminal.
+    let person = !ctx.json && std::io::stdout().is_terminal();
     let sweep = remind::due(&mut ctx.open()?, &req, ctx.now, &mut |r, a, ready| {
+        if person {
+            return emit_text(&human::delivered(r, a, &ready.message));
+        }
         emit_line(&json::reminder_delivered(r, a, ready))
     })?;
     if dry_run {
         // Scripts get the reminders as JSON Lines; a person a table and a summary.
         if ctx.json {
-            for (r, a) in &sweep.would_deliver {
-                emit_line(&json::reminder(r, a))?;
+            for (r, a, text) in &sweep.would_deliver {
+                emit_line(&json::reminder_would(r, a, text))?;
             }
             return Ok(Report::quiet());
         }
@@ -97,7 +104,7 @@ fn due(
             human::dry_sweep(&sweep),
         ));
     }
-    let mut report = if req.exec.is_none() || !sweep.busy() {
+    let mut report = if (req.exec.is_none() && !person) || !sweep.busy() {
         Report::quiet()
     } else {
         ctx.report(

@@ -119,6 +119,16 @@ pub fn emit_line(v: &Value) -> crate::error::Result<()> {
         .map_err(stdout_failed)
 }
 
+/// One line (or a few) of text to stdout at once, for a person; a failed
+/// write is an error (exit 1).
+pub fn emit_text(text: &str) -> crate::error::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_failed)
+}
+
 /// JSON Lines to stdout through one buffer: a stream of many lines costs a
 /// write per 64 KiB, not per line. [`Lines::finish`] flushes; a failed write
 /// is an error (exit 1).

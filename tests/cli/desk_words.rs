@@ -236,3 +236,84 @@ fn a_clinic_goes_online_with_its_doctors_and_services_at_once() {
     let (_, out, _) = run(&env, "en", &["clinic", "update", "Central", "--all-online"]);
     assert!(out.contains("was on the booking page already"), "{out}");
 }
+
+/// `remind due` at a terminal prints a readable line per message and a
+/// total; piped it prints JSON Lines as cron and scripts read them; and
+/// `--dry-run` shows each message's text as it would go (a new template,
+/// `{video_url}` included, checked before a patient gets it).
+#[test]
+fn remind_due_speaks_to_a_person_at_a_terminal_and_json_lines_to_a_pipe() {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--notify",
+        "on",
+        "--language",
+        "es",
+        "--video-url",
+        "https://meet.example/central",
+        "--template",
+        "confirmation=Hola {patient}: {date} a las {time}. Video: {video_url}",
+    ]);
+    env.ok(&[
+        "book",
+        "-d",
+        "Dr. García",
+        "-D",
+        "2026-06-16",
+        "-t",
+        "10:00",
+        "-P",
+        "+50370001111",
+        "--name",
+        "Ana Ruiz",
+        "--modality",
+        "video",
+    ]);
+    // A dry run shows the text, at a terminal and in its JSON.
+    let (code, out, err) = run(&env, "es", &["remind", "due", "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "Hola Ana: martes 16 de junio a las 10:00. Video: https://meet.example/central"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = run(&env, "es", &["remind", "due", "--dry-run", "--json"]);
+    let line: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert!(
+        s(&line["message"]).contains("Video: https://meet.example/central"),
+        "{line}"
+    );
+    // At a terminal: a line a person reads, and the total.
+    let t = crate::prompts::Tmux::start_sized(&env, 80, "APPT_LANG=es", "remind due");
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("confirmación · Ana Ruiz"), "{screen}");
+    assert!(screen.contains("Hola Ana: martes 16 de junio"), "{screen}");
+    assert!(!screen.contains("{\""), "no JSON at a terminal: {screen}");
+    for line in t.scrollback().lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    // Piped: JSON Lines, and nothing left to send.
+    book_at(&env, "2026-06-17", "10:00", "+50370002222");
+    // The clinic's own text, which is long, wraps under its line.
+    env.ok(&["clinic", "update", "Central", "--template", "confirmation="]);
+    let t = crate::prompts::Tmux::start_sized(&env, 80, "APPT_LANG=es", "remind due --dry-run");
+    let (screen, code) = t.exit();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("quedó reservada"), "{screen}");
+    for line in t.scrollback().lines() {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    let (code, out, err) = run(&env, "es", &["remind", "due"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert_eq!(lines[0]["kind"], "confirmation");
+}

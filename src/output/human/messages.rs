@@ -141,7 +141,7 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             Step::Short("Appointment"),
             Step::Drop("Phone"),
         ]);
-        for (r, a) in &sweep.would_deliver {
+        for (r, a, _) in &sweep.would_deliver {
             let (d, hm) = (
                 to_local(a.timezone, r.due_at).0,
                 local_hm(a.timezone, r.due_at),
@@ -157,6 +157,17 @@ pub fn dry_sweep(sweep: &crate::app::remind::Sweep) -> String {
             ]);
         }
         out = format!("{}\n", t.render());
+    }
+    // Each text as it would go, so a clinic checks a template first.
+    for (r, a, text) in &sweep.would_deliver {
+        let (name, phone) = r.recipient(a);
+        out.push_str(&format!(
+            "{} {} · {}:\n{}\n",
+            short(&r.id),
+            kind_words(lang::current(), r),
+            person(name, erased(name, phone)),
+            crate::output::fit::wrap("  ", &clean(text), crate::output::fit::width())
+        ));
     }
     out.push_str(&tr!(
         "h-dry_sweep",
@@ -214,4 +225,22 @@ pub fn webhooks(all: &[crate::store::webhooks::Webhook]) -> String {
         ]);
     }
     t.render()
+}
+
+/// A message `remind due` printed at a terminal, for a person: when, what,
+/// for whom, and its text (a script reads JSON Lines instead).
+pub fn delivered(r: &crate::store::reminders::Reminder, a: &Appointment, text: &str) -> String {
+    let (name, phone) = r.recipient(a);
+    let (d, hm) = (
+        to_local(a.timezone, r.due_at).0,
+        local_hm(a.timezone, r.due_at),
+    );
+    format!(
+        "{} {hm} · {} · {} {}\n{}",
+        lang::day_short(d),
+        kind_words(lang::current(), r),
+        person(name, erased(name, phone)),
+        clean(&shown(phone)),
+        crate::output::fit::wrap("  ", &clean(text), crate::output::fit::width())
+    )
 }

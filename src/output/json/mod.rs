@@ -41,7 +41,7 @@ use std::io::{self, Write};
 
 // The shapes that are also stored or handed to hooks live in `wire`; they
 // are shown as they are.
-pub use crate::wire::{appointment, reminder, reminder_delivered, waitlist_entry};
+pub use crate::wire::{appointment, reminder, reminder_delivered, reminder_would, waitlist_entry};
 
 /// A view written out as JSON text, to be embedded as it is.
 fn raw(view: &impl Serialize) -> Box<RawValue> {
