@@ -1743,6 +1743,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message whole, with who wrote and their next visit')
+            [CompletionResult]::new('reply', 'reply', [CompletionResultType]::ParameterValue, 'Answer a message through the channel it came by; sent, it is done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1759,12 +1761,46 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'appt;inbox;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;inbox;reply' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'appt;inbox;help' {
             [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message whole, with who wrote and their next visit')
+            [CompletionResult]::new('reply', 'reply', [CompletionResultType]::ParameterValue, 'Answer a message through the channel it came by; sent, it is done')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'appt;inbox;help;done' {
+            break
+        }
+        'appt;inbox;help;show' {
+            break
+        }
+        'appt;inbox;help;reply' {
             break
         }
         'appt;inbox;help;help' {
@@ -2419,9 +2455,17 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         }
         'appt;help;inbox' {
             [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark a message done: the inbox no longer shows it')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message whole, with who wrote and their next visit')
+            [CompletionResult]::new('reply', 'reply', [CompletionResultType]::ParameterValue, 'Answer a message through the channel it came by; sent, it is done')
             break
         }
         'appt;help;inbox;done' {
+            break
+        }
+        'appt;help;inbox;show' {
+            break
+        }
+        'appt;help;inbox;reply' {
             break
         }
         'appt;help;token' {

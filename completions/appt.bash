@@ -514,6 +514,12 @@ _appt_clap() {
             appt__subcmd__help__subcmd__inbox,done)
                 cmd="appt__subcmd__help__subcmd__inbox__subcmd__done"
                 ;;
+            appt__subcmd__help__subcmd__inbox,reply)
+                cmd="appt__subcmd__help__subcmd__inbox__subcmd__reply"
+                ;;
+            appt__subcmd__help__subcmd__inbox,show)
+                cmd="appt__subcmd__help__subcmd__inbox__subcmd__show"
+                ;;
             appt__subcmd__help__subcmd__key,rotate)
                 cmd="appt__subcmd__help__subcmd__key__subcmd__rotate"
                 ;;
@@ -613,11 +619,23 @@ _appt_clap() {
             appt__subcmd__inbox,help)
                 cmd="appt__subcmd__inbox__subcmd__help"
                 ;;
+            appt__subcmd__inbox,reply)
+                cmd="appt__subcmd__inbox__subcmd__reply"
+                ;;
+            appt__subcmd__inbox,show)
+                cmd="appt__subcmd__inbox__subcmd__show"
+                ;;
             appt__subcmd__inbox__subcmd__help,done)
                 cmd="appt__subcmd__inbox__subcmd__help__subcmd__done"
                 ;;
             appt__subcmd__inbox__subcmd__help,help)
                 cmd="appt__subcmd__inbox__subcmd__help__subcmd__help"
+                ;;
+            appt__subcmd__inbox__subcmd__help,reply)
+                cmd="appt__subcmd__inbox__subcmd__help__subcmd__reply"
+                ;;
+            appt__subcmd__inbox__subcmd__help,show)
+                cmd="appt__subcmd__inbox__subcmd__help__subcmd__show"
                 ;;
             appt__subcmd__key,help)
                 cmd="appt__subcmd__key__subcmd__help"
@@ -4092,7 +4110,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__inbox)
-            opts="done"
+            opts="done show reply"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4106,6 +4124,34 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__help__subcmd__inbox__subcmd__done)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__inbox__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__help__subcmd__inbox__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4938,7 +4984,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox)
-            opts="-c -h --all --db --read-db --max-lag --json --no-input --clinic --width --help done help"
+            opts="-c -h --all --db --read-db --max-lag --json --no-input --clinic --width --help done show reply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5014,7 +5060,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__inbox__subcmd__help)
-            opts="done help"
+            opts="done show reply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5048,6 +5094,110 @@ _appt_clap() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__inbox__subcmd__help__subcmd__reply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__inbox__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__inbox__subcmd__reply)
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        appt__subcmd__inbox__subcmd__show)
+            opts="-c -h --db --read-db --max-lag --json --no-input --clinic --width --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --clinic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

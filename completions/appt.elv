@@ -1590,6 +1590,8 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
             cand done 'Mark a message done: the inbox no longer shows it'
+            cand show 'Show one message whole, with who wrote and their next visit'
+            cand reply 'Answer a message through the channel it came by; sent, it is done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;inbox;done'= {
@@ -1604,11 +1606,41 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'appt;inbox;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;inbox;reply'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'appt;inbox;help'= {
             cand done 'Mark a message done: the inbox no longer shows it'
+            cand show 'Show one message whole, with who wrote and their next visit'
+            cand reply 'Answer a message through the channel it came by; sent, it is done'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;inbox;help;done'= {
+        }
+        &'appt;inbox;help;show'= {
+        }
+        &'appt;inbox;help;reply'= {
         }
         &'appt;inbox;help;help'= {
         }
@@ -2154,8 +2186,14 @@ set edit:completion:arg-completer[appt] = {|@words|
         }
         &'appt;help;inbox'= {
             cand done 'Mark a message done: the inbox no longer shows it'
+            cand show 'Show one message whole, with who wrote and their next visit'
+            cand reply 'Answer a message through the channel it came by; sent, it is done'
         }
         &'appt;help;inbox;done'= {
+        }
+        &'appt;help;inbox;show'= {
+        }
+        &'appt;help;inbox;reply'= {
         }
         &'appt;help;token'= {
             cand add 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'

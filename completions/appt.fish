@@ -1031,17 +1031,19 @@ complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from help" -f -a "order" -d 'Set the order the clinic\'s channels are tried in: the named first, the rest after'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
 complete -c appt -n "__fish_appt_using_subcommand channel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l all -d 'Every message received, answers appt acted on and done ones too'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -s h -l help -d 'Print help'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
-complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l all -d 'Every message received, answers appt acted on and done ones too'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -f -a "show" -d 'Show one message whole, with who wrote and their next visit'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -f -a "reply" -d 'Answer a message through the channel it came by; sent, it is done'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and not __fish_seen_subcommand_from done show reply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
@@ -1050,7 +1052,25 @@ complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcomm
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from done" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from reply" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one message whole, with who wrote and their next visit'
+complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "reply" -d 'Answer a message through the channel it came by; sent, it is done'
 complete -c appt -n "__fish_appt_using_subcommand inbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand token; and not __fish_seen_subcommand_from add list revoke help" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
@@ -1334,6 +1354,8 @@ complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from channel" -f -a "order" -d 'Set the order the clinic\'s channels are tried in: the named first, the rest after'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from channel" -f -a "test" -d 'Send one short test message now through a channel (exit 7 when the provider refuses it)'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from inbox" -f -a "done" -d 'Mark a message done: the inbox no longer shows it'
+complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from inbox" -f -a "show" -d 'Show one message whole, with who wrote and their next visit'
+complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from inbox" -f -a "reply" -d 'Answer a message through the channel it came by; sent, it is done'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "add" -d 'Make an API token for `appt serve`; it is printed once and kept only as its SHA-256'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List API tokens: name, prefix, scopes, clinic, created, expires, last used (never the token)'
 complete -c appt -n "__fish_appt_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke an API token: requests with it are refused from the next one'

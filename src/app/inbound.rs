@@ -143,6 +143,21 @@ impl Reply {
         }
     }
 
+    /// The desk's own answer `text` to the patient's message `row`, to
+    /// `to` through the channel it came by (`inbox reply`, the board's `r`).
+    pub fn answer(
+        row: &str,
+        settings: Settings,
+        secrets: Secrets,
+        to: &str,
+        text: String,
+    ) -> Reply {
+        Reply {
+            row: Some(row.to_string()),
+            ..Reply::text(settings, secrets, to, text)
+        }
+    }
+
     /// The booking page's `code` to `to` through the channel of `settings`
     /// and `secrets`, `text` saying it.
     pub fn code(settings: Settings, secrets: Secrets, to: &str, text: String, code: &str) -> Reply {
@@ -184,6 +199,16 @@ impl Reply {
 pub struct Replied {
     row: Option<String>,
     pub sent: Sent,
+}
+
+impl Replied {
+    /// The provider's ID of the message, when it was sent and named one.
+    pub fn provider_id(&self) -> Option<&str> {
+        match &self.sent {
+            Sent::Sent { provider_id } => provider_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// Sends each reply through its channel. No database here.

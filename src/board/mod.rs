@@ -7,6 +7,7 @@
 //! second and reads the day again when someone else wrote.
 
 mod booking;
+mod inbox;
 
 use crate::app::board::{self as day_of, Cell, Day};
 use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
@@ -94,6 +95,8 @@ enum Then {
     Find,
     /// Which of the patients `/` found (their appointments, numbered from 1).
     Pick(Vec<Appointment>),
+    /// The desk's answer to this inbox message.
+    Reply(String),
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +119,8 @@ pub struct Board {
     cursor: (usize, usize),
     scroll: Scroll,
     moving: Option<Appointment>,
+    /// The inbox pane with the focus (`Tab`), and the message chosen there.
+    in_pane: Option<inbox::InPane>,
     question: Option<Question>,
     note: Option<Note>,
     help: bool,
@@ -165,6 +170,7 @@ impl Board {
             cursor: (0, 0),
             scroll: Scroll::default(),
             moving: None,
+            in_pane: None,
             question: None,
             note: None,
             help: false,
@@ -214,6 +220,7 @@ impl Board {
             prompt: q.map(|q| (q.label.as_str(), q.typed.as_str())),
             choices: &choices,
             help: self.help,
+            inbox: self.in_pane.map(|p| (p.at, p.open)),
         };
         draw::render(&screen, &mut self.scroll, area, buf);
     }
@@ -422,8 +429,12 @@ impl Board {
             return Flow::Stay;
         }
         self.note = None;
+        if self.in_pane.is_some() {
+            return self.inbox_key(k);
+        }
         match k.code {
             KeyCode::Char('q') => return Flow::Quit,
+            KeyCode::Tab => self.focus_inbox(),
             KeyCode::Esc => self.moving = None,
             KeyCode::Left | KeyCode::Char('h') => {
                 self.cursor.0 = self.cursor.0.saturating_sub(1);
@@ -563,6 +574,7 @@ impl Board {
                     Then::Done(id) => self.finish(id, Some(typed)),
                     Then::Urgency(id) => self.urgency(id, typed),
                     Then::Find => self.find(typed),
+                    Then::Reply(id) => self.reply(id, typed),
                     Then::Pick(found) => {
                         match typed
                             .parse::<usize>()

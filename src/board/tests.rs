@@ -1080,6 +1080,32 @@ fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
         shown.contains("Mensajes (2)") && shown.contains("recordatorio 24h entregado"),
         "{shown}"
     );
+    // Tab: the inbox has the focus, its keys in the footer.
+    key(&mut b, KeyCode::Tab);
+    let shown = screen(&mut b, 80, 24);
+    assert!(
+        shown.contains("↓↑ elegir  Enter leer  r responder"),
+        "{shown}"
+    );
+    // Pedro's, the older one, read whole: both its lines.
+    key(&mut b, KeyCode::Down);
+    key(&mut b, KeyCode::Enter);
+    let shown = screen(&mut b, 80, 24);
+    assert!(shown.contains("│¿Puedo llevar"), "{shown}");
+    assert!(shown.contains("│a mi hija?"), "{shown}");
+    assert!(shown.contains("Pedro Paz"), "{shown}");
+    // `r` asks for the answer; Esc leaves it unsent.
+    press(&mut b, "r");
+    assert!(screen(&mut b, 80, 24).contains("Respuesta (va por el canal"));
+    key(&mut b, KeyCode::Esc);
+    // `d`: done, gone from the pane.
+    press(&mut b, "d");
+    let shown = screen(&mut b, 80, 24);
+    assert!(shown.contains("Mensaje in-1 atendido."), "{shown}");
+    assert!(!shown.contains("¿Puedo llevar"), "{shown}");
+    // Tab again: back to the day, its keys in the footer.
+    key(&mut b, KeyCode::Tab);
+    assert!(!screen(&mut b, 80, 24).contains("↓↑ elegir"));
 }
 
 /// A time the booking page holds for a patient typing their code shows as

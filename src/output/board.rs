@@ -35,6 +35,9 @@ pub struct Screen<'a> {
     /// several patients); empty when it offers nothing.
     pub choices: &'a [String],
     pub help: bool,
+    /// The inbox pane with the focus: the message chosen, and whether it
+    /// is open (shown whole).
+    pub inbox: Option<(usize, bool)>,
 }
 
 /// The status line's message.
@@ -194,6 +197,11 @@ pub fn render(s: &Screen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer) {
     footer(s, &pen, keys, buf);
     if s.help {
         help(s, &pen, area, buf);
+    }
+    if let (Some((at, true)), Some(messages)) = (s.inbox, &s.day.inbox) {
+        if let Some(m) = messages.get(at) {
+            open_message(s, m, &pen, area, buf);
+        }
     }
     if !s.choices.is_empty() {
         choices(s, &pen, area, buf);
@@ -541,14 +549,65 @@ fn inbox_pane(s: &Screen, messages: &[Inbound], pen: &Pen, area: Rect, buf: &mut
             format!("{who}  {}", words.trim())
         })
         .collect();
-    pane(
-        &format!("{} ({})", text_in(l, "b-inbox"), lines.len()),
-        &lines,
-        text_in(l, "b-inbox_empty"),
-        pen,
-        area,
-        buf,
+    let title = format!("{} ({})", text_in(l, "b-inbox"), lines.len());
+    let Some((at, _)) = s.inbox else {
+        return pane(&title, &lines, text_in(l, "b-inbox_empty"), pen, area, buf);
+    };
+    // With the focus: the chosen message in reverse video, kept in sight.
+    let block = Block::bordered()
+        .title(title)
+        .border_style(Style::new().add_modifier(Modifier::BOLD));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let shown = inner.height as usize;
+    let first = (at + 1).saturating_sub(shown);
+    for (i, line) in lines.iter().enumerate().skip(first).take(shown) {
+        let style = if i == at {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        put(
+            buf,
+            inner.x,
+            inner.y + (i - first) as u16,
+            line,
+            inner.width as usize,
+            style,
+        );
+    }
+}
+
+/// An inbox message shown whole over the day (`Enter` in the inbox): who
+/// wrote, when, by which channel, and every word, wrapped.
+fn open_message(s: &Screen, m: &Inbound, pen: &Pen, area: Rect, buf: &mut Buffer) {
+    let l = s.lang;
+    let who = match (&m.patient_name, &m.patient_phone, &m.sender) {
+        (Some(name), Some(phone), _) => format!("{name} {}", super::phone::shown(phone)),
+        (_, _, Some(phone)) => super::phone::shown(phone),
+        _ => String::new(),
+    };
+    let (date, hm) = crate::core::time::to_local(s.day.clinic.timezone, m.received_at);
+    let title = format!(
+        "{who} · {} {hm} · {}",
+        lang::day_short_in(l, date),
+        m.channel
     );
+    let text = format!("{}\n\n{}", m.body, text_in(l, "b-keys_message"));
+    let w = area.width.min(78);
+    let h = area.height.min(text.lines().count() as u16 + 6).max(6);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h,
+    };
+    Clear.render(r, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: false })
+        .style(pen.fg(Color::Reset))
+        .block(Block::bordered().title(cut(&title, w.saturating_sub(4) as usize)))
+        .render(r, buf);
 }
 
 fn pane(title: &str, lines: &[String], empty: &str, pen: &Pen, area: Rect, buf: &mut Buffer) {
@@ -712,6 +771,8 @@ fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     }
     let keys = if s.prompt.is_some() {
         text_in(l, "b-keys_prompt")
+    } else if s.inbox.is_some() {
+        text_in(l, "b-keys_inbox")
     } else if s.moving.is_some() {
         text_in(l, "b-keys_moving")
     } else if fits(text_in(l, "b-keys"), area.width) {

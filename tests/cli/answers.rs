@@ -927,3 +927,91 @@ fn a_bare_digit_answers_only_a_reminder_and_a_typed_cancel_is_asked_first() {
     assert_eq!(show(&env, &b)["status"], "scheduled");
     no_more(&rx);
 }
+
+/// The inbox is readable and answerable where the desk works (issue 64):
+/// `inbox show ID` shows a message whole (the list cuts it at 80 columns),
+/// and `inbox reply ID TEXT` answers through the channel it came by —
+/// sent, the message is done; refused by the provider, `DELIVERY_FAILED`
+/// with its reason and the message stays.
+#[test]
+fn the_desk_reads_a_message_whole_and_answers_it_through_its_channel() {
+    let env = clinic();
+    env.book(TUE, "10:00", "+50370001111");
+    let (api, rx) = providers(vec![
+        twilio_sent("SMout1"),
+        (
+            400,
+            "",
+            json!({"code": 21610, "message": "Attempt to send to unsubscribed recipient"})
+                .to_string(),
+        ),
+    ]);
+    add_sms(&env, &api);
+    let server = Server::start(&env, &[]);
+    let long = "Buenas, no voy a poder llegar el martes porque mi hija está enferma, \
+                ¿me puede dar otra hora la otra semana en la tarde? Gracias";
+    for (sid, body) in [("SMin01", long), ("SMin02", "¿Atienden sábados?")] {
+        let p = [
+            ("AccountSid", TW_SID),
+            ("From", "+50370001111"),
+            ("To", "+15550001111"),
+            ("MessageSid", sid),
+            ("Body", body),
+        ];
+        assert_eq!(
+            post_twilio(&server, "/hooks/twilio/sms", &p, TW_TOKEN).status,
+            200
+        );
+    }
+    let listed = inbox(&env, false);
+    let id = |text: &str| s(&listed.iter().find(|m| m["text"] == text).unwrap()["id"]).to_string();
+    let (first, second) = (id(long), id("¿Atienden sábados?"));
+    // Shown whole, wrapped at 80 columns, in Spanish.
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .env("COLUMNS", "80")
+        .args(["inbox", "show", &first[..8]])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        shown.contains("de Test Patient 7000-1111 por sms"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Próxima cita: mar 16 jun 2026 10:00"),
+        "{shown}"
+    );
+    assert!(shown.contains("otra hora la otra semana"), "{shown}");
+    assert!(shown.contains("Gracias"), "{shown}");
+    assert!(shown.lines().all(|l| l.chars().count() <= 80), "{shown}");
+    // Answered through Twilio, to her phone; done.
+    let done = env.ok(&["inbox", "reply", &first[..8], "Claro, la llamamos hoy."]);
+    assert!(done["done_at"].is_string(), "{done}");
+    let sent = seen(&rx);
+    check_twilio(&sent);
+    assert_eq!(sms_body(&sent), "Central: Claro, la llamamos hoy.");
+    assert!(sent.body.contains("To=%2B50370001111"), "{}", sent.body);
+    let open: Vec<Value> = inbox(&env, false);
+    assert!(open.iter().all(|m| s(&m["id"]) != first), "{open:?}");
+    // The provider refuses the next one: an error with its reason, the
+    // message still there for the desk, marked as not answered.
+    let before = inbox(&env, false).len();
+    let e = env.fails(
+        &["inbox", "reply", &second[..8], "Sí, de 8 a 12."],
+        "DELIVERY_FAILED",
+        7,
+    );
+    assert!(e.to_string().contains("21610"), "{e}");
+    seen(&rx);
+    assert_eq!(inbox(&env, false).len(), before);
+    // An empty answer is refused before anything is sent.
+    env.fails(
+        &["inbox", "reply", &second[..8], "  "],
+        "VALIDATION_ERROR",
+        2,
+    );
+    no_more(&rx);
+}

@@ -43,3 +43,39 @@ pub fn inbox(items: &[Item]) -> String {
     }
     t.render()
 }
+
+/// `appt inbox show ID`: one message whole, wrapped to the terminal, with
+/// who wrote, by which channel, when, what appt did with it and the
+/// patient's next visit.
+pub fn inbox_message(i: &Item) -> String {
+    use crate::output::fit::{width, wrap};
+    let m = &i.message;
+    let (date, hm) = to_local(i.zone, m.received_at);
+    let who = match (&m.patient_name, &m.patient_phone, &m.sender) {
+        (Some(name), Some(phone), _) => format!("{} {}", clean(name), shown(phone)),
+        (_, _, Some(sender)) => shown(sender),
+        _ => "-".to_string(),
+    };
+    let next = i
+        .next
+        .as_ref()
+        .map_or_else(|| "-".to_string(), super::appointment::when);
+    let mut out = tr!(
+        "h-inbox_message",
+        id = short(&m.id),
+        when = format!("{} {hm}", lang::date_short(date)),
+        who = who,
+        channel = clean(&m.channel),
+        next = next
+    );
+    out.push_str("\n\n");
+    out.push_str(&wrap("  ", &clean(&m.body), width()));
+    if m.answer_status.as_deref() == Some("failed") {
+        out.push_str("\n\n");
+        out.push_str(&tr!(
+            "h-inbox_answer_failed",
+            why = clean(m.answer_error.as_deref().unwrap_or_default())
+        ));
+    }
+    out
+}

@@ -24,7 +24,7 @@ pub use appointment::{
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
 pub use feed::{feed_added, feed_revoked, feeds};
-pub use inbox::inbox;
+pub use inbox::{inbox, inbox_message};
 pub use messages::{delivered, dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erase_question, erased, patient_card, patient_visits, patients};
 pub use report::report;
