@@ -3318,7 +3318,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__feed__subcmd__add)
-            opts="-d -c -h --doctor --show --days-back --days-ahead --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --show --days-back --days-ahead --qr --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

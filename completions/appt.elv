@@ -1740,6 +1740,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --qr 'Print the calendar''s address as a QR code too, for the doctor''s phone to read off the screen'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help (see more with ''--help'')'

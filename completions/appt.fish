@@ -1135,6 +1135,7 @@ complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcomma
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
+complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l qr -d 'Print the calendar\'s address as a QR code too, for the doctor\'s phone to read off the screen'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand feed; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'

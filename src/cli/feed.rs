@@ -60,6 +60,10 @@ pub struct AddArgs {
     /// Days after today it holds
     #[arg(long, value_name = "N", default_value_t = 90)]
     days_ahead: i64,
+    /// Print the calendar's address as a QR code too, for the doctor's
+    /// phone to read off the screen
+    #[arg(long)]
+    qr: bool,
 }
 
 /// `--show`, in English or Spanish (`iniciales`).
@@ -110,12 +114,12 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<Report> {
         days_ahead: Some(a.days_ahead),
     };
     let mut st = ctx.open()?;
-    let as_json = ctx.json;
+    let (as_json, qr) = (ctx.json, a.qr);
     feed::add_then(&mut st, &req, ctx.now, &mut |added| {
         output::print_now(
             as_json,
             || json::feed_added(added),
-            || human::feed_added(added),
+            || human::feed_added(added, qr),
         )
     })?;
     Ok(Report::quiet())

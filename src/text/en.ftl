@@ -1528,6 +1528,7 @@ h-feed_shows = { $shows ->
    *[initials] Events name the patient by initials
 }; never a reason, a note, a phone or an ID.
 h-feed_shown_once = Its address is shown this once (appt keeps only its token's hash): subscribe to it, or keep it secret.
+h-feed_qr = Point the phone's camera at the code to open the calendar's address.
 h-feed_caldav = As a CalDAV account: { $url } (any user name, the token after /cal/ as the password)
 h-no_feeds = No calendar feeds.
 c-feed_revoke_q = Revoke feed { $name }? Its address and CalDAV account stop working

@@ -1603,6 +1603,7 @@ h-feed_shows = { $shows ->
    *[initials] Las citas nombran al paciente por sus iniciales
 }; nunca un motivo, una nota, un teléfono ni un documento.
 h-feed_shown_once = Su dirección se muestra esta única vez (appt guarda solo el hash de su token): suscríbase a ella, o guárdela en secreto.
+h-feed_qr = Apunte la cámara del teléfono al código para abrir la dirección del calendario.
 h-feed_caldav = Como cuenta CalDAV: { $url } (cualquier usuario; la contraseña es el token que sigue a /cal/)
 h-no_feeds = No hay calendarios.
 c-feed_revoke_q = ¿Revocar el calendario { $name }? Su dirección y su cuenta CalDAV dejan de funcionar

@@ -1125,3 +1125,78 @@ fn a_backslash_in_a_name_is_written_escaped() {
     let event = vevent(&cal, s(&a["id"])).expect("the visit");
     assert!(event.contains("SUMMARY:Ann\\\\n\\\\\\;Z: "), "{event}");
 }
+
+/// `feed add --qr` (issue 64): the address as a QR code drawn in the
+/// terminal that a real decoder (`zbarimg`, from Debian's zbar-tools) reads
+/// back as the address printed above it; every other line fits 80 columns.
+#[test]
+fn feed_add_qr_prints_a_code_a_phone_reads_as_the_address() {
+    let (env, _) = clinic_with_visits("https://citas.central.example");
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args([
+            "feed",
+            "add",
+            "garcia",
+            "-d",
+            "Dr. García",
+            "--qr",
+            "--width",
+            "80",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let url = text
+        .lines()
+        .find(|l| l.starts_with("https://") && l.ends_with(".ics"))
+        .expect("the address on a line of its own")
+        .to_string();
+    let code: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| matches!(c, '█' | '▀' | '▄' | ' ')))
+        .collect();
+    assert!(code.len() > 10, "a code of half blocks: {text}");
+    for line in text.lines().filter(|l| *l != url) {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    // The drawing as a picture: a character is two modules one over the
+    // other, `█` light in both; each module 4×4 pixels.
+    let modules: Vec<Vec<bool>> = code
+        .iter()
+        .flat_map(|l| {
+            let top = l
+                .chars()
+                .map(|c| matches!(c, '█' | '▀'))
+                .collect::<Vec<_>>();
+            let bottom = l
+                .chars()
+                .map(|c| matches!(c, '█' | '▄'))
+                .collect::<Vec<_>>();
+            [top, bottom]
+        })
+        .collect();
+    let (w, h) = (modules[0].len() * 4, modules.len() * 4);
+    let mut pbm = format!("P1\n{w} {h}\n");
+    for row in &modules {
+        let line: String = row
+            .iter()
+            .flat_map(|light| std::iter::repeat_n(if *light { "0 " } else { "1 " }, 4))
+            .collect();
+        for _ in 0..4 {
+            pbm.push_str(&line);
+            pbm.push('\n');
+        }
+    }
+    let file = env.dir.path().join("qr.pbm");
+    std::fs::write(&file, pbm).unwrap();
+    let read = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&file)
+        .output()
+        .expect("zbarimg (zbar-tools) must be installed: .ci/run installs it");
+    assert!(read.status.success(), "{read:?}");
+    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), url);
+}

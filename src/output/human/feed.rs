@@ -20,9 +20,10 @@ fn shows(f: &Feed) -> String {
 
 /// `feed add`: whose visits, how they show, then the address alone on a
 /// line (shown this once) and the CalDAV account's.
-pub fn feed_added(a: &crate::app::feed::Added) -> String {
+pub fn feed_added(a: &crate::app::feed::Added, qr: bool) -> String {
     let f = &a.feed;
-    [
+    let width = crate::output::fit::width();
+    let said = [
         tr!(
             "h-feed_added",
             name = clean(&f.name),
@@ -32,10 +33,43 @@ pub fn feed_added(a: &crate::app::feed::Added) -> String {
         ),
         tr!("h-feed_shows", shows = f.show.as_str()),
         tr!("h-feed_shown_once"),
-        a.url.clone(),
-        tr!("h-feed_caldav", url = a.dav.clone()),
     ]
-    .join("\n")
+    .join("\n");
+    // The address alone on its line, whole: it is copied as it is.
+    let mut out = format!(
+        "{}\n{}\n{}",
+        crate::output::fit::wrap_lines(&said, width),
+        a.url,
+        crate::output::fit::wrap_lines(&tr!("h-feed_caldav", url = a.dav.clone()), width)
+    );
+    if qr {
+        out.push_str("\n\n");
+        out.push_str(&qr_code(&a.url));
+        out.push_str(&tr!("h-feed_qr"));
+    }
+    out
+}
+
+/// `text` as a QR code drawn with half blocks (two rows of modules a line),
+/// its quiet zone included: light modules as `█`, as `qrencode -t UTF8`
+/// draws them for a terminal's dark background. A phone's camera reads it
+/// off the screen.
+fn qr_code(text: &str) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let mut drawn = code
+                .render::<Dense1x2>()
+                .dark_color(Dense1x2::Light)
+                .light_color(Dense1x2::Dark)
+                .quiet_zone(true)
+                .build();
+            drawn.push('\n');
+            drawn
+        }
+        // An address too long for any QR code: the address above stands.
+        Err(_) => String::new(),
+    }
 }
 
 /// `feed list`: every feed, revoked ones too.
