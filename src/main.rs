@@ -131,11 +131,13 @@ fn print_report(report: &mut appt::output::Report, json: bool) -> Result<(), Err
     } else if json || report.human.is_empty() {
         Ok(())
     } else {
+        // A confirmation's long lines wrap to the terminal (a table fits it already).
         let colour = appt::output::human::colour();
+        let shown = appt::output::human::neutralise(&report.human, colour);
         writeln!(
             out,
             "{}",
-            appt::output::human::neutralise(&report.human, colour)
+            appt::output::fit::wrap_lines(&shown, appt::output::fit::width())
         )
     };
     written

@@ -404,8 +404,10 @@ pub(super) fn cancel_reason(c: &CancelRequest) -> Result<(String, Option<String>
     let reason = check_text("reason", c.reason.as_deref(), &mut bad);
     let told = check_text("tell_patient", c.tell_patient.as_deref(), &mut bad);
     bad.finish()?;
-    let reason =
-        reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
+    let reason = reason.ok_or_else(|| {
+        Error::field("reason", crate::text::msg!("e-reason_is_required"))
+            .hint(crate::text::msg!("e-give_the_reason"))
+    })?;
     Ok((reason, told))
 }
 

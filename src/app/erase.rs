@@ -55,8 +55,10 @@ pub fn erase(
     let mut bad = Problems::default();
     let reason = check_text("reason", r.reason.as_deref(), &mut bad);
     bad.finish()?;
-    let reason =
-        reason.ok_or_else(|| Error::field("reason", crate::text::msg!("e-reason_is_required")))?;
+    let reason = reason.ok_or_else(|| {
+        Error::field("reason", crate::text::msg!("e-reason_is_required"))
+            .hint(crate::text::msg!("e-give_the_reason"))
+    })?;
     st.for_erasure()?;
     let erased = st.write(|tx| {
         let found = find(tx, r)?;

@@ -13,10 +13,9 @@ use crate::core::status as machine;
 use crate::core::{time, Actor, Appointment, Clinic, Language, Status};
 use crate::error::{Code, Error, Result};
 use crate::store::{clinics, reminders, waitlist, Store};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// How far ahead "another time" looks.
-pub const OTHER_TIMES_DAYS: i64 = 14;
 /// How many other times a page offers.
 pub const OTHER_TIMES: i64 = 6;
 
@@ -195,33 +194,48 @@ pub fn cancel(st: &mut Store, token: &str, reason: &str, now: DateTime<Utc>) -> 
     change::cancel(st, &req, &Actor::Patient, now)
 }
 
-/// The next free times of the same doctor and service over the next
-/// [`OTHER_TIMES_DAYS`] days, the visit's own time left out.
-pub fn other_times(st: &mut Store, v: &Visit, now: DateTime<Utc>) -> Result<Vec<Time>> {
+/// The free times of the same doctor and service a visit's page offers,
+/// the visit's own time left out: within the clinic's web notice and
+/// horizon (`core::booking_page::bounds`, as the booking page), the next
+/// [`OTHER_TIMES`] of them, or with `day` that day's (the patient picked it).
+pub fn other_times(
+    st: &mut Store,
+    v: &Visit,
+    day: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Time>> {
     let a = &v.appointment;
     let Some(doctor) = a.doctor_id.clone() else {
         return Ok(Vec::new());
     };
+    let (from, to) = crate::core::booking_page::bounds(&v.clinic.settings, now);
+    let first = time::to_local(v.clinic.timezone, from).0;
+    let after = day.map_or(first, |d| d.max(first));
     let req = NextRequest {
         clinic: Some(a.clinic_id.clone()),
         doctor: Some(doctor),
         specialty: None,
         service: a.service_id.clone(),
-        after: None,
-        limit: Some(OTHER_TIMES + 1),
+        after: Some(after.to_string()),
+        limit: Some(DAY_TIMES),
     };
-    let until = now + Duration::days(OTHER_TIMES_DAYS);
     let found = match next::next(st, &req, now) {
         Ok(f) => f,
         // No hours ahead at all: nothing to offer, not an error for the page.
         Err(e) if e.code != Code::Database && e.code != Code::Internal => return Ok(Vec::new()),
         Err(e) => return Err(e),
     };
+    let wanted = if day.is_some() {
+        DAY_TIMES
+    } else {
+        OTHER_TIMES
+    };
     Ok(found
         .slots
         .into_iter()
-        .filter(|f| f.slot.start <= until && f.slot.start != a.starts_at)
-        .take(OTHER_TIMES as usize)
+        .filter(|f| f.slot.start >= from && f.slot.start <= to && f.slot.start != a.starts_at)
+        .filter(|f| day.is_none_or(|d| f.date == d))
+        .take(wanted as usize)
         .map(|f| {
             let (date, time) = time::to_local(v.clinic.timezone, f.slot.start);
             Time {
@@ -233,11 +247,26 @@ pub fn other_times(st: &mut Store, v: &Visit, now: DateTime<Utc>) -> Result<Vec<
         .collect())
 }
 
+/// The most times a picked day shows.
+const DAY_TIMES: i64 = 48;
+
+/// The first and last days a visit's page lets the patient pick.
+pub fn days_offered(v: &Visit, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    let (from, to) = crate::core::booking_page::bounds(&v.clinic.settings, now);
+    (
+        time::to_local(v.clinic.timezone, from).0,
+        time::to_local(v.clinic.timezone, to).0,
+    )
+}
+
 /// Another time: moves the visit to `at` (an instant from its page), through
 /// every rule of `reschedule`.
 pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Result<Changed> {
     let v = visit(st, token, now)?;
     let starts_at = time::parse_rfc3339(at).map_err(|m| Error::field("at", m))?;
+    // The page's own bounds, whatever was posted: the web notice and horizon.
+    let web = crate::core::booking_page::web_rules(&v.clinic.settings);
+    crate::core::booking::check_time(now, starts_at, &web)?;
     let req = RescheduleRequest {
         id: v.appointment.id.clone(),
         clinic: Some(v.appointment.clinic_id.clone()),

@@ -163,13 +163,9 @@ pub struct Time {
 }
 
 /// The first and last starts the page offers at `now`: the clinic's web
-/// notice and horizon, within its desk's horizon.
+/// notice and horizon, within its desk's (`core::booking_page::bounds`).
 fn bounds(c: &Clinic, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let s = &c.settings;
-    (
-        now + Duration::minutes(s.web_notice.max(s.min_notice)),
-        now + Duration::minutes(s.web_horizon.min(s.horizon)),
-    )
+    crate::core::booking_page::bounds(&c.settings, now)
 }
 
 /// What a day holds on the page.

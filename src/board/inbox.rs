@@ -16,9 +16,9 @@ pub(super) struct InPane {
 }
 
 impl Board {
-    /// The inbox's messages, when the clinic has a channel.
-    fn messages(&self) -> &[crate::store::inbox::Inbound] {
-        self.day.inbox.as_deref().unwrap_or_default()
+    /// How many messages the inbox pane holds.
+    fn messages(&self) -> usize {
+        self.day.inbox.as_ref().map_or(0, Vec::len)
     }
 
     /// `Tab` from the day: into the inbox, at its newest message.
@@ -68,14 +68,14 @@ impl Board {
             }
             _ => {}
         }
-        p.at = p.at.min(self.messages().len().saturating_sub(1));
+        p.at = p.at.min(self.messages().saturating_sub(1));
         self.in_pane = Some(p);
         Flow::Stay
     }
 
     /// The ID of the message chosen, or a refusal when there is none.
     fn chosen(&mut self, p: InPane) -> Option<String> {
-        match self.messages().get(p.at) {
+        match self.day.inbox.as_ref().and_then(|all| all.get(p.at)) {
             Some(m) => Some(m.id.clone()),
             None => {
                 self.refused(crate::error::Error::new(

@@ -218,6 +218,7 @@ impl Board {
             moving: self.moving.as_ref(),
             note: self.note.as_ref(),
             prompt: q.map(|q| (q.label.as_str(), q.typed.as_str())),
+            yes_no: matches!(q.map(|q| &q.then), Some(Then::Force(..))),
             choices: &choices,
             help: self.help,
             inbox: self.in_pane.map(|p| (p.at, p.open)),

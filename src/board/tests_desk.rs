@@ -31,6 +31,17 @@ fn x_inside_the_cancellation_window_says_why_and_offers_to_force_it() {
         "{label}"
     );
     assert_eq!(appointments(&mut b), before, "nothing yet");
+    // At 80 columns the whole question is on screen, wrapped, with how to
+    // answer it in the footer (issue 64: it was cut before its "(s/n)",
+    // and the footer said "Enter aceptar").
+    let shown = screen(&mut b, 80, 24);
+    assert!(shown.contains("(s/n): ▏"), "{shown}");
+    assert!(shown.contains("plazo de cancelación"), "{shown}");
+    assert!(
+        shown.contains("s y Enter: sí  n y Enter: no  Esc dejar"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Enter aceptar"), "{shown}");
     // An answer that is neither is asked again.
     answer(&mut b, "tal vez");
     assert_eq!(b.question.as_ref().unwrap().label, label);

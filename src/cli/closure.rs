@@ -119,8 +119,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 Ok(tr!(
                     "c-closure_remove_q",
                     a = human::short(&c.id),
-                    b = c.from,
-                    c = c.to,
+                    b = crate::output::lang::date_short(c.from),
+                    c = crate::output::lang::date_short(c.to),
                     reason = reason
                 ))
             })?;

@@ -282,53 +282,6 @@ pub fn render(kind: &str, lang: Language, own: Option<&str>, f: &Fields) -> Stri
     out
 }
 
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const WEEKDAYS_ES: [&str; 7] = [
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_ES: [&str; 12] = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-];
-
 /// A local date as `lang` writes it in a message: `Monday 15 June`,
 /// `lunes 15 de junio`.
 pub fn date_words(lang: Language, d: NaiveDate) -> String {
@@ -352,23 +305,15 @@ pub fn series_words(lang: Language, count: i64, last: NaiveDate) -> String {
     }
 }
 
-/// A weekday's name in `lang`, Monday = 0: `Monday`, `lunes`. The one table
-/// of names: messages, pages and the desk's tables (`output::lang`) all
-/// read it.
+/// A weekday's name in `lang`, Monday = 0: `Monday`, `lunes`
+/// ([`crate::text::weekday_name`], the one table of names).
 pub fn weekday_name(lang: Language, monday0: usize) -> &'static str {
-    match lang {
-        Language::En => WEEKDAYS_EN[monday0 % 7],
-        Language::Es => WEEKDAYS_ES[monday0 % 7],
-    }
+    crate::text::weekday_name(lang, monday0)
 }
 
 /// A month's name in `lang`, January = 1: `June`, `junio`.
 pub fn month_name(lang: Language, month: u32) -> &'static str {
-    let i = (month as usize + 11) % 12;
-    match lang {
-        Language::En => MONTHS_EN[i],
-        Language::Es => MONTHS_ES[i],
-    }
+    crate::text::month_name(lang, month)
 }
 
 /// A clinic's phone as it is to be read in messages, trimmed: digits with

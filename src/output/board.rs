@@ -31,6 +31,8 @@ pub struct Screen<'a> {
     pub note: Option<&'a Note>,
     /// A question being answered: its label and what is typed so far.
     pub prompt: Option<(&'a str, &'a str)>,
+    /// The question is answered yes or no (the footer says how).
+    pub yes_no: bool,
     /// What a question offers to choose from, numbered (`/` finding
     /// several patients); empty when it offers nothing.
     pub choices: &'a [String],
@@ -645,7 +647,25 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
     if let Some((label, typed)) = s.prompt {
         let text = format!("{label}: {typed}▏");
         let style = Style::new().add_modifier(Modifier::BOLD);
-        buf.set_stringn(area.x, area.y, text, area.width as usize, style);
+        if fits(&text, area.width) {
+            buf.set_stringn(area.x, area.y, text, area.width as usize, style);
+            return;
+        }
+        // Too long for the line: the whole question wraps upwards over the
+        // day, its choices and the answer typed in sight.
+        let lines = crate::output::fit::wrap("", &text, Some(area.width as usize));
+        let n = lines.lines().count() as u16;
+        let top = area.y.saturating_sub(n.saturating_sub(1));
+        let r = Rect {
+            x: area.x,
+            y: top,
+            width: area.width,
+            height: area.y - top + 1,
+        };
+        Clear.render(r, buf);
+        for (i, line) in lines.lines().enumerate() {
+            buf.set_stringn(area.x, top + i as u16, line, area.width as usize, style);
+        }
         return;
     }
     let (text, style) = match (s.note, s.moving) {
@@ -769,7 +789,9 @@ fn footer(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
         );
         return;
     }
-    let keys = if s.prompt.is_some() {
+    let keys = if s.prompt.is_some() && s.yes_no {
+        text_in(l, "b-keys_yes_no")
+    } else if s.prompt.is_some() {
         text_in(l, "b-keys_prompt")
     } else if s.inbox.is_some() {
         text_in(l, "b-keys_inbox")

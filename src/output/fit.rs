@@ -62,15 +62,18 @@ fn stderr_width() -> Option<usize> {
 
 /// `text` wrapped at word boundaries to `width` columns: a word, a time or
 /// an ID is never split (one longer than the line stands alone on its own);
-/// a wrapped line goes on indented by two spaces. Lines that fit, and all
-/// text when `width` is None, are left as they are.
+/// a wrapped line goes on indented by two spaces. Lines that fit, a table's
+/// lines (fitted already, perhaps coloured) and all text when `width` is
+/// None are left as they are.
 pub fn wrap_lines(text: &str, width: Option<usize>) -> String {
     let Some(width) = width.filter(|w| *w >= 20) else {
         return text.to_string();
     };
     let mut out: Vec<String> = Vec::new();
     for line in text.split('\n') {
-        if UnicodeWidthStr::width(line) <= width {
+        let table =
+            line.contains('\u{1b}') || line.starts_with(['│', '┌', '└', '╞', '├', '╰', '╭']);
+        if table || UnicodeWidthStr::width(line) <= width {
             out.push(line.to_string());
             continue;
         }

@@ -36,6 +36,9 @@ struct Words {
     other_reason: &'static str,
     other_reason_text: &'static str,
     cancel: &'static str,
+    pick_day: &'static str,
+    show_times: &'static str,
+    no_times_that_day: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -53,6 +56,9 @@ fn words(lang: Lang) -> Words {
         other_reason: t("pg-other_reason"),
         other_reason_text: t("pg-other_reason_text"),
         cancel: t("pg-cancel"),
+        pick_day: t("pg-pick_day"),
+        show_times: t("pg-show_times"),
+        no_times_that_day: t("pg-no_times_that_day"),
     }
 }
 
@@ -93,8 +99,21 @@ struct Choice {
     label: String,
 }
 
-/// A visit's page: the actions its state allows, the other times offered.
-pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> String {
+/// The day a patient picked for another time, and the days they may pick.
+pub struct Picked {
+    pub day: Option<chrono::NaiveDate>,
+    pub days: (chrono::NaiveDate, chrono::NaiveDate),
+}
+
+/// A visit's page: the actions its state allows, the other times offered
+/// (the next ones, or those of the day picked) and a day to pick.
+pub fn visit(
+    v: &Visit,
+    times: &[Time],
+    picked: &Picked,
+    action: &str,
+    note: Option<Note>,
+) -> String {
     let lang = language(&v.clinic);
     let a = &v.appointment;
     let open = v.state == State::Open;
@@ -151,6 +170,14 @@ pub fn visit(v: &Visit, times: &[Time], action: &str, note: Option<Note>) -> Str
         can_confirm => (open || too_late) && a.status == crate::core::Status::Scheduled,
         can_cancel => open,
         times => choices,
+        // Another day: the patient picks it (a date field), within the
+        // page's notice and horizon.
+        pick => open.then(|| context! {
+            min => picked.days.0.to_string(),
+            max => picked.days.1.to_string(),
+            value => picked.day.map(|d| d.to_string()),
+            shown => picked.day.map(|d| crate::output::lang::date_long_in(lang, d)),
+        }),
         reasons => reasons(lang),
         call => call,
         tel => phone.as_deref().map(tel),

@@ -93,8 +93,8 @@ pub fn page(r: &Report) -> String {
     let title = crate::text::msg!(
         "rp-title",
         clinic = r.clinic.name.clone(),
-        from = r.from.to_string(),
-        to = r.to.to_string()
+        from = r.from,
+        to = r.to
     )
     .render(lang);
     let nothing = doc["sources"].as_array().is_none_or(|a| a.is_empty())
@@ -429,6 +429,15 @@ fn busiest(lang: Lang, doc: &Value) -> Figure {
 }
 
 /// Bookings by source, drawn, and what became of them.
+/// A booking source as the page's reader says it (`web`: `página web`);
+/// the JSON's code stays in the row's `data-key`.
+fn source_word(lang: Lang, s: &Value) -> String {
+    words(
+        lang,
+        &format!("source-{}", s["source"].as_str().unwrap_or_default()),
+    )
+}
+
 fn sources(lang: Lang, doc: &Value) -> Figure {
     let all: Vec<&Value> = doc["sources"].as_array().into_iter().flatten().collect();
     let heading = words(lang, "rp-sources");
@@ -436,7 +445,7 @@ fn sources(lang: Lang, doc: &Value) -> Figure {
     let bars: Vec<Bar> = all
         .iter()
         .map(|s| Bar {
-            label: s["source"].as_str().unwrap_or_default().to_string(),
+            label: source_word(lang, s),
             value: int(&s["bookings"]) as f64,
             shown: int(&s["bookings"]).to_string(),
         })
@@ -451,10 +460,7 @@ fn sources(lang: Lang, doc: &Value) -> Figure {
         rows: all
             .iter()
             .map(|s| {
-                let mut cells = vec![
-                    s["source"].as_str().unwrap_or_default().to_string(),
-                    int(&s["bookings"]).to_string(),
-                ];
+                let mut cells = vec![source_word(lang, s), int(&s["bookings"]).to_string()];
                 cells.extend(statuses.map(|k| int(&s["by_status"][k]).to_string()));
                 Row {
                     attrs: vec![

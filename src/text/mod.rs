@@ -90,6 +90,9 @@ pub enum Arg {
     /// Weekdays as the command line takes them (`mon-fri`, `mon,wed`),
     /// each day said in the language (`lun-vie`).
     Days(String),
+    /// A date, written as a person reads it in the language ([`date_words`]):
+    /// a message never shows a date as ISO (`--json`'s fields do).
+    Date(chrono::NaiveDate),
 }
 
 impl Arg {
@@ -111,6 +114,7 @@ impl Arg {
             Arg::Msg(m) => FluentValue::from(m.render(lang)),
             Arg::Word(id) => FluentValue::from(render(lang, id, &[])),
             Arg::Days(code) => FluentValue::from(days(lang, code)),
+            Arg::Date(d) => FluentValue::from(date_words(lang, *d)),
         }
     }
 }
@@ -286,6 +290,24 @@ impl ArgKind for ArgOf<&&Msg> {
     }
 }
 
+impl ArgKind for ArgOf<chrono::NaiveDate> {
+    fn to_arg(&self) -> Arg {
+        Arg::Date(self.0)
+    }
+}
+
+impl ArgKind for ArgOf<&chrono::NaiveDate> {
+    fn to_arg(&self) -> Arg {
+        Arg::Date(*self.0)
+    }
+}
+
+impl ArgKind for ArgOf<&&chrono::NaiveDate> {
+    fn to_arg(&self) -> Arg {
+        Arg::Date(**self.0)
+    }
+}
+
 impl ArgKind for ArgOf<&Arg> {
     fn to_arg(&self) -> Arg {
         self.0.clone()
@@ -354,6 +376,84 @@ macro_rules! msg {
     }};
 }
 pub(crate) use msg;
+
+/// The names of weekdays and months in each language: the one table that
+/// messages, pages, the desk's tables and messages' dates all read.
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const WEEKDAYS_ES: [&str; 7] = [
+    "lunes",
+    "martes",
+    "miércoles",
+    "jueves",
+    "viernes",
+    "sábado",
+    "domingo",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+/// A weekday's name in `lang`, Monday = 0: `Monday`, `lunes`.
+pub fn weekday_name(lang: Lang, monday0: usize) -> &'static str {
+    match lang {
+        Lang::En => WEEKDAYS_EN[monday0 % 7],
+        Lang::Es => WEEKDAYS_ES[monday0 % 7],
+    }
+}
+
+/// A month's name in `lang`, January = 1: `June`, `junio`.
+pub fn month_name(lang: Lang, month: u32) -> &'static str {
+    let i = (month as usize + 11) % 12;
+    match lang {
+        Lang::En => MONTHS_EN[i],
+        Lang::Es => MONTHS_ES[i],
+    }
+}
+
+/// A date as a person reads it in `lang`, in a message: `Sunday 29
+/// November 2026`, `domingo 29 de noviembre de 2026`.
+pub fn date_words(lang: Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let day = weekday_name(lang, d.weekday().num_days_from_monday() as usize);
+    let month = month_name(lang, d.month());
+    match lang {
+        Lang::En => format!("{day} {} {month} {}", d.day(), d.year()),
+        Lang::Es => format!("{day} {} de {month} de {}", d.day(), d.year()),
+    }
+}
 
 /// Weekdays as the command line writes them (`mon-fri`), each three-letter
 /// day as `lang` writes it (`day-mon`: `lun`); anything else as it is.

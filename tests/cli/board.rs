@@ -624,7 +624,7 @@ fn a_refusal_shows_its_code_and_changes_nothing() {
         // Bruno's 10:30 has not started: no no-show yet (docs/rules.md#statuses).
         (
             &["j", "n"],
-            "INVALID_STATE_TRANSITION: An appointment can be marked no_show only after its start time",
+            "INVALID_STATE_TRANSITION: An appointment can be marked a no-show only after its start time",
         ),
         // An empty reason to cancel.
         (&["x", "Enter"], "VALIDATION_ERROR: "),
@@ -645,7 +645,7 @@ fn a_refusal_shows_its_code_and_changes_nothing() {
         // Tuesday's visit cannot arrive on Monday.
         (
             &["Escape", "]", "j", "a"],
-            "INVALID_STATE_TRANSITION: The visit is on 2026-06-16",
+            "INVALID_STATE_TRANSITION: The visit is on Tuesday 16 June 2026",
         ),
         // Nobody found.
         (&["/", "z", "z", "z", "Enter"], "NOT_FOUND: Nobody found for \"zzz\"."),

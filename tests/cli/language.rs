@@ -458,6 +458,8 @@ fn catalogue_ids(name: &str) -> std::collections::BTreeSet<String> {
 /// The kinds of ID the source builds from a value (`status-{code}`), and
 /// so never names whole.
 const BUILT: &[&str] = &[
+    // A booking source as a report says it (`source-web`).
+    "source-",
     "h-feed_show_",
     "status-",
     "reminder-",

@@ -66,7 +66,9 @@ fn a_doctors_full_day_refuses_the_next_booking_with_daily_limit_and_writes_nothi
     assert_eq!(out.status.code(), Some(4));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("The doctor takes at most 2 appointments a day, and 2026-06-16 has them"),
+        said.contains(
+            "The doctor takes at most 2 appointments a day, and Tuesday 16 June 2026 has them"
+        ),
         "{said}"
     );
     assert!(said.contains("hint: the day is full"), "{said}");
@@ -579,7 +581,7 @@ fn the_refusal_and_the_reason_read_in_spanish() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("El médico atiende como máximo 1 cita al día, y el 2026-06-16 ya la tiene"),
+        said.contains("El médico atiende como máximo 1 cita al día, y el martes 16 de junio de 2026 ya la tiene"),
         "{said}"
     );
     // One is one, in English too.
@@ -590,7 +592,9 @@ fn the_refusal_and_the_reason_read_in_spanish() {
         .unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("The doctor takes at most 1 appointment a day, and 2026-06-16 has it"),
+        said.contains(
+            "The doctor takes at most 1 appointment a day, and Tuesday 16 June 2026 has it"
+        ),
         "{said}"
     );
     let out = env

@@ -745,3 +745,87 @@ fn confirm_in_background(
         out
     })
 }
+
+/// Issue 64's reproduction: at 10:59 the page offered 11:00, one minute
+/// away, though the booking page keeps a 2-hour web notice; and only the
+/// next 6 times, so a patient could not ask for Monday. The page's times
+/// keep the web notice and horizon, a posted time outside them is refused,
+/// and the patient picks a day.
+#[test]
+fn another_time_keeps_the_web_notice_and_horizon_and_the_patient_picks_a_day() {
+    let mut env = linked(&[
+        "--web-notice",
+        "2h",
+        "--web-horizon",
+        "7d",
+        "--language",
+        "es",
+    ]);
+    let a = env.book("2026-06-17", "10:00", "+50370001111");
+    let token = link_token(&env, "confirmation");
+    // Monday 10:59 in El Salvador (16:59Z): 11:00 is a minute away.
+    env.at("2026-06-15T16:59:00Z");
+    let srv = Server::start(&env, &[]);
+    let body = page(&srv, &token).body;
+    let offered: Vec<String> = body
+        .split("name=\"at\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_string))
+        .collect();
+    assert!(!offered.is_empty(), "{body}");
+    for at in &offered {
+        assert!(
+            at.as_str() >= "2026-06-15T18:59:00Z",
+            "{at} is inside the 2 h notice"
+        );
+    }
+    // A day to pick, from today to the horizon.
+    assert!(
+        body.contains(
+            r#"<input type="date" id="day" name="day" min="2026-06-15" max="2026-06-22""#
+        ),
+        "{body}"
+    );
+    // Monday the 22nd picked: its times, and only its.
+    let r = srv.call("GET", &format!("/p/{token}?day=2026-06-22"), None, None);
+    assert_eq!(r.status, 200);
+    let monday: Vec<&str> = r
+        .body
+        .split("name=\"at\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(!monday.is_empty(), "{}", r.body);
+    assert!(
+        monday.iter().all(|at| at.starts_with("2026-06-22T")),
+        "{monday:?}"
+    );
+    assert!(
+        r.body.contains("lunes 22 de junio a las 09:00"),
+        "{}",
+        r.body
+    );
+    // A Saturday has none, and says so.
+    let r = srv.call("GET", &format!("/p/{token}?day=2026-06-20"), None, None);
+    assert!(
+        r.body
+            .contains("No hay horas libres el sábado 20 de junio de 2026."),
+        "{}",
+        r.body
+    );
+    // A time inside the notice posted all the same is refused; nothing moves.
+    let before = env.snapshot();
+    let r = post(
+        &srv,
+        &token,
+        &[("action", "move"), ("at", "2026-06-15T17:00:00Z")],
+    );
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("Esa hora ya no se puede tomar por aquí"),
+        "{}",
+        r.body
+    );
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.ok(&["show", s(&a["id"])])["start_time"], "10:00");
+}

@@ -566,7 +566,7 @@ fn every_remove_asks_for_confirmation_unless_yes() {
         (
             "closure",
             s(&c["id"])[..8].to_string(),
-            "(2026-07-01…2026-07-01, Leave)?",
+            "(Wed 01 Jul 2026…Wed 01 Jul 2026, Leave)?",
         ),
         (
             "webhook",

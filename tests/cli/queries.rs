@@ -328,7 +328,7 @@ fn list_human_output_is_a_table_on_stdout() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err(), "not JSON");
     for want in [
-        "2026-06-15",
+        "Mon 15 Jun 2026",
         "10:00",
         "11:00",
         P1,

@@ -160,7 +160,7 @@ fn daily_every_n_and_until_pick_the_dates_and_more_than_104_is_refused() {
     );
     assert_eq!(
         v["skipped"],
-        json!([{"date": "2026-06-20", "code": "OUTSIDE_AVAILABILITY", "message": "No availability on 2026-06-20"}])
+        json!([{"date": "2026-06-20", "code": "OUTSIDE_AVAILABILITY", "message": "No availability on Saturday 20 June 2026"}])
     );
     // Over the most, by count or by until; a bad frequency, step or end.
     for (more, field) in [
@@ -237,7 +237,7 @@ fn one_occurrence_refused_books_nothing_and_lists_each_failing_date_with_suggest
         occ[0]["suggested_times"],
         json!(["09:30", "10:00", "10:30"])
     );
-    assert_eq!(occ[1]["message"], "Closed on 2026-07-07: Feriado");
+    assert_eq!(occ[1]["message"], "Closed on Tuesday 7 July 2026: Feriado");
     assert_eq!(occ[1]["suggested_times"], json!([]));
     // The human answer names the dates and the way out.
     let out = env
@@ -614,7 +614,7 @@ fn an_occurrence_on_a_missing_local_time_is_named_and_a_doubled_one_takes_the_ea
     assert_eq!(field(occ, "date"), ["2026-03-08"]);
     assert_eq!(field(occ, "code"), ["NONEXISTENT_LOCAL_TIME"]);
     assert!(
-        s(&occ[0]["message"]).contains("2026-03-08 02:30 does not exist"),
+        s(&occ[0]["message"]).contains("Sunday 8 March 2026 02:30 does not exist"),
         "{d}"
     );
     let v = env.ok(&series_args(

@@ -1150,7 +1150,7 @@ fn window_add_refuses_bad_values_one_detail_each() {
             "--days",
             "someday",
             "--from",
-            "9am",
+            "9xm",
             "--to",
             "25:00",
             "--capacity",

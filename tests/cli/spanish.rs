@@ -472,7 +472,7 @@ fn a_spanish_desk_walks_every_command_and_error_and_reads_no_english() {
         ],
     );
     assert!(
-        closed.contains("Cerrado el 2026-12-25: Navidad"),
+        closed.contains("Cerrado el viernes 25 de diciembre de 2026: Navidad"),
         "{closed}"
     );
     assert!(
@@ -545,7 +545,7 @@ fn the_desk_reads_what_a_native_speaker_would_say() {
         ],
     );
     assert!(
-        closed.contains(" 2026-12-25 ") && !closed.contains('…'),
+        closed.contains(" viernes 25 de diciembre de 2026 ") && !closed.contains('…'),
         "{closed}"
     );
     env.at("2026-06-15T15:05:00Z");

@@ -278,8 +278,14 @@ fn every_table_fits_80_columns_with_ids_dates_and_times_whole() {
     let id2 = &s(&second["id"])[..8];
 
     let list = at_80(&env, &["list"]);
-    assert!(one_line_has(&list, &["2026-06-16", "09:00", id]), "{list}");
-    assert!(one_line_has(&list, &["2026-06-17", "10:30", id2]), "{list}");
+    assert!(
+        one_line_has(&list, &["Tue 16 Jun 2026", "09:00", id]),
+        "{list}"
+    );
+    assert!(
+        one_line_has(&list, &["Wed 17 Jun 2026", "10:30", id2]),
+        "{list}"
+    );
     assert!(list.contains('…'), "long names are cut:\n{list}");
     assert!(list.contains("scheduled"), "{list}");
 

@@ -81,10 +81,11 @@ pub fn appointments(list: &[Appointment]) -> String {
         Step::Drop("Service"),
         Step::Drop("Tok"),
         Step::Short("Time"),
+        Step::Short("Date"),
     ]);
     for a in list {
         t.row(vec![
-            a.local_date.to_string().into(),
+            Item::new(lang::date_short(a.local_date)).or_short(lang::day_short(a.local_date)),
             span(a.timezone, a.starts_at, a.ends_at),
             format!("{}{}", a.token_number, super::marks(a)).into(),
             patient_of(a).into(),
@@ -276,7 +277,8 @@ pub fn history(h: &crate::app::list::History) -> String {
             .map_or_else(|_| date.to_string(), lang::day_month);
         t.row(vec![
             e.id.to_string().into(),
-            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            Item::new(format!("{} {hm}", lang::date_short(d)))
+                .or_short(format!("{} {hm}", lang::day_month(d))),
             Item::new(lang::t(&format!("event-{}", e.kind.replace('.', "-")))).or_short(lang::t(
                 &format!("event-short-{}", e.kind.replace('.', "-")),
             )),
@@ -334,7 +336,8 @@ pub(super) fn messages(
             .unwrap_or(m.due_at);
         let (d, hm) = (to_local(zone, at).0, local_hm(zone, at));
         t.row(vec![
-            Item::new(format!("{d} {hm}")).or_short(format!("{} {hm}", lang::day_month(d))),
+            Item::new(format!("{} {hm}", lang::date_short(d)))
+                .or_short(format!("{} {hm}", lang::day_month(d))),
             super::messages::message_kind(m),
             lang::t(&format!("reminder-{}", crate::wire::message_status(m))).into(),
             m.channel

@@ -91,7 +91,7 @@ pub fn patient_visits(card: &crate::app::patient::Card) -> String {
         (lang::t("h-recent"), &card.recent),
     ] {
         if list.is_empty() {
-            out.push_str(&format!("\n{title}: {}", lang::t("word-none")));
+            out.push_str(&format!("\n{title}: {}", lang::t("h-no_visits")));
         } else {
             out.push_str(&format!("\n{title}:"));
             for a in list {

@@ -87,12 +87,7 @@ fn utilisation(r: &Report, width: usize) -> String {
             sparkline(&squeezed)
         ));
     }
-    let caption = tr!(
-        "rp-spark",
-        n = per_mark,
-        from = r.from.to_string(),
-        to = r.to.to_string()
-    );
+    let caption = tr!("rp-spark", n = per_mark, from = r.from, to = r.to);
     out.push('\n');
     out.push_str(&crate::output::fit::wrap_lines(&caption, Some(width)));
     out
@@ -292,7 +287,7 @@ fn sources(r: &Report, width: usize) -> String {
         let n = |k: &str| by.get(k).copied().unwrap_or(0).to_string();
         let total: i64 = by.values().sum();
         t.row(vec![
-            clean(s).into(),
+            lang::t(&format!("source-{s}")).to_string().into(),
             format!(
                 "{total:>count_w$} {}",
                 bar(total as f64 / most.max(1) as f64, bar_w)
@@ -312,8 +307,8 @@ pub fn report(r: &Report) -> String {
     let mut parts = vec![tr!(
         "rp-title",
         clinic = clean(&r.clinic.name),
-        from = r.from.to_string(),
-        to = r.to.to_string()
+        from = r.from,
+        to = r.to
     )];
     if f.sources.is_empty() && r.utilisation.is_empty() {
         parts.push(tr!("rp-nothing"));

@@ -30,7 +30,13 @@ pub(super) fn open(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<An
             Err(e) => Err(e),
         };
     }
-    show(st, token, &format!("/p/{token}"), None, 200, now)
+    // A day the patient picked for another time (`?day=YYYY-MM-DD`); one
+    // that does not read is as none.
+    let day = call
+        .query()
+        .text("day")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok());
+    show(st, token, &format!("/p/{token}"), day, None, 200, now)
 }
 
 /// `POST /p/{token}`: an answer posted from a patient's page, and the page
@@ -65,7 +71,7 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
         )),
     };
     match result {
-        Ok(note) => show(st, token, &action, Some(note), 200, now),
+        Ok(note) => show(st, token, &action, None, Some(note), 200, now),
         Err(e) => {
             let key = match e.code {
                 Code::NotFound => return Ok(Answer::html(404, page::gone())),
@@ -80,6 +86,7 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
                     "pg-time_taken"
                 }
                 Code::CancellationWindow => "pg-too_late",
+                Code::InsufficientNotice | Code::BeyondHorizon => "pg-out_of_reach",
                 Code::InvalidStateTransition | Code::PastAppointment => "pg-over",
                 Code::SlotInactive => "pg-offer_closed",
                 Code::Validation if e.details.get("reason").is_some() && reason.is_empty() => {
@@ -93,6 +100,7 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
                 st,
                 token,
                 &action,
+                None,
                 Some(Note { key, bad: true }),
                 status,
                 now,
@@ -106,6 +114,7 @@ fn show(
     st: &mut Store,
     token: &str,
     action: &str,
+    day: Option<chrono::NaiveDate>,
     note: Option<Note>,
     status: u16,
     now: DateTime<Utc>,
@@ -115,11 +124,16 @@ fn show(
         Err(e) => Err(e),
         Ok(Opened::Visit(v)) => {
             let times = if v.state == State::Open {
-                reply::other_times(st, &v, now)?
+                reply::other_times(st, &v, day, now)?
             } else {
                 Vec::new()
             };
-            Ok(Answer::html(status, page::visit(&v, &times, action, note)))
+            let days = reply::days_offered(&v, now);
+            let picked = page::Picked { day, days };
+            Ok(Answer::html(
+                status,
+                page::visit(&v, &times, &picked, action, note),
+            ))
         }
         Ok(Opened::Offer(o)) => Ok(Answer::html(status, page::offer(&o, action, note))),
     }
