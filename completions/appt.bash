@@ -6572,7 +6572,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__report)
-            opts="-d -o -c -h --from --to --doctor --service --format --output --html --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -o -c -h --from --to --mes --month --doctor --service --format --output --html --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6583,6 +6583,14 @@ _appt_clap() {
                     return 0
                     ;;
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --month)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -24,6 +24,8 @@ pub struct ReportRequest {
     pub to: Option<String>,
     pub doctor: Option<String>,
     pub service: Option<String>,
+    /// A whole month instead of `from` and `to` (`2026-11`, `last`).
+    pub month: Option<String>,
 }
 
 /// One doctor's day: minutes held over minutes open.
@@ -82,6 +84,15 @@ fn period(c: &Clinic, r: &ReportRequest, now: DateTime<Utc>) -> Result<(NaiveDat
             .map(|s| time::parse_date(s, today, order).map_err(|e| Error::field(field, e)))
             .transpose()
     };
+    if let Some(m) = &r.month {
+        if r.from.is_some() || r.to.is_some() {
+            return Err(Error::field(
+                "month",
+                crate::text::msg!("e-month_or_from_to"),
+            ));
+        }
+        return time::parse_month(m, today).map_err(|e| Error::field("month", e));
+    }
     let to = read("to", &r.to)?.unwrap_or(today - Duration::days(1));
     let from = read("from", &r.from)?.unwrap_or(to - Duration::days(27));
     if from > to {

@@ -21,7 +21,7 @@ pub enum FormatArg {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt report\n  appt report -d \"Dra. Ana García\" --json\n  appt report --from 2026-06-01 --to 2026-06-30 --html junio.html\n  appt report --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx"
+    after_help = "Examples:\n  appt report\n  appt report -d \"Dra. Ana García\" --json\n  appt report --month last --html octubre.html\n  appt report --format xlsx --from 2026-06-01 --to 2026-06-30 -o junio.xlsx"
 )]
 pub struct Args {
     /// The first date of the period [default: 28 days before --to]
@@ -30,6 +30,9 @@ pub struct Args {
     /// The last date of the period, included [default: yesterday]
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub to: Option<String>,
+    /// A whole month instead: 2026-11, 11/2026, last or this (pasado, este)
+    #[arg(long, visible_alias = "mes", value_name = "MONTH", conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
     /// Only this doctor's visits
     #[arg(short, long)]
     pub doctor: Option<String>,
@@ -54,6 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         to: a.to,
         doctor: a.doctor,
         service: a.service,
+        month: a.month,
     };
     // A spreadsheet is bytes no terminal shows: refused before anything is read.
     let to_stdout = a.output.as_ref().is_none_or(|p| p.as_os_str() == "-");

@@ -162,12 +162,12 @@ pub fn appointment_choice(a: &crate::core::Appointment) -> String {
     let who = a
         .doctor_name
         .as_deref()
-        .map_or("clinic-wide".to_string(), clean);
+        .map_or_else(|| tr!("h-clinic_wide"), clean);
     format!(
         "{}  {} — {who}  [{}]",
         local_hm(a.timezone, a.starts_at),
         human::patient_of(a),
-        a.status.as_str()
+        crate::output::lang::t(&format!("status-{}", a.status.as_str()))
     )
 }
 

@@ -106,6 +106,16 @@ pub fn page(r: &Report) -> String {
         ("no_show_rate", "rp-h_no_show"),
         ("late_cancellation_rate", "rp-h_late"),
     ] {
+        // Without a cancellation window no cancellation is late: why, not 0.0%.
+        if rate == "late_cancellation_rate" && r.clinic.settings.cancel_window == 0 {
+            figures.push(Figure {
+                id: format!("{rate}.overall"),
+                heading: words(lang, heading),
+                lead: Some(format!("— {}", words(lang, "rp-no_cancel_window"))),
+                ..Figure::default()
+            });
+            continue;
+        }
         figures.extend(rates(lang, &doc, rate, heading));
     }
     figures.push(busiest(lang, &doc));

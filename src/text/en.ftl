@@ -1430,6 +1430,8 @@ e-slug_taken = Clinic { $clinic } already has the booking page address { $slug }
 e-web_hold_between = web_hold must be from { $lo }m to { $hi }m (got { $m }m)
 
 ## appt report (docs/reports.md)
+e-month_must_be = A month is 2026-11, 11/2026, last or this (got '{ $s }')
+e-month_or_from_to = Give a month, or from and to, not both
 e-report_from_after_to = the period's first date (--from) is after its last (--to)
 e-report_too_long = a report covers at most { $a } days
 source-manual = at the desk
@@ -1439,6 +1441,7 @@ source-web = booking page
 source-walk_in = walk-in
 source-import = imported
 source-api = API
+rp-no_cancel_window = Late cancellations: none counted, as the clinic has no cancellation window (appt clinic update --cancel-window 24h sets one).
 rp-title = { $clinic }: { $from } to { $to }
 rp-nothing = No appointments and no open hours in this period.
 rp-utilisation = Utilisation: { $a } minutes booked of { $b } open ({ $c })

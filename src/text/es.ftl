@@ -1505,6 +1505,8 @@ e-slug_taken = La clínica { $clinic } ya tiene la dirección de página de rese
 e-web_hold_between = web_hold debe ser de { $lo }m a { $hi }m (se recibió { $m }m)
 
 ## appt report (docs/reports.md)
+e-month_must_be = Un mes se escribe 2026-11, 11/2026, pasado o este (no '{ $s }')
+e-month_or_from_to = Indique un mes, o desde y hasta, no ambos
 e-report_from_after_to = la primera fecha del periodo (--from) es posterior a la última (--to)
 e-report_too_long = un informe abarca como mucho { $a } días
 source-manual = en recepción
@@ -1514,6 +1516,7 @@ source-web = página de citas
 source-walk_in = sin cita
 source-import = importada
 source-api = API
+rp-no_cancel_window = Cancelaciones tardías: no se cuentan, porque la clínica no tiene plazo de cancelación (appt clinic update --cancel-window 24h lo fija).
 rp-title = { $clinic }: del { $from } al { $to }
 rp-nothing = Ninguna cita ni horario abierto en este periodo.
 rp-utilisation = Ocupación: { $a } minutos reservados de { $b } abiertos ({ $c })

@@ -74,6 +74,7 @@ const VALUE_NAMES: &[&str] = &[
     "PAYERS",
     "FIELD",
     "SLUG",
+    "MONTH",
 ];
 
 /// Every command as (its words after `appt`, the command), root first.

@@ -597,6 +597,120 @@ fn a_bad_date_is_refused_and_changes_nothing() {
     );
 }
 
+/// A month at a time (issue 64): `--month 2026-06`, `--month last`
+/// (`--mes pasado`), the API's `month=`; with `--from` it is refused.
+#[test]
+fn a_report_takes_a_whole_month() {
+    let mut env = Env::clinic();
+    env.at("2026-07-03T16:00:00Z");
+    for (args, from, to) in [
+        (
+            vec!["report", "--month", "2026-06"],
+            "2026-06-01",
+            "2026-06-30",
+        ),
+        (
+            vec!["report", "--month", "06/2026"],
+            "2026-06-01",
+            "2026-06-30",
+        ),
+        (
+            vec!["report", "--month", "last"],
+            "2026-06-01",
+            "2026-06-30",
+        ),
+        (
+            vec!["report", "--mes", "pasado"],
+            "2026-06-01",
+            "2026-06-30",
+        ),
+        (
+            vec!["report", "--month", "este"],
+            "2026-07-01",
+            "2026-07-31",
+        ),
+        (
+            vec!["report", "--month", "2026-02"],
+            "2026-02-01",
+            "2026-02-28",
+        ),
+    ] {
+        let r = env.ok(&args);
+        assert_eq!((s(&r["from"]), s(&r["to"])), (from, to), "{args:?}");
+    }
+    env.refused(&["report", "--month", "junio"], "VALIDATION_ERROR", 2);
+    let (code, _) = env.err(&["report", "--month", "last", "--from", "2026-06-01"]);
+    assert_eq!(code, 2);
+    let t = crate::serve::token(&env, "dash", "reports:read", &[]);
+    let srv = crate::serve::Server::start(&env, &[]);
+    let r = srv.get("/v1/reports?month=2026-05", &t);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        (s(&r.json()["from"]), s(&r.json()["to"])),
+        ("2026-05-01", "2026-05-31")
+    );
+    let r = srv.get("/v1/reports?month=2026-05&from=2026-05-02", &t);
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "VALIDATION_ERROR"),
+        "{}",
+        r.body
+    );
+}
+
+/// A clinic without a cancellation window has no late cancellations: the
+/// report says why, not `0.0%` (terminal and page).
+#[test]
+fn without_a_cancellation_window_the_late_rate_says_why() {
+    let mut env = Env::clinic();
+    let a = s(&env.book("2026-06-16", "09:00", "+50370001111")["id"]).to_string();
+    let b = s(&env.book("2026-06-16", "10:00", "+50370002222")["id"]).to_string();
+    env.ok(&["cancel", &a, "--reason", "Viaje"]);
+    env.at("2026-06-16T16:30:00Z");
+    env.ok(&["status", &b, "completed", "--diagnosis", "J00"]);
+    env.at(SAT_27);
+    let out = env
+        .cmd()
+        .env("APPT_LANG", "es")
+        .args(["report", "--from", FROM, "--to", TO, "--width", "80"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no tiene plazo de"), "{text}");
+    assert!(
+        text.contains("Tardías │\n") || text.contains("Tardías │"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("│ Todas") && l.trim_end().ends_with("┆ —       │")),
+        "{text}"
+    );
+    let page = env.dir.path().join("r.html");
+    env.ok(&[
+        "report",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("— Late cancellations: none counted"),
+        "{html}"
+    );
+    // With a window, the rate is back.
+    env.ok(&["clinic", "update", "Central", "--cancel-window", "24h"]);
+    let out = env
+        .cmd()
+        .args(["report", "--from", FROM, "--to", TO])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("no cancellation window"));
+}
+
 /// The report in a real terminal (tmux) at 80×24 and 120×40, in English
 /// and in Spanish, once with `NO_COLOR`: every line fits the terminal's
 /// width (a wider one would come back wider, the terminal's wrapping undone),

@@ -188,14 +188,27 @@ fn rates(r: &Report, width: usize) -> String {
         crate::output::fit::col("Late"),
     ]);
     let none = Rate::default();
+    // Without a cancellation window no cancellation is late: no rate to
+    // show, and the line under the table says why.
+    let windowless = r.clinic.settings.cancel_window == 0;
     for (label, a, b) in labels {
         t.row(vec![
             label.into(),
             cell.show(a.unwrap_or(&none)).into(),
-            cell.show(b.unwrap_or(&none)).into(),
+            match windowless {
+                true => "—".into(),
+                false => cell.show(b.unwrap_or(&none)).into(),
+            },
         ]);
     }
-    t.render_at(Some(width))
+    let table = t.render_at(Some(width));
+    match windowless {
+        true => format!(
+            "{table}\n{}",
+            crate::output::fit::wrap_lines(&tr!("rp-no_cancel_window"), Some(width))
+        ),
+        false => table,
+    }
 }
 /// Bookings by weekday × hour as shades, each hour a column; the weekdays
 /// from Monday to the last with a booking (the weekend only when it had

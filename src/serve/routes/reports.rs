@@ -19,6 +19,7 @@ fn request(st: &mut Store, call: &Call, who: &Caller) -> Result<report::Report> 
         to: q.text("to"),
         doctor: q.text("doctor"),
         service: q.text("service"),
+        month: q.text("month"),
     };
     q.finish()?;
     req.clinic = who.clinic(st, named)?;
