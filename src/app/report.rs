@@ -91,7 +91,7 @@ fn period(c: &Clinic, r: &ReportRequest, now: DateTime<Utc>) -> Result<(NaiveDat
                 crate::text::msg!("e-month_or_from_to"),
             ));
         }
-        return time::parse_month(m, today).map_err(|e| Error::field("month", e));
+        return crate::core::words::month(m, today).map_err(|e| Error::field("month", e));
     }
     let to = read("to", &r.to)?.unwrap_or(today - Duration::days(1));
     let from = read("from", &r.from)?.unwrap_or(to - Duration::days(27));

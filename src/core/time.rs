@@ -44,38 +44,6 @@ pub fn parse_duration(s: &str) -> Result<i64, crate::text::Msg> {
     Ok(total)
 }
 
-/// A month as the desk types it → its first and last dates: `2026-11`,
-/// `11/2026`, `last` (`pasado`, `anterior`), `this` (`este`, `actual`),
-/// relative to `today` (docs/commands.md#appt-report).
-pub fn parse_month(s: &str, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), crate::text::Msg> {
-    let err = || crate::text::msg!("e-month_must_be", s = s);
-    let first_of = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(err);
-    let this = first_of(today.year(), today.month())?;
-    let first = match words::plain(s.trim()).as_str() {
-        "this" | "este" | "actual" | "current" => this,
-        "last" | "pasado" | "anterior" | "previous" => this
-            .pred_opt()
-            .map(|d| first_of(d.year(), d.month()))
-            .ok_or_else(err)??,
-        typed => {
-            let (y, m) = match (typed.split_once('-'), typed.split_once('/')) {
-                (Some((y, m)), _) => (y, m),
-                (None, Some((m, y))) => (y, m),
-                _ => return Err(err()),
-            };
-            let (y, m) = (
-                y.trim().parse().map_err(|_| err())?,
-                m.trim().parse().map_err(|_| err())?,
-            );
-            first_of(y, m)?
-        }
-    };
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(err)?;
-    Ok((first, next.pred_opt().ok_or_else(err)?))
-}
-
 /// A flag's minutes as the desk types them: a bare number is minutes (the
 /// unit the flag's help names), anything else a duration ([`parse_duration`]).
 pub fn parse_minutes(s: &str) -> Result<i64, crate::text::Msg> {

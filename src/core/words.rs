@@ -261,6 +261,42 @@ pub fn duration_unit(typed: &str) -> Option<(i64, u8)> {
     }
 }
 
+/// A month as the desk types it → its first and last dates: `2026-11`,
+/// `11/2026`, `last` (`pasado`, `anterior`), `this` (`este`, `actual`),
+/// relative to `today` (docs/commands.md#appt-report).
+pub fn month(
+    s: &str,
+    today: chrono::NaiveDate,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), crate::text::Msg> {
+    let err = || crate::text::msg!("e-month_must_be", s = s);
+    let first_of = |y: i32, m: u32| chrono::NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(err);
+    use chrono::Datelike;
+    let this = first_of(today.year(), today.month())?;
+    let first = match plain(s.trim()).as_str() {
+        "this" | "este" | "actual" | "current" => this,
+        "last" | "pasado" | "anterior" | "previous" => this
+            .pred_opt()
+            .map(|d| first_of(d.year(), d.month()))
+            .ok_or_else(err)??,
+        typed => {
+            let (y, m) = match (typed.split_once('-'), typed.split_once('/')) {
+                (Some((y, m)), _) => (y, m),
+                (None, Some((m, y))) => (y, m),
+                _ => return Err(err()),
+            };
+            let (y, m) = (
+                y.trim().parse().map_err(|_| err())?,
+                m.trim().parse().map_err(|_| err())?,
+            );
+            first_of(y, m)?
+        }
+    };
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .ok_or_else(err)?;
+    Ok((first, next.pred_opt().ok_or_else(err)?))
+}
+
 /// A yes/no answer in either language: `s`, `sí`, `si`, `y`, `yes` are yes;
 /// `n`, `no` are no; anything else is no answer (asked again).
 pub fn answer(typed: &str) -> Option<bool> {
