@@ -16,6 +16,7 @@ mod concurrency;
 mod contract;
 mod damage;
 mod desk;
+mod desk_day_80;
 mod desk_day_es;
 mod desk_words;
 mod docs;

@@ -273,8 +273,9 @@ pub fn history(h: &crate::app::list::History) -> String {
             None => (&obj["date"], &obj["start_time"]),
         };
         let (date, start) = (date.as_str().unwrap_or(""), start.as_str().unwrap_or(""));
-        let short_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_or_else(|_| date.to_string(), lang::day_month);
+        let parsed = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d");
+        let short_date = parsed.map_or_else(|_| date.to_string(), lang::day_month);
+        let date = parsed.map_or_else(|_| date.to_string(), lang::date_short);
         t.row(vec![
             e.id.to_string().into(),
             Item::new(format!("{} {hm}", lang::date_short(d)))
