@@ -239,7 +239,7 @@ fn the_page_is_one_file_with_every_figure_and_nothing_fetched_or_named() {
     let html = page(&env, &file);
     let r = env.ok(&["report", "--from", FROM, "--to", TO]);
     assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
-    assert!(html.contains("No-show rate, by weekday"));
+    assert!(html.contains("How many did not come, by weekday"));
     check_against(&html, &r);
     assert_alone_and_anonymous(&env, &html);
 
@@ -248,7 +248,7 @@ fn the_page_is_one_file_with_every_figure_and_nothing_fetched_or_named() {
     let file = out_dir("es").join("informe.html");
     let html = page(&env, &file);
     assert!(html.starts_with("<!doctype html>\n<html lang=\"es\">"));
-    assert!(html.contains("Tasa de ausencias, por día de la semana"));
+    assert!(html.contains("Cuántos no vinieron, por día de la semana"));
     assert!(html.contains("miércoles"));
     let spanish = html
         .replace(" de ", " of ")
