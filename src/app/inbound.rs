@@ -6,7 +6,7 @@
 //! the provider tries again changes nothing) and, when it is an answer,
 //! confirms or cancels its visit through the desk's own use cases with actor
 //! `patient`, and is answered with one line on the same channel. Anything
-//! else waits in the clinic's inbox ([`super::inbox`]).
+//! else waits in the clinic's inbox (`app::inbox`).
 
 use super::change::{self, CancelRequest, StatusRequest};
 use super::channel::{Channel, Http};
@@ -500,6 +500,24 @@ enum Asks {
     Question,
 }
 
+/// The patient's next scheduled or confirmed visit at `clinic_id` (among
+/// their next 20 active ones): what the inbox shows beside a message, and
+/// what an answer acts on when its message names no visit.
+pub(super) fn next_visit(
+    tx: &crate::store::db::Tx,
+    patient: &str,
+    clinic_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Appointment>> {
+    Ok(appointments::of_patient(tx, patient, now, true, 20)?
+        .into_iter()
+        .find(|a| {
+            a.clinic_id == clinic_id
+                && a.starts_at > now
+                && matches!(a.status, Status::Scheduled | Status::Confirmed)
+        }))
+}
+
 /// The visit an answer is about: the one its button's message was about
 /// (when that message is the patient's, at this clinic), else the
 /// patient's next active visit at the clinic.
@@ -518,7 +536,7 @@ fn visit_of(
             .filter(|a| a.patient_id == patient && a.clinic_id == clinic.id);
         match named {
             Some(a) => Ok(Some(a)),
-            None => super::inbox::next_visit(tx, patient, &clinic.id, now),
+            None => next_visit(tx, patient, &clinic.id, now),
         }
     })
 }

@@ -4,11 +4,11 @@
 
 use super::inbound::{record_replies, send_replies, Reply};
 use crate::core::channel::Kind;
-use crate::core::{Appointment, Status};
+use crate::core::Appointment;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::inbox::{self, Inbound};
-use crate::store::{appointments, channels, clinics, patients, Store};
+use crate::store::{channels, clinics, patients, Store};
 use chrono::{DateTime, Utc};
 
 /// At most this many messages are listed.
@@ -64,7 +64,7 @@ pub fn list(
             }
             let zone = zones[&m.clinic_id];
             let next = match &m.patient_id {
-                Some(p) => next_visit(tx, p, &m.clinic_id, now)?,
+                Some(p) => super::inbound::next_visit(tx, p, &m.clinic_id, now)?,
                 None => None,
             };
             items.push(Item {
@@ -75,24 +75,6 @@ pub fn list(
         }
         Ok(items)
     })
-}
-
-/// The patient's next scheduled or confirmed visit at `clinic_id` (among
-/// their next 20 active ones): what the inbox shows beside a message, and
-/// what an answer acts on when its message names no visit.
-pub(super) fn next_visit(
-    tx: &crate::store::db::Tx,
-    patient: &str,
-    clinic_id: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<Appointment>> {
-    Ok(appointments::of_patient(tx, patient, now, true, 20)?
-        .into_iter()
-        .find(|a| {
-            a.clinic_id == clinic_id
-                && a.starts_at > now
-                && matches!(a.status, Status::Scheduled | Status::Confirmed)
-        }))
 }
 
 /// Marks message `id` (or the start of its ID) done.
@@ -115,7 +97,7 @@ pub fn show(st: &mut Store, id: &str, seen_from: Option<&str>, now: DateTime<Utc
     st.read(|tx| {
         let message = one(tx, seen_from, id)?;
         let next = match &message.patient_id {
-            Some(p) => next_visit(tx, p, &message.clinic_id, now)?,
+            Some(p) => super::inbound::next_visit(tx, p, &message.clinic_id, now)?,
             None => None,
         };
         Ok(Item {

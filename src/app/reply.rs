@@ -196,7 +196,7 @@ pub fn cancel(st: &mut Store, token: &str, reason: &str, now: DateTime<Utc>) -> 
 
 /// The free times of the same doctor and service a visit's page offers,
 /// the visit's own time left out: within the clinic's web notice and
-/// horizon (`core::booking_page::bounds`, as the booking page), the next
+/// horizon (`Settings::web_bounds`, as the booking page), the next
 /// [`OTHER_TIMES`] of them, or with `day` that day's (the patient picked it).
 pub fn other_times(
     st: &mut Store,
@@ -208,7 +208,7 @@ pub fn other_times(
     let Some(doctor) = a.doctor_id.clone() else {
         return Ok(Vec::new());
     };
-    let (from, to) = crate::core::booking_page::bounds(&v.clinic.settings, now);
+    let (from, to) = v.clinic.settings.web_bounds(now);
     let first = time::to_local(v.clinic.timezone, from).0;
     let after = day.map_or(first, |d| d.max(first));
     let req = NextRequest {
@@ -252,7 +252,7 @@ const DAY_TIMES: i64 = 48;
 
 /// The first and last days a visit's page lets the patient pick.
 pub fn days_offered(v: &Visit, now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
-    let (from, to) = crate::core::booking_page::bounds(&v.clinic.settings, now);
+    let (from, to) = v.clinic.settings.web_bounds(now);
     (
         time::to_local(v.clinic.timezone, from).0,
         time::to_local(v.clinic.timezone, to).0,
@@ -265,7 +265,7 @@ pub fn move_to(st: &mut Store, token: &str, at: &str, now: DateTime<Utc>) -> Res
     let v = visit(st, token, now)?;
     let starts_at = time::parse_rfc3339(at).map_err(|m| Error::field("at", m))?;
     // The page's own bounds, whatever was posted: the web notice and horizon.
-    let web = crate::core::booking_page::web_rules(&v.clinic.settings);
+    let web = v.clinic.settings.web_rules();
     crate::core::booking::check_time(now, starts_at, &web)?;
     let req = RescheduleRequest {
         id: v.appointment.id.clone(),

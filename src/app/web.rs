@@ -162,12 +162,6 @@ pub struct Time {
     pub start: DateTime<Utc>,
 }
 
-/// The first and last starts the page offers at `now`: the clinic's web
-/// notice and horizon, within its desk's (`core::booking_page::bounds`).
-fn bounds(c: &Clinic, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    crate::core::booking_page::bounds(&c.settings, now)
-}
-
 /// What a day holds on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Open {
@@ -250,7 +244,7 @@ fn free_times(
     now: DateTime<Utc>,
 ) -> Result<Vec<Day>> {
     let dates = (to - from).num_days() + 1;
-    let (first, last) = bounds(&page.clinic, now);
+    let (first, last) = page.clinic.settings.web_bounds(now);
     // An inactive doctor takes no bookings (rule 2), online or not.
     let targets: Vec<Target> = match doctor {
         Some(d) => vec![d],
@@ -514,7 +508,7 @@ pub fn hold(
         r.email.as_deref(),
         r.channel.as_deref(),
     )?;
-    let (first, last) = bounds(c, now);
+    let (first, last) = c.settings.web_bounds(now);
     if start < first {
         return Err(Error::new(
             Code::InsufficientNotice,

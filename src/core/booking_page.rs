@@ -16,29 +16,6 @@ pub const DEFAULT_NOTICE: i64 = 120;
 /// How long a time is held for a patient typing their code by default, in minutes.
 pub const DEFAULT_HOLD: i64 = 10;
 
-/// The clinic's rules as a patient's own pages apply them (the booking
-/// page, and a visit's page offering another time): the web notice and
-/// horizon, within the desk's own.
-pub fn web_rules(s: &super::model::Settings) -> super::model::Settings {
-    let mut w = s.clone();
-    w.min_notice = s.web_notice.max(s.min_notice);
-    w.horizon = s.web_horizon.min(s.horizon);
-    w
-}
-
-/// The first and last starts a patient's page offers at `now`
-/// ([`web_rules`]).
-pub fn bounds(
-    s: &super::model::Settings,
-    now: chrono::DateTime<chrono::Utc>,
-) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
-    let w = web_rules(s);
-    (
-        now + chrono::Duration::minutes(w.min_notice),
-        now + chrono::Duration::minutes(w.horizon),
-    )
-}
-
 /// Whether the page may hold one more time on a doctor's day that has
 /// `free` free times (the held ones counted free) and `live` live holds:
 /// at most a third of them, rounded up, are held at once

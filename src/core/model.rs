@@ -159,6 +159,26 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The clinic's rules as a patient's own pages apply them (the booking
+    /// page, and a visit's page offering another time): the web notice and
+    /// horizon, within the desk's own.
+    pub fn web_rules(&self) -> Settings {
+        let mut w = self.clone();
+        w.min_notice = self.web_notice.max(self.min_notice);
+        w.horizon = self.web_horizon.min(self.horizon);
+        w
+    }
+
+    /// The first and last starts a patient's page offers at `now`
+    /// ([`Settings::web_rules`]).
+    pub fn web_bounds(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let w = self.web_rules();
+        (
+            now + chrono::Duration::minutes(w.min_notice),
+            now + chrono::Duration::minutes(w.horizon),
+        )
+    }
+
     /// How `4/12` is read at this clinic: its own setting, else its
     /// language's order (day first in Spanish).
     pub fn date_order(&self) -> super::DateOrder {
