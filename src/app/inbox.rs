@@ -162,7 +162,7 @@ pub fn reply(
         ));
     }
     let keys = st.keys(key);
-    let (m, stored, secrets, to) = st.read(|tx| {
+    let (m, stored, secrets, to, said) = st.read(|tx| {
         let m = one(tx, seen_from, id)?;
         let stored = channels::by_name(tx, &m.clinic_id, &m.channel)?
             .ok_or_else(|| Error::not_found("Channel"))?;
@@ -175,11 +175,14 @@ pub fn reply(
             }
             Kind::WhatsApp => {
                 let since = now - chrono::Duration::hours(24);
+                // This message, or a later one of the patient's there.
                 let wrote = m.received_at >= since
-                    || m.patient_id.as_ref().is_some_and(|p| {
-                        inbox::wrote_whatsapp_since(tx, &m.clinic_id, since)
-                            .is_ok_and(|all| all.iter().any(|(q, _)| q == p))
-                    });
+                    || match &m.patient_id {
+                        Some(p) => inbox::wrote_whatsapp_since(tx, &m.clinic_id, since)?
+                            .iter()
+                            .any(|(q, _)| q == p),
+                        None => false,
+                    };
                 if !wrote {
                     return Err(Error::field(
                         "channel",
@@ -198,9 +201,8 @@ pub fn reply(
         let secrets = stored.open(&ring)?;
         // Named, as appt's own answers are: a patient may hear from several clinics.
         let said = format!("{}: {text}", clinics::get(tx, &m.clinic_id)?.name);
-        Ok((m, stored, secrets, (to, said)))
+        Ok((m, stored, secrets, to, said))
     })?;
-    let (to, said) = to;
     let answer = Reply::answer(&m.id, stored.settings.clone(), secrets, &to, said);
     let replied = send_replies(vec![answer]);
     record_replies(st, &replied)?;

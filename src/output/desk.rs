@@ -167,7 +167,7 @@ pub fn appointment_choice(a: &crate::core::Appointment) -> String {
         "{}  {} — {who}  [{}]",
         local_hm(a.timezone, a.starts_at),
         human::patient_of(a),
-        crate::output::lang::t(&format!("status-{}", a.status.as_str()))
+        crate::output::lang::status(a.status)
     )
 }
 
