@@ -140,13 +140,8 @@ const MAX_LINE: usize = 64 * 1024;
 /// of a thousand.
 pub const MAX_ERRORS: usize = 1_000;
 
-/// A line that was not booked.
-#[derive(Debug, Clone)]
-pub struct Rejected {
-    /// From 1.
-    pub line: usize,
-    pub error: Error,
-}
+/// A line that was not booked (kept beside the shortfall it makes).
+pub use super::shortfall::Rejected;
 
 /// What an import did (or, dry, would do).
 #[derive(Debug, Default)]

@@ -4,10 +4,17 @@
 //! error that follows it on stderr and gives the exit code — decided here,
 //! once, for all four (docs/errors.md, "Partly failed runs").
 
-use super::import::Rejected;
 use super::{remind, webhook};
 use crate::error::{Code, Error};
 use serde_json::json;
+
+/// An import's line that was not booked.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    /// From 1.
+    pub line: usize,
+    pub error: Error,
+}
 
 pub enum Shortfall<'a> {
     /// `check`: how many problems, in which database.
