@@ -3,12 +3,12 @@
 //! fallback order) and `test`, which sends one short message now through
 //! the provider. What each provider's request looks like and what its answer
 //! means is `core::channel`'s; sending it is [`Channel::send`]'s, here, and
-//! an e-mail's [`Mail::mail`]'s (`super::smtp`) (docs/commands.md#appt-channel).
+//! an e-mail's `Mail::mail`'s (`super::smtp`) (docs/commands.md#appt-channel).
 
+use super::smtp::Mail;
 use crate::core::channel::{
     self, Answer, Auth, Body, Outcome, Outgoing, Provider, Request, Secrets, Settings, Template,
 };
-use crate::core::email::Email;
 use crate::core::Clinic;
 use crate::error::{Code, Error, Result};
 use crate::store::channels::{self, Stored};
@@ -272,38 +272,6 @@ pub trait Channel {
     fn send_code(&self, to: &str, text: &str, code: &str) -> Outcome;
 }
 
-/// [`Channel`]'s sibling for e-mail, which is more than a text: sends
-/// `email` to the address `to` (`super::smtp::Smtp`).
-pub trait Mail {
-    fn mail(&self, to: &str, email: &Email) -> Outcome;
-}
-
-/// `outcome` with every secret of the channel replaced by `***`: whatever
-/// a provider or a server echoes back, a secret never goes further.
-pub fn scrubbed(outcome: Outcome, secrets: &Secrets) -> Outcome {
-    match outcome {
-        Outcome::Temporary {
-            status,
-            retry_after,
-            reason,
-        } => Outcome::Temporary {
-            status,
-            retry_after,
-            reason: secrets.scrub(&reason),
-        },
-        Outcome::Permanent {
-            status,
-            code,
-            message,
-        } => Outcome::Permanent {
-            status,
-            code: code.map(|c| secrets.scrub(&c)),
-            message: secrets.scrub(&message),
-        },
-        sent => sent,
-    }
-}
-
 /// A provider over HTTP, with a 10-second deadline and no redirects.
 pub struct Http<'a> {
     agent: ureq::Agent,
@@ -326,7 +294,7 @@ impl Http<'_> {
     /// Sends `r` and classifies the answer, scrubbed of the channel's secrets.
     fn deliver(&self, r: &Request) -> Outcome {
         let answer = post(&self.agent, r);
-        scrubbed(self.provider.classify(&answer), self.secrets)
+        self.provider.classify(&answer).scrubbed(self.secrets)
     }
 }
 

@@ -6,7 +6,8 @@
 //! to. The claim and the record are `remind`'s, the same as a
 //! hook's.
 
-use super::channel::{Channel, Http, Mail};
+use super::channel::{Channel, Http};
+use super::smtp::Mail;
 use super::smtp::Smtp;
 use crate::core::channel::{self as wire, Kind, Outcome, Outgoing, Secrets, Settings};
 use crate::core::email::{self, Method, Visit};

@@ -7,7 +7,6 @@
 //! `SSL_CERT_FILE`). What the server answers is `core::channel`'s to judge
 //! ([`smtp_outcome`]).
 
-use super::channel::{scrubbed, Mail};
 use crate::core::channel::{
     smtp_outcome, Outcome, Secrets, Settings, SmtpAnswer, SmtpTls, SmtpUrl,
 };
@@ -170,6 +169,12 @@ impl<'a> Smtp<'a> {
     }
 }
 
+/// `app::channel::Channel`'s sibling for e-mail, which is more than a text: sends
+/// `email` to the address `to` ([`Smtp`]).
+pub trait Mail {
+    fn mail(&self, to: &str, email: &Email) -> Outcome;
+}
+
 impl Mail for Smtp<'_> {
     fn mail(&self, to: &str, email: &Email) -> Outcome {
         let id = self.message_id();
@@ -180,7 +185,7 @@ impl Mail for Smtp<'_> {
             },
             // An address lettre cannot write: no server would take it.
             Err(why) => {
-                return scrubbed(
+                return Outcome::scrubbed(
                     Outcome::Permanent {
                         status: 0,
                         code: None,
@@ -190,7 +195,7 @@ impl Mail for Smtp<'_> {
                 )
             }
         };
-        scrubbed(smtp_outcome(&answer, &id), self.secrets)
+        smtp_outcome(&answer, &id).scrubbed(self.secrets)
     }
 }
 

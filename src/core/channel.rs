@@ -404,6 +404,32 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome with every secret of the channel replaced by `***`: whatever
+    /// a provider or a server echoes back, a secret never goes further.
+    pub fn scrubbed(self, secrets: &Secrets) -> Outcome {
+        match self {
+            Outcome::Temporary {
+                status,
+                retry_after,
+                reason,
+            } => Outcome::Temporary {
+                status,
+                retry_after,
+                reason: secrets.scrub(&reason),
+            },
+            Outcome::Permanent {
+                status,
+                code,
+                message,
+            } => Outcome::Permanent {
+                status,
+                code: code.map(|c| secrets.scrub(&c)),
+                message: secrets.scrub(&message),
+            },
+            sent => sent,
+        }
+    }
+
     pub fn sent(&self) -> bool {
         matches!(self, Outcome::Sent { .. })
     }
