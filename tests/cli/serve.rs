@@ -1718,6 +1718,10 @@ fn p99_of(mut times: Vec<f64>) -> f64 {
 /// p99 under 100 ms, though the server has fewer places (500) than the
 /// flood has connections. The flooder holds at most
 /// `--max-connections-per-address` (64) at once, each for at most 5 s.
+/// The same requests are timed before the flood, which also has every
+/// worker open its database connection (on PostgreSQL, with its password
+/// exchange, about 100 ms in a debug build): the flood's requests time the
+/// flood, not the workers' first connections.
 #[test]
 fn one_address_flooding_half_open_connections_holds_up_no_other() {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -1725,6 +1729,7 @@ fn one_address_flooding_half_open_connections_holds_up_no_other() {
     // Fewer places than the flood's connections, as a server's 1,024 are
     // fewer than 1,100: without a cap per address the flood takes them all.
     let srv = Server::start(&env, &["--max-connections", "500"]);
+    let before = p99_of(other_address_asks(&srv.addr, 200));
     let addr = srv.addr.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let made = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1763,9 +1768,8 @@ fn one_address_flooding_half_open_connections_holds_up_no_other() {
     stop.store(true, Ordering::SeqCst);
     flood.join().unwrap();
     // Under 100 ms, or (a machine busy with the rest of the suite) no
-    // slower than the same requests before the flood, measured likewise.
+    // slower than the same requests before the flood.
     let p99 = p99_of(times);
-    let before = p99_of(other_address_asks(&srv.addr, 200));
     assert!(
         p99 < 0.1 || p99 < before * 2.0,
         "p99 {p99:.3} s (before the flood {before:.3} s)"
