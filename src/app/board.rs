@@ -194,7 +194,7 @@ pub fn day(
 
 /// The appointments `/` may jump to for the patients found by `typed` (a
 /// name as people say it, or a phone, local numbers read in the clinic's
-/// country): for each patient, their first on `date`, else their next one
+/// country, or four or more of a phone's digits, its end or middle): for each patient, their first on `date`, else their next one
 /// after it, else their latest before it; cancelled ones only when there is
 /// nothing else. One a patient, the best placed first; empty when nobody
 /// matches or they have no appointment at this clinic. Several are for the
@@ -221,8 +221,14 @@ pub fn find(
                 a.starts_at,
             )
         };
+        let mut people = patients::matching(tx, typed, country)?;
+        if people.is_empty() {
+            if let Some(digits) = crate::core::phone::fragment(typed) {
+                people = patients::holding_digits(tx, &digits)?;
+            }
+        }
         let mut found: Vec<Appointment> = Vec::new();
-        for id in patients::matching(tx, typed, country)? {
+        for id in people {
             let f = Filter {
                 clinic_id: Some(clinic.id.clone()),
                 patient_id: Some(id),

@@ -150,6 +150,15 @@ pub fn lookup_key(raw: &str, country: Option<&str>) -> Option<String> {
     }
 }
 
+/// The digits a desk typed as part of a phone, its end or its middle as
+/// read off a screen or said aloud (`7555`, `70-12`): four to fifteen
+/// digits and the separators a phone is written with, nothing else. None
+/// for anything else (fewer digits find too many to be of use).
+pub fn fragment(raw: &str) -> Option<String> {
+    let c = cleaned(raw);
+    ((4..=15).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit())).then_some(c)
+}
+
 /// Countries whose desks write a national number's groups with hyphens
 /// (`7012-3456`) where libphonenumber writes spaces (`7012 3456`): the
 /// Central American ones of eight digits in two groups of four.
@@ -255,6 +264,15 @@ mod tests {
             normalize("+1 212 555 0100", Some("+503")).unwrap(),
             "+12125550100"
         );
+    }
+
+    #[test]
+    fn a_fragment_is_four_or_more_digits_and_separators_only() {
+        assert_eq!(fragment("7555").as_deref(), Some("7555"));
+        assert_eq!(fragment(" 70-12 ").as_deref(), Some("7012"));
+        for not in ["755", "+7555", "75a5", "ana 7555", ""] {
+            assert_eq!(fragment(not), None, "{not:?}");
+        }
     }
 
     #[test]

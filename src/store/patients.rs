@@ -432,6 +432,18 @@ pub fn matching(conn: &Tx, input: &str, country: Option<&str>) -> Result<Vec<Str
         .collect())
 }
 
+/// The patients whose phone holds `digits` (its end or middle, as
+/// [`crate::core::phone::fragment`] reads them), by name; at most 100.
+pub fn holding_digits(conn: &Tx, digits: &str) -> Result<Vec<String>> {
+    conn.rows(
+        On::reads(&[Table::Patients]),
+        "SELECT id FROM patients WHERE erased_at IS NULL AND phone LIKE ?1 \
+         ORDER BY name_key LIMIT 100",
+        args![format!("%{digits}%")],
+        |r| r.get(0),
+    )
+}
+
 pub fn insert(conn: &Tx, p: &Patient, sealed_id: Option<&[u8]>) -> Result<()> {
     if by_phone(conn, &p.phone)?.is_some() {
         return Err(Error::field(

@@ -933,6 +933,18 @@ fn move_find_days_and_a_walk_in() {
     assert!(s.starts_with("Central · Monday 15 June 2026"), "{s}");
     t.keys(&["j"]);
     t.wait_status("09:30");
+    // By the end of a phone, as read off a screen: Bruno's ends in 0002.
+    t.keys(&["/"]);
+    t.answer("0002");
+    t.wait_status("#2 Bruno D. on Monday 15 June 2026 at 11:00.");
+    // The middle all three share: the desk picks among them.
+    t.keys(&["/"]);
+    t.answer("7000");
+    t.wait_status("3 patients match: the number of one");
+    t.answer("3");
+    t.wait_status("#1 Carla R. on Tuesday 16 June 2026 at 09:30.");
+    t.keys(&["t"]);
+    t.wait_for("Central · Monday 15 June 2026 · 10:15");
 
     // Day after, day before, and Sunday, when nobody works.
     t.keys(&["]"]);
