@@ -7,6 +7,7 @@ use super::schedule::{Calendar, Target};
 use crate::core::report::{self, Figures};
 use crate::core::{time, Clinic, Doctor};
 use crate::error::{Error, Result};
+use crate::store::db::Tx;
 use crate::store::report::{Messages, Offers, Scope};
 use crate::store::{clinics, doctors, recalls, services, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -62,9 +63,29 @@ pub struct Report {
     /// The waitlist's offers of the period's freed times.
     pub waitlist: Offers,
     pub recalls: Recalls,
+    /// The same figures over the period before (`core::report::previous`),
+    /// which the report sets them beside; None in that report itself.
+    pub previous: Option<Box<Report>>,
 }
 
 impl Report {
+    /// The period's bookings: its appointments, whatever became of them.
+    pub fn bookings(&self) -> i64 {
+        self.figures
+            .sources
+            .values()
+            .flat_map(|by| by.values())
+            .sum()
+    }
+
+    /// Minutes booked and minutes open over the period.
+    pub fn minutes(&self) -> (i64, i64) {
+        (
+            self.utilisation.iter().map(|d| d.booked).sum(),
+            self.utilisation.iter().map(|d| d.open).sum(),
+        )
+    }
+
     /// The doctor's name for an ID ("" for clinic-wide visits).
     pub fn doctor_name(&self, id: &str) -> &str {
         self.doctors
@@ -110,7 +131,8 @@ fn period(c: &Clinic, r: &ReportRequest, now: DateTime<Utc>) -> Result<(NaiveDat
     Ok((from, to))
 }
 
-/// The report a request asks for.
+/// The report a request asks for, beside the period before it, both read
+/// in one transaction.
 pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<Report> {
     st.read(|tx| {
         let clinic = clinics::default(tx, r.clinic.as_deref())?;
@@ -120,100 +142,119 @@ pub fn report(st: &mut Store, r: &ReportRequest, now: DateTime<Utc>) -> Result<R
             .as_deref()
             .map(|d| doctors::find(tx, d))
             .transpose()?;
-        let service = r
+        let service_id = r
             .service
             .as_deref()
             .map(|s| services::find(tx, s))
-            .transpose()?;
-        let scope = Scope {
-            clinic_id: &clinic.id,
-            from,
-            to,
-            doctor_id: doctor.as_ref().map(|d| d.id.as_str()),
-            service_id: service.as_ref().map(|s| s.id.as_str()),
-        };
-        let visits = crate::store::report::visits(tx, &scope)?;
-        let figures = report::figures(clinic.timezone, clinic.settings.cancel_window, &visits);
-        let messages = crate::store::report::messages(tx, &scope)?;
-        let waitlist = crate::store::report::offers(tx, &scope)?;
+            .transpose()?
+            .map(|s| s.id);
+        let (before_from, before_to) = report::previous(from, to);
+        let before = over(tx, &clinic, &doctor, &service_id, before_from, before_to)?;
+        let mut report = over(tx, &clinic, &doctor, &service_id, from, to)?;
+        report.previous = Some(Box::new(before));
+        Ok(report)
+    })
+}
 
-        // The doctors: those with windows here, and any a visit names.
-        let mut all = doctors::at_clinic(tx, &clinic.id)?;
-        for v in &visits {
-            if let Some(id) = &v.doctor_id {
-                if !all.iter().any(|d| &d.id == id) {
-                    all.push(doctors::get(tx, id)?);
-                }
-            }
-        }
-        if let Some(d) = &doctor {
-            all.retain(|x| x.id == d.id);
-        }
-        let targets: Vec<Target> = all
-            .iter()
-            .map(|d| Target {
-                clinic: clinic.clone(),
-                doctor: Some(d.clone()),
-            })
-            .collect();
-        let calendars = Calendar::of_doctors(tx, &clinic, &targets, from, to)?;
-        let mut utilisation = Vec::new();
-        for cal in &calendars {
-            let Some(d) = &cal.target.doctor else {
-                continue;
-            };
-            let mut date = from;
-            while date <= to {
-                // A service asked for narrows what is booked, not what is open.
-                let open = cal.open_minutes(date);
-                let booked = figures
-                    .booked
-                    .get(&(d.id.clone(), date))
-                    .copied()
-                    .unwrap_or(0);
-                if open > 0 || booked > 0 {
-                    utilisation.push(DayUse {
-                        doctor_id: d.id.clone(),
-                        doctor_name: d.full_name.clone(),
-                        date,
-                        booked,
-                        open,
-                    });
-                }
-                date += Duration::days(1);
-            }
-        }
-        utilisation.sort_by(|a, b| (a.date, &a.doctor_name).cmp(&(b.date, &b.doctor_name)));
+/// The figures of the days `from` to `to` at `clinic`, for `doctor` and
+/// the service `service_id` where given.
+fn over(
+    tx: &Tx,
+    clinic: &Clinic,
+    doctor: &Option<Doctor>,
+    service_id: &Option<String>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Report> {
+    let scope = Scope {
+        clinic_id: &clinic.id,
+        from,
+        to,
+        doctor_id: doctor.as_ref().map(|d| d.id.as_str()),
+        service_id: service_id.as_deref(),
+    };
+    let visits = crate::store::report::visits(tx, &scope)?;
+    let figures = report::figures(clinic.timezone, clinic.settings.cancel_window, &visits);
+    let messages = crate::store::report::messages(tx, &scope)?;
+    let waitlist = crate::store::report::offers(tx, &scope)?;
 
-        // A recall follows a visit: a doctor or a service asked for keeps
-        // the recalls of its visits.
-        let mut recalls = Recalls::default();
-        let asked = |want: Option<&str>, got: Option<&str>| want.is_none_or(|w| got == Some(w));
-        for x in recalls::list(tx, &clinic.id, to + Duration::days(1))? {
-            if x.follow_up_date >= from
-                && asked(scope.doctor_id, x.doctor_id.as_deref())
-                && asked(scope.service_id, x.service_id.as_deref())
-            {
-                recalls.due += 1;
-                recalls.sent += i64::from(x.sent_at.is_some());
-                recalls.booked += i64::from(x.booked_appointment_id.is_some());
+    // The doctors: those with windows here, and any a visit names.
+    let mut all = doctors::at_clinic(tx, &clinic.id)?;
+    for v in &visits {
+        if let Some(id) = &v.doctor_id {
+            if !all.iter().any(|d| &d.id == id) {
+                all.push(doctors::get(tx, id)?);
             }
         }
-        Ok(Report {
-            doctors: all
-                .iter()
-                .map(|d| (d.id.clone(), d.full_name.clone()))
-                .collect(),
-            clinic,
-            from,
-            to,
-            doctor,
-            service_id: service.map(|s| s.id),
-            utilisation,
-            figures,
-            messages,
-            waitlist,
-            recalls,
+    }
+    if let Some(d) = doctor {
+        all.retain(|x| x.id == d.id);
+    }
+    let targets: Vec<Target> = all
+        .iter()
+        .map(|d| Target {
+            clinic: clinic.clone(),
+            doctor: Some(d.clone()),
         })
+        .collect();
+    let calendars = Calendar::of_doctors(tx, clinic, &targets, from, to)?;
+    let mut utilisation = Vec::new();
+    for cal in &calendars {
+        let Some(d) = &cal.target.doctor else {
+            continue;
+        };
+        let mut date = from;
+        while date <= to {
+            // A service asked for narrows what is booked, not what is open.
+            let open = cal.open_minutes(date);
+            let booked = figures
+                .booked
+                .get(&(d.id.clone(), date))
+                .copied()
+                .unwrap_or(0);
+            if open > 0 || booked > 0 {
+                utilisation.push(DayUse {
+                    doctor_id: d.id.clone(),
+                    doctor_name: d.full_name.clone(),
+                    date,
+                    booked,
+                    open,
+                });
+            }
+            date += Duration::days(1);
+        }
+    }
+    utilisation.sort_by(|a, b| (a.date, &a.doctor_name).cmp(&(b.date, &b.doctor_name)));
+
+    // A recall follows a visit: a doctor or a service asked for keeps
+    // the recalls of its visits.
+    let mut recalls = Recalls::default();
+    let asked = |want: Option<&str>, got: Option<&str>| want.is_none_or(|w| got == Some(w));
+    for x in recalls::list(tx, &clinic.id, to + Duration::days(1))? {
+        if x.follow_up_date >= from
+            && asked(scope.doctor_id, x.doctor_id.as_deref())
+            && asked(scope.service_id, x.service_id.as_deref())
+        {
+            recalls.due += 1;
+            recalls.sent += i64::from(x.sent_at.is_some());
+            recalls.booked += i64::from(x.booked_appointment_id.is_some());
+        }
+    }
+    Ok(Report {
+        doctors: all
+            .iter()
+            .map(|d| (d.id.clone(), d.full_name.clone()))
+            .collect(),
+        clinic: clinic.clone(),
+        from,
+        to,
+        doctor: doctor.clone(),
+        service_id: service_id.clone(),
+        utilisation,
+        figures,
+        messages,
+        waitlist,
+        recalls,
+        previous: None,
     })
 }

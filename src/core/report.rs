@@ -34,6 +34,27 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 /// The lead-time buckets, in order.
 pub const LEADS: [&str; 3] = ["same_day", "within_week", "later"];
 
+/// The period a report sets its figures beside (docs/reports.md#beside-the-previous-period):
+/// for whole months (the 1st to a month's last day), as many months just
+/// before; for any other period, as many days just before.
+pub fn previous(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let end = from.pred_opt().unwrap_or(from);
+    let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|d| d.day() == 1);
+    if whole_months {
+        let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+        if let Some(start) = from.checked_sub_months(chrono::Months::new(months as u32)) {
+            return (start, end);
+        }
+    }
+    (from - (to - from) - chrono::Duration::days(1), end)
+}
+
+/// How a rate moved from the previous period, in percentage points: None
+/// where either period has no rate.
+pub fn change_in_points(now: Option<f64>, before: Option<f64>) -> Option<f64> {
+    Some((now? - before?) * 100.0)
+}
+
 /// A count over a count; `rate` is None when nothing was due.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Rate {
@@ -214,6 +235,48 @@ mod tests {
 
     fn tz() -> Tz {
         crate::core::zone::el_salvador()
+    }
+
+    #[test]
+    fn the_previous_period_is_the_months_or_the_days_just_before() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let prev = |a: &str, b: &str| {
+            let (x, y) = previous(d(a), d(b));
+            (x.to_string(), y.to_string())
+        };
+        let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+        // A month: the month before, however long.
+        assert_eq!(
+            prev("2026-03-01", "2026-03-31"),
+            p("2026-02-01", "2026-02-28")
+        );
+        assert_eq!(
+            prev("2026-01-01", "2026-01-31"),
+            p("2025-12-01", "2025-12-31")
+        );
+        // Two months: the two before.
+        assert_eq!(
+            prev("2026-11-01", "2026-12-31"),
+            p("2026-09-01", "2026-10-31")
+        );
+        // Days: as many just before.
+        assert_eq!(
+            prev("2026-06-15", "2026-06-26"),
+            p("2026-06-03", "2026-06-14")
+        );
+        assert_eq!(
+            prev("2026-03-01", "2026-03-30"),
+            p("2026-01-30", "2026-02-28")
+        );
+        assert_eq!(
+            prev("2026-06-15", "2026-06-15"),
+            p("2026-06-14", "2026-06-14")
+        );
+        assert_eq!(
+            change_in_points(Some(0.25), Some(0.2)).map(|x| (x * 10.0).round()),
+            Some(50.0)
+        );
+        assert_eq!(change_in_points(None, Some(0.2)), None);
     }
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {

@@ -261,8 +261,34 @@ pub fn duration_unit(typed: &str) -> Option<(i64, u8)> {
     }
 }
 
+/// The months' names in either language, full and short, January first.
+const MONTHS: [&[&str]; 12] = [
+    &["enero", "ene", "january", "jan"],
+    &["febrero", "feb", "february"],
+    &["marzo", "mar", "march"],
+    &["abril", "abr", "april", "apr"],
+    &["mayo", "may"],
+    &["junio", "jun", "june"],
+    &["julio", "jul", "july"],
+    &["agosto", "ago", "august", "aug"],
+    &["septiembre", "setiembre", "sep", "sept", "set", "september"],
+    &["octubre", "oct", "october"],
+    &["noviembre", "nov", "november"],
+    &["diciembre", "dic", "december", "dec"],
+];
+
+/// A month by its name (`junio`, `nov`, `june`), 1 to 12.
+fn month_named(s: &str) -> Option<u32> {
+    MONTHS
+        .iter()
+        .position(|names| names.contains(&s))
+        .map(|i| i as u32 + 1)
+}
+
 /// A month as the desk types it → its first and last dates: `2026-11`,
-/// `11/2026`, `last` (`pasado`, `anterior`), `this` (`este`, `actual`),
+/// `11/2026`, `last` (`pasado`, `anterior`), `this` (`este`, `actual`), a
+/// name (`junio`, `nov`: the latest such month up to this one, as a report
+/// looks back) or a name and a year (`junio 2026`, `junio de 2026`),
 /// relative to `today` (docs/commands.md#appt-report).
 pub fn month(
     s: &str,
@@ -278,6 +304,16 @@ pub fn month(
             .pred_opt()
             .map(|d| first_of(d.year(), d.month()))
             .ok_or_else(err)??,
+        typed if typed.starts_with(|c: char| c.is_alphabetic()) => {
+            let mut words = typed.split(' ').filter(|w| *w != "de" && *w != "of");
+            let m = words.next().and_then(month_named).ok_or_else(err)?;
+            match (words.next(), words.next()) {
+                (None, _) if m <= today.month() => first_of(today.year(), m)?,
+                (None, _) => first_of(today.year() - 1, m)?,
+                (Some(y), None) => first_of(y.parse().map_err(|_| err())?, m)?,
+                _ => return Err(err()),
+            }
+        }
         typed => {
             let (y, m) = match (typed.split_once('-'), typed.split_once('/')) {
                 (Some((y, m)), _) => (y, m),
@@ -332,6 +368,40 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_month_by_number_word_or_name() {
+        let today = d("2026-11-27");
+        let m = |s: &str| month(s, today).map(|(a, b)| (a.to_string(), b.to_string()));
+        let june = Ok(("2026-06-01".to_string(), "2026-06-30".to_string()));
+        for typed in [
+            "2026-06",
+            "06/2026",
+            "junio",
+            "Jun",
+            "june",
+            "junio de 2026",
+            "June 2026",
+        ] {
+            assert_eq!(m(typed), june, "{typed}");
+        }
+        // A month later in the year than this one is last year's.
+        assert_eq!(
+            m("diciembre"),
+            Ok(("2025-12-01".to_string(), "2025-12-31".to_string()))
+        );
+        assert_eq!(
+            m("Noviembre"),
+            Ok(("2026-11-01".to_string(), "2026-11-30".to_string()))
+        );
+        assert_eq!(
+            m("pasado"),
+            Ok(("2026-10-01".to_string(), "2026-10-31".to_string()))
+        );
+        for bad in ["juno", "junio 20x6", "junio 2026 x", "13/2026", ""] {
+            assert!(m(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod lang;
 pub mod page;
 mod patient_page;
 pub mod phone;
+pub mod report_compare;
 pub mod report_file;
 pub mod report_page;
 mod rows;

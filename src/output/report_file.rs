@@ -74,7 +74,6 @@ fn rate_lines(out: &mut Vec<Line>, figure: &'static str, r: &Rates, report: &Rep
         }
         out.push(l);
     };
-    add("all", String::new(), &r.overall, None);
     for (id, x) in &r.by_doctor {
         add("doctor", String::new(), x, Some(id));
     }
@@ -89,13 +88,49 @@ fn rate_lines(out: &mut Vec<Line>, figure: &'static str, r: &Rates, report: &Rep
     }
 }
 
-/// Every figure of `r` as rows, in the order of `--json`'s keys.
+/// The figures of `r` as a whole, each a row broken down `by` nothing
+/// (`all`, or `previous` for the period before), in the order of
+/// `--json`'s keys.
+fn totals(r: &Report, by: &str) -> Vec<Line> {
+    let f = &r.figures;
+    let (booked, open) = r.minutes();
+    let rate = |figure, x: &Rate| out_of(line(figure, by, "", Some(x.numerator)), x.denominator);
+    let lead = &f.lead_time;
+    let (m, w, rc) = (&r.messages, &r.waitlist, &r.recalls);
+    vec![
+        line("bookings", by, "", Some(r.bookings())),
+        out_of(line("utilisation", by, "", Some(booked)), open),
+        rate("no_show_rate", &f.no_show.overall),
+        rate("late_cancellation_rate", &f.late_cancellation.overall),
+        line("lead_time", by, "count", Some(lead.count as i64)),
+        line("lead_time", by, "median_days", lead.median),
+        line("lead_time", by, "p90_days", lead.p90),
+        line("messages", by, "sent", Some(m.sent)),
+        out_of(line("messages", by, "delivered", Some(m.delivered)), m.sent),
+        line("messages", by, "failed", Some(m.failed)),
+        line(
+            "messages",
+            by,
+            "confirmed_after_reminder",
+            Some(m.confirmed_after),
+        ),
+        line("waitlist", by, "offers_made", Some(w.made)),
+        out_of(
+            line("waitlist", by, "offers_filled", Some(w.filled)),
+            w.made,
+        ),
+        line("recalls", by, "due", Some(rc.due)),
+        out_of(line("recalls", by, "sent", Some(rc.sent)), rc.due),
+        out_of(line("recalls", by, "booked", Some(rc.booked)), rc.due),
+    ]
+}
+
+/// Every figure of `r` as rows: the period's as a whole, then each one's
+/// breakdowns in the order of `--json`'s keys, then the period before's
+/// as a whole (`by` = `previous`).
 pub fn lines(r: &Report) -> Vec<Line> {
     let f = &r.figures;
-    let mut out = Vec::new();
-    let booked: i64 = r.utilisation.iter().map(|d| d.booked).sum();
-    let open: i64 = r.utilisation.iter().map(|d| d.open).sum();
-    out.push(out_of(line("utilisation", "all", "", Some(booked)), open));
+    let mut out = totals(r, "all");
     for d in &r.utilisation {
         let mut l = out_of(
             line("utilisation", "day", &d.date.to_string(), Some(d.booked)),
@@ -107,10 +142,6 @@ pub fn lines(r: &Report) -> Vec<Line> {
     }
     rate_lines(&mut out, "no_show_rate", &f.no_show, r);
     rate_lines(&mut out, "late_cancellation_rate", &f.late_cancellation, r);
-    let lead = &f.lead_time;
-    out.push(line("lead_time", "all", "count", Some(lead.count as i64)));
-    out.push(line("lead_time", "all", "median_days", lead.median));
-    out.push(line("lead_time", "all", "p90_days", lead.p90));
     for ((d, h), n) in &f.busiest {
         out.push(line(
             "busiest",
@@ -119,7 +150,7 @@ pub fn lines(r: &Report) -> Vec<Line> {
             Some(*n),
         ));
     }
-    let all: i64 = f.sources.values().flat_map(|by| by.values()).sum();
+    let all = r.bookings();
     for (source, by) in &f.sources {
         let total: i64 = by.values().sum();
         out.push(out_of(line("sources", source, "all", Some(total)), all));
@@ -127,35 +158,9 @@ pub fn lines(r: &Report) -> Vec<Line> {
             out.push(out_of(line("sources", source, status, Some(*n)), total));
         }
     }
-    let m = &r.messages;
-    out.push(line("messages", "all", "sent", Some(m.sent)));
-    out.push(out_of(
-        line("messages", "all", "delivered", Some(m.delivered)),
-        m.sent,
-    ));
-    out.push(line("messages", "all", "failed", Some(m.failed)));
-    out.push(line(
-        "messages",
-        "all",
-        "confirmed_after_reminder",
-        Some(m.confirmed_after),
-    ));
-    let w = &r.waitlist;
-    out.push(line("waitlist", "all", "offers_made", Some(w.made)));
-    out.push(out_of(
-        line("waitlist", "all", "offers_filled", Some(w.filled)),
-        w.made,
-    ));
-    let rc = &r.recalls;
-    out.push(line("recalls", "all", "due", Some(rc.due)));
-    out.push(out_of(
-        line("recalls", "all", "sent", Some(rc.sent)),
-        rc.due,
-    ));
-    out.push(out_of(
-        line("recalls", "all", "booked", Some(rc.booked)),
-        rc.due,
-    ));
+    if let Some(before) = &r.previous {
+        out.extend(totals(before, "previous"));
+    }
     out
 }
 

@@ -11,6 +11,7 @@
 
 use super::charts::{self, Bar};
 use super::lang::{text_in, Lang};
+use super::report_compare::{self, percent};
 use crate::app::report::Report;
 use minijinja::{context, Environment, Value as Ctx};
 use serde::Serialize;
@@ -66,12 +67,6 @@ struct Fact {
     shown: String,
 }
 
-/// `0.25` as `25.0%`, `null` as `–`.
-fn percent(v: &Value) -> String {
-    v.as_f64()
-        .map_or("–".to_string(), |x| format!("{:.1}%", x * 100.0))
-}
-
 fn int(v: &Value) -> i64 {
     v.as_i64().unwrap_or(0)
 }
@@ -101,13 +96,15 @@ pub fn page(r: &Report) -> String {
         && doc["utilisation"]["days"]
             .as_array()
             .is_none_or(|a| a.is_empty());
-    let mut figures = vec![utilisation(lang, &doc), utilisation_days(lang, &doc)];
+    let late_counted = r.clinic.settings.cancel_window > 0;
+    let mut figures: Vec<Figure> = compared(lang, &doc, late_counted).into_iter().collect();
+    figures.extend([utilisation(lang, &doc), utilisation_days(lang, &doc)]);
     for (rate, heading) in [
         ("no_show_rate", "rp-h_no_show"),
         ("late_cancellation_rate", "rp-h_late"),
     ] {
         // Without a cancellation window no cancellation is late: why, not 0.0%.
-        if rate == "late_cancellation_rate" && r.clinic.settings.cancel_window == 0 {
+        if rate == "late_cancellation_rate" && !late_counted {
             figures.push(Figure {
                 id: format!("{rate}.overall"),
                 heading: words(lang, heading),
@@ -146,6 +143,47 @@ pub fn page(r: &Report) -> String {
         facts => facts,
         no_patient => t("rp-no_patient"),
         show_table => t("rp-show_table"),
+    })
+}
+
+/// The figures beside the period before's (`previous`): a table whose
+/// rows carry both values from the JSON; None without a period before.
+fn compared(lang: Lang, doc: &Value, late_counted: bool) -> Option<Figure> {
+    let rows = report_compare::rows(doc, lang, late_counted);
+    if rows.is_empty() {
+        return None;
+    }
+    let before = &doc["previous"];
+    let date = |k: &str| {
+        chrono::NaiveDate::parse_from_str(before[k].as_str().unwrap_or_default(), "%Y-%m-%d").ok()
+    };
+    let heading = match (date("from"), date("to")) {
+        (Some(from), Some(to)) => {
+            crate::text::msg!("rp-compared", from = from, to = to).render(lang)
+        }
+        _ => return None,
+    };
+    Some(Figure {
+        id: "previous".into(),
+        heading,
+        columns: ["col-Figure", "col-This_period", "col-Before", "col-Change"]
+            .map(|c| words(lang, c))
+            .to_vec(),
+        rows: rows
+            .into_iter()
+            .map(|c| {
+                let [now, then, change] = c.shown;
+                Row {
+                    attrs: vec![
+                        ("key".into(), c.key.to_string()),
+                        ("value".into(), raw(&c.now)),
+                        ("before".into(), raw(&c.before)),
+                    ],
+                    cells: vec![c.label, now, then, change],
+                }
+            })
+            .collect(),
+        ..Figure::default()
     })
 }
 

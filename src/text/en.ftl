@@ -1463,6 +1463,22 @@ rp-messages = Reminders: { $a } sent, { $b } delivered, { $c } failed; { $d } vi
 rp-waitlist = Waitlist: { $a } freed times offered, { $b } filled
 rp-recalls = Recalls due in the period: { $a }, { $b } sent, { $c } booked
 
+## The figures beside the period before's (docs/reports.md#beside-the-previous-period)
+rp-compared = Beside the period before, { $from } to { $to }
+rp-points = { $n } pt
+rp-x_bookings = Bookings
+rp-x_utilisation = Hours booked
+rp-x_no_show = Did not come
+rp-x_late = Cancelled late
+rp-x_lead = Days ahead (median)
+rp-x_sent = Reminders sent
+rp-x_filled = Freed times filled
+rp-x_recalled = Recalls booked
+col-Figure = Figure
+col-This_period = This period
+col-Before = Before
+col-Change = Change
+
 ## appt report --html and GET /reports (docs/reports.md#the-page)
 rp-timezone = Times and dates at the clinic
 rp-no_patient = No patient appears in this report.

@@ -1538,6 +1538,22 @@ rp-messages = Recordatorios: { $a } enviados, { $b } entregados, { $c } fallidos
 rp-waitlist = Lista de espera: { $a } horas liberadas ofrecidas, { $b } ocupadas
 rp-recalls = Controles del periodo: { $a }, { $b } enviados, { $c } reservados
 
+## Las cifras frente a las del periodo anterior (docs/reports.md#beside-the-previous-period)
+rp-compared = Frente al periodo anterior, del { $from } al { $to }
+rp-points = { $n } p. p.
+rp-x_bookings = Reservas
+rp-x_utilisation = Horario reservado
+rp-x_no_show = No vinieron
+rp-x_late = Cancelaron tarde
+rp-x_lead = Días de antelación (mediana)
+rp-x_sent = Recordatorios enviados
+rp-x_filled = Horas liberadas ocupadas
+rp-x_recalled = Controles reservados
+col-Figure = Cifra
+col-This_period = Este periodo
+col-Before = Antes
+col-Change = Cambio
+
 ## appt report --html y GET /reports (docs/reports.md#the-page)
 rp-timezone = Fechas y horas de la clínica
 rp-no_patient = Ningún paciente aparece en este informe.

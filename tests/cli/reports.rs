@@ -566,6 +566,153 @@ fn an_empty_period_has_no_rates() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("No appointments"));
 }
 
+/// The keys of a period's figures as a whole, which `previous` carries.
+const WHOLE: [&str; 8] = [
+    "bookings",
+    "no_show_rate",
+    "late_cancellation_rate",
+    "lead_time",
+    "messages",
+    "waitlist",
+    "recalls",
+    "utilisation",
+];
+
+/// Each figure beside the period before's (issue 64): `previous` holds the
+/// figures of the report over the days just before (the months just before
+/// a whole month), the terminal sets them side by side with the change at
+/// 80 columns in both languages, and the page carries both values.
+#[test]
+fn each_figure_stands_beside_the_period_befores() {
+    let env = history();
+    let r = env.ok(&["report", "--from", "2026-06-22", "--to", "2026-06-26"]);
+    let before = env.ok(&["report", "--from", "2026-06-17", "--to", "2026-06-21"]);
+    let p = &r["previous"];
+    assert_eq!((s(&p["from"]), s(&p["to"])), ("2026-06-17", "2026-06-21"));
+    for k in WHOLE {
+        let mut want = before[k].clone();
+        if let Some(o) = want.as_object_mut() {
+            // The whole, without its breakdowns.
+            o.retain(|k, _| !k.starts_with("by_") && k != "days");
+        }
+        assert_eq!(p[k], want, "{k}");
+    }
+    let count = |from: &str, to: &str| {
+        n(&env.rows(&format!(
+            "SELECT COUNT(*) FROM appointments WHERE local_date >= '{from}' AND local_date <= '{to}'"
+        ))[0][0])
+    };
+    let (now, then) = (
+        count("2026-06-22", "2026-06-26"),
+        count("2026-06-17", "2026-06-21"),
+    );
+    assert_eq!(r["bookings"], now);
+    assert_eq!(p["bookings"], then, "{p}");
+    assert!(now != then && then > 0, "a change to show: {now} {then}");
+    // A month: the month before, May, when nothing happened.
+    let june = env.ok(&["report", "--month", "2026-06"]);
+    let may = &june["previous"];
+    assert_eq!(
+        (s(&may["from"]), s(&may["to"])),
+        ("2026-05-01", "2026-05-31")
+    );
+    assert_eq!(may["bookings"], 0);
+    assert_eq!(june["bookings"], 44);
+
+    // The terminal, in both languages at 80 columns: a row per figure,
+    // this period, the one before and the change.
+    for (lang, heading, bookings, used) in [
+        (
+            "en",
+            "Beside the period before, Wednesday 17 June 2026 to",
+            "Bookings",
+            "Hours booked",
+        ),
+        (
+            "es",
+            "Frente al periodo anterior, del miércoles 17 de junio de 2026",
+            "Reservas",
+            "Horario reservado",
+        ),
+    ] {
+        let out = env
+            .cmd()
+            .env("APPT_LANG", lang)
+            .args([
+                "report",
+                "--from",
+                "2026-06-22",
+                "--to",
+                "2026-06-26",
+                "--width",
+                "80",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(heading), "{text}");
+        let row = |label: &str| {
+            text.lines()
+                .find(|l| l.contains(&format!("│ {label} ")))
+                .unwrap_or_else(|| panic!("no {label}:\n{text}"))
+                .split(['│', '┆'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        let change = format!("{:+}", now - then);
+        assert_eq!(
+            row(bookings),
+            [
+                bookings.to_string(),
+                now.to_string(),
+                then.to_string(),
+                change
+            ],
+            "{text}"
+        );
+        let pct = |v: &Value| format!("{:.1}%", v.as_f64().unwrap() * 100.0);
+        let (a, b) = (&r["utilisation"]["rate"], &p["utilisation"]["rate"]);
+        let points = (a.as_f64().unwrap() - b.as_f64().unwrap()) * 100.0;
+        let unit = if lang == "en" { "pt" } else { "p. p." };
+        let change = format!("{}{points:.1} {unit}", if points > 0.0 { "+" } else { "" });
+        assert_eq!(
+            row(used),
+            [used.to_string(), pct(a), pct(b), change],
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    }
+
+    // The page: the same figures, both values in its rows.
+    let page = env.dir.path().join("r.html");
+    env.ok(&[
+        "report",
+        "--from",
+        "2026-06-22",
+        "--to",
+        "2026-06-26",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains(r#"<figure data-figure="previous">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            r#"data-key="bookings" data-value="{now}" data-before="{then}""#
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        r#"data-key="utilisation.rate" data-value="{}" data-before="{}""#,
+        r["utilisation"]["rate"], p["utilisation"]["rate"]
+    )));
+}
+
 #[test]
 fn a_clinic_with_one_doctor_reports_that_doctor() {
     let mut env = Env::clinic();
@@ -638,7 +785,12 @@ fn a_report_takes_a_whole_month() {
         let r = env.ok(&args);
         assert_eq!((s(&r["from"]), s(&r["to"])), (from, to), "{args:?}");
     }
-    env.refused(&["report", "--month", "junio"], "VALIDATION_ERROR", 2);
+    // A month by its name: the latest such, up to this one.
+    let r = env.ok(&["report", "--mes", "junio"]);
+    assert_eq!((s(&r["from"]), s(&r["to"])), ("2026-06-01", "2026-06-30"));
+    let r = env.ok(&["report", "--month", "December"]);
+    assert_eq!((s(&r["from"]), s(&r["to"])), ("2025-12-01", "2025-12-31"));
+    env.refused(&["report", "--month", "juno"], "VALIDATION_ERROR", 2);
     let (code, _) = env.err(&["report", "--month", "last", "--from", "2026-06-01"]);
     assert_eq!(code, 2);
     let t = crate::serve::token(&env, "dash", "reports:read", &[]);
@@ -867,50 +1019,103 @@ fn a_day_whose_clocks_change_counts_the_minutes_it_has() {
 
 /// `--json`'s figures as the rows `--format csv` gives them: (figure, by,
 /// key, doctor ID) → (count, of).
-fn json_rows(r: &Value) -> BTreeMap<(String, String, String, String), (String, String)> {
-    let mut want = BTreeMap::new();
-    let mut put =
-        |f: &str, by: &str, key: &str, doctor: &str, count: &Value, of: Option<&Value>| {
-            let num = |v: &Value| {
-                if v.is_null() {
-                    String::new()
-                } else {
-                    v.to_string()
-                }
-            };
-            want.insert(
-                (
-                    f.to_string(),
-                    by.to_string(),
-                    key.to_string(),
-                    doctor.to_string(),
-                ),
-                (num(count), of.map(num).unwrap_or_default()),
-            );
-        };
+type Rows = BTreeMap<(String, String, String, String), (String, String)>;
+
+/// Puts a row: figure, by, key, doctor → count, of.
+fn put(
+    want: &mut Rows,
+    (f, by, key, doctor): (&str, &str, &str, &str),
+    count: &Value,
+    of: Option<&Value>,
+) {
+    let num = |v: &Value| {
+        if v.is_null() {
+            String::new()
+        } else {
+            v.to_string()
+        }
+    };
+    want.insert(
+        (
+            f.to_string(),
+            by.to_string(),
+            key.to_string(),
+            doctor.to_string(),
+        ),
+        (num(count), of.map(num).unwrap_or_default()),
+    );
+}
+
+/// The rows of a period's figures as a whole (`doc`: the report, or its
+/// `previous`), broken down `by` nothing.
+fn whole_rows(want: &mut Rows, r: &Value, by: &str) {
+    put(want, ("bookings", by, "", ""), &r["bookings"], None);
     let u = &r["utilisation"];
     put(
-        "utilisation",
-        "all",
-        "",
-        "",
+        want,
+        ("utilisation", by, "", ""),
         &u["booked_minutes"],
         Some(&u["open_minutes"]),
     );
+    for f in ["no_show_rate", "late_cancellation_rate"] {
+        let x = &r[f];
+        put(
+            want,
+            (f, by, "", ""),
+            &x["numerator"],
+            Some(&x["denominator"]),
+        );
+    }
+    let l = &r["lead_time"];
+    for k in ["count", "median_days", "p90_days"] {
+        put(want, ("lead_time", by, k, ""), &l[k], None);
+    }
+    let m = &r["messages"];
+    for k in ["sent", "failed", "confirmed_after_reminder"] {
+        put(want, ("messages", by, k, ""), &m[k], None);
+    }
+    put(
+        want,
+        ("messages", by, "delivered", ""),
+        &m["delivered"],
+        Some(&m["sent"]),
+    );
+    let w = &r["waitlist"];
+    put(
+        want,
+        ("waitlist", by, "offers_made", ""),
+        &w["offers_made"],
+        None,
+    );
+    put(
+        want,
+        ("waitlist", by, "offers_filled", ""),
+        &w["offers_filled"],
+        Some(&w["offers_made"]),
+    );
+    let rc = &r["recalls"];
+    put(want, ("recalls", by, "due", ""), &rc["due"], None);
+    for k in ["sent", "booked"] {
+        put(want, ("recalls", by, k, ""), &rc[k], Some(&rc["due"]));
+    }
+}
+
+fn json_rows(r: &Value) -> Rows {
+    let mut want = BTreeMap::new();
+    whole_rows(&mut want, r, "all");
+    whole_rows(&mut want, &r["previous"], "previous");
+    let u = &r["utilisation"];
     for d in u["days"].as_array().unwrap() {
         let id = s(&d["doctor"]["id"]);
         put(
-            "utilisation",
-            "day",
-            s(&d["date"]),
-            id,
+            &mut want,
+            ("utilisation", "day", s(&d["date"]), id),
             &d["booked_minutes"],
             Some(&d["open_minutes"]),
         );
     }
     for f in ["no_show_rate", "late_cancellation_rate"] {
         let x = &r[f];
-        put(f, "all", "", "", &x["numerator"], Some(&x["denominator"]));
         for (by, list) in [
             ("doctor", "by_doctor"),
             ("weekday", "by_weekday"),
@@ -929,97 +1134,39 @@ fn json_rows(r: &Value) -> BTreeMap<(String, String, String, String), (String, S
                     ),
                 };
                 put(
-                    f,
-                    by,
-                    &key,
-                    &doctor,
+                    &mut want,
+                    (f, by, &key, &doctor),
                     &k["numerator"],
                     Some(&k["denominator"]),
                 );
             }
         }
     }
-    let l = &r["lead_time"];
-    put("lead_time", "all", "count", "", &l["count"], None);
-    put(
-        "lead_time",
-        "all",
-        "median_days",
-        "",
-        &l["median_days"],
-        None,
-    );
-    put("lead_time", "all", "p90_days", "", &l["p90_days"], None);
     for b in r["busiest"].as_array().unwrap() {
         let key = format!("{} {:02}", s(&b["weekday"]), b["hour"].as_i64().unwrap());
-        put("busiest", "weekday_hour", &key, "", &b["bookings"], None);
+        put(
+            &mut want,
+            ("busiest", "weekday_hour", &key, ""),
+            &b["bookings"],
+            None,
+        );
     }
-    let all: i64 = r["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["bookings"].as_i64().unwrap())
-        .sum();
     for src in r["sources"].as_array().unwrap() {
         put(
-            "sources",
-            s(&src["source"]),
-            "all",
-            "",
+            &mut want,
+            ("sources", s(&src["source"]), "all", ""),
             &src["bookings"],
-            Some(&Value::from(all)),
+            Some(&r["bookings"]),
         );
         for (status, n) in src["by_status"].as_object().unwrap() {
             put(
-                "sources",
-                s(&src["source"]),
-                status,
-                "",
+                &mut want,
+                ("sources", s(&src["source"]), status, ""),
                 n,
                 Some(&src["bookings"]),
             );
         }
     }
-    let m = &r["messages"];
-    for k in ["sent", "failed", "confirmed_after_reminder"] {
-        put("messages", "all", k, "", &m[k], None);
-    }
-    put(
-        "messages",
-        "all",
-        "delivered",
-        "",
-        &m["delivered"],
-        Some(&m["sent"]),
-    );
-    let w = &r["waitlist"];
-    put(
-        "waitlist",
-        "all",
-        "offers_made",
-        "",
-        &w["offers_made"],
-        None,
-    );
-    put(
-        "waitlist",
-        "all",
-        "offers_filled",
-        "",
-        &w["offers_filled"],
-        Some(&w["offers_made"]),
-    );
-    let rc = &r["recalls"];
-    put("recalls", "all", "due", "", &rc["due"], None);
-    put("recalls", "all", "sent", "", &rc["sent"], Some(&rc["due"]));
-    put(
-        "recalls",
-        "all",
-        "booked",
-        "",
-        &rc["booked"],
-        Some(&rc["due"]),
-    );
     want
 }
 

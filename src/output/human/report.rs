@@ -11,6 +11,7 @@ use crate::app::report::Report;
 use crate::core::report::{Rate, LEADS};
 use crate::output::fit::{ellipsis, text, Sheet, Step};
 use crate::output::lang::{self, tr};
+use crate::output::report_compare;
 use std::collections::BTreeMap;
 use unicode_width::UnicodeWidthStr;
 
@@ -314,6 +315,30 @@ fn sources(r: &Report, width: usize) -> String {
     t.render_at(Some(width))
 }
 
+/// The figures beside the period before's, as a table: figure, this
+/// period, the one before, the change (`None` without a period before).
+fn compared(r: &Report, width: usize) -> Option<String> {
+    let before = r.previous.as_ref()?;
+    let doc = crate::output::json::report(r);
+    let late_counted = r.clinic.settings.cancel_window > 0;
+    let mut t = Sheet::new(vec![
+        text("Figure", 12),
+        crate::output::fit::col("This period"),
+        crate::output::fit::col("Before"),
+        crate::output::fit::col("Change"),
+    ]);
+    for c in report_compare::rows(&doc, lang::current(), late_counted) {
+        let [now, then, change] = c.shown;
+        t.row(vec![c.label.into(), now.into(), then.into(), change.into()]);
+    }
+    let heading = tr!("rp-compared", from = before.from, to = before.to);
+    Some(format!(
+        "{}\n{}",
+        crate::output::fit::wrap_lines(&heading, Some(width)),
+        t.render_at(Some(width))
+    ))
+}
+
 /// `appt report`.
 pub fn report(r: &Report) -> String {
     let f = &r.figures;
@@ -328,6 +353,7 @@ pub fn report(r: &Report) -> String {
         return parts.join("\n\n");
     }
     let width = chart_width();
+    parts.extend(compared(r, width));
     parts.push(utilisation(r, width));
     parts.push(format!("{}\n{}", tr!("rp-rates"), rates(r, width)));
     let lead = &f.lead_time;

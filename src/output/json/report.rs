@@ -16,6 +16,7 @@ struct View<'a> {
     timezone: &'static str,
     doctor: Option<Named<'a>>,
     service_id: Option<&'a str>,
+    bookings: i64,
     utilisation: Utilisation<'a>,
     no_show_rate: RatesView,
     late_cancellation_rate: RatesView,
@@ -25,6 +26,51 @@ struct View<'a> {
     messages: Messages,
     waitlist: Waitlist,
     recalls: Recalls,
+    /// The period before, its figures as a whole (docs/reports.md#beside-the-previous-period).
+    previous: Option<Summary>,
+}
+
+/// A period's figures as a whole, without their breakdowns: the keys of
+/// [`View`] that carry them.
+#[derive(Serialize)]
+struct Summary {
+    from: String,
+    to: String,
+    bookings: i64,
+    utilisation: Total,
+    no_show_rate: RateView,
+    late_cancellation_rate: RateView,
+    lead_time: LeadTimeView,
+    messages: Messages,
+    waitlist: Waitlist,
+    recalls: Recalls,
+}
+
+#[derive(Serialize)]
+struct Total {
+    booked_minutes: i64,
+    open_minutes: i64,
+    rate: Option<f64>,
+}
+
+fn summary(r: &Report) -> Summary {
+    let (booked, open) = r.minutes();
+    Summary {
+        from: r.from.to_string(),
+        to: r.to.to_string(),
+        bookings: r.bookings(),
+        utilisation: Total {
+            booked_minutes: booked,
+            open_minutes: open,
+            rate: share(booked, open),
+        },
+        no_show_rate: rate(&r.figures.no_show.overall),
+        late_cancellation_rate: rate(&r.figures.late_cancellation.overall),
+        lead_time: lead_time(r),
+        messages: messages(r),
+        waitlist: waitlist(r),
+        recalls: recalls(r),
+    }
 }
 
 #[derive(Serialize)]
@@ -171,6 +217,40 @@ struct Recalls {
     booked: i64,
 }
 
+fn lead_time(r: &Report) -> LeadTimeView {
+    let l = &r.figures.lead_time;
+    LeadTimeView {
+        count: l.count,
+        median_days: l.median,
+        p90_days: l.p90,
+    }
+}
+
+fn messages(r: &Report) -> Messages {
+    let m = &r.messages;
+    Messages {
+        sent: m.sent,
+        delivered: m.delivered,
+        failed: m.failed,
+        confirmed_after_reminder: m.confirmed_after,
+    }
+}
+
+fn waitlist(r: &Report) -> Waitlist {
+    Waitlist {
+        offers_made: r.waitlist.made,
+        offers_filled: r.waitlist.filled,
+    }
+}
+
+fn recalls(r: &Report) -> Recalls {
+    Recalls {
+        due: r.recalls.due,
+        sent: r.recalls.sent,
+        booked: r.recalls.booked,
+    }
+}
+
 fn share(num: i64, den: i64) -> Option<f64> {
     Rate {
         numerator: num,
@@ -182,8 +262,7 @@ fn share(num: i64, den: i64) -> Option<f64> {
 /// `appt report --json`.
 pub fn report(r: &Report) -> Value {
     let f = &r.figures;
-    let booked: i64 = r.utilisation.iter().map(|d| d.booked).sum();
-    let open: i64 = r.utilisation.iter().map(|d| d.open).sum();
+    let (booked, open) = r.minutes();
     to_json(&View {
         clinic: Named {
             id: &r.clinic.id,
@@ -197,6 +276,7 @@ pub fn report(r: &Report) -> Value {
             name: &d.full_name,
         }),
         service_id: r.service_id.as_deref(),
+        bookings: r.bookings(),
         utilisation: Utilisation {
             booked_minutes: booked,
             open_minutes: open,
@@ -218,11 +298,7 @@ pub fn report(r: &Report) -> Value {
         },
         no_show_rate: rates(&f.no_show, r),
         late_cancellation_rate: rates(&f.late_cancellation, r),
-        lead_time: LeadTimeView {
-            count: f.lead_time.count,
-            median_days: f.lead_time.median,
-            p90_days: f.lead_time.p90,
-        },
+        lead_time: lead_time(r),
         busiest: f
             .busiest
             .iter()
@@ -241,21 +317,10 @@ pub fn report(r: &Report) -> Value {
                 by_status: by,
             })
             .collect(),
-        messages: Messages {
-            sent: r.messages.sent,
-            delivered: r.messages.delivered,
-            failed: r.messages.failed,
-            confirmed_after_reminder: r.messages.confirmed_after,
-        },
-        waitlist: Waitlist {
-            offers_made: r.waitlist.made,
-            offers_filled: r.waitlist.filled,
-        },
-        recalls: Recalls {
-            due: r.recalls.due,
-            sent: r.recalls.sent,
-            booked: r.recalls.booked,
-        },
+        messages: messages(r),
+        waitlist: waitlist(r),
+        recalls: recalls(r),
+        previous: r.previous.as_deref().map(summary),
     })
 }
 
