@@ -945,6 +945,7 @@ fn the_desk_reads_a_message_whole_and_answers_it_through_its_channel() {
             json!({"code": 21610, "message": "Attempt to send to unsubscribed recipient"})
                 .to_string(),
         ),
+        twilio_sent("SMout2"),
     ]);
     add_sms(&env, &api);
     let server = Server::start(&env, &[]);
@@ -1013,5 +1014,27 @@ fn the_desk_reads_a_message_whole_and_answers_it_through_its_channel() {
         "VALIDATION_ERROR",
         2,
     );
+    no_more(&rx);
+    // On the board: Tab to the inbox, Enter reads the message, `r` answers
+    // it through the channel it came by; sent, it is done and leaves the pane.
+    let t = crate::board::Board::start(&env, (80, 24), "", "");
+    t.ready();
+    t.keys(&["Tab"]);
+    t.wait_until("the inbox's keys", |s| s.contains("Enter read  r answer"));
+    t.keys(&["Enter"]);
+    t.wait_for("¿Atienden sábados?");
+    t.keys(&["r"]);
+    t.wait_status("Answer (goes by the channel it came by)");
+    t.answer("Sí, de 8 a 12.");
+    t.wait_status("Answer sent to 7000-1111; the message is done.");
+    let sent = seen(&rx);
+    check_twilio(&sent);
+    assert_eq!(sms_body(&sent), "Central: Sí, de 8 a 12.");
+    assert!(sent.body.contains("To=%2B50370001111"), "{}", sent.body);
+    let shown = t.screen();
+    assert!(!shown.contains("¿Atienden sábados?"), "{shown}");
+    assert!(inbox(&env, false).iter().all(|m| s(&m["id"]) != second));
+    t.keys(&["q"]);
+    assert_eq!(t.exit().0, 0);
     no_more(&rx);
 }

@@ -29,14 +29,14 @@ const LIVE: Duration = Duration::from_secs(3);
 const USER: &str = "desk";
 
 /// A board (or any shell line) running in a tmux session of its own.
-struct Board {
+pub(crate) struct Board {
     name: String,
 }
 
 impl Board {
     /// `appt --db DB board ARGS` as user `desk` at `env.now`, in a terminal
     /// of `size` (columns, rows), with extra `VAR=value` settings `vars`.
-    fn start(env: &Env, size: (u16, u16), vars: &str, args: &str) -> Board {
+    pub(crate) fn start(env: &Env, size: (u16, u16), vars: &str, args: &str) -> Board {
         let line = format!(
             "{} {vars} {} board {args}; echo EXIT=$?; \
              echo STTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -E -e '-?(icanon|echo)' | tr '\\n' ,); \
@@ -92,7 +92,7 @@ impl Board {
             .to_string()
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", &self.name])
     }
 
@@ -102,14 +102,14 @@ impl Board {
     }
 
     /// Presses keys by their tmux names (`Enter`, `Down`, `C-c`, `j`).
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.name];
         args.extend_from_slice(keys);
         self.tmux(&args);
     }
 
     /// Types `text` as it is, then Enter: an answer to the status line's question.
-    fn answer(&self, text: &str) {
+    pub(crate) fn answer(&self, text: &str) {
         if !text.is_empty() {
             self.tmux(&["send-keys", "-t", &self.name, "-l", text]);
         }
@@ -119,7 +119,7 @@ impl Board {
     /// Waits until the screen satisfies `ok` and is drawn whole (the same
     /// on a second look: a capture may catch the board halfway through
     /// drawing); the screen.
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -136,25 +136,25 @@ impl Board {
     }
 
     /// Waits until the screen shows `text`; the screen.
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         self.wait_until(&format!("{text:?}"), |s| s.contains(text))
     }
 
     /// Waits until the status line (the line above the keys) reads `text`
     /// (from its start); the screen.
-    fn wait_status(&self, text: &str) -> String {
+    pub(crate) fn wait_status(&self, text: &str) -> String {
         self.wait_until(&format!("the status line {text:?}"), |s| {
             status_line(s).starts_with(text)
         })
     }
 
     /// Waits until the board has drawn its first screen (the header's counts).
-    fn ready(&self) -> String {
+    pub(crate) fn ready(&self) -> String {
         self.wait_for(" booked · ")
     }
 
     /// Waits for the board to end: its exit code, and the screen after it.
-    fn exit(&self) -> (i32, String) {
+    pub(crate) fn exit(&self) -> (i32, String) {
         let s = self.wait_for("STTY=");
         let code = s
             .split("EXIT=")
