@@ -77,11 +77,11 @@ pub fn erase(
                 break;
             }
             for a in coming {
-                let quiet = super::change::Notice {
+                let quiet = super::change_one::Notice {
                     send: false,
                     series: None,
                 };
-                super::change::cancel_one(tx, a, &reason, None, true, 0, quiet, actor, now)?;
+                super::change_one::cancel_one(tx, a, &reason, None, true, 0, quiet, actor, now)?;
             }
         }
         // The booking page's holds of their phone, with the name typed

@@ -4,12 +4,12 @@
 //! an error (exit 1), never a silent success. A patient's export
 //! ([`patient_document`]) is one small document, written whole.
 
+pub use super::out::{Options, Out};
 use super::{fhir, ics, rows, xlsx};
 use crate::app::export::Sink;
 use crate::app::patient_export::{Format as PatientFormat, PatientExport};
-use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
-use std::io::{BufWriter, Write};
+use crate::error::Result;
+use std::io::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -18,15 +18,6 @@ pub enum Format {
     Jsonl,
     Csv,
     Xlsx,
-}
-
-/// What every format needs besides the appointments.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    /// The export's instant (DTSTAMP, the Bundle's timestamp): `$APPT_NOW` in tests.
-    pub now: DateTime<Utc>,
-    /// Whether calendar and FHIR files carry the patient's name, phone and ID.
-    pub include_patient: bool,
 }
 
 /// The writer of `format` over `out`; `what` names the destination in errors
@@ -64,51 +55,5 @@ pub fn patient_document(e: &PatientExport, indented: bool) -> Result<Vec<u8>> {
             bytes.push(b'\n');
             Ok(bytes)
         }
-    }
-}
-
-/// A buffered destination whose failures name it.
-pub struct Out<W: Write> {
-    w: BufWriter<W>,
-    what: String,
-}
-
-impl<W: Write> Out<W> {
-    pub(super) fn new(w: W, what: String) -> Self {
-        Out {
-            w: BufWriter::with_capacity(64 * 1024, w),
-            what,
-        }
-    }
-
-    /// The error for a failed write (INTERNAL_ERROR, exit 1).
-    pub fn failed(&self, e: std::io::Error) -> Error {
-        Error::internal(crate::text::msg!("e-cannot_write_to", a = self.what, e = e))
-    }
-
-    pub fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        match self.w.write_all(bytes) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.failed(e)),
-        }
-    }
-
-    /// Pushes everything buffered to the destination.
-    pub fn finish(&mut self) -> Result<()> {
-        match self.w.flush() {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.failed(e)),
-        }
-    }
-}
-
-/// For writers (the CSV writer) that want an `io::Write`.
-impl<W: Write> Write for Out<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.w.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.w.flush()
     }
 }

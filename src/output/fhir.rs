@@ -11,7 +11,7 @@
 //! the appointment's ID (and a MASKED security label), so the file does not
 //! even tell which appointments are the same person's.
 
-use super::export::{Options, Out};
+use super::out::{Options, Out};
 use crate::app::export::{DoctorParty, PatientParty, Sink};
 use crate::app::patient_export::PatientExport;
 use crate::core::{time::fmt_utc, Appointment, Status, Urgency, VisitType};

@@ -20,8 +20,8 @@
 //! What an e-mail's invitation writes the same way (a TEXT value, a folded
 //! line, a local time, a VTIMEZONE, a STATUS) is `core::ical`'s.
 
-use super::export::{Options, Out};
 use super::lang::{self, fill, text_in, Lang};
+use super::out::{Options, Out};
 use crate::app::export::Sink;
 use crate::core::ical::{formatting_failed, line, local, status, text, PRODID};
 use crate::core::zone::Tz;

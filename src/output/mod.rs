@@ -18,6 +18,7 @@ pub mod human;
 pub(crate) mod ics;
 pub mod json;
 pub mod lang;
+pub mod out;
 pub mod page;
 mod patient_page;
 pub mod phone;

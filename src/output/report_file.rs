@@ -6,8 +6,8 @@
 //! the clinic's language, with counts as numbers and rates as percentages.
 //! No patient is in any row (the report has none).
 
-use super::export::Out;
 use super::lang::{text_in, Lang};
+use super::out::Out;
 use crate::app::report::Report;
 use crate::core::report::{Rate, Rates, LEADS, WEEKDAYS};
 use crate::error::{Error, Result};

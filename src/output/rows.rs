@@ -3,8 +3,8 @@
 //! a comma, a quote or a line break; text that would run as a formula
 //! defused). Both write each row as it comes.
 
-use super::export::Out;
 use super::json;
+use super::out::Out;
 use crate::app::export::Sink;
 use crate::core::Appointment;
 use crate::error::{Error, Result};

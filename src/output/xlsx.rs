@@ -10,9 +10,9 @@
 //! rust_xlsxwriter keeps the sheet in memory and writes the file at the end:
 //! an export is a clinic's appointments, far under a sheet's 1,048,576 rows.
 
-use super::export::{Options, Out};
 use super::json;
 use super::lang::{self, text_in, Lang};
+use super::out::{Options, Out};
 use super::rows::COLUMNS;
 use crate::app::export::Sink;
 use crate::core::{Appointment, Language};

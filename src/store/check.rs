@@ -21,10 +21,8 @@ use super::{
     reminders, services, waitlist, webhooks, windows, Store, ACTIVE,
 };
 use crate::core::check::{over_capacity, Span};
-use crate::core::time;
 use crate::core::zone::Tz;
 use crate::error::Result;
-use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
@@ -32,126 +30,9 @@ use std::collections::BTreeMap;
 const FINISHED: &str =
     super::columns::sql_list!(crate::core::Status::names(crate::core::Status::FINISHED));
 
-/// One broken rule and the rows that break it.
-#[derive(Debug, Clone)]
-pub struct Violation {
-    /// `integrity`, `foreign_key`, `damaged_value`, `capacity`, `tokens`,
-    /// `booked_event`, `pending_reminder`, `national_id`, `erased_patient`
-    /// or `window_services`.
-    pub check: &'static str,
-    pub message: crate::text::Msg,
-    pub rows: Vec<Row>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Row {
-    Appointment(AppointmentRow),
-    Reminder(ReminderRow),
-    Key(KeyRow),
-    Patient(PatientRow),
-    Damage(DamageRow),
-    /// Where an erased patient's personal data is still held.
-    Trace(TraceRow),
-    /// A line of SQLite's `integrity_check`.
-    Problem(String),
-}
-
-/// An appointment as stored, with just enough around it to be recognised.
-/// Read with outer joins: a broken reference must not hide the row.
-#[derive(Debug, Clone)]
-pub struct AppointmentRow {
-    pub id: String,
-    pub clinic_id: String,
-    pub clinic_name: Option<String>,
-    pub timezone: Tz,
-    pub doctor_id: Option<String>,
-    pub doctor_name: Option<String>,
-    pub service_id: Option<String>,
-    pub service_name: Option<String>,
-    pub window_id: Option<String>,
-    /// None when the window is gone.
-    pub window_capacity: Option<i64>,
-    pub status: String,
-    pub local_date: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub token_number: i64,
-    /// The buffers it was booked with, in minutes (docs/rules.md#buffers);
-    /// 0 when damaged.
-    pub buffer_before: i64,
-    pub buffer_after: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct ReminderRow {
-    pub id: String,
-    pub appointment_id: String,
-    pub status: String,
-    pub due_at: DateTime<Utc>,
-    pub offset_minutes: i64,
-    pub appointment_status: String,
-    /// The clinic's, for local times.
-    pub timezone: Tz,
-}
-
-/// A row whose foreign key points at nothing.
-#[derive(Debug, Clone)]
-pub struct KeyRow {
-    pub table: String,
-    pub rowid: Option<i64>,
-    pub parent: String,
-    pub column: Option<String>,
-    pub value: Option<String>,
-}
-
-/// A patient whose sealed national ID does not open, and why.
-#[derive(Debug, Clone)]
-pub struct PatientRow {
-    pub id: String,
-    pub problem: crate::text::Msg,
-}
-
-/// A row that still holds something of an erased patient
-/// (docs/privacy.md#erasure): which column, and whose.
-#[derive(Debug, Clone)]
-pub struct TraceRow {
-    pub table: &'static str,
-    pub id: String,
-    pub column: &'static str,
-    pub patient_id: String,
-}
-
-/// A stored value appt cannot read back.
-#[derive(Debug, Clone)]
-pub struct DamageRow {
-    pub table: &'static str,
-    pub id: String,
-    pub column: &'static str,
-    /// The value as stored (at most 40 characters of it); None for NULL.
-    pub value: Option<String>,
-    pub problem: crate::text::Msg,
-}
-
-impl AppointmentRow {
-    /// Whose capacity and tokens it counts against, for messages.
-    pub fn owner(&self) -> String {
-        match (&self.doctor_id, &self.doctor_name) {
-            (Some(_), Some(name)) => name.clone(),
-            (Some(id), None) => format!("doctor {id}"),
-            (None, _) => format!(
-                "clinic-wide {} at {}",
-                self.service_name.as_deref().unwrap_or("(no service)"),
-                self.clinic_name.as_deref().unwrap_or(&self.clinic_id)
-            ),
-        }
-    }
-
-    /// `2026-06-15 10:00`, local to the clinic.
-    pub fn local(&self, t: DateTime<Utc>) -> String {
-        let (d, hm) = time::to_local(self.timezone, t);
-        format!("{d} {hm}")
-    }
-}
+pub use super::findings::{
+    AppointmentRow, DamageRow, KeyRow, PatientRow, ReminderRow, Row, TraceRow, Violation,
+};
 
 const APPOINTMENT: &str = "SELECT a.id, a.clinic_id, c.name, c.timezone, a.doctor_id, d.full_name, \
     a.service_id, s.name, a.window_id, w.capacity, a.status, a.local_date, a.starts_at, a.ends_at, a.token_number, \

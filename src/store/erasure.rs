@@ -5,9 +5,9 @@
 //! row anonymised. Also what `appt check` reads to find a trace an erasure
 //! left (or a later write put back).
 
-use super::check::{Row, TraceRow, Violation};
 use super::db::{On, Table, Tx};
 use super::epoch;
+use super::findings::{Row, TraceRow, Violation};
 use crate::args;
 use crate::core::erasure::{self, ERASED_NAME};
 use crate::error::Result;

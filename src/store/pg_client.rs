@@ -28,7 +28,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Error, Row, RowStream, Socket, Statement};
 
 /// The connection's stream: TLS or plain, under appt's deadlines.
-pub(super) type Connection = tokio_postgres::Connection<Socket, super::pg_net::Guarded>;
+pub(super) type Connection = tokio_postgres::Connection<Socket, super::pg_stream::Guarded>;
 
 const OPEN: &str = "the client is there until the connection closes";
 

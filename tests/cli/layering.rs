@@ -656,3 +656,296 @@ fn the_command_line_builds_no_json_document_by_hand() {
     }
     assert!(found.is_empty(), "json! in the front end: {found:?}");
 }
+
+// ---------------------------------------------------------------------------
+// No two files import each other, directly or around a loop.
+
+/// The item paths a path starting at token `i` (`crate`, `super` or
+/// `self`) names, from the crate root: one for `crate::a::b`, one per item
+/// for `crate::a::{b, c::d}`.
+fn full_paths(toks: &[(usize, Tok)], i: usize, here: &[String]) -> Vec<Vec<String>> {
+    let Tok::Ident(first) = &toks[i].1 else {
+        return Vec::new();
+    };
+    let mut base: Vec<String> = match first.as_str() {
+        "crate" => Vec::new(),
+        "self" => here.to_vec(),
+        "super" => here[..here.len().saturating_sub(1)].to_vec(),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    walk_path(toks, i + 1, &mut base, &mut out);
+    out
+}
+
+/// Follows `::name` steps from `j` onto `path`, expanding a `{…}` group
+/// into one path per item; returns the index past what it read.
+fn walk_path(
+    toks: &[(usize, Tok)],
+    mut j: usize,
+    path: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) -> usize {
+    let start = path.len();
+    while toks.get(j).map(|t| &t.1) == Some(&Tok::Colons) {
+        match toks.get(j + 1).map(|t| &t.1) {
+            Some(Tok::Ident(s)) if s == "super" => {
+                path.pop();
+                j += 2;
+            }
+            Some(Tok::Ident(s)) => {
+                path.push(s.clone());
+                j += 2;
+            }
+            Some(Tok::Open) => {
+                // A group: each item is a path of its own from here.
+                j += 2;
+                loop {
+                    match toks.get(j).map(|t| &t.1) {
+                        Some(Tok::Ident(s)) if s == "self" => {
+                            out.push(path.clone());
+                            j += 1;
+                        }
+                        Some(Tok::Ident(s)) => {
+                            let mut item = path.clone();
+                            item.push(s.clone());
+                            let before = out.len();
+                            j = walk_path(toks, j + 1, &mut item, out);
+                            if out.len() == before {
+                                out.push(item);
+                            }
+                        }
+                        Some(Tok::Comma) | Some(Tok::Other) => j += 1,
+                        Some(Tok::Close) | None => return j + 1,
+                        Some(Tok::Open) | Some(Tok::Colons) => j += 1,
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    if path.len() > start || out.is_empty() {
+        out.push(path.clone());
+    }
+    j
+}
+
+/// Each file's module path (`["app", "book"]`) → the files it imports,
+/// each a module path of another file under src/.
+fn file_imports() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let files: Vec<(PathBuf, String, Vec<String>)> = sources()
+        .into_iter()
+        .filter(|(_, layer, _)| layer != "main" && layer != "lib")
+        .collect();
+    let known: BTreeSet<Vec<String>> = files.iter().map(|(_, _, m)| m.clone()).collect();
+    let mut graph = BTreeMap::new();
+    for (path, _, module) in &files {
+        let text = std::fs::read_to_string(path).expect("a source file");
+        let toks = tokens(&text);
+        let mut inline: Vec<(String, usize)> = Vec::new();
+        let mut depth = 0;
+        let mut to = BTreeSet::new();
+        for i in 0..toks.len() {
+            match &toks[i].1 {
+                Tok::Open => depth += 1,
+                Tok::Close => {
+                    if inline.last().is_some_and(|(_, d)| *d == depth) {
+                        inline.pop();
+                    }
+                    depth -= 1;
+                }
+                Tok::Ident(w) if w == "mod" => {
+                    if let (Some(Tok::Ident(name)), Some(Tok::Open)) =
+                        (toks.get(i + 1).map(|t| &t.1), toks.get(i + 2).map(|t| &t.1))
+                    {
+                        inline.push((name.clone(), depth + 1));
+                    }
+                }
+                Tok::Ident(w)
+                    if matches!(w.as_str(), "crate" | "super" | "self")
+                        && !inline.iter().any(|(n, _)| n == "tests")
+                        && toks.get(i + 1).map(|t| &t.1) == Some(&Tok::Colons)
+                        && (i == 0 || toks[i - 1].1 != Tok::Colons) =>
+                {
+                    let mut here = module.clone();
+                    here.extend(inline.iter().map(|(n, _)| n.clone()));
+                    for p in full_paths(&toks, i, &here) {
+                        // The file that holds the item: the longest prefix that is one.
+                        let file = (1..=p.len())
+                            .rev()
+                            .map(|n| p[..n].to_vec())
+                            .find(|m| known.contains(m));
+                        if let Some(f) = file {
+                            if &f != module {
+                                to.insert(f);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        graph.insert(module.clone(), to);
+    }
+    graph
+}
+
+/// The loops of `graph`: its strongly connected parts of two or more
+/// files (Tarjan's algorithm).
+fn loops(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<Vec<Vec<String>>> {
+    struct T<'a> {
+        g: &'a BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+        index: BTreeMap<&'a Vec<String>, usize>,
+        low: BTreeMap<&'a Vec<String>, usize>,
+        stack: Vec<&'a Vec<String>>,
+        on: BTreeSet<&'a Vec<String>>,
+        out: Vec<Vec<Vec<String>>>,
+    }
+    fn visit<'a>(t: &mut T<'a>, v: &'a Vec<String>) {
+        let n = t.index.len();
+        t.index.insert(v, n);
+        t.low.insert(v, n);
+        t.stack.push(v);
+        t.on.insert(v);
+        for w in t.g.get(v).into_iter().flatten() {
+            let Some((w, _)) = t.g.get_key_value(w) else {
+                continue;
+            };
+            if !t.index.contains_key(w) {
+                visit(t, w);
+                let l = t.low[v].min(t.low[w]);
+                t.low.insert(v, l);
+            } else if t.on.contains(w) {
+                let l = t.low[v].min(t.index[w]);
+                t.low.insert(v, l);
+            }
+        }
+        if t.low[v] == t.index[v] {
+            let mut part = Vec::new();
+            while let Some(w) = t.stack.pop() {
+                t.on.remove(w);
+                part.push(w.clone());
+                if w == v {
+                    break;
+                }
+            }
+            if part.len() > 1 {
+                part.sort();
+                t.out.push(part);
+            }
+        }
+    }
+    let mut t = T {
+        g: graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on: BTreeSet::new(),
+        out: Vec::new(),
+    };
+    for v in graph.keys() {
+        if !t.index.contains_key(v) {
+            visit(&mut t, v);
+        }
+    }
+    t.out
+}
+
+/// No two files under src/ import each other, directly or around a loop
+/// (issue 65): a file's module (`mod.rs`) and its children count as one
+/// file each, the parent's declarations of its children are no import, and
+/// a file's unit tests (`mod tests { … }`) may reach anything.
+#[test]
+fn no_two_files_import_each_other() {
+    let graph = file_imports();
+    // Each loop with the imports that close it.
+    let found: Vec<String> = loops(&graph)
+        .iter()
+        .map(|part| {
+            let edges: Vec<String> = part
+                .iter()
+                .flat_map(|a| {
+                    graph[a]
+                        .iter()
+                        .filter(|b| part.contains(b))
+                        .map(move |b| format!("  {} → {}", a.join("/"), b.join("/")))
+                })
+                .collect();
+            format!(
+                "{}\n{}",
+                part.iter()
+                    .map(|m| m.join("/"))
+                    .collect::<Vec<_>>()
+                    .join(" ↔ "),
+                edges.join("\n")
+            )
+        })
+        .collect();
+    let new: Vec<&String> = found
+        .iter()
+        .filter(|f| {
+            !KNOWN_LOOPS
+                .iter()
+                .any(|(l, _)| f.lines().next() == Some(*l))
+        })
+        .collect();
+    assert!(
+        new.is_empty(),
+        "files that import each other:\n{}",
+        new.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for (l, why) in KNOWN_LOOPS {
+        assert!(
+            found.iter().any(|f| f.lines().next() == Some(*l)),
+            "KNOWN LOOP MENDED: {l} ({why}); remove it from KNOWN_LOOPS"
+        );
+    }
+}
+
+/// Loops the code has today, each to be broken (issue 65): the test fails
+/// when a new one appears, and when one of these is mended or changes.
+const KNOWN_LOOPS: &[(&str, &str)] = &[
+    (
+        "app/channel ↔ app/deliver ↔ app/inbound ↔ app/remind ↔ app/shortfall ↔ app/web ↔ app/webhook",
+        "what leaves appt: one outbox below the use cases",
+    ),
+    (
+        "cli/change ↔ cli/choice ↔ cli/clinic ↔ cli/closure ↔ cli/doctor ↔ cli/patient ↔ cli/prompt ↔ cli/queue ↔ cli/service ↔ cli/waitlist ↔ cli/webhook ↔ cli/window",
+        "choice.rs's table of what each command references, beside the dispatch",
+    ),
+    (
+        "store/db/held ↔ store/db/memo ↔ store/db/tx",
+        "Tx's methods split by topic over three files",
+    ),
+];
+
+#[test]
+fn the_loop_finder_finds_a_loop_and_a_group_s_items() {
+    let src = "use crate::app::{book, series::{self, Rule}};\nfn f() { super::b::g(); }";
+    let toks = tokens(src);
+    let here = vec!["app".to_string(), "x".to_string()];
+    let got: Vec<String> = full_paths(&toks, 1, &here)
+        .iter()
+        .map(|p| p.join("::"))
+        .collect();
+    assert_eq!(got, ["app::book", "app::series", "app::series::Rule"]);
+    let i = toks
+        .iter()
+        .position(|(_, t)| *t == Tok::Ident("super".into()))
+        .unwrap();
+    let got: Vec<String> = full_paths(&toks, i, &here)
+        .iter()
+        .map(|p| p.join("::"))
+        .collect();
+    assert_eq!(got, ["app::b::g"]);
+    let v = |s: &str| s.split('/').map(String::from).collect::<Vec<_>>();
+    let mut g = BTreeMap::new();
+    g.insert(v("a/x"), [v("a/y")].into_iter().collect());
+    g.insert(v("a/y"), [v("a/z")].into_iter().collect());
+    g.insert(v("a/z"), [v("a/x")].into_iter().collect());
+    g.insert(v("a/w"), [v("a/x")].into_iter().collect());
+    assert_eq!(loops(&g), vec![vec![v("a/x"), v("a/y"), v("a/z")]]);
+}

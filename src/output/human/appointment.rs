@@ -2,32 +2,12 @@
 //! or a cancellation, the table of `list`, a series, the card of `show`,
 //! `history`, and what `import` booked.
 
-use super::{clean, clean_lines, label, or_dash, patient_of, short, span, status_item};
+use super::{clean, clean_lines, label, or_dash, patient_of, short, span, status_item, when};
 use crate::core::time::{local_hm, to_local};
 use crate::core::{Appointment, Status};
 use crate::output::fit::{col, join, text, width, wrap, Item, Sheet, Step};
 use crate::output::lang::{self, tr};
 use crate::output::phone::shown;
-
-/// `Mon 15 Jun 2026 14:00–14:30`
-pub fn when(a: &Appointment) -> String {
-    format!(
-        "{} {}–{}",
-        lang::date_short(a.local_date),
-        local_hm(a.timezone, a.starts_at),
-        local_hm(a.timezone, a.ends_at)
-    )
-}
-
-/// `Mon 15 Jun 2026 14:00–14:30`, or `15 Jun 14:00` where the column is
-/// short: the same form of date either way.
-pub(super) fn when_item(a: &Appointment) -> Item {
-    Item::new(when(a)).or_short(format!(
-        "{} {}",
-        lang::day_month(a.local_date),
-        local_hm(a.timezone, a.starts_at)
-    ))
-}
 
 pub(super) fn who(a: &Appointment) -> String {
     match (&a.doctor_name, &a.service_name) {

@@ -1,6 +1,6 @@
 //! The clinic's inbox, for humans: `appt inbox` and `inbox done`.
 
-use super::appointment::when_item;
+use super::when_item;
 use super::{clean, short};
 use crate::app::inbox::Item;
 use crate::core::time::to_local;
@@ -56,10 +56,7 @@ pub fn inbox_message(i: &Item) -> String {
         (_, _, Some(sender)) => shown(sender),
         _ => "-".to_string(),
     };
-    let next = i
-        .next
-        .as_ref()
-        .map_or_else(|| "-".to_string(), super::appointment::when);
+    let next = i.next.as_ref().map_or_else(|| "-".to_string(), super::when);
     let mut out = tr!(
         "h-inbox_message",
         id = short(&m.id),

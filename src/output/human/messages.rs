@@ -1,7 +1,7 @@
 //! What goes out, for humans: `remind list`, `remind due --dry-run` and
 //! `webhook list`.
 
-use super::appointment::when_item;
+use super::when_item;
 use super::{clean, person, short};
 use crate::core::time::{format_offset, local_hm, to_local};
 use crate::core::Appointment;

@@ -19,7 +19,7 @@ mod upkeep;
 
 pub use appointment::{
     appointment_card, appointments, appointments_page, confirm, count_groups, history, imported,
-    series, when,
+    series,
 };
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
@@ -134,6 +134,26 @@ pub fn short(id: &str) -> &str {
 /// Whether human output may be coloured: a terminal, and `NO_COLOR` unset.
 pub fn colour() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// `Mon 15 Jun 2026 14:00–14:30`
+pub fn when(a: &crate::core::Appointment) -> String {
+    format!(
+        "{} {}–{}",
+        lang::date_short(a.local_date),
+        local_hm(a.timezone, a.starts_at),
+        local_hm(a.timezone, a.ends_at)
+    )
+}
+
+/// `Mon 15 Jun 2026 14:00–14:30`, or `15 Jun 14:00` where the column is
+/// short: the same form of date either way.
+pub(super) fn when_item(a: &crate::core::Appointment) -> Item {
+    Item::new(when(a)).or_short(format!(
+        "{} {}",
+        lang::day_month(a.local_date),
+        local_hm(a.timezone, a.starts_at)
+    ))
 }
 
 /// A status, coloured when colour is on.

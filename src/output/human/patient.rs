@@ -1,7 +1,8 @@
 //! Patients for humans: `patient list`, the card of `patient show`, and
 //! what `patient erase` did.
 
-use super::appointment::{when, who};
+use super::appointment::who;
+use super::when;
 use super::{clean, or_dash, patient_name, short};
 use crate::core::Patient;
 use crate::output::fit::{col, ellipsis, join, text, width, Sheet, Step};
