@@ -1,7 +1,7 @@
 //! The one error type of appt: a stable code, its exit class, a message and
 //! machine-readable details. Printed once, in `main`.
 
-use crate::text::{msg, Arg, Msg};
+use crate::text::Msg;
 use serde_json::{json, Map, Value};
 use std::fmt;
 
@@ -146,12 +146,89 @@ impl Code {
     }
 }
 
+/// The kinds of record appt looks up by what people type, or reports
+/// missing: a closed set, so that a front end decides by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Appointment,
+    Channel,
+    CheckedInPatient,
+    Clinic,
+    Closure,
+    Doctor,
+    Feed,
+    Link,
+    Message,
+    Page,
+    Patient,
+    Series,
+    Service,
+    WaitlistEntry,
+    Webhook,
+    Window,
+}
+
+impl Entity {
+    /// Its name in English, as a sentence's subject ("Waitlist entry").
+    pub fn name(self) -> &'static str {
+        match self {
+            Entity::Appointment => "Appointment",
+            Entity::Channel => "Channel",
+            Entity::CheckedInPatient => "Checked-in patient",
+            Entity::Clinic => "Clinic",
+            Entity::Closure => "Closure",
+            Entity::Doctor => "Doctor",
+            Entity::Feed => "Feed",
+            Entity::Link => "Link",
+            Entity::Message => "Message",
+            Entity::Page => "Page",
+            Entity::Patient => "Patient",
+            Entity::Series => "Series",
+            Entity::Service => "Service",
+            Entity::WaitlistEntry => "Waitlist entry",
+            Entity::Webhook => "Webhook",
+            Entity::Window => "Window",
+        }
+    }
+
+    /// Its code, as an error's details name it (`waitlist entry`).
+    pub fn code(self) -> String {
+        self.name().to_lowercase()
+    }
+
+    /// The message ID of "… not found".
+    fn not_found(self) -> &'static str {
+        match self {
+            Entity::Appointment => "e-appointment_not_found",
+            Entity::Channel => "e-channel_not_found",
+            Entity::CheckedInPatient => "e-checked_in_patient_not_found",
+            Entity::Clinic => "e-clinic_not_found",
+            Entity::Closure => "e-closure_not_found",
+            Entity::Doctor => "e-doctor_not_found",
+            Entity::Feed => "e-feed_not_found",
+            Entity::Link => "e-link_not_found",
+            Entity::Message => "e-message_not_found",
+            Entity::Page => "e-page_not_found",
+            Entity::Patient => "e-patient_not_found",
+            Entity::Series => "e-series_not_found",
+            Entity::Service => "e-service_not_found",
+            Entity::WaitlistEntry => "e-waitlist_entry_not_found",
+            Entity::Webhook => "e-webhook_not_found",
+            Entity::Window => "e-window_not_found",
+        }
+    }
+}
+
 /// An error: its code, what it says (a message of the catalogues, so that
 /// each front end shows it in its person's language), its English text
 /// (what JSON keeps), details for scripts and a hint for people.
 #[derive(Debug, Clone)]
 pub struct Error {
     pub code: Code,
+    /// The kind of record a lookup did not find, or found several of: what
+    /// a front end decides by (a picker offers rows of that kind), never
+    /// the message's text.
+    pub entity: Option<Entity>,
     /// The message in English, as JSON and logs keep it.
     pub message: String,
     /// The message by ID and arguments.
@@ -169,6 +246,7 @@ impl Error {
         let msg = message.into();
         Error {
             code,
+            entity: None,
             message: msg.english(),
             msg,
             details: Value::Object(Map::new()),
@@ -241,19 +319,17 @@ impl Error {
         Error::fields(problems)
     }
 
-    /// `NOT_FOUND`: `Doctor not found` (a kind of record the catalogues
-    /// name, `e-doctor_not_found`), else `{what} not found`.
-    pub fn not_found(what: &str) -> Self {
-        let id = format!(
-            "e-{}_not_found",
-            what.to_lowercase().replace([' ', '-'], "_")
-        );
-        let m = if crate::text::has(&id) {
-            Msg::new(id)
-        } else {
-            msg!("e-not_found", what = Arg::Text(what.to_string()))
-        };
-        Error::new(Code::NotFound, m)
+    /// `NOT_FOUND`: `Doctor not found`, naming the kind of record.
+    pub fn not_found(what: Entity) -> Self {
+        let mut e = Error::new(Code::NotFound, Msg::new(what.not_found()));
+        e.entity = Some(what);
+        e
+    }
+
+    /// The same error, about a kind of record (a lookup's several found).
+    pub fn about(mut self, what: Entity) -> Self {
+        self.entity = Some(what);
+        self
     }
 
     pub fn internal(message: impl Into<Msg>) -> Self {

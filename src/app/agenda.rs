@@ -118,7 +118,7 @@ pub(super) fn day_sheet(
                             .iter()
                             .find(|d| d.id == id)
                             .cloned()
-                            .ok_or_else(|| Error::not_found("Doctor"))
+                            .ok_or_else(|| Error::not_found(crate::error::Entity::Doctor))
                     })
                     .transpose()?;
                 Ok(Target {

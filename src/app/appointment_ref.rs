@@ -35,7 +35,7 @@ pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
     let mut meant = visits::meant(&active, now);
     match meant.len() {
         1 => Ok(meant.remove(0).clone()),
-        0 => Err(Error::not_found("Appointment")
+        0 => Err(Error::not_found(crate::error::Entity::Appointment)
             .details(serde_json::json!({"ref": input}))
             .hint(crate::text::msg!(
                 "e-has_no_active_appointment_today_or_later",
@@ -45,6 +45,7 @@ pub fn find(tx: &Tx, input: &str, now: DateTime<Utc>) -> Result<Appointment> {
             Code::AmbiguousId,
             crate::text::msg!("e-has_several_appointments", input = input),
         )
+        .about(crate::error::Entity::Appointment)
         .details(serde_json::json!({
             "ref": input,
             "candidates": meant.iter().map(|a| appointments::candidate(a)).collect::<Vec<_>>(),

@@ -242,7 +242,7 @@ impl Opened {
 
 /// A feed's token that is no feed's (or a revoked one's), as missing.
 fn no_feed() -> Error {
-    Error::not_found("Feed")
+    Error::not_found(crate::error::Entity::Feed)
 }
 
 /// A CalDAV login whose password is not the feed's.

@@ -34,7 +34,7 @@ fn clinic_of(
         (Some(n), own) => {
             let c = clinics::find(tx, n)?;
             if own.is_some_and(|o| o != c.id) {
-                return Err(Error::not_found("Clinic"));
+                return Err(Error::not_found(crate::error::Entity::Clinic));
             }
             Ok(Some(c.id))
         }
@@ -119,7 +119,7 @@ fn one(tx: &Tx, seen_from: Option<&str>, id: &str) -> Result<Inbound> {
     }
     let mut found = inbox::find(tx, seen_from, id)?;
     match found.len() {
-        0 => Err(Error::not_found("Message")),
+        0 => Err(Error::not_found(crate::error::Entity::Message)),
         1 => Ok(found.remove(0)),
         _ => Err(Error::new(
             Code::AmbiguousId,
@@ -165,7 +165,7 @@ pub fn reply(
     let (m, stored, secrets, to, said) = st.read(|tx| {
         let m = one(tx, seen_from, id)?;
         let stored = channels::by_name(tx, &m.clinic_id, &m.channel)?
-            .ok_or_else(|| Error::not_found("Channel"))?;
+            .ok_or_else(|| Error::not_found(crate::error::Entity::Channel))?;
         match stored.settings.kind() {
             Kind::Email => {
                 return Err(Error::field(
@@ -195,7 +195,7 @@ pub fn reply(
         let to = match (&m.patient_id, &m.sender) {
             (Some(p), _) => patients::get(tx, p)?.patient.phone,
             (None, Some(sender)) => sender.clone(),
-            (None, None) => return Err(Error::not_found("Patient")),
+            (None, None) => return Err(Error::not_found(crate::error::Entity::Patient)),
         };
         let ring = patients::opening_keys(tx, &keys)?;
         let secrets = stored.open(&ring)?;

@@ -90,7 +90,7 @@ pub fn issue(tx: &Tx, target: &Target, now: DateTime<Utc>) -> Result<String> {
 /// does not tell how much of a guess was right), and only then is the
 /// nonce looked up.
 pub fn open(tx: &Tx, token: &str) -> Result<Target> {
-    let gone = || Error::not_found("Link");
+    let gone = || Error::not_found(crate::error::Entity::Link);
     let raw = URL_SAFE_NO_PAD
         .decode(token.as_bytes())
         .map_err(|_| gone())?;

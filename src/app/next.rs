@@ -93,11 +93,13 @@ pub fn next(st: &mut Store, r: &NextRequest, now: DateTime<Utc>) -> Result<Found
                 .specialty
                 .as_deref()
                 .map_or(String::new(), |s| format!(" of {s}"));
-            return Err(Error::not_found("Doctor").hint(crate::text::msg!(
-                "e-no_active_doctor_has_windows_at",
-                what = what,
-                a = clinic.name
-            )));
+            return Err(
+                Error::not_found(crate::error::Entity::Doctor).hint(crate::text::msg!(
+                    "e-no_active_doctor_has_windows_at",
+                    what = what,
+                    a = clinic.name
+                )),
+            );
         }
         let service = r
             .service

@@ -179,7 +179,8 @@ fn find(tx: &Tx, r: &ExportRequest) -> Result<patients::Stored> {
         return phones::find_patient(tx, At::Desk(r.clinic.as_deref()), &r.patient, seen_from);
     }
     // A missing patient and another clinic's answer alike.
-    let missing = || Error::not_found("Patient").details(json!({"ref": r.patient}));
+    let missing =
+        || Error::not_found(crate::error::Entity::Patient).details(json!({"ref": r.patient}));
     if uuid::Uuid::try_parse(&r.patient).is_err() {
         return Err(missing());
     }

@@ -120,7 +120,7 @@ pub fn next(
         let first = queue::next(&waiting, t.clinic.settings.queue_order)
             .cloned()
             .ok_or_else(|| {
-                Error::not_found("Checked-in patient").hint(crate::text::msg!(
+                Error::not_found(crate::error::Entity::CheckedInPatient).hint(crate::text::msg!(
                     "e-nobody_is_waiting_for_today",
                     a = d.full_name
                 ))

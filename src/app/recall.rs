@@ -32,7 +32,8 @@ fn clinics_of(tx: &Tx, named: Option<&str>, seen_from: Option<&str>) -> Result<V
         (Some(n), own) => {
             let c = clinics::find(tx, n)?;
             if own.is_some_and(|o| o != c.id) {
-                return Err(Error::not_found("Clinic").details(serde_json::json!({"ref": n})));
+                return Err(Error::not_found(crate::error::Entity::Clinic)
+                    .details(serde_json::json!({"ref": n})));
             }
             Ok(vec![c])
         }

@@ -295,7 +295,7 @@ fn appointment_of<'a>(
     r: &Reminder,
 ) -> Result<&'a Appointment> {
     read.get(&r.appointment_id)
-        .ok_or_else(|| Error::not_found("Appointment"))
+        .ok_or_else(|| Error::not_found(crate::error::Entity::Appointment))
 }
 
 /// The verdict on an offer or a notification, as things are at `now`: an

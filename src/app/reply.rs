@@ -63,7 +63,7 @@ pub struct Time {
 }
 
 fn gone() -> Error {
-    Error::not_found("Link")
+    Error::not_found(crate::error::Entity::Link)
 }
 
 /// What the link `token` opens, now.
@@ -77,7 +77,7 @@ pub fn calendar(st: &mut Store, token: &str) -> Result<(Appointment, Language, i
             let sequence = crate::store::appointments::sequence(tx, &id)?;
             Ok((a, lang, sequence))
         }
-        Target::Offer(_) => Err(Error::not_found("Link")),
+        Target::Offer(_) => Err(Error::not_found(crate::error::Entity::Link)),
     })
 }
 

@@ -411,7 +411,7 @@ pub fn find(tx: &Tx, input: &str) -> Result<String> {
     }
     match appointments::find(tx, &input) {
         Ok(a) => series_of(&a),
-        Err(e) if e.code == Code::NotFound => Err(Error::not_found("Series")),
+        Err(e) if e.code == Code::NotFound => Err(Error::not_found(crate::error::Entity::Series)),
         Err(e) => Err(e),
     }
 }

@@ -88,7 +88,7 @@ pub fn page(st: &mut Store, slug: &str, now: DateTime<Utc>) -> Result<Page> {
                     && c.settings.public_url.is_some()
                     && c.settings.slug_or(&c.name) == slug
             })
-            .ok_or_else(|| Error::not_found("Page"))?;
+            .ok_or_else(|| Error::not_found(crate::error::Entity::Page))?;
         let services = services::list(tx)?
             .into_iter()
             .filter(|s| s.online)

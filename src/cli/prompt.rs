@@ -7,7 +7,7 @@
 //! confirmation of destructive commands. A value typed wrong is checked with
 //! the parser the use case will apply and asked again, never fatal.
 
-use super::choice::{Choice, Kind};
+use super::choice::{kind_of, Choice, Kind};
 use super::Ctx;
 use crate::app::list::{self as listing, ListRequest};
 use crate::app::phones::{self, Dialing};
@@ -337,7 +337,7 @@ impl<'a> Ask<'a> {
             .filter(|a| a.status.is_active() && keep(a))
             .collect();
         if day.is_empty() {
-            return Err(Error::not_found("Appointment")
+            return Err(Error::not_found(crate::error::Entity::Appointment)
                 .hint(crate::text::msg!("e-nobody_is_booked_for_today")));
         }
         let items: Vec<String> = day.iter().map(desk::appointment_choice).collect();
@@ -374,7 +374,7 @@ impl<'a> Ask<'a> {
             .collect();
         let whole = offer_clinic_wide || self.has_clinic_wide_windows(st)?;
         if ds.is_empty() && !whole {
-            return Err(Error::not_found("Doctor")
+            return Err(Error::not_found(crate::error::Entity::Doctor)
                 .hint(crate::text::msg!("e-add_one_with_appt_doctor_add_name")));
         }
         let mut names: Vec<String> = ds
@@ -585,7 +585,7 @@ impl<'a> Ask<'a> {
 /// there is nothing to pick from (the error stands).
 pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
     let typed = e.details["ref"].as_str().unwrap_or_default();
-    let Some(kind) = Kind::of(e) else {
+    let Some(kind) = kind_of(e) else {
         return Ok(None);
     };
     let chosen = |id: Option<&str>| {
@@ -632,7 +632,7 @@ pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
             }
             // The kind of record as a code (`doctor`): the catalogue says it
             // with its article (`Ningún médico`, `Ninguna clínica`).
-            let what = e.details["what"].as_str().unwrap_or_default().to_string();
+            let what = kind.code();
             say(&tr!(
                 "p-nobody_called",
                 what = what,

@@ -109,7 +109,9 @@ pub(super) fn authorised(
             let answered = handler(st, &job.call, now, &shared.rendered);
             st.may_lag(false);
             if let Err(e) = &answered {
-                if matches!(e.code, Code::Unauthorized) || e.msg.id == "e-feed_not_found" {
+                if matches!(e.code, Code::Unauthorized)
+                    || e.entity == Some(crate::error::Entity::Feed)
+                {
                     token::failed(st, &peer, now)?;
                 }
             }

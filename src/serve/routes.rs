@@ -430,7 +430,8 @@ impl Caller<'_> {
         if let Some(n) = named {
             let same = clinic::show(st, &n).is_ok_and(|c| &c.id == own);
             if !same {
-                return Err(Error::not_found("Clinic").details(serde_json::json!({"ref": n})));
+                return Err(Error::not_found(crate::error::Entity::Clinic)
+                    .details(serde_json::json!({"ref": n})));
             }
         }
         Ok(Some(own.clone()))
@@ -470,7 +471,7 @@ impl Caller<'_> {
 
 /// An appointment the path names that is not there (or not the token's to see).
 fn missing(id: &str) -> Error {
-    Error::not_found("Appointment").details(serde_json::json!({"ref": id}))
+    Error::not_found(crate::error::Entity::Appointment).details(serde_json::json!({"ref": id}))
 }
 
 /// The path's `id` when it is a whole appointment ID, else as missing.

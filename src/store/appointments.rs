@@ -23,7 +23,7 @@ pub const MAX_MINUTES: i64 = 480;
 const LOOKUP: Lookup = Lookup {
     table: Table::Appointments,
     also: &[],
-    what: "Appointment",
+    what: crate::error::Entity::Appointment,
     by_name: false,
     filter: "",
     label: "local_date",
@@ -224,7 +224,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
         SELECTED,
         &format!("{} WHERE a.id = ?1", select()),
         id,
-        "Appointment",
+        crate::error::Entity::Appointment,
         from_row,
     )
 }
@@ -239,7 +239,7 @@ pub fn sequence(conn: &Tx, id: &str) -> Result<i64> {
         args![id],
         |r| r.get(0),
     )?
-    .ok_or_else(|| Error::not_found("Appointment"))
+    .ok_or_else(|| Error::not_found(crate::error::Entity::Appointment))
 }
 
 /// The appointments of `ids` (whole IDs), by ID, in one query per few

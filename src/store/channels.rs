@@ -143,7 +143,7 @@ pub fn by_name(conn: &Tx, clinic_id: &str, name: &str) -> Result<Option<Stored>>
 
 /// The clinic's channel of this name, or `NOT_FOUND`.
 pub fn find(conn: &Tx, clinic_id: &str, name: &str) -> Result<Stored> {
-    by_name(conn, clinic_id, name)?.ok_or_else(|| Error::not_found("Channel"))
+    by_name(conn, clinic_id, name)?.ok_or_else(|| Error::not_found(crate::error::Entity::Channel))
 }
 
 pub fn remove(conn: &Tx, id: &str) -> Result<()> {

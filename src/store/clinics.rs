@@ -20,7 +20,7 @@ pub const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: Table::Clinics,
     also: &[],
-    what: "Clinic",
+    what: crate::error::Entity::Clinic,
     by_name: true,
     filter: "",
     label: "name",
@@ -205,7 +205,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Clinic> {
             On::reads(&[Table::Clinics]),
             &format!("SELECT {COLS} FROM clinics WHERE id = ?1"),
             id,
-            "Clinic",
+            crate::error::Entity::Clinic,
             from_row,
         )
     })
@@ -247,7 +247,7 @@ pub fn default(conn: &Tx, given: Option<&str>) -> Result<Clinic> {
     let mut all = list(conn)?;
     match all.len() {
         1 => Ok(all.remove(0)),
-        0 => Err(Error::not_found("Clinic")
+        0 => Err(Error::not_found(crate::error::Entity::Clinic)
             .hint(crate::text::msg!("e-create_one_with_appt_clinic_add_name"))),
         _ => Err(Error::field(
             "clinic",

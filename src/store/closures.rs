@@ -14,7 +14,7 @@ pub const COLS: &str = "id, clinic_id, doctor_id, from_date, to_date, reason, cr
 const LOOKUP: Lookup = Lookup {
     table: Table::Closures,
     also: &[],
-    what: "Closure",
+    what: crate::error::Entity::Closure,
     by_name: false,
     filter: "",
     label: "from_date",
@@ -77,7 +77,7 @@ pub fn find(conn: &Tx, input: &str) -> Result<Closure> {
         READS,
         &format!("SELECT {COLS} FROM closures WHERE id = ?1"),
         &id,
-        "Closure",
+        crate::error::Entity::Closure,
         from_row,
     )
 }

@@ -14,7 +14,7 @@ pub const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: Table::Doctors,
     also: &[],
-    what: "Doctor",
+    what: crate::error::Entity::Doctor,
     by_name: true,
     filter: "",
     label: "full_name || coalesce(' — ' || specialty, '')",
@@ -114,7 +114,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Doctor> {
             from_row,
         )
     })?
-    .ok_or_else(|| Error::not_found("Doctor"))
+    .ok_or_else(|| Error::not_found(crate::error::Entity::Doctor))
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Doctor>> {
@@ -134,9 +134,8 @@ pub fn find(conn: &Tx, input: &str) -> Result<Doctor> {
 pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
     let d = find(conn, input)?;
     if !d.active {
-        return Err(
-            Error::not_found("Doctor").hint(crate::text::msg!("e-is_inactive", a = d.full_name))
-        );
+        return Err(Error::not_found(crate::error::Entity::Doctor)
+            .hint(crate::text::msg!("e-is_inactive", a = d.full_name)));
     }
     Ok(d)
 }

@@ -5,7 +5,7 @@ use super::asked::Asked;
 use super::db::{On, Table};
 use super::db::{Row, Tx};
 use crate::args;
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Entity, Error, Result};
 use serde_json::json;
 
 /// The name-matching key: case and accents ignored (`core::text::fold`).
@@ -77,8 +77,8 @@ pub struct Lookup<'a> {
     /// Every table its statements read, its own too, when its filter reads
     /// others; empty when it reads its own alone.
     pub also: &'static [Table],
-    /// The entity's name in messages ("Doctor").
-    pub what: &'a str,
+    /// The kind of record it finds.
+    pub what: Entity,
     /// Whether the entity is also found by name (its `name_key` column).
     pub by_name: bool,
     /// Extra SQL condition, e.g. `removed_at IS NULL`.
@@ -124,11 +124,7 @@ pub fn ensure_unique_name(tx: &Tx, l: &Lookup, name: &str, except: &str) -> Resu
     if taken.is_some() {
         return Err(Error::field(
             "name",
-            crate::text::msg!(
-                "e-a_named_already_exists",
-                a = l.what.to_lowercase(),
-                name = name
-            ),
+            crate::text::msg!("e-a_named_already_exists", a = l.what.code(), name = name),
         ));
     }
     Ok(())
@@ -140,7 +136,7 @@ pub fn by_id<T>(
     on: On,
     sql: &str,
     id: &str,
-    what: &str,
+    what: Entity,
     from_row: impl FnOnce(&Row) -> Result<T>,
 ) -> Result<T> {
     tx.row(on, sql, args![id], from_row)?
@@ -313,7 +309,7 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
             )?;
             let near = crate::core::text::closest(input, &names);
             let mut e = Error::not_found(l.what)
-                .details(json!({"ref": input, "closest": near, "what": l.what.to_lowercase()}));
+                .details(json!({"ref": input, "closest": near, "what": l.what.code()}));
             if !near.is_empty() {
                 e = e.hint(crate::text::msg!("e-did_you_mean", a = crate::text::Msg::either(&near)));
             }
@@ -322,13 +318,13 @@ fn resolve_now(tx: &Tx, l: &Lookup, input: &str) -> Result<String> {
         // Too many rows to rank them all: the search is named instead.
         0 if l.by_name => Err(Error::not_found(l.what)
             .details(json!({"ref": input}))
-            .hint(crate::text::msg!("e-find_the_with_appt_list_search_text", a = l.what.to_lowercase(), b = l.what.to_lowercase()))),
+            .hint(crate::text::msg!("e-find_the_with_appt_list_search_text", a = l.what.code(), b = l.what.code()))),
         0 => Err(Error::not_found(l.what).details(json!({"ref": input}))),
         1 => Ok(found.remove(0).0),
-        _ => Err(Error::new(Code::AmbiguousId, crate::text::msg!("e-matches_several_s", input = input, a = l.what.to_lowercase()))
+        _ => Err(Error::new(Code::AmbiguousId, crate::text::msg!("e-matches_several_s", input = input, a = l.what.code())).about(l.what)
             .details(json!({
                 "ref": input,
-                "what": l.what.to_lowercase(),
+                "what": l.what.code(),
                 "candidates": found.iter().map(|(id, label)| json!({"id": id, "name": label})).collect::<Vec<_>>()
             }))
             .hint(crate::text::msg!("e-give_more_characters_of_the_id"))),

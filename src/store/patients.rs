@@ -18,7 +18,7 @@ pub const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: Table::Patients,
     also: &[],
-    what: "Patient",
+    what: crate::error::Entity::Patient,
     by_name: true,
     // An erased patient is found by nothing but [`find_erasing`].
     filter: "erased_at IS NULL",
@@ -263,7 +263,7 @@ fn one(conn: &Tx, cond: &str, arg: &str) -> Result<Option<Stored>> {
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
-    one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found("Patient"))
+    one(conn, "id = ?1", id)?.ok_or_else(|| Error::not_found(crate::error::Entity::Patient))
 }
 
 /// The patient with this phone (E.164): asked once per transaction

@@ -274,7 +274,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Reminder> {
         args![id],
         from_row,
     )?
-    .ok_or_else(|| crate::error::Error::not_found("Message"))
+    .ok_or_else(|| crate::error::Error::not_found(crate::error::Entity::Message))
 }
 
 pub fn pending_notices(conn: &Tx, appointment_id: &str) -> Result<Vec<Reminder>> {

@@ -15,7 +15,7 @@ pub const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: Table::Services,
     also: &[],
-    what: "Service",
+    what: crate::error::Entity::Service,
     by_name: true,
     filter: "removed_at IS NULL",
     label: "name",
@@ -110,7 +110,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Service> {
             On::reads(&[Table::Services]),
             &format!("SELECT {COLS} FROM services WHERE id = ?1"),
             id,
-            "Service",
+            crate::error::Entity::Service,
             from_row,
         )
     })

@@ -35,7 +35,7 @@ pub struct Entry {
 const LOOKUP: Lookup = Lookup {
     table: Table::Waitlist,
     also: &[],
-    what: "Waitlist entry",
+    what: crate::error::Entity::WaitlistEntry,
     by_name: false,
     filter: "",
     label: "local_date",
@@ -143,7 +143,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Entry> {
         SELECTED_ON,
         &format!("{SELECT} WHERE w.id = ?1"),
         id,
-        "Waitlist entry",
+        crate::error::Entity::WaitlistEntry,
         from_row,
     )
 }

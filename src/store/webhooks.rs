@@ -49,7 +49,7 @@ pub const COLS: &str =
 const LOOKUP: Lookup = Lookup {
     table: Table::Webhooks,
     also: &[],
-    what: "Webhook",
+    what: crate::error::Entity::Webhook,
     by_name: false,
     filter: "",
     label: "url",
@@ -116,7 +116,7 @@ pub fn get(conn: &Tx, id: &str) -> Result<Webhook> {
         On::reads(&[Table::Webhooks]),
         &format!("SELECT {COLS} FROM webhooks WHERE id = ?1"),
         id,
-        "Webhook",
+        crate::error::Entity::Webhook,
         from_row,
     )
 }

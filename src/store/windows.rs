@@ -19,7 +19,7 @@ pub const SERVICE_COLS: &str = "window_id, service_id";
 const LOOKUP: Lookup = Lookup {
     table: Table::Windows,
     also: &[],
-    what: "Window",
+    what: crate::error::Entity::Window,
     by_name: false,
     filter: "",
     label: "clinic_id",
@@ -187,7 +187,7 @@ pub fn insert(conn: &Tx, w: &Window) -> Result<()> {
 pub fn get(conn: &Tx, id: &str) -> Result<Window> {
     query(conn, Asked::Window(id))?
         .pop()
-        .ok_or_else(|| Error::not_found("Window"))
+        .ok_or_else(|| Error::not_found(crate::error::Entity::Window))
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Window> {

@@ -913,10 +913,6 @@ const KNOWN_LOOPS: &[(&str, &str)] = &[
         "what leaves appt: one outbox below the use cases",
     ),
     (
-        "cli/change ↔ cli/choice ↔ cli/clinic ↔ cli/closure ↔ cli/doctor ↔ cli/patient ↔ cli/prompt ↔ cli/queue ↔ cli/service ↔ cli/waitlist ↔ cli/webhook ↔ cli/window",
-        "choice.rs's table of what each command references, beside the dispatch",
-    ),
-    (
         "store/db/held ↔ store/db/memo ↔ store/db/tx",
         "Tx's methods split by topic over three files",
     ),

@@ -62,7 +62,7 @@ fn code_page(
         held.service_id.as_deref().and_then(|s| page.service(s)),
         page.doctor(&held.doctor_id),
     ) else {
-        return Err(Error::not_found("Page"));
+        return Err(Error::not_found(crate::error::Entity::Page));
     };
     let step = Step::Code {
         service,
@@ -338,7 +338,7 @@ fn verify(
             Ok((Answer::html(200, body), Vec::new()))
         }
         Ok(Verified::Wrong(_)) => {
-            let held = held.ok_or_else(|| Error::not_found("Page"))?;
+            let held = held.ok_or_else(|| Error::not_found(crate::error::Entity::Page))?;
             let answer = code_page(page, lang, &held, ("bk-code_wrong", true), 400)?;
             Ok((answer, Vec::new()))
         }

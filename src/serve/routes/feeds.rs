@@ -270,7 +270,7 @@ pub(super) fn dav(
             return Err(read_only());
         }
         if method != "PROPFIND" {
-            return Err(Error::not_found("Feed"));
+            return Err(Error::not_found(crate::error::Entity::Feed));
         }
         let asked = propfind(&call.body)?;
         let home = home(&o);
@@ -291,7 +291,7 @@ pub(super) fn dav(
         ("GET" | "HEAD", Some(f)) => {
             let o = feed::open(st, login, now, Pick::Ids(vec![id_of(f)]))?;
             let Some((a, seq)) = o.visits.first() else {
-                return Err(Error::not_found("Appointment"));
+                return Err(Error::not_found(crate::error::Entity::Appointment));
             };
             let text = crate::output::feed::calendar(&o, &[(a.clone(), *seq)], false)?;
             let mut answer = Answer::text(200, CALENDAR, String::new());
@@ -318,12 +318,12 @@ pub(super) fn dav(
             let o = feed::open(st, login, now, Pick::Ids(vec![id_of(f)]))?;
             let found = events(&o, &o.visits)?;
             if found.is_empty() {
-                return Err(Error::not_found("Appointment"));
+                return Err(Error::not_found(crate::error::Entity::Appointment));
             }
             Ok(multistatus(&found, &asked, &home(&o)))
         }
         ("REPORT", None) => report(st, call, login, now),
-        _ => Err(Error::not_found("Feed")),
+        _ => Err(Error::not_found(crate::error::Entity::Feed)),
     }
 }
 

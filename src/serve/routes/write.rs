@@ -295,7 +295,9 @@ pub(super) fn erase(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer>
     }
     let id = call.id();
     if uuid::Uuid::try_parse(id).is_err() {
-        return Err(Error::not_found("Patient").details(serde_json::json!({"ref": id})));
+        return Err(
+            Error::not_found(crate::error::Entity::Patient).details(serde_json::json!({"ref": id}))
+        );
     }
     let done = erase::erase(
         st,
