@@ -2,7 +2,7 @@
 //! channels that appt did not act on by itself, and answers whose reply
 //! could not be sent, each with the patient's next visit; `done` hides one.
 
-use super::inbound::{record_replies, send_replies, Reply};
+use super::outbox::reply::{record_replies, send_replies, Reply};
 use crate::core::channel::Kind;
 use crate::core::Appointment;
 use crate::error::{Code, Error, Result};

@@ -9,7 +9,6 @@
 use crate::core::channel::Outcome;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
 use crate::core::message::Ready;
-use crate::core::secrets;
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
@@ -19,12 +18,7 @@ use crate::wire;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A hook running longer than this is killed and counts as a failure.
-const EXEC_LIMIT: Duration = Duration::from_secs(30);
 
 /// Messages (reminders, offers, notifications) with their appointments, by
 /// due time, optionally of one status and one kind.
@@ -94,12 +88,7 @@ pub fn check_concurrency(n: usize) -> Result<usize> {
     Ok(n)
 }
 
-/// A delivery that failed, to be retried at `retry_at` (None: failed for good).
-pub struct Failure {
-    pub reminder_id: String,
-    pub error: String,
-    pub retry_at: Option<DateTime<Utc>>,
-}
+pub use super::shortfall::ReminderFailure as Failure;
 
 /// What a sweep did (or, dry, would do).
 #[derive(Default)]
@@ -382,18 +371,33 @@ pub fn due(
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<Sweep> {
     if !r.dry_run {
-        // The due recalls of the clinics that send them join the sweep.
-        super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now)?;
+        for step in BEFORE {
+            step(st, now)?;
+        }
     }
     let mut tally = sweep(st, r, now, deliver)?;
+    // The clinics' retention: counted on a dry run too, and reported.
     tally.purged = Some(super::purge::retain(st, now, r.dry_run)?);
     if !r.dry_run {
-        // What patients typed on the booking page goes with their ended
-        // holds, even when nobody uses the page again (docs/booking.md).
-        super::web::forget_ended(st, now)?;
+        for step in AFTER {
+            step(st, now)?;
+        }
     }
     Ok(tally)
 }
+
+/// A step `remind due` runs beside its sweep, its feature's own (none on a
+/// dry run).
+type Step = fn(&mut Store, DateTime<Utc>) -> Result<()>;
+
+/// Before the sweep: the due recalls of the clinics that send them join it
+/// (docs/rules.md#recalls).
+const BEFORE: [Step; 1] =
+    [|st, now| super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now).map(|_| ())];
+
+/// After it: what patients typed on the booking page goes with their ended
+/// holds, even when nobody uses the page again (docs/booking.md).
+const AFTER: [Step; 1] = [super::web::forget_ended];
 
 /// `recall send`: makes the message of each recall due at `now` in
 /// `clinic` (None: every clinic), then delivers the recalls' messages as
@@ -444,7 +448,7 @@ fn sweep(
     // only while the claim stands: a sweep that outlives its claims leaves the
     // rest to the next cron run rather than delivering them a second time.
     let run = crate::store::new_id();
-    let mut routes = super::deliver::Routes::new(st, r.key.clone(), now);
+    let mut routes = super::outbox::deliver::Routes::new(st, r.key.clone(), now);
     // A page at a time: decided, then delivered.
     let (mut after, mut ahead, mut left) = (None, HashSet::new(), r.limit);
     loop {
@@ -474,7 +478,7 @@ fn deliver_page(
     st: &mut Store,
     r: &DueRequest,
     due: &[(Reminder, Appointment)],
-    routes: &mut super::deliver::Routes,
+    routes: &mut super::outbox::deliver::Routes,
     run: &str,
     clock: &Clock,
     tally: &mut Sweep,
@@ -486,7 +490,7 @@ fn deliver_page(
         for id in &ids {
             let taken = st.write(|tx| take(tx, &[id], run, clock.now(), tally))?;
             for (rem, a, ready) in &taken {
-                let outcome = run_hook(
+                let outcome = super::outbox::hook::run(
                     cmd,
                     &wire::reminder_delivered(rem, a, ready),
                     &hook_env(rem, a, ready),
@@ -579,7 +583,7 @@ struct InFlight<'r> {
     rem: Reminder,
     a: Appointment,
     ready: Ready,
-    route: &'r super::deliver::Route,
+    route: &'r super::outbox::deliver::Route,
     to: String,
     /// An e-mail invitation's sequence, read at the claim.
     sequence: Option<i64>,
@@ -592,7 +596,7 @@ struct InFlight<'r> {
 #[allow(clippy::too_many_arguments)]
 fn send_through_channels(
     st: &mut Store,
-    routes: &super::deliver::Routes,
+    routes: &super::outbox::deliver::Routes,
     ids: &[&str],
     width: usize,
     run: &str,
@@ -610,7 +614,7 @@ fn send_through_channels(
             scope.spawn(move || loop {
                 let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
                 let Ok(m) = next else { return };
-                let outcome = super::deliver::send(
+                let outcome = super::outbox::deliver::send(
                     routes,
                     m.route,
                     &m.to,
@@ -644,7 +648,7 @@ fn send_through_channels(
                             st.write(|tx| reminders::release(tx, &rem.id, run))?;
                             continue;
                         };
-                        let sequence = super::deliver::sequence(st, route, &rem, &a)?;
+                        let sequence = super::outbox::deliver::sequence(st, route, &rem, &a)?;
                         flying += 1;
                         let m = InFlight {
                             rem,
@@ -862,63 +866,4 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
         _ => {}
     }
     vars
-}
-
-/// Runs `sh -c cmd` with `input` on stdin and `vars` added to appt's
-/// environment less its secrets; its output goes to our stderr so stdout
-/// stays the sweep's own. Past the time limit its whole process group is killed.
-pub(super) fn run_hook(
-    cmd: &str,
-    input: &Value,
-    vars: &[(&str, String)],
-) -> Result<(), crate::text::Msg> {
-    use std::os::fd::AsFd;
-    use std::os::unix::process::CommandExt;
-    let to_stderr = std::io::stderr()
-        .as_fd()
-        .try_clone_to_owned()
-        .map_err(|e| crate::text::msg!("text", text = e))?;
-    // The hook gets appt's environment less every secret (docs/security.md).
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .env_clear()
-        .envs(secrets::hook_env(std::env::vars_os(), vars))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::from(to_stderr))
-        .process_group(0)
-        .spawn()
-        .map_err(|e| crate::text::msg!("e-cannot_start_sh", e = e))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let body = input.to_string();
-        // A hook that never reads its stdin must not block us past the limit.
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(body.as_bytes());
-        });
-    }
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => {
-                return Err(match status.code() {
-                    Some(c) => crate::text::msg!("e-command_exited_with", c = c),
-                    None => crate::text::msg!("e-command_was_killed_by_a_signal"),
-                })
-            }
-            Ok(None) if start.elapsed() >= EXEC_LIMIT => {
-                // SAFETY: kill(2) on the process group we created for the child.
-                unsafe {
-                    libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
-                }
-                let _ = child.wait();
-                return Err(crate::text::msg!(
-                    "e-command_ran_past_s_and_was_killed",
-                    a = EXEC_LIMIT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(crate::text::msg!("text", text = e)),
-        }
-    }
 }

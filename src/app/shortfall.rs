@@ -4,9 +4,25 @@
 //! error that follows it on stderr and gives the exit code — decided here,
 //! once, for all four (docs/errors.md, "Partly failed runs").
 
-use super::{remind, webhook};
 use crate::error::{Code, Error};
+use chrono::{DateTime, Utc};
 use serde_json::json;
+
+/// A message `remind due` did not deliver, to be retried at `retry_at`
+/// (None: failed for good).
+pub struct ReminderFailure {
+    pub reminder_id: String,
+    pub error: String,
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+/// An event a webhook did not take, retried at `retry_at`.
+pub struct WebhookFailure {
+    pub webhook_id: String,
+    pub event_id: i64,
+    pub error: String,
+    pub retry_at: DateTime<Utc>,
+}
 
 /// An import's line that was not booked.
 #[derive(Debug, Clone)]
@@ -23,9 +39,9 @@ pub enum Shortfall<'a> {
     /// exit code, as a script would want.
     Rejected { count: usize, first: &'a Rejected },
     /// `remind due`: messages that were not delivered (retried later).
-    Reminders(&'a [remind::Failure]),
+    Reminders(&'a [ReminderFailure]),
     /// `webhook deliver`: events a webhook did not take (retried later).
-    Webhooks(&'a [webhook::Failure]),
+    Webhooks(&'a [WebhookFailure]),
 }
 
 impl Shortfall<'_> {

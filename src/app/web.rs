@@ -7,7 +7,7 @@
 //! `serve`'s; nothing here knows HTML.
 
 use super::book::{self, BookRequest, Booking};
-use super::inbound::Reply;
+use super::outbox::reply::Reply;
 use super::phones::Dialing;
 use super::schedule::{doctors_day, place, request, target, Calendar, DayData, Target, WhenInput};
 use super::slots;

@@ -993,7 +993,7 @@ fn a_phone_that_is_no_phone_is_refused_before_the_name_is_asked() {
 /// last message, in the board's language.
 #[test]
 fn the_inbox_is_a_pane_and_the_status_line_tells_a_message_delivered() {
-    use crate::app::channel::{add, AddRequest, Input};
+    use crate::app::outbox::channel::{add, AddRequest, Input};
     let mut st = busy_monday();
     let now = at(MONDAY_1005);
     add(

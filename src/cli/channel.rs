@@ -4,7 +4,7 @@
 
 use super::prompt;
 use super::Ctx;
-use crate::app::channel::{self, AddRequest, Input, TestRequest};
+use crate::app::outbox::channel::{self, AddRequest, Input, TestRequest};
 use crate::core::channel::Secrets;
 use crate::error::{Error, Result};
 use crate::output::lang::tr;

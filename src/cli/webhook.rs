@@ -2,7 +2,7 @@
 
 use super::prompt::{self, Ask};
 use super::Ctx;
-use crate::app::webhook;
+use crate::app::outbox::webhook;
 use crate::output::lang::tr;
 
 use crate::error::Result;

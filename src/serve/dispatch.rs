@@ -180,14 +180,14 @@ fn send_after(
     st: &mut Store,
     route: &routes::Route,
     shared: &Shared,
-    replies: Vec<crate::app::inbound::Reply>,
+    replies: Vec<crate::app::outbox::reply::Reply>,
 ) -> Result<()> {
     if replies.is_empty() {
         return Ok(());
     }
-    let replied = crate::app::inbound::send_replies(replies);
+    let replied = crate::app::outbox::reply::send_replies(replies);
     let _turn = turn(route, shared)?;
-    crate::app::inbound::record_replies(st, &replied)
+    crate::app::outbox::reply::record_replies(st, &replied)
 }
 
 /// The write turn, for a route that declares it writes. The workers' writes

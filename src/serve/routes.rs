@@ -20,7 +20,7 @@ mod reports;
 mod write;
 
 use super::input::{Body, Query};
-use crate::app::inbound::Reply;
+use crate::app::outbox::reply::Reply;
 use crate::app::{clinic, list, Store};
 use crate::core::access::{Grant, Scope};
 use crate::core::Actor;

@@ -2,7 +2,7 @@
 //! Never a secret, nor anything that tells its length.
 
 use super::{clean, short};
-use crate::app::channel::Configured;
+use crate::app::outbox::channel::Configured;
 use crate::core::channel::Settings;
 use crate::output::fit::{col, text, Sheet, Step};
 use crate::output::lang::tr;

@@ -1,8 +1,8 @@
 //! A clinic's channels, as JSON: `channel add|list|remove|order|test`.
 //! Never a secret, nor anything that tells its length.
 
-use crate::app::channel::{Configured, Tested};
 use crate::app::inbox::Item;
+use crate::app::outbox::channel::{Configured, Tested};
 use crate::core::channel::Outcome;
 use crate::store::inbox::Inbound;
 use crate::wire::{to_json, ts};

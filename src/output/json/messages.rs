@@ -75,7 +75,7 @@ pub fn webhook(w: &Webhook) -> Value {
 }
 
 /// `webhook deliver --json`.
-pub fn delivered(d: &crate::app::webhook::Delivered) -> Value {
+pub fn delivered(d: &crate::app::outbox::webhook::Delivered) -> Value {
     #[derive(Serialize)]
     struct View {
         delivered: i64,

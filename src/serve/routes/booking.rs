@@ -5,7 +5,7 @@
 //! `app::web`'s, what is drawn `output::booking`'s.
 
 use super::{Answer, Call, Visitor};
-use crate::app::inbound::Reply;
+use crate::app::outbox::reply::Reply;
 use crate::app::web::{self, Held, HoldRequest, Page, Verified, WaitRequest};
 
 use crate::app::Store;

@@ -4,7 +4,8 @@
 //! Meta's challenge as plain text, an empty TwiML document for Twilio.
 
 use super::{Answer, Call};
-use crate::app::inbound::{self, Reply};
+use crate::app::inbound;
+use crate::app::outbox::reply::Reply;
 use crate::app::Store;
 use crate::error::Result;
 use chrono::{DateTime, Utc};

@@ -113,32 +113,13 @@ fn post(agent: &ureq::Agent, w: &Webhook, e: &Event, body: &str) -> Result<(), c
         Ok(resp) => Err(crate::text::msg!("e-http", code = resp.status())),
         Err(ureq::Error::Status(code, _)) => Err(crate::text::msg!("e-http", code = code)),
         Err(ureq::Error::Transport(t)) => Err(crate::text::Msg::verbatim(secrets::scrub(
-            &transport_error(&t),
+            &super::transport_error(&t),
             &w.url,
         ))),
     }
 }
 
-/// Why a request failed, without the URL (ureq's own text starts with it,
-/// password included).
-pub(super) fn transport_error(t: &ureq::Transport) -> String {
-    let mut text = t.kind().to_string();
-    if let Some(m) = t.message() {
-        text.push_str(&format!(": {m}"));
-    }
-    if let Some(cause) = std::error::Error::source(t) {
-        text.push_str(&format!(": {cause}"));
-    }
-    text
-}
-
-/// A delivery that failed, retried at `retry_at`.
-pub struct Failure {
-    pub webhook_id: String,
-    pub event_id: i64,
-    pub error: String,
-    pub retry_at: DateTime<Utc>,
-}
+pub use crate::app::shortfall::WebhookFailure as Failure;
 
 /// What one `deliver` run did.
 #[derive(Default)]
@@ -149,8 +130,9 @@ pub struct Delivered {
 
 impl Delivered {
     /// The events not delivered, as the error the run ends with.
-    pub fn shortfall(&self) -> Option<super::shortfall::Shortfall<'_>> {
-        (!self.failures.is_empty()).then_some(super::shortfall::Shortfall::Webhooks(&self.failures))
+    pub fn shortfall(&self) -> Option<crate::app::shortfall::Shortfall<'_>> {
+        (!self.failures.is_empty())
+            .then_some(crate::app::shortfall::Shortfall::Webhooks(&self.failures))
     }
 }
 
@@ -169,7 +151,7 @@ pub fn deliver(st: &mut Store, now: DateTime<Utc>) -> Result<Delivered> {
                 return Ok(None);
             };
             let mut one = [e];
-            super::events::shown(tx, &mut one)?;
+            crate::app::events::shown(tx, &mut one)?;
             let [e] = one;
             Ok(Some(e))
         })? {

@@ -398,7 +398,7 @@ fn transport(t: &ureq::Transport) -> Answer {
         }
         cause = c.source();
     }
-    Answer::Unreachable(super::webhook::transport_error(t))
+    Answer::Unreachable(super::transport_error(t))
 }
 
 pub struct TestRequest {
@@ -482,7 +482,7 @@ pub fn test(st: &mut Store, r: &TestRequest, now: DateTime<Utc>) -> Result<Teste
         let outcome = smtp.mail(&to, &email);
         (to, outcome)
     } else if let Some(http) = Http::of(&stored.settings, &secrets) {
-        let to = super::phones::Dialing::of(&clinic)
+        let to = crate::app::phones::Dialing::of(&clinic)
             .read(&r.to)
             .map_err(|e| Error::field("to", e.msg))?;
         let outcome = http.send(&to, &text);

@@ -32,7 +32,7 @@ pub struct Route {
 /// sweep's, each clinic's read and its secrets opened once, as the first
 /// page with a message of that clinic comes.
 pub struct Routes {
-    by_clinic: HashMap<String, (super::phones::Dialing, Vec<Route>)>,
+    by_clinic: HashMap<String, (crate::app::phones::Dialing, Vec<Route>)>,
     clinics: HashMap<String, Clinic>,
     /// How the current page's patients are reached: their e-mail and
     /// preferred channel, by patient ID, as the page was decided.
@@ -110,7 +110,7 @@ impl Routes {
                 }
                 self.by_clinic.insert(
                     a.clinic_id.clone(),
-                    (super::phones::Dialing::of(&clinic), found),
+                    (crate::app::phones::Dialing::of(&clinic), found),
                 );
                 self.clinics.insert(a.clinic_id.clone(), clinic);
             }

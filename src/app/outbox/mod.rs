@@ -1,0 +1,26 @@
+//! Everything that leaves appt (docs/channels.md): the providers' HTTP
+//! (WhatsApp, Twilio) and SMTP through a clinic's channels
+//! ([`channel`], [`smtp`]), `remind due`'s delivery of each message
+//! ([`deliver`]), the webhooks' deliveries ([`webhook`]), a hook run
+//! ([`hook`]), and the one-line replies a request owes ([`reply`]). The use
+//! cases hand it messages; it imports none of them.
+
+pub mod channel;
+pub mod deliver;
+pub mod hook;
+pub mod reply;
+pub mod smtp;
+pub mod webhook;
+
+/// Why a request failed, without the URL (ureq's own text starts with it,
+/// password included).
+pub fn transport_error(t: &ureq::Transport) -> String {
+    let mut text = t.kind().to_string();
+    if let Some(m) = t.message() {
+        text.push_str(&format!(": {m}"));
+    }
+    if let Some(cause) = std::error::Error::source(t) {
+        text.push_str(&format!(": {cause}"));
+    }
+    text
+}
