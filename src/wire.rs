@@ -300,11 +300,12 @@ pub fn reminder_would(r: &Reminder, a: &Appointment, text: &str) -> Value {
 
 /// A message's status as shown: a sent message the provider reported
 /// delivered or read says so (docs/rules.md#answers).
-pub fn message_status(r: &Reminder) -> &str {
-    match (r.status.as_str(), r.delivered_at, r.read_at) {
-        ("sent", _, Some(_)) => "read",
-        ("sent", Some(_), None) => "delivered",
-        (s, ..) => s,
+pub fn message_status(r: &Reminder) -> &'static str {
+    use crate::core::message::Status;
+    match (r.status, r.delivered_at, r.read_at) {
+        (Status::Sent, _, Some(_)) => "read",
+        (Status::Sent, Some(_), None) => "delivered",
+        (s, ..) => s.as_str(),
     }
 }
 
@@ -319,7 +320,7 @@ fn reminder_view(
     };
     to_json(ReminderView {
         id: &r.id,
-        kind: &r.kind,
+        kind: r.kind.as_str(),
         appointment_id: &r.appointment_id,
         offset: r.is_reminder().then(|| format_offset(r.offset_minutes)),
         due_at: ts(r.due_at),
@@ -328,7 +329,7 @@ fn reminder_view(
         sent_at: opt_ts(r.sent_at),
         next_attempt_at: opt_ts(r.next_attempt_at),
         last_error: r.last_error.as_deref(),
-        appointment: if r.kind == "waitlist_offer" {
+        appointment: if r.kind == crate::core::message::Kind::WaitlistOffer {
             Value::Null
         } else {
             message_appointment(a)

@@ -304,7 +304,7 @@ pub fn history(st: &mut Store, id: &str, now: DateTime<Utc>) -> Result<History> 
             .email;
         let messages = crate::store::reminders::of_appointments(tx, &[a.id.as_str()])?
             .into_iter()
-            .filter(|m| m.kind != "waitlist_offer")
+            .filter(|m| m.kind != crate::core::message::Kind::WaitlistOffer)
             .map(|m| Sent::to_patient(tx, m, &a, email.as_deref()))
             .collect::<Result<_>>()?;
         Ok(History {

@@ -7,6 +7,7 @@
 //! reads now, with no link issued.
 
 use super::links::{self, Target};
+use crate::core::message::Kind;
 use crate::core::message::{self, Fields, Ready};
 use crate::core::{time, Appointment, Clinic, Modality};
 use crate::error::Result;
@@ -25,9 +26,13 @@ pub fn ready(tx: &Tx, r: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Resu
         _ => page_link(r, a, &clinic),
     };
     f.link = link.clone();
-    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
+    let own = clinic
+        .settings
+        .templates
+        .get(r.kind.as_str())
+        .map(String::as_str);
     Ok(Ready {
-        message: message::render(&r.kind, clinic.settings.language, own, &f),
+        message: message::render(r.kind, clinic.settings.language, own, &f),
         link,
         language: clinic.settings.language,
         fields: f,
@@ -48,14 +53,18 @@ pub fn text(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<String> {
         (Some(base), Some(_)) => Some(format!("{}{LINK_WITHHELD}", base.trim_end_matches('/'))),
         _ => page_link(r, a, &clinic),
     };
-    let own = clinic.settings.templates.get(&r.kind).map(String::as_str);
-    Ok(message::render(&r.kind, clinic.settings.language, own, &f))
+    let own = clinic
+        .settings
+        .templates
+        .get(r.kind.as_str())
+        .map(String::as_str);
+    Ok(message::render(r.kind, clinic.settings.language, own, &f))
 }
 
 /// A recall's link: the clinic's booking page with the visit's doctor and
 /// service chosen (no key to anything: the page asks for the phone's code).
 fn page_link(r: &Reminder, a: &Appointment, clinic: &Clinic) -> Option<String> {
-    (r.kind == "recall")
+    (r.kind == crate::core::message::Kind::Recall)
         .then(|| super::recall::page_link(clinic, a.doctor_id.as_deref(), a.service_id.as_deref()))
         .flatten()
 }
@@ -81,8 +90,8 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
             .map(|p| crate::core::phone::written(p, clinic.settings.country_code.as_deref())),
         ..Default::default()
     };
-    let target = match r.kind.as_str() {
-        "waitlist_offer" => {
+    let target = match r.kind {
+        Kind::WaitlistOffer => {
             let o = r.offer().cloned().unwrap_or(Value::Null);
             f.doctor = text(&o["waitlist"]["doctor"]["full_name"]).or(f.doctor);
             let (start, tz) = r
@@ -94,7 +103,7 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
         }
         // A recall names no time (nor the visit's follow-up date, which is
         // clinical): the patient picks one on the page.
-        "recall" => None,
+        Kind::Recall => None,
         kind => {
             // A telemedicine visit's messages carry the clinic's video link.
             f.video_url = clinic
@@ -116,7 +125,7 @@ fn fields(tx: &Tx, r: &Reminder, a: &Appointment) -> Result<(Fields, Option<Targ
                 .zip(text(&series["last_date"]).and_then(|d| d.parse::<NaiveDate>().ok()))
                 .map(|(n, last)| message::series_words(lang, n, last));
             // A cancellation offers nothing to act on.
-            (kind != "cancelled").then(|| Target::Appointment(a.id.clone()))
+            (kind != Kind::Cancelled).then(|| Target::Appointment(a.id.clone()))
         }
     };
     Ok((f, target, clinic))

@@ -47,13 +47,13 @@ pub fn tell(tx: &Tx, send: bool, a: &Appointment, news: News, now: DateTime<Utc>
     if !send {
         return Ok(());
     }
-    let was = |kind: &str| pending.iter().find(|p| p.kind == kind);
+    let was = |kind: crate::core::message::Kind| pending.iter().find(|p| p.kind == kind);
     let (kind, data, series) = match news {
         News::Booked { series } => ("confirmation", None, series),
-        News::Moved { series, .. } if was("confirmation").is_some() => {
+        News::Moved { series, .. } if was(crate::core::message::Kind::Confirmation).is_some() => {
             ("confirmation", None, series)
         }
-        News::Moved { previous, series } => match was("rescheduled") {
+        News::Moved { previous, series } => match was(crate::core::message::Kind::Rescheduled) {
             Some(earlier) => ("rescheduled", earlier.data.clone(), series),
             None => ("rescheduled", Some(json!({ "previous": previous })), series),
         },

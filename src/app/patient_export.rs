@@ -305,7 +305,10 @@ fn messages(
     let mut out = Vec::new();
     // An offer of one of these times went to another patient.
     let about = reminders::of_appointments(tx, &ids)?;
-    for r in about.into_iter().filter(|r| r.kind != "waitlist_offer") {
+    for r in about
+        .into_iter()
+        .filter(|r| r.kind != crate::core::message::Kind::WaitlistOffer)
+    {
         let Some(v) = visits.iter().find(|v| v.appointment.id == r.appointment_id) else {
             continue;
         };

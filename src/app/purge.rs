@@ -141,10 +141,13 @@ fn messages(tx: &Tx, b: &Batch, t: &mut Tally) -> Result<()> {
     let all = reminders::of_appointments(tx, &b.ids())?;
     let mut gone = Vec::new();
     let mut offers = Vec::new();
-    for r in all.iter().filter(|r| r.kind != "recall") {
-        if r.status != "pending" && offer_over(r, b.cut) {
+    for r in all
+        .iter()
+        .filter(|r| r.kind != crate::core::message::Kind::Recall)
+    {
+        if r.status != crate::core::message::Status::Pending && offer_over(r, b.cut) {
             gone.push(r.id.as_str());
-            if r.kind == "waitlist_offer" {
+            if r.kind == crate::core::message::Kind::WaitlistOffer {
                 offers.push(r.id.as_str());
             }
         } else if let Some(v) = b.visits.iter().find(|v| v.id == r.appointment_id) {

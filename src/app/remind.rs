@@ -8,6 +8,7 @@
 
 use crate::core::channel::Outcome;
 use crate::core::delivery::{self, triage, Verdict, CLAIM};
+use crate::core::message::Kind;
 use crate::core::message::Ready;
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
@@ -293,10 +294,10 @@ fn appointment_of<'a>(
 /// patient booked meanwhile (docs/rules.md#walk-ins,
 /// docs/rules.md#reminders-and-notifications, docs/rules.md#recalls).
 fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> Result<Verdict> {
-    if m.kind == "recall" {
+    if m.kind == Kind::Recall {
         return super::recall::verdict(tx, &m.appointment_id);
     }
-    if m.kind == "waitlist_offer" {
+    if m.kind == Kind::WaitlistOffer {
         let waiting = match &m.waitlist_id {
             Some(w) => waitlist::exists(tx, w)?,
             None => false,
@@ -304,12 +305,7 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
         let starts = m.offered_slot(a).map_or(now, |s| s.start);
         return Ok(delivery::offer_verdict(waiting, starts, now));
     }
-    Ok(delivery::notice_verdict(
-        &m.kind,
-        a.status,
-        a.starts_at,
-        now,
-    ))
+    Ok(delivery::notice_verdict(m.kind, a.status, a.starts_at, now))
 }
 
 /// Takes each of `ids` for this run just before delivering it, in the write
@@ -332,9 +328,7 @@ fn take(
     // across runs: the patient never gets the news out of order.
     let mut telling = HashSet::new();
     for r in found {
-        if reminders::NOTICES.contains(&r.kind.as_str())
-            && !telling.insert(r.appointment_id.clone())
-        {
+        if r.kind.is_notice() && !telling.insert(r.appointment_id.clone()) {
             continue;
         }
         let a = appointment_of(&appointments, &r)?;
@@ -532,7 +526,7 @@ fn deliver_page(
         let mut failed = None;
         for (rem, a, ready) in &taken {
             let mut sent = rem.clone();
-            sent.status = "sent".into();
+            sent.status = crate::core::message::Status::Sent;
             sent.attempts += 1;
             sent.sent_at = Some(clock.now());
             match deliver(&sent, a, ready) {
@@ -724,7 +718,7 @@ fn settle_sent(
     if record(st, &m.rem, run, outcome, at, tally)? {
         if let Some((channel, provider_id)) = via {
             let mut sent = m.rem.clone();
-            sent.status = "sent".into();
+            sent.status = crate::core::message::Status::Sent;
             sent.attempts += 1;
             sent.sent_at = Some(at);
             sent.channel = Some(channel);
@@ -825,7 +819,7 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
         let w = &o["waitlist"];
         let (name, phone) = r.recipient(a);
         return vec![
-            ("APPT_KIND", r.kind.clone()),
+            ("APPT_KIND", r.kind.as_str().to_string()),
             ("APPT_REMINDER_ID", r.id.clone()),
             ("APPT_WAITLIST_ID", text(&w["id"])),
             ("APPT_PATIENT_NAME", name.to_string()),
@@ -839,7 +833,7 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
     }
     let (date, hm) = time::to_local(a.timezone, a.starts_at);
     let mut vars = vec![
-        ("APPT_KIND", r.kind.clone()),
+        ("APPT_KIND", r.kind.as_str().to_string()),
         ("APPT_REMINDER_ID", r.id.clone()),
         ("APPT_APPOINTMENT_ID", a.id.clone()),
         ("APPT_PATIENT_NAME", a.patient_name.clone()),
@@ -853,14 +847,14 @@ fn message_vars(r: &Reminder, a: &Appointment) -> Vec<(&'static str, String)> {
         ("APPT_LOCAL_DATE", date.to_string()),
         ("APPT_LOCAL_TIME", hm),
     ];
-    match r.kind.as_str() {
-        "reminder" => vars.push(("APPT_OFFSET", time::format_offset(r.offset_minutes))),
-        "rescheduled" => {
+    match r.kind {
+        Kind::Reminder => vars.push(("APPT_OFFSET", time::format_offset(r.offset_minutes))),
+        Kind::Rescheduled => {
             vars.push(("APPT_PREVIOUS_DATE", text(&data["previous"]["date"])));
             vars.push(("APPT_PREVIOUS_TIME", text(&data["previous"]["start_time"])));
         }
         // Only the reason meant for the patient, and only when there is one.
-        "cancelled" if data["reason"].is_string() => {
+        Kind::Cancelled if data["reason"].is_string() => {
             vars.push(("APPT_CANCELLATION_REASON", text(&data["reason"])))
         }
         _ => {}

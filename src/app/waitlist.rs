@@ -167,7 +167,10 @@ pub(super) fn add_in(
 /// (an erased patient as erased). An offer written before appt kept IDs
 /// only shows the view it holds.
 pub fn show_offers(tx: &Tx, found: &mut [reminders::Reminder]) -> Result<()> {
-    for r in found.iter_mut().filter(|r| r.kind == "waitlist_offer") {
+    for r in found
+        .iter_mut()
+        .filter(|r| r.kind == crate::core::message::Kind::WaitlistOffer)
+    {
         if let Some(o) = r.data.as_mut().and_then(|d| d.get_mut("offer")) {
             if o["waitlist"].is_object() {
                 o["waitlist"] = super::events::waitlist_entry(tx, &o["waitlist"])?;

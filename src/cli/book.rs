@@ -239,7 +239,7 @@ fn one_booked(ctx: &Ctx, booked: &Booked, walk_in: bool) -> Report {
             text
         },
     )
-    .made("appointment booked", &appt.id)
+    .made_appointment("booked", &appt.id)
 }
 
 /// A series booked (or found by its external reference).

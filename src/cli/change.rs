@@ -132,10 +132,7 @@ pub struct UpdateArgs {
 
 fn changed(ctx: &Ctx, verb: &Msg, a: &Appointment) -> Report {
     ctx.report(|| json::appointment(a), || human::confirm(verb, a))
-        .made(
-            format!("appointment {}", verb.english().to_lowercase()),
-            &a.id,
-        )
+        .made_appointment(&verb.english().to_lowercase(), &a.id)
 }
 
 /// One appointment moved or cancelled, or a series' occurrences together.

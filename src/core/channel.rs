@@ -636,8 +636,12 @@ impl WhatsApp<'_> {
 
 /// Whether a WhatsApp channel can carry a message of `kind` now: inside the
 /// patient's 24-hour window anything can go; outside it only a template.
-pub fn whatsapp_reaches(templates: &[Template], kind: &str, window_open: bool) -> bool {
-    window_open || templates.iter().any(|t| t.kind == kind)
+pub fn whatsapp_reaches(
+    templates: &[Template],
+    kind: super::message::Kind,
+    window_open: bool,
+) -> bool {
+    window_open || templates.iter().any(|t| t.kind == kind.as_str())
 }
 
 impl Provider for WhatsApp<'_> {

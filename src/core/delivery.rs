@@ -62,12 +62,12 @@ pub fn triage(
 /// not asked to confirm); a cancellation goes out while the time it
 /// cancelled is ahead.
 pub fn notice_verdict(
-    kind: &str,
+    kind: super::message::Kind,
     status: Status,
     starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Verdict {
-    if kind != "cancelled" && (!status.is_active() || arrived(status)) {
+    if kind != super::message::Kind::Cancelled && (!status.is_active() || arrived(status)) {
         Verdict::Cancel
     } else if starts_at <= now {
         Verdict::Expire
@@ -178,12 +178,20 @@ mod tests {
                 triage(st, t(30), t(29), &[t(6), t(28)]),
                 [Verdict::Cancel, Verdict::Cancel]
             );
-            for kind in ["confirmation", "rescheduled"] {
+            for kind in [
+                crate::core::message::Kind::Confirmation,
+                crate::core::message::Kind::Rescheduled,
+            ] {
                 assert_eq!(notice_verdict(kind, st, t(30), t(29)), Verdict::Cancel);
             }
         }
         assert_eq!(
-            notice_verdict("confirmation", Status::Confirmed, t(30), t(29)),
+            notice_verdict(
+                crate::core::message::Kind::Confirmation,
+                Status::Confirmed,
+                t(30),
+                t(29)
+            ),
             Verdict::Deliver
         );
     }

@@ -11,6 +11,7 @@
 //! text does.
 
 use super::ical;
+use super::message::Kind;
 use super::model::Language;
 use super::zone::Tz;
 use super::Status;
@@ -50,11 +51,11 @@ impl Method {
     /// The invitation a message of `kind` carries: a confirmation and a
     /// move ask to add (or move) the visit, a cancellation to remove it; a
     /// reminder and an offer carry none.
-    pub fn of(kind: &str) -> Option<Method> {
+    pub fn of(kind: Kind) -> Option<Method> {
         match kind {
-            "confirmation" | "rescheduled" => Some(Method::Request),
-            "cancelled" => Some(Method::Cancel),
-            _ => None,
+            Kind::Confirmation | Kind::Rescheduled => Some(Method::Request),
+            Kind::Cancelled => Some(Method::Cancel),
+            Kind::Reminder | Kind::WaitlistOffer | Kind::Recall => None,
         }
     }
 }
@@ -87,7 +88,7 @@ pub struct Visit<'a> {
 /// writes it (with the clinic, the language, the date and time), `visit`
 /// what its invitation is about (None: no invitation, whatever the kind).
 pub fn compose(
-    kind: &str,
+    kind: Kind,
     ready: &super::message::Ready,
     visit: Option<&Visit>,
     now: DateTime<Utc>,
@@ -99,16 +100,16 @@ pub fn compose(
         ("time", ready.fields.time.clone().into()),
     ];
     let subject_id = match kind {
-        "reminder" => "email-subject_reminder",
-        "confirmation" => "email-subject_confirmation",
-        "rescheduled" => "email-subject_rescheduled",
-        "cancelled" => "email-subject_cancelled",
-        "recall" => "email-subject_recall",
-        _ => "email-subject_waitlist_offer",
+        Kind::Reminder => "email-subject_reminder",
+        Kind::Confirmation => "email-subject_confirmation",
+        Kind::Rescheduled => "email-subject_rescheduled",
+        Kind::Cancelled => "email-subject_cancelled",
+        Kind::Recall => "email-subject_recall",
+        Kind::WaitlistOffer => "email-subject_waitlist_offer",
     };
     let label = match kind {
-        "waitlist_offer" => "email-link_offer",
-        "recall" => "email-link_recall",
+        Kind::WaitlistOffer => "email-link_offer",
+        Kind::Recall => "email-link_recall",
         _ => "email-link_appointment",
     };
     let subject = one_line(&crate::text::render(lang, subject_id, &args));
@@ -333,7 +334,7 @@ mod tests {
     #[test]
     fn an_email_says_the_ready_text_in_the_clinics_language_escaped_in_html() {
         let r = ready(Language::Es, Some("https://c.example/p/tok&x"));
-        let e = compose("confirmation", &r, Some(&visit()), now()).unwrap();
+        let e = compose(Kind::Confirmation, &r, Some(&visit()), now()).unwrap();
         assert_eq!(
             e.subject,
             "Cita reservada en Clínica Ñandú <Centro>: martes 16 de junio a las 10:00"
@@ -373,12 +374,12 @@ mod tests {
     #[test]
     fn a_cancellation_cancels_and_a_reminder_or_an_offer_invites_to_nothing() {
         let r = ready(Language::En, None);
-        let e = compose("cancelled", &r, Some(&visit()), now()).unwrap();
+        let e = compose(Kind::Cancelled, &r, Some(&visit()), now()).unwrap();
         let inv = e.invitation.unwrap();
         assert_eq!(inv.method, Method::Cancel);
         assert!(inv.ics.contains("METHOD:CANCEL\r\n") && inv.ics.contains("STATUS:CANCELLED\r\n"));
         assert!(e.subject.starts_with("Appointment cancelled at"));
-        for kind in ["reminder", "waitlist_offer"] {
+        for kind in [Kind::Reminder, Kind::WaitlistOffer] {
             assert!(compose(kind, &r, Some(&visit()), now())
                 .unwrap()
                 .invitation
@@ -390,7 +391,7 @@ mod tests {
     fn a_link_the_template_leaves_out_is_added_under_its_label() {
         let mut r = ready(Language::En, Some("https://c.example/p/zz"));
         r.message = "Hello Ana, a time has come free.".into();
-        let e = compose("waitlist_offer", &r, None, now()).unwrap();
+        let e = compose(Kind::WaitlistOffer, &r, None, now()).unwrap();
         assert!(
             e.text
                 .ends_with("Book this time:\nhttps://c.example/p/zz\n"),
@@ -406,7 +407,7 @@ mod tests {
     fn a_header_never_carries_a_line_break() {
         let mut r = ready(Language::En, None);
         r.fields.clinic = "Central\r\nBcc: x@y.z".into();
-        let e = compose("reminder", &r, None, now()).unwrap();
+        let e = compose(Kind::Reminder, &r, None, now()).unwrap();
         assert!(!e.subject.contains(['\r', '\n']));
         assert!(!e.from_name.contains(['\r', '\n']));
     }

@@ -10,15 +10,110 @@
 use super::model::Language;
 use chrono::{Datelike, NaiveDate};
 
-/// The kinds of message, as `remind due` names them.
-pub const KINDS: [&str; 6] = [
-    "reminder",
-    "confirmation",
-    "rescheduled",
-    "cancelled",
-    "waitlist_offer",
-    "recall",
-];
+/// The kinds of message `remind due` delivers (docs/rules.md#reminders-and-notifications),
+/// stored and shown by their names ([`Kind::NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Reminder,
+    Confirmation,
+    Rescheduled,
+    Cancelled,
+    WaitlistOffer,
+    Recall,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Reminder,
+        Kind::Confirmation,
+        Kind::Rescheduled,
+        Kind::Cancelled,
+        Kind::WaitlistOffer,
+        Kind::Recall,
+    ];
+
+    /// Their names, in [`Kind::ALL`]'s order.
+    pub const NAMES: [&'static str; 6] = [
+        "reminder",
+        "confirmation",
+        "rescheduled",
+        "cancelled",
+        "waitlist_offer",
+        "recall",
+    ];
+
+    /// The patient notifications' names: the latest news about a booking.
+    pub const NOTICES: [&'static str; 3] = ["confirmation", "rescheduled", "cancelled"];
+
+    pub fn as_str(self) -> &'static str {
+        Kind::NAMES[self as usize]
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Kind::ALL[i])
+    }
+
+    /// A patient notification: the news about a booking, one at a time.
+    pub fn is_notice(self) -> bool {
+        matches!(
+            self,
+            Kind::Confirmation | Kind::Rescheduled | Kind::Cancelled
+        )
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The kinds' names, as `clinic update --template KIND=…` takes them.
+pub const KINDS: [&str; 6] = Kind::NAMES;
+
+/// Where a message stands: waiting for its time, sent, failed for good,
+/// cancelled or expired (docs/rules.md#reminders-and-notifications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Pending,
+    Sent,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Pending,
+        Status::Sent,
+        Status::Failed,
+        Status::Cancelled,
+        Status::Expired,
+    ];
+
+    /// Their names, in [`Status::ALL`]'s order.
+    pub const NAMES: [&'static str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
+
+    pub fn as_str(self) -> &'static str {
+        Status::NAMES[self as usize]
+    }
+
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Status::ALL[i])
+    }
+}
 
 /// What a template may name.
 pub const PLACEHOLDERS: [&str; 12] = [
@@ -40,67 +135,66 @@ pub const PLACEHOLDERS: [&str; 12] = [
 pub const TEMPLATE_LIMIT: usize = 1000;
 
 /// The built-in text of `kind` in `lang` (None for a kind that is not one).
-pub fn builtin(kind: &str, lang: Language) -> Option<&'static str> {
-    Some(match (kind, lang) {
-        ("reminder", Language::En) => {
+pub fn builtin(kind: Kind, lang: Language) -> &'static str {
+    match (kind, lang) {
+        (Kind::Reminder, Language::En) => {
             "Hello {patient}, this is a reminder of your appointment[ with {doctor}] at {clinic} \
              on {date} at {time}.[ Confirm, cancel or change it here: {link}][ To talk to us, \
              call {clinic_phone}.][ The visit is by video: {video_url}]"
         }
-        ("confirmation", Language::En) => {
+        (Kind::Confirmation, Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} is booked for {date} \
              at {time}[ ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call \
              {clinic_phone}.][ The visit is by video: {video_url}]"
         }
-        ("rescheduled", Language::En) => {
+        (Kind::Rescheduled, Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} has moved from \
              {previous_date} at {previous_time} to {date} at {time}[, with the rest of the series \
              ({series})].[ Confirm, cancel or change it here: {link}][ To talk to us, call {clinic_phone}.][ The visit is by video: {video_url}]"
         }
-        ("cancelled", Language::En) => {
+        (Kind::Cancelled, Language::En) => {
             "Hello {patient}, your appointment[ with {doctor}] at {clinic} on {date} at {time} \
              has been cancelled[ ({reason})].[ The rest of the series is cancelled with it \
              ({series}).][ To book another, call {clinic_phone}.]"
         }
-        ("waitlist_offer", Language::En) => {
+        (Kind::WaitlistOffer, Language::En) => {
             "Hello {patient}, a time has come free[ with {doctor}] at {clinic}: {date} at \
              {time}.[ Book it here: {link}][ To book it by phone, call {clinic_phone}.]"
         }
-        ("recall", Language::En) => {
+        (Kind::Recall, Language::En) => {
             "Hello {patient}, it is time for your follow-up visit[ with {doctor}] at {clinic}.[ \
              Book it here: {link}][ To book it by phone, call {clinic_phone}.]"
         }
-        ("reminder", Language::Es) => {
+        (Kind::Reminder, Language::Es) => {
             "Hola {patient}, le recordamos su cita[ con {doctor}] en {clinic} el {date} a las \
              {time}.[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame \
              al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
-        ("confirmation", Language::Es) => {
+        (Kind::Confirmation, Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} quedó reservada para el {date} a \
              las {time}[ ({series})].[ Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, \
              llame al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
-        ("rescheduled", Language::Es) => {
+        (Kind::Rescheduled, Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} cambió del {previous_date} a las \
              {previous_time} al {date} a las {time}[, junto con el resto de la serie ({series})].[ \
              Para confirmar, cancelar o cambiar la hora: {link}][ Si tiene dudas, llame al {clinic_phone}.][ La consulta es por video: {video_url}]"
         }
-        ("cancelled", Language::Es) => {
+        (Kind::Cancelled, Language::Es) => {
             "Hola {patient}, su cita[ con {doctor}] en {clinic} del {date} a las {time} fue \
              cancelada[ (motivo: {reason})].[ Con ella se cancela el resto de la serie \
              ({series}).][ Para una nueva cita, llame al {clinic_phone}.]"
         }
-        ("waitlist_offer", Language::Es) => {
+        (Kind::WaitlistOffer, Language::Es) => {
             "Hola {patient}, se liberó una hora[ con {doctor}] en {clinic}: el {date} a las \
              {time}.[ Resérvela aquí: {link}][ Para reservarla por teléfono, llame al \
              {clinic_phone}.]"
         }
-        ("recall", Language::Es) => {
+        (Kind::Recall, Language::Es) => {
             "Hola {patient}, ya le corresponde su control[ con {doctor}] en {clinic}.[ \
              Reserve su hora aquí: {link}][ Para reservarla por teléfono, llame al {clinic_phone}.]"
         }
-        _ => return None,
-    })
+    }
 }
 
 /// One piece of a template.
@@ -272,10 +366,10 @@ fn write(pieces: &[Piece], f: &Fields, out: &mut String) {
 /// The text of a message of `kind`: the clinic's own template when it has
 /// one (checked when it was set; one that no longer parses falls back to
 /// the built-in text), else the built-in text in `lang`.
-pub fn render(kind: &str, lang: Language, own: Option<&str>, f: &Fields) -> String {
+pub fn render(kind: Kind, lang: Language, own: Option<&str>, f: &Fields) -> String {
     let pieces = own
         .and_then(|t| parse(t).ok())
-        .or_else(|| builtin(kind, lang).and_then(|t| parse(t).ok()))
+        .or_else(|| parse(builtin(kind, lang)).ok())
         .unwrap_or_default();
     let mut out = String::new();
     write(&pieces, f, &mut out);
@@ -404,6 +498,23 @@ mod tests {
     }
 
     #[test]
+    fn kinds_and_statuses_read_back_their_names() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        for st in Status::ALL {
+            assert_eq!(Status::parse(st.as_str()), Some(st));
+        }
+        let notices: Vec<&str> = Kind::ALL
+            .iter()
+            .filter(|k| k.is_notice())
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(notices, Kind::NOTICES);
+        assert_eq!(Kind::parse("Reminder"), None);
+    }
+
+    #[test]
     fn dates_are_written_as_each_language_writes_them() {
         let d = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
         assert_eq!(date_words(Language::Es, d), "lunes 15 de junio");
@@ -415,19 +526,18 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_builtin_text_in_each_language_that_parses() {
-        for kind in KINDS {
+        for kind in Kind::ALL {
             for lang in Language::ALL {
-                let t = builtin(kind, lang).unwrap();
-                assert_eq!(check(t), Ok(()), "{kind} {lang:?}");
+                let t = builtin(kind, lang);
+                assert_eq!(check(t), Ok(()), "{kind:?} {lang:?}");
             }
         }
-        assert_eq!(builtin("nonsense", Language::En), None);
     }
 
     #[test]
     fn optional_parts_go_when_a_placeholder_inside_has_no_value() {
         let mut f = fields();
-        let text = render("reminder", Language::Es, None, &f);
+        let text = render(Kind::Reminder, Language::Es, None, &f);
         assert_eq!(
             text,
             "Hola Ana, le recordamos su cita con Dra. García en Central el lunes 15 de junio a las 14:00."
@@ -436,7 +546,7 @@ mod tests {
         f.link = Some("https://citas.example/p/abc".into());
         f.clinic_phone = Some("2222-3333".into());
         assert_eq!(
-            render("reminder", Language::Es, None, &f),
+            render(Kind::Reminder, Language::Es, None, &f),
             "Hola Ana, le recordamos su cita en Central el lunes 15 de junio a las 14:00. Para \
              confirmar, cancelar o cambiar la hora: https://citas.example/p/abc Si tiene dudas, \
              llame al 2222-3333."
@@ -448,7 +558,7 @@ mod tests {
         let f = fields();
         assert_eq!(
             render(
-                "reminder",
+                Kind::Reminder,
                 Language::En,
                 Some("{{Hi}} {patient} [[{date}]] [x{reason}]"),
                 &f

@@ -5,6 +5,7 @@
 //! reads a database or a clock.
 
 use super::zone::Tz;
+use super::Status;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use std::collections::BTreeMap;
 
@@ -17,15 +18,15 @@ pub struct Visit {
     pub ends_at: DateTime<Utc>,
     pub buffer_before: i64,
     pub buffer_after: i64,
-    pub status: String,
+    pub status: Status,
     pub source: String,
     pub created_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 /// The statuses whose time a visit holds: active ones, completed and no-shows.
-pub fn holds_time(status: &str) -> bool {
-    status != "cancelled"
+pub fn holds_time(status: Status) -> bool {
+    status != Status::Cancelled
 }
 
 /// The weekdays' names as JSON and the tables key them, Monday first.
@@ -107,7 +108,7 @@ pub fn lead_days(tz: Tz, v: &Visit) -> i64 {
 /// Was `v` cancelled within the clinic's cancellation window: at most
 /// `window` minutes before it started (or after)?
 pub fn late_cancelled(v: &Visit, window: i64) -> bool {
-    v.status == "cancelled"
+    v.status == Status::Cancelled
         && v.cancelled_at
             .is_some_and(|c| (v.starts_at - c).num_seconds() <= window * 60)
 }
@@ -181,17 +182,17 @@ pub fn figures(tz: Tz, cancel_window: i64, visits: &[Visit]) -> Figures {
         *f.sources
             .entry(v.source.clone())
             .or_default()
-            .entry(v.status.clone())
+            .entry(v.status.as_str().to_string())
             .or_default() += 1;
         let late = late_cancelled(v, cancel_window);
-        let due = matches!(v.status.as_str(), "completed" | "no_show");
+        let due = matches!(v.status, Status::Completed | Status::NoShow);
         if due {
-            f.no_show.add(tz, v, v.status == "no_show");
+            f.no_show.add(tz, v, v.status == Status::NoShow);
         }
         if due || late {
             f.late_cancellation.add(tz, v, late);
         }
-        if !holds_time(&v.status) {
+        if !holds_time(v.status) {
             continue;
         }
         let (date, hour) = local(tz, v.starts_at);
@@ -292,7 +293,7 @@ mod tests {
             ends_at: at(day, hour) + chrono::Duration::minutes(30),
             buffer_before: 5,
             buffer_after: 10,
-            status: status.into(),
+            status: Status::parse(status).unwrap(),
             source: "manual".into(),
             created_at: at(booked_day, 8),
             cancelled_at: None,
@@ -336,7 +337,7 @@ mod tests {
         v.cancelled_at = Some(v.starts_at - chrono::Duration::minutes(120));
         assert!(late_cancelled(&v, 120));
         assert!(!late_cancelled(&v, 119));
-        v.status = "completed".into();
+        v.status = Status::Completed;
         assert!(!late_cancelled(&v, 120));
     }
 

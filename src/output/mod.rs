@@ -60,6 +60,10 @@ pub struct Made {
     pub what: String,
     /// What it made or changed, when it is one thing.
     pub id: Option<String>,
+    /// The kind of record that is, where a front end says more of it (an
+    /// appointment: `appt show` shows it).
+    #[serde(skip)]
+    pub entity: Option<crate::error::Entity>,
 }
 
 impl Report {
@@ -79,6 +83,17 @@ impl Report {
         self.made = Some(Made {
             what: what.into(),
             id: Some(id.into()),
+            entity: None,
+        });
+        self
+    }
+
+    /// [`Report::made`] of an appointment: `appointment VERB`.
+    pub fn made_appointment(mut self, verb: &str, id: impl Into<String>) -> Self {
+        self.made = Some(Made {
+            what: format!("appointment {verb}"),
+            id: Some(id.into()),
+            entity: Some(crate::error::Entity::Appointment),
         });
         self
     }
@@ -88,6 +103,7 @@ impl Report {
         self.made = Some(Made {
             what: what.into(),
             id: None,
+            entity: None,
         });
         self
     }
@@ -211,7 +227,7 @@ pub fn made_but_not_shown(e: crate::error::Error, made: &Made) -> crate::error::
         what = what
     ))
     .details(serde_json::json!({ "committed": made }));
-    if let (true, Some(id)) = (made.what.starts_with("appointment"), &made.id) {
+    if let (Some(crate::error::Entity::Appointment), Some(id)) = (made.entity, &made.id) {
         err = err.hint(crate::text::msg!(
             "e-appt_show_shows_it_booking_again_with",
             a = human::short(id)

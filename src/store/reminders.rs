@@ -11,6 +11,7 @@ use super::db::{Insert, On, Table};
 use super::stored::{col, opt, Kind, Layout, NOT_NEGATIVE};
 use super::{epoch, new_id};
 use crate::args;
+use crate::core::message::{Kind as MessageKind, Status as MessageStatus};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,13 +21,12 @@ pub struct Reminder {
     pub appointment_id: String,
     pub offset_minutes: i64,
     pub due_at: DateTime<Utc>,
-    pub status: String,
+    pub status: MessageStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
-    /// `reminder`, `waitlist_offer`, or a notification kind ([`NOTICES`]).
-    pub kind: String,
+    pub kind: MessageKind,
     /// The message's own fields (a move's previous time, an offer's slot).
     pub data: Option<serde_json::Value>,
     /// The waitlist entry an offer is for.
@@ -45,14 +45,14 @@ pub struct Reminder {
 
 impl Reminder {
     pub fn is_reminder(&self) -> bool {
-        self.kind == "reminder"
+        self.kind == MessageKind::Reminder
     }
 
     /// Whom the message is for: an offer's waiting patient (no one, when
     /// the offer names none: never the patient who freed the time), else
     /// the appointment's patient (name, phone).
     pub fn recipient<'a>(&'a self, a: &'a crate::core::Appointment) -> (&'a str, &'a str) {
-        if self.kind != "waitlist_offer" {
+        if self.kind != MessageKind::WaitlistOffer {
             return (&a.patient_name, &a.patient_phone);
         }
         let waiting = self.offer().map(|o| &o["waitlist"]["patient"]);
@@ -64,7 +64,7 @@ impl Reminder {
     /// Whose message it is, by ID: an offer's waiting patient (None when
     /// the offer names none), else the appointment's patient.
     pub fn recipient_id<'a>(&'a self, a: &'a crate::core::Appointment) -> Option<&'a str> {
-        if self.kind != "waitlist_offer" {
+        if self.kind != MessageKind::WaitlistOffer {
             return Some(&a.patient_id);
         }
         let waiting = &self.offer()?["waitlist"];
@@ -107,19 +107,12 @@ pub struct OfferedSlot {
     pub timezone: crate::core::zone::Tz,
 }
 
-pub const STATUSES: [&str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
+pub const STATUSES: [&str; 5] = MessageStatus::NAMES;
 
-pub const KINDS: [&str; 6] = [
-    "reminder",
-    "waitlist_offer",
-    "confirmation",
-    "rescheduled",
-    "cancelled",
-    "recall",
-];
+pub const KINDS: [&str; 6] = MessageKind::NAMES;
 
 /// The patient notifications: the latest news about a booking (docs/rules.md#reminders-and-notifications).
-pub const NOTICES: [&str; 3] = ["confirmation", "rescheduled", "cancelled"];
+pub const NOTICES: [&str; 3] = MessageKind::NOTICES;
 
 /// SQL list of [`NOTICES`].
 const NOTICE_KINDS: &str = super::columns::sql_list!(NOTICES);
@@ -155,12 +148,12 @@ fn from_row(r: &Row) -> Result<Reminder> {
         appointment_id: f.get(1)?,
         offset_minutes: f.range(2, NOT_NEGATIVE)?,
         due_at: f.instant(3)?,
-        status: f.one_of(4, &STATUSES)?,
+        status: f.named(4, &STATUSES, MessageStatus::parse)?,
         attempts: f.get(5)?,
         next_attempt_at: f.opt_instant(6)?,
         sent_at: f.opt_instant(7)?,
         last_error: f.get(8)?,
-        kind: f.one_of(9, &KINDS)?,
+        kind: f.named(9, &KINDS, MessageKind::parse)?,
         data: f.opt_json(10)?,
         waitlist_id: f.get(11)?,
         channel: f.get(12)?,

@@ -49,7 +49,8 @@ fn visit(r: &Row) -> Result<Visit> {
         ends_at: r.get(3)?,
         buffer_before: r.get(4)?,
         buffer_after: r.get(5)?,
-        status: r.get(6)?,
+        status: super::stored::status(&r.get::<String>(6)?)
+            .map_err(crate::error::Error::database)?,
         source: r.get(7)?,
         created_at: r.get(8)?,
         cancelled_at: r.get(9)?,

@@ -361,6 +361,18 @@ impl<'a, 'r> Fields<'a, 'r> {
         self.parse(i, |s: String| one_of(&s, words).map(str::to_string))
     }
 
+    /// A closed set's value, stored as one of its `words` and read by
+    /// `parse` (an enum's own).
+    pub fn named<T>(&self, i: usize, words: &[&str], parse: fn(&str) -> Option<T>) -> Result<T> {
+        self.parse(i, |s: String| {
+            one_of(&s, words).and_then(|w| {
+                parse(w).ok_or_else(|| {
+                    crate::text::msg!("e-is_not_one_of", a = shown(w), b = words.join(", "))
+                })
+            })
+        })
+    }
+
     /// Minutes (or a count) within `lo..=hi`.
     pub fn range(&self, i: usize, (lo, hi): (i64, i64)) -> Result<i64> {
         self.parse(i, |v| range(v, lo, hi))

@@ -155,7 +155,7 @@ impl Routes {
                 let kind = route.settings.kind();
                 let carries = match &route.settings {
                     Settings::WhatsApp { templates, .. } => {
-                        wire::whatsapp_reaches(templates, &r.kind, window)
+                        wire::whatsapp_reaches(templates, r.kind, window)
                     }
                     _ => true,
                 };
@@ -189,7 +189,7 @@ impl Routes {
     pub fn outgoing<'a>(&self, r: &'a Reminder, a: &Appointment, ready: &'a Ready) -> Outgoing<'a> {
         let clinic = self.clinics.get(&a.clinic_id);
         Outgoing {
-            kind: &r.kind,
+            kind: r.kind.as_str(),
             id: &r.id,
             text: &ready.message,
             language: ready.language,
@@ -214,7 +214,7 @@ pub fn sequence(
     r: &Reminder,
     a: &Appointment,
 ) -> Result<Option<i64>> {
-    if !matches!(route.settings, Settings::Email { .. }) || Method::of(&r.kind).is_none() {
+    if !matches!(route.settings, Settings::Email { .. }) || Method::of(r.kind).is_none() {
         return Ok(None);
     }
     st.read(|tx| appointments::sequence(tx, &a.id)).map(Some)
@@ -249,7 +249,7 @@ pub fn send(
             organizer: smtp.from(),
             attendee: to,
         });
-        let email = email::compose(&r.kind, ready, visit.as_ref(), now)?;
+        let email = email::compose(r.kind, ready, visit.as_ref(), now)?;
         return Ok(smtp.mail(to, &email));
     }
     Ok(match Http::of(&route.settings, &route.secrets) {

@@ -3,6 +3,7 @@
 
 use super::when_item;
 use super::{clean, person, short};
+use crate::core::message::Kind;
 use crate::core::time::{format_offset, local_hm, to_local};
 use crate::core::Appointment;
 use crate::output::fit::{col, text, Item, Sheet, Step};
@@ -63,14 +64,13 @@ pub fn reminders_list(rows: &[(crate::store::reminders::Reminder, Appointment)])
 /// shortly `24h`, `confirm`, `offer` where the column is narrow.
 pub(super) fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
     let offset = format_offset(r.offset_minutes);
-    let short = match r.kind.as_str() {
-        "reminder" => offset.clone(),
-        "waitlist_offer" => tr!("kind-offer"),
-        "confirmation" => tr!("kind-confirm"),
-        "rescheduled" => tr!("kind-moved"),
-        "cancelled" => tr!("kind-cancel"),
-        "recall" => tr!("kind-recall"),
-        other => other.into(),
+    let short = match r.kind {
+        Kind::Reminder => offset.clone(),
+        Kind::WaitlistOffer => tr!("kind-offer"),
+        Kind::Confirmation => tr!("kind-confirm"),
+        Kind::Rescheduled => tr!("kind-moved"),
+        Kind::Cancelled => tr!("kind-cancel"),
+        Kind::Recall => tr!("kind-recall"),
     };
     Item::new(kind_words(lang::current(), r)).or_short(short)
 }
@@ -78,21 +78,21 @@ pub(super) fn message_kind(r: &crate::store::reminders::Reminder) -> Item {
 /// What a message is, in words of `l`: `reminder 24h`, `confirmation`,
 /// `waitlist offer`, … (the board's status line says it too).
 pub fn kind_words(l: lang::Lang, r: &crate::store::reminders::Reminder) -> String {
-    if r.is_reminder() {
-        return lang::fill(
-            l,
-            "kind-reminder",
-            &[("offset", format_offset(r.offset_minutes).into())],
-        );
-    }
-    match r.kind.as_str() {
-        "waitlist_offer" => lang::text_in(l, "kind-waitlist_offer").into(),
-        "confirmation" => lang::text_in(l, "kind-confirmation").into(),
-        "rescheduled" => lang::text_in(l, "kind-rescheduled").into(),
-        "cancelled" => lang::text_in(l, "kind-cancelled").into(),
-        "recall" => lang::text_in(l, "kind-recall").into(),
-        other => other.replace('_', " "),
-    }
+    let id = match r.kind {
+        Kind::Reminder => {
+            return lang::fill(
+                l,
+                "kind-reminder",
+                &[("offset", format_offset(r.offset_minutes).into())],
+            )
+        }
+        Kind::WaitlistOffer => "kind-waitlist_offer",
+        Kind::Confirmation => "kind-confirmation",
+        Kind::Rescheduled => "kind-rescheduled",
+        Kind::Cancelled => "kind-cancelled",
+        Kind::Recall => "kind-recall",
+    };
+    lang::text_in(l, id).into()
 }
 
 /// The visit a message is about, as [`when_item`] shows it: a waitlist

@@ -110,12 +110,12 @@ fn message(m: &Message) -> MessageView<'_> {
     let r = &m.reminder;
     MessageView {
         id: &r.id,
-        kind: &r.kind,
+        kind: r.kind.as_str(),
         appointment_id: m.appointment_id.as_deref(),
         waitlist_id: r.waitlist_id.as_deref(),
         offset: r.is_reminder().then(|| format_offset(r.offset_minutes)),
         due_at: ts(r.due_at),
-        status: &r.status,
+        status: r.status.as_str(),
         attempts: r.attempts,
         sent_at: opt_ts(r.sent_at),
         next_attempt_at: opt_ts(r.next_attempt_at),
