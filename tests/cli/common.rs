@@ -457,6 +457,38 @@ pub fn fake_sender(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
     (sender, outbox, hook)
 }
 
+/// Under CI (`$CI` set, as `.ci/run` and the CI machine set it).
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// What a test needs is missing (`what`: a tool, a variable naming one):
+/// under CI the test fails; elsewhere it says loudly that it did not run
+/// and what to install (README, "the tests need"; `.ci/run` installs it
+/// all). The one place that decides, for every test that drives another
+/// program.
+pub fn missing_tool(what: &str) {
+    assert!(
+        !in_ci(),
+        "{what} is not installed: under CI this test must run (.ci/run installs it)"
+    );
+    eprintln!(
+        "SKIPPED — this test did not run: {what} is not installed (see README; .ci/run installs it)"
+    );
+}
+
+/// Whether this test runs as root, which it needs for `why`: under CI it
+/// must (the CI machine runs as root); elsewhere it is skipped loudly.
+pub fn as_root(why: &str) -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root {
+        assert!(!in_ci(), "under CI this test runs as root: {why}");
+        eprintln!("SKIPPED — this test did not run: only root can {why}");
+    }
+    root
+}
+
 pub fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }

@@ -1058,12 +1058,7 @@ fn a_key_file_others_can_read_or_write_is_refused_never_changed() {
 
 /// Whether this test runs as root (needed to give a file to another user).
 fn root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    if !root {
-        eprintln!("skipped: only root can give a file to another user (CI runs as root)");
-    }
-    root
+    crate::common::as_root("give a file to another user")
 }
 
 fn owner(path: &std::path::Path) -> u32 {

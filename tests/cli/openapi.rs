@@ -479,11 +479,7 @@ fn a_nul_character_in_a_parameter_or_a_field_is_refused_naming_it() {
 
 /// A tester is missing: a failure under CI, a skipped check elsewhere.
 fn missing(what: &str) {
-    assert!(
-        std::env::var_os("CI").is_none_or(|v| v.is_empty()),
-        "{what} is not installed (.ci/run installs it)"
-    );
-    eprintln!("note: skipping a check: {what} is not installed (.ci/run installs it)");
+    crate::common::missing_tool(what);
 }
 
 /// Schemathesis's command, `$APPT_SCHEMATHESIS`.

@@ -423,32 +423,9 @@ fn a_link_once_the_visit_has_begun_offers_nothing() {
 /// confirmation. Skipped where the browser is missing, but never under CI.
 #[test]
 fn a_real_browser_confirms_from_the_link() {
-    let Some(python) = std::env::var_os("APPT_PYTHON") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "APPT_PYTHON is required under CI"
-        );
-        eprintln!("skipped: APPT_PYTHON is not set");
+    let Some(crate::booking_page::Browser { python, .. }) = crate::booking_page::browser() else {
         return;
     };
-    let has = std::process::Command::new(&python)
-        .args(["-c", "import selenium"])
-        .status()
-        .is_ok_and(|s| s.success());
-    let driver = ["chromedriver", "/usr/bin/chromedriver"].iter().any(|d| {
-        std::process::Command::new(d)
-            .arg("--version")
-            .output()
-            .is_ok()
-    });
-    if !has || !driver {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "selenium and chromedriver are required under CI"
-        );
-        eprintln!("skipped: selenium or chromedriver missing");
-        return;
-    }
     let env = linked(&["--language", "es"]);
     let a = env.book("2026-06-16", "10:00", "+50370001111");
     let token = link_token(&env, "confirmation");
