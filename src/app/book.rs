@@ -135,7 +135,7 @@ pub fn check(r: &BookRequest, now: DateTime<Utc>) -> Result<Checked> {
         .as_ref()
         .and_then(|rep| repeat::check(rep, r.walk_in, now.date_naive(), &mut bad));
     if let Some(d) = r.duration {
-        bad.take("duration", values::minutes_in("duration", d, 5, 480));
+        bad.take("duration", values::length_minutes("duration", d));
     }
     if !SOURCES.contains(&r.source.as_str()) {
         bad.add(

@@ -83,7 +83,7 @@ pub struct RescheduleRequest {
 /// `bad`): the reason, checked.
 pub(super) fn check_move(r: &RescheduleRequest, bad: &mut Problems) -> Option<String> {
     if let Some(d) = r.duration {
-        bad.take("duration", values::minutes_in("duration", d, 5, 480));
+        bad.take("duration", values::length_minutes("duration", d));
     }
     let _ = r.visit.check(bad);
     check_text("reason", r.reason.as_deref(), bad)

@@ -1,6 +1,6 @@
 //! Clinics and their settings (docs/commands.md#appt-clinic-addlistshowupdate).
 
-use super::values::{check_name, minutes_in, parse_on_off, Problems};
+use super::values::{check_name, parse_on_off, Problems};
 use crate::core::message::{self, Refusal};
 use crate::core::offer;
 use crate::core::{booking_page, phone, time, Clinic, DateOrder, Language, QueueOrder, Settings};
@@ -169,7 +169,10 @@ impl SettingsInput {
             }
         }
         if let Some(m) = self.slot_minutes {
-            if let Some(m) = bad.take("slot_minutes", minutes_in("slot_minutes", m, 5, 480)) {
+            if let Some(m) = bad.take(
+                "slot_minutes",
+                crate::app::values::length_minutes("slot_minutes", m),
+            ) {
                 s.slot_minutes = m;
             }
         }

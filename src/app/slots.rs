@@ -115,7 +115,7 @@ impl SlotsRequest {
             bad.add("date", crate::text::msg!("e-date_is_required"));
         }
         if let Some(d) = self.duration {
-            bad.take("duration", values::minutes_in("duration", d, 5, 480));
+            bad.take("duration", values::length_minutes("duration", d));
         }
         bad.finish()
     }

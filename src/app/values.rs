@@ -141,6 +141,11 @@ pub fn online(typed: &str) -> Result<bool> {
 }
 
 /// Whole minutes within `lo..=hi`.
+/// An appointment's or a slot's length in minutes, within `limits::MINUTES`.
+pub fn length_minutes(field: &str, m: i64) -> Result<i64, crate::text::Msg> {
+    minutes_in(field, m, *limits::MINUTES.start(), *limits::MINUTES.end())
+}
+
 pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, crate::text::Msg> {
     if (lo..=hi).contains(&m) {
         Ok(m)
@@ -156,7 +161,7 @@ pub fn minutes_in(field: &str, m: i64, lo: i64, hi: i64) -> Result<i64, crate::t
 
 /// An appointment's or a grid's length: 5–480 minutes.
 pub fn duration(field: &str, m: i64) -> Result<i64> {
-    minutes_in(field, m, 5, 480).map_err(|e| Error::field(field, e))
+    length_minutes(field, m).map_err(|e| Error::field(field, e))
 }
 
 /// A service's buffer before or after each appointment

@@ -60,7 +60,7 @@ pub mod check {
             .trim()
             .parse()
             .map_err(|_| crate::text::msg!("e-type_a_whole_number_of_minutes"))?;
-        crate::app::values::minutes_in("minutes", m, 5, 480).map(|_| ())
+        crate::app::values::length_minutes("minutes", m).map(|_| ())
     }
 
     /// An e-mail address, or nothing (Enter): an optional one.

@@ -398,17 +398,6 @@ impl<'a, 'r> Fields<'a, 'r> {
         self.parse(i, |s: String| json(&s))
     }
 
-    /// A JSON object kept as its text.
-    pub fn json_raw(&self, i: usize) -> Result<Box<serde_json::value::RawValue>> {
-        self.parse(i, |s: String| {
-            if !s.trim_start().starts_with('{') {
-                return Err(crate::text::msg!("e-is_not_a_json_object_2", a = shown(&s)));
-            }
-            serde_json::value::RawValue::from_string(s)
-                .map_err(|e| crate::text::msg!("e-is_not_a_json_object", e = e))
-        })
-    }
-
     pub fn opt_json(&self, i: usize) -> Result<Option<Value>> {
         self.parse_opt(i, |s: String| json(&s))
     }
