@@ -149,26 +149,13 @@ pub fn slot_value(t: &Time) -> String {
     format!("{}|{}", t.doctor_id, time::fmt_utc(t.start))
 }
 
-/// The page at `step`, `note` (a message ID, and whether it is bad news)
-/// above it. `path` is the page's own (`/b/<slug>`), `query` what the
-/// patient chose so far (kept by the language switch).
-pub fn render(
-    page: &Page,
-    lang: Lang,
-    path: &str,
-    query: &str,
-    step: &Step,
-    note: Option<(&str, bool)>,
-) -> String {
+/// A step's name, its title and what the patient chose so far (service,
+/// doctor, day or time), each a label and its value.
+fn heading(page: &Page, lang: Lang, step: &Step) -> (&'static str, String, Vec<(String, String)>) {
     let tz = page.clinic.timezone;
     let when = |at: DateTime<Utc>| {
         let (d, hm) = time::to_local(tz, at);
         when_in(lang, d, &hm)
-    };
-    let doctor_of = |id: &str| {
-        page.doctor(id)
-            .map(|d| d.full_name.clone())
-            .unwrap_or_default()
     };
     let t = |id| text_in(lang, id);
     let mut chosen: Vec<(String, String)> = Vec::new();
@@ -247,6 +234,77 @@ pub fn render(
             ("booked", t("bk-title_booked"))
         }
     };
+    (name, title.to_string(), chosen)
+}
+
+/// The days step's days: each its value, its words, what it holds (free,
+/// full, off) and whether it is picked at first (the first free one).
+fn days_of(lang: Lang, step: &Step) -> Vec<(String, String, &'static str, bool)> {
+    let first_free = match step {
+        Step::Days { days, .. } => days
+            .iter()
+            .find(|(_, open)| *open == Open::Free)
+            .map(|(d, _)| *d),
+        _ => None,
+    };
+    match step {
+        Step::Days { days, .. } => days
+            .iter()
+            .map(|(d, open)| {
+                (
+                    d.to_string(),
+                    crate::core::message::date_words(lang, *d),
+                    match open {
+                        Open::Free => "free",
+                        Open::Full => "full",
+                        Open::Off => "off",
+                    },
+                    Some(*d) == first_free,
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The times step's times: each its value and its label (the time, and
+/// the doctor's name when the patient asked for whoever is first free).
+fn times_of(page: &Page, step: &Step) -> Vec<(String, String)> {
+    let tz = page.clinic.timezone;
+    let doctor_of = |id: &str| {
+        page.doctor(id)
+            .map(|d| d.full_name.clone())
+            .unwrap_or_default()
+    };
+    match step {
+        Step::Times { day, doctor, .. } => day
+            .times
+            .iter()
+            .map(|x| {
+                let (_, hm) = time::to_local(tz, x.start);
+                let label = match doctor {
+                    Some(_) => hm,
+                    None => format!("{hm} · {}", doctor_of(&x.doctor_id)),
+                };
+                (slot_value(x), label)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The page at `step`, `note` (a message ID, and whether it is bad news)
+/// above it. `path` is the page's own (`/b/<slug>`), `query` what the
+/// patient chose so far (kept by the language switch).
+pub fn render(
+    page: &Page,
+    lang: Lang,
+    path: &str,
+    query: &str,
+    step: &Step,
+    note: Option<(&str, bool)>,
+) -> String {
+    let (name, title, chosen) = heading(page, lang, step);
     let services: Vec<(String, String)> = page
         .services
         .iter()
@@ -273,33 +331,7 @@ pub fn render(
     .into_iter()
     .map(|d| (d.id.clone(), d.full_name.clone()))
     .collect();
-    let first_free = match step {
-        Step::Days { days, .. } => days
-            .iter()
-            .find(|(_, open)| *open == Open::Free)
-            .map(|(d, _)| *d),
-        _ => None,
-    };
-    // Each day: its value, its words, what it holds (free, full, off) and
-    // whether it is picked at first.
-    let days: Vec<(String, String, &str, bool)> = match step {
-        Step::Days { days, .. } => days
-            .iter()
-            .map(|(d, open)| {
-                (
-                    d.to_string(),
-                    crate::core::message::date_words(lang, *d),
-                    match open {
-                        Open::Free => "free",
-                        Open::Full => "full",
-                        Open::Off => "off",
-                    },
-                    Some(*d) == first_free,
-                )
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let days = days_of(lang, step);
     // A full day's waitlist: the day, and the doctors to pick from when
     // the patient asked for whoever is first free (those working that day).
     let (wait_date, wait_for) = match step {
@@ -324,21 +356,7 @@ pub fn render(
         ),
         _ => (None, Vec::new()),
     };
-    let times: Vec<(String, String)> = match step {
-        Step::Times { day, doctor, .. } => day
-            .times
-            .iter()
-            .map(|x| {
-                let (_, hm) = time::to_local(tz, x.start);
-                let label = match doctor {
-                    Some(_) => hm,
-                    None => format!("{hm} · {}", doctor_of(&x.doctor_id)),
-                };
-                (slot_value(x), label)
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let times = times_of(page, step);
     let back = match (&service, &doctor) {
         (Some(s), Some(d)) => format!("{path}?lang={}&service={s}&doctor={d}", code(lang)),
         _ => path.to_string(),
