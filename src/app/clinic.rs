@@ -215,28 +215,7 @@ impl SettingsInput {
                 s.late_after = l;
             }
         }
-        if let Some(h) = &self.web_hold {
-            let checked = duration(h, true).and_then(booking_page::check_hold);
-            if let Some(h) = bad.take("web_hold", checked) {
-                s.web_hold = h;
-            }
-        }
-        if let Some(c) = &self.web_countries {
-            if let Some(c) = bad.take("web_countries", booking_page::countries(c)) {
-                s.web_countries = c;
-            }
-        }
-        if let Some(n) = self.web_codes_per_hour {
-            let checked = booking_page::check_codes_per_hour(n);
-            if let Some(n) = bad.take("web_codes_per_hour", checked) {
-                s.web_codes_per_hour = n;
-            }
-        }
-        if let Some(slug) = &self.slug {
-            if let Some(slug) = bad.take("slug", booking_page::slug(slug)) {
-                s.slug = slug;
-            }
-        }
+        self.apply_web(s, &mut bad);
         if let Some(n) = self.max_overbook_per_day {
             let checked = crate::core::overbook::check_max(n);
             if let Some(n) = bad.take("max_overbook_per_day", checked) {
@@ -285,6 +264,39 @@ impl SettingsInput {
                 ),
             }
         }
+        self.apply_messages(s, &mut bad);
+        bad.finish()
+    }
+
+    /// The booking page's settings (docs/booking.md).
+    fn apply_web(&self, s: &mut Settings, bad: &mut Problems) {
+        if let Some(h) = &self.web_hold {
+            let checked = duration(h, true).and_then(booking_page::check_hold);
+            if let Some(h) = bad.take("web_hold", checked) {
+                s.web_hold = h;
+            }
+        }
+        if let Some(c) = &self.web_countries {
+            if let Some(c) = bad.take("web_countries", booking_page::countries(c)) {
+                s.web_countries = c;
+            }
+        }
+        if let Some(n) = self.web_codes_per_hour {
+            let checked = booking_page::check_codes_per_hour(n);
+            if let Some(n) = bad.take("web_codes_per_hour", checked) {
+                s.web_codes_per_hour = n;
+            }
+        }
+        if let Some(slug) = &self.slug {
+            if let Some(slug) = bad.take("slug", booking_page::slug(slug)) {
+                s.slug = slug;
+            }
+        }
+    }
+
+    /// What the clinic's messages carry: its phone, its links, its own
+    /// templates (docs/rules.md#messages).
+    fn apply_messages(&self, s: &mut Settings, bad: &mut Problems) {
         if let Some(p) = &self.phone {
             if let Some(p) = bad.take("phone", message::clinic_phone(p)) {
                 s.phone = p;
@@ -314,7 +326,6 @@ impl SettingsInput {
                 None => {}
             }
         }
-        bad.finish()
     }
 }
 
