@@ -676,34 +676,10 @@ impl Service {
                 }
                 Ok(Ok(collected)) => body = collected.to_bytes().to_vec(),
             }
-            // A patient's page posts a form, a CalDAV client XML;
-            // everything else is JSON.
-            let (wanted, refusal): (&[&str], _) = if route.form {
-                (
-                    &["application/x-www-form-urlencoded"],
-                    crate::text::msg!("e-body_must_be_form"),
-                )
-            } else if route.xml {
-                (
-                    &["application/xml", "text/xml"],
-                    crate::text::msg!("e-feed_body_must_be_xml"),
-                )
-            } else {
-                (
-                    &["application/json"],
-                    crate::text::msg!("e-body_must_be_application_json"),
-                )
-            };
-            let right = content_type.as_deref().is_some_and(|t| {
-                t.split(';')
-                    .next()
-                    .is_some_and(|m| wanted.iter().any(|w| m.trim().eq_ignore_ascii_case(w)))
-            });
-            // A CalDAV write is refused as read-only whatever it carries.
-            let read_as_xml =
-                !route.xml || matches!(headers_read.method.as_str(), "PROPFIND" | "REPORT");
-            if !body.is_empty() && !right && read_as_xml {
-                return Ok(failure(Error::new(Code::UnsupportedMediaType, refusal)));
+            if let Some(e) =
+                media_refusal(route, content_type.as_deref(), &headers_read.method, &body)
+            {
+                return Ok(failure(e));
             }
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -732,42 +708,84 @@ impl Service {
             token: None,
             retry_after: None,
         });
-        let page = route.is_page();
-        let mut r = match reply.answer {
-            Ok(a) => Response_ {
-                status: a.status,
-                body: a.body,
-                location: a.location,
-                html: a.html,
-                content_type: a.content_type,
-                retry_after: a.retry_after,
-                headers: a.headers,
-                ..Response_::default()
-            },
-            // A patient sees a page, never a JSON error.
-            Err(e) if page => Response_ {
-                status: e.code.http_status(),
-                body: crate::output::page::trouble().into_bytes(),
-                html: true,
-                retry_after: (e.code.http_status() == 503).then_some(1),
-                cause: Some(e.message),
-                ..Response_::default()
-            },
-            Err(e) => failure(e),
-        };
-        // A feed's CalDAV login is basic auth, the feed's token its password.
-        if r.status == 401 && matches!(route.handler, Handler::Feed(_)) {
-            r.headers.push((
-                "www-authenticate",
-                "Basic realm=\"appt\", charset=\"UTF-8\"".into(),
-            ));
-        }
-        r.token = reply.token;
-        if reply.retry_after.is_some() {
-            r.retry_after = reply.retry_after;
-        }
-        Ok(r)
+        Ok(response_of(route, reply))
     }
+}
+
+/// The refusal of a body of the wrong type for `route`
+/// (`UNSUPPORTED_MEDIA_TYPE`), if it is one.
+fn media_refusal(
+    route: &routes::Route,
+    content_type: Option<&str>,
+    method: &str,
+    body: &[u8],
+) -> Option<Error> {
+    // A patient's page posts a form, a CalDAV client XML;
+    // everything else is JSON.
+    let (wanted, refusal): (&[&str], _) = if route.form {
+        (
+            &["application/x-www-form-urlencoded"],
+            crate::text::msg!("e-body_must_be_form"),
+        )
+    } else if route.xml {
+        (
+            &["application/xml", "text/xml"],
+            crate::text::msg!("e-feed_body_must_be_xml"),
+        )
+    } else {
+        (
+            &["application/json"],
+            crate::text::msg!("e-body_must_be_application_json"),
+        )
+    };
+    let right = content_type.is_some_and(|t| {
+        t.split(';')
+            .next()
+            .is_some_and(|m| wanted.iter().any(|w| m.trim().eq_ignore_ascii_case(w)))
+    });
+    // A CalDAV write is refused as read-only whatever it carries.
+    let read_as_xml = !route.xml || matches!(method, "PROPFIND" | "REPORT");
+    (!body.is_empty() && !right && read_as_xml)
+        .then(|| Error::new(Code::UnsupportedMediaType, refusal))
+}
+
+/// The HTTP answer to what a worker replied.
+fn response_of(route: &'static routes::Route, reply: Reply) -> Response_ {
+    let page = route.is_page();
+    let mut r = match reply.answer {
+        Ok(a) => Response_ {
+            status: a.status,
+            body: a.body,
+            location: a.location,
+            html: a.html,
+            content_type: a.content_type,
+            retry_after: a.retry_after,
+            headers: a.headers,
+            ..Response_::default()
+        },
+        // A patient sees a page, never a JSON error.
+        Err(e) if page => Response_ {
+            status: e.code.http_status(),
+            body: crate::output::page::trouble().into_bytes(),
+            html: true,
+            retry_after: (e.code.http_status() == 503).then_some(1),
+            cause: Some(e.message),
+            ..Response_::default()
+        },
+        Err(e) => failure(e),
+    };
+    // A feed's CalDAV login is basic auth, the feed's token its password.
+    if r.status == 401 && matches!(route.handler, Handler::Feed(_)) {
+        r.headers.push((
+            "www-authenticate",
+            "Basic realm=\"appt\", charset=\"UTF-8\"".into(),
+        ));
+    }
+    r.token = reply.token;
+    if reply.retry_after.is_some() {
+        r.retry_after = reply.retry_after;
+    }
+    r
 }
 
 fn too_large() -> Error {
