@@ -146,6 +146,13 @@ fn columns(lang: Lang, ids: &[&str]) -> Vec<String> {
 }
 
 fn parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
+    let mut all = visit_parts(e, clock);
+    all.extend(kept_parts(e, clock));
+    all
+}
+
+/// The visits, what happened to each, and the messages about them.
+fn visit_parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
     let lang = clock.lang;
     let visits = Part {
         id: "appointments",
@@ -232,6 +239,13 @@ fn parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
             .collect(),
         text_column: Some(4),
     };
+    vec![visits, history, messages]
+}
+
+/// What else is kept of the patient: their messages to the clinic, the
+/// booking page's holds, the waitlist, recalls, links and earlier exports.
+fn kept_parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
+    let lang = clock.lang;
     let inbox = Part {
         id: "inbox",
         heading: t(lang, "px-h_inbox"),
@@ -335,7 +349,5 @@ fn parts(e: &PatientExport, clock: &Clock) -> Vec<Part> {
             .collect(),
         text_column: None,
     };
-    vec![
-        visits, history, messages, inbox, holds, waitlist, recalls, links, events,
-    ]
+    vec![inbox, holds, waitlist, recalls, links, events]
 }
