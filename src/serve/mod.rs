@@ -16,16 +16,17 @@ mod apiece;
 use apiece::{Apiece, Taken};
 mod dispatch;
 mod input;
+mod listen;
 pub mod routes;
 
-use crate::app::{Create, Store};
+use crate::app::Store;
 use crate::error::{Code, Error, Result};
 use chrono::Utc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{header, Request, Response};
 use routes::{Answer, Call, Found, Handler};
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
@@ -184,34 +185,6 @@ struct Reply {
     retry_after: Option<u64>,
 }
 
-/// Serves until SIGTERM or SIGINT, then lets requests in flight finish (up
-/// to [`DRAIN`]) and returns. `announce` is told the URL once listening.
-/// The options' own rules, before anything is opened: the address to
-/// listen on (plain HTTP only on a loopback address, unless allowed behind
-/// a proxy), the number of workers and the cap on connections.
-fn checked(o: &Options) -> Result<SocketAddr> {
-    let addr = listen_addr(&o.listen)?;
-    if !addr.ip().is_loopback() && o.tls.is_none() && !o.allow_plain_http {
-        return Err(Error::field(
-            "listen",
-            crate::text::msg!("e-not_loopback_needs_tls", addr = addr),
-        ));
-    }
-    if o.threads == 0 || o.threads > 256 {
-        return Err(Error::field(
-            "threads",
-            crate::text::msg!("e-threads_between"),
-        ));
-    }
-    if o.max_connections == 0 || o.max_per_address == 0 {
-        return Err(Error::field(
-            "max_connections",
-            crate::text::msg!("e-max_connections_at_least_1"),
-        ));
-    }
-    Ok(addr)
-}
-
 /// The workers, each with a connection of its own to the database, taking
 /// requests from the queue the returned sender fills.
 fn start_workers(
@@ -234,49 +207,17 @@ fn start_workers(
 }
 
 pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
-    let addr = checked(&o)?;
-    let tls = o.tls.as_ref().map(|(c, k)| tls_config(c, k)).transpose()?;
+    let (listener, tls) = listen::bind(&o)?;
     let trusted: Arc<[IpAddr]> = o.trusted_proxies.clone().into();
-    // The database must be there and answer before anyone is told to call.
-    let mut first = Store::open(&o.db, Create::Never)?;
-    if let Some(reads) = &o.reads {
-        first.with_standby(reads.clone())?;
-    }
-    first.ping()?;
-    drop(first);
-    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
-        Error::field(
-            "listen",
-            crate::text::msg!("e-cannot_listen_on", addr = addr, e = e),
-        )
-    })?;
-    listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
-    let shared = Arc::new(Shared {
-        clock: o.clock,
-        zone: o.zone,
-        key: o.key.clone(),
-        exec: o.exec.clone(),
-        closing: AtomicBool::new(false),
-        turn: Mutex::default(),
-        turned: Condvar::new(),
-        stoppers: Mutex::new(vec![None; o.threads]),
-        in_flight: Arc::default(),
-        rendered: routes::Rendered::default(),
-        reads: o.reads.clone(),
-        lost: AtomicU64::new(0),
-    });
+    let shared = Arc::new(Shared::of(&o));
     let (jobs, workers) = start_workers(&o, &shared)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("appt-http")
         .enable_all()
         .build()?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let url = match bound.ip() {
-        IpAddr::V6(ip) => format!("{scheme}://[{ip}]:{}", bound.port()),
-        IpAddr::V4(ip) => format!("{scheme}://{ip}:{}", bound.port()),
-    };
+    let url = listen::url_of(bound, tls.is_some());
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         // Signals are caught before anyone is told where to call.
@@ -419,64 +360,24 @@ fn give_back() {
     }
 }
 
-/// `ADDR:PORT` as given (a name is looked up: `localhost:8080`).
-fn listen_addr(listen: &str) -> Result<SocketAddr> {
-    let bad = || {
-        Error::field(
-            "listen",
-            crate::text::msg!("e-listen_must_be_address_port", listen = listen),
-        )
-    };
-    listen
-        .to_socket_addrs()
-        .map_err(|_| bad())?
-        .next()
-        .ok_or_else(bad)
-}
-
-/// The TLS configuration of a PEM certificate chain and key. A file that
-/// cannot be read is named; nothing of its content is ever shown.
-fn tls_config(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-        .and_then(|certs| certs.collect())
-        .map_err(|e| {
-            Error::field(
-                "tls_cert",
-                crate::text::msg!(
-                    "e-cannot_read_pem_certificate",
-                    path = cert.display(),
-                    e = e
-                ),
-            )
-        })?;
-    if certs.is_empty() {
-        return Err(Error::field(
-            "tls_cert",
-            crate::text::msg!("e-holds_no_pem_certificate", path = cert.display()),
-        ));
+impl Shared {
+    /// What the workers share, from the server's options.
+    fn of(o: &Options) -> Shared {
+        Shared {
+            clock: o.clock,
+            zone: o.zone,
+            key: o.key.clone(),
+            exec: o.exec.clone(),
+            closing: AtomicBool::new(false),
+            turn: Mutex::default(),
+            turned: Condvar::new(),
+            stoppers: Mutex::new(vec![None; o.threads]),
+            in_flight: Arc::default(),
+            rendered: routes::Rendered::default(),
+            reads: o.reads.clone(),
+            lost: AtomicU64::new(0),
+        }
     }
-    let private = PrivateKeyDer::from_pem_file(key).map_err(|_| {
-        Error::field(
-            "tls_key",
-            crate::text::msg!("e-cannot_read_pem_key", path = key.display()),
-        )
-    })?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::internal(crate::text::msg!("e-tls", e = e)))?
-        .with_no_client_auth()
-        .with_single_cert(certs, private)
-        .map_err(|e| {
-            Error::field(
-                "tls_key",
-                crate::text::msg!("e-key_does_not_fit_certificate", e = e),
-            )
-        })?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Serves one connection's requests until it closes, or the server stops
