@@ -46,14 +46,18 @@ impl Kind {
     pub const NOTICES: [&'static str; 3] = ["confirmation", "rescheduled", "cancelled"];
 
     pub fn as_str(self) -> &'static str {
-        Kind::NAMES[self as usize]
+        match self {
+            Kind::Reminder => "reminder",
+            Kind::Confirmation => "confirmation",
+            Kind::Rescheduled => "rescheduled",
+            Kind::Cancelled => "cancelled",
+            Kind::WaitlistOffer => "waitlist_offer",
+            Kind::Recall => "recall",
+        }
     }
 
     pub fn parse(name: &str) -> Option<Kind> {
-        Kind::NAMES
-            .iter()
-            .position(|n| *n == name)
-            .map(|i| Kind::ALL[i])
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
     /// A patient notification: the news about a booking, one at a time.
@@ -104,14 +108,17 @@ impl Status {
     pub const NAMES: [&'static str; 5] = ["pending", "sent", "failed", "cancelled", "expired"];
 
     pub fn as_str(self) -> &'static str {
-        Status::NAMES[self as usize]
+        match self {
+            Status::Pending => "pending",
+            Status::Sent => "sent",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+            Status::Expired => "expired",
+        }
     }
 
     pub fn parse(name: &str) -> Option<Status> {
-        Status::NAMES
-            .iter()
-            .position(|n| *n == name)
-            .map(|i| Status::ALL[i])
+        Status::ALL.into_iter().find(|st| st.as_str() == name)
     }
 }
 
@@ -499,11 +506,12 @@ mod tests {
 
     #[test]
     fn kinds_and_statuses_read_back_their_names() {
-        for k in Kind::ALL {
-            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        // Each name read back as its own value, and NAMES in ALL's order.
+        for (k, name) in Kind::ALL.into_iter().zip(Kind::NAMES) {
+            assert_eq!((k.as_str(), Kind::parse(name)), (name, Some(k)));
         }
-        for st in Status::ALL {
-            assert_eq!(Status::parse(st.as_str()), Some(st));
+        for (st, name) in Status::ALL.into_iter().zip(Status::NAMES) {
+            assert_eq!((st.as_str(), Status::parse(name)), (name, Some(st)));
         }
         let notices: Vec<&str> = Kind::ALL
             .iter()
