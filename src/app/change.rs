@@ -5,7 +5,10 @@
 //! series (the request's `series`) is [`super::series`]'s, chosen here.
 
 use super::appointment_ref;
-use super::change_one::*;
+use super::change_one::{
+    cancel_one, cancel_reason, check_movable, check_move, commit, destination, follow_up, move_to,
+    new_start, place_move, visit_changes, Notice,
+};
 pub use super::change_one::{CancelRequest, RescheduleRequest};
 use super::schedule::parse_when;
 use super::series::{self, SeriesChanged};

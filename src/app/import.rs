@@ -7,8 +7,8 @@
 //! (docs/rules.md#events).
 
 use super::book::{self, BookRequest};
+use super::repeat::RepeatInput;
 use super::schedule::WhenInput;
-use super::series::RepeatInput;
 use super::visit::VisitInput;
 use crate::core::Actor;
 use crate::error::{Code, Error, Result};

@@ -10,7 +10,7 @@
 use super::book_one::{self as book, BookRequest, Checked};
 use super::change_one::{self as change, CancelRequest, Notice, RescheduleRequest};
 use super::notify::{self, News};
-pub use super::repeat::{check, Repeat, RepeatInput, MAX_OCCURRENCES};
+use super::repeat::Repeat;
 use super::schedule::{parse_when, place_on, resolve_when, Calendar, Placement, When};
 use super::values::Problems;
 use crate::core::{time, Actor, Appointment};

@@ -458,7 +458,7 @@ fn a_request_with_a_repeat_books_a_series_never_one_appointment() {
     // Every front end calls the one entry point; it alone reads the repeat.
     let mut st = clinic_with_a_doctor();
     let mut r = request("10:00", "+50370000001");
-    r.repeat = Some(super::series::RepeatInput {
+    r.repeat = Some(super::repeat::RepeatInput {
         frequency: Some("weekly".into()),
         count: Some(3),
         ..Default::default()
@@ -476,7 +476,7 @@ fn a_request_with_a_repeat_books_a_series_never_one_appointment() {
 fn a_change_with_series_moves_or_cancels_the_series_never_one_occurrence() {
     let mut st = clinic_with_a_doctor();
     let mut r = request("10:00", "+50370000001");
-    r.repeat = Some(super::series::RepeatInput {
+    r.repeat = Some(super::repeat::RepeatInput {
         frequency: Some("weekly".into()),
         count: Some(3),
         ..Default::default()

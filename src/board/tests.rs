@@ -499,7 +499,7 @@ fn an_occurrence_of_a_series_is_marked() {
         phone: Some("70000001".into()),
         name: Some("Rosa Méndez".into()),
         source: "manual".into(),
-        repeat: crate::app::series::RepeatInput::given(
+        repeat: crate::app::repeat::RepeatInput::given(
             Some("weekly".into()),
             None,
             Some(3),

@@ -6,16 +6,9 @@
 //! the same (a patient's `--name García`) — and the command runs again.
 
 use super::Cli;
-use crate::error::Error;
 
 /// What a reference names: the kind of row a lookup looked for.
 pub use crate::error::Entity as Kind;
-
-/// The kind of row a reference that failed was looked for in, as the
-/// lookup's error says it (`Error::entity`).
-pub fn kind_of(e: &Error) -> Option<Kind> {
-    e.entity
-}
 
 /// A row picked for a reference: what it is, what was typed, its ID.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 //! confirmation of destructive commands. A value typed wrong is checked with
 //! the parser the use case will apply and asked again, never fatal.
 
-use super::choice::{kind_of, Choice, Kind};
+use super::choice::{Choice, Kind};
 use super::Ctx;
 use crate::app::list::{self as listing, ListRequest};
 use crate::app::phones::{self, Dialing};
@@ -585,7 +585,8 @@ impl<'a> Ask<'a> {
 /// there is nothing to pick from (the error stands).
 pub fn recover(ctx: &Ctx, e: &Error) -> Result<Option<Choice>> {
     let typed = e.details["ref"].as_str().unwrap_or_default();
-    let Some(kind) = kind_of(e) else {
+    // The kind of row the failed reference was looked for in.
+    let Some(kind) = e.entity else {
         return Ok(None);
     };
     let chosen = |id: Option<&str>| {

@@ -63,23 +63,17 @@ fn shown(kind: Kind, v: &Value) -> String {
 
 fn change(kind: Kind, now: &Value, before: &Value, lang: Lang) -> String {
     // `+3`, `-2`, `0`: no sign on nothing (nor on `-0.0`).
-    let signed = |x: String| {
-        let bare = x.trim_start_matches('-');
-        if bare.trim_start_matches(['0', '.']).is_empty() {
-            bare.to_string()
-        } else if x.starts_with('-') {
-            x
-        } else {
-            format!("+{x}")
-        }
+    let signed = |x: String| match x.as_str() {
+        "+0" | "+0.0" | "-0.0" => x[1..].to_string(),
+        _ => x,
     };
     match kind {
         Kind::Rate => change_in_points(now.as_f64(), before.as_f64())
             .map_or("–".to_string(), |p| {
-                crate::text::msg!("rp-points", n = signed(format!("{p:.1}"))).render(lang)
+                crate::text::msg!("rp-points", n = signed(format!("{p:+.1}"))).render(lang)
             }),
         Kind::Count | Kind::Days => match (now.as_i64(), before.as_i64()) {
-            (Some(a), Some(b)) => signed((a - b).to_string()),
+            (Some(a), Some(b)) => signed(format!("{:+}", a - b)),
             _ => "–".to_string(),
         },
     }

@@ -97,7 +97,7 @@ pub fn page(r: &Report) -> String {
             .as_array()
             .is_none_or(|a| a.is_empty());
     let late_counted = r.clinic.settings.cancel_window > 0;
-    let mut figures: Vec<Figure> = compared(lang, &doc, late_counted).into_iter().collect();
+    let mut figures: Vec<Figure> = compared(r, lang, &doc).into_iter().collect();
     figures.extend([utilisation(lang, &doc), utilisation_days(lang, &doc)]);
     for (rate, heading) in [
         ("no_show_rate", "rp-h_no_show"),
@@ -148,21 +148,10 @@ pub fn page(r: &Report) -> String {
 
 /// The figures beside the period before's (`previous`): a table whose
 /// rows carry both values from the JSON; None without a period before.
-fn compared(lang: Lang, doc: &Value, late_counted: bool) -> Option<Figure> {
-    let rows = report_compare::rows(doc, lang, late_counted);
-    if rows.is_empty() {
-        return None;
-    }
-    let before = &doc["previous"];
-    let date = |k: &str| {
-        chrono::NaiveDate::parse_from_str(before[k].as_str().unwrap_or_default(), "%Y-%m-%d").ok()
-    };
-    let heading = match (date("from"), date("to")) {
-        (Some(from), Some(to)) => {
-            crate::text::msg!("rp-compared", from = from, to = to).render(lang)
-        }
-        _ => return None,
-    };
+fn compared(r: &Report, lang: Lang, doc: &Value) -> Option<Figure> {
+    let before = r.previous.as_ref()?;
+    let rows = report_compare::rows(doc, lang, r.clinic.settings.cancel_window > 0);
+    let heading = crate::text::msg!("rp-compared", from = before.from, to = before.to).render(lang);
     Some(Figure {
         id: "previous".into(),
         heading,

@@ -10,8 +10,8 @@ use crate::app::change::{
     self, CancelRequest, Changed, RescheduleRequest, StatusRequest, UpdateRequest,
 };
 use crate::app::erase::{self, EraseRequest};
+use crate::app::repeat::RepeatInput;
 use crate::app::schedule::WhenInput;
-use crate::app::series::RepeatInput;
 use crate::app::visit::VisitInput;
 use crate::app::{waitlist, Store};
 use crate::core::access::Scope;
