@@ -1066,8 +1066,8 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;report' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The first date of the period [default: 28 days before --to]')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The last date of the period, included [default: yesterday]')
-            [CompletionResult]::new('--month', '--month', [CompletionResultType]::ParameterName, 'A whole month instead: 2026-11, 11/2026, last or this (pasado, este)')
-            [CompletionResult]::new('--mes', '--mes', [CompletionResultType]::ParameterName, 'A whole month instead: 2026-11, 11/2026, last or this (pasado, este)')
+            [CompletionResult]::new('--month', '--month', [CompletionResultType]::ParameterName, 'A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)')
+            [CompletionResult]::new('--mes', '--mes', [CompletionResultType]::ParameterName, 'A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Only this doctor''s visits')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor''s visits')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only this service''s visits')

@@ -981,8 +981,8 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;report'= {
             cand --from 'The first date of the period [default: 28 days before --to]'
             cand --to 'The last date of the period, included [default: yesterday]'
-            cand --month 'A whole month instead: 2026-11, 11/2026, last or this (pasado, este)'
-            cand --mes 'A whole month instead: 2026-11, 11/2026, last or this (pasado, este)'
+            cand --month 'A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)'
+            cand --mes 'A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)'
             cand -d 'Only this doctor''s visits'
             cand --doctor 'Only this doctor''s visits'
             cand --service 'Only this service''s visits'

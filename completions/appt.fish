@@ -700,7 +700,7 @@ complete -c appt -n "__fish_appt_using_subcommand count" -l no-input -d 'Never p
 complete -c appt -n "__fish_appt_using_subcommand count" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand report" -l from -d 'The first date of the period [default: 28 days before --to]' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -l to -d 'The last date of the period, included [default: yesterday]' -r
-complete -c appt -n "__fish_appt_using_subcommand report" -l month -l mes -d 'A whole month instead: 2026-11, 11/2026, last or this (pasado, este)' -r
+complete -c appt -n "__fish_appt_using_subcommand report" -l month -l mes -d 'A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)' -r
 complete -c appt -n "__fish_appt_using_subcommand report" -s d -l doctor -d 'Only this doctor\'s visits' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l service -d 'Only this service\'s visits' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand report" -l format -d 'The figures as rows: csv or xlsx (a spreadsheet)' -r -f -a "csv\t'CSV (RFC 4180): every figure a row, with a header row'

@@ -25,7 +25,7 @@ pub struct ReportRequest {
     pub to: Option<String>,
     pub doctor: Option<String>,
     pub service: Option<String>,
-    /// A whole month instead of `from` and `to` (`2026-11`, `last`).
+    /// A whole month instead of `from` and `to` (`2026-11`, `junio`, `last`).
     pub month: Option<String>,
 }
 

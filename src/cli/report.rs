@@ -30,7 +30,7 @@ pub struct Args {
     /// The last date of the period, included [default: yesterday]
     #[arg(long, value_name = "DATE", allow_negative_numbers = true)]
     pub to: Option<String>,
-    /// A whole month instead: 2026-11, 11/2026, last or this (pasado, este)
+    /// A whole month instead: 2026-11, 11/2026, June (junio), last or this (pasado, este)
     #[arg(long, visible_alias = "mes", value_name = "MONTH", conflicts_with_all = ["from", "to"])]
     pub month: Option<String>,
     /// Only this doctor's visits

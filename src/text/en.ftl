@@ -1431,7 +1431,7 @@ e-slug_taken = Clinic { $clinic } already has the booking page address { $slug }
 e-web_hold_between = web_hold must be from { $lo }m to { $hi }m (got { $m }m)
 
 ## appt report (docs/reports.md)
-e-month_must_be = A month is 2026-11, 11/2026, last or this (got '{ $s }')
+e-month_must_be = A month is 2026-11, 11/2026, its name (June), last or this (got '{ $s }')
 e-month_or_from_to = Give a month, or from and to, not both
 e-report_from_after_to = the period's first date (--from) is after its last (--to)
 e-report_too_long = a report covers at most { $a } days

@@ -1506,7 +1506,7 @@ e-slug_taken = La clínica { $clinic } ya tiene la dirección de página de rese
 e-web_hold_between = web_hold debe ser de { $lo }m a { $hi }m (se recibió { $m }m)
 
 ## appt report (docs/reports.md)
-e-month_must_be = Un mes se escribe 2026-11, 11/2026, pasado o este (no '{ $s }')
+e-month_must_be = Un mes se escribe 2026-11, 11/2026, con su nombre (junio), pasado o este (no '{ $s }')
 e-month_or_from_to = Indique un mes, o desde y hasta, no ambos
 e-report_from_after_to = la primera fecha del periodo (--from) es posterior a la última (--to)
 e-report_too_long = un informe abarca como mucho { $a } días
