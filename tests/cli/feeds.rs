@@ -93,6 +93,30 @@ fn vevent<'a>(calendar: &'a str, uid: &str) -> Option<&'a str> {
         .find(|e| e.contains(&format!("UID:{uid}\r\n")))
 }
 
+/// Guessing feeds' addresses counts against the address, as guessing API
+/// tokens does (docs/feeds.md): after the limit even the right address
+/// waits, and the guesses are each a plain 404 before it.
+#[test]
+fn guessing_feeds_addresses_must_wait_like_guessing_tokens() {
+    let env = Env::clinic();
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.example/",
+    ]);
+    let a = add(&env, &["garcia", "-d", "Dr. García"]);
+    let srv = Server::start(&env, &[]);
+    for i in 0..20 {
+        let r = ask(&srv, "GET", &format!("/cal/cal_guess{i:02}.ics"), &[], "");
+        assert_eq!(r.status, 404, "guess {i}: {}", r.body);
+    }
+    let r = ask(&srv, "GET", "/cal/cal_guess21.ics", &[], "");
+    assert_eq!((r.status, r.code()), (429, "RATE_LIMITED".into()));
+    assert_eq!(ask(&srv, "GET", &cal_path(&a), &[], "").status, 429);
+}
+
 #[test]
 fn a_feed_is_a_secret_address_shown_once_and_kept_as_its_hash() {
     let env = Env::clinic();
