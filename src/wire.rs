@@ -3,12 +3,14 @@
 //! shows the same views, so what is stored and what is shown cannot drift.
 
 use crate::core::access::{CLINICAL_CHANGES, CLINICAL_KEYS};
+use crate::core::appointment_fields::{Field, Value as Stored};
 use crate::core::time::{fmt_utc, format_offset, to_local};
 use crate::core::Appointment;
 use crate::store::reminders::Reminder;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use std::sync::OnceLock;
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     fmt_utc(t)
@@ -53,56 +55,127 @@ struct ServiceRefView<'a> {
     name: &'a str,
 }
 
-/// The appointment object of docs/commands.md#the-appointment-object: every field always present.
-#[derive(Serialize)]
-pub(crate) struct AppointmentView<'a> {
-    batch: Option<&'a str>,
-    cancellation_reason: Option<&'a str>,
-    cancelled_at: Option<String>,
-    checked_in_at: Option<String>,
-    clinic_id: &'a str,
-    completed_at: Option<String>,
-    confirmed_at: Option<String>,
-    created_at: String,
-    date: String,
-    diagnosis: Option<&'a str>,
-    doctor: Option<DoctorRefView<'a>>,
-    doctor_id: Option<&'a str>,
-    duration_minutes: i64,
-    end_time: String,
-    ends_at: String,
-    external_reference_id: Option<&'a str>,
-    follow_up_date: Option<String>,
-    follow_up_required: bool,
-    id: &'a str,
-    /// `in_person`, `telemedicine` or `home` (docs/rules.md#visits).
-    modality: &'static str,
-    no_show_at: Option<String>,
-    notes: Option<&'a str>,
-    patient: PartyView<'a>,
-    patient_id: &'a str,
-    /// Null, or `{"reason","by","rule"}` (docs/rules.md#overbooking).
-    overbooked: Option<Value>,
-    /// One of the clinic's payers, or null.
-    payer: Option<&'a str>,
-    prescription: Option<&'a str>,
-    reason: Option<&'a str>,
-    series_id: Option<&'a str>,
-    service: Option<ServiceRefView<'a>>,
-    service_id: Option<&'a str>,
-    session: Option<&'a str>,
-    source: &'a str,
-    start_time: String,
-    started_at: Option<String>,
-    starts_at: String,
-    status: &'a str,
-    timezone: &'a str,
-    token_number: i64,
-    updated_at: String,
-    /// `normal`, `urgent` or `emergency`.
-    urgency: &'static str,
-    /// `first` or `follow_up`.
-    visit_type: &'static str,
+/// A key of the appointment object: a stored field it shows, or what is
+/// read or worked out with it.
+#[derive(Clone, Copy)]
+enum Key {
+    Field(Field),
+    StartTime,
+    EndTime,
+    Timezone,
+    Patient,
+    Doctor,
+    Service,
+}
+
+impl Key {
+    fn name(self) -> &'static str {
+        match self {
+            Key::Field(f) => f.object_key(),
+            Key::StartTime => "start_time",
+            Key::EndTime => "end_time",
+            Key::Timezone => "timezone",
+            Key::Patient => "patient",
+            Key::Doctor => "doctor",
+            Key::Service => "service",
+        }
+    }
+
+    /// Its columns in a CSV: a nested object's keys as `patient.phone`.
+    fn columns(self) -> Vec<&'static str> {
+        match self {
+            Key::Patient => vec!["patient.id", "patient.full_name", "patient.phone"],
+            Key::Doctor => vec!["doctor.id", "doctor.full_name", "doctor.specialty"],
+            Key::Service => vec!["service.id", "service.name", "service.duration_minutes"],
+            Key::Field(Field::Overbooked) => {
+                vec!["overbooked.reason", "overbooked.by", "overbooked.rule"]
+            }
+            k => vec![k.name()],
+        }
+    }
+}
+
+/// The object's keys in the documented order (docs/commands.md#the-appointment-object):
+/// the fields it shows in theirs, the local times after the date, the zone
+/// after the end, and the patient, doctor and service after the external
+/// reference.
+fn documented() -> impl Iterator<Item = Key> {
+    Field::ALL.into_iter().filter(|f| f.shown()).flat_map(|f| {
+        let after: &[Key] = match f {
+            Field::LocalDate => &[Key::StartTime, Key::EndTime],
+            Field::EndsAt => &[Key::Timezone],
+            Field::ExternalReferenceId => &[Key::Patient, Key::Doctor, Key::Service],
+            _ => &[],
+        };
+        std::iter::once(Key::Field(f)).chain(after.iter().copied())
+    })
+}
+
+/// The CSV columns: every key of the object in the documented order, the
+/// nested patient, doctor, service and overbooking flattened as `patient.phone`.
+pub fn csv_columns() -> Vec<&'static str> {
+    documented().flat_map(Key::columns).collect()
+}
+
+/// The appointment object of docs/commands.md#the-appointment-object: every
+/// field always present, its keys in alphabetical order, as a `Value`'s map
+/// sorts them.
+pub(crate) struct AppointmentView<'a>(&'a Appointment);
+
+impl Serialize for AppointmentView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        static SORTED: OnceLock<Vec<Key>> = OnceLock::new();
+        let keys = SORTED.get_or_init(|| {
+            let mut keys: Vec<Key> = documented().collect();
+            keys.sort_by_key(|k| k.name());
+            keys
+        });
+        let a = self.0;
+        let values = a.values();
+        let mut m = s.serialize_map(Some(keys.len()))?;
+        for &k in keys {
+            let name = k.name();
+            match k {
+                Key::Field(f) => match values[f as usize] {
+                    Stored::Text(t) => m.serialize_entry(name, &t)?,
+                    Stored::Int(n) => m.serialize_entry(name, &n)?,
+                    Stored::Bool(b) => m.serialize_entry(name, &b)?,
+                    Stored::Day(d) => m.serialize_entry(name, &day(d))?,
+                    Stored::Instant(t) => m.serialize_entry(name, &opt_ts(t))?,
+                    Stored::Overbooked(o) => m.serialize_entry(name, &o.map(|o| o.to_json()))?,
+                },
+                Key::StartTime => m.serialize_entry(name, &to_local(a.timezone, a.starts_at).1)?,
+                Key::EndTime => m.serialize_entry(name, &to_local(a.timezone, a.ends_at).1)?,
+                Key::Timezone => m.serialize_entry(name, a.timezone.name())?,
+                Key::Patient => m.serialize_entry(
+                    name,
+                    &PartyView {
+                        id: &a.patient_id,
+                        full_name: &a.patient_name,
+                        phone: &a.patient_phone,
+                    },
+                )?,
+                Key::Doctor => m.serialize_entry(
+                    name,
+                    &a.doctor_id.as_deref().map(|id| DoctorRefView {
+                        id,
+                        full_name: a.doctor_name.as_deref().unwrap_or(""),
+                        specialty: a.doctor_specialty.as_deref(),
+                    }),
+                )?,
+                Key::Service => m.serialize_entry(
+                    name,
+                    &a.service_id.as_deref().map(|id| ServiceRefView {
+                        id,
+                        name: a.service_name.as_deref().unwrap_or(""),
+                        duration_minutes: a.service_minutes.unwrap_or(a.duration_minutes),
+                    }),
+                )?,
+            }
+        }
+        m.end()
+    }
 }
 
 pub fn appointment(a: &Appointment) -> Value {
@@ -164,62 +237,7 @@ pub fn event_message_view(mut data: Value) -> Value {
 }
 
 pub(crate) fn appointment_view(a: &Appointment) -> AppointmentView<'_> {
-    AppointmentView {
-        id: &a.id,
-        clinic_id: &a.clinic_id,
-        doctor_id: a.doctor_id.as_deref(),
-        patient_id: &a.patient_id,
-        service_id: a.service_id.as_deref(),
-        date: a.local_date.to_string(),
-        start_time: to_local(a.timezone, a.starts_at).1,
-        end_time: to_local(a.timezone, a.ends_at).1,
-        duration_minutes: a.duration_minutes,
-        starts_at: ts(a.starts_at),
-        ends_at: ts(a.ends_at),
-        timezone: a.timezone.name(),
-        status: a.status.as_str(),
-        token_number: a.token_number,
-        source: &a.source,
-        session: a.session.as_deref(),
-        batch: a.batch.as_deref(),
-        reason: a.reason.as_deref(),
-        notes: a.notes.as_deref(),
-        diagnosis: a.diagnosis.as_deref(),
-        prescription: a.prescription.as_deref(),
-        follow_up_required: a.follow_up_required,
-        follow_up_date: day(a.follow_up_date),
-        cancellation_reason: a.cancellation_reason.as_deref(),
-        external_reference_id: a.external_reference_id.as_deref(),
-        series_id: a.series_id.as_deref(),
-        urgency: a.urgency.as_str(),
-        modality: a.modality.as_str(),
-        visit_type: a.visit_type.as_str(),
-        payer: a.payer.as_deref(),
-        overbooked: a.overbooked.as_ref().map(|o| o.to_json()),
-        patient: PartyView {
-            id: &a.patient_id,
-            full_name: &a.patient_name,
-            phone: &a.patient_phone,
-        },
-        doctor: a.doctor_id.as_deref().map(|id| DoctorRefView {
-            id,
-            full_name: a.doctor_name.as_deref().unwrap_or(""),
-            specialty: a.doctor_specialty.as_deref(),
-        }),
-        service: a.service_id.as_deref().map(|id| ServiceRefView {
-            id,
-            name: a.service_name.as_deref().unwrap_or(""),
-            duration_minutes: a.service_minutes.unwrap_or(a.duration_minutes),
-        }),
-        created_at: ts(a.created_at),
-        updated_at: ts(a.updated_at),
-        confirmed_at: opt_ts(a.confirmed_at),
-        checked_in_at: opt_ts(a.checked_in_at),
-        started_at: opt_ts(a.started_at),
-        completed_at: opt_ts(a.completed_at),
-        cancelled_at: opt_ts(a.cancelled_at),
-        no_show_at: opt_ts(a.no_show_at),
-    }
+    AppointmentView(a)
 }
 
 /// Where and when an appointment was before a move: a rescheduled event's

@@ -5,115 +5,47 @@
 //! columns only: its patient, doctor, service and clinic by ID, never their
 //! names or the patient's phone.
 
+use super::appointment_fields::{Field, Kind, Value as Stored};
 use super::model::{AppointmentRow, Status};
 use super::overbook::Overbooked;
 use super::{Modality, Urgency, VisitType};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
-/// The columns an event may hold, in the order they are written.
-pub const FIELDS: [&str; 35] = [
-    "clinic_id",
-    "doctor_id",
-    "patient_id",
-    "service_id",
-    "local_date",
-    "starts_at",
-    "ends_at",
-    "duration_minutes",
-    "status",
-    "token_number",
-    "source",
-    "session",
-    "batch",
-    "reason",
-    "notes",
-    "diagnosis",
-    "prescription",
-    "follow_up_required",
-    "follow_up_date",
-    "cancellation_reason",
-    "external_reference_id",
-    "series_id",
-    "urgency",
-    "modality",
-    "visit_type",
-    "payer",
-    "overbooked",
-    "created_at",
-    "updated_at",
-    "confirmed_at",
-    "checked_in_at",
-    "started_at",
-    "completed_at",
-    "cancelled_at",
-    "no_show_at",
-];
-
-fn text(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Null, |s| Value::from(s.as_str()))
+/// The fields an event may hold: those the appointment object shows, but
+/// its ID, which the event has already.
+fn fields() -> impl Iterator<Item = Field> {
+    Field::ALL
+        .into_iter()
+        .filter(|f| f.shown() && *f != Field::Id)
 }
 
 fn instant(t: DateTime<Utc>) -> Value {
     Value::from(t.timestamp())
 }
 
-fn maybe_instant(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, instant)
-}
-
-fn day(d: Option<NaiveDate>) -> Value {
-    d.map_or(Value::Null, |d| Value::from(d.to_string()))
-}
-
-/// The value of column `field` of `r`, as an event stores it: instants as
-/// seconds since the epoch, dates as `YYYY-MM-DD`.
-fn value(r: &AppointmentRow, field: &str) -> Value {
-    match field {
-        "clinic_id" => Value::from(r.clinic_id.as_str()),
-        "doctor_id" => text(&r.doctor_id),
-        "patient_id" => Value::from(r.patient_id.as_str()),
-        "service_id" => text(&r.service_id),
-        "local_date" => day(Some(r.local_date)),
-        "starts_at" => instant(r.starts_at),
-        "ends_at" => instant(r.ends_at),
-        "duration_minutes" => Value::from(r.duration_minutes),
-        "status" => Value::from(r.status.as_str()),
-        "token_number" => Value::from(r.token_number),
-        "source" => Value::from(r.source.as_str()),
-        "session" => text(&r.session),
-        "batch" => text(&r.batch),
-        "reason" => text(&r.reason),
-        "notes" => text(&r.notes),
-        "diagnosis" => text(&r.diagnosis),
-        "prescription" => text(&r.prescription),
-        "follow_up_required" => Value::from(r.follow_up_required),
-        "follow_up_date" => day(r.follow_up_date),
-        "cancellation_reason" => text(&r.cancellation_reason),
-        "external_reference_id" => text(&r.external_reference_id),
-        "series_id" => text(&r.series_id),
-        "urgency" => Value::from(r.urgency.as_str()),
-        "modality" => Value::from(r.modality.as_str()),
-        "visit_type" => Value::from(r.visit_type.as_str()),
-        "payer" => text(&r.payer),
-        "overbooked" => r.overbooked.as_ref().map_or(Value::Null, |o| o.to_json()),
-        "created_at" => instant(r.created_at),
-        "updated_at" => instant(r.updated_at),
-        "confirmed_at" => maybe_instant(r.confirmed_at),
-        "checked_in_at" => maybe_instant(r.checked_in_at),
-        "started_at" => maybe_instant(r.started_at),
-        "completed_at" => maybe_instant(r.completed_at),
-        "cancelled_at" => maybe_instant(r.cancelled_at),
-        "no_show_at" => maybe_instant(r.no_show_at),
-        _ => Value::Null,
+/// A field's value as an event stores it: instants as seconds since the
+/// epoch, dates as `YYYY-MM-DD`.
+fn stored(v: Stored) -> Value {
+    match v {
+        Stored::Text(t) => t.map_or(Value::Null, Value::from),
+        Stored::Int(n) => Value::from(n),
+        Stored::Bool(b) => Value::from(b),
+        Stored::Day(d) => d.map_or(Value::Null, |d| Value::from(d.to_string())),
+        Stored::Instant(t) => t.map_or(Value::Null, instant),
+        Stored::Overbooked(o) => o.map_or(Value::Null, Overbooked::to_json),
     }
+}
+
+/// The value of field `f` of `r`, as an event stores it.
+fn value(r: &AppointmentRow, f: Field) -> Value {
+    stored(r.value(f))
 }
 
 /// Every column of `r`, as an event stores them.
 fn columns(r: &AppointmentRow) -> Map<String, Value> {
-    FIELDS
-        .iter()
-        .map(|&f| (f.to_string(), value(r, f)))
+    fields()
+        .map(|f| (f.name().to_string(), value(r, f)))
         .collect()
 }
 
@@ -150,38 +82,21 @@ pub fn was(before: &AppointmentRow, after: &AppointmentRow) -> Map<String, Value
     differing(columns(before), &columns(after))
 }
 
-/// Whether column `f` holds an instant.
-fn is_instant(f: &str) -> bool {
-    matches!(
-        f,
-        "starts_at"
-            | "ends_at"
-            | "created_at"
-            | "updated_at"
-            | "confirmed_at"
-            | "checked_in_at"
-            | "started_at"
-            | "completed_at"
-            | "cancelled_at"
-            | "no_show_at"
-    )
-}
-
 /// The columns of an appointment object as an older appt stored it whole
 /// in an event: `date` for `local_date`, instants as RFC 3339 text.
 fn columns_of_object(obj: &Map<String, Value>) -> Result<Map<String, Value>, Unreadable> {
-    FIELDS
-        .iter()
-        .map(|&f| {
-            let key = if f == "local_date" { "date" } else { f };
-            let v = match obj.get(key) {
-                Some(Value::String(t)) if is_instant(f) => super::time::parse_rfc3339(t)
-                    .map(instant)
-                    .map_err(|_| Unreadable(f.into()))?,
+    fields()
+        .map(|f| {
+            let v = match obj.get(f.object_key()) {
+                Some(Value::String(t)) if f.kind() == Kind::Instant => {
+                    super::time::parse_rfc3339(t)
+                        .map(instant)
+                        .map_err(|_| Unreadable(f.name().into()))?
+                }
                 Some(v) => v.clone(),
                 None => Value::Null,
             };
-            Ok((f.to_string(), v))
+            Ok((f.name().to_string(), v))
         })
         .collect()
 }
@@ -247,54 +162,55 @@ fn some<T>(v: Option<T>, f: &str) -> Result<T, Unreadable> {
 /// Puts back the values a change's event stored (its `was`): `r` becomes the
 /// appointment as it was before that change.
 pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unreadable> {
-    for (f, v) in was {
-        let f = f.as_str();
-        match f {
-            "clinic_id" => r.clinic_id = some(want_text(v, f)?, f)?,
-            "doctor_id" => r.doctor_id = want_text(v, f)?,
-            "patient_id" => r.patient_id = some(want_text(v, f)?, f)?,
-            "service_id" => r.service_id = want_text(v, f)?,
-            "local_date" => r.local_date = some(want_day(v, f)?, f)?,
-            "starts_at" => r.starts_at = some(want_instant(v, f)?, f)?,
-            "ends_at" => r.ends_at = some(want_instant(v, f)?, f)?,
-            "duration_minutes" => r.duration_minutes = want_int(v, f)?,
-            "status" => {
-                r.status = some(v.as_str().and_then(Status::parse), f)?;
+    for (name, v) in was {
+        let f = name.as_str();
+        let Some(field) = Field::named(f).filter(|f| f.shown()) else {
+            return Err(Unreadable(f.into()));
+        };
+        match field {
+            Field::Id | Field::WindowId | Field::BufferBefore | Field::BufferAfter => {
+                return Err(Unreadable(f.into()))
             }
-            "token_number" => r.token_number = want_int(v, f)?,
-            "source" => r.source = some(want_text(v, f)?, f)?,
-            "session" => r.session = want_text(v, f)?,
-            "batch" => r.batch = want_text(v, f)?,
-            "reason" => r.reason = want_text(v, f)?,
-            "notes" => r.notes = want_text(v, f)?,
-            "diagnosis" => r.diagnosis = want_text(v, f)?,
-            "prescription" => r.prescription = want_text(v, f)?,
-            "follow_up_required" => {
-                r.follow_up_required = some(v.as_bool(), f)?;
-            }
-            "follow_up_date" => r.follow_up_date = want_day(v, f)?,
-            "cancellation_reason" => r.cancellation_reason = want_text(v, f)?,
-            "external_reference_id" => r.external_reference_id = want_text(v, f)?,
-            "series_id" => r.series_id = want_text(v, f)?,
-            "urgency" => r.urgency = some(v.as_str().and_then(Urgency::parse), f)?,
-            "modality" => r.modality = some(v.as_str().and_then(Modality::parse), f)?,
-            "visit_type" => r.visit_type = some(v.as_str().and_then(VisitType::parse), f)?,
-            "payer" => r.payer = want_text(v, f)?,
-            "overbooked" => {
+            Field::ClinicId => r.clinic_id = some(want_text(v, f)?, f)?,
+            Field::DoctorId => r.doctor_id = want_text(v, f)?,
+            Field::PatientId => r.patient_id = some(want_text(v, f)?, f)?,
+            Field::ServiceId => r.service_id = want_text(v, f)?,
+            Field::LocalDate => r.local_date = some(want_day(v, f)?, f)?,
+            Field::StartsAt => r.starts_at = some(want_instant(v, f)?, f)?,
+            Field::EndsAt => r.ends_at = some(want_instant(v, f)?, f)?,
+            Field::DurationMinutes => r.duration_minutes = want_int(v, f)?,
+            Field::Status => r.status = some(v.as_str().and_then(Status::parse), f)?,
+            Field::TokenNumber => r.token_number = want_int(v, f)?,
+            Field::Source => r.source = some(want_text(v, f)?, f)?,
+            Field::Session => r.session = want_text(v, f)?,
+            Field::Batch => r.batch = want_text(v, f)?,
+            Field::Reason => r.reason = want_text(v, f)?,
+            Field::Notes => r.notes = want_text(v, f)?,
+            Field::Diagnosis => r.diagnosis = want_text(v, f)?,
+            Field::Prescription => r.prescription = want_text(v, f)?,
+            Field::FollowUpRequired => r.follow_up_required = some(v.as_bool(), f)?,
+            Field::FollowUpDate => r.follow_up_date = want_day(v, f)?,
+            Field::CancellationReason => r.cancellation_reason = want_text(v, f)?,
+            Field::ExternalReferenceId => r.external_reference_id = want_text(v, f)?,
+            Field::SeriesId => r.series_id = want_text(v, f)?,
+            Field::Urgency => r.urgency = some(v.as_str().and_then(Urgency::parse), f)?,
+            Field::Modality => r.modality = some(v.as_str().and_then(Modality::parse), f)?,
+            Field::VisitType => r.visit_type = some(v.as_str().and_then(VisitType::parse), f)?,
+            Field::Payer => r.payer = want_text(v, f)?,
+            Field::Overbooked => {
                 r.overbooked = match v {
                     Value::Null => None,
                     v => Some(some(Overbooked::from_json(v), f)?),
                 }
             }
-            "created_at" => r.created_at = some(want_instant(v, f)?, f)?,
-            "updated_at" => r.updated_at = some(want_instant(v, f)?, f)?,
-            "confirmed_at" => r.confirmed_at = want_instant(v, f)?,
-            "checked_in_at" => r.checked_in_at = want_instant(v, f)?,
-            "started_at" => r.started_at = want_instant(v, f)?,
-            "completed_at" => r.completed_at = want_instant(v, f)?,
-            "cancelled_at" => r.cancelled_at = want_instant(v, f)?,
-            "no_show_at" => r.no_show_at = want_instant(v, f)?,
-            _ => return Err(Unreadable(f.into())),
+            Field::CreatedAt => r.created_at = some(want_instant(v, f)?, f)?,
+            Field::UpdatedAt => r.updated_at = some(want_instant(v, f)?, f)?,
+            Field::ConfirmedAt => r.confirmed_at = want_instant(v, f)?,
+            Field::CheckedInAt => r.checked_in_at = want_instant(v, f)?,
+            Field::StartedAt => r.started_at = want_instant(v, f)?,
+            Field::CompletedAt => r.completed_at = want_instant(v, f)?,
+            Field::CancelledAt => r.cancelled_at = want_instant(v, f)?,
+            Field::NoShowAt => r.no_show_at = want_instant(v, f)?,
         }
     }
     Ok(())
@@ -309,16 +225,16 @@ pub fn redo_booking(
     at: DateTime<Utc>,
 ) -> Result<(), Unreadable> {
     let mut all = Map::new();
-    for f in FIELDS {
-        let v = match (set.get(f), f) {
+    for f in fields() {
+        let v = match (set.get(f.name()), f) {
             (Some(v), _) => v.clone(),
-            (None, "created_at" | "updated_at") => instant(at),
-            (None, "follow_up_required") => Value::Bool(false),
+            (None, Field::CreatedAt | Field::UpdatedAt) => instant(at),
+            (None, Field::FollowUpRequired) => Value::Bool(false),
             // Booked before these were kept (schema 28): as the migration left them.
-            (None, "urgency" | "modality" | "visit_type") => value(r, f),
+            (None, Field::Urgency | Field::Modality | Field::VisitType) => value(r, f),
             (None, _) => Value::Null,
         };
-        all.insert(f.to_string(), v);
+        all.insert(f.name().to_string(), v);
     }
     undo(r, &all)
 }
@@ -382,22 +298,15 @@ mod tests {
         after.cancelled_at = Some(after.starts_at);
         let object = |r: &AppointmentRow| -> Map<String, Value> {
             let mut m = Map::new();
-            for f in FIELDS {
+            for f in fields() {
                 let v = value(r, f);
                 let v = match v.as_i64() {
-                    Some(t) if is_instant(f) => Value::from(crate::core::time::fmt_utc(
-                        DateTime::from_timestamp(t, 0).unwrap(),
-                    )),
+                    Some(t) if f.kind() == Kind::Instant => Value::from(
+                        crate::core::time::fmt_utc(DateTime::from_timestamp(t, 0).unwrap()),
+                    ),
                     _ => v,
                 };
-                m.insert(
-                    if f == "local_date" {
-                        "date".into()
-                    } else {
-                        f.into()
-                    },
-                    v,
-                );
+                m.insert(f.object_key().into(), v);
             }
             m.insert("patient".into(), serde_json::json!({"full_name": "Ana"}));
             m

@@ -3,6 +3,7 @@
 //! clock reads ("now" is always handed in).
 
 pub mod access;
+pub mod appointment_fields;
 pub mod booking;
 pub mod booking_page;
 pub mod changes;

@@ -10,6 +10,7 @@ use crate::core::Appointment;
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::io::Write;
+use std::sync::LazyLock;
 
 pub struct JsonLines<W: Write> {
     out: Out<W>,
@@ -39,58 +40,7 @@ impl<W: Write> Sink for JsonLines<W> {
 
 /// The CSV columns: every field of the appointment object (docs/commands.md#the-appointment-object) in its
 /// order, the nested patient, doctor and service flattened as `patient.phone`.
-pub const COLUMNS: [&str; 50] = [
-    "id",
-    "clinic_id",
-    "doctor_id",
-    "patient_id",
-    "service_id",
-    "date",
-    "start_time",
-    "end_time",
-    "duration_minutes",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "status",
-    "token_number",
-    "source",
-    "session",
-    "batch",
-    "reason",
-    "notes",
-    "diagnosis",
-    "prescription",
-    "follow_up_required",
-    "follow_up_date",
-    "cancellation_reason",
-    "external_reference_id",
-    "patient.id",
-    "patient.full_name",
-    "patient.phone",
-    "doctor.id",
-    "doctor.full_name",
-    "doctor.specialty",
-    "service.id",
-    "service.name",
-    "service.duration_minutes",
-    "created_at",
-    "updated_at",
-    "confirmed_at",
-    "checked_in_at",
-    "started_at",
-    "completed_at",
-    "cancelled_at",
-    "no_show_at",
-    "series_id",
-    "urgency",
-    "modality",
-    "visit_type",
-    "payer",
-    "overbooked.reason",
-    "overbooked.by",
-    "overbooked.rule",
-];
+pub static COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(crate::wire::csv_columns);
 
 /// A field of the object as CSV text: null (or a missing nested object) is
 /// empty, numbers and booleans as JSON writes them, a validated phone as it
@@ -157,7 +107,7 @@ impl<W: Write> Csv<W> {
 
 impl<W: Write> Sink for Csv<W> {
     fn begin(&mut self) -> Result<()> {
-        self.record(COLUMNS)
+        self.record(COLUMNS.iter().copied())
     }
 
     fn appointment(&mut self, a: &Appointment, _sequence: i64) -> Result<()> {

@@ -4,9 +4,10 @@
 
 use super::db::{ToVal, Val};
 use super::epoch;
+use crate::core::appointment_fields::{Field, Value};
+use crate::core::overbook::Overbooked;
 use crate::core::AppointmentRow;
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
 
 /// The values of `cols` (some of [`super::appointments::COLS`]) of `a`, in their order: what is
 /// bound follows the list, never a count kept by hand.
@@ -14,52 +15,25 @@ pub(super) fn bind(a: &AppointmentRow, cols: &str) -> Result<Vec<Val>> {
     cols.split(',').map(|c| column(a, c.trim())).collect()
 }
 
-/// The stored value of `a`'s column `name`.
+/// The three columns that store an overbooking: its reason, by whom, its rule.
+const OVERBOOKED: [&str; 3] = ["overbook_reason", "overbook_by", "overbook_rule"];
+
+/// The stored value of `a`'s column `name`: its field's, instants as
+/// seconds since the epoch, dates as text, an overbooking in [`OVERBOOKED`].
 fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
-    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    Ok(match name {
-        "id" => a.id.to_val(),
-        "clinic_id" => a.clinic_id.to_val(),
-        "doctor_id" => a.doctor_id.to_val(),
-        "patient_id" => a.patient_id.to_val(),
-        "service_id" => a.service_id.to_val(),
-        "window_id" => a.window_id.to_val(),
-        "local_date" => a.local_date.to_string().to_val(),
-        "starts_at" => epoch(a.starts_at).to_val(),
-        "ends_at" => epoch(a.ends_at).to_val(),
-        "duration_minutes" => a.duration_minutes.to_val(),
-        "status" => a.status.as_str().to_val(),
-        "token_number" => a.token_number.to_val(),
-        "source" => a.source.to_val(),
-        "session" => a.session.to_val(),
-        "batch" => a.batch.to_val(),
-        "reason" => a.reason.to_val(),
-        "notes" => a.notes.to_val(),
-        "diagnosis" => a.diagnosis.to_val(),
-        "prescription" => a.prescription.to_val(),
-        "follow_up_required" => a.follow_up_required.to_val(),
-        "follow_up_date" => day(a.follow_up_date).to_val(),
-        "cancellation_reason" => a.cancellation_reason.to_val(),
-        "external_reference_id" => a.external_reference_id.to_val(),
-        "created_at" => epoch(a.created_at).to_val(),
-        "updated_at" => epoch(a.updated_at).to_val(),
-        "confirmed_at" => a.confirmed_at.map(epoch).to_val(),
-        "checked_in_at" => a.checked_in_at.map(epoch).to_val(),
-        "started_at" => a.started_at.map(epoch).to_val(),
-        "completed_at" => a.completed_at.map(epoch).to_val(),
-        "cancelled_at" => a.cancelled_at.map(epoch).to_val(),
-        "no_show_at" => a.no_show_at.map(epoch).to_val(),
-        "series_id" => a.series_id.to_val(),
-        "buffer_before" => a.buffer_before.to_val(),
-        "buffer_after" => a.buffer_after.to_val(),
-        "urgency" => a.urgency.as_str().to_val(),
-        "modality" => a.modality.as_str().to_val(),
-        "visit_type" => a.visit_type.as_str().to_val(),
-        "payer" => a.payer.to_val(),
-        "overbook_reason" => a.overbooked.as_ref().map(|o| o.reason.as_str()).to_val(),
-        "overbook_by" => a.overbooked.as_ref().map(|o| o.by.as_str()).to_val(),
-        "overbook_rule" => a.overbooked.as_ref().map(|o| o.rule.as_str()).to_val(),
-        _ => {
+    if let Some(part) = OVERBOOKED.iter().position(|c| *c == name) {
+        let o = a.overbooked.as_ref();
+        return Ok(o
+            .map(|o| [&o.reason, &o.by, &o.rule][part].as_str())
+            .to_val());
+    }
+    Ok(match Field::named(name).map(|f| a.value(f)) {
+        Some(Value::Text(t)) => t.to_val(),
+        Some(Value::Int(n)) => n.to_val(),
+        Some(Value::Bool(b)) => b.to_val(),
+        Some(Value::Day(d)) => d.map(|d| d.to_string()).to_val(),
+        Some(Value::Instant(t)) => t.map(epoch).to_val(),
+        Some(Value::Overbooked(_)) | None => {
             return Err(Error::internal(crate::text::msg!(
                 "e-no_appointment_column",
                 name = name
@@ -73,10 +47,39 @@ pub(super) fn overbooked(
     reason: Option<String>,
     by: Option<String>,
     rule: Option<String>,
-) -> Option<crate::core::overbook::Overbooked> {
-    Some(crate::core::overbook::Overbooked {
+) -> Option<Overbooked> {
+    Some(Overbooked {
         reason: reason?,
         by: by?,
         rule: rule?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The row's columns are its fields' columns, in their order: a field
+    /// added to the row is a column to add to the table and its list.
+    #[test]
+    fn the_column_list_is_every_fields_columns_in_order() {
+        let fields: Vec<&str> = Field::ALL
+            .into_iter()
+            .flat_map(|f| match f {
+                Field::Overbooked => OVERBOOKED.to_vec(),
+                f => vec![f.name()],
+            })
+            .collect();
+        let cols: Vec<&str> = super::super::appointments::COLS
+            .split(',')
+            .map(str::trim)
+            .collect();
+        assert_eq!(cols, fields);
+        let row = AppointmentRow::sample("a", chrono::Utc::now());
+        assert_eq!(
+            bind(&row, super::super::appointments::COLS).unwrap().len(),
+            cols.len()
+        );
+        assert!(bind(&row, "id, nope").is_err());
+    }
 }

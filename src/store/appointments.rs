@@ -35,11 +35,12 @@ const LOOKUP: Lookup = Lookup {
 /// times it changed, for exports), `solo` (it sits in a one-at-a-time window)
 /// and `patient_name_given` (the name a clinic that did not know the patient
 /// was given, [`name_given`]).
-pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, starts_at, \
-    ends_at, duration_minutes, status, token_number, source, session, batch, reason, notes, diagnosis, \
-    prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, created_at, \
-    updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, series_id, buffer_before, buffer_after, \
-    urgency, modality, visit_type, payer, overbook_reason, overbook_by, overbook_rule";
+pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, \
+    duration_minutes, starts_at, ends_at, status, token_number, source, session, batch, reason, notes, \
+    diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, \
+    created_at, updated_at, confirmed_at, checked_in_at, started_at, completed_at, cancelled_at, no_show_at, \
+    series_id, buffer_before, buffer_after, urgency, modality, visit_type, payer, overbook_reason, \
+    overbook_by, overbook_rule";
 
 /// The table's own columns beyond the row's.
 pub const MORE: &str = "sequence, solo, patient_name_given";
