@@ -5,12 +5,11 @@
 //! occurrence through these.
 
 use super::notify::{self, News};
-use super::schedule::{
-    parse_when, place, resolve_when, target, token_scope, Placement, Target, WhenInput,
-};
+use super::schedule::{parse_when, place, resolve_when, target, Placement, Target, WhenInput};
 use super::values::{self, check_text, Problems};
 use super::visit::{VisitChecked, VisitInput};
 use super::waitlist;
+use crate::core::check::token_scope;
 use crate::core::slots::Request;
 use crate::core::{changes, status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Error, Result};

@@ -3,15 +3,10 @@
 //! dates it gives. A leaf below [`super::book`], [`super::book_one`] and
 //! [`super::series`].
 use super::values::Problems;
+use crate::core::series::{self, Frequency, MAX_EVERY, MAX_OCCURRENCES};
 use crate::core::{time, DateOrder};
 use crate::error::{Error, Result};
-use chrono::{Duration, NaiveDate};
-
-/// The most occurrences one series may have.
-pub const MAX_OCCURRENCES: i64 = 104;
-
-/// The longest step between occurrences, in days or weeks.
-const MAX_EVERY: i64 = 52;
+use chrono::NaiveDate;
 
 /// `--repeat daily|weekly [--every N] (--count N | --until DATE)` as typed,
 /// with `--skip-conflicts`.
@@ -72,9 +67,8 @@ pub fn check(
     today: NaiveDate,
     bad: &mut Problems,
 ) -> Option<Repeat> {
-    let days = match r.frequency.as_deref() {
-        Some("daily") => Some(1),
-        Some("weekly") => Some(7),
+    let frequency = match r.frequency.as_deref() {
+        Some(f) if Frequency::parse(f).is_some() => Frequency::parse(f),
         Some(_) => {
             bad.add("repeat", crate::text::msg!("e-repeat_daily_or_weekly"));
             None
@@ -88,7 +82,7 @@ pub fn check(
         bad.add("repeat", crate::text::msg!("e-walk_in_cannot_repeat"));
     }
     let every = r.every.unwrap_or(1);
-    if !(1..=MAX_EVERY).contains(&every) {
+    if !series::every_allowed(every) {
         bad.add(
             "every",
             crate::text::msg!("e-every_must_be_between", a = MAX_EVERY),
@@ -103,7 +97,7 @@ pub fn check(
             bad.add("count", crate::text::msg!("e-series_needs_count_or_until"));
             None
         }
-        (Some(n), None) if !(1..=MAX_OCCURRENCES).contains(&n) => {
+        (Some(n), None) if !series::count_allowed(n) => {
             bad.add(
                 "count",
                 crate::text::msg!("e-count_must_be_between", a = MAX_OCCURRENCES),
@@ -116,7 +110,7 @@ pub fn check(
             .map(|_| End::Until(u.clone())),
     };
     Some(Repeat {
-        step: days? * every,
+        step: frequency?.step(every),
         end: end?,
         skip_conflicts: r.skip_conflicts,
     })
@@ -131,28 +125,26 @@ impl Repeat {
         today: NaiveDate,
         order: DateOrder,
     ) -> Result<Vec<NaiveDate>> {
-        let at = |i: i64| first + Duration::days(i * self.step);
         let n = match &self.end {
             End::Count(n) => *n,
             End::Until(u) => {
                 let until =
                     time::parse_date(u, today, order).map_err(|e| Error::field("until", e))?;
-                if until < first {
-                    return Err(Error::field(
+                series::count_until(first, until, self.step).ok_or_else(|| {
+                    Error::field(
                         "until",
                         crate::text::msg!("e-until_before_first", until = until, first = first),
-                    ));
-                }
-                (until - first).num_days() / self.step + 1
+                    )
+                })?
             }
         };
-        if n > MAX_OCCURRENCES {
+        if !series::count_allowed(n) {
             return Err(Error::field(
                 "until",
                 crate::text::msg!("e-series_too_long", a = MAX_OCCURRENCES, n = n),
             ));
         }
-        Ok((0..n).map(at).collect())
+        Ok(series::dates(first, self.step, n))
     }
 }
 

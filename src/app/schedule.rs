@@ -5,6 +5,7 @@
 
 use super::values::Problems;
 use crate::core::booking;
+use crate::core::check::token_scope;
 use crate::core::limits;
 use crate::core::overbook;
 use crate::core::slots::Request;
@@ -23,14 +24,6 @@ pub struct Target {
     pub clinic: Clinic,
     /// None for the clinic's clinic-wide windows.
     pub doctor: Option<Doctor>,
-}
-
-/// The scope of token numbers: the doctor, or the clinic-wide window.
-pub fn token_scope(doctor_id: Option<&str>, window_id: &str) -> String {
-    match doctor_id {
-        Some(d) => d.to_string(),
-        None => format!("window:{window_id}"),
-    }
 }
 
 impl Target {

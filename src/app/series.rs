@@ -13,7 +13,7 @@ use super::notify::{self, News};
 use super::repeat::Repeat;
 use super::schedule::{parse_when, place_on, resolve_when, Calendar, Placement, When};
 use super::values::Problems;
-use crate::core::{time, Actor, Appointment};
+use crate::core::{series, time, Actor, Appointment};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::keys::Keys;
@@ -101,14 +101,14 @@ pub(super) fn book_in(
             .and_then(|start| place_on(tx, now, &calendar, start, &req, patient_id, None));
         match placed {
             Ok(spot) => spots.push(spot),
-            Err(e) if is_rule(&e) => skipped.push(Skipped {
+            Err(e) if series::skippable(e.code) => skipped.push(Skipped {
                 date: day,
                 error: e,
             }),
             Err(e) => return Err(e),
         }
     }
-    if spots.is_empty() || (!skipped.is_empty() && !repeat.skip_conflicts) {
+    if !series::goes_ahead(spots.len(), skipped.len(), repeat.skip_conflicts) {
         return Err(refused(
             Doing::Booking,
             spots.len() + skipped.len(),
@@ -170,15 +170,6 @@ fn local_of(tz: crate::core::zone::Tz, when: When) -> (NaiveDate, i64) {
             (local.date_naive(), m.num_minutes())
         }
     }
-}
-
-/// A refusal by a booking rule (rules 4–8), which one occurrence may meet
-/// without the others: anything else ends the whole series.
-fn is_rule(e: &Error) -> bool {
-    !matches!(
-        e.code,
-        Code::Database | Code::Internal | Code::Validation | Code::NotFound | Code::AmbiguousId
-    )
 }
 
 /// What a series refusal is about.
@@ -342,7 +333,7 @@ pub(super) fn reschedule(
             match plan_move(tx, &o, &home, minutes, r, now) {
                 Ok(Some((t, spot))) => moves.push((o, t, spot)),
                 Ok(None) => {}
-                Err(e) if is_rule(&e) => failed.push(Skipped { date, error: e }),
+                Err(e) if series::skippable(e.code) => failed.push(Skipped { date, error: e }),
                 Err(e) => return Err(e),
             }
         }

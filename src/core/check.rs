@@ -1,6 +1,8 @@
 //! The capacity invariant of `appt check` (docs/rules.md#windows-and-slots): at no instant may more
 //! active appointments of one scope overlap than their window allows.
 
+use chrono::{DateTime, Utc};
+
 /// One active appointment of a scope: its instants (epoch seconds) and the
 /// capacity of the window it was booked in.
 #[derive(Debug, Clone, Copy)]
@@ -8,6 +10,54 @@ pub struct Span {
     pub start: i64,
     pub end: i64,
     pub capacity: i64,
+}
+
+impl Span {
+    /// The time an active appointment holds, its buffers (minutes) included
+    /// (docs/rules.md#buffers), against its window's capacity: a window
+    /// that is gone allowed one at a time.
+    pub fn held(
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        buffers: (i64, i64),
+        capacity: Option<i64>,
+    ) -> Span {
+        Span {
+            start: start.timestamp() - buffers.0 * 60,
+            end: end.timestamp() + buffers.1 * 60,
+            capacity: capacity.unwrap_or(1),
+        }
+    }
+}
+
+/// Who shares capacity (docs/rules.md#windows-and-slots): a doctor's
+/// appointments count together at every clinic; clinic-wide ones per
+/// clinic and service, whichever window row they were booked in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Doctor(String),
+    ClinicWide {
+        clinic: String,
+        service: Option<String>,
+    },
+}
+
+impl Scope {
+    pub fn of(doctor: Option<String>, clinic: String, service: Option<String>) -> Scope {
+        match doctor {
+            Some(d) => Scope::Doctor(d),
+            None => Scope::ClinicWide { clinic, service },
+        }
+    }
+}
+
+/// The scope of token numbers (docs/rules.md#tokens): the doctor, or the
+/// clinic-wide window. `store::check` reads the same in SQL.
+pub fn token_scope(doctor_id: Option<&str>, window_id: &str) -> String {
+    match doctor_id {
+        Some(d) => d.to_string(),
+        None => format!("window:{window_id}"),
+    }
 }
 
 /// Appointments of one scope that overlap beyond capacity.
@@ -92,6 +142,27 @@ mod tests {
             end,
             capacity,
         }
+    }
+
+    #[test]
+    fn buffers_widen_the_time_held_and_a_gone_window_holds_one() {
+        let t = |s| DateTime::from_timestamp(s, 0).unwrap();
+        let held = Span::held(t(3600), t(5400), (10, 5), None);
+        assert_eq!((held.start, held.end, held.capacity), (3000, 5700, 1));
+        assert_eq!(Span::held(t(0), t(60), (0, 0), Some(3)).capacity, 3);
+    }
+
+    #[test]
+    fn a_doctor_shares_capacity_across_clinics_and_clinic_wide_per_service() {
+        let at = |c: &str, s: Option<&str>| Scope::of(None, c.into(), s.map(String::from));
+        assert_eq!(
+            Scope::of(Some("d".into()), "c1".into(), Some("s".into())),
+            Scope::of(Some("d".into()), "c2".into(), None)
+        );
+        assert_ne!(at("c1", Some("s")), at("c2", Some("s")));
+        assert_ne!(at("c1", Some("s")), at("c1", Some("t")));
+        assert_eq!(token_scope(Some("d"), "w"), "d");
+        assert_eq!(token_scope(None, "w"), "window:w");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::{
     api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,
     reminders, services, waitlist, webhooks, windows, Store, ACTIVE,
 };
-use crate::core::check::{over_capacity, Span};
+use crate::core::check::{over_capacity, token_scope, Scope, Span};
 use crate::core::zone::Tz;
 use crate::error::Result;
 use rusqlite::Connection;
@@ -539,30 +539,15 @@ fn buffer(r: &DbRow<'_>, i: usize) -> i64 {
         .unwrap_or(0)
 }
 
-/// Who shares capacity: a doctor, or a clinic's clinic-wide service.
-type Scope = (Option<String>, Option<String>, Option<String>);
-
 fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
-    // A doctor's appointments count together at every clinic; clinic-wide
-    // ones per clinic and service, whichever window row they were booked in.
     let mut scopes: BTreeMap<Scope, Vec<(String, Span)>> = BTreeMap::new();
     conn.each(On::SCAN, &active_spans(), &[], |r| {
         let (Ok(start), Ok(end)) = (stored::instant(r.get(4)?), stored::instant(r.get(5)?)) else {
             // Damaged: listed as such, and left out here.
             return Ok(());
         };
-        let doctor: Option<String> = r.get(1)?;
-        let key = match doctor {
-            Some(d) => (Some(d), None, None),
-            None => (None, Some(r.get(2)?), r.get(3)?),
-        };
-        // The time each holds, buffers included (docs/rules.md#buffers).
-        let span = Span {
-            start: start.timestamp() - buffer(r, 7) * 60,
-            end: end.timestamp() + buffer(r, 8) * 60,
-            // A window that is gone allowed one at a time.
-            capacity: r.get::<Option<i64>>(6)?.unwrap_or(1),
-        };
+        let key = Scope::of(r.get(1)?, r.get(2)?, r.get(3)?);
+        let span = Span::held(start, end, (buffer(r, 7), buffer(r, 8)), r.get(6)?);
         scopes.entry(key).or_default().push((r.get(0)?, span));
         Ok(())
     })?;
@@ -607,7 +592,7 @@ fn capacity(conn: &Tx) -> Result<Vec<Violation>> {
     Ok(found)
 }
 
-/// A token's scope, as bookings count them: the doctor, else the clinic-wide window.
+/// A token's scope, as bookings count them ([`token_scope`]), in SQL.
 const SCOPE: &str =
     "CASE WHEN a.doctor_id IS NOT NULL THEN a.doctor_id ELSE 'window:' || a.window_id END";
 
@@ -641,9 +626,7 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
     // Grouped by scope, date and token, as the query's scope reads them.
     let key = |a: &AppointmentRow| {
         (
-            a.doctor_id
-                .clone()
-                .unwrap_or_else(|| format!("window:{}", a.window_id.as_deref().unwrap_or(""))),
+            token_scope(a.doctor_id.as_deref(), a.window_id.as_deref().unwrap_or("")),
             a.local_date.clone(),
             a.token_number,
         )

@@ -7,6 +7,7 @@ use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
 use super::{epoch, meta, name_key, new_id, resolve, Lookup};
 use crate::args;
+use crate::core::patient_step::{patient_step, PatientStep};
 use crate::core::{Patient, Preference};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -617,11 +618,10 @@ pub fn contacts(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Contact>> {
     Ok(found)
 }
 
-/// Booking's patient step: find by phone; a new name replaces the old one
-/// (docs/rules.md#booking rule 9); a new phone makes a new patient. A national ID given
-/// is sealed with `keys` for the patient it ends up on (family members
-/// share phones, so a name may replace another); an e-mail or a preferred
-/// channel given replaces theirs.
+/// Booking's patient step, as [`patient_step`] decides it
+/// (docs/rules.md#booking rule 9): find by phone, then make, leave or update
+/// the patient. A national ID given is sealed with `keys` for the patient
+/// it ends up on.
 pub fn upsert_by_phone(
     conn: &Tx,
     name: &str,
@@ -637,46 +637,60 @@ pub fn upsert_by_phone(
             .transpose()
     };
     let asked;
-    let (owner, kept) = match owner {
-        PhoneOwner::Asked(o) => (o, false),
+    let (owner, may_change) = match owner {
+        PhoneOwner::Asked(o) => (o, true),
         PhoneOwner::Unasked | PhoneOwner::Another => {
             asked = by_phone(conn, phone)?.map(|s| s.patient);
-            (asked.as_ref(), matches!(owner, PhoneOwner::Another))
+            (asked.as_ref(), !matches!(owner, PhoneOwner::Another))
         }
     };
-    if let (Some(o), true) = (owner, kept) {
-        return Ok(Upserted {
-            id: o.id.clone(),
-            renamed_from: None,
-            created: false,
-        });
-    }
-    if let Some(o) = owner {
-        let sealed_id = seal(&o.id)?;
-        if o.full_name != name {
-            name_changed(conn, &o.id, None)?;
+    let step = patient_step(owner.map(|o| o.full_name.as_str()), name, may_change);
+    let (o, renamed_from) = match (owner, step) {
+        (Some(o), PatientStep::Leave) => {
+            return Ok(Upserted {
+                id: o.id.clone(),
+                renamed_from: None,
+                created: false,
+            })
         }
-        conn.later_changing(
-            On::writes(&[Table::Patients]),
-            "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
-             updated_at = ?5, email = coalesce(?6, email), channel = coalesce(?7, channel) WHERE id = ?1",
-            args![
-                o.id,
-                name,
-                name_key(name),
-                sealed_id,
-                epoch(now),
-                contact.email,
-                contact.channel.map(Preference::as_str)
-            ],
-            &changes(phone),
-        )?;
-        return Ok(Upserted {
-            id: o.id.clone(),
-            renamed_from: (o.full_name != name).then(|| o.full_name.clone()),
-            created: false,
-        });
+        (Some(o), PatientStep::Update { renamed_from }) => (o, renamed_from.map(String::from)),
+        _ => return create(conn, name, phone, contact, seal, now),
+    };
+    let sealed_id = seal(&o.id)?;
+    if renamed_from.is_some() {
+        name_changed(conn, &o.id, None)?;
     }
+    conn.later_changing(
+        On::writes(&[Table::Patients]),
+        "UPDATE patients SET full_name = ?2, name_key = ?3, national_id = coalesce(?4, national_id), \
+         updated_at = ?5, email = coalesce(?6, email), channel = coalesce(?7, channel) WHERE id = ?1",
+        args![
+            o.id,
+            name,
+            name_key(name),
+            sealed_id,
+            epoch(now),
+            contact.email,
+            contact.channel.map(Preference::as_str)
+        ],
+        &changes(phone),
+    )?;
+    Ok(Upserted {
+        id: o.id.clone(),
+        renamed_from,
+        created: false,
+    })
+}
+
+/// [`upsert_by_phone`]'s new patient, for a phone nobody has.
+fn create(
+    conn: &Tx,
+    name: &str,
+    phone: &str,
+    contact: &Contact,
+    seal: impl Fn(&str) -> Result<Option<Vec<u8>>>,
+    now: DateTime<Utc>,
+) -> Result<Upserted> {
     let p = Patient {
         id: new_id(),
         full_name: name.to_string(),
