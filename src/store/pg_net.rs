@@ -14,7 +14,7 @@
 //! in `docs/security.md`.
 
 use super::pg_client::PgClient;
-use super::pg_conninfo::{redact, split_tls, Mode, Target};
+use super::pg_conninfo::{redact, split_tls, Mode, Target, TlsWords};
 pub use super::pg_stream::Patience;
 use super::pg_stream::{Guarded, Link};
 use crate::error::{Error, Result};
@@ -84,81 +84,168 @@ pub fn connect(conn: &str, default: Target) -> Result<Connected> {
 /// `default` where the string names several (docs/operations.md#failover).
 pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Result<Connected> {
     let shown = redact(conn);
-    let invalid = |why: &crate::text::Msg| {
-        Error::database(crate::text::msg!(
-            "e-is_not_a_valid_postgresql_connection_string",
-            shown = shown,
-            why = why
-        ))
-        .hint(crate::text::msg!(
-            "e-write_it_as_postgres_user_password_host"
-        ))
-    };
-    let (driver, words) = split_tls(conn).map_err(|why| invalid(&why))?;
+    let (driver, words) = split_tls(conn).map_err(|why| invalid(&shown, &why))?;
     let mut config = Config::from_str(&driver)
-        .map_err(|e| invalid(&crate::text::Msg::verbatim(parse_reason(&e))))?;
-
-    let system = words.rootcert.as_deref() == Some("system");
-    let given = words.mode;
-    let mode = given.unwrap_or(if system {
-        Mode::VerifyFull
-    } else {
-        Mode::Prefer
-    });
-    if system && mode != Mode::VerifyFull {
-        return Err(invalid(&crate::text::msg!(
-            "e-sslrootcert_system_needs_sslmode_verify_full_not",
-            a = mode.name()
-        )));
+        .map_err(|e| invalid(&shown, &crate::text::Msg::verbatim(parse_reason(&e))))?;
+    let tls = Tls::asked(&words, &config, &shown)?;
+    let remote = route(&mut config, tls.mode, &shown)?;
+    let deadline = config.get_connect_timeout().copied().unwrap_or(CONNECT);
+    let deadline = most.map_or(deadline, |m| m.min(deadline));
+    config.connect_timeout(deadline);
+    let servers = config.get_hosts().len().max(1);
+    let target = words
+        .target
+        .unwrap_or(if servers > 1 { default } else { Target::Any });
+    let passes = passes(target);
+    // Each server gets the deadline for the whole of its attempt (TCP, the
+    // TLS handshake, logging in), as libpq gives it, in each pass: a server
+    // that accepts and never answers (a hung machine) is passed over for
+    // the next once its deadline is up.
+    let per_server = deadline;
+    let deadline = per_server * (servers * passes.len()) as u32 + Duration::from_secs(1);
+    if config.get_application_name().is_none() {
+        config.application_name("appt");
     }
-    let direct = config.get_ssl_negotiation() == SslNegotiation::Direct;
-    if direct && mode < Mode::Require {
-        return Err(invalid(&crate::text::msg!(
-            "e-sslnegotiation_direct_needs_sslmode_require_or_stronger",
-            a = mode.name()
-        )));
-    }
-    // libpq: `require` with a CA file at hand checks the chain (verify-ca).
-    let roots_path = match words.rootcert.as_deref() {
-        Some("system") => None,
-        Some(path) => Some(PathBuf::from(path)),
-        None => directories::BaseDirs::new()
-            .map(|d| d.home_dir().join(".postgresql").join("root.crt"))
-            .filter(|p| mode >= Mode::VerifyCa || p.is_file()),
+    // While connecting, a server's silence is borne for its deadline; once
+    // connected, for a statement's.
+    let patience = Patience::new(per_server);
+    let seen = Arc::new(AtomicU8::new(SEEN_NOTHING));
+    let connector = Connector {
+        mode: tls.mode,
+        tls: tls.config,
+        direct: tls.direct,
+        patience: patience.clone(),
+        handshake: per_server,
+        seen: seen.clone(),
     };
-    let verify = match mode {
-        Mode::Require if roots_path.is_some() => Verify::Chain,
-        Mode::VerifyCa => Verify::Chain,
-        Mode::VerifyFull => Verify::Full,
-        _ => Verify::Nothing,
-    };
-    let cant = |why: crate::text::Msg| {
+    let (mut client, cancel) = open(config, connector, passes, deadline, &shown, tls.mode)?;
+    patience.set(SILENCE);
+    settle(&mut client, target, &shown)?;
+    let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
+    let warn =
+        clear && remote && tls.given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed);
+    let notice = warn.then(|| {
         Error::database(crate::text::msg!(
-            "e-cannot_connect_to",
-            shown = shown,
-            why = why
+            "e-the_connection_to_is_not_encrypted_patient",
+            shown = shown
         ))
         .hint(crate::text::msg!(
-            "e-give_sslrootcert_file_the_ca_that_signed"
+            "e-add_sslmode_verify_full_and_sslrootcert_file"
         ))
-    };
-    let roots = match verify {
-        Verify::Nothing => None,
-        _ if system => Some(system_roots().map_err(cant)?),
-        _ => {
-            let path = roots_path.unwrap_or_default();
-            Some(file_roots(&path).map_err(cant)?)
-        }
-    };
-    let tls = Arc::new(client_tls(verify, roots, words.sni.unwrap_or(true)).map_err(cant)?);
+    });
+    Ok(Connected {
+        client,
+        shown,
+        patience,
+        notice,
+        cancel,
+    })
+}
 
+/// A connection string appt cannot read, shown as `shown`, and `why`.
+fn invalid(shown: &str, why: &crate::text::Msg) -> Error {
+    Error::database(crate::text::msg!(
+        "e-is_not_a_valid_postgresql_connection_string",
+        shown = shown,
+        why = why
+    ))
+    .hint(crate::text::msg!(
+        "e-write_it_as_postgres_user_password_host"
+    ))
+}
+
+/// The TLS a connection string asks for: its `sslmode` (as given, and as
+/// taken), whether it negotiates directly, and the client's configuration.
+struct Tls {
+    given: Option<Mode>,
+    mode: Mode,
+    direct: bool,
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl Tls {
+    /// What `words` and `config` ask for, the CA roots loaded; a string
+    /// that asks for what cannot be is refused.
+    fn asked(words: &TlsWords, config: &Config, shown: &str) -> Result<Tls> {
+        let system = words.rootcert.as_deref() == Some("system");
+        let given = words.mode;
+        let mode = given.unwrap_or(if system {
+            Mode::VerifyFull
+        } else {
+            Mode::Prefer
+        });
+        if system && mode != Mode::VerifyFull {
+            return Err(invalid(
+                shown,
+                &crate::text::msg!(
+                    "e-sslrootcert_system_needs_sslmode_verify_full_not",
+                    a = mode.name()
+                ),
+            ));
+        }
+        let direct = config.get_ssl_negotiation() == SslNegotiation::Direct;
+        if direct && mode < Mode::Require {
+            return Err(invalid(
+                shown,
+                &crate::text::msg!(
+                    "e-sslnegotiation_direct_needs_sslmode_require_or_stronger",
+                    a = mode.name()
+                ),
+            ));
+        }
+        // libpq: `require` with a CA file at hand checks the chain (verify-ca).
+        let roots_path = match words.rootcert.as_deref() {
+            Some("system") => None,
+            Some(path) => Some(PathBuf::from(path)),
+            None => directories::BaseDirs::new()
+                .map(|d| d.home_dir().join(".postgresql").join("root.crt"))
+                .filter(|p| mode >= Mode::VerifyCa || p.is_file()),
+        };
+        let verify = match mode {
+            Mode::Require if roots_path.is_some() => Verify::Chain,
+            Mode::VerifyCa => Verify::Chain,
+            Mode::VerifyFull => Verify::Full,
+            _ => Verify::Nothing,
+        };
+        let cant = |why: crate::text::Msg| {
+            Error::database(crate::text::msg!(
+                "e-cannot_connect_to",
+                shown = shown,
+                why = why
+            ))
+            .hint(crate::text::msg!(
+                "e-give_sslrootcert_file_the_ca_that_signed"
+            ))
+        };
+        let roots = match verify {
+            Verify::Nothing => None,
+            _ if system => Some(system_roots().map_err(cant)?),
+            _ => {
+                let path = roots_path.unwrap_or_default();
+                Some(file_roots(&path).map_err(cant)?)
+            }
+        };
+        let config = Arc::new(client_tls(verify, roots, words.sni.unwrap_or(true)).map_err(cant)?);
+        Ok(Tls {
+            given,
+            mode,
+            direct,
+            config,
+        })
+    }
+}
+
+/// Sets how the driver reaches `config`'s servers under `mode`: a local
+/// socket in clear, TCP through appt's connector. Whether any server is
+/// remote (not this machine), for the warning about data in clear.
+fn route(config: &mut Config, mode: Mode, shown: &str) -> Result<bool> {
     let hosts = config.get_hosts().to_vec();
     let local_socket = hosts.iter().any(|h| !matches!(h, Host::Tcp(_)));
     if local_socket && mode >= Mode::Require {
-        return Err(invalid(&crate::text::msg!(
-            "e-sslmode_needs_a_host_name_or_address",
-            a = mode.name()
-        )));
+        return Err(invalid(
+            shown,
+            &crate::text::msg!("e-sslmode_needs_a_host_name_or_address", a = mode.name()),
+        ));
     }
     if hosts.is_empty() {
         // TLS (and the connector) needs a name: the address is it.
@@ -177,36 +264,19 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
         config.ssl_mode(SslMode::Require);
         config.ssl_negotiation(SslNegotiation::Direct);
     }
-    let deadline = config.get_connect_timeout().copied().unwrap_or(CONNECT);
-    let deadline = most.map_or(deadline, |m| m.min(deadline));
-    config.connect_timeout(deadline);
-    let servers = config.get_hosts().len().max(1);
-    let target = words
-        .target
-        .unwrap_or(if servers > 1 { default } else { Target::Any });
-    let passes = passes(target);
-    // Each server gets the deadline for the whole of its attempt (TCP, the
-    // TLS handshake, logging in), as libpq gives it, in each pass: a server
-    // that accepts and never answers (a hung machine) is passed over for
-    // the next once its deadline is up.
-    let per_server = deadline;
-    let deadline = per_server * (servers * passes.len()) as u32 + Duration::from_secs(1);
-    if config.get_application_name().is_none() {
-        config.application_name("appt");
-    }
+    Ok(remote)
+}
 
-    // While connecting, a server's silence is borne for its deadline; once
-    // connected, for a statement's.
-    let patience = Patience::new(per_server);
-    let seen = Arc::new(AtomicU8::new(SEEN_NOTHING));
-    let connector = Connector {
-        mode,
-        tls,
-        direct,
-        patience: patience.clone(),
-        handshake: per_server,
-        seen: seen.clone(),
-    };
+/// Connects on a thread of its own, given up after `deadline` whatever the
+/// driver does.
+fn open(
+    config: Config,
+    connector: Connector,
+    passes: Vec<TargetSessionAttrs>,
+    deadline: Duration,
+    shown: &str,
+    mode: Mode,
+) -> Result<(PgClient, Cancel)> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -218,28 +288,28 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
             let _ = tx.send(attempt(config, connector, runtime, &passes));
         })
         .map_err(|e| Error::internal(crate::text::msg!("e-cannot_start_connecting", e = e)))?;
-    let (mut client, cancel) = match rx.recv_timeout(deadline) {
-        Ok(Ok(opened)) => opened,
-        Ok(Err(e)) => {
-            return Err(Error::database(crate::text::msg!(
-                "e-cannot_connect_to",
-                shown = shown,
-                why = reason(&e)
-            ))
-            .hint(connect_hint(&e, mode)))
-        }
-        Err(_) => {
-            return Err(Error::database(crate::text::msg!(
-                "e-cannot_connect_to_no_answer_from_the",
-                shown = shown,
-                a = deadline.as_secs()
-            ))
-            .hint(crate::text::msg!(
-                "e-check_that_the_server_is_running_and_2"
-            )))
-        }
-    };
-    patience.set(SILENCE);
+    match rx.recv_timeout(deadline) {
+        Ok(Ok(opened)) => Ok(opened),
+        Ok(Err(e)) => Err(Error::database(crate::text::msg!(
+            "e-cannot_connect_to",
+            shown = shown,
+            why = reason(&e)
+        ))
+        .hint(connect_hint(&e, mode))),
+        Err(_) => Err(Error::database(crate::text::msg!(
+            "e-cannot_connect_to_no_answer_from_the",
+            shown = shown,
+            a = deadline.as_secs()
+        ))
+        .hint(crate::text::msg!(
+            "e-check_that_the_server_is_running_and_2"
+        ))),
+    }
+}
+
+/// A new connection made ready: its statements' timeout set, and a
+/// `standby` asked for found in recovery.
+fn settle(client: &mut PgClient, target: Target, shown: &str) -> Result<()> {
     let cannot_use = |e: tokio_postgres::Error| {
         Error::database(crate::text::msg!(
             "e-cannot_use",
@@ -265,26 +335,7 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
             )));
         }
     }
-    let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
-    let notice =
-        (clear && remote && given.is_none() && !WARNED_CLEAR.swap(true, Ordering::Relaxed)).then(
-            || {
-                Error::database(crate::text::msg!(
-                    "e-the_connection_to_is_not_encrypted_patient",
-                    shown = shown
-                ))
-                .hint(crate::text::msg!(
-                    "e-add_sslmode_verify_full_and_sslrootcert_file"
-                ))
-            },
-        );
-    Ok(Connected {
-        client,
-        shown,
-        patience,
-        notice,
-        cancel,
-    })
+    Ok(())
 }
 
 /// The driver's passes over the servers for `target`. The driver tells a
