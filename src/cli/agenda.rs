@@ -1,6 +1,7 @@
 //! `appt agenda`: the front desk's day sheet — per doctor, in time order,
 //! appointments with free slots shown as gaps.
 
+use super::choice::{given, Kind, References};
 use super::Ctx;
 use crate::app::agenda;
 use crate::error::Result;
@@ -41,4 +42,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
                 .join("\n\n")
         },
     ))
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Doctor, self.doctor.as_mut())])
+    }
 }

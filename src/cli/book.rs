@@ -1,6 +1,7 @@
 //! `appt book`: prompts (on a terminal) for what was left out, then books
 //! through the one booking use case (docs/rules.md#booking).
 
+use super::choice::{given, Kind, References};
 use super::prompt::Ask;
 use super::schedule::WhenArgs;
 use super::visit::VisitArgs;
@@ -251,4 +252,14 @@ fn series_booked(ctx: &Ctx, booked: &SeriesBooked) -> Report {
         || human::series(&crate::text::msg!("v-booked"), id, list, skipped),
     )
     .made("series booked", id)
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([
+            (Kind::Doctor, self.doctor.as_mut()),
+            (Kind::Patient, self.patient.as_mut()),
+            (Kind::Service, self.service.as_mut()),
+        ])
+    }
 }

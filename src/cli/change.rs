@@ -1,6 +1,7 @@
 //! Changes to an existing appointment: `reschedule`, `cancel`, `status`,
 //! `update`, each through its use case.
 
+use super::choice::{given, Kind, References};
 use super::prompt::{self, check, Ask};
 use super::schedule::WhenArgs;
 use super::visit::VisitChangeArgs;
@@ -431,4 +432,31 @@ pub fn update(ctx: &Ctx, u: UpdateArgs) -> Result<Report> {
     let st = ctx.open_once(&mut opened)?;
     let a = change::update(st, &req, &ctx.actor, ctx.now)?;
     Ok(changed(ctx, &crate::text::msg!("v-updated"), &a))
+}
+
+impl References for RescheduleArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([
+            (Kind::Appointment, self.id.as_mut()),
+            (Kind::Doctor, self.doctor.as_mut()),
+        ])
+    }
+}
+
+impl References for CancelArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Appointment, self.id.as_mut())])
+    }
+}
+
+impl References for StatusArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Appointment, self.id.as_mut())])
+    }
+}
+
+impl References for UpdateArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Appointment, self.id.as_mut())])
+    }
 }

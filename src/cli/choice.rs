@@ -18,6 +18,24 @@ pub struct Choice {
     pub id: String,
 }
 
+/// What a command's arguments reference: each argument struct says which
+/// of its fields hold references, and of what kind.
+pub(super) trait References {
+    /// The fields that hold references, with their kinds (what a picker's
+    /// choice goes into).
+    fn references(&mut self) -> Vec<(Kind, &mut String)>;
+}
+
+/// Of `fields`, the ones given.
+pub(super) fn given<const N: usize>(
+    fields: [(Kind, Option<&mut String>); N],
+) -> Vec<(Kind, &mut String)> {
+    fields
+        .into_iter()
+        .filter_map(|(kind, value)| Some((kind, value?)))
+        .collect()
+}
+
 impl Cli {
     /// Puts `choice` into the field of this command that holds a reference
     /// of its kind and what was typed; false when none does (the reference

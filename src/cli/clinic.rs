@@ -1,5 +1,6 @@
 //! `appt clinic add|list|show|update`.
 
+use super::choice::{Kind, References};
 use super::prompt::{check, Ask};
 use super::Ctx;
 use crate::app::clinic::{self, SettingsInput};
@@ -283,6 +284,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     },
                 )
                 .made("clinic updated", &c.id))
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Show { clinic } | Cmd::Update { clinic, .. } => vec![(Kind::Clinic, clinic)],
+            _ => Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `appt closure add|list|remove`.
 
+use super::choice::{given, Kind, References};
 use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::closure::{self, ClosureInput};
@@ -134,6 +135,17 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || tr!("c-closure_removed", a = human::short(&c.id)),
                 )
                 .made("closure removed", &c.id))
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Add { doctor, .. } | Cmd::List { doctor } => {
+                given([(Kind::Doctor, doctor.as_mut())])
+            }
+            Cmd::Remove { closure, .. } => vec![(Kind::Closure, closure)],
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `appt doctor add|list|show|update`.
 
+use super::choice::{Kind, References};
 use super::prompt::Ask;
 use super::Ctx;
 use crate::app::doctor::{self, DoctorInput};
@@ -159,6 +160,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || tr!("c-doctor_updated", a = human::clean(&d.full_name)),
                 )
                 .made("doctor updated", &d.id))
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Show { doctor } | Cmd::Update { doctor, .. } => vec![(Kind::Doctor, doctor)],
+            _ => Vec::new(),
         }
     }
 }

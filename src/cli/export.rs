@@ -2,6 +2,7 @@
 //! FHIR R4 Bundle, JSON Lines or CSV — streamed to standard output, or into a
 //! file that is written whole or not at all.
 
+use super::choice::{given, Kind, References};
 use super::prompt::Ask;
 use super::Ctx;
 use crate::app::export::{self, ExportRequest};
@@ -151,4 +152,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         || json::exported(format.name(), &shown, n as u64),
         || tr!("c-exported", n = n, shown = shown, format = format.name()),
     ))
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Doctor, self.doctor.as_mut())])
+    }
 }

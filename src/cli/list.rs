@@ -1,5 +1,6 @@
 //! `appt list` and `appt count`.
 
+use super::choice::{given, Kind, References};
 use super::Ctx;
 use crate::app::list::{self, CountRequest, ListRequest};
 use crate::app::visit::VisitInput;
@@ -134,4 +135,13 @@ pub fn count(ctx: &Ctx, a: CountArgs) -> Result<Report> {
             Some(_) => human::count_groups(&counted),
         },
     ))
+}
+
+impl References for ListArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([
+            (Kind::Doctor, self.doctor.as_mut()),
+            (Kind::Patient, self.patient.as_mut()),
+        ])
+    }
 }

@@ -702,80 +702,54 @@ impl Cli {
     /// kinds (what a picker's choice goes into, `choice::Choice`): the
     /// command's own first, the global `--clinic` last.
     pub(super) fn references(&mut self) -> Vec<(choice::Kind, &mut String)> {
-        use choice::Kind::*;
-        let fields: Vec<(choice::Kind, Option<&mut String>)> = match &mut self.command {
-            Command::Book(a) => vec![
-                (Doctor, a.doctor.as_mut()),
-                (Patient, a.patient.as_mut()),
-                (Service, a.service.as_mut()),
-            ],
-            Command::Slots(a) => vec![(Doctor, a.doctor.as_mut()), (Service, a.service.as_mut())],
-            Command::Next(a) => vec![(Doctor, a.doctor.as_mut()), (Service, a.service.as_mut())],
-            Command::Agenda(a) => vec![(Doctor, a.doctor.as_mut())],
-            Command::Queue(a) => match &mut a.cmd {
-                Some(queue::Cmd::Next { doctor }) => vec![(Doctor, doctor.as_mut())],
-                None => vec![(Doctor, a.doctor.as_mut())],
-            },
-            Command::List(a) => vec![(Doctor, a.doctor.as_mut()), (Patient, a.patient.as_mut())],
-            Command::Export(a) => vec![(Doctor, a.doctor.as_mut())],
-            Command::Reschedule(a) => {
-                vec![(Appointment, a.id.as_mut()), (Doctor, a.doctor.as_mut())]
-            }
-            Command::Cancel(change::CancelArgs { id, .. })
-            | Command::Status(change::StatusArgs { id, .. })
-            | Command::Update(change::UpdateArgs { id, .. }) => vec![(Appointment, id.as_mut())],
-            Command::Show(a) | Command::History(a) => vec![(Appointment, a.id.as_mut())],
-            Command::Clinic(clinic::Cmd::Show { clinic } | clinic::Cmd::Update { clinic, .. }) => {
-                vec![(Clinic, Some(clinic))]
-            }
-            Command::Doctor(doctor::Cmd::Show { doctor } | doctor::Cmd::Update { doctor, .. }) => {
-                vec![(Doctor, Some(doctor))]
-            }
-            Command::Service(
-                service::Cmd::Update { service, .. } | service::Cmd::Remove { service, .. },
-            ) => vec![(Service, Some(service))],
-            Command::Patient(
-                patient::Cmd::Show { patient }
-                | patient::Cmd::Update { patient, .. }
-                | patient::Cmd::Export(patient_export::Args { patient, .. }),
-            ) => vec![(Patient, Some(patient))],
-            Command::Window(window::Cmd::Add(a)) => {
-                vec![(Doctor, a.doctor.as_mut()), (Service, a.services.as_mut())]
-            }
-            Command::Window(window::Cmd::List { doctor, .. })
-            | Command::Closure(closure::Cmd::Add { doctor, .. } | closure::Cmd::List { doctor }) => {
-                vec![(Doctor, doctor.as_mut())]
-            }
-            Command::Window(
-                window::Cmd::Close { window }
-                | window::Cmd::Open { window }
-                | window::Cmd::Remove { window, .. },
-            ) => vec![(Window, Some(window))],
-            Command::Closure(closure::Cmd::Remove { closure, .. }) => {
-                vec![(Closure, Some(closure))]
-            }
-            Command::Waitlist(waitlist::Cmd::Add {
-                doctor,
-                patient,
-                service,
-                ..
-            }) => vec![
-                (Doctor, doctor.as_mut()),
-                (Patient, patient.as_mut()),
-                (Service, service.as_mut()),
-            ],
-            Command::Waitlist(waitlist::Cmd::Remove { entry, .. }) => {
-                vec![(WaitlistEntry, Some(entry))]
-            }
-            Command::Webhook(webhook::Cmd::Remove { webhook, .. }) => {
-                vec![(Webhook, Some(webhook))]
-            }
-            _ => Vec::new(),
+        use choice::References;
+        let mut fields = match &mut self.command {
+            Command::Clinic(c) => c.references(),
+            Command::Doctor(c) => c.references(),
+            Command::Service(c) => c.references(),
+            Command::Window(c) => c.references(),
+            Command::Closure(c) => c.references(),
+            Command::Patient(c) => c.references(),
+            Command::Slots(a) => a.references(),
+            Command::Book(a) => a.references(),
+            Command::Reschedule(a) => a.references(),
+            Command::Cancel(a) => a.references(),
+            Command::Status(a) => a.references(),
+            Command::Update(a) => a.references(),
+            Command::Show(a) | Command::History(a) => a.references(),
+            Command::List(a) => a.references(),
+            Command::Next(a) => a.references(),
+            Command::Agenda(a) => a.references(),
+            Command::Queue(a) => a.references(),
+            Command::Waitlist(c) => c.references(),
+            Command::Export(a) => a.references(),
+            Command::Webhook(c) => c.references(),
+            // Commands that take no reference a picker could mend.
+            Command::Init
+            | Command::Count(_)
+            | Command::Report(_)
+            | Command::Remind(_)
+            | Command::Recall(_)
+            | Command::Events(_)
+            | Command::Channel(_)
+            | Command::Inbox(_)
+            | Command::Token(_)
+            | Command::Feed(_)
+            | Command::Check(_)
+            | Command::Backup(_)
+            | Command::Purge(_)
+            | Command::Key(_)
+            | Command::Import(_)
+            | Command::Transfer(_)
+            | Command::Demo(_)
+            | Command::Serve(_)
+            | Command::Board(_)
+            | Command::Completions(_) => Vec::new(),
         };
+        fields.extend(choice::given([(
+            choice::Kind::Clinic,
+            self.clinic.as_mut(),
+        )]));
         fields
-            .into_iter()
-            .chain([(Clinic, self.clinic.as_mut())])
-            .filter_map(|(kind, value)| Some((kind, value?)))
-            .collect()
     }
 }

@@ -1,5 +1,6 @@
 //! `appt next`: the first free slots, across days and doctors.
 
+use super::choice::{given, Kind, References};
 use super::Ctx;
 use crate::app::next::{self, NextRequest};
 use crate::error::Result;
@@ -38,4 +39,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     };
     let found = next::next(&mut ctx.open_to_read()?, &req, ctx.now)?;
     Ok(ctx.report(|| json::next_slots(&found), || human::next_slots(&found)))
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([
+            (Kind::Doctor, self.doctor.as_mut()),
+            (Kind::Service, self.service.as_mut()),
+        ])
+    }
 }

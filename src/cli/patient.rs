@@ -1,5 +1,6 @@
 //! `appt patient add|list|show|update|erase`; `export` is in [`super::patient_export`].
 
+use super::choice::{Kind, References};
 use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::erase::{self, EraseRequest};
@@ -264,4 +265,17 @@ fn erase(
     Ok(ctx
         .report(|| json::erased(&done), || human::erased(&done))
         .made("patient erased", &done.patient.id))
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Show { patient }
+            | Cmd::Update { patient, .. }
+            | Cmd::Export(super::patient_export::Args { patient, .. }) => {
+                vec![(Kind::Patient, patient)]
+            }
+            _ => Vec::new(),
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `appt queue [--doctor D]` and `appt queue next --doctor D` (docs/rules.md#the-queue).
 
+use super::choice::{given, Kind, References};
 use super::prompt::Ask;
 use super::Ctx;
 use crate::app::queue;
@@ -58,5 +59,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             let q = queue::today(&mut st, ctx.clinic.as_deref(), a.doctor.as_deref(), ctx.now)?;
             Ok(ctx.report(|| json::queue(&q), || desk::queue(&q)))
         }
+    }
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        let doctor = match &mut self.cmd {
+            Some(Cmd::Next { doctor }) => doctor,
+            None => &mut self.doctor,
+        };
+        given([(Kind::Doctor, doctor.as_mut())])
     }
 }

@@ -1,5 +1,6 @@
 //! `appt service add|list|update|remove`.
 
+use super::choice::{Kind, References};
 use super::prompt::{self, check, Ask};
 use super::Ctx;
 use crate::app::service;
@@ -183,6 +184,17 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || tr!("c-service_removed", a = human::clean(&s.name)),
                 )
                 .made("service removed", &s.id))
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Update { service, .. } | Cmd::Remove { service, .. } => {
+                vec![(Kind::Service, service)]
+            }
+            _ => Vec::new(),
         }
     }
 }

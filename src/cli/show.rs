@@ -1,5 +1,6 @@
 //! `appt show` and `appt history`.
 
+use super::choice::{given, Kind, References};
 use super::prompt::Ask;
 use super::Ctx;
 use crate::app::list;
@@ -35,4 +36,10 @@ pub fn history(ctx: &Ctx, a: ShowArgs) -> Result<Report> {
     let id = which(ctx, &mut st, a.id)?;
     let h = list::history(&mut st, &id, ctx.now)?;
     Ok(ctx.report(|| json::history(&h), || human::history(&h)))
+}
+
+impl References for ShowArgs {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([(Kind::Appointment, self.id.as_mut())])
+    }
 }

@@ -1,5 +1,6 @@
 //! `appt slots`: the free (or, with `--all`, every) grid slot of a day.
 
+use super::choice::{given, Kind, References};
 use super::prompt::Ask;
 use super::Ctx;
 use crate::app::slots::{self, SlotsRequest};
@@ -66,4 +67,13 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         || json::day_slots(&day, a.all),
         || human::day_slots(&day, a.all),
     ))
+}
+
+impl References for Args {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        given([
+            (Kind::Doctor, self.doctor.as_mut()),
+            (Kind::Service, self.service.as_mut()),
+        ])
+    }
 }

@@ -1,5 +1,6 @@
 //! `appt waitlist add|list|remove` (docs/rules.md#walk-ins).
 
+use super::choice::{given, Kind, References};
 use super::prompt;
 use super::prompt::Ask;
 use super::Ctx;
@@ -145,6 +146,25 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     || desk::waiting(&crate::text::msg!("v-removed_waitlist"), &e),
                 )
                 .made("waitlist entry removed", &e.id))
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Add {
+                doctor,
+                patient,
+                service,
+                ..
+            } => given([
+                (Kind::Doctor, doctor.as_mut()),
+                (Kind::Patient, patient.as_mut()),
+                (Kind::Service, service.as_mut()),
+            ]),
+            Cmd::Remove { entry, .. } => vec![(Kind::WaitlistEntry, entry)],
+            _ => Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `appt webhook add|list|remove|deliver` (see `app::webhook`).
 
+use super::choice::{Kind, References};
 use super::prompt::{self, Ask};
 use super::Ctx;
 use crate::app::outbox::webhook;
@@ -150,6 +151,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             };
             report.partial = done.shortfall().map(|s| s.error());
             Ok(report)
+        }
+    }
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Remove { webhook, .. } => vec![(Kind::Webhook, webhook)],
+            _ => Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `appt window add|list|close|open|remove`.
 
+use super::choice::{given, Kind, References};
 use super::prompt::{self, check, Ask};
 use super::Ctx;
 use crate::app::window::{self, describe, WindowInput};
@@ -292,4 +293,19 @@ fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
             },
         )
         .made(format!("window {}", verb.to_lowercase()), &w.id))
+}
+
+impl References for Cmd {
+    fn references(&mut self) -> Vec<(Kind, &mut String)> {
+        match self {
+            Cmd::Add(a) => given([
+                (Kind::Doctor, a.doctor.as_mut()),
+                (Kind::Service, a.services.as_mut()),
+            ]),
+            Cmd::List { doctor, .. } => given([(Kind::Doctor, doctor.as_mut())]),
+            Cmd::Close { window } | Cmd::Open { window } | Cmd::Remove { window, .. } => {
+                vec![(Kind::Window, window)]
+            }
+        }
+    }
 }
