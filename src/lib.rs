@@ -16,4 +16,4 @@ pub mod store;
 pub mod text;
 /// The JSON shapes of docs/commands.md#the-appointment-object that are stored (event payloads) or handed to
 /// other programs (hook stdin), shared by the use cases and the output.
-pub mod wire;
+pub(crate) mod wire;

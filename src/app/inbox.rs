@@ -132,12 +132,11 @@ fn one(tx: &Tx, seen_from: Option<&str>, id: &str) -> Result<Inbound> {
 /// lines is what an answer needs).
 const REPLY_MAX: usize = 1000;
 
-/// What [`reply`] sent: the message answered (now done), where the answer
-/// went, and the provider's ID of it.
+/// What [`reply`] sent: the message answered (now done), and where the
+/// answer went.
 pub struct Answered {
     pub message: Inbound,
     pub to: String,
-    pub provider_id: Option<String>,
 }
 
 /// `inbox reply ID TEXT` and the board's `r`: the desk's answer to a
@@ -224,11 +223,6 @@ pub fn reply(
         )
         .details(serde_json::json!({"channel": stored.name, "reason": why})));
     }
-    let provider_id = sent.provider_id().map(str::to_string);
     let message = done(st, &m.id, seen_from, now)?;
-    Ok(Answered {
-        message,
-        to,
-        provider_id,
-    })
+    Ok(Answered { message, to })
 }

@@ -37,7 +37,6 @@ pub struct Offer {
     pub clinic: Clinic,
     pub doctor_name: String,
     pub service_name: Option<String>,
-    pub starts_at: DateTime<Utc>,
     pub date: NaiveDate,
     pub time: String,
     /// Still to be had: ahead, and the patient still waiting.
@@ -108,7 +107,6 @@ pub fn open(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Opened> {
             Ok(Opened::Offer(Box::new(Offer {
                 doctor_name: freed.doctor_name.clone().unwrap_or_default(),
                 service_name: freed.service_name.clone(),
-                starts_at,
                 date,
                 time: hm,
                 open: waiting && starts_at > now,

@@ -343,11 +343,9 @@ pub struct HoldRequest {
     pub address: String,
 }
 
-/// A time held, and the code to send.
+/// A time held, and the message carrying its code.
 pub struct Hold {
     pub held: Held,
-    /// The code in clear: for the patient's phone only, never stored.
-    pub code: String,
     /// The message carrying it, once the write is over; None when the
     /// clinic has no channel that reaches a phone.
     pub send: Option<Reply>,
@@ -678,7 +676,7 @@ fn issue(
         Ok(held)
     })?;
     let send = code_message(st, c, &held, &code, &keys, exec)?;
-    Ok(Hold { held, code, send })
+    Ok(Hold { held, send })
 }
 
 /// The message carrying the code: through the clinic's first channel that
@@ -756,10 +754,10 @@ fn hook(cmd: &str, c: &Clinic, h: &Held, text: String) -> Reply {
 /// What a code came to.
 pub enum Verified {
     Booked(Box<Booking>),
-    /// On the doctor's waitlist for the day (`existing`: already was).
-    Waiting(Box<crate::store::waitlist::Entry>, bool),
-    /// Wrong: this many tries left.
-    Wrong(i64),
+    /// On the doctor's waitlist for the day (already, or now).
+    Waiting(Box<crate::store::waitlist::Entry>),
+    /// Wrong, with tries left.
+    Wrong,
     /// The hold is over (expired, booked, or out of tries).
     Over,
 }
@@ -796,12 +794,12 @@ pub fn verify(
                 holds::delete(tx, &h.id)?;
                 return Ok(Verified::Over);
             }
-            return Ok(Verified::Wrong(ATTEMPTS - tried));
+            return Ok(Verified::Wrong);
         }
         if h.kind == holds::WAIT {
-            let (entry, existing) = join_waitlist(tx, &h, now)?;
+            let (entry, _already) = join_waitlist(tx, &h, now)?;
             holds::delete(tx, &h.id)?;
-            return Ok(Verified::Waiting(Box::new(entry), existing));
+            return Ok(Verified::Waiting(Box::new(entry)));
         }
         let r = BookRequest {
             clinic: Some(h.clinic_id.clone()),

@@ -193,17 +193,6 @@ pub enum State {
     Failed,
 }
 
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Sent => "sent",
-            State::Delivered => "delivered",
-            State::Read => "read",
-            State::Failed => "failed",
-        }
-    }
-}
-
 /// A receipt: the provider's ID of a message we sent, and its new state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {

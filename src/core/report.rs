@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Visit {
     pub doctor_id: Option<String>,
-    pub doctor_name: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub buffer_before: i64,
@@ -288,7 +287,6 @@ mod tests {
     fn visit(day: u32, hour: u32, booked_day: u32, status: &str) -> Visit {
         Visit {
             doctor_id: Some("d1".into()),
-            doctor_name: Some("Ana".into()),
             starts_at: at(day, hour),
             ends_at: at(day, hour) + chrono::Duration::minutes(30),
             buffer_before: 5,

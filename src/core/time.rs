@@ -194,7 +194,7 @@ pub fn parse_date(
     match words::slashed(&t, today, order) {
         words::Slashed::Day(d) => return Ok(d),
         words::Slashed::NoSuchDay(e) => return Err(e),
-        words::Slashed::NotSlashed => {}
+        words::Slashed::Other => {}
     }
     for (sign, rest) in [(1, t.strip_prefix('+')), (-1, t.strip_prefix('-'))] {
         if let Some(n) = rest {

@@ -110,7 +110,7 @@ pub fn next_weekday(today: NaiveDate, weekday: u32) -> NaiveDate {
 /// (the sentence says why).
 #[derive(Debug, PartialEq)]
 pub enum Slashed {
-    NotSlashed,
+    Other,
     Day(NaiveDate),
     NoSuchDay(crate::text::Msg),
 }
@@ -137,7 +137,7 @@ pub fn slashed(typed: &str, today: NaiveDate, order: DateOrder) -> Slashed {
         _ => false,
     };
     if !shaped {
-        return Slashed::NotSlashed;
+        return Slashed::Other;
     }
     let n = |p: &str| p.parse::<u32>().unwrap_or(0);
     let (day, month) = match order {
@@ -573,7 +573,7 @@ mod tests {
             "a/b",
             "123/1",
         ] {
-            assert_eq!(slashed(other, today, Dmy), Slashed::NotSlashed, "{other}");
+            assert_eq!(slashed(other, today, Dmy), Slashed::Other, "{other}");
         }
     }
 

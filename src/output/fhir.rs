@@ -399,7 +399,6 @@ pub fn patient_bundle(e: &PatientExport) -> Result<Vec<u8>> {
             doctors.push(DoctorParty {
                 id: id.clone(),
                 full_name: a.doctor_name.clone().unwrap_or_default(),
-                specialty: a.doctor_specialty.clone(),
             });
         }
     }

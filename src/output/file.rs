@@ -85,10 +85,6 @@ impl AtomicFile {
         Ok(f)
     }
 
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
     pub fn file(&mut self) -> &mut File {
         &mut self.file
     }

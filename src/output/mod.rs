@@ -5,26 +5,26 @@
 //! a failed write to stdout is an error (exit 1), never a silent success.
 
 pub mod board;
-pub mod booking;
-pub mod charts;
-pub mod dav;
-pub mod desk;
-pub mod export;
-pub mod feed;
+pub(crate) mod booking;
+pub(crate) mod charts;
+pub(crate) mod dav;
+pub(crate) mod desk;
+pub(crate) mod export;
+pub(crate) mod feed;
 mod fhir;
-pub mod file;
+pub(crate) mod file;
 pub mod fit;
 pub mod human;
 pub(crate) mod ics;
-pub mod json;
+pub(crate) mod json;
 pub mod lang;
-pub mod out;
-pub mod page;
+pub(crate) mod out;
+pub(crate) mod page;
 mod patient_page;
-pub mod phone;
-pub mod report_compare;
-pub mod report_file;
-pub mod report_page;
+pub(crate) mod phone;
+pub(crate) mod report_compare;
+pub(crate) mod report_file;
+pub(crate) mod report_page;
 mod rows;
 mod xlsx;
 

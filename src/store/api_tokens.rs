@@ -125,18 +125,8 @@ pub fn active_by_prefix(tx: &Tx, prefix: &str) -> Result<Vec<Token>> {
     )
 }
 
-/// The token whose hash this is (revoked and expired ones too): one
-/// look-up in the unique index on the hash.
-pub fn by_hash(tx: &Tx, hash: &str) -> Result<Option<Token>> {
-    tx.row(
-        SELECTED,
-        &select("WHERE t.hash = ?1"),
-        args![hash],
-        from_row,
-    )
-}
-
-/// [`by_hash`], and how many authentications from `address` failed after
+/// The token whose hash this is (revoked and expired ones too, one look-up
+/// in the unique index on the hash), and how many authentications from `address` failed after
 /// `since` and when the oldest of them was: one statement (always a row),
 /// so that a request's token and its address's limit cost one round trip.
 pub fn by_hash_from(

@@ -899,7 +899,6 @@ pub struct PatientParty {
 pub struct DoctorParty {
     pub id: String,
     pub full_name: String,
-    pub specialty: Option<String>,
 }
 
 /// Hands each patient of the matching appointments to `each` once, streamed.
@@ -938,7 +937,7 @@ pub fn each_doctor(
     conn.each(
         On::reads(&[Table::Doctors, Table::Appointments]),
         &format!(
-            "SELECT d.id, d.full_name, d.specialty FROM doctors d WHERE d.id IN \
+            "SELECT d.id, d.full_name FROM doctors d WHERE d.id IN \
              (SELECT a.doctor_id FROM appointments a WHERE {clause}) ORDER BY d.id"
         ),
         &args,
@@ -946,7 +945,6 @@ pub fn each_doctor(
             each(&DoctorParty {
                 id: r.get(0)?,
                 full_name: r.get(1)?,
-                specialty: r.get(2)?,
             })
         },
     )

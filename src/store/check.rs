@@ -31,7 +31,7 @@ const FINISHED: &str =
     super::columns::sql_list!(crate::core::Status::names(crate::core::Status::FINISHED));
 
 pub use super::findings::{
-    AppointmentRow, DamageRow, KeyRow, PatientRow, ReminderRow, Row, TraceRow, Violation,
+    AppointmentRow, DamageRow, KeyRow, PatientRow, ReminderRow, Row, Violation,
 };
 
 const APPOINTMENT: &str = "SELECT a.id, a.clinic_id, c.name, c.timezone, a.doctor_id, d.full_name, \

@@ -45,18 +45,6 @@ pub const TIME: &str = "time";
 /// A hold for a day's waitlist: it takes nothing.
 pub const WAIT: &str = "wait";
 
-impl Held {
-    /// The time it holds, as the booking rules count it.
-    pub fn hold(&self) -> Hold {
-        Hold {
-            id: self.id.clone(),
-            start: self.starts_at,
-            end: self.ends_at,
-            until: self.until,
-        }
-    }
-}
-
 fn from_row(r: &Row) -> Result<Held> {
     let f = r.of("holds", 0)?;
     Ok(Held {

@@ -28,7 +28,7 @@ use crate::error::{Code, Error, Result};
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use key_files::*;
-pub use key_files::{link_key_file, parse_link_key, random, refusal};
+pub use key_files::{link_key_file, parse_link_key, random};
 use std::path::{Path, PathBuf};
 
 const NONCE: usize = 24;
@@ -108,6 +108,7 @@ impl Key {
         }
     }
 
+    #[cfg(test)]
     pub fn version(&self) -> u32 {
         self.version
     }

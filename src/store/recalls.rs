@@ -19,7 +19,6 @@ pub struct Recall {
     pub patient_phone: String,
     pub doctor_id: Option<String>,
     pub doctor_name: Option<String>,
-    pub doctor_specialty: Option<String>,
     pub service_id: Option<String>,
     pub service_name: Option<String>,
     pub follow_up_date: NaiveDate,
@@ -51,7 +50,7 @@ impl Recall {
 /// at one clinic of a million appointments ran for minutes,
 /// docs/performance.md#reports).
 const SELECT: &str = "SELECT a.id, a.clinic_id, a.patient_id, coalesce(a.patient_name_given, p.full_name), p.phone, a.doctor_id, \
-     d.full_name, d.specialty, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
+     d.full_name, a.service_id, s.name, a.follow_up_date, m.id, m.sent_at, \
      (SELECT b.id FROM appointments b WHERE b.patient_id = a.patient_id \
         AND b.clinic_id || '' = a.clinic_id AND b.starts_at > a.starts_at \
         AND b.status NOT IN ('cancelled', 'no_show') \
@@ -81,13 +80,12 @@ fn from_row(r: &Row) -> Result<Recall> {
         patient_phone: f.get(4)?,
         doctor_id: f.get(5)?,
         doctor_name: f.get(6)?,
-        doctor_specialty: f.get(7)?,
-        service_id: f.get(8)?,
-        service_name: f.get(9)?,
-        follow_up_date: f.date(10)?,
-        message_id: f.get(11)?,
-        sent_at: f.opt_instant(12)?,
-        booked_appointment_id: f.get(13)?,
+        service_id: f.get(7)?,
+        service_name: f.get(8)?,
+        follow_up_date: f.date(9)?,
+        message_id: f.get(10)?,
+        sent_at: f.opt_instant(11)?,
+        booked_appointment_id: f.get(12)?,
     })
 }
 

@@ -44,16 +44,15 @@ impl Scope<'_> {
 fn visit(r: &Row) -> Result<Visit> {
     Ok(Visit {
         doctor_id: r.get(0)?,
-        doctor_name: r.get(1)?,
-        starts_at: r.get(2)?,
-        ends_at: r.get(3)?,
-        buffer_before: r.get(4)?,
-        buffer_after: r.get(5)?,
-        status: super::stored::status(&r.get::<String>(6)?)
+        starts_at: r.get(1)?,
+        ends_at: r.get(2)?,
+        buffer_before: r.get(3)?,
+        buffer_after: r.get(4)?,
+        status: super::stored::status(&r.get::<String>(5)?)
             .map_err(crate::error::Error::database)?,
-        source: r.get(7)?,
-        created_at: r.get(8)?,
-        cancelled_at: r.get(9)?,
+        source: r.get(6)?,
+        created_at: r.get(7)?,
+        cancelled_at: r.get(8)?,
     })
 }
 
@@ -61,12 +60,11 @@ fn visit(r: &Row) -> Result<Visit> {
 pub fn visits(conn: &Tx, s: &Scope) -> Result<Vec<Visit>> {
     let (filter, args) = s.filter();
     conn.rows(
-        On::reads(&[Table::Appointments, Table::Doctors]),
+        On::reads(&[Table::Appointments]),
         &format!(
-            "SELECT a.doctor_id, d.full_name, a.starts_at, a.ends_at, a.buffer_before, \
+            "SELECT a.doctor_id, a.starts_at, a.ends_at, a.buffer_before, \
              a.buffer_after, a.status, a.source, a.created_at, a.cancelled_at \
-             FROM appointments a LEFT JOIN doctors d ON d.id = a.doctor_id \
-             WHERE {filter} ORDER BY a.starts_at, a.id"
+             FROM appointments a WHERE {filter} ORDER BY a.starts_at, a.id"
         ),
         &args,
         visit,

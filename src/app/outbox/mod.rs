@@ -5,12 +5,12 @@
 //! ([`hook`]), and the one-line replies a request owes ([`reply`]). The use
 //! cases hand it messages; it imports none of them.
 
-pub mod channel;
-pub mod deliver;
-pub mod hook;
-pub mod reply;
-pub mod smtp;
-pub mod webhook;
+pub(crate) mod channel;
+pub(crate) mod deliver;
+pub(crate) mod hook;
+pub(crate) mod reply;
+pub(crate) mod smtp;
+pub(crate) mod webhook;
 
 /// Why a request failed, without the URL (ureq's own text starts with it,
 /// password included).

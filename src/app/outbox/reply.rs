@@ -108,16 +108,6 @@ pub struct Replied {
     pub sent: Sent,
 }
 
-impl Replied {
-    /// The provider's ID of the message, when it was sent and named one.
-    pub fn provider_id(&self) -> Option<&str> {
-        match &self.sent {
-            Sent::Sent { provider_id } => provider_id.as_deref(),
-            _ => None,
-        }
-    }
-}
-
 /// Sends each reply through its channel. No database here.
 pub fn send_replies(replies: Vec<Reply>) -> Vec<Replied> {
     replies

@@ -17,15 +17,15 @@ mod setup;
 mod upkeep;
 
 pub use appointment::{
-    appointments_page, booked, count, event, event_line, events_page, history, imported, series,
+    appointments_page, booked, count, event_line, events_page, history, imported, series,
 };
 pub use channels::{channel, channel_tested, inbox, inbox_done, provider_id};
-pub use day::{agenda_days, agenda_sheet, day_slots, demo, next_slots, queue};
+pub use day::{agenda_days, day_slots, demo, next_slots, queue};
 pub use feed::{feed, feed_added};
 pub use messages::{delivered, reminders, sweep, webhook};
 pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
-pub use recall::{recall, recalls};
+pub use recall::recalls;
 pub use report::{report, report_written};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{

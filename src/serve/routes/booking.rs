@@ -328,7 +328,7 @@ fn verify(
             let body = render(page, lang, path, "", &step, Some(("bk-booked", false)));
             Ok((Answer::html(200, body), Vec::new()))
         }
-        Ok(Verified::Waiting(entry, _)) => {
+        Ok(Verified::Waiting(entry)) => {
             let step = Step::Waiting {
                 service: entry.service_id.as_deref().and_then(|s| page.service(s)),
                 doctor: &entry.doctor_name,
@@ -337,7 +337,7 @@ fn verify(
             let body = render(page, lang, path, "", &step, Some(("bk-waiting", false)));
             Ok((Answer::html(200, body), Vec::new()))
         }
-        Ok(Verified::Wrong(_)) => {
+        Ok(Verified::Wrong) => {
             let held = held.ok_or_else(|| Error::not_found(crate::error::Entity::Page))?;
             let answer = code_page(page, lang, &held, ("bk-code_wrong", true), 400)?;
             Ok((answer, Vec::new()))
