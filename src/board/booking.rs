@@ -3,8 +3,8 @@
 //! possible there, which; then books through `app::book`. A refusal keeps
 //! the answers given and asks again only the one it refuses.
 
-use super::{Board, Booking, Then};
-use crate::app::board::Cell;
+use super::state::{Booking, Effect, State, Then};
+use super::Board;
 use crate::app::book::{self, BookRequest};
 use crate::app::patient;
 use crate::app::schedule::WhenInput;
@@ -39,70 +39,42 @@ fn wrong_answer(e: &Error) -> Option<Answer> {
     }
 }
 
-impl Board {
-    /// Whether a phone is a known patient's (a new one is asked their
-    /// name); a phone that does not read as one is refused at once, as
-    /// booking would refuse it.
-    pub(super) fn known(&mut self, phone: &str) -> Result<bool> {
-        let clinic = self.clinic.clone();
-        let dialing = patient::dialing(&mut self.store, clinic.as_deref())?;
-        patient::known_phone(&mut self.store, &dialing, phone)
-    }
-
-    pub(super) fn enter(&mut self) {
-        let Some(at) = self.at() else { return };
-        let cell = self.day.cell(self.cursor.0, at);
-        // The services that fit from the slot (docs/rules.md#who-does-what).
-        let free = match cell {
-            Cell::Free(slot) => Some(
-                slot.services
-                    .iter()
-                    .map(|s| s.name.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            _ => None,
-        };
-        let doctor = self.column_doctor();
-        if let Some(m) = self.moving.clone() {
-            if free.is_none() {
-                return self.refused(Error::new(
-                    Code::Validation,
-                    crate::text::Msg::new("b-no_free"),
-                ));
+impl Booking {
+    /// Forgets the answer `e` refuses, if one, so that it is asked again
+    /// (docs/board.md#booking); whether one is.
+    fn forget_refused(&mut self, e: &Error) -> bool {
+        match wrong_answer(e) {
+            Some(Answer::Phone) => {
+                self.phone = None;
+                self.known = false;
+                true
             }
-            return self.reschedule(m, doctor, at);
-        }
-        match free {
-            Some(services) => {
-                // One service fits: it is the booking's, unasked.
-                let service = match services.as_slice() {
-                    [one] => Some(one.clone()),
-                    _ => None,
-                };
-                self.start_booking(Booking {
-                    doctor,
-                    at: Some(at),
-                    services,
-                    phone: None,
-                    name: None,
-                    known: false,
-                    service,
-                });
+            Some(Answer::Name) if !self.known => {
+                self.name = None;
+                true
             }
-            None => self.refused(Error::new(
-                Code::Validation,
-                crate::text::Msg::new("b-no_free"),
-            )),
+            Some(Answer::Service) if !self.services.is_empty() || self.service.is_some() => {
+                self.service = None;
+                if self.services.len() < 2 {
+                    self.services.clear();
+                }
+                self.services.len() > 1
+            }
+            _ => false,
         }
     }
+}
 
-    /// Asks the booking's next missing answer, or books when none is.
-    pub(super) fn start_booking(&mut self, mut b: Booking) {
+impl State {
+    /// Asks the booking's next missing answer, or, when none is, books it.
+    pub(super) fn next_booking(&mut self, mut b: Booking) -> Option<Effect> {
         if b.phone.is_none() {
-            return self.ask("b-ask_phone", Then::Book(b));
+            self.ask("b-ask_phone", Then::Book(b));
+            return None;
         }
         if b.name.is_none() && !b.known {
-            return self.ask("b-ask_name", Then::Book(b));
+            self.ask("b-ask_name", Then::Book(b));
+            return None;
         }
         if b.service.is_none() && b.services.len() > 1 {
             let label = fill(
@@ -113,17 +85,47 @@ impl Board {
                     ("first", b.services[0].clone().into()),
                 ],
             );
-            return self.ask_labelled(label, Then::Book(b));
+            self.ask_labelled(label, Then::Book(b));
+            return None;
         }
         // Enter on the question of several takes the first, as it says.
         if b.service.as_deref().is_some_and(str::is_empty) {
             b.service = b.services.first().cloned();
         }
-        let clinic_wide = b.doctor.is_none();
+        Some(Effect::Book(b))
+    }
+}
+
+impl Board {
+    /// Whether a phone is a known patient's (a new one is asked their
+    /// name); a phone that does not read as one is refused at once, as
+    /// booking would refuse it.
+    fn known(&mut self, phone: &str) -> Result<bool> {
+        let clinic = self.clinic.clone();
+        let dialing = patient::dialing(&mut self.store, clinic.as_deref())?;
+        patient::known_phone(&mut self.store, &dialing, phone)
+    }
+
+    /// A booking's phone typed: known, the name is not asked.
+    pub(super) fn phone(&mut self, mut b: Booking, typed: String) -> Option<Effect> {
+        match self.known(&typed) {
+            Ok(known) => {
+                b.known = known;
+                b.phone = Some(typed);
+            }
+            // Asked again, the booking's other answers kept.
+            Err(e) => self.refused(e),
+        }
+        self.state.next_booking(b)
+    }
+
+    /// Books `b`, every answer given; a refusal asks again the answer it
+    /// refuses.
+    pub(super) fn book(&mut self, mut b: Booking) -> Option<Effect> {
         let req = BookRequest {
             clinic: self.clinic.clone(),
             doctor: b.doctor.clone(),
-            clinic_wide,
+            clinic_wide: b.doctor.is_none(),
             when: WhenInput {
                 at: b.at.map(time::fmt_utc),
                 ..WhenInput::default()
@@ -147,35 +149,18 @@ impl Board {
                     "b-booked"
                 };
                 if let Some(a) = a {
-                    self.done(id, &self.about(a));
+                    self.state.done(id, &self.state.about(a));
                 }
                 self.after_write(a.map(|a| a.id.as_str()));
+                None
             }
             Err(e) => {
-                // The answers given are kept: only the one refused is asked again
-                // (docs/board.md#booking).
-                let again = match wrong_answer(&e) {
-                    Some(Answer::Phone) => {
-                        b.phone = None;
-                        b.known = false;
-                        true
-                    }
-                    Some(Answer::Name) if !b.known => {
-                        b.name = None;
-                        true
-                    }
-                    Some(Answer::Service) if !b.services.is_empty() || b.service.is_some() => {
-                        b.service = None;
-                        if b.services.len() < 2 {
-                            b.services.clear();
-                        }
-                        b.services.len() > 1
-                    }
-                    _ => false,
-                };
+                let again = b.forget_refused(&e);
                 self.refused(e);
                 if again {
-                    self.start_booking(b);
+                    self.state.next_booking(b)
+                } else {
+                    None
                 }
             }
         }

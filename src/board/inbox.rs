@@ -3,19 +3,13 @@
 //! it done and `r` answers the patient through the channel it came by
 //! (`app::inbox`, as `appt inbox show|done|reply` do).
 
-use super::{Board, Flow, Then};
+use super::state::{Effect, InPane, State, Then};
+use super::Board;
 use crate::app::inbox;
+use crate::error::Code;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-/// Where the desk is in the inbox: the message chosen, and whether it is
-/// open (shown whole over the day).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct InPane {
-    pub at: usize,
-    pub open: bool,
-}
-
-impl Board {
+impl State {
     /// How many messages the inbox pane holds.
     fn messages(&self) -> usize {
         self.day.inbox.as_ref().map_or(0, Vec::len)
@@ -25,39 +19,27 @@ impl Board {
     pub(super) fn focus_inbox(&mut self) {
         match self.day.inbox {
             Some(_) => self.in_pane = Some(InPane::default()),
-            None => self.refused(crate::error::Error::new(
-                crate::error::Code::Validation,
-                crate::text::Msg::new("b-no_inbox"),
-            )),
+            None => self.refuse(Code::Validation, "b-no_inbox"),
         }
     }
 
     /// A key while the inbox has the focus.
-    pub(super) fn inbox_key(&mut self, k: KeyEvent) -> Flow {
-        let Some(mut p) = self.in_pane else {
-            return Flow::Stay;
-        };
+    pub(super) fn inbox_key(&mut self, k: KeyEvent) -> Option<Effect> {
+        let mut p = self.in_pane?;
+        let mut effect = None;
         match k.code {
-            KeyCode::Char('q') => return Flow::Quit,
+            KeyCode::Char('q') => return Some(Effect::Quit),
             KeyCode::Esc if p.open => p.open = false,
             KeyCode::Esc | KeyCode::Tab => {
                 self.in_pane = None;
-                return Flow::Stay;
+                return None;
             }
             KeyCode::Up | KeyCode::Char('k') => p.at = p.at.saturating_sub(1),
             KeyCode::Down | KeyCode::Char('j') => p.at += 1,
             KeyCode::Enter => p.open = !p.open,
             KeyCode::Char('d') => {
                 if let Some(id) = self.chosen(p) {
-                    let now = self.clock.now();
-                    match inbox::done(&mut self.store, &id, None, now) {
-                        Ok(m) => {
-                            let short = crate::output::human::short(&m.id);
-                            self.done("b-inbox_done", &[("id", short.into())]);
-                            self.after_write(None);
-                        }
-                        Err(e) => self.refused(e),
-                    }
+                    effect = Some(Effect::InboxDone(id));
                     p.open = false;
                 }
             }
@@ -68,9 +50,17 @@ impl Board {
             }
             _ => {}
         }
-        p.at = p.at.min(self.messages().saturating_sub(1));
         self.in_pane = Some(p);
-        Flow::Stay
+        self.keep_in_pane();
+        effect
+    }
+
+    /// The message chosen kept among those the pane holds.
+    pub(super) fn keep_in_pane(&mut self) {
+        let last = self.messages().saturating_sub(1);
+        if let Some(p) = &mut self.in_pane {
+            p.at = p.at.min(last);
+        }
     }
 
     /// The ID of the message chosen, or a refusal when there is none.
@@ -78,12 +68,24 @@ impl Board {
         match self.day.inbox.as_ref().and_then(|all| all.get(p.at)) {
             Some(m) => Some(m.id.clone()),
             None => {
-                self.refused(crate::error::Error::new(
-                    crate::error::Code::Validation,
-                    crate::text::Msg::new("b-inbox_empty"),
-                ));
+                self.refuse(Code::Validation, "b-inbox_empty");
                 None
             }
+        }
+    }
+}
+
+impl Board {
+    /// `d` in the pane: the message chosen is done.
+    pub(super) fn inbox_done(&mut self, id: String) {
+        match inbox::done(&mut self.store, &id, None, self.clock.now()) {
+            Ok(m) => {
+                let short = crate::output::human::short(&m.id);
+                self.state.done("b-inbox_done", &[("id", short.into())]);
+                self.after_write(None);
+                self.state.keep_in_pane();
+            }
+            Err(e) => self.refused(e),
         }
     }
 
@@ -94,9 +96,9 @@ impl Board {
         match inbox::reply(&mut self.store, &id, &text, None, self.key.clone(), now) {
             Ok(done) => {
                 let to = crate::output::phone::shown(&done.to);
-                self.done("b-replied", &[("to", to.into())]);
+                self.state.done("b-replied", &[("to", to.into())]);
                 self.after_write(None);
-                if let Some(p) = &mut self.in_pane {
+                if let Some(p) = &mut self.state.in_pane {
                     p.open = false;
                 }
             }

@@ -2,6 +2,7 @@
 //! (snapshots with insta, in `src/board/snapshots/`) and driven key by key
 //! against a real SQLite store, as a desk would (docs/board.md).
 
+use super::state::Effect;
 use super::{Board, Flow, Options};
 use crate::app::book::{self, BookRequest};
 use crate::app::change::{self, StatusRequest};
@@ -285,6 +286,7 @@ fn appointments(b: &mut Board) -> Vec<(String, String, i64)> {
 /// Moves the cursor to the cell of `doctor` (a column) at local `hhmm`.
 fn select(b: &mut Board, doctor: &str, hhmm: &str) {
     let col = b
+        .state
         .day
         .columns
         .iter()
@@ -294,14 +296,15 @@ fn select(b: &mut Board, doctor: &str, hhmm: &str) {
                 .is_some_and(|d| d.full_name.contains(doctor))
         })
         .unwrap_or_else(|| panic!("no column for {doctor}"));
-    let tz = b.day.clinic.timezone;
+    let tz = b.state.day.clinic.timezone;
     let row = b
+        .state
         .day
         .rows
         .iter()
         .position(|r| crate::core::time::local_hm(tz, *r) == hhmm)
         .unwrap_or_else(|| panic!("no row at {hhmm}"));
-    b.cursor = (col, row);
+    b.state.cursor = (col, row);
 }
 
 // ---------------------------------------------------------------------------
@@ -332,7 +335,7 @@ fn the_help_lists_every_key_and_symbol() {
     insta::assert_snapshot!(screen(&mut b, 80, 24));
     // Any key closes it, and does nothing else.
     press(&mut b, "x");
-    assert!(b.question.is_none() && !b.help);
+    assert!(b.state.question.is_none() && !b.state.help);
 }
 
 /// New York falls back on Sunday 2026-11-01: 01:00–02:00 comes twice, and
@@ -563,15 +566,18 @@ fn enter_on_a_free_cell_books_a_new_patient_as_the_board() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
     select(&mut b, "García", "11:30");
     key(&mut b, KeyCode::Enter);
-    assert_eq!(b.question.as_ref().unwrap().label, "Phone");
+    assert_eq!(b.state.question.as_ref().unwrap().label, "Phone");
     answer(&mut b, "7788-1122");
-    assert_eq!(b.question.as_ref().unwrap().label, "Name (new patient)");
+    assert_eq!(
+        b.state.question.as_ref().unwrap().label,
+        "Name (new patient)"
+    );
     answer(&mut b, "Ana Torres");
     assert_eq!(
         b.note(),
         Some(&Note::Done("Booked #6 Ana T. at 11:30.".into()))
     );
-    let a = b.selected().unwrap().clone();
+    let a = b.state.selected().unwrap().clone();
     assert_eq!(a.patient_phone, "+50377881122");
     assert_eq!(a.source, "manual");
     let actor: String = b
@@ -594,8 +600,8 @@ fn a_known_phone_books_without_asking_the_name() {
     select(&mut b, "Martínez", "12:30");
     key(&mut b, KeyCode::Enter);
     answer(&mut b, "70000009");
-    assert!(b.question.is_none(), "{:?}", b.question);
-    assert_eq!(b.selected().unwrap().patient_name, "Tomás Guardado");
+    assert!(b.state.question.is_none(), "{:?}", b.state.question);
+    assert_eq!(b.state.selected().unwrap().patient_name, "Tomás Guardado");
 }
 
 #[test]
@@ -606,11 +612,11 @@ fn a_window_that_takes_one_service_books_it_without_asking() {
     answer(&mut b, "70000001");
     // The only service possible is the booking's: nothing more to ask.
     assert!(
-        b.question.is_none(),
+        b.state.question.is_none(),
         "{:?}",
-        b.question.as_ref().map(|q| &q.label)
+        b.state.question.as_ref().map(|q| &q.label)
     );
-    let a = b.selected().unwrap();
+    let a = b.state.selected().unwrap();
     assert_eq!(a.service_name.as_deref(), Some("Dermatología"));
 }
 
@@ -654,11 +660,11 @@ fn a_slot_that_takes_several_services_asks_which_and_enter_takes_the_first() {
     key(&mut b, KeyCode::Enter);
     answer(&mut b, "70000001");
     assert_eq!(
-        b.question.as_ref().unwrap().label,
+        b.state.question.as_ref().unwrap().label,
         "Service (Dermatología, Cirugía menor; Enter: Dermatología)"
     );
     key(&mut b, KeyCode::Enter);
-    let a = b.selected().unwrap();
+    let a = b.state.selected().unwrap();
     assert_eq!(a.service_name.as_deref(), Some("Dermatología"));
 }
 
@@ -673,10 +679,10 @@ fn a_refused_booking_keeps_the_answers_and_asks_only_what_was_wrong() {
     answer(&mut b, "odontología");
     assert_eq!(refused_code(&b), "INVALID_APPOINTMENT_TYPE");
     // Only the service is asked again; the phone and name stand.
-    let label = b.question.as_ref().unwrap().label.clone();
+    let label = b.state.question.as_ref().unwrap().label.clone();
     assert!(label.starts_with("Servicio ("), "{label}");
     answer(&mut b, "dermatología");
-    let a = b.selected().unwrap();
+    let a = b.state.selected().unwrap();
     assert_eq!(a.patient_name, "Ana Nueva");
     assert_eq!(a.patient_phone, "+50371234567");
     assert_eq!(a.service_name.as_deref(), Some("Dermatología"));
@@ -685,7 +691,7 @@ fn a_refused_booking_keeps_the_answers_and_asks_only_what_was_wrong() {
     key(&mut b, KeyCode::Enter);
     answer(&mut b, "hola");
     assert_eq!(refused_code(&b), "VALIDATION_ERROR");
-    assert_eq!(b.question.as_ref().unwrap().label, "Teléfono");
+    assert_eq!(b.state.question.as_ref().unwrap().label, "Teléfono");
 }
 
 #[test]
@@ -693,21 +699,21 @@ fn the_status_keys_walk_an_appointment_through_its_day() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
     select(&mut b, "Martínez", "10:30");
     press(&mut b, "c");
-    assert_eq!(b.selected().unwrap().status, Status::Confirmed);
+    assert_eq!(b.state.selected().unwrap().status, Status::Confirmed);
     press(&mut b, "a");
-    assert_eq!(b.selected().unwrap().status, Status::CheckedIn);
+    assert_eq!(b.state.selected().unwrap().status, Status::CheckedIn);
     assert!(b
         .day()
         .queue
         .iter()
         .any(|a| a.patient_name == "Jorge Alvarado"));
     press(&mut b, "s");
-    assert_eq!(b.selected().unwrap().status, Status::InProgress);
+    assert_eq!(b.state.selected().unwrap().status, Status::InProgress);
     // Done asks the diagnosis this clinic requires.
     press(&mut b, "d");
-    assert_eq!(b.question.as_ref().unwrap().label, "Diagnosis");
+    assert_eq!(b.state.question.as_ref().unwrap().label, "Diagnosis");
     answer(&mut b, "Control sano");
-    let a = b.selected().unwrap();
+    let a = b.state.selected().unwrap();
     assert_eq!(a.status, Status::Completed);
     assert_eq!(a.diagnosis.as_deref(), Some("Control sano"));
     assert_eq!(b.day().counts.done, 2);
@@ -747,14 +753,45 @@ fn cancel_asks_the_reason_and_frees_the_cell() {
     select(&mut b, "Martínez", "10:30");
     press(&mut b, "x");
     assert_eq!(
-        b.question.as_ref().unwrap().label,
+        b.state.question.as_ref().unwrap().label,
         "Motivo de la cancelación"
     );
     answer(&mut b, "Llamó para cancelar");
     assert_eq!(b.note(), Some(&Note::Done("Cancelada #2 Jorge A.".into())));
-    assert!(b.selected().is_none());
+    assert!(b.state.selected().is_none());
     let text = screen(&mut b, 80, 24);
     assert!(text.contains("Cancelada #2 Jorge A."), "{text}");
+}
+
+/// The state alone decides what a key asks and writes nothing: the board
+/// carries the effect out. A reason typed to `x` names the cancellation,
+/// the database still holds the visit, and only the board's doing of it
+/// cancels.
+#[test]
+fn a_key_names_its_effect_and_only_the_board_carries_it_out() {
+    let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
+    select(&mut b, "Martínez", "10:30");
+    let id = b.state.selected().unwrap().id.clone();
+    let before = appointments(&mut b);
+    let now = at(MONDAY_1005);
+    let press_alone =
+        |b: &mut Board, c: KeyCode| b.state.key(KeyEvent::new(c, KeyModifiers::NONE), now);
+    assert!(press_alone(&mut b, KeyCode::Char('x')).is_none());
+    for c in "Called".chars() {
+        assert!(press_alone(&mut b, KeyCode::Char(c)).is_none());
+    }
+    let effect = press_alone(&mut b, KeyCode::Enter);
+    assert!(
+        matches!(&effect, Some(Effect::Cancel { id: i, reason, force: false }) if *i == id && reason == "Called"),
+        "{effect:?}"
+    );
+    assert_eq!(appointments(&mut b), before, "the state wrote nothing");
+    assert!(
+        matches!(press_alone(&mut b, KeyCode::Char(']')), Some(Effect::GoTo(d)) if d == b.state.day.date + chrono::Duration::days(1))
+    );
+    assert!(b.perform(effect.unwrap()).is_none());
+    assert_eq!(b.note(), Some(&Note::Done("Cancelled #2 Jorge A.".into())));
+    assert_ne!(appointments(&mut b), before);
 }
 
 #[test]
@@ -766,7 +803,7 @@ fn esc_gives_up_a_question_and_nothing_is_written() {
     press(&mut b, "7788");
     key(&mut b, KeyCode::Backspace);
     key(&mut b, KeyCode::Esc);
-    assert!(b.question.is_none());
+    assert!(b.state.question.is_none());
     assert_eq!(appointments(&mut b), before);
 }
 
@@ -774,14 +811,14 @@ fn esc_gives_up_a_question_and_nothing_is_written() {
 fn move_then_enter_on_a_free_cell_reschedules() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
     select(&mut b, "Martínez", "10:30");
-    let id = b.selected().unwrap().id.clone();
+    let id = b.state.selected().unwrap().id.clone();
     press(&mut b, "m");
     let text = screen(&mut b, 80, 24);
     assert!(text.contains("Moving #2 Jorge A."), "{text}");
     // Another doctor's free cell.
     select(&mut b, "García", "11:30");
     key(&mut b, KeyCode::Enter);
-    let a = b.selected().unwrap();
+    let a = b.state.selected().unwrap();
     assert_eq!(a.id, id);
     assert_eq!(a.doctor_name.as_deref(), Some("Dra. Ana García"));
     assert_eq!(
@@ -824,14 +861,14 @@ fn find_jumps_to_a_patients_appointment_by_name_or_local_phone() {
     let mut b = board(st, MONDAY_1005, None, Language::En);
     press(&mut b, "/");
     answer(&mut b, "lucia castro");
-    assert_eq!(b.selected().unwrap().patient_name, "Lucía Castro");
+    assert_eq!(b.state.selected().unwrap().patient_name, "Lucía Castro");
     assert_eq!(b.day().date.to_string(), "2026-06-15");
     // From Tuesday on, her next one is Wednesday's.
     press(&mut b, "]/");
     answer(&mut b, "7000-0005");
     assert_eq!(b.day().date.to_string(), "2026-06-17");
     assert_eq!(
-        b.selected().unwrap().doctor_name.as_deref(),
+        b.state.selected().unwrap().doctor_name.as_deref(),
         Some("Dr. Luis Martínez")
     );
     press(&mut b, "/");
@@ -866,7 +903,7 @@ fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
         Language::En,
     );
     select(&mut b, "García", "10:00");
-    let mine = b.selected().unwrap().id.clone();
+    let mine = b.state.selected().unwrap().id.clone();
     // Nothing changed: a tick reads nothing again.
     b.tick();
     assert_eq!(b.day().counts.booked, 1);
@@ -883,7 +920,7 @@ fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
     );
     b.tick();
     assert_eq!(b.day().counts.booked, 2);
-    assert_eq!(b.selected().unwrap().id, mine);
+    assert_eq!(b.state.selected().unwrap().id, mine);
     let text = screen(&mut b, 80, 24);
     assert!(text.contains("#2 ○ Ana D."), "{text}");
 }
@@ -968,11 +1005,11 @@ fn any_size_draws_without_a_panic_and_a_tiny_one_says_so() {
 fn done_asks_the_diagnosis_of_a_patient_who_has_only_arrived() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);
     select(&mut b, "García", "09:30");
-    assert_eq!(b.selected().unwrap().status, Status::CheckedIn);
+    assert_eq!(b.state.selected().unwrap().status, Status::CheckedIn);
     press(&mut b, "d");
-    assert_eq!(b.question.as_ref().unwrap().label, "Diagnosis");
+    assert_eq!(b.state.question.as_ref().unwrap().label, "Diagnosis");
     answer(&mut b, "Migraña");
-    assert_eq!(b.selected().unwrap().status, Status::Completed);
+    assert_eq!(b.state.selected().unwrap().status, Status::Completed);
 }
 
 #[test]
@@ -983,7 +1020,7 @@ fn a_phone_that_is_no_phone_is_refused_before_the_name_is_asked() {
     key(&mut b, KeyCode::Enter);
     answer(&mut b, "12");
     // Asked again, before the name.
-    assert_eq!(b.question.as_ref().unwrap().label, "Phone");
+    assert_eq!(b.state.question.as_ref().unwrap().label, "Phone");
     assert_eq!(refused_code(&b), "VALIDATION_ERROR");
     assert_eq!(appointments(&mut b), before);
 }
@@ -1156,7 +1193,7 @@ fn a_time_held_by_the_booking_page_shows_held() {
     );
     let before = appointments(&mut b);
     key(&mut b, KeyCode::Enter);
-    assert!(b.question.is_none());
+    assert!(b.state.question.is_none());
     assert_eq!(refused_code(&b), "VALIDATION_ERROR");
     assert_eq!(appointments(&mut b), before);
 }

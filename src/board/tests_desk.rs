@@ -25,7 +25,7 @@ fn x_inside_the_cancellation_window_says_why_and_offers_to_force_it() {
     select(&mut b, "García", "10:30");
     press(&mut b, "x");
     answer(&mut b, "Se fue");
-    let label = b.question.as_ref().unwrap().label.clone();
+    let label = b.state.question.as_ref().unwrap().label.clone();
     assert!(
         label.ends_with("¿Cancelar de todos modos? (s/n)"),
         "{label}"
@@ -44,17 +44,17 @@ fn x_inside_the_cancellation_window_says_why_and_offers_to_force_it() {
     assert!(!shown.contains("Enter aceptar"), "{shown}");
     // An answer that is neither is asked again.
     answer(&mut b, "tal vez");
-    assert_eq!(b.question.as_ref().unwrap().label, label);
+    assert_eq!(b.state.question.as_ref().unwrap().label, label);
     answer(&mut b, "sí");
     assert_eq!(b.note(), Some(&Note::Done("Cancelada #5 Lucía C.".into())));
-    assert!(b.selected().is_none());
+    assert!(b.state.selected().is_none());
     // In English, `n` keeps it.
     let mut b = board(b.store, MONDAY_1005, None, Language::En);
     let before = appointments(&mut b);
     select(&mut b, "Martínez", "10:30");
     press(&mut b, "x");
     answer(&mut b, "Called");
-    let label = b.question.as_ref().unwrap().label.clone();
+    let label = b.state.question.as_ref().unwrap().label.clone();
     assert!(label.ends_with("Cancel all the same? (y/n)"), "{label}");
     answer(&mut b, "n");
     assert_eq!(b.note(), Some(&Note::Done("Nothing changed.".into())));
@@ -79,7 +79,7 @@ fn find_with_several_patients_opens_a_choice_and_jumps_to_the_one_picked() {
     press(&mut b, "/");
     answer(&mut b, "lucia");
     assert_eq!(b.cursor(), before, "no jump before the desk chooses");
-    let label = b.question.as_ref().unwrap().label.clone();
+    let label = b.state.question.as_ref().unwrap().label.clone();
     assert_eq!(label, "2 patients match: the number of one");
     let text = screen(&mut b, 80, 24);
     assert!(text.contains("Which one?"), "{text}");
@@ -93,9 +93,9 @@ fn find_with_several_patients_opens_a_choice_and_jumps_to_the_one_picked() {
     );
     // Not a number offered: asked again.
     answer(&mut b, "3");
-    assert!(b.question.is_some());
+    assert!(b.state.question.is_some());
     answer(&mut b, "2");
-    assert_eq!(b.selected().unwrap().patient_name, "Lucía Mejía");
+    assert_eq!(b.state.selected().unwrap().patient_name, "Lucía Mejía");
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn u_sets_the_visits_urgency_in_the_desks_words_and_the_grid_marks_it() {
     select(&mut b, "García", "10:30");
     press(&mut b, "u");
     assert_eq!(
-        b.question.as_ref().unwrap().label,
+        b.state.question.as_ref().unwrap().label,
         "Urgencia (normal, urgente, emergencia)"
     );
     answer(&mut b, "emergencia");
@@ -164,7 +164,7 @@ fn u_sets_the_visits_urgency_in_the_desks_words_and_the_grid_marks_it() {
         Some(&Note::Done("Urgencia cambiada: #5 Lucía C.".into()))
     );
     assert_eq!(
-        b.selected().map(|a| a.urgency),
+        b.state.selected().map(|a| a.urgency),
         Some(crate::core::Urgency::Emergency)
     );
     let text = screen(&mut b, 80, 24);
@@ -178,7 +178,7 @@ fn u_sets_the_visits_urgency_in_the_desks_words_and_the_grid_marks_it() {
         b.note()
     );
     assert_eq!(
-        b.selected().map(|a| a.urgency),
+        b.state.selected().map(|a| a.urgency),
         Some(crate::core::Urgency::Emergency)
     );
 }
