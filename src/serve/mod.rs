@@ -898,3 +898,6 @@ fn serve_one(
         retry_after,
     }
 }
+
+#[cfg(test)]
+mod tests;
