@@ -124,6 +124,13 @@ fn front_desk_queries_read_only_indexed_rows() {
         );
         assert!(!p.contains("SCAN a"), "{p}");
     }
+    // Whether a booking's patient was seen before: by the patient, never
+    // through every completed visit.
+    let p = plan(c, SEEN_BEFORE, 5);
+    assert!(
+        p.contains("USING INDEX appt_patient_date (patient_id=?)"),
+        "{p}"
+    );
     // An import's lines read ahead: each reference looked up.
     let p = plan(c, &by_refs_sql(Backend::Sqlite, 256), 256);
     assert!(p.contains("USING INDEX appt_external_ref"), "{p}");
