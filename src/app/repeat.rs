@@ -68,10 +68,12 @@ pub fn check(
     bad: &mut Problems,
 ) -> Option<Repeat> {
     let frequency = match r.frequency.as_deref() {
-        Some(f) if Frequency::parse(f).is_some() => Frequency::parse(f),
-        Some(_) => {
-            bad.add("repeat", crate::text::msg!("e-repeat_daily_or_weekly"));
-            None
+        Some(f) => {
+            let frequency = Frequency::parse(f);
+            if frequency.is_none() {
+                bad.add("repeat", crate::text::msg!("e-repeat_daily_or_weekly"));
+            }
+            frequency
         }
         None => {
             bad.add("repeat", crate::text::msg!("e-repeat_fields_need_repeat"));
