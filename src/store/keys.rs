@@ -107,11 +107,6 @@ impl Key {
             format!("{}:{}", self.version, to_hex(&self.bytes))
         }
     }
-
-    #[cfg(test)]
-    pub fn version(&self) -> u32 {
-        self.version
-    }
 }
 
 /// Keys as written: one or more, separated by white space or commas, each

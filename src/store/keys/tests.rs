@@ -184,7 +184,10 @@ fn keys_are_written_and_read_with_their_versions() {
         "2B".repeat(32)
     ))
     .unwrap();
-    assert_eq!(keys.iter().map(Key::version).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(
+        keys.iter().map(|k| k.version).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
     assert_eq!(keys[0].text(), hex);
     assert_eq!(keys[1].text(), format!("2:{}", "2b".repeat(32)));
     for bad in [
