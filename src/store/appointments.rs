@@ -15,10 +15,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
 pub use super::appointment_filter::{count_grouped, CountBy, Filter};
 
-pub const MAX_MINUTES: i64 = 480;
+/// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
+pub const MAX_MINUTES: i64 = MINUTES.1;
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Appointments,
@@ -30,11 +30,9 @@ const LOOKUP: Lookup = Lookup {
     suggest: false,
 };
 
-/// The stored columns of an appointment, as [`AppointmentRow`] holds them.
-/// The table has three more that appt keeps for itself: `sequence` (how many
-/// times it changed, for exports), `solo` (it sits in a one-at-a-time window)
-/// and `patient_name_given` (the name a clinic that did not know the patient
-/// was given, [`name_given`]).
+/// The stored columns of an appointment (`core::appointment_fields`). The
+/// table has three more for appt itself: `sequence` (changes, for exports),
+/// `solo` (in a one-at-a-time window), `patient_name_given` ([`name_given`]).
 pub const COLS: &str = "id, clinic_id, doctor_id, patient_id, service_id, window_id, local_date, \
     duration_minutes, starts_at, ends_at, status, token_number, source, session, batch, reason, notes, \
     diagnosis, prescription, follow_up_required, follow_up_date, cancellation_reason, external_reference_id, \
@@ -371,19 +369,17 @@ pub fn of_patient(
     )
 }
 
-/// [`seen_before`]'s statement. The status and the start are written so
-/// that no index can take them (`|| ''`, `+ 0`): SQLite otherwise walks
-/// `appt_status_start` through every completed visit before the time, a
-/// scan of most of the table for each booking (an import of 20,000 lines
-/// ran for over 15 minutes at a million appointments).
+/// [`seen_before`]'s statement: no index takes the status or the start
+/// (`|| ''`, `+ 0`), or SQLite walks `appt_status_start` through most of
+/// the table for each booking (docs/performance/house-rebuilt.md).
 pub(super) const SEEN_BEFORE: &str =
     "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1 AND status || '' = ?2 \
      AND starts_at + 0 < ?3 AND (doctor_id = ?4 OR (?4 IS NULL AND clinic_id = ?5)))";
 
 /// Whether `a`'s patient has a completed visit that started before `a`
 /// with `a`'s doctor, or, for a clinic-wide visit, at `a`'s clinic: what
-/// makes `a` a follow-up when nobody says (docs/rules.md#visits). One
-/// look-up of the patient's appointments by `appt_patient_date`.
+/// makes `a` a follow-up when nobody says (docs/rules.md#visits), looked
+/// up among the patient's appointments (`appt_patient_date`).
 pub fn seen_before(conn: &Tx, a: &AppointmentRow) -> Result<bool> {
     let completed = Status::Completed.as_str();
     conn.one(
@@ -540,13 +536,11 @@ pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
     Ok(())
 }
 
-/// The longest buffer, in seconds: how much further than an appointment's
-/// own time the time it holds may reach (docs/rules.md#buffers).
+/// The longest buffer in seconds: how far past its own time an appointment holds (docs/rules.md#buffers).
 const MAX_BUFFER_SECS: i64 = BUFFER.1 * 60;
 
-/// The time an appointment holds, buffers included, meets `[?4, ?2)`. The
-/// index range on `starts_at` is the widest that can: the longest
-/// appointment with the longest buffers.
+/// The time an appointment holds, buffers included, meets `[?4, ?2)`; the index range on
+/// `starts_at` is the widest that can: the longest appointment with the longest buffers.
 pub(super) fn busy_sql(cond: &str) -> String {
     format!(
         "SELECT {BUSY_COLS} FROM appointments WHERE {cond} \

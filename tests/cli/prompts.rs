@@ -1530,13 +1530,16 @@ fn the_picker_ranks_what_was_typed_and_enter_takes_the_best() {
             let t = Tmux::start_with(&env, &format!("APPT_LANG={lang}"), args);
             t.wait_until("the picker", |s| s.lines().any(|l| l.starts_with("> ")));
             t.keys(&[typed]);
-            let s = t.wait_until(&format!("{taken} marked after {typed:?}"), |s| {
-                s.lines().any(|l| l.starts_with("> ") && l.contains(taken))
-            });
-            assert!(
-                s.lines()
-                    .any(|l| l.trim_end().ends_with(&format!(": {typed}"))),
-                "the filter is shown ({lang}):\n{s}"
+            // The filter typed is shown, and the item marked under it: an
+            // item marked before the keys arrive (the first of the list) is
+            // not yet the answer to them.
+            let filter = format!(": {typed}");
+            t.wait_until(
+                &format!("{taken} marked under the filter {typed:?} ({lang})"),
+                |s| {
+                    s.lines().any(|l| l.trim_end().ends_with(&filter))
+                        && s.lines().any(|l| l.starts_with("> ") && l.contains(taken))
+                },
             );
             t.keys(&["Enter"]);
             let taken_line = |s: &str| {
