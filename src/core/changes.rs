@@ -44,8 +44,9 @@ fn value(r: &AppointmentRow, f: Field) -> Value {
 
 /// Every column of `r`, as an event stores them.
 fn columns(r: &AppointmentRow) -> Map<String, Value> {
+    let values = r.values();
     fields()
-        .map(|f| (f.name().to_string(), value(r, f)))
+        .map(|f| (f.name().to_string(), stored(values[f as usize])))
         .collect()
 }
 
@@ -164,10 +165,11 @@ fn some<T>(v: Option<T>, f: &str) -> Result<T, Unreadable> {
 pub fn undo(r: &mut AppointmentRow, was: &Map<String, Value>) -> Result<(), Unreadable> {
     for (name, v) in was {
         let f = name.as_str();
-        let Some(field) = Field::named(f).filter(|f| f.shown()) else {
+        let Some(field) = Field::named(f) else {
             return Err(Unreadable(f.into()));
         };
         match field {
+            // Not what an event keeps (`fields`).
             Field::Id | Field::WindowId | Field::BufferBefore | Field::BufferAfter => {
                 return Err(Unreadable(f.into()))
             }

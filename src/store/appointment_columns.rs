@@ -12,7 +12,11 @@ use crate::error::{Error, Result};
 /// The values of `cols` (some of [`super::appointments::COLS`]) of `a`, in their order: what is
 /// bound follows the list, never a count kept by hand.
 pub(super) fn bind(a: &AppointmentRow, cols: &str) -> Result<Vec<Val>> {
-    cols.split(',').map(|c| column(a, c.trim())).collect()
+    // Every field's value once, for all the columns asked.
+    let values = a.values();
+    cols.split(',')
+        .map(|c| column(a, &values, c.trim()))
+        .collect()
 }
 
 /// The three columns that store an overbooking: its reason, by whom, its rule.
@@ -20,14 +24,14 @@ const OVERBOOKED: [&str; 3] = ["overbook_reason", "overbook_by", "overbook_rule"
 
 /// The stored value of `a`'s column `name`: its field's, instants as
 /// seconds since the epoch, dates as text, an overbooking in [`OVERBOOKED`].
-fn column(a: &AppointmentRow, name: &str) -> Result<Val> {
+fn column(a: &AppointmentRow, values: &[Value], name: &str) -> Result<Val> {
     if let Some(part) = OVERBOOKED.iter().position(|c| *c == name) {
         let o = a.overbooked.as_ref();
         return Ok(o
             .map(|o| [&o.reason, &o.by, &o.rule][part].as_str())
             .to_val());
     }
-    Ok(match Field::named(name).map(|f| a.value(f)) {
+    Ok(match Field::named(name).map(|f| values[f as usize]) {
         Some(Value::Text(t)) => t.to_val(),
         Some(Value::Int(n)) => n.to_val(),
         Some(Value::Bool(b)) => b.to_val(),
