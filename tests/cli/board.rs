@@ -662,18 +662,18 @@ fn a_refusal_shows_its_code_and_changes_nothing() {
                 });
             }
         }
-        let screen = t.wait_status(said);
         if said == "Phone: " {
-            let footer = screen
-                .trim_end_matches('\n')
-                .lines()
-                .last()
-                .unwrap_or_default();
-            assert!(
-                footer
-                    .starts_with("VALIDATION_ERROR: '12' is too short for a phone number of +503"),
-                "{screen}"
-            );
+            // "Phone: 12" shows before Enter is read: wait for the refusal
+            // itself, below the question asked again.
+            t.wait_until("the phone refused below the question", |s| {
+                let footer = s.trim_end_matches('\n').lines().last().unwrap_or_default();
+                status_line(s).starts_with(said)
+                    && footer.starts_with(
+                        "VALIDATION_ERROR: '12' is too short for a phone number of +503",
+                    )
+            });
+        } else {
+            t.wait_status(said);
         }
         assert_eq!(env.snapshot(), before, "{keys:?} was refused but wrote");
     }
