@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('clinic', 'clinic', [CompletionResultType]::ParameterValue, 'Clinics: locations with their time zone and rules')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Doctors')
             [CompletionResult]::new('service', 'service', [CompletionResultType]::ParameterValue, 'Services (appointment types)')
+            [CompletionResult]::new('resource', 'resource', [CompletionResultType]::ParameterValue, 'Rooms and equipment a service needs')
             [CompletionResult]::new('window', 'window', [CompletionResultType]::ParameterValue, 'Windows: when bookings are possible')
             [CompletionResult]::new('closure', 'closure', [CompletionResultType]::ParameterValue, 'Closures: holidays and leave')
             [CompletionResult]::new('patient', 'patient', [CompletionResultType]::ParameterValue, 'Patients')
@@ -401,6 +402,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--buffer-before', '--buffer-before', [CompletionResultType]::ParameterName, 'New minutes kept free before each appointment (0–240), for bookings from now on')
             [CompletionResult]::new('--buffer-after', '--buffer-after', [CompletionResultType]::ParameterName, 'New minutes kept free after each appointment (0–240), for bookings from now on')
             [CompletionResult]::new('--online', '--online', [CompletionResultType]::ParameterName, 'Whether the online booking page offers the service: yes|no')
+            [CompletionResult]::new('--needs', '--needs', [CompletionResultType]::ParameterName, 'Rooms or equipment it needs: one of each --needs, any of the names separated by | (none: nothing)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
@@ -449,6 +451,125 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;service;help;help' {
+            break
+        }
+        'appt;resource' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a room or a piece of equipment')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rooms and equipment')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a room or a piece of equipment')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a room or a piece of equipment')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove one no visit to come holds and no service needs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;resource;add' {
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'room or equipment (sala, equipo)')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'Visits it takes at once [default: 1]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;resource;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;resource;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;resource;update' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'kind')
+            [CompletionResult]::new('--capacity', '--capacity', [CompletionResultType]::ParameterName, 'capacity')
+            [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'no: given to no new visit, its history kept')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;resource;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'y')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'yes')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;resource;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a room or a piece of equipment')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rooms and equipment')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a room or a piece of equipment')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a room or a piece of equipment')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove one no visit to come holds and no service needs')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;resource;help;add' {
+            break
+        }
+        'appt;resource;help;list' {
+            break
+        }
+        'appt;resource;help;show' {
+            break
+        }
+        'appt;resource;help;update' {
+            break
+        }
+        'appt;resource;help;remove' {
+            break
+        }
+        'appt;resource;help;help' {
             break
         }
         'appt;window' {
@@ -2148,6 +2269,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('clinic', 'clinic', [CompletionResultType]::ParameterValue, 'Clinics: locations with their time zone and rules')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Doctors')
             [CompletionResult]::new('service', 'service', [CompletionResultType]::ParameterValue, 'Services (appointment types)')
+            [CompletionResult]::new('resource', 'resource', [CompletionResultType]::ParameterValue, 'Rooms and equipment a service needs')
             [CompletionResult]::new('window', 'window', [CompletionResultType]::ParameterValue, 'Windows: when bookings are possible')
             [CompletionResult]::new('closure', 'closure', [CompletionResultType]::ParameterValue, 'Closures: holidays and leave')
             [CompletionResult]::new('patient', 'patient', [CompletionResultType]::ParameterValue, 'Patients')
@@ -2246,6 +2368,29 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;service;remove' {
+            break
+        }
+        'appt;help;resource' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a room or a piece of equipment')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the rooms and equipment')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a room or a piece of equipment')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a room or a piece of equipment')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove one no visit to come holds and no service needs')
+            break
+        }
+        'appt;help;resource;add' {
+            break
+        }
+        'appt;help;resource;list' {
+            break
+        }
+        'appt;help;resource;show' {
+            break
+        }
+        'appt;help;resource;update' {
+            break
+        }
+        'appt;help;resource;remove' {
             break
         }
         'appt;help;window' {

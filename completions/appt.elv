@@ -34,6 +34,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand clinic 'Clinics: locations with their time zone and rules'
             cand doctor 'Doctors'
             cand service 'Services (appointment types)'
+            cand resource 'Rooms and equipment a service needs'
             cand window 'Windows: when bookings are possible'
             cand closure 'Closures: holidays and leave'
             cand patient 'Patients'
@@ -371,6 +372,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --buffer-before 'New minutes kept free before each appointment (0–240), for bookings from now on'
             cand --buffer-after 'New minutes kept free after each appointment (0–240), for bookings from now on'
             cand --online 'Whether the online booking page offers the service: yes|no'
+            cand --needs 'Rooms or equipment it needs: one of each --needs, any of the names separated by | (none: nothing)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
@@ -412,6 +414,112 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;service;help;remove'= {
         }
         &'appt;service;help;help'= {
+        }
+        &'appt;resource'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a room or a piece of equipment'
+            cand list 'List the rooms and equipment'
+            cand show 'Show a room or a piece of equipment'
+            cand update 'Change a room or a piece of equipment'
+            cand remove 'Remove one no visit to come holds and no service needs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;resource;add'= {
+            cand --kind 'room or equipment (sala, equipo)'
+            cand --capacity 'Visits it takes at once [default: 1]'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;resource;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;resource;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;resource;update'= {
+            cand --name 'name'
+            cand --kind 'kind'
+            cand --capacity 'capacity'
+            cand --active 'no: given to no new visit, its history kept'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;resource;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand -y 'y'
+            cand --yes 'yes'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;resource;help'= {
+            cand add 'Add a room or a piece of equipment'
+            cand list 'List the rooms and equipment'
+            cand show 'Show a room or a piece of equipment'
+            cand update 'Change a room or a piece of equipment'
+            cand remove 'Remove one no visit to come holds and no service needs'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;resource;help;add'= {
+        }
+        &'appt;resource;help;list'= {
+        }
+        &'appt;resource;help;show'= {
+        }
+        &'appt;resource;help;update'= {
+        }
+        &'appt;resource;help;remove'= {
+        }
+        &'appt;resource;help;help'= {
         }
         &'appt;window'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -1954,6 +2062,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand clinic 'Clinics: locations with their time zone and rules'
             cand doctor 'Doctors'
             cand service 'Services (appointment types)'
+            cand resource 'Rooms and equipment a service needs'
             cand window 'Windows: when bookings are possible'
             cand closure 'Closures: holidays and leave'
             cand patient 'Patients'
@@ -2036,6 +2145,23 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;service;update'= {
         }
         &'appt;help;service;remove'= {
+        }
+        &'appt;help;resource'= {
+            cand add 'Add a room or a piece of equipment'
+            cand list 'List the rooms and equipment'
+            cand show 'Show a room or a piece of equipment'
+            cand update 'Change a room or a piece of equipment'
+            cand remove 'Remove one no visit to come holds and no service needs'
+        }
+        &'appt;help;resource;add'= {
+        }
+        &'appt;help;resource;list'= {
+        }
+        &'appt;help;resource;show'= {
+        }
+        &'appt;help;resource;update'= {
+        }
+        &'appt;help;resource;remove'= {
         }
         &'appt;help;window'= {
             cand add 'Add a weekly or one-date window for a doctor or the whole clinic'

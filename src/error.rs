@@ -25,6 +25,9 @@ pub enum Code {
     DailyLimit,
     /// A series with an occurrence that cannot be booked or moved (docs/rules.md#series).
     SeriesRefused,
+    /// Every resource of a group the service needs is taken for the time
+    /// (docs/rules.md#rooms-and-equipment).
+    ResourceBusy,
     PastAppointment,
     InsufficientNotice,
     BeyondHorizon,
@@ -72,6 +75,7 @@ impl Code {
             Code::WindowOverlap => "WINDOW_OVERLAP",
             Code::DailyLimit => "DAILY_LIMIT",
             Code::SeriesRefused => "SERIES_REFUSED",
+            Code::ResourceBusy => "RESOURCE_BUSY",
             Code::PastAppointment => "PAST_APPOINTMENT",
             Code::InsufficientNotice => "INSUFFICIENT_NOTICE",
             Code::BeyondHorizon => "BEYOND_HORIZON",
@@ -102,7 +106,7 @@ impl Code {
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
             AppointmentConflict | SlotFull | SlotHeld | SlotInactive | DuplicateBooking
-            | WindowOverlap | DailyLimit | SeriesRefused => 4,
+            | WindowOverlap | DailyLimit | SeriesRefused | ResourceBusy => 4,
             PastAppointment
             | InsufficientNotice
             | BeyondHorizon
@@ -161,6 +165,7 @@ pub enum Entity {
     Message,
     Page,
     Patient,
+    Resource,
     Series,
     Service,
     WaitlistEntry,
@@ -183,6 +188,7 @@ impl Entity {
             Entity::Message => "Message",
             Entity::Page => "Page",
             Entity::Patient => "Patient",
+            Entity::Resource => "Resource",
             Entity::Series => "Series",
             Entity::Service => "Service",
             Entity::WaitlistEntry => "Waitlist entry",
@@ -210,6 +216,7 @@ impl Entity {
             Entity::Message => "e-message_not_found",
             Entity::Page => "e-page_not_found",
             Entity::Patient => "e-patient_not_found",
+            Entity::Resource => "e-resource_not_found",
             Entity::Series => "e-series_not_found",
             Entity::Service => "e-service_not_found",
             Entity::WaitlistEntry => "e-waitlist_entry_not_found",

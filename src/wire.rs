@@ -55,6 +55,13 @@ struct ServiceRefView<'a> {
     name: &'a str,
 }
 
+#[derive(Serialize)]
+struct ResourceRefView<'a> {
+    id: &'a str,
+    kind: &'static str,
+    name: &'a str,
+}
+
 /// A key of the appointment object: a stored field it shows, or what is
 /// read or worked out with it.
 #[derive(Clone, Copy)]
@@ -66,6 +73,7 @@ enum Key {
     Patient,
     Doctor,
     Service,
+    Resources,
 }
 
 impl Key {
@@ -78,6 +86,7 @@ impl Key {
             Key::Patient => "patient",
             Key::Doctor => "doctor",
             Key::Service => "service",
+            Key::Resources => "resources",
         }
     }
 
@@ -97,14 +106,16 @@ impl Key {
 
 /// The object's keys in the documented order (docs/commands.md#the-appointment-object):
 /// the fields it shows in theirs, the local times after the date, the zone
-/// after the end, and the patient, doctor and service after the external
-/// reference.
+/// after the end, and the patient, doctor, service and rooms after the
+/// external reference.
 fn documented() -> impl Iterator<Item = Key> {
     Field::ALL.into_iter().filter(|f| f.shown()).flat_map(|f| {
         let after: &[Key] = match f {
             Field::LocalDate => &[Key::StartTime, Key::EndTime],
             Field::EndsAt => &[Key::Timezone],
-            Field::ExternalReferenceId => &[Key::Patient, Key::Doctor, Key::Service],
+            Field::ExternalReferenceId => {
+                &[Key::Patient, Key::Doctor, Key::Service, Key::Resources]
+            }
             _ => &[],
         };
         std::iter::once(Key::Field(f)).chain(after.iter().copied())
@@ -171,6 +182,17 @@ impl Serialize for AppointmentView<'_> {
                         name: a.service_name.as_deref().unwrap_or(""),
                         duration_minutes: a.service_minutes.unwrap_or(a.duration_minutes),
                     }),
+                )?,
+                Key::Resources => m.serialize_entry(
+                    name,
+                    &a.resources
+                        .iter()
+                        .map(|r| ResourceRefView {
+                            id: &r.id,
+                            kind: r.kind.as_str(),
+                            name: &r.name,
+                        })
+                        .collect::<Vec<_>>(),
                 )?,
             }
         }

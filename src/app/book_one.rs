@@ -255,6 +255,10 @@ pub(super) fn insert(
         row.external_reference_id = None;
     }
     appointments::insert(tx, &row, spot.solo())?;
+    let given: Vec<&str> = spot.resources.iter().map(|r| r.id.as_str()).collect();
+    if !given.is_empty() {
+        crate::store::resources::give(tx, &row, &given)?;
+    }
     if let Some(name) = &who.name_given {
         appointments::name_given(tx, &row.id, name)?;
     }
@@ -276,6 +280,7 @@ pub(super) fn insert(
         doctor_specialty: t.doctor.as_ref().and_then(|d| d.specialty.clone()),
         service_name: p.service.as_ref().map(|s| s.name.clone()),
         service_minutes: p.service.as_ref().map(|s| s.duration_minutes),
+        resources: spot.resources.clone(),
     };
     Ok(saved)
 }

@@ -14,7 +14,7 @@ use crate::core::slots::Request;
 use crate::core::{changes, status as machine, time, Actor, Appointment, Clinic, Status};
 use crate::error::{Error, Result};
 use crate::store::db::Tx;
-use crate::store::{appointments, clinics, doctors, events, queue, reminders};
+use crate::store::{appointments, clinics, doctors, events, queue, reminders, resources};
 use crate::wire;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
@@ -242,6 +242,9 @@ pub(super) fn move_to(
     visit_changes(tx, &mut a, &visit)?;
     reminders::cancel_pending(tx, &a.id, now)?;
     reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
+    // Its rooms and equipment for the new time (docs/rules.md#rooms-and-equipment).
+    let given: Vec<&str> = spot.resources.iter().map(|r| r.id.as_str()).collect();
+    resources::give(tx, &a, &given)?;
     let saved = commit(
         tx,
         &a,

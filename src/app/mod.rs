@@ -42,6 +42,7 @@ pub(crate) mod remind;
 pub(crate) mod repeat;
 pub(crate) mod reply;
 pub(crate) mod report;
+pub mod resource;
 pub mod schedule;
 pub(crate) mod seen;
 pub(crate) mod series;

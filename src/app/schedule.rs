@@ -3,11 +3,13 @@
 //! appointments, and docs/rules.md#booking rules 4–8 in order. Shared by `slots`, `book`
 //! and `reschedule`, so all three judge a time the same way.
 
+use super::resource;
 use super::values::Problems;
 use crate::core::booking;
 use crate::core::check::token_scope;
 use crate::core::limits;
 use crate::core::overbook;
+use crate::core::resources::Given;
 use crate::core::slots::Request;
 use crate::core::slots::{windows_on, Busy, DailyLimit, Day, Hold, LimitScope};
 use crate::core::time::{self, Local};
@@ -212,6 +214,9 @@ pub struct DayData {
     /// The services the doctor does (IDs; empty: every one, and for the
     /// clinic-wide windows), docs/rules.md#who-does-what.
     pub doctor_services: Vec<String>,
+    /// The rooms and equipment the service judged for needs, with their
+    /// visits (docs/rules.md#rooms-and-equipment).
+    pub needs: Vec<crate::core::resources::Group>,
 }
 
 impl DayData {
@@ -236,6 +241,7 @@ impl DayData {
                 appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?;
         }
         day.limits = daily_limits(conn, t, self.date, service_id, except)?;
+        day.needs = resource::needs_on(conn, &t.clinic.id, service_id, (from, to), except)?;
         Ok(day)
     }
 
@@ -418,6 +424,9 @@ impl<'t> Calendar<'t> {
             None => Vec::new(),
         };
         let mut day = self.with(date, windows, busy, limits);
+        if let Some(span) = span {
+            day.needs = resource::needs_on(conn, &t.clinic.id, service_id, span, except)?;
+        }
         if let (Some((from, to)), Some(d)) = (span, &t.doctor) {
             day.holds = holds_of(conn, &t.clinic, &[d.id.as_str()], from, to, except)?
                 .into_iter()
@@ -475,6 +484,7 @@ impl<'t> Calendar<'t> {
             busy,
             limits,
             holds: Vec::new(),
+            needs: Vec::new(),
             doctor_services: self
                 .target
                 .doctor
@@ -642,6 +652,7 @@ impl DayData {
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
+        day.needs = std::borrow::Cow::Borrowed(&self.needs);
         // A live hold takes a place of the doctor's time as an appointment would.
         day.held = self
             .holds
@@ -674,6 +685,9 @@ pub struct Placement {
     pub window: Option<Window>,
     /// The refusal an overbooking passed over (docs/rules.md#overbooking).
     pub passed_over: Option<Code>,
+    /// The rooms and equipment it gets, one per group its service needs
+    /// (docs/rules.md#rooms-and-equipment).
+    pub resources: Vec<Given>,
 }
 
 impl Placement {
@@ -763,6 +777,7 @@ pub fn place_walk_in(
         duration: (end - start).num_minutes(),
         window: Some(span.window.clone()),
         passed_over: None,
+        resources: booking::assign_resources(&day, start, end, req, &[])?,
     })
 }
 
@@ -805,6 +820,14 @@ pub fn place_on(
         ..req.clone()
     };
     booking::check_capacity_suggesting(&day, span, start, end, &fixed)?;
+    // A moved visit keeps the rooms it had where they are free.
+    let had: Vec<String> = match except {
+        Some(id) => crate::store::resources::given(conn, &[id])?
+            .into_iter()
+            .map(|(_, r)| r.id)
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(Placement {
         start,
         end,
@@ -812,6 +835,7 @@ pub fn place_on(
         duration,
         window: Some(span.window.clone()),
         passed_over: None,
+        resources: booking::assign_resources(&day, start, end, &fixed, &had)?,
     })
 }
 
@@ -844,7 +868,7 @@ pub fn place_overbooked(
     let taken = appointments::overbooked_on(conn, &doctor.id, date)?;
     overbook::check_allowance(taken, t.clinic.settings.max_overbook_per_day)?;
     let data = calendar.day(conn, date, req.service_id, None)?;
-    let day = data.day(&t.clinic, now);
+    let mut day = data.day(&t.clinic, now);
     // The window whose time holds the start, open or closed, gives its
     // session and grid; outside every window, the clinic's grid.
     let window = day
@@ -857,12 +881,19 @@ pub fn place_overbooked(
             .as_ref()
             .map_or(t.clinic.settings.slot_minutes, |w| w.slot_minutes),
     );
+    let end = start + Duration::minutes(duration);
+    // The doctor's time may be overbooked; a room never is.
+    let (from, to) = req.held(start, end);
+    let needs = resource::needs_on(conn, &t.clinic.id, req.service_id, (from, to), None)?;
+    day.needs = std::borrow::Cow::Owned(needs);
+    let resources = booking::assign_resources(&day, start, end, req, &[])?;
     Ok(Placement {
         start,
-        end: start + Duration::minutes(duration),
+        end,
         date,
         duration,
         window,
         passed_over: Some(passed_over),
+        resources,
     })
 }

@@ -2,10 +2,11 @@
 //! appointments that name it but is no longer listed or bookable.
 
 use super::values::{self, check_name};
+use crate::core::resources::Resource;
 use crate::core::Service;
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
-use crate::store::{self, services, Store};
+use crate::store::{self, resources, services, Store};
 use chrono::{DateTime, Utc};
 
 pub fn add(st: &mut Store, name: &str, minutes: i64, now: DateTime<Utc>) -> Result<Service> {
@@ -79,6 +80,12 @@ pub struct ServiceUpdate {
     pub buffers: Buffers,
     /// `yes` or `no`: whether the online booking page offers the service.
     pub online: Option<String>,
+    /// What it needs (docs/rules.md#rooms-and-equipment): each a group of
+    /// resources by name separated by `|`, any one of which will do; `none`
+    /// alone needs nothing. None leaves them as they are.
+    pub needs: Option<Vec<String>>,
+    /// The clinic whose resources `needs` names (`--clinic`).
+    pub clinic: Option<String>,
 }
 
 pub fn update(
@@ -107,10 +114,35 @@ pub fn update(
         if let Some(o) = &u.online {
             s.online = values::online(o)?;
         }
+        if let Some(needs) = &u.needs {
+            let none = matches!(&needs[..], [one] if crate::core::words::is_none(one));
+            let groups = if none {
+                Vec::new()
+            } else {
+                super::resource::needs_named(tx, u.clinic.as_deref(), needs)?
+            };
+            resources::set_needs(tx, &s.id, &groups)?;
+        }
         s.updated_at = now;
         services::update(tx, &s)?;
         Ok(s)
     })
+}
+
+/// Every service with what it needs, each group's resources in order.
+pub fn list_needing(st: &mut Store) -> Result<Vec<(Service, Vec<Vec<Resource>>)>> {
+    st.read(|tx| {
+        services::list(tx)?
+            .into_iter()
+            .map(|s| Ok((resources::needs(tx, &s.id)?, s)))
+            .map(|r: Result<_>| r.map(|(n, s)| (s, n)))
+            .collect()
+    })
+}
+
+/// What service `id` needs.
+pub fn needs(st: &mut Store, id: &str) -> Result<Vec<Vec<Resource>>> {
+    st.read(|tx| resources::needs(tx, id))
 }
 
 /// One service by name or ID (what `remove` would take).

@@ -7,7 +7,7 @@ use super::values::{self, Problems};
 use crate::core::booking;
 use crate::core::slots::{DailyLimit, Request};
 use crate::core::{time, Recurrence, Service};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{services, windows, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -46,6 +46,9 @@ pub struct Slot {
     pub refusal: Option<crate::error::Code>,
     /// Taken only by the buffers around appointments (docs/rules.md#buffers).
     pub buffer: bool,
+    /// Refused `RESOURCE_BUSY`: the rooms and equipment taken
+    /// (docs/rules.md#rooms-and-equipment).
+    pub busy_resources: Vec<String>,
     /// Offered: bookable together with every slot offered before it
     /// (`core::booking::slots`); what `slots`, `next` and the pickers list.
     pub offered: bool,
@@ -321,6 +324,10 @@ fn judged_if(
             batch: s.span.window.batch.clone(),
             refusal: s.refusal,
             buffer: s.buffer,
+            busy_resources: match s.refusal {
+                Some(Code::ResourceBusy) => booking::busy_resources(&day, s.start, s.end, req),
+                _ => Vec::new(),
+            },
             offered: s.offered,
             services: Vec::new(),
         })

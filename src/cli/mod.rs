@@ -33,6 +33,7 @@ mod queue;
 mod recall;
 mod remind;
 mod report;
+mod resource;
 mod schedule;
 mod secret;
 mod serve;
@@ -145,6 +146,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Service(service::Cmd),
+    /// Rooms and equipment a service needs
+    #[command(
+        after_help = "Examples:\n  appt resource add \"Sillón 1\" --kind room\n  appt resource list\n  appt service update Ecografía --needs Ecógrafo"
+    )]
+    #[command(subcommand)]
+    Resource(resource::Cmd),
     /// Windows: when bookings are possible
     #[command(
         after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window list -d \"Dr. García\"\n  appt window close 3f2a"
@@ -657,6 +664,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Clinic(c) => clinic::run(&ctx, c),
         Command::Doctor(c) => doctor::run(&ctx, c),
         Command::Service(c) => service::run(&ctx, c),
+        Command::Resource(c) => resource::run(&ctx, c),
         Command::Window(c) => window::run(&ctx, c),
         Command::Closure(c) => closure::run(&ctx, c),
         Command::Patient(c) => patient::run(&ctx, c),
@@ -707,6 +715,7 @@ impl Cli {
             Command::Clinic(c) => c.references(),
             Command::Doctor(c) => c.references(),
             Command::Service(c) => c.references(),
+            Command::Resource(c) => c.references(),
             Command::Window(c) => c.references(),
             Command::Closure(c) => c.references(),
             Command::Patient(c) => c.references(),

@@ -42,7 +42,7 @@ pub enum Cmd {
     /// Rename a service, change its duration, its daily limit, its buffers or
     /// whether the booking page offers it
     #[command(
-        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update \"General Checkup\" --name \"Consulta general\"\n  appt service update Cirugía --max-per-day 4 --online yes\n  appt service update Cirugía --buffer-after 20   # new bookings only"
+        after_help = "Examples:\n  appt service update \"General Checkup\" --minutes 45\n  appt service update Cirugía --max-per-day 4 --online yes\n  appt service update Cirugía --buffer-after 20   # new bookings only\n  appt service update Ecografía --needs \"Sala 1|Sala 2\" --needs Ecógrafo"
     )]
     Update {
         /// Service name or ID
@@ -65,6 +65,9 @@ pub enum Cmd {
         /// Whether the online booking page offers the service: yes|no
         #[arg(long, value_name = "yes|no")]
         online: Option<String>,
+        /// Rooms or equipment it needs: one of each --needs, any of the names separated by | (none: nothing)
+        #[arg(long, value_name = "RESOURCES")]
+        needs: Vec<String>,
     },
     /// Remove a service (its past appointments keep it)
     #[command(
@@ -133,9 +136,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 .made("service added", &s.id))
         }
         Cmd::List => {
-            let all = service::list(&mut ctx.open()?)?;
+            let all = service::list_needing(&mut ctx.open()?)?;
             Ok(ctx.report(
-                || json::list("services", all.iter().map(json::service).collect()),
+                || {
+                    let items = all.iter().map(|(s, n)| json::service_needing(s, n));
+                    json::list("services", items.collect())
+                },
                 || human::services(&all),
             ))
         }
@@ -147,6 +153,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             buffer_before,
             buffer_after,
             online,
+            needs,
         } => {
             let u = service::ServiceUpdate {
                 name,
@@ -157,11 +164,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                     after: buffer_after,
                 },
                 online,
+                needs: (!needs.is_empty()).then_some(needs),
+                clinic: ctx.clinic.clone(),
             };
-            let s = service::update(&mut ctx.open()?, &service, &u, ctx.now)?;
+            let mut st = ctx.open()?;
+            let s = service::update(&mut st, &service, &u, ctx.now)?;
+            let needs = service::needs(&mut st, &s.id)?;
             Ok(ctx
                 .report(
-                    || json::service(&s),
+                    || json::service_needing(&s, &needs),
                     || tr!("c-service_updated", a = human::clean(&s.name)),
                 )
                 .made("service updated", &s.id))

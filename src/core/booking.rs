@@ -4,6 +4,7 @@
 //! runs them in that order inside one write transaction. A day's grid slots are
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
+use super::resources;
 use super::slots::{peak, peak_unbuffered, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span};
 use super::time;
 use super::Settings;
@@ -47,13 +48,17 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
 /// meets no other, and every bookable one is offered.
 fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
     let mut held: Vec<Busy> = day.busy.to_vec();
+    let mut needs = day.needs.to_vec();
     for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
         let (from, to) = req.held(s.start, s.end);
         let cap = s.span.window.capacity;
         let solo = |b: &Busy| b.solo && b.holds(from, to);
-        let fits = peak(held.iter(), from, to) < cap && !(cap > 1 && held.iter().any(solo));
+        let fits = peak(held.iter(), from, to) < cap
+            && !(cap > 1 && held.iter().any(solo))
+            && resources::room_for(&needs, from, to);
         if fits {
             s.offered = true;
+            resources::take(&mut needs, from, to);
             let mut b = Busy::new(
                 String::new(),
                 s.start,
@@ -86,6 +91,10 @@ fn refusal(
         .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
         .or_else(|| held_in_the_way(day, span, start, end, req).map(|_| Code::SlotHeld))
         .or_else(|| places(day, span, req.held(start, end), taken).refusal(span))
+        .or_else(|| {
+            let (from, to) = req.held(start, end);
+            (!resources::room_for(&day.needs, from, to)).then_some(Code::ResourceBusy)
+        })
 }
 
 /// The hold that alone keeps `[start, end)` from being booked
@@ -330,7 +339,12 @@ pub fn check_capacity(
     let (from, to) = req.held(start, end);
     let cap = span.window.capacity;
     match places(day, span, (from, to), peak(day.busy.iter(), from, to)) {
-        Places::Left(n) => return Ok(n),
+        Places::Left(n) => {
+            return match resources::assign(&day.needs, from, to, &[]) {
+                Ok(_) => Ok(n),
+                Err(busy) => Err(resource_busy(&busy)),
+            }
+        }
         Places::Solo(b) => {
             let msg = if span.window.doctor_id.is_some() {
                 crate::text::msg!("e-too_close_to_another_appointment_buffer")
@@ -366,6 +380,48 @@ pub fn check_capacity(
             crate::text::msg!("e-all_places_at_this_time_are_taken", cap = cap),
         )
         .details(json!({"capacity": cap})))
+    }
+}
+
+/// `RESOURCE_BUSY`, naming the resources taken
+/// (docs/rules.md#rooms-and-equipment); booking adds the times free.
+fn resource_busy(busy: &[&str]) -> Error {
+    Error::new(
+        Code::ResourceBusy,
+        crate::text::msg!("e-resource_busy", a = busy.join(", ")),
+    )
+    .details(json!({"resource": busy}))
+}
+
+/// The resources a visit of `[start, end)` gets once rule 8 has passed
+/// (docs/rules.md#rooms-and-equipment): one per group; `prefer` those a
+/// moved visit had.
+pub fn assign_resources(
+    day: &Day,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+    prefer: &[String],
+) -> Result<Vec<resources::Given>> {
+    let (from, to) = req.held(start, end);
+    match resources::assign(&day.needs, from, to, prefer) {
+        Ok(got) => Ok(got.into_iter().map(|h| h.given()).collect()),
+        Err(busy) => Err(resource_busy(&busy)),
+    }
+}
+
+/// The resources that keep `[start, end)` from being booked: those of
+/// every group with none free (`slots --all`'s `RESOURCE_BUSY`).
+pub fn busy_resources(
+    day: &Day,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Vec<String> {
+    let (from, to) = req.held(start, end);
+    match resources::assign(&day.needs, from, to, &[]) {
+        Ok(_) => Vec::new(),
+        Err(busy) => busy.into_iter().map(String::from).collect(),
     }
 }
 
@@ -435,6 +491,10 @@ pub fn check_capacity_suggesting(
             .collect();
         let at: Vec<String> = suggested.iter().map(|t| time::fmt_utc(*t)).collect();
         if let Some(d) = e.details.as_object_mut() {
+            if e.code == Code::ResourceBusy {
+                // The times every resource needed is free again.
+                d.insert("next".into(), json!(at));
+            }
             d.insert("suggested_times".into(), json!(hm));
             // On a fall-back night an HH:MM names two instants: these do not.
             d.insert("suggested_at".into(), json!(at));

@@ -26,6 +26,8 @@ pub(crate) mod queue;
 pub(crate) mod reach;
 pub(crate) mod recall;
 pub(crate) mod report;
+pub(crate) mod resource_kind;
+pub(crate) mod resources;
 pub(crate) mod secrets;
 pub(crate) mod series;
 pub(crate) mod slots;

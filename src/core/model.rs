@@ -514,6 +514,9 @@ pub struct Appointment {
     pub doctor_specialty: Option<String>,
     pub service_name: Option<String>,
     pub service_minutes: Option<i64>,
+    /// The rooms and equipment it was given, one per group its service
+    /// needs (docs/rules.md#rooms-and-equipment).
+    pub resources: Vec<super::resource_kind::Given>,
 }
 
 impl std::ops::Deref for Appointment {

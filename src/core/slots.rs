@@ -87,6 +87,37 @@ impl Busy {
     }
 }
 
+/// One resource of a group as a day sees it: the visits that hold it.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub id: String,
+    pub name: String,
+    pub kind: super::resource_kind::ResourceKind,
+    pub capacity: i64,
+    /// Its active visits over the day, each with the time it holds
+    /// (buffers included).
+    pub busy: Vec<Busy>,
+}
+
+impl Held {
+    /// What a visit given it shows.
+    pub fn given(&self) -> super::resource_kind::Given {
+        super::resource_kind::Given {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+        }
+    }
+
+    /// Has it a place left for the whole of `[from, to)`?
+    pub fn free(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        peak(self.busy.iter(), from, to) < self.capacity
+    }
+}
+
+/// A group of resources any one of which will do, in the order listed.
+pub type Group = Vec<Held>;
+
 /// A time held for a patient typing the code the booking page sent them
 /// (docs/rules.md#holds): it takes one place of its doctor's time, as an
 /// appointment would, until `until`.
@@ -279,6 +310,10 @@ pub struct Day<'a> {
     pub limits: Vec<DailyLimit>,
     /// The holds live at `now` (each also in `busy`, by its ID).
     pub held: Vec<Hold>,
+    /// The groups of rooms and equipment the service asked for needs at
+    /// this clinic, each resource with its visits that day
+    /// (docs/rules.md#rooms-and-equipment); empty when it needs none.
+    pub needs: Cow<'a, [Group]>,
 }
 
 /// A grid slot and what the booking rules say of it.
@@ -318,6 +353,7 @@ impl<'a> Day<'a> {
             busy: Cow::Borrowed(&[]),
             limits: Vec::new(),
             held: Vec::new(),
+            needs: Cow::Borrowed(&[]),
         }
     }
 

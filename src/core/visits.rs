@@ -47,6 +47,7 @@ mod tests {
             patient_erased: false,
             doctor_name: None,
             doctor_specialty: None,
+            resources: Vec::new(),
             service_name: None,
             service_minutes: None,
         }

@@ -352,6 +352,15 @@ pub fn is_all(typed: &str) -> bool {
     )
 }
 
+/// `none` in either language (`none`, `ninguno`, `ninguna`, `nada`):
+/// nothing, as `service update --needs none` says it.
+pub fn is_none(typed: &str) -> bool {
+    matches!(
+        plain(typed).as_str(),
+        "none" | "ninguno" | "ninguna" | "nada"
+    )
+}
+
 /// A setting's on or off in either language: `on`, `true`, `yes`, `sí`,
 /// `si` are on; `off`, `false`, `no` are off; anything else is None.
 pub fn on_off(typed: &str) -> Option<bool> {

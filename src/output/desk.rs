@@ -153,6 +153,7 @@ pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
         Some(Code::InsufficientNotice) => tr!("d-too_soon"),
         Some(Code::BeyondHorizon) => tr!("d-too_far"),
         Some(Code::InvalidTimeSlot) => tr!("d-not_for_service"),
+        Some(Code::ResourceBusy) => tr!("d-resource_busy"),
         Some(code) => code.as_str().to_lowercase(),
     }
 }

@@ -52,6 +52,14 @@ fn cell(v: &Value, path: &str) -> String {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if path == "patient.phone" && is_e164(s) => s.clone(),
         Some(Value::String(s)) => defuse(s),
+        // The rooms and equipment given: their names.
+        Some(Value::Array(items)) => defuse(
+            &items
+                .iter()
+                .filter_map(|i| i["name"].as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         Some(other) => other.to_string(),
     }
 }

@@ -49,6 +49,13 @@ pub const MORE: &str = "sequence, solo, patient_name_given";
 const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
     s.duration_minutes, a.sequence, p.erased_at, a.patient_name_given";
 
+/// The rooms and equipment each appointment was given, in group order, as
+/// one text read after [`JOINED`]: each `id`, `kind` and `name` separated by
+/// U+001F, one from the next by U+001E (no name holds either).
+const GIVEN: &str = "(SELECT string_agg(g.resource_id || '\u{1f}' || r.kind || '\u{1f}' || r.name, \
+     '\u{1e}' ORDER BY g.grp) FROM appointment_resources g JOIN resources r ON r.id = g.resource_id \
+     WHERE g.appointment_id = a.id)";
+
 /// The place of a [`JOINED`] column in [`select`]'s rows.
 macro_rules! joined {
     ($name:literal) => {
@@ -67,7 +74,9 @@ const OWN: On = On::reads(&[Table::Appointments]);
 
 /// What [`select`] reads.
 pub(super) const SELECTED: On = On::reads(&[
+    Table::AppointmentResources,
     Table::Appointments,
+    Table::Resources,
     Table::Clinics,
     Table::Patients,
     Table::Doctors,
@@ -96,7 +105,7 @@ fn select_from(from: &str, patient: PatientJoin) -> String {
         }
     };
     format!(
-        "SELECT {}, {JOINED} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
+        "SELECT {}, {JOINED}, {GIVEN} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
          {patient} LEFT JOIN doctors d ON d.id = a.doctor_id \
          LEFT JOIN services s ON s.id = a.service_id",
         under("a", COLS)
@@ -214,7 +223,27 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         doctor_specialty: f.get(joined!("d.specialty"))?,
         service_name: f.get(joined!("s.name"))?,
         service_minutes: f.get(joined!("s.duration_minutes"))?,
+        resources: given(f.get(count(COLS) + count(JOINED))?),
     })
+}
+
+/// [`GIVEN`]'s text read back; a part appt did not write is left out.
+fn given(text: Option<String>) -> Vec<crate::core::resources::Given> {
+    use crate::core::resources::{Given, ResourceKind};
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    text.split('\u{1e}')
+        .filter_map(|one| {
+            let mut parts = one.splitn(3, '\u{1f}');
+            let (id, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(Given {
+                id: id.to_string(),
+                name: name.to_string(),
+                kind: ResourceKind::parse(kind)?,
+            })
+        })
+        .collect()
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {
@@ -533,7 +562,8 @@ pub fn save(conn: &Tx, a: &AppointmentRow) -> Result<()> {
     let mut args = vec![a.id.to_val()];
     args.extend(appointment_columns::bind(a, SAVED)?);
     conn.exec(On::writes(&[Table::Appointments]), sql, &args)?;
-    Ok(())
+    // Its rooms and equipment follow its time and status.
+    super::resources::follow(conn, a)
 }
 
 /// The longest buffer in seconds: how far past its own time an appointment holds (docs/rules.md#buffers).

@@ -106,8 +106,17 @@ impl Asked<'_> {
             }
             Asked::Closures { .. } => &[Closures],
             Asked::Busy { .. } => &[Appointments],
-            // Whole appointments, with their clinic, patient, doctor and service.
-            Asked::ByExternalRef(_) => &[Appointments, Clinics, Patients, Doctors, Services],
+            // Whole appointments, with their clinic, patient, doctor,
+            // service and rooms.
+            Asked::ByExternalRef(_) => &[
+                AppointmentResources,
+                Appointments,
+                Resources,
+                Clinics,
+                Patients,
+                Doctors,
+                Services,
+            ],
             Asked::LastToken { .. } => &[Tokens],
             Asked::PatientByPhone(_) => &[Patients],
             Asked::Resolve { table, .. } => table.alone(),

@@ -427,12 +427,13 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 16] = [
+const STORED: [&Layout; 17] = [
     &super::channels::STORED,
     &super::inbox::STORED,
     &clinics::STORED,
     &doctors::STORED,
     &services::STORED,
+    &super::resources::STORED,
     &windows::STORED,
     &closures::STORED,
     &patients::STORED,

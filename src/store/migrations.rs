@@ -120,6 +120,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(41, "041_web_abuse"),
     sql!(42, "042_name_given"),
     sql!(43, "043_cancel_asked"),
+    sql!(44, "044_resources"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -43,6 +43,7 @@ pub(crate) mod queue;
 pub(crate) mod recalls;
 pub(crate) mod reminders;
 pub(crate) mod report;
+pub(crate) mod resources;
 pub(crate) mod retention;
 mod rewrite;
 pub(crate) mod series;

@@ -17,14 +17,17 @@ use crate::error::{Error, Result};
 /// The same on both engines.
 const TABLES: &[(&str, &str, &str)] = &[
     ("clinics", clinics::COLS, "name_key"),
+    ("resources", super::resources::COLS, "name_key"),
     ("channels", super::channels::COLS, ""),
     ("doctors", doctors::COLS, "name_key"),
     ("services", services::COLS, "name_key, removed_at"),
+    ("service_needs", super::resources::NEED_COLS, ""),
     ("windows", windows::COLS, ""),
     ("window_services", windows::SERVICE_COLS, ""),
     ("closures", closures::COLS, ""),
     ("patients", patients::COLS, "name_key"),
     ("appointments", appointments::COLS, appointments::MORE),
+    ("appointment_resources", super::resources::GIVEN_COLS, ""),
     ("tokens", super::queue::COLS, ""),
     ("waitlist", waitlist::COLS, ""),
     (

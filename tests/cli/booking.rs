@@ -84,10 +84,11 @@ fn books_and_returns_the_full_object() {
         "visit_type",
         "payer",
         "overbooked",
+        "resources",
     ] {
         assert!(a.get(f).is_some(), "missing {f}");
     }
-    assert_eq!(a.as_object().unwrap().len(), 42);
+    assert_eq!(a.as_object().unwrap().len(), 43);
     let shown = env.ok(&["show", &s(&a["id"])[..8]]);
     assert_eq!(&shown, a);
 }

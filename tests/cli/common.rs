@@ -705,7 +705,18 @@ pub fn undo_schema_42(env: &Env) {
 /// Takes schema 43's change (an answer's outcome `asked`) out of `env`'s
 /// database, for tests of older databases: nothing to take on a database
 /// that never asked (the wider CHECK holds the older rows).
-pub fn undo_schema_43(_env: &Env) {}
+pub fn undo_schema_43(env: &Env) {
+    undo_schema_44(env);
+}
+
+/// Takes schema 44's change (rooms and equipment) out of `env`'s database,
+/// for tests of older databases: dropping a table drops its trigger.
+pub fn undo_schema_44(env: &Env) {
+    env.exec("DROP TABLE appointment_resources; DROP TABLE service_needs; DROP TABLE resources;");
+    if env.url().is_some() {
+        env.exec("DROP FUNCTION appt_resource_guard()");
+    }
+}
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s
 /// database, for tests of older databases.

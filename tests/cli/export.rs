@@ -757,7 +757,7 @@ fn jsonl_lines_are_the_appointment_objects_in_start_order() {
 
 /// The CSV columns: the fields of the appointment object (docs/commands.md#the-appointment-object) in order,
 /// the nested objects flattened.
-const CSV_HEADER: [&str; 50] = [
+const CSV_HEADER: [&str; 51] = [
     "id",
     "clinic_id",
     "doctor_id",
@@ -792,6 +792,7 @@ const CSV_HEADER: [&str; 50] = [
     "service.id",
     "service.name",
     "service.duration_minutes",
+    "resources",
     "created_at",
     "updated_at",
     "confirmed_at",
@@ -816,6 +817,11 @@ fn flat(v: &Value, prefix: &str, out: &mut std::collections::BTreeMap<String, St
         let key = format!("{prefix}{k}");
         match x {
             Value::Object(_) => flat(x, &format!("{key}."), out),
+            // The rooms given: their names (none here).
+            Value::Array(items) => {
+                let names: Vec<&str> = items.iter().filter_map(|i| i["name"].as_str()).collect();
+                out.insert(key, names.join(", "));
+            }
             Value::Null => {
                 out.insert(key, String::new());
             }

@@ -49,6 +49,8 @@ const VALUE_NAMES: &[&str] = &[
     "true|false", // lists
     "DAYS",
     "SERVICES",
+    "RESOURCE",
+    "RESOURCES",
     "TYPES",
     "SCOPES",
     "OFFSETS", // places and programs

@@ -58,6 +58,7 @@ mod report_api;
 mod report_page;
 mod reports;
 mod requests;
+mod resources;
 mod retention;
 mod schemas;
 mod series;

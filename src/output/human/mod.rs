@@ -14,6 +14,7 @@ mod inbox;
 mod messages;
 mod patient;
 mod report;
+mod resources;
 mod setup;
 mod upkeep;
 
@@ -28,6 +29,7 @@ pub use inbox::{inbox, inbox_message};
 pub use messages::{delivered, dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erase_question, erased, patient_card, patient_visits, patients};
 pub use report::report;
+pub use resources::{kind as resource_kind, needs, resources};
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, put_online, reminders, services, windows,
 };

@@ -2,6 +2,7 @@
 //! `closure`, their tables and cards.
 
 use super::{clean, or_dash, short};
+use crate::core::resources::Resource;
 use crate::core::time::{format_duration, format_hhmm, format_offset};
 use crate::core::{Clinic, Doctor, Recurrence, Service, Window};
 use crate::output::fit::{col, join, text, width, Item, Sheet, Step};
@@ -261,13 +262,15 @@ pub fn doctors(list: &[Doctor], services: impl Fn(&Doctor) -> Option<Vec<String>
     t.render()
 }
 
-pub fn services(list: &[Service]) -> String {
+/// The services, each with what it needs (docs/rules.md#rooms-and-equipment).
+pub fn services(list: &[(Service, Vec<Vec<Resource>>)]) -> String {
     // Buffers only when a service has one: a column of dashes would cut the names.
     let buffered = list
         .iter()
-        .any(|s| s.buffer_before > 0 || s.buffer_after > 0);
-    // Online too, only when the booking page offers a service.
-    let online = list.iter().any(|s| s.online);
+        .any(|(s, _)| s.buffer_before > 0 || s.buffer_after > 0);
+    // Online too, only when the booking page offers a service; needs when one needs a room.
+    let online = list.iter().any(|(s, _)| s.online);
+    let needing = list.iter().any(|(_, n)| !n.is_empty());
     let mut cols = vec![text("Name", 12), col("Minutes"), col("Per day")];
     if buffered {
         cols.push(col("Buffers"));
@@ -275,13 +278,16 @@ pub fn services(list: &[Service]) -> String {
     if online {
         cols.push(col("Online"));
     }
+    if needing {
+        cols.push(text("Needs", 10));
+    }
     cols.push(col("ID"));
     let mut t = Sheet::new(cols).steps(&[
         Step::Drop("Online"),
         Step::Drop("Buffers"),
         Step::Drop("Per day"),
     ]);
-    for s in list {
+    for (s, needs) in list {
         let mut row: Vec<Item> = vec![
             clean(&s.name).into(),
             s.duration_minutes.to_string().into(),
@@ -292,6 +298,10 @@ pub fn services(list: &[Service]) -> String {
         }
         if online {
             row.push(lang::yes_no(s.online).into());
+        }
+        if needing {
+            let shown = super::needs(needs);
+            row.push(or_dash(Some(shown.as_str()).filter(|n| !n.is_empty())).into());
         }
         row.push(short(&s.id).into());
         t.row(row);

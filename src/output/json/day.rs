@@ -28,6 +28,9 @@ struct SlotView<'a> {
     /// Present (null when available) with `--all`.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Option<&'a str>>,
+    /// With `--all`, on a `RESOURCE_BUSY` slot: the rooms and equipment taken.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    busy_resources: &'a [String],
     /// When no service was named and the window takes only some: the
     /// services that fit from the slot (docs/rules.md#who-does-what).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -65,6 +68,7 @@ fn slot(s: &Slot, tz: crate::core::zone::Tz, all: bool) -> SlotView<'_> {
         batch: s.batch.as_deref(),
         available: all.then_some(s.refusal.is_none()),
         reason: all.then_some(s.refusal.map(Code::as_str)),
+        busy_resources: &s.busy_resources,
         services: services(s),
     }
 }

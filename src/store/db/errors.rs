@@ -13,6 +13,9 @@ pub(super) enum Failure {
     /// PostgreSQL's exclusion constraint, the database's own backstop
     /// against double booking (docs/operations.md#postgresql).
     Overlap,
+    /// The guard on rooms and equipment: a resource would hold more visits
+    /// at once than its capacity (docs/rules.md#rooms-and-equipment).
+    ResourceBusy,
     /// A constraint the rules should have kept (a bug, or a row written
     /// by another program).
     Constraint(String),
@@ -45,6 +48,10 @@ pub(super) fn answer(f: Failure) -> Error {
         Failure::Overlap => Error::new(
             Code::AppointmentConflict,
             crate::text::msg!("e-doctor_is_not_available_at_the_requested"),
+        ),
+        Failure::ResourceBusy => Error::new(
+            Code::ResourceBusy,
+            crate::text::msg!("e-resource_busy_guard"),
         ),
         Failure::Constraint(e) => {
             Error::internal(crate::text::msg!("e-database_constraint_failed", e = e))
@@ -80,6 +87,9 @@ pub(super) fn answer(f: Failure) -> Error {
 
 const WRITING: &str = "e-another_appt_or_another_program_is_writing";
 
+/// The SQLSTATE the guard on rooms and equipment raises (schema 44).
+const RESOURCE_GUARD: &str = "AR001";
+
 /// A PostgreSQL error's kind.
 pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {
     use tokio_postgres::error::SqlState;
@@ -90,6 +100,8 @@ pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {
     let message = db.message().to_string();
     if *code == SqlState::EXCLUSION_VIOLATION {
         Failure::Overlap
+    } else if code.code() == RESOURCE_GUARD {
+        Failure::ResourceBusy
     } else if code.code().starts_with("23") {
         // Class 23: integrity constraint violation.
         Failure::Constraint(message)
@@ -114,6 +126,12 @@ pub(super) fn of_sqlite(e: &rusqlite::Error) -> Failure {
     let detail = e.to_string();
     match e {
         rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            // The schema's one trigger, the guard on rooms and equipment.
+            E::ConstraintViolation
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_TRIGGER =>
+            {
+                Failure::ResourceBusy
+            }
             E::ConstraintViolation => Failure::Constraint(detail),
             E::DatabaseBusy | E::DatabaseLocked => Failure::Busy(detail),
             E::NotADatabase | E::DatabaseCorrupt => Failure::Unusable(detail),

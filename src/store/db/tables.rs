@@ -9,6 +9,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     ApiTokens,
+    /// The rooms and equipment each visit was given.
+    AppointmentResources,
     Appointments,
     /// Failed authentications, by address, for the limit on them.
     AuthFailures,
@@ -28,6 +30,10 @@ pub enum Table {
     PatientLinks,
     Patients,
     Reminders,
+    /// A clinic's rooms and equipment.
+    Resources,
+    /// What each service needs of them.
+    ServiceNeeds,
     Services,
     /// The queue's tokens: the last number given per doctor and day.
     Tokens,
@@ -41,8 +47,9 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 22] = [
+    pub const ALL: [Table; 25] = [
         Table::ApiTokens,
+        Table::AppointmentResources,
         Table::Appointments,
         Table::AuthFailures,
         Table::Channels,
@@ -57,6 +64,8 @@ impl Table {
         Table::PatientLinks,
         Table::Patients,
         Table::Reminders,
+        Table::Resources,
+        Table::ServiceNeeds,
         Table::Services,
         Table::Tokens,
         Table::Waitlist,
@@ -70,6 +79,9 @@ impl Table {
     pub const fn name(self) -> &'static str {
         match self {
             Table::ApiTokens => "api_tokens",
+            Table::AppointmentResources => "appointment_resources",
+            Table::Resources => "resources",
+            Table::ServiceNeeds => "service_needs",
             Table::AuthFailures => "auth_failures",
             Table::Appointments => "appointments",
             Table::Channels => "channels",
@@ -98,6 +110,9 @@ impl Table {
     pub const fn alone(self) -> &'static [Table] {
         match self {
             Table::ApiTokens => &[Table::ApiTokens],
+            Table::AppointmentResources => &[Table::AppointmentResources],
+            Table::Resources => &[Table::Resources],
+            Table::ServiceNeeds => &[Table::ServiceNeeds],
             Table::AuthFailures => &[Table::AuthFailures],
             Table::Appointments => &[Table::Appointments],
             Table::Channels => &[Table::Channels],

@@ -1,0 +1,220 @@
+//! Rooms and equipment (docs/rules.md#rooms-and-equipment): a clinic's
+//! resources, what a service needs of them, and what a day of a clinic
+//! holds of them for the rules to judge.
+
+use super::values::{self, check_name};
+use crate::core::resources::{Group, Held, Resource, ResourceKind};
+use crate::error::{Code, Error, Result};
+use crate::store::db::Tx;
+use crate::store::{self, clinics, resources, Store};
+use chrono::{DateTime, Utc};
+
+/// A resource's fields as typed; on update, None leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceInput {
+    pub name: Option<String>,
+    /// `room` or `equipment` (`sala`, `equipo`).
+    pub kind: Option<String>,
+    pub capacity: Option<i64>,
+    /// `yes` or `no` (update only): an inactive resource keeps its history
+    /// and is given to no new visit.
+    pub active: Option<String>,
+}
+
+fn kind(typed: &str) -> Result<ResourceKind> {
+    ResourceKind::parse(typed).ok_or_else(|| {
+        Error::field(
+            "kind",
+            crate::text::msg!("e-resource_kind", s = typed.to_string()),
+        )
+    })
+}
+
+fn capacity(n: i64) -> Result<i64> {
+    if crate::core::limits::CAPACITY.contains(&n) {
+        Ok(n)
+    } else {
+        Err(Error::field(
+            "capacity",
+            crate::text::msg!("e-capacity_must_be_between_1_and_1000"),
+        ))
+    }
+}
+
+pub fn add(
+    st: &mut Store,
+    clinic: Option<&str>,
+    r: &ResourceInput,
+    now: DateTime<Utc>,
+) -> Result<Resource> {
+    let name = check_name("name", r.name.as_deref().unwrap_or_default())?;
+    let kind = kind(r.kind.as_deref().unwrap_or_default())?;
+    let capacity = capacity(r.capacity.unwrap_or(1))?;
+    st.write(|tx| {
+        let res = Resource {
+            id: store::new_id(),
+            clinic_id: clinics::default(tx, clinic)?.id,
+            name,
+            kind,
+            capacity,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        resources::insert(tx, &res)?;
+        Ok(res)
+    })
+}
+
+/// The resources of `clinic` (every clinic's when None).
+pub fn list(st: &mut Store, clinic: Option<&str>) -> Result<Vec<Resource>> {
+    st.read(|tx| {
+        let id = clinic.map(|c| clinics::find(tx, c)).transpose()?;
+        resources::list(tx, id.as_ref().map(|c| c.id.as_str()))
+    })
+}
+
+pub fn show(st: &mut Store, resource: &str) -> Result<Resource> {
+    st.read(|tx| resources::find(tx, resource))
+}
+
+pub fn update(
+    st: &mut Store,
+    resource: &str,
+    u: &ResourceInput,
+    now: DateTime<Utc>,
+) -> Result<Resource> {
+    st.write(|tx| {
+        let mut r = resources::find(tx, resource)?;
+        if let Some(n) = &u.name {
+            r.name = check_name("name", n)?;
+        }
+        if let Some(k) = &u.kind {
+            r.kind = kind(k)?;
+        }
+        if let Some(c) = u.capacity {
+            r.capacity = capacity(c)?;
+        }
+        if let Some(a) = &u.active {
+            r.active = values::parse_on_off(a).map_err(|e| Error::field("active", e))?;
+        }
+        r.updated_at = now;
+        resources::update(tx, &r)?;
+        Ok(r)
+    })
+}
+
+/// Removes a resource no visit to come holds and no service needs; one a
+/// past visit was given is kept for its history, made inactive instead.
+/// Returns it, and whether it was kept.
+pub fn remove(st: &mut Store, resource: &str, now: DateTime<Utc>) -> Result<(Resource, bool)> {
+    st.write(|tx| {
+        let mut r = resources::find(tx, resource)?;
+        let (visits, services) = resources::uses(tx, &r.id, now)?;
+        if visits > 0 || services > 0 {
+            let mut e = Error::field(
+                "resource",
+                crate::text::msg!(
+                    "e-resource_in_use",
+                    name = r.name.clone(),
+                    a = visits,
+                    b = services
+                ),
+            );
+            e.details["future_appointments"] = serde_json::json!(visits);
+            e.details["services"] = serde_json::json!(services);
+            return Err(e.hint(crate::text::msg!("e-resource_in_use_hint")));
+        }
+        if resources::ever_given(tx, &r.id)? {
+            r.active = false;
+            r.updated_at = now;
+            resources::update(tx, &r)?;
+            return Ok((r, true));
+        }
+        resources::remove(tx, &r.id)?;
+        Ok((r, false))
+    })
+}
+
+/// `--needs` as typed, each a group of names or IDs separated by `|`, each
+/// looked up; every resource of one clinic. An empty list needs nothing.
+pub fn needs_named(tx: &Tx, clinic: Option<&str>, typed: &[String]) -> Result<Vec<Vec<String>>> {
+    let mut groups = Vec::new();
+    let mut at: Option<String> = clinic
+        .map(|c| clinics::find(tx, c).map(|c| c.id))
+        .transpose()?;
+    for group in typed {
+        let mut ids: Vec<String> = Vec::new();
+        for name in group.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+            let r = resources::find(tx, name)?;
+            match &at {
+                Some(c) if *c != r.clinic_id => {
+                    return Err(Error::field(
+                        "needs",
+                        crate::text::msg!("e-resource_of_another_clinic", name = r.name.clone()),
+                    ))
+                }
+                _ => at = Some(r.clinic_id.clone()),
+            }
+            if !ids.contains(&r.id) {
+                ids.push(r.id);
+            }
+        }
+        if !ids.is_empty() {
+            groups.push(ids);
+        }
+    }
+    Ok(groups)
+}
+
+/// What a visit of `service` at `clinic` needs, each resource with its
+/// active visits over `[from, to)` but `except` (one being moved): the
+/// groups of the clinic's resources, the inactive left out (a group left
+/// with none has no room). A group none of whose resources is the clinic's
+/// does not apply there.
+pub fn needs_on(
+    tx: &Tx,
+    clinic: &str,
+    service: Option<&str>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    except: Option<&str>,
+) -> Result<Vec<Group>> {
+    let Some(service) = service else {
+        return Ok(Vec::new());
+    };
+    let needs = match resources::needs(tx, service) {
+        Ok(n) => n,
+        // An unknown service needs nothing; booking answers for it.
+        Err(e) if e.code == Code::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let here: Vec<Vec<Resource>> = needs
+        .into_iter()
+        .map(|g| g.into_iter().filter(|r| r.clinic_id == clinic).collect())
+        .filter(|g: &Vec<Resource>| !g.is_empty())
+        .collect();
+    if here.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = here.iter().flatten().map(|r| r.id.as_str()).collect();
+    let busy = resources::busy(tx, &ids, from, to, except)?;
+    Ok(here
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter(|r| r.active)
+                .map(|r| Held {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                    capacity: r.capacity,
+                    busy: busy
+                        .iter()
+                        .filter(|(id, _)| *id == r.id)
+                        .map(|(_, b)| b.clone())
+                        .collect(),
+                })
+                .collect()
+        })
+        .collect())
+}

@@ -1,0 +1,148 @@
+//! Rooms and equipment (docs/rules.md#rooms-and-equipment): what a visit
+//! needs besides its doctor, whether a time has room for it, and which
+//! resource of each group it gets.
+
+pub use super::resource_kind::{Given, ResourceKind};
+use super::slots::Busy;
+pub use super::slots::{Group, Held};
+use chrono::{DateTime, Utc};
+
+/// A room or a piece of equipment of one clinic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub id: String,
+    pub clinic_id: String,
+    pub name: String,
+    pub kind: ResourceKind,
+    /// Visits it takes at once.
+    pub capacity: i64,
+    /// An inactive resource keeps its history and is given to no new visit.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The resources `[from, to)` gets: one of each group, the first free in
+/// the order listed, those in `prefer` first (the ones a moved visit had).
+/// Else the names of the resources of every group that has none free.
+pub fn assign<'g>(
+    groups: &'g [Group],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    prefer: &[String],
+) -> Result<Vec<&'g Held>, Vec<&'g str>> {
+    let mut got = Vec::with_capacity(groups.len());
+    let mut busy = Vec::new();
+    for group in groups {
+        let free = |h: &&Held| h.free(from, to);
+        let kept = group.iter().filter(|h| prefer.contains(&h.id)).find(free);
+        match kept.or_else(|| group.iter().find(free)) {
+            Some(h) => got.push(h),
+            None => busy.extend(group.iter().map(|h| h.name.as_str())),
+        }
+    }
+    if busy.is_empty() {
+        Ok(got)
+    } else {
+        Err(busy)
+    }
+}
+
+/// Whether `[from, to)` has room in every group.
+pub fn room_for(groups: &[Group], from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    groups.iter().all(|g| g.iter().any(|h| h.free(from, to)))
+}
+
+/// Takes a place of one resource of each group for `[from, to)`, as
+/// [`assign`] would give it: a day's grid offers the next time beside
+/// those it offered already.
+pub fn take(groups: &mut [Group], from: DateTime<Utc>, to: DateTime<Utc>) {
+    for group in groups.iter_mut() {
+        if let Some(h) = group.iter_mut().find(|h| h.free(from, to)) {
+            h.busy.push(Busy::new(String::new(), from, to, 0, 0));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 15, h, m, 0).unwrap()
+    }
+
+    fn held(name: &str, capacity: i64, busy: &[(u32, u32)]) -> Held {
+        Held {
+            id: name.to_lowercase(),
+            name: name.into(),
+            kind: ResourceKind::Room,
+            capacity,
+            busy: busy
+                .iter()
+                .map(|(h, m)| {
+                    let start = at(*h, *m);
+                    Busy::new(
+                        "x".into(),
+                        start,
+                        start + chrono::Duration::minutes(30),
+                        0,
+                        0,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_first_free_of_each_group_in_the_order_listed() {
+        let groups = vec![
+            vec![held("Sala 1", 1, &[(9, 0)]), held("Sala 2", 1, &[])],
+            vec![held("Ecógrafo", 1, &[])],
+        ];
+        let got = assign(&groups, at(9, 0), at(9, 30), &[]).unwrap();
+        let names: Vec<&str> = got.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["Sala 2", "Ecógrafo"]);
+        // Free at 9:30: Sala 1 first again.
+        let got = assign(&groups, at(9, 30), at(10, 0), &[]).unwrap();
+        assert_eq!(got[0].name, "Sala 1");
+        // A moved visit keeps its room when it is free.
+        let got = assign(&groups, at(9, 30), at(10, 0), &["sala 2".into()]).unwrap();
+        assert_eq!(got[0].name, "Sala 2");
+    }
+
+    #[test]
+    fn a_group_with_none_free_names_its_resources() {
+        let groups = vec![
+            vec![held("Sala 1", 1, &[])],
+            vec![held("Ecógrafo", 1, &[(9, 0)])],
+        ];
+        assert_eq!(
+            assign(&groups, at(9, 15), at(9, 45), &[]).unwrap_err(),
+            ["Ecógrafo"]
+        );
+        assert!(!room_for(&groups, at(9, 15), at(9, 45)));
+        assert!(room_for(&groups, at(9, 30), at(10, 0)));
+    }
+
+    #[test]
+    fn capacity_counts_the_most_at_once_not_every_overlap() {
+        // Two visits one after the other leave a place of two all along.
+        let gym = vec![vec![held("Gimnasio", 2, &[(9, 0), (9, 30)])]];
+        assert!(room_for(&gym, at(9, 0), at(10, 0)));
+        let mut groups = gym.clone();
+        take(&mut groups, at(9, 0), at(10, 0));
+        assert!(!room_for(&groups, at(9, 15), at(9, 45)));
+    }
+
+    #[test]
+    fn kinds_read_in_either_language() {
+        assert_eq!(ResourceKind::parse("Sala"), Some(ResourceKind::Room));
+        assert_eq!(ResourceKind::parse("equipo"), Some(ResourceKind::Equipment));
+        assert_eq!(ResourceKind::parse("machine"), None);
+        for k in ResourceKind::ALL {
+            assert_eq!(ResourceKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Rooms and equipment (docs/rules.md#rooms-and-equipment): the
+//! `resources` table, what each service needs of them (`service_needs`)
+//! and what each visit was given (`appointment_resources`, which the
+//! schema's guard keeps from holding a resource past its capacity).
+
+use super::db::{marks, On, Row, Table, ToVal, Tx, Val};
+use super::stored::{col, Kind, Layout};
+use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
+use crate::args;
+use crate::core::resources::{Resource, ResourceKind};
+use crate::core::slots::Busy;
+use crate::core::AppointmentRow;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+
+pub const COLS: &str = "id, clinic_id, name, kind, capacity, active, created_at, updated_at";
+/// `service_needs`' columns.
+pub const NEED_COLS: &str = "service_id, grp, position, resource_id";
+/// `appointment_resources`' columns.
+pub const GIVEN_COLS: &str = "appointment_id, grp, resource_id, held_from, held_to, active";
+
+const LOOKUP: Lookup = Lookup {
+    table: Table::Resources,
+    also: &[],
+    what: crate::error::Entity::Resource,
+    by_name: true,
+    filter: "",
+    label: "name",
+    suggest: true,
+};
+
+/// The columns [`from_row`] parses, for `appt check`.
+pub const STORED: Layout = Layout {
+    name: "resources",
+    id: "id",
+    cols: &[
+        col("capacity", Kind::Range(1, 1000)),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+    ],
+    rules: &[],
+};
+
+fn from_row(r: &Row) -> Result<Resource> {
+    let f = r.of("resources", 0)?;
+    Ok(Resource {
+        id: f.id().to_string(),
+        clinic_id: f.get(1)?,
+        name: f.get(2)?,
+        kind: f.code(3, ResourceKind::parse)?,
+        capacity: f.range(4, (1, 1000))?,
+        active: f.get(5)?,
+        created_at: f.instant(6)?,
+        updated_at: f.instant(7)?,
+    })
+}
+
+pub fn insert(tx: &Tx, r: &Resource) -> Result<()> {
+    ensure_unique_name(tx, &LOOKUP, &r.name, &r.id)?;
+    tx.exec(
+        On::writes(&[Table::Resources]),
+        &format!("INSERT INTO resources ({COLS}, name_key) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        args![
+            r.id,
+            r.clinic_id,
+            r.name,
+            r.kind.as_str(),
+            r.capacity,
+            r.active,
+            epoch(r.created_at),
+            epoch(r.updated_at),
+            name_key(&r.name)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update(tx: &Tx, r: &Resource) -> Result<()> {
+    ensure_unique_name(tx, &LOOKUP, &r.name, &r.id)?;
+    tx.exec(
+        On::writes(&[Table::Resources]),
+        "UPDATE resources SET name = ?2, name_key = ?3, kind = ?4, capacity = ?5, active = ?6, \
+         updated_at = ?7 WHERE id = ?1",
+        args![
+            r.id,
+            r.name,
+            name_key(&r.name),
+            r.kind.as_str(),
+            r.capacity,
+            r.active,
+            epoch(r.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes a resource no service needs and no visit was given.
+pub fn remove(tx: &Tx, id: &str) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::Resources]),
+        "DELETE FROM resources WHERE id = ?1",
+        args![id],
+    )?;
+    Ok(())
+}
+
+pub fn get(tx: &Tx, id: &str) -> Result<Resource> {
+    by_id(
+        tx,
+        On::reads(&[Table::Resources]),
+        &format!("SELECT {COLS} FROM resources WHERE id = ?1"),
+        id,
+        crate::error::Entity::Resource,
+        from_row,
+    )
+}
+
+/// One resource by name or ID; an unknown name is `NOT_FOUND` with the
+/// closest names.
+pub fn find(tx: &Tx, input: &str) -> Result<Resource> {
+    get(tx, &resolve(tx, &LOOKUP, input)?)
+}
+
+/// The resources of `clinic` (every clinic's when None), by name.
+pub fn list(tx: &Tx, clinic: Option<&str>) -> Result<Vec<Resource>> {
+    tx.rows(
+        On::reads(&[Table::Resources]),
+        &format!(
+            "SELECT {COLS} FROM resources WHERE (CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) \
+             ORDER BY name_key"
+        ),
+        args![clinic],
+        from_row,
+    )
+}
+
+/// How many active visits hold resource `id` after `now`, and how many
+/// services need it.
+pub fn uses(tx: &Tx, id: &str, now: DateTime<Utc>) -> Result<(i64, i64)> {
+    let visits = tx.one(
+        On::reads(&[Table::AppointmentResources]),
+        "SELECT count(*) FROM appointment_resources WHERE resource_id = ?1 AND active = 1 \
+         AND held_to > ?2",
+        args![id, epoch(now)],
+    )?;
+    let services = tx.one(
+        On::reads(&[Table::ServiceNeeds]),
+        "SELECT count(DISTINCT service_id) FROM service_needs WHERE resource_id = ?1",
+        args![id],
+    )?;
+    Ok((visits, services))
+}
+
+/// Whether any visit was ever given resource `id` (its history).
+pub fn ever_given(tx: &Tx, id: &str) -> Result<bool> {
+    Ok(tx
+        .row(
+            On::reads(&[Table::AppointmentResources]),
+            "SELECT 1 FROM appointment_resources WHERE resource_id = ?1 LIMIT 1",
+            args![id],
+            |r| r.get::<i64>(0),
+        )?
+        .is_some())
+}
+
+/// What service `id` needs: its groups in order, each group's resources in
+/// the order listed.
+pub fn needs(tx: &Tx, service_id: &str) -> Result<Vec<Vec<Resource>>> {
+    let rows: Vec<(i64, Resource)> = tx.rows(
+        On::reads(&[Table::ServiceNeeds, Table::Resources]),
+        &format!(
+            "SELECT n.grp, {} FROM service_needs n JOIN resources r ON r.id = n.resource_id \
+             WHERE n.service_id = ?1 ORDER BY n.grp, n.position",
+            super::columns::under("r", COLS)
+        ),
+        args![service_id],
+        |r| Ok((r.get(0)?, from_row(&r.from(1))?)),
+    )?;
+    let mut groups: Vec<Vec<Resource>> = Vec::new();
+    let mut last = None;
+    for (grp, res) in rows {
+        if last != Some(grp) {
+            groups.push(Vec::new());
+            last = Some(grp);
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(res);
+        }
+    }
+    Ok(groups)
+}
+
+/// Replaces what service `id` needs.
+pub fn set_needs(tx: &Tx, service_id: &str, groups: &[Vec<String>]) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::ServiceNeeds]),
+        "DELETE FROM service_needs WHERE service_id = ?1",
+        args![service_id],
+    )?;
+    for (g, group) in groups.iter().enumerate() {
+        for (p, id) in group.iter().enumerate() {
+            tx.exec(
+                On::writes(&[Table::ServiceNeeds]),
+                &format!("INSERT INTO service_needs ({NEED_COLS}) VALUES (?1, ?2, ?3, ?4)"),
+                args![service_id, g as i64, p as i64, id],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The active visits holding any of `ids` over `[from, to)` (buffers
+/// included), but `except` (a visit being moved): each with its resource.
+pub fn busy(
+    tx: &Tx,
+    ids: &[&str],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Result<Vec<(String, Busy)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT resource_id, appointment_id, held_from, held_to FROM appointment_resources \
+         WHERE resource_id IN ({}) AND active = 1 AND held_from > ?1 - 86400 AND held_from < ?2 \
+         AND held_to > ?1 AND (CAST(?3 AS TEXT) IS NULL OR appointment_id <> ?3)",
+        marks(4, ids.len())
+    );
+    let mut args: Vec<Val> = args![epoch(from), epoch(to), except].to_vec();
+    args.extend(ids.iter().map(|i| i.to_val()));
+    tx.rows(
+        On::reads(&[Table::AppointmentResources]),
+        &sql,
+        &args,
+        |r| {
+            let f = r.of("appointment_resources", 1)?;
+            let (start, end) = (f.instant(2)?, f.instant(3)?);
+            Ok((f.get(0)?, Busy::new(f.id().to_string(), start, end, 0, 0)))
+        },
+    )
+}
+
+/// Gives visit `a` the resources `ids`, one per group in order, for the
+/// time it holds: what it had before is let go. The schema's guard refuses
+/// a resource past its capacity (`RESOURCE_BUSY`).
+pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str]) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::AppointmentResources]),
+        "DELETE FROM appointment_resources WHERE appointment_id = ?1",
+        args![a.id],
+    )?;
+    let (from, to) = held(a);
+    for (g, id) in ids.iter().enumerate() {
+        tx.exec(
+            On::writes(&[Table::AppointmentResources]),
+            &format!(
+                "INSERT INTO appointment_resources ({GIVEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ),
+            args![a.id, g as i64, id, from, to, a.status.is_active()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Keeps visit `a`'s resources with its time and status: a cancelled or
+/// missed visit lets them go, its record of them kept.
+pub fn follow(tx: &Tx, a: &AppointmentRow) -> Result<()> {
+    let (from, to) = held(a);
+    tx.exec(
+        On::writes(&[Table::AppointmentResources]),
+        "UPDATE appointment_resources SET held_from = ?2, held_to = ?3, active = ?4 \
+         WHERE appointment_id = ?1 AND (held_from <> ?2 OR held_to <> ?3 OR active <> ?4)",
+        args![a.id, from, to, a.status.is_active()],
+    )?;
+    Ok(())
+}
+
+/// The time visit `a` holds, in seconds.
+fn held(a: &AppointmentRow) -> (i64, i64) {
+    let (from, to) =
+        crate::core::slots::held(a.starts_at, a.ends_at, a.buffer_before, a.buffer_after);
+    (epoch(from), epoch(to))
+}
+
+/// The resources each of `ids` was given, in group order: (visit, resource).
+pub fn given(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, Resource)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.rows(
+        On::reads(&[Table::AppointmentResources, Table::Resources]),
+        &format!(
+            "SELECT g.appointment_id, {} FROM appointment_resources g \
+             JOIN resources r ON r.id = g.resource_id WHERE g.appointment_id IN ({}) \
+             ORDER BY g.appointment_id, g.grp",
+            super::columns::under("r", COLS),
+            marks(1, ids.len())
+        ),
+        &ids.iter().map(|i| i.to_val()).collect::<Vec<_>>(),
+        |r| Ok((r.get(0)?, from_row(&r.from(1))?)),
+    )
+}

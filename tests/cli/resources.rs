@@ -1,0 +1,482 @@
+//! Tests: rooms and equipment (docs/rules.md#rooms-and-equipment) — a
+//! dental clinic of four dentists and three chairs, an imaging clinic of one
+//! ultrasound machine and two doctors, the database's own guard, and many
+//! processes racing for the last room.
+
+use crate::common::{s, Env};
+use crate::concurrency::race;
+use serde_json::Value;
+
+const TUESDAY: &str = "2026-06-16";
+
+fn book(_env: &Env, doctor: &str, time: &str, phone: &str, service: &str) -> Vec<String> {
+    [
+        "book", "-d", doctor, "-D", TUESDAY, "-t", time, "-P", phone, "--name", "Paciente", "-s",
+        service,
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect()
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn names(a: &Value) -> Vec<&str> {
+    a["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| s(&r["name"]))
+        .collect()
+}
+
+/// Central with Dr. García and three more dentists (09:00–13:00), three
+/// chairs, and a cleaning that needs any one of them.
+fn dental() -> Env {
+    let env = Env::clinic();
+    for d in ["Dra. Pérez", "Dr. Soto", "Dra. Vega"] {
+        env.ok(&["doctor", "add", d]);
+        env.ok(&[
+            "window", "add", "-d", d, "--days", "mon-fri", "--from", "09:00", "--to", "13:00",
+        ]);
+    }
+    for c in ["Sillón 1", "Sillón 2", "Sillón 3"] {
+        let r = env.ok(&["resource", "add", c, "--kind", "sala"]);
+        assert_eq!(r["kind"], "room");
+        assert_eq!(r["capacity"], 1);
+    }
+    env.ok(&["service", "add", "Limpieza", "--minutes", "30"]);
+    let s = env.ok(&[
+        "service",
+        "update",
+        "Limpieza",
+        "--needs",
+        "Sillón 1|Sillón 2|Sillón 3",
+    ]);
+    let group: Vec<&str> = s["needs"][0].as_array().unwrap().iter().map(s_).collect();
+    assert_eq!(group, ["Sillón 1", "Sillón 2", "Sillón 3"]);
+    env
+}
+
+fn s_(r: &Value) -> &str {
+    s(&r["name"])
+}
+
+/// docs/rules.md#rooms-and-equipment: four dentists, three chairs — the
+/// chairs go in the order listed, the fourth dentist at the same time is
+/// refused with the chairs and the times they are free, and a cancelled
+/// visit frees its chair.
+#[test]
+fn three_chairs_take_three_dentists_at_once_and_the_fourth_waits() {
+    let env = dental();
+    let dentists = ["Dr. García", "Dra. Pérez", "Dr. Soto", "Dra. Vega"];
+    let mut booked = Vec::new();
+    for (n, d) in dentists[..3].iter().enumerate() {
+        let a = env.ok(&args(&book(
+            &env,
+            d,
+            "10:00",
+            &format!("+50370000{n:03}"),
+            "Limpieza",
+        )))["appointment"]
+            .clone();
+        assert_eq!(names(&a), [format!("Sillón {}", n + 1)]);
+        assert_eq!(a["resources"][0]["kind"], "room");
+        booked.push(a);
+    }
+    // The fourth: the dentist is free, the chairs are not.
+    let fourth = book(&env, dentists[3], "10:00", "+50370000009", "Limpieza");
+    let d = env.refused(&args(&fourth), "RESOURCE_BUSY", 4);
+    assert_eq!(
+        d["resource"],
+        serde_json::json!(["Sillón 1", "Sillón 2", "Sillón 3"])
+    );
+    assert_eq!(d["next"][0], "2026-06-16T16:30:00Z", "{d}");
+    // Her day says why, naming the chairs; 10:30 is offered.
+    let day = env.ok(&[
+        "slots",
+        "-d",
+        dentists[3],
+        "-D",
+        TUESDAY,
+        "-s",
+        "Limpieza",
+        "--all",
+    ]);
+    let at = |t: &str| {
+        day["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["start_time"] == t)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(at("10:00")["reason"], "RESOURCE_BUSY");
+    assert_eq!(at("10:00")["busy_resources"][2], "Sillón 3");
+    assert_eq!(at("10:30")["available"], true);
+    let free = env.ok(&["slots", "-d", dentists[3], "-D", TUESDAY, "-s", "Limpieza"]);
+    assert!(!free["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["start_time"] == "10:00"));
+    // Without the service (nothing needed), the time is hers.
+    let other = env.ok(&["slots", "-d", dentists[3], "-D", TUESDAY]);
+    assert!(other["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["start_time"] == "10:00"));
+    // A cancellation frees its chair, and the fourth gets it.
+    env.ok(&["cancel", s(&booked[1]["id"]), "-r", "No puede venir"]);
+    let a = env.ok(&args(&fourth))["appointment"].clone();
+    assert_eq!(names(&a), ["Sillón 2"]);
+    // The chairs as the visits show them.
+    let shown = env.ok(&["show", s(&a["id"])]);
+    assert_eq!(names(&shown), ["Sillón 2"]);
+}
+
+/// docs/rules.md#rooms-and-equipment: one ultrasound machine for two
+/// doctors; a move keeps its room when it is free and is refused onto a
+/// time the machine is taken; a no-show frees it; an overbooking passes
+/// over the doctor's time, never the machine's.
+#[test]
+fn one_ultrasound_for_two_doctors_is_never_booked_twice() {
+    let mut env = Env::clinic();
+    env.ok(&["doctor", "add", "Dra. Ruiz"]);
+    env.ok(&[
+        "window",
+        "add",
+        "-d",
+        "Dra. Ruiz",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "13:00",
+    ]);
+    env.ok(&["resource", "add", "Sala A", "--kind", "room"]);
+    env.ok(&["resource", "add", "Sala B", "--kind", "room"]);
+    env.ok(&["resource", "add", "Ecógrafo", "--kind", "equipo"]);
+    env.ok(&["service", "add", "Ecografía", "--minutes", "30"]);
+    env.ok(&[
+        "service",
+        "update",
+        "Ecografía",
+        "--needs",
+        "Sala A|Sala B",
+        "--needs",
+        "Ecógrafo",
+    ]);
+    let list = env.ok(&["service", "list"]);
+    let eco = list["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Ecografía")
+        .unwrap();
+    assert_eq!(eco["needs"].as_array().unwrap().len(), 2);
+    let a = env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "Ecografía",
+    )))["appointment"]
+        .clone();
+    assert_eq!(names(&a), ["Sala A", "Ecógrafo"]);
+    // Dra. Ruiz is free at 10:00 and Sala B too; the machine is not.
+    let other = book(&env, "Dra. Ruiz", "10:00", "+50370000002", "Ecografía");
+    let d = env.refused(&args(&other), "RESOURCE_BUSY", 4);
+    assert_eq!(d["resource"], serde_json::json!(["Ecógrafo"]));
+    // At 10:30 she gets Sala A and the machine.
+    let b = env.ok(&args(&book(
+        &env,
+        "Dra. Ruiz",
+        "10:30",
+        "+50370000002",
+        "Ecografía",
+    )))["appointment"]
+        .clone();
+    assert_eq!(names(&b), ["Sala A", "Ecógrafo"]);
+    // Moving García's visit onto 10:30 is refused: the machine is hers.
+    env.refused(
+        &["reschedule", s(&a["id"]), "-t", "10:30"],
+        "RESOURCE_BUSY",
+        4,
+    );
+    // Moved to 11:00 it keeps its room.
+    let moved = env.ok(&["reschedule", s(&a["id"]), "-t", "11:00"]);
+    let moved = if moved["appointment"].is_object() {
+        &moved["appointment"]
+    } else {
+        &moved
+    };
+    assert_eq!(names(moved), ["Sala A", "Ecógrafo"]);
+    // The doctor's time may be overbooked; the machine's never.
+    env.refused(
+        &[
+            "book",
+            "-d",
+            "Dra. Ruiz",
+            "-D",
+            TUESDAY,
+            "-t",
+            "11:00",
+            "-P",
+            "+50370000003",
+            "--name",
+            "Urgente",
+            "-s",
+            "Ecografía",
+            "--overbook",
+            "Dolor",
+        ],
+        "RESOURCE_BUSY",
+        4,
+    );
+    // A no-show lets the machine go: 10:30 is free again afterwards.
+    env.at("2026-06-16T10:45:00-06:00");
+    env.ok(&["status", s(&b["id"]), "no_show"]);
+    let day = env.ok(&[
+        "slots",
+        "-d",
+        "Dr. García",
+        "-D",
+        TUESDAY,
+        "-s",
+        "Ecografía",
+        "--all",
+    ]);
+    let busy: Vec<&Value> = day["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["reason"] == "RESOURCE_BUSY")
+        .collect();
+    assert!(busy.is_empty(), "{busy:?}");
+}
+
+/// docs/commands.md#resource: add, list, show, update and remove, in
+/// either language's words; an unknown one is `NOT_FOUND` with the closest
+/// names; one a visit to come holds, or a service needs, stays; one with a
+/// history is kept inactive.
+#[test]
+fn resources_are_added_listed_changed_and_removed_by_the_rules() {
+    let env = Env::clinic();
+    let r = env.ok(&[
+        "resource",
+        "add",
+        "Gimnasio",
+        "--kind",
+        "sala",
+        "--capacity",
+        "6",
+    ]);
+    assert_eq!(r["capacity"], 6);
+    env.fails(
+        &["resource", "add", "Gimnasio", "--kind", "room"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    env.fails(
+        &["resource", "add", "Rayos", "--kind", "machine"],
+        "VALIDATION_ERROR",
+        2,
+    );
+    env.fails(
+        &[
+            "resource",
+            "add",
+            "Rayos",
+            "--kind",
+            "equipment",
+            "--capacity",
+            "0",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    let d = env.fails(&["resource", "show", "Ginmasio"], "NOT_FOUND", 3);
+    assert!(d.to_string().contains("Gimnasio"), "{d}");
+    env.fails(
+        &[
+            "service",
+            "update",
+            "General Checkup",
+            "--needs",
+            "Quirófano",
+        ],
+        "NOT_FOUND",
+        3,
+    );
+    let u = env.ok(&[
+        "resource",
+        "update",
+        "Gimnasio",
+        "--capacity",
+        "8",
+        "--name",
+        "Gym",
+    ]);
+    assert_eq!(u["capacity"], 8);
+    assert_eq!(u["name"], "Gym");
+    let list = env.ok(&["resource", "list"]);
+    assert_eq!(list["resources"].as_array().unwrap().len(), 1);
+    // Needed by a service: it stays.
+    env.ok(&["service", "update", "General Checkup", "--needs", "Gym"]);
+    let a = env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "General Checkup",
+    )))["appointment"]
+        .clone();
+    assert_eq!(names(&a), ["Gym"]);
+    env.refused(&["resource", "remove", "Gym", "-y"], "VALIDATION_ERROR", 2);
+    env.ok(&["service", "update", "General Checkup", "--needs", "ninguno"]);
+    // Held by a visit to come: it stays.
+    let d = env.refused(&["resource", "remove", "Gym", "-y"], "VALIDATION_ERROR", 2);
+    assert_eq!(d["future_appointments"], 1);
+    // Once that visit is cancelled, its history keeps it, inactive.
+    env.ok(&["cancel", s(&a["id"]), "-r", "x"]);
+    let kept = env.ok(&["resource", "remove", "Gym", "-y"]);
+    assert_eq!(kept["removed"], false);
+    assert_eq!(kept["active"], false);
+    // One never used goes.
+    env.ok(&["resource", "add", "Camilla", "--kind", "equipment"]);
+    let gone = env.ok(&["resource", "remove", "Camilla", "-y"]);
+    assert_eq!(gone["removed"], true);
+    env.fails(&["resource", "show", "Camilla"], "NOT_FOUND", 3);
+    // In Spanish.
+    let out = env
+        .cmd()
+        .args(["resource", "list"])
+        .env("APPT_LANG", "es")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sala") && text.contains("Activo"), "{text}");
+}
+
+/// docs/rules.md#rooms-and-equipment: the database's own guard — a row
+/// written past appt (another program, a bug) that would hold a room
+/// twice is refused by the engine itself, on either engine.
+#[test]
+fn the_database_itself_refuses_a_room_held_twice() {
+    let env = dental();
+    let a = env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "Limpieza",
+    )))["appointment"]
+        .clone();
+    let b = env.ok(&args(&book(
+        &env,
+        "Dra. Pérez",
+        "10:00",
+        "+50370000002",
+        "Limpieza",
+    )))["appointment"]
+        .clone();
+    let row = |id: &str| {
+        env.rows(&format!(
+            "SELECT resource_id, held_from, held_to FROM appointment_resources WHERE appointment_id = '{id}'"
+        ))
+        .remove(0)
+    };
+    let (ra, rb) = (row(s(&a["id"])), row(s(&b["id"])));
+    assert_ne!(ra[0], rb[0]);
+    // B's chair moved to A's: refused, and nothing changed.
+    let before = env.snapshot();
+    let e = env
+        .try_exec(&format!(
+            "UPDATE appointment_resources SET resource_id = '{}' WHERE appointment_id = '{}'",
+            ra[0],
+            s(&b["id"])
+        ))
+        .unwrap_err();
+    assert!(e.contains("resource busy"), "{e}");
+    // A second row of A's chair overlapping by a minute: refused too.
+    let e = env
+        .try_exec(&format!(
+            "INSERT INTO appointment_resources VALUES ('{}', 1, '{}', {}, {}, 1)",
+            s(&b["id"]),
+            ra[0],
+            ra[2].parse::<i64>().unwrap() - 60,
+            ra[2].parse::<i64>().unwrap() + 600
+        ))
+        .unwrap_err();
+    assert!(e.contains("resource busy"), "{e}");
+    assert_eq!(env.snapshot(), before);
+    // Right after A's time it fits.
+    env.exec(&format!(
+        "INSERT INTO appointment_resources VALUES ('{}', 1, '{}', {}, {}, 1)",
+        s(&b["id"]),
+        ra[0],
+        ra[2],
+        ra[2].parse::<i64>().unwrap() + 600
+    ));
+}
+
+/// docs/rules.md#rooms-and-equipment: thirty processes race for the last
+/// room (a clinic-wide window of thirty places, one room): exactly one
+/// wins, the others are `RESOURCE_BUSY`, on either engine.
+#[test]
+fn thirty_processes_racing_for_the_last_room_leave_it_to_one() {
+    let env = Env::clinic();
+    env.ok(&[
+        "window",
+        "add",
+        "--clinic-wide",
+        "-D",
+        TUESDAY,
+        "--from",
+        "10:00",
+        "--to",
+        "11:00",
+        "--capacity",
+        "30",
+    ]);
+    env.ok(&["resource", "add", "Quirófano", "--kind", "room"]);
+    env.ok(&["service", "add", "Cirugía menor", "--minutes", "30"]);
+    env.ok(&["service", "update", "Cirugía menor", "--needs", "Quirófano"]);
+    let runs: Vec<Vec<String>> = (0..30)
+        .map(|n| {
+            [
+                "book",
+                "--clinic-wide",
+                "-D",
+                TUESDAY,
+                "-t",
+                "10:00",
+                "-P",
+                &format!("+5037100{n:04}"),
+                "--name",
+                &format!("Paciente {n}"),
+                "-s",
+                "Cirugía menor",
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
+        })
+        .collect();
+    let outs = race(&env, runs);
+    let won = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one wins");
+    for o in outs.iter().filter(|o| !o.status.success()) {
+        let e: Value = serde_json::from_slice(&o.stderr).expect("JSON error");
+        assert_eq!(e["error"]["code"], "RESOURCE_BUSY", "{e}");
+        assert_eq!(o.status.code(), Some(4));
+    }
+    let held = env.rows("SELECT count(*) FROM appointment_resources WHERE active = 1");
+    assert_eq!(held[0][0], "1");
+}
