@@ -630,6 +630,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l notes -d 'Notes' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l source -d 'Where the booking came from: manual, phone, whatsapp, web, walk_in, import, api' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l external-ref -d 'The caller\'s own ID for this booking at its clinic: booking it again there returns the same appointment' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l overbook -d 'Fit the visit in where availability or capacity would refuse it (an emergency), recorded with why and by whom: the reason given here, else --reason. Never a past time, a duplicate, or more than the clinic\'s --max-overbook-per-day for the doctor' -r
+complete -c appt -n "__fish_appt_using_subcommand book" -l resource -d 'The room or machine to give it, of a group its service needs [default: the first free]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l urgency -d 'How soon the patient must be seen: normal, urgent or emergency (in Spanish urgente, emergencia) [default: normal]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l modality -d 'Where the visit happens: in_person, telemedicine or home (in Spanish presencial, telemedicina, domicilio) [default: in_person]' -r
 complete -c appt -n "__fish_appt_using_subcommand book" -l visit-type -d 'first or follow_up (in Spanish "primera vez", control, seguimiento) [default: follow_up when the patient has an earlier completed visit with the doctor, else first]' -r
@@ -800,6 +801,7 @@ complete -c appt -n "__fish_appt_using_subcommand next" -s h -l help -d 'Print h
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s D -l date -d 'The first day: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N or -N, or in Spanish (hoy, mañana, lunes) [default: today]' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -s d -l doctor -d 'Only this doctor' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l days -d 'How many consecutive days, from the first' -r
+complete -c appt -n "__fish_appt_using_subcommand agenda" -l resource -d 'A room\'s or a machine\'s day: only the visits given it' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand agenda" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

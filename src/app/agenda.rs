@@ -86,6 +86,38 @@ pub fn agenda(
     })
 }
 
+/// A room's (or a machine's) days (docs/rules.md#rooms-and-equipment):
+/// [`agenda`]'s sheets with only the visits given `resource`, under their
+/// doctors; no free slots (they are the doctors').
+pub fn of_resource(
+    st: &mut Store,
+    clinic: Option<&str>,
+    date: Option<&str>,
+    resource: &str,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<(crate::core::resources::Resource, Vec<Agenda>)> {
+    let r = st.read(|tx| crate::store::resources::find(tx, resource))?;
+    let clinic = match clinic {
+        Some(c) => Some(c.to_string()),
+        None => Some(r.clinic_id.clone()),
+    };
+    let mut sheets = agenda(st, clinic.as_deref(), date, None, days, now)?;
+    for sheet in &mut sheets {
+        for s in &mut sheet.sections {
+            s.appointments
+                .retain(|a| a.resources.iter().any(|g| g.id == r.id));
+            s.free.clear();
+            s.grid.clear();
+            s.buffered.clear();
+            s.held.clear();
+            s.closed = None;
+        }
+        sheet.sections.retain(|s| !s.appointments.is_empty());
+    }
+    Ok((r, sheets))
+}
+
 pub(super) fn day_sheet(
     tx: &crate::store::db::Tx,
     clinic: &Clinic,

@@ -74,6 +74,9 @@ pub struct BookRequest {
     /// The booking page's hold on the time being booked (docs/rules.md#holds):
     /// it does not count against its own booking.
     pub hold: Option<String>,
+    /// `--resource R`: the room or machine asked for, of a group the
+    /// service needs (docs/rules.md#rooms-and-equipment).
+    pub resource: Option<String>,
 }
 
 /// What booking did.
@@ -174,19 +177,52 @@ pub(super) struct Prepared {
     pub service: Option<Service>,
     /// The payer named, as the clinic spells it.
     payer: Option<String>,
+    /// The resource asked for, by ID.
+    resource: Option<String>,
 }
 
 impl Prepared {
     /// What is asked for besides the start.
     pub fn request<'a>(&'a self, r: &'a BookRequest) -> Request<'a> {
-        request(r.duration, self.service.as_ref(), r.session.as_deref())
+        let mut req = request(r.duration, self.service.as_ref(), r.session.as_deref());
+        req.resource = self.resource.as_deref();
+        req
     }
+}
+
+/// `--resource R`: a resource of the clinic that a group of the service
+/// needs, else `VALIDATION_ERROR` (an unknown one `NOT_FOUND`).
+fn asked_resource(
+    tx: &Tx,
+    r: &BookRequest,
+    target: &Target,
+    service: Option<&Service>,
+) -> Result<Option<String>> {
+    let Some(name) = &r.resource else {
+        return Ok(None);
+    };
+    let res = crate::store::resources::find(tx, name)?;
+    let needed = match service {
+        Some(s) => crate::store::resources::needs(tx, &s.id)?
+            .iter()
+            .flatten()
+            .any(|n| n.id == res.id),
+        None => false,
+    };
+    if !needed || res.clinic_id != target.clinic.id {
+        return Err(Error::field(
+            "resource",
+            crate::text::msg!("e-resource_not_needed", name = res.name.clone()),
+        ));
+    }
+    Ok(Some(res.id))
 }
 
 /// Rule 2.
 pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared> {
     let (target, who, service) = references(tx, r, c)?;
     let payer = c.visit.payer(&target.clinic)?;
+    let resource = asked_resource(tx, r, &target, service.as_ref())?;
     Ok(Prepared {
         target,
         existing: who.existing,
@@ -194,6 +230,7 @@ pub(super) fn prepare(tx: &Tx, r: &BookRequest, c: &Checked) -> Result<Prepared>
         hidden: who.hidden,
         service,
         payer,
+        resource,
     })
 }
 

@@ -124,6 +124,7 @@ pub(super) fn place_move(
         // A move keeps the buffers it was booked with (docs/rules.md#buffers).
         buffer_before: a.buffer_before,
         buffer_after: a.buffer_after,
+        resource: None,
     };
     place(tx, now, t, start, &req, Some(&a.patient_id), Some(&a.id)).map(Some)
 }

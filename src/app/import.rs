@@ -127,6 +127,7 @@ impl Line {
                 payer: self.payer,
             },
             hold: None,
+            resource: None,
         }
     }
 }

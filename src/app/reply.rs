@@ -328,6 +328,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         seen_from: entry.name_given.as_ref().map(|_| entry.clinic_id.clone()),
         visit: Default::default(),
         hold: None,
+        resource: None,
     };
     book::book(st, &req, &Actor::Patient, now)
 }

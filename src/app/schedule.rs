@@ -55,6 +55,7 @@ pub fn request<'a>(
         session,
         buffer_before: service.map_or(0, |s| s.buffer_before),
         buffer_after: service.map_or(0, |s| s.buffer_after),
+        resource: None,
     }
 }
 

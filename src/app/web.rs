@@ -816,6 +816,7 @@ pub fn verify(
             source: "web".into(),
             key: key.clone(),
             hold: Some(h.id.clone()),
+            resource: None,
             ..BookRequest::default()
         };
         let checked = book::check(&r, now)?;

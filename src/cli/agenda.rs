@@ -9,7 +9,7 @@ use crate::output::{human, json, Report};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  appt agenda\n  appt agenda -D tomorrow -d \"Dr. García\"\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
+    after_help = "Examples:\n  appt agenda\n  appt agenda -D tomorrow -d \"Dr. García\"\n  appt agenda -D mañana --resource Ecógrafo\n  appt agenda --days 5 --json | jq '.days[].doctors[].closed'"
 )]
 pub struct Args {
     /// The first day: YYYY-MM-DD, D/M, today, tomorrow, a weekday, +N or -N, or in Spanish (hoy, mañana, lunes) [default: today]
@@ -21,17 +21,27 @@ pub struct Args {
     /// How many consecutive days, from the first
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub days: i64,
+    /// A room's or a machine's day: only the visits given it
+    #[arg(long, value_name = "RESOURCE", conflicts_with = "doctor")]
+    pub resource: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
-    let days = agenda::agenda(
-        &mut ctx.open_to_read()?,
-        ctx.clinic.as_deref(),
-        a.date.as_deref(),
-        a.doctor.as_deref(),
-        a.days,
-        ctx.now,
-    )?;
+    let mut st = ctx.open_to_read()?;
+    let days = match &a.resource {
+        Some(r) => {
+            let c = ctx.clinic.as_deref();
+            agenda::of_resource(&mut st, c, a.date.as_deref(), r, a.days, ctx.now)?.1
+        }
+        None => agenda::agenda(
+            &mut st,
+            ctx.clinic.as_deref(),
+            a.date.as_deref(),
+            a.doctor.as_deref(),
+            a.days,
+            ctx.now,
+        )?,
+    };
     Ok(ctx.report_stream(
         days,
         |days, out, indented| json::agenda_days(days, out, indented),

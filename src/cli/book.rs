@@ -88,6 +88,9 @@ pub struct Args {
         conflicts_with_all = ["walk_in", "repeat", "clinic_wide"]
     )]
     pub overbook: Option<String>,
+    /// The room or machine to give it, of a group its service needs [default: the first free]
+    #[arg(long, value_name = "RESOURCE")]
+    pub resource: Option<String>,
     #[command(flatten)]
     pub visit: VisitArgs,
     /// Book a series: the same local time every day or every week
@@ -206,6 +209,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
             }
         }),
         hold: None,
+        resource: a.resource,
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

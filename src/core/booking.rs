@@ -340,7 +340,7 @@ pub fn check_capacity(
     let cap = span.window.capacity;
     match places(day, span, (from, to), peak(day.busy.iter(), from, to)) {
         Places::Left(n) => {
-            return match resources::assign(&day.needs, from, to, &[]) {
+            return match resources::assign(&day.needs, from, to, &[], req.resource) {
                 Ok(_) => Ok(n),
                 Err(busy) => Err(resource_busy(&busy)),
             }
@@ -404,7 +404,7 @@ pub fn assign_resources(
     prefer: &[String],
 ) -> Result<Vec<resources::Given>> {
     let (from, to) = req.held(start, end);
-    match resources::assign(&day.needs, from, to, prefer) {
+    match resources::assign(&day.needs, from, to, prefer, req.resource) {
         Ok(got) => Ok(got.into_iter().map(|h| h.given()).collect()),
         Err(busy) => Err(resource_busy(&busy)),
     }
@@ -419,7 +419,7 @@ pub fn busy_resources(
     req: &Request,
 ) -> Vec<String> {
     let (from, to) = req.held(start, end);
-    match resources::assign(&day.needs, from, to, &[]) {
+    match resources::assign(&day.needs, from, to, &[], req.resource) {
         Ok(_) => Vec::new(),
         Err(busy) => busy.into_iter().map(String::from).collect(),
     }

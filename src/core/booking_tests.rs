@@ -407,13 +407,18 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
             any::<bool>(),
         ),
         proptest::option::of((1i64..4, 0i64..4)),
+        // A room the request needs: its capacity and the visits holding it.
+        proptest::option::of((
+            1i64..3,
+            proptest::collection::vec((0i64..16, 1i64..5), 0..5),
+        )),
     );
     let mut runner = TestRunner::new(Config {
         cases: 512,
         ..Config::default()
     });
     runner
-        .run(&case, |(window, busy, clock, request, limit)| {
+        .run(&case, |(window, busy, clock, request, limit, room)| {
             let (cap, open, offers, morning) = window;
             let mut win = w(cap);
             win.open = open;
@@ -451,6 +456,22 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
                     taken,
                 });
             }
+            if let Some((capacity, held)) = room {
+                let busy = held
+                    .into_iter()
+                    .map(|(q, len)| {
+                        let start = at(8, 0) + Duration::minutes(q * 15);
+                        Busy::new("r".into(), start, start + Duration::minutes(len * 15), 0, 0)
+                    })
+                    .collect();
+                day.needs = std::borrow::Cow::Owned(vec![vec![crate::core::resources::Held {
+                    id: "room".into(),
+                    name: "Sala".into(),
+                    kind: crate::core::resources::ResourceKind::Room,
+                    capacity,
+                    busy,
+                }]]);
+            }
             let (duration, before, after, session) = request;
             let req = Request {
                 duration: duration.map(|d| d * 15),
@@ -458,6 +479,7 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
                 session: session.then_some("Morning"),
                 buffer_before: before * 10,
                 buffer_after: after * 10,
+                resource: None,
             };
             for slot in slots(&day, &req) {
                 let (start, end) = (slot.start, slot.end);

@@ -23,22 +23,31 @@ pub struct Resource {
 }
 
 /// The resources `[from, to)` gets: one of each group, the first free in
-/// the order listed, those in `prefer` first (the ones a moved visit had).
+/// the order listed, those in `prefer` first (the ones a moved visit had);
+/// in the group of `chosen` (asked for by ID), that one alone.
 /// Else the names of the resources of every group that has none free.
 pub fn assign<'g>(
     groups: &'g [Group],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     prefer: &[String],
+    chosen: Option<&str>,
 ) -> Result<Vec<&'g Held>, Vec<&'g str>> {
     let mut got = Vec::with_capacity(groups.len());
     let mut busy = Vec::new();
     for group in groups {
-        let free = |h: &&Held| h.free(from, to);
+        // The group of the resource asked for gives it or nothing.
+        let asked = chosen.filter(|c| group.iter().any(|h| h.id == *c));
+        let free = |h: &&Held| h.free(from, to) && asked.is_none_or(|c| h.id == c);
         let kept = group.iter().filter(|h| prefer.contains(&h.id)).find(free);
         match kept.or_else(|| group.iter().find(free)) {
             Some(h) => got.push(h),
-            None => busy.extend(group.iter().map(|h| h.name.as_str())),
+            None => busy.extend(
+                group
+                    .iter()
+                    .filter(|h| asked.is_none_or(|c| h.id == c))
+                    .map(|h| h.name.as_str()),
+            ),
         }
     }
     if busy.is_empty() {
@@ -101,15 +110,20 @@ mod tests {
             vec![held("Sala 1", 1, &[(9, 0)]), held("Sala 2", 1, &[])],
             vec![held("Ecógrafo", 1, &[])],
         ];
-        let got = assign(&groups, at(9, 0), at(9, 30), &[]).unwrap();
+        let got = assign(&groups, at(9, 0), at(9, 30), &[], None).unwrap();
         let names: Vec<&str> = got.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["Sala 2", "Ecógrafo"]);
         // Free at 9:30: Sala 1 first again.
-        let got = assign(&groups, at(9, 30), at(10, 0), &[]).unwrap();
+        let got = assign(&groups, at(9, 30), at(10, 0), &[], None).unwrap();
         assert_eq!(got[0].name, "Sala 1");
         // A moved visit keeps its room when it is free.
-        let got = assign(&groups, at(9, 30), at(10, 0), &["sala 2".into()]).unwrap();
+        let got = assign(&groups, at(9, 30), at(10, 0), &["sala 2".into()], None).unwrap();
         assert_eq!(got[0].name, "Sala 2");
+        // Asked for by ID: that one, or nothing.
+        let got = assign(&groups, at(9, 30), at(10, 0), &[], Some("sala 2")).unwrap();
+        assert_eq!(got[0].name, "Sala 2");
+        let busy = assign(&groups, at(9, 0), at(9, 30), &[], Some("sala 1")).unwrap_err();
+        assert_eq!(busy, ["Sala 1"]);
     }
 
     #[test]
@@ -119,7 +133,7 @@ mod tests {
             vec![held("Ecógrafo", 1, &[(9, 0)])],
         ];
         assert_eq!(
-            assign(&groups, at(9, 15), at(9, 45), &[]).unwrap_err(),
+            assign(&groups, at(9, 15), at(9, 45), &[], None).unwrap_err(),
             ["Ecógrafo"]
         );
         assert!(!room_for(&groups, at(9, 15), at(9, 45)));

@@ -21,6 +21,9 @@ pub struct Request<'a> {
     /// appointment's own for a move.
     pub buffer_before: i64,
     pub buffer_after: i64,
+    /// The resource asked for (`book --resource`, its ID): its group gives
+    /// it or nothing (docs/rules.md#rooms-and-equipment).
+    pub resource: Option<&'a str>,
 }
 
 impl Request<'_> {

@@ -124,7 +124,7 @@ pub fn event(a: &Appointment, sequence: i64, stamp: DateTime<Utc>) -> Event {
         .starts(local(a.timezone, a.starts_at))
         .ends(local(a.timezone, a.ends_at))
         .sequence(u32::try_from(sequence.max(0)).unwrap_or(u32::MAX))
-        .location(&text(&a.clinic_name))
+        .location(&text(&location(a)))
         .created(a.created_at)
         .last_modified(a.updated_at)
         .add_property("X-APPT-STATUS", a.status.as_str());
@@ -137,6 +137,16 @@ pub fn event(a: &Appointment, sequence: i64, stamp: DateTime<Utc>) -> Event {
         e.add_property("RELATED-TO", series);
     }
     e
+}
+
+/// Where a visit is: its clinic, and the rooms and equipment it was given
+/// (docs/rules.md#rooms-and-equipment), `Central · Sala 1, Ecógrafo`.
+fn location(a: &Appointment) -> String {
+    if a.resources.is_empty() {
+        return a.clinic_name.clone();
+    }
+    let names: Vec<&str> = a.resources.iter().map(|r| r.name.as_str()).collect();
+    format!("{} · {}", a.clinic_name, names.join(", "))
 }
 
 /// A zone the calendar's events are in, and the span they cover.

@@ -179,6 +179,10 @@ pub const ROUTES: &[Route] = &[
     Route::api("GET", "/v1/clinics", READ, read::clinics),
     Route::api("GET", "/v1/doctors", READ, read::doctors),
     Route::api("GET", "/v1/services", READ, read::services),
+    Route::api("GET", "/v1/resources", READ, read::resources),
+    Route::api("POST", "/v1/resources", WRITE, write::resource)
+        .body()
+        .writes(),
     Route::api("GET", "/v1/slots", READ, read::slots),
     Route::api("GET", "/v1/next", READ, read::next),
     Route::api("GET", "/v1/appointments", READ, read::list).clinical(),

@@ -53,6 +53,9 @@ pub enum Asked<'a> {
     ByExternalRef(&'a str),
     /// The ID an input names in a table ([`super::lookup::resolve`]).
     Resolve { table: Table, input: &'a str },
+    /// The rooms and equipment a service needs, by its whole ID: read
+    /// for every day a service is judged on (`next`, a day's grid).
+    Needs(&'a str),
 }
 
 impl Asked<'_> {
@@ -81,6 +84,7 @@ impl Asked<'_> {
             Asked::PatientByPhone(phone) => ("patient by phone", args![phone].to_vec()),
             Asked::ByExternalRef(r) => ("by external reference", args![r].to_vec()),
             Asked::Resolve { table, input } => ("resolve", args![table.name(), input].to_vec()),
+            Asked::Needs(id) => ("needs", args![id].to_vec()),
         }
     }
 
@@ -120,6 +124,7 @@ impl Asked<'_> {
             Asked::LastToken { .. } => &[Tokens],
             Asked::PatientByPhone(_) => &[Patients],
             Asked::Resolve { table, .. } => table.alone(),
+            Asked::Needs(_) => &[ServiceNeeds, Resources],
         }
     }
 }

@@ -178,6 +178,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
         Job::Invariant("pending_reminder", pending_reminders),
         Job::Invariant("erased_patient", super::erasure::traces),
         Job::Invariant("window_services", window_services),
+        Job::Invariant("missing_resource", missing_resources),
         Job::NationalIds,
     ]);
     // The longest first, so that the two connections finish together.
@@ -681,6 +682,36 @@ fn tokens(conn: &Tx) -> Result<Vec<Violation>> {
 /// among every booked event.
 const BOOKED_MISSING: &str = "SELECT a.id FROM appointments a WHERE NOT EXISTS \
     (SELECT 1 FROM events e WHERE e.appointment_id = a.id AND e.type = 'appointment.booked')";
+
+/// The active visits without a resource of a group their service needs at
+/// their clinic (docs/rules.md#rooms-and-equipment): booked before the
+/// service needed it, or written past appt.
+fn missing_sql() -> String {
+    format!(
+        "SELECT a.id FROM appointments a WHERE a.status IN {ACTIVE} AND a.service_id IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM service_needs n JOIN resources r ON r.id = n.resource_id \
+           WHERE n.service_id = a.service_id AND r.clinic_id = a.clinic_id \
+           AND NOT EXISTS (SELECT 1 FROM appointment_resources g JOIN service_needs m \
+             ON m.resource_id = g.resource_id AND m.service_id = n.service_id AND m.grp = n.grp \
+             WHERE g.appointment_id = a.id AND g.active = 1))"
+    )
+}
+
+fn missing_resources(conn: &Tx) -> Result<Vec<Violation>> {
+    let rows = appointments_by_id(conn, &ids(conn, &missing_sql())?)?;
+    Ok(rows
+        .into_iter()
+        .map(|a| Violation {
+            check: "missing_resource",
+            message: crate::text::msg!(
+                "e-visit_missing_resource",
+                a = a.owner(),
+                b = a.local(a.starts_at)
+            ),
+            rows: vec![Row::Appointment(a)],
+        })
+        .collect())
+}
 
 fn booked_events(conn: &Tx) -> Result<Vec<Violation>> {
     let rows = appointments_by_id(conn, &ids(conn, BOOKED_MISSING)?)?;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 pub struct Violation {
     /// `integrity`, `foreign_key`, `damaged_value`, `capacity`, `tokens`,
     /// `booked_event`, `pending_reminder`, `national_id`, `erased_patient`
-    /// or `window_services`.
+    /// `window_services` or `missing_resource`.
     pub check: &'static str,
     pub message: crate::text::Msg,
     pub rows: Vec<Row>,

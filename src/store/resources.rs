@@ -166,6 +166,12 @@ pub fn ever_given(tx: &Tx, id: &str) -> Result<bool> {
 /// What service `id` needs: its groups in order, each group's resources in
 /// the order listed.
 pub fn needs(tx: &Tx, service_id: &str) -> Result<Vec<Vec<Resource>>> {
+    tx.memo(super::asked::Asked::Needs(service_id), || {
+        needs_now(tx, service_id)
+    })
+}
+
+fn needs_now(tx: &Tx, service_id: &str) -> Result<Vec<Vec<Resource>>> {
     let rows: Vec<(i64, Resource)> = tx.rows(
         On::reads(&[Table::ServiceNeeds, Table::Resources]),
         &format!(

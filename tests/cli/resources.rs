@@ -480,3 +480,170 @@ fn thirty_processes_racing_for_the_last_room_leave_it_to_one() {
     let held = env.rows("SELECT count(*) FROM appointment_resources WHERE active = 1");
     assert_eq!(held[0][0], "1");
 }
+
+/// docs/commands.md#appt-book: `--resource` gives the one asked for (or
+/// refuses it when taken, or when the service does not need it); the
+/// agenda shows each visit's room, `agenda --resource` is the room's day,
+/// and the calendar's LOCATION names it.
+#[test]
+fn the_desk_names_the_chair_and_sees_each_rooms_day() {
+    let env = dental();
+    let mut third = book(&env, "Dr. García", "10:00", "+50370000001", "Limpieza");
+    third.extend(["--resource".to_string(), "Sillón 3".to_string()]);
+    let a = env.ok(&args(&third))["appointment"].clone();
+    assert_eq!(names(&a), ["Sillón 3"]);
+    let mut again = book(&env, "Dra. Pérez", "10:00", "+50370000002", "Limpieza");
+    again.extend(["--resource".to_string(), "Sillón 3".to_string()]);
+    let d = env.refused(&args(&again), "RESOURCE_BUSY", 4);
+    assert_eq!(d["resource"], serde_json::json!(["Sillón 3"]));
+    // Without --resource she gets the first free chair.
+    let b = env.ok(&args(&book(
+        &env,
+        "Dra. Pérez",
+        "10:00",
+        "+50370000002",
+        "Limpieza",
+    )))["appointment"]
+        .clone();
+    assert_eq!(names(&b), ["Sillón 1"]);
+    // A resource the service does not need, and one that does not exist.
+    env.ok(&["resource", "add", "Rayos X", "--kind", "equipment"]);
+    let mut odd = book(&env, "Dr. Soto", "10:00", "+50370000003", "Limpieza");
+    odd.extend(["--resource".to_string(), "Rayos X".to_string()]);
+    env.refused(&args(&odd), "VALIDATION_ERROR", 2);
+    odd.pop();
+    odd.push("Sillon 9".to_string());
+    env.refused(&args(&odd), "NOT_FOUND", 3);
+    // The agenda: each visit with its chair.
+    let out = env
+        .cmd()
+        .args(["agenda", "-D", TUESDAY])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Limpieza · Sillón 3"), "{text}");
+    // Sillón 3's day: García's visit alone.
+    let day = env.ok(&["agenda", "-D", TUESDAY, "--resource", "Sillón 3"]);
+    let visits: Vec<&Value> = day["doctors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["appointments"].as_array().unwrap())
+        .collect();
+    assert_eq!(visits.len(), 1, "{day}");
+    assert_eq!(visits[0]["id"], a["id"]);
+    // The calendar says where.
+    let ics = crate::export::export_file(&env, "day.ics", &["--format", "ics"]);
+    let ics = std::fs::read_to_string(ics).unwrap();
+    assert!(ics.contains("LOCATION:Central · Sillón 3"), "{ics}");
+}
+
+/// docs/rules.md#rooms-and-equipment: a service whose needs change keeps
+/// its booked visits as they were, and `check` reports each one without
+/// the room it now needs.
+#[test]
+fn check_reports_a_visit_booked_before_its_service_needed_a_room() {
+    let env = Env::clinic();
+    let a = env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "General Checkup",
+    )))["appointment"]
+        .clone();
+    assert!(names(&a).is_empty());
+    env.ok(&["check"]);
+    env.ok(&["resource", "add", "Consultorio 1", "--kind", "room"]);
+    env.ok(&[
+        "service",
+        "update",
+        "General Checkup",
+        "--needs",
+        "Consultorio 1",
+    ]);
+    let out = env.raw(&["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing: Vec<&Value> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["check"] == "missing_resource")
+        .collect();
+    assert_eq!(missing.len(), 1, "{report}");
+    assert_eq!(missing[0]["rows"][0]["appointment_id"], a["id"]);
+    // The visit is as it was.
+    assert!(names(&env.ok(&["show", s(&a["id"])])).is_empty());
+}
+
+/// docs/api.md: `GET /v1/resources` shows a clinic's token its own
+/// clinic's alone; `POST /v1/resources` adds one at the token's clinic
+/// with the write scope.
+#[test]
+fn the_api_lists_and_adds_a_clinics_own_resources() {
+    use crate::serve::{token, Server};
+    let env = Env::clinic();
+    env.second_clinic("Norte", "14:00", "17:00");
+    env.ok(&[
+        "resource",
+        "add",
+        "Sala Norte",
+        "--kind",
+        "room",
+        "--clinic",
+        "Norte",
+    ]);
+    let central = token(
+        &env,
+        "central",
+        "appointments:read,appointments:write",
+        &["--clinic", "Central"],
+    );
+    let reader = token(
+        &env,
+        "reader",
+        "appointments:read",
+        &["--clinic", "Central"],
+    );
+    let server = Server::start(&env, &[]);
+    let r = server.post(
+        "/v1/resources",
+        &central,
+        serde_json::json!({"name": "Ecógrafo", "kind": "equipo"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["kind"], "equipment");
+    let r = server.post(
+        "/v1/resources",
+        &central,
+        serde_json::json!({"name": "Ecógrafo", "kind": "room"}),
+    );
+    assert_eq!((r.status, r.code()), (400, "VALIDATION_ERROR".to_string()));
+    let r = server.post(
+        "/v1/resources",
+        &reader,
+        serde_json::json!({"name": "X", "kind": "room"}),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let listed = server.get("/v1/resources", &central).json();
+    let names: Vec<&str> = listed["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| s(&r["name"]))
+        .collect();
+    assert_eq!(
+        names,
+        ["Ecógrafo"],
+        "Central's token never sees Norte's room"
+    );
+    assert_eq!(
+        env.ok(&["resource", "list"])["resources"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

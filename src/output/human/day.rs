@@ -82,6 +82,17 @@ fn fitting(s: &Slot) -> String {
 
 /// `agenda`: per doctor, appointments and free slots interleaved by time; a
 /// closure or a doctor's leave with its reason.
+/// A visit's service and the rooms and equipment it was given
+/// (docs/rules.md#rooms-and-equipment): `Limpieza · Sillón 2`.
+fn service_and_rooms(x: &crate::core::Appointment) -> String {
+    let service = or_dash(x.service_name.as_deref());
+    if x.resources.is_empty() {
+        return service.to_string();
+    }
+    let rooms: Vec<String> = x.resources.iter().map(|r| clean(&r.name)).collect();
+    format!("{service} · {}", rooms.join(", "))
+}
+
 pub fn agenda(a: &Agenda) -> String {
     let tz = a.clinic.timezone;
     let mut out = join(
@@ -152,7 +163,7 @@ pub fn agenda(a: &Agenda) -> String {
                     span(tz, x.starts_at, x.ends_at),
                     patient_of(x).into(),
                     clean(&shown(&x.patient_phone)).into(),
-                    or_dash(x.service_name.as_deref()).into(),
+                    service_and_rooms(x).into(),
                     status_or_late(x.status, a.is_late(x)),
                     short(&x.id).into(),
                 ]),

@@ -34,6 +34,20 @@ pub(super) fn doctors(st: &mut Store, call: &Call, _: &Caller) -> Result<Answer>
     )))
 }
 
+/// `GET /v1/resources`: `resource list` (a token limited to a clinic sees
+/// its own clinic's).
+pub(super) fn resources(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    call.query().finish()?;
+    let all = crate::app::resource::list(st, None)?;
+    let own = &who.grant.clinic_id;
+    let items = all
+        .iter()
+        .filter(|r| own.as_ref().is_none_or(|o| o == &r.clinic_id))
+        .map(json::resource)
+        .collect();
+    Ok(Answer::ok(json::list("resources", items)))
+}
+
 /// `GET /v1/services`: `service list`.
 pub(super) fn services(st: &mut Store, call: &Call, _: &Caller) -> Result<Answer> {
     call.query().finish()?;

@@ -55,6 +55,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         visit: visit(&mut b),
         overbook: overbook(&mut b)?,
         hold: None,
+        resource: b.text("resource"),
     };
     if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
         return Err(super::insufficient(Scope::AppointmentsOverbook));
@@ -273,6 +274,25 @@ pub(super) fn waitlist(st: &mut Store, call: &Call, who: &Caller) -> Result<Answ
     if !existing {
         a.status = 201;
     }
+    Ok(a)
+}
+
+/// `POST /v1/resources`: `resource add`, at the token's clinic (or the
+/// one named, for a token of every clinic).
+pub(super) fn resource(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> {
+    let mut b = call.body()?;
+    let named = b.text("clinic");
+    let input = crate::app::resource::ResourceInput {
+        name: b.text("name"),
+        kind: b.text("kind"),
+        capacity: b.int("capacity"),
+        active: None,
+    };
+    b.finish()?;
+    let clinic = who.clinic(st, named)?;
+    let r = crate::app::resource::add(st, clinic.as_deref(), &input, who.now)?;
+    let mut a = Answer::ok(json::resource(&r));
+    a.status = 201;
     Ok(a)
 }
 

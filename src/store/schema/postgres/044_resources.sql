@@ -8,7 +8,7 @@ CREATE TABLE resources (
     name       TEXT COLLATE "C" NOT NULL,
     name_key   TEXT COLLATE "C" NOT NULL,
     kind       TEXT COLLATE "C" NOT NULL CHECK (kind IN ('room', 'equipment')),
-    capacity   BIGINT NOT NULL CHECK (capacity BETWEEN 1 AND 1000),
+    capacity   BIGINT NOT NULL CHECK (capacity >= 1 AND capacity <= 1000),
     active     BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL

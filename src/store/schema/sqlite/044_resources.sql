@@ -11,7 +11,7 @@ CREATE TABLE resources (
     name       TEXT NOT NULL,
     name_key   TEXT NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('room', 'equipment')),
-    capacity   INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 1000),
+    capacity   INTEGER NOT NULL CHECK (capacity >= 1 AND capacity <= 1000),
     active     INTEGER NOT NULL DEFAULT 1,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
