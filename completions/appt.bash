@@ -2549,7 +2549,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__add)
-            opts="-d -r -c -h --doctor --from --to --reason --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -r -c -h --doctor --from --to --reason --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2576,6 +2576,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8749,7 +8753,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__add)
-            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --clinic-wide --days --date --from --to --slot-minutes --capacity --session --batch --services --valid-from --valid-to --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8808,6 +8812,10 @@ _appt_clap() {
                     return 0
                     ;;
                 --valid-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

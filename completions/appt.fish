@@ -411,6 +411,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l services -d 'Only these services (names or IDs, comma-separated)' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-from -d 'First date the weekly window applies' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l valid-to -d 'Last date the weekly window applies' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l resource -d 'A room\'s or a machine\'s own hours (with --days, --from, --to): it is then free only within them' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
@@ -477,6 +478,7 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l from -d 'First closed date' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l to -d 'Last closed date [default: the from date]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s r -l reason -d 'Why, e.g. "Holiday" (shown to the front desk when a booking is refused)' -r
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l resource -d 'Close a room or a machine instead (maintenance): it is given to no visit those days' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

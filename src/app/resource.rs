@@ -4,10 +4,12 @@
 
 use super::values::{self, check_name};
 use crate::core::resources::{Group, Held, Resource, ResourceKind};
+use crate::core::zone::Tz;
+use crate::core::{time, Clinic};
 use crate::error::{Code, Error, Result};
 use crate::store::db::Tx;
 use crate::store::{self, clinics, resources, Store};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// A resource's fields as typed; on update, None leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -167,6 +169,36 @@ pub fn needs_named(tx: &Tx, clinic: Option<&str>, typed: &[String]) -> Result<Ve
     Ok(groups)
 }
 
+/// A resource's own hours on `date` (None: it keeps the clinic's), none on
+/// a day a closure covers.
+fn open_on(
+    id: &str,
+    hours: &[(String, u8, i64, i64)],
+    closed: &[String],
+    date: NaiveDate,
+    tz: Tz,
+) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    if closed.iter().any(|c| c == id) {
+        return Some(Vec::new());
+    }
+    let own: Vec<&(String, u8, i64, i64)> = hours.iter().filter(|h| h.0 == id).collect();
+    if own.is_empty() {
+        return None;
+    }
+    let day = 1u8 << date.weekday().num_days_from_monday();
+    Some(
+        own.into_iter()
+            .filter(|h| h.1 & day != 0)
+            .map(|h| {
+                (
+                    time::window_edge(tz, date, h.2),
+                    time::window_edge(tz, date, h.3),
+                )
+            })
+            .collect(),
+    )
+}
+
 /// What a visit of `service` at `clinic` needs, each resource with its
 /// active visits over `[from, to)` but `except` (one being moved): the
 /// groups of the clinic's resources, the inactive left out (a group left
@@ -174,11 +206,13 @@ pub fn needs_named(tx: &Tx, clinic: Option<&str>, typed: &[String]) -> Result<Ve
 /// does not apply there.
 pub fn needs_on(
     tx: &Tx,
-    clinic: &str,
+    clinic: &Clinic,
     service: Option<&str>,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    (date, (from, to)): (NaiveDate, (DateTime<Utc>, DateTime<Utc>)),
     except: Option<&str>,
 ) -> Result<Vec<Group>> {
+    let tz = clinic.timezone;
+    let clinic = clinic.id.as_str();
     let Some(service) = service else {
         return Ok(Vec::new());
     };
@@ -198,6 +232,8 @@ pub fn needs_on(
     }
     let ids: Vec<&str> = here.iter().flatten().map(|r| r.id.as_str()).collect();
     let busy = resources::busy(tx, &ids, from, to, except)?;
+    let hours = resources::hours_of(tx, &ids)?;
+    let closed = resources::closed_on(tx, &ids, date)?;
     Ok(here
         .iter()
         .map(|g| {
@@ -213,8 +249,101 @@ pub fn needs_on(
                         .filter(|(id, _)| *id == r.id)
                         .map(|(_, b)| b.clone())
                         .collect(),
+                    open: open_on(&r.id, &hours, &closed, date, tz),
                 })
                 .collect()
         })
         .collect())
+}
+
+/// Hours of a resource as typed (`window add --resource R --days … --from
+/// … --to …`): from then on it is free only within its hours.
+pub struct HoursInput {
+    pub resource: String,
+    pub days: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Hours added: the resource, its weekdays and minutes, the new row's ID.
+pub struct HoursAdded {
+    pub id: String,
+    pub resource: Resource,
+    pub weekdays: u8,
+    pub from: i64,
+    pub to: i64,
+}
+
+pub fn add_hours(st: &mut Store, h: &HoursInput) -> Result<HoursAdded> {
+    let mut bad = values::Problems::default();
+    let weekdays = bad.take("days", time::parse_days(&h.days));
+    let from = bad.take("from", time::parse_hhmm(&h.from, false));
+    let to = bad.take("to", time::parse_hhmm(&h.to, true));
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            bad.add("to", crate::text::msg!("e-to_must_be_after_from"));
+        }
+    }
+    bad.finish()?;
+    let (weekdays, from, to) = (weekdays.unwrap_or(0), from.unwrap_or(0), to.unwrap_or(0));
+    st.write(|tx| {
+        let resource = resources::find(tx, &h.resource)?;
+        let id = store::new_id();
+        resources::add_hours(tx, &id, &resource.id, weekdays, from, to)?;
+        Ok(HoursAdded {
+            id,
+            resource,
+            weekdays,
+            from,
+            to,
+        })
+    })
+}
+
+/// A closure of a resource (`closure add --resource R`).
+pub struct ClosureAdded {
+    pub id: String,
+    pub resource: Resource,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: Option<String>,
+}
+
+pub fn add_closure(
+    st: &mut Store,
+    resource: &str,
+    (from, to): (&str, Option<&str>),
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ClosureAdded> {
+    st.write(|tx| {
+        let resource = resources::find(tx, resource)?;
+        let clinic = clinics::get(tx, &resource.clinic_id)?;
+        let today = time::local_today(clinic.timezone, now);
+        let order = clinic.settings.date_order();
+        let day = |field: &str, typed: &str| {
+            time::parse_date(typed, today, order).map_err(|e| Error::field(field, e))
+        };
+        let first = day("from", from)?;
+        let last = match to {
+            Some(t) => day("to", t)?,
+            None => first,
+        };
+        if last < first {
+            return Err(Error::field(
+                "to",
+                crate::text::msg!("e-to_must_not_be_before_from"),
+            ));
+        }
+        let reason = values::label(reason);
+        let id = store::new_id();
+        resources::add_closure(tx, &id, &resource.id, (first, last), reason.as_deref())?;
+        Ok(ClosureAdded {
+            id,
+            resource,
+            from: first,
+            to: last,
+            reason,
+        })
+    })
 }

@@ -242,7 +242,8 @@ impl DayData {
                 appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?;
         }
         day.limits = daily_limits(conn, t, self.date, service_id, except)?;
-        day.needs = resource::needs_on(conn, &t.clinic.id, service_id, (from, to), except)?;
+        let span = (self.date, (from, to));
+        day.needs = resource::needs_on(conn, &t.clinic, service_id, span, except)?;
         Ok(day)
     }
 
@@ -426,7 +427,7 @@ impl<'t> Calendar<'t> {
         };
         let mut day = self.with(date, windows, busy, limits);
         if let Some(span) = span {
-            day.needs = resource::needs_on(conn, &t.clinic.id, service_id, span, except)?;
+            day.needs = resource::needs_on(conn, &t.clinic, service_id, (date, span), except)?;
         }
         if let (Some((from, to)), Some(d)) = (span, &t.doctor) {
             day.holds = holds_of(conn, &t.clinic, &[d.id.as_str()], from, to, except)?
@@ -885,7 +886,7 @@ pub fn place_overbooked(
     let end = start + Duration::minutes(duration);
     // The doctor's time may be overbooked; a room never is.
     let (from, to) = req.held(start, end);
-    let needs = resource::needs_on(conn, &t.clinic.id, req.service_id, (from, to), None)?;
+    let needs = resource::needs_on(conn, &t.clinic, req.service_id, (date, (from, to)), None)?;
     day.needs = std::borrow::Cow::Owned(needs);
     let resources = booking::assign_resources(&day, start, end, req, &[])?;
     Ok(Placement {

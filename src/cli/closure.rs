@@ -13,7 +13,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Close a doctor (leave) or, with --clinic, a whole clinic (holiday) for some dates
     #[command(
-        after_help = "Examples:\n  appt closure add -d 7b2e --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure add -c Central --from 2026-09-15 -r \"Independence Day\"\n  appt closure add -d \"Dr. García\" --from tomorrow -r \"Sick leave\""
+        after_help = "Examples:\n  appt closure add -d 7b2e --from 2026-07-01 --to 2026-07-15 -r Vacation\n  appt closure add -c Central --from 2026-09-15 -r \"Independence Day\"\n  appt closure add -d \"Dr. García\" --from tomorrow -r \"Sick leave\"\n  appt closure add --resource Ecógrafo --from lunes -r mantenimiento"
     )]
     Add {
         /// The doctor who takes no bookings (else the clinic given with --clinic)
@@ -28,6 +28,14 @@ pub enum Cmd {
         /// Why, e.g. "Holiday" (shown to the front desk when a booking is refused)
         #[arg(short, long, value_name = "TEXT")]
         reason: Option<String>,
+        /// Close a room or a machine instead (maintenance): it is given to no visit those days
+        #[arg(
+            long,
+            value_name = "RESOURCE",
+            conflicts_with = "doctor",
+            requires = "from"
+        )]
+        resource: Option<String>,
     },
     /// List closures
     #[command(
@@ -55,10 +63,40 @@ pub enum Cmd {
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add {
+            resource: Some(resource),
+            from,
+            to,
+            reason,
+            ..
+        } => {
+            let dates = (from.as_deref().unwrap_or_default(), to.as_deref());
+            let c = crate::app::resource::add_closure(
+                &mut ctx.open()?,
+                &resource,
+                dates,
+                reason.as_deref(),
+                ctx.now,
+            )?;
+            Ok(ctx
+                .report(
+                    || json::resource_closure(&c),
+                    || {
+                        tr!(
+                            "c-resource_closed",
+                            a = human::clean(&c.resource.name),
+                            from = c.from.to_string(),
+                            to = c.to.to_string()
+                        )
+                    },
+                )
+                .made("resource closed", &c.id))
+        }
+        Cmd::Add {
             mut doctor,
             from,
             to,
             reason,
+            resource: None,
         } => {
             let mut ask = Ask::new(ctx);
             // A terminal picks a doctor or the whole clinic; elsewhere no

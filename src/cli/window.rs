@@ -16,7 +16,7 @@ use clap::Subcommand;
 pub enum Cmd {
     /// Add a weekly or one-date window for a doctor or the whole clinic
     #[command(
-        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window add -d 7b2e --days sat --from 08:00 --to 12:00 --session AM\n  appt window add --clinic-wide -D +7 --from 08:00 --to 11:00 --capacity 9\n  appt window add -d \"Dr. García\" -D 2026-06-20 --from 14:00 --to 16:00"
+        after_help = "Examples:\n  appt window add -d \"Dr. García\" --days mon-fri --from 09:00 --to 13:00\n  appt window add -d 7b2e --days sat --from 08:00 --to 12:00 --session AM\n  appt window add --clinic-wide -D +7 --from 08:00 --to 11:00 --capacity 9\n  appt window add --resource Rayos --days lun-vie --from 8:00 --to 12:00"
     )]
     Add(AddArgs),
     /// List windows
@@ -104,6 +104,9 @@ pub struct AddArgs {
     /// Last date the weekly window applies
     #[arg(long, allow_negative_numbers = true, value_name = "DATE")]
     pub valid_to: Option<String>,
+    /// A room's or a machine's own hours (with --days, --from, --to): it is then free only within them
+    #[arg(long, value_name = "RESOURCE", conflicts_with_all = ["doctor", "clinic_wide", "date"], requires_all = ["days", "from", "to"])]
+    pub resource: Option<String>,
 }
 
 /// The slot length a window of `doctor` (an ID, or a name as typed; None:
@@ -124,7 +127,36 @@ fn usual_slot(ctx: &Ctx, st: &mut crate::app::Store, doctor: Option<&str>) -> Re
     }
 }
 
+/// `window add --resource R`: a resource's own hours
+/// (docs/rules.md#rooms-and-equipment).
+fn resource_hours(ctx: &Ctx, resource: String, a: AddArgs) -> Result<Report> {
+    let input = crate::app::resource::HoursInput {
+        resource,
+        days: a.days.unwrap_or_default(),
+        from: a.from.unwrap_or_default(),
+        to: a.to.unwrap_or_default(),
+    };
+    let h = crate::app::resource::add_hours(&mut ctx.open()?, &input)?;
+    Ok(ctx
+        .report(
+            || json::resource_hours(&h),
+            || {
+                tr!(
+                    "c-resource_hours_added",
+                    a = human::clean(&h.resource.name),
+                    days = crate::output::lang::days(h.weekdays),
+                    from = time::format_hhmm(h.from),
+                    to = time::format_hhmm(h.to)
+                )
+            },
+        )
+        .made("resource hours added", &h.id))
+}
+
 fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
+    if let Some(r) = a.resource.take() {
+        return resource_hours(ctx, r, a);
+    }
     let mut ask = Ask::new(ctx);
     // Off a terminal nothing is picked: missing flags fail before the database is opened.
     let mut st = ask.interactive().then(|| ctx.open()).transpose()?;

@@ -470,6 +470,7 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
                     kind: crate::core::resources::ResourceKind::Room,
                     capacity,
                     busy,
+                    open: None,
                 }]]);
             }
             let (duration, before, after, session) = request;

@@ -101,6 +101,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            open: None,
         }
     }
 
@@ -148,6 +149,16 @@ mod tests {
         let mut groups = gym.clone();
         take(&mut groups, at(9, 0), at(10, 0));
         assert!(!room_for(&groups, at(9, 15), at(9, 45)));
+    }
+
+    #[test]
+    fn a_resource_with_hours_is_free_only_within_them() {
+        let mut machine = held("Rayos", 1, &[]);
+        machine.open = Some(vec![(at(8, 0), at(12, 0))]);
+        assert!(machine.free(at(11, 0), at(12, 0)));
+        assert!(!machine.free(at(11, 30), at(12, 30)), "runs past its hours");
+        machine.open = Some(Vec::new());
+        assert!(!machine.free(at(9, 0), at(9, 30)), "closed that day");
     }
 
     #[test]

@@ -100,6 +100,10 @@ pub struct Held {
     /// Its active visits over the day, each with the time it holds
     /// (buffers included).
     pub busy: Vec<Busy>,
+    /// Its own hours that day, when it has any (then it is free only
+    /// within one); none at all on a day it is closed. None: it keeps its
+    /// clinic's hours.
+    pub open: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
 }
 
 impl Held {
@@ -114,7 +118,11 @@ impl Held {
 
     /// Has it a place left for the whole of `[from, to)`?
     pub fn free(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        peak(self.busy.iter(), from, to) < self.capacity
+        let open = self
+            .open
+            .as_ref()
+            .is_none_or(|spans| spans.iter().any(|(a, b)| *a <= from && to <= *b));
+        open && peak(self.busy.iter(), from, to) < self.capacity
     }
 }
 

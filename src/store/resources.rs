@@ -11,11 +11,15 @@ use crate::core::resources::{Resource, ResourceKind};
 use crate::core::slots::Busy;
 use crate::core::AppointmentRow;
 use crate::error::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub const COLS: &str = "id, clinic_id, name, kind, capacity, active, created_at, updated_at";
 /// `service_needs`' columns.
 pub const NEED_COLS: &str = "service_id, grp, position, resource_id";
+/// `resource_hours`' columns.
+pub const HOURS_COLS: &str = "id, resource_id, weekdays, from_minute, to_minute";
+/// `resource_closures`' columns.
+pub const CLOSURE_COLS: &str = "id, resource_id, from_date, to_date, reason";
 /// `appointment_resources`' columns.
 pub const GIVEN_COLS: &str = "appointment_id, grp, resource_id, held_from, held_to, active";
 
@@ -94,8 +98,16 @@ pub fn update(tx: &Tx, r: &Resource) -> Result<()> {
     Ok(())
 }
 
-/// Removes a resource no service needs and no visit was given.
+/// Removes a resource no service needs and no visit was given, with its
+/// hours and closures.
 pub fn remove(tx: &Tx, id: &str) -> Result<()> {
+    for table in [Table::ResourceHours, Table::ResourceClosures] {
+        tx.exec(
+            On::writes(table.alone()),
+            &format!("DELETE FROM {} WHERE resource_id = ?1", table.name()),
+            args![id],
+        )?;
+    }
     tx.exec(
         On::writes(&[Table::Resources]),
         "DELETE FROM resources WHERE id = ?1",
@@ -305,5 +317,83 @@ pub fn given(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, Resource)>> {
         ),
         &ids.iter().map(|i| i.to_val()).collect::<Vec<_>>(),
         |r| Ok((r.get(0)?, from_row(&r.from(1))?)),
+    )
+}
+
+/// Adds hours of resource `resource`: `weekdays` (bit 0 Monday) from
+/// `from` to `to` minutes of the local day.
+pub fn add_hours(
+    tx: &Tx,
+    id: &str,
+    resource: &str,
+    weekdays: u8,
+    from: i64,
+    to: i64,
+) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::ResourceHours]),
+        &format!("INSERT INTO resource_hours ({HOURS_COLS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        args![id, resource, i64::from(weekdays), from, to],
+    )?;
+    Ok(())
+}
+
+/// Closes resource `resource` from `from` to `to`, both included.
+pub fn add_closure(
+    tx: &Tx,
+    id: &str,
+    resource: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    reason: Option<&str>,
+) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::ResourceClosures]),
+        &format!("INSERT INTO resource_closures ({CLOSURE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+        args![id, resource, from, to, reason],
+    )?;
+    Ok(())
+}
+
+/// The hours of any of `ids`: (resource, weekdays, from, to) in minutes.
+pub fn hours_of(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, u8, i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.rows(
+        On::reads(&[Table::ResourceHours]),
+        &format!(
+            "SELECT resource_id, weekdays, from_minute, to_minute FROM resource_hours \
+             WHERE resource_id IN ({})",
+            marks(1, ids.len())
+        ),
+        &ids.iter().map(|i| i.to_val()).collect::<Vec<_>>(),
+        |r| {
+            let days: i64 = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                u8::try_from(days).unwrap_or(0),
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        },
+    )
+}
+
+/// Which of `ids` a closure covers on `date`.
+pub fn closed_on(tx: &Tx, ids: &[&str], date: NaiveDate) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = vec![date.to_val()];
+    args.extend(ids.iter().map(|i| i.to_val()));
+    tx.rows(
+        On::reads(&[Table::ResourceClosures]),
+        &format!(
+            "SELECT DISTINCT resource_id FROM resource_closures \
+             WHERE from_date <= ?1 AND to_date >= ?1 AND resource_id IN ({})",
+            marks(2, ids.len())
+        ),
+        &args,
+        |r| r.get(0),
     )
 }

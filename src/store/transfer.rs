@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 const TABLES: &[(&str, &str, &str)] = &[
     ("clinics", clinics::COLS, "name_key"),
     ("resources", super::resources::COLS, "name_key"),
+    ("resource_hours", super::resources::HOURS_COLS, ""),
+    ("resource_closures", super::resources::CLOSURE_COLS, ""),
     ("channels", super::channels::COLS, ""),
     ("doctors", doctors::COLS, "name_key"),
     ("services", services::COLS, "name_key, removed_at"),

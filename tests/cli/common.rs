@@ -712,7 +712,10 @@ pub fn undo_schema_43(env: &Env) {
 /// Takes schema 44's change (rooms and equipment) out of `env`'s database,
 /// for tests of older databases: dropping a table drops its trigger.
 pub fn undo_schema_44(env: &Env) {
-    env.exec("DROP TABLE appointment_resources; DROP TABLE service_needs; DROP TABLE resources;");
+    env.exec(
+        "DROP TABLE appointment_resources; DROP TABLE service_needs; \
+         DROP TABLE resource_hours; DROP TABLE resource_closures; DROP TABLE resources;",
+    );
     if env.url().is_some() {
         env.exec("DROP FUNCTION appt_resource_guard()");
     }

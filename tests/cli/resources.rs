@@ -647,3 +647,88 @@ fn the_api_lists_and_adds_a_clinics_own_resources() {
         2
     );
 }
+
+/// docs/rules.md#rooms-and-equipment: a resource with hours of its own is
+/// given only within them, and a closure (maintenance) keeps it from every
+/// visit those days; the doctor's time alone is not enough.
+#[test]
+fn a_machine_is_given_only_within_its_hours_and_never_on_a_day_it_is_closed() {
+    let env = Env::clinic();
+    env.ok(&["resource", "add", "Ecógrafo", "--kind", "equipment"]);
+    env.ok(&["service", "add", "Ecografía", "--minutes", "30"]);
+    env.ok(&["service", "update", "Ecografía", "--needs", "Ecógrafo"]);
+    let h = env.ok(&[
+        "window",
+        "add",
+        "--resource",
+        "Ecógrafo",
+        "--days",
+        "lun-vie",
+        "--from",
+        "09:00",
+        "--to",
+        "10:30",
+    ]);
+    assert_eq!(h["days"], "mon-fri");
+    env.fails(
+        &[
+            "window",
+            "add",
+            "--resource",
+            "Ecógrafo",
+            "--days",
+            "lun",
+            "--from",
+            "11:00",
+            "--to",
+            "10:00",
+        ],
+        "VALIDATION_ERROR",
+        2,
+    );
+    let late = book(&env, "Dr. García", "10:30", "+50370000001", "Ecografía");
+    env.refused(&args(&late), "RESOURCE_BUSY", 4);
+    let a = env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "Ecografía",
+    )))["appointment"]
+        .clone();
+    assert_eq!(names(&a), ["Ecógrafo"]);
+    let day = env.ok(&[
+        "slots",
+        "-d",
+        "Dr. García",
+        "-D",
+        TUESDAY,
+        "-s",
+        "Ecografía",
+    ]);
+    let offered: Vec<&str> = day["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| s(&x["start_time"]))
+        .collect();
+    assert_eq!(offered, ["09:00", "09:30"], "within its hours, 10:00 taken");
+    // Closed on Wednesday for maintenance.
+    let c = env.ok(&[
+        "closure",
+        "add",
+        "--resource",
+        "Ecógrafo",
+        "--from",
+        "2026-06-17",
+        "-r",
+        "mantenimiento",
+    ]);
+    assert_eq!(c["from"], "2026-06-17");
+    assert_eq!(c["to"], "2026-06-17");
+    let mut wednesday = book(&env, "Dr. García", "09:00", "+50370000002", "Ecografía");
+    wednesday[4] = "2026-06-17".into();
+    env.refused(&args(&wednesday), "RESOURCE_BUSY", 4);
+    wednesday[4] = "2026-06-18".into();
+    env.ok(&args(&wednesday));
+}

@@ -667,6 +667,12 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         ("GET", "/v1/clinics", None),
         ("GET", "/v1/doctors", None),
         ("GET", "/v1/services", None),
+        ("GET", "/v1/resources", None),
+        (
+            "POST",
+            "/v1/resources",
+            Some(json!({"name": "Ecógrafo", "kind": "equipment"})),
+        ),
         (
             "GET",
             "/v1/slots?doctor=Dr.%20Garc%C3%ADa&date=2026-06-16&all=true",

@@ -28,7 +28,7 @@ pub use patient::{erased, patient, patient_card};
 pub use patient_export::{patient_export, patient_exported};
 pub use recall::recalls;
 pub use report::{report, report_written};
-pub use resources::{resource, service_needing};
+pub use resources::{resource, resource_closure, resource_hours, service_needing};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
     backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,

@@ -46,3 +46,25 @@ pub fn service_needing(s: &Service, needs: &[Vec<Resource>]) -> Value {
         .into();
     v
 }
+
+/// `window add --resource`: the hours added.
+pub fn resource_hours(h: &crate::app::resource::HoursAdded) -> Value {
+    serde_json::json!({
+        "id": h.id,
+        "resource_id": h.resource.id,
+        "days": crate::core::time::format_days(h.weekdays),
+        "from": crate::core::time::format_hhmm(h.from),
+        "to": crate::core::time::format_hhmm(h.to),
+    })
+}
+
+/// `closure add --resource`: the closure added.
+pub fn resource_closure(c: &crate::app::resource::ClosureAdded) -> Value {
+    serde_json::json!({
+        "id": c.id,
+        "resource_id": c.resource.id,
+        "from": c.from.to_string(),
+        "to": c.to.to_string(),
+        "reason": c.reason,
+    })
+}

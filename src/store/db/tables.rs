@@ -30,6 +30,10 @@ pub enum Table {
     PatientLinks,
     Patients,
     Reminders,
+    /// The days a resource is closed.
+    ResourceClosures,
+    /// A resource's own hours.
+    ResourceHours,
     /// A clinic's rooms and equipment.
     Resources,
     /// What each service needs of them.
@@ -47,7 +51,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 25] = [
+    pub const ALL: [Table; 27] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -64,6 +68,8 @@ impl Table {
         Table::PatientLinks,
         Table::Patients,
         Table::Reminders,
+        Table::ResourceClosures,
+        Table::ResourceHours,
         Table::Resources,
         Table::ServiceNeeds,
         Table::Services,
@@ -81,6 +87,8 @@ impl Table {
             Table::ApiTokens => "api_tokens",
             Table::AppointmentResources => "appointment_resources",
             Table::Resources => "resources",
+            Table::ResourceClosures => "resource_closures",
+            Table::ResourceHours => "resource_hours",
             Table::ServiceNeeds => "service_needs",
             Table::AuthFailures => "auth_failures",
             Table::Appointments => "appointments",
@@ -112,6 +120,8 @@ impl Table {
             Table::ApiTokens => &[Table::ApiTokens],
             Table::AppointmentResources => &[Table::AppointmentResources],
             Table::Resources => &[Table::Resources],
+            Table::ResourceClosures => &[Table::ResourceClosures],
+            Table::ResourceHours => &[Table::ResourceHours],
             Table::ServiceNeeds => &[Table::ServiceNeeds],
             Table::AuthFailures => &[Table::AuthFailures],
             Table::Appointments => &[Table::Appointments],

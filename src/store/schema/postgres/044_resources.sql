@@ -14,6 +14,24 @@ CREATE TABLE resources (
     updated_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX resources_name ON resources(name_key);
+-- A resource's own hours (`window add --resource`: then it is free only
+-- within them, on their weekdays) and closures (`closure add --resource`).
+CREATE TABLE resource_hours (
+    id          TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    resource_id TEXT COLLATE "C" NOT NULL REFERENCES resources(id),
+    weekdays    BIGINT NOT NULL CHECK (weekdays >= 1 AND weekdays <= 127),
+    from_minute BIGINT NOT NULL CHECK (from_minute >= 0 AND from_minute < 1440),
+    to_minute   BIGINT NOT NULL CHECK (to_minute > from_minute AND to_minute <= 1440)
+);
+CREATE INDEX resource_hours_resource ON resource_hours(resource_id);
+CREATE TABLE resource_closures (
+    id          TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    resource_id TEXT COLLATE "C" NOT NULL REFERENCES resources(id),
+    from_date   TEXT COLLATE "C" NOT NULL,
+    to_date     TEXT COLLATE "C" NOT NULL CHECK (to_date >= from_date),
+    reason      TEXT COLLATE "C"
+);
+CREATE INDEX resource_closures_resource ON resource_closures(resource_id, to_date);
 CREATE TABLE service_needs (
     service_id  TEXT COLLATE "C" NOT NULL REFERENCES services(id),
     grp         BIGINT NOT NULL,

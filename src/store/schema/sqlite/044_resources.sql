@@ -17,6 +17,24 @@ CREATE TABLE resources (
     updated_at INTEGER NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX resources_name ON resources(name_key);
+-- A resource's own hours (`window add --resource`: then it is free only
+-- within them, on their weekdays) and closures (`closure add --resource`).
+CREATE TABLE resource_hours (
+    id          TEXT PRIMARY KEY NOT NULL,
+    resource_id TEXT NOT NULL REFERENCES resources(id),
+    weekdays    INTEGER NOT NULL CHECK (weekdays >= 1 AND weekdays <= 127),
+    from_minute INTEGER NOT NULL CHECK (from_minute >= 0 AND from_minute < 1440),
+    to_minute   INTEGER NOT NULL CHECK (to_minute > from_minute AND to_minute <= 1440)
+) STRICT;
+CREATE INDEX resource_hours_resource ON resource_hours(resource_id);
+CREATE TABLE resource_closures (
+    id          TEXT PRIMARY KEY NOT NULL,
+    resource_id TEXT NOT NULL REFERENCES resources(id),
+    from_date   TEXT NOT NULL,
+    to_date     TEXT NOT NULL CHECK (to_date >= from_date),
+    reason      TEXT
+) STRICT;
+CREATE INDEX resource_closures_resource ON resource_closures(resource_id, to_date);
 CREATE TABLE service_needs (
     service_id  TEXT NOT NULL REFERENCES services(id),
     grp         INTEGER NOT NULL,
