@@ -62,6 +62,9 @@ mod page;
 // (docs/performance.md#reports).
 #[path = "million/report.rs"]
 mod report;
+// Slots and next for a service that needs a room (docs/performance.md#rooms).
+#[path = "million/rooms.rs"]
+mod rooms;
 // The calendar feed's figures (docs/performance.md#calendar-feeds).
 #[path = "million/feed.rs"]
 mod feed;
@@ -1518,6 +1521,13 @@ impl Bench<'_> {
         if self.wanted("report") {
             let r = self.report(reference);
             note("report", r);
+        }
+
+        // Rooms: the figures that write the rooms in first.
+        if self.wanted("rooms") {
+            for (name, r) in self.rooms() {
+                note(name, r);
+            }
         }
 
         let begin = if e.pg() {

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::db::Tx;
 use crate::store::report::{Messages, Offers, Scope};
 use crate::store::{clinics, doctors, recalls, services, Store};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 /// The longest period a report reads, in days.
 pub const MAX_DAYS: i64 = 366;
@@ -47,6 +47,18 @@ pub struct Recalls {
     pub booked: i64,
 }
 
+/// A resource's use over a report's period.
+#[derive(Debug, Clone)]
+pub struct RoomUse {
+    pub resource: crate::core::resources::Resource,
+    /// Minutes its visits held it (buffers included), cancelled ones aside.
+    pub booked: i64,
+    /// Its places' minutes open: its own hours, else the clinic's (every
+    /// window there, overlaps once), times its capacity; none on a day it
+    /// or the clinic is closed.
+    pub open: i64,
+}
+
 /// What `appt report` shows.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -58,6 +70,9 @@ pub struct Report {
     /// The doctors the period names (by ID: their names).
     pub doctors: Vec<(String, String)>,
     pub utilisation: Vec<DayUse>,
+    /// Each room's and machine's use over the period
+    /// (docs/reports.md#rooms): minutes held ÷ minutes open × capacity.
+    pub rooms: Vec<RoomUse>,
     pub figures: Figures,
     pub messages: Messages,
     /// The waitlist's offers of the period's freed times.
@@ -225,6 +240,7 @@ fn over(
         }
     }
     utilisation.sort_by(|a, b| (a.date, &a.doctor_name).cmp(&(b.date, &b.doctor_name)));
+    let rooms = rooms_used(tx, clinic, (from, to))?;
 
     // A recall follows a visit: a doctor or a service asked for keeps
     // the recalls of its visits.
@@ -251,10 +267,75 @@ fn over(
         doctor: doctor.clone(),
         service_id: service_id.clone(),
         utilisation,
+        rooms,
         figures,
         messages,
         waitlist,
         recalls,
         previous: None,
     })
+}
+
+/// Each of the clinic's resources' use over `[from, to]`
+/// (docs/reports.md#rooms).
+fn rooms_used(
+    tx: &crate::store::db::Tx,
+    clinic: &Clinic,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<RoomUse>> {
+    use crate::store::resources;
+    let all = resources::list(tx, Some(&clinic.id))?;
+    if all.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    let held = resources::held_minutes(tx, &clinic.id, (from, to))?;
+    let hours = resources::hours_of(tx, &ids)?;
+    let closed = resources::closures_touching(tx, &ids, (from, to))?;
+    let windows = crate::store::windows::list(tx, Some(&clinic.id), None)?;
+    let shut = crate::store::closures::touching(tx, &clinic.id, &[], from, to)?;
+    let tz = clinic.timezone;
+    let edge = |date| move |m| time::window_edge(tz, date, m);
+    let mut out = Vec::new();
+    for r in all {
+        let mut open = 0;
+        let mut date = from;
+        while date <= to {
+            let closed_here = shut
+                .iter()
+                .any(|c| c.doctor_id.is_none() && c.from <= date && date <= c.to)
+                || closed
+                    .iter()
+                    .any(|(id, a, b)| *id == r.id && *a <= date && date <= *b);
+            if !closed_here {
+                let day = 1u8 << date.weekday().num_days_from_monday();
+                let own: Vec<(i64, i64)> = hours
+                    .iter()
+                    .filter(|h| h.0 == r.id && h.1 & day != 0)
+                    .map(|h| (h.2, h.3))
+                    .collect();
+                let spans = if hours.iter().any(|h| h.0 == r.id) {
+                    own
+                } else {
+                    crate::core::slots::windows_on(&windows, date)
+                        .into_iter()
+                        .filter(|w| w.open)
+                        .map(|w| (w.from, w.to))
+                        .collect()
+                };
+                open += crate::core::report::open_minutes(spans, edge(date)) * r.capacity;
+            }
+            date += Duration::days(1);
+        }
+        let booked = held
+            .iter()
+            .find(|(id, _)| *id == r.id)
+            .map_or(0, |(_, m)| *m);
+        out.push(RoomUse {
+            resource: r,
+            booked,
+            open,
+        });
+    }
+    Ok(out)
 }

@@ -397,3 +397,48 @@ pub fn closed_on(tx: &Tx, ids: &[&str], date: NaiveDate) -> Result<Vec<String>> 
         |r| r.get(0),
     )
 }
+
+/// The minutes each of clinic `clinic`'s resources was held (buffers
+/// included) by visits not cancelled whose local date is in `[from, to]`:
+/// (resource, minutes).
+pub fn held_minutes(
+    tx: &Tx,
+    clinic: &str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(String, i64)>> {
+    tx.rows(
+        On::reads(&[Table::AppointmentResources, Table::Appointments]),
+        "SELECT g.resource_id, sum(g.held_to - g.held_from) / 60 FROM appointment_resources g \
+         JOIN appointments a ON a.id = g.appointment_id \
+         WHERE a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3 \
+         AND a.status <> 'cancelled' GROUP BY g.resource_id",
+        args![clinic, from, to],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Every closure of `ids` touching `[from, to]`: (resource, first, last).
+pub fn closures_touching(
+    tx: &Tx,
+    ids: &[&str],
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(String, NaiveDate, NaiveDate)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args = vec![from.to_val(), to.to_val()];
+    args.extend(ids.iter().map(|i| i.to_val()));
+    tx.rows(
+        On::reads(&[Table::ResourceClosures]),
+        &format!(
+            "SELECT resource_id, from_date, to_date FROM resource_closures \
+             WHERE to_date >= ?1 AND from_date <= ?2 AND resource_id IN ({})",
+            marks(3, ids.len())
+        ),
+        &args,
+        |r| {
+            let f = r.of("resource_closures", 0)?;
+            Ok((r.get(0)?, f.date(1)?, f.date(2)?))
+        },
+    )
+}

@@ -732,3 +732,72 @@ fn a_machine_is_given_only_within_its_hours_and_never_on_a_day_it_is_closed() {
     wednesday[4] = "2026-06-18".into();
     env.ok(&args(&wednesday));
 }
+
+/// docs/reports.md#rooms: each room's minutes held of its minutes open,
+/// checked against SQL written here: the minutes its visits hold (a
+/// cancelled one aside), and the clinic's windows that day (a chair with
+/// hours of its own counts those).
+#[test]
+fn the_report_gives_each_rooms_use_as_the_sql_counts_it() {
+    let env = dental();
+    env.ok(&[
+        "window",
+        "add",
+        "--resource",
+        "Sillón 3",
+        "--days",
+        "mon-fri",
+        "--from",
+        "09:00",
+        "--to",
+        "11:00",
+    ]);
+    for (n, d) in ["Dr. García", "Dra. Pérez", "Dr. Soto"].iter().enumerate() {
+        env.ok(&args(&book(
+            &env,
+            d,
+            "10:00",
+            &format!("+5037000{n:04}"),
+            "Limpieza",
+        )));
+    }
+    let gone = env.ok(&args(&book(
+        &env,
+        "Dra. Vega",
+        "11:00",
+        "+50370009999",
+        "Limpieza",
+    )))["appointment"]
+        .clone();
+    env.ok(&["cancel", s(&gone["id"]), "-r", "x"]);
+    let report = env.ok(&["report", "--from", TUESDAY, "--to", TUESDAY]);
+    let held = env.rows(
+        "SELECT r.name, sum(g.held_to - g.held_from) / 60 FROM appointment_resources g \
+         JOIN resources r ON r.id = g.resource_id JOIN appointments a ON a.id = g.appointment_id \
+         WHERE a.status <> 'cancelled' AND a.local_date = '2026-06-16' GROUP BY r.name ORDER BY r.name",
+    );
+    let open = env.rows(
+        "SELECT max(end_minute) - min(start_minute) FROM windows WHERE doctor_id IS NOT NULL",
+    )[0][0]
+        .parse::<i64>()
+        .unwrap();
+    let rooms = report["rooms"].as_array().unwrap();
+    assert_eq!(rooms.len(), 3, "{report}");
+    for row in &held {
+        let r = rooms.iter().find(|x| x["name"] == row[0].as_str()).unwrap();
+        assert_eq!(r["booked_minutes"], row[1].parse::<i64>().unwrap(), "{r}");
+    }
+    let chair = |n: &str| rooms.iter().find(|x| x["name"] == n).unwrap().clone();
+    assert_eq!(chair("Sillón 1")["open_minutes"], open);
+    assert_eq!(chair("Sillón 3")["open_minutes"], 120, "its own hours");
+    assert_eq!(chair("Sillón 1")["booked_minutes"], 30);
+    assert_eq!(chair("Sillón 3")["rate"], 0.25);
+    // The desk's report says it too.
+    let out = env
+        .cmd()
+        .args(["report", "--from", TUESDAY, "--to", TUESDAY])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Sillón 3: 25"), "{text}");
+}

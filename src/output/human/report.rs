@@ -355,6 +355,22 @@ pub fn report(r: &Report) -> String {
     let width = chart_width();
     parts.extend(compared(r, width));
     parts.push(utilisation(r, width));
+    if !r.rooms.is_empty() {
+        let each: Vec<String> = r
+            .rooms
+            .iter()
+            .map(|u| {
+                tr!(
+                    "rp-room",
+                    name = clean(&u.resource.name),
+                    c = percent(u.booked, u.open),
+                    a = u.booked,
+                    b = u.open
+                )
+            })
+            .collect();
+        parts.push(format!("{}\n{}", tr!("rp-rooms"), each.join("\n")));
+    }
     parts.push(format!("{}\n{}", tr!("rp-rates"), rates(r, width)));
     let lead = &f.lead_time;
     parts.push(tr!(

@@ -18,6 +18,8 @@ struct View<'a> {
     service_id: Option<&'a str>,
     bookings: i64,
     utilisation: Utilisation<'a>,
+    /// Each room's and machine's use (docs/reports.md#rooms).
+    rooms: Vec<RoomView<'a>>,
     no_show_rate: RatesView,
     late_cancellation_rate: RatesView,
     lead_time: LeadTimeView,
@@ -28,6 +30,17 @@ struct View<'a> {
     recalls: Recalls,
     /// The period before, its figures as a whole (docs/reports.md#beside-the-previous-period).
     previous: Option<Summary>,
+}
+
+#[derive(Serialize)]
+struct RoomView<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    capacity: i64,
+    booked_minutes: i64,
+    open_minutes: i64,
+    rate: Option<f64>,
 }
 
 /// A period's figures as a whole, without their breakdowns: the keys of
@@ -296,6 +309,19 @@ pub fn report(r: &Report) -> Value {
                 })
                 .collect(),
         },
+        rooms: r
+            .rooms
+            .iter()
+            .map(|u| RoomView {
+                id: &u.resource.id,
+                name: &u.resource.name,
+                kind: u.resource.kind.as_str(),
+                capacity: u.resource.capacity,
+                booked_minutes: u.booked,
+                open_minutes: u.open,
+                rate: share(u.booked, u.open),
+            })
+            .collect(),
         no_show_rate: rates(&f.no_show, r),
         late_cancellation_rate: rates(&f.late_cancellation, r),
         lead_time: lead_time(r),
