@@ -1011,6 +1011,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--clinic-wide', '--clinic-wide', [CompletionResultType]::ParameterName, 'Book into a clinic-wide window (no doctor)')
             [CompletionResult]::new('--walk-in', '--walk-in', [CompletionResultType]::ParameterName, 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token')
             [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no confirmation message')
+            [CompletionResult]::new('--overbook-resource', '--overbook-resource', [CompletionResultType]::ParameterName, 'With --overbook: its rooms and machines may be overbooked too (else never)')
             [CompletionResult]::new('--skip-conflicts', '--skip-conflicts', [CompletionResultType]::ParameterName, 'Book the occurrences that can be booked and list the others')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')

@@ -1131,7 +1131,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__book)
-            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --resource --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -t -p -P -s -r -c -h --doctor --clinic-wide --date --time --at --patient --phone --name --national-id --email --channel --service --duration --session --reason --notes --source --external-ref --walk-in --no-notify --overbook --resource --overbook-resource --urgency --modality --visit-type --payer --repeat --every --count --until --skip-conflicts --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -922,6 +922,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --clinic-wide 'Book into a clinic-wide window (no doctor)'
             cand --walk-in 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token'
             cand --no-notify 'Send the patient no confirmation message'
+            cand --overbook-resource 'With --overbook: its rooms and machines may be overbooked too (else never)'
             cand --skip-conflicts 'Book the occurrences that can be booked and list the others'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'

@@ -650,6 +650,7 @@ complete -c appt -n "__fish_appt_using_subcommand book" -l width -d 'Fit tables 
 complete -c appt -n "__fish_appt_using_subcommand book" -l clinic-wide -d 'Book into a clinic-wide window (no doctor)'
 complete -c appt -n "__fish_appt_using_subcommand book" -l walk-in -d 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day\'s next token'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-notify -d 'Send the patient no confirmation message'
+complete -c appt -n "__fish_appt_using_subcommand book" -l overbook-resource -d 'With --overbook: its rooms and machines may be overbooked too (else never)'
 complete -c appt -n "__fish_appt_using_subcommand book" -l skip-conflicts -d 'Book the occurrences that can be booked and list the others'
 complete -c appt -n "__fish_appt_using_subcommand book" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand book" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'

@@ -77,6 +77,9 @@ pub struct BookRequest {
     /// `--resource R`: the room or machine asked for, of a group the
     /// service needs (docs/rules.md#rooms-and-equipment).
     pub resource: Option<String>,
+    /// `--overbook-resource`: an overbooking may overbook its rooms and
+    /// machines too.
+    pub overbook_resource: bool,
 }
 
 /// What booking did.
@@ -294,7 +297,7 @@ pub(super) fn insert(
     appointments::insert(tx, &row, spot.solo())?;
     let given: Vec<&str> = spot.resources.iter().map(|r| r.id.as_str()).collect();
     if !given.is_empty() {
-        crate::store::resources::give(tx, &row, &given)?;
+        crate::store::resources::give(tx, &row, &given, &spot.resources_overbooked)?;
     }
     if let Some(name) = &who.name_given {
         appointments::name_given(tx, &row.id, name)?;
@@ -437,7 +440,7 @@ fn find_place(
     }
     let start = asked_start(r, t, now)?;
     match c.overbook {
-        Some(_) => place_overbooked(tx, now, t, start, req, patient_id),
+        Some(_) => place_overbooked(tx, now, t, start, req, (patient_id, r.overbook_resource)),
         None => place(tx, now, t, start, req, patient_id, r.hold.as_deref()),
     }
 }

@@ -245,7 +245,7 @@ pub(super) fn move_to(
     reminders::schedule(tx, &a.id, a.starts_at, &t.clinic.settings.reminders, now)?;
     // Its rooms and equipment for the new time (docs/rules.md#rooms-and-equipment).
     let given: Vec<&str> = spot.resources.iter().map(|r| r.id.as_str()).collect();
-    resources::give(tx, &a, &given)?;
+    resources::give(tx, &a, &given, &spot.resources_overbooked)?;
     let saved = commit(
         tx,
         &a,

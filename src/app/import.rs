@@ -128,6 +128,7 @@ impl Line {
             },
             hold: None,
             resource: None,
+            overbook_resource: false,
         }
     }
 }

@@ -329,6 +329,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         visit: Default::default(),
         hold: None,
         resource: None,
+        overbook_resource: false,
     };
     book::book(st, &req, &Actor::Patient, now)
 }

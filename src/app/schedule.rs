@@ -690,6 +690,8 @@ pub struct Placement {
     /// The rooms and equipment it gets, one per group its service needs
     /// (docs/rules.md#rooms-and-equipment).
     pub resources: Vec<Given>,
+    /// The IDs of those given past their capacity (`--overbook-resource`).
+    pub resources_overbooked: Vec<String>,
 }
 
 impl Placement {
@@ -780,6 +782,7 @@ pub fn place_walk_in(
         window: Some(span.window.clone()),
         passed_over: None,
         resources: booking::assign_resources(&day, start, end, req, &[])?,
+        resources_overbooked: Vec::new(),
     })
 }
 
@@ -838,6 +841,7 @@ pub fn place_on(
         window: Some(span.window.clone()),
         passed_over: None,
         resources: booking::assign_resources(&day, start, end, &fixed, &had)?,
+        resources_overbooked: Vec::new(),
     })
 }
 
@@ -845,13 +849,15 @@ pub fn place_on(
 /// would refuse it only for availability (6) or capacity (8), the time
 /// asked for all the same, while the doctor has overbookings left that day.
 /// A time the rules allow is placed as any booking is, passing over nothing.
+/// With `rooms` (`--overbook-resource`) its rooms and machines may be
+/// overbooked too; without, a room is never.
 pub fn place_overbooked(
     conn: &Tx,
     now: DateTime<Utc>,
     t: &Target,
     (start, date): (DateTime<Utc>, NaiveDate),
     req: &Request,
-    patient_id: Option<&str>,
+    (patient_id, rooms): (Option<&str>, bool),
 ) -> Result<Placement> {
     let Some(doctor) = &t.doctor else {
         return Err(Error::field(
@@ -863,6 +869,7 @@ pub fn place_overbooked(
     let passed_over = match place_on(conn, now, &calendar, (start, date), req, patient_id, None) {
         Ok(spot) => return Ok(spot),
         Err(e) if overbook::passes_over(e.code) => e.code,
+        Err(e) if rooms && e.code == Code::ResourceBusy => e.code,
         Err(e) => return Err(e),
     };
     // Rule 7 holds still: a refusal of rule 6 came before it was asked.
@@ -888,7 +895,14 @@ pub fn place_overbooked(
     let (from, to) = req.held(start, end);
     let needs = resource::needs_on(conn, &t.clinic, req.service_id, (date, (from, to)), None)?;
     day.needs = std::borrow::Cow::Owned(needs);
-    let resources = booking::assign_resources(&day, start, end, req, &[])?;
+    let (resources, resources_overbooked) =
+        match booking::assign_resources(&day, start, end, req, &[]) {
+            Ok(given) => (given, Vec::new()),
+            Err(e) if rooms && e.code == Code::ResourceBusy => {
+                booking::overbook_resources(&day, start, end, req)
+            }
+            Err(e) => return Err(e),
+        };
     Ok(Placement {
         start,
         end,
@@ -897,5 +911,6 @@ pub fn place_overbooked(
         window,
         passed_over: Some(passed_over),
         resources,
+        resources_overbooked,
     })
 }

@@ -817,6 +817,7 @@ pub fn verify(
             key: key.clone(),
             hold: Some(h.id.clone()),
             resource: None,
+            overbook_resource: false,
             ..BookRequest::default()
         };
         let checked = book::check(&r, now)?;

@@ -91,6 +91,9 @@ pub struct Args {
     /// The room or machine to give it, of a group its service needs [default: the first free]
     #[arg(long, value_name = "RESOURCE")]
     pub resource: Option<String>,
+    /// With --overbook: its rooms and machines may be overbooked too (else never)
+    #[arg(long, requires = "overbook")]
+    pub overbook_resource: bool,
     #[command(flatten)]
     pub visit: VisitArgs,
     /// Book a series: the same local time every day or every week
@@ -210,6 +213,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         }),
         hold: None,
         resource: a.resource,
+        overbook_resource: a.overbook_resource,
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

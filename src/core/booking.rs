@@ -410,6 +410,37 @@ pub fn assign_resources(
     }
 }
 
+/// An overbooking's resources (`book --overbook --overbook-resource`,
+/// docs/rules.md#rooms-and-equipment): of each group, the one
+/// [`assign_resources`] would give where one is free, else (past its
+/// capacity) the one asked for, else the group's first. Returns them, and
+/// the IDs of those given past their capacity.
+pub fn overbook_resources(
+    day: &Day,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> (Vec<resources::Given>, Vec<String>) {
+    let (from, to) = req.held(start, end);
+    let (mut given, mut past) = (Vec::new(), Vec::new());
+    for group in day.needs.iter() {
+        let one = std::slice::from_ref(group);
+        match resources::assign(one, from, to, &[], req.resource) {
+            Ok(got) => given.extend(got.first().map(|h| h.given())),
+            Err(_) => {
+                let asked = group
+                    .iter()
+                    .find(|h| req.resource.is_none_or(|c| h.id == c));
+                if let Some(h) = asked.or(group.first()) {
+                    past.push(h.id.clone());
+                    given.push(h.given());
+                }
+            }
+        }
+    }
+    (given, past)
+}
+
 /// The resources that keep `[start, end)` from being booked: those of
 /// every group with none free (`slots --all`'s `RESOURCE_BUSY`).
 pub fn busy_resources(

@@ -708,6 +708,12 @@ fn selected_text(s: &Screen) -> String {
                     .as_deref()
                     .map(|n| format!(" · {n}"))
                     .unwrap_or_default();
+                // Its rooms and machines, after the service.
+                let rooms: Vec<&str> = a.resources.iter().map(|r| r.name.as_str()).collect();
+                let service = match rooms.is_empty() {
+                    true => service,
+                    false => format!("{service} · {}", rooms.join(", ")),
+                };
                 let series = match a.series_id {
                     Some(_) => format!(" · {}", text_in(l, "b-in_series")),
                     None => String::new(),

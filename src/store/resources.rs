@@ -21,7 +21,8 @@ pub const HOURS_COLS: &str = "id, resource_id, weekdays, from_minute, to_minute"
 /// `resource_closures`' columns.
 pub const CLOSURE_COLS: &str = "id, resource_id, from_date, to_date, reason";
 /// `appointment_resources`' columns.
-pub const GIVEN_COLS: &str = "appointment_id, grp, resource_id, held_from, held_to, active";
+pub const GIVEN_COLS: &str =
+    "appointment_id, grp, resource_id, held_from, held_to, active, overbooked";
 
 const LOOKUP: Lookup = Lookup {
     table: Table::Resources,
@@ -261,8 +262,9 @@ pub fn busy(
 
 /// Gives visit `a` the resources `ids`, one per group in order, for the
 /// time it holds: what it had before is let go. The schema's guard refuses
-/// a resource past its capacity (`RESOURCE_BUSY`).
-pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str]) -> Result<()> {
+/// a resource past its capacity (`RESOURCE_BUSY`), but those of `past`
+/// (`book --overbook-resource`: given past it, audited on the visit).
+pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str], past: &[String]) -> Result<()> {
     tx.exec(
         On::writes(&[Table::AppointmentResources]),
         "DELETE FROM appointment_resources WHERE appointment_id = ?1",
@@ -273,9 +275,9 @@ pub fn give(tx: &Tx, a: &AppointmentRow, ids: &[&str]) -> Result<()> {
         tx.exec(
             On::writes(&[Table::AppointmentResources]),
             &format!(
-                "INSERT INTO appointment_resources ({GIVEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                "INSERT INTO appointment_resources ({GIVEN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             ),
-            args![a.id, g as i64, id, from, to, a.status.is_active()],
+            args![a.id, g as i64, id, from, to, a.status.is_active(), past.iter().any(|p| p == id)],
         )?;
     }
     Ok(())

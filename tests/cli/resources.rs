@@ -139,13 +139,10 @@ fn three_chairs_take_three_dentists_at_once_and_the_fourth_waits() {
     assert_eq!(names(&shown), ["Sillón 2"]);
 }
 
-/// docs/rules.md#rooms-and-equipment: one ultrasound machine for two
-/// doctors; a move keeps its room when it is free and is refused onto a
-/// time the machine is taken; a no-show frees it; an overbooking passes
-/// over the doctor's time, never the machine's.
-#[test]
-fn one_ultrasound_for_two_doctors_is_never_booked_twice() {
-    let mut env = Env::clinic();
+/// Central with Dr. García and Dra. Ruiz (09:00–13:00), two rooms and one
+/// ultrasound machine, and an ultrasound that needs a room and the machine.
+fn imaging() -> Env {
+    let env = Env::clinic();
     env.ok(&["doctor", "add", "Dra. Ruiz"]);
     env.ok(&[
         "window",
@@ -172,6 +169,16 @@ fn one_ultrasound_for_two_doctors_is_never_booked_twice() {
         "--needs",
         "Ecógrafo",
     ]);
+    env
+}
+
+/// docs/rules.md#rooms-and-equipment: one ultrasound machine for two
+/// doctors; a move keeps its room when it is free and is refused onto a
+/// time the machine is taken; a no-show frees it; an overbooking passes
+/// over the doctor's time, never the machine's.
+#[test]
+fn one_ultrasound_for_two_doctors_is_never_booked_twice() {
+    let mut env = imaging();
     let list = env.ok(&["service", "list"]);
     let eco = list["services"]
         .as_array()
@@ -407,7 +414,7 @@ fn the_database_itself_refuses_a_room_held_twice() {
     // A second row of A's chair overlapping by a minute: refused too.
     let e = env
         .try_exec(&format!(
-            "INSERT INTO appointment_resources VALUES ('{}', 1, '{}', {}, {}, 1)",
+            "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ('{}', 1, '{}', {}, {}, 1)",
             s(&b["id"]),
             ra[0],
             ra[2].parse::<i64>().unwrap() - 60,
@@ -418,7 +425,7 @@ fn the_database_itself_refuses_a_room_held_twice() {
     assert_eq!(env.snapshot(), before);
     // Right after A's time it fits.
     env.exec(&format!(
-        "INSERT INTO appointment_resources VALUES ('{}', 1, '{}', {}, {}, 1)",
+        "INSERT INTO appointment_resources (appointment_id, grp, resource_id, held_from, held_to, active) VALUES ('{}', 1, '{}', {}, {}, 1)",
         s(&b["id"]),
         ra[0],
         ra[2],
@@ -800,4 +807,35 @@ fn the_report_gives_each_rooms_use_as_the_sql_counts_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Sillón 3: 25"), "{text}");
+}
+
+/// docs/rules.md#rooms-and-equipment: `--overbook-resource` lets an
+/// overbooking take a machine past its capacity, audited on the visit as
+/// any overbooking (the rule passed over `RESOURCE_BUSY`), and the
+/// database's guard leaves that row alone; the room free beside it is
+/// given as usual.
+#[test]
+fn an_emergency_may_overbook_the_machine_only_when_asked_to() {
+    let env = imaging();
+    env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "Ecografía",
+    )));
+    let mut urgent = book(&env, "Dra. Ruiz", "10:00", "+50370000002", "Ecografía");
+    urgent.extend(["--overbook".into(), "Dolor agudo".into()]);
+    env.refused(&args(&urgent), "RESOURCE_BUSY", 4);
+    urgent.push("--overbook-resource".into());
+    let a = env.ok(&args(&urgent))["appointment"].clone();
+    assert_eq!(names(&a), ["Sala B", "Ecógrafo"]);
+    assert_eq!(a["overbooked"]["rule"], "RESOURCE_BUSY");
+    assert_eq!(a["overbooked"]["reason"], "Dolor agudo");
+    let rows = env.rows(&format!(
+        "SELECT r.name, g.overbooked FROM appointment_resources g JOIN resources r \
+         ON r.id = g.resource_id WHERE g.appointment_id = '{}' ORDER BY g.grp",
+        s(&a["id"])
+    ));
+    assert_eq!(rows, [["Sala B", "0"], ["Ecógrafo", "1"]]);
 }

@@ -56,6 +56,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         overbook: overbook(&mut b)?,
         hold: None,
         resource: b.text("resource"),
+        overbook_resource: false,
     };
     if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
         return Err(super::insufficient(Scope::AppointmentsOverbook));

@@ -47,19 +47,20 @@ CREATE TABLE appointment_resources (
     held_from      BIGINT NOT NULL,
     held_to        BIGINT NOT NULL,
     active         BIGINT NOT NULL,
+    overbooked     BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (appointment_id, grp)
 );
 CREATE INDEX appointment_resources_busy ON appointment_resources(resource_id, held_from, held_to)
     WHERE active = 1;
 CREATE FUNCTION appt_resource_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.active = 1 AND (
+    IF NEW.active = 1 AND NEW.overbooked = 0 AND (
         SELECT max((SELECT count(*) FROM appointment_resources o
-                    WHERE o.resource_id = NEW.resource_id AND o.active = 1
+                    WHERE o.resource_id = NEW.resource_id AND o.active = 1 AND o.overbooked = 0
                       AND o.held_from > p.t - 86400 AND o.held_from <= p.t AND o.held_to > p.t))
         FROM (SELECT NEW.held_from AS t
               UNION SELECT held_from FROM appointment_resources
-              WHERE resource_id = NEW.resource_id AND active = 1
+              WHERE resource_id = NEW.resource_id AND active = 1 AND overbooked = 0
                 AND held_from > NEW.held_from AND held_from < NEW.held_to) p
     ) > (SELECT capacity FROM resources WHERE id = NEW.resource_id) THEN
         RAISE EXCEPTION 'resource busy' USING ERRCODE = 'AR001';

@@ -43,6 +43,9 @@ CREATE TABLE service_needs (
     PRIMARY KEY (service_id, grp, position)
 ) STRICT;
 CREATE INDEX service_needs_resource ON service_needs(resource_id);
+-- `overbooked`: given past its capacity by `book --overbook
+-- --overbook-resource` (the appointment's `overbooked` audits it); the
+-- guard leaves such a row out.
 CREATE TABLE appointment_resources (
     appointment_id TEXT NOT NULL REFERENCES appointments(id),
     grp            INTEGER NOT NULL,
@@ -50,6 +53,7 @@ CREATE TABLE appointment_resources (
     held_from      INTEGER NOT NULL,
     held_to        INTEGER NOT NULL,
     active         INTEGER NOT NULL,
+    overbooked     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (appointment_id, grp)
 ) STRICT;
 CREATE INDEX appointment_resources_busy ON appointment_resources(resource_id, held_from, held_to)
@@ -61,26 +65,26 @@ CREATE INDEX appointment_resources_busy ON appointment_resources(resource_id, he
 -- the index range. RAISE(ABORT) is SQLite's SQLITE_CONSTRAINT_TRIGGER, which
 -- the store answers RESOURCE_BUSY (no other trigger exists).
 CREATE TRIGGER appointment_resources_insert AFTER INSERT ON appointment_resources
-WHEN NEW.active = 1 AND (
+WHEN NEW.active = 1 AND NEW.overbooked = 0 AND (
     SELECT max((SELECT count(*) FROM appointment_resources o
-                WHERE o.resource_id = NEW.resource_id AND o.active = 1
+                WHERE o.resource_id = NEW.resource_id AND o.active = 1 AND o.overbooked = 0
                   AND o.held_from > p.t - 86400 AND o.held_from <= p.t AND o.held_to > p.t))
     FROM (SELECT NEW.held_from AS t
           UNION SELECT held_from FROM appointment_resources
-          WHERE resource_id = NEW.resource_id AND active = 1
+          WHERE resource_id = NEW.resource_id AND active = 1 AND overbooked = 0
             AND held_from > NEW.held_from AND held_from < NEW.held_to) p
 ) > (SELECT capacity FROM resources WHERE id = NEW.resource_id)
 BEGIN
     SELECT RAISE(ABORT, 'resource busy');
 END;
 CREATE TRIGGER appointment_resources_update AFTER UPDATE ON appointment_resources
-WHEN NEW.active = 1 AND (
+WHEN NEW.active = 1 AND NEW.overbooked = 0 AND (
     SELECT max((SELECT count(*) FROM appointment_resources o
-                WHERE o.resource_id = NEW.resource_id AND o.active = 1
+                WHERE o.resource_id = NEW.resource_id AND o.active = 1 AND o.overbooked = 0
                   AND o.held_from > p.t - 86400 AND o.held_from <= p.t AND o.held_to > p.t))
     FROM (SELECT NEW.held_from AS t
           UNION SELECT held_from FROM appointment_resources
-          WHERE resource_id = NEW.resource_id AND active = 1
+          WHERE resource_id = NEW.resource_id AND active = 1 AND overbooked = 0
             AND held_from > NEW.held_from AND held_from < NEW.held_to) p
 ) > (SELECT capacity FROM resources WHERE id = NEW.resource_id)
 BEGIN
