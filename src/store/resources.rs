@@ -410,7 +410,8 @@ pub fn held_minutes(
 ) -> Result<Vec<(String, i64)>> {
     tx.rows(
         On::reads(&[Table::AppointmentResources, Table::Appointments]),
-        "SELECT g.resource_id, sum(g.held_to - g.held_from) / 60 FROM appointment_resources g \
+        "SELECT g.resource_id, CAST(sum(g.held_to - g.held_from) / 60 AS BIGINT) \
+         FROM appointment_resources g \
          JOIN appointments a ON a.id = g.appointment_id \
          WHERE a.clinic_id = ?1 AND a.local_date >= ?2 AND a.local_date <= ?3 \
          AND a.status <> 'cancelled' GROUP BY g.resource_id",

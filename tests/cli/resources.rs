@@ -779,7 +779,7 @@ fn the_report_gives_each_rooms_use_as_the_sql_counts_it() {
     env.ok(&["cancel", s(&gone["id"]), "-r", "x"]);
     let report = env.ok(&["report", "--from", TUESDAY, "--to", TUESDAY]);
     let held = env.rows(
-        "SELECT r.name, sum(g.held_to - g.held_from) / 60 FROM appointment_resources g \
+        "SELECT r.name, CAST(sum(g.held_to - g.held_from) / 60 AS BIGINT) FROM appointment_resources g \
          JOIN resources r ON r.id = g.resource_id JOIN appointments a ON a.id = g.appointment_id \
          WHERE a.status <> 'cancelled' AND a.local_date = '2026-06-16' GROUP BY r.name ORDER BY r.name",
     );
