@@ -4,10 +4,41 @@
 
 use super::db::{ToVal, Val};
 use super::epoch;
+use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
 use crate::core::appointment_fields::{Field, Value};
 use crate::core::overbook::Overbooked;
 use crate::core::AppointmentRow;
 use crate::error::{Error, Result};
+
+/// The columns `appointments::from_row` parses, for `appt check` (the clinic's time zone
+/// is the clinics table's).
+pub const STORED: Layout = Layout {
+    name: "appointments",
+    id: "id",
+    cols: &[
+        col("local_date", Kind::Date),
+        col("starts_at", Kind::Instant),
+        col("ends_at", Kind::Instant),
+        col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
+        col("status", Kind::Status),
+        col("buffer_before", Kind::Range(BUFFER.0, BUFFER.1)),
+        col("buffer_after", Kind::Range(BUFFER.0, BUFFER.1)),
+        opt("follow_up_date", Kind::Date),
+        col("created_at", Kind::Instant),
+        col("updated_at", Kind::Instant),
+        opt("confirmed_at", Kind::Instant),
+        opt("checked_in_at", Kind::Instant),
+        opt("started_at", Kind::Instant),
+        opt("completed_at", Kind::Instant),
+        opt("cancelled_at", Kind::Instant),
+        opt("no_show_at", Kind::Instant),
+    ],
+    rules: &[(
+        "ends_at",
+        "ends_at <= starts_at",
+        "e-is_not_after_starts_at",
+    )],
+};
 
 /// The values of `cols` (some of [`super::appointments::COLS`]) of `a`, in their order: what is
 /// bound follows the list, never a count kept by hand.

@@ -5,7 +5,7 @@ use super::appointment_columns::{self, overbooked};
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
 use super::db::{marks, Backend, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
-use super::stored::{col, opt, Kind, Layout, BUFFER, MINUTES};
+use super::stored::{BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::slots::Busy;
@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub use super::appointment_columns::STORED;
 pub use super::appointment_filter::{count_grouped, CountBy, Filter};
 
 /// The longest appointment (docs/rules.md#booking rule 1): bounds the index range that can overlap a time.
@@ -48,13 +49,6 @@ pub const MORE: &str = "sequence, solo, patient_name_given";
 /// The patient's name is the one given on the appointment, if any.
 const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.specialty, s.name, \
     s.duration_minutes, a.sequence, p.erased_at, a.patient_name_given";
-
-/// The rooms and equipment each appointment was given, in group order, as
-/// one text read after [`JOINED`]: each `id`, `kind` and `name` separated by
-/// U+001F, one from the next by U+001E (no name holds either).
-const GIVEN: &str = "(SELECT string_agg(g.resource_id || '\u{1f}' || r.kind || '\u{1f}' || r.name, \
-     '\u{1e}' ORDER BY g.grp) FROM appointment_resources g JOIN resources r ON r.id = g.resource_id \
-     WHERE g.appointment_id = a.id)";
 
 /// The place of a [`JOINED`] column in [`select`]'s rows.
 macro_rules! joined {
@@ -105,46 +99,17 @@ fn select_from(from: &str, patient: PatientJoin) -> String {
         }
     };
     format!(
-        "SELECT {}, {JOINED}, {GIVEN} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
+        "SELECT {}, {JOINED}, {} FROM {from} JOIN clinics c ON c.id = a.clinic_id \
          {patient} LEFT JOIN doctors d ON d.id = a.doctor_id \
          LEFT JOIN services s ON s.id = a.service_id",
-        under("a", COLS)
+        under("a", COLS),
+        super::resources::GIVEN
     )
 }
 
 /// The clinic-wide capacity scope: `doctor_id IS NULL` with the time range uses `appt_doctor_busy`.
 const CLINIC_WIDE: &str =
     "clinic_id = ?1 AND doctor_id IS NULL AND service_id IS NOT DISTINCT FROM ?6";
-
-/// The columns [`from_row`] parses, for `appt check` (the clinic's time zone
-/// is the clinics table's).
-pub const STORED: Layout = Layout {
-    name: "appointments",
-    id: "id",
-    cols: &[
-        col("local_date", Kind::Date),
-        col("starts_at", Kind::Instant),
-        col("ends_at", Kind::Instant),
-        col("duration_minutes", Kind::Range(MINUTES.0, MINUTES.1)),
-        col("status", Kind::Status),
-        col("buffer_before", Kind::Range(BUFFER.0, BUFFER.1)),
-        col("buffer_after", Kind::Range(BUFFER.0, BUFFER.1)),
-        opt("follow_up_date", Kind::Date),
-        col("created_at", Kind::Instant),
-        col("updated_at", Kind::Instant),
-        opt("confirmed_at", Kind::Instant),
-        opt("checked_in_at", Kind::Instant),
-        opt("started_at", Kind::Instant),
-        opt("completed_at", Kind::Instant),
-        opt("cancelled_at", Kind::Instant),
-        opt("no_show_at", Kind::Instant),
-    ],
-    rules: &[(
-        "ends_at",
-        "ends_at <= starts_at",
-        "e-is_not_after_starts_at",
-    )],
-};
 
 pub(super) fn from_row(r: &Row) -> Result<Appointment> {
     let f = r.of("appointments", place!(COLS, "id"))?;
@@ -223,27 +188,8 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         doctor_specialty: f.get(joined!("d.specialty"))?,
         service_name: f.get(joined!("s.name"))?,
         service_minutes: f.get(joined!("s.duration_minutes"))?,
-        resources: given(f.get(count(COLS) + count(JOINED))?),
+        resources: super::resources::given_read(f.get(count(COLS) + count(JOINED))?),
     })
-}
-
-/// [`GIVEN`]'s text read back; a part appt did not write is left out.
-fn given(text: Option<String>) -> Vec<crate::core::resources::Given> {
-    use crate::core::resources::{Given, ResourceKind};
-    let Some(text) = text else {
-        return Vec::new();
-    };
-    text.split('\u{1e}')
-        .filter_map(|one| {
-            let mut parts = one.splitn(3, '\u{1f}');
-            let (id, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
-            Some(Given {
-                id: id.to_string(),
-                name: name.to_string(),
-                kind: ResourceKind::parse(kind)?,
-            })
-        })
-        .collect()
 }
 
 pub fn get(conn: &Tx, id: &str) -> Result<Appointment> {

@@ -445,3 +445,30 @@ pub fn closures_touching(
         },
     )
 }
+
+/// The rooms and equipment each appointment was given, in group order, as
+/// one text read after the appointment's joined columns
+/// (`store::appointments`): each `id`, `kind` and `name` separated by
+/// U+001F, one from the next by U+001E (no name holds either).
+pub(super) const GIVEN: &str = "(SELECT string_agg(g.resource_id || '\u{1f}' || r.kind || '\u{1f}' || r.name, \
+     '\u{1e}' ORDER BY g.grp) FROM appointment_resources g JOIN resources r ON r.id = g.resource_id \
+     WHERE g.appointment_id = a.id)";
+
+/// [`GIVEN`]'s text read back; a part appt did not write is left out.
+pub(super) fn given_read(text: Option<String>) -> Vec<crate::core::resources::Given> {
+    use crate::core::resources::{Given, ResourceKind};
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    text.split('\u{1e}')
+        .filter_map(|one| {
+            let mut parts = one.splitn(3, '\u{1f}');
+            let (id, kind, name) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(Given {
+                id: id.to_string(),
+                name: name.to_string(),
+                kind: ResourceKind::parse(kind)?,
+            })
+        })
+        .collect()
+}
