@@ -20,6 +20,7 @@ use crate::store::db::Tx;
 use crate::store::{appointments, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
+use std::sync::Arc;
 
 /// Who a booking is with, and where.
 pub struct Target {
@@ -216,8 +217,9 @@ pub struct DayData {
     /// clinic-wide windows), docs/rules.md#who-does-what.
     pub doctor_services: Vec<String>,
     /// The rooms and equipment the service judged for needs, with their
-    /// visits (docs/rules.md#rooms-and-equipment).
-    pub needs: Vec<crate::core::resources::Group>,
+    /// visits (docs/rules.md#rooms-and-equipment): the clinic's, shared by
+    /// the doctors' days of one date.
+    pub needs: Arc<[crate::core::resources::Group]>,
 }
 
 impl DayData {
@@ -243,7 +245,7 @@ impl DayData {
         }
         day.limits = daily_limits(conn, t, self.date, service_id, except)?;
         let span = (self.date, (from, to));
-        day.needs = resource::needs_on(conn, &t.clinic, service_id, span, except)?;
+        day.needs = resource::needs_on(conn, &t.clinic, service_id, span, except)?.into();
         Ok(day)
     }
 
@@ -427,7 +429,8 @@ impl<'t> Calendar<'t> {
         };
         let mut day = self.with(date, windows, busy, limits);
         if let Some(span) = span {
-            day.needs = resource::needs_on(conn, &t.clinic, service_id, (date, span), except)?;
+            day.needs =
+                resource::needs_on(conn, &t.clinic, service_id, (date, span), except)?.into();
         }
         if let (Some((from, to)), Some(d)) = (span, &t.doctor) {
             day.holds = holds_of(conn, &t.clinic, &[d.id.as_str()], from, to, except)?
@@ -486,7 +489,7 @@ impl<'t> Calendar<'t> {
             busy,
             limits,
             holds: Vec::new(),
-            needs: Vec::new(),
+            needs: Vec::new().into(),
             doctor_services: self
                 .target
                 .doctor
@@ -606,6 +609,7 @@ pub fn doctors_day(
         busy = appointments::busy_for_doctors(conn, &asked, from, to)?;
     }
     let mut holds = Vec::new();
+    let mut needs: Arc<[crate::core::resources::Group]> = Vec::new().into();
     if let (Some(first), Some(from), Some(to)) = (
         calendars.first(),
         open.iter()
@@ -618,6 +622,10 @@ pub fn doctors_day(
             .max(),
     ) {
         holds = holds_of(conn, &first.target.clinic, &asked, from, to, None)?;
+        // The clinic's rooms the service needs, read once for every doctor.
+        let from = not_before.map_or(from, |n| n.max(from));
+        let span = (date, (from, to));
+        needs = resource::needs_on(conn, &first.target.clinic, service_id, span, None)?.into();
     }
     // `asked` holds the open calendars' doctors in their order.
     let mut busy = busy.into_iter();
@@ -634,6 +642,9 @@ pub fn doctors_day(
                 None => Vec::new(),
             };
             let mut day = c.with(date, windows, mine, limits);
+            if span.is_some() {
+                day.needs = needs.clone();
+            }
             if let Some(d) = &c.target.doctor {
                 day.holds = holds
                     .iter()
@@ -654,7 +665,7 @@ impl DayData {
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
-        day.needs = std::borrow::Cow::Borrowed(&self.needs);
+        day.needs = std::borrow::Cow::Borrowed(&self.needs[..]);
         // A live hold takes a place of the doctor's time as an appointment would.
         day.held = self
             .holds

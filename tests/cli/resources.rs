@@ -839,3 +839,88 @@ fn an_emergency_may_overbook_the_machine_only_when_asked_to() {
     ));
     assert_eq!(rows, [["Sala B", "0"], ["Ecógrafo", "1"]]);
 }
+
+/// docs/rules.md#rooms-and-equipment: the questions that look across a
+/// clinic's doctors (`next`, the booking page) or ask over HTTP
+/// (`GET /v1/slots`) offer no time whose machine is taken, though the
+/// doctor is free then.
+#[test]
+fn next_the_page_and_the_api_offer_no_time_whose_machine_is_taken() {
+    use crate::serve::{token, Server};
+    let mut env = imaging();
+    env.ok(&args(&book(
+        &env,
+        "Dr. García",
+        "10:00",
+        "+50370000001",
+        "Ecografía",
+    )));
+    env.at("2026-06-16T09:50:00-06:00");
+    let ten = "2026-06-16T16:00:00Z";
+    let ten_thirty = "2026-06-16T16:30:00Z";
+    // `next`: Dra. Ruiz is free at 10:00, the machine is not.
+    let next = env.ok(&["next", "-s", "Ecografía", "--limit", "3"]);
+    let starts: Vec<&str> = next["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| s(&x["starts_at"]))
+        .collect();
+    assert!(!starts.contains(&ten), "{next}");
+    assert_eq!(starts[0], ten_thirty, "{next}");
+    // Without the service, Dra. Ruiz's 10:00 is free.
+    let any = env.ok(&["next", "-d", "Dra. Ruiz", "--limit", "1"]);
+    assert_eq!(any["slots"][0]["starts_at"], ten, "{any}");
+    // GET /v1/slots for her day with the service.
+    let reader = token(&env, "r", "appointments:read", &["--clinic", "Central"]);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.central.example",
+        "--online-booking",
+        "on",
+    ]);
+    let service = env.ok(&["service", "update", "Ecografía", "--online", "yes"]);
+    let ruiz = env.ok(&["doctor", "update", "Dra. Ruiz", "--online", "yes"]);
+    let (service, ruiz) = (s(&service["id"]), s(&ruiz["id"]));
+    // The day before, outside the page's notice.
+    env.at("2026-06-15T08:00:00-06:00");
+    let server = Server::start(&env, &[]);
+    let r = server.get(
+        &format!("/v1/slots?doctor=Dra.%20Ruiz&date={TUESDAY}&service=Ecograf%C3%ADa&all=true"),
+        &reader,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let slots = r.json();
+    let at = |t: &str| {
+        slots["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["starts_at"] == t)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(at(ten)["reason"], "RESOURCE_BUSY", "{slots}");
+    assert!(at(ten_thirty)["reason"].is_null(), "{slots}");
+    // The booking page: her times that day leave 10:00 out.
+    let page = server.call(
+        "GET",
+        &format!("/b/central?service={service}&doctor={ruiz}&date={TUESDAY}"),
+        None,
+        None,
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(&format!("{ruiz}|{ten_thirty}")),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(&format!("{ruiz}|{ten}")),
+        "{}",
+        page.body
+    );
+}
