@@ -200,7 +200,8 @@ fn open_on(
 }
 
 /// What a visit of `service` at `clinic` needs, each resource with its
-/// active visits over `[from, to)` but `except` (one being moved): the
+/// active visits and the booking page's holds over `[from, to)` but
+/// `except` (a visit being moved, a hold being booked): the
 /// groups of the clinic's resources, the inactive left out (a group left
 /// with none has no room). A group none of whose resources is the clinic's
 /// does not apply there.
@@ -232,6 +233,7 @@ pub fn needs_on(
     }
     let ids: Vec<&str> = here.iter().flatten().map(|r| r.id.as_str()).collect();
     let busy = resources::busy(tx, &ids, from, to, except)?;
+    let held = resources::held_for_page(tx, &ids, from, to, except)?;
     let hours = resources::hours_of(tx, &ids)?;
     let closed = resources::closed_on(tx, &ids, date)?;
     Ok(here
@@ -250,6 +252,11 @@ pub fn needs_on(
                         .map(|(_, b)| b.clone())
                         .collect(),
                     open: open_on(&r.id, &hours, &closed, date, tz),
+                    holds: held
+                        .iter()
+                        .filter(|(id, _)| *id == r.id)
+                        .map(|(_, h)| h.clone())
+                        .collect(),
                 })
                 .collect()
         })

@@ -665,7 +665,11 @@ impl DayData {
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
         day.limits = self.limits.clone();
-        day.needs = std::borrow::Cow::Borrowed(&self.needs[..]);
+        // A live hold takes a place of a room as a visit would.
+        day.needs = match crate::core::resources::at(&self.needs, now) {
+            Some(live) => std::borrow::Cow::Owned(live),
+            None => std::borrow::Cow::Borrowed(&self.needs[..]),
+        };
         // A live hold takes a place of the doctor's time as an appointment would.
         day.held = self
             .holds
@@ -905,7 +909,8 @@ pub fn place_overbooked(
     // The doctor's time may be overbooked; a room never is.
     let (from, to) = req.held(start, end);
     let needs = resource::needs_on(conn, &t.clinic, req.service_id, (date, (from, to)), None)?;
-    day.needs = std::borrow::Cow::Owned(needs);
+    let live = crate::core::resources::at(&needs, now);
+    day.needs = std::borrow::Cow::Owned(live.unwrap_or(needs));
     let (resources, resources_overbooked) =
         match booking::assign_resources(&day, start, end, req, &[]) {
             Ok(given) => (given, Vec::new()),

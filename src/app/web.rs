@@ -545,8 +545,13 @@ pub fn hold(
         if !crate::core::booking_page::may_hold(live, free) {
             return Err(limited(c.settings.web_hold * 60));
         }
-        let until = now + Duration::minutes(c.settings.web_hold);
-        Ok((spot.start, spot.end, until))
+        let rooms: Vec<String> = spot.resources.iter().map(|g| g.id.clone()).collect();
+        Ok(Keeps {
+            starts_at: spot.start,
+            ends_at: spot.end,
+            until: now + Duration::minutes(c.settings.web_hold),
+            rooms: (!rooms.is_empty()).then(|| (rooms, req.held(spot.start, spot.end))),
+        })
     })
 }
 
@@ -604,11 +609,12 @@ pub fn wait(
         kind: holds::WAIT,
     };
     issue(st, c, asked, key, exec, now, |_| {
-        Ok((
-            time::window_edge(c.timezone, date, 0),
-            time::window_edge(c.timezone, date + Duration::days(1), 0),
-            now + Duration::minutes(CODE_MINUTES),
-        ))
+        Ok(Keeps {
+            starts_at: time::window_edge(c.timezone, date, 0),
+            ends_at: time::window_edge(c.timezone, date + Duration::days(1), 0),
+            until: now + Duration::minutes(CODE_MINUTES),
+            rooms: None,
+        })
     })
 }
 
@@ -633,6 +639,19 @@ struct Asked<'a> {
     kind: &'static str,
 }
 
+/// What a hold keeps: its time and end of life, and the rooms and
+/// equipment its visit would get (IDs, one per group) with the time they
+/// would hold, buffers included (docs/rules.md#holds).
+struct Keeps {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    until: DateTime<Utc>,
+    rooms: Option<(Vec<String>, Span)>,
+}
+
+/// A stretch of time: from, to.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// Writes the hold `a` asks for, within the page's limits, its start, end
 /// and end of life from `span` (run in the write transaction, after the
 /// limits), with a new code kept as its digest; and makes the message
@@ -645,14 +664,19 @@ fn issue(
     key: Option<String>,
     exec: Option<&str>,
     now: DateTime<Utc>,
-    span: impl FnOnce(&Tx) -> Result<(DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)>,
+    span: impl FnOnce(&Tx) -> Result<Keeps>,
 ) -> Result<Hold> {
     let keys = st.keys(key);
     let code = new_code();
     let id = crate::store::new_id();
     let held = st.write(|tx| {
         within_limits(tx, c, &a.who.phone, a.address, now)?;
-        let (starts_at, ends_at, until) = span(tx)?;
+        let Keeps {
+            starts_at,
+            ends_at,
+            until,
+            rooms,
+        } = span(tx)?;
         let held = Held {
             id: id.clone(),
             clinic_id: c.id.clone(),
@@ -672,6 +696,10 @@ fn issue(
             kind: a.kind,
         };
         holds::insert(tx, &held)?;
+        if let Some((ids, time)) = rooms {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            crate::store::resources::hold(tx, &id, &ids, time)?;
+        }
         holds::record_code(tx, &c.id, &phone_key(tx, &held.phone)?, a.address, now)?;
         Ok(held)
     })?;

@@ -471,6 +471,7 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
                     capacity,
                     busy,
                     open: None,
+                    holds: Vec::new(),
                 }]]);
             }
             let (duration, before, after, session) = request;

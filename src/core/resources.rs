@@ -62,6 +62,34 @@ pub fn room_for(groups: &[Group], from: DateTime<Utc>, to: DateTime<Utc>) -> boo
     groups.iter().all(|g| g.iter().any(|h| h.free(from, to)))
 }
 
+/// The groups as a time `now` sees them: each resource's holds live then
+/// (docs/rules.md#holds) take a place as visits do. None when no resource
+/// has a live hold: the groups as they are.
+pub fn at(groups: &[Group], now: DateTime<Utc>) -> Option<Vec<Group>> {
+    let live = |h: &Held| h.holds.iter().any(|x| x.until > now);
+    if !groups.iter().flatten().any(live) {
+        return None;
+    }
+    Some(
+        groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|h| {
+                        let mut h = h.clone();
+                        let held = h.holds.iter().filter(|x| x.until > now);
+                        let taken: Vec<Busy> = held
+                            .map(|x| Busy::new(x.id.clone(), x.start, x.end, 0, 0))
+                            .collect();
+                        h.busy.extend(taken);
+                        h
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
 /// Takes a place of one resource of each group for `[from, to)`, as
 /// [`assign`] would give it: a day's grid offers the next time beside
 /// those it offered already.
@@ -102,6 +130,7 @@ mod tests {
                 })
                 .collect(),
             open: None,
+            holds: Vec::new(),
         }
     }
 
@@ -149,6 +178,27 @@ mod tests {
         let mut groups = gym.clone();
         take(&mut groups, at(9, 0), at(10, 0));
         assert!(!room_for(&groups, at(9, 15), at(9, 45)));
+    }
+
+    #[test]
+    fn a_live_hold_takes_a_place_and_an_ended_one_none() {
+        use crate::core::slots::Hold;
+        let mut room = held("Sala 1", 1, &[]);
+        room.holds.push(Hold {
+            id: "h".into(),
+            start: at(9, 0),
+            end: at(9, 30),
+            until: at(8, 10),
+        });
+        let groups = vec![vec![room]];
+        let live = at_(&groups, at(8, 0)).expect("a live hold");
+        assert!(!room_for(&live, at(9, 0), at(9, 30)));
+        assert!(room_for(&live, at(9, 30), at(10, 0)));
+        assert!(at_(&groups, at(8, 10)).is_none(), "ended at its until");
+    }
+
+    fn at_(groups: &[Group], now: DateTime<Utc>) -> Option<Vec<Group>> {
+        super::at(groups, now)
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub struct Held {
     /// within one); none at all on a day it is closed. None: it keeps its
     /// clinic's hours.
     pub open: Option<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    /// The booking page's holds on it, live or not, each with the time its
+    /// visit would hold: [`super::resources::at`] takes those live at a
+    /// time as visits (docs/rules.md#holds).
+    pub holds: Vec<Hold>,
 }
 
 impl Held {

@@ -121,6 +121,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(42, "042_name_given"),
     sql!(43, "043_cancel_asked"),
     sql!(44, "044_resources"),
+    sql!(45, "045_hold_resources"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

@@ -8,7 +8,7 @@ use super::stored::{col, Kind, Layout};
 use super::{by_id, ensure_unique_name, epoch, name_key, resolve, Lookup};
 use crate::args;
 use crate::core::resources::{Resource, ResourceKind};
-use crate::core::slots::Busy;
+use crate::core::slots::{Busy, Hold};
 use crate::core::AppointmentRow;
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -258,6 +258,68 @@ pub fn busy(
             Ok((f.get(0)?, Busy::new(f.id().to_string(), start, end, 0, 0)))
         },
     )
+}
+
+/// The columns of `hold_resources`, as copied.
+pub const HOLD_COLS: &str = "hold_id, grp, resource_id, held_from, held_to";
+
+/// The booking page's holds on the resources `ids` whose time meets
+/// `[from, to)`, but `except` (the hold being booked), live or not: for
+/// each, the resource and the hold with the time its visit would hold.
+pub fn held_for_page(
+    tx: &Tx,
+    ids: &[&str],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<&str>,
+) -> Result<Vec<(String, Hold)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT r.resource_id, r.hold_id, r.held_from, r.held_to, h.until \
+         FROM hold_resources r JOIN holds h ON h.id = r.hold_id \
+         WHERE r.resource_id IN ({}) AND r.held_from > ?1 - 86400 AND r.held_from < ?2 \
+         AND r.held_to > ?1 AND (CAST(?3 AS TEXT) IS NULL OR r.hold_id <> ?3)",
+        marks(4, ids.len())
+    );
+    let mut args: Vec<Val> = args![epoch(from), epoch(to), except].to_vec();
+    args.extend(ids.iter().map(|i| i.to_val()));
+    tx.rows(
+        On::reads(&[Table::HoldResources, Table::Holds]),
+        &sql,
+        &args,
+        |r| {
+            let f = r.of("hold_resources", 1)?;
+            Ok((
+                f.get(0)?,
+                Hold {
+                    id: f.id().to_string(),
+                    start: f.instant(2)?,
+                    end: f.instant(3)?,
+                    until: f.instant(4)?,
+                },
+            ))
+        },
+    )
+}
+
+/// Keeps for the hold `hold` the resources `ids`, one per group in order,
+/// over `[from, to)` (the time its visit would hold).
+pub fn hold(
+    tx: &Tx,
+    hold: &str,
+    ids: &[&str],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<()> {
+    for (g, id) in ids.iter().enumerate() {
+        tx.exec(
+            On::writes(&[Table::HoldResources]),
+            &format!("INSERT INTO hold_resources ({HOLD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+            args![hold, g as i64, id, epoch(from), epoch(to)],
+        )?;
+    }
+    Ok(())
 }
 
 /// Gives visit `a` the resources `ids`, one per group in order, for the

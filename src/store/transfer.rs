@@ -40,6 +40,7 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("patient_links", links::COLS, ""),
     ("inbox", super::inbox::TABLE_COLS, ""),
     ("holds", super::holds::COLS, ""),
+    ("hold_resources", super::resources::HOLD_COLS, ""),
     ("web_codes", super::holds::CODE_COLS, ""),
     ("events", events::COLS, ""),
     ("webhooks", webhooks::COLS, ""),

@@ -87,7 +87,7 @@ fn with_token(server: &Server, fields: &[(&str, &str)]) -> String {
         .finish()
 }
 
-fn post(server: &Server, fields: &[(&str, &str)]) -> Resp {
+pub(crate) fn post(server: &Server, fields: &[(&str, &str)]) -> Resp {
     post_with(server, fields, &[])
 }
 
@@ -106,18 +106,18 @@ fn post_with(server: &Server, fields: &[(&str, &str)], more: &[(&str, &str)]) ->
 }
 
 /// Holds `at` with Dr. García for `phone`; the page's answer.
-fn hold(server: &Server, service: &str, doctor: &str, at: &str, phone: &str) -> Resp {
+pub(crate) fn hold(server: &Server, service: &str, doctor: &str, at: &str, phone: &str) -> Resp {
     hold_named(server, service, doctor, at, phone, "Lucía Castro")
 }
 
 /// The hold's ID in a code page.
-fn hold_id(page: &str) -> String {
+pub(crate) fn hold_id(page: &str) -> String {
     let at = page.find("name=\"hold\" value=\"").expect("a code page") + 19;
     page[at..].split('"').next().unwrap().to_string()
 }
 
 /// The 6-digit code in the SMS the fake Twilio took.
-fn code_of(sms: &Seen) -> String {
+pub(crate) fn code_of(sms: &Seen) -> String {
     let body = form_urlencoded::parse(sms.body.as_bytes())
         .find(|(k, _)| k == "Body")
         .map(|(_, v)| v.into_owned())

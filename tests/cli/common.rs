@@ -712,6 +712,7 @@ pub fn undo_schema_43(env: &Env) {
 /// Takes schema 44's change (rooms and equipment) out of `env`'s database,
 /// for tests of older databases: dropping a table drops its trigger.
 pub fn undo_schema_44(env: &Env) {
+    undo_schema_45(env);
     env.exec(
         "DROP TABLE appointment_resources; DROP TABLE service_needs; \
          DROP TABLE resource_hours; DROP TABLE resource_closures; DROP TABLE resources;",
@@ -719,6 +720,12 @@ pub fn undo_schema_44(env: &Env) {
     if env.url().is_some() {
         env.exec("DROP FUNCTION appt_resource_guard()");
     }
+}
+
+/// Takes schema 45's change (the rooms a booking page's hold keeps) out
+/// of `env`'s database, for tests of older databases.
+pub fn undo_schema_45(env: &Env) {
+    env.exec("DROP TABLE hold_resources");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

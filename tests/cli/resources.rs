@@ -4,7 +4,6 @@
 //! processes racing for the last room.
 
 use crate::common::{s, Env};
-use crate::concurrency::race;
 use serde_json::Value;
 
 const TUESDAY: &str = "2026-06-16";
@@ -433,16 +432,25 @@ fn the_database_itself_refuses_a_room_held_twice() {
     ));
 }
 
-/// docs/rules.md#rooms-and-equipment: thirty processes race for the last
-/// room (a clinic-wide window of thirty places, one room): exactly one
-/// wins, the others are `RESOURCE_BUSY`, on either engine.
+/// docs/rules.md#rooms-and-equipment: thirty race for the last room — ten
+/// desks (processes), ten programs (`POST /v1/appointments`) and ten
+/// patients holding the time on the booking page — with a doctor whose
+/// window takes thirty at once: exactly one has it, a visit or a hold;
+/// every other desk and program is `RESOURCE_BUSY` (exit 4, 409), every
+/// other patient told the time was taken; on either engine.
 #[test]
-fn thirty_processes_racing_for_the_last_room_leave_it_to_one() {
+fn thirty_racing_for_the_last_room_from_desks_programs_and_the_page_leave_it_to_one() {
+    use crate::booking_page::hold;
+    use crate::channels::{add_sms, providers, twilio_sent};
+    use crate::serve::{token, Server};
     let env = Env::clinic();
+    let (api, _rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
     env.ok(&[
         "window",
         "add",
-        "--clinic-wide",
+        "-d",
+        "Dr. García",
         "-D",
         TUESDAY,
         "--from",
@@ -455,37 +463,101 @@ fn thirty_processes_racing_for_the_last_room_leave_it_to_one() {
     env.ok(&["resource", "add", "Quirófano", "--kind", "room"]);
     env.ok(&["service", "add", "Cirugía menor", "--minutes", "30"]);
     env.ok(&["service", "update", "Cirugía menor", "--needs", "Quirófano"]);
-    let runs: Vec<Vec<String>> = (0..30)
-        .map(|n| {
-            [
-                "book",
-                "--clinic-wide",
-                "-D",
-                TUESDAY,
-                "-t",
-                "10:00",
-                "-P",
-                &format!("+5037100{n:04}"),
-                "--name",
-                &format!("Paciente {n}"),
-                "-s",
-                "Cirugía menor",
-            ]
-            .iter()
-            .map(|a| a.to_string())
-            .collect()
-        })
-        .collect();
-    let outs = race(&env, runs);
-    let won = outs.iter().filter(|o| o.status.success()).count();
-    assert_eq!(won, 1, "exactly one wins");
-    for o in outs.iter().filter(|o| !o.status.success()) {
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.central.example",
+        "--online-booking",
+        "on",
+        "--country-code",
+        "+503",
+        "--language",
+        "es",
+    ]);
+    let service = env.ok(&["service", "update", "Cirugía menor", "--online", "yes"]);
+    let doctor = env.ok(&["doctor", "update", "Dr. García", "--online", "yes"]);
+    let (service, doctor) = (s(&service["id"]), s(&doctor["id"]));
+    let writer = token(&env, "w", "appointments:read,appointments:write", &[]);
+    let server = Server::start(&env, &[]);
+    let ten = "2026-06-16T16:00:00Z";
+    let barrier = std::sync::Barrier::new(30);
+    let (desks, programs, patients) = std::thread::scope(|scope| {
+        let desks: Vec<_> = (0..10)
+            .map(|n| {
+                let (env, barrier) = (&env, &barrier);
+                scope.spawn(move || {
+                    let phone = format!("+5037100{n:04}");
+                    let mut cmd = env.cmd();
+                    cmd.args(args(&book(
+                        env,
+                        "Dr. García",
+                        "10:00",
+                        &phone,
+                        "Cirugía menor",
+                    )))
+                    .arg("--json");
+                    barrier.wait();
+                    cmd.output().unwrap()
+                })
+            })
+            .collect();
+        let programs: Vec<_> = (0..10)
+            .map(|n| {
+                let (server, barrier, writer) = (&server, &barrier, &writer);
+                scope.spawn(move || {
+                    let body = serde_json::json!({
+                        "doctor": "Dr. García", "date": TUESDAY, "time": "10:00",
+                        "phone": format!("+5037200{n:04}"), "name": "Programa",
+                        "service": "Cirugía menor",
+                    });
+                    barrier.wait();
+                    server.post("/v1/appointments", writer, body)
+                })
+            })
+            .collect();
+        let patients: Vec<_> = (0..10)
+            .map(|n| {
+                let (server, barrier) = (&server, &barrier);
+                scope.spawn(move || {
+                    let phone = format!("7300-{n:04}");
+                    barrier.wait();
+                    hold(server, service, doctor, ten, &phone)
+                })
+            })
+            .collect();
+        fn join<T>(v: Vec<std::thread::ScopedJoinHandle<'_, T>>) -> Vec<T> {
+            v.into_iter().map(|h| h.join().unwrap()).collect()
+        }
+        (join(desks), join(programs), join(patients))
+    });
+    let won = desks.iter().filter(|o| o.status.success()).count()
+        + programs.iter().filter(|r| r.status == 201).count()
+        + patients.iter().filter(|r| r.status == 200).count();
+    assert_eq!(won, 1, "exactly one has the room");
+    for o in desks.iter().filter(|o| !o.status.success()) {
         let e: Value = serde_json::from_slice(&o.stderr).expect("JSON error");
         assert_eq!(e["error"]["code"], "RESOURCE_BUSY", "{e}");
         assert_eq!(o.status.code(), Some(4));
     }
-    let held = env.rows("SELECT count(*) FROM appointment_resources WHERE active = 1");
-    assert_eq!(held[0][0], "1");
+    for r in programs.iter().filter(|r| r.status != 201) {
+        assert_eq!(
+            (r.status, r.code()),
+            (409, "RESOURCE_BUSY".to_string()),
+            "{}",
+            r.body
+        );
+    }
+    for r in patients.iter().filter(|r| r.status != 200) {
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("Alguien tomó esa hora"), "{}", r.body);
+    }
+    let taken = env.rows(
+        "SELECT (SELECT count(*) FROM appointment_resources WHERE active = 1) \
+         + (SELECT count(*) FROM hold_resources)",
+    );
+    assert_eq!(taken[0][0], "1");
 }
 
 /// docs/commands.md#appt-book: `--resource` gives the one asked for (or
@@ -923,4 +995,86 @@ fn next_the_page_and_the_api_offer_no_time_whose_machine_is_taken() {
         "{}",
         page.body
     );
+}
+
+/// docs/rules.md#holds: a time a patient holds on the booking page holds
+/// the room and the machine its visit would get, as it holds the doctor's
+/// time: the desk is refused them meanwhile; the code books the visit on
+/// them; a hold left to end lets them go.
+#[test]
+fn a_time_held_on_the_page_holds_its_machine_too() {
+    use crate::booking_page::{code_of, hold, hold_id, post};
+    use crate::channels::{add_sms, providers, seen, twilio_sent};
+    use crate::serve::Server;
+    let mut env = imaging();
+    let (api, rx) = providers(vec![twilio_sent("SM0001")]);
+    add_sms(&env, &api);
+    env.ok(&[
+        "clinic",
+        "update",
+        "Central",
+        "--public-url",
+        "https://citas.central.example",
+        "--online-booking",
+        "on",
+        "--country-code",
+        "+503",
+    ]);
+    let service = env.ok(&["service", "update", "Ecografía", "--online", "yes"]);
+    let ruiz = env.ok(&["doctor", "update", "Dra. Ruiz", "--online", "yes"]);
+    let (service, ruiz) = (s(&service["id"]), s(&ruiz["id"]));
+    let server = Server::start(&env, &[]);
+    let ten = "2026-06-16T16:00:00Z";
+    let held = hold(&server, service, ruiz, ten, "7000-1111");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let kept = env.rows(
+        "SELECT r.name FROM hold_resources h JOIN resources r ON r.id = h.resource_id \
+         ORDER BY h.grp",
+    );
+    assert_eq!(kept, [["Sala A"], ["Ecógrafo"]]);
+    // Dr. García is free at 10:00; the machine is the patient's.
+    let desk = book(&env, "Dr. García", "10:00", "+50370000009", "Ecografía");
+    let d = env.refused(&args(&desk), "RESOURCE_BUSY", 4);
+    assert_eq!(d["resource"], serde_json::json!(["Ecógrafo"]), "{d}");
+    let day = env.ok(&[
+        "slots",
+        "-d",
+        "Dr. García",
+        "-D",
+        TUESDAY,
+        "-s",
+        "Ecografía",
+        "--all",
+    ]);
+    let at_ten = day["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["starts_at"] == ten)
+        .cloned()
+        .unwrap();
+    assert_eq!(at_ten["reason"], "RESOURCE_BUSY", "{at_ten}");
+    // The code books the visit on the machine it held.
+    let code = code_of(&seen(&rx));
+    let r = post(
+        &server,
+        &[
+            ("action", "verify"),
+            ("hold", &hold_id(&held.body)),
+            ("code", &code),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = env.ok(&["list", "--date", TUESDAY]);
+    assert_eq!(names(&list["appointments"][0]), ["Sala A", "Ecógrafo"]);
+    assert_eq!(env.rows("SELECT count(*) FROM hold_resources")[0][0], "0");
+    // A hold at 10:30 left to end: once over, the desk has the machine.
+    let ten_thirty = "2026-06-16T16:30:00Z";
+    let held = hold(&server, service, ruiz, ten_thirty, "7000-2222");
+    assert_eq!(held.status, 200, "{}", held.body);
+    let desk = book(&env, "Dr. García", "10:30", "+50370000009", "Ecografía");
+    env.refused(&args(&desk), "RESOURCE_BUSY", 4);
+    env.at("2026-06-15T09:00:00-06:00");
+    let booked = env.ok(&args(&desk));
+    assert_eq!(names(&booked["appointment"]), ["Sala A", "Ecógrafo"]);
 }

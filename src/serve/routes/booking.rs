@@ -264,6 +264,7 @@ fn code_or_again(
                 Code::AppointmentConflict
                 | Code::SlotFull
                 | Code::SlotHeld
+                | Code::ResourceBusy
                 | Code::DuplicateBooking => ("bk-time_taken", 409),
                 Code::Validation
                     if e.details.get("name").is_some() || e.details.get("phone").is_some() =>

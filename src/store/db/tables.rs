@@ -22,6 +22,8 @@ pub enum Table {
     Events,
     /// The calendars `appt serve` publishes.
     Feeds,
+    /// The rooms and equipment a booking page's hold keeps.
+    HoldResources,
     /// Times held for patients typing the booking page's code.
     Holds,
     /// The messages a clinic's channels received.
@@ -51,7 +53,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 27] = [
+    pub const ALL: [Table; 28] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -62,6 +64,7 @@ impl Table {
         Table::Doctors,
         Table::Events,
         Table::Feeds,
+        Table::HoldResources,
         Table::Holds,
         Table::Inbox,
         Table::Meta,
@@ -98,6 +101,7 @@ impl Table {
             Table::Doctors => "doctors",
             Table::Events => "events",
             Table::Feeds => "feeds",
+            Table::HoldResources => "hold_resources",
             Table::Holds => "holds",
             Table::Inbox => "inbox",
             Table::Meta => "meta",
@@ -131,6 +135,7 @@ impl Table {
             Table::Doctors => &[Table::Doctors],
             Table::Events => &[Table::Events],
             Table::Feeds => &[Table::Feeds],
+            Table::HoldResources => &[Table::HoldResources],
             Table::Holds => &[Table::Holds],
             Table::Inbox => &[Table::Inbox],
             Table::Meta => &[Table::Meta],
