@@ -910,6 +910,46 @@ fn an_emergency_may_overbook_the_machine_only_when_asked_to() {
         s(&a["id"])
     ));
     assert_eq!(rows, [["Sala B", "0"], ["Ecógrafo", "1"]]);
+    // A program asks the same through the API: refused without
+    // `"resources": true`, taken past the machine's capacity with it.
+    use crate::serve::{token, Server};
+    let t = token(
+        &env,
+        "urgencias",
+        "appointments:read,appointments:write,appointments:overbook",
+        &[],
+    );
+    let server = Server::start(&env, &[]);
+    let body = |resources: Option<bool>| {
+        let mut overbook = serde_json::json!({"reason": "Dolor agudo"});
+        if let Some(r) = resources {
+            overbook["resources"] = r.into();
+        }
+        serde_json::json!({
+            "doctor": "Dra. Ruiz", "date": TUESDAY, "time": "10:00",
+            "phone": "+50370000003", "name": "Urgente", "service": "Ecografía",
+            "overbook": overbook,
+        })
+    };
+    let r = server.post("/v1/appointments", &t, body(Some(false)));
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "RESOURCE_BUSY".to_string()),
+        "{}",
+        r.body
+    );
+    let r = server.post("/v1/appointments", &t, body(Some(true)));
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = s(&r.json()["appointment"]["id"]).to_string();
+    let rows = env.rows(&format!(
+        "SELECT r.name, g.overbooked FROM appointment_resources g JOIN resources r \
+         ON r.id = g.resource_id WHERE g.appointment_id = '{id}' ORDER BY g.grp"
+    ));
+    assert_eq!(
+        rows,
+        [["Sala A", "1"], ["Ecógrafo", "1"]],
+        "both rooms and the machine are taken"
+    );
 }
 
 /// docs/rules.md#rooms-and-equipment: the questions that look across a

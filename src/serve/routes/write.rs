@@ -25,6 +25,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
     let mut b = call.body()?;
     let named = b.text("clinic");
     let external_ref = b.text("external_ref");
+    let (overbook, overbook_resource) = overbook(&mut b)?;
     let mut req = BookRequest {
         clinic: None,
         doctor: b.text("doctor"),
@@ -53,10 +54,10 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         repeat: None,
         seen_from: who.grant.clinic_id.clone(),
         visit: visit(&mut b),
-        overbook: overbook(&mut b)?,
+        overbook,
         hold: None,
         resource: b.text("resource"),
-        overbook_resource: false,
+        overbook_resource,
     };
     if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
         return Err(super::insufficient(Scope::AppointmentsOverbook));
@@ -96,13 +97,17 @@ fn visit(b: &mut crate::serve::input::Body) -> VisitInput {
 
 /// `"overbook": {"reason": …}` (docs/rules.md#overbooking): the reason,
 /// blank when the object gives none (rule 1 refuses it).
-fn overbook(b: &mut crate::serve::input::Body) -> Result<Option<String>> {
+/// A booking's `overbook`: its reason, and whether it may take a room or
+/// machine past its capacity too (`"resources": true`, as
+/// `--overbook-resource`).
+fn overbook(b: &mut crate::serve::input::Body) -> Result<(Option<String>, bool)> {
     match b.object("overbook") {
-        None => Ok(None),
+        None => Ok((None, false)),
         Some(mut o) => {
             let reason = o.text("reason");
+            let resources = o.flag("resources").unwrap_or(false);
             o.finish()?;
-            Ok(Some(reason.unwrap_or_default()))
+            Ok((Some(reason.unwrap_or_default()), resources))
         }
     }
 }
