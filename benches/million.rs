@@ -3266,13 +3266,19 @@ impl Bench<'_> {
         // million appointments each of those takes a second or more on
         // SQLite (see `board_cancel`).
         let mut store = self.store()?;
-        let shown: Vec<String> = board::day(&mut store, Some(&p.clinic), Some(date), now)
-            .map_err(err)?
-            .columns
-            .iter()
-            .take(4)
-            .filter_map(|c| c.doctor.as_ref().map(|d| d.id.clone()))
-            .collect();
+        let shown: Vec<String> = board::day(
+            &mut store,
+            Some(&p.clinic),
+            Some(date),
+            now,
+            board::Columns::Doctors,
+        )
+        .map_err(err)?
+        .columns
+        .iter()
+        .take(4)
+        .filter_map(|c| c.doctor.as_ref().map(|d| d.id.clone()))
+        .collect();
         let actor = Actor::Board("bench".into());
         let midnight = instant_of(tz, date, 0).timestamp();
         let rows = e.table(&format!(
@@ -3324,6 +3330,7 @@ impl Bench<'_> {
             lang: Lang::En,
             color: true,
             key: None,
+            by: board::Columns::Doctors,
         })
         .map_err(err)?;
         let columns = board.day().columns.len();
@@ -3349,8 +3356,14 @@ impl Bench<'_> {
         for i in 0..self.runs + 2 {
             for _ in 0..3 {
                 let t = Instant::now();
-                let d = board::day(&mut store, Some(&p.clinic), Some(day.date), day.now)
-                    .map_err(err)?;
+                let d = board::day(
+                    &mut store,
+                    Some(&p.clinic),
+                    Some(day.date),
+                    day.now,
+                    board::Columns::Doctors,
+                )
+                .map_err(err)?;
                 let s = t.elapsed().as_secs_f64();
                 if d.columns.len() != day.doctors {
                     return Err(format!("the day has {} columns", d.columns.len()));

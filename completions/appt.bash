@@ -1085,7 +1085,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__board)
-            opts="-D -c -h --date --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-D -c -h --date --by --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1096,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2039,6 +2039,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;board'= {
             cand -D 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
             cand --date 'The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)'
+            cand --by 'The columns: doctor (each doctor''s day) or resource (each room''s and machine''s); médico, recurso, sala in Spanish'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

@@ -12,6 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// One section of the sheet: a doctor, or (None) the clinic-wide windows.
 pub struct Section {
     pub doctor: Option<Doctor>,
+    /// The room or machine whose day this is (`board --by resource`):
+    /// then `doctor` is None and the section holds the visits given it.
+    pub resource: Option<crate::core::resources::Given>,
     /// Why the day is closed for them (a clinic closure or the doctor's
     /// leave), or None when open. A closure without a reason reads "Closed".
     pub closed: Option<String>,
@@ -207,6 +210,7 @@ pub(super) fn day_sheet(
             }
             sections.push(Section {
                 doctor: doc,
+                resource: None,
                 closed,
                 appointments,
                 free,

@@ -6,11 +6,14 @@
 
 use super::agenda::{day_sheet, Section};
 use super::slots::Slot;
+use crate::core::resources::{Given, Resource};
 use crate::core::{queue, time, Appointment, Clinic, Status};
 use crate::error::Result;
 use crate::store::appointments::{self, Filter};
+use crate::store::db::Tx;
 use crate::store::inbox::{self, Inbound};
 use crate::store::reminders::{self, Reminder};
+use crate::store::resources;
 use crate::store::waitlist::{self, Entry};
 use crate::store::{channels, clinics, patients, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -117,12 +120,39 @@ impl Day {
     }
 }
 
-/// The day `date` of the clinic `clinic` (its name or ID; None: the only one).
+/// What the board's columns are (`board --by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Columns {
+    /// Each doctor working that day, then the clinic-wide windows.
+    #[default]
+    Doctors,
+    /// Each of the clinic's active rooms and machines, with the visits
+    /// given it (docs/rules.md#rooms-and-equipment).
+    Resources,
+}
+
+impl Columns {
+    /// As typed, in either language (`--by doctor|resource`; `médico`,
+    /// `recurso`, `sala`).
+    pub fn parse(s: &str) -> Option<Columns> {
+        match crate::core::text::fold(s.trim()).as_str() {
+            "doctor" | "doctors" | "medico" | "medicos" => Some(Columns::Doctors),
+            "resource" | "resources" | "room" | "rooms" | "recurso" | "recursos" | "sala"
+            | "salas" => Some(Columns::Resources),
+            _ => None,
+        }
+    }
+}
+
+/// The day `date` of the clinic `clinic` (its name or ID; None: the only
+/// one), in columns `by`: the header's counts, the queue and the rows are
+/// the doctors' day whichever they are.
 pub fn day(
     st: &mut Store,
     clinic: Option<&str>,
     date: Option<NaiveDate>,
     now: DateTime<Utc>,
+    by: Columns,
 ) -> Result<Day> {
     st.read(|tx| {
         let clinic = clinics::default(tx, clinic)?;
@@ -178,6 +208,10 @@ pub fn day(
         } else {
             Some(inbox::list(tx, Some(&clinic.id), false, INBOX)?)
         };
+        let columns = match by {
+            Columns::Doctors => columns,
+            Columns::Resources => by_resource(tx, &clinic, date, &columns)?,
+        };
         Ok(Day {
             clinic,
             date,
@@ -190,6 +224,53 @@ pub fn day(
             counts,
         })
     })
+}
+
+/// The clinic's active rooms and machines as columns, by name: each with
+/// the visits of `doctors`' columns given it, closed on a day it is closed;
+/// no cell of theirs is free (the desk books in a doctor's column).
+fn by_resource(
+    tx: &Tx,
+    clinic: &Clinic,
+    date: NaiveDate,
+    doctors: &[Section],
+) -> Result<Vec<Section>> {
+    let all: Vec<Resource> = resources::list(tx, Some(&clinic.id))?
+        .into_iter()
+        .filter(|r| r.active)
+        .collect();
+    let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    let closed = resources::closed_on(tx, &ids, date)?;
+    Ok(all
+        .iter()
+        .map(|r| {
+            let mut appointments: Vec<Appointment> = doctors
+                .iter()
+                .flat_map(|c| &c.appointments)
+                .filter(|a| a.resources.iter().any(|g| g.id == r.id))
+                .cloned()
+                .collect();
+            appointments.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
+            Section {
+                doctor: None,
+                resource: Some(Given {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    kind: r.kind,
+                }),
+                // As a doctor's closed day reads: its reason, else "Closed".
+                closed: closed
+                    .iter()
+                    .find(|(id, _)| *id == r.id)
+                    .map(|(_, why)| why.clone().unwrap_or_else(|| "Closed".into())),
+                appointments,
+                free: Vec::new(),
+                grid: Vec::new(),
+                buffered: Vec::new(),
+                held: Vec::new(),
+            }
+        })
+        .collect())
 }
 
 /// The appointments `/` may jump to for the patients found by `typed` (a

@@ -174,11 +174,11 @@ pub fn needs_named(tx: &Tx, clinic: Option<&str>, typed: &[String]) -> Result<Ve
 fn open_on(
     id: &str,
     hours: &[(String, u8, i64, i64)],
-    closed: &[String],
+    closed: &[(String, Option<String>)],
     date: NaiveDate,
     tz: Tz,
 ) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-    if closed.iter().any(|c| c == id) {
+    if closed.iter().any(|(c, _)| c == id) {
         return Some(Vec::new());
     }
     let own: Vec<&(String, u8, i64, i64)> = hours.iter().filter(|h| h.0 == id).collect();

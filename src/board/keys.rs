@@ -56,6 +56,7 @@ impl State {
                 return Some(Effect::GoTo(today));
             }
             KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('v') => return Some(Effect::Columns),
             KeyCode::Enter => return self.enter(),
             KeyCode::Char('c') => return self.status(Status::Confirmed),
             KeyCode::Char('a') => return self.status(Status::CheckedIn),

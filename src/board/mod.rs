@@ -15,7 +15,7 @@ mod keys;
 mod state;
 mod term;
 
-use crate::app::board::{self as day_of, Day};
+use crate::app::board::{self as day_of, Columns, Day};
 use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest, UpdateRequest};
 use crate::app::schedule::WhenInput;
 use crate::app::visit::VisitInput;
@@ -52,6 +52,8 @@ pub struct Options {
     pub color: bool,
     /// `$APPT_KEY`, for a new patient's sealed fields.
     pub key: Option<String>,
+    /// The columns: the doctors, or the rooms and machines (`--by`).
+    pub by: Columns,
 }
 
 /// Runs the board until `q`, Ctrl-C or a signal to stop; the terminal is
@@ -78,6 +80,7 @@ pub struct Board {
     state: State,
     store: Store,
     clinic: Option<String>,
+    by: Columns,
     clock: Clock,
     actor: Actor,
     key: Option<String>,
@@ -112,10 +115,11 @@ impl Board {
                 )
             }
         };
-        let day = day_of::day(&mut store, o.clinic.as_deref(), date, now)?;
+        let day = day_of::day(&mut store, o.clinic.as_deref(), date, now, o.by)?;
         let stamp = store.stamp()?;
         Ok(Board {
             clinic: Some(day.clinic.id.clone()),
+            by: o.by,
             state: State::new(day, o.lang, o.color, now),
             store,
             clock: o.clock,
@@ -215,6 +219,13 @@ impl Board {
         match effect {
             Effect::Quit => return Some(Effect::Quit),
             Effect::GoTo(date) => self.go_to(date),
+            Effect::Columns => {
+                self.by = match self.by {
+                    Columns::Doctors => Columns::Resources,
+                    Columns::Resources => Columns::Doctors,
+                };
+                self.reload();
+            }
             Effect::Status(req) => self.set_status(req),
             Effect::Cancel { id, reason, force } => self.cancel(id, reason, force),
             Effect::Urgency { id, typed } => self.urgency(id, typed),
@@ -263,7 +274,8 @@ impl Board {
     /// Reads `date`; a failure goes to the status line (None).
     fn read_day(&mut self, date: NaiveDate) -> Option<Day> {
         let now = self.clock.now();
-        match day_of::day(&mut self.store, self.clinic.as_deref(), Some(date), now) {
+        let clinic = self.clinic.as_deref();
+        match day_of::day(&mut self.store, clinic, Some(date), now, self.by) {
             Ok(day) => Some(day),
             Err(e) => {
                 self.refused(e);

@@ -69,6 +69,9 @@ pub(super) enum Effect {
     Quit,
     /// Show another day, the cursor at the same doctor.
     GoTo(NaiveDate),
+    /// `v`: the rooms and machines as the columns, or the doctors again
+    /// (docs/board.md#rooms); the selection and a move under way kept.
+    Columns,
     Status(StatusRequest),
     /// Cancel for a reason; `force` inside the cancellation window.
     Cancel {

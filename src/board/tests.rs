@@ -213,6 +213,7 @@ fn board(st: Store, now: &str, date: Option<&str>, lang: Language) -> Board {
         lang,
         color: false,
         key: None,
+        by: crate::app::board::Columns::Doctors,
     })
     .unwrap()
 }
@@ -1202,6 +1203,9 @@ fn a_time_held_by_the_booking_page_shows_held() {
 // among several, lateness, names cut to fit).
 #[path = "tests_desk.rs"]
 mod desk;
+
+#[path = "tests_rooms.rs"]
+mod rooms;
 
 /// A completed visit whose follow-up date has come counts in the header as
 /// a recall due, in either language, and no longer once the patient has

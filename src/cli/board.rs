@@ -2,6 +2,7 @@
 //! `crate::board` on this terminal.
 
 use super::Ctx;
+use crate::app::board::Columns;
 use crate::board::{self, Options};
 use crate::core::Actor;
 use crate::error::{Error, Result};
@@ -11,12 +12,16 @@ use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Keys:\n  arrows, h j k l   move between doctors and times\n  PgUp PgDn         ten rows up, down (Home, End: the first, the last)\n  [  ]  t           the day before, the day after, today\n  Enter             book a free cell (asks the phone, the name of a\n                    new patient, the service where the window needs\n                    one); while moving, put the appointment there\n  c a s d n         confirm, arrived, start, done (asks the diagnosis\n                    where the clinic requires one), no-show\n  x                 cancel (asks the reason)\n  m                 move: then Enter on a free cell, Esc to stop\n  w                 a walk-in for the selected doctor\n  /                 find a patient by name or phone\n  ?  q  Ctrl-C      help, quit, quit\n\nStatus symbols:\n  ○ scheduled  ✓ confirmed  → arrived  ▶ in progress  ■ done  ✗ no-show\n\nExamples:\n  appt board\n  appt board --date tomorrow\n  APPT_LANG=es appt board -c \"Clínica Central\""
+    after_help = "Keys:\n  arrows, h j k l   move between doctors and times\n  PgUp PgDn         ten rows up, down (Home, End: the first, the last)\n  [  ]  t           the day before, the day after, today\n  Enter             book a free cell (asks the phone, the name of a\n                    new patient, the service where the window needs\n                    one); while moving, put the appointment there\n  c a s d n         confirm, arrived, start, done (asks the diagnosis\n                    where the clinic requires one), no-show\n  x                 cancel (asks the reason)\n  m                 move: then Enter on a free cell, Esc to stop\n  w                 a walk-in for the selected doctor\n  /                 find a patient by name or phone\n  v                 the rooms and machines as the columns, or the\n                    doctors again\n  ?  q  Ctrl-C      help, quit, quit\n\nStatus symbols:\n  ○ scheduled  ✓ confirmed  → arrived  ▶ in progress  ■ done  ✗ no-show\n\nExamples:\n  appt board\n  appt board --date tomorrow\n  appt board --by resource\n  APPT_LANG=es appt board -c \"Clínica Central\""
 )]
 pub struct Args {
     /// The day to open on (YYYY-MM-DD, today, tomorrow, a weekday; default today)
     #[arg(short = 'D', long, value_name = "DATE")]
     pub date: Option<String>,
+    /// The columns: doctor (each doctor's day) or resource (each room's
+    /// and machine's); médico, recurso, sala in Spanish
+    #[arg(long, value_name = "COLUMNS", default_value = "doctor")]
+    pub by: String,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
@@ -26,6 +31,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
             crate::text::msg!("e-appt_board_is_a_screen"),
         ));
     }
+    let by = Columns::parse(&a.by)
+        .ok_or_else(|| Error::field("by", crate::text::msg!("e-board_by", s = a.by.clone())))?;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::field(
             "terminal",
@@ -41,6 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
         lang: lang::current(),
         color: std::env::var_os("NO_COLOR").is_none(),
         key: ctx.key()?,
+        by,
     })?;
     Ok(Report::new(Value::Null, String::new()))
 }

@@ -19,11 +19,14 @@ impl ResourceKind {
         }
     }
 
-    /// As typed, in either language (`sala`, `equipo`).
+    /// As typed, in either language (`sala`, `equipo`; a machine is
+    /// equipment: `machine`, `máquina`, `aparato`).
     pub fn parse(s: &str) -> Option<ResourceKind> {
         match super::text::fold(s.trim()).as_str() {
             "room" | "sala" | "consultorio" => Some(ResourceKind::Room),
-            "equipment" | "equipo" => Some(ResourceKind::Equipment),
+            "equipment" | "equipo" | "machine" | "maquina" | "aparato" => {
+                Some(ResourceKind::Equipment)
+            }
             _ => None,
         }
     }

@@ -215,7 +215,11 @@ mod tests {
     fn kinds_read_in_either_language() {
         assert_eq!(ResourceKind::parse("Sala"), Some(ResourceKind::Room));
         assert_eq!(ResourceKind::parse("equipo"), Some(ResourceKind::Equipment));
-        assert_eq!(ResourceKind::parse("machine"), None);
+        assert_eq!(
+            ResourceKind::parse("Máquina"),
+            Some(ResourceKind::Equipment)
+        );
+        assert_eq!(ResourceKind::parse("quirófano"), None);
         for k in ResourceKind::ALL {
             assert_eq!(ResourceKind::parse(k.as_str()), Some(k));
         }

@@ -352,12 +352,16 @@ fn grid(s: &Screen, pen: &Pen, scroll: &mut Scroll, area: Rect, buf: &mut Buffer
     for (i, c) in d.columns.iter().enumerate().skip(scroll.column).take(fit) {
         let x = area.x + tw + (i - scroll.column) as u16 * width;
         let w = width.saturating_sub(1) as usize;
-        let (name, second) = match &c.doctor {
-            Some(doc) => (
+        let (name, second) = match (&c.doctor, &c.resource) {
+            (Some(doc), _) => (
                 doc.full_name.clone(),
                 doc.specialty.clone().unwrap_or_default(),
             ),
-            None => (text_in(l, "b-clinic_wide").to_string(), String::new()),
+            (None, Some(r)) => (
+                r.name.clone(),
+                text_in(l, super::human::resource_kind_id(r.kind)).to_string(),
+            ),
+            (None, None) => (text_in(l, "b-clinic_wide").to_string(), String::new()),
         };
         let second = match &c.closed {
             Some(reason) => closed_label(l, reason),
@@ -708,8 +712,20 @@ fn selected_text(s: &Screen) -> String {
                     .as_deref()
                     .map(|n| format!(" · {n}"))
                     .unwrap_or_default();
-                // Its rooms and machines, after the service.
-                let rooms: Vec<&str> = a.resources.iter().map(|r| r.name.as_str()).collect();
+                // Its rooms and machines, after the service (in a room's
+                // column, the others).
+                let column = s.day.columns[ci].resource.as_ref();
+                let rooms: Vec<&str> = a
+                    .resources
+                    .iter()
+                    .filter(|r| column.is_none_or(|c| c.id != r.id))
+                    .map(|r| r.name.as_str())
+                    .collect();
+                // In a room's column, whose visit it is, before its rooms.
+                let service = match (column, &a.doctor_name) {
+                    (Some(_), Some(d)) => format!("{service} · {d}"),
+                    _ => service,
+                };
                 let service = match rooms.is_empty() {
                     true => service,
                     false => format!("{service} · {}", rooms.join(", ")),

@@ -443,8 +443,9 @@ pub fn hours_of(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, u8, i64, i64)>> {
     )
 }
 
-/// Which of `ids` a closure covers on `date`.
-pub fn closed_on(tx: &Tx, ids: &[&str], date: NaiveDate) -> Result<Vec<String>> {
+/// Which of `ids` a closure covers on `date`, each with the closure's
+/// reason (one row a closure).
+pub fn closed_on(tx: &Tx, ids: &[&str], date: NaiveDate) -> Result<Vec<(String, Option<String>)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -453,12 +454,12 @@ pub fn closed_on(tx: &Tx, ids: &[&str], date: NaiveDate) -> Result<Vec<String>> 
     tx.rows(
         On::reads(&[Table::ResourceClosures]),
         &format!(
-            "SELECT DISTINCT resource_id FROM resource_closures \
+            "SELECT resource_id, reason FROM resource_closures \
              WHERE from_date <= ?1 AND to_date >= ?1 AND resource_id IN ({})",
             marks(2, ids.len())
         ),
         &args,
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 

@@ -51,6 +51,7 @@ const VALUE_NAMES: &[&str] = &[
     "SERVICES",
     "RESOURCE",
     "RESOURCES",
+    "COLUMNS",
     "TYPES",
     "SCOPES",
     "OFFSETS", // places and programs

@@ -1118,3 +1118,48 @@ fn a_time_held_on_the_page_holds_its_machine_too() {
     let booked = env.ok(&args(&desk));
     assert_eq!(names(&booked["appointment"]), ["Sala A", "Ecógrafo"]);
 }
+
+/// docs/board.md#rooms: `appt board --by sala` in a real terminal at 80
+/// columns, in Spanish: the chairs are the columns, each visit in its
+/// chair's; a `--by` neither word is refused before any screen is drawn.
+#[test]
+fn the_board_by_resource_shows_each_chairs_day_in_a_terminal() {
+    use crate::board::Board;
+    let env = dental();
+    env.ok(&args(&book(
+        &env,
+        "Dra. Vega",
+        "10:00",
+        "+50370000001",
+        "Limpieza",
+    )));
+    env.ok(&args(&book(
+        &env,
+        "Dr. Soto",
+        "10:00",
+        "+50370000002",
+        "Limpieza",
+    )));
+    env.refused(&["board", "--by", "paciente"], "VALIDATION_ERROR", 2);
+    let t = Board::start(&env, (80, 24), "APPT_LANG=es", "-D 2026-06-16 --by sala");
+    let screen = t.wait_for("Sillón 3");
+    let header = screen
+        .lines()
+        .find(|l| l.contains("Sillón 1"))
+        .unwrap_or_default();
+    assert!(
+        header.contains("Sillón 2") && header.contains("Sillón 3"),
+        "{screen}"
+    );
+    let ten = screen
+        .lines()
+        .find(|l| l.trim_start().starts_with("10:00"))
+        .unwrap_or_default();
+    assert_eq!(
+        ten.matches("#1").count(),
+        2,
+        "two chairs taken at 10:00:\n{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

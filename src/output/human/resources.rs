@@ -7,10 +7,15 @@ use crate::output::lang::{self, t};
 
 /// A kind in the desk's language.
 pub fn kind(k: ResourceKind) -> &'static str {
-    t(match k {
+    t(kind_id(k))
+}
+
+/// The message that names a kind.
+pub fn kind_id(k: ResourceKind) -> &'static str {
+    match k {
         ResourceKind::Room => "word-room",
         ResourceKind::Equipment => "word-equipment",
-    })
+    }
 }
 
 pub fn resources(list: &[Resource]) -> String {
