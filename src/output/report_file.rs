@@ -140,6 +140,14 @@ pub fn lines(r: &Report) -> Vec<Line> {
         l.doctor = Some(d.doctor_name.clone());
         out.push(l);
     }
+    // Each room's and machine's minutes held out of its places' minutes
+    // open (docs/reports.md#rooms), by its name.
+    for u in &r.rooms {
+        out.push(out_of(
+            line("rooms", "resource", &u.resource.name, Some(u.booked)),
+            u.open,
+        ));
+    }
     rate_lines(&mut out, "no_show_rate", &f.no_show, r);
     rate_lines(&mut out, "late_cancellation_rate", &f.late_cancellation, r);
     for ((d, h), n) in &f.busiest {

@@ -99,6 +99,9 @@ pub fn page(r: &Report) -> String {
     let late_counted = r.clinic.settings.cancel_window > 0;
     let mut figures: Vec<Figure> = compared(r, lang, &doc).into_iter().collect();
     figures.extend([utilisation(lang, &doc), utilisation_days(lang, &doc)]);
+    if doc["rooms"].as_array().is_some_and(|a| !a.is_empty()) {
+        figures.push(rooms(lang, &doc));
+    }
     for (rate, heading) in [
         ("no_show_rate", "rp-h_no_show"),
         ("late_cancellation_rate", "rp-h_late"),
@@ -317,6 +320,56 @@ fn utilisation_days(lang: Lang, doc: &Value) -> Figure {
             })
             .collect(),
         folded: true,
+        ..Figure::default()
+    }
+}
+
+/// Each room's and machine's use (docs/reports.md#rooms), as in the JSON:
+/// bars of minutes held out of its places' minutes open, and their table.
+fn rooms(lang: Lang, doc: &Value) -> Figure {
+    let rooms: Vec<&Value> = doc["rooms"].as_array().into_iter().flatten().collect();
+    let heading = words(lang, "rp-h_rooms");
+    let name = |x: &Value| x["name"].as_str().unwrap_or_default().to_string();
+    let used = |x: &Value| {
+        format!(
+            "{}/{} {}",
+            int(&x["booked_minutes"]),
+            int(&x["open_minutes"]),
+            percent(&x["rate"])
+        )
+    };
+    let bars: Vec<Bar> = rooms
+        .iter()
+        .map(|x| Bar {
+            label: name(x),
+            value: x["rate"].as_f64().unwrap_or(0.0).min(1.5),
+            shown: used(x),
+        })
+        .collect();
+    Figure {
+        id: "rooms".into(),
+        svg: Some(charts::bars(&heading, &bars, 1.0)),
+        columns: ["rp-c_room", "rp-c_booked", "rp-c_open", "rp-c_use"]
+            .map(|c| words(lang, c))
+            .to_vec(),
+        rows: rooms
+            .iter()
+            .map(|x| Row {
+                attrs: vec![
+                    ("key".into(), x["id"].as_str().unwrap_or_default().into()),
+                    ("booked".into(), raw(&x["booked_minutes"])),
+                    ("open".into(), raw(&x["open_minutes"])),
+                    ("value".into(), raw(&x["rate"])),
+                ],
+                cells: vec![
+                    name(x),
+                    int(&x["booked_minutes"]).to_string(),
+                    int(&x["open_minutes"]).to_string(),
+                    percent(&x["rate"]),
+                ],
+            })
+            .collect(),
+        heading,
         ..Figure::default()
     }
 }

@@ -879,6 +879,51 @@ fn the_report_gives_each_rooms_use_as_the_sql_counts_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Sillón 3: 25"), "{text}");
+    // The CSV and the spreadsheet have a row each, the page a figure.
+    let period = ["report", "--from", TUESDAY, "--to", TUESDAY];
+    let out = env
+        .cmd()
+        .args(period)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.contains("rooms,resource,Sillón 3,,,30,120,0.25\r\n"),
+        "{csv}"
+    );
+    let xlsx = env.dir.path().join("salas.xlsx");
+    env.ok(&[
+        &period[..],
+        &["--format", "xlsx", "-o", xlsx.to_str().unwrap()],
+    ]
+    .concat());
+    if let Some(read) = crate::export::validate("check_xlsx.py", &[xlsx.as_os_str()]) {
+        let book: Value = serde_json::from_str(&read).unwrap();
+        let row = book["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[2]["value"] == "Sillón 3")
+            .cloned()
+            .expect("a row for Sillón 3");
+        assert_eq!(row[0]["value"], "rooms", "{row}");
+        assert_eq!(
+            row[7]["value"].as_str().unwrap().parse::<f64>().unwrap(),
+            0.25
+        );
+    }
+    let html = env.dir.path().join("informe.html");
+    env.ok(&[&period[..], &["--html", html.to_str().unwrap()]].concat());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("data-figure=\"rooms\""), "{page}");
+    let id = s(&chair("Sillón 3")["id"]).to_string();
+    assert!(
+        page.contains(&format!(
+            "data-key=\"{id}\" data-booked=\"30\" data-open=\"120\""
+        )),
+        "{page}"
+    );
 }
 
 /// docs/rules.md#rooms-and-equipment: `--overbook-resource` lets an
