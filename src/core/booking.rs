@@ -48,17 +48,17 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
 /// meets no other, and every bookable one is offered.
 fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
     let mut held: Vec<Busy> = day.busy.to_vec();
-    let mut needs = day.needs.to_vec();
+    let mut needs = resources::Offered::new(&day.needs);
     for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
         let (from, to) = req.held(s.start, s.end);
         let cap = s.span.window.capacity;
         let solo = |b: &Busy| b.solo && b.holds(from, to);
         let fits = peak(held.iter(), from, to) < cap
             && !(cap > 1 && held.iter().any(solo))
-            && resources::room_for(&needs, from, to);
+            && needs.room_for(from, to);
         if fits {
             s.offered = true;
-            resources::take(&mut needs, from, to);
+            needs.take(from, to);
             let mut b = Busy::new(
                 String::new(),
                 s.start,

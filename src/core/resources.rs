@@ -90,13 +90,43 @@ pub fn at(groups: &[Group], now: DateTime<Utc>) -> Option<Vec<Group>> {
     )
 }
 
-/// Takes a place of one resource of each group for `[from, to)`, as
-/// [`assign`] would give it: a day's grid offers the next time beside
-/// those it offered already.
-pub fn take(groups: &mut [Group], from: DateTime<Utc>, to: DateTime<Utc>) {
-    for group in groups.iter_mut() {
-        if let Some(h) = group.iter_mut().find(|h| h.free(from, to)) {
-            h.busy.push(Busy::new(String::new(), from, to, 0, 0));
+/// The places a day's grid has offered so far, beside the groups' own
+/// visits: each offered time takes a place of one resource of each group,
+/// as [`assign`] would give it, so the next time is judged beside those
+/// offered already. The groups themselves are not copied.
+pub struct Offered<'g> {
+    groups: &'g [Group],
+    /// Per group, per resource: the times offered on it.
+    taken: Vec<Vec<Vec<Busy>>>,
+}
+
+impl<'g> Offered<'g> {
+    pub fn new(groups: &'g [Group]) -> Self {
+        Offered {
+            groups,
+            taken: groups.iter().map(|g| vec![Vec::new(); g.len()]).collect(),
+        }
+    }
+
+    fn free(&self, g: usize, r: usize, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        let h = &self.groups[g][r];
+        match self.taken[g][r].is_empty() {
+            true => h.free(from, to),
+            false => h.free_beside(&self.taken[g][r], from, to),
+        }
+    }
+
+    /// Whether `[from, to)` has room in every group, beside those taken.
+    pub fn room_for(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        (0..self.groups.len()).all(|g| (0..self.groups[g].len()).any(|r| self.free(g, r, from, to)))
+    }
+
+    /// Takes a place of the first free resource of each group.
+    pub fn take(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) {
+        for g in 0..self.groups.len() {
+            if let Some(r) = (0..self.groups[g].len()).find(|&r| self.free(g, r, from, to)) {
+                self.taken[g][r].push(Busy::new(String::new(), from, to, 0, 0));
+            }
         }
     }
 }
@@ -175,9 +205,14 @@ mod tests {
         // Two visits one after the other leave a place of two all along.
         let gym = vec![vec![held("Gimnasio", 2, &[(9, 0), (9, 30)])]];
         assert!(room_for(&gym, at(9, 0), at(10, 0)));
-        let mut groups = gym.clone();
-        take(&mut groups, at(9, 0), at(10, 0));
-        assert!(!room_for(&groups, at(9, 15), at(9, 45)));
+        let mut offered = Offered::new(&gym);
+        assert!(offered.room_for(at(9, 15), at(9, 45)));
+        offered.take(at(9, 0), at(10, 0));
+        assert!(!offered.room_for(at(9, 15), at(9, 45)));
+        assert!(
+            room_for(&gym, at(9, 15), at(9, 45)),
+            "the groups are as they were"
+        );
     }
 
     #[test]

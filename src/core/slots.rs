@@ -122,11 +122,16 @@ impl Held {
 
     /// Has it a place left for the whole of `[from, to)`?
     pub fn free(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.free_beside(&[], from, to)
+    }
+
+    /// [`Held::free`] with the times `more` taken besides its visits.
+    pub fn free_beside(&self, more: &[Busy], from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
         let open = self
             .open
             .as_ref()
             .is_none_or(|spans| spans.iter().any(|(a, b)| *a <= from && to <= *b));
-        open && peak(self.busy.iter(), from, to) < self.capacity
+        open && peak(self.busy.iter().chain(more), from, to) < self.capacity
     }
 }
 
@@ -246,33 +251,39 @@ fn most_at_once(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> i64 {
-    // Most slots meet no time or one: those need no list (a day's grid asks
-    // this three times a slot, and `next` for fifty doctors' days).
-    let mut first = None;
-    let mut edges: Vec<(DateTime<Utc>, i64)> = Vec::new();
+    // A day's grid asks this several times a slot, and for each room a
+    // group has (`next` across fifty doctors' days): the few times a slot
+    // meets are kept on the stack, a list made only past them.
+    const ON_STACK: usize = 16;
+    let mut stack = [(DateTime::<Utc>::MIN_UTC, 0i64); ON_STACK];
+    let mut n = 0;
+    let mut heap: Vec<(DateTime<Utc>, i64)> = Vec::new();
     for (from, to) in times {
         let (s, e) = (from.max(start), to.min(end));
         if s < e {
-            if edges.is_empty() {
-                match first.take() {
-                    None => {
-                        first = Some((s, e));
-                        continue;
-                    }
-                    Some((s0, e0)) => edges.extend([(s0, 1), (e0, -1)]),
+            if heap.is_empty() && n + 2 <= ON_STACK {
+                stack[n] = (s, 1);
+                stack[n + 1] = (e, -1);
+                n += 2;
+            } else {
+                if heap.is_empty() {
+                    heap.extend_from_slice(&stack[..n]);
                 }
+                heap.extend([(s, 1), (e, -1)]);
             }
-            edges.push((s, 1));
-            edges.push((e, -1));
         }
     }
-    if edges.is_empty() {
-        return i64::from(first.is_some());
+    let edges: &mut [(DateTime<Utc>, i64)] = match heap.is_empty() {
+        true => &mut stack[..n],
+        false => &mut heap,
+    };
+    if edges.len() <= 2 {
+        return edges.len() as i64 / 2;
     }
     // At one instant, an ending frees its place before a start takes one.
-    edges.sort();
+    edges.sort_unstable();
     let (mut now, mut most) = (0, 0);
-    for (_, d) in edges {
+    for (_, d) in edges.iter() {
         now += d;
         most = most.max(now);
     }

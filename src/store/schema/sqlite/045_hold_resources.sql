@@ -12,3 +12,8 @@ CREATE TABLE hold_resources (
     PRIMARY KEY (hold_id, grp)
 ) STRICT;
 CREATE INDEX hold_resources_busy ON hold_resources(resource_id, held_from);
+-- The index a day's rooms are read from holds what that read asks for (the
+-- visit's ID too), so the read never leaves it for the table's rows.
+DROP INDEX appointment_resources_busy;
+CREATE INDEX appointment_resources_busy
+    ON appointment_resources(resource_id, held_from, held_to, appointment_id) WHERE active = 1;
