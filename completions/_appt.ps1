@@ -625,6 +625,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor''s windows')
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Only the windows that apply on this date (date windows replace weekly ones)')
             [CompletionResult]::new('--date', '--date', [CompletionResultType]::ParameterName, 'Only the windows that apply on this date (date windows replace weekly ones)')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'A room''s or a machine''s own hours instead')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
@@ -745,6 +746,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
         'appt;closure;list' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Only this doctor''s closures')
             [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Only this doctor''s closures')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'A room''s or a machine''s closures instead')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')

@@ -2689,7 +2689,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__closure__subcmd__list)
-            opts="-d -c -h --doctor --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -c -h --doctor --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2700,6 +2700,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -8991,7 +8995,7 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__window__subcmd__list)
-            opts="-d -D -c -h --doctor --date --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-d -D -c -h --doctor --date --resource --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -9010,6 +9014,10 @@ _appt_clap() {
                     return 0
                     ;;
                 -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

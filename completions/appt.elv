@@ -572,6 +572,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --doctor 'Only this doctor''s windows'
             cand -D 'Only the windows that apply on this date (date windows replace weekly ones)'
             cand --date 'Only the windows that apply on this date (date windows replace weekly ones)'
+            cand --resource 'A room''s or a machine''s own hours instead'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
@@ -679,6 +680,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;closure;list'= {
             cand -d 'Only this doctor''s closures'
             cand --doctor 'Only this doctor''s closures'
+            cand --resource 'A room''s or a machine''s closures instead'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

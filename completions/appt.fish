@@ -423,6 +423,7 @@ complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcom
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s windows' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -s D -l date -d 'Only the windows that apply on this date (date windows replace weekly ones)' -r
+complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l resource -d 'A room\'s or a machine\'s own hours instead' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand window; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
@@ -488,6 +489,7 @@ complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subco
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -s d -l doctor -d 'Only this doctor\'s closures' -r -f -a "(__appt_names)"
+complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l resource -d 'A room\'s or a machine\'s closures instead' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand closure; and __fish_seen_subcommand_from list" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

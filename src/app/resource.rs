@@ -354,3 +354,100 @@ pub fn add_closure(
         })
     })
 }
+
+/// A resource's own hours and closures (`window list --resource`,
+/// `closure list --resource`).
+pub struct OwnTime {
+    pub resource: Resource,
+    pub hours: Vec<HoursAdded>,
+    pub closures: Vec<ClosureAdded>,
+}
+
+pub fn own_time(st: &mut Store, resource: &str) -> Result<OwnTime> {
+    st.read(|tx| {
+        let resource = resources::find(tx, resource)?;
+        let hours = resources::hours_rows(tx, &resource.id)?
+            .into_iter()
+            .map(|h| hours_of(h, resource.clone()))
+            .collect();
+        let closures = resources::closure_rows(tx, &resource.id)?
+            .into_iter()
+            .map(|c| closure_of(c, resource.clone()))
+            .collect();
+        Ok(OwnTime {
+            resource,
+            hours,
+            closures,
+        })
+    })
+}
+
+fn hours_of((id, _, weekdays, from, to): resources::HoursRow, resource: Resource) -> HoursAdded {
+    HoursAdded {
+        id,
+        resource,
+        weekdays,
+        from,
+        to,
+    }
+}
+
+fn closure_of(
+    (id, _, from, to, reason): resources::ClosureRow,
+    resource: Resource,
+) -> ClosureAdded {
+    ClosureAdded {
+        id,
+        resource,
+        from,
+        to,
+        reason,
+    }
+}
+
+/// The resource's hours `input` names (an ID or a unique prefix), or None
+/// (`window remove` then answers for the doctors' windows).
+pub fn find_hours(st: &mut Store, input: &str) -> Result<Option<HoursAdded>> {
+    st.read(|tx| {
+        let Some(h) = resources::find_hours(tx, input)? else {
+            return Ok(None);
+        };
+        let resource = resources::get(tx, &h.1)?;
+        Ok(Some(hours_of(h, resource)))
+    })
+}
+
+/// Removes a resource's hours: from then on it keeps its clinic's hours
+/// where it has no other of its own.
+pub fn remove_hours(st: &mut Store, id: &str) -> Result<HoursAdded> {
+    st.write(|tx| {
+        let h = resources::find_hours(tx, id)?
+            .ok_or_else(|| Error::new(Code::NotFound, crate::text::msg!("e-window_not_found")))?;
+        resources::remove_hours(tx, &h.0)?;
+        let resource = resources::get(tx, &h.1)?;
+        Ok(hours_of(h, resource))
+    })
+}
+
+/// The resource's closure `input` names, or None (`closure remove` then
+/// answers for the clinics' and doctors' closures).
+pub fn find_closure(st: &mut Store, input: &str) -> Result<Option<ClosureAdded>> {
+    st.read(|tx| {
+        let Some(c) = resources::find_closure(tx, input)? else {
+            return Ok(None);
+        };
+        let resource = resources::get(tx, &c.1)?;
+        Ok(Some(closure_of(c, resource)))
+    })
+}
+
+/// Removes a resource's closure: it is free again on those days.
+pub fn remove_closure(st: &mut Store, id: &str) -> Result<ClosureAdded> {
+    st.write(|tx| {
+        let c = resources::find_closure(tx, id)?
+            .ok_or_else(|| Error::new(Code::NotFound, crate::text::msg!("e-closure_not_found")))?;
+        resources::remove_closure(tx, &c.0)?;
+        let resource = resources::get(tx, &c.1)?;
+        Ok(closure_of(c, resource))
+    })
+}

@@ -39,12 +39,15 @@ pub enum Cmd {
     },
     /// List closures
     #[command(
-        after_help = "Examples:\n  appt closure list\n  appt closure list -d \"Dr. García\" --json"
+        after_help = "Examples:\n  appt closure list\n  appt closure list -d \"Dr. García\" --json\n  appt closure list --resource Ecógrafo"
     )]
     List {
         /// Only this doctor's closures
         #[arg(short, long)]
         doctor: Option<String>,
+        /// A room's or a machine's closures instead
+        #[arg(long, value_name = "RESOURCE", conflicts_with = "doctor")]
+        resource: Option<String>,
     },
     /// Delete a closure
     #[command(
@@ -132,7 +135,21 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
                 )
                 .made("closure added", &c.closure.id))
         }
-        Cmd::List { doctor } => {
+        Cmd::List {
+            resource: Some(r), ..
+        } => {
+            let own = crate::app::resource::own_time(&mut ctx.open()?, &r)?;
+            Ok(ctx.report(
+                || {
+                    json::list(
+                        "closures",
+                        own.closures.iter().map(json::resource_closure).collect(),
+                    )
+                },
+                || human::resource_closures(&own.closures),
+            ))
+        }
+        Cmd::List { doctor, .. } => {
             let all = closure::list(&mut ctx.open()?, ctx.clinic.as_deref(), doctor.as_deref())?;
             Ok(ctx.report(
                 || {
@@ -146,6 +163,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         }
         Cmd::Remove { closure, yes } => {
             let mut st = ctx.open()?;
+            if let Some(c) = crate::app::resource::find_closure(&mut st, &closure)? {
+                return remove_resource_closure(ctx, st, c, yes);
+            }
             let mut id = closure;
             let go = prompt::confirm(ctx, yes, || {
                 let c = closure::find(&mut st, &id)?;
@@ -177,12 +197,47 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     }
 }
 
+/// `closure remove ID` of a room's or machine's closure.
+fn remove_resource_closure(
+    ctx: &Ctx,
+    mut st: crate::app::Store,
+    c: crate::app::resource::ClosureAdded,
+    yes: bool,
+) -> Result<Report> {
+    let go = prompt::confirm(ctx, yes, || {
+        let reason = c
+            .reason
+            .as_deref()
+            .map(|r| format!(", {}", human::clean(r)))
+            .unwrap_or_default();
+        Ok(tr!(
+            "c-closure_remove_q",
+            a = human::short(&c.id),
+            b = crate::output::lang::date_short(c.from),
+            c = crate::output::lang::date_short(c.to),
+            reason = format!(" · {}{reason}", human::clean(&c.resource.name))
+        ))
+    })?;
+    if !go {
+        return Ok(prompt::declined(ctx));
+    }
+    let c = crate::app::resource::remove_closure(&mut st, &c.id)?;
+    Ok(ctx
+        .report(
+            || json::resource_closure(&c),
+            || tr!("c-closure_removed", a = human::short(&c.id)),
+        )
+        .made("resource closure removed", &c.id))
+}
+
 impl References for Cmd {
     fn references(&mut self) -> Vec<(Kind, &mut String)> {
         match self {
-            Cmd::Add { doctor, .. } | Cmd::List { doctor } => {
-                given([(Kind::Doctor, doctor.as_mut())])
-            }
+            Cmd::Add { doctor, .. } => given([(Kind::Doctor, doctor.as_mut())]),
+            Cmd::List { doctor, resource } => given([
+                (Kind::Doctor, doctor.as_mut()),
+                (Kind::Resource, resource.as_mut()),
+            ]),
             Cmd::Remove { closure, .. } => vec![(Kind::Closure, closure)],
         }
     }

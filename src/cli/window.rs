@@ -21,7 +21,7 @@ pub enum Cmd {
     Add(AddArgs),
     /// List windows
     #[command(
-        after_help = "Examples:\n  appt window list\n  appt window list -d \"Dr. García\" -D tomorrow"
+        after_help = "Examples:\n  appt window list\n  appt window list -d \"Dr. García\" -D tomorrow\n  appt window list --resource Rayos"
     )]
     List {
         /// Only this doctor's windows
@@ -30,6 +30,9 @@ pub enum Cmd {
         /// Only the windows that apply on this date (date windows replace weekly ones)
         #[arg(short = 'D', long, value_name = "DATE", allow_negative_numbers = true)]
         date: Option<String>,
+        /// A room's or a machine's own hours instead
+        #[arg(long, value_name = "RESOURCE", conflicts_with_all = ["doctor", "date"])]
+        resource: Option<String>,
     },
     /// Stop taking bookings in a window (its slots show as SLOT_INACTIVE)
     #[command(
@@ -253,7 +256,21 @@ fn add(ctx: &Ctx, mut a: AddArgs) -> Result<Report> {
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     match cmd {
         Cmd::Add(a) => add(ctx, a),
-        Cmd::List { doctor, date } => {
+        Cmd::List {
+            resource: Some(r), ..
+        } => {
+            let own = crate::app::resource::own_time(&mut ctx.open()?, &r)?;
+            Ok(ctx.report(
+                || {
+                    json::list(
+                        "hours",
+                        own.hours.iter().map(json::resource_hours).collect(),
+                    )
+                },
+                || human::resource_hours(&own.hours),
+            ))
+        }
+        Cmd::List { doctor, date, .. } => {
             let listed = window::list(
                 &mut ctx.open()?,
                 ctx.clinic.as_deref(),
@@ -276,6 +293,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
         Cmd::Open { window } => set_open(ctx, &window, true),
         Cmd::Remove { window, yes } => {
             let mut st = ctx.open()?;
+            if let Some(h) = crate::app::resource::find_hours(&mut st, &window)? {
+                return remove_hours(ctx, st, h, yes);
+            }
             let mut id = window;
             let go = prompt::confirm(ctx, yes, || {
                 let w = window::find(&mut st, &id)?;
@@ -306,6 +326,41 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     }
 }
 
+/// `window remove ID` of a room's or machine's own hours.
+fn remove_hours(
+    ctx: &Ctx,
+    mut st: crate::app::Store,
+    h: crate::app::resource::HoursAdded,
+    yes: bool,
+) -> Result<Report> {
+    let what = |h: &crate::app::resource::HoursAdded| {
+        format!(
+            "{} {} {}–{}",
+            human::clean(&h.resource.name),
+            crate::output::lang::days(h.weekdays),
+            time::format_hhmm(h.from),
+            time::format_hhmm(h.to)
+        )
+    };
+    let go = prompt::confirm(ctx, yes, || {
+        Ok(tr!(
+            "c-window_remove_q",
+            a = human::short(&h.id),
+            b = what(&h)
+        ))
+    })?;
+    if !go {
+        return Ok(prompt::declined(ctx));
+    }
+    let h = crate::app::resource::remove_hours(&mut st, &h.id)?;
+    Ok(ctx
+        .report(
+            || json::resource_hours(&h),
+            || tr!("c-window_removed", a = human::short(&h.id), b = what(&h)),
+        )
+        .made("resource hours removed", &h.id))
+}
+
 fn set_open(ctx: &Ctx, window: &str, open: bool) -> Result<Report> {
     let w = window::set_open(&mut ctx.open()?, window, open)?;
     let verb = if open { "Opened" } else { "Closed" };
@@ -334,7 +389,12 @@ impl References for Cmd {
                 (Kind::Doctor, a.doctor.as_mut()),
                 (Kind::Service, a.services.as_mut()),
             ]),
-            Cmd::List { doctor, .. } => given([(Kind::Doctor, doctor.as_mut())]),
+            Cmd::List {
+                doctor, resource, ..
+            } => given([
+                (Kind::Doctor, doctor.as_mut()),
+                (Kind::Resource, resource.as_mut()),
+            ]),
             Cmd::Close { window } | Cmd::Open { window } | Cmd::Remove { window, .. } => {
                 vec![(Kind::Window, window)]
             }

@@ -418,6 +418,128 @@ pub fn add_closure(
     Ok(())
 }
 
+const HOURS: Lookup = Lookup {
+    table: Table::ResourceHours,
+    also: &[],
+    what: crate::error::Entity::Window,
+    by_name: false,
+    filter: "",
+    label: "resource_id",
+    suggest: false,
+};
+
+const CLOSURES: Lookup = Lookup {
+    table: Table::ResourceClosures,
+    also: &[],
+    what: crate::error::Entity::Closure,
+    by_name: false,
+    filter: "",
+    label: "resource_id",
+    suggest: false,
+};
+
+/// Hours of a resource as stored: ID, resource, weekdays, from, to.
+pub type HoursRow = (String, String, u8, i64, i64);
+/// A resource's closure as stored: ID, resource, from, to, reason.
+pub type ClosureRow = (String, String, NaiveDate, NaiveDate, Option<String>);
+
+fn hours_row(r: &Row) -> Result<HoursRow> {
+    let days: i64 = r.get(2)?;
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        u8::try_from(days).unwrap_or(0),
+        r.get(3)?,
+        r.get(4)?,
+    ))
+}
+
+fn closure_row(r: &Row) -> Result<ClosureRow> {
+    let f = r.of("resource_closures", 0)?;
+    Ok((
+        f.id().to_string(),
+        f.get(1)?,
+        f.date(2)?,
+        f.date(3)?,
+        f.get(4)?,
+    ))
+}
+
+/// Resource `resource`'s own hours, by weekday mask and start.
+pub fn hours_rows(tx: &Tx, resource: &str) -> Result<Vec<HoursRow>> {
+    tx.rows(
+        On::reads(&[Table::ResourceHours]),
+        &format!(
+            "SELECT {HOURS_COLS} FROM resource_hours WHERE resource_id = ?1 \
+             ORDER BY from_minute, weekdays, id"
+        ),
+        args![resource],
+        hours_row,
+    )
+}
+
+/// Resource `resource`'s closures, by start.
+pub fn closure_rows(tx: &Tx, resource: &str) -> Result<Vec<ClosureRow>> {
+    tx.rows(
+        On::reads(&[Table::ResourceClosures]),
+        &format!(
+            "SELECT {CLOSURE_COLS} FROM resource_closures WHERE resource_id = ?1 \
+             ORDER BY from_date, id"
+        ),
+        args![resource],
+        closure_row,
+    )
+}
+
+/// The hours `input` names (an ID or a unique prefix of one), or None.
+pub fn find_hours(tx: &Tx, input: &str) -> Result<Option<HoursRow>> {
+    let id = match resolve(tx, &HOURS, input) {
+        Ok(id) => id,
+        Err(e) if e.code == crate::error::Code::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    tx.row(
+        On::reads(&[Table::ResourceHours]),
+        &format!("SELECT {HOURS_COLS} FROM resource_hours WHERE id = ?1"),
+        args![id],
+        hours_row,
+    )
+}
+
+/// The resource's closure `input` names (an ID or a unique prefix of one),
+/// or None.
+pub fn find_closure(tx: &Tx, input: &str) -> Result<Option<ClosureRow>> {
+    let id = match resolve(tx, &CLOSURES, input) {
+        Ok(id) => id,
+        Err(e) if e.code == crate::error::Code::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    tx.row(
+        On::reads(&[Table::ResourceClosures]),
+        &format!("SELECT {CLOSURE_COLS} FROM resource_closures WHERE id = ?1"),
+        args![id],
+        closure_row,
+    )
+}
+
+pub fn remove_hours(tx: &Tx, id: &str) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::ResourceHours]),
+        "DELETE FROM resource_hours WHERE id = ?1",
+        args![id],
+    )?;
+    Ok(())
+}
+
+pub fn remove_closure(tx: &Tx, id: &str) -> Result<()> {
+    tx.exec(
+        On::writes(&[Table::ResourceClosures]),
+        "DELETE FROM resource_closures WHERE id = ?1",
+        args![id],
+    )?;
+    Ok(())
+}
+
 /// The hours of any of `ids`: (resource, weekdays, from, to) in minutes.
 pub fn hours_of(tx: &Tx, ids: &[&str]) -> Result<Vec<(String, u8, i64, i64)>> {
     if ids.is_empty() {

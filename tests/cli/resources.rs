@@ -290,7 +290,7 @@ fn resources_are_added_listed_changed_and_removed_by_the_rules() {
         2,
     );
     env.fails(
-        &["resource", "add", "Rayos", "--kind", "machine"],
+        &["resource", "add", "Rayos", "--kind", "mueble"],
         "VALIDATION_ERROR",
         2,
     );
@@ -810,6 +810,36 @@ fn a_machine_is_given_only_within_its_hours_and_never_on_a_day_it_is_closed() {
     env.refused(&args(&wednesday), "RESOURCE_BUSY", 4);
     wednesday[4] = "2026-06-18".into();
     env.ok(&args(&wednesday));
+    // Listed with their IDs, and removed by them: the machine then keeps
+    // the clinic's hours and is free on Wednesday again.
+    let listed = env.ok(&["window", "list", "--resource", "Ecógrafo"]);
+    assert_eq!(listed["hours"][0]["id"], h["id"], "{listed}");
+    assert_eq!(listed["hours"][0]["from"], "09:00");
+    let closed = env.ok(&["closure", "list", "--resource", "Ecógrafo"]);
+    assert_eq!(closed["closures"][0]["reason"], "mantenimiento", "{closed}");
+    let text = |a: &[&str]| {
+        let out = env.cmd().args(a).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = text(&["window", "list", "--resource", "Ecógrafo"]);
+    assert!(shown.contains("09:00–10:30"), "{shown}");
+    let shown = text(&["closure", "list", "--resource", "Ecógrafo"]);
+    assert!(shown.contains("mantenimiento"), "{shown}");
+    let prefix = &s(&c["id"])[..8];
+    let gone = env.ok(&["closure", "remove", prefix, "-y"]);
+    assert_eq!(gone["id"], c["id"]);
+    wednesday[4] = "2026-06-17".into();
+    env.ok(&args(&wednesday));
+    env.ok(&["window", "remove", s(&h["id"]), "-y"]);
+    assert!(
+        env.ok(&["window", "list", "--resource", "Ecógrafo"])["hours"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let late = book(&env, "Dr. García", "10:30", "+50370000003", "Ecografía");
+    env.ok(&args(&late));
+    env.fails(&["window", "remove", "ffffffff"], "NOT_FOUND", 3);
 }
 
 /// docs/reports.md#rooms: each room's minutes held of its minutes open,

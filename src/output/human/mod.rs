@@ -29,7 +29,10 @@ pub use inbox::{inbox, inbox_message};
 pub use messages::{delivered, dry_sweep, kind_words, reminders_list, webhooks};
 pub use patient::{erase_question, erased, patient_card, patient_visits, patients};
 pub use report::report;
-pub use resources::{kind as resource_kind, kind_id as resource_kind_id, needs, resources};
+pub use resources::{
+    kind as resource_kind, kind_id as resource_kind_id, needs, resource_closures, resource_hours,
+    resources,
+};
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, put_online, reminders, services, windows,
 };

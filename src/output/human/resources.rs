@@ -52,3 +52,43 @@ pub fn needs(groups: &[Vec<Resource>]) -> String {
         .collect::<Vec<_>>()
         .join(" + ")
 }
+
+/// `window list --resource R`: a resource's own hours.
+pub fn resource_hours(list: &[crate::app::resource::HoursAdded]) -> String {
+    let mut t = Sheet::new(vec![text("Who", 12), col("When"), col("Hours"), col("ID")]);
+    for h in list {
+        t.row(vec![
+            clean(&h.resource.name).into(),
+            lang::days(h.weekdays).into(),
+            format!(
+                "{}–{}",
+                crate::core::time::format_hhmm(h.from),
+                crate::core::time::format_hhmm(h.to)
+            )
+            .into(),
+            short(&h.id).into(),
+        ]);
+    }
+    t.render()
+}
+
+/// `closure list --resource R`: a resource's closures.
+pub fn resource_closures(list: &[crate::app::resource::ClosureAdded]) -> String {
+    let mut t = Sheet::new(vec![
+        text("Who", 12),
+        col("From"),
+        col("To"),
+        text("Reason", 10),
+        col("ID"),
+    ]);
+    for c in list {
+        t.row(vec![
+            clean(&c.resource.name).into(),
+            c.from.to_string().into(),
+            c.to.to_string().into(),
+            c.reason.as_deref().map_or("—".into(), clean).into(),
+            short(&c.id).into(),
+        ]);
+    }
+    t.render()
+}
