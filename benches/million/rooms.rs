@@ -2,13 +2,13 @@
 //! service that needs one of twenty rooms, against the same questions for a
 //! service of the same length that needs none, on the same copy. The
 //! clinic's doctors' visits are each given a room first (a doctor's room
-//! by their rank, two doctors a room, each room taking two at once), so
-//! the rooms hold the data's whole history: what `slots` reads of them is
-//! a real day's.
+//! by their rank, the doctors shared out among the twenty, each room taking
+//! as many at once as doctors share it), so the rooms hold the data's whole
+//! history: what `slots` reads of them is a real day's.
 
 use super::*;
 
-/// Rooms in the clinic, and visits each takes at once.
+/// Rooms in the clinic.
 const ROOMS: usize = 20;
 
 impl Bench<'_> {
@@ -57,6 +57,13 @@ impl Bench<'_> {
 
     fn rooms_set_up(&self) -> Res<()> {
         let p = self.plan;
+        // Each room takes its doctors' visits at once: as many places as
+        // doctors share it (25 doctors: two; 50: three).
+        let doctors = self.engine.count(&format!(
+            "SELECT count(DISTINCT doctor_id) FROM appointments WHERE clinic_id = '{}'",
+            p.clinic_id
+        ))?;
+        let capacity = ((doctors as usize).div_ceil(ROOMS)).max(1).to_string();
         let mut group = Vec::new();
         for k in 0..ROOMS {
             let name = format!("Sala {k}");
@@ -69,7 +76,7 @@ impl Bench<'_> {
                 "--kind",
                 "room",
                 "--capacity",
-                "2",
+                &capacity,
             ]))?;
             group.push(name);
         }

@@ -60,20 +60,10 @@ pub fn agenda(
     days: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<Agenda>> {
-    if !(1..=31).contains(&days) {
-        return Err(Error::field(
-            "days",
-            crate::text::msg!("e-days_must_be_between_1_and_31"),
-        ));
-    }
+    check_days(days)?;
     st.read(|tx| {
         let clinic = clinics::default(tx, clinic)?;
-        let first = time::parse_date(
-            date.unwrap_or("today"),
-            time::local_today(clinic.timezone, now),
-            clinic.settings.date_order(),
-        )
-        .map_err(|e| Error::field("date", e))?;
+        let first = first_date(&clinic, date, now)?;
         let only = doctor.map(|d| doctors::find(tx, d)).transpose()?;
         (0..days)
             .map(|n| {
@@ -89,6 +79,39 @@ pub fn agenda(
     })
 }
 
+/// `--days`: 1 to 31.
+fn check_days(days: i64) -> Result<()> {
+    if (1..=31).contains(&days) {
+        return Ok(());
+    }
+    Err(Error::field(
+        "days",
+        crate::text::msg!("e-days_must_be_between_1_and_31"),
+    ))
+}
+
+/// The first day asked for (`--date`, today by default) at `clinic`.
+fn first_date(clinic: &Clinic, date: Option<&str>, now: DateTime<Utc>) -> Result<NaiveDate> {
+    time::parse_date(
+        date.unwrap_or("today"),
+        time::local_today(clinic.timezone, now),
+        clinic.settings.date_order(),
+    )
+    .map_err(|e| Error::field("date", e))
+}
+
+/// A sheet's sections in its order: doctors by name, the clinic-wide last.
+fn sort_sections(sections: &mut [Section]) {
+    sections.sort_by(|a, b| {
+        let key = |s: &Section| {
+            s.doctor
+                .as_ref()
+                .map(|d| (d.full_name.clone(), d.specialty.clone().unwrap_or_default()))
+        };
+        (a.doctor.is_none(), key(a)).cmp(&(b.doctor.is_none(), key(b)))
+    });
+}
+
 /// A room's (or a machine's) days (docs/rules.md#rooms-and-equipment):
 /// [`agenda`]'s sheets with only the visits given `resource`, under their
 /// doctors; no free slots (they are the doctors').
@@ -100,25 +123,49 @@ pub fn of_resource(
     days: i64,
     now: DateTime<Utc>,
 ) -> Result<(crate::core::resources::Resource, Vec<Agenda>)> {
-    let r = st.read(|tx| crate::store::resources::find(tx, resource))?;
-    let clinic = match clinic {
-        Some(c) => Some(c.to_string()),
-        None => Some(r.clinic_id.clone()),
-    };
-    let mut sheets = agenda(st, clinic.as_deref(), date, None, days, now)?;
-    for sheet in &mut sheets {
-        for s in &mut sheet.sections {
-            s.appointments
-                .retain(|a| a.resources.iter().any(|g| g.id == r.id));
-            s.free.clear();
-            s.grid.clear();
-            s.buffered.clear();
-            s.held.clear();
-            s.closed = None;
-        }
-        sheet.sections.retain(|s| !s.appointments.is_empty());
-    }
-    Ok((r, sheets))
+    check_days(days)?;
+    st.read(|tx| {
+        let r = crate::store::resources::find(tx, resource)?;
+        let clinic = match clinic {
+            Some(c) => clinics::find(tx, c)?,
+            None => clinics::get(tx, &r.clinic_id)?,
+        };
+        let first = first_date(&clinic, date, now)?;
+        let doctors = doctors::list(tx)?;
+        let sheets = (0..days)
+            .map(|n| {
+                let date = first + chrono::Duration::days(n);
+                let mut theirs: std::collections::BTreeMap<Option<String>, Vec<Appointment>> =
+                    std::collections::BTreeMap::new();
+                for a in appointments::day_sheet(tx, &clinic.id, date, None)? {
+                    if a.resources.iter().any(|g| g.id == r.id) {
+                        theirs.entry(a.doctor_id.clone()).or_default().push(a);
+                    }
+                }
+                let mut sections: Vec<Section> = theirs
+                    .into_iter()
+                    .map(|(owner, appointments)| Section {
+                        doctor: owner.and_then(|id| doctors.iter().find(|d| d.id == id).cloned()),
+                        resource: None,
+                        closed: None,
+                        appointments,
+                        free: Vec::new(),
+                        grid: Vec::new(),
+                        buffered: Vec::new(),
+                        held: Vec::new(),
+                    })
+                    .collect();
+                sort_sections(&mut sections);
+                Ok(Agenda {
+                    clinic: clinic.clone(),
+                    date,
+                    sections,
+                    now,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((r, sheets))
+    })
 }
 
 pub(super) fn day_sheet(
@@ -219,14 +266,7 @@ pub(super) fn day_sheet(
                 held,
             });
         }
-        sections.sort_by(|a, b| {
-            let key = |s: &Section| {
-                s.doctor
-                    .as_ref()
-                    .map(|d| (d.full_name.clone(), d.specialty.clone().unwrap_or_default()))
-            };
-            (a.doctor.is_none(), key(a)).cmp(&(b.doctor.is_none(), key(b)))
-        });
+        sort_sections(&mut sections);
         Ok(Agenda {
             clinic: clinic.clone(),
             date,

@@ -840,8 +840,9 @@ pub fn place_on(
         ..req.clone()
     };
     booking::check_capacity_suggesting(&day, span, start, end, &fixed)?;
-    // A moved visit keeps the rooms it had where they are free.
-    let had: Vec<String> = match except {
+    // A moved visit keeps the rooms it had where they are free (read only
+    // where its service needs some).
+    let had: Vec<String> = match except.filter(|_| !day.needs.is_empty()) {
         Some(id) => crate::store::resources::given(conn, &[id])?
             .into_iter()
             .map(|(_, r)| r.id)

@@ -1238,3 +1238,69 @@ fn the_board_by_resource_shows_each_chairs_day_in_a_terminal() {
     t.keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+/// docs/rules.md#rooms-and-equipment: a series and an import assign a
+/// chair to each visit, as `book` does; an occurrence or a line whose
+/// chairs are all taken is skipped or rejected with `RESOURCE_BUSY`.
+#[test]
+fn a_series_and_an_import_give_each_visit_its_chair() {
+    let env = dental();
+    // The three chairs taken on the 23rd at 10:00 by three dentists.
+    for (d, phone) in [
+        ("Dra. Pérez", "+50370000011"),
+        ("Dr. Soto", "+50370000012"),
+        ("Dra. Vega", "+50370000013"),
+    ] {
+        let mut b = book(&env, d, "10:00", phone, "Limpieza");
+        b[4] = "2026-06-23".into();
+        env.ok(&args(&b));
+    }
+    let mut weekly = book(&env, "Dr. García", "10:00", "+50370000001", "Limpieza");
+    weekly.extend(
+        ["--repeat", "weekly", "--count", "3", "--skip-conflicts"]
+            .iter()
+            .map(|a| a.to_string()),
+    );
+    let series = env.ok(&args(&weekly));
+    let chairs: Vec<Vec<&str>> = series["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(names)
+        .collect();
+    assert_eq!(chairs, [["Sillón 1"], ["Sillón 1"]], "{series}");
+    assert_eq!(series["skipped"][0]["code"], "RESOURCE_BUSY", "{series}");
+    // An import: each line its chair, a line without one rejected.
+    let line = |doctor: &str, time: &str, phone: &str, date: &str| {
+        serde_json::json!({"doctor": doctor, "date": date, "time": time,
+            "phone": phone, "name": "Paciente", "service": "Limpieza"})
+        .to_string()
+    };
+    let path = env.dir.path().join("citas.jsonl");
+    let lines = [
+        line("Dra. Pérez", "11:00", "+50370000021", TUESDAY),
+        // Dr. García is free then (his series skipped it); no chair is.
+        line("Dr. García", "10:00", "+50370000022", "2026-06-23"),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = env
+        .cmd()
+        .args(["import", path.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["booked"].as_i64(), v["rejected"].as_i64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["code"], "RESOURCE_BUSY", "{v}");
+    let day = env.ok(&["list", "--date", TUESDAY]);
+    let imported = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["source"] == "import")
+        .unwrap();
+    assert_eq!(names(imported), ["Sillón 1"]);
+}
