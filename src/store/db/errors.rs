@@ -94,6 +94,9 @@ const RESOURCE_GUARD: &str = "AR001";
 pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {
     use tokio_postgres::error::SqlState;
     let Some(db) = e.as_db_error() else {
+        if is_conversion(e) {
+            return Failure::Misuse(crate::store::pg_net::reason(e));
+        }
         return Failure::Connection(crate::store::pg_net::reason(e));
     };
     let code = db.code();
@@ -118,6 +121,21 @@ pub(super) fn of_postgres(e: &tokio_postgres::Error) -> Failure {
     } else {
         Failure::Other(message)
     }
+}
+
+/// Whether the driver failed to turn a value into appt's type (a column
+/// read as the wrong type, a NULL where none may be): a bug in appt, told
+/// by the cause's type, never by its text; the server was reached.
+fn is_conversion(e: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::types::{WasNull, WrongType};
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.is::<WrongType>() || c.is::<WasNull>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// A SQLite error's kind.

@@ -404,3 +404,21 @@ fn a_write_forgets_what_was_read_from_the_tables_it_declares() {
     })
     .unwrap();
 }
+
+/// A value read as the wrong type (a server's `sum()` of BIGINT is
+/// NUMERIC) is appt's bug, `INTERNAL_ERROR`: never "PostgreSQL connection
+/// failed", since the server answered.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_value_of_the_wrong_type_is_a_bug_not_a_lost_connection_on_postgres() {
+    crate::store::on_scratch_pg(|st| {
+        let e = st
+            .read(|tx| tx.one::<i64>(On::NOTHING, "SELECT sum(1::bigint)", &[]))
+            .unwrap_err();
+        assert_eq!(e.code, crate::error::Code::Internal, "{e:?}");
+        assert!(e.hint.is_none(), "no advice to check the server: {e:?}");
+        // The store still answers afterwards.
+        let n = st.read(|tx| tx.one::<i64>(On::NOTHING, "SELECT 1::bigint", &[]));
+        assert_eq!(n.unwrap(), 1);
+    });
+}
