@@ -232,7 +232,14 @@ pub fn needs_on(
         return Ok(Vec::new());
     }
     let ids: Vec<&str> = here.iter().flatten().map(|r| r.id.as_str()).collect();
-    let busy = resources::busy(tx, &ids, from, to, except)?;
+    // Each resource's visits, moved to it (a day of twenty rooms is some
+    // 1,500 rows); one named in two groups gets a copy in the second.
+    let mut busy: std::collections::HashMap<String, Vec<crate::core::slots::Busy>> =
+        Default::default();
+    for (id, b) in resources::busy(tx, &ids, from, to, except)? {
+        busy.entry(id).or_default().push(b);
+    }
+    let twice = |id: &str| ids.iter().filter(|i| **i == id).count() > 1;
     let held = resources::held_for_page(tx, &ids, from, to, except)?;
     let hours = resources::hours_of(tx, &ids)?;
     let closed = resources::closed_on(tx, &ids, date)?;
@@ -246,11 +253,11 @@ pub fn needs_on(
                     name: r.name.clone(),
                     kind: r.kind,
                     capacity: r.capacity,
-                    busy: busy
-                        .iter()
-                        .filter(|(id, _)| *id == r.id)
-                        .map(|(_, b)| b.clone())
-                        .collect(),
+                    busy: match twice(&r.id) {
+                        true => busy.get(&r.id).cloned(),
+                        false => busy.remove(&r.id),
+                    }
+                    .unwrap_or_default(),
                     open: open_on(&r.id, &hours, &closed, date, tz),
                     holds: held
                         .iter()
