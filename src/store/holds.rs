@@ -173,19 +173,23 @@ pub fn of_doctors(
             marks(4, doctor_ids.len())
         ),
         &args,
-        |r| {
-            let f = r.of("holds", 1)?;
-            Ok((
-                f.get(0)?,
-                Hold {
-                    id: f.id().to_string(),
-                    start: f.instant(2)?,
-                    end: f.instant(3)?,
-                    until: f.instant(4)?,
-                },
-            ))
-        },
+        |r| owned_hold(r, "holds"),
     )
+}
+
+/// A row of (whose, the hold's ID, start, end, until) from `table`: the
+/// hold of a doctor's time, or of a resource's (`hold_resources`).
+pub(super) fn owned_hold(r: &Row, table: &'static str) -> Result<(String, Hold)> {
+    let f = r.of(table, 1)?;
+    Ok((
+        f.get(0)?,
+        Hold {
+            id: f.id().to_string(),
+            start: f.instant(2)?,
+            end: f.instant(3)?,
+            until: f.instant(4)?,
+        },
+    ))
 }
 
 /// How many holds are live at `now` for `phone`, and for `address`.

@@ -289,18 +289,7 @@ pub fn held_for_page(
         On::reads(&[Table::HoldResources, Table::Holds]),
         &sql,
         &args,
-        |r| {
-            let f = r.of("hold_resources", 1)?;
-            Ok((
-                f.get(0)?,
-                Hold {
-                    id: f.id().to_string(),
-                    start: f.instant(2)?,
-                    end: f.instant(3)?,
-                    until: f.instant(4)?,
-                },
-            ))
-        },
+        |r| super::holds::owned_hold(r, "hold_resources"),
     )
 }
 
