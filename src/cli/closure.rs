@@ -170,17 +170,11 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
             let go = prompt::confirm(ctx, yes, || {
                 let c = closure::find(&mut st, &id)?;
                 id = c.id.clone();
-                let reason = c
-                    .reason
-                    .as_deref()
-                    .map(|r| format!(", {}", human::clean(r)))
-                    .unwrap_or_default();
-                Ok(tr!(
-                    "c-closure_remove_q",
-                    a = human::short(&c.id),
-                    b = crate::output::lang::date_short(c.from),
-                    c = crate::output::lang::date_short(c.to),
-                    reason = reason
+                Ok(remove_question(
+                    &c.id,
+                    (c.from, c.to),
+                    None,
+                    c.reason.as_deref(),
                 ))
             })?;
             if !go {
@@ -197,6 +191,29 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<Report> {
     }
 }
 
+/// `closure remove`'s question: the closure's ID, dates, whose (a room's
+/// or machine's name) and reason.
+fn remove_question(
+    id: &str,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+    whose: Option<&str>,
+    reason: Option<&str>,
+) -> String {
+    let whose = whose.map(|w| format!(" · {}", human::clean(w)));
+    let reason = reason.map(|r| format!(", {}", human::clean(r)));
+    tr!(
+        "c-closure_remove_q",
+        a = human::short(id),
+        b = crate::output::lang::date_short(from),
+        c = crate::output::lang::date_short(to),
+        reason = format!(
+            "{}{}",
+            whose.unwrap_or_default(),
+            reason.unwrap_or_default()
+        )
+    )
+}
+
 /// `closure remove ID` of a room's or machine's closure.
 fn remove_resource_closure(
     ctx: &Ctx,
@@ -205,17 +222,12 @@ fn remove_resource_closure(
     yes: bool,
 ) -> Result<Report> {
     let go = prompt::confirm(ctx, yes, || {
-        let reason = c
-            .reason
-            .as_deref()
-            .map(|r| format!(", {}", human::clean(r)))
-            .unwrap_or_default();
-        Ok(tr!(
-            "c-closure_remove_q",
-            a = human::short(&c.id),
-            b = crate::output::lang::date_short(c.from),
-            c = crate::output::lang::date_short(c.to),
-            reason = format!(" · {}{reason}", human::clean(&c.resource.name))
+        let whose = Some(c.resource.name.as_str());
+        Ok(remove_question(
+            &c.id,
+            (c.from, c.to),
+            whose,
+            c.reason.as_deref(),
         ))
     })?;
     if !go {
