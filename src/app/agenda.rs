@@ -34,6 +34,29 @@ pub struct Section {
     pub held: Vec<DateTime<Utc>>,
 }
 
+impl Section {
+    /// A section of visits alone, none of its cells free: a room's day
+    /// (`agenda --resource`, under each doctor) or a room's column
+    /// (`board --by resource`).
+    pub fn visits(
+        doctor: Option<Doctor>,
+        resource: Option<crate::core::resources::Given>,
+        closed: Option<String>,
+        appointments: Vec<Appointment>,
+    ) -> Section {
+        Section {
+            doctor,
+            resource,
+            closed,
+            appointments,
+            free: Vec::new(),
+            grid: Vec::new(),
+            buffered: Vec::new(),
+            held: Vec::new(),
+        }
+    }
+}
+
 pub struct Agenda {
     pub clinic: Clinic,
     pub date: NaiveDate,
@@ -144,15 +167,9 @@ pub fn of_resource(
                 }
                 let mut sections: Vec<Section> = theirs
                     .into_iter()
-                    .map(|(owner, appointments)| Section {
-                        doctor: owner.and_then(|id| doctors.iter().find(|d| d.id == id).cloned()),
-                        resource: None,
-                        closed: None,
-                        appointments,
-                        free: Vec::new(),
-                        grid: Vec::new(),
-                        buffered: Vec::new(),
-                        held: Vec::new(),
+                    .map(|(owner, appointments)| {
+                        let doctor = owner.and_then(|id| doctors.iter().find(|d| d.id == id));
+                        Section::visits(doctor.cloned(), None, None, appointments)
                     })
                     .collect();
                 sort_sections(&mut sections);

@@ -251,24 +251,17 @@ fn by_resource(
                 .cloned()
                 .collect();
             appointments.sort_by(|a, b| (a.starts_at, &a.id).cmp(&(b.starts_at, &b.id)));
-            Section {
-                doctor: None,
-                resource: Some(Given {
-                    id: r.id.clone(),
-                    name: r.name.clone(),
-                    kind: r.kind,
-                }),
-                // As a doctor's closed day reads: its reason, else "Closed".
-                closed: closed
-                    .iter()
-                    .find(|(id, _)| *id == r.id)
-                    .map(|(_, why)| why.clone().unwrap_or_else(|| "Closed".into())),
-                appointments,
-                free: Vec::new(),
-                grid: Vec::new(),
-                buffered: Vec::new(),
-                held: Vec::new(),
-            }
+            let given = Given {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                kind: r.kind,
+            };
+            // As a doctor's closed day reads: its reason, else "Closed".
+            let closed = closed
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, why)| why.clone().unwrap_or_else(|| "Closed".into()));
+            Section::visits(None, Some(given), closed, appointments)
         })
         .collect())
 }
