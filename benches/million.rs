@@ -65,6 +65,9 @@ mod report;
 // Slots and next for a service that needs a room (docs/performance.md#rooms).
 #[path = "million/rooms.rs"]
 mod rooms;
+// Slots and next where every doctor has an own calendar (docs/performance.md#calendars).
+#[path = "million/calendars.rs"]
+mod calendars;
 // The calendar feed's figures (docs/performance.md#calendar-feeds).
 #[path = "million/feed.rs"]
 mod feed;
@@ -1526,6 +1529,11 @@ impl Bench<'_> {
         // Rooms: the figures that write the rooms in first.
         if self.wanted("rooms") {
             for (name, r) in self.rooms() {
+                note(name, r);
+            }
+        }
+        if self.wanted("calendars") {
+            for (name, r) in self.calendars() {
                 note(name, r);
             }
         }

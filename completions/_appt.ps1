@@ -65,6 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
+            [CompletionResult]::new('calendar', 'calendar', [CompletionResultType]::ParameterValue, 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
@@ -1014,6 +1015,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('--walk-in', '--walk-in', [CompletionResultType]::ParameterName, 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token')
             [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no confirmation message')
             [CompletionResult]::new('--overbook-resource', '--overbook-resource', [CompletionResultType]::ParameterName, 'With --overbook: its rooms and machines may be overbooked too (else never)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Book even into a time the doctor''s own calendar says they are busy')
             [CompletionResult]::new('--skip-conflicts', '--skip-conflicts', [CompletionResultType]::ParameterName, 'Book the occurrences that can be booked and list the others')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
@@ -1042,7 +1044,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Move even inside the clinic''s cancellation window')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Move even inside the clinic''s cancellation window, or into a busy time of the doctor''s own calendar')
             [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Send the patient no "rescheduled" message')
             [CompletionResult]::new('--series', '--series', [CompletionResultType]::ParameterName, 'Move this occurrence of a series and every later one to --time, each on its own date')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
@@ -1954,7 +1956,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;token;add' {
-            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read')
+            [CompletionResult]::new('--scopes', '--scopes', [CompletionResultType]::ParameterName, 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read, calendars:admin')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
@@ -2094,6 +2096,128 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;feed;help;help' {
+            break
+        }
+        'appt;calendar' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one calendar')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a calendar and the busy times read from it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;calendar;add' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor whose calendar it is')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor whose calendar it is')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The ICS address (https://, webcal://) or the CalDAV calendar''s')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user to sign in as')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from this file')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password from standard input')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Also put the doctor''s visits into it, move and delete them (CalDAV only)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'appt;calendar;list' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;calendar;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;calendar;sync' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'The doctor whose calendars to read')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'The doctor whose calendars to read')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;calendar;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
+            [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--clinic', '--clinic', [CompletionResultType]::ParameterName, 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (only a terminal asks)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout; errors go to stderr as JSON')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt: fail with VALIDATION_ERROR naming what is missing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'appt;calendar;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one calendar')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a calendar and the busy times read from it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'appt;calendar;help;add' {
+            break
+        }
+        'appt;calendar;help;list' {
+            break
+        }
+        'appt;calendar;help;show' {
+            break
+        }
+        'appt;calendar;help;sync' {
+            break
+        }
+        'appt;calendar;help;remove' {
+            break
+        }
+        'appt;calendar;help;help' {
             break
         }
         'appt;check' {
@@ -2305,6 +2429,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             [CompletionResult]::new('inbox', 'inbox', [CompletionResultType]::ParameterValue, 'What patients wrote to the clinic''s channels that appt did not act on by itself')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'API tokens for `appt serve`: add (shown once), list, revoke')
             [CompletionResult]::new('feed', 'feed', [CompletionResultType]::ParameterValue, 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)')
+            [CompletionResult]::new('calendar', 'calendar', [CompletionResultType]::ParameterValue, 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to FILE while others keep working (mode 0600)')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields')
@@ -2652,6 +2777,29 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;help;feed;revoke' {
+            break
+        }
+        'appt;help;calendar' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one calendar')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a calendar and the busy times read from it')
+            break
+        }
+        'appt;help;calendar;add' {
+            break
+        }
+        'appt;help;calendar;list' {
+            break
+        }
+        'appt;help;calendar;show' {
+            break
+        }
+        'appt;help;calendar;sync' {
+            break
+        }
+        'appt;help;calendar;remove' {
             break
         }
         'appt;help;check' {

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
+            cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
@@ -925,6 +926,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --walk-in 'A patient who walked in: the first free slot from now in the window open now, checked in, with the day''s next token'
             cand --no-notify 'Send the patient no confirmation message'
             cand --overbook-resource 'With --overbook: its rooms and machines may be overbooked too (else never)'
+            cand --force 'Book even into a time the doctor''s own calendar says they are busy'
             cand --skip-conflicts 'Book the occurrences that can be booked and list the others'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
@@ -952,7 +954,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
-            cand --force 'Move even inside the clinic''s cancellation window'
+            cand --force 'Move even inside the clinic''s cancellation window, or into a busy time of the doctor''s own calendar'
             cand --no-notify 'Send the patient no "rescheduled" message'
             cand --series 'Move this occurrence of a series and every later one to --time, each on its own date'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
@@ -1778,7 +1780,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'appt;token;add'= {
-            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read'
+            cand --scopes 'What it may do, comma-separated: appointments:read, appointments:write, appointments:overbook, clinical, patients:export, patients:erase, reports:read, calendars:admin'
             cand --expires 'When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
@@ -1902,6 +1904,115 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;feed;help;revoke'= {
         }
         &'appt;feed;help;help'= {
+        }
+        &'appt;calendar'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots'
+            cand list 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why'
+            cand show 'Show one calendar'
+            cand sync 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed'
+            cand remove 'Remove a calendar and the busy times read from it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;calendar;add'= {
+            cand -d 'The doctor whose calendar it is'
+            cand --doctor 'The doctor whose calendar it is'
+            cand --url 'The ICS address (https://, webcal://) or the CalDAV calendar''s'
+            cand --user 'The user to sign in as'
+            cand --password-file 'Read the password from this file'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --password-stdin 'Read the password from standard input'
+            cand --write 'Also put the doctor''s visits into it, move and delete them (CalDAV only)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'appt;calendar;list'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;calendar;show'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;calendar;sync'= {
+            cand -d 'The doctor whose calendars to read'
+            cand --doctor 'The doctor whose calendars to read'
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;calendar;remove'= {
+            cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
+            cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
+            cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
+            cand -c 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
+            cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
+            cand -y 'Do not ask for confirmation (only a terminal asks)'
+            cand --yes 'Do not ask for confirmation (only a terminal asks)'
+            cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
+            cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'appt;calendar;help'= {
+            cand add 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots'
+            cand list 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why'
+            cand show 'Show one calendar'
+            cand sync 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed'
+            cand remove 'Remove a calendar and the busy times read from it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'appt;calendar;help;add'= {
+        }
+        &'appt;calendar;help;list'= {
+        }
+        &'appt;calendar;help;show'= {
+        }
+        &'appt;calendar;help;sync'= {
+        }
+        &'appt;calendar;help;remove'= {
+        }
+        &'appt;calendar;help;help'= {
         }
         &'appt;check'= {
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
@@ -2098,6 +2209,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand inbox 'What patients wrote to the clinic''s channels that appt did not act on by itself'
             cand token 'API tokens for `appt serve`: add (shown once), list, revoke'
             cand feed 'Calendar feeds: a doctor''s visits (or a clinic''s) on their phone (subscription, CalDAV)'
+            cand calendar 'A doctor''s own calendars (ICS, CalDAV): their busy times block the doctor''s slots'
             cand check 'Check the database: SQLite''s integrity and foreign keys, and appt''s own rules'
             cand backup 'Copy the database to FILE while others keep working (mode 0600)'
             cand purge 'Remove what need not be kept of visits that ended before a date: messages, links, events'' personal fields'
@@ -2353,6 +2465,23 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;help;feed;list'= {
         }
         &'appt;help;feed;revoke'= {
+        }
+        &'appt;help;calendar'= {
+            cand add 'Connect a doctor''s own calendar (ICS address or CalDAV); its busy times block their slots'
+            cand list 'List the doctors'' calendars: kind, host, busy times, last sync, stale since and why'
+            cand show 'Show one calendar'
+            cand sync 'Read calendars now (all, one, or a doctor''s), for cron; exit 7 if one failed'
+            cand remove 'Remove a calendar and the busy times read from it'
+        }
+        &'appt;help;calendar;add'= {
+        }
+        &'appt;help;calendar;list'= {
+        }
+        &'appt;help;calendar;show'= {
+        }
+        &'appt;help;calendar;sync'= {
+        }
+        &'appt;help;calendar;remove'= {
         }
         &'appt;help;check'= {
         }

@@ -28,6 +28,7 @@ pub enum Code {
     /// Every resource of a group the service needs is taken for the time
     /// (docs/rules.md#rooms-and-equipment).
     ResourceBusy,
+    CalendarBusy,
     PastAppointment,
     InsufficientNotice,
     BeyondHorizon,
@@ -76,6 +77,7 @@ impl Code {
             Code::DailyLimit => "DAILY_LIMIT",
             Code::SeriesRefused => "SERIES_REFUSED",
             Code::ResourceBusy => "RESOURCE_BUSY",
+            Code::CalendarBusy => "CALENDAR_BUSY",
             Code::PastAppointment => "PAST_APPOINTMENT",
             Code::InsufficientNotice => "INSUFFICIENT_NOTICE",
             Code::BeyondHorizon => "BEYOND_HORIZON",
@@ -106,7 +108,7 @@ impl Code {
             Usage | Validation | AmbiguousId => 2,
             NotFound => 3,
             AppointmentConflict | SlotFull | SlotHeld | SlotInactive | DuplicateBooking
-            | WindowOverlap | DailyLimit | SeriesRefused | ResourceBusy => 4,
+            | WindowOverlap | DailyLimit | SeriesRefused | ResourceBusy | CalendarBusy => 4,
             PastAppointment
             | InsufficientNotice
             | BeyondHorizon
@@ -155,6 +157,7 @@ impl Code {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
     Appointment,
+    Calendar,
     Channel,
     CheckedInPatient,
     Clinic,
@@ -178,6 +181,7 @@ impl Entity {
     pub fn name(self) -> &'static str {
         match self {
             Entity::Appointment => "Appointment",
+            Entity::Calendar => "Calendar",
             Entity::Channel => "Channel",
             Entity::CheckedInPatient => "Checked-in patient",
             Entity::Clinic => "Clinic",
@@ -206,6 +210,7 @@ impl Entity {
     fn not_found(self) -> &'static str {
         match self {
             Entity::Appointment => "e-appointment_not_found",
+            Entity::Calendar => "e-calendar_not_found",
             Entity::Channel => "e-channel_not_found",
             Entity::CheckedInPatient => "e-checked_in_patient_not_found",
             Entity::Clinic => "e-clinic_not_found",

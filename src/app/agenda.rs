@@ -32,6 +32,9 @@ pub struct Section {
     /// The grid's slots free but for a hold of the booking page
     /// (docs/rules.md#holds), in start order.
     pub held: Vec<DateTime<Utc>>,
+    /// The grid's slots the doctor's own calendar says they are busy
+    /// (docs/calendars.md), in start order: shown busy, never with what.
+    pub away: Vec<DateTime<Utc>>,
 }
 
 impl Section {
@@ -53,6 +56,7 @@ impl Section {
             grid: Vec::new(),
             buffered: Vec::new(),
             held: Vec::new(),
+            away: Vec::new(),
         }
     }
 }
@@ -253,11 +257,14 @@ pub(super) fn day_sheet(
             let grid: Vec<DateTime<Utc>> = slots.iter().map(|s| s.start).collect();
             let buffered: Vec<DateTime<Utc>> =
                 slots.iter().filter(|s| s.buffer).map(|s| s.start).collect();
-            let held: Vec<DateTime<Utc>> = slots
-                .iter()
-                .filter(|s| s.refusal == Some(Code::SlotHeld))
-                .map(|s| s.start)
-                .collect();
+            let refused = |code: Code| -> Vec<DateTime<Utc>> {
+                slots
+                    .iter()
+                    .filter(|s| s.refusal == Some(code))
+                    .map(|s| s.start)
+                    .collect()
+            };
+            let (held, away) = (refused(Code::SlotHeld), refused(Code::CalendarBusy));
             // The slots `slots` offers (bookable, and all together), so
             // that the sheet, the board and `slots` count the same.
             let free = if doc.as_ref().is_none_or(|d| d.active) {
@@ -281,6 +288,7 @@ pub(super) fn day_sheet(
                 grid,
                 buffered,
                 held,
+                away,
             });
         }
         sort_sections(&mut sections);

@@ -40,6 +40,9 @@ pub struct Day {
     /// or failed for good, with the providers' receipts, by appointment ID.
     pub told: HashMap<String, Reminder>,
     pub counts: Counts,
+    /// The names of the own calendars of the day's doctors that could not
+    /// be read at their last sync (docs/calendars.md#when-a-calendar-fails).
+    pub stale: Vec<String>,
 }
 
 /// At most this many of the inbox's messages are read for its pane.
@@ -74,6 +77,9 @@ pub enum Cell<'d> {
     /// A slot held for a patient typing the booking page's code
     /// (docs/rules.md#holds).
     Held,
+    /// A slot the doctor's own calendar says they are busy
+    /// (docs/calendars.md): busy, never with what.
+    Away,
     /// The doctor's day is closed (the reason is the column's).
     Closed,
     /// A slot of the grid that cannot be booked (past, or full by a longer
@@ -103,6 +109,9 @@ impl Day {
         }
         if c.held.contains(&row) {
             return Cell::Held;
+        }
+        if c.away.contains(&row) {
+            return Cell::Away;
         }
         if c.closed.is_some() {
             return Cell::Closed;
@@ -208,6 +217,15 @@ pub fn day(
         } else {
             Some(inbox::list(tx, Some(&clinic.id), false, INBOX)?)
         };
+        let doctors: Vec<&str> = columns
+            .iter()
+            .filter_map(|c| c.doctor.as_ref().map(|d| d.id.as_str()))
+            .collect();
+        let stale = crate::store::calendars::list(tx)?
+            .into_iter()
+            .filter(|k| k.failed.is_some() && doctors.contains(&k.doctor_id.as_str()))
+            .map(|k| k.name)
+            .collect();
         let columns = match by {
             Columns::Doctors => columns,
             Columns::Resources => by_resource(tx, &clinic, date, &columns)?,
@@ -222,6 +240,7 @@ pub fn day(
             inbox,
             told,
             counts,
+            stale,
         })
     })
 }

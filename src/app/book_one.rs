@@ -80,6 +80,9 @@ pub struct BookRequest {
     /// `--overbook-resource`: an overbooking may overbook its rooms and
     /// machines too.
     pub overbook_resource: bool,
+    /// The desk's `--force`: book even into a busy time of the doctor's
+    /// own calendar (docs/calendars.md). Never a program's or a patient's.
+    pub past_calendar: bool,
 }
 
 /// What booking did.
@@ -189,6 +192,7 @@ impl Prepared {
     pub fn request<'a>(&'a self, r: &'a BookRequest) -> Request<'a> {
         let mut req = request(r.duration, self.service.as_ref(), r.session.as_deref());
         req.resource = self.resource.as_deref();
+        req.outside_ok = r.past_calendar;
         req
     }
 }

@@ -72,7 +72,7 @@ fn reschedule_appointment(
         let (t, cancel_window) = destination(tx, r, &a)?;
         check_movable(&a, cancel_window, r.force, now)?;
         let start = new_start(r, &a, &t, now)?;
-        let Some(spot) = place_move(tx, now, &a, &t, start, r.duration)? else {
+        let Some(spot) = place_move(tx, now, &a, &t, start, r)? else {
             // Moving to the time it already has changes nothing and records nothing.
             return Ok(a);
         };

@@ -64,6 +64,9 @@ pub struct RescheduleRequest {
     pub duration: Option<i64>,
     pub reason: Option<String>,
     pub force: bool,
+    /// The desk's `--force` also books past a busy time in the doctor's
+    /// own calendar (docs/calendars.md); a program's `force` does not.
+    pub past_calendar: bool,
     /// `--no-notify`: no message for the patient.
     pub no_notify: bool,
     /// The clinic a caller limited to one sees from (an API token's,
@@ -109,10 +112,10 @@ pub(super) fn place_move(
     a: &Appointment,
     t: &Target,
     start: (DateTime<Utc>, NaiveDate),
-    duration: Option<i64>,
+    r: &RescheduleRequest,
 ) -> Result<Option<Placement>> {
     let doctor = t.doctor.as_ref().map(|d| d.id.as_str());
-    let duration = duration.unwrap_or(a.duration_minutes);
+    let duration = r.duration.unwrap_or(a.duration_minutes);
     if start.0 == a.starts_at && doctor == a.doctor_id.as_deref() && duration == a.duration_minutes
     {
         return Ok(None);
@@ -125,6 +128,7 @@ pub(super) fn place_move(
         buffer_before: a.buffer_before,
         buffer_after: a.buffer_after,
         resource: None,
+        outside_ok: r.past_calendar,
     };
     place(tx, now, t, start, &req, Some(&a.patient_id), Some(&a.id)).map(Some)
 }

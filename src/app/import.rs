@@ -129,6 +129,7 @@ impl Line {
             hold: None,
             resource: None,
             overbook_resource: false,
+            past_calendar: false,
         }
     }
 }

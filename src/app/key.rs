@@ -70,7 +70,13 @@ pub fn rotate(
         keys.write_keyring(&to)?;
         pause("keyring");
         let done = patients::reseal_all(tx, &from, &to)?;
-        let (channels_resealed, channels_unreadable) = channels::reseal_all(tx, &from, &to)?;
+        // The channels' secrets and the doctors' own calendars' alike.
+        let (mut channels_resealed, mut channels_unreadable) = (0, 0);
+        for table in channels::SEALED {
+            let (done, unreadable) = channels::reseal_all(tx, table, &from, &to)?;
+            channels_resealed += done;
+            channels_unreadable += unreadable;
+        }
         patients::record_key(tx, &to)?;
         pause("resealed");
         let rotated = Rotated {

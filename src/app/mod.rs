@@ -10,6 +10,7 @@ pub(crate) mod appointment_ref;
 pub mod board;
 pub mod book;
 pub(crate) mod book_one;
+pub(crate) mod calendar;
 pub mod change;
 pub(crate) mod change_one;
 pub mod clinic;

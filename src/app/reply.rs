@@ -330,6 +330,7 @@ pub fn take(st: &mut Store, token: &str, now: DateTime<Utc>) -> Result<Booking> 
         hold: None,
         resource: None,
         overbook_resource: false,
+        past_calendar: false,
     };
     book::book(st, &req, &Actor::Patient, now)
 }

@@ -17,7 +17,7 @@ use crate::core::{Clinic, Closure, DateOrder, Doctor, Owner, Service, Window};
 use crate::error::{Code, Error, Result};
 use crate::store::ahead::LookAhead;
 use crate::store::db::Tx;
-use crate::store::{appointments, clinics, closures, doctors, services, windows};
+use crate::store::{appointments, calendars, clinics, closures, doctors, services, windows};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::json;
 use std::sync::Arc;
@@ -57,6 +57,7 @@ pub fn request<'a>(
         buffer_before: service.map_or(0, |s| s.buffer_before),
         buffer_after: service.map_or(0, |s| s.buffer_after),
         resource: None,
+        outside_ok: false,
     }
 }
 
@@ -220,6 +221,9 @@ pub struct DayData {
     /// visits (docs/rules.md#rooms-and-equipment): the clinic's, shared by
     /// the doctors' days of one date.
     pub needs: Arc<[crate::core::resources::Group]>,
+    /// The doctor's busy times in their own calendars that meet the day's
+    /// span (docs/calendars.md).
+    pub outside: Vec<crate::core::outside::Away>,
 }
 
 impl DayData {
@@ -437,6 +441,10 @@ impl<'t> Calendar<'t> {
                 .into_iter()
                 .map(|(_, h)| h)
                 .collect();
+            day.outside = calendars::busy_of(conn, &[d.id.as_str()], from, to)?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
         }
         Ok(day)
     }
@@ -490,6 +498,7 @@ impl<'t> Calendar<'t> {
             limits,
             holds: Vec::new(),
             needs: Vec::new().into(),
+            outside: Vec::new(),
             doctor_services: self
                 .target
                 .doctor
@@ -609,6 +618,7 @@ pub fn doctors_day(
         busy = appointments::busy_for_doctors(conn, &asked, from, to)?;
     }
     let mut holds = Vec::new();
+    let mut outside = Vec::new();
     let mut needs: Arc<[crate::core::resources::Group]> = Vec::new().into();
     if let (Some(first), Some(from), Some(to)) = (
         calendars.first(),
@@ -622,6 +632,7 @@ pub fn doctors_day(
             .max(),
     ) {
         holds = holds_of(conn, &first.target.clinic, &asked, from, to, None)?;
+        outside = calendars::busy_of(conn, &asked, from, to)?;
         // The clinic's rooms the service needs, read once for every doctor.
         let from = not_before.map_or(from, |n| n.max(from));
         let span = (date, (from, to));
@@ -651,6 +662,11 @@ pub fn doctors_day(
                     .filter(|(of, _)| *of == d.id)
                     .map(|(_, h)| h.clone())
                     .collect();
+                day.outside = outside
+                    .iter()
+                    .filter(|(of, _)| *of == d.id)
+                    .map(|(_, a)| *a)
+                    .collect();
             }
             Ok(day)
         })
@@ -664,6 +680,7 @@ impl DayData {
             .done_by(&self.doctor_services);
         day.closure = self.closure.clone();
         day.busy = std::borrow::Cow::Borrowed(&self.busy);
+        day.outside = &self.outside;
         day.limits = self.limits.clone();
         // A live hold takes a place of a room as a visit would.
         day.needs = match crate::core::resources::at(&self.needs, now) {
@@ -834,6 +851,7 @@ pub fn place_on(
     let duration = req.duration.unwrap_or(span.window.slot_minutes);
     let end = start + Duration::minutes(duration);
     booking::check_fit(span, start, end, req).map_err(|e| name_services(conn, e))?;
+    booking::check_outside(&day, start, end, req)?;
     check_duplicate(conn, t, date, req, patient_id, except)?;
     let fixed = Request {
         duration: Some(duration),

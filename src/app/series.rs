@@ -381,7 +381,7 @@ fn plan_move(
     change::check_movable(o, home.settings.cancel_window, r.force, now)?;
     let t = change::home_target(tx, o, home.clone())?;
     let start = resolve_when(&t.clinic, When::Local(o.local_date, minutes))?;
-    Ok(change::place_move(tx, now, o, &t, start, r.duration)?.map(|spot| (t, spot)))
+    Ok(change::place_move(tx, now, o, &t, start, r)?.map(|spot| (t, spot)))
 }
 
 /// `list --series`: a series by its ID (or a unique prefix), or by the ID of

@@ -1297,3 +1297,6 @@ fn the_boards_free_cells_are_the_slots_of_each_doctor() {
     assert!(all > 0);
     assert!(text.contains(&format!(" · {all} free · ")), "{text}");
 }
+
+#[path = "tests_calendar.rs"]
+mod calendar;

@@ -94,6 +94,9 @@ pub struct Args {
     /// With --overbook: its rooms and machines may be overbooked too (else never)
     #[arg(long, requires = "overbook")]
     pub overbook_resource: bool,
+    /// Book even into a time the doctor's own calendar says they are busy
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub visit: VisitArgs,
     /// Book a series: the same local time every day or every week
@@ -214,6 +217,7 @@ pub fn run(ctx: &Ctx, mut a: Args) -> Result<Report> {
         hold: None,
         resource: a.resource,
         overbook_resource: a.overbook_resource,
+        past_calendar: a.force,
     };
     Ok(match book::book(&mut st, &req, &ctx.actor, ctx.now)? {
         Booking::One(booked) => one_booked(ctx, &booked, req.walk_in),

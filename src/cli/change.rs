@@ -34,7 +34,7 @@ pub struct RescheduleArgs {
     /// Why it moved (kept in the event)
     #[arg(short, long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// Move even inside the clinic's cancellation window
+    /// Move even inside the clinic's cancellation window, or into a busy time of the doctor's own calendar
     #[arg(long)]
     pub force: bool,
     /// Send the patient no "rescheduled" message
@@ -222,6 +222,7 @@ pub fn reschedule(ctx: &Ctx, mut r: RescheduleArgs) -> Result<Report> {
         duration: r.duration,
         reason: r.reason,
         force: r.force,
+        past_calendar: r.force,
         no_notify: r.no_notify,
         seen_from: None,
         series: r.series,

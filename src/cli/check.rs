@@ -23,7 +23,11 @@ pub struct Args {
 pub fn run(ctx: &Ctx, a: Args) -> Result<Report> {
     let mut st = ctx.open()?;
     let found = maintenance::check(&mut st, ctx.key()?, a.full)?;
-    let mut report = ctx.report(|| json::check(&found), || human::check(&found));
+    let stale = crate::app::calendar::stale(&mut st)?;
+    let mut report = ctx.report(
+        || json::check(&found, &stale),
+        || human::check(&found, &stale),
+    );
     report.partial = (!found.is_empty())
         .then(|| Shortfall::Problems {
             count: found.len(),

@@ -5,6 +5,7 @@ mod agenda;
 mod backup;
 mod board;
 mod book;
+mod calendar;
 mod change;
 mod channel;
 mod check;
@@ -255,6 +256,12 @@ pub enum Command {
     )]
     #[command(subcommand)]
     Feed(feed::Cmd),
+    /// A doctor's own calendars (ICS, CalDAV): their busy times block the doctor's slots
+    #[command(
+        after_help = "Examples:\n  appt calendar add ana-hospital -d Ana --url webcal://p01.example/ana.ics\n  appt calendar list\n  appt calendar sync"
+    )]
+    #[command(subcommand)]
+    Calendar(calendar::Cmd),
     /// Check the database: SQLite's integrity and foreign keys, and appt's own rules
     Check(check::Args),
     /// Copy the database to FILE while others keep working (mode 0600)
@@ -692,6 +699,7 @@ pub fn run(cli: Cli) -> Result<Report> {
         Command::Inbox(a) => inbox::run(&ctx, a),
         Command::Token(c) => token::run(&ctx, c),
         Command::Feed(c) => feed::run(&ctx, c),
+        Command::Calendar(c) => calendar::run(&ctx, c),
         Command::Check(a) => check::run(&ctx, a),
         Command::Backup(a) => backup::run(&ctx, a),
         Command::Purge(a) => purge::run(&ctx, a),
@@ -744,6 +752,7 @@ impl Cli {
             | Command::Inbox(_)
             | Command::Token(_)
             | Command::Feed(_)
+            | Command::Calendar(_)
             | Command::Check(_)
             | Command::Backup(_)
             | Command::Purge(_)

@@ -46,7 +46,8 @@ pub struct AddArgs {
     #[arg(value_name = "NAME")]
     name: String,
     /// What it may do, comma-separated: appointments:read, appointments:write,
-    /// appointments:overbook, clinical, patients:export, patients:erase, reports:read
+    /// appointments:overbook, clinical, patients:export, patients:erase, reports:read,
+    /// calendars:admin
     #[arg(long, value_name = "SCOPES")]
     scopes: Vec<String>,
     /// When it stops working: days (90d), hours (12h), a date (2026-12-31, at 00:00 UTC) or an RFC 3339 time [default: never]

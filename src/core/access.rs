@@ -37,10 +37,13 @@ pub enum Scope {
     /// docs/reports.md): its figures and nothing else. No other scope
     /// grants it, and it grants nothing else.
     ReportsRead,
+    /// The doctors' own calendars (`/v1/calendars`, docs/calendars.md):
+    /// list, add, sync, remove. No other scope grants it.
+    CalendarsAdmin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::AppointmentsRead,
         Scope::AppointmentsWrite,
         Scope::AppointmentsOverbook,
@@ -48,6 +51,7 @@ impl Scope {
         Scope::PatientsExport,
         Scope::PatientsErase,
         Scope::ReportsRead,
+        Scope::CalendarsAdmin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Scope {
             Scope::PatientsErase => "patients:erase",
             Scope::AppointmentsOverbook => "appointments:overbook",
             Scope::ReportsRead => "reports:read",
+            Scope::CalendarsAdmin => "calendars:admin",
         }
     }
 

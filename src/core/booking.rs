@@ -88,6 +88,7 @@ fn refusal(
     time_refusal(day.now, start, day.settings)
         .or_else(|| check_open(day, span).err().map(|e| e.code))
         .or_else(|| check_fit(span, start, end, req).err().map(|e| e.code))
+        .or_else(|| away_at(day, start, end, req).map(|_| Code::CalendarBusy))
         .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
         .or_else(|| held_in_the_way(day, span, start, end, req).map(|_| Code::SlotHeld))
         .or_else(|| places(day, span, req.held(start, end), taken).refusal(span))
@@ -95,6 +96,41 @@ fn refusal(
             let (from, to) = req.held(start, end);
             (!resources::room_for(&day.needs, from, to)).then_some(Code::ResourceBusy)
         })
+}
+
+/// The doctor's own busy time that `[start, end)` meets (docs/calendars.md),
+/// unless the desk forces it: the visit's own time, not its buffers, which
+/// the clinic keeps and the doctor need not be there for.
+fn away_at<'d>(
+    day: &'d Day,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Option<&'d super::outside::Away> {
+    if req.outside_ok {
+        return None;
+    }
+    day.outside.iter().find(|a| a.meets(start, end))
+}
+
+/// Rule 6's last word (docs/calendars.md): the doctor is busy then in their
+/// own calendar, `CALENDAR_BUSY` (never saying with what).
+pub fn check_outside(
+    day: &Day,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    req: &Request,
+) -> Result<()> {
+    match away_at(day, start, end, req) {
+        None => Ok(()),
+        Some(a) => Err(
+            Error::new(Code::CalendarBusy, crate::text::msg!("e-calendar_busy"))
+                .details(
+                    json!({"busy_from": time::fmt_utc(a.start), "busy_to": time::fmt_utc(a.end)}),
+                )
+                .hint(crate::text::msg!("e-calendar_busy_hint")),
+        ),
+    }
 }
 
 /// The hold that alone keeps `[start, end)` from being booked

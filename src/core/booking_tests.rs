@@ -388,7 +388,7 @@ fn slots_report_why_not() {
 
 /// A day's grid judges its slots without making booking's errors: what
 /// it refuses with, and the places it counts, are what the booking
-/// rules answer (check_time, check_open, check_fit, check_capacity in
+/// rules answer (check_time, check_open, check_fit, check_outside, check_capacity in
 /// their order), and the places are the most held at once, minute by
 /// minute.
 #[test]
@@ -412,100 +412,122 @@ fn a_slots_refusal_is_what_booking_it_would_answer() {
             1i64..3,
             proptest::collection::vec((0i64..16, 1i64..5), 0..5),
         )),
+        // The doctor's own busy times (docs/calendars.md), and the desk's --force.
+        (
+            proptest::collection::vec((0i64..16, 1i64..5), 0..3),
+            any::<bool>(),
+        ),
     );
     let mut runner = TestRunner::new(Config {
         cases: 512,
         ..Config::default()
     });
     runner
-        .run(&case, |(window, busy, clock, request, limit, room)| {
-            let (cap, open, offers, morning) = window;
-            let mut win = w(cap);
-            win.open = open;
-            if !offers {
-                win.services = vec!["other".into()];
-            }
-            if !morning {
-                win.session = Some("Afternoon".into());
-            }
-            let (now_q, notice_q, horizon) = clock;
-            let settings = Settings {
-                min_notice: notice_q * 15,
-                horizon: [60, 180, 7 * 1440][horizon as usize],
-                ..Settings::default()
-            };
-            let ws = [&win];
-            let now = at(7, 0) + Duration::minutes(now_q * 15);
-            let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
-            for (i, (q, len, before, after, solo)) in busy.into_iter().enumerate() {
-                let start = at(8, 0) + Duration::minutes(q * 15);
-                let mut b = Busy::new(
-                    format!("a{i}"),
-                    start,
-                    start + Duration::minutes(len * 15),
-                    before * 10,
-                    after * 10,
-                );
-                b.solo = solo;
-                day.busy.to_mut().push(b);
-            }
-            if let Some((cap, taken)) = limit {
-                day.limits.push(DailyLimit {
-                    limit: cap,
-                    scope: LimitScope::Doctor,
-                    taken,
-                });
-            }
-            if let Some((capacity, held)) = room {
-                let busy = held
+        .run(
+            &case,
+            |(window, busy, clock, request, limit, room, away)| {
+                let (cap, open, offers, morning) = window;
+                let mut win = w(cap);
+                win.open = open;
+                if !offers {
+                    win.services = vec!["other".into()];
+                }
+                if !morning {
+                    win.session = Some("Afternoon".into());
+                }
+                let (now_q, notice_q, horizon) = clock;
+                let settings = Settings {
+                    min_notice: notice_q * 15,
+                    horizon: [60, 180, 7 * 1440][horizon as usize],
+                    ..Settings::default()
+                };
+                let ws = [&win];
+                let now = at(7, 0) + Duration::minutes(now_q * 15);
+                let (away, forced) = away;
+                let outside: Vec<crate::core::outside::Away> = away
                     .into_iter()
                     .map(|(q, len)| {
                         let start = at(8, 0) + Duration::minutes(q * 15);
-                        Busy::new("r".into(), start, start + Duration::minutes(len * 15), 0, 0)
+                        crate::core::outside::Away {
+                            start,
+                            end: start + Duration::minutes(len * 15),
+                        }
                     })
                     .collect();
-                day.needs = std::borrow::Cow::Owned(vec![vec![crate::core::resources::Held {
-                    id: "room".into(),
-                    name: "Sala".into(),
-                    kind: crate::core::resources::ResourceKind::Room,
-                    capacity,
-                    busy,
-                    open: None,
-                    holds: Vec::new(),
-                }]]);
-            }
-            let (duration, before, after, session) = request;
-            let req = Request {
-                duration: duration.map(|d| d * 15),
-                service_id: None,
-                session: session.then_some("Morning"),
-                buffer_before: before * 10,
-                buffer_after: after * 10,
-                resource: None,
-            };
-            for slot in slots(&day, &req) {
-                let (start, end) = (slot.start, slot.end);
-                let booking = check_time(day.now, start, day.settings)
-                    .and_then(|()| check_open(&day, slot.span))
-                    .and_then(|()| check_fit(slot.span, start, end, &req))
-                    .and_then(|()| check_capacity(&day, slot.span, start, end, &req))
-                    .err()
-                    .map(|e| e.code);
-                prop_assert_eq!(slot.refusal, booking, "{:?}", slot);
-                let (from, to) = req.held(start, end);
-                let mut most = 0;
-                let mut t = from;
-                while t < to {
-                    let here = day
-                        .busy
-                        .iter()
-                        .filter(|b| b.holds(t, t + Duration::minutes(1)));
-                    most = most.max(here.count() as i64);
-                    t += Duration::minutes(1);
+                let mut day = Day::new(el_salvador(), date(), now, &settings, &ws);
+                day.outside = &outside;
+                for (i, (q, len, before, after, solo)) in busy.into_iter().enumerate() {
+                    let start = at(8, 0) + Duration::minutes(q * 15);
+                    let mut b = Busy::new(
+                        format!("a{i}"),
+                        start,
+                        start + Duration::minutes(len * 15),
+                        before * 10,
+                        after * 10,
+                    );
+                    b.solo = solo;
+                    day.busy.to_mut().push(b);
                 }
-                prop_assert_eq!(slot.remaining, (cap - most).max(0), "{:?}", slot);
-            }
-            Ok(())
-        })
+                if let Some((cap, taken)) = limit {
+                    day.limits.push(DailyLimit {
+                        limit: cap,
+                        scope: LimitScope::Doctor,
+                        taken,
+                    });
+                }
+                if let Some((capacity, held)) = room {
+                    let busy = held
+                        .into_iter()
+                        .map(|(q, len)| {
+                            let start = at(8, 0) + Duration::minutes(q * 15);
+                            Busy::new("r".into(), start, start + Duration::minutes(len * 15), 0, 0)
+                        })
+                        .collect();
+                    day.needs = std::borrow::Cow::Owned(vec![vec![crate::core::resources::Held {
+                        id: "room".into(),
+                        name: "Sala".into(),
+                        kind: crate::core::resources::ResourceKind::Room,
+                        capacity,
+                        busy,
+                        open: None,
+                        holds: Vec::new(),
+                    }]]);
+                }
+                let (duration, before, after, session) = request;
+                let req = Request {
+                    duration: duration.map(|d| d * 15),
+                    service_id: None,
+                    session: session.then_some("Morning"),
+                    buffer_before: before * 10,
+                    buffer_after: after * 10,
+                    resource: None,
+                    outside_ok: forced,
+                };
+                for slot in slots(&day, &req) {
+                    let (start, end) = (slot.start, slot.end);
+                    let booking = check_time(day.now, start, day.settings)
+                        .and_then(|()| check_open(&day, slot.span))
+                        .and_then(|()| check_fit(slot.span, start, end, &req))
+                        .and_then(|()| check_outside(&day, start, end, &req))
+                        .and_then(|()| check_capacity(&day, slot.span, start, end, &req))
+                        .err()
+                        .map(|e| e.code);
+                    prop_assert_eq!(slot.refusal, booking, "{:?}", slot);
+                    let (from, to) = req.held(start, end);
+                    let mut most = 0;
+                    let mut t = from;
+                    while t < to {
+                        let here = day
+                            .busy
+                            .iter()
+                            .filter(|b| b.holds(t, t + Duration::minutes(1)));
+                        most = most.max(here.count() as i64);
+                        t += Duration::minutes(1);
+                    }
+                    prop_assert_eq!(slot.remaining, (cap - most).max(0), "{:?}", slot);
+                }
+                Ok(())
+            },
+        )
         .unwrap();
 }

@@ -19,6 +19,7 @@ pub(crate) mod limits;
 pub(crate) mod message;
 pub(crate) mod model;
 pub(crate) mod offer;
+pub(crate) mod outside;
 pub(crate) mod overbook;
 pub(crate) mod patient_step;
 pub(crate) mod phone;

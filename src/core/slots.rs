@@ -24,6 +24,9 @@ pub struct Request<'a> {
     /// The resource asked for (`book --resource`, its ID): its group gives
     /// it or nothing (docs/rules.md#rooms-and-equipment).
     pub resource: Option<&'a str>,
+    /// The desk's `--force`: a busy time in the doctor's own calendar does
+    /// not refuse the time (docs/calendars.md).
+    pub outside_ok: bool,
 }
 
 impl Request<'_> {
@@ -340,6 +343,9 @@ pub struct Day<'a> {
     /// this clinic, each resource with its visits that day
     /// (docs/rules.md#rooms-and-equipment); empty when it needs none.
     pub needs: Cow<'a, [Group]>,
+    /// The doctor's busy times in their own calendars that meet the day
+    /// (docs/calendars.md), sorted by start.
+    pub outside: &'a [super::outside::Away],
 }
 
 /// A grid slot and what the booking rules say of it.
@@ -380,6 +386,7 @@ impl<'a> Day<'a> {
             limits: Vec::new(),
             held: Vec::new(),
             needs: Cow::Borrowed(&[]),
+            outside: &[],
         }
     }
 

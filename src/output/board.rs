@@ -470,6 +470,10 @@ fn cell_text(s: &Screen, pen: &Pen, column: usize, at: DateTime<Utc>) -> (String
         }
         Cell::Buffer => (format!("· {}", text_in(l, "b-buffer")), pen.fg(Color::Cyan)),
         Cell::Held => (format!("· {}", text_in(l, "b-held")), pen.fg(Color::Cyan)),
+        Cell::Away => (
+            format!("· {}", text_in(l, "b-away")),
+            pen.fg(Color::Magenta),
+        ),
         Cell::Closed => ("░".to_string(), pen.fg(Color::Magenta)),
         Cell::Nothing => (String::new(), Style::new()),
     }
@@ -689,6 +693,15 @@ fn status_line(s: &Screen, pen: &Pen, area: Rect, buf: &mut Buffer) {
             ),
             pen.fg(Color::Yellow),
         ),
+        // A stale calendar is said first, until it is read again.
+        (None, None) if !s.day.stale.is_empty() => (
+            format!(
+                "{} · {}",
+                lang::fill(l, "b-stale", &[("names", s.day.stale.join(", ").into())]),
+                selected_text(s)
+            ),
+            pen.fg(Color::Yellow),
+        ),
         (None, None) => (selected_text(s), Style::new()),
     };
     put(buf, area.x, area.y, &text, area.width as usize, style);
@@ -791,6 +804,7 @@ fn selected_text(s: &Screen) -> String {
         }
         Cell::Buffer => lang::fill(l, "b-buffer_at", &[("time", hm.into())]),
         Cell::Held => lang::fill(l, "b-held_at", &[("time", hm.into())]),
+        Cell::Away => lang::fill(l, "b-away_at", &[("time", hm.into())]),
         Cell::Closed | Cell::Nothing => hm,
     }
 }

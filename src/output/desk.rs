@@ -154,6 +154,7 @@ pub fn availability(d: &DaySlots, refusal: Option<Code>) -> String {
         Some(Code::BeyondHorizon) => tr!("d-too_far"),
         Some(Code::InvalidTimeSlot) => tr!("d-not_for_service"),
         Some(Code::ResourceBusy) => tr!("d-resource_busy"),
+        Some(Code::CalendarBusy) => tr!("d-calendar_busy"),
         Some(code) => code.as_str().to_lowercase(),
     }
 }

@@ -13,6 +13,7 @@
 //! worker, never the reading of other requests.
 
 mod apiece;
+mod calendars;
 use apiece::{Apiece, Taken};
 mod dispatch;
 mod input;
@@ -212,6 +213,14 @@ pub fn run(o: Options, announce: &mut dyn FnMut(&str) -> Result<()>) -> Result<(
     let bound = listener.local_addr()?;
     let shared = Arc::new(Shared::of(&o));
     let (jobs, workers) = start_workers(&o, &shared)?;
+    let watching = Arc::clone(&shared);
+    calendars::start(
+        o.db.clone(),
+        o.clock,
+        o.key.clone(),
+        move || watching.closing.load(Ordering::SeqCst),
+        log,
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("appt-http")

@@ -11,6 +11,7 @@
 //! case's.
 
 mod booking;
+mod calendars;
 mod feeds;
 mod hooks;
 mod pages;
@@ -170,6 +171,7 @@ const READ: Scope = Scope::AppointmentsRead;
 const WRITE: Scope = Scope::AppointmentsWrite;
 const ERASE: Scope = Scope::PatientsErase;
 const REPORTS: Scope = Scope::ReportsRead;
+const CALENDARS: Scope = Scope::CalendarsAdmin;
 
 /// Every endpoint; `/openapi.json` documents each one, and a test holds the
 /// two together.
@@ -237,6 +239,20 @@ pub const ROUTES: &[Route] = &[
     Route::api("GET", "/v1/inbox", READ, read::inbox),
     Route::api("GET", "/v1/recalls", READ, read::recalls).clinical(),
     Route::api("GET", "/v1/reports", REPORTS, reports::figures),
+    Route::api("GET", "/v1/calendars", CALENDARS, calendars::list),
+    Route::api("POST", "/v1/calendars", CALENDARS, calendars::add)
+        .body()
+        .writes(),
+    Route::api("GET", "/v1/calendars/{id}", CALENDARS, calendars::show),
+    Route::api("DELETE", "/v1/calendars/{id}", CALENDARS, calendars::remove).writes(),
+    Route::api(
+        "POST",
+        "/v1/calendars/{id}/sync",
+        CALENDARS,
+        calendars::sync,
+    )
+    .body()
+    .writes(),
     // The same report as a page: HTML, for the same token.
     Route::api("GET", "/reports", REPORTS, reports::page),
 ];
@@ -610,7 +626,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_route_writes_when_it_says_so_and_every_write_but_a_patients_an_export_and_an_erasure_needs_the_write_scope(
+    fn a_route_writes_when_it_says_so_and_every_write_but_an_export_an_erasure_and_a_calendars_needs_the_write_scope(
     ) {
         for r in ROUTES.iter().chain(PAGES) {
             let at = format!("{} {}", r.method, r.path);
@@ -619,7 +635,11 @@ mod tests {
             // recorded.
             let recorded = r.path == "/v1/patients/{id}/export";
             assert_eq!(r.writes, r.method != "GET" || recorded, "{at}");
+            // The doctors' own calendars are changed with a scope of their
+            // own, which reads and writes them alone.
+            let calendars = r.path.starts_with("/v1/calendars");
             match r.scope() {
+                Some(scope) if calendars => assert_eq!(scope, CALENDARS, "{at}"),
                 Some(scope) => assert_eq!(
                     r.writes,
                     scope == WRITE || scope == ERASE || recorded,

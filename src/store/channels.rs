@@ -4,7 +4,8 @@
 //! (`keys::Keyring::seal_secrets`), and opened only to send.
 
 use super::db::{On, Table};
-use super::db::{Row, Tx};
+use super::db::{Row as DbRow, Tx};
+use super::findings::{DamageRow, Row, Violation};
 use super::keys::{Keyring, Unopened};
 use super::stored::{col, Kind, Layout};
 use super::{epoch, name_key};
@@ -54,7 +55,7 @@ pub const STORED: Layout = Layout {
     rules: &[],
 };
 
-fn from_row(r: &Row) -> Result<Stored> {
+fn from_row(r: &DbRow) -> Result<Stored> {
     let f = r.of("channels", 0)?;
     let kind = f.one_of(4, &KINDS)?;
     let settings: Settings = serde_json::from_value(f.json(6)?)
@@ -81,6 +82,23 @@ pub fn any(conn: &Tx) -> Result<bool> {
         |r| r.get(0),
     )?;
     Ok(one.is_some())
+}
+
+/// Whether any row of [`SEALED`] (a channel, a doctor's own calendar) is
+/// stored, its secrets sealed under the key.
+pub fn any_secrets(conn: &Tx) -> Result<bool> {
+    for table in SEALED {
+        let one: Option<i64> = conn.row(
+            On::reads(table.alone()),
+            &format!("SELECT 1 FROM {} LIMIT 1", table.name()),
+            args![],
+            |r| r.get(0),
+        )?;
+        if one.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Adds a channel last in its clinic's order; a name the clinic has
@@ -164,24 +182,30 @@ pub fn set_position(conn: &Tx, id: &str, position: i64) -> Result<()> {
     Ok(())
 }
 
-fn set_sealed(conn: &Tx, id: &str, sealed: &[u8]) -> Result<()> {
+/// The tables whose `secrets` column is sealed as a channel's is (bound
+/// to the row's ID under the secrets' context): the channels', and the
+/// doctors' own calendars'.
+pub const SEALED: [Table; 2] = [Table::Channels, Table::Calendars];
+
+fn set_sealed(conn: &Tx, table: Table, id: &str, sealed: &[u8]) -> Result<()> {
     conn.exec(
-        On::writes(&[Table::Channels]),
-        "UPDATE channels SET secrets = ?2 WHERE id = ?1",
+        On::writes(table.alone()),
+        &format!("UPDATE {} SET secrets = ?2 WHERE id = ?1", table.name()),
         args![id, sealed],
     )?;
     Ok(())
 }
 
-/// Every channel's secrets opened with `from` and sealed again with `to`
-/// (`key rotate`), in the caller's transaction; returns (sealed again,
-/// left as they were because `from` did not open them).
-pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<(u64, u64)> {
+/// Every row's secrets of `table` (one of [`SEALED`]) opened with `from`
+/// and sealed again with `to` (`key rotate`), in the caller's
+/// transaction; returns (sealed again, left as they were because `from`
+/// did not open them).
+pub fn reseal_all(conn: &Tx, table: Table, from: &Keyring, to: &Keyring) -> Result<(u64, u64)> {
     let (mut done, mut unreadable) = (0, 0);
-    for (id, sealed) in sealed_all(conn)? {
+    for (id, sealed) in sealed_all(conn, table)? {
         match from.open_secrets(&id, &sealed) {
             Ok(plain) => {
-                set_sealed(conn, &id, &to.seal_secrets(&id, &plain)?)?;
+                set_sealed(conn, table, &id, &to.seal_secrets(&id, &plain)?)?;
                 done += 1;
             }
             Err(_) => unreadable += 1,
@@ -190,19 +214,20 @@ pub fn reseal_all(conn: &Tx, from: &Keyring, to: &Keyring) -> Result<(u64, u64)>
     Ok((done, unreadable))
 }
 
-/// Each channel whose secrets `ring` does not open, and why (`check`).
-pub fn unopened(conn: &Tx, ring: &Keyring) -> Result<Vec<(String, Unopened)>> {
-    Ok(sealed_all(conn)?
+/// Each row of `table` (one of [`SEALED`]) whose secrets `ring` does not
+/// open, and why (`check`).
+pub fn unopened(conn: &Tx, table: Table, ring: &Keyring) -> Result<Vec<(String, Unopened)>> {
+    Ok(sealed_all(conn, table)?
         .into_iter()
         .filter_map(|(id, s)| ring.open_secrets(&id, &s).err().map(|why| (id, why)))
         .collect())
 }
 
-/// Every channel's ID and sealed secrets (a clinic has a handful).
-fn sealed_all(conn: &Tx) -> Result<Vec<(String, Vec<u8>)>> {
+/// Every row's ID and sealed secrets (a clinic has a handful).
+fn sealed_all(conn: &Tx, table: Table) -> Result<Vec<(String, Vec<u8>)>> {
     conn.rows(
-        On::reads(&[Table::Channels]),
-        "SELECT id, secrets FROM channels ORDER BY id",
+        On::reads(table.alone()),
+        &format!("SELECT id, secrets FROM {} ORDER BY id", table.name()),
         args![],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -218,4 +243,40 @@ pub fn of_kind(conn: &Tx, kind: &str) -> Result<Vec<Stored>> {
         args![kind],
         from_row,
     )
+}
+
+/// `check`: every channel's and calendar's secrets open, for their own
+/// row, under the database's key; one that does not is reported with its channel (never
+/// the sealed bytes).
+pub fn check_secrets(conn: &Tx, ring: &Keyring) -> Result<Vec<Violation>> {
+    let mut found = Vec::new();
+    for table in SEALED {
+        let bad = unopened(conn, table, ring)?;
+        if bad.is_empty() {
+            continue;
+        }
+        let rows: Vec<Row> = bad
+            .into_iter()
+            .map(|(id, why)| {
+                Row::Damage(DamageRow {
+                    table: table.name(),
+                    id,
+                    column: "secrets",
+                    value: None,
+                    problem: why.describe(),
+                })
+            })
+            .collect();
+        found.push(Violation {
+            check: "channel_secret",
+            message: match table {
+                Table::Calendars => {
+                    crate::text::msg!("e-calendar_secrets_unreadable", n = rows.len())
+                }
+                _ => crate::text::msg!("e-channel_secrets_unreadable", n = rows.len()),
+            },
+            rows,
+        });
+    }
+    Ok(found)
 }

@@ -14,7 +14,7 @@
 
 use super::db::{marks, Peek, Row as DbRow, ToVal, Tx, Val};
 use super::db::{On, Table};
-use super::keys::{Keyring, Keys, Unopened};
+use super::keys::{Keys, Unopened};
 use super::stored::{self, Layout};
 use super::{
     api_tokens, appointments as appts, clinics, closures, doctors, events, links, patients,
@@ -428,7 +428,7 @@ fn foreign_keys(conn: &Connection) -> Result<Vec<Violation>> {
 }
 
 /// The tables whose stored values commands parse, and which columns.
-const STORED: [&Layout; 17] = [
+const STORED: [&Layout; 18] = [
     &super::channels::STORED,
     &super::inbox::STORED,
     &clinics::STORED,
@@ -445,6 +445,7 @@ const STORED: [&Layout; 17] = [
     &webhooks::STORED,
     &api_tokens::STORED,
     &super::feeds::STORED,
+    &super::calendars::STORED,
     &links::STORED,
 ];
 
@@ -781,7 +782,7 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
         return Ok(Vec::new());
     }
     let ring = patients::opening_keys(conn, keys)?;
-    let mut found = channel_secrets(conn, &ring)?;
+    let mut found = super::channels::check_secrets(conn, &ring)?;
     let bad = patients::unopened(conn, &ring)?;
     if bad.is_empty() {
         return Ok(found);
@@ -838,33 +839,6 @@ fn national_ids(conn: &Tx, keys: &Keys) -> Result<Vec<Violation>> {
         }
     }));
     Ok(found)
-}
-
-/// Every channel's secrets open, for their own channel, under the
-/// database's key; one that does not is reported with its channel (never
-/// the sealed bytes).
-fn channel_secrets(conn: &Tx, ring: &Keyring) -> Result<Vec<Violation>> {
-    let bad = super::channels::unopened(conn, ring)?;
-    if bad.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<Row> = bad
-        .into_iter()
-        .map(|(id, why)| {
-            Row::Damage(DamageRow {
-                table: "channels",
-                id,
-                column: "secrets",
-                value: None,
-                problem: why.describe(),
-            })
-        })
-        .collect();
-    Ok(vec![Violation {
-        check: "channel_secret",
-        message: crate::text::msg!("e-channel_secrets_unreadable", n = rows.len()),
-        rows,
-    }])
 }
 
 #[cfg(test)]

@@ -122,6 +122,8 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(43, "043_cancel_asked"),
     sql!(44, "044_resources"),
     sql!(45, "045_hold_resources"),
+    sql!(46, "046_calendars"),
+    sql!(47, "047_calendar_writes"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

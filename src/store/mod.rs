@@ -14,6 +14,7 @@ pub(crate) mod appointments;
 pub(crate) mod asked;
 pub(crate) mod auth_failures;
 pub(crate) mod backup;
+pub(crate) mod calendars;
 pub(crate) mod channels;
 pub(crate) mod check;
 pub(crate) mod clinics;

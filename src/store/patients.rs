@@ -65,10 +65,11 @@ pub fn any_sealed_id(conn: &Tx) -> Result<bool> {
     Ok(one.is_some())
 }
 
-/// Whether anything is sealed under the database's key: a national ID or a
-/// channel's secrets (then no new key may be made: it would open neither).
+/// Whether anything is sealed under the database's key: a national ID, a
+/// channel's secrets or a doctor's own calendar's (then no new key may be
+/// made: it would open none of them).
 pub fn any_sealed(conn: &Tx) -> Result<bool> {
-    Ok(any_sealed_id(conn)? || super::channels::any(conn)?)
+    Ok(any_sealed_id(conn)? || super::channels::any_secrets(conn)?)
 }
 
 /// What the key policy needs to know of the sealed IDs: the recorded key

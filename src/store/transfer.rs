@@ -47,6 +47,9 @@ const TABLES: &[(&str, &str, &str)] = &[
     ("api_tokens", api_tokens::COLS, ""),
     ("auth_failures", super::auth_failures::COLS, ""),
     ("feeds", super::feeds::COLS, ""),
+    ("calendars", super::calendars::COLS, ""),
+    ("calendar_busy", super::calendars::BUSY_COLS, ""),
+    ("calendar_writes", super::calendars::WRITE_COLS, ""),
     ("meta", meta::COLS, ""),
 ];
 

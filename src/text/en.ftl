@@ -970,6 +970,9 @@ b-free_at = { $time } free ({ $places } left): Enter books
 b-free_at_service = { $time } free ({ $places } left) for { $services }: Enter books
 b-buffer = buffer
 b-buffer_at = { $time } kept free: the buffer around an appointment
+b-away = busy
+b-away_at = { $time } busy in the doctor's own calendar
+b-stale = ⚠ stale calendar: { $names }
 b-held = held
 b-held_at = { $time } held for a patient confirming it on the booking page
 b-in_series = ↻ part of a series
@@ -1678,3 +1681,54 @@ px-received = Received
 px-until = Held until
 px-day_wanted = Day wanted
 px-made = Made
+
+## Outside calendars (docs/calendars.md)
+e-calendar_busy = The doctor is busy at that time in their own calendar
+e-calendar_busy_hint = Choose another time; at the desk, --force books it all the same
+d-calendar_busy = busy (own calendar)
+cal-refused = the server refused the user or password (HTTP { $code })
+cal-timed_out = no answer within { $s } seconds
+cal-transport = no connection: { $why }
+cal-too_large = the answer is over { $mb } MB
+cal-redirect = redirected too many times, or to another scheme
+cal-not_calendar = the answer is not a calendar
+cal-scheme = the address must start with https:// or webcal:// (http:// only to this machine)
+e-calendar_not_found = Calendar not found
+e-calendar_named_exists = A calendar named { $name } exists already
+e-calendar_unreadable = Could not read the calendar { $name }: { $why }. Nothing was saved
+e-calendar_sync_failed = Could not read { $a }: they keep their last busy times (see appt calendar list)
+h-calendar_caldav_write = CalDAV, writes visits
+e-calendar_write_needs_caldav = --write needs a CalDAV calendar; this address is an ICS file, which appt only reads
+h-calendar_stale = stale since { $at }: { $why }
+h-calendar_stale_word = stale
+h-calendar_ok = up to date
+h-calendar_never = not read yet
+h-no_calendars = No calendars. Connect one with: appt calendar add NAME --doctor D --url URL
+h-calendar_card = Calendar:   { $name }
+    Doctor:     { $doctor }
+    Kind:       { $kind }
+    Server:     { $host }
+    Busy times: { $busy }
+    Read at:    { $synced }
+    State:      { $state }
+c-calendar_added = Calendar { $name } ({ $kind }) added for { $doctor }: { $busy ->
+        [one] 1 busy time read
+       *[other] { $busy } busy times read
+    }. Their slots at every clinic now skip them.
+c-calendar_removed = Calendar { $name } of { $doctor } removed, with its busy times
+c-calendar_remove_q = Remove the calendar { $name } of { $doctor }? Its busy times stop blocking their slots.
+c-calendar_read = { $name }: { $busy ->
+        [one] 1 busy time
+       *[other] { $busy } busy times
+    }
+c-calendar_unchanged = { $name }: unchanged
+c-calendar_busy_elsewhere = { $name }: being read by another process, skipped
+c-calendar_failed = { $name }: failed, keeps its last busy times ({ $why })
+col-Host = Server
+col-Busy = Busy
+col-Synced = Read at
+e-calendar_secrets_unreadable = { $n ->
+    [one] { $n } calendar's address and password do not open with the database's key
+   *[other] { $n } calendars' addresses and passwords do not open with the database's key
+}
+h-check_stale_calendar = Calendar { $name } of { $doctor }: { $state }. Its last busy times still block; see appt calendar list

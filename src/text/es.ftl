@@ -1045,6 +1045,9 @@ b-free_at_service = { $time } libre ({ $places } { $places ->
     }) para { $services }: Enter reserva
 b-buffer = margen
 b-buffer_at = { $time } reservado: el margen alrededor de una cita
+b-away = ocupado
+b-away_at = { $time } ocupado en el calendario propio del médico
+b-stale = ⚠ calendario desactualizado: { $names }
 b-held = apartada
 b-held_at = { $time } apartada para un paciente que la confirma en la página de citas
 b-in_series = ↻ parte de una serie
@@ -1753,3 +1756,54 @@ px-received = Recibido
 px-until = Reservada hasta
 px-day_wanted = Día deseado
 px-made = Creado
+
+## Outside calendars (docs/calendars.md)
+e-calendar_busy = El médico está ocupado a esa hora en su propio calendario
+e-calendar_busy_hint = Elija otra hora; en recepción, --force la reserva igual
+d-calendar_busy = ocupado (su calendario)
+cal-refused = el servidor rechazó el usuario o la contraseña (HTTP { $code })
+cal-timed_out = sin respuesta en { $s } segundos
+cal-transport = sin conexión: { $why }
+cal-too_large = la respuesta pasa de { $mb } MB
+cal-redirect = redirigido demasiadas veces, o a otro esquema
+cal-not_calendar = la respuesta no es un calendario
+cal-scheme = la dirección debe empezar por https:// o webcal:// (http:// solo a esta máquina)
+e-calendar_not_found = Calendario no encontrado
+e-calendar_named_exists = Ya existe un calendario llamado { $name }
+e-calendar_unreadable = No se pudo leer el calendario { $name }: { $why }. No se guardó nada
+e-calendar_sync_failed = No se pudo leer { $a }: conservan sus últimas horas ocupadas (vea appt calendar list)
+h-calendar_caldav_write = CalDAV, escribe citas
+e-calendar_write_needs_caldav = --write necesita un calendario CalDAV; esta dirección es un archivo ICS, que appt solo lee
+h-calendar_stale = desactualizado desde { $at }: { $why }
+h-calendar_stale_word = desactualizado
+h-calendar_ok = al día
+h-calendar_never = sin leer aún
+h-no_calendars = No hay calendarios. Conecte uno con: appt calendar add NOMBRE --doctor D --url URL
+h-calendar_card = Calendario:     { $name }
+    Médico:         { $doctor }
+    Tipo:           { $kind }
+    Servidor:       { $host }
+    Horas ocupadas: { $busy }
+    Leído:          { $synced }
+    Estado:         { $state }
+c-calendar_added = Calendario { $name } ({ $kind }) agregado para { $doctor }: { $busy ->
+        [one] 1 hora ocupada leída
+       *[other] { $busy } horas ocupadas leídas
+    }. Sus horarios en todas las clínicas ya las saltan.
+c-calendar_removed = Calendario { $name } de { $doctor } eliminado, con sus horas ocupadas
+c-calendar_remove_q = ¿Eliminar el calendario { $name } de { $doctor }? Sus horas ocupadas dejan de bloquear sus horarios.
+c-calendar_read = { $name }: { $busy ->
+        [one] 1 hora ocupada
+       *[other] { $busy } horas ocupadas
+    }
+c-calendar_unchanged = { $name }: sin cambios
+c-calendar_busy_elsewhere = { $name }: otro proceso lo está leyendo, se omite
+c-calendar_failed = { $name }: falló, conserva sus últimas horas ocupadas ({ $why })
+col-Host = Servidor
+col-Busy = Ocupadas
+col-Synced = Leído
+e-calendar_secrets_unreadable = { $n ->
+    [one] la dirección y contraseña de { $n } calendario no se abren con la llave de la base de datos
+   *[other] las direcciones y contraseñas de { $n } calendarios no se abren con la llave de la base de datos
+}
+h-check_stale_calendar = Calendario { $name } de { $doctor }: { $state }. Sus últimas horas ocupadas siguen bloqueando; vea appt calendar list

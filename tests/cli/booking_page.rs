@@ -28,7 +28,7 @@ fn online() -> (Env, Receiver<Seen>, String, String) {
 
 /// Central online in Spanish, its checkup and Dr. García on the page:
 /// their IDs.
-fn put_online(env: &Env) -> (String, String) {
+pub(crate) fn put_online(env: &Env) -> (String, String) {
     env.ok(&[
         "clinic",
         "update",

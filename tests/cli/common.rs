@@ -725,7 +725,21 @@ pub fn undo_schema_44(env: &Env) {
 /// Takes schema 45's change (the rooms a booking page's hold keeps) out
 /// of `env`'s database, for tests of older databases.
 pub fn undo_schema_45(env: &Env) {
+    undo_schema_46(env);
     env.exec("DROP TABLE hold_resources");
+}
+
+/// Takes schema 46's change (the doctors' own calendars) out of `env`'s
+/// database, for tests of older databases.
+pub fn undo_schema_46(env: &Env) {
+    undo_schema_47(env);
+    env.exec("DROP TABLE calendar_busy; DROP TABLE calendars;");
+}
+
+/// Takes schema 47's change (what appt writes into a doctor's calendar)
+/// out of `env`'s database, for tests of older databases.
+pub fn undo_schema_47(env: &Env) {
+    env.exec("DROP TABLE calendar_writes; ALTER TABLE calendars DROP COLUMN write_back;");
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

@@ -38,7 +38,8 @@ const VALUE_NAMES: &[&str] = &[
     "SESSION",
     "BATCH",
     "REF",
-    "SECRET", // one of a set
+    "SECRET",
+    "USER", // one of a set
     "STATUS",
     "SOURCE",
     "FORMAT",

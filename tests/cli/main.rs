@@ -9,6 +9,8 @@ mod board;
 mod booking;
 pub mod booking_page;
 mod buffers;
+mod calendars;
+mod calendars_caldav;
 mod channels;
 mod clinics_apart;
 mod cluster;

@@ -257,7 +257,10 @@ fn check_is_clean_after_normal_use() {
     let (code, report, stderr) = check(&env);
     assert_eq!(
         (code, &report),
-        (0, &serde_json::json!({"ok": true, "violations": []})),
+        (
+            0,
+            &serde_json::json!({"ok": true, "violations": [], "stale_calendars": []})
+        ),
         "{stderr}"
     );
     let out = env.cmd().arg("check").output().unwrap();

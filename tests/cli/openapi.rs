@@ -264,7 +264,7 @@ fn the_appointment_object_has_every_key_but_the_clinical_ones_required() {
 // A served database (tests/cli/serve.rs starts it)
 
 const ALL_SCOPES: &str =
-    "appointments:read,appointments:write,clinical,patients:export,patients:erase,reports:read";
+    "appointments:read,appointments:write,clinical,patients:export,patients:erase,reports:read,calendars:admin";
 
 /// One token's calls to one server: the status and the JSON answer.
 struct Client<'a> {

@@ -660,9 +660,20 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
     let waiting = json!({"doctor": "Dr. García", "date": "2026-06-16", "phone": "+50370001111"});
     let eraser = token(&env, "privacy-desk", "patients:erase", &[]);
     let reporter = token(&env, "owner", "reports:read,clinical", &[]);
+    let calendars = token(&env, "calendars", "calendars:admin,clinical", &[]);
+    let own = crate::calendars::Server::ics("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n");
     // The patient's erasure last: it answers with the patient alone.
     let erase = format!("/v1/patients/{}/erase", s(&a["patient_id"]));
     let calls = [
+        ("GET", "/v1/calendars", None),
+        (
+            "POST",
+            "/v1/calendars",
+            Some(json!({"name": "c1", "doctor": "Dr. García", "url": own.url})),
+        ),
+        ("GET", "/v1/calendars/c1", None),
+        ("POST", "/v1/calendars/c1/sync", Some(json!({}))),
+        ("DELETE", "/v1/calendars/c1", None),
         ("GET", "/healthz", None),
         ("GET", "/v1/clinics", None),
         ("GET", "/v1/doctors", None),
@@ -697,6 +708,8 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         .iter()
         .map(|(m, p, _)| match *p {
             p if p == erase => (*m, "/v1/patients/{id}/erase"),
+            "/v1/calendars/c1" => (*m, "/v1/calendars/{id}"),
+            "/v1/calendars/c1/sync" => (*m, "/v1/calendars/{id}/sync"),
             p => (*m, p.split('?').next().unwrap_or(p)),
         })
         .collect();
@@ -705,6 +718,7 @@ fn a_route_that_declares_no_clinical_fields_answers_none_even_with_the_scope() {
         let who = match *path {
             p if p == erase => &eraser,
             p if p.contains("/reports") => &reporter,
+            p if p.starts_with("/v1/calendars") => &calendars,
             _ => &t,
         };
         let r = srv.call(method, path, Some(who), body.as_ref());

@@ -386,17 +386,8 @@ fn post(agent: &ureq::Agent, r: &Request) -> Answer {
 /// A transport failure: a deadline passed, or no connection (said without
 /// the URL).
 fn transport(t: &ureq::Transport) -> Answer {
-    let mut cause = std::error::Error::source(t);
-    while let Some(c) = cause {
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            if matches!(
-                io.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) {
-                return Answer::TimedOut;
-            }
-        }
-        cause = c.source();
+    if super::timed_out(t) {
+        return Answer::TimedOut;
     }
     Answer::Unreachable(super::transport_error(t))
 }

@@ -5,6 +5,7 @@
 //! ([`hook`]), and the one-line replies a request owes ([`reply`]). The use
 //! cases hand it messages; it imports none of them.
 
+pub(crate) mod calendar;
 pub(crate) mod channel;
 pub(crate) mod deliver;
 pub(crate) mod hook;
@@ -23,4 +24,22 @@ pub fn transport_error(t: &ureq::Transport) -> String {
         text.push_str(&format!(": {cause}"));
     }
     text
+}
+
+/// Whether a transport failure is a deadline that passed (else no
+/// connection, a reset, TLS).
+pub fn timed_out(t: &ureq::Transport) -> bool {
+    let mut cause = std::error::Error::source(t);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
 }

@@ -6,6 +6,7 @@
 //! they share (cleaning stored text, short IDs, colour) is here.
 
 mod appointment;
+mod calendars;
 mod channels;
 mod chart;
 mod day;
@@ -22,6 +23,7 @@ pub use appointment::{
     appointment_card, appointments, appointments_page, confirm, count_groups, history, imported,
     series,
 };
+pub use calendars::{calendar, calendar_added, calendar_removed, calendars, synced};
 pub use channels::channels;
 pub use day::{agenda, day_slots, next_slots};
 pub use feed::{feed_added, feed_revoked, feeds};

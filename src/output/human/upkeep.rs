@@ -41,7 +41,25 @@ pub fn key_rotated(r: &crate::app::key::Rotated) -> String {
 
 /// `appt check`: one block per violation, each row on its own line (short
 /// IDs, so a row fits 80 columns; the JSON has them whole).
-pub fn check(found: &[crate::store::check::Violation]) -> String {
+pub fn check(
+    found: &[crate::store::check::Violation],
+    stale: &[crate::store::calendars::Stored],
+) -> String {
+    let mut out = violations(found);
+    // A calendar that cannot be read is said, not counted: the database is sound.
+    for c in stale {
+        out.push('\n');
+        out.push_str(&tr!(
+            "h-check_stale_calendar",
+            name = clean(&c.name),
+            doctor = clean(&c.doctor),
+            state = super::calendars::state(c)
+        ));
+    }
+    out
+}
+
+fn violations(found: &[crate::store::check::Violation]) -> String {
     use crate::store::check::Row;
     if found.is_empty() {
         return tr!("h-check_ok");

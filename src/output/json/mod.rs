@@ -5,6 +5,7 @@
 //! upkeep; what they share (writing a document, a named list) is here.
 
 mod appointment;
+mod calendars;
 mod channels;
 mod day;
 mod feed;
@@ -20,6 +21,7 @@ mod upkeep;
 pub use appointment::{
     appointments_page, booked, count, event_line, events_page, history, imported, series,
 };
+pub use calendars::{calendar, synced};
 pub use channels::{channel, channel_tested, inbox, inbox_done, provider_id};
 pub use day::{agenda_days, day_slots, demo, next_slots, queue};
 pub use feed::{feed, feed_added};

@@ -129,6 +129,9 @@ pub fn key_rotated(r: &crate::app::key::Rotated) -> Value {
 struct CheckView<'a> {
     ok: bool,
     violations: Vec<ViolationView<'a>>,
+    /// The doctors' own calendars that could not be read at their last
+    /// sync (not a violation: the database is sound).
+    stale_calendars: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -253,8 +256,9 @@ fn check_row(r: &CheckRow) -> CheckRowView<'_> {
 }
 
 /// `appt check`: `{"ok":bool,"violations":[{"check","message","rows":[…]}]}`.
-pub fn check(found: &[Violation]) -> Value {
+pub fn check(found: &[Violation], stale: &[crate::store::calendars::Stored]) -> Value {
     to_json(CheckView {
+        stale_calendars: stale.iter().map(super::calendar).collect(),
         ok: found.is_empty(),
         violations: found
             .iter()

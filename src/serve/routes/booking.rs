@@ -265,6 +265,7 @@ fn code_or_again(
                 | Code::SlotFull
                 | Code::SlotHeld
                 | Code::ResourceBusy
+                | Code::CalendarBusy
                 | Code::DuplicateBooking => ("bk-time_taken", 409),
                 Code::Validation
                     if e.details.get("name").is_some() || e.details.get("phone").is_some() =>
@@ -357,9 +358,11 @@ fn verify(
         Err(e) if matches!(e.code, Code::Database | Code::Internal) => Err(e),
         Err(e) => {
             let note = match e.code {
-                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
-                    "bk-time_taken"
-                }
+                Code::AppointmentConflict
+                | Code::SlotFull
+                | Code::DuplicateBooking
+                | Code::ResourceBusy
+                | Code::CalendarBusy => "bk-time_taken",
                 _ => "bk-refused",
             };
             let body = render(page, lang, path, "", &Step::Services, Some((note, true)));

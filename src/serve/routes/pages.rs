@@ -82,9 +82,13 @@ pub(super) fn answer(st: &mut Store, call: &Call, now: DateTime<Utc>) -> Result<
                 {
                     "pg-offer_closed"
                 }
-                Code::AppointmentConflict | Code::SlotFull | Code::DuplicateBooking => {
-                    "pg-time_taken"
-                }
+                // A time another visit, a room or the doctor's own calendar
+                // holds: taken, as the patient sees it.
+                Code::AppointmentConflict
+                | Code::SlotFull
+                | Code::DuplicateBooking
+                | Code::ResourceBusy
+                | Code::CalendarBusy => "pg-time_taken",
                 Code::CancellationWindow => "pg-too_late",
                 Code::InsufficientNotice | Code::BeyondHorizon => "pg-out_of_reach",
                 Code::InvalidStateTransition | Code::PastAppointment => "pg-over",

@@ -58,6 +58,7 @@ pub(super) fn book(st: &mut Store, call: &Call, who: &Caller) -> Result<Answer> 
         hold: None,
         resource: b.text("resource"),
         overbook_resource,
+        past_calendar: false,
     };
     if req.overbook.is_some() && !who.grant.has(Scope::AppointmentsOverbook) {
         return Err(super::insufficient(Scope::AppointmentsOverbook));
@@ -162,6 +163,7 @@ pub(super) fn reschedule(st: &mut Store, call: &Call, who: &Caller) -> Result<An
         duration: b.int("duration"),
         reason: b.text("reason"),
         force: b.flag("force").unwrap_or(false),
+        past_calendar: false,
         no_notify: !b.flag("send_notification").unwrap_or(true),
         seen_from: who.grant.clinic_id.clone(),
         series: b.flag("series").unwrap_or(false),

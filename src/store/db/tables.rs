@@ -14,6 +14,12 @@ pub enum Table {
     Appointments,
     /// Failed authentications, by address, for the limit on them.
     AuthFailures,
+    /// The busy times read from the doctors' own calendars.
+    CalendarBusy,
+    /// What appt wrote into the doctors' own calendars.
+    CalendarWrites,
+    /// The doctors' own calendars (docs/calendars.md).
+    Calendars,
     /// A clinic's channels: the providers appt sends through.
     Channels,
     Clinics,
@@ -53,11 +59,14 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 28] = [
+    pub const ALL: [Table; 31] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
         Table::AuthFailures,
+        Table::CalendarBusy,
+        Table::CalendarWrites,
+        Table::Calendars,
         Table::Channels,
         Table::Clinics,
         Table::Closures,
@@ -94,6 +103,9 @@ impl Table {
             Table::ResourceHours => "resource_hours",
             Table::ServiceNeeds => "service_needs",
             Table::AuthFailures => "auth_failures",
+            Table::CalendarBusy => "calendar_busy",
+            Table::CalendarWrites => "calendar_writes",
+            Table::Calendars => "calendars",
             Table::Appointments => "appointments",
             Table::Channels => "channels",
             Table::Clinics => "clinics",
@@ -128,6 +140,9 @@ impl Table {
             Table::ResourceHours => &[Table::ResourceHours],
             Table::ServiceNeeds => &[Table::ServiceNeeds],
             Table::AuthFailures => &[Table::AuthFailures],
+            Table::CalendarBusy => &[Table::CalendarBusy],
+            Table::CalendarWrites => &[Table::CalendarWrites],
+            Table::Calendars => &[Table::Calendars],
             Table::Appointments => &[Table::Appointments],
             Table::Channels => &[Table::Channels],
             Table::Clinics => &[Table::Clinics],
