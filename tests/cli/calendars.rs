@@ -408,6 +408,13 @@ fn an_answer_too_large_a_redirect_elsewhere_and_a_web_page_are_refused() {
     });
     let d = sync_failing(&env);
     assert!(s(&d["calendars"][0]["reason"]).contains("redirect"), "{d}");
+    // A redirect to itself: followed 3 times, then given up.
+    let before = server.requests();
+    let own = server.url.clone();
+    server.set(|f| f.location = Some(own));
+    let d = sync_failing(&env);
+    assert!(s(&d["calendars"][0]["reason"]).contains("redirect"), "{d}");
+    assert_eq!(server.requests(), before + 4, "the request and 3 redirects");
 
     // A login page where a calendar was: nothing of it is read, and the
     // surgery still blocks.
@@ -616,7 +623,22 @@ fn over_http_the_calendars_are_for_the_calendars_admin_scope() {
         "doctor": "García", "date": "2026-06-16", "time": "10:00",
         "phone": "+50370123456", "name": "Lucía Castro",
     });
-    let r = api.post("/v1/appointments", &desk, booking);
+    let r = api.post("/v1/appointments", &desk, booking.clone());
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "CALENDAR_BUSY".into()),
+        "{}",
+        r.body
+    );
+    // A program's `force` is the cancellation window's: it never moves a
+    // visit into the doctor's own busy time.
+    let mut at_noon = booking;
+    at_noon["time"] = "12:00".into();
+    let booked = api.post("/v1/appointments", &desk, at_noon);
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    let id = s(&booked.json()["appointment"]["id"]).to_string();
+    let moved = serde_json::json!({"time": "10:00", "force": true});
+    let r = api.post(&format!("/v1/appointments/{id}/reschedule"), &desk, moved);
     assert_eq!(
         (r.status, r.code()),
         (409, "CALENDAR_BUSY".into()),
