@@ -61,7 +61,7 @@ pub enum Which {
 /// with it. A calendar that cannot be read is not added (`DELIVERY_FAILED`,
 /// saying why).
 pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<Synced> {
-    let name = crate::core::feed::check_name(&r.name);
+    let name = outside::check_name(&r.name);
     let url = http::address(&r.url).map_err(|f| Error::field("url", f.describe()));
     let (name, (_, host)) = match (name, url) {
         (Ok(n), Ok(u)) => (n, u),
@@ -79,16 +79,21 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<Synced>
         Ok((d, zone, span))
     })?;
     let place = place(&secrets);
-    let source = match http::is_caldav(&place) {
-        Ok(true) => Source::CalDav,
-        Ok(false) => Source::Ics,
-        Err(f) => return Err(unreadable(&name, &f)),
+    let state = http::caldav_state(&place).map_err(|f| unreadable(&name, &f))?;
+    let source = match state {
+        Some(_) => Source::CalDav,
+        None => Source::Ics,
     };
     if r.write && source != Source::CalDav {
         return Err(Error::field("write", msg!("e-calendar_write_needs_caldav")));
     }
-    // A new calendar holds none of the visits appt writes: nothing is ours yet.
-    let (tag, busy) = match read(&place, source, None, &zone, span, &|_| false) {
+    // Read under the state just asked (no second PROPFIND). A new calendar
+    // holds none of the visits appt writes: nothing is ours yet.
+    let got = match state {
+        Some(tag) => http::query_caldav(&place, tag, utc_span(span).as_pair()),
+        None => http::read_ics(&place, None),
+    };
+    let (tag, busy) = match got.and_then(|g| busy_in(g, &zone, span, &|_| false)) {
         Ok(Some(got)) => got,
         Ok(None) => (None, Vec::new()),
         Err(f) => return Err(unreadable(&name, &f)),
@@ -213,11 +218,32 @@ fn read(
 ) -> std::result::Result<Option<Found>, Failure> {
     let got = match source {
         Source::Ics => http::read_ics(p, known)?,
-        Source::CalDav => {
-            let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
-            http::read_caldav(p, known, (&f(span.0), &f(span.1)))?
-        }
+        Source::CalDav => http::read_caldav(p, known, utc_span(span).as_pair())?,
     };
+    busy_in(got, zone, span, ours)
+}
+
+/// A span as CalDAV writes its time range (`20260301T000000Z`).
+struct UtcSpan(String, String);
+
+impl UtcSpan {
+    fn as_pair(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+fn utc_span(span: Span) -> UtcSpan {
+    let f = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    UtcSpan(f(span.0), f(span.1))
+}
+
+/// The busy times a read found over `span` (None: unchanged), but `ours`.
+fn busy_in(
+    got: Read,
+    zone: &str,
+    span: Span,
+    ours: &dyn Fn(&str) -> bool,
+) -> std::result::Result<Option<Found>, Failure> {
     let (tag, documents) = match got {
         Read::Unchanged => return Ok(None),
         Read::Changed { tag, documents } => (tag, documents),

@@ -53,21 +53,25 @@ impl Show {
     }
 }
 
-/// A feed's name: 1 to 64 ASCII letters, digits, `.`, `_` or `-`, starting
-/// with a letter or digit, so that it stands in a URL's path as it is
-/// (`/dav/<name>/`).
-pub fn check_name(name: &str) -> Result<String> {
+/// `name` trimmed, when it is 1 to 64 ASCII letters, digits, `.`, `_` or
+/// `-`, starting with a letter or digit: a name that stands in a URL's path
+/// as it is, and that a script types as it is (a feed's, a doctor's own
+/// calendar's).
+pub fn slug(name: &str) -> Option<String> {
     let name = name.trim();
-    if super::access::is_name(name, NAME_MAX)
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-    {
-        Ok(name.to_string())
-    } else {
-        Err(Error::field(
+    (super::access::is_name(name, NAME_MAX)
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric()))
+    .then(|| name.to_string())
+}
+
+/// A feed's name, a [`slug`] (its CalDAV address ends in it: `/dav/<name>/`).
+pub fn check_name(name: &str) -> Result<String> {
+    slug(name).ok_or_else(|| {
+        Error::field(
             "name",
             crate::text::msg!("e-feed_name_must_be", n = NAME_MAX),
-        ))
-    }
+        )
+    })
 }
 
 /// The path of a clinic's public URL (`https://x.example/appt/` is

@@ -39,6 +39,17 @@ impl Source {
     }
 }
 
+/// A calendar's name, a [`super::feed::slug`] (scripts and the API name it
+/// as it is: `/v1/calendars/<name>`).
+pub fn check_name(name: &str) -> crate::error::Result<String> {
+    super::feed::slug(name).ok_or_else(|| {
+        crate::error::Error::field(
+            "name",
+            crate::text::msg!("e-calendar_name_must_be", n = super::feed::NAME_MAX),
+        )
+    })
+}
+
 /// One busy time: `[start, end)`, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Away {

@@ -1693,6 +1693,7 @@ cal-too_large = the answer is over { $mb } MB
 cal-redirect = redirected too many times, or to another scheme
 cal-not_calendar = the answer is not a calendar
 cal-scheme = the address must start with https:// or webcal:// (http:// only to this machine)
+e-calendar_name_must_be = a calendar's name must be 1 to { $n } letters (a-z, without accents), digits, '.', '_' or '-', starting with a letter or digit
 e-calendar_not_found = Calendar not found
 e-calendar_named_exists = A calendar named { $name } exists already
 e-calendar_unreadable = Could not read the calendar { $name }: { $why }. Nothing was saved

@@ -1768,6 +1768,7 @@ cal-too_large = la respuesta pasa de { $mb } MB
 cal-redirect = redirigido demasiadas veces, o a otro esquema
 cal-not_calendar = la respuesta no es un calendario
 cal-scheme = la dirección debe empezar por https:// o webcal:// (http:// solo a esta máquina)
+e-calendar_name_must_be = el nombre de un calendario propio debe tener de 1 a { $n } letras (a-z, sin acentos), dígitos, '.', '_' o '-', y empezar por una letra o un dígito
 e-calendar_not_found = Calendario no encontrado
 e-calendar_named_exists = Ya existe un calendario llamado { $name }
 e-calendar_unreadable = No se pudo leer el calendario { $name }: { $why }. No se guardó nada

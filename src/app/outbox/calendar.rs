@@ -277,9 +277,11 @@ fn propfind(p: &Place) -> Result<Option<String>, Failure> {
     Ok(Some(tag.join(" ")))
 }
 
-/// Whether `p` is a CalDAV calendar collection (else an ICS address).
-pub fn is_caldav(p: &Place) -> Result<bool, Failure> {
-    Ok(propfind(p)?.is_some())
+/// Whether `p` is a CalDAV calendar collection (else an ICS address):
+/// its state (getctag and sync-token) if it is, which [`query_caldav`]
+/// then reads under.
+pub fn caldav_state(p: &Place) -> Result<Option<String>, Failure> {
+    propfind(p)
 }
 
 /// An ICS address: its document, unless its ETag is still `known`.
@@ -317,6 +319,12 @@ pub fn read_caldav(
     if known == Some(tag.as_str()) && !tag.is_empty() {
         return Ok(Read::Unchanged);
     }
+    query_caldav(p, tag, (from, to))
+}
+
+/// A CalDAV collection in the state `tag` (its `PROPFIND`'s): its events
+/// over `[from, to)`, one `calendar-query` `REPORT`.
+pub fn query_caldav(p: &Place, tag: String, (from, to): (&str, &str)) -> Result<Read, Failure> {
     let query = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
