@@ -4,7 +4,7 @@
 //! never holds the write lock); what it read is saved in one.
 
 pub use super::outbox::calendar::Failure;
-use super::outbox::calendar::{self as http, Cond, Place, Read};
+use super::outbox::calendar::{self as http, Cond, Place, Read, State};
 use crate::core::outside::{self, Away, Source};
 use crate::error::{Code, Entity, Error, Result};
 use crate::store::appointments::{self, Filter};
@@ -33,8 +33,8 @@ pub struct AddRequest {
 
 /// What a sync of one calendar came to.
 pub enum Outcome {
-    /// Read: this many busy times over the span.
-    Read(usize),
+    /// Read (the calendar's `busy_count` says how many busy times it has).
+    Read,
     /// The server said nothing changed.
     Unchanged,
     /// It failed; its last good busy times stay.
@@ -90,12 +90,16 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<Synced>
     // Read under the state just asked (no second PROPFIND). A new calendar
     // holds none of the visits appt writes: nothing is ours yet.
     let got = match state {
-        Some(tag) => http::query_caldav(&place, tag, utc_span(span).as_pair()),
+        Some(state) => http::query_caldav(&place, state, utc_span(span).as_pair()),
         None => http::read_ics(&place, None),
     };
-    let (tag, busy) = match got.and_then(|g| busy_in(g, &zone, span, &|_| false)) {
-        Ok(Some(got)) => got,
-        Ok(None) => (None, Vec::new()),
+    let read = match got.and_then(|g| busy_in(g, &zone, span, &|_| false)) {
+        Ok(Some(read)) => read,
+        Ok(None) => Found {
+            state: State::default(),
+            busy: Vec::new(),
+            only: None,
+        },
         Err(f) => return Err(unreadable(&name, &f)),
     };
     let plain = serde_json::to_string(&secrets)
@@ -115,6 +119,7 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<Synced>
             host: host.clone(),
             write_back: r.write,
             tag: None,
+            sync_token: None,
             read_to: None,
             synced_at: None,
             busy_count: 0,
@@ -123,10 +128,10 @@ pub fn add(st: &mut Store, r: &AddRequest, now: DateTime<Utc>) -> Result<Synced>
             created_at: now,
         };
         calendars::insert(tx, &c)?;
-        calendars::save(tx, &c, &busy, (tag.as_deref(), span.1), now)?;
+        calendars::save(tx, &c, &read.saved(Some(span.1)), now)?;
         Ok(Synced {
             calendar: found(tx, &c.name)?,
-            outcome: Outcome::Read(busy.len()),
+            outcome: Outcome::Read,
         })
     })
     .and_then(|added| {
@@ -186,9 +191,27 @@ fn place(s: &Secrets) -> Place<'_> {
 /// A span of time: from, to.
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
-/// What a read found: the calendar's new state (its ETag, getctag or
-/// sync-token) and its busy times.
-type Found = (Option<String>, Vec<Away>);
+/// What a read found: the calendar's new state and the busy times of the
+/// documents read, each by its [`document`].
+struct Found {
+    state: State,
+    busy: Vec<(String, Away)>,
+    /// A `sync-collection`'s: the documents it replaces (changed or
+    /// deleted); the others stay as they were. None: the whole calendar.
+    only: Option<Vec<String>>,
+}
+
+impl Found {
+    fn saved(&self, read_to: Option<DateTime<Utc>>) -> calendars::Saved<'_> {
+        calendars::Saved {
+            tag: self.state.tag.as_deref(),
+            sync_token: self.state.sync_token.as_deref(),
+            read_to,
+            busy: &self.busy,
+            only: self.only.as_deref(),
+        }
+    }
+}
 
 /// The zone floating times of the doctor's calendar are read in (their
 /// clinic's, else the first clinic's), and the span a read covers: from
@@ -211,7 +234,7 @@ fn reach(tx: &Tx, doctor_id: &str, now: DateTime<Utc>) -> Result<(String, Span)>
 fn read(
     p: &Place,
     source: Source,
-    known: Option<&str>,
+    known: Option<&State>,
     zone: &str,
     span: Span,
     ours: &dyn Fn(&str) -> bool,
@@ -237,6 +260,16 @@ fn utc_span(span: Span) -> UtcSpan {
     UtcSpan(f(span.0), f(span.1))
 }
 
+/// How a busy time's document is kept: a digest of the event's address
+/// in its collection (never the address, which a client may name after the
+/// event), `""` for an ICS file's one document.
+fn document(href: &str) -> String {
+    match href {
+        "" => String::new(),
+        h => super::token::digest(h),
+    }
+}
+
 /// The busy times a read found over `span` (None: unchanged), but `ours`.
 fn busy_in(
     got: Read,
@@ -244,17 +277,28 @@ fn busy_in(
     span: Span,
     ours: &dyn Fn(&str) -> bool,
 ) -> std::result::Result<Option<Found>, Failure> {
-    let (tag, documents) = match got {
+    let (state, documents, only) = match got {
         Read::Unchanged => return Ok(None),
-        Read::Changed { tag, documents } => (tag, documents),
+        Read::Whole { state, documents } => (state, documents, None),
+        Read::Delta {
+            state,
+            changed,
+            gone,
+        } => {
+            let only = changed.iter().map(|(h, _)| h).chain(&gone);
+            let only = only.map(|h| document(h)).collect();
+            (state, changed, Some(only))
+        }
     };
     let mut busy = Vec::new();
-    for d in &documents {
-        busy.extend(outside::busy_times(d, zone, span, ours).map_err(|_| Failure::NotCalendar)?);
+    for (href, d) in &documents {
+        let times = outside::busy_times(d, zone, span, ours).map_err(|_| Failure::NotCalendar)?;
+        let key = document(href);
+        busy.extend(times.into_iter().map(|a| (key.clone(), a)));
     }
     busy.sort();
     busy.dedup();
-    Ok(Some((tag, busy)))
+    Ok(Some(Found { state, busy, only }))
 }
 
 fn found(tx: &Tx, name: &str) -> Result<Stored> {
@@ -377,11 +421,14 @@ fn sync_one(
         };
         Ok((c.open(&ring)?, zone, span, ours))
     })?;
-    // The last read's state holds while it covered the span asked now.
-    let known = c
-        .tag
-        .as_deref()
-        .filter(|_| c.read_to.is_some_and(|t| t >= span.1 - Duration::days(7)));
+    // The last read's state holds while it covered the span asked now
+    // (then a sync-collection's changes are all there is to read).
+    let known = State {
+        tag: c.tag.clone(),
+        sync_token: c.sync_token.clone(),
+    };
+    let covered = c.read_to.is_some_and(|t| t >= span.1 - Duration::days(7));
+    let known = Some(&known).filter(|_| covered);
     let p = place(&secrets);
     let result = read(&p, c.source, known, &zone, span, &|uid| ours.contains(uid));
     // The visits are written once the calendar was read (and whatever the
@@ -392,9 +439,15 @@ fn sync_one(
     };
     st.write(|tx| {
         let mut outcome = match result {
-            Ok(Some((tag, busy))) => {
-                calendars::save(tx, &c, &busy, (tag.as_deref(), span.1), now)?;
-                Outcome::Read(busy.len())
+            // A whole read covers the span; changes alone leave it as the
+            // last whole read did.
+            Ok(Some(read)) => {
+                let to = match read.only {
+                    None => Some(span.1),
+                    Some(_) => c.read_to,
+                };
+                calendars::save(tx, &c, &read.saved(to), now)?;
+                Outcome::Read
             }
             Ok(None) => {
                 calendars::unchanged(tx, &c.id, now)?;

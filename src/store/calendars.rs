@@ -36,8 +36,11 @@ pub struct Stored {
     pub sealed: Vec<u8>,
     /// `--write`: the doctor's visits are put into it (a CalDAV calendar).
     pub write_back: bool,
-    /// What the last good read saw (an ETag, a getctag or sync-token).
+    /// What the last good read saw (an ETag, a getctag and sync-token).
     pub tag: Option<String>,
+    /// A CalDAV collection's sync-token at the last good read, which the
+    /// next asks what changed since.
+    pub sync_token: Option<String>,
     /// The end of the span the last good read covered.
     pub read_to: Option<DateTime<Utc>>,
     pub synced_at: Option<DateTime<Utc>>,
@@ -63,11 +66,11 @@ impl Stored {
 
 pub const COLS: &str = "id, name, name_key, doctor_id, kind, host, secrets, tag, \
                         read_to, synced_at, busy_count, failed_at, failure, due_at, created_at, \
-                        reading_until, write_back";
+                        reading_until, write_back, sync_token";
 /// `calendar_writes`' columns.
 pub const WRITE_COLS: &str = "calendar_id, appointment_id, sequence, digest, etag";
 /// `calendar_busy`'s columns.
-pub const BUSY_COLS: &str = "calendar_id, doctor_id, starts_at, ends_at";
+pub const BUSY_COLS: &str = "calendar_id, doctor_id, document, piece, starts_at, ends_at";
 
 /// The columns [`from_row`] parses, for `appt check`.
 pub const STORED: Layout = Layout {
@@ -116,7 +119,8 @@ fn from_row(r: &Row) -> Result<Stored> {
         due_at: f.instant(13)?,
         created_at: f.instant(14)?,
         write_back: f.get::<i64>(16)? == 1,
-        doctor: f.get(17)?,
+        sync_token: f.get(17)?,
+        doctor: f.get(18)?,
     })
 }
 
@@ -125,7 +129,7 @@ pub fn insert(tx: &Tx, c: &Stored) -> Result<()> {
         On::writes(&[Table::Calendars]),
         &format!(
             "INSERT INTO calendars ({COLS}) VALUES \
-             (?1,?2,?3,?4,?5,?6,?7,NULL,NULL,NULL,0,NULL,NULL,?8,?9,NULL,?10)"
+             (?1,?2,?3,?4,?5,?6,?7,NULL,NULL,NULL,0,NULL,NULL,?8,?9,NULL,?10,NULL)"
         ),
         args![
             c.id,
@@ -206,34 +210,68 @@ pub fn claim(
     Ok(n == 1)
 }
 
-/// A good read: the calendar's busy times become `busy` (in pieces), what
-/// it saw is `tag`, read up to `read_to`; it is no longer stale.
-pub fn save(
-    tx: &Tx,
-    c: &Stored,
-    busy: &[Away],
-    (tag, read_to): (Option<&str>, DateTime<Utc>),
-    now: DateTime<Utc>,
-) -> Result<()> {
-    tx.exec(
-        On::writes(&[Table::CalendarBusy]),
-        "DELETE FROM calendar_busy WHERE calendar_id = ?1",
-        args![c.id],
-    )?;
-    // Two busy times may share a piece (both run past midnight): kept once.
-    let mut pieces: Vec<Away> = busy
-        .iter()
-        .flat_map(|a| crate::core::outside::pieces(*a))
-        .collect();
-    pieces.sort();
-    pieces.dedup();
-    for chunk in pieces.chunks(200) {
+/// What a good read saw: the calendar's state (its ETag, or getctag and
+/// sync-token), the end of the span it has read, and the busy times of the
+/// documents read, each by its document (a digest of an event's address,
+/// `""` for an ICS file).
+pub struct Saved<'a> {
+    pub tag: Option<&'a str>,
+    pub sync_token: Option<&'a str>,
+    pub read_to: Option<DateTime<Utc>>,
+    pub busy: &'a [(String, Away)],
+    /// The documents whose busy times `busy` replaces (a CalDAV
+    /// `sync-collection`'s changes); None: the calendar's, all of them.
+    pub only: Option<&'a [String]>,
+}
+
+/// A good read: the busy times of the documents it read become `r.busy`
+/// (in pieces), its state is `r`'s; it is no longer stale. `busy_count`
+/// counts the busy times kept (their first pieces).
+pub fn save(tx: &Tx, c: &Stored, r: &Saved, now: DateTime<Utc>) -> Result<()> {
+    match r.only {
+        None => {
+            tx.exec(
+                On::writes(&[Table::CalendarBusy]),
+                "DELETE FROM calendar_busy WHERE calendar_id = ?1",
+                args![c.id],
+            )?;
+        }
+        Some(only) => {
+            for chunk in only.chunks(200) {
+                let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+                let mut values = args![c.id].to_vec();
+                values.extend(chunk.iter().map(crate::store::db::ToVal::to_val));
+                tx.exec(
+                    On::writes(&[Table::CalendarBusy]),
+                    &format!(
+                        "DELETE FROM calendar_busy WHERE calendar_id = ?1 AND document IN ({})",
+                        marks.join(", ")
+                    ),
+                    &values,
+                )?;
+            }
+        }
+    }
+    // Two busy times of a document may share a piece (both run past
+    // midnight): kept once, as the first piece it is of either.
+    let mut pieces: std::collections::BTreeMap<(&str, Away), i64> = Default::default();
+    for (document, a) in r.busy {
+        for (i, p) in crate::core::outside::pieces(*a).into_iter().enumerate() {
+            let at = pieces.entry((document.as_str(), p)).or_insert(i as i64);
+            *at = (*at).min(i as i64);
+        }
+    }
+    let pieces: Vec<_> = pieces.into_iter().collect();
+    for chunk in pieces.chunks(150) {
         let marks: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(?1, ?2, ?{}, ?{})", 3 + 2 * i, 4 + 2 * i))
+            .map(|i| {
+                let at = 3 + 4 * i;
+                format!("(?1, ?2, ?{}, ?{}, ?{}, ?{})", at, at + 1, at + 2, at + 3)
+            })
             .collect();
         let mut values = args![c.id, c.doctor_id].to_vec();
-        for a in chunk {
-            values.extend_from_slice(args![epoch(a.start), epoch(a.end)]);
+        for ((document, a), piece) in chunk {
+            values.extend_from_slice(args![*document, *piece, epoch(a.start), epoch(a.end)]);
         }
         tx.exec(
             On::writes(&[Table::CalendarBusy]),
@@ -245,10 +283,11 @@ pub fn save(
         )?;
     }
     tx.exec(
-        On::writes(&[Table::Calendars]),
-        "UPDATE calendars SET tag = ?2, read_to = ?3, synced_at = ?4, busy_count = ?5, \
+        On::writes(&[Table::Calendars]).reading(&[Table::CalendarBusy]),
+        "UPDATE calendars SET tag = ?2, sync_token = ?3, read_to = ?4, synced_at = ?5, \
+         busy_count = (SELECT COUNT(*) FROM calendar_busy WHERE calendar_id = ?1 AND piece = 0), \
          failed_at = NULL, failure = NULL, reading_until = NULL WHERE id = ?1",
-        args![c.id, tag, epoch(read_to), epoch(now), busy.len() as i64],
+        args![c.id, r.tag, r.sync_token, r.read_to.map(epoch), epoch(now)],
     )?;
     Ok(())
 }

@@ -124,6 +124,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(45, "045_hold_resources"),
     sql!(46, "046_calendars"),
     sql!(47, "047_calendar_writes"),
+    sql!(48, "048_calendar_sync"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

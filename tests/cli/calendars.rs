@@ -326,6 +326,38 @@ fn an_unchanged_calendar_costs_one_conditional_request_and_a_change_is_read() {
     assert_eq!(at("12:30"), "CALENDAR_BUSY");
 }
 
+/// A database of schema 47 takes schema 48 on its next command: the busy
+/// times read before still block, and the next read replaces them.
+#[test]
+fn busy_times_read_before_schema_48_are_kept_until_the_next_read() {
+    let (env, server) = with_calendar(SURGERY);
+    crate::common::undo_schema_48(&env);
+    crate::common::set_schema_version(&env, 47);
+    let day = refusals(&env, "2026-06-16");
+    assert!(
+        day.contains(&("10:00".into(), "CALENDAR_BUSY".into())),
+        "{day:?}"
+    );
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    server.set(|f| {
+        f.body = SURGERY
+            .replace("T160000Z", "T180000Z")
+            .replace("T170000Z", "T190000Z");
+        f.etag = Some("\"v2\"".into());
+    });
+    env.ok(&["calendar", "sync"]);
+    let day = refusals(&env, "2026-06-16");
+    assert!(day.contains(&("10:00".into(), Value::Null)), "{day:?}");
+    assert!(
+        day.contains(&("12:30".into(), "CALENDAR_BUSY".into())),
+        "{day:?}"
+    );
+    assert_eq!(
+        env.ok(&["calendar", "show", "garcia-hospital"])["busy_times"],
+        1
+    );
+}
+
 #[test]
 fn a_calendar_that_fails_keeps_its_busy_times_says_so_and_blocks_nothing_else() {
     let (env, server) = with_calendar(SURGERY);

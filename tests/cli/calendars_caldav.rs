@@ -57,10 +57,10 @@ impl Radicale {
                 "--auth-htpasswd-encryption",
                 "plain",
                 "--logging-level",
-                "warning",
+                "debug",
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("log")).unwrap())
             .spawn()
             .expect("radicale");
         let r = Radicale {
@@ -74,6 +74,11 @@ impl Radicale {
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(r)
+    }
+
+    /// What Radicale logged (at its debug level) so far.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("log")).unwrap_or_default()
     }
 
     fn send(&self, method: &str, path: &str, body: &str) -> u16 {
@@ -242,6 +247,96 @@ fn a_caldav_calendar_on_radicale_is_read_kept_fresh_and_refuses_a_wrong_password
     assert_eq!(reason_at(&env, "2026-06-16", "10:00"), "CALENDAR_BUSY");
 }
 
+/// How many `sync-collection` reports Radicale was asked, and how many
+/// of their sync-tokens it no longer knew.
+fn sync_reports(radicale: &Radicale) -> (usize, usize) {
+    let log = radicale.log();
+    (
+        log.matches("Client provided sync token: 'http").count(),
+        log.matches("invalid sync token").count(),
+    )
+}
+
+#[test]
+fn a_changed_collection_is_read_by_its_changes_and_whole_when_its_token_is_forgotten() {
+    let Some(radicale) = Radicale::start() else {
+        return;
+    };
+    let env = Env::clinic();
+    let url = radicale.calendar("personal");
+    // Tuesdays 10:00–11:00 (UTC-6) at the hospital; a surgery on Wednesday.
+    radicale.event(
+        "personal",
+        "shift",
+        "DTSTART:20260609T160000Z\r\nDTEND:20260609T170000Z\r\nRRULE:FREQ=WEEKLY\r\n",
+    );
+    radicale.event(
+        "personal",
+        "surgery",
+        "DTSTART:20260617T150000Z\r\nDTEND:20260617T153000Z\r\n",
+    );
+    let out = add(&env, "garcia-nube", &url, PASSWORD);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let added: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let before = added["busy_times"].as_i64().unwrap();
+    assert_eq!(sync_reports(&radicale), (0, 0), "the first read is whole");
+
+    // The surgery is cancelled (deleted), a meeting on Thursday is added.
+    assert_eq!(
+        radicale.send("DELETE", "/ana/personal/surgery.ics", ""),
+        200
+    );
+    radicale.event(
+        "personal",
+        "meeting",
+        "DTSTART:20260618T160000Z\r\nDTEND:20260618T170000Z\r\n",
+    );
+    let synced = env.ok(&["calendar", "sync", "garcia-nube"]);
+    assert_eq!(synced["calendars"][0]["outcome"], "read", "{synced}");
+    assert_eq!(sync_reports(&radicale), (1, 0), "read by its changes");
+    assert_eq!(reason_at(&env, "2026-06-17", "09:00"), Value::Null);
+    assert_eq!(reason_at(&env, "2026-06-18", "10:00"), "CALENDAR_BUSY");
+    // The shift, which did not change, still blocks.
+    assert_eq!(reason_at(&env, "2026-06-16", "10:00"), "CALENDAR_BUSY");
+    assert_eq!(reason_at(&env, "2026-06-30", "10:30"), "CALENDAR_BUSY");
+    let c = env.ok(&["calendar", "show", "garcia-nube"]);
+    assert_eq!(c["busy_times"].as_i64(), Some(before), "{c}");
+
+    // The shift moves to 12:00: its old times are gone with it.
+    radicale.event(
+        "personal",
+        "shift",
+        "DTSTART:20260609T180000Z\r\nDTEND:20260609T190000Z\r\nRRULE:FREQ=WEEKLY\r\n",
+    );
+    env.ok(&["calendar", "sync", "garcia-nube"]);
+    assert_eq!(sync_reports(&radicale), (2, 0));
+    assert_eq!(reason_at(&env, "2026-06-16", "10:00"), Value::Null);
+    assert_eq!(reason_at(&env, "2026-06-16", "12:00"), "CALENDAR_BUSY");
+
+    // Radicale forgets the sync-tokens it gave: it refuses the one appt
+    // knows, and the collection is read whole, as it is now.
+    let cache = radicale
+        ._dir
+        .path()
+        .join("collections/collection-root/ana/personal/.Radicale.cache/sync-token");
+    std::fs::remove_dir_all(&cache).unwrap();
+    assert_eq!(
+        radicale.send("DELETE", "/ana/personal/meeting.ics", ""),
+        200
+    );
+    let synced = env.ok(&["calendar", "sync", "garcia-nube"]);
+    assert_eq!(synced["calendars"][0]["outcome"], "read", "{synced}");
+    assert_eq!(sync_reports(&radicale), (3, 1));
+    assert_eq!(reason_at(&env, "2026-06-18", "10:00"), Value::Null);
+    assert_eq!(reason_at(&env, "2026-06-16", "12:00"), "CALENDAR_BUSY");
+    assert_eq!(reason_at(&env, "2026-06-16", "10:00"), Value::Null);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+}
+
 /// The events of the collection `name`, as Radicale holds them: each
 /// resource's path and text.
 fn events(radicale: &Radicale, name: &str) -> Vec<(String, String)> {
@@ -333,9 +428,12 @@ fn with_write_the_doctors_visits_are_written_moved_and_deleted_once_each() {
     let c = env.ok(&["calendar", "show", "garcia-consultas"]);
     assert_eq!(c["busy_times"], 0, "{c}");
 
-    // Synced again: nothing written twice.
+    // Synced again: nothing written twice, and the visit, read back among
+    // the collection's changes, is still not a busy time.
     env.ok(&["calendar", "sync", "garcia-consultas"]);
     assert_eq!(events(&radicale, "consultas").len(), 1);
+    let c = env.ok(&["calendar", "show", "garcia-consultas"]);
+    assert_eq!(c["busy_times"], 0, "{c}");
 
     // A lost answer: appt did not hear the server took it, so it writes
     // it again; the event is there once, as it is now.

@@ -739,7 +739,29 @@ pub fn undo_schema_46(env: &Env) {
 /// Takes schema 47's change (what appt writes into a doctor's calendar)
 /// out of `env`'s database, for tests of older databases.
 pub fn undo_schema_47(env: &Env) {
+    undo_schema_48(env);
     env.exec("DROP TABLE calendar_writes; ALTER TABLE calendars DROP COLUMN write_back;");
+}
+
+/// Takes schema 48's change (a busy time's document, a collection's
+/// sync-token) out of `env`'s database, for tests of older databases.
+pub fn undo_schema_48(env: &Env) {
+    let (text, int, strict) = match env.url() {
+        Some(_) => ("TEXT COLLATE \"C\"", "BIGINT", ""),
+        None => ("TEXT", "INTEGER", " STRICT"),
+    };
+    env.exec(&format!(
+        "CREATE TABLE calendar_busy_47 (\
+             calendar_id {text} NOT NULL REFERENCES calendars(id) ON DELETE CASCADE, \
+             doctor_id {text} NOT NULL, starts_at {int} NOT NULL, ends_at {int} NOT NULL, \
+             PRIMARY KEY (calendar_id, starts_at, ends_at)){strict}; \
+         INSERT INTO calendar_busy_47 SELECT DISTINCT calendar_id, doctor_id, starts_at, ends_at \
+             FROM calendar_busy; \
+         DROP TABLE calendar_busy; \
+         ALTER TABLE calendar_busy_47 RENAME TO calendar_busy; \
+         CREATE INDEX calendar_busy_doctor ON calendar_busy(doctor_id, starts_at, ends_at); \
+         ALTER TABLE calendars DROP COLUMN sync_token;"
+    ));
 }
 
 /// Takes schema 26's change (a clinic's `--date-order`) out of `env`'s

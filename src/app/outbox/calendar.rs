@@ -1,7 +1,9 @@
 //! A doctor's own calendar over HTTP (docs/calendars.md): an ICS address
 //! read with `GET` (`If-None-Match` its last ETag), or a CalDAV collection
 //! asked with `PROPFIND` whether it changed (its `getctag` and
-//! `sync-token`) and read with a `calendar-query` `REPORT` over the span.
+//! `sync-token`) and read with a `sync-collection` `REPORT` (what changed
+//! since the sync-token of the last read) where it can be, else with a
+//! `calendar-query` `REPORT` over the span.
 //! Every request has a 10 s deadline; an answer over 10 MB is refused; a
 //! redirect is followed at most 3 times, never to another scheme. What a
 //! failure says never holds the address or the password.
@@ -15,9 +17,10 @@ use std::time::Duration;
 
 /// The deadline of each request, connection to last byte.
 pub const DEADLINE: Duration = Duration::from_secs(10);
-/// The longest a whole read may take: two requests (a CalDAV PROPFIND and
+/// The longest a whole read may take: three requests (a CalDAV PROPFIND,
+/// a sync-collection REPORT the server may refuse, a calendar-query
 /// REPORT), each with its redirects; a claim to read lapses after it.
-pub const DEADLINE_ALL: chrono::Duration = chrono::Duration::seconds(2 * 4 * 10 + 10);
+pub const DEADLINE_ALL: chrono::Duration = chrono::Duration::seconds(3 * 4 * 10 + 10);
 /// The longest answer read.
 pub const LIMIT: u64 = 10 * 1024 * 1024;
 /// Redirects followed, at most.
@@ -39,12 +42,29 @@ pub struct Place<'a> {
 pub enum Read {
     /// The calendar is as it was (`304`, or the same getctag/sync-token).
     Unchanged,
-    /// Its documents (one ICS file, or each event of a collection) and
-    /// what identifies this state of it.
-    Changed {
-        tag: Option<String>,
-        documents: Vec<String>,
+    /// All its documents, each by its address (one ICS file, whose address
+    /// is `""`, or each event of a collection), and what identifies this
+    /// state of it.
+    Whole {
+        state: State,
+        documents: Vec<(String, String)>,
     },
+    /// What changed in a collection since the sync-token known: the events
+    /// new or changed (by address) and the addresses of those deleted.
+    Delta {
+        state: State,
+        changed: Vec<(String, String)>,
+        gone: Vec<String>,
+    },
+}
+
+/// What identifies a state of a calendar: its ETag (ICS) or its getctag
+/// and sync-token (CalDAV); and a collection's sync-token alone, which a
+/// `sync-collection` asks from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub tag: Option<String>,
+    pub sync_token: Option<String>,
 }
 
 /// Why a read failed, in words for `calendar list` (never the address).
@@ -251,7 +271,7 @@ const PROPFIND: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 /// What a `PROPFIND` of the address says: whether it is a CalDAV calendar
 /// collection, and its state (getctag and sync-token) if so. An address
 /// that does not speak WebDAV (an ICS file's: 405, 404, 200) is not one.
-fn propfind(p: &Place) -> Result<Option<String>, Failure> {
+fn propfind(p: &Place) -> Result<Option<State>, Failure> {
     let a = ask(p, "PROPFIND", &[("Depth", "0")], Some(PROPFIND))?;
     match a.status {
         207 => {}
@@ -269,23 +289,28 @@ fn propfind(p: &Place) -> Result<Option<String>, Failure> {
     if !found.calendar {
         return Ok(None);
     }
-    let tag: Vec<String> = found
+    let tag: Vec<&str> = found.texts.iter().map(|t| t.text.trim()).collect();
+    let sync_token = found
         .texts
         .iter()
-        .map(|(_, t)| t.trim().to_string())
-        .collect();
-    Ok(Some(tag.join(" ")))
+        .find(|t| t.which == 2 && !t.text.trim().is_empty())
+        .map(|t| t.text.trim().to_string());
+    Ok(Some(State {
+        tag: Some(tag.join(" ")),
+        sync_token,
+    }))
 }
 
 /// Whether `p` is a CalDAV calendar collection (else an ICS address):
 /// its state (getctag and sync-token) if it is, which [`query_caldav`]
 /// then reads under.
-pub fn caldav_state(p: &Place) -> Result<Option<String>, Failure> {
+pub fn caldav_state(p: &Place) -> Result<Option<State>, Failure> {
     propfind(p)
 }
 
-/// An ICS address: its document, unless its ETag is still `known`.
-pub fn read_ics(p: &Place, known: Option<&str>) -> Result<Read, Failure> {
+/// An ICS address: its document, unless its ETag is still `known`'s.
+pub fn read_ics(p: &Place, known: Option<&State>) -> Result<Read, Failure> {
+    let known = known.and_then(|k| k.tag.as_deref());
     let mut headers = vec![("Accept", "text/calendar")];
     if let Some(tag) = known {
         headers.push(("If-None-Match", tag));
@@ -297,34 +322,125 @@ pub fn read_ics(p: &Place, known: Option<&str>) -> Result<Read, Failure> {
             if !a.body.trim_start().starts_with("BEGIN:VCALENDAR") {
                 return Err(Failure::NotCalendar);
             }
-            Ok(Read::Changed {
-                tag: a.etag,
-                documents: vec![a.body],
+            Ok(Read::Whole {
+                state: State {
+                    tag: a.etag,
+                    sync_token: None,
+                },
+                documents: vec![(String::new(), a.body)],
             })
         }
         s => Err(refused(s)),
     }
 }
 
-/// A CalDAV collection: its events over `[from, to)` (UTC, as CalDAV
-/// writes them: `20260301T000000Z`), unless its state is still `known`.
+/// A CalDAV collection: unless its state is still `known`, what changed
+/// since `known`'s sync-token where the server can say (a
+/// `sync-collection`), else its events over `[from, to)` (UTC, as CalDAV
+/// writes them: `20260301T000000Z`).
 pub fn read_caldav(
     p: &Place,
-    known: Option<&str>,
+    known: Option<&State>,
     (from, to): (&str, &str),
 ) -> Result<Read, Failure> {
-    let Some(tag) = propfind(p)? else {
+    let Some(state) = propfind(p)? else {
         return Err(Failure::NotCalendar);
     };
-    if known == Some(tag.as_str()) && !tag.is_empty() {
+    let Some(known) = known else {
+        return query_caldav(p, state, (from, to));
+    };
+    if known.tag == state.tag && state.tag.as_deref().is_some_and(|t| !t.is_empty()) {
         return Ok(Read::Unchanged);
     }
-    query_caldav(p, tag, (from, to))
+    match (&known.sync_token, &state.sync_token) {
+        (Some(since), Some(_)) => match sync_collection(p, since)? {
+            Some(c) => Ok(Read::Delta {
+                state: State {
+                    tag: state.tag,
+                    sync_token: Some(c.token),
+                },
+                changed: c.changed,
+                gone: c.gone,
+            }),
+            None => query_caldav(p, state, (from, to)),
+        },
+        _ => query_caldav(p, state, (from, to)),
+    }
 }
 
-/// A CalDAV collection in the state `tag` (its `PROPFIND`'s): its events
-/// over `[from, to)`, one `calendar-query` `REPORT`.
-pub fn query_caldav(p: &Place, tag: String, (from, to): (&str, &str)) -> Result<Read, Failure> {
+/// What changed in the collection `p` since the sync-token `since` (one
+/// `sync-collection` `REPORT`, RFC 6578, its events' data with it): None
+/// when the server cannot say so in one answer — it refuses the token (no
+/// longer valid, RFC 6578's `403`; or `409`), or the report (`400`,
+/// `501`), or its answer was cut short (`507`), or leaves out an event's
+/// data — and the whole collection is read instead. A refused password is
+/// a failure.
+fn sync_collection(p: &Place, since: &str) -> Result<Option<Changes>, Failure> {
+    let report = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<d:sync-collection xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
+<d:sync-token>{}</d:sync-token><d:sync-level>1</d:sync-level>\
+<d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>",
+        quick_xml::escape::escape(since)
+    );
+    let a = ask(p, "REPORT", &[("Depth", "0")], Some(&report))?;
+    match a.status {
+        207 => {}
+        401 => return Err(refused(a.status)),
+        _ => return Ok(None),
+    }
+    changes(&a.body)
+}
+
+/// What a `sync-collection`'s multistatus says changed: None when it is
+/// cut short (`507` on the collection), leaves out an event's data, or
+/// gives no new sync-token.
+fn changes(body: &str) -> Result<Option<Changes>, Failure> {
+    let found = elements(
+        body,
+        &[
+            (DAV, "href"),
+            (DAV, "status"),
+            (CALDAV, "calendar-data"),
+            (DAV, "sync-token"),
+        ],
+    )?;
+    let Some(token) = found
+        .texts
+        .iter()
+        .find(|t| t.which == 3 && t.response == 0)
+        .map(|t| t.text.trim().to_string())
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    let (mut changed, mut gone) = (Vec::new(), Vec::new());
+    for m in members(&found) {
+        match (m.status, m.data) {
+            (Some(507), _) => return Ok(None),
+            (Some(404 | 410), _) => gone.push(m.href),
+            (_, Some(data)) => changed.push((m.href, data)),
+            (_, None) => return Ok(None),
+        }
+    }
+    Ok(Some(Changes {
+        token,
+        changed,
+        gone,
+    }))
+}
+
+/// What a `sync-collection` said changed: the collection's new sync-token,
+/// the events new or changed (address, data), the addresses deleted.
+struct Changes {
+    token: String,
+    changed: Vec<(String, String)>,
+    gone: Vec<String>,
+}
+
+/// A CalDAV collection in `state` (its `PROPFIND`'s): its events over
+/// `[from, to)`, one `calendar-query` `REPORT`.
+pub fn query_caldav(p: &Place, state: State, (from, to): (&str, &str)) -> Result<Read, Failure> {
     let query = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <c:calendar-query xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\">\
@@ -336,11 +452,15 @@ pub fn query_caldav(p: &Place, tag: String, (from, to): (&str, &str)) -> Result<
     if a.status != 207 {
         return Err(refused(a.status));
     }
-    let found = elements(&a.body, &[(CALDAV, "calendar-data")])?;
-    Ok(Read::Changed {
-        tag: Some(tag),
-        documents: found.texts.into_iter().map(|(_, t)| t).collect(),
-    })
+    let found = elements(
+        &a.body,
+        &[(DAV, "href"), (DAV, "status"), (CALDAV, "calendar-data")],
+    )?;
+    let documents = members(&found)
+        .into_iter()
+        .filter_map(|m| Some((m.href, m.data?)))
+        .collect();
+    Ok(Read::Whole { state, documents })
 }
 
 /// The address of a visit's event in a CalDAV collection: the
@@ -408,10 +528,62 @@ pub fn delete_event(p: &Place, appointment_id: &str) -> Result<(), Failure> {
 
 /// What [`elements`] found.
 struct Found {
-    /// The text of each element asked for, by its place in the list.
-    texts: Vec<(usize, String)>,
+    /// The text of each element asked for, in the order met.
+    texts: Vec<Text>,
     /// A `resourcetype` holds CalDAV's `calendar`.
     calendar: bool,
+}
+
+/// The text of an element asked for.
+struct Text {
+    /// Which of those asked for it is (its place in the list).
+    which: usize,
+    /// The multistatus `response` it is in, counted from 1 (0: none).
+    response: usize,
+    /// It is in a `propstat` (a property's status, not the response's).
+    in_propstat: bool,
+    text: String,
+}
+
+/// One `response` of a multistatus: its address, its own status code (a
+/// deleted event's `404`), its event's data.
+struct Member {
+    href: String,
+    status: Option<u16>,
+    data: Option<String>,
+}
+
+/// The responses in what [`elements`] found when asked for `href`,
+/// `status` and `calendar-data` (first, second and third).
+fn members(found: &Found) -> Vec<Member> {
+    let mut out: Vec<(usize, Member)> = Vec::new();
+    for t in found.texts.iter().filter(|t| t.response > 0) {
+        if out.last().is_none_or(|(r, _)| *r != t.response) {
+            let blank = Member {
+                href: String::new(),
+                status: None,
+                data: None,
+            };
+            out.push((t.response, blank));
+        }
+        let Some((_, m)) = out.last_mut() else {
+            continue;
+        };
+        match (t.which, t.in_propstat) {
+            (0, _) => m.href = t.text.trim().to_string(),
+            // `HTTP/1.1 404 Not Found`
+            (1, false) => {
+                m.status = t
+                    .text
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|c| c.parse().ok())
+            }
+            (2, _) if !t.text.trim().is_empty() => m.data = Some(t.text.clone()),
+            _ => {}
+        }
+    }
+    out.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The text of the elements `wanted` (namespace, local name) in an XML
@@ -424,6 +596,7 @@ fn elements(body: &str, wanted: &[(&str, &str)]) -> Result<Found, Failure> {
     };
     let mut inside: Option<(usize, String)> = None;
     let mut in_type = false;
+    let (mut responses, mut response, mut in_propstat) = (0, 0, false);
     loop {
         let (ns, ev) = r.read_resolved_event().map_err(|_| Failure::NotCalendar)?;
         let ns = match ns {
@@ -433,13 +606,19 @@ fn elements(body: &str, wanted: &[(&str, &str)]) -> Result<Found, Failure> {
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let local = e.local_name().as_ref().to_string();
-                if ns == DAV && local == "resourcetype" {
-                    in_type = matches!(ev, Event::Start(_));
-                } else if in_type && ns == CALDAV && local == "calendar" {
-                    found.calendar = true;
+                let start = matches!(ev, Event::Start(_));
+                match (ns == DAV, local.as_str()) {
+                    (true, "resourcetype") => in_type = start,
+                    (true, "response") if start => {
+                        responses += 1;
+                        response = responses;
+                    }
+                    (true, "propstat") => in_propstat = start,
+                    _ if in_type && ns == CALDAV && local == "calendar" => found.calendar = true,
+                    _ => {}
                 }
                 let at = wanted.iter().position(|(n, l)| *n == ns && *l == local);
-                if let (Some(i), Event::Start(_)) = (at, &ev) {
+                if let (Some(i), true) = (at, start) {
                     inside = Some((i, String::new()));
                 }
             }
@@ -472,13 +651,23 @@ fn elements(body: &str, wanted: &[(&str, &str)]) -> Result<Found, Failure> {
             }
             Event::End(ref e) => {
                 let local = e.local_name().as_ref().to_string();
-                if ns == DAV && local == "resourcetype" {
-                    in_type = false;
-                }
                 if let Some((i, _)) = &inside {
                     if wanted[*i] == (ns.as_str(), local.as_str()) {
-                        found.texts.extend(inside.take());
+                        if let Some((which, text)) = inside.take() {
+                            found.texts.push(Text {
+                                which,
+                                response,
+                                in_propstat,
+                                text,
+                            });
+                        }
                     }
+                }
+                match (ns == DAV, local.as_str()) {
+                    (true, "resourcetype") => in_type = false,
+                    (true, "response") => response = 0,
+                    (true, "propstat") => in_propstat = false,
+                    _ => {}
                 }
             }
             Event::Eof => break,
@@ -487,3 +676,7 @@ fn elements(body: &str, wanted: &[(&str, &str)]) -> Result<Found, Failure> {
     }
     Ok(found)
 }
+
+#[cfg(test)]
+#[path = "calendar_tests.rs"]
+mod tests;

@@ -124,7 +124,7 @@ pub fn synced(done: &[Synced]) -> String {
         .map(|s| {
             let name = clean(&s.calendar.name);
             match &s.outcome {
-                Outcome::Read(n) => tr!("c-calendar_read", name = name, busy = *n),
+                Outcome::Read => tr!("c-calendar_read", name = name, busy = s.calendar.busy_count),
                 Outcome::Unchanged => tr!("c-calendar_unchanged", name = name),
                 Outcome::Busy => tr!("c-calendar_busy_elsewhere", name = name),
                 Outcome::Failed(f) => tr!("c-calendar_failed", name = name, why = said(f)),

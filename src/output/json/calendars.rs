@@ -54,7 +54,7 @@ pub fn synced(done: &[Synced]) -> Value {
         .map(|s| {
             let mut v = calendar(&s.calendar);
             let outcome = match &s.outcome {
-                Outcome::Read(_) => "read",
+                Outcome::Read => "read",
                 Outcome::Unchanged => "unchanged",
                 Outcome::Failed(_) => "failed",
                 Outcome::Busy => "claimed",
