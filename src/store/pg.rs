@@ -92,14 +92,20 @@ pub fn at_schema(conn: &str, target: Target) -> Result<Connected> {
 }
 
 /// The schema version of the database, or None when it has none of appt's
-/// tables; refuses a database that holds another program's tables.
+/// tables; refuses a database that holds another program's tables. What an
+/// extension made there (`pg_stat_statements`' views, which
+/// `pg_autoctl create postgres` installs in the database it is given) is
+/// the server's, not another program's.
 fn version(client: &mut Client, shown: &str) -> Result<i64> {
     // One statement, so one snapshot: read apart, another process's first
     // migration could commit between "no appt_schema" and "some tables",
     // and appt would call its own fresh tables another program's.
     let row = client.query_one(
-        "SELECT count(*) FILTER (WHERE table_name = 'appt_schema'), count(*) \
-         FROM information_schema.tables WHERE table_schema = current_schema()",
+        "SELECT count(*) FILTER (WHERE c.relname = 'appt_schema'), count(*) \
+         FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace \
+         AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+         AND d.objid = c.oid AND d.deptype = 'e')",
         &[],
     )?;
     let (has_schema, tables): (i64, i64) = (row.get(0), row.get(1));

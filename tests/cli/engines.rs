@@ -342,6 +342,36 @@ fn a_writer_waits_ten_seconds_for_the_lock_then_gives_up_cleanly() {
     env.ok(&["list"]);
 }
 
+/// `pg_autoctl create postgres --dbname appt` installs
+/// `pg_stat_statements` into the database it makes (docs/operations.md):
+/// an extension's views are the server's, not another program's tables,
+/// and appt makes its own beside them. Another program's table is still
+/// refused.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_database_holding_an_extensions_views_takes_appts_tables_beside_them() {
+    let env = Env::new();
+    env.exec("CREATE EXTENSION pg_stat_statements");
+    env.ok(&["init"]);
+    env.ok(&["clinic", "add", "Central", "--timezone", "America/El_Salvador"]);
+    assert_eq!(env.ok(&["check"])["ok"], true);
+    assert_eq!(
+        env.rows("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")[0][0],
+        "1"
+    );
+
+    let other = Env::new();
+    other.exec("CREATE EXTENSION pg_stat_statements; CREATE TABLE invoices (id int)");
+    let (exit, e) = other.err(&["init"]);
+    assert_eq!((exit, s(&e["code"])), (6, "DATABASE_ERROR"), "{e}");
+    assert!(s(&e["message"]).contains("other tables"), "{e}");
+    assert_eq!(
+        other.rows("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")[0][0],
+        "1",
+        "nothing of appt's was made beside it"
+    );
+}
+
 #[test]
 #[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
 fn a_server_database_takes_its_key_from_appt_key_only() {
