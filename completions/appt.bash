@@ -2394,12 +2394,16 @@ _appt_clap() {
             return 0
             ;;
         appt__subcmd__check)
-            opts="-c -h --full --db --read-db --max-lag --json --no-input --clinic --width --help"
+            opts="-c -h --full --setup --backup-dir --db --read-db --max-lag --json --no-input --clinic --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --backup-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -2015,6 +2015,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;calendar;help;help'= {
         }
         &'appt;check'= {
+            cand --backup-dir 'Where the backups are, for --setup'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'
@@ -2022,6 +2023,7 @@ set edit:completion:arg-completer[appt] = {|@words|
             cand --clinic 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)'
             cand --width 'Fit tables and messages to N columns (default: COLUMNS, else the terminal''s)'
             cand --full 'Also check every index entry against its table (SQLite''s integrity_check; several times slower on a large file than the page and constraint check done by default)'
+            cand --setup 'Check the installation instead: the database and its key, the clinics'' public URLs, the channels'' credentials, the reminder timer, the last backup and the free disk space'
             cand --json 'Print one JSON document on stdout; errors go to stderr as JSON'
             cand --no-input 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
             cand -h 'Print help'

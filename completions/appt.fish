@@ -1307,12 +1307,14 @@ complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Read calendars now (all, one, or a doctor\'s), for cron; exit 7 if one failed'
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a calendar and the busy times read from it'
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c appt -n "__fish_appt_using_subcommand check" -l backup-dir -d 'Where the backups are, for --setup' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -s c -l clinic -d 'Clinic by name or ID [env: APPT_CLINIC] (default: the only clinic)' -r -f -a "(__appt_names)"
 complete -c appt -n "__fish_appt_using_subcommand check" -l width -d 'Fit tables and messages to N columns (default: COLUMNS, else the terminal\'s)' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l full -d 'Also check every index entry against its table (SQLite\'s integrity_check; several times slower on a large file than the page and constraint check done by default)'
+complete -c appt -n "__fish_appt_using_subcommand check" -l setup -d 'Check the installation instead: the database and its key, the clinics\' public URLs, the channels\' credentials, the reminder timer, the last backup and the free disk space'
 complete -c appt -n "__fish_appt_using_subcommand check" -l json -d 'Print one JSON document on stdout; errors go to stderr as JSON'
 complete -c appt -n "__fish_appt_using_subcommand check" -l no-input -d 'Never prompt: fail with VALIDATION_ERROR naming what is missing'
 complete -c appt -n "__fish_appt_using_subcommand check" -s h -l help -d 'Print help'

@@ -384,10 +384,13 @@ pub fn due(
 /// dry run).
 type Step = fn(&mut Store, DateTime<Utc>) -> Result<()>;
 
-/// Before the sweep: the due recalls of the clinics that send them join it
-/// (docs/rules.md#recalls).
-const BEFORE: [Step; 1] =
-    [|st, now| super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now).map(|_| ())];
+/// Before the sweep: that it began (`appt check --setup` asks when the
+/// timer or cron last ran one), and the due recalls of the clinics that
+/// send them join it (docs/rules.md#recalls).
+const BEFORE: [Step; 2] = [
+    |st, now| st.write(|tx| crate::store::meta::set_swept_at(tx, now.timestamp())),
+    |st, now| super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now).map(|_| ()),
+];
 
 /// After it: what patients typed on the booking page goes with their ended
 /// holds, even when nobody uses the page again (docs/booking.md).

@@ -35,6 +35,8 @@ pub struct Rejected {
 pub enum Shortfall<'a> {
     /// `check`: how many problems, in which database.
     Problems { count: usize, location: &'a str },
+    /// `check --setup`: how many findings do not hold.
+    Setup { count: usize },
     /// `import`: how many lines were rejected; the first one's class is the
     /// exit code, as a script would want.
     Rejected { count: usize, first: &'a Rejected },
@@ -53,6 +55,10 @@ impl Shortfall<'_> {
                 location = location
             ))
             .details(json!({ "violations": count })),
+            Shortfall::Setup { count } => {
+                Error::database(crate::text::msg!("e-setup_findings", n = *count))
+                    .details(json!({ "failing": count }))
+            }
             Shortfall::Rejected { count, first } => Error::new(
                 first.error.code,
                 crate::text::msg!(

@@ -358,9 +358,11 @@ pub enum Body {
     Json(Value),
     /// `application/x-www-form-urlencoded`, fields in this order.
     Form(Vec<(String, String)>),
+    /// None: the request is a `GET` ([`Provider::probe`]).
+    Empty,
 }
 
-/// One HTTP POST, as the provider documents it.
+/// One HTTP POST (a `GET` without a body), as the provider documents it.
 #[derive(Clone)]
 pub struct Request {
     pub url: String,
@@ -545,6 +547,9 @@ pub trait Provider {
         let _ = code;
         self.request(to, text)
     }
+    /// A request that proves the channel's account and credentials work
+    /// and sends nothing (`appt check --setup`): the account read back.
+    fn probe(&self) -> Request;
     /// The message ID of an accepted message's answer.
     fn message_id(&self, body: &Value) -> Option<String>;
     /// The provider's code and message of a refusal's answer.
@@ -645,6 +650,15 @@ pub fn whatsapp_reaches(
 }
 
 impl Provider for WhatsApp<'_> {
+    /// The phone number's own record (Graph API `GET /{phone-number-id}`).
+    fn probe(&self) -> Request {
+        Request {
+            url: format!("{}/{}?fields=id", self.api_url, self.phone_number_id),
+            auth: Auth::Bearer(self.token.to_string()),
+            body: Body::Empty,
+        }
+    }
+
     fn request(&self, to: &str, text: &str) -> Request {
         self.post(json!({
             "messaging_product": "whatsapp",
@@ -763,6 +777,21 @@ pub struct Twilio<'a> {
 }
 
 impl Provider for Twilio<'_> {
+    /// The account's own record (`GET /2010-04-01/Accounts/{sid}.json`).
+    fn probe(&self) -> Request {
+        Request {
+            url: format!(
+                "{}/2010-04-01/Accounts/{}.json",
+                self.api_url, self.account_sid
+            ),
+            auth: Auth::Basic {
+                user: self.account_sid.to_string(),
+                password: self.token.to_string(),
+            },
+            body: Body::Empty,
+        }
+    }
+
     fn request(&self, to: &str, text: &str) -> Request {
         Request {
             url: format!(

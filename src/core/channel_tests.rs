@@ -279,3 +279,26 @@ fn channel_templates_and_settings_are_checked() {
     assert_eq!(format!("{s:?}"), "Secrets(***)");
     assert_eq!(s.scrub("bad sekret here"), "bad *** here");
 }
+
+/// `check --setup` reads each provider's own record of the account back:
+/// a `GET` with the channel's credentials and nothing to send.
+#[test]
+fn a_probe_reads_the_account_back_and_sends_nothing() {
+    let wa = WA.probe();
+    assert_eq!(wa.url, "http://x/123?fields=id");
+    assert!(matches!(wa.auth, Auth::Bearer(ref t) if t == "T"));
+    assert_eq!(wa.body, Body::Empty);
+    let tw = TW.probe();
+    assert_eq!(tw.url, "http://x/2010-04-01/Accounts/AC1.json");
+    assert!(
+        matches!(tw.auth, Auth::Basic { ref user, ref password } if user == "AC1" && password == "T")
+    );
+    assert_eq!(tw.body, Body::Empty);
+    // An account refused is a permanent failure with the provider's code.
+    let refused = TW.classify(&http(
+        401,
+        None,
+        r#"{"code":20003,"message":"Authenticate"}"#,
+    ));
+    assert_eq!(refused.why().as_deref(), Some("20003 Authenticate"));
+}

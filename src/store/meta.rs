@@ -1,7 +1,9 @@
 //! The `meta` table: facts about the database file itself. `demo` = '1' marks a
 //! database made by `appt demo`, the only kind `appt demo` may replace;
 //! `national_id_key` holds the check value of the key the national IDs are
-//! sealed under (hex), which tells a wrong key from damaged rows.
+//! sealed under (hex), which tells a wrong key from damaged rows;
+//! `swept_at` when `appt remind due` last began a sweep (UTC seconds),
+//! which `appt check --setup` reads to tell the timer or cron runs.
 
 use super::db::Tx;
 use super::db::{On, Table};
@@ -42,6 +44,28 @@ pub fn set_key_check(conn: &Tx, hex: &str) -> Result<()> {
         crate::args![hex],
     )?;
     Ok(())
+}
+
+/// Records that a reminder sweep began at `at` (UTC seconds).
+pub fn set_swept_at(conn: &Tx, at: i64) -> Result<()> {
+    conn.exec(
+        On::writes(&[Table::Meta]),
+        "INSERT INTO meta (key, value) VALUES ('swept_at', ?1) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        crate::args![at.to_string()],
+    )?;
+    Ok(())
+}
+
+/// When the last reminder sweep began (UTC seconds), if one ever did.
+pub fn swept_at(conn: &Tx) -> Result<Option<i64>> {
+    let v: Option<String> = conn.row(
+        On::reads(&[Table::Meta]),
+        "SELECT value FROM meta WHERE key = 'swept_at'",
+        crate::args![],
+        |r| r.get(0),
+    )?;
+    Ok(v.and_then(|v| v.parse().ok()))
 }
 
 /// Whether the file at `path` is a database marked by `appt demo`. Anything

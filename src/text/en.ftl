@@ -1733,3 +1733,43 @@ e-calendar_secrets_unreadable = { $n ->
    *[other] { $n } calendars' addresses and passwords do not open with the database's key
 }
 h-check_stale_calendar = Calendar { $name } of { $doctor }: { $state }. Its last busy times still block; see appt calendar list
+h-setup_aspect_database = database
+h-setup_aspect_key = national-ID key
+h-setup_aspect_public_url = public URL
+h-setup_aspect_channel = channel
+h-setup_aspect_reminders = reminders
+h-setup_aspect_backup = backups
+h-setup_aspect_disk = disk
+h-setup_all_hold = All hold.
+h-setup_failing = { $n ->
+        [one] 1 finding does not hold.
+       *[other] { $n } findings do not hold.
+    }
+h-setup_database_ok = { $at } opens, at schema { $v }
+h-setup_fix_database = see docs/operations.md#the-database; `appt init` makes a new database
+h-setup_key_ok = { $key } opens what is sealed
+h-setup_key_none_needed = none yet, and nothing is sealed: none is needed
+h-setup_fix_key = restore the key file beside the database (mode 0600, the service user's), or set APPT_KEY
+h-setup_url_ok = { $url } answers
+h-setup_url_status = { $url } answers HTTP { $status }
+h-setup_url_unreachable = { $url } does not answer: { $why }
+h-setup_fix_url = is appt serve running (systemctl status appt-serve), and does the proxy pass to it?
+h-setup_channel_ok = the provider takes its credentials
+h-setup_channel_refused = the provider refused: { $why }
+h-setup_fix_channel = check the channel's account and credentials (appt channel test { $name } --to YOUR-PHONE), or add it again
+h-setup_swept_ok = last sweep began { $at }
+h-setup_swept_long_ago = last sweep began { $at }, { $minutes } minutes ago
+h-setup_never_swept = no sweep has ever run
+h-setup_fix_sweeps = enable the timer (systemctl enable --now appt-remind.timer) or the cron line of docs/operations.md#cron
+h-setup_backup_ok = newest backup { $at }
+h-setup_backup_old = newest backup { $at }, { $hours } hours ago
+h-setup_backup_none = no backup there
+h-setup_backup_no_folder = the folder cannot be read: { $e }
+h-setup_fix_backup = enable the backup timer (systemctl enable --now appt-backup.timer), or give --backup-dir where yours are
+h-setup_disk_ok = { $mib } MiB free
+h-setup_disk_low = only { $mib } MiB free
+h-setup_fix_disk = free space there: a full disk stops every booking
+e-setup_findings = the installation is not sound: { $n ->
+        [one] 1 finding does not hold
+       *[other] { $n } findings do not hold
+    }

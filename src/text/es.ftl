@@ -1808,3 +1808,43 @@ e-calendar_secrets_unreadable = { $n ->
    *[other] las direcciones y contraseñas de { $n } calendarios no se abren con la llave de la base de datos
 }
 h-check_stale_calendar = Calendario { $name } de { $doctor }: { $state }. Sus últimas horas ocupadas siguen bloqueando; vea appt calendar list
+h-setup_aspect_database = base de datos
+h-setup_aspect_key = clave de documentos
+h-setup_aspect_public_url = URL pública
+h-setup_aspect_channel = canal
+h-setup_aspect_reminders = recordatorios
+h-setup_aspect_backup = copias de seguridad
+h-setup_aspect_disk = disco
+h-setup_all_hold = Todo en orden.
+h-setup_failing = { $n ->
+        [one] 1 comprobación falla.
+       *[other] { $n } comprobaciones fallan.
+    }
+h-setup_database_ok = { $at } abre, en el esquema { $v }
+h-setup_fix_database = vea docs/operations.md#the-database; `appt init` crea una base de datos nueva
+h-setup_key_ok = { $key } abre lo cifrado
+h-setup_key_none_needed = aún no hay, y nada está cifrado: no hace falta
+h-setup_fix_key = restaure el archivo de la clave junto a la base de datos (modo 0600, del usuario del servicio), o defina APPT_KEY
+h-setup_url_ok = { $url } responde
+h-setup_url_status = { $url } responde HTTP { $status }
+h-setup_url_unreachable = { $url } no responde: { $why }
+h-setup_fix_url = ¿está en marcha appt serve (systemctl status appt-serve) y el proxy le pasa las peticiones?
+h-setup_channel_ok = el proveedor acepta sus credenciales
+h-setup_channel_refused = el proveedor rechazó: { $why }
+h-setup_fix_channel = revise la cuenta y las credenciales del canal (appt channel test { $name } --to SU-TELÉFONO), o agréguelo de nuevo
+h-setup_swept_ok = el último barrido empezó { $at }
+h-setup_swept_long_ago = el último barrido empezó { $at }, hace { $minutes } minutos
+h-setup_never_swept = nunca se ha hecho un barrido
+h-setup_fix_sweeps = active el temporizador (systemctl enable --now appt-remind.timer) o la línea de cron de docs/operations.md#cron
+h-setup_backup_ok = copia más reciente { $at }
+h-setup_backup_old = copia más reciente { $at }, hace { $hours } horas
+h-setup_backup_none = no hay ninguna copia ahí
+h-setup_backup_no_folder = no se puede leer la carpeta: { $e }
+h-setup_fix_backup = active el temporizador de copias (systemctl enable --now appt-backup.timer), o indique con --backup-dir dónde están las suyas
+h-setup_disk_ok = { $mib } MiB libres
+h-setup_disk_low = solo { $mib } MiB libres
+h-setup_fix_disk = libere espacio ahí: un disco lleno detiene toda reserva
+e-setup_findings = la instalación no está en orden: { $n ->
+        [one] 1 comprobación falla
+       *[other] { $n } comprobaciones fallan
+    }

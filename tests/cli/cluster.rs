@@ -35,7 +35,7 @@ use tempfile::TempDir;
 pub const BINS: &str = "/usr/lib/postgresql";
 
 /// The folder of the PostgreSQL programs the cluster runs (see [`BINS`]).
-fn bin() -> PathBuf {
+pub(crate) fn bin() -> PathBuf {
     let fifteen = Path::new(BINS).join("15/bin");
     if fifteen.join("initdb").exists() {
         return fifteen;
@@ -89,6 +89,12 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The turn a test that starts servers of its own takes, as a cluster
+    /// does, so that no two start at once on the same two cores.
+    pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+        ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Starts a primary (database [`DATABASE`] created) and a standby made
     /// from its base backup; returns once the standby streams (and, with
     /// `sync`, is the primary's synchronous standby).
@@ -554,9 +560,16 @@ impl Drop for Cluster {
 }
 
 /// Each row of a simple query, its values as text.
-fn simple_rows(c: &mut postgres::Client, sql: &str) -> Vec<Vec<String>> {
-    c.simple_query(sql)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+pub(crate) fn simple_rows(c: &mut postgres::Client, sql: &str) -> Vec<Vec<String>> {
+    try_simple_rows(c, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// [`simple_rows`], or the server's refusal.
+pub(crate) fn try_simple_rows(
+    c: &mut postgres::Client,
+    sql: &str,
+) -> Result<Vec<Vec<String>>, postgres::Error> {
+    Ok(c.simple_query(sql)?
         .into_iter()
         .filter_map(|m| match m {
             postgres::SimpleQueryMessage::Row(r) => Some(
@@ -566,7 +579,7 @@ fn simple_rows(c: &mut postgres::Client, sql: &str) -> Vec<Vec<String>> {
             ),
             _ => None,
         })
-        .collect()
+        .collect())
 }
 
 /// Two TCP ports on 127.0.0.1 that nothing listens on (held while both are
@@ -614,7 +627,7 @@ fn postmaster_pid(data: &Path) -> Option<i32> {
 }
 
 /// The processes whose parent is `pid` (from /proc).
-fn children_of(pid: i32) -> Vec<i32> {
+pub(crate) fn children_of(pid: i32) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };

@@ -701,3 +701,51 @@ fn an_smtp_server_that_never_answers_is_a_timeout() {
     assert!((9..12).contains(&took), "{took} s");
     hold.join().unwrap();
 }
+
+/// `check --setup` asks the SMTP server whether it takes the account: over
+/// STARTTLS, AUTH, QUIT; no message. A wrong password is a finding with the
+/// server's 535, the password nowhere.
+#[test]
+fn check_setup_signs_in_to_the_smtp_server_and_sends_nothing() {
+    let Some(py) = python() else { return };
+    let certs = Certificates::new();
+    let backups = tempfile::tempdir().unwrap();
+    let backups = backups.path().to_str().unwrap().to_string();
+    let channel_finding = |env: &Env| -> Value {
+        let args = ["check", "--setup", "--json", "--backup-dir", &backups];
+        let (_, out, _) = run(env, &certs.ca, &args, None);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let found: Vec<Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "channel")
+            .cloned()
+            .collect();
+        assert_eq!(found.len(), 1, "{report}");
+        found[0].clone()
+    };
+    let srv = Smtpd::start(&py, "starttls", &certs, None);
+    let env = clinic("en");
+    add_email(&env, "smtp", srv.port, PASSWORD);
+    let f = channel_finding(&env);
+    assert_eq!(
+        (f["ok"].as_bool(), f["subject"].as_str()),
+        (Some(true), Some("Clínica Ñandú Central/email")),
+        "{f}"
+    );
+    all_over_tls_after_auth(&srv);
+    let auths = srv.events("auth");
+    assert_eq!((auths.len(), auths[0]["ok"].as_bool()), (1, Some(true)));
+    assert_eq!(srv.taken(), 0, "nothing was sent");
+    assert!(srv.events("rcpt").is_empty());
+
+    let srv = Smtpd::start(&py, "smtps", &certs, None);
+    let env = clinic("en");
+    add_email(&env, "smtps", srv.port, "not-the-password");
+    let f = channel_finding(&env);
+    assert_eq!(f["ok"], false, "{f}");
+    assert!(s(&f["message"]).contains("535"), "{f}");
+    assert!(!f.to_string().contains("not-the-password"), "{f}");
+    assert_eq!(srv.taken(), 0);
+}

@@ -353,7 +353,13 @@ fn a_database_holding_an_extensions_views_takes_appts_tables_beside_them() {
     let env = Env::new();
     env.exec("CREATE EXTENSION pg_stat_statements");
     env.ok(&["init"]);
-    env.ok(&["clinic", "add", "Central", "--timezone", "America/El_Salvador"]);
+    env.ok(&[
+        "clinic",
+        "add",
+        "Central",
+        "--timezone",
+        "America/El_Salvador",
+    ]);
     assert_eq!(env.ok(&["check"])["ok"], true);
     assert_eq!(
         env.rows("SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'")[0][0],

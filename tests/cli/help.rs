@@ -40,6 +40,7 @@ const VALUE_NAMES: &[&str] = &[
     "REF",
     "SECRET",
     "USER", // one of a set
+    "DIR",
     "STATUS",
     "SOURCE",
     "FORMAT",

@@ -4,6 +4,7 @@
 mod common;
 
 mod answers;
+mod auto_failover;
 mod binary;
 mod board;
 mod booking;
@@ -12,11 +13,13 @@ mod buffers;
 mod calendars;
 mod calendars_caldav;
 mod channels;
+mod check_setup;
 mod clinics_apart;
 mod cluster;
 mod concurrency;
 mod contract;
 mod damage;
+mod debian;
 mod desk;
 mod desk_day_80;
 mod desk_day_es;

@@ -291,6 +291,12 @@ impl<'a> Http<'a> {
 }
 
 impl Http<'_> {
+    /// Whether the provider takes the channel's account and credentials,
+    /// sending nothing ([`Provider::probe`]): `Sent` when it does.
+    pub fn probe(&self) -> Outcome {
+        self.deliver(&self.provider.probe())
+    }
+
     /// Sends `r` and classifies the answer, scrubbed of the channel's secrets.
     fn deliver(&self, r: &Request) -> Outcome {
         let answer = post(&self.agent, r);
@@ -352,8 +358,15 @@ fn post(agent: &ureq::Agent, r: &Request) -> Answer {
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         ),
     };
-    let req = agent.post(&r.url).set("Authorization", &authorization);
+    let method = match r.body {
+        Body::Empty => "GET",
+        _ => "POST",
+    };
+    let req = agent
+        .request(method, &r.url)
+        .set("Authorization", &authorization);
     let sent = match &r.body {
+        Body::Empty => req.call(),
         Body::Json(v) => req
             .set("Content-Type", "application/json")
             .send_string(&v.to_string()),
@@ -452,6 +465,62 @@ impl Tested {
             ),
         }
     }
+}
+
+/// A channel, and whether its provider took its credentials.
+pub struct Probed {
+    pub channel: Configured,
+    /// `Sent` when it did; else why not, as a send's failure says it.
+    pub outcome: Outcome,
+}
+
+/// Asks each channel's provider (of every clinic) whether it takes the
+/// channel's account and credentials, sending nothing: an HTTP provider's
+/// account read back, an SMTP server's AUTH (`appt check --setup`).
+pub fn probe_all(st: &mut Store, key: Option<String>) -> Result<Vec<Probed>> {
+    let keys = st.keys(key);
+    let all = st.read(|tx| {
+        let mut all = Vec::new();
+        for c in clinics::list(tx)? {
+            for stored in channels::list(tx, &c.id)? {
+                all.push((c.name.clone(), stored));
+            }
+        }
+        let opened = match all.is_empty() {
+            true => Vec::new(),
+            false => {
+                let ring = patients::opening_keys(tx, &keys)?;
+                let mut opened = Vec::new();
+                for (clinic, stored) in all {
+                    let secrets = stored.open(&ring)?;
+                    opened.push((clinic, stored, secrets));
+                }
+                opened
+            }
+        };
+        Ok(opened)
+    })?;
+    Ok(all
+        .into_iter()
+        .map(|(clinic, stored, secrets)| {
+            let outcome = match (
+                Http::of(&stored.settings, &secrets),
+                super::smtp::Smtp::of(&stored.settings, &secrets),
+            ) {
+                (Some(http), _) => http.probe(),
+                (None, Some(smtp)) => smtp.probe(),
+                (None, None) => Outcome::Permanent {
+                    status: 0,
+                    code: None,
+                    message: msg!("e-channel_smtp_url").english(),
+                },
+            };
+            Probed {
+                channel: Configured { stored, clinic },
+                outcome,
+            }
+        })
+        .collect())
 }
 
 /// Sends `channel test`'s short message now through the channel: a text

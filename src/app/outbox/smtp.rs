@@ -120,9 +120,21 @@ impl<'a> Smtp<'a> {
         b.multipart(body).map_err(|e| e.to_string())
     }
 
+    /// Whether the server takes the account: the conversation up to AUTH,
+    /// then QUIT; nothing is sent (`appt check --setup`). `Sent` when it
+    /// does.
+    pub fn probe(&self) -> Outcome {
+        let answer = match self.converse(None) {
+            Ok(()) => SmtpAnswer::Accepted,
+            Err(f) => f.answer(),
+        };
+        smtp_outcome(&answer, "").scrubbed(self.secrets)
+    }
+
     /// The conversation: connect (TLS at once for `smtps://`), STARTTLS for
-    /// `smtp://` (none offered: stop before AUTH), AUTH, the message, QUIT.
-    fn converse(&self, m: &Message) -> Result<(), Failure> {
+    /// `smtp://` (none offered: stop before AUTH), AUTH, the message (if
+    /// any), QUIT.
+    fn converse(&self, m: Option<&Message>) -> Result<(), Failure> {
         let tls = TlsParameters::builder(self.url.host.clone()).build_rustls()?;
         let hello = ClientId::default();
         let implicit = self.url.tls == SmtpTls::Implicit;
@@ -154,8 +166,10 @@ impl<'a> Smtp<'a> {
                 &[Mechanism::Plain, Mechanism::Login],
                 &Credentials::new(self.url.user.clone(), self.secrets.token.clone()),
             )?;
-            step(&mut conn)?;
-            conn.send(m.envelope(), &m.formatted())?;
+            if let Some(m) = m {
+                step(&mut conn)?;
+                conn.send(m.envelope(), &m.formatted())?;
+            }
             Ok(())
         })();
         match said {
@@ -179,7 +193,7 @@ impl Mail for Smtp<'_> {
     fn mail(&self, to: &str, email: &Email) -> Outcome {
         let id = self.message_id();
         let answer = match self.message(to, email, &id) {
-            Ok(m) => match self.converse(&m) {
+            Ok(m) => match self.converse(Some(&m)) {
                 Ok(()) => SmtpAnswer::Accepted,
                 Err(f) => f.answer(),
             },

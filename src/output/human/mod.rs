@@ -38,7 +38,7 @@ pub use resources::{
 pub use setup::{
     clinic_added, clinic_card, clinics, closures, doctors, put_online, reminders, services, windows,
 };
-pub use upkeep::{check, key_rotated, purged, token_added, token_revoked, tokens};
+pub use upkeep::{check, installation, key_rotated, purged, token_added, token_revoked, tokens};
 
 use super::fit::Item;
 use super::lang;

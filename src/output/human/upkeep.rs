@@ -5,6 +5,49 @@ use crate::core::time::{format_offset, to_local};
 use crate::output::fit::{col, text, Sheet, Step};
 use crate::output::lang::{self, tr};
 
+/// `appt check --setup`: a line per finding (✓ or ✗, what it is about,
+/// what was found), and under each that does not hold, what to do.
+pub fn installation(found: &[crate::app::setup::Finding]) -> String {
+    let mut lines = Vec::new();
+    for f in found {
+        use crate::app::setup::Aspect;
+        let about = match f.aspect {
+            Aspect::Database => tr!("h-setup_aspect_database"),
+            Aspect::Key => tr!("h-setup_aspect_key"),
+            Aspect::PublicUrl => tr!("h-setup_aspect_public_url"),
+            Aspect::Channel => tr!("h-setup_aspect_channel"),
+            Aspect::Reminders => tr!("h-setup_aspect_reminders"),
+            Aspect::Backup => tr!("h-setup_aspect_backup"),
+            Aspect::Disk => tr!("h-setup_aspect_disk"),
+        };
+        let about = match &f.subject {
+            Some(s) => format!("{about} ({})", clean(s)),
+            None => about,
+        };
+        let mark = if f.ok { "✓" } else { "✗" };
+        let width = crate::output::fit::width();
+        let head = format!("{mark} {about}: ");
+        lines.push(crate::output::fit::wrap(
+            &head,
+            &lang::message(&f.said),
+            width,
+        ));
+        if let Some(fix) = &f.fix {
+            lines.push(crate::output::fit::wrap(
+                "    → ",
+                &lang::message(fix),
+                width,
+            ));
+        }
+    }
+    let failing = found.iter().filter(|f| !f.ok).count();
+    lines.push(match failing {
+        0 => tr!("h-setup_all_hold"),
+        n => tr!("h-setup_failing", n = n),
+    });
+    lines.join("\n")
+}
+
 /// `appt key rotate`: the new key's version, what was sealed again, and where
 /// the key is (with `$APPT_KEY`: the key itself, to be stored now).
 pub fn key_rotated(r: &crate::app::key::Rotated) -> String {

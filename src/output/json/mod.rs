@@ -33,8 +33,8 @@ pub use report::{report, report_written};
 pub use resources::{resource, resource_closure, resource_hours, service_needing};
 pub use setup::{clinic, closure, doctor, service, window};
 pub use upkeep::{
-    backup, check, completion, exported, health, initialized, key_rotated, purged, serving, token,
-    token_added, transferred,
+    backup, check, completion, exported, health, initialized, installation, key_rotated, purged,
+    serving, token, token_added, transferred,
 };
 
 use crate::wire::to_json;

@@ -9,6 +9,24 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+/// `check --setup --json`: `{"ok", "findings": [{"check", "subject",
+/// "ok", "message", "fix"}]}`, `ok` only when every finding holds.
+pub fn installation(found: &[crate::app::setup::Finding]) -> Value {
+    let findings: Vec<Value> = found
+        .iter()
+        .map(|f| {
+            json!({
+                "check": f.aspect.as_str(),
+                "subject": f.subject,
+                "ok": f.ok,
+                "message": f.said.english(),
+                "fix": f.fix.as_ref().map(|m| m.english()),
+            })
+        })
+        .collect();
+    json!({"ok": found.iter().all(|f| f.ok), "findings": findings})
+}
+
 /// `init --json`.
 pub fn initialized(path: &str) -> Value {
     #[derive(Serialize)]
