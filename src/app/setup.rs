@@ -320,24 +320,25 @@ fn backup(dir: &Path, now: DateTime<Utc>) -> Vec<Finding> {
 
 /// At least [`FREE_AT_LEAST`] free in each of `places` (that exists).
 fn disk(places: &[&Path]) -> Vec<Finding> {
-    let mut found = Vec::new();
-    for p in places {
-        let Some(free) = free_bytes(p) else {
-            continue;
-        };
-        let subject = Some(p.display().to_string());
-        let mib = (free / (1024 * 1024)).to_string();
-        found.push(match free >= FREE_AT_LEAST {
-            true => Finding::ok(Aspect::Disk, subject, msg!("h-setup_disk_ok", mib = mib)),
-            false => Finding::not(
-                Aspect::Disk,
-                subject,
-                msg!("h-setup_disk_low", mib = mib),
-                msg!("h-setup_fix_disk"),
-            ),
-        });
+    places
+        .iter()
+        .filter_map(|p| Some(room(p, free_bytes(p)?)))
+        .collect()
+}
+
+/// What `free` bytes in `place` come to.
+fn room(place: &Path, free: u64) -> Finding {
+    let subject = Some(place.display().to_string());
+    let mib = (free / (1024 * 1024)).to_string();
+    match free >= FREE_AT_LEAST {
+        true => Finding::ok(Aspect::Disk, subject, msg!("h-setup_disk_ok", mib = mib)),
+        false => Finding::not(
+            Aspect::Disk,
+            subject,
+            msg!("h-setup_disk_low", mib = mib),
+            msg!("h-setup_fix_disk"),
+        ),
     }
-    found
 }
 
 /// The bytes an unprivileged user may still write in the file system of
@@ -356,4 +357,22 @@ fn free_bytes(path: &Path) -> Option<u64> {
     let s = unsafe { s.assume_init() };
     #[allow(clippy::unnecessary_cast)]
     Some(s.f_bavail as u64 * s.f_frsize as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Below 1 GiB free is a finding, with what to do; the machine's own
+    /// disks are read by `statvfs` (tests/cli/check_setup.rs).
+    #[test]
+    fn less_than_a_gibibyte_free_is_a_finding() {
+        let at = Path::new("/var/lib/appt");
+        let low = room(at, 10 * 1024 * 1024);
+        assert!(!low.ok && low.fix.is_some());
+        assert_eq!(low.said.english(), "only 10 MiB free");
+        assert!(room(at, FREE_AT_LEAST).ok);
+        assert_eq!(free_bytes(Path::new("/no/such/folder")), None);
+        assert!(free_bytes(Path::new("/")).is_some_and(|b| b > 0));
+    }
 }
