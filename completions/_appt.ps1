@@ -2221,7 +2221,7 @@ Register-ArgumentCompleter -Native -CommandName 'appt' -ScriptBlock {
             break
         }
         'appt;check' {
-            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where the backups are, for --setup')
+            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where the backups are, for --setup (read only by it: the service''s environment sets APPT_BACKUP_DIR for every command)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)')
             [CompletionResult]::new('--read-db', '--read-db', [CompletionResultType]::ParameterName, 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]')
             [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]')

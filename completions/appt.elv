@@ -2015,7 +2015,7 @@ set edit:completion:arg-completer[appt] = {|@words|
         &'appt;calendar;help;help'= {
         }
         &'appt;check'= {
-            cand --backup-dir 'Where the backups are, for --setup'
+            cand --backup-dir 'Where the backups are, for --setup (read only by it: the service''s environment sets APPT_BACKUP_DIR for every command)'
             cand --db 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder''s appt/appt.db)'
             cand --read-db 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board''s polling, serve''s GET requests [env: APPT_READ_DB]'
             cand --max-lag 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]'

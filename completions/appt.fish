@@ -1307,7 +1307,7 @@ complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subc
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Read calendars now (all, one, or a doctor\'s), for cron; exit 7 if one failed'
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a calendar and the busy times read from it'
 complete -c appt -n "__fish_appt_using_subcommand calendar; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c appt -n "__fish_appt_using_subcommand check" -l backup-dir -d 'Where the backups are, for --setup' -r -F
+complete -c appt -n "__fish_appt_using_subcommand check" -l backup-dir -d 'Where the backups are, for --setup (read only by it: the service\'s environment sets APPT_BACKUP_DIR for every command)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -l db -d 'Database file, or postgres://USER:PASSWORD@HOST:PORT/DBNAME [env: APPT_DB] (default: the user data folder\'s appt/appt.db)' -r -F
 complete -c appt -n "__fish_appt_using_subcommand check" -l read-db -d 'A PostgreSQL standby for the reads that may lag a little: agenda, slots, list, next, report, the board\'s polling, serve\'s GET requests [env: APPT_READ_DB]' -r
 complete -c appt -n "__fish_appt_using_subcommand check" -l max-lag -d 'Seconds a --read-db standby may lag behind before its reads go to the primary [default: 5]' -r

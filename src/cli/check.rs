@@ -25,13 +25,13 @@ pub struct Args {
     /// timer, the last backup and the free disk space
     #[arg(long)]
     pub setup: bool,
-    /// Where the backups are, for --setup
+    /// Where the backups are, for --setup (read only by it: the service's
+    /// environment sets APPT_BACKUP_DIR for every command)
     #[arg(
         long,
         value_name = "DIR",
         env = "APPT_BACKUP_DIR",
-        default_value = "/var/backups/appt",
-        requires = "setup"
+        default_value = "/var/backups/appt"
     )]
     pub backup_dir: PathBuf,
 }

@@ -127,6 +127,26 @@ fn a_new_installation_says_what_is_missing_and_what_to_do_until_all_holds() {
     }
 }
 
+/// The service's environment (/etc/appt/appt.env) sets APPT_BACKUP_DIR for
+/// every command: a plain `check` runs as ever beside it.
+#[test]
+fn a_plain_check_runs_where_the_backup_folder_is_set() {
+    let env = Env::clinic();
+    let out = env
+        .cmd()
+        .args(["check", "--json"])
+        .env("APPT_BACKUP_DIR", "/var/backups/appt")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report.get("violations").is_some(), "{report}");
+}
+
 #[test]
 fn a_channels_credentials_are_asked_of_its_provider_and_nothing_is_sent() {
     let env = Env::clinic();
