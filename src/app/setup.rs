@@ -156,13 +156,10 @@ fn key(st: &mut Store, env: Option<String>) -> Result<Finding> {
     })?;
     let file = keys.key_file().map(Path::to_path_buf);
     let there = env.is_some() || file.as_deref().is_some_and(Path::exists);
-    let shown = file.as_ref().map_or("APPT_KEY".into(), |f| {
-        if env.is_some() {
-            "APPT_KEY".into()
-        } else {
-            f.display().to_string()
-        }
-    });
+    let shown = match (&env, &file) {
+        (None, Some(f)) => f.display().to_string(),
+        _ => "APPT_KEY".to_string(),
+    };
     Ok(match opened {
         Ok(_) => Finding::ok(Aspect::Key, None, msg!("h-setup_key_ok", key = shown)),
         Err(_) if !sealed && !there => {

@@ -13,7 +13,7 @@
 
 use crate::cluster::Cluster;
 use crate::failover::{under_load, Goal, Pair, Switch};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 /// The goal: the first booking within 30 s of the primary's loss.
@@ -166,24 +166,19 @@ impl Formation {
     }
 
     /// A program, as `postgres` when we are root, without the PG*
-    /// variables of the test's environment.
+    /// variables of the test's environment, PostgreSQL's own programs first
+    /// on its PATH (pg_autoctl runs pg_ctl and initdb).
     fn tool(&self, program: &str) -> Command {
-        let mut c = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--", program]);
-            c
-        } else {
-            Command::new(program)
-        };
-        c.current_dir(self.dir.path()).stdin(Stdio::null());
-        let bins = crate::cluster::bin();
+        let mut c = crate::cluster::postgres_tool(
+            std::path::Path::new(program),
+            self.as_postgres,
+            self.dir.path(),
+        );
         let path = std::env::var("PATH").unwrap_or_default();
-        c.env("PATH", format!("{}:{path}", bins.display()));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("PG") {
-                c.env_remove(key);
-            }
-        }
+        c.env(
+            "PATH",
+            format!("{}:{path}", crate::cluster::bin().display()),
+        );
         c
     }
 

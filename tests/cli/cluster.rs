@@ -471,21 +471,7 @@ impl Cluster {
     /// A PostgreSQL program, run as `postgres` when we are root, in the
     /// cluster's folder, without the PG* variables of the test's environment.
     fn tool(&self, name: &str) -> Command {
-        let path = bin().join(name);
-        let mut c = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&path);
-            c
-        } else {
-            Command::new(path)
-        };
-        c.current_dir(self.dir.path()).stdin(Stdio::null());
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("PG") {
-                c.env_remove(key);
-            }
-        }
-        c
+        postgres_tool(&bin().join(name), self.as_postgres, self.dir.path())
     }
 
     fn output(&self, mut c: Command) -> Output {
@@ -580,6 +566,26 @@ pub(crate) fn try_simple_rows(
             _ => None,
         })
         .collect())
+}
+
+/// `program`, run as `postgres` when `as_postgres` (we are root:
+/// PostgreSQL's tools refuse root), in `dir`, without the PG* variables of
+/// the test's environment.
+pub(crate) fn postgres_tool(program: &Path, as_postgres: bool, dir: &Path) -> Command {
+    let mut c = if as_postgres {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    c.current_dir(dir).stdin(Stdio::null());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("PG") {
+            c.env_remove(key);
+        }
+    }
+    c
 }
 
 /// Two TCP ports on 127.0.0.1 that nothing listens on (held while both are
