@@ -254,7 +254,7 @@ pub fn unauthorized() -> Error {
 /// server sharing it counts the same failures (docs/api.md#tokens).
 pub fn not_limited(st: &mut Store, address: &str, now: DateTime<Utc>) -> Result<()> {
     let since = now - access::FAILURE_WINDOW;
-    let (n, oldest) = st.glance(|tx| crate::store::auth_failures::since(tx, address, since))?;
+    let (n, oldest) = st.read(|tx| crate::store::auth_failures::since(tx, address, since))?;
     limit(n, oldest, now)
 }
 
@@ -291,7 +291,7 @@ pub fn authenticate(
 ) -> Result<Grant> {
     let hash = digest(presented);
     let since = now - access::FAILURE_WINDOW;
-    let (found, n, oldest) = st.glance(|tx| api_tokens::by_hash_from(tx, &hash, address, since))?;
+    let (found, n, oldest) = st.read(|tx| api_tokens::by_hash_from(tx, &hash, address, since))?;
     limit(n, oldest, now)?;
     let t = match found {
         Some(t) if t.revoked_at.is_none() && !access::expired(t.expires_at, now) => t,

@@ -156,7 +156,7 @@ enum Db {
     Sqlite(sqlite::Sqlite),
     /// The connection, its prepared statements, and its patience with a
     /// silent server (raised for the rare statement allowed to run long).
-    Postgres(Box<pg_client::PgClient>, db::Statements, pg_net::Patience),
+    Postgres(Box<pg_client::PgClient>, pg_net::Patience),
 }
 
 /// Whether `--db` names a PostgreSQL server rather than a file: a
@@ -206,11 +206,7 @@ impl Store {
             let connected = pg::peek(url)?;
             Store::on(
                 target,
-                Db::Postgres(
-                    Box::new(connected.client),
-                    db::Statements::default(),
-                    connected.patience,
-                ),
+                Db::Postgres(Box::new(connected.client), connected.patience),
                 connected.shown,
                 Stopper::new(Some(connected.cancel)),
             )
@@ -231,11 +227,7 @@ impl Store {
                 let connected = pg::open(url)?;
                 let mut st = Store::on(
                     target,
-                    Db::Postgres(
-                        Box::new(connected.client),
-                        db::Statements::default(),
-                        connected.patience,
-                    ),
+                    Db::Postgres(Box::new(connected.client), connected.patience),
                     connected.shown,
                     Stopper::new(Some(connected.cancel)),
                 );
@@ -357,8 +349,8 @@ impl Store {
         let _writing = stop.begin()?;
         let out = match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, true, f),
-            Db::Postgres(c, st, _) => {
-                let out = db::pg_write(c, st, true, f);
+            Db::Postgres(c, _) => {
+                let out = db::pg_write(c, true, f);
                 if let (Ok(_), Some(standby), true) = (&out, &self.standby, mark) {
                     standby.wrote(c);
                 }
@@ -382,7 +374,7 @@ impl Store {
                 .conn
                 .query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))?
                 .to_string()),
-            Db::Postgres(..) => self.glance(|tx| {
+            Db::Postgres(..) => self.read(|tx| {
                 tx.one::<String>(
                     db::On::reads(&[db::Table::Events, db::Table::Waitlist, db::Table::Inbox]),
                     "SELECT (SELECT coalesce(max(id), 0) FROM events)::text || ':' || \
@@ -413,6 +405,16 @@ impl Store {
         match &self.db {
             Db::Postgres(c, ..) => c.waits(),
             Db::Sqlite(_) => 0,
+        }
+    }
+
+    /// The one text value `sql` answers with, asked on the session itself,
+    /// outside any transaction: what a transaction left on the session.
+    #[cfg(test)]
+    pub(crate) fn pg_outside(&mut self, sql: &str) -> String {
+        match &mut self.db {
+            Db::Postgres(c, _) => c.query_one(sql, &[]).unwrap().get(0),
+            Db::Sqlite(_) => unreachable!("PostgreSQL only"),
         }
     }
 
@@ -452,29 +454,14 @@ impl Store {
         let _writing = stop.begin()?;
         match &mut self.db {
             Db::Sqlite(s) => db::write(&mut s.conn, false, f),
-            Db::Postgres(c, st, _) => db::pg_write(c, st, false, f),
-        }
-        .map_err(|e| self.names_itself(e))
-    }
-
-    /// Runs `f`, which asks one question (a statement is atomic alone), as
-    /// cheaply as the engine allows: on PostgreSQL outside a transaction,
-    /// one round trip rather than three; on SQLite as [`Store::read`].
-    pub fn glance<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        if let Some((c, st)) = self.on_standby() {
-            let out = db::pg_glance(c, st, f);
-            return self.standby_answer(out);
-        }
-        match &mut self.db {
-            Db::Sqlite(s) => db::read(&mut s.conn, f),
-            Db::Postgres(c, st, _) => db::pg_glance(c, st, f),
+            Db::Postgres(c, _) => db::pg_write(c, false, f),
         }
         .map_err(|e| self.names_itself(e))
     }
 
     /// The standby's connection, when the reads run now may lag and it is
     /// close enough behind.
-    fn on_standby(&mut self) -> Option<(&mut pg_client::PgClient, &db::Statements)> {
+    fn on_standby(&mut self) -> Option<&mut pg_client::PgClient> {
         if !self.lagging {
             return None;
         }
@@ -500,20 +487,20 @@ impl Store {
     pub fn settle(&mut self, tables: &[&str]) -> Result<()> {
         match &mut self.db {
             Db::Sqlite(_) => Ok(()),
-            Db::Postgres(c, _, patience) => pg::settle(c, patience, tables),
+            Db::Postgres(c, patience) => pg::settle(c, patience, tables),
         }
         .map_err(|e| self.names_itself(e))
     }
 
     /// Runs `f` in one read transaction: one consistent state of the database.
     pub fn read<T>(&mut self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        if let Some((c, st)) = self.on_standby() {
-            let out = db::pg_read(c, st, f);
+        if let Some(c) = self.on_standby() {
+            let out = db::pg_read(c, f);
             return self.standby_answer(out);
         }
         match &mut self.db {
             Db::Sqlite(s) => db::read(&mut s.conn, f),
-            Db::Postgres(c, st, _) => db::pg_read(c, st, f),
+            Db::Postgres(c, _) => db::pg_read(c, f),
         }
         .map_err(|e| self.names_itself(e))
     }
@@ -573,13 +560,30 @@ pub fn epoch(t: DateTime<Utc>) -> i64 {
 /// (`APPT_TEST_PG`, which a test calling it requires), dropped afterwards.
 #[cfg(test)]
 pub(crate) fn on_scratch_pg(f: impl FnOnce(&mut Store)) {
+    let pool = std::env::var("APPT_TEST_PG_POOL").unwrap_or_default();
+    let query = match pool.as_str() {
+        "" => String::new(),
+        mode => format!("pool_mode={mode}"),
+    };
+    on_scratch_pg_with(&query, f)
+}
+
+/// [`on_scratch_pg`], with `query` (`key=value&…`, appt's own keywords)
+/// added to the database's URL. The suite's run through PgBouncer
+/// (`.ci/pgbouncer-run`) sets `APPT_TEST_PG_POOL=transaction`, which every
+/// scratch database's URL then says as `pool_mode`.
+#[cfg(test)]
+pub(crate) fn on_scratch_pg_with(query: &str, f: impl FnOnce(&mut Store)) {
     let server = std::env::var("APPT_TEST_PG").expect("APPT_TEST_PG");
     let name = format!("appt_u_{}", uuid::Uuid::new_v4().simple());
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    let url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+    let mut url = format!("{}/{name}", &server[..server.rfind('/').unwrap()]);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
     let mut st = Store::open(std::path::Path::new(&url), Create::Never).unwrap();
     f(&mut st);
     drop(st);

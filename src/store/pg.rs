@@ -1,8 +1,9 @@
 //! PostgreSQL: connecting to a server, and taking the schema's upgrades
 //! (`migrations.rs`, the same list as SQLite's), counted in the
-//! `appt_schema` table and run under an advisory lock so that processes
-//! starting at once migrate exactly once.
+//! `appt_schema` table, each in a transaction that holds an advisory lock,
+//! so that processes starting at once migrate exactly once.
 
+use super::db::{pg_params, Val};
 use super::migrations::{self, Migration, Step, SCHEMA_VERSION};
 use super::pg_client::PgClient as Client;
 use super::pg_conninfo::Target;
@@ -10,7 +11,7 @@ use super::pg_net::{self, reason, Connected, Patience};
 use crate::error::{Error, Result};
 use std::time::Duration;
 
-/// The session lock held while migrating.
+/// The lock each upgrade's transaction takes first.
 const MIGRATE_LOCK: i64 = 0x6170_7074_0002;
 
 /// How long waiting for another process's migration may take.
@@ -39,23 +40,31 @@ fn patiently<T>(patience: &Patience, f: impl FnOnce() -> T) -> T {
 }
 
 /// Vacuums `tables` after a bulk load ([`super::Store::settle`]), allowed as
-/// long as a schema upgrade ([`pg_net::MIGRATION`]); it waits at most
-/// [`TIMEOUT`] for a lock another session holds.
+/// long as a schema upgrade ([`pg_net::MIGRATION`]). `VACUUM` runs outside
+/// any transaction, where no limit can be set for it alone (a `SET` would
+/// stay on the session, and behind a pooler in transaction mode reach
+/// another client, docs/operations.md#behind-pgbouncer): it skips a table
+/// another session holds a lock on rather than wait for it
+/// (`SKIP_LOCKED`), and the server's warning that it did is the error.
 pub fn settle(client: &mut Client, patience: &Patience, tables: &[&str]) -> Result<()> {
-    let limit: String = client.query_one("SHOW statement_timeout", &[])?.get(0);
-    let done = patiently(patience, || {
+    patiently(patience, || {
         client.batch_execute(&format!(
-            "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
-            pg_net::MIGRATION.as_secs(),
-            TIMEOUT.as_secs()
-        ))?;
-        client.batch_execute(&format!("VACUUM (FREEZE, ANALYZE) {}", tables.join(", ")))
-    });
-    // The connection's own limit back (the server's words for it: `30s`).
-    client.batch_execute(&format!(
-        "SET statement_timeout = '{limit}'; RESET lock_timeout"
-    ))?;
-    Ok(done?)
+            "VACUUM (FREEZE, ANALYZE, SKIP_LOCKED) {}",
+            tables.join(", ")
+        ))
+    })?;
+    let skipped: Vec<&str> = client
+        .notices()
+        .iter()
+        .filter(|n| *n.code() == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+        .map(|n| n.message())
+        .collect();
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    Err(Error::database(crate::text::Msg::verbatim(
+        skipped.join("; "),
+    )))
 }
 
 /// How long a glance ([`peek`]) may take to connect, and each of its
@@ -69,9 +78,7 @@ const PEEK: Duration = Duration::from_secs(2);
 pub fn peek(conn: &str) -> Result<Connected> {
     let mut connected = at_schema(conn, Target::Any)?;
     connected.patience.set(PEEK);
-    connected
-        .client
-        .batch_execute(&format!("SET statement_timeout = '{}ms'", PEEK.as_millis()))?;
+    connected.client.set_statement_timeout(PEEK);
     Ok(connected)
 }
 
@@ -140,91 +147,107 @@ fn migrate(client: &mut Client, shown: &str, patience: &Patience) -> Result<()> 
         v if v > target => return Err(refuse_newer(v)),
         _ => {}
     }
-    client.batch_execute(&format!("SET lock_timeout = '{}s'", TIMEOUT.as_secs()))?;
-    client.execute_text("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK])?;
     // An upgrade may rebuild an index over every row: more time for it.
-    let done = patiently(patience, || {
-        // Another process may have migrated while we waited for the lock.
-        let mut v = version(client, shown)?;
-        if v > target {
-            return Err(refuse_newer(v));
+    patiently(patience, || loop {
+        match next_step(client, shown)? {
+            Found::Stepped => {}
+            Found::Current => return Ok(()),
+            Found::Newer(v) => return Err(refuse_newer(v)),
         }
-        while let Some(m) = migrations::after(v) {
-            let upgraded = upgrade(client, m, shown);
-            if upgraded.is_err() {
-                // Its changes undone; a broken connection has nothing to undo.
-                let _ = client.send("ROLLBACK");
-            }
-            if upgraded? {
-                v = m.version;
-            }
-        }
-        Ok(())
-    });
-    client.execute_text("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK])?;
-    client.batch_execute("RESET lock_timeout")?;
-    done
+    })
 }
 
-/// Takes step `m`, in one transaction with the version's change; a step of
-/// batches one batch, the version changed with the last. Whether the step is
-/// done.
-fn upgrade(client: &mut Client, m: &Migration, shown: &str) -> Result<bool> {
+/// What [`next_step`] found under the lock.
+enum Found {
+    /// A step (or a batch of one) was taken.
+    Stepped,
+    /// The schema is this appt's: nothing left to take.
+    Current,
+    /// The schema is newer than this appt's.
+    Newer(i64),
+}
+
+/// Takes the next step of the upgrade, if any, in a transaction of its own
+/// that first takes [`MIGRATE_LOCK`] (waiting at most [`TIMEOUT`] for
+/// another process's step) and reads the version again under it: each step
+/// is taken once, whoever started first, and the lock goes with the
+/// transaction (no session outlives it, docs/operations.md#behind-pgbouncer).
+fn next_step(client: &mut Client, shown: &str) -> Result<Found> {
     client.batch_execute(&format!(
-        "BEGIN; SET LOCAL statement_timeout = '{}s'",
-        pg_net::MIGRATION.as_secs()
+        "BEGIN; SET LOCAL statement_timeout = '{}s'; SET LOCAL lock_timeout = '{}s'",
+        pg_net::MIGRATION.as_secs(),
+        TIMEOUT.as_secs()
     ))?;
-    match &m.step {
-        Step::Sql { postgres, .. } => client
-            .batch_execute(&migrations::script(postgres))
-            .map_err(|e| {
-                Error::database(crate::text::msg!(
-                    "e-cannot_upgrade_to_schema_version",
-                    shown = shown,
-                    a = m.version,
-                    b = reason(&e)
-                ))
-                .hint(crate::text::msg!(
-                    "e-the_server_needs_the_btree_gist_extension"
-                ))
-            })?,
-        // The code's statements go to the session, inside the transaction
-        // begun above.
-        Step::Code(run) => super::db::pg_glance(client, &super::db::Statements::default(), run)
-            .map_err(|e| {
-                Error::database(crate::text::msg!(
-                    "e-cannot_upgrade_to_schema_version",
-                    shown = shown,
-                    a = m.version,
-                    b = e.msg
-                ))
-            })?,
-        Step::Batches(run) => {
-            let done = super::db::pg_glance(client, &super::db::Statements::default(), run)
+    let found = (|| {
+        client.execute(
+            "SELECT pg_advisory_xact_lock($1)",
+            &pg_params(&[Val::Int(MIGRATE_LOCK)]),
+        )?;
+        let v = version(client, shown)?;
+        if v > SCHEMA_VERSION {
+            return Ok(Found::Newer(v));
+        }
+        match migrations::after(v) {
+            Some(m) => step(client, m, shown).map(|()| Found::Stepped),
+            None => Ok(Found::Current),
+        }
+    })();
+    match found {
+        Ok(Found::Stepped) => {
+            client.batch_execute("COMMIT")?;
+            Ok(Found::Stepped)
+        }
+        // Nothing written, or a step's changes undone (a broken connection
+        // has nothing to undo).
+        other => {
+            let _ = client.send("ROLLBACK");
+            other
+        }
+    }
+}
+
+/// Takes step `m` inside [`next_step`]'s transaction, with the version's
+/// change; of a step of batches one batch, the version changed with the
+/// last.
+fn step(client: &mut Client, m: &Migration, shown: &str) -> Result<()> {
+    let failed = |why: crate::text::Msg| {
+        Error::database(crate::text::msg!(
+            "e-cannot_upgrade_to_schema_version",
+            shown = shown,
+            a = m.version,
+            b = why
+        ))
+    };
+    let done = match &m.step {
+        Step::Sql { postgres, .. } => {
+            client
+                .batch_execute(&migrations::script(postgres))
                 .map_err(|e| {
-                    Error::database(crate::text::msg!(
-                        "e-cannot_upgrade_to_schema_version",
-                        shown = shown,
-                        a = m.version,
-                        b = e.msg
+                    failed(crate::text::Msg::verbatim(reason(&e))).hint(crate::text::msg!(
+                        "e-the_server_needs_the_btree_gist_extension"
                     ))
                 })?;
-            if !done {
-                client.batch_execute("COMMIT")?;
-                return Ok(false);
-            }
+            true
         }
+        // The code's statements go inside the transaction begun above.
+        Step::Code(run) => {
+            super::db::pg_within(client, run).map_err(|e| failed(e.msg))?;
+            true
+        }
+        Step::Batches(run) => super::db::pg_within(client, run).map_err(|e| failed(e.msg))?,
+    };
+    if !done {
+        return Ok(());
     }
     if m.version == 1 {
         client.batch_execute("CREATE TABLE appt_schema (version BIGINT NOT NULL)")?;
     }
-    client.execute_text("DELETE FROM appt_schema", &[])?;
-    client.execute_text(
+    client.execute("DELETE FROM appt_schema", &[])?;
+    client.execute(
         "INSERT INTO appt_schema (version) VALUES ($1)",
-        &[&m.version],
+        &pg_params(&[Val::Int(m.version)]),
     )?;
-    client.batch_execute("COMMIT")?;
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]

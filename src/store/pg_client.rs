@@ -20,20 +20,24 @@
 //! five (docs/performance.md#a-transactions-opening-sent-with-its-first-statement).
 
 use futures_core::Stream;
+use std::collections::HashMap;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::Poll;
+use std::time::Duration;
 use tokio::runtime::Runtime;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Error, Row, RowStream, Socket, Statement};
+use tokio_postgres::error::DbError;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{AsyncMessage, Client, Error, Row, RowStream, Socket, Statement};
 
 /// The connection's stream: TLS or plain, under appt's deadlines.
 pub(super) type Connection = tokio_postgres::Connection<Socket, super::pg_stream::Guarded>;
 
 const OPEN: &str = "the client is there until the connection closes";
 
-/// A statement's parameters.
-pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+/// A statement's parameters, each with the type it is sent as where the
+/// statement is not prepared (see `db::values::pg_params`).
+pub type Params<'a> = &'a [(&'a (dyn ToSql + Sync), Type)];
 
 /// Runs `$request` (an expression of the driver's client `$c`) with what
 /// was deferred sent ahead of it, and waits for its answer.
@@ -41,10 +45,12 @@ macro_rules! asked {
     ($self:ident, $c:ident => $request:expr) => {{
         let deferred = std::mem::take(&mut $self.deferred);
         let $c = $self.client.as_ref().expect(OPEN);
+        $self.notices.clear();
         drive(
             &$self.runtime,
             &mut $self.connection,
             &mut $self.waits,
+            &mut $self.notices,
             after($c, &deferred, $request),
         )
     }};
@@ -61,17 +67,60 @@ pub struct PgClient {
     /// How many times appt has waited for the server's answer: its round
     /// trips, which the tests count.
     waits: usize,
+    /// The server's limit on each statement of a transaction (each
+    /// transaction's opening sets it, `db::tx`).
+    statement_timeout: Duration,
+    /// What the server noticed (its warnings) while answering the last
+    /// request.
+    notices: Vec<DbError>,
+    /// The statements prepared on the session, by appt's text: each is
+    /// parsed and planned once per connection (its plan kept once the
+    /// server finds a generic one will do), not on every use. None where
+    /// the session is lent one transaction at a time (`pool_mode=transaction`,
+    /// docs/operations.md#behind-pgbouncer): a prepared statement belongs to
+    /// the session, so there each statement is the server's unnamed one,
+    /// parsed, bound and run in one round trip.
+    prepared: Option<HashMap<String, Statement>>,
 }
 
 impl PgClient {
-    pub(super) fn new(runtime: Runtime, client: Client, connection: Connection) -> Self {
+    pub(super) fn new(
+        runtime: Runtime,
+        client: Client,
+        connection: Connection,
+        statement_timeout: Duration,
+    ) -> Self {
         PgClient {
             runtime,
             client: Some(client),
             connection,
             deferred: String::new(),
             waits: 0,
+            statement_timeout,
+            notices: Vec::new(),
+            prepared: Some(HashMap::new()),
         }
+    }
+
+    /// The server's limit on each statement of a transaction from now on.
+    pub fn statement_timeout(&self) -> Duration {
+        self.statement_timeout
+    }
+
+    pub fn set_statement_timeout(&mut self, limit: Duration) {
+        self.statement_timeout = limit;
+    }
+
+    /// Keeps nothing on the session from one transaction to the next: no
+    /// statement prepared by name (`pool_mode=transaction`).
+    pub fn lend_the_session(&mut self) {
+        self.prepared = None;
+    }
+
+    /// The server's warnings while it answered the last request (a
+    /// `VACUUM` that skipped a table another session had locked).
+    pub fn notices(&self) -> &[DbError] {
+        &self.notices
     }
 
     /// Keeps `sql` (statements without parameters, whose answers nobody
@@ -98,36 +147,65 @@ impl PgClient {
         had
     }
 
-    pub fn prepare(&mut self, sql: &str) -> Result<Statement, Error> {
-        asked!(self, c => c.prepare(sql))
+    /// The statement prepared for `sql` (its `?N` parameters as `$N`),
+    /// prepared now if it was not (a round trip of its own); None where
+    /// nothing is prepared ([`PgClient::lend_the_session`]).
+    fn statement(&mut self, sql: &str) -> Result<Option<Statement>, Error> {
+        let Some(kept) = &self.prepared else {
+            return Ok(None);
+        };
+        if let Some(st) = kept.get(sql) {
+            return Ok(Some(st.clone()));
+        }
+        let text = dollars(sql);
+        let st = asked!(self, c => c.prepare(&text))?;
+        if let Some(kept) = &mut self.prepared {
+            kept.insert(sql.to_owned(), st.clone());
+        }
+        Ok(Some(st))
     }
 
-    pub fn execute(&mut self, st: &Statement, params: Params) -> Result<u64, Error> {
-        asked!(self, c => c.execute(st, params))
+    /// Runs `sql` with `params`; how many rows it changed.
+    pub fn execute(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
+        match self.statement(sql)? {
+            Some(st) => asked!(self, c => c.execute(&st, &values(params))),
+            None => asked!(self, c => c.execute_typed(&dollars(sql), params)),
+        }
     }
 
-    /// A statement prepared for this one use (its text is seen once).
-    pub fn execute_text(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
-        asked!(self, c => c.execute(sql, params))
+    /// Runs `sql`, whose text is one of many seen once (a statement made of
+    /// many held writes), as the server's unnamed statement: never kept
+    /// prepared.
+    pub fn execute_once(&mut self, sql: &str, params: Params) -> Result<u64, Error> {
+        asked!(self, c => c.execute_typed(&dollars(sql), params))
     }
 
-    pub fn query(&mut self, st: &Statement, params: Params) -> Result<Vec<Row>, Error> {
-        asked!(self, c => c.query(st, params))
+    /// Every row `sql` answers with.
+    pub fn query(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, Error> {
+        match self.statement(sql)? {
+            Some(st) => asked!(self, c => c.query(&st, &values(params))),
+            None => asked!(self, c => c.query_typed(&dollars(sql), params)),
+        }
     }
 
+    /// The one row `sql` answers with.
     pub fn query_one(&mut self, sql: &str, params: Params) -> Result<Row, Error> {
-        asked!(self, c => c.query_one(sql, params))
+        match self.statement(sql)? {
+            Some(st) => asked!(self, c => c.query_one(&st, &values(params))),
+            None => asked!(self, c => c.query_typed_one(&dollars(sql), params)),
+        }
     }
 
-    /// The rows of `st`, read as they are asked for (a large answer is
+    /// The rows of `sql`, read as they are asked for (a large answer is
     /// never held whole).
-    pub fn query_raw<'a, P>(&'a mut self, st: &Statement, params: P) -> Result<Rows<'a>, Error>
-    where
-        P: IntoIterator,
-        P::Item: tokio_postgres::types::BorrowToSql,
-        P::IntoIter: ExactSizeIterator,
-    {
-        let stream = asked!(self, c => c.query_raw(st, params))?;
+    pub fn query_raw<'a>(&'a mut self, sql: &str, params: Params) -> Result<Rows<'a>, Error> {
+        let stream = match self.statement(sql)? {
+            Some(st) => asked!(self, c => c.query_raw(&st, values(params))),
+            None => {
+                let typed = params.iter().map(|(v, t)| (*v, t.clone()));
+                asked!(self, c => c.query_typed_raw(&dollars(sql), typed))
+            }
+        }?;
         Ok(Rows {
             client: self,
             stream: Box::pin(stream),
@@ -205,30 +283,56 @@ impl Rows<'_> {
         });
         let c = &mut *self.client;
         // The rows of an answer already asked for: no new round trip.
-        drive(&c.runtime, &mut c.connection, &mut 0, f)
+        drive(&c.runtime, &mut c.connection, &mut 0, &mut c.notices, f)
     }
 }
 
 /// Runs `f` to its end on the connection's runtime, driving the connection
 /// meanwhile (it writes the requests `f` makes and reads their answers); a
-/// connection that fails fails `f` too. The server's notices are not shown
-/// (appt listens for no notifications).
+/// connection that fails fails `f` too. The server's notices are kept in
+/// `notices` (appt listens for no notifications).
 fn drive<T>(
     runtime: &Runtime,
     connection: &mut Connection,
     waits: &mut usize,
+    notices: &mut Vec<DbError>,
     f: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
     *waits += 1;
     let mut f = pin!(f);
     runtime.block_on(poll_fn(|cx| {
         while let Poll::Ready(Some(m)) = connection.poll_message(cx) {
-            if let Err(e) = m {
-                return Poll::Ready(Err(e));
+            match m {
+                Err(e) => return Poll::Ready(Err(e)),
+                Ok(AsyncMessage::Notice(n)) => notices.push(n),
+                Ok(_) => {}
             }
         }
         f.as_mut().poll(cx)
     }))
+}
+
+/// `params`' values alone: a prepared statement knows their types.
+fn values<'a>(params: Params<'a>) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|(v, _)| *v).collect()
+}
+
+/// `sql` with its `?N` parameters (outside string literals) written as
+/// PostgreSQL's `$N`.
+fn dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => out.push('$'),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// `f`, with `deferred` (when there is any) sent ahead of it in the same

@@ -346,18 +346,49 @@ impl Target {
     }
 }
 
+/// `pool_mode`, appt's own keyword: how the connection's server session is
+/// lent when a pooler stands between (docs/operations.md#behind-pgbouncer),
+/// named as PgBouncer names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    /// The session is appt's while it is connected (no pooler, or one in
+    /// session pooling): statements are prepared once, by name.
+    Session,
+    /// The session is lent for one transaction at a time: nothing is kept
+    /// on it, not even a prepared statement.
+    Transaction,
+}
+
+impl Pool {
+    pub(super) fn parse(s: &str) -> Option<Pool> {
+        Some(match s {
+            "session" => Pool::Session,
+            "transaction" => Pool::Transaction,
+            _ => return None,
+        })
+    }
+}
+
 /// The keywords appt reads itself: TLS (the driver refuses `verify-ca`,
-/// `verify-full` and `sslrootcert`) and `target_session_attrs` (the driver
-/// knows only `any`, `read-write` and `read-only`).
+/// `verify-full` and `sslrootcert`), `target_session_attrs` (the driver
+/// knows only `any`, `read-write` and `read-only`) and `pool_mode` (its
+/// own).
 #[derive(Debug, Default, Clone)]
 pub(super) struct TlsWords {
     pub mode: Option<Mode>,
     pub rootcert: Option<String>,
     pub sni: Option<bool>,
     pub target: Option<Target>,
+    pub pool: Option<Pool>,
 }
 
-const OURS: &[&str] = &["sslmode", "sslrootcert", "sslsni", "target_session_attrs"];
+const OURS: &[&str] = &[
+    "sslmode",
+    "sslrootcert",
+    "sslsni",
+    "target_session_attrs",
+    "pool_mode",
+];
 
 /// Splits the keywords appt reads itself off `conn`: what is left for the
 /// driver, and them.
@@ -375,6 +406,12 @@ pub(super) fn split_tls(conn: &str) -> std::result::Result<(String, TlsWords), c
                 words.target = Some(Target::parse(value).ok_or_else(|| {
                     crate::text::msg!("e-target_session_attrs_is_not_one_of", value = value)
                 })?)
+            }
+            "pool_mode" => {
+                words.pool =
+                    Some(Pool::parse(value).ok_or_else(|| {
+                        crate::text::msg!("e-pool_mode_is_not_one_of", value = value)
+                    })?)
             }
             _ => words.sni = Some(value != "0"),
         }
@@ -532,6 +569,14 @@ mod tests {
         assert_eq!(driver, "host=a,b port=5432,5433");
         assert_eq!(words.target, Some(Target::Primary));
         assert!(split_tls("host=a target_session_attrs=master").is_err());
+        let (driver, words) =
+            split_tls("postgres://u@pooler:6432/db?pool_mode=transaction").unwrap();
+        assert_eq!(driver, "postgres://u@pooler:6432/db");
+        assert_eq!(words.pool, Some(Pool::Transaction));
+        let (_, words) = split_tls("host=pooler pool_mode=session").unwrap();
+        assert_eq!(words.pool, Some(Pool::Session));
+        assert_eq!(split_tls("host=h").unwrap().1.pool, None);
+        assert!(split_tls("host=h pool_mode=statement").is_err());
         assert_eq!(url_query("u:p?x@h/db?a=b"), Some(10));
         assert_eq!(url_query("h/db"), None);
     }

@@ -14,7 +14,7 @@
 //! in `docs/security.md`.
 
 use super::pg_client::PgClient;
-use super::pg_conninfo::{redact, split_tls, Mode, Target, TlsWords};
+use super::pg_conninfo::{redact, split_tls, Mode, Pool, Target, TlsWords};
 pub use super::pg_stream::Patience;
 use super::pg_stream::{Guarded, Link};
 use crate::error::{Error, Result};
@@ -44,7 +44,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 /// and logging in (the URL's `connect_timeout` may say otherwise).
 pub const CONNECT: Duration = Duration::from_secs(10);
 
-/// The server's own limit on one statement (`statement_timeout`).
+/// The server's own limit on one statement (`statement_timeout`, which
+/// each transaction's opening sets for itself, `db::tx`).
 pub const STATEMENT: Duration = Duration::from_secs(30);
 
 /// How long appt waits on a silent server while it owes an answer: a little
@@ -119,6 +120,9 @@ pub fn connect_within(conn: &str, most: Option<Duration>, default: Target) -> Re
         seen: seen.clone(),
     };
     let (mut client, cancel) = open(config, connector, passes, deadline, &shown, tls.mode)?;
+    if words.pool == Some(Pool::Transaction) {
+        client.lend_the_session();
+    }
     patience.set(SILENCE);
     settle(&mut client, target, &shown)?;
     let clear = seen.load(Ordering::Relaxed) == SEEN_PLAIN;
@@ -307,8 +311,9 @@ fn open(
     }
 }
 
-/// A new connection made ready: its statements' timeout set, and a
-/// `standby` asked for found in recovery.
+/// A new connection made ready: a `standby` asked for found in recovery.
+/// (Each transaction sets its own statement timeout, `db::tx`: nothing is
+/// set on the session.)
 fn settle(client: &mut PgClient, target: Target, shown: &str) -> Result<()> {
     let cannot_use = |e: tokio_postgres::Error| {
         Error::database(crate::text::msg!(
@@ -317,12 +322,6 @@ fn settle(client: &mut PgClient, target: Target, shown: &str) -> Result<()> {
             a = reason(&e)
         ))
     };
-    client
-        .batch_execute(&format!(
-            "SET statement_timeout = '{}s'",
-            STATEMENT.as_secs()
-        ))
-        .map_err(cannot_use)?;
     if target == Target::Standby {
         let recovering: bool = client
             .query_one("SELECT pg_is_in_recovery()", &[])
@@ -373,7 +372,10 @@ fn attempt(
                     token: client.cancel_token(),
                     connector: used,
                 };
-                return Ok((PgClient::new(runtime, client, connection), cancel));
+                return Ok((
+                    PgClient::new(runtime, client, connection, STATEMENT),
+                    cancel,
+                ));
             }
             Err(e) => last = Some(e),
         }

@@ -4,7 +4,6 @@
 //! standby is no further behind than `--max-lag` and has replayed this
 //! desk's own last write. Everything else stays on the primary.
 
-use super::db::Statements;
 use super::pg_client::PgClient;
 use super::pg_conninfo::Target;
 use super::pg_net::Patience;
@@ -82,7 +81,7 @@ fn mark_file(shown: &str) -> Option<PathBuf> {
 /// A store's standby: its settings and, once used, its connection.
 pub(super) struct Standby {
     pub(super) settings: ReadDb,
-    open: Option<(Box<PgClient>, Statements, Patience)>,
+    open: Option<(Box<PgClient>, Patience)>,
     /// Not tried again before this.
     resting_until: Option<Instant>,
 }
@@ -99,20 +98,20 @@ impl Standby {
     /// The standby's connection when a read may go there now: reachable,
     /// at this appt's schema, no further behind than the limit, and past
     /// this desk's last write. None sends the read to the primary.
-    pub(super) fn ready(&mut self) -> Option<(&mut PgClient, &Statements)> {
+    pub(super) fn ready(&mut self) -> Option<&mut PgClient> {
         if self.resting_until.is_some_and(|t| Instant::now() < t) {
             return None;
         }
         if self.open.is_none() {
             match super::pg::at_schema(&self.settings.conn, Target::PreferStandby) {
-                Ok(c) => self.open = Some((Box::new(c.client), Statements::default(), c.patience)),
+                Ok(c) => self.open = Some((Box::new(c.client), c.patience)),
                 Err(_) => {
                     self.resting_until = Some(Instant::now() + REST);
                     return None;
                 }
             }
         }
-        let (client, _, _) = self.open.as_mut()?;
+        let (client, _) = self.open.as_mut()?;
         match behind(client) {
             Ok((lag, replayed)) => {
                 let written = self.settings.written.load(Ordering::Relaxed);
@@ -125,8 +124,8 @@ impl Standby {
                 return None;
             }
         }
-        let (client, statements, _) = self.open.as_mut()?;
-        Some((client, statements))
+        let (client, _) = self.open.as_mut()?;
+        Some(client)
     }
 
     /// Lets the connection go (it failed): the next read tries again after a rest.

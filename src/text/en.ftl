@@ -747,6 +747,7 @@ e-prompt_failed = prompt failed: { $e }
 e-run_appt_init_to_make_one_there = run `appt init` to make one there, or give --db (or APPT_DB) the path of yours
 e-source_must_be_one_of = source must be one of { $a }
 e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' is not one of disable, allow, prefer, require, verify-ca, verify-full
+e-pool_mode_is_not_one_of = pool_mode '{ $value }' is not one of session, transaction
 e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' is not one of any, read-write, read-only, primary, standby, prefer-standby
 e-found_no_standby_among = cannot connect to { $shown }: the server that answered read-only is not a standby (target_session_attrs=standby)
 e-the_server_takes_no_writes = the server takes no writes: it is a standby, or set read-only

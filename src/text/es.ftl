@@ -804,6 +804,7 @@ e-prompt_failed = falló la pregunta: { $e }
 e-run_appt_init_to_make_one_there = ejecute `appt init` para crear una ahí, o dé a --db (o APPT_DB) la ruta de la suya
 e-source_must_be_one_of = source debe ser uno de { $a }
 e-sslmode_is_not_one_of_disable_allow = sslmode '{ $value }' no es uno de disable, allow, prefer, require, verify-ca, verify-full
+e-pool_mode_is_not_one_of = pool_mode '{ $value }' no es uno de session, transaction
 e-target_session_attrs_is_not_one_of = target_session_attrs '{ $value }' no es uno de any, read-write, read-only, primary, standby, prefer-standby
 e-found_no_standby_among = no se puede conectar a { $shown }: el servidor que respondió de solo lectura no es un standby (target_session_attrs=standby)
 e-the_server_takes_no_writes = el servidor no acepta escrituras: es un standby, o está en solo lectura

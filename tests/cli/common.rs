@@ -63,8 +63,10 @@ pub fn on_postgres() -> bool {
 }
 
 /// A plain client of the test server (or one of its databases), to look
-/// at or hold what appt cannot show.
+/// at or hold what appt cannot show (appt's own `pool_mode` left out: the
+/// driver does not know it).
 pub fn pg_connect(url: &str) -> postgres::Client {
+    let url = url.split_once("?pool_mode=").map_or(url, |(at, _)| at);
     postgres::Client::connect(url, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server: {e}"))
 }
@@ -75,13 +77,20 @@ fn pg_url(server: &str, name: &str) -> String {
     format!("{}/{name}", &server[..cut])
 }
 
-/// A fresh, empty database on the test server; returns its URL.
+/// A fresh, empty database on the test server; returns its URL. The
+/// suite's run through PgBouncer (`.ci/pgbouncer-run`) sets
+/// `APPT_TEST_PG_POOL=transaction`: the URL then tells appt so
+/// (`pool_mode`, docs/operations.md#behind-pgbouncer).
 pub fn new_pg_database(server: &str) -> String {
     let name = format!("appt_t_{}", uuid::Uuid::new_v4().simple());
     pg_connect(server)
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .expect("create test database");
-    pg_url(server, &name)
+    let url = pg_url(server, &name);
+    match std::env::var("APPT_TEST_PG_POOL") {
+        Ok(mode) if !mode.is_empty() => format!("{url}?pool_mode={mode}"),
+        _ => url,
+    }
 }
 
 impl Env {
@@ -431,7 +440,8 @@ impl Drop for Env {
             if !url.contains("/appt_t_") {
                 return;
             }
-            let name = url.rsplit('/').next().unwrap_or_default().to_string();
+            let name = url.rsplit('/').next().unwrap_or_default();
+            let name = name.split('?').next().unwrap_or_default();
             let _ = pg_connect(&server)
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }

@@ -52,6 +52,7 @@ mod output;
 mod overbook;
 mod packaging;
 mod patient_links;
+mod pgbouncer;
 mod preferences;
 mod privacy_export;
 pub mod prompts;

@@ -553,6 +553,7 @@ fn no_buffers_capacities_or_limits_let_check_find_an_overlap() {
                     run(&mut st, &spec)
                 };
                 let name = url.rsplit('/').next().unwrap_or_default();
+                let name = name.split('?').next().unwrap_or_default();
                 postgres::Client::connect(server, postgres::NoTls)
                     .and_then(|mut c| {
                         c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -24,10 +24,10 @@ mod values;
 
 pub use held::Insert;
 pub use tables::{On, Table};
-pub(super) use tx::{pg_glance, pg_read, pg_write, read, write};
-pub use tx::{Backend, Statements, Tx};
+pub(super) use tx::{pg_read, pg_within, pg_write, read, write};
+pub use tx::{Backend, Tx};
 pub(in crate::store) use values::marks;
-pub use values::{Column, Peek, Row, ToVal, Val};
+pub use values::{pg_params, Column, Peek, Row, ToVal, Val};
 
 #[cfg(test)]
 mod tests;

@@ -347,36 +347,82 @@ fn a_transactions_opening_goes_with_its_first_statement_on_postgres() {
 
         // After a read left uncommitted by an error, and a rehearsal, the
         // connection is out of any transaction: their ROLLBACKs went first.
+        // Were the rehearsal's still open, the read's opening would be
+        // refused ("already a transaction in progress") and the read would
+        // run in it: read committed, writable, the write lock held.
         let _ = st.read(|tx| {
             tx.one::<i64>(On::NOTHING, "SELECT 1", &[])?;
             Err::<(), _>(Error::internal(crate::text::Msg::verbatim("stop")))
         });
         st.rehearse(|tx| tx.one::<i64>(On::NOTHING, "SELECT 1", &[]))
             .unwrap();
-        let outside = st
-            .glance(|tx| {
-                tx.one::<String>(
+        let (isolation, read_only, locks) = st
+            .read(|tx| {
+                tx.row(
                     On::NOTHING,
-                    "SELECT current_setting('transaction_isolation')",
+                    "SELECT current_setting('transaction_isolation'), \
+                     current_setting('transaction_read_only'), \
+                     (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+                      AND pid = pg_backend_pid())",
                     &[],
+                    |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?)),
                 )
             })
+            .unwrap()
             .unwrap();
-        let default = st
-            .glance(|tx| tx.one::<String>(On::NOTHING, "SHOW default_transaction_isolation", &[]))
+        assert_eq!(
+            (isolation.as_str(), read_only.as_str(), locks),
+            ("repeatable read", "on", 0)
+        );
+    });
+}
+
+/// With `pool_mode=transaction`, nothing appt does outlives its
+/// transaction on the server's session, which a pooler in transaction mode
+/// (PgBouncer) hands to another client once it ends
+/// (docs/operations.md#behind-pgbouncer): no statement is prepared by
+/// name, the limit on each statement is the transaction's own (`SET
+/// LOCAL`), not the session's, and no lock stays. And the first use of a
+/// statement costs no round trip more than the next.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn nothing_outlives_a_transaction_on_the_session_on_postgres() {
+    crate::store::on_scratch_pg_with("pool_mode=transaction", |st| {
+        let before = st.pg_waits();
+        st.read(|tx| tx.one::<i64>(On::NOTHING, "SELECT 41 + 1", &[]))
             .unwrap();
-        assert_eq!(outside, default);
-        let open = st
-            .glance(|tx| {
-                tx.one::<i64>(
-                    On::NOTHING,
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() \
-                     AND backend_xid IS NOT NULL",
-                    &[],
-                )
+        assert_eq!(st.pg_waits() - before, 1, "one round trip, first use");
+        let limit = |tx: &Tx| tx.one::<String>(On::NOTHING, "SHOW statement_timeout", &[]);
+        st.write(|tx| {
+            tx.one::<i64>(
+                On::reads(&[Table::Clinics]),
+                "SELECT count(*) FROM clinics",
+                &[],
+            )?;
+            limit(tx)
+        })
+        .unwrap();
+        let (prepared, inside) = st
+            .read(|tx| {
+                Ok((
+                    tx.one::<i64>(
+                        On::NOTHING,
+                        "SELECT count(*) FROM pg_prepared_statements",
+                        &[],
+                    )?,
+                    limit(tx)?,
+                ))
             })
             .unwrap();
-        assert_eq!(open, 0);
+        assert_eq!(prepared, 0, "no statement prepared by name");
+        assert_eq!(inside, "30s");
+        // Outside any transaction: the server's default, as the session
+        // began (the test cluster sets none).
+        assert_eq!(st.pg_outside("SHOW statement_timeout"), "0");
+        assert_eq!(
+            st.pg_outside("SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"),
+            "0"
+        );
     });
 }
 

@@ -6,7 +6,7 @@
 use super::held::Held;
 use super::memo::Memo;
 use super::tables::{check, On};
-use super::values::{Row, Val};
+use super::values::{pg_params, Row, Val};
 use crate::error::{Error, Result};
 use crate::store::pg_client::PgClient;
 use std::cell::{Cell, RefCell};
@@ -45,11 +45,11 @@ pub struct Tx<'c> {
 pub(super) enum TxInner<'c> {
     Sqlite(rusqlite::Transaction<'c>),
     // The driver's methods take `&mut`; a `Tx` is shared by reference.
-    Postgres(RefCell<Pg<'c>>, &'c Statements),
+    Postgres(RefCell<Pg<'c>>),
 }
 
-/// A PostgreSQL transaction, or the session itself for a glance
-/// ([`pg_glance`]): one statement, which is atomic alone. A transaction's
+/// A PostgreSQL transaction, or statements sent into one the caller opened
+/// ([`pg_within`]). A transaction's
 /// opening is sent with its first statement, and its end as it ends
 /// (see `pg_client`).
 pub(super) struct Pg<'c> {
@@ -61,7 +61,7 @@ pub(super) struct Pg<'c> {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PgKind {
-    /// No transaction: each statement on its own.
+    /// Inside a transaction the caller opened and ends.
     Bare,
     /// A read-only snapshot: its `COMMIT` is not waited for.
     Read,
@@ -70,9 +70,17 @@ enum PgKind {
 }
 
 impl<'c> Pg<'c> {
-    /// `kind`'s transaction on `client`, opened with the first statement.
+    /// `kind`'s transaction on `client`, opened with the first statement:
+    /// `opening`, then the connection's limit on each statement
+    /// ([`PgClient::statement_timeout`]), for this transaction only. Nothing
+    /// is set on the session, which a pooler in transaction mode hands to
+    /// another client once the transaction ends
+    /// (docs/operations.md#behind-pgbouncer).
     fn begin(client: &'c mut PgClient, kind: PgKind, opening: &str) -> Self {
-        client.defer(opening);
+        let limit = client.statement_timeout().as_millis();
+        client.defer(&format!(
+            "{opening}; SET LOCAL statement_timeout = '{limit}ms'"
+        ));
         Pg {
             client,
             kind,
@@ -112,48 +120,6 @@ impl Drop for Pg<'_> {
     }
 }
 
-/// The statements a PostgreSQL connection has prepared, by their text: a
-/// statement is parsed once per connection, not on every use (one round
-/// trip less per query, which a day's slots run dozens of). Prepared
-/// statements belong to the session, so they outlive each transaction.
-#[derive(Default)]
-pub struct Statements(RefCell<std::collections::HashMap<String, tokio_postgres::Statement>>);
-
-/// The prepared statement for `sql` (with `?N` turned into `$N` when it is
-/// first prepared: kept under appt's own text, which is looked up as is).
-fn prepared(t: &mut Pg, cache: &Statements, sql: &str) -> Result<tokio_postgres::Statement> {
-    if let Some(st) = cache.0.borrow().get(sql) {
-        return Ok(st.clone());
-    }
-    let st = t.client.prepare(&dollars(sql))?;
-    cache.0.borrow_mut().insert(sql.to_owned(), st.clone());
-    Ok(st)
-}
-
-/// `sql` with its `?N` parameters (outside string literals) numbered from
-/// `?1`-style parameters as PostgreSQL's `$1` (outside string literals).
-fn dollars(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut quoted = false;
-    for c in sql.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                out.push(c);
-            }
-            '?' if !quoted => out.push('$'),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-fn pg_args(args: &[Val]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
-    args.iter()
-        .map(|a| a as &(dyn tokio_postgres::types::ToSql + Sync))
-        .collect()
-}
-
 impl<'c> Tx<'c> {
     fn new(inner: TxInner<'c>) -> Self {
         Tx {
@@ -173,15 +139,15 @@ impl<'c> Tx<'c> {
         Tx::new(TxInner::Sqlite(inner))
     }
 
-    fn postgres(inner: Pg<'c>, cache: &'c Statements) -> Self {
-        Tx::new(TxInner::Postgres(RefCell::new(inner), cache))
+    fn postgres(inner: Pg<'c>) -> Self {
+        Tx::new(TxInner::Postgres(RefCell::new(inner)))
     }
 
     pub(in crate::store) fn commit(self) -> Result<()> {
         self.flush()?;
         match self.inner {
             TxInner::Sqlite(t) => Ok(t.commit()?),
-            TxInner::Postgres(t, _) => Ok(t.into_inner().commit()?),
+            TxInner::Postgres(t) => Ok(t.into_inner().commit()?),
         }
     }
 
@@ -217,10 +183,8 @@ impl<'c> Tx<'c> {
                 let mut st = t.prepare_cached(sql)?;
                 Ok(st.execute(rusqlite::params_from_iter(args))?)
             }
-            TxInner::Postgres(t, cache) => {
-                let mut t = t.borrow_mut();
-                let st = prepared(&mut t, cache, sql)?;
-                let n = t.client.execute(&st, &pg_args(args))?;
+            TxInner::Postgres(t) => {
+                let n = t.borrow_mut().client.execute(sql, &pg_params(args))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
         }
@@ -230,12 +194,9 @@ impl<'c> Tx<'c> {
     /// prepared (its text is one of many, seen once).
     pub(super) fn run_once(&self, sql: &str, args: &[Val]) -> Result<usize> {
         match &self.inner {
-            TxInner::Postgres(t, _) => {
+            TxInner::Postgres(t) => {
                 self.sent.set(self.sent.get() + 1);
-                let n = t
-                    .borrow_mut()
-                    .client
-                    .execute_text(&dollars(sql), &pg_args(args))?;
+                let n = t.borrow_mut().client.execute_once(sql, &pg_params(args))?;
                 Ok(usize::try_from(n).unwrap_or(usize::MAX))
             }
             TxInner::Sqlite(_) => self.run(sql, args),
@@ -272,10 +233,10 @@ impl<'c> Tx<'c> {
                     f(&Row::sqlite(r))?;
                 }
             }
-            TxInner::Postgres(t, cache) => {
+            TxInner::Postgres(t) => {
                 let mut t = t.borrow_mut();
-                let st = prepared(&mut t, cache, sql)?;
-                let mut rows = t.client.query_raw(&st, args.iter())?;
+                let params = pg_params(args);
+                let mut rows = t.client.query_raw(sql, &params)?;
                 while let Some(r) = rows.next()? {
                     f(&Row::postgres(&r))?;
                 }
@@ -318,10 +279,8 @@ impl<'c> Tx<'c> {
                     None => Ok(None),
                 }
             }
-            TxInner::Postgres(t, cache) => {
-                let mut t = t.borrow_mut();
-                let st = prepared(&mut t, cache, sql)?;
-                let rows = t.client.query(&st, &pg_args(args))?;
+            TxInner::Postgres(t) => {
+                let rows = t.borrow_mut().client.query(sql, &pg_params(args))?;
                 match rows.first() {
                     Some(r) => Ok(Some(f(&Row::postgres(r))?)),
                     None => Ok(None),
@@ -459,7 +418,7 @@ impl<'c> Tx<'c> {
         self.sent.set(self.sent.get() + 1);
         match &self.inner {
             TxInner::Sqlite(t) => Ok(t.execute_batch(sql)?),
-            TxInner::Postgres(t, _) => Ok(t.borrow_mut().client.batch_execute(sql)?),
+            TxInner::Postgres(t) => Ok(t.borrow_mut().client.batch_execute(sql)?),
         }
     }
 }
@@ -498,10 +457,11 @@ const WRITE_LOCK: i64 = 0x6170_7074_0001;
 /// Runs `f` in a READ COMMITTED transaction that first takes the write lock
 /// (waiting at most 10 s), so the rules checked inside it still hold at
 /// commit. The opening, its lock timeout and the lock go with the first
-/// statement, in its round trip, and run before it.
+/// statement, in its round trip, and run before it. The lock is the
+/// transaction's (`pg_advisory_xact_lock`): it goes with the commit, and
+/// no session outlives the transaction holding it.
 pub(in crate::store) fn pg_write<T>(
     client: &mut PgClient,
-    cache: &Statements,
     keep: bool,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
@@ -509,7 +469,7 @@ pub(in crate::store) fn pg_write<T>(
         "START TRANSACTION ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
          SELECT pg_advisory_xact_lock({WRITE_LOCK})"
     );
-    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening), cache);
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Write, &opening));
     let out = f(&tx)?;
     if keep {
         tx.commit()?;
@@ -521,29 +481,26 @@ pub(in crate::store) fn pg_write<T>(
 }
 
 /// Runs `f` in a read-only REPEATABLE READ transaction: one snapshot (taken
-/// by its first statement, which its opening goes with).
+/// by its first statement, which its opening goes with). It waits on the
+/// server once per statement: its `COMMIT` is not waited for.
 pub(in crate::store) fn pg_read<T>(
     client: &mut PgClient,
-    cache: &Statements,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
     let opening = "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-    let tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening), cache);
+    let tx = Tx::postgres(Pg::begin(client, PgKind::Read, opening));
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
 }
 
-/// Runs `f`, which asks one question, on the session itself: no
-/// transaction around it (a statement is atomic alone), so one round trip
-/// rather than three (a server's token check on every request, the board's
-/// poll).
-pub(in crate::store) fn pg_glance<T>(
+/// Runs `f`'s statements inside the transaction the caller opened on
+/// `client` and will end (a schema upgrade's step, `pg.rs`).
+pub(in crate::store) fn pg_within<T>(
     client: &mut PgClient,
-    cache: &Statements,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let tx = Tx::postgres(Pg::bare(client), cache);
+    let tx = Tx::postgres(Pg::bare(client));
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)

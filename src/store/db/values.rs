@@ -106,25 +106,31 @@ impl rusqlite::ToSql for Val {
     }
 }
 
+/// On PostgreSQL a value is sent as text, except a byte string (see
+/// [`pg_params`]): its parameter is declared `unknown`, so the server
+/// reads the text as the type the statement needs there (`42` as an
+/// `integer`, a `bigint` or a `boolean`, `2026-03-08` as a `date`), as it
+/// would a literal.
 impl tokio_postgres::types::ToSql for Val {
     fn to_sql(
         &self,
-        ty: &tokio_postgres::types::Type,
+        _: &tokio_postgres::types::Type,
         out: &mut tokio_postgres::types::private::BytesMut,
     ) -> std::result::Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>>
     {
-        use tokio_postgres::types::Type;
         match self {
-            Val::Null => Ok(tokio_postgres::types::IsNull::Yes),
-            Val::Int(i) => match *ty {
-                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
-                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
-                Type::BOOL => (*i != 0).to_sql(ty, out),
-                Type::TEXT | Type::VARCHAR => i.to_string().to_sql(ty, out),
-                _ => i.to_sql(ty, out),
-            },
-            Val::Text(t) => t.as_str().to_sql(ty, out),
-            Val::Blob(b) => b.as_slice().to_sql(ty, out),
+            Val::Null => return Ok(tokio_postgres::types::IsNull::Yes),
+            Val::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Val::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Val::Blob(b) => out.extend_from_slice(b),
+        }
+        Ok(tokio_postgres::types::IsNull::No)
+    }
+
+    fn encode_format(&self, _: &tokio_postgres::types::Type) -> tokio_postgres::types::Format {
+        match self {
+            Val::Blob(_) => tokio_postgres::types::Format::Binary,
+            _ => tokio_postgres::types::Format::Text,
         }
     }
 
@@ -133,6 +139,27 @@ impl tokio_postgres::types::ToSql for Val {
     }
 
     tokio_postgres::types::to_sql_checked!();
+}
+
+/// `args` as a PostgreSQL statement's parameters: a byte string as `bytea`,
+/// in binary; anything else as `unknown`, in text, so the server gives it
+/// the type the statement needs there, as it would a literal.
+pub fn pg_params(
+    args: &[Val],
+) -> Vec<(
+    &(dyn tokio_postgres::types::ToSql + Sync),
+    tokio_postgres::types::Type,
+)> {
+    use tokio_postgres::types::Type;
+    args.iter()
+        .map(|v| {
+            let ty = match v {
+                Val::Blob(_) => Type::BYTEA,
+                _ => Type::UNKNOWN,
+            };
+            (v as &(dyn tokio_postgres::types::ToSql + Sync), ty)
+        })
+        .collect()
 }
 
 /// One result row, or the columns of it from one on ([`Row::from`]).
