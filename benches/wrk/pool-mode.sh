@@ -3,7 +3,8 @@
 # modes alternated: docs/performance.md#behind-pgbouncer-what-pool_modetransaction-costs.
 # Run inside a throwaway cluster, with the builds to compare:
 #   pg_virtualenv -t benches/wrk/pool-mode.sh BEFORE_BINARY NOW_BINARY
-# Each round: BEFORE, NOW, NOW with pool_mode=transaction; wrk -t2 -c8 10 s.
+# Each round (ROUNDS, default "1 2 3"): BEFORE, NOW, NOW with
+# pool_mode=transaction; wrk -t2 -c8 10 s.
 set -euo pipefail
 before=$1 now=$2
 server="postgres://$PGUSER:$PGPASSWORD@${PGHOST:-localhost}:${PGPORT:-5432}"
@@ -16,10 +17,10 @@ at doctor add "Dr. García"
 at service add General --minutes 30
 at window add --doctor "Dr. García" --days mon-fri --from 09:00 --to 13:00
 for i in 1 2 3 4 5 6 7 8; do
-  at book -d "Dr. García" -D 2026-06-16 -t "$((8 + i / 2)):$((i % 2 * 3))0" -P "+5037000000$i" --name "P $i"
+  at book -d "Dr. García" -D 2026-06-16 -t "$((9 + (i - 1) / 2)):$(((i - 1) % 2 * 3))0" -P "+5037000000$i" --name "P $i"
 done
 token=$(APPT_NOW=2026-06-15T08:00:00-06:00 "$now" --db "$url" token add bot --scopes appointments:read --json | jq -r .token)
-for round in 1 2 3; do
+for round in ${ROUNDS:-1 2 3}; do
   for run in before now now-tx; do
     case $run in
       before) bin=$before db=$url ;;
