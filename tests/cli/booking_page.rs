@@ -1303,6 +1303,9 @@ fn an_erasure_takes_the_holds_and_codes_of_the_phone_and_cancels_what_is_to_come
             }
             Some(url) => {
                 // The password by the environment, not on the command line.
+                let url = url
+                    .split_once("?pool_mode=")
+                    .map_or(url.as_str(), |(at, _)| at);
                 let (scheme, after) = url.split_once("://").expect("a URL");
                 let (who, rest) = after.split_once('@').expect("user@host");
                 let (user, password) = who.split_once(':').unwrap_or((who, ""));

@@ -293,6 +293,21 @@ fn behind_pgbouncer_in_transaction_pooling_appt_works_as_against_the_server() {
     let check: Value = env.ok(&["check"]);
     assert_eq!(check["ok"], true, "{check}");
 
+    // The backup timer's script hands pg_dump the URL without appt's own
+    // pool_mode, which pg_dump refuses (here the server's own URL given
+    // with it, as APPT_DB would be).
+    let backups = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/appt-backup");
+    let out = Command::new("sh")
+        .arg(&script)
+        .env("APPT_DB", format!("{direct}?pool_mode=transaction"))
+        .env("APPT_BACKUP_DIR", backups.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dumps = std::fs::read_dir(backups.path()).unwrap().count();
+    assert_eq!(dumps, 1);
+
     // Nothing of appt's stayed on the server's sessions the pooler lends.
     let mut c = pg_connect(&direct);
     let left = crate::cluster::simple_rows(
