@@ -16,6 +16,10 @@
 //!   while the connection rests); their answer is read, and dropped, before
 //!   the next request's, which cannot overtake them.
 //!
+//! - Statements are prepared once per connection, or, where a pooler
+//!   lends the session one transaction at a time (`pool_mode=transaction`),
+//!   each sent as the server's unnamed statement ([`PgClient::lend_the_session`]).
+//!
 //! A `GET /v1/slots` on a server waits on three round trips rather than
 //! five (docs/performance.md#a-transactions-opening-sent-with-its-first-statement).
 
