@@ -154,7 +154,7 @@ impl Stopper {
 
 enum Db {
     Sqlite(sqlite::Sqlite),
-    /// The connection, its prepared statements, and its patience with a
+    /// The connection (its prepared statements with it), and its patience with a
     /// silent server (raised for the rare statement allowed to run long).
     Postgres(Box<pg_client::PgClient>, pg_net::Patience),
 }

@@ -9,11 +9,12 @@
 
 use crate::cluster::postgres_tool;
 use crate::common::*;
-use crate::serve::{call_at, token, Server};
-use serde_json::{json, Value};
+use crate::concurrency::race;
+use crate::serve::{call_at, race_for_one_slot, token, Server};
+use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A PgBouncer on 127.0.0.1 in front of the test server, killed when
@@ -134,27 +135,6 @@ fn parts(server: &str) -> (String, String, String, String) {
     (user.into(), password.into(), host.into(), port.into())
 }
 
-/// `appt ARGS --json` on `env`, all started before any is waited for.
-fn at_once(env: &Env, runs: &[Vec<String>]) -> Vec<std::process::Output> {
-    let kids: Vec<Child> = runs
-        .iter()
-        .map(|args| {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            env.raw(&args)
-                .arg("--json")
-                .env("APPT_KEY", PG_KEY)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn appt")
-        })
-        .collect();
-    kids.into_iter()
-        .map(|k| k.wait_with_output().unwrap())
-        .collect()
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -179,64 +159,16 @@ fn behind_pgbouncer_in_transaction_pooling_appt_works_as_against_the_server() {
     // lock (a session's lock, taken and released on two of the pooler's
     // connections, would have held the others up until they gave up).
     let list = ["clinic", "list"].map(String::from).to_vec();
-    for o in at_once(&env, &vec![list; 4]) {
+    for o in race(&env, vec![list; 4]) {
         assert!(o.status.success(), "{}\n{}", text(&o.stderr), bouncer.log());
     }
     let env = env.with_clinic();
 
-    // Twelve API clients (a server of two workers) and four desks race for
-    // one slot: one wins, the others are refused as taken.
+    // Twelve API clients (a server of four workers) and four desks race
+    // for one slot: one wins, the others are refused as taken.
     let t = token(&env, "bot", "appointments:read,appointments:write", &[]);
     let srv = Arc::new(Server::start(&env, &["--threads", "4"]));
-    let barrier = Arc::new(Barrier::new(16));
-    let clients: Vec<_> = (0..12)
-        .map(|i| {
-            let (srv, t, barrier) = (Arc::clone(&srv), t.clone(), Arc::clone(&barrier));
-            std::thread::spawn(move || {
-                let body = json!({"doctor": "Dr. García", "date": "2026-06-16", "time": "10:00",
-                    "phone": format!("+5037000{i:04}"), "name": "Ana López"});
-                barrier.wait();
-                let r = call_at(&srv.addr, "POST", "/v1/appointments", Some(&t), Some(&body));
-                (r.status, r.body)
-            })
-        })
-        .collect();
-    let desks: Vec<_> = (0..4)
-        .map(|i| {
-            let mut c = env.raw(&[
-                "book",
-                "-d",
-                "Dr. García",
-                "-D",
-                "2026-06-16",
-                "-t",
-                "10:00",
-                "-P",
-                &format!("+5037100{i:04}"),
-                "--name",
-                "Desk Patient",
-                "--json",
-            ]);
-            c.env("APPT_KEY", PG_KEY);
-            let barrier = Arc::clone(&barrier);
-            std::thread::spawn(move || {
-                barrier.wait();
-                let out = c.output().expect("book");
-                (out.status.code(), text(&out.stderr))
-            })
-        })
-        .collect();
-    let answers: Vec<(u16, String)> = clients.into_iter().map(|c| c.join().unwrap()).collect();
-    let desk: Vec<(Option<i32>, String)> = desks.into_iter().map(|d| d.join().unwrap()).collect();
-    for (status, body) in &answers {
-        assert!(*status == 201 || *status == 409, "{status}: {body}");
-    }
-    for (code, stderr) in &desk {
-        assert!(matches!(code, Some(0) | Some(4)), "{code:?}: {stderr}");
-    }
-    let won = answers.iter().filter(|(s, _)| *s == 201).count()
-        + desk.iter().filter(|(c, _)| *c == Some(0)).count();
-    assert_eq!(won, 1, "{answers:?} {desk:?}");
+    race_for_one_slot(&env, &srv, &t);
     // The server's reads through the pooler, after the race.
     let day = call_at(
         &srv.addr,
@@ -259,7 +191,7 @@ fn behind_pgbouncer_in_transaction_pooling_appt_works_as_against_the_server() {
     let sweep = ["remind", "due", "--exec", &hook]
         .map(String::from)
         .to_vec();
-    for o in at_once(&env, &[sweep.clone(), sweep]) {
+    for o in race(&env, vec![sweep.clone(), sweep]) {
         assert!(o.status.success(), "{}", text(&o.stderr));
     }
     let delivered = std::fs::read_to_string(&log).unwrap();
