@@ -426,6 +426,22 @@ fn nothing_outlives_a_transaction_on_the_session_on_postgres() {
     });
 }
 
+/// A glance at names (completions, `Store::peek`) gives each statement 2 s,
+/// in each of its transactions, where a command gives it 30 s.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_glances_statements_have_two_seconds_on_postgres() {
+    crate::store::on_scratch_pg(|st| {
+        let limit = |st: &mut Store| {
+            st.read(|tx| tx.one::<String>(On::NOTHING, "SHOW statement_timeout", &[]))
+                .unwrap()
+        };
+        assert_eq!(limit(st), "30s");
+        let mut glance = Store::peek(&st.target).unwrap();
+        assert_eq!(limit(&mut glance), "2s");
+    });
+}
+
 /// A write forgets what was read from the tables it declares, and only
 /// that: a doctor's windows are read with the services they take, so a
 /// write to `window_services` alone forgets them (its text does not name
