@@ -1491,13 +1491,21 @@ impl Bench<'_> {
         }
 
         if self.wanted("events") {
-            // events --after: the last 100,000 events as JSON Lines.
+            // events --after: the last 100,000 events as JSON Lines. The
+            // reference joins each event to its appointment, patient,
+            // doctor and service, as JSON (the appointment as it is now: an
+            // event shows it as it was, rebuilt from what is stored).
             let events_ref = format!(
-                "SELECT {o}('id',id,'type',type,'appointment_id',appointment_id,'created_at',{ca},'data',{data}) \
-                   FROM events WHERE id > {after} ORDER BY id;",
+                "SELECT {o}('id',e.id,'type',e.type,'appointment_id',e.appointment_id,'created_at',{ca},\
+                 'actor',e.actor,'data',{data},'appointment',{aj}) \
+                 FROM events e JOIN appointments a ON a.id = e.appointment_id \
+                 JOIN clinics c ON c.id = a.clinic_id JOIN patients p ON p.id = a.patient_id \
+                 LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN services s ON s.id = a.service_id \
+                 WHERE e.id > {after} ORDER BY e.id;",
                 o = e.obj(),
-                ca = e.ts("created_at"),
-                data = e.json_text("data"),
+                ca = e.ts("e.created_at"),
+                data = e.json_text("e.data"),
+                aj = e.appointment_json(),
                 after = p.events_after,
             );
             let streamed = (p.events - p.events_after.min(p.events)).min(EVENTS_STREAMED);

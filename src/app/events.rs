@@ -10,12 +10,20 @@ use crate::store::db::Tx;
 use crate::store::events::{self, Event, TYPES};
 use crate::store::{appointments, clinics, doctors, patients, services, stored, Store};
 use crate::wire;
-use serde_json::Value;
-use std::collections::HashMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
 
 /// Events are read a page (one short read transaction) at a time and each
-/// row is handed on as it is read, so memory stays flat however long the log.
-const PAGE: i64 = 10_000;
+/// row is handed on as it is read, so memory stays flat however long the log
+/// (what one page carries to the next is bounded too: [`CARRIED`]); two a
+/// page in the tests, so that appointments span pages.
+const PAGE: i64 = if cfg!(test) { 2 } else { 10_000 };
+
+/// Appointments a stream carries from page to page at most ([`Carried`]);
+/// three in the tests, every appointment of theirs.
+const CARRIED: usize = if cfg!(test) { 3 } else { 20_000 };
 
 /// Hands each event after `after` (of type `kind`, of the appointments of
 /// clinic `clinic_id`, at most `limit`) to `each`, oldest first; stops at the
@@ -53,6 +61,9 @@ pub fn stream(
         return Err(Error::fields(bad));
     }
     let (mut after, mut left) = (after.unwrap_or(0), limit.unwrap_or(i64::MAX));
+    // What one page read for the next: the names, and the appointments
+    // whose later events it read.
+    let mut carried = Carried::new(Form::Text, kind.is_none());
     while left > 0 {
         let want = left.min(PAGE);
         let (n, last) = st.read(|tx| {
@@ -61,7 +72,7 @@ pub fn stream(
                 page.push(e);
                 Ok(())
             })?;
-            shown(tx, &mut page)?;
+            carried.show(tx, &mut page)?;
             page.iter().try_for_each(&mut *each)?;
             Ok((n, last))
         })?;
@@ -77,45 +88,227 @@ pub fn stream(
 /// An appointment's events, oldest first, each with its data as shown.
 pub fn of_appointment(tx: &Tx, a: &Appointment) -> Result<Vec<Event>> {
     let mut evs = events::of_appointment(tx, &a.id)?;
-    rebuild(tx, &mut Names::default(), a, &mut evs)?;
+    let (Some(from), Some(to)) = (evs.first().map(|e| e.id), evs.last().map(|e| e.id)) else {
+        return Ok(evs);
+    };
+    let mut shown = HashMap::new();
+    let mut names = Names::default();
+    rebuild(tx, &mut names, Form::Tree, a, &evs, from..=to, &mut shown)?;
+    put(&mut evs, shown);
     Ok(evs)
 }
 
 /// Events read as stored (of any appointments, in any order) with their
 /// data as shown: each appointment's later events are read to undo them.
 pub fn shown(tx: &Tx, evs: &mut [Event]) -> Result<()> {
-    let mut ids: Vec<&str> = evs
-        .iter()
-        .filter_map(|e| e.appointment_id.as_deref())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let now_as = appointments::get_many(tx, &ids)?;
-    let from = evs.iter().map(|e| e.id).min().unwrap_or(0);
-    let mut chains: HashMap<String, Vec<Event>> = HashMap::new();
-    for e in events::of_appointments(tx, &ids, from)? {
-        let a = e.appointment_id.clone().unwrap_or_default();
-        chains.entry(a).or_default().push(e);
-    }
-    let mut names = Names::default();
-    let mut data: HashMap<i64, Value> = HashMap::new();
-    for (a, mut chain) in chains {
-        let Some(current) = now_as.get(&a) else {
-            continue;
-        };
-        chain.sort_by_key(|e| e.id);
-        rebuild(tx, &mut names, current, &mut chain)?;
-        data.extend(chain.into_iter().map(|e| (e.id, e.data)));
-    }
+    Carried::new(Form::Tree, false).show(tx, evs)
+}
+
+/// Gives each of `evs` its data as shown, where `shown` has it.
+fn put(evs: &mut [Event], mut shown: HashMap<i64, Shown>) {
     for e in evs.iter_mut() {
-        if let Some(d) = data.remove(&e.id) {
-            e.data = d;
+        match shown.remove(&e.id) {
+            Some(Shown::Tree(d)) => e.data = d,
+            Some(Shown::Text(t)) => e.shown = Some(t),
+            None => {}
         }
     }
-    Ok(())
+}
+
+/// The form rebuilt data is made in: a tree, to be worked on, or JSON
+/// text, to be written out as it is (no tree built and dropped per event).
+#[derive(Clone, Copy)]
+enum Form {
+    Tree,
+    Text,
+}
+
+/// An event's data as shown, in its [`Form`].
+enum Shown {
+    Tree(Value),
+    Text(Box<RawValue>),
+}
+
+/// What an event shows beside what it stores.
+enum Added<'a> {
+    Appointment(&'a Appointment),
+    Value(Value),
+}
+
+impl Serialize for Added<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Added::Appointment(a) => wire::appointment_view(a).serialize(s),
+            Added::Value(v) => v.serialize(s),
+        }
+    }
+}
+
+/// A stored event's data without its key `drop`, with `added`, in `form`:
+/// the keys in order, as a `Value`'s map keeps them.
+fn shown_as(
+    form: Form,
+    stored: &Map<String, Value>,
+    drop: &str,
+    added: Vec<(&'static str, Added)>,
+) -> Result<Shown> {
+    match form {
+        Form::Tree => {
+            let mut d: Map<String, Value> = stored
+                .iter()
+                .filter(|(k, _)| k.as_str() != drop)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, v) in added {
+                let v = match v {
+                    Added::Appointment(a) => wire::appointment(a),
+                    Added::Value(v) => v,
+                };
+                d.insert(k.into(), v);
+            }
+            Ok(Shown::Tree(Value::Object(d)))
+        }
+        Form::Text => {
+            #[derive(Serialize)]
+            #[serde(untagged)]
+            enum Piece<'a> {
+                Stored(&'a Value),
+                Added(Added<'a>),
+            }
+            let mut d: BTreeMap<&str, Piece> = stored
+                .iter()
+                .filter(|(k, _)| k.as_str() != drop)
+                .map(|(k, v)| (k.as_str(), Piece::Stored(v)))
+                .collect();
+            for (k, v) in added {
+                d.insert(k, Piece::Added(v));
+            }
+            Ok(Shown::Text(RawValue::from_string(serde_json::to_string(
+                &d,
+            )?)?))
+        }
+    }
+}
+
+/// What a stream carries from one page to the next, so that each
+/// appointment, patient, doctor and service is read once however many pages
+/// its events span (docs/performance.md#the-event-stream): the names, and
+/// each appointment met whose events go on past the page, with its row and
+/// its events as read then. Rebuilding from an earlier read is rebuilding
+/// the same past; an event written since is not among them, and its
+/// appointment is read again.
+struct Carried {
+    form: Form,
+    /// Whether each page holds every event within it (no `--type`).
+    whole: bool,
+    names: Names,
+    ahead: HashMap<String, Chain>,
+}
+
+/// An appointment as read, and its events from the first page that met it on.
+struct Chain {
+    now_as: Appointment,
+    events: Vec<Event>,
+}
+
+impl Carried {
+    fn new(form: Form, whole: bool) -> Carried {
+        Carried {
+            form,
+            whole,
+            names: Names::default(),
+            ahead: HashMap::new(),
+        }
+    }
+
+    /// Gives `evs` (of any appointments, in any order) their data as shown.
+    fn show(&mut self, tx: &Tx, evs: &mut [Event]) -> Result<()> {
+        let (Some(from), Some(to)) = (
+            evs.iter().map(|e| e.id).min(),
+            evs.iter().map(|e| e.id).max(),
+        ) else {
+            return Ok(());
+        };
+        // An event that came after its appointment was read: read it again.
+        for e in evs.iter() {
+            let Some(a) = &e.appointment_id else { continue };
+            if let Some(c) = self.ahead.get(a) {
+                if c.events.binary_search_by_key(&e.id, |x| x.id).is_err() {
+                    self.ahead.remove(a);
+                }
+            }
+        }
+        let mut new: Vec<&str> = evs
+            .iter()
+            .filter_map(|e| e.appointment_id.as_deref())
+            .filter(|a| !self.ahead.contains_key(*a))
+            .collect();
+        new.sort_unstable();
+        new.dedup();
+        if !new.is_empty() {
+            let now_as = appointments::get_many(tx, &new)?;
+            let patients: Vec<&str> = now_as.values().map(|a| a.row.patient_id.as_str()).collect();
+            self.names.read_patients(tx, &patients)?;
+            let mut chains: HashMap<String, Vec<Event>> = HashMap::new();
+            // A page of every type holds each of its appointments' events
+            // within it: only those after it are read.
+            let read_from = if self.whole {
+                for e in evs.iter() {
+                    if let Some(a) = e.appointment_id.as_deref() {
+                        if new.binary_search(&a).is_ok() {
+                            chains.entry(a.to_string()).or_default().push(e.clone());
+                        }
+                    }
+                }
+                to + 1
+            } else {
+                from
+            };
+            for e in events::of_appointments(tx, &new, read_from)? {
+                let a = e.appointment_id.clone().unwrap_or_default();
+                chains.entry(a).or_default().push(e);
+            }
+            for (id, now_as) in now_as {
+                let mut events = chains.remove(&id).unwrap_or_default();
+                events.sort_by_key(|e| e.id);
+                self.ahead.insert(id, Chain { now_as, events });
+            }
+        }
+        let mut met: Vec<&str> = evs
+            .iter()
+            .filter_map(|e| e.appointment_id.as_deref())
+            .collect();
+        met.sort_unstable();
+        met.dedup();
+        let mut shown = HashMap::with_capacity(evs.len());
+        for a in met {
+            if let Some(c) = self.ahead.get(a) {
+                let (names, form) = (&mut self.names, self.form);
+                rebuild(tx, names, form, &c.now_as, &c.events, from..=to, &mut shown)?;
+            }
+        }
+        put(evs, shown);
+        // What the stream has passed is not needed again.
+        self.ahead.retain(|_, c| {
+            c.events.retain(|e| e.id > to);
+            !c.events.is_empty()
+        });
+        // Past the bound, those whose next event is furthest off go, and
+        // are read again when met: memory stays bounded however the log
+        // interleaves its appointments.
+        if self.ahead.len() > CARRIED {
+            let mut next: Vec<(i64, String)> = self
+                .ahead
+                .iter()
+                .map(|(a, c)| (c.events[0].id, a.clone()))
+                .collect();
+            next.sort_unstable();
+            for (_, a) in next.into_iter().skip(CARRIED) {
+                self.ahead.remove(&a);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A waitlist entry stored by IDs (an offer's message keeps it so, as a
@@ -152,6 +345,22 @@ impl Names {
                 .insert(id.to_string(), (s.name, s.duration_minutes));
         }
         Ok(&self.services[id])
+    }
+
+    /// Reads the names of those of `ids` not known yet, in one go.
+    fn read_patients(&mut self, tx: &Tx, ids: &[&str]) -> Result<()> {
+        let mut unknown: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.patients.contains_key(*id))
+            .collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        for p in patients::get_many(tx, &unknown)? {
+            let p = p.patient;
+            self.patients.insert(p.id, (p.full_name, p.phone));
+        }
+        Ok(())
     }
 
     fn patient(&mut self, tx: &Tx, id: &str) -> Result<&(String, String)> {
@@ -217,36 +426,215 @@ fn unreadable(id: i64, what: &str) -> Error {
     )
 }
 
-/// Rebuilds the data of `evs`, the events of appointment `now_as` oldest
-/// first (every one after the first kept: each is undone on the way back
-/// from the row as it is now), into the data they show: the appointment as
-/// it was at each, with its names (docs/rules.md#events). An event stored
-/// whole, as appt stored them before schema 21, is shown as stored.
-fn rebuild(tx: &Tx, names: &mut Names, now_as: &Appointment, evs: &mut [Event]) -> Result<()> {
+/// Rebuilds the data that those of `evs` within `show` show into `shown`:
+/// `evs` are events of appointment `now_as` oldest first, every one after
+/// the first of `show` kept (each is undone on the way back from the row as
+/// it is now); each shows the appointment as it was at it, with its names
+/// (docs/rules.md#events). An event stored whole, as appt stored them
+/// before schema 21, is shown as stored. Names are looked up only for what
+/// is shown.
+fn rebuild(
+    tx: &Tx,
+    names: &mut Names,
+    form: Form,
+    now_as: &Appointment,
+    evs: &[Event],
+    show: std::ops::RangeInclusive<i64>,
+    shown: &mut HashMap<i64, Shown>,
+) -> Result<()> {
     let mut state = now_as.clone();
-    for e in evs.iter_mut().rev() {
-        let Value::Object(stored) = &mut e.data else {
+    // Whether `state`'s names are those of its IDs: the row as read has its
+    // own; each undo asks for them again.
+    let mut named = true;
+    for e in evs.iter().rev() {
+        if e.id < *show.start() {
+            break;
+        }
+        let wanted = show.contains(&e.id);
+        let Value::Object(stored) = &e.data else {
             continue;
         };
         if stored.contains_key("appointment") {
             continue;
         }
-        if let Some(Value::Object(set)) = stored.remove("set") {
-            changes::redo_booking(&mut state.row, &set, e.created_at)
+        let mut name = |state: &mut Appointment, named: &mut bool| -> Result<()> {
+            if !*named {
+                names.fill(tx, state)?;
+                *named = true;
+            }
+            Ok(())
+        };
+        if let Some(Value::Object(set)) = stored.get("set") {
+            changes::redo_booking(&mut state.row, set, e.created_at)
                 .map_err(|f| unreadable(e.id, &f.0))?;
-            names.fill(tx, &mut state)?;
-            stored.insert("appointment".into(), wire::appointment(&state));
-        } else if let Some(Value::Object(was)) = stored.remove("was") {
-            stored.insert("appointment".into(), wire::appointment(&state));
-            changes::undo(&mut state.row, &was).map_err(|f| unreadable(e.id, &f.0))?;
-            names.fill(tx, &mut state)?;
-            if e.kind == "appointment.rescheduled" {
-                stored.insert("previous".into(), wire::previous(&state));
+            named = false;
+            if wanted {
+                name(&mut state, &mut named)?;
+                let added = vec![("appointment", Added::Appointment(&state))];
+                shown.insert(e.id, shown_as(form, stored, "set", added)?);
+            }
+        } else if let Some(Value::Object(was)) = stored.get("was") {
+            // The appointment after the change, before it is undone.
+            let after = if wanted {
+                name(&mut state, &mut named)?;
+                Some(state.clone())
+            } else {
+                None
+            };
+            changes::undo(&mut state.row, was).map_err(|f| unreadable(e.id, &f.0))?;
+            named = false;
+            if let Some(after) = &after {
+                let mut added = vec![("appointment", Added::Appointment(after))];
+                if e.kind == "appointment.rescheduled" {
+                    name(&mut state, &mut named)?;
+                    added.push(("previous", Added::Value(wire::previous(&state))));
+                }
+                shown.insert(e.id, shown_as(form, stored, "was", added)?);
             }
         } else if let Some(ids) = stored.get("waitlist") {
-            let shown = names.entry(tx, ids)?;
-            stored.insert("waitlist".into(), shown);
+            if wanted {
+                let added = vec![("waitlist", Added::Value(names.entry(tx, ids)?))];
+                shown.insert(e.id, shown_as(form, stored, "", added)?);
+            }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::book;
+    use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
+    use crate::app::schedule::WhenInput;
+    use crate::app::tests::{desk, monday_8am, one, request, set_up};
+    use crate::store::Create;
+
+    fn confirm(st: &mut Store, id: &str) {
+        let s = StatusRequest {
+            id: id.into(),
+            status: "confirmed".into(),
+            diagnosis: None,
+            prescription: None,
+            follow_up: None,
+            notes: None,
+        };
+        change::set_status(st, &s, &desk(), monday_8am()).unwrap();
+    }
+
+    fn move_to(st: &mut Store, id: &str, time: &str) {
+        let r = RescheduleRequest {
+            id: id.into(),
+            clinic: None,
+            when: WhenInput {
+                date: None,
+                time: Some(time.into()),
+                at: None,
+            },
+            doctor: None,
+            duration: None,
+            reason: None,
+            force: false,
+            past_calendar: false,
+            no_notify: false,
+            visit: Default::default(),
+            seen_from: None,
+            series: false,
+        };
+        change::reschedule(st, &r, &desk(), monday_8am()).unwrap();
+    }
+
+    /// An event's data as written out: its text where the stream made it.
+    fn line(e: &Event) -> String {
+        match &e.shown {
+            Some(t) => t.get().to_string(),
+            None => e.data.to_string(),
+        }
+    }
+
+    /// Every appointment's events as `history` shows them (rebuilt from
+    /// its row alone), their data's text by event ID.
+    fn as_history(st: &mut Store, ids: &[String]) -> HashMap<i64, String> {
+        st.read(|tx| {
+            let mut lines = HashMap::new();
+            for id in ids {
+                let a = appointments::get(tx, id)?;
+                for e in of_appointment(tx, &a)? {
+                    lines.insert(e.id, line(&e));
+                }
+            }
+            Ok(lines)
+        })
+        .unwrap()
+    }
+
+    /// The stream carries each appointment from page to page (two events a
+    /// page here): every line it writes is the line `history` shows, an
+    /// appointment's events spanning many pages and read once; and an event
+    /// written after its appointment was carried is rebuilt all the same.
+    #[test]
+    fn the_stream_shows_each_event_as_its_history_does_across_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("appt.db");
+        let mut st = Store::open(&path, Create::File).unwrap();
+        set_up(&mut st);
+        let mut ids = Vec::new();
+        for (time, phone) in [
+            ("10:00", "+50370000001"),
+            ("10:30", "+50370000002"),
+            ("11:00", "+50370000003"),
+        ] {
+            let b = book::book(&mut st, &request(time, phone), &desk(), monday_8am()).unwrap();
+            ids.push(one(b).appointment.id.clone());
+        }
+        // Interleaved, so that each appointment's events lie pages apart.
+        confirm(&mut st, &ids[0]);
+        move_to(&mut st, &ids[1], "11:30");
+        confirm(&mut st, &ids[2]);
+        move_to(&mut st, &ids[1], "12:30");
+        let cancel = CancelRequest {
+            id: ids[2].clone(),
+            reason: Some("No puede venir".into()),
+            ..CancelRequest::default()
+        };
+        change::cancel(&mut st, &cancel, &desk(), monday_8am()).unwrap();
+        // The ninth event, the first appointment's last: a page of its own
+        // until the desk's below joins it.
+        move_to(&mut st, &ids[0], "12:00");
+
+        let mut streamed = Vec::new();
+        stream(&mut st, None, None, None, None, &mut |e| {
+            streamed.push((e.id, line(e)));
+            Ok(())
+        })
+        .unwrap();
+        let history = as_history(&mut st, &ids);
+        assert_eq!(streamed.len(), 9);
+        assert_eq!(streamed.len(), history.len());
+        for (id, line) in &streamed {
+            assert_eq!(Some(line), history.get(id), "event {id}");
+            assert!(!line.contains("\"was\""), "rebuilt, not as stored: {line}");
+        }
+
+        // A desk moves the first appointment while a script streams: its
+        // new event, in the page of its last carried one, is past what the
+        // stream carried of it.
+        let mut desk_st = Store::open(&path, Create::Never).unwrap();
+        let mut seen = Vec::new();
+        let mut moved = false;
+        stream(&mut st, None, None, None, None, &mut |e| {
+            if !moved {
+                move_to(&mut desk_st, &ids[0], "09:30");
+                moved = true;
+            }
+            seen.push((e.id, line(e)));
+            Ok(())
+        })
+        .unwrap();
+        let history = as_history(&mut st, &ids);
+        assert_eq!(seen.len(), history.len(), "the new event is streamed too");
+        for (id, line) in &seen {
+            assert_eq!(Some(line), history.get(id), "event {id}");
+        }
+    }
 }

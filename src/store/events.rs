@@ -22,6 +22,9 @@ pub struct Event {
     /// Who made the change (`cli:ana`, `import`, `system`, …); None for
     /// events recorded before appt named them.
     pub actor: Option<String>,
+    /// The data as shown, already JSON text, where a stream rebuilt it so
+    /// to write it out (`app::events`); what is written then, not `data`.
+    pub shown: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// Every column of the table.
@@ -101,6 +104,7 @@ pub(crate) fn from_row(r: &Row) -> Result<Event> {
         created_at: f.instant(3)?,
         data: f.json(4)?,
         actor: f.get(5)?,
+        shown: None,
     })
 }
 

@@ -225,16 +225,22 @@ pub(super) fn event_view(e: &Event) -> EventView<'_> {
     }
 }
 
-/// One event as a JSON Lines record, its stored data passed through as stored
-/// (no tree is built): the same text as [`event`] gives, whose keys a
-/// `Value` sorts.
+/// One event as a JSON Lines record, its data passed through as it came
+/// (its shown text where a stream made it, no tree built): the same text as
+/// [`event`] gives, whose keys a `Value` sorts.
 pub fn event_line(e: &crate::store::events::Event) -> String {
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Data<'a> {
+        Text(&'a serde_json::value::RawValue),
+        Tree(&'a Value),
+    }
     #[derive(Serialize)]
     struct Line<'a> {
         actor: Option<&'a str>,
         appointment_id: Option<&'a str>,
         created_at: String,
-        data: &'a Value,
+        data: Data<'a>,
         id: i64,
         #[serde(rename = "type")]
         kind: &'a str,
@@ -243,7 +249,10 @@ pub fn event_line(e: &crate::store::events::Event) -> String {
         actor: e.actor.as_deref(),
         appointment_id: e.appointment_id.as_deref(),
         created_at: ts(e.created_at),
-        data: &e.data,
+        data: match &e.shown {
+            Some(t) => Data::Text(t),
+            None => Data::Tree(&e.data),
+        },
         id: e.id,
         kind: &e.kind,
     })
