@@ -505,9 +505,8 @@ fn rebuild(
 mod tests {
     use super::*;
     use crate::app::book;
-    use crate::app::change::{self, CancelRequest, RescheduleRequest, StatusRequest};
-    use crate::app::schedule::WhenInput;
-    use crate::app::tests::{desk, monday_8am, one, request, set_up};
+    use crate::app::change::{self, CancelRequest, StatusRequest};
+    use crate::app::tests::{desk, monday_8am, move_request, one, request, set_up};
     use crate::store::Create;
 
     fn confirm(st: &mut Store, id: &str) {
@@ -523,24 +522,7 @@ mod tests {
     }
 
     fn move_to(st: &mut Store, id: &str, time: &str) {
-        let r = RescheduleRequest {
-            id: id.into(),
-            clinic: None,
-            when: WhenInput {
-                date: None,
-                time: Some(time.into()),
-                at: None,
-            },
-            doctor: None,
-            duration: None,
-            reason: None,
-            force: false,
-            past_calendar: false,
-            no_notify: false,
-            visit: Default::default(),
-            seen_from: None,
-            series: false,
-        };
+        let r = move_request(id, time);
         change::reschedule(st, &r, &desk(), monday_8am()).unwrap();
     }
 

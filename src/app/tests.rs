@@ -145,6 +145,28 @@ fn an_external_reference_books_once_whatever_the_replay_says() {
     assert_eq!(again.appointment.starts_at, first.appointment.starts_at);
 }
 
+/// A move of appointment `id` to `time` the same day, nothing else asked.
+pub(super) fn move_request(id: &str, time: &str) -> RescheduleRequest {
+    RescheduleRequest {
+        id: id.into(),
+        clinic: None,
+        when: WhenInput {
+            date: None,
+            time: Some(time.into()),
+            at: None,
+        },
+        doctor: None,
+        duration: None,
+        reason: None,
+        force: false,
+        past_calendar: false,
+        no_notify: false,
+        visit: Default::default(),
+        seen_from: None,
+        series: false,
+    }
+}
+
 #[test]
 fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
     let mut st = clinic_with_a_doctor();
@@ -159,24 +181,7 @@ fn a_move_keeps_the_id_and_a_cancel_frees_the_time() {
     let moved = changed(
         change::reschedule(
             &mut st,
-            &RescheduleRequest {
-                id: a.id.clone(),
-                clinic: None,
-                when: WhenInput {
-                    date: None,
-                    time: Some("11:00".into()),
-                    at: None,
-                },
-                doctor: None,
-                duration: None,
-                reason: None,
-                force: false,
-                past_calendar: false,
-                no_notify: false,
-                visit: Default::default(),
-                seen_from: None,
-                series: false,
-            },
+            &move_request(&a.id, "11:00"),
             &desk(),
             monday_8am(),
         )
