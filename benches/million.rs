@@ -1599,6 +1599,9 @@ impl Bench<'_> {
                     ))
                 });
             note("remind due", r);
+            for (name, r) in self.remind_steps(&reset, due_n) {
+                note(&name, r);
+            }
         }
 
         // book: distinct free slots; the reference commits one insert.
@@ -3152,6 +3155,93 @@ impl Bench<'_> {
         let mut c = self.appt_args(args);
         c.env("APPT_NOW", BOARD_NOW);
         c
+    }
+
+    /// Each step of `remind due` on its own (issue 69), timed in this
+    /// process on the workload's store (no process to start, no output), the
+    /// due reminders made due again before each run (untimed): the steps it
+    /// runs before and after the sweep (`app::remind::BEFORE`, `AFTER`), the
+    /// sweep delivering to nobody, and the clinics' retention counted as on
+    /// a dry run (run for real it would delete the workload's ended visits).
+    /// No reference: together they are the figure above less its process.
+    fn remind_steps(&self, reset: &str, due: usize) -> Vec<(String, Res<Row>)> {
+        use appt::app::{purge, remind};
+        type Timed<'s> = Box<dyn Fn(&mut Store) -> Result<(), String> + 's>;
+        let at = now();
+        let request = remind::DueRequest {
+            exec: None,
+            dry_run: false,
+            limit: None,
+            key: None,
+            concurrency: remind::CONCURRENCY,
+            kind: None,
+        };
+        let step = |f: fn(&mut Store, DateTime<Utc>) -> appt::error::Result<()>| -> Timed {
+            Box::new(move |st: &mut Store| f(st, at).map_err(err))
+        };
+        let mut steps: Vec<(String, Timed)> = remind::BEFORE
+            .iter()
+            .map(|(name, f)| (name.to_string(), step(*f)))
+            .collect();
+        steps.push((
+            "messages swept".into(),
+            Box::new(|st: &mut Store| {
+                let tally = remind::sweep(st, &request, at, &mut |_, _, _| Ok(())).map_err(err)?;
+                match tally.sent as usize == due {
+                    true => Ok(()),
+                    false => Err(format!(
+                        "the sweep delivered {}, expected {due}",
+                        tally.sent
+                    )),
+                }
+            }),
+        ));
+        steps.push((
+            "retention (counted)".into(),
+            Box::new(move |st: &mut Store| purge::retain(st, at, true).map(|_| ()).map_err(err)),
+        ));
+        steps.extend(
+            remind::AFTER
+                .iter()
+                .map(|(name, f)| (name.to_string(), step(*f))),
+        );
+        let mut st = match self.store() {
+            Ok(st) => st,
+            Err(e) => return vec![("remind due: its steps".into(), Err(e))],
+        };
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
+        // One warm-up run, then the timed ones.
+        for run in 0..=self.runs {
+            if let Err(e) = self.engine.exec(reset) {
+                return vec![("remind due: its steps".into(), Err(e))];
+            }
+            for (i, (name, f)) in steps.iter().enumerate() {
+                let t = Instant::now();
+                if let Err(e) = f(&mut st) {
+                    return vec![(format!("remind due: {name}"), Err(e))];
+                }
+                if run > 0 {
+                    times[i].push(t.elapsed().as_secs_f64());
+                }
+            }
+        }
+        steps
+            .iter()
+            .zip(times.iter_mut())
+            .map(|((name, _), t)| {
+                let figure = format!("remind due, one step: {name}");
+                let row = Row {
+                    figure: figure.clone(),
+                    appt: ms(median(t)),
+                    reference: "— (in process)".into(),
+                    ratio: None,
+                    rss_kb: 0,
+                    goal: "—".into(),
+                    met: None,
+                };
+                (figure, Ok(row))
+            })
+            .collect()
     }
 
     fn store(&self) -> Res<Store> {

@@ -365,7 +365,7 @@ pub fn due(
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<Sweep> {
     if !r.dry_run {
-        for step in BEFORE {
+        for (_, step) in BEFORE {
             step(st, now)?;
         }
     }
@@ -373,7 +373,7 @@ pub fn due(
     // The clinics' retention: counted on a dry run too, and reported.
     tally.purged = Some(super::purge::retain(st, now, r.dry_run)?);
     if !r.dry_run {
-        for step in AFTER {
+        for (_, step) in AFTER {
             step(st, now)?;
         }
     }
@@ -381,20 +381,24 @@ pub fn due(
 }
 
 /// A step `remind due` runs beside its sweep, its feature's own (none on a
-/// dry run).
-type Step = fn(&mut Store, DateTime<Utc>) -> Result<()>;
+/// dry run), by the name the benchmark times it under.
+pub type Step = (&'static str, fn(&mut Store, DateTime<Utc>) -> Result<()>);
 
 /// Before the sweep: that it began (`appt check --setup` asks when the
 /// timer or cron last ran one), and the due recalls of the clinics that
 /// send them join it (docs/rules.md#recalls).
-const BEFORE: [Step; 2] = [
-    |st, now| st.write(|tx| crate::store::meta::set_swept_at(tx, now.timestamp())),
-    |st, now| super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now).map(|_| ()),
+pub const BEFORE: [Step; 2] = [
+    ("the sweep's time", |st, now| {
+        st.write(|tx| crate::store::meta::set_swept_at(tx, now.timestamp()))
+    }),
+    ("recalls queued", |st, now| {
+        super::recall::queue_due(st, super::recall::Clinics::TurnedOn, now).map(|_| ())
+    }),
 ];
 
 /// After it: what patients typed on the booking page goes with their ended
 /// holds, even when nobody uses the page again (docs/booking.md).
-const AFTER: [Step; 1] = [super::web::forget_ended];
+pub const AFTER: [Step; 1] = [("booking page's ended holds", super::web::forget_ended)];
 
 /// `recall send`: makes the message of each recall due at `now` in
 /// `clinic` (None: every clinic), then delivers the recalls' messages as
@@ -424,7 +428,7 @@ pub fn recalls(
 /// time while stdout keeps up (one, two, four…), and the transaction that
 /// records a printed batch claims the next; a hook gets one reminder per
 /// claim.
-fn sweep(
+pub fn sweep(
     st: &mut Store,
     r: &DueRequest,
     now: DateTime<Utc>,

@@ -19,6 +19,19 @@ pub fn set_width(columns: usize) {
     let _ = WIDTH.set(columns);
 }
 
+/// Whether stdout is a terminal, asked once: a table of a thousand rows
+/// asks at each row.
+pub fn stdout_is_terminal() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
+}
+
+/// Whether stderr is a terminal, asked once.
+fn stderr_is_terminal() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stderr().is_terminal())
+}
+
 /// `--width`, else a positive `$COLUMNS`.
 fn given_width() -> Option<usize> {
     WIDTH.get().copied().or_else(|| {
@@ -36,7 +49,7 @@ pub fn width() -> Option<usize> {
     if let Some(n) = given_width() {
         return Some(n);
     }
-    if std::io::stdout().is_terminal() {
+    if stdout_is_terminal() {
         // comfy-table asks the terminal for its size when stdout is one.
         return Table::new().width().map(usize::from);
     }
@@ -51,7 +64,7 @@ pub fn message_width() -> Option<usize> {
 
 /// The columns of the terminal on stderr, if it is one.
 fn stderr_width() -> Option<usize> {
-    if !std::io::stderr().is_terminal() {
+    if !stderr_is_terminal() {
         return None;
     }
     // SAFETY: TIOCGWINSZ only fills in the winsize it is handed.

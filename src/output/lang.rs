@@ -98,7 +98,16 @@ pub fn heading(h: &'static str) -> &'static str {
 
 /// A status as people read it (`confirmed`, `confirmada`).
 pub fn status(s: crate::core::Status) -> &'static str {
-    t(&format!("status-{}", s.as_str()))
+    use crate::core::Status;
+    // Asked at each row of a day sheet: each label made once per language.
+    static SHOWN: [[OnceLock<&'static str>; Status::ALL.len()]; Lang::ALL.len()] =
+        [const { [const { OnceLock::new() }; Status::ALL.len()] }; Lang::ALL.len()];
+    let lang = current();
+    fn place<T: PartialEq>(all: &[T], x: T) -> usize {
+        all.iter().position(|y| *y == x).unwrap_or(0)
+    }
+    SHOWN[place(&Lang::ALL, lang)][place(&Status::ALL, s)]
+        .get_or_init(|| text_in(lang, &format!("status-{}", s.as_str())))
 }
 
 /// `yes` / `no`, `on` / `off`.

@@ -68,7 +68,7 @@ fn from_row(r: &Row) -> Result<Token> {
         prefix: f.get(place!(COLS, "prefix"))?,
         scopes: f.scopes(place!(COLS, "scopes"))?,
         clinic_id: f.get(place!(COLS, "clinic_id"))?,
-        clinic: f.get(columns::count(COLS))?,
+        clinic: f.get(const { columns::count(COLS) })?,
         created_at: f.instant(place!(COLS, "created_at"))?,
         expires_at: f.opt_instant(place!(COLS, "expires_at"))?,
         last_used_at: f.opt_instant(place!(COLS, "last_used_at"))?,
@@ -135,7 +135,7 @@ pub fn by_hash_from(
     address: &str,
     since: DateTime<Utc>,
 ) -> Result<(Option<Token>, i64, Option<DateTime<Utc>>)> {
-    let at = columns::count(COLS) + 1;
+    let at = const { columns::count(COLS) + 1 };
     let found = tx.row(
         On::reads(&[Table::ApiTokens, Table::Clinics, Table::AuthFailures]),
         &format!(

@@ -53,7 +53,7 @@ const JOINED: &str = "c.name, c.timezone, p.full_name, p.phone, d.full_name, d.s
 /// The place of a [`JOINED`] column in [`select`]'s rows.
 macro_rules! joined {
     ($name:literal) => {
-        count(COLS) + place!(JOINED, $name)
+        const { count(COLS) + $crate::store::columns::at(JOINED, $name) }
     };
 }
 
@@ -188,7 +188,7 @@ pub(super) fn from_row(r: &Row) -> Result<Appointment> {
         doctor_specialty: f.get(joined!("d.specialty"))?,
         service_name: f.get(joined!("s.name"))?,
         service_minutes: f.get(joined!("s.duration_minutes"))?,
-        resources: super::resources::given_read(f.get(count(COLS) + count(JOINED))?),
+        resources: super::resources::given_read(f.get(const { count(COLS) + count(JOINED) })?),
     })
 }
 

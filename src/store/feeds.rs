@@ -71,7 +71,7 @@ fn select(filter: &str) -> String {
 
 fn from_row(r: &Row) -> Result<Feed> {
     let f = r.of("feeds", place!(COLS, "id"))?;
-    let n = columns::count(COLS);
+    let n = const { columns::count(COLS) };
     Ok(Feed {
         id: f.id().to_string(),
         name: f.get(place!(COLS, "name"))?,

@@ -150,7 +150,7 @@ pub(super) const ORDER: &str = "clinic_id, doctor_id, date, weekdays, start_minu
 /// more service of the last.
 pub(super) fn gather(ws: &mut Vec<Window>, r: &Row) -> Result<()> {
     let id: String = r.get(0)?;
-    let service: Option<String> = r.get(count(COLS))?;
+    let service: Option<String> = r.get(const { count(COLS) })?;
     if ws.last().is_none_or(|w| w.id != id) {
         ws.push(from_row(r)?);
     }

@@ -46,7 +46,6 @@ use super::lang::tr;
 use crate::core::time::local_hm;
 use crate::core::Status;
 use comfy_table::Color;
-use std::io::IsTerminal;
 
 /// Stored text as a terminal may show it, on one line: control characters
 /// (escape sequences, bells, carriage returns, line feeds, C1 codes) become
@@ -109,18 +108,25 @@ fn picture(c: char) -> char {
 /// gets here, so those are appt's own.
 pub fn neutralise(text: &str, colour: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
+    // The start of the run of text kept as it is, copied at once.
+    let mut kept = 0;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
         if c == '\u{1b}' && colour {
-            if let Some(len) = sgr_len(rest) {
-                out.push_str(&rest[..len]);
-                rest = &rest[len..];
+            if let Some(len) = sgr_len(&text[i..]) {
+                // The sequence is ASCII: its other `len - 1` characters.
+                chars.nth(len - 2);
                 continue;
             }
         }
-        out.push(if c == '\n' { c } else { picture(c) });
-        rest = &rest[c.len_utf8()..];
+        let shown = if c == '\n' { c } else { picture(c) };
+        if shown != c {
+            out.push_str(&text[kept..i]);
+            out.push(shown);
+            kept = i + c.len_utf8();
+        }
     }
+    out.push_str(&text[kept..]);
     out
 }
 
@@ -140,7 +146,7 @@ pub fn short(id: &str) -> &str {
 
 /// Whether human output may be coloured: a terminal, and `NO_COLOR` unset.
 pub fn colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+    std::env::var_os("NO_COLOR").is_none() && crate::output::fit::stdout_is_terminal()
 }
 
 /// `Mon 15 Jun 2026 14:00–14:30`
