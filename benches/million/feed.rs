@@ -244,6 +244,14 @@ impl Bench<'_> {
                     Some(NOT_MODIFIED_P99_US),
                 )
             },
+            // The floor (issue 69): the same server, clients and cores
+            // when an answer costs nothing but a ping of the store.
+            run(
+                "floor: GET /healthz, the same server answering a ping of its store",
+                url("/healthz"),
+                vec![],
+                None,
+            ),
         ];
         for WrkRun {
             figure,

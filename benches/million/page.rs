@@ -140,6 +140,7 @@ impl Bench<'_> {
         );
         // Warm-up: the pages read, the server's threads started.
         let url = |path: &str| format!("{}{path}", server.url);
+        let health = "/healthz".to_string();
         run_wrk(wrk(3, PAGE_CONNECTIONS, None, "report.lua", &url(&one), &[]).0)?;
         let mut rows = Vec::new();
         let runs = [
@@ -165,6 +166,15 @@ impl Bench<'_> {
                 "reference: GET /v1/slots?doctor&date&service, the time step's question of the API",
                 &slots,
                 Some(token.as_str()),
+                None,
+            ),
+            // The floor (issue 69): what the same server, clients and
+            // cores answer when an answer costs nothing but a ping of the
+            // store; how far a page is above it is appt's own.
+            (
+                "floor: GET /healthz, the same server answering a ping of its store",
+                &health,
+                None,
                 None,
             ),
         ];
