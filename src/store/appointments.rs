@@ -223,12 +223,9 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
     let mut ids: Vec<&str> = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        let sql = format!("{} WHERE a.id IN ({})", select(), marks(1, chunk.len()));
-        for a in conn.rows(SELECTED, &sql, &args, from_row)? {
-            found.insert(a.id.clone(), a);
-        }
+    let sql = format!("{} WHERE a.id IN ({{keys}})", select());
+    for a in conn.rows_in(SELECTED, &sql, &[], &ids, from_row)? {
+        found.insert(a.id.clone(), a);
     }
     // An ID that is not there is answered as `get` answers it.
     for id in ids {
@@ -242,15 +239,10 @@ pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Appointment>>
 /// The appointments of these whole IDs that are there, each with its
 /// sequence (as [`each`] hands them); an ID not there is left out.
 pub fn those(conn: &Tx, ids: &[&str]) -> Result<Vec<(Appointment, i64)>> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        let sql = format!("{} WHERE a.id IN ({})", select(), marks(1, chunk.len()));
-        found.extend(conn.rows(SELECTED, &sql, &args, |r| {
-            Ok((from_row(r)?, r.get(joined!("a.sequence"))?))
-        })?);
-    }
-    Ok(found)
+    let sql = format!("{} WHERE a.id IN ({{keys}})", select());
+    conn.rows_in(SELECTED, &sql, &[], ids, |r| {
+        Ok((from_row(r)?, r.get(joined!("a.sequence"))?))
+    })
 }
 
 /// An appointment by ID or unique prefix. Candidates of an ambiguous prefix

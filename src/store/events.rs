@@ -276,17 +276,13 @@ pub fn each_after(
 /// The events of appointments `ids` from event `from` on, as stored, in
 /// one query per few hundred appointments (in no order).
 pub fn of_appointments(conn: &Tx, ids: &[&str], from: i64) -> Result<Vec<Event>> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let mut args = vec![from.to_val()];
-        args.extend(chunk.iter().map(|id| id.to_val()));
-        let sql = format!(
-            "SELECT {COLS} FROM events WHERE id >= ?1 AND appointment_id IN ({})",
-            marks(2, chunk.len())
-        );
-        found.extend(conn.rows(On::reads(&[Table::Events]), &sql, &args, from_row)?);
-    }
-    Ok(found)
+    conn.rows_in(
+        On::reads(&[Table::Events]),
+        &format!("SELECT {COLS} FROM events WHERE id >= ?1 AND appointment_id IN ({{keys}})"),
+        &[from.to_val()],
+        ids,
+        from_row,
+    )
 }
 
 #[cfg(test)]

@@ -60,28 +60,21 @@ pub struct Issued {
 
 /// The links made to the targets `ids` (whole IDs) of `kind`, oldest first.
 pub fn issued(tx: &Tx, kind: &str, ids: &[&str]) -> Result<Vec<Issued>> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let mut args: Vec<Val> = vec![kind.to_val()];
-        args.extend(chunk.iter().map(|id| id.to_val()));
-        found.extend(tx.rows(
-            On::reads(&[Table::PatientLinks]),
-            &format!(
-                "SELECT kind, target_id, created_at FROM patient_links \
-                 WHERE kind = ?1 AND target_id IN ({})",
-                marks(2, chunk.len())
-            ),
-            &args,
-            |r| {
-                let f = r.of("patient_links", 1)?;
-                Ok(Issued {
-                    kind: f.get(0)?,
-                    target_id: f.get(1)?,
-                    created_at: f.instant(2)?,
-                })
-            },
-        )?);
-    }
+    let mut found = tx.rows_in(
+        On::reads(&[Table::PatientLinks]),
+        "SELECT kind, target_id, created_at FROM patient_links \
+         WHERE kind = ?1 AND target_id IN ({keys})",
+        &[kind.to_val()],
+        ids,
+        |r| {
+            let f = r.of("patient_links", 1)?;
+            Ok(Issued {
+                kind: f.get(0)?,
+                target_id: f.get(1)?,
+                created_at: f.instant(2)?,
+            })
+        },
+    )?;
     found.sort_by(|a, b| (a.created_at, &a.target_id).cmp(&(b.created_at, &b.target_id)));
     Ok(found)
 }

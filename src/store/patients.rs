@@ -1,7 +1,7 @@
 //! The `patients` table: one row per phone number.
 
 use super::asked::Asked;
-use super::db::{marks, Backend, Row, ToVal, Tx, Val};
+use super::db::{Backend, Row, Tx, Val};
 use super::db::{Insert, On, Table};
 use super::keys::{self, Keyring, Keys, SealedState, Unopened, KEY_CHECK_SAMPLE};
 use super::stored::{col, opt, Kind, Layout};
@@ -271,19 +271,13 @@ pub fn get(conn: &Tx, id: &str) -> Result<Stored> {
 /// The patients of these whole IDs that are there (an ID no patient has is
 /// left out), one query per 500: an event page's patients at once.
 pub fn get_many(conn: &Tx, ids: &[&str]) -> Result<Vec<Stored>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        found.extend(conn.rows(
-            On::reads(&[Table::Patients]),
-            &format!(
-                "SELECT {COLS} FROM patients WHERE id IN ({})",
-                marks(1, chunk.len())
-            ),
-            &args,
-            from_row,
-        )?);
-    }
+    let found = conn.rows_in(
+        On::reads(&[Table::Patients]),
+        &format!("SELECT {COLS} FROM patients WHERE id IN ({{keys}})"),
+        &[],
+        ids,
+        from_row,
+    )?;
     Ok(found)
 }
 
@@ -616,26 +610,19 @@ pub fn set_contact(
 /// How each of the patients `ids` is reached (whole IDs; an ID no patient
 /// has is left out): one query per 500, for a sweep's messages at once.
 pub fn contacts(conn: &Tx, ids: &[&str]) -> Result<HashMap<String, Contact>> {
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        conn.each(
-            On::reads(&[Table::Patients]),
-            &format!(
-                "SELECT id, email, channel FROM patients WHERE id IN ({})",
-                marks(1, chunk.len())
-            ),
-            &args,
-            |r| {
-                let (id, email, channel): (String, Option<String>, Option<String>) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?);
-                let channel = channel.as_deref().and_then(Preference::parse);
-                found.insert(id, Contact { email, channel });
-                Ok(())
-            },
-        )?;
-    }
-    Ok(found)
+    let found = conn.rows_in(
+        On::reads(&[Table::Patients]),
+        "SELECT id, email, channel FROM patients WHERE id IN ({keys})",
+        &[],
+        ids,
+        |r| {
+            let (id, email, channel): (String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            let channel = channel.as_deref().and_then(Preference::parse);
+            Ok((id, Contact { email, channel }))
+        },
+    )?;
+    Ok(found.into_iter().collect())
 }
 
 /// Booking's patient step, as [`patient_step`] decides it
@@ -847,6 +834,36 @@ mod tests {
 
     fn search_args() -> Vec<Val> {
         args!["%garcia%", Val::Null, 200_i64, 1_i64].to_vec()
+    }
+
+    /// `rows_in` asks its keys 500 at a time, each after the arguments
+    /// given before them, and every key once.
+    #[test]
+    fn many_keys_are_asked_500_at_a_time_after_the_arguments_before_them() {
+        let mut st = crate::store::Store::in_memory().unwrap();
+        let keys: Vec<String> = (0..1201).map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let lead = args!["lead"].to_vec();
+        let rows: Vec<(String, String)> = st
+            .read(|tx| {
+                tx.rows_in(
+                    On::NOTHING,
+                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1300) \
+                     SELECT ?1, group_concat('k' || i) FROM n WHERE 'k' || i IN ({keys})",
+                    &lead,
+                    &refs,
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .unwrap();
+        let sizes: Vec<usize> = rows.iter().map(|(_, a)| a.split(',').count()).collect();
+        assert_eq!(sizes, [500, 500, 201]);
+        assert!(rows.iter().all(|(l, _)| l == "lead"), "{rows:?}");
+        let asked: Vec<String> = rows
+            .iter()
+            .flat_map(|(_, a)| a.split(',').map(String::from))
+            .collect();
+        assert_eq!(asked, keys);
     }
 
     /// A search walks the (name, phone) index in its order and reads the

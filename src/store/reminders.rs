@@ -320,19 +320,13 @@ pub fn told_of(conn: &Tx, ids: &[&str]) -> Result<Vec<Reminder>> {
 
 /// The messages about the appointments of `ids`, under condition `and`, by due time.
 fn about(conn: &Tx, ids: &[&str], and: &str) -> Result<Vec<Reminder>> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let args: Vec<Val> = chunk.iter().map(|id| id.to_val()).collect();
-        found.extend(conn.rows(
-            On::reads(&[Table::Reminders]),
-            &format!(
-                "SELECT {COLS} FROM reminders WHERE appointment_id IN ({}){and}",
-                marks(1, chunk.len())
-            ),
-            &args,
-            from_row,
-        )?);
-    }
+    let mut found = conn.rows_in(
+        On::reads(&[Table::Reminders]),
+        &format!("SELECT {COLS} FROM reminders WHERE appointment_id IN ({{keys}}){and}"),
+        &[],
+        ids,
+        from_row,
+    )?;
     found.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
     Ok(found)
 }

@@ -261,6 +261,28 @@ impl<'c> Tx<'c> {
         Ok(out)
     }
 
+    /// [`rows`](Tx::rows) of `sql` for many keys: its `{keys}` is the
+    /// placeholders of up to 500 of `keys` at a time, after those of
+    /// `before`, one statement each 500, the rows of all in no set order.
+    pub fn rows_in<T>(
+        &self,
+        on: On,
+        sql: &str,
+        before: &[Val],
+        keys: &[&str],
+        mut f: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        use super::values::{marks, ToVal};
+        let mut out = Vec::new();
+        for chunk in keys.chunks(500) {
+            let mut args = before.to_vec();
+            args.extend(chunk.iter().map(|k| k.to_val()));
+            let sql = sql.replace("{keys}", &marks(before.len() + 1, chunk.len()));
+            out.extend(self.rows(on, &sql, &args, &mut f)?);
+        }
+        Ok(out)
+    }
+
     /// The first row, if any.
     pub fn row<T>(
         &self,
