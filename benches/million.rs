@@ -3173,14 +3173,7 @@ impl Bench<'_> {
         use appt::app::{purge, remind};
         type Timed<'s> = Box<dyn Fn(&mut Store) -> Result<(), String> + 's>;
         let at = now();
-        let request = remind::DueRequest {
-            exec: None,
-            dry_run: false,
-            limit: None,
-            key: None,
-            concurrency: remind::CONCURRENCY,
-            kind: None,
-        };
+        let request = remind::DueRequest::default();
         let step = |f: fn(&mut Store, DateTime<Utc>) -> appt::error::Result<()>| -> Timed {
             Box::new(move |st: &mut Store| f(st, at).map_err(err))
         };

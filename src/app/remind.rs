@@ -78,6 +78,21 @@ pub struct DueRequest {
     pub kind: Option<&'static str>,
 }
 
+/// A sweep that hands every message to its caller: no hook, no key, all
+/// kinds, at the usual concurrency.
+impl Default for DueRequest {
+    fn default() -> DueRequest {
+        DueRequest {
+            exec: None,
+            dry_run: false,
+            limit: None,
+            key: None,
+            concurrency: CONCURRENCY,
+            kind: None,
+        }
+    }
+}
+
 /// `--concurrency N`, checked: 1 to [`MAX_CONCURRENCY`].
 pub fn check_concurrency(n: usize) -> Result<usize> {
     if !(1..=MAX_CONCURRENCY).contains(&n) {

@@ -319,22 +319,10 @@ fn a_reminder_is_delivered_once_however_often_the_sweep_runs() {
     let due_at: DateTime<Utc> = "2026-06-15T16:00:00Z".parse().unwrap();
     let sweep = |st: &mut Store| {
         let mut seen = Vec::new();
-        remind::due(
-            st,
-            &DueRequest {
-                exec: None,
-                dry_run: false,
-                limit: None,
-                key: None,
-                concurrency: remind::CONCURRENCY,
-                kind: None,
-            },
-            due_at,
-            &mut |r, _, _| {
-                seen.push(r.id.clone());
-                Ok(())
-            },
-        )
+        remind::due(st, &DueRequest::default(), due_at, &mut |r, _, _| {
+            seen.push(r.id.clone());
+            Ok(())
+        })
         .unwrap();
         seen
     };
