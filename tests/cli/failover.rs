@@ -461,7 +461,7 @@ fn client(
     n: usize,
     servers: [String; 2],
     token: String,
-    (next, acks, stop): Shared,
+    (next, answered, stop): Shared,
 ) -> JoinHandle<Vec<Try>> {
     std::thread::spawn(move || {
         let mut tries = Vec::new();
@@ -509,7 +509,7 @@ fn client(
                 }
                 // An answer from the database: booked, replayed or taken.
                 if matches!(t.status, Some(200 | 201 | 409)) {
-                    acks.lock().unwrap().push((server, t.at));
+                    answered.lock().unwrap().push((server, t.at));
                 }
                 let again = matches!(t.status, None | Some(503));
                 tries.push(t);
@@ -702,10 +702,10 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
     // A failed assertion stops the clients and the sweeps too.
     let _stop_on_panic = StopOnDrop(stop.clone());
     let next = Arc::new(AtomicUsize::new(0));
-    let acks = Arc::new(Mutex::new(Vec::new()));
+    let answered = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..4)
         .map(|n| {
-            let shared = (next.clone(), acks.clone(), stop.clone());
+            let shared = (next.clone(), answered.clone(), stop.clone());
             client(n, addrs.clone(), token.clone(), shared)
         })
         .collect();
@@ -740,7 +740,7 @@ pub(crate) fn under_load(pair: &mut dyn Pair, goal: Goal) {
     // the same server can lose every race), then 2 s more.
     let until = promoted + Duration::from_secs(30);
     while (0..2).any(|i| {
-        !acks
+        !answered
             .lock()
             .unwrap()
             .iter()
