@@ -9,11 +9,13 @@
 use super::columns::{self, place};
 use super::db::{On, Row, Table, Tx};
 use super::epoch;
+use super::keys::to_hex;
 use super::stored::{col, opt, Kind, Layout};
 use crate::args;
 use crate::core::feed::{Days, Show};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 
 /// One feed as it may be shown: never the token, never its hash.
 #[derive(Debug, Clone)]
@@ -185,7 +187,8 @@ pub fn saw(tx: &Tx, id: &str, etag: &str, now: DateTime<Utc>) -> Result<()> {
 pub struct Signature {
     /// Its visits, each `ID:sequence`: a visit booked, moved in or out, or
     /// changed in any way (every change raises its sequence) changes it. On
-    /// PostgreSQL, their count and the sum of their hashes, so that the
+    /// SQLite the SHA-256 of their list in the feed index's order; on
+    /// PostgreSQL their count and the sum of their hashes, so that the
     /// server sends a few characters rather than a hundred kilobytes.
     pub visits: String,
     /// How many times a patient's name was changed or erased, anywhere
@@ -202,26 +205,46 @@ pub const PATIENT_NAMES: &str = "patient_names";
 
 /// The [`Signature`] of `feed` on `days`, in one statement: an aggregate
 /// over the doctor's (or the clinic's) visits on its days, through the
-/// day's index, and the few names of the clinic's setup.
+/// day's index, and the few names of the clinic's setup. On SQLite, kept
+/// by the connection until the database changes ([`Tx::lasting`]): a
+/// phone asking again for a calendar it holds, with nothing changed, is
+/// answered without reading a visit.
 pub fn signature(tx: &Tx, feed: &Feed, days: Days) -> Result<Signature> {
     let pg = matches!(tx.backend(), super::db::Backend::Postgres);
     let named = feed.show != Show::None;
-    let on = if named { SIGNED_NAMED } else { SIGNED };
-    let sql = signature_sql(pg, feed.doctor_id.is_some(), named);
-    let from = days.from.to_string();
-    let to = days.to.to_string();
-    let row = |r: &Row| {
-        Ok(Signature {
-            visits: r.get(0)?,
-            patients: r.get(1)?,
-            names: r.get(2)?,
-        })
-    };
-    match &feed.doctor_id {
-        Some(d) => tx.row(on, &sql, args![feed.clinic_id, from, to, d], row),
-        None => tx.row(on, &sql, args![feed.clinic_id, from, to], row),
-    }
-    .map(Option::unwrap_or_default)
+    let doctor = feed.doctor_id.as_deref();
+    let asked = format!(
+        "feeds::signature {} {} {} {} {named}",
+        feed.clinic_id,
+        days.from,
+        days.to,
+        doctor.unwrap_or("-")
+    );
+    tx.lasting(asked, || {
+        let on = if named { SIGNED_NAMED } else { SIGNED };
+        let sql = signature_sql(pg, doctor.is_some(), named);
+        let from = days.from.to_string();
+        let to = days.to.to_string();
+        let row = |r: &Row| {
+            let visits: String = r.get(0)?;
+            Ok(Signature {
+                // SQLite's list of every visit, made short once here rather
+                // than hashed again with the ETag at every request.
+                visits: if pg {
+                    visits
+                } else {
+                    to_hex(&Sha256::digest(visits.as_bytes()))
+                },
+                patients: r.get(1)?,
+                names: r.get(2)?,
+            })
+        };
+        match doctor {
+            Some(d) => tx.row(on, &sql, args![feed.clinic_id, from, to, d], row),
+            None => tx.row(on, &sql, args![feed.clinic_id, from, to], row),
+        }
+        .map(Option::unwrap_or_default)
+    })
 }
 
 /// [`signature`]'s statement: on PostgreSQL or SQLite, for a doctor's

@@ -499,7 +499,7 @@ impl Store {
             return self.standby_answer(out);
         }
         match &mut self.db {
-            Db::Sqlite(s) => db::read(&mut s.conn, f),
+            Db::Sqlite(s) => db::read(&mut s.conn, &s.lasting, f),
             Db::Postgres(c, _) => db::pg_read(c, f),
         }
         .map_err(|e| self.names_itself(e))

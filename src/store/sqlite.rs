@@ -85,6 +85,8 @@ pub struct Sqlite {
     pub path: PathBuf,
     /// The file's device and inode when it was opened (a file, not a glance).
     identity: Option<(u64, u64)>,
+    /// What its read transactions keep for the next ones.
+    pub(super) lasting: super::db::Lasting,
 }
 
 /// A path's device and inode, when it names a file.
@@ -253,6 +255,7 @@ impl Sqlite {
                     conn,
                     path,
                     identity: None,
+                    lasting: Default::default(),
                 })
             }
             _ => Err(Error::database(crate::text::msg!(
@@ -278,6 +281,7 @@ impl Sqlite {
             conn,
             path,
             identity: None,
+            lasting: Default::default(),
         };
         let unusable = |e: rusqlite::Error| unusable(&store.path, &e);
         store.conn.busy_handler(Some(busy)).map_err(unusable)?;

@@ -346,7 +346,10 @@ fn a_change_is_seen_at_the_next_request_and_an_unchanged_calendar_is_a_304() {
     drop(first);
     // Five minutes later nothing changed: 304, no body, the same validators.
     env.at("2026-06-15T14:05:00Z");
-    let srv = Server::start(&env, &[]);
+    // One worker: the server's own writes are made on the connection that
+    // reads the feed (SQLite keeps its signature until anyone writes).
+    let bot = crate::serve::token(&env, "bot", "appointments:write", &[]);
+    let srv = Server::start(&env, &["--threads", "1"]);
     let get = |headers: &[(&str, &str)]| ask(&srv, "GET", &path, headers, "");
     let weak = format!("\"other\", W/{etag}");
     for held in [
@@ -406,6 +409,15 @@ fn a_change_is_seen_at_the_next_request_and_an_unchanged_calendar_is_a_304() {
     env.book(TUE, "10:00", "+503 7012-7777");
     let cal = changed("a booking");
     assert_eq!(cal.matches("BEGIN:VEVENT").count(), 4);
+    let booked = srv.post(
+        "/v1/appointments",
+        &bot,
+        serde_json::json!({"doctor": "Dr. García", "date": TUE, "time": "11:00",
+            "phone": "+503 7012-6666", "name": "Rosa Díaz"}),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    let cal = changed("a booking through the server itself");
+    assert_eq!(cal.matches("BEGIN:VEVENT").count(), 5);
     env.ok(&[
         "patient",
         "update",

@@ -11,18 +11,22 @@
 //! - [`tx`]: the transaction, its attempts, and the openings of each kind;
 //! - [`memo`]: the answers a transaction keeps, forgotten by the writes
 //!   declared to change them;
+//! - [`lasting`]: the answers a SQLite connection keeps from one read
+//!   transaction to the next while the database is unchanged;
 //! - [`held`]: the writes it holds and sends together;
 //! - [`errors`]: the drivers' errors, one answer for each kind on both
 //!   engines.
 
 mod errors;
 mod held;
+mod lasting;
 mod memo;
 mod tables;
 mod tx;
 mod values;
 
 pub use held::Insert;
+pub(super) use tx::Lasting;
 pub use tables::{On, Table};
 pub(super) use tx::{pg_read, pg_within, pg_write, read, write};
 pub use tx::{Backend, Tx};

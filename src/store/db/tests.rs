@@ -484,3 +484,62 @@ fn a_value_of_the_wrong_type_is_a_bug_not_a_lost_connection_on_postgres() {
         assert_eq!(n.unwrap(), 1);
     });
 }
+
+/// Reads `key` through [`Tx::lasting`] in a read transaction of its own,
+/// counting in `asked` each time the database is asked.
+fn lasting_count(st: &mut Store, asked: &std::cell::Cell<u32>) -> i64 {
+    st.read(|tx| {
+        tx.lasting("how many doctors".into(), || {
+            asked.set(asked.get() + 1);
+            tx.one(
+                On::reads(&[Table::Doctors]),
+                "SELECT count(*) FROM doctors",
+                args![],
+            )
+        })
+    })
+    .unwrap()
+}
+
+/// On SQLite, an answer kept from one read transaction to the next is read
+/// again once anyone wrote: another connection (its commit), or this one.
+#[test]
+fn a_lasting_answer_is_read_again_after_any_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lasting.db");
+    let mut st = Store::open(&path, crate::store::Create::File).unwrap();
+    let mut other = Store::open(&path, crate::store::Create::Never).unwrap();
+    let asked = std::cell::Cell::new(0);
+    assert_eq!(lasting_count(&mut st, &asked), 0);
+    assert_eq!(lasting_count(&mut st, &asked), 0);
+    assert_eq!(asked.get(), 1, "kept while nothing changed");
+    other
+        .write(|tx| doctors::insert(tx, &doctor("Dr. Otro")))
+        .unwrap();
+    assert_eq!(lasting_count(&mut st, &asked), 1);
+    assert_eq!(asked.get(), 2, "another connection's commit");
+    st.write(|tx| doctors::insert(tx, &doctor("Dr. Propio")))
+        .unwrap();
+    assert_eq!(lasting_count(&mut st, &asked), 2);
+    assert_eq!(asked.get(), 3, "this connection's own write");
+    assert_eq!(lasting_count(&mut st, &asked), 2);
+    assert_eq!(asked.get(), 3);
+    // A write transaction asks each time (kept, it would answer 2).
+    assert_eq!(
+        st.write(|tx| tx.lasting("how many doctors".into(), || Ok(99i64)))
+            .unwrap(),
+        99
+    );
+}
+
+/// PostgreSQL has no mark to read for nothing: every transaction asks.
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_lasting_answer_is_read_each_time_on_postgres() {
+    crate::store::on_scratch_pg(|st| {
+        let asked = std::cell::Cell::new(0);
+        lasting_count(st, &asked);
+        lasting_count(st, &asked);
+        assert_eq!(asked.get(), 2);
+    });
+}

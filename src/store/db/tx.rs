@@ -9,7 +9,9 @@ use super::tables::{check, On};
 use super::values::{pg_params, Row, Val};
 use crate::error::{Error, Result};
 use crate::store::pg_client::PgClient;
+use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 /// Which engine a transaction runs on, for the few statements the dialects
 /// write differently.
@@ -18,6 +20,22 @@ pub enum Backend {
     Sqlite,
     Postgres,
 }
+
+/// The most answers kept: past it, they are all let go of (a server asked
+/// for more feeds than that between two changes reads them again).
+pub(super) const MOST_LASTING: usize = 256;
+
+/// What a SQLite connection keeps from one read transaction to the next
+/// ([`Tx::lasting`], in `lasting.rs`): the state it last read in, and
+/// what it kept then.
+#[derive(Default)]
+pub(in crate::store) struct Lasting {
+    pub(super) kept: RefCell<Option<(Mark, HashMap<String, Box<dyn Any + Send>>)>>,
+}
+
+/// The database's state as one connection sees it: another connection's
+/// commits move the first, this one's writes the second.
+pub(super) type Mark = (i64, u64);
 
 /// A transaction. Every read and write of a command happens inside one, so a
 /// command sees one state of the database and commits all of its change or none.
@@ -40,6 +58,9 @@ pub struct Tx<'c> {
     pub(super) together_open: Cell<bool>,
     /// Statements sent: round trips on PostgreSQL, which the tests count.
     pub(super) sent: Cell<usize>,
+    /// What a SQLite read transaction's connection keeps for the next ones
+    /// ([`Tx::lasting`]); None in a write transaction and on PostgreSQL.
+    pub(super) lasting: Option<&'c Lasting>,
 }
 
 pub(super) enum TxInner<'c> {
@@ -132,6 +153,7 @@ impl<'c> Tx<'c> {
             broken: Default::default(),
             together_open: Default::default(),
             sent: Default::default(),
+            lasting: None,
         }
     }
 
@@ -461,12 +483,16 @@ pub(in crate::store) fn write<T>(
     Ok(out)
 }
 
-/// Runs `f` in a read transaction: one consistent state of the database.
+/// Runs `f` in a read transaction: one consistent state of the database,
+/// and what `lasting` kept of the last ones while it was the same.
 pub(in crate::store) fn read<T>(
     conn: &mut rusqlite::Connection,
+    lasting: &Lasting,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let tx = Tx::sqlite(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?);
+    let mut tx =
+        Tx::sqlite(conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?);
+    tx.lasting = Some(lasting);
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
