@@ -5,7 +5,9 @@
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
 use super::resources;
-use super::slots::{peak, peak_unbuffered, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span};
+use super::slots::{
+    most_at_once, peak, peak_unbuffered, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span,
+};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -47,27 +49,33 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
 /// cannot all be had. A slot as long as the grid's step (and no buffer)
 /// meets no other, and every bookable one is offered.
 fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
-    let mut held: Vec<Busy> = day.busy.to_vec();
+    // The times held (with their buffers), and whether each is one at a
+    // time: the day's bookings, then each slot offered.
+    let mut held: Vec<(DateTime<Utc>, DateTime<Utc>, bool)> = day
+        .busy
+        .iter()
+        .map(|b| (b.held_from, b.held_to, b.solo))
+        .collect();
     let mut needs = resources::Offered::new(&day.needs);
     for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
         let (from, to) = req.held(s.start, s.end);
         let cap = s.span.window.capacity;
-        let solo = |b: &Busy| b.solo && b.holds(from, to);
-        let fits = peak(held.iter(), from, to) < cap
-            && !(cap > 1 && held.iter().any(solo))
+        let solo =
+            |&&(f, t, solo): &&(DateTime<Utc>, DateTime<Utc>, bool)| solo && f < to && from < t;
+        let fits = most_at_once(held.iter().map(|&(f, t, _)| (f, t)), from, to) < cap
+            && !(cap > 1 && held.iter().any(|h| solo(&h)))
             && needs.room_for(from, to);
         if fits {
             s.offered = true;
             needs.take(from, to);
-            let mut b = Busy::new(
+            let b = Busy::new(
                 String::new(),
                 s.start,
                 s.end,
                 req.buffer_before,
                 req.buffer_after,
             );
-            b.solo = cap == 1;
-            held.push(b);
+            held.push((b.held_from, b.held_to, cap == 1));
         }
     }
 }

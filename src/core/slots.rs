@@ -249,7 +249,8 @@ pub fn peak_unbuffered<'b>(
     most_at_once(busy.map(|b| (b.start, b.end)), start, end)
 }
 
-fn most_at_once(
+/// The most of `times` overlapping at any instant of `[start, end)`.
+pub fn most_at_once(
     times: impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,

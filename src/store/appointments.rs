@@ -653,17 +653,36 @@ pub(super) fn busy_spans_sql(n: usize) -> String {
 }
 
 /// The active appointments of several doctors (at any clinic) overlapping
-/// `[from, to)`: each doctor's, in the order of `doctor_ids`.
+/// `[from, to)`: each doctor's, in the order of `doctor_ids`. Kept by a
+/// SQLite connection until the database changes ([`Tx::lasting`]): the
+/// booking page's patients ask the same day of the same doctors again and
+/// again.
 pub fn busy_for_doctors(
     conn: &Tx,
     doctor_ids: &[&str],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Vec<Busy>>> {
-    let mut out: Vec<Vec<Busy>> = doctor_ids.iter().map(|_| Vec::new()).collect();
     if doctor_ids.is_empty() {
-        return Ok(out);
+        return Ok(Vec::new());
     }
+    let asked = format!(
+        "appointments::busy_for_doctors {} {} {}",
+        epoch(from),
+        epoch(to),
+        doctor_ids.join(" ")
+    );
+    conn.lasting(asked, || read_busy_for_doctors(conn, doctor_ids, from, to))
+}
+
+/// [`busy_for_doctors`], read.
+fn read_busy_for_doctors(
+    conn: &Tx,
+    doctor_ids: &[&str],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Vec<Busy>>> {
+    let mut out: Vec<Vec<Busy>> = doctor_ids.iter().map(|_| Vec::new()).collect();
     let sql = busy_many_sql(conn.backend(), doctor_ids.len());
     let lower = epoch(from) - MAX_MINUTES * 60 - MAX_BUFFER_SECS;
     let mut args = args![epoch(to), lower, epoch(from)].to_vec();

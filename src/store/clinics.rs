@@ -227,12 +227,15 @@ pub fn of_doctor(conn: &Tx, doctor_id: &str) -> Result<Vec<Clinic>> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Clinic>> {
-    conn.rows(
-        On::reads(&[Table::Clinics]),
-        &format!("SELECT {COLS} FROM clinics ORDER BY name_key"),
-        args![],
-        from_row,
-    )
+    // Kept until the database changes: the booking page asks at every request.
+    conn.lasting("clinics::list".into(), || {
+        conn.rows(
+            On::reads(&[Table::Clinics]),
+            &format!("SELECT {COLS} FROM clinics ORDER BY name_key"),
+            args![],
+            from_row,
+        )
+    })
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Clinic> {

@@ -111,7 +111,15 @@ pub fn touching(
         from,
         to,
     };
-    conn.memo(asked, || conn.rows(READS, &sql, &args, from_row))
+    // Kept, besides, until the database changes: the booking page asks at
+    // every request.
+    let lasting = format!(
+        "closures::touching {clinic_id} {from} {to} {}",
+        doctor_ids.join(" ")
+    );
+    conn.memo(asked, || {
+        conn.lasting(lasting, || conn.rows(READS, &sql, &args, from_row))
+    })
 }
 
 /// [`touching`]'s statement, unordered, its parameters ([`touching_args`])

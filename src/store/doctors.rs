@@ -142,15 +142,18 @@ pub fn find_active(conn: &Tx, input: &str) -> Result<Doctor> {
 
 /// The doctors with windows at a clinic, by name.
 pub fn at_clinic(conn: &Tx, clinic_id: &str) -> Result<Vec<Doctor>> {
-    conn.rows(
-        On::reads(&[Table::Doctors, Table::Windows]),
-        &format!(
-            "SELECT {COLS} FROM doctors WHERE id IN (SELECT doctor_id FROM windows WHERE clinic_id = ?1) \
-             ORDER BY name_key, id"
-        ),
-        args![clinic_id],
-        from_row,
-    )
+    // Kept until the database changes: the booking page asks at every request.
+    conn.lasting(format!("doctors::at_clinic {clinic_id}"), || {
+        conn.rows(
+            On::reads(&[Table::Doctors, Table::Windows]),
+            &format!(
+                "SELECT {COLS} FROM doctors WHERE id IN (SELECT doctor_id FROM windows WHERE clinic_id = ?1) \
+                 ORDER BY name_key, id"
+            ),
+            args![clinic_id],
+            from_row,
+        )
+    })
 }
 
 #[cfg(test)]

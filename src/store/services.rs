@@ -117,12 +117,15 @@ pub fn get(conn: &Tx, id: &str) -> Result<Service> {
 }
 
 pub fn list(conn: &Tx) -> Result<Vec<Service>> {
-    conn.rows(
-        On::reads(&[Table::Services]),
-        &format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"),
-        args![],
-        from_row,
-    )
+    // Kept until the database changes: the booking page asks at every request.
+    conn.lasting("services::list".into(), || {
+        conn.rows(
+            On::reads(&[Table::Services]),
+            &format!("SELECT {COLS} FROM services WHERE removed_at IS NULL ORDER BY name_key"),
+            args![],
+            from_row,
+        )
+    })
 }
 
 pub fn find(conn: &Tx, input: &str) -> Result<Service> {

@@ -203,11 +203,20 @@ pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
 }
 
 pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
-    read(
-        conn,
-        "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
-        args![clinic, doctor],
-    )
+    // Kept by a SQLite connection until the database changes: the booking
+    // page reads its clinic's windows at every request.
+    let asked = format!(
+        "windows::list {} {}",
+        clinic.unwrap_or("-"),
+        doctor.unwrap_or("-")
+    );
+    conn.lasting(asked, || {
+        read(
+            conn,
+            "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
+            args![clinic, doctor],
+        )
+    })
 }
 
 pub fn set_open(conn: &Tx, id: &str, open: bool) -> Result<()> {

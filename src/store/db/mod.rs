@@ -26,8 +26,8 @@ mod tx;
 mod values;
 
 pub use held::Insert;
-pub(super) use tx::Lasting;
 pub use tables::{On, Table};
+pub(super) use tx::Lasting;
 pub(super) use tx::{pg_read, pg_within, pg_write, read, write};
 pub use tx::{Backend, Tx};
 pub(in crate::store) use values::marks;
