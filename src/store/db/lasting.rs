@@ -28,10 +28,11 @@ impl Tx<'_> {
             return read();
         };
         let mark: Mark = (
-            t.query_row("PRAGMA data_version", [], |r| r.get(0))?,
+            t.prepare_cached("PRAGMA data_version")?
+                .query_row([], |r| r.get(0))?,
             t.total_changes(),
         );
-        if let Some((at, kept)) = &*lasting.kept.borrow() {
+        if let Some((at, kept)) = lasting.kept.borrow().as_deref() {
             if *at == mark {
                 if let Some(v) = kept.get(&key).and_then(|v| v.downcast_ref::<T>()) {
                     return Ok(v.clone());
@@ -40,12 +41,15 @@ impl Tx<'_> {
         }
         let value = read()?;
         let mut kept = lasting.kept.borrow_mut();
-        match &mut *kept {
+        match kept.as_deref_mut() {
             Some((at, answers)) if *at == mark && answers.len() < MOST_LASTING => {
                 answers.insert(key, Box::new(value.clone()));
             }
             _ => {
-                *kept = Some((mark, HashMap::from([(key, Box::new(value.clone()) as _)])));
+                *kept = Some(Box::new((
+                    mark,
+                    HashMap::from([(key, Box::new(value.clone()) as _)]),
+                )));
             }
         }
         Ok(value)

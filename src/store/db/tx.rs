@@ -30,8 +30,11 @@ pub(super) const MOST_LASTING: usize = 256;
 /// what it kept then.
 #[derive(Default)]
 pub(in crate::store) struct Lasting {
-    pub(super) kept: RefCell<Option<(Mark, HashMap<String, Box<dyn Any + Send>>)>>,
+    pub(super) kept: RefCell<Option<Box<(Mark, Kept)>>>,
 }
+
+/// The answers a connection kept, by their question.
+pub(super) type Kept = HashMap<String, Box<dyn Any + Send>>;
 
 /// The database's state as one connection sees it: another connection's
 /// commits move the first, this one's writes the second.
