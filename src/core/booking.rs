@@ -60,10 +60,8 @@ fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
     for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
         let (from, to) = req.held(s.start, s.end);
         let cap = s.span.window.capacity;
-        let solo =
-            |&&(f, t, solo): &&(DateTime<Utc>, DateTime<Utc>, bool)| solo && f < to && from < t;
         let fits = most_at_once(held.iter().map(|&(f, t, _)| (f, t)), from, to) < cap
-            && !(cap > 1 && held.iter().any(|h| solo(&h)))
+            && !(cap > 1 && held.iter().any(|&(f, t, solo)| solo && f < to && from < t))
             && needs.room_for(from, to);
         if fits {
             s.offered = true;
