@@ -27,11 +27,18 @@ impl Tx<'_> {
         let (Some(lasting), TxInner::Sqlite(t)) = (self.lasting, &self.inner) else {
             return read();
         };
-        let mark: Mark = (
-            t.prepare_cached("PRAGMA data_version")?
-                .query_row([], |r| r.get(0))?,
-            t.total_changes(),
-        );
+        let mark: Mark = match self.mark.get() {
+            Some(m) => m,
+            None => {
+                let m = (
+                    t.prepare_cached("PRAGMA data_version")?
+                        .query_row([], |r| r.get(0))?,
+                    t.total_changes(),
+                );
+                self.mark.set(Some(m));
+                m
+            }
+        };
         if let Some((at, kept)) = lasting.kept.borrow().as_deref() {
             if *at == mark {
                 if let Some(v) = kept.get(&key).and_then(|v| v.downcast_ref::<T>()) {

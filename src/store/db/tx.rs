@@ -64,6 +64,10 @@ pub struct Tx<'c> {
     /// What a SQLite read transaction's connection keeps for the next ones
     /// ([`Tx::lasting`]); None in a write transaction and on PostgreSQL.
     pub(super) lasting: Option<&'c Lasting>,
+    /// The state this read transaction reads, once asked: it cannot change
+    /// within it (another connection's commits are not seen, and a read
+    /// transaction writes nothing).
+    pub(super) mark: Cell<Option<Mark>>,
 }
 
 pub(super) enum TxInner<'c> {
@@ -157,6 +161,7 @@ impl<'c> Tx<'c> {
             together_open: Default::default(),
             sent: Default::default(),
             lasting: None,
+            mark: Default::default(),
         }
     }
 
