@@ -207,7 +207,7 @@ pub struct DayData {
     pub date: NaiveDate,
     pub windows: Vec<Window>,
     pub closure: Option<Option<String>>,
-    pub busy: Vec<Busy>,
+    pub busy: Arc<[Busy]>,
     /// The daily limits that apply, with what counts against each
     /// (docs/rules.md#daily-limits).
     pub limits: Vec<DailyLimit>,
@@ -245,7 +245,8 @@ impl DayData {
         };
         if t.doctor.is_none() {
             day.busy =
-                appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?;
+                appointments::busy_clinic_wide(conn, &t.clinic.id, service_id, from, to, except)?
+                    .into();
         }
         day.limits = daily_limits(conn, t, self.date, service_id, except)?;
         let span = (self.date, (from, to));
@@ -431,7 +432,7 @@ impl<'t> Calendar<'t> {
             Some(_) => daily_limits(conn, t, date, service_id, except)?,
             None => Vec::new(),
         };
-        let mut day = self.with(date, windows, busy, limits);
+        let mut day = self.with(date, windows, busy.into(), limits);
         if let Some(span) = span {
             day.needs =
                 resource::needs_on(conn, &t.clinic, service_id, (date, span), except)?.into();
@@ -482,7 +483,7 @@ impl<'t> Calendar<'t> {
         &self,
         date: NaiveDate,
         windows: Vec<Window>,
-        busy: Vec<Busy>,
+        busy: Arc<[Busy]>,
         limits: Vec<DailyLimit>,
     ) -> DayData {
         let closure = self
@@ -645,8 +646,8 @@ pub fn doctors_day(
         .zip(open)
         .map(|(c, (windows, span))| {
             let mine = match (&c.target.doctor, span) {
-                (Some(_), Some(_)) => busy.next().unwrap_or_default(),
-                _ => Vec::new(),
+                (Some(_), Some(_)) => busy.next().unwrap_or_else(|| Vec::new().into()),
+                _ => Vec::new().into(),
             };
             let limits = match span {
                 Some(_) => daily_limits(conn, c.target, date, service_id, None)?,
@@ -695,7 +696,7 @@ impl DayData {
             .cloned()
             .collect();
         if !day.held.is_empty() {
-            let mut busy = self.busy.clone();
+            let mut busy = self.busy.to_vec();
             busy.extend(
                 day.held
                     .iter()

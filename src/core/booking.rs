@@ -5,9 +5,7 @@
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
 use super::resources;
-use super::slots::{
-    most_at_once, peak, peak_unbuffered, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span,
-};
+use super::slots::{peak, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span, Taken, Timeline};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -17,16 +15,18 @@ use serde_json::json;
 /// Every grid slot of the day, in time order, each judged by the booking rules.
 pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
     let mut out = Vec::new();
+    let booked = Timeline::of(day.busy.iter());
+    let when = When::of(day.now, day.settings);
     for span in &day.spans {
         for start in span.grid() {
             let minutes = req.duration.unwrap_or(span.window.slot_minutes);
             let end = start + Duration::minutes(minutes);
-            let (from, to) = req.held(start, end);
-            let taken = peak(day.busy.iter(), from, to);
+            let held = req.held(start, end);
+            let taken = booked.peak(held.0, held.1);
             let remaining = span.window.capacity - taken;
-            let refusal = refusal(day, span, start, end, req, taken);
+            let refusal = refusal(day, &when, span, (start, end), req, held, taken);
             let buffer = matches!(refusal, Some(Code::AppointmentConflict | Code::SlotFull))
-                && peak_unbuffered(day.busy.iter(), start, end) < span.window.capacity;
+                && booked.peak_unbuffered(start, end) < span.window.capacity;
             out.push(Slot {
                 span,
                 start,
@@ -39,7 +39,7 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
         }
     }
     out.sort_by_key(|s| s.start);
-    offer(day, req, &mut out);
+    offer(day, req, &mut out, booked);
     out
 }
 
@@ -48,32 +48,27 @@ pub fn slots<'a>(day: &'a Day<'a>, req: &Request) -> Vec<Slot<'a>> {
 /// before it booked too, so that the desk is never offered times that
 /// cannot all be had. A slot as long as the grid's step (and no buffer)
 /// meets no other, and every bookable one is offered.
-fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
-    // The times held (with their buffers), and whether each is one at a
-    // time: the day's bookings, then each slot offered.
-    let mut held: Vec<(DateTime<Utc>, DateTime<Utc>, bool)> = day
-        .busy
-        .iter()
-        .map(|b| (b.held_from, b.held_to, b.solo))
-        .collect();
+fn offer(day: &Day, req: &Request, slots: &mut [Slot], booked: Timeline) {
+    // The times held (with their buffers): the day's bookings, then each
+    // slot offered.
+    let mut held = booked;
     let mut needs = resources::Offered::new(&day.needs);
     for s in slots.iter_mut().filter(|s| s.refusal.is_none()) {
         let (from, to) = req.held(s.start, s.end);
         let cap = s.span.window.capacity;
-        let fits = most_at_once(held.iter().map(|&(f, t, _)| (f, t)), from, to) < cap
-            && !(cap > 1 && held.iter().any(|&(f, t, solo)| solo && f < to && from < t))
+        let fits = held.peak(from, to) < cap
+            && !(cap > 1 && held.solo_meeting(from, to))
             && needs.room_for(from, to);
         if fits {
             s.offered = true;
             needs.take(from, to);
-            let b = Busy::new(
-                String::new(),
-                s.start,
-                s.end,
-                req.buffer_before,
-                req.buffer_after,
-            );
-            held.push((b.held_from, b.held_to, cap == 1));
+            held.add(Taken {
+                held_from: from,
+                held_to: to,
+                start: s.start,
+                end: s.end,
+                solo: cap == 1,
+            });
         }
     }
 }
@@ -82,25 +77,26 @@ fn offer(day: &Day, req: &Request, slots: &mut [Slot]) {
 /// order, by its code: what booking it would answer. The two a day's grid
 /// fails most (a time gone by, a time taken) are judged without making the
 /// error booking would show.
-/// `taken` is [`peak`] of the time the slot would hold.
+/// `held` is the time the slot would hold (`req.held`), and `taken`
+/// [`peak`] of it.
 fn refusal(
     day: &Day,
+    when: &When,
     span: &Span,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
     req: &Request,
+    held: (DateTime<Utc>, DateTime<Utc>),
     taken: i64,
 ) -> Option<Code> {
-    time_refusal(day.now, start, day.settings)
+    when.refusal(start)
         .or_else(|| check_open(day, span).err().map(|e| e.code))
         .or_else(|| check_fit(span, start, end, req).err().map(|e| e.code))
         .or_else(|| away_at(day, start, end, req).map(|_| Code::CalendarBusy))
         .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
-        .or_else(|| held_in_the_way(day, span, start, end, req).map(|_| Code::SlotHeld))
-        .or_else(|| places(day, span, req.held(start, end), taken).refusal(span))
+        .or_else(|| held_in_the_way(day, span, held).map(|_| Code::SlotHeld))
+        .or_else(|| places(day, span, held, taken).refusal(span))
         .or_else(|| {
-            let (from, to) = req.held(start, end);
-            (!resources::room_for(&day.needs, from, to)).then_some(Code::ResourceBusy)
+            (!resources::room_for(&day.needs, held.0, held.1)).then_some(Code::ResourceBusy)
         })
 }
 
@@ -142,14 +138,12 @@ pub fn check_outside(
 /// The hold that alone keeps `[start, end)` from being booked
 /// (docs/rules.md#holds): the time meets a live hold, and without the
 /// holds it would have a place.
+/// `(from, to)` is the time it would hold (`Request::held`).
 fn held_in_the_way<'d>(
     day: &'d Day,
     span: &Span,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    req: &Request,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Option<&'d super::slots::Hold> {
-    let (from, to) = req.held(start, end);
     let hold = day.held.iter().find(|h| h.start < to && from < h.end)?;
     let held = |b: &&Busy| day.held.iter().any(|h| h.id == b.id);
     let others = peak(day.busy.iter().filter(|b| !held(b)), from, to);
@@ -168,7 +162,7 @@ pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<DateTi
 
 /// Rule 5: past, minimum notice, horizon.
 pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Result<()> {
-    let Some(code) = time_refusal(now, start, s) else {
+    let Some(code) = When::of(now, s).refusal(start) else {
         return Ok(());
     };
     let earliest = time::after_minutes(now, s.min_notice);
@@ -189,21 +183,40 @@ pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Res
     })
 }
 
-/// Rule 5's verdict alone: the code of the first of past, minimum notice
-/// and horizon that `start` fails.
-fn time_refusal(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Option<Code> {
-    if start <= now {
-        return Some(Code::PastAppointment);
+/// Rule 5's bounds at `now`, worked out once for a day's grid.
+struct When {
+    now: DateTime<Utc>,
+    /// The earliest start the notice allows; None past the calendar's
+    /// end: nothing is far enough ahead.
+    earliest: Option<DateTime<Utc>>,
+    /// The latest start the horizon allows; None past the calendar's end:
+    /// nothing is too far (checked arithmetic, whatever is stored).
+    latest: Option<DateTime<Utc>>,
+}
+
+impl When {
+    fn of(now: DateTime<Utc>, s: &Settings) -> When {
+        When {
+            now,
+            earliest: time::after_minutes(now, s.min_notice),
+            latest: time::after_minutes(now, s.horizon),
+        }
     }
-    // A notice or horizon past the calendar's end: nothing is far enough
-    // ahead, or nothing too far (checked arithmetic, whatever is stored).
-    if time::after_minutes(now, s.min_notice).is_none_or(|e| start < e) {
-        return Some(Code::InsufficientNotice);
+
+    /// Rule 5's verdict alone: the code of the first of past, minimum
+    /// notice and horizon that `start` fails.
+    fn refusal(&self, start: DateTime<Utc>) -> Option<Code> {
+        if start <= self.now {
+            return Some(Code::PastAppointment);
+        }
+        if self.earliest.is_none_or(|e| start < e) {
+            return Some(Code::InsufficientNotice);
+        }
+        if self.latest.is_some_and(|l| start > l) {
+            return Some(Code::BeyondHorizon);
+        }
+        None
     }
-    if time::after_minutes(now, s.horizon).is_some_and(|l| start > l) {
-        return Some(Code::BeyondHorizon);
-    }
-    None
 }
 
 fn closed_for(day: &Day, reason: &Option<String>) -> Error {
@@ -371,14 +384,14 @@ pub fn check_capacity(
     req: &Request,
 ) -> Result<i64> {
     check_daily(day)?;
-    if let Some(h) = held_in_the_way(day, span, start, end, req) {
+    let (from, to) = req.held(start, end);
+    if let Some(h) = held_in_the_way(day, span, (from, to)) {
         return Err(Error::new(
             Code::SlotHeld,
             crate::text::msg!("e-time_held_for_a_patient"),
         )
         .details(json!({"until": time::fmt_utc(h.until)})));
     }
-    let (from, to) = req.held(start, end);
     let cap = span.window.capacity;
     match places(day, span, (from, to), peak(day.busy.iter(), from, to)) {
         Places::Left(n) => {

@@ -239,18 +239,8 @@ pub fn peak<'b>(
     most_at_once(busy.map(|b| (b.held_from, b.held_to)), start, end)
 }
 
-/// The most of `busy`'s own times (buffers left out) overlapping at any
-/// instant of `[start, end)`.
-pub fn peak_unbuffered<'b>(
-    busy: impl Iterator<Item = &'b Busy>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> i64 {
-    most_at_once(busy.map(|b| (b.start, b.end)), start, end)
-}
-
 /// The most of `times` overlapping at any instant of `[start, end)`.
-pub fn most_at_once(
+fn most_at_once(
     times: impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -292,6 +282,103 @@ pub fn most_at_once(
         most = most.max(now);
     }
     most
+}
+
+/// A time held (buffers included) on a [`Timeline`], with the visit's own
+/// time inside it and whether it is one at a time ([`Busy::solo`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Taken {
+    pub held_from: DateTime<Utc>,
+    pub held_to: DateTime<Utc>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub solo: bool,
+}
+
+impl From<&Busy> for Taken {
+    fn from(b: &Busy) -> Taken {
+        Taken {
+            held_from: b.held_from,
+            held_to: b.held_to,
+            start: b.start,
+            end: b.end,
+            solo: b.solo,
+        }
+    }
+}
+
+/// Times held, in the order they begin, so that a question about
+/// `[from, to)` reads only the few that can meet it, not the whole day: a
+/// day's grid asks one for each slot, and the booking page's "whoever is
+/// first free" judges every doctor's day at each request. Its peak is
+/// [`peak`]'s over the same times.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    times: Vec<Taken>,
+    /// The longest time held: a time that begins this long before `from`
+    /// or earlier has ended by `from`.
+    longest: Duration,
+}
+
+impl Timeline {
+    pub fn of<'b>(busy: impl Iterator<Item = &'b Busy>) -> Timeline {
+        let mut times: Vec<Taken> = busy.map(Taken::from).collect();
+        times.sort_by_key(|t| t.held_from);
+        let longest = times
+            .iter()
+            .map(|t| t.held_to - t.held_from)
+            .max()
+            .unwrap_or_else(Duration::zero);
+        Timeline { times, longest }
+    }
+
+    /// Takes `t` too, in its place.
+    pub fn add(&mut self, t: Taken) {
+        self.longest = self.longest.max(t.held_to - t.held_from);
+        let at = self.times.partition_point(|x| x.held_from <= t.held_from);
+        self.times.insert(at, t);
+    }
+
+    /// The times held that meet `[from, to)`.
+    pub fn meeting(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &Taken> + '_ {
+        let reach = from
+            .checked_sub_signed(self.longest)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let first = self.times.partition_point(|x| x.held_from <= reach);
+        let past = self.times.partition_point(|x| x.held_from < to);
+        self.times[first..past.max(first)]
+            .iter()
+            .filter(move |x| x.held_from < to && from < x.held_to)
+    }
+
+    /// [`peak`]: the most times held at once in `[from, to)`.
+    pub fn peak(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        most_at_once(
+            self.meeting(from, to).map(|x| (x.held_from, x.held_to)),
+            from,
+            to,
+        )
+    }
+
+    /// The most of the visits' own times (buffers left out) at once in
+    /// `[start, end)` (an own time lies inside its held time, so it meets
+    /// only where that does).
+    pub fn peak_unbuffered(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+        most_at_once(
+            self.meeting(start, end).map(|x| (x.start, x.end)),
+            start,
+            end,
+        )
+    }
+
+    /// Does a one-at-a-time time meet `[from, to)`?
+    pub fn solo_meeting(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.meeting(from, to).any(|x| x.solo)
+    }
 }
 
 /// Whose daily limit a day meets (docs/rules.md#daily-limits).
@@ -757,5 +844,69 @@ mod tests {
         let day = Day::new(el_salvador(), date(), now, &settings, &ws);
         let offered = hm(&slots(&day, &forty), |s| s.offered);
         assert_eq!(offered, ["08:00", "08:30", "09:00"]);
+    }
+
+    /// A timeline answers as the whole list does, for every time asked:
+    /// bookings of every length (one of a whole morning among short ones,
+    /// which a look only at those beginning near the time would miss),
+    /// buffers, one-at-a-time ones, and times added after it was made.
+    #[test]
+    fn a_timeline_answers_as_the_whole_day_does() {
+        let base = "2025-03-10T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let at = |m: i64| base + Duration::minutes(m);
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % n) as i64
+        };
+        for round in 0..200 {
+            let mut busy: Vec<Busy> = (0..next(12))
+                .map(|i| {
+                    let start = next(600);
+                    let len = if i == 0 && round % 2 == 0 {
+                        300
+                    } else {
+                        5 + next(60)
+                    };
+                    let mut b = Busy::new(
+                        format!("b{i}"),
+                        at(start),
+                        at(start + len),
+                        next(3) * 5,
+                        next(3) * 5,
+                    );
+                    b.solo = next(4) == 0;
+                    b
+                })
+                .collect();
+            let mut line = Timeline::of(busy.iter());
+            for _ in 0..3 {
+                let start = next(600);
+                let mut b = Busy::new("added".into(), at(start), at(start + 30), next(2) * 10, 0);
+                b.solo = next(2) == 0;
+                line.add(Taken::from(&b));
+                busy.push(b);
+            }
+            for from in (0..660).step_by(5) {
+                for len in [5, 30, 45, 120] {
+                    let (f, t) = (at(from), at(from + len));
+                    assert_eq!(
+                        line.peak(f, t),
+                        peak(busy.iter(), f, t),
+                        "round {round}, {from}+{len}"
+                    );
+                    let own = most_at_once(busy.iter().map(|b| (b.start, b.end)), f, t);
+                    assert_eq!(
+                        line.peak_unbuffered(f, t),
+                        own,
+                        "round {round}, {from}+{len}"
+                    );
+                    let solo = busy.iter().any(|b| b.solo && b.holds(f, t));
+                    assert_eq!(line.solo_meeting(f, t), solo, "round {round}, {from}+{len}");
+                }
+            }
+        }
     }
 }

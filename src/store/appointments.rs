@@ -662,7 +662,7 @@ pub fn busy_for_doctors(
     doctor_ids: &[&str],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Vec<Busy>>> {
+) -> Result<Vec<std::sync::Arc<[Busy]>>> {
     if doctor_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -672,7 +672,11 @@ pub fn busy_for_doctors(
         epoch(to),
         doctor_ids.join(" ")
     );
-    conn.lasting(asked, || read_busy_for_doctors(conn, doctor_ids, from, to))
+    // Kept shared: each request takes the doctors' lists, not copies.
+    conn.lasting(asked, || {
+        let read = read_busy_for_doctors(conn, doctor_ids, from, to)?;
+        Ok(read.into_iter().map(Into::into).collect::<Vec<_>>())
+    })
 }
 
 /// [`busy_for_doctors`], read.
