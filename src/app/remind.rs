@@ -467,6 +467,9 @@ pub fn sweep(
     let mut routes = super::outbox::deliver::Routes::new(st, r.key.clone(), now);
     // A page at a time: decided, then delivered.
     let (mut after, mut ahead, mut left) = (None, HashSet::new(), r.limit);
+    // How many printed lines one transaction claims: it grows while stdout
+    // keeps up, from one page to the next.
+    let mut batch = 1;
     loop {
         let (due, next) = triage_due(st, now, after.as_ref(), left, r, &mut ahead, &mut tally)?;
         if let Some(l) = &mut left {
@@ -478,7 +481,13 @@ pub fn sweep(
                 tally.would_deliver.push((m, a, text));
             }
         } else {
-            deliver_page(st, r, &due, &mut routes, &run, &clock, &mut tally, deliver)?;
+            let page = Page {
+                routes: &mut routes,
+                run: &run,
+                clock: &clock,
+                batch: &mut batch,
+            };
+            deliver_page(st, r, &due, page, &mut tally, deliver)?;
         }
         match next {
             Some(mark) if left.is_none_or(|l| l > 0) => after = Some(mark),
@@ -487,19 +496,32 @@ pub fn sweep(
     }
 }
 
-/// Delivers a page of due messages `due` for run `run`: to the hook, through
-/// the clinics' channels, or printed.
-#[allow(clippy::too_many_arguments)]
+/// What a sweep carries from one page of due messages to the next.
+struct Page<'s> {
+    routes: &'s mut super::outbox::deliver::Routes,
+    /// The run's claim.
+    run: &'s str,
+    clock: &'s Clock,
+    /// How many printed lines the next transaction claims.
+    batch: &'s mut usize,
+}
+
+/// Delivers a page of due messages `due`: to the hook, through the
+/// clinics' channels, or printed.
 fn deliver_page(
     st: &mut Store,
     r: &DueRequest,
     due: &[(Reminder, Appointment)],
-    routes: &mut super::outbox::deliver::Routes,
-    run: &str,
-    clock: &Clock,
+    page: Page,
     tally: &mut Sweep,
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
 ) -> Result<()> {
+    let Page {
+        routes,
+        run,
+        clock,
+        batch,
+    } = page;
     let ids: Vec<&str> = due.iter().map(|(d, _)| d.id.as_str()).collect();
     if let Some(cmd) = &r.exec {
         // A hook gets one reminder per claim.
@@ -539,8 +561,7 @@ fn deliver_page(
     }
     // Printed: each write transaction records the batch just printed and
     // claims the next one.
-    let mut batch = 1;
-    let mut next = 1;
+    let mut next = (*batch).min(ids.len());
     let mut taken = st.write(|tx| take(tx, &ids[..next], run, clock.now(), tally))?;
     loop {
         let started = Instant::now();
@@ -562,12 +583,12 @@ fn deliver_page(
         let chunk: &[&str] = if failed.is_some() {
             &[]
         } else {
-            batch = if started.elapsed() < QUICK {
-                (batch * 2).min(MAX_BATCH)
+            *batch = if started.elapsed() < QUICK {
+                (*batch * 2).min(MAX_BATCH)
             } else {
                 1
             };
-            &ids[next..(next + batch).min(ids.len())]
+            &ids[next..(next + *batch).min(ids.len())]
         };
         next += chunk.len();
         let at = clock.now();
