@@ -78,7 +78,8 @@ fn offer(day: &Day, req: &Request, slots: &mut [Slot], booked: Timeline) {
 /// fails most (a time gone by, a time taken) are judged without making the
 /// error booking would show.
 /// `held` is the time the slot would hold (`req.held`), and `taken`
-/// [`peak`] of it.
+/// [`peak`] of it. A grid slot starts on the grid by how it was laid out:
+/// only the rest of [`check_fit`] is asked.
 fn refusal(
     day: &Day,
     when: &When,
@@ -90,7 +91,7 @@ fn refusal(
 ) -> Option<Code> {
     when.refusal(start)
         .or_else(|| check_open(day, span).err().map(|e| e.code))
-        .or_else(|| check_fit(span, start, end, req).err().map(|e| e.code))
+        .or_else(|| check_inside(span, end, req).err().map(|e| e.code))
         .or_else(|| away_at(day, start, end, req).map(|_| Code::CalendarBusy))
         .or_else(|| daily_reached(day).map(|_| Code::DailyLimit))
         .or_else(|| held_in_the_way(day, span, held).map(|_| Code::SlotHeld))
@@ -297,6 +298,13 @@ pub fn check_fit(
             json!({"slot_minutes": w.slot_minutes}),
         );
     }
+    check_inside(span, end, req)
+}
+
+/// [`check_fit`] for a start already on the grid (a day's grid slot):
+/// inside the window, service and session allowed.
+fn check_inside(span: &Span, end: DateTime<Utc>, req: &Request) -> Result<()> {
+    let w = span.window;
     if end > span.end {
         return refuse(
             span,

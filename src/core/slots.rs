@@ -240,18 +240,14 @@ pub fn peak<'b>(
 }
 
 /// The most of `times` overlapping at any instant of `[start, end)`.
-fn most_at_once(
-    times: impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> i64 {
+fn most_at_once<T: Ord + Copy>(times: impl Iterator<Item = (T, T)>, start: T, end: T) -> i64 {
     // A day's grid asks this several times a slot, and for each room a
     // group has (`next` across fifty doctors' days): the few times a slot
     // meets are kept on the stack, a list made only past them.
     const ON_STACK: usize = 16;
-    let mut stack = [(DateTime::<Utc>::MIN_UTC, 0i64); ON_STACK];
+    let mut stack = [(start, 0i64); ON_STACK];
     let mut n = 0;
-    let mut heap: Vec<(DateTime<Utc>, i64)> = Vec::new();
+    let mut heap: Vec<(T, i64)> = Vec::new();
     for (from, to) in times {
         let (s, e) = (from.max(start), to.min(end));
         if s < e {
@@ -267,7 +263,7 @@ fn most_at_once(
             }
         }
     }
-    let edges: &mut [(DateTime<Utc>, i64)] = match heap.is_empty() {
+    let edges: &mut [(T, i64)] = match heap.is_empty() {
         true => &mut stack[..n],
         false => &mut heap,
     };
@@ -311,43 +307,57 @@ impl From<&Busy> for Taken {
 /// `[from, to)` reads only the few that can meet it, not the whole day: a
 /// day's grid asks one for each slot, and the booking page's "whoever is
 /// first free" judges every doctor's day at each request. Its peak is
-/// [`peak`]'s over the same times.
+/// [`peak`]'s over the same times. Kept in microseconds from the epoch
+/// (appt's instants are whole seconds), which compare as one number.
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
-    times: Vec<Taken>,
+    times: Vec<Micros>,
     /// The longest time held: a time that begins this long before `from`
     /// or earlier has ended by `from`.
-    longest: Duration,
+    longest: i64,
+}
+
+/// A [`Taken`] on a [`Timeline`].
+#[derive(Debug, Clone, Copy)]
+struct Micros {
+    held_from: i64,
+    held_to: i64,
+    start: i64,
+    end: i64,
+    solo: bool,
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
 }
 
 impl Timeline {
     pub fn of<'b>(busy: impl Iterator<Item = &'b Busy>) -> Timeline {
-        let mut times: Vec<Taken> = busy.map(Taken::from).collect();
-        times.sort_by_key(|t| t.held_from);
-        let longest = times
+        let mut line = Timeline {
+            times: busy.map(|b| Micros::from(Taken::from(b))).collect(),
+            longest: 0,
+        };
+        line.times.sort_by_key(|t| t.held_from);
+        line.longest = line
+            .times
             .iter()
             .map(|t| t.held_to - t.held_from)
             .max()
-            .unwrap_or_else(Duration::zero);
-        Timeline { times, longest }
+            .unwrap_or(0);
+        line
     }
 
     /// Takes `t` too, in its place.
     pub fn add(&mut self, t: Taken) {
+        let t = Micros::from(t);
         self.longest = self.longest.max(t.held_to - t.held_from);
         let at = self.times.partition_point(|x| x.held_from <= t.held_from);
         self.times.insert(at, t);
     }
 
     /// The times held that meet `[from, to)`.
-    pub fn meeting(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> impl Iterator<Item = &Taken> + '_ {
-        let reach = from
-            .checked_sub_signed(self.longest)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    fn meeting(&self, from: i64, to: i64) -> impl Iterator<Item = &Micros> + '_ {
+        let reach = from.saturating_sub(self.longest);
         let first = self.times.partition_point(|x| x.held_from <= reach);
         let past = self.times.partition_point(|x| x.held_from < to);
         self.times[first..past.max(first)]
@@ -357,6 +367,7 @@ impl Timeline {
 
     /// [`peak`]: the most times held at once in `[from, to)`.
     pub fn peak(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        let (from, to) = (micros(from), micros(to));
         most_at_once(
             self.meeting(from, to).map(|x| (x.held_from, x.held_to)),
             from,
@@ -368,6 +379,7 @@ impl Timeline {
     /// `[start, end)` (an own time lies inside its held time, so it meets
     /// only where that does).
     pub fn peak_unbuffered(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+        let (start, end) = (micros(start), micros(end));
         most_at_once(
             self.meeting(start, end).map(|x| (x.start, x.end)),
             start,
@@ -377,7 +389,19 @@ impl Timeline {
 
     /// Does a one-at-a-time time meet `[from, to)`?
     pub fn solo_meeting(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
-        self.meeting(from, to).any(|x| x.solo)
+        self.meeting(micros(from), micros(to)).any(|x| x.solo)
+    }
+}
+
+impl From<Taken> for Micros {
+    fn from(t: Taken) -> Micros {
+        Micros {
+            held_from: micros(t.held_from),
+            held_to: micros(t.held_to),
+            start: micros(t.start),
+            end: micros(t.end),
+            solo: t.solo,
+        }
     }
 }
 
