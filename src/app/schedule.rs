@@ -389,15 +389,21 @@ impl<'t> Calendar<'t> {
         let doctor = |t: &'t Target| t.doctor.as_ref().map(|d| d.id.as_str());
         let ids: Vec<&str> = targets.iter().filter_map(doctor).collect();
         let closures = closures::touching(conn, &clinic.id, &ids, from, to)?;
+        // Each owner's windows, found once (fifty doctors' calendars would
+        // each go through every window of the clinic).
+        let mut owned: std::collections::HashMap<Option<&str>, Vec<&Window>> =
+            std::collections::HashMap::new();
+        for w in windows {
+            owned.entry(w.doctor_id.as_deref()).or_default().push(w);
+        }
         Ok(targets
             .iter()
             .map(|t| Calendar {
                 target: t,
-                windows: windows
-                    .iter()
-                    .filter(|w| w.doctor_id.as_deref() == doctor(t))
-                    .cloned()
-                    .collect(),
+                windows: owned
+                    .get(&doctor(t))
+                    .map(|ws| ws.iter().map(|w| (*w).clone()).collect())
+                    .unwrap_or_default(),
                 closures: closures
                     .iter()
                     .filter(|c| c.doctor_id.is_none() || c.doctor_id.as_deref() == doctor(t))

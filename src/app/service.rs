@@ -162,7 +162,7 @@ pub fn remove(st: &mut Store, service: &str, now: DateTime<Utc>) -> Result<Servi
         let visits = crate::store::appointments::active_of_service_from(tx, &s.id, now)?;
         // A window taking it would imply a service no longer bookable.
         let windows = crate::store::windows::list(tx, None, None)?
-            .into_iter()
+            .iter()
             .filter(|w| w.services.contains(&s.id))
             .count() as i64;
         if doctors > 0 || visits > 0 || windows > 0 {

@@ -42,7 +42,7 @@ pub struct Page {
     /// The doctors online with windows at the clinic, by name.
     pub doctors: Vec<Doctor>,
     /// Their windows at the clinic: which services each does there.
-    windows: Vec<crate::core::Window>,
+    windows: std::sync::Arc<[crate::core::Window]>,
     /// The token its forms carry, which a POST must bring back
     /// ([`Page::posted_here`], docs/booking.md#forms).
     pub form_token: String,

@@ -265,7 +265,8 @@ pub fn list(
             tx,
             clinic.as_ref().map(|c| c.id.as_str()),
             doctor.as_ref().map(|d| d.id.as_str()),
-        )?;
+        )?
+        .to_vec();
         if let Some(date) = date {
             let (tz, order) = match &clinic {
                 Some(c) => (c.timezone, c.settings.date_order()),

@@ -240,7 +240,7 @@ pub fn run(store: &mut Store, keys: &Keys, full: bool) -> Result<Vec<Violation>>
 fn window_services(conn: &Tx) -> Result<Vec<Violation>> {
     let doctors = super::doctors::list(conn)?;
     Ok(super::windows::list(conn, None, None)?
-        .into_iter()
+        .iter()
         .filter_map(|w| {
             let d = doctors
                 .iter()

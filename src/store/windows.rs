@@ -9,6 +9,7 @@ use super::{epoch, resolve, Lookup, ACTIVE};
 use crate::args;
 use crate::core::{limits, Owner, Recurrence, Window};
 use crate::error::{Error, Result};
+use std::sync::Arc;
 
 pub const COLS: &str =
     "id, clinic_id, doctor_id, weekdays, date, start_minute, end_minute, slot_minutes, capacity, \
@@ -202,9 +203,10 @@ pub fn of_owner(conn: &Tx, owner: &Owner) -> Result<Vec<Window>> {
     }
 }
 
-pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec<Window>> {
-    // Kept by a SQLite connection until the database changes: the booking
-    // page reads its clinic's windows at every request.
+pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Arc<[Window]>> {
+    // Kept by a SQLite connection until the database changes, and handed
+    // out shared: the booking page reads its clinic's windows at every
+    // request.
     let asked = format!(
         "windows::list {} {}",
         clinic.unwrap_or("-"),
@@ -216,6 +218,7 @@ pub fn list(conn: &Tx, clinic: Option<&str>, doctor: Option<&str>) -> Result<Vec
             "(CAST(?1 AS TEXT) IS NULL OR clinic_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR doctor_id = ?2)",
             args![clinic, doctor],
         )
+        .map(Arc::from)
     })
 }
 
