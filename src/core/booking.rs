@@ -163,11 +163,11 @@ pub fn suggestions(day: &Day, after: DateTime<Utc>, req: &Request) -> Vec<DateTi
 
 /// Rule 5: past, minimum notice, horizon.
 pub fn check_time(now: DateTime<Utc>, start: DateTime<Utc>, s: &Settings) -> Result<()> {
-    let Some(code) = When::of(now, s).refusal(start) else {
+    let when = When::of(now, s);
+    let Some(code) = when.refusal(start) else {
         return Ok(());
     };
-    let earliest = time::after_minutes(now, s.min_notice);
-    let latest = time::after_minutes(now, s.horizon);
+    let (earliest, latest) = (when.earliest, when.latest);
     Err(match code {
         Code::PastAppointment => Error::new(code, crate::text::msg!("e-appointment_time_is_in_the_past"))
             .details(json!({"now": time::fmt_utc(now)})),
