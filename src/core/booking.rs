@@ -5,7 +5,7 @@
 //! judged by the same rules, so a slot's refusal is what booking it would answer.
 
 use super::resources;
-use super::slots::{peak, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span, Taken, Timeline};
+use super::slots::{peak, Busy, DailyLimit, Day, LimitScope, Request, Slot, Span, Timeline};
 use super::time;
 use super::Settings;
 use crate::error::{Code, Error, Result};
@@ -62,13 +62,15 @@ fn offer(day: &Day, req: &Request, slots: &mut [Slot], booked: Timeline) {
         if fits {
             s.offered = true;
             needs.take(from, to);
-            held.add(Taken {
-                held_from: from,
-                held_to: to,
-                start: s.start,
-                end: s.end,
-                solo: cap == 1,
-            });
+            let mut b = Busy::new(
+                String::new(),
+                s.start,
+                s.end,
+                req.buffer_before,
+                req.buffer_after,
+            );
+            b.solo = cap == 1;
+            held.add(&b);
         }
     }
 }

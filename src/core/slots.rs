@@ -280,29 +280,6 @@ fn most_at_once<T: Ord + Copy>(times: impl Iterator<Item = (T, T)>, start: T, en
     most
 }
 
-/// A time held (buffers included) on a [`Timeline`], with the visit's own
-/// time inside it and whether it is one at a time ([`Busy::solo`]).
-#[derive(Debug, Clone, Copy)]
-pub struct Taken {
-    pub held_from: DateTime<Utc>,
-    pub held_to: DateTime<Utc>,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub solo: bool,
-}
-
-impl From<&Busy> for Taken {
-    fn from(b: &Busy) -> Taken {
-        Taken {
-            held_from: b.held_from,
-            held_to: b.held_to,
-            start: b.start,
-            end: b.end,
-            solo: b.solo,
-        }
-    }
-}
-
 /// Times held, in the order they begin, so that a question about
 /// `[from, to)` reads only the few that can meet it, not the whole day: a
 /// day's grid asks one for each slot, and the booking page's "whoever is
@@ -317,7 +294,7 @@ pub struct Timeline {
     longest: i64,
 }
 
-/// A [`Taken`] on a [`Timeline`].
+/// A [`Busy`] on a [`Timeline`].
 #[derive(Debug, Clone, Copy)]
 struct Micros {
     held_from: i64,
@@ -334,7 +311,7 @@ fn micros(t: DateTime<Utc>) -> i64 {
 impl Timeline {
     pub fn of<'b>(busy: impl Iterator<Item = &'b Busy>) -> Timeline {
         let mut line = Timeline {
-            times: busy.map(|b| Micros::from(Taken::from(b))).collect(),
+            times: busy.map(Micros::from).collect(),
             longest: 0,
         };
         line.times.sort_by_key(|t| t.held_from);
@@ -348,8 +325,8 @@ impl Timeline {
     }
 
     /// Takes `t` too, in its place.
-    pub fn add(&mut self, t: Taken) {
-        let t = Micros::from(t);
+    pub fn add(&mut self, b: &Busy) {
+        let t = Micros::from(b);
         self.longest = self.longest.max(t.held_to - t.held_from);
         let at = self.times.partition_point(|x| x.held_from <= t.held_from);
         self.times.insert(at, t);
@@ -393,8 +370,8 @@ impl Timeline {
     }
 }
 
-impl From<Taken> for Micros {
-    fn from(t: Taken) -> Micros {
+impl From<&Busy> for Micros {
+    fn from(t: &Busy) -> Micros {
         Micros {
             held_from: micros(t.held_from),
             held_to: micros(t.held_to),
@@ -910,7 +887,7 @@ mod tests {
                 let start = next(600);
                 let mut b = Busy::new("added".into(), at(start), at(start + 30), next(2) * 10, 0);
                 b.solo = next(2) == 0;
-                line.add(Taken::from(&b));
+                line.add(&b);
                 busy.push(b);
             }
             for from in (0..660).step_by(5) {
