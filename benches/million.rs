@@ -2877,6 +2877,8 @@ fn print_table(engine: &str, reference: &str, p: &Plan, rows: &[Row]) {
 /// weekday of the generated data (25 doctors).
 const BOARD_NOW: &str = "2025-07-12T16:00:00Z";
 const BOARD_FILL: f64 = 0.9;
+/// The day's messages: a reminder sent to this many of its visits.
+const BOARD_MESSAGES: usize = 1_000;
 /// Timed redraws of each size, after 20 untimed ones.
 const BOARD_DRAWS: usize = 200;
 /// The board's terminal in the figures that press keys.
@@ -3415,6 +3417,20 @@ impl Bench<'_> {
             change::set_status(&mut store, &req, &actor, now)
                 .map_err(|e| format!("{status} for {}: {e}", r[0]))?;
         }
+        // The day's messages (issue 69): a reminder sent the day before
+        // to BOARD_MESSAGES of its visits, through WhatsApp; the provider
+        // said delivered for most, read for some (by the ID's first digit).
+        e.exec(&format!(
+            "INSERT INTO reminders (id, appointment_id, offset_minutes, due_at, status, attempts, \
+             sent_at, created_at, updated_at, kind, channel, provider_id, delivered_at, read_at) \
+             SELECT 'bench-msg-' || id, id, 1440, starts_at - 86400, 'sent', 1, starts_at - 86400, \
+             starts_at - 90000, starts_at - 86400, 'reminder', 'whatsapp', 'wamid.' || id, \
+             CASE WHEN substr(id, 1, 1) < 'c' THEN starts_at - 86340 END, \
+             CASE WHEN substr(id, 1, 1) < '6' THEN starts_at - 86000 END \
+             FROM appointments WHERE clinic_id = '{}' AND local_date = '{day}' \
+             ORDER BY id LIMIT {BOARD_MESSAGES}",
+            p.clinic_id
+        ))?;
         Ok(BoardDay {
             date,
             now,
@@ -3490,7 +3506,7 @@ impl Bench<'_> {
             s,
             Row {
                 figure: format!(
-                    "board: read the day ({} doctors, {} appointments)",
+                    "board: read the day ({} doctors, {} appointments, {BOARD_MESSAGES} messages)",
                     day.doctors, day.booked
                 ),
                 appt: s.show(),

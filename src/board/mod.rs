@@ -224,7 +224,7 @@ impl Board {
                     Columns::Doctors => Columns::Resources,
                     Columns::Resources => Columns::Doctors,
                 };
-                self.reload();
+                self.reload(false);
             }
             Effect::Status(req) => self.set_status(req),
             Effect::Cancel { id, reason, force } => self.cancel(id, reason, force),
@@ -261,41 +261,64 @@ impl Board {
         }
         let minute = self.clock.now().timestamp() / 60;
         match self.store.stamp() {
-            Ok(stamp) if stamp != self.stamp || minute != self.minute => {
-                self.stamp = stamp;
+            Ok(_) if minute != self.minute => {
                 self.minute = minute;
-                self.reload();
+                self.reload(true);
+            }
+            Ok(stamp) if stamp != self.stamp => {
+                self.stamp = stamp;
+                self.refresh();
             }
             Ok(_) => {}
             Err(e) => self.refused(e),
         }
     }
 
-    /// Reads `date`; a failure goes to the status line (None).
-    fn read_day(&mut self, date: NaiveDate) -> Option<Day> {
-        let now = self.clock.now();
-        let clinic = self.clinic.as_deref();
-        match day_of::day(&mut self.store, clinic, Some(date), now, self.by) {
-            Ok(day) => Some(day),
-            Err(e) => {
-                self.refused(e);
-                None
+    /// Reads the shown day again, keeping the selection: the same
+    /// appointment if it is still on the day, else the same doctor and
+    /// time. `whole`: the count of recalls due too (the minute's read).
+    fn reload(&mut self, whole: bool) {
+        if let Ok(stamp) = self.store.stamp() {
+            self.stamp = stamp;
+        }
+        let place = self.state.place();
+        let (now, date) = (self.clock.now(), self.state.day.date);
+        let read = match whole {
+            true => day_of::day(
+                &mut self.store,
+                self.clinic.as_deref(),
+                Some(date),
+                now,
+                self.by,
+            ),
+            false => day_of::other_day(&mut self.store, &self.state.day, date, now, self.by),
+        };
+        match read {
+            Ok(day) => {
+                self.state.day = day;
+                self.state.put_back(place);
             }
+            Err(e) => self.refused(e),
         }
     }
 
-    /// Reads the shown day again, keeping the selection: the same
-    /// appointment if it is still on the day, else the same doctor and time.
-    fn reload(&mut self) {
+    /// Reads again what changed of the shown day since it was read
+    /// (`day_of::refresh`), keeping the selection as [`Board::reload`] does.
+    fn refresh(&mut self) {
         let place = self.state.place();
-        if let Some(day) = self.read_day(self.state.day.date) {
-            self.state.reloaded(day, place);
+        let now = self.clock.now();
+        match day_of::refresh(&mut self.store, &mut self.state.day, now, self.by) {
+            Ok(true) => self.state.put_back(place),
+            Ok(false) => {}
+            Err(e) => self.refused(e),
         }
     }
 
     fn go_to(&mut self, date: NaiveDate) {
-        if let Some(day) = self.read_day(date) {
-            self.state.went_to(day, self.clock.now());
+        let now = self.clock.now();
+        match day_of::other_day(&mut self.store, &self.state.day, date, now, self.by) {
+            Ok(day) => self.state.went_to(day, now),
+            Err(e) => self.refused(e),
         }
     }
 
@@ -314,7 +337,7 @@ impl Board {
         if let Ok(stamp) = self.store.stamp() {
             self.stamp = stamp;
         }
-        self.reload();
+        self.refresh();
         if let Some(id) = id {
             self.state.select(id);
         }

@@ -186,9 +186,9 @@ impl State {
         }
     }
 
-    /// The day read again, the cursor put back at `place`.
-    pub fn reloaded(&mut self, day: Day, place: Place) {
-        self.day = day;
+    /// The day read again (in whole or in part), the cursor put back at
+    /// `place`.
+    pub fn put_back(&mut self, place: Place) {
         if let Some(cell) = place.id.and_then(|id| self.day.place_of(&id)) {
             self.cursor = cell;
         } else {

@@ -926,6 +926,69 @@ fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
     assert!(text.contains("#2 ○ Ana D."), "{text}");
 }
 
+/// The board reads again only the part of the day a change touched
+/// (docs/board.md#live): cron's sending a message reads the messages and
+/// not the grid; another desk's booking reads the grid, and of the
+/// messages only the new visit's.
+#[test]
+fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("appt.db");
+    let now = at(SUNDAY);
+    let first = {
+        let mut st = Store::open(&path, crate::app::Create::File).unwrap();
+        seed(&mut st, "America/El_Salvador", now);
+        book_at(
+            &mut st,
+            "Ana García",
+            "2026-06-15",
+            "10:00",
+            "+50370000001",
+            "Ana Uno",
+            now,
+        )
+    };
+    let mut b = board(
+        Store::open(&path, crate::app::Create::Never).unwrap(),
+        SUNDAY,
+        Some("2026-06-15"),
+        Language::En,
+    );
+    let grid = b.day().columns.as_ptr();
+    assert!(b.day().told.is_empty());
+    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
+    other
+        .write(|tx| {
+            let sent = tx.exec(
+                On::writes(&[Table::Reminders]),
+                "UPDATE reminders SET status = 'sent', sent_at = ?1 WHERE id = \
+                 (SELECT min(id) FROM reminders WHERE appointment_id = ?2)",
+                crate::args![now.timestamp(), first.as_str()],
+            )?;
+            assert_eq!(sent, 1);
+            Ok(())
+        })
+        .unwrap();
+    b.tick();
+    assert!(b.day().told.contains_key(&first));
+    // The grid was not read again: the same columns.
+    assert_eq!(b.day().columns.as_ptr(), grid);
+    book_at(
+        &mut other,
+        "Ana García",
+        "2026-06-15",
+        "08:00",
+        "+50370000002",
+        "Ana Dos",
+        now,
+    );
+    b.tick();
+    assert_eq!(b.day().counts.booked, 2);
+    assert_ne!(b.day().columns.as_ptr(), grid);
+    assert!(b.day().told.contains_key(&first));
+    assert_eq!(b.day().told.len(), 1);
+}
+
 #[test]
 fn q_and_ctrl_c_quit() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);

@@ -125,6 +125,7 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     sql!(46, "046_calendars"),
     sql!(47, "047_calendar_writes"),
     sql!(48, "048_calendar_sync"),
+    sql!(49, "049_changes"),
 ];
 
 /// The schema version of a database this appt made or upgraded.

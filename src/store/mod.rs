@@ -360,14 +360,11 @@ impl Store {
         out.map_err(|e| self.names_itself(e))
     }
 
-    /// A mark that changes when another connection commits a change to
-    /// the appointments or the waitlist (the board's live refresh polls it,
-    /// docs/board.md#live): on SQLite `PRAGMA data_version`, which moves
-    /// with any commit by another connection, without reading a table; on
-    /// PostgreSQL the event log's last ID (every change to an appointment
-    /// records an event, and writes take turns on the advisory lock, so IDs
-    /// commit in order), the waitlist's size and the inbox's messages not
-    /// yet done, read through three indexes.
+    /// A mark that changes when another connection commits a change (the
+    /// board's live refresh polls it, docs/board.md#live): on SQLite
+    /// `PRAGMA data_version`, which moves with any commit by another
+    /// connection, without reading a table; on PostgreSQL the sum of the
+    /// tables' counts of changes ([`db::Changes`]), one small table read.
     pub fn stamp(&mut self) -> Result<String> {
         match &mut self.db {
             Db::Sqlite(s) => Ok(s
@@ -376,10 +373,8 @@ impl Store {
                 .to_string()),
             Db::Postgres(..) => self.read(|tx| {
                 tx.one::<String>(
-                    db::On::reads(&[db::Table::Events, db::Table::Waitlist, db::Table::Inbox]),
-                    "SELECT (SELECT coalesce(max(id), 0) FROM events)::text || ':' || \
-                     (SELECT count(*) FROM waitlist)::text || ':' || \
-                     (SELECT count(*) FROM inbox WHERE done_at IS NULL)::text",
+                    db::On::reads(&[db::Table::Changes]),
+                    "SELECT coalesce(sum(n), 0)::text FROM changes",
                     crate::args![],
                 )
             }),

@@ -378,14 +378,14 @@ impl Sqlite {
                     tx.commit()?;
                 }
                 Step::Code(run) => {
-                    let tx = Tx::sqlite(tx);
+                    let tx = Tx::upgrading(tx);
                     run(&tx).map_err(|e| cannot(e.message))?;
                     tx.commit()?;
                 }
                 Step::Batches(run) => {
                     // The version changes with the last batch only.
                     tx.pragma_update(None, "user_version", version)?;
-                    let tx = Tx::sqlite(tx);
+                    let tx = Tx::upgrading(tx);
                     if run(&tx).map_err(|e| cannot(e.message))? {
                         tx.exec(
                             On::NOTHING,

@@ -152,7 +152,9 @@ mod tests {
     use super::*;
 
     /// A column added by a migration and missing here would be left behind
-    /// by every transfer.
+    /// by every transfer. The tables' counts of changes (`changes`) are not
+    /// copied: they are the database's own, and a new one counts its own
+    /// writes from the start.
     #[test]
     fn the_lists_name_every_column_of_every_table() {
         let mut st = Store::in_memory().unwrap();
@@ -160,7 +162,8 @@ mod tests {
             .read(|tx| {
                 tx.rows(
                     On::SCAN,
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                     AND name <> 'changes' ORDER BY name",
                     &[],
                     |r| r.get(0),
                 )

@@ -144,11 +144,16 @@ impl Tx<'_> {
     /// answers `changes` names.
     pub fn later_changing(&self, on: On, sql: &str, args: &[Val], changes: &[Asked]) -> Result<()> {
         check(on, sql);
+        self.changing(on.writes);
         self.changed(changes);
         self.put_off(Write::Other(sql.to_string()), args, None)
     }
 
     fn put_off(&self, write: Write, args: &[Val], key: Option<Key>) -> Result<()> {
+        self.changing(match &write {
+            Write::Insert(ins, _) => ins.on().writes,
+            Write::Other(_) => &[],
+        });
         if self.backend() == Backend::Sqlite && !self.held.get() {
             return self.run(&write.text(), args).map(drop);
         }

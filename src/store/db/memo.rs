@@ -58,6 +58,23 @@ impl Tx<'_> {
         Ok(v)
     }
 
+    /// Runs `read`, which reads only `tables`: in debug builds, a statement
+    /// it runs on any other table fails the assertion (a part of a day read
+    /// again only when its tables changed, `app::board::refresh`, would go
+    /// stale past a change to a table it did not name).
+    pub fn reading_only<T>(&self, tables: &[Table], read: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.start_reading();
+        let v = read();
+        #[cfg(debug_assertions)]
+        if let Some(read) = self.memo.reading.borrow_mut().pop() {
+            let other: Vec<&Table> = read.iter().filter(|t| !tables.contains(t)).collect();
+            assert!(other.is_empty(), "read from {other:?}, beyond {tables:?}");
+        }
+        #[cfg(not(debug_assertions))]
+        let _ = tables;
+        v
+    }
+
     /// Keeps `value` as the answer to `asked` (a look-up made for many at
     /// once, [`crate::store::ahead`]).
     pub fn keep<T: 'static>(&self, asked: Asked, value: T) {
@@ -199,6 +216,6 @@ impl Tx<'_> {
 
 /// `tables` as bits, one per table.
 const _: () = assert!(Table::ALL.len() <= 32);
-fn mask(tables: &[Table]) -> u32 {
+pub(super) fn mask(tables: &[Table]) -> u32 {
     tables.iter().fold(0, |m, t| m | 1 << (*t as u32))
 }

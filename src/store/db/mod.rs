@@ -14,9 +14,12 @@
 //! - [`lasting`]: the answers a SQLite connection keeps from one read
 //!   transaction to the next while the database is unchanged;
 //! - [`held`]: the writes it holds and sends together;
+//! - [`changes`]: how many times each table was changed, counted as a
+//!   write transaction commits;
 //! - [`errors`]: the drivers' errors, one answer for each kind on both
 //!   engines.
 
+mod changes;
 mod errors;
 mod held;
 mod lasting;
@@ -25,6 +28,7 @@ mod tables;
 mod tx;
 mod values;
 
+pub use changes::Changes;
 pub use held::Insert;
 pub use tables::{On, Table};
 pub(super) use tx::Lasting;

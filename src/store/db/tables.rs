@@ -22,6 +22,9 @@ pub enum Table {
     Calendars,
     /// A clinic's channels: the providers appt sends through.
     Channels,
+    /// How many times each table was changed: the marks a long-lived
+    /// reader compares (`db::changes`).
+    Changes,
     Clinics,
     Closures,
     Doctors,
@@ -59,7 +62,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, in the order of their names.
-    pub const ALL: [Table; 31] = [
+    pub const ALL: [Table; 32] = [
         Table::ApiTokens,
         Table::AppointmentResources,
         Table::Appointments,
@@ -67,6 +70,7 @@ impl Table {
         Table::CalendarBusy,
         Table::CalendarWrites,
         Table::Calendars,
+        Table::Changes,
         Table::Channels,
         Table::Clinics,
         Table::Closures,
@@ -107,6 +111,7 @@ impl Table {
             Table::CalendarWrites => "calendar_writes",
             Table::Calendars => "calendars",
             Table::Appointments => "appointments",
+            Table::Changes => "changes",
             Table::Channels => "channels",
             Table::Clinics => "clinics",
             Table::Closures => "closures",
@@ -144,6 +149,7 @@ impl Table {
             Table::CalendarWrites => &[Table::CalendarWrites],
             Table::Calendars => &[Table::Calendars],
             Table::Appointments => &[Table::Appointments],
+            Table::Changes => &[Table::Changes],
             Table::Channels => &[Table::Channels],
             Table::Clinics => &[Table::Clinics],
             Table::Closures => &[Table::Closures],

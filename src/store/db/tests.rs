@@ -543,3 +543,51 @@ fn a_lasting_answer_is_read_each_time_on_postgres() {
         assert_eq!(asked.get(), 2);
     });
 }
+
+/// What each write transaction changed is counted as it commits, table by
+/// table: a statement that changed no row counts nothing, a write held for
+/// later counts as it is held, and a transaction undone counts nothing.
+fn changes_counted(st: &mut Store) {
+    let read = |st: &mut Store| st.read(Changes::read).unwrap();
+    let start = read(st);
+    st.write(|tx| put(tx, "counted", "1")).unwrap();
+    let one = read(st);
+    assert!(start.moved(&one, &[Table::Meta]));
+    assert!(!start.moved(&one, &[Table::Doctors, Table::Appointments, Table::Changes]));
+    // An UPDATE that meets no row changes nothing.
+    st.write(|tx| {
+        tx.exec(
+            On::writes(&[Table::Doctors]),
+            "UPDATE doctors SET full_name = 'x' WHERE id = 'nobody'",
+            args![],
+        )
+    })
+    .unwrap();
+    assert_eq!(read(st), one);
+    // Undone: nothing counted.
+    let refused = st.write(|tx| {
+        doctors::insert(tx, &doctor("Ana Uno"))?;
+        undone(tx)
+    });
+    assert!(refused.is_err());
+    assert_eq!(read(st), one);
+    st.write(|tx| doctors::insert(tx, &doctor("Ana Dos")))
+        .unwrap();
+    let two = read(st);
+    assert!(one.moved(&two, &[Table::Doctors]));
+    assert!(!one.moved(&two, &[Table::Meta, Table::Appointments]));
+    // A read changes nothing.
+    st.read(doctors_kept).unwrap();
+    assert_eq!(read(st), two);
+}
+
+#[test]
+fn a_commit_counts_the_tables_it_changed() {
+    changes_counted(&mut Store::in_memory().unwrap());
+}
+
+#[test]
+#[cfg_attr(not(appt_test_pg), ignore = "PostgreSQL only: set APPT_TEST_PG")]
+fn a_commit_counts_the_tables_it_changed_on_postgres() {
+    crate::store::on_scratch_pg(changes_counted);
+}

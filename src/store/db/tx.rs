@@ -68,6 +68,11 @@ pub struct Tx<'c> {
     /// within it (another connection's commits are not seen, and a read
     /// transaction writes nothing).
     pub(super) mark: Cell<Option<Mark>>,
+    /// The tables this transaction changed, as bits ([`super::changes`]):
+    /// each one's count goes up by one as it commits.
+    pub(super) changed_tables: Cell<u32>,
+    /// Whether its commit counts them (not in a schema upgrade).
+    pub(super) counting: bool,
 }
 
 pub(super) enum TxInner<'c> {
@@ -124,16 +129,19 @@ impl<'c> Pg<'c> {
         }
     }
 
-    fn commit(mut self) -> std::result::Result<(), tokio_postgres::Error> {
+    /// Commits, `counted` (the tables' counts of changes, if it changed
+    /// any) sent with the `COMMIT`, in the same round trip.
+    fn commit(mut self, counted: Option<&str>) -> std::result::Result<(), tokio_postgres::Error> {
         self.done = true;
         // A transaction that sent no statement never began.
         if self.kind == PgKind::Bare || self.client.forget_deferred() {
             return Ok(());
         }
-        match self.kind {
+        match (self.kind, counted) {
             // It only read: nothing of it can fail to last.
-            PgKind::Read => self.client.send("COMMIT"),
-            _ => self.client.batch_execute("COMMIT"),
+            (PgKind::Read, _) => self.client.send("COMMIT"),
+            (_, Some(sql)) => self.client.batch_execute(&format!("{sql}; COMMIT")),
+            (_, None) => self.client.batch_execute("COMMIT"),
         }
     }
 }
@@ -162,11 +170,21 @@ impl<'c> Tx<'c> {
             sent: Default::default(),
             lasting: None,
             mark: Default::default(),
+            changed_tables: Default::default(),
+            counting: true,
         }
     }
 
     pub(in crate::store) fn sqlite(inner: rusqlite::Transaction<'c>) -> Self {
         Tx::new(TxInner::Sqlite(inner))
+    }
+
+    /// A schema upgrade's step: it counts no change ([`super::changes`]).
+    pub(in crate::store) fn upgrading(inner: rusqlite::Transaction<'c>) -> Self {
+        Tx {
+            counting: false,
+            ..Tx::sqlite(inner)
+        }
     }
 
     fn postgres(inner: Pg<'c>) -> Self {
@@ -175,9 +193,15 @@ impl<'c> Tx<'c> {
 
     pub(in crate::store) fn commit(self) -> Result<()> {
         self.flush()?;
+        let counted = self.count_changes();
         match self.inner {
-            TxInner::Sqlite(t) => Ok(t.commit()?),
-            TxInner::Postgres(t) => Ok(t.into_inner().commit()?),
+            TxInner::Sqlite(t) => {
+                if let Some(sql) = counted {
+                    t.execute_batch(&sql)?;
+                }
+                Ok(t.commit()?)
+            }
+            TxInner::Postgres(t) => Ok(t.into_inner().commit(counted.as_deref())?),
         }
     }
 
@@ -203,7 +227,11 @@ impl<'c> Tx<'c> {
         check(on, sql);
         self.before_statement()?;
         self.wrote(on);
-        self.run(sql, args)
+        let n = self.run(sql, args)?;
+        if n > 0 {
+            self.changing(on.writes);
+        }
+        Ok(n)
     }
 
     pub(super) fn run(&self, sql: &str, args: &[Val]) -> Result<usize> {
@@ -240,6 +268,7 @@ impl<'c> Tx<'c> {
         check(on, sql);
         self.before_statement()?;
         self.wrote(on);
+        self.changing(on.writes);
         self.read_from(on);
         self.sent.set(self.sent.get() + 1);
         Ok(())
@@ -456,6 +485,7 @@ impl<'c> Tx<'c> {
     pub fn script(&self, sql: &str) -> Result<()> {
         self.before_statement()?;
         self.wrote(On::EVERYTHING);
+        self.changing(On::EVERYTHING.writes);
         self.batch(sql)
     }
 
@@ -556,7 +586,10 @@ pub(in crate::store) fn pg_within<T>(
     client: &mut PgClient,
     f: impl FnOnce(&Tx) -> Result<T>,
 ) -> Result<T> {
-    let tx = Tx::postgres(Pg::bare(client));
+    let tx = Tx {
+        counting: false,
+        ..Tx::postgres(Pg::bare(client))
+    };
     let out = f(&tx)?;
     tx.commit()?;
     Ok(out)
