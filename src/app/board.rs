@@ -300,11 +300,17 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
             (Some(s), false) => Some(told(tx, &s.ids(), &day.told, &day.ids())?),
             (None, false) => None,
         };
-        let inbox = match moved(&[Table::Inbox, Table::Channels]) {
+        // Each part's tables: those its statements read.
+        let inbox = match moved(&[Table::Inbox, Table::Channels, Table::Patients]) {
             true => Some(inbox(tx, &day.clinic)?),
             false => None,
         };
-        let waitlist = match moved(&[Table::Waitlist]) {
+        let waitlist = match moved(&[
+            Table::Waitlist,
+            Table::Patients,
+            Table::Doctors,
+            Table::Services,
+        ]) {
             true => Some(waitlist(tx, &day.clinic, day.date)?),
             false => None,
         };
