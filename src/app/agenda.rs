@@ -128,7 +128,7 @@ fn first_date(clinic: &Clinic, date: Option<&str>, now: DateTime<Utc>) -> Result
 }
 
 /// A sheet's sections in its order: doctors by name, the clinic-wide last.
-fn sort_sections(sections: &mut [Section]) {
+pub(super) fn sort_sections(sections: &mut [Section]) {
     sections.sort_by(|a, b| {
         let key = |s: &Section| {
             s.doctor

@@ -4,7 +4,7 @@
 //! patient's appointment. What the board *does* to an appointment
 //! is the command's own use case (`book`, `change`), never a rule of its own.
 
-use super::agenda::{day_sheet, Section};
+use super::agenda::{day_sheet, sort_sections, Section};
 use super::slots::Slot;
 use crate::core::resources::{Given, Resource};
 use crate::core::{queue, time, Appointment, Clinic, Status};
@@ -15,7 +15,7 @@ use crate::store::inbox::{self, Inbound};
 use crate::store::reminders::{self, Reminder};
 use crate::store::resources;
 use crate::store::waitlist::{self, Entry};
-use crate::store::{channels, clinics, patients, Store};
+use crate::store::{channels, clinics, events, patients, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{HashMap, HashSet};
 
@@ -48,6 +48,8 @@ pub struct Day {
     doctors: Option<Vec<Section>>,
     /// The tables' counts of changes it was read at ([`refresh`]).
     read_at: Changes,
+    /// The event log's last ID when it was read.
+    last_event: i64,
 }
 
 /// At most this many of the inbox's messages are read for its pane.
@@ -206,6 +208,7 @@ fn read_day(
 ) -> Result<Day> {
     st.read(|tx| {
         let read_at = Changes::read(tx)?;
+        let last_event = events::last_id(tx)?;
         let clinic = clinics::default(tx, clinic)?;
         let date = date.unwrap_or_else(|| time::local_today(clinic.timezone, now));
         let sheet = sheet(tx, &clinic, date, now)?;
@@ -240,6 +243,7 @@ fn read_day(
             told,
             stale,
             read_at,
+            last_event,
         })
     })
 }
@@ -267,7 +271,9 @@ const NOT_THE_GRID: [Table; 13] = [
 /// nowhere else (docs/board.md#live): each part of it is read again only
 /// when a table it is read from was changed since (the tables' counts of
 /// changes, [`Changes`]). The grid (the doctors' visits and free slots, the
-/// queue, the rows and the counts) when any table it reads moved; the last
+/// queue, the rows and the counts) when any table it reads moved: when only
+/// the visits did, the columns of the doctors of the visits the event log
+/// names since (where they were, and where they are); the last
 /// message of each visit when the messages moved (else only the visits new
 /// to the day are read); the inbox, the waitlist, the stale calendars when
 /// theirs did. The count of recalls due is the one [`day`] read: it counts
@@ -286,20 +292,54 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
             .into_iter()
             .filter(|t| !NOT_THE_GRID.contains(t))
             .collect();
-        let sheet = match moved(&grid) {
-            true => Some(tx.reading_only(&grid, || sheet(tx, &day.clinic, day.date, now))?),
-            false => None,
+        // The grid: the columns of the doctors whose visits changed, when
+        // nothing else of it did; else all of it.
+        let (sheet, last_event) = match moved(&grid) {
+            false => (None, day.last_event),
+            true => {
+                let (changed, last) = events::appointments_after(tx, day.last_event)?;
+                let alone = !changed.is_empty()
+                    && grid
+                        .iter()
+                        .all(|t| VISITS_ALONE.contains(t) || !moved(&[*t]));
+                let some = match alone {
+                    true => tx.reading_only(&grid, || columns_of(tx, day, &changed, now))?,
+                    false => None,
+                };
+                let grid = match some {
+                    Some(columns) => Grid::Doctors(columns),
+                    None => Grid::Whole(
+                        tx.reading_only(&grid, || sheet(tx, &day.clinic, day.date, now))?,
+                    ),
+                };
+                (Some(grid), last)
+            }
+        };
+        // The visits' IDs once the grid is read again.
+        let ids: Vec<&str> = match &sheet {
+            Some(Grid::Whole(s)) => s.ids(),
+            Some(Grid::Doctors(columns)) => {
+                let again: Vec<&str> = columns.iter().map(|(id, _)| id.as_str()).collect();
+                day.doctors()
+                    .iter()
+                    .filter(|c| {
+                        c.doctor
+                            .as_ref()
+                            .is_none_or(|d| !again.contains(&d.id.as_str()))
+                    })
+                    .chain(columns.iter().filter_map(|(_, c)| c.as_ref()))
+                    .flat_map(|c| &c.appointments)
+                    .map(|a| a.id.as_str())
+                    .collect()
+            }
+            None => day.ids(),
         };
         let told = match (&sheet, moved(&[Table::Reminders])) {
-            (_, true) => Some(told(
-                tx,
-                &sheet.as_ref().map_or_else(|| day.ids(), Sheet::ids),
-                &HashMap::new(),
-                &[],
-            )?),
-            (Some(s), false) => Some(told(tx, &s.ids(), &day.told, &day.ids())?),
+            (_, true) => Some(told(tx, &ids, &HashMap::new(), &[])?),
+            (Some(_), false) => Some(told(tx, &ids, &day.told, &day.ids())?),
             (None, false) => None,
         };
+        drop(ids);
         // Each part's tables: those its statements read.
         let inbox = match moved(&[Table::Inbox, Table::Channels, Table::Patients]) {
             true => Some(inbox(tx, &day.clinic)?),
@@ -314,34 +354,63 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
             true => Some(waitlist(tx, &day.clinic, day.date)?),
             false => None,
         };
-        let doctors = sheet.as_ref().map_or_else(|| day.doctors(), |s| &s.columns);
-        let stale = match sheet.is_some() || moved(&[Table::Calendars]) {
-            true => Some(stale(tx, doctors)?),
+        // A doctor's column read again is one of the day's doctors, whose
+        // calendars were read with the day: only a whole grid may bring others.
+        let stale = match matches!(sheet, Some(Grid::Whole(_))) || moved(&[Table::Calendars]) {
+            true => Some(stale(
+                tx,
+                match &sheet {
+                    Some(Grid::Whole(s)) => &s.columns,
+                    _ => day.doctors(),
+                },
+            )?),
             false => None,
         };
         let rooms = match (&sheet, by) {
-            (Some(s), Columns::Resources) => {
+            (Some(Grid::Whole(s)), Columns::Resources) => {
                 Some(by_resource(tx, &day.clinic, day.date, &s.columns)?)
             }
             _ => None,
         };
-        Ok(Some((at, sheet, rooms, told, inbox, waitlist, stale)))
+        Ok(Some((
+            at, last_event, sheet, rooms, told, inbox, waitlist, stale,
+        )))
     })?;
-    let Some((at, sheet, rooms, told, inbox, waitlist, stale)) = read else {
+    let Some((at, last_event, sheet, rooms, told, inbox, waitlist, stale)) = read else {
         return Ok(false);
     };
     day.read_at = at;
-    if let Some(s) = sheet {
+    day.last_event = last_event;
+    let grid_read = sheet.is_some();
+    match sheet {
+        Some(Grid::Whole(s)) => {
+            (day.columns, day.doctors) = match rooms {
+                Some(rooms) => (rooms, Some(s.columns)),
+                None => (s.columns, None),
+            };
+        }
+        Some(Grid::Doctors(again)) => {
+            // Only a clinic without rooms comes here: the rooms' view of it
+            // has no column to change.
+            let columns = day.doctors.as_mut().unwrap_or(&mut day.columns);
+            columns.retain(|c| {
+                c.doctor
+                    .as_ref()
+                    .is_none_or(|d| !again.iter().any(|(id, _)| *id == d.id))
+            });
+            columns.extend(again.into_iter().filter_map(|(_, c)| c));
+            sort_sections(columns);
+        }
+        None => {}
+    }
+    if grid_read {
+        let (rows, queue, counts) = tally(&day.clinic, day.doctors());
         day.counts = Counts {
             recalls: day.counts.recalls,
-            ..s.counts
+            ..counts
         };
-        day.rows = s.rows;
-        day.queue = s.queue;
-        (day.columns, day.doctors) = match rooms {
-            Some(rooms) => (rooms, Some(s.columns)),
-            None => (s.columns, None),
-        };
+        day.rows = rows;
+        day.queue = queue;
     }
     if let Some(t) = told {
         day.told = t;
@@ -379,6 +448,18 @@ fn visits(columns: &[Section]) -> impl Iterator<Item = &Appointment> {
 
 fn sheet(tx: &Tx, clinic: &Clinic, date: NaiveDate, now: DateTime<Utc>) -> Result<Sheet> {
     let columns = day_sheet(tx, clinic, date, None, now)?.sections;
+    let (rows, queue, counts) = tally(clinic, &columns);
+    Ok(Sheet {
+        columns,
+        rows,
+        queue,
+        counts,
+    })
+}
+
+/// What is counted from the doctors' columns: the grid's rows, the queue,
+/// and the header's counts (without the recalls).
+fn tally(clinic: &Clinic, columns: &[Section]) -> (Vec<DateTime<Utc>>, Vec<Appointment>, Counts) {
     let mut rows: Vec<DateTime<Utc>> = columns
         .iter()
         .flat_map(|c| {
@@ -395,9 +476,9 @@ fn sheet(tx: &Tx, clinic: &Clinic, date: NaiveDate, now: DateTime<Utc>) -> Resul
         .collect();
     rows.sort();
     rows.dedup();
-    let of = |s: Status| visits(&columns).filter(|a| a.status == s).count();
+    let of = |s: Status| visits(columns).filter(|a| a.status == s).count();
     let counts = Counts {
-        booked: visits(&columns).count(),
+        booked: visits(columns).count(),
         free: columns.iter().map(|c| c.free.len()).sum(),
         arrived: of(Status::CheckedIn),
         in_progress: of(Status::InProgress),
@@ -405,17 +486,73 @@ fn sheet(tx: &Tx, clinic: &Clinic, date: NaiveDate, now: DateTime<Utc>) -> Resul
         no_show: of(Status::NoShow),
         recalls: 0,
     };
-    let mut queue: Vec<Appointment> = visits(&columns)
+    let mut queue: Vec<Appointment> = visits(columns)
         .filter(|a| a.status == Status::CheckedIn)
         .cloned()
         .collect();
     queue::sort(&mut queue, clinic.settings.queue_order);
-    Ok(Sheet {
-        columns,
-        rows,
-        queue,
-        counts,
-    })
+    (rows, queue, counts)
+}
+
+/// The tables a change to the day's visits alone writes (a status, a
+/// note, a move, a cancellation): each such change records an event
+/// naming its visit (docs/rules.md#events), so the columns of
+/// the doctors of those visits are all that it changed.
+const VISITS_ALONE: [Table; 2] = [Table::Appointments, Table::Tokens];
+
+/// The columns of the doctors whose visits `changed` names, read again:
+/// each doctor's new column, or None where they no longer have one that
+/// day. None when the change may reach further: a visit of the clinic-wide
+/// windows, or a clinic with rooms and machines (a visit's room is
+/// another doctor's slot).
+fn columns_of(
+    tx: &Tx,
+    day: &Day,
+    changed: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<Column>>> {
+    if !resources::list(tx, Some(&day.clinic.id))?.is_empty() {
+        return Ok(None);
+    }
+    let mut owners: Vec<Option<String>> = Vec::new();
+    for id in changed {
+        // Where it was, and where it is now.
+        if let Some(c) = day
+            .doctors()
+            .iter()
+            .find(|c| c.appointments.iter().any(|a| a.id == *id))
+        {
+            owners.push(c.doctor.as_ref().map(|d| d.id.clone()));
+        }
+    }
+    let ids: Vec<&str> = changed.iter().map(String::as_str).collect();
+    for (a, _) in appointments::those(tx, &ids)? {
+        if a.clinic_id == day.clinic.id && a.local_date == day.date {
+            owners.push(a.doctor_id.clone());
+        }
+    }
+    owners.sort();
+    owners.dedup();
+    let mut columns = Vec::new();
+    for owner in owners {
+        let Some(id) = owner else { return Ok(None) };
+        let doctor = crate::store::doctors::get(tx, &id)?;
+        let mut sections = day_sheet(tx, &day.clinic, day.date, Some(&doctor), now)?.sections;
+        columns.push((id, sections.pop()));
+    }
+    Ok(Some(columns))
+}
+
+/// A doctor's column read again, by the doctor's ID: None when they no
+/// longer have one that day.
+type Column = (String, Option<Section>);
+
+/// What [`refresh`] read again of the grid.
+enum Grid {
+    /// All of it.
+    Whole(Sheet),
+    /// Some doctors' columns.
+    Doctors(Vec<Column>),
 }
 
 /// The last message about each of the visits `ids` that went out or failed

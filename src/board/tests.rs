@@ -989,6 +989,122 @@ fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
     assert_eq!(b.day().told.len(), 1);
 }
 
+/// A change to visits alone (a status, a move) reads again the columns
+/// of those visits' doctors, where they were and where they are, and no
+/// other; the counts and the queue follow.
+#[test]
+fn a_visits_change_reads_again_only_its_doctors_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("appt.db");
+    let now = at(SUNDAY);
+    let (first, _) = {
+        let mut st = Store::open(&path, crate::app::Create::File).unwrap();
+        seed(&mut st, "America/El_Salvador", now);
+        let mut book = |doctor: &str, time: &str, phone: &str, name: &str| {
+            book_at(&mut st, doctor, "2026-06-15", time, phone, name, now)
+        };
+        (
+            book("Ana García", "10:00", "+50370000001", "Ana Uno"),
+            (
+                book("Luis Martínez", "09:00", "+50370000002", "Luis Dos"),
+                book("Sofía Ruiz", "10:00", "+50370000003", "Sofía Tres"),
+            ),
+        )
+    };
+    let mut b = board(
+        Store::open(&path, crate::app::Create::Never).unwrap(),
+        SUNDAY,
+        Some("2026-06-15"),
+        Language::En,
+    );
+    let column = |b: &Board, who: &str| {
+        b.day()
+            .columns
+            .iter()
+            .find(|c| c.doctor.as_ref().is_some_and(|d| d.full_name.contains(who)))
+            .map(|c| c.appointments.as_ptr())
+            .unwrap()
+    };
+    let (garcia, martinez, ruiz) = (
+        column(&b, "García"),
+        column(&b, "Martínez"),
+        column(&b, "Ruiz"),
+    );
+    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
+    let desk = Actor::Cli("desk".into());
+    let confirm = StatusRequest {
+        id: first.clone(),
+        status: "confirmed".into(),
+        ..StatusRequest::default()
+    };
+    change::set_status(&mut other, &confirm, &desk, now).unwrap();
+    b.tick();
+    let visit = |b: &Board| {
+        b.day()
+            .columns
+            .iter()
+            .find_map(|c| {
+                c.appointments
+                    .iter()
+                    .find(|a| a.id == first)
+                    .map(|a| (c, a))
+            })
+            .map(|(c, a)| (c.doctor.as_ref().unwrap().full_name.clone(), a.status))
+            .unwrap()
+    };
+    assert_eq!(visit(&b), ("Dra. Ana García".into(), Status::Confirmed));
+    assert_ne!(column(&b, "García"), garcia);
+    assert_eq!(column(&b, "Martínez"), martinez);
+    assert_eq!(column(&b, "Ruiz"), ruiz);
+    // Moved to Martínez at 11:00: both columns read again, Ruiz's not.
+    let garcia = column(&b, "García");
+    let free = b.day().counts.free;
+    let to = change::RescheduleRequest {
+        id: first.clone(),
+        when: WhenInput {
+            at: Some("2026-06-15T17:00:00Z".into()),
+            ..WhenInput::default()
+        },
+        doctor: Some("Luis Martínez".into()),
+        ..change::RescheduleRequest::default()
+    };
+    change::reschedule(&mut other, &to, &desk, now).unwrap();
+    b.tick();
+    assert_eq!(visit(&b).0, "Dr. Luis Martínez");
+    assert_ne!(column(&b, "García"), garcia);
+    assert_ne!(column(&b, "Martínez"), martinez);
+    assert_eq!(column(&b, "Ruiz"), ruiz);
+    assert_eq!(b.day().counts.booked, 3);
+    // García's 10:00 is free again and Martínez's 11:00 taken.
+    assert_eq!(b.day().counts.free, free);
+    // What a whole read makes of the day is what the columns read again made.
+    let whole = crate::app::board::day(
+        &mut Store::open(&path, crate::app::Create::Never).unwrap(),
+        None,
+        Some(b.day().date),
+        now,
+        crate::app::board::Columns::Doctors,
+    )
+    .unwrap();
+    assert_eq!(whole.counts, b.day().counts);
+    assert_eq!(whole.rows, b.day().rows);
+    let names = |d: &crate::app::board::Day| -> Vec<(String, Vec<String>)> {
+        d.columns
+            .iter()
+            .map(|c| {
+                (
+                    c.doctor
+                        .as_ref()
+                        .map(|d| d.full_name.clone())
+                        .unwrap_or_default(),
+                    c.appointments.iter().map(|a| a.id.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(names(&whole), names(b.day()));
+}
+
 #[test]
 fn q_and_ctrl_c_quit() {
     let mut b = board(busy_monday(), MONDAY_1005, None, Language::En);

@@ -192,6 +192,29 @@ pub fn last_id(conn: &Tx) -> Result<i64> {
     )
 }
 
+/// The appointments with an event of ID after `after`, each once, and the
+/// last event's ID (`after` when there is none): what changed since a
+/// reader that stays open (the board) read up to `after`.
+pub fn appointments_after(conn: &Tx, after: i64) -> Result<(Vec<String>, i64)> {
+    let mut last = after;
+    let mut ids: Vec<String> = Vec::new();
+    conn.each(
+        On::reads(&[Table::Events]),
+        "SELECT id, appointment_id FROM events WHERE id > ?1 ORDER BY id",
+        args![after],
+        |r| {
+            last = r.get(0)?;
+            if let Some(id) = r.get::<Option<String>>(1)? {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok((ids, last))
+}
+
 /// The appointments of clinic `clinic_id` that ended before `before`
 /// (epoch seconds) with an event of ID in (`after`, `upto`]: what changed
 /// since a purge last passed them.
