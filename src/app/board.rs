@@ -215,7 +215,7 @@ fn read_day(
         let told = told(tx, &sheet.ids(), &HashMap::new(), &[])?;
         let inbox = inbox(tx, &clinic)?;
         let waitlist = waitlist(tx, &clinic, date)?;
-        let stale = stale(tx, &sheet.columns)?;
+        let stale = stale(tx, &doctor_ids(&sheet.columns).collect::<Vec<_>>())?;
         let recalls = match recalls {
             Some(n) => n,
             None => super::recall::due_count(tx, &clinic, now)?,
@@ -354,16 +354,24 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
             true => Some(waitlist(tx, &day.clinic, day.date)?),
             false => None,
         };
-        // A doctor's column read again is one of the day's doctors, whose
-        // calendars were read with the day: only a whole grid may bring others.
-        let stale = match matches!(sheet, Some(Grid::Whole(_))) || moved(&[Table::Calendars]) {
-            true => Some(stale(
-                tx,
-                match &sheet {
-                    Some(Grid::Whole(s)) => &s.columns,
-                    _ => day.doctors(),
-                },
-            )?),
+        // The calendars of the doctors with a column once the grid is read.
+        let stale = match sheet.is_some() || moved(&[Table::Calendars]) {
+            true => {
+                let doctors: Vec<&str> = match &sheet {
+                    Some(Grid::Whole(s)) => doctor_ids(&s.columns).collect(),
+                    Some(Grid::Doctors(again)) => doctor_ids(day.doctors())
+                        .filter(|d| !again.iter().any(|(id, _)| id == d))
+                        .chain(
+                            again
+                                .iter()
+                                .filter(|(_, c)| c.is_some())
+                                .map(|(id, _)| id.as_str()),
+                        )
+                        .collect(),
+                    None => doctor_ids(day.doctors()).collect(),
+                };
+                Some(stale(tx, &doctors)?)
+            }
             false => None,
         };
         let rooms = match (&sheet, by) {
@@ -594,17 +602,20 @@ fn waitlist(tx: &Tx, clinic: &Clinic, date: NaiveDate) -> Result<Vec<Entry>> {
         .collect())
 }
 
-/// The own calendars of the doctors of `columns` that failed at their last read.
-fn stale(tx: &Tx, columns: &[Section]) -> Result<Vec<String>> {
-    let doctors: Vec<&str> = columns
-        .iter()
-        .filter_map(|c| c.doctor.as_ref().map(|d| d.id.as_str()))
-        .collect();
+/// The own calendars of `doctors` that failed at their last read.
+fn stale(tx: &Tx, doctors: &[&str]) -> Result<Vec<String>> {
     Ok(crate::store::calendars::list(tx)?
         .into_iter()
         .filter(|k| k.failed.is_some() && doctors.contains(&k.doctor_id.as_str()))
         .map(|k| k.name)
         .collect())
+}
+
+/// The IDs of the doctors of `columns`.
+fn doctor_ids(columns: &[Section]) -> impl Iterator<Item = &str> {
+    columns
+        .iter()
+        .filter_map(|c| c.doctor.as_ref().map(|d| d.id.as_str()))
 }
 
 /// The clinic's active rooms and machines as columns, by name: each with
