@@ -52,7 +52,7 @@ impl Tx<'_> {
         }
         self.start_reading();
         let v = read();
-        self.end_reading(&asked);
+        self.end_reading(asked.on(), &asked);
         let v = v?;
         self.keep(asked, v.clone());
         Ok(v)
@@ -65,13 +65,7 @@ impl Tx<'_> {
     pub fn reading_only<T>(&self, tables: &[Table], read: impl FnOnce() -> Result<T>) -> Result<T> {
         self.start_reading();
         let v = read();
-        #[cfg(debug_assertions)]
-        if let Some(read) = self.memo.reading.borrow_mut().pop() {
-            let other: Vec<&Table> = read.iter().filter(|t| !tables.contains(t)).collect();
-            assert!(other.is_empty(), "read from {other:?}, beyond {tables:?}");
-        }
-        #[cfg(not(debug_assertions))]
-        let _ = tables;
+        self.end_reading(tables, &"a read of only these tables");
         v
     }
 
@@ -197,20 +191,20 @@ impl Tx<'_> {
         self.memo.reading.borrow_mut().push(Vec::new());
     }
 
-    /// In debug builds: an answer kept is read only from the tables its
-    /// question says ([`Asked::on`]), or a write to another would leave it
-    /// stale.
-    fn end_reading(&self, asked: &Asked) {
+    /// In debug builds: what was read since [`Tx::start_reading`] was read
+    /// only from `on`, the tables `what` (a kept answer's question,
+    /// [`Asked::on`], or a part read again only when they change) says, or
+    /// a write to another would leave it stale.
+    fn end_reading(&self, on: &[Table], what: &dyn std::fmt::Debug) {
         #[cfg(debug_assertions)]
         if let Some(read) = self.memo.reading.borrow_mut().pop() {
-            let on = asked.on();
             assert!(
                 read.iter().all(|t| on.contains(t)),
-                "{asked:?} is kept as read from {on:?} but its reading read {read:?}"
+                "{what:?} is read from {on:?} but its reading read {read:?}"
             );
         }
         #[cfg(not(debug_assertions))]
-        let _ = asked;
+        let _ = (on, what);
     }
 }
 
