@@ -212,28 +212,24 @@ fn read_day(
         let clinic = clinics::default(tx, clinic)?;
         let date = date.unwrap_or_else(|| time::local_today(clinic.timezone, now));
         let sheet = sheet(tx, &clinic, date, now)?;
-        let told = told(tx, &sheet.ids(), &HashMap::new(), &[])?;
+        let (rows, queue, counts) = tally(&clinic, &sheet);
+        let ids: Vec<&str> = visits(&sheet).map(|a| a.id.as_str()).collect();
+        let told = told(tx, &ids, &HashMap::new(), &[])?;
         let inbox = inbox(tx, &clinic)?;
         let waitlist = waitlist(tx, &clinic, date)?;
-        let stale = stale(tx, &doctor_ids(&sheet.columns).collect::<Vec<_>>())?;
+        let stale = stale(tx, &doctor_ids(&sheet).collect::<Vec<_>>())?;
         let recalls = match recalls {
             Some(n) => n,
             None => super::recall::due_count(tx, &clinic, now)?,
         };
         let (columns, doctors) = match by {
-            Columns::Doctors => (sheet.columns, None),
-            Columns::Resources => (
-                by_resource(tx, &clinic, date, &sheet.columns)?,
-                Some(sheet.columns),
-            ),
+            Columns::Doctors => (sheet, None),
+            Columns::Resources => (by_resource(tx, &clinic, date, &sheet)?, Some(sheet)),
         };
         Ok(Day {
-            counts: Counts {
-                recalls,
-                ..sheet.counts
-            },
-            rows: sheet.rows,
-            queue: sheet.queue,
+            counts: Counts { recalls, ..counts },
+            rows,
+            queue,
             doctors,
             clinic,
             date,
@@ -315,31 +311,23 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
                 (Some(grid), last)
             }
         };
-        // The visits' IDs once the grid is read again.
-        let ids: Vec<&str> = match &sheet {
-            Some(Grid::Whole(s)) => s.ids(),
-            Some(Grid::Doctors(columns)) => {
-                let again: Vec<&str> = columns.iter().map(|(id, _)| id.as_str()).collect();
-                day.doctors()
-                    .iter()
-                    .filter(|c| {
-                        c.doctor
-                            .as_ref()
-                            .is_none_or(|d| !again.contains(&d.id.as_str()))
-                    })
-                    .chain(columns.iter().filter_map(|(_, c)| c.as_ref()))
-                    .flat_map(|c| &c.appointments)
-                    .map(|a| a.id.as_str())
-                    .collect()
-            }
-            None => day.ids(),
-        };
+        // The visits' last messages, of the columns as they will be.
+        let after = columns_after(day, &sheet);
+        let ids: Vec<&str> = after
+            .iter()
+            .flat_map(|c| &c.appointments)
+            .map(|a| a.id.as_str())
+            .collect();
         let told = match (&sheet, moved(&[Table::Reminders])) {
             (_, true) => Some(told(tx, &ids, &HashMap::new(), &[])?),
             (Some(_), false) => Some(told(tx, &ids, &day.told, &day.ids())?),
             (None, false) => None,
         };
-        drop(ids);
+        // The calendars of the doctors with a column once the grid is read.
+        let stale = match sheet.is_some() || moved(&[Table::Calendars]) {
+            true => Some(stale(tx, &doctor_ids(after).collect::<Vec<_>>())?),
+            false => None,
+        };
         // Each part's tables: those its statements read.
         let inbox = match moved(&[Table::Inbox, Table::Channels, Table::Patients]) {
             true => Some(inbox(tx, &day.clinic)?),
@@ -354,29 +342,9 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
             true => Some(waitlist(tx, &day.clinic, day.date)?),
             false => None,
         };
-        // The calendars of the doctors with a column once the grid is read.
-        let stale = match sheet.is_some() || moved(&[Table::Calendars]) {
-            true => {
-                let doctors: Vec<&str> = match &sheet {
-                    Some(Grid::Whole(s)) => doctor_ids(&s.columns).collect(),
-                    Some(Grid::Doctors(again)) => doctor_ids(day.doctors())
-                        .filter(|d| !again.iter().any(|(id, _)| id == d))
-                        .chain(
-                            again
-                                .iter()
-                                .filter(|(_, c)| c.is_some())
-                                .map(|(id, _)| id.as_str()),
-                        )
-                        .collect(),
-                    None => doctor_ids(day.doctors()).collect(),
-                };
-                Some(stale(tx, &doctors)?)
-            }
-            false => None,
-        };
         let rooms = match (&sheet, by) {
-            (Some(Grid::Whole(s)), Columns::Resources) => {
-                Some(by_resource(tx, &day.clinic, day.date, &s.columns)?)
+            (Some(Grid::Whole(columns)), Columns::Resources) => {
+                Some(by_resource(tx, &day.clinic, day.date, columns)?)
             }
             _ => None,
         };
@@ -391,21 +359,17 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
     day.last_event = last_event;
     let grid_read = sheet.is_some();
     match sheet {
-        Some(Grid::Whole(s)) => {
+        Some(Grid::Whole(columns)) => {
             (day.columns, day.doctors) = match rooms {
-                Some(rooms) => (rooms, Some(s.columns)),
-                None => (s.columns, None),
+                Some(rooms) => (rooms, Some(columns)),
+                None => (columns, None),
             };
         }
         Some(Grid::Doctors(again)) => {
             // Only a clinic without rooms comes here: the rooms' view of it
             // has no column to change.
             let columns = day.doctors.as_mut().unwrap_or(&mut day.columns);
-            columns.retain(|c| {
-                c.doctor
-                    .as_ref()
-                    .is_none_or(|d| !again.iter().any(|(id, _)| *id == d.id))
-            });
+            columns.retain(|c| !read_again(&again, c));
             columns.extend(again.into_iter().filter_map(|(_, c)| c));
             sort_sections(columns);
         }
@@ -435,34 +399,13 @@ pub fn refresh(st: &mut Store, day: &mut Day, now: DateTime<Utc>, by: Columns) -
     Ok(true)
 }
 
-/// The grid of a day: the doctors' sections, and what is counted from them.
-struct Sheet {
-    columns: Vec<Section>,
-    rows: Vec<DateTime<Utc>>,
-    queue: Vec<Appointment>,
-    /// Without the recalls.
-    counts: Counts,
-}
-
-impl Sheet {
-    fn ids(&self) -> Vec<&str> {
-        visits(&self.columns).map(|a| a.id.as_str()).collect()
-    }
-}
-
 fn visits(columns: &[Section]) -> impl Iterator<Item = &Appointment> {
     columns.iter().flat_map(|c| &c.appointments)
 }
 
-fn sheet(tx: &Tx, clinic: &Clinic, date: NaiveDate, now: DateTime<Utc>) -> Result<Sheet> {
-    let columns = day_sheet(tx, clinic, date, None, now)?.sections;
-    let (rows, queue, counts) = tally(clinic, &columns);
-    Ok(Sheet {
-        columns,
-        rows,
-        queue,
-        counts,
-    })
+/// The doctors' columns of the day: the whole grid.
+fn sheet(tx: &Tx, clinic: &Clinic, date: NaiveDate, now: DateTime<Utc>) -> Result<Vec<Section>> {
+    Ok(day_sheet(tx, clinic, date, None, now)?.sections)
 }
 
 /// What is counted from the doctors' columns: the grid's rows, the queue,
@@ -555,10 +498,33 @@ fn columns_of(
 /// longer have one that day.
 type Column = (String, Option<Section>);
 
+/// The doctors' columns of `day` once `grid` (read again, if at all) is
+/// put in.
+fn columns_after<'a>(day: &'a Day, grid: &'a Option<Grid>) -> Vec<&'a Section> {
+    match grid {
+        Some(Grid::Whole(columns)) => columns.iter().collect(),
+        Some(Grid::Doctors(again)) => day
+            .doctors()
+            .iter()
+            .filter(|c| !read_again(again, c))
+            .chain(again.iter().filter_map(|(_, c)| c.as_ref()))
+            .collect(),
+        None => day.doctors().iter().collect(),
+    }
+}
+
+/// Whether `column` is one of the doctors' columns `again` replaces.
+fn read_again(again: &[Column], column: &Section) -> bool {
+    column
+        .doctor
+        .as_ref()
+        .is_some_and(|d| again.iter().any(|(id, _)| *id == d.id))
+}
+
 /// What [`refresh`] read again of the grid.
 enum Grid {
     /// All of it.
-    Whole(Sheet),
+    Whole(Vec<Section>),
     /// Some doctors' columns.
     Doctors(Vec<Column>),
 }
@@ -612,9 +578,9 @@ fn stale(tx: &Tx, doctors: &[&str]) -> Result<Vec<String>> {
 }
 
 /// The IDs of the doctors of `columns`.
-fn doctor_ids(columns: &[Section]) -> impl Iterator<Item = &str> {
+fn doctor_ids<'a>(columns: impl IntoIterator<Item = &'a Section>) -> impl Iterator<Item = &'a str> {
     columns
-        .iter()
+        .into_iter()
         .filter_map(|c| c.doctor.as_ref().map(|d| d.id.as_str()))
 }
 
