@@ -879,36 +879,45 @@ fn find_jumps_to_a_patients_appointment_by_name_or_local_phone() {
     assert_eq!(b.day().date.to_string(), "2026-06-15");
 }
 
-#[test]
-fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
+/// Two desks on one file: the clinic, with these visits booked on Monday
+/// 15 June (doctor, time, phone, name) on Sunday; a board on Monday, and
+/// another store to write as another desk. Their IDs, in that order.
+fn two_desks(
+    visits: &[(&str, &str, &str, &str)],
+) -> (tempfile::TempDir, Board, Store, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("appt.db");
     let now = at(SUNDAY);
-    {
+    let ids = {
         let mut st = Store::open(&path, crate::app::Create::File).unwrap();
         seed(&mut st, "America/El_Salvador", now);
-        book_at(
-            &mut st,
-            "Ana García",
-            "2026-06-15",
-            "10:00",
-            "+50370000001",
-            "Ana Uno",
-            now,
-        );
-    }
-    let mut b = board(
+        visits
+            .iter()
+            .map(|(doctor, time, phone, name)| {
+                book_at(&mut st, doctor, "2026-06-15", time, phone, name, now)
+            })
+            .collect()
+    };
+    let b = board(
         Store::open(&path, crate::app::Create::Never).unwrap(),
         SUNDAY,
         Some("2026-06-15"),
         Language::En,
     );
+    let other = Store::open(&path, crate::app::Create::Never).unwrap();
+    (dir, b, other, ids)
+}
+
+#[test]
+fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
+    let now = at(SUNDAY);
+    let (_dir, mut b, mut other, _) =
+        two_desks(&[("Ana García", "10:00", "+50370000001", "Ana Uno")]);
     select(&mut b, "García", "10:00");
     let mine = b.state.selected().unwrap().id.clone();
     // Nothing changed: a tick reads nothing again.
     b.tick();
     assert_eq!(b.day().counts.booked, 1);
-    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
     // Earlier in the day, so the selected appointment's row moves down.
     book_at(
         &mut other,
@@ -932,31 +941,12 @@ fn another_desks_booking_shows_on_the_next_tick_and_the_selection_stays() {
 /// messages only the new visit's.
 #[test]
 fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("appt.db");
     let now = at(SUNDAY);
-    let first = {
-        let mut st = Store::open(&path, crate::app::Create::File).unwrap();
-        seed(&mut st, "America/El_Salvador", now);
-        book_at(
-            &mut st,
-            "Ana García",
-            "2026-06-15",
-            "10:00",
-            "+50370000001",
-            "Ana Uno",
-            now,
-        )
-    };
-    let mut b = board(
-        Store::open(&path, crate::app::Create::Never).unwrap(),
-        SUNDAY,
-        Some("2026-06-15"),
-        Language::En,
-    );
+    let (_dir, mut b, mut other, ids) =
+        two_desks(&[("Ana García", "10:00", "+50370000001", "Ana Uno")]);
+    let first = ids[0].clone();
     let grid = b.day().columns.as_ptr();
     assert!(b.day().told.is_empty());
-    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
     other
         .write(|tx| {
             let sent = tx.exec(
@@ -994,29 +984,13 @@ fn a_change_reads_again_only_the_part_of_the_day_it_touched() {
 /// other; the counts and the queue follow.
 #[test]
 fn a_visits_change_reads_again_only_its_doctors_columns() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("appt.db");
     let now = at(SUNDAY);
-    let (first, _) = {
-        let mut st = Store::open(&path, crate::app::Create::File).unwrap();
-        seed(&mut st, "America/El_Salvador", now);
-        let mut book = |doctor: &str, time: &str, phone: &str, name: &str| {
-            book_at(&mut st, doctor, "2026-06-15", time, phone, name, now)
-        };
-        (
-            book("Ana García", "10:00", "+50370000001", "Ana Uno"),
-            (
-                book("Luis Martínez", "09:00", "+50370000002", "Luis Dos"),
-                book("Sofía Ruiz", "10:00", "+50370000003", "Sofía Tres"),
-            ),
-        )
-    };
-    let mut b = board(
-        Store::open(&path, crate::app::Create::Never).unwrap(),
-        SUNDAY,
-        Some("2026-06-15"),
-        Language::En,
-    );
+    let (dir, mut b, mut other, ids) = two_desks(&[
+        ("Ana García", "10:00", "+50370000001", "Ana Uno"),
+        ("Luis Martínez", "09:00", "+50370000002", "Luis Dos"),
+        ("Sofía Ruiz", "10:00", "+50370000003", "Sofía Tres"),
+    ]);
+    let first = ids[0].clone();
     let column = |b: &Board, who: &str| {
         b.day()
             .columns
@@ -1030,7 +1004,6 @@ fn a_visits_change_reads_again_only_its_doctors_columns() {
         column(&b, "Martínez"),
         column(&b, "Ruiz"),
     );
-    let mut other = Store::open(&path, crate::app::Create::Never).unwrap();
     let desk = Actor::Cli("desk".into());
     let confirm = StatusRequest {
         id: first.clone(),
@@ -1079,7 +1052,7 @@ fn a_visits_change_reads_again_only_its_doctors_columns() {
     assert_eq!(b.day().counts.free, free);
     // What a whole read makes of the day is what the columns read again made.
     let whole = crate::app::board::day(
-        &mut Store::open(&path, crate::app::Create::Never).unwrap(),
+        &mut Store::open(&dir.path().join("appt.db"), crate::app::Create::Never).unwrap(),
         None,
         Some(b.day().date),
         now,
