@@ -12,7 +12,7 @@ use crate::core::message::Kind;
 use crate::core::message::Ready;
 use crate::core::{time, Appointment};
 use crate::error::{Error, Result};
-use crate::store::db::Tx;
+use crate::store::db::{Changes, Tx};
 use crate::store::reminders::{self, Reminder, KINDS, STATUSES};
 use crate::store::{appointments, waitlist, Store};
 use crate::wire;
@@ -162,8 +162,35 @@ const PAGE: i64 = 500;
 /// last one decided.
 type Mark = (DateTime<Utc>, String);
 
-/// Messages to deliver, each with its appointment.
-type Deliveries = Vec<(Reminder, Appointment)>;
+/// A page of due messages, decided in one transaction.
+struct Decided {
+    /// The ones to deliver, each with its appointment.
+    deliver: Vec<(Reminder, Appointment)>,
+    /// The appointments they were decided on, as they were then…
+    appointments: HashMap<String, Appointment>,
+    /// …when the tables had been changed this many times.
+    at: Changes,
+}
+
+impl Decided {
+    /// The appointments of `ids` as they are now, in the transaction `tx`
+    /// that claims their messages: the ones the page was decided on when
+    /// nothing they are read from has changed since, else read again.
+    fn appointments<'a>(
+        &'a self,
+        tx: &Tx,
+        ids: &[&str],
+        read: &'a mut HashMap<String, Appointment>,
+    ) -> Result<&'a HashMap<String, Appointment>> {
+        if ids.iter().all(|id| self.appointments.contains_key(*id))
+            && appointments::unchanged(&self.at, &Changes::read(tx)?)
+        {
+            return Ok(&self.appointments);
+        }
+        *read = appointments::get_many(tx, ids)?;
+        Ok(read)
+    }
+}
 
 /// Decides a page of the messages due at `now` after `after`, in one
 /// transaction: the ones of appointments no longer active are cancelled, of
@@ -182,9 +209,10 @@ fn triage_due(
     r: &DueRequest,
     ahead: &mut HashSet<String>,
     tally: &mut Sweep,
-) -> Result<(Deliveries, Option<Mark>)> {
+) -> Result<(Decided, Option<Mark>)> {
     let (dry_run, kind) = (r.dry_run, r.kind);
     let decide = |tx: &Tx| {
+        let at = Changes::read(tx)?;
         let mut page = reminders::due_page(
             tx,
             now,
@@ -257,7 +285,12 @@ fn triage_due(
                 end(r, verdict, &mut deliver, a)?;
             }
         }
-        Ok((deliver, next))
+        let decided = Decided {
+            deliver,
+            appointments,
+            at,
+        };
+        Ok((decided, next))
     };
     if dry_run {
         st.read(decide)
@@ -323,13 +356,14 @@ fn judge_message(tx: &Tx, m: &Reminder, a: &Appointment, now: DateTime<Utc>) -> 
     Ok(delivery::notice_verdict(m.kind, a.status, a.starts_at, now))
 }
 
-/// Takes each of `ids` for this run just before delivering it, in the write
-/// transaction `tx`: still takeable (no other run delivered or claimed it
-/// meanwhile) and its appointment, as it is at this moment, still worth
-/// telling of. Returns what to deliver.
+/// Takes each of `ids` (of the page `page`) for this run just before
+/// delivering it, in the write transaction `tx`: still takeable (no other
+/// run delivered or claimed it meanwhile) and its appointment, as it is at
+/// this moment, still worth telling of. Returns what to deliver.
 fn take(
     tx: &Tx,
     ids: &[&str],
+    page: &Decided,
     run: &str,
     now: DateTime<Utc>,
     tally: &mut Sweep,
@@ -337,7 +371,8 @@ fn take(
     let mut found = reminders::takeable_many(tx, ids, now)?;
     super::waitlist::show_offers(tx, &mut found)?;
     let of: Vec<&str> = found.iter().map(|r| r.appointment_id.as_str()).collect();
-    let appointments = appointments::get_many(tx, &of)?;
+    let mut read = HashMap::new();
+    let appointments = page.appointments(tx, &of, &mut read)?;
     let mut taken = Vec::new();
     // One notification of an appointment at a time, as `reminders::takeable` keeps it
     // across runs: the patient never gets the news out of order.
@@ -346,7 +381,7 @@ fn take(
         if r.kind.is_notice() && !telling.insert(r.appointment_id.clone()) {
             continue;
         }
-        let a = appointment_of(&appointments, &r)?;
+        let a = appointment_of(appointments, &r)?;
         let verdict = if r.is_reminder() {
             triage(a.status, a.starts_at, now, &[r.due_at])[0]
         } else {
@@ -473,10 +508,10 @@ pub fn sweep(
     loop {
         let (due, next) = triage_due(st, now, after.as_ref(), left, r, &mut ahead, &mut tally)?;
         if let Some(l) = &mut left {
-            *l -= due.len() as i64;
+            *l -= due.deliver.len() as i64;
         }
         if r.dry_run {
-            for (m, a) in due {
+            for (m, a) in due.deliver {
                 let text = st.read(|tx| super::message::text(tx, &m, &a))?;
                 tally.would_deliver.push((m, a, text));
             }
@@ -506,12 +541,12 @@ struct Page<'s> {
     batch: &'s mut usize,
 }
 
-/// Delivers a page of due messages `due`: to the hook, through the
+/// Delivers a page of due messages `decided`: to the hook, through the
 /// clinics' channels, or printed.
 fn deliver_page(
     st: &mut Store,
     r: &DueRequest,
-    due: &[(Reminder, Appointment)],
+    decided: &Decided,
     page: Page,
     tally: &mut Sweep,
     deliver: &mut dyn FnMut(&Reminder, &Appointment, &Ready) -> Result<()>,
@@ -522,11 +557,12 @@ fn deliver_page(
         clock,
         batch,
     } = page;
+    let due = &decided.deliver;
     let ids: Vec<&str> = due.iter().map(|(d, _)| d.id.as_str()).collect();
     if let Some(cmd) = &r.exec {
         // A hook gets one reminder per claim.
         for id in &ids {
-            let taken = st.write(|tx| take(tx, &[id], run, clock.now(), tally))?;
+            let taken = st.write(|tx| take(tx, &[id], decided, run, clock.now(), tally))?;
             for (rem, a, ready) in &taken {
                 let outcome = super::outbox::hook::run(
                     cmd,
@@ -553,7 +589,7 @@ fn deliver_page(
     if !routed.is_empty() {
         let ids: Vec<&str> = routed.iter().map(|(d, _)| d.id.as_str()).collect();
         let width = r.concurrency.clamp(1, MAX_CONCURRENCY).min(ids.len());
-        send_through_channels(st, routes, &ids, width, run, clock, tally, deliver)?;
+        send_through_channels(st, routes, &ids, decided, width, run, clock, tally, deliver)?;
     }
     let ids: Vec<&str> = printed.iter().map(|(d, _)| d.id.as_str()).collect();
     if ids.is_empty() {
@@ -562,7 +598,7 @@ fn deliver_page(
     // Printed: each write transaction records the batch just printed and
     // claims the next one.
     let mut next = (*batch).min(ids.len());
-    let mut taken = st.write(|tx| take(tx, &ids[..next], run, clock.now(), tally))?;
+    let mut taken = st.write(|tx| take(tx, &ids[..next], decided, run, clock.now(), tally))?;
     loop {
         let started = Instant::now();
         let mut printed = Vec::new();
@@ -598,7 +634,7 @@ fn deliver_page(
                 // Not written, not sent: it stays pending for the next run.
                 reminders::release(tx, &rem.id, run)?;
             }
-            take(tx, chunk, run, at, tally)
+            take(tx, chunk, decided, run, at, tally)
         })?;
         if let Some(e) = failed {
             return Err(e);
@@ -626,7 +662,7 @@ struct InFlight<'r> {
     sequence: Option<i64>,
 }
 
-/// Sends the messages `ids` through their channels, `width` at a time on
+/// Sends the messages `ids` (of the page `decided`) through their channels, `width` at a time on
 /// as many threads: this thread claims each just before handing it over
 /// (as many as there are free threads, in one transaction), and records
 /// each outcome, then prints its line, as it comes back.
@@ -635,6 +671,7 @@ fn send_through_channels(
     st: &mut Store,
     routes: &super::outbox::deliver::Routes,
     ids: &[&str],
+    decided: &Decided,
     width: usize,
     run: &str,
     clock: &Clock,
@@ -678,7 +715,7 @@ fn send_through_channels(
                 if flying < width && next < ids.len() {
                     let chunk = &ids[next..(next + width - flying).min(ids.len())];
                     next += chunk.len();
-                    let taken = st.write(|tx| take(tx, chunk, run, clock.now(), tally))?;
+                    let taken = st.write(|tx| take(tx, chunk, decided, run, clock.now(), tally))?;
                     for (rem, a, ready) in taken {
                         // The appointment as it is at the claim; no channel reaches it now: next run.
                         let Some((route, to)) = routes.route(&rem, &a) else {

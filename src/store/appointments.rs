@@ -4,7 +4,7 @@
 use super::appointment_columns::{self, overbooked};
 use super::asked::Asked;
 use super::columns::{assignments, count, place, under};
-use super::db::{marks, Backend, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
+use super::db::{marks, Backend, Changes, Insert, On, Peek, Row, Table, ToVal, Tx, Val};
 use super::stored::{BUFFER, MINUTES};
 use super::{by_id, epoch, resolve, Lookup, ACTIVE};
 use crate::args;
@@ -76,6 +76,14 @@ pub(super) const SELECTED: On = On::reads(&[
     Table::Doctors,
     Table::Services,
 ]);
+
+/// Whether appointments read by [`get_many`] when the tables had been
+/// changed `then` times are still as they were at `now`: none of the tables
+/// they are read from changed, nor the windows (removing one clears its
+/// visits' window without writing the appointments themselves).
+pub fn unchanged(then: &Changes, now: &Changes) -> bool {
+    !then.moved(now, SELECTED.reads) && !then.moved(now, &[Table::Windows])
+}
 
 /// How [`select_from`] joins each appointment's patient.
 #[derive(Clone, Copy)]

@@ -549,12 +549,25 @@ pub fn claim_many(
     conn.exec(
         On::writes(&[Table::Reminders]),
         &format!(
-            "UPDATE reminders SET claim = ?1, claimed_until = ?2, updated_at = ?3 WHERE id IN ({})",
+            "{} reminders SET claim = ?1, claimed_until = ?2, updated_at = ?3 WHERE id IN ({})",
+            update_many(conn),
             marks(4, ids.len())
         ),
         &args,
     )?;
     Ok(())
+}
+
+/// The verb of an `UPDATE` of many rows. On SQLite `UPDATE OR FAIL`: a
+/// plain `UPDATE` of many rows first copies each page it changes to a
+/// temporary file, to undo the statement alone should a later row break a
+/// constraint; a statement that fails here fails its whole transaction,
+/// which is rolled back, so that copy is never used (docs/performance.md#delivery).
+fn update_many(conn: &Tx) -> &'static str {
+    match conn.backend() {
+        Backend::Sqlite => "UPDATE OR FAIL",
+        Backend::Postgres => "UPDATE",
+    }
 }
 
 /// Records the delivery of each of `ids` whose claim by run `run` still
@@ -567,7 +580,8 @@ pub fn mark_sent_many(conn: &Tx, ids: &[&str], run: &str, now: DateTime<Utc>) ->
     }
     let mut args: Vec<Val> = args![run, epoch(now)].to_vec();
     args.extend(ids.iter().map(|id| id.to_val()));
-    conn.exec(On::writes(&[Table::Reminders]), &sent_sql(ids.len()), &args)
+    let sql = sent_sql(update_many(conn), ids.len());
+    conn.exec(On::writes(&[Table::Reminders]), &sql, &args)
 }
 
 /// Marks message `id` sent through channel `channel` (the provider's
@@ -593,9 +607,9 @@ pub fn mark_sent_via(
 /// [`mark_sent_many`]'s statement for `n` IDs. The `|| ''` keeps the status
 /// out of the index choice: with a long ID list SQLite would otherwise walk
 /// every pending reminder by status instead of looking the IDs up.
-fn sent_sql(n: usize) -> String {
+fn sent_sql(update: &str, n: usize) -> String {
     format!(
-        "UPDATE reminders SET status = 'sent', sent_at = ?2, attempts = attempts + 1, claim = NULL, \
+        "{update} reminders SET status = 'sent', sent_at = ?2, attempts = attempts + 1, claim = NULL, \
          claimed_until = NULL, last_error = NULL, updated_at = ?2 \
          WHERE id IN ({}) AND claim = ?1 AND (status || '') IN ('pending','cancelled')",
         marks(3, n)
@@ -763,7 +777,7 @@ mod tests {
     fn recording_a_batch_looks_its_reminders_up_by_id() {
         for n in [1, 2, 16, 256] {
             assert_eq!(
-                plan(&sent_sql(n), vec![Val::Null; n + 2]),
+                plan(&sent_sql("UPDATE OR FAIL", n), vec![Val::Null; n + 2]),
                 ["SEARCH reminders USING INDEX sqlite_autoindex_reminders_1 (id=?)"],
                 "{n} IDs"
             );

@@ -309,6 +309,42 @@ fn exec_gets_the_json_on_stdin_and_the_appt_variables() {
     assert_eq!(reminder["status"], "sent");
 }
 
+/// The sweep decides a page of due messages, then claims each just before
+/// delivering it: a visit changed in between (here a patient's name, by
+/// another desk while the sweep's hook runs) is delivered as it is at the
+/// claim, not as it was when the page was decided.
+#[test]
+fn a_visit_changed_while_the_sweep_runs_is_delivered_as_it_is_at_its_claim() {
+    let mut env = Env::clinic();
+    let first = env.book(TUE, "10:00", "+50370000001");
+    let second = env.book(TUE, "11:00", "+50370000002");
+    let dir = env.dir.path().to_path_buf();
+    let bin = assert_cmd::cargo::cargo_bin("appt");
+    // The first delivery renames the second visit's patient, once.
+    let hook = format!(
+        "echo \"$APPT_APPOINTMENT_ID $APPT_PATIENT_NAME\" >> {d}/seen.txt; \
+         [ -e {d}/renamed ] || {{ touch {d}/renamed; \
+         '{bin}' --db '{db}' --no-input patient update +50370000002 --name 'Rosa Nueva'; }}",
+        d = dir.display(),
+        bin = bin.display(),
+        db = env.db.display(),
+    );
+    // Both 24-hour reminders due at once.
+    env.at("2026-06-15T17:00:00Z");
+    let out = sweep(&env, &["--exec", &hook]);
+    assert!(out.status.success(), "{out:?}");
+    let seen = std::fs::read_to_string(dir.join("seen.txt")).unwrap();
+    let seen: Vec<&str> = seen.lines().collect();
+    assert_eq!(
+        seen,
+        [
+            format!("{} Test Patient", s(&first["id"])),
+            format!("{} Rosa Nueva", s(&second["id"])),
+        ],
+        "the second visit as it is at its claim"
+    );
+}
+
 #[test]
 fn a_hook_and_a_json_line_never_carry_the_clinical_record() {
     let mut env = Env::clinic();
